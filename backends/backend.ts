@@ -1,0 +1,115 @@
+// The backend interface: what a device must provide so the front end can run
+// a lazy graph on it (buffers from a pool, reads and writes, one kernel per
+// primitive name), plus the registry through which backends register by name.
+// A backend only executes; the semantics of every primitive live in src/.
+
+import type { DType } from "../src/dtype.js";
+import type { Primitive } from "../src/primitive.js";
+
+export type BackendName = "cpu" | "webgpu" | "metal";
+
+/** Bytes owned by one backend. Array data and views reference it; `refs` counts them. */
+export interface BackendBuffer {
+  readonly backend: Backend;
+  /** Bytes requested (the pool may hold a larger block). */
+  readonly nbytes: number;
+  refs: number;
+}
+
+/**
+ * A strided view of a buffer: the evaluated data of one array.
+ * `offset` and `strides` count elements, strides may be 0 (broadcast) or negative.
+ */
+export interface Tensor {
+  readonly buffer: BackendBuffer;
+  readonly dtype: DType;
+  readonly shape: readonly number[];
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+export interface OutputSpec {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+/**
+ * Runs one primitive. It returns a new tensor: a fresh buffer from the pool, or
+ * a view of an input's buffer (then it takes a reference with `retain`).
+ */
+export type Kernel = (primitive: Primitive, inputs: readonly Tensor[], out: OutputSpec) => Tensor;
+
+export interface MemoryStats {
+  /** Bytes held by live buffers. */
+  active: number;
+  /** Highest `active` since start or the last reset. */
+  peak: number;
+  /** Bytes kept in the pool's cache for reuse. */
+  cache: number;
+}
+
+export interface Backend {
+  readonly name: BackendName;
+  /** Name shown in reports (e.g. "metal (emulated)"). */
+  readonly displayName: string;
+  readonly capabilities: {
+    readonly dtypes: ReadonlySet<DType>;
+    /** Host and device share memory: no bytes move for a transfer to or from the CPU. */
+    readonly unifiedMemory: boolean;
+    /** `readSync` works (no device round trip needed). */
+    readonly syncRead: boolean;
+  };
+  readonly kernels: Readonly<Partial<Record<string, Kernel>>>;
+  allocate(nbytes: number): BackendBuffer;
+  /** Drops one reference; the last one returns the buffer to the pool. */
+  release(buffer: BackendBuffer): void;
+  write(buffer: BackendBuffer, src: ArrayBufferView): void;
+  /** The tensor's elements in row-major order, in a new host buffer. */
+  read(t: Tensor): Promise<ArrayBufferView>;
+  readSync?(t: Tensor): ArrayBufferView;
+  synchronize(): Promise<void>;
+  memory(): MemoryStats;
+  resetPeakMemory(): void;
+  /** Sets the cache bound in bytes and returns the previous one. */
+  setCacheLimit(bytes: number): number;
+  clearCache(): void;
+}
+
+export function retain(buffer: BackendBuffer): BackendBuffer {
+  buffer.refs++;
+  return buffer;
+}
+
+const registry = new Map<BackendName, Backend>();
+const unavailable = new Map<BackendName, string>();
+
+export function registerBackend(b: Backend): void {
+  registry.set(b.name, b);
+  unavailable.delete(b.name);
+}
+
+/** Records why a backend could not start on this machine (shown in reports and errors). */
+export function markUnavailable(name: BackendName, reason: string): void {
+  if (!registry.has(name)) unavailable.set(name, reason);
+}
+
+export function findBackend(name: BackendName): Backend | undefined {
+  return registry.get(name);
+}
+
+export function getBackend(name: BackendName): Backend {
+  const b = registry.get(name);
+  if (b) return b;
+  const why = unavailable.get(name);
+  throw new Error(
+    `backend '${name}' is not available${why ? `: ${why}` : " (not registered)"}; registered backends: ${[...registry.keys()].join(", ") || "none"}`,
+  );
+}
+
+export function registeredBackends(): Backend[] {
+  return [...registry.values()];
+}
+
+export function unavailableBackends(): ReadonlyMap<BackendName, string> {
+  return unavailable;
+}

@@ -1,0 +1,176 @@
+// CPU kernels for the elementwise primitives: per-op JS expressions (float64
+// for floats, exact 32-bit integer arithmetic, BigInt for 64-bit integers)
+// compiled into strided loops; the output store rounds once to its dtype.
+
+import type { Backend, Kernel, OutputSpec, Tensor } from "../backend.js";
+import { bool, is64BitInt, type DType } from "../../src/dtype.js";
+import type { AsType, Binary, BinaryOp, Unary, UnaryOp } from "../../src/primitives/elementwise.js";
+import { collapseDims, compileMap, isRowMajor } from "./loops.js";
+import { allocOutput, wordLayout, wordsOf } from "./tensor.js";
+
+/** Expressions per dtype class: f float, i signed <= 32 bits, u unsigned <= 32 bits, bool, big 64-bit. */
+interface Exprs {
+  f?: string;
+  i?: string;
+  u?: string;
+  bool?: string;
+  big?: string;
+}
+
+const same = (e: string): Exprs => ({ f: e, big: e });
+
+export const UNARY_EXPRS: Record<UnaryOp, Exprs> = {
+  abs: { f: "Math.abs(a)", big: "(a < 0n ? -a : a)" },
+  negative: same("-a"),
+  sign: { f: "(a > 0 ? 1 : a < 0 ? -1 : a)", big: "(a > 0n ? 1n : a < 0n ? -1n : 0n)" },
+  floor: { f: "Math.floor(a)", i: "a", big: "a" },
+  ceil: { f: "Math.ceil(a)", i: "a", big: "a" },
+  round: { f: "H.rint(a)", i: "a", big: "a" },
+  square: { f: "a * a", i: "Math.imul(a, a)", big: "a * a" },
+  sqrt: { f: "Math.sqrt(a)" },
+  rsqrt: { f: "1 / Math.sqrt(a)" },
+  reciprocal: { f: "1 / a" },
+  exp: { f: "Math.exp(a)" },
+  expm1: { f: "Math.expm1(a)" },
+  log: { f: "Math.log(a)" },
+  log2: { f: "Math.log2(a)" },
+  log10: { f: "Math.log10(a)" },
+  log1p: { f: "Math.log1p(a)" },
+  sin: { f: "Math.sin(a)" },
+  cos: { f: "Math.cos(a)" },
+  tan: { f: "Math.tan(a)" },
+  arcsin: { f: "Math.asin(a)" },
+  arccos: { f: "Math.acos(a)" },
+  arctan: { f: "Math.atan(a)" },
+  sinh: { f: "Math.sinh(a)" },
+  cosh: { f: "Math.cosh(a)" },
+  tanh: { f: "Math.tanh(a)" },
+  arcsinh: { f: "Math.asinh(a)" },
+  arccosh: { f: "Math.acosh(a)" },
+  arctanh: { f: "Math.atanh(a)" },
+  sigmoid: { f: "H.sigmoid(a)" },
+  erf: { f: "H.erf(a)" },
+  erfinv: { f: "H.erfinv(a)" },
+  isnan: { f: "a !== a", i: "false", big: "false" },
+  isinf: { f: "(a === Infinity || a === -Infinity)", i: "false", big: "false" },
+  isfinite: { f: "(a - a === 0)", i: "true", big: "true" },
+  logicalNot: { f: "a === 0", big: "a === 0n" },
+  bitwiseInvert: { i: "~a", bool: "(a ? 0 : 1)", big: "~a" },
+  stopGradient: same("a"),
+};
+
+export const BINARY_EXPRS: Record<BinaryOp, Exprs> = {
+  add: same("a + b"),
+  subtract: same("a - b"),
+  multiply: { f: "a * b", i: "Math.imul(a, b)", big: "a * b" },
+  divide: { f: "a / b" },
+  floorDivide: { f: "H.floorDivF(a, b)", i: "(b === 0 ? 0 : Math.floor(a / b))", big: "H.floorDivB(a, b)" },
+  remainder: { f: "H.remF(a, b)", i: "(b === 0 ? 0 : H.remI(a, b))", big: "H.remB(a, b)" },
+  power: { f: "H.powF(a, b)", i: "H.powI(a, b)", big: "H.powB(a, b)" },
+  maximum: { f: "((a >= b || a !== a) ? a : b)", big: "(a >= b ? a : b)" },
+  minimum: { f: "((a <= b || a !== a) ? a : b)", big: "(a <= b ? a : b)" },
+  logaddexp: { f: "H.logaddexp(a, b)" },
+  arctan2: { f: "Math.atan2(a, b)" },
+  bitwiseAnd: { i: "(a & b)", big: "(a & b)" },
+  bitwiseOr: { i: "(a | b)", big: "(a | b)" },
+  bitwiseXor: { i: "(a ^ b)", big: "(a ^ b)" },
+  leftShift: { i: "((b < 0 || b >= 32) ? 0 : a << b)", big: "((b < 0n || b >= 64n) ? 0n : a << b)" },
+  rightShift: {
+    i: "((b < 0 || b >= 32) ? (a < 0 ? -1 : 0) : a >> b)",
+    u: "((b >= 32) ? 0 : a >>> b)",
+    big: "((b < 0n || b >= 64n) ? (a < 0n ? -1n : 0n) : a >> b)",
+  },
+  equal: same("a === b"),
+  notEqual: same("a !== b"),
+  less: same("a < b"),
+  lessEqual: same("a <= b"),
+  greater: same("a > b"),
+  greaterEqual: same("a >= b"),
+  logicalAnd: { f: "(a !== 0 && b !== 0)", big: "(a !== 0n && b !== 0n)" },
+  logicalOr: { f: "(a !== 0 || b !== 0)", big: "(a !== 0n || b !== 0n)" },
+};
+
+/** The expression for inputs of `dtype`, or undefined when the op has none for it. */
+export function exprFor(ex: Exprs, dtype: DType): string | undefined {
+  if (dtype.kind === "float") return ex.f;
+  if (is64BitInt(dtype)) return ex.big;
+  if (dtype === bool) return ex.bool ?? ex.i ?? ex.f;
+  if (dtype.kind === "uint") return ex.u ?? ex.i ?? ex.f;
+  return ex.i ?? ex.f;
+}
+
+/** Loads an element of `dtype` as a JS value ("@" is the element access). */
+export function readAs(dtype: DType): string {
+  return dtype.name === "float16" ? "H.T16[@]" : dtype.name === "bfloat16" ? "H.TB16[@]" : "@";
+}
+
+/** Stores value expression `e` as a storage word of `dtype`, rounding once. */
+export function writeAs(dtype: DType, e: string): string {
+  if (dtype === bool) return `((${e}) ? 1 : 0)`;
+  if (dtype.name === "float16") return `H.f16(${e})`;
+  if (dtype.name === "bfloat16") return `H.bf16(${e})`;
+  return e;
+}
+
+/** Runs a compiled map over same-shape inputs into a new contiguous output. */
+export function runMap(backend: Backend, inputs: readonly Tensor[], spec: OutputSpec, reads: string[], body: string): Tensor {
+  const { t, w } = allocOutput(backend, spec);
+  const layouts = inputs.map(wordLayout);
+  const { shape, strides } = collapseDims(spec.shape, layouts.map((l) => l.strides));
+  const contiguous = strides.every((s) => isRowMajor(shape, s));
+  compileMap(reads, body)(w, 0, inputs.map(wordsOf), layouts.map((l) => l.offset), shape, strides, contiguous);
+  return t;
+}
+
+function noExpr(op: string, dtype: DType): Error {
+  return new Error(`[${op}] has no CPU kernel for dtype ${dtype.name}`);
+}
+
+export function unaryKernel(backend: Backend): Kernel {
+  return (prim, [x], out) => {
+    const op = (prim as Unary).name;
+    const e = exprFor(UNARY_EXPRS[op], x!.dtype);
+    if (e === undefined) throw noExpr(op, x!.dtype);
+    return runMap(backend, [x!], out, [readAs(x!.dtype)], writeAs(out.dtype, e));
+  };
+}
+
+export function binaryKernel(backend: Backend): Kernel {
+  return (prim, [x, y], out) => {
+    const op = (prim as Binary).name;
+    const e = exprFor(BINARY_EXPRS[op], x!.dtype);
+    if (e === undefined) throw noExpr(op, x!.dtype);
+    return runMap(backend, [x!, y!], out, [readAs(x!.dtype), readAs(y!.dtype)], writeAs(out.dtype, e));
+  };
+}
+
+/** Storage words are copied as they are (no decoding), so payloads survive. */
+export function whereKernel(backend: Backend): Kernel {
+  return (_prim, inputs, out) => runMap(backend, inputs, out, ["@", "@", "@"], "(a ? b : c)");
+}
+
+/** The conversion expression from `src` to `dst` (see README: casts). */
+export function castExpr(src: DType, dst: DType): string {
+  const srcBig = is64BitInt(src), dstBig = is64BitInt(dst);
+  if (dst === bool) return srcBig ? "(a !== 0n ? 1 : 0)" : "(a !== 0 ? 1 : 0)";
+  if (dst.kind === "float") {
+    if (!srcBig) return writeAs(dst, "a");
+    return dst.name === "float64" ? "Number(a)" : writeAs(dst, "H.b2fOdd(a)");
+  }
+  // integer destination
+  if (dstBig) {
+    if (srcBig) return "a";
+    return src.kind === "float" ? `H.f2b(a, ${dst.kind === "uint"})` : "BigInt(a)";
+  }
+  if (srcBig) return "Number(BigInt.asIntN(32, a))";
+  if (src.kind === "float") {
+    const bits = dst.size * 8;
+    const [lo, hi] = dst.kind === "uint" ? [0, 2 ** bits - 1] : [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1];
+    return `H.f2i(a, ${lo}, ${hi})`;
+  }
+  return "a";
+}
+
+export function astypeKernel(backend: Backend): Kernel {
+  return (prim, [x], out) => runMap(backend, [x!], out, [readAs(x!.dtype)], castExpr(x!.dtype, (prim as AsType).dtype));
+}

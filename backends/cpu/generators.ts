@@ -1,0 +1,31 @@
+// CPU kernels that create data from parameters: arange (float64 value
+// rounded once) and Threefry random bits in MLX's layout.
+
+import type { Backend, Kernel } from "../backend.js";
+import type { Arange, RandomBits } from "../../src/primitives/misc.js";
+import { threefryBytes } from "../../src/threefry.js";
+import { castExpr } from "./elementwise.js";
+import { H } from "./math.js";
+import { allocOutput, wordsOf } from "./tensor.js";
+import { float64 } from "../../src/dtype.js";
+
+export function arangeKernel(backend: Backend): Kernel {
+  return (prim, _inputs, out) => {
+    const p = prim as Arange;
+    const { t, w } = allocOutput(backend, out);
+    const conv = new Function("H", `return (a) => ${castExpr(float64, p.dtype)};`)(H) as (a: number) => number | bigint;
+    for (let i = 0; i < p.count; i++) (w as unknown as (number | bigint)[])[i] = conv(p.start + i * p.step);
+    return t;
+  };
+}
+
+export function randomBitsKernel(backend: Backend): Kernel {
+  return (_prim, [key], out) => {
+    const { t } = allocOutput(backend, out);
+    const kw = wordsOf(key!) as Uint32Array;
+    const k0 = kw[key!.offset]!, k1 = kw[key!.offset + key!.strides[0]!]!;
+    const bytes = threefryBytes(k0, k1, t.shape.reduce((s, d) => s * d, 1) * out.dtype.size);
+    new Uint8Array((wordsOf(t) as Uint8Array).buffer, 0, bytes.length).set(bytes);
+    return t;
+  };
+}

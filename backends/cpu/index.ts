@@ -1,0 +1,120 @@
+// The CPU reference backend: the executable definition of every primitive's
+// semantics (float64 math rounded once, exact integer arithmetic). Buffers
+// are pooled ArrayBuffers; reads are synchronous. Registers itself as "cpu".
+
+import { registerBackend, type Backend, type BackendBuffer, type Kernel, type Tensor } from "../backend.js";
+import { BufferPool } from "../pool.js";
+import { ALL_DTYPES, complex64, float32 } from "../../src/dtype.js";
+import { rowMajorStrides } from "../../src/shape.js";
+import { BINARY_OPS, UNARY_OPS } from "../../src/primitives/elementwise.js";
+import { storageCtor, type TypedArray } from "../../src/storage.js";
+import { complexBinary, complexCast, complexUnary } from "./complex.js";
+import { astypeKernel, binaryKernel, unaryKernel, whereKernel } from "./elementwise.js";
+import { arangeKernel, randomBitsKernel } from "./generators.js";
+import {
+  asWords, broadcastKernel, concatenateKernel, contiguousCopy, padKernel, reshapeKernel, sliceKernel, transposeKernel,
+} from "./layout.js";
+import { matmulKernel } from "./matmul.js";
+import { logsumexpKernel, reduceKernel, softmaxKernel } from "./reduce.js";
+import { CpuBuffer, type CpuBlock } from "./tensor.js";
+import { isRowMajor } from "./loops.js";
+
+/** Routes complex64 inputs to the complex kernels, the rest to `real`. */
+function withComplex(real: Kernel, complex: (op: string) => ((b: Backend, ...args: never[]) => Tensor) | undefined, backend: Backend): Kernel {
+  return (prim, inputs, out) => {
+    if (inputs[0]?.dtype !== complex64) return real(prim, inputs, out);
+    const k = complex(prim.name);
+    if (!k) throw new Error(`[${prim.name}] is not defined for complex64 on the CPU backend`);
+    return (k as (b: Backend, ...t: unknown[]) => Tensor)(backend, ...inputs, out);
+  };
+}
+
+class CpuBackend implements Backend {
+  readonly name = "cpu" as const;
+  readonly displayName = "cpu";
+  readonly capabilities = { dtypes: new Set(ALL_DTYPES), unifiedMemory: true, syncRead: true };
+  readonly kernels: Record<string, Kernel>;
+  private readonly pool = new BufferPool<CpuBlock>((size) => ({ size, bytes: new ArrayBuffer(size) }));
+
+  constructor() {
+    const unary = withComplex(unaryKernel(this), complexUnary, this);
+    const binary = withComplex(binaryKernel(this), complexBinary, this);
+    const astype = astypeKernel(this);
+    const where = whereKernel(this);
+    const reduce = reduceKernel(this);
+    this.kernels = {
+      ...Object.fromEntries(Object.keys(UNARY_OPS).map((op) => [op, unary])),
+      ...Object.fromEntries(Object.keys(BINARY_OPS).map((op) => [op, binary])),
+      astype: (prim, inputs, out) =>
+        inputs[0]!.dtype === complex64 || out.dtype === complex64 ? complexCast(this, inputs[0]!, out) : astype(prim, inputs, out),
+      where: (prim, [c, x, y], out) => {
+        if (out.dtype !== complex64) return where(prim, [c!, x!, y!], out);
+        const pairCond = { ...c!, shape: [...c!.shape, 2], strides: [...c!.strides, 0] };
+        const r = where(prim, [pairCond, asWords(x!), asWords(y!)], { shape: [...out.shape, 2], dtype: float32 });
+        return { ...r, dtype: complex64, shape: out.shape, strides: rowMajorStrides(out.shape) };
+      },
+      sum: reduce, prod: reduce, max: reduce, min: reduce, all: reduce, any: reduce, argmax: reduce, argmin: reduce,
+      logsumexp: logsumexpKernel(this),
+      softmax: softmaxKernel(this),
+      reshape: reshapeKernel(this),
+      transpose: transposeKernel,
+      broadcast: broadcastKernel,
+      slice: sliceKernel,
+      concatenate: concatenateKernel(this),
+      pad: padKernel(this),
+      matmul: matmulKernel(this),
+      arange: arangeKernel(this),
+      randomBits: randomBitsKernel(this),
+    };
+  }
+
+  allocate(nbytes: number): BackendBuffer {
+    return new CpuBuffer(this, nbytes, this.pool.acquire(nbytes));
+  }
+
+  release(buffer: BackendBuffer): void {
+    if (--buffer.refs === 0) this.pool.release((buffer as CpuBuffer).block);
+  }
+
+  write(buffer: BackendBuffer, src: ArrayBufferView): void {
+    new Uint8Array((buffer as CpuBuffer).block.bytes, 0, src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
+  }
+
+  readSync(t: Tensor): ArrayBufferView {
+    const n = t.shape.reduce((s, d) => s * d, 1);
+    const ctor = storageCtor(t.dtype);
+    const k = t.dtype === complex64 ? 2 : 1;
+    if (isRowMajor(t.shape, t.strides)) {
+      const words = (t.buffer as CpuBuffer).words(t.dtype);
+      return (words as TypedArray).slice(t.offset * k, (t.offset + n) * k);
+    }
+    const c = contiguousCopy(this, t);
+    try {
+      return new ctor((c.buffer as CpuBuffer).block.bytes.slice(0, n * t.dtype.size));
+    } finally {
+      this.release(c.buffer);
+    }
+  }
+
+  async read(t: Tensor): Promise<ArrayBufferView> {
+    return this.readSync(t);
+  }
+
+  async synchronize(): Promise<void> {}
+
+  memory() {
+    return this.pool.stats();
+  }
+  resetPeakMemory(): void {
+    this.pool.resetPeak();
+  }
+  setCacheLimit(bytes: number): number {
+    return this.pool.setCacheLimit(bytes);
+  }
+  clearCache(): void {
+    this.pool.clear();
+  }
+}
+
+export const cpuBackend = new CpuBackend();
+registerBackend(cpuBackend);

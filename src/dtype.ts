@@ -1,0 +1,117 @@
+// The 14 MLX dtypes, their categories, and MLX's type-promotion rules
+// (JAX-like lattice), including weak JS-number scalars.
+// Everything here is pure metadata; no backend is involved.
+
+export type DTypeName =
+  | "bool" | "uint8" | "uint16" | "uint32" | "uint64"
+  | "int8" | "int16" | "int32" | "int64"
+  | "float16" | "bfloat16" | "float32" | "float64" | "complex64";
+
+export type DTypeKind = "bool" | "uint" | "int" | "float" | "complex";
+
+export class DType {
+  constructor(
+    readonly name: DTypeName,
+    readonly kind: DTypeKind,
+    /** Bytes per element. */
+    readonly size: number,
+  ) {}
+  toString(): string {
+    return this.name;
+  }
+}
+
+export const bool = new DType("bool", "bool", 1);
+export const uint8 = new DType("uint8", "uint", 1);
+export const uint16 = new DType("uint16", "uint", 2);
+export const uint32 = new DType("uint32", "uint", 4);
+export const uint64 = new DType("uint64", "uint", 8);
+export const int8 = new DType("int8", "int", 1);
+export const int16 = new DType("int16", "int", 2);
+export const int32 = new DType("int32", "int", 4);
+export const int64 = new DType("int64", "int", 8);
+export const float16 = new DType("float16", "float", 2);
+export const bfloat16 = new DType("bfloat16", "float", 2);
+export const float32 = new DType("float32", "float", 4);
+export const float64 = new DType("float64", "float", 8);
+export const complex64 = new DType("complex64", "complex", 8);
+
+export const ALL_DTYPES: readonly DType[] = [
+  bool, uint8, uint16, uint32, uint64, int8, int16, int32, int64,
+  float16, bfloat16, float32, float64, complex64,
+];
+
+const byName = new Map<string, DType>(ALL_DTYPES.map((d) => [d.name, d]));
+
+export function dtypeFromName(name: string): DType {
+  const d = byName.get(name);
+  if (!d) throw new TypeError(`unknown dtype '${name}'; valid dtypes: ${ALL_DTYPES.join(", ")}`);
+  return d;
+}
+
+export function isDType(x: unknown): x is DType {
+  return x instanceof DType;
+}
+
+export const isFloating = (d: DType) => d.kind === "float";
+export const isInexact = (d: DType) => d.kind === "float" || d.kind === "complex";
+export const isInteger = (d: DType) => d.kind === "int" || d.kind === "uint";
+export const isIntegral = (d: DType) => isInteger(d) || d === bool;
+export const is64BitInt = (d: DType) => d === int64 || d === uint64;
+
+/** Integer range of an integer dtype as JS numbers (64-bit ranges are approximate). */
+export function intRange(d: DType): [number, number] {
+  const bits = d.size * 8;
+  return d.kind === "uint" ? [0, 2 ** bits - 1] : [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1];
+}
+
+function signedOfSize(size: number): DType {
+  return size === 1 ? int8 : size === 2 ? int16 : size === 4 ? int32 : int64;
+}
+
+/**
+ * MLX's promotion of two strong dtypes (mlx/dtype.cpp's table, which follows
+ * JAX's lattice): bool < ints < floats < complex; mixed signedness widens to a
+ * signed type that holds both, and uint64 with any signed int gives float32;
+ * float16 with bfloat16 gives float32.
+ */
+export function promoteTypes(a: DType, b: DType): DType {
+  if (a === b) return a;
+  if (a === bool) return b;
+  if (b === bool) return a;
+  if (a === complex64 || b === complex64) return complex64;
+  const af = a.kind === "float", bf = b.kind === "float";
+  if (af && bf) {
+    if (a === float64 || b === float64) return float64;
+    if (a === float32 || b === float32) return float32;
+    return float32; // float16 with bfloat16
+  }
+  if (af) return a;
+  if (bf) return b;
+  // both integers
+  if (a.kind === b.kind) return a.size >= b.size ? a : b;
+  const [u, s] = a.kind === "uint" ? [a, b] : [b, a];
+  if (u.size < s.size) return s;
+  if (u.size === 8) return float32;
+  return signedOfSize(u.size * 2);
+}
+
+/** The dtype of a JS scalar when it must become an array on its own. */
+export function scalarDefaultDType(x: number | boolean | bigint): DType {
+  if (typeof x === "boolean") return bool;
+  if (typeof x === "bigint") return int64;
+  return Number.isInteger(x) ? int32 : float32;
+}
+
+/**
+ * Promotion of an array dtype with a weak JS scalar (MLX/JAX weak types):
+ * the scalar adopts the array's dtype unless its kind is higher
+ * (a non-integer number with an integer or bool array gives float32,
+ * an integer number with a bool array gives int32).
+ */
+export function promoteWithScalar(d: DType, x: number | boolean | bigint): DType {
+  if (typeof x === "boolean") return d;
+  if (typeof x === "bigint") return d === bool ? int64 : d;
+  if (Number.isInteger(x)) return d === bool ? int32 : d;
+  return isInexact(d) ? d : float32;
+}

@@ -1,0 +1,19 @@
+// The public front end of mlx-ts (`import * as mx from "mlx-ts"`): dtypes,
+// devices and streams, array creation and ops, eval, memory, random.
+// Backends register themselves; see the package entry (index.ts at the root).
+
+export {
+  ALL_DTYPES, DType, bool, uint8, uint16, uint32, uint64, int8, int16, int32, int64,
+  float16, bfloat16, float32, float64, complex64, promoteTypes, isFloating, isInexact, isInteger,
+  type DTypeName,
+} from "./dtype.js";
+export { MxArray, MxArray as Array, type NestedList } from "./array.js";
+export { Device, Stream, cpu, webgpu, metal, defaultDevice, setDefaultDevice, defaultStream, newStream, type StreamOrDevice } from "./device.js";
+export * from "./ops/index.js";
+export { variance as var } from "./ops/reduction.js";
+export { evalArrays as eval, tidy } from "./tidy.js";
+export { getActiveMemory, getPeakMemory, getCacheMemory, resetPeakMemory, setCacheLimit, clearCache } from "./memory.js";
+export type { Complex, Scalar, TypedArray } from "./storage.js";
+export { Primitive } from "./primitive.js";
+export * as random from "./random.js";
+export { registeredBackends, unavailableBackends, type Backend, type BackendName } from "../backends/backend.js";

@@ -1,0 +1,99 @@
+// Shared plumbing of the ops: option types, turning JS scalars into arrays
+// with weak-type promotion, building graph nodes, and uploading constants
+// to the stream's backend.
+
+import { getBackend } from "../../backends/backend.js";
+import { MxArray } from "../array.js";
+import { toStream, type Stream, type StreamOrDevice } from "../device.js";
+import { complex64, promoteTypes, promoteWithScalar, scalarDefaultDType, type DType } from "../dtype.js";
+import { opError } from "../errors.js";
+import { numberToStorage } from "../convert.js";
+import { uploadTensor } from "../eval.js";
+import type { Primitive } from "../primitive.js";
+import { storageCtor, type Complex, type TypedArray } from "../storage.js";
+
+export type JsScalar = number | boolean | bigint;
+export type ArrayLike = MxArray | JsScalar;
+
+export interface OpOptions {
+  stream?: StreamOrDevice;
+}
+
+export interface AxisOptions extends OpOptions {
+  axis?: number | number[] | null;
+  keepdims?: boolean;
+}
+
+export function streamOf(o?: OpOptions): Stream {
+  return toStream(o?.stream);
+}
+
+export function isJsScalar(x: unknown): x is JsScalar {
+  return typeof x === "number" || typeof x === "boolean" || typeof x === "bigint";
+}
+
+/** A graph node: the primitive's output rule gives its shape and dtype. */
+export function node(prim: Primitive, inputs: MxArray[], stream: Stream): MxArray {
+  const spec = prim.output(inputs);
+  return new MxArray(spec.shape, spec.dtype, stream, prim, inputs);
+}
+
+/** An evaluated array holding `words` (storage words of `dtype`, row-major). */
+export function constant(words: TypedArray, shape: readonly number[], dtype: DType, stream: Stream): MxArray {
+  const tensor = uploadTensor(getBackend(stream.device.backend), dtype, shape, words);
+  return new MxArray(shape, dtype, stream, null, [], tensor);
+}
+
+/** Storage words for JS values converted to `dtype` (see convert.ts for the rules). */
+export function encodeValues(values: readonly (JsScalar | Complex)[], dtype: DType): TypedArray {
+  const words = new (storageCtor(dtype))(values.length * (dtype === complex64 ? 2 : 1));
+  const conv = numberToStorage(dtype);
+  const big = dtype.size === 8 && dtype.kind !== "float" && dtype.kind !== "complex";
+  values.forEach((v, i) => {
+    if (typeof v === "object") {
+      if (dtype !== complex64) throw opError("array", `complex value {re: ${v.re}, im: ${v.im}} cannot be stored as ${dtype.name}; use complex64`, [], "type");
+      words[2 * i] = v.re;
+      words[2 * i + 1] = v.im;
+      return;
+    }
+    const x = typeof v === "boolean" ? (v ? 1 : 0) : v;
+    if (typeof x === "bigint") {
+      if (big) (words as BigInt64Array)[i] = x;
+      else if (dtype.kind === "bool") words[i] = x !== 0n ? 1 : 0;
+      else words[i] = conv(Number(x)) as number;
+      return;
+    }
+    const w = conv(x);
+    if (dtype === complex64) {
+      words[2 * i] = w as number;
+      words[2 * i + 1] = 0;
+    } else (words as unknown as (number | bigint)[])[i] = w;
+  });
+  return words;
+}
+
+export function scalarArray(x: JsScalar, dtype: DType, stream: Stream): MxArray {
+  return constant(encodeValues([x], dtype), [], dtype, stream);
+}
+
+export function checkArrayLike(op: string, x: unknown, name = "input"): ArrayLike {
+  if (x instanceof MxArray || isJsScalar(x)) return x;
+  throw opError(op, `${name} must be an mx array or a JS number/boolean/bigint, got ${Array.isArray(x) ? "a JS array (wrap it with mx.array)" : typeof x}`, [], "type");
+}
+
+/** An array from an array or a scalar; a scalar takes `dtype` (or its own default dtype). */
+export function toArray(op: string, x: ArrayLike, stream: Stream, dtype?: DType): MxArray {
+  checkArrayLike(op, x);
+  if (x instanceof MxArray) return x;
+  return scalarArray(x, dtype ?? scalarDefaultDType(x), stream);
+}
+
+/** The common dtype of operands: arrays promote strongly, JS scalars weakly. */
+export function resultType(...xs: ArrayLike[]): DType {
+  const arrays = xs.filter((x): x is MxArray => x instanceof MxArray);
+  const scalars = xs.filter(isJsScalar);
+  if (!arrays.length) return scalars.map(scalarDefaultDType).reduce(promoteTypes);
+  let d = arrays.map((a) => a.dtype).reduce(promoteTypes);
+  for (const s of scalars) d = promoteWithScalar(d, s);
+  return d;
+}

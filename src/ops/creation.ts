@@ -1,0 +1,180 @@
+// Array creation: mx.array from nested lists, typed arrays and scalars;
+// zeros/ones/full (broadcast views of one scalar), the *Like variants,
+// arange, linspace, eye and identity.
+
+import { MxArray, type NestedList } from "../array.js";
+import {
+  bool, complex64, float32, float64, int16, int32, int64, int8, isDType, isInexact,
+  scalarDefaultDType, uint16, uint32, uint64, uint8, type DType,
+} from "../dtype.js";
+import { opError } from "../errors.js";
+import { Arange } from "../primitives/misc.js";
+import { checkShape } from "../shape.js";
+import type { Complex, TypedArray } from "../storage.js";
+import { constant, encodeValues, node, scalarArray, streamOf, type JsScalar, type OpOptions } from "./base.js";
+import { astype, equal } from "./elementwise.js";
+import { broadcastTo, reshape } from "./layout.js";
+
+type Leaf = JsScalar | Complex;
+
+function isComplex(x: unknown): x is Complex {
+  return typeof x === "object" && x !== null && typeof (x as Complex).re === "number" && typeof (x as Complex).im === "number";
+}
+
+function typedArrayDType(t: ArrayBufferView): DType | undefined {
+  if (t instanceof Float32Array) return float32;
+  if (t instanceof Float64Array) return float64;
+  if (t instanceof Int32Array) return int32;
+  if (t instanceof Uint8Array || t instanceof Uint8ClampedArray) return uint8;
+  if (t instanceof Int8Array) return int8;
+  if (t instanceof Uint16Array) return uint16;
+  if (t instanceof Int16Array) return int16;
+  if (t instanceof Uint32Array) return uint32;
+  if (t instanceof BigInt64Array) return int64;
+  if (t instanceof BigUint64Array) return uint64;
+  return undefined;
+}
+
+/** Shape and row-major leaves of a nested list; ragged lists are an error. */
+function flattenNested(value: NestedList): { shape: number[]; leaves: Leaf[] } {
+  const shape: number[] = [];
+  let probe: unknown = value;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    probe = probe[0];
+  }
+  const leaves: Leaf[] = [];
+  const walk = (v: unknown, dim: number, path: string) => {
+    if (dim === shape.length) {
+      if (Array.isArray(v)) throw opError("array", `ragged nested list: element ${path} is a list where a scalar was expected`, [], "value");
+      if (typeof v !== "number" && typeof v !== "boolean" && typeof v !== "bigint" && !isComplex(v)) {
+        throw opError("array", `element ${path || "value"} has type ${v === null ? "null" : typeof v}; valid: number, boolean, bigint, {re, im}`, [], "type");
+      }
+      leaves.push(v);
+      return;
+    }
+    if (!Array.isArray(v) || v.length !== shape[dim]) {
+      throw opError("array", `ragged nested list: element ${path || "value"} should be a list of length ${shape[dim]}`, [], "value");
+    }
+    v.forEach((c, i) => walk(c, dim + 1, `${path}[${i}]`));
+  };
+  walk(value, 0, "");
+  return { shape, leaves };
+}
+
+function inferDType(leaves: readonly Leaf[]): DType {
+  if (leaves.some(isComplex)) return complex64;
+  if (leaves.length && leaves.every((v) => typeof v === "boolean")) return bool;
+  if (leaves.some((v) => typeof v === "number" && !Number.isInteger(v))) return float32;
+  if (leaves.some((v) => typeof v === "bigint")) return int64;
+  return int32;
+}
+
+/**
+ * An array from nested lists, a typed array (1-D, its dtype unless one is given),
+ * a scalar, or another array (converted with astype when `dtype` differs).
+ * Numbers infer int32 when all are integers, else float32; booleans infer bool.
+ */
+export function array(value: NestedList | ArrayBufferView | MxArray, dtype?: DType | null, o?: OpOptions): MxArray {
+  if (dtype !== undefined && dtype !== null && !isDType(dtype)) throw opError("array", `dtype must be an mx dtype, got ${String(dtype)}`, [], "type");
+  const s = streamOf(o);
+  if (value instanceof MxArray) return dtype ? astype(value, dtype, o) : value;
+  if (ArrayBuffer.isView(value)) {
+    const natural = typedArrayDType(value);
+    if (!natural) throw opError("array", `unsupported typed array ${value.constructor.name}`, [], "type");
+    const t = value as unknown as TypedArray;
+    const d = dtype ?? natural;
+    if (d === natural) return constant(t.slice(), [t.length], d, s);
+    return constant(encodeValues(Array.from(t as ArrayLike<Leaf>), d), [t.length], d, s);
+  }
+  const { shape, leaves } = flattenNested(value as NestedList);
+  const d = dtype ?? inferDType(leaves);
+  return constant(encodeValues(leaves, d), shape, d, s);
+}
+
+function fillDType(op: string, dtype: DType | undefined, dflt: DType): DType {
+  if (dtype === undefined || dtype === null) return dflt;
+  if (!isDType(dtype)) throw opError(op, `dtype must be an mx dtype, got ${String(dtype)}`, [], "type");
+  return dtype;
+}
+
+function toShape(op: string, shape: number | readonly number[]): number[] {
+  return checkShape(op, typeof shape === "number" ? [shape] : [...shape]);
+}
+
+/** `shape` filled with `value` (a broadcast view of one element until written). */
+export function full(shape: number | readonly number[], value: JsScalar | MxArray, dtype?: DType, o?: OpOptions): MxArray {
+  const sh = toShape("full", shape);
+  const v =
+    value instanceof MxArray
+      ? astype(value, fillDType("full", dtype, value.dtype), o)
+      : scalarArray(value, fillDType("full", dtype, scalarDefaultDType(value)), streamOf(o));
+  return broadcastTo(v, sh, o);
+}
+
+export function zeros(shape: number | readonly number[], dtype: DType = float32, o?: OpOptions): MxArray {
+  return full(shape, 0, fillDType("zeros", dtype, float32), o);
+}
+
+export function ones(shape: number | readonly number[], dtype: DType = float32, o?: OpOptions): MxArray {
+  return full(shape, 1, fillDType("ones", dtype, float32), o);
+}
+
+export function zerosLike(x: MxArray, o?: OpOptions): MxArray {
+  return zeros(x.shape, x.dtype, o);
+}
+export function onesLike(x: MxArray, o?: OpOptions): MxArray {
+  return ones(x.shape, x.dtype, o);
+}
+export function fullLike(x: MxArray, value: JsScalar, o?: OpOptions): MxArray {
+  return full(x.shape, value, x.dtype, o);
+}
+
+export interface DTypeOptions extends OpOptions {
+  dtype?: DType;
+}
+
+/**
+ * `arange(stop)`, `arange(start, stop)`, `arange(start, stop, step)`, each with an
+ * optional trailing `{ dtype, stream }`. dtype: int32 when all bounds are
+ * integers, else float32.
+ */
+export function arange(...args: (number | DTypeOptions)[]): MxArray {
+  const last = args[args.length - 1];
+  const o: DTypeOptions = typeof last === "object" ? (args.pop() as DTypeOptions) : {};
+  const nums = args as number[];
+  if (nums.length < 1 || nums.length > 3 || !nums.every((v) => typeof v === "number" && Number.isFinite(v))) {
+    throw opError("arange", `expects (stop), (start, stop) or (start, stop, step) with finite numbers, got (${nums.join(", ")})`, [], "type");
+  }
+  const [start, stop, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
+  if (step === 0) throw opError("arange", "step must not be 0", [], "value");
+  const dtype = fillDType("arange", o.dtype, [start, stop, step].every(Number.isInteger) ? int32 : float32);
+  if (dtype === bool) throw opError("arange", "bool is not a valid dtype for arange", [], "type");
+  const count = Math.max(0, Math.ceil((stop - start) / step));
+  return node(new Arange(start, step, count, dtype), [], streamOf(o));
+}
+
+/** `num` evenly spaced values from start to stop inclusive (float32 by default). */
+export function linspace(start: number, stop: number, num = 50, o: DTypeOptions = {}): MxArray {
+  if (!Number.isInteger(num) || num < 0) throw opError("linspace", `num must be a non-negative integer, got ${num}`, [], "value");
+  const dtype = fillDType("linspace", o.dtype, float32);
+  if (!isInexact(dtype)) throw opError("linspace", `dtype must be a float dtype, got ${dtype.name}`, [], "type");
+  const step = num > 1 ? (stop - start) / (num - 1) : 0;
+  return node(new Arange(start, step, num, dtype), [], streamOf(o));
+}
+
+/** 2-D array with ones on diagonal `k` (k > 0: above the main diagonal). */
+export function eye(n: number, m?: number | null, k = 0, o: DTypeOptions = {}): MxArray {
+  const cols = m ?? n;
+  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(cols) || cols < 0 || !Number.isInteger(k)) {
+    throw opError("eye", `n, m must be non-negative integers and k an integer, got n=${n}, m=${m}, k=${k}`, [], "value");
+  }
+  const dtype = fillDType("eye", o.dtype, float32);
+  const rows = reshape(arange(0, n, { stream: o.stream }), [n, 1], o);
+  const colsIdx = reshape(arange(-k, cols - k, { stream: o.stream }), [1, cols], o);
+  return astype(equal(rows, colsIdx, o), dtype, o);
+}
+
+export function identity(n: number, o: DTypeOptions = {}): MxArray {
+  return eye(n, n, 0, o);
+}

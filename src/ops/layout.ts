@@ -1,0 +1,217 @@
+// Layout ops: reshape and its relatives (flatten, squeeze, expandDims),
+// transpose/swapaxes/moveaxis, broadcasting, slice/split, concatenate/stack
+// and pad. Each resolves its arguments and builds layout primitives.
+
+import { MxArray } from "../array.js";
+import { opError, shapeStr } from "../errors.js";
+import { Broadcast, Concatenate, Pad, Reshape, Slice, Transpose } from "../primitives/layout.js";
+import { broadcastShapes, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
+import { promoteTypes } from "../dtype.js";
+import { checkArrayLike, node, streamOf, toArray, type ArrayLike, type JsScalar, type OpOptions } from "./base.js";
+import { astype } from "./elementwise.js";
+
+function arr(op: string, x: ArrayLike, o?: OpOptions): MxArray {
+  return toArray(op, checkArrayLike(op, x), streamOf(o));
+}
+
+/** New shape with the same size; one entry may be -1 (inferred). */
+export function reshape(x: ArrayLike, shape: readonly number[], o?: OpOptions): MxArray {
+  const a = arr("reshape", x, o);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= -1)) {
+    throw opError("reshape", `shape must be an array of integers >= -1, got ${JSON.stringify(shape)}`, [a], "type");
+  }
+  const infer = shape.filter((d) => d === -1).length;
+  if (infer > 1) throw opError("reshape", `only one dimension can be -1, got ${shapeStr(shape)}`, [a], "value");
+  let out = [...shape];
+  if (infer) {
+    const known = sizeOf(shape.filter((d) => d !== -1));
+    if (known === 0 || a.size % known !== 0) throw opError("reshape", `cannot infer the -1 dimension of ${shapeStr(shape)} for ${a.size} elements`, [a], "value");
+    out = shape.map((d) => (d === -1 ? a.size / known : d));
+  }
+  if (sizeOf(out) !== a.size) {
+    throw opError("reshape", `cannot reshape ${a.size} elements into shape ${shapeStr(out)} (${sizeOf(out)} elements)`, [a], "value");
+  }
+  if (sameShape(out, a.shape)) return a;
+  return node(new Reshape(out), [a], streamOf(o));
+}
+
+export interface FlattenOptions extends OpOptions {
+  startAxis?: number;
+  endAxis?: number;
+}
+
+export function flatten(x: ArrayLike, o: FlattenOptions = {}): MxArray {
+  const a = arr("flatten", x, o);
+  if (a.ndim === 0) return reshape(a, [1], o);
+  const start = normalizeAxis("flatten", o.startAxis ?? 0, a.ndim);
+  const end = normalizeAxis("flatten", o.endAxis ?? -1, a.ndim);
+  if (start > end) throw opError("flatten", `startAxis ${o.startAxis} must not come after endAxis ${o.endAxis}`, [a], "range");
+  const shape = [...a.shape.slice(0, start), sizeOf(a.shape.slice(start, end + 1)), ...a.shape.slice(end + 1)];
+  return reshape(a, shape, o);
+}
+
+export function squeeze(x: ArrayLike, axis?: number | number[] | null, o?: OpOptions): MxArray {
+  const a = arr("squeeze", x, o);
+  const axes = axis === undefined || axis === null ? a.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes("squeeze", axis, a.ndim);
+  for (const ax of axes) {
+    if (a.shape[ax] !== 1) throw opError("squeeze", `cannot squeeze axis ${ax} of size ${a.shape[ax]} (only size-1 axes)`, [a], "value");
+  }
+  return reshape(a, a.shape.filter((_, i) => !axes.includes(i)), o);
+}
+
+export function expandDims(x: ArrayLike, axis: number | number[], o?: OpOptions): MxArray {
+  const a = arr("expandDims", x, o);
+  const list = typeof axis === "number" ? [axis] : axis;
+  const nd = a.ndim + list.length;
+  const axes = normalizeAxes("expandDims", list, nd);
+  const shape: number[] = [];
+  let k = 0;
+  for (let i = 0; i < nd; i++) shape.push(axes.includes(i) ? 1 : a.shape[k++]!);
+  return reshape(a, shape, o);
+}
+
+/** Permutes the axes (reverses them by default). */
+export function transpose(x: ArrayLike, axes?: readonly number[], o?: OpOptions): MxArray {
+  const a = arr("transpose", x, o);
+  const perm = axes === undefined ? [...Array(a.ndim).keys()].reverse() : axes.map((ax) => normalizeAxis("transpose", ax, a.ndim));
+  if (perm.length !== a.ndim || new Set(perm).size !== perm.length) {
+    throw opError("transpose", `axes ${JSON.stringify(axes)} must be a permutation of the ${a.ndim} axes`, [a], "value");
+  }
+  if (perm.every((p, i) => p === i)) return a;
+  return node(new Transpose(perm), [a], streamOf(o));
+}
+
+export function swapaxes(x: ArrayLike, axis1: number, axis2: number, o?: OpOptions): MxArray {
+  const a = arr("swapaxes", x, o);
+  const i = normalizeAxis("swapaxes", axis1, a.ndim), j = normalizeAxis("swapaxes", axis2, a.ndim);
+  const perm = [...Array(a.ndim).keys()];
+  perm[i] = j;
+  perm[j] = i;
+  return transpose(a, perm, o);
+}
+
+export function moveaxis(x: ArrayLike, source: number, destination: number, o?: OpOptions): MxArray {
+  const a = arr("moveaxis", x, o);
+  const src = normalizeAxis("moveaxis", source, a.ndim), dst = normalizeAxis("moveaxis", destination, a.ndim);
+  const perm = [...Array(a.ndim).keys()].filter((i) => i !== src);
+  perm.splice(dst, 0, src);
+  return transpose(a, perm, o);
+}
+
+export function broadcastTo(x: ArrayLike, shape: readonly number[], o?: OpOptions): MxArray {
+  const a = arr("broadcastTo", x, o);
+  checkShape("broadcastTo", shape);
+  if (sameShape(a.shape, shape)) return a;
+  const target = broadcastShapes("broadcastTo", a.shape, shape);
+  if (!sameShape(target, shape)) {
+    throw opError("broadcastTo", `cannot broadcast shape ${shapeStr(a.shape)} to ${shapeStr(shape)}`, [a], "value");
+  }
+  const padded = a.ndim < shape.length ? reshape(a, [...Array(shape.length - a.ndim).fill(1), ...a.shape], o) : a;
+  if (sameShape(padded.shape, shape)) return padded;
+  return node(new Broadcast([...shape]), [padded], streamOf(o));
+}
+
+export function broadcastArrays(arrays: readonly ArrayLike[], o?: OpOptions): MxArray[] {
+  const as = arrays.map((x) => arr("broadcastArrays", x, o));
+  const shape = broadcastShapes("broadcastArrays", ...as.map((a) => a.shape));
+  return as.map((a) => broadcastTo(a, shape, o));
+}
+
+/** A slice bound: an index (negative counts from the end) or null for the default. */
+export type SliceBound = number | null;
+
+/**
+ * Python slicing per axis: `start[i]:stop[i]:step[i]` with negative indices and
+ * clamping as in NumPy; axes beyond the given lists are kept whole.
+ */
+export function slice(x: ArrayLike, start: readonly SliceBound[], stop: readonly SliceBound[], step?: readonly number[], o?: OpOptions): MxArray {
+  const a = arr("slice", x, o);
+  if (start.length > a.ndim || stop.length > a.ndim || (step && step.length > a.ndim)) {
+    throw opError("slice", `got ${start.length} starts, ${stop.length} stops, ${step?.length ?? 0} steps for ${a.ndim} axes`, [a], "value");
+  }
+  const starts: number[] = [], steps: number[] = [], shape: number[] = [];
+  for (let i = 0; i < a.ndim; i++) {
+    const n = a.shape[i]!;
+    const st = step?.[i] ?? 1;
+    if (!Number.isInteger(st) || st === 0) throw opError("slice", `step must be a non-zero integer, got ${st} on axis ${i}`, [a], "value");
+    const clampIdx = (v: SliceBound | undefined, dflt: number, lo: number, hi: number) => {
+      if (v === null || v === undefined) return dflt;
+      if (!Number.isInteger(v)) throw opError("slice", `bounds must be integers or null, got ${v} on axis ${i}`, [a], "type");
+      const w = v < 0 ? v + n : v;
+      return Math.min(Math.max(w, lo), hi);
+    };
+    const b = st > 0 ? clampIdx(start[i], 0, 0, n) : clampIdx(start[i], n - 1, -1, n - 1);
+    const e = st > 0 ? clampIdx(stop[i], n, 0, n) : clampIdx(stop[i], -1, -1, n - 1);
+    const count = st > 0 ? Math.max(0, Math.ceil((e - b) / st)) : Math.max(0, Math.ceil((b - e) / -st));
+    starts.push(count === 0 ? 0 : b);
+    steps.push(st);
+    shape.push(count);
+  }
+  if (sameShape(shape, a.shape) && steps.every((s) => s === 1)) return a;
+  return node(new Slice(starts, steps, shape), [a], streamOf(o));
+}
+
+/** Splits into `n` equal sections, or at the given indices, along `axis`. */
+export function split(x: ArrayLike, indicesOrSections: number | readonly number[], o: { axis?: number } & OpOptions = {}): MxArray[] {
+  const a = arr("split", x, o);
+  const ax = normalizeAxis("split", o.axis ?? 0, a.ndim);
+  const n = a.shape[ax]!;
+  let cuts: number[];
+  if (typeof indicesOrSections === "number") {
+    const k = indicesOrSections;
+    if (!Number.isInteger(k) || k <= 0 || n % k !== 0) {
+      throw opError("split", `cannot split axis ${ax} of size ${n} into ${k} equal sections`, [a], "value");
+    }
+    cuts = [...Array(k - 1).keys()].map((i) => ((i + 1) * n) / k);
+  } else cuts = [...indicesOrSections];
+  const bounds = [0, ...cuts.map((c) => Math.min(Math.max(c < 0 ? c + n : c, 0), n)), n];
+  return bounds.slice(0, -1).map((b, i) => {
+    const starts: SliceBound[] = a.shape.map(() => null);
+    const stops: SliceBound[] = a.shape.map(() => null);
+    starts[ax] = b;
+    stops[ax] = Math.max(b, bounds[i + 1]!);
+    return slice(a, starts, stops, undefined, o);
+  });
+}
+
+export function concatenate(arrays: readonly ArrayLike[], o: { axis?: number } & OpOptions = {}): MxArray {
+  if (!Array.isArray(arrays) || arrays.length === 0) throw opError("concatenate", "needs a non-empty list of arrays", [], "value");
+  const as = arrays.map((x) => arr("concatenate", x, o));
+  const nd = as[0]!.ndim;
+  if (nd === 0) throw opError("concatenate", "zero-dimensional arrays cannot be concatenated; use stack", as, "value");
+  const ax = normalizeAxis("concatenate", o.axis ?? 0, nd);
+  for (const a of as) {
+    if (a.ndim !== nd || a.shape.some((d, i) => i !== ax && d !== as[0]!.shape[i])) {
+      throw opError("concatenate", `all shapes must match except on axis ${ax}`, as, "value");
+    }
+  }
+  const d = as.map((a) => a.dtype).reduce(promoteTypes);
+  const cast = as.map((a) => astype(a, d, o));
+  if (cast.length === 1) return cast[0]!;
+  return node(new Concatenate(ax), cast, streamOf(o));
+}
+
+export function stack(arrays: readonly ArrayLike[], o: { axis?: number } & OpOptions = {}): MxArray {
+  if (!Array.isArray(arrays) || arrays.length === 0) throw opError("stack", "needs a non-empty list of arrays", [], "value");
+  const as = arrays.map((x) => arr("stack", x, o));
+  const nd = as[0]!.ndim;
+  for (const a of as) if (!sameShape(a.shape, as[0]!.shape)) throw opError("stack", "all arrays must have the same shape", as, "value");
+  const ax = normalizeAxis("stack", o.axis ?? 0, nd + 1);
+  return concatenate(as.map((a) => expandDims(a, ax, o)), { axis: ax, stream: o.stream });
+}
+
+export type PadWidth = number | readonly [number, number] | readonly (readonly [number, number])[];
+
+/** Constant padding: `padWidth` per axis as (low, high), or one pair / one number for all axes. */
+export function pad(x: ArrayLike, padWidth: PadWidth, o: { constantValue?: JsScalar } & OpOptions = {}): MxArray {
+  const a = arr("pad", x, o);
+  let pairs: (readonly [number, number])[];
+  if (typeof padWidth === "number") pairs = a.shape.map(() => [padWidth, padWidth] as const);
+  else if (padWidth.length === 2 && typeof padWidth[0] === "number") pairs = a.shape.map(() => padWidth as readonly [number, number]);
+  else pairs = padWidth as (readonly [number, number])[];
+  if (pairs.length !== a.ndim || !pairs.every((p) => p.length === 2 && p.every((v) => Number.isInteger(v) && v >= 0))) {
+    throw opError("pad", `padWidth must give non-negative integer (low, high) pairs for each of the ${a.ndim} axes, got ${JSON.stringify(padWidth)}`, [a], "value");
+  }
+  const value = toArray("pad", o.constantValue ?? 0, streamOf(o), a.dtype);
+  return node(new Pad(pairs.map((p) => p[0]), pairs.map((p) => p[1])), [a, astype(value, a.dtype, o)], streamOf(o));
+}

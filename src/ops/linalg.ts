@@ -1,0 +1,35 @@
+// matmul with NumPy's rules: 1-D operands are promoted to matrices and the
+// added axis removed afterwards, batch dimensions broadcast, dtypes promote
+// (integers and bool compute in float32, as MLX does).
+
+import { MxArray } from "../array.js";
+import { float32, isInexact, promoteTypes } from "../dtype.js";
+import { opError } from "../errors.js";
+import { Matmul } from "../primitives/misc.js";
+import { broadcastShapes } from "../shape.js";
+import { checkArrayLike, node, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
+import { astype } from "./elementwise.js";
+import { broadcastTo, expandDims, squeeze } from "./layout.js";
+
+export function matmul(x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
+  const s = streamOf(o);
+  let a = toArray("matmul", checkArrayLike("matmul", x), s);
+  let b = toArray("matmul", checkArrayLike("matmul", y), s);
+  if (a.ndim === 0 || b.ndim === 0) throw opError("matmul", "inputs must have at least one dimension (use multiply for scalars)", [a, b], "value");
+  let d = promoteTypes(a.dtype, b.dtype);
+  if (!isInexact(d)) d = float32;
+  const aVec = a.ndim === 1, bVec = b.ndim === 1;
+  if (aVec) a = expandDims(a, 0, o);
+  if (bVec) b = expandDims(b, -1, o);
+  const K = a.shape[a.ndim - 1]!;
+  if (b.shape[b.ndim - 2] !== K) {
+    throw opError("matmul", `inner dimensions differ: ${K} (last axis of the first) vs ${b.shape[b.ndim - 2]} (second to last of the second)`, [a, b], "value");
+  }
+  const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
+  a = broadcastTo(astype(a, d, o), [...batch, ...a.shape.slice(-2)], o);
+  b = broadcastTo(astype(b, d, o), [...batch, ...b.shape.slice(-2)], o);
+  let out = node(new Matmul(), [a, b], s);
+  if (aVec) out = squeeze(out, -2, o);
+  if (bVec) out = squeeze(out, -1, o);
+  return out;
+}

@@ -1,0 +1,53 @@
+// Primitives that are neither elementwise, reductions nor layout:
+// matmul (batched, broadcast batch dims), arange, and Threefry random bits.
+
+import { uint16, uint32, uint8, type DType } from "../dtype.js";
+import { Primitive, type Spec } from "../primitive.js";
+
+/** a: [...batch, M, K], b: [...batch, K, N] with equal batch shapes (the op broadcasts). */
+export class Matmul extends Primitive {
+  readonly name = "matmul";
+  output([a, b]: readonly Spec[]): Spec {
+    const shape = [...a!.shape.slice(0, -1), b!.shape[b!.shape.length - 1]!];
+    return { shape, dtype: a!.dtype };
+  }
+}
+
+/** Element i is start + i * step, computed in float64 and rounded once to `dtype`. */
+export class Arange extends Primitive {
+  readonly name = "arange";
+  constructor(
+    readonly start: number,
+    readonly step: number,
+    readonly count: number,
+    readonly dtype: DType,
+  ) {
+    super();
+  }
+  override params() {
+    return { start: this.start, step: this.step, count: this.count, dtype: this.dtype.name };
+  }
+  output(): Spec {
+    return { shape: [this.count], dtype: this.dtype };
+  }
+}
+
+/**
+ * Threefry-2x32 (20 rounds) bits from a key of shape [2] (uint32), in MLX's
+ * counter layout, so streams match MLX bit for bit. `width` is 1, 2 or 4 bytes.
+ */
+export class RandomBits extends Primitive {
+  readonly name = "randomBits";
+  constructor(
+    readonly shape: readonly number[],
+    readonly width: 1 | 2 | 4,
+  ) {
+    super();
+  }
+  override params() {
+    return { shape: this.shape, width: this.width };
+  }
+  output(): Spec {
+    return { shape: this.shape, dtype: this.width === 4 ? uint32 : this.width === 2 ? uint16 : uint8 };
+  }
+}

@@ -1,0 +1,58 @@
+// MLX's printed form of an array: `array([[1, 2],\n       [3, 4]], dtype=int32)`,
+// numbers as C++ streams print them (6 significant digits, %g), bools as
+// true/false, dims longer than 6 summarized as first 3, ..., last 3.
+
+import type { DType } from "./dtype.js";
+import { rowMajorStrides } from "./shape.js";
+import { decodeElement, type Scalar, type TypedArray } from "./storage.js";
+
+/** C's `%g` with 6 significant digits, as `std::ostream << double` prints. */
+export function formatG(x: number): string {
+  if (x !== x) return "nan";
+  if (x === Infinity) return "inf";
+  if (x === -Infinity) return "-inf";
+  if (x === 0) return Object.is(x, -0) ? "-0" : "0";
+  const [mant, expStr] = x.toExponential(5).split("e") as [string, string];
+  const exp = Number(expStr);
+  const strip = (s: string) => (s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s);
+  if (exp < -4 || exp >= 6) {
+    return `${strip(mant)}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  }
+  return strip(x.toFixed(5 - exp));
+}
+
+export function formatScalar(v: Scalar, integer = false): string {
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (typeof v === "bigint") return v.toString();
+  if (typeof v === "number") return integer ? String(v) : formatG(v);
+  const im = formatG(Math.abs(v.im));
+  return `${formatG(v.re)}${v.im < 0 || Object.is(v.im, -0) ? "-" : "+"}${im}j`;
+}
+
+const EDGE = 3;
+
+export function formatArray(shape: readonly number[], dtype: DType, words: TypedArray): string {
+  const integer = dtype.kind === "int" || dtype.kind === "uint";
+  const elem = (i: number) => formatScalar(decodeElement(dtype, words, i), integer);
+  const strides = rowMajorStrides(shape);
+  const sub = (index: number, dim: number): string => {
+    const n = shape[dim]!;
+    const last = dim === shape.length - 1;
+    const prefix = last ? "" : " ".repeat(7 + dim);
+    const sep = last ? ", " : ",\n";
+    let s = "[";
+    for (let i = 0; i < n; i++) {
+      if (i > 0) s += prefix;
+      if (i === EDGE && n > 2 * EDGE) {
+        s += "...";
+        i = n - EDGE - 1;
+      } else {
+        s += last ? elem(index + i * strides[dim]!) : sub(index + i * strides[dim]!, dim + 1);
+      }
+      if (i !== n - 1) s += sep;
+    }
+    return s + "]";
+  };
+  const body = shape.length === 0 ? elem(0) : sub(0, 0);
+  return `array(${body}, dtype=${dtype.name})`;
+}

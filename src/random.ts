@@ -1,0 +1,136 @@
+// mx.random: MLX's splittable Threefry PRNG. Keys are uint32 arrays of shape
+// [2]; without a key, draws take the next key of a global sequence (seeded
+// by time, or by seed()). Samplers compose ops exactly as MLX's do, so
+// streams match MLX bit for bit.
+
+import { MxArray } from "./array.js";
+import { float16, bfloat16, float32, int32, isFloating, isInexact, uint32, type DType } from "./dtype.js";
+import { opError, shapeStr } from "./errors.js";
+import { RandomBits } from "./primitives/misc.js";
+import { broadcastShapes, checkShape, sameShape } from "./shape.js";
+import { threefryBytes } from "./threefry.js";
+import {
+  add, astype, divide, erfinv, less, maximum, minimum, multiply, subtract,
+} from "./ops/elementwise.js";
+import { constant, node, streamOf, toArray, type ArrayLike, type OpOptions } from "./ops/base.js";
+
+export interface KeyOptions extends OpOptions {
+  key?: MxArray;
+}
+
+function keyWords(seed: number | bigint): Uint32Array {
+  const s = BigInt.asUintN(64, BigInt(seed));
+  return new Uint32Array([Number(s >> 32n), Number(s & 0xffffffffn)]);
+}
+
+/** The global key sequence, held on the host: next() splits it and keeps the first half. */
+let globalKey = keyWords(Date.now());
+
+export function seed(s: number | bigint): void {
+  if (typeof s !== "bigint" && !(Number.isInteger(s) && s >= 0)) throw opError("random.seed", `seed must be a non-negative integer, got ${s}`, [], "type");
+  globalKey = keyWords(s);
+}
+
+/** A PRNG key from a seed: [seed >> 32, seed & 0xffffffff] as uint32. */
+export function key(s: number | bigint, o?: OpOptions): MxArray {
+  if (typeof s !== "bigint" && !(Number.isInteger(s) && s >= 0)) throw opError("random.key", `seed must be a non-negative integer, got ${s}`, [], "type");
+  return constant(keyWords(s), [2], uint32, streamOf(o));
+}
+
+function nextKey(o?: OpOptions): MxArray {
+  const words = new Uint32Array(threefryBytes(globalKey[0]!, globalKey[1]!, 16).buffer.slice(0));
+  globalKey = words.slice(0, 2);
+  return constant(words.slice(2, 4), [2], uint32, streamOf(o));
+}
+
+function checkKey(op: string, k: MxArray | undefined, o?: OpOptions): MxArray {
+  if (k === undefined) return nextKey(o);
+  if (!(k instanceof MxArray) || k.dtype !== uint32 || !sameShape(k.shape, [2])) {
+    throw opError(op, `key must be a uint32 array of shape (2,) (from mx.random.key)`, k instanceof MxArray ? [k] : [], "type");
+  }
+  return k;
+}
+
+/** Raw random bits: uint32 (width 4), uint16 (2) or uint8 (1). */
+export function bits(shape: readonly number[] = [], o: KeyOptions & { width?: 1 | 2 | 4 } = {}): MxArray {
+  const width = o.width ?? 4;
+  if (width !== 1 && width !== 2 && width !== 4) throw opError("random.bits", `width must be 1, 2 or 4 bytes, got ${width}`, [], "value");
+  const sh = checkShape("random.bits", [...shape]);
+  return node(new RandomBits(sh, width), [checkKey("random.bits", o.key, o)], streamOf(o));
+}
+
+/** `num` new keys from `key`, as an array of shape [num, 2]. */
+export function split(k: MxArray, num = 2, o?: OpOptions): MxArray {
+  if (!Number.isInteger(num) || num < 1) throw opError("random.split", `num must be a positive integer, got ${num}`, [], "value");
+  return bits([num, 2], { key: checkKey("random.split", k, o), stream: o?.stream });
+}
+
+/** float16 / bfloat16 value just below 1, and nextafter(1f, 0) for float32. */
+function belowOne(dtype: DType): number {
+  if (dtype === float32) return 1 - 2 ** -24;
+  if (dtype === float16) return 1 - 2 ** -11;
+  if (dtype === bfloat16) return 1 - 2 ** -8;
+  throw opError("random.uniform", `unsupported dtype ${dtype.name}; valid: float32, float16, bfloat16`, [], "type");
+}
+
+export interface UniformOptions extends KeyOptions {
+  dtype?: DType;
+}
+
+/** Uniform samples in [low, high). */
+export function uniform(low: ArrayLike = 0, high: ArrayLike = 1, shape: readonly number[] = [], o: UniformOptions = {}): MxArray {
+  const dtype = o.dtype ?? float32;
+  if (!isFloating(dtype)) throw opError("random.uniform", `can only generate uniform numbers with a real floating point dtype, got ${dtype.name}`, [], "type");
+  const s = streamOf(o);
+  const lo = astype(toArray("random.uniform", low, s, dtype), dtype, o);
+  const hi = astype(toArray("random.uniform", high, s, dtype), dtype, o);
+  const range = subtract(hi, lo, o);
+  const sh = checkShape("random.uniform", [...shape]);
+  const outShape = broadcastShapes("random.uniform", sh, range.shape);
+  if (!sameShape(outShape, sh)) {
+    throw opError("random.uniform", `cannot generate random values of shape ${shapeStr(sh)} from broadcast shape ${shapeStr(outShape)}`, [], "value");
+  }
+  const upper = toArray("random.uniform", belowOne(dtype), s, float32);
+  const maxval = toArray("random.uniform", 4294967295, s, float32);
+  let out = divide(bits(sh, { key: o.key, stream: o.stream }), maxval, o);
+  out = astype(minimum(out, upper, o), dtype, o);
+  return add(multiply(range, out, o), lo, o);
+}
+
+export interface NormalOptions extends UniformOptions {
+  loc?: ArrayLike;
+  scale?: ArrayLike;
+}
+
+/** Normal samples with mean `loc` (0) and standard deviation `scale` (1). */
+export function normal(shape: readonly number[] = [], o: NormalOptions = {}): MxArray {
+  const dtype = o.dtype ?? float32;
+  if (!isFloating(dtype)) throw opError("random.normal", `can only generate normal numbers with a floating point dtype, got ${dtype.name}`, [], "type");
+  const s = streamOf(o);
+  const samples = uniform(-(1 - 2 ** -24), 1, shape, { key: o.key, stream: o.stream, dtype: float32 });
+  let scale = toArray("random.normal", Math.SQRT2, s, dtype);
+  if (o.scale !== undefined) scale = multiply(scale, astype(toArray("random.normal", o.scale, s, dtype), dtype, o), o);
+  let out = multiply(scale, astype(erfinv(samples, o), dtype, o), o);
+  if (o.loc !== undefined) out = add(astype(toArray("random.normal", o.loc, s, dtype), dtype, o), out, o);
+  return out;
+}
+
+/** Integers in [low, high) (drawn through a float32 uniform, as MLX does). */
+export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[] = [], o: UniformOptions = {}): MxArray {
+  const dtype = o.dtype ?? int32;
+  if (isInexact(dtype)) throw opError("random.randint", `randint only accepts integer dtypes and bool, got ${dtype.name}`, [], "type");
+  const u = uniform(low, high, shape, { key: o.key, stream: o.stream, dtype: float32 });
+  return astype(maximum(u, low, o), dtype, o);
+}
+
+/** Booleans that are true with probability `p` (a float; default 0.5). */
+export function bernoulli(p: ArrayLike = 0.5, shape?: readonly number[], o: KeyOptions = {}): MxArray {
+  const s = streamOf(o);
+  const pa = toArray("random.bernoulli", p, s, float32);
+  if (!isFloating(pa.dtype)) throw opError("random.bernoulli", `probability p must be a float type`, [pa], "type");
+  const sh = shape ? checkShape("random.bernoulli", [...shape]) : [...pa.shape];
+  const upper = toArray("random.bernoulli", 4294967808, s, float32); // nextafter(float(UINT32_MAX), FLT_MAX)
+  const res = less(bits(sh, { key: o.key, stream: o.stream }), multiply(pa, upper, o), o);
+  if (!sameShape(res.shape, sh)) throw opError("random.bernoulli", `shape of p ${shapeStr(pa.shape)} is incompatible with shape ${shapeStr(sh)}`, [pa], "value");
+  return res;
+}

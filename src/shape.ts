@@ -1,0 +1,66 @@
+// Shape arithmetic: sizes, row-major strides, broadcasting and axis
+// normalization, with errors that name the op.
+
+import { opError, shapeStr } from "./errors.js";
+
+export function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+export function rowMajorStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
+  return s;
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/** NumPy broadcasting of several shapes. */
+export function broadcastShapes(op: string, ...shapes: (readonly number[])[]): number[] {
+  const nd = Math.max(0, ...shapes.map((s) => s.length));
+  const out = new Array<number>(nd).fill(1);
+  for (const s of shapes) {
+    for (let i = 0; i < s.length; i++) {
+      const j = nd - s.length + i;
+      const d = s[i]!;
+      if (out[j] === 1) out[j] = d;
+      else if (d !== 1 && d !== out[j]) {
+        throw opError(op, `shapes ${shapes.map(shapeStr).join(" and ")} cannot be broadcast together (dimension ${i - s.length} is ${d} vs ${out[j]}; sizes must match or be 1)`);
+      }
+    }
+  }
+  return out;
+}
+
+export function checkShape(op: string, shape: unknown): number[] {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw opError(op, `shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`, [], "type");
+  }
+  return shape as number[];
+}
+
+export function normalizeAxis(op: string, axis: number, ndim: number): number {
+  if (!Number.isInteger(axis)) throw opError(op, `axis must be an integer, got ${String(axis)}`, [], "type");
+  if (axis < -ndim || axis >= ndim) {
+    throw opError(op, `axis ${axis} is out of bounds for an array with ${ndim} dimension${ndim === 1 ? "" : "s"} (valid: ${-ndim} to ${ndim - 1})`, [], "range");
+  }
+  return axis < 0 ? axis + ndim : axis;
+}
+
+/** Axes as a sorted, de-duplicated list; `undefined` means every axis. */
+export function normalizeAxes(op: string, axis: number | readonly number[] | undefined | null, ndim: number): number[] {
+  if (axis === undefined || axis === null) return [...Array(ndim).keys()];
+  const list = typeof axis === "number" ? [axis] : axis;
+  if (!Array.isArray(list)) throw opError(op, `axis must be a number or an array of numbers, got ${String(axis)}`, [], "type");
+  const out = list.map((a) => normalizeAxis(op, a, ndim));
+  if (new Set(out).size !== out.length) throw opError(op, `duplicate axes in ${JSON.stringify(list)}`, [], "range");
+  return out.sort((a, b) => a - b);
+}

@@ -12,12 +12,17 @@ export interface Block {
 const GRANULE = 64;
 
 export class BufferPool<B extends Block> {
-  private readonly free = new Map<number, B[]>();
+  /** Cached blocks per size; entries no longer in `cached` are stale and skipped. */
+  private readonly bySize = new Map<number, { list: B[]; live: number }>();
+  /** Sizes that have live cached blocks, ascending. */
   private sizes: number[] = [];
+  /** Release order, oldest first (with stale entries), for eviction. */
   private order: B[] = [];
+  private orderHead = 0;
+  private readonly cached = new Set<B>();
   private active = 0;
   private peak = 0;
-  private cached = 0;
+  private cachedBytes = 0;
   private limit: number;
 
   constructor(
@@ -34,8 +39,7 @@ export class BufferPool<B extends Block> {
 
   acquire(nbytes: number): B {
     const size = BufferPool.blockSize(nbytes);
-    let block = this.takeCached(size);
-    if (!block) block = this.create(size);
+    const block = this.takeCached(size) ?? this.create(size);
     this.active += block.size;
     if (this.active > this.peak) this.peak = this.active;
     return block;
@@ -47,20 +51,22 @@ export class BufferPool<B extends Block> {
       this.destroy(block);
       return;
     }
-    let list = this.free.get(block.size);
-    if (!list) {
-      list = [];
-      this.free.set(block.size, list);
-      this.insertSize(block.size);
+    let entry = this.bySize.get(block.size);
+    if (!entry) {
+      entry = { list: [], live: 0 };
+      this.bySize.set(block.size, entry);
     }
-    list.push(block);
+    if (entry.live === 0) this.insertSize(block.size);
+    entry.list.push(block);
+    entry.live++;
+    this.cached.add(block);
     this.order.push(block);
-    this.cached += block.size;
+    this.cachedBytes += block.size;
     this.trim(this.limit);
   }
 
   stats(): MemoryStats {
-    return { active: this.active, peak: this.peak, cache: this.cached };
+    return { active: this.active, peak: this.peak, cache: this.cachedBytes };
   }
 
   resetPeak(): void {
@@ -88,22 +94,20 @@ export class BufferPool<B extends Block> {
     }
     const fit = this.sizes[lo];
     if (fit === undefined || fit > 2 * size) return undefined;
-    const block = this.removeCached(fit)!;
-    const i = this.order.indexOf(block);
-    if (i >= 0) this.order.splice(i, 1);
+    const entry = this.bySize.get(fit)!;
+    let block = entry.list.pop();
+    while (block && !this.cached.has(block)) block = entry.list.pop();
+    this.uncache(block!, entry);
     return block;
   }
 
-  private removeCached(size: number): B | undefined {
-    const list = this.free.get(size);
-    const block = list?.pop();
-    if (!block) return undefined;
-    if (list!.length === 0) {
-      this.free.delete(size);
-      this.sizes.splice(this.sizes.indexOf(size), 1);
+  private uncache(block: B, entry: { list: B[]; live: number }): void {
+    this.cached.delete(block);
+    this.cachedBytes -= block.size;
+    if (--entry.live === 0) {
+      entry.list.length = 0;
+      this.sizes.splice(this.sizes.indexOf(block.size), 1);
     }
-    this.cached -= block.size;
-    return block;
   }
 
   private insertSize(size: number): void {
@@ -113,16 +117,15 @@ export class BufferPool<B extends Block> {
   }
 
   private trim(limit: number): void {
-    while (this.cached > limit && this.order.length) {
-      const oldest = this.order.shift()!;
-      const list = this.free.get(oldest.size)!;
-      list.splice(list.indexOf(oldest), 1);
-      if (list.length === 0) {
-        this.free.delete(oldest.size);
-        this.sizes.splice(this.sizes.indexOf(oldest.size), 1);
-      }
-      this.cached -= oldest.size;
+    while (this.cachedBytes > limit && this.orderHead < this.order.length) {
+      const oldest = this.order[this.orderHead++]!;
+      if (!this.cached.has(oldest)) continue;
+      this.uncache(oldest, this.bySize.get(oldest.size)!);
       this.destroy(oldest);
+    }
+    if (this.orderHead > 1024 && this.orderHead * 2 > this.order.length) {
+      this.order = this.order.slice(this.orderHead).filter((b) => this.cached.has(b));
+      this.orderHead = 0;
     }
   }
 }

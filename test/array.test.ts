@@ -1,0 +1,88 @@
+// Arrays: creation from lists, typed arrays and scalars, properties, reading
+// (data, tolist, item), MLX's printed format, and creation ops.
+
+import { describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+import { BACKENDS, expectArray } from "./helpers/backends.js";
+
+describe("mx.array", () => {
+  it("infers dtypes like MLX", () => {
+    expect(mx.array([1, 2, 3]).dtype).toBe(mx.int32);
+    expect(mx.array([1, 2.5]).dtype).toBe(mx.float32);
+    expect(mx.array([true, false]).dtype).toBe(mx.bool);
+    expect(mx.array(3).dtype).toBe(mx.int32);
+    expect(mx.array(3.5).dtype).toBe(mx.float32);
+    expect(mx.array([1n]).dtype).toBe(mx.int64);
+    expect(mx.array(new Float64Array([1])).dtype).toBe(mx.float64);
+    expect(mx.array(new Uint16Array([1])).dtype).toBe(mx.uint16);
+    expect(mx.array([{ re: 1, im: 2 }]).dtype).toBe(mx.complex64);
+  });
+
+  it("has MLX's properties", () => {
+    const a = mx.array([[1, 2, 3], [4, 5, 6]], mx.float16);
+    expect([a.shape, a.ndim, a.size, a.itemsize, a.nbytes]).toEqual([[2, 3], 2, 6, 2, 12]);
+    expect(mx.array([]).shape).toEqual([0]);
+    expect(mx.array([[], []]).shape).toEqual([2, 0]);
+  });
+
+  it("rejects ragged lists and bad elements with a clear error", () => {
+    expect(() => mx.array([[1, 2], [3]])).toThrow(/\[array\] ragged nested list/);
+    expect(() => mx.array([1, "a" as never])).toThrow(/\[array\] element \[1\] has type string/);
+    expect(() => mx.array([1], "float32" as never)).toThrow(/dtype must be an mx dtype/);
+  });
+
+  it("reads back data, lists and items", async () => {
+    const a = mx.array([[1, 2], [3, 4]], mx.bfloat16);
+    expect(await a.tolist()).toEqual([[1, 2], [3, 4]]);
+    expect([...(await a.data())]).toEqual([0x3f80, 0x4000, 0x4040, 0x4080]);
+    expect(await mx.array(2.5).item()).toBe(2.5);
+    expect(await mx.array([true]).item()).toBe(true);
+    expect(await mx.array([7n], mx.uint64).item()).toBe(7n);
+    await expect(mx.array([1, 2]).item()).rejects.toThrow(/only one-element arrays/);
+    expect(mx.array([[1, 2]]).T.dataSync()).toEqual(new Int32Array([1, 2]));
+  });
+});
+
+describe("printing", () => {
+  it("follows MLX's format", () => {
+    expect(String(mx.array([1, 2, 3]))).toBe("array([1, 2, 3], dtype=int32)");
+    expect(String(mx.array([1, 2.5, 1 / 3]))).toBe("array([1, 2.5, 0.333333], dtype=float32)");
+    expect(String(mx.array([[1, 2], [3, 4]]))).toBe("array([[1, 2],\n       [3, 4]], dtype=int32)");
+    expect(String(mx.array(true))).toBe("array(true, dtype=bool)");
+    expect(String(mx.array([1e-7, 1e7, NaN, -Infinity]))).toBe("array([1e-07, 1e+07, nan, -inf], dtype=float32)");
+    expect(String(mx.arange(10))).toBe("array([0, 1, 2, ..., 7, 8, 9], dtype=int32)");
+    expect(String(mx.array([4294967295], mx.uint32))).toBe("array([4294967295], dtype=uint32)");
+    expect(String(mx.array([{ re: 1, im: -2 }]))).toBe("array([1-2j], dtype=complex64)");
+    expect(String(mx.zeros([2, 2, 2]))).toBe("array([[[0, 0],\n        [0, 0]],\n       [[0, 0],\n        [0, 0]]], dtype=float32)");
+  });
+});
+
+describe.each(BACKENDS)("creation ops on $name", ({ device }) => {
+  const o = { stream: device };
+  it("zeros, ones, full and the *Like variants", async () => {
+    await expectArray(mx.zeros([2, 3], mx.int32, o), [[0, 0, 0], [0, 0, 0]], mx.int32);
+    await expectArray(mx.ones([2], mx.float16, o), [1, 1], mx.float16);
+    await expectArray(mx.full([2], 7, undefined, o), [7, 7], mx.int32);
+    await expectArray(mx.full([2], 7.5, undefined, o), [7.5, 7.5], mx.float32);
+    await expectArray(mx.full([2, 2], mx.array([1, 2], undefined, o), undefined, o), [[1, 2], [1, 2]]);
+    const x = mx.array([[1.5, 2]], mx.float32, o);
+    await expectArray(mx.zerosLike(x, o), [[0, 0]], mx.float32);
+    await expectArray(mx.onesLike(x, o), [[1, 1]]);
+    await expectArray(mx.fullLike(x, 3, o), [[3, 3]]);
+  });
+
+  it("arange and linspace", async () => {
+    await expectArray(mx.arange(5, o), [0, 1, 2, 3, 4], mx.int32);
+    await expectArray(mx.arange(1, 2, 0.25, o), [1, 1.25, 1.5, 1.75], mx.float32);
+    await expectArray(mx.arange(5, 0, -2, o), [5, 3, 1]);
+    await expectArray(mx.arange(0, 3, { dtype: mx.float16, ...o }), [0, 1, 2], mx.float16);
+    await expectArray(mx.arange(3, 3, o), []);
+    await expectArray(mx.linspace(0, 1, 5, o), [0, 0.25, 0.5, 0.75, 1], mx.float32);
+    expect(() => mx.arange(0, 1, 0)).toThrow(/\[arange\] step must not be 0/);
+  });
+
+  it("eye and identity", async () => {
+    await expectArray(mx.eye(2, 3, 1, o), [[0, 1, 0], [0, 0, 1]], mx.float32);
+    await expectArray(mx.identity(2, { dtype: mx.int32, ...o }), [[1, 0], [0, 1]], mx.int32);
+  });
+});

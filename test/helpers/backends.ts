@@ -1,0 +1,36 @@
+// The backends every op test runs on (describe.each), and comparison helpers
+// that check a result against expected values under a stated tolerance.
+
+import { expect } from "vitest";
+import * as mx from "../../index.js";
+import { deviceFor } from "../../src/device.js";
+
+export const BACKENDS = mx.registeredBackends().map((b) => ({ name: b.displayName, device: deviceFor(b.name) }));
+
+export type Nested = number | boolean | bigint | { re: number; im: number } | Nested[];
+
+function flat(x: unknown): unknown[] {
+  return Array.isArray(x) ? x.flatMap(flat) : [x];
+}
+
+/** Exact comparison of values, shape and dtype (NaN equals NaN, -0 differs from +0 when `signedZero`). */
+export async function expectArray(a: mx.MxArray, expected: Nested, dtype?: mx.DType, shape?: readonly number[]): Promise<void> {
+  if (dtype) expect(a.dtype.name).toBe(dtype.name);
+  if (shape) expect([...a.shape]).toEqual([...shape]);
+  const got = await a.tolist();
+  expect(got).toEqual(expected);
+}
+
+/** |got - want| <= atol + rtol * |want| elementwise (NaN matches NaN, infinities must match). */
+export async function expectClose(a: mx.MxArray, expected: Nested, rtol = 1e-6, atol = 0): Promise<void> {
+  const got = flat(await a.tolist()) as number[];
+  const want = flat(expected) as number[];
+  expect(got.length).toBe(want.length);
+  got.forEach((g, i) => {
+    const w = want[i]!;
+    if (Number.isNaN(w)) return expect(g, `element ${i}`).toBeNaN();
+    if (!Number.isFinite(w)) return expect(g, `element ${i}`).toBe(w);
+    const ok = Math.abs(g - w) <= atol + rtol * Math.abs(w);
+    expect(ok, `element ${i}: got ${g}, want ${w} (rtol ${rtol}, atol ${atol})`).toBe(true);
+  });
+}

@@ -7,7 +7,7 @@ import { BF16_TABLE, F16_TABLE, bf16FromNumber, f16FromNumber } from "../../src/
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
-/** erf for |x| < 3 by the series 2/sqrt(pi) e^{-x^2} sum 2^n x^{2n+1} / (2n+1)!! (all terms positive). */
+/** erf for 0 <= x < 3 by the series 2/sqrt(pi) e^{-x^2} sum 2^n x^{2n+1} / (2n+1)!! (all terms positive). */
 function erfSeries(x: number): number {
   const x2 = x * x;
   let term = x, sum = x;
@@ -29,7 +29,7 @@ function erfcContinuedFraction(x: number): number {
 export function erf(x: number): number {
   if (x !== x) return NaN;
   const a = Math.abs(x);
-  if (a < 3) return erfSeries(x);
+  if (a < 3) return x < 0 ? -erfSeries(a) : erfSeries(a);
   if (a > 6) return x > 0 ? 1 : -1;
   const r = 1 - erfcContinuedFraction(a);
   return x > 0 ? r : -r;
@@ -89,7 +89,10 @@ export function floorDivF(a: number, b: number): number {
   const mod = a % b;
   let div = (a - mod) / b;
   if (mod !== 0 && (b < 0) !== (mod < 0)) div -= 1;
-  if (div === 0) return (a / b) < 0 ? -0 : 0;
+  if (div === 0) {
+    const q = a / b;
+    return q < 0 || Object.is(q, -0) ? -0 : 0; // copysign(0, a / b)
+  }
   let fl = Math.floor(div);
   if (div - fl > 0.5) fl += 1;
   return fl;

@@ -1,0 +1,179 @@
+// Binary ops on every backend: integer ops against exact BigInt arithmetic
+// wrapped to the dtype, float ops against float64 math rounded once,
+// NumPy's floor division / remainder / NaN rules, and broadcasting up to 6-D.
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+import { BACKENDS, expectArray } from "./helpers/backends.js";
+import { expectSameValues, roundTo, ulpDistance } from "./helpers/reference.js";
+
+type BinFn = (a: mx.ArrayLike, b: mx.ArrayLike, o?: mx.OpOptions) => mx.MxArray;
+const op = (name: string) => (mx as unknown as Record<string, BinFn>)[name]!;
+
+const INTS = [mx.int8, mx.uint8, mx.int16, mx.uint16, mx.int32, mx.uint32, mx.int64, mx.uint64];
+
+const pyDiv = (a: bigint, b: bigint) => (b === 0n ? 0n : a / b - ((a % b !== 0n) && ((a < 0n) !== (b < 0n)) ? 1n : 0n));
+const INT_REF: Record<string, (a: bigint, b: bigint, bits: bigint) => bigint | boolean> = {
+  add: (a, b) => a + b,
+  subtract: (a, b) => a - b,
+  multiply: (a, b) => a * b,
+  floorDivide: pyDiv,
+  remainder: (a, b) => (b === 0n ? 0n : a - pyDiv(a, b) * b),
+  maximum: (a, b) => (a >= b ? a : b),
+  minimum: (a, b) => (a <= b ? a : b),
+  bitwiseAnd: (a, b) => a & b,
+  bitwiseOr: (a, b) => a | b,
+  bitwiseXor: (a, b) => a ^ b,
+  leftShift: (a, b, bits) => (b < 0n || b >= bits ? 0n : a << b),
+  rightShift: (a, b, bits) => (b < 0n || b >= bits ? (a < 0n ? -1n : 0n) : a >> b),
+  power: (a, b) => (b < 0n ? (a === 1n ? 1n : a === -1n ? (b % 2n === 0n ? 1n : -1n) : 0n) : a ** b),
+  equal: (a, b) => a === b,
+  notEqual: (a, b) => a !== b,
+  less: (a, b) => a < b,
+  lessEqual: (a, b) => a <= b,
+  greater: (a, b) => a > b,
+  greaterEqual: (a, b) => a >= b,
+};
+
+function intArb(d: mx.DType, small = false) {
+  const bits = BigInt(d.size * 8);
+  if (small) return fc.bigInt({ min: d.kind === "uint" ? 0n : -3n, max: bits + 2n });
+  return d.kind === "uint" ? fc.bigInt({ min: 0n, max: 2n ** bits - 1n }) : fc.bigInt({ min: -(2n ** (bits - 1n)), max: 2n ** (bits - 1n) - 1n });
+}
+
+describe.each(BACKENDS)("integer binary ops on $name", ({ device }) => {
+  const o = { stream: device };
+  for (const name of Object.keys(INT_REF)) {
+    it(`${name} wraps like exact integer arithmetic`, async () => {
+      const dtypes = INTS.filter((d) => device.backend === "cpu" || d.size < 8);
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...dtypes).chain((d) => {
+            const rhsSmall = name === "leftShift" || name === "rightShift" || name === "power";
+            return fc.tuple(fc.constant(d), fc.array(fc.tuple(intArb(d), intArb(d, rhsSmall)), { minLength: 1, maxLength: 16 }));
+          }),
+          async ([d, pairs]) => {
+            const big = d.size === 8;
+            const conv = (v: bigint) => (big ? v : Number(v));
+            const a = mx.array(pairs.map((p) => conv(p[0])), d, o);
+            const b = mx.array(pairs.map((p) => conv(p[1])), d, o);
+            const bits = BigInt(d.size * 8);
+            const wrap = (r: bigint) => (d.kind === "uint" ? BigInt.asUintN(Number(bits), r) : BigInt.asIntN(Number(bits), r));
+            const want = pairs.map(([x, y]) => {
+              const r = INT_REF[name]!(x, y, bits);
+              return typeof r === "boolean" ? r : conv(wrap(r));
+            });
+            expectSameValues((await op(name)(a, b, o).tolist()) as unknown[], want, `${name} ${d.name} ${pairs.join(" ")}`);
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+  }
+
+  it("division and remainder by zero give 0 for integers", async () => {
+    await expectArray(mx.floorDivide(mx.array([7, -7], mx.int32, o), 0, o), [0, 0]);
+    await expectArray(mx.remainder(mx.array([7, -7], mx.int32, o), 0, o), [0, 0]);
+  });
+});
+
+const FLOAT_REF: Record<string, (a: number, b: number) => number | boolean> = {
+  add: (a, b) => a + b,
+  subtract: (a, b) => a - b,
+  multiply: (a, b) => a * b,
+  divide: (a, b) => a / b,
+  maximum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a >= b ? a : b),
+  minimum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a <= b ? a : b),
+  arctan2: Math.atan2,
+  logaddexp: (a, b) => { const m = Math.max(a, b); return m === -Infinity ? -Infinity : m === Infinity ? Infinity : m + Math.log(Math.exp(a - m) + Math.exp(b - m)); },
+  power: (a, b) => (a === 1 ? 1 : Math.pow(a, b)),
+  equal: (a, b) => a === b,
+  notEqual: (a, b) => a !== b,
+  less: (a, b) => a < b,
+  lessEqual: (a, b) => a <= b,
+  greater: (a, b) => a > b,
+  greaterEqual: (a, b) => a >= b,
+  logicalAnd: (a, b) => a !== 0 && b !== 0,
+  logicalOr: (a, b) => a !== 0 || b !== 0,
+};
+const APPROX = new Set(["arctan2", "logaddexp", "power"]);
+const FLOATS = [mx.float32, mx.float16, mx.bfloat16, mx.float64];
+const fval = fc.oneof(fc.double(), fc.double({ min: -4, max: 4 }), fc.constantFrom(NaN, Infinity, -Infinity, 0, -0, 1, 2, 0.5));
+
+describe.each(BACKENDS)("float binary ops on $name", ({ device }) => {
+  const o = { stream: device };
+  for (const name of Object.keys(FLOAT_REF)) {
+    it(`${name} equals float64 math rounded once${APPROX.has(name) ? " (within 1 ulp)" : ""}`, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...FLOATS.filter((d) => device.backend === "cpu" || d !== mx.float64)), fc.array(fc.tuple(fval, fval), { minLength: 1, maxLength: 16 }), async (d, pairs) => {
+          const a = mx.array(pairs.map((p) => p[0]), d, o), b = mx.array(pairs.map((p) => p[1]), d, o);
+          const av = (await a.astype(mx.float64, o).tolist()) as number[], bv = (await b.astype(mx.float64, o).tolist()) as number[];
+          const out = op(name)(a, b, o);
+          const raw = av.map((x, i) => FLOAT_REF[name]!(x, bv[i]!));
+          if (out.dtype === mx.bool) return expectSameValues((await out.tolist()) as unknown[], raw, `${name} ${d.name}`);
+          const got = (await out.astype(mx.float64, o).tolist()) as number[];
+          const want = roundTo(raw as number[], d);
+          if (!APPROX.has(name)) {
+            // maximum/minimum of -0 and +0 may return either zero
+            const norm = (v: number[]) => (name === "maximum" || name === "minimum" ? v.map((x) => (x === 0 ? 0 : x)) : v);
+            return expectSameValues(norm(got), norm(want), `${name} ${d.name} ${JSON.stringify(pairs)}`);
+          }
+          got.forEach((g, i) => expect(ulpDistance(g, want[i]!, d), `${name}(${av[i]}, ${bv[i]}) ${d.name}: ${g} vs ${want[i]}`).toBeLessThanOrEqual(1));
+        }),
+        { numRuns: 40 },
+      );
+    });
+  }
+
+  it("floorDivide and remainder follow NumPy for floats", async () => {
+    const a = mx.array([1, -7, 7, 7.5, -0.0, 5], mx.float64, o), b = mx.array([0.1, 2, -2, 0, 3, Infinity], mx.float64, o);
+    await expectArray(mx.floorDivide(a, b, o), [9, -4, -4, Infinity, -0, 0]);
+    await expectArray(mx.remainder(a, b, o), [0.09999999999999995, 1, -1, NaN, 0, 5]);
+    await expectArray(mx.remainder(mx.array([-1], mx.float32, o), mx.array([3], mx.float32, o), o), [2]);
+  });
+
+  it("power keeps C's special cases", async () => {
+    await expectArray(mx.power(mx.array([1, -1, NaN, 2], mx.float32, o), mx.array([NaN, Infinity, 0, -1], mx.float32, o), o), [1, 1, 1, 0.5]);
+  });
+});
+
+describe.each(BACKENDS)("broadcasting on $name", ({ device }) => {
+  const o = { stream: device };
+  it("broadcasts like NumPy up to 6 dimensions", async () => {
+    const dims = fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 0, maxLength: 6 });
+    await fc.assert(
+      fc.asyncProperty(dims, fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), fc.integer({ min: 0, max: 6 }), async (shape, ones, drop) => {
+        const sa = shape.map((d, i) => (ones[i] ? 1 : d));
+        const sb = shape.slice(Math.min(drop, shape.length));
+        const size = (s: number[]) => s.reduce((p, d) => p * d, 1);
+        const a = mx.reshape(mx.arange(size(sa), { dtype: mx.float32, ...o }), sa, o);
+        const b = mx.reshape(mx.multiply(mx.arange(size(sb), { dtype: mx.float32, ...o }), 100, o), sb, o);
+        const out = mx.add(a, b, o);
+        const outShape = shape.map((d, i) => (sa[i] !== 1 || i >= shape.length - sb.length ? d : 1));
+        expect([...out.shape]).toEqual(outShape);
+        const got = Array.from(await out.data());
+        // reference: index arithmetic per element
+        const strides = (s: number[]) => s.map((_, i) => size(s.slice(i + 1)));
+        const [stA, stB] = [strides(sa), strides(sb)];
+        const want = Array.from({ length: size(outShape) }, (_, flat) => {
+          let rem = flat, ia = 0, ib = 0;
+          outShape.forEach((_d, i) => {
+            const idx = Math.floor(rem / size(outShape.slice(i + 1)));
+            rem -= idx * size(outShape.slice(i + 1));
+            if (sa[i] !== 1) ia += idx * stA[i]!;
+            const j = i - (shape.length - sb.length);
+            if (j >= 0 && sb[j] !== 1) ib += idx * stB[j]!;
+          });
+          return ia + 100 * ib;
+        });
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it("names the op and shapes when shapes do not broadcast", () => {
+    expect(() => mx.add(mx.zeros([2, 3], undefined, o), mx.zeros([4], undefined, o), o)).toThrow(/\[add\] shapes \(2, 3\) and \(4,\) cannot be broadcast together/);
+  });
+});

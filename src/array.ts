@@ -14,7 +14,7 @@ import { sizeOf } from "./shape.js";
 import { decodeElement, type Scalar, type TypedArray } from "./storage.js";
 import type { Stream } from "./device.js";
 import * as ops from "./ops/index.js";
-import type { AxisOptions, ArrayLike, OpOptions } from "./ops/index.js";
+import type { ArrayLike, OpOptions } from "./ops/index.js";
 
 export type NestedList = Scalar | NestedList[];
 
@@ -165,18 +165,18 @@ export class MxArray {
   round(o?: OpOptions) { return ops.round(this, o); }
   floor(o?: OpOptions) { return ops.floor(this, o); }
   ceil(o?: OpOptions) { return ops.ceil(this, o); }
-  sum(o?: AxisOptions) { return ops.sum(this, o); }
-  prod(o?: AxisOptions) { return ops.prod(this, o); }
-  mean(o?: AxisOptions) { return ops.mean(this, o); }
-  var(o?: AxisOptions & { ddof?: number }) { return ops.variance(this, o); }
-  std(o?: AxisOptions & { ddof?: number }) { return ops.std(this, o); }
-  max(o?: AxisOptions) { return ops.max(this, o); }
-  min(o?: AxisOptions) { return ops.min(this, o); }
-  all(o?: AxisOptions) { return ops.all(this, o); }
-  any(o?: AxisOptions) { return ops.any(this, o); }
+  sum(o?: ops.AxisArg) { return ops.sum(this, o); }
+  prod(o?: ops.AxisArg) { return ops.prod(this, o); }
+  mean(o?: ops.AxisArg) { return ops.mean(this, o); }
+  var(o?: ops.VarOptions | number | number[]) { return ops.variance(this, o); }
+  std(o?: ops.VarOptions | number | number[]) { return ops.std(this, o); }
+  max(o?: ops.AxisArg) { return ops.max(this, o); }
+  min(o?: ops.AxisArg) { return ops.min(this, o); }
+  all(o?: ops.AxisArg) { return ops.all(this, o); }
+  any(o?: ops.AxisArg) { return ops.any(this, o); }
   argmax(o?: ops.ArgOptions) { return ops.argmax(this, o); }
   argmin(o?: ops.ArgOptions) { return ops.argmin(this, o); }
-  logsumexp(o?: AxisOptions) { return ops.logsumexp(this, o); }
+  logsumexp(o?: ops.AxisArg) { return ops.logsumexp(this, o); }
   reshape(...shape: (number | number[])[]) { return ops.reshape(this, shape.flat()); }
   flatten(o?: ops.FlattenOptions) { return ops.flatten(this, o); }
   squeeze(axis?: number | number[], o?: OpOptions) { return ops.squeeze(this, axis, o); }

@@ -4,14 +4,15 @@
 // streams match MLX bit for bit.
 
 import { MxArray } from "./array.js";
-import { float16, bfloat16, float32, int32, isFloating, isInexact, uint32, type DType } from "./dtype.js";
+import { float16, bfloat16, float32, int32, int64, isFloating, isInexact, uint32, uint64, type DType } from "./dtype.js";
 import { opError, shapeStr } from "./errors.js";
 import { RandomBits } from "./primitives/misc.js";
 import { broadcastShapes, checkShape, sameShape } from "./shape.js";
 import { threefryBytes } from "./threefry.js";
 import {
-  add, astype, divide, erfinv, less, maximum, minimum, multiply, subtract,
+  add, astype, bitwiseOr, divide, erfinv, leftShift, less, lessEqual, minimum, multiply, remainder, subtract, where,
 } from "./ops/elementwise.js";
+import { reshape, split as splitRows } from "./ops/layout.js";
 import { constant, node, streamOf, toArray, type ArrayLike, type OpOptions } from "./ops/base.js";
 
 export interface KeyOptions extends OpOptions {
@@ -115,12 +116,44 @@ export function normal(shape: readonly number[] = [], o: NormalOptions = {}): Mx
   return out;
 }
 
-/** Integers in [low, high) (drawn through a float32 uniform, as MLX does). */
+/**
+ * Integers in [low, high), uniform: raw 32-bit draws reduced modulo the range in
+ * unsigned arithmetic, then offset by low (MLX's integer-space sampler; int64 and
+ * uint64 combine two draws). An empty interval (high <= low) gives low.
+ */
 export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[] = [], o: UniformOptions = {}): MxArray {
   const dtype = o.dtype ?? int32;
   if (isInexact(dtype)) throw opError("random.randint", `randint only accepts integer dtypes and bool, got ${dtype.name}`, [], "type");
-  const u = uniform(low, high, shape, { key: o.key, stream: o.stream, dtype: float32 });
-  return astype(maximum(u, low, o), dtype, o);
+  const s = streamOf(o);
+  const wide = dtype.size === 8;
+  const [signedT, unsignedT] = wide ? [int64, uint64] : [int32, uint32];
+  const cmpT = dtype.kind === "uint" ? unsignedT : signedT;
+  const lo = astype(toArray("random.randint", low, s, signedT), signedT, o);
+  const hi = astype(toArray("random.randint", high, s, signedT), signedT, o);
+  const sh = checkShape("random.randint", [...shape]);
+  const rangeShape = broadcastShapes("random.randint", lo.shape, hi.shape);
+  if (!sameShape(broadcastShapes("random.randint", sh, rangeShape), sh)) {
+    throw opError("random.randint", `cannot generate random values of shape ${shapeStr(sh)} from broadcast shape ${shapeStr(rangeShape)}`, [lo, hi], "value");
+  }
+  const empty = lessEqual(astype(toArray("random.randint", high, s, cmpT), cmpT, o), astype(toArray("random.randint", low, s, cmpT), cmpT, o), o);
+  const range = subtract(astype(hi, unsignedT, o), astype(lo, unsignedT, o), o);
+  const safeRange = where(empty, toArray("random.randint", 1, s, unsignedT), range, o);
+  let raw: MxArray;
+  if (wide) {
+    const [k1, k2] = o.key ? splitPair(checkKey("random.randint", o.key, o), o) : [undefined, undefined];
+    const loBits = bits(sh, { key: k1, stream: o.stream });
+    const hiBits = bits(sh, { key: k2, stream: o.stream });
+    raw = bitwiseOr(leftShift(astype(hiBits, uint64, o), 32, o), astype(loBits, uint64, o), o);
+  } else raw = bits(sh, { key: o.key, stream: o.stream });
+  const offset = remainder(raw, safeRange, o);
+  return astype(add(astype(lo, unsignedT, o), offset, o), dtype, o);
+}
+
+/** MLX's split(key) into two keys of shape [2]. */
+function splitPair(k: MxArray, o?: OpOptions): [MxArray, MxArray] {
+  const keys = split(k, 2, o);
+  const rows = splitRows(keys, 2, { axis: 0, stream: o?.stream });
+  return [reshape(rows[0]!, [2], o), reshape(rows[1]!, [2], o)];
 }
 
 /** Booleans that are true with probability `p` (a float; default 0.5). */
@@ -129,8 +162,9 @@ export function bernoulli(p: ArrayLike = 0.5, shape?: readonly number[], o: KeyO
   const pa = toArray("random.bernoulli", p, s, float32);
   if (!isFloating(pa.dtype)) throw opError("random.bernoulli", `probability p must be a float type`, [pa], "type");
   const sh = shape ? checkShape("random.bernoulli", [...shape]) : [...pa.shape];
+  if (!sameShape(broadcastShapes("random.bernoulli", sh, pa.shape), sh)) {
+    throw opError("random.bernoulli", `shape of p ${shapeStr(pa.shape)} is incompatible with shape ${shapeStr(sh)}`, [pa], "value");
+  }
   const upper = toArray("random.bernoulli", 4294967808, s, float32); // nextafter(float(UINT32_MAX), FLT_MAX)
-  const res = less(bits(sh, { key: o.key, stream: o.stream }), multiply(pa, upper, o), o);
-  if (!sameShape(res.shape, sh)) throw opError("random.bernoulli", `shape of p ${shapeStr(pa.shape)} is incompatible with shape ${shapeStr(sh)}`, [pa], "value");
-  return res;
+  return less(bits(sh, { key: o.key, stream: o.stream }), multiply(pa, upper, o), o);
 }

@@ -5,7 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
-import { BACKENDS, expectArray } from "./helpers/backends.js";
+import { BACKENDS, expectArray, values } from "./helpers/backends.js";
 import { expectSameValues, roundTo, ulpDistance } from "./helpers/reference.js";
 
 type BinFn = (a: mx.ArrayLike, b: mx.ArrayLike, o?: mx.OpOptions) => mx.MxArray;
@@ -152,7 +152,7 @@ describe.each(BACKENDS)("broadcasting on $name", ({ device }) => {
         const out = mx.add(a, b, o);
         const outShape = shape.map((d, i) => (sa[i] !== 1 || i >= shape.length - sb.length ? d : 1));
         expect([...out.shape]).toEqual(outShape);
-        const got = Array.from(await out.data());
+        const got = await values(out);
         // reference: index arithmetic per element
         const strides = (s: number[]) => s.map((_, i) => size(s.slice(i + 1)));
         const [stA, stB] = [strides(sa), strides(sb)];

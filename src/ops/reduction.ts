@@ -3,7 +3,7 @@
 // composites mean, var and std.
 
 import { MxArray } from "../array.js";
-import { bool, complex64, float32, isInexact, type DType } from "../dtype.js";
+import { bfloat16, bool, complex64, float16, float32, isInexact, type DType } from "../dtype.js";
 import { opError } from "../errors.js";
 import { ArgReduce, LogSumExp, Reduce, Softmax, type ReduceOp } from "../primitives/reduce.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
@@ -93,8 +93,14 @@ function countOf(a: MxArray, axes: number[]): number {
   return sizeOf(axes.map((ax) => a.shape[ax]!));
 }
 
+/** The result dtype of mean/var: the input's float dtype; integers and bool give float32. */
 function meanDType(d: DType): DType {
   return isInexact(d) ? d : float32;
+}
+
+/** Half-precision inputs are averaged in float32 (as NumPy does), so sums do not overflow. */
+function accumulateDType(d: DType): DType {
+  return d === float16 || d === bfloat16 ? float32 : meanDType(d);
 }
 
 /** sum / count, in the input's float dtype (integers give float32). */
@@ -102,8 +108,8 @@ export function mean(x: ArrayLike, o?: AxisArg): MxArray {
   const p = opts(o);
   const a = input("mean", x, p);
   const axes = normalizeAxes("mean", p.axis, a.ndim);
-  const f = astype(a, meanDType(a.dtype), p);
-  return divide(sum(f, { ...p, axis: axes }), countOf(a, axes), p);
+  const f = astype(a, accumulateDType(a.dtype), p);
+  return astype(divide(sum(f, { ...p, axis: axes }), countOf(a, axes), p), meanDType(a.dtype), p);
 }
 
 export interface VarOptions extends AxisOptions {
@@ -115,10 +121,10 @@ export function variance(x: ArrayLike, o?: VarOptions | number | number[]): MxAr
   const p: VarOptions = opts(o);
   const a = input("var", x, p);
   const axes = normalizeAxes("var", p.axis, a.ndim);
-  const f = astype(a, meanDType(a.dtype), p);
+  const f = astype(a, accumulateDType(a.dtype), p);
   const centered = subtract(f, mean(f, { axis: axes, keepdims: true, stream: p.stream }), p);
   const ss = sum(square(centered, p), { ...p, axis: axes });
-  return multiply(ss, 1 / Math.max(countOf(a, axes) - (p.ddof ?? 0), 0), p);
+  return astype(multiply(ss, 1 / Math.max(countOf(a, axes) - (p.ddof ?? 0), 0), p), meanDType(a.dtype), p);
 }
 
 export function std(x: ArrayLike, o?: VarOptions | number | number[]): MxArray {

@@ -34,3 +34,8 @@ export async function expectClose(a: mx.MxArray, expected: Nested, rtol = 1e-6, 
     expect(ok, `element ${i}: got ${g}, want ${w} (rtol ${rtol}, atol ${atol})`).toBe(true);
   });
 }
+
+/** The elements of `a` as a flat list of decoded numbers (row-major). */
+export async function values(a: mx.MxArray): Promise<number[]> {
+  return flat(await a.tolist()) as number[];
+}

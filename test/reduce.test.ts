@@ -1,0 +1,108 @@
+// Reductions on every backend: values against float64 / exact references,
+// axes and keepdims, NumPy's NaN rules for max/min/argmax/argmin, integer
+// wrap-around, mean/var/std, logsumexp and softmax stability.
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+import { BACKENDS, expectArray, expectClose, values } from "./helpers/backends.js";
+
+describe.each(BACKENDS)("reductions on $name", ({ device }) => {
+  const o = { stream: device };
+  const x = () => mx.array([[1, 5, 3], [4, 2, 6]], mx.float32, o);
+
+  it("sum/prod/max/min over all axes, one axis, several axes, with keepdims", async () => {
+    await expectArray(mx.sum(x(), o), 21, mx.float32, []);
+    await expectArray(mx.sum(x(), { axis: 0, ...o }), [5, 7, 9]);
+    await expectArray(mx.sum(x(), { axis: -1, keepdims: true, ...o }), [[9], [12]], mx.float32, [2, 1]);
+    await expectArray(mx.prod(x(), { axis: 1, ...o }), [15, 48]);
+    await expectArray(mx.max(x(), { axis: [0, 1], ...o }), 6);
+    await expectArray(mx.min(x(), { axis: 0, ...o }), [1, 2, 3]);
+    await expectArray(x().sum(1), [9, 12]);
+    const t = mx.reshape(mx.arange(24, { dtype: mx.float32, ...o }), [2, 3, 4], o);
+    await expectArray(mx.sum(mx.transpose(t, [2, 0, 1], o), { axis: [0, 2], ...o }), [66, 210]);
+  });
+
+  it("sums empty axes to the identity and refuses max of nothing", async () => {
+    await expectArray(mx.sum(mx.zeros([0, 3], mx.float32, o), { axis: 0, ...o }), [0, 0, 0]);
+    await expectArray(mx.prod(mx.zeros([2, 0], mx.float32, o), { axis: 1, ...o }), [1, 1]);
+    expect(() => mx.max(mx.zeros([0], mx.float32, o), o)).toThrow(/\[max\] cannot reduce over an empty axis/);
+  });
+
+  it("accumulates float sums in float64 and rounds once", async () => {
+    // 1 + 2^-24 + 2^-24 ... in float32 a naive float32 sum stays at 1
+    const n = 1000;
+    const vals = [1, ...Array(n).fill(2 ** -24)];
+    await expectArray(mx.sum(mx.array(vals, mx.float32, o), o), Math.fround(1 + n * 2 ** -24));
+    await expectArray(mx.sum(mx.array([1e8, 1, -1e8], mx.float32, o), o), 1);
+    await expectArray(mx.mean(mx.array([65504, 65504], mx.float16, o), o), 65504);
+  });
+
+  it("integer sums wrap; bool sums give int32", async () => {
+    await expectArray(mx.sum(mx.array([100, 100], mx.int8, o), o), -56, mx.int8);
+    await expectArray(mx.sum(mx.array([true, true, false], mx.bool, o), o), 2, mx.int32);
+    await expectArray(mx.prod(mx.array([65536, 65536], mx.uint32, o), o), 0, mx.uint32);
+    if (device.backend === "cpu") await expectArray(mx.sum(mx.array([2n ** 62n, 2n ** 62n], mx.int64, o), o), -(2n ** 63n));
+  });
+
+  it("max/min/argmax/argmin propagate NaN like NumPy", async () => {
+    const v = mx.array([1, NaN, 3, NaN], mx.float32, o);
+    await expectArray(mx.max(v, o), NaN);
+    await expectArray(mx.min(v, o), NaN);
+    await expectArray(mx.argmax(v, o), 1, mx.uint32);
+    await expectArray(mx.argmin(v, o), 1, mx.uint32);
+    await expectArray(mx.argmax(mx.array([3, 7, 7, 1], mx.int32, o), o), 1);
+    await expectArray(mx.argmin(x(), { axis: 1, keepdims: true, ...o }), [[0], [1]], mx.uint32, [2, 1]);
+    await expectArray(mx.argmax(x(), { keepdims: true, ...o }), [[5]], mx.uint32, [1, 1]);
+  });
+
+  it("all/any on any dtype", async () => {
+    await expectArray(mx.all(mx.array([1, 2, 0], mx.int32, o), o), false, mx.bool);
+    await expectArray(mx.any(mx.array([[0, 0], [0, NaN]], mx.float32, o), { axis: 1, ...o }), [false, true]);
+  });
+
+  it("mean, var and std (with ddof)", async () => {
+    await expectClose(mx.mean(x(), { axis: 0, ...o }), [2.5, 3.5, 4.5]);
+    await expectClose(mx.var(x(), o), [35 / 12], 1e-6);
+    await expectClose(mx.std(x(), { axis: 1, ddof: 1, ...o }), [2, 2], 1e-6);
+    expect(mx.mean(mx.array([1, 2], mx.int32, o), o).dtype).toBe(mx.float32);
+  });
+
+  it("logsumexp and softmax are stable for large inputs", async () => {
+    await expectClose(mx.logsumexp(mx.array([1000, 1000], mx.float32, o), o), [1000 + Math.LN2]);
+    await expectArray(mx.logsumexp(mx.array([-Infinity, -Infinity], mx.float32, o), o), -Infinity);
+    await expectClose(mx.softmax(mx.array([[1000, 1000], [0, Math.log(3)]], mx.float32, o), { axis: 1, ...o }), [[0.5, 0.5], [0.25, 0.75]], 1e-6);
+    await expectClose(mx.softmax(mx.array([1, 2, 3], mx.float16, o), o), [0.09003057, 0.24472847, 0.66524096], 1e-3);
+  });
+
+  it("sum matches a float64 reference on random shapes and axes", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 15 }), async (shape, mask) => {
+        const axes = shape.map((_, i) => i).filter((i) => (mask >> i) & 1);
+        const n = shape.reduce((a, b) => a * b, 1);
+        const vals = Array.from({ length: n }, (_, i) => Math.fround(Math.sin(i) * 10));
+        const a = mx.reshape(mx.array(vals, mx.float32, o), shape, o);
+        const got = await values(mx.sum(a, { axis: axes, ...o }));
+        const keptShape = shape.filter((_, i) => !axes.includes(i));
+        const want = new Array(keptShape.reduce((p, d) => p * d, 1)).fill(0);
+        vals.forEach((v, flat) => {
+          let rem = flat, out = 0;
+          shape.forEach((d, i) => {
+            const step = shape.slice(i + 1).reduce((p, q) => p * q, 1);
+            const idx = Math.floor(rem / step);
+            rem -= idx * step;
+            if (!axes.includes(i)) out = out * d + idx;
+          });
+          want[out] += v;
+        });
+        expect(got).toEqual(want.map(Math.fround));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("names the op and the axis when an axis is out of range", () => {
+    expect(() => mx.sum(x(), { axis: 2, ...o })).toThrow(/\[sum\] axis 2 is out of bounds for an array with 2 dimensions/);
+    expect(() => mx.sum(x(), { axis: [0, 0], ...o })).toThrow(/\[sum\] duplicate axes/);
+  });
+});

@@ -30,6 +30,16 @@ export function unwatchArray(slot: DataSlot): void {
 /** Arrays created inside the innermost running `tidy`, if any. */
 export const tidyScopes: Set<{ dispose(): void }>[] = [];
 
+/** Runs `fn` with no tidy scope active (for arrays the library owns, such as cached scalars). */
+export function outsideTidy<T>(fn: () => T): T {
+  const saved = tidyScopes.splice(0);
+  try {
+    return fn();
+  } finally {
+    tidyScopes.push(...saved);
+  }
+}
+
 export function getActiveMemory(): number {
   return registeredBackends().reduce((s, b) => s + b.memory().active, 0);
 }

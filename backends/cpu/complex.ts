@@ -5,7 +5,7 @@
 import type { Backend, Kernel, OutputSpec, Tensor } from "../backend.js";
 import { complex64, float32 } from "../../src/dtype.js";
 import { castExpr, readAs, runMap } from "./elementwise.js";
-import { allocOutput, elementOffsets, wordsOf } from "./tensor.js";
+import { allocOutput, broadcastView, elementOffsets, wordsOf } from "./tensor.js";
 
 type C = [number, number];
 
@@ -59,8 +59,8 @@ const BINARY: Record<string, (x: C, y: C) => C | boolean> = {
 /** Applies `f` to each element (as a pair) of complex inputs and stores the result in `out`. */
 function mapComplex(backend: Backend, inputs: readonly Tensor[], out: OutputSpec, f: (...zs: C[]) => C | number | boolean): Tensor {
   const { t, w } = allocOutput(backend, out);
-  const srcs = inputs.map((x) => ({ w: wordsOf(x) as Float32Array, off: elementOffsets(x) }));
-  const n = srcs[0]?.off.length ?? 0;
+  const srcs = inputs.map((x) => ({ w: wordsOf(x) as Float32Array, off: elementOffsets(broadcastView(x, out.shape)) }));
+  const n = out.shape.reduce((a, b) => a * b, 1);
   const isC = out.dtype === complex64;
   for (let i = 0; i < n; i++) {
     const r = f(...srcs.map(({ w: sw, off }): C => [sw[2 * off[i]!]!, sw[2 * off[i]! + 1]!]));
@@ -105,7 +105,7 @@ export function complexCast(backend: Backend, x: Tensor, out: OutputSpec): Tenso
 function interleave(backend: Backend, re: Tensor, out: OutputSpec): Tensor {
   const { t, w } = allocOutput(backend, out);
   const rw = wordsOf(re);
-  const n = elementOffsets(re).length;
+  const n = re.shape.reduce((a, b) => a * b, 1);
   for (let i = 0; i < n; i++) {
     w[2 * i] = rw[i] as number;
     w[2 * i + 1] = 0;

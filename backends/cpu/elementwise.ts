@@ -6,7 +6,7 @@ import type { Backend, Kernel, OutputSpec, Tensor } from "../backend.js";
 import { bool, is64BitInt, type DType } from "../../src/dtype.js";
 import type { AsType, Binary, BinaryOp, Unary, UnaryOp } from "../../src/primitives/elementwise.js";
 import { collapseDims, compileMap, isRowMajor } from "./loops.js";
-import { allocOutput, wordLayout, wordsOf } from "./tensor.js";
+import { allocOutput, broadcastView, wordLayout, wordsOf } from "./tensor.js";
 
 /** Expressions per dtype class: f float, i signed <= 32 bits, u unsigned <= 32 bits, bool, big 64-bit. */
 interface Exprs {
@@ -112,13 +112,14 @@ export function writeAs(dtype: DType, e: string): string {
   return e;
 }
 
-/** Runs a compiled map over same-shape inputs into a new contiguous output. */
+/** Runs a compiled map over inputs that broadcast to the output into a new contiguous output. */
 export function runMap(backend: Backend, inputs: readonly Tensor[], spec: OutputSpec, reads: string[], body: string): Tensor {
   const { t, w } = allocOutput(backend, spec);
-  const layouts = inputs.map(wordLayout);
+  const layouts = inputs.map((x) => wordLayout(broadcastView(x, spec.shape)));
   const { shape, strides } = collapseDims(spec.shape, layouts.map((l) => l.strides));
   const contiguous = strides.every((s) => isRowMajor(shape, s));
-  compileMap(reads, body)(w, 0, inputs.map(wordsOf), layouts.map((l) => l.offset), shape, strides, contiguous);
+  const types = `${inputs.map((x) => x.dtype.name).join(',')}>${spec.dtype.name}`;
+  compileMap(types, reads, body)(w, 0, inputs.map(wordsOf), layouts.map((l) => l.offset), shape, strides, contiguous);
   return t;
 }
 

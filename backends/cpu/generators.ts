@@ -6,7 +6,7 @@ import type { Arange, RandomBits } from "../../src/primitives/misc.js";
 import { threefryBytes } from "../../src/threefry.js";
 import { castExpr } from "./elementwise.js";
 import { H } from "./math.js";
-import { allocOutput, wordsOf } from "./tensor.js";
+import { allocOutput, wordsOf, type CpuBuffer } from "./tensor.js";
 import { float64 } from "../../src/dtype.js";
 
 export function arangeKernel(backend: Backend): Kernel {
@@ -25,7 +25,7 @@ export function randomBitsKernel(backend: Backend): Kernel {
     const kw = wordsOf(key!) as Uint32Array;
     const k0 = kw[key!.offset]!, k1 = kw[key!.offset + key!.strides[0]!]!;
     const bytes = threefryBytes(k0, k1, t.shape.reduce((s, d) => s * d, 1) * out.dtype.size);
-    new Uint8Array((wordsOf(t) as Uint8Array).buffer, 0, bytes.length).set(bytes);
+    (t.buffer as CpuBuffer).block.raw(bytes.length).set(bytes);
     return t;
   };
 }

@@ -16,7 +16,7 @@ import {
 } from "./layout.js";
 import { matmulKernel } from "./matmul.js";
 import { logsumexpKernel, reduceKernel, softmaxKernel } from "./reduce.js";
-import { CpuBuffer, type CpuBlock } from "./tensor.js";
+import { CpuBlock, CpuBuffer, broadcastView } from "./tensor.js";
 import { isRowMajor } from "./loops.js";
 
 /** Routes complex64 inputs to the complex kernels, the rest to `real`. */
@@ -29,12 +29,15 @@ function withComplex(real: Kernel, complex: (op: string) => ((b: Backend, ...arg
   };
 }
 
+/** Kernels index buffers with 32-bit integers. */
+const MAX_BUFFER_BYTES = 2 ** 31 - 1;
+
 class CpuBackend implements Backend {
   readonly name = "cpu" as const;
   readonly displayName = "cpu";
   readonly capabilities = { dtypes: new Set(ALL_DTYPES), unifiedMemory: true, syncRead: true };
   readonly kernels: Record<string, Kernel>;
-  private readonly pool = new BufferPool<CpuBlock>((size) => ({ size, bytes: new ArrayBuffer(size) }));
+  private readonly pool = new BufferPool<CpuBlock>((size) => new CpuBlock(size));
 
   constructor() {
     const unary = withComplex(unaryKernel(this), complexUnary, this);
@@ -49,8 +52,9 @@ class CpuBackend implements Backend {
         inputs[0]!.dtype === complex64 || out.dtype === complex64 ? complexCast(this, inputs[0]!, out) : astype(prim, inputs, out),
       where: (prim, [c, x, y], out) => {
         if (out.dtype !== complex64) return where(prim, [c!, x!, y!], out);
-        const pairCond = { ...c!, shape: [...c!.shape, 2], strides: [...c!.strides, 0] };
-        const r = where(prim, [pairCond, asWords(x!), asWords(y!)], { shape: [...out.shape, 2], dtype: float32 });
+        const [cb, xb, yb] = [c!, x!, y!].map((t) => broadcastView(t, out.shape)) as [Tensor, Tensor, Tensor];
+        const pairCond = { ...cb, shape: [...cb.shape, 2], strides: [...cb.strides, 0] };
+        const r = where(prim, [pairCond, asWords(xb), asWords(yb)], { shape: [...out.shape, 2], dtype: float32 });
         return { ...r, dtype: complex64, shape: out.shape, strides: rowMajorStrides(out.shape) };
       },
       sum: reduce, prod: reduce, max: reduce, min: reduce, all: reduce, any: reduce, argmax: reduce, argmin: reduce,
@@ -69,6 +73,9 @@ class CpuBackend implements Backend {
   }
 
   allocate(nbytes: number): BackendBuffer {
+    if (nbytes > MAX_BUFFER_BYTES) {
+      throw new RangeError(`[cpu] cannot allocate ${nbytes} bytes: one CPU buffer holds at most ${MAX_BUFFER_BYTES} bytes (2 GiB)`);
+    }
     return new CpuBuffer(this, nbytes, this.pool.acquire(nbytes));
   }
 
@@ -77,7 +84,7 @@ class CpuBackend implements Backend {
   }
 
   write(buffer: BackendBuffer, src: ArrayBufferView): void {
-    new Uint8Array((buffer as CpuBuffer).block.bytes, 0, src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
+    (buffer as CpuBuffer).block.raw(src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
   }
 
   readSync(t: Tensor): ArrayBufferView {
@@ -90,7 +97,7 @@ class CpuBackend implements Backend {
     }
     const c = contiguousCopy(this, t);
     try {
-      return new ctor((c.buffer as CpuBuffer).block.bytes.slice(0, n * t.dtype.size));
+      return new ctor((c.buffer as CpuBuffer).block.raw(n * t.dtype.size).slice().buffer);
     } finally {
       this.release(c.buffer);
     }

@@ -16,9 +16,11 @@ const NAMES = ["a", "b", "c"];
 /**
  * Compiles a loop: operand k is loaded by `reads[k]`, where "@" stands for the
  * element access, and `body` is the stored value, e.g. reads ["H.T16[@]"], body "H.f16(a + 1)".
+ * `types` names the operand storage types, so each combination gets its own
+ * monomorphic loop.
  */
-export function compileMap(reads: readonly string[], body: string): MapLoop {
-  const key = reads.join("|") + "=>" + body;
+export function compileMap(types: string, reads: readonly string[], body: string): MapLoop {
+  const key = types + ":" + reads.join("|") + "=>" + body;
   const hit = cache.get(key);
   if (hit) return hit;
   const n = reads.length;

@@ -9,6 +9,7 @@ import type { ArgReduce, LogSumExp, Reduce, Softmax } from "../../src/primitives
 import { rowMajorStrides } from "../../src/shape.js";
 import { H } from "./math.js";
 import { readAs, writeAs } from "./elementwise.js";
+import { collapseDims } from "./loops.js";
 import { allocOutput, wordsOf } from "./tensor.js";
 
 /** Offsets of `shape` walked with `strides` from `start`, row-major. */
@@ -34,18 +35,30 @@ function offsets(shape: readonly number[], strides: readonly number[], start: nu
 export interface Segments {
   /** Start of each segment (one per output element, row-major over the kept axes). */
   base: Float64Array;
-  /** Offsets inside a segment. */
-  red: Float64Array;
-  /** red[r] === r: the inner loop can index directly. */
-  unit: boolean;
+  /** Elements per segment. */
+  R: number;
+  /** Offsets inside a segment, or null when they are r * stride. */
+  red: Float64Array | null;
+  stride: number;
 }
 
 export function segments(shape: readonly number[], strides: readonly number[], offset: number, axes: readonly number[]): Segments {
   const kept = [...shape.keys()].filter((d) => !axes.includes(d));
-  const base = offsets(kept.map((d) => shape[d]!), kept.map((d) => strides[d]!), offset);
-  const red = offsets(axes.map((d) => shape[d]!), axes.map((d) => strides[d]!), 0);
-  return { base, red, unit: red.every((v, i) => v === i) };
+  const k = collapseDims(kept.map((d) => shape[d]!), [kept.map((d) => strides[d]!)]);
+  const r = collapseDims(axes.map((d) => shape[d]!), [axes.map((d) => strides[d]!)]);
+  const base = offsets(k.shape, k.strides[0]!, offset);
+  const R = axes.reduce((p, d) => p * shape[d]!, 1);
+  if (r.shape.length <= 1) return { base, R, red: null, stride: r.strides[0]![0] ?? 1 };
+  return { base, R, red: offsets(r.shape, r.strides[0]!, 0), stride: 0 };
 }
+
+/** Offset of element r of a segment. */
+function segmentOffsets(seg: Segments): Float64Array {
+  return seg.red ?? Float64Array.from({ length: seg.R }, (_, r) => r * seg.stride);
+}
+
+/** Adds `blk` into the compensated pair (acc, comp). */
+const FOLD = "{ const t = acc + blk; if (Math.abs(acc) >= Math.abs(blk)) comp += (acc - t) + blk; else comp += (blk - t) + acc; acc = t; }";
 
 interface Reducer {
   init: string;
@@ -57,7 +70,7 @@ function reducerFor(op: string, dtype: DType): Reducer | undefined {
   const big = is64BitInt(dtype), float = dtype.kind === "float";
   switch (op) {
     case "sum":
-      if (float) return { init: "let acc = 0, comp = 0;", step: "{ const t = acc + a; if (Math.abs(acc) >= Math.abs(a)) comp += (acc - t) + a; else comp += (a - t) + acc; acc = t; }", result: "acc + comp" };
+      if (float) return FLOAT_SUM;
       return big ? { init: "let acc = 0n;", step: "acc += a;", result: "acc" } : { init: "let acc = 0;", step: "acc = (acc + a) | 0;", result: "acc" };
     case "prod":
       if (float) return { init: "let acc = 1;", step: "acc *= a;", result: "acc" };
@@ -83,17 +96,35 @@ function reducerFor(op: string, dtype: DType): Reducer | undefined {
 type ReduceLoop = (out: ArrayLike<number | bigint> & Record<number, unknown>, I: ArrayLike<unknown>, seg: Segments) => void;
 const loops = new Map<string, ReduceLoop>();
 
-function compileReduce(read: string, r: Reducer, write: string): ReduceLoop {
-  const key = [read, r.init, r.step, write].join("|");
+/** Marker for the float sum, which has its own loop: two float64 partial sums per block of 4096, blocks folded with compensation. */
+const FLOAT_SUM: Reducer = { init: "", step: "", result: "" };
+
+/** `types` names the input and output storage so each pairing gets its own (monomorphic) loop. */
+function compileReduce(types: string, read: string, r: Reducer, write: string): ReduceLoop {
+  const key = [types, read, r === FLOAT_SUM ? "floatSum" : r.init, r.step, r.result, write].join("|");
   let f = loops.get(key);
   if (!f) {
-    const body = (at: string) => `{ ${r.init} for (let r = 0; r < R; r++) { const a = ${read.replace(/@/g, at)}; ${r.step} } out[o] = ${write.replace(/\$/g, r.result)}; }`;
+    const load = (at: (idx: string) => string, idx: string) => read.replace(/@/g, at(idx));
+    const generic = (at: (idx: string) => string) =>
+      `{ ${r.init} for (let r = 0; r < R; r++) { const a = ${load(at, "r")}; ${r.step} } out[o] = ${write.replace(/\$/g, r.result)}; }`;
+    const floatSum = (at: (idx: string) => string) => `{
+      let acc = 0, comp = 0;
+      for (let b = 0; b < R; b += 4096) {
+        const e = b + 4096 < R ? b + 4096 : R;
+        let s0 = 0, s1 = 0, r = b;
+        for (; r + 1 < e; r += 2) { s0 += ${load(at, "r")}; s1 += ${load(at, "(r + 1)")}; }
+        if (r < e) s0 += ${load(at, "r")};
+        const blk = s0 + s1; ${FOLD}
+      }
+      out[o] = ${write.replace(/\$/g, "acc + comp")}; }`;
+    const body = r === FLOAT_SUM ? floatSum : generic;
     f = new Function(
       "H",
       `return function reduceLoop(out, I, seg) {
-        const base = seg.base, red = seg.red, R = red.length, n = base.length;
-        if (seg.unit) { for (let o = 0; o < n; o++) { const p = base[o]; ${body("I[p + r]")} } }
-        else { for (let o = 0; o < n; o++) { const p = base[o]; ${body("I[p + red[r]]")} } }
+        const base = seg.base, red = seg.red, R = seg.R, s = seg.stride, n = base.length;
+        if (red) { for (let o = 0; o < n; o++) { const p = base[o] | 0; ${body((i) => `I[p + red[${i}]]`)} } }
+        else if (s === 1) { for (let o = 0; o < n; o++) { const p = base[o] | 0; ${body((i) => `I[p + ${i}]`)} } }
+        else { for (let o = 0; o < n; o++) { const p = base[o] | 0; ${body((i) => `I[p + ${i} * s]`)} } }
       };`,
     )(H) as ReduceLoop;
     loops.set(key, f);
@@ -103,10 +134,11 @@ function compileReduce(read: string, r: Reducer, write: string): ReduceLoop {
 
 function complexSum(op: "sum" | "prod", x: Tensor, seg: Segments, w: Float32Array): void {
   const I = wordsOf(x) as Float32Array;
+  const red = segmentOffsets(seg);
   for (let o = 0; o < seg.base.length; o++) {
     let re = op === "sum" ? 0 : 1, im = 0;
-    for (let r = 0; r < seg.red.length; r++) {
-      const p = 2 * (seg.base[o]! + seg.red[r]!);
+    for (let r = 0; r < red.length; r++) {
+      const p = 2 * (seg.base[o]! + red[r]!);
       const a = I[p]!, b = I[p + 1]!;
       if (op === "sum") {
         re += a;
@@ -131,7 +163,7 @@ export function reduceKernel(backend: Backend): Kernel {
     const r = reducerFor(p.name, x!.dtype);
     if (!r) throw new Error(`[${p.name}] has no CPU kernel for dtype ${x!.dtype.name}`);
     const write = p.name === "argmax" || p.name === "argmin" ? "$" : writeAs(out.dtype, "$");
-    compileReduce(readAs(x!.dtype), r, write)(w, wordsOf(x!), seg);
+    compileReduce(`${x!.dtype.name}>${out.dtype.name}`, readAs(x!.dtype), r, write)(w, wordsOf(x!), seg);
     return t;
   };
 }
@@ -160,9 +192,10 @@ export function logsumexpKernel(backend: Backend): Kernel {
     const { t, w } = allocOutput(backend, out);
     const I = wordsOf(x!) as ArrayLike<number>;
     const store = storeFn(out.dtype);
-    const scratch = new Float64Array(seg.red.length);
+    const red = segmentOffsets(seg);
+    const scratch = new Float64Array(seg.R);
     for (let o = 0; o < seg.base.length; o++) {
-      loadSegment(I, x!.dtype, seg.base[o]!, seg.red, scratch);
+      loadSegment(I, x!.dtype, seg.base[o]!, red, scratch);
       const m = segmentMax(scratch);
       let v: number;
       if (m !== m || m === Infinity || m === -Infinity) v = m;
@@ -185,13 +218,14 @@ export function softmaxKernel(backend: Backend): Kernel {
     const { t, w } = allocOutput(backend, out);
     const I = wordsOf(x!) as ArrayLike<number>;
     const store = storeFn(out.dtype);
-    const scratch = new Float64Array(seg.red.length);
+    const red = segmentOffsets(seg), ored = segmentOffsets(oseg);
+    const scratch = new Float64Array(seg.R);
     for (let o = 0; o < seg.base.length; o++) {
-      loadSegment(I, x!.dtype, seg.base[o]!, seg.red, scratch);
+      loadSegment(I, x!.dtype, seg.base[o]!, red, scratch);
       const m = segmentMax(scratch);
       let s = 0;
       for (let r = 0; r < scratch.length; r++) s += scratch[r] = Math.exp(scratch[r]! - m);
-      for (let r = 0; r < scratch.length; r++) w[oseg.base[o]! + oseg.red[r]!] = store(scratch[r]! / s);
+      for (let r = 0; r < scratch.length; r++) w[oseg.base[o]! + ored[r]!] = store(scratch[r]! / s);
     }
     return t;
   };

@@ -7,28 +7,56 @@ import { rowMajorStrides } from "../../src/shape.js";
 import { storageCtor, wordsPerElement, type TypedArray } from "../../src/storage.js";
 import type { DType } from "../../src/dtype.js";
 
-export interface CpuBlock {
-  readonly size: number;
+/** Blocks up to SLAB_MAX bytes are carved from shared slabs: one ArrayBuffer per many small arrays. */
+const SLAB_BYTES = 1 << 20;
+const SLAB_MAX = 8192;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsed = 0;
+
+/** A pooled allocation (its own ArrayBuffer, or a slice of a slab); its typed-array views are cached with it. */
+export class CpuBlock {
   readonly bytes: ArrayBuffer;
+  readonly byteOffset: number;
+  private readonly views = new Map<unknown, TypedArray>();
+  constructor(readonly size: number) {
+    if (size > SLAB_MAX) {
+      this.bytes = new ArrayBuffer(size);
+      this.byteOffset = 0;
+      return;
+    }
+    if (slabUsed + size > SLAB_BYTES) {
+      slab = new ArrayBuffer(SLAB_BYTES);
+      slabUsed = 0;
+    }
+    this.bytes = slab;
+    this.byteOffset = slabUsed;
+    slabUsed += size;
+  }
+  view(dtype: DType): TypedArray {
+    const ctor = storageCtor(dtype);
+    let v = this.views.get(ctor);
+    if (!v) {
+      v = new ctor(this.bytes, this.byteOffset, Math.floor(this.size / ctor.BYTES_PER_ELEMENT));
+      this.views.set(ctor, v);
+    }
+    return v;
+  }
+  /** The block's bytes as a Uint8Array. */
+  raw(length = this.size): Uint8Array {
+    return new Uint8Array(this.bytes, this.byteOffset, length);
+  }
 }
 
 export class CpuBuffer implements BackendBuffer {
   refs = 1;
-  private views = new Map<unknown, TypedArray>();
   constructor(
     readonly backend: Backend,
     readonly nbytes: number,
     readonly block: CpuBlock,
   ) {}
-  /** The whole block as storage words of `dtype` (cached per typed array type). */
+  /** The whole block as storage words of `dtype`. */
   words(dtype: DType): TypedArray {
-    const ctor = storageCtor(dtype);
-    let v = this.views.get(ctor);
-    if (!v) {
-      v = new ctor(this.block.bytes, 0, Math.floor(this.block.size / ctor.BYTES_PER_ELEMENT));
-      this.views.set(ctor, v);
-    }
-    return v;
+    return this.block.view(dtype);
   }
 }
 
@@ -43,6 +71,14 @@ export function allocOutput(backend: Backend, spec: OutputSpec): { t: Tensor; w:
   const buffer = backend.allocate(n * spec.dtype.size) as CpuBuffer;
   const t: Tensor = { buffer, dtype: spec.dtype, shape: spec.shape, strides: rowMajorStrides(spec.shape), offset: 0 };
   return { t, w: buffer.words(spec.dtype) };
+}
+
+/** `t` read as `shape` by NumPy broadcasting: left-padded, size-1 dims get stride 0 (no reference taken). */
+export function broadcastView(t: Tensor, shape: readonly number[]): Tensor {
+  const pad = shape.length - t.shape.length;
+  if (pad === 0 && t.shape.every((d, i) => d === shape[i])) return t;
+  const strides = shape.map((d, i) => (i < pad || (t.shape[i - pad] === 1 && d !== 1) ? 0 : t.strides[i - pad]!));
+  return { ...t, shape, strides };
 }
 
 /** Word-level offset and strides (x2 for complex64). */

@@ -9,6 +9,7 @@ import { complex64, promoteTypes, promoteWithScalar, scalarDefaultDType, type DT
 import { opError } from "../errors.js";
 import { numberToStorage } from "../convert.js";
 import { uploadTensor } from "../eval.js";
+import { outsideTidy } from "../memory.js";
 import type { Primitive } from "../primitive.js";
 import { storageCtor, type Complex, type TypedArray } from "../storage.js";
 
@@ -72,8 +73,18 @@ export function encodeValues(values: readonly (JsScalar | Complex)[], dtype: DTy
   return words;
 }
 
+/** Scalar constants the ops create are shared (arrays are immutable): a bounded cache per stream, dtype and value. */
+const scalarCache = new Map<string, MxArray>();
+const SCALAR_CACHE_SIZE = 1024;
+
 export function scalarArray(x: JsScalar, dtype: DType, stream: Stream): MxArray {
-  return constant(encodeValues([x], dtype), [], dtype, stream);
+  const key = `${stream.index}|${dtype.name}|${typeof x}|${Object.is(x, -0) ? "-0" : String(x)}`;
+  const hit = scalarCache.get(key);
+  if (hit && !hit.isDisposed) return hit;
+  const a = outsideTidy(() => constant(encodeValues([x], dtype), [], dtype, stream));
+  if (scalarCache.size >= SCALAR_CACHE_SIZE) scalarCache.delete(scalarCache.keys().next().value!);
+  scalarCache.set(key, a);
+  return a;
 }
 
 export function checkArrayLike(op: string, x: unknown, name = "input"): ArrayLike {

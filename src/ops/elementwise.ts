@@ -9,9 +9,8 @@ import {
   AsType, BINARY_OPS, Binary, UNARY_OPS, Unary, Where,
   type BinaryOp, type ElementwiseInfo, type UnaryOp,
 } from "../primitives/elementwise.js";
-import { broadcastShapes, sameShape } from "../shape.js";
+import { sameShape } from "../shape.js";
 import { checkArrayLike, node, resultType, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
-import { broadcastTo } from "./layout.js";
 import { all } from "./reduction.js";
 
 export function astype(x: MxArray, dtype: DType, o?: OpOptions): MxArray {
@@ -55,18 +54,11 @@ function binaryOp(op: BinaryOp) {
     checkArrayLike(op, x, "first input");
     checkArrayLike(op, y, "second input");
     const common = resultType(x, y);
-    let a = toArray(op, x, s, common);
-    let b = toArray(op, y, s, common);
+    const a = toArray(op, x, s, common);
+    const b = toArray(op, y, s, common);
     if (common === bool && op === "subtract") throw opError(op, `not supported for bool; use logicalXor via notEqual`, [a, b], "type");
     const d = domainDType(op, BINARY_OPS[op], common, [a, b]);
-    a = astype(a, d, o);
-    b = astype(b, d, o);
-    if (!sameShape(a.shape, b.shape)) {
-      const shape = broadcastShapes(op, a.shape, b.shape);
-      a = broadcastTo(a, shape, o);
-      b = broadcastTo(b, shape, o);
-    }
-    return node(new Binary(op), [a, b], s);
+    return node(new Binary(op), [astype(a, d, o), astype(b, d, o)], s);
   };
 }
 
@@ -140,13 +132,9 @@ export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike, o?: OpOp
   checkArrayLike("where", x, "x");
   checkArrayLike("where", y, "y");
   const d = resultType(x, y);
-  let c = astype(toArray("where", condition, s, bool), bool, o);
-  let a = astype(toArray("where", x, s, d), d, o);
-  let b = astype(toArray("where", y, s, d), d, o);
-  const shape = broadcastShapes("where", c.shape, a.shape, b.shape);
-  c = broadcastTo(c, shape, o);
-  a = broadcastTo(a, shape, o);
-  b = broadcastTo(b, shape, o);
+  const c = astype(toArray("where", condition, s, bool), bool, o);
+  const a = astype(toArray("where", x, s, d), d, o);
+  const b = astype(toArray("where", y, s, d), d, o);
   return node(new Where(), [c, a, b], s);
 }
 

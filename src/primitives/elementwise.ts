@@ -4,6 +4,7 @@
 
 import { bool, complex64, float32, type DType } from "../dtype.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { broadcastShapes } from "../shape.js";
 
 /**
  * Input domains: "float" ops promote bool/integer inputs to float32 first;
@@ -106,22 +107,25 @@ export class Unary extends Primitive {
   }
 }
 
-/** Inputs have the same shape (the op broadcasts) and dtype (the op promotes). */
+/**
+ * Inputs share a dtype (the op promotes) and their shapes broadcast to the
+ * output's (NumPy rules); kernels read broadcast inputs with zero strides.
+ */
 export class Binary extends Primitive {
   constructor(readonly name: BinaryOp) {
     super();
   }
-  output([a]: readonly Spec[]): Spec {
+  output([a, b]: readonly Spec[]): Spec {
     const info: ElementwiseInfo = BINARY_OPS[this.name];
-    return { shape: a!.shape, dtype: info.boolOut ? bool : a!.dtype };
+    return { shape: broadcastShapes(this.name, a!.shape, b!.shape), dtype: info.boolOut ? bool : a!.dtype };
   }
 }
 
-/** where(cond, x, y): cond is bool, x and y share a dtype; all three share a shape. */
+/** where(cond, x, y): cond is bool, x and y share a dtype; the three shapes broadcast. */
 export class Where extends Primitive {
   readonly name = "where";
-  output([, x]: readonly Spec[]): Spec {
-    return { shape: x!.shape, dtype: x!.dtype };
+  output([c, x, y]: readonly Spec[]): Spec {
+    return { shape: broadcastShapes("where", c!.shape, x!.shape, y!.shape), dtype: x!.dtype };
   }
 }
 

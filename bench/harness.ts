@@ -1,0 +1,43 @@
+// Benchmark plumbing shared by bench/*.ts: median-of-runs timing after a
+// warm-up, the machine description, and the side-by-side table with ratios.
+
+import os from "node:os";
+
+/** Median milliseconds of `fn` over `runs` runs after `warmup` runs. */
+export async function timeMs(fn: () => unknown | Promise<unknown>, runs = 7, warmup = 2): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const s = performance.now();
+    await fn();
+    t.push(performance.now() - s);
+  }
+  t.sort((a, b) => a - b);
+  return t[Math.floor(t.length / 2)]!;
+}
+
+export function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? "unknown cpu";
+  return `${cpu} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}, ${os.platform()}-${os.arch()}`;
+}
+
+export interface Row {
+  name: string;
+  unit: string;
+  ours: number;
+  peer: number;
+  /** True when a larger value is better (throughput); false for times. */
+  higherIsBetter: boolean;
+}
+
+export function printTable(title: string, peerName: string, rows: Row[]): void {
+  const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+  const header = ["benchmark", "unit", "mlx-ts", peerName, "speedup (mlx-ts vs peer)"];
+  const body = rows.map((r) => [r.name, r.unit, fmt(r.ours), fmt(r.peer), `${(r.higherIsBetter ? r.ours / r.peer : r.peer / r.ours).toFixed(2)}x`]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  console.log(`\n${title}\nmachine: ${machine()}\n`);
+  console.log(line(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const b of body) console.log(line(b));
+}

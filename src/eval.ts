@@ -11,11 +11,12 @@ import { rowMajorStrides } from "./shape.js";
 function schedule(outputs: readonly MxArray[]): MxArray[] {
   const order: MxArray[] = [];
   const seen = new Set<MxArray>();
-  const stack: { a: MxArray; expanded: boolean }[] = [];
-  for (const a of outputs) stack.push({ a, expanded: false });
+  // parallel stacks: the node, and whether its inputs were already pushed
+  const stack: MxArray[] = [...outputs];
+  const expanded: boolean[] = outputs.map(() => false);
   while (stack.length) {
-    const { a, expanded } = stack.pop()!;
-    if (expanded) {
+    const a = stack.pop()!;
+    if (expanded.pop()) {
       order.push(a);
       continue;
     }
@@ -23,8 +24,14 @@ function schedule(outputs: readonly MxArray[]): MxArray[] {
     if (a.isDisposed) throw new Error(`cannot evaluate: array ${describe(a)} was disposed`);
     if (a.isEvaluated) continue;
     seen.add(a);
-    stack.push({ a, expanded: true });
-    for (const inp of a.inputs) if (!inp.isEvaluated && !seen.has(inp)) stack.push({ a: inp, expanded: false });
+    stack.push(a);
+    expanded.push(true);
+    for (const inp of a.inputs) {
+      if (!inp.isEvaluated && !seen.has(inp)) {
+        stack.push(inp);
+        expanded.push(false);
+      }
+    }
   }
   return order;
 }
@@ -42,29 +49,32 @@ function onBackend(t: Tensor, target: Backend, node: MxArray): Tensor {
   return { buffer, dtype: t.dtype, shape: t.shape, strides: rowMajorStrides(t.shape), offset: 0 };
 }
 
+function unsupportedDType(node: MxArray, backend: Backend, d: MxArray["dtype"]): Error {
+  return new Error(`[${node.primitive!.name}] dtype ${d.name} is not supported on backend '${backend.displayName}' (inputs: ${node.inputs.map(describe).join(", ")}); supported: ${[...backend.capabilities.dtypes].join(", ")}`);
+}
+
 function run(node: MxArray): void {
   const prim = node.primitive!;
   const backend = getBackend(node.stream.device.backend);
-  for (const d of [node.dtype, ...node.inputs.map((x) => x.dtype)]) {
-    if (!backend.capabilities.dtypes.has(d)) {
-      throw new Error(`[${prim.name}] dtype ${d.name} is not supported on backend '${backend.displayName}' (inputs: ${node.inputs.map(describe).join(", ")}); supported: ${[...backend.capabilities.dtypes].join(", ")}`);
-    }
-  }
+  const dtypes = backend.capabilities.dtypes;
+  if (!dtypes.has(node.dtype)) throw unsupportedDType(node, backend, node.dtype);
   const kernel = backend.kernels[prim.name];
   if (!kernel) {
     throw new Error(`[${prim.name}] is not implemented on backend '${backend.displayName}' (inputs: ${node.inputs.map(describe).join(", ")})`);
   }
-  const moved: Tensor[] = [];
-  const inputs = node.inputs.map((x) => {
+  const inputs: Tensor[] = [];
+  let moved: Tensor[] | undefined;
+  for (const x of node.inputs) {
+    if (!dtypes.has(x.dtype)) throw unsupportedDType(node, backend, x.dtype);
     const t = x.tensor();
-    const m = onBackend(t, backend, node);
-    if (m !== t) moved.push(m);
-    return m;
-  });
+    const m = t.buffer.backend === backend ? t : onBackend(t, backend, node);
+    if (m !== t) (moved ??= []).push(m);
+    inputs.push(m);
+  }
   try {
-    node.slot.data = kernel(prim, inputs, { shape: node.shape, dtype: node.dtype });
+    node.slot.data = kernel(prim, inputs, node);
   } finally {
-    for (const m of moved) backend.release(m.buffer);
+    if (moved) for (const m of moved) backend.release(m.buffer);
   }
   node.primitive = null;
   node.inputs = [];

@@ -25,6 +25,12 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 
 /** NumPy broadcasting of several shapes. */
 export function broadcastShapes(op: string, ...shapes: (readonly number[])[]): number[] {
+  if (shapes.length === 2) {
+    // common cases without the general loop: equal shapes, or one side a scalar
+    const [a, b] = shapes as [readonly number[], readonly number[]];
+    if (b.length === 0 || sameShape(a, b)) return a as number[];
+    if (a.length === 0) return b as number[];
+  }
   const nd = Math.max(0, ...shapes.map((s) => s.length));
   const out = new Array<number>(nd).fill(1);
   for (const s of shapes) {

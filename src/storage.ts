@@ -23,6 +23,14 @@ const CTORS: Record<string, TypedArrayCtor> = {
   complex64: Float32Array,
 };
 
+const CTOR_LIST = [...new Set(Object.values(CTORS))];
+const CTOR_INDEX = new Map<string, number>(Object.entries(CTORS).map(([name, c]) => [name, CTOR_LIST.indexOf(c)]));
+
+/** A small integer naming the storage typed-array type of `dtype` (for per-type caches). */
+export function storageIndex(dtype: DType): number {
+  return CTOR_INDEX.get(dtype.name)!;
+}
+
 /** The typed array type that holds `dtype`'s storage words. */
 export function storageCtor(dtype: DType): TypedArrayCtor {
   return CTORS[dtype.name]!;

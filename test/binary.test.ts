@@ -86,7 +86,10 @@ const FLOAT_REF: Record<string, (a: number, b: number) => number | boolean> = {
   maximum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a >= b ? a : b),
   minimum: (a, b) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : a <= b ? a : b),
   arctan2: Math.atan2,
-  logaddexp: (a, b) => { const m = Math.max(a, b); return m === -Infinity ? -Infinity : m === Infinity ? Infinity : m + Math.log(Math.exp(a - m) + Math.exp(b - m)); },
+  logaddexp: (a, b) => {
+    const m = Math.max(a, b);
+    return Number.isNaN(m) ? NaN : Math.abs(m) === Infinity ? (a === b || m > 0 ? m : Math.max(a, b)) : m + Math.log1p(Math.exp(-Math.abs(a - b)));
+  },
   power: (a, b) => (a === 1 ? 1 : Math.pow(a, b)),
   equal: (a, b) => a === b,
   notEqual: (a, b) => a !== b,

@@ -4,8 +4,8 @@
 
 import type { Backend, Kernel, OutputSpec, Tensor } from "../backend.js";
 import { bool, is64BitInt, type DType } from "../../src/dtype.js";
-import type { AsType, Binary, BinaryOp, Unary, UnaryOp } from "../../src/primitives/elementwise.js";
-import { collapseDims, compileMap, isRowMajor } from "./loops.js";
+import type { Binary, BinaryOp, Unary, UnaryOp } from "../../src/primitives/elementwise.js";
+import { collapseDims, compileMap, isRowMajor, type MapLoop } from "./loops.js";
 import { allocOutput, broadcastView, wordLayout, wordsOf } from "./tensor.js";
 
 /** Expressions per dtype class: f float, i signed <= 32 bits, u unsigned <= 32 bits, bool, big 64-bit. */
@@ -114,13 +114,52 @@ export function writeAs(dtype: DType, e: string): string {
 
 /** Runs a compiled map over inputs that broadcast to the output into a new contiguous output. */
 export function runMap(backend: Backend, inputs: readonly Tensor[], spec: OutputSpec, reads: string[], body: string): Tensor {
+  const types = `${inputs.map((x) => x.dtype.name).join(",")}>${spec.dtype.name}`;
+  return runLoop(backend, inputs, spec, compileMap(types, reads, body));
+}
+
+/** True when `x` is row-major with the output's shape, or a single element (read with stride 0). */
+function flatReadable(x: Tensor, n: number, shape: readonly number[]): boolean {
+  if (x.shape.length === 0) return true;
+  if (x.shape.length !== shape.length) return false;
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (x.shape[d] !== shape[d]) return false;
+    if (shape[d] !== 1 && x.strides[d] !== acc) return false;
+    acc *= shape[d]!;
+  }
+  return acc === n;
+}
+
+function runLoop(backend: Backend, inputs: readonly Tensor[], spec: OutputSpec, loop: MapLoop): Tensor {
   const { t, w } = allocOutput(backend, spec);
+  const n = t.shape.reduce((a, b) => a * b, 1);
+  if (inputs.every((x) => x.dtype.kind !== "complex" && flatReadable(x, n, spec.shape))) {
+    // fast path: one flat loop; scalars are read with stride 0
+    const flatShape = [n];
+    const strides = inputs.map((x) => [x.shape.length === 0 ? 0 : 1]);
+    loop(w, 0, inputs.map(wordsOf), inputs.map((x) => x.offset), flatShape, strides, strides.every((s) => s[0] === 1));
+    return t;
+  }
   const layouts = inputs.map((x) => wordLayout(broadcastView(x, spec.shape)));
   const { shape, strides } = collapseDims(spec.shape, layouts.map((l) => l.strides));
   const contiguous = strides.every((s) => isRowMajor(shape, s));
-  const types = `${inputs.map((x) => x.dtype.name).join(',')}>${spec.dtype.name}`;
-  compileMap(types, reads, body)(w, 0, inputs.map(wordsOf), layouts.map((l) => l.offset), shape, strides, contiguous);
+  loop(w, 0, inputs.map(wordsOf), layouts.map((l) => l.offset), shape, strides, contiguous);
   return t;
+}
+
+/** Compiled loops per op, input dtype and output dtype (no string keys on the hot path). */
+function loopCache(build: (op: string, input: DType, output: DType) => MapLoop) {
+  const cache = new Map<string, Map<DType, Map<DType, MapLoop>>>();
+  return (op: string, input: DType, output: DType): MapLoop => {
+    let byIn = cache.get(op);
+    if (!byIn) cache.set(op, (byIn = new Map()));
+    let byOut = byIn.get(input);
+    if (!byOut) byIn.set(input, (byOut = new Map()));
+    let loop = byOut.get(output);
+    if (!loop) byOut.set(output, (loop = build(op, input, output)));
+    return loop;
+  };
 }
 
 function noExpr(op: string, dtype: DType): Error {
@@ -128,21 +167,21 @@ function noExpr(op: string, dtype: DType): Error {
 }
 
 export function unaryKernel(backend: Backend): Kernel {
-  return (prim, [x], out) => {
-    const op = (prim as Unary).name;
-    const e = exprFor(UNARY_EXPRS[op], x!.dtype);
-    if (e === undefined) throw noExpr(op, x!.dtype);
-    return runMap(backend, [x!], out, [readAs(x!.dtype)], writeAs(out.dtype, e));
-  };
+  const loops = loopCache((op, d, o) => {
+    const e = exprFor(UNARY_EXPRS[op as UnaryOp], d);
+    if (e === undefined) throw noExpr(op, d);
+    return compileMap(`${d.name}>${o.name}`, [readAs(d)], writeAs(o, e));
+  });
+  return (prim, [x], out) => runLoop(backend, [x!], out, loops((prim as Unary).name, x!.dtype, out.dtype));
 }
 
 export function binaryKernel(backend: Backend): Kernel {
-  return (prim, [x, y], out) => {
-    const op = (prim as Binary).name;
-    const e = exprFor(BINARY_EXPRS[op], x!.dtype);
-    if (e === undefined) throw noExpr(op, x!.dtype);
-    return runMap(backend, [x!, y!], out, [readAs(x!.dtype), readAs(y!.dtype)], writeAs(out.dtype, e));
-  };
+  const loops = loopCache((op, d, o) => {
+    const e = exprFor(BINARY_EXPRS[op as BinaryOp], d);
+    if (e === undefined) throw noExpr(op, d);
+    return compileMap(`${d.name},${d.name}>${o.name}`, [readAs(d), readAs(d)], writeAs(o, e));
+  });
+  return (prim, [x, y], out) => runLoop(backend, [x!, y!], out, loops((prim as Binary).name, x!.dtype, out.dtype));
 }
 
 /** Storage words are copied as they are (no decoding), so payloads survive. */
@@ -173,5 +212,6 @@ export function castExpr(src: DType, dst: DType): string {
 }
 
 export function astypeKernel(backend: Backend): Kernel {
-  return (prim, [x], out) => runMap(backend, [x!], out, [readAs(x!.dtype)], castExpr(x!.dtype, (prim as AsType).dtype));
+  const loops = loopCache((_op, d, o) => compileMap(`${d.name}>${o.name}`, [readAs(d)], castExpr(d, o)));
+  return (_prim, [x], out) => runLoop(backend, [x!], out, loops("astype", x!.dtype, out.dtype));
 }

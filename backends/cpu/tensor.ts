@@ -4,7 +4,7 @@
 
 import type { Backend, BackendBuffer, OutputSpec, Tensor } from "../backend.js";
 import { rowMajorStrides } from "../../src/shape.js";
-import { storageCtor, wordsPerElement, type TypedArray } from "../../src/storage.js";
+import { storageCtor, storageIndex, wordsPerElement, type TypedArray } from "../../src/storage.js";
 import type { DType } from "../../src/dtype.js";
 
 /** Blocks up to SLAB_MAX bytes are carved from shared slabs: one ArrayBuffer per many small arrays. */
@@ -17,7 +17,8 @@ let slabUsed = 0;
 export class CpuBlock {
   readonly bytes: ArrayBuffer;
   readonly byteOffset: number;
-  private readonly views = new Map<unknown, TypedArray>();
+  /** Typed-array views, created on first use, per storage type. */
+  private readonly views: (TypedArray | undefined)[] = [];
   constructor(readonly size: number) {
     if (size > SLAB_MAX) {
       this.bytes = new ArrayBuffer(size);
@@ -33,11 +34,11 @@ export class CpuBlock {
     slabUsed += size;
   }
   view(dtype: DType): TypedArray {
-    const ctor = storageCtor(dtype);
-    let v = this.views.get(ctor);
+    const k = storageIndex(dtype);
+    let v = this.views[k];
     if (!v) {
-      v = new ctor(this.bytes, this.byteOffset, Math.floor(this.size / ctor.BYTES_PER_ELEMENT));
-      this.views.set(ctor, v);
+      const ctor = storageCtor(dtype);
+      v = this.views[k] = new ctor(this.bytes, this.byteOffset, Math.floor(this.size / ctor.BYTES_PER_ELEMENT));
     }
     return v;
   }

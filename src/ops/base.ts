@@ -73,17 +73,24 @@ export function encodeValues(values: readonly (JsScalar | Complex)[], dtype: DTy
   return words;
 }
 
-/** Scalar constants the ops create are shared (arrays are immutable): a bounded cache per stream, dtype and value. */
-const scalarCache = new Map<string, MxArray>();
+/**
+ * Scalar constants the ops create are shared (arrays are immutable): a cache per
+ * stream and dtype, keyed by value (-0 apart from 0), cleared when it grows large.
+ */
+const scalarCache = new Map<Stream, Map<DType, Map<JsScalar | "-0", MxArray>>>();
 const SCALAR_CACHE_SIZE = 1024;
 
 export function scalarArray(x: JsScalar, dtype: DType, stream: Stream): MxArray {
-  const key = `${stream.index}|${dtype.name}|${typeof x}|${Object.is(x, -0) ? "-0" : String(x)}`;
-  const hit = scalarCache.get(key);
+  let byDType = scalarCache.get(stream);
+  if (!byDType) scalarCache.set(stream, (byDType = new Map()));
+  let byValue = byDType.get(dtype);
+  if (!byValue) byDType.set(dtype, (byValue = new Map()));
+  const key = Object.is(x, -0) ? "-0" : x;
+  const hit = byValue.get(key);
   if (hit && !hit.isDisposed) return hit;
   const a = outsideTidy(() => constant(encodeValues([x], dtype), [], dtype, stream));
-  if (scalarCache.size >= SCALAR_CACHE_SIZE) scalarCache.delete(scalarCache.keys().next().value!);
-  scalarCache.set(key, a);
+  if (byValue.size >= SCALAR_CACHE_SIZE) byValue.clear();
+  byValue.set(key, a);
   return a;
 }
 
@@ -101,10 +108,9 @@ export function toArray(op: string, x: ArrayLike, stream: Stream, dtype?: DType)
 
 /** The common dtype of operands: arrays promote strongly, JS scalars weakly. */
 export function resultType(...xs: ArrayLike[]): DType {
-  const arrays = xs.filter((x): x is MxArray => x instanceof MxArray);
-  const scalars = xs.filter(isJsScalar);
-  if (!arrays.length) return scalars.map(scalarDefaultDType).reduce(promoteTypes);
-  let d = arrays.map((a) => a.dtype).reduce(promoteTypes);
-  for (const s of scalars) d = promoteWithScalar(d, s);
+  let d: DType | undefined;
+  for (const x of xs) if (x instanceof MxArray) d = d ? promoteTypes(d, x.dtype) : x.dtype;
+  if (!d) return xs.map((x) => scalarDefaultDType(x as JsScalar)).reduce(promoteTypes);
+  for (const x of xs) if (!(x instanceof MxArray)) d = promoteWithScalar(d, x);
   return d;
 }

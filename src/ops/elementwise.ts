@@ -37,6 +37,7 @@ function domainDType(op: string, info: ElementwiseInfo, d: DType, inputs: MxArra
 }
 
 function unaryOp(op: UnaryOp) {
+  const prim = new Unary(op); // parameterless and immutable: one instance serves every node
   return (x: ArrayLike, o?: OpOptions): MxArray => {
     const s = streamOf(o);
     const a = toArray(op, checkArrayLike(op, x), s);
@@ -44,11 +45,12 @@ function unaryOp(op: UnaryOp) {
       throw opError(op, `not supported for bool; use logicalNot`, [a], "type");
     }
     const d = domainDType(op, UNARY_OPS[op], a.dtype, [a]);
-    return node(new Unary(op), [astype(a, d, o)], s);
+    return node(prim, [astype(a, d, o)], s);
   };
 }
 
 function binaryOp(op: BinaryOp) {
+  const prim = new Binary(op); // parameterless and immutable: one instance serves every node
   return (x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray => {
     const s = streamOf(o);
     checkArrayLike(op, x, "first input");
@@ -58,7 +60,7 @@ function binaryOp(op: BinaryOp) {
     const b = toArray(op, y, s, common);
     if (common === bool && op === "subtract") throw opError(op, `not supported for bool; use logicalXor via notEqual`, [a, b], "type");
     const d = domainDType(op, BINARY_OPS[op], common, [a, b]);
-    return node(new Binary(op), [astype(a, d, o), astype(b, d, o)], s);
+    return node(prim, [astype(a, d, o), astype(b, d, o)], s);
   };
 }
 

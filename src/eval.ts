@@ -58,6 +58,7 @@ function run(node: MxArray): void {
   const backend = getBackend(node.stream.device.backend);
   const dtypes = backend.capabilities.dtypes;
   if (!dtypes.has(node.dtype)) throw unsupportedDType(node, backend, node.dtype);
+  for (const x of node.inputs) if (!dtypes.has(x.dtype)) throw unsupportedDType(node, backend, x.dtype);
   const kernel = backend.kernels[prim.name];
   if (!kernel) {
     throw new Error(`[${prim.name}] is not implemented on backend '${backend.displayName}' (inputs: ${node.inputs.map(describe).join(", ")})`);
@@ -65,7 +66,6 @@ function run(node: MxArray): void {
   const inputs: Tensor[] = [];
   let moved: Tensor[] | undefined;
   for (const x of node.inputs) {
-    if (!dtypes.has(x.dtype)) throw unsupportedDType(node, backend, x.dtype);
     const t = x.tensor();
     const m = t.buffer.backend === backend ? t : onBackend(t, backend, node);
     if (m !== t) (moved ??= []).push(m);

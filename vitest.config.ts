@@ -10,6 +10,7 @@ export default defineConfig({
     pool: "forks",
     execArgv: ["--expose-gc"],
     globalSetup: ["test/helpers/report-backends.ts"],
+    setupFiles: ["test/helpers/fast-check-seed.ts"],
     testTimeout: 60_000,
   },
 });

@@ -107,7 +107,7 @@ const fval = fc.oneof(fc.double(), fc.double({ min: -4, max: 4 }), fc.constantFr
 describe.each(BACKENDS)("float binary ops on $name", ({ device }) => {
   const o = { stream: device };
   for (const name of Object.keys(FLOAT_REF)) {
-    it(`${name} equals float64 math rounded once${APPROX.has(name) ? " (within 1 ulp)" : ""}`, async () => {
+    it(`${name} equals float64 math rounded once${APPROX.has(name) ? " (within 1 ulp, float64 within 4)" : ""}`, async () => {
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...FLOATS.filter((d) => device.backend === "cpu" || d !== mx.float64)), fc.array(fc.tuple(fval, fval), { minLength: 1, maxLength: 16 }), async (d, pairs) => {
           const a = mx.array(pairs.map((p) => p[0]), d, o), b = mx.array(pairs.map((p) => p[1]), d, o);
@@ -122,7 +122,8 @@ describe.each(BACKENDS)("float binary ops on $name", ({ device }) => {
             const norm = (v: number[]) => (name === "maximum" || name === "minimum" ? v.map((x) => (x === 0 ? 0 : x)) : v);
             return expectSameValues(norm(got), norm(want), `${name} ${d.name} ${JSON.stringify(pairs)}`);
           }
-          got.forEach((g, i) => expect(ulpDistance(g, want[i]!, d), `${name}(${av[i]}, ${bv[i]}) ${d.name}: ${g} vs ${want[i]}`).toBeLessThanOrEqual(1));
+          const ulps = d === mx.float64 ? 4 : 1;
+          got.forEach((g, i) => expect(ulpDistance(g, want[i]!, d), `${name}(${av[i]}, ${bv[i]}) ${d.name}: ${g} vs ${want[i]}`).toBeLessThanOrEqual(ulps));
         }),
         { numRuns: 40 },
       );

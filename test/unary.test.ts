@@ -32,7 +32,7 @@ const op = (name: string) => (mx as unknown as Record<string, UnaryFn>)[name]!;
 describe.each(BACKENDS)("unary float ops on $name", ({ device }) => {
   const o = { stream: device };
   for (const name of Object.keys(F64)) {
-    const tol = EXACT.has(name) ? "bit-exact" : "within 1 ulp";
+    const tol = EXACT.has(name) ? "bit-exact" : "within 1 ulp, float64 within 4";
     it(`${name} equals float64 math rounded once (${tol})`, async () => {
       await fc.assert(
         fc.asyncProperty(values, fc.constantFrom(...FLOATS.filter((d) => device.backend === "cpu" || d !== mx.float64)), async (vals, dtype) => {
@@ -41,7 +41,9 @@ describe.each(BACKENDS)("unary float ops on $name", ({ device }) => {
           const got = (await op(name)(x, o).astype(mx.float64, o).tolist()) as number[];
           const want = roundTo(xs.map(F64[name]!), dtype);
           if (EXACT.has(name)) return expectSameValues(got, want, `${name} ${dtype.name} ${JSON.stringify(xs)}`);
-          got.forEach((g, i) => expect(ulpDistance(g, want[i]!, dtype), `${name} ${dtype.name} of ${xs[i]}: ${g} vs ${want[i]}`).toBeLessThanOrEqual(1));
+          // narrow floats: within 1 ulp of the rounded float64 value; float64: both sides are libm-level, a few ulp
+          const ulps = dtype === mx.float64 ? 4 : 1;
+          got.forEach((g, i) => expect(ulpDistance(g, want[i]!, dtype), `${name} ${dtype.name} of ${xs[i]}: ${g} vs ${want[i]}`).toBeLessThanOrEqual(ulps));
         }),
         { numRuns: 40 },
       );

@@ -4,8 +4,8 @@
 
 import { Primitive, type Spec } from "../primitive.js";
 
-export class Reshape extends Primitive {
-  readonly name = "reshape";
+/** A primitive whose one parameter is its output shape (the dtype is the input's). */
+abstract class ToShape extends Primitive {
   constructor(readonly shape: readonly number[]) {
     super();
   }
@@ -15,6 +15,11 @@ export class Reshape extends Primitive {
   output([x]: readonly Spec[]): Spec {
     return { shape: this.shape, dtype: x!.dtype };
   }
+}
+
+/** Same elements in row-major order, new shape. */
+export class Reshape extends ToShape {
+  readonly name = "reshape";
 }
 
 export class Transpose extends Primitive {
@@ -31,17 +36,8 @@ export class Transpose extends Primitive {
 }
 
 /** Broadcast to `shape` (same rank as the input after the op left-pads it with a reshape). */
-export class Broadcast extends Primitive {
+export class Broadcast extends ToShape {
   readonly name = "broadcast";
-  constructor(readonly shape: readonly number[]) {
-    super();
-  }
-  override params() {
-    return { shape: this.shape };
-  }
-  output([x]: readonly Spec[]): Spec {
-    return { shape: this.shape, dtype: x!.dtype };
-  }
 }
 
 /** Per axis: elements start, start+step, ... (count of them given), step may be negative. */

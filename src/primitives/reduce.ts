@@ -16,10 +16,9 @@ function reducedShape(shape: readonly number[], axes: readonly number[], keepdim
   return out;
 }
 
-/** Reduces `axes` (sorted, non-negative). The output keeps them as size-1 dims when `keepdims`. */
-export class Reduce extends Primitive {
+/** A reduction over `axes` (sorted, non-negative), kept as size-1 dims when `keepdims`. */
+abstract class AxesReduction extends Primitive {
   constructor(
-    readonly name: ReduceOp,
     readonly axes: readonly number[],
     readonly keepdims: boolean,
   ) {
@@ -28,8 +27,21 @@ export class Reduce extends Primitive {
   override params() {
     return { axes: this.axes, keepdims: this.keepdims };
   }
+  protected outShape(x: Spec): number[] {
+    return reducedShape(x.shape, this.axes, this.keepdims);
+  }
+}
+
+export class Reduce extends AxesReduction {
+  constructor(
+    readonly name: ReduceOp,
+    axes: readonly number[],
+    keepdims: boolean,
+  ) {
+    super(axes, keepdims);
+  }
   output([x]: readonly Spec[]): Spec {
-    const shape = reducedShape(x!.shape, this.axes, this.keepdims);
+    const shape = this.outShape(x!);
     const dtype = this.name === "all" || this.name === "any" ? bool : (this.name === "sum" || this.name === "prod") && x!.dtype === bool ? int32 : x!.dtype;
     return { shape, dtype };
   }
@@ -53,19 +65,10 @@ export class ArgReduce extends Primitive {
 }
 
 /** log(sum(exp(x))) over `axes`, with the max subtracted first. Float inputs only. */
-export class LogSumExp extends Primitive {
+export class LogSumExp extends AxesReduction {
   readonly name = "logsumexp";
-  constructor(
-    readonly axes: readonly number[],
-    readonly keepdims: boolean,
-  ) {
-    super();
-  }
-  override params() {
-    return { axes: this.axes, keepdims: this.keepdims };
-  }
   output([x]: readonly Spec[]): Spec {
-    return { shape: reducedShape(x!.shape, this.axes, this.keepdims), dtype: x!.dtype };
+    return { shape: this.outShape(x!), dtype: x!.dtype };
   }
 }
 

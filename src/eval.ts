@@ -36,24 +36,40 @@ function schedule(outputs: readonly MxArray[]): MxArray[] {
   return order;
 }
 
-/** Copies a tensor to `target` when it lives elsewhere (a synchronous read of the source). */
-function onBackend(t: Tensor, target: Backend, node: MxArray): Tensor {
-  const source = t.buffer.backend;
-  if (source === target) return t;
-  if (!source.readSync) {
-    throw new Error(`cannot move an input of '${node.primitive?.name}' from backend '${source.name}' to '${target.name}' synchronously; await mx.eval() on the input first`);
-  }
-  const host = source.readSync(t);
+/** A contiguous copy of host data on `target`. */
+function upload(target: Backend, t: Tensor, host: ArrayBufferView): Tensor {
   const buffer = target.allocate(host.byteLength);
   target.write(buffer, host);
   return { buffer, dtype: t.dtype, shape: t.shape, strides: rowMajorStrides(t.shape), offset: 0 };
+}
+
+/** Copies a tensor to `target` when it lives elsewhere, reading the source synchronously. */
+function onBackend(t: Tensor, target: Backend, node: MxArray): Tensor {
+  const source = t.buffer.backend;
+  if (!source.readSync) {
+    throw new Error(`[${node.primitive?.name}] an input lives on backend '${source.name}', which reads asynchronously; use 'await mx.eval(...)' or 'await x.data()' instead of a synchronous read`);
+  }
+  return upload(target, t, source.readSync(t));
+}
+
+/** Inputs of `node` that live on a backend without synchronous reads, copied to the node's backend. */
+async function stageInputs(node: MxArray): Promise<Map<number, Tensor> | undefined> {
+  const target = getBackend(node.stream.device.backend);
+  let staged: Map<number, Tensor> | undefined;
+  for (let i = 0; i < node.inputs.length; i++) {
+    const t = node.inputs[i]!.tensor();
+    const source = t.buffer.backend;
+    if (source === target || source.readSync) continue;
+    (staged ??= new Map()).set(i, upload(target, t, await source.read(t)));
+  }
+  return staged;
 }
 
 function unsupportedDType(node: MxArray, backend: Backend, d: MxArray["dtype"]): Error {
   return new Error(`[${node.primitive!.name}] dtype ${d.name} is not supported on backend '${backend.displayName}' (inputs: ${node.inputs.map(describe).join(", ")}); supported: ${[...backend.capabilities.dtypes].join(", ")}`);
 }
 
-function run(node: MxArray): void {
+function run(node: MxArray, staged?: Map<number, Tensor>): void {
   const prim = node.primitive!;
   const backend = getBackend(node.stream.device.backend);
   const dtypes = backend.capabilities.dtypes;
@@ -65,12 +81,12 @@ function run(node: MxArray): void {
   }
   const inputs: Tensor[] = [];
   let moved: Tensor[] | undefined;
-  for (const x of node.inputs) {
+  node.inputs.forEach((x, i) => {
     const t = x.tensor();
-    const m = t.buffer.backend === backend ? t : onBackend(t, backend, node);
+    const m = t.buffer.backend === backend ? t : (staged?.get(i) ?? onBackend(t, backend, node));
     if (m !== t) (moved ??= []).push(m);
     inputs.push(m);
-  }
+  });
   try {
     node.slot.data = kernel(prim, inputs, node);
   } finally {
@@ -89,7 +105,8 @@ export async function evaluate(outputs: readonly MxArray[]): Promise<void> {
   const order = schedule(outputs);
   const used = new Set<Backend>();
   for (const node of order) {
-    run(node);
+    const asyncInput = node.inputs.some((x) => !x.tensor().buffer.backend.readSync);
+    run(node, asyncInput ? await stageInputs(node) : undefined);
     used.add(node.slot.data!.buffer.backend);
   }
   for (const b of used) await b.synchronize();

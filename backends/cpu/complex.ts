@@ -5,7 +5,8 @@
 import type { Backend, Kernel, OutputSpec, Tensor } from "../backend.js";
 import { complex64, float32 } from "../../src/dtype.js";
 import { castExpr, readAs, runMap } from "./elementwise.js";
-import { allocOutput, broadcastView, elementOffsets, wordsOf } from "./tensor.js";
+import { broadcastView } from "../strides.js";
+import { allocOutput, elementOffsets, wordsOf } from "./tensor.js";
 
 type C = [number, number];
 

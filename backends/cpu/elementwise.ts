@@ -5,8 +5,9 @@
 import type { Backend, Kernel, OutputSpec, Tensor } from "../backend.js";
 import { bool, is64BitInt, type DType } from "../../src/dtype.js";
 import type { Binary, BinaryOp, Unary, UnaryOp } from "../../src/primitives/elementwise.js";
-import { collapseDims, compileMap, isRowMajor, type MapLoop } from "./loops.js";
-import { allocOutput, broadcastView, wordLayout, wordsOf } from "./tensor.js";
+import { broadcastView, collapseDims, isRowMajor } from "../strides.js";
+import { compileMap, type MapLoop } from "./loops.js";
+import { allocOutput, wordLayout, wordsOf } from "./tensor.js";
 
 /** Expressions per dtype class: f float, i signed <= 32 bits, u unsigned <= 32 bits, bool, big 64-bit. */
 interface Exprs {

@@ -11,13 +11,12 @@ import { storageCtor, type TypedArray } from "../../src/storage.js";
 import { complexBinary, complexCast, complexUnary } from "./complex.js";
 import { astypeKernel, binaryKernel, unaryKernel, whereKernel } from "./elementwise.js";
 import { arangeKernel, randomBitsKernel } from "./generators.js";
-import {
-  asWords, broadcastKernel, concatenateKernel, contiguousCopy, padKernel, reshapeKernel, sliceKernel, transposeKernel,
-} from "./layout.js";
+import { broadcastKernel, reshapeKernel, sliceKernel, transposeKernel } from "../views.js";
+import { asWords, concatenateKernel, contiguousCopy, padKernel } from "./layout.js";
 import { matmulKernel } from "./matmul.js";
 import { logsumexpKernel, reduceKernel, softmaxKernel } from "./reduce.js";
-import { CpuBlock, CpuBuffer, broadcastView } from "./tensor.js";
-import { isRowMajor } from "./loops.js";
+import { CpuBlock, CpuBuffer } from "./tensor.js";
+import { broadcastView, isRowMajor } from "../strides.js";
 
 /** Routes complex64 inputs to the complex kernels, the rest to `real`. */
 function withComplex(real: Kernel, complex: (op: string) => ((b: Backend, ...args: never[]) => Tensor) | undefined, backend: Backend): Kernel {
@@ -60,7 +59,7 @@ class CpuBackend implements Backend {
       sum: reduce, prod: reduce, max: reduce, min: reduce, all: reduce, any: reduce, argmax: reduce, argmin: reduce,
       logsumexp: logsumexpKernel(this),
       softmax: softmaxKernel(this),
-      reshape: reshapeKernel(this),
+      reshape: reshapeKernel((t) => contiguousCopy(this, t)),
       transpose: transposeKernel,
       broadcast: broadcastKernel,
       slice: sliceKernel,

@@ -54,34 +54,3 @@ for (let done = 0; done < total; done += inner) {
   cache.set(key, loop);
   return loop;
 }
-
-/**
- * Merges adjacent dims that every operand walks contiguously and drops size-1
- * dims, so loops run over as few and as long rows as possible.
- */
-export function collapseDims(shape: readonly number[], strides: (readonly number[])[]): { shape: number[]; strides: number[][] } {
-  const keep = [...shape.keys()].filter((d) => shape[d] !== 1);
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (const d of keep) {
-    const last = outShape.length - 1;
-    if (last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[d]! * shape[d]!)) {
-      outShape[last]! *= shape[d]!;
-      strides.forEach((s, k) => (outStrides[k]![last] = s[d]!));
-    } else {
-      outShape.push(shape[d]!);
-      strides.forEach((s, k) => outStrides[k]!.push(s[d]!));
-    }
-  }
-  return { shape: outShape, strides: outStrides };
-}
-
-/** True when `strides` are the row-major strides of `shape` (size-1 dims ignored). */
-export function isRowMajor(shape: readonly number[], strides: readonly number[]): boolean {
-  let acc = 1;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    if (shape[d] !== 1 && strides[d] !== acc) return false;
-    acc *= shape[d]!;
-  }
-  return true;
-}

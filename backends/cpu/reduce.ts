@@ -9,7 +9,7 @@ import type { ArgReduce, LogSumExp, Reduce, Softmax } from "../../src/primitives
 import { rowMajorStrides } from "../../src/shape.js";
 import { H } from "./math.js";
 import { readAs, writeAs } from "./elementwise.js";
-import { collapseDims } from "./loops.js";
+import { collapseDims } from "../strides.js";
 import { allocOutput, wordsOf } from "./tensor.js";
 
 /** Offsets of `shape` walked with `strides` from `start`, row-major. */

@@ -74,14 +74,6 @@ export function allocOutput(backend: Backend, spec: OutputSpec): { t: Tensor; w:
   return { t, w: buffer.words(spec.dtype) };
 }
 
-/** `t` read as `shape` by NumPy broadcasting: left-padded, size-1 dims get stride 0 (no reference taken). */
-export function broadcastView(t: Tensor, shape: readonly number[]): Tensor {
-  const pad = shape.length - t.shape.length;
-  if (pad === 0 && t.shape.every((d, i) => d === shape[i])) return t;
-  const strides = shape.map((d, i) => (i < pad || (t.shape[i - pad] === 1 && d !== 1) ? 0 : t.strides[i - pad]!));
-  return { ...t, shape, strides };
-}
-
 /** Word-level offset and strides (x2 for complex64). */
 export function wordLayout(t: Tensor): { offset: number; strides: number[] } {
   const k = wordsPerElement(t.dtype);

@@ -1,0 +1,44 @@
+// Stride arithmetic every backend needs: reading a tensor as a broadcast
+// shape, merging dimensions that all operands walk contiguously, and the
+// row-major test.
+
+import type { Tensor } from "./backend.js";
+
+/** `t` read as `shape` by NumPy broadcasting: left-padded, size-1 dims get stride 0 (no reference taken). */
+export function broadcastView(t: Tensor, shape: readonly number[]): Tensor {
+  const pad = shape.length - t.shape.length;
+  if (pad === 0 && t.shape.every((d, i) => d === shape[i])) return t;
+  const strides = shape.map((d, i) => (i < pad || (t.shape[i - pad] === 1 && d !== 1) ? 0 : t.strides[i - pad]!));
+  return { ...t, shape, strides };
+}
+
+/**
+ * Merges adjacent dims that every operand walks contiguously and drops size-1
+ * dims, so loops run over as few and as long rows as possible.
+ */
+export function collapseDims(shape: readonly number[], strides: (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const keep = [...shape.keys()].filter((d) => shape[d] !== 1);
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (const d of keep) {
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[d]! * shape[d]!)) {
+      outShape[last]! *= shape[d]!;
+      strides.forEach((s, k) => (outStrides[k]![last] = s[d]!));
+    } else {
+      outShape.push(shape[d]!);
+      strides.forEach((s, k) => outStrides[k]!.push(s[d]!));
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+/** True when `strides` are the row-major strides of `shape` (size-1 dims ignored). */
+export function isRowMajor(shape: readonly number[], strides: readonly number[]): boolean {
+  let acc = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] !== 1 && strides[d] !== acc) return false;
+    acc *= shape[d]!;
+  }
+  return true;
+}

@@ -1,0 +1,166 @@
+// The WebGPU backend object: GPU buffers from the shared pool (storage usage,
+// sizes rounded to 4 bytes), host writes and mapped-staging reads, batched
+// dispatches, and Dawn's validation errors and device loss surfaced as JS
+// errors naming the ops. Kernels are registered by backends/webgpu/index.ts.
+
+import type { Backend, BackendBuffer, Kernel, OutputSpec, Tensor } from "../backend.js";
+import { BufferPool } from "../pool.js";
+import { isRowMajor } from "../strides.js";
+import { bfloat16, bool, float16, float32, int16, int32, int8, uint16, uint32, uint8 } from "../../src/dtype.js";
+import { rowMajorStrides } from "../../src/shape.js";
+import { storageCtor } from "../../src/storage.js";
+import type { GpuContext } from "./device.js";
+import { pipelineCache, kernelSource, type PipelineCache } from "./shaders.js";
+import { CommandQueue } from "./queue.js";
+import { contiguousCopy } from "./elementwise.js";
+
+interface GpuBlock {
+  readonly size: number;
+  readonly buffer: GPUBuffer;
+}
+
+export class GpuBuffer implements BackendBuffer {
+  refs = 1;
+  constructor(
+    readonly backend: Backend,
+    readonly nbytes: number,
+    readonly block: GpuBlock,
+  ) {}
+}
+
+/**
+ * Dawn's node binding does not keep the event loop alive while a GPU promise
+ * is pending; a timer does, for as long as any is.
+ */
+let pendingGpuWork = 0;
+let keepAlive: ReturnType<typeof setInterval> | undefined;
+async function awaitGpu<T>(p: Promise<T>): Promise<T> {
+  if (pendingGpuWork++ === 0) keepAlive = setInterval(() => {}, 50);
+  try {
+    return await p;
+  } finally {
+    if (--pendingGpuWork === 0) clearInterval(keepAlive);
+  }
+}
+
+export const WEBGPU_DTYPES = [bool, uint8, uint16, uint32, int8, int16, int32, float16, bfloat16, float32];
+
+export class WebGpuBackend implements Backend {
+  readonly name = "webgpu" as const;
+  readonly displayName: string;
+  readonly capabilities = { dtypes: new Set(WEBGPU_DTYPES), unifiedMemory: false, syncRead: false };
+  readonly kernels: Record<string, Kernel> = {};
+  readonly queue: CommandQueue;
+  private readonly pool: BufferPool<GpuBlock>;
+  private readonly pipelines: PipelineCache;
+  private readonly errors: string[] = [];
+  private readonly maxBinding: number;
+
+  constructor(readonly ctx: GpuContext) {
+    const device = ctx.device;
+    this.displayName = "webgpu";
+    this.maxBinding = device.limits.maxStorageBufferBindingSize;
+    this.queue = new CommandQueue(device, device.limits.maxComputeWorkgroupsPerDimension);
+    this.pool = new BufferPool<GpuBlock>(
+      (size) => ({ size, buffer: device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }) }),
+      (block) => this.queue.destroyLater(block.buffer),
+      1 << 30,
+    );
+    this.pipelines = pipelineCache(device, (label, message) => this.errors.push(`[${label}] WGSL compilation failed: ${message}`));
+    device.addEventListener("uncapturederror", (ev) => {
+      this.errors.push(`Dawn reported: ${(ev as GPUUncapturedErrorEvent).error.message}`);
+    });
+    void device.lost.then((info) => this.errors.push(`the WebGPU device was lost (${info.reason}): ${info.message}`));
+  }
+
+  allocate(nbytes: number): BackendBuffer {
+    const padded = Math.max(4, Math.ceil(nbytes / 4) * 4);
+    if (padded > this.maxBinding) {
+      throw new RangeError(`[webgpu] cannot allocate ${nbytes} bytes: larger than this device's maxStorageBufferBindingSize (${this.maxBinding} bytes)`);
+    }
+    return new GpuBuffer(this, nbytes, this.pool.acquire(padded));
+  }
+
+  release(buffer: BackendBuffer): void {
+    if (--buffer.refs === 0) this.pool.release((buffer as GpuBuffer).block);
+  }
+
+  write(buffer: BackendBuffer, src: ArrayBufferView): void {
+    // writes land before already-encoded work unless that work is submitted first
+    if (!this.queue.idle) this.queue.submit();
+    const bytes = new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+    const padded = bytes.byteLength % 4 === 0 ? bytes : (() => {
+      const p = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
+      p.set(bytes);
+      return p;
+    })();
+    if (padded.byteLength) this.ctx.device.queue.writeBuffer((buffer as GpuBuffer).block.buffer, 0, padded);
+  }
+
+  /** The GPU buffer behind a tensor. */
+  gpuBuffer(t: Tensor): GPUBuffer {
+    return (t.buffer as GpuBuffer).block.buffer;
+  }
+
+  /** A new contiguous output tensor. */
+  allocOutput(spec: OutputSpec): Tensor {
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    return { buffer: this.allocate(n * spec.dtype.size), dtype: spec.dtype, shape: spec.shape, strides: rowMajorStrides(spec.shape), offset: 0 };
+  }
+
+  /** Encodes kernel `file` (slots filled) over `groups` workgroups with `buffers` at bindings 0.. and `meta` after the output. */
+  run(op: string, file: string, slots: Record<string, string | number>, helpers: string[], out: GPUBuffer, meta: Uint32Array, inputs: GPUBuffer[], groups: number): void {
+    const pipeline = this.pipelines.get(`${op}:${file}`, kernelSource(file, slots, helpers));
+    this.queue.dispatch(op, pipeline, [out, this.queue.params(meta), ...inputs], groups);
+  }
+
+  async read(t: Tensor): Promise<ArrayBufferView> {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    const nbytes = n * t.dtype.size;
+    let src = t;
+    const aligned = (t.offset * t.dtype.size) % 4 === 0;
+    if (!isRowMajor(t.shape, t.strides) || !aligned) src = contiguousCopy(this, t);
+    const size = Math.max(4, Math.ceil(nbytes / 4) * 4);
+    const staging = this.ctx.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    if (nbytes > 0) this.queue.copy(this.gpuBuffer(src), src.offset * src.dtype.size, staging, 0, size);
+    if (src !== t) this.release(src.buffer);
+    const ops = this.queue.submit();
+    try {
+      await awaitGpu(staging.mapAsync(GPUMapMode.READ));
+    } catch (e) {
+      throw new Error(`[webgpu] reading a result failed after running ${ops.join(", ") || "no ops"}: ${(e as Error).message}`);
+    } finally {
+      this.throwErrors(ops);
+    }
+    const bytes = new Uint8Array(staging.getMappedRange(0, size)).slice(0, nbytes);
+    staging.unmap();
+    staging.destroy();
+    const ctor = storageCtor(t.dtype);
+    return new ctor(bytes.buffer, 0, nbytes / ctor.BYTES_PER_ELEMENT);
+  }
+
+  async synchronize(): Promise<void> {
+    const ops = this.queue.submit();
+    await awaitGpu(this.ctx.device.queue.onSubmittedWorkDone());
+    this.throwErrors(ops);
+  }
+
+  private throwErrors(ops: readonly string[]): void {
+    if (!this.errors.length) return;
+    const msg = this.errors.splice(0).join("; ");
+    throw new Error(`[webgpu] ${msg}${ops.length ? ` (while running: ${[...new Set(ops)].join(", ")})` : ""}`);
+  }
+
+  memory() {
+    return this.pool.stats();
+  }
+  resetPeakMemory(): void {
+    this.pool.resetPeak();
+  }
+  setCacheLimit(bytes: number): number {
+    return this.pool.setCacheLimit(bytes);
+  }
+  clearCache(): void {
+    this.pool.clear();
+  }
+}

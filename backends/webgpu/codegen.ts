@@ -1,0 +1,135 @@
+// WGSL snippets generated per dtype for the kernels' slots: compute types,
+// packing shifts, input bindings with their load functions, the store of an
+// output element, and the per-op expressions (the counterpart of the CPU
+// reference's expression table).
+
+import type { DType } from "../../src/dtype.js";
+import type { BinaryOp, UnaryOp } from "../../src/primitives/elementwise.js";
+
+export type ComputeType = "f32" | "i32" | "u32";
+
+export function computeType(d: DType): ComputeType {
+  return d.kind === "float" ? "f32" : d.kind === "int" ? "i32" : "u32";
+}
+
+/** log2 of elements per word. */
+export function wordShift(d: DType): number {
+  return d.size === 1 ? 2 : d.size === 2 ? 1 : 0;
+}
+
+export function elementsPerWord(d: DType): number {
+  return 1 << wordShift(d);
+}
+
+/** Binding `binding` named in<k> and `load_<k>(e)`: element e (an element offset) in its compute type. */
+export function inputDecl(k: number, binding: number, d: DType): string {
+  return `@group(0) @binding(${binding}) var<storage, read> in${k}: array<u32>;
+fn load_${k}(e: u32) -> ${computeType(d)} { return unpack_${d.name}(in${k}[e >> ${wordShift(d)}u], e); }`;
+}
+
+/** The element bits of value expression `v` (of `d`'s compute type, or WGSL bool when `isBool`). */
+export function packExpr(d: DType, v: string, isBool = false): string {
+  return `pack_${d.name}(${isBool ? `select(0u, 1u, ${v})` : v})`;
+}
+
+/** WGSL expressions per compute type; `bool` applies to bool inputs (u32 0/1), falling back to `u`. */
+export interface WgslExprs {
+  f?: string;
+  i?: string;
+  u?: string;
+  bool?: string;
+  /** The expression yields a WGSL bool. */
+  boolResult?: boolean;
+}
+
+const all = (e: string, extra: Partial<WgslExprs> = {}): WgslExprs => ({ f: e, i: e, u: e, ...extra });
+
+export const UNARY_WGSL: Record<UnaryOp, WgslExprs> = {
+  abs: { f: "abs(a)", i: "abs(a)", u: "a" },
+  negative: { f: "-a", i: "-a", u: "0u - a" },
+  sign: { f: "select(select(a, -1.0, a < 0.0), 1.0, a > 0.0)", i: "sign(a)", u: "select(0u, 1u, a > 0u)" },
+  floor: { f: "floor(a)", i: "a", u: "a" },
+  ceil: { f: "ceil(a)", i: "a", u: "a" },
+  round: { f: "round(a)", i: "a", u: "a" },
+  square: all("a * a"),
+  sqrt: { f: "sqrt(a)" },
+  rsqrt: { f: "inverseSqrt(a)" },
+  reciprocal: { f: "1.0 / a" },
+  exp: { f: "exp(a)" },
+  expm1: { f: "expm1_f(a)" },
+  log: { f: "log(a)" },
+  log2: { f: "log2(a)" },
+  log10: { f: "log2(a) * 0.30102999566398120" },
+  log1p: { f: "log1p_f(a)" },
+  sin: { f: "sin(a)" },
+  cos: { f: "cos(a)" },
+  tan: { f: "tan(a)" },
+  arcsin: { f: "asin(a)" },
+  arccos: { f: "acos(a)" },
+  arctan: { f: "atan(a)" },
+  sinh: { f: "sinh(a)" },
+  cosh: { f: "cosh(a)" },
+  tanh: { f: "tanh(a)" },
+  arcsinh: { f: "asinh(a)" },
+  arccosh: { f: "acosh(a)" },
+  arctanh: { f: "atanh(a)" },
+  sigmoid: { f: "sigmoid_f(a)" },
+  erf: { f: "erf_f(a)" },
+  erfinv: { f: "erfinv_f(a)" },
+  isnan: { f: "is_nan(a)", i: "false", u: "false", boolResult: true },
+  isinf: { f: "is_inf(a)", i: "false", u: "false", boolResult: true },
+  isfinite: { f: "!(is_nan(a) || is_inf(a))", i: "true", u: "true", boolResult: true },
+  logicalNot: { f: "(a == 0.0 && !is_nan(a))", i: "a == 0", u: "a == 0u", boolResult: true },
+  bitwiseInvert: { i: "~a", u: "~a", bool: "(1u - a)" },
+  stopGradient: all("a"),
+};
+
+export const BINARY_WGSL: Record<BinaryOp, WgslExprs> = {
+  add: all("a + b"),
+  subtract: all("a - b"),
+  multiply: all("a * b"),
+  divide: { f: "a / b" },
+  floorDivide: { f: "floor_divide_f(a, b)", i: "floor_divide_i(a, b)", u: "select(a / b, 0u, b == 0u)" },
+  remainder: { f: "remainder_f(a, b)", i: "remainder_i(a, b)", u: "select(a % b, 0u, b == 0u)" },
+  power: { f: "pow_f(a, b)", i: "pow_i(a, b)", u: "pow_u(a, b)" },
+  maximum: { f: "maximum_f(a, b)", i: "max(a, b)", u: "max(a, b)" },
+  minimum: { f: "minimum_f(a, b)", i: "min(a, b)", u: "min(a, b)" },
+  logaddexp: { f: "logaddexp_f(a, b)" },
+  arctan2: { f: "atan2(a, b)" },
+  bitwiseAnd: { i: "a & b", u: "a & b" },
+  bitwiseOr: { i: "a | b", u: "a | b" },
+  bitwiseXor: { i: "a ^ b", u: "a ^ b" },
+  leftShift: { i: "select(a << u32(b), 0, b < 0 || b >= 32)", u: "select(a << b, 0u, b >= 32u)" },
+  rightShift: { i: "select(a >> u32(b), select(0, -1, a < 0), b < 0 || b >= 32)", u: "select(a >> b, 0u, b >= 32u)" },
+  equal: all("a == b", { boolResult: true }),
+  notEqual: all("a != b", { f: "(a != b || is_nan(a) || is_nan(b))", boolResult: true }),
+  less: all("a < b", { boolResult: true }),
+  lessEqual: all("a <= b", { boolResult: true }),
+  greater: all("a > b", { boolResult: true }),
+  greaterEqual: all("a >= b", { boolResult: true }),
+  logicalAnd: { f: "((a != 0.0 || is_nan(a)) && (b != 0.0 || is_nan(b)))", i: "(a != 0 && b != 0)", u: "(a != 0u && b != 0u)", boolResult: true },
+  logicalOr: { f: "((a != 0.0 || is_nan(a)) || (b != 0.0 || is_nan(b)))", i: "(a != 0 || b != 0)", u: "(a != 0u || b != 0u)", boolResult: true },
+};
+
+export function wgslExprFor(ex: WgslExprs, d: DType): string | undefined {
+  const ct = computeType(d);
+  if (ct === "f32") return ex.f;
+  if (ct === "i32") return ex.i;
+  return (d.kind === "bool" ? ex.bool : undefined) ?? ex.u;
+}
+
+/** Conversion of value `a` from `src`'s compute type to `dst`'s (the astype rules of the CPU reference). */
+export function castWgsl(src: DType, dst: DType): { expr: string; isBool: boolean } {
+  const s = computeType(src), t = computeType(dst);
+  if (dst.kind === "bool") return { expr: s === "f32" ? "(a != 0.0 || is_nan(a))" : s === "i32" ? "a != 0" : "a != 0u", isBool: true };
+  if (t === "f32") return { expr: s === "f32" ? "a" : "f32(a)", isBool: false };
+  if (t === "i32") {
+    if (s === "f32") {
+      const bits = dst.size * 8;
+      return { expr: `f32_to_i32_sat(a, ${-(2 ** (bits - 1))}.0, ${2 ** (bits - 1) - 1}.0)`, isBool: false };
+    }
+    return { expr: s === "i32" ? "a" : "bitcast<i32>(a)", isBool: false };
+  }
+  if (s === "f32") return { expr: `f32_to_u32_sat(a, ${2 ** (dst.size * 8) - 1}.0)`, isBool: false };
+  return { expr: s === "u32" ? "a" : "bitcast<u32>(a)", isBool: false };
+}

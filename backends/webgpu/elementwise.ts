@@ -1,0 +1,86 @@
+// WebGPU kernels for the elementwise primitives (unary, binary, where,
+// astype) and the contiguous copy, all through wgsl/elementwise.wgsl: inputs
+// broadcast by zero strides, dims merged where every operand is contiguous.
+
+import type { Kernel, OutputSpec, Tensor } from "../backend.js";
+import { broadcastView, collapseDims } from "../strides.js";
+import type { DType } from "../../src/dtype.js";
+import type { Binary, Unary } from "../../src/primitives/elementwise.js";
+import type { WebGpuBackend } from "./backend.js";
+import { BINARY_WGSL, UNARY_WGSL, castWgsl, elementsPerWord, inputDecl, packExpr, wgslExprFor, type WgslExprs } from "./codegen.js";
+
+const NAMES = ["a", "b", "c"];
+
+/** meta for wgsl/elementwise.wgsl: [n, ndim, shape, then per input: offset, strides]. */
+function elementwiseMeta(inputs: readonly Tensor[], shape: readonly number[]): Uint32Array {
+  const views = inputs.map((x) => broadcastView(x, shape));
+  const c = collapseDims(shape, views.map((v) => v.strides));
+  const n = shape.reduce((a, b) => a * b, 1);
+  const words = [n, c.shape.length, ...c.shape];
+  views.forEach((v, k) => words.push(v.offset, ...c.strides[k]!));
+  return Uint32Array.from(words, (w) => w >>> 0);
+}
+
+/** Runs `expr` (of inputs a, b, c in their compute types) into a new output of `out`'s dtype. */
+export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tensor[], out: OutputSpec, expr: string, isBool: boolean): Tensor {
+  const t = gpu.allocOutput(out);
+  const n = out.shape.reduce((a, b) => a * b, 1);
+  if (n === 0) return t;
+  const epw = elementsPerWord(out.dtype);
+  gpu.run(
+    op,
+    "elementwise",
+    {
+      INPUTS: inputs.map((x, k) => inputDecl(k, k + 2, x.dtype)).join("\n"),
+      EPW: epw,
+      BITS: 32 / epw,
+      LOADS: inputs.map((_, k) => `let ${NAMES[k]} = load_${k}(offset_of(${k}u, e));`).join(" "),
+      EXPR: expr,
+      PACK: packExpr(out.dtype, "v", isBool),
+    },
+    ["dtypes", "math"],
+    gpu.gpuBuffer(t),
+    elementwiseMeta(inputs, out.shape),
+    inputs.map((x) => gpu.gpuBuffer(x)),
+    Math.ceil(Math.ceil(n / epw) / 256),
+  );
+  return t;
+}
+
+function exprOrThrow(op: string, table: WgslExprs, d: DType): string {
+  const e = wgslExprFor(table, d);
+  if (e === undefined) throw new Error(`[${op}] has no WebGPU kernel for dtype ${d.name}`);
+  return e;
+}
+
+export function unaryKernel(gpu: WebGpuBackend): Kernel {
+  return (prim, [x], out) => {
+    const op = (prim as Unary).name;
+    const ex = UNARY_WGSL[op];
+    return mapKernel(gpu, op, [x!], out, exprOrThrow(op, ex, x!.dtype), !!ex.boolResult);
+  };
+}
+
+export function binaryKernel(gpu: WebGpuBackend): Kernel {
+  return (prim, [x, y], out) => {
+    const op = (prim as Binary).name;
+    const ex = BINARY_WGSL[op];
+    return mapKernel(gpu, op, [x!, y!], out, exprOrThrow(op, ex, x!.dtype), !!ex.boolResult);
+  };
+}
+
+export function whereKernel(gpu: WebGpuBackend): Kernel {
+  return (_prim, [c, x, y], out) => mapKernel(gpu, "where", [c!, x!, y!], out, "select(c, b, a != 0u)", false);
+}
+
+export function astypeKernel(gpu: WebGpuBackend): Kernel {
+  return (_prim, [x], out) => {
+    const { expr, isBool } = castWgsl(x!.dtype, out.dtype);
+    return mapKernel(gpu, "astype", [x!], out, expr, isBool);
+  };
+}
+
+/** A contiguous copy of `t` (same dtype). */
+export function contiguousCopy(gpu: WebGpuBackend, t: Tensor): Tensor {
+  return mapKernel(gpu, "copy", [t], { shape: t.shape, dtype: t.dtype }, "a", false);
+}

@@ -1,0 +1,40 @@
+// The WebGPU backend on Dawn: starts the device (awaited once, at import of
+// the package entry) and registers the kernels it has; where Dawn cannot
+// start, the backend is marked unavailable with Dawn's reason.
+
+import { markUnavailable, registerBackend, type Kernel } from "../backend.js";
+import { BINARY_OPS, UNARY_OPS } from "../../src/primitives/elementwise.js";
+import { WebGpuBackend } from "./backend.js";
+import { startGpu } from "./device.js";
+import { broadcastKernel, reshapeKernel, sliceKernel, transposeKernel } from "../views.js";
+import { astypeKernel, binaryKernel, contiguousCopy, unaryKernel, whereKernel } from "./elementwise.js";
+
+function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
+  const unary = unaryKernel(gpu), binary = binaryKernel(gpu);
+  return {
+    ...Object.fromEntries(Object.keys(UNARY_OPS).map((op) => [op, unary])),
+    ...Object.fromEntries(Object.keys(BINARY_OPS).map((op) => [op, binary])),
+    where: whereKernel(gpu),
+    astype: astypeKernel(gpu),
+    reshape: reshapeKernel((t) => contiguousCopy(gpu, t)),
+    transpose: transposeKernel,
+    broadcast: broadcastKernel,
+    slice: sliceKernel,
+  };
+}
+
+/** Starts Dawn and registers the backend; MLX_TS_WEBGPU=0 skips it. */
+export async function registerWebGpu(): Promise<void> {
+  if (process.env.MLX_TS_WEBGPU === "0") {
+    markUnavailable("webgpu", "disabled by MLX_TS_WEBGPU=0");
+    return;
+  }
+  const ctx = await startGpu();
+  if (typeof ctx === "string") {
+    markUnavailable("webgpu", ctx);
+    return;
+  }
+  const gpu = new WebGpuBackend(ctx);
+  Object.assign(gpu.kernels, kernels(gpu));
+  registerBackend(gpu);
+}

@@ -1,0 +1,60 @@
+// WGSL sources from wgsl/, filled and compiled once: `{{SLOT}}` markers in a
+// kernel file are replaced with generated snippets (each file documents its
+// slots), dtypes.wgsl (and math.wgsl where asked) are prepended, and the
+// pipelines are cached by their final source text.
+
+import { readFileSync } from "node:fs";
+
+const WGSL_DIR = new URL("../../wgsl/", import.meta.url);
+const files = new Map<string, string>();
+
+function source(name: string): string {
+  let s = files.get(name);
+  if (s === undefined) {
+    // the package ships wgsl/ beside dist/; from dist/backends/webgpu the folder is one level further up
+    for (const dir of [WGSL_DIR, new URL("../../../wgsl/", import.meta.url)]) {
+      try {
+        s = readFileSync(new URL(`${name}.wgsl`, dir), "utf8");
+        break;
+      } catch {
+        // try the next location
+      }
+    }
+    if (s === undefined) throw new Error(`[webgpu] kernel source wgsl/${name}.wgsl not found`);
+    files.set(name, s);
+  }
+  return s;
+}
+
+/** The kernel `name` with its slots filled, preceded by the shared helper files. */
+export function kernelSource(name: string, slots: Record<string, string | number>, helpers: string[] = ["dtypes"]): string {
+  let body = source(name);
+  for (const [k, v] of Object.entries(slots)) body = body.split(`{{${k}}}`).join(String(v));
+  const missing = /\{\{(\w+)\}\}/.exec(body);
+  if (missing) throw new Error(`[webgpu] slot {{${missing[1]}}} of wgsl/${name}.wgsl was not filled`);
+  return [...helpers.map(source), body].join("\n");
+}
+
+export interface PipelineCache {
+  get(label: string, code: string): GPUComputePipeline;
+}
+
+/** Compiles each distinct source once; compile errors are collected by `onError` with the kernel's label. */
+export function pipelineCache(device: GPUDevice, onError: (label: string, message: string) => void): PipelineCache {
+  const cache = new Map<string, GPUComputePipeline>();
+  return {
+    get(label, code) {
+      let p = cache.get(code);
+      if (!p) {
+        device.pushErrorScope("validation");
+        const module = device.createShaderModule({ label, code });
+        p = device.createComputePipeline({ label, layout: "auto", compute: { module, entryPoint: "main" } });
+        void device.popErrorScope().then((err) => {
+          if (err) onError(label, err.message);
+        });
+        cache.set(code, p);
+      }
+      return p;
+    },
+  };
+}

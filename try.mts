@@ -1,0 +1,12 @@
+import * as mx from "./index.js";
+console.log(mx.registeredBackends().map(b => b.name), [...mx.unavailableBackends()]);
+const o = { stream: mx.webgpu };
+const a = mx.array([[1, 2, 3], [4, 5, 6]], mx.float32, o);
+console.log(await mx.add(a, 1.5, o).tolist());
+console.log(await mx.exp(a, o).tolist());
+console.log(await mx.multiply(a.T, 2, o).tolist());
+const h = mx.array([1.5, 2.25, -3, 65504], mx.float16, o);
+console.log(await mx.add(h, 1, o).tolist(), await mx.greater(h, 2, o).tolist());
+const i8 = mx.array([100, -100, 7], mx.int8, o);
+console.log(await mx.add(i8, i8, o).tolist(), await mx.astype(mx.array([NaN, 1e10, -2.7], mx.float32, o), mx.int8, o).tolist());
+console.log(await mx.where(mx.array([true, false, true], mx.bool, o), mx.array([1,2,3], mx.bfloat16, o), 0, o).tolist());

@@ -1,0 +1,67 @@
+// Element storage for every dtype the WebGPU backend holds. Every buffer is
+// array<u32>; 8-bit elements sit four to a word and 16-bit elements two to a
+// word, little-endian, so element e of a dtype lives in word e >> shift.
+// Compute types: f32 for float16/bfloat16/float32, i32 for int8/int16/int32,
+// u32 for uint8/uint16/uint32 and bool. unpack_<dtype>(word, e) extracts
+// element e from its word; pack_<dtype>(value) gives the element's bits
+// (in the low bits), rounding floats to nearest even.
+// Prepended to every kernel; no templating.
+
+fn sh8(e: u32) -> u32 { return (e & 3u) * 8u; }
+fn sh16(e: u32) -> u32 { return (e & 1u) * 16u; }
+
+fn unpack_float32(w: u32, e: u32) -> f32 { return bitcast<f32>(w); }
+fn unpack_int32(w: u32, e: u32) -> i32 { return bitcast<i32>(w); }
+fn unpack_uint32(w: u32, e: u32) -> u32 { return w; }
+fn unpack_float16(w: u32, e: u32) -> f32 { return unpack2x16float(w >> sh16(e)).x; }
+fn unpack_bfloat16(w: u32, e: u32) -> f32 { return bitcast<f32>(((w >> sh16(e)) & 0xffffu) << 16u); }
+fn unpack_int16(w: u32, e: u32) -> i32 { return bitcast<i32>(w << (16u - sh16(e))) >> 16u; }
+fn unpack_uint16(w: u32, e: u32) -> u32 { return (w >> sh16(e)) & 0xffffu; }
+fn unpack_int8(w: u32, e: u32) -> i32 { return bitcast<i32>(w << (24u - sh8(e))) >> 24u; }
+fn unpack_uint8(w: u32, e: u32) -> u32 { return (w >> sh8(e)) & 0xffu; }
+fn unpack_bool(w: u32, e: u32) -> u32 { return (w >> sh8(e)) & 0xffu; }
+
+fn pack_float32(v: f32) -> u32 { return bitcast<u32>(v); }
+fn pack_int32(v: i32) -> u32 { return bitcast<u32>(v); }
+fn pack_uint32(v: u32) -> u32 { return v; }
+fn pack_int16(v: i32) -> u32 { return bitcast<u32>(v) & 0xffffu; }
+fn pack_uint16(v: u32) -> u32 { return v & 0xffffu; }
+fn pack_int8(v: i32) -> u32 { return bitcast<u32>(v) & 0xffu; }
+fn pack_uint8(v: u32) -> u32 { return v & 0xffu; }
+fn pack_bool(v: u32) -> u32 { return select(0u, 1u, v != 0u); }
+
+// float32 -> bfloat16 bits, round to nearest even; NaN stays a quiet NaN.
+fn pack_bfloat16(v: f32) -> u32 {
+  let b = bitcast<u32>(v);
+  if ((b & 0x7fffffffu) > 0x7f800000u) { return ((b >> 16u) & 0x8000u) | 0x7fc0u; }
+  return (b + 0x7fffu + ((b >> 16u) & 1u)) >> 16u;
+}
+
+// float32 -> float16 bits, round to nearest even (pack2x16float's rounding is
+// implementation-defined, so it is done with integer operations).
+fn pack_float16(v: f32) -> u32 {
+  let b = bitcast<u32>(v);
+  let sign = (b >> 16u) & 0x8000u;
+  let a = b & 0x7fffffffu;
+  if (a > 0x7f800000u) { return sign | 0x7e00u; }
+  if (a >= 0x477ff000u) { return sign | 0x7c00u; }
+  if (a >= 0x38800000u) {
+    let m = a - 0x38000000u;
+    return sign | ((m + 0xfffu + ((m >> 13u) & 1u)) >> 13u);
+  }
+  if (a < 0x33000000u) { return sign; }
+  let shift = 126u - (a >> 23u);
+  let mant = (a & 0x7fffffu) | 0x800000u;
+  let q = mant >> shift;
+  let rem = mant & ((1u << shift) - 1u);
+  let half = 1u << (shift - 1u);
+  return sign | (q + select(0u, 1u, rem > half || (rem == half && (q & 1u) == 1u)));
+}
+
+// NaN and infinity tests on the bits (WGSL lets implementations assume finite floats in arithmetic).
+fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
+fn is_inf(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) == 0x7f800000u; }
+
+// NaN and infinity as runtime values (constant expressions may not be NaN or infinite).
+fn nan_f32() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }
+fn inf_f32() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }

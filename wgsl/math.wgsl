@@ -1,0 +1,172 @@
+// Scalar math the elementwise kernels use where WGSL has no builtin or the
+// builtin's domain is narrower than NumPy's: expm1/log1p (Kahan's
+// corrections), erf/erfinv, sigmoid, logaddexp, pow for negative bases,
+// NaN-propagating maximum/minimum, Python floor division and remainder, and
+// wrapping integer powers. Prepended to elementwise kernels; no templating.
+
+fn expm1_f(x: f32) -> f32 {
+  let u = exp(x);
+  if (u == 1.0) { return x; }
+  let um1 = u - 1.0;
+  if (um1 == -1.0 || is_inf(u)) { return um1; }
+  return um1 * x / log(u);
+}
+
+fn log1p_f(x: f32) -> f32 {
+  let u = 1.0 + x;
+  if (u == 1.0) { return x; }
+  if (is_inf(u)) { return u; }
+  return log(u) * x / (u - 1.0);
+}
+
+fn sigmoid_f(x: f32) -> f32 {
+  if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
+  let e = exp(x);
+  return e / (1.0 + e);
+}
+
+// erf: the positive series 2/sqrt(pi) e^{-x^2} sum 2^n x^{2n+1}/(2n+1)!! below 3,
+// 1 - erfc by Laplace's continued fraction from 3 to 6, +-1 beyond.
+fn erf_f(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  let a = abs(x);
+  var r: f32;
+  if (a < 3.0) {
+    let x2 = a * a;
+    var term = a;
+    var sum = a;
+    for (var n = 1; n < 80; n++) {
+      term = term * (2.0 * x2) / f32(2 * n + 1);
+      sum = sum + term;
+      if (term < sum * 1e-8) { break; }
+    }
+    r = 1.1283791670955126 * exp(-x2) * sum;
+  } else if (a < 6.0) {
+    var f = 0.0;
+    for (var n = 60; n >= 1; n--) { f = (f32(n) * 0.5) / (a + f); }
+    r = 1.0 - exp(-a * a) * 0.5641895835477563 / (a + f);
+  } else {
+    r = 1.0;
+  }
+  return select(r, -r, x < 0.0);
+}
+
+// erfinv: Winitzki's closed form, then Newton steps on erf.
+fn erfinv_f(y: f32) -> f32 {
+  if (is_nan(y) || y < -1.0 || y > 1.0) { return nan_f32(); }
+  if (y == 1.0) { return inf_f32(); }
+  if (y == -1.0) { return -inf_f32(); }
+  if (y == 0.0) { return y; }
+  let a = abs(y);
+  let ln = log((1.0 - a) * (1.0 + a));
+  let t = 2.0 / (3.14159265 * 0.147) + ln * 0.5;
+  var x = sqrt(sqrt(t * t - ln / 0.147) - t);
+  for (var i = 0; i < 3; i++) {
+    let d = 1.1283791670955126 * exp(-x * x);
+    if (d == 0.0) { break; }
+    x = x - (erf_f(x) - a) / d;
+  }
+  return select(x, -x, y < 0.0);
+}
+
+fn logaddexp_f(a: f32, b: f32) -> f32 {
+  if (is_nan(a) || is_nan(b)) { return a + b; }
+  if (a == b) { return a + 0.6931471805599453; }
+  let m = max(a, b);
+  return m + log1p_f(exp(-abs(a - b)));
+}
+
+fn maximum_f(a: f32, b: f32) -> f32 {
+  if (is_nan(a)) { return a; }
+  if (is_nan(b)) { return b; }
+  return select(b, a, a >= b);
+}
+
+fn minimum_f(a: f32, b: f32) -> f32 {
+  if (is_nan(a)) { return a; }
+  if (is_nan(b)) { return b; }
+  return select(b, a, a <= b);
+}
+
+// pow with C's rules: negative bases with integer exponents, pow(x, 0) = 1, pow(1, y) = 1.
+fn pow_f(a: f32, b: f32) -> f32 {
+  if (b == 0.0 || a == 1.0) { return 1.0; }
+  if (is_nan(a) || is_nan(b)) { return a + b; }
+  let p = pow(abs(a), b);
+  if (a > 0.0) { return p; }
+  let odd = b == trunc(b) && abs(b) < 16777216.0 && (i32(b) & 1) == 1;
+  if (a == 0.0) {
+    let z = select(0.0, inf_f32(), b < 0.0);
+    return select(z, -z, odd && bitcast<u32>(a) == 0x80000000u);
+  }
+  if (b != trunc(b)) { return nan_f32(); }
+  return select(p, -p, odd);
+}
+
+// Python float floor division and remainder (the remainder takes the divisor's sign).
+fn remainder_f(a: f32, b: f32) -> f32 {
+  let m = a - b * trunc(a / b);
+  return select(m, m + b, m != 0.0 && ((m < 0.0) != (b < 0.0)));
+}
+
+fn floor_divide_f(a: f32, b: f32) -> f32 {
+  if (b == 0.0) { return a / b; }
+  return floor(a / b);
+}
+
+fn floor_divide_i(a: i32, b: i32) -> i32 {
+  if (b == 0) { return 0; }
+  let q = a / b;
+  return select(q, q - 1, (a % b != 0) && ((a < 0) != (b < 0)));
+}
+
+fn remainder_i(a: i32, b: i32) -> i32 {
+  if (b == 0) { return 0; }
+  let m = a % b;
+  return select(m, m + b, m != 0 && ((m < 0) != (b < 0)));
+}
+
+// Integer powers wrap at 32 bits; negative exponents give 0 unless |a| = 1.
+fn pow_i(a: i32, b: i32) -> i32 {
+  if (b < 0) {
+    if (a == 1) { return 1; }
+    if (a == -1) { return select(-1, 1, (b & 1) == 0); }
+    return 0;
+  }
+  var r = 1;
+  var base = a;
+  var e = u32(b);
+  while (e > 0u) {
+    if ((e & 1u) == 1u) { r = r * base; }
+    base = base * base;
+    e = e >> 1u;
+  }
+  return r;
+}
+
+fn pow_u(a: u32, b: u32) -> u32 {
+  var r = 1u;
+  var base = a;
+  var e = b;
+  while (e > 0u) {
+    if ((e & 1u) == 1u) { r = r * base; }
+    base = base * base;
+    e = e >> 1u;
+  }
+  return r;
+}
+
+// float -> integer casts: truncate, saturate to [lo, hi], NaN -> 0.
+fn f32_to_i32_sat(v: f32, lo: f32, hi: f32) -> i32 {
+  if (is_nan(v)) { return 0; }
+  let c = clamp(trunc(v), lo, hi);
+  if (c >= 2147483647.0) { return 2147483647; }
+  return i32(c);
+}
+
+fn f32_to_u32_sat(v: f32, hi: f32) -> u32 {
+  if (is_nan(v) || v <= 0.0) { return 0u; }
+  let c = min(trunc(v), hi);
+  if (c >= 4294967295.0) { return 4294967295u; }
+  return u32(c);
+}

@@ -108,10 +108,11 @@ export class WebGpuBackend implements Backend {
     return { buffer: this.allocate(n * spec.dtype.size), dtype: spec.dtype, shape: spec.shape, strides: rowMajorStrides(spec.shape), offset: 0 };
   }
 
-  /** Encodes kernel `file` (slots filled) over `groups` workgroups with `buffers` at bindings 0.. and `meta` after the output. */
-  run(op: string, file: string, slots: Record<string, string | number>, helpers: string[], out: GPUBuffer, meta: Uint32Array, inputs: GPUBuffer[], groups: number): void {
+  /** Encodes kernel `file` (slots filled) over `groups` workgroups: bindings are the output, the params, then the inputs. */
+  run(op: string, file: string, slots: Record<string, string | number>, helpers: string[], out: GPUBuffer, params: Uint32Array | GPUBuffer, inputs: GPUBuffer[], groups: number): void {
     const pipeline = this.pipelines.get(`${op}:${file}`, kernelSource(file, slots, helpers));
-    this.queue.dispatch(op, pipeline, [out, this.queue.params(meta), ...inputs], groups);
+    const p = params instanceof Uint32Array ? this.queue.params(params) : params;
+    this.queue.dispatch(op, pipeline, [out, p, ...inputs], groups);
   }
 
   async read(t: Tensor): Promise<ArrayBufferView> {

@@ -8,6 +8,11 @@ import { WebGpuBackend } from "./backend.js";
 import { startGpu } from "./device.js";
 import { broadcastKernel, reshapeKernel, sliceKernel, transposeKernel } from "../views.js";
 import { astypeKernel, binaryKernel, contiguousCopy, unaryKernel, whereKernel } from "./elementwise.js";
+import { reduceKernel } from "./reduce.js";
+import { matmulKernel } from "./matmul.js";
+import { arangeKernel, randomBitsKernel } from "./generators.js";
+import { concatenateKernel, padKernel } from "./gather.js";
+import { logsumexpKernel, softmaxKernel } from "./softmax.js";
 
 function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
   const unary = unaryKernel(gpu), binary = binaryKernel(gpu);
@@ -20,6 +25,14 @@ function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
     transpose: transposeKernel,
     broadcast: broadcastKernel,
     slice: sliceKernel,
+    matmul: matmulKernel(gpu),
+    concatenate: concatenateKernel(gpu),
+    pad: padKernel(gpu),
+    softmax: softmaxKernel(gpu),
+    logsumexp: logsumexpKernel(gpu),
+    arange: arangeKernel(gpu),
+    randomBits: randomBitsKernel(gpu),
+    ...Object.fromEntries(["sum", "prod", "max", "min", "all", "any", "argmax", "argmin"].map((op) => [op, reduceKernel(gpu)])),
   };
 }
 

@@ -22,10 +22,10 @@ export class CommandQueue {
     return this.ops;
   }
 
-  /** A read-only storage buffer holding `words` (at least one word). */
+  /** A storage buffer holding `words` (at least one word), destroyed after the next submit. */
   params(words: Uint32Array): GPUBuffer {
     const size = Math.max(4, words.byteLength);
-    const buf = this.device.createBuffer({ size, usage: GPUBufferUsage.STORAGE, mappedAtCreation: true });
+    const buf = this.device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
     new Uint32Array(buf.getMappedRange()).set(words);
     buf.unmap();
     this.transient.push(buf);

@@ -1,0 +1,91 @@
+// WebGPU concatenate and pad through wgsl/gather.wgsl: each output element
+// finds its source (the input spanning its position along the axis, or the
+// pad value), so 8- and 16-bit outputs are written a whole word at a time.
+
+import type { Kernel, OutputSpec, Tensor } from "../backend.js";
+import type { Concatenate, Pad } from "../../src/primitives/layout.js";
+import type { WebGpuBackend } from "./backend.js";
+import { elementsPerWord, inputDecl } from "./codegen.js";
+
+/** Inputs per dispatch: the stage's storage buffers less the output and the params. */
+const MAX_INPUTS = 6;
+const MAX_DIMS = 16;
+
+function gather(gpu: WebGpuBackend, op: string, inputs: readonly Tensor[], out: OutputSpec, params: number[], source: string): Tensor {
+  if (out.shape.length > MAX_DIMS) throw new Error(`[${op}] the WebGPU backend handles at most ${MAX_DIMS} dimensions, got ${out.shape.length}`);
+  const t = gpu.allocOutput(out);
+  const n = out.shape.reduce((a, b) => a * b, 1);
+  if (n === 0) return t;
+  const epw = elementsPerWord(out.dtype);
+  gpu.run(
+    op,
+    "gather",
+    { INPUTS: inputs.map((x, k) => inputDecl(k, k + 2, x.dtype)).join("\n"), EPW: epw, BITS: 32 / epw, SOURCE: source },
+    ["dtypes"],
+    gpu.gpuBuffer(t),
+    Uint32Array.from(params, (w) => w >>> 0),
+    inputs.map((x) => gpu.gpuBuffer(x)),
+    Math.ceil(Math.ceil(n / epw) / 256),
+  );
+  return t;
+}
+
+function concatOnce(gpu: WebGpuBackend, inputs: readonly Tensor[], axis: number, out: OutputSpec): Tensor {
+  const params = [0, out.shape.length, axis, inputs.length, ...out.shape];
+  params[0] = out.shape.reduce((a, b) => a * b, 1);
+  let start = 0;
+  for (const x of inputs) {
+    params.push(start, x.offset, ...x.strides);
+    start += x.shape[axis]!;
+  }
+  const pack = `pack_${out.dtype.name}`;
+  const cases = inputs.map((_, k) => `case ${k}u: { return ${pack}(load_${k}(in_offset(${k}u, axis, params[block(${k}u)]))); }`).join("\n    ");
+  const source = `let axis = params[2];
+  var k = 0u;
+  for (var q = 1u; q < params[3]; q++) { if (idx[axis] >= params[block(q)]) { k = q; } }
+  switch k {
+    ${cases}
+    default: { return 0u; }
+  }`;
+  return gather(gpu, "concatenate", inputs, out, params, source);
+}
+
+export function concatenateKernel(gpu: WebGpuBackend): Kernel {
+  return (prim, inputs, out) => {
+    const axis = (prim as Concatenate).axis;
+    if (inputs.length <= MAX_INPUTS) return concatOnce(gpu, inputs, axis, out);
+    // more inputs than bindings: concatenate in groups, then the groups
+    const parts: Tensor[] = [];
+    for (let i = 0; i < inputs.length; i += MAX_INPUTS) {
+      const group = inputs.slice(i, i + MAX_INPUTS);
+      const shape = [...out.shape];
+      shape[axis] = group.reduce((s, x) => s + x.shape[axis]!, 0);
+      parts.push(concatOnce(gpu, group, axis, { shape, dtype: out.dtype }));
+    }
+    const result = concatenateKernel(gpu)(prim, parts, out);
+    for (const p of parts) gpu.release(p.buffer);
+    return result;
+  };
+}
+
+export function padKernel(gpu: WebGpuBackend): Kernel {
+  return (prim, [x, value], out) => {
+    const p = prim as Pad;
+    const nd = out.shape.length;
+    const n = out.shape.reduce((a, b) => a * b, 1);
+    const params = [n, nd, 0, 2, ...out.shape, 0, x!.offset, ...x!.strides, 0, value!.offset, ...Array(nd).fill(0), ...p.low, ...x!.shape];
+    const pack = `pack_${out.dtype.name}`;
+    const source = `let nd = params[1];
+  let extra = block(2u);
+  var inside = true;
+  var off = bitcast<i32>(params[block(0u) + 1u]);
+  for (var d = 0u; d < nd; d++) {
+    let lo = params[extra + d];
+    if (idx[d] < lo || idx[d] - lo >= params[extra + nd + d]) { inside = false; }
+    off += (i32(idx[d]) - i32(lo)) * bitcast<i32>(params[block(0u) + 2u + d]);
+  }
+  if (inside) { return ${pack}(load_0(u32(off))); }
+  return ${pack}(load_1(params[block(1u) + 1u]));`;
+    return gather(gpu, "pad", [x!, value!], out, params, source);
+  };
+}

@@ -1,0 +1,43 @@
+// WebGPU kernels that create data: arange (wgsl/arange.wgsl) and Threefry
+// random bits (wgsl/random.wgsl, bit-identical to the CPU reference).
+
+import type { Kernel } from "../backend.js";
+import type { Arange } from "../../src/primitives/misc.js";
+import type { WebGpuBackend } from "./backend.js";
+import { computeType, elementsPerWord } from "./codegen.js";
+
+function bitsOf(v: number, t: "f32" | "i32" | "u32"): number {
+  const b = new DataView(new ArrayBuffer(4));
+  if (t === "f32") b.setFloat32(0, v, true);
+  else if (t === "i32") b.setInt32(0, v, true);
+  else b.setUint32(0, v, true);
+  return b.getUint32(0, true);
+}
+
+export function arangeKernel(gpu: WebGpuBackend): Kernel {
+  return (prim, _inputs, out) => {
+    const p = prim as Arange;
+    const t = gpu.allocOutput(out);
+    const ct = computeType(out.dtype);
+    const epw = elementsPerWord(out.dtype);
+    const params = Uint32Array.of(p.count, bitsOf(p.start, ct), bitsOf(p.step, ct));
+    gpu.run("arange", "arange", { T: ct, EPW: epw, BITS: 32 / epw, PACK: `pack_${out.dtype.name}` }, ["dtypes"], gpu.gpuBuffer(t), params, [], Math.ceil(Math.ceil(p.count / epw) / 256));
+    return t;
+  };
+}
+
+export function randomBitsKernel(gpu: WebGpuBackend): Kernel {
+  return (_prim, [key], out) => {
+    const t = gpu.allocOutput(out);
+    const n = out.shape.reduce((a, b) => a * b, 1);
+    const words = Math.ceil((n * out.dtype.size) / 4);
+    const half = Math.floor(words / 2), odd = words % 2;
+    // the key's two words are copied on the GPU into params[0..1] (no round trip to the host)
+    const params = gpu.queue.params(Uint32Array.of(0, 0, words, half, odd));
+    const kb = gpu.gpuBuffer(key!);
+    gpu.queue.copy(kb, key!.offset * 4, params, 0, 4);
+    gpu.queue.copy(kb, (key!.offset + key!.strides[0]!) * 4, params, 4, 4);
+    gpu.run("randomBits", "random", {}, [], gpu.gpuBuffer(t), params, [], Math.ceil((half + odd) / 256));
+    return t;
+  };
+}

@@ -1,0 +1,102 @@
+// WebGPU reductions through wgsl/reduce.wgsl: sum/prod/max/min/all/any and
+// argmax/argmin, one workgroup per output element, f32/i32/u32 accumulators
+// (NaN-propagating max/min, first NaN for arg-reductions, NumPy's rules);
+// outputs narrower than 32 bits are cast from a 32-bit result.
+
+import type { Kernel, OutputSpec, Tensor } from "../backend.js";
+import { collapseDims } from "../strides.js";
+import { float32, int32, uint32, type DType } from "../../src/dtype.js";
+import type { ArgReduce, Reduce } from "../../src/primitives/reduce.js";
+import type { WebGpuBackend } from "./backend.js";
+import { castWgsl, computeType, inputDecl, type ComputeType } from "./codegen.js";
+import { mapKernel } from "./elementwise.js";
+
+const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32 };
+
+/** params for wgsl/reduce.wgsl. */
+export function reduceParams(x: Tensor, axes: readonly number[]): { params: Uint32Array; nOut: number; R: number } {
+  const kept = [...x.shape.keys()].filter((d) => !axes.includes(d));
+  const k = collapseDims(kept.map((d) => x.shape[d]!), [kept.map((d) => x.strides[d]!)]);
+  const r = collapseDims(axes.map((d) => x.shape[d]!), [axes.map((d) => x.strides[d]!)]);
+  const nOut = kept.reduce((p, d) => p * x.shape[d]!, 1);
+  const R = axes.reduce((p, d) => p * x.shape[d]!, 1);
+  const words = [nOut, R, k.shape.length, r.shape.length, ...k.shape, ...k.strides[0]!, ...r.shape, ...r.strides[0]!, x.offset];
+  return { params: Uint32Array.from(words, (w) => w >>> 0), nOut, R };
+}
+
+interface Fold {
+  init: string;
+  fold: string;
+}
+
+function foldFor(op: string, t: ComputeType): Fold {
+  const zero = t === "f32" ? "0.0" : t === "i32" ? "0" : "0u";
+  const one = t === "f32" ? "1.0" : t === "i32" ? "1" : "1u";
+  switch (op) {
+    case "sum":
+      return { init: zero, fold: "a + b" };
+    case "prod":
+      return { init: one, fold: "a * b" };
+    case "max":
+      return t === "f32" ? { init: "-inf_f32()", fold: "maximum_f(a, b)" } : { init: t === "i32" ? "-2147483647 - 1" : "0u", fold: "max(a, b)" };
+    case "min":
+      return t === "f32" ? { init: "inf_f32()", fold: "minimum_f(a, b)" } : { init: t === "i32" ? "2147483647" : "4294967295u", fold: "min(a, b)" };
+    case "all":
+      return { init: "1u", fold: "a & b" };
+    case "any":
+      return { init: "0u", fold: "a | b" };
+  }
+  throw new Error(`[${op}] is not a reduction`);
+}
+
+function betterFor(op: string, v: ComputeType): string {
+  const cmp = op === "argmax" ? ">" : "<";
+  const tie = `(x == y && xi < yi)`;
+  if (v !== "f32") return `(x ${cmp} y) || ${tie}`;
+  return `(is_nan(x) && (!is_nan(y) || xi < yi)) || (!is_nan(x) && !is_nan(y) && ((x ${cmp} y) || ${tie}))`;
+}
+
+function runReduce(gpu: WebGpuBackend, op: string, x: Tensor, axes: readonly number[], out: OutputSpec): Tensor {
+  const isArg = op === "argmax" || op === "argmin";
+  const v = computeType(x.dtype);
+  const t = isArg ? "u32" : op === "all" || op === "any" ? "u32" : computeType(out.dtype);
+  const word: OutputSpec = { shape: out.shape, dtype: isArg ? uint32 : WORD_DTYPE[t] };
+  const res = gpu.allocOutput(word);
+  const { params, nOut } = reduceParams(x, axes);
+  if (nOut > 0) {
+    const f = isArg ? { init: "0u", fold: "a" } : foldFor(op, t);
+    const lift = op === "all" || op === "any" ? "select(0u, 1u, v != 0u)" : v === t ? "v" : `${t}(v)`;
+    gpu.run(
+      op,
+      "reduce",
+      {
+        INPUT: inputDecl(0, 2, x.dtype),
+        V: v,
+        T: t,
+        LIFT: lift,
+        INIT: f.init,
+        FOLD: f.fold,
+        ISARG: String(isArg),
+        BETTER: isArg ? betterFor(op, v) : "false",
+        STORE: t === "f32" ? "bitcast<u32>(r)" : t === "i32" ? "bitcast<u32>(r)" : "r",
+      },
+      ["dtypes", "math"],
+      gpu.gpuBuffer(res),
+      params,
+      [gpu.gpuBuffer(x)],
+      nOut,
+    );
+  }
+  if (word.dtype === out.dtype) return res;
+  const { expr, isBool } = castWgsl(word.dtype, out.dtype);
+  const cast = mapKernel(gpu, "astype", [res], out, expr, isBool);
+  gpu.release(res.buffer);
+  return cast;
+}
+
+export function reduceKernel(gpu: WebGpuBackend): Kernel {
+  return (prim, [x], out) => {
+    const p = prim as Reduce | ArgReduce;
+    return runReduce(gpu, p.name, x!, "axes" in p ? p.axes : [p.axis], out);
+  };
+}

@@ -1,0 +1,38 @@
+// WebGPU softmax and logsumexp through wgsl/softmax.wgsl: a workgroup per
+// segment, max subtracted first, float32 results cast to narrower floats.
+
+import type { Kernel, OutputSpec, Tensor } from "../backend.js";
+import { collapseDims } from "../strides.js";
+import { float32 } from "../../src/dtype.js";
+import type { LogSumExp, Softmax } from "../../src/primitives/reduce.js";
+import { rowMajorStrides } from "../../src/shape.js";
+import type { WebGpuBackend } from "./backend.js";
+import { castWgsl, inputDecl } from "./codegen.js";
+import { mapKernel } from "./elementwise.js";
+
+function run(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axes: readonly number[], out: OutputSpec): Tensor {
+  const kept = [...x.shape.keys()].filter((d) => !axes.includes(d));
+  const outStrides = rowMajorStrides(x.shape);
+  const k = collapseDims(kept.map((d) => x.shape[d]!), [kept.map((d) => x.strides[d]!), kept.map((d) => outStrides[d]!)]);
+  const r = collapseDims(axes.map((d) => x.shape[d]!), [axes.map((d) => x.strides[d]!), axes.map((d) => outStrides[d]!)]);
+  const nOut = kept.reduce((p, d) => p * x.shape[d]!, 1);
+  const R = axes.reduce((p, d) => p * x.shape[d]!, 1);
+  const params = [nOut, R, k.shape.length, r.shape.length, ...k.shape, ...k.strides[0]!, ...r.shape, ...r.strides[0]!, x.offset, ...k.strides[1]!, ...r.strides[1]!];
+  const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
+  if (nOut > 0 && R > 0) {
+    gpu.run(op, "softmax", { INPUT: inputDecl(0, 2, x.dtype), LSE: String(op === "logsumexp") }, ["dtypes", "math"], gpu.gpuBuffer(res), Uint32Array.from(params, (w) => w >>> 0), [gpu.gpuBuffer(x)], nOut);
+  }
+  if (out.dtype === float32) return res;
+  const { expr, isBool } = castWgsl(float32, out.dtype);
+  const cast = mapKernel(gpu, "astype", [res], out, expr, isBool);
+  gpu.release(res.buffer);
+  return cast;
+}
+
+export function softmaxKernel(gpu: WebGpuBackend): Kernel {
+  return (prim, [x], out) => run(gpu, "softmax", x!, (prim as Softmax).axes, out);
+}
+
+export function logsumexpKernel(gpu: WebGpuBackend): Kernel {
+  return (prim, [x], out) => run(gpu, "logsumexp", x!, (prim as LogSumExp).axes, out);
+}

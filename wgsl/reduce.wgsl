@@ -1,0 +1,85 @@
+// Reductions: one workgroup of 256 invocations per output element. Each
+// invocation folds a strided share of the segment, then the workgroup folds
+// the 256 partials in a tree. Results are written as 32-bit words (the
+// backend casts to a narrower output dtype afterwards, so no two workgroups
+// share a word). Arg-reductions carry (value, index) pairs and write the index.
+// Slots (the name in double braces), filled by backends/webgpu/reduce.ts:
+//   INPUT    binding 2 and load_0(e)
+//   V        the input's compute type; T the accumulator type
+//   LIFT     `v` (a V) as a T
+//   INIT     the identity of the fold; FOLD: fold of (a: T, b: T)
+//   ISARG    true for argmax/argmin
+//   BETTER   (x, xi) wins over (y, yi): x, y of type V
+//   STORE    the 32-bit word of the result `r` (a T)
+// params: [n_out, R, nk, nr, kept shape[nk], kept strides[nk], red shape[nr], red strides[nr], offset]
+
+@group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
+@group(0) @binding(1) var<storage, read> params: array<u32>;
+{{INPUT}}
+
+var<workgroup> part_a: array<{{T}}, 256>;
+var<workgroup> part_v: array<{{V}}, 256>;
+var<workgroup> part_i: array<u32, 256>;
+
+const NONE = 0xffffffffu;
+
+fn decompose(first: u32, count: u32, idx: u32) -> i32 {
+  var rem = idx;
+  var off = 0;
+  for (var d = i32(count) - 1; d >= 0; d--) {
+    let dim = params[first + u32(d)];
+    off += i32(rem % dim) * bitcast<i32>(params[first + count + u32(d)]);
+    rem = rem / dim;
+  }
+  return off;
+}
+
+fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
+fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
+fn better(x: {{V}}, xi: u32, y: {{V}}, yi: u32) -> bool { return {{BETTER}}; }
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let o = wid.x + wid.y * nwg.x;
+  let n_out = params[0];
+  let R = params[1];
+  let nk = params[2];
+  let nr = params[3];
+  let valid = o < n_out;
+  var acc: {{T}} = {{INIT}};
+  var best_v: {{V}};
+  var best_i = NONE;
+  if (valid) {
+    let base = bitcast<i32>(params[4u + 2u * nk + 2u * nr]) + decompose(4u, nk, o);
+    for (var r = lid; r < R; r += 256u) {
+      let v = load_0(u32(base + decompose(4u + 2u * nk, nr, r)));
+      if ({{ISARG}}) {
+        if (best_i == NONE || better(v, r, best_v, best_i)) { best_v = v; best_i = r; }
+      } else {
+        acc = fold(acc, lift(v));
+      }
+    }
+  }
+  part_a[lid] = acc;
+  part_v[lid] = best_v;
+  part_i[lid] = best_i;
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s = s >> 1u) {
+    if (lid < s) {
+      if ({{ISARG}}) {
+        let yi = part_i[lid + s];
+        if (yi != NONE && (part_i[lid] == NONE || better(part_v[lid + s], yi, part_v[lid], part_i[lid]))) {
+          part_v[lid] = part_v[lid + s];
+          part_i[lid] = yi;
+        }
+      } else {
+        part_a[lid] = fold(part_a[lid], part_a[lid + s]);
+      }
+    }
+    workgroupBarrier();
+  }
+  if (lid == 0u && valid) {
+    let r = part_a[0];
+    if ({{ISARG}}) { out_words[o] = part_i[0]; } else { out_words[o] = {{STORE}}; }
+  }
+}

@@ -68,6 +68,11 @@ export interface Backend {
   read(t: Tensor): Promise<ArrayBufferView>;
   readSync?(t: Tensor): ArrayBufferView;
   synchronize(): Promise<void>;
+  /**
+   * Called by the asynchronous eval between nodes: a promise to await when the
+   * device has too much queued work (so long graphs do not flood it), else undefined.
+   */
+  throttle?(): Promise<void> | undefined;
   memory(): MemoryStats;
   resetPeakMemory(): void;
   /** Sets the cache bound in bytes and returns the previous one. */

@@ -1,10 +1,29 @@
 #!/usr/bin/env bash
-# One setup for the README's commands and CI: installs the npm packages (only
-# when package-lock.json changed since the last install) and builds the
-# package. System packages that a backend needs are installed here too, with
-# apt-get when run as root; the cpu backend needs none.
+# One setup for the README's commands and CI. As root on Debian bookworm it
+# installs the system packages the backends need: Mesa's lavapipe (software
+# Vulkan) and the Vulkan loader from bookworm-backports, which Dawn needs for
+# the webgpu backend (bookworm's own Mesa 22 is too old for Dawn). Then it
+# installs the npm packages when package-lock.json changed since the last run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+debian_packages() {
+  [ "$(id -u)" = 0 ] || return 0
+  grep -qs '^VERSION_CODENAME=bookworm' /etc/os-release || return 0
+  if dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null | grep -q bpo; then return 0; fi
+  echo "setup: installing mesa-vulkan-drivers and libvulkan1 from bookworm-backports" >&2
+  cat > /etc/apt/sources.list.d/bookworm-backports.sources <<'SOURCES'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
+}
+
+debian_packages
 
 stamp=node_modules/.setup-stamp
 want="$(sha256sum package-lock.json | cut -d' ' -f1) $(node --version)"

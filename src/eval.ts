@@ -107,7 +107,10 @@ export async function evaluate(outputs: readonly MxArray[]): Promise<void> {
   for (const node of order) {
     const asyncInput = node.inputs.some((x) => !x.tensor().buffer.backend.readSync);
     run(node, asyncInput ? await stageInputs(node) : undefined);
-    used.add(node.slot.data!.buffer.backend);
+    const backend = node.slot.data!.buffer.backend;
+    used.add(backend);
+    const wait = backend.throttle?.();
+    if (wait) await wait;
   }
   for (const b of used) await b.synchronize();
 }

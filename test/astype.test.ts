@@ -6,9 +6,11 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { BACKENDS, expectArray } from "./helpers/backends.js";
+import { holds } from "./helpers/contracts.js";
 
 describe.each(BACKENDS)("astype on $name", ({ device }) => {
   const o = { stream: device };
+  const cpu = { stream: mx.cpu };
   const arr = (v: mx.NestedList, d: mx.DType) => mx.array(v, d, o);
 
   it("float -> int truncates, saturates and maps NaN to 0", async () => {
@@ -16,6 +18,7 @@ describe.each(BACKENDS)("astype on $name", ({ device }) => {
     await expectArray(x.astype(mx.int8, o), [0, 127, -128, 127, -128, 2, -2, 127, -128], mx.int8);
     await expectArray(x.astype(mx.uint8, o), [0, 255, 0, 255, 0, 2, 0, 127, 0], mx.uint8);
     await expectArray(x.astype(mx.int32, o), [0, 2147483647, -2147483648, 2147483647, -2147483648, 2, -2, 127, -128]);
+    if (!holds(device, mx.int64, mx.uint64)) return;
     await expectArray(x.astype(mx.int64, o), [0n, 2n ** 63n - 1n, -(2n ** 63n), 10000000000n, -10000000000n, 2n, -2n, 127n, -128n]);
     await expectArray(x.astype(mx.uint64, o), [0n, 2n ** 64n - 1n, 0n, 10000000000n, 0n, 2n, 0n, 127n, 0n]);
   });
@@ -24,6 +27,8 @@ describe.each(BACKENDS)("astype on $name", ({ device }) => {
     await expectArray(arr([300, -1, 128], mx.int32).astype(mx.uint8, o), [44, 255, 128]);
     await expectArray(arr([300, -1, 128], mx.int32).astype(mx.int8, o), [44, -1, -128]);
     await expectArray(arr([-1], mx.int32).astype(mx.uint32, o), [4294967295]);
+    await expectArray(arr([4294967295], mx.uint32).astype(mx.int32, o), [-1]);
+    if (!holds(device, mx.int64, mx.uint64)) return;
     await expectArray(arr([4294967295], mx.uint32).astype(mx.int64, o), [4294967295n]);
     await expectArray(arr([-1], mx.int64).astype(mx.uint64, o), [2n ** 64n - 1n]);
     await expectArray(arr([2n ** 40n + 5n], mx.int64).astype(mx.int32, o), [5]);
@@ -32,17 +37,17 @@ describe.each(BACKENDS)("astype on $name", ({ device }) => {
   it("bool conversions: nonzero (and NaN) is true", async () => {
     await expectArray(arr([0, -0, NaN, 0.5, -3], mx.float32).astype(mx.bool, o), [false, false, true, true, true]);
     await expectArray(arr([true, false], mx.bool).astype(mx.float16, o), [1, 0]);
-    await expectArray(arr([0n, 5n], mx.int64).astype(mx.bool, o), [false, true]);
+    if (holds(device, mx.int64)) await expectArray(arr([0n, 5n], mx.int64).astype(mx.bool, o), [false, true]);
   });
 
-  it("64-bit integers round once to narrow floats", async () => {
+  it.skipIf(!holds(device, mx.int64, mx.uint64, mx.float64))("64-bit integers round once to narrow floats", async () => {
     // 2^60 + 2^36 + 1 lies just above the float32 midpoint 2^60 + 2^36: it must round up
     const x = arr([2n ** 60n + 2n ** 36n + 1n, 2n ** 60n + 2n ** 36n, -(2n ** 60n) - 2n ** 36n - 1n], mx.int64);
     await expectArray(x.astype(mx.float32, o), [2 ** 60 + 2 ** 37, 2 ** 60, -(2 ** 60) - 2 ** 37]);
     await expectArray(arr([2n ** 64n - 1n], mx.uint64).astype(mx.float64, o), [2 ** 64]);
   });
 
-  it("float64 -> float16 / bfloat16 round once (no double rounding through float32)", async () => {
+  it.skipIf(!holds(device, mx.float64))("float64 -> float16 / bfloat16 round once (no double rounding through float32)", async () => {
     // 1 + 2^-11 + 2^-40: just above the float16 midpoint between 1 and 1 + 2^-10
     const v = 1 + 2 ** -11 + 2 ** -40;
     await expectArray(arr([v], mx.float64).astype(mx.float16, o), [1 + 2 ** -10]);
@@ -50,7 +55,7 @@ describe.each(BACKENDS)("astype on $name", ({ device }) => {
     await expectArray(arr([1 + 2 ** -8 + 2 ** -40], mx.float64).astype(mx.bfloat16, o), [1 + 2 ** -7]);
   });
 
-  it("complex64 keeps the real part; reals get imaginary 0", async () => {
+  it.skipIf(!holds(device, mx.complex64))("complex64 keeps the real part; reals get imaginary 0", async () => {
     const z = arr([{ re: 1.5, im: 2 }, { re: -3.7, im: 1 }], mx.complex64);
     await expectArray(z.astype(mx.float32, o), [1.5, Math.fround(-3.7)]);
     await expectArray(z.astype(mx.int32, o), [1, -3]);
@@ -58,11 +63,11 @@ describe.each(BACKENDS)("astype on $name", ({ device }) => {
   });
 
   it("float -> float of every pair equals rounding the float64 value once", async () => {
-    const floats = [mx.float16, mx.bfloat16, mx.float32, mx.float64];
+    const floats = [mx.float16, mx.bfloat16, mx.float32, mx.float64].filter((d) => holds(device, d));
     await fc.assert(
       fc.asyncProperty(fc.array(fc.double(), { minLength: 1, maxLength: 20 }), fc.constantFrom(...floats), fc.constantFrom(...floats), async (vals, a, b) => {
         const direct = await arr(vals, a).astype(b, o).data();
-        const viaF64 = await mx.array(vals, a).astype(mx.float64).astype(b).data();
+        const viaF64 = await mx.array(vals, a, cpu).astype(mx.float64, cpu).astype(b, cpu).data();
         expect([...direct]).toEqual([...viaF64]);
       }),
       { numRuns: 200 },

@@ -6,7 +6,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { BACKENDS, expectArray, expectClose } from "./helpers/backends.js";
-import { expectSameValues, roundTo, ulpDistance } from "./helpers/reference.js";
+import { roundTo } from "./helpers/reference.js";
+import { contract, covered, holds, meets } from "./helpers/contracts.js";
 
 const F64: Record<string, (x: number) => number> = {
   abs: Math.abs, negative: (x) => -x, sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x),
@@ -19,9 +20,6 @@ const F64: Record<string, (x: number) => number> = {
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
 };
 
-/** Ops whose float64 result is exact or correctly rounded: the output must match bit for bit. */
-const EXACT = new Set(["abs", "negative", "sign", "floor", "ceil", "square", "sqrt", "reciprocal", "stopGradient", "round"]);
-
 const FLOATS = [mx.float32, mx.float16, mx.bfloat16, mx.float64];
 const special = fc.constantFrom(NaN, Infinity, -Infinity, 0, -0, 1e-40, -1e-310, 0.5, -2.5, 65504, 1e30);
 const values = fc.array(fc.oneof(fc.double(), fc.double({ min: -10, max: 10 }), special), { minLength: 1, maxLength: 24 });
@@ -31,19 +29,23 @@ const op = (name: string) => (mx as unknown as Record<string, UnaryFn>)[name]!;
 
 describe.each(BACKENDS)("unary float ops on $name", ({ device }) => {
   const o = { stream: device };
+  const cpu = { stream: mx.cpu };
   for (const name of Object.keys(F64)) {
-    const tol = EXACT.has(name) ? "bit-exact" : "within 1 ulp, float64 within 4";
-    it(`${name} equals float64 math rounded once (${tol})`, async () => {
+    const c = contract(device, name);
+    const what = c.dtypeUlps === 0 || (c.ulps === 0 && c.abs === 0) ? "correctly rounded" : c.dtypeUlps ? "within 1 ulp (float64: 4)" : `within ${c.ulps} float32 ulp + ${c.abs} on [${c.domain.join(", ")}]`;
+    it(`${name} matches float64 math (${what})`, async () => {
+      const dtypes = FLOATS.filter((d) => holds(device, d));
       await fc.assert(
-        fc.asyncProperty(values, fc.constantFrom(...FLOATS.filter((d) => device.backend === "cpu" || d !== mx.float64)), async (vals, dtype) => {
-          const x = mx.array(vals, dtype, o);
-          const xs = (await x.astype(mx.float64, { stream: mx.cpu }).tolist()) as number[];
-          const got = (await op(name)(x, o).astype(mx.float64, o).tolist()) as number[];
-          const want = roundTo(xs.map(F64[name]!), dtype);
-          if (EXACT.has(name)) return expectSameValues(got, want, `${name} ${dtype.name} ${JSON.stringify(xs)}`);
-          // narrow floats: within 1 ulp of the rounded float64 value; float64: both sides are libm-level, a few ulp
-          const ulps = dtype === mx.float64 ? 4 : 1;
-          got.forEach((g, i) => expect(ulpDistance(g, want[i]!, dtype), `${name} ${dtype.name} of ${xs[i]}: ${g} vs ${want[i]}`).toBeLessThanOrEqual(ulps));
+        fc.asyncProperty(values, fc.constantFrom(...dtypes), async (vals, dtype) => {
+          const x = mx.array(vals, dtype, cpu);
+          const xs = ((await x.astype(mx.float64, cpu).tolist()) as number[]).filter((v) => covered(c, v));
+          if (!xs.length) return;
+          const got = (await op(name)(mx.array(xs, dtype, o), o).tolist()) as number[];
+          const want = xs.map(F64[name]!);
+          const rounded = roundTo(want, dtype);
+          got.forEach((g, i) => {
+            if (!meets(c, g, want[i]!, rounded[i]!, dtype)) throw new Error(`${name}(${xs[i]}) ${dtype.name} on ${device.backend}: got ${g}, float64 ${want[i]}, rounded ${rounded[i]}`);
+          });
         }),
         { numRuns: 40 },
       );
@@ -60,12 +62,15 @@ describe.each(BACKENDS)("unary float ops on $name", ({ device }) => {
   it("erf and erfinv match high-precision values", async () => {
     const xs = [0, 0.5, 1, 2, 3, 4.5, -1.5, 1e-8];
     const erf = [0, 0.5204998778130465, 0.8427007929497149, 0.9953222650189527, 0.9999779095030014, 0.9999999998033839, -0.9661051464753108, 1.1283791670955126e-8];
-    await expectClose(mx.erf(mx.array(xs, mx.float64, o), o), erf, 1e-14, 1e-300);
-    await expectClose(mx.erf(mx.array(xs, mx.float32, o), o), erf, 6e-8);
+    if (holds(device, mx.float64)) await expectClose(mx.erf(mx.array(xs, mx.float64, o), o), erf, 1e-14, 1e-300);
+    // float32: rounded once on the reference; WebGPU's float32 series is held to 1e-6 absolute
+    await expectClose(mx.erf(mx.array(xs, mx.float32, o), o), erf, device.backend === "cpu" ? 6e-8 : 0, device.backend === "cpu" ? 0 : 1e-6);
     const ys = [0, 0.5, -0.9, 0.999, 1 - 1e-12, 1, -1, 1.5];
     // erfinv values: bisection on C's erfc (Python math.erfc) for the float64 inputs
     const erfinv = [0, 0.47693627620446977, -1.163087153676674, 2.326753765513524, 5.042031898572696, Infinity, -Infinity, NaN];
-    await expectClose(mx.erfinv(mx.array(ys, mx.float64, o), o), erfinv, 1e-13);
+    if (holds(device, mx.float64)) await expectClose(mx.erfinv(mx.array(ys, mx.float64, o), o), erfinv, 1e-13);
+    // float32: the inputs are ys rounded to float32 (0.999 becomes 0.99900001287...), whose erfinv is 2.3267563...
+    await expectClose(mx.erfinv(mx.array(ys.slice(0, 4), mx.float32, o), o), [0, 0.47693627620446977, -1.163087153676674, 2.3267563], 1e-5);
   });
 
   it("lifts integer inputs of float ops to float32", async () => {
@@ -82,7 +87,7 @@ describe.each(BACKENDS)("unary integer and bool ops on $name", ({ device }) => {
     await expectArray(mx.negative(mx.array([1, 0], mx.uint8, o), o), [255, 0], mx.uint8);
     await expectArray(mx.sign(mx.array([-3, 0, 9], mx.int16, o), o), [-1, 0, 1]);
     await expectArray(mx.square(mx.array([65536, 3], mx.int32, o), o), [0, 9]);
-    await expectArray(mx.square(mx.array([2n ** 32n + 1n], mx.int64, o), o), [2n ** 33n + 1n]);
+    if (holds(device, mx.int64)) await expectArray(mx.square(mx.array([2n ** 32n + 1n], mx.int64, o), o), [2n ** 33n + 1n]);
     await expectArray(mx.floor(mx.array([3, -4], mx.int32, o), o), [3, -4], mx.int32);
   });
 

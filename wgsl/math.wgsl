@@ -51,7 +51,16 @@ fn erf_f(x: f32) -> f32 {
   return select(r, -r, x < 0.0);
 }
 
-// erfinv: Winitzki's closed form, then Newton steps on erf.
+// erfc for x >= 0: 1 - erf below 2, Laplace's continued fraction above.
+fn erfc_pos(x: f32) -> f32 {
+  if (x < 2.0) { return 1.0 - erf_f(x); }
+  var f = 0.0;
+  for (var n = 80; n >= 1; n--) { f = (f32(n) * 0.5) / (x + f); }
+  return exp(-x * x) * 0.5641895835477563 / (x + f);
+}
+
+// erfinv: Winitzki's closed form, then Newton steps on erf (|y| <= 0.5) or on
+// erfc against the exact tail 1 - |y| (Sterbenz), so tails keep their accuracy.
 fn erfinv_f(y: f32) -> f32 {
   if (is_nan(y) || y < -1.0 || y > 1.0) { return nan_f32(); }
   if (y == 1.0) { return inf_f32(); }
@@ -61,10 +70,11 @@ fn erfinv_f(y: f32) -> f32 {
   let ln = log((1.0 - a) * (1.0 + a));
   let t = 2.0 / (3.14159265 * 0.147) + ln * 0.5;
   var x = sqrt(sqrt(t * t - ln / 0.147) - t);
-  for (var i = 0; i < 3; i++) {
+  let tail = 1.0 - a;
+  for (var i = 0; i < 4; i++) {
     let d = 1.1283791670955126 * exp(-x * x);
     if (d == 0.0) { break; }
-    x = x - (erf_f(x) - a) / d;
+    if (a <= 0.5) { x = x - (erf_f(x) - a) / d; } else { x = x + (erfc_pos(x) - tail) / d; }
   }
   return select(x, -x, y < 0.0);
 }

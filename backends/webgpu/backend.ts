@@ -11,7 +11,7 @@ import { rowMajorStrides } from "../../src/shape.js";
 import { storageCtor } from "../../src/storage.js";
 import type { GpuContext } from "./device.js";
 import { pipelineCache, kernelSource, type PipelineCache } from "./shaders.js";
-import { CommandQueue } from "./queue.js";
+import { CommandQueue, type BufferSlice } from "./queue.js";
 import { contiguousCopy } from "./elementwise.js";
 
 interface GpuBlock {
@@ -109,7 +109,7 @@ export class WebGpuBackend implements Backend {
   }
 
   /** Encodes kernel `file` (slots filled) over `groups` workgroups: bindings are the output, the params, then the inputs. */
-  run(op: string, file: string, slots: Record<string, string | number>, helpers: string[], out: GPUBuffer, params: Uint32Array | GPUBuffer, inputs: GPUBuffer[], groups: number): void {
+  run(op: string, file: string, slots: Record<string, string | number>, helpers: string[], out: GPUBuffer, params: Uint32Array | BufferSlice, inputs: GPUBuffer[], groups: number): void {
     const pipeline = this.pipelines.get(`${op}:${file}`, kernelSource(file, slots, helpers));
     const p = params instanceof Uint32Array ? this.queue.params(params) : params;
     this.queue.dispatch(op, pipeline, [out, p, ...inputs], groups);
@@ -143,7 +143,13 @@ export class WebGpuBackend implements Backend {
   async synchronize(): Promise<void> {
     const ops = this.queue.submit();
     await awaitGpu(this.ctx.device.queue.onSubmittedWorkDone());
+    this.queue.submitsInFlight = 0;
     this.throwErrors(ops);
+  }
+
+  /** More than a few batches in flight: wait for the device before encoding more. */
+  throttle(): Promise<void> | undefined {
+    return this.queue.submitsInFlight >= 4 ? this.synchronize() : undefined;
   }
 
   private throwErrors(ops: readonly string[]): void {

@@ -35,8 +35,8 @@ export function randomBitsKernel(gpu: WebGpuBackend): Kernel {
     // the key's two words are copied on the GPU into params[0..1] (no round trip to the host)
     const params = gpu.queue.params(Uint32Array.of(0, 0, words, half, odd));
     const kb = gpu.gpuBuffer(key!);
-    gpu.queue.copy(kb, key!.offset * 4, params, 0, 4);
-    gpu.queue.copy(kb, (key!.offset + key!.strides[0]!) * 4, params, 4, 4);
+    gpu.queue.copy(kb, key!.offset * 4, params.buffer, params.offset, 4);
+    gpu.queue.copy(kb, (key!.offset + key!.strides[0]!) * 4, params.buffer, params.offset + 4, 4);
     gpu.run("randomBits", "random", {}, [], gpu.gpuBuffer(t), params, [], Math.ceil((half + odd) / 256));
     return t;
   };

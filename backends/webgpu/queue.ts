@@ -1,39 +1,64 @@
 // Command batching for the WebGPU backend: one command encoder and one open
-// compute pass per eval batch with many dispatches, submitted at
-// synchronize/read (or before a host write, so writes stay ordered after the
-// work that reads the old contents). Per-dispatch parameters go in small
-// storage buffers destroyed after submission; grids beyond 65535 workgroups
+// compute pass for many dispatches, submitted at synchronize/read, before a
+// host write (so writes stay ordered after the work that reads the old
+// contents), or every MAX_BATCH dispatches. Per-dispatch parameters are
+// carved from mapped arena buffers (bound at aligned offsets) that are
+// unmapped at submit and destroyed after it; grids beyond 65535 workgroups
 // use a second dimension.
+
+const MAX_BATCH = 1024;
+const ARENA_BYTES = 1 << 18;
+
+/** A slice of a buffer, as bound to a shader. */
+export interface BufferSlice {
+  buffer: GPUBuffer;
+  offset: number;
+  size: number;
+}
 
 export class CommandQueue {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   private transient: GPUBuffer[] = [];
+  private arena: { buffer: GPUBuffer; words: Uint32Array; used: number } | null = null;
+  private readonly align: number;
   private destroyAfterSubmit: GPUBuffer[] = [];
   /** Ops encoded since the last submit, for error messages. */
   private ops: string[] = [];
+  /** Submits since the backend last waited for the device. */
+  submitsInFlight = 0;
 
   constructor(
     private readonly device: GPUDevice,
     private readonly maxWorkgroups: number,
-  ) {}
+  ) {
+    this.align = device.limits.minStorageBufferOffsetAlignment;
+  }
 
   get pendingOps(): readonly string[] {
     return this.ops;
   }
 
-  /** A storage buffer holding `words` (at least one word), destroyed after the next submit. */
-  params(words: Uint32Array): GPUBuffer {
+  /** `words` (at least one word) in storage memory that lives until the next submit. */
+  params(words: Uint32Array): BufferSlice {
+    // every dispatch takes its params first: the place to close a long batch
+    if (this.ops.length >= MAX_BATCH) this.submit();
     const size = Math.max(4, words.byteLength);
-    const buf = this.device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
-    new Uint32Array(buf.getMappedRange()).set(words);
-    buf.unmap();
-    this.transient.push(buf);
-    return buf;
+    const need = Math.ceil(size / this.align) * this.align;
+    if (!this.arena || this.arena.used + need > this.arena.words.byteLength) {
+      const bytes = Math.max(ARENA_BYTES, need);
+      const buffer = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
+      this.arena = { buffer, words: new Uint32Array(buffer.getMappedRange()), used: 0 };
+      this.transient.push(buffer);
+    }
+    const offset = this.arena.used;
+    this.arena.words.set(words, offset / 4);
+    this.arena.used += need;
+    return { buffer: this.arena.buffer, offset, size };
   }
 
   /** Encodes one dispatch of `pipeline` with `buffers` bound at 0..n-1 over `groups` workgroups. */
-  dispatch(op: string, pipeline: GPUComputePipeline, buffers: GPUBuffer[], groups: number): void {
+  dispatch(op: string, pipeline: GPUComputePipeline, buffers: (GPUBuffer | BufferSlice)[], groups: number): void {
     if (groups === 0) return;
     if (!this.pass) {
       this.encoder ??= this.device.createCommandEncoder();
@@ -41,7 +66,7 @@ export class CommandQueue {
     }
     const bindGroup = this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
-      entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+      entries: buffers.map((b, binding) => ({ binding, resource: b instanceof GPUBuffer ? { buffer: b } : b })),
     });
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
@@ -72,8 +97,13 @@ export class CommandQueue {
   /** Submits what was encoded; returns the ops it held. */
   submit(): string[] {
     this.endPass();
+    for (const b of this.transient) if (b.mapState === "mapped") b.unmap();
+    this.arena = null;
     const ops = this.ops;
-    if (this.encoder) this.device.queue.submit([this.encoder.finish()]);
+    if (this.encoder) {
+      this.device.queue.submit([this.encoder.finish()]);
+      this.submitsInFlight++;
+    }
     this.encoder = null;
     this.ops = [];
     for (const b of this.transient) b.destroy();

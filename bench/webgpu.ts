@@ -1,0 +1,141 @@
+// mlx-ts's webgpu backend beside TensorFlow.js's WebGPU backend running on the
+// same Dawn device, in one run: a plain WGSL copy kernel (the bandwidth
+// ceiling), elementwise add and exp, sum, matmul, and a chain of 1000 small ops.
+// Run: npx tsx bench/webgpu.ts [--small] [--json FILE]   (--small: sizes for lavapipe)
+
+import { writeFileSync } from "node:fs";
+import * as tf from "@tensorflow/tfjs-core";
+import * as tfwebgpu from "@tensorflow/tfjs-backend-webgpu";
+import * as mx from "../index.js";
+import { getBackend } from "../backends/backend.js";
+import type { WebGpuBackend } from "../backends/webgpu/backend.js";
+import { machine, printTable, timeMs, type Row } from "./harness.js";
+
+const args = process.argv.slice(2);
+const small = args.includes("--small");
+const jsonOut = args.includes("--json") ? args[args.indexOf("--json") + 1] : undefined;
+const N = small ? 1 << 20 : 1 << 26;
+const SIZES = small ? [256, 512] : [1024, 2048, 4096];
+
+const gpu = getBackend("webgpu") as WebGpuBackend;
+const device = gpu.ctx.device;
+// tfjs checks navigator.gpu before it accepts a device; give it Dawn's; its kernels are registered under "webgpu"
+Object.defineProperty(globalThis, "navigator", { value: { gpu: gpu.ctx.gpu }, configurable: true });
+tf.registerBackend("webgpu", () => new tfwebgpu.WebGPUBackend(device));
+await tf.setBackend("webgpu");
+/** Ends tfjs's open pass, submits its encoder and waits for the device (what its own reads do). */
+const tfSync = async () => {
+  const b = tf.backend() as unknown as { endComputePassEncoder(): void; submitQueue(): void; commandEncoder: unknown };
+  if (b.commandEncoder) {
+    b.endComputePassEncoder();
+    b.submitQueue();
+  }
+  await device.queue.onSubmittedWorkDone();
+};
+const o = { stream: mx.webgpu };
+
+/** GB/s of a plain vec4 copy kernel over `n` floats (read + write counted). */
+async function copyBandwidth(n: number): Promise<number> {
+  const src = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE });
+  const dst = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE });
+  const module = device.createShaderModule({
+    code: `@group(0) @binding(0) var<storage, read> s: array<vec4f>;
+@group(0) @binding(1) var<storage, read_write> d: array<vec4f>;
+@compute @workgroup_size(256) fn main(@builtin(global_invocation_id) g: vec3u, @builtin(num_workgroups) w: vec3u) {
+  let i = g.x + g.y * w.x * 256u;
+  if (i < arrayLength(&s)) { d[i] = s[i]; }
+}`,
+  });
+  const pipeline = device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
+  const bg = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: src } }, { binding: 1, resource: { buffer: dst } }] });
+  const groups = Math.ceil(n / 4 / 256);
+  const x = Math.min(groups, 65535), y = Math.ceil(groups / x);
+  const ms = await timeMs(async () => {
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bg);
+    pass.dispatchWorkgroups(x, y);
+    pass.end();
+    device.queue.submit([enc.finish()]);
+    await device.queue.onSubmittedWorkDone();
+  });
+  src.destroy();
+  dst.destroy();
+  return (2 * n * 4) / (ms / 1000) / 1e9;
+}
+
+const rows: Row[] = [];
+const data = Float32Array.from({ length: N }, (_, i) => Math.sin(i));
+const gbps = (ms: number, arrays: number) => (arrays * N * 4) / (ms / 1000) / 1e9;
+const copy = await copyBandwidth(N);
+
+{
+  const a = mx.array(data, undefined, o), b = mx.array(data, undefined, o);
+  await mx.eval(a, b);
+  const ta = tf.tensor1d(data), tb = tf.tensor1d(data);
+  const ours = (f: () => mx.MxArray) => timeMs(async () => {
+    const r = f();
+    await mx.eval(r);
+    r.dispose();
+  });
+  const peer = (f: () => tf.Tensor) => timeMs(async () => {
+    const r = f();
+    await tfSync();
+    r.dispose();
+  });
+  const mAdd = gbps(await ours(() => mx.add(a, b, o)), 3), pAdd = gbps(await peer(() => tf.add(ta, tb)), 3);
+  rows.push({ name: `add ${N / 2 ** 20}M f32 (copy kernel ${copy.toFixed(0)} GB/s; ours ${((100 * mAdd) / copy).toFixed(0)}% of it)`, unit: "GB/s", ours: mAdd, peer: pAdd, higherIsBetter: true });
+  const mExp = gbps(await ours(() => mx.exp(a, o)), 2), pExp = gbps(await peer(() => tf.exp(ta)), 2);
+  rows.push({ name: `exp ${N / 2 ** 20}M f32 (ours ${((100 * mExp) / copy).toFixed(0)}% of copy)`, unit: "GB/s", ours: mExp, peer: pExp, higherIsBetter: true });
+  rows.push({ name: `sum ${N / 2 ** 20}M f32`, unit: "ms", ours: await ours(() => mx.sum(a, o)), peer: await peer(() => tf.sum(ta)), higherIsBetter: false });
+  a.dispose();
+  b.dispose();
+  ta.dispose();
+  tb.dispose();
+}
+
+for (const n of SIZES) {
+  const m = Float32Array.from({ length: n * n }, (_, i) => Math.cos(i));
+  const a = mx.reshape(mx.array(m, undefined, o), [n, n], o);
+  await mx.eval(a);
+  const ta = tf.tensor2d(m, [n, n]);
+  const flops = (ms: number) => (2 * n ** 3) / (ms / 1000) / 1e12;
+  const ours = await timeMs(async () => {
+    const c = mx.matmul(a, a, o);
+    await mx.eval(c);
+    c.dispose();
+  }, 5, 1);
+  const peer = await timeMs(async () => {
+    const c = tf.matMul(ta, ta);
+    await tfSync();
+    c.dispose();
+  }, 5, 1);
+  rows.push({ name: `matmul ${n} f32`, unit: "TFLOP/s", ours: flops(ours), peer: flops(peer), higherIsBetter: true });
+  a.dispose();
+  ta.dispose();
+}
+
+{
+  const OPS = 1000;
+  const x0 = mx.array(new Float32Array(16).fill(1), undefined, o);
+  const t0 = tf.tensor1d(new Float32Array(16).fill(1));
+  const ours = await timeMs(async () => {
+    let x = x0;
+    for (let i = 0; i < OPS / 2; i++) x = mx.add(mx.multiply(x, 1.0001, o), 0.5, o);
+    await mx.eval(x);
+  }, 21, 3);
+  const peer = await timeMs(async () => {
+    const r = tf.tidy(() => {
+      let x = t0;
+      for (let i = 0; i < OPS / 2; i++) x = tf.add(tf.mul(x, 1.0001), 0.5);
+      return x;
+    });
+    await tfSync();
+    r.dispose();
+  }, 21, 3);
+  rows.push({ name: "chain of 1000 ops on 16 f32", unit: "us/op", ours: (ours * 1000) / OPS, peer: (peer * 1000) / OPS, higherIsBetter: false });
+}
+
+printTable(`mlx-ts webgpu vs tfjs-backend-webgpu 4.22 on the same Dawn device (${gpu.ctx.description})`, "tfjs-webgpu", rows);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ machine: machine(), adapter: gpu.ctx.description, date: new Date().toISOString(), rows }, null, 2));

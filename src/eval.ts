@@ -105,7 +105,11 @@ export async function evaluate(outputs: readonly MxArray[]): Promise<void> {
   const order = schedule(outputs);
   const used = new Set<Backend>();
   for (const node of order) {
-    const asyncInput = node.inputs.some((x) => !x.tensor().buffer.backend.readSync);
+    const target = getBackend(node.stream.device.backend);
+    const asyncInput = node.inputs.some((x) => {
+      const source = x.tensor().buffer.backend;
+      return source !== target && !source.readSync;
+    });
     run(node, asyncInput ? await stageInputs(node) : undefined);
     const backend = node.slot.data!.buffer.backend;
     used.add(backend);

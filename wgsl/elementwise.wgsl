@@ -16,6 +16,11 @@
 fn offset_of(k: u32, e: u32) -> u32 {
   let nd = params[1];
   let base = 2u + nd + k * (1u + nd);
+  if (nd == 0u) { return params[base]; }
+  if (nd == 1u) {
+    // one merged dimension (contiguous or broadcast operands): no index arithmetic
+    return u32(bitcast<i32>(params[base]) + i32(e) * bitcast<i32>(params[base + 1u]));
+  }
   var rem = e;
   var off = bitcast<i32>(params[base]);
   for (var d = i32(nd) - 1; d >= 0; d--) {

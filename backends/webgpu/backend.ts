@@ -110,7 +110,8 @@ export class WebGpuBackend implements Backend {
 
   /** Encodes kernel `file` (slots filled) over `groups` workgroups: bindings are the output, the params, then the inputs. */
   run(op: string, file: string, slots: Record<string, string | number>, helpers: string[], out: GPUBuffer, params: Uint32Array | BufferSlice, inputs: GPUBuffer[], groups: number): void {
-    const pipeline = this.pipelines.get(`${op}:${file}`, kernelSource(file, slots, helpers));
+    const key = `${file}|${helpers.join(",")}|${Object.entries(slots).map(([k, v]) => `${k}=${v}`).join("|")}`;
+    const pipeline = this.pipelines.get(`${op}:${file}`, key, () => kernelSource(file, slots, helpers));
     const p = params instanceof Uint32Array ? this.queue.params(params) : params;
     this.queue.dispatch(op, pipeline, [out, p, ...inputs], groups);
   }

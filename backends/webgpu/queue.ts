@@ -25,6 +25,8 @@ export class CommandQueue {
   private destroyAfterSubmit: GPUBuffer[] = [];
   /** Ops encoded since the last submit, for error messages. */
   private ops: string[] = [];
+  /** Bind group layouts per pipeline (asking the pipeline each time costs a native call). */
+  private readonly layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
   /** Submits since the backend last waited for the device. */
   submitsInFlight = 0;
 
@@ -64,8 +66,10 @@ export class CommandQueue {
       this.encoder ??= this.device.createCommandEncoder();
       this.pass = this.encoder.beginComputePass();
     }
+    let layout = this.layouts.get(pipeline);
+    if (!layout) this.layouts.set(pipeline, (layout = pipeline.getBindGroupLayout(0)));
     const bindGroup = this.device.createBindGroup({
-      layout: pipeline.getBindGroupLayout(0),
+      layout,
       entries: buffers.map((b, binding) => ({ binding, resource: b instanceof GPUBuffer ? { buffer: b } : b })),
     });
     this.pass.setPipeline(pipeline);

@@ -1,7 +1,8 @@
 // WGSL sources from wgsl/, filled and compiled once: `{{SLOT}}` markers in a
 // kernel file are replaced with generated snippets (each file documents its
 // slots), dtypes.wgsl (and math.wgsl where asked) are prepended, and the
-// pipelines are cached by their final source text.
+// pipelines are cached by file, slots and helpers (the source is built only
+// on a miss).
 
 import { readFileSync } from "node:fs";
 
@@ -36,23 +37,25 @@ export function kernelSource(name: string, slots: Record<string, string | number
 }
 
 export interface PipelineCache {
-  get(label: string, code: string): GPUComputePipeline;
+  /** The pipeline for `key` (a kernel file, its slots and helpers), built from `code()` on first use. */
+  get(label: string, key: string, code: () => string): GPUComputePipeline;
 }
 
-/** Compiles each distinct source once; compile errors are collected by `onError` with the kernel's label. */
+/** Compiles each distinct kernel once; compile errors are collected by `onError` with the kernel's label. */
 export function pipelineCache(device: GPUDevice, onError: (label: string, message: string) => void): PipelineCache {
   const cache = new Map<string, GPUComputePipeline>();
   return {
-    get(label, code) {
-      let p = cache.get(code);
+    get(label, key, source) {
+      let p = cache.get(key);
       if (!p) {
+        const code = source();
         device.pushErrorScope("validation");
         const module = device.createShaderModule({ label, code });
         p = device.createComputePipeline({ label, layout: "auto", compute: { module, entryPoint: "main" } });
         void device.popErrorScope().then((err) => {
           if (err) onError(label, err.message);
         });
-        cache.set(code, p);
+        cache.set(key, p);
       }
       return p;
     },

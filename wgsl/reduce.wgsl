@@ -23,17 +23,6 @@ var<workgroup> part_i: array<u32, 256>;
 
 const NONE = 0xffffffffu;
 
-fn decompose(first: u32, count: u32, idx: u32) -> i32 {
-  var rem = idx;
-  var off = 0;
-  for (var d = i32(count) - 1; d >= 0; d--) {
-    let dim = params[first + u32(d)];
-    off += i32(rem % dim) * bitcast<i32>(params[first + count + u32(d)]);
-    rem = rem / dim;
-  }
-  return off;
-}
-
 fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
 fn better(x: {{V}}, xi: u32, y: {{V}}, yi: u32) -> bool { return {{BETTER}}; }
@@ -50,9 +39,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var best_v: {{V}};
   var best_i = NONE;
   if (valid) {
-    let base = bitcast<i32>(params[4u + 2u * nk + 2u * nr]) + decompose(4u, nk, o);
+    let base = bitcast<i32>(params[4u + 2u * nk + 2u * nr]) + decompose(4u, 4u + nk, nk, o);
     for (var r = lid; r < R; r += 256u) {
-      let v = load_0(u32(base + decompose(4u + 2u * nk, nr, r)));
+      let v = load_0(u32(base + decompose(4u + 2u * nk, 4u + 2u * nk + nr, nr, r)));
       if ({{ISARG}}) {
         if (best_i == NONE || better(v, r, best_v, best_i)) { best_v = v; best_i = r; }
       } else {

@@ -13,17 +13,6 @@
 
 var<workgroup> part: array<f32, 256>;
 
-fn decompose(shape_at: u32, strides_at: u32, count: u32, idx: u32) -> i32 {
-  var rem = idx;
-  var off = 0;
-  for (var d = i32(count) - 1; d >= 0; d--) {
-    let dim = params[shape_at + u32(d)];
-    off += i32(rem % dim) * bitcast<i32>(params[strides_at + u32(d)]);
-    rem = rem / dim;
-  }
-  return off;
-}
-
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let o = wid.x + wid.y * nwg.x;

@@ -80,7 +80,7 @@ function runReduce(gpu: WebGpuBackend, op: string, x: Tensor, axes: readonly num
         BETTER: isArg ? betterFor(op, v) : "false",
         STORE: t === "f32" ? "bitcast<u32>(r)" : t === "i32" ? "bitcast<u32>(r)" : "r",
       },
-      ["dtypes", "math"],
+      ["dtypes", "math", "strided"],
       gpu.gpuBuffer(res),
       params,
       [gpu.gpuBuffer(x)],

@@ -1,8 +1,9 @@
 // A buffer pool shared by the backends: size classes (64-byte granules),
 // best-fit reuse of cached blocks up to twice the requested size, a bounded
-// cache evicted oldest first, and active / peak / cache statistics.
+// cache evicted oldest first, and active / peak / cache statistics; and the
+// base class that gives a backend its pool-backed Backend methods.
 
-import type { MemoryStats } from "./backend.js";
+import type { BackendBuffer, MemoryStats } from "./backend.js";
 
 export interface Block {
   /** Capacity of the block in bytes. */
@@ -127,5 +128,30 @@ export class BufferPool<B extends Block> {
       this.order = this.order.slice(this.orderHead).filter((b) => this.cached.has(b));
       this.orderHead = 0;
     }
+  }
+}
+
+/**
+ * The pool-backed part of a backend: releasing buffers into the pool and the
+ * memory statistics and cache controls of the Backend interface.
+ */
+export abstract class PooledBackend<B extends Block> {
+  constructor(protected readonly pool: BufferPool<B>) {}
+
+  /** Drops one reference; the last one returns the buffer's block to the pool. */
+  release(buffer: BackendBuffer): void {
+    if (--buffer.refs === 0) this.pool.release((buffer as BackendBuffer & { readonly block: B }).block);
+  }
+  memory(): MemoryStats {
+    return this.pool.stats();
+  }
+  resetPeakMemory(): void {
+    this.pool.resetPeak();
+  }
+  setCacheLimit(bytes: number): number {
+    return this.pool.setCacheLimit(bytes);
+  }
+  clearCache(): void {
+    this.pool.clear();
   }
 }

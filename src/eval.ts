@@ -36,20 +36,13 @@ function schedule(outputs: readonly MxArray[]): MxArray[] {
   return order;
 }
 
-/** A contiguous copy of host data on `target`. */
-function upload(target: Backend, t: Tensor, host: ArrayBufferView): Tensor {
-  const buffer = target.allocate(host.byteLength);
-  target.write(buffer, host);
-  return { buffer, dtype: t.dtype, shape: t.shape, strides: rowMajorStrides(t.shape), offset: 0 };
-}
-
 /** Copies a tensor to `target` when it lives elsewhere, reading the source synchronously. */
 function onBackend(t: Tensor, target: Backend, node: MxArray): Tensor {
   const source = t.buffer.backend;
   if (!source.readSync) {
     throw new Error(`[${node.primitive?.name}] an input lives on backend '${source.name}', which reads asynchronously; use 'await mx.eval(...)' or 'await x.data()' instead of a synchronous read`);
   }
-  return upload(target, t, source.readSync(t));
+  return uploadTensor(target, t.dtype, t.shape, source.readSync(t));
 }
 
 /** Inputs of `node` that live on a backend without synchronous reads, copied to the node's backend. */
@@ -60,7 +53,7 @@ async function stageInputs(node: MxArray): Promise<Map<number, Tensor> | undefin
     const t = node.inputs[i]!.tensor();
     const source = t.buffer.backend;
     if (source === target || source.readSync) continue;
-    (staged ??= new Map()).set(i, upload(target, t, await source.read(t)));
+    (staged ??= new Map()).set(i, uploadTensor(target, t.dtype, t.shape, await source.read(t)));
   }
   return staged;
 }
@@ -119,7 +112,7 @@ export async function evaluate(outputs: readonly MxArray[]): Promise<void> {
   for (const b of used) await b.synchronize();
 }
 
-/** A host tensor for constants: copies `words` into a new buffer of `backend`. */
+/** A contiguous tensor on `backend` holding host `words` (constants, and inputs moved between backends). */
 export function uploadTensor(backend: Backend, dtype: MxArray["dtype"], shape: readonly number[], words: ArrayBufferView): Tensor {
   const buffer = backend.allocate(words.byteLength);
   backend.write(buffer, words);

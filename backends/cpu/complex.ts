@@ -2,7 +2,7 @@
 // pairs, each component rounded once to float32; casts to and from real
 // dtypes (real part kept, imaginary part dropped) and where.
 
-import type { Backend, Kernel, OutputSpec, Tensor } from "../backend.js";
+import type { Backend, OutputSpec, Tensor } from "../backend.js";
 import { complex64, float32 } from "../../src/dtype.js";
 import { castExpr, readAs, runMap } from "./elementwise.js";
 import { broadcastView } from "../strides.js";

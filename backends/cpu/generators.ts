@@ -2,7 +2,7 @@
 // rounded once) and Threefry random bits in MLX's layout.
 
 import type { Backend, Kernel } from "../backend.js";
-import type { Arange, RandomBits } from "../../src/primitives/misc.js";
+import type { Arange } from "../../src/primitives/misc.js";
 import { threefryBytes } from "../../src/threefry.js";
 import { castExpr } from "./elementwise.js";
 import { H } from "./math.js";

@@ -3,7 +3,7 @@
 // are pooled ArrayBuffers; reads are synchronous. Registers itself as "cpu".
 
 import { registerBackend, type Backend, type BackendBuffer, type Kernel, type Tensor } from "../backend.js";
-import { BufferPool } from "../pool.js";
+import { BufferPool, PooledBackend } from "../pool.js";
 import { ALL_DTYPES, complex64, float32 } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import { BINARY_OPS, UNARY_OPS } from "../../src/primitives/elementwise.js";
@@ -31,14 +31,14 @@ function withComplex(real: Kernel, complex: (op: string) => ((b: Backend, ...arg
 /** Kernels index buffers with 32-bit integers. */
 const MAX_BUFFER_BYTES = 2 ** 31 - 1;
 
-class CpuBackend implements Backend {
+class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
   readonly name = "cpu" as const;
   readonly displayName = "cpu";
   readonly capabilities = { dtypes: new Set(ALL_DTYPES), unifiedMemory: true, syncRead: true };
   readonly kernels: Record<string, Kernel>;
-  private readonly pool = new BufferPool<CpuBlock>((size) => new CpuBlock(size));
 
   constructor() {
+    super(new BufferPool<CpuBlock>((size) => new CpuBlock(size)));
     const unary = withComplex(unaryKernel(this), complexUnary, this);
     const binary = withComplex(binaryKernel(this), complexBinary, this);
     const astype = astypeKernel(this);
@@ -78,10 +78,6 @@ class CpuBackend implements Backend {
     return new CpuBuffer(this, nbytes, this.pool.acquire(nbytes));
   }
 
-  release(buffer: BackendBuffer): void {
-    if (--buffer.refs === 0) this.pool.release((buffer as CpuBuffer).block);
-  }
-
   write(buffer: BackendBuffer, src: ArrayBufferView): void {
     (buffer as CpuBuffer).block.raw(src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
   }
@@ -107,19 +103,6 @@ class CpuBackend implements Backend {
   }
 
   async synchronize(): Promise<void> {}
-
-  memory() {
-    return this.pool.stats();
-  }
-  resetPeakMemory(): void {
-    this.pool.resetPeak();
-  }
-  setCacheLimit(bytes: number): number {
-    return this.pool.setCacheLimit(bytes);
-  }
-  clearCache(): void {
-    this.pool.clear();
-  }
 }
 
 export const cpuBackend = new CpuBackend();

@@ -10,27 +10,7 @@ import { rowMajorStrides } from "../../src/shape.js";
 import { H } from "./math.js";
 import { readAs, writeAs } from "./elementwise.js";
 import { collapseDims } from "../strides.js";
-import { allocOutput, wordsOf } from "./tensor.js";
-
-/** Offsets of `shape` walked with `strides` from `start`, row-major. */
-function offsets(shape: readonly number[], strides: readonly number[], start: number): Float64Array {
-  let n = 1;
-  for (const d of shape) n *= d;
-  const out = new Float64Array(n);
-  const nd = shape.length;
-  const idx = new Array<number>(nd).fill(0);
-  let p = start;
-  for (let i = 0; i < n; i++) {
-    out[i] = p;
-    for (let d = nd - 1; d >= 0; d--) {
-      p += strides[d]!;
-      if (++idx[d]! < shape[d]!) break;
-      p -= strides[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
-  return out;
-}
+import { allocOutput, offsets, wordsOf } from "./tensor.js";
 
 export interface Segments {
   /** Start of each segment (one per output element, row-major over the kept axes). */

@@ -80,22 +80,27 @@ export function wordLayout(t: Tensor): { offset: number; strides: number[] } {
   return { offset: t.offset * k, strides: t.strides.map((s) => s * k) };
 }
 
-/** Element offsets of `t` in row-major order of its shape (for the simple, rarely hot paths). */
-export function elementOffsets(t: Tensor): Float64Array {
+/** Offsets of the elements of `shape` walked with `strides` from `start`, in row-major order. */
+export function offsets(shape: readonly number[], strides: readonly number[], start: number): Float64Array {
   let n = 1;
-  for (const d of t.shape) n *= d;
+  for (const d of shape) n *= d;
   const out = new Float64Array(n);
-  const nd = t.shape.length;
+  const nd = shape.length;
   const idx = new Array<number>(nd).fill(0);
-  let p = t.offset;
+  let p = start;
   for (let i = 0; i < n; i++) {
     out[i] = p;
     for (let d = nd - 1; d >= 0; d--) {
-      p += t.strides[d]!;
-      if (++idx[d]! < t.shape[d]!) break;
-      p -= t.strides[d]! * t.shape[d]!;
+      p += strides[d]!;
+      if (++idx[d]! < shape[d]!) break;
+      p -= strides[d]! * shape[d]!;
       idx[d] = 0;
     }
   }
   return out;
+}
+
+/** Element offsets of `t` in row-major order of its shape (for the simple, rarely hot paths). */
+export function elementOffsets(t: Tensor): Float64Array {
+  return offsets(t.shape, t.strides, t.offset);
 }

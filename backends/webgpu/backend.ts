@@ -4,7 +4,7 @@
 // errors naming the ops. Kernels are registered by backends/webgpu/index.ts.
 
 import type { Backend, BackendBuffer, Kernel, OutputSpec, Tensor } from "../backend.js";
-import { BufferPool } from "../pool.js";
+import { BufferPool, PooledBackend } from "../pool.js";
 import { isRowMajor } from "../strides.js";
 import { bfloat16, bool, float16, float32, int16, int32, int8, uint16, uint32, uint8 } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
@@ -45,27 +45,28 @@ async function awaitGpu<T>(p: Promise<T>): Promise<T> {
 
 export const WEBGPU_DTYPES = [bool, uint8, uint16, uint32, int8, int16, int32, float16, bfloat16, float32];
 
-export class WebGpuBackend implements Backend {
+export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
   readonly name = "webgpu" as const;
-  readonly displayName: string;
+  readonly displayName = "webgpu";
   readonly capabilities = { dtypes: new Set(WEBGPU_DTYPES), unifiedMemory: false, syncRead: false };
   readonly kernels: Record<string, Kernel> = {};
   readonly queue: CommandQueue;
-  private readonly pool: BufferPool<GpuBlock>;
   private readonly pipelines: PipelineCache;
   private readonly errors: string[] = [];
   private readonly maxBinding: number;
 
   constructor(readonly ctx: GpuContext) {
     const device = ctx.device;
-    this.displayName = "webgpu";
-    this.maxBinding = device.limits.maxStorageBufferBindingSize;
-    this.queue = new CommandQueue(device, device.limits.maxComputeWorkgroupsPerDimension);
-    this.pool = new BufferPool<GpuBlock>(
-      (size) => ({ size, buffer: device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }) }),
-      (block) => this.queue.destroyLater(block.buffer),
-      1 << 30,
+    const queue = new CommandQueue(device, device.limits.maxComputeWorkgroupsPerDimension);
+    super(
+      new BufferPool<GpuBlock>(
+        (size) => ({ size, buffer: device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }) }),
+        (block) => queue.destroyLater(block.buffer),
+        1 << 30,
+      ),
     );
+    this.queue = queue;
+    this.maxBinding = device.limits.maxStorageBufferBindingSize;
     this.pipelines = pipelineCache(device, (label, message) => this.errors.push(`[${label}] WGSL compilation failed: ${message}`));
     device.addEventListener("uncapturederror", (ev) => {
       this.errors.push(`Dawn reported: ${(ev as GPUUncapturedErrorEvent).error.message}`);
@@ -79,10 +80,6 @@ export class WebGpuBackend implements Backend {
       throw new RangeError(`[webgpu] cannot allocate ${nbytes} bytes: larger than this device's maxStorageBufferBindingSize (${this.maxBinding} bytes)`);
     }
     return new GpuBuffer(this, nbytes, this.pool.acquire(padded));
-  }
-
-  release(buffer: BackendBuffer): void {
-    if (--buffer.refs === 0) this.pool.release((buffer as GpuBuffer).block);
   }
 
   write(buffer: BackendBuffer, src: ArrayBufferView): void {
@@ -157,18 +154,5 @@ export class WebGpuBackend implements Backend {
     if (!this.errors.length) return;
     const msg = this.errors.splice(0).join("; ");
     throw new Error(`[webgpu] ${msg}${ops.length ? ` (while running: ${[...new Set(ops)].join(", ")})` : ""}`);
-  }
-
-  memory() {
-    return this.pool.stats();
-  }
-  resetPeakMemory(): void {
-    this.pool.resetPeak();
-  }
-  setCacheLimit(bytes: number): number {
-    return this.pool.setCacheLimit(bytes);
-  }
-  clearCache(): void {
-    this.pool.clear();
   }
 }

@@ -80,6 +80,18 @@ export function astypeKernel(gpu: WebGpuBackend): Kernel {
   };
 }
 
+/**
+ * `res` (a 32-bit result of a kernel that cannot write packed words) as `out`'s
+ * dtype: returned as is when the dtypes match, else cast and released.
+ */
+export function castResult(gpu: WebGpuBackend, res: Tensor, out: OutputSpec): Tensor {
+  if (res.dtype === out.dtype) return res;
+  const { expr, isBool } = castWgsl(res.dtype, out.dtype);
+  const cast = mapKernel(gpu, "astype", [res], out, expr, isBool);
+  gpu.release(res.buffer);
+  return cast;
+}
+
 /** A contiguous copy of `t` (same dtype). */
 export function contiguousCopy(gpu: WebGpuBackend, t: Tensor): Tensor {
   return mapKernel(gpu, "copy", [t], { shape: t.shape, dtype: t.dtype }, "a", false);

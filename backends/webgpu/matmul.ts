@@ -5,8 +5,8 @@
 import type { Kernel } from "../backend.js";
 import { float32 } from "../../src/dtype.js";
 import type { WebGpuBackend } from "./backend.js";
-import { castWgsl, inputDecl } from "./codegen.js";
-import { mapKernel } from "./elementwise.js";
+import { inputDecl } from "./codegen.js";
+import { castResult } from "./elementwise.js";
 
 export function matmulKernel(gpu: WebGpuBackend): Kernel {
   return (_prim, [a, b], out) => {
@@ -20,10 +20,6 @@ export function matmulKernel(gpu: WebGpuBackend): Kernel {
     if (M * N * batches > 0) {
       gpu.run("matmul", "matmul", { A: inputDecl(0, 2, a!.dtype), B: inputDecl(1, 3, b!.dtype) }, ["dtypes"], gpu.gpuBuffer(res), Uint32Array.from(params, (w) => w >>> 0), [gpu.gpuBuffer(a!), gpu.gpuBuffer(b!)], tilesN * tilesM * batches);
     }
-    if (out.dtype === float32) return res;
-    const { expr, isBool } = castWgsl(float32, out.dtype);
-    const cast = mapKernel(gpu, "astype", [res], out, expr, isBool);
-    gpu.release(res.buffer);
-    return cast;
+    return castResult(gpu, res, out);
   };
 }

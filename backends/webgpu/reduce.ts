@@ -8,8 +8,8 @@ import { collapseDims } from "../strides.js";
 import { float32, int32, uint32, type DType } from "../../src/dtype.js";
 import type { ArgReduce, Reduce } from "../../src/primitives/reduce.js";
 import type { WebGpuBackend } from "./backend.js";
-import { castWgsl, computeType, inputDecl, type ComputeType } from "./codegen.js";
-import { mapKernel } from "./elementwise.js";
+import { computeType, inputDecl, type ComputeType } from "./codegen.js";
+import { castResult } from "./elementwise.js";
 
 const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32 };
 
@@ -87,11 +87,7 @@ function runReduce(gpu: WebGpuBackend, op: string, x: Tensor, axes: readonly num
       nOut,
     );
   }
-  if (word.dtype === out.dtype) return res;
-  const { expr, isBool } = castWgsl(word.dtype, out.dtype);
-  const cast = mapKernel(gpu, "astype", [res], out, expr, isBool);
-  gpu.release(res.buffer);
-  return cast;
+  return castResult(gpu, res, out);
 }
 
 export function reduceKernel(gpu: WebGpuBackend): Kernel {

@@ -7,8 +7,8 @@ import { float32 } from "../../src/dtype.js";
 import type { LogSumExp, Softmax } from "../../src/primitives/reduce.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
-import { castWgsl, inputDecl } from "./codegen.js";
-import { mapKernel } from "./elementwise.js";
+import { inputDecl } from "./codegen.js";
+import { castResult } from "./elementwise.js";
 
 function run(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axes: readonly number[], out: OutputSpec): Tensor {
   const kept = [...x.shape.keys()].filter((d) => !axes.includes(d));
@@ -22,11 +22,7 @@ function run(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axes: r
   if (nOut > 0 && R > 0) {
     gpu.run(op, "softmax", { INPUT: inputDecl(0, 2, x.dtype), LSE: String(op === "logsumexp") }, ["dtypes", "math", "strided"], gpu.gpuBuffer(res), Uint32Array.from(params, (w) => w >>> 0), [gpu.gpuBuffer(x)], nOut);
   }
-  if (out.dtype === float32) return res;
-  const { expr, isBool } = castWgsl(float32, out.dtype);
-  const cast = mapKernel(gpu, "astype", [res], out, expr, isBool);
-  gpu.release(res.buffer);
-  return cast;
+  return castResult(gpu, res, out);
 }
 
 export function softmaxKernel(gpu: WebGpuBackend): Kernel {

@@ -109,6 +109,47 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
     );
   });
 
+  // segments long enough that the GPU splits them into chunks folded by a second pass
+  it("long segments: every reduction over 3 x 50001 and a full 150003 against exact references", async () => {
+    const rows = 3, R = 50001;
+    const ints = Int32Array.from({ length: rows * R }, (_, i) => ((i * 7919) % 2001) - 1000);
+    const xi = mx.reshape(mx.array(ints, undefined, o), [rows, R], o);
+    const rowsOf = <T,>(f: (r: Int32Array) => T) => Array.from({ length: rows }, (_, r) => f(ints.subarray(r * R, (r + 1) * R)));
+    const sumOf = (r: Int32Array) => r.reduce((a, b) => a + b, 0);
+    await expectArray(mx.sum(xi, { axis: 1, ...o }), rowsOf(sumOf), mx.int32);
+    await expectArray(mx.sum(xi, o), sumOf(ints));
+    await expectArray(mx.max(xi, { axis: 1, ...o }), rowsOf((r) => Math.max(...r)));
+    await expectArray(mx.min(mx.transpose(xi, undefined, o), { axis: 0, ...o }), rowsOf((r) => Math.min(...r)));
+    await expectArray(mx.argmax(xi, { axis: 1, ...o }), rowsOf((r) => r.indexOf(Math.max(...r))));
+    await expectArray(mx.all(xi, { axis: 1, ...o }), rowsOf((r) => r.every((v) => v !== 0)));
+    await expectArray(mx.any(mx.equal(xi, 999, o), o), true);
+    // a NaN deep in the second row's last chunk, and products of values near 1, in float32
+    const f = Float32Array.from({ length: rows * R }, (_, i) => 1 + ((i % 5) - 2) * 2 ** -12);
+    f[R + R - 3] = NaN;
+    const xf = mx.reshape(mx.array(f, undefined, o), [rows, R], o);
+    const maxes = await values(mx.max(xf, { axis: 1, ...o }));
+    expect(maxes[1]).toBeNaN();
+    expect(maxes[0]).toBe(1 + 2 * 2 ** -12);
+    const prods = await values(mx.prod(xf, { axis: 1, ...o }));
+    const want = Math.exp(Array.from(f.subarray(0, R)).reduce((a, v) => a + Math.log(v), 0));
+    expect(Math.abs(prods[0]! - want) / want).toBeLessThan(R * 2 ** -23);
+    await expectClose(mx.mean(xf, { axis: 1, ...o }).slice([2], [3]), [Array.from(f.subarray(2 * R)).reduce((a, v) => a + v, 0) / R], 1e-6);
+  });
+
+  // one workgroup per output on webgpu: 70000 outputs need a second grid dimension (at most 65535 per dimension)
+  it("70000 outputs: sum and argmax per row of a 70000 x 3 array", async () => {
+    const rows = 70000;
+    const v = Int32Array.from({ length: rows * 3 }, (_, i) => (i * 37) % 11);
+    const x = mx.reshape(mx.array(v, undefined, o), [rows, 3], o);
+    const sums = await mx.sum(x, { axis: 1, ...o }).data();
+    const args = await mx.argmax(x, { axis: 1, ...o }).data();
+    for (let r = 0; r < rows; r++) {
+      const row = [v[3 * r]!, v[3 * r + 1]!, v[3 * r + 2]!];
+      if (sums[r] !== row[0]! + row[1]! + row[2]!) expect.fail(`sum of row ${r}: got ${sums[r]}`);
+      if (args[r] !== row.indexOf(Math.max(...row))) expect.fail(`argmax of row ${r}: got ${args[r]}`);
+    }
+  });
+
   it("names the op and the axis when an axis is out of range", () => {
     expect(() => mx.sum(x(), { axis: 2, ...o })).toThrow(/\[sum\] axis 2 is out of bounds for an array with 2 dimensions/);
     expect(() => mx.sum(x(), { axis: [0, 0], ...o })).toThrow(/\[sum\] duplicate axes/);

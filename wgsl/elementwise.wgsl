@@ -1,9 +1,14 @@
-// Elementwise map: one invocation per output word (1, 2 or 4 elements for
-// 32-, 16- and 8-bit outputs, so no two invocations write the same word).
-// Each input is read through its own strides (zero where broadcast).
+// Elementwise map: each workgroup writes 1024 consecutive output words, each
+// invocation four of them 256 words apart (so every load and store of the
+// workgroup is coalesced); a word holds 1, 2 or 4 elements for 32-, 16- and
+// 8-bit outputs, so no two invocations write the same word. Each input is read
+// through its own strides (zero where broadcast); in the linear variant every
+// input is one merged dimension (contiguous or broadcast) whose offset and
+// stride are read once.
 // Slots (written as the name in double braces) filled by backends/webgpu/elementwise.ts:
 //   INPUTS  bindings and load_<k>(e) functions, one per input (from binding 2 on)
 //   EPW     elements per output word; BITS: bits per element
+//   SETUP   statements run once per invocation (the linear variant's offsets and strides)
 //   LOADS   statements loading the inputs a, b, c at output element e
 //   EXPR    the element's value from a, b, c
 //   PACK    pack_<out dtype>(...) of the value `v`
@@ -13,14 +18,10 @@
 @group(0) @binding(1) var<storage, read> params: array<u32>;
 {{INPUTS}}
 
+/** Element e's offset in input k, for any number of dimensions. */
 fn offset_of(k: u32, e: u32) -> u32 {
   let nd = params[1];
   let base = 2u + nd + k * (1u + nd);
-  if (nd == 0u) { return params[base]; }
-  if (nd == 1u) {
-    // one merged dimension (contiguous or broadcast operands): no index arithmetic
-    return u32(bitcast<i32>(params[base]) + i32(e) * bitcast<i32>(params[base + 1u]));
-  }
   var rem = e;
   var off = bitcast<i32>(params[base]);
   for (var d = i32(nd) - 1; d >= 0; d--) {
@@ -31,19 +32,28 @@ fn offset_of(k: u32, e: u32) -> u32 {
   return u32(off);
 }
 
+/** Input k's (offset, stride) when the map is linear (params[1] is 1). */
+fn linear_of(k: u32) -> vec2<i32> {
+  return vec2<i32>(bitcast<i32>(params[3u + 2u * k]), bitcast<i32>(params[4u + 2u * k]));
+}
+
 @compute @workgroup_size(256)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let word = gid.x + gid.y * nwg.x * 256u;
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let n = params[0];
-  if (word * {{EPW}}u >= n) { return; }
-  var bits = 0u;
-  for (var j = 0u; j < {{EPW}}u; j++) {
-    let e = word * {{EPW}}u + j;
-    if (e < n) {
-      {{LOADS}}
-      let v = {{EXPR}};
-      bits = bits | ({{PACK}} << (j * {{BITS}}u));
+  let first = (wid.x + wid.y * nwg.x) * 1024u + lid;
+  {{SETUP}}
+  for (var w = 0u; w < 4u; w++) {
+    let word = first + w * 256u;
+    if (word * {{EPW}}u >= n) { return; }
+    var bits = 0u;
+    for (var j = 0u; j < {{EPW}}u; j++) {
+      let e = word * {{EPW}}u + j;
+      if (e < n) {
+        {{LOADS}}
+        let v = {{EXPR}};
+        bits = bits | ({{PACK}} << (j * {{BITS}}u));
+      }
     }
+    out_words[word] = bits;
   }
-  out_words[word] = bits;
 }

@@ -1,9 +1,21 @@
-// Batched matmul C[b] = A[b] @ B[b] with 16x16 tiles staged in workgroup
-// memory and float32 accumulation. A and B are read through their strides,
-// so transposed or broadcast operands need no copy. The result is written as
-// float32 words (the backend casts to float16/bfloat16 afterwards).
-// Slots (the name in double braces): A, B: bindings 2 and 3 with load_0 / load_1.
-// params: [M, N, K, nb (batch dims), tilesN, tilesM, a_offset, a_rs, a_cs,
+// Batched matmul C[b] = A[b] @ B[b], register-blocked: a 16x16 workgroup
+// computes a BM x BN tile of C, each invocation a TM x TN block held in vec4
+// registers, over K in slabs of BK staged in workgroup memory. Invocation
+// (tx, ty) owns rows ty*4 + 64*i + (0..3) and columns tx*4 + 64*j + (0..3), so
+// neighbouring invocations read neighbouring vec4s of the staged slabs (no
+// bank conflicts) and write neighbouring words of C. A and B are read through
+// their strides (transposed or broadcast operands need no copy); the loop that
+// stages them walks whichever of k or the row/column is contiguous. The
+// result is written as float32 words (the backend casts to f16/bf16 after).
+// Slots (the name in double braces), filled by backends/webgpu/matmul.ts:
+//   A, B       bindings 2 and 3 with load_0 / load_1
+//   CONFIG     const BM, BN, BK, TM, TN (TM, TN multiples of 4; BM = 16 * TM)
+//   A_K_FAST   true when A's k stride is 1 (stage A k-fastest), else m-fastest
+//   B_K_FAST   true when B's k stride is 1 and its column stride is not
+//   ACC        the accumulator declarations (acc_r_j: vec4<f32>, r < TM, j < TN / 4)
+//   FMA        one k step: loads of the thread's A and B vec4s and the FMAs
+//   STORE      the writes of the accumulators through put(row, col4, v)
+// params: [M, N, K, nb (batch dims), tiles_n, tiles_m, batches, a_offset, a_rs, a_cs,
 //          b_offset, b_rs, b_cs, batch shape[nb], a batch strides[nb], b batch strides[nb]]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
@@ -11,13 +23,17 @@
 {{A}}
 {{B}}
 
-var<workgroup> tile_a: array<array<f32, 16>, 16>;
-var<workgroup> tile_b: array<array<f32, 16>, 16>;
+{{CONFIG}}
+// staged slabs, k-major; A's rows padded by one vec4 so that k-fastest staging does not collide on banks
+const SA = BM / 4u + 1u;
+const SB = BN / 4u;
+var<workgroup> tile_a: array<vec4<f32>, BK * SA>;
+var<workgroup> tile_b: array<vec4<f32>, BK * SB>;
 
 fn p_i(k: u32) -> i32 { return bitcast<i32>(params[k]); }
 
 @compute @workgroup_size(16, 16)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) t: u32) {
   let M = params[0];
   let N = params[1];
   let K = params[2];
@@ -27,38 +43,61 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let g = wid.x + wid.y * nwg.x;
   let per_batch = tiles_n * tiles_m;
   let batch = g / per_batch;
+  // the grid may hold a few more workgroups than tiles (a second dimension rounds up)
+  if (batch >= params[6]) { return; }
   let tn = (g % per_batch) % tiles_n;
   let tm = (g % per_batch) / tiles_n;
-  // batch offsets
   var rem = batch;
-  var a_off = p_i(6);
-  var b_off = p_i(9);
+  var a_off = p_i(7);
+  var b_off = p_i(10);
   for (var d = i32(nb) - 1; d >= 0; d--) {
-    let dim = params[12u + u32(d)];
+    let dim = params[13u + u32(d)];
     let idx = i32(rem % dim);
     rem = rem / dim;
-    a_off += idx * p_i(12u + nb + u32(d));
-    b_off += idx * p_i(12u + 2u * nb + u32(d));
+    a_off += idx * p_i(13u + nb + u32(d));
+    b_off += idx * p_i(13u + 2u * nb + u32(d));
   }
-  let row = tm * 16u + lid.y;
-  let col = tn * 16u + lid.x;
-  var acc = 0.0;
-  for (var k0 = 0u; k0 < K; k0 += 16u) {
-    let ka = k0 + lid.x;
-    let kb = k0 + lid.y;
-    var va = 0.0;
-    var vb = 0.0;
-    if (row < M && ka < K) { va = load_0(u32(a_off + i32(row) * p_i(7) + i32(ka) * p_i(8))); }
-    if (col < N && kb < K) { vb = load_1(u32(b_off + i32(kb) * p_i(10) + i32(col) * p_i(11))); }
-    tile_a[lid.y][lid.x] = va;
-    tile_b[lid.y][lid.x] = vb;
+  let a_rs = p_i(8);
+  let a_cs = p_i(9);
+  let b_rs = p_i(11);
+  let b_cs = p_i(12);
+  let m0 = tm * BM;
+  let n0 = tn * BN;
+  let tx = lid.x;
+  let ty = lid.y;
+  {{ACC}}
+  for (var k0 = 0u; k0 < K; k0 += BK) {
+    for (var s = t; s < BM * BK; s += 256u) {
+      var m: u32;
+      var k: u32;
+      if ({{A_K_FAST}}) { m = s / BK; k = s % BK; } else { m = s % BM; k = s / BM; }
+      var v = 0.0;
+      if (m0 + m < M && k0 + k < K) { v = load_0(u32(a_off + i32(m0 + m) * a_rs + i32(k0 + k) * a_cs)); }
+      tile_a[k * SA + m / 4u][m % 4u] = v;
+    }
+    for (var s = t; s < BN * BK; s += 256u) {
+      var c: u32;
+      var k: u32;
+      if ({{B_K_FAST}}) { c = s / BK; k = s % BK; } else { c = s % BN; k = s / BN; }
+      var v = 0.0;
+      if (n0 + c < N && k0 + k < K) { v = load_1(u32(b_off + i32(k0 + k) * b_rs + i32(n0 + c) * b_cs)); }
+      tile_b[k * SB + c / 4u][c % 4u] = v;
+    }
     workgroupBarrier();
-    for (var k = 0u; k < 16u; k++) {
-      acc = acc + tile_a[lid.y][k] * tile_b[k][lid.x];
+    for (var k = 0u; k < BK; k++) {
+      {{FMA}}
     }
     workgroupBarrier();
   }
-  if (row < M && col < N) {
-    out_words[batch * M * N + row * N + col] = bitcast<u32>(acc);
-  }
+  let c_base = batch * M * N;
+  {{STORE}}
+}
+
+fn put(c_base: u32, M: u32, N: u32, row: u32, col: u32, v: vec4<f32>) {
+  if (row >= M) { return; }
+  let o = c_base + row * N + col;
+  if (col < N) { out_words[o] = bitcast<u32>(v.x); }
+  if (col + 1u < N) { out_words[o + 1u] = bitcast<u32>(v.y); }
+  if (col + 2u < N) { out_words[o + 2u] = bitcast<u32>(v.z); }
+  if (col + 3u < N) { out_words[o + 3u] = bitcast<u32>(v.w); }
 }

@@ -1,6 +1,8 @@
-// Reductions: one workgroup of 256 invocations per output element. Each
-// invocation folds a strided share of the segment, then the workgroup folds
-// the 256 partials in a tree. Results are written as 32-bit words (the
+// Reductions: one workgroup of 256 invocations per chunk of an output
+// element's segment (one chunk, or for long segments several, whose partials a
+// second pass folds). Each invocation folds a strided share of the chunk, then
+// the workgroup folds the 256 partials in a tree. Results (word o * chunks + c
+// for chunk c of output o) are written as 32-bit words (the
 // backend casts to a narrower output dtype afterwards, so no two workgroups
 // share a word). Arg-reductions carry (value, index) pairs and write the index.
 // Slots (the name in double braces), filled by backends/webgpu/reduce.ts:
@@ -11,7 +13,7 @@
 //   ISARG    true for argmax/argmin
 //   BETTER   (x, xi) wins over (y, yi): x, y of type V
 //   STORE    the 32-bit word of the result `r` (a T)
-// params: [n_out, R, nk, nr, kept shape[nk], kept strides[nk], red shape[nr], red strides[nr], offset]
+// params: [n_out, R, nk, nr, chunks, chunk_len, kept shape[nk], kept strides[nk], red shape[nr], red strides[nr], offset]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
@@ -29,19 +31,23 @@ fn better(x: {{V}}, xi: u32, y: {{V}}, yi: u32) -> bool { return {{BETTER}}; }
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let o = wid.x + wid.y * nwg.x;
+  let g = wid.x + wid.y * nwg.x;
   let n_out = params[0];
   let R = params[1];
   let nk = params[2];
   let nr = params[3];
+  let chunks = params[4];
+  let chunk_len = params[5];
+  let o = g / chunks;
   let valid = o < n_out;
+  let r_end = min(R, (g % chunks + 1u) * chunk_len);
   var acc: {{T}} = {{INIT}};
   var best_v: {{V}};
   var best_i = NONE;
   if (valid) {
-    let base = bitcast<i32>(params[4u + 2u * nk + 2u * nr]) + decompose(4u, 4u + nk, nk, o);
-    for (var r = lid; r < R; r += 256u) {
-      let v = load_0(u32(base + decompose(4u + 2u * nk, 4u + 2u * nk + nr, nr, r)));
+    let base = bitcast<i32>(params[6u + 2u * nk + 2u * nr]) + decompose(6u, 6u + nk, nk, o);
+    for (var r = (g % chunks) * chunk_len + lid; r < r_end; r += 256u) {
+      let v = load_0(u32(base + decompose(6u + 2u * nk, 6u + 2u * nk + nr, nr, r)));
       if ({{ISARG}}) {
         if (best_i == NONE || better(v, r, best_v, best_i)) { best_v = v; best_i = r; }
       } else {
@@ -69,6 +75,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   }
   if (lid == 0u && valid) {
     let r = part_a[0];
-    if ({{ISARG}}) { out_words[o] = part_i[0]; } else { out_words[o] = {{STORE}}; }
+    if ({{ISARG}}) { out_words[g] = part_i[0]; } else { out_words[g] = {{STORE}}; }
   }
 }

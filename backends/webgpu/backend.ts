@@ -11,8 +11,21 @@ import { rowMajorStrides } from "../../src/shape.js";
 import { storageCtor } from "../../src/storage.js";
 import type { GpuContext } from "./device.js";
 import { pipelineCache, kernelSource, type PipelineCache } from "./shaders.js";
-import { CommandQueue, type BufferSlice } from "./queue.js";
+import { CommandQueue, type ParamsSlice } from "./queue.js";
 import { contiguousCopy } from "./elementwise.js";
+
+type Slots = Record<string, string | number>;
+
+/** One kernel launch: the op (for errors), its file in wgsl/, the helper files and the slot values. */
+export interface KernelCall {
+  op: string;
+  file: string;
+  helpers: string[];
+  /** The slot values, or a function making them (called only when `key` misses the cache). */
+  slots: Slots | (() => Slots);
+  /** A cache key that determines the slots; when absent it is derived from them (which must then be a record). */
+  key?: string;
+}
 
 interface GpuBlock {
   readonly size: number;
@@ -105,12 +118,17 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     return { buffer: this.allocate(n * spec.dtype.size), dtype: spec.dtype, shape: spec.shape, strides: rowMajorStrides(spec.shape), offset: 0 };
   }
 
-  /** Encodes kernel `file` (slots filled) over `groups` workgroups: bindings are the output, the params, then the inputs. */
-  run(op: string, file: string, slots: Record<string, string | number>, helpers: string[], out: GPUBuffer, params: Uint32Array | BufferSlice, inputs: GPUBuffer[], groups: number): void {
-    const key = `${file}|${helpers.join(",")}|${Object.entries(slots).map(([k, v]) => `${k}=${v}`).join("|")}`;
-    const pipeline = this.pipelines.get(`${op}:${file}`, key, () => kernelSource(file, slots, helpers));
-    const p = params instanceof Uint32Array ? this.queue.params(params) : params;
-    this.queue.dispatch(op, pipeline, [out, p, ...inputs], groups);
+  /** Encodes `kernel` over `groups` workgroups: bindings are the output, the params, then the inputs. */
+  run(kernel: KernelCall, out: GPUBuffer, params: Uint32Array | ParamsSlice, inputs: GPUBuffer[], groups: number): void {
+    const { op, file, helpers } = kernel;
+    const slots = kernel.slots;
+    const key = kernel.key ?? `${file}|${helpers.join(",")}|${Object.entries(slots as Slots).map(([k, v]) => `${k}=${v}`).join("|")}`;
+    const pipeline = this.pipelines.get(`${op}:${file}`, `${file}|${inputs.length}|${key}`, () => ({
+      code: kernelSource(file, typeof slots === "function" ? slots() : slots, helpers),
+      layout: this.queue.pipelineLayout(inputs.length),
+    }));
+    const p = params instanceof Uint32Array ? this.queue.params(op, params) : params;
+    this.queue.dispatch(op, pipeline, out, p, inputs, groups);
   }
 
   async read(t: Tensor): Promise<ArrayBufferView> {

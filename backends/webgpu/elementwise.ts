@@ -1,6 +1,7 @@
 // WebGPU kernels for the elementwise primitives (unary, binary, where,
 // astype) and the contiguous copy, all through wgsl/elementwise.wgsl: inputs
-// broadcast by zero strides, dims merged where every operand is contiguous.
+// broadcast by zero strides, dims merged where every operand is contiguous
+// (one merged dim selects the kernel's linear variant).
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { broadcastView, collapseDims } from "../strides.js";
@@ -11,8 +12,8 @@ import { BINARY_WGSL, UNARY_WGSL, castWgsl, elementsPerWord, inputDecl, packExpr
 
 const NAMES = ["a", "b", "c"];
 
-/** meta for wgsl/elementwise.wgsl: [n, ndim, shape, then per input: offset, strides]. */
-function elementwiseMeta(inputs: readonly Tensor[], shape: readonly number[]): Uint32Array {
+/** params for wgsl/elementwise.wgsl: [n, ndim, shape, then per input: offset, strides]. */
+function elementwiseParams(inputs: readonly Tensor[], shape: readonly number[]): Uint32Array {
   const views = inputs.map((x) => broadcastView(x, shape));
   const c = collapseDims(shape, views.map((v) => v.strides));
   const n = shape.reduce((a, b) => a * b, 1);
@@ -27,22 +28,30 @@ export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tenso
   const n = out.shape.reduce((a, b) => a * b, 1);
   if (n === 0) return t;
   const epw = elementsPerWord(out.dtype);
+  const params = elementwiseParams(inputs, out.shape);
+  const linear = params[1] === 1;
+  let key = `${op}|${expr}|${isBool}|${out.dtype.name}|${linear}`;
+  for (const x of inputs) key += `|${x.dtype.name}`;
   gpu.run(
-    op,
-    "elementwise",
     {
-      INPUTS: inputs.map((x, k) => inputDecl(k, k + 2, x.dtype)).join("\n"),
-      EPW: epw,
-      BITS: 32 / epw,
-      LOADS: inputs.map((_, k) => `let ${NAMES[k]} = load_${k}(offset_of(${k}u, e));`).join(" "),
-      EXPR: expr,
-      PACK: packExpr(out.dtype, "v", isBool),
+      op,
+      file: "elementwise",
+      helpers: ["dtypes", "math"],
+      key,
+      slots: () => ({
+        INPUTS: inputs.map((x, k) => inputDecl(k, k + 2, x.dtype)).join("\n"),
+        EPW: epw,
+        BITS: 32 / epw,
+        SETUP: linear ? inputs.map((_, k) => `let l${k} = linear_of(${k}u);`).join(" ") : "",
+        LOADS: inputs.map((_, k) => `let ${NAMES[k]} = load_${k}(${linear ? `u32(l${k}.x + i32(e) * l${k}.y)` : `offset_of(${k}u, e)`});`).join(" "),
+        EXPR: expr,
+        PACK: packExpr(out.dtype, "v", isBool),
+      }),
     },
-    ["dtypes", "math"],
     gpu.gpuBuffer(t),
-    elementwiseMeta(inputs, out.shape),
+    params,
     inputs.map((x) => gpu.gpuBuffer(x)),
-    Math.ceil(Math.ceil(n / epw) / 256),
+    Math.ceil(Math.ceil(n / epw) / 1024),
   );
   return t;
 }

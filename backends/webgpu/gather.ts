@@ -18,10 +18,7 @@ function gather(gpu: WebGpuBackend, op: string, inputs: readonly Tensor[], out: 
   if (n === 0) return t;
   const epw = elementsPerWord(out.dtype);
   gpu.run(
-    op,
-    "gather",
-    { INPUTS: inputs.map((x, k) => inputDecl(k, k + 2, x.dtype)).join("\n"), EPW: epw, BITS: 32 / epw, SOURCE: source },
-    ["dtypes"],
+    { op, file: "gather", helpers: ["dtypes"], slots: { INPUTS: inputs.map((x, k) => inputDecl(k, k + 2, x.dtype)).join("\n"), EPW: epw, BITS: 32 / epw, SOURCE: source } },
     gpu.gpuBuffer(t),
     Uint32Array.from(params, (w) => w >>> 0),
     inputs.map((x) => gpu.gpuBuffer(x)),

@@ -21,7 +21,7 @@ export function arangeKernel(gpu: WebGpuBackend): Kernel {
     const ct = computeType(out.dtype);
     const epw = elementsPerWord(out.dtype);
     const params = Uint32Array.of(p.count, bitsOf(p.start, ct), bitsOf(p.step, ct));
-    gpu.run("arange", "arange", { T: ct, EPW: epw, BITS: 32 / epw, PACK: `pack_${out.dtype.name}` }, ["dtypes"], gpu.gpuBuffer(t), params, [], Math.ceil(Math.ceil(p.count / epw) / 256));
+    gpu.run({ op: "arange", file: "arange", helpers: ["dtypes"], slots: { T: ct, EPW: epw, BITS: 32 / epw, PACK: `pack_${out.dtype.name}` } }, gpu.gpuBuffer(t), params, [], Math.ceil(Math.ceil(p.count / epw) / 256));
     return t;
   };
 }
@@ -33,11 +33,11 @@ export function randomBitsKernel(gpu: WebGpuBackend): Kernel {
     const words = Math.ceil((n * out.dtype.size) / 4);
     const half = Math.floor(words / 2), odd = words % 2;
     // the key's two words are copied on the GPU into params[0..1] (no round trip to the host)
-    const params = gpu.queue.params(Uint32Array.of(0, 0, words, half, odd));
+    const params = gpu.queue.params("randomBits", Uint32Array.of(0, 0, words, half, odd));
     const kb = gpu.gpuBuffer(key!);
     gpu.queue.copy(kb, key!.offset * 4, params.buffer, params.offset, 4);
     gpu.queue.copy(kb, (key!.offset + key!.strides[0]!) * 4, params.buffer, params.offset + 4, 4);
-    gpu.run("randomBits", "random", {}, [], gpu.gpuBuffer(t), params, [], Math.ceil((half + odd) / 256));
+    gpu.run({ op: "randomBits", file: "random", helpers: [], slots: {} }, gpu.gpuBuffer(t), params, [], Math.ceil((half + odd) / 256));
     return t;
   };
 }

@@ -1,32 +1,40 @@
 // Command batching for the WebGPU backend: one command encoder and one open
 // compute pass for many dispatches, submitted at synchronize/read, before a
 // host write (so writes stay ordered after the work that reads the old
-// contents), or every MAX_BATCH dispatches. Per-dispatch parameters are
-// carved from mapped arena buffers (bound at aligned offsets) that are
-// unmapped at submit and destroyed after it; grids beyond 65535 workgroups
-// use a second dimension.
+// contents), or when a batch is full. Every kernel binds (output, params,
+// inputs...) through one explicit layout per input count; the params of a
+// batch live in one persistent ring buffer, written with one queue write just
+// before the batch is submitted and bound at a dynamic offset, so a bind group
+// depends only on the tensors' buffers and is cached. Grids beyond 65535
+// workgroups use a second dimension.
 
 const MAX_BATCH = 1024;
-const ARENA_BYTES = 1 << 18;
+const RING_BYTES = 1 << 20;
+/** Bytes of the ring visible to one dispatch (the largest params a kernel may take). */
+const PARAMS_WINDOW = 2048;
+const MAX_BIND_GROUPS = 4096;
 
-/** A slice of a buffer, as bound to a shader. */
-export interface BufferSlice {
+/** A slice of the params ring, as handed to one dispatch. */
+export interface ParamsSlice {
   buffer: GPUBuffer;
   offset: number;
-  size: number;
 }
 
 export class CommandQueue {
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
-  private transient: GPUBuffer[] = [];
-  private arena: { buffer: GPUBuffer; words: Uint32Array; used: number } | null = null;
+  private readonly ring: GPUBuffer;
+  private readonly ringWords = new Uint32Array(RING_BYTES / 4);
+  private ringUsed = 0;
   private readonly align: number;
   private destroyAfterSubmit: GPUBuffer[] = [];
   /** Ops encoded since the last submit, for error messages. */
   private ops: string[] = [];
-  /** Bind group layouts per pipeline (asking the pipeline each time costs a native call). */
-  private readonly layouts = new WeakMap<GPUComputePipeline, GPUBindGroupLayout>();
+  private readonly layouts = new Map<number, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
+  private readonly bindGroups = new Map<string, GPUBindGroup>();
+  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  private nextBufferId = 0;
+  private readonly offsets = [0];
   /** Submits since the backend last waited for the device. */
   submitsInFlight = 0;
 
@@ -35,45 +43,39 @@ export class CommandQueue {
     private readonly maxWorkgroups: number,
   ) {
     this.align = device.limits.minStorageBufferOffsetAlignment;
+    this.ring = device.createBuffer({ size: RING_BYTES + PARAMS_WINDOW, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   }
 
   get pendingOps(): readonly string[] {
     return this.ops;
   }
 
-  /** `words` (at least one word) in storage memory that lives until the next submit. */
-  params(words: Uint32Array): BufferSlice {
-    // every dispatch takes its params first: the place to close a long batch
-    if (this.ops.length >= MAX_BATCH) this.submit();
-    const size = Math.max(4, words.byteLength);
-    const need = Math.ceil(size / this.align) * this.align;
-    if (!this.arena || this.arena.used + need > this.arena.words.byteLength) {
-      const bytes = Math.max(ARENA_BYTES, need);
-      const buffer = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, mappedAtCreation: true });
-      this.arena = { buffer, words: new Uint32Array(buffer.getMappedRange()), used: 0 };
-      this.transient.push(buffer);
-    }
-    const offset = this.arena.used;
-    this.arena.words.set(words, offset / 4);
-    this.arena.used += need;
-    return { buffer: this.arena.buffer, offset, size };
+  /** The pipeline layout of kernels with `inputs` input bindings after the output and the params. */
+  pipelineLayout(inputs: number): GPUPipelineLayout {
+    return this.layoutFor(inputs).pipeline;
   }
 
-  /** Encodes one dispatch of `pipeline` with `buffers` bound at 0..n-1 over `groups` workgroups. */
-  dispatch(op: string, pipeline: GPUComputePipeline, buffers: (GPUBuffer | BufferSlice)[], groups: number): void {
+  /** `words` placed in the params ring for the next dispatch of this batch. */
+  params(op: string, words: Uint32Array): ParamsSlice {
+    if (words.byteLength > PARAMS_WINDOW) throw new RangeError(`[${op}] its ${words.length} parameter words exceed the WebGPU backend's ${PARAMS_WINDOW / 4}`);
+    // every dispatch takes its params first: the place to close a full batch
+    if (this.ops.length >= MAX_BATCH || this.ringUsed + words.byteLength > RING_BYTES) this.submit();
+    const offset = this.ringUsed;
+    this.ringWords.set(words, offset / 4);
+    this.ringUsed += Math.ceil(Math.max(4, words.byteLength) / this.align) * this.align;
+    return { buffer: this.ring, offset };
+  }
+
+  /** Encodes one dispatch of `pipeline` (built on pipelineLayout(inputs.length)) over `groups` workgroups. */
+  dispatch(op: string, pipeline: GPUComputePipeline, out: GPUBuffer, params: ParamsSlice, inputs: readonly GPUBuffer[], groups: number): void {
     if (groups === 0) return;
     if (!this.pass) {
       this.encoder ??= this.device.createCommandEncoder();
       this.pass = this.encoder.beginComputePass();
     }
-    let layout = this.layouts.get(pipeline);
-    if (!layout) this.layouts.set(pipeline, (layout = pipeline.getBindGroupLayout(0)));
-    const bindGroup = this.device.createBindGroup({
-      layout,
-      entries: buffers.map((b, binding) => ({ binding, resource: b instanceof GPUBuffer ? { buffer: b } : b })),
-    });
     this.pass.setPipeline(pipeline);
-    this.pass.setBindGroup(0, bindGroup);
+    this.offsets[0] = params.offset;
+    this.pass.setBindGroup(0, this.bindGroup(out, inputs), this.offsets);
     const x = Math.min(groups, this.maxWorkgroups);
     const y = Math.ceil(groups / x);
     if (y > this.maxWorkgroups) throw new RangeError(`[${op}] needs ${groups} workgroups, more than this device dispatches (${this.maxWorkgroups}^2)`);
@@ -92,27 +94,26 @@ export class CommandQueue {
   destroyLater(buf: GPUBuffer): void {
     if (this.encoder) this.destroyAfterSubmit.push(buf);
     else buf.destroy();
+    this.bufferIds.delete(buf);
   }
 
   get idle(): boolean {
     return this.encoder === null;
   }
 
-  /** Submits what was encoded; returns the ops it held. */
+  /** Submits what was encoded (its params written just before it); returns the ops it held. */
   submit(): string[] {
     this.endPass();
-    for (const b of this.transient) if (b.mapState === "mapped") b.unmap();
-    this.arena = null;
     const ops = this.ops;
     if (this.encoder) {
+      if (this.ringUsed) this.device.queue.writeBuffer(this.ring, 0, this.ringWords, 0, this.ringUsed / 4);
       this.device.queue.submit([this.encoder.finish()]);
       this.submitsInFlight++;
     }
     this.encoder = null;
     this.ops = [];
-    for (const b of this.transient) b.destroy();
+    this.ringUsed = 0;
     for (const b of this.destroyAfterSubmit) b.destroy();
-    this.transient = [];
     this.destroyAfterSubmit = [];
     return ops;
   }
@@ -120,5 +121,44 @@ export class CommandQueue {
   private endPass(): void {
     this.pass?.end();
     this.pass = null;
+  }
+
+  private layoutFor(inputs: number): { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout } {
+    let l = this.layouts.get(inputs);
+    if (!l) {
+      const entries: GPUBindGroupLayoutEntry[] = [
+        { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: "storage" } },
+        { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: "read-only-storage", hasDynamicOffset: true } },
+      ];
+      for (let k = 0; k < inputs; k++) entries.push({ binding: 2 + k, visibility: GPUShaderStage.COMPUTE, buffer: { type: "read-only-storage" } });
+      const group = this.device.createBindGroupLayout({ entries });
+      l = { group, pipeline: this.device.createPipelineLayout({ bindGroupLayouts: [group] }) };
+      this.layouts.set(inputs, l);
+    }
+    return l;
+  }
+
+  private idOf(buf: GPUBuffer): number {
+    let id = this.bufferIds.get(buf);
+    if (id === undefined) this.bufferIds.set(buf, (id = this.nextBufferId++));
+    return id;
+  }
+
+  /** The bind group of (out, the ring, inputs), made once per combination of buffers. */
+  private bindGroup(out: GPUBuffer, inputs: readonly GPUBuffer[]): GPUBindGroup {
+    let key = `${this.idOf(out)}`;
+    for (const b of inputs) key += `,${this.idOf(b)}`;
+    let bg = this.bindGroups.get(key);
+    if (!bg) {
+      if (this.bindGroups.size >= MAX_BIND_GROUPS) this.bindGroups.clear();
+      const entries: GPUBindGroupEntry[] = [
+        { binding: 0, resource: { buffer: out } },
+        { binding: 1, resource: { buffer: this.ring, offset: 0, size: PARAMS_WINDOW } },
+      ];
+      inputs.forEach((buffer, k) => entries.push({ binding: 2 + k, resource: { buffer } }));
+      bg = this.device.createBindGroup({ layout: this.layoutFor(inputs.length).group, entries });
+      this.bindGroups.set(key, bg);
+    }
+    return bg;
   }
 }

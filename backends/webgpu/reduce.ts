@@ -1,5 +1,6 @@
 // WebGPU reductions through wgsl/reduce.wgsl: sum/prod/max/min/all/any and
-// argmax/argmin, one workgroup per output element, f32/i32/u32 accumulators
+// argmax/argmin, one workgroup per output element (long segments of few
+// outputs split into chunks folded by a second pass), f32/i32/u32 accumulators
 // (NaN-propagating max/min, first NaN for arg-reductions, NumPy's rules);
 // outputs narrower than 32 bits are cast from a 32-bit result.
 
@@ -13,15 +14,28 @@ import { castResult } from "./elementwise.js";
 
 const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32 };
 
+/** Segments at least this long are split when there are too few outputs to occupy the GPU. */
+const SPLIT_LENGTH = 8192;
+/** The chunk count aims at this many workgroups over all outputs. */
+const TARGET_WORKGROUPS = 2048;
+
+/** Chunks per segment: one, or enough to give each output's segment several workgroups. */
+function chunksFor(nOut: number, R: number): number {
+  if (R < SPLIT_LENGTH || nOut >= TARGET_WORKGROUPS / 4) return 1;
+  return Math.max(1, Math.min(Math.ceil(R / 2048), Math.floor(TARGET_WORKGROUPS / nOut)));
+}
+
 /** params for wgsl/reduce.wgsl. */
-export function reduceParams(x: Tensor, axes: readonly number[]): { params: Uint32Array; nOut: number; R: number } {
+function reduceParams(x: Tensor, axes: readonly number[], chunksOf: (nOut: number, R: number) => number): { params: Uint32Array; nOut: number; chunks: number } {
   const kept = [...x.shape.keys()].filter((d) => !axes.includes(d));
   const k = collapseDims(kept.map((d) => x.shape[d]!), [kept.map((d) => x.strides[d]!)]);
   const r = collapseDims(axes.map((d) => x.shape[d]!), [axes.map((d) => x.strides[d]!)]);
   const nOut = kept.reduce((p, d) => p * x.shape[d]!, 1);
   const R = axes.reduce((p, d) => p * x.shape[d]!, 1);
-  const words = [nOut, R, k.shape.length, r.shape.length, ...k.shape, ...k.strides[0]!, ...r.shape, ...r.strides[0]!, x.offset];
-  return { params: Uint32Array.from(words, (w) => w >>> 0), nOut, R };
+  const chunks = chunksOf(nOut, R);
+  const chunkLen = Math.ceil(R / chunks);
+  const words = [nOut, R, k.shape.length, r.shape.length, chunks, chunkLen, ...k.shape, ...k.strides[0]!, ...r.shape, ...r.strides[0]!, x.offset];
+  return { params: Uint32Array.from(words, (w) => w >>> 0), nOut, chunks };
 }
 
 interface Fold {
@@ -60,32 +74,42 @@ function runReduce(gpu: WebGpuBackend, op: string, x: Tensor, axes: readonly num
   const isArg = op === "argmax" || op === "argmin";
   const v = computeType(x.dtype);
   const t = isArg ? "u32" : op === "all" || op === "any" ? "u32" : computeType(out.dtype);
-  const word: OutputSpec = { shape: out.shape, dtype: isArg ? uint32 : WORD_DTYPE[t] };
-  const res = gpu.allocOutput(word);
-  const { params, nOut } = reduceParams(x, axes);
+  const word = isArg ? uint32 : WORD_DTYPE[t];
+  // arg-reductions carry (value, index) pairs that a word of partials cannot hold: one pass
+  const { params, nOut, chunks } = reduceParams(x, axes, isArg ? () => 1 : chunksFor);
+  const res = gpu.allocOutput({ shape: chunks > 1 ? [nOut, chunks] : out.shape, dtype: word });
   if (nOut > 0) {
     const f = isArg ? { init: "0u", fold: "a" } : foldFor(op, t);
     const lift = op === "all" || op === "any" ? "select(0u, 1u, v != 0u)" : v === t ? "v" : `${t}(v)`;
     gpu.run(
-      op,
-      "reduce",
       {
-        INPUT: inputDecl(0, 2, x.dtype),
-        V: v,
-        T: t,
-        LIFT: lift,
-        INIT: f.init,
-        FOLD: f.fold,
-        ISARG: String(isArg),
-        BETTER: isArg ? betterFor(op, v) : "false",
-        STORE: t === "f32" ? "bitcast<u32>(r)" : t === "i32" ? "bitcast<u32>(r)" : "r",
+        op,
+        file: "reduce",
+        helpers: ["dtypes", "math", "strided"],
+        key: `${op},${x.dtype.name},${t}`,
+        slots: () => ({
+          INPUT: inputDecl(0, 2, x.dtype),
+          V: v,
+          T: t,
+          LIFT: lift,
+          INIT: f.init,
+          FOLD: f.fold,
+          ISARG: String(isArg),
+          BETTER: isArg ? betterFor(op, v) : "false",
+          STORE: t === "u32" ? "r" : "bitcast<u32>(r)",
+        }),
       },
-      ["dtypes", "math", "strided"],
       gpu.gpuBuffer(res),
       params,
       [gpu.gpuBuffer(x)],
-      nOut,
+      nOut * chunks,
     );
+  }
+  if (chunks > 1) {
+    // fold the partials of each output (all/any partials are 0/1 words, folded as any/all of uint32)
+    const folded = runReduce(gpu, op, res, [1], out);
+    gpu.release(res.buffer);
+    return folded;
   }
   return castResult(gpu, res, out);
 }

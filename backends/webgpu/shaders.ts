@@ -37,21 +37,21 @@ export function kernelSource(name: string, slots: Record<string, string | number
 }
 
 export interface PipelineCache {
-  /** The pipeline for `key` (a kernel file, its slots and helpers), built from `code()` on first use. */
-  get(label: string, key: string, code: () => string): GPUComputePipeline;
+  /** The pipeline for `key` (a kernel file, its slots and helpers), built from `make()` on first use. */
+  get(label: string, key: string, make: () => { code: string; layout: GPUPipelineLayout }): GPUComputePipeline;
 }
 
 /** Compiles each distinct kernel once; compile errors are collected by `onError` with the kernel's label. */
 export function pipelineCache(device: GPUDevice, onError: (label: string, message: string) => void): PipelineCache {
   const cache = new Map<string, GPUComputePipeline>();
   return {
-    get(label, key, source) {
+    get(label, key, make) {
       let p = cache.get(key);
       if (!p) {
-        const code = source();
+        const { code, layout } = make();
         device.pushErrorScope("validation");
         const module = device.createShaderModule({ label, code });
-        p = device.createComputePipeline({ label, layout: "auto", compute: { module, entryPoint: "main" } });
+        p = device.createComputePipeline({ label, layout, compute: { module, entryPoint: "main" } });
         void device.popErrorScope().then((err) => {
           if (err) onError(label, err.message);
         });

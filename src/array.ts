@@ -27,6 +27,10 @@ export class MxArray {
   inputs: MxArray[];
   readonly slot: DataSlot = { data: null };
   private disposed = false;
+  /** Unevaluated arrays that have this one as an input (counted once per edge). */
+  private pendingUses = 0;
+  /** Set by tidy for arrays only its graph may still use: the buffer goes once the last user has run. */
+  private releaseAfterUse = false;
 
   constructor(
     readonly shape: readonly number[],
@@ -38,6 +42,7 @@ export class MxArray {
   ) {
     this.primitive = primitive;
     this.inputs = inputs;
+    for (const x of inputs) x.pendingUses++;
     this.slot.data = data;
     watchArray(this, this.slot);
     tidyScopes[tidyScopes.length - 1]?.add(this);
@@ -76,8 +81,25 @@ export class MxArray {
     this.disposed = true;
     unwatchArray(this.slot);
     releaseSlot(this.slot);
+    this.detachInputs();
+  }
+
+  /** Drops the graph edges (after evaluation or disposal), releasing inputs that tidy marked and nothing else needs. */
+  detachInputs(): void {
+    const inputs = this.inputs;
     this.primitive = null;
     this.inputs = [];
+    for (const x of inputs) if (--x.pendingUses === 0 && x.releaseAfterUse && x.isEvaluated) x.dispose();
+  }
+
+  /**
+   * Marks an array that user code can no longer reach (tidy created it and did
+   * not return it) but unevaluated arrays still read: its buffer is released as
+   * soon as the last of them has run.
+   */
+  releaseWhenConsumed(): void {
+    this.releaseAfterUse = true;
+    if (this.pendingUses === 0) this.dispose();
   }
   [Symbol.dispose](): void {
     this.dispose();

@@ -85,8 +85,7 @@ function run(node: MxArray, staged?: Map<number, Tensor>): void {
   } finally {
     if (moved) for (const m of moved) backend.release(m.buffer);
   }
-  node.primitive = null;
-  node.inputs = [];
+  node.detachInputs();
 }
 
 export function evaluateSync(outputs: readonly MxArray[]): void {

@@ -1,6 +1,7 @@
 // mx.tidy(fn) and mx.eval(...): tidy disposes every array created inside fn
 // that the result does not need (arrays returned, and the inputs of returned
-// arrays that are not evaluated yet); eval takes arrays or trees of them.
+// arrays that are not evaluated yet); those inputs are released as soon as
+// their last user has been evaluated. eval takes arrays or trees of them.
 
 import { MxArray } from "./array.js";
 import { evaluate } from "./eval.js";
@@ -40,11 +41,16 @@ export function tidy<T>(fn: () => T): T {
   if (result instanceof Promise) {
     throw new TypeError("mx.tidy takes a synchronous function; evaluate with mx.eval after tidy returns, or dispose arrays explicitly in async code");
   }
-  const keep = graphOf(collectArrays(result));
+  const returned = new Set(collectArrays(result));
+  const keep = graphOf([...returned]);
   const outer = tidyScopes[tidyScopes.length - 1];
   for (const a of scope) {
     if (!keep.has(a)) a.dispose();
-    else outer?.add(a);
+    else {
+      // needed only by the graph of the results: freed once its last user has run
+      if (!returned.has(a)) a.releaseWhenConsumed();
+      outer?.add(a);
+    }
   }
   return result;
 }

@@ -37,6 +37,7 @@ describe.each(BACKENDS)("eval on $name", ({ device }) => {
   });
 
   it("frees a buffer at once on dispose and with `using`", async () => {
+    await collectGarbage();
     mx.clearCache();
     const before = mx.getActiveMemory();
     {
@@ -63,6 +64,32 @@ describe.each(BACKENDS)("eval on $name", ({ device }) => {
     expect(scratch!.isDisposed).toBe(true);
     expect(inner!.isDisposed).toBe(false);
     expect(await out.y.tolist()).toEqual([4]);
+    // unreachable from user code after tidy: released once its last user ran
+    expect(inner!.isDisposed).toBe(true);
+  });
+
+  it("tidy's kept intermediates free their buffers during eval, not at collection", async () => {
+    mx.clearCache();
+    const x = mx.zeros([1 << 16], mx.float32, o);
+    await mx.eval(x);
+    const before = mx.getActiveMemory();
+    mx.resetPeakMemory();
+    const shared = mx.tidy(() => {
+      let y = x;
+      for (let i = 0; i < 40; i++) y = mx.add(mx.multiply(y, 0.5, o), 1, o);
+      const t = mx.exp(y, o);
+      // two results share t: it must survive until both have run
+      return [mx.add(t, 1, o), mx.subtract(t, 1, o)];
+    });
+    await mx.eval(shared[0]!);
+    await mx.eval(shared[1]!);
+    // 80 intermediates of 256 KiB each were made; at most a handful were alive at once
+    expect(mx.getPeakMemory() - before).toBeLessThan(8 * 4 * (1 << 16));
+    // the two results, plus the library's cached scalar constants
+    expect(mx.getActiveMemory() - before).toBeGreaterThanOrEqual(2 * 4 * (1 << 16));
+    expect(mx.getActiveMemory() - before).toBeLessThan(2 * 4 * (1 << 16) + 1024);
+    const [p, m] = await Promise.all(shared.map((a) => a.data()));
+    expect(Number(p![0]!) - Number(m![0]!)).toBeCloseTo(2, 5);
   });
 
   it.skipIf(!getBackend(device.backend).capabilities.syncRead)("tidy disposes evaluated intermediates (synchronous reads)", async () => {

@@ -5,7 +5,7 @@
 // inputs...) through one explicit layout per input count; the params of a
 // batch live in one persistent ring buffer, written with one queue write just
 // before the batch is submitted and bound at a dynamic offset, so a bind group
-// depends only on the tensors' buffers and is cached. Grids beyond 65535
+// depends only on the tensors' buffers and is cached when they recur. Grids beyond 65535
 // workgroups use a second dimension.
 
 const MAX_BATCH = 1024;
@@ -32,6 +32,8 @@ export class CommandQueue {
   private ops: string[] = [];
   private readonly layouts = new Map<number, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
   private readonly bindGroups = new Map<string, GPUBindGroup>();
+  /** Buffer combinations bound once so far (their bind groups were not kept). */
+  private readonly seenOnce = new Set<string>();
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
   private nextBufferId = 0;
   private readonly offsets = [0];
@@ -144,20 +146,29 @@ export class CommandQueue {
     return id;
   }
 
-  /** The bind group of (out, the ring, inputs), made once per combination of buffers. */
+  /**
+   * The bind group of (out, the ring, inputs). One is kept for reuse only when
+   * its combination of buffers comes back: a chain of fresh buffers makes each
+   * combination once, and retaining those piles up driver descriptor sets until
+   * a major collection (lavapipe faults past ~50 000 live ones).
+   */
   private bindGroup(out: GPUBuffer, inputs: readonly GPUBuffer[]): GPUBindGroup {
     let key = `${this.idOf(out)}`;
     for (const b of inputs) key += `,${this.idOf(b)}`;
-    let bg = this.bindGroups.get(key);
-    if (!bg) {
+    const cached = this.bindGroups.get(key);
+    if (cached) return cached;
+    const entries: GPUBindGroupEntry[] = [
+      { binding: 0, resource: { buffer: out } },
+      { binding: 1, resource: { buffer: this.ring, offset: 0, size: PARAMS_WINDOW } },
+    ];
+    inputs.forEach((buffer, k) => entries.push({ binding: 2 + k, resource: { buffer } }));
+    const bg = this.device.createBindGroup({ layout: this.layoutFor(inputs.length).group, entries });
+    if (this.seenOnce.has(key)) {
       if (this.bindGroups.size >= MAX_BIND_GROUPS) this.bindGroups.clear();
-      const entries: GPUBindGroupEntry[] = [
-        { binding: 0, resource: { buffer: out } },
-        { binding: 1, resource: { buffer: this.ring, offset: 0, size: PARAMS_WINDOW } },
-      ];
-      inputs.forEach((buffer, k) => entries.push({ binding: 2 + k, resource: { buffer } }));
-      bg = this.device.createBindGroup({ layout: this.layoutFor(inputs.length).group, entries });
       this.bindGroups.set(key, bg);
+    } else {
+      if (this.seenOnce.size >= 4 * MAX_BIND_GROUPS) this.seenOnce.clear();
+      this.seenOnce.add(key);
     }
     return bg;
   }

@@ -23,7 +23,7 @@ export interface KernelCall {
   helpers: string[];
   /** The slot values, or a function making them (called only when `key` misses the cache). */
   slots: Slots | (() => Slots);
-  /** A cache key that determines the slots; when absent it is derived from them (which must then be a record). */
+  /** A key (within `file`) that determines the slots and the inputs' dtypes; when absent it is derived from the slots (then a record). */
   key?: string;
 }
 
@@ -56,6 +56,12 @@ async function awaitGpu<T>(p: Promise<T>): Promise<T> {
   }
 }
 
+/** Bytes of freed buffers kept for reuse by default (creating and zeroing large GPU buffers is slow). */
+const WEBGPU_CACHE_LIMIT = 4 * 2 ** 30;
+
+/** Submitted batches the host may run ahead of the device. */
+const MAX_IN_FLIGHT = Number(process.env.MLX_TS_EXP_INFLIGHT ?? 8);
+
 export const WEBGPU_DTYPES = [bool, uint8, uint16, uint32, int8, int16, int32, float16, bfloat16, float32];
 
 export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
@@ -75,7 +81,7 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
       new BufferPool<GpuBlock>(
         (size) => ({ size, buffer: device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }) }),
         (block) => queue.destroyLater(block.buffer),
-        1 << 30,
+        WEBGPU_CACHE_LIMIT,
       ),
     );
     this.queue = queue;
@@ -120,10 +126,11 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
 
   /** Encodes `kernel` over `groups` workgroups: bindings are the output, the params, then the inputs. */
   run(kernel: KernelCall, out: GPUBuffer, params: Uint32Array | ParamsSlice, inputs: GPUBuffer[], groups: number): void {
-    const { op, file, helpers } = kernel;
-    const slots = kernel.slots;
-    const key = kernel.key ?? `${file}|${helpers.join(",")}|${Object.entries(slots as Slots).map(([k, v]) => `${k}=${v}`).join("|")}`;
-    const pipeline = this.pipelines.get(`${op}:${file}`, `${file}|${inputs.length}|${key}`, () => ({
+    const { op, file, helpers, slots } = kernel;
+    // a caller's key determines the inputs' dtypes, hence their count; a derived one does not
+    const key = kernel.key ?? `${inputs.length}|${helpers.join(",")}|${Object.entries(slots as Slots).map(([k, v]) => `${k}=${v}`).join("|")}`;
+    const pipeline = this.pipelines.get(file, key, () => ({
+      label: `${op}:${file}`,
       code: kernelSource(file, typeof slots === "function" ? slots() : slots, helpers),
       layout: this.queue.pipelineLayout(inputs.length),
     }));
@@ -159,13 +166,14 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
   async synchronize(): Promise<void> {
     const ops = this.queue.submit();
     await awaitGpu(this.ctx.device.queue.onSubmittedWorkDone());
-    this.queue.submitsInFlight = 0;
+    this.queue.inFlight.length = 0;
     this.throwErrors(ops);
   }
 
-  /** More than a few batches in flight: wait for the device before encoding more. */
+  /** Many batches in flight: wait for the oldest before encoding more (the device keeps busy on the rest). */
   throttle(): Promise<void> | undefined {
-    return this.queue.submitsInFlight >= 4 ? this.synchronize() : undefined;
+    const q = this.queue.inFlight;
+    return q.length > MAX_IN_FLIGHT ? awaitGpu(q.shift()!) : undefined;
   }
 
   private throwErrors(ops: readonly string[]): void {

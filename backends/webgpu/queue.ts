@@ -8,7 +8,8 @@
 // depends only on the tensors' buffers and is cached when they recur. Grids beyond 65535
 // workgroups use a second dimension.
 
-const MAX_BATCH = 1024;
+/** Dispatches per submit: small enough that the GPU starts while the host still encodes. */
+const MAX_BATCH = Number(process.env.MLX_TS_EXP_BATCH ?? 128);
 const RING_BYTES = 1 << 20;
 /** Bytes of the ring visible to one dispatch (the largest params a kernel may take). */
 const PARAMS_WINDOW = 2048;
@@ -37,8 +38,8 @@ export class CommandQueue {
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
   private nextBufferId = 0;
   private readonly offsets = [0];
-  /** Submits since the backend last waited for the device. */
-  submitsInFlight = 0;
+  /** One completion promise per submit not yet known to be finished, oldest first. */
+  readonly inFlight: Promise<void>[] = [];
 
   constructor(
     private readonly device: GPUDevice,
@@ -110,7 +111,10 @@ export class CommandQueue {
     if (this.encoder) {
       if (this.ringUsed) this.device.queue.writeBuffer(this.ring, 0, this.ringWords, 0, this.ringUsed / 4);
       this.device.queue.submit([this.encoder.finish()]);
-      this.submitsInFlight++;
+      const done = this.device.queue.onSubmittedWorkDone();
+      // a lost device rejects it; the backend reports that through device.lost
+      done.catch(() => {});
+      this.inFlight.push(done);
     }
     this.encoder = null;
     this.ops = [];

@@ -14,15 +14,14 @@ import { castResult } from "./elementwise.js";
 
 const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32 };
 
-/** Segments at least this long are split when there are too few outputs to occupy the GPU. */
-const SPLIT_LENGTH = 8192;
-/** The chunk count aims at this many workgroups over all outputs. */
+/** A chunk gives each of a workgroup's 256 invocations at least 64 elements (fewer barriers per element). */
+const MIN_CHUNK = 256 * 64;
+/** Chunks over all outputs are capped at about this many workgroups. */
 const TARGET_WORKGROUPS = 2048;
 
-/** Chunks per segment: one, or enough to give each output's segment several workgroups. */
+/** Chunks per segment: one, or for long segments of few outputs enough to spread them over the GPU. */
 function chunksFor(nOut: number, R: number): number {
-  if (R < SPLIT_LENGTH || nOut >= TARGET_WORKGROUPS / 4) return 1;
-  return Math.max(1, Math.min(Math.ceil(R / 2048), Math.floor(TARGET_WORKGROUPS / nOut)));
+  return Math.max(1, Math.min(Math.ceil(R / MIN_CHUNK), Math.floor(TARGET_WORKGROUPS / nOut)));
 }
 
 /** params for wgsl/reduce.wgsl. */

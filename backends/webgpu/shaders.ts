@@ -1,8 +1,8 @@
 // WGSL sources from wgsl/, filled and compiled once: `{{SLOT}}` markers in a
 // kernel file are replaced with generated snippets (each file documents its
 // slots), dtypes.wgsl (and math.wgsl where asked) are prepended, and the
-// pipelines are cached by file, slots and helpers (the source is built only
-// on a miss).
+// pipelines are cached per kernel file by a key that determines the slots and
+// helpers (the source is built only on a miss).
 
 import { readFileSync } from "node:fs";
 
@@ -37,18 +37,20 @@ export function kernelSource(name: string, slots: Record<string, string | number
 }
 
 export interface PipelineCache {
-  /** The pipeline for `key` (a kernel file, its slots and helpers), built from `make()` on first use. */
-  get(label: string, key: string, make: () => { code: string; layout: GPUPipelineLayout }): GPUComputePipeline;
+  /** The pipeline of kernel `file` for `key` (which determines its slots and helpers), built from `make()` on first use. */
+  get(file: string, key: string, make: () => { label: string; code: string; layout: GPUPipelineLayout }): GPUComputePipeline;
 }
 
 /** Compiles each distinct kernel once; compile errors are collected by `onError` with the kernel's label. */
 export function pipelineCache(device: GPUDevice, onError: (label: string, message: string) => void): PipelineCache {
-  const cache = new Map<string, GPUComputePipeline>();
+  const byFile = new Map<string, Map<string, GPUComputePipeline>>();
   return {
-    get(label, key, make) {
+    get(file, key, make) {
+      let cache = byFile.get(file);
+      if (!cache) byFile.set(file, (cache = new Map()));
       let p = cache.get(key);
       if (!p) {
-        const { code, layout } = make();
+        const { label, code, layout } = make();
         device.pushErrorScope("validation");
         const module = device.createShaderModule({ label, code });
         p = device.createComputePipeline({ label, layout, compute: { module, entryPoint: "main" } });

@@ -3,9 +3,14 @@
 
 import os from "node:os";
 
-/** Median milliseconds of `fn` over `runs` runs after `warmup` runs. */
-export async function timeMs(fn: () => unknown | Promise<unknown>, runs = 7, warmup = 2): Promise<number> {
-  for (let i = 0; i < warmup; i++) await fn();
+/**
+ * Median milliseconds of `fn` over `runs` runs after `warmup` runs, and after
+ * at least `warmupMs` of warm-up runs (a GPU left idle clocks down, and takes
+ * a few hundred milliseconds of load to clock back up).
+ */
+export async function timeMs(fn: () => unknown | Promise<unknown>, runs = 7, warmup = 2, warmupMs = 0): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < warmup || performance.now() - start < warmupMs; i++) await fn();
   const t: number[] = [];
   for (let i = 0; i < runs; i++) {
     const s = performance.now();

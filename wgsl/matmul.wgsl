@@ -10,9 +10,11 @@
 // Slots (the name in double braces), filled by backends/webgpu/matmul.ts:
 //   A, B       bindings 2 and 3 with load_0 / load_1
 //   CONFIG     const BM, BN, BK, TM, TN (TM, TN multiples of 4; BM = 16 * TM)
-//   A_K_FAST   true when A's k stride is 1 (stage A k-fastest), else m-fastest
-//   B_K_FAST   true when B's k stride is 1 and its column stride is not
 //   ACC        the accumulator declarations (acc_r_j: vec4<f32>, r < TM, j < TN / 4)
+//   STAGE_INDEX  the (row, k) of each element this invocation stages (k-fastest
+//              for an operand whose k stride is 1, else row/column-fastest)
+//   LOAD_SLAB, LOAD_NEXT  loads of slab k0 / kn into the staging registers
+//   STORE_SLAB the staging registers written to tile_a / tile_b
 //   FMA        one k step: loads of the thread's A and B vec4s and the FMAs
 //   STORE      the writes of the accumulators through put(row, col4, v)
 // params: [M, N, K, nb (batch dims), tiles_n, tiles_m, batches, a_offset, a_rs, a_cs,
@@ -31,6 +33,17 @@ var<workgroup> tile_a: array<vec4<f32>, BK * SA>;
 var<workgroup> tile_b: array<vec4<f32>, BK * SB>;
 
 fn p_i(k: u32) -> i32 { return bitcast<i32>(params[k]); }
+
+// this workgroup's operands, set once at the start (read by a_at / b_at)
+var<private> mm_M: u32;
+var<private> mm_N: u32;
+var<private> mm_K: u32;
+var<private> mm_a_off: i32;
+var<private> mm_a_rs: i32;
+var<private> mm_a_cs: i32;
+var<private> mm_b_off: i32;
+var<private> mm_b_rs: i32;
+var<private> mm_b_cs: i32;
 
 @compute @workgroup_size(16, 16)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) t: u32) {
@@ -57,33 +70,29 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     a_off += idx * p_i(13u + nb + u32(d));
     b_off += idx * p_i(13u + 2u * nb + u32(d));
   }
-  let a_rs = p_i(8);
-  let a_cs = p_i(9);
-  let b_rs = p_i(11);
-  let b_cs = p_i(12);
+  mm_M = M;
+  mm_N = N;
+  mm_K = K;
+  mm_a_off = a_off;
+  mm_b_off = b_off;
+  mm_a_rs = p_i(8);
+  mm_a_cs = p_i(9);
+  mm_b_rs = p_i(11);
+  mm_b_cs = p_i(12);
   let m0 = tm * BM;
   let n0 = tn * BN;
   let tx = lid.x;
   let ty = lid.y;
   {{ACC}}
+  // each invocation stages LA elements of A and LB of B per slab; the next
+  // slab's loads are issued before the current slab's FMAs (their latency hides behind them)
+  {{STAGE_INDEX}}
+  {{LOAD_SLAB}}
   for (var k0 = 0u; k0 < K; k0 += BK) {
-    for (var s = t; s < BM * BK; s += 256u) {
-      var m: u32;
-      var k: u32;
-      if ({{A_K_FAST}}) { m = s / BK; k = s % BK; } else { m = s % BM; k = s / BM; }
-      var v = 0.0;
-      if (m0 + m < M && k0 + k < K) { v = load_0(u32(a_off + i32(m0 + m) * a_rs + i32(k0 + k) * a_cs)); }
-      tile_a[k * SA + m / 4u][m % 4u] = v;
-    }
-    for (var s = t; s < BN * BK; s += 256u) {
-      var c: u32;
-      var k: u32;
-      if ({{B_K_FAST}}) { c = s / BK; k = s % BK; } else { c = s % BN; k = s / BN; }
-      var v = 0.0;
-      if (n0 + c < N && k0 + k < K) { v = load_1(u32(b_off + i32(k0 + k) * b_rs + i32(n0 + c) * b_cs)); }
-      tile_b[k * SB + c / 4u][c % 4u] = v;
-    }
+    {{STORE_SLAB}}
     workgroupBarrier();
+    let kn = k0 + BK;
+    {{LOAD_NEXT}}
     for (var k = 0u; k < BK; k++) {
       {{FMA}}
     }
@@ -91,6 +100,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   }
   let c_base = batch * M * N;
   {{STORE}}
+}
+
+fn a_at(m: u32, k: u32) -> f32 {
+  if (m < mm_M && k < mm_K) { return load_0(u32(mm_a_off + i32(m) * mm_a_rs + i32(k) * mm_a_cs)); }
+  return 0.0;
+}
+
+fn b_at(k: u32, c: u32) -> f32 {
+  if (c < mm_N && k < mm_K) { return load_1(u32(mm_b_off + i32(k) * mm_b_rs + i32(c) * mm_b_cs)); }
+  return 0.0;
 }
 
 fn put(c_base: u32, M: u32, N: u32, row: u32, col: u32, v: vec4<f32>) {

@@ -46,8 +46,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var best_i = NONE;
   if (valid) {
     let base = bitcast<i32>(params[6u + 2u * nk + 2u * nr]) + decompose(6u, 6u + nk, nk, o);
+    // one reduced dimension (the usual case once dims are merged): no index arithmetic per element
+    let single = nr == 1u;
+    let step0 = bitcast<i32>(params[6u + 2u * nk + 1u]);
     for (var r = (g % chunks) * chunk_len + lid; r < r_end; r += 256u) {
-      let v = load_0(u32(base + decompose(6u + 2u * nk, 6u + 2u * nk + nr, nr, r)));
+      var off: i32;
+      if (single) { off = i32(r) * step0; } else { off = decompose(6u + 2u * nk, 6u + 2u * nk + nr, nr, r); }
+      let v = load_0(u32(base + off));
       if ({{ISARG}}) {
         if (best_i == NONE || better(v, r, best_v, best_i)) { best_v = v; best_i = r; }
       } else {
@@ -55,9 +60,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       }
     }
   }
-  part_a[lid] = acc;
-  part_v[lid] = best_v;
-  part_i[lid] = best_i;
+  if ({{ISARG}}) {
+    part_v[lid] = best_v;
+    part_i[lid] = best_i;
+  } else {
+    part_a[lid] = acc;
+  }
   workgroupBarrier();
   for (var s = 128u; s > 0u; s = s >> 1u) {
     if (lid < s) {

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { BACKENDS, expectArray } from "./helpers/backends.js";
-import { holds } from "./helpers/contracts.js";
+import { holds } from "../conformance/contracts.js";
 
 describe.each(BACKENDS)("astype on $name", ({ device }) => {
   const o = { stream: device };

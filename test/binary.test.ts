@@ -5,9 +5,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
-import { BACKENDS, expectArray, values } from "./helpers/backends.js";
-import { expectSameValues, roundTo } from "./helpers/reference.js";
-import { contract, covered, holds, meets } from "./helpers/contracts.js";
+import { BACKENDS, expectSameValues, expectArray, values } from "./helpers/backends.js";
+import { roundTo } from "../conformance/numerics.js";
+import { contract, covered, holds, meets } from "../conformance/contracts.js";
 
 type BinFn = (a: mx.ArrayLike, b: mx.ArrayLike, o?: mx.OpOptions) => mx.MxArray;
 const op = (name: string) => (mx as unknown as Record<string, BinFn>)[name]!;

@@ -25,6 +25,7 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
 
   it("sums empty axes to the identity and refuses max of nothing", async () => {
     await expectArray(mx.sum(mx.zeros([0, 3], mx.float32, o), { axis: 0, ...o }), [0, 0, 0]);
+    await expectArray(mx.logsumexp(mx.zeros([0, 2], mx.float16, o), { axis: 0, ...o }), [-Infinity, -Infinity]);
     await expectArray(mx.prod(mx.zeros([2, 0], mx.float32, o), { axis: 1, ...o }), [1, 1]);
     expect(() => mx.max(mx.zeros([0], mx.float32, o), o)).toThrow(/\[max\] cannot reduce over an empty axis/);
   });

@@ -6,8 +6,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { BACKENDS, expectArray, expectClose } from "./helpers/backends.js";
-import { roundTo } from "./helpers/reference.js";
-import { contract, covered, holds, meets } from "./helpers/contracts.js";
+import { roundTo } from "../conformance/numerics.js";
+import { contract, covered, holds, meets } from "../conformance/contracts.js";
 
 const F64: Record<string, (x: number) => number> = {
   abs: Math.abs, negative: (x) => -x, sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x),

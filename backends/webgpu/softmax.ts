@@ -19,7 +19,8 @@ function run(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axes: r
   const R = axes.reduce((p, d) => p * x.shape[d]!, 1);
   const params = [nOut, R, k.shape.length, r.shape.length, ...k.shape, ...k.strides[0]!, ...r.shape, ...r.strides[0]!, x.offset, ...k.strides[1]!, ...r.strides[1]!];
   const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
-  if (nOut > 0 && R > 0) {
+  // logsumexp of an empty segment is -inf (the kernel writes it); softmax of one has no elements
+  if (nOut > 0 && (R > 0 || op === "logsumexp")) {
     gpu.run({ op, file: "softmax", helpers: ["dtypes", "math", "strided"], slots: { INPUT: inputDecl(0, 2, x.dtype), LSE: String(op === "logsumexp") } }, gpu.gpuBuffer(res), Uint32Array.from(params, (w) => w >>> 0), [gpu.gpuBuffer(x)], nOut);
   }
   return castResult(gpu, res, out);

@@ -4,6 +4,7 @@
 import { expect } from "vitest";
 import * as mx from "../../index.js";
 import { deviceFor } from "../../src/device.js";
+import { sameValue } from "../../conformance/numerics.js";
 
 export const BACKENDS = mx.registeredBackends().map((b) => ({ name: b.displayName, device: deviceFor(b.name) }));
 
@@ -38,4 +39,12 @@ export async function expectClose(a: mx.MxArray, expected: Nested, rtol = 1e-6, 
 /** The elements of `a` as a flat list of decoded numbers (row-major). */
 export async function values(a: mx.MxArray): Promise<number[]> {
   return flat(await a.tolist()) as number[];
+}
+
+/** Element-by-element identity (NaN equals NaN, -0 differs from +0), naming the first differing element. */
+export function expectSameValues(got: readonly unknown[], want: readonly unknown[], label: string): void {
+  expect(got.length, label).toBe(want.length);
+  got.forEach((g, i) => {
+    if (!sameValue(g, want[i])) throw new Error(`${label}: element ${i} is ${String(g)}, expected ${String(want[i])}`);
+  });
 }

@@ -1,0 +1,201 @@
+// One conformance case: the same inputs (same layouts) built on the CPU
+// reference and on the backend under test, the op run on both, and every
+// output element judged by the op's contract on that backend. Elements that
+// read an input outside the contract (NaN, infinities, subnormals, values
+// outside the domain where the spec promises nothing) are "outside spec":
+// a difference there is allowed and counted, never a failure.
+
+import * as mx from "../index.js";
+import type { InputCase } from "./arbitraries.js";
+import { contractFor, covered, type Contract } from "./contracts.js";
+import { roundTo, sameValue, ulpDistance, ulpOf } from "./numerics.js";
+import type { Case, OpEntry } from "./opdb.js";
+
+const cpu = { stream: mx.cpu };
+const dtypeOf = (name: string) => (mx as unknown as Record<string, mx.DType>)[name]!;
+
+/** JS source of a value list (NaN, infinities and -0 spelled out). */
+function literal(values: readonly (number | boolean)[]): string {
+  return `[${values.map((v) => (typeof v === "boolean" ? String(v) : Object.is(v, -0) ? "-0" : String(v))).join(", ")}]`;
+}
+
+/** The input with the logical values of `ic`, in its layout, on `stream`, and the TS source that builds it. */
+export function materialize(ic: InputCase, stream: mx.Device, streamSrc: string): { array: mx.MxArray; source: string } {
+  const d = dtypeOf(ic.dtype);
+  const o = { stream };
+  const nd = ic.shape.length;
+  const build = (values: readonly (number | boolean)[], shape: readonly number[]) => ({
+    array: mx.reshape(mx.array(values as number[], d, o), shape, o),
+    source: `mx.reshape(mx.array(${literal(values)}, mx.${ic.dtype}, { stream: ${streamSrc} }), ${JSON.stringify(shape)}, { stream: ${streamSrc} })`,
+  });
+  if (ic.layout === "contiguous" || nd === 0) return build(ic.values, ic.shape);
+  if (ic.layout === "transposed") {
+    // stored with the axes reversed, read back through a transpose
+    const rev = [...ic.shape].reverse();
+    const strides = ic.shape.map((_, i) => ic.shape.slice(i + 1).reduce((a, b) => a * b, 1));
+    const stored = Array.from({ length: ic.values.length }, (_, flat) => {
+      let rem = flat, src = 0;
+      for (let k = 0; k < nd; k++) {
+        const inner = rev.slice(k + 1).reduce((a, b) => a * b, 1);
+        src += Math.floor(rem / inner) * strides[nd - 1 - k]!;
+        rem %= inner;
+      }
+      return ic.values[src]!;
+    });
+    const b = build(stored, rev);
+    return { array: mx.transpose(b.array, undefined, o), source: `mx.transpose(${b.source}, undefined, { stream: ${streamSrc} })` };
+  }
+  // every other element of an array twice as wide in the last dim
+  const last = ic.shape[nd - 1]!;
+  const filler = d.kind === "bool" ? false : 0;
+  const wide = ic.values.flatMap((v) => [v, filler]);
+  const wideShape = [...ic.shape.slice(0, -1), 2 * last];
+  const b = build(wide, wideShape);
+  const stop = wideShape.map((n) => n);
+  const step = wideShape.map((_, i) => (i === nd - 1 ? 2 : 1));
+  return {
+    array: mx.slice(b.array, wideShape.map(() => 0), stop, step, o),
+    source: `mx.slice(${b.source}, ${JSON.stringify(wideShape.map(() => 0))}, ${JSON.stringify(stop)}, ${JSON.stringify(step)}, { stream: ${streamSrc} })`,
+  };
+}
+
+/** The contract an entry is held to on a backend: data movement is exact, special values included. */
+export function entryContract(entry: OpEntry, backend: string): Contract {
+  if (entry.group === "layout" || entry.name === "where") {
+    return { ulps: 0, abs: 0, domain: [-Infinity, Infinity], special: true, source: "data movement: exact" };
+  }
+  if (entry.group === "cast" || ["isnan", "isinf", "isfinite", "max", "min", "argmax", "argmin", "all", "any", "logicalNot", "bitwiseInvert", "floorDivide", "remainder", "bitwiseAnd", "bitwiseOr", "bitwiseXor", "leftShift", "rightShift"].includes(entry.name)) {
+    return { ...contractFor(backend, "abs"), source: backend === "cpu" ? "the reference" : "exact (integer, comparison, selection and cast results)" };
+  }
+  return contractFor(backend, entry.name);
+}
+
+export interface CaseOutcome {
+  /** Discarded: the reference refused the inputs (e.g. mismatched shapes drawn) or the backend lacks a dtype. */
+  skipped?: string;
+  /** Set when an in-contract element broke the contract. */
+  failure?: string;
+  /** ulp distances of in-contract float elements. */
+  ulps: number[];
+  /** Elements outside the contract whose value differs from the reference (allowed). */
+  outsideDiffer: number;
+  /** The element farthest from the reference, in ulps. */
+  worst?: { index: number; got: unknown; want: unknown; ulps: number };
+  /** The TS reproduction of this case. */
+  repro: string;
+}
+
+const flat = (x: unknown): unknown[] => (Array.isArray(x) ? x.flatMap(flat) : [x]);
+
+/** Output elements that read an input element outside the contract. */
+async function outsideMask(entry: OpEntry, c: Case, contract: Contract, outShape: readonly number[]): Promise<boolean[]> {
+  const n = outShape.reduce((a, b) => a * b, 1);
+  const masks = c.inputs.map((ic) => {
+    const d = dtypeOf(ic.dtype);
+    // judged on the values as the dtype holds them (1e-38 is 0 in float16)
+    const held = d.kind === "float" ? roundTo(ic.values as number[], d) : ic.values;
+    const bad = held.map((v) => d.kind === "float" && typeof v === "number" && !covered(contract, v));
+    return mx.reshape(mx.array(bad, mx.bool, cpu), ic.shape, cpu);
+  });
+  if (!masks.some((m) => m.size > 0) || c.inputs.every((ic) => dtypeOf(ic.dtype).kind !== "float")) return new Array(n).fill(false);
+  let out: mx.MxArray;
+  switch (entry.spread) {
+    case "elementwise":
+      out = masks.map((m) => mx.broadcastTo(m, outShape, cpu)).reduce((a, b) => mx.logicalOr(a, b, cpu));
+      break;
+    case "reduce":
+      out = mx.any(masks[0]!, { axis: c.params.axes as number[] | null, keepdims: c.params.keepdims as boolean, ...cpu });
+      break;
+    case "segment":
+      out = mx.broadcastTo(mx.any(masks[0]!, { axis: c.params.axes as number[] | null, keepdims: true, ...cpu }), outShape, cpu);
+      break;
+    case "layout":
+      out = entry.call(masks, c.params, cpu);
+      break;
+    case "matmul":
+      out = mx.logicalOr(mx.any(masks[0]!, { axis: -1, keepdims: true, ...cpu }), mx.any(masks[1]!, { axis: -2, keepdims: true, ...cpu }), cpu);
+      out = mx.broadcastTo(out, outShape, cpu);
+      break;
+  }
+  return flat(await out.tolist()) as boolean[];
+}
+
+/** Runs case `c` of `entry` on `backend` and on the CPU reference and judges the outputs. */
+export async function runCase(entry: OpEntry, backend: string, c: Case): Promise<CaseOutcome> {
+  const device = (mx as unknown as Record<string, mx.Device>)[backend]!;
+  const streamSrc = `mx.${backend}`;
+  const outcome: CaseOutcome = { ulps: [], outsideDiffer: 0, repro: "" };
+  const built = c.inputs.map((ic) => ({ ref: materialize(ic, mx.cpu, "mx.cpu"), dev: materialize(ic, device, streamSrc) }));
+  const names = c.inputs.map((_, k) => `x${k}`);
+  outcome.repro = [
+    ...built.map((b, k) => `const ${names[k]} = ${b.dev.source};`),
+    `const out = ${entry.source(names, c.params, `{ stream: ${streamSrc} }`)};`,
+    ...built.map((b, k) => `const r${k} = ${b.ref.source};`),
+    `const ref = ${entry.source(built.map((_, k) => `r${k}`), c.params, "{ stream: mx.cpu }")};`,
+    `console.log(await out.tolist(), await ref.tolist());`,
+  ].join("\n");
+
+  let ref: mx.MxArray;
+  try {
+    ref = entry.call(built.map((b) => b.ref.array), c.params, cpu);
+    await mx.eval(ref);
+  } catch (e) {
+    return { ...outcome, skipped: `the reference refused the case: ${(e as Error).message}` };
+  }
+  const caps = mx.registeredBackends().find((b) => b.name === backend)!.capabilities.dtypes;
+  const unsupported = [ref.dtype, ...c.inputs.map((ic) => dtypeOf(ic.dtype))].find((d) => !caps.has(d));
+  if (unsupported) return { ...outcome, skipped: `${unsupported.name} not supported on ${backend}` };
+
+  let got: mx.MxArray;
+  try {
+    got = entry.call(built.map((b) => b.dev.array), c.params, { stream: device });
+    await mx.eval(got);
+  } catch (e) {
+    return { ...outcome, failure: `${backend} threw where the reference did not: ${(e as Error).message}` };
+  }
+  if (got.dtype !== ref.dtype || got.shape.join() !== ref.shape.join()) {
+    return { ...outcome, failure: `output ${got.dtype.name}[${got.shape}] differs from the reference's ${ref.dtype.name}[${ref.shape}]` };
+  }
+  const gv = flat(await got.tolist()), rv = flat(await ref.tolist());
+  const contract = entryContract(entry, backend);
+  const outside = contract.special ? new Array(rv.length).fill(false) : await outsideMask(entry, c, contract, ref.shape);
+  const isFloat = ref.dtype.kind === "float";
+  const bounds = isFloat && entry.conditionBound && !contract.dtypeUlps && contract.condition
+    ? await entry.conditionBound(built.map((b) => b.ref.array), c.params, rv as number[], contract.condition.u)
+    : undefined;
+  for (let i = 0; i < rv.length; i++) {
+    const g = gv[i], r = rv[i];
+    if (outside[i]) {
+      if (!sameValue(g, r)) outcome.outsideDiffer++;
+      continue;
+    }
+    if (!isFloat) {
+      if (!sameValue(g, r)) return { ...outcome, failure: `element ${i}: got ${String(g)}, reference ${String(r)} (exact)` };
+      continue;
+    }
+    const gn = g as number, rn = r as number;
+    const ulps = ulpDistance(gn, rn, ref.dtype);
+    if (!outcome.worst || ulps > outcome.worst.ulps) outcome.worst = { index: i, got: g, want: r, ulps };
+    outcome.ulps.push(ulps);
+    if (!withinContract(contract, gn, rn, ref.dtype, bounds?.[i])) {
+      return { ...outcome, failure: `element ${i}: got ${gn}, reference ${rn} (${ulps.toPrecision(3)} ulp of ${ref.dtype.name}; contract: ${describeContract(contract, bounds?.[i])})` };
+    }
+  }
+  return outcome;
+}
+
+/** Whether `got` meets the contract against the reference `ref` (itself within 1 ulp of the truth, exact for correctly rounded ops). */
+function withinContract(c: Contract, got: number, ref: number, dtype: mx.DType, bound?: number): boolean {
+  if (Number.isNaN(ref)) return Number.isNaN(got);
+  if (!Number.isFinite(ref)) return got === ref || (!c.special && Math.abs(got) > 1e30);
+  if (bound !== undefined) return Math.abs(got - ref) <= bound + 2 * ulpOf(ref, dtype);
+  if (c.dtypeUlps !== undefined) return ulpDistance(got, ref, dtype) <= c.dtypeUlps;
+  if (c.ulps === 0 && c.abs === 0) return Object.is(got, ref) || (got === 0 && ref === 0 && !c.special);
+  return Math.abs(got - ref) <= c.ulps * ulpOf(ref, "float32") + c.abs + 2 * ulpOf(ref, dtype);
+}
+
+export function describeContract(c: Contract, bound?: number): string {
+  if (bound !== undefined) return `|error| <= ${bound.toPrecision(3)} (condition-bounded) + 2 ulp; ${c.source}`;
+  if (c.ulps === 0 && c.abs === 0) return `exact; ${c.source}`;
+  return `${c.ulps} float32 ulp + ${c.abs} on [${c.domain.join(", ")}]; ${c.source}`;
+}

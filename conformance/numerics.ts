@@ -1,0 +1,38 @@
+// Numeric helpers shared by the conformance checks and the tests: rounding
+// float64 values once to a dtype, value identity (NaN equals NaN, -0 differs
+// from +0), and distances in units in the last place of a float dtype.
+
+import * as mx from "../index.js";
+
+/** Rounds float64 values once to `dtype` (astype on the CPU reference, itself tested exhaustively). */
+export function roundTo(values: readonly number[], dtype: mx.DType): number[] {
+  const cpu = { stream: mx.cpu };
+  return Array.from(mx.array([...values], mx.float64, cpu).astype(dtype, cpu).astype(mx.float64, cpu).dataSync() as Float64Array);
+}
+
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === "number" && typeof b === "number") return Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b));
+  return a === b;
+}
+
+/** Mantissa bits and minimum normal exponent of each float dtype. */
+export const FLOAT_FORMAT: Readonly<Record<string, { mant: number; minExp: number }>> = {
+  float16: { mant: 10, minExp: -14 },
+  bfloat16: { mant: 7, minExp: -126 },
+  float32: { mant: 23, minExp: -126 },
+  float64: { mant: 52, minExp: -1022 },
+};
+
+/** The unit in the last place of `dtype` at magnitude |v| (subnormal spacing below the normal range). */
+export function ulpOf(v: number, dtype: mx.DType | string): number {
+  const f = FLOAT_FORMAT[typeof dtype === "string" ? dtype : dtype.name] ?? FLOAT_FORMAT.float64!;
+  const e = Math.max(v === 0 || !Number.isFinite(v) ? f.minExp : Math.floor(Math.log2(Math.abs(v))), f.minExp);
+  return 2 ** (e - f.mant);
+}
+
+/** Distance in units in the last place of `dtype` between two finite values (0 when both NaN or equal). */
+export function ulpDistance(a: number, b: number, dtype: mx.DType): number {
+  if (Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)) || a === b) return 0;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return Infinity;
+  return Math.abs(a - b) / ulpOf(Math.max(Math.abs(a), Math.abs(b)), dtype);
+}

@@ -1,0 +1,247 @@
+// The op database (in the spirit of PyTorch's OpInfo): one entry per public
+// op saying how to call it, which dtypes it takes, how to draw its inputs and
+// parameters, how special inputs spread to its outputs (to tell in-contract
+// elements from those outside the spec), and for sums, means, products,
+// softmax and matmul the per-element error bound given by their condition.
+
+import fc from "fast-check";
+import * as mx from "../index.js";
+import { broadcastShapesArb, inputArb, shapeArb, type InputCase } from "./arbitraries.js";
+import { contractFor } from "./contracts.js";
+
+export type Params = Record<string, unknown>;
+
+export interface Case {
+  inputs: InputCase[];
+  params: Params;
+}
+
+/**
+ * How an output element depends on the inputs, to find the outputs that read
+ * an input element outside the contract: elementwise (broadcast), a reduction
+ * over params.axes, layout (the op moves elements: run it on the masks), or
+ * matmul (a row of the first input and a column of the second).
+ */
+export type Spread = "elementwise" | "reduce" | "segment" | "layout" | "matmul";
+
+export interface OpEntry {
+  name: string;
+  group: "unary" | "binary" | "ternary" | "cast" | "reduction" | "layout" | "linalg";
+  /** The dtype of a case's inputs (where's condition is always bool). */
+  dtypes: readonly mx.DType[];
+  cases(dtype: mx.DType): fc.Arbitrary<Case>;
+  call(xs: mx.MxArray[], p: Params, o: mx.OpOptions): mx.MxArray;
+  /** TS source of the call on input expressions `xs`, with options expression `o`. */
+  source(xs: string[], p: Params, o: string): string;
+  spread: Spread;
+  /**
+   * Condition-bounded ops: the absolute error allowed per output element
+   * beyond the final rounding, from the CPU inputs (float64) and the reference.
+   */
+  conditionBound?(xs: mx.MxArray[], p: Params, ref: number[], u: number): Promise<number[]>;
+}
+
+const F = [mx.float32, mx.float16, mx.bfloat16, mx.float64];
+const I = [mx.int8, mx.int16, mx.int32, mx.uint8, mx.uint16, mx.uint32, mx.int64];
+const B = [mx.bool];
+const NUM = [...F, ...I];
+const ALL = [...NUM, ...B];
+
+const fn = (name: string) => (mx as unknown as Record<string, (...a: unknown[]) => mx.MxArray>)[name]!;
+const cpu = { stream: mx.cpu };
+
+/** The float domain inputs are drawn from: the WebGPU contract's, where it has one. */
+function domainOf(name: string): [number, number] | undefined {
+  try {
+    return contractFor("webgpu", name).domain;
+  } catch {
+    return undefined;
+  }
+}
+
+function unary(name: string, dtypes: readonly mx.DType[]): OpEntry {
+  return {
+    name,
+    group: "unary",
+    dtypes,
+    cases: (d) => shapeArb().chain((s) => inputArb(s, d, domainOf(name)).map((x) => ({ inputs: [x], params: {} }))),
+    call: ([x], _p, o) => fn(name)(x, o),
+    source: ([x], _p, o) => `mx.${name}(${x}, ${o})`,
+    spread: "elementwise",
+  };
+}
+
+function binary(name: string, dtypes: readonly mx.DType[]): OpEntry {
+  return {
+    name,
+    group: "binary",
+    dtypes,
+    cases: (d) => broadcastShapesArb(2).chain(([sa, sb]) => fc.tuple(inputArb(sa!, d, domainOf(name)), inputArb(sb!, d, domainOf(name))).map((inputs) => ({ inputs, params: {} }))),
+    call: ([a, b], _p, o) => fn(name)(a, b, o),
+    source: ([a, b], _p, o) => `mx.${name}(${a}, ${b}, ${o})`,
+    spread: "elementwise",
+  };
+}
+
+/** Axes of an n-dim shape: a subset, or null for all. */
+const axesArb = (ndim: number) => fc.oneof(fc.constant(null), fc.subarray([...Array(ndim).keys()]));
+
+const absOf = (x: mx.MxArray) => mx.abs(mx.astype(x, mx.float64, cpu), cpu);
+const termsOf = (shape: readonly number[], axes: number[] | null) => (axes ?? [...shape.keys()]).reduce((n, a) => n * shape[a]!, 1);
+
+function reduction(name: string, dtypes: readonly mx.DType[], bound?: OpEntry["conditionBound"]): OpEntry {
+  return {
+    name,
+    group: "reduction",
+    dtypes,
+    cases: (d) =>
+      shapeArb(4).chain((s) =>
+        fc.record({ inputs: inputArb(s, d, domainOf(name)).map((x) => [x]), params: fc.record({ axes: axesArb(s.length), keepdims: fc.boolean() }) }),
+      ),
+    call: ([x], p, o) => fn(name)(x, { axis: p.axes, keepdims: p.keepdims, ...o }),
+    source: ([x], p, o) => `mx.${name}(${x}, { axis: ${JSON.stringify(p.axes)}, keepdims: ${String(p.keepdims)}, ...${o} })`,
+    spread: "reduce",
+    conditionBound: bound,
+  };
+}
+
+/** |error| <= c n u sum|x| over each output's terms (sum), or that divided by n (mean). */
+const sumBound = (divide: boolean): OpEntry["conditionBound"] => async ([x], p, _ref, u) => {
+  const axes = p.axes as number[] | null;
+  const n = termsOf(x!.shape, axes);
+  const mag = (await mx.sum(absOf(x!), { axis: axes, keepdims: p.keepdims as boolean, ...cpu }).tolist()) as number[] | number;
+  return [mag].flat().map((m) => 2 * n * u * (divide ? m / Math.max(n, 1) : m));
+};
+
+export const OPS: readonly OpEntry[] = [
+  ...["abs", "negative", "sign", "square", "floor", "ceil", "round"].map((n) => unary(n, NUM)),
+  ...["sqrt", "rsqrt", "reciprocal", "exp", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "sigmoid", "erf", "erfinv"].map((n) => unary(n, F)),
+  ...["isnan", "isinf", "isfinite"].map((n) => unary(n, F)),
+  unary("logicalNot", [...B, ...I]),
+  unary("bitwiseInvert", [...I, ...B]),
+  unary("stopGradient", ALL),
+  ...["add", "subtract", "multiply", "maximum", "minimum"].map((n) => binary(n, NUM)),
+  binary("divide", F),
+  ...["floorDivide", "remainder"].map((n) => binary(n, I)),
+  ...["power", "logaddexp", "arctan2"].map((n) => binary(n, F)),
+  ...["bitwiseAnd", "bitwiseOr", "bitwiseXor"].map((n) => binary(n, [...I, ...B])),
+  ...["leftShift", "rightShift"].map((n) => binary(n, [mx.uint8, mx.uint16, mx.uint32])),
+  ...["equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual"].map((n) => binary(n, ALL)),
+  ...["logicalAnd", "logicalOr"].map((n) => binary(n, B)),
+  {
+    name: "where",
+    group: "ternary",
+    dtypes: ALL,
+    cases: (d) => broadcastShapesArb(3).chain(([sc, sx, sy]) => fc.tuple(inputArb(sc!, mx.bool), inputArb(sx!, d), inputArb(sy!, d)).map((inputs) => ({ inputs, params: {} }))),
+    call: ([c, x, y], _p, o) => mx.where(c!, x!, y!, o),
+    source: ([c, x, y], _p, o) => `mx.where(${c}, ${x}, ${y}, ${o})`,
+    spread: "elementwise",
+  },
+  {
+    name: "astype",
+    group: "cast",
+    dtypes: ALL,
+    cases: (d) => shapeArb().chain((s) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: fc.record({ to: fc.constantFrom(...ALL.map((t) => t.name)) }) })),
+    call: ([x], p, o) => mx.astype(x!, (mx as unknown as Record<string, mx.DType>)[p.to as string]!, o),
+    source: ([x], p, o) => `mx.astype(${x}, mx.${String(p.to)}, ${o})`,
+    spread: "elementwise",
+  },
+  reduction("sum", NUM, sumBound(false)),
+  reduction("mean", F, sumBound(true)),
+  reduction("prod", F, async ([x], p, ref, u) => ref.map((r) => 2 * termsOf(x!.shape, p.axes as number[] | null) * u * Math.abs(r))),
+  ...["max", "min", "all", "any"].map((n) => reduction(n, NUM)),
+  {
+    ...reduction("logsumexp", F, async ([x], p, ref, u) => ref.map((r) => 8 * termsOf(x!.shape, p.axes as number[] | null) * u + 2 ** -21 + 4 * u * Math.abs(r))),
+  },
+  {
+    ...reduction("softmax", [mx.float32, mx.float16, mx.bfloat16], async ([x], p, ref, u) => ref.map((r) => 8 * (termsOf(x!.shape, p.axes as number[] | null) + 8) * u * Math.abs(r) + 2 ** -24)),
+    spread: "segment",
+    call: ([x], p, o) => mx.softmax(x!, { axis: p.axes as number[] | null, ...o }),
+    source: ([x], p, o) => `mx.softmax(${x}, { axis: ${JSON.stringify(p.axes)}, ...${o} })`,
+  },
+  ...["argmax", "argmin"].map(
+    (name): OpEntry => ({
+      name,
+      group: "reduction",
+      dtypes: NUM,
+      cases: (d) => shapeArb(4, 1).filter((s) => !s.includes(0)).chain((s) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: fc.record({ axes: fc.integer({ min: 0, max: s.length - 1 }).map((a) => [a]), keepdims: fc.boolean() }) })),
+      call: ([x], p, o) => fn(name)(x, { axis: (p.axes as number[])[0], keepdims: p.keepdims, ...o }),
+      source: ([x], p, o) => `mx.${name}(${x}, { axis: ${(p.axes as number[])[0]}, keepdims: ${String(p.keepdims)}, ...${o} })`,
+      spread: "reduce",
+    }),
+  ),
+  {
+    name: "transpose",
+    group: "layout",
+    dtypes: ALL,
+    cases: (d) => shapeArb().chain((s) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: fc.record({ perm: fc.shuffledSubarray([...s.keys()], { minLength: s.length, maxLength: s.length }) }) })),
+    call: ([x], p, o) => mx.transpose(x!, p.perm as number[], o),
+    source: ([x], p, o) => `mx.transpose(${x}, ${JSON.stringify(p.perm)}, ${o})`,
+    spread: "layout",
+  },
+  {
+    name: "slice",
+    group: "layout",
+    dtypes: ALL,
+    cases: (d) =>
+      shapeArb(6, 1).chain((s) =>
+        fc.record({
+          inputs: inputArb(s, d).map((x) => [x]),
+          params: fc.tuple(...s.map((n) => fc.tuple(fc.integer({ min: -n - 1, max: n + 1 }), fc.integer({ min: -n - 1, max: n + 1 }), fc.constantFrom(1, 2, 3, -1, -2)))).map((t) => ({ start: t.map((v) => v[0]), stop: t.map((v) => v[1]), step: t.map((v) => v[2]) })),
+        }),
+      ),
+    call: ([x], p, o) => mx.slice(x!, p.start as number[], p.stop as number[], p.step as number[], o),
+    source: ([x], p, o) => `mx.slice(${x}, ${JSON.stringify(p.start)}, ${JSON.stringify(p.stop)}, ${JSON.stringify(p.step)}, ${o})`,
+    spread: "layout",
+  },
+  {
+    name: "concatenate",
+    group: "layout",
+    dtypes: ALL,
+    cases: (d) =>
+      shapeArb(6, 1).chain((s) =>
+        fc.integer({ min: 0, max: s.length - 1 }).chain((axis) =>
+          fc.integer({ min: 0, max: 4 }).chain((m) => {
+            const t = s.map((n, i) => (i === axis ? m : n));
+            return fc.record({ inputs: fc.tuple(inputArb(s, d), inputArb(t, d)), params: fc.constant({ axis }) });
+          }),
+        ),
+      ),
+    call: ([a, b], p, o) => mx.concatenate([a!, b!], { axis: p.axis as number, ...o }),
+    source: ([a, b], p, o) => `mx.concatenate([${a}, ${b}], { axis: ${String(p.axis)}, ...${o} })`,
+    spread: "layout",
+  },
+  {
+    name: "pad",
+    group: "layout",
+    dtypes: ALL,
+    cases: (d) => shapeArb(4, 1).chain((s) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: fc.record({ widths: fc.tuple(...s.map(() => fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })))) }) })),
+    call: ([x], p, o) => mx.pad(x!, p.widths as [number, number][], o),
+    source: ([x], p, o) => `mx.pad(${x}, ${JSON.stringify(p.widths)}, ${o})`,
+    spread: "layout",
+  },
+  {
+    name: "matmul",
+    group: "linalg",
+    dtypes: [mx.float32, mx.float16, mx.bfloat16, mx.float64],
+    cases: (d) =>
+      fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 })).chain(([m, k, n, batch]) =>
+        fc.record({ inputs: fc.tuple(inputArb([...batch, m, k], d), inputArb([...batch, k, n], d)), params: fc.constant({}) }),
+      ),
+    call: ([a, b], _p, o) => mx.matmul(a!, b!, o),
+    source: ([a, b], _p, o) => `mx.matmul(${a}, ${b}, ${o})`,
+    spread: "matmul",
+    // |error| <= 2 K u (|A| @ |B|)
+    conditionBound: async ([a, b], _p, _ref, u) => {
+      const k = a!.shape[a!.ndim - 1]!;
+      const mag = (await mx.reshape(mx.matmul(absOf(a!), absOf(b!), cpu), [-1], cpu).tolist()) as number[];
+      return mag.map((m) => 2 * k * u * m);
+    },
+  },
+];
+
+/** Entries whose name matches a glob (`*` any run of characters, `?` one character). */
+export function opsMatching(glob: string): OpEntry[] {
+  const patterns = glob.split(",").map((g) => new RegExp(`^${g.trim().replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`));
+  return OPS.filter((e) => patterns.some((p) => p.test(e.name)));
+}

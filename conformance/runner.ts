@@ -1,0 +1,121 @@
+// The conformance run: for every op entry x dtype x backend, a fast-check
+// property over generated cases (runCase), shrunk to a minimal failing case
+// with its seed and path, plus per-cell statistics (max and p99 ulp error,
+// the worst element, outside-spec differences). Cells a backend cannot run
+// are n/a with the reason.
+
+import fc from "fast-check";
+import * as mx from "../index.js";
+import { getBackend } from "../backends/backend.js";
+import { runCase, entryContract, describeContract, type CaseOutcome } from "./check.js";
+import type { OpEntry } from "./opdb.js";
+
+export interface CellResult {
+  op: string;
+  dtype: string;
+  backend: string;
+  status: "pass" | "fail" | "n/a";
+  reason?: string;
+  contract?: string;
+  /** Cases run (not counting shrinking) and discarded. */
+  runs: number;
+  skipped: number;
+  /** Float outputs compared inside the contract. */
+  elements: number;
+  maxUlp?: number;
+  p99Ulp?: number;
+  worst?: { got: unknown; want: unknown; ulps: number; repro: string };
+  outsideDiffer: number;
+  /** ulp errors of the compared elements, binned (bin k holds errors in [2^(k-1), 2^k), bin 0 exact). */
+  histogram: number[];
+  failure?: { message: string; repro: string; seed: number; path: string };
+}
+
+export interface RunOptions {
+  backends: string[];
+  ops: readonly OpEntry[];
+  dtypes?: readonly string[];
+  runs: number;
+  seed: number;
+  onCell?: (done: number, total: number, label: string) => void;
+}
+
+function histogramBin(ulps: number): number {
+  return ulps === 0 ? 0 : Math.min(24, Math.max(1, Math.floor(Math.log2(ulps)) + 2));
+}
+
+/** Runs one cell: `runs` cases of `entry` on `dtype` and `backend`. */
+export async function runCell(entry: OpEntry, dtype: mx.DType, backend: string, runs: number, seed: number): Promise<CellResult> {
+  const cell: CellResult = { op: entry.name, dtype: dtype.name, backend, status: "pass", runs: 0, skipped: 0, elements: 0, outsideDiffer: 0, histogram: new Array(25).fill(0) };
+  const b = getBackend(backend as "cpu");
+  if (!b.capabilities.dtypes.has(dtype)) return { ...cell, status: "n/a", reason: `${dtype.name} not supported on ${b.displayName}` };
+  if (backend === "cpu") return { ...cell, status: "n/a", reason: "the reference itself" };
+  cell.contract = describeContract(entryContract(entry, backend));
+  const all: number[] = [];
+  let shrinking = false;
+  let last: CaseOutcome | undefined;
+  const details = await fc.check(
+    fc.asyncProperty(entry.cases(dtype), async (c) => {
+      const out = await runCase(entry, backend, c);
+      last = out;
+      if (out.skipped) {
+        if (!shrinking) cell.skipped++;
+        if (/not implemented on backend/.test(out.skipped)) throw new Error(out.skipped);
+        fc.pre(false);
+      }
+      if (!shrinking) {
+        cell.runs++;
+        cell.outsideDiffer += out.outsideDiffer;
+        for (const u of out.ulps) {
+          all.push(u);
+          cell.histogram[histogramBin(u)]!++;
+        }
+        if (out.worst && (!cell.worst || out.worst.ulps > cell.worst.ulps)) cell.worst = { got: out.worst.got, want: out.worst.want, ulps: out.worst.ulps, repro: out.repro };
+      }
+      if (out.failure) {
+        shrinking = true;
+        throw new Error(out.failure);
+      }
+    }),
+    { numRuns: runs, seed, endOnFailure: false, maxSkipsPerRun: 10 },
+  );
+  cell.elements = all.length;
+  if (all.length) {
+    all.sort((a, b) => a - b);
+    cell.maxUlp = all[all.length - 1];
+    cell.p99Ulp = all[Math.min(all.length - 1, Math.floor(0.99 * all.length))];
+  }
+  if (details.failed) {
+    const message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    const notImplemented = /is not implemented on backend/.test(message);
+    if (notImplemented) return { ...cell, status: "n/a", reason: message };
+    // `last` holds the outcome of the final (minimal) counterexample fast-check ran
+    const minimal = details.counterexample ? await runCase(entry, backend, details.counterexample[0]) : last;
+    cell.status = "fail";
+    cell.failure = {
+      message: minimal?.failure ?? message,
+      repro: `// ${entry.name} ${dtype.name} on ${backend}: ${minimal?.failure ?? message}\n// fast-check seed ${details.seed}, path "${details.counterexamplePath}"\nimport * as mx from "mlx-ts";\n${minimal?.repro ?? ""}`,
+      seed: details.seed,
+      path: details.counterexamplePath ?? "",
+    };
+  }
+  return cell;
+}
+
+/** Runs every cell of the selection, in order op, dtype, backend. */
+export async function runConformance(o: RunOptions): Promise<CellResult[]> {
+  const cells: [OpEntry, mx.DType, string][] = [];
+  for (const entry of o.ops) {
+    for (const d of entry.dtypes) {
+      if (o.dtypes && !o.dtypes.includes(d.name)) continue;
+      for (const b of o.backends) cells.push([entry, d, b]);
+    }
+  }
+  const results: CellResult[] = [];
+  for (const [i, [entry, d, b]] of cells.entries()) {
+    o.onCell?.(i, cells.length, `${entry.name} ${d.name} ${b}`);
+    results.push(await runCell(entry, d, b, o.runs, o.seed));
+  }
+  o.onCell?.(cells.length, cells.length, "done");
+  return results;
+}

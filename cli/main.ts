@@ -1,14 +1,17 @@
-// The `mlx-ts` command line: `mlx-ts info` lists the backends on this
-// machine (and why any could not start); `mlx-ts --help` lists the commands.
+// The `mlx-ts` command line: `mlx-ts conformance` checks every backend
+// against the CPU reference, `mlx-ts info` lists the backends on this machine
+// (and why any could not start); `mlx-ts --help` lists the commands.
 
 import { createRequire } from "node:module";
 import * as mx from "../index.js";
+import { conformance } from "./conformance.js";
 
 const HELP = `usage: mlx-ts <command>
 
 commands:
-  info      version, registered backends and their dtypes, backends that could not start
-  help      this text`;
+  conformance  every op on every backend against the cpu reference (mlx-ts conformance --help)
+  info         version, registered backends and their dtypes, backends that could not start
+  help         this text`;
 
 function info(): void {
   const pkg = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -20,9 +23,11 @@ function info(): void {
   for (const [name, why] of mx.unavailableBackends()) console.log(`backend ${name}: unavailable (${why})`);
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   const [cmd] = argv;
   switch (cmd) {
+    case "conformance":
+      return conformance(argv.slice(1));
     case "info":
       info();
       return 0;
@@ -38,4 +43,4 @@ export function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -109,8 +109,8 @@ function reduction(name: string, dtypes: readonly mx.DType[], bound?: OpEntry["c
 const sumBound = (divide: boolean): OpEntry["conditionBound"] => async ([x], p, _ref, u) => {
   const axes = p.axes as number[] | null;
   const n = termsOf(x!.shape, axes);
-  const mag = (await mx.sum(absOf(x!), { axis: axes, keepdims: p.keepdims as boolean, ...cpu }).tolist()) as number[] | number;
-  return [mag].flat().map((m) => 2 * n * u * (divide ? m / Math.max(n, 1) : m));
+  const mag = (await mx.reshape(mx.sum(absOf(x!), { axis: axes, ...cpu }), [-1], cpu).tolist()) as number[];
+  return mag.map((m) => 2 * n * u * (divide ? m / Math.max(n, 1) : m));
 };
 
 export const OPS: readonly OpEntry[] = [

@@ -1,0 +1,125 @@
+// `mlx-ts conformance`: runs the op database on the chosen backends against
+// the CPU reference, shows progress on a terminal, prints the op x dtype x
+// backend table and the failures with reproductions, writes JSON on request,
+// and exits non-zero when any contract failed.
+
+import { writeFileSync } from "node:fs";
+import * as mx from "../index.js";
+import { OPS, opsMatching } from "../conformance/opdb.js";
+import { formatFailures, formatTable, summarize, toJson } from "../conformance/report.js";
+import { runConformance } from "../conformance/runner.js";
+
+export const CONFORMANCE_HELP = `usage: mlx-ts conformance [options]
+
+Runs every op of the op database on each backend and compares it with the CPU
+reference under the op's numerics contract (from the WGSL / MSL specs).
+
+options:
+  --backends LIST   comma-separated backends to check (default: every registered one but cpu)
+  --ops GLOBS       comma-separated op names or globs, e.g. 'exp,log*' (default: all ${OPS.length})
+  --dtypes LIST     comma-separated dtypes, e.g. float32,float16 (default: each op's own)
+  --runs N          generated cases per op x dtype x backend (default 20)
+  --seed N          fast-check seed (default 20261125)
+  --json FILE       write every cell, failure and reproduction as JSON
+  --help            this text`;
+
+interface Args {
+  backends?: string[];
+  ops: string;
+  dtypes?: string[];
+  runs: number;
+  seed: number;
+  json?: string;
+}
+
+function parse(argv: string[]): Args | string {
+  const a: Args = { ops: "*", runs: 20, seed: 20261125 };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    try {
+      switch (flag) {
+        case "--backends":
+          a.backends = value().split(",");
+          break;
+        case "--ops":
+          a.ops = value();
+          break;
+        case "--dtypes":
+          a.dtypes = value().split(",");
+          break;
+        case "--runs":
+          a.runs = Number(value());
+          if (!Number.isInteger(a.runs) || a.runs < 1) return `--runs takes a positive integer, got ${argv[i]}`;
+          break;
+        case "--seed":
+          a.seed = Number(value());
+          if (!Number.isInteger(a.seed)) return `--seed takes an integer, got ${argv[i]}`;
+          break;
+        case "--json":
+          a.json = value();
+          break;
+        default:
+          return `unknown option '${flag}'`;
+      }
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+  return a;
+}
+
+function progress(done: number, total: number, label: string): void {
+  if (!process.stderr.isTTY) return;
+  const width = 30;
+  const filled = total ? Math.round((width * done) / total) : width;
+  process.stderr.write(`\r[${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total} ${label}`.padEnd(100).slice(0, 100));
+  if (done === total) process.stderr.write("\n");
+}
+
+export async function conformance(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(CONFORMANCE_HELP);
+    return 0;
+  }
+  const a = parse(argv);
+  if (typeof a === "string") {
+    console.error(`mlx-ts conformance: ${a}\n\n${CONFORMANCE_HELP}`);
+    return 2;
+  }
+  const registered = mx.registeredBackends().map((b) => b.name as string);
+  const backends = a.backends ?? registered.filter((b) => b !== "cpu");
+  const missing = backends.filter((b) => !registered.includes(b));
+  if (missing.length) {
+    const why = new Map<string, string>(mx.unavailableBackends());
+    console.error(`mlx-ts conformance: backend ${missing.map((m) => `'${m}'${why.has(m) ? ` is unavailable (${why.get(m)})` : " is unknown"}`).join(", ")}; registered: ${registered.join(", ")}`);
+    return 2;
+  }
+  const ops = opsMatching(a.ops);
+  if (!ops.length) {
+    console.error(`mlx-ts conformance: no op matches '${a.ops}'; ops: ${OPS.map((o) => o.name).join(", ")}`);
+    return 2;
+  }
+  if (!backends.length) {
+    console.log("mlx-ts conformance: only the cpu reference is registered here, so there is no backend to compare with it");
+    return 0;
+  }
+  const started = performance.now();
+  console.log(`mlx-ts conformance: ${ops.length} ops on ${backends.map((b) => mx.registeredBackends().find((r) => r.name === b)!.displayName).join(", ")} against the cpu reference; ${a.runs} cases per cell, seed ${a.seed}`);
+  const cells = await runConformance({ backends, ops, dtypes: a.dtypes, runs: a.runs, seed: a.seed, onCell: progress });
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`\n${formatTable(cells)}\n`);
+  const failures = formatFailures(cells);
+  if (failures) console.log(failures);
+  const s = summarize(cells);
+  console.log(`${s.text}; ${seconds.toFixed(1)} s`);
+  if (a.json) {
+    writeFileSync(a.json, toJson(cells, { date: new Date().toISOString(), seed: a.seed, runs: a.runs, backends, seconds }));
+    console.log(`wrote ${a.json}`);
+  }
+  return s.fail ? 1 : 0;
+}

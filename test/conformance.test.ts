@@ -1,0 +1,94 @@
+// The conformance machinery: cells pass on correct kernels, a deliberately
+// wrong kernel is caught and shrunk to a reproduction, inputs outside the spec
+// are counted rather than failed, and the `mlx-ts conformance` command's
+// flags, table, JSON and exit status.
+
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+import { getBackend, type Kernel } from "../backends/backend.js";
+import { runCase } from "../conformance/check.js";
+import { OPS, opsMatching } from "../conformance/opdb.js";
+import { runCell } from "../conformance/runner.js";
+import { main } from "../cli/main.js";
+import { BACKENDS } from "./helpers/backends.js";
+
+const entry = (name: string) => OPS.find((e) => e.name === name)!;
+const others = BACKENDS.filter((b) => b.device.backend !== "cpu");
+
+describe.skipIf(others.length === 0).each(others)("conformance of $name against the cpu reference", ({ device }) => {
+  const backend = device.backend;
+  const kernels = getBackend(backend).kernels as Record<string, Kernel>;
+  const saved = { ...kernels };
+  afterEach(() => Object.assign(kernels, saved));
+
+  it("passes correct kernels and gathers ulp statistics", async () => {
+    for (const name of ["add", "exp", "sum", "matmul", "transpose"]) {
+      const cell = await runCell(entry(name), mx.float32, backend, 15, 7);
+      expect(cell.status, `${name}: ${cell.failure?.message}`).toBe("pass");
+      expect(cell.runs).toBeGreaterThan(0);
+    }
+    const exp = await runCell(entry("exp"), mx.float32, backend, 15, 7);
+    expect(exp.elements).toBeGreaterThan(0);
+    expect(exp.maxUlp).toBeGreaterThanOrEqual(exp.p99Ulp!);
+    expect(exp.histogram.reduce((a, b) => a + b, 0)).toBe(exp.elements);
+  });
+
+  it("catches a wrong kernel and shrinks it to a reproduction", async () => {
+    // exp computed as expm1: off by one everywhere
+    kernels.exp = (prim, xs, out) => saved.expm1!(Object.create(prim, { name: { value: "expm1" } }), xs, out);
+    const cell = await runCell(entry("exp"), mx.float32, backend, 30, 7);
+    expect(cell.status).toBe("fail");
+    expect(cell.failure!.message).toMatch(/element \d+: got .*, reference/);
+    expect(cell.failure!.repro).toContain(`mx.exp(x0, { stream: mx.${backend} })`);
+    expect(cell.failure!.repro).toMatch(/fast-check seed 7, path "[\d:]+"/);
+    // shrunk: a handful of elements, not the 96 a case may hold
+    const values = /mx\.array\(\[([^\]]*)\]/.exec(cell.failure!.repro)![1]!.split(",");
+    expect(values.length).toBeLessThanOrEqual(4);
+  });
+
+  it("counts differences on inputs outside the contract instead of failing", async () => {
+    const sin = entry("sin");
+    const out = await runCase(sin, backend, { inputs: [{ dtype: "float32", shape: [4], values: [NaN, 1e35, Infinity, 0.5], layout: "contiguous" }], params: {} });
+    expect(out.failure).toBeUndefined();
+    // only 0.5 is inside the WGSL domain of sin ([-pi, pi], finite)
+    expect(out.ulps).toHaveLength(1);
+  });
+
+  it("reports dtypes the backend cannot hold as n/a with the reason", async () => {
+    const cell = await runCell(entry("add"), mx.float64, backend, 5, 1);
+    if (getBackend(backend).capabilities.dtypes.has(mx.float64)) expect(cell.status).toBe("pass");
+    else expect(cell.reason).toBe(`float64 not supported on ${getBackend(backend).displayName}`);
+  });
+
+  it("builds non-contiguous inputs with the same logical values", async () => {
+    for (const layout of ["transposed", "strided"] as const) {
+      const out = await runCase(entry("stopGradient"), backend, { inputs: [{ dtype: "int32", shape: [2, 3], values: [1, 2, 3, 4, 5, 6], layout }], params: {} });
+      expect(out.failure).toBeUndefined();
+      expect(out.repro).toContain(layout === "transposed" ? "mx.transpose(" : "mx.slice(");
+    }
+  });
+});
+
+describe("mlx-ts conformance", () => {
+  it("selects ops by glob", () => {
+    expect(opsMatching("log1p,arc*").map((e) => e.name)).toEqual(["log1p", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "arctan2"]);
+  });
+
+  it("rejects bad flags and unknown backends with exit status 2", async () => {
+    expect(await main(["conformance", "--runs", "0"])).toBe(2);
+    expect(await main(["conformance", "--bogus"])).toBe(2);
+    expect(await main(["conformance", "--backends", "nosuch"])).toBe(2);
+    expect(await main(["conformance", "--ops", "nosuchop"])).toBe(2);
+  });
+
+  it.skipIf(others.length === 0)("prints the table, writes JSON and exits 0 when every cell holds", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "mlx-ts-")), "report.json");
+    expect(await main(["conformance", "--ops", "negative,maximum", "--dtypes", "float32,int32", "--runs", "4", "--json", file])).toBe(0);
+    const report = JSON.parse(readFileSync(file, "utf8")) as { cells: { op: string; dtype: string; status: string }[]; summary: { fail: number } };
+    expect(report.summary.fail).toBe(0);
+    expect(report.cells.map((c) => `${c.op} ${c.dtype}`)).toContain("maximum int32");
+  });
+});

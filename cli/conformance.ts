@@ -19,6 +19,7 @@ options:
   --ops GLOBS       comma-separated op names or globs, e.g. 'exp,log*' (default: all ${OPS.length})
   --dtypes LIST     comma-separated dtypes, e.g. float32,float16 (default: each op's own)
   --runs N          generated cases per op x dtype x backend (default 20)
+  --graphs N        random graphs (2 to 20 nodes) per float dtype and backend (default 20; 0: none)
   --seed N          fast-check seed (default 20261125)
   --json FILE       write every cell, failure and reproduction as JSON
   --help            this text`;
@@ -28,12 +29,13 @@ interface Args {
   ops: string;
   dtypes?: string[];
   runs: number;
+  graphs: number;
   seed: number;
   json?: string;
 }
 
 function parse(argv: string[]): Args | string {
-  const a: Args = { ops: "*", runs: 20, seed: 20261125 };
+  const a: Args = { ops: "*", runs: 20, graphs: 20, seed: 20261125 };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
@@ -55,6 +57,10 @@ function parse(argv: string[]): Args | string {
         case "--runs":
           a.runs = Number(value());
           if (!Number.isInteger(a.runs) || a.runs < 1) return `--runs takes a positive integer, got ${argv[i]}`;
+          break;
+        case "--graphs":
+          a.graphs = Number(value());
+          if (!Number.isInteger(a.graphs) || a.graphs < 0) return `--graphs takes a non-negative integer, got ${argv[i]}`;
           break;
         case "--seed":
           a.seed = Number(value());
@@ -109,8 +115,8 @@ export async function conformance(argv: string[]): Promise<number> {
     return 0;
   }
   const started = performance.now();
-  console.log(`mlx-ts conformance: ${ops.length} ops on ${backends.map((b) => mx.registeredBackends().find((r) => r.name === b)!.displayName).join(", ")} against the cpu reference; ${a.runs} cases per cell, seed ${a.seed}`);
-  const cells = await runConformance({ backends, ops, dtypes: a.dtypes, runs: a.runs, seed: a.seed, onCell: progress });
+  console.log(`mlx-ts conformance: ${ops.length} ops and ${a.graphs} random graphs per float dtype on ${backends.map((b) => mx.registeredBackends().find((r) => r.name === b)!.displayName).join(", ")} against the cpu reference; ${a.runs} cases per cell, seed ${a.seed}`);
+  const cells = await runConformance({ backends, ops, dtypes: a.dtypes, runs: a.runs, graphs: a.graphs, seed: a.seed, onCell: progress });
   const seconds = (performance.now() - started) / 1000;
   console.log(`\n${formatTable(cells)}\n`);
   const failures = formatFailures(cells);

@@ -153,6 +153,15 @@ export async function runCase(entry: OpEntry, backend: string, c: Case): Promise
   } catch (e) {
     return { ...outcome, failure: `${backend} threw where the reference did not: ${(e as Error).message}` };
   }
+  return judge(entry, backend, c, got, ref, built.map((b) => b.ref.array), outcome);
+}
+
+/**
+ * Judges the backend's evaluated output `got` of case `c` against the
+ * reference's `ref` (computed from `refInputs` on the CPU) under the entry's
+ * contract; fills and returns `outcome`.
+ */
+export async function judge(entry: OpEntry, backend: string, c: Case, got: mx.MxArray, ref: mx.MxArray, refInputs: mx.MxArray[], outcome: CaseOutcome): Promise<CaseOutcome> {
   if (got.dtype !== ref.dtype || got.shape.join() !== ref.shape.join()) {
     return { ...outcome, failure: `output ${got.dtype.name}[${got.shape}] differs from the reference's ${ref.dtype.name}[${ref.shape}]` };
   }
@@ -161,7 +170,7 @@ export async function runCase(entry: OpEntry, backend: string, c: Case): Promise
   const outside = contract.special ? new Array(rv.length).fill(false) : await outsideMask(entry, c, contract, ref.shape);
   const isFloat = ref.dtype.kind === "float";
   const bounds = isFloat && entry.conditionBound && !contract.dtypeUlps && contract.condition
-    ? await entry.conditionBound(built.map((b) => b.ref.array), c.params, rv as number[], contract.condition.u)
+    ? await entry.conditionBound(refInputs, c.params, rv as number[], contract.condition.u)
     : undefined;
   for (let i = 0; i < rv.length; i++) {
     const g = gv[i], r = rv[i];

@@ -8,6 +8,7 @@ import fc from "fast-check";
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import { runCase, entryContract, describeContract, type CaseOutcome } from "./check.js";
+import { checkGraph, graphArb, type GraphOutcome } from "./graphs.js";
 import type { OpEntry } from "./opdb.js";
 
 export interface CellResult {
@@ -36,6 +37,8 @@ export interface RunOptions {
   ops: readonly OpEntry[];
   dtypes?: readonly string[];
   runs: number;
+  /** Random graphs per backend and float dtype (0: none). */
+  graphs: number;
   seed: number;
   onCell?: (done: number, total: number, label: string) => void;
 }
@@ -79,12 +82,7 @@ export async function runCell(entry: OpEntry, dtype: mx.DType, backend: string, 
     }),
     { numRuns: runs, seed, endOnFailure: false, maxSkipsPerRun: 10 },
   );
-  cell.elements = all.length;
-  if (all.length) {
-    all.sort((a, b) => a - b);
-    cell.maxUlp = all[all.length - 1];
-    cell.p99Ulp = all[Math.min(all.length - 1, Math.floor(0.99 * all.length))];
-  }
+  finish(cell, all);
   if (details.failed) {
     const message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
     const notImplemented = /is not implemented on backend/.test(message);
@@ -102,7 +100,65 @@ export async function runCell(entry: OpEntry, dtype: mx.DType, backend: string, 
   return cell;
 }
 
-/** Runs every cell of the selection, in order op, dtype, backend. */
+/** `runs` random graphs of `dtype` on `backend`, each node judged given the backend's own inputs to it. */
+export async function runGraphs(dtype: mx.DType, backend: string, runs: number, seed: number): Promise<CellResult> {
+  const cell: CellResult = { op: "random graphs", dtype: dtype.name, backend, status: "pass", runs: 0, skipped: 0, elements: 0, outsideDiffer: 0, histogram: new Array(25).fill(0) };
+  const b = getBackend(backend as "cpu");
+  if (!b.capabilities.dtypes.has(dtype)) return { ...cell, status: "n/a", reason: `${dtype.name} not supported on ${b.displayName}` };
+  cell.contract = "each node within its own op's contract, given the backend's inputs to it";
+  const all: number[] = [];
+  let shrinking = false;
+  let lastFailure: GraphOutcome["failure"];
+  const details = await fc.check(
+    fc.asyncProperty(graphArb(dtype), async (g) => {
+      const out = await checkGraph(g, backend);
+      if (!shrinking) {
+        cell.runs++;
+        cell.outsideDiffer += out.outsideDiffer;
+        for (const u of out.ulps) {
+          all.push(u);
+          cell.histogram[histogramBin(u)]!++;
+        }
+      }
+      if (out.failure) {
+        shrinking = true;
+        lastFailure = out.failure;
+        throw new Error(`node v${out.failure.node} (${out.failure.op}) leaves its contract given its own inputs: ${out.failure.outcome.failure}`);
+      }
+    }),
+    { numRuns: runs, seed, endOnFailure: false },
+  );
+  finish(cell, all);
+  if (details.failed) {
+    const f = details.counterexample ? (await checkGraph(details.counterexample[0], backend)).failure ?? lastFailure : lastFailure;
+    const message = f ? `node v${f.node} (${f.op}) leaves its contract given its own inputs: ${f.outcome.failure}` : String(details.errorInstance);
+    cell.status = "fail";
+    cell.failure = {
+      message,
+      repro: `// random graph of ${dtype.name} on ${backend}: ${message}
+// fast-check seed ${details.seed}, path "${details.counterexamplePath}"
+import * as mx from "mlx-ts";
+// the graph:
+${f?.graph ?? ""}
+// the failing node alone, on the backend's inputs to it:
+${f?.outcome.repro ?? ""}`,
+      seed: details.seed,
+      path: details.counterexamplePath ?? "",
+    };
+  }
+  return cell;
+}
+
+function finish(cell: CellResult, all: number[]): void {
+  cell.elements = all.length;
+  if (all.length) {
+    all.sort((a, b) => a - b);
+    cell.maxUlp = all[all.length - 1];
+    cell.p99Ulp = all[Math.min(all.length - 1, Math.floor(0.99 * all.length))];
+  }
+}
+
+/** Runs every cell of the selection, in order op, dtype, backend, then the random graphs. */
 export async function runConformance(o: RunOptions): Promise<CellResult[]> {
   const cells: [OpEntry, mx.DType, string][] = [];
   for (const entry of o.ops) {
@@ -111,11 +167,20 @@ export async function runConformance(o: RunOptions): Promise<CellResult[]> {
       for (const b of o.backends) cells.push([entry, d, b]);
     }
   }
+  const graphCells: [mx.DType, string][] = [];
+  if (o.graphs > 0) {
+    for (const d of [mx.float32, mx.float16, mx.bfloat16]) if (!o.dtypes || o.dtypes.includes(d.name)) for (const b of o.backends) graphCells.push([d, b]);
+  }
+  const total = cells.length + graphCells.length;
   const results: CellResult[] = [];
   for (const [i, [entry, d, b]] of cells.entries()) {
-    o.onCell?.(i, cells.length, `${entry.name} ${d.name} ${b}`);
+    o.onCell?.(i, total, `${entry.name} ${d.name} ${b}`);
     results.push(await runCell(entry, d, b, o.runs, o.seed));
   }
-  o.onCell?.(cells.length, cells.length, "done");
+  for (const [i, [d, b]] of graphCells.entries()) {
+    o.onCell?.(cells.length + i, total, `random graphs ${d.name} ${b}`);
+    results.push(await runGraphs(d, b, o.graphs, o.seed));
+  }
+  o.onCell?.(total, total, "done");
   return results;
 }

@@ -10,8 +10,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { getBackend, type Kernel } from "../backends/backend.js";
 import { runCase } from "../conformance/check.js";
+import { checkGraph, type Graph } from "../conformance/graphs.js";
 import { OPS, opsMatching } from "../conformance/opdb.js";
-import { runCell } from "../conformance/runner.js";
+import { runCell, runGraphs } from "../conformance/runner.js";
 import { main } from "../cli/main.js";
 import { BACKENDS } from "./helpers/backends.js";
 
@@ -57,6 +58,33 @@ describe.skipIf(others.length === 0).each(others)("conformance of $name against 
     expect(out.ulps).toHaveLength(1);
   });
 
+  it("localizes a wrong kernel inside a graph to its node, not to the nodes after it", async () => {
+    const g: Graph = {
+      dtype: "float32",
+      leaves: [{ dtype: "float32", shape: [2, 3], values: [0.1, 0.5, 1, 1.5, 2, 2.5], layout: "transposed" }],
+      nodes: [
+        { op: "exp", inputs: [0], params: {} },
+        { op: "sin", inputs: [1], params: {} },
+        { op: "add", inputs: [2, 1], params: {} },
+        { op: "sum", inputs: [3], params: { axes: [1], keepdims: true } },
+      ],
+    };
+    const good = await checkGraph(g, backend);
+    expect(good.failure).toBeUndefined();
+    expect(good.nodes).toBe(4);
+    // sin computed as cos: node v2 is wrong; v3 and v4 are right given their (wrong) inputs
+    kernels.sin = (prim, xs, out) => saved.cos!(Object.create(prim, { name: { value: "cos" } }), xs, out);
+    const bad = await checkGraph(g, backend);
+    expect(bad.failure?.node).toBe(2);
+    expect(bad.failure?.op).toBe("sin");
+    expect(bad.failure?.graph).toContain(`const v2 = mx.sin(v1, { stream: mx.${backend} });`);
+    // and the random-graph property finds it, naming the node
+    const cell = await runGraphs(mx.float32, backend, 30, 3);
+    expect(cell.status).toBe("fail");
+    expect(cell.failure!.message).toMatch(/node v\d+ \(sin\) leaves its contract given its own inputs/);
+    expect(cell.failure!.repro).toContain("// the failing node alone, on the backend's inputs to it:");
+  });
+
   it("reports dtypes the backend cannot hold as n/a with the reason", async () => {
     const cell = await runCell(entry("add"), mx.float64, backend, 5, 1);
     if (getBackend(backend).capabilities.dtypes.has(mx.float64)) expect(cell.status).toBe("pass");
@@ -86,9 +114,9 @@ describe("mlx-ts conformance", () => {
 
   it.skipIf(others.length === 0)("prints the table, writes JSON and exits 0 when every cell holds", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "mlx-ts-")), "report.json");
-    expect(await main(["conformance", "--ops", "negative,maximum", "--dtypes", "float32,int32", "--runs", "4", "--json", file])).toBe(0);
+    expect(await main(["conformance", "--ops", "negative,maximum", "--dtypes", "float32,int32", "--runs", "4", "--graphs", "3", "--json", file])).toBe(0);
     const report = JSON.parse(readFileSync(file, "utf8")) as { cells: { op: string; dtype: string; status: string }[]; summary: { fail: number } };
     expect(report.summary.fail).toBe(0);
-    expect(report.cells.map((c) => `${c.op} ${c.dtype}`)).toContain("maximum int32");
+    expect(report.cells.map((c) => `${c.op} ${c.dtype}`)).toEqual(expect.arrayContaining(["maximum int32", "random graphs float32"]));
   });
 });

@@ -8,6 +8,7 @@ import * as mx from "../index.js";
 import { OPS, opsMatching } from "../conformance/opdb.js";
 import { formatFailures, formatTable, summarize, toJson } from "../conformance/report.js";
 import { runConformance } from "../conformance/runner.js";
+import { NumpyProcess, numpyUnavailable } from "../conformance/numpy.js";
 
 export const CONFORMANCE_HELP = `usage: mlx-ts conformance [options]
 
@@ -21,6 +22,9 @@ options:
   --runs N          generated cases per op x dtype x backend (default 20)
   --graphs N        random graphs (2 to 20 nodes) per float dtype and backend (default 20; 0: none)
   --seed N          fast-check seed (default 20261125)
+  --no-numpy        skip the check of the cpu reference against NumPy (/usr/bin/python3 with
+                    Debian's python3-numpy; on by default where it is installed, required
+                    when MLX_TS_REQUIRE_NUMPY=1)
   --json FILE       write every cell, failure and reproduction as JSON
   --help            this text`;
 
@@ -31,11 +35,12 @@ interface Args {
   runs: number;
   graphs: number;
   seed: number;
+  numpy: boolean;
   json?: string;
 }
 
 function parse(argv: string[]): Args | string {
-  const a: Args = { ops: "*", runs: 20, graphs: 20, seed: 20261125 };
+  const a: Args = { ops: "*", runs: 20, graphs: 20, seed: 20261125, numpy: true };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
@@ -65,6 +70,9 @@ function parse(argv: string[]): Args | string {
         case "--seed":
           a.seed = Number(value());
           if (!Number.isInteger(a.seed)) return `--seed takes an integer, got ${argv[i]}`;
+          break;
+        case "--no-numpy":
+          a.numpy = false;
           break;
         case "--json":
           a.json = value();
@@ -110,13 +118,24 @@ export async function conformance(argv: string[]): Promise<number> {
     console.error(`mlx-ts conformance: no op matches '${a.ops}'; ops: ${OPS.map((o) => o.name).join(", ")}`);
     return 2;
   }
-  if (!backends.length) {
-    console.log("mlx-ts conformance: only the cpu reference is registered here, so there is no backend to compare with it");
+  let numpy: NumpyProcess | undefined;
+  if (a.numpy) {
+    const why = numpyUnavailable();
+    if (why && process.env.MLX_TS_REQUIRE_NUMPY === "1") {
+      console.error(`mlx-ts conformance: the NumPy check is required (MLX_TS_REQUIRE_NUMPY=1) but ${why}`);
+      return 2;
+    }
+    if (why) console.log(`mlx-ts conformance: not checking the cpu reference against NumPy: ${why}`);
+    else numpy = new NumpyProcess();
+  }
+  if (!backends.length && !numpy) {
+    console.log("mlx-ts conformance: only the cpu reference is registered here and NumPy is not available, so there is nothing to compare");
     return 0;
   }
   const started = performance.now();
-  console.log(`mlx-ts conformance: ${ops.length} ops and ${a.graphs} random graphs per float dtype on ${backends.map((b) => mx.registeredBackends().find((r) => r.name === b)!.displayName).join(", ")} against the cpu reference; ${a.runs} cases per cell, seed ${a.seed}`);
-  const cells = await runConformance({ backends, ops, dtypes: a.dtypes, runs: a.runs, graphs: a.graphs, seed: a.seed, onCell: progress });
+  const names = backends.map((b) => mx.registeredBackends().find((r) => r.name === b)!.displayName);
+  console.log(`mlx-ts conformance: ${ops.length} ops and ${a.graphs} random graphs per float dtype on ${names.join(", ") || "no backend"} against the cpu reference${numpy ? ", and the cpu reference against NumPy" : ""}; ${a.runs} cases per cell, seed ${a.seed}`);
+  const cells = await runConformance({ backends, ops, dtypes: a.dtypes, runs: a.runs, graphs: a.graphs, seed: a.seed, numpy, onCell: progress }).finally(() => numpy?.close());
   const seconds = (performance.now() - started) / 1000;
   console.log(`\n${formatTable(cells)}\n`);
   const failures = formatFailures(cells);

@@ -1,15 +1,20 @@
 // The conformance run: for every op entry x dtype x backend, a fast-check
 // property over generated cases (runCase), shrunk to a minimal failing case
 // with its seed and path, plus per-cell statistics (max and p99 ulp error,
-// the worst element, outside-spec differences). Cells a backend cannot run
-// are n/a with the reason.
+// the worst element, outside-spec differences); the cpu reference's own
+// cells against NumPy; and random graphs. Cells a backend cannot run are n/a
+// with the reason.
 
 import fc from "fast-check";
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import { runCase, entryContract, describeContract, type CaseOutcome } from "./check.js";
 import { checkGraph, graphArb, type GraphOutcome } from "./graphs.js";
+import { runNumpyCell, type NumpyProcess } from "./numpy.js";
 import type { OpEntry } from "./opdb.js";
+
+/** The pseudo-backend of the cells that check the cpu reference against NumPy. */
+const NUMPY = "cpu vs numpy";
 
 export interface CellResult {
   op: string;
@@ -39,6 +44,8 @@ export interface RunOptions {
   runs: number;
   /** Random graphs per backend and float dtype (0: none). */
   graphs: number;
+  /** When given, every op x dtype is also run on the cpu reference and checked against NumPy. */
+  numpy?: NumpyProcess;
   seed: number;
   onCell?: (done: number, total: number, label: string) => void;
 }
@@ -165,6 +172,7 @@ export async function runConformance(o: RunOptions): Promise<CellResult[]> {
     for (const d of entry.dtypes) {
       if (o.dtypes && !o.dtypes.includes(d.name)) continue;
       for (const b of o.backends) cells.push([entry, d, b]);
+      if (o.numpy) cells.push([entry, d, NUMPY]);
     }
   }
   const graphCells: [mx.DType, string][] = [];
@@ -175,7 +183,7 @@ export async function runConformance(o: RunOptions): Promise<CellResult[]> {
   const results: CellResult[] = [];
   for (const [i, [entry, d, b]] of cells.entries()) {
     o.onCell?.(i, total, `${entry.name} ${d.name} ${b}`);
-    results.push(await runCell(entry, d, b, o.runs, o.seed));
+    results.push(b === NUMPY ? await runNumpyCell(o.numpy!, entry, d, o.runs, o.seed) : await runCell(entry, d, b, o.runs, o.seed));
   }
   for (const [i, [d, b]] of graphCells.entries()) {
     o.onCell?.(cells.length + i, total, `random graphs ${d.name} ${b}`);

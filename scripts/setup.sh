@@ -2,10 +2,21 @@
 # One setup for the README's commands and CI. As root on Debian bookworm it
 # installs the system packages the backends need: Mesa's lavapipe (software
 # Vulkan) and the Vulkan loader from bookworm-backports, which Dawn needs for
-# the webgpu backend (bookworm's own Mesa 22 is too old for Dawn). Then it
-# installs the npm packages when package-lock.json changed since the last run.
+# the webgpu backend (bookworm's own Mesa 22 is too old for Dawn), and NumPy
+# (python3-numpy), the independent implementation the conformance run checks
+# the cpu reference against. Then it installs the npm packages when
+# package-lock.json changed since the last run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+numpy_package() {
+  [ "$(id -u)" = 0 ] || return 0
+  grep -qs '^VERSION_CODENAME=bookworm' /etc/os-release || return 0
+  dpkg-query -W -f='${Status}' python3-numpy 2>/dev/null | grep -q 'install ok installed' && return 0
+  echo "setup: installing python3-numpy" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy >/dev/null
+}
 
 debian_packages() {
   [ "$(id -u)" = 0 ] || return 0
@@ -24,6 +35,7 @@ SOURCES
 }
 
 debian_packages
+numpy_package
 
 stamp=node_modules/.setup-stamp
 want="$(sha256sum package-lock.json | cut -d' ' -f1) $(node --version)"

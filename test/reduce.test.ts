@@ -40,6 +40,15 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
     await expectArray(mx.mean(mx.array([65504, 65504], mx.float16, o), o), 65504);
   });
 
+  // found by the NumPy cross-check: the compensated float64 sum turned any infinite term into NaN
+  it("sums with infinite terms follow IEEE (inf, -inf, NaN for inf - inf)", async () => {
+    await expectArray(mx.sum(mx.array([1, -Infinity, 2], mx.float32, o), o), -Infinity);
+    await expectArray(mx.sum(mx.array([-3e38, -3e38, 5], mx.float32, o), o), -Infinity);
+    const both = await values(mx.sum(mx.array([Infinity, 1, -Infinity], mx.float32, o), o));
+    expect(both[0]).toBeNaN();
+    await expectArray(mx.mean(mx.array([[Infinity, 1], [2, 3]], mx.float32, o), { axis: 1, ...o }), [Infinity, 2.5]);
+  });
+
   it("integer sums wrap; bool sums give int32", async () => {
     await expectArray(mx.sum(mx.array([100, 100], mx.int8, o), o), -56, mx.int8);
     await expectArray(mx.sum(mx.array([true, true, false], mx.bool, o), o), 2, mx.int32);

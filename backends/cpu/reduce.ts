@@ -96,7 +96,8 @@ function compileReduce(types: string, read: string, r: Reducer, write: string): 
         if (r < e) s0 += ${load(at, "r")};
         const blk = s0 + s1; ${FOLD}
       }
-      out[o] = ${write.replace(/\$/g, "acc + comp")}; }`;
+      // once a block is infinite or NaN the compensation is meaningless (inf - inf): the plain sum is the IEEE result
+      out[o] = ${write.replace(/\$/g, "(acc - acc === 0 ? acc + comp : acc)")}; }`;
     const body = r === FLOAT_SUM ? floatSum : generic;
     f = new Function(
       "H",

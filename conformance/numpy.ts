@@ -1,0 +1,247 @@
+// The cpu reference checked against an independent implementation: NumPy
+// (Debian's python3-numpy, run as one subprocess fed JSON lines) evaluates the
+// same generated cases for every op it has. NumPy computes float16 through
+// float32 and its float32 transcendental functions are accurate to a few ulp,
+// so the contract here is: exact results equal, correctly rounded ops within
+// 1 ulp for float16 (double rounding) and 0 otherwise, transcendental
+// functions within 4 ulp plus the reference's 1, sums, means, products and
+// matmul (NumPy told to accumulate in float64, as the reference does) within
+// their float64 condition bound plus the final rounding. Where NumPy's result is
+// undefined (C casts of NaN to ints, integer division by zero, shifts past the
+// width) the element is outside the comparison and counted.
+
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import fc from "fast-check";
+import * as mx from "../index.js";
+import { materialize } from "./check.js";
+import { sameValue, ulpDistance, ulpOf } from "./numerics.js";
+import type { Case, OpEntry, Params } from "./opdb.js";
+import type { CellResult } from "./runner.js";
+
+/** Debian's python3-numpy installs into the system interpreter. */
+const PYTHON = process.env.MLX_TS_PYTHON ?? "/usr/bin/python3";
+
+const ax = "(None if p['axes'] is None else tuple(p['axes']))";
+const UFUNC: Record<string, string> = {
+  abs: "absolute", negative: "negative", sign: "sign", square: "square", floor: "floor", ceil: "ceil", round: "round",
+  sqrt: "sqrt", reciprocal: "reciprocal", exp: "exp", expm1: "expm1", log: "log", log2: "log2", log10: "log10", log1p: "log1p",
+  sin: "sin", cos: "cos", tan: "tan", arcsin: "arcsin", arccos: "arccos", arctan: "arctan", sinh: "sinh", cosh: "cosh", tanh: "tanh",
+  arcsinh: "arcsinh", arccosh: "arccosh", arctanh: "arctanh", isnan: "isnan", isinf: "isinf", isfinite: "isfinite",
+  logicalNot: "logical_not", bitwiseInvert: "invert",
+  add: "add", subtract: "subtract", multiply: "multiply", divide: "true_divide", maximum: "maximum", minimum: "minimum",
+  floorDivide: "floor_divide", remainder: "remainder", power: "power", logaddexp: "logaddexp", arctan2: "arctan2",
+  bitwiseAnd: "bitwise_and", bitwiseOr: "bitwise_or", bitwiseXor: "bitwise_xor", leftShift: "left_shift", rightShift: "right_shift",
+  equal: "equal", notEqual: "not_equal", less: "less", lessEqual: "less_equal", greater: "greater", greaterEqual: "greater_equal",
+  logicalAnd: "logical_and", logicalOr: "logical_or",
+};
+
+/** The NumPy expression of each op it has (x: the inputs, p: the params, dt: the reference's output dtype). */
+export const NUMPY_EXPR: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(UFUNC).map(([op, f]) => [op, `np.${f}(*x)`])),
+  stopGradient: "x[0]",
+  where: "np.where(x[0], x[1], x[2])",
+  astype: "x[0].astype(p['to'])",
+  // float sums accumulate in float64 and round once (the reference's rule), integer ones wrap in the output dtype
+  sum: `np.sum(x[0], axis=${ax}, keepdims=p['keepdims'], dtype=('float64' if dt.startswith('float') else dt))`,
+  prod: `np.prod(x[0], axis=${ax}, keepdims=p['keepdims'], dtype=('float64' if dt.startswith('float') else dt))`,
+  mean: `np.mean(x[0], axis=${ax}, keepdims=p['keepdims'], dtype='float64')`,
+  max: `np.max(x[0], axis=${ax}, keepdims=p['keepdims'])`,
+  min: `np.min(x[0], axis=${ax}, keepdims=p['keepdims'])`,
+  all: `np.all(x[0], axis=${ax}, keepdims=p['keepdims'])`,
+  any: `np.any(x[0], axis=${ax}, keepdims=p['keepdims'])`,
+  argmax: "np.argmax(x[0], axis=p['axes'][0], keepdims=p['keepdims'])",
+  argmin: "np.argmin(x[0], axis=p['axes'][0], keepdims=p['keepdims'])",
+  transpose: "np.transpose(x[0], p['perm'])",
+  slice: "x[0][tuple(slice(a, b, c) for a, b, c in zip(p['start'], p['stop'], p['step']))]",
+  concatenate: "np.concatenate(x, axis=p['axis'])",
+  pad: "np.pad(x[0], p['widths'])",
+  matmul: "np.matmul(x[0].astype('float64'), x[1].astype('float64'))",
+};
+
+const CORRECTLY_ROUNDED = new Set(["abs", "negative", "sign", "square", "floor", "ceil", "round", "sqrt", "reciprocal", "add", "subtract", "multiply", "divide", "maximum", "minimum", "floorDivide", "remainder", "stopGradient", "where", "astype", "max", "min", "transpose", "slice", "concatenate", "pad"]);
+const CONDITIONED = new Set(["sum", "mean", "prod", "matmul"]);
+
+/** Why NumPy cannot be used here, or undefined when it can. */
+export function numpyUnavailable(): string | undefined {
+  const r = spawnSync(PYTHON, ["-c", "import numpy"], { encoding: "utf8" });
+  if (r.error) return `${PYTHON} could not be started (${r.error.message}); install Debian's python3-numpy (bash scripts/setup.sh as root)`;
+  if (r.status !== 0) return `${PYTHON} has no numpy (install Debian's python3-numpy: bash scripts/setup.sh as root)`;
+  return undefined;
+}
+
+function scriptPath(): string {
+  for (const rel of ["./numpy_eval.py", "../../conformance/numpy_eval.py"]) {
+    const p = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(p)) return p;
+  }
+  throw new Error("conformance/numpy_eval.py not found");
+}
+
+interface NumpyReply {
+  dtype?: string;
+  shape?: number[];
+  values?: unknown[];
+  error?: string;
+}
+
+/** One NumPy subprocess answering requests in order. */
+export class NumpyProcess {
+  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly waiting: ((r: NumpyReply) => void)[] = [];
+  private buffered = "";
+
+  constructor() {
+    this.child = spawn(PYTHON, [scriptPath()], { stdio: ["pipe", "pipe", "pipe"] });
+    this.child.stdout.setEncoding("utf8");
+    this.child.stdout.on("data", (chunk: string) => {
+      this.buffered += chunk;
+      let nl: number;
+      while ((nl = this.buffered.indexOf("\n")) >= 0) {
+        const line = this.buffered.slice(0, nl);
+        this.buffered = this.buffered.slice(nl + 1);
+        this.waiting.shift()?.(JSON.parse(line) as NumpyReply);
+      }
+    });
+    this.child.on("exit", (code) => {
+      for (const w of this.waiting.splice(0)) w({ error: `the NumPy process exited (${code})` });
+    });
+  }
+
+  evaluate(expr: string, inputs: { dtype: string; shape: number[]; values: unknown[] }[], params: Params, dtype: string): Promise<NumpyReply> {
+    const encode = (v: unknown) => (typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0)) ? (Object.is(v, -0) ? "-0.0" : String(v).replace("Infinity", "inf")) : typeof v === "bigint" ? v.toString() : v);
+    const req = JSON.stringify({ expr, inputs: inputs.map((x) => ({ ...x, values: x.values.map(encode) })), params, dtype });
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      this.child.stdin.write(`${req}\n`);
+    });
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+}
+
+const decode = (v: unknown): unknown => (typeof v === "string" ? (/^-?\d+$/.test(v) ? BigInt(v) : Number(v.replace("inf", "Infinity"))) : v);
+const flat = (x: unknown): unknown[] => (Array.isArray(x) ? x.flatMap(flat) : [x]);
+
+const INT_LIMITS: Record<string, [number, number]> = {
+  int8: [-128, 127], int16: [-32768, 32767], int32: [-(2 ** 31), 2 ** 31 - 1], int64: [-(2 ** 63), 2 ** 63 - 1],
+  uint8: [0, 255], uint16: [0, 65535], uint32: [0, 2 ** 32 - 1], uint64: [0, 2 ** 64 - 1],
+};
+
+/** Elements where NumPy's result is undefined (C behaviour), given the inputs at that element. */
+function undefinedInNumpy(op: string, ins: unknown[], p: Params): boolean {
+  const [a, b] = ins as number[];
+  // C leaves float-to-int casts of NaN, infinities and values outside the target's range undefined (NumPy wraps,
+  // mlx-ts saturates); NumPy also sends negative floats to unsigned types through a wider int (-0.99 -> 65535)
+  if (op === "astype" && typeof a === "number" && /int/.test(String(p.to))) {
+    const [lo, hi] = INT_LIMITS[String(p.to)]!;
+    return !Number.isFinite(a) || Math.trunc(a) < lo || Math.trunc(a) > hi || (String(p.to).startsWith("uint") && a < 0);
+  }
+  if ((op === "floorDivide" || op === "remainder") && (b === 0 || (b as unknown) === 0n)) return true;
+  if (op === "leftShift" || op === "rightShift") return Number(b) >= 8;
+  return false;
+}
+
+/** Judges the reference's case against NumPy's result; returns a failure message or undefined, and the counts. */
+async function judgeAgainstNumpy(np: NumpyProcess, entry: OpEntry, c: Case): Promise<{ skipped?: string; failure?: string; ulps: number[]; outside: number; repro: string }> {
+  const cpu = { stream: mx.cpu };
+  const built = c.inputs.map((ic) => materialize(ic, mx.cpu, "mx.cpu"));
+  const repro = `${built.map((b, k) => `const x${k} = ${b.source};`).join("\n")}\nconst ref = ${entry.source(built.map((_, k) => `x${k}`), c.params, "{ stream: mx.cpu }")};\n// NumPy: ${NUMPY_EXPR[entry.name]}`;
+  let ref: mx.MxArray;
+  try {
+    ref = entry.call(built.map((b) => b.array), c.params, cpu);
+    await mx.eval(ref);
+  } catch (e) {
+    return { skipped: `the reference refused the case: ${(e as Error).message}`, ulps: [], outside: 0, repro };
+  }
+  if ([ref.dtype, ...c.inputs.map((i) => ({ name: i.dtype }))].some((d) => d.name === "bfloat16" || d.name === "complex64")) {
+    return { skipped: "NumPy has no bfloat16", ulps: [], outside: 0, repro };
+  }
+  const reply = await np.evaluate(NUMPY_EXPR[entry.name]!, c.inputs.map((i) => ({ dtype: i.dtype, shape: i.shape, values: i.values })), c.params, ref.dtype.name);
+  if (reply.error) return { failure: `NumPy raised where the reference did not: ${reply.error}`, ulps: [], outside: 0, repro };
+  if (reply.shape!.join() !== ref.shape.join()) return { failure: `NumPy's shape [${reply.shape}] differs from the reference's [${ref.shape}]`, ulps: [], outside: 0, repro };
+  const rv = flat(await ref.tolist());
+  const nv = reply.values!.map(decode);
+  // the inputs at each output element (elementwise ops), to find NumPy's undefined cases
+  const aligned = entry.spread === "elementwise" ? await Promise.all(built.map(async (b) => flat(await mx.broadcastTo(b.array, ref.shape, cpu).tolist()))) : [];
+  const dtype = ref.dtype;
+  const magnitude = CONDITIONED.has(entry.name) && entry.conditionBound ? await entry.conditionBound(built.map((b) => b.array), c.params, rv as number[], 1) : undefined;
+  // NumPy accumulates float sums and products in float64 here, as the reference does
+  const u = 2 ** -53;
+  const out = { ulps: [] as number[], outside: 0, repro };
+  for (let i = 0; i < rv.length; i++) {
+    const r = rv[i], n = nv[i];
+    if (aligned.length && undefinedInNumpy(entry.name, aligned.map((a) => a[i]), c.params)) {
+      if (!sameValue(r, n)) out.outside++;
+      continue;
+    }
+    if (dtype.kind !== "float") {
+      if (!sameValue(r, typeof r === "bigint" ? BigInt(n as number) : n)) return { ...out, failure: `element ${i}: reference ${String(r)}, NumPy ${String(n)} (exact)` };
+      continue;
+    }
+    const rn = r as number, nn = n as number;
+    if (Number.isNaN(rn) || Number.isNaN(nn) || !Number.isFinite(rn) || !Number.isFinite(nn)) {
+      if (!sameValue(rn, nn)) return { ...out, failure: `element ${i}: reference ${rn}, NumPy ${nn}` };
+      continue;
+    }
+    const d = ulpDistance(rn, nn, dtype);
+    out.ulps.push(d);
+    const allowed = magnitude
+      ? Math.abs(rn - nn) <= magnitude[i]! * u + 2 * ulpOf(rn, dtype)
+      : d <= (CORRECTLY_ROUNDED.has(entry.name) ? (dtype.name === "float16" ? 1 : 0) : dtype.name === "float16" ? 2 : 5);
+    if (!allowed) return { ...out, failure: `element ${i}: reference ${rn}, NumPy ${nn} (${d.toPrecision(3)} ulp of ${dtype.name})` };
+  }
+  return out;
+}
+
+/** The reference's cell for `entry` and `dtype`, checked against NumPy. */
+export async function runNumpyCell(np: NumpyProcess, entry: OpEntry, dtype: mx.DType, runs: number, seed: number): Promise<CellResult> {
+  const cell: CellResult = { op: entry.name, dtype: dtype.name, backend: "cpu vs numpy", status: "pass", runs: 0, skipped: 0, elements: 0, outsideDiffer: 0, histogram: new Array(25).fill(0) };
+  if (!NUMPY_EXPR[entry.name]) return { ...cell, status: "n/a", reason: `NumPy has no ${entry.name}` };
+  if (dtype.name === "bfloat16" || dtype.name === "complex64") return { ...cell, status: "n/a", reason: `NumPy has no ${dtype.name}` };
+  cell.contract = CONDITIONED.has(entry.name) ? "condition-bounded in NumPy's accumulator" : CORRECTLY_ROUNDED.has(entry.name) ? "equal (float16: 1 ulp, NumPy rounds through float32)" : "5 ulp (float16: 2)";
+  const all: number[] = [];
+  let shrinking = false;
+  let repro = "";
+  const details = await fc.check(
+    fc.asyncProperty(entry.cases(dtype), async (c) => {
+      const out = await judgeAgainstNumpy(np, entry, c);
+      if (out.skipped) {
+        if (!shrinking) cell.skipped++;
+        fc.pre(false);
+      }
+      if (!shrinking) {
+        cell.runs++;
+        cell.outsideDiffer += out.outside;
+        all.push(...out.ulps);
+      }
+      if (out.failure) {
+        shrinking = true;
+        repro = out.repro;
+        throw new Error(out.failure);
+      }
+    }),
+    { numRuns: runs, seed, endOnFailure: false, maxSkipsPerRun: 10 },
+  );
+  cell.elements = all.length;
+  if (all.length) {
+    all.sort((a, b) => a - b);
+    cell.maxUlp = all[all.length - 1];
+    cell.p99Ulp = all[Math.min(all.length - 1, Math.floor(0.99 * all.length))];
+  }
+  if (details.failed) {
+    const message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    const minimal = details.counterexample ? await judgeAgainstNumpy(np, entry, details.counterexample[0]) : undefined;
+    cell.status = "fail";
+    cell.failure = {
+      message: minimal?.failure ?? message,
+      repro: `// ${entry.name} ${dtype.name}, the cpu reference against NumPy: ${minimal?.failure ?? message}\n// fast-check seed ${details.seed}, path "${details.counterexamplePath}"\nimport * as mx from "mlx-ts";\n${minimal?.repro ?? repro}`,
+      seed: details.seed,
+      path: details.counterexamplePath ?? "",
+    };
+  }
+  return cell;
+}

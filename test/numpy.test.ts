@@ -1,0 +1,53 @@
+// The cpu reference against NumPy: cells pass on the real reference, a
+// deliberately wrong reference kernel is caught, and NumPy's undefined cases
+// (C casts out of range) are counted rather than failed. Skipped with the
+// reason where /usr/bin/python3 has no numpy, unless MLX_TS_REQUIRE_NUMPY=1.
+
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+import { getBackend, type Kernel } from "../backends/backend.js";
+import { NumpyProcess, numpyUnavailable, runNumpyCell } from "../conformance/numpy.js";
+import { OPS } from "../conformance/opdb.js";
+
+const why = numpyUnavailable();
+const entry = (name: string) => OPS.find((e) => e.name === name)!;
+
+describe("NumPy is available where required", () => {
+  it.runIf(process.env.MLX_TS_REQUIRE_NUMPY === "1")("MLX_TS_REQUIRE_NUMPY=1: numpy imports", () => {
+    expect(why).toBeUndefined();
+  });
+});
+
+describe.skipIf(why !== undefined)(`the cpu reference against NumPy${why ? ` (skipped: ${why})` : ""}`, () => {
+  const np = why ? undefined : new NumpyProcess();
+  const kernels = getBackend("cpu").kernels as Record<string, Kernel>;
+  const saved = { ...kernels };
+  afterEach(() => Object.assign(kernels, saved));
+  afterAll(() => np?.close());
+
+  it("agrees on sums (with infinite terms), exp, floor_divide, matmul and slicing", async () => {
+    for (const [name, dtype] of [["sum", mx.float32], ["sum", mx.int32], ["exp", mx.float16], ["floorDivide", mx.int8], ["matmul", mx.float64], ["slice", mx.uint8], ["argmax", mx.float32]] as const) {
+      const cell = await runNumpyCell(np!, entry(name), dtype, 25, 11);
+      expect(cell.status, `${name} ${dtype.name}: ${cell.failure?.message}`).toBe("pass");
+      expect(cell.runs).toBeGreaterThan(0);
+    }
+  });
+
+  it("catches a wrong reference kernel", async () => {
+    kernels.log = (prim, xs, out) => saved.log2!(Object.create(prim, { name: { value: "log2" } }), xs, out);
+    const cell = await runNumpyCell(np!, entry("log"), mx.float32, 25, 11);
+    expect(cell.status).toBe("fail");
+    expect(cell.failure!.repro).toContain("// NumPy: np.log(*x)");
+  });
+
+  it("counts casts NumPy leaves undefined instead of failing", async () => {
+    const cell = await runNumpyCell(np!, entry("astype"), mx.float32, 40, 5);
+    expect(cell.status, cell.failure?.message).toBe("pass");
+    expect(cell.outsideDiffer).toBeGreaterThan(0);
+  });
+
+  it("says which ops and dtypes NumPy lacks", async () => {
+    expect((await runNumpyCell(np!, entry("erf"), mx.float32, 1, 1)).reason).toBe("NumPy has no erf");
+    expect((await runNumpyCell(np!, entry("add"), mx.bfloat16, 1, 1)).reason).toBe("NumPy has no bfloat16");
+  });
+});

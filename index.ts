@@ -1,5 +1,6 @@
 // The package entry: registers the backends this build carries (cpu always;
-// webgpu when Dawn starts, awaited here once) and re-exports the front end.
+// webgpu when Dawn starts, awaited here once) and re-exports the front end
+// and the numerics cross-check (checkNumerics).
 // `import * as mx from "mlx-ts"`.
 
 import "./backends/cpu/index.js";
@@ -8,3 +9,4 @@ import { registerWebGpu } from "./backends/webgpu/index.js";
 await registerWebGpu();
 
 export * from "./src/index.js";
+export { checkNumerics, type CheckNumericsOptions, type OutputNumerics, type BackendNumerics, type ElementError } from "./conformance/check-numerics.js";

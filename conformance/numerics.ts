@@ -2,7 +2,7 @@
 // float64 values once to a dtype, value identity (NaN equals NaN, -0 differs
 // from +0), and distances in units in the last place of a float dtype.
 
-import * as mx from "../index.js";
+import * as mx from "../src/index.js";
 
 /** Rounds float64 values once to `dtype` (astype on the CPU reference, itself tested exhaustively). */
 export function roundTo(values: readonly number[], dtype: mx.DType): number[] {

@@ -1,9 +1,11 @@
 // `mlx-ts conformance`: runs the op database on the chosen backends against
 // the CPU reference, shows progress on a terminal, prints the op x dtype x
-// backend table and the failures with reproductions, writes JSON on request,
-// and exits non-zero when any contract failed.
+// backend table and the failures with reproductions, writes JSON and HTML on
+// request, and exits non-zero when any contract failed.
 
 import { writeFileSync } from "node:fs";
+import os from "node:os";
+import { toHtml } from "../conformance/html.js";
 import * as mx from "../index.js";
 import { OPS, opsMatching } from "../conformance/opdb.js";
 import { formatFailures, formatTable, summarize, toJson } from "../conformance/report.js";
@@ -26,6 +28,7 @@ options:
                     Debian's python3-numpy; on by default where it is installed, required
                     when MLX_TS_REQUIRE_NUMPY=1)
   --json FILE       write every cell, failure and reproduction as JSON
+  --html FILE       write a self-contained HTML report (table, ulp histograms, failures)
   --help            this text`;
 
 interface Args {
@@ -37,6 +40,7 @@ interface Args {
   seed: number;
   numpy: boolean;
   json?: string;
+  html?: string;
 }
 
 function parse(argv: string[]): Args | string {
@@ -76,6 +80,9 @@ function parse(argv: string[]): Args | string {
           break;
         case "--json":
           a.json = value();
+          break;
+        case "--html":
+          a.html = value();
           break;
         default:
           return `unknown option '${flag}'`;
@@ -145,6 +152,10 @@ export async function conformance(argv: string[]): Promise<number> {
   if (a.json) {
     writeFileSync(a.json, toJson(cells, { date: new Date().toISOString(), seed: a.seed, runs: a.runs, backends, seconds }));
     console.log(`wrote ${a.json}`);
+  }
+  if (a.html) {
+    writeFileSync(a.html, toHtml(cells, { date: new Date().toISOString(), seed: a.seed, runs: a.runs, seconds, machine: `${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, ${names.join(", ")}` }));
+    console.log(`wrote ${a.html}`);
   }
   return s.fail ? 1 : 0;
 }

@@ -30,6 +30,11 @@ export function ulpOf(v: number, dtype: mx.DType | string): number {
   return 2 ** (e - f.mant);
 }
 
+/** The histogram bin of an ulp error: 0 for exact, then 1 + floor(log2) from below 1 ulp up, capped at 24. */
+export function ulpBin(ulps: number): number {
+  return ulps === 0 ? 0 : Math.min(24, Math.max(1, Math.floor(Math.log2(ulps)) + 2));
+}
+
 /** Distance in units in the last place of `dtype` between two finite values (0 when both NaN or equal). */
 export function ulpDistance(a: number, b: number, dtype: mx.DType): number {
   if (Object.is(a, b) || (Number.isNaN(a) && Number.isNaN(b)) || a === b) return 0;

@@ -16,7 +16,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import * as mx from "../index.js";
 import { materialize } from "./check.js";
-import { sameValue, ulpDistance, ulpOf } from "./numerics.js";
+import { sameValue, ulpBin, ulpDistance, ulpOf } from "./numerics.js";
 import type { Case, OpEntry, Params } from "./opdb.js";
 import type { CellResult } from "./runner.js";
 
@@ -216,7 +216,10 @@ export async function runNumpyCell(np: NumpyProcess, entry: OpEntry, dtype: mx.D
       if (!shrinking) {
         cell.runs++;
         cell.outsideDiffer += out.outside;
-        all.push(...out.ulps);
+        for (const u of out.ulps) {
+          all.push(u);
+          cell.histogram[ulpBin(u)]!++;
+        }
       }
       if (out.failure) {
         shrinking = true;

@@ -11,6 +11,7 @@ import { getBackend } from "../backends/backend.js";
 import { runCase, entryContract, describeContract, type CaseOutcome } from "./check.js";
 import { checkGraph, graphArb, type GraphOutcome } from "./graphs.js";
 import { runNumpyCell, type NumpyProcess } from "./numpy.js";
+import { ulpBin } from "./numerics.js";
 import type { OpEntry } from "./opdb.js";
 
 /** The pseudo-backend of the cells that check the cpu reference against NumPy. */
@@ -50,10 +51,6 @@ export interface RunOptions {
   onCell?: (done: number, total: number, label: string) => void;
 }
 
-function histogramBin(ulps: number): number {
-  return ulps === 0 ? 0 : Math.min(24, Math.max(1, Math.floor(Math.log2(ulps)) + 2));
-}
-
 /** Runs one cell: `runs` cases of `entry` on `dtype` and `backend`. */
 export async function runCell(entry: OpEntry, dtype: mx.DType, backend: string, runs: number, seed: number): Promise<CellResult> {
   const cell: CellResult = { op: entry.name, dtype: dtype.name, backend, status: "pass", runs: 0, skipped: 0, elements: 0, outsideDiffer: 0, histogram: new Array(25).fill(0) };
@@ -78,7 +75,7 @@ export async function runCell(entry: OpEntry, dtype: mx.DType, backend: string, 
         cell.outsideDiffer += out.outsideDiffer;
         for (const u of out.ulps) {
           all.push(u);
-          cell.histogram[histogramBin(u)]!++;
+          cell.histogram[ulpBin(u)]!++;
         }
         if (out.worst && (!cell.worst || out.worst.ulps > cell.worst.ulps)) cell.worst = { got: out.worst.got, want: out.worst.want, ulps: out.worst.ulps, repro: out.repro };
       }
@@ -124,7 +121,7 @@ export async function runGraphs(dtype: mx.DType, backend: string, runs: number, 
         cell.outsideDiffer += out.outsideDiffer;
         for (const u of out.ulps) {
           all.push(u);
-          cell.histogram[histogramBin(u)]!++;
+          cell.histogram[ulpBin(u)]!++;
         }
       }
       if (out.failure) {

@@ -2,20 +2,26 @@
 # One setup for the README's commands and CI. As root on Debian bookworm it
 # installs the system packages the backends need: Mesa's lavapipe (software
 # Vulkan) and the Vulkan loader from bookworm-backports, which Dawn needs for
-# the webgpu backend (bookworm's own Mesa 22 is too old for Dawn), and NumPy
+# the webgpu backend (bookworm's own Mesa 22 is too old for Dawn); NumPy
 # (python3-numpy), the independent implementation the conformance run checks
-# the cpu reference against. Then it installs the npm packages when
+# the cpu reference against; and Chromium, in which a test renders the HTML
+# report. Then it installs the npm packages when
 # package-lock.json changed since the last run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-numpy_package() {
+# NumPy and Chromium (the headless browser the HTML report test renders in), from bookworm itself
+report_packages() {
   [ "$(id -u)" = 0 ] || return 0
   grep -qs '^VERSION_CODENAME=bookworm' /etc/os-release || return 0
-  dpkg-query -W -f='${Status}' python3-numpy 2>/dev/null | grep -q 'install ok installed' && return 0
-  echo "setup: installing python3-numpy" >&2
+  local missing=()
+  for p in python3-numpy chromium; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} = 0 ] && return 0
+  echo "setup: installing ${missing[*]}" >&2
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-numpy >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
 debian_packages() {
@@ -35,7 +41,7 @@ SOURCES
 }
 
 debian_packages
-numpy_package
+report_packages
 
 stamp=node_modules/.setup-stamp
 want="$(sha256sum package-lock.json | cut -d' ' -f1) $(node --version)"

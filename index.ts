@@ -1,6 +1,6 @@
 // The package entry: registers the backends this build carries (cpu always;
 // webgpu when Dawn starts, awaited here once) and re-exports the front end
-// and the numerics cross-check (checkNumerics).
+// and the numerics cross-checks (checkNumerics, setValidation / MLX_TS_VALIDATE).
 // `import * as mx from "mlx-ts"`.
 
 import "./backends/cpu/index.js";
@@ -10,3 +10,4 @@ await registerWebGpu();
 
 export * from "./src/index.js";
 export { checkNumerics, type CheckNumericsOptions, type OutputNumerics, type BackendNumerics, type ElementError } from "./conformance/check-numerics.js";
+export { setValidation, getValidation } from "./conformance/validate.js";

@@ -2,8 +2,9 @@
 // (no recursion, so 100 000-node chains are fine), one kernel call per node on
 // its stream's backend, transfers where an input lives on another backend.
 
-import { getBackend, type Backend, type Tensor } from "../backends/backend.js";
+import { getBackend, retain, type Backend, type Tensor } from "../backends/backend.js";
 import type { MxArray } from "./array.js";
+import type { Primitive } from "./primitive.js";
 import { describe } from "./errors.js";
 import { rowMajorStrides } from "./shape.js";
 
@@ -92,6 +93,19 @@ export function evaluateSync(outputs: readonly MxArray[]): void {
   for (const node of schedule(outputs)) run(node);
 }
 
+/**
+ * Checks one node run on a backend other than the cpu (the shadow-validation
+ * mode, installed by mx.setValidation): its primitive, its input tensors and
+ * its output; throws when the output breaks the primitive's contract.
+ */
+export type NodeValidator = (prim: Primitive, inputs: readonly Tensor[], output: Tensor, node: MxArray) => Promise<void>;
+
+let validator: NodeValidator | undefined;
+
+export function setNodeValidator(v: NodeValidator | undefined): void {
+  validator = v;
+}
+
 /** Evaluates `outputs` and waits for every backend that ran work. */
 export async function evaluate(outputs: readonly MxArray[]): Promise<void> {
   const order = schedule(outputs);
@@ -102,7 +116,17 @@ export async function evaluate(outputs: readonly MxArray[]): Promise<void> {
       const source = x.tensor().buffer.backend;
       return source !== target && !source.readSync;
     });
-    run(node, asyncInput ? await stageInputs(node) : undefined);
+    const check = validator && target.name !== "cpu" ? validator : undefined;
+    // the validator reads the inputs after the node let go of them: hold their buffers until then
+    const prim = node.primitive!;
+    const held = check ? node.inputs.map((x) => x.tensor()) : [];
+    for (const t of held) retain(t.buffer);
+    try {
+      run(node, asyncInput ? await stageInputs(node) : undefined);
+      if (check) await check(prim, held, node.slot.data!, node);
+    } finally {
+      for (const t of held) t.buffer.backend.release(t.buffer);
+    }
     const backend = node.slot.data!.buffer.backend;
     used.add(backend);
     const wait = backend.throttle?.();

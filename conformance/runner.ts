@@ -2,8 +2,8 @@
 // property over generated cases (runCase), shrunk to a minimal failing case
 // with its seed and path, plus per-cell statistics (max and p99 ulp error,
 // the worst element, outside-spec differences); the cpu reference's own
-// cells against NumPy; and random graphs. Cells a backend cannot run are n/a
-// with the reason.
+// cells against NumPy; random graphs; and the array API's special-value
+// rules. Cells a backend cannot run are n/a with the reason.
 
 import fc from "fast-check";
 import * as mx from "../index.js";
@@ -12,6 +12,7 @@ import { runCase, entryContract, describeContract, type CaseOutcome } from "./ch
 import { checkGraph, graphArb, type GraphOutcome } from "./graphs.js";
 import { runNumpyCell, type NumpyProcess } from "./numpy.js";
 import { ulpBin } from "./numerics.js";
+import { runSpecialCases } from "./special-cases.js";
 import type { OpEntry } from "./opdb.js";
 
 /** The pseudo-backend of the cells that check the cpu reference against NumPy. */
@@ -186,6 +187,9 @@ export async function runConformance(o: RunOptions): Promise<CellResult[]> {
     o.onCell?.(cells.length + i, total, `random graphs ${d.name} ${b}`);
     results.push(await runGraphs(d, b, o.graphs, o.seed));
   }
+  // the array API's special-value rules: binding on the reference, shown as deviations elsewhere
+  const names = o.ops.map((e) => e.name);
+  for (const b of ["cpu", ...o.backends.filter((x) => x !== "cpu")]) results.push(...(await runSpecialCases(b as mx.BackendName, names)));
   o.onCell?.(total, total, "done");
   return results;
 }

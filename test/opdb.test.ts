@@ -1,0 +1,54 @@
+// The op database drives these tests: every entry, for every dtype it takes,
+// on every backend present against the cpu reference (and the reference
+// itself against NumPy where NumPy is installed), a few generated cases each.
+// Adding an op to conformance/opdb.ts adds its tests here.
+
+import { afterAll, describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+import { NumpyProcess, numpyUnavailable, runNumpyCell } from "../conformance/numpy.js";
+import { OPS } from "../conformance/opdb.js";
+import { runCell, type CellResult } from "../conformance/runner.js";
+import { runSpecialCases, SPECIAL_CASES } from "../conformance/special-cases.js";
+import { BACKENDS } from "./helpers/backends.js";
+
+const RUNS = 6;
+const SEED = 20261125;
+
+function expectHolds(cell: CellResult): void {
+  if (cell.status === "fail") throw new Error(`${cell.failure!.message}\n${cell.failure!.repro}`);
+  if (cell.status === "n/a") expect(cell.reason).toMatch(/not supported on|NumPy has no/);
+}
+
+describe.each(BACKENDS.filter((b) => b.device.backend !== "cpu"))("op database on $name against the cpu reference", ({ device }) => {
+  for (const entry of OPS) {
+    it(`${entry.name} (${entry.dtypes.map((d) => d.name).join(", ")})`, async () => {
+      for (const d of entry.dtypes) expectHolds(await runCell(entry, d, device.backend, RUNS, SEED));
+    });
+  }
+});
+
+const why = numpyUnavailable();
+describe.skipIf(why !== undefined)(`op database: the cpu reference against NumPy${why ? ` (skipped: ${why})` : ""}`, () => {
+  const np = why ? undefined : new NumpyProcess();
+  afterAll(() => np?.close());
+  for (const entry of OPS) {
+    it(`${entry.name}`, async () => {
+      for (const d of entry.dtypes) expectHolds(await runNumpyCell(np!, entry, d, RUNS, SEED));
+    });
+  }
+});
+
+describe.each(BACKENDS)("the array API's special cases on $name", ({ device }) => {
+  it("hold exactly on the reference; elsewhere each broken rule is counted as outside spec", async () => {
+    const cells = await runSpecialCases(device.backend);
+    expect(cells.length).toBe(Object.keys(SPECIAL_CASES).length);
+    for (const c of cells) {
+      expectHolds(c);
+      if (device.backend === "cpu") expect(c.outsideDiffer, c.op).toBe(0);
+    }
+  });
+});
+
+it("every entry names a public op", () => {
+  for (const e of OPS) expect(typeof (mx as unknown as Record<string, unknown>)[e.name], e.name).toBe("function");
+});

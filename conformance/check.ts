@@ -80,7 +80,7 @@ export interface CaseOutcome {
   /** Elements outside the contract whose value differs from the reference (allowed). */
   outsideDiffer: number;
   /** The element farthest from the reference, in ulps. */
-  worst?: { index: number; got: unknown; want: unknown; ulps: number };
+  worst?: { index: number; got: unknown; want: unknown; ulps: number; inputs?: (number | boolean)[] };
   /** The TS reproduction of this case. */
   repro: string;
 }
@@ -184,13 +184,37 @@ export async function judge(entry: OpEntry, backend: string, c: Case, got: mx.Mx
     }
     const gn = g as number, rn = r as number;
     const ulps = ulpDistance(gn, rn, ref.dtype);
-    if (!outcome.worst || ulps > outcome.worst.ulps) outcome.worst = { index: i, got: g, want: r, ulps };
+    if (!outcome.worst || ulps > outcome.worst.ulps) {
+      outcome.worst = { index: i, got: g, want: r, ulps, inputs: entry.spread === "elementwise" ? inputsAt(c, ref.shape, i) : undefined };
+    }
     outcome.ulps.push(ulps);
     if (!withinContract(contract, gn, rn, ref.dtype, bounds?.[i])) {
       return { ...outcome, failure: `element ${i}: got ${gn}, reference ${rn} (${ulps.toPrecision(3)} ulp of ${ref.dtype.name}; contract: ${describeContract(contract, bounds?.[i])})` };
     }
   }
   return outcome;
+}
+
+/**
+ * The input values (as their dtypes hold them) an elementwise op read at
+ * output element `index` of `outShape` (inputs broadcast: leading dims
+ * dropped, size-1 dims fixed at 0).
+ */
+export function inputsAt(c: Case, outShape: readonly number[], index: number): (number | boolean)[] {
+  const pos: number[] = [];
+  let rem = index;
+  for (let d = outShape.length - 1; d >= 0; d--) {
+    pos[d] = rem % outShape[d]!;
+    rem = Math.floor(rem / outShape[d]!);
+  }
+  return c.inputs.map((ic) => {
+    const lead = outShape.length - ic.shape.length;
+    let flatIndex = 0;
+    ic.shape.forEach((n, d) => (flatIndex = flatIndex * n + (n === 1 ? 0 : pos[d + lead]!)));
+    const v = ic.values[flatIndex]!;
+    // the value as the input's dtype holds it
+    return typeof v === "number" && dtypeOf(ic.dtype).kind === "float" ? roundTo([v], dtypeOf(ic.dtype))[0]! : v;
+  });
 }
 
 /** Whether `got` meets the contract against the reference `ref` (itself within 1 ulp of the truth, exact for correctly rounded ops). */

@@ -9,7 +9,7 @@ const fmtUlp = (u: number | undefined) => (u === undefined ? "-" : u === Infinit
 const show = (v: unknown) => (typeof v === "number" && Object.is(v, -0) ? "-0" : String(v));
 
 export function formatTable(cells: readonly CellResult[]): string {
-  const header = ["op", "dtype", "backend", "status", "max ulp", "p99 ulp", "outside spec", "worst element (got vs reference) / reason"];
+  const header = ["op", "dtype", "backend", "status", "max ulp", "p99 ulp", "outside spec", "worst element: op(inputs) = got vs reference / reason"];
   const rows = cells.map((c) => [
     c.op,
     c.dtype,
@@ -18,7 +18,7 @@ export function formatTable(cells: readonly CellResult[]): string {
     c.status === "n/a" ? "" : fmtUlp(c.maxUlp),
     c.status === "n/a" ? "" : fmtUlp(c.p99Ulp),
     c.status === "n/a" ? "" : c.outsideDiffer ? `${c.outsideDiffer} differ (allowed)` : "0",
-    c.status === "n/a" ? (c.reason ?? "") : c.status === "fail" ? c.failure!.message : c.worst ? `${show(c.worst.got)} vs ${show(c.worst.want)}` : "",
+    c.status === "n/a" ? (c.reason ?? "") : c.status === "fail" ? c.failure!.message : c.worst ? `${c.worst.inputs ? `${c.op}(${c.worst.inputs.map(show).join(", ")}) = ` : ""}${show(c.worst.got)} vs ${show(c.worst.want)}` : "",
   ]);
   const widths = header.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const line = (r: string[]) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]!))).join("  ");

@@ -32,7 +32,8 @@ export interface CellResult {
   elements: number;
   maxUlp?: number;
   p99Ulp?: number;
-  worst?: { got: unknown; want: unknown; ulps: number; repro: string };
+  /** The element farthest from the reference: its value, the reference's, the inputs it read (elementwise ops) and its case. */
+  worst?: { got: unknown; want: unknown; ulps: number; inputs?: (number | boolean)[]; repro: string };
   outsideDiffer: number;
   /** ulp errors of the compared elements, binned (bin k holds errors in [2^(k-1), 2^k), bin 0 exact). */
   histogram: number[];
@@ -78,7 +79,7 @@ export async function runCell(entry: OpEntry, dtype: mx.DType, backend: string, 
           all.push(u);
           cell.histogram[ulpBin(u)]!++;
         }
-        if (out.worst && (!cell.worst || out.worst.ulps > cell.worst.ulps)) cell.worst = { got: out.worst.got, want: out.worst.want, ulps: out.worst.ulps, repro: out.repro };
+        if (out.worst && (!cell.worst || out.worst.ulps > cell.worst.ulps)) cell.worst = { got: out.worst.got, want: out.worst.want, ulps: out.worst.ulps, inputs: out.worst.inputs, repro: out.repro };
       }
       if (out.failure) {
         shrinking = true;

@@ -3,9 +3,11 @@
 // float32 with the accuracy the WGSL specification allows (§15.7.4.1
 // "Accuracy of Concrete Floating Point Expressions",
 // https://www.w3.org/TR/WGSL/#concrete-float-accuracy), which promises nothing
-// for NaN, infinities or subnormals in arithmetic (§15.7.4, "implementations
-// may ... flush" and assume finite values), so those inputs are outside the
-// WebGPU contract; sums and matmul are bounded by their condition.
+// for NaN, infinities or subnormals in arithmetic (§15.7.2 "Differences from
+// IEEE-754": implementations may assume finite values and flush subnormal
+// inputs and outputs to zero), so those inputs, and results that would be
+// subnormal, are outside the WebGPU contract; sums and matmul are bounded by
+// their condition.
 
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";

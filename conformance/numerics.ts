@@ -30,6 +30,17 @@ export function ulpOf(v: number, dtype: mx.DType | string): number {
   return 2 ** (e - f.mant);
 }
 
+const F32_MIN_NORMAL = 2 ** -126;
+
+/**
+ * A result float32 would hold as a subnormal: WGSL lets implementations flush
+ * subnormal inputs and outputs to zero (§15.7.2, "Differences from IEEE-754",
+ * https://www.w3.org/TR/WGSL/#differences-from-ieee754), and NVIDIA's driver does.
+ */
+export function flushable(r: number): boolean {
+  return r !== 0 && Math.abs(r) < F32_MIN_NORMAL;
+}
+
 /** The histogram bin of an ulp error: 0 for exact, then 1 + floor(log2) from below 1 ulp up, capped at 24. */
 export function ulpBin(ulps: number): number {
   return ulps === 0 ? 0 : Math.min(24, Math.max(1, Math.floor(Math.log2(ulps)) + 2));

@@ -1,6 +1,6 @@
 // Quick start: build a small lazy graph, evaluate it on the default device
 // (the CPU reference unless MLX_TS_DEVICE says otherwise) and print it.
-// Run with `npm start`.
+// Run with `npm run example`.
 
 import * as mx from "../index.js";
 

@@ -10,6 +10,7 @@ import type { InputCase } from "./arbitraries.js";
 import { contractFor, covered, type Contract } from "./contracts.js";
 import { flushable, roundTo, sameValue, ulpDistance, ulpOf } from "./numerics.js";
 import type { Case, OpEntry } from "./opdb.js";
+import type { RunOutcome } from "./property.js";
 
 const cpu = { stream: mx.cpu };
 const dtypeOf = (name: string) => (mx as unknown as Record<string, mx.DType>)[name]!;
@@ -70,19 +71,9 @@ export function entryContract(entry: OpEntry, backend: string): Contract {
   return contractFor(backend, entry.name);
 }
 
-export interface CaseOutcome {
-  /** Discarded: the reference refused the inputs (e.g. mismatched shapes drawn) or the backend lacks a dtype. */
-  skipped?: string;
-  /** Set when an in-contract element broke the contract. */
-  failure?: string;
-  /** ulp distances of in-contract float elements. */
-  ulps: number[];
-  /** Elements outside the contract whose value differs from the reference (allowed). */
-  outsideDiffer: number;
-  /** The element farthest from the reference, in ulps. */
-  worst?: { index: number; got: unknown; want: unknown; ulps: number; inputs?: (number | boolean)[] };
-  /** The TS reproduction of this case. */
-  repro: string;
+/** One case's outcome (property.ts RunOutcome), its worst element located by its row-major index. */
+export interface CaseOutcome extends RunOutcome {
+  worst?: NonNullable<RunOutcome["worst"]> & { index: number };
 }
 
 const flat = (x: unknown): unknown[] => (Array.isArray(x) ? x.flatMap(flat) : [x]);

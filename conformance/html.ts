@@ -3,7 +3,7 @@
 // errors per op and backend as inline SVG, and the failures with their
 // reproductions. No scripts, styles inline, nothing fetched.
 
-import type { CellResult } from "./runner.js";
+import type { CellResult } from "./property.js";
 import { summarize } from "./report.js";
 
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");

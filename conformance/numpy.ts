@@ -13,12 +13,11 @@
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import fc from "fast-check";
 import * as mx from "../index.js";
 import { materialize } from "./check.js";
-import { sameValue, ulpBin, ulpDistance, ulpOf } from "./numerics.js";
+import { sameValue, ulpDistance, ulpOf } from "./numerics.js";
 import type { Case, OpEntry, Params } from "./opdb.js";
-import type { CellResult } from "./runner.js";
+import { checkCell, newCell, type CellResult, type RunOutcome } from "./property.js";
 
 /** Debian's python3-numpy installs into the system interpreter. */
 const PYTHON = process.env.MLX_TS_PYTHON ?? "/usr/bin/python3";
@@ -146,7 +145,7 @@ function undefinedInNumpy(op: string, ins: unknown[], p: Params): boolean {
 }
 
 /** Judges the reference's case against NumPy's result; returns a failure message or undefined, and the counts. */
-async function judgeAgainstNumpy(np: NumpyProcess, entry: OpEntry, c: Case): Promise<{ skipped?: string; failure?: string; ulps: number[]; outside: number; repro: string }> {
+async function judgeAgainstNumpy(np: NumpyProcess, entry: OpEntry, c: Case): Promise<RunOutcome> {
   const cpu = { stream: mx.cpu };
   const built = c.inputs.map((ic) => materialize(ic, mx.cpu, "mx.cpu"));
   const repro = `${built.map((b, k) => `const x${k} = ${b.source};`).join("\n")}\nconst ref = ${entry.source(built.map((_, k) => `x${k}`), c.params, "{ stream: mx.cpu }")};\n// NumPy: ${NUMPY_EXPR[entry.name]}`;
@@ -155,14 +154,14 @@ async function judgeAgainstNumpy(np: NumpyProcess, entry: OpEntry, c: Case): Pro
     ref = entry.call(built.map((b) => b.array), c.params, cpu);
     await mx.eval(ref);
   } catch (e) {
-    return { skipped: `the reference refused the case: ${(e as Error).message}`, ulps: [], outside: 0, repro };
+    return { skipped: `the reference refused the case: ${(e as Error).message}`, ulps: [], outsideDiffer: 0, repro };
   }
   if ([ref.dtype, ...c.inputs.map((i) => ({ name: i.dtype }))].some((d) => d.name === "bfloat16" || d.name === "complex64")) {
-    return { skipped: "NumPy has no bfloat16", ulps: [], outside: 0, repro };
+    return { skipped: "NumPy has no bfloat16", ulps: [], outsideDiffer: 0, repro };
   }
   const reply = await np.evaluate(NUMPY_EXPR[entry.name]!, c.inputs.map((i) => ({ dtype: i.dtype, shape: i.shape, values: i.values })), c.params, ref.dtype.name);
-  if (reply.error) return { failure: `NumPy raised where the reference did not: ${reply.error}`, ulps: [], outside: 0, repro };
-  if (reply.shape!.join() !== ref.shape.join()) return { failure: `NumPy's shape [${reply.shape}] differs from the reference's [${ref.shape}]`, ulps: [], outside: 0, repro };
+  if (reply.error) return { failure: `NumPy raised where the reference did not: ${reply.error}`, ulps: [], outsideDiffer: 0, repro };
+  if (reply.shape!.join() !== ref.shape.join()) return { failure: `NumPy's shape [${reply.shape}] differs from the reference's [${ref.shape}]`, ulps: [], outsideDiffer: 0, repro };
   const rv = flat(await ref.tolist());
   const nv = reply.values!.map(decode);
   // the inputs at each output element (elementwise ops), to find NumPy's undefined cases
@@ -171,11 +170,11 @@ async function judgeAgainstNumpy(np: NumpyProcess, entry: OpEntry, c: Case): Pro
   const magnitude = CONDITIONED.has(entry.name) && entry.conditionBound ? await entry.conditionBound(built.map((b) => b.array), c.params, rv as number[], 1) : undefined;
   // NumPy accumulates float sums and products in float64 here, as the reference does
   const u = 2 ** -53;
-  const out = { ulps: [] as number[], outside: 0, repro };
+  const out = { ulps: [] as number[], outsideDiffer: 0, repro };
   for (let i = 0; i < rv.length; i++) {
     const r = rv[i], n = nv[i];
     if (aligned.length && undefinedInNumpy(entry.name, aligned.map((a) => a[i]), c.params)) {
-      if (!sameValue(r, n)) out.outside++;
+      if (!sameValue(r, n)) out.outsideDiffer++;
       continue;
     }
     if (dtype.kind !== "float") {
@@ -199,52 +198,9 @@ async function judgeAgainstNumpy(np: NumpyProcess, entry: OpEntry, c: Case): Pro
 
 /** The reference's cell for `entry` and `dtype`, checked against NumPy. */
 export async function runNumpyCell(np: NumpyProcess, entry: OpEntry, dtype: mx.DType, runs: number, seed: number): Promise<CellResult> {
-  const cell: CellResult = { op: entry.name, dtype: dtype.name, backend: "cpu vs numpy", status: "pass", runs: 0, skipped: 0, elements: 0, outsideDiffer: 0, histogram: new Array(25).fill(0) };
+  const cell = newCell(entry.name, dtype.name, "cpu vs numpy");
   if (!NUMPY_EXPR[entry.name]) return { ...cell, status: "n/a", reason: `NumPy has no ${entry.name}` };
   if (dtype.name === "bfloat16" || dtype.name === "complex64") return { ...cell, status: "n/a", reason: `NumPy has no ${dtype.name}` };
   cell.contract = CONDITIONED.has(entry.name) ? "condition-bounded in NumPy's accumulator" : CORRECTLY_ROUNDED.has(entry.name) ? "equal (float16: 1 ulp, NumPy rounds through float32)" : "5 ulp (float16: 2)";
-  const all: number[] = [];
-  let shrinking = false;
-  let repro = "";
-  const details = await fc.check(
-    fc.asyncProperty(entry.cases(dtype), async (c) => {
-      const out = await judgeAgainstNumpy(np, entry, c);
-      if (out.skipped) {
-        if (!shrinking) cell.skipped++;
-        fc.pre(false);
-      }
-      if (!shrinking) {
-        cell.runs++;
-        cell.outsideDiffer += out.outside;
-        for (const u of out.ulps) {
-          all.push(u);
-          cell.histogram[ulpBin(u)]!++;
-        }
-      }
-      if (out.failure) {
-        shrinking = true;
-        repro = out.repro;
-        throw new Error(out.failure);
-      }
-    }),
-    { numRuns: runs, seed, endOnFailure: false, maxSkipsPerRun: 10 },
-  );
-  cell.elements = all.length;
-  if (all.length) {
-    all.sort((a, b) => a - b);
-    cell.maxUlp = all[all.length - 1];
-    cell.p99Ulp = all[Math.min(all.length - 1, Math.floor(0.99 * all.length))];
-  }
-  if (details.failed) {
-    const message = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
-    const minimal = details.counterexample ? await judgeAgainstNumpy(np, entry, details.counterexample[0]) : undefined;
-    cell.status = "fail";
-    cell.failure = {
-      message: minimal?.failure ?? message,
-      repro: `// ${entry.name} ${dtype.name}, the cpu reference against NumPy: ${minimal?.failure ?? message}\n// fast-check seed ${details.seed}, path "${details.counterexamplePath}"\nimport * as mx from "mlx-ts";\n${minimal?.repro ?? repro}`,
-      seed: details.seed,
-      path: details.counterexamplePath ?? "",
-    };
-  }
-  return cell;
+  return checkCell(cell, entry.cases(dtype), (c) => judgeAgainstNumpy(np, entry, c), runs, seed, `${entry.name} ${dtype.name}, the cpu reference against NumPy`);
 }

@@ -2,7 +2,7 @@
 // n/a with the reason, max and p99 ulp error, outside-spec differences, the
 // worst element), the failures with their reproductions, and the JSON form.
 
-import type { CellResult } from "./runner.js";
+import type { CellResult } from "./property.js";
 
 const fmtUlp = (u: number | undefined) => (u === undefined ? "-" : u === Infinity ? "inf" : u >= 100 ? u.toExponential(1) : String(Math.round(u * 100) / 100));
 

@@ -8,7 +8,7 @@ import * as mx from "../src/index.js";
 import { deviceFor } from "../src/device.js";
 import { sameValue } from "./numerics.js";
 import { contractFor } from "./contracts.js";
-import type { CellResult } from "./runner.js";
+import type { CellResult } from "./property.js";
 
 const N = NaN, I = Infinity;
 type Rule = [inputs: number[], result: number];

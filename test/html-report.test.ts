@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { toHtml } from "../conformance/html.js";
-import type { CellResult } from "../conformance/runner.js";
+import type { CellResult } from "../conformance/property.js";
 
 const CHROMIUM = process.env.MLX_TS_CHROMIUM ?? "/usr/bin/chromium";
 const missing = existsSync(CHROMIUM) ? undefined : `${CHROMIUM} not found (install Debian's chromium: bash scripts/setup.sh as root)`;

@@ -82,7 +82,7 @@ const WEBGPU: Record<string, Omit<Contract, "special" | "source">> = {
 };
 
 /** Ops bounded by their condition number on a float32 accumulator. */
-const CONDITIONED = new Set(["sum", "mean", "prod", "matmul", "logsumexp", "softmax"]);
+const CONDITIONED = new Set(["sum", "mean", "prod", "matmul", "logsumexp", "softmax", "arange", "linspace"]);
 
 /** The contract of `op` on backend `backend`, for float outputs. */
 export function contractFor(backend: string, op: string): Contract {

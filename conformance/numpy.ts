@@ -57,10 +57,26 @@ export const NUMPY_EXPR: Record<string, string> = {
   concatenate: "np.concatenate(x, axis=p['axis'])",
   pad: "np.pad(x[0], p['widths'])",
   matmul: "np.matmul(x[0].astype('float64'), x[1].astype('float64'))",
+  reshape: "np.reshape(x[0], p['shape'])",
+  flatten: "np.ravel(x[0])",
+  squeeze: "np.squeeze(x[0])",
+  expandDims: "np.expand_dims(x[0], p['axis'])",
+  swapaxes: "np.swapaxes(x[0], p['a'], p['b'])",
+  moveaxis: "np.moveaxis(x[0], p['a'], p['b'])",
+  split: "np.split(x[0], p['at'], axis=p['axis'])[p['piece']]",
+  broadcastTo: "np.broadcast_to(x[0], p['shape'])",
+  stack: "np.stack(x, axis=p['axis'])",
+  clip: "np.clip(x[0], p['lo'], p['hi'])",
+  zeros: "np.zeros(p['shape'], dtype=p['dtype'])",
+  ones: "np.ones(p['shape'], dtype=p['dtype'])",
+  full: "np.full(p['shape'], p['value'], dtype=p['dtype'])",
+  eye: "np.eye(p['n'], p['m'], p['k'], dtype=p['dtype'])",
+  arange: "np.arange(p['start'], p['stop'], p['step'], dtype='float64')",
+  linspace: "np.linspace(p['start'], p['stop'], p['num'], dtype='float64')",
 };
 
 const CORRECTLY_ROUNDED = new Set(["abs", "negative", "sign", "square", "floor", "ceil", "round", "sqrt", "reciprocal", "add", "subtract", "multiply", "divide", "maximum", "minimum", "floorDivide", "remainder", "stopGradient", "where", "astype", "max", "min", "transpose", "slice", "concatenate", "pad"]);
-const CONDITIONED = new Set(["sum", "mean", "prod", "matmul"]);
+const CONDITIONED = new Set(["sum", "mean", "prod", "matmul", "arange", "linspace"]);
 
 /** Why NumPy cannot be used here, or undefined when it can. */
 export function numpyUnavailable(): string | undefined {

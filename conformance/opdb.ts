@@ -26,7 +26,9 @@ export type Spread = "elementwise" | "reduce" | "segment" | "layout" | "matmul";
 
 export interface OpEntry {
   name: string;
-  group: "unary" | "binary" | "ternary" | "cast" | "reduction" | "layout" | "linalg";
+  group: "unary" | "binary" | "ternary" | "cast" | "reduction" | "layout" | "linalg" | "creation";
+  /** The contract table entry to use (default: the name). */
+  contractAs?: string;
   /** The dtype of a case's inputs (where's condition is always bool). */
   dtypes: readonly mx.DType[];
   cases(dtype: mx.DType): fc.Arbitrary<Case>;
@@ -113,7 +115,7 @@ const sumBound = (divide: boolean): OpEntry["conditionBound"] => async ([x], p, 
   return mag.map((m) => 2 * n * u * (divide ? m / Math.max(n, 1) : m));
 };
 
-export const OPS: readonly OpEntry[] = [
+const BASE_OPS: readonly OpEntry[] = [
   ...["abs", "negative", "sign", "square", "floor", "ceil", "round"].map((n) => unary(n, NUM)),
   ...["sqrt", "rsqrt", "reciprocal", "exp", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "sigmoid", "erf", "erfinv"].map((n) => unary(n, F)),
   ...["isnan", "isinf", "isfinite"].map((n) => unary(n, F)),
@@ -239,6 +241,123 @@ export const OPS: readonly OpEntry[] = [
     },
   },
 ];
+
+/** A layout entry on one input of shape `s` with params drawn by `params(s)`. */
+function layout(name: string, shapes: fc.Arbitrary<number[]>, params: (s: number[]) => fc.Arbitrary<Params>, call: OpEntry["call"], source: OpEntry["source"]): OpEntry {
+  return {
+    name,
+    group: "layout",
+    dtypes: ALL,
+    cases: (d) => shapes.chain((s) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: params(s) })),
+    call,
+    source,
+    spread: "layout",
+  };
+}
+
+const axisOf = (s: readonly number[], extra = 0) => fc.integer({ min: -(s.length + extra), max: s.length + extra - 1 });
+const nonEmpty = shapeArb(5, 1);
+const FLOAT_CREATION = [mx.float32, mx.float16, mx.bfloat16, mx.float64];
+
+/** Creation ops and the layout ops not above: every public op has its entry. */
+export const MORE_OPS: readonly OpEntry[] = [
+  layout("reshape", shapeArb(), (s) => fc.constantFrom([...s].reverse(), [s.reduce((a, b) => a * b, 1)], [-1], [1, ...s]).map((shape) => ({ shape })), ([x], p, o) => mx.reshape(x!, p.shape as number[], o), ([x], p, o) => `mx.reshape(${x}, ${JSON.stringify(p.shape)}, ${o})`),
+  layout("flatten", shapeArb(), () => fc.constant({}), ([x], _p, o) => mx.flatten(x!, o), ([x], _p, o) => `mx.flatten(${x}, ${o})`),
+  layout("squeeze", shapeArb().map((s) => s.flatMap((n, i) => (i % 2 ? [1, n] : [n]))).filter((s) => s.length <= 6), () => fc.constant({}), ([x], _p, o) => mx.squeeze(x!, undefined, o), ([x], _p, o) => `mx.squeeze(${x}, undefined, ${o})`),
+  layout("expandDims", shapeArb(5), (s) => axisOf(s, 1).map((axis) => ({ axis })), ([x], p, o) => mx.expandDims(x!, p.axis as number, o), ([x], p, o) => `mx.expandDims(${x}, ${String(p.axis)}, ${o})`),
+  layout("swapaxes", nonEmpty, (s) => fc.record({ a: axisOf(s), b: axisOf(s) }), ([x], p, o) => mx.swapaxes(x!, p.a as number, p.b as number, o), ([x], p, o) => `mx.swapaxes(${x}, ${String(p.a)}, ${String(p.b)}, ${o})`),
+  layout("moveaxis", nonEmpty, (s) => fc.record({ a: axisOf(s), b: axisOf(s) }), ([x], p, o) => mx.moveaxis(x!, p.a as number, p.b as number, o), ([x], p, o) => `mx.moveaxis(${x}, ${String(p.a)}, ${String(p.b)}, ${o})`),
+  layout("split", nonEmpty, (s) => fc.record({ axis: fc.integer({ min: 0, max: s.length - 1 }), piece: fc.integer({ min: 0, max: 2 }) }).map((p) => ({ ...p, at: [Math.floor(s[p.axis]! / 3), Math.floor((2 * s[p.axis]!) / 3)] })), ([x], p, o) => mx.split(x!, p.at as number[], { axis: p.axis as number, ...o })[p.piece as number]!, ([x], p, o) => `mx.split(${x}, ${JSON.stringify(p.at)}, { axis: ${String(p.axis)}, ...${o} })[${String(p.piece)}]`),
+  {
+    name: "broadcastTo",
+    group: "layout",
+    dtypes: ALL,
+    cases: (d) => broadcastShapesArb(2).chain(([out, s]) => fc.record({ inputs: inputArb(s!, d).map((x) => [x]), params: fc.constant({ shape: out }) })),
+    call: ([x], p, o) => mx.broadcastTo(x!, p.shape as number[], o),
+    source: ([x], p, o) => `mx.broadcastTo(${x}, ${JSON.stringify(p.shape)}, ${o})`,
+    spread: "layout",
+  },
+  {
+    name: "stack",
+    group: "layout",
+    dtypes: ALL,
+    cases: (d) => shapeArb(5).chain((s) => fc.record({ inputs: fc.tuple(inputArb(s, d), inputArb(s, d)), params: axisOf(s, 1).map((axis) => ({ axis })) })),
+    call: ([a, b], p, o) => mx.stack([a!, b!], { axis: p.axis as number, ...o }),
+    source: ([a, b], p, o) => `mx.stack([${a}, ${b}], { axis: ${String(p.axis)}, ...${o} })`,
+    spread: "layout",
+  },
+  {
+    name: "clip",
+    group: "binary",
+    contractAs: "maximum",
+    dtypes: NUM,
+    // bounds the dtype holds (a negative bound of an unsigned array has no common meaning)
+    cases: (d) => shapeArb().chain((s) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: fc.tuple(fc.integer({ min: d.kind === "uint" ? 0 : -50, max: 50 }), fc.integer({ min: 0, max: 60 })).map(([lo, w]) => ({ lo, hi: lo + w })) })),
+    call: ([x], p, o) => mx.clip(x!, p.lo as number, p.hi as number, o),
+    source: ([x], p, o) => `mx.clip(${x}, ${String(p.lo)}, ${String(p.hi)}, ${o})`,
+    spread: "elementwise",
+  },
+  ...(["zeros", "ones"] as const).map(
+    (name): OpEntry => ({
+      name,
+      group: "creation",
+      dtypes: ALL,
+      cases: (d) => shapeArb().map((shape) => ({ inputs: [], params: { shape, dtype: d.name } })),
+      call: (_xs, p, o) => fn(name)(p.shape, (mx as unknown as Record<string, mx.DType>)[p.dtype as string], o),
+      source: (_xs, p, o) => `mx.${name}(${JSON.stringify(p.shape)}, mx.${String(p.dtype)}, ${o})`,
+      spread: "layout",
+    }),
+  ),
+  {
+    name: "full",
+    group: "creation",
+    dtypes: ALL,
+    cases: (d) => shapeArb().chain((shape) => fc.integer({ min: -100, max: 100 }).map((value) => ({ inputs: [], params: { shape, value: d.kind === "bool" ? value > 0 : d.kind === "float" ? value / 8 : Math.abs(value), dtype: d.name } }))),
+    call: (_xs, p, o) => mx.full(p.shape as number[], p.value as number, (mx as unknown as Record<string, mx.DType>)[p.dtype as string], o),
+    source: (_xs, p, o) => `mx.full(${JSON.stringify(p.shape)}, ${String(p.value)}, mx.${String(p.dtype)}, ${o})`,
+    spread: "layout",
+  },
+  {
+    name: "eye",
+    group: "creation",
+    dtypes: ALL,
+    cases: (d) => fc.record({ n: fc.integer({ min: 0, max: 9 }), m: fc.integer({ min: 0, max: 9 }), k: fc.integer({ min: -4, max: 4 }) }).map((p) => ({ inputs: [], params: { ...p, dtype: d.name } })),
+    call: (_xs, p, o) => mx.eye(p.n as number, p.m as number, p.k as number, { dtype: (mx as unknown as Record<string, mx.DType>)[p.dtype as string], ...o }),
+    source: (_xs, p, o) => `mx.eye(${String(p.n)}, ${String(p.m)}, ${String(p.k)}, { dtype: mx.${String(p.dtype)}, ...${o} })`,
+    spread: "layout",
+  },
+  {
+    name: "arange",
+    group: "creation",
+    contractAs: "arange",
+    dtypes: [...FLOAT_CREATION, mx.int8, mx.int16, mx.int32, mx.uint8, mx.uint16, mx.uint32, mx.int64],
+    cases: (d) =>
+      fc.record({ start: fc.integer({ min: -20, max: 20 }), count: fc.integer({ min: 0, max: 40 }), step: fc.integer({ min: 1, max: 9 }), frac: fc.constantFrom(1, 4, 10) }).map((p) => {
+        const div = d.kind === "float" ? p.frac : 1;
+        const start = d.kind === "uint" ? Math.abs(p.start) : p.start / div;
+        return { inputs: [], params: { start, stop: start + (p.count * p.step) / div, step: p.step / div, dtype: d.name } };
+      }),
+    call: (_xs, p, o) => mx.arange(p.start as number, p.stop as number, p.step as number, { dtype: (mx as unknown as Record<string, mx.DType>)[p.dtype as string], ...o }),
+    source: (_xs, p, o) => `mx.arange(${String(p.start)}, ${String(p.stop)}, ${String(p.step)}, { dtype: mx.${String(p.dtype)}, ...${o} })`,
+    spread: "layout",
+    // start + i * step in float32 on a GPU: two roundings; NumPy steps by (start + step) - start, off by
+    // u (|start| + |step|) per step: |error| <= 2 u (|start| + i (|start| + |step|))
+    conditionBound: async (_xs, p, ref, u) => ref.map((_, i) => 2 * u * (Math.abs(p.start as number) + i * (Math.abs(p.start as number) + Math.abs(p.step as number)))),
+  },
+  {
+    name: "linspace",
+    group: "creation",
+    contractAs: "linspace",
+    dtypes: FLOAT_CREATION,
+    cases: (d) => fc.record({ start: fc.integer({ min: -100, max: 100 }), stop: fc.integer({ min: -100, max: 100 }), num: fc.integer({ min: 0, max: 40 }) }).map((p) => ({ inputs: [], params: { ...p, dtype: d.name } })),
+    call: (_xs, p, o) => mx.linspace(p.start as number, p.stop as number, p.num as number, { dtype: (mx as unknown as Record<string, mx.DType>)[p.dtype as string], ...o }),
+    source: (_xs, p, o) => `mx.linspace(${String(p.start)}, ${String(p.stop)}, ${String(p.num)}, { dtype: mx.${String(p.dtype)}, ...${o} })`,
+    spread: "layout",
+    conditionBound: async (_xs, p, ref, u) => ref.map(() => 4 * u * (Math.abs(p.start as number) + Math.abs(p.stop as number))),
+  },
+];
+
+export const OPS: readonly OpEntry[] = [...BASE_OPS, ...MORE_OPS];
 
 /** Entries whose name matches a glob (`*` any run of characters, `?` one character). */
 export function opsMatching(glob: string): OpEntry[] {

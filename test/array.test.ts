@@ -77,6 +77,9 @@ describe.each(BACKENDS)("creation ops on $name", ({ device }) => {
     await expectArray(mx.arange(5, 0, -2, o), [5, 3, 1]);
     await expectArray(mx.arange(0, 3, { dtype: mx.float16, ...o }), [0, 1, 2], mx.float16);
     await expectArray(mx.arange(3, 3, o), []);
+    // past the dtype's range integers wrap, as in MLX and NumPy (found by the NumPy cross-check: the reference saturated)
+    await expectArray(mx.arange(120, 136, 4, { dtype: mx.int8, ...o }), [120, 124, -128, -124], mx.int8);
+    await expectArray(mx.arange(250, 262, 5, { dtype: mx.uint8, ...o }), [250, 255, 4], mx.uint8);
     await expectArray(mx.linspace(0, 1, 5, o), [0, 0.25, 0.5, 0.75, 1], mx.float32);
     expect(() => mx.arange(0, 1, 0)).toThrow(/\[arange\] step must not be 0/);
   });

@@ -1,5 +1,6 @@
 // CPU kernels that create data from parameters: arange (float64 value
-// rounded once) and Threefry random bits in MLX's layout.
+// rounded once; integers wrap like the dtype) and Threefry random bits in
+// MLX's layout.
 
 import type { Backend, Kernel } from "../backend.js";
 import type { Arange } from "../../src/primitives/misc.js";
@@ -13,8 +14,15 @@ export function arangeKernel(backend: Backend): Kernel {
   return (prim, _inputs, out) => {
     const p = prim as Arange;
     const { t, w } = allocOutput(backend, out);
+    const words = w as unknown as (number | bigint)[];
+    if (p.dtype.kind === "int" || p.dtype.kind === "uint") {
+      // integers wrap like the dtype's arithmetic (as MLX and NumPy): typed-array stores and asIntN reduce modulo 2^bits
+      const big = p.dtype.size === 8 ? (v: number) => (p.dtype.kind === "int" ? BigInt.asIntN(64, BigInt(Math.trunc(v))) : BigInt.asUintN(64, BigInt(Math.trunc(v)))) : undefined;
+      for (let i = 0; i < p.count; i++) words[i] = big ? big(p.start + i * p.step) : Math.trunc(p.start + i * p.step);
+      return t;
+    }
     const conv = new Function("H", `return (a) => ${castExpr(float64, p.dtype)};`)(H) as (a: number) => number | bigint;
-    for (let i = 0; i < p.count; i++) (w as unknown as (number | bigint)[])[i] = conv(p.start + i * p.step);
+    for (let i = 0; i < p.count; i++) words[i] = conv(p.start + i * p.step);
     return t;
   };
 }

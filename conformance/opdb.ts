@@ -242,6 +242,35 @@ const BASE_OPS: readonly OpEntry[] = [
   },
 ];
 
+/** mean(x^2) over each output's terms: the scale of the error of a two-pass variance. */
+async function meanSquare(x: mx.MxArray, axes: number[] | null): Promise<number[]> {
+  const f = mx.astype(x, mx.float64, cpu);
+  return (await mx.reshape(mx.mean(mx.multiply(f, f, cpu), { axis: axes, ...cpu }), [-1], cpu).tolist()) as number[];
+}
+
+/** var and std (ddof 0 or 1): mean, deviations, squares and their mean in float32 on a GPU. */
+function spread(name: "var" | "std"): OpEntry {
+  return {
+    name,
+    group: "reduction",
+    contractAs: "mean",
+    dtypes: [mx.float32, mx.float16, mx.bfloat16, mx.float64],
+    cases: (d) => shapeArb(4, 1).filter((s) => !s.includes(0)).chain((s) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: fc.record({ axes: axesArb(s.length), keepdims: fc.boolean(), ddof: fc.constantFrom(0, 1) }) })),
+    call: ([x], p, o) => fn(name)(x, { axis: p.axes, keepdims: p.keepdims, ddof: p.ddof, ...o }),
+    source: ([x], p, o) => `mx.${name}(${x}, { axis: ${JSON.stringify(p.axes)}, keepdims: ${String(p.keepdims)}, ddof: ${String(p.ddof)}, ...${o} })`,
+    spread: "reduce",
+    // two-pass variance: |error| <= 8 (n + 4) u mean(x^2) (times n / (n - ddof)); std: the square root of that, plus 4 u |std|
+    conditionBound: async ([x], p, ref, u) => {
+      const n = termsOf(x!.shape, p.axes as number[] | null);
+      const ms = await meanSquare(x!, p.axes as number[] | null);
+      return ref.map((r, i) => {
+        const v = (8 * (n + 4) * u * ms[i]! * n) / Math.max(1, n - (p.ddof as number));
+        return name === "var" ? v : Math.sqrt(v) + 4 * u * Math.abs(r);
+      });
+    },
+  };
+}
+
 /** A layout entry on one input of shape `s` with params drawn by `params(s)`. */
 function layout(name: string, shapes: fc.Arbitrary<number[]>, params: (s: number[]) => fc.Arbitrary<Params>, call: OpEntry["call"], source: OpEntry["source"]): OpEntry {
   return {
@@ -261,6 +290,8 @@ const FLOAT_CREATION = [mx.float32, mx.float16, mx.bfloat16, mx.float64];
 
 /** Creation ops and the layout ops not above: every public op has its entry. */
 export const MORE_OPS: readonly OpEntry[] = [
+  spread("var"),
+  spread("std"),
   layout("reshape", shapeArb(), (s) => fc.constantFrom([...s].reverse(), [s.reduce((a, b) => a * b, 1)], [-1], [1, ...s]).map((shape) => ({ shape })), ([x], p, o) => mx.reshape(x!, p.shape as number[], o), ([x], p, o) => `mx.reshape(${x}, ${JSON.stringify(p.shape)}, ${o})`),
   layout("flatten", shapeArb(), () => fc.constant({}), ([x], _p, o) => mx.flatten(x!, o), ([x], _p, o) => `mx.flatten(${x}, ${o})`),
   layout("squeeze", shapeArb().map((s) => s.flatMap((n, i) => (i % 2 ? [1, n] : [n]))).filter((s) => s.length <= 6), () => fc.constant({}), ([x], _p, o) => mx.squeeze(x!, undefined, o), ([x], _p, o) => `mx.squeeze(${x}, undefined, ${o})`),

@@ -6,6 +6,7 @@
 // a difference there is allowed and counted, never a failure.
 
 import * as mx from "../index.js";
+import { rowMajorStrides } from "../src/shape.js";
 import type { InputCase } from "./arbitraries.js";
 import { contractFor, covered, type Contract } from "./contracts.js";
 import { flushable, roundTo, sameValue, ulpDistance, ulpOf } from "./numerics.js";
@@ -20,44 +21,63 @@ function literal(values: readonly (number | boolean)[]): string {
   return `[${values.map((v) => (typeof v === "boolean" ? String(v) : Object.is(v, -0) ? "-0" : String(v))).join(", ")}]`;
 }
 
-/** The input with the logical values of `ic`, in its layout, on `stream`, and the TS source that builds it. */
-export function materialize(ic: InputCase, stream: mx.Device, streamSrc: string): { array: mx.MxArray; source: string } {
-  const d = dtypeOf(ic.dtype);
-  const o = { stream };
+/** How an input is stored (values, shape) and the view that reads it back in the case's layout. */
+interface Stored {
+  values: readonly (number | boolean)[];
+  shape: readonly number[];
+  view: "none" | "transpose" | { start: number[]; stop: number[]; step: number[] };
+}
+
+function storedForm(ic: InputCase): Stored {
   const nd = ic.shape.length;
-  const build = (values: readonly (number | boolean)[], shape: readonly number[]) => ({
-    array: mx.reshape(mx.array(values as number[], d, o), shape, o),
-    source: `mx.reshape(mx.array(${literal(values)}, mx.${ic.dtype}, { stream: ${streamSrc} }), ${JSON.stringify(shape)}, { stream: ${streamSrc} })`,
-  });
-  if (ic.layout === "contiguous" || nd === 0) return build(ic.values, ic.shape);
+  if (ic.layout === "contiguous" || nd === 0) return { values: ic.values, shape: ic.shape, view: "none" };
   if (ic.layout === "transposed") {
     // stored with the axes reversed, read back through a transpose
     const rev = [...ic.shape].reverse();
-    const strides = ic.shape.map((_, i) => ic.shape.slice(i + 1).reduce((a, b) => a * b, 1));
-    const stored = Array.from({ length: ic.values.length }, (_, flat) => {
-      let rem = flat, src = 0;
-      for (let k = 0; k < nd; k++) {
-        const inner = rev.slice(k + 1).reduce((a, b) => a * b, 1);
-        src += Math.floor(rem / inner) * strides[nd - 1 - k]!;
-        rem %= inner;
-      }
+    const strides = rowMajorStrides(ic.shape), revStrides = rowMajorStrides(rev);
+    const values = Array.from({ length: ic.values.length }, (_, flat) => {
+      let src = 0;
+      for (let k = 0; k < nd; k++) src += (Math.floor(flat / revStrides[k]!) % rev[k]!) * strides[nd - 1 - k]!;
       return ic.values[src]!;
     });
-    const b = build(stored, rev);
-    return { array: mx.transpose(b.array, undefined, o), source: `mx.transpose(${b.source}, undefined, { stream: ${streamSrc} })` };
+    return { values, shape: rev, view: "transpose" };
   }
   // every other element of an array twice as wide in the last dim
-  const last = ic.shape[nd - 1]!;
-  const filler = d.kind === "bool" ? false : 0;
-  const wide = ic.values.flatMap((v) => [v, filler]);
-  const wideShape = [...ic.shape.slice(0, -1), 2 * last];
-  const b = build(wide, wideShape);
-  const stop = wideShape.map((n) => n);
-  const step = wideShape.map((_, i) => (i === nd - 1 ? 2 : 1));
-  return {
-    array: mx.slice(b.array, wideShape.map(() => 0), stop, step, o),
-    source: `mx.slice(${b.source}, ${JSON.stringify(wideShape.map(() => 0))}, ${JSON.stringify(stop)}, ${JSON.stringify(step)}, { stream: ${streamSrc} })`,
-  };
+  const filler = dtypeOf(ic.dtype).kind === "bool" ? false : 0;
+  const shape = [...ic.shape.slice(0, -1), 2 * ic.shape[nd - 1]!];
+  return { values: ic.values.flatMap((v) => [v, filler]), shape, view: { start: shape.map(() => 0), stop: shape, step: shape.map((_, i) => (i === nd - 1 ? 2 : 1)) } };
+}
+
+/** The input with the logical values of `ic`, in its layout, on `stream`. */
+export function materialize(ic: InputCase, stream: mx.Device): mx.MxArray {
+  const o = { stream };
+  const st = storedForm(ic);
+  const base = mx.reshape(mx.array(st.values as number[], dtypeOf(ic.dtype), o), st.shape, o);
+  if (st.view === "none") return base;
+  if (st.view === "transpose") return mx.transpose(base, undefined, o);
+  return mx.slice(base, st.view.start, st.view.stop, st.view.step, o);
+}
+
+/** The TS source that builds the same input as materialize, on the stream spelled `streamSrc` (e.g. "mx.webgpu"). */
+export function inputSource(ic: InputCase, streamSrc: string): string {
+  const o = `{ stream: ${streamSrc} }`;
+  const st = storedForm(ic);
+  const base = `mx.reshape(mx.array(${literal(st.values)}, mx.${ic.dtype}, ${o}), ${JSON.stringify(st.shape)}, ${o})`;
+  if (st.view === "none") return base;
+  if (st.view === "transpose") return `mx.transpose(${base}, undefined, ${o})`;
+  return `mx.slice(${base}, ${JSON.stringify(st.view.start)}, ${JSON.stringify(st.view.stop)}, ${JSON.stringify(st.view.step)}, ${o})`;
+}
+
+/** The TS reproduction of case `c` of `entry`: the op on `backend` beside the cpu reference, both printed. */
+export function caseRepro(entry: OpEntry, backend: string, c: Case): string {
+  const xs = c.inputs.map((_, k) => `x${k}`), rs = c.inputs.map((_, k) => `r${k}`);
+  return [
+    ...c.inputs.map((ic, k) => `const ${xs[k]} = ${inputSource(ic, `mx.${backend}`)};`),
+    `const out = ${entry.source(xs, c.params, `{ stream: mx.${backend} }`)};`,
+    ...c.inputs.map((ic, k) => `const ${rs[k]} = ${inputSource(ic, "mx.cpu")};`),
+    `const ref = ${entry.source(rs, c.params, "{ stream: mx.cpu }")};`,
+    `console.log(await out.tolist(), await ref.tolist());`,
+  ].join("\n");
 }
 
 /** The contract an entry is held to on a backend: data movement is exact, special values included. */
@@ -114,21 +134,13 @@ async function outsideMask(entry: OpEntry, c: Case, contract: Contract, outShape
 /** Runs case `c` of `entry` on `backend` and on the CPU reference and judges the outputs. */
 export async function runCase(entry: OpEntry, backend: string, c: Case): Promise<CaseOutcome> {
   const device = (mx as unknown as Record<string, mx.Device>)[backend]!;
-  const streamSrc = `mx.${backend}`;
-  const outcome: CaseOutcome = { ulps: [], outsideDiffer: 0, repro: "" };
-  const built = c.inputs.map((ic) => ({ ref: materialize(ic, mx.cpu, "mx.cpu"), dev: materialize(ic, device, streamSrc) }));
-  const names = c.inputs.map((_, k) => `x${k}`);
-  outcome.repro = [
-    ...built.map((b, k) => `const ${names[k]} = ${b.dev.source};`),
-    `const out = ${entry.source(names, c.params, `{ stream: ${streamSrc} }`)};`,
-    ...built.map((b, k) => `const r${k} = ${b.ref.source};`),
-    `const ref = ${entry.source(built.map((_, k) => `r${k}`), c.params, "{ stream: mx.cpu }")};`,
-    `console.log(await out.tolist(), await ref.tolist());`,
-  ].join("\n");
+  const outcome: CaseOutcome = { ulps: [], outsideDiffer: 0, repro: caseRepro(entry, backend, c) };
+  const refInputs = c.inputs.map((ic) => materialize(ic, mx.cpu));
+  const devInputs = c.inputs.map((ic) => materialize(ic, device));
 
   let ref: mx.MxArray;
   try {
-    ref = entry.call(built.map((b) => b.ref.array), c.params, cpu);
+    ref = entry.call(refInputs, c.params, cpu);
     await mx.eval(ref);
   } catch (e) {
     return { ...outcome, skipped: `the reference refused the case: ${(e as Error).message}` };
@@ -139,12 +151,12 @@ export async function runCase(entry: OpEntry, backend: string, c: Case): Promise
 
   let got: mx.MxArray;
   try {
-    got = entry.call(built.map((b) => b.dev.array), c.params, { stream: device });
+    got = entry.call(devInputs, c.params, { stream: device });
     await mx.eval(got);
   } catch (e) {
     return { ...outcome, failure: `${backend} threw where the reference did not: ${(e as Error).message}` };
   }
-  return judge(entry, backend, c, got, ref, built.map((b) => b.ref.array), outcome);
+  return judge(entry, backend, c, got, ref, refInputs, outcome);
 }
 
 /**

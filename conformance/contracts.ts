@@ -9,7 +9,7 @@
 // subnormal, are outside the WebGPU contract; sums and matmul are bounded by
 // their condition.
 
-import * as mx from "../index.js";
+import * as mx from "../src/index.js";
 import { getBackend } from "../backends/backend.js";
 import { ulpDistance, ulpOf } from "./numerics.js";
 

@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import * as mx from "../index.js";
 import { elementArb, shapeArb, type InputCase } from "./arbitraries.js";
-import { judge, materialize, type CaseOutcome } from "./check.js";
+import { caseRepro, inputSource, judge, materialize, type CaseOutcome } from "./check.js";
 import { OPS, type OpEntry, type Params } from "./opdb.js";
 
 export interface GraphNode {
@@ -68,7 +68,7 @@ export function graphArb(dtype: mx.DType): fc.Arbitrary<Graph> {
 
 /** The graph as TypeScript on `stream` (leaves built from their values and layouts). */
 export function graphSource(g: Graph, stream: string): string {
-  const lines = g.leaves.map((l, i) => `const v${i} = ${materialize(l, mx.cpu, stream).source};`);
+  const lines = g.leaves.map((l, i) => `const v${i} = ${inputSource(l, stream)};`);
   g.nodes.forEach((n, k) => {
     const names = n.inputs.map((i) => `v${i}`);
     lines.push(`const v${g.leaves.length + k} = ${entry(n.op).source(names, n.params, `{ stream: ${stream} }`)};`);
@@ -91,7 +91,7 @@ const flat = (x: unknown): unknown[] => (Array.isArray(x) ? x.flatMap(flat) : [x
 export async function checkGraph(g: Graph, backend: string): Promise<GraphOutcome> {
   const device = (mx as unknown as Record<string, mx.Device>)[backend]!;
   const o = { stream: device };
-  const values: mx.MxArray[] = g.leaves.map((l) => materialize(l, device, `mx.${backend}`).array);
+  const values: mx.MxArray[] = g.leaves.map((l) => materialize(l, device));
   for (const n of g.nodes) values.push(entry(n.op).call(n.inputs.map((i) => values[i]!), n.params, o));
   await mx.eval(values);
   const result: GraphOutcome = { nodes: 0, ulps: [], outsideDiffer: 0 };
@@ -102,17 +102,9 @@ export async function checkGraph(g: Graph, backend: string): Promise<GraphOutcom
       n.inputs.map(async (i) => ({ dtype: g.dtype, shape: [...values[i]!.shape], values: flat(await values[i]!.tolist()) as number[], layout: "contiguous" as const })),
     );
     const c = { inputs, params: n.params };
-    const refInputs = inputs.map((ic) => materialize(ic, mx.cpu, "mx.cpu").array);
+    const refInputs = inputs.map((ic) => materialize(ic, mx.cpu));
     const ref = e.call(refInputs, n.params, { stream: mx.cpu });
-    const names = inputs.map((_, j) => `x${j}`);
-    const repro = [
-      ...inputs.map((ic, j) => `const ${names[j]} = ${materialize(ic, mx.cpu, `mx.${backend}`).source};`),
-      `const out = ${e.source(names, n.params, `{ stream: mx.${backend} }`)};`,
-      ...inputs.map((ic, j) => `const r${j} = ${materialize(ic, mx.cpu, "mx.cpu").source};`),
-      `const ref = ${e.source(inputs.map((_, j) => `r${j}`), n.params, "{ stream: mx.cpu }")};`,
-      `console.log(await out.tolist(), await ref.tolist());`,
-    ].join("\n");
-    const out = await judge(e, backend, c, values[g.leaves.length + k]!, ref, refInputs, { ulps: [], outsideDiffer: 0, repro });
+    const out = await judge(e, backend, c, values[g.leaves.length + k]!, ref, refInputs, { ulps: [], outsideDiffer: 0, repro: caseRepro(e, backend, c) });
     result.nodes++;
     result.ulps.push(...out.ulps);
     result.outsideDiffer += out.outsideDiffer;

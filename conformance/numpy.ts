@@ -14,7 +14,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:chil
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as mx from "../index.js";
-import { materialize } from "./check.js";
+import { inputSource, materialize } from "./check.js";
 import { sameValue, ulpDistance, ulpOf } from "./numerics.js";
 import type { Case, OpEntry, Params } from "./opdb.js";
 import { checkCell, newCell, type CellResult, type RunOutcome } from "./property.js";
@@ -166,11 +166,11 @@ function undefinedInNumpy(op: string, ins: unknown[], p: Params): boolean {
 /** Judges the reference's case against NumPy's result; returns a failure message or undefined, and the counts. */
 async function judgeAgainstNumpy(np: NumpyProcess, entry: OpEntry, c: Case): Promise<RunOutcome> {
   const cpu = { stream: mx.cpu };
-  const built = c.inputs.map((ic) => materialize(ic, mx.cpu, "mx.cpu"));
-  const repro = `${built.map((b, k) => `const x${k} = ${b.source};`).join("\n")}\nconst ref = ${entry.source(built.map((_, k) => `x${k}`), c.params, "{ stream: mx.cpu }")};\n// NumPy: ${NUMPY_EXPR[entry.name]}`;
+  const xs = c.inputs.map((ic) => materialize(ic, mx.cpu));
+  const repro = `${c.inputs.map((ic, k) => `const x${k} = ${inputSource(ic, "mx.cpu")};`).join("\n")}\nconst ref = ${entry.source(xs.map((_, k) => `x${k}`), c.params, "{ stream: mx.cpu }")};\n// NumPy: ${NUMPY_EXPR[entry.name]}`;
   let ref: mx.MxArray;
   try {
-    ref = entry.call(built.map((b) => b.array), c.params, cpu);
+    ref = entry.call(xs, c.params, cpu);
     await mx.eval(ref);
   } catch (e) {
     return { skipped: `the reference refused the case: ${(e as Error).message}`, ulps: [], outsideDiffer: 0, repro };
@@ -184,12 +184,12 @@ async function judgeAgainstNumpy(np: NumpyProcess, entry: OpEntry, c: Case): Pro
   const rv = flat(await ref.tolist());
   const nv = reply.values!.map(decode);
   // the inputs at each output element (elementwise ops), to find NumPy's undefined cases
-  const aligned = entry.spread === "elementwise" ? await Promise.all(built.map(async (b) => flat(await mx.broadcastTo(b.array, ref.shape, cpu).tolist()))) : [];
+  const aligned = entry.spread === "elementwise" ? await Promise.all(xs.map(async (x) => flat(await mx.broadcastTo(x, ref.shape, cpu).tolist()))) : [];
   const dtype = ref.dtype;
   // NumPy accumulates in float64 here, as the reference does; the reference composes var (and std) in the
   // input's dtype (float32 for the narrower floats), so those carry that dtype's rounding
   const u = (entry.name === "var" || entry.name === "std") && dtype.name !== "float64" ? 2 ** -24 : 2 ** -53;
-  const bound = CONDITIONED.has(entry.name) && entry.conditionBound ? await entry.conditionBound(built.map((b) => b.array), c.params, rv as number[], u) : undefined;
+  const bound = CONDITIONED.has(entry.name) && entry.conditionBound ? await entry.conditionBound(xs, c.params, rv as number[], u) : undefined;
   const out = { ulps: [] as number[], outsideDiffer: 0, repro };
   for (let i = 0; i < rv.length; i++) {
     const r = rv[i], n = nv[i];

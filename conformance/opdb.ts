@@ -85,6 +85,19 @@ function binary(name: string, dtypes: readonly mx.DType[]): OpEntry {
   };
 }
 
+/** A layout entry on one input of shape `s` with params drawn by `params(s)`. */
+function layout(name: string, shapes: fc.Arbitrary<number[]>, params: (s: number[]) => fc.Arbitrary<Params>, call: OpEntry["call"], source: OpEntry["source"]): OpEntry {
+  return {
+    name,
+    group: "layout",
+    dtypes: ALL,
+    cases: (d) => shapes.chain((s) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: params(s) })),
+    call,
+    source,
+    spread: "layout",
+  };
+}
+
 /** Axes of an n-dim shape: a subset, or null for all. */
 const axesArb = (ndim: number) => fc.oneof(fc.constant(null), fc.subarray([...Array(ndim).keys()]));
 
@@ -172,30 +185,14 @@ const BASE_OPS: readonly OpEntry[] = [
       spread: "reduce",
     }),
   ),
-  {
-    name: "transpose",
-    group: "layout",
-    dtypes: ALL,
-    cases: (d) => shapeArb().chain((s) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: fc.record({ perm: fc.shuffledSubarray([...s.keys()], { minLength: s.length, maxLength: s.length }) }) })),
-    call: ([x], p, o) => mx.transpose(x!, p.perm as number[], o),
-    source: ([x], p, o) => `mx.transpose(${x}, ${JSON.stringify(p.perm)}, ${o})`,
-    spread: "layout",
-  },
-  {
-    name: "slice",
-    group: "layout",
-    dtypes: ALL,
-    cases: (d) =>
-      shapeArb(6, 1).chain((s) =>
-        fc.record({
-          inputs: inputArb(s, d).map((x) => [x]),
-          params: fc.tuple(...s.map((n) => fc.tuple(fc.integer({ min: -n - 1, max: n + 1 }), fc.integer({ min: -n - 1, max: n + 1 }), fc.constantFrom(1, 2, 3, -1, -2)))).map((t) => ({ start: t.map((v) => v[0]), stop: t.map((v) => v[1]), step: t.map((v) => v[2]) })),
-        }),
-      ),
-    call: ([x], p, o) => mx.slice(x!, p.start as number[], p.stop as number[], p.step as number[], o),
-    source: ([x], p, o) => `mx.slice(${x}, ${JSON.stringify(p.start)}, ${JSON.stringify(p.stop)}, ${JSON.stringify(p.step)}, ${o})`,
-    spread: "layout",
-  },
+  layout("transpose", shapeArb(), (s) => fc.record({ perm: fc.shuffledSubarray([...s.keys()], { minLength: s.length, maxLength: s.length }) }), ([x], p, o) => mx.transpose(x!, p.perm as number[], o), ([x], p, o) => `mx.transpose(${x}, ${JSON.stringify(p.perm)}, ${o})`),
+  layout(
+    "slice",
+    shapeArb(6, 1),
+    (s) => fc.tuple(...s.map((n) => fc.tuple(fc.integer({ min: -n - 1, max: n + 1 }), fc.integer({ min: -n - 1, max: n + 1 }), fc.constantFrom(1, 2, 3, -1, -2)))).map((t) => ({ start: t.map((v) => v[0]), stop: t.map((v) => v[1]), step: t.map((v) => v[2]) })),
+    ([x], p, o) => mx.slice(x!, p.start as number[], p.stop as number[], p.step as number[], o),
+    ([x], p, o) => `mx.slice(${x}, ${JSON.stringify(p.start)}, ${JSON.stringify(p.stop)}, ${JSON.stringify(p.step)}, ${o})`,
+  ),
   {
     name: "concatenate",
     group: "layout",
@@ -213,15 +210,7 @@ const BASE_OPS: readonly OpEntry[] = [
     source: ([a, b], p, o) => `mx.concatenate([${a}, ${b}], { axis: ${String(p.axis)}, ...${o} })`,
     spread: "layout",
   },
-  {
-    name: "pad",
-    group: "layout",
-    dtypes: ALL,
-    cases: (d) => shapeArb(4, 1).chain((s) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: fc.record({ widths: fc.tuple(...s.map(() => fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })))) }) })),
-    call: ([x], p, o) => mx.pad(x!, p.widths as [number, number][], o),
-    source: ([x], p, o) => `mx.pad(${x}, ${JSON.stringify(p.widths)}, ${o})`,
-    spread: "layout",
-  },
+  layout("pad", shapeArb(4, 1), (s) => fc.record({ widths: fc.tuple(...s.map(() => fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })))) }), ([x], p, o) => mx.pad(x!, p.widths as [number, number][], o), ([x], p, o) => `mx.pad(${x}, ${JSON.stringify(p.widths)}, ${o})`),
   {
     name: "matmul",
     group: "linalg",
@@ -249,7 +238,7 @@ async function meanSquare(x: mx.MxArray, axes: number[] | null): Promise<number[
 }
 
 /** var and std (ddof 0 or 1): mean, deviations, squares and their mean in float32 on a GPU. */
-function spread(name: "var" | "std"): OpEntry {
+function varianceEntry(name: "var" | "std"): OpEntry {
   return {
     name,
     group: "reduction",
@@ -271,27 +260,14 @@ function spread(name: "var" | "std"): OpEntry {
   };
 }
 
-/** A layout entry on one input of shape `s` with params drawn by `params(s)`. */
-function layout(name: string, shapes: fc.Arbitrary<number[]>, params: (s: number[]) => fc.Arbitrary<Params>, call: OpEntry["call"], source: OpEntry["source"]): OpEntry {
-  return {
-    name,
-    group: "layout",
-    dtypes: ALL,
-    cases: (d) => shapes.chain((s) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: params(s) })),
-    call,
-    source,
-    spread: "layout",
-  };
-}
-
 const axisOf = (s: readonly number[], extra = 0) => fc.integer({ min: -(s.length + extra), max: s.length + extra - 1 });
 const nonEmpty = shapeArb(5, 1);
 const FLOAT_CREATION = [mx.float32, mx.float16, mx.bfloat16, mx.float64];
 
 /** Creation ops and the layout ops not above: every public op has its entry. */
-export const MORE_OPS: readonly OpEntry[] = [
-  spread("var"),
-  spread("std"),
+const MORE_OPS: readonly OpEntry[] = [
+  varianceEntry("var"),
+  varianceEntry("std"),
   layout("reshape", shapeArb(), (s) => fc.constantFrom([...s].reverse(), [s.reduce((a, b) => a * b, 1)], [-1], [1, ...s]).map((shape) => ({ shape })), ([x], p, o) => mx.reshape(x!, p.shape as number[], o), ([x], p, o) => `mx.reshape(${x}, ${JSON.stringify(p.shape)}, ${o})`),
   layout("flatten", shapeArb(), () => fc.constant({}), ([x], _p, o) => mx.flatten(x!, o), ([x], _p, o) => `mx.flatten(${x}, ${o})`),
   layout("squeeze", shapeArb().map((s) => s.flatMap((n, i) => (i % 2 ? [1, n] : [n]))).filter((s) => s.length <= 6), () => fc.constant({}), ([x], _p, o) => mx.squeeze(x!, undefined, o), ([x], _p, o) => `mx.squeeze(${x}, undefined, ${o})`),

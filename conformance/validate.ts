@@ -11,6 +11,7 @@ import { MxArray } from "../src/array.js";
 import { describe } from "../src/errors.js";
 import { setNodeValidator, uploadTensor } from "../src/eval.js";
 import type { Primitive } from "../src/primitive.js";
+import { Binary, Unary } from "../src/primitives/elementwise.js";
 import { getBackend, type Tensor } from "../backends/backend.js";
 import { contractFor, covered, type Contract } from "./contracts.js";
 import { flushable, ulpDistance, ulpOf } from "./numerics.js";
@@ -38,7 +39,7 @@ function contractOf(prim: Primitive, backend: string): Contract {
 }
 
 function isElementwise(prim: Primitive): boolean {
-  return ELEMENTWISE.has(prim.name) || prim.constructor.name === "Unary" || prim.constructor.name === "Binary";
+  return ELEMENTWISE.has(prim.name) || prim instanceof Unary || prim instanceof Binary;
 }
 
 /** Checks one node's output against the cpu reference rerun on its inputs. */

@@ -60,7 +60,7 @@ async function awaitGpu<T>(p: Promise<T>): Promise<T> {
 const WEBGPU_CACHE_LIMIT = 4 * 2 ** 30;
 
 /** Submitted batches the host may run ahead of the device. */
-const MAX_IN_FLIGHT = Number(process.env.MLX_TS_EXP_INFLIGHT ?? 8);
+const MAX_IN_FLIGHT = 8;
 
 export const WEBGPU_DTYPES = [bool, uint8, uint16, uint32, int8, int16, int32, float16, bfloat16, float32];
 

@@ -6,30 +6,25 @@
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { broadcastView, collapseDims, isRowMajor } from "../strides.js";
 import type { DType } from "../../src/dtype.js";
+import { sameShape, sizeOf } from "../../src/shape.js";
 import type { Binary, Unary } from "../../src/primitives/elementwise.js";
 import type { WebGpuBackend } from "./backend.js";
 import { BINARY_WGSL, UNARY_WGSL, castWgsl, elementsPerWord, inputDecl, packExpr, wgslExprFor, type WgslExprs } from "./codegen.js";
 
 const NAMES = ["a", "b", "c"];
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /** params for wgsl/elementwise.wgsl: [n, ndim, shape, then per input: offset, strides]. */
 function elementwiseParams(inputs: readonly Tensor[], shape: readonly number[]): Uint32Array {
-  const n = shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(shape);
   // the common case, every input contiguous in the output's shape or a single element: one linear dim
-  if (inputs.every((x) => x.shape.reduce((a, b) => a * b, 1) === 1 || (sameShape(x.shape, shape) && isRowMajor(x.shape, x.strides)))) {
+  if (inputs.every((x) => sizeOf(x.shape) === 1 || (sameShape(x.shape, shape) && isRowMajor(x.shape, x.strides)))) {
     const words = new Uint32Array(3 + 2 * inputs.length);
     words[0] = n;
     words[1] = 1;
     words[2] = n;
     inputs.forEach((x, k) => {
       words[3 + 2 * k] = x.offset;
-      words[4 + 2 * k] = n > 1 && x.shape.reduce((a, b) => a * b, 1) > 1 ? 1 : 0;
+      words[4 + 2 * k] = n > 1 && sizeOf(x.shape) > 1 ? 1 : 0;
     });
     return words;
   }

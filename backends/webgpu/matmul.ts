@@ -10,7 +10,7 @@ import { inputDecl } from "./codegen.js";
 import { castResult } from "./elementwise.js";
 
 /** A tile shape: BM = 16 * TM rows and BN = 16 * TN columns per workgroup, K in slabs of BK. */
-export interface MatmulTiles {
+interface MatmulTiles {
   TM: number;
   TN: number;
   BK: number;
@@ -23,7 +23,7 @@ const LARGE: MatmulTiles = { TM: 4, TN: 8, BK: 16 };
 const SMALL: MatmulTiles = { TM: 4, TN: 4, BK: 16 };
 
 /** Large tiles once they still give enough workgroups to fill a big GPU; small tiles otherwise. */
-export function tilesFor(M: number, N: number, batches: number): MatmulTiles {
+function tilesFor(M: number, N: number, batches: number): MatmulTiles {
   return Math.ceil(M / (16 * LARGE.TM)) * Math.ceil(N / (16 * LARGE.TN)) * batches >= 256 ? LARGE : SMALL;
 }
 
@@ -69,7 +69,7 @@ function staging({ TM, TN, BK }: MatmulTiles, aKFast: boolean, bKFast: boolean):
 }
 
 /** Encodes C = A @ B into a new float32 tensor of `shape` with the given tile shape. */
-export function encodeMatmul(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: readonly number[], tiles: MatmulTiles): Tensor {
+function encodeMatmul(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: readonly number[], tiles: MatmulTiles): Tensor {
   const nd = shape.length;
   const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
   const batchShape = shape.slice(0, -2);

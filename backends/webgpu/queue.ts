@@ -5,11 +5,11 @@
 // inputs...) through one explicit layout per input count; the params of a
 // batch live in one persistent ring buffer, written with one queue write just
 // before the batch is submitted and bound at a dynamic offset, so a bind group
-// depends only on the tensors' buffers and is cached when they recur. Grids beyond 65535
-// workgroups use a second dimension.
+// depends only on the tensors' buffers and is cached when they recur. Grids
+// beyond 65535 workgroups use a second dimension.
 
 /** Dispatches per submit: small enough that the GPU starts while the host still encodes. */
-const MAX_BATCH = Number(process.env.MLX_TS_EXP_BATCH ?? 128);
+const MAX_BATCH = 128;
 const RING_BYTES = 1 << 20;
 /** Bytes of the ring visible to one dispatch (the largest params a kernel may take). */
 const PARAMS_WINDOW = 2048;

@@ -1,0 +1,147 @@
+// EmuDevice: the Device interface on the CPU. Buffers are page-aligned host
+// memory (so zero-copy views work as on unified memory), libraries are
+// JIT-compiled MSL (jit.h), and commitAndWait runs the encoded dispatches in
+// order through the runner. MLX_TS_METAL_EMU_THREADS=1 runs every kernel
+// thread on an OS thread (the race-detection mode, for ThreadSanitizer).
+#include <cstdlib>
+#include <map>
+
+#include "../device.h"
+#include "jit.h"
+#include "runner.h"
+
+namespace mlxts {
+namespace {
+
+class EmuBuffer : public Buffer {
+ public:
+  EmuBuffer(void* data, size_t length, bool owned) : data_(data), length_(length), owned_(owned) {}
+  ~EmuBuffer() override { if (owned_) std::free(data_); }
+  void* contents() override { return data_; }
+  size_t length() const override { return length_; }
+
+ private:
+  void* data_;
+  size_t length_;
+  bool owned_;
+};
+
+class EmuLibrary : public Library {
+ public:
+  EmuLibrary(std::string label, std::shared_ptr<emu::LoadedLibrary> lib) : label_(std::move(label)), lib(std::move(lib)) {}
+  const std::string& label() const override { return label_; }
+
+ private:
+  std::string label_;
+
+ public:
+  std::shared_ptr<emu::LoadedLibrary> lib;
+};
+
+class EmuPipeline : public Pipeline {
+ public:
+  EmuPipeline(std::string name, emu::Launcher launcher, std::shared_ptr<EmuLibrary> library, const emu::KernelInfo& info)
+      : name_(std::move(name)), launcher(launcher), library(std::move(library)), info(info) {}
+  const std::string& kernelName() const override { return name_; }
+  uint32_t maxThreadsPerThreadgroup() const override { return 1024; }
+
+ private:
+  std::string name_;
+
+ public:
+  emu::Launcher launcher;
+  std::shared_ptr<EmuLibrary> library;
+  emu::KernelInfo info;
+};
+
+class EmuDevice : public Device {
+ public:
+  explicit EmuDevice(emu::JitOptions opts) : opts_(std::move(opts)) {
+    const char* threads = std::getenv("MLX_TS_METAL_EMU_THREADS");
+    threads_ = threads && std::string(threads) == "1";
+  }
+  std::string name() const override { return "metal (emulated)"; }
+  bool emulated() const override { return true; }
+
+  Result<Buffer> newBuffer(size_t length) override {
+    size_t rounded = (std::max<size_t>(length, 1) + 4095) & ~size_t(4095);
+    void* p = std::aligned_alloc(4096, rounded);
+    if (!p) return {nullptr, "cannot allocate " + std::to_string(length) + " bytes of device memory"};
+    return {std::make_shared<EmuBuffer>(p, length, true), ""};
+  }
+
+  Result<Buffer> wrapHostMemory(void* data, size_t length, bool* copied) override {
+    *copied = false;
+    return {std::make_shared<EmuBuffer>(data, length, false), ""};
+  }
+
+  Result<Library> newLibrary(const std::string& label, const std::string& source) override {
+    std::string error;
+    auto lib = emu::compileLibrary(opts_, label, source, &error);
+    if (!lib) return {nullptr, error};
+    return {std::make_shared<EmuLibrary>(label, lib), ""};
+  }
+
+  Result<Pipeline> newPipeline(const std::shared_ptr<Library>& library, const std::string& kernel) override {
+    auto lib = std::static_pointer_cast<EmuLibrary>(library);
+    for (const emu::KernelInfo& k : lib->lib->info.kernels) {
+      if (k.name != kernel) continue;
+      auto launcher = reinterpret_cast<emu::Launcher>(lib->lib->launcher(kernel));
+      if (!launcher) return {nullptr, "the compiled library '" + lib->label() + "' lacks the launcher of kernel '" + kernel + "'"};
+      return {std::make_shared<EmuPipeline>(kernel, launcher, lib, k), ""};
+    }
+    std::string names;
+    for (const emu::KernelInfo& k : lib->lib->info.kernels) names += (names.empty() ? "" : ", ") + k.name;
+    return {nullptr, "library '" + lib->label() + "' has no kernel '" + kernel + "' (it has: " + names + ")"};
+  }
+
+  void encode(Dispatch d) override { pending_.push_back(std::move(d)); }
+
+  std::string commitAndWait() override {
+    std::vector<Dispatch> work;
+    work.swap(pending_);
+    for (Dispatch& d : work) {
+      auto* p = static_cast<EmuPipeline*>(d.pipeline.get());
+      emu::Launch L;
+      L.kernel = p->kernelName();
+      L.launcher = p->launcher;
+      for (int i = 0; i < 3; i++) { L.grid[i] = d.grid[i]; L.group[i] = d.group[i]; }
+      L.schedule = threads_ ? emu::Schedule::Threads : p->library->lib->info.needsFibers ? emu::Schedule::Fibers : emu::Schedule::Sequential;
+      std::string missing;
+      for (const emu::KernelParam& param : p->info.params) {
+        if (param.bufferIndex < 0) continue;
+        if (size_t(param.bufferIndex) >= L.buffers.size()) L.buffers.resize(param.bufferIndex + 1, nullptr);
+      }
+      for (Binding& b : d.bindings) {
+        if (b.index >= L.buffers.size()) continue;  // the kernel does not read this slot
+        L.buffers[b.index] = b.buffer ? static_cast<char*>(b.buffer->contents()) + b.offset : static_cast<void*>(b.bytes.data());
+      }
+      for (const emu::KernelParam& param : p->info.params) {
+        if (param.bufferIndex >= 0 && !L.buffers[param.bufferIndex]) missing += " " + std::to_string(param.bufferIndex);
+      }
+      if (!missing.empty()) return "kernel '" + L.kernel + "': nothing bound at buffer index" + missing;
+      std::string error = emu::runLaunch(L);
+      if (!error.empty()) return error;
+    }
+    return "";
+  }
+
+ private:
+  emu::JitOptions opts_;
+  bool threads_ = false;
+  std::vector<Dispatch> pending_;
+};
+
+}  // namespace
+
+std::unique_ptr<Device> createEmuDevice(const std::string& shimDir, const std::string& cacheDir, std::string* error) {
+  emu::JitOptions opts;
+  opts.shimDir = shimDir;
+  opts.cacheDir = cacheDir;
+  if (const char* cc = std::getenv("MLX_TS_METAL_CLANG")) opts.clang = cc;
+  if (const char* flags = std::getenv("MLX_TS_METAL_EMU_FLAGS")) opts.extraFlags = flags;
+  (void)error;
+  return std::make_unique<EmuDevice>(opts);
+}
+
+}  // namespace mlxts

@@ -1,0 +1,307 @@
+// The launcher generator (see launcher_gen.h). It scans the preprocessed text
+// (comments are gone; `# N "file"` line markers stay, so clang reports errors
+// at the .metal line), never rewrites across a line break, and reports what
+// it cannot translate with the MSL line.
+#include "launcher_gen.h"
+
+#include <cctype>
+#include <map>
+#include <sstream>
+
+namespace mlxts::emu {
+namespace {
+
+bool identChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+std::string trim(const std::string& s) {
+  size_t a = s.find_first_not_of(" \t\r\n"), b = s.find_last_not_of(" \t\r\n");
+  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
+}
+
+/** Whether `word` occurs at `i` as a whole identifier. */
+bool wordAt(const std::string& s, size_t i, const std::string& word) {
+  if (s.compare(i, word.size(), word) != 0) return false;
+  if (i > 0 && identChar(s[i - 1])) return false;
+  size_t e = i + word.size();
+  return e >= s.size() || !identChar(s[e]);
+}
+
+/** Whether `i` starts a `# N "file"` line marker (or any preprocessor line). */
+bool markerLineAt(const std::string& s, size_t lineStart) {
+  size_t i = lineStart;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) i++;
+  return i < s.size() && s[i] == '#';
+}
+
+/** "file:line" of position `pos`, from the line markers before it. */
+std::string whereIs(const std::string& s, size_t pos) {
+  std::string file = "<msl>";
+  long line = 1;
+  size_t i = 0;
+  while (i < pos && i < s.size()) {
+    size_t eol = s.find('\n', i);
+    if (eol == std::string::npos) eol = s.size();
+    if (markerLineAt(s, i)) {
+      std::istringstream in(s.substr(i, eol - i));
+      char hash;
+      long n;
+      std::string name;
+      if (in >> hash >> n) {
+        line = n;
+        if (in >> name && name.size() >= 2 && name.front() == '"') file = name.substr(1, name.size() - 2);
+        i = eol + 1;
+        continue;
+      }
+    }
+    if (eol < pos) line++;
+    i = eol + 1;
+  }
+  return file + ":" + std::to_string(line);
+}
+
+/** The significant character before `i`, skipping whitespace and preprocessor lines (0 at the start). */
+char prevSignificant(const std::string& s, size_t i) {
+  while (i > 0) {
+    char c = s[i - 1];
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') { i--; continue; }
+    size_t lineStart = s.rfind('\n', i - 1);
+    lineStart = lineStart == std::string::npos ? 0 : lineStart + 1;
+    if (markerLineAt(s, lineStart)) { i = lineStart; continue; }
+    return c;
+  }
+  return 0;
+}
+
+/** Index of the bracket closing the one at `open` (same kind), or npos. */
+size_t matching(const std::string& s, size_t open) {
+  char o = s[open], c = o == '(' ? ')' : o == '{' ? '}' : ']';
+  int depth = 0;
+  for (size_t i = open; i < s.size(); i++) {
+    if (s[i] == '"' || s[i] == '\'') {
+      char q = s[i];
+      for (i++; i < s.size() && s[i] != q; i++) if (s[i] == '\\') i++;
+      continue;
+    }
+    if (s[i] == o) depth++;
+    else if (s[i] == c && --depth == 0) return i;
+  }
+  return std::string::npos;
+}
+
+/** Splits at commas outside (), <>, [] and {}. */
+std::vector<std::string> splitTopLevel(const std::string& s) {
+  std::vector<std::string> parts;
+  int depth = 0;
+  std::string cur;
+  for (char c : s) {
+    if (c == '(' || c == '<' || c == '[' || c == '{') depth++;
+    if (c == ')' || c == '>' || c == ']' || c == '}') depth--;
+    if (c == ',' && depth == 0) { parts.push_back(cur); cur.clear(); continue; }
+    cur += c;
+  }
+  if (!trim(cur).empty()) parts.push_back(cur);
+  return parts;
+}
+
+const std::map<std::string, std::string> kVectorIds = {
+    {"thread_position_in_grid", "thread_position_in_grid"},
+    {"thread_position_in_threadgroup", "thread_position_in_threadgroup"},
+    {"threadgroup_position_in_grid", "threadgroup_position_in_grid"},
+    {"threads_per_threadgroup", "threads_per_threadgroup"},
+    {"threads_per_grid", "threads_per_grid"},
+    {"threadgroups_per_grid", "threadgroups_per_grid"},
+};
+const std::map<std::string, std::string> kScalarIds = {
+    {"thread_index_in_threadgroup", "__l->thread_index_in_threadgroup"},
+    {"thread_index_in_simdgroup", "__l->thread_index_in_simdgroup"},
+    {"simdgroup_index_in_threadgroup", "__l->simdgroup_index_in_threadgroup"},
+    {"simdgroups_per_threadgroup", "__l->simdgroups_per_threadgroup"},
+    {"threads_per_simdgroup", "32u"},
+};
+
+/** Parses one kernel parameter `TYPE NAME [[attr]]`; returns an error message or "". */
+std::string parseParam(const std::string& text, KernelParam& p) {
+  size_t a = text.find("[["), b = text.find("]]");
+  if (a == std::string::npos || b == std::string::npos) return "parameter '" + trim(text) + "' has no [[buffer(n)]] or builtin attribute";
+  std::string decl = trim(text.substr(0, a)), attr = trim(text.substr(a + 2, b - a - 2));
+  size_t n = decl.size();
+  while (n > 0 && identChar(decl[n - 1])) n--;
+  p.name = decl.substr(n);
+  p.type = trim(decl.substr(0, n));
+  if (p.name.empty() || p.type.empty()) return "cannot read the type and name of parameter '" + trim(text) + "'";
+  if (attr.rfind("buffer(", 0) == 0) {
+    p.attribute = "buffer";
+    p.bufferIndex = std::atoi(attr.c_str() + 7);
+    return "";
+  }
+  if (!kVectorIds.count(attr) && !kScalarIds.count(attr)) return "attribute [[" + attr + "]] of parameter '" + p.name + "' is not supported by the emulator";
+  p.attribute = attr;
+  return "";
+}
+
+std::string argument(const KernelParam& p) {
+  if (p.attribute == "buffer") {
+    const std::string& t = p.type;
+    std::string slot = "__b[" + std::to_string(p.bufferIndex) + "]";
+    if (t.back() == '*') return "(" + t + ")" + slot;
+    if (t.back() == '&') return "*(std::remove_reference_t<" + t + ">*)" + slot;
+    return "*(" + t + "*)" + slot;
+  }
+  auto v = kVectorIds.find(p.attribute);
+  if (v != kVectorIds.end()) return "::__emu::id<" + p.type + ">(__l->" + v->second + ")";
+  return "(" + p.type + ")(" + kScalarIds.at(p.attribute) + ")";
+}
+
+/** `1.5h` -> `((half)1.5)` outside string literals and preprocessor lines. */
+std::string rewriteHalfLiterals(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  bool lineStart = true;
+  while (i < s.size()) {
+    char c = s[i];
+    if (lineStart && markerLineAt(s, i)) {
+      size_t eol = s.find('\n', i);
+      eol = eol == std::string::npos ? s.size() : eol + 1;
+      out.append(s, i, eol - i);
+      i = eol;
+      continue;
+    }
+    lineStart = c == '\n';
+    if (c == '"' || c == '\'') {
+      size_t j = i + 1;
+      while (j < s.size() && s[j] != c) j += s[j] == '\\' ? 2 : 1;
+      out.append(s, i, j + 1 - i);
+      i = j + 1;
+      continue;
+    }
+    bool startsNumber = std::isdigit(static_cast<unsigned char>(c)) || (c == '.' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])));
+    if (startsNumber && (i == 0 || (!identChar(s[i - 1]) && s[i - 1] != '.'))) {
+      size_t j = i;
+      while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) j++;
+      if (j < s.size() && s[j] == '.') { j++; while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) j++; }
+      if (j < s.size() && (s[j] == 'e' || s[j] == 'E')) {
+        size_t k = j + 1;
+        if (k < s.size() && (s[k] == '+' || s[k] == '-')) k++;
+        if (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]))) {
+          j = k;
+          while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) j++;
+        }
+      }
+      if (j < s.size() && (s[j] == 'h' || s[j] == 'H') && (j + 1 >= s.size() || !identChar(s[j + 1]))) {
+        out += "((half)" + s.substr(i, j - i) + ")";
+        i = j + 1;
+        continue;
+      }
+      // copy the whole token (hex digits, suffixes) so its tail is not read as a new number
+      while (j < s.size() && (identChar(s[j]) || s[j] == '.')) j++;
+      out.append(s, i, j - i);
+      i = j;
+      continue;
+    }
+    out += c;
+    i++;
+  }
+  return out;
+}
+
+const char* kCollectives[] = {"threadgroup_barrier", "simdgroup_barrier", "simd_sum", "simd_prod", "simd_max", "simd_min",
+                              "simd_and", "simd_or", "simd_xor", "simd_any", "simd_all", "simd_broadcast", "simd_shuffle",
+                              "simd_shuffle_down", "simd_shuffle_up", "simd_shuffle_xor", "simd_prefix_exclusive_sum",
+                              "simd_prefix_inclusive_sum"};
+
+}  // namespace
+
+std::string launcherSymbol(const std::string& kernel) { return "__emu_launch_" + kernel; }
+
+GeneratedLibrary generateLaunchers(const std::string& src) {
+  GeneratedLibrary lib;
+  struct Body { size_t open, close; };
+  std::vector<Body> bodies;
+
+  for (size_t i = 0; i < src.size(); i++) {
+    if (!wordAt(src, i, "kernel")) continue;
+    size_t j = i + 6;
+    while (j < src.size() && std::isspace(static_cast<unsigned char>(src[j]))) j++;
+    if (!wordAt(src, j, "void")) continue;
+    j += 4;
+    while (j < src.size() && std::isspace(static_cast<unsigned char>(src[j]))) j++;
+    size_t nameStart = j;
+    while (j < src.size() && identChar(src[j])) j++;
+    KernelInfo k;
+    k.name = src.substr(nameStart, j - nameStart);
+    while (j < src.size() && std::isspace(static_cast<unsigned char>(src[j]))) j++;
+    if (k.name.empty() || j >= src.size() || src[j] != '(') {
+      lib.error = whereIs(src, i) + ": cannot read the kernel declared here (expected `kernel void name(...)`)";
+      return lib;
+    }
+    size_t close = matching(src, j);
+    if (close == std::string::npos) { lib.error = whereIs(src, i) + ": unbalanced parentheses in kernel '" + k.name + "'"; return lib; }
+    for (const std::string& part : splitTopLevel(src.substr(j + 1, close - j - 1))) {
+      KernelParam p;
+      std::string err = parseParam(part, p);
+      if (!err.empty()) { lib.error = whereIs(src, i) + ": kernel '" + k.name + "': " + err; return lib; }
+      k.params.push_back(p);
+    }
+    size_t open = src.find('{', close);
+    size_t end = open == std::string::npos ? open : matching(src, open);
+    if (end == std::string::npos) { lib.error = whereIs(src, i) + ": kernel '" + k.name + "' has no body"; return lib; }
+    bodies.push_back({open, end});
+    lib.kernels.push_back(k);
+    i = close;
+  }
+
+  // threadgroup declarations: in kernel bodies they become per-threadgroup memory
+  std::string out;
+  size_t copied = 0;
+  for (size_t i = 0; i < src.size(); i++) {
+    if (!wordAt(src, i, "threadgroup")) continue;
+    char prev = prevSignificant(src, i);
+    if (prev != ';' && prev != '{' && prev != '}') continue;
+    size_t semi = src.find(';', i);
+    if (semi == std::string::npos) continue;
+    std::string decl = src.substr(i + 11, semi - i - 11);
+    if (decl.find_first_of("*&(=") != std::string::npos) continue;
+    bool inKernel = false;
+    for (const Body& b : bodies) inKernel |= i > b.open && i < b.close;
+    if (!inKernel) { lib.error = whereIs(src, i) + ": threadgroup variables must be declared in a kernel body"; return lib; }
+    if (decl.find(',') != std::string::npos || decl.find('\n') != std::string::npos) {
+      lib.error = whereIs(src, i) + ": declare one threadgroup variable per line";
+      return lib;
+    }
+    size_t bracket = decl.find('[');
+    std::string head = trim(decl.substr(0, bracket)), dims = bracket == std::string::npos ? "" : trim(decl.substr(bracket));
+    size_t n = head.size();
+    while (n > 0 && identChar(head[n - 1])) n--;
+    std::string name = head.substr(n), type = trim(head.substr(0, n));
+    if (name.empty() || type.empty()) { lib.error = whereIs(src, i) + ": cannot read the threadgroup declaration"; return lib; }
+    out.append(src, copied, i - copied);
+    out += type + " (&" + name + ")" + dims + " = *reinterpret_cast<" + type + " (*)" + dims + ">(::__emu::tg_alloc(sizeof(" + type + dims + ")))";
+    copied = semi;
+    i = semi;
+  }
+  out.append(src, copied, std::string::npos);
+  lib.source = rewriteHalfLiterals(out);
+
+  for (const char* name : kCollectives) {
+    size_t at = 0;
+    while ((at = lib.source.find(name, at)) != std::string::npos) {
+      if (wordAt(lib.source, at, name)) { lib.needsFibers = true; break; }
+      at++;
+    }
+    if (lib.needsFibers) break;
+  }
+
+  std::ostringstream launch;
+  launch << "\n# 1 \"<emu launchers>\"\n";
+  for (const KernelInfo& k : lib.kernels) {
+    launch << "extern \"C\" void " << launcherSymbol(k.name) << "(void* const* __b, ::__emu::Lane* __l) {\n"
+           << "  ::__emu::current = __l;\n  " << k.name << "(";
+    for (size_t p = 0; p < k.params.size(); p++) launch << (p ? ", " : "") << argument(k.params[p]);
+    launch << ");\n}\n";
+  }
+  lib.source += launch.str();
+  return lib;
+}
+
+}  // namespace mlxts::emu

@@ -1,0 +1,39 @@
+// The launcher generator: reads a preprocessed MSL library, finds each
+// `kernel void name(...)` and its [[buffer(n)]] / [[thread_position_in_grid]]
+// ... parameters, rewrites what C++ cannot take as written (threadgroup
+// declarations in kernel bodies, `1.5h` literals) and appends one extern "C"
+// launcher per kernel that the runner calls with a Lane and the bound buffers.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace mlxts::emu {
+
+struct KernelParam {
+  std::string type;
+  std::string name;
+  /** "buffer" or the builtin's name (thread_position_in_grid, ...). */
+  std::string attribute;
+  int bufferIndex = -1;
+};
+
+struct KernelInfo {
+  std::string name;
+  std::vector<KernelParam> params;
+};
+
+struct GeneratedLibrary {
+  std::string source;
+  std::vector<KernelInfo> kernels;
+  /** Uses barriers or simd collectives: threads must run as fibers, not one after another. */
+  bool needsFibers = false;
+  std::string error;
+};
+
+/** `preprocessed` is `clang -E` output (with line markers) of the library. */
+GeneratedLibrary generateLaunchers(const std::string& preprocessed);
+
+/** The launcher symbol of a kernel. */
+std::string launcherSymbol(const std::string& kernel);
+
+}  // namespace mlxts::emu

@@ -1,0 +1,32 @@
+// The emulator's dispatch runner: Metal's dispatchThreads semantics (a grid of
+// threads cut into threadgroups, partial ones at the edges) over a kernel
+// launcher. Threads of a group run one after another when the kernel has no
+// barriers or simd collectives, as boost.context fibers when it has, or as
+// OS threads (the race-detection mode, for ThreadSanitizer).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "shim/emu_runtime.h"
+
+namespace mlxts::emu {
+
+using Launcher = void (*)(void* const* buffers, __emu::Lane* lane);
+
+enum class Schedule { Sequential, Fibers, Threads };
+
+struct Launch {
+  std::string kernel;
+  Launcher launcher = nullptr;
+  /** Argument pointers by [[buffer(n)]] index. */
+  std::vector<void*> buffers;
+  uint32_t grid[3] = {1, 1, 1};
+  uint32_t group[3] = {1, 1, 1};
+  Schedule schedule = Schedule::Sequential;
+};
+
+/** Runs every thread of the grid; returns "" or what went wrong (divergent barrier, deadlock, fault). */
+std::string runLaunch(const Launch& launch);
+
+}  // namespace mlxts::emu

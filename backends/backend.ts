@@ -39,6 +39,13 @@ export interface OutputSpec {
  */
 export type Kernel = (primitive: Primitive, inputs: readonly Tensor[], out: OutputSpec) => Tensor;
 
+/** A buffer's bytes in host memory (unified-memory backends). */
+export interface HostBytes {
+  readonly bytes: ArrayBuffer;
+  readonly byteOffset: number;
+  readonly byteLength: number;
+}
+
 export interface MemoryStats {
   /** Bytes held by live buffers. */
   active: number;
@@ -67,6 +74,13 @@ export interface Backend {
   /** The tensor's elements in row-major order, in a new host buffer. */
   read(t: Tensor): Promise<ArrayBufferView>;
   readSync?(t: Tensor): ArrayBufferView;
+  /** The buffer's bytes in host memory, after the device finished writing them (backends on host-visible memory). */
+  hostBytes?(buffer: BackendBuffer): HostBytes;
+  /**
+   * `t` (of another backend) as a tensor of this one over the same memory, or
+   * undefined when the memories are not shared; the result holds a reference to t's buffer.
+   */
+  share?(t: Tensor): Tensor | undefined;
   synchronize(): Promise<void>;
   /**
    * Called by the asynchronous eval between nodes: a promise to await when the

@@ -3,6 +3,7 @@
 // row-major test.
 
 import type { Tensor } from "./backend.js";
+import { sameShape, sizeOf } from "../src/shape.js";
 
 /** `t` read as `shape` by NumPy broadcasting: left-padded, size-1 dims get stride 0 (no reference taken). */
 export function broadcastView(t: Tensor, shape: readonly number[]): Tensor {
@@ -41,4 +42,24 @@ export function isRowMajor(shape: readonly number[], strides: readonly number[])
     acc *= shape[d]!;
   }
   return true;
+}
+
+/**
+ * The layout words of an elementwise kernel over `shape`: [n, ndim, shape,
+ * then per operand: offset, strides] (signed, in elements), operands read as
+ * broadcast to `shape` and dims merged; when every operand is contiguous in
+ * `shape` or a single element, one linear dim.
+ */
+export function elementwiseLayout(operands: readonly Tensor[], shape: readonly number[]): number[] {
+  const n = sizeOf(shape);
+  if (operands.every((x) => sizeOf(x.shape) === 1 || (sameShape(x.shape, shape) && isRowMajor(x.shape, x.strides)))) {
+    const words = [n, 1, n];
+    for (const x of operands) words.push(x.offset, n > 1 && sizeOf(x.shape) > 1 ? 1 : 0);
+    return words;
+  }
+  const views = operands.map((x) => broadcastView(x, shape));
+  const c = collapseDims(shape, views.map((v) => v.strides));
+  const words = [n, c.shape.length, ...c.shape];
+  views.forEach((v, k) => words.push(v.offset, ...c.strides[k]!));
+  return words;
 }

@@ -77,7 +77,8 @@ function run(node: MxArray, staged?: Map<number, Tensor>): void {
   let moved: Tensor[] | undefined;
   node.inputs.forEach((x, i) => {
     const t = x.tensor();
-    const m = t.buffer.backend === backend ? t : (staged?.get(i) ?? onBackend(t, backend, node));
+    // unified memory: another backend's tensor is used in place; else it is copied over
+    const m = t.buffer.backend === backend ? t : (staged?.get(i) ?? backend.share?.(t) ?? onBackend(t, backend, node));
     if (m !== t) (moved ??= []).push(m);
     inputs.push(m);
   });

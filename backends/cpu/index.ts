@@ -2,7 +2,7 @@
 // semantics (float64 math rounded once, exact integer arithmetic). Buffers
 // are pooled ArrayBuffers; reads are synchronous. Registers itself as "cpu".
 
-import { registerBackend, type Backend, type BackendBuffer, type Kernel, type Tensor } from "../backend.js";
+import { registerBackend, type Backend, type BackendBuffer, type HostBytes, type Kernel, type Tensor } from "../backend.js";
 import { BufferPool, PooledBackend } from "../pool.js";
 import { ALL_DTYPES, complex64, float32 } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
@@ -76,6 +76,25 @@ class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
       throw new RangeError(`[cpu] cannot allocate ${nbytes} bytes: one CPU buffer holds at most ${MAX_BUFFER_BYTES} bytes (2 GiB)`);
     }
     return new CpuBuffer(this, nbytes, this.pool.acquire(nbytes));
+  }
+
+  override release(buffer: BackendBuffer): void {
+    const b = buffer as CpuBuffer;
+    if (!b.shared) return super.release(b);
+    if (--b.refs === 0) b.shared.backend.release(b.shared);
+  }
+
+  hostBytes(buffer: BackendBuffer): HostBytes {
+    const block = (buffer as CpuBuffer).block;
+    return { bytes: block.bytes, byteOffset: block.byteOffset, byteLength: buffer.nbytes };
+  }
+
+  /** A tensor of a unified-memory backend (metal), read in place. */
+  share(t: Tensor): Tensor | undefined {
+    const host = t.buffer.backend.hostBytes?.(t.buffer);
+    if (!host) return undefined;
+    t.buffer.refs++;
+    return { ...t, buffer: new CpuBuffer(this, host.byteLength, new CpuBlock(host.byteLength, host), t.buffer) };
   }
 
   write(buffer: BackendBuffer, src: ArrayBufferView): void {

@@ -19,7 +19,13 @@ export class CpuBlock {
   readonly byteOffset: number;
   /** Typed-array views, created on first use, per storage type. */
   private readonly views: (TypedArray | undefined)[] = [];
-  constructor(readonly size: number) {
+  constructor(readonly size: number, over?: { bytes: ArrayBuffer; byteOffset: number }) {
+    if (over) {
+      // another backend's host-visible memory, viewed in place
+      this.bytes = over.bytes;
+      this.byteOffset = over.byteOffset;
+      return;
+    }
     if (size > SLAB_MAX) {
       this.bytes = new ArrayBuffer(size);
       this.byteOffset = 0;
@@ -54,6 +60,8 @@ export class CpuBuffer implements BackendBuffer {
     readonly backend: Backend,
     readonly nbytes: number,
     readonly block: CpuBlock,
+    /** The other backend's buffer whose memory this one views (it holds one reference to it). */
+    readonly shared?: BackendBuffer,
   ) {}
   /** The whole block as storage words of `dtype`. */
   words(dtype: DType): TypedArray {

@@ -4,36 +4,13 @@
 // (one merged dim selects the kernel's linear variant).
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
-import { broadcastView, collapseDims, isRowMajor } from "../strides.js";
+import { elementwiseLayout } from "../strides.js";
 import type { DType } from "../../src/dtype.js";
-import { sameShape, sizeOf } from "../../src/shape.js";
 import type { Binary, Unary } from "../../src/primitives/elementwise.js";
 import type { WebGpuBackend } from "./backend.js";
 import { BINARY_WGSL, UNARY_WGSL, castWgsl, elementsPerWord, inputDecl, packExpr, wgslExprFor, type WgslExprs } from "./codegen.js";
 
 const NAMES = ["a", "b", "c"];
-
-/** params for wgsl/elementwise.wgsl: [n, ndim, shape, then per input: offset, strides]. */
-function elementwiseParams(inputs: readonly Tensor[], shape: readonly number[]): Uint32Array {
-  const n = sizeOf(shape);
-  // the common case, every input contiguous in the output's shape or a single element: one linear dim
-  if (inputs.every((x) => sizeOf(x.shape) === 1 || (sameShape(x.shape, shape) && isRowMajor(x.shape, x.strides)))) {
-    const words = new Uint32Array(3 + 2 * inputs.length);
-    words[0] = n;
-    words[1] = 1;
-    words[2] = n;
-    inputs.forEach((x, k) => {
-      words[3 + 2 * k] = x.offset;
-      words[4 + 2 * k] = n > 1 && sizeOf(x.shape) > 1 ? 1 : 0;
-    });
-    return words;
-  }
-  const views = inputs.map((x) => broadcastView(x, shape));
-  const c = collapseDims(shape, views.map((v) => v.strides));
-  const words = [n, c.shape.length, ...c.shape];
-  views.forEach((v, k) => words.push(v.offset, ...c.strides[k]!));
-  return Uint32Array.from(words, (w) => w >>> 0);
-}
 
 /** Runs `expr` (of inputs a, b, c in their compute types) into a new output of `out`'s dtype. */
 export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tensor[], out: OutputSpec, expr: string, isBool: boolean): Tensor {
@@ -41,7 +18,7 @@ export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tenso
   const n = out.shape.reduce((a, b) => a * b, 1);
   if (n === 0) return t;
   const epw = elementsPerWord(out.dtype);
-  const params = elementwiseParams(inputs, out.shape);
+  const params = Uint32Array.from(elementwiseLayout(inputs, out.shape), (w) => w >>> 0);
   const linear = params[1] === 1;
   let key = `${op}|${expr}|${isBool}|${out.dtype.name}|${linear}`;
   for (const x of inputs) key += `|${x.dtype.name}`;

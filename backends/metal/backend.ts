@@ -1,0 +1,166 @@
+// The Metal backend object: buffers are device memory seen by JS as
+// ArrayBuffers over the same bytes (unified memory), dispatches are encoded
+// into an open command buffer and committed when a result is read, another
+// backend shares a buffer, or enough work is queued. CPU tensors are bound
+// in place (no copy); copies in or out are counted in `transfers`.
+
+import type { Backend, BackendBuffer, HostBytes, Kernel, OutputSpec, Tensor } from "../backend.js";
+import { BufferPool, PooledBackend } from "../pool.js";
+import { bfloat16, bool, float16, float32, int16, int32, int8, uint16, uint32, uint8 } from "../../src/dtype.js";
+import { rowMajorStrides, sizeOf } from "../../src/shape.js";
+import { storageCtor } from "../../src/storage.js";
+import { isRowMajor } from "../strides.js";
+import type { NativeBinding, NativeDevice, NativePipeline } from "./native.js";
+import { Libraries, type LibraryKey } from "./library.js";
+
+export const METAL_DTYPES = [bool, uint8, uint16, uint32, int8, int16, int32, float16, bfloat16, float32];
+
+interface MetalBlock {
+  readonly size: number;
+  readonly bytes: ArrayBuffer;
+}
+
+/** A metal buffer: a pooled device block, or another backend's host memory bound in place. */
+export class MetalBuffer implements BackendBuffer {
+  refs = 1;
+  constructor(
+    readonly backend: Backend,
+    readonly nbytes: number,
+    readonly bytes: ArrayBuffer,
+    readonly byteOffset: number,
+    readonly block?: MetalBlock,
+    /** The other backend's buffer this one views (it holds one reference to it). */
+    readonly shared?: BackendBuffer,
+  ) {}
+}
+
+/** Dispatches queued before a commit is forced (the host does not run unboundedly ahead). */
+const MAX_QUEUED = 256;
+
+export interface TransferStats {
+  /** Host-to-device and device-to-host copies (writes of host data, reads of results). */
+  copies: number;
+  bytes: number;
+  /** Inputs of another backend used in place (no bytes moved). */
+  shared: number;
+}
+
+export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
+  readonly name = "metal" as const;
+  readonly displayName: string;
+  readonly capabilities = { dtypes: new Set(METAL_DTYPES), unifiedMemory: true, syncRead: true };
+  readonly kernels: Record<string, Kernel> = {};
+  readonly transfers: TransferStats = { copies: 0, bytes: 0, shared: 0 };
+  private readonly libraries: Libraries;
+  /** Buffers referenced by encoded, uncommitted dispatches (released at commit) and the ops encoded. */
+  private readonly held: BackendBuffer[] = [];
+  private readonly queuedOps: string[] = [];
+
+  constructor(readonly device: NativeDevice) {
+    super(new BufferPool<MetalBlock>((size) => ({ size, bytes: device.newBuffer(size) })));
+    this.displayName = device.emulated ? "metal (emulated)" : "metal";
+    this.libraries = new Libraries(device);
+  }
+
+  allocate(nbytes: number): BackendBuffer {
+    const block = this.pool.acquire(Math.max(4, nbytes));
+    return new MetalBuffer(this, nbytes, block.bytes, 0, block);
+  }
+
+  override release(buffer: BackendBuffer): void {
+    const b = buffer as MetalBuffer;
+    if (--b.refs > 0) return;
+    if (b.shared) b.shared.backend.release(b.shared);
+    else this.pool.release(b.block!);
+  }
+
+  write(buffer: BackendBuffer, src: ArrayBufferView): void {
+    const b = buffer as MetalBuffer;
+    new Uint8Array(b.bytes, b.byteOffset, src.byteLength).set(new Uint8Array(src.buffer, src.byteOffset, src.byteLength));
+    this.transfers.copies++;
+    this.transfers.bytes += src.byteLength;
+  }
+
+  /** The bytes of `buffer` in host memory, once the queued work that writes them has run. */
+  hostBytes(buffer: BackendBuffer): HostBytes {
+    this.commit();
+    const b = buffer as MetalBuffer;
+    return { bytes: b.bytes, byteOffset: b.byteOffset, byteLength: b.nbytes };
+  }
+
+  /** `t` of a backend with host-visible memory, bound in place (no copy). */
+  share(t: Tensor): Tensor | undefined {
+    const host = t.buffer.backend.hostBytes?.(t.buffer);
+    if (!host) return undefined;
+    t.buffer.refs++;
+    this.transfers.shared++;
+    return { ...t, buffer: new MetalBuffer(this, host.byteLength, host.bytes, host.byteOffset, undefined, t.buffer) };
+  }
+
+  readSync(t: Tensor): ArrayBufferView {
+    this.commit();
+    const src = isRowMajor(t.shape, t.strides) ? t : this.contiguous(t);
+    const b = src.buffer as MetalBuffer;
+    const n = sizeOf(t.shape);
+    const ctor = storageCtor(t.dtype);
+    const start = b.byteOffset + src.offset * t.dtype.size;
+    const out = new ctor(new Uint8Array(b.bytes, start, n * t.dtype.size).slice().buffer);
+    if (src !== t) this.release(src.buffer);
+    this.transfers.copies++;
+    this.transfers.bytes += n * t.dtype.size;
+    return out;
+  }
+
+  async read(t: Tensor): Promise<ArrayBufferView> {
+    return this.readSync(t);
+  }
+
+  async synchronize(): Promise<void> {
+    this.commit();
+  }
+
+  /** A contiguous copy of `t` (set by the kernel registry; used to read strided tensors). */
+  contiguous: (t: Tensor) => Tensor = () => {
+    throw new Error("[metal] the copy kernel is not registered");
+  };
+
+  /** A new contiguous output tensor. */
+  allocOutput(spec: OutputSpec): Tensor {
+    return { buffer: this.allocate(sizeOf(spec.shape) * spec.dtype.size), dtype: spec.dtype, shape: spec.shape, strides: rowMajorStrides(spec.shape), offset: 0 };
+  }
+
+  pipeline(key: LibraryKey, kernel: string): NativePipeline {
+    return this.libraries.pipeline(key, kernel);
+  }
+
+  /**
+   * Encodes one dispatch of `grid` threads in groups of `group`: `buffers` bind
+   * tensors' buffers at indices 0.., then `params` (int32 words) at the next index.
+   */
+  dispatch(op: string, pipeline: NativePipeline, buffers: readonly Tensor[], params: Int32Array | undefined, grid: readonly number[], group: readonly number[]): void {
+    if (grid.some((g) => g === 0)) return;
+    const bindings: NativeBinding[] = buffers.map((t, index) => {
+      const b = t.buffer as MetalBuffer;
+      this.held.push(b);
+      b.refs++;
+      return { index, buffer: b.bytes, offset: b.byteOffset };
+    });
+    if (params) bindings.push({ index: buffers.length, bytes: params });
+    this.device.encode(pipeline, bindings, [grid[0] ?? 1, grid[1] ?? 1, grid[2] ?? 1], [group[0] ?? 1, group[1] ?? 1, group[2] ?? 1]);
+    this.queuedOps.push(op);
+    if (this.queuedOps.length >= MAX_QUEUED) this.commit();
+  }
+
+  /** Runs the queued dispatches and waits; errors name the ops of the batch. */
+  commit(): void {
+    if (!this.queuedOps.length) return;
+    const ops = this.queuedOps.splice(0);
+    try {
+      this.device.commit();
+    } catch (e) {
+      throw new Error(`${(e as Error).message} (while running: ${[...new Set(ops)].join(", ")})`);
+    } finally {
+      for (const b of this.held.splice(0)) this.release(b);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+// The Metal backend: opens the native device (Metal on macOS, the MSL
+// execution layer elsewhere) and registers the kernels it has; where the
+// addon or the emulator's compiler is missing, the backend is marked
+// unavailable with the reason and the command that fixes it.
+
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { markUnavailable, registerBackend, type Kernel } from "../backend.js";
+import { BINARY_OPS, UNARY_OPS } from "../../src/primitives/elementwise.js";
+import { broadcastKernel, reshapeKernel, sliceKernel, transposeKernel } from "../views.js";
+import { MetalBackend } from "./backend.js";
+import { astypeKernel, binaryKernel, contiguousCopy, unaryKernel, whereKernel } from "./elementwise.js";
+import { arangeKernel, randomBitsKernel } from "./generators.js";
+import { concatenateKernel, padKernel } from "./layout.js";
+import { matmulKernel } from "./matmul.js";
+import { openNativeDevice } from "./native.js";
+import { logsumexpKernel, reduceKernel, softmaxKernel } from "./reduce.js";
+
+function kernels(metal: MetalBackend): Record<string, Kernel> {
+  const unary = unaryKernel(metal), binary = binaryKernel(metal), reduce = reduceKernel(metal);
+  return {
+    ...Object.fromEntries(Object.keys(UNARY_OPS).map((op) => [op, unary])),
+    ...Object.fromEntries(Object.keys(BINARY_OPS).map((op) => [op, binary])),
+    where: whereKernel(metal),
+    astype: astypeKernel(metal),
+    reshape: reshapeKernel((t) => contiguousCopy(metal, t)),
+    transpose: transposeKernel,
+    broadcast: broadcastKernel,
+    slice: sliceKernel,
+    matmul: matmulKernel(metal),
+    concatenate: concatenateKernel(metal),
+    pad: padKernel(metal),
+    softmax: softmaxKernel(metal),
+    logsumexp: logsumexpKernel(metal),
+    arange: arangeKernel(metal),
+    randomBits: randomBitsKernel(metal),
+    ...Object.fromEntries(["sum", "prod", "max", "min", "all", "any", "argmax", "argmin"].map((op) => [op, reduce])),
+  };
+}
+
+function onPath(cmd: string): boolean {
+  if (cmd.includes("/")) return existsSync(cmd);
+  return (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync(join(dir, cmd)));
+}
+
+/** Opens the device and registers the backend; MLX_TS_METAL=0 skips it. */
+export function registerMetal(): void {
+  if (process.env.MLX_TS_METAL === "0") {
+    markUnavailable("metal", "disabled by MLX_TS_METAL=0");
+    return;
+  }
+  const device = openNativeDevice();
+  if (typeof device === "string") {
+    markUnavailable("metal", device);
+    return;
+  }
+  const clang = process.env.MLX_TS_METAL_CLANG ?? "clang++-19";
+  if (device.emulated && !onPath(clang)) {
+    markUnavailable("metal", `the MSL execution layer compiles kernels with ${clang}, which is not installed; run: sudo bash scripts/setup.sh`);
+    return;
+  }
+  const metal = new MetalBackend(device);
+  metal.contiguous = (t) => contiguousCopy(metal, t);
+  Object.assign(metal.kernels, kernels(metal));
+  registerBackend(metal);
+}

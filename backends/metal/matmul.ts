@@ -1,0 +1,22 @@
+// Metal matmul through msl/matmul.metal: 32 x 32 output tiles per threadgroup,
+// batches broadcast by their strides, transposed operands read in place.
+
+import type { Kernel, OutputSpec } from "../backend.js";
+import type { MetalBackend } from "./backend.js";
+import { computeType, mslType } from "./msl-types.js";
+
+export function matmulKernel(metal: MetalBackend): Kernel {
+  return (_prim, [a, b], out: OutputSpec) => {
+    const nd = out.shape.length;
+    const M = a!.shape[nd - 2]!, K = a!.shape[nd - 1]!, N = b!.shape[nd - 1]!;
+    const batchShape = out.shape.slice(0, -2);
+    const batches = batchShape.reduce((s, d) => s * d, 1);
+    const t = metal.allocOutput(out);
+    if (M * N * batches === 0) return t;
+    const params = [M, N, K, batchShape.length, a!.offset, a!.strides[nd - 2]!, a!.strides[nd - 1]!, b!.offset, b!.strides[nd - 2]!, b!.strides[nd - 1]!, ...batchShape, ...a!.strides.slice(0, -2), ...b!.strides.slice(0, -2)];
+    const d = out.dtype;
+    const lib = { file: "matmul", variant: d.name, defines: () => ({ T: mslType(d), ACC: computeType(d) }) };
+    metal.dispatch("matmul", metal.pipeline(lib, "matmul"), [t, a!, b!], Int32Array.from(params), [Math.ceil(N / 32) * 16, Math.ceil(M / 32) * 16, batches], [16, 16, 1]);
+    return t;
+  };
+}

@@ -1,0 +1,62 @@
+// What the Metal kernels' #defines are made of, per dtype: the MSL storage
+// type, the compute type (float, int or uint), which unary and binary ops
+// apply (from the op table's domains) and the astype expressions (the CPU
+// reference's cast rules: saturating float-to-int, NaN -> 0, bool = nonzero).
+
+import { METAL_DTYPES } from "./backend.js";
+import type { DType } from "../../src/dtype.js";
+import { BINARY_OPS, UNARY_OPS, type Domain } from "../../src/primitives/elementwise.js";
+
+export type ComputeType = "float" | "int" | "uint";
+
+const STORAGE: Record<string, string> = {
+  bool: "bool", uint8: "uchar", uint16: "ushort", uint32: "uint", int8: "char", int16: "short", int32: "int",
+  float16: "half", bfloat16: "bfloat", float32: "float",
+};
+
+export function mslType(d: DType): string {
+  const t = STORAGE[d.name];
+  if (!t) throw new Error(`[metal] dtype ${d.name} is not supported on the metal backend; supported: ${METAL_DTYPES.map((x) => x.name).join(", ")}`);
+  return t;
+}
+
+export function computeType(d: DType): ComputeType {
+  return d.kind === "float" ? "float" : d.kind === "int" ? "int" : "uint";
+}
+
+function applies(domain: Domain, d: DType): boolean {
+  if (domain === "float") return d.kind === "float";
+  if (domain === "integer") return d.kind !== "float";
+  return true;
+}
+
+/** The X-macro list of the unary ops of dtype `d`: X(name, functor, output type). */
+export function unaryList(d: DType): string {
+  const items = Object.entries(UNARY_OPS).filter(([, info]) => applies(info.domain, d)).map(([op, info]) => {
+    const functor = op === "bitwiseInvert" && d.kind === "bool" ? "op_boolInvert" : `op_${op}`;
+    return `X(${op}, ${functor}, ${"boolOut" in info && info.boolOut ? "bool" : "T"})`;
+  });
+  return `${items.join(" ")}`;
+}
+
+export function binaryList(d: DType): string {
+  const items = Object.entries(BINARY_OPS).filter(([, info]) => applies(info.domain, d)).map(([op, info]) =>
+    `X(${op}, op_${op}, ${"boolOut" in info && info.boolOut ? "bool" : "T"})`);
+  return items.join(" ");
+}
+
+/** astype from `src` to `dst`, an expression of `a` (src's compute type). */
+export function castExpr(src: DType, dst: DType): string {
+  const s = computeType(src), t = computeType(dst);
+  if (dst.kind === "bool") return s === "float" ? "a != 0.0f" : "a != 0";
+  if (t === "float") return s === "float" ? "a" : "float(a)";
+  if (s === "float") {
+    const bits = dst.size * 8;
+    return t === "int" ? `f32_to_i32_sat(a, ${-(2 ** (bits - 1))}.0f, ${2 ** (bits - 1) - 1}.0f)` : `f32_to_u32_sat(a, ${2 ** bits - 1}.0f)`;
+  }
+  return "a";
+}
+
+export function castList(src: DType): string {
+  return METAL_DTYPES.map((dst) => `X(${dst.name}, ${mslType(dst)}, ${castExpr(src, dst)})`).join(" ");
+}

@@ -1,0 +1,78 @@
+// Loads the Metal backend's native addon (native/, built by cmake-js on npm
+// install) and describes it in TypeScript; where the addon is missing or
+// cannot start a device, says why and which command fixes it.
+
+import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Opaque handles made by the addon. */
+export type NativeLibrary = { readonly __library: unique symbol };
+export type NativePipeline = { readonly __pipeline: unique symbol };
+
+export interface NativeBinding {
+  index: number;
+  buffer?: ArrayBuffer;
+  offset?: number;
+  bytes?: ArrayBufferView;
+}
+
+export interface NativeDevice {
+  readonly name: string;
+  readonly emulated: boolean;
+  /** Host memory bound to a dispatch that the device had to copy (0 on the emulator and for page-aligned memory on a Mac). */
+  readonly copiedBindings: number;
+  /** Device memory as an ArrayBuffer over the same bytes (shared storage, no copy). */
+  newBuffer(nbytes: number): ArrayBuffer;
+  newLibrary(label: string, source: string): NativeLibrary;
+  newPipeline(library: NativeLibrary, kernel: string): NativePipeline;
+  encode(pipeline: NativePipeline, bindings: NativeBinding[], grid: readonly number[], group: readonly number[]): void;
+  /** Runs the encoded dispatches and waits; throws what failed. */
+  commit(): void;
+}
+
+interface Addon {
+  Device: new (options: { shimDir: string; cacheDir: string; emulate: boolean }) => NativeDevice;
+  platform: "macos" | "linux";
+}
+
+/** The package root (this file is backends/metal/native.ts, or dist/backends/metal/native.js). */
+function packageRoot(): string {
+  let dir = fileURLToPath(new URL(".", import.meta.url));
+  for (let i = 0; i < 4 && !existsSync(join(dir, "package.json")); i++) dir = join(dir, "..");
+  return dir;
+}
+
+const FIX = "sudo bash scripts/setup.sh (installs clang-19 and libboost-context-dev, then builds the addon with npm run build:native)";
+
+/** Where compiled MSL libraries are cached (MLX_TS_METAL_CACHE, else the user's cache directory). */
+function cacheDir(): string {
+  if (process.env.MLX_TS_METAL_CACHE) return process.env.MLX_TS_METAL_CACHE;
+  return join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "mlx-ts", "msl");
+}
+
+/** The device, or why there is none. */
+export function openNativeDevice(): NativeDevice | string {
+  const root = packageRoot();
+  const addonPath = join(root, "native", "build", "Release", "mlx_ts_metal.node");
+  if (!existsSync(addonPath)) return `the native addon is not built (${addonPath} is missing); run: ${FIX}`;
+  let addon: Addon;
+  try {
+    addon = createRequire(import.meta.url)(addonPath) as Addon;
+  } catch (e) {
+    return `the native addon did not load (${(e as Error).message}); run: ${FIX}`;
+  }
+  const emulate = addon.platform !== "macos" || process.env.MLX_TS_METAL_EMULATE === "1";
+  try {
+    return new addon.Device({ shimDir: join(root, "native", "src", "emu", "shim"), cacheDir: cacheDir(), emulate });
+  } catch (e) {
+    return `no Metal device: ${(e as Error).message}`;
+  }
+}
+
+/** The directory of the MSL kernel sources. */
+export function mslDir(): string {
+  return join(packageRoot(), "msl");
+}

@@ -1,0 +1,176 @@
+// Helpers every mlx-ts MSL library starts with (the host prepends this file):
+// strided offsets, NaN-aware float helpers, and the scalar math MSL lacks or
+// defines on a narrower domain than NumPy (expm1, log1p, erf, erfinv,
+// sigmoid, logaddexp, C's pow, Python's floor division and remainder,
+// saturating float-to-integer casts). Written in the MSL subset of
+// native/src/emu/shim/metal_stdlib.h: C++14, no `if constexpr`.
+#include <metal_stdlib>
+using namespace metal;
+
+// An elementwise params block p (int32 words): [n, ndim, shape[ndim], then per
+// operand k: offset, strides[ndim]]. Element e's offset in operand k:
+inline int offset_of(constant int* p, uint k, uint e) {
+  int nd = p[1];
+  int base = 2 + nd + int(k) * (1 + nd);
+  uint rem = e;
+  int off = p[base];
+  for (int d = nd - 1; d >= 0; d--) {
+    uint dim = uint(p[2 + d]);
+    off += int(rem % dim) * p[base + 1 + d];
+    rem = rem / dim;
+  }
+  return off;
+}
+
+constant float F32_INF = INFINITY;
+constant float F32_NAN = NAN;
+
+inline bool is_nan(float x) { return x != x; }
+
+inline float expm1_f(float x) {
+  float u = exp(x);
+  if (u == 1.0f) return x;
+  float um1 = u - 1.0f;
+  if (um1 == -1.0f || isinf(u)) return um1;
+  return um1 * x / log(u);
+}
+
+inline float log1p_f(float x) {
+  float u = 1.0f + x;
+  if (u == 1.0f) return x;
+  if (isinf(u)) return u;
+  return log(u) * x / (u - 1.0f);
+}
+
+inline float sigmoid_f(float x) {
+  if (x >= 0.0f) return 1.0f / (1.0f + exp(-x));
+  float e = exp(x);
+  return e / (1.0f + e);
+}
+
+// erf: the series 2/sqrt(pi) e^{-x^2} sum 2^n x^{2n+1}/(2n+1)!! below 3, 1 - erfc by
+// Laplace's continued fraction from 3 to 6, +-1 beyond.
+inline float erf_f(float x) {
+  if (is_nan(x)) return x;
+  float a = fabs(x);
+  float r;
+  if (a < 3.0f) {
+    float x2 = a * a, term = a, sum = a;
+    for (int n = 1; n < 80; n++) {
+      term = term * (2.0f * x2) / float(2 * n + 1);
+      sum = sum + term;
+      if (term < sum * 1e-8f) break;
+    }
+    r = 1.1283791670955126f * exp(-x2) * sum;
+  } else if (a < 6.0f) {
+    float f = 0.0f;
+    for (int n = 60; n >= 1; n--) f = (float(n) * 0.5f) / (a + f);
+    r = 1.0f - exp(-a * a) * 0.5641895835477563f / (a + f);
+  } else {
+    r = 1.0f;
+  }
+  return x < 0.0f ? -r : r;
+}
+
+inline float erfc_pos(float x) {
+  if (x < 2.0f) return 1.0f - erf_f(x);
+  float f = 0.0f;
+  for (int n = 80; n >= 1; n--) f = (float(n) * 0.5f) / (x + f);
+  return exp(-x * x) * 0.5641895835477563f / (x + f);
+}
+
+// erfinv: Winitzki's closed form, then Newton steps on erf (|y| <= 0.5) or on
+// erfc against the exact tail 1 - |y|.
+inline float erfinv_f(float y) {
+  if (is_nan(y) || y < -1.0f || y > 1.0f) return F32_NAN;
+  if (y == 1.0f) return F32_INF;
+  if (y == -1.0f) return -F32_INF;
+  if (y == 0.0f) return y;
+  float a = fabs(y);
+  float ln = log((1.0f - a) * (1.0f + a));
+  float t = 2.0f / (3.14159265f * 0.147f) + ln * 0.5f;
+  float x = sqrt(sqrt(t * t - ln / 0.147f) - t);
+  float tail = 1.0f - a;
+  for (int i = 0; i < 4; i++) {
+    float d = 1.1283791670955126f * exp(-x * x);
+    if (d == 0.0f) break;
+    if (a <= 0.5f) x = x - (erf_f(x) - a) / d;
+    else x = x + (erfc_pos(x) - tail) / d;
+  }
+  return y < 0.0f ? -x : x;
+}
+
+inline float logaddexp_f(float a, float b) {
+  if (is_nan(a) || is_nan(b)) return a + b;
+  if (a == b) return a + 0.6931471805599453f;
+  float m = a > b ? a : b;
+  return m + log1p_f(exp(-fabs(a - b)));
+}
+
+/** NaN-propagating maximum and minimum (NumPy's). */
+inline float maximum_f(float a, float b) { return is_nan(a) ? a : is_nan(b) ? b : (a >= b ? a : b); }
+inline float minimum_f(float a, float b) { return is_nan(a) ? a : is_nan(b) ? b : (a <= b ? a : b); }
+
+/** pow with C's rules: negative bases with integer exponents, pow(x, 0) = 1, pow(1, y) = 1. */
+inline float pow_f(float a, float b) {
+  if (b == 0.0f || a == 1.0f) return 1.0f;
+  if (is_nan(a) || is_nan(b)) return a + b;
+  float p = pow(fabs(a), b);
+  if (a > 0.0f) return p;
+  bool odd = b == trunc(b) && fabs(b) < 16777216.0f && (int(b) & 1) == 1;
+  if (a == 0.0f) {
+    float z = b < 0.0f ? F32_INF : 0.0f;
+    return odd && as_type<uint>(a) == 0x80000000u ? -z : z;
+  }
+  if (b != trunc(b)) return F32_NAN;
+  return odd ? -p : p;
+}
+
+/** Python's float remainder (the divisor's sign) and floor division. */
+inline float remainder_f(float a, float b) {
+  float m = a - b * trunc(a / b);
+  return (m != 0.0f && ((m < 0.0f) != (b < 0.0f))) ? m + b : m;
+}
+inline float floor_divide_f(float a, float b) { return b == 0.0f ? a / b : floor(a / b); }
+
+/** Integer division never traps: x / 0 and x % 0 are 0, INT_MIN / -1 wraps. */
+inline int floor_divide_i(int a, int b) {
+  if (b == 0) return 0;
+  if (b == -1) return int(0u - uint(a));
+  int q = a / b;
+  return ((a % b != 0) && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+inline int remainder_i(int a, int b) {
+  if (b == 0 || b == -1) return 0;
+  int m = a % b;
+  return (m != 0 && ((m < 0) != (b < 0))) ? m + b : m;
+}
+
+/** Integer powers wrap at 32 bits; negative exponents give 0 unless |a| = 1. */
+inline uint pow_u(uint a, uint b) {
+  uint r = 1u, base = a, e = b;
+  while (e > 0u) {
+    if ((e & 1u) == 1u) r = r * base;
+    base = base * base;
+    e = e >> 1u;
+  }
+  return r;
+}
+inline int pow_i(int a, int b) {
+  if (b < 0) return a == 1 ? 1 : a == -1 ? ((b & 1) == 0 ? 1 : -1) : 0;
+  return int(pow_u(uint(a), uint(b)));
+}
+
+/** float -> integer casts: truncate, saturate to [lo, hi], NaN -> 0. */
+inline int f32_to_i32_sat(float v, float lo, float hi) {
+  if (is_nan(v)) return 0;
+  float c = clamp(trunc(v), lo, hi);
+  if (c >= 2147483647.0f) return 2147483647;
+  return int(c);
+}
+inline uint f32_to_u32_sat(float v, float hi) {
+  if (is_nan(v) || v <= 0.0f) return 0u;
+  float c = min(trunc(v), hi);
+  if (c >= 4294967295.0f) return 4294967295u;
+  return uint(c);
+}

@@ -20,7 +20,7 @@ describe("checkNumerics", () => {
 
   it("refuses what it cannot run, naming the argument", async () => {
     await expect(mx.checkNumerics(42 as unknown as () => mx.MxArray, [x])).rejects.toThrow(/fn must be a function/);
-    await expect(mx.checkNumerics(fn, [x, y], { backends: ["metal"] })).rejects.toThrow(/backend 'metal' is not available/);
+    await expect(mx.checkNumerics(fn, [x, y], { backends: ["tpu" as "metal"] })).rejects.toThrow(/backend 'tpu' is not available/);
     await expect(mx.checkNumerics(() => 3, [x])).rejects.toThrow(/returned no arrays/);
     await expect(mx.checkNumerics(fn, [x, [1, 2] as unknown as mx.MxArray])).rejects.toThrow(/input 1 must be an mx array/);
   });

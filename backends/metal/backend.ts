@@ -36,6 +36,8 @@ export class MetalBuffer implements BackendBuffer {
 
 /** Dispatches queued before a commit is forced (the host does not run unboundedly ahead). */
 const MAX_QUEUED = 256;
+/** Bytes of released buffers that queued work still reads, kept from the pool until a commit is forced. */
+const MAX_DEFERRED_BYTES = 1 << 20;
 
 export interface TransferStats {
   /** Host-to-device and device-to-host copies (writes of host data, reads of results). */
@@ -52,9 +54,12 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
   readonly kernels: Record<string, Kernel> = {};
   readonly transfers: TransferStats = { copies: 0, bytes: 0, shared: 0 };
   private readonly libraries: Libraries;
-  /** Buffers referenced by encoded, uncommitted dispatches (released at commit) and the ops encoded. */
-  private readonly held: BackendBuffer[] = [];
+  /** Buffers bound by encoded, uncommitted dispatches, and the ops encoded. */
+  private readonly inFlight = new Set<MetalBuffer>();
   private readonly queuedOps: string[] = [];
+  /** Released buffers that queued work still reads: returned to the pool (or their owner) at commit. */
+  private deferred: MetalBuffer[] = [];
+  private deferredBytes = 0;
 
   constructor(readonly device: NativeDevice) {
     super(new BufferPool<MetalBlock>((size) => ({ size, bytes: device.newBuffer(size) })));
@@ -70,6 +75,13 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
   override release(buffer: BackendBuffer): void {
     const b = buffer as MetalBuffer;
     if (--b.refs > 0) return;
+    if (!this.inFlight.has(b)) return this.free(b);
+    this.deferred.push(b);
+    this.deferredBytes += b.nbytes;
+    if (this.deferredBytes > MAX_DEFERRED_BYTES) this.commit();
+  }
+
+  private free(b: MetalBuffer): void {
     if (b.shared) b.shared.backend.release(b.shared);
     else this.pool.release(b.block!);
   }
@@ -98,8 +110,8 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
   }
 
   readSync(t: Tensor): ArrayBufferView {
-    this.commit();
     const src = isRowMajor(t.shape, t.strides) ? t : this.contiguous(t);
+    this.commit();
     const b = src.buffer as MetalBuffer;
     const n = sizeOf(t.shape);
     const ctor = storageCtor(t.dtype);
@@ -141,8 +153,7 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
     if (grid.some((g) => g === 0)) return;
     const bindings: NativeBinding[] = buffers.map((t, index) => {
       const b = t.buffer as MetalBuffer;
-      this.held.push(b);
-      b.refs++;
+      this.inFlight.add(b);
       return { index, buffer: b.bytes, offset: b.byteOffset };
     });
     if (params) bindings.push({ index: buffers.length, bytes: params });
@@ -160,7 +171,11 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
     } catch (e) {
       throw new Error(`${(e as Error).message} (while running: ${[...new Set(ops)].join(", ")})`);
     } finally {
-      for (const b of this.held.splice(0)) this.release(b);
+      this.inFlight.clear();
+      const freed = this.deferred;
+      this.deferred = [];
+      this.deferredBytes = 0;
+      for (const b of freed) this.free(b);
     }
   }
 }

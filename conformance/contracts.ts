@@ -7,7 +7,9 @@
 // IEEE-754": implementations may assume finite values and flush subnormal
 // inputs and outputs to zero), so those inputs, and results that would be
 // subnormal, are outside the WebGPU contract; sums and matmul are bounded by
-// their condition.
+// their condition. Metal is held to the Metal Shading Language
+// specification's accuracy table for precise math (fast math off, as the
+// backend compiles), on wide domains.
 
 import * as mx from "../src/index.js";
 import { getBackend } from "../backends/backend.js";
@@ -81,6 +83,47 @@ const WEBGPU: Record<string, Omit<Contract, "special" | "source">> = {
   erfinv: { ulps: 0, abs: 1e-6, domain: [-0.999, 0.999] },
 };
 
+/** The MSL specification's single-precision accuracy table, fast math disabled. */
+export const MSL_ACCURACY = "MSL specification §8.3 (https://developer.apple.com/metal/Metal-Shading-Language-Specification.pdf), single-precision accuracy with fast math disabled";
+
+/**
+ * Metal, precise math: the MSL table's ulp bounds over the functions' whole
+ * ranges (clipped here to where float32 results stay finite); the functions
+ * mlx-ts composes itself in msl/common.metal (expm1, log1p, sigmoid,
+ * logaddexp, pow for negative bases, erf, erfinv) get the composed bound.
+ */
+const METAL: Record<string, Omit<Contract, "special" | "source">> = {
+  divide: { ulps: 2.5, abs: 0, domain: [-1e30, 1e30] },
+  reciprocal: { ulps: 2.5, abs: 0, domain: [-1e30, 1e30] },
+  sqrt: { ulps: 3, abs: 0, domain: [0, 1e30] },
+  rsqrt: { ulps: 2, abs: 0, domain: [1e-30, 1e30] },
+  exp: { ulps: 4, abs: 0, domain: [-80, 80] },
+  expm1: { ulps: 16, abs: 2 ** -23, domain: [-80, 80] },
+  sigmoid: { ulps: 16, abs: 2 ** -23, domain: [-80, 80] },
+  log: { ulps: 4, abs: 0, domain: [1e-30, 1e30] },
+  log2: { ulps: 4, abs: 0, domain: [1e-30, 1e30] },
+  log10: { ulps: 4, abs: 0, domain: [1e-30, 1e30] },
+  log1p: { ulps: 16, abs: 2 ** -23, domain: [-0.999, 1e30] },
+  sin: { ulps: 4, abs: 0, domain: [-1e4, 1e4] },
+  cos: { ulps: 4, abs: 0, domain: [-1e4, 1e4] },
+  tan: { ulps: 6, abs: 0, domain: [-1e4, 1e4] },
+  arcsin: { ulps: 4, abs: 0, domain: [-1, 1] },
+  arccos: { ulps: 4, abs: 0, domain: [-1, 1] },
+  arctan: { ulps: 5, abs: 0, domain: [-1e30, 1e30] },
+  arctan2: { ulps: 6, abs: 0, domain: [-1e30, 1e30], nonzero: true },
+  sinh: { ulps: 4, abs: 0, domain: [-80, 80] },
+  cosh: { ulps: 4, abs: 0, domain: [-80, 80] },
+  tanh: { ulps: 5, abs: 0, domain: [-1e30, 1e30] },
+  arcsinh: { ulps: 4, abs: 0, domain: [-1e30, 1e30] },
+  arccosh: { ulps: 4, abs: 0, domain: [1, 1e30] },
+  arctanh: { ulps: 5, abs: 0, domain: [-0.999, 0.999] },
+  logaddexp: { ulps: 16, abs: 2 ** -22, domain: [-80, 80] },
+  power: { ulps: 16, abs: 0, domain: [2 ** -8, 64] },
+  erf: { ulps: 0, abs: 1e-6, domain: [-1e30, 1e30] },
+  erfinv: { ulps: 0, abs: 1e-6, domain: [-0.999, 0.999] },
+};
+const COMPOSED = new Set(["expm1", "log1p", "sigmoid", "logaddexp", "erf", "erfinv"]);
+
 /** Ops bounded by their condition number on a float32 accumulator. */
 const CONDITIONED = new Set(["sum", "mean", "prod", "matmul", "logsumexp", "softmax", "arange", "linspace"]);
 
@@ -89,6 +132,7 @@ export function contractFor(backend: string, op: string): Contract {
   if (backend === "cpu") {
     return { ulps: 0, abs: 0, dtypeUlps: CPU_EXACT.has(op) ? 0 : 1, domain: ALL, special: true, source: "the reference: float64, rounded once" };
   }
+  if (backend === "metal") return metalContract(op);
   if (CONDITIONED.has(op)) {
     return { ulps: 0, abs: 0, domain: [-1e30, 1e30], special: false, condition: { c: 2, u: 2 ** -24 }, source: `float32 accumulation, ${WGSL_ACCURACY} (+ - * correctly rounded) and §15.7.5 reassociation` };
   }
@@ -96,6 +140,16 @@ export function contractFor(backend: string, op: string): Contract {
   const c = WEBGPU[op];
   if (!c) throw new Error(`no WebGPU contract for ${op}`);
   return { ...c, special: false, source: op === "erf" || op === "erfinv" ? "wgsl/math.wgsl, measured: 1e-6 absolute" : WGSL_ACCURACY };
+}
+
+function metalContract(op: string): Contract {
+  if (CONDITIONED.has(op)) {
+    return { ulps: 0, abs: 0, domain: [-1e30, 1e30], special: false, condition: { c: 2, u: 2 ** -24 }, source: `float32 accumulation in simdgroup and threadgroup order, ${MSL_ACCURACY} (+ - * correctly rounded)` };
+  }
+  if (EXACT.has(op)) return { ulps: 0, abs: 0, domain: [-1e30, 1e30], special: false, source: `${MSL_ACCURACY}: correctly rounded or exact` };
+  const c = METAL[op];
+  if (!c) throw new Error(`no Metal contract for ${op}`);
+  return { ...c, special: false, source: COMPOSED.has(op) ? `msl/common.metal over ${MSL_ACCURACY}` : MSL_ACCURACY };
 }
 
 /** The contract of `op` on `device`'s backend. */

@@ -4,18 +4,21 @@
 # Vulkan) and the Vulkan loader from bookworm-backports, which Dawn needs for
 # the webgpu backend (bookworm's own Mesa 22 is too old for Dawn); NumPy
 # (python3-numpy), the independent implementation the conformance run checks
-# the cpu reference against; and Chromium, in which a test renders the HTML
-# report. Then it installs the npm packages when
-# package-lock.json changed since the last run.
+# the cpu reference against; Chromium, in which a test renders the HTML
+# report; and for the metal backend's MSL execution layer clang-19,
+# boost.context and clang's sanitizer runtimes. Then it installs the npm
+# packages when package-lock.json changed since the last run, and builds the
+# metal backend's native addon (incremental).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# NumPy and Chromium (the headless browser the HTML report test renders in), from bookworm itself
-report_packages() {
+# NumPy, Chromium (the headless browser the HTML report test renders in) and the
+# MSL execution layer's toolchain, from bookworm itself
+bookworm_packages() {
   [ "$(id -u)" = 0 ] || return 0
   grep -qs '^VERSION_CODENAME=bookworm' /etc/os-release || return 0
   local missing=()
-  for p in python3-numpy chromium; do
+  for p in python3-numpy chromium cmake clang-19 libboost-context-dev libclang-rt-19-dev; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   [ ${#missing[@]} = 0 ] && return 0
@@ -41,7 +44,7 @@ SOURCES
 }
 
 debian_packages
-report_packages
+bookworm_packages
 
 stamp=node_modules/.setup-stamp
 want="$(sha256sum package-lock.json | cut -d' ' -f1) $(node --version)"
@@ -50,3 +53,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > "$stamp"
 fi
+
+node scripts/build-native.mjs

@@ -84,7 +84,7 @@ const WEBGPU: Record<string, Omit<Contract, "special" | "source">> = {
 };
 
 /** The MSL specification's single-precision accuracy table, fast math disabled. */
-export const MSL_ACCURACY = "MSL specification §8.3 (https://developer.apple.com/metal/Metal-Shading-Language-Specification.pdf), single-precision accuracy with fast math disabled";
+export const MSL_ACCURACY = "MSL specification, Numerical Compliance: accuracy of single-precision functions with fast math disabled (https://developer.apple.com/metal/Metal-Shading-Language-Specification.pdf)";
 
 /**
  * Metal, precise math: the MSL table's ulp bounds over the functions' whole

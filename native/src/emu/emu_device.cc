@@ -3,11 +3,16 @@
 // JIT-compiled MSL (jit.h), and commitAndWait runs the encoded dispatches in
 // order through the runner. MLX_TS_METAL_EMU_THREADS=1 runs every kernel
 // thread on an OS thread (the race-detection mode, for ThreadSanitizer).
+// MLX_TS_METAL_RECORD=<dir> writes small dispatches as records for the
+// sanitizer replays (record.h).
+#include <unistd.h>
+
 #include <cstdlib>
 #include <map>
 
 #include "../device.h"
 #include "jit.h"
+#include "record.h"
 #include "runner.h"
 
 namespace mlxts {
@@ -28,13 +33,15 @@ class EmuBuffer : public Buffer {
 
 class EmuLibrary : public Library {
  public:
-  EmuLibrary(std::string label, std::shared_ptr<emu::LoadedLibrary> lib) : label_(std::move(label)), lib(std::move(lib)) {}
+  EmuLibrary(std::string label, std::string source, std::shared_ptr<emu::LoadedLibrary> lib)
+      : label_(std::move(label)), source(std::move(source)), lib(std::move(lib)) {}
   const std::string& label() const override { return label_; }
 
  private:
   std::string label_;
 
  public:
+  std::string source;
   std::shared_ptr<emu::LoadedLibrary> lib;
 };
 
@@ -59,6 +66,7 @@ class EmuDevice : public Device {
   explicit EmuDevice(emu::JitOptions opts) : opts_(std::move(opts)) {
     const char* threads = std::getenv("MLX_TS_METAL_EMU_THREADS");
     threads_ = threads && std::string(threads) == "1";
+    if (const char* dir = std::getenv("MLX_TS_METAL_RECORD")) recordDir_ = dir;
   }
   std::string name() const override { return "metal (emulated)"; }
   bool emulated() const override { return true; }
@@ -79,7 +87,7 @@ class EmuDevice : public Device {
     std::string error;
     auto lib = emu::compileLibrary(opts_, label, source, &error);
     if (!lib) return {nullptr, error};
-    return {std::make_shared<EmuLibrary>(label, lib), ""};
+    return {std::make_shared<EmuLibrary>(label, source, lib), ""};
   }
 
   Result<Pipeline> newPipeline(const std::shared_ptr<Library>& library, const std::string& kernel) override {
@@ -120,15 +128,56 @@ class EmuDevice : public Device {
         if (param.bufferIndex >= 0 && !L.buffers[param.bufferIndex]) missing += " " + std::to_string(param.bufferIndex);
       }
       if (!missing.empty()) return "kernel '" + L.kernel + "': nothing bound at buffer index" + missing;
+      bool record = shouldRecord(d, *p);
+      emu::Record rec;
+      if (record) rec = snapshot(d, *p);
       std::string error = emu::runLaunch(L);
       if (!error.empty()) return error;
+      if (record) finishRecord(d, rec);
     }
     return "";
   }
 
  private:
+  /** Small dispatches only, at most two per kernel of a library (the replays run them one OS thread per kernel thread). */
+  bool shouldRecord(const Dispatch& d, const EmuPipeline& p) {
+    if (recordDir_.empty()) return false;
+    uint64_t threads = uint64_t(d.grid[0]) * d.grid[1] * d.grid[2], bytes = 0;
+    for (const Binding& b : d.bindings) bytes += b.buffer ? b.buffer->length() - b.offset : b.bytes.size();
+    if (threads > 2048 || bytes > (4u << 20)) return false;
+    return recorded_[p.library->label() + "|" + p.kernelName()]++ < 2;
+  }
+
+  emu::Record snapshot(const Dispatch& d, const EmuPipeline& p) {
+    emu::Record r;
+    r.label = p.library->label();
+    r.source = p.library->source;
+    r.kernel = p.kernelName();
+    for (int i = 0; i < 3; i++) { r.grid[i] = d.grid[i]; r.group[i] = d.group[i]; }
+    for (const Binding& b : d.bindings) {
+      emu::RecordedBinding rb;
+      rb.index = b.index;
+      const uint8_t* at = b.buffer ? static_cast<const uint8_t*>(b.buffer->contents()) + b.offset : b.bytes.data();
+      rb.before.assign(at, at + (b.buffer ? b.buffer->length() - b.offset : b.bytes.size()));
+      r.bindings.push_back(std::move(rb));
+    }
+    return r;
+  }
+
+  void finishRecord(const Dispatch& d, emu::Record& r) {
+    for (size_t i = 0; i < d.bindings.size(); i++) {
+      const Binding& b = d.bindings[i];
+      const uint8_t* at = b.buffer ? static_cast<const uint8_t*>(b.buffer->contents()) + b.offset : b.bytes.data();
+      r.bindings[i].after.assign(at, at + r.bindings[i].before.size());
+    }
+    emu::writeRecord(recordDir_ + "/" + std::to_string(getpid()) + "-" + std::to_string(recordSeq_++) + "-" + r.kernel + ".rec", r);
+  }
+
   emu::JitOptions opts_;
   bool threads_ = false;
+  std::string recordDir_;
+  std::map<std::string, int> recorded_;
+  uint64_t recordSeq_ = 0;
   std::vector<Dispatch> pending_;
 };
 

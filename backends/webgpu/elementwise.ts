@@ -12,6 +12,20 @@ import { BINARY_WGSL, UNARY_WGSL, castWgsl, elementsPerWord, inputDecl, packExpr
 
 const NAMES = ["a", "b", "c"];
 
+/** The slots of wgsl/elementwise.wgsl for inputs of `dtypes` (`linear`: the one-merged-dim variant). */
+export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: string, isBool: boolean, linear: boolean): Record<string, string | number> {
+  const epw = elementsPerWord(out);
+  return {
+    INPUTS: dtypes.map((d, k) => inputDecl(k, k + 2, d)).join("\n"),
+    EPW: epw,
+    BITS: 32 / epw,
+    SETUP: linear ? dtypes.map((_, k) => `let l${k} = linear_of(${k}u);`).join(" ") : "",
+    LOADS: dtypes.map((_, k) => `let ${NAMES[k]} = load_${k}(${linear ? `u32(l${k}.x + i32(e) * l${k}.y)` : `offset_of(${k}u, e)`});`).join(" "),
+    EXPR: expr,
+    PACK: packExpr(out, "v", isBool),
+  };
+}
+
 /** Runs `expr` (of inputs a, b, c in their compute types) into a new output of `out`'s dtype. */
 export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tensor[], out: OutputSpec, expr: string, isBool: boolean): Tensor {
   const t = gpu.allocOutput(out);
@@ -28,15 +42,7 @@ export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tenso
       file: "elementwise",
       helpers: ["dtypes", "math"],
       key,
-      slots: () => ({
-        INPUTS: inputs.map((x, k) => inputDecl(k, k + 2, x.dtype)).join("\n"),
-        EPW: epw,
-        BITS: 32 / epw,
-        SETUP: linear ? inputs.map((_, k) => `let l${k} = linear_of(${k}u);`).join(" ") : "",
-        LOADS: inputs.map((_, k) => `let ${NAMES[k]} = load_${k}(${linear ? `u32(l${k}.x + i32(e) * l${k}.y)` : `offset_of(${k}u, e)`});`).join(" "),
-        EXPR: expr,
-        PACK: packExpr(out.dtype, "v", isBool),
-      }),
+      slots: () => elementwiseSlots(inputs.map((x) => x.dtype), out.dtype, expr, isBool, linear),
     },
     gpu.gpuBuffer(t),
     params,

@@ -98,7 +98,6 @@ std::shared_ptr<LoadedLibrary> compileLibrary(const JitOptions& opts, const std:
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
   makeDirs(opts.cacheDir);
   std::string base = opts.cacheDir + "/" + hex;
-  std::string so = base + ".so";
 
   // the launcher generator runs on the preprocessed text: the library's own macros expanded
   std::string dir = base + ".src";
@@ -117,8 +116,12 @@ std::shared_ptr<LoadedLibrary> compileLibrary(const JitOptions& opts, const std:
   lib->info = generateLaunchers(pre);
   if (!lib->info.error.empty()) { *error = lib->info.error; return nullptr; }
 
+  // the shared object is named by what is compiled (generated source, shim, flags), so a newer generator never reuses an old one
+  char soHex[17];
+  std::snprintf(soHex, sizeof soHex, "%016llx", static_cast<unsigned long long>(fnv1a(lib->info.source, h)));
+  std::string so = opts.cacheDir + "/" + soHex + ".so";
   if (!exists(so)) {
-    std::string cc = base + ".cc";
+    std::string cc = opts.cacheDir + "/" + soHex + ".cc";
     if (!writeFileAtomically(cc, lib->info.source)) { *error = "cannot write " + cc; return nullptr; }
     std::string tmp = so + ".tmp" + std::to_string(getpid());
     std::string cmd = quote(opts.clang) + " " + flags + " " + opts.extraFlags + " -include " + quote(opts.shimDir + "/metal_stdlib.h") +

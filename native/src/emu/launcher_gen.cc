@@ -5,6 +5,7 @@
 #include "launcher_gen.h"
 
 #include <cctype>
+#include <cstring>
 #include <map>
 #include <sstream>
 
@@ -152,8 +153,8 @@ std::string argument(const KernelParam& p) {
   return "(" + p.type + ")(" + kScalarIds.at(p.attribute) + ")";
 }
 
-/** `1.5h` -> `((half)1.5)` outside string literals and preprocessor lines. */
-std::string rewriteHalfLiterals(const std::string& s) {
+/** `1.5h` -> `((half)1.5)` and `0.1` -> `0.1f` (MSL's literals) outside string literals and preprocessor lines. */
+std::string rewriteLiterals(const std::string& s) {
   std::string out;
   out.reserve(s.size());
   size_t i = 0;
@@ -193,6 +194,14 @@ std::string rewriteHalfLiterals(const std::string& s) {
         i = j + 1;
         continue;
       }
+      bool floating = s.find_first_of(".eE", i) < j && !(j - i > 1 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'));
+      if (floating && (j >= s.size() || !identChar(s[j]))) {
+        // MSL has no double: an unsuffixed floating literal is a float
+        out.append(s, i, j - i);
+        out += 'f';
+        i = j;
+        continue;
+      }
       // copy the whole token (hex digits, suffixes) so its tail is not read as a new number
       while (j < s.size() && (identChar(s[j]) || s[j] == '.')) j++;
       out.append(s, i, j - i);
@@ -201,6 +210,33 @@ std::string rewriteHalfLiterals(const std::string& s) {
     }
     out += c;
     i++;
+  }
+  return out;
+}
+
+/** `metal::float4(...)` -> `float4(...)`: vector constructors are macros in the shim, which a qualifier would break. */
+std::string unqualifyVectorConstructors(const std::string& s) {
+  static const char* kTypes[] = {"char", "uchar", "short", "ushort", "int", "uint", "half", "float"};
+  std::string out;
+  size_t i = 0;
+  while (i < s.size()) {
+    if (s.compare(i, 7, "metal::") == 0 && (i == 0 || !identChar(s[i - 1]))) {
+      size_t j = i + 7;
+      while (j < s.size() && identChar(s[j])) j++;
+      std::string name = s.substr(i + 7, j - i - 7);
+      bool vector = false;
+      for (const char* t : kTypes) {
+        size_t n = std::strlen(t);
+        vector |= name.size() == n + 1 && name.compare(0, n, t) == 0 && name[n] >= '2' && name[n] <= '4';
+      }
+      size_t k = j;
+      while (k < s.size() && (s[k] == ' ' || s[k] == '\t')) k++;
+      if (vector && k < s.size() && s[k] == '(') {
+        i += 7;
+        continue;
+      }
+    }
+    out += s[i++];
   }
   return out;
 }
@@ -281,7 +317,7 @@ GeneratedLibrary generateLaunchers(const std::string& src) {
     i = semi;
   }
   out.append(src, copied, std::string::npos);
-  lib.source = rewriteHalfLiterals(out);
+  lib.source = unqualifyVectorConstructors(rewriteLiterals(out));
 
   for (const char* name : kCollectives) {
     size_t at = 0;

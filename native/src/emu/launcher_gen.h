@@ -1,7 +1,8 @@
 // The launcher generator: reads a preprocessed MSL library, finds each
 // `kernel void name(...)` and its [[buffer(n)]] / [[thread_position_in_grid]]
 // ... parameters, rewrites what C++ cannot take as written (threadgroup
-// declarations in kernel bodies, `1.5h` literals) and appends one extern "C"
+// declarations in kernel bodies, `1.5h` and unsuffixed float literals, which
+// MSL reads as float) and appends one extern "C"
 // launcher per kernel that the runner calls with a Lane and the bound buffers.
 #pragma once
 #include <string>

@@ -136,17 +136,35 @@ template <class V, class... A> inline V make(A... a) {
 #define float3(...) (::__emu::make<float3>(__VA_ARGS__))
 #define float4(...) (::__emu::make<float4>(__VA_ARGS__))
 
-namespace metal {
-using std::numeric_limits;
-
-enum class mem_flags { mem_none = 0, mem_device = 1, mem_threadgroup = 2, mem_texture = 4 };
-
+/** MSL's bit reinterpretation (a language built-in, outside namespace metal). */
 template <class T, class F> inline T as_type(F x) {
   static_assert(sizeof(T) == sizeof(F), "as_type needs types of one size");
   T r;
   std::memcpy(&r, &x, sizeof(T));
   return r;
 }
+
+namespace metal {
+using std::numeric_limits;
+using ::as_type;
+using ::bfloat; using ::half; using ::uchar; using ::uint; using ::ulong; using ::ushort;
+using ::char2; using ::char3; using ::char4; using ::uchar2; using ::uchar3; using ::uchar4;
+using ::short2; using ::short3; using ::short4; using ::ushort2; using ::ushort3; using ::ushort4;
+using ::int2; using ::int3; using ::int4; using ::uint2; using ::uint3; using ::uint4;
+using ::half2; using ::half3; using ::half4; using ::float2; using ::float3; using ::float4;
+
+/** all / any of a boolean vector (comparisons of ext vectors give 0 / -1 per component). */
+template <class V> inline bool all(V v) {
+  if constexpr (__emu::vec_traits<V>::n == 1) return bool(v);
+  else { for (int i = 0; i < __builtin_vectorelements(V); i++) if (!v[i]) return false; return true; }
+}
+template <class V> inline bool any(V v) {
+  if constexpr (__emu::vec_traits<V>::n == 1) return bool(v);
+  else { for (int i = 0; i < __builtin_vectorelements(V); i++) if (v[i]) return true; return false; }
+}
+
+enum class mem_flags { mem_none = 0, mem_device = 1, mem_threadgroup = 2, mem_texture = 4 };
+
 
 namespace __detail {
 template <class T> constexpr bool is_floating = std::is_floating_point_v<T> || std::is_same_v<T, half> || std::is_same_v<T, bfloat>;

@@ -2,8 +2,10 @@
 // msl/ after common.metal, specialized by a few #defines (dtype, op lists),
 // compiled once per process by the device and cached with its pipelines.
 // `#line` markers keep compiler messages at the .metal file and line.
+// MLX_TS_METAL_DUMP=<dir> writes every library's full source there (for
+// compiling each with Apple's `xcrun metal` on a Mac).
 
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { NativeDevice, NativeLibrary, NativePipeline } from "./native.js";
 import { mslDir } from "./native.js";
@@ -47,8 +49,14 @@ export class Libraries {
     let lib = this.libraries.get(id);
     if (!lib) {
       const label = `${key.file}${key.variant ? `-${key.variant}` : ""}.metal`;
+      const source = librarySource(key.file, key.defines());
+      const dump = process.env.MLX_TS_METAL_DUMP;
+      if (dump) {
+        mkdirSync(dump, { recursive: true });
+        writeFileSync(join(dump, label), source);
+      }
       try {
-        lib = this.device.newLibrary(label, librarySource(key.file, key.defines()));
+        lib = this.device.newLibrary(label, source);
       } catch (e) {
         throw new Error(`${(e as Error).message}\n(needed for kernel '${kernel}')`);
       }

@@ -87,7 +87,20 @@ function run(node: MxArray, staged?: Map<number, Tensor>): void {
   } finally {
     if (moved) for (const m of moved) backend.release(m.buffer);
   }
-  node.detachInputs();
+  if (retainingGraph === 0) node.detachInputs();
+}
+
+/** While above zero (a transform is tracing a function), evaluated nodes keep their graph edges. */
+let retainingGraph = 0;
+
+/** Runs `fn` with evaluated nodes keeping their primitive and inputs, so a transform can walk the graph it builds. */
+export function retainingGraphDuring<T>(fn: () => T): T {
+  retainingGraph++;
+  try {
+    return fn();
+  } finally {
+    retainingGraph--;
+  }
 }
 
 export function evaluateSync(outputs: readonly MxArray[]): void {

@@ -1,5 +1,6 @@
 // The public front end of mlx-ts (`import * as mx from "mlx-ts"`): dtypes,
-// devices and streams, array creation and ops, eval, memory, random.
+// devices and streams, array creation and ops, eval, memory, random, the
+// function transforms and the tree utilities (mx.utils).
 // Backends register themselves; see the package entry (index.ts at the root).
 
 export {
@@ -17,3 +18,5 @@ export type { Complex, Scalar, TypedArray } from "./storage.js";
 export { Primitive } from "./primitive.js";
 export * as random from "./random.js";
 export { registeredBackends, unavailableBackends, type Backend, type BackendName } from "../backends/backend.js";
+export * from "./transforms/index.js";
+export * as utils from "./transforms/tree.js";

@@ -6,3 +6,9 @@ export * from "./elementwise.js";
 export * from "./layout.js";
 export * from "./linalg.js";
 export * from "./reduction.js";
+
+// the primitives' transformation rules are written with the ops (see primitives/ops-ref.ts)
+import * as self from "./index.js";
+import { node } from "./base.js";
+import { provideOps } from "../primitives/ops-ref.js";
+provideOps(self, node);

@@ -2,9 +2,13 @@
 // elementwise ops: which dtypes each accepts and what it returns. Ops use the
 // table to validate and promote; kernels only see inputs of one common dtype.
 
-import { bool, complex64, float32, type DType } from "../dtype.js";
+import type { MxArray } from "../array.js";
+import { bool, complex64, float32, isFloating, type DType } from "../dtype.js";
+import { ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { broadcastShapes } from "../shape.js";
+import { addOptional, alignBatched, on, unbroadcast } from "./autodiff.js";
+import { BINARY_DERIVATIVES, UNARY_DERIVATIVES } from "./derivatives.js";
 
 /**
  * Input domains: "float" ops promote bool/integer inputs to float32 first;
@@ -95,6 +99,12 @@ export function elementwiseInfo(op: string): ElementwiseInfo | undefined {
   return (UNARY_OPS as Record<string, ElementwiseInfo>)[op] ?? (BINARY_OPS as Record<string, ElementwiseInfo>)[op];
 }
 
+/** The op of an elementwise primitive, applied to new operands (vmap). */
+function apply(name: string, xs: readonly MxArray[]): MxArray {
+  const op = (ops as unknown as Record<string, (...a: unknown[]) => MxArray>)[name]!;
+  return op(...xs, on(xs[0]!));
+}
+
 export class Unary extends Primitive {
   constructor(readonly name: UnaryOp) {
     super();
@@ -104,6 +114,17 @@ export class Unary extends Primitive {
     if (info.boolOut) return { shape: x!.shape, dtype: bool };
     if (this.name === "abs" && x!.dtype === complex64) return { shape: x!.shape, dtype: float32 };
     return { shape: x!.shape, dtype: x!.dtype };
+  }
+  override vjp([x]: readonly MxArray[], ct: MxArray, y: MxArray): (MxArray | null)[] {
+    const d = UNARY_DERIVATIVES[this.name];
+    return [d && isFloating(x!.dtype) ? ops.multiply(ct, d(x!, y), on(ct)) : null];
+  }
+  override jvp([x]: readonly MxArray[], [t]: readonly (MxArray | null)[], y: MxArray): MxArray | null {
+    const d = UNARY_DERIVATIVES[this.name];
+    return d && t && isFloating(x!.dtype) ? ops.multiply(t, d(x!, y), on(t)) : null;
+  }
+  override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
+    return [apply(this.name, [x!]), axis!];
   }
 }
 
@@ -119,6 +140,24 @@ export class Binary extends Primitive {
     const info: ElementwiseInfo = BINARY_OPS[this.name];
     return { shape: broadcastShapes(this.name, a!.shape, b!.shape), dtype: info.boolOut ? bool : a!.dtype };
   }
+  override vjp([a, b]: readonly MxArray[], ct: MxArray, y: MxArray): (MxArray | null)[] {
+    const d = BINARY_DERIVATIVES[this.name];
+    if (!d || !isFloating(a!.dtype)) return [null, null];
+    const [da, db] = d(a!, b!, y);
+    return [da && unbroadcast(ops.multiply(ct, da, on(ct)), a!.shape), db && unbroadcast(ops.multiply(ct, db, on(ct)), b!.shape)];
+  }
+  override jvp([a, b]: readonly MxArray[], [ta, tb]: readonly (MxArray | null)[], y: MxArray): MxArray | null {
+    const d = BINARY_DERIVATIVES[this.name];
+    if (!d || !isFloating(a!.dtype)) return null;
+    const [da, db] = d(a!, b!, y);
+    const sa = ta && da ? ops.multiply(ta, da, on(ta)) : null;
+    const sb = tb && db ? ops.multiply(tb, db, on(tb)) : null;
+    const t = addOptional(sa, sb);
+    return t ? ops.broadcastTo(t, y.shape, on(t)) : null;
+  }
+  override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
+    return [apply(this.name, alignBatched(inputs, axes)), 0];
+  }
 }
 
 /** where(cond, x, y): cond is bool, x and y share a dtype; the three shapes broadcast. */
@@ -126,6 +165,19 @@ export class Where extends Primitive {
   readonly name = "where";
   output([c, x, y]: readonly Spec[]): Spec {
     return { shape: broadcastShapes("where", c!.shape, x!.shape, y!.shape), dtype: x!.dtype };
+  }
+  /** The cotangent goes to x where the condition holds, to y elsewhere; the condition gets none. */
+  override vjp([c, x, y]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    const o = on(ct);
+    return [null, unbroadcast(ops.where(c!, ct, 0, o), x!.shape), unbroadcast(ops.where(c!, 0, ct, o), y!.shape)];
+  }
+  override jvp([c]: readonly MxArray[], [, tx, ty]: readonly (MxArray | null)[], out: MxArray): MxArray | null {
+    if (!tx && !ty) return null;
+    return ops.where(c!, tx ?? 0, ty ?? 0, on(out));
+  }
+  override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
+    const [c, x, y] = alignBatched(inputs, axes);
+    return [ops.where(c!, x!, y!, on(x!)), 0];
   }
 }
 
@@ -140,5 +192,14 @@ export class AsType extends Primitive {
   }
   output([x]: readonly Spec[]): Spec {
     return { shape: x!.shape, dtype: this.dtype };
+  }
+  override vjp([x]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    return [isFloating(x!.dtype) ? ops.astype(ct, x!.dtype, on(ct)) : null];
+  }
+  override jvp(_x: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
+    return t && isFloating(this.dtype) ? ops.astype(t, this.dtype, on(t)) : null;
+  }
+  override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
+    return [ops.astype(x!, this.dtype, on(x!)), axis!];
   }
 }

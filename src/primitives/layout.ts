@@ -2,7 +2,10 @@
 // input's buffer where the strides allow), concatenate and pad (copies).
 // Parameters are fully resolved by the ops: no negative axes, no defaults.
 
+import type { MxArray } from "../array.js";
+import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { batchFirst, batchSize, on, unbroadcast } from "./autodiff.js";
 
 /** A primitive whose one parameter is its output shape (the dtype is the input's). */
 abstract class ToShape extends Primitive {
@@ -20,6 +23,16 @@ abstract class ToShape extends Primitive {
 /** Same elements in row-major order, new shape. */
 export class Reshape extends ToShape {
   readonly name = "reshape";
+  override vjp([x]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    return [ops.reshape(ct, x!.shape, on(ct))];
+  }
+  override jvp(_x: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
+    return t ? ops.reshape(t, this.shape, on(t)) : null;
+  }
+  override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
+    const b = batchFirst(x!, axis!);
+    return [ops.reshape(b, [b.shape[0]!, ...this.shape], on(b)), 0];
+  }
 }
 
 export class Transpose extends Primitive {
@@ -33,11 +46,32 @@ export class Transpose extends Primitive {
   output([x]: readonly Spec[]): Spec {
     return { shape: this.perm.map((p) => x!.shape[p]!), dtype: x!.dtype };
   }
+  override vjp(_x: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    const inverse = this.perm.map((_, i) => this.perm.indexOf(i));
+    return [ops.transpose(ct, inverse, on(ct))];
+  }
+  override jvp(_x: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
+    return t ? ops.transpose(t, this.perm, on(t)) : null;
+  }
+  override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
+    const b = batchFirst(x!, axis!);
+    return [ops.transpose(b, [0, ...this.perm.map((p) => p + 1)], on(b)), 0];
+  }
 }
 
 /** Broadcast to `shape` (same rank as the input after the op left-pads it with a reshape). */
 export class Broadcast extends ToShape {
   readonly name = "broadcast";
+  override vjp([x]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    return [unbroadcast(ct, x!.shape)];
+  }
+  override jvp(_x: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
+    return t ? ops.broadcastTo(t, this.shape, on(t)) : null;
+  }
+  override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
+    const b = batchFirst(x!, axis!);
+    return [ops.broadcastTo(b, [b.shape[0]!, ...this.shape], on(b)), 0];
+  }
 }
 
 /** Per axis: elements start, start+step, ... (count of them given), step may be negative. */
@@ -56,6 +90,50 @@ export class Slice extends Primitive {
   output([x]: readonly Spec[]): Spec {
     return { shape: this.shape, dtype: x!.dtype };
   }
+  /** The cotangent scattered back to the sliced positions, zeros elsewhere (per axis: interleave zeros, then pad). */
+  override vjp([x]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    const o = on(ct);
+    let g = ct;
+    for (let d = 0; d < x!.ndim; d++) {
+      const N = x!.shape[d]!, n = this.shape[d]!, k = this.step[d]!;
+      if (n === 0) {
+        g = ops.zeros(g.shape.map((v, i) => (i === d ? N : v)), g.dtype, o);
+        continue;
+      }
+      // descending positions: reverse the cotangent along d and walk up from the lowest
+      let first = this.start[d]!;
+      if (k < 0) {
+        g = sliceAxis(g, d, n - 1, -1, n);
+        first = first + (n - 1) * k;
+      }
+      const stride = Math.abs(k);
+      if (stride > 1) {
+        // [.., n, ..] -> [.., n, stride, ..] (zeros after each element) -> [.., n * stride, ..], trimmed
+        const shape = g.shape;
+        const e = ops.expandDims(g, d + 1, o);
+        const spread = ops.pad(e, e.shape.map((_, i) => (i === d + 1 ? [0, stride - 1] : [0, 0])) as [number, number][], o);
+        g = ops.reshape(spread, shape.map((v, i) => (i === d ? v * stride : v)), o);
+        g = sliceAxis(g, d, 0, 1, (n - 1) * stride + 1);
+      }
+      const last = first + (n - 1) * stride;
+      g = ops.pad(g, g.shape.map((_, i) => (i === d ? [first, N - 1 - last] : [0, 0])) as [number, number][], o);
+    }
+    return [g];
+  }
+  override jvp(_x: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
+    return t ? node(new Slice(this.start, this.step, this.shape), [t], t.stream) : null;
+  }
+  override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
+    const b = batchFirst(x!, axis!);
+    return [node(new Slice([0, ...this.start], [1, ...this.step], [b.shape[0]!, ...this.shape]), [b], b.stream), 0];
+  }
+}
+
+/** `count` elements of `x` along axis `d` from `start` in steps of `step`. */
+function sliceAxis(x: MxArray, d: number, start: number, step: number, count: number): MxArray {
+  const starts = x.shape.map((_, i) => (i === d ? start : 0));
+  const steps = x.shape.map((_, i) => (i === d ? step : 1));
+  return node(new Slice(starts, steps, x.shape.map((v, i) => (i === d ? count : v))), [x], x.stream);
 }
 
 export class Concatenate extends Primitive {
@@ -70,6 +148,24 @@ export class Concatenate extends Primitive {
     const shape = [...inputs[0]!.shape];
     shape[this.axis] = inputs.reduce((s, x) => s + x.shape[this.axis]!, 0);
     return { shape, dtype: inputs[0]!.dtype };
+  }
+  override vjp(inputs: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    let at = 0;
+    return inputs.map((x) => {
+      const n = x.shape[this.axis]!;
+      at += n;
+      return sliceAxis(ct, this.axis, at - n, 1, n);
+    });
+  }
+  override jvp(inputs: readonly MxArray[], tangents: readonly (MxArray | null)[], out: MxArray): MxArray | null {
+    if (tangents.every((t) => !t)) return null;
+    const ts = inputs.map((x, i) => tangents[i] ?? ops.zerosLike(x, on(out)));
+    return node(new Concatenate(this.axis), ts, out.stream);
+  }
+  override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
+    const B = batchSize(inputs, axes);
+    const xs = inputs.map((x, i) => (axes[i] === null ? ops.broadcastTo(ops.expandDims(x, 0, on(x)), [B, ...x.shape], on(x)) : batchFirst(x, axes[i]!)));
+    return [node(new Concatenate(this.axis + 1), xs, xs[0]!.stream), 0];
   }
 }
 
@@ -87,5 +183,20 @@ export class Pad extends Primitive {
   }
   output([x]: readonly Spec[]): Spec {
     return { shape: x!.shape.map((n, i) => n + this.low[i]! + this.high[i]!), dtype: x!.dtype };
+  }
+  /** The input's share is the inner slice; the pad value's is the sum over the padding. */
+  override vjp([x]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    const inner = node(new Slice(this.low, this.low.map(() => 1), x!.shape), [ct], ct.stream);
+    const o = on(ct);
+    return [inner, ops.subtract(ops.sum(ct, o), ops.sum(inner, o), o)];
+  }
+  override jvp([x, v]: readonly MxArray[], [tx, tv]: readonly (MxArray | null)[], out: MxArray): MxArray | null {
+    if (!tx && !tv) return null;
+    return node(new Pad(this.low, this.high), [tx ?? ops.zerosLike(x!, on(out)), tv ?? ops.zerosLike(v!, on(out))], out.stream);
+  }
+  override vmap([x, v]: readonly MxArray[], [axis, vAxis]: readonly (number | null)[]): [MxArray, number] {
+    if (vAxis !== null) throw new Error("no vmap for pad over a batched pad value");
+    const b = batchFirst(x!, axis!);
+    return [node(new Pad([0, ...this.low], [0, ...this.high]), [b, v!], b.stream), 0];
   }
 }

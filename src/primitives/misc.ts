@@ -1,8 +1,11 @@
 // Primitives that are neither elementwise, reductions nor layout:
 // matmul (batched, broadcast batch dims), arange, and Threefry random bits.
 
+import type { MxArray } from "../array.js";
 import { uint16, uint32, uint8, type DType } from "../dtype.js";
+import { ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { addOptional, on } from "./autodiff.js";
 
 /** a: [...batch, M, K], b: [...batch, K, N] with equal batch shapes (the op broadcasts). */
 export class Matmul extends Primitive {
@@ -10,6 +13,19 @@ export class Matmul extends Primitive {
   output([a, b]: readonly Spec[]): Spec {
     const shape = [...a!.shape.slice(0, -1), b!.shape[b!.shape.length - 1]!];
     return { shape, dtype: a!.dtype };
+  }
+  override vjp([a, b]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    const o = on(ct);
+    return [ops.matmul(ct, ops.swapaxes(b!, -1, -2, o), o), ops.matmul(ops.swapaxes(a!, -1, -2, o), ct, o)];
+  }
+  override jvp([a, b]: readonly MxArray[], [ta, tb]: readonly (MxArray | null)[], out: MxArray): MxArray | null {
+    const o = on(out);
+    return addOptional(ta ? ops.matmul(ta, b!, o) : null, tb ? ops.matmul(a!, tb, o) : null);
+  }
+  /** The batch goes first on both (an unbatched operand gets a size-1 batch dim), matmul broadcasts it. */
+  override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
+    const [a, b] = inputs.map((x, i) => (axes[i] === null ? ops.expandDims(x, 0, on(x)) : axes[i] === 0 ? x : ops.moveaxis(x, axes[i]!, 0, on(x))));
+    return [ops.matmul(a!, b!, on(a!)), 0];
   }
 }
 

@@ -2,8 +2,11 @@
 // arg-reductions, and the fused softmax / logsumexp (numerically stable,
 // computed in one pass by each backend). Axes are normalized and sorted.
 
-import { bool, int32, uint32 } from "../dtype.js";
+import type { MxArray } from "../array.js";
+import { bool, int32, isFloating, uint32 } from "../dtype.js";
+import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { batchFirst, keptShape, on, shiftAxes } from "./autodiff.js";
 
 export type ReduceOp = "sum" | "prod" | "max" | "min" | "all" | "any";
 
@@ -45,6 +48,41 @@ export class Reduce extends AxesReduction {
     const dtype = this.name === "all" || this.name === "any" ? bool : (this.name === "sum" || this.name === "prod") && x!.dtype === bool ? int32 : x!.dtype;
     return { shape, dtype };
   }
+  /**
+   * d(out)/dx per input element, broadcast to x's shape: 1 for sum; the
+   * product of the other elements for prod (zeros included); for max/min
+   * the winners share evenly (ties split).
+   */
+  private partials(x: MxArray, y: MxArray): MxArray {
+    const o = on(x);
+    const kept = (v: MxArray) => ops.reshape(v, keptShape(x.shape, this.axes), o);
+    if (this.name === "sum") return ops.onesLike(x, o);
+    if (this.name === "prod") {
+      const zero = ops.equal(x, 0, o);
+      const others = ops.prod(ops.where(zero, 1, x, o), { axis: [...this.axes], keepdims: true, ...o });
+      const zeros = ops.sum(ops.astype(zero, x.dtype, o), { axis: [...this.axes], keepdims: true, ...o });
+      const single = ops.where(ops.logicalAnd(ops.equal(zeros, 1, o), zero, o), others, 0, o);
+      return ops.where(ops.equal(zeros, 0, o), ops.divide(others, x, o), single, o);
+    }
+    const wins = ops.astype(ops.equal(x, kept(y), o), x.dtype, o);
+    return ops.divide(wins, ops.sum(wins, { axis: [...this.axes], keepdims: true, ...o }), o);
+  }
+  override vjp([x]: readonly MxArray[], ct: MxArray, y: MxArray): (MxArray | null)[] {
+    if (!isFloating(x!.dtype) || this.name === "all" || this.name === "any") return [null];
+    const o = on(ct);
+    const spread = ops.broadcastTo(ops.reshape(ct, keptShape(x!.shape, this.axes), o), x!.shape, o);
+    return [this.name === "sum" ? spread : ops.multiply(spread, this.partials(x!, y), o)];
+  }
+  override jvp([x]: readonly MxArray[], [t]: readonly (MxArray | null)[], y: MxArray): MxArray | null {
+    if (!t || !isFloating(x!.dtype) || this.name === "all" || this.name === "any") return null;
+    const o = on(t);
+    const d = this.name === "sum" ? t : ops.multiply(t, this.partials(x!, y), o);
+    return ops.sum(d, { axis: [...this.axes], keepdims: this.keepdims, ...o });
+  }
+  override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
+    const b = batchFirst(x!, axis!);
+    return [node(new Reduce(this.name, shiftAxes(this.axes), this.keepdims), [b], b.stream), 0];
+  }
 }
 
 /** Index (uint32) of the first max/min along `axis`; NaN counts as the extreme (NumPy). */
@@ -62,6 +100,16 @@ export class ArgReduce extends Primitive {
   output([x]: readonly Spec[]): Spec {
     return { shape: reducedShape(x!.shape, [this.axis], this.keepdims), dtype: uint32 };
   }
+  override vjp(): (MxArray | null)[] {
+    return [null];
+  }
+  override jvp(): MxArray | null {
+    return null;
+  }
+  override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
+    const b = batchFirst(x!, axis!);
+    return [node(new ArgReduce(this.name, this.axis + 1, this.keepdims), [b], b.stream), 0];
+  }
 }
 
 /** log(sum(exp(x))) over `axes`, with the max subtracted first. Float inputs only. */
@@ -69,6 +117,24 @@ export class LogSumExp extends AxesReduction {
   readonly name = "logsumexp";
   output([x]: readonly Spec[]): Spec {
     return { shape: this.outShape(x!), dtype: x!.dtype };
+  }
+  /** softmax(x) over the axes: exp(x - out). */
+  private weights(x: MxArray, y: MxArray): MxArray {
+    const o = on(x);
+    return ops.exp(ops.subtract(x, ops.reshape(y, keptShape(x.shape, this.axes), o), o), o);
+  }
+  override vjp([x]: readonly MxArray[], ct: MxArray, y: MxArray): (MxArray | null)[] {
+    const o = on(ct);
+    return [ops.multiply(ops.reshape(ct, keptShape(x!.shape, this.axes), o), this.weights(x!, y), o)];
+  }
+  override jvp([x]: readonly MxArray[], [t]: readonly (MxArray | null)[], y: MxArray): MxArray | null {
+    if (!t) return null;
+    const o = on(t);
+    return ops.sum(ops.multiply(t, this.weights(x!, y), o), { axis: [...this.axes], keepdims: this.keepdims, ...o });
+  }
+  override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
+    const b = batchFirst(x!, axis!);
+    return [node(new LogSumExp(shiftAxes(this.axes), this.keepdims), [b], b.stream), 0];
   }
 }
 
@@ -83,5 +149,20 @@ export class Softmax extends Primitive {
   }
   output([x]: readonly Spec[]): Spec {
     return { shape: x!.shape, dtype: x!.dtype };
+  }
+  /** y * (v - sum(v * y)) over the axes, for a cotangent or tangent v. */
+  private project(v: MxArray, y: MxArray): MxArray {
+    const o = on(v);
+    return ops.multiply(y, ops.subtract(v, ops.sum(ops.multiply(v, y, o), { axis: [...this.axes], keepdims: true, ...o }), o), o);
+  }
+  override vjp(_x: readonly MxArray[], ct: MxArray, y: MxArray): (MxArray | null)[] {
+    return [this.project(ct, y)];
+  }
+  override jvp(_x: readonly MxArray[], [t]: readonly (MxArray | null)[], y: MxArray): MxArray | null {
+    return t ? this.project(t, y) : null;
+  }
+  override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
+    const b = batchFirst(x!, axis!);
+    return [node(new Softmax(shiftAxes(this.axes)), [b], b.stream), 0];
   }
 }

@@ -1,0 +1,154 @@
+// Reverse and forward mode: vjp walks the traced graph from the outputs back
+// to the tracers, each primitive turning its output's cotangent into its
+// inputs'; jvp walks forward, each primitive turning its inputs' tangents
+// into its output's. Only float arrays carry cotangents and tangents.
+// grad and valueAndGrad differentiate a scalar function of trees of arrays.
+
+import type { MxArray } from "../array.js";
+import { isFloating } from "../dtype.js";
+import { describe } from "../errors.js";
+import * as ops from "../ops/index.js";
+import { addOptional } from "../primitives/autodiff.js";
+import { sameShape } from "../shape.js";
+import { callTraced, dependents, tracerOf } from "./trace.js";
+import { describeTree, treeFlatten, treeUnflatten, type TreeDef } from "./tree.js";
+
+type ArrayFn = (...args: MxArray[]) => MxArray | MxArray[];
+
+function checkPrimals(transform: string, primals: readonly MxArray[], what: string): void {
+  primals.forEach((p, i) => {
+    if (!p || typeof p !== "object" || !("shape" in p)) throw new TypeError(`[${transform}] ${what} ${i} must be an mx array, got ${typeof p}`);
+  });
+}
+
+function checkPairs(transform: string, arrays: readonly MxArray[], against: readonly MxArray[], what: string, of: string): void {
+  if (arrays.length !== against.length) throw new Error(`[${transform}] got ${arrays.length} ${what} for ${against.length} ${of}`);
+  arrays.forEach((a, i) => {
+    if (!sameShape(a.shape, against[i]!.shape)) throw new Error(`[${transform}] ${what} ${i} has shape (${a.shape.join(", ")}), but ${of} ${i} has shape (${against[i]!.shape.join(", ")})`);
+  });
+}
+
+/**
+ * The outputs of `fn(...primals)` and the cotangents of the primals given the
+ * outputs' `cotangents` (one per output, same shapes).
+ */
+export function vjp(fn: ArrayFn, primals: readonly MxArray[], cotangents: readonly MxArray[]): [MxArray[], MxArray[]] {
+  return reverseMode("vjp", fn, primals, (outputs) => {
+    checkPairs("vjp", cotangents, outputs, "cotangents", "output");
+    return cotangents;
+  });
+}
+
+/** Reverse mode with the outputs' cotangents made once the outputs are known. */
+function reverseMode(transform: string, fn: ArrayFn, primals: readonly MxArray[], cotangentsFor: (outputs: MxArray[]) => readonly MxArray[]): [MxArray[], MxArray[]] {
+  checkPrimals(transform, primals, "primal");
+  const tracers = primals.map(tracerOf);
+  const tracerSet = new Set(tracers);
+  const { outputs } = callTraced(transform, fn, tracers);
+  const cotangents = cotangentsFor(outputs);
+  const { order, depends } = dependents(outputs, tracerSet);
+  const cts = new Map<MxArray, MxArray>();
+  const accumulate = (x: MxArray, ct: MxArray) => cts.set(x, addOptional(cts.get(x) ?? null, ct)!);
+  outputs.forEach((out, i) => {
+    if (depends.has(out) && isFloating(out.dtype)) accumulate(out, ops.astype(cotangents[i]!, out.dtype, { stream: out.stream }));
+  });
+  for (let k = order.length - 1; k >= 0; k--) {
+    const n = order[k]!;
+    const ct = cts.get(n);
+    if (!ct || tracerSet.has(n) || !n.primitive) continue;
+    const grads = n.primitive.vjp(n.inputs, ct, n);
+    n.inputs.forEach((x, i) => {
+      const g = grads[i];
+      if (!g || !depends.has(x) || !isFloating(x.dtype)) return;
+      if (!sameShape(g.shape, x.shape)) throw new Error(`[${transform}] the rule of ${n.primitive!.name} gave input ${i} a cotangent of shape (${g.shape.join(", ")}) for shape (${x.shape.join(", ")})`);
+      accumulate(x, g);
+    });
+  }
+  const grads = tracers.map((t, i) => cts.get(t) ?? ops.zerosLike(primals[i]!, { stream: primals[i]!.stream }));
+  return [outputs, grads];
+}
+
+/** The outputs of `fn(...primals)` and their tangents given the primals' `tangents`. */
+export function jvp(fn: ArrayFn, primals: readonly MxArray[], tangents: readonly MxArray[]): [MxArray[], MxArray[]] {
+  checkPrimals("jvp", primals, "primal");
+  checkPairs("jvp", tangents, primals, "tangents", "primal");
+  const tracers = primals.map(tracerOf);
+  const { outputs } = callTraced("jvp", fn, tracers);
+  const { order } = dependents(outputs, new Set(tracers));
+  const ts = new Map<MxArray, MxArray>();
+  tracers.forEach((t, i) => {
+    if (isFloating(t.dtype)) ts.set(t, ops.astype(tangents[i]!, t.dtype, { stream: t.stream }));
+  });
+  for (const n of order) {
+    if (ts.has(n) || !n.primitive || !isFloating(n.dtype)) continue;
+    const inTangents = n.inputs.map((x) => ts.get(x) ?? null);
+    if (inTangents.every((t) => !t)) continue;
+    const t = n.primitive.jvp(n.inputs, inTangents, n);
+    if (t) ts.set(n, t);
+  }
+  return [outputs, outputs.map((o) => ts.get(o) ?? ops.zerosLike(o, { stream: o.stream }))];
+}
+
+export interface GradOptions {
+  /** The arguments to differentiate with respect to (default 0); each may be a tree of arrays. */
+  argnums?: number | number[];
+}
+
+type TreeFn = (...args: never[]) => unknown;
+
+/**
+ * `fn` and its gradient with respect to the arguments in `argnums`: `fn` returns
+ * a scalar (one element), or a list whose first element is that scalar (the
+ * rest is carried along, as MLX's auxiliary outputs).
+ */
+export function valueAndGrad(fn: TreeFn, options: GradOptions = {}): (...args: unknown[]) => [unknown, unknown] {
+  return makeGrad("valueAndGrad", fn, options);
+}
+
+/** The gradient of a scalar function with respect to the arguments in `argnums` (trees of float arrays). */
+export function grad(fn: TreeFn, options: GradOptions = {}): (...args: unknown[]) => unknown {
+  const vg = makeGrad("grad", fn, options);
+  return (...args) => vg(...args)[1];
+}
+
+function makeGrad(transform: string, fn: TreeFn, { argnums = 0 }: GradOptions): (...args: unknown[]) => [unknown, unknown] {
+  if (typeof fn !== "function") throw new TypeError(`[${transform}] fn must be a function, got ${typeof fn}`);
+  const nums = typeof argnums === "number" ? [argnums] : argnums;
+  return (...args: unknown[]) => {
+    nums.forEach((a) => {
+      if (!Number.isInteger(a) || a < 0 || a >= args.length) throw new Error(`[${transform}] argnums ${a} is out of range: the function was called with ${args.length} argument(s)`);
+    });
+    const flats: { leaves: MxArray[]; def: TreeDef }[] = nums.map((a) => treeFlatten(args[a]));
+    flats.forEach((f, k) => {
+      if (!f.leaves.length) throw new Error(`[${transform}] argument ${nums[k]} has no arrays to differentiate (it is ${describeTree(f.def)})`);
+      f.leaves.forEach((x, j) => {
+        if (!isFloating(x.dtype)) throw new TypeError(`[${transform}] argument ${nums[k]}${f.def.kind === "leaf" ? "" : ` (leaf ${j})`} has dtype ${x.dtype.name}; gradients need float arrays (float16, bfloat16, float32, float64)`);
+      });
+    });
+    const counts = flats.map((f) => f.leaves.length);
+    let value: unknown;
+    const inner = (...leaves: MxArray[]) => {
+      const call = [...args];
+      let at = 0;
+      nums.forEach((a, k) => {
+        call[a] = treeUnflatten(flats[k]!.def, leaves.slice(at, at + counts[k]!));
+        at += counts[k]!;
+      });
+      value = (fn as (...a: unknown[]) => unknown)(...call);
+      const loss = Array.isArray(value) ? value[0] : value;
+      if (!loss || typeof loss !== "object" || !("shape" in loss)) throw new TypeError(`[${transform}] the function must return a scalar array (or a list starting with one), got ${typeof loss}`);
+      const l = loss as MxArray;
+      if (l.size !== 1) throw new Error(`[${transform}] the function must return a scalar (one element), got ${describe(l)}`);
+      return l;
+    };
+    const leaves = flats.flatMap((f) => f.leaves);
+    const [, grads] = reverseMode(transform, inner, leaves, ([loss]) => [ops.onesLike(loss!, { stream: loss!.stream })]);
+    let at = 0;
+    const trees = nums.map((_, k) => {
+      const t = treeUnflatten(flats[k]!.def, grads.slice(at, at + counts[k]!));
+      at += counts[k]!;
+      return t;
+    });
+    return [value, typeof argnums === "number" ? trees[0] : trees];
+  };
+}

@@ -1,0 +1,77 @@
+// customFunction: a function of arrays whose vjp, jvp or vmap the user
+// supplies (the others are derived from the function itself), and
+// checkpoint, whose backward pass recomputes the function instead of keeping
+// its intermediates. Each output is a CustomOutput node: it runs as a view of
+// the function's output (the reshape kernel, so every backend has it) and
+// carries the rules, with the function's arguments as further inputs.
+
+import type { MxArray } from "../array.js";
+import * as ops from "../ops/index.js";
+import { node } from "../ops/base.js";
+import { Reshape } from "../primitives/layout.js";
+import { jvp, vjp } from "./autodiff.js";
+import { callTraced } from "./trace.js";
+import { vmap } from "./vmap.js";
+
+type Fn = (...args: MxArray[]) => MxArray | MxArray[];
+
+export interface CustomRules {
+  /** Cotangents of the arguments given the outputs' cotangents. */
+  vjp?: (primals: MxArray[], cotangents: MxArray[], outputs: MxArray[]) => MxArray[];
+  /** Tangents of the outputs given the arguments' tangents. */
+  jvp?: (primals: MxArray[], tangents: MxArray[]) => MxArray[];
+  /** The outputs on batched arguments and their batch axes. */
+  vmap?: (inputs: MxArray[], axes: (number | null)[]) => [MxArray[], number[]];
+}
+
+/** Output `index` of a custom function: inputs [output, ...arguments]. */
+class CustomOutput extends Reshape {
+  constructor(
+    readonly index: number,
+    readonly fn: Fn,
+    readonly rules: CustomRules,
+    /** All outputs of the call (for the cotangent list of a user vjp). */
+    readonly outputs: MxArray[],
+  ) {
+    super(outputs[index]!.shape);
+  }
+  override vjp(inputs: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    const primals = inputs.slice(1) as MxArray[];
+    const cts = this.outputs.map((o, i) => (i === this.index ? ct : ops.zerosLike(o, { stream: ct.stream })));
+    const grads = this.rules.vjp ? this.rules.vjp(primals, cts, this.outputs) : vjp(this.fn, primals, cts)[1];
+    if (grads.length !== primals.length) throw new Error(`[customFunction] the vjp returned ${grads.length} cotangents for ${primals.length} arguments`);
+    return [null, ...grads];
+  }
+  override jvp(inputs: readonly MxArray[], tangents: readonly (MxArray | null)[]): MxArray | null {
+    const primals = inputs.slice(1) as MxArray[];
+    const ts = primals.map((p, i) => tangents[i + 1] ?? ops.zerosLike(p, { stream: p.stream }));
+    const out = this.rules.jvp ? this.rules.jvp(primals, ts) : jvp(this.fn, primals, ts)[1];
+    return out[this.index] ?? null;
+  }
+  override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
+    const primals = inputs.slice(1) as MxArray[];
+    const argAxes = axes.slice(1);
+    if (this.rules.vmap) {
+      const [outs, outAxes] = this.rules.vmap(primals, argAxes);
+      return [outs[this.index]!, outAxes[this.index]!];
+    }
+    const mapped = vmap(this.fn, { inAxes: argAxes });
+    const outs = mapped(...primals);
+    return [Array.isArray(outs) ? outs[this.index]! : outs, 0];
+  }
+}
+
+/** `fn` (of arrays, returning an array or a list) with the given transformation rules. */
+export function customFunction(fn: Fn, rules: CustomRules = {}): (...args: MxArray[]) => MxArray | MxArray[] {
+  if (typeof fn !== "function") throw new TypeError(`[customFunction] fn must be a function, got ${typeof fn}`);
+  return (...args: MxArray[]) => {
+    const { outputs, single } = callTraced("customFunction", fn, args);
+    const wrapped = outputs.map((o, i) => node(new CustomOutput(i, fn, rules, outputs), [o, ...args], o.stream));
+    return single ? wrapped[0]! : wrapped;
+  };
+}
+
+/** `fn` whose backward pass recomputes it from its arguments rather than keeping its intermediates. */
+export function checkpoint(fn: Fn): (...args: MxArray[]) => MxArray | MxArray[] {
+  return customFunction(fn, { vjp: (primals, cotangents) => vjp(fn, primals, cotangents)[1] });
+}

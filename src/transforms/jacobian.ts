@@ -1,0 +1,62 @@
+// Jacobians and the Hessian (what MLX lacks, MLX issue 1927): jacrev maps the
+// vjp over the rows of the identity, jacfwd maps the jvp over its columns;
+// both give shape [...output shape, ...input shape]. hessian is jacfwd of
+// jacrev. Functions of one array returning one array.
+
+import type { MxArray } from "../array.js";
+import { isFloating } from "../dtype.js";
+import * as ops from "../ops/index.js";
+import { jvp, vjp } from "./autodiff.js";
+import { vmap } from "./vmap.js";
+
+type UnaryFn = (x: MxArray) => MxArray;
+
+function check(transform: string, fn: UnaryFn, x: MxArray): void {
+  if (typeof fn !== "function") throw new TypeError(`[${transform}] fn must be a function, got ${typeof fn}`);
+  if (!x || typeof x !== "object" || !("shape" in x)) throw new TypeError(`[${transform}] the argument must be an mx array`);
+  if (!isFloating(x.dtype)) throw new TypeError(`[${transform}] the argument has dtype ${x.dtype.name}; Jacobians need a float array`);
+}
+
+function single(transform: string, out: MxArray | MxArray[]): MxArray {
+  if (Array.isArray(out)) throw new Error(`[${transform}] the function must return one array, got a list of ${out.length}`);
+  return out;
+}
+
+/** The identity over `shape`'s elements, as [n, ...shape]. */
+function basis(shape: readonly number[], x: MxArray): MxArray {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return ops.reshape(ops.eye(n, null, 0, { dtype: x.dtype, stream: x.stream }), [n, ...shape], { stream: x.stream });
+}
+
+/** The Jacobian by reverse mode: one vjp per output element. */
+export function jacrev(fn: UnaryFn): UnaryFn {
+  return (x) => {
+    check("jacrev", fn, x);
+    const y = single("jacrev", fn(x));
+    const rows = vmap((ct: MxArray) => vjp(fn, [x], [ct])[1][0]!)(basis(y.shape, x)) as MxArray;
+    return ops.reshape(rows, [...y.shape, ...x.shape], { stream: x.stream });
+  };
+}
+
+/** The Jacobian by forward mode: one jvp per input element. */
+export function jacfwd(fn: UnaryFn): UnaryFn {
+  return (x) => {
+    check("jacfwd", fn, x);
+    const cols = vmap((t: MxArray) => jvp(fn, [x], [t])[1][0]!)(basis(x.shape, x)) as MxArray;
+    const yRank = cols.ndim - 1;
+    // [n_in, ...y] -> [...y, ...x]
+    const moved = ops.moveaxis(cols, 0, yRank, { stream: x.stream });
+    return ops.reshape(moved, [...cols.shape.slice(1), ...x.shape], { stream: x.stream });
+  };
+}
+
+/** The Hessian of a scalar function: jacfwd of jacrev. */
+export function hessian(fn: UnaryFn): UnaryFn {
+  return (x) => {
+    check("hessian", fn, x);
+    const y = single("hessian", fn(x));
+    if (y.size !== 1) throw new Error(`[hessian] the function must return a scalar (one element), got shape (${y.shape.join(", ")})`);
+    const h = jacfwd(jacrev((v) => ops.reshape(fn(v), [], { stream: v.stream })))(x);
+    return h;
+  };
+}

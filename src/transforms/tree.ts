@@ -1,0 +1,99 @@
+// Trees of arrays, as in MLX's mlx.utils: nested JS arrays and plain objects
+// whose leaves are arrays. treeFlatten lists the array leaves in a fixed
+// order (depth first; object keys in insertion order) with a definition that
+// treeUnflatten fills back; other values (numbers, strings, null) are kept in
+// the definition as they are.
+
+import { MxArray } from "../array.js";
+
+export type Tree = MxArray | readonly Tree[] | { readonly [key: string]: Tree } | number | string | boolean | bigint | null | undefined;
+
+/** The shape of a tree without its array leaves. */
+export type TreeDef =
+  | { kind: "leaf" }
+  | { kind: "list"; items: TreeDef[] }
+  | { kind: "dict"; keys: string[]; items: TreeDef[] }
+  | { kind: "static"; value: unknown };
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (x === null || typeof x !== "object") return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/** The array leaves of `tree` and its definition. */
+export function treeFlatten(tree: unknown): { leaves: MxArray[]; def: TreeDef } {
+  const leaves: MxArray[] = [];
+  const walk = (t: unknown): TreeDef => {
+    if (t instanceof MxArray) {
+      leaves.push(t);
+      return { kind: "leaf" };
+    }
+    if (Array.isArray(t)) return { kind: "list", items: t.map(walk) };
+    if (isPlainObject(t)) {
+      const keys = Object.keys(t);
+      return { kind: "dict", keys, items: keys.map((k) => walk(t[k])) };
+    }
+    return { kind: "static", value: t };
+  };
+  const def = walk(tree);
+  return { leaves, def };
+}
+
+/** The tree of `def` with its leaves taken in order from `leaves`. */
+export function treeUnflatten(def: TreeDef, leaves: readonly MxArray[]): unknown {
+  let i = 0;
+  const build = (d: TreeDef): unknown => {
+    switch (d.kind) {
+      case "leaf":
+        if (i >= leaves.length) throw new Error(`treeUnflatten: the definition has more leaves than the ${leaves.length} given`);
+        return leaves[i++];
+      case "list":
+        return d.items.map(build);
+      case "dict":
+        return Object.fromEntries(d.keys.map((k, j) => [k, build(d.items[j]!)]));
+      case "static":
+        return d.value;
+    }
+  };
+  const out = build(def);
+  if (i !== leaves.length) throw new Error(`treeUnflatten: ${leaves.length} leaves given for a definition of ${i}`);
+  return out;
+}
+
+/** A description of a tree's structure for error messages, e.g. `{w: array, b: [array, array]}`. */
+export function describeTree(def: TreeDef): string {
+  switch (def.kind) {
+    case "leaf":
+      return "array";
+    case "list":
+      return `[${def.items.map(describeTree).join(", ")}]`;
+    case "dict":
+      return `{${def.keys.map((k, i) => `${k}: ${describeTree(def.items[i]!)}`).join(", ")}}`;
+    case "static":
+      return JSON.stringify(def.value) ?? String(def.value);
+  }
+}
+
+function sameStructure(a: TreeDef, b: TreeDef): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === "list" && b.kind === "list") return a.items.length === b.items.length && a.items.every((x, i) => sameStructure(x, b.items[i]!));
+  if (a.kind === "dict" && b.kind === "dict") return a.keys.join("\u0000") === b.keys.join("\u0000") && a.items.every((x, i) => sameStructure(x, b.items[i]!));
+  return true;
+}
+
+/**
+ * `fn` applied to the leaves of `tree` (and the matching leaves of `rest`, which
+ * must have the same structure), in a tree of the same structure.
+ */
+export function treeMap(fn: (...leaves: MxArray[]) => MxArray, tree: unknown, ...rest: unknown[]): unknown {
+  const { leaves, def } = treeFlatten(tree);
+  const others = rest.map((r, k) => {
+    const f = treeFlatten(r);
+    if (!sameStructure(def, f.def)) throw new Error(`treeMap: tree ${k + 1} has structure ${describeTree(f.def)}, expected ${describeTree(def)}`);
+    return f.leaves;
+  });
+  return treeUnflatten(def, leaves.map((x, i) => fn(x, ...others.map((o) => o[i]!))));
+}
+
+export { sameStructure as sameTreeStructure };

@@ -1,0 +1,92 @@
+// vmap: traces the function on one example (a tracer per mapped leaf: the
+// slice at index 0 of the mapped axis), then rebuilds the traced graph on the
+// whole batch, each primitive's vmap rule turning batched inputs into a
+// batched output. Unmapped arguments (in-axis null) pass through; outputs
+// that do not depend on a mapped input are broadcast over the batch.
+
+import type { MxArray } from "../array.js";
+import { describe } from "../errors.js";
+import * as ops from "../ops/index.js";
+import { node } from "../ops/base.js";
+import { Reshape, Slice } from "../primitives/layout.js";
+import { callTraced, dependents } from "./trace.js";
+import { treeFlatten, treeUnflatten } from "./tree.js";
+
+export type Axes = number | null | readonly (number | null)[];
+
+export interface VmapOptions {
+  /** Per argument (or one for all): the mapped axis of each of its leaves, or null for unmapped. Default 0. */
+  inAxes?: Axes;
+  /** Per output (or one for all): where the batch axis goes. Default 0. */
+  outAxes?: number | readonly number[];
+}
+
+function axisFor(axes: Axes, i: number, count: number, what: string): number | null {
+  if (axes === null || typeof axes === "number") return axes;
+  if (axes.length !== count) throw new Error(`[vmap] ${what} has ${axes.length} entries for ${count} ${what === "inAxes" ? "arguments" : "outputs"}`);
+  return axes[i]!;
+}
+
+/** The example a mapped leaf stands for inside the traced function: index 0 along `axis`, that axis removed. */
+function exampleOf(x: MxArray, axis: number): MxArray {
+  const start = x.shape.map(() => 0);
+  const step = x.shape.map(() => 1);
+  const sliced = node(new Slice(start, step, x.shape.map((d, i) => (i === axis ? 1 : d))), [x], x.stream);
+  return node(new Reshape(x.shape.filter((_, i) => i !== axis)), [sliced], x.stream);
+}
+
+/** `fn` mapped over the given axes of its arguments (trees of arrays). */
+export function vmap(fn: (...args: never[]) => unknown, options: VmapOptions = {}): (...args: unknown[]) => MxArray | MxArray[] {
+  if (typeof fn !== "function") throw new TypeError(`[vmap] fn must be a function, got ${typeof fn}`);
+  const { inAxes = 0, outAxes = 0 } = options;
+  return (...args: unknown[]) => {
+    const tracers = new Map<MxArray, { value: MxArray; axis: number }>();
+    let size: number | undefined;
+    let sizeFrom = "";
+    const traced = args.map((arg, i) => {
+      const axis = axisFor(inAxes, i, args.length, "inAxes");
+      if (axis === null) return arg;
+      if (!Number.isInteger(axis)) throw new Error(`[vmap] inAxes[${i}] must be an integer or null, got ${String(axis)}`);
+      const { leaves, def } = treeFlatten(arg);
+      if (!leaves.length) throw new Error(`[vmap] argument ${i} is mapped (inAxes ${axis}) but holds no arrays`);
+      const examples = leaves.map((x, j) => {
+        const where = `argument ${i}${leaves.length > 1 ? ` (leaf ${j})` : ""}`;
+        if (axis < -x.ndim || axis >= x.ndim) throw new Error(`[vmap] inAxes ${axis} is out of range for ${where} of shape (${x.shape.join(", ")})`);
+        const a = axis < 0 ? axis + x.ndim : axis;
+        const n = x.shape[a]!;
+        if (size === undefined) {
+          size = n;
+          sizeFrom = where;
+        } else if (n !== size) throw new Error(`[vmap] mapped axes have different sizes: ${sizeFrom} has ${size}, ${where} has ${n}`);
+        if (n === 0) throw new Error(`[vmap] ${where} maps an empty axis (size 0)`);
+        const t = exampleOf(x, a);
+        tracers.set(t, { value: x, axis: a });
+        return t;
+      });
+      return treeUnflatten(def, examples);
+    });
+    if (size === undefined) throw new Error("[vmap] no argument is mapped (every in-axis is null)");
+    const { outputs, single } = callTraced("vmap", fn, traced);
+    const { order } = dependents(outputs, new Set(tracers.keys()));
+    const batched = new Map<MxArray, { value: MxArray; axis: number }>(tracers);
+    for (const n of order) {
+      if (batched.has(n) || !n.primitive) continue;
+      const ins = n.inputs.map((x) => batched.get(x));
+      if (ins.every((b) => !b)) continue;
+      const [value, axis] = n.primitive.vmap(
+        n.inputs.map((x, i) => ins[i]?.value ?? x),
+        ins.map((b) => (b ? b.axis : null)),
+      );
+      batched.set(n, { value, axis });
+    }
+    const results = outputs.map((out, i) => {
+      const to = typeof outAxes === "number" ? outAxes : axisFor(outAxes, i, outputs.length, "outAxes")!;
+      const b = batched.get(out) ?? { value: ops.broadcastTo(ops.expandDims(out, 0, { stream: out.stream }), [size!, ...out.shape], { stream: out.stream }), axis: 0 };
+      const rank = b.value.ndim;
+      if (to < -rank || to >= rank) throw new Error(`[vmap] outAxes ${to} is out of range for output ${i} (${describe(b.value)} with the batch)`);
+      const dest = to < 0 ? to + rank : to;
+      return b.axis === dest ? b.value : ops.moveaxis(b.value, b.axis, dest, { stream: b.value.stream });
+    });
+    return single ? results[0]! : results;
+  };
+}

@@ -135,6 +135,7 @@ function makeGrad(transform: string, fn: TreeFn, { argnums = 0 }: GradOptions): 
         at += counts[k]!;
       });
       value = (fn as (...a: unknown[]) => unknown)(...call);
+      if (value instanceof Promise) throw new Error(`[${transform}] the function must be synchronous (it returned a Promise)`);
       const loss = Array.isArray(value) ? value[0] : value;
       if (!loss || typeof loss !== "object" || !("shape" in loss)) throw new TypeError(`[${transform}] the function must return a scalar array (or a list starting with one), got ${typeof loss}`);
       const l = loss as MxArray;

@@ -66,6 +66,12 @@ kernel void wild_write(device float* out [[buffer(0)]], uint t [[thread_position
 kernel void int_divide(device int* out [[buffer(0)]], device const int* d [[buffer(1)]], uint t [[thread_position_in_grid]]) {
   out[t] = 7 / d[t];
 }
+kernel void endless(device uint* out [[buffer(0)]], uint t [[thread_position_in_grid]]) {
+  while (out[0] != 12345u) out[t + 1] += 1u;
+}
+kernel void endless_with_barriers(device uint* out [[buffer(0)]], uint t [[thread_position_in_grid]]) {
+  while (out[0] != 12345u) threadgroup_barrier(mem_flags::mem_device);
+}
 `,
       );
 
@@ -82,6 +88,16 @@ kernel void int_divide(device int* out [[buffer(0)]], device const int* d [[buff
     it("turns a kernel's invalid memory access into an error and keeps running", async () => {
       expect(() => run("wild_write", [metal!.device.newBuffer(64)], 4, 4)).toThrow(/kernel 'wild_write' faulted: invalid memory access \(SIGSEGV\)/);
       expect(await mx.add(mx.array([1, 2], mx.float32, onMetal), 1, onMetal).tolist()).toEqual([2, 3]);
+    });
+
+    it("stops a kernel that does not finish, with an error", () => {
+      metal!.device.setKernelTimeout(300);
+      try {
+        expect(() => run("endless", [metal!.device.newBuffer(64)], 4, 4)).toThrow(/kernel 'endless' did not finish within 300 ms; the emulator stopped it/);
+        expect(() => run("endless_with_barriers", [metal!.device.newBuffer(64)], 4, 4)).toThrow(/kernel 'endless_with_barriers' did not finish within 300 ms/);
+      } finally {
+        metal!.device.setKernelTimeout(60_000);
+      }
     });
 
     it("turns an integer division by zero into an error", () => {

@@ -31,6 +31,8 @@ export interface NativeDevice {
   encode(pipeline: NativePipeline, bindings: NativeBinding[], grid: readonly number[], group: readonly number[]): void;
   /** Runs the encoded dispatches and waits; throws what failed. */
   commit(): void;
+  /** The emulator stops a dispatch running longer than `ms` (0: never). */
+  setKernelTimeout(ms: number): void;
 }
 
 interface Addon {

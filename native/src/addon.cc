@@ -33,7 +33,7 @@ class DeviceWrap : public Napi::ObjectWrap<DeviceWrap> {
     return DefineClass(env, "Device",
                        {InstanceMethod("newBuffer", &DeviceWrap::NewBuffer), InstanceMethod("newLibrary", &DeviceWrap::NewLibrary),
                         InstanceMethod("newPipeline", &DeviceWrap::NewPipeline), InstanceMethod("encode", &DeviceWrap::Encode),
-                        InstanceMethod("commit", &DeviceWrap::Commit), InstanceAccessor("name", &DeviceWrap::Name, nullptr),
+                        InstanceMethod("commit", &DeviceWrap::Commit), InstanceMethod("setKernelTimeout", &DeviceWrap::SetKernelTimeout), InstanceAccessor("name", &DeviceWrap::Name, nullptr),
                         InstanceAccessor("emulated", &DeviceWrap::Emulated, nullptr),
                         InstanceAccessor("copiedBindings", &DeviceWrap::CopiedBindings, nullptr)});
   }
@@ -156,6 +156,13 @@ class DeviceWrap : public Napi::ObjectWrap<DeviceWrap> {
     }
     device_->encode(std::move(d));
     return env.Undefined();
+  }
+
+  /** setKernelTimeout(ms): the emulator stops a dispatch running longer (0: never). */
+  Napi::Value SetKernelTimeout(const Napi::CallbackInfo& info) {
+    if (!info[0].IsNumber()) throw Napi::TypeError::New(info.Env(), "[metal] setKernelTimeout(ms: number)");
+    device_->setKernelTimeout(info[0].As<Napi::Number>().Uint32Value());
+    return info.Env().Undefined();
   }
 
   Napi::Value Commit(const Napi::CallbackInfo& info) {

@@ -74,6 +74,8 @@ class Device {
   virtual void encode(Dispatch dispatch) = 0;
   /** Commits the open command buffer and waits; an empty string when every dispatch ran. */
   virtual std::string commitAndWait() = 0;
+  /** Stops a dispatch that runs longer (the emulator; a GPU has its own watchdog). */
+  virtual void setKernelTimeout(uint32_t ms) { (void)ms; }
 };
 
 /** The emulator (see emu/emu_device.h); `shimDir` holds metal_stdlib.h, `cacheDir` the compiled libraries. */

@@ -2,7 +2,8 @@
 // memory (so zero-copy views work as on unified memory), libraries are
 // JIT-compiled MSL (jit.h), and commitAndWait runs the encoded dispatches in
 // order through the runner. MLX_TS_METAL_EMU_THREADS=1 runs every kernel
-// thread on an OS thread (the race-detection mode, for ThreadSanitizer).
+// thread on an OS thread (the race-detection mode, for ThreadSanitizer);
+// a dispatch running past MLX_TS_METAL_EMU_TIMEOUT_MS (default 60 s) is stopped.
 // MLX_TS_METAL_RECORD=<dir> writes small dispatches as records for the
 // sanitizer replays (record.h).
 #include <unistd.h>
@@ -67,7 +68,9 @@ class EmuDevice : public Device {
     const char* threads = std::getenv("MLX_TS_METAL_EMU_THREADS");
     threads_ = threads && std::string(threads) == "1";
     if (const char* dir = std::getenv("MLX_TS_METAL_RECORD")) recordDir_ = dir;
+    if (const char* ms = std::getenv("MLX_TS_METAL_EMU_TIMEOUT_MS")) timeoutMs_ = uint32_t(std::strtoul(ms, nullptr, 10));
   }
+  void setKernelTimeout(uint32_t ms) override { timeoutMs_ = ms; }
   std::string name() const override { return "metal (emulated)"; }
   bool emulated() const override { return true; }
 
@@ -114,6 +117,7 @@ class EmuDevice : public Device {
       L.kernel = p->kernelName();
       L.launcher = p->launcher;
       for (int i = 0; i < 3; i++) { L.grid[i] = d.grid[i]; L.group[i] = d.group[i]; }
+      L.timeoutMs = timeoutMs_;
       L.schedule = threads_ ? emu::Schedule::Threads : p->library->lib->info.needsFibers ? emu::Schedule::Fibers : emu::Schedule::Sequential;
       std::string missing;
       for (const emu::KernelParam& param : p->info.params) {
@@ -175,6 +179,7 @@ class EmuDevice : public Device {
 
   emu::JitOptions opts_;
   bool threads_ = false;
+  uint32_t timeoutMs_ = 60000;
   std::string recordDir_;
   std::map<std::string, int> recorded_;
   uint64_t recordSeq_ = 0;

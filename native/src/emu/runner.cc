@@ -20,6 +20,8 @@
 #include <sstream>
 #include <thread>
 
+#include <sys/time.h>
+
 namespace mlxts::emu {
 namespace ctx = boost::context;
 
@@ -62,8 +64,16 @@ void setIds(__emu::Lane& l, const Launch& L, const GroupShape& g, uint32_t t, co
 thread_local sigjmp_buf* faultJump = nullptr;
 thread_local int faultSignal = 0;
 thread_local void* faultAddress = nullptr;
+/** Kernel code is running (not the runner's own code, which may hold the allocator's lock). */
+thread_local volatile sig_atomic_t inKernel = 0;
+/** The timeout expired while the runner's own code ran: it stops at the next switch back to it. */
+thread_local volatile sig_atomic_t timedOut = 0;
 
 void onFault(int sig, siginfo_t* info, void*) {
+  if (sig == SIGALRM && !inKernel) {
+    timedOut = 1;
+    return;
+  }
   if (faultJump) {
     faultSignal = sig;
     faultAddress = info ? info->si_addr : nullptr;
@@ -73,10 +83,10 @@ void onFault(int sig, siginfo_t* info, void*) {
   raise(sig);
 }
 
-/** Installs fault handlers (on an alternate stack) for the lifetime of the object. */
+/** Installs fault handlers (on an alternate stack) and the timeout's timer for the lifetime of the object. */
 class FaultGuard {
  public:
-  FaultGuard() {
+  explicit FaultGuard(uint32_t timeoutMs) : timer_(timeoutMs > 0) {
     stack_.ss_sp = altStack_.data();
     stack_.ss_size = altStack_.size();
     stack_.ss_flags = 0;
@@ -86,19 +96,37 @@ class FaultGuard {
     sa.sa_sigaction = onFault;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < 4; i++) sigaction(kSignals[i], &sa, &old_[i]);
+    for (int i = 0; i < kCount; i++) sigaction(kSignals[i], &sa, &old_[i]);
+    timedOut = 0;
+    if (timer_) {
+      itimerval t{};
+      t.it_value.tv_sec = timeoutMs / 1000;
+      t.it_value.tv_usec = (timeoutMs % 1000) * 1000;
+      setitimer(ITIMER_REAL, &t, nullptr);
+    }
   }
   ~FaultGuard() {
-    for (int i = 0; i < 4; i++) sigaction(kSignals[i], &old_[i], nullptr);
+    if (timer_) {
+      itimerval off{};
+      setitimer(ITIMER_REAL, &off, nullptr);
+    }
+    for (int i = 0; i < kCount; i++) sigaction(kSignals[i], &old_[i], nullptr);
     sigaltstack(&oldStack_, nullptr);
   }
 
  private:
-  static constexpr int kSignals[4] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+  static constexpr int kCount = 5;
+  static constexpr int kSignals[kCount] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGALRM};
+  bool timer_;
   std::array<char, 64 * 1024> altStack_;
   stack_t stack_{}, oldStack_{};
-  struct sigaction old_[4];
+  struct sigaction old_[kCount];
 };
+
+std::string describeTimeout(const std::string& kernel, uint32_t ms) {
+  return "kernel '" + kernel + "' did not finish within " + std::to_string(ms) +
+         " ms; the emulator stopped it (an endless loop? a longer limit: MLX_TS_METAL_EMU_TIMEOUT_MS)";
+}
 
 std::string describeFault(const std::string& kernel) {
   std::ostringstream m;
@@ -268,8 +296,11 @@ std::string runFiberGroup(const Launch& L, void* const* args, const GroupShape& 
   for (;;) {
     for (FiberLane& f : g.lanes) {
       if (f.wait != Wait::None) continue;
+      inKernel = 1;
       f.self = std::move(f.self).resume();
+      inKernel = 0;
       if (!g.failure.empty()) return g.failure;
+      if (timedOut) return "timeout";
     }
     std::string error;
     bool released = releaseSimdgroups(g, &error);
@@ -467,12 +498,13 @@ std::string runLaunch(const Launch& L) {
   void* const* args = L.buffers.data();
   alignas(64) static thread_local char tgMemory[kThreadgroupMemory];
 
-  FaultGuard guard;
+  FaultGuard guard(L.schedule == Schedule::Threads ? 0 : L.timeoutMs);
   sigjmp_buf jump;
   std::string result;
   if (sigsetjmp(jump, 1)) {
     faultJump = nullptr;
-    return describeFault(L.kernel);
+    inKernel = 0;
+    return faultSignal == SIGALRM ? describeTimeout(L.kernel, L.timeoutMs) : describeFault(L.kernel);
   }
   faultJump = L.schedule == Schedule::Threads ? nullptr : &jump;
   for (uint32_t gz = 0; gz < groups[2] && result.empty(); gz++)
@@ -500,10 +532,13 @@ std::string runLaunch(const Launch& L) {
           lane.exchange = noExchange;
           lane.fail = failSequential;
           try {
-            for (uint32_t t = 0; t < shape.count; t++) {
+            for (uint32_t t = 0; t < shape.count && !timedOut; t++) {
               setIds(lane, L, shape, t, gid, groups);
+              inKernel = 1;
               L.launcher(args, &lane);
+              inKernel = 0;
             }
+            if (timedOut) result = "timeout";
           } catch (const LaneAbort&) {
           } catch (...) {
             if (result.empty()) result = "the kernel thread threw an exception";
@@ -511,6 +546,7 @@ std::string runLaunch(const Launch& L) {
         }
       }
   faultJump = nullptr;
+  if (result == "timeout") return describeTimeout(L.kernel, L.timeoutMs);
   return result.empty() ? "" : "kernel '" + L.kernel + "': " + result;
 }
 

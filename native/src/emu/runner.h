@@ -24,9 +24,11 @@ struct Launch {
   uint32_t grid[3] = {1, 1, 1};
   uint32_t group[3] = {1, 1, 1};
   Schedule schedule = Schedule::Sequential;
+  /** A dispatch still running after this many milliseconds is stopped with an error (0: never; not in the OS-thread mode). */
+  uint32_t timeoutMs = 0;
 };
 
-/** Runs every thread of the grid; returns "" or what went wrong (divergent barrier, deadlock, fault). */
+/** Runs every thread of the grid; returns "" or what went wrong (divergent barrier, deadlock, fault, timeout). */
 std::string runLaunch(const Launch& launch);
 
 }  // namespace mlxts::emu

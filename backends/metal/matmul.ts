@@ -1,5 +1,7 @@
 // Metal matmul through msl/matmul.metal: 32 x 32 output tiles per threadgroup,
-// batches broadcast by their strides, transposed operands read in place.
+// batches broadcast by their strides, transposed operands read in place;
+// float dtypes on simdgroup matrices (4 simdgroups of 32), integers on the
+// plain tiled kernel (16 x 16 threads).
 
 import type { Kernel, OutputSpec } from "../backend.js";
 import type { MetalBackend } from "./backend.js";
@@ -15,8 +17,11 @@ export function matmulKernel(metal: MetalBackend): Kernel {
     if (M * N * batches === 0) return t;
     const params = [M, N, K, batchShape.length, a!.offset, a!.strides[nd - 2]!, a!.strides[nd - 1]!, b!.offset, b!.strides[nd - 2]!, b!.strides[nd - 1]!, ...batchShape, ...a!.strides.slice(0, -2), ...b!.strides.slice(0, -2)];
     const d = out.dtype;
-    const lib = { file: "matmul", variant: d.name, defines: () => ({ T: mslType(d), ACC: computeType(d) }) };
-    metal.dispatch("matmul", metal.pipeline(lib, "matmul"), [t, a!, b!], Int32Array.from(params), [Math.ceil(N / 32) * 16, Math.ceil(M / 32) * 16, batches], [16, 16, 1]);
+    const float = computeType(d) === "float";
+    const lib = { file: "matmul", variant: d.name, defines: () => ({ T: mslType(d), ACC: computeType(d), FLOAT_ACC: float ? "1" : "0" }) };
+    const [tilesN, tilesM] = [Math.ceil(N / 32), Math.ceil(M / 32)];
+    if (float) metal.dispatch("matmul", metal.pipeline(lib, "matmul_simd"), [t, a!, b!], Int32Array.from(params), [tilesN * 128, tilesM, batches], [128, 1, 1]);
+    else metal.dispatch("matmul", metal.pipeline(lib, "matmul"), [t, a!, b!], Int32Array.from(params), [tilesN * 16, tilesM * 16, batches], [16, 16, 1]);
     return t;
   };
 }

@@ -297,7 +297,10 @@ GeneratedLibrary generateLaunchers(const std::string& src) {
     size_t semi = src.find(';', i);
     if (semi == std::string::npos) continue;
     std::string decl = src.substr(i + 11, semi - i - 11);
-    if (decl.find_first_of("*&(=") != std::string::npos) continue;
+    // pointers and references to threadgroup memory stay (the word is erased); array sizes may hold any expression
+    std::string declarator = decl.substr(0, decl.find('['));
+    if (declarator.find_first_of("*&(") != std::string::npos) continue;
+    if (decl.find('=') != std::string::npos) { lib.error = whereIs(src, i) + ": threadgroup variables cannot have initializers"; return lib; }
     bool inKernel = false;
     for (const Body& b : bodies) inKernel |= i > b.open && i < b.close;
     if (!inKernel) { lib.error = whereIs(src, i) + ": threadgroup variables must be declared in a kernel body"; return lib; }

@@ -18,9 +18,14 @@
 //                    simd_all simd_broadcast simd_shuffle simd_shuffle_down simd_shuffle_up
 //                    simd_shuffle_xor simd_prefix_exclusive_sum simd_prefix_inclusive_sum
 //                    (simdgroups are 32 consecutive threads of a threadgroup)
+//   simdgroup matrices simdgroup_float8x8 / half8x8 / bfloat8x8, make_filled_simdgroup_matrix,
+//                    simdgroup_load, simdgroup_store (pointer and elements per row; no origin or
+//                    transpose arguments), simdgroup_multiply_accumulate, simdgroup_multiply.
+//                    The calls are simdgroup-uniform, so every lane holds the whole 8x8 tile
+//                    (not Apple's per-lane layout) and lane 0 alone stores it.
 //
 // Not modelled: fast math, flush-to-zero, memory reordering, atomics, textures,
-// simdgroup_matrix, [[threadgroup(n)]] parameters. Float math is computed in
+// per-lane simdgroup_matrix layouts (thread_elements), [[threadgroup(n)]] parameters. Float math is computed in
 // double and rounded once (at least as accurate as MSL's precise math).
 #pragma once
 #include <cmath>
@@ -310,6 +315,41 @@ template <class T> inline T simd_prefix_exclusive_sum_at(T x, int line) {
 }
 template <class T> inline T simd_prefix_inclusive_sum_at(T x, int line) {
   return __simd_collective(x, line, [](const T* v, uint32_t act, uint32_t me) { T acc = T(0); for (uint32_t i = 0; i <= me; i++) if (act >> i & 1u) acc = acc + v[i]; return acc; });
+}
+/** An 8x8 tile held whole by every lane of the simdgroup (the operations are simdgroup-uniform). */
+template <class T, int R, int C> struct simdgroup_matrix {
+  T e[R][C];
+};
+typedef simdgroup_matrix<float, 8, 8> simdgroup_float8x8;
+typedef simdgroup_matrix<half, 8, 8> simdgroup_half8x8;
+typedef simdgroup_matrix<bfloat, 8, 8> simdgroup_bfloat8x8;
+
+template <class T, int R, int C> inline simdgroup_matrix<T, R, C> make_filled_simdgroup_matrix(T v) {
+  simdgroup_matrix<T, R, C> m;
+  for (int i = 0; i < R; i++) for (int j = 0; j < C; j++) m.e[i][j] = v;
+  return m;
+}
+/** Rows of `elements_per_row` elements from `src`. */
+template <class T, class U, int R, int C> inline void simdgroup_load(simdgroup_matrix<T, R, C>& d, const U* src, unsigned long elements_per_row = C) {
+  for (int i = 0; i < R; i++) for (int j = 0; j < C; j++) d.e[i][j] = T(src[i * elements_per_row + j]);
+}
+template <class T, class U, int R, int C> inline void simdgroup_store(const simdgroup_matrix<T, R, C>& m, U* dst, unsigned long elements_per_row = C) {
+  if (::__emu::current->thread_index_in_simdgroup != 0) return;
+  for (int i = 0; i < R; i++) for (int j = 0; j < C; j++) dst[i * elements_per_row + j] = U(m.e[i][j]);
+}
+/** d = a b + c, accumulated in float. */
+template <class T, int N> inline void simdgroup_multiply_accumulate(simdgroup_matrix<T, N, N>& d, const simdgroup_matrix<T, N, N>& a, const simdgroup_matrix<T, N, N>& b, const simdgroup_matrix<T, N, N>& c) {
+  simdgroup_matrix<T, N, N> r;
+  for (int i = 0; i < N; i++)
+    for (int j = 0; j < N; j++) {
+      float acc = float(c.e[i][j]);
+      for (int k = 0; k < N; k++) acc += float(a.e[i][k]) * float(b.e[k][j]);
+      r.e[i][j] = T(acc);
+    }
+  d = r;
+}
+template <class T, int N> inline void simdgroup_multiply(simdgroup_matrix<T, N, N>& d, const simdgroup_matrix<T, N, N>& a, const simdgroup_matrix<T, N, N>& b) {
+  simdgroup_multiply_accumulate(d, a, b, make_filled_simdgroup_matrix<T, N, N>(T(0)));
 }
 }  // namespace metal
 

@@ -42,7 +42,8 @@ const cases: Case[] = [
   // one threadgroup of 256 (rows of 1024) or 32 threads per output; every thread a fiber
   { name: "sum rows 1024x1024 (fibers)", threads: 1024 * 256, build: (o) => mx.sum(rows2d, { axis: 1, ...o }) },
   { name: "softmax rows 1024x1024 (fibers)", threads: 1024 * 256, build: (o) => mx.softmax(rows2d, { axis: 1, ...o }) },
-  { name: "matmul 256 f32 (fibers)", threads: (256 / 32) ** 2 * 256, build: (o) => mx.matmul(m256, m256, o) },
+  // float matmul: a threadgroup of 4 simdgroups (128 threads) per 32 x 32 tile
+  { name: "matmul 256 f32 (fibers, simdgroup matrices)", threads: (256 / 32) ** 2 * 128, build: (o) => mx.matmul(m256, m256, o) },
 ];
 
 const rows: Row[] = [];

@@ -11,6 +11,7 @@ import { OPS, type Case, type OpEntry } from "../conformance/opdb.js";
 import { contractFor } from "../conformance/contracts.js";
 import { materialize } from "../conformance/check.js";
 import type { InputCase } from "../conformance/arbitraries.js";
+import { BACKENDS } from "./helpers/backends.js";
 
 const cpu = { stream: mx.cpu };
 const DIFFERENTIABLE_GROUPS = new Set(["unary", "binary", "ternary", "reduction", "layout", "linalg", "cast"]);
@@ -109,6 +110,46 @@ describe.each(differentiable.map((e) => ({ name: e.name, e })))("vjp and jvp of 
         expect(Math.abs(lhs - rhs), `${e.name}: <v, J u> = ${lhs}, <J^T v, u> = ${rhs}`).toBeLessThanOrEqual(1e-9 * (1 + Math.abs(lhs)));
       }),
       { numRuns: 6 },
+    );
+  });
+});
+
+const others = BACKENDS.filter((b) => b.device.backend !== "cpu");
+
+describe.each(others)("vjp on $name matches the cpu (float32)", ({ device }) => {
+  it.each(differentiable.filter((e) => e.dtypes.includes(mx.float32)).map((e) => ({ name: e.name, e })))("$name", async ({ e }) => {
+    await fc.assert(
+      fc.asyncProperty(e.cases(mx.float32), fc.integer(), async (raw, seed) => {
+        const c = withValues({ ...raw, inputs: raw.inputs.map((ic) => (ic.dtype === "float32" ? { ...ic, dtype: "float64" } : ic)) }, domain(e), rng(seed));
+        const as32 = { ...c, inputs: c.inputs.map((ic) => (ic.dtype === "float64" ? { ...ic, dtype: "float32" } : ic)) };
+        const fi = floatIndices(c);
+        if (!fi.length) return;
+        const run = async (stream: mx.Device) => {
+          const o = { stream };
+          const xs = as32.inputs.map((ic) => materialize(ic, stream));
+          const f = (...floats: mx.MxArray[]) => {
+            const all = [...xs];
+            fi.forEach((i, k) => (all[i] = floats[k]!));
+            return e.call(all, c.params, o);
+          };
+          const y = f(...fi.map((i) => xs[i]!));
+          if (y.dtype !== mx.float32 || y.size === 0) return undefined;
+          const v = mx.onesLike(y, o);
+          const [, grads] = mx.vjp(f, fi.map((i) => xs[i]!), [v]);
+          return Promise.all(grads.map(async (g) => Array.from((await g.data()) as Float32Array, Number)));
+        };
+        const [got, ref] = [await run(device), await run(mx.cpu)];
+        if (!got || !ref) return;
+        ref.forEach((r, k) => {
+          const scale = r.reduce((m, x) => Math.max(m, Math.abs(x)), 1);
+          r.forEach((want, j) => {
+            if (!Number.isFinite(want)) return;
+            const g = got[k]![j]!;
+            expect(Math.abs(g - want), `${e.name} on ${device.backend}: d/d input ${fi[k]} element ${j}: ${g} vs cpu ${want}`).toBeLessThanOrEqual(2e-3 * scale);
+          });
+        });
+      }),
+      { numRuns: 3 },
     );
   });
 });

@@ -1,5 +1,7 @@
-// Reductions: one threadgroup per output element. Each thread folds a strided
-// share of the reduced elements, the simdgroup folds its lanes with simd
+// Reductions: one threadgroup per output element, or per chunk of a long
+// segment (the host then folds the chunks' partials, kept in the accumulator
+// type, with a second reduction). Each thread folds a strided share of the
+// reduced elements, the simdgroup folds its lanes with simd
 // collectives (simd_sum, shuffles), and the first simdgroup folds the
 // per-simdgroup partials from threadgroup memory. NaN propagates through
 // max/min (NumPy); arg-reductions keep the first index of the extreme (the
@@ -7,15 +9,18 @@
 // The host compiles one library per input dtype and defines:
 //   T     the input storage type; V its compute type (float, int or uint)
 //   S     the storage type of sum and prod results (T, or int for bool); SA its accumulator
+// Kernels: reduce_<op> (output in the result dtype), reduce_<op>_acc (sum, prod,
+// max, min, all, any: output in the accumulator type, for chunk partials).
 // Threadgroups must be a multiple of 32 threads (every lane active).
-// params: [nOut, R, kdims, rdims, kshape, kstrides, rshape, rstrides, offset]
+// params: [nOut, R, kdims, rdims, chunks, chunk length, kshape, kstrides, rshape, rstrides, offset];
+// threadgroup g folds chunk g % chunks of segment g / chunks.
 
 inline int kept_offset(constant int* p, uint o) {
   int kd = p[2], rd = p[3];
-  int off = p[4 + 2 * kd + 2 * rd];
+  int off = p[6 + 2 * kd + 2 * rd];
   for (int d = kd - 1; d >= 0; d--) {
-    uint dim = uint(p[4 + d]);
-    off += int(o % dim) * p[4 + kd + d];
+    uint dim = uint(p[6 + d]);
+    off += int(o % dim) * p[6 + kd + d];
     o /= dim;
   }
   return off;
@@ -25,11 +30,18 @@ inline int reduced_offset(constant int* p, uint r) {
   int kd = p[2], rd = p[3];
   int off = 0;
   for (int d = rd - 1; d >= 0; d--) {
-    uint dim = uint(p[4 + 2 * kd + d]);
-    off += int(r % dim) * p[4 + 2 * kd + rd + d];
+    uint dim = uint(p[6 + 2 * kd + d]);
+    off += int(r % dim) * p[6 + 2 * kd + rd + d];
     r /= dim;
   }
   return off;
+}
+
+/** The reduced index range [first, end) of threadgroup g's chunk. */
+inline uint2 chunk_range(constant int* p, uint g) {
+  uint len = uint(p[5]);
+  uint first = (g % uint(p[4])) * len;
+  return uint2(first, min(uint(p[1]), first + len));
 }
 
 struct fold_sum {
@@ -76,17 +88,17 @@ inline uint lift(uint v, uint) { return v; }
 inline float lift(int v, float) { return float(v); }
 inline int lift(uint v, int) { return int(v); }
 
-#define REDUCE_KERNEL(NAME, A, OUT, INIT, LIFT)                                                            \
+#define REDUCE_KERNEL(NAME, FOLD, A, OUT, INIT, LIFT)                                                      \
   kernel void reduce_##NAME(device OUT* out [[buffer(0)]], device const T* x [[buffer(1)]],                \
                             constant int* p [[buffer(2)]], uint o [[threadgroup_position_in_grid]],       \
                             uint t [[thread_index_in_threadgroup]], uint nt [[threads_per_threadgroup]],  \
                             uint lane [[thread_index_in_simdgroup]], uint sg [[simdgroup_index_in_threadgroup]]) { \
     threadgroup A partial[32];                                                                             \
-    fold_##NAME fold;                                                                                      \
-    int base = kept_offset(p, o);                                                                          \
-    uint R = uint(p[1]);                                                                                   \
+    fold_##FOLD fold;                                                                                      \
+    int base = kept_offset(p, o / uint(p[4]));                                                             \
+    uint2 range = chunk_range(p, o);                                                                       \
     A acc = INIT;                                                                                          \
-    for (uint r = t; r < R; r += nt) {                                                                     \
+    for (uint r = range.x + t; r < range.y; r += nt) {                                                     \
       V v = V(x[base + reduced_offset(p, r)]);                                                             \
       acc = fold(acc, LIFT);                                                                               \
     }                                                                                                      \
@@ -100,12 +112,18 @@ inline int lift(uint v, int) { return int(v); }
     }                                                                                                      \
   }
 
-REDUCE_KERNEL(sum, SA, S, SA(0), lift(v, SA(0)))
-REDUCE_KERNEL(prod, SA, S, SA(1), lift(v, SA(0)))
-REDUCE_KERNEL(max, V, T, V(MAX_INIT), v)
-REDUCE_KERNEL(min, V, T, V(MIN_INIT), v)
-REDUCE_KERNEL(all, uint, bool, 1u, (v != 0 ? 1u : 0u))
-REDUCE_KERNEL(any, uint, bool, 0u, (v != 0 ? 1u : 0u))
+REDUCE_KERNEL(sum, sum, SA, S, SA(0), lift(v, SA(0)))
+REDUCE_KERNEL(prod, prod, SA, S, SA(1), lift(v, SA(0)))
+REDUCE_KERNEL(max, max, V, T, V(MAX_INIT), v)
+REDUCE_KERNEL(min, min, V, T, V(MIN_INIT), v)
+REDUCE_KERNEL(all, all, uint, bool, 1u, (v != 0 ? 1u : 0u))
+REDUCE_KERNEL(any, any, uint, bool, 0u, (v != 0 ? 1u : 0u))
+REDUCE_KERNEL(sum_acc, sum, SA, SA, SA(0), lift(v, SA(0)))
+REDUCE_KERNEL(prod_acc, prod, SA, SA, SA(1), lift(v, SA(0)))
+REDUCE_KERNEL(max_acc, max, V, V, V(MAX_INIT), v)
+REDUCE_KERNEL(min_acc, min, V, V, V(MIN_INIT), v)
+REDUCE_KERNEL(all_acc, all, uint, uint, 1u, (v != 0 ? 1u : 0u))
+REDUCE_KERNEL(any_acc, any, uint, uint, 0u, (v != 0 ? 1u : 0u))
 
 /** Whether (x, xi) beats (y, yi) for argmax (GT) or argmin: NaN first, then the extreme, ties to the lower index. */
 inline bool arg_better(float x, uint xi, float y, uint yi, bool gt) {

@@ -1,15 +1,18 @@
 // Metal reductions (msl/reduce.metal) and softmax / logsumexp
 // (msl/softmax.metal): one threadgroup per output element, sized to the
-// reduced length (32 to 256 threads), kept and reduced dims merged.
+// reduced length (32 to 256 threads), kept and reduced dims merged; long
+// segments of few outputs are split into chunks whose partials (in the
+// accumulator type) a second reduction folds, as MLX's all-reduce does.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
-import { bool, int32, type DType } from "../../src/dtype.js";
+import { bool, float32, int32, uint32, type DType } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { ArgReduce, LogSumExp, Reduce, Softmax } from "../../src/primitives/reduce.js";
 import type { MetalBackend } from "./backend.js";
 import type { LibraryKey } from "./library.js";
 import { computeType, mslType } from "./msl-types.js";
+import { castResult } from "./elementwise.js";
 
 const INIT: Record<string, [string, string]> = {
   float: ["-INFINITY", "INFINITY"],
@@ -33,36 +36,66 @@ function reduceLibrary(d: DType): LibraryKey {
   };
 }
 
-/** Kept and reduced dims of `x` merged: [nOut, R, kdims, rdims, kshape, kstrides, rshape, rstrides, offset, ...extra strides]. */
-function segments(x: Tensor, axes: readonly number[], outStrides?: readonly number[]): { words: number[]; nOut: number; R: number } {
+/**
+ * Kept and reduced dims of `x` merged: [nOut, R, kdims, rdims, (chunks,
+ * chunk length,) kshape, kstrides, rshape, rstrides, offset, ...extra strides].
+ */
+function segments(x: Tensor, axes: readonly number[], outStrides?: readonly number[], chunksOf?: (nOut: number, R: number) => number): { words: number[]; nOut: number; R: number; chunks: number } {
   const kept = [...x.shape.keys()].filter((d) => !axes.includes(d));
   const strideSets = (dims: number[]) => [dims.map((d) => x.strides[d]!), ...(outStrides ? [dims.map((d) => outStrides[d]!)] : [])];
   const k = collapseDims(kept.map((d) => x.shape[d]!), strideSets(kept));
   const r = collapseDims(axes.map((d) => x.shape[d]!), strideSets([...axes]));
   const nOut = kept.reduce((p, d) => p * x.shape[d]!, 1);
   const R = axes.reduce((p, d) => p * x.shape[d]!, 1);
-  const words = [nOut, R, k.shape.length, r.shape.length, ...k.shape, ...k.strides[0]!, ...r.shape, ...r.strides[0]!, x.offset];
+  const chunks = chunksOf ? chunksOf(nOut, R) : 1;
+  const chunkWords = chunksOf ? [chunks, Math.ceil(R / chunks)] : [];
+  const words = [nOut, R, k.shape.length, r.shape.length, ...chunkWords, ...k.shape, ...k.strides[0]!, ...r.shape, ...r.strides[0]!, x.offset];
   if (outStrides) words.push(...k.strides[1]!, ...r.strides[1]!);
-  return { words, nOut, R };
+  return { words, nOut, R, chunks };
 }
+
+/** Elements a threadgroup folds at least before a segment is split into chunks. */
+const MIN_CHUNK = 256 * 64;
+/** Chunks over all outputs are capped at about this many threadgroups. */
+const TARGET_GROUPS = 1024;
+
+function chunksFor(nOut: number, R: number): number {
+  return Math.max(1, Math.min(Math.ceil(R / MIN_CHUNK), Math.floor(TARGET_GROUPS / Math.max(1, nOut))));
+}
+
+const ACC_DTYPE = { float: float32, int: int32, uint: uint32 } as const;
 
 /** Threads per threadgroup for a segment of R elements: a multiple of 32, at most 256. */
 function groupSize(R: number): number {
   return Math.min(256, Math.max(32, Math.ceil(R / 32) * 32));
 }
 
+function runReduce(metal: MetalBackend, op: string, x: Tensor, axes: readonly number[], out: OutputSpec): Tensor {
+  const isArg = op === "argmax" || op === "argmin";
+  // arg-reductions carry (value, index) pairs that one partial cannot hold: one pass
+  const { words, nOut, R, chunks } = segments(x, axes, undefined, isArg ? () => 1 : chunksFor);
+  if (isArg && R === 0 && nOut > 0) throw new Error(`[${op}] cannot reduce an empty axis (input shape [${x.shape.join(", ")}])`);
+  const tg = groupSize(Math.ceil(R / chunks));
+  const lib = metal.pipeline.bind(metal, reduceLibrary(x.dtype));
+  if (chunks === 1) {
+    const t = metal.allocOutput(out);
+    if (nOut > 0) metal.dispatch(op, lib(`reduce_${op}`), [t, x], Int32Array.from(words), [nOut * tg], [tg]);
+    return t;
+  }
+  // partials [nOut, chunks] in the accumulator type, folded by a second reduction (all/any partials are 0/1 words)
+  const sumLike = op === "sum" || op === "prod";
+  const accType = op === "all" || op === "any" ? "uint" : computeType(sumLike && x.dtype === bool ? int32 : x.dtype);
+  const partial = metal.allocOutput({ shape: [nOut, chunks], dtype: ACC_DTYPE[accType] });
+  metal.dispatch(op, lib(`reduce_${op}_acc`), [partial, x], Int32Array.from(words), [nOut * chunks * tg], [tg]);
+  const folded = runReduce(metal, op, partial, [1], { shape: out.shape, dtype: op === "all" || op === "any" ? bool : partial.dtype });
+  metal.release(partial.buffer);
+  return castResult(metal, folded, out);
+}
+
 export function reduceKernel(metal: MetalBackend): Kernel {
   return (prim, [x], out: OutputSpec) => {
     const p = prim as Reduce | ArgReduce;
-    const axes = "axes" in p ? p.axes : [p.axis];
-    const { words, nOut, R } = segments(x!, axes);
-    const isArg = p.name === "argmax" || p.name === "argmin";
-    const t = metal.allocOutput(out);
-    if (nOut === 0) return t;
-    if (isArg && R === 0) throw new Error(`[${p.name}] cannot reduce an empty axis (input shape [${x!.shape.join(", ")}])`);
-    const tg = groupSize(R);
-    metal.dispatch(p.name, metal.pipeline(reduceLibrary(x!.dtype), `reduce_${p.name}`), [t, x!], Int32Array.from(words), [nOut * tg], [tg]);
-    return t;
+    return runReduce(metal, p.name, x!, "axes" in p ? p.axes : [p.axis], out);
   };
 }
 

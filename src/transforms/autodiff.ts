@@ -4,7 +4,7 @@
 // into its output's. Only float arrays carry cotangents and tangents.
 // grad and valueAndGrad differentiate a scalar function of trees of arrays.
 
-import type { MxArray } from "../array.js";
+import { MxArray } from "../array.js";
 import { isFloating } from "../dtype.js";
 import { describe } from "../errors.js";
 import * as ops from "../ops/index.js";
@@ -17,7 +17,7 @@ type ArrayFn = (...args: MxArray[]) => MxArray | MxArray[];
 
 function checkPrimals(transform: string, primals: readonly MxArray[], what: string): void {
   primals.forEach((p, i) => {
-    if (!p || typeof p !== "object" || !("shape" in p)) throw new TypeError(`[${transform}] ${what} ${i} must be an mx array, got ${typeof p}`);
+    if (!(p instanceof MxArray)) throw new TypeError(`[${transform}] ${what} ${i} must be an mx array, got ${typeof p}`);
   });
 }
 
@@ -137,8 +137,8 @@ function makeGrad(transform: string, fn: TreeFn, { argnums = 0 }: GradOptions): 
       value = (fn as (...a: unknown[]) => unknown)(...call);
       if (value instanceof Promise) throw new Error(`[${transform}] the function must be synchronous (it returned a Promise)`);
       const loss = Array.isArray(value) ? value[0] : value;
-      if (!loss || typeof loss !== "object" || !("shape" in loss)) throw new TypeError(`[${transform}] the function must return a scalar array (or a list starting with one), got ${typeof loss}`);
-      const l = loss as MxArray;
+      if (!(loss instanceof MxArray)) throw new TypeError(`[${transform}] the function must return a scalar array (or a list starting with one), got ${typeof loss}`);
+      const l = loss;
       if (l.size !== 1) throw new Error(`[${transform}] the function must return a scalar (one element), got ${describe(l)}`);
       return l;
     };

@@ -3,7 +3,7 @@
 // both give shape [...output shape, ...input shape]. hessian is jacfwd of
 // jacrev. Functions of one array returning one array.
 
-import type { MxArray } from "../array.js";
+import { MxArray } from "../array.js";
 import { isFloating } from "../dtype.js";
 import * as ops from "../ops/index.js";
 import { jvp, vjp } from "./autodiff.js";
@@ -13,7 +13,7 @@ type UnaryFn = (x: MxArray) => MxArray;
 
 function check(transform: string, fn: UnaryFn, x: MxArray): void {
   if (typeof fn !== "function") throw new TypeError(`[${transform}] fn must be a function, got ${typeof fn}`);
-  if (!x || typeof x !== "object" || !("shape" in x)) throw new TypeError(`[${transform}] the argument must be an mx array`);
+  if (!(x instanceof MxArray)) throw new TypeError(`[${transform}] the argument must be an mx array`);
   if (!isFloating(x.dtype)) throw new TypeError(`[${transform}] the argument has dtype ${x.dtype.name}; Jacobians need a float array`);
 }
 

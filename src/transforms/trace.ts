@@ -2,7 +2,7 @@
 // the user's function with evaluated nodes keeping their graph, and the
 // nodes between the tracers and the outputs in topological order.
 
-import type { MxArray } from "../array.js";
+import { MxArray } from "../array.js";
 import { retainingGraphDuring } from "../eval.js";
 import { node } from "../ops/base.js";
 import { Reshape } from "../primitives/layout.js";
@@ -17,7 +17,7 @@ export function tracerOf(x: MxArray): MxArray {
 export function callTraced(transform: string, fn: (...args: never[]) => unknown, args: unknown[]): { outputs: MxArray[]; single: boolean; raw: unknown } {
   const raw = retainingGraphDuring(() => (fn as (...a: unknown[]) => unknown)(...args));
   if (raw instanceof Promise) throw new Error(`[${transform}] the function must be synchronous (it returned a Promise)`);
-  const isArray = (x: unknown): x is MxArray => typeof x === "object" && x !== null && "primitive" in x && "shape" in x;
+  const isArray = (x: unknown): x is MxArray => x instanceof MxArray;
   if (isArray(raw)) return { outputs: [raw], single: true, raw };
   if (Array.isArray(raw) && raw.length > 0 && raw.every(isArray)) return { outputs: raw, single: false, raw };
   throw new Error(`[${transform}] the function must return an array or a non-empty list of arrays, got ${Array.isArray(raw) ? `a list of ${raw.map((x) => (isArray(x) ? describe(x) : typeof x)).join(", ")}` : typeof raw}`);

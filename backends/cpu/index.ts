@@ -6,12 +6,11 @@ import { registerBackend, type Backend, type BackendBuffer, type HostBytes, type
 import { BufferPool, PooledBackend } from "../pool.js";
 import { ALL_DTYPES, complex64, float32 } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
-import { BINARY_OPS, UNARY_OPS } from "../../src/primitives/elementwise.js";
 import { storageCtor, type TypedArray } from "../../src/storage.js";
 import { complexBinary, complexCast, complexUnary } from "./complex.js";
 import { astypeKernel, binaryKernel, unaryKernel, whereKernel } from "./elementwise.js";
 import { arangeKernel, randomBitsKernel } from "./generators.js";
-import { broadcastKernel, reshapeKernel, sliceKernel, transposeKernel } from "../views.js";
+import { familyKernels } from "../kernel-table.js";
 import { asWords, concatenateKernel, contiguousCopy, padKernel } from "./layout.js";
 import { matmulKernel } from "./matmul.js";
 import { logsumexpKernel, reduceKernel, softmaxKernel } from "./reduce.js";
@@ -45,8 +44,7 @@ class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
     const where = whereKernel(this);
     const reduce = reduceKernel(this);
     this.kernels = {
-      ...Object.fromEntries(Object.keys(UNARY_OPS).map((op) => [op, unary])),
-      ...Object.fromEntries(Object.keys(BINARY_OPS).map((op) => [op, binary])),
+      ...familyKernels({ unary, binary, reduce, copy: (t) => contiguousCopy(this, t) }),
       astype: (prim, inputs, out) =>
         inputs[0]!.dtype === complex64 || out.dtype === complex64 ? complexCast(this, inputs[0]!, out) : astype(prim, inputs, out),
       where: (prim, [c, x, y], out) => {
@@ -56,13 +54,8 @@ class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
         const r = where(prim, [pairCond, asWords(xb), asWords(yb)], { shape: [...out.shape, 2], dtype: float32 });
         return { ...r, dtype: complex64, shape: out.shape, strides: rowMajorStrides(out.shape) };
       },
-      sum: reduce, prod: reduce, max: reduce, min: reduce, all: reduce, any: reduce, argmax: reduce, argmin: reduce,
       logsumexp: logsumexpKernel(this),
       softmax: softmaxKernel(this),
-      reshape: reshapeKernel((t) => contiguousCopy(this, t)),
-      transpose: transposeKernel,
-      broadcast: broadcastKernel,
-      slice: sliceKernel,
       concatenate: concatenateKernel(this),
       pad: padKernel(this),
       matmul: matmulKernel(this),

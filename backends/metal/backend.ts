@@ -6,14 +6,13 @@
 
 import type { Backend, BackendBuffer, HostBytes, Kernel, OutputSpec, Tensor } from "../backend.js";
 import { BufferPool, PooledBackend } from "../pool.js";
-import { bfloat16, bool, float16, float32, int16, int32, int8, uint16, uint32, uint8 } from "../../src/dtype.js";
 import { rowMajorStrides, sizeOf } from "../../src/shape.js";
 import { storageCtor } from "../../src/storage.js";
 import { isRowMajor } from "../strides.js";
 import type { NativeBinding, NativeDevice, NativePipeline } from "./native.js";
 import { Libraries, type LibraryKey } from "./library.js";
-
-export const METAL_DTYPES = [bool, uint8, uint16, uint32, int8, int16, int32, float16, bfloat16, float32];
+import { METAL_DTYPES } from "./msl-types.js";
+import { contiguousCopy } from "./elementwise.js";
 
 interface MetalBlock {
   readonly size: number;
@@ -110,7 +109,7 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
   }
 
   readSync(t: Tensor): ArrayBufferView {
-    const src = isRowMajor(t.shape, t.strides) ? t : this.contiguous(t);
+    const src = isRowMajor(t.shape, t.strides) ? t : contiguousCopy(this, t);
     this.commit();
     const b = src.buffer as MetalBuffer;
     const n = sizeOf(t.shape);
@@ -130,11 +129,6 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
   async synchronize(): Promise<void> {
     this.commit();
   }
-
-  /** A contiguous copy of `t` (set by the kernel registry; used to read strided tensors). */
-  contiguous: (t: Tensor) => Tensor = () => {
-    throw new Error("[metal] the copy kernel is not registered");
-  };
 
   /** A new contiguous output tensor. */
   allocOutput(spec: OutputSpec): Tensor {

@@ -7,14 +7,7 @@ import type { Arange } from "../../src/primitives/misc.js";
 import type { MetalBackend } from "./backend.js";
 import { computeType, mslType } from "./msl-types.js";
 import { THREADS } from "./elementwise.js";
-
-function bitsOf(v: number, t: "float" | "int" | "uint"): number {
-  const b = new DataView(new ArrayBuffer(4));
-  if (t === "float") b.setFloat32(0, v, true);
-  else if (t === "int") b.setInt32(0, v, true);
-  else b.setUint32(0, v, true);
-  return b.getInt32(0, true);
-}
+import { scalarWord } from "../scalar-word.js";
 
 export function arangeKernel(metal: MetalBackend): Kernel {
   return (prim, _inputs, out) => {
@@ -22,7 +15,7 @@ export function arangeKernel(metal: MetalBackend): Kernel {
     const t = metal.allocOutput(out);
     const d = out.dtype, ct = computeType(d);
     const lib = { file: "generators", variant: d.name, defines: () => ({ T: mslType(d), C: ct }) };
-    metal.dispatch("arange", metal.pipeline(lib, "arange"), [t], Int32Array.of(p.count, bitsOf(p.start, ct), bitsOf(p.step, ct)), [p.count], [THREADS]);
+    metal.dispatch("arange", metal.pipeline(lib, "arange"), [t], Int32Array.of(p.count, scalarWord(p.start, d), scalarWord(p.step, d)), [p.count], [THREADS]);
     return t;
   };
 }

@@ -6,8 +6,7 @@
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { markUnavailable, registerBackend, type Kernel } from "../backend.js";
-import { BINARY_OPS, UNARY_OPS } from "../../src/primitives/elementwise.js";
-import { broadcastKernel, reshapeKernel, sliceKernel, transposeKernel } from "../views.js";
+import { familyKernels } from "../kernel-table.js";
 import { MetalBackend } from "./backend.js";
 import { astypeKernel, binaryKernel, contiguousCopy, unaryKernel, whereKernel } from "./elementwise.js";
 import { arangeKernel, randomBitsKernel } from "./generators.js";
@@ -17,16 +16,10 @@ import { openNativeDevice } from "./native.js";
 import { logsumexpKernel, reduceKernel, softmaxKernel } from "./reduce.js";
 
 function kernels(metal: MetalBackend): Record<string, Kernel> {
-  const unary = unaryKernel(metal), binary = binaryKernel(metal), reduce = reduceKernel(metal);
   return {
-    ...Object.fromEntries(Object.keys(UNARY_OPS).map((op) => [op, unary])),
-    ...Object.fromEntries(Object.keys(BINARY_OPS).map((op) => [op, binary])),
+    ...familyKernels({ unary: unaryKernel(metal), binary: binaryKernel(metal), reduce: reduceKernel(metal), copy: (t) => contiguousCopy(metal, t) }),
     where: whereKernel(metal),
     astype: astypeKernel(metal),
-    reshape: reshapeKernel((t) => contiguousCopy(metal, t)),
-    transpose: transposeKernel,
-    broadcast: broadcastKernel,
-    slice: sliceKernel,
     matmul: matmulKernel(metal),
     concatenate: concatenateKernel(metal),
     pad: padKernel(metal),
@@ -34,7 +27,6 @@ function kernels(metal: MetalBackend): Record<string, Kernel> {
     logsumexp: logsumexpKernel(metal),
     arange: arangeKernel(metal),
     randomBits: randomBitsKernel(metal),
-    ...Object.fromEntries(["sum", "prod", "max", "min", "all", "any", "argmax", "argmin"].map((op) => [op, reduce])),
   };
 }
 
@@ -60,7 +52,6 @@ export function registerMetal(): void {
     return;
   }
   const metal = new MetalBackend(device);
-  metal.contiguous = (t) => contiguousCopy(metal, t);
   Object.assign(metal.kernels, kernels(metal));
   registerBackend(metal);
 }

@@ -3,9 +3,11 @@
 // apply (from the op table's domains) and the astype expressions (the CPU
 // reference's cast rules: saturating float-to-int, NaN -> 0, bool = nonzero).
 
-import { METAL_DTYPES } from "./backend.js";
-import type { DType } from "../../src/dtype.js";
+import { bfloat16, bool, float16, float32, int16, int32, int8, uint16, uint32, uint8, type DType } from "../../src/dtype.js";
 import { BINARY_OPS, UNARY_OPS, type Domain } from "../../src/primitives/elementwise.js";
+
+/** The dtypes the metal backend holds (64-bit types and complex64 are refused by name). */
+export const METAL_DTYPES = [bool, uint8, uint16, uint32, int8, int16, int32, float16, bfloat16, float32];
 
 export type ComputeType = "float" | "int" | "uint";
 

@@ -5,14 +5,7 @@ import type { Kernel } from "../backend.js";
 import type { Arange } from "../../src/primitives/misc.js";
 import type { WebGpuBackend } from "./backend.js";
 import { computeType, elementsPerWord } from "./codegen.js";
-
-function bitsOf(v: number, t: "f32" | "i32" | "u32"): number {
-  const b = new DataView(new ArrayBuffer(4));
-  if (t === "f32") b.setFloat32(0, v, true);
-  else if (t === "i32") b.setInt32(0, v, true);
-  else b.setUint32(0, v, true);
-  return b.getUint32(0, true);
-}
+import { scalarWord } from "../scalar-word.js";
 
 export function arangeKernel(gpu: WebGpuBackend): Kernel {
   return (prim, _inputs, out) => {
@@ -20,7 +13,7 @@ export function arangeKernel(gpu: WebGpuBackend): Kernel {
     const t = gpu.allocOutput(out);
     const ct = computeType(out.dtype);
     const epw = elementsPerWord(out.dtype);
-    const params = Uint32Array.of(p.count, bitsOf(p.start, ct), bitsOf(p.step, ct));
+    const params = Uint32Array.of(p.count, scalarWord(p.start, out.dtype), scalarWord(p.step, out.dtype));
     gpu.run({ op: "arange", file: "arange", helpers: ["dtypes"], slots: { T: ct, EPW: epw, BITS: 32 / epw, PACK: `pack_${out.dtype.name}` } }, gpu.gpuBuffer(t), params, [], Math.ceil(Math.ceil(p.count / epw) / 256));
     return t;
   };

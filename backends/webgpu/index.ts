@@ -3,10 +3,9 @@
 // start, the backend is marked unavailable with Dawn's reason.
 
 import { markUnavailable, registerBackend, type Kernel } from "../backend.js";
-import { BINARY_OPS, UNARY_OPS } from "../../src/primitives/elementwise.js";
 import { WebGpuBackend } from "./backend.js";
 import { startGpu } from "./device.js";
-import { broadcastKernel, reshapeKernel, sliceKernel, transposeKernel } from "../views.js";
+import { familyKernels } from "../kernel-table.js";
 import { astypeKernel, binaryKernel, contiguousCopy, unaryKernel, whereKernel } from "./elementwise.js";
 import { reduceKernel } from "./reduce.js";
 import { matmulKernel } from "./matmul.js";
@@ -15,16 +14,10 @@ import { concatenateKernel, padKernel } from "./gather.js";
 import { logsumexpKernel, softmaxKernel } from "./softmax.js";
 
 function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
-  const unary = unaryKernel(gpu), binary = binaryKernel(gpu);
   return {
-    ...Object.fromEntries(Object.keys(UNARY_OPS).map((op) => [op, unary])),
-    ...Object.fromEntries(Object.keys(BINARY_OPS).map((op) => [op, binary])),
+    ...familyKernels({ unary: unaryKernel(gpu), binary: binaryKernel(gpu), reduce: reduceKernel(gpu), copy: (t) => contiguousCopy(gpu, t) }),
     where: whereKernel(gpu),
     astype: astypeKernel(gpu),
-    reshape: reshapeKernel((t) => contiguousCopy(gpu, t)),
-    transpose: transposeKernel,
-    broadcast: broadcastKernel,
-    slice: sliceKernel,
     matmul: matmulKernel(gpu),
     concatenate: concatenateKernel(gpu),
     pad: padKernel(gpu),
@@ -32,7 +25,6 @@ function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
     logsumexp: logsumexpKernel(gpu),
     arange: arangeKernel(gpu),
     randomBits: randomBitsKernel(gpu),
-    ...Object.fromEntries(["sum", "prod", "max", "min", "all", "any", "argmax", "argmin"].map((op) => [op, reduceKernel(gpu)])),
   };
 }
 

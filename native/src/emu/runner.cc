@@ -59,6 +59,24 @@ void setIds(__emu::Lane& l, const Launch& L, const GroupShape& g, uint32_t t, co
   l.tg_capacity = kThreadgroupMemory;
 }
 
+/** A schedule's synchronization entry points, as a lane calls them. */
+struct LaneCalls {
+  void (*barrier)(__emu::Lane*, int);
+  void (*simd_barrier)(__emu::Lane*, int);
+  const __emu::SimdExchange& (*exchange)(__emu::Lane*, const void*, size_t, int);
+  void (*fail)(__emu::Lane*, const char*);
+};
+
+/** Gives a lane its threadgroup memory, its runner state and the schedule's entry points. */
+void attach(__emu::Lane& l, char* tgMemory, void* runner, const LaneCalls& calls) {
+  l.tg_memory = tgMemory;
+  l.runner = runner;
+  l.barrier = calls.barrier;
+  l.simd_barrier = calls.simd_barrier;
+  l.exchange = calls.exchange;
+  l.fail = calls.fail;
+}
+
 // ---- fault capture ----------------------------------------------------------
 
 thread_local sigjmp_buf* faultJump = nullptr;
@@ -272,12 +290,7 @@ std::string runFiberGroup(const Launch& L, void* const* args, const GroupShape& 
   for (uint32_t t = 0; t < shape.count; t++) {
     FiberLane* f = &g.lanes[t];
     setIds(f->lane, L, shape, t, groupId, groups);
-    f->lane.tg_memory = tgMemory;
-    f->lane.runner = &g;
-    f->lane.barrier = fiberBarrier;
-    f->lane.simd_barrier = fiberSimdBarrier;
-    f->lane.exchange = fiberExchange;
-    f->lane.fail = fiberFail;
+    attach(f->lane, tgMemory, &g, {fiberBarrier, fiberSimdBarrier, fiberExchange, fiberFail});
     Launcher launcher = L.launcher;
     f->self = ctx::fiber(std::allocator_arg, PooledStack(), [f, launcher, args](ctx::fiber&& sink) {
       f->sink = std::move(sink);
@@ -463,12 +476,7 @@ std::string runThreadGroup(const Launch& L, void* const* args, const GroupShape&
   for (uint32_t t = 0; t < shape.count; t++) {
     __emu::Lane& l = g.lanes[t];
     setIds(l, L, shape, t, groupId, groups);
-    l.tg_memory = tgMemory;
-    l.runner = &g;
-    l.barrier = threadBarrier;
-    l.simd_barrier = threadSimdBarrier;
-    l.exchange = threadExchange;
-    l.fail = threadFail;
+    attach(l, tgMemory, &g, {threadBarrier, threadSimdBarrier, threadExchange, threadFail});
     threads.emplace_back([&g, &l, &L, args] {
       try {
         L.launcher(args, &l);
@@ -525,12 +533,7 @@ std::string runLaunch(const Launch& L) {
           result = runThreadGroup(L, args, shape, gid, groups, tgMemory);
         } else {
           __emu::Lane lane{};
-          lane.tg_memory = tgMemory;
-          lane.runner = &result;
-          lane.barrier = noBarrier;
-          lane.simd_barrier = noBarrier;
-          lane.exchange = noExchange;
-          lane.fail = failSequential;
+          attach(lane, tgMemory, &result, {noBarrier, noBarrier, noExchange, failSequential});
           try {
             for (uint32_t t = 0; t < shape.count && !timedOut; t++) {
               setIds(lane, L, shape, t, gid, groups);

@@ -130,7 +130,7 @@ export class Slice extends Primitive {
 }
 
 /** `count` elements of `x` along axis `d` from `start` in steps of `step`. */
-function sliceAxis(x: MxArray, d: number, start: number, step: number, count: number): MxArray {
+export function sliceAxis(x: MxArray, d: number, start: number, step: number, count: number): MxArray {
   const starts = x.shape.map((_, i) => (i === d ? start : 0));
   const steps = x.shape.map((_, i) => (i === d ? step : 1));
   return node(new Slice(starts, steps, x.shape.map((v, i) => (i === d ? count : v))), [x], x.stream);

@@ -5,7 +5,7 @@ import type { MxArray } from "../array.js";
 import { uint16, uint32, uint8, type DType } from "../dtype.js";
 import { ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
-import { addOptional, on } from "./autodiff.js";
+import { addOptional, batchFirst, on } from "./autodiff.js";
 
 /** a: [...batch, M, K], b: [...batch, K, N] with equal batch shapes (the op broadcasts). */
 export class Matmul extends Primitive {
@@ -24,7 +24,7 @@ export class Matmul extends Primitive {
   }
   /** The batch goes first on both (an unbatched operand gets a size-1 batch dim), matmul broadcasts it. */
   override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
-    const [a, b] = inputs.map((x, i) => (axes[i] === null ? ops.expandDims(x, 0, on(x)) : axes[i] === 0 ? x : ops.moveaxis(x, axes[i]!, 0, on(x))));
+    const [a, b] = inputs.map((x, i) => (axes[i] === null ? ops.expandDims(x, 0, on(x)) : batchFirst(x, axes[i]!)));
     return [ops.matmul(a!, b!, on(a!)), 0];
   }
 }

@@ -125,31 +125,25 @@ function makeGrad(transform: string, fn: TreeFn, { argnums = 0 }: GradOptions): 
         if (!isFloating(x.dtype)) throw new TypeError(`[${transform}] argument ${nums[k]}${f.def.kind === "leaf" ? "" : ` (leaf ${j})`} has dtype ${x.dtype.name}; gradients need float arrays (float16, bfloat16, float32, float64)`);
       });
     });
-    const counts = flats.map((f) => f.leaves.length);
+    /** Flat leaves (primals or their gradients) back into the trees of the differentiated arguments. */
+    const trees = (flat: readonly MxArray[]) => {
+      let at = 0;
+      return flats.map((f) => treeUnflatten(f.def, flat.slice(at, (at += f.leaves.length))));
+    };
     let value: unknown;
     const inner = (...leaves: MxArray[]) => {
       const call = [...args];
-      let at = 0;
-      nums.forEach((a, k) => {
-        call[a] = treeUnflatten(flats[k]!.def, leaves.slice(at, at + counts[k]!));
-        at += counts[k]!;
-      });
+      trees(leaves).forEach((t, k) => (call[nums[k]!] = t));
       value = (fn as (...a: unknown[]) => unknown)(...call);
       if (value instanceof Promise) throw new Error(`[${transform}] the function must be synchronous (it returned a Promise)`);
       const loss = Array.isArray(value) ? value[0] : value;
       if (!(loss instanceof MxArray)) throw new TypeError(`[${transform}] the function must return a scalar array (or a list starting with one), got ${typeof loss}`);
-      const l = loss;
-      if (l.size !== 1) throw new Error(`[${transform}] the function must return a scalar (one element), got ${describe(l)}`);
-      return l;
+      if (loss.size !== 1) throw new Error(`[${transform}] the function must return a scalar (one element), got ${describe(loss)}`);
+      return loss;
     };
     const leaves = flats.flatMap((f) => f.leaves);
     const [, grads] = reverseMode(transform, inner, leaves, ([loss]) => [ops.onesLike(loss!, { stream: loss!.stream })]);
-    let at = 0;
-    const trees = nums.map((_, k) => {
-      const t = treeUnflatten(flats[k]!.def, grads.slice(at, at + counts[k]!));
-      at += counts[k]!;
-      return t;
-    });
-    return [value, typeof argnums === "number" ? trees[0] : trees];
+    const gradTrees = trees(grads);
+    return [value, typeof argnums === "number" ? gradTrees[0] : gradTrees];
   };
 }

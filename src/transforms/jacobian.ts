@@ -56,7 +56,6 @@ export function hessian(fn: UnaryFn): UnaryFn {
     check("hessian", fn, x);
     const y = single("hessian", fn(x));
     if (y.size !== 1) throw new Error(`[hessian] the function must return a scalar (one element), got shape (${y.shape.join(", ")})`);
-    const h = jacfwd(jacrev((v) => ops.reshape(fn(v), [], { stream: v.stream })))(x);
-    return h;
+    return jacfwd(jacrev((v) => ops.reshape(fn(v), [], { stream: v.stream })))(x);
   };
 }

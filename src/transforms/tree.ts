@@ -96,4 +96,3 @@ export function treeMap(fn: (...leaves: MxArray[]) => MxArray, tree: unknown, ..
   return treeUnflatten(def, leaves.map((x, i) => fn(x, ...others.map((o) => o[i]!))));
 }
 
-export { sameStructure as sameTreeStructure };

@@ -8,7 +8,7 @@ import type { MxArray } from "../array.js";
 import { describe } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { node } from "../ops/base.js";
-import { Reshape, Slice } from "../primitives/layout.js";
+import { Reshape, sliceAxis } from "../primitives/layout.js";
 import { callTraced, dependents } from "./trace.js";
 import { treeFlatten, treeUnflatten } from "./tree.js";
 
@@ -29,10 +29,7 @@ function axisFor(axes: Axes, i: number, count: number, what: string): number | n
 
 /** The example a mapped leaf stands for inside the traced function: index 0 along `axis`, that axis removed. */
 function exampleOf(x: MxArray, axis: number): MxArray {
-  const start = x.shape.map(() => 0);
-  const step = x.shape.map(() => 1);
-  const sliced = node(new Slice(start, step, x.shape.map((d, i) => (i === axis ? 1 : d))), [x], x.stream);
-  return node(new Reshape(x.shape.filter((_, i) => i !== axis)), [sliced], x.stream);
+  return node(new Reshape(x.shape.filter((_, i) => i !== axis)), [sliceAxis(x, axis, 0, 1, 1)], x.stream);
 }
 
 /** `fn` mapped over the given axes of its arguments (trees of arrays). */

@@ -65,6 +65,8 @@ export interface Backend {
     readonly unifiedMemory: boolean;
     /** `readSync` works (no device round trip needed). */
     readonly syncRead: boolean;
+    /** The device is simulated on the CPU (metal's MSL execution layer on Linux): not a real GPU. */
+    readonly emulated?: boolean;
   };
   readonly kernels: Readonly<Partial<Record<string, Kernel>>>;
   allocate(nbytes: number): BackendBuffer;

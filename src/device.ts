@@ -7,11 +7,18 @@ import { findBackend, getBackend, type BackendName } from "../backends/backend.j
 export type DeviceType = "cpu" | "gpu";
 
 export class Device {
+  readonly #backend: BackendName | (() => BackendName);
   constructor(
     readonly type: DeviceType,
-    readonly backend: BackendName,
+    backend: BackendName | (() => BackendName),
     readonly index = 0,
-  ) {}
+  ) {
+    this.#backend = backend;
+  }
+  /** The backend that runs this device's work (for `mx.gpu`, the best GPU backend registered when it is first asked). */
+  get backend(): BackendName {
+    return typeof this.#backend === "function" ? this.#backend() : this.#backend;
+  }
   toString(): string {
     const b = findBackend(this.backend);
     return `Device(${b?.displayName ?? this.backend}, ${this.index})`;
@@ -34,6 +41,28 @@ export class Stream {
 export const cpu = new Device("cpu", "cpu");
 export const webgpu = new Device("gpu", "webgpu");
 export const metal = new Device("gpu", "metal");
+
+/**
+ * The best GPU backend on this machine: Metal on a Mac, else webgpu, else the
+ * emulated Metal of Linux (which runs on the CPU); `webgpu` when none is
+ * registered, so using it then fails with webgpu's reason.
+ */
+function bestGpu(): BackendName {
+  const metalBackend = findBackend("metal");
+  if (metalBackend && !metalBackend.capabilities.emulated) return "metal";
+  if (findBackend("webgpu")) return "webgpu";
+  return metalBackend ? "metal" : "webgpu";
+}
+
+/** MLX's `mx.gpu`: the best GPU backend present (see `bestGpu`), resolved when first used. */
+export const gpu = new Device("gpu", () => (gpuChoice ??= bestGpu()));
+let gpuChoice: BackendName | undefined;
+
+/** Whether `device`'s backend is registered and started on this machine. */
+export function isAvailable(device: Device): boolean {
+  if (!(device instanceof Device)) throw new TypeError(`[isAvailable] expects a Device (mx.cpu, mx.gpu, mx.webgpu, mx.metal), got ${String(device)}`);
+  return findBackend(device.backend) !== undefined;
+}
 
 const KNOWN: Record<BackendName, Device> = { cpu, webgpu, metal };
 
@@ -81,9 +110,48 @@ export function setDefaultDevice(device: Device): void {
 
 export type StreamOrDevice = Stream | Device;
 
-export function toStream(s?: StreamOrDevice): Stream {
-  if (s === undefined) return defaultStream(defaultDevice());
-  if (s instanceof Stream) return s;
-  if (s instanceof Device) return defaultStream(s);
-  throw new TypeError(`stream must be a Device or a Stream, got ${String(s)}`);
+/**
+ * Where an op runs. An explicit `stream` (a Device or a Stream) wins and must
+ * name an available backend. Otherwise MLX's rule, the default device, except
+ * when every array input lives on one other device whose memory the default
+ * device does not share (webgpu's, seen from the cpu): then the op runs there,
+ * so results stay on the GPU instead of being read back for every op.
+ */
+export function toStream(s?: StreamOrDevice, inputs: readonly unknown[] = []): Stream {
+  if (s === undefined) return placement(inputs);
+  if (s instanceof Stream) return checked(s);
+  if (s instanceof Device) return checked(defaultStream(s));
+  throw new TypeError(`stream must be a Device or a Stream (mx.cpu, mx.gpu, mx.webgpu, mx.metal, or mx.newStream(device)), got ${describeValue(s)}`);
+}
+
+function checked(s: Stream): Stream {
+  getBackend(s.device.backend); // an unavailable backend is an error here, with its reason, not later in eval
+  return s;
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === "string") return `the string '${v}'`;
+  if (v === null || typeof v !== "object") return String(v);
+  return `an object (${v.constructor?.name ?? "no class"})`;
+}
+
+/** Two devices whose backends read each other's buffers in place (cpu and metal: unified memory). */
+function sharesMemory(a: Device, b: Device): boolean {
+  if (a.backend === b.backend) return true;
+  const x = findBackend(a.backend);
+  const y = findBackend(b.backend);
+  return !!x?.capabilities.unifiedMemory && !!y?.capabilities.unifiedMemory;
+}
+
+function placement(inputs: readonly unknown[]): Stream {
+  const fallback = defaultStream(defaultDevice());
+  let found: Stream | undefined;
+  for (const x of inputs) {
+    const st = (x as { stream?: unknown } | null)?.stream;
+    if (!(st instanceof Stream)) continue; // a JS scalar
+    if (found && !found.device.equals(st.device)) return fallback;
+    found ??= st;
+  }
+  if (!found || sharesMemory(found.device, fallback.device)) return fallback;
+  return found;
 }

@@ -54,9 +54,24 @@ async function stageInputs(node: MxArray): Promise<Map<number, Tensor> | undefin
     const t = node.inputs[i]!.tensor();
     const source = t.buffer.backend;
     if (source === target || source.readSync) continue;
+    warnReadBack(node, source, target);
     (staged ??= new Map()).set(i, uploadTensor(target, t.dtype, t.shape, await source.read(t)));
   }
   return staged;
+}
+
+const warnedReadBacks = new Set<string>();
+
+/** Says once per pair of backends that an op reads its input back from a device whose memory is not shared (a silent round trip otherwise). */
+function warnReadBack(node: MxArray, source: Backend, target: Backend): void {
+  const pair = `${source.name}>${target.name}`;
+  if (warnedReadBacks.has(pair)) return;
+  warnedReadBacks.add(pair);
+  const message =
+    `[${node.primitive?.name}] reads an input back from ${source.displayName} to run on ${target.displayName}, a copy through host memory; ` +
+    `pass { stream } to run the op where its inputs are, or move them once with an op on ${target.name} (shown once per pair of backends)`;
+  if (typeof process !== "undefined" && typeof process.emitWarning === "function") process.emitWarning(message, "MlxTsTransferWarning");
+  else console.warn(message);
 }
 
 function unsupportedDType(node: MxArray, backend: Backend, d: MxArray["dtype"]): Error {

@@ -46,10 +46,15 @@ export function broadcastShapes(op: string, ...shapes: (readonly number[])[]): n
   return out;
 }
 
+/** The largest dimension MLX allows (its shapes hold int32). */
+export const MAX_DIM = 2 ** 31 - 1;
+
 export function checkShape(op: string, shape: unknown): number[] {
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw opError(op, `shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`, [], "type");
   }
+  const big = shape.findIndex((d: number) => d > MAX_DIM);
+  if (big >= 0) throw opError(op, `dimension ${big} of shape ${JSON.stringify(shape)} is ${shape[big]}; dimensions must be at most 2^31 - 1`, [], "value");
   return shape as number[];
 }
 

@@ -87,7 +87,23 @@ describe.each(BACKENDS)("layout ops on $name", ({ device }) => {
   it("pad with a constant", async () => {
     await expectArray(mx.pad(mx.array([1, 2], mx.int32, o), [[1, 2]], { constantValue: 9, ...o }), [9, 1, 2, 9, 9]);
     await expectArray(mx.pad(mx.array([[1]], mx.float16, o), 1, o), [[0, 0, 0], [0, 1, 0], [0, 0, 0]]);
-    expect(() => mx.pad(m(), [[1, 1]], o)).toThrow(/\[pad\] padWidth must give non-negative integer/);
+    expect(() => mx.pad(m(), [[1, 1], [1, 1], [1, 1]], o)).toThrow(/\[pad\] padWidth must give non-negative integer/);
+    expect(() => mx.pad(m(), [-1], o)).toThrow(/\[pad\] padWidth must give non-negative integer/);
+  });
+
+  it("pad takes MLX's shorthands for every axis: n, [n], [low, high] and [[low, high]]", async () => {
+    const one = [[0, 0, 0], [0, 1, 0], [0, 0, 0]];
+    const x = () => mx.array([[1]], mx.int32, o);
+    await expectArray(mx.pad(x(), [1], o), one);
+    await expectArray(mx.pad(x(), [[1, 1]], o), one);
+    await expectArray(mx.pad(x(), [[0, 1]], o), [[1, 0], [0, 0]]);
+    await expectArray(mx.pad(x(), [0, 1], o), [[1, 0], [0, 0]]);
+  });
+
+  it("concatenate with axis null flattens the inputs first, as MLX", async () => {
+    const c = mx.concatenate([m(), m()], { axis: null, ...o });
+    expect([...c.shape]).toEqual([12]);
+    await expectArray(c, [0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 5]);
   });
 
   it("handles empty and 0-d arrays", async () => {

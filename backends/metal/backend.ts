@@ -49,7 +49,7 @@ export interface TransferStats {
 export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
   readonly name = "metal" as const;
   readonly displayName: string;
-  readonly capabilities = { dtypes: new Set(METAL_DTYPES), unifiedMemory: true, syncRead: true };
+  readonly capabilities: Backend["capabilities"];
   readonly kernels: Record<string, Kernel> = {};
   readonly transfers: TransferStats = { copies: 0, bytes: 0, shared: 0 };
   private readonly libraries: Libraries;
@@ -63,6 +63,7 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
   constructor(readonly device: NativeDevice) {
     super(new BufferPool<MetalBlock>((size) => ({ size, bytes: device.newBuffer(size) })));
     this.displayName = device.emulated ? "metal (emulated)" : "metal";
+    this.capabilities = { dtypes: new Set(METAL_DTYPES), unifiedMemory: true, syncRead: true, emulated: device.emulated };
     this.libraries = new Libraries(device);
   }
 

@@ -17,16 +17,25 @@ export type JsScalar = number | boolean | bigint;
 export type ArrayLike = MxArray | JsScalar;
 
 export interface OpOptions {
-  stream?: StreamOrDevice;
+  stream?: StreamOrDevice | undefined;
 }
 
 export interface AxisOptions extends OpOptions {
-  axis?: number | number[] | null;
-  keepdims?: boolean;
+  axis?: number | readonly number[] | null | undefined;
+  keepdims?: boolean | undefined;
 }
 
-export function streamOf(o?: OpOptions): Stream {
-  return toStream(o?.stream);
+/**
+ * The stream an op runs on: `o.stream` when given, else the placement rule of
+ * src/device.ts applied to the op's array inputs (JS scalars in `inputs` are ignored).
+ */
+export function streamOf(o?: OpOptions, ...inputs: readonly unknown[]): Stream {
+  return toStream(o?.stream, inputs);
+}
+
+/** `o` with its stream fixed to `s`: what a composite op hands the ops it is built from, so they all run where it does. */
+export function onStream<T extends OpOptions>(o: T | undefined, s: Stream): T & { stream: Stream } {
+  return { ...(o as T), stream: s };
 }
 
 export function isJsScalar(x: unknown): x is JsScalar {

@@ -56,17 +56,25 @@ function flattenNested(value: NestedList): { shape: number[]; leaves: Leaf[] } {
     if (!Array.isArray(v) || v.length !== shape[dim]) {
       throw opError("array", `ragged nested list: element ${path || "value"} should be a list of length ${shape[dim]}`, [], "value");
     }
-    v.forEach((c, i) => walk(c, dim + 1, `${path}[${i}]`));
+    for (let i = 0; i < v.length; i++) {
+      // forEach would skip the holes of a sparse list ([1, , 3]) and leave the buffer short
+      if (!(i in v)) throw opError("array", `element ${path}[${i}] is a hole in a sparse list; every element needs a value`, [], "value");
+      walk(v[i], dim + 1, `${path}[${i}]`);
+    }
   };
   walk(value, 0, "");
   return { shape, leaves };
 }
 
+const INT32_MIN = -(2 ** 31), INT32_MAX = 2 ** 31 - 1;
+
+/** MLX's inference: complex, else bool, else float32 with any fraction, else int32, widened to int64 past int32's range; an empty list is float32. */
 function inferDType(leaves: readonly Leaf[]): DType {
+  if (leaves.length === 0) return float32;
   if (leaves.some(isComplex)) return complex64;
-  if (leaves.length && leaves.every((v) => typeof v === "boolean")) return bool;
+  if (leaves.every((v) => typeof v === "boolean")) return bool;
   if (leaves.some((v) => typeof v === "number" && !Number.isInteger(v))) return float32;
-  if (leaves.some((v) => typeof v === "bigint")) return int64;
+  if (leaves.some((v) => typeof v === "bigint" || (typeof v === "number" && (v < INT32_MIN || v > INT32_MAX)))) return int64;
   return int32;
 }
 
@@ -104,20 +112,27 @@ function toShape(op: string, shape: number | readonly number[]): number[] {
 
 /** `shape` filled with `value` (a broadcast view of one element until written). */
 export function full(shape: number | readonly number[], value: JsScalar | MxArray, dtype?: DType, o?: OpOptions): MxArray {
-  const sh = toShape("full", shape);
+  return filled("full", shape, value, dtype, o);
+}
+
+function filled(op: string, shape: number | readonly number[], value: JsScalar | MxArray, dtype: DType | undefined, o: OpOptions | undefined): MxArray {
+  const sh = toShape(op, shape);
+  if (!(value instanceof MxArray) && typeof value !== "number" && typeof value !== "boolean" && typeof value !== "bigint") {
+    throw opError(op, `value must be a number, boolean, bigint or mx array, got ${value === null ? "null" : typeof value}`, [], "type");
+  }
   const v =
     value instanceof MxArray
-      ? astype(value, fillDType("full", dtype, value.dtype), o)
-      : scalarArray(value, fillDType("full", dtype, scalarDefaultDType(value)), streamOf(o));
+      ? astype(value, fillDType(op, dtype, value.dtype), o)
+      : scalarArray(value, fillDType(op, dtype, scalarDefaultDType(value)), streamOf(o));
   return broadcastTo(v, sh, o);
 }
 
 export function zeros(shape: number | readonly number[], dtype: DType = float32, o?: OpOptions): MxArray {
-  return full(shape, 0, fillDType("zeros", dtype, float32), o);
+  return filled("zeros", shape, 0, fillDType("zeros", dtype, float32), o);
 }
 
 export function ones(shape: number | readonly number[], dtype: DType = float32, o?: OpOptions): MxArray {
-  return full(shape, 1, fillDType("ones", dtype, float32), o);
+  return filled("ones", shape, 1, fillDType("ones", dtype, float32), o);
 }
 
 export function zerosLike(x: MxArray, o?: OpOptions): MxArray {
@@ -131,7 +146,7 @@ export function fullLike(x: MxArray, value: JsScalar, o?: OpOptions): MxArray {
 }
 
 export interface DTypeOptions extends OpOptions {
-  dtype?: DType;
+  dtype?: DType | undefined;
 }
 
 /**

@@ -11,7 +11,7 @@ import { checkArrayLike, node, streamOf, toArray, type ArrayLike, type JsScalar,
 import { astype } from "./elementwise.js";
 
 function arr(op: string, x: ArrayLike, o?: OpOptions): MxArray {
-  return toArray(op, checkArrayLike(op, x), streamOf(o));
+  return toArray(op, checkArrayLike(op, x), streamOf(o, x));
 }
 
 /** New shape with the same size; one entry may be -1 (inferred). */
@@ -32,12 +32,12 @@ export function reshape(x: ArrayLike, shape: readonly number[], o?: OpOptions): 
     throw opError("reshape", `cannot reshape ${a.size} elements into shape ${shapeStr(out)} (${sizeOf(out)} elements)`, [a], "value");
   }
   if (sameShape(out, a.shape)) return a;
-  return node(new Reshape(out), [a], streamOf(o));
+  return node(new Reshape(out), [a], streamOf(o, a));
 }
 
 export interface FlattenOptions extends OpOptions {
-  startAxis?: number;
-  endAxis?: number;
+  startAxis?: number | undefined;
+  endAxis?: number | undefined;
 }
 
 export function flatten(x: ArrayLike, o: FlattenOptions = {}): MxArray {
@@ -50,7 +50,7 @@ export function flatten(x: ArrayLike, o: FlattenOptions = {}): MxArray {
   return reshape(a, shape, o);
 }
 
-export function squeeze(x: ArrayLike, axis?: number | number[] | null, o?: OpOptions): MxArray {
+export function squeeze(x: ArrayLike, axis?: number | readonly number[] | null, o?: OpOptions): MxArray {
   const a = arr("squeeze", x, o);
   const axes = axis === undefined || axis === null ? a.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes("squeeze", axis, a.ndim);
   for (const ax of axes) {
@@ -59,7 +59,7 @@ export function squeeze(x: ArrayLike, axis?: number | number[] | null, o?: OpOpt
   return reshape(a, a.shape.filter((_, i) => !axes.includes(i)), o);
 }
 
-export function expandDims(x: ArrayLike, axis: number | number[], o?: OpOptions): MxArray {
+export function expandDims(x: ArrayLike, axis: number | readonly number[], o?: OpOptions): MxArray {
   const a = arr("expandDims", x, o);
   const list = typeof axis === "number" ? [axis] : axis;
   const nd = a.ndim + list.length;
@@ -78,7 +78,7 @@ export function transpose(x: ArrayLike, axes?: readonly number[], o?: OpOptions)
     throw opError("transpose", `axes ${JSON.stringify(axes)} must be a permutation of the ${a.ndim} axes`, [a], "value");
   }
   if (perm.every((p, i) => p === i)) return a;
-  return node(new Transpose(perm), [a], streamOf(o));
+  return node(new Transpose(perm), [a], streamOf(o, a));
 }
 
 export function swapaxes(x: ArrayLike, axis1: number, axis2: number, o?: OpOptions): MxArray {
@@ -108,7 +108,7 @@ export function broadcastTo(x: ArrayLike, shape: readonly number[], o?: OpOption
   }
   const padded = a.ndim < shape.length ? reshape(a, [...Array(shape.length - a.ndim).fill(1), ...a.shape], o) : a;
   if (sameShape(padded.shape, shape)) return padded;
-  return node(new Broadcast([...shape]), [padded], streamOf(o));
+  return node(new Broadcast([...shape]), [padded], streamOf(o, a));
 }
 
 export function broadcastArrays(arrays: readonly ArrayLike[], o?: OpOptions): MxArray[] {
@@ -148,11 +148,11 @@ export function slice(x: ArrayLike, start: readonly SliceBound[], stop: readonly
     shape.push(count);
   }
   if (sameShape(shape, a.shape) && steps.every((s) => s === 1)) return a;
-  return node(new Slice(starts, steps, shape), [a], streamOf(o));
+  return node(new Slice(starts, steps, shape), [a], streamOf(o, a));
 }
 
 /** Splits into `n` equal sections, or at the given indices, along `axis`. */
-export function split(x: ArrayLike, indicesOrSections: number | readonly number[], o: { axis?: number } & OpOptions = {}): MxArray[] {
+export function split(x: ArrayLike, indicesOrSections: number | readonly number[], o: { axis?: number | undefined } & OpOptions = {}): MxArray[] {
   const a = arr("split", x, o);
   const ax = normalizeAxis("split", o.axis ?? 0, a.ndim);
   const n = a.shape[ax]!;
@@ -174,9 +174,14 @@ export function split(x: ArrayLike, indicesOrSections: number | readonly number[
   });
 }
 
-export function concatenate(arrays: readonly ArrayLike[], o: { axis?: number } & OpOptions = {}): MxArray {
+/** Joins arrays along `axis` (default 0); `axis: null` flattens them first, as MLX. */
+export function concatenate(arrays: readonly ArrayLike[], o: { axis?: number | null | undefined } & OpOptions = {}): MxArray {
   if (!Array.isArray(arrays) || arrays.length === 0) throw opError("concatenate", "needs a non-empty list of arrays", [], "value");
-  const as = arrays.map((x) => arr("concatenate", x, o));
+  let as = arrays.map((x) => arr("concatenate", x, o));
+  if (o.axis === null) {
+    as = as.map((a) => reshape(a, [a.size], o));
+    o = { ...o, axis: 0 };
+  }
   const nd = as[0]!.ndim;
   if (nd === 0) throw opError("concatenate", "zero-dimensional arrays cannot be concatenated; use stack", as, "value");
   const ax = normalizeAxis("concatenate", o.axis ?? 0, nd);
@@ -188,10 +193,10 @@ export function concatenate(arrays: readonly ArrayLike[], o: { axis?: number } &
   const d = as.map((a) => a.dtype).reduce(promoteTypes);
   const cast = as.map((a) => astype(a, d, o));
   if (cast.length === 1) return cast[0]!;
-  return node(new Concatenate(ax), cast, streamOf(o));
+  return node(new Concatenate(ax), cast, streamOf(o, ...cast));
 }
 
-export function stack(arrays: readonly ArrayLike[], o: { axis?: number } & OpOptions = {}): MxArray {
+export function stack(arrays: readonly ArrayLike[], o: { axis?: number | undefined } & OpOptions = {}): MxArray {
   if (!Array.isArray(arrays) || arrays.length === 0) throw opError("stack", "needs a non-empty list of arrays", [], "value");
   const as = arrays.map((x) => arr("stack", x, o));
   const nd = as[0]!.ndim;
@@ -200,18 +205,25 @@ export function stack(arrays: readonly ArrayLike[], o: { axis?: number } & OpOpt
   return concatenate(as.map((a) => expandDims(a, ax, o)), { axis: ax, stream: o.stream });
 }
 
-export type PadWidth = number | readonly [number, number] | readonly (readonly [number, number])[];
+export type PadWidth = number | readonly [number] | readonly [number, number] | readonly (readonly [number, number])[];
 
-/** Constant padding: `padWidth` per axis as (low, high), or one pair / one number for all axes. */
-export function pad(x: ArrayLike, padWidth: PadWidth, o: { constantValue?: JsScalar } & OpOptions = {}): MxArray {
+/**
+ * Constant padding: `padWidth` per axis as (low, high) pairs, or for every
+ * axis alike one number, `[n]`, one pair `[low, high]` or `[[low, high]]`, as MLX.
+ */
+export function pad(x: ArrayLike, padWidth: PadWidth, o: { constantValue?: JsScalar | undefined } & OpOptions = {}): MxArray {
   const a = arr("pad", x, o);
   let pairs: (readonly [number, number])[];
-  if (typeof padWidth === "number") pairs = a.shape.map(() => [padWidth, padWidth] as const);
-  else if (padWidth.length === 2 && typeof padWidth[0] === "number") pairs = a.shape.map(() => padWidth as readonly [number, number]);
-  else pairs = padWidth as (readonly [number, number])[];
+  const every = (p: readonly [number, number]) => a.shape.map(() => p);
+  if (typeof padWidth === "number") pairs = every([padWidth, padWidth]);
+  else if (!Array.isArray(padWidth)) pairs = [];
+  else if (padWidth.length === 1 && typeof padWidth[0] === "number") pairs = every([padWidth[0], padWidth[0]]);
+  else if (padWidth.length === 2 && typeof padWidth[0] === "number") pairs = every(padWidth as unknown as readonly [number, number]);
+  else if (padWidth.length === 1 && a.ndim !== 1 && Array.isArray(padWidth[0])) pairs = every(padWidth[0] as unknown as readonly [number, number]);
+  else pairs = padWidth as unknown as (readonly [number, number])[];
   if (pairs.length !== a.ndim || !pairs.every((p) => p.length === 2 && p.every((v) => Number.isInteger(v) && v >= 0))) {
     throw opError("pad", `padWidth must give non-negative integer (low, high) pairs for each of the ${a.ndim} axes, got ${JSON.stringify(padWidth)}`, [a], "value");
   }
-  const value = toArray("pad", o.constantValue ?? 0, streamOf(o), a.dtype);
-  return node(new Pad(pairs.map((p) => p[0]), pairs.map((p) => p[1])), [a, astype(value, a.dtype, o)], streamOf(o));
+  const value = toArray("pad", o.constantValue ?? 0, streamOf(o, a), a.dtype);
+  return node(new Pad(pairs.map((p) => p[0]), pairs.map((p) => p[1])), [a, astype(value, a.dtype, o)], streamOf(o, a));
 }

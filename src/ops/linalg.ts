@@ -12,7 +12,8 @@ import { astype } from "./elementwise.js";
 import { broadcastTo, expandDims, squeeze } from "./layout.js";
 
 export function matmul(x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
-  const s = streamOf(o);
+  const s = streamOf(o, x, y);
+  o = { ...o, stream: s };
   let a = toArray("matmul", checkArrayLike("matmul", x), s);
   let b = toArray("matmul", checkArrayLike("matmul", y), s);
   if (a.ndim === 0 || b.ndim === 0) throw opError("matmul", "inputs must have at least one dimension (use multiply for scalars)", [a, b], "value");

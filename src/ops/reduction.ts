@@ -12,14 +12,17 @@ import { astype, divide, multiply, sqrt, square, subtract } from "./elementwise.
 import { reshape } from "./layout.js";
 
 /** Options may also be given as just the axis. */
-export type AxisArg = AxisOptions | number | number[];
+export type AxisArg = AxisOptions | number | readonly number[];
+
+/** Array.isArray, narrowing readonly lists too. */
+const isAxisList = (o: unknown): o is readonly number[] => Array.isArray(o);
 
 function opts(o?: AxisArg): AxisOptions {
-  return typeof o === "number" || Array.isArray(o) ? { axis: o } : (o ?? {});
+  return typeof o === "number" || isAxisList(o) ? { axis: o } : (o ?? {});
 }
 
 function input(op: string, x: ArrayLike, o: AxisOptions): MxArray {
-  return toArray(op, checkArrayLike(op, x), streamOf(o));
+  return toArray(op, checkArrayLike(op, x), streamOf(o, x));
 }
 
 function reduceOp(op: ReduceOp) {
@@ -34,7 +37,7 @@ function reduceOp(op: ReduceOp) {
       throw opError(op, `cannot reduce over an empty axis (no identity for ${op})`, [a], "value");
     }
     if (op === "all" || op === "any") a = a.dtype === bool ? a : astype(a, bool, p);
-    return node(new Reduce(op, axes, p.keepdims ?? false), [a], streamOf(p));
+    return node(new Reduce(op, axes, p.keepdims ?? false), [a], streamOf(p, a));
   };
 }
 
@@ -46,8 +49,8 @@ export const all = reduceOp("all");
 export const any = reduceOp("any");
 
 export interface ArgOptions extends OpOptions {
-  axis?: number | null;
-  keepdims?: boolean;
+  axis?: number | null | undefined;
+  keepdims?: boolean | undefined;
 }
 
 function argOp(op: "argmax" | "argmin") {
@@ -62,7 +65,7 @@ function argOp(op: "argmax" | "argmin") {
       axis = 0;
     } else axis = normalizeAxis(op, p.axis, a.ndim);
     if (a.shape[axis] === 0) throw opError(op, `cannot take ${op} of an empty axis`, [a], "value");
-    const out = node(new ArgReduce(op, axis, p.keepdims ?? false), [a], streamOf(p));
+    const out = node(new ArgReduce(op, axis, p.keepdims ?? false), [a], streamOf(p, a));
     if (p.keepdims && (p.axis === undefined || p.axis === null)) return reshape(out, Array(ndim).fill(1), p);
     return out;
   };
@@ -80,13 +83,13 @@ function floatInput(op: string, x: ArrayLike, o: AxisOptions): MxArray {
 export function logsumexp(x: ArrayLike, o?: AxisArg): MxArray {
   const p = opts(o);
   const a = floatInput("logsumexp", x, p);
-  return node(new LogSumExp(normalizeAxes("logsumexp", p.axis, a.ndim), p.keepdims ?? false), [a], streamOf(p));
+  return node(new LogSumExp(normalizeAxes("logsumexp", p.axis, a.ndim), p.keepdims ?? false), [a], streamOf(p, a));
 }
 
 export function softmax(x: ArrayLike, o?: AxisArg): MxArray {
   const p = opts(o);
   const a = floatInput("softmax", x, p);
-  return node(new Softmax(normalizeAxes("softmax", p.axis, a.ndim)), [a], streamOf(p));
+  return node(new Softmax(normalizeAxes("softmax", p.axis, a.ndim)), [a], streamOf(p, a));
 }
 
 function countOf(a: MxArray, axes: number[]): number {
@@ -114,10 +117,10 @@ export function mean(x: ArrayLike, o?: AxisArg): MxArray {
 
 export interface VarOptions extends AxisOptions {
   /** Delta degrees of freedom: the divisor is count - ddof. */
-  ddof?: number;
+  ddof?: number | undefined;
 }
 
-export function variance(x: ArrayLike, o?: VarOptions | number | number[]): MxArray {
+export function variance(x: ArrayLike, o?: VarOptions | number | readonly number[]): MxArray {
   const p: VarOptions = opts(o);
   const a = input("var", x, p);
   const axes = normalizeAxes("var", p.axis, a.ndim);
@@ -127,6 +130,7 @@ export function variance(x: ArrayLike, o?: VarOptions | number | number[]): MxAr
   return astype(multiply(ss, 1 / Math.max(countOf(a, axes) - (p.ddof ?? 0), 0), p), meanDType(a.dtype), p);
 }
 
-export function std(x: ArrayLike, o?: VarOptions | number | number[]): MxArray {
-  return sqrt(variance(x, o), typeof o === "object" && !Array.isArray(o) ? o : undefined);
+export function std(x: ArrayLike, o?: VarOptions | number | readonly number[]): MxArray {
+  const p: VarOptions = opts(o);
+  return sqrt(variance(x, p), p);
 }

@@ -54,4 +54,4 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-node scripts/build-native.mjs
+node scripts/build-native.mjs --if-possible

@@ -13,6 +13,7 @@ import { arangeKernel, randomBitsKernel } from "./generators.js";
 import { concatenateKernel, padKernel } from "./layout.js";
 import { matmulKernel } from "./matmul.js";
 import { openNativeDevice } from "./native.js";
+import { noticeMetalNotBuilt } from "./notice.js";
 import { logsumexpKernel, reduceKernel, softmaxKernel } from "./reduce.js";
 
 function kernels(metal: MetalBackend): Record<string, Kernel> {
@@ -44,6 +45,7 @@ export function registerMetal(): void {
   const device = openNativeDevice();
   if (typeof device === "string") {
     markUnavailable("metal", device);
+    noticeMetalNotBuilt(device);
     return;
   }
   const clang = process.env.MLX_TS_METAL_CLANG ?? "clang++-19";

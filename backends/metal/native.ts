@@ -1,5 +1,5 @@
-// Loads the Metal backend's native addon (native/, built by cmake-js on npm
-// install) and describes it in TypeScript; where the addon is missing or
+// Loads the Metal backend's native addon (native/, built by `npx mlx-ts
+// build-metal`) and describes it in TypeScript; where the addon is missing or
 // cannot start a device, says why and which command fixes it.
 
 import { createRequire } from "node:module";
@@ -41,13 +41,13 @@ interface Addon {
 }
 
 /** The package root (this file is backends/metal/native.ts, or dist/backends/metal/native.js). */
-function packageRoot(): string {
+export function packageRoot(): string {
   let dir = fileURLToPath(new URL(".", import.meta.url));
   for (let i = 0; i < 4 && !existsSync(join(dir, "package.json")); i++) dir = join(dir, "..");
   return dir;
 }
 
-const FIX = "sudo bash scripts/setup.sh (installs clang-19 and libboost-context-dev, then builds the addon with npm run build:native)";
+const FIX = "npx mlx-ts build-metal (it names any system package it needs)";
 
 /** Where compiled MSL libraries are cached (MLX_TS_METAL_CACHE, else the user's cache directory). */
 function cacheDir(): string {
@@ -55,11 +55,14 @@ function cacheDir(): string {
   return join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "mlx-ts", "msl");
 }
 
+/** The start of the reason given when the addon was never built (the one-time notice looks for it). */
+export const NOT_BUILT = "the native addon is not built";
+
 /** The device, or why there is none. */
 export function openNativeDevice(): NativeDevice | string {
   const root = packageRoot();
   const addonPath = join(root, "native", "build", "Release", "mlx_ts_metal.node");
-  if (!existsSync(addonPath)) return `the native addon is not built (${addonPath} is missing); run: ${FIX}`;
+  if (!existsSync(addonPath)) return `${NOT_BUILT}; run: ${FIX}`;
   let addon: Addon;
   try {
     addon = createRequire(import.meta.url)(addonPath) as Addon;

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# The package as a user gets it: packs the tarball, installs it into a new
+# project in a temporary folder, compiles a strict TypeScript program against
+# it (strict, exactOptionalPropertyTypes, nodenext, no skipLibCheck, no
+# @types/node) and runs it, runs a plain-JS ESM program, checks require()'s
+# message, then the CLI: --version, info, a small conformance run, and
+# build-metal followed by the metal backend in use. Run by .ci/run.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+export XDG_CACHE_HOME="$work/cache" # the one-time notices and the MSL cache start empty
+step() { echo "install-smoke: $*" >&2; }
+fail() { echo "install-smoke: FAILED: $*" >&2; exit 1; }
+
+cd "$repo"
+tarball="$(npm pack --silent --pack-destination "$work" | tail -1)"
+step "packed $tarball ($(du -h "$work/$tarball" | cut -f1))"
+tar -tzf "$work/$tarball" | grep -q 'package/dist/index.d.ts' || fail "the tarball has no dist/index.d.ts"
+if tar -tzf "$work/$tarball" | grep -E 'package/(test|bench|examples|native/build)/' ; then fail "the tarball carries development files"; fi
+
+mkdir "$work/app" && cd "$work/app"
+cat > package.json <<'JSON'
+{ "name": "smoke-app", "version": "1.0.0", "private": true, "type": "module" }
+JSON
+step "npm install (the registry's packages, from npm's cache where present)"
+npm install --no-audit --no-fund --prefer-offline --loglevel=error "$work/$tarball"
+[ -d node_modules/webgpu ] || fail "the optional dependency webgpu (Dawn) was not installed by default"
+
+step "strict TypeScript program"
+cat > tsconfig.json <<'JSON'
+{
+  "compilerOptions": {
+    "target": "ES2022", "module": "nodenext", "moduleResolution": "nodenext",
+    "strict": true, "exactOptionalPropertyTypes": true, "noUncheckedIndexedAccess": true,
+    "skipLibCheck": false, "types": [], "outDir": "out"
+  },
+  "files": ["app.ts"]
+}
+JSON
+cat > app.ts <<'TS'
+import * as mx from "mlx-ts";
+
+const x = mx.array([[1, 2], [3, 4]], mx.float32);
+const y = mx.sum(mx.multiply(x, 2), { axis: 1, keepdims: undefined, stream: undefined });
+await mx.eval(y);
+console.log("sum", JSON.stringify(await y.tolist()));
+const loss = (w: mx.MxArray): mx.MxArray => mx.sum(mx.square(mx.matmul(x, w)));
+const g = mx.grad(loss)(mx.ones([2], mx.float32));
+console.log("grad", JSON.stringify(await (g as mx.MxArray).tolist()));
+const shape: readonly number[] = [2, 2];
+console.log("zeros", JSON.stringify(await mx.zeros(shape).tolist()));
+console.log("gpu", mx.isAvailable(mx.gpu));
+TS
+node "$repo/node_modules/typescript/bin/tsc" -p . || fail "the strict TypeScript program does not compile against the installed types"
+out="$(node out/app.js)"
+echo "$out"
+grep -qx 'sum \[6,14\]' <<<"$out" || fail "wrong sum"
+grep -qx 'grad \[40,56\]' <<<"$out" || fail "wrong gradient"
+grep -qx 'gpu true' <<<"$out" || fail "no GPU backend after a default install (webgpu expected)"
+
+step "plain JavaScript ESM program"
+cat > plain.mjs <<'JS'
+import * as mx from "mlx-ts";
+const a = mx.arange(5).add(1);
+console.log("plain", JSON.stringify(await a.tolist()), a.dtype.name);
+JS
+node plain.mjs | grep -qx 'plain \[1,2,3,4,5\] int32' || fail "the plain-JS ESM program"
+
+step "require() says the package is ESM"
+msg="$(node -e 'try { require("mlx-ts") } catch (e) { console.log(e.message) }')"
+grep -q 'is an ES module' <<<"$msg" && grep -q 'import \* as mx from "mlx-ts"' <<<"$msg" || fail "require message: $msg"
+
+step "the CLI"
+[ "$(npx --no-install mlx-ts --version)" = "$(node -p 'require("./node_modules/mlx-ts/package.json").version')" ] || fail "--version"
+npx --no-install mlx-ts --help | grep -q build-metal || fail "--help"
+info="$(npx --no-install mlx-ts info 2>&1)"
+echo "$info"
+grep -q '^backend cpu: available' <<<"$info" || fail "info: cpu"
+grep -q '^backend webgpu: available' <<<"$info" || fail "info: webgpu"
+grep -q '^backend metal: unavailable (the native addon is not built' <<<"$info" || fail "info: metal should say it is not built"
+[ "$(grep -c 'npx mlx-ts build-metal (shown once)' <<<"$info" || true)" = 1 ] || fail "the first import should show the metal notice once"
+notices="$(node plain.mjs 2>&1 >/dev/null; node plain.mjs 2>&1 >/dev/null)"
+[ "$(grep -c 'npx mlx-ts build-metal (shown once)' <<<"$notices" || true)" = 0 ] || fail "the metal notice was shown again after info showed it: $notices"
+npx --no-install mlx-ts conformance --ops 'add,exp' --dtypes float32 --runs 3 --graphs 1 --no-numpy || fail "a small conformance run"
+
+if [ "$(uname)" = Linux ] && ! command -v clang++-19 >/dev/null; then
+  step "no clang++-19: build-metal must say what to install"
+  npx --no-install mlx-ts build-metal 2>&1 | grep -q 'clang++-19 is missing' || fail "build-metal's message"
+else
+  step "build-metal in the installed package, then the metal backend"
+  npx --no-install mlx-ts build-metal || fail "build-metal"
+  cat > metal.mjs <<'JS'
+import * as mx from "mlx-ts";
+console.log("metal", JSON.stringify(await mx.add(mx.array([1, 2]), 1, { stream: mx.metal }).tolist()));
+JS
+  node metal.mjs | grep -qx 'metal \[2,3\]' || fail "the metal backend after build-metal"
+fi
+step "passed"

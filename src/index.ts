@@ -20,3 +20,11 @@ export * as random from "./random.js";
 export { registeredBackends, unavailableBackends, type Backend, type BackendName } from "../backends/backend.js";
 export * from "./transforms/index.js";
 export * as utils from "./transforms/tree.js";
+
+// `x[Symbol.dispose]` (for `using`) in the published types: declared here too,
+// so a project whose `lib` predates ES2024's disposables still type-checks.
+declare global {
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}

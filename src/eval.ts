@@ -8,8 +8,19 @@ import type { Primitive } from "./primitive.js";
 import { describe } from "./errors.js";
 import { rowMajorStrides } from "./shape.js";
 
-/** Unevaluated nodes reachable from `outputs`, inputs before users. */
-function schedule(outputs: readonly MxArray[]): MxArray[] {
+/**
+ * Nodes that an asynchronous eval in progress has taken on, each mapped to the
+ * promise that settles when that eval ends: a concurrent eval waits for them
+ * instead of running them twice (evals may overlap, as `Promise.all` of reads does).
+ */
+const inFlight = new Map<MxArray, Promise<void>>();
+
+/**
+ * Unevaluated nodes reachable from `outputs`, inputs before users. With
+ * `waits`, nodes another eval has taken on are left to it (their promises are
+ * collected), else they are scheduled too (a synchronous read cannot wait).
+ */
+function schedule(outputs: readonly MxArray[], waits?: Set<Promise<void>>): MxArray[] {
   const order: MxArray[] = [];
   const seen = new Set<MxArray>();
   // parallel stacks: the node, and whether its inputs were already pushed
@@ -25,6 +36,11 @@ function schedule(outputs: readonly MxArray[]): MxArray[] {
     if (a.isDisposed) throw new Error(`cannot evaluate: array ${describe(a)} was disposed`);
     if (a.isEvaluated) continue;
     seen.add(a);
+    const claim = waits && inFlight.get(a);
+    if (claim) {
+      waits.add(claim);
+      continue;
+    }
     stack.push(a);
     expanded.push(true);
     for (const inp of a.inputs) {
@@ -135,23 +151,58 @@ export function setNodeValidator(v: NodeValidator | undefined): void {
   validator = v;
 }
 
-/** Evaluates `outputs` and waits for every backend that ran work. */
+/** Evaluates `outputs` and waits for every backend that ran work; concurrent calls over shared graphs each run a node once. */
 export async function evaluate(outputs: readonly MxArray[]): Promise<void> {
-  const order = schedule(outputs);
+  const waits = new Set<Promise<void>>();
+  const order = schedule(outputs, waits);
+  let settle!: () => void;
+  const done = new Promise<void>((resolve) => (settle = resolve));
+  for (const node of order) inFlight.set(node, done);
+  try {
+    await runAll(order);
+  } finally {
+    for (const node of order) if (inFlight.get(node) === done) inFlight.delete(node);
+    settle();
+  }
+  for (const w of waits) await w;
+  // what another eval had taken on and did not finish (it failed): evaluated here, failing the same way
+  const left = outputs.filter((o) => !o.isEvaluated);
+  if (left.length) await evaluate(left);
+}
+
+/** Inputs of `node` that another eval had taken on: waited for, or evaluated here when that eval failed. */
+async function inputsReady(node: MxArray): Promise<void> {
+  for (const x of node.inputs) {
+    if (x.isEvaluated) continue;
+    const claim = inFlight.get(x);
+    if (claim) await claim;
+    if (!x.isEvaluated) await evaluate([x]);
+  }
+}
+
+async function runAll(order: readonly MxArray[]): Promise<void> {
   const used = new Set<Backend>();
   for (const node of order) {
+    if (node.isEvaluated) continue; // a synchronous read (dataSync, toString) ran it meanwhile
+    await inputsReady(node);
+    if (node.isEvaluated) continue;
     const target = getBackend(node.stream.device.backend);
     const asyncInput = node.inputs.some((x) => {
       const source = x.tensor().buffer.backend;
       return source !== target && !source.readSync;
     });
+    const staged = asyncInput ? await stageInputs(node) : undefined;
+    if (node.isEvaluated) {
+      for (const t of staged?.values() ?? []) target.release(t.buffer);
+      continue;
+    }
     const check = validator && target.name !== "cpu" ? validator : undefined;
     // the validator reads the inputs after the node let go of them: hold their buffers until then
     const prim = node.primitive!;
     const held = check ? node.inputs.map((x) => x.tensor()) : [];
     for (const t of held) retain(t.buffer);
     try {
-      run(node, asyncInput ? await stageInputs(node) : undefined);
+      run(node, staged);
       if (check) await check(prim, held, node.slot.data!, node);
     } finally {
       for (const t of held) t.buffer.backend.release(t.buffer);

@@ -100,7 +100,8 @@ export function promoteTypes(a: DType, b: DType): DType {
 export function scalarDefaultDType(x: number | boolean | bigint): DType {
   if (typeof x === "boolean") return bool;
   if (typeof x === "bigint") return int64;
-  return Number.isInteger(x) ? int32 : float32;
+  if (!Number.isInteger(x)) return float32;
+  return x < -(2 ** 31) || x > 2 ** 31 - 1 ? int64 : int32;
 }
 
 /**

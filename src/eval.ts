@@ -5,6 +5,7 @@
 import { getBackend, retain, type Backend, type Tensor } from "../backends/backend.js";
 import type { MxArray } from "./array.js";
 import type { Primitive } from "./primitive.js";
+import { relieveMemoryPressure } from "./collector.js";
 import { describe } from "./errors.js";
 import { rowMajorStrides } from "./shape.js";
 
@@ -164,6 +165,7 @@ export async function evaluate(outputs: readonly MxArray[]): Promise<void> {
     for (const node of order) if (inFlight.get(node) === done) inFlight.delete(node);
     settle();
   }
+  await relieveMemoryPressure();
   for (const w of waits) await w;
   // what another eval had taken on and did not finish (it failed): evaluated here, failing the same way
   const left = outputs.filter((o) => !o.isEvaluated);

@@ -49,8 +49,12 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
     await expectArray(mx.mean(mx.array([[Infinity, 1], [2, 3]], mx.float32, o), { axis: 1, ...o }), [Infinity, 2.5]);
   });
 
-  it("integer sums wrap; bool sums give int32", async () => {
-    await expectArray(mx.sum(mx.array([100, 100], mx.int8, o), o), -56, mx.int8);
+  it("integer sums wrap; bool and narrow integers accumulate in int32/uint32, as MLX", async () => {
+    await expectArray(mx.sum(mx.array([100, 100], mx.int8, o), o), 200, mx.int32);
+    await expectArray(mx.prod(mx.array([100, -100], mx.int8, o), o), -10000, mx.int32);
+    await expectArray(mx.sum(mx.array([200, 200], mx.uint8, o), o), 400, mx.uint32);
+    await expectArray(mx.prod(mx.array([300, 300], mx.uint16, o), o), 90000, mx.uint32);
+    await expectArray(mx.sum(mx.array([2 ** 30, 2 ** 30], mx.int32, o), o), -(2 ** 31), mx.int32);
     await expectArray(mx.sum(mx.array([true, true, false], mx.bool, o), o), 2, mx.int32);
     await expectArray(mx.prod(mx.array([65536, 65536], mx.uint32, o), o), 0, mx.uint32);
     if (device.backend === "cpu") await expectArray(mx.sum(mx.array([2n ** 62n, 2n ** 62n], mx.int64, o), o), -(2n ** 63n));

@@ -5,7 +5,7 @@
 import { getBackend } from "../../backends/backend.js";
 import { MxArray } from "../array.js";
 import { toStream, type Stream, type StreamOrDevice } from "../device.js";
-import { complex64, promoteTypes, promoteWithScalar, scalarDefaultDType, type DType } from "../dtype.js";
+import { complex64, intRange, isInteger, promoteTypes, promoteWithScalar, scalarDefaultDType, type DType } from "../dtype.js";
 import { opError } from "../errors.js";
 import { numberToStorage } from "../convert.js";
 import { uploadTensor } from "../eval.js";
@@ -112,7 +112,12 @@ export function checkArrayLike(op: string, x: unknown, name = "input"): ArrayLik
 export function toArray(op: string, x: ArrayLike, stream: Stream, dtype?: DType): MxArray {
   checkArrayLike(op, x);
   if (x instanceof MxArray) return x;
-  return scalarArray(x, dtype ?? scalarDefaultDType(x), stream);
+  const d = dtype ?? scalarDefaultDType(x);
+  if (typeof x === "number" && Number.isInteger(x) && isInteger(d) && d.size < 8) {
+    const [lo, hi] = intRange(d);
+    if (x < lo || x > hi) throw opError(op, `the scalar ${x} is out of range for ${d.name} (${lo} to ${hi}); make it an array of a wider dtype, e.g. mx.array(${x}, mx.int64)`, [], "value");
+  }
+  return scalarArray(x, d, stream);
 }
 
 /** The common dtype of operands: arrays promote strongly, JS scalars weakly. */

@@ -9,10 +9,10 @@ import {
 } from "../dtype.js";
 import { opError } from "../errors.js";
 import { Arange } from "../primitives/misc.js";
-import { checkShape } from "../shape.js";
+import { checkShape, MAX_DIM } from "../shape.js";
 import type { Complex, TypedArray } from "../storage.js";
 import { constant, encodeValues, node, scalarArray, streamOf, type JsScalar, type OpOptions } from "./base.js";
-import { astype, equal } from "./elementwise.js";
+import { add, astype, divide, equal, multiply, subtract } from "./elementwise.js";
 import { broadcastTo, reshape } from "./layout.js";
 
 type Leaf = JsScalar | Complex;
@@ -152,30 +152,53 @@ export interface DTypeOptions extends OpOptions {
 /**
  * `arange(stop)`, `arange(start, stop)`, `arange(start, stop, step)`, each with an
  * optional trailing `{ dtype, stream }`. dtype: int32 when all bounds are
- * integers, else float32.
+ * integers (int64 when one is outside int32's range), else float32. As MLX:
+ * an infinite step gives `[start]` when it points from start towards stop and
+ * `[]` otherwise; an integer dtype steps by `int(start + step) - int(start)`.
  */
 export function arange(...args: (number | DTypeOptions)[]): MxArray {
   const last = args[args.length - 1];
   const o: DTypeOptions = typeof last === "object" ? (args.pop() as DTypeOptions) : {};
   const nums = args as number[];
-  if (nums.length < 1 || nums.length > 3 || !nums.every((v) => typeof v === "number" && Number.isFinite(v))) {
-    throw opError("arange", `expects (stop), (start, stop) or (start, stop, step) with finite numbers, got (${nums.join(", ")})`, [], "type");
+  if (nums.length < 1 || nums.length > 3 || !nums.every((v) => typeof v === "number" && !Number.isNaN(v))) {
+    throw opError("arange", `expects (stop), (start, stop) or (start, stop, step) with numbers, got (${nums.join(", ")})`, [], "type");
   }
   const [start, stop, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
+  if (!Number.isFinite(start) || !Number.isFinite(stop)) throw opError("arange", `start and stop must be finite, got ${start} and ${stop}`, [], "value");
   if (step === 0) throw opError("arange", "step must not be 0", [], "value");
-  const dtype = fillDType("arange", o.dtype, [start, stop, step].every(Number.isInteger) ? int32 : float32);
+  const integral = [start, stop, step].every(Number.isInteger);
+  const wide = [start, stop].some((v) => v < INT32_MIN || v > INT32_MAX);
+  const dtype = fillDType("arange", o.dtype, integral ? (wide ? int64 : int32) : float32);
   if (dtype === bool) throw opError("arange", "bool is not a valid dtype for arange", [], "type");
-  const count = Math.max(0, Math.ceil((stop - start) / step));
-  return node(new Arange(start, step, count, dtype), [], streamOf(o));
+  let count: number;
+  if (!Number.isFinite(step)) count = (step > 0 && start < stop) || (step < 0 && start > stop) ? 1 : 0;
+  else count = Math.max(0, Math.ceil((stop - start) / step));
+  if (count > MAX_DIM) throw opError("arange", `(${start}, ${stop}, ${step}) has ${count} elements; at most 2^31 - 1`, [], "value");
+  if (isInexact(dtype)) return node(new Arange(start, Number.isFinite(step) ? step : 0, count, dtype), [], streamOf(o));
+  // integer dtypes step as MLX's kernels do: start and start + step converted to the dtype (toward zero) first
+  const first = Math.trunc(start);
+  const intStep = Number.isFinite(step) ? Math.trunc(start + step) - first : 0;
+  return node(new Arange(first, intStep, count, dtype), [], streamOf(o));
 }
 
-/** `num` evenly spaced values from start to stop inclusive (float32 by default). */
+/**
+ * `num` evenly spaced values from start to stop inclusive (float32 by default),
+ * computed as MLX does: `(1 - t) * start + t * stop` for `t = i / (num - 1)` in
+ * float32 (float64 for a float64 result), so both ends are exact, then cast to
+ * `dtype` (integer dtypes truncate, as MLX).
+ */
 export function linspace(start: number, stop: number, num = 50, o: DTypeOptions = {}): MxArray {
   if (!Number.isInteger(num) || num < 0) throw opError("linspace", `num must be a non-negative integer, got ${num}`, [], "value");
+  if (typeof start !== "number" || typeof stop !== "number") throw opError("linspace", `start and stop must be numbers, got ${typeof start} and ${typeof stop}`, [], "type");
   const dtype = fillDType("linspace", o.dtype, float32);
-  if (!isInexact(dtype)) throw opError("linspace", `dtype must be a float dtype, got ${dtype.name}`, [], "type");
-  const step = num > 1 ? (stop - start) / (num - 1) : 0;
-  return node(new Arange(start, step, num, dtype), [], streamOf(o));
+  if (dtype === bool || dtype === complex64) throw opError("linspace", `dtype must be a real number dtype, got ${dtype.name}`, [], "type");
+  const s = streamOf(o);
+  const so = { stream: s };
+  const inner = dtype === float64 ? float64 : float32;
+  if (num === 1) return astype(full([1], start, inner, so), dtype, so);
+  const t = divide(arange(0, num, { dtype: inner, stream: s }), Math.max(num - 1, 1), so);
+  const blend = add(multiply(subtract(1, t, so), start, so), multiply(t, stop, so), so);
+  return astype(blend, dtype, so);
 }
 
 /** 2-D array with ones on diagonal `k` (k > 0: above the main diagonal). */

@@ -3,7 +3,7 @@
 // composites mean, var and std.
 
 import { MxArray } from "../array.js";
-import { bfloat16, bool, complex64, float16, float32, isInexact, type DType } from "../dtype.js";
+import { bfloat16, bool, complex64, float16, float32, int32, isInexact, uint32, type DType } from "../dtype.js";
 import { opError } from "../errors.js";
 import { ArgReduce, LogSumExp, Reduce, Softmax, type ReduceOp } from "../primitives/reduce.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
@@ -37,8 +37,17 @@ function reduceOp(op: ReduceOp) {
       throw opError(op, `cannot reduce over an empty axis (no identity for ${op})`, [a], "value");
     }
     if (op === "all" || op === "any") a = a.dtype === bool ? a : astype(a, bool, p);
+    if (op === "sum" || op === "prod") a = astype(a, accumulatorDType(a.dtype), p);
     return node(new Reduce(op, axes, p.keepdims ?? false), [a], streamOf(p, a));
   };
+}
+
+/** MLX's sum/prod dtype: integers narrower than 32 bits (and bool) accumulate in int32 or uint32. */
+function accumulatorDType(d: DType): DType {
+  if (d === bool) return int32;
+  if (d.size < 4 && d.kind === "int") return int32;
+  if (d.size < 4 && d.kind === "uint") return uint32;
+  return d;
 }
 
 export const sum = reduceOp("sum");

@@ -1,0 +1,90 @@
+// Behaviours taken from MLX's own Python tests (python/tests) where mlx-ts
+// once differed: array construction and inference, integer ranges, isclose
+// of infinities, arange and linspace with integer dtypes and infinite steps,
+// reductions' accumulator dtypes. Each case states what MLX does.
+
+import { describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+import { BACKENDS, expectArray } from "./helpers/backends.js";
+
+const f32 = (v: number[]) => mx.array(v, mx.float32);
+
+describe("array construction", () => {
+  it("a sparse list is an error naming the hole, never a short buffer", () => {
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => mx.array([1, , 3] as number[])).toThrow(/\[array\] element \[1\] is a hole/);
+    // eslint-disable-next-line no-sparse-arrays
+    expect(() => mx.array([[1, 2], [3, ,]] as number[][])).toThrow(/\[array\] (element \[1\]\[1\] is a hole|ragged)/);
+  });
+
+  it("infers as MLX: [] is float32, integers past int32 widen to int64", async () => {
+    expect(mx.array([]).dtype).toBe(mx.float32);
+    expect(mx.array(2 ** 40).dtype).toBe(mx.int64);
+    expect(await mx.array(2 ** 40).item()).toBe(2n ** 40n);
+    expect(mx.array([2 ** 31]).dtype).toBe(mx.int64);
+    expect(await mx.array([2 ** 31, -1]).tolist()).toEqual([2n ** 31n, -1n]);
+    expect(mx.array([2 ** 31 - 1]).dtype).toBe(mx.int32);
+  });
+
+  it("a weak integer scalar outside the array's integer dtype is an error (MLX raises), not a wrap", () => {
+    expect(() => mx.add(mx.array(2e9, mx.int32), 3e9)).toThrow(/\[add\] the scalar 3000000000 is out of range for int32/);
+    expect(() => mx.multiply(mx.array([1], mx.uint8), 256)).toThrow(/\[multiply\] the scalar 256 is out of range for uint8/);
+    expect(mx.add(mx.array([1], mx.int8), 127).dtype).toBe(mx.int8);
+    expect(mx.add(3e9, 1).dtype).toBe(mx.int64);
+  });
+
+  it("full refuses a value that is not a number, and zeros/ones name themselves", () => {
+    expect(() => mx.full([2], "a" as unknown as number)).toThrow(/\[full\] value must be a number/);
+    expect(() => mx.zeros([-1])).toThrow(/^\[zeros\]/);
+    expect(() => mx.ones([2, -3])).toThrow(/^\[ones\]/);
+  });
+
+  it("dimensions of 2^31 and above are refused at once, naming the dimension", () => {
+    expect(() => mx.zeros([2 ** 31])).toThrow(/\[zeros\] dimension 0 of shape \[2147483648\] is 2147483648; dimensions must be at most 2\^31 - 1/);
+    expect(() => mx.reshape(mx.zeros([1]), [1, 2 ** 31])).toThrow(/\[reshape\]/);
+  });
+});
+
+describe.each(BACKENDS)("MLX semantics on $name", ({ device }) => {
+  const o = { stream: device };
+
+  it("isclose: infinities are close only to themselves", async () => {
+    const inf = Infinity;
+    await expectArray(mx.isclose(f32([inf, inf, -inf, 1]), f32([inf, -inf, -inf, inf]), o), [true, false, true, false]);
+    await expectArray(mx.allclose(f32([inf]), f32([-inf]), o), false);
+  });
+
+  it("arange with an integer dtype steps by int(start + step) - int(start), as MLX", async () => {
+    await expectArray(mx.arange(0, 3, 0.2, { dtype: mx.int32, ...o }), Array(15).fill(0));
+    await expectArray(mx.arange(-2.5, 3, 1.5, { dtype: mx.int32, ...o }), [-2, -1, 0, 1]);
+  });
+
+  it("arange with an infinite step: [start] towards stop, else empty", async () => {
+    await expectArray(mx.arange(0, 10, Infinity, o), [0]);
+    await expectArray(mx.arange(10, 0, Infinity, o), []);
+    await expectArray(mx.arange(10, 0, -Infinity, o), [10]);
+    expect(() => mx.arange(0, Infinity, 1, o)).toThrow(/\[arange\] start and stop must be finite/);
+  });
+
+  it("linspace ends exactly at stop and takes integer dtypes (truncating, as MLX)", async () => {
+    const v = (await mx.linspace(-3.3, 7.7, 10, o).tolist()) as number[];
+    expect(v[9]).toBe(Math.fround(7.7));
+    expect(v[0]).toBe(Math.fround(-3.3));
+    await expectArray(mx.linspace(0, 10, 5, { dtype: mx.int32, ...o }), [0, 2, 5, 7, 10], mx.int32);
+    await expectArray(mx.linspace(2, 5, 1, o), [2]);
+    await expectArray(mx.linspace(2, 5, 0, o), []);
+  });
+
+  it("sum and prod of narrow integers accumulate in int32 / uint32", async () => {
+    await expectArray(mx.prod(mx.array([16, 16], mx.int8, o), o), 256, mx.int32);
+    await expectArray(mx.sum(mx.array([255, 255], mx.uint8, o), o), 510, mx.uint32);
+  });
+});
+
+describe("arange past int32", () => {
+  it("bounds outside int32 give int64 (cpu), not a silent wrap", async () => {
+    const a = mx.arange(2 ** 40, 2 ** 40 + 3);
+    expect(a.dtype).toBe(mx.int64);
+    expect(await a.tolist()).toEqual([2n ** 40n, 2n ** 40n + 1n, 2n ** 40n + 2n]);
+  });
+});

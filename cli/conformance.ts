@@ -1,6 +1,7 @@
 // `mlx-ts conformance`: runs the op database on the chosen backends against
-// the CPU reference, shows progress on a terminal, prints the op x dtype x
-// backend table and the failures with reproductions, writes JSON and HTML on
+// the CPU reference, shows what runs and its progress on stderr, prints the
+// report summary first (verdict, failures with reproductions, the cells
+// nearest their bounds; the full table with --table), writes JSON and HTML on
 // request, and exits non-zero when any contract failed.
 
 import { writeFileSync } from "node:fs";
@@ -8,7 +9,7 @@ import os from "node:os";
 import { toHtml } from "../conformance/html.js";
 import * as mx from "../index.js";
 import { OPS, opsMatching } from "../conformance/opdb.js";
-import { formatFailures, formatTable, summarize, toJson } from "../conformance/report.js";
+import { formatReport, summarize, toJson } from "../conformance/report.js";
 import { runConformance } from "../conformance/runner.js";
 import { NumpyProcess, numpyUnavailable } from "../conformance/numpy.js";
 
@@ -27,9 +28,16 @@ options:
   --no-numpy        skip the check of the cpu reference against NumPy (/usr/bin/python3 with
                     Debian's python3-numpy; on by default where it is installed, required
                     when MLX_TS_REQUIRE_NUMPY=1)
+  --table           also print the full op x dtype x backend table (it is always in the JSON and HTML)
   --json FILE       write every cell, failure and reproduction as JSON
-  --html FILE       write a self-contained HTML report (table, ulp histograms, failures)
-  --help            this text`;
+  --html FILE       write a self-contained HTML report (verdict, op x backend matrix, filters,
+                    failures, ulp histograms with the bounds, the full table)
+  --help            this text
+
+The report starts with the verdict (PASS or FAIL with the counts), then the
+failures with reproductions, then the ten cells whose worst element came
+nearest its bound, each with what its contract allowed there. The exit status
+is 1 when any cell failed, 2 on a usage error.`;
 
 interface Args {
   backends?: string[];
@@ -39,12 +47,13 @@ interface Args {
   graphs: number;
   seed: number;
   numpy: boolean;
+  table: boolean;
   json?: string;
   html?: string;
 }
 
 function parse(argv: string[]): Args | string {
-  const a: Args = { ops: "*", runs: 20, graphs: 20, seed: 20261125, numpy: true };
+  const a: Args = { ops: "*", runs: 20, graphs: 20, seed: 20261125, numpy: true, table: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
@@ -77,6 +86,9 @@ function parse(argv: string[]): Args | string {
           break;
         case "--no-numpy":
           a.numpy = false;
+          break;
+        case "--table":
+          a.table = true;
           break;
         case "--json":
           a.json = value();
@@ -132,7 +144,7 @@ export async function conformance(argv: string[]): Promise<number> {
       console.error(`mlx-ts conformance: the NumPy check is required (MLX_TS_REQUIRE_NUMPY=1) but ${why}`);
       return 2;
     }
-    if (why) console.log(`mlx-ts conformance: not checking the cpu reference against NumPy: ${why}`);
+    if (why) console.error(`mlx-ts conformance: not checking the cpu reference against NumPy: ${why}`);
     else numpy = new NumpyProcess();
   }
   if (!backends.length && !numpy) {
@@ -141,14 +153,10 @@ export async function conformance(argv: string[]): Promise<number> {
   }
   const started = performance.now();
   const names = backends.map((b) => mx.registeredBackends().find((r) => r.name === b)!.displayName);
-  console.log(`mlx-ts conformance: ${ops.length} ops and ${a.graphs} random graphs per float dtype on ${names.join(", ") || "no backend"} against the cpu reference${numpy ? ", and the cpu reference against NumPy" : ""}; ${a.runs} cases per cell, seed ${a.seed}`);
+  console.error(`mlx-ts conformance: ${ops.length} ops and ${a.graphs} random graphs per float dtype on ${names.join(", ") || "no backend"} against the cpu reference${numpy ? ", and the cpu reference against NumPy" : ""}; ${a.runs} cases per cell, seed ${a.seed}`);
   const cells = await runConformance({ backends, ops, dtypes: a.dtypes, runs: a.runs, graphs: a.graphs, seed: a.seed, numpy, onCell: progress }).finally(() => numpy?.close());
   const seconds = (performance.now() - started) / 1000;
-  console.log(`\n${formatTable(cells)}\n`);
-  const failures = formatFailures(cells);
-  if (failures) console.log(failures);
-  const s = summarize(cells);
-  console.log(`${s.text}; ${seconds.toFixed(1)} s`);
+  console.log(formatReport(cells, { seconds, table: a.table }));
   if (a.json) {
     writeFileSync(a.json, toJson(cells, { date: new Date().toISOString(), seed: a.seed, runs: a.runs, backends, seconds }));
     console.log(`wrote ${a.json}`);
@@ -157,5 +165,5 @@ export async function conformance(argv: string[]): Promise<number> {
     writeFileSync(a.html, toHtml(cells, { date: new Date().toISOString(), seed: a.seed, runs: a.runs, seconds, machine: `${os.cpus()[0]?.model ?? "cpu"} x${os.cpus().length}, ${names.join(", ")}` }));
     console.log(`wrote ${a.html}`);
   }
-  return s.fail ? 1 : 0;
+  return summarize(cells).fail ? 1 : 0;
 }

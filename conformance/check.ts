@@ -3,7 +3,9 @@
 // output element judged by the op's contract on that backend. Elements that
 // read an input outside the contract (NaN, infinities, subnormals, values
 // outside the domain where the spec promises nothing) are "outside spec":
-// a difference there is allowed and counted, never a failure.
+// a difference there is allowed and counted, never a failure. Every compared
+// element also gets what its contract allowed there, so the report can say how
+// near the worst element came to its bound.
 
 import * as mx from "../index.js";
 import { rowMajorStrides } from "../src/shape.js";
@@ -11,7 +13,7 @@ import type { InputCase } from "./arbitraries.js";
 import { contractFor, covered, type Contract } from "./contracts.js";
 import { flushable, roundTo, sameValue, ulpDistance, ulpOf } from "./numerics.js";
 import type { Case, OpEntry } from "./opdb.js";
-import type { RunOutcome } from "./property.js";
+import { nearerBound, type Bound, type ElementError, type RunOutcome } from "./property.js";
 
 const cpu = { stream: mx.cpu };
 const dtypeOf = (name: string) => (mx as unknown as Record<string, mx.DType>)[name]!;
@@ -175,6 +177,7 @@ export async function judge(entry: OpEntry, backend: string, c: Case, got: mx.Mx
   const bounds = isFloat && entry.conditionBound && !contract.dtypeUlps && contract.condition
     ? await entry.conditionBound(refInputs, c.params, rv as number[], contract.condition.u)
     : undefined;
+  const rule = ruleOf(contract, bounds !== undefined);
   for (let i = 0; i < rv.length; i++) {
     const g = gv[i], r = rv[i];
     if (outside[i] || (isFloat && !contract.special && flushable(r as number))) {
@@ -187,11 +190,13 @@ export async function judge(entry: OpEntry, backend: string, c: Case, got: mx.Mx
     }
     const gn = g as number, rn = r as number;
     const ulps = ulpDistance(gn, rn, ref.dtype);
-    if (!outcome.worst || ulps > outcome.worst.ulps) {
-      outcome.worst = { index: i, got: g, want: r, ulps, inputs: entry.spread === "elementwise" ? inputsAt(c, ref.shape, i) : undefined };
+    const allowed = allowance(contract, gn, rn, ref.dtype, bounds?.[i]);
+    const element: ElementError & { bound: Bound } = { got: g, want: r, ulps, bound: { ulps: allowed / ulpOf(Math.max(Math.abs(gn), Math.abs(rn)), ref.dtype), rule } };
+    if (!outcome.worst || nearerBound(element, outcome.worst)) {
+      outcome.worst = { ...element, index: i, ...(entry.spread === "elementwise" ? { inputs: inputsAt(c, ref.shape, i) } : {}) };
     }
     outcome.ulps.push(ulps);
-    if (!withinContract(contract, gn, rn, ref.dtype, bounds?.[i])) {
+    if (!withinContract(contract, gn, rn, allowed)) {
       return { ...outcome, failure: `element ${i}: got ${gn}, reference ${rn} (${ulps.toPrecision(3)} ulp of ${ref.dtype.name}; contract: ${describeContract(contract, bounds?.[i])})` };
     }
   }
@@ -220,18 +225,47 @@ export function inputsAt(c: Case, outShape: readonly number[], index: number): (
   });
 }
 
-/** Whether `got` meets the contract against the reference `ref` (itself within 1 ulp of the truth, exact for correctly rounded ops). */
-function withinContract(c: Contract, got: number, ref: number, dtype: mx.DType, bound?: number): boolean {
+/**
+ * What contract `c` allows between `got` and the reference `ref` (itself within
+ * 1 ulp of the truth, exact for correctly rounded ops) at one element, as an
+ * absolute distance; `conditionBound` is the op's condition bound there.
+ * Infinity: the reference overflowed and any value beyond 1e30 is allowed.
+ */
+function allowance(c: Contract, got: number, ref: number, dtype: mx.DType, conditionBound?: number): number {
+  if (!Number.isFinite(ref)) return Number.isNaN(ref) || c.special ? 0 : Infinity;
+  if (conditionBound !== undefined) return conditionBound + 2 * ulpOf(ref, dtype);
+  if (c.dtypeUlps !== undefined) return c.dtypeUlps * ulpOf(Math.max(Math.abs(got), Math.abs(ref)), dtype);
+  if (c.ulps === 0 && c.abs === 0) return 0;
+  return c.ulps * ulpOf(ref, "float32") + c.abs + 2 * ulpOf(ref, dtype);
+}
+
+/** Whether `got` is within `allowed` (from allowance) of the reference `ref`; exact contracts compare bit for bit. */
+function withinContract(c: Contract, got: number, ref: number, allowed: number): boolean {
   if (Number.isNaN(ref)) return Number.isNaN(got);
-  if (!Number.isFinite(ref)) return got === ref || (!c.special && Math.abs(got) > 1e30);
-  if (bound !== undefined) return Math.abs(got - ref) <= bound + 2 * ulpOf(ref, dtype);
-  if (c.dtypeUlps !== undefined) return ulpDistance(got, ref, dtype) <= c.dtypeUlps;
-  if (c.ulps === 0 && c.abs === 0) return Object.is(got, ref) || (got === 0 && ref === 0 && !c.special);
-  return Math.abs(got - ref) <= c.ulps * ulpOf(ref, "float32") + c.abs + 2 * ulpOf(ref, dtype);
+  if (!Number.isFinite(ref)) return got === ref || (allowed === Infinity && Math.abs(got) > 1e30);
+  if (allowed === 0 && c.dtypeUlps === undefined) return Object.is(got, ref) || (got === 0 && ref === 0 && !c.special);
+  return Math.abs(got - ref) <= allowed;
 }
 
 export function describeContract(c: Contract, bound?: number): string {
   if (bound !== undefined) return `|error| <= ${bound.toPrecision(3)} (condition-bounded) + 2 ulp; ${c.source}`;
   if (c.ulps === 0 && c.abs === 0) return `exact; ${c.source}`;
   return `${c.ulps} float32 ulp + ${c.abs} on [${c.domain.join(", ")}]; ${c.source}`;
+}
+
+/** Small powers of two as 2^k, other numbers in short form. */
+const short = (v: number) => (Number.isInteger(Math.log2(v)) && Math.log2(v) < -6 ? `2^${Math.log2(v)}` : String(Number(v.toPrecision(3))));
+
+/**
+ * The contract in a few words, with where it comes from: "43 f32 ulp + 2 ulp
+ * rounding; WGSL §15.7.4.1", "exact; data movement", "from the op's
+ * condition, u = 2^-24, + 2 ulp rounding; float32 accumulation".
+ */
+export function ruleOf(c: Contract, conditioned: boolean): string {
+  const from = c.source.split(/ \(|,|:|;/)[0]!;
+  if (conditioned) return `from the op's condition, u = ${short(c.condition!.u)}, + 2 ulp rounding; ${from}`;
+  if (c.dtypeUlps !== undefined) return `${c.dtypeUlps} ulp; ${from}`;
+  if (c.ulps === 0 && c.abs === 0) return from === "exact" ? from : `exact; ${from}`;
+  const terms = [...(c.ulps ? [`${short(c.ulps)} f32 ulp`] : []), ...(c.abs ? [`${short(c.abs)} absolute`] : []), "2 ulp rounding"];
+  return `${terms.join(" + ")}; ${from}`;
 }

@@ -3,13 +3,14 @@
 // node is then judged on its own: the CPU reference reruns the node's op on
 // the backend's own inputs to it, so the first node (in topological order)
 // that leaves its contract is the one reported, not a later node that merely
-// inherits an error.
+// inherits an error. The element nearest its own node's bound is kept too.
 
 import fc from "fast-check";
 import * as mx from "../index.js";
 import { elementArb, shapeArb, type InputCase } from "./arbitraries.js";
 import { caseRepro, inputSource, judge, materialize, type CaseOutcome } from "./check.js";
 import { OPS, type OpEntry, type Params } from "./opdb.js";
+import { nearerBound, type RunOutcome } from "./property.js";
 
 export interface GraphNode {
   op: string;
@@ -83,6 +84,8 @@ export interface GraphOutcome {
   nodes: number;
   ulps: number[];
   outsideDiffer: number;
+  /** The element nearest its bound over all nodes judged, naming its node. */
+  worst?: NonNullable<RunOutcome["worst"]>;
 }
 
 const flat = (x: unknown): unknown[] => (Array.isArray(x) ? x.flatMap(flat) : [x]);
@@ -108,6 +111,11 @@ export async function checkGraph(g: Graph, backend: string): Promise<GraphOutcom
     result.nodes++;
     result.ulps.push(...out.ulps);
     result.outsideDiffer += out.outsideDiffer;
+    if (out.worst && (!result.worst || nearerBound(out.worst, result.worst))) {
+      const { index: _index, ...element } = out.worst;
+      const node = `v${g.leaves.length + k} = ${n.op}(${n.inputs.map((i) => `v${i}`).join(", ")})`;
+      result.worst = { ...element, node, bound: { ...element.bound, rule: `node ${node}: ${element.bound.rule}` } };
+    }
     if (out.failure) {
       result.failure = { node: g.leaves.length + k, op: n.op, outcome: out, graph: graphSource(g, `mx.${backend}`) };
       return result;

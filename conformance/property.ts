@@ -1,11 +1,42 @@
 // One conformance cell as a fast-check property: run generated cases, gather
 // the statistics of the cases run before any failure (ulp errors into the
-// histogram, the worst element, outside-spec differences), and on a failure
-// rerun the shrunk counterexample for its message and reproduction, with the
-// seed and path that replay it.
+// histogram, the worst element relative to what its contract allows there,
+// outside-spec differences), and on a failure rerun the shrunk counterexample
+// for its message and reproduction, with the seed and path that replay it.
 
 import fc from "fast-check";
 import { ulpBin } from "./numerics.js";
+
+/** What a contract allows at one element. */
+export interface Bound {
+  /** The allowed distance from the reference there, in ulps of the output dtype (Infinity: any overflow is allowed). */
+  ulps: number;
+  /** The contract in a few words, e.g. "43 f32 ulp + 2 ulp rounding" or "exact". */
+  rule: string;
+}
+
+/** One output element compared with the reference. */
+export interface ElementError {
+  got: unknown;
+  want: unknown;
+  ulps: number;
+  /** The inputs it read (elementwise ops). */
+  inputs?: (number | boolean)[];
+  /** In a random graph: the node that produced it, e.g. "v4 = sum(v3)". */
+  node?: string;
+}
+
+/** An element's error as a fraction of what its contract allows there: 0 exact, 1 at the bound, above 1 a failure. */
+export function relativeToBound(ulps: number, bound: Bound): number {
+  if (ulps === 0 || bound.ulps === Infinity) return 0;
+  return bound.ulps > 0 ? ulps / bound.ulps : Infinity;
+}
+
+/** Whether element `a` is nearer its bound than `b` (ties: the larger ulp error). */
+export function nearerBound(a: ElementError & { bound: Bound }, b: ElementError & { bound: Bound }): boolean {
+  const ra = relativeToBound(a.ulps, a.bound), rb = relativeToBound(b.ulps, b.bound);
+  return ra > rb || (ra === rb && a.ulps > b.ulps);
+}
 
 /** What one case of a cell produced. */
 export interface RunOutcome {
@@ -17,8 +48,8 @@ export interface RunOutcome {
   ulps: number[];
   /** Elements outside the contract whose value differs from the reference (allowed). */
   outsideDiffer: number;
-  /** The element farthest from the reference, and the inputs it read (elementwise ops). */
-  worst?: { got: unknown; want: unknown; ulps: number; inputs?: (number | boolean)[] };
+  /** The element nearest its bound (relative to what the contract allows there), with that allowance. */
+  worst?: ElementError & { bound: Bound };
   /** The TS reproduction of the case. */
   repro: string;
 }
@@ -37,7 +68,10 @@ export interface CellResult {
   elements: number;
   maxUlp?: number;
   p99Ulp?: number;
-  worst?: { got: unknown; want: unknown; ulps: number; inputs?: (number | boolean)[]; repro: string };
+  /** The element nearest its bound over the cases run, and the reproduction of its case. */
+  worst?: ElementError & { repro: string };
+  /** What the contract allowed at the worst element, and the contract in a few words. */
+  bound?: Bound;
   outsideDiffer: number;
   /** ulp errors of the compared elements, binned (numerics.ts ulpBin). */
   histogram: number[];
@@ -70,7 +104,11 @@ export async function checkCell<T>(cell: CellResult, arb: fc.Arbitrary<T>, run: 
           all.push(u);
           cell.histogram[ulpBin(u)]!++;
         }
-        if (out.worst && (!cell.worst || out.worst.ulps > cell.worst.ulps)) cell.worst = { ...out.worst, repro: out.repro };
+        if (out.worst && (!cell.worst || nearerBound(out.worst, { ...cell.worst, bound: cell.bound! }))) {
+          const { bound, ...element } = out.worst;
+          cell.worst = { ...element, repro: out.repro };
+          cell.bound = bound;
+        }
       }
       if (out.failure) {
         shrinking = true;

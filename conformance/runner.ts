@@ -1,14 +1,14 @@
 // The conformance run: for every op entry x dtype x backend, a fast-check
 // property over generated cases (runCase), shrunk to a minimal failing case
 // with its seed and path, plus per-cell statistics (max and p99 ulp error,
-// the worst element, outside-spec differences); the cpu reference's own
-// cells against NumPy; random graphs; and the array API's special-value
-// rules. Cells a backend cannot run are n/a with the reason.
+// the element nearest its bound and that bound, outside-spec differences);
+// the cpu reference's own cells against NumPy; random graphs; and the array
+// API's special-value rules. Cells a backend cannot run are n/a with the reason.
 
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import { runCase, entryContract, describeContract } from "./check.js";
-import { checkGraph, graphArb, type Graph } from "./graphs.js";
+import { checkGraph, graphArb, graphSource, type Graph } from "./graphs.js";
 import { runNumpyCell, type NumpyProcess } from "./numpy.js";
 import { checkCell, newCell, type CellResult, type RunOutcome } from "./property.js";
 import { runSpecialCases } from "./special-cases.js";
@@ -54,8 +54,9 @@ export async function runGraphs(dtype: mx.DType, backend: string, runs: number, 
     return {
       ulps: out.ulps,
       outsideDiffer: out.outsideDiffer,
+      ...(out.worst ? { worst: out.worst } : {}),
       failure: f && `node v${f.node} (${f.op}) leaves its contract given its own inputs: ${f.outcome.failure}`,
-      repro: f ? `// the graph:\n${f.graph}\n// the failing node alone, on the backend's inputs to it:\n${f.outcome.repro}` : "",
+      repro: f ? `// the graph:\n${f.graph}\n// the failing node alone, on the backend's inputs to it:\n${f.outcome.repro}` : `// the graph:\n${graphSource(g, `mx.${backend}`)}`,
     };
   };
   return checkCell(cell, graphArb(dtype), run, runs, seed, `random graph of ${dtype.name} on ${backend}`);

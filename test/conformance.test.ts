@@ -1,15 +1,17 @@
 // The conformance machinery: cells pass on correct kernels, a deliberately
 // wrong kernel is caught and shrunk to a reproduction, inputs outside the spec
-// are counted rather than failed, and the `mlx-ts conformance` command's
-// flags, table, JSON and exit status.
+// are counted rather than failed, each cell records what its contract allowed
+// at its worst element, and the `mlx-ts conformance` command's flags, report
+// (verdict first, the table only with --table), JSON and exit status.
 
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import * as mx from "../index.js";
 import { getBackend, type Kernel } from "../backends/backend.js";
 import { runCase } from "../conformance/check.js";
+import { contractFor } from "../conformance/contracts.js";
 import { checkGraph, type Graph } from "../conformance/graphs.js";
 import { OPS, opsMatching } from "../conformance/opdb.js";
 import { runCell, runGraphs } from "../conformance/runner.js";
@@ -37,6 +39,25 @@ describe.skipIf(others.length === 0).each(others)("conformance of $name against 
     expect(exp.histogram.reduce((a, b) => a + b, 0)).toBe(exp.elements);
   });
 
+  it("records what each cell's contract allowed at its worst element", async () => {
+    const exp = await runCell(entry("exp"), mx.float32, backend, 15, 7);
+    // float32 output: the contract's float32 ulps plus 2 for rounding, wherever the worst element is
+    const c = contractFor(backend, "exp");
+    expect(exp.bound).toEqual({ ulps: c.ulps + 2, rule: expect.stringMatching(new RegExp(`^${c.ulps} f32 ulp \\+ 2 ulp rounding; `)) });
+    expect(exp.worst!.ulps).toBeLessThanOrEqual(exp.maxUlp!);
+    const add = await runCell(entry("add"), mx.float32, backend, 5, 7);
+    expect(add.bound).toEqual({ ulps: 0, rule: expect.stringMatching(/^exact/) });
+    const sum = await runCell(entry("sum"), mx.float32, backend, 15, 7);
+    expect(sum.bound!.rule).toMatch(/^from the op's condition, u = 2\^-24/);
+    expect(sum.bound!.ulps).toBeGreaterThanOrEqual(2);
+    expect((await runCell(entry("add"), mx.int32, backend, 5, 7)).bound).toBeUndefined();
+    // a random graph's worst element names its node, and its bound that node's contract
+    const graphs = await runGraphs(mx.float32, backend, 10, 3);
+    expect(graphs.worst!.node).toMatch(/^v\d+ = \w+\(v\d+(, v\d+)?\)$/);
+    expect(graphs.bound!.rule.startsWith(`node ${graphs.worst!.node}: `)).toBe(true);
+    expect(graphs.worst!.repro).toContain("// the graph:\nconst v0 = ");
+  });
+
   it("catches a wrong kernel and shrinks it to a reproduction", async () => {
     // exp computed as expm1: off by one everywhere
     kernels.exp = (prim, xs, out) => saved.expm1!(Object.create(prim, { name: { value: "expm1" } }), xs, out);
@@ -48,6 +69,24 @@ describe.skipIf(others.length === 0).each(others)("conformance of $name against 
     // shrunk: a handful of elements, not the 96 a case may hold
     const values = /mx\.array\(\[([^\]]*)\]/.exec(cell.failure!.repro)![1]!.split(",");
     expect(values.length).toBeLessThanOrEqual(4);
+  });
+
+  it("reports a wrong kernel from the command line: FAIL first, then its reproduction, exit status 1", async () => {
+    kernels.exp = (prim, xs, out) => saved.expm1!(Object.create(prim, { name: { value: "expm1" } }), xs, out);
+    const log = vi.spyOn(console, "log").mockImplementation(() => {});
+    const err = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      expect(await main(["conformance", "--backends", backend, "--ops", "exp,add", "--dtypes", "float32", "--runs", "10", "--graphs", "0", "--no-numpy"])).toBe(1);
+      const out = log.mock.calls.map((c) => c.join(" ")).join("\n");
+      expect(out.split("\n")[0]).toMatch(/^FAIL {2}\d+ cells \(op x dtype x backend\): \d+ pass, 1 fail, /);
+      const failure = out.indexOf(`FAIL exp float32 on ${backend}\n// exp float32 on ${backend}: element `);
+      expect(failure).toBeGreaterThan(0);
+      expect(out.indexOf(`mx.exp(x0, { stream: mx.${backend} })`)).toBeGreaterThan(failure);
+      expect(out).toMatch(new RegExp(`1\\. exp float32 ${backend} \\(FAIL\\): .* ulp, bound .* ulp \\(`));
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
   });
 
   it("counts differences on inputs outside the contract instead of failing", async () => {
@@ -112,11 +151,30 @@ describe("mlx-ts conformance", () => {
     expect(await main(["conformance", "--ops", "nosuchop"])).toBe(2);
   });
 
-  it.skipIf(others.length === 0)("prints the table, writes JSON and exits 0 when every cell holds", async () => {
+  it.skipIf(others.length === 0)("prints the verdict first, the table only with --table, writes JSON and exits 0 when every cell holds", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "mlx-ts-")), "report.json");
-    expect(await main(["conformance", "--ops", "negative,maximum", "--dtypes", "float32,int32", "--runs", "4", "--graphs", "3", "--json", file])).toBe(0);
+    const printed = async (argv: string[]) => {
+      const log = vi.spyOn(console, "log").mockImplementation(() => {});
+      const err = vi.spyOn(console, "error").mockImplementation(() => {});
+      try {
+        expect(await main(argv)).toBe(0);
+        return log.mock.calls.map((c) => c.join(" ")).join("\n");
+      } finally {
+        log.mockRestore();
+        err.mockRestore();
+      }
+    };
+    const args = ["conformance", "--ops", "negative,maximum", "--dtypes", "float32,int32", "--runs", "4", "--graphs", "3", "--no-numpy"];
+    const out = await printed([...args, "--json", file]);
+    expect(out.split("\n")[0]).toMatch(/^PASS {2}\d+ cells \(op x dtype x backend\): \d+ pass, 0 fail, \d+ n\/a; /);
+    expect(out).toMatch(/nearest their bounds|Every float element compared was exact/);
+    expect(out).not.toMatch(/^op\s+dtype\s+backend/m);
     const report = JSON.parse(readFileSync(file, "utf8")) as { cells: { op: string; dtype: string; status: string }[]; summary: { fail: number } };
     expect(report.summary.fail).toBe(0);
     expect(report.cells.map((c) => `${c.op} ${c.dtype}`)).toEqual(expect.arrayContaining(["maximum int32", "random graphs float32"]));
+    const withTable = await printed([...args, "--table"]);
+    expect(withTable.split("\n")[0]).toMatch(/^PASS /);
+    expect(withTable).toMatch(/^op\s+dtype\s+backend/m);
+    expect(withTable).toMatch(/^maximum\s+int32\s+/m);
   });
 });

@@ -130,7 +130,8 @@ export function getValidation(): "cpu" | null {
   return mode;
 }
 
-const fromEnv = process.env.MLX_TS_VALIDATE;
+// no environment in a browser
+const fromEnv = typeof process !== "undefined" ? process.env.MLX_TS_VALIDATE : undefined;
 if (fromEnv) {
   if (fromEnv !== "cpu") throw new Error(`MLX_TS_VALIDATE must be "cpu" (validate every non-cpu kernel against the cpu reference), got '${fromEnv}'`);
   setValidation("cpu");

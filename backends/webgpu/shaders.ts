@@ -2,25 +2,17 @@
 // kernel file are replaced with generated snippets (each file documents its
 // slots), dtypes.wgsl (and math.wgsl where asked) are prepended, and the
 // pipelines are cached per kernel file by a key that determines the slots and
-// helpers (the source is built only on a miss).
+// helpers (the source is built only on a miss). The files come from
+// kernel-files.ts: read from disk in Node, bundled as strings in the browser.
 
-import { readFileSync } from "node:fs";
+import { kernelFile } from "./kernel-files.js";
 
-const WGSL_DIR = new URL("../../wgsl/", import.meta.url);
 const files = new Map<string, string>();
 
 function source(name: string): string {
   let s = files.get(name);
   if (s === undefined) {
-    // the package ships wgsl/ beside dist/; from dist/backends/webgpu the folder is one level further up
-    for (const dir of [WGSL_DIR, new URL("../../../wgsl/", import.meta.url)]) {
-      try {
-        s = readFileSync(new URL(`${name}.wgsl`, dir), "utf8");
-        break;
-      } catch {
-        // try the next location
-      }
-    }
+    s = kernelFile(name);
     if (s === undefined) throw new Error(`[webgpu] kernel source wgsl/${name}.wgsl not found`);
     files.set(name, s);
   }

@@ -1,0 +1,26 @@
+// The WebGPU adapter in Node: Dawn (npm `webgpu`) on its Vulkan backend, with
+// the WebGPU enums (GPUBufferUsage, GPUMapMode, ...) installed as globals as
+// in a browser. Node only; the browser entry uses navigator-gpu.ts instead.
+
+import { createRequire } from "node:module";
+import type { FoundAdapter } from "./device.js";
+import { withoutDawnNotices } from "./dawn-notices.js";
+
+/** Dawn's adapter, or the reason there is none. */
+export async function requestDawnAdapter(): Promise<FoundAdapter> {
+  let gpu: GPU;
+  try {
+    const { create, globals } = createRequire(import.meta.url)("webgpu") as { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
+    process.env.XDG_RUNTIME_DIR ??= "/tmp";
+    gpu = create(["backend=vulkan"]);
+    for (const [k, v] of Object.entries(globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+  } catch (e) {
+    return `the npm package 'webgpu' (Dawn) could not be loaded: ${(e as Error).message}`;
+  }
+  // Dawn finds the Vulkan devices (and prints its notices) inside this call, before it returns the promise
+  const adapter = await withoutDawnNotices(() => gpu.requestAdapter({ powerPreference: "high-performance" }));
+  if (!adapter) {
+    return "Dawn found no Vulkan adapter (on Linux without a GPU install Mesa's lavapipe from bookworm-backports: bash scripts/setup.sh as root)";
+  }
+  return { gpu, adapter };
+}

@@ -1,0 +1,44 @@
+// The WebGPU backend on an adapter an entry found (Dawn in Node: index.ts;
+// navigator.gpu in a browser: browser.ts): opens the device and registers the
+// kernels it has; with no adapter or device, marks webgpu unavailable with the reason.
+
+import { markUnavailable, registerBackend, type Kernel } from "../backend.js";
+import { WebGpuBackend } from "./backend.js";
+import { openDevice, type FoundAdapter } from "./device.js";
+import { familyKernels } from "../kernel-table.js";
+import { astypeKernel, binaryKernel, contiguousCopy, unaryKernel, whereKernel } from "./elementwise.js";
+import { reduceKernel } from "./reduce.js";
+import { matmulKernel } from "./matmul.js";
+import { arangeKernel, randomBitsKernel } from "./generators.js";
+import { concatenateKernel, padKernel } from "./gather.js";
+import { logsumexpKernel, softmaxKernel } from "./softmax.js";
+
+function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
+  return {
+    ...familyKernels({ unary: unaryKernel(gpu), binary: binaryKernel(gpu), reduce: reduceKernel(gpu), copy: (t) => contiguousCopy(gpu, t) }),
+    where: whereKernel(gpu),
+    astype: astypeKernel(gpu),
+    matmul: matmulKernel(gpu),
+    concatenate: concatenateKernel(gpu),
+    pad: padKernel(gpu),
+    softmax: softmaxKernel(gpu),
+    logsumexp: logsumexpKernel(gpu),
+    arange: arangeKernel(gpu),
+    randomBits: randomBitsKernel(gpu),
+  };
+}
+
+export async function registerOnAdapter(found: FoundAdapter): Promise<void> {
+  if (typeof found === "string") {
+    markUnavailable("webgpu", found);
+    return;
+  }
+  const ctx = await openDevice(found.gpu, found.adapter);
+  if (typeof ctx === "string") {
+    markUnavailable("webgpu", ctx);
+    return;
+  }
+  const gpu = new WebGpuBackend(ctx);
+  Object.assign(gpu.kernels, kernels(gpu));
+  registerBackend(gpu);
+}

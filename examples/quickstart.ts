@@ -15,9 +15,10 @@ const rowSums = probs.sum({ axis: 1 });
 await mx.eval(probs, rowSums);
 
 console.log(`device: ${mx.defaultDevice()}`);
-console.log("x =", x.toString());
-console.log("w =", w.toString());
-console.log("softmax(x @ w) =", probs.toString());
-console.log("row sums =", rowSums.toString());
-console.log("f16 arithmetic stays f16:", mx.add(mx.array([1.5, 2.25], mx.float16), 1).toString());
+// mx.print reads from any device (webgpu's reads are asynchronous) and prints like console.log
+await mx.print("x =", x);
+await mx.print("w =", w);
+await mx.print("softmax(x @ w) =", probs);
+await mx.print("row sums =", rowSums);
+await mx.print("f16 arithmetic stays f16:", mx.add(mx.array([1.5, 2.25], mx.float16), 1));
 console.log("argmax per row:", (await mx.argmax(probs, { axis: 1 }).tolist()) as number[]);

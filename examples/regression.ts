@@ -22,17 +22,17 @@ async function train(title: string, loss: Loss, x: mx.MxArray, t: mx.MxArray, le
   let model: Model = { w: mx.zeros([D, 1]), b: mx.zeros([1]) };
   console.log(`${title} (SGD, learning rate ${learningRate})`);
   for (let i = 0; i <= 100; i++) {
-    const [value, grads] = step(model, x, t) as [mx.MxArray, Model];
-    model = mx.utils.treeMap((p, g) => mx.subtract(p, mx.multiply(g!, learningRate)), model, grads) as Model;
+    const [value, grads] = step(model, x, t);
+    model = mx.utils.treeMap((p, g) => mx.subtract(p, mx.multiply(g, learningRate)), model, grads);
     await mx.eval(model);
-    if (i % 20 === 0) console.log(`  step ${String(i).padStart(3)}: loss ${((await value.item()) as number).toFixed(5)}`);
+    if (i % 20 === 0) console.log(`  step ${String(i).padStart(3)}: loss ${(await value.toNumber()).toFixed(5)}`);
   }
   return model;
 }
 
 const mse: Loss = (p, x, t) => mx.mean(mx.square(mx.subtract(mx.add(mx.matmul(x, p.w), p.b), t)));
 const linear = await train("linear regression", mse, X, y, 0.1);
-console.log("  learned w:", (await linear.w.reshape(D).tolist() as number[]).map((v) => v.toFixed(2)).join(", "), " b:", ((await linear.b.item()) as number).toFixed(2));
+console.log("  learned w:", (await linear.w.reshape(D).tolist() as number[]).map((v) => v.toFixed(2)).join(", "), " b:", (await linear.b.toNumber()).toFixed(2));
 
 // ---- logistic regression: labels from a linear boundary, 10% flipped ----
 const logits = mx.matmul(X, mx.array([[2], [-1], [0], [1]], mx.float32));
@@ -47,4 +47,4 @@ const bce: Loss = (p, x, t) => {
 const logistic = await train("logistic regression", bce, X, labels, 0.5);
 const predicted = mx.greater(mx.add(mx.matmul(X, logistic.w), logistic.b), 0);
 const accuracy = mx.mean(mx.astype(mx.equal(predicted, mx.astype(labels, mx.bool)), mx.float32));
-console.log(`  training accuracy: ${(((await accuracy.item()) as number) * 100).toFixed(1)}% (10% of the labels were flipped)`);
+console.log(`  training accuracy: ${((await accuracy.toNumber()) * 100).toFixed(1)}% (10% of the labels were flipped)`);

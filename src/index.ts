@@ -9,6 +9,7 @@ export {
   type DTypeName,
 } from "./dtype.js";
 export { MxArray, MxArray as Array, type NestedList } from "./array.js";
+export { print } from "./print.js";
 export { Device, Stream, cpu, gpu, webgpu, metal, isAvailable, defaultDevice, setDefaultDevice, defaultStream, newStream, type StreamOrDevice } from "./device.js";
 export * from "./ops/index.js";
 export { variance as var } from "./ops/reduction.js";

@@ -1,7 +1,9 @@
 // MLX's printed form of an array: `array([[1, 2],\n       [3, 4]], dtype=int32)`,
 // numbers as C++ streams print them (6 significant digits, %g), bools as
-// true/false, dims longer than 6 summarized as first 3, ..., last 3.
+// true/false, dims longer than 6 summarized as first 3, ..., last 3; and
+// mx.print, which reads arrays from any device and prints them like console.log.
 
+import { MxArray } from "./array.js";
 import type { DType } from "./dtype.js";
 import { rowMajorStrides } from "./shape.js";
 import { decodeElement, type Scalar, type TypedArray } from "./storage.js";
@@ -55,4 +57,14 @@ export function formatArray(shape: readonly number[], dtype: DType, words: Typed
   };
   const body = shape.length === 0 ? elem(0) : sub(0, 0);
   return `array(${body}, dtype=${dtype.name})`;
+}
+
+/**
+ * Prints `values` like console.log, each array in MLX's format with its
+ * values, read from whatever device holds it (webgpu included):
+ * `await mx.print("x =", x)`. Other values print as console.log prints them.
+ */
+export async function print(...values: unknown[]): Promise<void> {
+  const texts = await Promise.all(values.map(async (v) => (v instanceof MxArray && !v.isDisposed ? formatArray(v.shape, v.dtype, await v.data()) : v)));
+  console.log(...texts);
 }

@@ -16,7 +16,8 @@ import { reshape, split as splitRows } from "./ops/layout.js";
 import { constant, node, streamOf, toArray, type ArrayLike, type OpOptions } from "./ops/base.js";
 
 export interface KeyOptions extends OpOptions {
-  key?: MxArray;
+  /** The PRNG key to draw with (from `key` or `split`); the global sequence's next key when absent. */
+  key?: MxArray | undefined;
 }
 
 function keyWords(seed: number | bigint): Uint32Array {
@@ -53,14 +54,17 @@ function checkKey(op: string, k: MxArray | undefined, o?: OpOptions): MxArray {
 }
 
 /** Raw random bits: uint32 (width 4), uint16 (2) or uint8 (1). */
-export function bits(shape: readonly number[] = [], o: KeyOptions & { width?: 1 | 2 | 4 } = {}): MxArray {
+export function bits(shape: readonly number[] = [], o: KeyOptions & { width?: 1 | 2 | 4 | undefined } = {}): MxArray {
   const width = o.width ?? 4;
   if (width !== 1 && width !== 2 && width !== 4) throw opError("random.bits", `width must be 1, 2 or 4 bytes, got ${width}`, [], "value");
   const sh = checkShape("random.bits", [...shape]);
   return node(new RandomBits(sh, width), [checkKey("random.bits", o.key, o)], streamOf(o));
 }
 
-/** `num` new keys from `key`, as an array of shape [num, 2]. */
+/**
+ * `num` new keys from `key`, as an array of shape [num, 2]; iterating it gives
+ * the keys, as MLX users write: `const [k1, k2] = mx.random.split(key)`.
+ */
 export function split(k: MxArray, num = 2, o?: OpOptions): MxArray {
   if (!Number.isInteger(num) || num < 1) throw opError("random.split", `num must be a positive integer, got ${num}`, [], "value");
   return bits([num, 2], { key: checkKey("random.split", k, o), stream: o?.stream });
@@ -75,7 +79,7 @@ function belowOne(dtype: DType): number {
 }
 
 export interface UniformOptions extends KeyOptions {
-  dtype?: DType;
+  dtype?: DType | undefined;
 }
 
 /** Uniform samples in [low, high). */
@@ -99,8 +103,8 @@ export function uniform(low: ArrayLike = 0, high: ArrayLike = 1, shape: readonly
 }
 
 export interface NormalOptions extends UniformOptions {
-  loc?: ArrayLike;
-  scale?: ArrayLike;
+  loc?: ArrayLike | undefined;
+  scale?: ArrayLike | undefined;
 }
 
 /** Normal samples with mean `loc` (0) and standard deviation `scale` (1). */

@@ -41,6 +41,47 @@ describe("mx.array", () => {
     await expect(mx.array([1, 2]).item()).rejects.toThrow(/only one-element arrays/);
     expect(mx.array([[1, 2]]).T.dataSync()).toEqual(new Int32Array([1, 2]));
   });
+
+  it("toNumber gives float and integer values as numbers and refuses what a number cannot hold", async () => {
+    expect(await mx.array(2.5, mx.float16).toNumber()).toBe(2.5);
+    expect(await mx.array([[1 / 3]], mx.float32).toNumber()).toBe(Math.fround(1 / 3));
+    expect(await mx.array([4294967295], mx.uint32).toNumber()).toBe(4294967295);
+    expect(await mx.array([-7], mx.int8).toNumber()).toBe(-7);
+    expect(await mx.array([-(2n ** 53n)], mx.int64).toNumber()).toBe(-(2 ** 53));
+    expect(mx.sum(mx.array([1.5, 2], mx.float64)).toNumberSync()).toBe(3.5);
+    await expect(mx.array([2n ** 53n + 1n], mx.int64).toNumber()).rejects.toThrow(/\[toNumber\] the int64 value 9007199254740993 is beyond 2\^53 .* item\(\) gives it as a bigint/);
+    await expect(mx.array([2n ** 64n - 1n], mx.uint64).toNumber()).rejects.toThrow(RangeError);
+    await expect(mx.array(true).toNumber()).rejects.toThrow(/\[toNumber\] needs a float or integer array, got bool\(\); item\(\) gives its value as a boolean/);
+    await expect(mx.array([{ re: 1, im: 0 }]).toNumber()).rejects.toThrow(/\[toNumber\] needs a float or integer array, got complex64\(1,\)/);
+    await expect(mx.array([1, 2], mx.float32).toNumber()).rejects.toThrow(/\[toNumber\] only one-element arrays convert to a scalar, got float32\(2,\)/);
+    expect(() => mx.array(true).toNumberSync()).toThrow(TypeError);
+  });
+});
+
+describe("iteration", () => {
+  it("yields the slices along the first axis, lazily, and destructures", async () => {
+    const x = mx.array([[1, 2, 3], [4, 5, 6]], mx.float32);
+    const rows = [...x];
+    expect(rows.map((r) => r.shape)).toEqual([[3], [3]]);
+    expect(rows.every((r) => !r.isEvaluated && r.dtype === mx.float32)).toBe(true);
+    expect(await Promise.all(rows.map((r) => r.tolist()))).toEqual([[1, 2, 3], [4, 5, 6]]);
+    const seen: number[] = [];
+    for (const v of mx.arange(3)) seen.push(await v.toNumber());
+    expect(seen).toEqual([0, 1, 2]);
+    const [first, second] = mx.reshape(mx.arange(8), [2, 2, 2]);
+    expect(await second!.tolist()).toEqual([[4, 5], [6, 7]]);
+    expect(first!.shape).toEqual([2, 2]);
+    expect([...mx.zeros([0, 3])]).toEqual([]);
+    expect(Array.from(mx.ones([4, 1]), (r) => r.shape)).toEqual([[1], [1], [1], [1]]);
+  });
+
+  it("of a 0-d array is a TypeError, as in NumPy", () => {
+    expect(() => [...mx.array(3)]).toThrow(TypeError);
+    expect(() => {
+      for (const v of mx.array(2.5)) void v;
+    }).toThrow(/iteration over a 0-d array \(float32\(\)\); use item\(\) or toNumber\(\) for its value/);
+    expect(() => mx.array(1)[Symbol.iterator]()).toThrow(/0-d array/);
+  });
 });
 
 describe("printing", () => {

@@ -42,6 +42,14 @@ describe.each(BACKENDS)("random on $name", ({ device }) => {
     expect(await mx.random.split(k, 3, o).tolist()).toEqual(await keys.tolist());
     const [a, b] = mx.split(mx.random.split(k, 2, o), 2, o).map((x) => mx.reshape(x, [2], o));
     expect(await mx.arrayEqual(a!, b!, o).item()).toBe(false);
+    // destructured as MLX users write it: the rows of split's [2, 2] result, usable as keys
+    const [k1, k2] = mx.random.split(k, undefined, o);
+    expect(k1!.shape).toEqual([2]);
+    expect(await k1!.tolist()).toEqual(await a!.tolist());
+    expect(await k2!.tolist()).toEqual(await b!.tolist());
+    expect(await mx.random.bits([3], { key: k2, ...o }).tolist()).toEqual(await mx.random.bits([3], { key: b, ...o }).tolist());
+    const three = [...mx.random.split(k, 3, o)];
+    expect(three.length).toBe(3);
     expect(() => mx.random.bits([2], { key: mx.array([1, 2], mx.int32, o) })).toThrow(/key must be a uint32 array of shape \(2,\)/);
   });
 

@@ -12,8 +12,7 @@ import { addOptional } from "../primitives/autodiff.js";
 import { sameShape } from "../shape.js";
 import { callTraced, dependents, tracerOf } from "./trace.js";
 import { describeTree, treeFlatten, treeUnflatten, type TreeDef } from "./tree.js";
-
-type ArrayFn = (...args: MxArray[]) => MxArray | MxArray[];
+import type { ArrayFn, ArrayPerArgument, Argnums, CheckedArgnums, GradOptions, Gradients, LossFn, OutputList } from "./types.js";
 
 function checkPrimals(transform: string, primals: readonly MxArray[], what: string): void {
   primals.forEach((p, i) => {
@@ -32,11 +31,13 @@ function checkPairs(transform: string, arrays: readonly MxArray[], against: read
  * The outputs of `fn(...primals)` and the cotangents of the primals given the
  * outputs' `cotangents` (one per output, same shapes).
  */
-export function vjp(fn: ArrayFn, primals: readonly MxArray[], cotangents: readonly MxArray[]): [MxArray[], MxArray[]] {
-  return reverseMode("vjp", fn, primals, (outputs) => {
-    checkPairs("vjp", cotangents, outputs, "cotangents", "output");
-    return cotangents;
+export function vjp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, cotangents: Readonly<OutputList<ReturnType<F>>>): [OutputList<ReturnType<F>>, ArrayPerArgument<Parameters<F>>] {
+  const cts = cotangents as readonly MxArray[];
+  const result = reverseMode("vjp", fn, primals, (outputs) => {
+    checkPairs("vjp", cts, outputs, "cotangents", "output");
+    return cts;
   });
+  return result as [OutputList<ReturnType<F>>, ArrayPerArgument<Parameters<F>>];
 }
 
 /** Reverse mode with the outputs' cotangents made once the outputs are known. */
@@ -69,15 +70,16 @@ function reverseMode(transform: string, fn: ArrayFn, primals: readonly MxArray[]
 }
 
 /** The outputs of `fn(...primals)` and their tangents given the primals' `tangents`. */
-export function jvp(fn: ArrayFn, primals: readonly MxArray[], tangents: readonly MxArray[]): [MxArray[], MxArray[]] {
+export function jvp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, tangents: Readonly<ArrayPerArgument<Parameters<F>>>): [OutputList<ReturnType<F>>, OutputList<ReturnType<F>>] {
+  const ins = tangents as readonly MxArray[];
   checkPrimals("jvp", primals, "primal");
-  checkPairs("jvp", tangents, primals, "tangents", "primal");
+  checkPairs("jvp", ins, primals, "tangents", "primal");
   const tracers = primals.map(tracerOf);
   const { outputs } = callTraced("jvp", fn, tracers);
   const { order } = dependents(outputs, new Set(tracers));
   const ts = new Map<MxArray, MxArray>();
   tracers.forEach((t, i) => {
-    if (isFloating(t.dtype)) ts.set(t, ops.astype(tangents[i]!, t.dtype, { stream: t.stream }));
+    if (isFloating(t.dtype)) ts.set(t, ops.astype(ins[i]!, t.dtype, { stream: t.stream }));
   });
   for (const n of order) {
     if (ts.has(n) || !n.primitive || !isFloating(n.dtype)) continue;
@@ -86,32 +88,39 @@ export function jvp(fn: ArrayFn, primals: readonly MxArray[], tangents: readonly
     const t = n.primitive.jvp(n.inputs, inTangents, n);
     if (t) ts.set(n, t);
   }
-  return [outputs, outputs.map((o) => ts.get(o) ?? ops.zerosLike(o, { stream: o.stream }))];
+  const out = outputs.map((o) => ts.get(o) ?? ops.zerosLike(o, { stream: o.stream }));
+  return [outputs, out] as [OutputList<ReturnType<F>>, OutputList<ReturnType<F>>];
 }
-
-export interface GradOptions {
-  /** The arguments to differentiate with respect to (default 0); each may be a tree of arrays. */
-  argnums?: number | number[];
-}
-
-type TreeFn = (...args: never[]) => unknown;
 
 /**
  * `fn` and its gradient with respect to the arguments in `argnums`: `fn` returns
  * a scalar (one element), or a list whose first element is that scalar (the
- * rest is carried along, as MLX's auxiliary outputs).
+ * rest is carried along, as MLX's auxiliary outputs). The result takes `fn`'s
+ * arguments and returns `[fn's value, gradients]`.
  */
-export function valueAndGrad(fn: TreeFn, options: GradOptions = {}): (...args: unknown[]) => [unknown, unknown] {
+export function valueAndGrad<F extends LossFn, const I extends Argnums = undefined>(
+  fn: F,
+  options?: GradOptions<CheckedArgnums<Parameters<F>, I>>,
+): (...args: Parameters<F>) => [ReturnType<F>, Gradients<Parameters<F>, I>];
+export function valueAndGrad(fn: LossFn, options: GradOptions = {}): (...args: unknown[]) => [unknown, unknown] {
   return makeGrad("valueAndGrad", fn, options);
 }
 
-/** The gradient of a scalar function with respect to the arguments in `argnums` (trees of float arrays). */
-export function grad(fn: TreeFn, options: GradOptions = {}): (...args: unknown[]) => unknown {
+/**
+ * The gradient of a scalar function with respect to the arguments in `argnums`
+ * (trees of float arrays): each gradient has its argument's type, and a list of
+ * argnums gives a tuple of them.
+ */
+export function grad<F extends LossFn, const I extends Argnums = undefined>(
+  fn: F,
+  options?: GradOptions<CheckedArgnums<Parameters<F>, I>>,
+): (...args: Parameters<F>) => Gradients<Parameters<F>, I>;
+export function grad(fn: LossFn, options: GradOptions = {}): (...args: unknown[]) => unknown {
   const vg = makeGrad("grad", fn, options);
   return (...args) => vg(...args)[1];
 }
 
-function makeGrad(transform: string, fn: TreeFn, { argnums = 0 }: GradOptions): (...args: unknown[]) => [unknown, unknown] {
+function makeGrad(transform: string, fn: LossFn, { argnums = 0 }: GradOptions): (...args: unknown[]) => [unknown, unknown] {
   if (typeof fn !== "function") throw new TypeError(`[${transform}] fn must be a function, got ${typeof fn}`);
   const nums = typeof argnums === "number" ? [argnums] : argnums;
   return (...args: unknown[]) => {

@@ -12,23 +12,26 @@ import { Reshape } from "../primitives/layout.js";
 import { jvp, vjp } from "./autodiff.js";
 import { callTraced } from "./trace.js";
 import { vmap } from "./vmap.js";
+import type { ArrayFn, ArrayPerArgument, OutputList } from "./types.js";
 
-type Fn = (...args: MxArray[]) => MxArray | MxArray[];
-
-export interface CustomRules {
+/**
+ * The rules of a custom function with arguments `P` and outputs `O` (always a
+ * list, one entry per output); each returns one array per argument or output.
+ */
+export interface CustomRules<P extends readonly MxArray[] = MxArray[], O extends readonly MxArray[] = MxArray[]> {
   /** Cotangents of the arguments given the outputs' cotangents. */
-  vjp?: (primals: MxArray[], cotangents: MxArray[], outputs: MxArray[]) => MxArray[];
+  vjp?: ((primals: P, cotangents: O, outputs: O) => readonly MxArray[]) | undefined;
   /** Tangents of the outputs given the arguments' tangents. */
-  jvp?: (primals: MxArray[], tangents: MxArray[]) => MxArray[];
-  /** The outputs on batched arguments and their batch axes. */
-  vmap?: (inputs: MxArray[], axes: (number | null)[]) => [MxArray[], number[]];
+  jvp?: ((primals: P, tangents: ArrayPerArgument<P>) => readonly MxArray[]) | undefined;
+  /** The outputs on batched arguments (`axes`: each one's batch axis, or null when unbatched) and their batch axes. */
+  vmap?: ((inputs: P, axes: { -readonly [K in keyof P]: number | null }) => readonly [readonly MxArray[], readonly number[]]) | undefined;
 }
 
 /** Output `index` of a custom function: inputs [output, ...arguments]. */
 class CustomOutput extends Reshape {
   constructor(
     readonly index: number,
-    readonly fn: Fn,
+    readonly fn: ArrayFn,
     readonly rules: CustomRules,
     /** All outputs of the call (for the cotangent list of a user vjp). */
     readonly outputs: MxArray[],
@@ -61,17 +64,18 @@ class CustomOutput extends Reshape {
   }
 }
 
-/** `fn` (of arrays, returning an array or a list) with the given transformation rules. */
-export function customFunction(fn: Fn, rules: CustomRules = {}): (...args: MxArray[]) => MxArray | MxArray[] {
+/** `fn` (of arrays, returning an array or a list) with the given transformation rules; it takes and returns what `fn` does. */
+export function customFunction<F extends ArrayFn>(fn: F, rules: CustomRules<Parameters<F>, OutputList<ReturnType<F>>> = {}): (...args: Parameters<F>) => ReturnType<F> {
   if (typeof fn !== "function") throw new TypeError(`[customFunction] fn must be a function, got ${typeof fn}`);
-  return (...args: MxArray[]) => {
+  const arrayRules = rules as CustomRules;
+  return (...args) => {
     const { outputs, single } = callTraced("customFunction", fn, args);
-    const wrapped = outputs.map((o, i) => node(new CustomOutput(i, fn, rules, outputs), [o, ...args], o.stream));
-    return single ? wrapped[0]! : wrapped;
+    const wrapped = outputs.map((o, i) => node(new CustomOutput(i, fn, arrayRules, outputs), [o, ...args], o.stream));
+    return (single ? wrapped[0]! : wrapped) as ReturnType<F>;
   };
 }
 
 /** `fn` whose backward pass recomputes it from its arguments rather than keeping its intermediates. */
-export function checkpoint(fn: Fn): (...args: MxArray[]) => MxArray | MxArray[] {
+export function checkpoint<F extends ArrayFn>(fn: F): (...args: Parameters<F>) => ReturnType<F> {
   return customFunction(fn, { vjp: (primals, cotangents) => vjp(fn, primals, cotangents)[1] });
 }

@@ -33,7 +33,7 @@ export function jacrev(fn: UnaryFn): UnaryFn {
   return (x) => {
     check("jacrev", fn, x);
     const y = single("jacrev", fn(x));
-    const rows = vmap((ct: MxArray) => vjp(fn, [x], [ct])[1][0]!)(basis(y.shape, x)) as MxArray;
+    const rows = vmap((ct: MxArray) => vjp(fn, [x], [ct])[1][0])(basis(y.shape, x));
     return ops.reshape(rows, [...y.shape, ...x.shape], { stream: x.stream });
   };
 }
@@ -42,7 +42,7 @@ export function jacrev(fn: UnaryFn): UnaryFn {
 export function jacfwd(fn: UnaryFn): UnaryFn {
   return (x) => {
     check("jacfwd", fn, x);
-    const cols = vmap((t: MxArray) => jvp(fn, [x], [t])[1][0]!)(basis(x.shape, x)) as MxArray;
+    const cols = vmap((t: MxArray) => jvp(fn, [x], [t])[1][0])(basis(x.shape, x));
     const yRank = cols.ndim - 1;
     // [n_in, ...y] -> [...y, ...x]
     const moved = ops.moveaxis(cols, 0, yRank, { stream: x.stream });

@@ -84,15 +84,15 @@ function sameStructure(a: TreeDef, b: TreeDef): boolean {
 
 /**
  * `fn` applied to the leaves of `tree` (and the matching leaves of `rest`, which
- * must have the same structure), in a tree of the same structure.
+ * must have the same structure), in a tree of the same structure and type.
  */
-export function treeMap(fn: (...leaves: MxArray[]) => MxArray, tree: unknown, ...rest: unknown[]): unknown {
+export function treeMap<T>(fn: (leaf: MxArray, ...others: MxArray[]) => MxArray, tree: T, ...rest: unknown[]): T {
   const { leaves, def } = treeFlatten(tree);
   const others = rest.map((r, k) => {
     const f = treeFlatten(r);
     if (!sameStructure(def, f.def)) throw new Error(`treeMap: tree ${k + 1} has structure ${describeTree(f.def)}, expected ${describeTree(def)}`);
     return f.leaves;
   });
-  return treeUnflatten(def, leaves.map((x, i) => fn(x, ...others.map((o) => o[i]!))));
+  return treeUnflatten(def, leaves.map((x, i) => fn(x, ...others.map((o) => o[i]!)))) as T;
 }
 

@@ -11,14 +11,15 @@ import { node } from "../ops/base.js";
 import { Reshape, sliceAxis } from "../primitives/layout.js";
 import { callTraced, dependents } from "./trace.js";
 import { treeFlatten, treeUnflatten } from "./tree.js";
+import type { MappableFn } from "./types.js";
 
 export type Axes = number | null | readonly (number | null)[];
 
 export interface VmapOptions {
   /** Per argument (or one for all): the mapped axis of each of its leaves, or null for unmapped. Default 0. */
-  inAxes?: Axes;
+  inAxes?: Axes | undefined;
   /** Per output (or one for all): where the batch axis goes. Default 0. */
-  outAxes?: number | readonly number[];
+  outAxes?: number | readonly number[] | undefined;
 }
 
 function axisFor(axes: Axes, i: number, count: number, what: string): number | null {
@@ -32,8 +33,9 @@ function exampleOf(x: MxArray, axis: number): MxArray {
   return node(new Reshape(x.shape.filter((_, i) => i !== axis)), [sliceAxis(x, axis, 0, 1, 1)], x.stream);
 }
 
-/** `fn` mapped over the given axes of its arguments (trees of arrays). */
-export function vmap(fn: (...args: never[]) => unknown, options: VmapOptions = {}): (...args: unknown[]) => MxArray | MxArray[] {
+/** `fn` mapped over the given axes of its arguments (trees of arrays): it takes and returns what `fn` does, with the batch axes added. */
+export function vmap<F extends MappableFn>(fn: F, options?: VmapOptions): (...args: Parameters<F>) => ReturnType<F>;
+export function vmap(fn: MappableFn, options: VmapOptions = {}): (...args: unknown[]) => MxArray | MxArray[] {
   if (typeof fn !== "function") throw new TypeError(`[vmap] fn must be a function, got ${typeof fn}`);
   const { inAxes = 0, outAxes = 0 } = options;
   return (...args: unknown[]) => {

@@ -6,7 +6,8 @@
 import type { DType } from "../src/dtype.js";
 import type { Primitive } from "../src/primitive.js";
 
-export type BackendName = "cpu" | "webgpu" | "metal";
+/** The built-in backends' names, or any name an outside package registers a backend under. */
+export type BackendName = "cpu" | "webgpu" | "metal" | (string & {});
 
 /** Bytes owned by one backend. Array data and views reference it; `refs` counts them. */
 export interface BackendBuffer {

@@ -64,10 +64,13 @@ export function isAvailable(device: Device): boolean {
   return findBackend(device.backend) !== undefined;
 }
 
-const KNOWN: Record<BackendName, Device> = { cpu, webgpu, metal };
+const KNOWN = new Map<BackendName, Device>([["cpu", cpu], ["webgpu", webgpu], ["metal", metal]]);
 
+/** The device of backend `name`: the built-in ones, or one made (once) for a backend an outside package registers. */
 export function deviceFor(name: BackendName): Device {
-  return KNOWN[name];
+  let d = KNOWN.get(name);
+  if (!d) KNOWN.set(name, (d = new Device(name === "cpu" ? "cpu" : "gpu", name)));
+  return d;
 }
 
 const defaultStreams = new Map<BackendName, Stream>();
@@ -90,8 +93,13 @@ export function newStream(device: Device): Stream {
 function initialDevice(): Device {
   const env = typeof process !== "undefined" ? process.env.MLX_TS_DEVICE : undefined;
   if (env) {
-    if (!(env in KNOWN)) throw new Error(`MLX_TS_DEVICE='${env}' is not a device; valid: ${Object.keys(KNOWN).join(", ")}`);
-    return KNOWN[env as BackendName];
+    if (env === "gpu") return gpu;
+    try {
+      getBackend(env);
+    } catch (e) {
+      throw new Error(`MLX_TS_DEVICE='${env}': ${(e as Error).message} (or 'gpu' for the best GPU backend)`);
+    }
+    return deviceFor(env);
   }
   return cpu;
 }

@@ -6,19 +6,23 @@
 export {
   ALL_DTYPES, DType, bool, uint8, uint16, uint32, uint64, int8, int16, int32, int64,
   float16, bfloat16, float32, float64, complex64, promoteTypes, isFloating, isInexact, isInteger,
-  type DTypeName,
+  type DTypeKind, type DTypeName,
 } from "./dtype.js";
 export { MxArray, MxArray as Array, type NestedList } from "./array.js";
 export { print } from "./print.js";
-export { Device, Stream, cpu, gpu, webgpu, metal, isAvailable, defaultDevice, setDefaultDevice, defaultStream, newStream, type StreamOrDevice } from "./device.js";
+export { Device, Stream, cpu, gpu, webgpu, metal, isAvailable, defaultDevice, setDefaultDevice, defaultStream, newStream, type DeviceType, type StreamOrDevice } from "./device.js";
 export * from "./ops/index.js";
 export { variance as var } from "./ops/reduction.js";
 export { evalArrays as eval, tidy } from "./tidy.js";
 export { getActiveMemory, getPeakMemory, getCacheMemory, resetPeakMemory, setCacheLimit, clearCache } from "./memory.js";
 export type { Complex, Scalar, TypedArray } from "./storage.js";
-export { Primitive } from "./primitive.js";
+export { Primitive, type Spec } from "./primitive.js";
+export type { DataSlot } from "./memory.js";
 export * as random from "./random.js";
-export { registeredBackends, unavailableBackends, type Backend, type BackendName } from "../backends/backend.js";
+export {
+  registerBackend, registeredBackends, unavailableBackends,
+  type Backend, type BackendBuffer, type BackendName, type HostBytes, type Kernel, type MemoryStats, type OutputSpec, type Tensor,
+} from "../backends/backend.js";
 export * from "./transforms/index.js";
 export * as utils from "./transforms/tree.js";
 

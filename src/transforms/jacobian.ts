@@ -9,7 +9,8 @@ import * as ops from "../ops/index.js";
 import { jvp, vjp } from "./autodiff.js";
 import { vmap } from "./vmap.js";
 
-type UnaryFn = (x: MxArray) => MxArray;
+/** A function of one array to one array (what jacrev, jacfwd and hessian take). */
+export type UnaryFn = (x: MxArray) => MxArray;
 
 function check(transform: string, fn: UnaryFn, x: MxArray): void {
   if (typeof fn !== "function") throw new TypeError(`[${transform}] fn must be a function, got ${typeof fn}`);

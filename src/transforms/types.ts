@@ -30,13 +30,15 @@ export type ArrayPerArgument<P extends readonly unknown[]> = { -readonly [K in k
 export type Argnums = number | readonly number[] | undefined;
 
 /** The valid indices of parameter list `P`: 0 | 1 | ... for a fixed list, any number when it has a rest parameter. */
-type Indices<P extends readonly unknown[]> = number extends Required<P>["length"]
+export type Indices<P extends readonly unknown[]> = number extends Required<P>["length"]
   ? number
   : Exclude<Partial<Required<P>>["length"], Required<P>["length"]>;
 
-type InRange<P extends readonly unknown[], N> = number extends N ? true : N extends Indices<P> ? true : false;
+/** Whether index `N` names a parameter of `P` (any number does when `N` is only known at run time). */
+export type InRange<P extends readonly unknown[], N> = number extends N ? true : N extends Indices<P> ? true : false;
 
-type ValidArgnums<P extends readonly unknown[], I> = I extends undefined
+/** Whether every index in argnums `I` names a parameter of `P`. */
+export type ValidArgnums<P extends readonly unknown[], I> = I extends undefined
   ? true
   : I extends number
     ? InRange<P, I>

@@ -36,6 +36,8 @@ export class MxArray {
   private pendingUses = 0;
   /** Set by tidy for arrays only its graph may still use: the buffer goes once the last user has run. */
   private releaseAfterUse = false;
+  /** The inputs no longer count this array as a pending use (it ran); its edges may remain as a recipe. */
+  private edgesConsumed = false;
   /**
    * The elements (row-major storage words) as last read from a device without
    * synchronous reads, for arrays up to HOST_COPY_MAX_BYTES; plain JS memory,
@@ -96,12 +98,39 @@ export class MxArray {
     this.detachInputs();
   }
 
+  /**
+   * After this array ran: its inputs stop counting it as a pending use (tidy's
+   * marked inputs that nothing else needs are disposed), while the edges stay
+   * as its recipe until `detachInputs` or `releaseRecomputable`.
+   */
+  consumeInputs(): void {
+    if (this.edgesConsumed) return;
+    this.edgesConsumed = true;
+    for (const x of this.inputs) if (--x.pendingUses === 0 && x.releaseAfterUse && x.isEvaluated) x.dispose();
+  }
+
   /** Drops the graph edges (after evaluation or disposal), releasing inputs that tidy marked and nothing else needs. */
   detachInputs(): void {
-    const inputs = this.inputs;
+    this.consumeInputs();
     this.primitive = null;
     this.inputs = [];
-    for (const x of inputs) if (--x.pendingUses === 0 && x.releaseAfterUse && x.isEvaluated) x.dispose();
+    this.edgesConsumed = false;
+  }
+
+  /** No unevaluated array reads this one any more (eval releases such intermediates). */
+  get unused(): boolean {
+    return this.pendingUses === 0;
+  }
+
+  /**
+   * Frees the buffer of an intermediate whose last reader ran, keeping its
+   * primitive and inputs: should user code still hold it and read it later,
+   * eval computes it again from them (eval calls this; see src/eval.ts).
+   */
+  releaseRecomputable(): void {
+    if (this.disposed || !this.primitive || !this.edgesConsumed) return;
+    this.hostCopy = null;
+    releaseSlot(this.slot);
   }
 
   /**

@@ -10,7 +10,10 @@
 import { getActiveMemory } from "./memory.js";
 
 /** Growth below this never triggers a collection (small programs never pay for one). */
-const MIN_GROWTH = 8 * 2 ** 20;
+const MIN_GROWTH = 256 * 1024;
+
+/** Tasks to wait at most for the finalizers after a collection (they free what it found). */
+const FINALIZER_WAITS = 4;
 
 let baseline = 0;
 let gcFunction: (() => void) | null | undefined;
@@ -40,9 +43,13 @@ const nextTask = (): Promise<void> =>
 
 /** Called after each eval: collects and lets the finalizers run when memory has grown enough since the last time. */
 export async function relieveMemoryPressure(): Promise<void> {
-  const active = getActiveMemory();
-  if (active < Math.max(2 * baseline, baseline + MIN_GROWTH)) return;
+  const threshold = Math.max(2 * baseline, baseline + MIN_GROWTH);
+  if (getActiveMemory() < threshold) return;
   engineGc()?.();
-  await nextTask();
+  // the engine queues the finalizers as a task of its own, not always the next one
+  for (let i = 0; i < FINALIZER_WAITS; i++) {
+    await nextTask();
+    if (getActiveMemory() < threshold) break;
+  }
   baseline = getActiveMemory();
 }

@@ -95,7 +95,34 @@ function unsupportedDType(node: MxArray, backend: Backend, d: MxArray["dtype"]):
   return new Error(`[${node.primitive!.name}] dtype ${d.name} is not supported on backend '${backend.displayName}' (inputs: ${node.inputs.map(describe).join(", ")}); supported: ${[...backend.capabilities.dtypes].join(", ")}`);
 }
 
-function run(node: MxArray, staged?: Map<number, Tensor>): void {
+/**
+ * Intermediates of one eval: its nodes except the arrays it was asked for.
+ * Once the last array reading one of them has run, its buffer goes back to
+ * the pool at once instead of waiting for the garbage collector; it keeps
+ * its recipe (primitive and inputs), so a program that still holds it gets
+ * it recomputed when it reads it. A long chain thus runs in a few buffers.
+ */
+type Intermediates = ReadonlySet<MxArray>;
+
+function releaseConsumed(node: MxArray, intermediates: Intermediates | undefined): void {
+  if (!intermediates) return;
+  for (const x of node.inputs) if (x.unused && intermediates.has(x)) x.releaseRecomputable();
+}
+
+function intermediatesOf(order: readonly MxArray[], outputs: readonly MxArray[]): Intermediates | undefined {
+  if (retainingGraph > 0) return undefined;
+  const set = new Set(order);
+  for (const o of outputs) set.delete(o);
+  return set;
+}
+
+/** Drops the edges of the nodes that ran and kept their buffers (released ones keep theirs as recipes). */
+function detachEvaluated(order: readonly MxArray[]): void {
+  if (retainingGraph > 0) return;
+  for (const node of order) if (node.isEvaluated && node.primitive) node.detachInputs();
+}
+
+function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Intermediates): void {
   const prim = node.primitive!;
   const backend = getBackend(node.stream.device.backend);
   const dtypes = backend.capabilities.dtypes;
@@ -119,7 +146,10 @@ function run(node: MxArray, staged?: Map<number, Tensor>): void {
   } finally {
     if (moved) for (const m of moved) backend.release(m.buffer);
   }
-  if (retainingGraph === 0) node.detachInputs();
+  if (retainingGraph === 0) {
+    node.consumeInputs();
+    releaseConsumed(node, intermediates);
+  }
 }
 
 /** While above zero (a transform is tracing a function), evaluated nodes keep their graph edges. */
@@ -136,7 +166,13 @@ export function retainingGraphDuring<T>(fn: () => T): T {
 }
 
 export function evaluateSync(outputs: readonly MxArray[]): void {
-  for (const node of schedule(outputs)) run(node);
+  const order = schedule(outputs);
+  const intermediates = intermediatesOf(order, outputs);
+  try {
+    for (const node of order) run(node, undefined, intermediates);
+  } finally {
+    detachEvaluated(order);
+  }
 }
 
 /**
@@ -160,8 +196,9 @@ export async function evaluate(outputs: readonly MxArray[]): Promise<void> {
   const done = new Promise<void>((resolve) => (settle = resolve));
   for (const node of order) inFlight.set(node, done);
   try {
-    await runAll(order);
+    await runAll(order, intermediatesOf(order, outputs));
   } finally {
+    detachEvaluated(order);
     for (const node of order) if (inFlight.get(node) === done) inFlight.delete(node);
     settle();
   }
@@ -182,7 +219,7 @@ async function inputsReady(node: MxArray): Promise<void> {
   }
 }
 
-async function runAll(order: readonly MxArray[]): Promise<void> {
+async function runAll(order: readonly MxArray[], intermediates: Intermediates | undefined): Promise<void> {
   const used = new Set<Backend>();
   for (const node of order) {
     if (node.isEvaluated) continue; // a synchronous read (dataSync, toString) ran it meanwhile
@@ -204,7 +241,7 @@ async function runAll(order: readonly MxArray[]): Promise<void> {
     const held = check ? node.inputs.map((x) => x.tensor()) : [];
     for (const t of held) retain(t.buffer);
     try {
-      run(node, staged);
+      run(node, staged, intermediates);
       if (check) await check(prim, held, node.slot.data!, node);
     } finally {
       for (const t of held) t.buffer.backend.release(t.buffer);

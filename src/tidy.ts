@@ -1,7 +1,8 @@
 // mx.tidy(fn) and mx.eval(...): tidy disposes every array created inside fn
 // that the result does not need (arrays returned, and the inputs of returned
 // arrays that are not evaluated yet); those inputs are released as soon as
-// their last user has been evaluated. eval takes arrays or trees of them.
+// their last user has been evaluated; when fn throws, everything it created
+// is disposed. eval takes arrays or trees of them.
 
 import { MxArray } from "./array.js";
 import { evaluate } from "./eval.js";
@@ -35,6 +36,10 @@ export function tidy<T>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
+  } catch (e) {
+    // nothing the function created can be returned now: all of it goes
+    for (const a of scope) a.dispose();
+    throw e;
   } finally {
     tidyScopes.pop();
   }

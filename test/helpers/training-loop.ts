@@ -26,6 +26,7 @@ const backend = mx.registeredBackends().find((b) => b.name === backendName)!;
 const active = () => backend.memory().active;
 let firstStepPeak = 0;
 let peak = 0;
+let firstLoss = 0;
 let lastLoss = 0;
 for (let i = 0; i < Number(stepsArg); i++) {
   backend.resetPeakMemory();
@@ -33,8 +34,11 @@ for (let i = 0; i < Number(stepsArg); i++) {
   params = { w1: mx.subtract(params.w1, mx.multiply(grads.w1, 0.01)), w2: mx.subtract(params.w2, mx.multiply(grads.w2, 0.01)) };
   await mx.eval(params, value);
   const stepPeak = Math.max(backend.memory().peak, active());
-  if (i === 0) firstStepPeak = stepPeak;
+  if (i === 0) {
+    firstStepPeak = stepPeak;
+    firstLoss = await value.toNumber();
+  }
   peak = Math.max(peak, stepPeak);
-  if (i % 50 === 0) lastLoss = (await value.item()) as number;
+  if (i % 50 === 0) lastLoss = await value.toNumber();
 }
-console.log(JSON.stringify({ backend: backendName, steps: Number(stepsArg), firstStepPeak, peak, ratio: peak / firstStepPeak, lastLoss }));
+console.log(JSON.stringify({ backend: backendName, steps: Number(stepsArg), firstStepPeak, peak, ratio: peak / firstStepPeak, firstLoss, lastLoss }));

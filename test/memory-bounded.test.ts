@@ -1,0 +1,77 @@
+// Memory stays bounded without tidy or dispose: a long chain runs in a few
+// buffers (eval releases intermediates once their last reader ran, and
+// recomputes one a program still holds), a tidy that throws releases what it
+// made, and a training loop written as MLX users write it holds its peak
+// within 2x one step's working set on every backend (run in a child process
+// without --expose-gc, as a user's program runs).
+
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+import { getBackend } from "../backends/backend.js";
+import { BACKENDS, expectClose } from "./helpers/backends.js";
+
+const MiB = 2 ** 20;
+
+describe.each(BACKENDS)("bounded memory on $name", ({ device }) => {
+  const o = { stream: device };
+  const backend = getBackend(device.backend);
+
+  it("a 500-op chain on a 1 MiB array runs in a few buffers", async () => {
+    const x = mx.zeros([MiB / 4], mx.float32, o);
+    await mx.eval(x);
+    const before = backend.memory().active;
+    backend.resetPeakMemory();
+    let y = x;
+    for (let i = 0; i < 500; i++) y = mx.add(y, 1, o);
+    await mx.eval(y);
+    expect(backend.memory().peak - before).toBeLessThanOrEqual(3 * MiB + 4096); // and a cached scalar
+    expect(await mx.max(y, o).item()).toBe(500);
+  });
+
+  it("an intermediate the program still holds is recomputed when read after its buffer was released", async () => {
+    const x = mx.array([1, 2, 3], mx.float32, o);
+    const a = mx.exp(x, o);
+    const b = mx.multiply(a, 2, o);
+    const c = mx.sum(b, o);
+    await mx.eval(c);
+    expect(a.isEvaluated).toBe(false); // released once b ran
+    const want = [Math.exp(1), Math.exp(2), Math.exp(3)];
+    await expectClose(a, want, 1e-6);
+    await expectClose(b, want.map((v) => v * 2), 1e-6);
+    // arrays asked for stay
+    const d = mx.negative(b, o);
+    await mx.eval(b, d);
+    expect(b.isEvaluated && d.isEvaluated).toBe(true);
+  });
+
+  it("a tidy whose function throws releases what it created", async () => {
+    const x = mx.ones([MiB / 4], mx.float32, o);
+    await mx.eval(x);
+    const before = backend.memory().active;
+    for (let i = 0; i < 20; i++) {
+      expect(() =>
+        mx.tidy(() => {
+          const y = mx.add(x, i, o); // created, and evaluated where reads are synchronous
+          if (backend.capabilities.syncRead) y.dataSync();
+          throw new Error("step failed");
+        }),
+      ).toThrow("step failed");
+    }
+    expect(backend.memory().active - before).toBeLessThan(MiB / 2); // not one of the 20 MiB made
+  });
+});
+
+const loop = fileURLToPath(new URL("./helpers/training-loop.ts", import.meta.url));
+const STEPS: Record<string, number> = { cpu: 400, webgpu: 150, metal: 100 };
+
+describe("a training loop as MLX users write it (no tidy, no dispose)", () => {
+  it.each(BACKENDS)("holds its peak within 2x one step's working set on $name", ({ device }) => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", loop, device.backend, String(STEPS[device.backend] ?? 100), "256"], { encoding: "utf8", timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout.trim().split("\n").pop()!) as { firstStepPeak: number; peak: number; ratio: number; firstLoss: number; lastLoss: number };
+    expect(result.lastLoss).toBeLessThan(result.firstLoss / 10); // it trains
+    expect(result.ratio, JSON.stringify(result)).toBeLessThanOrEqual(2);
+  }, 180_000);
+});

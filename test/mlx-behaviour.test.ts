@@ -88,3 +88,45 @@ describe("arange past int32", () => {
     expect(await a.tolist()).toEqual([2n ** 40n, 2n ** 40n + 1n, 2n ** 40n + 2n]);
   });
 });
+
+describe("transforms as MLX", () => {
+  const f = (x: mx.MxArray, y: mx.MxArray) => mx.sum(mx.multiply(x, y));
+  const x = () => mx.array([1, 2], mx.float32);
+
+  it("grad refuses repeated and empty argnums, and leaves that are not arrays", () => {
+    expect(() => mx.grad(f, { argnums: [0, 0] })(x(), x())).toThrow(/\[grad\] argnums lists argument 0 twice/);
+    expect(() => mx.grad(f, { argnums: [] as unknown as [0] })).toThrow(/\[grad\] argnums must be an argument index or a non-empty list/);
+    const g = (p: { x: number; y: mx.MxArray }) => mx.sum(mx.multiply(p.y, p.x));
+    expect(() => mx.grad(g)({ x: 0.5, y: x() })).toThrow(/\[grad\] argument 0 .* holds a number \(0.5\); every leaf of a differentiated argument must be an mx array/);
+  });
+
+  it("the tangent of a comparison is float32 zeros", async () => {
+    const [, [t]] = mx.jvp((a: mx.MxArray) => mx.greater(a, 1), [x()], [mx.ones([2], mx.float32)]);
+    expect(t.dtype).toBe(mx.float32);
+    expect(await t.tolist()).toEqual([0, 0]);
+  });
+});
+
+describe("small things MLX gets right", () => {
+  it("var and std of complex64 are float32: the mean of |x - mean|^2", async () => {
+    const z = mx.array([{ re: 1, im: 2 }, { re: -3, im: 0.5 }, { re: 2, im: -4 }], mx.complex64);
+    const v = mx.variance(z);
+    expect(v.dtype).toBe(mx.float32);
+    expect(await v.toNumber()).toBeCloseTo(11.1666667, 5); // NumPy: np.var of the same values
+    expect(mx.std(z).dtype).toBe(mx.float32);
+  });
+
+  it("disposing a 0-d zeros/ones/full or a copy made by mx.array leaves everything else intact", async () => {
+    const x = mx.array([1, 2], mx.float32);
+    const y = mx.add(x, 1);
+    mx.ones([]).dispose();
+    mx.zeros([], mx.int32).dispose();
+    mx.full([], 7).dispose();
+    const copy = mx.array(x);
+    expect(copy).not.toBe(x);
+    copy.dispose();
+    expect(await y.tolist()).toEqual([2, 3]);
+    expect(await x.tolist()).toEqual([1, 2]);
+    expect(await mx.add(mx.ones([]), 1).item()).toBe(2);
+  });
+});

@@ -8,6 +8,7 @@ import {
   scalarDefaultDType, uint16, uint32, uint64, uint8, type DType,
 } from "../dtype.js";
 import { opError } from "../errors.js";
+import { Broadcast } from "../primitives/layout.js";
 import { Arange } from "../primitives/misc.js";
 import { checkShape, MAX_DIM } from "../shape.js";
 import type { Complex, TypedArray } from "../storage.js";
@@ -80,13 +81,23 @@ function inferDType(leaves: readonly Leaf[]): DType {
 
 /**
  * An array from nested lists, a typed array (1-D, its dtype unless one is given),
- * a scalar, or another array (converted with astype when `dtype` differs).
- * Numbers infer int32 when all are integers, else float32; booleans infer bool.
+ * a scalar, or another array (converted with `astype` when `dtype` differs).
+ * Without a dtype, numbers infer int32 when all are integers (int64 past int32's
+ * range) else float32; booleans infer bool, `{re, im}` values complex64.
+ * @example
+ * ```ts
+ * const x = mx.array([[1, 2], [3, 4]]);
+ * x.dtype.name; // "int32"
+ * x.shape; // [2, 2]
+ * mx.array([1.5, 2]).dtype.name; // "float32"
+ * await mx.array([1, 2], mx.float16).tolist(); // [1, 2]
+ * await mx.array(new Uint8Array([7, 8])).tolist(); // [7, 8]
+ * ```
  */
 export function array(value: NestedList | ArrayBufferView | MxArray, dtype?: DType | null, o?: OpOptions): MxArray {
   if (dtype !== undefined && dtype !== null && !isDType(dtype)) throw opError("array", `dtype must be an mx dtype, got ${String(dtype)}`, [], "type");
   const s = streamOf(o);
-  if (value instanceof MxArray) return dtype ? astype(value, dtype, o) : value;
+  if (value instanceof MxArray) return newArrayOf(dtype ? astype(value, dtype, o) : value, value, o);
   if (ArrayBuffer.isView(value)) {
     const natural = typedArrayDType(value);
     if (!natural) throw opError("array", `unsupported typed array ${value.constructor.name}`, [], "type");
@@ -110,7 +121,16 @@ function toShape(op: string, shape: number | readonly number[]): number[] {
   return checkShape(op, typeof shape === "number" ? [shape] : [...shape]);
 }
 
-/** `shape` filled with `value` (a broadcast view of one element until written). */
+/**
+ * An array of `shape` filled with `value` (a JS scalar or an array that
+ * broadcasts to `shape`); its dtype is `dtype`, else the value's. It is a
+ * broadcast view of one element, so it costs no memory per element.
+ * @example
+ * ```ts
+ * await mx.full([2, 2], 7).tolist(); // [[7, 7], [7, 7]]
+ * await mx.full([3], mx.array([1, 2, 3]), mx.float32).tolist(); // [1, 2, 3]
+ * ```
+ */
 export function full(shape: number | readonly number[], value: JsScalar | MxArray, dtype?: DType, o?: OpOptions): MxArray {
   return filled("full", shape, value, dtype, o);
 }
@@ -124,23 +144,70 @@ function filled(op: string, shape: number | readonly number[], value: JsScalar |
     value instanceof MxArray
       ? astype(value, fillDType(op, dtype, value.dtype), o)
       : scalarArray(value, fillDType(op, dtype, scalarDefaultDType(value)), streamOf(o));
-  return broadcastTo(v, sh, o);
+  return newArrayOf(broadcastTo(v, sh, o), v, o);
 }
 
+/**
+ * `x`, or a view of it when it is `source` itself (a 0-d `zeros` is the
+ * library's cached scalar; `mx.array(a)` is `a`): the caller gets an array of
+ * its own, so disposing it never disposes what others share.
+ */
+function newArrayOf(x: MxArray, source: MxArray, o: OpOptions | undefined): MxArray {
+  return x === source ? node(new Broadcast([...x.shape]), [x], streamOf(o, x)) : x;
+}
+
+/**
+ * An array of `shape` filled with zeros, float32 unless `dtype` is given.
+ * @example
+ * ```ts
+ * await mx.zeros([2, 3], mx.int32).tolist(); // [[0, 0, 0], [0, 0, 0]]
+ * ```
+ */
 export function zeros(shape: number | readonly number[], dtype: DType = float32, o?: OpOptions): MxArray {
   return filled("zeros", shape, 0, fillDType("zeros", dtype, float32), o);
 }
 
+/**
+ * An array of `shape` filled with ones, float32 unless `dtype` is given.
+ * @example
+ * ```ts
+ * await mx.ones(2).tolist(); // [1, 1]
+ * ```
+ */
 export function ones(shape: number | readonly number[], dtype: DType = float32, o?: OpOptions): MxArray {
   return filled("ones", shape, 1, fillDType("ones", dtype, float32), o);
 }
 
+/**
+ * Zeros with the shape and dtype of `x`.
+ * @example
+ * ```ts
+ * const z = mx.zerosLike(mx.array([[1, 2]]));
+ * z.dtype.name; // "int32"
+ * await z.tolist(); // [[0, 0]]
+ * ```
+ */
 export function zerosLike(x: MxArray, o?: OpOptions): MxArray {
   return zeros(x.shape, x.dtype, o);
 }
+/**
+ * Ones with the shape and dtype of `x`.
+ * @example
+ * ```ts
+ * await mx.onesLike(mx.array([1.5, 2])).tolist(); // [1, 1]
+ * ```
+ */
 export function onesLike(x: MxArray, o?: OpOptions): MxArray {
   return ones(x.shape, x.dtype, o);
 }
+/**
+ * `value` in the shape and dtype of `x` (the value is converted to that dtype).
+ * @example
+ * ```ts
+ * await mx.fullLike(mx.array([1, 2]), 9).tolist(); // [9, 9]
+ * await mx.fullLike(mx.array([1, 2]), 2.7).tolist(); // [2, 2]
+ * ```
+ */
 export function fullLike(x: MxArray, value: JsScalar, o?: OpOptions): MxArray {
   return full(x.shape, value, x.dtype, o);
 }
@@ -150,11 +217,18 @@ export interface DTypeOptions extends OpOptions {
 }
 
 /**
- * `arange(stop)`, `arange(start, stop)`, `arange(start, stop, step)`, each with an
- * optional trailing `{ dtype, stream }`. dtype: int32 when all bounds are
- * integers (int64 when one is outside int32's range), else float32. As MLX:
- * an infinite step gives `[start]` when it points from start towards stop and
- * `[]` otherwise; an integer dtype steps by `int(start + step) - int(start)`.
+ * Evenly spaced values in [start, stop): `arange(stop)`, `arange(start, stop)`
+ * or `arange(start, stop, step)`, each with an optional trailing `{ dtype, stream }`.
+ * The dtype is int32 when all bounds are integers (int64 when one is outside
+ * int32's range), else float32. As MLX: an infinite step gives `[start]` when it
+ * points from start towards stop and `[]` otherwise; an integer dtype steps by
+ * `int(start + step) - int(start)`.
+ * @example
+ * ```ts
+ * await mx.arange(5).tolist(); // [0, 1, 2, 3, 4]
+ * await mx.arange(1, 2, 0.25).tolist(); // [1, 1.25, 1.5, 1.75]
+ * mx.arange(0, 3, { dtype: mx.float32 }).dtype.name; // "float32"
+ * ```
  */
 export function arange(...args: (number | DTypeOptions)[]): MxArray {
   const last = args[args.length - 1];
@@ -182,10 +256,14 @@ export function arange(...args: (number | DTypeOptions)[]): MxArray {
 }
 
 /**
- * `num` evenly spaced values from start to stop inclusive (float32 by default),
- * computed as MLX does: `(1 - t) * start + t * stop` for `t = i / (num - 1)` in
- * float32 (float64 for a float64 result), so both ends are exact, then cast to
- * `dtype` (integer dtypes truncate, as MLX).
+ * `num` (default 50) evenly spaced values from start to stop inclusive, float32
+ * unless `dtype` says otherwise. Computed as MLX does, `(1 - t) * start + t * stop`
+ * for `t = i / (num - 1)` in float32 (float64 for a float64 result), so both
+ * ends are exact; integer dtypes truncate.
+ * @example
+ * ```ts
+ * await mx.linspace(0, 1, 5).tolist(); // [0, 0.25, 0.5, 0.75, 1]
+ * ```
  */
 export function linspace(start: number, stop: number, num = 50, o: DTypeOptions = {}): MxArray {
   if (!Number.isInteger(num) || num < 0) throw opError("linspace", `num must be a non-negative integer, got ${num}`, [], "value");
@@ -201,7 +279,15 @@ export function linspace(start: number, stop: number, num = 50, o: DTypeOptions 
   return astype(blend, dtype, so);
 }
 
-/** 2-D array with ones on diagonal `k` (k > 0: above the main diagonal). */
+/**
+ * An `n` x `m` matrix (`m` defaults to `n`) with ones on diagonal `k` (k > 0:
+ * above the main diagonal, k < 0: below) and zeros elsewhere; float32 unless
+ * `dtype` is given.
+ * @example
+ * ```ts
+ * await mx.eye(2, 3, 1).tolist(); // [[0, 1, 0], [0, 0, 1]]
+ * ```
+ */
 export function eye(n: number, m?: number | null, k = 0, o: DTypeOptions = {}): MxArray {
   const cols = m ?? n;
   if (!Number.isInteger(n) || n < 0 || !Number.isInteger(cols) || cols < 0 || !Number.isInteger(k)) {
@@ -213,6 +299,13 @@ export function eye(n: number, m?: number | null, k = 0, o: DTypeOptions = {}): 
   return astype(equal(rows, colsIdx, o), dtype, o);
 }
 
+/**
+ * The `n` x `n` identity matrix, float32 unless `dtype` is given.
+ * @example
+ * ```ts
+ * await mx.identity(2, { dtype: mx.int32 }).tolist(); // [[1, 0], [0, 1]]
+ * ```
+ */
 export function identity(n: number, o: DTypeOptions = {}): MxArray {
   return eye(n, n, 0, o);
 }

@@ -8,7 +8,7 @@ import { opError } from "../errors.js";
 import { ArgReduce, LogSumExp, Reduce, Softmax, type ReduceOp } from "../primitives/reduce.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
 import { checkArrayLike, node, streamOf, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
-import { astype, divide, multiply, sqrt, square, subtract } from "./elementwise.js";
+import { abs, astype, divide, multiply, sqrt, square, subtract } from "./elementwise.js";
 import { reshape } from "./layout.js";
 
 /** Options may also be given as just the axis. */
@@ -50,11 +50,66 @@ function accumulatorDType(d: DType): DType {
   return d;
 }
 
+/**
+ * Sum over `axis` (an axis or a list; all axes by default), dropping the reduced
+ * axes unless `keepdims`. Integers narrower than 32 bits and bool accumulate in
+ * int32 (uint32 for unsigned); floats accumulate in higher precision.
+ * @example
+ * ```ts
+ * const m = mx.array([[1, 2], [3, 4]]);
+ * await mx.sum(m).item(); // 10
+ * await mx.sum(m, 0).tolist(); // [4, 6]
+ * await mx.sum(m, { axis: 1, keepdims: true }).tolist(); // [[3], [7]]
+ * await mx.sum(mx.array([200, 100], mx.uint8)).item(); // 300
+ * ```
+ */
 export const sum = reduceOp("sum");
+/**
+ * Product over `axis` (an axis or a list; all axes by default), with `keepdims`.
+ * Integer dtypes accumulate as `sum` does, and wrap.
+ * @example
+ * ```ts
+ * await mx.prod(mx.array([[1, 2], [3, 4]]), 1).tolist(); // [2, 12]
+ * ```
+ */
 export const prod = reduceOp("prod");
+/**
+ * Maximum over `axis` (an axis or a list; all axes by default), with `keepdims`.
+ * NaN propagates; an empty axis is an error.
+ * @example
+ * ```ts
+ * await mx.max(mx.array([[1, 2], [3, 4]]), 0).tolist(); // [3, 4]
+ * await mx.max(mx.array([1, NaN, 3])).item(); // NaN
+ * ```
+ */
 export const max = reduceOp("max");
+/**
+ * Minimum over `axis` (an axis or a list; all axes by default), with `keepdims`.
+ * NaN propagates; an empty axis is an error.
+ * @example
+ * ```ts
+ * await mx.min(mx.array([[1, 2], [3, 4]])).item(); // 1
+ * ```
+ */
 export const min = reduceOp("min");
+/**
+ * Whether every element over `axis` (all axes by default) is non-zero, as bool;
+ * with `keepdims`.
+ * @example
+ * ```ts
+ * await mx.all(mx.array([1, 0, 2])).item(); // false
+ * await mx.all(mx.array([[true, false], [true, true]]), 1).tolist(); // [false, true]
+ * ```
+ */
 export const all = reduceOp("all");
+/**
+ * Whether some element over `axis` (all axes by default) is non-zero, as bool;
+ * with `keepdims`.
+ * @example
+ * ```ts
+ * await mx.any(mx.array([0, 0, 2])).item(); // true
+ * ```
+ */
 export const any = reduceOp("any");
 
 export interface ArgOptions extends OpOptions {
@@ -80,7 +135,24 @@ function argOp(op: "argmax" | "argmin") {
   };
 }
 
+/**
+ * Index of the largest element along `axis` (of the flattened array when none
+ * is given), as uint32; the first one on ties, and the first NaN if any.
+ * @example
+ * ```ts
+ * await mx.argmax(mx.array([[1, 5], [7, 2]]), 1).tolist(); // [1, 0]
+ * await mx.argmax(mx.array([[1, 5], [7, 2]])).item(); // 2
+ * ```
+ */
 export const argmax = argOp("argmax");
+/**
+ * Index of the smallest element along `axis` (of the flattened array when none
+ * is given), as uint32; the first one on ties, and the first NaN if any.
+ * @example
+ * ```ts
+ * await mx.argmin(mx.array([3, 1, 1])).item(); // 1
+ * ```
+ */
 export const argmin = argOp("argmin");
 
 function floatInput(op: string, x: ArrayLike, o: AxisOptions): MxArray {
@@ -89,12 +161,30 @@ function floatInput(op: string, x: ArrayLike, o: AxisOptions): MxArray {
   return isInexact(a.dtype) ? a : astype(a, float32, o);
 }
 
+/**
+ * `log(sum(exp(x)))` over `axis` (all axes by default), with `keepdims`, computed
+ * stably by subtracting the maximum first. Integer and bool inputs compute in
+ * float32.
+ * @example
+ * ```ts
+ * await mx.logsumexp(mx.array([1000, 1000])).item(); // 1000.6931762695312
+ * ```
+ */
 export function logsumexp(x: ArrayLike, o?: AxisArg): MxArray {
   const p = opts(o);
   const a = floatInput("logsumexp", x, p);
   return node(new LogSumExp(normalizeAxes("logsumexp", p.axis, a.ndim), p.keepdims ?? false), [a], streamOf(p, a));
 }
 
+/**
+ * `exp(x) / sum(exp(x))` over `axis` (all axes by default), computed stably;
+ * the result has the shape of `x`. Integer and bool inputs compute in float32.
+ * @example
+ * ```ts
+ * await mx.softmax(mx.array([0, Math.log(3)])).tolist(); // [0.25, 0.75]
+ * await mx.softmax(mx.array([[1, 1], [5, 5]]), 1).tolist(); // [[0.5, 0.5], [0.5, 0.5]]
+ * ```
+ */
 export function softmax(x: ArrayLike, o?: AxisArg): MxArray {
   const p = opts(o);
   const a = floatInput("softmax", x, p);
@@ -115,7 +205,16 @@ function accumulateDType(d: DType): DType {
   return d === float16 || d === bfloat16 ? float32 : meanDType(d);
 }
 
-/** sum / count, in the input's float dtype (integers give float32). */
+/**
+ * Arithmetic mean over `axis` (all axes by default), with `keepdims`, in the
+ * input's float dtype (integers and bool give float32; float16 and bfloat16
+ * accumulate in float32).
+ * @example
+ * ```ts
+ * await mx.mean(mx.array([[1, 2], [3, 4]])).item(); // 2.5
+ * await mx.mean(mx.array([[1, 2], [3, 4]]), 0).tolist(); // [2, 3]
+ * ```
+ */
 export function mean(x: ArrayLike, o?: AxisArg): MxArray {
   const p = opts(o);
   const a = input("mean", x, p);
@@ -129,16 +228,36 @@ export interface VarOptions extends AxisOptions {
   ddof?: number | undefined;
 }
 
+/**
+ * Variance over `axis` (all axes by default): the mean squared deviation from the
+ * mean, divided by `count - ddof` (default ddof 0); with `keepdims`. The dtype is
+ * `mean`'s. Exported as `mx.var`.
+ * @example
+ * ```ts
+ * await mx.var(mx.array([1, 2, 3, 4])).item(); // 1.25
+ * await mx.var(mx.array([1, 2, 3, 4]), { ddof: 1 }).item(); // 1.6666667461395264
+ * ```
+ */
 export function variance(x: ArrayLike, o?: VarOptions | number | readonly number[]): MxArray {
   const p: VarOptions = opts(o);
   const a = input("var", x, p);
   const axes = normalizeAxes("var", p.axis, a.ndim);
   const f = astype(a, accumulateDType(a.dtype), p);
   const centered = subtract(f, mean(f, { axis: axes, keepdims: true, stream: p.stream }), p);
-  const ss = sum(square(centered, p), { ...p, axis: axes });
-  return astype(multiply(ss, 1 / Math.max(countOf(a, axes) - (p.ddof ?? 0), 0), p), meanDType(a.dtype), p);
+  // |x - mean|^2: a complex input has a real (float32) variance, as NumPy and MLX
+  const squares = a.dtype === complex64 ? square(abs(centered, p), p) : square(centered, p);
+  const ss = sum(squares, { ...p, axis: axes });
+  return astype(multiply(ss, 1 / Math.max(countOf(a, axes) - (p.ddof ?? 0), 0), p), a.dtype === complex64 ? float32 : meanDType(a.dtype), p);
 }
 
+/**
+ * Standard deviation over `axis` (all axes by default): the square root of
+ * `var` with the same options (`ddof`, `keepdims`).
+ * @example
+ * ```ts
+ * await mx.std(mx.array([2, 4, 4, 4, 5, 5, 7, 9])).item(); // 2
+ * ```
+ */
 export function std(x: ArrayLike, o?: VarOptions | number | readonly number[]): MxArray {
   const p: VarOptions = opts(o);
   return sqrt(variance(x, p), p);

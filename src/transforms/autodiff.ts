@@ -5,7 +5,7 @@
 // grad and valueAndGrad differentiate a scalar function of trees of arrays.
 
 import { MxArray } from "../array.js";
-import { isFloating } from "../dtype.js";
+import { float32, isFloating } from "../dtype.js";
 import { describe } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { addOptional } from "../primitives/autodiff.js";
@@ -88,7 +88,8 @@ export function jvp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, 
     const t = n.primitive.jvp(n.inputs, inTangents, n);
     if (t) ts.set(n, t);
   }
-  const out = outputs.map((o) => ts.get(o) ?? ops.zerosLike(o, { stream: o.stream }));
+  // outputs that carry no tangent (integer, bool, or independent of the primals) get zeros, in float32 where not float (as MLX)
+  const out = outputs.map((o) => ts.get(o) ?? ops.zeros(o.shape, isFloating(o.dtype) ? o.dtype : float32, { stream: o.stream }));
   return [outputs, out] as [OutputList<ReturnType<F>>, OutputList<ReturnType<F>>];
 }
 
@@ -120,9 +121,28 @@ export function grad(fn: LossFn, options: GradOptions = {}): (...args: unknown[]
   return (...args) => vg(...args)[1];
 }
 
+/** A description of the first leaf of `def` that is not an array (a number, a string, ...), if any. */
+function staticLeaf(def: TreeDef): string | undefined {
+  switch (def.kind) {
+    case "leaf":
+      return undefined;
+    case "static":
+      return def.value === null || def.value === undefined ? undefined : `a ${typeof def.value} (${String(def.value)})`;
+    default:
+      for (const d of def.items) {
+        const s = staticLeaf(d);
+        if (s) return s;
+      }
+      return undefined;
+  }
+}
+
 function makeGrad(transform: string, fn: LossFn, { argnums = 0 }: GradOptions): (...args: unknown[]) => [unknown, unknown] {
   if (typeof fn !== "function") throw new TypeError(`[${transform}] fn must be a function, got ${typeof fn}`);
   const nums = typeof argnums === "number" ? [argnums] : argnums;
+  if (!Array.isArray(nums) || nums.length === 0) throw new Error(`[${transform}] argnums must be an argument index or a non-empty list of them, got ${JSON.stringify(argnums)}`);
+  const repeated = nums.find((a, i) => nums.indexOf(a) !== i);
+  if (repeated !== undefined) throw new Error(`[${transform}] argnums lists argument ${repeated} twice (${JSON.stringify(argnums)}); each argument can be differentiated once`);
   return (...args: unknown[]) => {
     nums.forEach((a) => {
       if (!Number.isInteger(a) || a < 0 || a >= args.length) throw new Error(`[${transform}] argnums ${a} is out of range: the function was called with ${args.length} argument(s)`);
@@ -130,6 +150,10 @@ function makeGrad(transform: string, fn: LossFn, { argnums = 0 }: GradOptions): 
     const flats: { leaves: MxArray[]; def: TreeDef }[] = nums.map((a) => treeFlatten(args[a]));
     flats.forEach((f, k) => {
       if (!f.leaves.length) throw new Error(`[${transform}] argument ${nums[k]} has no arrays to differentiate (it is ${describeTree(f.def)})`);
+      const other = staticLeaf(f.def);
+      if (other !== undefined) {
+        throw new TypeError(`[${transform}] argument ${nums[k]} (${describeTree(f.def)}) holds ${other}; every leaf of a differentiated argument must be an mx array (pass constants as other arguments)`);
+      }
       f.leaves.forEach((x, j) => {
         if (!isFloating(x.dtype)) throw new TypeError(`[${transform}] argument ${nums[k]}${f.def.kind === "leaf" ? "" : ` (leaf ${j})`} has dtype ${x.dtype.name}; gradients need float arrays (float16, bfloat16, float32, float64)`);
       });

@@ -95,6 +95,10 @@ export interface Backend {
   /** Sets the cache bound in bytes and returns the previous one. */
   setCacheLimit(bytes: number): number;
   clearCache(): void;
+  /** Bounds the bytes the backend holds (arrays and cache; an allocation past it throws) and returns the previous bound. */
+  setMemoryLimit?(bytes: number): number;
+  /** The bound `setMemoryLimit` set (Infinity: none). */
+  getMemoryLimit?(): number;
 }
 
 export function retain(buffer: BackendBuffer): BackendBuffer {
@@ -105,6 +109,18 @@ export function retain(buffer: BackendBuffer): BackendBuffer {
 const registry = new Map<BackendName, Backend>();
 const unavailable = new Map<BackendName, string>();
 
+/**
+ * Makes backend `b` available under `b.name`, replacing one of that name: ops
+ * run on it on a device of that name (`new mx.Device("gpu", b.name)`), and
+ * `checkNumerics` and the conformance tool take the name. The guide's
+ * "Writing a backend" builds a complete one.
+ * @example
+ * ```ts no-run: needs a Backend implementation
+ * declare const toy: mx.Backend;
+ * mx.registerBackend(toy);
+ * const x = mx.array([1, 2], mx.float32, { stream: new mx.Device("gpu", toy.name) });
+ * ```
+ */
 export function registerBackend(b: Backend): void {
   registry.set(b.name, b);
   unavailable.delete(b.name);
@@ -128,10 +144,28 @@ export function getBackend(name: BackendName): Backend {
   );
 }
 
+/**
+ * The backends registered and started on this machine, in registration order
+ * (cpu first).
+ * @example
+ * ```ts
+ * mx.registeredBackends()[0]!.name; // "cpu"
+ * mx.registeredBackends().some((b) => b.name === "cpu"); // true
+ * ```
+ */
 export function registeredBackends(): Backend[] {
   return [...registry.values()];
 }
 
+/**
+ * The backends that could not start on this machine, each with the reason (what
+ * `npx mlx-ts info` shows).
+ * @example
+ * ```ts
+ * for (const [name, reason] of mx.unavailableBackends()) console.log(`${name}: ${reason}`);
+ * mx.unavailableBackends().has("cpu"); // false
+ * ```
+ */
 export function unavailableBackends(): ReadonlyMap<BackendName, string> {
   return unavailable;
 }

@@ -1,7 +1,9 @@
 // A buffer pool shared by the backends: size classes (64-byte granules),
 // best-fit reuse of cached blocks up to twice the requested size, a bounded
-// cache evicted oldest first, and active / peak / cache statistics; and the
-// base class that gives a backend its pool-backed Backend methods.
+// cache evicted oldest first (an evicted block is destroyed and dropped at
+// once), a memory limit checked before the device is asked, and active /
+// peak / cache statistics; and the base class that gives a backend its
+// pool-backed Backend methods.
 
 import type { BackendBuffer, MemoryStats } from "./backend.js";
 
@@ -12,26 +14,55 @@ export interface Block {
 
 const GRANULE = 64;
 
+/** Bytes as a short human-readable size (for error messages). */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const units = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+  let v = n, u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${n} bytes` : `${n} bytes (${v.toFixed(2)} ${units[u]})`;
+}
+
+export interface PoolOptions<B extends Block> {
+  /** The backend's name, for error messages ("[webgpu] out of memory ..."). */
+  name: string;
+  /** Gives an evicted block's memory back to the device at once (default: nothing, the collector frees it). */
+  destroy?: (block: B) => void;
+  /** Bytes of released blocks kept for reuse (default 256 MiB). */
+  cacheLimit?: number;
+  /** Active plus cached bytes may not exceed this (default Infinity). */
+  memoryLimit?: number;
+}
+
 export class BufferPool<B extends Block> {
-  /** Cached blocks per size; entries no longer in `cached` are stale and skipped. */
-  private readonly bySize = new Map<number, { list: B[]; live: number }>();
-  /** Sizes that have live cached blocks, ascending. */
+  /** Cached blocks per size, each set in release order. */
+  private readonly bySize = new Map<number, Set<B>>();
+  /** Sizes that have cached blocks, ascending. */
   private sizes: number[] = [];
-  /** Release order, oldest first (with stale entries), for eviction. */
-  private order: B[] = [];
-  private orderHead = 0;
+  /** Every cached block in release order, oldest first: the eviction order. */
   private readonly cached = new Set<B>();
   private active = 0;
   private peak = 0;
   private cachedBytes = 0;
   private limit: number;
+  /** Active plus cached bytes may not exceed this (Infinity: no limit). */
+  private memoryLimit: number;
 
+  private readonly destroy: (block: B) => void;
+  private readonly name: string;
+
+  /** `create` makes a block of `size` bytes (it throws when the device cannot). */
   constructor(
     private readonly create: (size: number) => B,
-    private readonly destroy: (block: B) => void = () => {},
-    cacheLimit = 256 * 2 ** 20,
+    o: PoolOptions<B>,
   ) {
-    this.limit = cacheLimit;
+    this.destroy = o.destroy ?? (() => {});
+    this.name = o.name;
+    this.limit = o.cacheLimit ?? 256 * 2 ** 20;
+    this.memoryLimit = o.memoryLimit ?? Infinity;
   }
 
   static blockSize(nbytes: number): number {
@@ -40,7 +71,7 @@ export class BufferPool<B extends Block> {
 
   acquire(nbytes: number): B {
     const size = BufferPool.blockSize(nbytes);
-    const block = this.takeCached(size) ?? this.create(size);
+    const block = this.takeCached(size) ?? this.createWithin(size);
     this.active += block.size;
     if (this.active > this.peak) this.peak = this.active;
     return block;
@@ -54,16 +85,14 @@ export class BufferPool<B extends Block> {
     }
     let entry = this.bySize.get(block.size);
     if (!entry) {
-      entry = { list: [], live: 0 };
+      entry = new Set();
       this.bySize.set(block.size, entry);
     }
-    if (entry.live === 0) this.insertSize(block.size);
-    entry.list.push(block);
-    entry.live++;
+    if (entry.size === 0) this.insertSize(block.size);
+    entry.add(block);
     this.cached.add(block);
-    this.order.push(block);
     this.cachedBytes += block.size;
-    this.trim(this.limit);
+    this.trim(Math.min(this.limit, this.memoryLimit - this.active));
   }
 
   stats(): MemoryStats {
@@ -71,7 +100,7 @@ export class BufferPool<B extends Block> {
   }
 
   resetPeak(): void {
-    this.peak = this.active;
+    this.peak = 0;
   }
 
   setCacheLimit(bytes: number): number {
@@ -81,8 +110,51 @@ export class BufferPool<B extends Block> {
     return prev;
   }
 
+  /** Bounds active plus cached bytes; returns the previous bound. Cached blocks above it are evicted now. */
+  setMemoryLimit(bytes: number): number {
+    const prev = this.memoryLimit;
+    this.memoryLimit = bytes;
+    this.trim(Math.min(this.limit, bytes - this.active));
+    return prev;
+  }
+
+  getMemoryLimit(): number {
+    return this.memoryLimit;
+  }
+
   clear(): void {
     this.trim(0);
+  }
+
+  /**
+   * A new block, within the memory limit (evicting cached blocks to make room);
+   * when the device cannot make it, the whole cache is given back and the
+   * device asked once more, as MLX's allocators do.
+   */
+  private createWithin(size: number): B {
+    if (this.active + this.cachedBytes + size > this.memoryLimit) this.trim(Math.max(0, this.memoryLimit - this.active - size));
+    if (this.active + size > this.memoryLimit) {
+      throw new RangeError(
+        `[${this.name}] out of memory: allocating ${formatBytes(size)} with ${formatBytes(this.active)} in use exceeds the memory limit of ${formatBytes(this.memoryLimit)}; ` +
+          "release arrays (dispose, tidy) or raise the limit with mx.setMemoryLimit(bytes)",
+      );
+    }
+    try {
+      return this.create(size);
+    } catch (first) {
+      if (this.cachedBytes === 0) throw this.outOfMemory(size, first);
+      this.trim(0);
+      try {
+        return this.create(size);
+      } catch (second) {
+        throw this.outOfMemory(size, second);
+      }
+    }
+  }
+
+  private outOfMemory(size: number, cause: unknown): Error {
+    const why = cause instanceof Error ? cause.message : String(cause);
+    return new RangeError(`[${this.name}] cannot allocate ${formatBytes(size)} with ${formatBytes(this.active)} in use: ${why}`, { cause });
   }
 
   private takeCached(size: number): B | undefined {
@@ -95,18 +167,19 @@ export class BufferPool<B extends Block> {
     }
     const fit = this.sizes[lo];
     if (fit === undefined || fit > 2 * size) return undefined;
-    const entry = this.bySize.get(fit)!;
-    let block = entry.list.pop();
-    while (block && !this.cached.has(block)) block = entry.list.pop();
-    this.uncache(block!, entry);
+    const block = this.bySize.get(fit)!.values().next().value as B;
+    this.uncache(block);
     return block;
   }
 
-  private uncache(block: B, entry: { list: B[]; live: number }): void {
+  /** Drops `block` from every cache structure (nothing keeps a reference to it afterwards). */
+  private uncache(block: B): void {
+    const entry = this.bySize.get(block.size)!;
+    entry.delete(block);
     this.cached.delete(block);
     this.cachedBytes -= block.size;
-    if (--entry.live === 0) {
-      entry.list.length = 0;
+    if (entry.size === 0) {
+      this.bySize.delete(block.size);
       this.sizes.splice(this.sizes.indexOf(block.size), 1);
     }
   }
@@ -117,23 +190,19 @@ export class BufferPool<B extends Block> {
     this.sizes.splice(i, 0, size);
   }
 
+  /** Evicts the oldest cached blocks until at most `limit` bytes stay cached. */
   private trim(limit: number): void {
-    while (this.cachedBytes > limit && this.orderHead < this.order.length) {
-      const oldest = this.order[this.orderHead++]!;
-      if (!this.cached.has(oldest)) continue;
-      this.uncache(oldest, this.bySize.get(oldest.size)!);
+    for (const oldest of this.cached) {
+      if (this.cachedBytes <= limit) break;
+      this.uncache(oldest);
       this.destroy(oldest);
-    }
-    if (this.orderHead > 1024 && this.orderHead * 2 > this.order.length) {
-      this.order = this.order.slice(this.orderHead).filter((b) => this.cached.has(b));
-      this.orderHead = 0;
     }
   }
 }
 
 /**
  * The pool-backed part of a backend: releasing buffers into the pool and the
- * memory statistics and cache controls of the Backend interface.
+ * memory statistics, cache controls and memory limit of the Backend interface.
  */
 export abstract class PooledBackend<B extends Block> {
   constructor(protected readonly pool: BufferPool<B>) {}
@@ -153,5 +222,12 @@ export abstract class PooledBackend<B extends Block> {
   }
   clearCache(): void {
     this.pool.clear();
+  }
+  /** Bounds the bytes this backend holds (active and cached); an allocation beyond it throws. Returns the previous bound. */
+  setMemoryLimit(bytes: number): number {
+    return this.pool.setMemoryLimit(bytes);
+  }
+  getMemoryLimit(): number {
+    return this.pool.getMemoryLimit();
   }
 }

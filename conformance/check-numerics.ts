@@ -78,7 +78,20 @@ function errorOf(g: unknown, w: unknown, dtype: mx.DType): { abs: number; rel: n
   return { abs, rel: wn === 0 ? Infinity : abs / Math.abs(wn), ulps: dtype.kind === "float" ? ulpDistance(gn, wn, dtype) : Infinity };
 }
 
-/** Runs `fn` on the reference and on each backend and reports how far each backend's outputs are from the reference's. */
+/**
+ * Runs `fn` on the reference backend (cpu by default) and on each backend asked
+ * for (default: every other registered one), with the same input values placed
+ * on each, and reports per output and backend the max absolute, relative and
+ * ulp error against the reference, with the worst elements.
+ * @example
+ * ```ts
+ * const x = mx.array([0.5, 1, 2], mx.float32);
+ * const others = mx.registeredBackends().map((b) => b.name).filter((b) => b !== "cpu");
+ * const [out] = await mx.checkNumerics((v) => mx.exp(v), [x], { backends: others });
+ * out!.shape; // [3]
+ * out!.backends.length === others.length; // true
+ * ```
+ */
 export async function checkNumerics(fn: (...xs: mx.MxArray[]) => unknown, inputs: readonly mx.MxArray[], o: CheckNumericsOptions = {}): Promise<OutputNumerics[]> {
   if (typeof fn !== "function") throw new TypeError(`checkNumerics: fn must be a function, got ${typeof fn}`);
   const reference = o.reference ?? "cpu";

@@ -1,24 +1,43 @@
-// Special-value rules of the array API standard ("Special cases" of each
-// elementwise function, https://data-apis.org/array-api/latest/API_specification/elementwise_functions.html),
-// which follow IEEE 754 / C99 Annex F: the cpu reference must obey them in
-// every float dtype; a backend whose spec leaves special values open (WGSL)
-// shows each rule it does not obey as "outside spec, allowed".
+// Special-value rules, one conformance cell per op and backend. Two kinds:
+// the array API standard's "Special cases" of each elementwise function
+// (https://data-apis.org/array-api/latest/API_specification/elementwise_functions.html,
+// IEEE 754 / C99 Annex F), binding on the cpu reference in every float dtype
+// and shown elsewhere as "outside spec, allowed" where a spec leaves special
+// values open (WGSL); and the README's semantics (NumPy's floor division and
+// remainder, C's pow, MLX's integer powers and creation ops, finite results
+// where float32 holds them), binding on every backend, so a backend that
+// breaks one fails the run.
 
 import * as mx from "../src/index.js";
 import { deviceFor } from "../src/device.js";
 import { sameValue } from "./numerics.js";
 import { contractFor } from "./contracts.js";
-import type { CellResult } from "./property.js";
+import { newCell, type CellResult } from "./property.js";
 
 const N = NaN, I = Infinity;
-type Rule = [inputs: number[], result: number];
+const f = Math.fround;
 
-/** Rules per op: each [inputs, result]; only results the standard fixes exactly (no "approximation to pi/2"). */
+/** A rule every backend must obey: where it comes from, the dtypes it is checked in, and the relative error allowed (0: exact). */
+interface Everywhere {
+  why: string;
+  dtypes: readonly string[];
+  rtol?: number;
+}
+type Rule = [inputs: number[], result: number] | [inputs: number[], result: number, everywhere: Everywhere];
+
+const NUMPY_FLOOR = { why: "NumPy's floor division (npy_divmod): floor of the exact quotient, not of the rounded a / b", dtypes: ["float32", "bfloat16", "float64"] };
+const NUMPY_FMOD = { why: "NumPy's remainder on the exact fmod", dtypes: ["float32"] };
+const C_POW = { why: "C99 pow: pow(-1, +-inf) = 1", dtypes: ["float32", "float16", "bfloat16", "float64"] };
+const MLX_INT_POW = { why: "MLX: an integer raised to a negative integer power is 0", dtypes: ["int32", "int16", "int8", "int64"] };
+const FINITE = { why: "finite where float32 holds the result (no overflow inside the computation)", dtypes: ["float32"], rtol: 1e-4 };
+const ENDS = { why: "MLX: linspace ends exactly on its stop; an integer arange steps in its dtype", dtypes: ["float32"] };
+
+/** Rules per op: each [inputs, result]; only results the standard or the README fixes exactly (no "approximation to pi/2"). */
 export const SPECIAL_CASES: Readonly<Record<string, readonly Rule[]>> = {
   exp: [[[N], N], [[0], 1], [[-0], 1], [[I], I], [[-I], 0]],
-  expm1: [[[N], N], [[0], 0], [[-0], -0], [[I], I], [[-I], -1]],
+  expm1: [[[N], N], [[0], 0], [[-0], -0], [[I], I], [[-I], -1], [[80], 5.54062238439351e34, FINITE], [[87], 6.076030225056872e37, FINITE], [[88], 1.6516362549940018e38, FINITE]],
   log: [[[N], N], [[-1], N], [[0], -I], [[-0], -I], [[1], 0], [[I], I]],
-  log1p: [[[N], N], [[-2], N], [[-1], -I], [[0], 0], [[-0], -0], [[I], I]],
+  log1p: [[[N], N], [[-2], N], [[-1], -I], [[0], 0], [[-0], -0], [[I], I], [[1e37], 85.19564843416127, FINITE], [[3e38], 88.59684582427442, FINITE]],
   log2: [[[N], N], [[-1], N], [[0], -I], [[1], 0], [[I], I]],
   log10: [[[N], N], [[-1], N], [[0], -I], [[1], 0], [[I], I]],
   sqrt: [[[N], N], [[-1], N], [[0], 0], [[-0], -0], [[I], I]],
@@ -44,16 +63,44 @@ export const SPECIAL_CASES: Readonly<Record<string, readonly Rule[]>> = {
   subtract: [[[I, I], N], [[-0, 0], -0], [[N, 1], N]],
   multiply: [[[0, I], N], [[-0, 1], -0], [[N, 0], N], [[-I, -2], I]],
   divide: [[[0, 0], N], [[I, I], N], [[1, 0], I], [[1, -0], -I], [[-1, 0], -I], [[1, I], 0], [[-1, I], -0]],
+  floorDivide: [[[N, 1], N], [[1, N], N], [[0, 0], N], [[1, 0], I], [[-1, 0], -I], [[1, 0.1], 9, NUMPY_FLOOR], [[-1, 0.1], -10, NUMPY_FLOOR], [[0.5, 0.1], 4, NUMPY_FLOOR]],
+  remainder: [[[N, 1], N], [[1, N], N], [[1, 0.1], 1 - 9 * f(0.1), NUMPY_FMOD], [[-1, 0.1], f(0.1) - (1 - 9 * f(0.1)), NUMPY_FMOD]],
   maximum: [[[N, 1], N], [[1, N], N]],
   minimum: [[[N, 1], N], [[1, N], N]],
-  power: [[[N, 0], 1], [[1, N], 1], [[2, I], I], [[0.5, I], 0], [[0, -1], I], [[-0, 1], -0]],
+  power: [
+    [[N, 0], 1], [[1, N], 1], [[2, I], I], [[0.5, I], 0], [[0, -1], I], [[-0, 1], -0], [[-1, I], 1, C_POW], [[-1, -I], 1, C_POW],
+    [[2, -1], 0, MLX_INT_POW], [[-2, -3], 0, MLX_INT_POW], [[1, -9], 0, MLX_INT_POW], [[-1, -1], 0, MLX_INT_POW], [[3, 2], 9, MLX_INT_POW],
+  ],
   logaddexp: [[[N, 1], N], [[I, 1], I], [[-I, -I], -I]],
+  // creation ops: the inputs are the op's arguments, the result its last element
+  linspace: [[[0.1, 0.7, 10], f(0.7), ENDS], [[-3.3, 7.7, 10], f(7.7), ENDS], [[1, 100, 7], 100, ENDS]],
+  arange: [[[0, 3, 0.2], 0, { ...ENDS, dtypes: ["int32"] }], [[0.5, 10, 1.5], 12, { ...ENDS, dtypes: ["int32"] }]],
 };
 
 const fn = (name: string) => (mx as unknown as Record<string, (...a: unknown[]) => mx.MxArray>)[name]!;
-const FLOATS = [mx.float32, mx.float16, mx.bfloat16, mx.float64];
+const FLOATS = ["float32", "float16", "bfloat16", "float64"];
+const dtypeNamed = (name: string) => (mx as unknown as Record<string, mx.DType>)[name]!;
 
-/** One cell per op and backend: how many of the op's rules hold in each float dtype the backend holds. */
+/** The results of `op`'s rules in dtype `d` on stream `o`: elementwise ops take one array per operand, creation ops one call per rule. */
+async function results(op: string, rules: readonly Rule[], d: mx.DType, o: mx.OpOptions): Promise<unknown[]> {
+  if (op === "linspace" || op === "arange") {
+    return Promise.all(rules.map(async ([ins]) => {
+      const list = (await fn(op)(...ins, { dtype: d, ...o }).tolist()) as unknown[];
+      return list[list.length - 1];
+    }));
+  }
+  const arity = rules[0]![0].length;
+  const args = Array.from({ length: arity }, (_, k) => mx.array(rules.map((r) => r[0][k]!), d, o));
+  return (await fn(op)(...args, o).tolist()) as unknown[];
+}
+
+function holdsWithin(result: unknown, want: number, rtol: number): boolean {
+  const got = typeof result === "bigint" ? Number(result) : result;
+  if (sameValue(got, want)) return true;
+  return rtol > 0 && typeof got === "number" && Number.isFinite(want) && Math.abs(got - want) <= rtol * Math.abs(want);
+}
+
+/** One cell per op and backend: how many of the op's rules hold in each dtype the backend holds. */
 export async function runSpecialCases(backend: mx.BackendName, ops?: readonly string[]): Promise<CellResult[]> {
   const b = mx.registeredBackends().find((r) => r.name === backend)!;
   const o = { stream: deviceFor(backend) };
@@ -66,24 +113,37 @@ export async function runSpecialCases(backend: mx.BackendName, ops?: readonly st
     } catch {
       special = false;
     }
-    const cell: CellResult = { op: `${op} special cases`, dtype: "float", backend, status: "pass", runs: 0, skipped: 0, elements: 0, outsideDiffer: 0, histogram: new Array(25).fill(0), contract: special ? `array API special cases, exact: https://data-apis.org/array-api/latest/API_specification/generated/array_api.${op}.html` : "WGSL leaves NaN and infinities open (§15.7.4): rules not obeyed are outside spec" };
-    for (const d of FLOATS.filter((t) => b.capabilities.dtypes.has(t))) {
-      const arity = rules[0]![0].length;
-      const args = Array.from({ length: arity }, (_, k) => mx.array(rules.map((r) => r[0][k]!), d, o));
-      const got = (await fn(op)(...args, o).tolist()) as number[];
-      rules.forEach(([ins, want], i) => {
+    const cell = newCell(`${op} special cases`, "float", backend);
+    cell.contract = special
+      ? `array API special cases, exact: https://data-apis.org/array-api/latest/API_specification/generated/array_api.${op}.html`
+      : "the README's semantics, binding; array API special cases: WGSL leaves NaN and infinities open (§15.7.4), rules not obeyed are outside spec";
+    const dtypes = [...new Set(rules.flatMap((r) => (r[2] ? r[2].dtypes : FLOATS)))];
+    for (const d of dtypes.map(dtypeNamed).filter((t) => b.capabilities.dtypes.has(t))) {
+      const applying = rules.filter((r) => (r[2] ? r[2].dtypes : FLOATS).includes(d.name));
+      const got = await results(op, applying, d, o);
+      applying.forEach(([ins, want, everywhere], i) => {
         cell.runs++;
-        if (sameValue(got[i], want)) return;
-        if (!special) {
+        if (holdsWithin(got[i], want, everywhere?.rtol ?? 0)) return;
+        if (!special && !everywhere) {
           cell.outsideDiffer++;
           return;
         }
         cell.status = "fail";
-        const message = `${op}(${ins.map(String).join(", ")}) in ${d.name} is ${String(got[i])}; the array API standard says ${String(want)}`;
-        cell.failure ??= { message, repro: `import * as mx from "mlx-ts";\nconsole.log(await mx.${op}(${ins.map((v) => `mx.array([${Object.is(v, -0) ? "-0" : String(v)}], mx.${d.name}, { stream: mx.${backend} })`).join(", ")}, { stream: mx.${backend} }).tolist()); // ${String(want)}`, seed: 0, path: "" };
+        const source = everywhere ? `the README's semantics (${everywhere.why}) say` : "the array API standard says";
+        const message = `${op}(${ins.map(String).join(", ")}) in ${d.name} is ${String(got[i])}; ${source} ${String(want)}${everywhere?.rtol ? ` (relative error ${everywhere.rtol})` : ""}`;
+        cell.failure ??= { message, repro: repro(op, ins, d, backend, want), seed: 0, path: "" };
       });
     }
     cells.push(cell);
   }
   return cells;
+}
+
+function repro(op: string, ins: number[], d: mx.DType, backend: string, want: number): string {
+  const lit = (v: number) => (Object.is(v, -0) ? "-0" : String(v));
+  const call =
+    op === "linspace" || op === "arange"
+      ? `mx.${op}(${ins.map(lit).join(", ")}, { dtype: mx.${d.name}, stream: mx.${backend} })`
+      : `mx.${op}(${ins.map((v) => `mx.array([${lit(v)}], mx.${d.name}, { stream: mx.${backend} })`).join(", ")}, { stream: mx.${backend} })`;
+  return `import * as mx from "mlx-ts";\nconsole.log(await ${call}.tolist()); // ${op === "linspace" || op === "arange" ? "last element " : ""}${String(want)}`;
 }

@@ -119,13 +119,33 @@ async function validateNode(prim: Primitive, inputs: readonly Tensor[], output: 
 
 let mode: "cpu" | null = null;
 
-/** Turns shadow validation on ("cpu": every non-cpu kernel rechecked by the cpu reference) or off (null). */
+/**
+ * Turns shadow validation on ("cpu": every kernel run on another backend is
+ * rerun by the cpu reference, and a result outside its op's contract throws,
+ * naming the op, its inputs and the worst element) or off (null). Slow: for
+ * checking kernels, not for production. `MLX_TS_VALIDATE=cpu` turns it on.
+ * @example
+ * ```ts
+ * mx.setValidation("cpu");
+ * const o = { stream: mx.isAvailable(mx.gpu) ? mx.gpu : mx.cpu };
+ * const y = mx.exp(mx.array([1, 2], mx.float32, o)); // checked against the cpu when it runs
+ * await mx.allclose(y, mx.array([2.7182817, 7.3890561], mx.float32, o), o).item(); // true
+ * mx.setValidation(null);
+ * ```
+ */
 export function setValidation(reference: "cpu" | null): void {
   if (reference !== "cpu" && reference !== null) throw new TypeError(`setValidation: the reference must be "cpu" or null, got ${String(reference)}`);
   mode = reference;
   setNodeValidator(reference ? validateNode : undefined);
 }
 
+/**
+ * The shadow validation in force: "cpu" or null (off).
+ * @example
+ * ```ts
+ * mx.getValidation(); // null
+ * ```
+ */
 export function getValidation(): "cpu" | null {
   return mode;
 }

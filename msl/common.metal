@@ -1,22 +1,34 @@
 // Helpers every mlx-ts MSL library starts with (the host prepends this file):
-// strided offsets, NaN-aware float helpers, and the scalar math MSL lacks or
+// the index width, strided offsets, NaN-aware float helpers, and the scalar math MSL lacks or
 // defines on a narrower domain than NumPy (expm1, log1p, erf, erfinv,
-// sigmoid, logaddexp, C's pow, Python's floor division and remainder,
+// sigmoid, logaddexp, C's pow, NumPy's floor division and remainder,
 // saturating float-to-integer casts). Written in the MSL subset of
 // native/src/emu/shim/metal_stdlib.h: C++14, no `if constexpr`.
 #include <metal_stdlib>
 using namespace metal;
 
-// An elementwise params block p (int32 words): [n, ndim, shape[ndim], then per
-// operand k: offset, strides[ndim]]. Element e's offset in operand k:
-inline int offset_of(constant int* p, uint k, uint e) {
-  int nd = p[1];
-  int base = 2 + nd + int(k) * (1 + nd);
-  uint rem = e;
-  int off = p[base];
+// IDX / UIDX: the signed and unsigned index types of this library: int and uint,
+// or long and ulong in the large variant the host compiles when a count, an
+// offset, a params word or a bound buffer reaches 2^31. Every params block is an
+// array of IDX.
+#ifndef IDX
+#define IDX int
+#define UIDX uint
+#endif
+
+/** A thread's (or threadgroup's) linear id in a grid the host made 2-D when one dimension could not hold the count. */
+inline IDX linear_id(uint2 pos, uint2 size) { return IDX(pos.y) * IDX(size.x) + IDX(pos.x); }
+
+// An elementwise params block p: [n, ndim, shape[ndim], then per operand k:
+// offset, strides[ndim]]. Element e's offset in operand k:
+inline IDX offset_of(constant IDX* p, int k, IDX e) {
+  int nd = int(p[1]);
+  int base = 2 + nd + k * (1 + nd);
+  UIDX rem = UIDX(e);
+  IDX off = p[base];
   for (int d = nd - 1; d >= 0; d--) {
-    uint dim = uint(p[2 + d]);
-    off += int(rem % dim) * p[base + 1 + d];
+    UIDX dim = UIDX(p[2 + d]);
+    off += IDX(rem % dim) * p[base + 1 + d];
     rem = rem / dim;
   }
   return off;
@@ -32,14 +44,15 @@ inline float expm1_f(float x) {
   if (u == 1.0f) return x;
   float um1 = u - 1.0f;
   if (um1 == -1.0f || isinf(u)) return um1;
-  return um1 * x / log(u);
+  // x / log(u) is about 1: dividing first keeps um1 * x from overflowing near the top of the range
+  return um1 * (x / log(u));
 }
 
 inline float log1p_f(float x) {
   float u = 1.0f + x;
   if (u == 1.0f) return x;
   if (isinf(u)) return u;
-  return log(u) * x / (u - 1.0f);
+  return log(u) * (x / (u - 1.0f));
 }
 
 inline float sigmoid_f(float x) {
@@ -111,9 +124,9 @@ inline float logaddexp_f(float a, float b) {
 inline float maximum_f(float a, float b) { return is_nan(a) ? a : is_nan(b) ? b : (a >= b ? a : b); }
 inline float minimum_f(float a, float b) { return is_nan(a) ? a : is_nan(b) ? b : (a <= b ? a : b); }
 
-/** pow with C's rules: negative bases with integer exponents, pow(x, 0) = 1, pow(1, y) = 1. */
+/** pow with C's rules: negative bases with integer exponents, pow(x, 0) = 1, pow(1, y) = 1, pow(-1, +-inf) = 1. */
 inline float pow_f(float a, float b) {
-  if (b == 0.0f || a == 1.0f) return 1.0f;
+  if (b == 0.0f || a == 1.0f || (a == -1.0f && isinf(b))) return 1.0f;
   if (is_nan(a) || is_nan(b)) return a + b;
   float p = pow(fabs(a), b);
   if (a > 0.0f) return p;
@@ -126,12 +139,26 @@ inline float pow_f(float a, float b) {
   return odd ? -p : p;
 }
 
-/** Python's float remainder (the divisor's sign) and floor division. */
+/** NumPy's float remainder on the exact fmod (the divisor's sign; a zero takes the divisor's sign too). */
 inline float remainder_f(float a, float b) {
-  float m = a - b * trunc(a / b);
-  return (m != 0.0f && ((m < 0.0f) != (b < 0.0f))) ? m + b : m;
+  float m = fmod(a, b);
+  if (m == 0.0f) return copysign(0.0f, b);
+  return (m < 0.0f) != (b < 0.0f) ? m + b : m;
 }
-inline float floor_divide_f(float a, float b) { return b == 0.0f ? a / b : floor(a / b); }
+/**
+ * NumPy's float floor division (npy_divmod): the quotient of a - fmod(a, b), floored and
+ * rounded back when the division landed just below an integer; floor(a / b) is wrong where
+ * a / b rounds up to an integer (1 // 0.1 is 9, a / b rounds to 10).
+ */
+inline float floor_divide_f(float a, float b) {
+  if (b == 0.0f || is_nan(a) || is_nan(b)) return a / b;
+  float m = fmod(a, b);
+  float div = (a - m) / b;
+  if (m != 0.0f && ((b < 0.0f) != (m < 0.0f))) div = div - 1.0f;
+  if (div == 0.0f) return copysign(0.0f, a / b);
+  float fl = floor(div);
+  return div - fl > 0.5f ? fl + 1.0f : fl;
+}
 
 /** Integer division never traps: x / 0 and x % 0 are 0, INT_MIN / -1 wraps. */
 inline int floor_divide_i(int a, int b) {
@@ -146,7 +173,7 @@ inline int remainder_i(int a, int b) {
   return (m != 0 && ((m < 0) != (b < 0))) ? m + b : m;
 }
 
-/** Integer powers wrap at 32 bits; negative exponents give 0 unless |a| = 1. */
+/** Integer powers wrap at 32 bits; a negative exponent gives 0 whatever the base (MLX's rule). */
 inline uint pow_u(uint a, uint b) {
   uint r = 1u, base = a, e = b;
   while (e > 0u) {
@@ -157,7 +184,7 @@ inline uint pow_u(uint a, uint b) {
   return r;
 }
 inline int pow_i(int a, int b) {
-  if (b < 0) return a == 1 ? 1 : a == -1 ? ((b & 1) == 0 ? 1 : -1) : 0;
+  if (b < 0) return 0;
   return int(pow_u(uint(a), uint(b)));
 }
 

@@ -8,6 +8,7 @@
 //   CASTS(X)        X(dtype name, output type, expression of `a` (a C)) for astype
 // Kernels: unary_<name>, binary_<name>, astype_<dtype>, where_op, copy (params:
 // an elementwise params block, see common.metal; copy's operand 0 is its output).
+// Thread e (linear over a grid of one or two dimensions) writes output element e.
 
 struct op_abs {
   float operator()(float a) const { return fabs(a); }
@@ -152,40 +153,43 @@ COMPARE_OP(greaterEqual, a >= b)
 COMPARE_OP(logicalAnd, a != 0 && b != 0)
 COMPARE_OP(logicalOr, a != 0 || b != 0)
 
+#define ELEMENT_ID                                                                 \
+  IDX e = linear_id(pos, size);                                                    \
+  if (e >= p[0]) return;
+#define ELEMENT_IDS uint2 pos [[thread_position_in_grid]], uint2 size [[threads_per_grid]]
+
 #define UNARY_KERNEL(NAME, OP, OUT)                                                               \
   kernel void unary_##NAME(device OUT* out [[buffer(0)]], device const T* a [[buffer(1)]],        \
-                           constant int* p [[buffer(2)]], uint e [[thread_position_in_grid]]) {   \
-    if (e >= uint(p[0])) return;                                                                  \
+                           constant IDX* p [[buffer(2)]], ELEMENT_IDS) {                          \
+    ELEMENT_ID                                                                                    \
     out[e] = OUT(OP()(C(a[offset_of(p, 0, e)])));                                                 \
   }
 UNARY_OPS(UNARY_KERNEL)
 
 #define BINARY_KERNEL(NAME, OP, OUT)                                                                \
   kernel void binary_##NAME(device OUT* out [[buffer(0)]], device const T* a [[buffer(1)]],         \
-                            device const T* b [[buffer(2)]], constant int* p [[buffer(3)]],         \
-                            uint e [[thread_position_in_grid]]) {                                   \
-    if (e >= uint(p[0])) return;                                                                    \
+                            device const T* b [[buffer(2)]], constant IDX* p [[buffer(3)]], ELEMENT_IDS) { \
+    ELEMENT_ID                                                                                      \
     out[e] = OUT(OP()(C(a[offset_of(p, 0, e)]), C(b[offset_of(p, 1, e)])));                         \
   }
 BINARY_OPS(BINARY_KERNEL)
 
 #define CAST_KERNEL(NAME, OUT, EXPR)                                                              \
   kernel void astype_##NAME(device OUT* out [[buffer(0)]], device const T* in [[buffer(1)]],     \
-                            constant int* p [[buffer(2)]], uint e [[thread_position_in_grid]]) { \
-    if (e >= uint(p[0])) return;                                                                 \
+                            constant IDX* p [[buffer(2)]], ELEMENT_IDS) {                        \
+    ELEMENT_ID                                                                                   \
     C a = C(in[offset_of(p, 0, e)]);                                                             \
     out[e] = OUT(EXPR);                                                                          \
   }
 CASTS(CAST_KERNEL)
 
 kernel void where_op(device T* out [[buffer(0)]], device const bool* c [[buffer(1)]], device const T* a [[buffer(2)]],
-                     device const T* b [[buffer(3)]], constant int* p [[buffer(4)]], uint e [[thread_position_in_grid]]) {
-  if (e >= uint(p[0])) return;
+                     device const T* b [[buffer(3)]], constant IDX* p [[buffer(4)]], ELEMENT_IDS) {
+  ELEMENT_ID
   out[e] = c[offset_of(p, 0, e)] ? a[offset_of(p, 1, e)] : b[offset_of(p, 2, e)];
 }
 
-kernel void copy(device T* out [[buffer(0)]], device const T* in [[buffer(1)]], constant int* p [[buffer(2)]],
-                 uint e [[thread_position_in_grid]]) {
-  if (e >= uint(p[0])) return;
+kernel void copy(device T* out [[buffer(0)]], device const T* in [[buffer(1)]], constant IDX* p [[buffer(2)]], ELEMENT_IDS) {
+  ELEMENT_ID
   out[offset_of(p, 0, e)] = in[offset_of(p, 1, e)];
 }

@@ -1,18 +1,31 @@
 // Kernels that create data. arange: element e is start + e * step in the
 // compute type C (float for float dtypes, exact int or uint arithmetic for
-// integers, wrapping), stored as T. random_bits: Threefry-2x32 with 20 rounds
+// integers, wrapping), stored as T; the upper half counts back from the last
+// element, last - (n - 1 - e) * step, which the host computes as the reference
+// does (so a linspace ends exactly on its stop). random_bits: Threefry-2x32 with 20 rounds
 // in MLX's counter layout, bit for bit the CPU reference's: the output's words
 // split in two halves; counter (i, half + odd + i) fills word i and word
 // half + odd + i, and an odd word count takes the first word of counter (half, 0).
 // The host defines T and C (arange's library only).
-// arange params: [n, start bits, step bits]; random_bits params: [key offset, key stride, words, half, odd]
+// arange params: [n, start bits, step bits, last bits]; random_bits params: [key offset, key stride, words, half, odd]
+
+/** a + k * step and a - k * step, wrapping for integers (unsigned arithmetic: no signed overflow). */
+inline float step_up(float a, IDX k, float step) { return a + float(k) * step; }
+inline int step_up(int a, IDX k, int step) { return int(uint(a) + uint(k) * uint(step)); }
+inline uint step_up(uint a, IDX k, uint step) { return a + uint(k) * step; }
+inline float step_down(float a, IDX k, float step) { return a - float(k) * step; }
+inline int step_down(int a, IDX k, int step) { return int(uint(a) - uint(k) * uint(step)); }
+inline uint step_down(uint a, IDX k, uint step) { return a - uint(k) * step; }
 
 #ifdef T
-kernel void arange(device T* out [[buffer(0)]], constant int* p [[buffer(1)]], uint e [[thread_position_in_grid]]) {
-  if (e >= uint(p[0])) return;
-  C start = as_type<C>(p[1]);
-  C step = as_type<C>(p[2]);
-  out[e] = T(start + C(e) * step);
+kernel void arange(device T* out [[buffer(0)]], constant IDX* p [[buffer(1)]], uint2 pos [[thread_position_in_grid]],
+                   uint2 size [[threads_per_grid]]) {
+  IDX e = linear_id(pos, size), n = p[0];
+  if (e >= n) return;
+  C start = as_type<C>(int(p[1]));
+  C step = as_type<C>(int(p[2]));
+  C last = as_type<C>(int(p[3]));
+  out[e] = T(e < n / 2 ? step_up(start, e, step) : step_down(last, n - 1 - e, step));
 }
 #endif
 
@@ -35,15 +48,17 @@ inline uint2 threefry(uint k0, uint k1, uint c0, uint c1) {
   return uint2(x0, x1);
 }
 
-kernel void random_bits(device uint* out [[buffer(0)]], device const uint* key [[buffer(1)]], constant int* p [[buffer(2)]],
-                        uint i [[thread_position_in_grid]]) {
+kernel void random_bits(device uint* out [[buffer(0)]], device const uint* key [[buffer(1)]], constant IDX* p [[buffer(2)]],
+                        uint2 pos [[thread_position_in_grid]], uint2 size [[threads_per_grid]]) {
   uint k0 = key[p[0]], k1 = key[p[0] + p[1]];
-  uint half_words = uint(p[3]), odd = uint(p[4]);
+  IDX i = linear_id(pos, size), half_words = p[3];
+  uint odd = uint(p[4]);
+  // counters are 32-bit words (MLX's layout); indices into the output are IDX
   if (i < half_words) {
-    uint2 r = threefry(k0, k1, i, half_words + odd + i);
+    uint2 r = threefry(k0, k1, uint(i), uint(half_words + IDX(odd) + i));
     out[i] = r.x;
-    out[half_words + odd + i] = r.y;
+    out[half_words + IDX(odd) + i] = r.y;
   } else if (i == half_words && odd == 1u) {
-    out[half_words] = threefry(k0, k1, half_words, 0u).x;
+    out[half_words] = threefry(k0, k1, uint(half_words), 0u).x;
   }
 }

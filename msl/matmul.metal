@@ -5,8 +5,9 @@
 // 2 x 2 simdgroup_float8x8 tiles multiplied with simdgroup_multiply_accumulate,
 // accumulating in float. Integers (matmul): 16 x 16 threads, each a 2 x 2
 // block, wrapping in 32 bits.
-// The host defines T (storage type of A, B and C), ACC (float, int or uint)
-// and FLOAT_ACC (1 for float dtypes, else 0).
+// The host defines T (storage type of A, B and C), ACC (float, int or uint),
+// FLOAT_ACC (1 for float dtypes, else 0) and IDX (common.metal): offsets and
+// the output's index are IDX; M, N and K are dims (below 2^31).
 // params: [M, N, K, batch dims, a offset, a row stride, a col stride,
 //          b offset, b row stride, b col stride, batch shape, a batch strides, b batch strides]
 
@@ -14,15 +15,14 @@
 #define BN 32
 #define BK 16
 
-/** The batch's offsets of A and B (p: the params block). */
-inline int2 batch_offsets(constant int* p, uint batch) {
-  int nb = p[3];
-  int2 off = int2(p[4], p[7]);
+/** The batch's offset in operand k (0: A, 1: B; p: the params block). */
+inline IDX batch_offset(constant IDX* p, uint batch, int k) {
+  int nb = int(p[3]);
+  IDX off = p[4 + 3 * k];
   for (int d = nb - 1; d >= 0; d--) {
     uint dim = uint(p[10 + d]);
-    int i = int(batch % dim);
+    off += IDX(batch % dim) * p[10 + (1 + k) * nb + d];
     batch /= dim;
-    off += int2(i * p[10 + nb + d], i * p[10 + 2 * nb + d]);
   }
   return off;
 }
@@ -32,13 +32,12 @@ inline int mul_add(int acc, int x, int y) { return int(uint(acc) + uint(x) * uin
 inline uint mul_add(uint acc, uint x, uint y) { return acc + x * y; }
 
 kernel void matmul(device T* out [[buffer(0)]], device const T* a [[buffer(1)]], device const T* b [[buffer(2)]],
-                   constant int* p [[buffer(3)]], uint3 tg [[threadgroup_position_in_grid]],
+                   constant IDX* p [[buffer(3)]], uint3 tg [[threadgroup_position_in_grid]],
                    uint3 lt [[thread_position_in_threadgroup]]) {
   threadgroup ACC as[BK][BM];
   threadgroup ACC bs[BK][BN];
-  int M = p[0], N = p[1], K = p[2];
-  int2 off = batch_offsets(p, tg.z);
-  int aoff = off.x, boff = off.y;
+  int M = int(p[0]), N = int(p[1]), K = int(p[2]);
+  IDX aoff = batch_offset(p, tg.z, 0), boff = batch_offset(p, tg.z, 1);
   int row0 = int(tg.y) * BM, col0 = int(tg.x) * BN;
   uint tid = lt.y * 16 + lt.x;
   ACC acc[2][2] = {{ACC(0), ACC(0)}, {ACC(0), ACC(0)}};
@@ -62,25 +61,25 @@ kernel void matmul(device T* out [[buffer(0)]], device const T* a [[buffer(1)]],
     }
     threadgroup_barrier(mem_flags::mem_threadgroup);
   }
-  device T* c = out + int(tg.z) * M * N;
+  device T* c = out + IDX(tg.z) * IDX(M) * IDX(N);
   for (int i = 0; i < 2; i++) {
     int r = row0 + int(lt.y) + 16 * i;
     for (int j = 0; j < 2; j++) {
       int col = col0 + int(lt.x) + 16 * j;
-      if (r < M && col < N) c[r * N + col] = T(acc[i][j]);
+      if (r < M && col < N) c[IDX(r) * N + col] = T(acc[i][j]);
     }
   }
 }
 
 #if FLOAT_ACC
 kernel void matmul_simd(device T* out [[buffer(0)]], device const T* a [[buffer(1)]], device const T* b [[buffer(2)]],
-                        constant int* p [[buffer(3)]], uint3 tg [[threadgroup_position_in_grid]],
+                        constant IDX* p [[buffer(3)]], uint3 tg [[threadgroup_position_in_grid]],
                         uint t [[thread_index_in_threadgroup]], uint sg [[simdgroup_index_in_threadgroup]]) {
   threadgroup float as[BM * BK];
   threadgroup float bs[BK * BN];
   threadgroup float cs[BM * BN];
-  int M = p[0], N = p[1], K = p[2];
-  int2 off = batch_offsets(p, tg.z);
+  int M = int(p[0]), N = int(p[1]), K = int(p[2]);
+  IDX aoff = batch_offset(p, tg.z, 0), boff = batch_offset(p, tg.z, 1);
   int row0 = int(tg.y) * BM, col0 = int(tg.x) * BN;
   // simdgroup sg computes rows sm * 16 .. + 16 and columns sn * 16 .. + 16 of the tile
   int sm = int(sg) / 2, sn = int(sg) % 2;
@@ -91,12 +90,12 @@ kernel void matmul_simd(device T* out [[buffer(0)]], device const T* a [[buffer(
     for (uint i = t; i < BM * BK; i += 128) {
       int m = int(i / BK), k = int(i % BK);
       bool in = row0 + m < M && k0 + k < K;
-      as[i] = in ? float(a[off.x + (row0 + m) * p[5] + (k0 + k) * p[6]]) : 0.0f;
+      as[i] = in ? float(a[aoff + (row0 + m) * p[5] + (k0 + k) * p[6]]) : 0.0f;
     }
     for (uint i = t; i < BK * BN; i += 128) {
       int k = int(i / BN), n = int(i % BN);
       bool in = k0 + k < K && col0 + n < N;
-      bs[i] = in ? float(b[off.y + (k0 + k) * p[8] + (col0 + n) * p[9]]) : 0.0f;
+      bs[i] = in ? float(b[boff + (k0 + k) * p[8] + (col0 + n) * p[9]]) : 0.0f;
     }
     threadgroup_barrier(mem_flags::mem_threadgroup);
     for (int kk = 0; kk < BK; kk += 8) {
@@ -111,10 +110,10 @@ kernel void matmul_simd(device T* out [[buffer(0)]], device const T* a [[buffer(
   for (int i = 0; i < 2; i++)
     for (int j = 0; j < 2; j++) simdgroup_store(c[i][j], &cs[(sm * 16 + i * 8) * BN + sn * 16 + j * 8], BN);
   threadgroup_barrier(mem_flags::mem_threadgroup);
-  device T* dst = out + int(tg.z) * M * N;
+  device T* dst = out + IDX(tg.z) * IDX(M) * IDX(N);
   for (uint i = t; i < BM * BN; i += 128) {
     int r = row0 + int(i / BN), col = col0 + int(i % BN);
-    if (r < M && col < N) dst[r * N + col] = T(cs[i]);
+    if (r < M && col < N) dst[IDX(r) * N + col] = T(cs[i]);
   }
 }
 #endif

@@ -1,47 +1,60 @@
-// Reductions: one threadgroup per output element, or per chunk of a long
-// segment (the host then folds the chunks' partials, kept in the accumulator
-// type, with a second reduction). Each thread folds a strided share of the
-// reduced elements, the simdgroup folds its lanes with simd
-// collectives (simd_sum, shuffles), and the first simdgroup folds the
-// per-simdgroup partials from threadgroup memory. NaN propagates through
-// max/min (NumPy); arg-reductions keep the first index of the extreme (the
-// first NaN when there is one). Integer sums and products wrap.
+// Reductions, in two shapes chosen by the host from the segment length R:
+// segments_<op> gives each output element one thread that folds its R
+// elements in order (short segments: no threadgroup memory, no barriers);
+// reduce_<op> gives each output element, or each chunk of a long segment, a
+// threadgroup (the host then folds the chunks' partials, kept in the
+// accumulator type, with a second reduction): each thread folds a strided
+// share, the simdgroup folds its lanes with simd collectives (simd_sum,
+// shuffles), and the first simdgroup folds the per-simdgroup partials from
+// threadgroup memory. NaN propagates through max/min (NumPy); arg-reductions
+// keep the first index of the extreme (the first NaN when there is one).
+// Integer sums and products wrap.
 // The host compiles one library per input dtype and defines:
 //   T     the input storage type; V its compute type (float, int or uint)
 //   S     the storage type of sum and prod results (T, or int for bool); SA its accumulator
-// Kernels: reduce_<op> (output in the result dtype), reduce_<op>_acc (sum, prod,
-// max, min, all, any: output in the accumulator type, for chunk partials).
-// Threadgroups must be a multiple of 32 threads (every lane active).
+//   IDX, UIDX  the index types (see common.metal)
+// Kernels: segments_<op> and reduce_<op> (output in the result dtype),
+// reduce_<op>_acc (sum, prod, max, min, all, any: output in the accumulator
+// type, for chunk partials). Threadgroups of reduce_* are a multiple of 32
+// threads (every lane active); grids may be 2-D (ids are linear).
 // params: [nOut, R, kdims, rdims, chunks, chunk length, kshape, kstrides, rshape, rstrides, offset];
 // threadgroup g folds chunk g % chunks of segment g / chunks.
 
-inline int kept_offset(constant int* p, uint o) {
-  int kd = p[2], rd = p[3];
-  int off = p[6 + 2 * kd + 2 * rd];
+inline IDX kept_offset(constant IDX* p, IDX o) {
+  int kd = int(p[2]), rd = int(p[3]);
+  IDX off = p[6 + 2 * kd + 2 * rd];
+  UIDX rem = UIDX(o);
   for (int d = kd - 1; d >= 0; d--) {
-    uint dim = uint(p[6 + d]);
-    off += int(o % dim) * p[6 + kd + d];
-    o /= dim;
+    UIDX dim = UIDX(p[6 + d]);
+    off += IDX(rem % dim) * p[6 + kd + d];
+    rem /= dim;
   }
   return off;
 }
 
-inline int reduced_offset(constant int* p, uint r) {
-  int kd = p[2], rd = p[3];
-  int off = 0;
+inline IDX reduced_offset(constant IDX* p, IDX r) {
+  int kd = int(p[2]), rd = int(p[3]);
+  IDX off = 0;
+  UIDX rem = UIDX(r);
   for (int d = rd - 1; d >= 0; d--) {
-    uint dim = uint(p[6 + 2 * kd + d]);
-    off += int(r % dim) * p[6 + 2 * kd + rd + d];
-    r /= dim;
+    UIDX dim = UIDX(p[6 + 2 * kd + d]);
+    off += IDX(rem % dim) * p[6 + 2 * kd + rd + d];
+    rem /= dim;
   }
   return off;
 }
 
-/** The reduced index range [first, end) of threadgroup g's chunk. */
-inline uint2 chunk_range(constant int* p, uint g) {
-  uint len = uint(p[5]);
-  uint first = (g % uint(p[4])) * len;
-  return uint2(first, min(uint(p[1]), first + len));
+/** A reduced index range [first, end). */
+struct span {
+  IDX first, end;
+};
+
+/** The reduced index range of threadgroup g's chunk. */
+inline span chunk_range(constant IDX* p, IDX g) {
+  IDX len = p[5];
+  IDX first = (g % p[4]) * len;
+  span s = {first, first + len < p[1] ? first + len : p[1]};
+  return s;
 }
 
 struct fold_sum {
@@ -88,17 +101,23 @@ inline uint lift(uint v, uint) { return v; }
 inline float lift(int v, float) { return float(v); }
 inline int lift(uint v, int) { return int(v); }
 
+/** The parameters of a kernel with one threadgroup per item: its linear id from a grid of one or two dimensions. */
+#define GROUP_IDS                                                                                          \
+  uint2 gpos [[threadgroup_position_in_grid]], uint2 gcount [[threadgroups_per_grid]],                      \
+      uint t [[thread_index_in_threadgroup]], uint nt [[threads_per_threadgroup]],                          \
+      uint lane [[thread_index_in_simdgroup]], uint sg [[simdgroup_index_in_threadgroup]]
+
 #define REDUCE_KERNEL(NAME, FOLD, A, OUT, INIT, LIFT)                                                      \
   kernel void reduce_##NAME(device OUT* out [[buffer(0)]], device const T* x [[buffer(1)]],                \
-                            constant int* p [[buffer(2)]], uint o [[threadgroup_position_in_grid]],       \
-                            uint t [[thread_index_in_threadgroup]], uint nt [[threads_per_threadgroup]],  \
-                            uint lane [[thread_index_in_simdgroup]], uint sg [[simdgroup_index_in_threadgroup]]) { \
+                            constant IDX* p [[buffer(2)]], GROUP_IDS) {                                    \
     threadgroup A partial[32];                                                                             \
+    IDX o = linear_id(gpos, gcount);                                                                       \
+    if (o >= p[0] * p[4]) return; /* a surplus threadgroup of a 2-D grid: all its threads leave */         \
     fold_##FOLD fold;                                                                                      \
-    int base = kept_offset(p, o / uint(p[4]));                                                             \
-    uint2 range = chunk_range(p, o);                                                                       \
+    IDX base = kept_offset(p, o / p[4]);                                                                   \
+    span range = chunk_range(p, o);                                                                        \
     A acc = INIT;                                                                                          \
-    for (uint r = range.x + t; r < range.y; r += nt) {                                                     \
+    for (IDX r = range.first + IDX(t); r < range.end; r += IDX(nt)) {                                      \
       V v = V(x[base + reduced_offset(p, r)]);                                                             \
       acc = fold(acc, LIFT);                                                                               \
     }                                                                                                      \
@@ -111,6 +130,30 @@ inline int lift(uint v, int) { return int(v); }
       if (lane == 0) out[o] = OUT(acc);                                                                    \
     }                                                                                                      \
   }
+
+/** One thread per output element: its segment folded in order. */
+#define SEGMENT_KERNEL(NAME, FOLD, A, OUT, INIT, LIFT)                                                     \
+  kernel void segments_##NAME(device OUT* out [[buffer(0)]], device const T* x [[buffer(1)]],              \
+                              constant IDX* p [[buffer(2)]], uint2 pos [[thread_position_in_grid]],         \
+                              uint2 size [[threads_per_grid]]) {                                           \
+    IDX o = linear_id(pos, size);                                                                          \
+    if (o >= p[0]) return;                                                                                 \
+    fold_##FOLD fold;                                                                                      \
+    IDX base = kept_offset(p, o), R = p[1];                                                                \
+    A acc = INIT;                                                                                          \
+    for (IDX r = 0; r < R; r++) {                                                                          \
+      V v = V(x[base + reduced_offset(p, r)]);                                                             \
+      acc = fold(acc, LIFT);                                                                               \
+    }                                                                                                      \
+    out[o] = OUT(acc);                                                                                     \
+  }
+
+SEGMENT_KERNEL(sum, sum, SA, S, SA(0), lift(v, SA(0)))
+SEGMENT_KERNEL(prod, prod, SA, S, SA(1), lift(v, SA(0)))
+SEGMENT_KERNEL(max, max, V, T, V(MAX_INIT), v)
+SEGMENT_KERNEL(min, min, V, T, V(MIN_INIT), v)
+SEGMENT_KERNEL(all, all, uint, bool, 1u, (v != 0 ? 1u : 0u))
+SEGMENT_KERNEL(any, any, uint, bool, 0u, (v != 0 ? 1u : 0u))
 
 REDUCE_KERNEL(sum, sum, SA, S, SA(0), lift(v, SA(0)))
 REDUCE_KERNEL(prod, prod, SA, S, SA(1), lift(v, SA(0)))
@@ -134,20 +177,39 @@ inline bool arg_better(float x, uint xi, float y, uint yi, bool gt) {
 inline bool arg_better(int x, uint xi, int y, uint yi, bool gt) { return (gt ? x > y : x < y) || (x == y && xi < yi); }
 inline bool arg_better(uint x, uint xi, uint y, uint yi, bool gt) { return (gt ? x > y : x < y) || (x == y && xi < yi); }
 
-#define ARG_KERNEL(NAME, GT)                                                                               \
-  kernel void reduce_##NAME(device uint* out [[buffer(0)]], device const T* x [[buffer(1)]],               \
-                            constant int* p [[buffer(2)]], uint o [[threadgroup_position_in_grid]],       \
-                            uint t [[thread_index_in_threadgroup]], uint nt [[threads_per_threadgroup]],  \
-                            uint lane [[thread_index_in_simdgroup]], uint sg [[simdgroup_index_in_threadgroup]]) { \
-    threadgroup V pv[32];                                                                                  \
-    threadgroup uint pi[32];                                                                               \
-    int base = kept_offset(p, o);                                                                          \
-    uint R = uint(p[1]);                                                                                   \
+/** Arg-reductions: indices are uint (MLX's result dtype; the host refuses segments of 2^32 or more). */
+#define ARG_SEGMENT_KERNEL(NAME, GT)                                                                       \
+  kernel void segments_##NAME(device uint* out [[buffer(0)]], device const T* x [[buffer(1)]],             \
+                              constant IDX* p [[buffer(2)]], uint2 pos [[thread_position_in_grid]],         \
+                              uint2 size [[threads_per_grid]]) {                                           \
+    IDX o = linear_id(pos, size);                                                                          \
+    if (o >= p[0]) return;                                                                                 \
+    IDX base = kept_offset(p, o), R = p[1];                                                                \
     V best = V(0);                                                                                         \
     uint bi = 0xffffffffu;                                                                                 \
-    for (uint r = t; r < R; r += nt) {                                                                     \
+    for (IDX r = 0; r < R; r++) {                                                                          \
       V v = V(x[base + reduced_offset(p, r)]);                                                             \
-      if (bi == 0xffffffffu || arg_better(v, r, best, bi, GT)) { best = v; bi = r; }                       \
+      if (bi == 0xffffffffu || arg_better(v, uint(r), best, bi, GT)) { best = v; bi = uint(r); }           \
+    }                                                                                                      \
+    out[o] = bi == 0xffffffffu ? 0u : bi;                                                                  \
+  }
+
+ARG_SEGMENT_KERNEL(argmax, true)
+ARG_SEGMENT_KERNEL(argmin, false)
+
+#define ARG_KERNEL(NAME, GT)                                                                               \
+  kernel void reduce_##NAME(device uint* out [[buffer(0)]], device const T* x [[buffer(1)]],               \
+                            constant IDX* p [[buffer(2)]], GROUP_IDS) {                                    \
+    threadgroup V pv[32];                                                                                  \
+    threadgroup uint pi[32];                                                                               \
+    IDX o = linear_id(gpos, gcount);                                                                       \
+    if (o >= p[0]) return; /* a surplus threadgroup of a 2-D grid: all its threads leave */                \
+    IDX base = kept_offset(p, o), R = p[1];                                                                \
+    V best = V(0);                                                                                         \
+    uint bi = 0xffffffffu;                                                                                 \
+    for (IDX r = IDX(t); r < R; r += IDX(nt)) {                                                            \
+      V v = V(x[base + reduced_offset(p, r)]);                                                             \
+      if (bi == 0xffffffffu || arg_better(v, uint(r), best, bi, GT)) { best = v; bi = uint(r); }           \
     }                                                                                                      \
     for (ushort s = 16; s > 0; s >>= 1) {                                                                  \
       V ov = simd_shuffle_down(best, s);                                                                   \

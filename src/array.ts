@@ -39,6 +39,11 @@ export class MxArray {
   /** The inputs no longer count this array as a pending use (it ran); its edges may remain as a recipe. */
   private edgesConsumed = false;
   /**
+   * Released once and needed again: the program holds it and reads it (a
+   * lazy constant used every step, say), so it keeps its buffer from now on.
+   */
+  private recomputed = false;
+  /**
    * The elements (row-major storage words) as last read from a device without
    * synchronous reads, for arrays up to HOST_COPY_MAX_BYTES; plain JS memory,
    * dropped with the array or by dispose(), not counted as device memory.
@@ -80,7 +85,17 @@ export class MxArray {
     return this.disposed;
   }
 
-  /** The evaluated tensor; throws if the array was disposed. */
+  /**
+   * The evaluated data as a backend tensor (buffer, shape, strides in elements,
+   * offset): what kernels and backend authors work with. Throws when the array is
+   * not evaluated yet or was disposed.
+   * @example
+   * ```ts
+   * const x = mx.transpose(mx.array([[1, 2], [3, 4]], mx.float32));
+   * await mx.eval(x);
+   * x.tensor().strides; // [1, 2]
+   * ```
+   */
   tensor(): Tensor {
     if (this.disposed) throw new Error(`array ${describe(this)} was disposed and can no longer be used`);
     const t = this.slot.data;
@@ -88,7 +103,18 @@ export class MxArray {
     return t;
   }
 
-  /** Frees the buffer now (idempotent). Using the array afterwards throws. */
+  /**
+   * Frees the array's buffer now rather than when it is garbage collected
+   * (idempotent); using the array afterwards throws. `using x = ...` and `mx.tidy`
+   * call it for you.
+   * @example
+   * ```ts
+   * const x = mx.ones([1024, 1024]);
+   * await mx.eval(x);
+   * x.dispose();
+   * x.isDisposed; // true
+   * ```
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -102,6 +128,7 @@ export class MxArray {
    * After this array ran: its inputs stop counting it as a pending use (tidy's
    * marked inputs that nothing else needs are disposed), while the edges stay
    * as its recipe until `detachInputs` or `releaseRecomputable`.
+   * @internal
    */
   consumeInputs(): void {
     if (this.edgesConsumed) return;
@@ -109,12 +136,28 @@ export class MxArray {
     for (const x of this.inputs) if (--x.pendingUses === 0 && x.releaseAfterUse && x.isEvaluated) x.dispose();
   }
 
-  /** Drops the graph edges (after evaluation or disposal), releasing inputs that tidy marked and nothing else needs. */
+  /**
+   * Drops the graph edges (after evaluation or disposal), releasing inputs
+   * that tidy marked and nothing else needs.
+   * @internal
+   */
   detachInputs(): void {
     this.consumeInputs();
     this.primitive = null;
     this.inputs = [];
     this.edgesConsumed = false;
+  }
+
+  /**
+   * Before a released intermediate is computed again: its inputs count it as a
+   * pending use once more, so none of them is released before it has run.
+   * @internal
+   */
+  rearmInputs(): void {
+    if (!this.edgesConsumed || this.isEvaluated) return;
+    this.edgesConsumed = false;
+    this.recomputed = true;
+    for (const x of this.inputs) x.pendingUses++;
   }
 
   /** No unevaluated array reads this one any more (eval releases such intermediates). */
@@ -125,10 +168,12 @@ export class MxArray {
   /**
    * Frees the buffer of an intermediate whose last reader ran, keeping its
    * primitive and inputs: should user code still hold it and read it later,
-   * eval computes it again from them (eval calls this; see src/eval.ts).
+   * eval computes it again from them, once: an array computed again keeps its
+   * buffer from then on (eval calls this; see src/eval.ts).
+   * @internal
    */
   releaseRecomputable(): void {
-    if (this.disposed || !this.primitive || !this.edgesConsumed) return;
+    if (this.disposed || !this.primitive || !this.edgesConsumed || this.recomputed) return;
     this.hostCopy = null;
     releaseSlot(this.slot);
   }
@@ -137,16 +182,38 @@ export class MxArray {
    * Marks an array that user code can no longer reach (tidy created it and did
    * not return it) but unevaluated arrays still read: its buffer is released as
    * soon as the last of them has run.
+   * @internal
    */
   releaseWhenConsumed(): void {
     this.releaseAfterUse = true;
     if (this.pendingUses === 0) this.dispose();
   }
+  /**
+   * `dispose()`, for `using`: the buffer is freed when the declaring block ends.
+   * @example
+   * ```ts
+   * const held: mx.MxArray[] = [];
+   * {
+   *   using x = mx.ones([1024]);
+   *   held.push(x);
+   *   await x.sum().item(); // 1024
+   * }
+   * held[0]!.isDisposed; // true
+   * ```
+   */
   [Symbol.dispose](): void {
     this.dispose();
   }
 
-  /** Evaluates and returns the elements in row-major order in a new typed array. */
+  /**
+   * Evaluates the array and returns its elements in row-major order in a new
+   * typed array: the storage words of its dtype (float16 and bfloat16 as Uint16
+   * words, complex64 as interleaved float32 pairs, 64-bit integers as bigints).
+   * @example
+   * ```ts
+   * await mx.array([[1, 2], [3, 4]], mx.float32).data(); // new Float32Array([1, 2, 3, 4])
+   * ```
+   */
   async data(): Promise<TypedArray> {
     const words = await this.read();
     return words === this.hostCopy ? words.slice() : words;
@@ -164,7 +231,12 @@ export class MxArray {
 
   /**
    * Like `data()`, synchronously: on backends that read without a device round
-   * trip (cpu, metal), and for any array whose host copy a read has kept.
+   * trip (cpu, metal), and for any array whose host copy a read has kept; else it
+   * throws, saying to use `await x.data()`.
+   * @example
+   * ```ts
+   * mx.array([1, 2], mx.int32, { stream: mx.cpu }).dataSync(); // new Int32Array([1, 2])
+   * ```
    */
   dataSync(): TypedArray {
     if (this.hostCopy) return this.hostCopy.slice();
@@ -179,18 +251,41 @@ export class MxArray {
     return reader.call(t.buffer.backend, t) as TypedArray;
   }
 
-  /** Nested JS lists: numbers, booleans, bigints (64-bit ints) or {re, im} (complex64). */
+  /**
+   * Evaluates the array and returns its elements as nested JS lists (a scalar
+   * for a 0-d array): numbers, booleans (bool), bigints (int64, uint64) or
+   * `{re, im}` (complex64).
+   * @example
+   * ```ts
+   * await mx.array([[1, 2], [3, 4]]).tolist(); // [[1, 2], [3, 4]]
+   * await mx.array([true, false]).tolist(); // [true, false]
+   * ```
+   */
   async tolist(): Promise<NestedList> {
     return nest(this.shape, this.dtype, await this.read());
   }
 
-  /** The value of a one-element array: a number, a boolean (bool), a bigint (int64, uint64) or {re, im} (complex64). */
+  /**
+   * The value of a one-element array: a number, a boolean (bool), a bigint
+   * (int64, uint64) or `{re, im}` (complex64). Throws for other sizes.
+   * @example
+   * ```ts
+   * await mx.sum(mx.array([1.5, 2])).item(); // 3.5
+   * await mx.array([7], mx.int64).item(); // 7n
+   * ```
+   */
   async item(): Promise<Scalar> {
     checkOneElement("item", this);
     return decodeElement(this.dtype, await this.read(), 0);
   }
 
-  /** Synchronous `item()` where `dataSync()` works. */
+  /**
+   * Synchronous `item()`, where `dataSync()` works.
+   * @example
+   * ```ts
+   * mx.array(true, null, { stream: mx.cpu }).itemSync(); // true
+   * ```
+   */
   itemSync(): Scalar {
     checkOneElement("item", this);
     return decodeElement(this.dtype, this.dataSync(), 0);
@@ -200,13 +295,24 @@ export class MxArray {
    * The value of a one-element float or integer array as a JS number. Throws
    * for bool and complex64 (use `item()`) and for a 64-bit integer beyond
    * 2^53, which a number cannot hold exactly.
+   * @example
+   * ```ts
+   * await mx.array(7, mx.int64).toNumber(); // 7
+   * await mx.mean(mx.array([1, 2])).toNumber(); // 1.5
+   * ```
    */
   async toNumber(): Promise<number> {
     checkNumeric("toNumber", this);
     return numberOf("toNumber", this, decodeElement(this.dtype, await this.read(), 0));
   }
 
-  /** Synchronous `toNumber()` where `dataSync()` works. */
+  /**
+   * Synchronous `toNumber()`, where `dataSync()` works.
+   * @example
+   * ```ts
+   * mx.array([3], mx.uint8, { stream: mx.cpu }).toNumberSync(); // 3
+   * ```
+   */
   toNumberSync(): number {
     checkNumeric("toNumberSync", this);
     return numberOf("toNumberSync", this, decodeElement(this.dtype, this.dataSync(), 0));
@@ -215,6 +321,12 @@ export class MxArray {
   /**
    * The slices along the first axis, as lazy arrays (as MLX and NumPy iterate):
    * `for (const row of x)`, `const [k1, k2] = mx.random.split(key)`.
+   * @example
+   * ```ts
+   * const rows: unknown[] = [];
+   * for (const row of mx.array([[1, 2], [3, 4]])) rows.push(await row.tolist());
+   * rows; // [[1, 2], [3, 4]]
+   * ```
    */
   [Symbol.iterator](): IterableIterator<MxArray> {
     if (this.ndim === 0) throw new TypeError(`iteration over a 0-d array (${describe(this)}); use item() or toNumber() for its value`);
@@ -229,6 +341,10 @@ export class MxArray {
    * MLX's printed form, e.g. `array([1, 2.5], dtype=float32)`: evaluated where
    * reads are synchronous (cpu, metal), or from the host copy a read kept. An
    * array whose values need an asynchronous read (webgpu) says what to call.
+   * @example
+   * ```ts
+   * String(mx.array([1.5, 2], mx.float32, { stream: mx.cpu })); // "array([1.5, 2], dtype=float32)"
+   * ```
    */
   toString(): string {
     const where = `shape=${shapeStr(this.shape)}, dtype=${this.dtype.name}`;
@@ -259,57 +375,427 @@ export class MxArray {
 
   // ---- methods mirroring the ops ----
   get T(): MxArray { return ops.transpose(this); }
+  /**
+   * `mx.astype(this, dtype)`: the array converted to `dtype`.
+   * @example
+   * ```ts
+   * await mx.array([1.7, -1.7]).astype(mx.int32).tolist(); // [1, -1]
+   * ```
+   */
   astype(dtype: DType, o?: OpOptions) { return ops.astype(this, dtype, o); }
+  /**
+   * `mx.add(this, b)`: elementwise sum, with broadcasting and type promotion.
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).add(1).tolist(); // [2, 3, 4]
+   * ```
+   */
   add(b: ArrayLike, o?: OpOptions) { return ops.add(this, b, o); }
+  /**
+   * `mx.subtract(this, b)`: elementwise difference.
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).subtract(1).tolist(); // [0, 1, 2]
+   * ```
+   */
   subtract(b: ArrayLike, o?: OpOptions) { return ops.subtract(this, b, o); }
+  /**
+   * `mx.multiply(this, b)`: elementwise product.
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).multiply(2).tolist(); // [2, 4, 6]
+   * ```
+   */
   multiply(b: ArrayLike, o?: OpOptions) { return ops.multiply(this, b, o); }
+  /**
+   * `mx.divide(this, b)`: elementwise true division (integers give float32).
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).divide(2).tolist(); // [0.5, 1, 1.5]
+   * ```
+   */
   divide(b: ArrayLike, o?: OpOptions) { return ops.divide(this, b, o); }
+  /**
+   * `mx.floorDivide(this, b)`: elementwise `floor(this / b)`.
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).floorDivide(2).tolist(); // [0, 1, 1]
+   * ```
+   */
   floorDivide(b: ArrayLike, o?: OpOptions) { return ops.floorDivide(this, b, o); }
+  /**
+   * `mx.remainder(this, b)`: elementwise remainder, with the divisor's sign.
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).remainder(2).tolist(); // [1, 0, 1]
+   * ```
+   */
   remainder(b: ArrayLike, o?: OpOptions) { return ops.remainder(this, b, o); }
+  /**
+   * `mx.power(this, b)`: elementwise `this ** b`.
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).power(2).tolist(); // [1, 4, 9]
+   * ```
+   */
   power(b: ArrayLike, o?: OpOptions) { return ops.power(this, b, o); }
+  /**
+   * `mx.maximum(this, b)`: elementwise larger value (NaN propagates).
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).maximum(2).tolist(); // [2, 2, 3]
+   * ```
+   */
   maximum(b: ArrayLike, o?: OpOptions) { return ops.maximum(this, b, o); }
+  /**
+   * `mx.minimum(this, b)`: elementwise smaller value (NaN propagates).
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).minimum(2).tolist(); // [1, 2, 2]
+   * ```
+   */
   minimum(b: ArrayLike, o?: OpOptions) { return ops.minimum(this, b, o); }
+  /**
+   * `mx.equal(this, b)`: elementwise `==`, as bool.
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).equal(2).tolist(); // [false, true, false]
+   * ```
+   */
   equal(b: ArrayLike, o?: OpOptions) { return ops.equal(this, b, o); }
+  /**
+   * `mx.notEqual(this, b)`: elementwise `!=`, as bool.
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).notEqual(2).tolist(); // [true, false, true]
+   * ```
+   */
   notEqual(b: ArrayLike, o?: OpOptions) { return ops.notEqual(this, b, o); }
+  /**
+   * `mx.less(this, b)`: elementwise `<`, as bool.
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).less(2).tolist(); // [true, false, false]
+   * ```
+   */
   less(b: ArrayLike, o?: OpOptions) { return ops.less(this, b, o); }
+  /**
+   * `mx.lessEqual(this, b)`: elementwise `<=`, as bool.
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).lessEqual(2).tolist(); // [true, true, false]
+   * ```
+   */
   lessEqual(b: ArrayLike, o?: OpOptions) { return ops.lessEqual(this, b, o); }
+  /**
+   * `mx.greater(this, b)`: elementwise `>`, as bool.
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).greater(2).tolist(); // [false, false, true]
+   * ```
+   */
   greater(b: ArrayLike, o?: OpOptions) { return ops.greater(this, b, o); }
+  /**
+   * `mx.greaterEqual(this, b)`: elementwise `>=`, as bool.
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).greaterEqual(2).tolist(); // [false, true, true]
+   * ```
+   */
   greaterEqual(b: ArrayLike, o?: OpOptions) { return ops.greaterEqual(this, b, o); }
+  /**
+   * `mx.matmul(this, b)`: the matrix product.
+   * @example
+   * ```ts
+   * const m = mx.array([[1, 2], [3, 4]]);
+   * await m.matmul(m).tolist(); // [[7, 10], [15, 22]]
+   * ```
+   */
   matmul(b: ArrayLike, o?: OpOptions) { return ops.matmul(this, b, o); }
+  /**
+   * `mx.abs(this)`: elementwise absolute value.
+   * @example
+   * ```ts
+   * await mx.array([-1, 2]).abs().tolist(); // [1, 2]
+   * ```
+   */
   abs(o?: OpOptions) { return ops.abs(this, o); }
+  /**
+   * `mx.negative(this)`: elementwise `-this`.
+   * @example
+   * ```ts
+   * await mx.array([1, -2]).negative().tolist(); // [-1, 2]
+   * ```
+   */
   negative(o?: OpOptions) { return ops.negative(this, o); }
+  /**
+   * `mx.square(this)`: elementwise `this * this`.
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).square().tolist(); // [1, 4, 9]
+   * ```
+   */
   square(o?: OpOptions) { return ops.square(this, o); }
+  /**
+   * `mx.sqrt(this)`: elementwise square root (integers give float32).
+   * @example
+   * ```ts
+   * await mx.array([4, 9]).sqrt().tolist(); // [2, 3]
+   * ```
+   */
   sqrt(o?: OpOptions) { return ops.sqrt(this, o); }
+  /**
+   * `mx.rsqrt(this)`: elementwise `1 / sqrt(this)`.
+   * @example
+   * ```ts
+   * await mx.array([4, 16]).rsqrt().tolist(); // [0.5, 0.25]
+   * ```
+   */
   rsqrt(o?: OpOptions) { return ops.rsqrt(this, o); }
+  /**
+   * `mx.reciprocal(this)`: elementwise `1 / this`.
+   * @example
+   * ```ts
+   * await mx.array([2, 4]).reciprocal().tolist(); // [0.5, 0.25]
+   * ```
+   */
   reciprocal(o?: OpOptions) { return ops.reciprocal(this, o); }
+  /**
+   * `mx.exp(this)`: elementwise e^x.
+   * @example
+   * ```ts
+   * await mx.array([0, 1]).exp().tolist(); // [1, 2.7182817459106445]
+   * ```
+   */
   exp(o?: OpOptions) { return ops.exp(this, o); }
+  /**
+   * `mx.log(this)`: elementwise natural logarithm.
+   * @example
+   * ```ts
+   * await mx.array([1, 4]).log().tolist(); // [0, 1.3862943649291992]
+   * ```
+   */
   log(o?: OpOptions) { return ops.log(this, o); }
+  /**
+   * `mx.sin(this)`: elementwise sine.
+   * @example
+   * ```ts
+   * await mx.array([0]).sin().tolist(); // [0]
+   * ```
+   */
   sin(o?: OpOptions) { return ops.sin(this, o); }
+  /**
+   * `mx.cos(this)`: elementwise cosine.
+   * @example
+   * ```ts
+   * await mx.array([0]).cos().tolist(); // [1]
+   * ```
+   */
   cos(o?: OpOptions) { return ops.cos(this, o); }
+  /**
+   * `mx.round(this)`: elementwise rounding, halves to even.
+   * @example
+   * ```ts
+   * await mx.array([0.5, 1.5, -1.2]).round().tolist(); // [0, 2, -1]
+   * ```
+   */
   round(o?: OpOptions) { return ops.round(this, o); }
+  /**
+   * `mx.floor(this)`: elementwise floor.
+   * @example
+   * ```ts
+   * await mx.array([-1.5, 1.5]).floor().tolist(); // [-2, 1]
+   * ```
+   */
   floor(o?: OpOptions) { return ops.floor(this, o); }
+  /**
+   * `mx.ceil(this)`: elementwise ceiling.
+   * @example
+   * ```ts
+   * await mx.array([-1.5, 1.5]).ceil().tolist(); // [-1, 2]
+   * ```
+   */
   ceil(o?: OpOptions) { return ops.ceil(this, o); }
+  /**
+   * `mx.sum(this, o)`: sum over an axis or axes (all by default).
+   * @example
+   * ```ts
+   * const m = mx.array([[1, 2], [3, 4]]);
+   * await m.sum().item(); // 10
+   * await m.sum(0).tolist(); // [4, 6]
+   * ```
+   */
   sum(o?: ops.AxisArg) { return ops.sum(this, o); }
+  /**
+   * `mx.prod(this, o)`: product over an axis or axes (all by default).
+   * @example
+   * ```ts
+   * await mx.array([[1, 2], [3, 4]]).prod().item(); // 24
+   * ```
+   */
   prod(o?: ops.AxisArg) { return ops.prod(this, o); }
+  /**
+   * `mx.mean(this, o)`: mean over an axis or axes (all by default).
+   * @example
+   * ```ts
+   * await mx.array([[1, 2], [3, 4]]).mean(1).tolist(); // [1.5, 3.5]
+   * ```
+   */
   mean(o?: ops.AxisArg) { return ops.mean(this, o); }
+  /**
+   * `mx.var(this, o)`: variance over an axis or axes (all by default), with `ddof`.
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3, 4]).var().item(); // 1.25
+   * ```
+   */
   var(o?: ops.VarOptions | number | readonly number[]) { return ops.variance(this, o); }
+  /**
+   * `mx.std(this, o)`: standard deviation over an axis or axes (all by default), with `ddof`.
+   * @example
+   * ```ts
+   * await mx.array([2, 4, 4, 4, 5, 5, 7, 9]).std().item(); // 2
+   * ```
+   */
   std(o?: ops.VarOptions | number | readonly number[]) { return ops.std(this, o); }
+  /**
+   * `mx.max(this, o)`: maximum over an axis or axes (all by default).
+   * @example
+   * ```ts
+   * await mx.array([[1, 2], [3, 4]]).max().item(); // 4
+   * ```
+   */
   max(o?: ops.AxisArg) { return ops.max(this, o); }
+  /**
+   * `mx.min(this, o)`: minimum over an axis or axes (all by default).
+   * @example
+   * ```ts
+   * await mx.array([[1, 2], [3, 4]]).min(1).tolist(); // [1, 3]
+   * ```
+   */
   min(o?: ops.AxisArg) { return ops.min(this, o); }
+  /**
+   * `mx.all(this, o)`: whether every element is non-zero, over an axis or axes.
+   * @example
+   * ```ts
+   * await mx.array([1, 0]).all().item(); // false
+   * ```
+   */
   all(o?: ops.AxisArg) { return ops.all(this, o); }
+  /**
+   * `mx.any(this, o)`: whether some element is non-zero, over an axis or axes.
+   * @example
+   * ```ts
+   * await mx.array([1, 0]).any().item(); // true
+   * ```
+   */
   any(o?: ops.AxisArg) { return ops.any(this, o); }
+  /**
+   * `mx.argmax(this, o)`: index of the largest element (of the flattened array, or along `axis`).
+   * @example
+   * ```ts
+   * await mx.array([3, 9, 2]).argmax().item(); // 1
+   * ```
+   */
   argmax(o?: ops.ArgOptions) { return ops.argmax(this, o); }
+  /**
+   * `mx.argmin(this, o)`: index of the smallest element (of the flattened array, or along `axis`).
+   * @example
+   * ```ts
+   * await mx.array([3, 9, 2]).argmin().item(); // 2
+   * ```
+   */
   argmin(o?: ops.ArgOptions) { return ops.argmin(this, o); }
+  /**
+   * `mx.logsumexp(this, o)`: `log(sum(exp(this)))`, computed stably.
+   * @example
+   * ```ts
+   * await mx.array([0, 0]).logsumexp().item(); // 0.6931471824645996
+   * ```
+   */
   logsumexp(o?: ops.AxisArg) { return ops.logsumexp(this, o); }
+  /**
+   * `mx.reshape(this, shape)`, with the shape as a list or as arguments; one entry may be -1.
+   * @example
+   * ```ts
+   * mx.arange(6).reshape(2, 3).shape; // [2, 3]
+   * mx.arange(6).reshape([3, -1]).shape; // [3, 2]
+   * ```
+   */
   reshape(...shape: (number | readonly number[])[]) { return ops.reshape(this, shape.flatMap((s) => s)); }
+  /**
+   * `mx.flatten(this, o)`: axes `startAxis` to `endAxis` (all by default) merged into one.
+   * @example
+   * ```ts
+   * mx.zeros([2, 3, 4]).flatten().shape; // [24]
+   * ```
+   */
   flatten(o?: ops.FlattenOptions) { return ops.flatten(this, o); }
+  /**
+   * `mx.squeeze(this, axis)`: the given size-1 axes (all of them by default) removed.
+   * @example
+   * ```ts
+   * mx.zeros([1, 3]).squeeze().shape; // [3]
+   * ```
+   */
   squeeze(axis?: number | readonly number[], o?: OpOptions) { return ops.squeeze(this, axis, o); }
+  /**
+   * `mx.expandDims(this, axis)`: size-1 axes inserted at the given positions.
+   * @example
+   * ```ts
+   * mx.array([1, 2]).expandDims(0).shape; // [1, 2]
+   * ```
+   */
   expandDims(axis: number | readonly number[], o?: OpOptions) { return ops.expandDims(this, axis, o); }
+  /**
+   * `mx.transpose(this, axes)`, with the permutation as a list or as arguments (reversed axes by default).
+   * @example
+   * ```ts
+   * mx.zeros([2, 3, 4]).transpose(2, 0, 1).shape; // [4, 2, 3]
+   * mx.zeros([2, 3, 4]).transpose().shape; // [4, 3, 2]
+   * ```
+   */
   transpose(...axes: (number | readonly number[])[]) { return ops.transpose(this, axes.length ? axes.flatMap((a) => a) : undefined); }
+  /**
+   * `mx.swapaxes(this, a1, a2)`: two axes exchanged.
+   * @example
+   * ```ts
+   * mx.zeros([2, 3]).swapaxes(0, 1).shape; // [3, 2]
+   * ```
+   */
   swapaxes(a1: number, a2: number, o?: OpOptions) { return ops.swapaxes(this, a1, a2, o); }
+  /**
+   * `mx.moveaxis(this, src, dst)`: axis `src` moved to position `dst`.
+   * @example
+   * ```ts
+   * mx.zeros([2, 3, 4]).moveaxis(0, -1).shape; // [3, 4, 2]
+   * ```
+   */
   moveaxis(src: number, dst: number, o?: OpOptions) { return ops.moveaxis(this, src, dst, o); }
+  /**
+   * `mx.broadcastTo(this, shape)`: a broadcast view of the array.
+   * @example
+   * ```ts
+   * mx.array([1, 2]).broadcastTo([3, 2]).shape; // [3, 2]
+   * ```
+   */
   broadcastTo(shape: readonly number[], o?: OpOptions) { return ops.broadcastTo(this, shape, o); }
+  /**
+   * `mx.split(this, indicesOrSections, o)`: equal sections, or pieces cut at the given indices.
+   * @example
+   * ```ts
+   * const [, high] = mx.arange(4).split(2);
+   * await high!.tolist(); // [2, 3]
+   * ```
+   */
   split(indicesOrSections: number | readonly number[], o?: { axis?: number | undefined } & OpOptions) { return ops.split(this, indicesOrSections, o); }
+  /**
+   * `mx.slice(this, start, stop, step)`: Python slicing per axis.
+   * @example
+   * ```ts
+   * await mx.arange(10).slice([2], [8], [2]).tolist(); // [2, 4, 6]
+   * ```
+   */
   slice(start: readonly ops.SliceBound[], stop: readonly ops.SliceBound[], step?: readonly number[], o?: OpOptions) { return ops.slice(this, start, stop, step, o); }
 }
 

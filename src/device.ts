@@ -6,6 +6,11 @@ import { findBackend, getBackend, type BackendName } from "../backends/backend.j
 
 export type DeviceType = "cpu" | "gpu";
 
+/**
+ * Where work runs: a device type ("cpu" or "gpu") and the backend that runs it.
+ * Use the built-in ones (`mx.cpu`, `mx.gpu`, `mx.webgpu`, `mx.metal`) as the
+ * `stream` option of an op or with `setDefaultDevice`.
+ */
 export class Device {
   readonly #backend: BackendName | (() => BackendName);
   constructor(
@@ -19,27 +24,57 @@ export class Device {
   get backend(): BackendName {
     return typeof this.#backend === "function" ? this.#backend() : this.#backend;
   }
+  /**
+   * `Device(backend, index)`, with the backend's display name.
+   * @example
+   * ```ts
+   * String(mx.cpu); // "Device(cpu, 0)"
+   * ```
+   */
   toString(): string {
     const b = findBackend(this.backend);
     return `Device(${b?.displayName ?? this.backend}, ${this.index})`;
   }
+  /**
+   * Whether `o` names the same backend and index (`mx.gpu` equals the device of
+   * the backend it resolves to).
+   * @example
+   * ```ts
+   * mx.cpu.equals(mx.cpu); // true
+   * mx.cpu.equals(mx.metal); // false
+   * ```
+   */
   equals(o: Device): boolean {
     return o.backend === this.backend && o.index === this.index;
   }
 }
 
+/**
+ * An ordered queue of work on a device: ops given the same stream run in the
+ * order they were called. Each device has a default stream; `newStream` makes others.
+ */
 export class Stream {
   constructor(
     readonly device: Device,
     readonly index: number,
   ) {}
+  /**
+   * `Stream(device, index)`.
+   * @example
+   * ```ts
+   * console.log(String(mx.defaultStream(mx.cpu))); // Stream(Device(cpu, 0), ...
+   * ```
+   */
   toString(): string {
     return `Stream(${this.device}, ${this.index})`;
   }
 }
 
+/** The cpu device: the reference backend, always present. */
 export const cpu = new Device("cpu", "cpu");
+/** The webgpu backend's device (Dawn in Node, `navigator.gpu` in a browser). */
 export const webgpu = new Device("gpu", "webgpu");
+/** The metal backend's device (Metal on macOS, the MSL execution layer elsewhere). */
 export const metal = new Device("gpu", "metal");
 
 /**
@@ -58,7 +93,15 @@ function bestGpu(): BackendName {
 export const gpu = new Device("gpu", () => (gpuChoice ??= bestGpu()));
 let gpuChoice: BackendName | undefined;
 
-/** Whether `device`'s backend is registered and started on this machine. */
+/**
+ * Whether `device`'s backend is registered and started on this machine (the
+ * cpu always is); ops on an unavailable device throw with the reason.
+ * @example
+ * ```ts
+ * mx.isAvailable(mx.cpu); // true
+ * const device = mx.isAvailable(mx.gpu) ? mx.gpu : mx.cpu;
+ * ```
+ */
 export function isAvailable(device: Device): boolean {
   if (!(device instanceof Device)) throw new TypeError(`[isAvailable] expects a Device (mx.cpu, mx.gpu, mx.webgpu, mx.metal), got ${String(device)}`);
   return findBackend(device.backend) !== undefined;
@@ -76,6 +119,15 @@ export function deviceFor(name: BackendName): Device {
 const defaultStreams = new Map<BackendName, Stream>();
 let streamCount = 0;
 
+/**
+ * The default stream of `device`: where ops given just the device (or nothing,
+ * on the default device) run.
+ * @example
+ * ```ts
+ * mx.defaultStream(mx.cpu).device.equals(mx.cpu); // true
+ * mx.defaultStream(mx.cpu) === mx.defaultStream(mx.cpu); // true
+ * ```
+ */
 export function defaultStream(device: Device): Stream {
   let s = defaultStreams.get(device.backend);
   if (!s) {
@@ -85,6 +137,16 @@ export function defaultStream(device: Device): Stream {
   return s;
 }
 
+/**
+ * A new stream on `device`, separate from its default stream; throws when the
+ * device's backend is not available.
+ * @example
+ * ```ts
+ * const s = mx.newStream(mx.cpu);
+ * s === mx.defaultStream(mx.cpu); // false
+ * await mx.add(mx.array([1]), 1, { stream: s }).tolist(); // [2]
+ * ```
+ */
 export function newStream(device: Device): Stream {
   getBackend(device.backend);
   return new Stream(device, streamCount++);
@@ -106,10 +168,28 @@ function initialDevice(): Device {
 
 let current: Device | undefined;
 
+/**
+ * The device ops run on when neither a `stream` option nor their inputs say
+ * otherwise: the cpu, unless `MLX_TS_DEVICE` or `setDefaultDevice` chose another.
+ * @example
+ * ```ts
+ * mx.defaultDevice().type; // "cpu"
+ * ```
+ */
 export function defaultDevice(): Device {
   return (current ??= initialDevice());
 }
 
+/**
+ * Makes `device` the default device; throws, with the reason, when its backend
+ * is not available.
+ * @example
+ * ```ts
+ * mx.setDefaultDevice(mx.isAvailable(mx.gpu) ? mx.gpu : mx.cpu);
+ * mx.setDefaultDevice(mx.cpu);
+ * mx.array([1, 2]).stream.device.type; // "cpu"
+ * ```
+ */
 export function setDefaultDevice(device: Device): void {
   if (!(device instanceof Device)) throw new TypeError(`setDefaultDevice expects a Device (mx.cpu, mx.webgpu, mx.metal), got ${String(device)}`);
   getBackend(device.backend); // throws with the reason when it is unavailable

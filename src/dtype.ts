@@ -9,6 +9,11 @@ export type DTypeName =
 
 export type DTypeKind = "bool" | "uint" | "int" | "float" | "complex";
 
+/**
+ * One of MLX's 14 element types (`mx.float32`, `mx.int32`, `mx.bool`, ...):
+ * its name, its kind and its size in bytes. There is one instance per type,
+ * so dtypes compare with `===`.
+ */
 export class DType {
   constructor(
     readonly name: DTypeName,
@@ -16,6 +21,14 @@ export class DType {
     /** Bytes per element. */
     readonly size: number,
   ) {}
+  /**
+   * The dtype's name, as MLX prints it.
+   * @example
+   * ```ts
+   * String(mx.float32); // "float32"
+   * `${mx.bfloat16}`; // "bfloat16"
+   * ```
+   */
   toString(): string {
     return this.name;
   }
@@ -53,8 +66,33 @@ export function isDType(x: unknown): x is DType {
   return x instanceof DType;
 }
 
+/**
+ * Whether `d` is a real floating-point dtype (float16, bfloat16, float32,
+ * float64): the dtypes gradients are taken in.
+ * @example
+ * ```ts
+ * mx.isFloating(mx.bfloat16); // true
+ * mx.isFloating(mx.complex64); // false
+ * ```
+ */
 export const isFloating = (d: DType) => d.kind === "float";
+/**
+ * Whether `d` is a floating-point or complex dtype (MLX's `inexact`).
+ * @example
+ * ```ts
+ * mx.isInexact(mx.complex64); // true
+ * mx.isInexact(mx.int32); // false
+ * ```
+ */
 export const isInexact = (d: DType) => d.kind === "float" || d.kind === "complex";
+/**
+ * Whether `d` is a signed or unsigned integer dtype (bool is not).
+ * @example
+ * ```ts
+ * mx.isInteger(mx.uint8); // true
+ * mx.isInteger(mx.bool); // false
+ * ```
+ */
 export const isInteger = (d: DType) => d.kind === "int" || d.kind === "uint";
 export const isIntegral = (d: DType) => isInteger(d) || d === bool;
 export const is64BitInt = (d: DType) => d === int64 || d === uint64;
@@ -70,10 +108,16 @@ function signedOfSize(size: number): DType {
 }
 
 /**
- * MLX's promotion of two strong dtypes (mlx/dtype.cpp's table, which follows
- * JAX's lattice): bool < ints < floats < complex; mixed signedness widens to a
- * signed type that holds both, and uint64 with any signed int gives float32;
- * float16 with bfloat16 gives float32.
+ * MLX's promotion of two dtypes, what binary ops compute in (mlx/dtype.cpp's
+ * table, which follows JAX's lattice): bool < ints < floats < complex; mixed
+ * signedness widens to a signed type that holds both, uint64 with any signed
+ * int gives float32, and float16 with bfloat16 gives float32.
+ * @example
+ * ```ts
+ * mx.promoteTypes(mx.uint8, mx.int8).name; // "int16"
+ * mx.promoteTypes(mx.int32, mx.float16).name; // "float16"
+ * mx.promoteTypes(mx.float16, mx.bfloat16).name; // "float32"
+ * ```
  */
 export function promoteTypes(a: DType, b: DType): DType {
   if (a === b) return a;

@@ -111,6 +111,8 @@ function releaseConsumed(node: MxArray, intermediates: Intermediates | undefined
 
 function intermediatesOf(order: readonly MxArray[], outputs: readonly MxArray[]): Intermediates | undefined {
   if (retainingGraph > 0) return undefined;
+  // released intermediates computed again read their inputs once more
+  for (const node of order) node.rearmInputs();
   const set = new Set(order);
   for (const o of outputs) set.delete(o);
   return set;
@@ -143,6 +145,8 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
   });
   try {
     node.slot.data = kernel(prim, inputs, node);
+  } catch (e) {
+    throw namingOp(e, prim.name);
   } finally {
     if (moved) for (const m of moved) backend.release(m.buffer);
   }
@@ -150,6 +154,12 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
     node.consumeInputs();
     releaseConsumed(node, intermediates);
   }
+}
+
+/** A kernel's error (an allocation the device refused, say) made to start with the op's name; its class (RangeError, ...) stays. */
+function namingOp(e: unknown, op: string): unknown {
+  if (e instanceof Error && !e.message.startsWith(`[${op}]`)) e.message = `[${op}] ${e.message}`;
+  return e;
 }
 
 /** While above zero (a transform is tracing a function), evaluated nodes keep their graph edges. */
@@ -196,7 +206,7 @@ export async function evaluate(outputs: readonly MxArray[]): Promise<void> {
   const done = new Promise<void>((resolve) => (settle = resolve));
   for (const node of order) inFlight.set(node, done);
   try {
-    await runAll(order, intermediatesOf(order, outputs));
+    await runAll(order, intermediatesOf(order, outputs), done);
   } finally {
     detachEvaluated(order);
     for (const node of order) if (inFlight.get(node) === done) inFlight.delete(node);
@@ -205,26 +215,35 @@ export async function evaluate(outputs: readonly MxArray[]): Promise<void> {
   await relieveMemoryPressure();
   for (const w of waits) await w;
   // what another eval had taken on and did not finish (it failed): evaluated here, failing the same way
-  const left = outputs.filter((o) => !o.isEvaluated);
-  if (left.length) await evaluate(left);
+  const pending = outputs.filter((o) => !o.isEvaluated && !o.isDisposed);
+  if (pending.length) {
+    const ours = new Set(order);
+    const left = pending.filter((o) => !ours.has(o));
+    if (left.length) await evaluate(left);
+  }
 }
 
 /** Inputs of `node` that another eval had taken on: waited for, or evaluated here when that eval failed. */
-async function inputsReady(node: MxArray): Promise<void> {
+async function inputsReady(node: MxArray, own: Promise<void>): Promise<void> {
   for (const x of node.inputs) {
     if (x.isEvaluated) continue;
     const claim = inFlight.get(x);
+    if (claim === own) throw new Error(`[${node.primitive?.name}] internal error: its input ${describe(x)} was released before it ran`);
     if (claim) await claim;
     if (!x.isEvaluated) await evaluate([x]);
   }
 }
 
-async function runAll(order: readonly MxArray[], intermediates: Intermediates | undefined): Promise<void> {
+async function runAll(order: readonly MxArray[], intermediates: Intermediates | undefined, own: Promise<void>): Promise<void> {
   const used = new Set<Backend>();
   for (const node of order) {
     if (node.isEvaluated) continue; // a synchronous read (dataSync, toString) ran it meanwhile
-    await inputsReady(node);
-    if (node.isEvaluated) continue;
+    // awaited only when needed: cpu work runs synchronously up to the first real wait, as callers expect
+    if (node.inputs.some((x) => !x.isEvaluated)) {
+      await inputsReady(node, own);
+      if (node.isEvaluated) continue;
+    }
+    if (node.isDisposed) throw new Error(`cannot evaluate: array ${describe(node)} was disposed while it was being evaluated`);
     const target = getBackend(node.stream.device.backend);
     const asyncInput = node.inputs.some((x) => {
       const source = x.tensor().buffer.backend;

@@ -14,7 +14,7 @@ export { Device, Stream, cpu, gpu, webgpu, metal, isAvailable, defaultDevice, se
 export * from "./ops/index.js";
 export { variance as var } from "./ops/reduction.js";
 export { evalArrays as eval, tidy } from "./tidy.js";
-export { getActiveMemory, getPeakMemory, getCacheMemory, resetPeakMemory, setCacheLimit, clearCache } from "./memory.js";
+export { getActiveMemory, getPeakMemory, getCacheMemory, resetPeakMemory, setCacheLimit, setMemoryLimit, clearCache } from "./memory.js";
 export type { Complex, Scalar, TypedArray } from "./storage.js";
 export { Primitive, type Spec } from "./primitive.js";
 export type { DataSlot } from "./memory.js";

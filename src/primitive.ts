@@ -11,19 +11,47 @@ export interface Spec {
   readonly dtype: DType;
 }
 
+/**
+ * A node operation of the graph (an unevaluated array's `primitive`): its name is
+ * the kernel key on every backend, and it carries its own output rule and its
+ * vjp, jvp and vmap rules. Subclass it to add an op; backends register a kernel
+ * under its name.
+ */
 export abstract class Primitive {
   /** Kernel key on every backend. */
   abstract readonly name: string;
 
-  /** Output shape and dtype for the given input specs (inputs already validated by the op). */
+  /**
+   * Output shape and dtype for the given input specs (inputs already validated by the op).
+   * @example
+   * ```ts
+   * const sin = mx.sin(mx.array([1, 2], mx.float32)).primitive!;
+   * sin.output([{ shape: [3], dtype: mx.float16 }]).dtype.name; // "float16"
+   * ```
+   */
   abstract output(inputs: readonly Spec[]): Spec;
 
-  /** Plain-data parameters, used by kernels, by `isEquivalent` and in error messages. */
+  /**
+   * Plain-data parameters, used by kernels, by `isEquivalent` and in error messages.
+   * @example
+   * ```ts
+   * mx.astype(mx.array([1]), mx.float16).primitive!.params(); // { dtype: "float16" }
+   * ```
+   */
   params(): Readonly<Record<string, unknown>> {
     return {};
   }
 
-  /** Two primitives are equivalent when they compute the same function of their inputs. */
+  /**
+   * Whether `other` computes the same function of its inputs (same name and
+   * parameters), so two nodes with it and the same inputs are one.
+   * @example
+   * ```ts
+   * const toHalf = mx.astype(mx.array([1]), mx.float16).primitive!;
+   * toHalf.isEquivalent(mx.astype(mx.array([2]), mx.float16).primitive!); // true
+   * toHalf.isEquivalent(mx.astype(mx.array([2]), mx.float32).primitive!); // false
+   * ```
+   */
   isEquivalent(other: Primitive): boolean {
     return other.name === this.name && JSON.stringify(other.params()) === JSON.stringify(this.params());
   }
@@ -31,12 +59,27 @@ export abstract class Primitive {
   /**
    * The cotangents of the inputs given the output's cotangent (same shape and
    * dtype as the output); null where no gradient flows to an input.
+   * @example
+   * ```ts
+   * const x = mx.array([0, 1], mx.float32);
+   * const y = mx.sin(x);
+   * const [dx] = y.primitive!.vjp([x], mx.onesLike(y), y);
+   * await dx!.tolist(); // [1, 0.5403022766113281]
+   * ```
    */
   vjp(_inputs: readonly MxArray[], _cotangent: MxArray, _output: MxArray): (MxArray | null)[] {
     throw new Error(`no vjp for ${this.name}`);
   }
 
-  /** The output's tangent given the inputs' tangents (null: zero); null when the output has none. */
+  /**
+   * The output's tangent given the inputs' tangents (null: zero); null when the output has none.
+   * @example
+   * ```ts
+   * const x = mx.array([0, 1], mx.float32);
+   * const y = mx.sin(x);
+   * await y.primitive!.jvp([x], [mx.full([2], 2, mx.float32)], y)!.tolist(); // [2, 1.0806045532226562]
+   * ```
+   */
   jvp(_inputs: readonly MxArray[], _tangents: readonly (MxArray | null)[], _output: MxArray): MxArray | null {
     throw new Error(`no jvp for ${this.name}`);
   }
@@ -44,11 +87,25 @@ export abstract class Primitive {
   /**
    * The output on batched inputs (`axes`: each input's batch axis, null when
    * it is not batched; at least one is) and the output's batch axis.
+   * @example
+   * ```ts
+   * const sin = mx.sin(mx.array([0], mx.float32)).primitive!;
+   * const [out, axis] = sin.vmap([mx.array([[0], [1]], mx.float32)], [0]);
+   * await out.tolist(); // [[0], [0.8414709568023682]]
+   * axis; // 0
+   * ```
    */
   vmap(_inputs: readonly MxArray[], _axes: readonly (number | null)[]): [MxArray, number] {
     throw new Error(`no vmap for ${this.name}`);
   }
 
+  /**
+   * The name, with the parameters when there are some.
+   * @example
+   * ```ts
+   * String(mx.astype(mx.array([1]), mx.float16).primitive); // 'astype(dtype="float16")'
+   * ```
+   */
   toString(): string {
     const p = this.params();
     const keys = Object.keys(p);

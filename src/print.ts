@@ -60,9 +60,14 @@ export function formatArray(shape: readonly number[], dtype: DType, words: Typed
 }
 
 /**
- * Prints `values` like console.log, each array in MLX's format with its
- * values, read from whatever device holds it (webgpu included):
- * `await mx.print("x =", x)`. Other values print as console.log prints them.
+ * Prints `values` like console.log, each array in MLX's format with its values
+ * (numbers as `%g` with 6 significant digits), read from whatever device holds
+ * it (webgpu included). Other values print as console.log prints them.
+ * @example
+ * ```ts
+ * await mx.print("x =", mx.array([1.5, 2])); // x = array([1.5, 2], dtype=float32)
+ * await mx.print(mx.arange(10)); // array([0, 1, 2, ..., 7, 8, 9], dtype=int32)
+ * ```
  */
 export async function print(...values: unknown[]): Promise<void> {
   const texts = await Promise.all(values.map(async (v) => (v instanceof MxArray && !v.isDisposed ? formatArray(v.shape, v.dtype, await v.data()) : v)));

@@ -28,12 +28,33 @@ function keyWords(seed: number | bigint): Uint32Array {
 /** The global key sequence, held on the host: next() splits it and keeps the first half. */
 let globalKey = keyWords(Date.now());
 
+/**
+ * Seeds the global key sequence that draws without a `key` use, so a program
+ * gives the same numbers on every run (without a seed it starts from the clock).
+ * @example
+ * ```ts
+ * mx.random.seed(42);
+ * const first = await mx.random.uniform(0, 1, [2]).tolist();
+ * mx.random.seed(42);
+ * await mx.random.uniform(0, 1, [2]).tolist(); // [0.9559812545776367, 0.4032725691795349]
+ * first; // [0.9559812545776367, 0.4032725691795349]
+ * ```
+ */
 export function seed(s: number | bigint): void {
   if (typeof s !== "bigint" && !(Number.isInteger(s) && s >= 0)) throw opError("random.seed", `seed must be a non-negative integer, got ${s}`, [], "type");
   globalKey = keyWords(s);
 }
 
-/** A PRNG key from a seed: [seed >> 32, seed & 0xffffffff] as uint32. */
+/**
+ * A PRNG key from a non-negative integer seed: the uint32 pair
+ * `[seed >> 32, seed & 0xffffffff]`, as MLX. Pass it as `{ key }` to a sampler
+ * for reproducible draws, and `split` it for independent ones.
+ * @example
+ * ```ts
+ * await mx.random.key(0).tolist(); // [0, 0]
+ * await mx.random.key(2 ** 32 + 5).tolist(); // [1, 5]
+ * ```
+ */
 export function key(s: number | bigint, o?: OpOptions): MxArray {
   if (typeof s !== "bigint" && !(Number.isInteger(s) && s >= 0)) throw opError("random.key", `seed must be a non-negative integer, got ${s}`, [], "type");
   return constant(keyWords(s), [2], uint32, streamOf(o));
@@ -53,7 +74,16 @@ function checkKey(op: string, k: MxArray | undefined, o?: OpOptions): MxArray {
   return k;
 }
 
-/** Raw random bits: uint32 (width 4), uint16 (2) or uint8 (1). */
+/**
+ * Raw random bits of `shape`: uint32 elements (`width` 4, the default), uint16
+ * (2) or uint8 (1). With a `key` the result depends only on the key.
+ * @example
+ * ```ts
+ * const key = mx.random.key(0);
+ * await mx.random.bits([2], { key }).tolist(); // [928981903, 3453687069]
+ * mx.random.bits([2], { key, width: 1 }).dtype.name; // "uint8"
+ * ```
+ */
 export function bits(shape: readonly number[] = [], o: KeyOptions & { width?: 1 | 2 | 4 | undefined } = {}): MxArray {
   const width = o.width ?? 4;
   if (width !== 1 && width !== 2 && width !== 4) throw opError("random.bits", `width must be 1, 2 or 4 bytes, got ${width}`, [], "value");
@@ -62,8 +92,15 @@ export function bits(shape: readonly number[] = [], o: KeyOptions & { width?: 1 
 }
 
 /**
- * `num` new keys from `key`, as an array of shape [num, 2]; iterating it gives
- * the keys, as MLX users write: `const [k1, k2] = mx.random.split(key)`.
+ * `num` (default 2) new independent keys from `key`, as an array of shape
+ * [num, 2]; iterating it gives the keys, as MLX users write
+ * `const [k1, k2] = mx.random.split(key)`.
+ * @example
+ * ```ts
+ * const [k1, k2] = mx.random.split(mx.random.key(0));
+ * await k1!.tolist(); // [4146024105, 967050713]
+ * await k2!.tolist(); // [2718843009, 1272950319]
+ * ```
  */
 export function split(k: MxArray, num = 2, o?: OpOptions): MxArray {
   if (!Number.isInteger(num) || num < 1) throw opError("random.split", `num must be a positive integer, got ${num}`, [], "value");
@@ -82,7 +119,16 @@ export interface UniformOptions extends KeyOptions {
   dtype?: DType | undefined;
 }
 
-/** Uniform samples in [low, high). */
+/**
+ * Samples uniform in [low, high) (defaults 0 and 1; arrays broadcast to `shape`),
+ * float32 unless `dtype` is another float type. MLX's sampler: the same key
+ * gives MLX's numbers.
+ * @example
+ * ```ts
+ * const key = mx.random.key(0);
+ * await mx.random.uniform(0, 1, [3], { key }).tolist(); // [0.9653214812278748, 0.3146817088127136, 0.6330299973487854]
+ * ```
+ */
 export function uniform(low: ArrayLike = 0, high: ArrayLike = 1, shape: readonly number[] = [], o: UniformOptions = {}): MxArray {
   const dtype = o.dtype ?? float32;
   if (!isFloating(dtype)) throw opError("random.uniform", `can only generate uniform numbers with a real floating point dtype, got ${dtype.name}`, [], "type");
@@ -107,7 +153,17 @@ export interface NormalOptions extends UniformOptions {
   scale?: ArrayLike | undefined;
 }
 
-/** Normal samples with mean `loc` (0) and standard deviation `scale` (1). */
+/**
+ * Samples from the normal distribution with mean `loc` (default 0) and standard
+ * deviation `scale` (default 1), float32 unless `dtype` is another float type.
+ * MLX's sampler (the inverse error function of uniform samples).
+ * @example
+ * ```ts
+ * const key = mx.random.key(0);
+ * await mx.random.normal([3], { key }).tolist(); // [1.816087245941162, -0.4826229512691498, 0.3398892283439636]
+ * await mx.random.normal([2], { key, loc: 10, scale: 2 }).tolist(); // [8.430468559265137, 11.712890625]
+ * ```
+ */
 export function normal(shape: readonly number[] = [], o: NormalOptions = {}): MxArray {
   const dtype = o.dtype ?? float32;
   if (!isFloating(dtype)) throw opError("random.normal", `can only generate normal numbers with a floating point dtype, got ${dtype.name}`, [], "type");
@@ -121,9 +177,14 @@ export function normal(shape: readonly number[] = [], o: NormalOptions = {}): Mx
 }
 
 /**
- * Integers in [low, high), uniform: raw 32-bit draws reduced modulo the range in
- * unsigned arithmetic, then offset by low (MLX's integer-space sampler; int64 and
- * uint64 combine two draws). An empty interval (high <= low) gives low.
+ * Integers uniform in [low, high), int32 unless `dtype` is another integer type:
+ * raw 32-bit draws reduced modulo the range in unsigned arithmetic, then offset
+ * by low (MLX's integer-space sampler; int64 and uint64 combine two draws). An
+ * empty interval (high <= low) gives low.
+ * @example
+ * ```ts
+ * await mx.random.randint(0, 10, [5], { key: mx.random.key(0) }).tolist(); // [3, 0, 0, 8, 1]
+ * ```
  */
 export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[] = [], o: UniformOptions = {}): MxArray {
   const dtype = o.dtype ?? int32;
@@ -160,7 +221,16 @@ function splitPair(k: MxArray, o?: OpOptions): [MxArray, MxArray] {
   return [reshape(rows[0]!, [2], o), reshape(rows[1]!, [2], o)];
 }
 
-/** Booleans that are true with probability `p` (a float; default 0.5). */
+/**
+ * Booleans that are true with probability `p` (a number or a float array, default
+ * 0.5), of `shape` (default: the shape of `p`).
+ * @example
+ * ```ts
+ * const key = mx.random.key(0);
+ * await mx.random.bernoulli(0.5, [5], { key }).tolist(); // [false, true, true, false, false]
+ * await mx.random.bernoulli(mx.array([0, 1], mx.float32), undefined, { key }).tolist(); // [false, true]
+ * ```
+ */
 export function bernoulli(p: ArrayLike = 0.5, shape?: readonly number[], o: KeyOptions = {}): MxArray {
   const s = streamOf(o);
   const pa = toArray("random.bernoulli", p, s, float32);

@@ -5,6 +5,12 @@
 import { bf16ToNumber, f16ToNumber } from "./half.js";
 import type { DType } from "./dtype.js";
 
+/**
+ * The typed arrays that hold array data, as `x.data()` returns them: the
+ * dtype's own (Float32Array for float32, Int8Array for int8, ...), Uint8Array
+ * for bool, Uint16Array words for float16 and bfloat16, and re, im pairs in a
+ * Float32Array for complex64.
+ */
 export type TypedArray =
   | Uint8Array | Uint16Array | Uint32Array | BigUint64Array
   | Int8Array | Int16Array | Int32Array | BigInt64Array
@@ -46,11 +52,13 @@ export function viewOf(dtype: DType, buffer: ArrayBufferLike, byteOffset: number
   return new (storageCtor(dtype))(buffer, byteOffset, length * wordsPerElement(dtype));
 }
 
+/** A complex64 element as JS reads and writes it: `mx.array([{ re: 1, im: 2 }])`. */
 export interface Complex {
   re: number;
   im: number;
 }
 
+/** One element as JS sees it: a number, a boolean (bool), a bigint (int64, uint64) or a Complex (complex64). */
 export type Scalar = number | boolean | bigint | Complex;
 
 /** Element `i` of row-major storage `words` as a JS value. */

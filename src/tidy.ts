@@ -30,6 +30,26 @@ function graphOf(roots: readonly MxArray[]): Set<MxArray> {
   return seen;
 }
 
+/**
+ * Runs the synchronous `fn` and disposes every array created inside it that its
+ * result does not need: the arrays it returns (in any tree) stay, and the inputs
+ * of returned arrays not yet evaluated are freed once they have run. Keeps a loop
+ * body's memory flat without calling `dispose()`.
+ * @example
+ * ```ts
+ * const x = mx.array([1, 2, 3]);
+ * const made: mx.MxArray[] = [];
+ * const y = mx.tidy(() => {
+ *   const unused = mx.exp(x); // the result does not need it: freed when tidy returns
+ *   const squares = mx.square(x); // y needs it: freed once y has been evaluated
+ *   made.push(unused, squares);
+ *   return mx.sum(squares);
+ * });
+ * made[0]!.isDisposed; // true
+ * await y.item(); // 14
+ * made[1]!.isDisposed; // true
+ * ```
+ */
 export function tidy<T>(fn: () => T): T {
   const scope = new Set<MxArray>();
   tidyScopes.push(scope as Set<{ dispose(): void }>);
@@ -60,7 +80,19 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
-/** Evaluates every array in the arguments (arrays, or lists/objects of arrays). */
+/**
+ * Evaluates the arrays found in its arguments (arrays, or lists and plain
+ * objects of them, nested) in one pass over their graph; until then ops only
+ * record what to compute. Exported as `mx.eval`.
+ * @example
+ * ```ts
+ * const a = mx.add(mx.array([1, 2]), 1);
+ * const b = mx.multiply(a, 2);
+ * a.isEvaluated; // false
+ * await mx.eval(a, { out: [b] });
+ * b.isEvaluated; // true
+ * ```
+ */
 export async function evalArrays(...trees: unknown[]): Promise<void> {
   await evaluate(collectArrays(trees));
 }

@@ -12,7 +12,7 @@ describe("argument errors", () => {
     expect(() => mx.add([1, 2] as never, 1)).toThrow(/\[add\] first input must be an mx array or a JS number\/boolean\/bigint, got a JS array/);
     expect(() => mx.exp("x" as never)).toThrow(/\[exp\] input must be an mx array/);
     expect(() => mx.astype(mx.array([1]), "int8" as never)).toThrow(/\[astype\] dtype must be an mx dtype/);
-    expect(() => mx.zeros([2, -1])).toThrow(/\[full\] shape must be an array of non-negative integers/);
+    expect(() => mx.zeros([2, -1])).toThrow(/\[zeros\] shape must be an array of non-negative integers/);
     expect(() => mx.reshape(mx.array([1]), [1.5])).toThrow(/\[reshape\] shape must be an array of integers/);
   });
 

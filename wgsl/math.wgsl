@@ -1,22 +1,24 @@
 // Scalar math the elementwise kernels use where WGSL has no builtin or the
 // builtin's domain is narrower than NumPy's: expm1/log1p (Kahan's
 // corrections), erf/erfinv, sigmoid, logaddexp, pow for negative bases,
-// NaN-propagating maximum/minimum, Python floor division and remainder, and
-// wrapping integer powers. Prepended to elementwise kernels; no templating.
+// NaN-propagating maximum/minimum, an exact fmod and on it NumPy's floor
+// division and remainder, and wrapping integer powers. Prepended to
+// elementwise kernels; no templating.
 
 fn expm1_f(x: f32) -> f32 {
   let u = exp(x);
   if (u == 1.0) { return x; }
   let um1 = u - 1.0;
   if (um1 == -1.0 || is_inf(u)) { return um1; }
-  return um1 * x / log(u);
+  // x / log(u) is about 1: dividing first keeps um1 * x from overflowing near the top of the range
+  return um1 * (x / log(u));
 }
 
 fn log1p_f(x: f32) -> f32 {
   let u = 1.0 + x;
   if (u == 1.0) { return x; }
   if (is_inf(u)) { return u; }
-  return log(u) * x / (u - 1.0);
+  return log(u) * (x / (u - 1.0));
 }
 
 fn sigmoid_f(x: f32) -> f32 {
@@ -98,9 +100,9 @@ fn minimum_f(a: f32, b: f32) -> f32 {
   return select(b, a, a <= b);
 }
 
-// pow with C's rules: negative bases with integer exponents, pow(x, 0) = 1, pow(1, y) = 1.
+// pow with C's rules: negative bases with integer exponents, pow(x, 0) = 1, pow(1, y) = 1, pow(-1, +-inf) = 1.
 fn pow_f(a: f32, b: f32) -> f32 {
-  if (b == 0.0 || a == 1.0) { return 1.0; }
+  if (b == 0.0 || a == 1.0 || (a == -1.0 && is_inf(b))) { return 1.0; }
   if (is_nan(a) || is_nan(b)) { return a + b; }
   let p = pow(abs(a), b);
   if (a > 0.0) { return p; }
@@ -113,15 +115,53 @@ fn pow_f(a: f32, b: f32) -> f32 {
   return select(p, -p, odd);
 }
 
-// Python float floor division and remainder (the remainder takes the divisor's sign).
-fn remainder_f(a: f32, b: f32) -> f32 {
-  let m = a - b * trunc(a / b);
-  return select(m, m + b, m != 0.0 && ((m < 0.0) != (b < 0.0)));
+// C's fmod(a, b), exact (the sign of a): long division of the significands on
+// their integer bits (a - b * trunc(a / b) in f32 loses the remainder once the
+// quotient rounds, e.g. fmod(1, 0.1)).
+fn fmod_f(a: f32, b: f32) -> f32 {
+  if (is_nan(a) || is_nan(b) || is_inf(a) || b == 0.0) { return nan_f32(); }
+  if (is_inf(b)) { return a; }
+  let sign = bitcast<u32>(a) & 0x80000000u;
+  let ua = bitcast<u32>(a) & 0x7fffffffu;
+  let ub = bitcast<u32>(b) & 0x7fffffffu;
+  if (ua < ub) { return a; }
+  // significands with the implicit bit at 23 (subnormals normalized), biased exponents
+  var ea = i32(ua >> 23u);
+  var eb = i32(ub >> 23u);
+  var ma = ua & 0x7fffffu;
+  var mb = ub & 0x7fffffu;
+  if (ea == 0) { ea = 1; while (ma < 0x800000u) { ma = ma << 1u; ea--; } } else { ma = ma | 0x800000u; }
+  if (eb == 0) { eb = 1; while (mb < 0x800000u) { mb = mb << 1u; eb--; } } else { mb = mb | 0x800000u; }
+  // ma * 2^(ea - eb) mod mb, one bit of the quotient per step (ma stays below 2 mb < 2^25)
+  for (; ea > eb; ea--) {
+    if (ma >= mb) { ma = ma - mb; }
+    ma = ma << 1u;
+  }
+  if (ma >= mb) { ma = ma - mb; }
+  if (ma == 0u) { return bitcast<f32>(sign); }
+  while (ma < 0x800000u) { ma = ma << 1u; eb--; }
+  if (eb > 0) { return bitcast<f32>(sign | (u32(eb) << 23u) | (ma & 0x7fffffu)); }
+  return bitcast<f32>(sign | (ma >> u32(1 - eb)));
 }
 
+// NumPy's float remainder (the divisor's sign; a zero result takes the divisor's sign too).
+fn remainder_f(a: f32, b: f32) -> f32 {
+  let m = fmod_f(a, b);
+  if (m == 0.0) { return bitcast<f32>(bitcast<u32>(b) & 0x80000000u); }
+  return select(m, m + b, (m < 0.0) != (b < 0.0));
+}
+
+// NumPy's float floor division (npy_divmod): the quotient of a - fmod(a, b), floored and
+// rounded back when the division landed just below an integer; floor(a / b) is wrong
+// where a / b rounds up to an integer (1 // 0.1 is 9, a / b rounds to 10).
 fn floor_divide_f(a: f32, b: f32) -> f32 {
-  if (b == 0.0) { return a / b; }
-  return floor(a / b);
+  if (b == 0.0 || is_nan(a) || is_nan(b)) { return a / b; }
+  let m = fmod_f(a, b);
+  var div = (a - m) / b;
+  if (m != 0.0 && ((b < 0.0) != (m < 0.0))) { div = div - 1.0; }
+  if (div == 0.0) { return bitcast<f32>(bitcast<u32>(a / b) & 0x80000000u); }
+  let fl = floor(div);
+  return select(fl, fl + 1.0, div - fl > 0.5);
 }
 
 fn floor_divide_i(a: i32, b: i32) -> i32 {
@@ -136,13 +176,9 @@ fn remainder_i(a: i32, b: i32) -> i32 {
   return select(m, m + b, m != 0 && ((m < 0) != (b < 0)));
 }
 
-// Integer powers wrap at 32 bits; negative exponents give 0 unless |a| = 1.
+// Integer powers wrap at 32 bits; a negative exponent gives 0 whatever the base (MLX's rule).
 fn pow_i(a: i32, b: i32) -> i32 {
-  if (b < 0) {
-    if (a == 1) { return 1; }
-    if (a == -1) { return select(-1, 1, (b & 1) == 0); }
-    return 0;
-  }
+  if (b < 0) { return 0; }
   var r = 1;
   var base = a;
   var e = u32(b);

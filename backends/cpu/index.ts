@@ -37,7 +37,7 @@ class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
   readonly kernels: Record<string, Kernel>;
 
   constructor() {
-    super(new BufferPool<CpuBlock>((size) => new CpuBlock(size)));
+    super(new BufferPool<CpuBlock>((size) => new CpuBlock(size), { name: "cpu" }));
     const unary = withComplex(unaryKernel(this), complexUnary, this);
     const binary = withComplex(binaryKernel(this), complexBinary, this);
     const astype = astypeKernel(this);

@@ -128,9 +128,9 @@ export function powF(a: number, b: number): number {
   return Math.pow(a, b);
 }
 
-/** Integer power wrapping at 32 bits (the store narrows further); negative exponents give 0 unless |a| = 1. */
+/** Integer power wrapping at 32 bits (the store narrows further); a negative exponent gives 0 whatever the base (MLX's rule). */
 export function powI(a: number, b: number): number {
-  if (b < 0) return a === 1 ? 1 : a === -1 ? (b % 2 === 0 ? 1 : -1) : 0;
+  if (b < 0) return 0;
   let r = 1, base = a | 0, e = b;
   while (e > 0) {
     if (e & 1) r = Math.imul(r, base);
@@ -140,8 +140,9 @@ export function powI(a: number, b: number): number {
   return r;
 }
 
+/** powI for 64-bit integers, wrapping at 64 bits. */
 export function powB(a: bigint, b: bigint): bigint {
-  if (b < 0n) return a === 1n ? 1n : a === -1n ? (b % 2n === 0n ? 1n : -1n) : 0n;
+  if (b < 0n) return 0n;
   let r = 1n, base = a, e = b;
   while (e > 0n) {
     if (e & 1n) r = BigInt.asUintN(64, r * base);

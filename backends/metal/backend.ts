@@ -5,7 +5,7 @@
 // in place (no copy); copies in or out are counted in `transfers`.
 
 import type { Backend, BackendBuffer, HostBytes, Kernel, OutputSpec, Tensor } from "../backend.js";
-import { BufferPool, PooledBackend } from "../pool.js";
+import { BufferPool, PooledBackend, formatBytes } from "../pool.js";
 import { rowMajorStrides, sizeOf } from "../../src/shape.js";
 import { storageCtor } from "../../src/storage.js";
 import { isRowMajor } from "../strides.js";
@@ -31,6 +31,28 @@ export class MetalBuffer implements BackendBuffer {
     /** The other backend's buffer this one views (it holds one reference to it). */
     readonly shared?: BackendBuffer,
   ) {}
+}
+
+/**
+ * How a dispatch covers its work: one thread per item (`threads`, in
+ * threadgroups of `group`), one threadgroup of `group` threads per item
+ * (`groups`), or an explicit grid (matmul's tiles). A count that one grid
+ * dimension cannot hold is laid out 2-D; kernels read linear ids (common.metal).
+ */
+export type Launch = { threads: number; group: number } | { groups: number; group: number } | { grid: readonly number[]; group: readonly number[] };
+
+/** Index words, counts and bound buffers below this run the int32 variant of a library; from it on, the int64 ("large") one. */
+const INT32_INDEX = 2 ** 31;
+/** Along the first grid dimension when a count does not fit one: threads (a multiple of every threadgroup size) or threadgroups. */
+const ROW_THREADS = 2 ** 30;
+const ROW_GROUPS = 2 ** 16;
+
+/** The grid and threadgroup of a launch. */
+function gridOf(l: Launch): { grid: number[]; group: number[] } {
+  if ("grid" in l) return { grid: [...l.grid], group: [...l.group] };
+  if ("threads" in l) return { grid: l.threads < INT32_INDEX ? [l.threads] : [ROW_THREADS, Math.ceil(l.threads / ROW_THREADS)], group: [l.group] };
+  const threads = l.groups * l.group;
+  return { grid: threads < INT32_INDEX ? [threads] : [ROW_GROUPS * l.group, Math.ceil(l.groups / ROW_GROUPS)], group: [l.group] };
 }
 
 /** Dispatches queued before a commit is forced (the host does not run unboundedly ahead). */
@@ -61,13 +83,18 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
   private deferredBytes = 0;
 
   constructor(readonly device: NativeDevice) {
-    super(new BufferPool<MetalBlock>((size) => ({ size, bytes: device.newBuffer(size) })));
+    super(new BufferPool<MetalBlock>((size) => ({ size, bytes: device.newBuffer(size) }), { name: "metal", destroy: (block) => device.freeBuffer(block.bytes) }));
     this.displayName = device.emulated ? "metal (emulated)" : "metal";
     this.capabilities = { dtypes: new Set(METAL_DTYPES), unifiedMemory: true, syncRead: true, emulated: device.emulated };
     this.libraries = new Libraries(device);
   }
 
+  /** A buffer of `nbytes`, checked against maxBufferLength before the device is asked (the pool then checks the memory limit). */
   allocate(nbytes: number): BackendBuffer {
+    const max = this.device.maxBufferLength;
+    if (BufferPool.blockSize(nbytes) > max) {
+      throw new RangeError(`[metal] cannot allocate ${formatBytes(nbytes)}: larger than this device's maxBufferLength of ${formatBytes(max)} (the device's limit or the most Node wraps in one ArrayBuffer, whichever is less)`);
+    }
     const block = this.pool.acquire(Math.max(4, nbytes));
     return new MetalBuffer(this, nbytes, block.bytes, 0, block);
   }
@@ -141,10 +168,27 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
   }
 
   /**
-   * Encodes one dispatch of `grid` threads in groups of `group`: `buffers` bind
-   * tensors' buffers at indices 0.., then `params` (int32 words) at the next index.
+   * Runs `kernel` of library `key` over `buffers` (bound at 0..) with params
+   * `words` (integers: counts, offsets, strides, bit patterns as int32) bound
+   * after them. The library's int32 variant runs when every word, the thread
+   * count and every bound buffer stay below 2^31; else its large variant
+   * (IDX = long, params as int64), so no count or offset wraps.
    */
-  dispatch(op: string, pipeline: NativePipeline, buffers: readonly Tensor[], params: Int32Array | undefined, grid: readonly number[], group: readonly number[]): void {
+  run(op: string, key: LibraryKey, kernel: string, buffers: readonly Tensor[], words: readonly number[], launch: Launch): void {
+    for (const w of words) if (!Number.isSafeInteger(w)) throw new Error(`[${op}] internal error: kernel parameter ${w} is not an integer`);
+    const count = "threads" in launch ? launch.threads : "groups" in launch ? launch.groups * launch.group : 0;
+    const large = count >= INT32_INDEX || words.some((w) => w >= INT32_INDEX || w < -INT32_INDEX) || buffers.some((t) => t.buffer.nbytes >= INT32_INDEX);
+    const lib = large ? { file: key.file, variant: `${key.variant}-i64`, defines: () => ({ IDX: "long", UIDX: "ulong", ...key.defines() }) } : key;
+    const params = large ? BigInt64Array.from(words, (w) => BigInt(w)) : Int32Array.from(words);
+    const { grid, group } = gridOf(launch);
+    this.dispatch(op, this.pipeline(lib, kernel), buffers, params, grid, group);
+  }
+
+  /**
+   * Encodes one dispatch of `grid` threads in groups of `group`: `buffers` bind
+   * tensors' buffers at indices 0.., then `params` at the next index.
+   */
+  dispatch(op: string, pipeline: NativePipeline, buffers: readonly Tensor[], params: Int32Array | BigInt64Array | undefined, grid: readonly number[], group: readonly number[]): void {
     if (grid.some((g) => g === 0)) return;
     const bindings: NativeBinding[] = buffers.map((t, index) => {
       const b = t.buffer as MetalBuffer;

@@ -33,8 +33,7 @@ export function mapKernel(metal: MetalBackend, op: string, kernel: string, d: DT
   const t = metal.allocOutput(out);
   const n = sizeOf(out.shape);
   if (n === 0) return t;
-  const params = Int32Array.from(elementwiseLayout(inputs, out.shape));
-  metal.dispatch(op, metal.pipeline(elementwiseLibrary(d), kernel), [t, ...inputs], params, [n], [THREADS]);
+  metal.run(op, elementwiseLibrary(d), kernel, [t, ...inputs], elementwiseLayout(inputs, out.shape), { threads: n, group: THREADS });
   return t;
 }
 
@@ -42,8 +41,7 @@ export function mapKernel(metal: MetalBackend, op: string, kernel: string, d: DT
 export function copyInto(metal: MetalBackend, op: string, dst: Tensor, src: Tensor): void {
   const n = sizeOf(dst.shape);
   if (n === 0) return;
-  const params = Int32Array.from(elementwiseLayout([dst, src], dst.shape));
-  metal.dispatch(op, metal.pipeline(elementwiseLibrary(src.dtype), "copy"), [dst, src], params, [n], [THREADS]);
+  metal.run(op, elementwiseLibrary(src.dtype), "copy", [dst, src], elementwiseLayout([dst, src], dst.shape), { threads: n, group: THREADS });
 }
 
 export function contiguousCopy(metal: MetalBackend, t: Tensor): Tensor {

@@ -20,8 +20,8 @@ export function matmulKernel(metal: MetalBackend): Kernel {
     const float = computeType(d) === "float";
     const lib = { file: "matmul", variant: d.name, defines: () => ({ T: mslType(d), ACC: computeType(d), FLOAT_ACC: float ? "1" : "0" }) };
     const [tilesN, tilesM] = [Math.ceil(N / 32), Math.ceil(M / 32)];
-    if (float) metal.dispatch("matmul", metal.pipeline(lib, "matmul_simd"), [t, a!, b!], Int32Array.from(params), [tilesN * 128, tilesM, batches], [128, 1, 1]);
-    else metal.dispatch("matmul", metal.pipeline(lib, "matmul"), [t, a!, b!], Int32Array.from(params), [tilesN * 16, tilesM * 16, batches], [16, 16, 1]);
+    if (float) metal.run("matmul", lib, "matmul_simd", [t, a!, b!], params, { grid: [tilesN * 128, tilesM, batches], group: [128, 1, 1] });
+    else metal.run("matmul", lib, "matmul", [t, a!, b!], params, { grid: [tilesN * 16, tilesM * 16, batches], group: [16, 16, 1] });
     return t;
   };
 }

@@ -2,6 +2,7 @@
 // build-metal`) and describes it in TypeScript; where the addon is missing or
 // cannot start a device, says why and which command fixes it.
 
+import { constants as bufferConstants } from "node:buffer";
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
@@ -24,8 +25,12 @@ export interface NativeDevice {
   readonly emulated: boolean;
   /** Host memory bound to a dispatch that the device had to copy (0 on the emulator and for page-aligned memory on a Mac). */
   readonly copiedBindings: number;
-  /** Device memory as an ArrayBuffer over the same bytes (shared storage, no copy). */
+  /** The largest buffer newBuffer makes: the device's maxBufferLength, and no more than Node wraps in one ArrayBuffer. */
+  readonly maxBufferLength: number;
+  /** Device memory as an ArrayBuffer over the same bytes (shared storage, no copy); throws above maxBufferLength. */
   newBuffer(nbytes: number): ArrayBuffer;
+  /** Detaches a buffer newBuffer made and frees its device memory now (else it is freed when collected). */
+  freeBuffer(buffer: ArrayBuffer): void;
   newLibrary(label: string, source: string): NativeLibrary;
   newPipeline(library: NativeLibrary, kernel: string): NativePipeline;
   encode(pipeline: NativePipeline, bindings: NativeBinding[], grid: readonly number[], group: readonly number[]): void;
@@ -36,7 +41,7 @@ export interface NativeDevice {
 }
 
 interface Addon {
-  Device: new (options: { shimDir: string; cacheDir: string; emulate: boolean }) => NativeDevice;
+  Device: new (options: { shimDir: string; cacheDir: string; emulate: boolean; maxArrayBufferLength: number }) => NativeDevice;
   platform: "macos" | "linux";
 }
 
@@ -71,7 +76,8 @@ export function openNativeDevice(): NativeDevice | string {
   }
   const emulate = addon.platform !== "macos" || process.env.MLX_TS_METAL_EMULATE === "1";
   try {
-    return new addon.Device({ shimDir: join(root, "native", "src", "emu", "shim"), cacheDir: cacheDir(), emulate });
+    // Node wraps external memory in an ArrayBuffer of at most buffer.constants.MAX_LENGTH bytes (4 GiB on Node 20)
+    return new addon.Device({ shimDir: join(root, "native", "src", "emu", "shim"), cacheDir: cacheDir(), emulate, maxArrayBufferLength: bufferConstants.MAX_LENGTH });
   } catch (e) {
     return `no Metal device: ${(e as Error).message}`;
   }

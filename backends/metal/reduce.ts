@@ -1,6 +1,7 @@
 // Metal reductions (msl/reduce.metal) and softmax / logsumexp
-// (msl/softmax.metal): one threadgroup per output element, sized to the
-// reduced length (32 to 256 threads), kept and reduced dims merged; long
+// (msl/softmax.metal), kept and reduced dims merged. Segments of at most 64
+// elements get one thread per output element; longer ones one threadgroup per
+// output element, sized to the reduced length (32 to 256 threads); long
 // segments of few outputs are split into chunks whose partials (in the
 // accumulator type) a second reduction folds, as MLX's all-reduce does.
 
@@ -12,7 +13,7 @@ import type { ArgReduce, LogSumExp, Reduce, Softmax } from "../../src/primitives
 import type { MetalBackend } from "./backend.js";
 import type { LibraryKey } from "./library.js";
 import { computeType, mslType } from "./msl-types.js";
-import { castResult } from "./elementwise.js";
+import { THREADS, castResult } from "./elementwise.js";
 
 const INIT: Record<string, [string, string]> = {
   float: ["-INFINITY", "INFINITY"],
@@ -54,6 +55,9 @@ function segments(x: Tensor, axes: readonly number[], outStrides?: readonly numb
   return { words, nOut, R, chunks };
 }
 
+/** Segments this long or shorter get a thread per output element (no threadgroup memory or barriers). */
+const SEGMENT_THREAD_MAX = 64;
+
 /** Elements a threadgroup folds at least before a segment is split into chunks. */
 const MIN_CHUNK = 256 * 64;
 /** Chunks over all outputs are capped at about this many threadgroups. */
@@ -72,21 +76,29 @@ function groupSize(R: number): number {
 
 function runReduce(metal: MetalBackend, op: string, x: Tensor, axes: readonly number[], out: OutputSpec): Tensor {
   const isArg = op === "argmax" || op === "argmin";
+  const lib = reduceLibrary(x.dtype);
+  const R = axes.reduce((p, d) => p * x.shape[d]!, 1);
+  if (isArg && R >= 2 ** 32) throw new Error(`[${op}] cannot reduce ${R} elements: its uint32 result indexes at most 2^32 - 1 (input shape [${x.shape.join(", ")}])`);
+  if (R <= SEGMENT_THREAD_MAX) {
+    const { words, nOut } = segments(x, axes, undefined, () => 1);
+    if (isArg && R === 0 && nOut > 0) throw new Error(`[${op}] cannot reduce an empty axis (input shape [${x.shape.join(", ")}])`);
+    const t = metal.allocOutput(out);
+    if (nOut > 0) metal.run(op, lib, `segments_${op}`, [t, x], words, { threads: nOut, group: THREADS });
+    return t;
+  }
   // arg-reductions carry (value, index) pairs that one partial cannot hold: one pass
-  const { words, nOut, R, chunks } = segments(x, axes, undefined, isArg ? () => 1 : chunksFor);
-  if (isArg && R === 0 && nOut > 0) throw new Error(`[${op}] cannot reduce an empty axis (input shape [${x.shape.join(", ")}])`);
+  const { words, nOut, chunks } = segments(x, axes, undefined, isArg ? () => 1 : chunksFor);
   const tg = groupSize(Math.ceil(R / chunks));
-  const lib = metal.pipeline.bind(metal, reduceLibrary(x.dtype));
   if (chunks === 1) {
     const t = metal.allocOutput(out);
-    if (nOut > 0) metal.dispatch(op, lib(`reduce_${op}`), [t, x], Int32Array.from(words), [nOut * tg], [tg]);
+    if (nOut > 0) metal.run(op, lib, `reduce_${op}`, [t, x], words, { groups: nOut, group: tg });
     return t;
   }
   // partials [nOut, chunks] in the accumulator type, folded by a second reduction (all/any partials are 0/1 words)
   const sumLike = op === "sum" || op === "prod";
   const accType = op === "all" || op === "any" ? "uint" : computeType(sumLike && x.dtype === bool ? int32 : x.dtype);
   const partial = metal.allocOutput({ shape: [nOut, chunks], dtype: ACC_DTYPE[accType] });
-  metal.dispatch(op, lib(`reduce_${op}_acc`), [partial, x], Int32Array.from(words), [nOut * chunks * tg], [tg]);
+  metal.run(op, lib, `reduce_${op}_acc`, [partial, x], words, { groups: nOut * chunks, group: tg });
   const folded = runReduce(metal, op, partial, [1], { shape: out.shape, dtype: op === "all" || op === "any" ? bool : partial.dtype });
   metal.release(partial.buffer);
   return castResult(metal, folded, out);
@@ -106,7 +118,7 @@ function softmaxLike(metal: MetalBackend, op: "softmax" | "logsumexp", x: Tensor
   if (nOut === 0 || (R === 0 && op === "softmax")) return t;
   const tg = groupSize(R);
   const lib: LibraryKey = { file: "softmax", variant: x.dtype.name, defines: () => ({ T: mslType(x.dtype) }) };
-  metal.dispatch(op, metal.pipeline(lib, op), [t, x], Int32Array.from(words), [nOut * tg], [tg]);
+  metal.run(op, lib, op, [t, x], words, { groups: nOut, group: tg });
   return t;
 }
 

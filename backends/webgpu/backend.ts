@@ -1,10 +1,10 @@
 // The WebGPU backend object: GPU buffers from the shared pool (storage usage,
 // sizes rounded to 4 bytes), host writes and mapped-staging reads, batched
 // dispatches, and Dawn's validation errors and device loss surfaced as JS
-// errors naming the ops. Kernels are registered by backends/webgpu/index.ts.
+// errors naming the ops. Kernels are registered by backends/webgpu/register.ts.
 
 import type { Backend, BackendBuffer, Kernel, OutputSpec, Tensor } from "../backend.js";
-import { BufferPool, PooledBackend } from "../pool.js";
+import { BufferPool, PooledBackend, formatBytes } from "../pool.js";
 import { isRowMajor } from "../strides.js";
 import { bfloat16, bool, float16, float32, int16, int32, int8, uint16, uint32, uint8 } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
@@ -59,6 +59,41 @@ async function awaitGpu<T>(p: Promise<T>): Promise<T> {
 /** Bytes of freed buffers kept for reuse by default (creating and zeroing large GPU buffers is slow). */
 const WEBGPU_CACHE_LIMIT = 4 * 2 ** 30;
 
+/**
+ * The device-memory budget the backend starts with. On a software adapter
+ * (lavapipe, SwiftShader: architecture "software", or the fallback adapter)
+ * device memory is host memory and the driver faults instead of failing an
+ * allocation (the reliability audit saw lavapipe segfault at about 4 GiB), so
+ * the budget is the adapter's maxBufferSize (4 GiB on lavapipe); a hardware
+ * adapter reports exhaustion as an out-of-memory error, so it gets none.
+ * mx.setMemoryLimit(bytes) changes it.
+ */
+function defaultMemoryLimit(ctx: GpuContext): number {
+  const info = (ctx.adapter as { info?: { architecture?: string; isFallbackAdapter?: boolean } }).info;
+  const software = info?.architecture === "software" || info?.isFallbackAdapter === true;
+  return software ? ctx.device.limits.maxBufferSize : Infinity;
+}
+
+/**
+ * WGSL has no 64-bit integers: kernels index buffers, count elements and
+ * offset views with 32-bit words, so a buffer holds fewer than 2^32 bytes
+ * (every element index and offset then fits a u32) and every params word is
+ * an integer a u32 or an i32 can hold.
+ */
+const WGSL_MAX_BYTES = 2 ** 32 - 4;
+
+/** `words` as the u32 params of `op`'s kernel; a word no 32-bit integer holds is an error naming the op, never a wrapped count. */
+export function packParams(op: string, words: readonly number[]): Uint32Array {
+  const out = new Uint32Array(words.length);
+  words.forEach((w, i) => {
+    if (!Number.isInteger(w) || w < -(2 ** 31) || w >= 2 ** 32) {
+      throw new RangeError(`[${op}] parameter ${i} of its WebGPU kernel is ${w}, which no 32-bit word holds (WGSL has no 64-bit integers)`);
+    }
+    out[i] = w >>> 0;
+  });
+  return out;
+}
+
 /** Submitted batches the host may run ahead of the device. */
 const MAX_IN_FLIGHT = 8;
 
@@ -73,6 +108,7 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
   private readonly pipelines: PipelineCache;
   private readonly errors: string[] = [];
   private readonly maxBinding: number;
+  private readonly maxBuffer: number;
 
   constructor(readonly ctx: GpuContext) {
     const device = ctx.device;
@@ -80,12 +116,12 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     super(
       new BufferPool<GpuBlock>(
         (size) => ({ size, buffer: device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }) }),
-        (block) => queue.destroyLater(block.buffer),
-        WEBGPU_CACHE_LIMIT,
+        { name: "webgpu", destroy: (block) => queue.destroyLater(block.buffer), cacheLimit: WEBGPU_CACHE_LIMIT, memoryLimit: defaultMemoryLimit(ctx) },
       ),
     );
     this.queue = queue;
     this.maxBinding = device.limits.maxStorageBufferBindingSize;
+    this.maxBuffer = device.limits.maxBufferSize;
     this.pipelines = pipelineCache(device, (label, message) => this.errors.push(`[${label}] WGSL compilation failed: ${message}`));
     device.addEventListener("uncapturederror", (ev) => {
       this.errors.push(`Dawn reported: ${(ev as GPUUncapturedErrorEvent).error.message}`);
@@ -93,10 +129,17 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     void device.lost.then((info) => this.errors.push(`the WebGPU device was lost (${info.reason}): ${info.message}`));
   }
 
+  /** A buffer of `nbytes`, checked against the device's limits before Dawn is asked (the pool then checks the memory budget). */
   allocate(nbytes: number): BackendBuffer {
     const padded = Math.max(4, Math.ceil(nbytes / 4) * 4);
+    if (padded > this.maxBuffer) {
+      throw new RangeError(`[webgpu] cannot allocate ${formatBytes(nbytes)}: larger than this device's maxBufferSize (${formatBytes(this.maxBuffer)})`);
+    }
     if (padded > this.maxBinding) {
-      throw new RangeError(`[webgpu] cannot allocate ${nbytes} bytes: larger than this device's maxStorageBufferBindingSize (${this.maxBinding} bytes)`);
+      throw new RangeError(`[webgpu] cannot allocate ${formatBytes(nbytes)}: larger than this device's maxStorageBufferBindingSize (${formatBytes(this.maxBinding)}), the most one kernel can bind`);
+    }
+    if (padded > WGSL_MAX_BYTES) {
+      throw new RangeError(`[webgpu] cannot allocate ${formatBytes(nbytes)}: WGSL kernels index buffers with 32-bit words, so one holds at most ${formatBytes(WGSL_MAX_BYTES)}`);
     }
     return new GpuBuffer(this, nbytes, this.pool.acquire(padded));
   }
@@ -124,8 +167,8 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     return { buffer: this.allocate(n * spec.dtype.size), dtype: spec.dtype, shape: spec.shape, strides: rowMajorStrides(spec.shape), offset: 0 };
   }
 
-  /** Encodes `kernel` over `groups` workgroups: bindings are the output, the params, then the inputs. */
-  run(kernel: KernelCall, out: GPUBuffer, params: Uint32Array | ParamsSlice, inputs: GPUBuffer[], groups: number): void {
+  /** Encodes `kernel` over `groups` workgroups: bindings are the output, the params (words checked by packParams), then the inputs. */
+  run(kernel: KernelCall, out: GPUBuffer, params: readonly number[] | ParamsSlice, inputs: GPUBuffer[], groups: number): void {
     const { op, file, helpers, slots } = kernel;
     // a caller's key determines the inputs' dtypes, hence their count; a derived one does not
     const key = kernel.key ?? `${inputs.length}|${helpers.join(",")}|${Object.entries(slots as Slots).map(([k, v]) => `${k}=${v}`).join("|")}`;
@@ -134,7 +177,7 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
       code: kernelSource(file, typeof slots === "function" ? slots() : slots, helpers),
       layout: this.queue.pipelineLayout(inputs.length),
     }));
-    const p = params instanceof Uint32Array ? this.queue.params(op, params) : params;
+    const p = Array.isArray(params) ? this.queue.params(op, packParams(op, params)) : (params as ParamsSlice);
     this.queue.dispatch(op, pipeline, out, p, inputs, groups);
   }
 

@@ -32,7 +32,7 @@ export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tenso
   const n = out.shape.reduce((a, b) => a * b, 1);
   if (n === 0) return t;
   const epw = elementsPerWord(out.dtype);
-  const params = Uint32Array.from(elementwiseLayout(inputs, out.shape), (w) => w >>> 0);
+  const params = elementwiseLayout(inputs, out.shape);
   const linear = params[1] === 1;
   let key = `${op}|${expr}|${isBool}|${out.dtype.name}|${linear}`;
   for (const x of inputs) key += `|${x.dtype.name}`;

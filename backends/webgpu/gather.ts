@@ -20,7 +20,7 @@ function gather(gpu: WebGpuBackend, op: string, inputs: readonly Tensor[], out: 
   gpu.run(
     { op, file: "gather", helpers: ["dtypes"], slots: { INPUTS: inputs.map((x, k) => inputDecl(k, k + 2, x.dtype)).join("\n"), EPW: epw, BITS: 32 / epw, SOURCE: source } },
     gpu.gpuBuffer(t),
-    Uint32Array.from(params, (w) => w >>> 0),
+    params,
     inputs.map((x) => gpu.gpuBuffer(x)),
     Math.ceil(Math.ceil(n / epw) / 256),
   );

@@ -1,11 +1,12 @@
-// WebGPU kernels that create data: arange (wgsl/arange.wgsl) and Threefry
-// random bits (wgsl/random.wgsl, bit-identical to the CPU reference).
+// WebGPU kernels that create data: arange (wgsl/arange.wgsl; its start, step
+// and last element are the reference's, arangeWords) and Threefry random bits
+// (wgsl/random.wgsl, bit-identical to the CPU reference).
 
 import type { Kernel } from "../backend.js";
 import type { Arange } from "../../src/primitives/misc.js";
 import type { WebGpuBackend } from "./backend.js";
 import { computeType, elementsPerWord } from "./codegen.js";
-import { scalarWord } from "../scalar-word.js";
+import { arangeWords } from "../cpu/generators.js";
 
 export function arangeKernel(gpu: WebGpuBackend): Kernel {
   return (prim, _inputs, out) => {
@@ -13,7 +14,8 @@ export function arangeKernel(gpu: WebGpuBackend): Kernel {
     const t = gpu.allocOutput(out);
     const ct = computeType(out.dtype);
     const epw = elementsPerWord(out.dtype);
-    const params = Uint32Array.of(p.count, scalarWord(p.start, out.dtype), scalarWord(p.step, out.dtype));
+    if (p.count === 0) return t;
+    const params = [p.count, ...arangeWords(p, out.dtype)];
     gpu.run({ op: "arange", file: "arange", helpers: ["dtypes"], slots: { T: ct, EPW: epw, BITS: 32 / epw, PACK: `pack_${out.dtype.name}` } }, gpu.gpuBuffer(t), params, [], Math.ceil(Math.ceil(p.count / epw) / 256));
     return t;
   };

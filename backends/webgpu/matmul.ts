@@ -97,7 +97,7 @@ function encodeMatmul(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: readonly 
       }),
     },
     gpu.gpuBuffer(res),
-    Uint32Array.from(params, (w) => w >>> 0),
+    params,
     [gpu.gpuBuffer(a), gpu.gpuBuffer(b)],
     tilesN * tilesM * batches,
   );

@@ -1,40 +1,50 @@
-// WebGPU reductions through wgsl/reduce.wgsl: sum/prod/max/min/all/any and
-// argmax/argmin, one workgroup per output element (long segments of few
-// outputs split into chunks folded by a second pass), f32/i32/u32 accumulators
-// (NaN-propagating max/min, first NaN for arg-reductions, NumPy's rules);
-// outputs narrower than 32 bits are cast from a 32-bit result.
+// WebGPU reductions: sum/prod/max/min/all/any and argmax/argmin. Segments of
+// at most 64 elements take one invocation per output (wgsl/segments.wgsl);
+// longer ones a workgroup per output (wgsl/reduce.wgsl; long segments of few
+// outputs split into chunks folded by a second pass). f32/i32/u32
+// accumulators (NaN-propagating max/min, first NaN for arg-reductions, NumPy's
+// rules); outputs narrower than 32 bits are cast from a 32-bit result.
+// Kernels count with 32-bit words: a segment of 2^31 elements or more (a
+// broadcast view can make one) is reduced in pieces folded on the device.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
 import { float32, int32, uint32, type DType } from "../../src/dtype.js";
+import { rowMajorStrides } from "../../src/shape.js";
 import type { ArgReduce, Reduce } from "../../src/primitives/reduce.js";
 import type { WebGpuBackend } from "./backend.js";
 import { computeType, inputDecl, type ComputeType } from "./codegen.js";
-import { castResult } from "./elementwise.js";
+import { castResult, mapKernel } from "./elementwise.js";
 
 const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32 };
 
+/** Segments this long or shorter get one invocation per output element (no workgroup tree). */
+const SEGMENT_INVOCATION_MAX = 64;
 /** A chunk gives each of a workgroup's 256 invocations at least 64 elements (fewer barriers per element). */
 const MIN_CHUNK = 256 * 64;
 /** Chunks over all outputs are capped at about this many workgroups. */
 const TARGET_WORKGROUPS = 2048;
+/** Segment elements one dispatch indexes (u32 indices with room for the chunk arithmetic); longer segments go in pieces. */
+export const MAX_SEGMENT = 2 ** 31;
 
 /** Chunks per segment: one, or for long segments of few outputs enough to spread them over the GPU. */
 function chunksFor(nOut: number, R: number): number {
   return Math.max(1, Math.min(Math.ceil(R / MIN_CHUNK), Math.floor(TARGET_WORKGROUPS / nOut)));
 }
 
-/** params for wgsl/reduce.wgsl. */
-function reduceParams(x: Tensor, axes: readonly number[], chunksOf: (nOut: number, R: number) => number): { params: Uint32Array; nOut: number; chunks: number } {
+/** `x` with its kept dims and its reduced dims each merged: the kept dims first, then the reduced ones. */
+function merged(x: Tensor, axes: readonly number[]): { x: Tensor; nk: number } {
   const kept = [...x.shape.keys()].filter((d) => !axes.includes(d));
   const k = collapseDims(kept.map((d) => x.shape[d]!), [kept.map((d) => x.strides[d]!)]);
   const r = collapseDims(axes.map((d) => x.shape[d]!), [axes.map((d) => x.strides[d]!)]);
-  const nOut = kept.reduce((p, d) => p * x.shape[d]!, 1);
-  const R = axes.reduce((p, d) => p * x.shape[d]!, 1);
-  const chunks = chunksOf(nOut, R);
-  const chunkLen = Math.ceil(R / chunks);
-  const words = [nOut, R, k.shape.length, r.shape.length, chunks, chunkLen, ...k.shape, ...k.strides[0]!, ...r.shape, ...r.strides[0]!, x.offset];
-  return { params: Uint32Array.from(words, (w) => w >>> 0), nOut, chunks };
+  return { x: { ...x, shape: [...k.shape, ...r.shape], strides: [...k.strides[0]!, ...r.strides[0]!] }, nk: k.shape.length };
+}
+
+/** params for wgsl/reduce.wgsl and wgsl/segments.wgsl over merged `x` (its first `nk` dims kept). */
+function reduceParams(x: Tensor, nk: number, chunks: number): number[] {
+  const R = x.shape.slice(nk).reduce((p, d) => p * d, 1);
+  const ks = x.shape.slice(0, nk), rs = x.shape.slice(nk);
+  return [ks.reduce((p, d) => p * d, 1), R, ks.length, rs.length, chunks, Math.ceil(R / chunks), ...ks, ...x.strides.slice(0, nk), ...rs, ...x.strides.slice(nk), x.offset];
 }
 
 interface Fold {
@@ -69,48 +79,91 @@ function betterFor(op: string, v: ComputeType): string {
   return `(is_nan(x) && (!is_nan(y) || xi < yi)) || (!is_nan(x) && !is_nan(y) && ((x ${cmp} y) || ${tie}))`;
 }
 
-function runReduce(gpu: WebGpuBackend, op: string, x: Tensor, axes: readonly number[], out: OutputSpec): Tensor {
+/**
+ * The reduction of merged `x` (first `nk` dims kept) as 32-bit words of
+ * accumulator type `t` (arg-reductions: u32 indices), one per output element.
+ */
+function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: ComputeType): Tensor {
   const isArg = op === "argmax" || op === "argmin";
-  const v = computeType(x.dtype);
-  const t = isArg ? "u32" : op === "all" || op === "any" ? "u32" : computeType(out.dtype);
+  const nOut = x.shape.slice(0, nk).reduce((p, d) => p * d, 1);
+  const R = x.shape.slice(nk).reduce((p, d) => p * d, 1);
+  if (R >= MAX_SEGMENT) {
+    if (isArg) throw new RangeError(`[${op}] cannot reduce ${R} elements per output on webgpu: its kernels index with 32-bit words and take fewer than 2^31 (input shape [${x.shape.join(", ")}])`);
+    return reduceInPieces(gpu, op, x, nk, t);
+  }
   const word = isArg ? uint32 : WORD_DTYPE[t];
   // arg-reductions carry (value, index) pairs that a word of partials cannot hold: one pass
-  const { params, nOut, chunks } = reduceParams(x, axes, isArg ? () => 1 : chunksFor);
-  const res = gpu.allocOutput({ shape: chunks > 1 ? [nOut, chunks] : out.shape, dtype: word });
-  if (nOut > 0) {
-    const f = isArg ? { init: "0u", fold: "a" } : foldFor(op, t);
-    const lift = op === "all" || op === "any" ? "select(0u, 1u, v != 0u)" : v === t ? "v" : `${t}(v)`;
-    gpu.run(
-      {
-        op,
-        file: "reduce",
-        helpers: ["dtypes", "math", "strided"],
-        key: `${op},${x.dtype.name},${t}`,
-        slots: () => ({
-          INPUT: inputDecl(0, 2, x.dtype),
-          V: v,
-          T: t,
-          LIFT: lift,
-          INIT: f.init,
-          FOLD: f.fold,
-          ISARG: String(isArg),
-          BETTER: isArg ? betterFor(op, v) : "false",
-          STORE: t === "u32" ? "r" : "bitcast<u32>(r)",
-        }),
-      },
-      gpu.gpuBuffer(res),
-      params,
-      [gpu.gpuBuffer(x)],
-      nOut * chunks,
-    );
+  const chunks = isArg || R <= SEGMENT_INVOCATION_MAX ? 1 : chunksFor(nOut, R);
+  const res = gpu.allocOutput({ shape: chunks > 1 ? [nOut, chunks] : [nOut], dtype: word });
+  if (nOut === 0) return res;
+  const v = computeType(x.dtype);
+  const f = isArg ? { init: "0u", fold: "a" } : foldFor(op, t);
+  const lift = op === "all" || op === "any" ? "select(0u, 1u, v != 0u)" : v === t ? "v" : `${t}(v)`;
+  const short = R <= SEGMENT_INVOCATION_MAX;
+  gpu.run(
+    {
+      op,
+      file: short ? "segments" : "reduce",
+      helpers: ["dtypes", "math", "strided"],
+      key: `${op},${x.dtype.name},${t}`,
+      slots: () => ({
+        INPUT: inputDecl(0, 2, x.dtype),
+        V: v,
+        T: t,
+        LIFT: lift,
+        INIT: f.init,
+        FOLD: f.fold,
+        ISARG: String(isArg),
+        BETTER: isArg ? betterFor(op, v) : "false",
+        STORE: t === "u32" ? "r" : "bitcast<u32>(r)",
+      }),
+    },
+    gpu.gpuBuffer(res),
+    reduceParams(x, nk, chunks),
+    [gpu.gpuBuffer(x)],
+    short ? Math.ceil(nOut / 256) : nOut * chunks,
+  );
+  if (chunks === 1) return res;
+  // fold the partials of each output (all/any partials are 0/1 words, folded as any/all of uint32)
+  const folded = reduceWords(gpu, op, res, 1, t);
+  gpu.release(res.buffer);
+  return folded;
+}
+
+/**
+ * A segment too long for 32-bit indices: reduced in pieces along its first
+ * (outermost) merged reduced dim, each piece short enough, or one index of that
+ * dim at a time when the inner dims alone are too long (each then split
+ * again); the pieces' words are folded elementwise.
+ */
+function reduceInPieces(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: ComputeType): Tensor {
+  const outer = x.shape[nk]!, stride = x.strides[nk]!;
+  const inner = x.shape.slice(nk + 1).reduce((p, d) => p * d, 1);
+  const rows = inner < MAX_SEGMENT ? Math.max(1, Math.floor((MAX_SEGMENT - 1) / inner)) : 1;
+  const fold = foldFor(op, t).fold;
+  let acc: Tensor | undefined;
+  for (let start = 0; start < outer; start += rows) {
+    const n = Math.min(rows, outer - start);
+    const piece: Tensor = { ...x, shape: x.shape.map((d, i) => (i === nk ? n : d)), offset: x.offset + start * stride };
+    const words = reduceWords(gpu, op, piece, nk, t);
+    if (!acc) {
+      acc = words;
+      continue;
+    }
+    const next = mapKernel(gpu, op, [acc, words], { shape: acc.shape, dtype: acc.dtype }, fold, false);
+    gpu.release(acc.buffer);
+    gpu.release(words.buffer);
+    acc = next;
   }
-  if (chunks > 1) {
-    // fold the partials of each output (all/any partials are 0/1 words, folded as any/all of uint32)
-    const folded = runReduce(gpu, op, res, [1], out);
-    gpu.release(res.buffer);
-    return folded;
-  }
-  return castResult(gpu, res, out);
+  return acc!;
+}
+
+function runReduce(gpu: WebGpuBackend, op: string, x: Tensor, axes: readonly number[], out: OutputSpec): Tensor {
+  const isArg = op === "argmax" || op === "argmin";
+  const t: ComputeType = isArg || op === "all" || op === "any" ? "u32" : computeType(out.dtype);
+  const m = merged(x, axes);
+  const words = reduceWords(gpu, op, m.x, m.nk, t);
+  return castResult(gpu, { ...words, shape: out.shape, strides: rowMajorStrides(out.shape) }, out);
 }
 
 export function reduceKernel(gpu: WebGpuBackend): Kernel {

@@ -9,6 +9,7 @@ import { rowMajorStrides } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
 import { inputDecl } from "./codegen.js";
 import { castResult } from "./elementwise.js";
+import { MAX_SEGMENT } from "./reduce.js";
 
 function run(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axes: readonly number[], out: OutputSpec): Tensor {
   const kept = [...x.shape.keys()].filter((d) => !axes.includes(d));
@@ -17,11 +18,12 @@ function run(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axes: r
   const r = collapseDims(axes.map((d) => x.shape[d]!), [axes.map((d) => x.strides[d]!), axes.map((d) => outStrides[d]!)]);
   const nOut = kept.reduce((p, d) => p * x.shape[d]!, 1);
   const R = axes.reduce((p, d) => p * x.shape[d]!, 1);
+  if (R >= MAX_SEGMENT) throw new RangeError(`[${op}] cannot reduce ${R} elements per output on webgpu: its kernels index with 32-bit words and take fewer than 2^31 (input shape [${x.shape.join(", ")}])`);
   const params = [nOut, R, k.shape.length, r.shape.length, ...k.shape, ...k.strides[0]!, ...r.shape, ...r.strides[0]!, x.offset, ...k.strides[1]!, ...r.strides[1]!];
   const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
   // logsumexp of an empty segment is -inf (the kernel writes it); softmax of one has no elements
   if (nOut > 0 && (R > 0 || op === "logsumexp")) {
-    gpu.run({ op, file: "softmax", helpers: ["dtypes", "math", "strided"], slots: { INPUT: inputDecl(0, 2, x.dtype), LSE: String(op === "logsumexp") } }, gpu.gpuBuffer(res), Uint32Array.from(params, (w) => w >>> 0), [gpu.gpuBuffer(x)], nOut);
+    gpu.run({ op, file: "softmax", helpers: ["dtypes", "math", "strided"], slots: { INPUT: inputDecl(0, 2, x.dtype), LSE: String(op === "logsumexp") } }, gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], nOut);
   }
   return castResult(gpu, res, out);
 }

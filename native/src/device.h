@@ -62,6 +62,8 @@ class Device {
   /** The name shown in reports: "metal (emulated)" on the emulator. */
   virtual std::string name() const = 0;
   virtual bool emulated() const = 0;
+  /** The largest buffer newBuffer makes (Metal: the device's maxBufferLength; the emulator states its own). */
+  virtual uint64_t maxBufferLength() const = 0;
   virtual Result<Buffer> newBuffer(size_t length) = 0;
   /**
    * A buffer over existing host memory (no copy where the device can map it,

@@ -8,6 +8,7 @@ import {
   scalarDefaultDType, uint16, uint32, uint64, uint8, type DType,
 } from "../dtype.js";
 import { opError } from "../errors.js";
+import { getBackend } from "../../backends/backend.js";
 import { Broadcast } from "../primitives/layout.js";
 import { Arange } from "../primitives/misc.js";
 import { checkShape, MAX_DIM } from "../shape.js";
@@ -81,7 +82,8 @@ function inferDType(leaves: readonly Leaf[]): DType {
 
 /**
  * An array from nested lists, a typed array (1-D, its dtype unless one is given),
- * a scalar, or another array (converted with `astype` when `dtype` differs).
+ * a scalar, or another array (a new array of its own with the same values,
+ * converted with `astype` when `dtype` differs).
  * Without a dtype, numbers infer int32 when all are integers (int64 past int32's
  * range) else float32; booleans infer bool, `{re, im}` values complex64.
  * @example
@@ -272,7 +274,8 @@ export function linspace(start: number, stop: number, num = 50, o: DTypeOptions 
   if (dtype === bool || dtype === complex64) throw opError("linspace", `dtype must be a real number dtype, got ${dtype.name}`, [], "type");
   const s = streamOf(o);
   const so = { stream: s };
-  const inner = dtype === float64 ? float64 : float32;
+  // the cpu reference computes in float64 and rounds once; GPU backends (and MLX) in float32
+  const inner = dtype === float64 || getBackend(s.device.backend).capabilities.dtypes.has(float64) ? float64 : float32;
   if (num === 1) return astype(full([1], start, inner, so), dtype, so);
   const t = divide(arange(0, num, { dtype: inner, stream: s }), Math.max(num - 1, 1), so);
   const blend = add(multiply(subtract(1, t, so), start, so), multiply(t, stop, so), so);

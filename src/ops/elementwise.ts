@@ -13,6 +13,16 @@ import { sameShape } from "../shape.js";
 import { checkArrayLike, node, onStream, resultType, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { all } from "./reduction.js";
 
+/**
+ * `x` converted to `dtype` (the same array when it already has it). Float to
+ * integer truncates toward zero and saturates (NaN gives 0), integer to integer
+ * wraps, anything to bool is `x != 0`.
+ * @example
+ * ```ts
+ * await mx.astype(mx.array([1.7, -1.7, 300]), mx.uint8).tolist(); // [1, 0, 255]
+ * await mx.astype(mx.array([2, 0]), mx.bool).tolist(); // [true, false]
+ * ```
+ */
 export function astype(x: MxArray, dtype: DType, o?: OpOptions): MxArray {
   if (!(x instanceof MxArray)) throw opError("astype", `input must be an mx array, got ${typeof x}`, [], "type");
   if (!isDType(dtype)) throw opError("astype", `dtype must be an mx dtype (e.g. mx.float32), got ${String(dtype)}`, [x], "type");
@@ -65,70 +75,565 @@ function binaryOp(op: BinaryOp) {
   };
 }
 
+/**
+ * Elementwise absolute value, in the input's dtype (complex64 gives its float32
+ * magnitude). Signed integers wrap: the smallest value stays negative.
+ * @example
+ * ```ts
+ * await mx.abs(mx.array([-2, 3])).tolist(); // [2, 3]
+ * await mx.abs(mx.array([-2147483648])).tolist(); // [-2147483648]
+ * ```
+ */
 export const abs = unaryOp("abs");
+/**
+ * Elementwise `-x`, in the input's dtype; integers wrap, unsigned ones modulo
+ * 2^bits. Not defined for bool (use `logicalNot`).
+ * @example
+ * ```ts
+ * await mx.negative(mx.array([1, -2])).tolist(); // [-1, 2]
+ * await mx.negative(mx.array([1], mx.uint8)).tolist(); // [255]
+ * ```
+ */
 export const negative = unaryOp("negative");
+/**
+ * Elementwise sign: -1, 0 or 1 in the input's dtype. NaN stays NaN and -0
+ * stays -0. Not defined for bool.
+ * @example
+ * ```ts
+ * await mx.sign(mx.array([-2.5, 0, 3, NaN])).tolist(); // [-1, 0, 1, NaN]
+ * ```
+ */
 export const sign = unaryOp("sign");
+/**
+ * Elementwise floor (rounds toward -inf), in the input's dtype; integers are
+ * returned unchanged.
+ * @example
+ * ```ts
+ * await mx.floor(mx.array([-1.5, 1.5])).tolist(); // [-2, 1]
+ * ```
+ */
 export const floor = unaryOp("floor");
+/**
+ * Elementwise ceiling (rounds toward +inf), in the input's dtype; integers are
+ * returned unchanged.
+ * @example
+ * ```ts
+ * await mx.ceil(mx.array([-1.5, 1.5])).tolist(); // [-1, 2]
+ * ```
+ */
 export const ceil = unaryOp("ceil");
+/**
+ * Elementwise rounding to the nearest integer, halves to even (as NumPy and
+ * MLX), in the input's dtype; the sign of zero is kept.
+ * @example
+ * ```ts
+ * await mx.round(mx.array([0.5, 1.5, 2.5, -0.5])).tolist(); // [0, 2, 2, -0]
+ * ```
+ */
 export const round = unaryOp("round");
+/**
+ * Elementwise `x * x`, in the input's dtype (integers wrap).
+ * @example
+ * ```ts
+ * await mx.square(mx.array([3, -4])).tolist(); // [9, 16]
+ * ```
+ */
 export const square = unaryOp("square");
+/**
+ * Elementwise square root. Integer and bool inputs compute in float32; negative
+ * inputs give NaN.
+ * @example
+ * ```ts
+ * await mx.sqrt(mx.array([4, 2, -1])).tolist(); // [2, 1.4142135381698608, NaN]
+ * ```
+ */
 export const sqrt = unaryOp("sqrt");
+/**
+ * Elementwise reciprocal square root `1 / sqrt(x)`. Integer and bool inputs
+ * compute in float32; 0 gives Infinity.
+ * @example
+ * ```ts
+ * await mx.rsqrt(mx.array([4, 0])).tolist(); // [0.5, Infinity]
+ * ```
+ */
 export const rsqrt = unaryOp("rsqrt");
+/**
+ * Elementwise `1 / x`. Integer and bool inputs compute in float32; ±0 gives
+ * ±Infinity.
+ * @example
+ * ```ts
+ * await mx.reciprocal(mx.array([2, 0, -0], mx.float32)).tolist(); // [0.5, Infinity, -Infinity]
+ * ```
+ */
 export const reciprocal = unaryOp("reciprocal");
+/**
+ * Elementwise e^x. Integer and bool inputs compute in float32.
+ * @example
+ * ```ts
+ * await mx.exp(mx.array([0, 1])).tolist(); // [1, 2.7182817459106445]
+ * ```
+ */
 export const exp = unaryOp("exp");
+/**
+ * Elementwise `e^x - 1`, accurate for small `x` where `exp(x) - 1` loses its
+ * digits. Integer and bool inputs compute in float32.
+ * @example
+ * ```ts
+ * await mx.expm1(mx.array([1e-10, 1])).tolist(); // [1.000000013351432e-10, 1.718281865119934]
+ * ```
+ */
 export const expm1 = unaryOp("expm1");
+/**
+ * Elementwise natural logarithm. Integer and bool inputs compute in float32;
+ * 0 gives -Infinity and negative inputs NaN.
+ * @example
+ * ```ts
+ * await mx.log(mx.array([1, 0, -1])).tolist(); // [0, -Infinity, NaN]
+ * ```
+ */
 export const log = unaryOp("log");
+/**
+ * Elementwise base-2 logarithm. Integer and bool inputs compute in float32;
+ * 0 gives -Infinity and negative inputs NaN.
+ * @example
+ * ```ts
+ * await mx.log2(mx.array([8, 0.5])).tolist(); // [3, -1]
+ * ```
+ */
 export const log2 = unaryOp("log2");
+/**
+ * Elementwise base-10 logarithm. Integer and bool inputs compute in float32;
+ * 0 gives -Infinity and negative inputs NaN.
+ * @example
+ * ```ts
+ * await mx.log10(mx.array([1000, 0.01])).tolist(); // [3, -2]
+ * ```
+ */
 export const log10 = unaryOp("log10");
+/**
+ * Elementwise `log(1 + x)`, accurate for small `x`. Integer and bool inputs
+ * compute in float32; -1 gives -Infinity.
+ * @example
+ * ```ts
+ * await mx.log1p(mx.array([1e-10, -1])).tolist(); // [1.000000013351432e-10, -Infinity]
+ * ```
+ */
 export const log1p = unaryOp("log1p");
+/**
+ * Elementwise sine (radians). Integer and bool inputs compute in float32.
+ * @example
+ * ```ts
+ * await mx.sin(mx.array([0, Math.PI / 2])).tolist(); // [0, 1]
+ * ```
+ */
 export const sin = unaryOp("sin");
+/**
+ * Elementwise cosine (radians). Integer and bool inputs compute in float32.
+ * @example
+ * ```ts
+ * await mx.cos(mx.array([0, Math.PI])).tolist(); // [1, -1]
+ * ```
+ */
 export const cos = unaryOp("cos");
+/**
+ * Elementwise tangent (radians). Integer and bool inputs compute in float32.
+ * @example
+ * ```ts
+ * await mx.tan(mx.array([0, Math.PI / 4])).tolist(); // [0, 1]
+ * ```
+ */
 export const tan = unaryOp("tan");
+/**
+ * Elementwise inverse sine, in radians. Integer and bool inputs compute in
+ * float32; inputs outside [-1, 1] give NaN.
+ * @example
+ * ```ts
+ * await mx.arcsin(mx.array([1, 2])).tolist(); // [1.5707963705062866, NaN]
+ * ```
+ */
 export const arcsin = unaryOp("arcsin");
+/**
+ * Elementwise inverse cosine, in radians. Integer and bool inputs compute in
+ * float32; inputs outside [-1, 1] give NaN.
+ * @example
+ * ```ts
+ * await mx.arccos(mx.array([1, -1])).tolist(); // [0, 3.1415927410125732]
+ * ```
+ */
 export const arccos = unaryOp("arccos");
+/**
+ * Elementwise inverse tangent, in radians (in (-π/2, π/2)). Integer and bool
+ * inputs compute in float32. For the angle of a point use `arctan2`.
+ * @example
+ * ```ts
+ * await mx.arctan(mx.array([1, Infinity])).tolist(); // [0.7853981852531433, 1.5707963705062866]
+ * ```
+ */
 export const arctan = unaryOp("arctan");
+/**
+ * Elementwise hyperbolic sine. Integer and bool inputs compute in float32.
+ * @example
+ * ```ts
+ * await mx.sinh(mx.array([0, 1])).tolist(); // [0, 1.175201177597046]
+ * ```
+ */
 export const sinh = unaryOp("sinh");
+/**
+ * Elementwise hyperbolic cosine. Integer and bool inputs compute in float32.
+ * @example
+ * ```ts
+ * await mx.cosh(mx.array([0, 1])).tolist(); // [1, 1.5430806875228882]
+ * ```
+ */
 export const cosh = unaryOp("cosh");
+/**
+ * Elementwise hyperbolic tangent, in (-1, 1) and ±1 once it rounds there.
+ * Integer and bool inputs compute in float32.
+ * @example
+ * ```ts
+ * await mx.tanh(mx.array([0, 20])).tolist(); // [0, 1]
+ * ```
+ */
 export const tanh = unaryOp("tanh");
+/**
+ * Elementwise inverse hyperbolic sine. Integer and bool inputs compute in
+ * float32.
+ * @example
+ * ```ts
+ * await mx.arcsinh(mx.array([0, 1])).tolist(); // [0, 0.8813735842704773]
+ * ```
+ */
 export const arcsinh = unaryOp("arcsinh");
+/**
+ * Elementwise inverse hyperbolic cosine. Integer and bool inputs compute in
+ * float32; inputs below 1 give NaN.
+ * @example
+ * ```ts
+ * await mx.arccosh(mx.array([1, 0.5])).tolist(); // [0, NaN]
+ * ```
+ */
 export const arccosh = unaryOp("arccosh");
+/**
+ * Elementwise inverse hyperbolic tangent. Integer and bool inputs compute in
+ * float32; ±1 gives ±Infinity and inputs beyond them NaN.
+ * @example
+ * ```ts
+ * await mx.arctanh(mx.array([0.5, 1])).tolist(); // [0.5493061542510986, Infinity]
+ * ```
+ */
 export const arctanh = unaryOp("arctanh");
+/**
+ * Elementwise logistic function `1 / (1 + e^-x)`. Integer and bool inputs
+ * compute in float32.
+ * @example
+ * ```ts
+ * await mx.sigmoid(mx.array([0, 100])).tolist(); // [0.5, 1]
+ * ```
+ */
 export const sigmoid = unaryOp("sigmoid");
+/**
+ * Elementwise Gauss error function. Integer and bool inputs compute in float32.
+ * @example
+ * ```ts
+ * await mx.erf(mx.array([0, 1])).tolist(); // [0, 0.8427007794380188]
+ * ```
+ */
 export const erf = unaryOp("erf");
+/**
+ * Elementwise inverse of `erf`, on [-1, 1]: ±1 give ±Infinity and inputs
+ * beyond them NaN. Integer and bool inputs compute in float32.
+ * @example
+ * ```ts
+ * await mx.erfinv(mx.array([0, 0.5, 1])).tolist(); // [0, 0.4769362807273865, Infinity]
+ * ```
+ */
 export const erfinv = unaryOp("erfinv");
+/**
+ * Elementwise test for NaN, as a bool array (always false for integers and bool).
+ * @example
+ * ```ts
+ * await mx.isnan(mx.array([1, NaN, Infinity])).tolist(); // [false, true, false]
+ * ```
+ */
 export const isnan = unaryOp("isnan");
+/**
+ * Elementwise test for +Infinity or -Infinity, as a bool array (always false for
+ * integers and bool).
+ * @example
+ * ```ts
+ * await mx.isinf(mx.array([1, NaN, -Infinity])).tolist(); // [false, false, true]
+ * ```
+ */
 export const isinf = unaryOp("isinf");
+/**
+ * Elementwise test for a finite value (neither infinite nor NaN), as a bool
+ * array (always true for integers and bool).
+ * @example
+ * ```ts
+ * await mx.isfinite(mx.array([1, NaN, Infinity])).tolist(); // [true, false, false]
+ * ```
+ */
 export const isfinite = unaryOp("isfinite");
+/**
+ * Elementwise logical not, as a bool array: true where `x` is zero (false),
+ * false elsewhere (NaN counts as true).
+ * @example
+ * ```ts
+ * await mx.logicalNot(mx.array([0, 2])).tolist(); // [true, false]
+ * ```
+ */
 export const logicalNot = unaryOp("logicalNot");
+/**
+ * Elementwise bitwise not (`~x`) of integer or bool arrays, in their dtype;
+ * float inputs are an error.
+ * @example
+ * ```ts
+ * await mx.bitwiseInvert(mx.array([0, 5], mx.uint8)).tolist(); // [255, 250]
+ * await mx.bitwiseInvert(mx.array([0, 5])).tolist(); // [-1, -6]
+ * ```
+ */
 export const bitwiseInvert = unaryOp("bitwiseInvert");
+/**
+ * `x` unchanged, but no gradient flows through it: transforms treat it as a
+ * constant.
+ * @example
+ * ```ts
+ * const f = (x: mx.MxArray) => mx.multiply(x, mx.stopGradient(x));
+ * await mx.grad(f)(mx.array(3, mx.float32)).item(); // 3
+ * ```
+ */
 export const stopGradient = unaryOp("stopGradient");
 
+/**
+ * Elementwise `x + y`, with broadcasting and MLX's type promotion (a JS number
+ * adopts the array's dtype unless it needs a float). Integers wrap.
+ * @example
+ * ```ts
+ * await mx.add(mx.array([1, 2]), 0.5).tolist(); // [1.5, 2.5]
+ * await mx.add(mx.array([127], mx.int8), 1).tolist(); // [-128]
+ * ```
+ */
 export const add = binaryOp("add");
+/**
+ * Elementwise `x - y`, with broadcasting and type promotion; integers wrap. Not
+ * defined for two bool arrays (use `notEqual` for their xor).
+ * @example
+ * ```ts
+ * await mx.subtract(mx.array([5, 1]), mx.array([2, 3])).tolist(); // [3, -2]
+ * ```
+ */
 export const subtract = binaryOp("subtract");
+/**
+ * Elementwise `x * y`, with broadcasting and type promotion; integers wrap.
+ * @example
+ * ```ts
+ * await mx.multiply(mx.array([[1], [2]]), mx.array([3, 4])).tolist(); // [[3, 4], [6, 8]]
+ * await mx.multiply(mx.array([16], mx.uint8), 16).tolist(); // [0]
+ * ```
+ */
 export const multiply = binaryOp("multiply");
+/**
+ * Elementwise true division `x / y`: integer and bool inputs compute in
+ * float32. Division by zero gives ±Infinity, or NaN for 0 / 0.
+ * @example
+ * ```ts
+ * await mx.divide(mx.array([1, 3]), 2).tolist(); // [0.5, 1.5]
+ * await mx.divide(mx.array([1, -1, 0]), 0).tolist(); // [Infinity, -Infinity, NaN]
+ * ```
+ */
 export const divide = binaryOp("divide");
+/**
+ * Elementwise `floor(x / y)`, in the promoted dtype (integers stay integers,
+ * rounding toward -inf as Python's `//`). Integer division by zero gives 0.
+ * @example
+ * ```ts
+ * await mx.floorDivide(mx.array([7, -7, 7]), mx.array([2, 2, 0])).tolist(); // [3, -4, 0]
+ * await mx.floorDivide(mx.array([7.5, -7.5]), 2).tolist(); // [3, -4]
+ * ```
+ */
 export const floorDivide = binaryOp("floorDivide");
+/**
+ * Elementwise remainder of `floorDivide`, with the sign of the divisor (Python's
+ * `%`), in the promoted dtype. Integer remainder by zero gives 0.
+ * @example
+ * ```ts
+ * await mx.remainder(mx.array([7, -7, 7]), mx.array([3, 3, -3])).tolist(); // [1, 2, -2]
+ * await mx.remainder(mx.array([5.5, -5.5]), 2).tolist(); // [1.5, 0.5]
+ * ```
+ */
 export const remainder = binaryOp("remainder");
+/**
+ * Elementwise `x ** y`, in the promoted dtype: integer powers of integers stay
+ * integers (and wrap); a float exponent makes the result float32.
+ * @example
+ * ```ts
+ * await mx.power(mx.array([2, 3]), 3).tolist(); // [8, 27]
+ * await mx.power(mx.array([2, 4]), 0.5).tolist(); // [1.4142135381698608, 2]
+ * ```
+ */
 export const power = binaryOp("power");
+/**
+ * Elementwise larger of `x` and `y`, with broadcasting and type promotion; NaN
+ * in either gives NaN.
+ * @example
+ * ```ts
+ * await mx.maximum(mx.array([1, NaN, 5]), mx.array([3, 2, 4])).tolist(); // [3, NaN, 5]
+ * ```
+ */
 export const maximum = binaryOp("maximum");
+/**
+ * Elementwise smaller of `x` and `y`, with broadcasting and type promotion; NaN
+ * in either gives NaN.
+ * @example
+ * ```ts
+ * await mx.minimum(mx.array([1, NaN, 5]), mx.array([3, 2, 4])).tolist(); // [1, NaN, 4]
+ * ```
+ */
 export const minimum = binaryOp("minimum");
+/**
+ * Elementwise `log(e^x + e^y)`, computed without overflow for large inputs.
+ * Integer and bool inputs compute in float32.
+ * @example
+ * ```ts
+ * await mx.logaddexp(mx.array([0, 1000]), mx.array([0, 1000])).tolist(); // [0.6931471824645996, 1000.6931762695312]
+ * ```
+ */
 export const logaddexp = binaryOp("logaddexp");
+/**
+ * Elementwise angle of the point `(x, y)` for `arctan2(y, x)`, in radians in
+ * [-π, π], with the quadrant from both signs. Integer and bool inputs compute
+ * in float32.
+ * @example
+ * ```ts
+ * await mx.arctan2(mx.array([1, 1, -1]), mx.array([1, -1, 0])).tolist(); // [0.7853981852531433, 2.356194496154785, -1.5707963705062866]
+ * ```
+ */
 export const arctan2 = binaryOp("arctan2");
+/**
+ * Elementwise bitwise and of integer or bool arrays (with broadcasting and type
+ * promotion); float inputs are an error.
+ * @example
+ * ```ts
+ * await mx.bitwiseAnd(mx.array([12]), 10).tolist(); // [8]
+ * ```
+ */
 export const bitwiseAnd = binaryOp("bitwiseAnd");
+/**
+ * Elementwise bitwise or of integer or bool arrays (with broadcasting and type
+ * promotion); float inputs are an error.
+ * @example
+ * ```ts
+ * await mx.bitwiseOr(mx.array([12]), 10).tolist(); // [14]
+ * ```
+ */
 export const bitwiseOr = binaryOp("bitwiseOr");
+/**
+ * Elementwise bitwise exclusive or of integer or bool arrays (with broadcasting
+ * and type promotion); float inputs are an error.
+ * @example
+ * ```ts
+ * await mx.bitwiseXor(mx.array([12]), 10).tolist(); // [6]
+ * ```
+ */
 export const bitwiseXor = binaryOp("bitwiseXor");
+/**
+ * Elementwise `x << y` for integer or bool arrays, in the promoted dtype; bits
+ * shifted out are lost, and a shift by the bit width or more gives 0.
+ * @example
+ * ```ts
+ * await mx.leftShift(mx.array([1, 1, 1], mx.uint8), mx.array([3, 7, 8], mx.uint8)).tolist(); // [8, 128, 0]
+ * ```
+ */
 export const leftShift = binaryOp("leftShift");
+/**
+ * Elementwise `x >> y` for integer or bool arrays, in the promoted dtype:
+ * arithmetic (sign-filling) for signed integers, logical for unsigned ones.
+ * @example
+ * ```ts
+ * await mx.rightShift(mx.array([-16, 16]), 2).tolist(); // [-4, 4]
+ * ```
+ */
 export const rightShift = binaryOp("rightShift");
+/**
+ * Elementwise `x == y`, as a bool array (with broadcasting and type promotion);
+ * NaN equals nothing, itself included.
+ * @example
+ * ```ts
+ * await mx.equal(mx.array([1, NaN]), mx.array([1, NaN])).tolist(); // [true, false]
+ * ```
+ */
 export const equal = binaryOp("equal");
+/**
+ * Elementwise `x != y`, as a bool array (with broadcasting and type promotion);
+ * true wherever either is NaN.
+ * @example
+ * ```ts
+ * await mx.notEqual(mx.array([1, NaN]), mx.array([1, NaN])).tolist(); // [false, true]
+ * ```
+ */
 export const notEqual = binaryOp("notEqual");
+/**
+ * Elementwise `x < y`, as a bool array (with broadcasting and type promotion);
+ * false wherever either is NaN.
+ * @example
+ * ```ts
+ * await mx.less(mx.array([1, 2, 3]), 2).tolist(); // [true, false, false]
+ * ```
+ */
 export const less = binaryOp("less");
+/**
+ * Elementwise `x <= y`, as a bool array (with broadcasting and type promotion);
+ * false wherever either is NaN.
+ * @example
+ * ```ts
+ * await mx.lessEqual(mx.array([1, 2, 3]), 2).tolist(); // [true, true, false]
+ * ```
+ */
 export const lessEqual = binaryOp("lessEqual");
+/**
+ * Elementwise `x > y`, as a bool array (with broadcasting and type promotion);
+ * false wherever either is NaN.
+ * @example
+ * ```ts
+ * await mx.greater(mx.array([1, 2, 3]), 2).tolist(); // [false, false, true]
+ * ```
+ */
 export const greater = binaryOp("greater");
+/**
+ * Elementwise `x >= y`, as a bool array (with broadcasting and type promotion);
+ * false wherever either is NaN.
+ * @example
+ * ```ts
+ * await mx.greaterEqual(mx.array([1, 2, 3]), 2).tolist(); // [false, true, true]
+ * ```
+ */
 export const greaterEqual = binaryOp("greaterEqual");
+/**
+ * Elementwise logical and, as a bool array: true where both are non-zero.
+ * @example
+ * ```ts
+ * await mx.logicalAnd(mx.array([true, true, false]), mx.array([1, 0, 1])).tolist(); // [true, false, false]
+ * ```
+ */
 export const logicalAnd = binaryOp("logicalAnd");
+/**
+ * Elementwise logical or, as a bool array: true where either is non-zero.
+ * @example
+ * ```ts
+ * await mx.logicalOr(mx.array([true, false, false]), mx.array([0, 2, 0])).tolist(); // [true, true, false]
+ * ```
+ */
 export const logicalOr = binaryOp("logicalOr");
 
-/** Elements of `x` where `condition` is true, else of `y` (all three broadcast). */
+/**
+ * Elements of `x` where `condition` is true (non-zero), else of `y`; the three
+ * broadcast together and `x` and `y` promote to a common dtype.
+ * @example
+ * ```ts
+ * const x = mx.array([-1, 2, -3]);
+ * await mx.where(mx.greater(x, 0), x, 0).tolist(); // [0, 2, 0]
+ * ```
+ */
 export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
   const s = streamOf(o, condition, x, y);
   const so = { stream: s };
@@ -142,7 +647,15 @@ export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike, o?: OpOp
   return node(new Where(), [c, a, b], s);
 }
 
-/** Limits values to [min, max]; either bound may be null. NaN stays NaN. */
+/**
+ * Limits values to [min, max]: `minimum(maximum(x, min), max)`; either bound
+ * may be null, not both. NaN stays NaN.
+ * @example
+ * ```ts
+ * await mx.clip(mx.array([-5, 0.5, 5, NaN]), 0, 1).tolist(); // [0, 0.5, 1, NaN]
+ * await mx.clip(mx.array([-5, 5]), null, 1).tolist(); // [-5, 1]
+ * ```
+ */
 export function clip(x: ArrayLike, min: ArrayLike | null, max: ArrayLike | null, o?: OpOptions): MxArray {
   if (min === null && max === null) throw opError("clip", "at least one of min and max must be given", [], "value");
   const s = streamOf(o, x, min, max);
@@ -158,7 +671,16 @@ export interface CloseOptions extends OpOptions {
   equalNan?: boolean | undefined;
 }
 
-/** |a - b| <= atol + rtol * |b| elementwise; infinities compare equal when they match. */
+/**
+ * Elementwise `|a - b| <= atol + rtol * |b|` (defaults rtol 1e-5, atol 1e-8),
+ * as a bool array; infinities are close only to themselves and NaN to nothing
+ * unless `equalNan`.
+ * @example
+ * ```ts
+ * await mx.isclose(mx.array([1, 1.1, NaN]), mx.array([1.000001, 1, NaN])).tolist(); // [true, false, false]
+ * await mx.isclose(mx.array([NaN]), mx.array([NaN]), { equalNan: true }).tolist(); // [true]
+ * ```
+ */
 export function isclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArray {
   const rtol = o.rtol ?? 1e-5, atol = o.atol ?? 1e-8;
   const d = resultType(a, b);
@@ -174,12 +696,29 @@ export function isclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArr
   return out;
 }
 
+/**
+ * Whether every element pair is close by `isclose`'s rule, as a bool scalar
+ * array (`a` and `b` broadcast).
+ * @example
+ * ```ts
+ * await mx.allclose(mx.array([1, 2]), mx.array([1, 2.00001])).item(); // true
+ * await mx.allclose(mx.array([1, 2]), mx.array([1, 2.1]), { atol: 0.2 }).item(); // true
+ * ```
+ */
 export function allclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArray {
   const close = isclose(a, b, o);
   return all(close, { stream: close.stream });
 }
 
-/** True when shapes match and all elements are equal (NaN equal to NaN with `equalNan`). */
+/**
+ * True when shapes match and all elements are equal, as a bool scalar array;
+ * dtypes may differ. NaN equals NaN only with `equalNan`.
+ * @example
+ * ```ts
+ * await mx.arrayEqual(mx.array([1, 2]), mx.array([1, 2], mx.float32)).item(); // true
+ * await mx.arrayEqual(mx.array([1, 2]), mx.array([1, 2, 3])).item(); // false
+ * ```
+ */
 export function arrayEqual(a: ArrayLike, b: ArrayLike, o: { equalNan?: boolean | undefined } & OpOptions = {}): MxArray {
   const s = streamOf(o, a, b);
   o = onStream(o, s);

@@ -14,7 +14,14 @@ function arr(op: string, x: ArrayLike, o?: OpOptions): MxArray {
   return toArray(op, checkArrayLike(op, x), streamOf(o, x));
 }
 
-/** New shape with the same size; one entry may be -1 (inferred). */
+/**
+ * The elements of `x` in row-major order in a new shape of the same size; one
+ * entry may be -1, inferred from the others. A view: no data is copied.
+ * @example
+ * ```ts
+ * await mx.reshape(mx.arange(6), [2, -1]).tolist(); // [[0, 1, 2], [3, 4, 5]]
+ * ```
+ */
 export function reshape(x: ArrayLike, shape: readonly number[], o?: OpOptions): MxArray {
   const a = arr("reshape", x, o);
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= -1)) {
@@ -40,6 +47,15 @@ export interface FlattenOptions extends OpOptions {
   endAxis?: number | undefined;
 }
 
+/**
+ * Merges the axes from `startAxis` (default 0) to `endAxis` (default -1, the
+ * last) into one; a scalar becomes shape [1].
+ * @example
+ * ```ts
+ * mx.flatten(mx.zeros([2, 3, 4])).shape; // [24]
+ * mx.flatten(mx.zeros([2, 3, 4]), { startAxis: 1 }).shape; // [2, 12]
+ * ```
+ */
 export function flatten(x: ArrayLike, o: FlattenOptions = {}): MxArray {
   const a = arr("flatten", x, o);
   if (a.ndim === 0) return reshape(a, [1], o);
@@ -50,6 +66,14 @@ export function flatten(x: ArrayLike, o: FlattenOptions = {}): MxArray {
   return reshape(a, shape, o);
 }
 
+/**
+ * Removes size-1 axes: the given ones (each must have size 1), or all of them.
+ * @example
+ * ```ts
+ * mx.squeeze(mx.zeros([1, 3, 1])).shape; // [3]
+ * mx.squeeze(mx.zeros([1, 3, 1]), 0).shape; // [3, 1]
+ * ```
+ */
 export function squeeze(x: ArrayLike, axis?: number | readonly number[] | null, o?: OpOptions): MxArray {
   const a = arr("squeeze", x, o);
   const axes = axis === undefined || axis === null ? a.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes("squeeze", axis, a.ndim);
@@ -59,6 +83,15 @@ export function squeeze(x: ArrayLike, axis?: number | readonly number[] | null, 
   return reshape(a, a.shape.filter((_, i) => !axes.includes(i)), o);
 }
 
+/**
+ * Inserts size-1 axes at the given positions of the result (negative positions
+ * count from its end).
+ * @example
+ * ```ts
+ * mx.expandDims(mx.array([1, 2]), 0).shape; // [1, 2]
+ * mx.expandDims(mx.array([1, 2]), [0, -1]).shape; // [1, 2, 1]
+ * ```
+ */
 export function expandDims(x: ArrayLike, axis: number | readonly number[], o?: OpOptions): MxArray {
   const a = arr("expandDims", x, o);
   const list = typeof axis === "number" ? [axis] : axis;
@@ -70,7 +103,15 @@ export function expandDims(x: ArrayLike, axis: number | readonly number[], o?: O
   return reshape(a, shape, o);
 }
 
-/** Permutes the axes (reverses them by default). */
+/**
+ * Permutes the axes: result axis `i` is input axis `axes[i]`; without `axes` the
+ * axes are reversed.
+ * @example
+ * ```ts
+ * await mx.transpose(mx.array([[1, 2, 3], [4, 5, 6]])).tolist(); // [[1, 4], [2, 5], [3, 6]]
+ * mx.transpose(mx.zeros([2, 3, 4]), [1, 0, 2]).shape; // [3, 2, 4]
+ * ```
+ */
 export function transpose(x: ArrayLike, axes?: readonly number[], o?: OpOptions): MxArray {
   const a = arr("transpose", x, o);
   const perm = axes === undefined ? [...Array(a.ndim).keys()].reverse() : axes.map((ax) => normalizeAxis("transpose", ax, a.ndim));
@@ -81,6 +122,13 @@ export function transpose(x: ArrayLike, axes?: readonly number[], o?: OpOptions)
   return node(new Transpose(perm), [a], streamOf(o, a));
 }
 
+/**
+ * Exchanges two axes.
+ * @example
+ * ```ts
+ * mx.swapaxes(mx.zeros([2, 3, 4]), 0, 2).shape; // [4, 3, 2]
+ * ```
+ */
 export function swapaxes(x: ArrayLike, axis1: number, axis2: number, o?: OpOptions): MxArray {
   const a = arr("swapaxes", x, o);
   const i = normalizeAxis("swapaxes", axis1, a.ndim), j = normalizeAxis("swapaxes", axis2, a.ndim);
@@ -90,6 +138,14 @@ export function swapaxes(x: ArrayLike, axis1: number, axis2: number, o?: OpOptio
   return transpose(a, perm, o);
 }
 
+/**
+ * Moves axis `source` to position `destination`, the other axes keeping their
+ * order.
+ * @example
+ * ```ts
+ * mx.moveaxis(mx.zeros([2, 3, 4]), 0, -1).shape; // [3, 4, 2]
+ * ```
+ */
 export function moveaxis(x: ArrayLike, source: number, destination: number, o?: OpOptions): MxArray {
   const a = arr("moveaxis", x, o);
   const src = normalizeAxis("moveaxis", source, a.ndim), dst = normalizeAxis("moveaxis", destination, a.ndim);
@@ -98,6 +154,14 @@ export function moveaxis(x: ArrayLike, source: number, destination: number, o?: 
   return transpose(a, perm, o);
 }
 
+/**
+ * `x` broadcast to `shape` by NumPy's rules (size-1 axes repeat, missing leading
+ * axes are added); a view, no data is copied.
+ * @example
+ * ```ts
+ * await mx.broadcastTo(mx.array([1, 2]), [2, 2]).tolist(); // [[1, 2], [1, 2]]
+ * ```
+ */
 export function broadcastTo(x: ArrayLike, shape: readonly number[], o?: OpOptions): MxArray {
   const a = arr("broadcastTo", x, o);
   checkShape("broadcastTo", shape);
@@ -111,6 +175,15 @@ export function broadcastTo(x: ArrayLike, shape: readonly number[], o?: OpOption
   return node(new Broadcast([...shape]), [padded], streamOf(o, a));
 }
 
+/**
+ * The arrays broadcast to their common shape (NumPy's rules).
+ * @example
+ * ```ts
+ * const [a, b] = mx.broadcastArrays([mx.array([[1], [2]]), mx.array([3, 4])]);
+ * await a!.tolist(); // [[1, 1], [2, 2]]
+ * await b!.tolist(); // [[3, 4], [3, 4]]
+ * ```
+ */
 export function broadcastArrays(arrays: readonly ArrayLike[], o?: OpOptions): MxArray[] {
   const as = arrays.map((x) => arr("broadcastArrays", x, o));
   const shape = broadcastShapes("broadcastArrays", ...as.map((a) => a.shape));
@@ -121,8 +194,15 @@ export function broadcastArrays(arrays: readonly ArrayLike[], o?: OpOptions): Mx
 export type SliceBound = number | null;
 
 /**
- * Python slicing per axis: `start[i]:stop[i]:step[i]` with negative indices and
- * clamping as in NumPy; axes beyond the given lists are kept whole.
+ * Python slicing per axis, `x[start[i]:stop[i]:step[i]]`: negative indices count
+ * from the end, bounds clamp as in NumPy, null means the default, and axes
+ * beyond the given lists are kept whole.
+ * @example
+ * ```ts
+ * await mx.slice(mx.arange(10), [1], [8], [3]).tolist(); // [1, 4, 7]
+ * await mx.slice(mx.arange(5), [null], [null], [-1]).tolist(); // [4, 3, 2, 1, 0]
+ * await mx.slice(mx.array([[1, 2, 3], [4, 5, 6]]), [0, 1], [1, null]).tolist(); // [[2, 3]]
+ * ```
  */
 export function slice(x: ArrayLike, start: readonly SliceBound[], stop: readonly SliceBound[], step?: readonly number[], o?: OpOptions): MxArray {
   const a = arr("slice", x, o);
@@ -151,7 +231,17 @@ export function slice(x: ArrayLike, start: readonly SliceBound[], stop: readonly
   return node(new Slice(starts, steps, shape), [a], streamOf(o, a));
 }
 
-/** Splits into `n` equal sections, or at the given indices, along `axis`. */
+/**
+ * Splits `x` along `axis` (default 0) into `n` equal sections, or at the given
+ * indices.
+ * @example
+ * ```ts
+ * const parts = mx.split(mx.arange(6), 3);
+ * await parts[2]!.tolist(); // [4, 5]
+ * const [, middle] = mx.split(mx.arange(6), [1, 4]);
+ * await middle!.tolist(); // [1, 2, 3]
+ * ```
+ */
 export function split(x: ArrayLike, indicesOrSections: number | readonly number[], o: { axis?: number | undefined } & OpOptions = {}): MxArray[] {
   const a = arr("split", x, o);
   const ax = normalizeAxis("split", o.axis ?? 0, a.ndim);
@@ -174,7 +264,15 @@ export function split(x: ArrayLike, indicesOrSections: number | readonly number[
   });
 }
 
-/** Joins arrays along `axis` (default 0); `axis: null` flattens them first, as MLX. */
+/**
+ * Joins arrays along `axis` (default 0); the other axes must match and dtypes
+ * promote. `axis: null` flattens them first, as MLX.
+ * @example
+ * ```ts
+ * await mx.concatenate([mx.array([[1, 2]]), mx.array([[3, 4]])], { axis: 1 }).tolist(); // [[1, 2, 3, 4]]
+ * await mx.concatenate([mx.array([[1, 2]]), mx.array([3])], { axis: null }).tolist(); // [1, 2, 3]
+ * ```
+ */
 export function concatenate(arrays: readonly ArrayLike[], o: { axis?: number | null | undefined } & OpOptions = {}): MxArray {
   if (!Array.isArray(arrays) || arrays.length === 0) throw opError("concatenate", "needs a non-empty list of arrays", [], "value");
   let as = arrays.map((x) => arr("concatenate", x, o));
@@ -196,6 +294,14 @@ export function concatenate(arrays: readonly ArrayLike[], o: { axis?: number | n
   return node(new Concatenate(ax), cast, streamOf(o, ...cast));
 }
 
+/**
+ * Joins arrays of one shape along a new axis (default 0).
+ * @example
+ * ```ts
+ * await mx.stack([mx.array([1, 2]), mx.array([3, 4])]).tolist(); // [[1, 2], [3, 4]]
+ * await mx.stack([mx.array([1, 2]), mx.array([3, 4])], { axis: 1 }).tolist(); // [[1, 3], [2, 4]]
+ * ```
+ */
 export function stack(arrays: readonly ArrayLike[], o: { axis?: number | undefined } & OpOptions = {}): MxArray {
   if (!Array.isArray(arrays) || arrays.length === 0) throw opError("stack", "needs a non-empty list of arrays", [], "value");
   const as = arrays.map((x) => arr("stack", x, o));
@@ -208,8 +314,14 @@ export function stack(arrays: readonly ArrayLike[], o: { axis?: number | undefin
 export type PadWidth = number | readonly [number] | readonly [number, number] | readonly (readonly [number, number])[];
 
 /**
- * Constant padding: `padWidth` per axis as (low, high) pairs, or for every
- * axis alike one number, `[n]`, one pair `[low, high]` or `[[low, high]]`, as MLX.
+ * Pads with `constantValue` (default 0): `padWidth` gives a (low, high) pair per
+ * axis, or for every axis alike one number, `[n]`, one pair `[low, high]` or
+ * `[[low, high]]`, as MLX.
+ * @example
+ * ```ts
+ * await mx.pad(mx.array([1, 2]), 1).tolist(); // [0, 1, 2, 0]
+ * await mx.pad(mx.array([[1]]), [[0, 1], [1, 0]], { constantValue: 9 }).tolist(); // [[9, 1], [9, 9]]
+ * ```
  */
 export function pad(x: ArrayLike, padWidth: PadWidth, o: { constantValue?: JsScalar | undefined } & OpOptions = {}): MxArray {
   const a = arr("pad", x, o);

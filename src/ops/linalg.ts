@@ -11,6 +11,17 @@ import { checkArrayLike, node, streamOf, toArray, type ArrayLike, type OpOptions
 import { astype } from "./elementwise.js";
 import { broadcastTo, expandDims, squeeze } from "./layout.js";
 
+/**
+ * Matrix product with NumPy's rules: a 1-D operand is a row (first) or column
+ * (second) vector whose axis is removed from the result, and batch axes
+ * broadcast. Integer and bool inputs compute in float32.
+ * @example
+ * ```ts
+ * const a = mx.array([[1, 2], [3, 4]]);
+ * await mx.matmul(a, mx.array([5, 6])).tolist(); // [17, 39]
+ * mx.matmul(mx.zeros([8, 2, 3]), mx.zeros([3, 4])).shape; // [8, 2, 4]
+ * ```
+ */
 export function matmul(x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
   const s = streamOf(o, x, y);
   o = { ...o, stream: s };

@@ -28,8 +28,16 @@ function checkPairs(transform: string, arrays: readonly MxArray[], against: read
 }
 
 /**
- * The outputs of `fn(...primals)` and the cotangents of the primals given the
- * outputs' `cotangents` (one per output, same shapes).
+ * Reverse mode: the outputs of `fn(...primals)` and the cotangents of the
+ * primals given the outputs' `cotangents` (one per output, same shapes), i.e.
+ * the cotangents times the Jacobian. Only float arrays carry cotangents.
+ * @example
+ * ```ts
+ * const square = (x: mx.MxArray) => mx.multiply(x, x);
+ * const [outputs, cotangents] = mx.vjp(square, [mx.array([3], mx.float32)], [mx.array([1], mx.float32)]);
+ * await outputs[0].tolist(); // [9]
+ * await cotangents[0].tolist(); // [6]
+ * ```
  */
 export function vjp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, cotangents: Readonly<OutputList<ReturnType<F>>>): [OutputList<ReturnType<F>>, ArrayPerArgument<Parameters<F>>] {
   const cts = cotangents as readonly MxArray[];
@@ -69,7 +77,17 @@ function reverseMode(transform: string, fn: ArrayFn, primals: readonly MxArray[]
   return [outputs, grads];
 }
 
-/** The outputs of `fn(...primals)` and their tangents given the primals' `tangents`. */
+/**
+ * Forward mode: the outputs of `fn(...primals)` and their tangents given the
+ * primals' `tangents` (one per primal, same shapes), i.e. the Jacobian times
+ * the tangents. Only float arrays carry tangents.
+ * @example
+ * ```ts
+ * const [outputs, tangents] = mx.jvp(mx.sin, [mx.array([0], mx.float32)], [mx.array([2], mx.float32)]);
+ * await outputs[0].tolist(); // [0]
+ * await tangents[0].tolist(); // [2]
+ * ```
+ */
 export function jvp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, tangents: Readonly<ArrayPerArgument<Parameters<F>>>): [OutputList<ReturnType<F>>, OutputList<ReturnType<F>>] {
   const ins = tangents as readonly MxArray[];
   checkPrimals("jvp", primals, "primal");
@@ -94,10 +112,17 @@ export function jvp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, 
 }
 
 /**
- * `fn` and its gradient with respect to the arguments in `argnums`: `fn` returns
- * a scalar (one element), or a list whose first element is that scalar (the
- * rest is carried along, as MLX's auxiliary outputs). The result takes `fn`'s
- * arguments and returns `[fn's value, gradients]`.
+ * `fn` and its gradient with respect to the arguments in `argnums` (default 0):
+ * `fn` returns a scalar (one element), or a list whose first element is that
+ * scalar (the rest is carried along, as MLX's auxiliary outputs). The result
+ * takes `fn`'s arguments and returns `[fn's value, gradients]`.
+ * @example
+ * ```ts
+ * const loss = (x: mx.MxArray) => mx.sum(mx.square(x));
+ * const [value, grad] = mx.valueAndGrad(loss)(mx.array([1, 2], mx.float32));
+ * await value.item(); // 5
+ * await grad.tolist(); // [2, 4]
+ * ```
  */
 export function valueAndGrad<F extends LossFn, const I extends Argnums = undefined>(
   fn: F,
@@ -109,8 +134,18 @@ export function valueAndGrad(fn: LossFn, options: GradOptions = {}): (...args: u
 
 /**
  * The gradient of a scalar function with respect to the arguments in `argnums`
- * (trees of float arrays): each gradient has its argument's type, and a list of
- * argnums gives a tuple of them.
+ * (default 0), each a tree of float arrays: each gradient has its argument's
+ * type, and a list of argnums gives a tuple of them.
+ * @example
+ * ```ts
+ * const f = (x: mx.MxArray) => mx.sum(mx.square(x));
+ * await mx.grad(f)(mx.array([1, 2], mx.float32)).tolist(); // [2, 4]
+ *
+ * const params = { w: mx.array([2], mx.float32), b: mx.array(1, mx.float32) };
+ * const g = mx.grad((p: typeof params) => mx.sum(mx.add(mx.multiply(p.w, 3), p.b)))(params);
+ * await g.w.tolist(); // [3]
+ * await g.b.item(); // 1
+ * ```
  */
 export function grad<F extends LossFn, const I extends Argnums = undefined>(
   fn: F,

@@ -64,7 +64,21 @@ class CustomOutput extends Reshape {
   }
 }
 
-/** `fn` (of arrays, returning an array or a list) with the given transformation rules; it takes and returns what `fn` does. */
+/**
+ * `fn` (of arrays, returning an array or a list) with the transformation rules
+ * you give (`vjp`, `jvp`, `vmap`); the others are derived from `fn` itself. It
+ * takes and returns what `fn` does.
+ * @example
+ * ```ts
+ * // a square whose gradient is scaled by 10 (e.g. to test that a rule is used)
+ * const square = mx.customFunction((x: mx.MxArray) => mx.square(x), {
+ *   vjp: ([x], [cotangent]) => [mx.multiply(mx.multiply(cotangent, x), 10)],
+ * });
+ * const x = mx.array([3], mx.float32);
+ * await square(x).tolist(); // [9]
+ * await mx.grad((v: mx.MxArray) => mx.sum(square(v)))(x).tolist(); // [30]
+ * ```
+ */
 export function customFunction<F extends ArrayFn>(fn: F, rules: CustomRules<Parameters<F>, OutputList<ReturnType<F>>> = {}): (...args: Parameters<F>) => ReturnType<F> {
   if (typeof fn !== "function") throw new TypeError(`[customFunction] fn must be a function, got ${typeof fn}`);
   const arrayRules = rules as CustomRules;
@@ -75,7 +89,17 @@ export function customFunction<F extends ArrayFn>(fn: F, rules: CustomRules<Para
   };
 }
 
-/** `fn` whose backward pass recomputes it from its arguments rather than keeping its intermediates. */
+/**
+ * `fn` whose backward pass recomputes it from its arguments instead of keeping
+ * its intermediates: less memory for a gradient, for more compute. Values and
+ * gradients are those of `fn`.
+ * @example
+ * ```ts
+ * const block = mx.checkpoint((x: mx.MxArray) => mx.tanh(mx.exp(x)));
+ * const g = mx.grad((x: mx.MxArray) => mx.sum(block(x)));
+ * await g(mx.array([0], mx.float32)).tolist(); // [0.41997432708740234]
+ * ```
+ */
 export function checkpoint<F extends ArrayFn>(fn: F): (...args: Parameters<F>) => ReturnType<F> {
   return customFunction(fn, { vjp: (primals, cotangents) => vjp(fn, primals, cotangents)[1] });
 }

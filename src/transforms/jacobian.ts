@@ -29,7 +29,16 @@ function basis(shape: readonly number[], x: MxArray): MxArray {
   return ops.reshape(ops.eye(n, null, 0, { dtype: x.dtype, stream: x.stream }), [n, ...shape], { stream: x.stream });
 }
 
-/** The Jacobian by reverse mode: one vjp per output element. */
+/**
+ * The Jacobian of `fn` (one array to one array) by reverse mode, one vjp per
+ * output element: shape `[...output shape, ...input shape]`. Suits functions
+ * with fewer outputs than inputs.
+ * @example
+ * ```ts
+ * const f = (x: mx.MxArray) => mx.multiply(x, x);
+ * await mx.jacrev(f)(mx.array([1, 2], mx.float32)).tolist(); // [[2, 0], [0, 4]]
+ * ```
+ */
 export function jacrev(fn: UnaryFn): UnaryFn {
   return (x) => {
     check("jacrev", fn, x);
@@ -39,7 +48,16 @@ export function jacrev(fn: UnaryFn): UnaryFn {
   };
 }
 
-/** The Jacobian by forward mode: one jvp per input element. */
+/**
+ * The Jacobian of `fn` (one array to one array) by forward mode, one jvp per
+ * input element: shape `[...output shape, ...input shape]`. Suits functions
+ * with fewer inputs than outputs.
+ * @example
+ * ```ts
+ * const f = (x: mx.MxArray) => mx.multiply(x, x);
+ * await mx.jacfwd(f)(mx.array([1, 2], mx.float32)).tolist(); // [[2, 0], [0, 4]]
+ * ```
+ */
 export function jacfwd(fn: UnaryFn): UnaryFn {
   return (x) => {
     check("jacfwd", fn, x);
@@ -51,7 +69,15 @@ export function jacfwd(fn: UnaryFn): UnaryFn {
   };
 }
 
-/** The Hessian of a scalar function: jacfwd of jacrev. */
+/**
+ * The Hessian of a scalar function of one array (`jacfwd` of `jacrev`): shape
+ * `[...input shape, ...input shape]`.
+ * @example
+ * ```ts
+ * const f = (x: mx.MxArray) => mx.sum(mx.power(x, 3));
+ * await mx.hessian(f)(mx.array([1, 2], mx.float32)).tolist(); // [[6, 0], [0, 12]]
+ * ```
+ */
 export function hessian(fn: UnaryFn): UnaryFn {
   return (x) => {
     check("hessian", fn, x);

@@ -21,7 +21,17 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** The array leaves of `tree` and its definition. */
+/**
+ * The array leaves of `tree` (nested lists and plain objects; depth first, object
+ * keys in insertion order) and its definition, which `treeUnflatten` fills back.
+ * Other values (numbers, strings, null) stay in the definition.
+ * @example
+ * ```ts
+ * const { leaves, def } = mx.utils.treeFlatten({ w: mx.array([1]), b: [mx.array([2]), 3] });
+ * leaves.length; // 2
+ * mx.utils.describeTree(def); // "{w: array, b: [array, 3]}"
+ * ```
+ */
 export function treeFlatten(tree: unknown): { leaves: MxArray[]; def: TreeDef } {
   const leaves: MxArray[] = [];
   const walk = (t: unknown): TreeDef => {
@@ -40,7 +50,17 @@ export function treeFlatten(tree: unknown): { leaves: MxArray[]; def: TreeDef } 
   return { leaves, def };
 }
 
-/** The tree of `def` with its leaves taken in order from `leaves`. */
+/**
+ * The tree of `def` (from `treeFlatten`) with its array leaves taken in order
+ * from `leaves`; the counts must match.
+ * @example
+ * ```ts
+ * const { leaves, def } = mx.utils.treeFlatten({ w: mx.array([1]), b: [mx.array([2]), 3] });
+ * const scaled = mx.utils.treeUnflatten(def, leaves.map((x) => mx.multiply(x, 10))) as { w: mx.MxArray; b: [mx.MxArray, number] };
+ * await scaled.w.tolist(); // [10]
+ * scaled.b[1]; // 3
+ * ```
+ */
 export function treeUnflatten(def: TreeDef, leaves: readonly MxArray[]): unknown {
   let i = 0;
   const build = (d: TreeDef): unknown => {
@@ -61,7 +81,14 @@ export function treeUnflatten(def: TreeDef, leaves: readonly MxArray[]): unknown
   return out;
 }
 
-/** A description of a tree's structure for error messages, e.g. `{w: array, b: [array, array]}`. */
+/**
+ * A short description of a tree's structure, as error messages show it: arrays
+ * as `array`, other values as JSON.
+ * @example
+ * ```ts
+ * mx.utils.describeTree(mx.utils.treeFlatten([mx.array(1), { n: null }]).def); // "[array, {n: null}]"
+ * ```
+ */
 export function describeTree(def: TreeDef): string {
   switch (def.kind) {
     case "leaf":
@@ -83,8 +110,16 @@ function sameStructure(a: TreeDef, b: TreeDef): boolean {
 }
 
 /**
- * `fn` applied to the leaves of `tree` (and the matching leaves of `rest`, which
- * must have the same structure), in a tree of the same structure and type.
+ * `fn` applied to each array leaf of `tree` (with the matching leaves of `rest`,
+ * which must have the same structure), in a tree of the same structure and type.
+ * @example
+ * ```ts
+ * const params = { w: mx.array([1, 2]), b: mx.array([3]) };
+ * const grads = { w: mx.array([10, 10]), b: mx.array([1]) };
+ * const updated = mx.utils.treeMap((p, g) => mx.subtract(p, mx.multiply(g!, 0.1)), params, grads);
+ * await updated.w.tolist(); // [0, 1]
+ * await updated.b.tolist(); // [2.9000000953674316]
+ * ```
  */
 export function treeMap<T>(fn: (leaf: MxArray, ...others: MxArray[]) => MxArray, tree: T, ...rest: unknown[]): T {
   const { leaves, def } = treeFlatten(tree);

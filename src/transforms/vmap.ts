@@ -33,7 +33,19 @@ function exampleOf(x: MxArray, axis: number): MxArray {
   return node(new Reshape(x.shape.filter((_, i) => i !== axis)), [sliceAxis(x, axis, 0, 1, 1)], x.stream);
 }
 
-/** `fn` mapped over the given axes of its arguments (trees of arrays): it takes and returns what `fn` does, with the batch axes added. */
+/**
+ * `fn` mapped over an axis of its arguments (trees of arrays): `inAxes` gives the
+ * mapped axis per argument (default 0; null: not mapped), `outAxes` where the
+ * batch axis goes in each output. It takes and returns what `fn` does, with the
+ * batch axes added.
+ * @example
+ * ```ts
+ * const dot = (a: mx.MxArray, b: mx.MxArray) => mx.sum(mx.multiply(a, b));
+ * const rows = mx.array([[1, 2], [3, 4]]);
+ * await mx.vmap(dot)(rows, mx.array([[1, 1], [2, 2]])).tolist(); // [3, 14]
+ * await mx.vmap(dot, { inAxes: [0, null] })(rows, mx.array([1, 10])).tolist(); // [21, 43]
+ * ```
+ */
 export function vmap<F extends MappableFn>(fn: F, options?: VmapOptions): (...args: Parameters<F>) => ReturnType<F>;
 export function vmap(fn: MappableFn, options: VmapOptions = {}): (...args: unknown[]) => MxArray | MxArray[] {
   if (typeof fn !== "function") throw new TypeError(`[vmap] fn must be a function, got ${typeof fn}`);

@@ -5,7 +5,9 @@
 // thread on an OS thread (the race-detection mode, for ThreadSanitizer);
 // a dispatch running past MLX_TS_METAL_EMU_TIMEOUT_MS (default 60 s) is stopped.
 // MLX_TS_METAL_RECORD=<dir> writes small dispatches as records for the
-// sanitizer replays (record.h).
+// sanitizer replays (record.h). Its stated maxBufferLength is half the
+// machine's physical memory (a Mac's Metal device states a similar share of
+// its unified memory).
 #include <unistd.h>
 
 #include <cstdlib>
@@ -73,8 +75,14 @@ class EmuDevice : public Device {
   void setKernelTimeout(uint32_t ms) override { timeoutMs_ = ms; }
   std::string name() const override { return "metal (emulated)"; }
   bool emulated() const override { return true; }
+  uint64_t maxBufferLength() const override {
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || page <= 0) return uint64_t(1) << 32;
+    return uint64_t(pages) * uint64_t(page) / 2;
+  }
 
   Result<Buffer> newBuffer(size_t length) override {
+    if (length > maxBufferLength()) return {nullptr, "cannot allocate " + std::to_string(length) + " bytes: more than the maxBufferLength of " + std::to_string(maxBufferLength())};
     size_t rounded = (std::max<size_t>(length, 1) + 4095) & ~size_t(4095);
     void* p = std::aligned_alloc(4096, rounded);
     if (!p) return {nullptr, "cannot allocate " + std::to_string(length) + " bytes of device memory"};

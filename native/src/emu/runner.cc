@@ -502,7 +502,8 @@ std::string runLaunch(const Launch& L) {
   if (groupThreads > 1024) return "threadgroup of " + std::to_string(groupThreads) + " threads exceeds 1024";
   if (uint64_t(L.grid[0]) * L.grid[1] * L.grid[2] == 0) return "";
   uint32_t groups[3];
-  for (int d = 0; d < 3; d++) groups[d] = (L.grid[d] + L.group[d] - 1) / L.group[d];
+  // in 64 bits: a grid dimension near 2^32 plus a threadgroup would wrap
+  for (int d = 0; d < 3; d++) groups[d] = uint32_t((uint64_t(L.grid[d]) + L.group[d] - 1) / L.group[d]);
   void* const* args = L.buffers.data();
   alignas(64) static thread_local char tgMemory[kThreadgroupMemory];
 
@@ -522,8 +523,9 @@ std::string runLaunch(const Launch& L) {
         GroupShape shape;
         shape.count = 1;
         for (int d = 0; d < 3; d++) {
-          shape.origin[d] = gid[d] * L.group[d];
-          shape.size[d] = std::min(L.group[d], L.grid[d] - shape.origin[d]);
+          uint64_t origin = uint64_t(gid[d]) * L.group[d];
+          shape.origin[d] = uint32_t(origin);
+          shape.size[d] = uint32_t(std::min<uint64_t>(L.group[d], uint64_t(L.grid[d]) - origin));
           shape.count *= shape.size[d];
         }
         std::memset(tgMemory, 0, sizeof tgMemory);

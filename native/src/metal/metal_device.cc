@@ -66,8 +66,10 @@ class MetalDevice : public Device {
 
   std::string name() const override { return "metal (" + toString(send<id>(device_, "name")) + ")"; }
   bool emulated() const override { return false; }
+  uint64_t maxBufferLength() const override { return uint64_t(send<NSUInteger>(device_, "maxBufferLength")); }
 
   Result<Buffer> newBuffer(size_t length) override {
+    if (length > maxBufferLength()) return {nullptr, "cannot allocate " + std::to_string(length) + " bytes: more than the device's maxBufferLength of " + std::to_string(maxBufferLength())};
     AutoreleasePool pool;
     id b = send<id>(device_, "newBufferWithLength:options:", NSUInteger(length ? length : 1), kStorageModeShared);
     if (!b) return {nullptr, "Metal could not allocate " + std::to_string(length) + " bytes"};

@@ -1,0 +1,40 @@
+// Reductions over short segments: one invocation per output element folds its
+// segment's R elements in order (no workgroup memory, no barriers), where
+// reduce.wgsl would spend a workgroup of 256 on a few elements. The backend
+// picks it by segment length (backends/webgpu/reduce.ts). Arg-reductions keep
+// the first index of the extreme, the first NaN when there is one (BETTER).
+// Slots and params: those of reduce.wgsl (chunks is 1 here).
+
+@group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
+@group(0) @binding(1) var<storage, read> params: array<u32>;
+{{INPUT}}
+
+const NONE = 0xffffffffu;
+
+fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
+fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
+fn better(x: {{V}}, xi: u32, y: {{V}}, yi: u32) -> bool { return {{BETTER}}; }
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let o = (wid.x + wid.y * nwg.x) * 256u + lid;
+  let n_out = params[0];
+  if (o >= n_out) { return; }
+  let R = params[1];
+  let nk = params[2];
+  let nr = params[3];
+  let base = bitcast<i32>(params[6u + 2u * nk + 2u * nr]) + decompose(6u, 6u + nk, nk, o);
+  var acc: {{T}} = {{INIT}};
+  var best_v: {{V}};
+  var best_i = NONE;
+  for (var r = 0u; r < R; r++) {
+    let v = load_0(u32(base + decompose(6u + 2u * nk, 6u + 2u * nk + nr, nr, r)));
+    if ({{ISARG}}) {
+      if (best_i == NONE || better(v, r, best_v, best_i)) { best_v = v; best_i = r; }
+    } else {
+      acc = fold(acc, lift(v));
+    }
+  }
+  let r = acc;
+  if ({{ISARG}}) { out_words[o] = select(best_i, 0u, best_i == NONE); } else { out_words[o] = {{STORE}}; }
+}

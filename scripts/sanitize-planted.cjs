@@ -6,7 +6,8 @@ const { join } = require("node:path");
 const root = join(__dirname, "..");
 const { Device } = require(join(root, "native/build/Release/mlx_ts_metal.node"));
 const mode = process.argv[2];
-const device = new Device({ shimDir: join(root, "native/src/emu/shim"), cacheDir: process.argv[3], emulate: true });
+const { constants } = require("node:buffer");
+const device = new Device({ shimDir: join(root, "native/src/emu/shim"), cacheDir: process.argv[3], emulate: true, maxArrayBufferLength: constants.MAX_LENGTH });
 const source = `#include <metal_stdlib>
 using namespace metal;
 kernel void planted(device float* out [[buffer(0)]], uint t [[thread_index_in_threadgroup]]) {

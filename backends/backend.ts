@@ -40,6 +40,9 @@ export interface OutputSpec {
  */
 export type Kernel = (primitive: Primitive, inputs: readonly Tensor[], out: OutputSpec) => Tensor;
 
+/** Runs a primitive with several outputs (divmod, qr): one new tensor per output spec, in order. */
+export type MultiKernel = (primitive: Primitive, inputs: readonly Tensor[], outs: readonly OutputSpec[]) => Tensor[];
+
 /** A buffer's bytes in host memory (unified-memory backends). */
 export interface HostBytes {
   readonly bytes: ArrayBuffer;
@@ -70,6 +73,8 @@ export interface Backend {
     readonly emulated?: boolean;
   };
   readonly kernels: Readonly<Partial<Record<string, Kernel>>>;
+  /** Kernels of the primitives with several outputs, by primitive name. */
+  readonly multiKernels?: Readonly<Partial<Record<string, MultiKernel>>>;
   allocate(nbytes: number): BackendBuffer;
   /** Drops one reference; the last one returns the buffer to the pool. */
   release(buffer: BackendBuffer): void;
@@ -122,8 +127,23 @@ const unavailable = new Map<BackendName, string>();
  * ```
  */
 export function registerBackend(b: Backend): void {
+  checkBackend(b);
   registry.set(b.name, b);
   unavailable.delete(b.name);
+}
+
+const BACKEND_METHODS = ["allocate", "release", "write", "read", "synchronize", "memory", "resetPeakMemory", "setCacheLimit", "clearCache"] as const;
+
+/** Throws, naming what is missing, unless `b` has what the front end calls: a name, capabilities, kernels and the methods. */
+function checkBackend(b: unknown): asserts b is Backend {
+  const fail = (why: string) => new TypeError(`[registerBackend] backend ${why} (see the guide's "Writing a backend")`);
+  if (b === null || typeof b !== "object") throw fail(`must be an object implementing Backend, got ${b === null ? "null" : typeof b}`);
+  const c = b as Partial<Record<string, unknown>> & { capabilities?: { dtypes?: unknown } };
+  if (typeof c.name !== "string" || c.name === "") throw fail(`name must be a non-empty string, got ${typeof c.name === "string" ? "''" : typeof c.name}`);
+  if (c.kernels === null || typeof c.kernels !== "object") throw fail(`'${c.name}': kernels must be an object of kernels by primitive name`);
+  if (!(c.capabilities?.dtypes instanceof Set)) throw fail(`'${c.name}': capabilities.dtypes must be a Set of dtypes`);
+  const missing = BACKEND_METHODS.filter((m) => typeof c[m] !== "function");
+  if (missing.length) throw fail(`'${c.name}' lacks the method${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
 }
 
 /** Records why a backend could not start on this machine (shown in reports and errors). */

@@ -1,9 +1,10 @@
 // The kernel families every backend registers under many primitive names:
 // one kernel for all unary ops, one for all binary ops, one for the
-// reductions and arg-reductions, and the view kernels of views.ts.
+// reductions and arg-reductions, and the view kernels of views.ts; and the
+// multi-output kernels built from a backend's own single-output kernels.
 
-import type { Kernel, Tensor } from "./backend.js";
-import { BINARY_OPS, UNARY_OPS } from "../src/primitives/elementwise.js";
+import type { Kernel, MultiKernel, Tensor } from "./backend.js";
+import { BINARY_OPS, Binary, UNARY_OPS } from "../src/primitives/elementwise.js";
 import { broadcastKernel, reshapeKernel, sliceKernel, transposeKernel } from "./views.js";
 
 const REDUCTIONS = ["sum", "prod", "max", "min", "all", "any", "argmax", "argmin"];
@@ -18,5 +19,19 @@ export function familyKernels(f: { unary: Kernel; binary: Kernel; reduce: Kernel
     transpose: transposeKernel,
     broadcast: broadcastKernel,
     slice: sliceKernel,
+  };
+}
+
+const FLOOR_DIVIDE = new Binary("floorDivide");
+const REMAINDER = new Binary("remainder");
+
+/**
+ * Multi-output kernels made of a backend's single-output kernels (looked up
+ * when called): divmod runs its floorDivide and remainder kernels, each a
+ * full kernel of that backend, on the same inputs.
+ */
+export function derivedMultiKernels(kernels: Readonly<Partial<Record<string, Kernel>>>): Record<string, MultiKernel> {
+  return {
+    divmod: (_prim, inputs, [q, r]) => [kernels.floorDivide!(FLOOR_DIVIDE, inputs, q!), kernels.remainder!(REMAINDER, inputs, r!)],
   };
 }

@@ -5,6 +5,7 @@
 
 import * as mx from "../src/index.js";
 import { deviceFor } from "../src/device.js";
+import { describeValue } from "../src/errors.js";
 import { collectArrays } from "../src/tidy.js";
 import { ulpDistance } from "./numerics.js";
 
@@ -58,9 +59,9 @@ async function runOn(backend: mx.BackendName, fn: (...xs: mx.MxArray[]) => unkno
   } finally {
     mx.setDefaultDevice(prev);
   }
-  if (result instanceof Promise) throw new TypeError("checkNumerics: fn must return arrays synchronously (it is evaluated for you)");
+  if (result instanceof Promise) throw new TypeError("[checkNumerics] fn must return arrays synchronously (it is evaluated for you)");
   const outs = collectArrays(result);
-  if (!outs.length) throw new TypeError("checkNumerics: fn returned no arrays");
+  if (!outs.length) throw new TypeError("[checkNumerics] fn returned no arrays");
   await mx.eval(outs);
   return Promise.all(outs.map(async (a) => ({ shape: [...a.shape], dtype: a.dtype, values: flat(await a.tolist()) })));
 }
@@ -93,15 +94,22 @@ function errorOf(g: unknown, w: unknown, dtype: mx.DType): { abs: number; rel: n
  * ```
  */
 export async function checkNumerics(fn: (...xs: mx.MxArray[]) => unknown, inputs: readonly mx.MxArray[], o: CheckNumericsOptions = {}): Promise<OutputNumerics[]> {
-  if (typeof fn !== "function") throw new TypeError(`checkNumerics: fn must be a function, got ${typeof fn}`);
+  if (typeof fn !== "function") throw new TypeError(`[checkNumerics] fn must be a function, got ${describeValue(fn)}`);
+  if (!Array.isArray(inputs)) throw new TypeError(`[checkNumerics] inputs must be a list of mx arrays, got ${describeValue(inputs)}`);
+  if (o === null || typeof o !== "object") throw new TypeError(`[checkNumerics] options must be an object such as { backends, reference }, got ${describeValue(o)}`);
+  if (o.reference !== undefined && typeof o.reference !== "string") throw new TypeError(`[checkNumerics] reference must be a backend name, got ${describeValue(o.reference)}`);
+  if (o.backends !== undefined && !(Array.isArray(o.backends) && o.backends.every((b) => typeof b === "string"))) {
+    throw new TypeError(`[checkNumerics] backends must be a list of backend names, got ${describeValue(o.backends)}`);
+  }
+  if (o.worst !== undefined && !(Number.isInteger(o.worst) && o.worst >= 0)) throw new TypeError(`[checkNumerics] worst must be a non-negative integer, got ${describeValue(o.worst)}`);
   const reference = o.reference ?? "cpu";
   const registered = mx.registeredBackends().map((b) => b.name);
   const backends = o.backends ?? registered.filter((b) => b !== reference);
   for (const b of [reference, ...backends]) {
-    if (!registered.includes(b)) throw new Error(`checkNumerics: backend '${b}' is not available; registered: ${registered.join(", ")}`);
+    if (!registered.includes(b)) throw new Error(`[checkNumerics] backend '${b}' is not available; registered: ${registered.join(", ")}`);
   }
   const hostInputs = await Promise.all(inputs.map(async (x, i) => {
-    if (!(x instanceof mx.MxArray)) throw new TypeError(`checkNumerics: input ${i} must be an mx array, got ${typeof x}`);
+    if (!(x instanceof mx.MxArray)) throw new TypeError(`[checkNumerics] input ${i} must be an mx array, got ${describeValue(x)}`);
     return { shape: [...x.shape], dtype: x.dtype, values: flat(await x.tolist()) };
   }));
   const want = await runOn(reference, fn, hostInputs);
@@ -111,7 +119,7 @@ export async function checkNumerics(fn: (...xs: mx.MxArray[]) => unknown, inputs
     got.forEach((g, k) => {
       const w = want[k]!;
       if (g.dtype !== w.dtype || g.shape.join() !== w.shape.join()) {
-        throw new Error(`checkNumerics: output ${k} is ${g.dtype.name}[${g.shape}] on ${b} but ${w.dtype.name}[${w.shape}] on ${reference}`);
+        throw new Error(`[checkNumerics] output ${k} is ${g.dtype.name}[${g.shape}] on ${b} but ${w.dtype.name}[${w.shape}] on ${reference}`);
       }
       const errs = g.values.map((v, i) => ({ i, ...errorOf(v, w.values[i], w.dtype) }));
       const worst = [...errs].sort((a, c) => c.ulps - a.ulps || c.abs - a.abs).slice(0, o.worst ?? 5).filter((e) => e.ulps > 0 || e.abs > 0);

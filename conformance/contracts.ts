@@ -46,7 +46,7 @@ export interface Contract {
   source: string;
 }
 
-const EXACT = new Set(["abs", "negative", "sign", "floor", "ceil", "round", "square", "stopGradient", "add", "subtract", "multiply", "maximum", "minimum", "equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual", "logicalAnd", "logicalOr"]);
+const EXACT = new Set(["abs", "negative", "sign", "floor", "ceil", "round", "square", "stopGradient", "add", "subtract", "multiply", "maximum", "minimum", "equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual", "logicalAnd", "logicalOr", "cummax", "cummin"]);
 /** Correctly rounded on the CPU reference too (float64 has 2p + 2 bits for every narrower format). */
 const CPU_EXACT = new Set([...EXACT, "sqrt", "reciprocal", "divide"]);
 
@@ -125,7 +125,7 @@ const METAL: Record<string, Omit<Contract, "special" | "source">> = {
 const COMPOSED = new Set(["expm1", "log1p", "sigmoid", "logaddexp", "erf", "erfinv"]);
 
 /** Ops bounded by their condition number on a float32 accumulator. */
-const CONDITIONED = new Set(["sum", "mean", "prod", "matmul", "logsumexp", "softmax", "arange", "linspace"]);
+const CONDITIONED = new Set(["sum", "mean", "prod", "matmul", "logsumexp", "softmax", "arange", "linspace", "cumsum", "cumprod", "logcumsumexp"]);
 
 /** The contract of `op` on backend `backend`, for float outputs. */
 export function contractFor(backend: string, op: string): Contract {

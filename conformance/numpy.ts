@@ -18,6 +18,9 @@ import { inputSource, materialize } from "./check.js";
 import { sameValue, ulpDistance, ulpOf } from "./numerics.js";
 import type { Case, OpEntry, Params } from "./opdb.js";
 import { checkCell, newCell, type CellResult, type RunOutcome } from "./property.js";
+import { INDEXING_NUMPY } from "./opdb-indexing.js";
+import { SCAN_NUMPY } from "./opdb-scan.js";
+import { SHAPES_NUMPY_EXPR } from "./opdb-shapes.js";
 
 /** Debian's python3-numpy installs into the system interpreter. */
 const PYTHON = process.env.MLX_TS_PYTHON ?? "/usr/bin/python3";
@@ -38,6 +41,13 @@ const UFUNC: Record<string, string> = {
 
 /** The NumPy expression of each op it has (x: the inputs, p: the params, dt: the reference's output dtype). */
 export const NUMPY_EXPR: Record<string, string> = {
+  sort: "np.sort(x[0], axis=p['axis'], kind='stable')",
+  argsort: "np.argsort(x[0], axis=p['axis'], kind='stable')",
+  // a partition's sides compared as sorted sets are the stable sort, which mlx-ts writes (±0 ties keep input order)
+  partition: "np.sort(x[0], axis=p['axis'], kind='stable')",
+  argpartition: "np.argsort(x[0], axis=p['axis'], kind='stable')",
+  topk: "x[0] if p['k'] == x[0].shape[p['axis']] else np.take(np.sort(x[0], axis=p['axis'], kind='stable'), range(x[0].shape[p['axis']] - p['k'], x[0].shape[p['axis']]), axis=p['axis'])",
+  searchsorted: "np.searchsorted(x[0], x[1], side=p['side'])",
   ...Object.fromEntries(Object.entries(UFUNC).map(([op, f]) => [op, `np.${f}(*x)`])),
   stopGradient: "x[0]",
   where: "np.where(x[0], x[1], x[2])",
@@ -76,6 +86,9 @@ export const NUMPY_EXPR: Record<string, string> = {
   eye: "np.eye(p['n'], p['m'], p['k'], dtype=p['dtype'])",
   arange: "np.arange(p['start'], p['stop'], p['step'], dtype='float64')",
   linspace: "np.linspace(p['start'], p['stop'], p['num'], dtype='float64')",
+  ...INDEXING_NUMPY,
+  ...SCAN_NUMPY,
+  ...SHAPES_NUMPY_EXPR,
 };
 
 const CORRECTLY_ROUNDED = new Set(["abs", "negative", "sign", "square", "floor", "ceil", "round", "sqrt", "reciprocal", "add", "subtract", "multiply", "divide", "maximum", "minimum", "floorDivide", "remainder", "stopGradient", "where", "astype", "max", "min", "transpose", "slice", "concatenate", "pad"]);

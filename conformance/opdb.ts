@@ -8,6 +8,10 @@ import fc from "fast-check";
 import * as mx from "../index.js";
 import { broadcastShapesArb, inputArb, shapeArb, type InputCase } from "./arbitraries.js";
 import { contractFor } from "./contracts.js";
+import { SORT_OPS } from "./opdb-sort.js";
+import { SHAPES_OPS } from "./opdb-shapes.js";
+import { SCAN_OPS } from "./opdb-scan.js";
+import { INDEXING_OPS } from "./opdb-indexing.js";
 
 export type Params = Record<string, unknown>;
 
@@ -364,7 +368,7 @@ const MORE_OPS: readonly OpEntry[] = [
   },
 ];
 
-export const OPS: readonly OpEntry[] = [...BASE_OPS, ...MORE_OPS];
+export const OPS: readonly OpEntry[] = [...BASE_OPS, ...MORE_OPS, ...SORT_OPS, ...SHAPES_OPS, ...INDEXING_OPS, ...SCAN_OPS];
 
 /** Entries whose name matches a glob (`*` any run of characters, `?` one character). */
 export function opsMatching(glob: string): OpEntry[] {

@@ -8,10 +8,11 @@
 
 import * as mx from "../src/index.js";
 import { MxArray } from "../src/array.js";
-import { describe } from "../src/errors.js";
+import { describe, describeValue } from "../src/errors.js";
 import { setNodeValidator, uploadTensor } from "../src/eval.js";
 import type { Primitive } from "../src/primitive.js";
 import { Binary, Unary } from "../src/primitives/elementwise.js";
+import { Scan } from "../src/primitives/scan.js";
 import { getBackend, type Tensor } from "../backends/backend.js";
 import { contractFor, covered, type Contract } from "./contracts.js";
 import { flushable, ulpDistance, ulpOf } from "./numerics.js";
@@ -29,8 +30,12 @@ async function onCpu(t: Tensor): Promise<MxArray> {
   return new MxArray(t.shape, t.dtype, mx.defaultStream(mx.cpu), null, [], uploadTensor(getBackend("cpu"), t.dtype, t.shape, words));
 }
 
+/** The op-level contract of each scan: cumsum, cumprod and logcumsumexp condition-bounded, cummax and cummin exact. */
+const SCAN_CONTRACT = { sum: "cumsum", prod: "cumprod", max: "cummax", min: "cummin", logaddexp: "logcumsumexp" } as const;
+
 function contractOf(prim: Primitive, backend: string): Contract {
   if (DATA_MOVEMENT.has(prim.name)) return { ulps: 0, abs: 0, domain: [-Infinity, Infinity], special: true, source: "data movement: exact" };
+  if (prim instanceof Scan) return contractFor(backend, SCAN_CONTRACT[prim.op]);
   try {
     return contractFor(backend, prim.name);
   } catch {
@@ -71,8 +76,8 @@ async function validateNode(prim: Primitive, inputs: readonly Tensor[], output: 
   }
   // condition-bounded primitives: the same primitive on |inputs| gives sum|terms| (sum, matmul); others relative
   let magnitude: number[] | undefined;
-  if (isFloat && CONDITIONED.has(prim.name) && contract.condition) {
-    if (prim.name === "sum" || prim.name === "matmul") {
+  if (isFloat && (CONDITIONED.has(prim.name) || prim instanceof Scan) && contract.condition) {
+    if (prim.name === "sum" || prim.name === "matmul" || (prim instanceof Scan && prim.op === "sum")) {
       const absT = await Promise.all(
         xs.map(async (x) => {
           const a = mx.abs(mx.astype(x, mx.float64, cpu), cpu);
@@ -90,7 +95,7 @@ async function validateNode(prim: Primitive, inputs: readonly Tensor[], output: 
       magnitude = (rv as number[]).map((r) => Math.abs(r) + 1);
     }
   }
-  const n = prim.name === "matmul" ? (inputs[0]!.shape.at(-1) ?? 1) : Math.max(1, inputs[0] ? inputs[0].shape.reduce((a, b) => a * b, 1) / Math.max(1, rv.length) : 1);
+  const n = prim.name === "matmul" ? (inputs[0]!.shape.at(-1) ?? 1) : prim instanceof Scan ? Math.max(1, inputs[0]!.shape[prim.axis] ?? 1) : Math.max(1, inputs[0] ? inputs[0].shape.reduce((a, b) => a * b, 1) / Math.max(1, rv.length) : 1);
   let worst: { i: number; ulps: number } | undefined;
   for (let i = 0; i < rv.length; i++) {
     if (outside[i] || (isFloat && !contract.special && flushable(rv[i] as number))) continue;
@@ -134,7 +139,7 @@ let mode: "cpu" | null = null;
  * ```
  */
 export function setValidation(reference: "cpu" | null): void {
-  if (reference !== "cpu" && reference !== null) throw new TypeError(`setValidation: the reference must be "cpu" or null, got ${String(reference)}`);
+  if (reference !== "cpu" && reference !== null) throw new TypeError(`[setValidation] reference must be "cpu" or null, got ${describeValue(reference)}`);
   mode = reference;
   setNodeValidator(reference ? validateNode : undefined);
 }

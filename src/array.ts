@@ -16,7 +16,7 @@ import { sizeOf } from "./shape.js";
 import { decodeElement, type Scalar, type TypedArray } from "./storage.js";
 import type { Stream } from "./device.js";
 import * as ops from "./ops/index.js";
-import type { ArrayLike, OpOptions } from "./ops/index.js";
+import type { ArrayLike, IndexEntry, OpOptions } from "./ops/index.js";
 
 export type NestedList = Scalar | NestedList[];
 
@@ -36,6 +36,14 @@ export class MxArray {
   private pendingUses = 0;
   /** Set by tidy for arrays only its graph may still use: the buffer goes once the last user has run. */
   private releaseAfterUse = false;
+  /**
+   * The arrays one multi-output primitive computes together with this one
+   * (itself included, in output order; divmod's quotient and remainder), or
+   * null for a single output. One kernel call fills them all.
+   */
+  siblings: readonly MxArray[] | null = null;
+  /** This array's place among its siblings. */
+  outputIndex = 0;
   /** The inputs no longer count this array as a pending use (it ran); its edges may remain as a recipe. */
   private edgesConsumed = false;
   /**
@@ -797,6 +805,176 @@ export class MxArray {
    * ```
    */
   slice(start: readonly ops.SliceBound[], stop: readonly ops.SliceBound[], step?: readonly number[], o?: OpOptions) { return ops.slice(this, start, stop, step, o); }
+
+  /**
+   * `x[...idx]` (MLX's `x[idx]`): integers, slices (`mx.s(...)` or `"1:3"`), `null`,
+   * `"..."` and integer arrays, one entry per axis; see {@link index}.
+   * @example
+   * ```ts
+   * const x = mx.reshape(mx.arange(6), [2, 3]);
+   * await x.get(1, "::-1").tolist(); // [5, 4, 3]
+   * await x.get(mx.array([1, 0]), 0).tolist(); // [3, 0]
+   * ```
+   */
+  get(...idx: IndexEntry[]): MxArray { return ops.index(this, ...idx); }
+
+  /**
+   * MLX's `x.at[idx]`: `.set(v)`, `.add(v)`, `.subtract(v)`, `.multiply(v)`, `.divide(v)`,
+   * `.maximum(v)`, `.minimum(v)` each return a new array; duplicate indices accumulate
+   * (see {@link indexUpdate}).
+   * @example
+   * ```ts
+   * const x = mx.zeros([4], mx.int32);
+   * await x.at(mx.array([0, 0, 2])).add(1).tolist(); // [2, 0, 1, 0]
+   * await x.at("1:3").set(5).tolist(); // [0, 5, 5, 0]
+   * ```
+   */
+  at(...idx: IndexEntry[]): ops.ArrayAt { return new ops.ArrayAt(this, idx); }
+
+  /**
+   * `mx.cumsum(this, axis)`: running sums along `axis` (all elements, flattened, without one).
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).cumsum().tolist(); // [1, 3, 6]
+   * ```
+   */
+  cumsum(axis?: number | null, o?: ops.CastScanOptions) { return ops.cumsum(this, axis, o); }
+  /**
+   * `mx.cumprod(this, axis)`: running products along `axis`.
+   * @example
+   * ```ts
+   * await mx.array([1, 2, 3]).cumprod().tolist(); // [1, 2, 6]
+   * ```
+   */
+  cumprod(axis?: number | null, o?: ops.CastScanOptions) { return ops.cumprod(this, axis, o); }
+  /**
+   * `mx.cummax(this, axis)`: running maxima along `axis`.
+   * @example
+   * ```ts
+   * await mx.array([1, 3, 2]).cummax().tolist(); // [1, 3, 3]
+   * ```
+   */
+  cummax(axis?: number | null, o?: ops.ScanOptions) { return ops.cummax(this, axis, o); }
+  /**
+   * `mx.cummin(this, axis)`: running minima along `axis`.
+   * @example
+   * ```ts
+   * await mx.array([3, 1, 2]).cummin().tolist(); // [3, 1, 1]
+   * ```
+   */
+  cummin(axis?: number | null, o?: ops.ScanOptions) { return ops.cummin(this, axis, o); }
+  /**
+   * `mx.logcumsumexp(this, axis)`: running log-sum-exp along `axis`.
+   * @example
+   * ```ts
+   * await mx.array([0, 0], mx.float32).logcumsumexp().tolist(); // [0, 0.6931471824645996]
+   * ```
+   */
+  logcumsumexp(axis?: number | null, o?: ops.ScanOptions) { return ops.logcumsumexp(this, axis, o); }
+  /**
+   * `mx.sort(this, axis)`: sorted along `axis` (default the last), NaN last.
+   * @example
+   * ```ts
+   * await mx.array([3, 1, 2]).sort().tolist(); // [1, 2, 3]
+   * ```
+   */
+  sort(o?: ops.SortOptions | number | null) { return ops.sort(this, o); }
+  /**
+   * `mx.argsort(this, axis)`: the indices that sort along `axis` (stable).
+   * @example
+   * ```ts
+   * await mx.array([3, 1, 2]).argsort().tolist(); // [1, 2, 0]
+   * ```
+   */
+  argsort(o?: ops.SortOptions | number | null) { return ops.argsort(this, o); }
+  /**
+   * `mx.partition(this, kth, axis)`: element `kth` in its sorted place, smaller ones before it.
+   * @example
+   * ```ts
+   * await mx.array([3, 1, 2]).partition(0).tolist(); // [1, 2, 3]
+   * ```
+   */
+  partition(kth: number, o?: ops.SortOptions | number | null) { return ops.partition(this, kth, o); }
+  /**
+   * `mx.argpartition(this, kth, axis)`: the indices of `partition`.
+   * @example
+   * ```ts
+   * await mx.array([3, 1, 2]).argpartition(0).tolist(); // [1, 2, 0]
+   * ```
+   */
+  argpartition(kth: number, o?: ops.SortOptions | number | null) { return ops.argpartition(this, kth, o); }
+  /**
+   * `mx.topk(this, k, axis)`: the `k` largest along `axis`, in ascending order.
+   * @example
+   * ```ts
+   * await mx.array([3, 1, 2]).topk(2).tolist(); // [2, 3]
+   * ```
+   */
+  topk(k: number, o?: ops.SortOptions | number | null) { return ops.topk(this, k, o); }
+  /**
+   * `mx.diagonal(this, offset)`: the diagonal of the last two axes (or of `axis1`, `axis2`).
+   * @example
+   * ```ts
+   * await mx.reshape(mx.arange(4), [2, 2]).diagonal().tolist(); // [0, 3]
+   * ```
+   */
+  diagonal(offset?: number | ops.DiagonalOptions, o?: ops.DiagonalOptions) { return ops.diagonal(this, offset, o); }
+  /**
+   * `mx.diag(this, k)`: a 1-D array's diagonal matrix, or a 2-D array's diagonal.
+   * @example
+   * ```ts
+   * await mx.array([1, 2]).diag().tolist(); // [[1, 0], [0, 2]]
+   * ```
+   */
+  diag(k?: number, o?: OpOptions) { return ops.diag(this, k, o); }
+  /**
+   * `mx.real(this)`: the real part (complex64 gives float32; real arrays themselves).
+   * @example
+   * ```ts
+   * await mx.array([{ re: 1, im: 2 }], mx.complex64).real.tolist(); // [1]
+   * ```
+   */
+  get real(): MxArray { return ops.real(this); }
+  /**
+   * `mx.imag(this)`: the imaginary part (complex64 gives float32; zeros for real arrays).
+   * @example
+   * ```ts
+   * await mx.array([{ re: 1, im: 2 }], mx.complex64).imag.tolist(); // [2]
+   * ```
+   */
+  get imag(): MxArray { return ops.imag(this); }
+  /**
+   * `mx.conj(this)`: the complex conjugate (real arrays unchanged).
+   * @example
+   * ```ts
+   * await mx.array([{ re: 1, im: 2 }], mx.complex64).conj().tolist(); // [{ re: 1, im: -2 }]
+   * ```
+   */
+  conj(o?: OpOptions) { return ops.conj(this, o); }
+  /**
+   * `mx.log2(this)`.
+   * @example
+   * ```ts
+   * await mx.array([8]).log2().tolist(); // [3]
+   * ```
+   */
+  log2(o?: OpOptions) { return ops.log2(this, o); }
+  /**
+   * `mx.log10(this)`.
+   * @example
+   * ```ts
+   * await mx.array([100]).log10().tolist(); // [2]
+   * ```
+   */
+  log10(o?: OpOptions) { return ops.log10(this, o); }
+  /**
+   * `mx.log1p(this)`: log(1 + x), accurate near 0.
+   * @example
+   * ```ts
+   * await mx.array([0]).log1p().tolist(); // [0]
+   * ```
+   */
+  log1p(o?: OpOptions) { return ops.log1p(this, o); }
 }
 
 function checkOneElement(op: string, a: MxArray): void {

@@ -3,6 +3,7 @@
 // Device or a Stream; without it they use the default device's default stream.
 
 import { findBackend, getBackend, type BackendName } from "../backends/backend.js";
+import { describeValue } from "./errors.js";
 
 export type DeviceType = "cpu" | "gpu";
 
@@ -103,7 +104,7 @@ let gpuChoice: BackendName | undefined;
  * ```
  */
 export function isAvailable(device: Device): boolean {
-  if (!(device instanceof Device)) throw new TypeError(`[isAvailable] expects a Device (mx.cpu, mx.gpu, mx.webgpu, mx.metal), got ${String(device)}`);
+  checkDevice("isAvailable", device);
   return findBackend(device.backend) !== undefined;
 }
 
@@ -129,6 +130,7 @@ let streamCount = 0;
  * ```
  */
 export function defaultStream(device: Device): Stream {
+  checkDevice("defaultStream", device);
   let s = defaultStreams.get(device.backend);
   if (!s) {
     s = new Stream(device, streamCount++);
@@ -148,8 +150,23 @@ export function defaultStream(device: Device): Stream {
  * ```
  */
 export function newStream(device: Device): Stream {
-  getBackend(device.backend);
+  available("newStream", checkDevice("newStream", device));
   return new Stream(device, streamCount++);
+}
+
+/** `device` when it is a Device, else an error naming `op`. */
+function checkDevice(op: string, device: unknown): Device {
+  if (device instanceof Device) return device;
+  throw new TypeError(`[${op}] expects a Device (mx.cpu, mx.gpu, mx.webgpu, mx.metal), got ${describeValue(device)}`);
+}
+
+/** Throws, naming `op` and the reason, when `device`'s backend is not available. */
+function available(op: string, device: Device): void {
+  try {
+    getBackend(device.backend);
+  } catch (e) {
+    throw new Error(`[${op}] device ${device}: ${(e as Error).message}`);
+  }
 }
 
 function initialDevice(): Device {
@@ -191,8 +208,7 @@ export function defaultDevice(): Device {
  * ```
  */
 export function setDefaultDevice(device: Device): void {
-  if (!(device instanceof Device)) throw new TypeError(`setDefaultDevice expects a Device (mx.cpu, mx.webgpu, mx.metal), got ${String(device)}`);
-  getBackend(device.backend); // throws with the reason when it is unavailable
+  available("setDefaultDevice", checkDevice("setDefaultDevice", device)); // throws with the reason when it is unavailable
   current = device;
 }
 
@@ -217,11 +233,6 @@ function checked(s: Stream): Stream {
   return s;
 }
 
-function describeValue(v: unknown): string {
-  if (typeof v === "string") return `the string '${v}'`;
-  if (v === null || typeof v !== "object") return String(v);
-  return `an object (${v.constructor?.name ?? "no class"})`;
-}
 
 /** Two devices whose backends read each other's buffers in place (cpu and metal: unified memory). */
 function sharesMemory(a: Device, b: Device): boolean {
@@ -231,8 +242,105 @@ function sharesMemory(a: Device, b: Device): boolean {
   return !!x?.capabilities.unifiedMemory && !!y?.capabilities.unifiedMemory;
 }
 
+/** Streams made the default by `mx.stream(s, fn)` or a `StreamContext`, innermost last. */
+const scoped: Stream[] = [];
+
+/**
+ * Makes `s` its device's default stream (MLX's `mx.set_default_stream`): ops
+ * that run on that device without a stream go to `s`.
+ * @example
+ * ```ts
+ * const s = mx.newStream(mx.cpu);
+ * mx.setDefaultStream(s);
+ * mx.add(1, 2).stream === s; // true
+ * mx.clearStreams();
+ * ```
+ */
+export function setDefaultStream(s: Stream): void {
+  if (!(s instanceof Stream)) throw new TypeError(`[setDefaultStream] expects a Stream (mx.newStream(device)), got ${describeValue(s)}`);
+  available("setDefaultStream", s.device);
+  defaultStreams.set(s.device.backend, s);
+}
+
+/**
+ * Forgets the default streams set so far (MLX's `mx.clear_streams`): each
+ * device gets a fresh default stream when next used.
+ * @example
+ * ```ts
+ * mx.clearStreams();
+ * mx.defaultStream(mx.cpu).device.equals(mx.cpu); // true
+ * ```
+ */
+export function clearStreams(): void {
+  defaultStreams.clear();
+}
+
+/** The stream `s` (a Stream, or a Device's default stream) that op `op` makes the scope's, checked; errors name `op`. */
+function scopeStream(op: string, s: unknown): Stream {
+  if (!(s instanceof Stream) && !(s instanceof Device)) {
+    throw new TypeError(`[${op}] stream must be a Device or a Stream (mx.cpu, mx.gpu, mx.webgpu, mx.metal, or mx.newStream(device)), got ${describeValue(s)}`);
+  }
+  try {
+    return toStream(s);
+  } catch (e) {
+    throw new Error(`[${op}] stream ${String(s)}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Runs `fn` with `s` (a Stream, or a Device's default stream) as the stream of
+ * ops that name none, as MLX's `with mx.stream(s):`; the scope covers the
+ * synchronous part of `fn` (its value is returned, a Promise included).
+ * @example
+ * ```ts
+ * const y = mx.stream(mx.cpu, () => mx.add(1, 2));
+ * y.stream.device.equals(mx.cpu); // true
+ * ```
+ */
+export function stream<T>(s: StreamOrDevice, fn: () => T): T {
+  const st = scopeStream("stream", s);
+  if (typeof fn !== "function") throw new TypeError(`[stream] fn must be a function, got ${describeValue(fn)}`);
+  scoped.push(st);
+  try {
+    return fn();
+  } finally {
+    scoped.pop();
+  }
+}
+
+/**
+ * A scope in which `s` is the stream of ops that name none, for `using`
+ * (MLX's `StreamContext`): `using ctx = new mx.StreamContext(mx.cpu);` lasts to the end of the block.
+ * @example
+ * ```ts
+ * {
+ *   using ctx = new mx.StreamContext(mx.cpu);
+ *   mx.add(1, 2).stream.device.equals(mx.cpu); // true
+ * }
+ * ```
+ */
+export class StreamContext {
+  readonly stream: Stream;
+  constructor(s: StreamOrDevice) {
+    this.stream = scopeStream("StreamContext", s);
+    scoped.push(this.stream);
+  }
+  /**
+   * Ends the scope (`using` calls it at the end of the block).
+   * @example
+   * ```ts
+   * const ctx = new mx.StreamContext(mx.cpu);
+   * ctx[Symbol.dispose]();
+   * ```
+   */
+  [Symbol.dispose](): void {
+    const i = scoped.lastIndexOf(this.stream);
+    if (i >= 0) scoped.splice(i, 1);
+  }
+}
+
 function placement(inputs: readonly unknown[]): Stream {
-  const fallback = defaultStream(defaultDevice());
+  const fallback = scoped[scoped.length - 1] ?? defaultStream(defaultDevice());
   let found: Stream | undefined;
   for (const x of inputs) {
     const st = (x as { stream?: unknown } | null)?.stream;

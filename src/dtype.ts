@@ -2,6 +2,8 @@
 // (JAX-like lattice), including weak JS-number scalars.
 // Everything here is pure metadata; no backend is involved.
 
+import { describeValue, opError } from "./errors.js";
+
 export type DTypeName =
   | "bool" | "uint8" | "uint16" | "uint32" | "uint64"
   | "int8" | "int16" | "int32" | "int64"
@@ -66,6 +68,12 @@ export function isDType(x: unknown): x is DType {
   return x instanceof DType;
 }
 
+/** `d` when it is a dtype, else an error naming `op`. */
+function checkDType(op: string, d: unknown): DType {
+  if (d instanceof DType) return d;
+  throw opError(op, `dtype must be an mx dtype (e.g. mx.float32), got ${describeValue(d)}`, [], "type");
+}
+
 /**
  * Whether `d` is a real floating-point dtype (float16, bfloat16, float32,
  * float64): the dtypes gradients are taken in.
@@ -75,7 +83,7 @@ export function isDType(x: unknown): x is DType {
  * mx.isFloating(mx.complex64); // false
  * ```
  */
-export const isFloating = (d: DType) => d.kind === "float";
+export const isFloating = (d: DType) => checkDType("isFloating", d).kind === "float";
 /**
  * Whether `d` is a floating-point or complex dtype (MLX's `inexact`).
  * @example
@@ -84,7 +92,7 @@ export const isFloating = (d: DType) => d.kind === "float";
  * mx.isInexact(mx.int32); // false
  * ```
  */
-export const isInexact = (d: DType) => d.kind === "float" || d.kind === "complex";
+export const isInexact = (d: DType) => checkDType("isInexact", d).kind === "float" || d.kind === "complex";
 /**
  * Whether `d` is a signed or unsigned integer dtype (bool is not).
  * @example
@@ -93,7 +101,7 @@ export const isInexact = (d: DType) => d.kind === "float" || d.kind === "complex
  * mx.isInteger(mx.bool); // false
  * ```
  */
-export const isInteger = (d: DType) => d.kind === "int" || d.kind === "uint";
+export const isInteger = (d: DType) => checkDType("isInteger", d).kind === "int" || d.kind === "uint";
 export const isIntegral = (d: DType) => isInteger(d) || d === bool;
 export const is64BitInt = (d: DType) => d === int64 || d === uint64;
 
@@ -120,7 +128,9 @@ function signedOfSize(size: number): DType {
  * ```
  */
 export function promoteTypes(a: DType, b: DType): DType {
-  if (a === b) return a;
+  if (a === b && a instanceof DType) return a;
+  checkDType("promoteTypes", a);
+  checkDType("promoteTypes", b);
   if (a === bool) return b;
   if (b === bool) return a;
   if (a === complex64 || b === complex64) return complex64;

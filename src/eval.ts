@@ -2,7 +2,7 @@
 // (no recursion, so 100 000-node chains are fine), one kernel call per node on
 // its stream's backend, transfers where an input lives on another backend.
 
-import { getBackend, retain, type Backend, type Tensor } from "../backends/backend.js";
+import { getBackend, retain, type Backend, type Kernel, type Tensor } from "../backends/backend.js";
 import type { MxArray } from "./array.js";
 import type { Primitive } from "./primitive.js";
 import { relieveMemoryPressure } from "./collector.js";
@@ -128,9 +128,9 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
   const prim = node.primitive!;
   const backend = getBackend(node.stream.device.backend);
   const dtypes = backend.capabilities.dtypes;
-  if (!dtypes.has(node.dtype)) throw unsupportedDType(node, backend, node.dtype);
+  for (const out of node.siblings ?? [node]) if (!dtypes.has(out.dtype)) throw unsupportedDType(node, backend, out.dtype);
   for (const x of node.inputs) if (!dtypes.has(x.dtype)) throw unsupportedDType(node, backend, x.dtype);
-  const kernel = backend.kernels[prim.name];
+  const kernel = node.siblings ? siblingsKernel(backend, node.siblings) : backend.kernels[prim.name];
   if (!kernel) {
     throw new Error(`[${prim.name}] is not implemented on backend '${backend.displayName}' (inputs: ${node.inputs.map(describe).join(", ")})`);
   }
@@ -153,7 +153,30 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
   if (retainingGraph === 0) {
     node.consumeInputs();
     releaseConsumed(node, intermediates);
+    // the siblings this call filled: their edges go now (they are not in the eval's order)
+    for (const s of node.siblings ?? []) if (s !== node && s.isEvaluated) s.detachInputs();
   }
+}
+
+/**
+ * A kernel that runs a multi-output primitive once and gives `first` its
+ * output: the other siblings that are still unevaluated take theirs, the
+ * outputs nobody needs (already evaluated, or disposed) go back to the pool.
+ */
+function siblingsKernel(backend: Backend, siblings: readonly MxArray[]): Kernel | undefined {
+  const multi = backend.multiKernels?.[siblings[0]!.primitive!.name];
+  if (!multi) return undefined;
+  return (prim, inputs, first) => {
+    const outs = multi(prim, inputs, siblings);
+    let mine: Tensor | undefined;
+    siblings.forEach((s, i) => {
+      const t = outs[i]!;
+      if (s === first) mine = t;
+      else if (!s.isEvaluated && !s.isDisposed) s.slot.data = t;
+      else backend.release(t.buffer);
+    });
+    return mine!;
+  };
 }
 
 /** A kernel's error (an allocation the device refused, say) made to start with the op's name; its class (RangeError, ...) stays. */

@@ -9,9 +9,11 @@ export {
   type DTypeKind, type DTypeName,
 } from "./dtype.js";
 export { MxArray, MxArray as Array, type NestedList } from "./array.js";
-export { print } from "./print.js";
-export { Device, Stream, cpu, gpu, webgpu, metal, isAvailable, defaultDevice, setDefaultDevice, defaultStream, newStream, type DeviceType, type StreamOrDevice } from "./device.js";
+export { print, setPrintoptions, getPrintoptions, printoptions, type PrintOptions } from "./print.js";
+export { Device, Stream, cpu, gpu, webgpu, metal, isAvailable, defaultDevice, setDefaultDevice, defaultStream, newStream, setDefaultStream, clearStreams, stream, StreamContext, type DeviceType, type StreamOrDevice } from "./device.js";
 export * from "./ops/index.js";
+export * from "./dtype-info.js";
+export * from "./streams.js";
 export { variance as var } from "./ops/reduction.js";
 export { evalArrays as eval, tidy } from "./tidy.js";
 export { getActiveMemory, getPeakMemory, getCacheMemory, resetPeakMemory, setCacheLimit, setMemoryLimit, clearCache } from "./memory.js";
@@ -21,7 +23,7 @@ export type { DataSlot } from "./memory.js";
 export * as random from "./random.js";
 export {
   registerBackend, registeredBackends, unavailableBackends,
-  type Backend, type BackendBuffer, type BackendName, type HostBytes, type Kernel, type MemoryStats, type OutputSpec, type Tensor,
+  type Backend, type BackendBuffer, type BackendName, type HostBytes, type Kernel, type MultiKernel, type MemoryStats, type OutputSpec, type Tensor,
 } from "../backends/backend.js";
 export * from "./transforms/index.js";
 export * as utils from "./transforms/tree.js";

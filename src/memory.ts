@@ -3,6 +3,7 @@
 // statistics summed over the registered backends.
 
 import { registeredBackends, type Tensor } from "../backends/backend.js";
+import { describeValue, opError } from "./errors.js";
 
 /** Holder of an array's evaluated data, kept apart from the array so the finalizer can free it. */
 export interface DataSlot {
@@ -106,7 +107,7 @@ export function resetPeakMemory(): void {
  * ```
  */
 export function setCacheLimit(bytes: number): number {
-  if (!(bytes >= 0)) throw new RangeError(`setCacheLimit: limit must be a non-negative number of bytes, got ${bytes}`);
+  if (typeof bytes !== "number" || !(bytes >= 0)) throw opError("setCacheLimit", `limit must be a non-negative number of bytes, got ${describeValue(bytes)}`, [], "range");
   const prev = registeredBackends().map((b) => b.setCacheLimit(bytes));
   return prev[0] ?? 0;
 }
@@ -127,7 +128,7 @@ export function setCacheLimit(bytes: number): number {
  * ```
  */
 export function setMemoryLimit(bytes: number): number {
-  if (!(bytes > 0)) throw new RangeError(`setMemoryLimit: limit must be a positive number of bytes (or Infinity), got ${bytes}`);
+  if (typeof bytes !== "number" || !(bytes > 0)) throw opError("setMemoryLimit", `limit must be a positive number of bytes (or Infinity), got ${describeValue(bytes)}`, [], "range");
   const prev = registeredBackends().flatMap((b) => (b.setMemoryLimit ? [b.setMemoryLimit(bytes)] : []));
   return prev[0] ?? Infinity;
 }

@@ -106,6 +106,73 @@ export abstract class Primitive {
    * String(mx.astype(mx.array([1]), mx.float16).primitive); // 'astype(dtype="float16")'
    * ```
    */
+  /**
+   * The shape and dtype of every output. A primitive with several outputs
+   * (divmod's quotient and remainder, qr's q and r) overrides this, and its
+   * `output` gives the first; the outputs are sibling arrays computed by one
+   * kernel call (MLX's `array::siblings`).
+   * @example
+   * ```ts
+   * const [q] = mx.divmod(mx.array([7]), 2);
+   * q!.primitive!.outputs([{ shape: [1], dtype: mx.int32 }, { shape: [1], dtype: mx.int32 }]).length; // 2
+   * ```
+   */
+  outputs(inputs: readonly Spec[]): readonly Spec[] {
+    return [this.output(inputs)];
+  }
+
+  /**
+   * `vjp` for all outputs at once: the cotangent of each output (null where
+   * none flows) to the cotangents of the inputs. Single-output primitives
+   * need not override it.
+   * @example
+   * ```ts
+   * const x = mx.array([0, 1], mx.float32);
+   * const y = mx.sin(x);
+   * y.primitive!.vjpOutputs([x], [mx.ones([2])], [y]).length; // 1
+   * ```
+   */
+  vjpOutputs(inputs: readonly MxArray[], cotangents: readonly (MxArray | null)[], outputs: readonly MxArray[]): (MxArray | null)[] {
+    const ct = cotangents[0];
+    return ct ? this.vjp(inputs, ct, outputs[0]!) : inputs.map(() => null);
+  }
+
+  /**
+   * `jvp` for all outputs at once: the tangents of the inputs to the tangent
+   * of each output (null where none). Single-output primitives need not override it.
+   * @example
+   * ```ts
+   * const x = mx.array([0, 1], mx.float32);
+   * const y = mx.sin(x);
+   * y.primitive!.jvpOutputs([x], [mx.ones([2])], [y]).length; // 1
+   * ```
+   */
+  jvpOutputs(inputs: readonly MxArray[], tangents: readonly (MxArray | null)[], outputs: readonly MxArray[]): (MxArray | null)[] {
+    return [this.jvp(inputs, tangents, outputs[0]!)];
+  }
+
+  /**
+   * `vmap` for all outputs at once: the batched outputs and the axis each
+   * carries its batch on. Single-output primitives need not override it.
+   * @example
+   * ```ts
+   * const x = mx.ones([3, 2]);
+   * const y = mx.sin(x);
+   * y.primitive!.vmapOutputs([x], [0])[0].length; // 1
+   * ```
+   */
+  vmapOutputs(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray[], number[]] {
+    const [out, axis] = this.vmap(inputs, axes);
+    return [[out], [axis]];
+  }
+
+  /**
+   * The name with the parameters, as error messages and graph dumps show it.
+   * @example
+   * ```ts
+   * mx.astype(mx.array([1]), mx.float16).primitive!.toString(); // 'astype(dtype="float16")'
+   * ```
+   */
   toString(): string {
     const p = this.params();
     const keys = Object.keys(p);

@@ -5,22 +5,84 @@
 
 import { MxArray } from "./array.js";
 import type { DType } from "./dtype.js";
+import { describeValue, opError } from "./errors.js";
 import { rowMajorStrides } from "./shape.js";
 import { decodeElement, type Scalar, type TypedArray } from "./storage.js";
 
-/** C's `%g` with 6 significant digits, as `std::ostream << double` prints. */
-export function formatG(x: number): string {
+/** MLX's print options: `precision` is the significant digits of printed floats (MLX's default, C++'s 6). */
+export interface PrintOptions {
+  precision: number;
+}
+
+const DEFAULT_PRECISION = 6;
+let options: PrintOptions = { precision: DEFAULT_PRECISION };
+
+/**
+ * Sets how arrays print (MLX's `mx.set_printoptions`): `precision`, the
+ * significant digits of floats (`undefined` restores MLX's default, 6).
+ * @example
+ * ```ts
+ * mx.setPrintoptions({ precision: 3 });
+ * mx.array([3.14159]).toString(); // "array([3.14], dtype=float32)"
+ * mx.setPrintoptions({ precision: undefined });
+ * ```
+ */
+export function setPrintoptions(o: { precision?: number | undefined }): void {
+  options = checkedOptions("setPrintoptions", o);
+}
+
+/** Print options `o` of op `op` (setPrintoptions or printoptions) checked, absent fields at their defaults. */
+function checkedOptions(op: string, o: { precision?: number | undefined }): PrintOptions {
+  if (o === null || typeof o !== "object" || Array.isArray(o)) throw opError(op, `options must be an object such as { precision }, got ${describeValue(o)}`, [], "type");
+  const p = o.precision ?? DEFAULT_PRECISION;
+  if (!Number.isInteger(p) || p < 1 || p > 17) throw opError(op, `precision must be an integer from 1 to 17, got ${describeValue(o.precision)}`, [], "range");
+  return { precision: p };
+}
+
+/**
+ * The current print options (MLX's `mx.get_printoptions`).
+ * @example
+ * ```ts
+ * mx.getPrintoptions().precision; // 6
+ * ```
+ */
+export function getPrintoptions(): PrintOptions {
+  return { ...options };
+}
+
+/**
+ * Runs `fn` with print options `o`, then restores the previous ones (MLX's
+ * `with mx.printoptions(...)`).
+ * @example
+ * ```ts
+ * mx.printoptions({ precision: 2 }, () => mx.array([2.71828]).toString()); // "array([2.7], dtype=float32)"
+ * ```
+ */
+export function printoptions<T>(o: { precision?: number | undefined }, fn: () => T): T {
+  const next = checkedOptions("printoptions", o);
+  if (typeof fn !== "function") throw opError("printoptions", `fn must be a function, got ${describeValue(fn)}`, [], "type");
+  const saved = options;
+  options = next;
+  try {
+    return fn();
+  } finally {
+    options = saved;
+  }
+}
+
+/** C's `%g` with `precision` significant digits (the print options'; 6 by default), as `std::ostream << double` prints. */
+export function formatG(x: number, precision = options.precision): string {
   if (x !== x) return "nan";
   if (x === Infinity) return "inf";
   if (x === -Infinity) return "-inf";
   if (x === 0) return Object.is(x, -0) ? "-0" : "0";
-  const [mant, expStr] = x.toExponential(5).split("e") as [string, string];
+  const [mant, expStr] = x.toExponential(precision - 1).split("e") as [string, string];
   const exp = Number(expStr);
   const strip = (s: string) => (s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s);
-  if (exp < -4 || exp >= 6) {
+  if (exp < -4 || exp >= precision) {
     return `${strip(mant)}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
   }
-  return strip(x.toFixed(5 - exp));
+  return strip(x.toFixed(precision - 1 - exp));
 }
 
 export function formatScalar(v: Scalar, integer = false): string {

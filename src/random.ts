@@ -4,16 +4,21 @@
 // streams match MLX bit for bit.
 
 import { MxArray } from "./array.js";
-import { float16, bfloat16, float32, int32, int64, isFloating, isInexact, uint32, uint64, type DType } from "./dtype.js";
-import { opError, shapeStr } from "./errors.js";
+import { float16, bfloat16, float32, int32, int64, isDType, isFloating, isInexact, uint32, uint64, type DType } from "./dtype.js";
+import { describeValue, opError, shapeStr } from "./errors.js";
 import { RandomBits } from "./primitives/misc.js";
-import { broadcastShapes, checkShape, sameShape } from "./shape.js";
+import { broadcastShapes, checkShape, MAX_DIM, sameShape } from "./shape.js";
+import { checkKey } from "./random-checks.js";
 import { threefryBytes } from "./threefry.js";
 import {
   add, astype, bitwiseOr, divide, erfinv, leftShift, less, lessEqual, minimum, multiply, remainder, subtract, where,
 } from "./ops/elementwise.js";
 import { reshape, split as splitRows } from "./ops/layout.js";
-import { constant, node, streamOf, toArray, type ArrayLike, type OpOptions } from "./ops/base.js";
+import { checkArrayLike, constant, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./ops/base.js";
+import type { Stream } from "./device.js";
+
+export * from "./random-extra.js";
+export * from "./random-permutation.js";
 
 export interface KeyOptions extends OpOptions {
   /** The PRNG key to draw with (from `key` or `split`); the global sequence's next key when absent. */
@@ -41,8 +46,7 @@ let globalKey = keyWords(Date.now());
  * ```
  */
 export function seed(s: number | bigint): void {
-  if (typeof s !== "bigint" && !(Number.isInteger(s) && s >= 0)) throw opError("random.seed", `seed must be a non-negative integer, got ${s}`, [], "type");
-  globalKey = keyWords(s);
+  globalKey = keyWords(checkSeed("random.seed", s));
 }
 
 /**
@@ -56,8 +60,21 @@ export function seed(s: number | bigint): void {
  * ```
  */
 export function key(s: number | bigint, o?: OpOptions): MxArray {
-  if (typeof s !== "bigint" && !(Number.isInteger(s) && s >= 0)) throw opError("random.key", `seed must be a non-negative integer, got ${s}`, [], "type");
-  return constant(keyWords(s), [2], uint32, streamOf(o));
+  const words = keyWords(checkSeed("random.key", s));
+  return constant(words, [2], uint32, opStream("random.key", o));
+}
+
+/** A seed: a non-negative integer (a number or a bigint; the low 64 bits count). */
+function checkSeed(op: string, s: unknown): number | bigint {
+  if (typeof s === "bigint" || (typeof s === "number" && Number.isInteger(s) && s >= 0)) return s;
+  throw opError(op, `seed must be a non-negative integer, got ${describeValue(s)}`, [], "type");
+}
+
+/** Option `dtype` of sampler `op`: an mx dtype, or `dflt` when absent. */
+function dtypeOption(op: string, dtype: unknown, dflt: DType): DType {
+  if (dtype === undefined) return dflt;
+  if (!isDType(dtype)) throw opError(op, `dtype must be an mx dtype, got ${describeValue(dtype)}`, [], "type");
+  return dtype;
 }
 
 function nextKey(o?: OpOptions): MxArray {
@@ -66,12 +83,10 @@ function nextKey(o?: OpOptions): MxArray {
   return constant(words.slice(2, 4), [2], uint32, streamOf(o));
 }
 
-function checkKey(op: string, k: MxArray | undefined, o?: OpOptions): MxArray {
-  if (k === undefined) return nextKey(o);
-  if (!(k instanceof MxArray) || k.dtype !== uint32 || !sameShape(k.shape, [2])) {
-    throw opError(op, `key must be a uint32 array of shape (2,) (from mx.random.key)`, k instanceof MxArray ? [k] : [], "type");
-  }
-  return k;
+/** The key `op` draws with: `k` checked, or the global sequence's next key when absent. */
+function keyFor(op: string, k: MxArray | undefined, o?: OpOptions): MxArray {
+  checkKey(op, k);
+  return k ?? nextKey(o);
 }
 
 /**
@@ -85,10 +100,15 @@ function checkKey(op: string, k: MxArray | undefined, o?: OpOptions): MxArray {
  * ```
  */
 export function bits(shape: readonly number[] = [], o: KeyOptions & { width?: 1 | 2 | 4 | undefined } = {}): MxArray {
+  const s = opStream("random.bits", o);
   const width = o.width ?? 4;
-  if (width !== 1 && width !== 2 && width !== 4) throw opError("random.bits", `width must be 1, 2 or 4 bytes, got ${width}`, [], "value");
-  const sh = checkShape("random.bits", [...shape]);
-  return node(new RandomBits(sh, width), [checkKey("random.bits", o.key, o)], streamOf(o));
+  if (width !== 1 && width !== 2 && width !== 4) throw opError("random.bits", `width must be 1, 2 or 4 bytes, got ${describeValue(width)}`, [], "value");
+  return bitsOf("random.bits", checkShape("random.bits", shape), width, o.key, s);
+}
+
+/** Random bits for sampler `op` (its shape checked), with its key or the global sequence's next. */
+function bitsOf(op: string, shape: readonly number[], width: 1 | 2 | 4, k: MxArray | undefined, s: Stream): MxArray {
+  return node(new RandomBits([...shape], width), [keyFor(op, k, { stream: s })], s);
 }
 
 /**
@@ -103,16 +123,18 @@ export function bits(shape: readonly number[] = [], o: KeyOptions & { width?: 1 
  * ```
  */
 export function split(k: MxArray, num = 2, o?: OpOptions): MxArray {
-  if (!Number.isInteger(num) || num < 1) throw opError("random.split", `num must be a positive integer, got ${num}`, [], "value");
-  return bits([num, 2], { key: checkKey("random.split", k, o), stream: o?.stream });
+  const s = opStream("random.split", o);
+  if (k === undefined) throw opError("random.split", "key must be a uint32 array of shape (2,) (from mx.random.key), got undefined", [], "type");
+  if (!Number.isInteger(num) || num < 1 || num > MAX_DIM) throw opError("random.split", `num must be an integer from 1 to 2^31 - 1, got ${describeValue(num)}`, [], "value");
+  return bitsOf("random.split", [num, 2], 4, k, s);
 }
 
 /** float16 / bfloat16 value just below 1, and nextafter(1f, 0) for float32. */
-function belowOne(dtype: DType): number {
+function belowOne(op: string, dtype: DType): number {
   if (dtype === float32) return 1 - 2 ** -24;
   if (dtype === float16) return 1 - 2 ** -11;
   if (dtype === bfloat16) return 1 - 2 ** -8;
-  throw opError("random.uniform", `unsupported dtype ${dtype.name}; valid: float32, float16, bfloat16`, [], "type");
+  throw opError(op, `unsupported dtype ${dtype.name}; valid: float32, float16, bfloat16`, [], "type");
 }
 
 export interface UniformOptions extends KeyOptions {
@@ -130,20 +152,24 @@ export interface UniformOptions extends KeyOptions {
  * ```
  */
 export function uniform(low: ArrayLike = 0, high: ArrayLike = 1, shape: readonly number[] = [], o: UniformOptions = {}): MxArray {
-  const dtype = o.dtype ?? float32;
-  if (!isFloating(dtype)) throw opError("random.uniform", `can only generate uniform numbers with a real floating point dtype, got ${dtype.name}`, [], "type");
-  const s = streamOf(o);
-  const lo = astype(toArray("random.uniform", low, s, dtype), dtype, o);
-  const hi = astype(toArray("random.uniform", high, s, dtype), dtype, o);
-  const range = subtract(hi, lo, o);
-  const sh = checkShape("random.uniform", [...shape]);
-  const outShape = broadcastShapes("random.uniform", sh, range.shape);
+  const s = opStream("random.uniform", o);
+  return uniformOf("random.uniform", low, high, checkShape("random.uniform", shape), dtypeOption("random.uniform", o.dtype, float32), o.key, s);
+}
+
+/** Uniform samples for sampler `op` (arguments checked but for low and high). */
+function uniformOf(op: string, low: ArrayLike, high: ArrayLike, sh: readonly number[], dtype: DType, k: MxArray | undefined, s: Stream): MxArray {
+  if (!isFloating(dtype)) throw opError(op, `can only generate uniform numbers with a real floating point dtype, got ${dtype.name}`, [], "type");
+  const o = { stream: s };
+  const lo = astype(toArray(op, low, s, dtype, "low"), dtype, o);
+  const hi = astype(toArray(op, high, s, dtype, "high"), dtype, o);
+  const outShape = broadcastShapes(op, sh, lo.shape, hi.shape);
   if (!sameShape(outShape, sh)) {
-    throw opError("random.uniform", `cannot generate random values of shape ${shapeStr(sh)} from broadcast shape ${shapeStr(outShape)}`, [], "value");
+    throw opError(op, `cannot generate random values of shape ${shapeStr(sh)} from broadcast shape ${shapeStr(outShape)}`, [lo, hi], "value");
   }
-  const upper = toArray("random.uniform", belowOne(dtype), s, float32);
-  const maxval = toArray("random.uniform", 4294967295, s, float32);
-  let out = divide(bits(sh, { key: o.key, stream: o.stream }), maxval, o);
+  const range = subtract(hi, lo, o);
+  const upper = toArray(op, belowOne(op, dtype), s, float32);
+  const maxval = toArray(op, 4294967295, s, float32);
+  let out = divide(bitsOf(op, sh, 4, k, s), maxval, o);
   out = astype(minimum(out, upper, o), dtype, o);
   return add(multiply(range, out, o), lo, o);
 }
@@ -165,14 +191,20 @@ export interface NormalOptions extends UniformOptions {
  * ```
  */
 export function normal(shape: readonly number[] = [], o: NormalOptions = {}): MxArray {
-  const dtype = o.dtype ?? float32;
-  if (!isFloating(dtype)) throw opError("random.normal", `can only generate normal numbers with a floating point dtype, got ${dtype.name}`, [], "type");
-  const s = streamOf(o);
-  const samples = uniform(-(1 - 2 ** -24), 1, shape, { key: o.key, stream: o.stream, dtype: float32 });
-  let scale = toArray("random.normal", Math.SQRT2, s, dtype);
-  if (o.scale !== undefined) scale = multiply(scale, astype(toArray("random.normal", o.scale, s, dtype), dtype, o), o);
-  let out = multiply(scale, astype(erfinv(samples, o), dtype, o), o);
-  if (o.loc !== undefined) out = add(astype(toArray("random.normal", o.loc, s, dtype), dtype, o), out, o);
+  const op = "random.normal";
+  const s = opStream(op, o);
+  const sh = checkShape(op, shape);
+  const dtype = dtypeOption(op, o.dtype, float32);
+  if (!isFloating(dtype)) throw opError(op, `can only generate normal numbers with a floating point dtype, got ${dtype.name}`, [], "type");
+  const so = { stream: s };
+  const loc = o.loc === undefined ? undefined : astype(toArray(op, o.loc, s, dtype, "loc"), dtype, so);
+  const scaleArg = o.scale === undefined ? undefined : astype(toArray(op, o.scale, s, dtype, "scale"), dtype, so);
+  broadcastShapes(op, sh, ...[loc, scaleArg].flatMap((a) => (a ? [a.shape] : [])));
+  const samples = uniformOf(op, -(1 - 2 ** -24), 1, sh, float32, o.key, s);
+  let scale = toArray(op, Math.SQRT2, s, dtype);
+  if (scaleArg) scale = multiply(scale, scaleArg, so);
+  let out = multiply(scale, astype(erfinv(samples, so), dtype, so), so);
+  if (loc) out = add(loc, out, so);
   return out;
 }
 
@@ -187,15 +219,17 @@ export function normal(shape: readonly number[] = [], o: NormalOptions = {}): Mx
  * ```
  */
 export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[] = [], o: UniformOptions = {}): MxArray {
-  const dtype = o.dtype ?? int32;
+  const s = opStream("random.randint", o);
+  const sh = checkShape("random.randint", shape);
+  const dtype = dtypeOption("random.randint", o.dtype, int32);
   if (isInexact(dtype)) throw opError("random.randint", `randint only accepts integer dtypes and bool, got ${dtype.name}`, [], "type");
-  const s = streamOf(o);
+  checkArrayLike("random.randint", low, "low");
+  checkArrayLike("random.randint", high, "high");
   const wide = dtype.size === 8;
   const [signedT, unsignedT] = wide ? [int64, uint64] : [int32, uint32];
   const cmpT = dtype.kind === "uint" ? unsignedT : signedT;
-  const lo = astype(toArray("random.randint", low, s, signedT), signedT, o);
-  const hi = astype(toArray("random.randint", high, s, signedT), signedT, o);
-  const sh = checkShape("random.randint", [...shape]);
+  const lo = astype(toArray("random.randint", low, s, signedT, "low"), signedT, o);
+  const hi = astype(toArray("random.randint", high, s, signedT, "high"), signedT, o);
   const rangeShape = broadcastShapes("random.randint", lo.shape, hi.shape);
   if (!sameShape(broadcastShapes("random.randint", sh, rangeShape), sh)) {
     throw opError("random.randint", `cannot generate random values of shape ${shapeStr(sh)} from broadcast shape ${shapeStr(rangeShape)}`, [lo, hi], "value");
@@ -205,11 +239,11 @@ export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[
   const safeRange = where(empty, toArray("random.randint", 1, s, unsignedT), range, o);
   let raw: MxArray;
   if (wide) {
-    const [k1, k2] = o.key ? splitPair(checkKey("random.randint", o.key, o), o) : [undefined, undefined];
-    const loBits = bits(sh, { key: k1, stream: o.stream });
-    const hiBits = bits(sh, { key: k2, stream: o.stream });
+    const [k1, k2] = o.key ? splitPair(keyFor("random.randint", o.key, o), o) : [undefined, undefined];
+    const loBits = bitsOf("random.randint", sh, 4, k1, s);
+    const hiBits = bitsOf("random.randint", sh, 4, k2, s);
     raw = bitwiseOr(leftShift(astype(hiBits, uint64, o), 32, o), astype(loBits, uint64, o), o);
-  } else raw = bits(sh, { key: o.key, stream: o.stream });
+  } else raw = bitsOf("random.randint", sh, 4, o.key, s);
   const offset = remainder(raw, safeRange, o);
   return astype(add(astype(lo, unsignedT, o), offset, o), dtype, o);
 }
@@ -232,13 +266,13 @@ function splitPair(k: MxArray, o?: OpOptions): [MxArray, MxArray] {
  * ```
  */
 export function bernoulli(p: ArrayLike = 0.5, shape?: readonly number[], o: KeyOptions = {}): MxArray {
-  const s = streamOf(o);
-  const pa = toArray("random.bernoulli", p, s, float32);
-  if (!isFloating(pa.dtype)) throw opError("random.bernoulli", `probability p must be a float type`, [pa], "type");
-  const sh = shape ? checkShape("random.bernoulli", [...shape]) : [...pa.shape];
+  const s = opStream("random.bernoulli", o);
+  const pa = toArray("random.bernoulli", p, s, float32, "p");
+  if (!isFloating(pa.dtype)) throw opError("random.bernoulli", `probability p must be a float type, got ${pa.dtype.name}`, [pa], "type");
+  const sh = shape === undefined || shape === null ? [...pa.shape] : [...checkShape("random.bernoulli", shape)];
   if (!sameShape(broadcastShapes("random.bernoulli", sh, pa.shape), sh)) {
     throw opError("random.bernoulli", `shape of p ${shapeStr(pa.shape)} is incompatible with shape ${shapeStr(sh)}`, [pa], "value");
   }
   const upper = toArray("random.bernoulli", 4294967808, s, float32); // nextafter(float(UINT32_MAX), FLT_MAX)
-  return less(bits(sh, { key: o.key, stream: o.stream }), multiply(pa, upper, o), o);
+  return less(bitsOf("random.bernoulli", sh, 4, o.key, s), multiply(pa, upper, o), o);
 }

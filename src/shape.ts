@@ -1,7 +1,7 @@
 // Shape arithmetic: sizes, row-major strides, broadcasting and axis
 // normalization, with errors that name the op.
 
-import { opError, shapeStr } from "./errors.js";
+import { describeValue, opError, shapeStr, type Described } from "./errors.js";
 
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
@@ -49,29 +49,34 @@ export function broadcastShapes(op: string, ...shapes: (readonly number[])[]): n
 /** The largest dimension MLX allows (its shapes hold int32). */
 export const MAX_DIM = 2 ** 31 - 1;
 
-export function checkShape(op: string, shape: unknown): number[] {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw opError(op, `shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`, [], "type");
+/** `shape` as a list of dimensions (argument `name` of `op`): non-negative integers of at most 2^31 - 1. */
+export function checkShape(op: string, shape: unknown, name = "shape"): number[] {
+  if (!Array.isArray(shape)) throw opError(op, `${name} must be an array of non-negative integers, got ${describeValue(shape)}`, [], "type");
+  for (let i = 0; i < shape.length; i++) {
+    const d: unknown = shape[i];
+    if (!(i in shape) || typeof d !== "number" || !Number.isInteger(d) || d < 0) {
+      throw opError(op, `${name} must be an array of non-negative integers, got ${describeValue(shape)} (dimension ${i} is ${i in shape ? describeValue(d) : "a hole"})`, [], "type");
+    }
+    if (d > MAX_DIM) throw opError(op, `dimension ${i} of ${name} ${JSON.stringify(shape)} is ${d}; dimensions must be at most 2^31 - 1`, [], "value");
   }
-  const big = shape.findIndex((d: number) => d > MAX_DIM);
-  if (big >= 0) throw opError(op, `dimension ${big} of shape ${JSON.stringify(shape)} is ${shape[big]}; dimensions must be at most 2^31 - 1`, [], "value");
   return shape as number[];
 }
 
-export function normalizeAxis(op: string, axis: number, ndim: number): number {
-  if (!Number.isInteger(axis)) throw opError(op, `axis must be an integer, got ${String(axis)}`, [], "type");
+/** `axis` (argument `name` of `op`) as an index into `ndim` axes; `inputs` are the arrays the error lists. */
+export function normalizeAxis(op: string, axis: unknown, ndim: number, name = "axis", inputs: readonly Described[] = []): number {
+  if (typeof axis !== "number" || !Number.isInteger(axis)) throw opError(op, `${name} must be an integer, got ${describeValue(axis)}`, inputs, "type");
   if (axis < -ndim || axis >= ndim) {
-    throw opError(op, `axis ${axis} is out of bounds for an array with ${ndim} dimension${ndim === 1 ? "" : "s"} (valid: ${-ndim} to ${ndim - 1})`, [], "range");
+    throw opError(op, `${name} ${axis} is out of bounds for an array with ${ndim} dimension${ndim === 1 ? "" : "s"} (valid: ${-ndim} to ${ndim - 1})`, inputs, "range");
   }
   return axis < 0 ? axis + ndim : axis;
 }
 
-/** Axes as a sorted, de-duplicated list; `undefined` means every axis. */
-export function normalizeAxes(op: string, axis: number | readonly number[] | undefined | null, ndim: number): number[] {
+/** Axes (argument `name` of `op`) as a sorted, de-duplicated list; `undefined` and `null` mean every axis. */
+export function normalizeAxes(op: string, axis: unknown, ndim: number, name = "axis", inputs: readonly Described[] = []): number[] {
   if (axis === undefined || axis === null) return [...Array(ndim).keys()];
-  const list = typeof axis === "number" ? [axis] : axis;
-  if (!Array.isArray(list)) throw opError(op, `axis must be a number or an array of numbers, got ${String(axis)}`, [], "type");
-  const out = list.map((a) => normalizeAxis(op, a, ndim));
-  if (new Set(out).size !== out.length) throw opError(op, `duplicate axes in ${JSON.stringify(list)}`, [], "range");
+  const list: unknown = typeof axis === "number" ? [axis] : axis;
+  if (!Array.isArray(list)) throw opError(op, `${name} must be a number or an array of numbers, got ${describeValue(axis)}`, inputs, "type");
+  const out = list.map((a) => normalizeAxis(op, a, ndim, name, inputs));
+  if (new Set(out).size !== out.length) throw opError(op, `duplicate axes in ${name} ${JSON.stringify(list)}`, inputs, "range");
   return out.sort((a, b) => a - b);
 }

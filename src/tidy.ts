@@ -5,6 +5,7 @@
 // is disposed. eval takes arrays or trees of them.
 
 import { MxArray } from "./array.js";
+import { describeValue, opError } from "./errors.js";
 import { evaluate } from "./eval.js";
 import { tidyScopes } from "./memory.js";
 
@@ -51,6 +52,7 @@ function graphOf(roots: readonly MxArray[]): Set<MxArray> {
  * ```
  */
 export function tidy<T>(fn: () => T): T {
+  if (typeof fn !== "function") throw opError("tidy", `fn must be a function, got ${describeValue(fn)}`, [], "type");
   const scope = new Set<MxArray>();
   tidyScopes.push(scope as Set<{ dispose(): void }>);
   let result: T;
@@ -64,7 +66,7 @@ export function tidy<T>(fn: () => T): T {
     tidyScopes.pop();
   }
   if (result instanceof Promise) {
-    throw new TypeError("mx.tidy takes a synchronous function; evaluate with mx.eval after tidy returns, or dispose arrays explicitly in async code");
+    throw opError("tidy", "fn must be synchronous (it returned a Promise); evaluate with mx.eval after tidy returns, or dispose arrays explicitly in async code", [], "type");
   }
   const returned = new Set(collectArrays(result));
   const keep = graphOf([...returned]);

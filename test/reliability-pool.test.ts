@@ -142,7 +142,7 @@ it("mx.setMemoryLimit bounds every backend and returns the previous bound", () =
   try {
     expect(setMemoryLimit(2 ** 40)).toBe(before[0]);
     for (const b of backends) expect(b.getMemoryLimit()).toBe(2 ** 40);
-    expect(() => setMemoryLimit(0)).toThrow(/setMemoryLimit: limit must be a positive number of bytes/);
+    expect(() => setMemoryLimit(0)).toThrow(/\[setMemoryLimit\] limit must be a positive number of bytes/);
   } finally {
     backends.forEach((b, i) => b.setMemoryLimit(before[i]!));
   }

@@ -204,7 +204,7 @@ describe("trees (mx.utils)", () => {
     expect(rebuilt.b[0]).toBe(tree.b[0]);
     expect((rebuilt.b[1] as { c: mx.MxArray }).c).toBe((tree.b[1] as { c: mx.MxArray }).c);
     expect(rebuilt.n).toBe(3);
-    expect(() => mx.utils.treeMap((a, b) => mx.add(a, b, cpu), tree, { a: f64([1]) })).toThrow(/treeMap: tree 1 has structure \{a: array\}, expected \{a: array, b: \[array, \{c: array\}\], n: 3\}/);
+    expect(() => mx.utils.treeMap((a, b) => mx.add(a, b, cpu), tree, { a: f64([1]) })).toThrow(/\[utils\.treeMap\] tree 1 has structure \{a: array\}, expected \{a: array, b: \[array, \{c: array\}\], n: 3\}/);
   });
 });
 

@@ -17,7 +17,7 @@ describe("setValidation", () => {
     expect(mx.getValidation()).toBe("cpu");
     mx.setValidation(null);
     expect(mx.getValidation()).toBeNull();
-    expect(() => mx.setValidation("webgpu" as "cpu")).toThrow(/the reference must be "cpu" or null/);
+    expect(() => mx.setValidation("webgpu" as "cpu")).toThrow(/\[setValidation\] reference must be "cpu" or null/);
   });
 
   it("is turned on by MLX_TS_VALIDATE=cpu", () => {

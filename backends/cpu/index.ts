@@ -2,7 +2,7 @@
 // semantics (float64 math rounded once, exact integer arithmetic). Buffers
 // are pooled ArrayBuffers; reads are synchronous. Registers itself as "cpu".
 
-import { registerBackend, type Backend, type BackendBuffer, type HostBytes, type Kernel, type Tensor } from "../backend.js";
+import { registerBackend, type Backend, type BackendBuffer, type HostBytes, type Kernel, type MultiKernel, type Tensor } from "../backend.js";
 import { BufferPool, PooledBackend } from "../pool.js";
 import { ALL_DTYPES, complex64, float32 } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
@@ -10,10 +10,14 @@ import { storageCtor, type TypedArray } from "../../src/storage.js";
 import { complexBinary, complexCast, complexUnary } from "./complex.js";
 import { astypeKernel, binaryKernel, unaryKernel, whereKernel } from "./elementwise.js";
 import { arangeKernel, randomBitsKernel } from "./generators.js";
-import { familyKernels } from "../kernel-table.js";
+import { gatherAxisKernel, scatterAxisKernel, sliceUpdateKernel } from "./indexing.js";
+import { derivedMultiKernels, familyKernels } from "../kernel-table.js";
 import { asWords, concatenateKernel, contiguousCopy, padKernel } from "./layout.js";
 import { matmulKernel } from "./matmul.js";
 import { logsumexpKernel, reduceKernel, softmaxKernel } from "./reduce.js";
+import { sortKernels } from "./sort.js";
+import { stridedKernels } from "../strided.js";
+import { scanKernel } from "./scan.js";
 import { CpuBlock, CpuBuffer } from "./tensor.js";
 import { broadcastView, isRowMajor } from "../strides.js";
 
@@ -35,6 +39,7 @@ class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
   readonly displayName = "cpu";
   readonly capabilities = { dtypes: new Set(ALL_DTYPES), unifiedMemory: true, syncRead: true };
   readonly kernels: Record<string, Kernel>;
+  readonly multiKernels: Record<string, MultiKernel>;
 
   constructor() {
     super(new BufferPool<CpuBlock>((size) => new CpuBlock(size), { name: "cpu" }));
@@ -61,7 +66,12 @@ class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
       matmul: matmulKernel(this),
       arange: arangeKernel(this),
       randomBits: randomBitsKernel(this),
+      gatherAxis: gatherAxisKernel(this), scatterAxis: scatterAxisKernel(this), sliceUpdate: sliceUpdateKernel(this),
+      ...sortKernels(this),
+      ...stridedKernels((t) => contiguousCopy(this, t)),
+      scan: scanKernel(this),
     };
+    this.multiKernels = derivedMultiKernels(this.kernels);
   }
 
   allocate(nbytes: number): BackendBuffer {

@@ -4,7 +4,7 @@
 // backend shares a buffer, or enough work is queued. CPU tensors are bound
 // in place (no copy); copies in or out are counted in `transfers`.
 
-import type { Backend, BackendBuffer, HostBytes, Kernel, OutputSpec, Tensor } from "../backend.js";
+import type { Backend, BackendBuffer, MultiKernel, HostBytes, Kernel, OutputSpec, Tensor } from "../backend.js";
 import { BufferPool, PooledBackend, formatBytes } from "../pool.js";
 import { rowMajorStrides, sizeOf } from "../../src/shape.js";
 import { storageCtor } from "../../src/storage.js";
@@ -73,6 +73,7 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
   readonly displayName: string;
   readonly capabilities: Backend["capabilities"];
   readonly kernels: Record<string, Kernel> = {};
+  readonly multiKernels: Record<string, MultiKernel> = {};
   readonly transfers: TransferStats = { copies: 0, bytes: 0, shared: 0 };
   private readonly libraries: Libraries;
   /** Buffers bound by encoded, uncommitted dispatches, and the ops encoded. */

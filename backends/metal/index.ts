@@ -6,15 +6,19 @@
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { markUnavailable, registerBackend, type Kernel } from "../backend.js";
-import { familyKernels } from "../kernel-table.js";
+import { derivedMultiKernels, familyKernels } from "../kernel-table.js";
 import { MetalBackend } from "./backend.js";
 import { astypeKernel, binaryKernel, contiguousCopy, unaryKernel, whereKernel } from "./elementwise.js";
 import { arangeKernel, randomBitsKernel } from "./generators.js";
 import { concatenateKernel, padKernel } from "./layout.js";
+import { gatherAxisKernel, scatterAxisKernel, sliceUpdateKernel } from "./indexing.js";
 import { matmulKernel } from "./matmul.js";
 import { openNativeDevice } from "./native.js";
 import { noticeMetalNotBuilt } from "./notice.js";
 import { logsumexpKernel, reduceKernel, softmaxKernel } from "./reduce.js";
+import { scanKernel } from "./scan.js";
+import { sortKernels } from "./sort.js";
+import { stridedKernels } from "../strided.js";
 
 function kernels(metal: MetalBackend): Record<string, Kernel> {
   return {
@@ -26,8 +30,12 @@ function kernels(metal: MetalBackend): Record<string, Kernel> {
     pad: padKernel(metal),
     softmax: softmaxKernel(metal),
     logsumexp: logsumexpKernel(metal),
+    scan: scanKernel(metal),
     arange: arangeKernel(metal),
     randomBits: randomBitsKernel(metal),
+    gatherAxis: gatherAxisKernel(metal), scatterAxis: scatterAxisKernel(metal), sliceUpdate: sliceUpdateKernel(metal),
+    ...sortKernels(metal),
+    ...stridedKernels((t) => contiguousCopy(metal, t)),
   };
 }
 
@@ -55,5 +63,6 @@ export function registerMetal(): void {
   }
   const metal = new MetalBackend(device);
   Object.assign(metal.kernels, kernels(metal));
+  Object.assign(metal.multiKernels, derivedMultiKernels(metal.kernels));
   registerBackend(metal);
 }

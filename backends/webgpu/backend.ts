@@ -3,7 +3,7 @@
 // dispatches, and Dawn's validation errors and device loss surfaced as JS
 // errors naming the ops. Kernels are registered by backends/webgpu/register.ts.
 
-import type { Backend, BackendBuffer, Kernel, OutputSpec, Tensor } from "../backend.js";
+import type { Backend, BackendBuffer, MultiKernel, Kernel, OutputSpec, Tensor } from "../backend.js";
 import { BufferPool, PooledBackend, formatBytes } from "../pool.js";
 import { isRowMajor } from "../strides.js";
 import { bfloat16, bool, float16, float32, int16, int32, int8, uint16, uint32, uint8 } from "../../src/dtype.js";
@@ -104,6 +104,7 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
   readonly displayName = "webgpu";
   readonly capabilities = { dtypes: new Set(WEBGPU_DTYPES), unifiedMemory: false, syncRead: false };
   readonly kernels: Record<string, Kernel> = {};
+  readonly multiKernels: Record<string, MultiKernel> = {};
   readonly queue: CommandQueue;
   private readonly pipelines: PipelineCache;
   private readonly errors: string[] = [];

@@ -5,13 +5,17 @@
 import { markUnavailable, registerBackend, type Kernel } from "../backend.js";
 import { WebGpuBackend } from "./backend.js";
 import { openDevice, type FoundAdapter } from "./device.js";
-import { familyKernels } from "../kernel-table.js";
+import { derivedMultiKernels, familyKernels } from "../kernel-table.js";
 import { astypeKernel, binaryKernel, contiguousCopy, unaryKernel, whereKernel } from "./elementwise.js";
 import { reduceKernel } from "./reduce.js";
 import { matmulKernel } from "./matmul.js";
 import { arangeKernel, randomBitsKernel } from "./generators.js";
 import { concatenateKernel, padKernel } from "./gather.js";
+import { gatherAxisKernel, scatterAxisKernel, sliceUpdateKernel } from "./indexing.js";
 import { logsumexpKernel, softmaxKernel } from "./softmax.js";
+import { scanKernel } from "./scan.js";
+import { sortKernels } from "./sort.js";
+import { stridedKernels } from "../strided.js";
 
 function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
   return {
@@ -23,8 +27,12 @@ function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
     pad: padKernel(gpu),
     softmax: softmaxKernel(gpu),
     logsumexp: logsumexpKernel(gpu),
+    scan: scanKernel(gpu),
     arange: arangeKernel(gpu),
     randomBits: randomBitsKernel(gpu),
+    gatherAxis: gatherAxisKernel(gpu), scatterAxis: scatterAxisKernel(gpu), sliceUpdate: sliceUpdateKernel(gpu),
+    ...sortKernels(gpu),
+    ...stridedKernels((t) => contiguousCopy(gpu, t)),
   };
 }
 
@@ -40,5 +48,6 @@ export async function registerOnAdapter(found: FoundAdapter): Promise<void> {
   }
   const gpu = new WebGpuBackend(ctx);
   Object.assign(gpu.kernels, kernels(gpu));
+  Object.assign(gpu.multiKernels, derivedMultiKernels(gpu.kernels));
   registerBackend(gpu);
 }

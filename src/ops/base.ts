@@ -4,9 +4,9 @@
 
 import { getBackend } from "../../backends/backend.js";
 import { MxArray } from "../array.js";
-import { toStream, type Stream, type StreamOrDevice } from "../device.js";
+import { Device, Stream, toStream, type StreamOrDevice } from "../device.js";
 import { complex64, intRange, isInteger, promoteTypes, promoteWithScalar, scalarDefaultDType, type DType } from "../dtype.js";
-import { opError } from "../errors.js";
+import { describeValue, opError } from "../errors.js";
 import { numberToStorage } from "../convert.js";
 import { uploadTensor } from "../eval.js";
 import { outsideTidy } from "../memory.js";
@@ -33,6 +33,27 @@ export function streamOf(o?: OpOptions, ...inputs: readonly unknown[]): Stream {
   return toStream(o?.stream, inputs);
 }
 
+/**
+ * `streamOf` at the entry of op `op`, with the arguments checked: `o` must be an
+ * options object (or absent) and its stream a Device or a Stream of an available
+ * backend; the errors name `op`.
+ */
+export function opStream(op: string, o: OpOptions | undefined, ...inputs: readonly unknown[]): Stream {
+  if (o === undefined) return toStream(undefined, inputs);
+  if (o === null || typeof o !== "object" || Array.isArray(o) || o instanceof MxArray) {
+    throw opError(op, `options must be an object such as { stream }, got ${describeValue(o)}`, [], "type");
+  }
+  const s: unknown = o.stream;
+  if (s !== undefined && !(s instanceof Stream) && !(s instanceof Device)) {
+    throw opError(op, `stream must be a Device or a Stream (mx.cpu, mx.gpu, mx.webgpu, mx.metal, or mx.newStream(device)), got ${describeValue(s)}`, [], "type");
+  }
+  try {
+    return toStream(s, inputs);
+  } catch (e) {
+    throw opError(op, `stream ${String(s)}: ${(e as Error).message}`);
+  }
+}
+
 /** `o` with its stream fixed to `s`: what a composite op hands the ops it is built from, so they all run where it does. */
 export function onStream<T extends OpOptions>(o: T | undefined, s: Stream): T & { stream: Stream } {
   return { ...(o as T), stream: s };
@@ -46,6 +67,16 @@ export function isJsScalar(x: unknown): x is JsScalar {
 export function node(prim: Primitive, inputs: MxArray[], stream: Stream): MxArray {
   const spec = prim.output(inputs);
   return new MxArray(spec.shape, spec.dtype, stream, prim, inputs);
+}
+
+/** The sibling nodes of a primitive with several outputs, one per output spec, filled by one kernel call. */
+export function nodes(prim: Primitive, inputs: MxArray[], stream: Stream): MxArray[] {
+  const outs = prim.outputs(inputs).map((spec) => new MxArray(spec.shape, spec.dtype, stream, prim, inputs));
+  outs.forEach((a, i) => {
+    a.siblings = outs;
+    a.outputIndex = i;
+  });
+  return outs;
 }
 
 /** An evaluated array holding `words` (storage words of `dtype`, row-major). */
@@ -103,19 +134,42 @@ export function scalarArray(x: JsScalar, dtype: DType, stream: Stream): MxArray 
   return a;
 }
 
-export function checkArrayLike(op: string, x: unknown, name = "input"): ArrayLike {
-  if (x instanceof MxArray || isJsScalar(x)) return x;
-  throw opError(op, `${name} must be an mx array or a JS number/boolean/bigint, got ${Array.isArray(x) ? "a JS array (wrap it with mx.array)" : typeof x}`, [], "type");
+/** Option `name` of `op` when it is a number or absent. */
+export function numberOption(op: string, name: string, v: unknown): number | undefined {
+  if (v === undefined || typeof v === "number") return v;
+  throw opError(op, `${name} must be a number, got ${describeValue(v)}`, [], "type");
 }
 
-/** An array from an array or a scalar; a scalar takes `dtype` (or its own default dtype). */
-export function toArray(op: string, x: ArrayLike, stream: Stream, dtype?: DType): MxArray {
-  checkArrayLike(op, x);
+/** Option `name` of `op` when it is a boolean or absent. */
+export function boolOption(op: string, name: string, v: unknown): boolean | undefined {
+  if (v === undefined || typeof v === "boolean") return v;
+  throw opError(op, `${name} must be a boolean, got ${describeValue(v)}`, [], "type");
+}
+
+/** Option `name` of `op` when it is an integer (at least `min`) or absent. */
+export function intOption(op: string, name: string, v: unknown, min = -Infinity): number | undefined {
+  if (v === undefined || (typeof v === "number" && Number.isInteger(v) && v >= min)) return v;
+  throw opError(op, `${name} must be an integer${min > -Infinity ? ` >= ${min}` : ""}, got ${describeValue(v)}`, [], "type");
+}
+
+/** `x` when it is an mx array (not disposed) or a JS scalar; else an error naming `op` and the argument `name`. */
+export function checkArrayLike(op: string, x: unknown, name = "input"): ArrayLike {
+  if (x instanceof MxArray) {
+    if (x.isDisposed) throw opError(op, `${name} was disposed and can no longer be used`, [x], "value");
+    return x;
+  }
+  if (isJsScalar(x)) return x;
+  throw opError(op, `${name} must be an mx array or a JS number/boolean/bigint, got ${Array.isArray(x) ? "a JS array (wrap it with mx.array)" : describeValue(x)}`, [], "type");
+}
+
+/** An array from an array or a scalar (argument `name` of `op`); a scalar takes `dtype` (or its own default dtype). */
+export function toArray(op: string, x: ArrayLike, stream: Stream, dtype?: DType, name = "input"): MxArray {
+  checkArrayLike(op, x, name);
   if (x instanceof MxArray) return x;
   const d = dtype ?? scalarDefaultDType(x);
   if (typeof x === "number" && Number.isInteger(x) && isInteger(d) && d.size < 8) {
     const [lo, hi] = intRange(d);
-    if (x < lo || x > hi) throw opError(op, `the scalar ${x} is out of range for ${d.name} (${lo} to ${hi}); make it an array of a wider dtype, e.g. mx.array(${x}, mx.int64)`, [], "value");
+    if (x < lo || x > hi) throw opError(op, `the scalar ${x} is out of range for ${d.name} (${lo} to ${hi}) as the ${name}; make it an array of a wider dtype, e.g. mx.array(${x}, mx.int64)`, [], "value");
   }
   return scalarArray(x, d, stream);
 }

@@ -7,13 +7,13 @@ import {
   bool, complex64, float32, float64, int16, int32, int64, int8, isDType, isInexact,
   scalarDefaultDType, uint16, uint32, uint64, uint8, type DType,
 } from "../dtype.js";
-import { opError } from "../errors.js";
+import { describeValue, opError, shapeStr } from "../errors.js";
 import { getBackend } from "../../backends/backend.js";
 import { Broadcast } from "../primitives/layout.js";
 import { Arange } from "../primitives/misc.js";
-import { checkShape, MAX_DIM } from "../shape.js";
+import { broadcastShapes, checkShape, MAX_DIM, sameShape } from "../shape.js";
 import type { Complex, TypedArray } from "../storage.js";
-import { constant, encodeValues, node, scalarArray, streamOf, type JsScalar, type OpOptions } from "./base.js";
+import { checkArrayLike, constant, encodeValues, node, opStream, scalarArray, streamOf, type JsScalar, type OpOptions } from "./base.js";
 import { add, astype, divide, equal, multiply, subtract } from "./elementwise.js";
 import { broadcastTo, reshape } from "./layout.js";
 
@@ -97,8 +97,8 @@ function inferDType(leaves: readonly Leaf[]): DType {
  * ```
  */
 export function array(value: NestedList | ArrayBufferView | MxArray, dtype?: DType | null, o?: OpOptions): MxArray {
-  if (dtype !== undefined && dtype !== null && !isDType(dtype)) throw opError("array", `dtype must be an mx dtype, got ${String(dtype)}`, [], "type");
-  const s = streamOf(o);
+  if (dtype !== undefined && dtype !== null && !isDType(dtype)) throw opError("array", `dtype must be an mx dtype, got ${describeValue(dtype)}`, [], "type");
+  const s = opStream("array", o);
   if (value instanceof MxArray) return newArrayOf(dtype ? astype(value, dtype, o) : value, value, o);
   if (ArrayBuffer.isView(value)) {
     const natural = typedArrayDType(value);
@@ -115,12 +115,12 @@ export function array(value: NestedList | ArrayBufferView | MxArray, dtype?: DTy
 
 function fillDType(op: string, dtype: DType | undefined, dflt: DType): DType {
   if (dtype === undefined || dtype === null) return dflt;
-  if (!isDType(dtype)) throw opError(op, `dtype must be an mx dtype, got ${String(dtype)}`, [], "type");
+  if (!isDType(dtype)) throw opError(op, `dtype must be an mx dtype, got ${describeValue(dtype)}`, [], "type");
   return dtype;
 }
 
 function toShape(op: string, shape: number | readonly number[]): number[] {
-  return checkShape(op, typeof shape === "number" ? [shape] : [...shape]);
+  return [...checkShape(op, typeof shape === "number" ? [shape] : shape)];
 }
 
 /**
@@ -140,12 +140,15 @@ export function full(shape: number | readonly number[], value: JsScalar | MxArra
 function filled(op: string, shape: number | readonly number[], value: JsScalar | MxArray, dtype: DType | undefined, o: OpOptions | undefined): MxArray {
   const sh = toShape(op, shape);
   if (!(value instanceof MxArray) && typeof value !== "number" && typeof value !== "boolean" && typeof value !== "bigint") {
-    throw opError(op, `value must be a number, boolean, bigint or mx array, got ${value === null ? "null" : typeof value}`, [], "type");
+    throw opError(op, `value must be a number, boolean, bigint or mx array, got ${describeValue(value)}`, [], "type");
   }
-  const v =
-    value instanceof MxArray
-      ? astype(value, fillDType(op, dtype, value.dtype), o)
-      : scalarArray(value, fillDType(op, dtype, scalarDefaultDType(value)), streamOf(o));
+  if (value instanceof MxArray) {
+    checkArrayLike(op, value, "value");
+    if (!sameShape(broadcastShapes(op, value.shape, sh), sh)) throw opError(op, `value of shape ${shapeStr(value.shape)} cannot be broadcast to shape ${shapeStr(sh)}`, [value], "value");
+  }
+  const s = opStream(op, o, value);
+  const d = fillDType(op, dtype, value instanceof MxArray ? value.dtype : scalarDefaultDType(value));
+  const v = value instanceof MxArray ? astype(value, d, o) : scalarArray(value, d, s);
   return newArrayOf(broadcastTo(v, sh, o), v, o);
 }
 
@@ -190,7 +193,13 @@ export function ones(shape: number | readonly number[], dtype: DType = float32, 
  * ```
  */
 export function zerosLike(x: MxArray, o?: OpOptions): MxArray {
-  return zeros(x.shape, x.dtype, o);
+  return filled("zerosLike", likeArray("zerosLike", x).shape, 0, x.dtype, o);
+}
+
+/** `x` when it is an mx array (the *Like ops read only its shape and dtype). */
+function likeArray(op: string, x: unknown): MxArray {
+  if (x instanceof MxArray) return x;
+  throw opError(op, `input must be an mx array, got ${describeValue(x)}`, [], "type");
 }
 /**
  * Ones with the shape and dtype of `x`.
@@ -200,7 +209,7 @@ export function zerosLike(x: MxArray, o?: OpOptions): MxArray {
  * ```
  */
 export function onesLike(x: MxArray, o?: OpOptions): MxArray {
-  return ones(x.shape, x.dtype, o);
+  return filled("onesLike", likeArray("onesLike", x).shape, 1, x.dtype, o);
 }
 /**
  * `value` in the shape and dtype of `x` (the value is converted to that dtype).
@@ -211,7 +220,7 @@ export function onesLike(x: MxArray, o?: OpOptions): MxArray {
  * ```
  */
 export function fullLike(x: MxArray, value: JsScalar, o?: OpOptions): MxArray {
-  return full(x.shape, value, x.dtype, o);
+  return filled("fullLike", likeArray("fullLike", x).shape, value, x.dtype, o);
 }
 
 export interface DTypeOptions extends OpOptions {
@@ -232,13 +241,15 @@ export interface DTypeOptions extends OpOptions {
  * mx.arange(0, 3, { dtype: mx.float32 }).dtype.name; // "float32"
  * ```
  */
-export function arange(...args: (number | DTypeOptions)[]): MxArray {
+export function arange(...args: (number | DTypeOptions | undefined)[]): MxArray {
+  while (args.length && args[args.length - 1] === undefined) args.pop(); // arange(0, 5, undefined) is arange(0, 5)
   const last = args[args.length - 1];
-  const o: DTypeOptions = typeof last === "object" ? (args.pop() as DTypeOptions) : {};
+  const o: DTypeOptions = last !== null && typeof last === "object" ? (args.pop() as DTypeOptions) : {};
   const nums = args as number[];
   if (nums.length < 1 || nums.length > 3 || !nums.every((v) => typeof v === "number" && !Number.isNaN(v))) {
-    throw opError("arange", `expects (stop), (start, stop) or (start, stop, step) with numbers, got (${nums.join(", ")})`, [], "type");
+    throw opError("arange", `expects (stop), (start, stop) or (start, stop, step) with numbers, got (${nums.map(describeValue).join(", ")})`, [], "type");
   }
+  const s = opStream("arange", o);
   const [start, stop, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
   if (!Number.isFinite(start) || !Number.isFinite(stop)) throw opError("arange", `start and stop must be finite, got ${start} and ${stop}`, [], "value");
   if (step === 0) throw opError("arange", "step must not be 0", [], "value");
@@ -250,11 +261,11 @@ export function arange(...args: (number | DTypeOptions)[]): MxArray {
   if (!Number.isFinite(step)) count = (step > 0 && start < stop) || (step < 0 && start > stop) ? 1 : 0;
   else count = Math.max(0, Math.ceil((stop - start) / step));
   if (count > MAX_DIM) throw opError("arange", `(${start}, ${stop}, ${step}) has ${count} elements; at most 2^31 - 1`, [], "value");
-  if (isInexact(dtype)) return node(new Arange(start, Number.isFinite(step) ? step : 0, count, dtype), [], streamOf(o));
+  if (isInexact(dtype)) return node(new Arange(start, Number.isFinite(step) ? step : 0, count, dtype), [], s);
   // integer dtypes step as MLX's kernels do: start and start + step converted to the dtype (toward zero) first
   const first = Math.trunc(start);
   const intStep = Number.isFinite(step) ? Math.trunc(start + step) - first : 0;
-  return node(new Arange(first, intStep, count, dtype), [], streamOf(o));
+  return node(new Arange(first, intStep, count, dtype), [], s);
 }
 
 /**
@@ -268,11 +279,12 @@ export function arange(...args: (number | DTypeOptions)[]): MxArray {
  * ```
  */
 export function linspace(start: number, stop: number, num = 50, o: DTypeOptions = {}): MxArray {
-  if (!Number.isInteger(num) || num < 0) throw opError("linspace", `num must be a non-negative integer, got ${num}`, [], "value");
-  if (typeof start !== "number" || typeof stop !== "number") throw opError("linspace", `start and stop must be numbers, got ${typeof start} and ${typeof stop}`, [], "type");
+  if (typeof start !== "number") throw opError("linspace", `start must be a number, got ${describeValue(start)}`, [], "type");
+  if (typeof stop !== "number") throw opError("linspace", `stop must be a number, got ${describeValue(stop)}`, [], "type");
+  if (!Number.isInteger(num) || num < 0 || num > MAX_DIM) throw opError("linspace", `num must be an integer from 0 to 2^31 - 1, got ${describeValue(num)}`, [], "value");
+  const s = opStream("linspace", o);
   const dtype = fillDType("linspace", o.dtype, float32);
   if (dtype === bool || dtype === complex64) throw opError("linspace", `dtype must be a real number dtype, got ${dtype.name}`, [], "type");
-  const s = streamOf(o);
   const so = { stream: s };
   // the cpu reference computes in float64 and rounds once; GPU backends (and MLX) in float32
   const inner = dtype === float64 || getBackend(s.device.backend).capabilities.dtypes.has(float64) ? float64 : float32;
@@ -292,11 +304,19 @@ export function linspace(start: number, stop: number, num = 50, o: DTypeOptions 
  * ```
  */
 export function eye(n: number, m?: number | null, k = 0, o: DTypeOptions = {}): MxArray {
+  return eyeOf("eye", n, m, k, o);
+}
+
+function eyeOf(op: string, n: number, m: number | null | undefined, k: number, o: DTypeOptions): MxArray {
+  const size = (name: string, v: unknown) => {
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_DIM) throw opError(op, `${name} must be an integer from 0 to 2^31 - 1, got ${describeValue(v)}`, [], "value");
+  };
+  size("n", n);
+  if (m !== undefined && m !== null) size("m", m);
   const cols = m ?? n;
-  if (!Number.isInteger(n) || n < 0 || !Number.isInteger(cols) || cols < 0 || !Number.isInteger(k)) {
-    throw opError("eye", `n, m must be non-negative integers and k an integer, got n=${n}, m=${m}, k=${k}`, [], "value");
-  }
-  const dtype = fillDType("eye", o.dtype, float32);
+  if (typeof k !== "number" || !Number.isInteger(k)) throw opError(op, `k must be an integer, got ${describeValue(k)}`, [], "value");
+  opStream(op, o);
+  const dtype = fillDType(op, o.dtype, float32);
   const rows = reshape(arange(0, n, { stream: o.stream }), [n, 1], o);
   const colsIdx = reshape(arange(-k, cols - k, { stream: o.stream }), [1, cols], o);
   return astype(equal(rows, colsIdx, o), dtype, o);
@@ -310,5 +330,5 @@ export function eye(n: number, m?: number | null, k = 0, o: DTypeOptions = {}): 
  * ```
  */
 export function identity(n: number, o: DTypeOptions = {}): MxArray {
-  return eye(n, n, 0, o);
+  return eyeOf("identity", n, n, 0, o);
 }

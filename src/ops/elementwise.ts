@@ -4,13 +4,13 @@
 
 import { MxArray } from "../array.js";
 import { bool, complex64, float32, isInexact, isIntegral, type DType, isDType } from "../dtype.js";
-import { opError } from "../errors.js";
+import { describeValue, opError } from "../errors.js";
 import {
   AsType, BINARY_OPS, Binary, UNARY_OPS, Unary, Where,
   type BinaryOp, type ElementwiseInfo, type UnaryOp,
 } from "../primitives/elementwise.js";
-import { sameShape } from "../shape.js";
-import { checkArrayLike, node, onStream, resultType, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
+import { broadcastShapes, sameShape } from "../shape.js";
+import { boolOption, checkArrayLike, node, numberOption, onStream, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { all } from "./reduction.js";
 
 /**
@@ -24,10 +24,12 @@ import { all } from "./reduction.js";
  * ```
  */
 export function astype(x: MxArray, dtype: DType, o?: OpOptions): MxArray {
-  if (!(x instanceof MxArray)) throw opError("astype", `input must be an mx array, got ${typeof x}`, [], "type");
-  if (!isDType(dtype)) throw opError("astype", `dtype must be an mx dtype (e.g. mx.float32), got ${String(dtype)}`, [x], "type");
+  if (!(x instanceof MxArray)) throw opError("astype", `input must be an mx array, got ${describeValue(x)}`, [], "type");
+  if (x.isDisposed) throw opError("astype", "input was disposed and can no longer be used", [x], "value");
+  if (!isDType(dtype)) throw opError("astype", `dtype must be an mx dtype (e.g. mx.float32), got ${describeValue(dtype)}`, [x], "type");
+  const s = opStream("astype", o, x);
   if (x.dtype === dtype) return x;
-  return node(new AsType(dtype), [x], streamOf(o, x));
+  return node(new AsType(dtype), [x], s);
 }
 
 /** The dtype an op computes in, after its domain rule (float ops lift integers to float32). */
@@ -49,8 +51,8 @@ function domainDType(op: string, info: ElementwiseInfo, d: DType, inputs: MxArra
 function unaryOp(op: UnaryOp) {
   const prim = new Unary(op); // parameterless and immutable: one instance serves every node
   return (x: ArrayLike, o?: OpOptions): MxArray => {
-    const s = streamOf(o, x);
-    const a = toArray(op, checkArrayLike(op, x), s);
+    const s = opStream(op, o, x);
+    const a = toArray(op, x, s);
     if (a.dtype === bool && (op === "negative" || op === "sign")) {
       throw opError(op, `not supported for bool; use logicalNot`, [a], "type");
     }
@@ -62,12 +64,12 @@ function unaryOp(op: UnaryOp) {
 function binaryOp(op: BinaryOp) {
   const prim = new Binary(op); // parameterless and immutable: one instance serves every node
   return (x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray => {
-    const s = streamOf(o, x, y);
     checkArrayLike(op, x, "first input");
     checkArrayLike(op, y, "second input");
+    const s = opStream(op, o, x, y);
     const common = resultType(x, y);
-    const a = toArray(op, x, s, common);
-    const b = toArray(op, y, s, common);
+    const a = toArray(op, x, s, common, "first input");
+    const b = toArray(op, y, s, common, "second input");
     if (common === bool && op === "subtract") throw opError(op, `not supported for bool; use logicalXor via notEqual`, [a, b], "type");
     const d = domainDType(op, BINARY_OPS[op], common, [a, b]);
     const so = { stream: s };
@@ -635,15 +637,15 @@ export const logicalOr = binaryOp("logicalOr");
  * ```
  */
 export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
-  const s = streamOf(o, condition, x, y);
-  const so = { stream: s };
   checkArrayLike("where", condition, "condition");
   checkArrayLike("where", x, "x");
   checkArrayLike("where", y, "y");
+  const s = opStream("where", o, condition, x, y);
+  const so = { stream: s };
   const d = resultType(x, y);
-  const c = astype(toArray("where", condition, s, bool), bool, so);
-  const a = astype(toArray("where", x, s, d), d, so);
-  const b = astype(toArray("where", y, s, d), d, so);
+  const c = astype(toArray("where", condition, s, bool, "condition"), bool, so);
+  const a = astype(toArray("where", x, s, d, "x"), d, so);
+  const b = astype(toArray("where", y, s, d, "y"), d, so);
   return node(new Where(), [c, a, b], s);
 }
 
@@ -657,11 +659,18 @@ export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike, o?: OpOp
  * ```
  */
 export function clip(x: ArrayLike, min: ArrayLike | null, max: ArrayLike | null, o?: OpOptions): MxArray {
-  if (min === null && max === null) throw opError("clip", "at least one of min and max must be given", [], "value");
-  const s = streamOf(o, x, min, max);
-  let out = toArray("clip", checkArrayLike("clip", x), s);
-  if (min !== null) out = maximum(out, min, { stream: s });
-  if (max !== null) out = minimum(out, max, { stream: s });
+  checkArrayLike("clip", x);
+  const lo = min ?? null, hi = max ?? null; // undefined: no bound, as null
+  if (lo !== null) checkArrayLike("clip", lo, "min");
+  if (hi !== null) checkArrayLike("clip", hi, "max");
+  if (lo === null && hi === null) throw opError("clip", "at least one of min and max must be given", [], "value");
+  const s = opStream("clip", o, x, lo, hi);
+  const arrays = [x, lo, hi].filter((v): v is MxArray => v instanceof MxArray);
+  if (arrays.some((a) => a.dtype === complex64)) throw opError("clip", "complex64 is not ordered; valid: real dtypes", arrays, "type");
+  broadcastShapes("clip", ...arrays.map((a) => a.shape));
+  let out = toArray("clip", x, s);
+  if (lo !== null) out = maximum(out, lo, { stream: s });
+  if (hi !== null) out = minimum(out, hi, { stream: s });
   return out;
 }
 
@@ -682,17 +691,25 @@ export interface CloseOptions extends OpOptions {
  * ```
  */
 export function isclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArray {
-  const rtol = o.rtol ?? 1e-5, atol = o.atol ?? 1e-8;
+  return closeness("isclose", a, b, o);
+}
+
+function closeness(op: string, a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArray {
+  checkArrayLike(op, a, "first input");
+  checkArrayLike(op, b, "second input");
+  const s = opStream(op, o, a, b);
+  const rtol = numberOption(op, "rtol", o.rtol) ?? 1e-5, atol = numberOption(op, "atol", o.atol) ?? 1e-8;
+  const equalNan = boolOption(op, "equalNan", o.equalNan);
   const d = resultType(a, b);
-  const s = streamOf(o, a, b);
   o = onStream(o, s);
-  const x = toArray("isclose", checkArrayLike("isclose", a), s, d);
-  const y = toArray("isclose", checkArrayLike("isclose", b), s, d);
+  const x = toArray(op, a, s, d, "first input");
+  const y = toArray(op, b, s, d, "second input");
+  broadcastShapes(op, x.shape, y.shape);
   const diff = abs(subtract(astype(x, isInexact(d) ? d : float32, o), astype(y, isInexact(d) ? d : float32, o), o), o);
   const bound = add(multiply(abs(y, o), rtol, o), atol, o);
   // an infinite b is close only to itself (|inf - -inf| <= inf would pass the bound)
   let out = logicalOr(logicalAnd(lessEqual(diff, bound, o), isfinite(y, o), o), equal(x, y, o), o);
-  if (o.equalNan) out = logicalOr(out, logicalAnd(isnan(x, o), isnan(y, o), o), o);
+  if (equalNan) out = logicalOr(out, logicalAnd(isnan(x, o), isnan(y, o), o), o);
   return out;
 }
 
@@ -706,7 +723,7 @@ export function isclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArr
  * ```
  */
 export function allclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArray {
-  const close = isclose(a, b, o);
+  const close = closeness("allclose", a, b, o);
   return all(close, { stream: close.stream });
 }
 
@@ -720,12 +737,15 @@ export function allclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxAr
  * ```
  */
 export function arrayEqual(a: ArrayLike, b: ArrayLike, o: { equalNan?: boolean | undefined } & OpOptions = {}): MxArray {
-  const s = streamOf(o, a, b);
+  checkArrayLike("arrayEqual", a, "first input");
+  checkArrayLike("arrayEqual", b, "second input");
+  const s = opStream("arrayEqual", o, a, b);
+  const equalNan = boolOption("arrayEqual", "equalNan", o.equalNan);
   o = onStream(o, s);
-  const x = toArray("arrayEqual", checkArrayLike("arrayEqual", a), s);
-  const y = toArray("arrayEqual", checkArrayLike("arrayEqual", b), s);
+  const x = toArray("arrayEqual", a, s, undefined, "first input");
+  const y = toArray("arrayEqual", b, s, undefined, "second input");
   if (!sameShape(x.shape, y.shape)) return toArray("arrayEqual", false, s, bool);
   let eq = equal(x, y, o);
-  if (o.equalNan) eq = logicalOr(eq, logicalAnd(isnan(x, o), isnan(y, o), o), o);
+  if (equalNan) eq = logicalOr(eq, logicalAnd(isnan(x, o), isnan(y, o), o), o);
   return all(eq, o);
 }

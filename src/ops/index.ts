@@ -2,10 +2,17 @@
 
 export type { ArrayLike, AxisOptions, JsScalar, OpOptions } from "./base.js";
 export * from "./creation.js";
+export * from "./divmod.js";
 export * from "./elementwise.js";
+export * from "./indexing.js";
 export * from "./layout.js";
 export * from "./linalg.js";
 export * from "./reduction.js";
+export * from "./shapes.js";
+export * from "./math-extra.js";
+export * from "./strided.js";
+export * from "./scan.js";
+export * from "./sort.js";
 
 // the primitives' transformation rules are written with the ops (see primitives/ops-ref.ts)
 import * as self from "./index.js";

@@ -3,15 +3,21 @@
 // and pad. Each resolves its arguments and builds layout primitives.
 
 import { MxArray } from "../array.js";
-import { opError, shapeStr } from "../errors.js";
+import { describeValue, opError, shapeStr } from "../errors.js";
 import { Broadcast, Concatenate, Pad, Reshape, Slice, Transpose } from "../primitives/layout.js";
-import { broadcastShapes, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
+import { broadcastShapes, checkShape, MAX_DIM, normalizeAxes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
 import { promoteTypes } from "../dtype.js";
-import { checkArrayLike, node, streamOf, toArray, type ArrayLike, type JsScalar, type OpOptions } from "./base.js";
+import { checkArrayLike, node, opStream, streamOf, toArray, type ArrayLike, type JsScalar, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
 
 function arr(op: string, x: ArrayLike, o?: OpOptions): MxArray {
-  return toArray(op, checkArrayLike(op, x), streamOf(o, x));
+  return toArray(op, checkArrayLike(op, x), opStream(op, o, x));
+}
+
+/** `v` as a JS list (argument `name` of `op`), else an error saying what it should hold. */
+function listArg(op: string, v: unknown, name: string, holds: string, inputs: readonly MxArray[] = []): readonly unknown[] {
+  if (!Array.isArray(v)) throw opError(op, `${name} must be a list of ${holds}, got ${describeValue(v)}`, inputs, "type");
+  return v;
 }
 
 /**
@@ -24,8 +30,8 @@ function arr(op: string, x: ArrayLike, o?: OpOptions): MxArray {
  */
 export function reshape(x: ArrayLike, shape: readonly number[], o?: OpOptions): MxArray {
   const a = arr("reshape", x, o);
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= -1)) {
-    throw opError("reshape", `shape must be an array of integers >= -1, got ${JSON.stringify(shape)}`, [a], "type");
+  if (!Array.isArray(shape) || !shape.every((d, i) => i in shape && Number.isInteger(d) && d >= -1)) {
+    throw opError("reshape", `shape must be an array of integers >= -1, got ${describeValue(shape)}`, [a], "type");
   }
   const infer = shape.filter((d) => d === -1).length;
   if (infer > 1) throw opError("reshape", `only one dimension can be -1, got ${shapeStr(shape)}`, [a], "value");
@@ -59,8 +65,8 @@ export interface FlattenOptions extends OpOptions {
 export function flatten(x: ArrayLike, o: FlattenOptions = {}): MxArray {
   const a = arr("flatten", x, o);
   if (a.ndim === 0) return reshape(a, [1], o);
-  const start = normalizeAxis("flatten", o.startAxis ?? 0, a.ndim);
-  const end = normalizeAxis("flatten", o.endAxis ?? -1, a.ndim);
+  const start = normalizeAxis("flatten", o.startAxis ?? 0, a.ndim, "startAxis", [a]);
+  const end = normalizeAxis("flatten", o.endAxis ?? -1, a.ndim, "endAxis", [a]);
   if (start > end) throw opError("flatten", `startAxis ${o.startAxis} must not come after endAxis ${o.endAxis}`, [a], "range");
   const shape = [...a.shape.slice(0, start), sizeOf(a.shape.slice(start, end + 1)), ...a.shape.slice(end + 1)];
   return reshape(a, shape, o);
@@ -76,7 +82,7 @@ export function flatten(x: ArrayLike, o: FlattenOptions = {}): MxArray {
  */
 export function squeeze(x: ArrayLike, axis?: number | readonly number[] | null, o?: OpOptions): MxArray {
   const a = arr("squeeze", x, o);
-  const axes = axis === undefined || axis === null ? a.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes("squeeze", axis, a.ndim);
+  const axes = axis === undefined || axis === null ? a.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes("squeeze", axis, a.ndim, "axis", [a]);
   for (const ax of axes) {
     if (a.shape[ax] !== 1) throw opError("squeeze", `cannot squeeze axis ${ax} of size ${a.shape[ax]} (only size-1 axes)`, [a], "value");
   }
@@ -94,9 +100,9 @@ export function squeeze(x: ArrayLike, axis?: number | readonly number[] | null, 
  */
 export function expandDims(x: ArrayLike, axis: number | readonly number[], o?: OpOptions): MxArray {
   const a = arr("expandDims", x, o);
-  const list = typeof axis === "number" ? [axis] : axis;
+  const list = typeof axis === "number" ? [axis] : listArg("expandDims", axis, "axis", "axes (or one axis)", [a]);
   const nd = a.ndim + list.length;
-  const axes = normalizeAxes("expandDims", list, nd);
+  const axes = normalizeAxes("expandDims", list, nd, "axis", [a]);
   const shape: number[] = [];
   let k = 0;
   for (let i = 0; i < nd; i++) shape.push(axes.includes(i) ? 1 : a.shape[k++]!);
@@ -114,7 +120,10 @@ export function expandDims(x: ArrayLike, axis: number | readonly number[], o?: O
  */
 export function transpose(x: ArrayLike, axes?: readonly number[], o?: OpOptions): MxArray {
   const a = arr("transpose", x, o);
-  const perm = axes === undefined ? [...Array(a.ndim).keys()].reverse() : axes.map((ax) => normalizeAxis("transpose", ax, a.ndim));
+  const perm =
+    axes === undefined || axes === null
+      ? [...Array(a.ndim).keys()].reverse()
+      : listArg("transpose", axes, "axes", "axes", [a]).map((ax) => normalizeAxis("transpose", ax, a.ndim, "axes", [a]));
   if (perm.length !== a.ndim || new Set(perm).size !== perm.length) {
     throw opError("transpose", `axes ${JSON.stringify(axes)} must be a permutation of the ${a.ndim} axes`, [a], "value");
   }
@@ -131,7 +140,7 @@ export function transpose(x: ArrayLike, axes?: readonly number[], o?: OpOptions)
  */
 export function swapaxes(x: ArrayLike, axis1: number, axis2: number, o?: OpOptions): MxArray {
   const a = arr("swapaxes", x, o);
-  const i = normalizeAxis("swapaxes", axis1, a.ndim), j = normalizeAxis("swapaxes", axis2, a.ndim);
+  const i = normalizeAxis("swapaxes", axis1, a.ndim, "axis1", [a]), j = normalizeAxis("swapaxes", axis2, a.ndim, "axis2", [a]);
   const perm = [...Array(a.ndim).keys()];
   perm[i] = j;
   perm[j] = i;
@@ -148,7 +157,7 @@ export function swapaxes(x: ArrayLike, axis1: number, axis2: number, o?: OpOptio
  */
 export function moveaxis(x: ArrayLike, source: number, destination: number, o?: OpOptions): MxArray {
   const a = arr("moveaxis", x, o);
-  const src = normalizeAxis("moveaxis", source, a.ndim), dst = normalizeAxis("moveaxis", destination, a.ndim);
+  const src = normalizeAxis("moveaxis", source, a.ndim, "source", [a]), dst = normalizeAxis("moveaxis", destination, a.ndim, "destination", [a]);
   const perm = [...Array(a.ndim).keys()].filter((i) => i !== src);
   perm.splice(dst, 0, src);
   return transpose(a, perm, o);
@@ -185,7 +194,7 @@ export function broadcastTo(x: ArrayLike, shape: readonly number[], o?: OpOption
  * ```
  */
 export function broadcastArrays(arrays: readonly ArrayLike[], o?: OpOptions): MxArray[] {
-  const as = arrays.map((x) => arr("broadcastArrays", x, o));
+  const as = listArg("broadcastArrays", arrays, "arrays", "arrays").map((x, i) => toArray("broadcastArrays", x as ArrayLike, opStream("broadcastArrays", o, x), undefined, `arrays[${i}]`));
   const shape = broadcastShapes("broadcastArrays", ...as.map((a) => a.shape));
   return as.map((a) => broadcastTo(a, shape, o));
 }
@@ -206,22 +215,27 @@ export type SliceBound = number | null;
  */
 export function slice(x: ArrayLike, start: readonly SliceBound[], stop: readonly SliceBound[], step?: readonly number[], o?: OpOptions): MxArray {
   const a = arr("slice", x, o);
-  if (start.length > a.ndim || stop.length > a.ndim || (step && step.length > a.ndim)) {
-    throw opError("slice", `got ${start.length} starts, ${stop.length} stops, ${step?.length ?? 0} steps for ${a.ndim} axes`, [a], "value");
+  const lists = {
+    start: listArg("slice", start, "start", "indices (or null)", [a]),
+    stop: listArg("slice", stop, "stop", "indices (or null)", [a]),
+    step: step === undefined || step === null ? [] : listArg("slice", step, "step", "non-zero integers", [a]),
+  };
+  for (const [name, list] of Object.entries(lists)) {
+    if (list.length > a.ndim) throw opError("slice", `${name} has ${list.length} entries for ${a.ndim} axes`, [a], "value");
   }
   const starts: number[] = [], steps: number[] = [], shape: number[] = [];
   for (let i = 0; i < a.ndim; i++) {
     const n = a.shape[i]!;
-    const st = step?.[i] ?? 1;
-    if (!Number.isInteger(st) || st === 0) throw opError("slice", `step must be a non-zero integer, got ${st} on axis ${i}`, [a], "value");
-    const clampIdx = (v: SliceBound | undefined, dflt: number, lo: number, hi: number) => {
+    const st = lists.step[i] ?? 1;
+    if (typeof st !== "number" || !Number.isInteger(st) || st === 0) throw opError("slice", `step must be a non-zero integer, got ${describeValue(st)} on axis ${i}`, [a], "value");
+    const clampIdx = (name: string, v: unknown, dflt: number, lo: number, hi: number) => {
       if (v === null || v === undefined) return dflt;
-      if (!Number.isInteger(v)) throw opError("slice", `bounds must be integers or null, got ${v} on axis ${i}`, [a], "type");
+      if (typeof v !== "number" || !Number.isInteger(v)) throw opError("slice", `${name} must hold integers or null, got ${describeValue(v)} on axis ${i}`, [a], "type");
       const w = v < 0 ? v + n : v;
       return Math.min(Math.max(w, lo), hi);
     };
-    const b = st > 0 ? clampIdx(start[i], 0, 0, n) : clampIdx(start[i], n - 1, -1, n - 1);
-    const e = st > 0 ? clampIdx(stop[i], n, 0, n) : clampIdx(stop[i], -1, -1, n - 1);
+    const b = st > 0 ? clampIdx("start", lists.start[i], 0, 0, n) : clampIdx("start", lists.start[i], n - 1, -1, n - 1);
+    const e = st > 0 ? clampIdx("stop", lists.stop[i], n, 0, n) : clampIdx("stop", lists.stop[i], -1, -1, n - 1);
     const count = st > 0 ? Math.max(0, Math.ceil((e - b) / st)) : Math.max(0, Math.ceil((b - e) / -st));
     starts.push(count === 0 ? 0 : b);
     steps.push(st);
@@ -244,7 +258,7 @@ export function slice(x: ArrayLike, start: readonly SliceBound[], stop: readonly
  */
 export function split(x: ArrayLike, indicesOrSections: number | readonly number[], o: { axis?: number | undefined } & OpOptions = {}): MxArray[] {
   const a = arr("split", x, o);
-  const ax = normalizeAxis("split", o.axis ?? 0, a.ndim);
+  const ax = normalizeAxis("split", o.axis ?? 0, a.ndim, "axis", [a]);
   const n = a.shape[ax]!;
   let cuts: number[];
   if (typeof indicesOrSections === "number") {
@@ -253,7 +267,12 @@ export function split(x: ArrayLike, indicesOrSections: number | readonly number[
       throw opError("split", `cannot split axis ${ax} of size ${n} into ${k} equal sections`, [a], "value");
     }
     cuts = [...Array(k - 1).keys()].map((i) => ((i + 1) * n) / k);
-  } else cuts = [...indicesOrSections];
+  } else {
+    const list = listArg("split", indicesOrSections, "indicesOrSections", "indices (or be a number of sections)", [a]);
+    const bad = list.findIndex((c, i) => !(i in list) || typeof c !== "number" || !Number.isInteger(c));
+    if (bad >= 0) throw opError("split", `indicesOrSections must hold integer indices, got ${describeValue(list[bad])} at position ${bad}`, [a], "type");
+    cuts = list as number[];
+  }
   const bounds = [0, ...cuts.map((c) => Math.min(Math.max(c < 0 ? c + n : c, 0), n)), n];
   return bounds.slice(0, -1).map((b, i) => {
     const starts: SliceBound[] = a.shape.map(() => null);
@@ -274,15 +293,15 @@ export function split(x: ArrayLike, indicesOrSections: number | readonly number[
  * ```
  */
 export function concatenate(arrays: readonly ArrayLike[], o: { axis?: number | null | undefined } & OpOptions = {}): MxArray {
-  if (!Array.isArray(arrays) || arrays.length === 0) throw opError("concatenate", "needs a non-empty list of arrays", [], "value");
-  let as = arrays.map((x) => arr("concatenate", x, o));
+  if (!Array.isArray(arrays) || arrays.length === 0) throw opError("concatenate", `arrays must be a non-empty list of arrays, got ${describeValue(arrays)}`, [], "value");
+  let as = arrays.map((x, i) => toArray("concatenate", x, opStream("concatenate", o, x), undefined, `arrays[${i}]`));
   if (o.axis === null) {
     as = as.map((a) => reshape(a, [a.size], o));
     o = { ...o, axis: 0 };
   }
   const nd = as[0]!.ndim;
   if (nd === 0) throw opError("concatenate", "zero-dimensional arrays cannot be concatenated; use stack", as, "value");
-  const ax = normalizeAxis("concatenate", o.axis ?? 0, nd);
+  const ax = normalizeAxis("concatenate", o.axis ?? 0, nd, "axis", as);
   for (const a of as) {
     if (a.ndim !== nd || a.shape.some((d, i) => i !== ax && d !== as[0]!.shape[i])) {
       throw opError("concatenate", `all shapes must match except on axis ${ax}`, as, "value");
@@ -303,11 +322,11 @@ export function concatenate(arrays: readonly ArrayLike[], o: { axis?: number | n
  * ```
  */
 export function stack(arrays: readonly ArrayLike[], o: { axis?: number | undefined } & OpOptions = {}): MxArray {
-  if (!Array.isArray(arrays) || arrays.length === 0) throw opError("stack", "needs a non-empty list of arrays", [], "value");
-  const as = arrays.map((x) => arr("stack", x, o));
+  if (!Array.isArray(arrays) || arrays.length === 0) throw opError("stack", `arrays must be a non-empty list of arrays, got ${describeValue(arrays)}`, [], "value");
+  const as = arrays.map((x, i) => toArray("stack", x, opStream("stack", o, x), undefined, `arrays[${i}]`));
   const nd = as[0]!.ndim;
   for (const a of as) if (!sameShape(a.shape, as[0]!.shape)) throw opError("stack", "all arrays must have the same shape", as, "value");
-  const ax = normalizeAxis("stack", o.axis ?? 0, nd + 1);
+  const ax = normalizeAxis("stack", o.axis ?? 0, nd + 1, "axis", as);
   return concatenate(as.map((a) => expandDims(a, ax, o)), { axis: ax, stream: o.stream });
 }
 
@@ -333,9 +352,12 @@ export function pad(x: ArrayLike, padWidth: PadWidth, o: { constantValue?: JsSca
   else if (padWidth.length === 2 && typeof padWidth[0] === "number") pairs = every(padWidth as unknown as readonly [number, number]);
   else if (padWidth.length === 1 && a.ndim !== 1 && Array.isArray(padWidth[0])) pairs = every(padWidth[0] as unknown as readonly [number, number]);
   else pairs = padWidth as unknown as (readonly [number, number])[];
-  if (pairs.length !== a.ndim || !pairs.every((p) => p.length === 2 && p.every((v) => Number.isInteger(v) && v >= 0))) {
-    throw opError("pad", `padWidth must give non-negative integer (low, high) pairs for each of the ${a.ndim} axes, got ${JSON.stringify(padWidth)}`, [a], "value");
+  if (pairs.length !== a.ndim || !pairs.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => Number.isInteger(v) && v >= 0))) {
+    throw opError("pad", `padWidth must give non-negative integer (low, high) pairs for each of the ${a.ndim} axes, got ${describeValue(padWidth)}`, [a], "value");
   }
-  const value = toArray("pad", o.constantValue ?? 0, streamOf(o, a), a.dtype);
-  return node(new Pad(pairs.map((p) => p[0]), pairs.map((p) => p[1])), [a, astype(value, a.dtype, o)], streamOf(o, a));
+  const big = pairs.findIndex((p, i) => a.shape[i]! + p[0] + p[1] > MAX_DIM);
+  if (big >= 0) throw opError("pad", `padWidth ${JSON.stringify(pairs[big])} makes axis ${big} larger than 2^31 - 1`, [a], "value");
+  const s = opStream("pad", o, a);
+  const value = toArray("pad", o.constantValue ?? 0, s, a.dtype, "constantValue");
+  return node(new Pad(pairs.map((p) => p[0]), pairs.map((p) => p[1])), [a, astype(value, a.dtype, o)], s);
 }

@@ -7,7 +7,7 @@ import { float32, isInexact, promoteTypes } from "../dtype.js";
 import { opError } from "../errors.js";
 import { Matmul } from "../primitives/misc.js";
 import { broadcastShapes } from "../shape.js";
-import { checkArrayLike, node, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
+import { checkArrayLike, node, opStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
 import { broadcastTo, expandDims, squeeze } from "./layout.js";
 
@@ -23,10 +23,12 @@ import { broadcastTo, expandDims, squeeze } from "./layout.js";
  * ```
  */
 export function matmul(x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
-  const s = streamOf(o, x, y);
+  checkArrayLike("matmul", x, "first input");
+  checkArrayLike("matmul", y, "second input");
+  const s = opStream("matmul", o, x, y);
   o = { ...o, stream: s };
-  let a = toArray("matmul", checkArrayLike("matmul", x), s);
-  let b = toArray("matmul", checkArrayLike("matmul", y), s);
+  let a = toArray("matmul", x, s, undefined, "first input");
+  let b = toArray("matmul", y, s, undefined, "second input");
   if (a.ndim === 0 || b.ndim === 0) throw opError("matmul", "inputs must have at least one dimension (use multiply for scalars)", [a, b], "value");
   let d = promoteTypes(a.dtype, b.dtype);
   if (!isInexact(d)) d = float32;

@@ -7,7 +7,7 @@ import { bfloat16, bool, complex64, float16, float32, int32, isInexact, uint32, 
 import { opError } from "../errors.js";
 import { ArgReduce, LogSumExp, Reduce, Softmax, type ReduceOp } from "../primitives/reduce.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
-import { checkArrayLike, node, streamOf, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
+import { boolOption, checkArrayLike, intOption, node, opStream, streamOf, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
 import { abs, astype, divide, multiply, sqrt, square, subtract } from "./elementwise.js";
 import { reshape } from "./layout.js";
 
@@ -22,14 +22,17 @@ function opts(o?: AxisArg): AxisOptions {
 }
 
 function input(op: string, x: ArrayLike, o: AxisOptions): MxArray {
-  return toArray(op, checkArrayLike(op, x), streamOf(o, x));
+  checkArrayLike(op, x);
+  const a = toArray(op, x, opStream(op, o, x));
+  boolOption(op, "keepdims", o.keepdims);
+  return a;
 }
 
 function reduceOp(op: ReduceOp) {
   return (x: ArrayLike, o?: AxisArg): MxArray => {
     const p = opts(o);
     let a = input(op, x, p);
-    const axes = normalizeAxes(op, p.axis, a.ndim);
+    const axes = normalizeAxes(op, p.axis, a.ndim, "axis", [a]);
     if (a.dtype === complex64 && op !== "sum" && op !== "prod" && op !== "all" && op !== "any") {
       throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
     }
@@ -119,7 +122,7 @@ export interface ArgOptions extends OpOptions {
 
 function argOp(op: "argmax" | "argmin") {
   return (x: ArrayLike, o: ArgOptions | number = {}): MxArray => {
-    const p: ArgOptions = typeof o === "number" ? { axis: o } : o;
+    const p: ArgOptions = typeof o === "number" ? { axis: o } : (o ?? {});
     let a = input(op, x, p);
     if (a.dtype === complex64) throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
     const ndim = a.ndim;
@@ -127,7 +130,7 @@ function argOp(op: "argmax" | "argmin") {
     if (p.axis === undefined || p.axis === null) {
       a = reshape(a, [a.size], p);
       axis = 0;
-    } else axis = normalizeAxis(op, p.axis, a.ndim);
+    } else axis = normalizeAxis(op, p.axis, a.ndim, "axis", [a]);
     if (a.shape[axis] === 0) throw opError(op, `cannot take ${op} of an empty axis`, [a], "value");
     const out = node(new ArgReduce(op, axis, p.keepdims ?? false), [a], streamOf(p, a));
     if (p.keepdims && (p.axis === undefined || p.axis === null)) return reshape(out, Array(ndim).fill(1), p);
@@ -173,7 +176,7 @@ function floatInput(op: string, x: ArrayLike, o: AxisOptions): MxArray {
 export function logsumexp(x: ArrayLike, o?: AxisArg): MxArray {
   const p = opts(o);
   const a = floatInput("logsumexp", x, p);
-  return node(new LogSumExp(normalizeAxes("logsumexp", p.axis, a.ndim), p.keepdims ?? false), [a], streamOf(p, a));
+  return node(new LogSumExp(normalizeAxes("logsumexp", p.axis, a.ndim, "axis", [a]), p.keepdims ?? false), [a], streamOf(p, a));
 }
 
 /**
@@ -188,7 +191,7 @@ export function logsumexp(x: ArrayLike, o?: AxisArg): MxArray {
 export function softmax(x: ArrayLike, o?: AxisArg): MxArray {
   const p = opts(o);
   const a = floatInput("softmax", x, p);
-  return node(new Softmax(normalizeAxes("softmax", p.axis, a.ndim)), [a], streamOf(p, a));
+  return node(new Softmax(normalizeAxes("softmax", p.axis, a.ndim, "axis", [a])), [a], streamOf(p, a));
 }
 
 function countOf(a: MxArray, axes: number[]): number {
@@ -218,7 +221,7 @@ function accumulateDType(d: DType): DType {
 export function mean(x: ArrayLike, o?: AxisArg): MxArray {
   const p = opts(o);
   const a = input("mean", x, p);
-  const axes = normalizeAxes("mean", p.axis, a.ndim);
+  const axes = normalizeAxes("mean", p.axis, a.ndim, "axis", [a]);
   const f = astype(a, accumulateDType(a.dtype), p);
   return astype(divide(sum(f, { ...p, axis: axes }), countOf(a, axes), p), meanDType(a.dtype), p);
 }
@@ -239,9 +242,13 @@ export interface VarOptions extends AxisOptions {
  * ```
  */
 export function variance(x: ArrayLike, o?: VarOptions | number | readonly number[]): MxArray {
-  const p: VarOptions = opts(o);
-  const a = input("var", x, p);
-  const axes = normalizeAxes("var", p.axis, a.ndim);
+  return varianceOf("var", x, opts(o));
+}
+
+function varianceOf(op: string, x: ArrayLike, p: VarOptions): MxArray {
+  const a = input(op, x, p);
+  const axes = normalizeAxes(op, p.axis, a.ndim, "axis", [a]);
+  intOption(op, "ddof", p.ddof);
   const f = astype(a, accumulateDType(a.dtype), p);
   const centered = subtract(f, mean(f, { axis: axes, keepdims: true, stream: p.stream }), p);
   // |x - mean|^2: a complex input has a real (float32) variance, as NumPy and MLX
@@ -260,5 +267,5 @@ export function variance(x: ArrayLike, o?: VarOptions | number | readonly number
  */
 export function std(x: ArrayLike, o?: VarOptions | number | readonly number[]): MxArray {
   const p: VarOptions = opts(o);
-  return sqrt(variance(x, p), p);
+  return sqrt(varianceOf("std", x, p), p);
 }

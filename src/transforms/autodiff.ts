@@ -6,7 +6,7 @@
 
 import { MxArray } from "../array.js";
 import { float32, isFloating } from "../dtype.js";
-import { describe } from "../errors.js";
+import { describe, describeValue, opError } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { addOptional } from "../primitives/autodiff.js";
 import { sameShape } from "../shape.js";
@@ -14,10 +14,18 @@ import { callTraced, dependents, tracerOf } from "./trace.js";
 import { describeTree, treeFlatten, treeUnflatten, type TreeDef } from "./tree.js";
 import type { ArrayFn, ArrayPerArgument, Argnums, CheckedArgnums, GradOptions, Gradients, LossFn, OutputList } from "./types.js";
 
-function checkPrimals(transform: string, primals: readonly MxArray[], what: string): void {
-  primals.forEach((p, i) => {
-    if (!(p instanceof MxArray)) throw new TypeError(`[${transform}] ${what} ${i} must be an mx array, got ${typeof p}`);
+/** `list` as a list of arrays (argument `what` of `transform`: primals, cotangents, tangents). */
+function checkArrays(transform: string, list: unknown, what: string): readonly MxArray[] {
+  if (!Array.isArray(list)) throw opError(transform, `${what} must be a list of mx arrays, got ${describeValue(list)}`, [], "type");
+  list.forEach((p: unknown, i) => {
+    if (!(p instanceof MxArray)) throw opError(transform, `${what}[${i}] must be an mx array, got ${describeValue(p)}`, [], "type");
+    if (p.isDisposed) throw opError(transform, `${what}[${i}] was disposed and can no longer be used`, [p], "value");
   });
+  return list;
+}
+
+function checkFn(transform: string, fn: unknown): void {
+  if (typeof fn !== "function") throw opError(transform, `fn must be a function, got ${describeValue(fn)}`, [], "type");
 }
 
 function checkPairs(transform: string, arrays: readonly MxArray[], against: readonly MxArray[], what: string, of: string): void {
@@ -40,7 +48,9 @@ function checkPairs(transform: string, arrays: readonly MxArray[], against: read
  * ```
  */
 export function vjp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, cotangents: Readonly<OutputList<ReturnType<F>>>): [OutputList<ReturnType<F>>, ArrayPerArgument<Parameters<F>>] {
-  const cts = cotangents as readonly MxArray[];
+  checkFn("vjp", fn);
+  if (!checkArrays("vjp", primals, "primals").length) throw opError("vjp", "primals must hold at least one array", [], "value");
+  const cts = checkArrays("vjp", cotangents, "cotangents");
   const result = reverseMode("vjp", fn, primals, (outputs) => {
     checkPairs("vjp", cts, outputs, "cotangents", "output");
     return cts;
@@ -49,8 +59,26 @@ export function vjp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, 
 }
 
 /** Reverse mode with the outputs' cotangents made once the outputs are known. */
+/** Where each multi-output node sits in `order` (to find the first sibling of a group). */
+function siblingPositions(order: readonly MxArray[]): Map<MxArray, number> {
+  const at = new Map<MxArray, number>();
+  order.forEach((n, k) => {
+    if (n.siblings) at.set(n, k);
+  });
+  return at;
+}
+
+/** The position of the earliest of `n`'s siblings present in the order. */
+function firstSiblingAt(n: MxArray, position: ReadonlyMap<MxArray, number>): number {
+  let first = Infinity;
+  for (const s of n.siblings!) {
+    const k = position.get(s);
+    if (k !== undefined && k < first) first = k;
+  }
+  return first;
+}
+
 function reverseMode(transform: string, fn: ArrayFn, primals: readonly MxArray[], cotangentsFor: (outputs: MxArray[]) => readonly MxArray[]): [MxArray[], MxArray[]] {
-  checkPrimals(transform, primals, "primal");
   const tracers = primals.map(tracerOf);
   const tracerSet = new Set(tracers);
   const { outputs } = callTraced(transform, fn, tracers);
@@ -61,11 +89,22 @@ function reverseMode(transform: string, fn: ArrayFn, primals: readonly MxArray[]
   outputs.forEach((out, i) => {
     if (depends.has(out) && isFloating(out.dtype)) accumulate(out, ops.astype(cotangents[i]!, out.dtype, { stream: out.stream }));
   });
+  const position = siblingPositions(order);
   for (let k = order.length - 1; k >= 0; k--) {
     const n = order[k]!;
-    const ct = cts.get(n);
-    if (!ct || tracerSet.has(n) || !n.primitive) continue;
-    const grads = n.primitive.vjp(n.inputs, ct, n);
+    if (tracerSet.has(n) || !n.primitive) continue;
+    let grads: (MxArray | null)[];
+    if (n.siblings) {
+      // a multi-output primitive runs its rule once, at its first sibling in the order: by then every sibling's readers are done
+      if (firstSiblingAt(n, position) !== k) continue;
+      const siblingCts = n.siblings.map((s) => cts.get(s) ?? null);
+      if (siblingCts.every((c) => !c)) continue;
+      grads = n.primitive.vjpOutputs(n.inputs, siblingCts, n.siblings);
+    } else {
+      const ct = cts.get(n);
+      if (!ct) continue;
+      grads = n.primitive.vjp(n.inputs, ct, n);
+    }
     n.inputs.forEach((x, i) => {
       const g = grads[i];
       if (!g || !depends.has(x) || !isFloating(x.dtype)) return;
@@ -89,8 +128,9 @@ function reverseMode(transform: string, fn: ArrayFn, primals: readonly MxArray[]
  * ```
  */
 export function jvp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, tangents: Readonly<ArrayPerArgument<Parameters<F>>>): [OutputList<ReturnType<F>>, OutputList<ReturnType<F>>] {
-  const ins = tangents as readonly MxArray[];
-  checkPrimals("jvp", primals, "primal");
+  checkFn("jvp", fn);
+  if (!checkArrays("jvp", primals, "primals").length) throw opError("jvp", "primals must hold at least one array", [], "value");
+  const ins = checkArrays("jvp", tangents, "tangents");
   checkPairs("jvp", ins, primals, "tangents", "primal");
   const tracers = primals.map(tracerOf);
   const { outputs } = callTraced("jvp", fn, tracers);
@@ -99,10 +139,22 @@ export function jvp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, 
   tracers.forEach((t, i) => {
     if (isFloating(t.dtype)) ts.set(t, ops.astype(ins[i]!, t.dtype, { stream: t.stream }));
   });
+  const done = new Set<MxArray>();
   for (const n of order) {
-    if (ts.has(n) || !n.primitive || !isFloating(n.dtype)) continue;
+    if (ts.has(n) || done.has(n) || !n.primitive) continue;
+    if (!n.siblings && !isFloating(n.dtype)) continue;
     const inTangents = n.inputs.map((x) => ts.get(x) ?? null);
     if (inTangents.every((t) => !t)) continue;
+    if (n.siblings) {
+      // one rule call gives every sibling's tangent
+      const outs = n.primitive.jvpOutputs(n.inputs, inTangents, n.siblings);
+      n.siblings.forEach((s, i) => {
+        done.add(s);
+        const t = outs[i];
+        if (t && isFloating(s.dtype)) ts.set(s, t);
+      });
+      continue;
+    }
     const t = n.primitive.jvp(n.inputs, inTangents, n);
     if (t) ts.set(n, t);
   }
@@ -172,15 +224,17 @@ function staticLeaf(def: TreeDef): string | undefined {
   }
 }
 
-function makeGrad(transform: string, fn: LossFn, { argnums = 0 }: GradOptions): (...args: unknown[]) => [unknown, unknown] {
-  if (typeof fn !== "function") throw new TypeError(`[${transform}] fn must be a function, got ${typeof fn}`);
+function makeGrad(transform: string, fn: LossFn, options: GradOptions): (...args: unknown[]) => [unknown, unknown] {
+  checkFn(transform, fn);
+  if (options === null || typeof options !== "object") throw opError(transform, `options must be an object such as { argnums }, got ${describeValue(options)}`, [], "type");
+  const { argnums = 0 } = options;
   const nums = typeof argnums === "number" ? [argnums] : argnums;
   if (!Array.isArray(nums) || nums.length === 0) throw new Error(`[${transform}] argnums must be an argument index or a non-empty list of them, got ${JSON.stringify(argnums)}`);
   const repeated = nums.find((a, i) => nums.indexOf(a) !== i);
   if (repeated !== undefined) throw new Error(`[${transform}] argnums lists argument ${repeated} twice (${JSON.stringify(argnums)}); each argument can be differentiated once`);
   return (...args: unknown[]) => {
     nums.forEach((a) => {
-      if (!Number.isInteger(a) || a < 0 || a >= args.length) throw new Error(`[${transform}] argnums ${a} is out of range: the function was called with ${args.length} argument(s)`);
+      if (!Number.isInteger(a) || a < 0 || a >= args.length) throw new Error(`[${transform}] argnums ${describeValue(a)} is out of range: the function was called with ${args.length} argument(s)`);
     });
     const flats: { leaves: MxArray[]; def: TreeDef }[] = nums.map((a) => treeFlatten(args[a]));
     flats.forEach((f, k) => {
@@ -190,6 +244,7 @@ function makeGrad(transform: string, fn: LossFn, { argnums = 0 }: GradOptions): 
         throw new TypeError(`[${transform}] argument ${nums[k]} (${describeTree(f.def)}) holds ${other}; every leaf of a differentiated argument must be an mx array (pass constants as other arguments)`);
       }
       f.leaves.forEach((x, j) => {
+        if (x.isDisposed) throw new Error(`[${transform}] argument ${nums[k]}${f.def.kind === "leaf" ? "" : ` (leaf ${j})`} was disposed and can no longer be used`);
         if (!isFloating(x.dtype)) throw new TypeError(`[${transform}] argument ${nums[k]}${f.def.kind === "leaf" ? "" : ` (leaf ${j})`} has dtype ${x.dtype.name}; gradients need float arrays (float16, bfloat16, float32, float64)`);
       });
     });
@@ -205,7 +260,7 @@ function makeGrad(transform: string, fn: LossFn, { argnums = 0 }: GradOptions): 
       value = (fn as (...a: unknown[]) => unknown)(...call);
       if (value instanceof Promise) throw new Error(`[${transform}] the function must be synchronous (it returned a Promise)`);
       const loss = Array.isArray(value) ? value[0] : value;
-      if (!(loss instanceof MxArray)) throw new TypeError(`[${transform}] the function must return a scalar array (or a list starting with one), got ${typeof loss}`);
+      if (!(loss instanceof MxArray)) throw new TypeError(`[${transform}] the function must return a scalar array (or a list starting with one), got ${describeValue(loss)}`);
       if (loss.size !== 1) throw new Error(`[${transform}] the function must return a scalar (one element), got ${describe(loss)}`);
       return loss;
     };

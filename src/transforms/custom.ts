@@ -5,10 +5,12 @@
 // the function's output (the reshape kernel, so every backend has it) and
 // carries the rules, with the function's arguments as further inputs.
 
-import type { MxArray } from "../array.js";
+import { MxArray } from "../array.js";
+import { describeValue, shapeStr } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { node } from "../ops/base.js";
 import { Reshape } from "../primitives/layout.js";
+import { sameShape } from "../shape.js";
 import { jvp, vjp } from "./autodiff.js";
 import { callTraced } from "./trace.js";
 import { vmap } from "./vmap.js";
@@ -30,37 +32,56 @@ export interface CustomRules<P extends readonly MxArray[] = MxArray[], O extends
 /** Output `index` of a custom function: inputs [output, ...arguments]. */
 class CustomOutput extends Reshape {
   constructor(
+    /** The function the user called (customFunction or checkpoint), named by errors. */
+    readonly op: string,
     readonly index: number,
     readonly fn: ArrayFn,
     readonly rules: CustomRules,
     /** All outputs of the call (for the cotangent list of a user vjp). */
-    readonly outputs: MxArray[],
+    readonly callOutputs: MxArray[],
   ) {
-    super(outputs[index]!.shape);
+    super(callOutputs[index]!.shape);
   }
   override vjp(inputs: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
     const primals = inputs.slice(1) as MxArray[];
-    const cts = this.outputs.map((o, i) => (i === this.index ? ct : ops.zerosLike(o, { stream: ct.stream })));
-    const grads = this.rules.vjp ? this.rules.vjp(primals, cts, this.outputs) : vjp(this.fn, primals, cts)[1];
-    if (grads.length !== primals.length) throw new Error(`[customFunction] the vjp returned ${grads.length} cotangents for ${primals.length} arguments`);
-    return [null, ...grads];
+    const cts = this.callOutputs.map((o, i) => (i === this.index ? ct : ops.zerosLike(o, { stream: ct.stream })));
+    const grads = this.rules.vjp ? this.rules.vjp(primals, cts, this.callOutputs) : vjp(this.fn, primals, cts)[1];
+    return [null, ...this.checkRule("vjp", grads, primals, "cotangent", "argument")];
   }
   override jvp(inputs: readonly MxArray[], tangents: readonly (MxArray | null)[]): MxArray | null {
     const primals = inputs.slice(1) as MxArray[];
     const ts = primals.map((p, i) => tangents[i + 1] ?? ops.zerosLike(p, { stream: p.stream }));
     const out = this.rules.jvp ? this.rules.jvp(primals, ts) : jvp(this.fn, primals, ts)[1];
-    return out[this.index] ?? null;
+    return this.checkRule("jvp", out, this.callOutputs, "tangent", "output")[this.index] ?? null;
   }
   override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
     const primals = inputs.slice(1) as MxArray[];
     const argAxes = axes.slice(1);
     if (this.rules.vmap) {
-      const [outs, outAxes] = this.rules.vmap(primals, argAxes);
-      return [outs[this.index]!, outAxes[this.index]!];
+      const result: unknown = this.rules.vmap(primals, argAxes);
+      const [outs, outAxes] = Array.isArray(result) ? (result as unknown[]) : [];
+      const out: unknown = Array.isArray(outs) ? outs[this.index] : undefined;
+      const axis: unknown = Array.isArray(outAxes) ? outAxes[this.index] : undefined;
+      if (!(out instanceof MxArray) || typeof axis !== "number" || !Number.isInteger(axis) || axis < -out.ndim || axis >= out.ndim) {
+        throw new TypeError(`[${this.op}] the vmap rule must return [outputs, axes]: a list of arrays (one per output) and the batch axis of each, got ${describeValue(result)}`);
+      }
+      return [out, axis < 0 ? axis + out.ndim : axis];
     }
     const mapped = vmap(this.fn, { inAxes: argAxes });
     const outs = mapped(...primals);
     return [Array.isArray(outs) ? outs[this.index]! : outs, 0];
+  }
+  /** What a vjp or jvp rule returned, checked: a list of one array (or null) per argument or output, each of its shape. */
+  private checkRule(rule: string, got: unknown, like: readonly MxArray[], what: string, per: string): (MxArray | null)[] {
+    const fail = (why: string) => new TypeError(`[${this.op}] the ${rule} rule must return a list of ${like.length} ${what}${like.length === 1 ? "" : "s"} (one array or null per ${per}): ${why}`);
+    if (!Array.isArray(got)) throw fail(`got ${describeValue(got)}`);
+    if (got.length !== like.length) throw fail(`got ${got.length}`);
+    return got.map((g: unknown, i) => {
+      if (g === null || g === undefined) return null;
+      if (!(g instanceof MxArray)) throw fail(`${what} ${i} is ${describeValue(g)}`);
+      if (!sameShape(g.shape, like[i]!.shape)) throw fail(`${what} ${i} has shape ${shapeStr(g.shape)} for ${per} ${i} of shape ${shapeStr(like[i]!.shape)}`);
+      return g;
+    });
   }
 }
 
@@ -80,11 +101,24 @@ class CustomOutput extends Reshape {
  * ```
  */
 export function customFunction<F extends ArrayFn>(fn: F, rules: CustomRules<Parameters<F>, OutputList<ReturnType<F>>> = {}): (...args: Parameters<F>) => ReturnType<F> {
-  if (typeof fn !== "function") throw new TypeError(`[customFunction] fn must be a function, got ${typeof fn}`);
-  const arrayRules = rules as CustomRules;
+  return customOf("customFunction", fn, rules as CustomRules);
+}
+
+/** A custom function for `op` (customFunction or checkpoint), its arguments checked. */
+function customOf<F extends ArrayFn>(op: string, fn: F, rules: CustomRules): (...args: Parameters<F>) => ReturnType<F> {
+  if (typeof fn !== "function") throw new TypeError(`[${op}] fn must be a function, got ${describeValue(fn)}`);
+  if (rules === null || typeof rules !== "object") throw new TypeError(`[${op}] rules must be an object such as { vjp, jvp, vmap }, got ${describeValue(rules)}`);
+  for (const name of ["vjp", "jvp", "vmap"] as const) {
+    const rule: unknown = rules[name];
+    if (rule !== undefined && typeof rule !== "function") throw new TypeError(`[${op}] rules.${name} must be a function, got ${describeValue(rule)}`);
+  }
   return (...args) => {
-    const { outputs, single } = callTraced("customFunction", fn, args);
-    const wrapped = outputs.map((o, i) => node(new CustomOutput(i, fn, arrayRules, outputs), [o, ...args], o.stream));
+    args.forEach((a: unknown, i) => {
+      if (!(a instanceof MxArray)) throw new TypeError(`[${op}] argument ${i} must be an mx array, got ${describeValue(a)}`);
+      if (a.isDisposed) throw new Error(`[${op}] argument ${i} was disposed and can no longer be used`);
+    });
+    const { outputs, single } = callTraced(op, fn, args);
+    const wrapped = outputs.map((o, i) => node(new CustomOutput(op, i, fn, rules, outputs), [o, ...args], o.stream));
     return (single ? wrapped[0]! : wrapped) as ReturnType<F>;
   };
 }
@@ -101,5 +135,5 @@ export function customFunction<F extends ArrayFn>(fn: F, rules: CustomRules<Para
  * ```
  */
 export function checkpoint<F extends ArrayFn>(fn: F): (...args: Parameters<F>) => ReturnType<F> {
-  return customFunction(fn, { vjp: (primals, cotangents) => vjp(fn, primals, cotangents)[1] });
+  return customOf("checkpoint", fn, { vjp: (primals, cotangents) => vjp(fn as ArrayFn, primals, cotangents)[1] });
 }

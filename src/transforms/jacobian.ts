@@ -5,6 +5,7 @@
 
 import { MxArray } from "../array.js";
 import { isFloating } from "../dtype.js";
+import { describeValue } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { jvp, vjp } from "./autodiff.js";
 import { vmap } from "./vmap.js";
@@ -13,14 +14,17 @@ import { vmap } from "./vmap.js";
 export type UnaryFn = (x: MxArray) => MxArray;
 
 function check(transform: string, fn: UnaryFn, x: MxArray): void {
-  if (typeof fn !== "function") throw new TypeError(`[${transform}] fn must be a function, got ${typeof fn}`);
-  if (!(x instanceof MxArray)) throw new TypeError(`[${transform}] the argument must be an mx array`);
+  if (typeof fn !== "function") throw new TypeError(`[${transform}] fn must be a function, got ${describeValue(fn)}`);
+  if (!(x instanceof MxArray)) throw new TypeError(`[${transform}] the argument must be an mx array, got ${describeValue(x)}`);
+  if (x.isDisposed) throw new Error(`[${transform}] the argument was disposed and can no longer be used`);
   if (!isFloating(x.dtype)) throw new TypeError(`[${transform}] the argument has dtype ${x.dtype.name}; Jacobians need a float array`);
 }
 
-function single(transform: string, out: MxArray | MxArray[]): MxArray {
+/** The one array `fn` returned, else an error naming the transform. */
+function single(transform: string, out: unknown): MxArray {
+  if (out instanceof MxArray) return out;
   if (Array.isArray(out)) throw new Error(`[${transform}] the function must return one array, got a list of ${out.length}`);
-  return out;
+  throw new TypeError(`[${transform}] the function must return one mx array, got ${describeValue(out)}`);
 }
 
 /** The identity over `shape`'s elements, as [n, ...shape]. */
@@ -61,7 +65,8 @@ export function jacrev(fn: UnaryFn): UnaryFn {
 export function jacfwd(fn: UnaryFn): UnaryFn {
   return (x) => {
     check("jacfwd", fn, x);
-    const cols = vmap((t: MxArray) => jvp(fn, [x], [t])[1][0])(basis(x.shape, x));
+    const checked = (v: MxArray) => single("jacfwd", fn(v)); // a bad result is jacfwd's error, not jvp's
+    const cols = vmap((t: MxArray) => jvp(checked, [x], [t])[1][0])(basis(x.shape, x));
     const yRank = cols.ndim - 1;
     // [n_in, ...y] -> [...y, ...x]
     const moved = ops.moveaxis(cols, 0, yRank, { stream: x.stream });

@@ -5,6 +5,7 @@
 // the definition as they are.
 
 import { MxArray } from "../array.js";
+import { describeValue } from "../errors.js";
 
 export type Tree = MxArray | readonly Tree[] | { readonly [key: string]: Tree } | number | string | boolean | bigint | null | undefined;
 
@@ -62,11 +63,14 @@ export function treeFlatten(tree: unknown): { leaves: MxArray[]; def: TreeDef } 
  * ```
  */
 export function treeUnflatten(def: TreeDef, leaves: readonly MxArray[]): unknown {
+  const op = "utils.treeUnflatten";
+  if (!Array.isArray(leaves)) throw new TypeError(`[${op}] leaves must be a list of mx arrays, got ${describeValue(leaves)}`);
   let i = 0;
-  const build = (d: TreeDef): unknown => {
+  const build = (node: TreeDef): unknown => {
+    const d = checkDef(op, node);
     switch (d.kind) {
       case "leaf":
-        if (i >= leaves.length) throw new Error(`treeUnflatten: the definition has more leaves than the ${leaves.length} given`);
+        if (i >= leaves.length) throw new Error(`[${op}] the definition has more leaves than the ${leaves.length} given`);
         return leaves[i++];
       case "list":
         return d.items.map(build);
@@ -77,8 +81,20 @@ export function treeUnflatten(def: TreeDef, leaves: readonly MxArray[]): unknown
     }
   };
   const out = build(def);
-  if (i !== leaves.length) throw new Error(`treeUnflatten: ${leaves.length} leaves given for a definition of ${i}`);
+  if (i !== leaves.length) throw new Error(`[${op}] ${leaves.length} leaves given for a definition of ${i}`);
   return out;
+}
+
+/** `d` when it is a node of a tree definition (from treeFlatten), else an error naming `op` and `def`. */
+function checkDef(op: string, d: unknown): TreeDef {
+  const def = d as TreeDef | null | undefined;
+  const ok =
+    def !== null && typeof def === "object" &&
+    (def.kind === "leaf" || def.kind === "static" ||
+      (def.kind === "list" && Array.isArray(def.items)) ||
+      (def.kind === "dict" && Array.isArray(def.keys) && Array.isArray(def.items) && def.keys.length === def.items.length));
+  if (!ok) throw new TypeError(`[${op}] def must be a tree definition (the def of treeFlatten), got ${describeValue(d)}`);
+  return def;
 }
 
 /**
@@ -89,7 +105,8 @@ export function treeUnflatten(def: TreeDef, leaves: readonly MxArray[]): unknown
  * mx.utils.describeTree(mx.utils.treeFlatten([mx.array(1), { n: null }]).def); // "[array, {n: null}]"
  * ```
  */
-export function describeTree(def: TreeDef): string {
+export function describeTree(node: TreeDef): string {
+  const def = checkDef("utils.describeTree", node);
   switch (def.kind) {
     case "leaf":
       return "array";
@@ -98,7 +115,18 @@ export function describeTree(def: TreeDef): string {
     case "dict":
       return `{${def.keys.map((k, i) => `${k}: ${describeTree(def.items[i]!)}`).join(", ")}}`;
     case "static":
-      return JSON.stringify(def.value) ?? String(def.value);
+      return staticText(def.value);
+  }
+}
+
+/** A value kept in a tree definition, as describeTree shows it: JSON where it has one. */
+function staticText(v: unknown): string {
+  if (typeof v === "bigint") return `${v}n`;
+  if (typeof v === "function") return "<function>";
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v); // a cycle
   }
 }
 
@@ -122,10 +150,11 @@ function sameStructure(a: TreeDef, b: TreeDef): boolean {
  * ```
  */
 export function treeMap<T>(fn: (leaf: MxArray, ...others: MxArray[]) => MxArray, tree: T, ...rest: unknown[]): T {
+  if (typeof fn !== "function") throw new TypeError(`[utils.treeMap] fn must be a function, got ${describeValue(fn)}`);
   const { leaves, def } = treeFlatten(tree);
   const others = rest.map((r, k) => {
     const f = treeFlatten(r);
-    if (!sameStructure(def, f.def)) throw new Error(`treeMap: tree ${k + 1} has structure ${describeTree(f.def)}, expected ${describeTree(def)}`);
+    if (!sameStructure(def, f.def)) throw new Error(`[utils.treeMap] tree ${k + 1} has structure ${describeTree(f.def)}, expected ${describeTree(def)}`);
     return f.leaves;
   });
   return treeUnflatten(def, leaves.map((x, i) => fn(x, ...others.map((o) => o[i]!)))) as T;

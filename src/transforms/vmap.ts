@@ -5,7 +5,7 @@
 // that do not depend on a mapped input are broadcast over the batch.
 
 import type { MxArray } from "../array.js";
-import { describe } from "../errors.js";
+import { describe, describeValue } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { node } from "../ops/base.js";
 import { Reshape, sliceAxis } from "../primitives/layout.js";
@@ -24,6 +24,7 @@ export interface VmapOptions {
 
 function axisFor(axes: Axes, i: number, count: number, what: string): number | null {
   if (axes === null || typeof axes === "number") return axes;
+  if (!Array.isArray(axes)) throw new TypeError(`[vmap] ${what} must be an axis, null, or a list of them, got ${describeValue(axes)}`);
   if (axes.length !== count) throw new Error(`[vmap] ${what} has ${axes.length} entries for ${count} ${what === "inAxes" ? "arguments" : "outputs"}`);
   return axes[i]!;
 }
@@ -48,7 +49,8 @@ function exampleOf(x: MxArray, axis: number): MxArray {
  */
 export function vmap<F extends MappableFn>(fn: F, options?: VmapOptions): (...args: Parameters<F>) => ReturnType<F>;
 export function vmap(fn: MappableFn, options: VmapOptions = {}): (...args: unknown[]) => MxArray | MxArray[] {
-  if (typeof fn !== "function") throw new TypeError(`[vmap] fn must be a function, got ${typeof fn}`);
+  if (typeof fn !== "function") throw new TypeError(`[vmap] fn must be a function, got ${describeValue(fn)}`);
+  if (options === null || typeof options !== "object") throw new TypeError(`[vmap] options must be an object such as { inAxes, outAxes }, got ${describeValue(options)}`);
   const { inAxes = 0, outAxes = 0 } = options;
   return (...args: unknown[]) => {
     const tracers = new Map<MxArray, { value: MxArray; axis: number }>();
@@ -57,11 +59,12 @@ export function vmap(fn: MappableFn, options: VmapOptions = {}): (...args: unkno
     const traced = args.map((arg, i) => {
       const axis = axisFor(inAxes, i, args.length, "inAxes");
       if (axis === null) return arg;
-      if (!Number.isInteger(axis)) throw new Error(`[vmap] inAxes[${i}] must be an integer or null, got ${String(axis)}`);
+      if (!Number.isInteger(axis)) throw new Error(`[vmap] inAxes[${i}] must be an integer or null, got ${describeValue(axis)}`);
       const { leaves, def } = treeFlatten(arg);
       if (!leaves.length) throw new Error(`[vmap] argument ${i} is mapped (inAxes ${axis}) but holds no arrays`);
       const examples = leaves.map((x, j) => {
         const where = `argument ${i}${leaves.length > 1 ? ` (leaf ${j})` : ""}`;
+        if (x.isDisposed) throw new Error(`[vmap] ${where} was disposed and can no longer be used`);
         if (axis < -x.ndim || axis >= x.ndim) throw new Error(`[vmap] inAxes ${axis} is out of range for ${where} of shape (${x.shape.join(", ")})`);
         const a = axis < 0 ? axis + x.ndim : axis;
         const n = x.shape[a]!;
@@ -84,14 +87,20 @@ export function vmap(fn: MappableFn, options: VmapOptions = {}): (...args: unkno
       if (batched.has(n) || !n.primitive) continue;
       const ins = n.inputs.map((x) => batched.get(x));
       if (ins.every((b) => !b)) continue;
-      const [value, axis] = n.primitive.vmap(
-        n.inputs.map((x, i) => ins[i]?.value ?? x),
-        ins.map((b) => (b ? b.axis : null)),
-      );
+      const values = n.inputs.map((x, i) => ins[i]?.value ?? x);
+      const axes = ins.map((b) => (b ? b.axis : null));
+      if (n.siblings) {
+        // one rule call batches every sibling
+        const [outs, outAxes] = n.primitive.vmapOutputs(values, axes);
+        n.siblings.forEach((s, i) => batched.set(s, { value: outs[i]!, axis: outAxes[i]! }));
+        continue;
+      }
+      const [value, axis] = n.primitive.vmap(values, axes);
       batched.set(n, { value, axis });
     }
     const results = outputs.map((out, i) => {
-      const to = typeof outAxes === "number" ? outAxes : axisFor(outAxes, i, outputs.length, "outAxes")!;
+      const to = typeof outAxes === "number" ? outAxes : axisFor(outAxes, i, outputs.length, "outAxes");
+      if (typeof to !== "number" || !Number.isInteger(to)) throw new TypeError(`[vmap] outAxes must hold an integer axis for output ${i}, got ${describeValue(to)}`);
       const b = batched.get(out) ?? { value: ops.broadcastTo(ops.expandDims(out, 0, { stream: out.stream }), [size!, ...out.shape], { stream: out.stream }), axis: 0 };
       const rank = b.value.ndim;
       if (to < -rank || to >= rank) throw new Error(`[vmap] outAxes ${to} is out of range for output ${i} (${describe(b.value)} with the batch)`);

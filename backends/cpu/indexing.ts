@@ -1,0 +1,103 @@
+// CPU reference kernels of the indexing primitives: gatherAxis and
+// sliceUpdate move storage words; scatterAxis folds the updates that land on
+// an element in row-major order, in float64 (exact integers, BigInt for
+// 64-bit), and rounds once. Index values wrap once when negative and clamp.
+
+import type { Backend, Kernel, Tensor } from "../backend.js";
+import { complex64, float32, type DType } from "../../src/dtype.js";
+import type { GatherAxis, ScatterAxis, SliceUpdate } from "../../src/primitives/indexing.js";
+import { wordsPerElement } from "../../src/storage.js";
+import { BINARY_EXPRS, exprFor, readAs, writeAs } from "./elementwise.js";
+import { contiguousCopy } from "./layout.js";
+import { H } from "./math.js";
+import { allocOutput, elementOffsets, offsets, wordsOf } from "./tensor.js";
+
+/** Index value v on an axis of n > 0 elements: wrapped once when negative, then clamped into [0, n). */
+export function clampIndex(v: number | bigint, n: number): number {
+  let j = Number(v);
+  if (j < 0) j += n;
+  return j < 0 ? 0 : j >= n ? n - 1 : j;
+}
+
+/** Element offsets of `t` read with the shape `shape` and stride 0 along `axis` (the base of each position). */
+function baseOffsets(t: Tensor, shape: readonly number[], axis: number): Float64Array {
+  return offsets(shape, t.strides.map((s, d) => (d === axis ? 0 : s)), t.offset);
+}
+
+export function gatherAxisKernel(backend: Backend): Kernel {
+  return (prim, [a, idx], out) => {
+    const axis = (prim as GatherAxis).axis;
+    const { t, w } = allocOutput(backend, out);
+    const n = a!.shape[axis]!;
+    const base = baseOffsets(a!, idx!.shape, axis);
+    const at = elementOffsets(idx!);
+    const A = wordsOf(a!), I = wordsOf(idx!);
+    const k = wordsPerElement(a!.dtype), step = a!.strides[axis]!;
+    const W = w as unknown as (number | bigint)[];
+    for (let e = 0; e < at.length; e++) {
+      const src = (base[e]! + clampIndex(I[at[e]!]!, n) * step) * k;
+      for (let q = 0; q < k; q++) W[e * k + q] = A[src + q]!;
+    }
+    return t;
+  };
+}
+
+/** A fold of one storage value into an accumulated JS value, and the store that rounds once. */
+function combiner(dtype: DType, mode: string): { load: (w: number | bigint) => number | bigint; fold: (acc: number | bigint, u: number | bigint) => number | bigint; store: (v: number | bigint) => number | bigint } {
+  const read = readAs(dtype).replace("@", "w");
+  const expr = exprFor(BINARY_EXPRS[mode as "add"], dtype);
+  if (!expr) throw new Error(`[scatterAxis] mode ${mode} is not defined for ${dtype.name} on the CPU backend`);
+  return {
+    load: new Function("H", `return (w) => ${read};`)(H),
+    fold: new Function("H", `return (a, b) => ${expr};`)(H),
+    store: new Function("H", `return (v) => ${writeAs(dtype, "v")};`)(H),
+  };
+}
+
+export function scatterAxisKernel(backend: Backend): Kernel {
+  return (prim, [a, idx, upd]) => {
+    const { axis, mode } = prim as ScatterAxis;
+    const t = contiguousCopy(backend, a!);
+    const n = t.shape[axis]!;
+    const K = idx!.shape[axis]!;
+    if (n === 0 || K === 0 || idx!.shape.some((d) => d === 0)) return t;
+    const base = baseOffsets(t, idx!.shape, axis);
+    const at = elementOffsets(idx!), from = elementOffsets(upd!);
+    const O = wordsOf(t) as unknown as (number | bigint)[], I = wordsOf(idx!), U = wordsOf(upd!);
+    const k = wordsPerElement(t.dtype), step = t.strides[axis]!;
+    const target = (e: number) => (base[e]! + clampIndex(I[at[e]!]!, n) * step) * k;
+    if (mode === "set") {
+      for (let e = 0; e < at.length; e++) {
+        const dst = target(e), src = from[e]! * k;
+        for (let q = 0; q < k; q++) O[dst + q] = U[src + q]!;
+      }
+      return t;
+    }
+    // complex64 adds its float32 words pairwise
+    const { load, fold, store } = combiner(t.dtype === complex64 ? float32 : t.dtype, mode);
+    const acc = new Map<number, number | bigint>();
+    for (let e = 0; e < at.length; e++) {
+      const dst = target(e), src = from[e]! * k;
+      for (let q = 0; q < k; q++) {
+        const prev = acc.has(dst + q) ? acc.get(dst + q)! : load(O[dst + q]!);
+        acc.set(dst + q, fold(prev, load(U[src + q]!)));
+      }
+    }
+    for (const [p, v] of acc) O[p] = store(v);
+    return t;
+  };
+}
+
+export function sliceUpdateKernel(backend: Backend): Kernel {
+  return (prim, [a, u]) => {
+    const { start, step } = prim as SliceUpdate;
+    const t = contiguousCopy(backend, a!);
+    const k = wordsPerElement(t.dtype);
+    const offset = start.reduce((s, v, d) => s + v * t.strides[d]!, 0);
+    const dst = offsets(u!.shape, t.strides.map((s, d) => s * step[d]!), offset);
+    const src = elementOffsets(u!);
+    const O = wordsOf(t) as unknown as (number | bigint)[], U = wordsOf(u!);
+    for (let e = 0; e < dst.length; e++) for (let q = 0; q < k; q++) O[dst[e]! * k + q] = U[src[e]! * k + q]!;
+    return t;
+  };
+}

@@ -1,0 +1,79 @@
+// Metal gatherAxis, scatterAxis and sliceUpdate (msl/indexing.metal): one
+// library per data and index dtype (and scatter fold), one thread per output
+// element; a scatter scans its column's updates in order (deterministic,
+// without atomics or sorting). Index values are wrapped and clamped in the kernel.
+
+import type { Kernel, Tensor } from "../backend.js";
+import type { DType } from "../../src/dtype.js";
+import type { GatherAxis, ScatterAxis, ScatterMode, SliceUpdate } from "../../src/primitives/indexing.js";
+import { rowMajorStrides, sizeOf } from "../../src/shape.js";
+import { elementwiseLayout } from "../strides.js";
+import type { MetalBackend } from "./backend.js";
+import type { LibraryKey } from "./library.js";
+import { THREADS } from "./elementwise.js";
+import { computeType, mslType } from "./msl-types.js";
+
+/** The fold of update b into a per compute type (integers in unsigned arithmetic: no signed overflow). */
+const FOLDS: Record<ScatterMode, Record<string, string>> = {
+  set: { float: "b", int: "b", uint: "b" },
+  add: { float: "a + b", int: "int(uint(a) + uint(b))", uint: "a + b" },
+  multiply: { float: "a * b", int: "int(uint(a) * uint(b))", uint: "a * b" },
+  maximum: { float: "maximum_f(a, b)", int: "max(a, b)", uint: "max(a, b)" },
+  minimum: { float: "minimum_f(a, b)", int: "min(a, b)", uint: "min(a, b)" },
+};
+
+function library(d: DType, index: DType | null, mode: ScatterMode): LibraryKey {
+  const i = index ?? d;
+  return {
+    file: "indexing",
+    variant: `${d.name}-${i.name}-${mode}`,
+    defines: () => ({ T: mslType(d), C: computeType(d), I: mslType(i), I_SIGNED: i.kind === "int" ? "1" : "0", "FOLD(a, b)": FOLDS[mode][computeType(d)]! }),
+  };
+}
+
+/** `t` read over `shape` with stride 0 along `axis` (each position's base). */
+function axisBase(t: Tensor, shape: readonly number[], axis: number): Tensor {
+  return { ...t, shape, strides: t.strides.map((s, d) => (d === axis ? 0 : s)) };
+}
+
+export function gatherAxisKernel(metal: MetalBackend): Kernel {
+  return (prim, [a, idx], out) => {
+    const axis = (prim as GatherAxis).axis;
+    const t = metal.allocOutput(out);
+    const n = sizeOf(out.shape);
+    if (n === 0) return t;
+    const words = [...elementwiseLayout([t, axisBase(a!, out.shape, axis), idx!], out.shape), a!.shape[axis]!, a!.strides[axis]!];
+    metal.run("gatherAxis", library(a!.dtype, idx!.dtype, "set"), "gather_axis", [t, a!, idx!], words, { threads: n, group: THREADS });
+    return t;
+  };
+}
+
+export function scatterAxisKernel(metal: MetalBackend): Kernel {
+  return (prim, [a, idx, upd], out) => {
+    const { axis, mode } = prim as ScatterAxis;
+    const t = metal.allocOutput(out);
+    const n = sizeOf(out.shape);
+    if (n === 0) return t;
+    const shape = out.shape;
+    // operand 4 counts the position along the axis: its offset is the element's index there
+    const position = { ...t, offset: 0, strides: shape.map((_, d) => (d === axis ? 1 : 0)) };
+    const layout = elementwiseLayout([t, a!, axisBase(idx!, shape, axis), axisBase(upd!, shape, axis), position], shape);
+    const words = [...layout, idx!.shape[axis]!, idx!.strides[axis]!, upd!.strides[axis]!, shape[axis]!];
+    metal.run("scatterAxis", library(a!.dtype, idx!.dtype, mode), "scatter_axis", [t, a!, idx!, upd!], words, { threads: n, group: THREADS });
+    return t;
+  };
+}
+
+export function sliceUpdateKernel(metal: MetalBackend): Kernel {
+  return (prim, [a, u], out) => {
+    const { start, step } = prim as SliceUpdate;
+    const t = metal.allocOutput(out);
+    const n = sizeOf(out.shape);
+    if (n === 0) return t;
+    const shape = out.shape;
+    // uncollapsed: the region test needs every dim
+    const words = [n, shape.length, ...shape, 0, ...rowMajorStrides(shape), a!.offset, ...a!.strides, u!.offset, ...u!.strides, ...start, ...step, ...u!.shape];
+    metal.run("sliceUpdate", library(a!.dtype, null, "set"), "slice_update", [t, a!, u!], words, { threads: n, group: THREADS });
+    return t;
+  };
+}

@@ -1,0 +1,130 @@
+// WebGPU scans through wgsl/scan.wgsl: short lines, or many lines shorter than
+// half a tile, get an invocation each; the others a workgroup per tile of 2048
+// elements, and when a line has several tiles their totals are scanned
+// (exclusively, by the same code, recursively) and combined back into the
+// tiles: a scan-then-propagate multi-pass scan. Accumulates in f32/i32/u32 words; narrower
+// output dtypes are cast from them afterwards (integers wrap, as the cpu's).
+
+import type { Kernel, OutputSpec, Tensor } from "../backend.js";
+import { collapseDims } from "../strides.js";
+import { float32, int32, intRange, uint32, type DType } from "../../src/dtype.js";
+import type { Scan, ScanOp } from "../../src/primitives/scan.js";
+import { rowMajorStrides } from "../../src/shape.js";
+import type { WebGpuBackend } from "./backend.js";
+import { computeType, inputDecl, type ComputeType } from "./codegen.js";
+import { castResult } from "./elementwise.js";
+
+const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32 };
+/** Elements of a line one workgroup scans (wgsl/scan.wgsl TILE). */
+const TILE = 2048;
+/** Lines this short or shorter get one invocation each. */
+const LINE_INVOCATION_MAX = 16;
+/** This many lines or more, each shorter than half a tile (which would sit mostly idle), also get one invocation each. */
+const MANY_LINES = 4096;
+
+/** Whether each line gets one invocation (wgsl/scan.wgsl mode 2) rather than a workgroup per tile. */
+function invocationPerLine(n: number, lines: number): boolean {
+  return n <= LINE_INVOCATION_MAX || (n < TILE / 2 && lines >= MANY_LINES);
+}
+
+function combineFor(op: ScanOp, t: ComputeType): string {
+  switch (op) {
+    case "sum":
+      return "a + b";
+    case "prod":
+      return "a * b";
+    case "max":
+      return t === "f32" ? "maximum_f(a, b)" : "max(a, b)";
+    case "min":
+      return t === "f32" ? "minimum_f(a, b)" : "min(a, b)";
+    case "logaddexp":
+      return "logaddexp_f(a, b)";
+  }
+}
+
+/** The exclusive scan's first value, in `t`, within `d`'s range (cummax of int8 starts at -128, as the cpu). */
+function identityFor(op: ScanOp, t: ComputeType, d: DType): string {
+  const lit = (v: number) => (t === "f32" ? `${v}.0` : t === "u32" ? `${v}u` : v === -(2 ** 31) ? "(-2147483647 - 1)" : `${v}`);
+  if (op === "sum") return lit(0);
+  if (op === "prod") return lit(1);
+  if (op === "logaddexp") return "-inf_f32()";
+  if (t === "f32") return op === "max" ? "-inf_f32()" : "inf_f32()";
+  const [lo, hi] = d.kind === "bool" ? [0, 1] : intRange(d);
+  return lit(op === "max" ? lo : hi);
+}
+
+interface Lines {
+  n: number;
+  lines: number;
+  /** params words from index 10: kept shape, kept input strides, kept output strides. */
+  kept: number[];
+  nk: number;
+}
+
+/** `x`'s lines along `axis`: every dim but the axis merged where they can be, with the row-major output's strides. */
+function linesOf(x: Tensor, axis: number): Lines {
+  const outStrides = rowMajorStrides(x.shape);
+  const keptDims = [...x.shape.keys()].filter((d) => d !== axis);
+  const k = collapseDims(keptDims.map((d) => x.shape[d]!), [keptDims.map((d) => x.strides[d]!), keptDims.map((d) => outStrides[d]!)]);
+  const lines = keptDims.reduce((p, d) => p * x.shape[d]!, 1);
+  return { n: x.shape[axis]!, lines, kept: [...k.shape, ...k.strides[0]!, ...k.strides[1]!], nk: k.shape.length };
+}
+
+/**
+ * The scan of `x` along `axis` as words of accumulator type `t`, row-major in
+ * `x`'s shape; `range` is the output dtype whose limits bound the identity.
+ */
+function scanWords(gpu: WebGpuBackend, op: ScanOp, x: Tensor, axis: number, reverse: boolean, inclusive: boolean, t: ComputeType, range: DType): Tensor {
+  const L = linesOf(x, axis);
+  const total = L.n * L.lines;
+  const word = WORD_DTYPE[t];
+  const perLine = invocationPerLine(L.n, L.lines);
+  const tiles = perLine ? 1 : Math.ceil(L.n / TILE);
+  // a line of several tiles: the tiles' totals follow the output in the same buffer
+  const res = gpu.allocOutput({ shape: [total + (tiles > 1 ? L.lines * tiles : 0)], dtype: word });
+  const out: Tensor = { ...res, shape: x.shape, strides: rowMajorStrides(x.shape) };
+  if (total === 0) return out;
+  const axisOutStride = rowMajorStrides(x.shape)[axis]!;
+  const params = [L.n, L.lines, tiles, L.nk, x.strides[axis]!, axisOutStride, x.offset, total, reverse ? 1 : 0, inclusive ? 1 : 0, ...L.kept];
+  const v = computeType(x.dtype);
+  const slots = (mode: number, input: DType, inType: ComputeType) => ({
+    MODE: String(mode),
+    INPUT: inputDecl(0, 2, input),
+    V: inType,
+    T: t,
+    LIFT: inType === t ? "v" : `${t}(v)`,
+    COMBINE: combineFor(op, t),
+    IDENTITY: identityFor(op, t, range),
+    STORE: t === "u32" ? "r" : "bitcast<u32>(r)",
+    LOAD_WORD: t === "u32" ? "w" : `bitcast<${t}>(w)`,
+  });
+  const kernel = (mode: number, input: DType, inType: ComputeType) => ({
+    op: `scan(${op})`,
+    file: "scan",
+    helpers: ["dtypes", "math", "strided"],
+    key: `${mode},${op},${input.name},${t},${identityFor(op, t, range)}`,
+    slots: () => slots(mode, input, inType),
+  });
+  if (perLine) {
+    gpu.run(kernel(2, x.dtype, v), gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], Math.ceil(L.lines / 256));
+    return out;
+  }
+  gpu.run(kernel(0, x.dtype, v), gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], L.lines * tiles);
+  if (tiles === 1) return out;
+  const totals: Tensor = { buffer: res.buffer, dtype: word, shape: [L.lines, tiles], strides: [tiles, 1], offset: total };
+  const prefix = scanWords(gpu, op, totals, 1, false, false, t, range);
+  gpu.run(kernel(1, word, t), gpu.gpuBuffer(res), params, [gpu.gpuBuffer(prefix)], L.lines * tiles);
+  gpu.release(prefix.buffer);
+  return out;
+}
+
+export function scanKernel(gpu: WebGpuBackend): Kernel {
+  return (prim, [x], spec: OutputSpec) => {
+    const p = prim as Scan;
+    const n = spec.shape.reduce((a, b) => a * b, 1);
+    if (n >= 2 ** 31) throw new RangeError(`[scan] cannot scan ${n} elements on webgpu: its kernels index with 32-bit words (input shape [${x!.shape.join(", ")}])`);
+    const t = computeType(spec.dtype);
+    const words = scanWords(gpu, p.op, x!, p.axis, p.reverse, p.inclusive, t, spec.dtype);
+    return castResult(gpu, words, spec);
+  };
+}

@@ -1,0 +1,80 @@
+// Indexing kernels: gather_axis, scatter_axis and slice_update, one thread per
+// output element. A scatter's element scans the K updates of its column (the
+// same position off the axis) in order and folds those whose index lands on
+// it: sort-free, atomic-free and deterministic ("set" keeps the last).
+// Index values wrap once when negative and clamp into the axis here, so no
+// index reads or writes outside a buffer.
+// The host defines before this file:
+//   T  the data's storage type; C its compute type (float, int or uint)
+//   I  the indices' storage type; I_SIGNED 1 when it is signed
+//   FOLD(a, b)  scatter_axis's fold of update b into a (C values)
+// Params: an elementwise params block (common.metal) over the output's shape,
+// then extras at x = 2 + nd + operands * (1 + nd):
+//   gather_axis  operands out, a (stride 0 on the axis), idx; extras n, a's axis stride
+//   scatter_axis operands out, a, idx and upd (stride 0 on the axis), the axis position;
+//                extras K, idx's and upd's axis strides, n
+//   slice_update uncollapsed operands out, a, u; extras start[nd], step[nd], u's shape[nd]
+
+#if I_SIGNED
+inline IDX norm_index(I v, IDX n) {
+  IDX j = IDX(v);
+  if (j < 0) j += n;
+  return j < 0 ? 0 : (j >= n ? n - 1 : j);
+}
+#else
+inline IDX norm_index(I v, IDX n) { return UIDX(v) >= UIDX(n) ? n - 1 : IDX(v); }
+#endif
+
+inline int extras_at(constant IDX* p, int operands) {
+  int nd = int(p[1]);
+  return 2 + nd + operands * (1 + nd);
+}
+
+kernel void gather_axis(device T* out [[buffer(0)]], device const T* a [[buffer(1)]], device const I* idx [[buffer(2)]],
+                        constant IDX* p [[buffer(3)]], uint2 pos [[thread_position_in_grid]], uint2 size [[threads_per_grid]]) {
+  IDX e = linear_id(pos, size);
+  if (e >= p[0]) return;
+  int x = extras_at(p, 3);
+  IDX j = norm_index(idx[offset_of(p, 2, e)], p[x]);
+  out[e] = a[offset_of(p, 1, e) + j * p[x + 1]];
+}
+
+kernel void scatter_axis(device T* out [[buffer(0)]], device const T* a [[buffer(1)]], device const I* idx [[buffer(2)]],
+                         device const T* upd [[buffer(3)]], constant IDX* p [[buffer(4)]], uint2 pos [[thread_position_in_grid]],
+                         uint2 size [[threads_per_grid]]) {
+  IDX e = linear_id(pos, size);
+  if (e >= p[0]) return;
+  int x = extras_at(p, 5);
+  IDX K = p[x], is = p[x + 1], us = p[x + 2], n = p[x + 3];
+  IDX t = offset_of(p, 4, e);
+  IDX ib = offset_of(p, 2, e), ub = offset_of(p, 3, e);
+  C acc = C(a[offset_of(p, 1, e)]);
+  for (IDX k = 0; k < K; k++) {
+    if (norm_index(idx[ib + k * is], n) == t) {
+      C b = C(upd[ub + k * us]);
+      acc = FOLD(acc, b);
+    }
+  }
+  out[e] = T(acc);
+}
+
+kernel void slice_update(device T* out [[buffer(0)]], device const T* a [[buffer(1)]], device const T* u [[buffer(2)]],
+                         constant IDX* p [[buffer(3)]], uint2 pos [[thread_position_in_grid]], uint2 size [[threads_per_grid]]) {
+  IDX e = linear_id(pos, size);
+  if (e >= p[0]) return;
+  int nd = int(p[1]);
+  int x = extras_at(p, 3);
+  int ub = 2 + nd + 2 * (1 + nd);
+  bool inside = true;
+  IDX off = p[ub];
+  UIDX rem = UIDX(e);
+  for (int d = nd - 1; d >= 0; d--) {
+    UIDX dim = UIDX(p[2 + d]);
+    IDX q = IDX(rem % dim) - p[x + d];
+    rem = rem / dim;
+    IDX k = p[x + nd + d];
+    if (q % k != 0 || q / k < 0 || q / k >= p[x + 2 * nd + d]) inside = false;
+    off += (q / k) * p[ub + 1 + d];
+  }
+  out[e] = inside ? u[off] : a[offset_of(p, 1, e)];
+}

@@ -1,0 +1,599 @@
+// Indexing ops: take / takeAlongAxis / putAlongAxis / sliceUpdate, and the
+// indexing surface (`index` for x[...], `indexUpdate` for x.at[...]): basic
+// indices lower to views (slice, reshape), integer arrays to a gather or a
+// scatter along one axis. Index arrays are checked here (integer dtypes,
+// shapes); their values wrap once when negative and clamp into the axis.
+
+import { MxArray } from "../array.js";
+import { int32, int64, isInteger, type DType } from "../dtype.js";
+import { describeValue, opError, shapeStr } from "../errors.js";
+import { GatherAxis, ScatterAxis, SliceUpdate, type ScatterMode } from "../primitives/indexing.js";
+import { Slice } from "../primitives/layout.js";
+import { broadcastShapes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
+import type { Stream } from "../device.js";
+import { checkArrayLike, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
+import { array, arange } from "./creation.js";
+import { add, astype, maximum, minimum, multiply, negative, reciprocal, where, less } from "./elementwise.js";
+import { broadcastTo, reshape, transpose } from "./layout.js";
+
+/** Python's slice(start, stop, step) as an index entry; made by {@link s}. */
+export class IndexSlice {
+  constructor(
+    readonly start: number | null,
+    readonly stop: number | null,
+    readonly step: number | null,
+  ) {}
+}
+
+/**
+ * A slice index entry, Python's `slice(...)`: `s(stop)`, `s(start, stop)` or
+ * `s(start, stop, step)`; null (or leaving an argument out) takes the default.
+ * @example
+ * ```ts
+ * await mx.index(mx.arange(10), mx.s(1, 8, 3)).tolist(); // [1, 4, 7]
+ * await mx.index(mx.arange(5), mx.s(null, null, -1)).tolist(); // [4, 3, 2, 1, 0]
+ * ```
+ */
+export function s(start?: number | null, stop?: number | null, step?: number | null): IndexSlice {
+  const bounds = arguments.length === 1 ? [null, start ?? null, null] : [start ?? null, stop ?? null, step ?? null];
+  for (const b of bounds) if (b !== null && !Number.isInteger(b)) throw opError("s", `slice bounds must be integers or null, got ${describeValue(b)}`, [], "type");
+  if (bounds[2] === 0) throw opError("s", "slice step must not be 0", [], "value");
+  return new IndexSlice(bounds[0]!, bounds[1]!, bounds[2]!);
+}
+
+/**
+ * One entry of an index, as in MLX / NumPy: an integer (negative counts from
+ * the end), a slice (`mx.s(...)` or a string `"1:3"`, `"::2"`, `":"`,
+ * `"::-1"`), `null` for a new axis, `"..."` for the axes not named, or an
+ * integer array (an `mx` array of any integer dtype, or a JS array of numbers).
+ */
+export type IndexEntry = number | string | IndexSlice | null | MxArray | readonly number[];
+
+type Entry =
+  | { kind: "slice"; start: number | null; stop: number | null; step: number | null }
+  | { kind: "int"; i: number }
+  | { kind: "new" }
+  | { kind: "array"; a: MxArray };
+
+const FULL: Entry = { kind: "slice", start: null, stop: null, step: null };
+
+function parseSliceString(op: string, text: string): Entry {
+  const parts = text.split(":");
+  const bad = () => opError(op, `cannot read the index ${JSON.stringify(text)}: expected "start:stop:step" with optional integers, or "..."`, [], "value");
+  if (parts.length < 2 || parts.length > 3) throw bad();
+  const nums = parts.map((p) => {
+    const t = p.trim();
+    if (t === "") return null;
+    if (!/^[-+]?\d+$/.test(t)) throw bad();
+    return Number(t);
+  });
+  if (nums[2] === 0) throw opError(op, `slice step must not be 0 in ${JSON.stringify(text)}`, [], "value");
+  return { kind: "slice", start: nums[0] ?? null, stop: nums[1] ?? null, step: nums[2] ?? null };
+}
+
+/** An index array: an integer-dtype mx array, or a JS array of integers made int32. */
+function indexArray(op: string, v: MxArray | readonly number[], name: string, stream: Stream): MxArray {
+  if (!(v instanceof MxArray) && !Array.isArray(v)) throw opError(op, `${name} must be an integer array (an mx array or nested JS arrays of integers), got ${describeValue(v)}`, [], "type");
+  const a = v instanceof MxArray ? v : jsIndexArray(op, v, name, stream);
+  if (!isInteger(a.dtype)) throw opError(op, `${name} must have an integer dtype, got ${a.dtype.name}`, [a], "type");
+  return a;
+}
+
+/** JS index lists as an int32 array; their errors name `op` and the argument. */
+function jsIndexArray(op: string, v: readonly number[], name: string, stream: Stream): MxArray {
+  try {
+    return array(v as number[], int32, { stream });
+  } catch (e) {
+    throw opError(op, `${name}: ${(e as Error).message.replace(/^\[array\] /, "")}`, [], e instanceof TypeError ? "type" : "value");
+  }
+}
+
+/** The entries with the ellipsis expanded into full slices, one consuming entry per axis of `x` (nulls apart). */
+function parseIndex(op: string, x: MxArray, idx: readonly IndexEntry[]): Entry[] {
+  const entries: (Entry | "...")[] = idx.map((v, k) => {
+    if (v === null) return { kind: "new" };
+    if (v === "...") return "...";
+    if (typeof v === "number") {
+      if (!Number.isInteger(v)) throw opError(op, `index ${k} must be an integer, got ${v}`, [x], "type");
+      return { kind: "int", i: v };
+    }
+    if (typeof v === "string") return parseSliceString(op, v);
+    if (v instanceof IndexSlice) return { kind: "slice", start: v.start, stop: v.stop, step: v.step };
+    if (v instanceof MxArray || Array.isArray(v)) return { kind: "array", a: indexArray(op, v as MxArray | number[], `index ${k}`, x.stream) };
+    throw opError(op, `index ${k} must be an integer, a slice (mx.s or "start:stop:step"), null, "..." or an integer array, got ${describeValue(v)}`, [x], "type");
+  });
+  const ellipses = entries.filter((e) => e === "...").length;
+  if (ellipses > 1) throw opError(op, `an index can have only one ellipsis ("..."), got ${ellipses}`, [x], "value");
+  const consumed = entries.filter((e) => e !== "..." && e.kind !== "new").length;
+  if (consumed > x.ndim) throw opError(op, `too many indices: ${consumed} for an array of ${x.ndim} dimension${x.ndim === 1 ? "" : "s"}`, [x], "range");
+  const fill = Array<Entry>(x.ndim - consumed).fill(FULL);
+  const at = entries.indexOf("...");
+  const list = at < 0 ? [...entries, ...fill] : [...entries.slice(0, at), ...fill, ...entries.slice(at + 1)];
+  return list as Entry[];
+}
+
+/** Python slice bounds on an axis of size n: first element, step and count. */
+function sliceBounds(n: number, e: { start: number | null; stop: number | null; step: number | null }): { start: number; step: number; count: number } {
+  const step = e.step ?? 1;
+  const clampAt = (v: number | null, dflt: number, lo: number, hi: number) => (v === null ? dflt : Math.min(Math.max(v < 0 ? v + n : v, lo), hi));
+  const b = step > 0 ? clampAt(e.start, 0, 0, n) : clampAt(e.start, n - 1, -1, n - 1);
+  const end = step > 0 ? clampAt(e.stop, n, 0, n) : clampAt(e.stop, -1, -1, n - 1);
+  const count = Math.max(0, Math.ceil((step > 0 ? end - b : b - end) / Math.abs(step)));
+  return { start: count === 0 ? 0 : b, step, count };
+}
+
+/** An integer index wrapped once and checked against the axis (static, so checked here). */
+function intIndex(op: string, x: MxArray, i: number, axis: number): number {
+  const n = x.shape[axis]!;
+  if (i < -n || i >= n) throw opError(op, `index ${i} is out of bounds for axis ${axis} with size ${n}`, [x], "range");
+  return i < 0 ? i + n : i;
+}
+
+/** The strided view of x that the slice and integer entries select per axis (integers keep a size-1 axis; arrays keep the whole axis). */
+function basicView(op: string, x: MxArray, entries: readonly Entry[], arraysPresent: boolean): MxArray {
+  const start: number[] = [], step: number[] = [], shape: number[] = [];
+  let axis = 0;
+  for (const e of entries) {
+    if (e.kind === "new") continue;
+    const n = x.shape[axis]!;
+    if (e.kind === "slice") {
+      const b = sliceBounds(n, e);
+      start.push(b.start), step.push(b.step), shape.push(b.count);
+    } else if (e.kind === "int" && !arraysPresent) {
+      start.push(intIndex(op, x, e.i, axis)), step.push(1), shape.push(1);
+    } else start.push(0), step.push(1), shape.push(n);
+    axis++;
+  }
+  if (sameShape(shape, x.shape) && step.every((k) => k === 1)) return x;
+  return node(new Slice(start, step, shape), [x], x.stream);
+}
+
+/** gatherAxis with the shape checks every gather needs: a and indices agree except along `axis`. */
+function gatherAlong(op: string, a: MxArray, indices: MxArray, axis: number, stream: Stream): MxArray {
+  if (a.shape[axis] === 0 && indices.size > 0) throw opError(op, `cannot take elements from axis ${axis} of size 0`, [a, indices], "range");
+  return node(new GatherAxis(axis), [a, indices], stream);
+}
+
+/**
+ * `x[...idx]`: each entry indexes one axis (see {@link IndexEntry}). Without
+ * arrays the result is a view (slice, reshape). Integer arrays (and, when one is
+ * present, integers) broadcast together as NumPy's advanced indices: their
+ * dims replace the indexed axes when those are adjacent, and come first
+ * otherwise. Array values wrap once when negative and clamp into the axis
+ * (MLX leaves out-of-bounds values undefined); integers out of bounds are an error.
+ * @example
+ * ```ts
+ * const x = mx.reshape(mx.arange(12), [3, 4]);
+ * await mx.index(x, 1).tolist(); // [4, 5, 6, 7]
+ * await mx.index(x, ":", "1:3").tolist(); // [[1, 2], [5, 6], [9, 10]]
+ * await mx.index(x, "::-1", -1).tolist(); // [11, 7, 3]
+ * mx.index(x, null, "...").shape; // [1, 3, 4]
+ * await mx.index(x, mx.array([2, 0]), mx.array([-1, 1])).tolist(); // [11, 1]
+ * await mx.index(x, [0, 0], "1:3").tolist(); // [[1, 2], [1, 2]]
+ * ```
+ */
+export function index(x: ArrayLike, ...idx: IndexEntry[]): MxArray {
+  const op = "index";
+  const a = toArray(op, checkArrayLike(op, x), streamOf(undefined, x));
+  const entries = parseIndex(op, a, idx);
+  const arraysPresent = entries.some((e) => e.kind === "array");
+  const v = basicView(op, a, entries, arraysPresent);
+  if (!arraysPresent) {
+    const shape: number[] = [];
+    let axis = 0;
+    for (const e of entries) {
+      if (e.kind === "new") shape.push(1);
+      else if (e.kind === "slice") shape.push(v.shape[axis++]!);
+      else axis++;
+    }
+    return reshape(v, shape);
+  }
+  return advancedIndex(op, v, entries);
+}
+
+/**
+ * How advanced entries (integer arrays; integers count as 0-d arrays then)
+ * index v: the broadcast index shape B, one flat index into the advanced axes
+ * merged row-major (`flat`, B's shape), v's axes advanced first (`order`),
+ * the merged sizes, and NumPy's placement of B among the other result dims
+ * (`before` and `after`, size-1 dims for new axes included).
+ */
+interface AdvancedPlan {
+  B: number[];
+  flat: MxArray;
+  order: number[];
+  M: number;
+  rest: number[];
+  before: number[];
+  after: number[];
+}
+
+function advancedPlan(op: string, v: MxArray, entries: readonly Entry[]): AdvancedPlan {
+  const stream = v.stream;
+  const advAxes: number[] = [], restAxes: number[] = [], advPositions: number[] = [];
+  const indices: (MxArray | number)[] = [];
+  let axis = 0;
+  entries.forEach((e, k) => {
+    if (e.kind === "new") return;
+    if (e.kind === "array" || e.kind === "int") {
+      advAxes.push(axis), advPositions.push(k);
+      indices.push(e.kind === "array" ? e.a : intIndex(op, v, e.i, axis));
+    } else restAxes.push(axis);
+    axis++;
+  });
+  const B = broadcastShapes(op, ...indices.map((i) => (typeof i === "number" ? [] : i.shape)));
+  const dims = advAxes.map((ax) => v.shape[ax]!);
+  const rest = restAxes.map((ax) => v.shape[ax]!);
+  const M = sizeOf(dims);
+  if (M === 0 && sizeOf(B) > 0) throw opError(op, `cannot index an axis of size 0 with a non-empty index array`, [v], "range");
+  let flat: MxArray;
+  if (indices.length === 1) flat = indices[0] as MxArray;
+  else {
+    const dt: DType = M > 2 ** 31 - 1 ? int64 : int32;
+    let stride = 1;
+    let acc: MxArray | null = null;
+    for (let k = indices.length - 1; k >= 0; k--) {
+      const n = dims[k]!, ik = indices[k]!;
+      let term: MxArray;
+      if (typeof ik === "number") term = toArray(op, ik * stride, stream, dt);
+      else {
+        // as the kernels do: signed values wrap once, then every value clamps into the axis; values
+        // the cast could wrap (uint32, 64-bit) clamp into [-n, n) first, in their own dtype
+        const top = Math.max(n - 1, 0);
+        const narrowing = ik.dtype.size >= dt.size && (ik.dtype.kind === "uint" || ik.dtype.size > dt.size);
+        const held = !narrowing ? ik : ik.dtype.kind === "uint" ? minimum(ik, top, { stream }) : maximum(minimum(ik, top, { stream }), -n, { stream });
+        const i = astype(held, dt, { stream });
+        const wrapped = where(less(i, 0, { stream }), add(i, n, { stream }), i, { stream });
+        term = multiply(minimum(maximum(wrapped, 0, { stream }), top, { stream }), stride, { stream });
+      }
+      acc = acc ? add(acc, term, { stream }) : term;
+      stride *= n;
+    }
+    flat = broadcastTo(acc!, B, { stream });
+  }
+  // NumPy's placement: adjacent advanced entries keep their place, others put their dims first
+  const inPlace = advPositions.every((p, i) => i === 0 || p === advPositions[i - 1]! + 1);
+  const split = inPlace ? advPositions[0]! : 0;
+  const before: number[] = [], after: number[] = [];
+  let r = 0;
+  entries.forEach((e, k) => {
+    if (e.kind === "array" || e.kind === "int") return;
+    const d = e.kind === "new" ? 1 : rest[r++]!;
+    (k < split ? before : after).push(d);
+  });
+  return { B, flat, order: [...advAxes, ...restAxes], M, rest, before, after };
+}
+
+/** The axis permutation taking [B, before, after] to [before, B, after]. */
+function placeB(b: number, p: number, ndim: number): number[] {
+  return [...Array(p).keys()].map((i) => b + i).concat([...Array(b).keys()], [...Array(ndim - b - p).keys()].map((i) => b + p + i));
+}
+
+/** Entries with integer arrays on the basic view v: one gather along the merged advanced axes. */
+function advancedIndex(op: string, v: MxArray, entries: readonly Entry[]): MxArray {
+  const { B, flat, order, M, rest, before, after } = advancedPlan(op, v, entries);
+  const nB = sizeOf(B);
+  const merged = reshape(transpose(v, order), [M, ...rest]);
+  const along = broadcastTo(reshape(flat, [nB, ...rest.map(() => 1)]), [nB, ...rest]);
+  const gathered = gatherAlong(op, merged, along, 0, v.stream);
+  const withNew = reshape(gathered, [...B, ...before, ...after]);
+  return before.length === 0 ? withNew : transpose(withNew, placeB(B.length, before.length, withNew.ndim));
+}
+
+/**
+ * An update through integer arrays and full slices (":") only: x's advanced
+ * axes merged first, one scatter along them with a column per element of the
+ * other axes (each output element scans only its column's updates).
+ */
+function advancedUpdate(op: string, a: MxArray, entries: readonly Entry[], v: MxArray, mode: ScatterMode): MxArray {
+  const { B, flat, order, M, rest, before, after } = advancedPlan(op, a, entries);
+  const nB = sizeOf(B), R = sizeOf(rest);
+  const selected = [...before, ...B, ...after];
+  let updates = updatesFor(op, v, selected);
+  // [before, B, after] -> [B, before, after]: the inverse of placeB
+  if (before.length) updates = transpose(updates, [...Array(B.length).keys()].map((i) => before.length + i).concat([...before.keys()], [...after.keys()].map((i) => before.length + B.length + i)));
+  const merged = reshape(transpose(a, order), [M, R]);
+  const along = broadcastTo(reshape(flat, [nB, 1]), [nB, R]);
+  const scattered = node(new ScatterAxis(0, mode), [merged, along, reshape(updates, [nB, R])], a.stream);
+  const unmerged = reshape(scattered, order.map((ax) => a.shape[ax]!));
+  return transpose(unmerged, order.map((_, i) => order.indexOf(i)));
+}
+
+/** How an indexed update combines: MLX's x.at[...] methods, and "set" for x[...] = v. */
+export type IndexUpdateMode = "set" | "add" | "subtract" | "multiply" | "divide" | "maximum" | "minimum";
+
+const MODES: readonly IndexUpdateMode[] = ["set", "add", "subtract", "multiply", "divide", "maximum", "minimum"];
+
+/** `value` broadcast to `shape`, leading size-1 dims beyond its rank dropped first (as MLX). */
+function updatesFor(op: string, value: MxArray, shape: readonly number[], note = ""): MxArray {
+  let u = value;
+  const extra = u.ndim - shape.length;
+  const refuse = () => opError(op, `cannot broadcast the update of shape ${shapeStr(value.shape)} to ${shapeStr(shape)}${note}`, [value], "value");
+  if (extra > 0) {
+    if (u.shape.slice(0, extra).some((d) => d !== 1)) throw refuse();
+    u = reshape(u, u.shape.slice(extra));
+  }
+  const fits = u.ndim <= shape.length && u.shape.every((d, i) => d === 1 || d === shape[shape.length - u.ndim + i]);
+  if (!fits) throw refuse();
+  return broadcastTo(u, shape);
+}
+
+/**
+ * `x` with the elements `index(x, ...idx)` selects updated by `value` (broadcast
+ * to that selection, cast to x's dtype): MLX's `x[idx] = value` ("set") and
+ * `x.at[idx].add(value)` and its siblings; a new array, x is unchanged.
+ * Updates that land on one element (duplicate indices) all apply, in row-major
+ * order of the selection: "add" sums them, "set" keeps the last (MLX leaves
+ * which one stays unspecified). "subtract" adds -value, "divide" multiplies by
+ * 1 / value, as MLX.
+ * @example
+ * ```ts
+ * const x = mx.zeros([4], mx.int32);
+ * await mx.indexUpdate(x, [mx.array([0, 0, 2])], 1, "add").tolist(); // [2, 0, 1, 0]
+ * await mx.indexUpdate(x, ["1:3"], mx.array([5, 6], mx.int32), "set").tolist(); // [0, 5, 6, 0]
+ * ```
+ */
+export function indexUpdate(x: ArrayLike, idx: readonly IndexEntry[], value: ArrayLike, mode: IndexUpdateMode = "set"): MxArray {
+  const op = "indexUpdate";
+  const a = toArray(op, checkArrayLike(op, x), streamOf(undefined, x));
+  if (!Array.isArray(idx)) throw opError(op, `idx must be a list of index entries (e.g. [0, "1:3", mx.array([0, 2])]), got ${describeValue(idx)}`, [a], "type");
+  if (!MODES.includes(mode)) throw opError(op, `mode must be one of ${MODES.join(", ")}, got ${describeValue(mode)}`, [a], "value");
+  const o = { stream: a.stream };
+  let v = toArray(op, checkArrayLike(op, value, "value"), a.stream, a.dtype);
+  let m: ScatterMode;
+  if (mode === "subtract") (v = negative(v, o)), (m = "add");
+  else if (mode === "divide") (v = reciprocal(v, o)), (m = "multiply");
+  else m = mode;
+  v = astype(v, a.dtype, o);
+  const entries = parseIndex(op, a, idx);
+  if (!entries.some((e) => e.kind === "array")) return basicUpdate(op, a, entries, v, m);
+  const full = (e: Entry) => e.kind === "array" || e.kind === "int" || (e.kind === "slice" && e.start === null && e.stop === null && e.step === null);
+  if (entries.every(full)) return advancedUpdate(op, a, entries, v, m);
+  // the flat positions the index selects, found by indexing the positions themselves
+  const posType = a.size > 2 ** 31 - 1 ? int64 : int32;
+  const positions = index(reshape(arange(0, a.size, 1, { dtype: posType, ...o }), a.shape), ...idx);
+  const updates = updatesFor(op, v, positions.shape);
+  const flat = node(new ScatterAxis(0, m), [reshape(a, [a.size]), reshape(positions, [positions.size]), reshape(updates, [updates.size])], a.stream);
+  return reshape(flat, a.shape);
+}
+
+/**
+ * MLX's `x.at[idx]` (as `x.at(...idx)`): the indexed updates of `x` at the
+ * elements `idx` selects, each returning a new array (see {@link indexUpdate}
+ * for broadcasting and duplicates).
+ */
+export class ArrayAt {
+  constructor(
+    readonly x: MxArray,
+    readonly idx: readonly IndexEntry[],
+  ) {}
+  /**
+   * The selected elements replaced by `value` (the last of duplicates stays).
+   * @example
+   * ```ts
+   * await new mx.ArrayAt(mx.zeros([3], mx.int32), [mx.array([0, 2])]).set(7).tolist(); // [7, 0, 7]
+   * ```
+   */
+  set(value: ArrayLike): MxArray {
+    return indexUpdate(this.x, this.idx, value, "set");
+  }
+  /**
+   * `value` added at the selected elements; duplicates add up.
+   * @example
+   * ```ts
+   * await new mx.ArrayAt(mx.zeros([3], mx.int32), [mx.array([0, 0])]).add(1).tolist(); // [2, 0, 0]
+   * ```
+   */
+  add(value: ArrayLike): MxArray {
+    return indexUpdate(this.x, this.idx, value, "add");
+  }
+  /**
+   * `value` subtracted at the selected elements; duplicates subtract each.
+   * @example
+   * ```ts
+   * await new mx.ArrayAt(mx.zeros([3], mx.int32), ["1:"]).subtract(2).tolist(); // [0, -2, -2]
+   * ```
+   */
+  subtract(value: ArrayLike): MxArray {
+    return indexUpdate(this.x, this.idx, value, "subtract");
+  }
+  /**
+   * The selected elements multiplied by `value`; duplicates multiply each.
+   * @example
+   * ```ts
+   * await new mx.ArrayAt(mx.ones([3], mx.int32), [mx.array([1, 1])]).multiply(3).tolist(); // [1, 9, 1]
+   * ```
+   */
+  multiply(value: ArrayLike): MxArray {
+    return indexUpdate(this.x, this.idx, value, "multiply");
+  }
+  /**
+   * The selected elements divided by `value` (multiplied by 1 / value, as MLX).
+   * @example
+   * ```ts
+   * await new mx.ArrayAt(mx.ones([2], mx.float32), [0]).divide(4).tolist(); // [0.25, 1]
+   * ```
+   */
+  divide(value: ArrayLike): MxArray {
+    return indexUpdate(this.x, this.idx, value, "divide");
+  }
+  /**
+   * The selected elements raised to `value` where it is larger.
+   * @example
+   * ```ts
+   * await new mx.ArrayAt(mx.array([1, 5, 2]), [":"]).maximum(3).tolist(); // [3, 5, 3]
+   * ```
+   */
+  maximum(value: ArrayLike): MxArray {
+    return indexUpdate(this.x, this.idx, value, "maximum");
+  }
+  /**
+   * The selected elements lowered to `value` where it is smaller.
+   * @example
+   * ```ts
+   * await new mx.ArrayAt(mx.array([1, 5, 2]), [mx.array([1, 2])]).minimum(3).tolist(); // [1, 3, 2]
+   * ```
+   */
+  minimum(value: ArrayLike): MxArray {
+    return indexUpdate(this.x, this.idx, value, "minimum");
+  }
+}
+
+/** An update through slices and integers only: one strided region of x. */
+function basicUpdate(op: string, a: MxArray, entries: readonly Entry[], v: MxArray, mode: ScatterMode): MxArray {
+  const region = basicView(op, a, entries, false);
+  const selected: number[] = [];
+  let axis = 0;
+  for (const e of entries) {
+    if (e.kind === "new") selected.push(1);
+    else if (e.kind === "slice") selected.push(region.shape[axis++]!);
+    else axis++;
+  }
+  const updates = reshape(updatesFor(op, v, selected), region.shape);
+  if (region.size === 0) return a;
+  const o = { stream: a.stream };
+  const current = region;
+  const combined = mode === "set" ? updates : astype(COMBINE[mode](current, updates, o), a.dtype, o);
+  if (region === a) return combined;
+  const slice = region.primitive as Slice;
+  return node(new SliceUpdate(slice.start, slice.step), [a, combined], a.stream);
+}
+
+const COMBINE: Record<Exclude<ScatterMode, "set">, (x: MxArray, y: MxArray, o: OpOptions) => MxArray> = { add, multiply, maximum, minimum };
+
+/** The index array of `take` and friends, from an array or a JS integer. */
+function takeIndices(op: string, indices: ArrayLike | readonly number[], stream: Stream): MxArray {
+  if (typeof indices === "number") {
+    if (!Number.isInteger(indices)) throw opError(op, `indices must be integers, got ${indices}`, [], "type");
+    return toArray(op, indices, stream, Math.abs(indices) > 2 ** 31 - 1 ? int64 : int32);
+  }
+  if (indices instanceof MxArray || Array.isArray(indices)) return indexArray(op, indices as MxArray | number[], "indices", stream);
+  throw opError(op, `indices must be an integer array or a JS integer, got ${describeValue(indices)}`, [], "type");
+}
+
+/**
+ * Elements of `a` at `indices` along `axis` (MLX's `take`); without an axis,
+ * of the flattened `a`. The result's shape is a's with `axis` replaced by the
+ * indices' shape. Negative indices count from the end; out-of-bounds values
+ * clamp into the axis (MLX leaves them undefined).
+ * @example
+ * ```ts
+ * const x = mx.array([[1, 2, 3], [4, 5, 6]]);
+ * await mx.take(x, mx.array([2, 0]), 1).tolist(); // [[3, 1], [6, 4]]
+ * await mx.take(x, mx.array([[0], [-1]])).tolist(); // [[1], [6]]
+ * await mx.take(x, 1, 0).tolist(); // [4, 5, 6]
+ * ```
+ */
+export function take(a: ArrayLike, indices: ArrayLike | readonly number[], axis?: number | null, o?: OpOptions): MxArray {
+  const op = "take";
+  const s = opStream(op, o, a, indices);
+  let x = toArray(op, checkArrayLike(op, a), s);
+  const idx = takeIndices(op, indices, s);
+  if (axis === undefined || axis === null) x = reshape(x, [x.size], { stream: s });
+  const ax = normalizeAxis(op, axis ?? 0, x.ndim, "axis", [x]);
+  if (typeof indices === "number") intIndex(op, x, indices, ax);
+  const k = idx.size;
+  const shape = x.shape.map((d, i) => (i === ax ? k : d));
+  const along = broadcastTo(reshape(idx, x.shape.map((_, i) => (i === ax ? k : 1)), { stream: s }), shape, { stream: s });
+  const g = gatherAlong(op, x, along, ax, s);
+  return reshape(g, [...x.shape.slice(0, ax), ...idx.shape, ...x.shape.slice(ax + 1)], { stream: s });
+}
+
+/** a and indices of one rank, broadcast together except along `axis` (the along-axis ops' rule). */
+function alongAxis(op: string, a: MxArray, indices: MxArray, axis: number | null | undefined, s: Stream): { x: MxArray; idx: MxArray; ax: number } {
+  let x = a, idx = indices;
+  if (axis === undefined || axis === null) {
+    x = reshape(x, [x.size], { stream: s });
+    idx = reshape(idx, [idx.size], { stream: s });
+  }
+  if (idx.ndim !== x.ndim) throw opError(op, `indices of shape ${shapeStr(idx.shape)} must have the rank of the array (${x.ndim})`, [x, idx], "value");
+  const ax = normalizeAxis(op, axis ?? 0, x.ndim, "axis", [x]);
+  return { x, idx, ax };
+}
+
+/**
+ * Elements of `a` picked along `axis` by `indices` of the same rank (MLX's
+ * `take_along_axis`; NumPy's rule): the other axes broadcast between `a` and
+ * `indices`. Without an axis, both are flattened first.
+ * @example
+ * ```ts
+ * const x = mx.array([[10, 30, 20], [60, 40, 50]]);
+ * await mx.takeAlongAxis(x, mx.argmax(x, { axis: 1, keepdims: true }), 1).tolist(); // [[30], [60]]
+ * await mx.takeAlongAxis(x, mx.array([[1, 0, 1]]), 0).tolist(); // [[60, 30, 50]]
+ * ```
+ */
+export function takeAlongAxis(a: ArrayLike, indices: MxArray | readonly number[], axis?: number | null, o?: OpOptions): MxArray {
+  const op = "takeAlongAxis";
+  const s = opStream(op, o, a, indices);
+  const r = alongAxis(op, toArray(op, checkArrayLike(op, a), s), indexArray(op, indices, "indices", s), axis, s);
+  const { ax } = r;
+  const common = broadcastShapes(op, r.x.shape.map((d, i) => (i === ax ? 1 : d)), r.idx.shape.map((d, i) => (i === ax ? 1 : d)));
+  const x = broadcastTo(r.x, common.map((d, i) => (i === ax ? r.x.shape[ax]! : d)), { stream: s });
+  const idx = broadcastTo(r.idx, common.map((d, i) => (i === ax ? r.idx.shape[ax]! : d)), { stream: s });
+  return gatherAlong(op, x, idx, ax, s);
+}
+
+/**
+ * `a` with `values` written along `axis` at `indices` (MLX's `put_along_axis`,
+ * NumPy's rule; a new array): `indices` broadcast to a's shape except along
+ * `axis`, `values` to the indices' shape, cast to a's dtype. Where indices
+ * repeat, the last value in row-major order stays. Without an axis, `a` is
+ * flattened and the result takes a's shape again.
+ * @example
+ * ```ts
+ * const x = mx.zeros([2, 3], mx.int32);
+ * await mx.putAlongAxis(x, mx.array([[2], [0]]), mx.array([[7], [8]], mx.int32), 1).tolist(); // [[0, 0, 7], [8, 0, 0]]
+ * ```
+ */
+export function putAlongAxis(a: ArrayLike, indices: MxArray | readonly number[], values: ArrayLike, axis?: number | null, o?: OpOptions): MxArray {
+  const op = "putAlongAxis";
+  const s = opStream(op, o, a, indices, values);
+  const x0 = toArray(op, checkArrayLike(op, a), s);
+  const { x, idx: i0, ax } = alongAxis(op, x0, indexArray(op, indices, "indices", s), axis, s);
+  const target = x.shape.map((d, i) => (i === ax ? i0.shape[ax]! : d));
+  const common = broadcastShapes(op, i0.shape, target);
+  if (!sameShape(common, target)) throw opError(op, `indices of shape ${shapeStr(i0.shape)} do not broadcast to ${shapeStr(target)} (the array's shape except along axis ${ax})`, [x, i0], "value");
+  const idx = broadcastTo(i0, target, { stream: s });
+  const v = astype(toArray(op, checkArrayLike(op, values, "values"), s, x.dtype), x.dtype, { stream: s });
+  const updates = updatesFor(op, v, target, axis === undefined || axis === null ? "; without an axis, a and indices are flattened" : "");
+  if (x.shape[ax] === 0 && idx.size > 0) throw opError(op, `cannot put elements into axis ${ax} of size 0`, [x, idx], "range");
+  const out = node(new ScatterAxis(ax, "set"), [x, idx, updates], s);
+  return reshape(out, x0.shape, { stream: s });
+}
+
+/**
+ * `a` with `update` written into the region that starts at `start` (MLX's
+ * `slice_update`, with static starts): `start[i]` is the start on axis
+ * `axes[i]` (default: the first axes), other axes start at 0; the region has
+ * the update's shape (left-padded with 1s to a's rank) and must lie inside `a`.
+ * Negative starts count from the end. A new array; `a` is unchanged.
+ * @example
+ * ```ts
+ * const x = mx.zeros([3, 3], mx.int32);
+ * await mx.sliceUpdate(x, mx.ones([2, 2], mx.int32), [1, 1]).tolist(); // [[0, 0, 0], [0, 1, 1], [0, 1, 1]]
+ * await mx.sliceUpdate(x, mx.array([5, 6, 7], mx.int32), [2], [0]).tolist(); // [[0, 0, 0], [0, 0, 0], [5, 6, 7]]
+ * ```
+ */
+export function sliceUpdate(a: ArrayLike, update: ArrayLike, start: readonly number[], axes?: readonly number[] | null, o?: OpOptions): MxArray {
+  const op = "sliceUpdate";
+  const s = opStream(op, o, a, update);
+  const x = toArray(op, checkArrayLike(op, a), s);
+  let u = toArray(op, checkArrayLike(op, update, "update"), s, x.dtype);
+  if (u.ndim > x.ndim) throw opError(op, `update of rank ${u.ndim} is larger than the array's rank ${x.ndim}`, [x, u], "value");
+  u = astype(reshape(u, [...Array<number>(x.ndim - u.ndim).fill(1), ...u.shape], { stream: s }), x.dtype, { stream: s });
+  if (!Array.isArray(start)) throw opError(op, `start must be a list of integers, got ${describeValue(start)}`, [x], "type");
+  if (axes !== undefined && axes !== null && !Array.isArray(axes)) throw opError(op, `axes must be a list of integers or null, got ${describeValue(axes)}`, [x], "type");
+  const ax = (axes ?? start.map((_, i) => i)).map((v) => normalizeAxis(op, v, x.ndim, "axes", [x]));
+  if (start.length !== ax.length || !start.every(Number.isInteger)) {
+    throw opError(op, `start must be ${ax.length} integers (one per axis in axes), got ${describeValue(start)}`, [x], "type");
+  }
+  const starts = x.shape.map(() => 0);
+  ax.forEach((d, i) => (starts[d] = start[i]! < 0 ? start[i]! + x.shape[d]! : start[i]!));
+  x.shape.forEach((n, d) => {
+    if (starts[d]! < 0 || starts[d]! + u.shape[d]! > n) {
+      throw opError(op, `the update (shape ${shapeStr(u.shape)}) starting at ${starts[d]} does not fit axis ${d} of size ${n}`, [x, u], "range");
+    }
+  });
+  if (u.size === 0) return x;
+  return node(new SliceUpdate(starts, starts.map(() => 1)), [x, u], s);
+}

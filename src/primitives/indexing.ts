@@ -1,0 +1,143 @@
+// Indexing primitives: GatherAxis (take along an axis), ScatterAxis (put or
+// combine along an axis) and SliceUpdate (a strided region replaced). The ops
+// resolve everything first: axes non-negative, shapes broadcast, dtypes equal.
+// Index values are wrapped once when negative and clamped into the axis by
+// every kernel, so no index value ever reaches outside a buffer.
+
+import type { MxArray } from "../array.js";
+import { int32 } from "../dtype.js";
+import { node, ops } from "./ops-ref.js";
+import { Primitive, type Spec } from "../primitive.js";
+import { batchFirst, batchSize, on } from "./autodiff.js";
+import { Slice } from "./layout.js";
+
+/** How a scatter combines an update with the element it lands on (duplicates fold in row-major order of the updates). */
+export type ScatterMode = "set" | "add" | "multiply" | "maximum" | "minimum";
+
+/** Batched inputs with the batch first; unbatched ones broadcast along a new leading batch axis. */
+function batchAll(inputs: readonly MxArray[], axes: readonly (number | null)[]): MxArray[] {
+  const B = batchSize(inputs, axes);
+  return inputs.map((x, i) => (axes[i] === null ? ops.broadcastTo(ops.expandDims(x, 0, on(x)), [B, ...x.shape], on(x)) : batchFirst(x, axes[i]!)));
+}
+
+/**
+ * out[..., k, ...] = a[..., indices[..., k, ...], ...] along `axis`. Inputs:
+ * a and indices (any integer dtype) with equal shapes except along `axis`;
+ * the output has the indices' shape and a's dtype.
+ */
+export class GatherAxis extends Primitive {
+  readonly name = "gatherAxis";
+  constructor(readonly axis: number) {
+    super();
+  }
+  override params() {
+    return { axis: this.axis };
+  }
+  output([a, indices]: readonly Spec[]): Spec {
+    return { shape: indices!.shape, dtype: a!.dtype };
+  }
+  /** The cotangent added back at the gathered positions (duplicates accumulate). */
+  override vjp([a, indices]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    const zeros = ops.zeros(a!.shape, ct.dtype, on(ct));
+    return [node(new ScatterAxis(this.axis, "add"), [zeros, indices!, ct], ct.stream), null];
+  }
+  override jvp([, indices]: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
+    return t ? node(new GatherAxis(this.axis), [t, indices!], t.stream) : null;
+  }
+  override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
+    const [a, indices] = batchAll(inputs, axes);
+    return [node(new GatherAxis(this.axis + 1), [a!, indices!], a!.stream), 0];
+  }
+}
+
+/**
+ * a with updates[..., k, ...] combined into a[..., indices[..., k, ...], ...]
+ * along `axis`. Inputs: a, indices (any integer dtype), updates (a's dtype,
+ * the indices' shape); a and indices have equal shapes except along `axis`.
+ * Updates landing on one element fold in row-major order: "set" keeps the last.
+ */
+export class ScatterAxis extends Primitive {
+  readonly name = "scatterAxis";
+  constructor(
+    readonly axis: number,
+    readonly mode: ScatterMode,
+  ) {
+    super();
+  }
+  override params() {
+    return { axis: this.axis, mode: this.mode };
+  }
+  output([a]: readonly Spec[]): Spec {
+    return { shape: a!.shape, dtype: a!.dtype };
+  }
+  /**
+   * add: the cotangent passes to a, and is gathered for the updates. set: a's
+   * share is zero where an update landed; an update's share is the gathered
+   * cotangent when it is the one that stayed (the last of its duplicates).
+   * maximum / minimum: shares where a value equals the result (MLX's rule).
+   */
+  override vjp([a, indices, updates]: readonly MxArray[], ct: MxArray, out: MxArray): (MxArray | null)[] {
+    const o = on(ct);
+    const gathered = node(new GatherAxis(this.axis), [ct, indices!], ct.stream);
+    if (this.mode === "add") return [ct, null, gathered];
+    if (this.mode === "maximum" || this.mode === "minimum") {
+      // as MLX: the cotangent reaches every element (of a or of the updates) equal to the result it landed in
+      const zeros = ops.zerosLike(ct, o);
+      const landed = node(new GatherAxis(this.axis), [out, indices!], ct.stream);
+      return [ops.where(ops.equal(out, a!, o), ct, zeros, o), null, ops.where(ops.equal(landed, updates!, o), gathered, ops.zerosLike(gathered, o), o)];
+    }
+    if (this.mode !== "set") throw new Error(`no vjp for scatterAxis in mode "${this.mode}" (MLX has none for a product scatter either)`);
+    const cleared = node(new ScatterAxis(this.axis, "set"), [ct, indices!, ops.zerosLike(updates!, o)], ct.stream);
+    const k = indices!.shape[this.axis]!;
+    const idShape = indices!.shape.map((d, i) => (i === this.axis ? d : 1));
+    const ids = ops.broadcastTo(ops.reshape(ops.arange(0, k, 1, { dtype: int32, ...o }), idShape, o), indices!.shape, o);
+    const winners = node(new ScatterAxis(this.axis, "set"), [ops.full(a!.shape, -1, int32, o), indices!, ids], ct.stream);
+    const stayed = ops.equal(node(new GatherAxis(this.axis), [winners, indices!], ct.stream), ids, o);
+    return [cleared, null, ops.where(stayed, gathered, ops.zerosLike(gathered, o), o)];
+  }
+  override jvp([a, indices, updates]: readonly MxArray[], [ta, , tu]: readonly (MxArray | null)[], out: MxArray): MxArray | null {
+    if (!ta && !tu) return null;
+    if (this.mode !== "set" && this.mode !== "add") throw new Error(`no jvp for scatterAxis in mode "${this.mode}"`);
+    const o = on(out);
+    return node(new ScatterAxis(this.axis, this.mode), [ta ?? ops.zerosLike(a!, o), indices!, tu ?? ops.zerosLike(updates!, o)], out.stream);
+  }
+  override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
+    const xs = batchAll(inputs, axes);
+    return [node(new ScatterAxis(this.axis + 1, this.mode), xs, xs[0]!.stream), 0];
+  }
+}
+
+/**
+ * a with the region start[i], start[i] + step[i], ... (the update's shape
+ * along each axis; steps may be negative) replaced by the update (a's dtype,
+ * a's rank). The op checks that the region lies inside a.
+ */
+export class SliceUpdate extends Primitive {
+  readonly name = "sliceUpdate";
+  constructor(
+    readonly start: readonly number[],
+    readonly step: readonly number[],
+  ) {
+    super();
+  }
+  override params() {
+    return { start: this.start, step: this.step };
+  }
+  output([a]: readonly Spec[]): Spec {
+    return { shape: a!.shape, dtype: a!.dtype };
+  }
+  override vjp([, update]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    const o = on(ct);
+    const cleared = node(new SliceUpdate(this.start, this.step), [ct, ops.zerosLike(update!, o)], ct.stream);
+    return [cleared, node(new Slice(this.start, this.step, update!.shape), [ct], ct.stream)];
+  }
+  override jvp([a, update]: readonly MxArray[], [ta, tu]: readonly (MxArray | null)[], out: MxArray): MxArray | null {
+    if (!ta && !tu) return null;
+    const o = on(out);
+    return node(new SliceUpdate(this.start, this.step), [ta ?? ops.zerosLike(a!, o), tu ?? ops.zerosLike(update!, o)], out.stream);
+  }
+  override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
+    const xs = batchAll(inputs, axes);
+    return [node(new SliceUpdate([0, ...this.start], [1, ...this.step]), xs, xs[0]!.stream), 0];
+  }
+}

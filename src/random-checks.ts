@@ -1,0 +1,16 @@
+// Argument checks shared by the mx.random samplers (internal: what random.ts
+// exports becomes mx.random.*, so the checks live here): a PRNG key must be
+// a live uint32 array of shape (2,).
+
+import { MxArray } from "./array.js";
+import { uint32 } from "./dtype.js";
+import { describeValue, opError } from "./errors.js";
+import { sameShape } from "./shape.js";
+
+/** Throws, naming `op` and the key, unless `k` is absent or a live uint32 array of shape (2,). */
+export function checkKey(op: string, k: unknown): asserts k is MxArray | undefined {
+  if (k === undefined) return;
+  if (!(k instanceof MxArray) || k.isDisposed || k.dtype !== uint32 || !sameShape(k.shape, [2])) {
+    throw opError(op, `key must be a uint32 array of shape (2,) (from mx.random.key), got ${describeValue(k)}${k instanceof MxArray && k.isDisposed ? " (disposed)" : ""}`, [], "type");
+  }
+}

@@ -3,18 +3,11 @@
 // pool statistics, and devices/streams.
 
 import { describe, expect, it } from "vitest";
+import { collectGarbage } from "./helpers/gc.js";
 import * as mx from "../index.js";
 import { BACKENDS } from "./helpers/backends.js";
 import { getBackend } from "../backends/backend.js";
 
-async function collectGarbage(): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error("run the tests with --expose-gc (vitest.config.ts sets it)");
-  for (let i = 0; i < 5; i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 0));
-  }
-}
 
 describe.each(BACKENDS)("eval on $name", ({ device }) => {
   const o = { stream: device };

@@ -5,6 +5,7 @@
 // dispose + clearCache make every backend usable again.
 
 import { describe, expect, it } from "vitest";
+import { collectGarbage } from "./helpers/gc.js";
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import { BufferPool, type PooledBackend } from "../backends/pool.js";
@@ -15,14 +16,6 @@ interface TestBlock {
   readonly size: number;
 }
 
-async function collectGarbage(): Promise<void> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  if (!gc) throw new Error("run the tests with --expose-gc (vitest.config.ts sets it)");
-  for (let i = 0; i < 5; i++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 0));
-  }
-}
 
 /** Releases `count` fresh blocks of `size` bytes into `pool` and returns weak references to them. */
 function releaseFresh(pool: BufferPool<TestBlock>, count: number, size: number): WeakRef<TestBlock>[] {

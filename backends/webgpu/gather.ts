@@ -11,14 +11,19 @@ import { elementsPerWord, inputDecl } from "./codegen.js";
 const MAX_INPUTS = 6;
 const MAX_DIMS = 16;
 
-function gather(gpu: WebGpuBackend, op: string, inputs: readonly Tensor[], out: OutputSpec, params: number[], source: string): Tensor {
+/**
+ * One dispatch of a per-output-word kernel file (gather.wgsl, indexing.wgsl):
+ * each invocation computes one output word from `SOURCE`, reading the inputs
+ * (bound from binding 2) as `load_k`; the shared body of the gathers.
+ */
+export function perWordDispatch(gpu: WebGpuBackend, file: string, helpers: string[], op: string, inputs: readonly Tensor[], out: OutputSpec, params: number[], source: string): Tensor {
   if (out.shape.length > MAX_DIMS) throw new Error(`[${op}] the WebGPU backend handles at most ${MAX_DIMS} dimensions, got ${out.shape.length}`);
   const t = gpu.allocOutput(out);
   const n = out.shape.reduce((a, b) => a * b, 1);
   if (n === 0) return t;
   const epw = elementsPerWord(out.dtype);
   gpu.run(
-    { op, file: "gather", helpers: ["dtypes"], slots: { INPUTS: inputs.map((x, k) => inputDecl(k, k + 2, x.dtype)).join("\n"), EPW: epw, BITS: 32 / epw, SOURCE: source } },
+    { op, file, helpers, slots: { INPUTS: inputs.map((x, k) => inputDecl(k, k + 2, x.dtype)).join("\n"), EPW: epw, BITS: 32 / epw, SOURCE: source } },
     gpu.gpuBuffer(t),
     params,
     inputs.map((x) => gpu.gpuBuffer(x)),
@@ -85,4 +90,8 @@ export function padKernel(gpu: WebGpuBackend): Kernel {
   return ${pack}(load_1(params[block(1u) + 1u]));`;
     return gather(gpu, "pad", [x!, value!], out, params, source);
   };
+}
+
+function gather(gpu: WebGpuBackend, op: string, inputs: readonly Tensor[], out: OutputSpec, params: number[], source: string): Tensor {
+  return perWordDispatch(gpu, "gather", ["dtypes"], op, inputs, out, params, source);
 }

@@ -9,24 +9,11 @@ import type { GatherAxis, ScatterAxis, SliceUpdate } from "../../src/primitives/
 import { rowMajorStrides } from "../../src/shape.js";
 import { elementwiseLayout } from "../strides.js";
 import type { WebGpuBackend } from "./backend.js";
-import { BINARY_WGSL, computeType, elementsPerWord, inputDecl, wgslExprFor } from "./codegen.js";
-
-const MAX_DIMS = 16;
+import { perWordDispatch } from "./gather.js";
+import { BINARY_WGSL, computeType, wgslExprFor } from "./codegen.js";
 
 function run(gpu: WebGpuBackend, op: string, inputs: readonly Tensor[], out: OutputSpec, params: number[], source: string): Tensor {
-  if (out.shape.length > MAX_DIMS) throw new Error(`[${op}] the WebGPU backend handles at most ${MAX_DIMS} dimensions, got ${out.shape.length}`);
-  const t = gpu.allocOutput(out);
-  const n = out.shape.reduce((a, b) => a * b, 1);
-  if (n === 0) return t;
-  const epw = elementsPerWord(out.dtype);
-  gpu.run(
-    { op, file: "indexing", helpers: ["dtypes", "math"], slots: { INPUTS: inputs.map((x, k) => inputDecl(k, k + 2, x.dtype)).join("\n"), EPW: epw, BITS: 32 / epw, SOURCE: source } },
-    gpu.gpuBuffer(t),
-    params,
-    inputs.map((x) => gpu.gpuBuffer(x)),
-    Math.ceil(Math.ceil(n / epw) / 256),
-  );
-  return t;
+  return perWordDispatch(gpu, "indexing", ["dtypes", "math"], op, inputs, out, params, source);
 }
 
 /** The WGSL call that normalizes an index value of dtype `d` on an axis of `n` (an expression) elements. */

@@ -11,7 +11,6 @@ const device = deviceFor(backendName as mx.BackendName);
 mx.setDefaultDevice(device);
 const width = Number(widthArg);
 type Params = { w1: mx.MxArray; w2: mx.MxArray };
-const key = mx.random.key(1);
 let params: Params = {
   w1: mx.multiply(mx.random.normal([width, width], { key: mx.random.key(1) }), 0.05),
   w2: mx.multiply(mx.random.normal([width, 1], { key: mx.random.key(2) }), 0.05),

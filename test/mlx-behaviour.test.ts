@@ -130,3 +130,35 @@ describe("small things MLX gets right", () => {
     expect(await mx.add(mx.ones([]), 1).item()).toBe(2);
   });
 });
+
+describe("MLX's positional arguments are taken, never dropped (issue 13 item 5)", () => {
+  it("a dtype positionally to arange, linspace and eye", () => {
+    expect(mx.arange(0, 5, mx.float32).dtype).toBe(mx.float32);
+    expect(mx.arange(5, mx.int16).dtype).toBe(mx.int16);
+    expect(mx.linspace(0, 1, 5, mx.float16).dtype).toBe(mx.float16);
+    expect(mx.eye(3, mx.int32).dtype).toBe(mx.int32);
+    expect(mx.eye(2, 3, 1, mx.uint8).dtype).toBe(mx.uint8);
+  });
+
+  it("an axis positionally to flatten, split, concatenate and stack", () => {
+    expect(mx.flatten(mx.zeros([2, 3, 4]), 1).shape).toEqual([2, 12]);
+    expect(mx.flatten(mx.zeros([2, 3, 4, 5]), 1, 2).shape).toEqual([2, 12, 5]);
+    expect(mx.split(mx.zeros([4, 2]), 2, 1).map((a) => a.shape)).toEqual([[4, 1], [4, 1]]);
+    expect(mx.concatenate([mx.zeros([2, 2]), mx.zeros([2, 3])], 1).shape).toEqual([2, 5]);
+    expect(mx.stack([mx.zeros([2]), mx.zeros([2])], 1).shape).toEqual([2, 2]);
+  });
+
+  it("round takes decimals, as MLX (round(x * 10^d) / 10^d)", async () => {
+    expect(await mx.round(mx.array([1.2345, -2.5, 0.5], mx.float32), 2).tolist()).toEqual([1.23, -2.5, 0.5].map(Math.fround));
+    expect(await mx.round(mx.array([1.5, 2.5, -3.5], mx.float32)).tolist()).toEqual([2, 2, -4]);
+    expect(await mx.round(mx.array([1234], mx.int32), -2).tolist()).toEqual([1200]);
+    expect(() => mx.round(mx.array([1]), 0.5)).toThrow(/\[round\] decimals must be an integer/);
+  });
+
+  it("pad takes its mode: constant or edge", async () => {
+    expect(await mx.pad(mx.array([[1, 2], [3, 4]]), [[1, 0], [0, 2]], "edge").tolist()).toEqual([[1, 2, 2, 2], [1, 2, 2, 2], [3, 4, 4, 4]]);
+    expect(await mx.pad(mx.array([1, 2]), 1, { mode: "edge" }).tolist()).toEqual([1, 1, 2, 2]);
+    expect(await mx.pad(mx.array([1, 2]), 1, "constant", 7).tolist()).toEqual([7, 1, 2, 7]);
+    expect(() => mx.pad(mx.array([1]), 1, "reflect" as "edge")).toThrow(/\[pad\] mode must be "constant" or "edge"/);
+  });
+});

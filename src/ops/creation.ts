@@ -241,10 +241,11 @@ export interface DTypeOptions extends OpOptions {
  * mx.arange(0, 3, { dtype: mx.float32 }).dtype.name; // "float32"
  * ```
  */
-export function arange(...args: (number | DTypeOptions | undefined)[]): MxArray {
+export function arange(...args: (number | DType | DTypeOptions | undefined)[]): MxArray {
   while (args.length && args[args.length - 1] === undefined) args.pop(); // arange(0, 5, undefined) is arange(0, 5)
   const last = args[args.length - 1];
-  const o: DTypeOptions = last !== null && typeof last === "object" ? (args.pop() as DTypeOptions) : {};
+  // a trailing dtype (MLX's arange(start, stop, step, dtype)) or options object
+  const o: DTypeOptions = isDType(last) ? { dtype: args.pop() as unknown as DType } : last !== null && typeof last === "object" ? (args.pop() as DTypeOptions) : {};
   const nums = args as number[];
   if (nums.length < 1 || nums.length > 3 || !nums.every((v) => typeof v === "number" && !Number.isNaN(v))) {
     throw opError("arange", `expects (stop), (start, stop) or (start, stop, step) with numbers, got (${nums.map(describeValue).join(", ")})`, [], "type");
@@ -278,7 +279,8 @@ export function arange(...args: (number | DTypeOptions | undefined)[]): MxArray 
  * await mx.linspace(0, 1, 5).tolist(); // [0, 0.25, 0.5, 0.75, 1]
  * ```
  */
-export function linspace(start: number, stop: number, num = 50, o: DTypeOptions = {}): MxArray {
+export function linspace(start: number, stop: number, num = 50, dtypeOrOptions: DType | DTypeOptions = {}): MxArray {
+  const o: DTypeOptions = isDType(dtypeOrOptions) ? { dtype: dtypeOrOptions } : dtypeOrOptions;
   if (typeof start !== "number") throw opError("linspace", `start must be a number, got ${describeValue(start)}`, [], "type");
   if (typeof stop !== "number") throw opError("linspace", `stop must be a number, got ${describeValue(stop)}`, [], "type");
   if (!Number.isInteger(num) || num < 0 || num > MAX_DIM) throw opError("linspace", `num must be an integer from 0 to 2^31 - 1, got ${describeValue(num)}`, [], "value");
@@ -303,8 +305,11 @@ export function linspace(start: number, stop: number, num = 50, o: DTypeOptions 
  * await mx.eye(2, 3, 1).tolist(); // [[0, 1, 0], [0, 0, 1]]
  * ```
  */
-export function eye(n: number, m?: number | null, k = 0, o: DTypeOptions = {}): MxArray {
-  return eyeOf("eye", n, m, k, o);
+export function eye(n: number, m?: number | null | DType, k: number | DType = 0, dtypeOrOptions: DType | DTypeOptions = {}): MxArray {
+  // MLX's eye(n, m, k, dtype): a dtype may come at any trailing position
+  if (isDType(m)) return eyeOf("eye", n, undefined, 0, { dtype: m });
+  if (isDType(k)) return eyeOf("eye", n, m, 0, { dtype: k });
+  return eyeOf("eye", n, m, k, isDType(dtypeOrOptions) ? { dtype: dtypeOrOptions } : dtypeOrOptions);
 }
 
 function eyeOf(op: string, n: number, m: number | null | undefined, k: number, o: DTypeOptions): MxArray {

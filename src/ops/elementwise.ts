@@ -132,7 +132,19 @@ export const ceil = unaryOp("ceil");
  * await mx.round(mx.array([0.5, 1.5, 2.5, -0.5])).tolist(); // [0, 2, 2, -0]
  * ```
  */
-export const round = unaryOp("round");
+export function round(x: ArrayLike, decimals?: number | OpOptions, options?: OpOptions): MxArray {
+  // MLX's round(a, decimals): for decimals != 0, round(a * 10^decimals) / 10^decimals
+  const o = typeof decimals === "object" ? decimals : options;
+  const d = typeof decimals === "number" ? decimals : 0;
+  if (!Number.isInteger(d)) throw opError("round", `decimals must be an integer, got ${describeValue(decimals)}`, [], "type");
+  if (d === 0) return roundHalfEven(x, o);
+  const a = toArray("round", checkArrayLike("round", x), opStream("round", o, x));
+  if (isIntegral(a.dtype) && d > 0) return a;
+  const s = { stream: a.stream };
+  const scale = 10 ** d;
+  return divide(roundHalfEven(multiply(a, scale, s), s), scale, s);
+}
+const roundHalfEven = unaryOp("round");
 /**
  * Elementwise `x * x`, in the input's dtype (integers wrap).
  * @example

@@ -62,7 +62,13 @@ export interface FlattenOptions extends OpOptions {
  * mx.flatten(mx.zeros([2, 3, 4]), { startAxis: 1 }).shape; // [2, 12]
  * ```
  */
-export function flatten(x: ArrayLike, o: FlattenOptions = {}): MxArray {
+export function flatten(x: ArrayLike, startAxis?: number | FlattenOptions, endAxis?: number | FlattenOptions, options?: FlattenOptions): MxArray {
+  // MLX's positional flatten(x, start_axis, end_axis), or the options object
+  let o: FlattenOptions = options ?? {};
+  if (typeof endAxis === "object" && endAxis !== null) o = endAxis;
+  if (typeof startAxis === "object" && startAxis !== null) o = startAxis;
+  if (typeof startAxis === "number") o = { ...o, startAxis };
+  if (typeof endAxis === "number") o = { ...o, endAxis };
   const a = arr("flatten", x, o);
   if (a.ndim === 0) return reshape(a, [1], o);
   const start = normalizeAxis("flatten", o.startAxis ?? 0, a.ndim, "startAxis", [a]);
@@ -256,7 +262,8 @@ export function slice(x: ArrayLike, start: readonly SliceBound[], stop: readonly
  * await middle!.tolist(); // [1, 2, 3]
  * ```
  */
-export function split(x: ArrayLike, indicesOrSections: number | readonly number[], o: { axis?: number | undefined } & OpOptions = {}): MxArray[] {
+export function split(x: ArrayLike, indicesOrSections: number | readonly number[], axisOrOptions: number | ({ axis?: number | undefined } & OpOptions) = {}): MxArray[] {
+  const o = typeof axisOrOptions === "number" ? { axis: axisOrOptions } : axisOrOptions;
   const a = arr("split", x, o);
   const ax = normalizeAxis("split", o.axis ?? 0, a.ndim, "axis", [a]);
   const n = a.shape[ax]!;
@@ -292,7 +299,8 @@ export function split(x: ArrayLike, indicesOrSections: number | readonly number[
  * await mx.concatenate([mx.array([[1, 2]]), mx.array([3])], { axis: null }).tolist(); // [1, 2, 3]
  * ```
  */
-export function concatenate(arrays: readonly ArrayLike[], o: { axis?: number | null | undefined } & OpOptions = {}): MxArray {
+export function concatenate(arrays: readonly ArrayLike[], axisOrOptions: number | null | ({ axis?: number | null | undefined } & OpOptions) = {}): MxArray {
+  let o = typeof axisOrOptions === "number" || axisOrOptions === null ? { axis: axisOrOptions } : axisOrOptions;
   if (!Array.isArray(arrays) || arrays.length === 0) throw opError("concatenate", `arrays must be a non-empty list of arrays, got ${describeValue(arrays)}`, [], "value");
   let as = arrays.map((x, i) => toArray("concatenate", x, opStream("concatenate", o, x), undefined, `arrays[${i}]`));
   if (o.axis === null) {
@@ -321,7 +329,8 @@ export function concatenate(arrays: readonly ArrayLike[], o: { axis?: number | n
  * await mx.stack([mx.array([1, 2]), mx.array([3, 4])], { axis: 1 }).tolist(); // [[1, 3], [2, 4]]
  * ```
  */
-export function stack(arrays: readonly ArrayLike[], o: { axis?: number | undefined } & OpOptions = {}): MxArray {
+export function stack(arrays: readonly ArrayLike[], axisOrOptions: number | ({ axis?: number | undefined } & OpOptions) = {}): MxArray {
+  const o = typeof axisOrOptions === "number" ? { axis: axisOrOptions } : axisOrOptions;
   if (!Array.isArray(arrays) || arrays.length === 0) throw opError("stack", `arrays must be a non-empty list of arrays, got ${describeValue(arrays)}`, [], "value");
   const as = arrays.map((x, i) => toArray("stack", x, opStream("stack", o, x), undefined, `arrays[${i}]`));
   const nd = as[0]!.ndim;
@@ -342,7 +351,12 @@ export type PadWidth = number | readonly [number] | readonly [number, number] | 
  * await mx.pad(mx.array([[1]]), [[0, 1], [1, 0]], { constantValue: 9 }).tolist(); // [[9, 1], [9, 9]]
  * ```
  */
-export function pad(x: ArrayLike, padWidth: PadWidth, o: { constantValue?: JsScalar | undefined } & OpOptions = {}): MxArray {
+export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOptions: PadMode | PadOptions = {}, constantValue?: JsScalar): MxArray {
+  // MLX's positional pad(x, pad_width, mode, constant_values), or the options object
+  let o: PadOptions = typeof modeOrOptions === "string" ? { mode: modeOrOptions } : modeOrOptions;
+  if (constantValue !== undefined) o = { ...o, constantValue };
+  const mode = o?.mode ?? "constant";
+  if (mode !== "constant" && mode !== "edge") throw opError("pad", `mode must be "constant" or "edge", got ${describeValue(mode)}`, [], "value");
   const a = arr("pad", x, o);
   let pairs: (readonly [number, number])[];
   const every = (p: readonly [number, number]) => a.shape.map(() => p);
@@ -358,6 +372,34 @@ export function pad(x: ArrayLike, padWidth: PadWidth, o: { constantValue?: JsSca
   const big = pairs.findIndex((p, i) => a.shape[i]! + p[0] + p[1] > MAX_DIM);
   if (big >= 0) throw opError("pad", `padWidth ${JSON.stringify(pairs[big])} makes axis ${big} larger than 2^31 - 1`, [a], "value");
   const s = opStream("pad", o, a);
+  if (mode === "edge") return padEdge(a, pairs, { stream: s });
   const value = toArray("pad", o.constantValue ?? 0, s, a.dtype, "constantValue");
   return node(new Pad(pairs.map((p) => p[0]), pairs.map((p) => p[1])), [a, astype(value, a.dtype, o)], s);
+}
+
+/** How `pad` fills: with `constantValue` (default 0), or by repeating each axis's edge elements. */
+export type PadMode = "constant" | "edge";
+
+export interface PadOptions extends OpOptions {
+  mode?: PadMode | undefined;
+  constantValue?: JsScalar | undefined;
+}
+
+/** Edge padding, axis by axis: the first and last slices broadcast to the pad widths and concatenated around. */
+function padEdge(a: MxArray, pairs: readonly (readonly [number, number])[], o: OpOptions): MxArray {
+  let out = a;
+  pairs.forEach(([low, high], axis) => {
+    if (low === 0 && high === 0) return;
+    if (out.shape[axis] === 0) throw opError("pad", `edge mode cannot pad axis ${axis} of size 0 (it has no edge)`, [a], "value");
+    const edge = (at: number, width: number) => {
+      const starts = out.shape.map(() => null as number | null), stops = out.shape.map(() => null as number | null);
+      starts[axis] = at;
+      stops[axis] = at + 1;
+      const sl = slice(out, starts, stops, undefined, o);
+      return broadcastTo(sl, out.shape.map((d, i) => (i === axis ? width : d)), o);
+    };
+    const parts = [...(low ? [edge(0, low)] : []), out, ...(high ? [edge(out.shape[axis]! - 1, high)] : [])];
+    out = concatenate(parts, { axis, ...o });
+  });
+  return out;
 }

@@ -17,7 +17,8 @@ export type AxisArg = AxisOptions | number | readonly number[];
 /** Array.isArray, narrowing readonly lists too. */
 const isAxisList = (o: unknown): o is readonly number[] => Array.isArray(o);
 
-function opts(o?: AxisArg): AxisOptions {
+/** The options of a reduction: an axis, a list of axes or an options object. */
+function opts(o: AxisArg | VarOptions | undefined): VarOptions {
   return typeof o === "number" || isAxisList(o) ? { axis: o } : (o ?? {});
 }
 

@@ -5,6 +5,7 @@
 // reports as JSON lines, so a parent process can see which probe hangs.
 
 import * as mx from "../index.js";
+import { treeFlatten } from "../src/transforms/tree.js";
 import { ERROR_ENTRIES, probesFor, type ArgSpec, type ErrorEntry, type Probe } from "./error-inputs.js";
 
 type Fn = (...a: unknown[]) => unknown;
@@ -128,7 +129,7 @@ export async function runProbe(call: ProbeCall): Promise<Omit<ProbeResult, "fn" 
     entry.restore?.();
   }
   if (call.mustThrow) return { threw: false, problem: "returned normally; it must throw" };
-  const arrays = mx.utils.treeFlatten(result).leaves;
+  const arrays = treeFlatten(result).leaves;
   const big = arrays.find((a) => a.size > MAX_RESULT_ELEMENTS);
   if (big) return { threw: false, problem: `returned an array of shape (${big.shape.join(", ")}) without checking its size` };
   try {

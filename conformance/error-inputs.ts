@@ -698,15 +698,12 @@ const transformEntries: ErrorEntry[] = [
     call: appliedOne,
     bad: [{ label: "a non-scalar function", args: () => [square, x2()], names: ["scalar"] }],
   },
-  { name: "utils.treeFlatten", args: [arg("tree", "tree")], valid: () => [{ w: x2(), b: [x2(), 3] }] },
+  { name: "utils.treeFlatten", args: [arg("tree", "tree"), opts()], valid: () => [{ w: x2(), b: [x2(), 3] }, {}] },
   {
     name: "utils.treeUnflatten",
-    args: [arg("tree", "def", "definition"), arg("arrays", "leaves")],
-    valid: () => {
-      const { def, leaves } = mx.utils.treeFlatten({ w: x2(), b: [x2(), 3] });
-      return [def, leaves];
-    },
-    bad: [{ label: "too few leaves", args: () => [mx.utils.treeFlatten([x2(), x2()]).def, [x2()]], names: ["leaves"] }],
+    args: [arg("tree", "pairs")],
+    valid: () => [[["w", x2()], ["b.0", x2()]]],
+    bad: [{ label: "a pair that is not one", args: () => [[["w"]]], names: ["pairs"] }],
   },
   {
     name: "utils.treeMap",
@@ -716,10 +713,18 @@ const transformEntries: ErrorEntry[] = [
       { label: "trees of different structure", args: () => [(a: mx.MxArray) => a, { w: x2() }, [x2()]], names: ["structure", "tree 1"] },
     ],
   },
+  { name: "utils.treeMapWithPath", args: [FN, arg("tree", "tree")], valid: () => [(_p: string, a: unknown) => a, { w: x2() }] },
   {
-    name: "utils.describeTree",
-    args: [arg("tree", "def", "definition")],
-    valid: () => [mx.utils.treeFlatten({ w: x2() }).def],
+    name: "utils.treeReduce",
+    args: [FN, arg("tree", "tree")],
+    valid: () => [(acc: unknown) => acc, { w: x2(), b: x2() }],
+    bad: [{ label: "an empty tree without initial", args: () => [(acc: unknown) => acc, {}], names: ["initial"] }],
+  },
+  {
+    name: "utils.treeMerge",
+    args: [arg("tree", "tree"), arg("tree", "tree")],
+    valid: () => [{ a: x2() }, { b: x2() }],
+    bad: [{ label: "two leaves at one place", args: () => [{ a: x2() }, { a: x2() }], names: ["merge"] }],
   },
 ];
 

@@ -26,7 +26,7 @@ export {
   type Backend, type BackendBuffer, type BackendName, type HostBytes, type Kernel, type MultiKernel, type MemoryStats, type OutputSpec, type Tensor,
 } from "../backends/backend.js";
 export * from "./transforms/index.js";
-export * as utils from "./transforms/tree.js";
+export * as utils from "./transforms/utils.js";
 
 // `x[Symbol.dispose]` (for `using`) in the published types: declared here too,
 // so a project whose `lib` predates ES2024's disposables still type-checks.

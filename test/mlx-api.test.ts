@@ -45,9 +45,6 @@ const NOT_YET: readonly string[] = [
   "depends", // needs a pass-through primitive with several outputs
   "view", // a bitcast view of the bytes as another dtype
   "array.view",
-  "utils.tree_map_with_path",
-  "utils.tree_reduce",
-  "utils.tree_merge",
 ];
 
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());

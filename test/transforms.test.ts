@@ -190,14 +190,16 @@ describe("customFunction and checkpoint", () => {
 describe("trees (mx.utils)", () => {
   it("flattens, maps and rebuilds nested lists and objects", async () => {
     const tree = { a: f64([1, 2]), b: [f64([3]), { c: f64([4, 5]) }], n: 3 };
-    const { leaves, def } = mx.utils.treeFlatten(tree);
+    const flat = mx.utils.treeFlatten(tree);
+    expect(flat.map(([k]) => k)).toEqual(["a", "b.0", "b.1.c", "n"]); // MLX's keys; 3 is a leaf too
+    const leaves = flat.filter(([, v]) => v instanceof mx.MxArray).map(([, v]) => v as mx.MxArray);
     expect(leaves.length).toBe(3);
     const doubled = mx.utils.treeMap((v) => mx.multiply(v, 2, cpu), tree);
     expect(await vals(doubled.a)).toEqual([2, 4]);
     expect(await vals((doubled.b[1] as { c: mx.MxArray }).c)).toEqual([8, 10]);
     expect(doubled.n).toBe(3);
     // the same leaves in the same places (toBe: toEqual would iterate the arrays, down to 0-d ones that refuse it)
-    const rebuilt = mx.utils.treeUnflatten(def, leaves) as typeof tree;
+    const rebuilt = mx.utils.treeUnflatten(flat) as typeof tree;
     expect(Object.keys(rebuilt)).toEqual(["a", "b", "n"]);
     expect(rebuilt.a).toBe(tree.a);
     expect(rebuilt.b.length).toBe(2);

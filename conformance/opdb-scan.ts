@@ -7,10 +7,8 @@ import fc from "fast-check";
 import * as mx from "../index.js";
 import { inputArb, shapeArb } from "./arbitraries.js";
 import type { OpEntry, Params } from "./opdb.js";
+import { FLOATS as F, INTEGERS as I, cpu } from "./opdb-common.js";
 
-const F = [mx.float32, mx.float16, mx.bfloat16, mx.float64];
-const I = [mx.int8, mx.int16, mx.int32, mx.uint8, mx.uint16, mx.uint32, mx.int64];
-const cpu = { stream: mx.cpu };
 
 /**
  * A shape and a scan axis of it: an axis, or null (the flattened array) on

@@ -7,28 +7,11 @@
 import fc from "fast-check";
 import * as mx from "../index.js";
 import { broadcastShapesArb, inputArb, shapeArb } from "./arbitraries.js";
-import type { OpEntry, Params } from "./opdb.js";
+import type { OpEntry } from "./opdb.js";
+import { ALL_REAL as ALL, FLOATS as F, INTEGERS as I, NUMERIC as NUM, cpu, layout } from "./opdb-common.js";
 
-const F = [mx.float32, mx.float16, mx.bfloat16, mx.float64];
-const I = [mx.int8, mx.int16, mx.int32, mx.uint8, mx.uint16, mx.uint32, mx.int64];
-const NUM = [...F, ...I];
-const ALL = [...NUM, mx.bool];
-const cpu = { stream: mx.cpu };
 
 const js = (v: unknown) => JSON.stringify(v);
-
-/** A layout entry on one input of shape `s` with params drawn by `params(s)`. */
-function layout(name: string, shapes: fc.Arbitrary<number[]>, params: (s: number[]) => fc.Arbitrary<Params>, call: OpEntry["call"], source: OpEntry["source"]): OpEntry {
-  return {
-    name,
-    group: "layout",
-    dtypes: ALL,
-    cases: (d) => shapes.chain((s) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: params(s) })),
-    call,
-    source,
-    spread: "layout",
-  };
-}
 
 /** An elementwise entry held to the contract of `like`. */
 function unary(name: string, dtypes: readonly mx.DType[], like: string): OpEntry {

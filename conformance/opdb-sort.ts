@@ -6,11 +6,10 @@ import fc from "fast-check";
 import * as mx from "../index.js";
 import { inputArb, shapeArb, type InputCase } from "./arbitraries.js";
 import type { OpEntry, Params } from "./opdb.js";
+import { ALL_REAL as REAL, shapeAndAxis } from "./opdb-common.js";
 
-const REAL = [mx.float32, mx.float16, mx.bfloat16, mx.float64, mx.int8, mx.int16, mx.int32, mx.uint8, mx.uint16, mx.uint32, mx.int64, mx.bool];
 
 /** A non-empty shape and an axis of it (non-negative, so params.axes names it for the segment spread). */
-const shapeAndAxis = shapeArb(4, 1).filter((s) => !s.includes(0)).chain((s) => fc.integer({ min: 0, max: s.length - 1 }).map((axis) => ({ s, axis })));
 
 type SortCall = (x: mx.MxArray, p: Params, o: mx.OpOptions) => mx.MxArray;
 
@@ -20,7 +19,7 @@ function alongAxis(name: string, call: SortCall, source: (x: string, p: Params, 
     name,
     group: "layout",
     dtypes: REAL,
-    cases: (d) => shapeAndAxis.chain(({ s, axis }) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: extra(s[axis]!).map((e) => ({ ...e, axis, axes: [axis] })) })),
+    cases: (d) => shapeAndAxis(4).chain(({ s, axis }) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: extra(s[axis]!).map((e) => ({ ...e, axis, axes: [axis] })) })),
     call: ([x], p, o) => call(x!, p, o),
     source: ([x], p, o) => source(x!, p, o),
     spread: "segment",

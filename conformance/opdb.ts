@@ -8,6 +8,7 @@ import fc from "fast-check";
 import * as mx from "../index.js";
 import { broadcastShapesArb, inputArb, shapeArb, type InputCase } from "./arbitraries.js";
 import { contractFor } from "./contracts.js";
+import { ALL_REAL as ALL, FLOATS as F, INTEGERS as I, NUMERIC as NUM, cpu, layout } from "./opdb-common.js";
 import { SORT_OPS } from "./opdb-sort.js";
 import { SHAPES_OPS } from "./opdb-shapes.js";
 import { SCAN_OPS } from "./opdb-scan.js";
@@ -47,14 +48,9 @@ export interface OpEntry {
   conditionBound?(xs: mx.MxArray[], p: Params, ref: number[], u: number): Promise<number[]>;
 }
 
-const F = [mx.float32, mx.float16, mx.bfloat16, mx.float64];
-const I = [mx.int8, mx.int16, mx.int32, mx.uint8, mx.uint16, mx.uint32, mx.int64];
 const B = [mx.bool];
-const NUM = [...F, ...I];
-const ALL = [...NUM, ...B];
 
 const fn = (name: string) => (mx as unknown as Record<string, (...a: unknown[]) => mx.MxArray>)[name]!;
-const cpu = { stream: mx.cpu };
 
 /** The float domain inputs are drawn from: the WebGPU contract's, where it has one. */
 function domainOf(name: string): [number, number] | undefined {
@@ -90,18 +86,6 @@ function binary(name: string, dtypes: readonly mx.DType[]): OpEntry {
 }
 
 /** A layout entry on one input of shape `s` with params drawn by `params(s)`. */
-function layout(name: string, shapes: fc.Arbitrary<number[]>, params: (s: number[]) => fc.Arbitrary<Params>, call: OpEntry["call"], source: OpEntry["source"]): OpEntry {
-  return {
-    name,
-    group: "layout",
-    dtypes: ALL,
-    cases: (d) => shapes.chain((s) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: params(s) })),
-    call,
-    source,
-    spread: "layout",
-  };
-}
-
 /** Axes of an n-dim shape: a subset, or null for all. */
 const axesArb = (ndim: number) => fc.oneof(fc.constant(null), fc.subarray([...Array(ndim).keys()]));
 

@@ -16,7 +16,8 @@ export type TreeDef =
   | { kind: "dict"; keys: string[]; items: TreeDef[] }
   | { kind: "static"; value: unknown };
 
-function isPlainObject(x: unknown): x is Record<string, unknown> {
+/** An object literal (or null-prototype object): a node of a tree, not a leaf. */
+export function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (x === null || typeof x !== "object") return false;
   const proto = Object.getPrototypeOf(x);
   return proto === Object.prototype || proto === null;

@@ -3,15 +3,9 @@
 // or without the path), reduced and merged. What is neither a JS array nor a
 // plain object is a leaf. The transforms' own structural flattening is tree.ts.
 
-import { MxArray } from "../array.js";
 import { describeValue } from "../errors.js";
+import { isPlainObject } from "./tree.js";
 export { treeMap } from "./tree.js";
-
-function isPlainObject(x: unknown): x is Record<string, unknown> {
-  if (x === null || typeof x !== "object" || x instanceof MxArray) return false;
-  const proto = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
-}
 
 const isNode = (x: unknown): x is unknown[] | Record<string, unknown> => Array.isArray(x) || isPlainObject(x);
 

@@ -3,6 +3,7 @@
 // primitive name), plus the registry through which backends register by name.
 // A backend only executes; the semantics of every primitive live in src/.
 
+import type { Contract } from "./contract.js";
 import type { DType } from "../src/dtype.js";
 import type { Primitive } from "../src/primitive.js";
 
@@ -73,6 +74,12 @@ export interface Backend {
     readonly emulated?: boolean;
   };
   readonly kernels: Readonly<Partial<Record<string, Kernel>>>;
+  /**
+   * The numerics contract of `op` (a primitive or op-database name) on this
+   * backend, for the conformance run and validation; undefined: the built-in
+   * table (the WGSL specification's, for a backend other than cpu and metal).
+   */
+  contract?(op: string): Contract | undefined;
   /** Kernels of the primitives with several outputs, by primitive name. */
   readonly multiKernels?: Readonly<Partial<Record<string, MultiKernel>>>;
   allocate(nbytes: number): BackendBuffer;

@@ -1,9 +1,9 @@
 // The layout kernels every backend shares: reshape, transpose, broadcast and
 // slice return views of the input's buffer (a new offset and strides);
 // reshape falls back to the backend's contiguous copy when no strides can
-// express the result.
+// express the result; depends passes its inputs through as views.
 
-import { retain, type Kernel, type Tensor } from "./backend.js";
+import { retain, type Kernel, type MultiKernel, type Tensor } from "./backend.js";
 import type { Broadcast, Reshape, Slice, Transpose } from "../src/primitives/layout.js";
 import { rowMajorStrides, sizeOf } from "../src/shape.js";
 
@@ -66,3 +66,6 @@ export const sliceKernel: Kernel = (prim, [x]) => {
   return view(x!, p.shape, p.step.map((st, i) => st * x!.strides[i]!), offset);
 };
 
+
+/** depends: each output is a view of the input at its position (the dependencies only had to be computed). */
+export const dependsKernel: MultiKernel = (_prim, inputs, outs) => outs.map((_, i) => view(inputs[i]!, inputs[i]!.shape, inputs[i]!.strides, inputs[i]!.offset));

@@ -30,6 +30,7 @@ export interface Row {
   name: string;
   unit: string;
   ours: number;
+  /** The peer's number, NaN where it has none. */
   peer: number;
   /** True when a larger value is better (throughput); false for times. */
   higherIsBetter: boolean;
@@ -38,7 +39,8 @@ export interface Row {
 export function printTable(title: string, peerName: string, rows: Row[]): void {
   const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
   const header = ["benchmark", "unit", "mlx-ts", peerName, "speedup (mlx-ts vs peer)"];
-  const body = rows.map((r) => [r.name, r.unit, fmt(r.ours), fmt(r.peer), `${(r.higherIsBetter ? r.ours / r.peer : r.peer / r.ours).toFixed(2)}x`]);
+  // a peer without the op (or absent on this machine) is NaN: shown as n/a
+  const body = rows.map((r) => [r.name, r.unit, fmt(r.ours), Number.isNaN(r.peer) ? "n/a" : fmt(r.peer), Number.isNaN(r.peer) ? "n/a" : `${(r.higherIsBetter ? r.ours / r.peer : r.peer / r.ours).toFixed(2)}x`]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   console.log(`\n${title}\nmachine: ${machine()}\n`);

@@ -12,6 +12,7 @@ import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { machine, printTable, timeMs, type Row } from "./harness.js";
+import { copyBandwidth } from "./webgpu-copy.js";
 
 const args = process.argv.slice(2);
 const small = args.includes("--small");
@@ -42,52 +43,11 @@ const tfSync = async () => {
 };
 const o = { stream: mx.webgpu };
 
-/**
- * GB/s of a plain copy kernel over `n` floats (read + write counted), REPS
- * copies into distinct destinations per device wait, as the library rows run:
- * each invocation copies four words 256 apart, the fastest plain copy found on
- * the H100 (a vec4 copy reached about half of it).
- */
-async function copyBandwidth(n: number): Promise<number> {
-  const src = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE });
-  const dsts = Array.from({ length: REPS }, () => device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE }));
-  const module = device.createShaderModule({
-    code: `@group(0) @binding(0) var<storage, read> s: array<u32>;
-@group(0) @binding(1) var<storage, read_write> d: array<u32>;
-@compute @workgroup_size(256) fn main(@builtin(workgroup_id) w: vec3u, @builtin(num_workgroups) nw: vec3u, @builtin(local_invocation_index) l: u32) {
-  let first = (w.x + w.y * nw.x) * 1024u + l;
-  for (var j = 0u; j < 4u; j++) {
-    let i = first + j * 256u;
-    if (i < arrayLength(&s)) { d[i] = s[i]; }
-  }
-}`,
-  });
-  const pipeline = device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
-  const bgs = dsts.map((dst) => device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: src } }, { binding: 1, resource: { buffer: dst } }] }));
-  const groups = Math.ceil(n / 1024);
-  const x = Math.min(groups, 65535), y = Math.ceil(groups / x);
-  const ms = await timeMs(async () => {
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    for (const bg of bgs) {
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bg);
-      pass.dispatchWorkgroups(x, y);
-    }
-    pass.end();
-    device.queue.submit([enc.finish()]);
-    await device.queue.onSubmittedWorkDone();
-  }, 7, 3, WARMUP_MS);
-  src.destroy();
-  for (const d of dsts) d.destroy();
-  return (REPS * 2 * n * 4) / (ms / 1000) / 1e9;
-}
-
 const rows: Row[] = [];
 const data = Float32Array.from({ length: N }, (_, i) => Math.sin(i));
 const gbps = (ms: number, arrays: number) => (arrays * N * 4) / (ms / 1000) / 1e9;
 // the ceiling is measured before and after the elementwise rows, and the higher one kept
-const copyBefore = await copyBandwidth(N);
+const copyBefore = await copyBandwidth(device, N, REPS, WARMUP_MS);
 
 {
   const a = mx.array(data, undefined, o), b = mx.array(data, undefined, o);
@@ -108,7 +68,7 @@ const copyBefore = await copyBandwidth(N);
     }, 7, 2, WARMUP_MS)) / REPS;
   const mAdd = gbps(await ours(() => mx.add(a, b, o)), 3), pAdd = gbps(await peer(() => tf.add(ta, tb)), 3);
   const mExp = gbps(await ours(() => mx.exp(a, o)), 2), pExp = gbps(await peer(() => tf.exp(ta)), 2);
-  const copy = Math.max(copyBefore, await copyBandwidth(N));
+  const copy = Math.max(copyBefore, await copyBandwidth(device, N, REPS, WARMUP_MS));
   rows.push({ name: `add ${N / 2 ** 20}M f32 (copy kernel ${copy.toFixed(0)} GB/s; ours ${((100 * mAdd) / copy).toFixed(0)}% of it)`, unit: "GB/s", ours: mAdd, peer: pAdd, higherIsBetter: true });
   rows.push({ name: `exp ${N / 2 ** 20}M f32 (ours ${((100 * mExp) / copy).toFixed(0)}% of copy)`, unit: "GB/s", ours: mExp, peer: pExp, higherIsBetter: true });
   rows.push({ name: `sum ${N / 2 ** 20}M f32`, unit: "ms", ours: await ours(() => mx.sum(a, o)), peer: await peer(() => tf.sum(ta)), higherIsBetter: false });

@@ -6,6 +6,8 @@
 
 import { writeFileSync } from "node:fs";
 import os from "node:os";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { toHtml } from "../conformance/html.js";
 import * as mx from "../index.js";
 import { OPS, opsMatching } from "../conformance/opdb.js";
@@ -20,6 +22,9 @@ reference under the op's numerics contract (from the WGSL / MSL specs).
 
 options:
   --backends LIST   comma-separated backends to check (default: every registered one but cpu)
+  --backend-module FILE
+                    import FILE first (repeatable): a module that registers an outside backend
+                    with mx.registerBackend, then checked like the built-in ones
   --ops GLOBS       comma-separated op names or globs, e.g. 'exp,log*' (default: all ${OPS.length})
   --dtypes LIST     comma-separated dtypes, e.g. float32,float16 (default: each op's own)
   --runs N          generated cases per op x dtype x backend (default 20)
@@ -41,6 +46,7 @@ is 1 when any cell failed, 2 on a usage error.`;
 
 interface Args {
   backends?: string[];
+  backendModules: string[];
   ops: string;
   dtypes?: string[];
   runs: number;
@@ -53,7 +59,7 @@ interface Args {
 }
 
 function parse(argv: string[]): Args | string {
-  const a: Args = { ops: "*", runs: 20, graphs: 20, seed: 20261125, numpy: true, table: false };
+  const a: Args = { backendModules: [], ops: "*", runs: 20, graphs: 20, seed: 20261125, numpy: true, table: false };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const value = () => {
@@ -65,6 +71,9 @@ function parse(argv: string[]): Args | string {
       switch (flag) {
         case "--backends":
           a.backends = value().split(",");
+          break;
+        case "--backend-module":
+          a.backendModules.push(value());
           break;
         case "--ops":
           a.ops = value();
@@ -123,6 +132,14 @@ export async function conformance(argv: string[]): Promise<number> {
   if (typeof a === "string") {
     console.error(`mlx-ts conformance: ${a}\n\n${CONFORMANCE_HELP}`);
     return 2;
+  }
+  for (const file of a.backendModules) {
+    try {
+      await import(pathToFileURL(resolve(file)).href);
+    } catch (e) {
+      console.error(`mlx-ts conformance: --backend-module ${file} could not be imported: ${(e as Error).message}`);
+      return 2;
+    }
   }
   const registered = mx.registeredBackends().map((b) => b.name as string);
   const backends = a.backends ?? registered.filter((b) => b !== "cpu");

@@ -1,5 +1,6 @@
 // The `mlx-ts` command line: `conformance` checks every backend against the
-// CPU reference, `info` lists the backends on this machine (and why any could
+// CPU reference, `check-kernel` checks a module's user kernels against their
+// references, `info` lists the backends on this machine (and why any could
 // not start), `build-metal` builds the metal backend's native addon. `--help`
 // and `--version` load nothing else; the library is imported on demand.
 
@@ -10,6 +11,8 @@ const HELP = `usage: mlx-ts <command>
 
 commands:
   conformance  every op on every backend against the cpu reference (mlx-ts conformance --help)
+  check-kernel FILE
+               check the kernels FILE exports against their references (mlx-ts check-kernel --help)
   info         version, registered backends and their dtypes, backends that could not start
   build-metal  build the metal backend's native addon (Metal on macOS; on Linux its MSL
                execution layer, which needs clang-19, cmake and boost.context)
@@ -55,6 +58,10 @@ export async function main(argv: string[]): Promise<number> {
     case "conformance": {
       const { conformance } = await import("./conformance.js");
       return conformance(argv.slice(1));
+    }
+    case "check-kernel": {
+      const { checkKernelCommand } = await import("./check-kernel.js");
+      return checkKernelCommand(argv.slice(1));
     }
     case "info":
       await info();

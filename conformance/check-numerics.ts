@@ -4,6 +4,7 @@
 // relative and ulp error against the reference and the worst elements.
 
 import * as mx from "../src/index.js";
+import { checkOptions } from "../src/ops/strict-options.js";
 import { deviceFor } from "../src/device.js";
 import { describeValue } from "../src/errors.js";
 import { collectArrays } from "../src/tidy.js";
@@ -97,6 +98,7 @@ export async function checkNumerics(fn: (...xs: mx.MxArray[]) => unknown, inputs
   if (typeof fn !== "function") throw new TypeError(`[checkNumerics] fn must be a function, got ${describeValue(fn)}`);
   if (!Array.isArray(inputs)) throw new TypeError(`[checkNumerics] inputs must be a list of mx arrays, got ${describeValue(inputs)}`);
   if (o === null || typeof o !== "object") throw new TypeError(`[checkNumerics] options must be an object such as { backends, reference }, got ${describeValue(o)}`);
+  checkOptions("checkNumerics", o, ["backends", "reference", "worst"], false);
   if (o.reference !== undefined && typeof o.reference !== "string") throw new TypeError(`[checkNumerics] reference must be a backend name, got ${describeValue(o.reference)}`);
   if (o.backends !== undefined && !(Array.isArray(o.backends) && o.backends.every((b) => typeof b === "string"))) {
     throw new TypeError(`[checkNumerics] backends must be a list of backend names, got ${describeValue(o.backends)}`);

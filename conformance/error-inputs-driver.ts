@@ -16,6 +16,9 @@ const INTERNAL = /Cannot read propert|is not a function|is not iterable|undefine
 /** The largest result a probe may build; more means a size slipped through unchecked. */
 const MAX_RESULT_ELEMENTS = 2 ** 24;
 
+/** The key of the unknown-option probe: no function takes it. */
+const UNKNOWN_OPTION = "bogusOption";
+
 /** One call of a public function with one bad argument (or one of the table's bad calls). */
 export interface ProbeCall {
   entry: ErrorEntry;
@@ -72,7 +75,7 @@ function show(v: unknown): string {
   }
 }
 
-/** Every probe of the table, in a fixed order: per entry its valid call, each argument and option field with each probe of its kind, then its bad calls. */
+/** Every probe of the table, in a fixed order: per entry its valid call, each argument and option field with each probe of its kind (and each options object with an unknown key), then its bad calls. */
 export function probeCalls(entries: readonly ErrorEntry[] = ERROR_ENTRIES): ProbeCall[] {
   const calls: ProbeCall[] = [];
   for (const entry of entries) {
@@ -86,6 +89,18 @@ export function probeCalls(entries: readonly ErrorEntry[] = ERROR_ENTRIES): Prob
           const args = entry.valid();
           args[i] = p.value();
           return args;
+        });
+      }
+      if (spec.kind === "options" && !spec.open) {
+        // an option the function does not take is refused by name, never silently ignored
+        calls.push({
+          entry, argument: `${spec.names[0]}.${UNKNOWN_OPTION}`, value: `an unknown option ({ ${UNKNOWN_OPTION}: 1 })`, names: [UNKNOWN_OPTION], quotes: [], mustThrow: true, baseline: false,
+          args: () => {
+            const args = entry.valid();
+            const given: unknown = args[i];
+            args[i] = { ...(given !== null && typeof given === "object" && !Array.isArray(given) && !(given instanceof mx.MxArray) ? given : {}), [UNKNOWN_OPTION]: 1 };
+            return args;
+          },
         });
       }
       for (const [field, fieldSpec] of Object.entries(spec.fields ?? {})) {

@@ -6,6 +6,13 @@
 // error names the function called and the argument.
 
 import * as mx from "../index.js";
+import { VIEW_ERROR_ENTRIES } from "./error-inputs-view.js";
+import { FAST_KERNEL_ERROR_ENTRIES } from "./error-inputs-fast-kernels.js";
+import { LINALG_ERROR_ENTRIES } from "./error-inputs-linalg.js";
+import { FAST_OPS_ERROR_ENTRIES } from "./error-inputs-fast-ops.js";
+import { FAST_ATTENTION_ERROR_ENTRIES } from "./error-inputs-fast-attention.js";
+import { QUANTIZED_ERROR_ENTRIES } from "./error-inputs-quantized.js";
+import { MATH_MODE_ERROR_ENTRIES } from "./error-inputs-math-mode.js";
 
 /** What an argument is; picks the probes beyond the generic ones. */
 export type ArgKind =
@@ -21,6 +28,8 @@ export interface ArgSpec {
    * how errors about their relation (broadcasting, ranks, dtypes) name them.
    */
   names: readonly string[];
+  /** An object the caller implements (a backend), so keys beyond `fields` are its own: not probed with an unknown key. */
+  open?: boolean;
   /** An options object's fields, each probed inside an otherwise valid object. */
   fields?: Readonly<Record<string, ArgSpec>>;
 }
@@ -503,8 +512,8 @@ const reductionEntries: ErrorEntry[] = [
   })),
   ...["logsumexp", "softmax", "mean"].map((name): ErrorEntry => ({
     name,
-    args: [INPUT, { ...opts(AXIS_FIELDS), names: ["axis", "options"] }],
-    valid: () => [m23(), { axis: 1, keepdims: true }],
+    args: [INPUT, { ...opts(name === "softmax" ? { axis: AXIS_FIELDS.axis } : AXIS_FIELDS), names: ["axis", "options"] }],
+    valid: () => [m23(), name === "softmax" ? { axis: 1 } : { axis: 1, keepdims: true }],
     bad: reductionBad(name, name !== "mean"),
   })),
   ...[["var", "var"], ["variance", "var"], ["std", "std"]].map(([name, reported]): ErrorEntry => ({
@@ -793,7 +802,7 @@ const systemEntries: ErrorEntry[] = [
   // last: a backend it accepts stays registered
   {
     name: "registerBackend",
-    args: [{ kind: "options", names: ["backend"], fields: { name: arg("any", "name"), kernels: arg("any", "kernels") } }],
+    args: [{ kind: "options", names: ["backend"], open: true, fields: { name: arg("any", "name"), kernels: arg("any", "kernels") } }],
     valid: () => [probeBackend()],
   },
 ];
@@ -821,6 +830,12 @@ const moreOpEntries: ErrorEntry[] = [
     bad: [{ label: "shapes that do not broadcast", args: () => [f32([1, 2]), f32([1, 2, 3])], names: ["shapes", "broadcast"] }],
   },
   { name: "s", args: [arg("int", "start"), arg("int", "stop"), arg("int", "step")], valid: () => [0, 2, 1] },
+  {
+    name: "depends",
+    args: [arg("arrays", "inputs"), arg("arrays", "dependencies")],
+    valid: () => [[f32([1, 2]), f32([3])], [f32([4])]],
+    bad: [{ label: "no inputs", args: () => [[], [f32([1])]], names: ["inputs"] }],
+  },
   {
     name: "index",
     args: [INPUT, arg("any", "index", "indices", "idx")],
@@ -998,4 +1013,11 @@ export const ERROR_ENTRIES: readonly ErrorEntry[] = [
   ...transformEntries,
   ...moreOpEntries,
   ...systemEntries,
+  ...VIEW_ERROR_ENTRIES,
+  ...FAST_KERNEL_ERROR_ENTRIES,
+  ...LINALG_ERROR_ENTRIES,
+  ...FAST_OPS_ERROR_ENTRIES,
+  ...FAST_ATTENTION_ERROR_ENTRIES,
+  ...QUANTIZED_ERROR_ENTRIES,
+  ...MATH_MODE_ERROR_ENTRIES,
 ];

@@ -6,9 +6,10 @@
 // inherits an error. The element nearest its own node's bound is kept too.
 
 import fc from "fast-check";
+import { deviceFor } from "../src/device.js";
 import * as mx from "../index.js";
 import { elementArb, shapeArb, type InputCase } from "./arbitraries.js";
-import { caseRepro, inputSource, judge, materialize, type CaseOutcome } from "./check.js";
+import { caseRepro, deviceSource, inputSource, judge, materialize, type CaseOutcome } from "./check.js";
 import { OPS, type OpEntry, type Params } from "./opdb.js";
 import { nearerBound, type RunOutcome } from "./property.js";
 
@@ -92,7 +93,7 @@ const flat = (x: unknown): unknown[] => (Array.isArray(x) ? x.flatMap(flat) : [x
 
 /** Evaluates `g` on `backend` and judges each node against the CPU reference given the backend's inputs to it. */
 export async function checkGraph(g: Graph, backend: string): Promise<GraphOutcome> {
-  const device = (mx as unknown as Record<string, mx.Device>)[backend]!;
+  const device = deviceFor(backend);
   const o = { stream: device };
   const values: mx.MxArray[] = g.leaves.map((l) => materialize(l, device));
   for (const n of g.nodes) values.push(entry(n.op).call(n.inputs.map((i) => values[i]!), n.params, o));
@@ -117,7 +118,7 @@ export async function checkGraph(g: Graph, backend: string): Promise<GraphOutcom
       result.worst = { ...element, node, bound: { ...element.bound, rule: `node ${node}: ${element.bound.rule}` } };
     }
     if (out.failure) {
-      result.failure = { node: g.leaves.length + k, op: n.op, outcome: out, graph: graphSource(g, `mx.${backend}`) };
+      result.failure = { node: g.leaves.length + k, op: n.op, outcome: out, graph: graphSource(g, deviceSource(backend)) };
       return result;
     }
   }

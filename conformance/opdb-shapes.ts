@@ -57,6 +57,8 @@ function windowEntry(name: "bartlett" | "hanning" | "hamming" | "blackman"): OpE
 }
 
 export const SHAPES_OPS: readonly OpEntry[] = [
+  // depends passes its input through once the dependency (here exp of it, on the same stream) is computed
+  layout("depends", shapeArb(), () => fc.constant({}), ([x], _p, o) => mx.depends(x!, mx.exp(x!, o)), ([x], _p, o) => `mx.depends(${x}, mx.exp(${x}, ${o}))`),
   layout("flip", shapeArb(), (s) => fc.record({ axes: axesOrNull(s) }), ([x], p, o) => mx.flip(x!, p.axes as number[] | null, o), ([x], p, o) => `mx.flip(${x}, ${js(p.axes)}, ${o})`),
   layout(
     "roll",
@@ -214,6 +216,7 @@ const ax = "(None if p['axes'] is None else tuple(p['axes']))";
 
 /** NumPy's expression of each entry (x: the inputs, p: the params, dt: the reference's output dtype), for conformance/numpy.ts. */
 export const SHAPES_NUMPY_EXPR: Record<string, string> = {
+  depends: "x[0]",
   flip: "np.flip(x[0], axis=(None if p['axes'] is None else tuple(p['axes'])))",
   roll: "np.roll(x[0], p['shift'], axis=p['axis'])",
   tile: "np.tile(x[0], p['reps'])",

@@ -13,6 +13,11 @@ import { SORT_OPS } from "./opdb-sort.js";
 import { SHAPES_OPS } from "./opdb-shapes.js";
 import { SCAN_OPS } from "./opdb-scan.js";
 import { INDEXING_OPS } from "./opdb-indexing.js";
+import { VIEW_OPS } from "./opdb-view.js";
+import { LINALG_OPS } from "./opdb-linalg.js";
+import { FAST_OPS } from "./opdb-fast.js";
+import { ATTENTION_OPS } from "./opdb-fast-attention.js";
+import { QUANTIZED_OPS } from "./opdb-quantized.js";
 
 export type Params = Record<string, unknown>;
 
@@ -352,7 +357,7 @@ const MORE_OPS: readonly OpEntry[] = [
   },
 ];
 
-export const OPS: readonly OpEntry[] = [...BASE_OPS, ...MORE_OPS, ...SORT_OPS, ...SHAPES_OPS, ...INDEXING_OPS, ...SCAN_OPS];
+export const OPS: readonly OpEntry[] = [...BASE_OPS, ...MORE_OPS, ...SORT_OPS, ...SHAPES_OPS, ...INDEXING_OPS, ...SCAN_OPS, ...VIEW_OPS, ...LINALG_OPS, ...FAST_OPS, ...ATTENTION_OPS, ...QUANTIZED_OPS];
 
 /** Entries whose name matches a glob (`*` any run of characters, `?` one character). */
 export function opsMatching(glob: string): OpEntry[] {

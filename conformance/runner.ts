@@ -7,7 +7,7 @@
 
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
-import { runCase, entryContract, describeContract } from "./check.js";
+import { runCase, entryContract, describeContract, deviceSource } from "./check.js";
 import { checkGraph, graphArb, graphSource, type Graph } from "./graphs.js";
 import { runNumpyCell, type NumpyProcess } from "./numpy.js";
 import { checkCell, newCell, type CellResult, type RunOutcome } from "./property.js";
@@ -56,7 +56,7 @@ export async function runGraphs(dtype: mx.DType, backend: string, runs: number, 
       outsideDiffer: out.outsideDiffer,
       ...(out.worst ? { worst: out.worst } : {}),
       failure: f && `node v${f.node} (${f.op}) leaves its contract given its own inputs: ${f.outcome.failure}`,
-      repro: f ? `// the graph:\n${f.graph}\n// the failing node alone, on the backend's inputs to it:\n${f.outcome.repro}` : `// the graph:\n${graphSource(g, `mx.${backend}`)}`,
+      repro: f ? `// the graph:\n${f.graph}\n// the failing node alone, on the backend's inputs to it:\n${f.outcome.repro}` : `// the graph:\n${graphSource(g, deviceSource(backend))}`,
     };
   };
   return checkCell(cell, graphArb(dtype), run, runs, seed, `random graph of ${dtype.name} on ${backend}`);

@@ -10,6 +10,7 @@
 
 import * as mx from "../src/index.js";
 import { deviceFor } from "../src/device.js";
+import { deviceSource } from "./check.js";
 import { sameValue } from "./numerics.js";
 import { contractFor } from "./contracts.js";
 import { newCell, type CellResult } from "./property.js";
@@ -143,7 +144,7 @@ function repro(op: string, ins: number[], d: mx.DType, backend: string, want: nu
   const lit = (v: number) => (Object.is(v, -0) ? "-0" : String(v));
   const call =
     op === "linspace" || op === "arange"
-      ? `mx.${op}(${ins.map(lit).join(", ")}, { dtype: mx.${d.name}, stream: mx.${backend} })`
-      : `mx.${op}(${ins.map((v) => `mx.array([${lit(v)}], mx.${d.name}, { stream: mx.${backend} })`).join(", ")}, { stream: mx.${backend} })`;
+      ? `mx.${op}(${ins.map(lit).join(", ")}, { dtype: mx.${d.name}, stream: ${deviceSource(backend)} })`
+      : `mx.${op}(${ins.map((v) => `mx.array([${lit(v)}], mx.${d.name}, { stream: ${deviceSource(backend)} })`).join(", ")}, { stream: ${deviceSource(backend)} })`;
   return `import * as mx from "mlx-ts";\nconsole.log(await ${call}.tolist()); // ${op === "linspace" || op === "arange" ? "last element " : ""}${String(want)}`;
 }

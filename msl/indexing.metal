@@ -1,7 +1,10 @@
-// Indexing kernels: gather_axis, scatter_axis and slice_update, one thread per
-// output element. A scatter's element scans the K updates of its column (the
-// same position off the axis) in order and folds those whose index lands on
-// it: sort-free, atomic-free and deterministic ("set" keeps the last).
+// Indexing kernels: gather_axis, the scatters and slice_update, one thread per
+// output element. A scatter's element folds the updates landing on it in
+// position order, atomic-free and deterministic ("set" keeps the last):
+// scatter_axis scans the K updates of its column (the same position off the
+// axis); for long columns, scatter_targets writes the columns' targets, the
+// sort kernels argsort them stably, and scatter_sorted binary-searches the
+// element's run in its column and folds it.
 // Index values wrap once when negative and clamp into the axis here, so no
 // index reads or writes outside a buffer.
 // The host defines before this file:
@@ -13,6 +16,9 @@
 //   gather_axis  operands out, a (stride 0 on the axis), idx; extras n, a's axis stride
 //   scatter_axis operands out, a, idx and upd (stride 0 on the axis), the axis position;
 //                extras K, idx's and upd's axis strides, n
+//   scatter_targets  operands out ([rows, K] targets), the index columns; extras n
+//   scatter_sorted   operands out, a, upd (stride 0 on the axis), the axis position, the
+//                element's row start in targets / order ([rows, K]); extras K, upd's axis stride
 //   slice_update uncollapsed operands out, a, u; extras start[nd], step[nd], u's shape[nd]
 
 #if I_SIGNED
@@ -54,6 +60,38 @@ kernel void scatter_axis(device T* out [[buffer(0)]], device const T* a [[buffer
       C b = C(upd[ub + k * us]);
       acc = FOLD(acc, b);
     }
+  }
+  out[e] = T(acc);
+}
+
+kernel void scatter_targets(device uint* out [[buffer(0)]], device const I* idx [[buffer(1)]], constant IDX* p [[buffer(2)]],
+                            uint2 pos [[thread_position_in_grid]], uint2 size [[threads_per_grid]]) {
+  IDX e = linear_id(pos, size);
+  if (e >= p[0]) return;
+  out[e] = uint(norm_index(idx[offset_of(p, 1, e)], p[extras_at(p, 2)]));
+}
+
+kernel void scatter_sorted(device T* out [[buffer(0)]], device const T* a [[buffer(1)]], device const T* upd [[buffer(2)]],
+                           device const uint* targets [[buffer(3)]], device const uint* order [[buffer(4)]],
+                           constant IDX* p [[buffer(5)]], uint2 pos [[thread_position_in_grid]], uint2 size [[threads_per_grid]]) {
+  IDX e = linear_id(pos, size);
+  if (e >= p[0]) return;
+  int x = extras_at(p, 5);
+  IDX K = p[x], us = p[x + 1];
+  IDX ub = offset_of(p, 2, e), row = offset_of(p, 4, e);
+  uint t = uint(offset_of(p, 3, e));
+  C acc = C(a[offset_of(p, 1, e)]);
+  IDX lo = 0, hi = K;
+  while (lo < hi) {
+    IDX mid = (lo + hi) / 2;
+    if (targets[row + IDX(order[row + mid])] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  for (IDX q = lo; q < K; q++) {
+    IDX k = IDX(order[row + q]);
+    if (targets[row + k] != t) break;
+    C b = C(upd[ub + k * us]);
+    acc = FOLD(acc, b);
   }
   out[e] = T(acc);
 }

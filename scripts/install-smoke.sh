@@ -84,6 +84,18 @@ grep -q '^backend metal: unavailable (the native addon is not built' <<<"$info" 
 if grep -q '(shown once)' <<<"$info"; then fail "the metal notice was shown again"; fi
 npx --no-install mlx-ts conformance --ops 'add,exp' --dtypes float32 --runs 3 --graphs 1 --no-numpy || fail "a small conformance run"
 
+step "an outside backend under the installed CLI's conformance"
+cat > my-backend.mjs <<'JS'
+import * as mx from "mlx-ts";
+const cpu = mx.registeredBackends().find((b) => b.name === "cpu");
+mx.registerBackend({ ...cpu, name: "mine", displayName: "mine (the cpu kernels)", kernels: cpu.kernels, capabilities: cpu.capabilities,
+  allocate: (n) => cpu.allocate(n), release: (b) => cpu.release(b), write: (b, s) => cpu.write(b, s), read: (t) => cpu.read(t),
+  share: (t) => (t.buffer.backend === cpu ? (t.buffer.refs++, t) : undefined), synchronize: () => cpu.synchronize(),
+  memory: () => ({ active: 0, peak: 0, cache: 0 }), resetPeakMemory() {}, setCacheLimit: () => 0, clearCache() {} });
+JS
+npx --no-install mlx-ts conformance --backend-module ./my-backend.mjs --backends mine --ops 'add,exp' --runs 3 --graphs 1 --no-numpy 2>&1 | tee conf.txt | grep -q '^PASS' || { cat conf.txt; fail "conformance of an outside backend"; }
+grep -q 'on mine (the cpu kernels)' conf.txt || fail "the outside backend's report does not name it"
+
 if [ "$(uname)" = Linux ] && ! command -v clang++-19 >/dev/null; then
   step "no clang++-19: build-metal must say what to install"
   npx --no-install mlx-ts build-metal 2>&1 | grep -q 'clang++-19 is missing' || fail "build-metal's message"

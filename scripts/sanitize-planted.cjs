@@ -1,6 +1,7 @@
 // Records one dispatch of a kernel with a planted bug (a missing barrier for
-// the thread sanitizer, a write past the buffer's end for the address
-// sanitizer), so scripts/sanitize.sh can check that the replay reports it.
+// the thread sanitizer, a write past the array's end, inside its pooled block,
+// for the address sanitizer), so scripts/sanitize.sh can check that the
+// replay reports it.
 //   MLX_TS_METAL_RECORD=<dir> node scripts/sanitize-planted.cjs thread|address <cache dir>
 const { join } = require("node:path");
 const root = join(__dirname, "..");
@@ -17,5 +18,6 @@ kernel void planted(device float* out [[buffer(0)]], uint t [[thread_index_in_th
 }
 `.replace(/MODE_THREAD/g, mode === "thread" ? "true" : "false");
 const lib = device.newLibrary("planted.metal", source);
-device.encode(device.newPipeline(lib, "planted"), [{ index: 0, buffer: device.newBuffer(64 * 4) }], [64, 1, 1], [64, 1, 1]);
+// the array holds 64 floats inside a larger pooled block: the write past its end stays inside the block, and the replay must still catch it
+device.encode(device.newPipeline(lib, "planted"), [{ index: 0, buffer: device.newBuffer(128 * 4), length: 64 * 4 }], [64, 1, 1], [64, 1, 1]);
 device.commit();

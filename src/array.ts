@@ -392,6 +392,14 @@ export class MxArray {
    */
   astype(dtype: DType, o?: OpOptions) { return ops.astype(this, dtype, o); }
   /**
+   * `mx.view(this, dtype)`: the array's bytes read as `dtype` (a bitcast; the last axis scales when item sizes differ).
+   * @example
+   * ```ts
+   * await mx.array([1], mx.float32).view(mx.uint32).tolist(); // [1065353216]
+   * ```
+   */
+  view(dtype: DType, o?: OpOptions) { return ops.view(this, dtype, o); }
+  /**
    * `mx.add(this, b)`: elementwise sum, with broadcasting and type promotion.
    * @example
    * ```ts

@@ -2,7 +2,8 @@
 // (no recursion, so 100 000-node chains are fine), one kernel call per node on
 // its stream's backend, transfers where an input lives on another backend.
 
-import { getBackend, retain, type Backend, type Kernel, type Tensor } from "../backends/backend.js";
+import { getBackend, retain, type Backend, type Kernel, type MultiKernel, type Tensor } from "../backends/backend.js";
+import { dependsKernel } from "../backends/views.js";
 import type { MxArray } from "./array.js";
 import type { Primitive } from "./primitive.js";
 import { relieveMemoryPressure } from "./collector.js";
@@ -130,7 +131,7 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
   const dtypes = backend.capabilities.dtypes;
   for (const out of node.siblings ?? [node]) if (!dtypes.has(out.dtype)) throw unsupportedDType(node, backend, out.dtype);
   for (const x of node.inputs) if (!dtypes.has(x.dtype)) throw unsupportedDType(node, backend, x.dtype);
-  const kernel = node.siblings ? siblingsKernel(backend, node.siblings) : backend.kernels[prim.name];
+  const kernel = node.siblings ? siblingsKernel(backend, node.siblings, prim.name) : backend.kernels[prim.name];
   if (!kernel) {
     throw new Error(`[${prim.name}] is not implemented on backend '${backend.displayName}' (inputs: ${node.inputs.map(describe).join(", ")})`);
   }
@@ -146,7 +147,7 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
   try {
     node.slot.data = kernel(prim, inputs, node);
   } catch (e) {
-    throw namingOp(e, prim.name);
+    throw namingOp(e, prim.errorName);
   } finally {
     if (moved) for (const m of moved) backend.release(m.buffer);
   }
@@ -158,13 +159,17 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
   }
 }
 
+/** Multi-output kernels that only rearrange the graph, the same on every backend (outside ones included). */
+const GRAPH_KERNELS: Readonly<Record<string, MultiKernel>> = { depends: dependsKernel };
+
 /**
  * A kernel that runs a multi-output primitive once and gives `first` its
  * output: the other siblings that are still unevaluated take theirs, the
  * outputs nobody needs (already evaluated, or disposed) go back to the pool.
  */
-function siblingsKernel(backend: Backend, siblings: readonly MxArray[]): Kernel | undefined {
-  const multi = backend.multiKernels?.[siblings[0]!.primitive!.name];
+function siblingsKernel(backend: Backend, siblings: readonly MxArray[], name: string): Kernel | undefined {
+  // (by the primitive's name: an evaluated sibling has let go of its primitive)
+  const multi = backend.multiKernels?.[name] ?? GRAPH_KERNELS[name];
   if (!multi) return undefined;
   return (prim, inputs, first) => {
     const outs = multi(prim, inputs, siblings);

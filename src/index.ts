@@ -10,6 +10,7 @@ export {
 } from "./dtype.js";
 export { MxArray, MxArray as Array, type NestedList } from "./array.js";
 export { print, setPrintoptions, getPrintoptions, printoptions, type PrintOptions } from "./print.js";
+export { setMathMode, getMathMode, type MathMode } from "./math-mode.js";
 export { Device, Stream, cpu, gpu, webgpu, metal, isAvailable, defaultDevice, setDefaultDevice, defaultStream, newStream, setDefaultStream, clearStreams, stream, StreamContext, type DeviceType, type StreamOrDevice } from "./device.js";
 export * from "./ops/index.js";
 export * from "./dtype-info.js";
@@ -25,8 +26,12 @@ export {
   registerBackend, registeredBackends, unavailableBackends,
   type Backend, type BackendBuffer, type BackendName, type HostBytes, type Kernel, type MultiKernel, type MemoryStats, type OutputSpec, type Tensor,
 } from "../backends/backend.js";
+export type { Contract } from "../backends/contract.js";
 export * from "./transforms/index.js";
 export * as utils from "./transforms/utils.js";
+export * as fast from "./fast/index.js";
+export { checkKernel, type CheckInputSpec, type CheckKernelOptions, type KernelCheckReport, type KernelMismatch } from "./fast/check-kernel.js";
+export * as linalg from "./linalg/index.js";
 
 // `x[Symbol.dispose]` (for `using`) in the published types: declared here too,
 // so a project whose `lib` predates ES2024's disposables still type-checks.

@@ -32,6 +32,18 @@ export abstract class Primitive {
   abstract output(inputs: readonly Spec[]): Spec;
 
   /**
+   * The name a kernel's error starts with: the function the user called
+   * (default: the primitive's name; a user kernel's is `fast.metalKernel`).
+   * @example
+   * ```ts
+   * mx.sin(mx.array([1], mx.float32)).primitive!.errorName; // "sin"
+   * ```
+   */
+  get errorName(): string {
+    return this.name;
+  }
+
+  /**
    * Plain-data parameters, used by kernels, by `isEquivalent` and in error messages.
    * @example
    * ```ts

@@ -4,6 +4,7 @@
 // mx.print, which reads arrays from any device and prints them like console.log.
 
 import { MxArray } from "./array.js";
+import { checkOptions } from "./ops/strict-options.js";
 import type { DType } from "./dtype.js";
 import { describeValue, opError } from "./errors.js";
 import { rowMajorStrides } from "./shape.js";
@@ -34,6 +35,7 @@ export function setPrintoptions(o: { precision?: number | undefined }): void {
 /** Print options `o` of op `op` (setPrintoptions or printoptions) checked, absent fields at their defaults. */
 function checkedOptions(op: string, o: { precision?: number | undefined }): PrintOptions {
   if (o === null || typeof o !== "object" || Array.isArray(o)) throw opError(op, `options must be an object such as { precision }, got ${describeValue(o)}`, [], "type");
+  checkOptions(op, o, ["precision"], false);
   const p = o.precision ?? DEFAULT_PRECISION;
   if (!Number.isInteger(p) || p < 1 || p > 17) throw opError(op, `precision must be an integer from 1 to 17, got ${describeValue(o.precision)}`, [], "range");
   return { precision: p };

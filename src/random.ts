@@ -4,6 +4,7 @@
 // streams match MLX bit for bit.
 
 import { MxArray } from "./array.js";
+import { checkOptions } from "./ops/strict-options.js";
 import { float16, bfloat16, float32, int32, int64, isDType, isFloating, isInexact, uint32, uint64, type DType } from "./dtype.js";
 import { describeValue, opError, shapeStr } from "./errors.js";
 import { RandomBits } from "./primitives/misc.js";
@@ -19,6 +20,7 @@ import type { Stream } from "./device.js";
 
 export * from "./random-extra.js";
 export * from "./random-permutation.js";
+export * from "./random-multivariate.js";
 
 export interface KeyOptions extends OpOptions {
   /** The PRNG key to draw with (from `key` or `split`); the global sequence's next key when absent. */
@@ -61,6 +63,7 @@ export function seed(s: number | bigint): void {
  */
 export function key(s: number | bigint, o?: OpOptions): MxArray {
   const words = keyWords(checkSeed("random.key", s));
+  checkOptions("random.key", o);
   return constant(words, [2], uint32, opStream("random.key", o));
 }
 
@@ -100,6 +103,7 @@ function keyFor(op: string, k: MxArray | undefined, o?: OpOptions): MxArray {
  * ```
  */
 export function bits(shape: readonly number[] = [], o: KeyOptions & { width?: 1 | 2 | 4 | undefined } = {}): MxArray {
+  checkOptions("random.bits", o, ["key", "width"]);
   const s = opStream("random.bits", o);
   const width = o.width ?? 4;
   if (width !== 1 && width !== 2 && width !== 4) throw opError("random.bits", `width must be 1, 2 or 4 bytes, got ${describeValue(width)}`, [], "value");
@@ -123,6 +127,7 @@ function bitsOf(op: string, shape: readonly number[], width: 1 | 2 | 4, k: MxArr
  * ```
  */
 export function split(k: MxArray, num = 2, o?: OpOptions): MxArray {
+  checkOptions("random.split", o);
   const s = opStream("random.split", o);
   if (k === undefined) throw opError("random.split", "key must be a uint32 array of shape (2,) (from mx.random.key), got undefined", [], "type");
   if (!Number.isInteger(num) || num < 1 || num > MAX_DIM) throw opError("random.split", `num must be an integer from 1 to 2^31 - 1, got ${describeValue(num)}`, [], "value");
@@ -152,6 +157,7 @@ export interface UniformOptions extends KeyOptions {
  * ```
  */
 export function uniform(low: ArrayLike = 0, high: ArrayLike = 1, shape: readonly number[] = [], o: UniformOptions = {}): MxArray {
+  checkOptions("random.uniform", o, ["dtype", "key"]);
   const s = opStream("random.uniform", o);
   return uniformOf("random.uniform", low, high, checkShape("random.uniform", shape), dtypeOption("random.uniform", o.dtype, float32), o.key, s);
 }
@@ -192,6 +198,7 @@ export interface NormalOptions extends UniformOptions {
  */
 export function normal(shape: readonly number[] = [], o: NormalOptions = {}): MxArray {
   const op = "random.normal";
+  checkOptions(op, o, ["dtype", "key", "loc", "scale"]);
   const s = opStream(op, o);
   const sh = checkShape(op, shape);
   const dtype = dtypeOption(op, o.dtype, float32);
@@ -219,7 +226,9 @@ export function normal(shape: readonly number[] = [], o: NormalOptions = {}): Mx
  * ```
  */
 export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[] = [], o: UniformOptions = {}): MxArray {
+  checkOptions("random.randint", o, ["dtype", "key"]);
   const s = opStream("random.randint", o);
+  const so = { stream: s };
   const sh = checkShape("random.randint", shape);
   const dtype = dtypeOption("random.randint", o.dtype, int32);
   if (isInexact(dtype)) throw opError("random.randint", `randint only accepts integer dtypes and bool, got ${dtype.name}`, [], "type");
@@ -228,24 +237,24 @@ export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[
   const wide = dtype.size === 8;
   const [signedT, unsignedT] = wide ? [int64, uint64] : [int32, uint32];
   const cmpT = dtype.kind === "uint" ? unsignedT : signedT;
-  const lo = astype(toArray("random.randint", low, s, signedT, "low"), signedT, o);
-  const hi = astype(toArray("random.randint", high, s, signedT, "high"), signedT, o);
+  const lo = astype(toArray("random.randint", low, s, signedT, "low"), signedT, so);
+  const hi = astype(toArray("random.randint", high, s, signedT, "high"), signedT, so);
   const rangeShape = broadcastShapes("random.randint", lo.shape, hi.shape);
   if (!sameShape(broadcastShapes("random.randint", sh, rangeShape), sh)) {
     throw opError("random.randint", `cannot generate random values of shape ${shapeStr(sh)} from broadcast shape ${shapeStr(rangeShape)}`, [lo, hi], "value");
   }
-  const empty = lessEqual(astype(toArray("random.randint", high, s, cmpT), cmpT, o), astype(toArray("random.randint", low, s, cmpT), cmpT, o), o);
-  const range = subtract(astype(hi, unsignedT, o), astype(lo, unsignedT, o), o);
-  const safeRange = where(empty, toArray("random.randint", 1, s, unsignedT), range, o);
+  const empty = lessEqual(astype(toArray("random.randint", high, s, cmpT), cmpT, so), astype(toArray("random.randint", low, s, cmpT), cmpT, so), so);
+  const range = subtract(astype(hi, unsignedT, so), astype(lo, unsignedT, so), so);
+  const safeRange = where(empty, toArray("random.randint", 1, s, unsignedT), range, so);
   let raw: MxArray;
   if (wide) {
-    const [k1, k2] = o.key ? splitPair(keyFor("random.randint", o.key, o), o) : [undefined, undefined];
+    const [k1, k2] = o.key ? splitPair(keyFor("random.randint", o.key, so), so) : [undefined, undefined];
     const loBits = bitsOf("random.randint", sh, 4, k1, s);
     const hiBits = bitsOf("random.randint", sh, 4, k2, s);
-    raw = bitwiseOr(leftShift(astype(hiBits, uint64, o), 32, o), astype(loBits, uint64, o), o);
+    raw = bitwiseOr(leftShift(astype(hiBits, uint64, so), 32, so), astype(loBits, uint64, so), so);
   } else raw = bitsOf("random.randint", sh, 4, o.key, s);
-  const offset = remainder(raw, safeRange, o);
-  return astype(add(astype(lo, unsignedT, o), offset, o), dtype, o);
+  const offset = remainder(raw, safeRange, so);
+  return astype(add(astype(lo, unsignedT, so), offset, so), dtype, so);
 }
 
 /** MLX's split(key) into two keys of shape [2]. */
@@ -266,7 +275,9 @@ function splitPair(k: MxArray, o?: OpOptions): [MxArray, MxArray] {
  * ```
  */
 export function bernoulli(p: ArrayLike = 0.5, shape?: readonly number[], o: KeyOptions = {}): MxArray {
+  checkOptions("random.bernoulli", o, ["key"]);
   const s = opStream("random.bernoulli", o);
+  const so = { stream: s };
   const pa = toArray("random.bernoulli", p, s, float32, "p");
   if (!isFloating(pa.dtype)) throw opError("random.bernoulli", `probability p must be a float type, got ${pa.dtype.name}`, [pa], "type");
   const sh = shape === undefined || shape === null ? [...pa.shape] : [...checkShape("random.bernoulli", shape)];
@@ -274,5 +285,5 @@ export function bernoulli(p: ArrayLike = 0.5, shape?: readonly number[], o: KeyO
     throw opError("random.bernoulli", `shape of p ${shapeStr(pa.shape)} is incompatible with shape ${shapeStr(sh)}`, [pa], "value");
   }
   const upper = toArray("random.bernoulli", 4294967808, s, float32); // nextafter(float(UINT32_MAX), FLT_MAX)
-  return less(bitsOf("random.bernoulli", sh, 4, o.key, s), multiply(pa, upper, o), o);
+  return less(bitsOf("random.bernoulli", sh, 4, o.key, s), multiply(pa, upper, so), so);
 }

@@ -20,12 +20,12 @@ const HANG_MS = 20_000;
 const root = fileURLToPath(new URL("..", import.meta.url));
 const driver = fileURLToPath(new URL("../conformance/error-inputs-driver.ts", import.meta.url));
 
-/** Every function a user reaches as `mx.name`, `mx.random.name` or `mx.utils.name`, classes aside. */
+/** Every function a user reaches as `mx.name` or `mx.<namespace>.name` (random, utils, fast, linalg, ...), classes aside. */
 function publicFunctions(): string[] {
   const names: string[] = [];
   for (const [k, v] of Object.entries(mx)) {
     if (typeof v === "function") names.push(k);
-    else if (k === "random" || k === "utils") for (const [k2, v2] of Object.entries(v as object)) if (typeof v2 === "function") names.push(`${k}.${k2}`);
+    else if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === null) for (const [k2, v2] of Object.entries(v as object)) if (typeof v2 === "function") names.push(`${k}.${k2}`);
   }
   return names.filter((n) => !CLASSES.includes(n)).sort();
 }

@@ -1,7 +1,7 @@
-// The package's exports against MLX's public names (issue 13's rows of the
-// name-by-name count, shared/MLX-API.md, 2026-11-29): every MLX name of those
+// The package's exports against MLX's public names (issue 13's and 14's rows
+// of the name-by-name count, shared/MLX-API.md, 2026-11-29): every MLX name of those
 // rows that mlx-ts lacked then, looked up at its camelCase place (mx.x,
-// mx.random.x, mx.utils.x, or an array method). NOT_YET lists the names still
+// mx.random.x, mx.utils.x, mx.fast.x, or an array method). NOT_YET lists the names still
 // missing (it can only shrink: a name in it that exists fails the test), and
 // OUT_OF_SCOPE the names that do not apply here, each with the reason.
 
@@ -19,6 +19,8 @@ const ROWS: Record<string, readonly string[]> = {
   "7 sorting": ["sort", "argsort", "partition", "argpartition", "topk", "searchsorted"],
   "8 indexing": ["take", "take_along_axis", "put_along_axis", "slice_update", "array.get", "array.at"],
   "9 layout": ["unflatten", "flip", "unstack", "permute_dims", "broadcast_shapes", "concat", "repeat", "tile", "as_strided", "roll", "atleast_1d", "atleast_2d", "atleast_3d", "contiguous"],
+  "14 quantization": ["quantize", "dequantize", "quantized_matmul", "gather_qmm", "gather_qqmm", "qqmm", "to_fp8", "from_fp8"],
+  "15 fast": ["fast.rms_norm", "fast.layer_norm", "fast.rope", "fast.scaled_dot_product_attention", "fast.metal_kernel", "fast.cuda_kernel", "fast.precompiled_cuda_kernel"],
   "13 random": ["random.multivariate_normal", "random.truncated_normal", "random.gumbel", "random.categorical", "random.laplace", "random.permutation"],
   "16 transforms": ["async_eval", "depends"],
   "17 memory/device": ["set_memory_limit", "set_wired_limit", "gpu", "is_available", "device_count", "device_info", "StreamContext", "set_default_stream", "new_thread_unsafe_stream", "new_thread_local_stream", "clear_streams", "stream", "synchronize", "metal.is_available", "metal.device_info", "metal.start_capture", "metal.stop_capture", "cuda.is_available"],
@@ -37,14 +39,13 @@ const OUT_OF_SCOPE: Record<string, string> = {
   "metal.start_capture": "GPU frame capture needs Xcode on a Mac",
   "metal.stop_capture": "GPU frame capture needs Xcode on a Mac",
   "cuda.is_available": "there is no CUDA backend",
+  "fast.cuda_kernel": "there is no CUDA backend (mx.fast.wgslKernel is the GPU kernel API beside metalKernel)",
+  "fast.precompiled_cuda_kernel": "there is no CUDA backend",
 };
 
-/** Names still missing (issue 13 in progress); the list can only shrink. */
+/** Names still missing; the list can only shrink. */
 const NOT_YET: readonly string[] = [
-  "random.multivariate_normal", // needs a Cholesky or SVD (the linear-algebra issue)
-  "depends", // needs a pass-through primitive with several outputs
-  "view", // a bitcast view of the bytes as another dtype
-  "array.view",
+  "gather_qqmm", "qqmm", "to_fp8", "from_fp8", // quantization beyond affine and microscaling matmuls (issue 14 item 5)
 ];
 
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -60,7 +61,7 @@ function present(name: string): boolean {
 
 const all = Object.values(ROWS).flat();
 
-describe("MLX's names (issue 13 rows of shared/MLX-API.md)", () => {
+describe("MLX's names (issue 13 and 14 rows of shared/MLX-API.md)", () => {
   it("every name is present, out of scope (with a reason), or listed as not yet built", () => {
     const missing = all.filter((n) => !OUT_OF_SCOPE[n] && !NOT_YET.includes(n) && !present(n));
     expect(missing).toEqual([]);

@@ -8,7 +8,6 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { OPS, type Case, type OpEntry } from "../conformance/opdb.js";
-import { contractFor } from "../conformance/contracts.js";
 import { materialize } from "../conformance/check.js";
 import type { InputCase } from "../conformance/arbitraries.js";
 import { BACKENDS } from "./helpers/backends.js";
@@ -17,14 +16,16 @@ const cpu = { stream: mx.cpu };
 const DIFFERENTIABLE_GROUPS = new Set(["unary", "binary", "ternary", "reduction", "layout", "linalg", "cast"]);
 
 /** Inputs drawn inside the op's domain, clipped to [-2, 2] and kept off its edges. */
+/** Where each op with a restricted domain is differentiable (the contracts now cover every input, so they no longer say). */
+const SMOOTH: Record<string, [number, number]> = {
+  sqrt: [0, Infinity], rsqrt: [0, Infinity], log: [0, Infinity], log2: [0, Infinity], log10: [0, Infinity], log1p: [-1, Infinity],
+  arcsin: [-1, 1], arccos: [-1, 1], arctanh: [-1, 1], erfinv: [-1, 1], arccosh: [1, Infinity], power: [2 ** -8, 64], tan: [-1.2, 1.2],
+};
+
 function domain(e: OpEntry): [number, number] {
   let [lo, hi] = [-2, 2];
-  try {
-    const d = contractFor("webgpu", e.contractAs ?? e.name).domain;
-    [lo, hi] = [Math.max(lo, d[0]), Math.min(hi, d[1])];
-  } catch {
-    // layout and reduction ops have no domain
-  }
+  const d = SMOOTH[e.contractAs ?? e.name];
+  if (d) [lo, hi] = [Math.max(lo, d[0]), Math.min(hi, d[1])];
   const w = hi - lo;
   return [lo + 0.1 * w, hi - 0.1 * w];
 }
@@ -138,7 +139,14 @@ describe.each(others)("vjp on $name matches the cpu (float32)", ({ device }) => 
           const [, grads] = mx.vjp(f, fi.map((i) => xs[i]!), [v]);
           return Promise.all(grads.map(async (g) => Array.from((await g.data()) as Float32Array, Number)));
         };
-        const [got, ref] = [await run(device), await run(mx.cpu)];
+        let got: number[][] | undefined;
+        try {
+          got = await run(device);
+        } catch (err) {
+          if (/not implemented on backend/.test((err as Error).message)) return; // a cpu-only op (linalg): nothing to compare
+          throw err;
+        }
+        const ref = await run(mx.cpu);
         if (!got || !ref) return;
         ref.forEach((r, k) => {
           const scale = r.reduce((m, x) => Math.max(m, Math.abs(x)), 1);

@@ -1,9 +1,10 @@
 // Indexing kernels: gatherAxis, scatterAxis and sliceUpdate. One invocation
 // per output word, so 8- and 16-bit outputs are written a whole word at a time
 // and no two invocations write one word: each output element finds what it
-// holds. A scatter's element scans the K updates of its column (same position
-// off the axis) in order and folds those whose index lands on it: sort-free,
-// atomic-free and deterministic ("set" keeps the last).
+// holds. A scatter's element folds the updates landing on it in position
+// order, atomic-free and deterministic ("set" keeps the last): by scanning the
+// K updates of its column (same position off the axis), or, for long columns,
+// by a binary search of its run in the column's stably sorted targets.
 // Slots (the name in double braces): INPUTS bindings 2.. with load_k;
 // EPW, BITS; SOURCE the body of element(e) -> packed bits, using offset_of(k, e),
 // norm(index, n) (an index value wrapped once when negative and clamped into

@@ -1,6 +1,6 @@
 // Scalar math the elementwise kernels use where WGSL has no builtin or the
 // builtin's domain is narrower than NumPy's: expm1/log1p (Kahan's
-// corrections), erf/erfinv, sigmoid, logaddexp, pow for negative bases,
+// corrections), sigmoid, logaddexp, pow for negative bases,
 // NaN-propagating maximum/minimum, an exact fmod and on it NumPy's floor
 // division and remainder, and wrapping integer powers. Prepended to
 // elementwise kernels; no templating.
@@ -25,60 +25,6 @@ fn sigmoid_f(x: f32) -> f32 {
   if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); }
   let e = exp(x);
   return e / (1.0 + e);
-}
-
-// erf: the positive series 2/sqrt(pi) e^{-x^2} sum 2^n x^{2n+1}/(2n+1)!! below 3,
-// 1 - erfc by Laplace's continued fraction from 3 to 6, +-1 beyond.
-fn erf_f(x: f32) -> f32 {
-  if (is_nan(x)) { return x; }
-  let a = abs(x);
-  var r: f32;
-  if (a < 3.0) {
-    let x2 = a * a;
-    var term = a;
-    var sum = a;
-    for (var n = 1; n < 80; n++) {
-      term = term * (2.0 * x2) / f32(2 * n + 1);
-      sum = sum + term;
-      if (term < sum * 1e-8) { break; }
-    }
-    r = 1.1283791670955126 * exp(-x2) * sum;
-  } else if (a < 6.0) {
-    var f = 0.0;
-    for (var n = 60; n >= 1; n--) { f = (f32(n) * 0.5) / (a + f); }
-    r = 1.0 - exp(-a * a) * 0.5641895835477563 / (a + f);
-  } else {
-    r = 1.0;
-  }
-  return select(r, -r, x < 0.0);
-}
-
-// erfc for x >= 0: 1 - erf below 2, Laplace's continued fraction above.
-fn erfc_pos(x: f32) -> f32 {
-  if (x < 2.0) { return 1.0 - erf_f(x); }
-  var f = 0.0;
-  for (var n = 80; n >= 1; n--) { f = (f32(n) * 0.5) / (x + f); }
-  return exp(-x * x) * 0.5641895835477563 / (x + f);
-}
-
-// erfinv: Winitzki's closed form, then Newton steps on erf (|y| <= 0.5) or on
-// erfc against the exact tail 1 - |y| (Sterbenz), so tails keep their accuracy.
-fn erfinv_f(y: f32) -> f32 {
-  if (is_nan(y) || y < -1.0 || y > 1.0) { return nan_f32(); }
-  if (y == 1.0) { return inf_f32(); }
-  if (y == -1.0) { return -inf_f32(); }
-  if (y == 0.0) { return y; }
-  let a = abs(y);
-  let ln = log((1.0 - a) * (1.0 + a));
-  let t = 2.0 / (3.14159265 * 0.147) + ln * 0.5;
-  var x = sqrt(sqrt(t * t - ln / 0.147) - t);
-  let tail = 1.0 - a;
-  for (var i = 0; i < 4; i++) {
-    let d = 1.1283791670955126 * exp(-x * x);
-    if (d == 0.0) { break; }
-    if (a <= 0.5) { x = x - (erf_f(x) - a) / d; } else { x = x + (erfc_pos(x) - tail) / d; }
-  }
-  return select(x, -x, y < 0.0);
 }
 
 fn logaddexp_f(a: f32, b: f32) -> f32 {

@@ -42,7 +42,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var acc = 0.0;
   if (valid) {
     for (var r = lid; r < R; r += 256u) {
-      acc = acc + exp(load_0(u32(base + decompose(red_shape, red_shape + nr, nr, r))) - mx);
+      acc = acc + mx_exp(load_0(u32(base + decompose(red_shape, red_shape + nr, nr, r))) - mx);
     }
   }
   part[lid] = acc;
@@ -55,12 +55,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (!valid) { return; }
   if ({{LSE}}) {
     if (lid == 0u) {
-      out_words[o] = bitcast<u32>(select(mx + log(total), mx, is_inf(mx) || is_nan(mx)));
+      out_words[o] = bitcast<u32>(select(mx + mx_log(total), mx, is_inf(mx) || is_nan(mx)));
     }
   } else {
     let out_base = decompose(4u, base_off + 1u, nk, o);
     for (var r = lid; r < R; r += 256u) {
-      let v = exp(load_0(u32(base + decompose(red_shape, red_shape + nr, nr, r))) - mx) / total;
+      let v = mx_exp(load_0(u32(base + decompose(red_shape, red_shape + nr, nr, r))) - mx) / total;
       out_words[u32(out_base + decompose(red_shape, base_off + 1u + nk, nr, r))] = bitcast<u32>(v);
     }
   }

@@ -14,10 +14,15 @@ import { gatherAxisKernel, scatterAxisKernel, sliceUpdateKernel } from "./indexi
 import { derivedMultiKernels, familyKernels } from "../kernel-table.js";
 import { asWords, concatenateKernel, contiguousCopy, padKernel } from "./layout.js";
 import { matmulKernel } from "./matmul.js";
+import { quantizeKernel, quantizedKernels } from "./quantized.js";
 import { logsumexpKernel, reduceKernel, softmaxKernel } from "./reduce.js";
 import { sortKernels } from "./sort.js";
 import { stridedKernels } from "../strided.js";
+import { dtypeViewKernel } from "../dtype-view.js";
 import { scanKernel } from "./scan.js";
+import { fastKernels } from "./fast.js";
+import { attentionKernel } from "./fast-attention.js";
+import { linalgKernels, linalgMultiKernels } from "./linalg.js";
 import { CpuBlock, CpuBuffer } from "./tensor.js";
 import { broadcastView, isRowMajor } from "../strides.js";
 
@@ -69,9 +74,16 @@ class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
       gatherAxis: gatherAxisKernel(this), scatterAxis: scatterAxisKernel(this), sliceUpdate: sliceUpdateKernel(this),
       ...sortKernels(this),
       ...stridedKernels((t) => contiguousCopy(this, t)),
+      view: dtypeViewKernel((t) => contiguousCopy(this, t)),
       scan: scanKernel(this),
+      ...fastKernels(this),
+      scaledDotProductAttention: attentionKernel(this),
+      ...linalgKernels(this),
+      ...quantizedKernels(this),
     };
     this.multiKernels = derivedMultiKernels(this.kernels);
+    Object.assign(this.multiKernels, linalgMultiKernels(this));
+    this.multiKernels.quantize = quantizeKernel(this);
   }
 
   allocate(nbytes: number): BackendBuffer {

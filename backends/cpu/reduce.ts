@@ -11,6 +11,7 @@ import { H } from "./math.js";
 import { readAs, writeAs } from "./elementwise.js";
 import { collapseDims } from "../strides.js";
 import { allocOutput, offsets, wordsOf } from "./tensor.js";
+import { storeFn } from "./float64-values.js";
 
 export interface Segments {
   /** Start of each segment (one per output element, row-major over the kept axes). */
@@ -210,8 +211,4 @@ export function softmaxKernel(backend: Backend): Kernel {
     }
     return t;
   };
-}
-
-function storeFn(dtype: DType): (v: number) => number {
-  return dtype.name === "float16" ? H.f16 : dtype.name === "bfloat16" ? H.bf16 : (v) => v;
 }

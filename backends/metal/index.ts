@@ -8,17 +8,22 @@ import { delimiter, join } from "node:path";
 import { markUnavailable, registerBackend, type Kernel } from "../backend.js";
 import { derivedMultiKernels, familyKernels } from "../kernel-table.js";
 import { MetalBackend } from "./backend.js";
+import { customKernelMetal } from "./custom-kernel.js";
 import { astypeKernel, binaryKernel, contiguousCopy, unaryKernel, whereKernel } from "./elementwise.js";
 import { arangeKernel, randomBitsKernel } from "./generators.js";
 import { concatenateKernel, padKernel } from "./layout.js";
 import { gatherAxisKernel, scatterAxisKernel, sliceUpdateKernel } from "./indexing.js";
 import { matmulKernel } from "./matmul.js";
+import { quantizeKernel, quantizedKernels } from "./quantized.js";
 import { openNativeDevice } from "./native.js";
 import { noticeMetalNotBuilt } from "./notice.js";
 import { logsumexpKernel, reduceKernel, softmaxKernel } from "./reduce.js";
 import { scanKernel } from "./scan.js";
+import { fastKernels } from "./fast.js";
+import { attentionKernel } from "./fast-attention.js";
 import { sortKernels } from "./sort.js";
 import { stridedKernels } from "../strided.js";
+import { dtypeViewKernel } from "../dtype-view.js";
 
 function kernels(metal: MetalBackend): Record<string, Kernel> {
   return {
@@ -31,11 +36,15 @@ function kernels(metal: MetalBackend): Record<string, Kernel> {
     softmax: softmaxKernel(metal),
     logsumexp: logsumexpKernel(metal),
     scan: scanKernel(metal),
+    ...fastKernels(metal),
+    scaledDotProductAttention: attentionKernel(metal),
     arange: arangeKernel(metal),
     randomBits: randomBitsKernel(metal),
     gatherAxis: gatherAxisKernel(metal), scatterAxis: scatterAxisKernel(metal), sliceUpdate: sliceUpdateKernel(metal),
     ...sortKernels(metal),
     ...stridedKernels((t) => contiguousCopy(metal, t)),
+    ...quantizedKernels(metal),
+    view: dtypeViewKernel((t) => contiguousCopy(metal, t)),
   };
 }
 
@@ -64,5 +73,7 @@ export function registerMetal(): void {
   const metal = new MetalBackend(device);
   Object.assign(metal.kernels, kernels(metal));
   Object.assign(metal.multiKernels, derivedMultiKernels(metal.kernels));
+  metal.multiKernels.quantize = quantizeKernel(metal);
+  metal.multiKernels.customKernel = customKernelMetal(metal);
   registerBackend(metal);
 }

@@ -1,17 +1,22 @@
 // Metal gatherAxis, scatterAxis and sliceUpdate (msl/indexing.metal): one
 // library per data and index dtype (and scatter fold), one thread per output
-// element; a scatter scans its column's updates in order (deterministic,
-// without atomics or sorting). Index values are wrapped and clamped in the kernel.
+// element. A scatter folds the updates landing on an element in position
+// order without atomics (deterministic): scanning its column when the columns
+// are short, else through a stable sort of the columns' targets (sort.ts) and
+// a binary search. Index values are wrapped and clamped in the kernel.
 
 import type { Kernel, Tensor } from "../backend.js";
-import type { DType } from "../../src/dtype.js";
+import { uint32, type DType } from "../../src/dtype.js";
 import type { GatherAxis, ScatterAxis, ScatterMode, SliceUpdate } from "../../src/primitives/indexing.js";
+import { SortIndices } from "../../src/primitives/sort.js";
 import { rowMajorStrides, sizeOf } from "../../src/shape.js";
+import { sortedScatterPlan, type SortedScatterPlan } from "../scatter-columns.js";
 import { elementwiseLayout } from "../strides.js";
 import type { MetalBackend } from "./backend.js";
 import type { LibraryKey } from "./library.js";
 import { THREADS } from "./elementwise.js";
 import { computeType, mslType } from "./msl-types.js";
+import { sortKernels } from "./sort.js";
 
 /** The fold of update b into a per compute type (integers in unsigned arithmetic: no signed overflow). */
 const FOLDS: Record<ScatterMode, Record<string, string>> = {
@@ -48,18 +53,48 @@ export function gatherAxisKernel(metal: MetalBackend): Kernel {
   };
 }
 
+/** The axis position as an operand over `shape`: its offset is the element's index along `axis`. */
+function positionOf(t: Tensor, shape: readonly number[], axis: number): Tensor {
+  return { ...t, offset: 0, strides: shape.map((_, d) => (d === axis ? 1 : 0)) };
+}
+
+/** Few updates per column: each element scans its column's K updates in order. */
+function scatterScan(metal: MetalBackend, t: Tensor, [a, idx, upd]: readonly Tensor[], axis: number, mode: ScatterMode): void {
+  const shape = t.shape;
+  const layout = elementwiseLayout([t, a!, axisBase(idx!, shape, axis), axisBase(upd!, shape, axis), positionOf(t, shape, axis)], shape);
+  const words = [...layout, idx!.shape[axis]!, idx!.strides[axis]!, upd!.strides[axis]!, shape[axis]!];
+  metal.run("scatterAxis", library(a!.dtype, idx!.dtype, mode), "scatter_axis", [t, a!, idx!, upd!], words, { threads: sizeOf(shape), group: THREADS });
+}
+
+/**
+ * Many updates per column: the columns' targets ([rows, K] uint) stably
+ * argsorted by the sort kernels, then each element binary-searches its run
+ * in its row and folds the run in position order (the scan's order: equal results).
+ */
+function scatterSorted(metal: MetalBackend, t: Tensor, [a, idx, upd]: readonly Tensor[], axis: number, mode: ScatterMode, plan: SortedScatterPlan): void {
+  const shape = t.shape, K = idx!.shape[axis]!;
+  const lib = library(a!.dtype, idx!.dtype, mode);
+  const rowsShape = plan.columns.shape;
+  const targets = metal.allocOutput({ shape: rowsShape, dtype: uint32 });
+  const targetsWords = [...elementwiseLayout([targets, plan.columns], rowsShape), shape[axis]!];
+  metal.run("scatterAxis", lib, "scatter_targets", [targets, plan.columns], targetsWords, { threads: plan.rows * K, group: THREADS });
+  const order = sortKernels(metal).argsort!(new SortIndices(rowsShape.length - 1, null), [targets], { shape: rowsShape, dtype: uint32 });
+  const rowStart = { ...t, offset: 0, strides: plan.rowStarts };
+  const layout = elementwiseLayout([t, a!, axisBase(upd!, shape, axis), positionOf(t, shape, axis), rowStart], shape);
+  const words = [...layout, K, upd!.strides[axis]!];
+  metal.run("scatterAxis", lib, "scatter_sorted", [t, a!, upd!, targets, order], words, { threads: sizeOf(shape), group: THREADS });
+  metal.release(targets.buffer);
+  metal.release(order.buffer);
+}
+
 export function scatterAxisKernel(metal: MetalBackend): Kernel {
-  return (prim, [a, idx, upd], out) => {
+  return (prim, inputs, out) => {
     const { axis, mode } = prim as ScatterAxis;
     const t = metal.allocOutput(out);
-    const n = sizeOf(out.shape);
-    if (n === 0) return t;
-    const shape = out.shape;
-    // operand 4 counts the position along the axis: its offset is the element's index there
-    const position = { ...t, offset: 0, strides: shape.map((_, d) => (d === axis ? 1 : 0)) };
-    const layout = elementwiseLayout([t, a!, axisBase(idx!, shape, axis), axisBase(upd!, shape, axis), position], shape);
-    const words = [...layout, idx!.shape[axis]!, idx!.strides[axis]!, upd!.strides[axis]!, shape[axis]!];
-    metal.run("scatterAxis", library(a!.dtype, idx!.dtype, mode), "scatter_axis", [t, a!, idx!, upd!], words, { threads: n, group: THREADS });
+    if (sizeOf(out.shape) === 0) return t;
+    const plan = sortedScatterPlan(inputs[1]!, out.shape, axis);
+    if (plan) scatterSorted(metal, t, inputs, axis, mode, plan);
+    else scatterScan(metal, t, inputs, axis, mode);
     return t;
   };
 }

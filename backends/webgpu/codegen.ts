@@ -5,6 +5,7 @@
 
 import type { DType } from "../../src/dtype.js";
 import type { BinaryOp, UnaryOp } from "../../src/primitives/elementwise.js";
+import { getMathMode } from "../../src/math-mode.js";
 
 export type ComputeType = "f32" | "i32" | "u32";
 
@@ -38,6 +39,8 @@ export interface WgslExprs {
   i?: string;
   u?: string;
   bool?: string;
+  /** The float expression of mx.setMathMode("fast"): the driver's builtins (`f` is the precise library's). */
+  fast?: string;
   /** The expression yields a WGSL bool. */
   boolResult?: boolean;
 }
@@ -45,41 +48,41 @@ export interface WgslExprs {
 const all = (e: string, extra: Partial<WgslExprs> = {}): WgslExprs => ({ f: e, i: e, u: e, ...extra });
 
 export const UNARY_WGSL: Record<UnaryOp, WgslExprs> = {
-  abs: { f: "abs(a)", i: "abs(a)", u: "a" },
-  negative: { f: "-a", i: "-a", u: "0u - a" },
-  sign: { f: "select(select(a, -1.0, a < 0.0), 1.0, a > 0.0)", i: "sign(a)", u: "select(0u, 1u, a > 0u)" },
+  abs: { f: "mx_abs(a)", i: "abs(a)", u: "a" },
+  negative: { f: "mx_neg(a)", i: "-a", u: "0u - a" },
+  sign: { f: "mx_sign(a)", i: "sign(a)", u: "select(0u, 1u, a > 0u)" },
   floor: { f: "floor(a)", i: "a", u: "a" },
   ceil: { f: "ceil(a)", i: "a", u: "a" },
   round: { f: "round(a)", i: "a", u: "a" },
   square: all("a * a"),
-  sqrt: { f: "sqrt(a)" },
-  rsqrt: { f: "inverseSqrt(a)" },
+  sqrt: { f: "mx_sqrt(a)", fast: "sqrt(a)" },
+  rsqrt: { f: "mx_rsqrt(a)", fast: "inverseSqrt(a)" },
   reciprocal: { f: "1.0 / a" },
-  exp: { f: "exp(a)" },
-  expm1: { f: "expm1_f(a)" },
-  log: { f: "log(a)" },
-  log2: { f: "log2(a)" },
-  log10: { f: "log2(a) * 0.30102999566398120" },
-  log1p: { f: "log1p_f(a)" },
-  sin: { f: "sin(a)" },
-  cos: { f: "cos(a)" },
-  tan: { f: "tan(a)" },
-  arcsin: { f: "asin(a)" },
-  arccos: { f: "acos(a)" },
-  arctan: { f: "atan(a)" },
-  sinh: { f: "sinh(a)" },
-  cosh: { f: "cosh(a)" },
-  tanh: { f: "tanh(a)" },
-  arcsinh: { f: "asinh(a)" },
-  arccosh: { f: "acosh(a)" },
-  arctanh: { f: "atanh(a)" },
-  sigmoid: { f: "sigmoid_f(a)" },
-  erf: { f: "erf_f(a)" },
-  erfinv: { f: "erfinv_f(a)" },
+  exp: { f: "mx_exp(a)", fast: "exp(a)" },
+  expm1: { f: "mx_expm1(a)", fast: "expm1_f(a)" },
+  log: { f: "mx_log(a)", fast: "log(a)" },
+  log2: { f: "mx_log2(a)", fast: "log2(a)" },
+  log10: { f: "mx_log10(a)", fast: "log2(a) * 0.30102999566398120" },
+  log1p: { f: "mx_log1p(a)", fast: "log1p_f(a)" },
+  sin: { f: "mx_sin(a)", fast: "sin(a)" },
+  cos: { f: "mx_cos(a)", fast: "cos(a)" },
+  tan: { f: "mx_tan(a)", fast: "tan(a)" },
+  arcsin: { f: "mx_asin(a)", fast: "asin(a)" },
+  arccos: { f: "mx_acos(a)", fast: "acos(a)" },
+  arctan: { f: "mx_atan(a)", fast: "atan(a)" },
+  sinh: { f: "mx_sinh(a)", fast: "sinh(a)" },
+  cosh: { f: "mx_cosh(a)", fast: "cosh(a)" },
+  tanh: { f: "mx_tanh(a)", fast: "tanh(a)" },
+  arcsinh: { f: "mx_arcsinh(a)", fast: "asinh(a)" },
+  arccosh: { f: "mx_arccosh(a)", fast: "acosh(a)" },
+  arctanh: { f: "mx_arctanh(a)", fast: "atanh(a)" },
+  sigmoid: { f: "mx_sigmoid(a)", fast: "sigmoid_f(a)" },
+  erf: { f: "mx_erf(a)" },
+  erfinv: { f: "mx_erfinv(a)" },
   isnan: { f: "is_nan(a)", i: "false", u: "false", boolResult: true },
   isinf: { f: "is_inf(a)", i: "false", u: "false", boolResult: true },
   isfinite: { f: "!(is_nan(a) || is_inf(a))", i: "true", u: "true", boolResult: true },
-  logicalNot: { f: "(a == 0.0 && !is_nan(a))", i: "a == 0", u: "a == 0u", boolResult: true },
+  logicalNot: { f: "!mx_nonzero(a)", i: "a == 0", u: "a == 0u", boolResult: true },
   bitwiseInvert: { i: "~a", u: "~a", bool: "(1u - a)" },
   stopGradient: all("a"),
 };
@@ -91,11 +94,11 @@ export const BINARY_WGSL: Record<BinaryOp, WgslExprs> = {
   divide: { f: "a / b" },
   floorDivide: { f: "floor_divide_f(a, b)", i: "floor_divide_i(a, b)", u: "select(a / b, 0u, b == 0u)" },
   remainder: { f: "remainder_f(a, b)", i: "remainder_i(a, b)", u: "select(a % b, 0u, b == 0u)" },
-  power: { f: "pow_f(a, b)", i: "pow_i(a, b)", u: "pow_u(a, b)" },
+  power: { f: "mx_power(a, b)", fast: "pow_f(a, b)", i: "pow_i(a, b)", u: "pow_u(a, b)" },
   maximum: { f: "maximum_f(a, b)", i: "max(a, b)", u: "max(a, b)" },
   minimum: { f: "minimum_f(a, b)", i: "min(a, b)", u: "min(a, b)" },
-  logaddexp: { f: "logaddexp_f(a, b)" },
-  arctan2: { f: "atan2(a, b)" },
+  logaddexp: { f: "mx_logaddexp(a, b)", fast: "logaddexp_f(a, b)" },
+  arctan2: { f: "mx_atan2(a, b)", fast: "atan2(a, b)" },
   bitwiseAnd: { i: "a & b", u: "a & b" },
   bitwiseOr: { i: "a | b", u: "a | b" },
   bitwiseXor: { i: "a ^ b", u: "a ^ b" },
@@ -107,13 +110,13 @@ export const BINARY_WGSL: Record<BinaryOp, WgslExprs> = {
   lessEqual: all("a <= b", { boolResult: true }),
   greater: all("a > b", { boolResult: true }),
   greaterEqual: all("a >= b", { boolResult: true }),
-  logicalAnd: { f: "((a != 0.0 || is_nan(a)) && (b != 0.0 || is_nan(b)))", i: "(a != 0 && b != 0)", u: "(a != 0u && b != 0u)", boolResult: true },
-  logicalOr: { f: "((a != 0.0 || is_nan(a)) || (b != 0.0 || is_nan(b)))", i: "(a != 0 || b != 0)", u: "(a != 0u || b != 0u)", boolResult: true },
+  logicalAnd: { f: "(mx_nonzero(a) && mx_nonzero(b))", i: "(a != 0 && b != 0)", u: "(a != 0u && b != 0u)", boolResult: true },
+  logicalOr: { f: "(mx_nonzero(a) || mx_nonzero(b))", i: "(a != 0 || b != 0)", u: "(a != 0u || b != 0u)", boolResult: true },
 };
 
 export function wgslExprFor(ex: WgslExprs, d: DType): string | undefined {
   const ct = computeType(d);
-  if (ct === "f32") return ex.f;
+  if (ct === "f32") return getMathMode() === "fast" && ex.fast !== undefined ? ex.fast : ex.f;
   if (ct === "i32") return ex.i;
   return (d.kind === "bool" ? ex.bool : undefined) ?? ex.u;
 }
@@ -121,7 +124,7 @@ export function wgslExprFor(ex: WgslExprs, d: DType): string | undefined {
 /** Conversion of value `a` from `src`'s compute type to `dst`'s (the astype rules of the CPU reference). */
 export function castWgsl(src: DType, dst: DType): { expr: string; isBool: boolean } {
   const s = computeType(src), t = computeType(dst);
-  if (dst.kind === "bool") return { expr: s === "f32" ? "(a != 0.0 || is_nan(a))" : s === "i32" ? "a != 0" : "a != 0u", isBool: true };
+  if (dst.kind === "bool") return { expr: s === "f32" ? "mx_nonzero(a)" : s === "i32" ? "a != 0" : "a != 0u", isBool: true };
   if (t === "f32") return { expr: s === "f32" ? "a" : "f32(a)", isBool: false };
   if (t === "i32") {
     if (s === "f32") {

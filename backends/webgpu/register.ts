@@ -9,13 +9,18 @@ import { derivedMultiKernels, familyKernels } from "../kernel-table.js";
 import { astypeKernel, binaryKernel, contiguousCopy, unaryKernel, whereKernel } from "./elementwise.js";
 import { reduceKernel } from "./reduce.js";
 import { matmulKernel } from "./matmul.js";
+import { quantizeKernel, quantizedKernels } from "./quantized.js";
 import { arangeKernel, randomBitsKernel } from "./generators.js";
 import { concatenateKernel, padKernel } from "./gather.js";
 import { gatherAxisKernel, scatterAxisKernel, sliceUpdateKernel } from "./indexing.js";
 import { logsumexpKernel, softmaxKernel } from "./softmax.js";
 import { scanKernel } from "./scan.js";
+import { fastKernels } from "./fast.js";
+import { attentionKernel } from "./fast-attention.js";
 import { sortKernels } from "./sort.js";
 import { stridedKernels } from "../strided.js";
+import { dtypeViewKernel } from "../dtype-view.js";
+import { customKernelWebGpu } from "./custom-kernel.js";
 
 function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
   return {
@@ -28,11 +33,15 @@ function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
     softmax: softmaxKernel(gpu),
     logsumexp: logsumexpKernel(gpu),
     scan: scanKernel(gpu),
+    ...fastKernels(gpu),
+    scaledDotProductAttention: attentionKernel(gpu),
     arange: arangeKernel(gpu),
     randomBits: randomBitsKernel(gpu),
     gatherAxis: gatherAxisKernel(gpu), scatterAxis: scatterAxisKernel(gpu), sliceUpdate: sliceUpdateKernel(gpu),
     ...sortKernels(gpu),
     ...stridedKernels((t) => contiguousCopy(gpu, t)),
+    ...quantizedKernels(gpu),
+    view: dtypeViewKernel((t) => contiguousCopy(gpu, t)),
   };
 }
 
@@ -49,5 +58,7 @@ export async function registerOnAdapter(found: FoundAdapter): Promise<void> {
   const gpu = new WebGpuBackend(ctx);
   Object.assign(gpu.kernels, kernels(gpu));
   Object.assign(gpu.multiKernels, derivedMultiKernels(gpu.kernels));
+  gpu.multiKernels.customKernel = customKernelWebGpu(gpu);
+  gpu.multiKernels.quantize = quantizeKernel(gpu);
   registerBackend(gpu);
 }

@@ -38,7 +38,7 @@ function combineFor(op: ScanOp, t: ComputeType): string {
     case "min":
       return t === "f32" ? "minimum_f(a, b)" : "min(a, b)";
     case "logaddexp":
-      return "logaddexp_f(a, b)";
+      return "mx_logaddexp(a, b)";
   }
 }
 

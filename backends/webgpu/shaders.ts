@@ -1,6 +1,6 @@
 // WGSL sources from wgsl/, filled and compiled once: `{{SLOT}}` markers in a
 // kernel file are replaced with generated snippets (each file documents its
-// slots), dtypes.wgsl (and math.wgsl where asked) are prepended, and the
+// slots), dtypes.wgsl (and math.wgsl with the math-*.wgsl library where asked) are prepended, and the
 // pipelines are cached per kernel file by a key that determines the slots and
 // helpers (the source is built only on a miss). The files come from
 // kernel-files.ts: read from disk in Node, bundled as strings in the browser.
@@ -25,7 +25,15 @@ export function kernelSource(name: string, slots: Record<string, string | number
   for (const [k, v] of Object.entries(slots)) body = body.split(`{{${k}}}`).join(String(v));
   const missing = /\{\{(\w+)\}\}/.exec(body);
   if (missing) throw new Error(`[webgpu] slot {{${missing[1]}}} of wgsl/${name}.wgsl was not filled`);
-  return [...helpers.map(source), body].join("\n");
+  return [...helpers.flatMap(helperSources), body].join("\n");
+}
+
+/** The files of mlx-ts's WGSL math library, prepended after math.wgsl where "math" is asked (those present). */
+const MATH_LIBRARY = ["math-core", "math-trig", "math-erf", "math-exp"];
+
+function helperSources(name: string): string[] {
+  if (name !== "math") return [source(name)];
+  return [source(name), ...MATH_LIBRARY.flatMap((f) => kernelFile(f) ?? [])];
 }
 
 export interface PipelineCache {

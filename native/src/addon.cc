@@ -200,6 +200,11 @@ class DeviceWrap : public Napi::ObjectWrap<DeviceWrap> {
         bind.buffer = resolve(env, ab);
         bind.offset = b.Has("offset") ? size_t(b.Get("offset").ToNumber().Int64Value()) : 0;
         if (bind.offset > ab.ByteLength()) throw Napi::RangeError::New(env, "[metal] encode: binding offset past the buffer's end");
+        if (b.Has("length")) {
+          double len = b.Get("length").ToNumber().DoubleValue();
+          if (!(len >= 0) || len > double(ab.ByteLength() - bind.offset)) throw Napi::RangeError::New(env, "[metal] encode: binding length past the buffer's end");
+          bind.length = size_t(len);
+        }
       } else if (bytes.IsTypedArray()) {
         Napi::TypedArray t = bytes.As<Napi::TypedArray>();
         auto* p = static_cast<uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();

@@ -39,6 +39,8 @@ struct Binding {
   uint32_t index = 0;
   std::shared_ptr<Buffer> buffer;
   size_t offset = 0;
+  /** Bytes from offset the kernel may touch (the array's, within the pooled block); SIZE_MAX: to the block's end. */
+  size_t length = SIZE_MAX;
   std::vector<uint8_t> bytes;
 };
 

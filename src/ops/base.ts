@@ -54,9 +54,12 @@ export function opStream(op: string, o: OpOptions | undefined, ...inputs: readon
   }
 }
 
-/** `o` with its stream fixed to `s`: what a composite op hands the ops it is built from, so they all run where it does. */
-export function onStream<T extends OpOptions>(o: T | undefined, s: Stream): T & { stream: Stream } {
-  return { ...(o as T), stream: s };
+/**
+ * The options a composite op hands the ops it is built from: the stream `s`
+ * only (so they all run where it does; its own options are not theirs).
+ */
+export function onStream(_o: OpOptions | undefined, s: Stream): { stream: Stream } {
+  return { stream: s };
 }
 
 export function isJsScalar(x: unknown): x is JsScalar {

@@ -13,6 +13,7 @@ import { Broadcast } from "../primitives/layout.js";
 import { Arange } from "../primitives/misc.js";
 import { broadcastShapes, checkShape, MAX_DIM, sameShape } from "../shape.js";
 import type { Complex, TypedArray } from "../storage.js";
+import { checkOptions } from "./strict-options.js";
 import { checkArrayLike, constant, encodeValues, node, opStream, scalarArray, streamOf, type JsScalar, type OpOptions } from "./base.js";
 import { add, astype, divide, equal, multiply, subtract } from "./elementwise.js";
 import { broadcastTo, reshape } from "./layout.js";
@@ -98,6 +99,7 @@ function inferDType(leaves: readonly Leaf[]): DType {
  */
 export function array(value: NestedList | ArrayBufferView | MxArray, dtype?: DType | null, o?: OpOptions): MxArray {
   if (dtype !== undefined && dtype !== null && !isDType(dtype)) throw opError("array", `dtype must be an mx dtype, got ${describeValue(dtype)}`, [], "type");
+  checkOptions("array", o);
   const s = opStream("array", o);
   if (value instanceof MxArray) return newArrayOf(dtype ? astype(value, dtype, o) : value, value, o);
   if (ArrayBuffer.isView(value)) {
@@ -146,6 +148,7 @@ function filled(op: string, shape: number | readonly number[], value: JsScalar |
     checkArrayLike(op, value, "value");
     if (!sameShape(broadcastShapes(op, value.shape, sh), sh)) throw opError(op, `value of shape ${shapeStr(value.shape)} cannot be broadcast to shape ${shapeStr(sh)}`, [value], "value");
   }
+  checkOptions(op, o);
   const s = opStream(op, o, value);
   const d = fillDType(op, dtype, value instanceof MxArray ? value.dtype : scalarDefaultDType(value));
   const v = value instanceof MxArray ? astype(value, d, o) : scalarArray(value, d, s);
@@ -250,6 +253,7 @@ export function arange(...args: (number | DType | DTypeOptions | undefined)[]): 
   if (nums.length < 1 || nums.length > 3 || !nums.every((v) => typeof v === "number" && !Number.isNaN(v))) {
     throw opError("arange", `expects (stop), (start, stop) or (start, stop, step) with numbers, got (${nums.map(describeValue).join(", ")})`, [], "type");
   }
+  checkOptions("arange", o, ["dtype"]);
   const s = opStream("arange", o);
   const [start, stop, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
   if (!Number.isFinite(start) || !Number.isFinite(stop)) throw opError("arange", `start and stop must be finite, got ${start} and ${stop}`, [], "value");
@@ -284,6 +288,7 @@ export function linspace(start: number, stop: number, num = 50, dtypeOrOptions: 
   if (typeof start !== "number") throw opError("linspace", `start must be a number, got ${describeValue(start)}`, [], "type");
   if (typeof stop !== "number") throw opError("linspace", `stop must be a number, got ${describeValue(stop)}`, [], "type");
   if (!Number.isInteger(num) || num < 0 || num > MAX_DIM) throw opError("linspace", `num must be an integer from 0 to 2^31 - 1, got ${describeValue(num)}`, [], "value");
+  checkOptions("linspace", o, ["dtype"]);
   const s = opStream("linspace", o);
   const dtype = fillDType("linspace", o.dtype, float32);
   if (dtype === bool || dtype === complex64) throw opError("linspace", `dtype must be a real number dtype, got ${dtype.name}`, [], "type");
@@ -320,11 +325,12 @@ function eyeOf(op: string, n: number, m: number | null | undefined, k: number, o
   if (m !== undefined && m !== null) size("m", m);
   const cols = m ?? n;
   if (typeof k !== "number" || !Number.isInteger(k)) throw opError(op, `k must be an integer, got ${describeValue(k)}`, [], "value");
-  opStream(op, o);
+  checkOptions(op, o, ["dtype"]);
+  const so = { stream: opStream(op, o) };
   const dtype = fillDType(op, o.dtype, float32);
-  const rows = reshape(arange(0, n, { stream: o.stream }), [n, 1], o);
-  const colsIdx = reshape(arange(-k, cols - k, { stream: o.stream }), [1, cols], o);
-  return astype(equal(rows, colsIdx, o), dtype, o);
+  const rows = reshape(arange(0, n, so), [n, 1], so);
+  const colsIdx = reshape(arange(-k, cols - k, so), [1, cols], so);
+  return astype(equal(rows, colsIdx, so), dtype, so);
 }
 
 /**

@@ -2,6 +2,7 @@
 // `mx.divmod`), computed by one primitive with two outputs.
 
 import type { MxArray } from "../array.js";
+import { checkOptions } from "./strict-options.js";
 import { complex64 } from "../dtype.js";
 import { opError } from "../errors.js";
 import { DivMod } from "../primitives/divmod.js";
@@ -23,6 +24,7 @@ import { astype, broadcastTo } from "./index.js";
 export function divmod(a: ArrayLike, b: ArrayLike, o?: OpOptions): [MxArray, MxArray] {
   checkArrayLike("divmod", a, "first input");
   checkArrayLike("divmod", b, "second input");
+  checkOptions("divmod", o);
   const s = opStream("divmod", o, a, b);
   const so = { stream: s };
   const d = resultType(a, b);

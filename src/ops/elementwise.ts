@@ -12,6 +12,7 @@ import {
 import { broadcastShapes, sameShape } from "../shape.js";
 import { boolOption, checkArrayLike, node, numberOption, onStream, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { all } from "./reduction.js";
+import { checkOptions } from "./strict-options.js";
 
 /**
  * `x` converted to `dtype` (the same array when it already has it). Float to
@@ -27,6 +28,7 @@ export function astype(x: MxArray, dtype: DType, o?: OpOptions): MxArray {
   if (!(x instanceof MxArray)) throw opError("astype", `input must be an mx array, got ${describeValue(x)}`, [], "type");
   if (x.isDisposed) throw opError("astype", "input was disposed and can no longer be used", [x], "value");
   if (!isDType(dtype)) throw opError("astype", `dtype must be an mx dtype (e.g. mx.float32), got ${describeValue(dtype)}`, [x], "type");
+  checkOptions("astype", o);
   const s = opStream("astype", o, x);
   if (x.dtype === dtype) return x;
   return node(new AsType(dtype), [x], s);
@@ -51,6 +53,7 @@ function domainDType(op: string, info: ElementwiseInfo, d: DType, inputs: MxArra
 function unaryOp(op: UnaryOp) {
   const prim = new Unary(op); // parameterless and immutable: one instance serves every node
   return (x: ArrayLike, o?: OpOptions): MxArray => {
+    checkOptions(op, o);
     const s = opStream(op, o, x);
     const a = toArray(op, x, s);
     if (a.dtype === bool && (op === "negative" || op === "sign")) {
@@ -66,6 +69,7 @@ function binaryOp(op: BinaryOp) {
   return (x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray => {
     checkArrayLike(op, x, "first input");
     checkArrayLike(op, y, "second input");
+    checkOptions(op, o);
     const s = opStream(op, o, x, y);
     const common = resultType(x, y);
     const a = toArray(op, x, s, common, "first input");
@@ -135,6 +139,7 @@ export const ceil = unaryOp("ceil");
 export function round(x: ArrayLike, decimals?: number | OpOptions, options?: OpOptions): MxArray {
   // MLX's round(a, decimals): for decimals != 0, round(a * 10^decimals) / 10^decimals
   const o = typeof decimals === "object" ? decimals : options;
+  checkOptions("round", o);
   const d = typeof decimals === "number" ? decimals : 0;
   if (!Number.isInteger(d)) throw opError("round", `decimals must be an integer, got ${describeValue(decimals)}`, [], "type");
   if (d === 0) return roundHalfEven(x, o);
@@ -652,6 +657,7 @@ export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike, o?: OpOp
   checkArrayLike("where", condition, "condition");
   checkArrayLike("where", x, "x");
   checkArrayLike("where", y, "y");
+  checkOptions("where", o);
   const s = opStream("where", o, condition, x, y);
   const so = { stream: s };
   const d = resultType(x, y);
@@ -676,6 +682,7 @@ export function clip(x: ArrayLike, min: ArrayLike | null, max: ArrayLike | null,
   if (lo !== null) checkArrayLike("clip", lo, "min");
   if (hi !== null) checkArrayLike("clip", hi, "max");
   if (lo === null && hi === null) throw opError("clip", "at least one of min and max must be given", [], "value");
+  checkOptions("clip", o);
   const s = opStream("clip", o, x, lo, hi);
   const arrays = [x, lo, hi].filter((v): v is MxArray => v instanceof MxArray);
   if (arrays.some((a) => a.dtype === complex64)) throw opError("clip", "complex64 is not ordered; valid: real dtypes", arrays, "type");
@@ -709,19 +716,20 @@ export function isclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArr
 function closeness(op: string, a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArray {
   checkArrayLike(op, a, "first input");
   checkArrayLike(op, b, "second input");
+  checkOptions(op, o, ["rtol", "atol", "equalNan"]);
   const s = opStream(op, o, a, b);
   const rtol = numberOption(op, "rtol", o.rtol) ?? 1e-5, atol = numberOption(op, "atol", o.atol) ?? 1e-8;
   const equalNan = boolOption(op, "equalNan", o.equalNan);
   const d = resultType(a, b);
-  o = onStream(o, s);
+  const so = { stream: s };
   const x = toArray(op, a, s, d, "first input");
   const y = toArray(op, b, s, d, "second input");
   broadcastShapes(op, x.shape, y.shape);
-  const diff = abs(subtract(astype(x, isInexact(d) ? d : float32, o), astype(y, isInexact(d) ? d : float32, o), o), o);
-  const bound = add(multiply(abs(y, o), rtol, o), atol, o);
+  const diff = abs(subtract(astype(x, isInexact(d) ? d : float32, so), astype(y, isInexact(d) ? d : float32, so), so), so);
+  const bound = add(multiply(abs(y, so), rtol, so), atol, so);
   // an infinite b is close only to itself (|inf - -inf| <= inf would pass the bound)
-  let out = logicalOr(logicalAnd(lessEqual(diff, bound, o), isfinite(y, o), o), equal(x, y, o), o);
-  if (equalNan) out = logicalOr(out, logicalAnd(isnan(x, o), isnan(y, o), o), o);
+  let out = logicalOr(logicalAnd(lessEqual(diff, bound, so), isfinite(y, so), so), equal(x, y, so), so);
+  if (equalNan) out = logicalOr(out, logicalAnd(isnan(x, so), isnan(y, so), so), so);
   return out;
 }
 
@@ -751,6 +759,7 @@ export function allclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxAr
 export function arrayEqual(a: ArrayLike, b: ArrayLike, o: { equalNan?: boolean | undefined } & OpOptions = {}): MxArray {
   checkArrayLike("arrayEqual", a, "first input");
   checkArrayLike("arrayEqual", b, "second input");
+  checkOptions("arrayEqual", o, ["equalNan"]);
   const s = opStream("arrayEqual", o, a, b);
   const equalNan = boolOption("arrayEqual", "equalNan", o.equalNan);
   o = onStream(o, s);

@@ -2,6 +2,7 @@
 
 export type { ArrayLike, AxisOptions, JsScalar, OpOptions } from "./base.js";
 export * from "./creation.js";
+export * from "./depends.js";
 export * from "./divmod.js";
 export * from "./elementwise.js";
 export * from "./indexing.js";
@@ -13,6 +14,8 @@ export * from "./math-extra.js";
 export * from "./strided.js";
 export * from "./scan.js";
 export * from "./sort.js";
+export * from "./quantized.js";
+export * from "./view.js";
 
 // the primitives' transformation rules are written with the ops (see primitives/ops-ref.ts)
 import * as self from "./index.js";

@@ -5,6 +5,7 @@
 // shapes); their values wrap once when negative and clamp into the axis.
 
 import { MxArray } from "../array.js";
+import { checkOptions } from "./strict-options.js";
 import { int32, int64, isInteger, type DType } from "../dtype.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
 import { GatherAxis, ScatterAxis, SliceUpdate, type ScatterMode } from "../primitives/indexing.js";
@@ -486,6 +487,7 @@ function takeIndices(op: string, indices: ArrayLike | readonly number[], stream:
  */
 export function take(a: ArrayLike, indices: ArrayLike | readonly number[], axis?: number | null, o?: OpOptions): MxArray {
   const op = "take";
+  checkOptions(op, o);
   const s = opStream(op, o, a, indices);
   let x = toArray(op, checkArrayLike(op, a), s);
   const idx = takeIndices(op, indices, s);
@@ -524,6 +526,7 @@ function alongAxis(op: string, a: MxArray, indices: MxArray, axis: number | null
  */
 export function takeAlongAxis(a: ArrayLike, indices: MxArray | readonly number[], axis?: number | null, o?: OpOptions): MxArray {
   const op = "takeAlongAxis";
+  checkOptions(op, o);
   const s = opStream(op, o, a, indices);
   const r = alongAxis(op, toArray(op, checkArrayLike(op, a), s), indexArray(op, indices, "indices", s), axis, s);
   const { ax } = r;
@@ -547,6 +550,7 @@ export function takeAlongAxis(a: ArrayLike, indices: MxArray | readonly number[]
  */
 export function putAlongAxis(a: ArrayLike, indices: MxArray | readonly number[], values: ArrayLike, axis?: number | null, o?: OpOptions): MxArray {
   const op = "putAlongAxis";
+  checkOptions(op, o);
   const s = opStream(op, o, a, indices, values);
   const x0 = toArray(op, checkArrayLike(op, a), s);
   const { x, idx: i0, ax } = alongAxis(op, x0, indexArray(op, indices, "indices", s), axis, s);
@@ -576,6 +580,7 @@ export function putAlongAxis(a: ArrayLike, indices: MxArray | readonly number[],
  */
 export function sliceUpdate(a: ArrayLike, update: ArrayLike, start: readonly number[], axes?: readonly number[] | null, o?: OpOptions): MxArray {
   const op = "sliceUpdate";
+  checkOptions(op, o);
   const s = opStream(op, o, a, update);
   const x = toArray(op, checkArrayLike(op, a), s);
   let u = toArray(op, checkArrayLike(op, update, "update"), s, x.dtype);

@@ -9,8 +9,11 @@ import { broadcastShapes, checkShape, MAX_DIM, normalizeAxes, normalizeAxis, sam
 import { promoteTypes } from "../dtype.js";
 import { checkArrayLike, node, opStream, streamOf, toArray, type ArrayLike, type JsScalar, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
+import { checkOptions } from "./strict-options.js";
 
-function arr(op: string, x: ArrayLike, o?: OpOptions): MxArray {
+/** The input as an array, after the options are checked (`keys`: the op's own besides `stream`). */
+function arr(op: string, x: ArrayLike, o?: OpOptions, keys: readonly string[] = []): MxArray {
+  checkOptions(op, o, keys);
   return toArray(op, checkArrayLike(op, x), opStream(op, o, x));
 }
 
@@ -69,13 +72,14 @@ export function flatten(x: ArrayLike, startAxis?: number | FlattenOptions, endAx
   if (typeof startAxis === "object" && startAxis !== null) o = startAxis;
   if (typeof startAxis === "number") o = { ...o, startAxis };
   if (typeof endAxis === "number") o = { ...o, endAxis };
-  const a = arr("flatten", x, o);
-  if (a.ndim === 0) return reshape(a, [1], o);
+  const a = arr("flatten", x, o, ["startAxis", "endAxis"]);
+  const so = { stream: o.stream };
+  if (a.ndim === 0) return reshape(a, [1], so);
   const start = normalizeAxis("flatten", o.startAxis ?? 0, a.ndim, "startAxis", [a]);
   const end = normalizeAxis("flatten", o.endAxis ?? -1, a.ndim, "endAxis", [a]);
   if (start > end) throw opError("flatten", `startAxis ${o.startAxis} must not come after endAxis ${o.endAxis}`, [a], "range");
   const shape = [...a.shape.slice(0, start), sizeOf(a.shape.slice(start, end + 1)), ...a.shape.slice(end + 1)];
-  return reshape(a, shape, o);
+  return reshape(a, shape, so);
 }
 
 /**
@@ -200,6 +204,7 @@ export function broadcastTo(x: ArrayLike, shape: readonly number[], o?: OpOption
  * ```
  */
 export function broadcastArrays(arrays: readonly ArrayLike[], o?: OpOptions): MxArray[] {
+  checkOptions("broadcastArrays", o);
   const as = listArg("broadcastArrays", arrays, "arrays", "arrays").map((x, i) => toArray("broadcastArrays", x as ArrayLike, opStream("broadcastArrays", o, x), undefined, `arrays[${i}]`));
   const shape = broadcastShapes("broadcastArrays", ...as.map((a) => a.shape));
   return as.map((a) => broadcastTo(a, shape, o));
@@ -264,7 +269,7 @@ export function slice(x: ArrayLike, start: readonly SliceBound[], stop: readonly
  */
 export function split(x: ArrayLike, indicesOrSections: number | readonly number[], axisOrOptions: number | ({ axis?: number | undefined } & OpOptions) = {}): MxArray[] {
   const o = typeof axisOrOptions === "number" ? { axis: axisOrOptions } : axisOrOptions;
-  const a = arr("split", x, o);
+  const a = arr("split", x, o, ["axis"]);
   const ax = normalizeAxis("split", o.axis ?? 0, a.ndim, "axis", [a]);
   const n = a.shape[ax]!;
   let cuts: number[];
@@ -286,7 +291,7 @@ export function split(x: ArrayLike, indicesOrSections: number | readonly number[
     const stops: SliceBound[] = a.shape.map(() => null);
     starts[ax] = b;
     stops[ax] = Math.max(b, bounds[i + 1]!);
-    return slice(a, starts, stops, undefined, o);
+    return slice(a, starts, stops, undefined, { stream: o.stream });
   });
 }
 
@@ -301,10 +306,12 @@ export function split(x: ArrayLike, indicesOrSections: number | readonly number[
  */
 export function concatenate(arrays: readonly ArrayLike[], axisOrOptions: number | null | ({ axis?: number | null | undefined } & OpOptions) = {}): MxArray {
   let o = typeof axisOrOptions === "number" || axisOrOptions === null ? { axis: axisOrOptions } : axisOrOptions;
+  checkOptions("concatenate", o, ["axis"]);
   if (!Array.isArray(arrays) || arrays.length === 0) throw opError("concatenate", `arrays must be a non-empty list of arrays, got ${describeValue(arrays)}`, [], "value");
   let as = arrays.map((x, i) => toArray("concatenate", x, opStream("concatenate", o, x), undefined, `arrays[${i}]`));
+  const so = { stream: o.stream };
   if (o.axis === null) {
-    as = as.map((a) => reshape(a, [a.size], o));
+    as = as.map((a) => reshape(a, [a.size], so));
     o = { ...o, axis: 0 };
   }
   const nd = as[0]!.ndim;
@@ -316,7 +323,7 @@ export function concatenate(arrays: readonly ArrayLike[], axisOrOptions: number 
     }
   }
   const d = as.map((a) => a.dtype).reduce(promoteTypes);
-  const cast = as.map((a) => astype(a, d, o));
+  const cast = as.map((a) => astype(a, d, so));
   if (cast.length === 1) return cast[0]!;
   return node(new Concatenate(ax), cast, streamOf(o, ...cast));
 }
@@ -331,12 +338,13 @@ export function concatenate(arrays: readonly ArrayLike[], axisOrOptions: number 
  */
 export function stack(arrays: readonly ArrayLike[], axisOrOptions: number | ({ axis?: number | undefined } & OpOptions) = {}): MxArray {
   const o = typeof axisOrOptions === "number" ? { axis: axisOrOptions } : axisOrOptions;
+  checkOptions("stack", o, ["axis"]);
   if (!Array.isArray(arrays) || arrays.length === 0) throw opError("stack", `arrays must be a non-empty list of arrays, got ${describeValue(arrays)}`, [], "value");
   const as = arrays.map((x, i) => toArray("stack", x, opStream("stack", o, x), undefined, `arrays[${i}]`));
   const nd = as[0]!.ndim;
   for (const a of as) if (!sameShape(a.shape, as[0]!.shape)) throw opError("stack", "all arrays must have the same shape", as, "value");
   const ax = normalizeAxis("stack", o.axis ?? 0, nd + 1, "axis", as);
-  return concatenate(as.map((a) => expandDims(a, ax, o)), { axis: ax, stream: o.stream });
+  return concatenate(as.map((a) => expandDims(a, ax, { stream: o.stream })), { axis: ax, stream: o.stream });
 }
 
 export type PadWidth = number | readonly [number] | readonly [number, number] | readonly (readonly [number, number])[];
@@ -357,7 +365,7 @@ export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOptions: PadMode | P
   if (constantValue !== undefined) o = { ...o, constantValue };
   const mode = o?.mode ?? "constant";
   if (mode !== "constant" && mode !== "edge") throw opError("pad", `mode must be "constant" or "edge", got ${describeValue(mode)}`, [], "value");
-  const a = arr("pad", x, o);
+  const a = arr("pad", x, o, ["mode", "constantValue"]);
   let pairs: (readonly [number, number])[];
   const every = (p: readonly [number, number]) => a.shape.map(() => p);
   if (typeof padWidth === "number") pairs = every([padWidth, padWidth]);
@@ -374,7 +382,7 @@ export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOptions: PadMode | P
   const s = opStream("pad", o, a);
   if (mode === "edge") return padEdge(a, pairs, { stream: s });
   const value = toArray("pad", o.constantValue ?? 0, s, a.dtype, "constantValue");
-  return node(new Pad(pairs.map((p) => p[0]), pairs.map((p) => p[1])), [a, astype(value, a.dtype, o)], s);
+  return node(new Pad(pairs.map((p) => p[0]), pairs.map((p) => p[1])), [a, astype(value, a.dtype, { stream: s })], s);
 }
 
 /** How `pad` fills: with `constantValue` (default 0), or by repeating each axis's edge elements. */

@@ -3,6 +3,7 @@
 // (integers and bool compute in float32, as MLX does).
 
 import { MxArray } from "../array.js";
+import { checkOptions } from "./strict-options.js";
 import { float32, isInexact, promoteTypes } from "../dtype.js";
 import { opError } from "../errors.js";
 import { Matmul } from "../primitives/misc.js";
@@ -25,6 +26,7 @@ import { broadcastTo, expandDims, squeeze } from "./layout.js";
 export function matmul(x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
   checkArrayLike("matmul", x, "first input");
   checkArrayLike("matmul", y, "second input");
+  checkOptions("matmul", o);
   const s = opStream("matmul", o, x, y);
   o = { ...o, stream: s };
   let a = toArray("matmul", x, s, undefined, "first input");

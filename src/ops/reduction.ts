@@ -7,6 +7,7 @@ import { bfloat16, bool, complex64, float16, float32, int32, isInexact, uint32, 
 import { opError } from "../errors.js";
 import { ArgReduce, LogSumExp, Reduce, Softmax, type ReduceOp } from "../primitives/reduce.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
+import { axisThenOptions } from "./strict-options.js";
 import { boolOption, checkArrayLike, intOption, node, opStream, streamOf, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
 import { abs, astype, divide, multiply, sqrt, square, subtract } from "./elementwise.js";
 import { reshape } from "./layout.js";
@@ -14,12 +15,13 @@ import { reshape } from "./layout.js";
 /** Options may also be given as just the axis. */
 export type AxisArg = AxisOptions | number | readonly number[];
 
-/** Array.isArray, narrowing readonly lists too. */
-const isAxisList = (o: unknown): o is readonly number[] => Array.isArray(o);
 
-/** The options of a reduction: an axis, a list of axes or an options object. */
-function opts(o: AxisArg | VarOptions | undefined): VarOptions {
-  return typeof o === "number" || isAxisList(o) ? { axis: o } : (o ?? {});
+/** The keys of a reduction's options object besides `stream`. */
+const AXIS_KEYS = ["axis", "keepdims"];
+
+/** The options of a reduction: an axis (or a list, or null) then an options object, or the options object alone; keys checked. */
+function opts<T extends AxisOptions>(op: string, axisOrOptions: unknown, options: unknown, keys: readonly string[] = AXIS_KEYS): T {
+  return axisThenOptions<T>(op, axisOrOptions, options, keys);
 }
 
 function input(op: string, x: ArrayLike, o: AxisOptions): MxArray {
@@ -30,8 +32,8 @@ function input(op: string, x: ArrayLike, o: AxisOptions): MxArray {
 }
 
 function reduceOp(op: ReduceOp) {
-  return (x: ArrayLike, o?: AxisArg): MxArray => {
-    const p = opts(o);
+  return (x: ArrayLike, axisOrOptions?: AxisArg | null, options?: AxisOptions): MxArray => {
+    const p = opts(op, axisOrOptions, options);
     let a = input(op, x, p);
     const axes = normalizeAxes(op, p.axis, a.ndim, "axis", [a]);
     if (a.dtype === complex64 && op !== "sum" && op !== "prod" && op !== "all" && op !== "any") {
@@ -40,8 +42,8 @@ function reduceOp(op: ReduceOp) {
     if ((op === "max" || op === "min") && axes.some((ax) => a.shape[ax] === 0)) {
       throw opError(op, `cannot reduce over an empty axis (no identity for ${op})`, [a], "value");
     }
-    if (op === "all" || op === "any") a = a.dtype === bool ? a : astype(a, bool, p);
-    if (op === "sum" || op === "prod") a = astype(a, accumulatorDType(a.dtype), p);
+    if (op === "all" || op === "any") a = a.dtype === bool ? a : astype(a, bool, { stream: p.stream });
+    if (op === "sum" || op === "prod") a = astype(a, accumulatorDType(a.dtype), { stream: p.stream });
     return node(new Reduce(op, axes, p.keepdims ?? false), [a], streamOf(p, a));
   };
 }
@@ -122,19 +124,19 @@ export interface ArgOptions extends OpOptions {
 }
 
 function argOp(op: "argmax" | "argmin") {
-  return (x: ArrayLike, o: ArgOptions | number = {}): MxArray => {
-    const p: ArgOptions = typeof o === "number" ? { axis: o } : (o ?? {});
+  return (x: ArrayLike, axisOrOptions?: ArgOptions | number | null, options?: ArgOptions): MxArray => {
+    const p = opts<ArgOptions>(op, axisOrOptions, options);
     let a = input(op, x, p);
     if (a.dtype === complex64) throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
     const ndim = a.ndim;
     let axis: number;
     if (p.axis === undefined || p.axis === null) {
-      a = reshape(a, [a.size], p);
+      a = reshape(a, [a.size], { stream: p.stream });
       axis = 0;
     } else axis = normalizeAxis(op, p.axis, a.ndim, "axis", [a]);
     if (a.shape[axis] === 0) throw opError(op, `cannot take ${op} of an empty axis`, [a], "value");
     const out = node(new ArgReduce(op, axis, p.keepdims ?? false), [a], streamOf(p, a));
-    if (p.keepdims && (p.axis === undefined || p.axis === null)) return reshape(out, Array(ndim).fill(1), p);
+    if (p.keepdims && (p.axis === undefined || p.axis === null)) return reshape(out, Array(ndim).fill(1), { stream: p.stream });
     return out;
   };
 }
@@ -162,7 +164,7 @@ export const argmin = argOp("argmin");
 function floatInput(op: string, x: ArrayLike, o: AxisOptions): MxArray {
   const a = input(op, x, o);
   if (a.dtype === complex64) throw opError(op, "complex64 is not supported; valid: real dtypes", [a], "type");
-  return isInexact(a.dtype) ? a : astype(a, float32, o);
+  return isInexact(a.dtype) ? a : astype(a, float32, { stream: o.stream });
 }
 
 /**
@@ -174,10 +176,15 @@ function floatInput(op: string, x: ArrayLike, o: AxisOptions): MxArray {
  * await mx.logsumexp(mx.array([1000, 1000])).item(); // 1000.6931762695312
  * ```
  */
-export function logsumexp(x: ArrayLike, o?: AxisArg): MxArray {
-  const p = opts(o);
+export function logsumexp(x: ArrayLike, axisOrOptions?: AxisArg | null, options?: AxisOptions): MxArray {
+  const p = opts("logsumexp", axisOrOptions, options);
   const a = floatInput("logsumexp", x, p);
   return node(new LogSumExp(normalizeAxes("logsumexp", p.axis, a.ndim, "axis", [a]), p.keepdims ?? false), [a], streamOf(p, a));
+}
+
+export interface SoftmaxOptions extends OpOptions {
+  /** An axis or a list of them; all axes when null or absent. */
+  axis?: number | readonly number[] | null | undefined;
 }
 
 /**
@@ -189,8 +196,8 @@ export function logsumexp(x: ArrayLike, o?: AxisArg): MxArray {
  * await mx.softmax(mx.array([[1, 1], [5, 5]]), 1).tolist(); // [[0.5, 0.5], [0.5, 0.5]]
  * ```
  */
-export function softmax(x: ArrayLike, o?: AxisArg): MxArray {
-  const p = opts(o);
+export function softmax(x: ArrayLike, axisOrOptions?: SoftmaxOptions | number | readonly number[] | null, options?: SoftmaxOptions): MxArray {
+  const p = opts("softmax", axisOrOptions, options, ["axis"]);
   const a = floatInput("softmax", x, p);
   return node(new Softmax(normalizeAxes("softmax", p.axis, a.ndim, "axis", [a])), [a], streamOf(p, a));
 }
@@ -219,13 +226,16 @@ function accumulateDType(d: DType): DType {
  * await mx.mean(mx.array([[1, 2], [3, 4]]), 0).tolist(); // [2, 3]
  * ```
  */
-export function mean(x: ArrayLike, o?: AxisArg): MxArray {
-  const p = opts(o);
+export function mean(x: ArrayLike, axisOrOptions?: AxisArg | null, options?: AxisOptions): MxArray {
+  const p = opts("mean", axisOrOptions, options);
   const a = input("mean", x, p);
   const axes = normalizeAxes("mean", p.axis, a.ndim, "axis", [a]);
-  const f = astype(a, accumulateDType(a.dtype), p);
-  return astype(divide(sum(f, { ...p, axis: axes }), countOf(a, axes), p), meanDType(a.dtype), p);
+  const so = { stream: p.stream };
+  const f = astype(a, accumulateDType(a.dtype), so);
+  return astype(divide(sum(f, { axis: axes, keepdims: p.keepdims, stream: p.stream }), countOf(a, axes), so), meanDType(a.dtype), so);
 }
+
+const VAR_KEYS = [...AXIS_KEYS, "ddof"];
 
 export interface VarOptions extends AxisOptions {
   /** Delta degrees of freedom: the divisor is count - ddof. */
@@ -242,20 +252,21 @@ export interface VarOptions extends AxisOptions {
  * await mx.var(mx.array([1, 2, 3, 4]), { ddof: 1 }).item(); // 1.6666667461395264
  * ```
  */
-export function variance(x: ArrayLike, o?: VarOptions | number | readonly number[]): MxArray {
-  return varianceOf("var", x, opts(o));
+export function variance(x: ArrayLike, axisOrOptions?: VarOptions | number | readonly number[] | null, options?: VarOptions): MxArray {
+  return varianceOf("var", x, opts("var", axisOrOptions, options, VAR_KEYS));
 }
 
 function varianceOf(op: string, x: ArrayLike, p: VarOptions): MxArray {
   const a = input(op, x, p);
   const axes = normalizeAxes(op, p.axis, a.ndim, "axis", [a]);
   intOption(op, "ddof", p.ddof);
-  const f = astype(a, accumulateDType(a.dtype), p);
-  const centered = subtract(f, mean(f, { axis: axes, keepdims: true, stream: p.stream }), p);
+  const so = { stream: p.stream };
+  const f = astype(a, accumulateDType(a.dtype), so);
+  const centered = subtract(f, mean(f, { axis: axes, keepdims: true, stream: p.stream }), so);
   // |x - mean|^2: a complex input has a real (float32) variance, as NumPy and MLX
-  const squares = a.dtype === complex64 ? square(abs(centered, p), p) : square(centered, p);
-  const ss = sum(squares, { ...p, axis: axes });
-  return astype(multiply(ss, 1 / Math.max(countOf(a, axes) - (p.ddof ?? 0), 0), p), a.dtype === complex64 ? float32 : meanDType(a.dtype), p);
+  const squares = a.dtype === complex64 ? square(abs(centered, so), so) : square(centered, so);
+  const ss = sum(squares, { axis: axes, keepdims: p.keepdims, stream: p.stream });
+  return astype(multiply(ss, 1 / Math.max(countOf(a, axes) - (p.ddof ?? 0), 0), so), a.dtype === complex64 ? float32 : meanDType(a.dtype), so);
 }
 
 /**
@@ -266,7 +277,7 @@ function varianceOf(op: string, x: ArrayLike, p: VarOptions): MxArray {
  * await mx.std(mx.array([2, 4, 4, 4, 5, 5, 7, 9])).item(); // 2
  * ```
  */
-export function std(x: ArrayLike, o?: VarOptions | number | readonly number[]): MxArray {
-  const p: VarOptions = opts(o);
-  return sqrt(varianceOf("std", x, p), p);
+export function std(x: ArrayLike, axisOrOptions?: VarOptions | number | readonly number[] | null, options?: VarOptions): MxArray {
+  const p = opts<VarOptions>("std", axisOrOptions, options, VAR_KEYS);
+  return sqrt(varianceOf("std", x, p), { stream: p.stream });
 }

@@ -10,6 +10,7 @@ import { normalizeAxis } from "../shape.js";
 import { boolOption, checkArrayLike, intOption, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { astype, notEqual, subtract } from "./elementwise.js";
 import { reshape, slice } from "./layout.js";
+import { checkOptions } from "./strict-options.js";
 
 export interface ScanOptions extends OpOptions {
   /** The axis to scan along; the flattened array when null or absent. */
@@ -38,17 +39,22 @@ function scanOptions<T extends ScanOptions>(op: string, a?: number | null | T, b
   return a;
 }
 
+/** The options every scan takes; cumsum and cumprod also take `dtype`. */
+const SCAN_KEYS = ["axis", "reverse", "inclusive"];
+
 function scanOp(op: string, kind: ScanOp, x: ArrayLike, o: CastScanOptions, prepare: (a: MxArray) => MxArray): MxArray {
+  checkOptions(op, o, kind === "sum" || kind === "prod" ? [...SCAN_KEYS, "dtype"] : SCAN_KEYS);
   let a = toArray(op, checkArrayLike(op, x), opStream(op, o, x));
+  const so = { stream: o.stream };
   const reverse = boolOption(op, "reverse", o.reverse), inclusive = boolOption(op, "inclusive", o.inclusive);
   if (o.dtype !== undefined) {
     if (!isDType(o.dtype)) throw opError(op, `dtype must be an mx dtype, got ${describeValue(o.dtype)}`, [a], "type");
-    a = astype(a, o.dtype, o);
+    a = astype(a, o.dtype, so);
   }
   a = prepare(a);
   let axis: number;
   if (o.axis === undefined || o.axis === null) {
-    a = reshape(a, [a.size], o);
+    a = reshape(a, [a.size], so);
     axis = 0;
   } else axis = normalizeAxis(op, o.axis, a.ndim, "axis", [a]);
   return node(new Scan(kind, axis, reverse ?? false, inclusive ?? true), [a], streamOf(o, a));
@@ -137,7 +143,7 @@ export function logcumsumexp(x: ArrayLike, axis?: number | null | ScanOptions, o
   const p = scanOptions("logcumsumexp", axis, o);
   return scanOp("logcumsumexp", "logaddexp", x, p, (a) => {
     refuseComplex("logcumsumexp")(a);
-    return isInexact(a.dtype) ? a : astype(a, float32, p);
+    return isInexact(a.dtype) ? a : astype(a, float32, { stream: p.stream });
   });
 }
 
@@ -166,6 +172,7 @@ export function diff(x: ArrayLike, n?: number | DiffOptions, axis?: number | Dif
     throw opError("diff", "got an options object and further arguments; pass the options once", [], "type");
   }
   const options = isOptions(n) ? n : isOptions(axis) ? axis : o;
+  checkOptions("diff", options, ["n", "axis"]);
   const given = (k: "n" | "axis", v: number | undefined) => {
     if (v !== undefined && options?.[k] !== undefined && options[k] !== v) throw opError("diff", `${k} given twice: ${v} and { ${k}: ${describeValue(options[k])} }`, [], "value");
     return v ?? options?.[k];

@@ -12,7 +12,7 @@ import { checkArrayLike, node, onStream, opStream, resultType, toArray, type Arr
 import { astype, isnan, less, lessEqual, logicalAnd, logicalNot, logicalOr } from "./elementwise.js";
 import { expandDims, reshape, slice } from "./layout.js";
 import { sum } from "./reduction.js";
-import { checkOptions } from "./strict-options.js";
+import { axisThenOptions, checkOptions } from "./strict-options.js";
 
 export interface SortOptions extends OpOptions {
   /** The axis to sort along (default -1); null sorts the flattened array. */
@@ -36,11 +36,8 @@ function along(op: string, x: ArrayLike, o: SortOptions): { a: MxArray; axis: nu
 }
 
 /** The options of `op`: an options object, or the axis alone (a number, or null to flatten). */
-function sortOpts(op: string, o?: SortOptions | number | null): SortOptions {
-  if (o === null) return { axis: null };
-  if (typeof o === "number") return { axis: o };
-  checkOptions(op, o, ["axis"]);
-  return o ?? {};
+function sortOpts(op: string, axisOrOptions: SortOptions | number | null | undefined, options: SortOptions | undefined): SortOptions {
+  return axisThenOptions<SortOptions>(op, axisOrOptions, options, ["axis"]);
 }
 
 /** kth resolved against the axis length (negative counts from the end). */
@@ -63,8 +60,8 @@ function kthOf(op: string, kth: number, a: MxArray, axis: number): number {
  * await mx.sort(mx.array([2, NaN, -1])).tolist(); // [-1, 2, NaN]
  * ```
  */
-export function sort(a: ArrayLike, o?: SortOptions | number | null): MxArray {
-  const p = sortOpts("sort", o);
+export function sort(a: ArrayLike, axisOrOptions?: SortOptions | number | null, options?: SortOptions): MxArray {
+  const p = sortOpts("sort", axisOrOptions, options);
   const { a: x, axis, s } = along("sort", a, p);
   return node(new SortValues(axis, null), [x], s);
 }
@@ -78,8 +75,8 @@ export function sort(a: ArrayLike, o?: SortOptions | number | null): MxArray {
  * mx.argsort(mx.array([3, 1])).dtype.name; // "uint32"
  * ```
  */
-export function argsort(a: ArrayLike, o?: SortOptions | number | null): MxArray {
-  const p = sortOpts("argsort", o);
+export function argsort(a: ArrayLike, axisOrOptions?: SortOptions | number | null, options?: SortOptions): MxArray {
+  const p = sortOpts("argsort", axisOrOptions, options);
   const { a: x, axis, s } = along("argsort", a, p);
   return node(new SortIndices(axis, null), [x], s);
 }
@@ -95,8 +92,8 @@ export function argsort(a: ArrayLike, o?: SortOptions | number | null): MxArray 
  * (p as number[])[2]; // 3
  * ```
  */
-export function partition(a: ArrayLike, kth: number, o?: SortOptions | number | null): MxArray {
-  const p = sortOpts("partition", o);
+export function partition(a: ArrayLike, kth: number, axisOrOptions?: SortOptions | number | null, options?: SortOptions): MxArray {
+  const p = sortOpts("partition", axisOrOptions, options);
   const { a: x, axis, s } = along("partition", a, p);
   return node(new SortValues(axis, kthOf("partition", kth, x, axis)), [x], s);
 }
@@ -110,8 +107,8 @@ export function partition(a: ArrayLike, kth: number, o?: SortOptions | number | 
  * (i as number[])[1]; // 3
  * ```
  */
-export function argpartition(a: ArrayLike, kth: number, o?: SortOptions | number | null): MxArray {
-  const p = sortOpts("argpartition", o);
+export function argpartition(a: ArrayLike, kth: number, axisOrOptions?: SortOptions | number | null, options?: SortOptions): MxArray {
+  const p = sortOpts("argpartition", axisOrOptions, options);
   const { a: x, axis, s } = along("argpartition", a, p);
   return node(new SortIndices(axis, kthOf("argpartition", kth, x, axis)), [x], s);
 }
@@ -125,8 +122,8 @@ export function argpartition(a: ArrayLike, kth: number, o?: SortOptions | number
  * await mx.topk(mx.array([4, 9, 1, 7]), 2).tolist(); // [7, 9]
  * ```
  */
-export function topk(a: ArrayLike, k: number, o?: SortOptions | number | null): MxArray {
-  const p = sortOpts("topk", o);
+export function topk(a: ArrayLike, k: number, axisOrOptions?: SortOptions | number | null, options?: SortOptions): MxArray {
+  const p = sortOpts("topk", axisOrOptions, options);
   const { a: x, axis, s: stream } = along("topk", a, p);
   const n = x.shape[axis]!;
   if (!Number.isInteger(k) || k < 0 || k > n) throw opError("topk", `k must be an integer from 0 to ${n} (the axis length), got ${String(k)}`, [x], "range");

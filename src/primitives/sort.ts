@@ -1,7 +1,7 @@
 // Sorting primitives along one axis: sort and argsort (stable, NaN last, -0
 // equal to +0, as NumPy's kind="stable"), partition and argpartition (kth in
 // its sorted place; every backend's kernel writes the sorted order, a valid partition).
-// Gradients follow the permutation: a one-hot routing of each cotangent to its source.
+// Gradients follow the permutation: gathers through the order and its inverse.
 
 import type { MxArray } from "../array.js";
 import { isFloating, uint32 } from "../dtype.js";
@@ -34,30 +34,17 @@ export class SortValues extends AxisOrder {
   private order(x: MxArray): MxArray {
     return node(new SortIndices(this.axis, this.kth), [x], x.stream);
   }
-  /**
-   * One-hot routing along the axis (moved last): hot[..., i, j] is true where
-   * output i came from input j. It holds n^2 booleans per row, so gradients of
-   * long axes are memory-bound; a gather/scatter rule can replace it.
-   */
-  private routing(x: MxArray): MxArray {
-    const o = on(x);
-    const n = x.shape[this.axis]!;
-    const idx = ops.moveaxis(this.order(x), this.axis, -1, o);
-    return ops.equal(ops.expandDims(idx, -1, o), ops.arange(0, n, { dtype: uint32, ...o }), o);
-  }
+  /** The cotangent sent back to where each output came from: a gather through the inverse permutation (the argsort of the order). */
   override vjp([x]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
     if (!isFloating(x!.dtype)) return [null];
     const o = on(ct);
-    const c = ops.expandDims(ops.moveaxis(ct, this.axis, -1, o), -1, o);
-    const dx = ops.sum(ops.where(this.routing(x!), c, ops.zerosLike(c, o), o), { axis: -2, ...o });
-    return [ops.moveaxis(dx, -1, this.axis, o)];
+    const inverse = ops.argsort(this.order(x!), { axis: this.axis, ...o });
+    return [ops.takeAlongAxis(ct, inverse, this.axis, o)];
   }
+  /** The tangent permuted as the values are. */
   override jvp([x]: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
     if (!t || !isFloating(x!.dtype)) return null;
-    const o = on(t);
-    const tl = ops.expandDims(ops.moveaxis(t, this.axis, -1, o), -2, o);
-    const dy = ops.sum(ops.where(this.routing(x!), tl, ops.zerosLike(tl, o), o), { axis: -1, ...o });
-    return ops.moveaxis(dy, -1, this.axis, o);
+    return ops.takeAlongAxis(t, this.order(x!), this.axis, on(t));
   }
   override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
     const b = batchFirst(x!, axis!);

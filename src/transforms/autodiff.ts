@@ -5,6 +5,7 @@
 // grad and valueAndGrad differentiate a scalar function of trees of arrays.
 
 import { MxArray } from "../array.js";
+import { checkOptions } from "../ops/strict-options.js";
 import { float32, isFloating } from "../dtype.js";
 import { describe, describeValue, opError } from "../errors.js";
 import * as ops from "../ops/index.js";
@@ -227,6 +228,7 @@ function staticLeaf(def: TreeDef): string | undefined {
 function makeGrad(transform: string, fn: LossFn, options: GradOptions): (...args: unknown[]) => [unknown, unknown] {
   checkFn(transform, fn);
   if (options === null || typeof options !== "object") throw opError(transform, `options must be an object such as { argnums }, got ${describeValue(options)}`, [], "type");
+  checkOptions(transform, options, ["argnums"], false);
   const { argnums = 0 } = options;
   const nums = typeof argnums === "number" ? [argnums] : argnums;
   if (!Array.isArray(nums) || nums.length === 0) throw new Error(`[${transform}] argnums must be an argument index or a non-empty list of them, got ${JSON.stringify(argnums)}`);

@@ -6,6 +6,7 @@
 // carries the rules, with the function's arguments as further inputs.
 
 import { MxArray } from "../array.js";
+import { checkOptions } from "../ops/strict-options.js";
 import { describeValue, shapeStr } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { node } from "../ops/base.js";
@@ -108,6 +109,7 @@ export function customFunction<F extends ArrayFn>(fn: F, rules: CustomRules<Para
 function customOf<F extends ArrayFn>(op: string, fn: F, rules: CustomRules): (...args: Parameters<F>) => ReturnType<F> {
   if (typeof fn !== "function") throw new TypeError(`[${op}] fn must be a function, got ${describeValue(fn)}`);
   if (rules === null || typeof rules !== "object") throw new TypeError(`[${op}] rules must be an object such as { vjp, jvp, vmap }, got ${describeValue(rules)}`);
+  checkOptions(op, rules, ["vjp", "jvp", "vmap"], false);
   for (const name of ["vjp", "jvp", "vmap"] as const) {
     const rule: unknown = rules[name];
     if (rule !== undefined && typeof rule !== "function") throw new TypeError(`[${op}] rules.${name} must be a function, got ${describeValue(rule)}`);

@@ -4,6 +4,7 @@
 // plain object is a leaf. The transforms' own structural flattening is tree.ts.
 
 import { describeValue } from "../errors.js";
+import { checkOptions } from "../ops/strict-options.js";
 import { isPlainObject } from "./tree.js";
 export { treeMap } from "./tree.js";
 
@@ -27,6 +28,7 @@ export interface FlattenOptions {
  */
 export function treeFlatten(tree: unknown, o: FlattenOptions = {}): [string, unknown][] {
   if (o === null || typeof o !== "object") throw new TypeError(`[utils.treeFlatten] options must be an object { prefix, isLeaf }, got ${describeValue(o)}`);
+  checkOptions("utils.treeFlatten", o, ["prefix", "isLeaf"], false);
   const out: [string, unknown][] = [];
   const walk = (t: unknown, path: string) => {
     if (o.isLeaf?.(t) || !isNode(t)) {

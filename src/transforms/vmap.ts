@@ -5,6 +5,7 @@
 // that do not depend on a mapped input are broadcast over the batch.
 
 import type { MxArray } from "../array.js";
+import { checkOptions } from "../ops/strict-options.js";
 import { describe, describeValue } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { node } from "../ops/base.js";
@@ -51,6 +52,7 @@ export function vmap<F extends MappableFn>(fn: F, options?: VmapOptions): (...ar
 export function vmap(fn: MappableFn, options: VmapOptions = {}): (...args: unknown[]) => MxArray | MxArray[] {
   if (typeof fn !== "function") throw new TypeError(`[vmap] fn must be a function, got ${describeValue(fn)}`);
   if (options === null || typeof options !== "object") throw new TypeError(`[vmap] options must be an object such as { inAxes, outAxes }, got ${describeValue(options)}`);
+  checkOptions("vmap", options, ["inAxes", "outAxes"], false);
   const { inAxes = 0, outAxes = 0 } = options;
   return (...args: unknown[]) => {
     const tracers = new Map<MxArray, { value: MxArray; axis: number }>();

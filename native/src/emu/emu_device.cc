@@ -10,6 +10,7 @@
 // its unified memory).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 
@@ -155,7 +156,7 @@ class EmuDevice : public Device {
   bool shouldRecord(const Dispatch& d, const EmuPipeline& p) {
     if (recordDir_.empty()) return false;
     uint64_t threads = uint64_t(d.grid[0]) * d.grid[1] * d.grid[2], bytes = 0;
-    for (const Binding& b : d.bindings) bytes += b.buffer ? b.buffer->length() - b.offset : b.bytes.size();
+    for (const Binding& b : d.bindings) bytes += b.buffer ? std::min(b.length, b.buffer->length() - b.offset) : b.bytes.size();
     if (threads > 2048 || bytes > (4u << 20)) return false;
     return recorded_[p.library->label() + "|" + p.kernelName()]++ < 2;
   }
@@ -170,7 +171,9 @@ class EmuDevice : public Device {
       emu::RecordedBinding rb;
       rb.index = b.index;
       const uint8_t* at = b.buffer ? static_cast<const uint8_t*>(b.buffer->contents()) + b.offset : b.bytes.data();
-      rb.before.assign(at, at + (b.buffer ? b.buffer->length() - b.offset : b.bytes.size()));
+      // the array's own bytes when known, so a replay under AddressSanitizer catches a read past them
+      size_t n = b.buffer ? std::min(b.length, b.buffer->length() - b.offset) : b.bytes.size();
+      rb.before.assign(at, at + n);
       r.bindings.push_back(std::move(rb));
     }
     return r;

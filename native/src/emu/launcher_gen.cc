@@ -118,6 +118,10 @@ const std::map<std::string, std::string> kScalarIds = {
     {"simdgroup_index_in_threadgroup", "__l->simdgroup_index_in_threadgroup"},
     {"simdgroups_per_threadgroup", "__l->simdgroups_per_threadgroup"},
     {"threads_per_simdgroup", "32u"},
+    {"thread_execution_width", "32u"},
+    {"thread_index_in_quadgroup", "__l->thread_index_in_threadgroup % 4u"},
+    {"quadgroup_index_in_threadgroup", "__l->thread_index_in_threadgroup / 4u"},
+    {"quadgroups_per_threadgroup", "(__l->threads_per_threadgroup[0] * __l->threads_per_threadgroup[1] * __l->threads_per_threadgroup[2] + 3u) / 4u"},
 };
 
 /** Parses one kernel parameter `TYPE NAME [[attr]]`; returns an error message or "". */

@@ -24,7 +24,10 @@
 //                    The calls are simdgroup-uniform, so every lane holds the whole 8x8 tile
 //                    (not Apple's per-lane layout) and lane 0 alone stores it.
 //
-// Not modelled: fast math, flush-to-zero, memory reordering, atomics, textures,
+//   atomics          atomic<T> (atomic_int, atomic_uint, atomic_float), atomic_load/store/exchange/
+//                    compare_exchange_weak/fetch_{add,sub,min,max,and,or,xor}_explicit, memory_order_relaxed
+//
+// Not modelled: fast math, flush-to-zero, memory reordering, textures,
 // per-lane simdgroup_matrix layouts (thread_elements), [[threadgroup(n)]] parameters. Float math is computed in
 // double and rounded once (at least as accurate as MSL's precise math).
 #pragma once
@@ -351,6 +354,43 @@ template <class T, int N> inline void simdgroup_multiply_accumulate(simdgroup_ma
 template <class T, int N> inline void simdgroup_multiply(simdgroup_matrix<T, N, N>& d, const simdgroup_matrix<T, N, N>& a, const simdgroup_matrix<T, N, N>& b) {
   simdgroup_multiply_accumulate(d, a, b, make_filled_simdgroup_matrix<T, N, N>(T(0)));
 }
+
+/**
+ * atomic<T> (user kernels' atomicOutputs, threadgroup atomics): T's storage,
+ * updated with the compiler's __atomic builtins (relaxed, MSL's one order);
+ * float read-modify-writes are compare-exchange loops.
+ */
+enum memory_order { memory_order_relaxed };
+template <class T> struct atomic { T value; };
+typedef atomic<int> atomic_int;
+typedef atomic<uint> atomic_uint;
+typedef atomic<float> atomic_float;
+typedef atomic<bool> atomic_bool;
+template <class T> struct __atomic_arg { using type = T; };
+template <class T> using __atomic_value = typename __atomic_arg<T>::type;
+template <class T> inline T atomic_load_explicit(const atomic<T>* a, memory_order) { T r; __atomic_load(&a->value, &r, __ATOMIC_RELAXED); return r; }
+template <class T> inline void atomic_store_explicit(atomic<T>* a, __atomic_value<T> v, memory_order) { __atomic_store(&a->value, &v, __ATOMIC_RELAXED); }
+template <class T> inline T atomic_exchange_explicit(atomic<T>* a, __atomic_value<T> v, memory_order) { T r; __atomic_exchange(&a->value, &v, &r, __ATOMIC_RELAXED); return r; }
+template <class T> inline bool atomic_compare_exchange_weak_explicit(atomic<T>* a, T* expected, __atomic_value<T> desired, memory_order, memory_order) {
+  return __atomic_compare_exchange(&a->value, expected, &desired, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+/** Replaces the value v by f(v) atomically; returns the old value. */
+template <class T, class F> inline T __emu_atomic_update(atomic<T>* a, F f) {
+  T old; __atomic_load(&a->value, &old, __ATOMIC_RELAXED);
+  T next = f(old);
+  while (!__atomic_compare_exchange(&a->value, &old, &next, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) next = f(old);
+  return old;
+}
+#define EMU_ATOMIC_FETCH(NAME, EXPR) \
+  template <class T> inline T atomic_fetch_##NAME##_explicit(atomic<T>* a, __atomic_value<T> v, memory_order) { return __emu_atomic_update(a, [v](T x) { return T(EXPR); }); }
+EMU_ATOMIC_FETCH(add, x + v)
+EMU_ATOMIC_FETCH(sub, x - v)
+EMU_ATOMIC_FETCH(min, x < v ? x : v)
+EMU_ATOMIC_FETCH(max, x > v ? x : v)
+EMU_ATOMIC_FETCH(and, x & v)
+EMU_ATOMIC_FETCH(or, x | v)
+EMU_ATOMIC_FETCH(xor, x ^ v)
+#undef EMU_ATOMIC_FETCH
 }  // namespace metal
 
 // Collectives and barriers carry the calling MSL line, so a divergent one is reported where it is.

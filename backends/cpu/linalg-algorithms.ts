@@ -1,0 +1,262 @@
+// The float64 matrix algorithms of the cpu reference's linear algebra, on one
+// row-major matrix at a time: Cholesky, triangular inverse, symmetric
+// eigendecomposition (cyclic Jacobi), SVD (one-sided Jacobi), and solves
+// (LU with partial pivoting, triangular substitution).
+
+/** The symmetric n x n matrix whose lower (`upper` false) or upper triangle is that of `a` (row-major at `p`). */
+export function symmetricFrom(a: ArrayLike<number>, p: number, n: number, upper: boolean): Float64Array {
+  const s = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const v = upper ? a[p + j * n + i]! : a[p + i * n + j]!;
+      s[i * n + j] = v;
+      s[j * n + i] = v;
+    }
+  }
+  return s;
+}
+
+/**
+ * The lower Cholesky factor of the symmetric `s` (overwritten), without
+ * pivoting: a pivot that is not positive (s not positive definite) makes
+ * its column and every later one NaN.
+ */
+export function choleskyLower(s: Float64Array, n: number): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    let d = s[j * n + j]!;
+    for (let k = 0; k < j; k++) d -= l[j * n + k]! * l[j * n + k]!;
+    const pivot = d > 0 ? Math.sqrt(d) : NaN;
+    l[j * n + j] = pivot;
+    for (let i = j + 1; i < n; i++) {
+      let v = s[i * n + j]!;
+      for (let k = 0; k < j; k++) v -= l[i * n + k]! * l[j * n + k]!;
+      l[i * n + j] = v / pivot;
+    }
+  }
+  return l;
+}
+
+/** The inverse of the lower triangular `l` (its upper triangle is not read), lower triangular; a zero pivot gives inf/NaN. */
+export function lowerInverse(l: Float64Array, n: number): Float64Array {
+  const b = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    b[j * n + j] = 1 / l[j * n + j]!;
+    for (let i = j + 1; i < n; i++) {
+      let v = 0;
+      for (let k = j; k < i; k++) v += l[i * n + k]! * b[k * n + j]!;
+      b[i * n + j] = -v / l[i * n + i]!;
+    }
+  }
+  return b;
+}
+
+/** tan of the rotation angle zeroing an off-diagonal `apq` between diagonal `app`, `aqq` (the smaller root). */
+function rotationTangent(app: number, aqq: number, apq: number): number {
+  const theta = (aqq - app) / (2 * apq);
+  if (Math.abs(theta) > 1e150) return 1 / (2 * theta);
+  return (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+}
+
+const MAX_SWEEPS = 80;
+
+/**
+ * Eigenvalues (ascending) and eigenvectors (the columns of the row-major n x n
+ * `vectors`) of the symmetric `s` (overwritten), by cyclic Jacobi rotations
+ * until the off-diagonal part vanishes at working precision.
+ */
+export function symmetricEigen(s: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < n - 1; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = s[p * n + q]!;
+        const app = s[p * n + p]!, aqq = s[q * n + q]!;
+        if (apq === 0 || Math.abs(apq) <= 1e-18 * Math.sqrt(Math.abs(app * aqq))) {
+          s[p * n + q] = s[q * n + p] = 0;
+          continue;
+        }
+        rotated = true;
+        const t = rotationTangent(app, aqq, apq);
+        const c = 1 / Math.sqrt(t * t + 1), sn = t * c;
+        for (let k = 0; k < n; k++) {
+          const kp = s[k * n + p]!, kq = s[k * n + q]!;
+          s[k * n + p] = c * kp - sn * kq;
+          s[k * n + q] = sn * kp + c * kq;
+        }
+        for (let k = 0; k < n; k++) {
+          const pk = s[p * n + k]!, qk = s[q * n + k]!;
+          s[p * n + k] = c * pk - sn * qk;
+          s[q * n + k] = sn * pk + c * qk;
+        }
+        s[p * n + q] = s[q * n + p] = 0;
+        for (let k = 0; k < n; k++) {
+          const kp = v[k * n + p]!, kq = v[k * n + q]!;
+          v[k * n + p] = c * kp - sn * kq;
+          v[k * n + q] = sn * kp + c * kq;
+        }
+      }
+    }
+    if (!rotated) break;
+  }
+  const diag = Array.from({ length: n }, (_, i) => s[i * n + i]!);
+  const order = [...diag.keys()].sort((i, j) => diag[i]! - diag[j]! || i - j);
+  const values = new Float64Array(order.map((i) => diag[i]!));
+  const vectors = new Float64Array(n * n);
+  order.forEach((src, dst) => {
+    for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src]!;
+  });
+  return { values, vectors };
+}
+
+/** `r` orthogonalised (twice, for accuracy) against the unit columns `cols`; returns its norm. */
+function orthogonalise(r: Float64Array, cols: readonly Float64Array[]): number {
+  for (let pass = 0; pass < 2; pass++) {
+    for (const u of cols) {
+      let d = 0;
+      for (let k = 0; k < r.length; k++) d += u[k]! * r[k]!;
+      for (let k = 0; k < r.length; k++) r[k] = r[k]! - d * u[k]!;
+    }
+  }
+  return Math.hypot(...r);
+}
+
+/**
+ * Extends the orthonormal columns `cols` (each of length m) to an orthonormal
+ * basis of R^m: each new column is the next unit vector whose residual
+ * against the columns so far is at least the average one (sqrt((m - r) / m)
+ * with r columns: one always is), normalised.
+ */
+function completeBasis(cols: Float64Array[], m: number): Float64Array[] {
+  const out = [...cols];
+  let next = 0;
+  while (out.length < m) {
+    const threshold = Math.sqrt((m - out.length) / m) * (1 - 1e-9);
+    let best: Float64Array | undefined, bestNorm = -1;
+    for (let tried = 0; tried < m; tried++, next = (next + 1) % m) {
+      const r = new Float64Array(m);
+      r[next] = 1;
+      const norm = orthogonalise(r, out);
+      if (norm > bestNorm) [best, bestNorm] = [r, norm];
+      if (norm >= threshold) break;
+    }
+    next = (next + 1) % m;
+    out.push(best!.map((x) => x / bestNorm));
+  }
+  return out;
+}
+
+/**
+ * The full SVD of the row-major m x n `a` (at offset p) with m >= n, by
+ * one-sided Jacobi rotations of its columns: u (m x m), singular values
+ * (descending, n of them) and v (n x n, the right singular vectors as columns).
+ */
+function svdTall(a: ArrayLike<number>, p: number, m: number, n: number, transposed: boolean): { u: Float64Array[]; s: Float64Array; v: Float64Array[] } {
+  // the columns of the matrix, and of V (accumulated rotations)
+  const cols = Array.from({ length: n }, (_, j) => Float64Array.from({ length: m }, (_, i) => (transposed ? a[p + j * m + i]! : a[p + i * n + j]!)));
+  const vcols = Array.from({ length: n }, (_, j) => Float64Array.from({ length: n }, (_, i) => (i === j ? 1 : 0)));
+  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+    let rotated = false;
+    for (let i = 0; i < n - 1; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const ci = cols[i]!, cj = cols[j]!;
+        let alpha = 0, beta = 0, gamma = 0;
+        for (let k = 0; k < m; k++) {
+          alpha += ci[k]! * ci[k]!;
+          beta += cj[k]! * cj[k]!;
+          gamma += ci[k]! * cj[k]!;
+        }
+        if (gamma === 0 || Math.abs(gamma) <= 1e-17 * Math.sqrt(alpha * beta)) continue;
+        rotated = true;
+        const t = rotationTangent(alpha, beta, gamma);
+        const c = 1 / Math.sqrt(t * t + 1), sn = t * c;
+        for (const [x, y] of [[ci, cj], [vcols[i]!, vcols[j]!]] as const) {
+          for (let k = 0; k < x.length; k++) {
+            const xk = x[k]!, yk = y[k]!;
+            x[k] = c * xk - sn * yk;
+            y[k] = sn * xk + c * yk;
+          }
+        }
+      }
+    }
+    if (!rotated) break;
+  }
+  const norms = cols.map((c) => Math.hypot(...c));
+  const order = [...norms.keys()].sort((i, j) => norms[j]! - norms[i]! || i - j);
+  const s = new Float64Array(order.map((i) => norms[i]!));
+  const nonzero = order.filter((i) => norms[i]! > 0);
+  const u = completeBasis(nonzero.map((i) => cols[i]!.map((x) => x / norms[i]!)), m);
+  return { u, s, v: order.map((i) => vcols[i]!) };
+}
+
+/**
+ * The full SVD of the row-major m x n matrix of `a` at offset p:
+ * u (m x m), s (min(m, n), descending) and vt (n x n), row-major.
+ */
+export function svd(a: ArrayLike<number>, p: number, m: number, n: number): { u: Float64Array; s: Float64Array; vt: Float64Array } {
+  const tall = m >= n;
+  // a = U S V^T; for a wide matrix factor a^T = V S U^T instead
+  const r = tall ? svdTall(a, p, m, n, false) : svdTall(a, p, n, m, true);
+  const [left, right] = tall ? [r.u, r.v] : [r.v, r.u];
+  const k = Math.min(m, n);
+  const u = new Float64Array(m * m);
+  for (let j = 0; j < m; j++) for (let i = 0; i < m; i++) u[i * m + j] = left[j]![i]!;
+  const vt = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) vt[j * n + i] = right[j]![i]!;
+  return { u, s: r.s.subarray(0, k), vt };
+}
+
+/**
+ * Solves a x = b for the n x n `a` (row-major at offset pa) and the n x k `b`
+ * (at pb) by Gaussian elimination with partial pivoting; x is n x k row-major.
+ * Returns undefined when a pivot is exactly zero (a singular matrix).
+ */
+export function luSolve(a: ArrayLike<number>, pa: number, b: ArrayLike<number>, pb: number, n: number, k: number): Float64Array | undefined {
+  const m = Float64Array.from({ length: n * n }, (_, i) => a[pa + i]!);
+  const x = Float64Array.from({ length: n * k }, (_, i) => b[pb + i]!);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(m[r * n + c]!) > Math.abs(m[p * n + c]!)) p = r;
+    const pivot = m[p * n + c]!;
+    if (pivot === 0) return undefined;
+    if (p !== c) {
+      for (let j = 0; j < n; j++) [m[c * n + j], m[p * n + j]] = [m[p * n + j]!, m[c * n + j]!];
+      for (let j = 0; j < k; j++) [x[c * k + j], x[p * k + j]] = [x[p * k + j]!, x[c * k + j]!];
+    }
+    for (let r = c + 1; r < n; r++) {
+      const f = m[r * n + c]! / pivot;
+      if (f === 0) continue;
+      for (let j = c; j < n; j++) m[r * n + j] = m[r * n + j]! - f * m[c * n + j]!;
+      for (let j = 0; j < k; j++) x[r * k + j] = x[r * k + j]! - f * x[c * k + j]!;
+    }
+  }
+  for (let c = n - 1; c >= 0; c--) {
+    for (let j = 0; j < k; j++) {
+      let v = x[c * k + j]!;
+      for (let i = c + 1; i < n; i++) v -= m[c * n + i]! * x[i * k + j]!;
+      x[c * k + j] = v / m[c * n + c]!;
+    }
+  }
+  return x;
+}
+
+/**
+ * Solves t x = b by substitution for the triangle of the n x n `a` at pa
+ * (lower, or upper when `upper`; the other triangle is not read) and the
+ * n x k `b` at pb; a zero on the diagonal gives infinities and NaN.
+ */
+export function triangularSolve(a: ArrayLike<number>, pa: number, b: ArrayLike<number>, pb: number, n: number, k: number, upper: boolean): Float64Array {
+  const x = new Float64Array(n * k);
+  for (let step = 0; step < n; step++) {
+    const r = upper ? n - 1 - step : step;
+    for (let j = 0; j < k; j++) {
+      let v = b[pb + r * k + j]!;
+      if (upper) for (let i = r + 1; i < n; i++) v -= a[pa + r * n + i]! * x[i * k + j]!;
+      else for (let i = 0; i < r; i++) v -= a[pa + r * n + i]! * x[i * k + j]!;
+      x[r * k + j] = v / a[pa + r * n + r]!;
+    }
+  }
+  return x;
+}

@@ -1,0 +1,115 @@
+// The cpu reference's linear-algebra kernels: cholesky, triInv, inv, solve,
+// eigh and svd over the leading (batch) axes, each matrix read into float64, factored by
+// linalg-algorithms.ts and rounded once to the output dtype (float32/float64).
+
+import type { Backend, Kernel, MultiKernel, Tensor } from "../backend.js";
+import type { Cholesky, TriInv } from "../../src/primitives/linalg-cholesky.js";
+import type { Eigh } from "../../src/primitives/linalg-eigh.js";
+import type { SVD } from "../../src/primitives/linalg-svd.js";
+import type { Solve } from "../../src/primitives/linalg-solve.js";
+import { choleskyLower, lowerInverse, luSolve, svd, symmetricEigen, symmetricFrom, triangularSolve } from "./linalg-algorithms.js";
+import { allocOutput } from "./tensor.js";
+import { float64Values } from "./float64-values.js";
+
+/** The number of matrices of shape (m, n) in `shape`. */
+const batchOf = (shape: readonly number[]) => shape.slice(0, -2).reduce((a, b) => a * b, 1);
+
+/** `m` (row-major n x n) transposed. */
+function transposed(m: Float64Array, n: number): Float64Array {
+  const t = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t[j * n + i] = m[i * n + j]!;
+  return t;
+}
+
+/** A kernel mapping each n x n matrix of the input to an n x n output matrix. */
+function squareMap(backend: Backend, f: (a: Float64Array, p: number, n: number) => Float64Array): Kernel {
+  return (_prim, [x], out) => {
+    const a = float64Values(x!);
+    const n = x!.shape.at(-1)!;
+    const { t, w } = allocOutput(backend, out);
+    for (let b = 0; b < batchOf(x!.shape); b++) (w as Float64Array | Float32Array).set(f(a, b * n * n, n), b * n * n);
+    return t;
+  };
+}
+
+/** An error for matrix `b` of a batch with an exact zero pivot (MLX's inv and solve raise one too). */
+const singular = (b: number) => new Error(`matrix ${b} of the batch is singular (an exact zero pivot in its LU factorization)`);
+
+export function linalgKernels(backend: Backend): Record<string, Kernel> {
+  return {
+    inv: (_prim, [x], out) => {
+      const a = float64Values(x!);
+      const n = x!.shape.at(-1)!;
+      const eye = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) eye[i * n + i] = 1;
+      const { t, w } = allocOutput(backend, out);
+      for (let b = 0; b < batchOf(x!.shape); b++) {
+        const inverse = luSolve(a, b * n * n, eye, 0, n, n);
+        if (!inverse) throw singular(b);
+        (w as Float64Array).set(inverse, b * n * n);
+      }
+      return t;
+    },
+    solve: (prim, [x, y], out) => {
+      const a = float64Values(x!), rhs = float64Values(y!);
+      const [n, k] = [y!.shape.at(-2)!, y!.shape.at(-1)!];
+      const triangle = (prim as Solve).triangle;
+      const { t, w } = allocOutput(backend, out);
+      for (let b = 0; b < batchOf(y!.shape); b++) {
+        const pa = b * n * n, pb = b * n * k;
+        const sol = triangle === null ? luSolve(a, pa, rhs, pb, n, k) : triangularSolve(a, pa, rhs, pb, n, k, triangle === "upper");
+        if (!sol) throw singular(b);
+        (w as Float64Array).set(sol, pb);
+      }
+      return t;
+    },
+    cholesky: (prim, inputs, out) => {
+      const upper = (prim as Cholesky).upper;
+      return squareMap(backend, (a, p, n) => {
+        const l = choleskyLower(symmetricFrom(a, p, n, upper), n);
+        return upper ? transposed(l, n) : l;
+      })(prim, inputs, out);
+    },
+    triInv: (prim, inputs, out) => {
+      const upper = (prim as TriInv).upper;
+      return squareMap(backend, (a, p, n) => {
+        const m = a.subarray(p, p + n * n);
+        return upper ? transposed(lowerInverse(transposed(m, n), n), n) : lowerInverse(m, n);
+      })(prim, inputs, out);
+    },
+  };
+}
+
+export function linalgMultiKernels(backend: Backend): Record<string, MultiKernel> {
+  return {
+    eigh: (prim, [x], outs) => {
+      const a = float64Values(x!);
+      const n = x!.shape.at(-1)!;
+      const allocated = outs.map((o) => allocOutput(backend, o));
+      for (let b = 0; b < batchOf(x!.shape); b++) {
+        const { values, vectors } = symmetricEigen(symmetricFrom(a, b * n * n, n, (prim as Eigh).upper), n);
+        (allocated[0]!.w as Float64Array).set(values, b * n);
+        (allocated[1]?.w as Float64Array | undefined)?.set(vectors, b * n * n);
+      }
+      return allocated.map((o) => o.t);
+    },
+    svd: (prim, [x], outs) => {
+      const a = float64Values(x!);
+      const [m, n] = [x!.shape.at(-2)!, x!.shape.at(-1)!];
+      const k = Math.min(m, n);
+      const allocated = outs.map((o) => allocOutput(backend, o));
+      const uv = (prim as SVD).uv;
+      for (let b = 0; b < batchOf(x!.shape); b++) {
+        const r = svd(a, b * m * n, m, n);
+        if (!uv) {
+          (allocated[0]!.w as Float64Array).set(r.s, b * k);
+          continue;
+        }
+        (allocated[0]!.w as Float64Array).set(r.u, b * m * m);
+        (allocated[1]!.w as Float64Array).set(r.s, b * k);
+        (allocated[2]!.w as Float64Array).set(r.vt, b * n * n);
+      }
+      return allocated.map((o) => o.t);
+    },
+  };
+}

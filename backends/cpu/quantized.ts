@@ -1,0 +1,211 @@
+// CPU reference of the quantized primitives in MLX's layouts. Affine
+// quantize follows MLX's CPU kernel step by step in float32 (so packed words,
+// scales and biases match MLX's bit for bit), the microscaling modes follow
+// MLX's GPU kernels (float32 steps, exact format conversions); dequantize and
+// the quantized matmul compute in float64 from the stored values and round once.
+
+import type { Backend, Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
+import type { DType } from "../../src/dtype.js";
+import type { QuantizedMatmul, Quantize, QuantParams } from "../../src/primitives/quantized.js";
+import { H, rint } from "./math.js";
+import { e2m1Decode, e2m1Encode, e4m3Decode, e4m3Encode, e8m0Decode, e8m0Encode } from "./quantized-formats.js";
+import { allocOutput, elementOffsets, wordsOf } from "./tensor.js";
+
+const f32 = Math.fround;
+
+/** Element values of `t` in row-major order of its shape, as float64. */
+function values(t: Tensor): Float64Array {
+  const offs = elementOffsets(t);
+  const W = wordsOf(t) as ArrayLike<number>;
+  const dec = decoder(t.dtype);
+  const out = new Float64Array(offs.length);
+  for (let i = 0; i < offs.length; i++) out[i] = dec(W[offs[i]!]!);
+  return out;
+}
+
+function decoder(d: DType): (w: number) => number {
+  return d.name === "float16" ? (w) => H.T16[w]! : d.name === "bfloat16" ? (w) => H.TB16[w]! : (w) => w;
+}
+
+function encoder(d: DType): (v: number) => number {
+  return d.name === "float16" ? H.f16 : d.name === "bfloat16" ? H.bf16 : (v) => v;
+}
+
+/** Value i of a packed row (words from `base`): bits [i * bits, (i + 1) * bits) of the row's little-endian bit stream. */
+export function unpackAt(W: ArrayLike<number>, base: number, i: number, bits: number): number {
+  const bit = i * bits, word = bit >>> 5, shift = bit & 31;
+  let v = W[base + word]! >>> shift;
+  if (shift + bits > 32) v |= W[base + word + 1]! << (32 - shift);
+  return v & ((1 << bits) - 1);
+}
+
+/** Writes code q at value j of the words from `base` (bits [j * bits, (j + 1) * bits)). */
+function pack(Q: Uint32Array, base: number, j: number, bits: number, q: number): void {
+  const bit = j * bits, word = base + (bit >>> 5), shift = bit & 31;
+  Q[word] = (Q[word]! | (q << shift)) >>> 0;
+  if (shift + bits > 32) Q[word + 1] = (Q[word + 1]! | (q >>> (32 - shift))) >>> 0;
+}
+
+export function quantizeKernel(backend: Backend): MultiKernel {
+  return (prim, [w], specs) => ((prim as Quantize).q.mode === "affine" ? quantizeAffine(backend, prim as Quantize, w!, specs) : quantizeMicro(backend, prim as Quantize, w!, specs));
+}
+
+/**
+ * MLX's microscaling quantization: a group's scale from its largest magnitude
+ * over the format's largest value (e8m0 power of two, or e4m3 for nvfp4), the
+ * values times the scale's float32 reciprocal rounded to e2m1 or e4m3.
+ */
+function quantizeMicro(backend: Backend, prim: Quantize, w: Tensor, [wqSpec, sSpec]: readonly OutputSpec[]): Tensor[] {
+  const { groupSize: gs, bits, mode } = prim.q;
+  const x = values(w).map(f32);
+  const wq = allocOutput(backend, wqSpec!), sc = allocOutput(backend, sSpec!);
+  const Q = wq.w as Uint32Array;
+  const groups = x.length / gs, wordsPerGroup = (gs * bits) / 32;
+  Q.fill(0, 0, groups * wordsPerGroup);
+  for (let g = 0; g < groups; g++) {
+    let amax = 0;
+    // NaN is skipped, as MLX's kernels' max does
+    for (let j = 0; j < gs; j++) {
+      const a = Math.abs(x[g * gs + j]!);
+      if (amax < a) amax = a;
+    }
+    const sdec = f32(amax / (bits === 4 ? 6 : 448));
+    const code = mode === "nvfp4" ? e4m3Encode(sdec) : e8m0Encode(sdec);
+    const scale = f32(mode === "nvfp4" ? e4m3Decode(code) : e8m0Decode(code));
+    const inv = scale === 0 ? 0 : f32(1 / scale);
+    for (let j = 0; j < gs; j++) {
+      const v = f32(x[g * gs + j]! * inv);
+      pack(Q, g * wordsPerGroup, j, bits, bits === 8 ? e4m3Encode(v) : e2m1Encode(v));
+    }
+    sc.w[g] = code;
+  }
+  return [wq.t, sc.t];
+}
+
+/** MLX's affine quantization: per group the scale and bias (float32 steps), then the values rounded, clamped and packed. */
+function quantizeAffine(backend: Backend, prim: Quantize, w: Tensor, [wqSpec, sSpec, bSpec]: readonly OutputSpec[]): Tensor[] {
+  const { groupSize: gs, bits } = prim.q;
+  const x = values(w).map(f32);
+  const wq = allocOutput(backend, wqSpec!), sc = allocOutput(backend, sSpec!), bi = allocOutput(backend, bSpec!);
+  const enc = encoder(w.dtype);
+  const nBins = (1 << bits) - 1, eps = f32(1e-7);
+  const groups = x.length / gs, wordsPerGroup = (gs * bits) / 32;
+  const Q = wq.w as Uint32Array;
+  Q.fill(0, 0, groups * wordsPerGroup);
+  for (let g = 0; g < groups; g++) {
+    let lo = Infinity, hi = -Infinity;
+    // NaN is skipped, as MLX's std::max / std::min do; a NaN value packs as 0
+    for (let j = 0; j < gs; j++) {
+      const v = x[g * gs + j]!;
+      if (hi < v) hi = v;
+      if (v < lo) lo = v;
+    }
+    const mask = Math.abs(lo) > Math.abs(hi);
+    let scale = Math.max(f32(f32(hi - lo) / nBins), eps);
+    scale = mask ? scale : -scale;
+    const edge = mask ? lo : hi;
+    const q0 = rint(f32(edge / scale));
+    let bias = 0;
+    if (q0 !== 0) {
+      scale = f32(edge / q0);
+      bias = edge;
+    }
+    for (let j = 0; j < gs; j++) pack(Q, g * wordsPerGroup, j, bits, Math.min(Math.max(rint(f32(f32(x[g * gs + j]! - bias) / scale)), 0), nBins) || 0);
+    sc.w[g] = enc(scale);
+    bi.w[g] = enc(bias);
+  }
+  return [wq.t, sc.t, bi.t];
+}
+
+/**
+ * Group g's scale and bias and the value of a code, in float64: affine (the
+ * stored scale and bias, the code itself) or microscaling (the decoded
+ * scale, no bias, the code's e2m1 / e4m3 value).
+ */
+interface GroupDecoder {
+  scale(g: number): number;
+  bias(g: number): number;
+  value(code: number): number;
+}
+
+function groupDecoder(q: QuantParams, scales: Tensor, biases: Tensor | undefined): GroupDecoder {
+  const S = values(scales);
+  if (q.mode === "affine") {
+    const B = values(biases!);
+    return { scale: (g) => S[g]!, bias: (g) => B[g]!, value: (c) => c };
+  }
+  const scale = q.mode === "nvfp4" ? e4m3Decode : e8m0Decode;
+  return { scale: (g) => scale(S[g]!), bias: () => 0, value: q.bits === 8 ? e4m3Decode : e2m1Decode };
+}
+
+/** scale * value + bias per element, in float64, rounded once to the output dtype. */
+export function dequantizeKernel(backend: Backend): Kernel {
+  return (prim, [w, scales, biases], out) => {
+    const q = (prim as Quantize).q;
+    const { groupSize: gs, bits } = q;
+    const { t, w: O } = allocOutput(backend, out);
+    const words = packedRows(w!);
+    const d = groupDecoder(q, scales!, biases);
+    const K = out.shape[out.shape.length - 1]!, rows = K === 0 ? 0 : O.length / K;
+    const enc = encoder(out.dtype);
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0; k < K; k++) {
+        const g = r * (K / gs) + Math.floor(k / gs);
+        O[r * K + k] = enc(d.scale(g) * d.value(unpackAt(words.W, words.rowBase(r), k, bits)) + d.bias(g));
+      }
+    }
+    return t;
+  };
+}
+
+/** The words of a packed tensor, contiguous per row: row r starts at rowBase(r). */
+function packedRows(w: Tensor): { W: Uint32Array; rowBase: (r: number) => number } {
+  const n = w.shape[w.shape.length - 1]!;
+  const W = Uint32Array.from(values(w));
+  return { W, rowBase: (r) => r * n };
+}
+
+/**
+ * x [..., M, K] times the dequantized weights (transposed or not): each batch's
+ * weights are unpacked to float64 (the reference may materialise them) and
+ * every output accumulates its K products in float64, in k order.
+ */
+export function quantizedMatmulKernel(backend: Backend): Kernel {
+  return (prim, [x, w, scales, biases], out) => {
+    const p = prim as QuantizedMatmul;
+    const { groupSize: gs, bits } = p.q;
+    const { t, w: O } = allocOutput(backend, out);
+    const X = values(x!), d = groupDecoder(p.q, scales!, biases);
+    const words = packedRows(w!);
+    const nw = w!.shape.length;
+    const wRows = w!.shape[nw - 2]!, wCols = (w!.shape[nw - 1]! * 32) / bits;
+    const K = x!.shape[x!.shape.length - 1]!, N = out.shape[out.shape.length - 1]!;
+    const wBatches = w!.shape.slice(0, -2).reduce((a, d) => a * d, 1);
+    const rowsPerBatch = wBatches === 0 ? 0 : X.length / K / wBatches;
+    const dense = new Float64Array(wRows * wCols);
+    const enc = encoder(out.dtype);
+    for (let bt = 0; bt < wBatches; bt++) {
+      for (let r = 0; r < wRows; r++) {
+        const row = bt * wRows + r;
+        for (let c = 0; c < wCols; c++) {
+          const g = row * (wCols / gs) + Math.floor(c / gs);
+          dense[r * wCols + c] = d.scale(g) * d.value(unpackAt(words.W, words.rowBase(row), c, bits)) + d.bias(g);
+        }
+      }
+      for (let m = 0; m < rowsPerBatch; m++) {
+        const xo = (bt * rowsPerBatch + m) * K;
+        for (let n = 0; n < N; n++) {
+          let acc = 0;
+          for (let k = 0; k < K; k++) acc += X[xo + k]! * (p.transpose ? dense[n * wCols + k]! : dense[k * wCols + n]!);
+          O[(bt * rowsPerBatch + m) * N + n] = enc(acc);
+        }
+      }
+    }
+    return t;
+  };
+}
+
+/** The single-output quantized kernels of the table. */
+export function quantizedKernels(backend: Backend): Record<string, Kernel> {
+  return { dequantize: dequantizeKernel(backend), quantizedMatmul: quantizedMatmulKernel(backend) };
+}

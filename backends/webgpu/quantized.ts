@@ -1,0 +1,130 @@
+// WebGPU quantized kernels (wgsl/quantized_*.wgsl) in MLX's layouts (affine,
+// mxfp4, mxfp8, nvfp4): quantize (a dispatch over the groups per output:
+// scales, biases, packed words), dequantize (a thread per value) and the
+// quantized matmul, which unpacks weights in registers: 1 row of x per
+// workgroup for matrix-vector products, tiles of 8 rows once x has more.
+// Float results are float32 words and scale bits u32 words, cast after.
+
+import type { Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
+import { float32, uint32, uint8, type DType } from "../../src/dtype.js";
+import type { Dequantize, QuantizedMatmul, Quantize, QuantParams } from "../../src/primitives/quantized.js";
+import { isRowMajor } from "../strides.js";
+import type { WebGpuBackend } from "./backend.js";
+import { inputDecl } from "./codegen.js";
+import { castResult, contiguousCopy } from "./elementwise.js";
+
+/** Rows of x one workgroup computes when x has more than one row per batch. */
+const TILE_ROWS = 8;
+
+/** `t` itself when row-major, else a contiguous copy (the caller releases copies through `done`). */
+function rowMajor(gpu: WebGpuBackend, t: Tensor, copies: Tensor[]): Tensor {
+  if (isRowMajor(t.shape, t.strides)) return t;
+  const c = contiguousCopy(gpu, t);
+  copies.push(c);
+  return c;
+}
+
+function count(shape: readonly number[]): number {
+  return shape.reduce((a, d) => a * d, 1);
+}
+
+const MODE_CODE = { affine: 0, mxfp4: 1, mxfp8: 1, nvfp4: 2 } as const;
+
+/**
+ * The GROUPS slot: the scales (input k, binding b) and in affine mode the
+ * biases (k + 1, b + 1), read as scale_at(e) and bias_at(e), and decode(code),
+ * a code's value (the code itself, or its e2m1 / e4m3 value).
+ */
+function groupsSlot(q: QuantParams, k: number, binding: number, scales: DType, biases: DType | undefined): string {
+  if (q.mode === "affine") {
+    return `${inputDecl(k, binding, scales)}\n${inputDecl(k + 1, binding + 1, biases!)}
+fn scale_at(e: u32) -> f32 { return load_${k}(e); }
+fn bias_at(e: u32) -> f32 { return load_${k + 1}(e); }
+fn decode(c: u32) -> f32 { return f32(c); }`;
+  }
+  return `${inputDecl(k, binding, uint8)}
+fn scale_at(e: u32) -> f32 { return ${q.mode === "nvfp4" ? "e4m3_decode" : "e8m0_decode"}(load_${k}(e)); }
+fn bias_at(e: u32) -> f32 { return 0.0; }
+fn decode(c: u32) -> f32 { return ${q.bits === 8 ? "e4m3_decode" : "e2m1_decode"}(c); }`;
+}
+
+const HELPERS = ["dtypes", "quantized_formats"];
+
+export function quantizeKernel(gpu: WebGpuBackend): MultiKernel {
+  return (prim, [w], [wqSpec, sSpec, bSpec]) => {
+    const { groupSize, bits, mode } = (prim as Quantize).q;
+    const copies: Tensor[] = [];
+    const x = rowMajor(gpu, w!, copies);
+    const groups = count(sSpec!.shape);
+    // dispatch OUT writes: 0 the scales, 1 the biases, 2 the words
+    const wanted: [number, OutputSpec][] = [[2, wqSpec!], [0, sSpec!], ...(bSpec ? [[1, bSpec] as [number, OutputSpec]] : [])];
+    const outs = wanted.map(([out, spec]) => {
+      const res = gpu.allocOutput(out === 2 ? spec : { shape: spec.shape, dtype: mode === "affine" ? float32 : uint32 });
+      if (groups > 0) {
+        gpu.run(
+          { op: "quantize", file: "quantized_quantize", helpers: HELPERS, slots: { X: inputDecl(0, 2, x.dtype), BITS: bits, GS: groupSize, OUT: out, MODE: MODE_CODE[mode] } },
+          gpu.gpuBuffer(res), [groups, x.offset], [gpu.gpuBuffer(x)], Math.ceil(groups / 64),
+        );
+      }
+      return out === 2 ? res : castResult(gpu, res, spec);
+    });
+    for (const c of copies) gpu.release(c.buffer);
+    return outs;
+  };
+}
+
+function dequantizeKernel(gpu: WebGpuBackend): Kernel {
+  return (prim, inputs, out: OutputSpec) => {
+    const q = (prim as Dequantize).q;
+    const copies: Tensor[] = [];
+    const [wq, s, b] = inputs.map((t) => rowMajor(gpu, t, copies)) as [Tensor, Tensor, Tensor | undefined];
+    const n = count(out.shape), K = out.shape[out.shape.length - 1]!;
+    const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
+    if (n > 0) {
+      gpu.run(
+        { op: "dequantize", file: "quantized_dequantize", helpers: HELPERS, slots: { W: inputDecl(0, 2, uint32), GROUPS: groupsSlot(q, 1, 3, s.dtype, b?.dtype), BITS: q.bits, GS: q.groupSize } },
+        gpu.gpuBuffer(res), [n, K, wq.shape[wq.shape.length - 1]!, wq.offset, s.offset, b?.offset ?? 0], [wq, s, ...(b ? [b] : [])].map((t) => gpu.gpuBuffer(t)), Math.ceil(n / 256),
+      );
+    }
+    for (const c of copies) gpu.release(c.buffer);
+    return castResult(gpu, res, out);
+  };
+}
+
+function quantizedMatmulKernel(gpu: WebGpuBackend): Kernel {
+  return (prim, inputs, out: OutputSpec) => {
+    const p = prim as QuantizedMatmul;
+    const { groupSize, bits } = p.q;
+    const copies: Tensor[] = [];
+    const [x, w, s, b] = inputs.map((t) => rowMajor(gpu, t, copies)) as [Tensor, Tensor, Tensor, Tensor | undefined];
+    const nw = w.shape.length;
+    const K = x.shape[x.shape.length - 1]!, N = out.shape[out.shape.length - 1]!;
+    const batches = count(w.shape.slice(0, -2));
+    const perBatch = batches === 0 ? 0 : count(x.shape) / K / batches;
+    const rows = perBatch > 1 ? TILE_ROWS : 1;
+    const rowTiles = Math.ceil(perBatch / rows), colTiles = Math.ceil(N / (p.transpose ? 8 : 32));
+    const groups = batches * rowTiles * colTiles;
+    const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
+    if (groups > 0) {
+      gpu.run(
+        {
+          op: "quantizedMatmul",
+          file: "quantized_qmm",
+          helpers: HELPERS,
+          slots: { X: inputDecl(0, 2, x.dtype), W: inputDecl(1, 3, uint32), GROUPS: groupsSlot(p.q, 2, 4, s.dtype, b?.dtype), ROWS: rows, BITS: bits, GS: groupSize, TRANSPOSE: String(p.transpose) },
+        },
+        gpu.gpuBuffer(res),
+        [perBatch, N, K, w.shape[nw - 1]!, s.shape[nw - 1]!, batches, rowTiles, colTiles, x.offset, w.offset, s.offset, b?.offset ?? 0],
+        [x, w, s, ...(b ? [b] : [])].map((t) => gpu.gpuBuffer(t)),
+        groups,
+      );
+    }
+    for (const c of copies) gpu.release(c.buffer);
+    return castResult(gpu, res, out);
+  };
+}
+
+/** The single-output quantized kernels of the table. */
+export function quantizedKernels(gpu: WebGpuBackend): Record<string, Kernel> {
+  return { dequantize: dequantizeKernel(gpu), quantizedMatmul: quantizedMatmulKernel(gpu) };
+}

@@ -1,0 +1,47 @@
+// The bandwidth ceiling the webgpu benchmarks hold the backend against: a
+// plain WGSL copy kernel on the same Dawn device, timed as the library rows
+// are (several copies per device wait).
+
+import { timeMs } from "./harness.js";
+
+/**
+ * GB/s of a plain copy kernel over `n` floats (read + write counted), reps
+ * copies into distinct destinations per device wait, as the library rows run:
+ * each invocation copies four words 256 apart, the fastest plain copy found on
+ * the H100 (a vec4 copy reached about half of it).
+ */
+export async function copyBandwidth(device: GPUDevice, n: number, reps: number, warmupMs: number): Promise<number> {
+  const src = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE });
+  const dsts = Array.from({ length: reps }, () => device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE }));
+  const module = device.createShaderModule({
+    code: `@group(0) @binding(0) var<storage, read> s: array<u32>;
+@group(0) @binding(1) var<storage, read_write> d: array<u32>;
+@compute @workgroup_size(256) fn main(@builtin(workgroup_id) w: vec3u, @builtin(num_workgroups) nw: vec3u, @builtin(local_invocation_index) l: u32) {
+  let first = (w.x + w.y * nw.x) * 1024u + l;
+  for (var j = 0u; j < 4u; j++) {
+    let i = first + j * 256u;
+    if (i < arrayLength(&s)) { d[i] = s[i]; }
+  }
+}`,
+  });
+  const pipeline = device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
+  const bgs = dsts.map((dst) => device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: src } }, { binding: 1, resource: { buffer: dst } }] }));
+  const groups = Math.ceil(n / 1024);
+  const x = Math.min(groups, 65535), y = Math.ceil(groups / x);
+  const ms = await timeMs(async () => {
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass();
+    for (const bg of bgs) {
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bg);
+      pass.dispatchWorkgroups(x, y);
+    }
+    pass.end();
+    device.queue.submit([enc.finish()]);
+    await device.queue.onSubmittedWorkDone();
+  }, 7, 3, warmupMs);
+  src.destroy();
+  for (const d of dsts) d.destroy();
+  return (reps * 2 * n * 4) / (ms / 1000) / 1e9;
+}
+

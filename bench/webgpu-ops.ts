@@ -1,0 +1,147 @@
+// The webgpu backend's scans, sorts, row-wise ops, attention and quantized
+// matrix-vector products beside PyTorch on the same card (CUDA, in the same
+// run, through bench/peers/torch_ops.py; n/a where torch, CUDA or the op is
+// absent) and beside a plain WGSL copy kernel, the bandwidth ceiling. Times
+// are per op, 10 ops per device wait.
+// Run: npx tsx bench/webgpu-ops.ts [--small] [--json FILE]   (--small: sizes for lavapipe)
+
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import * as mx from "../index.js";
+import { getBackend } from "../backends/backend.js";
+import type { WebGpuBackend } from "../backends/webgpu/backend.js";
+import { machine, printTable, timeMs, type Row } from "./harness.js";
+import { copyBandwidth } from "./webgpu-copy.js";
+
+const args = process.argv.slice(2);
+const small = args.includes("--small");
+const jsonOut = args.includes("--json") ? args[args.indexOf("--json") + 1] : undefined;
+const REPS = 10;
+const WARMUP_MS = small ? 0 : 1000;
+const N = small ? 1 << 20 : 1 << 26;
+const SORT_N = small ? 1 << 18 : 1 << 24;
+const [ROWS, COLS] = small ? [256, 1024] : [16384, 4096];
+
+const gpu = getBackend("webgpu") as WebGpuBackend;
+const o = { stream: mx.webgpu };
+
+/** One benchmark: torch's case name and arguments, our op, and how a time becomes the row's number. */
+interface Bench {
+  key: string;
+  torch: [string, Record<string, unknown>];
+  inputs: () => mx.MxArray[];
+  run: (xs: mx.MxArray[]) => mx.MxArray | mx.MxArray[];
+  unit: string;
+  /** The row's number from milliseconds per op. */
+  score: (ms: number) => number;
+  higherIsBetter: boolean;
+}
+
+const gbps = (bytes: number) => (ms: number) => bytes / (ms / 1000) / 1e9;
+const uniform = (shape: number[]) => () => [mx.random.uniform(0, 1, shape, { key: mx.random.key(1), stream: mx.webgpu })];
+const fast = mx.fast as unknown as Record<string, ((...a: unknown[]) => mx.MxArray) | undefined>;
+
+const benches: Bench[] = [
+  // the math library's cost (issue 18: exp, sin, tanh at >= 90% of add's bandwidth)
+  ...(["add", "exp", "sin", "tanh"] as const).map((fn): Bench => ({
+    key: `${fn} ${N / 2 ** 20}M f32`, torch: ["unary", { n: N, fn }], inputs: () => [...uniform([N])(), ...uniform([N])()],
+    run: ([x, y]) => (fn === "add" ? mx.add(x!, y!, o) : mx[fn](x!, o)), unit: "GB/s", score: gbps((fn === "add" ? 3 : 2) * N * 4), higherIsBetter: true,
+  })),
+  { key: `cumsum ${N / 2 ** 20}M f32`, torch: ["cumsum", { n: N }], inputs: uniform([N]), run: ([x]) => mx.cumsum(x!, 0, o), unit: "GB/s", score: gbps(2 * N * 4), higherIsBetter: true },
+  { key: `sort ${SORT_N / 2 ** 20}M f32 keys (stable)`, torch: ["sort", { n: SORT_N }], inputs: uniform([SORT_N]), run: ([x]) => mx.sort(x!, 0, o), unit: "Mkeys/s", score: (ms) => SORT_N / (ms / 1000) / 1e6, higherIsBetter: true },
+  { key: `softmax ${ROWS}x${COLS} f32`, torch: ["softmax", { rows: ROWS, cols: COLS }], inputs: uniform([ROWS, COLS]), run: ([x]) => mx.softmax(x!, -1, o), unit: "GB/s", score: gbps(2 * ROWS * COLS * 4), higherIsBetter: true },
+];
+if (fast.layerNorm) {
+  benches.push({
+    key: `layerNorm ${ROWS}x${COLS} f32`, torch: ["layerNorm", { rows: ROWS, cols: COLS }],
+    inputs: () => [...uniform([ROWS, COLS])(), ...uniform([COLS])(), ...uniform([COLS])()],
+    run: ([x, w, b]) => fast.layerNorm!(x, w, b, 1e-5, o), unit: "GB/s", score: gbps(2 * ROWS * COLS * 4), higherIsBetter: true,
+  });
+}
+if (fast.rmsNorm) {
+  benches.push({
+    key: `rmsNorm ${ROWS}x${COLS} f32`, torch: ["rmsNorm", { rows: ROWS, cols: COLS }],
+    inputs: () => [...uniform([ROWS, COLS])(), ...uniform([COLS])()],
+    run: ([x, w]) => fast.rmsNorm!(x, w, 1e-5, o), unit: "GB/s", score: gbps(2 * ROWS * COLS * 4), higherIsBetter: true,
+  });
+}
+
+// attention, fused (flash) and composed from matmul + softmax (which materialises the score matrix), at head dim 128
+const ATTENTION = small ? [{ b: 1, h: 4, l: 256 }] : [{ b: 1, h: 32, l: 2048 }, { b: 4, h: 16, l: 4096 }, { b: 1, h: 8, l: 8192 }];
+const D = small ? 64 : 128;
+const attentionFlops = (a: { b: number; h: number; l: number }) => 4 * a.b * a.h * a.l * a.l * D;
+if (fast.scaledDotProductAttention) {
+  for (const a of ATTENTION) {
+    const qkv = () => [0, 1, 2].map((i) => mx.random.normal([a.b, a.h, a.l, D], { key: mx.random.key(i), stream: mx.webgpu }));
+    const scale = 1 / Math.sqrt(D);
+    const tflops = (ms: number) => attentionFlops(a) / (ms / 1000) / 1e12;
+    benches.push({
+      key: `attention b${a.b} h${a.h} L${a.l} d${D} f32 (flash)`, torch: ["attention", { b: a.b, h: a.h, l: a.l, d: D }], inputs: qkv,
+      run: ([q, k, v]) => fast.scaledDotProductAttention!(q, k, v, { scale, stream: mx.webgpu }), unit: "TFLOP/s", score: tflops, higherIsBetter: true,
+    });
+    // the composition holds b*h*L^2 float32 scores in one buffer: skip it past WebGPU's 2 GiB binding limit
+    if (a.b * a.h * a.l * a.l * 4 < 2 ** 31) {
+      benches.push({
+        key: `attention b${a.b} h${a.h} L${a.l} d${D} f32 (matmul + softmax)`, torch: ["attention", { b: a.b, h: a.h, l: a.l, d: D }], inputs: qkv,
+        run: ([q, k, v]) => mx.matmul(mx.softmax(mx.multiply(mx.matmul(q!, mx.swapaxes(k!, -1, -2, o), o), scale, o), -1, o), v!, o), unit: "TFLOP/s", score: tflops, higherIsBetter: true,
+      });
+    }
+  }
+}
+// quantized matrix-vector products: the packed weights' bytes per second (no torch counterpart)
+const [QN, QK] = small ? [1024, 1024] : [16384, 4096];
+for (const bits of [4, 8]) {
+  const wBytes = (QN * QK * bits) / 8 + 2 * (QN * QK / 64) * 4;
+  benches.push({
+    key: `quantizedMatmul 1x${QK} by ${QN}x${QK} ${bits}-bit (weights)`, torch: ["none", {}],
+    inputs: () => {
+      const w = mx.random.normal([QN, QK], { key: mx.random.key(3), stream: mx.webgpu });
+      const [wq, sc, bi] = mx.quantize(w, 64, bits, { stream: mx.webgpu });
+      return [mx.random.normal([1, QK], { key: mx.random.key(4), stream: mx.webgpu }), wq, sc, bi];
+    },
+    run: ([x, wq, sc, bi]) => mx.quantizedMatmul(x!, wq!, sc!, bi!, { transpose: true, groupSize: 64, bits, stream: mx.webgpu }),
+    unit: "GB/s", score: gbps(wBytes), higherIsBetter: true,
+  });
+}
+
+/** Torch's milliseconds per op for each bench, or {} where python3 has no torch with CUDA. */
+function torchTimes(): Record<string, number> {
+  const script = fileURLToPath(new URL("./peers/torch_ops.py", import.meta.url));
+  const cases = benches.map((b) => [b.torch[0], { ...b.torch[1], key: b.key }]);
+  const r = spawnSync("python3", [script, JSON.stringify(cases)], { encoding: "utf8" });
+  if (r.status !== 0) {
+    console.error(`no torch peer: ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`);
+    return {};
+  }
+  return JSON.parse(r.stdout) as Record<string, number>;
+}
+
+const rows: Row[] = [];
+/** Peak memory of each row (inputs and REPS results included), for the attention rows' memory comparison. */
+const peaks: number[] = [];
+const copy = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
+for (const b of benches) {
+  mx.clearCache();
+  mx.resetPeakMemory();
+  const xs = b.inputs();
+  await mx.eval(xs);
+  const ms = (await timeMs(async () => {
+    const rs = Array.from({ length: REPS }, () => b.run(xs)).flat();
+    await mx.eval(rs);
+    for (const r of rs) r.dispose();
+  }, 7, 2, WARMUP_MS)) / REPS;
+  rows.push({ name: b.key, unit: b.unit, ours: b.score(ms), peer: NaN, higherIsBetter: b.higherIsBetter });
+  peaks.push(mx.getPeakMemory());
+  for (const x of xs) x.dispose();
+}
+const peer = torchTimes();
+rows.forEach((r, i) => {
+  const t = peer[benches[i]!.key];
+  if (t !== undefined) r.peer = benches[i]!.score(t);
+  if (r.unit === "GB/s") r.name += ` (${((100 * r.ours) / copy).toFixed(0)}% of copy)`;
+  if (r.name.startsWith("attention")) r.name += ` (peak ${(peaks[i]! / 2 ** 20).toFixed(0)} MiB)`;
+});
+
+printTable(`mlx-ts webgpu vs PyTorch (CUDA) on the same card; WGSL copy kernel ${copy.toFixed(0)} GB/s (${gpu.ctx.description})`, "torch", rows);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ machine: machine(), adapter: gpu.ctx.description, date: new Date().toISOString(), copyGBps: copy, rows, peakBytes: peaks }, null, 2));

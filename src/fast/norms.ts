@@ -1,0 +1,91 @@
+// mx.fast.rmsNorm and mx.fast.layerNorm: MLX's fused normalizations over the
+// last axis. Arguments are checked here; x, weight and bias are cast to the
+// output dtype (their promoted float type) and handed to one primitive.
+
+import { MxArray } from "../array.js";
+import { describeValue, opError } from "../errors.js";
+import { isFloating, type DType } from "../dtype.js";
+import { astype, full } from "../ops/index.js";
+import { checkArrayLike, node, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
+import { checkOptions } from "../ops/strict-options.js";
+import { LayerNorm, RMSNorm } from "../primitives/fast-norms.js";
+import type { Stream } from "../device.js";
+
+/** The input x: an array of at least one dimension. */
+function inputOf(op: string, x: ArrayLike, s: Stream): MxArray {
+  const a = toArray(op, checkArrayLike(op, x, "x"), s, undefined, "x");
+  if (a.ndim === 0) throw opError(op, "x must have at least 1 dimension, got a 0-d array", [a]);
+  return a;
+}
+
+/** An optional 1-D weight or bias of the last axis's size (null or undefined: none). */
+function affineOf(op: string, name: string, p: unknown, x: MxArray): MxArray | null {
+  if (p === null || p === undefined) return null;
+  if (!(p instanceof MxArray)) throw opError(op, `${name} must be an mx array, null or undefined, got ${describeValue(p)}`, [], "type");
+  checkArrayLike(op, p, name);
+  const d = x.shape[x.ndim - 1]!;
+  if (p.ndim !== 1) throw opError(op, `${name} must have 1 dimension but has ${p.ndim} (shape (${p.shape.join(", ")}))`, [x, p]);
+  if (p.shape[0] !== d) throw opError(op, `${name} must have the size of the last dimension of x (${d}) but has ${p.shape[0]} elements`, [x, p]);
+  return p;
+}
+
+function epsOf(op: string, eps: unknown): number {
+  if (typeof eps !== "number" || !Number.isFinite(eps)) throw opError(op, `eps must be a finite number, got ${describeValue(eps)}`, [], "type");
+  // MLX's eps is a C float
+  return Math.fround(eps);
+}
+
+function outType(op: string, arrays: MxArray[]): DType {
+  const t = resultType(...arrays);
+  if (!isFloating(t)) throw opError(op, `x${arrays.length > 1 ? ", weight and bias" : ""} must promote to a floating dtype, got ${t.name}`, arrays, "type");
+  return t;
+}
+
+/**
+ * Root-mean-square normalization over the last axis of `x`:
+ * `x * rsqrt(mean(x^2) + eps) * weight`. `weight` (1-D, the size of the last
+ * axis) may be null for none. The result has the promoted float dtype of x
+ * and weight; GPU backends accumulate in float32 whatever the input dtype.
+ * @example
+ * ```ts
+ * await mx.fast.rmsNorm(mx.array([3, 4], mx.float32), null, 0).tolist(); // [0.8485281467437744, 1.1313709020614624]
+ * await mx.fast.rmsNorm(mx.array([[1, 1]], mx.float32), mx.array([2, 3], mx.float32), 0).tolist(); // [[2, 3]]
+ * ```
+ */
+export function rmsNorm(x: ArrayLike, weight: MxArray | null | undefined, eps: number, o?: OpOptions): MxArray {
+  const op = "fast.rmsNorm";
+  const s = opStream(op, o, x, weight);
+  checkOptions(op, o);
+  const a = inputOf(op, x, s);
+  const w = affineOf(op, "weight", weight, a);
+  const e = epsOf(op, eps);
+  const t = outType(op, w ? [a, w] : [a]);
+  const wt = w ? astype(w, t, { stream: s }) : full([], 1, t, { stream: s });
+  return node(new RMSNorm(e), [astype(a, t, { stream: s }), wt], s);
+}
+
+/**
+ * Layer normalization over the last axis of `x`:
+ * `(x - mean(x)) * rsqrt(var(x) + eps) * weight + bias`. `weight` and `bias`
+ * (1-D, the size of the last axis) may be null for none. The result has the
+ * promoted float dtype of the inputs; GPU backends accumulate in float32.
+ * @example
+ * ```ts
+ * await mx.fast.layerNorm(mx.array([1, 3], mx.float32), null, null, 0).tolist(); // [-1, 1]
+ * await mx.fast.layerNorm(mx.array([[1, 3]], mx.float32), mx.array([2, 2], mx.float32), mx.array([0, 1], mx.float32), 0).tolist(); // [[-2, 3]]
+ * ```
+ */
+export function layerNorm(x: ArrayLike, weight: MxArray | null | undefined, bias: MxArray | null | undefined, eps: number, o?: OpOptions): MxArray {
+  const op = "fast.layerNorm";
+  const s = opStream(op, o, x, weight, bias);
+  checkOptions(op, o);
+  const a = inputOf(op, x, s);
+  const w = affineOf(op, "weight", weight, a);
+  const b = affineOf(op, "bias", bias, a);
+  const e = epsOf(op, eps);
+  const t = outType(op, [a, ...(w ? [w] : []), ...(w && b ? [b] : [])]);
+  const on = { stream: s };
+  const wt = w ? astype(w, t, on) : full([], 1, t, on);
+  const bt = b ? astype(b, t, on) : full([], 0, t, on);
+  return node(new LayerNorm(e), [astype(a, t, on), wt, bt], s);
+}

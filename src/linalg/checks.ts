@@ -1,0 +1,66 @@
+// Argument checks the mx.linalg functions share (MLX's): a float32/float64
+// array of at least two dimensions, square where the function needs it, on a
+// cpu stream (MLX runs its factorizations on the CPU only), and MLX's
+// positional flag (upper, UPLO, computeUV) or an options object.
+
+import { MxArray } from "../array.js";
+import type { Stream } from "../device.js";
+import { float32, float64 } from "../dtype.js";
+import { describeValue, opError } from "../errors.js";
+import { checkArrayLike, opStream, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
+import { checkOptions } from "../ops/strict-options.js";
+
+/**
+ * The options of `op` called as `f(a, flag, options)` or `f(a, options)`: the
+ * flag given positionally is stored under `key`; giving it both ways is an error.
+ */
+export function flagOrOptions<O extends OpOptions>(op: string, key: string, second: unknown, third: unknown): O {
+  const isOptions = (v: unknown) => typeof v === "object" && v !== null && !(v instanceof MxArray) && !Array.isArray(v);
+  if (second === undefined) {
+    // f(a, undefined, options): the flag left out positionally
+    if (third !== undefined && !isOptions(third)) throw opError(op, `options must be an object such as { ${key}, stream }, got ${describeValue(third)}`, [], "type");
+    return (third ?? {}) as O;
+  }
+  if (isOptions(second)) {
+    if (third !== undefined) throw opError(op, `give ${key} once: ${op}(a, ${key}, { stream }) or ${op}(a, { ${key}, stream }), got a third argument ${describeValue(third)}`, [], "type");
+    return second as O;
+  }
+  if (third !== undefined && !isOptions(third)) {
+    throw opError(op, `options must be an object such as { stream }, got ${describeValue(third)}`, [], "type");
+  }
+  if (third !== undefined && key in (third as object)) throw opError(op, `${key} was given twice (positionally and in the options)`, [], "type");
+  return { ...(third as O | undefined), [key]: second } as O;
+}
+
+/** The boolean option `name` of `op` (default false). */
+export function boolFlag(op: string, name: string, v: unknown): boolean {
+  if (v === undefined) return false;
+  if (typeof v !== "boolean") throw opError(op, `${name} must be a boolean, got ${describeValue(v)}`, [], "type");
+  return v;
+}
+
+/**
+ * The matrix argument `a` of linalg op `op` with its stream: options checked
+ * (keys in `allowed`), a cpu stream, float32 or float64, at least two dims,
+ * square unless `square` is false.
+ */
+export function linalgInput(op: string, a: ArrayLike, o: OpOptions | undefined, allowed: readonly string[], square = true, name = "a"): { x: MxArray; s: Stream } {
+  checkOptions(op, o, allowed);
+  checkArrayLike(op, a, name);
+  const s = opStream(op, o, a);
+  cpuOnly(op, s);
+  const x = toArray(op, a, s, undefined, name);
+  if (x.dtype !== float32 && x.dtype !== float64) {
+    throw opError(op, `${name} must be float32 or float64, got ${x.dtype.name} (cast it with mx.astype)`, [x], "type");
+  }
+  if (x.ndim < 2) throw opError(op, `${name} must have at least 2 dimensions (a matrix or a batch of them), got ${x.ndim}`, [x], "value");
+  if (square && x.shape.at(-1) !== x.shape.at(-2)) throw opError(op, `${name} must be square in its last two dimensions, got ${x.shape.at(-2)} x ${x.shape.at(-1)}`, [x], "value");
+  return { x, s };
+}
+
+/** MLX runs the factorizations on its CPU stream only: elsewhere an error that says so. */
+export function cpuOnly(op: string, s: Stream): void {
+  if (s.device.backend !== "cpu") {
+    throw opError(op, `runs on the cpu only for now (it is not implemented on backend '${s.device.backend}'): pass { stream: mx.cpu } in the options`);
+  }
+}

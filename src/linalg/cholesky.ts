@@ -1,0 +1,34 @@
+// linalg.cholesky: the Cholesky factor of symmetric positive-definite
+// matrices (MLX's mx.linalg.cholesky), batched over leading axes.
+
+import type { MxArray } from "../array.js";
+import { Cholesky } from "../primitives/linalg-cholesky.js";
+import { node, type ArrayLike, type OpOptions } from "../ops/base.js";
+import { boolFlag, flagOrOptions, linalgInput } from "./checks.js";
+
+export interface CholeskyOptions extends OpOptions {
+  /** Return the upper factor U (A = U^T U, read from A's upper triangle) instead of the lower L (A = L L^T, the default). */
+  upper?: boolean | undefined;
+}
+
+/**
+ * The Cholesky factor of each symmetric positive-definite matrix in the last
+ * two axes of `a` (float32 or float64): lower triangular L with A = L L^T, or
+ * with `upper` the upper U = L^T. Only the triangle of `a` the factor lies in
+ * is read. Computed in float64 and rounded once; a matrix that is not
+ * positive definite gives NaN from its first non-positive pivot on (MLX
+ * returns LAPACK's partial factor unchecked). Runs on the cpu stream only,
+ * as in MLX. `upper` may be passed positionally, as in MLX.
+ * @example
+ * ```ts
+ * const a = mx.array([[4, 2], [2, 3]], mx.float64);
+ * await mx.linalg.cholesky(a, { stream: mx.cpu }).tolist(); // [[2, 0], [1, 1.4142135623730951]]
+ * await mx.linalg.cholesky(a, true, { stream: mx.cpu }).tolist(); // [[2, 1], [0, 1.4142135623730951]]
+ * ```
+ */
+export function cholesky(a: ArrayLike, upper?: boolean | CholeskyOptions, o?: CholeskyOptions): MxArray {
+  const op = "linalg.cholesky";
+  const opts = flagOrOptions<CholeskyOptions>(op, "upper", upper, o);
+  const { x, s } = linalgInput(op, a, opts, ["upper"]);
+  return node(new Cholesky(boolFlag(op, "upper", opts.upper)), [x], s);
+}

@@ -1,0 +1,10 @@
+// mx.linalg: MLX's linear-algebra namespace. Factorizations and solvers
+// computed by the cpu reference in float64 with stable algorithms; see each
+// function for the streams it runs on.
+export * from "./cholesky.js";
+export * from "./eigh.js";
+export * from "./svd.js";
+export * from "./tri-inv.js";
+export * from "./inv.js";
+export * from "./solve.js";
+export * from "./cholesky-inv.js";

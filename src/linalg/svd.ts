@@ -1,0 +1,49 @@
+// linalg.svd: the singular value decomposition (MLX's mx.linalg.svd): the
+// full U and V^T with the singular values, or the values alone.
+
+import type { MxArray } from "../array.js";
+import { SVD } from "../primitives/linalg-svd.js";
+import { nodes, type ArrayLike, type OpOptions } from "../ops/base.js";
+import { boolFlag, flagOrOptions, linalgInput } from "./checks.js";
+
+export interface SvdOptions extends OpOptions {
+  /** Return [U, S, Vt] (true, the default) or the singular values S alone (false). */
+  computeUV?: boolean | undefined;
+}
+
+/**
+ * The singular values alone (`computeUV` false, positionally as in MLX or as
+ * an option) of each matrix in the last two axes of `a`: min(m, n) of them,
+ * non-negative and descending. See the other signature for the factors.
+ * @example
+ * ```ts
+ * const a = mx.array([[3, 0], [0, -2], [0, 0]], mx.float32);
+ * await mx.linalg.svd(a, false, { stream: mx.cpu }).tolist(); // [3, 2]
+ * await mx.linalg.svd(a, { computeUV: false, stream: mx.cpu }).tolist(); // [3, 2]
+ * ```
+ */
+export function svd(a: ArrayLike, computeUV: false | (SvdOptions & { computeUV: false }), o?: OpOptions): MxArray;
+/**
+ * The singular value decomposition A = U diag(S) Vt of each matrix (m x n) in
+ * the last two axes of `a` (float32 or float64): U (m x m) and Vt (n x n)
+ * orthogonal, S (min(m, n)) non-negative and descending; with
+ * `computeUV: false` S alone. Singular vectors are defined up to sign.
+ * Computed by one-sided Jacobi rotations in float64 and rounded once. Runs
+ * on the cpu stream only, as in MLX. `computeUV` may be passed positionally.
+ * @example
+ * ```ts
+ * const a = mx.array([[3, 0], [0, -2], [0, 0]], mx.float32);
+ * const [u, s, vt] = mx.linalg.svd(a, { stream: mx.cpu });
+ * await s.tolist(); // [3, 2]
+ * [u.shape, vt.shape]; // [[3, 3], [2, 2]]
+ * ```
+ */
+export function svd(a: ArrayLike, computeUV?: true | SvdOptions, o?: SvdOptions): [MxArray, MxArray, MxArray];
+export function svd(a: ArrayLike, computeUV?: boolean | SvdOptions, o?: SvdOptions): MxArray | [MxArray, MxArray, MxArray] {
+  const op = "linalg.svd";
+  const opts = flagOrOptions<SvdOptions>(op, "computeUV", computeUV, o);
+  const { x, s } = linalgInput(op, a, opts, ["computeUV"], false);
+  const uv = opts.computeUV === undefined ? true : boolFlag(op, "computeUV", opts.computeUV);
+  const outs = nodes(new SVD(uv), [x], s);
+  return uv ? [outs[0]!, outs[1]!, outs[2]!] : outs[0]!;
+}

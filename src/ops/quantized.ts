@@ -1,0 +1,290 @@
+// Quantization ops with MLX's signatures and layouts (MLX's `mx.quantize`,
+// `mx.dequantize`, `mx.quantized_matmul`) in the affine and the microscaling
+// modes (mxfp4, mxfp8, nvfp4): weights quantized by MLX load here and give
+// the same numbers. Validation lives here; the primitives in
+// primitives/quantized.ts only describe.
+
+import { MxArray } from "../array.js";
+import { bfloat16, isDType, isFloating, isInteger, promoteTypes, uint32, type DType } from "../dtype.js";
+import { describeValue, opError } from "../errors.js";
+import { Dequantize, QuantizedMatmul, Quantize, type QuantizationMode, type QuantParams } from "../primitives/quantized.js";
+import { broadcastShapes } from "../shape.js";
+import { node, nodes, opStream, type OpOptions } from "./base.js";
+import { astype } from "./elementwise.js";
+import { arange } from "./creation.js";
+import { take } from "./indexing.js";
+import { broadcastTo, reshape } from "./layout.js";
+import { asOp, checkOptions } from "./strict-options.js";
+
+export type { QuantizationMode } from "../primitives/quantized.js";
+
+export interface QuantizeOptions extends OpOptions {
+  /**
+   * "affine" (the default): a float scale and bias per group; "mxfp4" / "mxfp8":
+   * e2m1 / e4m3 values in groups of 32 sharing a power-of-two scale (e8m0
+   * bits); "nvfp4": e2m1 values in groups of 16 sharing an e4m3 scale.
+   */
+  mode?: QuantizationMode | undefined;
+}
+
+/** The microscaling modes: their scales are uint8 bits and they have no biases. */
+export type MicroscalingMode = Exclude<QuantizationMode, "affine">;
+
+export interface DequantizeOptions extends QuantizeOptions {
+  /** The output dtype (default: the promoted dtype of scales and biases; bfloat16 in the microscaling modes). */
+  dtype?: DType | undefined;
+}
+
+export interface QuantizedMatmulOptions extends QuantizeOptions {
+  /** Multiply by the transpose of the dequantized weights (default true, as MLX's linear layers store them). */
+  transpose?: boolean | undefined;
+  /** Values per scale and bias (default 64; the mode's in the microscaling modes). */
+  groupSize?: number | undefined;
+  /** Bits per value (default 4; 8 for mxfp8). */
+  bits?: number | undefined;
+}
+
+const GROUP_SIZES = [32, 64, 128];
+const BITS = [2, 3, 4, 5, 6, 8];
+/** Each microscaling mode's fixed group size and bits. */
+const MICRO: Record<MicroscalingMode, { groupSize: number; bits: number }> = { mxfp4: { groupSize: 32, bits: 4 }, mxfp8: { groupSize: 32, bits: 8 }, nvfp4: { groupSize: 16, bits: 4 } };
+
+function checkMode(op: string, mode: unknown): QuantizationMode {
+  if (mode === undefined) return "affine";
+  if (mode === "affine" || mode === "mxfp4" || mode === "mxfp8" || mode === "nvfp4") return mode;
+  throw opError(op, `mode must be 'affine', 'mxfp4', 'mxfp8' or 'nvfp4', got ${describeValue(mode)}`, [], "value");
+}
+
+function quantParams(op: string, groupSize: unknown, bits: unknown, mode: unknown): QuantParams {
+  const m = checkMode(op, mode);
+  if (m !== "affine") {
+    const want = MICRO[m];
+    const g = groupSize ?? want.groupSize, b = bits ?? want.bits;
+    if (g !== want.groupSize) throw opError(op, `mode '${m}' requires groupSize ${want.groupSize}, got ${describeValue(g)}`, [], "value");
+    if (b !== want.bits) throw opError(op, `mode '${m}' requires bits ${want.bits}, got ${describeValue(b)}`, [], "value");
+    return { groupSize: want.groupSize, bits: want.bits, mode: m };
+  }
+  const g = groupSize ?? 64, b = bits ?? 4;
+  if (typeof g !== "number" || !GROUP_SIZES.includes(g)) throw opError(op, `groupSize ${describeValue(g)} is not supported; valid: ${GROUP_SIZES.join(", ")}`, [], "value");
+  if (typeof b !== "number" || !BITS.includes(b)) throw opError(op, `bits ${describeValue(b)} is not supported; valid: ${BITS.join(", ")}`, [], "value");
+  return { groupSize: g, bits: b, mode: m };
+}
+
+/** Biases: an array in affine mode, null (or absent) in the microscaling ones. */
+function checkBiases(op: string, biases: unknown, q: QuantParams): MxArray | null {
+  if (q.mode === "affine") {
+    if (biases === null || biases === undefined) throw opError(op, "biases must be given in affine mode", [], "value");
+    return checkArray(op, biases, "biases");
+  }
+  if (biases !== null && biases !== undefined) throw opError(op, `biases must be null in mode '${q.mode}' (its groups have a scale only)`, [], "value");
+  return null;
+}
+
+function checkArray(op: string, x: unknown, name: string): MxArray {
+  if (!(x instanceof MxArray)) throw opError(op, `${name} must be an mx array, got ${describeValue(x)}`, [], "type");
+  if (x.isDisposed) throw opError(op, `${name} was disposed and can no longer be used`, [x], "value");
+  return x;
+}
+
+/** w (packed) against scales and biases: uint32 words, same leading shape, K = words * 32 / bits = groups * groupSize. */
+function checkPacked(op: string, w: MxArray, scales: MxArray, biases: MxArray | null, q: QuantParams): number {
+  if (w.dtype.name !== "uint32") throw opError(op, `the quantized weights w must be uint32, got ${w.dtype.name}`, [w], "type");
+  if (w.ndim < 2) throw opError(op, `the quantized weights w must have at least 2 dimensions, got ${w.ndim}`, [w], "value");
+  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+  if (biases) {
+    if (!isFloating(scales.dtype) || !isFloating(biases.dtype)) throw opError(op, `scales and biases must be real floating arrays, got ${scales.dtype.name} and ${biases.dtype.name}`, [scales, biases], "type");
+    if (!same(scales.shape, biases.shape)) throw opError(op, `scales and biases must have the same shape, got [${scales.shape.join(", ")}] and [${biases.shape.join(", ")}]`, [scales, biases], "value");
+  } else if (scales.dtype.name !== "uint8") {
+    throw opError(op, `scales must be uint8 (the scale bits) in mode '${q.mode}', got ${scales.dtype.name}`, [scales], "type");
+  }
+  if (scales.ndim !== w.ndim || !same(scales.shape.slice(0, -1), w.shape.slice(0, -1))) {
+    throw opError(op, `scales must have w's shape but for the last axis: w [${w.shape.join(", ")}], scales [${scales.shape.join(", ")}]`, [w, scales], "value");
+  }
+  const K = (w.shape[w.ndim - 1]! * 32) / q.bits;
+  if (!Number.isInteger(K) || K !== scales.shape[scales.ndim - 1]! * q.groupSize) {
+    throw opError(op, `w [${w.shape.join(", ")}] and scales [${scales.shape.join(", ")}] do not match groupSize ${q.groupSize} and bits ${q.bits}: the last axis unpacks to ${K} values, the scales cover ${scales.shape[scales.ndim - 1]! * q.groupSize}`, [w, scales], "value");
+  }
+  return K;
+}
+
+/**
+ * Quantizes the last axis of `w` in groups as MLX does. Affine mode (the
+ * default): groups of `groupSize` (32, 64 or 128) values with `bits` bits
+ * (2, 3, 4, 5, 6 or 8) each get a scale and a bias (the group's edge value,
+ * so its largest magnitude is exact), values are rounded to
+ * `round((w - bias) / scale)` and packed little-end first into uint32 words;
+ * returns `[wq, scales, biases]`, scales and biases in w's dtype. Microscaling
+ * modes ("mxfp4", "mxfp8", "nvfp4"): each group's scale (uint8 bits: e8m0,
+ * or e4m3 for nvfp4) comes from its largest magnitude, values are rounded to
+ * e2m1 (4 bits) or e4m3 (8 bits); returns `[wq, scales]`.
+ * @example
+ * ```ts
+ * const w = mx.reshape(mx.remainder(mx.arange(32, mx.float32), 16), [1, 32]); // 0..15 twice
+ * const [wq, scales, biases] = mx.quantize(w, 32, 4);
+ * await scales.tolist(); // [[-1]]
+ * await biases.tolist(); // [[15]]
+ * await wq.tolist(); // [[0x89abcdef, 0x01234567, 0x89abcdef, 0x01234567]]
+ * const [fq, fs] = mx.quantize(mx.full([1, 32], 3, mx.float32), undefined, undefined, { mode: "mxfp4" });
+ * await fs.tolist(); // [[126]]
+ * await fq.tolist(); // [[0x77777777, 0x77777777, 0x77777777, 0x77777777]]
+ * ```
+ */
+export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeOptions & { mode?: "affine" | undefined }): [MxArray, MxArray, MxArray];
+/**
+ * `quantize` in a microscaling mode ("mxfp4", "mxfp8", "nvfp4"): `[wq, scales]`, no biases.
+ * @example
+ * ```ts
+ * const [wq, scales] = mx.quantize(mx.ones([1, 32]), undefined, undefined, { mode: "mxfp4" });
+ * scales.dtype.name; // "uint8"
+ * ```
+ */
+export function quantize(w: MxArray, groupSize: number | undefined, bits: number | undefined, o: QuantizeOptions & { mode: MicroscalingMode }): [MxArray, MxArray];
+/**
+ * `quantize` with a mode known only at run time: three arrays in affine mode, two in the microscaling modes.
+ * @example
+ * ```ts
+ * const mode: mx.QuantizationMode = "affine";
+ * mx.quantize(mx.ones([1, 32]), 32, 4, { mode }).length; // 3
+ * ```
+ */
+export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeOptions): MxArray[];
+export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeOptions): MxArray[] {
+  const op = "quantize";
+  checkOptions(op, o, ["mode"]);
+  const a = checkArray(op, w, "w");
+  const q = quantParams(op, groupSize, bits, o?.mode);
+  const s = opStream(op, o, a);
+  if (!isFloating(a.dtype)) throw opError(op, `only real floating arrays can be quantized, got ${a.dtype.name}`, [a], "type");
+  if (a.ndim < 2) throw opError(op, `w must have at least 2 dimensions, got ${a.ndim}`, [a], "value");
+  const K = a.shape[a.ndim - 1]!;
+  if (K % q.groupSize !== 0) throw opError(op, `the last axis of w (${K}) must be a multiple of groupSize ${q.groupSize}`, [a], "value");
+  return nodes(new Quantize(q), [a], s);
+}
+
+/**
+ * The weights `quantize` packed, unpacked (MLX's `mx.dequantize`): affine
+ * `scales * q + biases` per group, or in a microscaling mode (biases null)
+ * the scale times the e2m1 / e4m3 value; computed once and rounded to the
+ * output dtype (default: scales' and biases' promoted dtype; bfloat16 in the
+ * microscaling modes, as MLX).
+ * @example
+ * ```ts
+ * const w = mx.reshape(mx.arange(32, mx.float32), [1, 32]);
+ * const [wq, scales, biases] = mx.quantize(w, 32, 8);
+ * const back = mx.dequantize(wq, scales, biases, 32, 8);
+ * back.shape; // [1, 32]
+ * await mx.allclose(back, w, { atol: 0.07 }).item(); // true
+ * const [fq, fs] = mx.quantize(mx.array([[-3, 0.25, ...new Array(30).fill(1)]]), undefined, undefined, { mode: "mxfp8" });
+ * await mx.slice(mx.dequantize(fq, fs, null, undefined, undefined, { mode: "mxfp8" }), [0, 0], [1, 3]).tolist(); // [[-3, 0.25, 1]]
+ * ```
+ */
+export function dequantize(w: MxArray, scales: MxArray, biases: MxArray | null, groupSize?: number, bits?: number, o?: DequantizeOptions): MxArray {
+  const op = "dequantize";
+  checkOptions(op, o, ["mode", "dtype"]);
+  const a = checkArray(op, w, "w"), sc = checkArray(op, scales, "scales");
+  const q = quantParams(op, groupSize, bits, o?.mode);
+  const bi = checkBiases(op, biases, q);
+  const s = opStream(op, o, a, sc, bi);
+  checkPacked(op, a, sc, bi, q);
+  const dtype = o?.dtype ?? (bi ? promoteTypes(sc.dtype, bi.dtype) : bfloat16);
+  if (!isDType(dtype) || !isFloating(dtype)) throw opError(op, `dtype must be a real floating dtype, got ${describeValue(dtype)}`, [], "type");
+  const so = { stream: s };
+  return node(new Dequantize(q, dtype), bi ? [a, astype(sc, dtype, so), astype(bi, dtype, so)] : [a, sc], s);
+}
+
+/**
+ * `x @ dequantize(w)^T` (or `x @ dequantize(w)` with `transpose: false`)
+ * without materialising the dequantized matrix (MLX's
+ * `mx.quantized_matmul`). Batch dims of x and w broadcast when w has any.
+ * The output dtype is x's promoted with the scales' (affine) or x's
+ * (microscaling modes, where biases is null).
+ * @example
+ * ```ts
+ * const w = mx.reshape(mx.remainder(mx.arange(64, mx.float32), 16), [2, 32]);
+ * const [wq, scales, biases] = mx.quantize(w, 32, 4);
+ * const y = mx.quantizedMatmul(mx.ones([1, 32]), wq, scales, biases, { groupSize: 32, bits: 4 });
+ * await y.tolist(); // [[240, 240]]
+ * ```
+ */
+export function quantizedMatmul(x: MxArray, w: MxArray, scales: MxArray, biases: MxArray | null, o?: QuantizedMatmulOptions): MxArray {
+  const op = "quantizedMatmul";
+  checkOptions(op, o, ["transpose", "groupSize", "bits", "mode"]);
+  const xa = checkArray(op, x, "x"), a = checkArray(op, w, "w"), sc = checkArray(op, scales, "scales");
+  const q = quantParams(op, o?.groupSize, o?.bits, o?.mode);
+  const bi = checkBiases(op, biases, q);
+  const transpose = o?.transpose ?? true;
+  if (typeof transpose !== "boolean") throw opError(op, `transpose must be a boolean, got ${describeValue(transpose)}`, [], "type");
+  const s = opStream(op, o, xa, a, sc, bi);
+  const Kw = checkPacked(op, a, sc, bi, q);
+  if (xa.ndim < 1) throw opError(op, "x must have at least 1 dimension", [xa], "value");
+  const nw = a.ndim;
+  const inner = transpose ? Kw : a.shape[nw - 2]!, outer = transpose ? a.shape[nw - 2]! : Kw;
+  if (xa.shape[xa.ndim - 1] !== inner) {
+    throw opError(op, `the last axis of x (${xa.shape[xa.ndim - 1]}) does not match the dequantized weights [${transpose ? `${outer}, ${inner}` : `${inner}, ${outer}`}] (transpose: ${transpose})`, [xa, a], "value");
+  }
+  const dtype = bi ? promoteTypes(xa.dtype, promoteTypes(sc.dtype, bi.dtype)) : xa.dtype;
+  if (!isFloating(dtype)) throw opError(op, `x must be a real floating array, got ${xa.dtype.name}`, [xa], "type");
+  const so = { stream: s };
+  let inputs = bi ? [astype(xa, dtype, so), a, astype(sc, dtype, so), astype(bi, dtype, so)] : [xa, a, sc];
+  if (nw > 2) {
+    if (xa.ndim < 2) throw opError(op, "x must have at least 2 dimensions when w has batch dimensions", [xa, a], "value");
+    const batch = broadcastShapes(op, xa.shape.slice(0, -2), a.shape.slice(0, -2));
+    inputs = inputs.map((t) => broadcastTo(t, [...batch, ...t.shape.slice(-2)], so));
+  }
+  return node(new QuantizedMatmul(q, transpose), inputs, s);
+}
+
+export interface GatherQmmOptions extends QuantizedMatmulOptions {
+  /** Integer indices into x's batch (its dims before the last two, flattened); default: every batch in order. */
+  lhsIndices?: MxArray | undefined;
+  /** Integer indices into w's batch (its dims before the last two, flattened); default: every batch in order. */
+  rhsIndices?: MxArray | undefined;
+  /** MLX's hint that rhsIndices are sorted (it picks a kernel); the results do not depend on it. */
+  sortedIndices?: boolean | undefined;
+}
+
+/** Indices into the flattened batch `batch` of `name`'s array: the given integer array, or all of them in order. */
+function batchIndices(op: string, given: unknown, name: string, batch: readonly number[], s: ReturnType<typeof opStream>): MxArray {
+  if (given === undefined) return reshape(arange(0, batch.reduce((a, d) => a * d, 1), 1, { dtype: uint32, stream: s }), [...batch], { stream: s });
+  const idx = checkArray(op, given, name);
+  if (!isInteger(idx.dtype)) throw opError(op, `${name} must be an integer array, got ${idx.dtype.name}`, [idx], "type");
+  return idx;
+}
+
+/**
+ * Quantized matmuls of batches picked by indices (MLX's `mx.gather_qmm`, the
+ * mixture-of-experts product): output `[...I, M, N]` where element `i` of the
+ * broadcast index shape I is `quantizedMatmul(x[lhsIndices[i]], w[rhsIndices[i]])`,
+ * batches counted over x's and w's dims before the last two. Without indices it
+ * is `quantizedMatmul`. Out-of-range indices are clamped, as `take` does.
+ * Composed of `take` and `quantizedMatmul`: the picked weights stay quantized.
+ * @example
+ * ```ts
+ * const w = mx.stack([mx.ones([2, 32]), mx.full([2, 32], 2)]); // two experts
+ * const [wq, scales, biases] = mx.quantize(w, 32, 4);
+ * const y = mx.gatherQmm(mx.ones([1, 32]), wq, scales, biases, { rhsIndices: mx.array([1, 0, 1], mx.uint32), groupSize: 32, bits: 4 });
+ * y.shape; // [3, 1, 2]
+ * await y.tolist(); // [[[64, 64]], [[32, 32]], [[64, 64]]]
+ * ```
+ */
+export function gatherQmm(x: MxArray, w: MxArray, scales: MxArray, biases: MxArray | null, o?: GatherQmmOptions): MxArray {
+  const op = "gatherQmm";
+  checkOptions(op, o, ["lhsIndices", "rhsIndices", "transpose", "groupSize", "bits", "mode", "sortedIndices"]);
+  if (o?.sortedIndices !== undefined && typeof o.sortedIndices !== "boolean") throw opError(op, `sortedIndices must be a boolean, got ${describeValue(o.sortedIndices)}`, [], "type");
+  const { lhsIndices, rhsIndices, sortedIndices: _hint, ...qo } = o ?? {};
+  return asOp(op, () => {
+    if (lhsIndices === undefined && rhsIndices === undefined) return quantizedMatmul(x, w, scales, biases, qo);
+    const xa = checkArray(op, x, "x"), a = checkArray(op, w, "w"), sc = checkArray(op, scales, "scales");
+    const s = opStream(op, o, xa, a, sc, biases, lhsIndices, rhsIndices);
+    const so = { stream: s };
+    if (xa.ndim < 2) throw opError(op, `x must have at least 2 dimensions, got ${xa.ndim}`, [xa], "value");
+    if (a.ndim < 2) throw opError(op, `w must have at least 2 dimensions, got ${a.ndim}`, [a], "value");
+    let lhs = batchIndices(op, lhsIndices, "lhsIndices", xa.shape.slice(0, -2), s);
+    let rhs = batchIndices(op, rhsIndices, "rhsIndices", a.shape.slice(0, -2), s);
+    const shape = broadcastShapes(op, lhs.shape, rhs.shape);
+    [lhs, rhs] = [broadcastTo(lhs, shape, so), broadcastTo(rhs, shape, so)];
+    const pick = (t: MxArray, idx: MxArray) => take(reshape(t, [-1, ...t.shape.slice(-2)], so), reshape(idx, [-1], so), 0, so);
+    const y = quantizedMatmul(pick(xa, lhs), pick(a, rhs), pick(sc, rhs), biases instanceof MxArray ? pick(biases, rhs) : biases, { ...qo, stream: s });
+    return reshape(y, [...shape, ...y.shape.slice(-2)], so);
+  });
+}

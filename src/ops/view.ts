@@ -1,0 +1,45 @@
+// The view op (MLX's `view`, NumPy's `ndarray.view(dtype)`): an array's bytes
+// reinterpreted as another dtype, a bitcast. Validates MLX's shape rule and
+// builds one View node.
+
+import type { MxArray } from "../array.js";
+import { isDType, type DType } from "../dtype.js";
+import { describeValue, opError } from "../errors.js";
+import { View } from "../primitives/view.js";
+import { checkArrayLike, node, opStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
+import { checkOptions } from "./strict-options.js";
+
+/**
+ * `x`'s bytes, in row-major order, read as `dtype` (a bitcast: float32 1 is
+ * uint32 0x3f800000). Equal item sizes keep the shape; a narrower `dtype`
+ * multiplies the last axis by the size ratio, a wider one divides it (its
+ * bytes must divide evenly). A 0-d input only takes a dtype of its own size.
+ * bool is 1 byte, complex64 8. Bytes viewed as bool are kept as they are
+ * (viewing back restores them); any nonzero byte reads as true. The result
+ * has no gradient, as in MLX.
+ * @example
+ * ```ts
+ * await mx.view(mx.array([1], mx.float32), mx.uint32).tolist(); // [1065353216]
+ * await mx.view(mx.array([-1, -128], mx.int8), mx.uint8).tolist(); // [255, 128]
+ * await mx.view(mx.array([1, 256], mx.int16), mx.uint8).tolist(); // [1, 0, 0, 1]
+ * mx.view(mx.zeros([2, 8], mx.uint8), mx.float32).shape; // [2, 2]
+ * ```
+ */
+export function view(x: ArrayLike, dtype: DType, o?: OpOptions): MxArray {
+  checkOptions("view", o);
+  const stream = opStream("view", o, x);
+  const a = toArray("view", checkArrayLike("view", x), stream);
+  if (!isDType(dtype)) throw opError("view", `dtype must be an mx dtype (e.g. mx.uint32), got ${describeValue(dtype)}`, [a], "type");
+  if (a.dtype === dtype) return a;
+  const [from, to] = [a.dtype.size, dtype.size];
+  if (from !== to) {
+    if (a.ndim === 0) {
+      throw opError("view", `an input of 0 dimensions can only be viewed as a dtype of the same size: ${a.dtype.name} has ${from} bytes, dtype ${dtype.name} ${to}`, [a], "value");
+    }
+    const last = a.shape[a.ndim - 1]!;
+    if (to > from && last % (to / from) !== 0) {
+      throw opError("view", `the input's last axis holds ${last * from} bytes (${last} x ${a.dtype.name}), not a multiple of the ${to} bytes of dtype ${dtype.name}`, [a], "value");
+    }
+  }
+  return node(new View(dtype), [a], stream);
+}

@@ -1,0 +1,171 @@
+// Quantization primitives in MLX's layouts: quantize (outputs: packed uint32
+// words, scales, and in affine mode biases), dequantize, and the quantized
+// matmul that unpacks weights as it multiplies. Values of `bits` bits sit
+// little-end first in the uint32 words of a row; every group of `groupSize`
+// values along the last axis shares a scale (affine: a float scale and bias;
+// mxfp4 / mxfp8: a power of two in e8m0 bits, values e2m1 / e4m3; nvfp4: an
+// e4m3 scale, e2m1 values, groups of 16).
+
+import type { MxArray } from "../array.js";
+import { uint32, uint8, type DType } from "../dtype.js";
+import { Primitive, type Spec } from "../primitive.js";
+import { on } from "./autodiff.js";
+import { ops } from "./ops-ref.js";
+import type { OpOptions } from "../ops/index.js";
+
+export type QuantizationMode = "affine" | "mxfp4" | "mxfp8" | "nvfp4";
+
+/** The quantization parameters every quantized primitive carries. */
+export interface QuantParams {
+  readonly groupSize: number;
+  readonly bits: number;
+  readonly mode: QuantizationMode;
+}
+
+/** w: [..., K] float -> [wq [..., K * bits / 32] uint32, scales [..., K / groupSize] (w's dtype; uint8 bits in the microscaling modes), biases (affine only)]. */
+export class Quantize extends Primitive {
+  readonly name = "quantize";
+  constructor(readonly q: QuantParams) {
+    super();
+  }
+  override params() {
+    return { ...this.q };
+  }
+  output(inputs: readonly Spec[]): Spec {
+    return this.outputs(inputs)[0]!;
+  }
+  override outputs([w]: readonly Spec[]): readonly Spec[] {
+    const lead = w!.shape.slice(0, -1), K = w!.shape[w!.shape.length - 1]!;
+    const sshape = [...lead, K / this.q.groupSize];
+    const wq = { shape: [...lead, (K * this.q.bits) / 32], dtype: uint32 };
+    if (this.q.mode !== "affine") return [wq, { shape: sshape, dtype: uint8 }];
+    return [wq, { shape: sshape, dtype: w!.dtype }, { shape: sshape, dtype: w!.dtype }];
+  }
+  override vjpOutputs(): (MxArray | null)[] {
+    throw new Error("[quantize] has no gradient: rounding to integers is piecewise constant");
+  }
+  override jvpOutputs(): (MxArray | null)[] {
+    throw new Error("[quantize] has no gradient: rounding to integers is piecewise constant");
+  }
+  /** Groups lie along the last axis: the batch goes first (a batch on the last axis moves too). */
+  override vmapOutputs([w]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray[], number[]] {
+    const b = ops.moveaxis(w!, axis!, 0, on(w!));
+    const out: MxArray[] = ops.quantize(b, this.q.groupSize, this.q.bits, { mode: this.q.mode, ...on(b) });
+    return [out, out.map(() => 0)];
+  }
+}
+
+/** [wq, scales, biases] (affine) or [wq, scales] -> [..., K] of `dtype`: scale * q + bias (or scale * value), rounded once. */
+export class Dequantize extends Primitive {
+  readonly name = "dequantize";
+  constructor(
+    readonly q: QuantParams,
+    readonly dtype: DType,
+  ) {
+    super();
+  }
+  override params() {
+    return { ...this.q, dtype: this.dtype.name };
+  }
+  output([w]: readonly Spec[]): Spec {
+    const nd = w!.shape.length;
+    return { shape: [...w!.shape.slice(0, -1), (w!.shape[nd - 1]! * 32) / this.q.bits], dtype: this.dtype };
+  }
+  /** No gradient reaches the packed integers; affine scales and biases get theirs by the chain rule on scale * q + bias. */
+  override vjp([wq, scales]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    if (this.q.mode !== "affine") return [null, null];
+    const o = on(ct);
+    const g = ops.unflatten(ct, -1, [-1, this.q.groupSize], o);
+    const unit = ops.dequantize(wq!, ops.onesLike(scales!, o), ops.zerosLike(scales!, o), this.q.groupSize, this.q.bits, { dtype: ct.dtype, ...o });
+    const qv = ops.unflatten(unit, -1, [-1, this.q.groupSize], o);
+    return [null, ops.astype(ops.sum(ops.multiply(g, qv, o), { axis: -1, ...o }), scales!.dtype, o), ops.astype(ops.sum(g, { axis: -1, ...o }), scales!.dtype, o)];
+  }
+  override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
+    const [wq, s, b] = batchedTogether(inputs, axes);
+    return [ops.dequantize(wq!, s!, b ?? null, this.q.groupSize, this.q.bits, { dtype: this.dtype, mode: this.q.mode, ...on(wq!) }), 0];
+  }
+}
+
+/**
+ * x [..., M, K] times the dequantized weights: with `transpose` w is [..., N, K
+ * packed] and the product is x @ W^T, else w is [K, N packed] and it is x @ W.
+ * Inputs: x, wq, scales, biases (affine: x, scales and biases of the output
+ * dtype) or x, wq, scales (uint8); when w has batch dims the op has broadcast
+ * them with x's.
+ */
+export class QuantizedMatmul extends Primitive {
+  readonly name = "quantizedMatmul";
+  constructor(
+    readonly q: QuantParams,
+    readonly transpose: boolean,
+  ) {
+    super();
+  }
+  override params() {
+    return { ...this.q, transpose: this.transpose };
+  }
+  output([x, w]: readonly Spec[]): Spec {
+    const nw = w!.shape.length;
+    const N = this.transpose ? w!.shape[nw - 2]! : (w!.shape[nw - 1]! * 32) / this.q.bits;
+    return { shape: [...x!.shape.slice(0, -1), N], dtype: x!.dtype };
+  }
+  private options(transpose: boolean, o: OpOptions) {
+    return { transpose, groupSize: this.q.groupSize, bits: this.q.bits, mode: this.q.mode, ...o };
+  }
+  /**
+   * x: the product with the other transpose (MLX's rule); affine scales and
+   * biases: through the dense weight gradient; the packed words and
+   * microscaling scales: none (uint8 inputs carry no gradient).
+   */
+  override vjp([x, wq, scales, biases]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    const o = on(ct);
+    const dx = ops.quantizedMatmul(ct, wq!, scales!, biases ?? null, this.options(!this.transpose, o));
+    if (this.q.mode !== "affine") return [dx, null, null];
+    // the gradient of the dense weight matrix, in w's layout (rows of w, unpacked last axis)
+    const nw = wq!.ndim;
+    const fc = nw === 2 ? ops.reshape(ct, [-1, ct.shape[ct.ndim - 1]!], o) : ct;
+    const fx = nw === 2 ? ops.reshape(x!, [-1, x!.shape[x!.ndim - 1]!], o) : x!;
+    const dw = this.transpose ? ops.matmul(ops.swapaxes(fc, -1, -2, o), fx, o) : ops.matmul(ops.swapaxes(fx, -1, -2, o), fc, o);
+    const dsb = ops.unflatten(dw, -1, [-1, this.q.groupSize], o);
+    const unit = ops.dequantize(wq!, ops.onesLike(scales!, o), ops.zerosLike(scales!, o), this.q.groupSize, this.q.bits, { dtype: ct.dtype, ...o });
+    const qv = ops.unflatten(unit, -1, [-1, this.q.groupSize], o);
+    return [dx, null, ops.sum(ops.multiply(dsb, qv, o), { axis: -1, ...o }), ops.sum(dsb, { axis: -1, ...o })];
+  }
+  override jvp([, wq, scales, biases]: readonly MxArray[], [tx, tw, ts, tb]: readonly (MxArray | null)[], out: MxArray): MxArray | null {
+    if (tw || ts || tb) throw new Error("[quantizedMatmul] jvp is defined for x only (MLX: no JVP wrt the quantized matrix)");
+    if (!tx) return null;
+    return ops.quantizedMatmul(tx, wq!, scales!, biases ?? null, this.options(this.transpose, on(out)));
+  }
+  /**
+   * A batch of x only: it goes first and the product broadcasts it (x of rank 1
+   * becomes the rows of a matrix). A batch of the weights: the three weight
+   * inputs take it first, with size-1 dims up to x's batch rank.
+   */
+  override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
+    const [x, ...wsb] = inputs;
+    const [ax, ...wAxes] = axes;
+    const opts = this.options(this.transpose, on(x!));
+    if (wAxes.every((a) => a === null)) {
+      const bx = ops.moveaxis(x!, ax!, 0, on(x!));
+      return [ops.quantizedMatmul(bx, wsb[0]!, wsb[1]!, wsb[2] ?? null, opts), 0];
+    }
+    let [w, s, b] = batchedTogether(wsb, wAxes);
+    // per-sample ranks of the batch dims of x and w; each is padded after the batch to the other's
+    const xRank = x!.ndim - (ax === null ? 0 : 1);
+    let bx = ax === null ? x! : ops.moveaxis(x!, ax!, 0, on(x!));
+    if (xRank === 1) bx = ops.expandDims(bx, -2, on(bx));
+    const xb = Math.max(0, xRank - 2), wb = w!.ndim - 3;
+    const pad = (t: MxArray, n: number) => (n > 0 ? ops.reshape(t, [t.shape[0]!, ...Array<number>(n).fill(1), ...t.shape.slice(1)], on(t)) : t);
+    [w, s, b] = [pad(w!, xb - wb), pad(s!, xb - wb), b && pad(b, xb - wb)];
+    if (ax !== null) bx = pad(bx, wb - xb);
+    const out = ops.quantizedMatmul(bx, w!, s!, b ?? null, opts);
+    return [xRank === 1 ? ops.squeeze(out, -2, on(out)) : out, 0];
+  }
+}
+
+/** Inputs that must share a batch: batched ones move it first, unbatched ones are broadcast to it. */
+function batchedTogether(inputs: readonly MxArray[], axes: readonly (number | null)[]): MxArray[] {
+  const k = axes.findIndex((a) => a !== null);
+  const B = inputs[k]!.shape[axes[k]!]!;
+  return inputs.map((t, i) => (axes[i] === null ? ops.broadcastTo(ops.expandDims(t, 0, on(t)), [B, ...t.shape], on(t)) : ops.moveaxis(t, axes[i]!, 0, on(t))));
+}

@@ -1,0 +1,50 @@
+// The View primitive (MLX's `View`): the input's bytes, in row-major order,
+// read as another dtype. Equal item sizes keep the shape; otherwise the last
+// axis scales by the size ratio. A bitcast has no derivative (as in MLX).
+
+import type { MxArray } from "../array.js";
+import type { DType } from "../dtype.js";
+import { opError } from "../errors.js";
+import { Primitive, type Spec } from "../primitive.js";
+import { ops } from "./ops-ref.js";
+import { on } from "./autodiff.js";
+
+/** The shape of a `from` array of `shape` viewed as `to` (the op checked the last axis divides when `to` is wider). */
+export function viewShape(shape: readonly number[], from: DType, to: DType): number[] {
+  const out = [...shape];
+  if (from.size === to.size || out.length === 0) return out;
+  const last = out.length - 1;
+  out[last] = from.size > to.size ? out[last]! * (from.size / to.size) : out[last]! / (to.size / from.size);
+  return out;
+}
+
+/** The output's bytes are the input's row-major bytes, read as `dtype`. */
+export class View extends Primitive {
+  readonly name = "view";
+  constructor(readonly dtype: DType) {
+    super();
+  }
+  override params() {
+    return { dtype: this.dtype.name };
+  }
+  output([x]: readonly Spec[]): Spec {
+    return { shape: viewShape(x!.shape, x!.dtype, this.dtype), dtype: this.dtype };
+  }
+  override vjp(): (MxArray | null)[] {
+    throw new Error(`[view] has no vjp: reinterpreting bytes as ${this.dtype.name} is not differentiable (MLX defines none either); use astype for a differentiable conversion`);
+  }
+  override jvp(_x: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
+    if (!t) return null;
+    throw new Error(`[view] has no jvp: reinterpreting bytes as ${this.dtype.name} is not differentiable (MLX defines none either); use astype for a differentiable conversion`);
+  }
+  /** The batch axis stays where it is unless it is the last axis and the item size changes: then it goes first. */
+  override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
+    const a = x!, b = axis!;
+    if (a.dtype.size === this.dtype.size) return [ops.view(a, this.dtype, on(a)), b];
+    if (a.ndim === 1) {
+      throw opError("view", `an input of 0 dimensions can only be viewed as a dtype of the same size: ${a.dtype.name} has ${a.dtype.size} bytes, ${this.dtype.name} ${this.dtype.size}`, [], "value");
+    }
+    const last = b === a.ndim - 1;
+    return [ops.view(last ? ops.moveaxis(a, b, 0, on(a)) : a, this.dtype, on(a)), last ? 0 : b];
+  }
+}

@@ -1,0 +1,471 @@
+// mlx-ts's own exponentials and logarithms in float32 (precise math mode):
+// exp, expm1, log, log2, log10, log1p, sinh, cosh, tanh, arcsinh, arccosh,
+// arctanh, power, sigmoid, logaddexp, sqrt, rsqrt. Only + - * / are trusted
+// (fma may be unfused, division is 2.5 ulp, the driver's sqrt only seeds a
+// corrected root): exp reduces by Cody-Waite (ln2 in two parts), log splits
+// exponent and significand on the bits (subnormal inputs through their
+// integer significand, so no arithmetic sees a subnormal), results below
+// 2^-126 are rounded onto the subnormal grid in integer arithmetic, quotients
+// are corrected by their exact residual (math-core.wgsl's Dekker product),
+// and intermediate values travel as (hi, lo) pairs. Measured within 1 ulp of
+// the correctly rounded float32 value over the whole float32 range, logaddexp
+// 2^-31 of max(a, b) more where it cancels (test/math-exp.test.ts).
+
+// (hi, lo) pairs: hi + lo with hi the rounded sum and lo its exact rounding error
+// (mx_keep, math-core.wgsl, stops the compiler from folding the error to 0).
+fn mx_two_sum(a: f32, b: f32) -> vec2<f32> {
+  let s = mx_keep(a + b);
+  let bb = mx_keep(s - a);
+  return vec2<f32>(s, (a - mx_keep(s - bb)) + (b - bb));
+}
+
+// a + b = s + e with |a| >= |b|.
+fn mx_fast_two_sum(a: f32, b: f32) -> vec2<f32> {
+  let s = mx_keep(a + b);
+  return vec2<f32>(s, b - mx_keep(s - a));
+}
+
+// (nh + nl) / (dh + dl) as a pair for a normalized denominator: the quotient and its
+// correction from the exact residual (Dekker's product: WGSL's fma may be unfused, as on lavapipe).
+fn mx_div_pair(nh: f32, nl: f32, dh: f32, dl: f32) -> vec2<f32> {
+  let q = nh / dh;
+  let qd = mx_two_prod(q, dh);
+  let r = ((nh - qd.x) - qd.y) + (nl - q * dl);
+  return vec2<f32>(q, r / dh);
+}
+
+fn mx_inf(negative: bool) -> f32 {
+  return bitcast<f32>(select(0x7f800000u, 0xff800000u, negative));
+}
+
+// v * 2^n for any n (|v| in [0.5, 2) where n <= -126): overflow gives inf,
+// results below 2^-126 are rounded to the subnormal grid on the integer
+// significand (so a driver that flushes subnormals in arithmetic still returns them).
+fn mx_scale(v: f32, n: i32) -> f32 {
+  if (n > 127) { return v * mx_two_pow(127) * mx_two_pow(min(n - 127, 127)); }
+  if (n > -126) { return v * mx_two_pow(n); }
+  if (n < -151) { return mx_sign_as(0.0, v); }
+  // |v| 2^(n + 149) < 2^24 is the significand on the 2^-149 grid (2^24 lands on 2^-125's bits)
+  let m = u32(round(abs(v) * mx_two_pow(n + 149)));
+  return bitcast<f32>(m | (bitcast<u32>(v) & 0x80000000u));
+}
+
+// e^x = 2^k (1 + r + q + lo) with |r| <= ln2 / 2, q = r^2 / 2 rounded, lo the
+// polynomial's rest and every rounding error (about 2^-31 of the sum).
+struct MxExpParts {
+  k: i32,
+  r: f32,
+  q: f32,
+  lo: f32,
+}
+
+// e^(r + rerr) for |r| <= 0.35: Taylor to r^9 (the rest is below 2^-32), r^2 / 2 exact as a pair.
+fn mx_exp_poly(k: i32, r: f32, rerr: f32) -> MxExpParts {
+  let rr = mx_two_prod(r, r);
+  let c = r * rr.x * (0.166666672 + r * (0.0416666679 + r * (0.00833333377 + r * (0.00138888892 + r * (0.000198412701 + r * (2.48015873e-05 + r * 2.75573192e-06))))));
+  return MxExpParts(k, r, 0.5 * rr.x, (0.5 * rr.y + c) + rerr * (1.0 + r));
+}
+
+// Cody-Waite: k = round(x / ln2), x - k ln2_hi exact (ln2_hi has 16 significant bits), then - k ln2_lo; |x| <= 104.
+fn mx_exp_parts(x: f32) -> MxExpParts {
+  let k = round(x * 1.44269502);
+  let rh = x - k * 0.693145752;
+  let r = mx_two_sum(rh, -k * 1.42860677e-06);
+  return mx_exp_poly(i32(k), r.x, r.y);
+}
+
+fn mx_exp(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  if (x > 89.0) { return mx_inf(false); }
+  if (x < -104.0) { return 0.0; }
+  let p = mx_exp_parts(x);
+  return mx_scale(1.0 + (p.r + (p.q + p.lo)), p.k);
+}
+
+// e^x as a normalized pair where 2^k is normal (-126 <= k <= 127).
+fn mx_exp_pair(p: MxExpParts) -> vec2<f32> {
+  let t = mx_two_pow(p.k);
+  let s = mx_two_sum(t, t * p.r);
+  let u = mx_two_sum(s.x, t * p.q);
+  return mx_fast_two_sum(u.x, (s.y + u.y) + t * p.lo);
+}
+
+// expm1 as a normalized pair for |x| <= 16.5 (2^k - 1 exact: k <= 24).
+fn mx_expm1_pair(x: f32) -> vec2<f32> {
+  let p = mx_exp_parts(x);
+  let t = mx_two_pow(p.k);
+  let s = mx_two_sum(t - 1.0, t * p.r);
+  let u = mx_two_sum(s.x, t * p.q);
+  return mx_fast_two_sum(u.x, (s.y + u.y) + t * p.lo);
+}
+
+fn mx_expm1(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  // |x| < 2^-25 (zeros and subnormals too): x + x^2 / 2 rounds to x
+  if ((bitcast<u32>(x) & 0x7fffffffu) < 0x33000000u) { return x; }
+  if (x > 16.5) { return mx_exp(x) - 1.0; }
+  // e^x below 2^-25: -1 + e^x rounds to -1
+  if (x < -18.0) { return -1.0; }
+  let e = mx_expm1_pair(x);
+  return e.x + e.y;
+}
+
+// Positive finite x (given by its bits) as 2^e (1 + f), 1 + f in [sqrt(1/2), sqrt(2)],
+// e and f exact; a subnormal's integer significand is converted to float first.
+fn mx_log_split(bits: u32) -> vec2<f32> {
+  var b = bits;
+  var e = -127;
+  if (b < 0x00800000u) {
+    b = bitcast<u32>(f32(b));
+    e = -127 - 149;
+  }
+  e = e + i32(b >> 23u);
+  var m = bitcast<f32>((b & 0x007fffffu) | 0x3f800000u);
+  if (m > 1.41421354) {
+    m = m * 0.5;
+    e = e + 1;
+  }
+  return vec2<f32>(f32(e), m - 1.0);
+}
+
+// log(1 + f) for f in [-0.2929, 0.4142] as a normalized pair (about 2^-36 relative):
+// 2 atanh(s), s = f / (2 + f) carried as a pair, the series 2 (s + s^3/3 + ... + s^11/11)
+// (s^2 <= 0.0295) with its s^3/3 term as a pair too.
+fn mx_log1p_small(f: f32) -> vec2<f32> {
+  let d = mx_two_sum(2.0, f);
+  let s = mx_div_pair(f, 0.0, d.x, d.y);
+  let z = mx_two_prod(s.x, s.x);
+  let c = mx_two_prod(2.0 * s.x, z.x);
+  let cl = c.y + 2.0 * (s.x * (z.y + 2.0 * s.x * s.y) + s.y * z.x);
+  let third = mx_two_prod(c.x, 0.333333343);
+  let rest = c.x * z.x * (0.200000003 + z.x * (0.142857149 + z.x * (0.111111112 + z.x * 0.0909090936)));
+  let h = mx_two_sum(2.0 * s.x, third.x);
+  return mx_fast_two_sum(h.x, h.y + (2.0 * s.y + ((third.y + (c.x * -9.93410748e-09 + cl * 0.333333343)) + rest)));
+}
+
+// e (ah + al) + (l.x + l.y) (bh + bl) as a normalized pair; ah has at most 16 significant bits, so e ah is exact.
+fn mx_log_combine(e: f32, l: vec2<f32>, ah: f32, al: f32, bh: f32, bl: f32) -> vec2<f32> {
+  let p = mx_two_prod(l.x, bh);
+  let s = mx_two_sum(e * ah, p.x);
+  return mx_fast_two_sum(s.x, s.y + ((p.y + (l.x * bl + l.y * bh)) + e * al));
+}
+
+// log_b(x) = e log_b(2) + log(1 + f) log_b(e), with IEEE special values; x by its bits
+// so that negative subnormals give NaN and zeros -inf even where comparisons flush.
+fn mx_log_base(x: f32, ah: f32, al: f32, bh: f32, bl: f32) -> f32 {
+  let b = bitcast<u32>(x);
+  if ((b & 0x7fffffffu) == 0u) { return mx_inf(true); }
+  if (b > 0x7f800000u) {
+    if (is_nan(x)) { return x; }
+    return nan_f32();
+  }
+  if (b == 0x7f800000u) { return x; }
+  let sp = mx_log_split(b);
+  let r = mx_log_combine(sp.x, mx_log1p_small(sp.y), ah, al, bh, bl);
+  return r.x + r.y;
+}
+
+fn mx_log(x: f32) -> f32 {
+  return mx_log_base(x, 0.693145752, 1.42860677e-06, 1.0, 0.0);
+}
+
+fn mx_log2(x: f32) -> f32 {
+  return mx_log_base(x, 1.0, 0.0, 1.44269502, 1.92596303e-08);
+}
+
+fn mx_log10(x: f32) -> f32 {
+  return mx_log_base(x, 0.301025391, 4.60503907e-06, 0.434294492, -1.01030499e-08);
+}
+
+// log(1 + h + l) as a pair, for h > -1 and |l| below h's ulp.
+fn mx_log1p_pair(h: f32, l: f32) -> vec2<f32> {
+  if (h > -0.2929 && h < 0.4142) {
+    let s = mx_log1p_small(h);
+    return vec2<f32>(s.x, s.y + l / (1.0 + h));
+  }
+  let u = mx_two_sum(1.0, h);
+  let sp = mx_log_split(bitcast<u32>(u.x));
+  let s = mx_log1p_small(sp.y);
+  return mx_log_combine(sp.x, vec2<f32>(s.x, s.y + (u.y + l) / u.x), 0.693145752, 1.42860677e-06, 1.0, 0.0);
+}
+
+fn mx_log1p(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  // |x| < 2^-25: x - x^2 / 2 rounds to x (zeros and subnormals kept)
+  if ((bitcast<u32>(x) & 0x7fffffffu) < 0x33000000u) { return x; }
+  if (x == -1.0) { return mx_inf(true); }
+  if (x < -1.0) { return nan_f32(); }
+  if (is_inf(x)) { return x; }
+  let r = mx_log1p_pair(x, 0.0);
+  return r.x + r.y;
+}
+
+// log(2^e (1 + f)) + ln2 for the bits of a large positive x: asinh and acosh beyond 2^28.
+fn mx_log_twice(bits: u32) -> f32 {
+  let sp = mx_log_split(bits);
+  let r = mx_log_combine(sp.x + 1.0, mx_log1p_small(sp.y), 0.693145752, 1.42860677e-06, 1.0, 0.0);
+  return r.x + r.y;
+}
+
+// sqrt of a normal x in [2^-100, 2^100] as a pair: the driver's root, its exact residual divided by 2 sqrt.
+fn mx_sqrt_pair(x: f32) -> vec2<f32> {
+  let s = sqrt(x);
+  let ss = mx_two_prod(s, s);
+  return vec2<f32>(s, ((x - ss.x) - ss.y) * (0.5 / s));
+}
+
+fn mx_sqrt(x: f32) -> f32 {
+  let b = bitcast<u32>(x);
+  if ((b & 0x7fffffffu) == 0u) { return x; }
+  if (b > 0x7f800000u) {
+    if (is_nan(x)) { return x; }
+    return nan_f32();
+  }
+  if (b == 0x7f800000u) { return x; }
+  // scaled by an even power of two into [2^-100, 2^100]; subnormals through their significand (x = 2b 2^-150)
+  var v = x;
+  var scale = 1.0;
+  if (b < 0x00800000u) {
+    v = f32(2u * b);
+    scale = mx_two_pow(-75);
+  } else if (b < 0x0d800000u) {
+    v = x * mx_two_pow(50);
+    scale = mx_two_pow(-25);
+  } else if (b > 0x71800000u) {
+    v = x * mx_two_pow(-50);
+    scale = mx_two_pow(25);
+  }
+  let s = mx_sqrt_pair(v);
+  return (s.x + s.y) * scale;
+}
+
+fn mx_rsqrt(x: f32) -> f32 {
+  let b = bitcast<u32>(x);
+  if ((b & 0x7fffffffu) == 0u) { return mx_inf(b != 0u); }
+  if (b > 0x7f800000u) {
+    if (is_nan(x)) { return x; }
+    return nan_f32();
+  }
+  if (b == 0x7f800000u) { return 0.0; }
+  var v = x;
+  var scale = 1.0;
+  if (b < 0x00800000u) {
+    v = f32(2u * b);
+    scale = mx_two_pow(75);
+  } else if (b < 0x0d800000u) {
+    v = x * mx_two_pow(50);
+    scale = mx_two_pow(25);
+  } else if (b > 0x71800000u) {
+    v = x * mx_two_pow(-50);
+    scale = mx_two_pow(-25);
+  }
+  // one Newton step on the driver's estimate, the residual 1 - v y^2 computed with y^2 as a pair
+  let y = inverseSqrt(v);
+  let h = mx_two_prod(y, y);
+  let vh = mx_two_prod(v, h.x);
+  let r = ((1.0 - vh.x) - vh.y) - v * h.y;
+  return (y + y * (0.5 * r)) * scale;
+}
+
+fn mx_sigmoid(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  // e^-x below 2^-25: 1 / (1 + e^-x) rounds to 1
+  if (x > 17.4) { return 1.0; }
+  // e^x (1 - e^x + ...) rounds to e^x within an ulp
+  if (x < -18.0) { return mx_exp(x); }
+  // e^-|x| = t (1 + r + lo) as a pair, then 1 / (1 + e^-x) or e^x / (1 + e^x)
+  let e = mx_exp_pair(mx_exp_parts(-abs(x)));
+  let d = mx_two_sum(1.0, e.x);
+  let dn = mx_fast_two_sum(d.x, d.y + e.y);
+  var q: vec2<f32>;
+  if (x >= 0.0) {
+    q = mx_div_pair(1.0, 0.0, dn.x, dn.y);
+  } else {
+    q = mx_div_pair(e.x, e.y, dn.x, dn.y);
+  }
+  return q.x + q.y;
+}
+
+fn mx_tanh(x: f32) -> f32 {
+  let a = bitcast<u32>(x) & 0x7fffffffu;
+  // |x| < 2^-12: x - x^3 / 3 rounds to x; NaN stays
+  if (a < 0x39800000u || a > 0x7f800000u) { return x; }
+  let ax = bitcast<f32>(a);
+  // 1 - tanh |x| = 2 / (e^2|x| + 1) below 2^-25
+  if (ax > 9.1) { return mx_sign_as(1.0, x); }
+  var r: f32;
+  if (ax < 0.55) {
+    // E / (E + 2), E = expm1(2|x|)
+    let e = mx_expm1_pair(2.0 * ax);
+    let d = mx_two_sum(2.0, e.x);
+    let dn = mx_fast_two_sum(d.x, d.y + e.y);
+    let q = mx_div_pair(e.x, e.y, dn.x, dn.y);
+    r = q.x + q.y;
+  } else {
+    // 1 - 2 / (e^2|x| + 1)
+    let e = mx_exp_pair(mx_exp_parts(2.0 * ax));
+    let d = mx_two_sum(e.x, 1.0);
+    let dn = mx_fast_two_sum(d.x, d.y + e.y);
+    let q = mx_div_pair(2.0, 0.0, dn.x, dn.y);
+    r = (1.0 - q.x) - q.y;
+  }
+  return mx_sign_as(r, x);
+}
+
+// (e^|x| + sign e^-|x|) / 2 for |x| <= 90: both exponentials reduced, summed on e^|x|'s scale, scaled once.
+fn mx_exp_pm(ax: f32, sign: f32) -> f32 {
+  let p = mx_exp_parts(ax);
+  let q = mx_exp_parts(-ax);
+  let n = q.k - p.k;
+  let s = select(0.0, mx_two_pow(max(n, -126)), n >= -60);
+  let h = mx_two_sum(1.0, p.r);
+  let d = mx_two_sum(h.x, sign * s * (1.0 + (q.r + (q.q + q.lo))));
+  return mx_scale(d.x + (d.y + h.y + (p.q + p.lo)), p.k - 1);
+}
+
+fn mx_sinh(x: f32) -> f32 {
+  let a = bitcast<u32>(x) & 0x7fffffffu;
+  // |x| < 2^-12: x + x^3 / 6 rounds to x; NaN and infinities stay
+  if (a < 0x39800000u || a >= 0x7f800000u) { return x; }
+  let ax = bitcast<f32>(a);
+  if (ax < 1.0) {
+    // Taylor to x^11 (the rest is below 2^-32 relative)
+    let z = x * x;
+    return x + x * z * (0.166666672 + z * (0.00833333377 + z * (0.000198412701 + z * (2.75573188e-06 + z * 2.50521084e-08))));
+  }
+  if (ax > 90.0) { return mx_sign_as(mx_inf(false), x); }
+  return mx_sign_as(mx_exp_pm(ax, -1.0), x);
+}
+
+fn mx_cosh(x: f32) -> f32 {
+  let a = bitcast<u32>(x) & 0x7fffffffu;
+  if (a > 0x7f800000u) { return x; }
+  let ax = bitcast<f32>(a);
+  if (ax > 90.0) { return mx_inf(false); }
+  return mx_exp_pm(ax, 1.0);
+}
+
+fn mx_arcsinh(x: f32) -> f32 {
+  let a = bitcast<u32>(x) & 0x7fffffffu;
+  // |x| < 2^-12: x - x^3 / 6 rounds to x; NaN and infinities stay
+  if (a < 0x39800000u || a >= 0x7f800000u) { return x; }
+  let ax = bitcast<f32>(a);
+  // beyond 2^28: log(2|x|)
+  if (ax > 268435456.0) { return mx_sign_as(mx_log_twice(a), x); }
+  // log1p(|x| + x^2 / (1 + sqrt(1 + x^2)))
+  let z = ax * ax;
+  let w = mx_sqrt_pair(1.0 + z);
+  let d = mx_two_sum(1.0, w.x);
+  let q = mx_div_pair(z, mx_two_prod(ax, ax).y, d.x, d.y + w.y);
+  let t = mx_two_sum(ax, q.x);
+  let r = mx_log1p_pair(t.x, t.y + q.y);
+  return mx_sign_as(r.x + r.y, x);
+}
+
+fn mx_arccosh(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  if (x < 1.0) { return nan_f32(); }
+  if (is_inf(x)) { return x; }
+  if (x == 1.0) { return 0.0; }
+  if (x > 268435456.0) { return mx_log_twice(bitcast<u32>(x)); }
+  // log1p(t + sqrt(t (t + 2))), t = x - 1, with t (t + 2) and its root as pairs
+  let t = mx_two_sum(x, -1.0);
+  let a = mx_two_sum(t.x, 2.0);
+  let u = mx_two_prod(t.x, a.x);
+  let uh = u.x;
+  let ul = u.y + (t.x * (a.y + t.y) + t.y * a.x);
+  let s = mx_sqrt_pair(uh);
+  let v = mx_two_sum(t.x, s.x);
+  let r = mx_log1p_pair(v.x, v.y + t.y + s.y + ul * (0.5 / s.x));
+  return r.x + r.y;
+}
+
+fn mx_arctanh(x: f32) -> f32 {
+  let a = bitcast<u32>(x) & 0x7fffffffu;
+  // |x| < 2^-12: x + x^3 / 3 rounds to x; NaN stays
+  if (a < 0x39800000u || a > 0x7f800000u) { return x; }
+  let ax = bitcast<f32>(a);
+  if (ax > 1.0) { return nan_f32(); }
+  if (ax == 1.0) { return mx_sign_as(mx_inf(false), x); }
+  // log1p(2|x| / (1 - |x|)) / 2, the quotient as a pair
+  let d = mx_two_sum(1.0, -ax);
+  let q = mx_div_pair(2.0 * ax, 0.0, d.x, d.y);
+  let r = mx_log1p_pair(q.x, q.y);
+  return mx_sign_as(0.5 * (r.x + r.y), x);
+}
+
+fn mx_logaddexp(a: f32, b: f32) -> f32 {
+  if (is_nan(a) || is_nan(b)) { return a + b; }
+  let m = select(b, a, a >= b);
+  let n = select(a, b, a >= b);
+  // m + log1p(0) as the reference adds it: -0 becomes +0
+  let m0 = select(m, 0.0, bitcast<u32>(m) == 0x80000000u);
+  if (is_inf(m) || (is_inf(n) && n < 0.0)) { return m0; }
+  if (a == b) {
+    // a + ln2 with ln2 as a pair
+    let s = mx_two_sum(a, 0.693147182);
+    return s.x + (s.y - 1.90465421e-09);
+  }
+  // m + log1p(e^(n - m)), n - m as a pair: e^(d + dl) = e^d (1 + dl)
+  let dd = mx_two_sum(n, -m);
+  let d = dd.x;
+  if (d < -104.0) { return m0; }
+  let p = mx_exp_parts(d);
+  if (p.k < -100) {
+    // e^d < 2^-100 only counts against |m| < 2^-60: both scaled by 2^64 on the bits, summed, scaled back rounding once
+    if ((bitcast<u32>(m) & 0x7fffffffu) >= 0x21800000u) { return m0; }
+    let big = mx_sign_as(mx_up64(m), m) + mx_scale(1.0 + (p.r + (p.q + p.lo)), p.k + 64);
+    return mx_sign_as(mx_down64(abs(big)), big);
+  }
+  let e0 = mx_exp_pair(p);
+  let e = mx_fast_two_sum(e0.x, e0.y + e0.x * dd.y);
+  let l = mx_log1p_pair(e.x, e.y);
+  let s = mx_two_sum(m, l.x);
+  return s.x + (s.y + l.y);
+}
+
+// |a|^b for finite nonzero a (by its bits) and finite nonzero b: 2^(b log2|a|), log2|a| and the product as pairs.
+fn mx_pow_abs(bits: u32, b: f32) -> f32 {
+  let sp = mx_log_split(bits);
+  let g = mx_log_combine(sp.x, mx_log1p_small(sp.y), 1.0, 0.0, 1.44269502, 1.92596303e-08);
+  let y = mx_two_prod(b, g.x);
+  let yh = y.x;
+  if (yh > 129.0) { return mx_inf(false); }
+  if (yh < -152.0) { return 0.0; }
+  let yl = y.y + b * g.y;
+  let k = round(yh);
+  let r = mx_two_sum(yh - k, yl);
+  // (r.x + r.y) ln2, ln2 as a pair, |product| <= 0.35
+  let ph = mx_two_prod(r.x, 0.693147182);
+  let p = mx_exp_poly(i32(k), ph.x, ph.y + (r.x * -1.90465421e-09 + r.y * 0.693147182));
+  return mx_scale(1.0 + (p.r + (p.q + p.lo)), p.k);
+}
+
+// pow with C's special cases: pow(x, +-0) = 1, pow(1, y) = 1, pow(-1, +-inf) = 1, NaN otherwise
+// propagates, negative bases need integer exponents (odd ones keep the sign), zeros and
+// infinities by the exponent's sign; zeros and signs read from the bits.
+fn mx_power(a: f32, b: f32) -> f32 {
+  let ua = bitcast<u32>(a) & 0x7fffffffu;
+  let ub = bitcast<u32>(b) & 0x7fffffffu;
+  if (ub == 0u || a == 1.0 || (a == -1.0 && ub == 0x7f800000u)) { return 1.0; }
+  if (is_nan(a) || is_nan(b)) { return a + b; }
+  let negative_base = (bitcast<u32>(a) & 0x80000000u) != 0u;
+  let negative_exp = (bitcast<u32>(b) & 0x80000000u) != 0u;
+  // |b| < 1 is never integral (a flushed subnormal must not compare equal to its trunc)
+  let integral = ub >= 0x3f800000u && trunc(b) == b;
+  let odd = integral && ub < 0x4b800000u && (i32(b) & 1) == 1;
+  let flip = odd && negative_base;
+  if (ua == 0u) {
+    return mx_sign_as(select(0.0, mx_inf(false), negative_exp), select(1.0, -1.0, flip));
+  }
+  if (ua == 0x7f800000u) {
+    return mx_sign_as(select(mx_inf(false), 0.0, negative_exp), select(1.0, -1.0, flip));
+  }
+  if (ub == 0x7f800000u) {
+    // |a| != 1: |a| > 1 grows towards +inf, |a| < 1 shrinks
+    return select(0.0, mx_inf(false), (ua > 0x3f800000u) != negative_exp);
+  }
+  if (negative_base && !integral) { return nan_f32(); }
+  let r = mx_pow_abs(ua, b);
+  return select(r, mx_neg(r), flip);
+}

@@ -641,7 +641,7 @@ export class MxArray {
    * await m.sum(0).tolist(); // [4, 6]
    * ```
    */
-  sum(o?: ops.AxisArg) { return ops.sum(this, o); }
+  sum(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.sum(this, axisOrOptions, options); }
   /**
    * `mx.prod(this, o)`: product over an axis or axes (all by default).
    * @example
@@ -649,7 +649,7 @@ export class MxArray {
    * await mx.array([[1, 2], [3, 4]]).prod().item(); // 24
    * ```
    */
-  prod(o?: ops.AxisArg) { return ops.prod(this, o); }
+  prod(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.prod(this, axisOrOptions, options); }
   /**
    * `mx.mean(this, o)`: mean over an axis or axes (all by default).
    * @example
@@ -657,7 +657,7 @@ export class MxArray {
    * await mx.array([[1, 2], [3, 4]]).mean(1).tolist(); // [1.5, 3.5]
    * ```
    */
-  mean(o?: ops.AxisArg) { return ops.mean(this, o); }
+  mean(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.mean(this, axisOrOptions, options); }
   /**
    * `mx.var(this, o)`: variance over an axis or axes (all by default), with `ddof`.
    * @example
@@ -665,7 +665,7 @@ export class MxArray {
    * await mx.array([1, 2, 3, 4]).var().item(); // 1.25
    * ```
    */
-  var(o?: ops.VarOptions | number | readonly number[]) { return ops.variance(this, o); }
+  var(axisOrOptions?: ops.VarOptions | number | readonly number[] | null, options?: ops.VarOptions) { return ops.variance(this, axisOrOptions, options); }
   /**
    * `mx.std(this, o)`: standard deviation over an axis or axes (all by default), with `ddof`.
    * @example
@@ -673,7 +673,7 @@ export class MxArray {
    * await mx.array([2, 4, 4, 4, 5, 5, 7, 9]).std().item(); // 2
    * ```
    */
-  std(o?: ops.VarOptions | number | readonly number[]) { return ops.std(this, o); }
+  std(axisOrOptions?: ops.VarOptions | number | readonly number[] | null, options?: ops.VarOptions) { return ops.std(this, axisOrOptions, options); }
   /**
    * `mx.max(this, o)`: maximum over an axis or axes (all by default).
    * @example
@@ -681,7 +681,7 @@ export class MxArray {
    * await mx.array([[1, 2], [3, 4]]).max().item(); // 4
    * ```
    */
-  max(o?: ops.AxisArg) { return ops.max(this, o); }
+  max(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.max(this, axisOrOptions, options); }
   /**
    * `mx.min(this, o)`: minimum over an axis or axes (all by default).
    * @example
@@ -689,7 +689,7 @@ export class MxArray {
    * await mx.array([[1, 2], [3, 4]]).min(1).tolist(); // [1, 3]
    * ```
    */
-  min(o?: ops.AxisArg) { return ops.min(this, o); }
+  min(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.min(this, axisOrOptions, options); }
   /**
    * `mx.all(this, o)`: whether every element is non-zero, over an axis or axes.
    * @example
@@ -697,7 +697,7 @@ export class MxArray {
    * await mx.array([1, 0]).all().item(); // false
    * ```
    */
-  all(o?: ops.AxisArg) { return ops.all(this, o); }
+  all(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.all(this, axisOrOptions, options); }
   /**
    * `mx.any(this, o)`: whether some element is non-zero, over an axis or axes.
    * @example
@@ -705,7 +705,7 @@ export class MxArray {
    * await mx.array([1, 0]).any().item(); // true
    * ```
    */
-  any(o?: ops.AxisArg) { return ops.any(this, o); }
+  any(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.any(this, axisOrOptions, options); }
   /**
    * `mx.argmax(this, o)`: index of the largest element (of the flattened array, or along `axis`).
    * @example
@@ -713,7 +713,7 @@ export class MxArray {
    * await mx.array([3, 9, 2]).argmax().item(); // 1
    * ```
    */
-  argmax(o?: ops.ArgOptions) { return ops.argmax(this, o); }
+  argmax(axisOrOptions?: ops.ArgOptions | number | null, options?: ops.ArgOptions) { return ops.argmax(this, axisOrOptions, options); }
   /**
    * `mx.argmin(this, o)`: index of the smallest element (of the flattened array, or along `axis`).
    * @example
@@ -721,7 +721,7 @@ export class MxArray {
    * await mx.array([3, 9, 2]).argmin().item(); // 2
    * ```
    */
-  argmin(o?: ops.ArgOptions) { return ops.argmin(this, o); }
+  argmin(axisOrOptions?: ops.ArgOptions | number | null, options?: ops.ArgOptions) { return ops.argmin(this, axisOrOptions, options); }
   /**
    * `mx.logsumexp(this, o)`: `log(sum(exp(this)))`, computed stably.
    * @example
@@ -729,7 +729,7 @@ export class MxArray {
    * await mx.array([0, 0]).logsumexp().item(); // 0.6931471824645996
    * ```
    */
-  logsumexp(o?: ops.AxisArg) { return ops.logsumexp(this, o); }
+  logsumexp(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.logsumexp(this, axisOrOptions, options); }
   /**
    * `mx.reshape(this, shape)`, with the shape as a list or as arguments; one entry may be -1.
    * @example
@@ -886,7 +886,7 @@ export class MxArray {
    * await mx.array([3, 1, 2]).sort().tolist(); // [1, 2, 3]
    * ```
    */
-  sort(o?: ops.SortOptions | number | null) { return ops.sort(this, o); }
+  sort(axisOrOptions?: ops.SortOptions | number | null, options?: ops.SortOptions) { return ops.sort(this, axisOrOptions, options); }
   /**
    * `mx.argsort(this, axis)`: the indices that sort along `axis` (stable).
    * @example
@@ -894,7 +894,7 @@ export class MxArray {
    * await mx.array([3, 1, 2]).argsort().tolist(); // [1, 2, 0]
    * ```
    */
-  argsort(o?: ops.SortOptions | number | null) { return ops.argsort(this, o); }
+  argsort(axisOrOptions?: ops.SortOptions | number | null, options?: ops.SortOptions) { return ops.argsort(this, axisOrOptions, options); }
   /**
    * `mx.partition(this, kth, axis)`: element `kth` in its sorted place, smaller ones before it.
    * @example
@@ -902,7 +902,7 @@ export class MxArray {
    * await mx.array([3, 1, 2]).partition(0).tolist(); // [1, 2, 3]
    * ```
    */
-  partition(kth: number, o?: ops.SortOptions | number | null) { return ops.partition(this, kth, o); }
+  partition(kth: number, axisOrOptions?: ops.SortOptions | number | null, options?: ops.SortOptions) { return ops.partition(this, kth, axisOrOptions, options); }
   /**
    * `mx.argpartition(this, kth, axis)`: the indices of `partition`.
    * @example
@@ -910,7 +910,7 @@ export class MxArray {
    * await mx.array([3, 1, 2]).argpartition(0).tolist(); // [1, 2, 0]
    * ```
    */
-  argpartition(kth: number, o?: ops.SortOptions | number | null) { return ops.argpartition(this, kth, o); }
+  argpartition(kth: number, axisOrOptions?: ops.SortOptions | number | null, options?: ops.SortOptions) { return ops.argpartition(this, kth, axisOrOptions, options); }
   /**
    * `mx.topk(this, k, axis)`: the `k` largest along `axis`, in ascending order.
    * @example
@@ -918,7 +918,7 @@ export class MxArray {
    * await mx.array([3, 1, 2]).topk(2).tolist(); // [2, 3]
    * ```
    */
-  topk(k: number, o?: ops.SortOptions | number | null) { return ops.topk(this, k, o); }
+  topk(k: number, axisOrOptions?: ops.SortOptions | number | null, options?: ops.SortOptions) { return ops.topk(this, k, axisOrOptions, options); }
   /**
    * `mx.diagonal(this, offset)`: the diagonal of the last two axes (or of `axis1`, `axis2`).
    * @example

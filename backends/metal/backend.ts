@@ -194,7 +194,8 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
     const bindings: NativeBinding[] = buffers.map((t, index) => {
       const b = t.buffer as MetalBuffer;
       this.inFlight.add(b);
-      return { index, buffer: b.bytes, offset: b.byteOffset, length: b.nbytes };
+      // kernels read and write 8- and 16-bit arrays by whole 32-bit words: the array's bytes rounded up to a word
+      return { index, buffer: b.bytes, offset: b.byteOffset, length: Math.min(Math.ceil(b.nbytes / 4) * 4, b.bytes.byteLength - b.byteOffset) };
     });
     if (params) bindings.push({ index: buffers.length, bytes: params });
     this.device.encode(pipeline, bindings, [grid[0] ?? 1, grid[1] ?? 1, grid[2] ?? 1], [group[0] ?? 1, group[1] ?? 1, group[2] ?? 1]);

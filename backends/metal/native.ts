@@ -17,7 +17,7 @@ export interface NativeBinding {
   index: number;
   buffer?: ArrayBuffer;
   offset?: number;
-  /** The bytes the kernel may touch from `offset` (the array's buffer, not the pool block holding it): sanitizer replays hold kernels to it. */
+  /** The bytes the kernel may touch from `offset` (the array's, in whole words; not the pool block holding it): sanitizer replays hold kernels to it. */
   length?: number;
   bytes?: ArrayBufferView;
 }

@@ -220,9 +220,17 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     return q.length > MAX_IN_FLIGHT ? awaitGpu(q.shift()!) : undefined;
   }
 
+  /** An error found asynchronously (a user kernel's WGSL that did not compile), thrown at the next wait, as Dawn's are. */
+  reportError(message: string): void {
+    this.errors.push(message);
+  }
+
   private throwErrors(ops: readonly string[]): void {
     if (!this.errors.length) return;
-    const msg = this.errors.splice(0).join("; ");
+    // the root causes, without the echoes of objects made invalid by them
+    const all = this.errors.splice(0);
+    const roots = all.filter((m) => !m.includes("is invalid due to a previous error"));
+    const msg = (roots.length ? roots : all).join("; ");
     throw new Error(`[webgpu] ${msg}${ops.length ? ` (while running: ${[...new Set(ops)].join(", ")})` : ""}`);
   }
 }

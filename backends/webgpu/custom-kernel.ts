@@ -48,8 +48,13 @@ export function customKernelWebGpu(gpu: WebGpuBackend): MultiKernel {
     }
     const layout = device.createBindGroupLayout({ entries });
     const label = `${prim.spec.kernel}.wgsl`;
+    device.pushErrorScope("validation");
     const module = device.createShaderModule({ label, code: `${prim.spec.source}\n${kernelFile("dtypes") ?? ""}` });
     const pipeline = device.createComputePipeline({ label, layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module, entryPoint: prim.spec.entry } });
+    // WebGPU compiles asynchronously: the error (at the line of the user's source) is thrown at the next wait
+    void device.popErrorScope().then((err) => {
+      if (err) gpu.reportError(`${prim.op}: kernel '${prim.spec.kernel}' did not compile: ${err.message}`);
+    });
     compiled.set(prim.spec.source, (c = { pipeline, layout }));
     return c;
   };

@@ -1,5 +1,6 @@
 // WebGPU softmax and logsumexp through wgsl/softmax.wgsl: a workgroup per
-// segment, max subtracted first, float32 results cast to narrower floats.
+// segment held in registers where it fits, max subtracted first, float32
+// results cast to narrower floats.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
@@ -10,6 +11,9 @@ import type { WebGpuBackend } from "./backend.js";
 import { inputDecl } from "./codegen.js";
 import { castResult } from "./elementwise.js";
 import { MAX_SEGMENT } from "./reduce.js";
+
+/** Segments up to 256 * 16 elements are held in registers, ceil(R / 256) an invocation (a shader each); longer ones are re-read. */
+const heldPerInvocation = (R: number): number => Math.min(16, Math.max(1, Math.ceil(R / 256)));
 
 function run(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axes: readonly number[], out: OutputSpec): Tensor {
   const kept = [...x.shape.keys()].filter((d) => !axes.includes(d));
@@ -23,7 +27,7 @@ function run(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axes: r
   const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
   // logsumexp of an empty segment is -inf (the kernel writes it); softmax of one has no elements
   if (nOut > 0 && (R > 0 || op === "logsumexp")) {
-    gpu.run({ op, file: "softmax", helpers: ["dtypes", "math", "strided"], slots: { INPUT: inputDecl(0, 2, x.dtype), LSE: String(op === "logsumexp") } }, gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], nOut);
+    gpu.run({ op, file: "softmax", helpers: ["dtypes", "math", "strided"], slots: { INPUT: inputDecl(0, 2, x.dtype), LSE: String(op === "logsumexp"), HELD: heldPerInvocation(R) } }, gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], nOut);
   }
   return castResult(gpu, res, out);
 }

@@ -106,6 +106,21 @@ describe.each(BACKENDS)("quantization on $name", ({ device }) => {
     }
   });
 
+  it("takes the matrix-vector path for one row: batched weights, every straddling width, a narrow x", async () => {
+    for (const bits of [2, 5, 6]) {
+      const w = normal([3, 300, 128], bits, o);
+      const x = normal([3, 1, 128], 11, o);
+      const [wq, s, b] = mx.quantize(w, 64, bits, o);
+      const want = mx.matmul(x, mx.swapaxes(mx.dequantize(wq, s, b, 64, bits, o), -1, -2, cpu), cpu);
+      expect(await maxAbs(mx.quantizedMatmul(x, wq, s, b, { groupSize: 64, bits, ...o }), want)).toBeLessThan(1e-3);
+    }
+    const w = normal([300, 128], 4, o);
+    const [wq, s, b] = mx.quantize(w, 64, 4, o);
+    const x = mx.astype(normal([1, 128], 12, o), mx.float16, o);
+    const want = mx.matmul(mx.astype(x, mx.float32, cpu), mx.swapaxes(mx.dequantize(wq, s, b, 64, 4, o), 0, 1, cpu), cpu);
+    expect(await maxAbs(mx.astype(mx.quantizedMatmul(x, wq, s, b, { groupSize: 64, bits: 4, ...o }), mx.float32, o), want)).toBeLessThan(0.05);
+  });
+
   it("broadcasts batches of x against batched weights and computes in x's narrow float", async () => {
     const w = normal([3, 16, 64], 2, o);
     const [wq, s, b] = mx.quantize(w, 32, 4, o);

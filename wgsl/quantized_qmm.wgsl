@@ -7,8 +7,9 @@
 //   folds s * dot(x, value) + b * sum(x) per block; lanes are summed in a tree.
 // TRANSPOSE false: out[m, n] = sum_k x[m, k] W[k, n]; a workgroup is 32
 //   columns (one per lane) x 8 slices of k, the slices summed in a tree.
-// Each workgroup computes ROWS rows of x at once (1: the matrix-vector kernel;
-// more: the weights read once serve ROWS rows), never straddling a batch.
+// Each workgroup computes ROWS rows of x at once (1, or more: the weights read
+// once serve ROWS rows), never straddling a batch. One row of x by transposed
+// weights goes to quantized_qmv.wgsl instead.
 // Slots (names in double braces): X, W: input bindings 2, 3 with load_0, load_1; GROUPS: the
 //   scales (and biases) bindings from 4 with scale_at(e), bias_at(e) and decode(code);
 //   ROWS, BITS, GS: rows per workgroup, bits per value, group size; TRANSPOSE: true or false.

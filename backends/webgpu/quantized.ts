@@ -1,8 +1,9 @@
 // WebGPU quantized kernels (wgsl/quantized_*.wgsl) in MLX's layouts (affine,
 // mxfp4, mxfp8, nvfp4): quantize (a dispatch over the groups per output:
 // scales, biases, packed words), dequantize (a thread per value) and the
-// quantized matmul, which unpacks weights in registers: 1 row of x per
-// workgroup for matrix-vector products, tiles of 8 rows once x has more.
+// quantized matmul, which unpacks weights in registers: one row of x by
+// transposed weights takes the matrix-vector kernel (quantized_qmv: whole
+// words per lane, subgroup sums), else quantized_qmm (tiles of 8 rows of x).
 // Float results are float32 words and scale bits u32 words, cast after.
 
 import type { Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
@@ -12,6 +13,7 @@ import { isRowMajor } from "../strides.js";
 import type { WebGpuBackend } from "./backend.js";
 import { inputDecl } from "./codegen.js";
 import { castResult, contiguousCopy } from "./elementwise.js";
+import { kernelFile } from "./kernel-files.js";
 
 /** Rows of x one workgroup computes when x has more than one row per batch. */
 const TILE_ROWS = 8;
@@ -33,14 +35,16 @@ const MODE_CODE = { affine: 0, mxfp4: 1, mxfp8: 1, nvfp4: 2 } as const;
 /**
  * The GROUPS slot: the scales (input k, binding b) and in affine mode the
  * biases (k + 1, b + 1), read as scale_at(e) and bias_at(e), and decode(code),
- * a code's value (the code itself, or its e2m1 / e4m3 value).
+ * a code's value (the code itself, or its e2m1 / e4m3 value). An affine code
+ * becomes a float as the bits of 2^23 + code less 2^23: exact, and cheaper
+ * than a conversion.
  */
 function groupsSlot(q: QuantParams, k: number, binding: number, scales: DType, biases: DType | undefined): string {
   if (q.mode === "affine") {
     return `${inputDecl(k, binding, scales)}\n${inputDecl(k + 1, binding + 1, biases!)}
 fn scale_at(e: u32) -> f32 { return load_${k}(e); }
 fn bias_at(e: u32) -> f32 { return load_${k + 1}(e); }
-fn decode(c: u32) -> f32 { return f32(c); }`;
+fn decode(c: u32) -> f32 { return bitcast<f32>(c | 0x4b000000u) - 8388608.0; }`;
   }
   return `${inputDecl(k, binding, uint8)}
 fn scale_at(e: u32) -> f32 { return ${q.mode === "nvfp4" ? "e4m3_decode" : "e8m0_decode"}(load_${k}(e)); }
@@ -91,6 +95,73 @@ function dequantizeKernel(gpu: WebGpuBackend): Kernel {
   };
 }
 
+/** Columns of w each team of the matrix-vector kernel owns. */
+const QMV_COLS = 8;
+
+/** Most words a lane of the matrix-vector kernel unpacks per unit (more only where whole values need it: 3, 5, 6 bits). */
+const QMV_UNIT_WORDS = 2;
+
+/**
+ * The lanes of one team of the matrix-vector kernel: the device's subgroup
+ * size where it has one fixed size from 4 to 64 (the team sums by
+ * subgroupAdd), else 32 (summed through workgroup memory).
+ */
+function qmvTeam(gpu: WebGpuBackend): { team: number; subgroups: boolean } {
+  const info = (gpu.ctx.adapter as { info?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).info;
+  const size = info?.subgroupMinSize;
+  const fixed = gpu.ctx.features.has("subgroups") && size !== undefined && size === info?.subgroupMaxSize && [4, 8, 16, 32, 64].includes(size);
+  return fixed ? { team: size, subgroups: true } : { team: 32, subgroups: false };
+}
+
+/** Words per unit of the matrix-vector kernel: the fewest holding whole values, doubled up to QMV_UNIT_WORDS within one group. */
+function qmvUnitWords(bits: number, groupSize: number): number {
+  let words = bits / gcd(bits, 32);
+  while (words * 2 <= QMV_UNIT_WORDS && (words * 2 * 32) / bits <= groupSize) words *= 2;
+  return words;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** The team sums by subgroupAdd, kept only when every team is exactly one full subgroup. */
+const SUBGROUP_SUM = `for (var j = 0u; j < COLS; j++) { total[j] = subgroupAdd(acc[j]); }
+  let members = subgroupAdd(1u);
+  let first_team = subgroupBroadcastFirst(team);
+  if (!subgroupAll(sg_size == TEAM && members == TEAM && first_team == team)) { misfit = 1u; }
+  by_subgroup = workgroupUniformLoad(&misfit) == 0u;`;
+
+/** x [batches, 1, K] by transposed w [batches, N, K]: the matrix-vector kernel (wgsl/quantized_qmv.wgsl). */
+function quantizedMatvec(gpu: WebGpuBackend, p: QuantizedMatmul, [x, w, s, b]: [Tensor, Tensor, Tensor, Tensor | undefined], res: Tensor, batches: number): void {
+  const { groupSize, bits } = p.q;
+  const nw = w.shape.length;
+  const N = w.shape[nw - 2]!, K = x.shape[x.shape.length - 1]!;
+  const { team, subgroups } = qmvTeam(gpu);
+  const unitWords = qmvUnitWords(bits, groupSize);
+  const colTiles = Math.ceil(N / ((256 / team) * QMV_COLS));
+  gpu.run(
+    {
+      op: "quantizedMatmul",
+      file: "quantized_qmv",
+      helpers: [],
+      key: `${[x, w, s, b].map((t) => t?.dtype.name).join(",")}|${p.q.mode}|${bits}|${groupSize}|${team}|${subgroups}`,
+      slots: () => ({
+        ENABLE: subgroups ? "enable subgroups;" : "",
+        HELPERS: HELPERS.map((h) => kernelFile(h)!).join("\n"),
+        X: inputDecl(0, 2, x.dtype), W: inputDecl(1, 3, uint32), GROUPS: groupsSlot(p.q, 2, 4, s.dtype, b?.dtype),
+        BITS: bits, GS: groupSize, UNIT_WORDS: unitWords, TEAM: team, COLS: QMV_COLS,
+        SCRATCH: Math.max(256 * QMV_COLS, (team * unitWords * 32) / bits),
+        SUBGROUP_ARGS: subgroups ? ", @builtin(subgroup_size) sg_size: u32" : "",
+        SUBGROUP_SUM: subgroups ? SUBGROUP_SUM : "",
+      }),
+    },
+    gpu.gpuBuffer(res),
+    [N, K, w.shape[nw - 1]!, s.shape[nw - 1]!, batches, colTiles, x.offset, w.offset, s.offset, b?.offset ?? 0],
+    [x, w, s, ...(b ? [b] : [])].map((t) => gpu.gpuBuffer(t)),
+    batches * colTiles,
+  );
+}
+
 function quantizedMatmulKernel(gpu: WebGpuBackend): Kernel {
   return (prim, inputs, out: OutputSpec) => {
     const p = prim as QuantizedMatmul;
@@ -105,7 +176,9 @@ function quantizedMatmulKernel(gpu: WebGpuBackend): Kernel {
     const rowTiles = Math.ceil(perBatch / rows), colTiles = Math.ceil(N / (p.transpose ? 8 : 32));
     const groups = batches * rowTiles * colTiles;
     const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
-    if (groups > 0) {
+    if (groups > 0 && perBatch === 1 && p.transpose) {
+      quantizedMatvec(gpu, p, [x, w, s, b], res, batches);
+    } else if (groups > 0) {
       gpu.run(
         {
           op: "quantizedMatmul",

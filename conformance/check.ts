@@ -11,6 +11,7 @@ import * as mx from "../index.js";
 import { deviceFor } from "../src/device.js";
 import { rowMajorStrides } from "../src/shape.js";
 import type { InputCase } from "./arbitraries.js";
+import { bitExactContract } from "./bit-exact.js";
 import { contractFor, covered, type Contract } from "./contracts.js";
 import { flushable, roundTo, sameValue, ulpDistance, ulpOf } from "./numerics.js";
 import type { Case, OpEntry } from "./opdb.js";
@@ -90,13 +91,15 @@ export function caseRepro(entry: OpEntry, backend: string, c: Case): string {
 
 /** The contract an entry is held to on a backend: data movement is exact, special values included. */
 export function entryContract(entry: OpEntry, backend: string): Contract {
+  const bits = bitExactContract(backend, entry.contractAs ?? entry.name);
+  if (bits) return bits;
   if (entry.contractAs) return contractFor(backend, entry.contractAs);
   if (entry.group === "layout" || (entry.group === "creation" && !entry.conditionBound) || entry.name === "where") {
     return { ulps: 0, abs: 0, domain: [-Infinity, Infinity], special: true, source: "data movement: exact" };
   }
   if (entry.group === "cast" || ["isnan", "isinf", "isfinite", "max", "min", "argmax", "argmin", "all", "any", "logicalNot", "bitwiseInvert", "floorDivide", "remainder", "bitwiseAnd", "bitwiseOr", "bitwiseXor", "leftShift", "rightShift"].includes(entry.name)) {
-    // exact, as maximum is (subnormals may flush on a GPU: the selection kernels compare floats)
-    return { ...contractFor(backend, "maximum"), source: backend === "cpu" ? "the reference" : "exact (integer, comparison, selection and cast results)" };
+    // exact, as add is (subnormals may flush on a GPU: casts and float floorDivide/remainder; the bit-exact ops returned above)
+    return { ...contractFor(backend, "add"), source: backend === "cpu" ? "the reference" : "exact (integer, comparison, selection and cast results)" };
   }
   return contractFor(backend, entry.contractAs ?? entry.name);
 }

@@ -14,6 +14,7 @@
 import * as mx from "../src/index.js";
 import { findBackend, getBackend } from "../backends/backend.js";
 import type { Contract } from "../backends/contract.js";
+import { bitExactContract } from "./bit-exact.js";
 
 export type { Contract };
 import { ulpDistance, ulpOf } from "./numerics.js";
@@ -124,6 +125,8 @@ CONDITIONED.add("fast.scaledDotProductAttention"); // float32 dot products, exp 
 export function contractFor(backend: string, op: string): Contract {
   const declared = findBackend(backend)?.contract?.(op);
   if (declared) return declared;
+  const bitExact = bitExactContract(backend, op);
+  if (bitExact) return bitExact;
   if (backend === "cpu") {
     return { ulps: 0, abs: 0, dtypeUlps: CPU_EXACT.has(op) ? 0 : 1, domain: ALL, special: true, source: "the reference: float64, rounded once" };
   }

@@ -57,7 +57,7 @@ export const SORT_OPS: readonly OpEntry[] = [
   {
     name: "searchsorted",
     group: "layout",
-    // counts of float comparisons: exact, as less is (a GPU may flush subnormals before it compares)
+    // counts of float comparisons: exact, as less is (on webgpu bit-exact, subnormals and NaN included: conformance/bit-exact.ts)
     contractAs: "less",
     dtypes: REAL,
     cases: (d) =>

@@ -14,6 +14,7 @@ import type { Primitive } from "../src/primitive.js";
 import { Binary, Unary } from "../src/primitives/elementwise.js";
 import { Scan } from "../src/primitives/scan.js";
 import { getBackend, type Tensor } from "../backends/backend.js";
+import { bitExactContract } from "./bit-exact.js";
 import { contractFor, covered, type Contract } from "./contracts.js";
 import { flushable, ulpDistance, ulpOf } from "./numerics.js";
 
@@ -35,11 +36,14 @@ const SCAN_CONTRACT = { sum: "cumsum", prod: "cumprod", max: "cummax", min: "cum
 
 function contractOf(prim: Primitive, backend: string): Contract {
   if (DATA_MOVEMENT.has(prim.name)) return { ulps: 0, abs: 0, domain: [-Infinity, Infinity], special: true, source: "data movement: exact" };
-  if (prim instanceof Scan) return contractFor(backend, SCAN_CONTRACT[prim.op]);
+  const op = prim instanceof Scan ? SCAN_CONTRACT[prim.op] : prim.name;
+  const bits = bitExactContract(backend, op);
+  if (bits) return bits;
+  if (prim instanceof Scan) return contractFor(backend, op);
   try {
     return contractFor(backend, prim.name);
   } catch {
-    return { ...contractFor(backend, "maximum"), source: "exact (integer, comparison, selection and cast results)" };
+    return { ...contractFor(backend, "add"), source: "exact (integer, comparison, selection and cast results)" };
   }
 }
 

@@ -2,7 +2,8 @@
 // the index width, strided offsets, NaN-aware float helpers, and the scalar math MSL lacks or
 // defines on a narrower domain than NumPy (expm1, log1p, erf, erfinv,
 // sigmoid, logaddexp, C's pow, NumPy's floor division and remainder,
-// saturating float-to-integer casts). Written in the MSL subset of
+// saturating float-to-integer casts), their 64-bit (long / ulong) versions, and
+// shuffles of 64-bit words. Written in the MSL subset of
 // native/src/emu/shim/metal_stdlib.h: C++14, no `if constexpr`.
 #include <metal_stdlib>
 using namespace metal;
@@ -201,3 +202,67 @@ inline uint f32_to_u32_sat(float v, float hi) {
   if (c >= 4294967295.0f) return 4294967295u;
   return uint(c);
 }
+
+// 64-bit integers (long, ulong): the same rules as the 32-bit helpers above.
+inline long floor_divide_l(long a, long b) {
+  if (b == 0) return 0;
+  if (b == -1) return long(0ul - ulong(a));
+  long q = a / b;
+  return ((a % b != 0) && ((a < 0) != (b < 0))) ? q - 1 : q;
+}
+inline long remainder_l(long a, long b) {
+  if (b == 0 || b == -1) return 0;
+  long m = a % b;
+  return (m != 0 && ((m < 0) != (b < 0))) ? m + b : m;
+}
+inline ulong pow_ul(ulong a, ulong b) {
+  ulong r = 1ul, base = a, e = b;
+  while (e > 0ul) {
+    if ((e & 1ul) == 1ul) r = r * base;
+    base = base * base;
+    e = e >> 1ul;
+  }
+  return r;
+}
+inline long pow_l(long a, long b) {
+  if (b < 0) return 0;
+  return long(pow_ul(ulong(a), ulong(b)));
+}
+
+/** float -> 64-bit integer casts: truncate, saturate to the type's range, NaN -> 0. */
+inline long f32_to_i64_sat(float v) {
+  if (is_nan(v)) return 0;
+  if (v >= 9223372036854775808.0f) return 9223372036854775807l;
+  if (v <= -9223372036854775808.0f) return -9223372036854775807l - 1l;
+  return long(trunc(v));
+}
+inline ulong f32_to_u64_sat(float v) {
+  if (is_nan(v) || v <= 0.0f) return 0ul;
+  if (v >= 18446744073709551616.0f) return 18446744073709551615ul;
+  return ulong(trunc(v));
+}
+
+/**
+ * A 64-bit integer as a float rounded to odd (truncated to 24 significant bits, the last set
+ * when any bit was dropped): rounding that once more to half or bfloat gives the correctly
+ * rounded result, where float(a) would round twice.
+ */
+inline float u64_to_f32_odd(ulong m) {
+  int s = 0;
+  while ((m >> ulong(s)) >= 16777216ul) s++;
+  ulong top = m >> ulong(s);
+  if (s > 0 && (m & ((1ul << ulong(s)) - 1ul)) != 0ul) top = top | 1ul;
+  return float(top) * float(1ul << ulong(s));
+}
+inline float i64_to_f32_odd(long a) {
+  float f = u64_to_f32_odd(a < 0 ? 0ul - ulong(a) : ulong(a));
+  return a < 0 ? -f : f;
+}
+
+/** simd_shuffle_down / simd_shuffle_up of any scalar: 64-bit integers travel as two 32-bit words (Metal shuffles 32-bit lanes). */
+template <class W> inline W shuffle_down(W x, ushort d) { return simd_shuffle_down(x, d); }
+inline long shuffle_down(long x, ushort d) { return as_type<long>(simd_shuffle_down(as_type<uint2>(x), d)); }
+inline ulong shuffle_down(ulong x, ushort d) { return as_type<ulong>(simd_shuffle_down(as_type<uint2>(x), d)); }
+template <class W> inline W shuffle_up(W x, ushort d) { return simd_shuffle_up(x, d); }
+inline long shuffle_up(long x, ushort d) { return as_type<long>(simd_shuffle_up(as_type<uint2>(x), d)); }
+inline ulong shuffle_up(ulong x, ushort d) { return as_type<ulong>(simd_shuffle_up(as_type<uint2>(x), d)); }

@@ -6,8 +6,10 @@
 // in MLX's counter layout, bit for bit the CPU reference's: the output's words
 // split in two halves; counter (i, half + odd + i) fills word i and word
 // half + odd + i, and an odd word count takes the first word of counter (half, 0).
-// The host defines T and C (arange's library only).
-// arange params: [n, start bits, step bits, last bits]; random_bits params: [key offset, key stride, words, half, odd]
+// The host defines T and C (arange's library only), and WIDE for int64 / uint64
+// (arange_wide instead of arange).
+// arange params: [n, start bits, step bits, last bits]; arange_wide params: [n, start
+// low word, high word, step low, high]; random_bits params: [key offset, key stride, words, half, odd]
 
 /** a + k * step and a - k * step, wrapping for integers (unsigned arithmetic: no signed overflow). */
 inline float step_up(float a, IDX k, float step) { return a + float(k) * step; }
@@ -17,7 +19,7 @@ inline float step_down(float a, IDX k, float step) { return a - float(k) * step;
 inline int step_down(int a, IDX k, int step) { return int(uint(a) - uint(k) * uint(step)); }
 inline uint step_down(uint a, IDX k, uint step) { return a - uint(k) * step; }
 
-#ifdef T
+#if defined(T) && !defined(WIDE)
 kernel void arange(device T* out [[buffer(0)]], constant IDX* p [[buffer(1)]], uint2 pos [[thread_position_in_grid]],
                    uint2 size [[threads_per_grid]]) {
   IDX e = linear_id(pos, size), n = p[0];
@@ -26,6 +28,18 @@ kernel void arange(device T* out [[buffer(0)]], constant IDX* p [[buffer(1)]], u
   C step = as_type<C>(int(p[2]));
   C last = as_type<C>(int(p[3]));
   out[e] = T(e < n / 2 ? step_up(start, e, step) : step_down(last, n - 1 - e, step));
+}
+#endif
+
+#ifdef WIDE
+/** arange of int64 / uint64: start + e * step in wrapping 64-bit arithmetic (exact: no float terms). */
+kernel void arange_wide(device T* out [[buffer(0)]], constant IDX* p [[buffer(1)]], uint2 pos [[thread_position_in_grid]],
+                        uint2 size [[threads_per_grid]]) {
+  IDX e = linear_id(pos, size);
+  if (e >= p[0]) return;
+  ulong start = ulong(uint(p[1])) | (ulong(uint(p[2])) << 32ul);
+  ulong step = ulong(uint(p[3])) | (ulong(uint(p[4])) << 32ul);
+  out[e] = T(start + ulong(e) * step);
 }
 #endif
 

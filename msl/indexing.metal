@@ -8,7 +8,7 @@
 // Index values wrap once when negative and clamp into the axis here, so no
 // index reads or writes outside a buffer.
 // The host defines before this file:
-//   T  the data's storage type; C its compute type (float, int or uint)
+//   T  the data's storage type; C its compute type (float, int, uint, long or ulong)
 //   I  the indices' storage type; I_SIGNED 1 when it is signed
 //   FOLD(a, b)  scatter_axis's fold of update b into a (C values)
 // Params: an elementwise params block (common.metal) over the output's shape,
@@ -21,14 +21,15 @@
 //                element's row start in targets / order ([rows, K]); extras K, upd's axis stride
 //   slice_update uncollapsed operands out, a, u; extras start[nd], step[nd], u's shape[nd]
 
+// in 64 bits, so an int64 index past the 32-bit IDX clamps instead of wrapping
 #if I_SIGNED
 inline IDX norm_index(I v, IDX n) {
-  IDX j = IDX(v);
-  if (j < 0) j += n;
-  return j < 0 ? 0 : (j >= n ? n - 1 : j);
+  long j = long(v);
+  if (j < 0) j += long(n);
+  return j < 0 ? 0 : (j >= long(n) ? n - 1 : IDX(j));
 }
 #else
-inline IDX norm_index(I v, IDX n) { return UIDX(v) >= UIDX(n) ? n - 1 : IDX(v); }
+inline IDX norm_index(I v, IDX n) { return ulong(v) >= ulong(n) ? n - 1 : IDX(v); }
 #endif
 
 inline int extras_at(constant IDX* p, int operands) {

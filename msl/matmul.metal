@@ -5,7 +5,7 @@
 // 2 x 2 simdgroup_float8x8 tiles multiplied with simdgroup_multiply_accumulate,
 // accumulating in float. Integers (matmul): 16 x 16 threads, each a 2 x 2
 // block, wrapping in 32 bits.
-// The host defines T (storage type of A, B and C), ACC (float, int or uint),
+// The host defines T (storage type of A, B and C), ACC (float, int, uint, long or ulong),
 // FLOAT_ACC (1 for float dtypes, else 0) and IDX (common.metal): offsets and
 // the output's index are IDX; M, N and K are dims (below 2^31).
 // params: [M, N, K, batch dims, a offset, a row stride, a col stride,
@@ -30,6 +30,8 @@ inline IDX batch_offset(constant IDX* p, uint batch, int k) {
 inline float mul_add(float acc, float x, float y) { return acc + x * y; }
 inline int mul_add(int acc, int x, int y) { return int(uint(acc) + uint(x) * uint(y)); }
 inline uint mul_add(uint acc, uint x, uint y) { return acc + x * y; }
+inline long mul_add(long acc, long x, long y) { return long(ulong(acc) + ulong(x) * ulong(y)); }
+inline ulong mul_add(ulong acc, ulong x, ulong y) { return acc + x * y; }
 
 kernel void matmul(device T* out [[buffer(0)]], device const T* a [[buffer(1)]], device const T* b [[buffer(2)]],
                    constant IDX* p [[buffer(3)]], uint3 tg [[threadgroup_position_in_grid]],

@@ -10,7 +10,7 @@
 // keep the first index of the extreme (the first NaN when there is one).
 // Integer sums and products wrap.
 // The host compiles one library per input dtype and defines:
-//   T     the input storage type; V its compute type (float, int or uint)
+//   T     the input storage type; V its compute type (float, int, uint, long or ulong)
 //   S     the storage type of sum and prod results (T, or int for bool); SA its accumulator
 //   IDX, UIDX  the index types (see common.metal)
 // Kernels: segments_<op> and reduce_<op> (output in the result dtype),
@@ -61,21 +61,29 @@ struct fold_sum {
   float operator()(float a, float b) const { return a + b; }
   int operator()(int a, int b) const { return int(uint(a) + uint(b)); }
   uint operator()(uint a, uint b) const { return a + b; }
+  long operator()(long a, long b) const { return long(ulong(a) + ulong(b)); }
+  ulong operator()(ulong a, ulong b) const { return a + b; }
 };
 struct fold_prod {
   float operator()(float a, float b) const { return a * b; }
   int operator()(int a, int b) const { return int(uint(a) * uint(b)); }
   uint operator()(uint a, uint b) const { return a * b; }
+  long operator()(long a, long b) const { return long(ulong(a) * ulong(b)); }
+  ulong operator()(ulong a, ulong b) const { return a * b; }
 };
 struct fold_max {
   float operator()(float a, float b) const { return maximum_f(a, b); }
   int operator()(int a, int b) const { return max(a, b); }
   uint operator()(uint a, uint b) const { return max(a, b); }
+  long operator()(long a, long b) const { return a >= b ? a : b; }
+  ulong operator()(ulong a, ulong b) const { return a >= b ? a : b; }
 };
 struct fold_min {
   float operator()(float a, float b) const { return minimum_f(a, b); }
   int operator()(int a, int b) const { return min(a, b); }
   uint operator()(uint a, uint b) const { return min(a, b); }
+  long operator()(long a, long b) const { return a <= b ? a : b; }
+  ulong operator()(ulong a, ulong b) const { return a <= b ? a : b; }
 };
 struct fold_all {
   uint operator()(uint a, uint b) const { return a & b; }
@@ -87,7 +95,7 @@ struct fold_any {
 /** The fold of all lanes' `acc`, valid in lane 0. */
 template <class A, class F>
 inline A simd_fold(A acc, F fold) {
-  for (ushort s = 16; s > 0; s >>= 1) acc = fold(acc, simd_shuffle_down(acc, s));
+  for (ushort s = 16; s > 0; s >>= 1) acc = fold(acc, shuffle_down(acc, s));
   return acc;
 }
 inline float simd_fold(float acc, fold_sum) { return simd_sum(acc); }
@@ -98,6 +106,8 @@ inline uint simd_fold(uint acc, fold_sum) { return simd_sum(acc); }
 inline float lift(float v, float) { return v; }
 inline int lift(int v, int) { return v; }
 inline uint lift(uint v, uint) { return v; }
+inline long lift(long v, long) { return v; }
+inline ulong lift(ulong v, ulong) { return v; }
 inline float lift(int v, float) { return float(v); }
 inline int lift(uint v, int) { return int(v); }
 
@@ -176,6 +186,8 @@ inline bool arg_better(float x, uint xi, float y, uint yi, bool gt) {
 }
 inline bool arg_better(int x, uint xi, int y, uint yi, bool gt) { return (gt ? x > y : x < y) || (x == y && xi < yi); }
 inline bool arg_better(uint x, uint xi, uint y, uint yi, bool gt) { return (gt ? x > y : x < y) || (x == y && xi < yi); }
+inline bool arg_better(long x, uint xi, long y, uint yi, bool gt) { return (gt ? x > y : x < y) || (x == y && xi < yi); }
+inline bool arg_better(ulong x, uint xi, ulong y, uint yi, bool gt) { return (gt ? x > y : x < y) || (x == y && xi < yi); }
 
 /** Arg-reductions: indices are uint (MLX's result dtype; the host refuses segments of 2^32 or more). */
 #define ARG_SEGMENT_KERNEL(NAME, GT)                                                                       \
@@ -212,8 +224,8 @@ ARG_SEGMENT_KERNEL(argmin, false)
       if (bi == 0xffffffffu || arg_better(v, uint(r), best, bi, GT)) { best = v; bi = uint(r); }           \
     }                                                                                                      \
     for (ushort s = 16; s > 0; s >>= 1) {                                                                  \
-      V ov = simd_shuffle_down(best, s);                                                                   \
-      uint oi = simd_shuffle_down(bi, s);                                                                  \
+      V ov = shuffle_down(best, s);                                                                   \
+      uint oi = shuffle_down(bi, s);                                                                  \
       if (oi != 0xffffffffu && (bi == 0xffffffffu || arg_better(ov, oi, best, bi, GT))) { best = ov; bi = oi; } \
     }                                                                                                      \
     if (lane == 0) { pv[sg] = best; pi[sg] = bi; }                                                         \
@@ -223,8 +235,8 @@ ARG_SEGMENT_KERNEL(argmin, false)
       best = has ? pv[lane] : V(0);                                                                        \
       bi = has ? pi[lane] : 0xffffffffu;                                                                   \
       for (ushort s = 16; s > 0; s >>= 1) {                                                                \
-        V ov = simd_shuffle_down(best, s);                                                                 \
-        uint oi = simd_shuffle_down(bi, s);                                                                \
+        V ov = shuffle_down(best, s);                                                                 \
+        uint oi = shuffle_down(bi, s);                                                                \
         if (oi != 0xffffffffu && (bi == 0xffffffffu || arg_better(ov, oi, best, bi, GT))) { best = ov; bi = oi; } \
       }                                                                                                    \
       if (lane == 0) out[o] = bi == 0xffffffffu ? 0u : bi;                                                 \

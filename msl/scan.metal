@@ -29,21 +29,29 @@ struct op_sum {
   float operator()(float a, float b) const { return a + b; }
   int operator()(int a, int b) const { return int(uint(a) + uint(b)); }
   uint operator()(uint a, uint b) const { return a + b; }
+  long operator()(long a, long b) const { return long(ulong(a) + ulong(b)); }
+  ulong operator()(ulong a, ulong b) const { return a + b; }
 };
 struct op_prod {
   float operator()(float a, float b) const { return a * b; }
   int operator()(int a, int b) const { return int(uint(a) * uint(b)); }
   uint operator()(uint a, uint b) const { return a * b; }
+  long operator()(long a, long b) const { return long(ulong(a) * ulong(b)); }
+  ulong operator()(ulong a, ulong b) const { return a * b; }
 };
 struct op_max {
   float operator()(float a, float b) const { return maximum_f(a, b); }
   int operator()(int a, int b) const { return max(a, b); }
   uint operator()(uint a, uint b) const { return max(a, b); }
+  long operator()(long a, long b) const { return a >= b ? a : b; }
+  ulong operator()(ulong a, ulong b) const { return a >= b ? a : b; }
 };
 struct op_min {
   float operator()(float a, float b) const { return minimum_f(a, b); }
   int operator()(int a, int b) const { return min(a, b); }
   uint operator()(uint a, uint b) const { return min(a, b); }
+  long operator()(long a, long b) const { return a <= b ? a : b; }
+  ulong operator()(ulong a, ulong b) const { return a <= b ? a : b; }
 };
 struct op_logaddexp {
   float operator()(float a, float b) const { return logaddexp_f(a, b); }
@@ -53,7 +61,7 @@ struct op_logaddexp {
 template <class F>
 inline A simd_scan(A v, uint lane, F f) {
   for (ushort d = 1; d < 32; d <<= 1) {
-    A o = simd_shuffle_up(v, d);
+    A o = shuffle_up(v, d);
     if (lane >= d) v = f(o, v);
   }
   return v;
@@ -103,7 +111,7 @@ kernel void scan_tile(device A* out [[buffer(0)]], device const T* x [[buffer(1)
     buf[ITEMS * t + j] = acc;
   }
   A incl = simd_scan(acc, lane, f);
-  A lanes_before = simd_shuffle_up(incl, 1);
+  A lanes_before = shuffle_up(incl, 1);
   if (lane == 31) sg_total[sg] = incl;
   threadgroup_barrier(mem_flags::mem_threadgroup);
   if (sg == 0) {

@@ -62,6 +62,18 @@ fn pack_float16(v: f32) -> u32 {
 fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
 fn is_inf(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) == 0x7f800000u; }
 
+// Float order on the bits (drivers may flush subnormals in float compares, e.g.
+// NVIDIA's 1.4e-45 > 0 is false): f32_key maps a non-NaN float's bits to a u32
+// whose unsigned order is the numeric order, -0 mapped as +0. The f32_lt/le/eq
+// tests are false when either side is NaN, as IEEE compares are.
+fn f32_key(v: f32) -> u32 {
+  let b = select(bitcast<u32>(v), 0u, bitcast<u32>(v) == 0x80000000u);
+  return b ^ select(0x80000000u, 0xffffffffu, (b & 0x80000000u) != 0u);
+}
+fn f32_lt(a: f32, b: f32) -> bool { return !is_nan(a) && !is_nan(b) && f32_key(a) < f32_key(b); }
+fn f32_le(a: f32, b: f32) -> bool { return !is_nan(a) && !is_nan(b) && f32_key(a) <= f32_key(b); }
+fn f32_eq(a: f32, b: f32) -> bool { return !is_nan(a) && !is_nan(b) && f32_key(a) == f32_key(b); }
+
 // NaN and infinity as runtime values (constant expressions may not be NaN or infinite).
 fn nan_f32() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }
 fn inf_f32() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }

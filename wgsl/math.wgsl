@@ -1,7 +1,7 @@
 // Scalar math the elementwise kernels use where WGSL has no builtin or the
 // builtin's domain is narrower than NumPy's: expm1/log1p (Kahan's
 // corrections), sigmoid, logaddexp, pow for negative bases,
-// NaN-propagating maximum/minimum, an exact fmod and on it NumPy's floor
+// NaN-propagating maximum/minimum (ordered on the bits, dtypes.wgsl f32_le), an exact fmod and on it NumPy's floor
 // division and remainder, and wrapping integer powers. Prepended to
 // elementwise kernels; no templating.
 
@@ -37,13 +37,13 @@ fn logaddexp_f(a: f32, b: f32) -> f32 {
 fn maximum_f(a: f32, b: f32) -> f32 {
   if (is_nan(a)) { return a; }
   if (is_nan(b)) { return b; }
-  return select(b, a, a >= b);
+  return select(b, a, f32_le(b, a));
 }
 
 fn minimum_f(a: f32, b: f32) -> f32 {
   if (is_nan(a)) { return a; }
   if (is_nan(b)) { return b; }
-  return select(b, a, a <= b);
+  return select(b, a, f32_le(a, b));
 }
 
 // pow with C's rules: negative bases with integer exponents, pow(x, 0) = 1, pow(1, y) = 1, pow(-1, +-inf) = 1.

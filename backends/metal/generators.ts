@@ -1,9 +1,10 @@
 // Metal kernels that create data (msl/generators.metal): arange and Threefry
 // random bits, bit-identical to the CPU reference. arange's start, step and
 // last element are the reference's (arangeWords), and the kernel's upper half
-// counts back from the last element.
+// counts back from the last element; int64 / uint64 ones count in 64-bit words.
 
 import type { Kernel } from "../backend.js";
+import { is64BitInt } from "../../src/dtype.js";
 import { sizeOf } from "../../src/shape.js";
 import type { Arange } from "../../src/primitives/misc.js";
 import type { MetalBackend } from "./backend.js";
@@ -11,15 +12,22 @@ import { computeType, mslType } from "./msl-types.js";
 import { THREADS } from "./elementwise.js";
 import { arangeWords } from "../cpu/generators.js";
 
+/** An int64 / uint64 arange's [start, step] as 32-bit word pairs (low, high): the reference's integer terms (truncated; no step for one element). */
+function wideArangeWords(p: Arange): number[] {
+  const first = BigInt(Math.trunc(p.start)), step = p.count > 1 ? BigInt(Math.trunc(p.step)) : 0n;
+  const pair = (v: bigint) => [Number(BigInt.asIntN(32, v)), Number(BigInt.asIntN(32, v >> 32n))];
+  return [...pair(first), ...pair(step)];
+}
+
 export function arangeKernel(metal: MetalBackend): Kernel {
   return (prim, _inputs, out) => {
     const p = prim as Arange;
     const t = metal.allocOutput(out);
     if (p.count === 0) return t;
-    const d = out.dtype, ct = computeType(d);
-    const lib = { file: "generators", variant: d.name, defines: () => ({ T: mslType(d), C: ct }) };
-    const words = arangeWords(p, d).map((w) => w | 0);
-    metal.run("arange", lib, "arange", [t], [p.count, ...words], { threads: p.count, group: THREADS });
+    const d = out.dtype, ct = computeType(d), wide = is64BitInt(d);
+    const lib = { file: "generators", variant: d.name, defines: () => ({ T: mslType(d), C: ct, ...(wide ? { WIDE: "1" } : {}) }) };
+    const words = wide ? wideArangeWords(p) : arangeWords(p, d).map((w) => w | 0);
+    metal.run("arange", lib, wide ? "arange_wide" : "arange", [t], [p.count, ...words], { threads: p.count, group: THREADS });
     return t;
   };
 }

@@ -20,11 +20,11 @@ import { sortKernels } from "./sort.js";
 
 /** The fold of update b into a per compute type (integers in unsigned arithmetic: no signed overflow). */
 const FOLDS: Record<ScatterMode, Record<string, string>> = {
-  set: { float: "b", int: "b", uint: "b" },
-  add: { float: "a + b", int: "int(uint(a) + uint(b))", uint: "a + b" },
-  multiply: { float: "a * b", int: "int(uint(a) * uint(b))", uint: "a * b" },
-  maximum: { float: "maximum_f(a, b)", int: "max(a, b)", uint: "max(a, b)" },
-  minimum: { float: "minimum_f(a, b)", int: "min(a, b)", uint: "min(a, b)" },
+  set: { float: "b", int: "b", uint: "b", long: "b", ulong: "b" },
+  add: { float: "a + b", int: "int(uint(a) + uint(b))", uint: "a + b", long: "long(ulong(a) + ulong(b))", ulong: "a + b" },
+  multiply: { float: "a * b", int: "int(uint(a) * uint(b))", uint: "a * b", long: "long(ulong(a) * ulong(b))", ulong: "a * b" },
+  maximum: { float: "maximum_f(a, b)", int: "max(a, b)", uint: "max(a, b)", long: "(a >= b ? a : b)", ulong: "(a >= b ? a : b)" },
+  minimum: { float: "minimum_f(a, b)", int: "min(a, b)", uint: "min(a, b)", long: "(a <= b ? a : b)", ulong: "(a <= b ? a : b)" },
 };
 
 function library(d: DType, index: DType | null, mode: ScatterMode): LibraryKey {

@@ -1,18 +1,19 @@
 // What the Metal kernels' #defines are made of, per dtype: the MSL storage
-// type, the compute type (float, int or uint), which unary and binary ops
+// type, the compute type (float, int, uint, long or ulong), which unary and binary ops
 // apply (from the op table's domains) and the astype expressions (the CPU
-// reference's cast rules: saturating float-to-int, NaN -> 0, bool = nonzero).
+// reference's cast rules: saturating float-to-int, NaN -> 0, bool = nonzero,
+// wide integers to half and bfloat rounded once).
 
-import { bfloat16, bool, float16, float32, int16, int32, int8, uint16, uint32, uint8, type DType } from "../../src/dtype.js";
+import { bfloat16, bool, float16, float32, int16, int32, int64, int8, is64BitInt, uint16, uint32, uint64, uint8, type DType } from "../../src/dtype.js";
 import { BINARY_OPS, UNARY_OPS, type Domain } from "../../src/primitives/elementwise.js";
 
-/** The dtypes the metal backend holds (64-bit types and complex64 are refused by name). */
-export const METAL_DTYPES = [bool, uint8, uint16, uint32, int8, int16, int32, float16, bfloat16, float32];
+/** The dtypes the metal backend holds (float64 and complex64 are refused by name). */
+export const METAL_DTYPES = [bool, uint8, uint16, uint32, uint64, int8, int16, int32, int64, float16, bfloat16, float32];
 
-export type ComputeType = "float" | "int" | "uint";
+export type ComputeType = "float" | "int" | "uint" | "long" | "ulong";
 
 const STORAGE: Record<string, string> = {
-  bool: "bool", uint8: "uchar", uint16: "ushort", uint32: "uint", int8: "char", int16: "short", int32: "int",
+  bool: "bool", uint8: "uchar", uint16: "ushort", uint32: "uint", uint64: "ulong", int8: "char", int16: "short", int32: "int", int64: "long",
   float16: "half", bfloat16: "bfloat", float32: "float",
 };
 
@@ -23,7 +24,9 @@ export function mslType(d: DType): string {
 }
 
 export function computeType(d: DType): ComputeType {
-  return d.kind === "float" ? "float" : d.kind === "int" ? "int" : "uint";
+  if (d.kind === "float") return "float";
+  if (is64BitInt(d)) return d.kind === "int" ? "long" : "ulong";
+  return d.kind === "int" ? "int" : "uint";
 }
 
 function applies(domain: Domain, d: DType): boolean {
@@ -51,7 +54,13 @@ export function binaryList(d: DType): string {
 export function castExpr(src: DType, dst: DType): string {
   const s = computeType(src), t = computeType(dst);
   if (dst.kind === "bool") return s === "float" ? "a != 0.0f" : "a != 0";
-  if (t === "float") return s === "float" ? "a" : "float(a)";
+  if (t === "float") {
+    if (s === "float") return "a";
+    // integers of more than 24 bits reach half and bfloat through float rounded to odd (rounding twice to nearest can be off)
+    if (src.size < 4 || dst === float32) return "float(a)";
+    return s === "long" || s === "int" ? "i64_to_f32_odd(long(a))" : "u64_to_f32_odd(ulong(a))";
+  }
+  if (s === "float" && is64BitInt(dst)) return t === "long" ? "f32_to_i64_sat(a)" : "f32_to_u64_sat(a)";
   if (s === "float") {
     const bits = dst.size * 8;
     return t === "int" ? `f32_to_i32_sat(a, ${-(2 ** (bits - 1))}.0f, ${2 ** (bits - 1) - 1}.0f)` : `f32_to_u32_sat(a, ${2 ** bits - 1}.0f)`;

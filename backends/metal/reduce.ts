@@ -7,7 +7,7 @@
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
-import { bool, float32, int32, uint32, type DType } from "../../src/dtype.js";
+import { bool, float32, int32, int64, uint32, uint64, type DType } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { ArgReduce, LogSumExp, Reduce, Softmax } from "../../src/primitives/reduce.js";
 import type { MetalBackend } from "./backend.js";
@@ -19,6 +19,8 @@ const INIT: Record<string, [string, string]> = {
   float: ["-INFINITY", "INFINITY"],
   int: ["(-2147483647 - 1)", "2147483647"],
   uint: ["0u", "0xffffffffu"],
+  long: ["(-9223372036854775807l - 1l)", "9223372036854775807l"],
+  ulong: ["0ul", "18446744073709551615ul"],
 };
 
 function reduceLibrary(d: DType): LibraryKey {
@@ -67,7 +69,7 @@ function chunksFor(nOut: number, R: number): number {
   return Math.max(1, Math.min(Math.ceil(R / MIN_CHUNK), Math.floor(TARGET_GROUPS / Math.max(1, nOut))));
 }
 
-const ACC_DTYPE = { float: float32, int: int32, uint: uint32 } as const;
+const ACC_DTYPE = { float: float32, int: int32, uint: uint32, long: int64, ulong: uint64 } as const;
 
 /** Threads per threadgroup for a segment of R elements: a multiple of 32, at most 256. */
 function groupSize(R: number): number {

@@ -3,11 +3,11 @@
 // elements, and when
 // a line has several tiles their totals are scanned (exclusively, by the same
 // kernels, recursively) and combined back into the tiles. Accumulates in
-// float/int/uint; narrower output dtypes are cast afterwards (integers wrap).
+// float/int/uint/long/ulong; narrower output dtypes are cast afterwards (integers wrap).
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
-import { float32, int32, intRange, uint32, type DType } from "../../src/dtype.js";
+import { float32, int32, int64, intRange, uint32, uint64, type DType } from "../../src/dtype.js";
 import type { Scan, ScanOp } from "../../src/primitives/scan.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { MetalBackend } from "./backend.js";
@@ -15,7 +15,13 @@ import type { LibraryKey } from "./library.js";
 import { computeType, mslType, type ComputeType } from "./msl-types.js";
 import { THREADS, castResult } from "./elementwise.js";
 
-const WORD_DTYPE: Record<ComputeType, DType> = { float: float32, int: int32, uint: uint32 };
+const WORD_DTYPE: Record<ComputeType, DType> = { float: float32, int: int32, uint: uint32, long: int64, ulong: uint64 };
+
+/** Identities of 64-bit accumulators (their limits are not JS numbers): sum, prod, max's (the lowest), min's (the highest). */
+const IDENTITY_64: Record<"long" | "ulong", Record<"sum" | "prod" | "max" | "min", string>> = {
+  long: { sum: "0l", prod: "1l", max: "(-9223372036854775807l - 1l)", min: "9223372036854775807l" },
+  ulong: { sum: "0ul", prod: "1ul", max: "0ul", min: "18446744073709551615ul" },
+};
 /** Elements of a line one threadgroup scans (msl/scan.metal TILE). */
 const TILE = 2048;
 /** Lines this short or shorter get one thread each. */
@@ -25,6 +31,7 @@ const MANY_LINES = 4096;
 
 /** The exclusive scan's first value in accumulator `a`, within `d`'s range (cummax of int8 starts at -128, as the cpu). */
 function identityFor(op: ScanOp, a: ComputeType, d: DType): string {
+  if ((a === "long" || a === "ulong") && op !== "logaddexp") return IDENTITY_64[a][op];
   const lit = (v: number) => (a === "float" ? `${v}.0f` : a === "uint" ? `${v}u` : v === -(2 ** 31) ? "(-2147483647 - 1)" : `${v}`);
   if (op === "sum") return lit(0);
   if (op === "prod") return lit(1);

@@ -5,7 +5,7 @@
 // the near ones. Stable and NaN-last by construction of the keys.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
-import { uint32, type DType } from "../../src/dtype.js";
+import { is64BitInt, uint32, uint64, type DType } from "../../src/dtype.js";
 import type { SortIndices, SortValues } from "../../src/primitives/sort.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { MetalBackend } from "./backend.js";
@@ -20,12 +20,13 @@ const BLOCK = 1024;
 function keyDefine(d: DType): string {
   if (d.name === "float32") return "float_key(as_type<uint>(v), 0x80000000u, 0x7f800000u)";
   if (d.kind === "float") return `float_key(uint(as_type<ushort>(v)), 0x8000u, ${d.name === "float16" ? "0x7c00u" : "0x7f80u"})`;
+  if (is64BitInt(d)) return d.kind === "int" ? "(ulong(long(v)) ^ 0x8000000000000000ul)" : "ulong(v)";
   if (d.kind === "int") return "(uint(int(v)) ^ 0x80000000u)";
   return "uint(v)";
 }
 
 function sortLibrary(d: DType): LibraryKey {
-  return { file: "sort", variant: d.name, defines: () => ({ T: mslType(d), "KEY(v)": keyDefine(d) }) };
+  return { file: "sort", variant: d.name, defines: () => ({ T: mslType(d), K: is64BitInt(d) ? "ulong" : "uint", "KEY(v)": keyDefine(d), KEY_PAD: is64BitInt(d) ? "0xfffffffffffffffful" : "0xffffffffu" }) };
 }
 
 function run(metal: MetalBackend, op: string, x: Tensor, axis: number, out: OutputSpec, values: boolean): Tensor {
@@ -41,7 +42,7 @@ function run(metal: MetalBackend, op: string, x: Tensor, axis: number, out: Outp
   const rows = total / n;
   const P = 2 ** Math.ceil(Math.log2(n));
   const M = Math.ceil((rows * P) / BLOCK) * BLOCK;
-  const keys = metal.allocOutput({ shape: [M], dtype: uint32 });
+  const keys = metal.allocOutput({ shape: [M], dtype: is64BitInt(x.dtype) ? uint64 : uint32 });
   const idx = metal.allocOutput({ shape: [M], dtype: uint32 });
   const lib = sortLibrary(x.dtype);
   const params = (k: number, j: number) => [rows, n, P, M, k, j];

@@ -76,7 +76,9 @@ function betterFor(op: string, v: ComputeType): string {
   const cmp = op === "argmax" ? ">" : "<";
   const tie = `(x == y && xi < yi)`;
   if (v !== "f32") return `(x ${cmp} y) || ${tie}`;
-  return `(is_nan(x) && (!is_nan(y) || xi < yi)) || (!is_nan(x) && !is_nan(y) && ((x ${cmp} y) || ${tie}))`;
+  // ordered on the bits (dtypes.wgsl f32_lt/f32_eq): the first NaN wins, -0 ties +0, subnormals are never flushed
+  const wins = op === "argmax" ? "f32_lt(y, x)" : "f32_lt(x, y)";
+  return `(is_nan(x) && (!is_nan(y) || xi < yi)) || (!is_nan(x) && !is_nan(y) && (${wins} || (f32_eq(x, y) && xi < yi)))`;
 }
 
 /**

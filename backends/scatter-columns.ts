@@ -36,7 +36,7 @@ export function sortedScatterPlan(idx: Tensor, shape: readonly number[], axis: n
   if (K <= SCAN_MAX_K || sizeOf(shape) * K < SCAN_MAX_WORK || n >= 2 ** 32) return null;
   const varying = [...shape.keys()].filter((d) => d !== axis && shape[d] !== 1 && idx.strides[d] !== 0);
   const rowShape = varying.map((d) => shape[d]!);
-  const rows = rowShape.reduce((p, d) => p * d, 1);
+  const rows = sizeOf(rowShape);
   if (rows === 0 || rows * 2 ** Math.ceil(Math.log2(K)) > MAX_SORTED_PAIRS) return null;
   const columns: Tensor = { ...idx, shape: [...rowShape, K], strides: [...varying.map((d) => idx.strides[d]!), idx.strides[axis]!] };
   const rowStride = rowMajorStrides(rowShape);

@@ -1,6 +1,6 @@
 // Stride arithmetic every backend needs: reading a tensor as a broadcast
-// shape, merging dimensions that all operands walk contiguously, and the
-// row-major test.
+// shape, merging dimensions that all operands walk contiguously, the
+// row-major test, and a parameter vector's offset and stride.
 
 import type { Tensor } from "./backend.js";
 import { sameShape, sizeOf } from "../src/shape.js";
@@ -62,4 +62,9 @@ export function elementwiseLayout(operands: readonly Tensor[], shape: readonly n
   const words = [n, c.shape.length, ...c.shape];
   views.forEach((v, k) => words.push(v.offset, ...c.strides[k]!));
   return words;
+}
+
+/** Offset and stride of a 0-d or 1-D parameter tensor (stride 0 when it holds one value): how kernels read a weight, bias or offset vector. */
+export function offsetAndStride(t: { readonly shape: readonly number[]; readonly strides: readonly number[]; readonly offset: number }): [number, number] {
+  return [t.offset, sizeOf(t.shape) === 1 ? 0 : t.strides[0]!];
 }

@@ -3,6 +3,7 @@
 // linalg-algorithms.ts and rounded once to the output dtype (float32/float64).
 
 import type { Backend, Kernel, MultiKernel, Tensor } from "../backend.js";
+import { sizeOf } from "../../src/shape.js";
 import type { Cholesky, TriInv } from "../../src/primitives/linalg-cholesky.js";
 import type { Eigh } from "../../src/primitives/linalg-eigh.js";
 import type { SVD } from "../../src/primitives/linalg-svd.js";
@@ -12,7 +13,7 @@ import { allocOutput } from "./tensor.js";
 import { float64Values } from "./float64-values.js";
 
 /** The number of matrices of shape (m, n) in `shape`. */
-const batchOf = (shape: readonly number[]) => shape.slice(0, -2).reduce((a, b) => a * b, 1);
+const batchOf = (shape: readonly number[]) => sizeOf(shape.slice(0, -2));
 
 /** `m` (row-major n x n) transposed. */
 function transposed(m: Float64Array, n: number): Float64Array {

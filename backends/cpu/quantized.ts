@@ -5,6 +5,7 @@
 // the quantized matmul compute in float64 from the stored values and round once.
 
 import type { Backend, Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
+import { sizeOf } from "../../src/shape.js";
 import type { DType } from "../../src/dtype.js";
 import type { QuantizedMatmul, Quantize, QuantParams } from "../../src/primitives/quantized.js";
 import { H, rint } from "./math.js";
@@ -180,7 +181,7 @@ export function quantizedMatmulKernel(backend: Backend): Kernel {
     const nw = w!.shape.length;
     const wRows = w!.shape[nw - 2]!, wCols = (w!.shape[nw - 1]! * 32) / bits;
     const K = x!.shape[x!.shape.length - 1]!, N = out.shape[out.shape.length - 1]!;
-    const wBatches = w!.shape.slice(0, -2).reduce((a, d) => a * d, 1);
+    const wBatches = sizeOf(w!.shape.slice(0, -2));
     const rowsPerBatch = wBatches === 0 ? 0 : X.length / K / wBatches;
     const dense = new Float64Array(wRows * wCols);
     const enc = encoder(out.dtype);

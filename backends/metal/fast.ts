@@ -7,33 +7,22 @@ import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import type { LayerNorm, RMSNorm } from "../../src/primitives/fast-norms.js";
 import type { RoPE } from "../../src/primitives/fast-rope.js";
 import { sizeOf } from "../../src/shape.js";
-import { isRowMajor } from "../strides.js";
+import { offsetAndStride } from "../strides.js";
+import { withRowMajor } from "../row-major.js";
+import { scalarWord } from "../scalar-word.js";
 import type { MetalBackend } from "./backend.js";
 import type { LibraryKey } from "./library.js";
 import { mslType } from "./msl-types.js";
 import { THREADS, contiguousCopy } from "./elementwise.js";
-import type { DType } from "../../src/dtype.js";
-
-/** The bits of `v` as a float32, as a signed 32-bit integer (a params word). */
-function f32Word(v: number): number {
-  return new Int32Array(new Float32Array([v]).buffer)[0]!;
-}
+import { float32, type DType } from "../../src/dtype.js";
 
 const library = (d: DType): LibraryKey => ({ file: "fast", variant: d.name, defines: () => ({ T: mslType(d) }) });
 
-/** Offset and stride of a 0-d or 1-D parameter tensor (stride 0 when it holds one value). */
-const along = (t: Tensor): [number, number] => [t.offset, sizeOf(t.shape) === 1 ? 0 : t.strides[0]!];
+/** `fn(x)` on x made row-major (a copy by the metal copy kernel when it is not, released after). */
+/** A float32 parameter as the signed word metal's params hold (its bits, as scalarWord gives them). */
+export const f32Param = (v: number): number => scalarWord(v, float32) | 0;
 
-/** `fn(x)` on x made row-major (a copy when it is not), the copy released after. */
-function rowMajor(metal: MetalBackend, x: Tensor, fn: (x: Tensor) => Tensor): Tensor {
-  if (isRowMajor(x.shape, x.strides)) return fn(x);
-  const c = contiguousCopy(metal, x);
-  try {
-    return fn(c);
-  } finally {
-    metal.release(c.buffer);
-  }
-}
+const rowMajor = (metal: MetalBackend, x: Tensor, fn: (x: Tensor) => Tensor): Tensor => withRowMajor(metal, (t) => contiguousCopy(metal, t), [x], ([r]) => fn(r!));
 
 /** Threads per row: a multiple of 32 covering the row, at most 256. */
 const groupSize = (D: number) => Math.min(256, Math.max(32, Math.ceil(D / 32) * 32));
@@ -45,9 +34,9 @@ function normKernel(metal: MetalBackend, layer: boolean): Kernel {
       const rows = D === 0 ? 0 : sizeOf(x.shape) / D;
       const t = metal.allocOutput(out);
       if (rows === 0) return t;
-      const [wo, ws] = along(w!), [bo, bs] = b ? along(b) : [0, 0];
+      const [wo, ws] = offsetAndStride(w!), [bo, bs] = b ? offsetAndStride(b) : [0, 0];
       const eps = (prim as RMSNorm | LayerNorm).eps;
-      const words = [rows, D, x.offset, wo, ws, bo, bs, f32Word(eps)];
+      const words = [rows, D, x.offset, wo, ws, bo, bs, f32Param(eps)];
       metal.run(prim.name, library(out.dtype), layer ? "layer_norm" : "rms_norm", [t, x, w!, b ?? w!], words, { groups: rows, group: groupSize(D) });
       return t;
     });
@@ -61,8 +50,8 @@ function ropeKernel(metal: MetalBackend): Kernel {
       const t = metal.allocOutput(out);
       if (n === 0) return t;
       const D = x.shape[x.shape.length - 1]!, T = x.shape[x.shape.length - 2]!;
-      const [oo, os] = along(offset!), [fo, fs] = freqs ? along(freqs) : [0, 0];
-      const words = [n, D, T, n / x.shape[0]!, x.offset, oo, os, fo, fs, p.dims, f32Word(Math.log2(p.base)), f32Word(p.scale), f32Word(p.forward ? 1 : -1)];
+      const [oo, os] = offsetAndStride(offset!), [fo, fs] = freqs ? offsetAndStride(freqs) : [0, 0];
+      const words = [n, D, T, n / x.shape[0]!, x.offset, oo, os, fo, fs, p.dims, f32Param(Math.log2(p.base)), f32Param(p.scale), f32Param(p.forward ? 1 : -1)];
       const kernel = `rope${p.traditional ? "_traditional" : ""}${freqs ? "_freqs" : ""}`;
       // without freqs the offsets are bound again in their place (never read)
       metal.run("rope", library(out.dtype), kernel, [t, x, offset!, freqs ?? offset!], words, { threads: n, group: THREADS });

@@ -8,7 +8,8 @@
 import type { Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
 import type { DType } from "../../src/dtype.js";
 import type { Dequantize, QuantizedMatmul, Quantize, QuantParams } from "../../src/primitives/quantized.js";
-import { isRowMajor } from "../strides.js";
+import { sizeOf } from "../../src/shape.js";
+import { withRowMajor } from "../row-major.js";
 import type { MetalBackend } from "./backend.js";
 import { contiguousCopy } from "./elementwise.js";
 import { mslType } from "./msl-types.js";
@@ -23,68 +24,56 @@ function library(d: DType, q: QuantParams, rows: number) {
   return { file: "quantized", variant: `${d.name}-${q.mode}-${q.bits}-${q.groupSize}-${rows}`, defines: () => defines };
 }
 
-function rowMajor(metal: MetalBackend, t: Tensor, copies: Tensor[]): Tensor {
-  if (isRowMajor(t.shape, t.strides)) return t;
-  const c = contiguousCopy(metal, t);
-  copies.push(c);
-  return c;
-}
-
-function count(shape: readonly number[]): number {
-  return shape.reduce((a, d) => a * d, 1);
-}
+/** `fn` on the inputs made row-major with metal's copy kernel. */
+const rowMajor = <R>(metal: MetalBackend, inputs: readonly Tensor[], fn: (xs: Tensor[]) => R): R => withRowMajor(metal, (t) => contiguousCopy(metal, t), inputs, fn);
 
 export function quantizeKernel(metal: MetalBackend): MultiKernel {
-  return (prim, [w], outs) => {
-    const q = (prim as Quantize).q;
-    const copies: Tensor[] = [];
-    const x = rowMajor(metal, w!, copies);
-    const res = outs.map((o) => metal.allocOutput(o));
-    const [wq, s, b] = res as [Tensor, Tensor, Tensor | undefined];
-    const groups = count(s.shape);
-    if (groups > 0) metal.run("quantize", library(x.dtype, q, 1), "quantize", [wq, s, b ?? s, x], [groups, x.offset], { threads: groups, group: 64 });
-    for (const c of copies) metal.release(c.buffer);
-    return res;
-  };
+  return (prim, [w], outs) =>
+    rowMajor(metal, [w!], ([x]) => {
+      const q = (prim as Quantize).q;
+      const res = outs.map((o) => metal.allocOutput(o));
+      const [wq, s, b] = res as [Tensor, Tensor, Tensor | undefined];
+      const groups = sizeOf(s.shape);
+      if (groups > 0) metal.run("quantize", library(x!.dtype, q, 1), "quantize", [wq, s, b ?? s, x!], [groups, x!.offset], { threads: groups, group: 64 });
+      return res;
+    });
 }
 
 function dequantizeKernel(metal: MetalBackend): Kernel {
-  return (prim, inputs, out: OutputSpec) => {
-    const q = (prim as Dequantize).q;
-    const copies: Tensor[] = [];
-    const [w, s, b] = inputs.map((t) => rowMajor(metal, t, copies)) as [Tensor, Tensor, Tensor | undefined];
-    const res = metal.allocOutput(out);
-    const n = count(out.shape);
-    if (n > 0) {
-      const params = [n, out.shape[out.shape.length - 1]!, w.shape[w.shape.length - 1]!, w.offset, s.offset, (b ?? s).offset];
-      metal.run("dequantize", library(out.dtype, q, 1), "dequantize", [res, w, s, b ?? s], params, { threads: n, group: 256 });
-    }
-    for (const c of copies) metal.release(c.buffer);
-    return res;
-  };
+  return (prim, inputs, out: OutputSpec) =>
+    rowMajor(metal, inputs, (xs) => {
+      const q = (prim as Dequantize).q;
+      const [w, s, b] = xs as [Tensor, Tensor, Tensor | undefined];
+      const res = metal.allocOutput(out);
+      const n = sizeOf(out.shape);
+      if (n > 0) {
+        const params = [n, out.shape[out.shape.length - 1]!, w.shape[w.shape.length - 1]!, w.offset, s.offset, (b ?? s).offset];
+        metal.run("dequantize", library(out.dtype, q, 1), "dequantize", [res, w, s, b ?? s], params, { threads: n, group: 256 });
+      }
+      return res;
+    });
 }
 
 function quantizedMatmulKernel(metal: MetalBackend): Kernel {
-  return (prim, inputs, out: OutputSpec) => {
-    const p = prim as QuantizedMatmul;
-    const copies: Tensor[] = [];
-    const [x, w, s, bias] = inputs.map((t) => rowMajor(metal, t, copies)) as [Tensor, Tensor, Tensor, Tensor | undefined];
-    const b = bias ?? s;
-    const nw = w.shape.length;
-    const K = x.shape[x.shape.length - 1]!, N = out.shape[out.shape.length - 1]!;
-    const batches = count(w.shape.slice(0, -2));
-    const perBatch = batches === 0 ? 0 : count(x.shape) / K / batches;
-    const rows = perBatch > 1 ? TILE_ROWS : 1;
-    const rowTiles = Math.ceil(perBatch / rows), colTiles = Math.ceil(N / (p.transpose ? 8 : 32));
-    const groups = batches * rowTiles * colTiles;
-    const res = metal.allocOutput(out);
-    if (groups > 0) {
-      const params = [perBatch, N, K, w.shape[nw - 1]!, s.shape[nw - 1]!, batches, rowTiles, colTiles, x.offset, w.offset, s.offset, b.offset];
-      metal.run("quantizedMatmul", library(out.dtype, p.q, rows), p.transpose ? "qmm_t" : "qmm_n", [res, x, w, s, b], params, { groups, group: 256 });
-    }
-    for (const c of copies) metal.release(c.buffer);
-    return res;
-  };
+  return (prim, inputs, out: OutputSpec) =>
+    rowMajor(metal, inputs, (xs) => {
+      const p = prim as QuantizedMatmul;
+      const [x, w, s, bias] = xs as [Tensor, Tensor, Tensor, Tensor | undefined];
+      const b = bias ?? s;
+      const nw = w.shape.length;
+      const K = x.shape[x.shape.length - 1]!, N = out.shape[out.shape.length - 1]!;
+      const batches = sizeOf(w.shape.slice(0, -2));
+      const perBatch = batches === 0 ? 0 : sizeOf(x.shape) / K / batches;
+      const rows = perBatch > 1 ? TILE_ROWS : 1;
+      const rowTiles = Math.ceil(perBatch / rows), colTiles = Math.ceil(N / (p.transpose ? 8 : 32));
+      const groups = batches * rowTiles * colTiles;
+      const res = metal.allocOutput(out);
+      if (groups > 0) {
+        const params = [perBatch, N, K, w.shape[nw - 1]!, s.shape[nw - 1]!, batches, rowTiles, colTiles, x.offset, w.offset, s.offset, b.offset];
+        metal.run("quantizedMatmul", library(out.dtype, p.q, rows), p.transpose ? "qmm_t" : "qmm_n", [res, x, w, s, b], params, { groups, group: 256 });
+      }
+      return res;
+    });
 }
 
 /** The single-output quantized kernels of the table. */

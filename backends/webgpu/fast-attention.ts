@@ -3,20 +3,19 @@
 // sized so the q, K, V and score tiles fit the device's workgroup memory (at
 // most 32 KiB of it). q, k, v and the mask are read through their strides.
 
-import type { Kernel, OutputSpec, Tensor } from "../backend.js";
+import type { Kernel, OutputSpec } from "../backend.js";
+import { attentionOperands, attentionWords } from "../attention-operands.js";
 import { float32 } from "../../src/dtype.js";
 import type { ScaledDotProductAttention } from "../../src/primitives/fast-attention.js";
 import type { WebGpuBackend } from "./backend.js";
 import { inputDecl } from "./codegen.js";
 import { castResult } from "./elementwise.js";
-import { f32Bits } from "./fast.js";
+import { scalarWord } from "../scalar-word.js";
 
 /** Invocations per workgroup. */
 const THREADS = 64;
 /** Bytes of workgroup memory the tiles may take at most. */
 const MAX_WORKGROUP_BYTES = 32768;
-
-const MASK_CODE = { none: 0, causal: 1, additive: 2, bool: 3 } as const;
 
 /**
  * Rows per workgroup (1 for a single query row, else 16, halved while the q
@@ -32,17 +31,10 @@ function attentionTiles(Lq: number, D4: number, DV: number, floats: number): { B
   return { BQ, TPR, DVT, BK };
 }
 
-const operand = (t: Tensor) => [t.offset, ...t.strides];
-
 export function attentionKernel(gpu: WebGpuBackend): Kernel {
   return (prim, inputs, out: OutputSpec) => {
-    const p = (prim as ScaledDotProductAttention).p;
-    const [q, k, v] = inputs as [Tensor, Tensor, Tensor];
-    const mask = p.mask === "additive" || p.mask === "bool" ? inputs[3]! : null;
-    const sinks = p.sinks ? inputs[inputs.length - 1]! : null;
-    const [B, Hq, Lq, D] = q.shape as [number, number, number, number];
-    const [, Hkv, Lkv] = k.shape as [number, number, number];
-    const DV = v.shape[3]!;
+    const o = attentionOperands(prim as ScaledDotProductAttention, inputs);
+    const { q, k, v, mask, sinks, B, Hq, Lq, D, DV } = o;
     const D4 = Math.max(1, Math.ceil(D / 16)) * 4;
     const floats = Math.min(MAX_WORKGROUP_BYTES, gpu.ctx.device.limits.maxComputeWorkgroupStorageSize) / 4;
     const { BQ, TPR, DVT, BK } = attentionTiles(Lq, D4, DV, floats);
@@ -57,14 +49,7 @@ export function attentionKernel(gpu: WebGpuBackend): Kernel {
         D4, BQ, TPR, BK, DVT,
         QT: BQ * D4, KT: BK * D4, VT: BK * DVT * TPR, ST: BQ * BK,
       };
-      const params = [
-        Hq, Hkv, Lq, Lkv, blocks, groups,
-        ...operand(q), ...operand(k), ...operand(v),
-        ...(mask ? operand(mask) : [0, 0, 0, 0, 0]),
-        sinks ? sinks.offset : 0, sinks ? sinks.strides[0]! : 0,
-        f32Bits(p.scale), f32Bits(p.lowest),
-        D, DV, MASK_CODE[p.mask], p.sinks ? 1 : 0,
-      ];
+      const params = attentionWords(prim as ScaledDotProductAttention, o, blocks, groups, (x) => scalarWord(x, float32));
       gpu.run({ op: prim.name, file: "fast-attention", helpers: ["dtypes", "math"], slots }, gpu.gpuBuffer(res), params, bound.map((t) => gpu.gpuBuffer(t)), groups);
     }
     return castResult(gpu, res, out);

@@ -9,7 +9,8 @@
 import type { Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
 import { float32, uint32, uint8, type DType } from "../../src/dtype.js";
 import type { Dequantize, QuantizedMatmul, Quantize, QuantParams } from "../../src/primitives/quantized.js";
-import { isRowMajor } from "../strides.js";
+import { sizeOf } from "../../src/shape.js";
+import { withRowMajor } from "../row-major.js";
 import type { WebGpuBackend } from "./backend.js";
 import { inputDecl } from "./codegen.js";
 import { castResult, contiguousCopy } from "./elementwise.js";
@@ -18,17 +19,8 @@ import { kernelFile } from "./kernel-files.js";
 /** Rows of x one workgroup computes when x has more than one row per batch. */
 const TILE_ROWS = 8;
 
-/** `t` itself when row-major, else a contiguous copy (the caller releases copies through `done`). */
-function rowMajor(gpu: WebGpuBackend, t: Tensor, copies: Tensor[]): Tensor {
-  if (isRowMajor(t.shape, t.strides)) return t;
-  const c = contiguousCopy(gpu, t);
-  copies.push(c);
-  return c;
-}
-
-function count(shape: readonly number[]): number {
-  return shape.reduce((a, d) => a * d, 1);
-}
+/** `fn` on the inputs made row-major with webgpu's copy kernel. */
+const rowMajor = <R>(gpu: WebGpuBackend, inputs: readonly Tensor[], fn: (xs: Tensor[]) => R): R => withRowMajor(gpu, (t) => contiguousCopy(gpu, t), inputs, fn);
 
 const MODE_CODE = { affine: 0, mxfp4: 1, mxfp8: 1, nvfp4: 2 } as const;
 
@@ -55,44 +47,41 @@ fn decode(c: u32) -> f32 { return ${q.bits === 8 ? "e4m3_decode" : "e2m1_decode"
 const HELPERS = ["dtypes", "quantized_formats"];
 
 export function quantizeKernel(gpu: WebGpuBackend): MultiKernel {
-  return (prim, [w], [wqSpec, sSpec, bSpec]) => {
-    const { groupSize, bits, mode } = (prim as Quantize).q;
-    const copies: Tensor[] = [];
-    const x = rowMajor(gpu, w!, copies);
-    const groups = count(sSpec!.shape);
-    // dispatch OUT writes: 0 the scales, 1 the biases, 2 the words
-    const wanted: [number, OutputSpec][] = [[2, wqSpec!], [0, sSpec!], ...(bSpec ? [[1, bSpec] as [number, OutputSpec]] : [])];
-    const outs = wanted.map(([out, spec]) => {
-      const res = gpu.allocOutput(out === 2 ? spec : { shape: spec.shape, dtype: mode === "affine" ? float32 : uint32 });
-      if (groups > 0) {
-        gpu.run(
-          { op: "quantize", file: "quantized_quantize", helpers: HELPERS, slots: { X: inputDecl(0, 2, x.dtype), BITS: bits, GS: groupSize, OUT: out, MODE: MODE_CODE[mode] } },
-          gpu.gpuBuffer(res), [groups, x.offset], [gpu.gpuBuffer(x)], Math.ceil(groups / 64),
-        );
-      }
-      return out === 2 ? res : castResult(gpu, res, spec);
+  return (prim, [w], [wqSpec, sSpec, bSpec]) =>
+    rowMajor(gpu, [w!], ([x]) => {
+      const { groupSize, bits, mode } = (prim as Quantize).q;
+      const weights = x!;
+      const groups = sizeOf(sSpec!.shape);
+      // dispatch OUT writes: 0 the scales, 1 the biases, 2 the words
+      const wanted: [number, OutputSpec][] = [[2, wqSpec!], [0, sSpec!], ...(bSpec ? [[1, bSpec] as [number, OutputSpec]] : [])];
+      return wanted.map(([out, spec]) => {
+        const res = gpu.allocOutput(out === 2 ? spec : { shape: spec.shape, dtype: mode === "affine" ? float32 : uint32 });
+        if (groups > 0) {
+          gpu.run(
+            { op: "quantize", file: "quantized_quantize", helpers: HELPERS, slots: { X: inputDecl(0, 2, weights.dtype), BITS: bits, GS: groupSize, OUT: out, MODE: MODE_CODE[mode] } },
+            gpu.gpuBuffer(res), [groups, weights.offset], [gpu.gpuBuffer(weights)], Math.ceil(groups / 64),
+          );
+        }
+        return out === 2 ? res : castResult(gpu, res, spec);
+      });
     });
-    for (const c of copies) gpu.release(c.buffer);
-    return outs;
-  };
 }
 
 function dequantizeKernel(gpu: WebGpuBackend): Kernel {
-  return (prim, inputs, out: OutputSpec) => {
-    const q = (prim as Dequantize).q;
-    const copies: Tensor[] = [];
-    const [wq, s, b] = inputs.map((t) => rowMajor(gpu, t, copies)) as [Tensor, Tensor, Tensor | undefined];
-    const n = count(out.shape), K = out.shape[out.shape.length - 1]!;
-    const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
-    if (n > 0) {
-      gpu.run(
-        { op: "dequantize", file: "quantized_dequantize", helpers: HELPERS, slots: { W: inputDecl(0, 2, uint32), GROUPS: groupsSlot(q, 1, 3, s.dtype, b?.dtype), BITS: q.bits, GS: q.groupSize } },
-        gpu.gpuBuffer(res), [n, K, wq.shape[wq.shape.length - 1]!, wq.offset, s.offset, b?.offset ?? 0], [wq, s, ...(b ? [b] : [])].map((t) => gpu.gpuBuffer(t)), Math.ceil(n / 256),
-      );
-    }
-    for (const c of copies) gpu.release(c.buffer);
-    return castResult(gpu, res, out);
-  };
+  return (prim, inputs, out: OutputSpec) =>
+    rowMajor(gpu, inputs, (xs) => {
+      const q = (prim as Dequantize).q;
+      const [wq, s, b] = xs as [Tensor, Tensor, Tensor | undefined];
+      const n = sizeOf(out.shape), K = out.shape[out.shape.length - 1]!;
+      const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
+      if (n > 0) {
+        gpu.run(
+          { op: "dequantize", file: "quantized_dequantize", helpers: HELPERS, slots: { W: inputDecl(0, 2, uint32), GROUPS: groupsSlot(q, 1, 3, s.dtype, b?.dtype), BITS: q.bits, GS: q.groupSize } },
+          gpu.gpuBuffer(res), [n, K, wq.shape[wq.shape.length - 1]!, wq.offset, s.offset, b?.offset ?? 0], [wq, s, ...(b ? [b] : [])].map((t) => gpu.gpuBuffer(t)), Math.ceil(n / 256),
+        );
+      }
+      return castResult(gpu, res, out);
+    });
 }
 
 /** Columns of w each team of the matrix-vector kernel owns. */
@@ -163,38 +152,37 @@ function quantizedMatvec(gpu: WebGpuBackend, p: QuantizedMatmul, [x, w, s, b]: [
 }
 
 function quantizedMatmulKernel(gpu: WebGpuBackend): Kernel {
-  return (prim, inputs, out: OutputSpec) => {
-    const p = prim as QuantizedMatmul;
-    const { groupSize, bits } = p.q;
-    const copies: Tensor[] = [];
-    const [x, w, s, b] = inputs.map((t) => rowMajor(gpu, t, copies)) as [Tensor, Tensor, Tensor, Tensor | undefined];
-    const nw = w.shape.length;
-    const K = x.shape[x.shape.length - 1]!, N = out.shape[out.shape.length - 1]!;
-    const batches = count(w.shape.slice(0, -2));
-    const perBatch = batches === 0 ? 0 : count(x.shape) / K / batches;
-    const rows = perBatch > 1 ? TILE_ROWS : 1;
-    const rowTiles = Math.ceil(perBatch / rows), colTiles = Math.ceil(N / (p.transpose ? 8 : 32));
-    const groups = batches * rowTiles * colTiles;
-    const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
-    if (groups > 0 && perBatch === 1 && p.transpose) {
-      quantizedMatvec(gpu, p, [x, w, s, b], res, batches);
-    } else if (groups > 0) {
-      gpu.run(
-        {
-          op: "quantizedMatmul",
-          file: "quantized_qmm",
-          helpers: HELPERS,
-          slots: { X: inputDecl(0, 2, x.dtype), W: inputDecl(1, 3, uint32), GROUPS: groupsSlot(p.q, 2, 4, s.dtype, b?.dtype), ROWS: rows, BITS: bits, GS: groupSize, TRANSPOSE: String(p.transpose) },
-        },
-        gpu.gpuBuffer(res),
-        [perBatch, N, K, w.shape[nw - 1]!, s.shape[nw - 1]!, batches, rowTiles, colTiles, x.offset, w.offset, s.offset, b?.offset ?? 0],
-        [x, w, s, ...(b ? [b] : [])].map((t) => gpu.gpuBuffer(t)),
-        groups,
-      );
-    }
-    for (const c of copies) gpu.release(c.buffer);
-    return castResult(gpu, res, out);
-  };
+  return (prim, inputs, out: OutputSpec) =>
+    rowMajor(gpu, inputs, (xs) => {
+      const p = prim as QuantizedMatmul;
+      const { groupSize, bits } = p.q;
+      const [x, w, s, b] = xs as [Tensor, Tensor, Tensor, Tensor | undefined];
+      const nw = w.shape.length;
+      const K = x.shape[x.shape.length - 1]!, N = out.shape[out.shape.length - 1]!;
+      const batches = sizeOf(w.shape.slice(0, -2));
+      const perBatch = batches === 0 ? 0 : sizeOf(x.shape) / K / batches;
+      const rows = perBatch > 1 ? TILE_ROWS : 1;
+      const rowTiles = Math.ceil(perBatch / rows), colTiles = Math.ceil(N / (p.transpose ? 8 : 32));
+      const groups = batches * rowTiles * colTiles;
+      const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
+      if (groups > 0 && perBatch === 1 && p.transpose) {
+        quantizedMatvec(gpu, p, [x, w, s, b], res, batches);
+      } else if (groups > 0) {
+        gpu.run(
+          {
+            op: "quantizedMatmul",
+            file: "quantized_qmm",
+            helpers: HELPERS,
+            slots: { X: inputDecl(0, 2, x.dtype), W: inputDecl(1, 3, uint32), GROUPS: groupsSlot(p.q, 2, 4, s.dtype, b?.dtype), ROWS: rows, BITS: bits, GS: groupSize, TRANSPOSE: String(p.transpose) },
+          },
+          gpu.gpuBuffer(res),
+          [perBatch, N, K, w.shape[nw - 1]!, s.shape[nw - 1]!, batches, rowTiles, colTiles, x.offset, w.offset, s.offset, b?.offset ?? 0],
+          [x, w, s, ...(b ? [b] : [])].map((t) => gpu.gpuBuffer(t)),
+          groups,
+        );
+      }
+      return castResult(gpu, res, out);
+    });
 }
 
 /** The single-output quantized kernels of the table. */

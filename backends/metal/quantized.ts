@@ -6,6 +6,7 @@
 // biases' place too (the kernels read no biases there).
 
 import type { Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
+import { qmmTiles } from "../quantized-tiles.js";
 import type { DType } from "../../src/dtype.js";
 import type { Dequantize, QuantizedMatmul, Quantize, QuantParams } from "../../src/primitives/quantized.js";
 import { sizeOf } from "../../src/shape.js";
@@ -13,9 +14,6 @@ import { withRowMajor } from "../row-major.js";
 import type { MetalBackend } from "./backend.js";
 import { contiguousCopy } from "./elementwise.js";
 import { mslType } from "./msl-types.js";
-
-/** Rows of x one threadgroup computes when x has more than one row per batch. */
-const TILE_ROWS = 8;
 
 const MODE_CODE = { affine: 0, mxfp4: 1, mxfp8: 1, nvfp4: 2 } as const;
 
@@ -60,17 +58,10 @@ function quantizedMatmulKernel(metal: MetalBackend): Kernel {
       const p = prim as QuantizedMatmul;
       const [x, w, s, bias] = xs as [Tensor, Tensor, Tensor, Tensor | undefined];
       const b = bias ?? s;
-      const nw = w.shape.length;
-      const K = x.shape[x.shape.length - 1]!, N = out.shape[out.shape.length - 1]!;
-      const batches = sizeOf(w.shape.slice(0, -2));
-      const perBatch = batches === 0 ? 0 : sizeOf(x.shape) / K / batches;
-      const rows = perBatch > 1 ? TILE_ROWS : 1;
-      const rowTiles = Math.ceil(perBatch / rows), colTiles = Math.ceil(N / (p.transpose ? 8 : 32));
-      const groups = batches * rowTiles * colTiles;
+      const { rows, groups, params } = qmmTiles(x, w, s, out.shape, p.transpose);
       const res = metal.allocOutput(out);
       if (groups > 0) {
-        const params = [perBatch, N, K, w.shape[nw - 1]!, s.shape[nw - 1]!, batches, rowTiles, colTiles, x.offset, w.offset, s.offset, b.offset];
-        metal.run("quantizedMatmul", library(out.dtype, p.q, rows), p.transpose ? "qmm_t" : "qmm_n", [res, x, w, s, b], params, { groups, group: 256 });
+        metal.run("quantizedMatmul", library(out.dtype, p.q, rows), p.transpose ? "qmm_t" : "qmm_n", [res, x, w, s, b], [...params, b.offset], { groups, group: 256 });
       }
       return res;
     });

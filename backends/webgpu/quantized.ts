@@ -7,6 +7,7 @@
 // Float results are float32 words and scale bits u32 words, cast after.
 
 import type { Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
+import { qmmTiles } from "../quantized-tiles.js";
 import { float32, uint32, uint8, type DType } from "../../src/dtype.js";
 import type { Dequantize, QuantizedMatmul, Quantize, QuantParams } from "../../src/primitives/quantized.js";
 import { sizeOf } from "../../src/shape.js";
@@ -15,9 +16,6 @@ import type { WebGpuBackend } from "./backend.js";
 import { inputDecl } from "./codegen.js";
 import { castResult, contiguousCopy } from "./elementwise.js";
 import { kernelFile } from "./kernel-files.js";
-
-/** Rows of x one workgroup computes when x has more than one row per batch. */
-const TILE_ROWS = 8;
 
 /** `fn` on the inputs made row-major with webgpu's copy kernel. */
 const rowMajor = <R>(gpu: WebGpuBackend, inputs: readonly Tensor[], fn: (xs: Tensor[]) => R): R => withRowMajor(gpu, (t) => contiguousCopy(gpu, t), inputs, fn);
@@ -157,13 +155,7 @@ function quantizedMatmulKernel(gpu: WebGpuBackend): Kernel {
       const p = prim as QuantizedMatmul;
       const { groupSize, bits } = p.q;
       const [x, w, s, b] = xs as [Tensor, Tensor, Tensor, Tensor | undefined];
-      const nw = w.shape.length;
-      const K = x.shape[x.shape.length - 1]!, N = out.shape[out.shape.length - 1]!;
-      const batches = sizeOf(w.shape.slice(0, -2));
-      const perBatch = batches === 0 ? 0 : sizeOf(x.shape) / K / batches;
-      const rows = perBatch > 1 ? TILE_ROWS : 1;
-      const rowTiles = Math.ceil(perBatch / rows), colTiles = Math.ceil(N / (p.transpose ? 8 : 32));
-      const groups = batches * rowTiles * colTiles;
+      const { rows, groups, params, perBatch, batches } = qmmTiles(x, w, s, out.shape, p.transpose);
       const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
       if (groups > 0 && perBatch === 1 && p.transpose) {
         quantizedMatvec(gpu, p, [x, w, s, b], res, batches);
@@ -176,7 +168,7 @@ function quantizedMatmulKernel(gpu: WebGpuBackend): Kernel {
             slots: { X: inputDecl(0, 2, x.dtype), W: inputDecl(1, 3, uint32), GROUPS: groupsSlot(p.q, 2, 4, s.dtype, b?.dtype), ROWS: rows, BITS: bits, GS: groupSize, TRANSPOSE: String(p.transpose) },
           },
           gpu.gpuBuffer(res),
-          [perBatch, N, K, w.shape[nw - 1]!, s.shape[nw - 1]!, batches, rowTiles, colTiles, x.offset, w.offset, s.offset, b?.offset ?? 0],
+          [...params, b?.offset ?? 0],
           [x, w, s, ...(b ? [b] : [])].map((t) => gpu.gpuBuffer(t)),
           groups,
         );

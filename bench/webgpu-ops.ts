@@ -3,7 +3,8 @@
 // run, through bench/peers/torch_ops.py; n/a where torch, CUDA or the op is
 // absent) and beside a plain WGSL copy kernel, the bandwidth ceiling. Times
 // are per op, 10 ops per device wait.
-// Run: npx tsx bench/webgpu-ops.ts [--small] [--json FILE]   (--small: sizes for lavapipe)
+// Run: npx tsx bench/webgpu-ops.ts [--small] [--only REGEX] [--json FILE]
+//   (--small: sizes for lavapipe; --only: the benchmarks whose name matches)
 
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -17,6 +18,7 @@ import { copyBandwidth } from "./webgpu-copy.js";
 const args = process.argv.slice(2);
 const small = args.includes("--small");
 const jsonOut = args.includes("--json") ? args[args.indexOf("--json") + 1] : undefined;
+const only = args.includes("--only") ? new RegExp(args[args.indexOf("--only") + 1] ?? "") : undefined;
 const REPS = 10;
 const WARMUP_MS = small ? 0 : 1000;
 const N = small ? 1 << 20 : 1 << 26;
@@ -117,6 +119,7 @@ function torchTimes(): Record<string, number> {
   return JSON.parse(r.stdout) as Record<string, number>;
 }
 
+if (only) benches.splice(0, benches.length, ...benches.filter((b) => only.test(b.key)));
 const rows: Row[] = [];
 /** Peak memory of each row (inputs and REPS results included), for the attention rows' memory comparison. */
 const peaks: number[] = [];

@@ -100,6 +100,11 @@ describe.each(BACKENDS)("fast.scaledDotProductAttention on $name", ({ device }) 
       { B: 2, Hq: 2, Hkv: 1, Lq: 17, Lk: 9, D: 8, mask: "additive" },
       { B: 1, Hq: 2, Hkv: 2, Lq: 4, Lk: 6, D: 8, sinks: true },
       { B: 1, Hq: 2, Hkv: 2, Lq: 3, Lk: 0, D: 8 },
+      // blocks of query rows (the tiled kernel on webgpu): partial blocks and tiles, every mask, sinks
+      { B: 1, Hq: 4, Hkv: 2, Lq: 33, Lk: 21, D: 12, Dv: 20, mask: "bool", sinks: true },
+      { B: 2, Hq: 2, Hkv: 1, Lq: 40, Lk: 17, D: 8, mask: "causal" },
+      { B: 1, Hq: 2, Hkv: 2, Lq: 12, Lk: 35, D: 5, Dv: 3, mask: "additive" },
+      { B: 1, Hq: 1, Hkv: 1, Lq: 9, Lk: 0, D: 8 },
     ];
     for (const c of cases) await check(device, c);
   }, 120_000);
@@ -121,6 +126,11 @@ describe.each(BACKENDS)("fast.scaledDotProductAttention on $name", ({ device }) 
     const mask = mx.broadcastTo(normal([1, 1, 1, 7]), [2, 1, 5, 7], cpu);
     const got = mx.fast.scaledDotProductAttention(q, k, v, { scale: 0.5, mask, stream: device });
     expect(await worst(got, composed(q, k, v, 0.5, mask, null, 0), 2e-5, 2e-6)).toBeLessThanOrEqual(1);
+    // a block of query rows, and rows strided along the head dim (the general kernel on webgpu)
+    const qb = mx.swapaxes(normal([1, 20, 2, 8]), 1, 2, cpu), kb = mx.swapaxes(normal([1, 9, 2, 8]), 1, 2, cpu);
+    const vb = mx.swapaxes(normal([1, 2, 8, 9]), 2, 3, cpu);
+    const gotB = mx.fast.scaledDotProductAttention(qb, kb, vb, { scale: 0.5, stream: device });
+    expect(await worst(gotB, composed(qb, kb, vb, 0.5, null, null, 0), 2e-5, 2e-6)).toBeLessThanOrEqual(1);
   });
 
   it("skips -inf scores in any tile; all -inf gives NaN; a fully masked bool row averages v", async () => {

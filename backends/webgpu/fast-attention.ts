@@ -1,10 +1,12 @@
-// WebGPU kernel of mx.fast.scaledDotProductAttention (wgsl/fast-attention.wgsl):
-// a flash attention with BQ query rows per workgroup and BK keys per tile,
-// sized so the q, K, V and score tiles fit the device's workgroup memory (at
-// most 32 KiB of it). q, k, v and the mask are read through their strides.
+// WebGPU kernels of mx.fast.scaledDotProductAttention: blocks of 32 query
+// rows with head dims up to 128 take the register-tiled flash attention
+// (wgsl/fast-attention-tiled.wgsl); the rest (a few query rows, wide heads,
+// rows strided along the head dim) the general one (wgsl/fast-attention.wgsl),
+// its tiles sized to the device's workgroup memory (at most 32 KiB of it).
+// q, k, v and the mask are read through their strides.
 
-import type { Kernel, OutputSpec } from "../backend.js";
-import { attentionOperands, attentionWords } from "../attention-operands.js";
+import type { Kernel, OutputSpec, Tensor } from "../backend.js";
+import { attentionOperands, attentionWords, type AttentionOperands } from "../attention-operands.js";
 import { float32 } from "../../src/dtype.js";
 import type { ScaledDotProductAttention } from "../../src/primitives/fast-attention.js";
 import type { WebGpuBackend } from "./backend.js";
@@ -31,12 +33,46 @@ function attentionTiles(Lq: number, D4: number, DV: number, floats: number): { B
   return { BQ, TPR, DVT, BK };
 }
 
+/** The tiled kernel's vec4s per q/k row (D4), its padded row stride (QS), vec4s per v row (DV4), and its workgroup bytes. */
+function tiledShape(D: number, DV: number): { D4: number; QS: number; DV4: number; bytes: number } {
+  const D4 = Math.max(1, Math.ceil(D / 4)), DV4 = Math.ceil(DV / 4);
+  // an odd row stride (in vec4s) starts the tile's rows in different banks
+  const QS = D4 % 2 === 1 ? D4 : D4 + 1;
+  return { D4, QS, DV4, bytes: 16 * (32 * QS + 16 * Math.max(QS, DV4)) + 4 * (512 + 128 + 32) };
+}
+
+/** Whether the tiled kernel takes these operands: a block of rows, head dims up to 128, rows contiguous along the head dim. */
+function tiledFits(o: AttentionOperands, workgroupBytes: number): boolean {
+  const unit = (t: Tensor) => t.shape[3] === 1 || t.strides[3] === 1;
+  return o.Lq > 8 && o.D <= 128 && o.DV <= 128 && unit(o.q) && unit(o.k) && unit(o.v)
+    && tiledShape(o.D, o.DV).bytes <= workgroupBytes;
+}
+
+function runTiled(gpu: WebGpuBackend, prim: ScaledDotProductAttention, o: AttentionOperands, res: Tensor): void {
+  const { D4, QS, DV4 } = tiledShape(o.D, o.DV);
+  const blocks = Math.ceil(o.Lq / 32);
+  const groups = o.B * o.Hq * blocks;
+  const bound = [o.q, o.k, o.v, o.mask ?? o.q, o.sinks ?? o.q];
+  const slots = {
+    INPUTS: bound.map((t, i) => inputDecl(i, i + 2, t.dtype)).join("\n"),
+    D4, QS, DV4, QT: 32 * QS, KV: 16 * Math.max(QS, DV4),
+  };
+  const params = attentionWords(prim, o, blocks, groups, (x) => scalarWord(x, float32));
+  gpu.run({ op: prim.name, file: "fast-attention-tiled", helpers: ["dtypes", "math"], slots }, gpu.gpuBuffer(res), params, bound.map((t) => gpu.gpuBuffer(t)), groups);
+}
+
 export function attentionKernel(gpu: WebGpuBackend): Kernel {
   return (prim, inputs, out: OutputSpec) => {
     const o = attentionOperands(prim as ScaledDotProductAttention, inputs);
     const { q, k, v, mask, sinks, B, Hq, Lq, D, DV } = o;
+    const workgroupBytes = Math.min(MAX_WORKGROUP_BYTES, gpu.ctx.device.limits.maxComputeWorkgroupStorageSize);
+    if (B * Hq * Lq > 0 && DV > 0 && tiledFits(o, workgroupBytes)) {
+      const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
+      runTiled(gpu, prim as ScaledDotProductAttention, o, res);
+      return castResult(gpu, res, out);
+    }
     const D4 = Math.max(1, Math.ceil(D / 16)) * 4;
-    const floats = Math.min(MAX_WORKGROUP_BYTES, gpu.ctx.device.limits.maxComputeWorkgroupStorageSize) / 4;
+    const floats = workgroupBytes / 4;
     const { BQ, TPR, DVT, BK } = attentionTiles(Lq, D4, DV, floats);
     if (BK < 1) throw new RangeError(`[fast.scaledDotProductAttention] head dims D = ${D} and Dv = ${DV} do not fit one query row and one key's tile in this device's ${floats * 4} bytes of workgroup memory`);
     const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });

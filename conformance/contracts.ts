@@ -141,7 +141,40 @@ export function contractFor(backend: string, op: string): Contract {
   return { special: false, source: WGSL_ACCURACY, ...c };
 }
 
+/**
+ * complex64 on metal (float2, the reference's formulas in float32; conformance/opdb-complex.ts
+ * names its ops "complex64.<op>"): each component within c u |w| + a u of the reference, w its
+ * complex result (sum: c n u sum|terms| per component; prod: c n u |w|; matmul: c K u (|A| @ |B|)).
+ * Measured on the MSL execution layer (u |w| units): add 0, multiply 2.0, divide 2.2, abs 2.5,
+ * sqrt 2.0, exp 2.0, sin 3.0, cos 2.3, log 4.5; the bounds add the MSL table's ulps of the
+ * float functions each formula composes.
+ */
+const METAL_COMPLEX: Record<string, { c: number; a: number }> = {
+  add: { c: 1, a: 0 }, subtract: { c: 1, a: 0 }, negative: { c: 1, a: 0 }, stopGradient: { c: 1, a: 0 },
+  multiply: { c: 4, a: 0 }, square: { c: 4, a: 0 }, divide: { c: 8, a: 0 }, reciprocal: { c: 8, a: 0 }, abs: { c: 8, a: 0 },
+  sqrt: { c: 16, a: 0 }, log: { c: 16, a: 16 }, exp: { c: 24, a: 0 }, sin: { c: 24, a: 0 }, cos: { c: 24, a: 0 },
+  sum: { c: 2, a: 0 }, prod: { c: 4, a: 0 }, matmul: { c: 4, a: 0 }, equal: { c: 0, a: 0 }, notEqual: { c: 0, a: 0 },
+};
+export function complexBound(op: string): { c: number; a: number } {
+  const b = METAL_COMPLEX[op];
+  if (!b) throw new Error(`no complex64 contract for ${op}`);
+  return b;
+}
+
+/**
+ * mx.linalg on metal (float32, msl/linalg.metal): |got - x|max <= c n u κ |x|max against the float64
+ * reference x, u = 2^-24, κ = ‖A‖∞ ‖A^-1‖∞ of the matrix operand (cholesky: its square root; qr: Q and
+ * R each, signs as the reference's). Measured on the MSL execution layer over n = 1..64 with κ up to
+ * 1e4 (test/linalg-metal.test.ts): solve 0.38, inv 0.39, cholesky 0.90, solveTriangular 0.58,
+ * triInv 0.19, qr 0.36; the op database's linalg cells (contractAs "matmul") hold it too.
+ */
+export const METAL_LINALG_C = 4;
+
 function metalContract(op: string): Contract {
+  if (op.startsWith("complex64.")) {
+    const { c } = complexBound(op.slice("complex64.".length));
+    return { ulps: 0, abs: 0, domain: [-1e30, 1e30], special: true, condition: { c, u: 2 ** -24 }, source: "complex64 as float2: each component within c u |w| of the reference (measured, conformance/contracts.ts METAL_COMPLEX)" };
+  }
   if (CONDITIONED.has(op)) {
     return { ulps: 0, abs: 0, domain: [-1e30, 1e30], special: false, condition: { c: 2, u: 2 ** -24 }, source: `float32 accumulation in simdgroup and threadgroup order, ${MSL_ACCURACY} (+ - * correctly rounded)` };
   }

@@ -1,8 +1,9 @@
-// Error-input entries of mx.linalg's factorizations and solves and of
-// random.multivariateNormal: their arguments, a valid call (on the cpu
+// Error-input entries of mx.linalg's factorizations, solves, norm and cross
+// and of random.multivariateNormal: their arguments, a valid call (on the cpu
 // stream, where the factorizations run) and the calls MLX refuses (integer
 // dtypes, fewer than two dims, non-square matrices, a GPU stream, right-hand
-// sides and shapes of mean and cov that do not match).
+// sides and shapes of mean and cov that do not match, orders a norm does not
+// have, vectors that are not of 2 or 3).
 
 import * as mx from "../index.js";
 import type { ArgKind, ArgSpec, BadCall, ErrorEntry } from "./error-inputs.js";
@@ -49,7 +50,58 @@ function entry(name: string, flag: string, kind: ArgKind, value: unknown, square
   };
 }
 
+/** An op of one matrix and the options (qr, lu, eig, ...), refusing what matrixBad lists. */
+const matrixOnly = (name: string, square: boolean): ErrorEntry => ({ name, args: [A, opts()], valid: () => [spd(), cpu], bad: matrixBad(square) });
+
+/** det and slogdet: integers are cast to float32 (as MLX's), half floats refused. */
+const detEntry = (name: string): ErrorEntry => ({
+  name,
+  args: [A, opts()],
+  valid: () => [mx.array([[1, 2], [3, 4]], mx.int32), cpu],
+  bad: matrixBad(true).filter((b) => b.label !== "an int32 matrix"),
+});
+
 export const LINALG_ERROR_ENTRIES: readonly ErrorEntry[] = [
+  matrixOnly("linalg.qr", false),
+  matrixOnly("linalg.luFactor", false),
+  matrixOnly("linalg.lu", false),
+  matrixOnly("linalg.pinv", false),
+  matrixOnly("linalg.eig", true),
+  matrixOnly("linalg.eigvals", true),
+  detEntry("linalg.det"),
+  detEntry("linalg.slogdet"),
+  {
+    name: "linalg.norm",
+    args: [
+      arg("array", "a"),
+      arg("any", "ord"),
+      { ...arg("axis", "axis", "axes"), names: ["axis", "axes"] },
+      arg("bool", "keepdims"),
+      opts({ ord: arg("any", "ord"), axis: arg("axis", "axis", "axes"), keepdims: arg("bool", "keepdims") }),
+    ],
+    valid: () => [spd(), "fro", [0, 1], true, cpu],
+    bad: [
+      { label: "a matrix ord over one axis", args: () => [spd(), "nuc", 0], names: ["ord", "matrix"] },
+      { label: "a vector-only ord over two axes", args: () => [spd(), 3, [0, 1]], names: ["ord", "matrix"] },
+      { label: "ord without axis on a 3-D array", args: () => [mx.zeros([2, 2, 2]), 2], names: ["a", "1-D", "2-D"] },
+      { label: "three axes", args: () => [mx.zeros([2, 2, 2]), null, [0, 1, 2]], names: ["axis"] },
+      { label: "the same axis twice", args: () => [spd(), 1, [1, 1]], names: ["axes", "axis"] },
+      { label: "the 2-norm of a matrix on a webgpu stream", args: () => [spd(), 2, [0, 1], false, { stream: mx.webgpu }], names: ["cpu", "stream"] },
+      { label: "ord given twice", args: () => [spd(), 1, { ord: 2 }], names: ["ord"] },
+      { label: "an unknown option", args: () => [spd(), { bogus: 1 }], names: ["bogus", "option"] },
+    ],
+  },
+  {
+    name: "linalg.cross",
+    args: [arg("array", "a"), arg("array", "b"), arg("axis", "axis"), opts({ axis: arg("axis", "axis") })],
+    valid: () => [mx.array([1, 0, 0], mx.float32), mx.array([0, 1, 0], mx.float32), -1, {}],
+    bad: [
+      { label: "vectors of 4", args: () => [mx.zeros([4]), mx.zeros([4])], names: ["size", "axis"] },
+      { label: "an axis of size 1 in b", args: () => [mx.zeros([3]), mx.zeros([1])], names: ["b", "size"] },
+      { label: "batches that do not broadcast", args: () => [mx.zeros([2, 3]), mx.zeros([4, 3])], names: ["broadcast", "shapes"] },
+      { label: "axis given twice", args: () => [mx.zeros([3]), mx.zeros([3]), 0, { axis: 0 }], names: ["axis"] },
+    ],
+  },
   entry("linalg.cholesky", "upper", "bool", true),
   entry("linalg.triInv", "upper", "bool", false),
   entry("linalg.eigh", "UPLO", "any", "U"),

@@ -13,6 +13,8 @@ import { FAST_OPS_ERROR_ENTRIES } from "./error-inputs-fast-ops.js";
 import { FAST_ATTENTION_ERROR_ENTRIES } from "./error-inputs-fast-attention.js";
 import { QUANTIZED_ERROR_ENTRIES } from "./error-inputs-quantized.js";
 import { MATH_MODE_ERROR_ENTRIES } from "./error-inputs-math-mode.js";
+import { MATMUL_ERROR_ENTRIES } from "./error-inputs-matmul.js";
+import { CONV_ERROR_ENTRIES } from "./error-inputs-conv.js";
 
 /** What an argument is; picks the probes beyond the generic ones. */
 export type ArgKind =
@@ -1020,4 +1022,6 @@ export const ERROR_ENTRIES: readonly ErrorEntry[] = [
   ...FAST_ATTENTION_ERROR_ENTRIES,
   ...QUANTIZED_ERROR_ENTRIES,
   ...MATH_MODE_ERROR_ENTRIES,
+  ...MATMUL_ERROR_ENTRIES,
+  ...CONV_ERROR_ENTRIES,
 ];

@@ -24,6 +24,8 @@ import { LINALG_NUMPY } from "./opdb-linalg.js";
 import { FAST_NUMPY } from "./opdb-fast.js";
 import { ATTENTION_NUMPY } from "./opdb-fast-attention.js";
 import { QUANTIZED_NUMPY } from "./opdb-quantized.js";
+import { MATMUL_NUMPY } from "./opdb-matmul.js";
+import { CONV_NUMPY } from "./opdb-conv.js";
 import { SHAPES_NUMPY_EXPR } from "./opdb-shapes.js";
 
 /** Debian's python3-numpy installs into the system interpreter. */
@@ -97,6 +99,8 @@ export const NUMPY_EXPR: Record<string, string> = {
   ...FAST_NUMPY,
   ...ATTENTION_NUMPY,
   ...QUANTIZED_NUMPY,
+  ...MATMUL_NUMPY,
+  ...CONV_NUMPY,
   ...SHAPES_NUMPY_EXPR,
 };
 

@@ -12,6 +12,8 @@ export const FLOATS = [mx.float32, mx.float16, mx.bfloat16, mx.float64];
 export const INTEGERS = [mx.int8, mx.int16, mx.int32, mx.uint8, mx.uint16, mx.uint32, mx.int64, mx.uint64];
 export const NUMERIC = [...FLOATS, ...INTEGERS];
 export const ALL_REAL = [...NUMERIC, mx.bool];
+/** complex64: entries draw it as float32 pairs (conformance/opdb-complex.ts). */
+export const COMPLEX = [mx.complex64];
 
 export const cpu = { stream: mx.cpu };
 

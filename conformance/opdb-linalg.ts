@@ -5,35 +5,19 @@
 // rectangular without; vectors drawn where the values are apart). Eigen- and
 // singular vectors are defined up to sign: the entries give them
 // sign-normalised (a weighted sum of each column made positive), as the NumPy
-// expressions do. The ops run on the cpu stream only (as MLX's): the GPU
-// cells are n/a ("not implemented on backend").
+// expressions do. Then those of opdb-linalg-decomp.ts (norm, qr, det,
+// slogdet, luFactor, lu, pinv, cross, eig, eigvals). The factorizations run
+// on the cpu stream only (as MLX's): their GPU cells are n/a ("not
+// implemented on backend"); norm's reductions and cross run everywhere.
 
 import fc from "fast-check";
 import * as mx from "../index.js";
-import type { InputCase, Layout } from "./arbitraries.js";
+import type { InputCase } from "./arbitraries.js";
 import type { OpEntry, Params } from "./opdb.js";
 import { cpu } from "./opdb-common.js";
+import { batchArb, diagonallyDominant, LINALG_FLOATS, matrixArb, squareCases } from "./opdb-linalg-common.js";
+import { LINALG_DECOMP_NUMPY, LINALG_DECOMP_OPS } from "./opdb-linalg-decomp.js";
 import { svd, symmetricEigen, symmetricFrom } from "../backends/cpu/linalg-algorithms.js";
-
-const LINALG_FLOATS = [mx.float32, mx.float64];
-
-/** A matrix input (batch dims of 1 to 3, then rows x cols) with values in [-1, 1] held exactly by `d`. */
-function matrixArb(d: mx.DType, batch: readonly number[], rows: number, cols: number): fc.Arbitrary<InputCase> {
-  const shape = [...batch, rows, cols];
-  const size = shape.reduce((a, b) => a * b, 1);
-  return fc.record({
-    dtype: fc.constant(d.name),
-    shape: fc.constant(shape),
-    values: fc.array(fc.double({ min: -1, max: 1, noNaN: true }).map((v) => (d === mx.float32 ? Math.fround(v) : v)), { minLength: size, maxLength: size }),
-    layout: fc.constantFrom<Layout>("contiguous", "transposed", "strided"),
-  });
-}
-
-const batchArb = fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 });
-
-/** Cases of one square (n x n, n in 1..4) input with `params`. */
-const squareCases = (params: fc.Arbitrary<Params>) => (d: mx.DType) =>
-  fc.tuple(batchArb, fc.integer({ min: 1, max: 4 }), params).chain(([b, n, p]) => fc.record({ inputs: matrixArb(d, b, n, n).map((x) => [x]), params: fc.constant(p) }));
 
 /** Whether the sorted `values` are apart by more than 1e-3 of their scale (the vectors are then well defined). */
 function separated(values: ArrayLike<number>): boolean {
@@ -77,12 +61,6 @@ function withUnreadTriangle(a: mx.MxArray, x: mx.MxArray, upper: boolean, o: mx.
   return mx.add(a, upper ? mx.tril(x, -1, o) : mx.triu(x, 1, o), o);
 }
 
-/** X + 3 I: the diagonal in [2, 4] dominates rows of at most four entries in [-1, 1], so it is well conditioned. */
-function diagonallyDominant(x: mx.MxArray, o: mx.OpOptions): mx.MxArray {
-  const n = x.shape.at(-1)!;
-  return mx.add(x, mx.multiply(mx.eye(n, n, 0, { dtype: x.dtype, ...o }), 3, o), o);
-}
-
 /** A triangular matrix with a diagonal in [2, 4]: X's triangle plus 3 I. */
 function triangularOf(x: mx.MxArray, upper: boolean, o: mx.OpOptions): mx.MxArray {
   const n = x.shape.at(-1)!;
@@ -123,6 +101,7 @@ async function spectralBound(a: mx.MxArray, values: mx.MxArray, u: number, refLe
 }
 
 const f64 = (x: mx.MxArray) => mx.astype(x, mx.float64, cpu);
+
 
 export const LINALG_OPS: readonly OpEntry[] = [
   {
@@ -231,6 +210,7 @@ export const LINALG_OPS: readonly OpEntry[] = [
     spread: "matmul",
     conditionBound: async ([x], _p, ref, u) => spectralBound(x!, mx.linalg.svd(f64(x!), false, cpu), u, ref.length),
   },
+  ...LINALG_DECOMP_OPS,
 ];
 
 const SIGN_OF = "(lambda v: np.where((v * (np.arange(v.shape[-2]) + np.sqrt(2))[:, None]).sum(-2, keepdims=True) < 0, -1.0, 1.0))";
@@ -252,5 +232,6 @@ export const LINALG_NUMPY: Record<string, string> = {
   "linalg.choleskyInv": `(lambda l: (lambda li: li @ ${SWAP}(li) if p['upper'] else ${SWAP}(li) @ li)(np.linalg.inv(l).astype(dt).astype('float64')))(((np.triu(x[0]) if p['upper'] else np.tril(x[0])).astype('float64') + 3 * np.eye(x[0].shape[-1])).astype(dt).astype('float64'))`,
   "linalg.eigh": `(lambda r: np.concatenate([r[0][..., None, :], ${SIGNS}(r[1])], axis=-2))(np.linalg.eigh(x[0].astype('float64'), UPLO=p['UPLO']))`,
   "linalg.eigvalsh": "np.linalg.eigvalsh(x[0].astype('float64'), UPLO=p['UPLO'])",
+  ...LINALG_DECOMP_NUMPY,
   "linalg.svd": `(lambda a: (lambda r: (lambda t: np.concatenate([r[0] * t, r[1][..., None, :], r[2] * ${SWAP}(t)], axis=-2))(${SIGN_OF}(r[0])))(np.linalg.svd(a)) if p['computeUV'] else np.linalg.svd(a, compute_uv=False))(x[0].astype('float64'))`,
 };

@@ -18,6 +18,9 @@ import { LINALG_OPS } from "./opdb-linalg.js";
 import { FAST_OPS } from "./opdb-fast.js";
 import { ATTENTION_OPS } from "./opdb-fast-attention.js";
 import { QUANTIZED_OPS } from "./opdb-quantized.js";
+import { MATMUL_OPS } from "./opdb-matmul.js";
+import { CONV_OPS } from "./opdb-conv.js";
+import { COMPLEX_OPS } from "./opdb-complex.js";
 
 export type Params = Record<string, unknown>;
 
@@ -131,9 +134,11 @@ const BASE_OPS: readonly OpEntry[] = [
   ...["add", "subtract", "multiply", "maximum", "minimum"].map((n) => binary(n, NUM)),
   binary("divide", F),
   ...["floorDivide", "remainder"].map((n) => binary(n, I)),
-  ...["power", "logaddexp", "arctan2"].map((n) => binary(n, F)),
+  // unsigned integers only: NumPy refuses negative integer exponents (the reference gives 0)
+  binary("power", [...F, mx.uint8, mx.uint16, mx.uint32, mx.uint64]),
+  ...["logaddexp", "arctan2"].map((n) => binary(n, F)),
   ...["bitwiseAnd", "bitwiseOr", "bitwiseXor"].map((n) => binary(n, [...I, ...B])),
-  ...["leftShift", "rightShift"].map((n) => binary(n, [mx.uint8, mx.uint16, mx.uint32])),
+  ...["leftShift", "rightShift"].map((n) => binary(n, [mx.uint8, mx.uint16, mx.uint32, mx.int64, mx.uint64])),
   ...["equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual"].map((n) => binary(n, ALL)),
   ...["logicalAnd", "logicalOr"].map((n) => binary(n, B)),
   {
@@ -156,7 +161,7 @@ const BASE_OPS: readonly OpEntry[] = [
   },
   reduction("sum", NUM, sumBound(false)),
   reduction("mean", F, sumBound(true)),
-  reduction("prod", F, async ([x], p, ref, u) => ref.map((r) => 2 * termsOf(x!.shape, p.axes as number[] | null) * u * Math.abs(r))),
+  reduction("prod", [...F, ...I], async ([x], p, ref, u) => ref.map((r) => 2 * termsOf(x!.shape, p.axes as number[] | null) * u * Math.abs(Number(r)))),
   ...["max", "min", "all", "any"].map((n) => reduction(n, NUM)),
   {
     ...reduction("logsumexp", F, async ([x], p, ref, u) => ref.map((r) => 8 * termsOf(x!.shape, p.axes as number[] | null) * u + 2 ** -21 + 4 * u * Math.abs(r))),
@@ -357,7 +362,7 @@ const MORE_OPS: readonly OpEntry[] = [
   },
 ];
 
-export const OPS: readonly OpEntry[] = [...BASE_OPS, ...MORE_OPS, ...SORT_OPS, ...SHAPES_OPS, ...INDEXING_OPS, ...SCAN_OPS, ...VIEW_OPS, ...LINALG_OPS, ...FAST_OPS, ...ATTENTION_OPS, ...QUANTIZED_OPS];
+export const OPS: readonly OpEntry[] = [...BASE_OPS, ...MORE_OPS, ...SORT_OPS, ...SHAPES_OPS, ...INDEXING_OPS, ...SCAN_OPS, ...VIEW_OPS, ...LINALG_OPS, ...FAST_OPS, ...ATTENTION_OPS, ...QUANTIZED_OPS, ...CONV_OPS, ...COMPLEX_OPS, ...MATMUL_OPS];
 
 /** Entries whose name matches a glob (`*` any run of characters, `?` one character). */
 export function opsMatching(glob: string): OpEntry[] {

@@ -266,3 +266,36 @@ inline ulong shuffle_down(ulong x, ushort d) { return as_type<ulong>(simd_shuffl
 template <class W> inline W shuffle_up(W x, ushort d) { return simd_shuffle_up(x, d); }
 inline long shuffle_up(long x, ushort d) { return as_type<long>(simd_shuffle_up(as_type<uint2>(x), d)); }
 inline ulong shuffle_up(ulong x, ushort d) { return as_type<ulong>(simd_shuffle_up(as_type<uint2>(x), d)); }
+
+// complex64 as float2 (x: real part, y: imaginary part), the CPU reference's
+// formulas evaluated in float32 (backends/cpu/complex.ts). cfloat names the
+// type where a declaration could read as a vector constructor (threadgroup arrays).
+typedef float2 cfloat;
+inline float2 cmul(float2 x, float2 y) { return float2(fma(x.x, y.x, -x.y * y.y), fma(x.x, y.y, x.y * y.x)); }
+/** Smith's division: the larger divisor component scales the other (no overflow of c^2 + d^2). */
+inline float2 cdiv_smith(float2 x, float2 y) {
+  float a = x.x, b = x.y, c = y.x, d = y.y;
+  if (fabs(c) >= fabs(d)) {
+    if (c == 0.0f && d == 0.0f) return float2(a / c, b / c);
+    float r = d / c, den = c + d * r;
+    return float2((a + b * r) / den, (b - a * r) / den);
+  }
+  float r = c / d, den = c * r + d;
+  return float2((a * r + b) / den, (b * r - a) / den);
+}
+/** x / y; a finite divisor past 2^126 is quartered first (x / (y / 4) / 4), so Smith's denominator cannot overflow. */
+inline float2 cdiv(float2 x, float2 y) {
+  float m = max(fabs(y.x), fabs(y.y));
+  if (m > 8.50705917302346158658e37f && !isinf(m)) return 0.25f * cdiv_smith(x, 0.25f * y);
+  return cdiv_smith(x, y);
+}
+/** |z| scaled by its larger component (no overflow or underflow of the squares); an infinite part wins over NaN (C's hypot). */
+inline float cabs(float2 z) {
+  float a = fabs(z.x), b = fabs(z.y);
+  if (isinf(a) || isinf(b)) return F32_INF;
+  if (is_nan(a) || is_nan(b)) return F32_NAN;
+  float m = max(a, b), s = min(a, b);
+  if (m == 0.0f) return 0.0f;
+  float q = s / m;
+  return m * sqrt(1.0f + q * q);
+}

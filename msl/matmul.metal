@@ -4,7 +4,8 @@
 // no copy). Float dtypes (matmul_simd): 4 simdgroups, each a 16 x 16 block as
 // 2 x 2 simdgroup_float8x8 tiles multiplied with simdgroup_multiply_accumulate,
 // accumulating in float. Integers (matmul): 16 x 16 threads, each a 2 x 2
-// block, wrapping in 32 bits.
+// block, wrapping in 32 bits; complex64 (T and ACC cfloat) on the same plain
+// kernel, accumulating complex products in float32 pairs.
 // The host defines T (storage type of A, B and C), ACC (float, int, uint, long or ulong),
 // FLOAT_ACC (1 for float dtypes, else 0) and IDX (common.metal): offsets and
 // the output's index are IDX; M, N and K are dims (below 2^31).
@@ -28,6 +29,7 @@ inline IDX batch_offset(constant IDX* p, uint batch, int k) {
 }
 
 inline float mul_add(float acc, float x, float y) { return acc + x * y; }
+inline float2 mul_add(float2 acc, float2 x, float2 y) { return acc + cmul(x, y); }
 inline int mul_add(int acc, int x, int y) { return int(uint(acc) + uint(x) * uint(y)); }
 inline uint mul_add(uint acc, uint x, uint y) { return acc + x * y; }
 inline long mul_add(long acc, long x, long y) { return long(ulong(acc) + ulong(x) * ulong(y)); }

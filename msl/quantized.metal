@@ -7,6 +7,9 @@
 // (mxfp4 / mxfp8): an e8m0 scale per group of 32, codes e2m1 (BITS 4) or
 // e4m3 (BITS 8); MODE 2 (nvfp4): an e4m3 scale per group of 16, e2m1 codes.
 // The formats as backends/cpu/quantized-formats.ts (exponents from the bits).
+// quantize_global / dequantize_global: nvfp4 with MLX's global scale (a
+// float32 element): scales encode scale * 448 * 6 / globalScale. to_fp8 /
+// from_fp8: the elementwise e4m3 conversions.
 // qmm_t: out[m, n] = sum_k x[m, k] W[n, k]; a threadgroup of 256 is 8 output
 //   columns x 32 lanes; a lane takes blocks of BLOCK = min(32, GS) values
 //   (whole words) and folds s * dot(x, value) + b * sum(x) per block; lanes
@@ -105,6 +108,37 @@ inline void put(thread uint* words, int j, uint q) {
   if (sh + BITS > 32u) words[wd + 1] |= q >> (32u - sh);
 }
 
+/**
+ * Group g of a microscaling mode: the scale from the largest magnitude (times
+ * enc: nvfp4's 448 * 6 / globalScale, else 1), the values times enc / scale.
+ */
+inline void quantize_micro(device uint* out, device ST* scales, device const T* x, IDX g, float enc) {
+  const int WORDS = GS * BITS / 32;
+  uint words[WORDS];
+  for (int i = 0; i < WORDS; i++) words[i] = 0u;
+  float amax = 0.0f;
+  for (int j = 0; j < GS; j++) { float a = fabs(float(x[j])); if (amax < a) amax = a; } /* NaN skipped, as MLX's max */
+  float sdec = (amax / (BITS == 4 ? 6.0f : 448.0f)) * enc;
+  uint code = MODE == 2 ? e4m3_encode(sdec) : e8m0_encode(sdec);
+  float scale = MODE == 2 ? e4m3_decode(code) : e8m0_decode(code);
+  scales[g] = ST(code);
+  float inv = scale == 0.0f ? 0.0f : enc / scale;
+  for (int j = 0; j < GS; j++) {
+    float v = float(x[j]) * inv;
+    put(words, j, BITS == 8 ? e4m3_encode(v) : e2m1_encode(v));
+  }
+  for (int i = 0; i < WORDS; i++) out[i] = words[i];
+}
+
+// params: [groups, offset of w, offset of the global scale]. nvfp4 with a global scale (a float32 element).
+kernel void quantize_global(device uint* wq [[buffer(0)]], device ST* scales [[buffer(1)]], device const T* w [[buffer(2)]],
+                            device const float* global_scale [[buffer(3)]], constant IDX* p [[buffer(4)]],
+                            uint2 pos [[thread_position_in_grid]], uint2 size [[threads_per_grid]]) {
+  IDX g = linear_id(pos, size);
+  if (g >= p[0]) return;
+  quantize_micro(wq + g * (GS * BITS / 32), scales, w + p[1] + g * GS, g, 2688.0f / global_scale[p[2]]);
+}
+
 // params: [groups, offset of w]. Outside affine mode the biases buffer is the scales' again and is not written.
 kernel void quantize(device uint* wq [[buffer(0)]], device ST* scales [[buffer(1)]], device ST* biases [[buffer(2)]],
                      device const T* w [[buffer(3)]], constant IDX* p [[buffer(4)]],
@@ -114,23 +148,12 @@ kernel void quantize(device uint* wq [[buffer(0)]], device ST* scales [[buffer(1
   device const T* x = w + p[1] + g * GS;
   const int WORDS = GS * BITS / 32;
   device uint* out = wq + g * WORDS;
-  uint words[WORDS];
-  for (int i = 0; i < WORDS; i++) words[i] = 0u;
   if (MODE != 0) {
-    float amax = 0.0f;
-    for (int j = 0; j < GS; j++) { float a = fabs(float(x[j])); if (amax < a) amax = a; } /* NaN skipped, as MLX's max */
-    float sdec = amax / (BITS == 4 ? 6.0f : 448.0f);
-    uint code = MODE == 2 ? e4m3_encode(sdec) : e8m0_encode(sdec);
-    float scale = MODE == 2 ? e4m3_decode(code) : e8m0_decode(code);
-    scales[g] = ST(code);
-    float inv = scale == 0.0f ? 0.0f : 1.0f / scale;
-    for (int j = 0; j < GS; j++) {
-      float v = float(x[j]) * inv;
-      put(words, j, BITS == 8 ? e4m3_encode(v) : e2m1_encode(v));
-    }
-    for (int i = 0; i < WORDS; i++) out[i] = words[i];
+    quantize_micro(out, scales, x, g, 1.0f);
     return;
   }
+  uint words[WORDS];
+  for (int i = 0; i < WORDS; i++) words[i] = 0u;
   float lo = INFINITY, hi = -INFINITY;
   for (int j = 0; j < GS; j++) {
     float v = float(x[j]);
@@ -166,6 +189,18 @@ kernel void dequantize(device T* out [[buffer(0)]], device const uint* w [[buffe
   IDX K = p[1], row = e / K, i = e % K;
   IDX gi = row * (K / GS) + i / GS;
   out[e] = T(fma(scale_of(s, p[4] + gi), qval(w + p[3] + row * p[2], i), bias_of(b, p[5] + gi)));
+}
+
+// nvfp4 with a global scale (params as dequantize's, the last the global scale's offset): each e4m3 scale times globalScale / (448 * 6).
+kernel void dequantize_global(device T* out [[buffer(0)]], device const uint* w [[buffer(1)]], device const ST* s [[buffer(2)]],
+                              device const float* global_scale [[buffer(3)]], constant IDX* p [[buffer(4)]],
+                              uint2 pos [[thread_position_in_grid]], uint2 size [[threads_per_grid]]) {
+  IDX e = linear_id(pos, size);
+  if (e >= p[0]) return;
+  IDX K = p[1], row = e / K, i = e % K;
+  IDX gi = row * (K / GS) + i / GS;
+  float scale = scale_of(s, p[4] + gi) * (global_scale[p[5]] / 2688.0f);
+  out[e] = T(scale * qval(w + p[3] + row * p[2], i));
 }
 
 // params: [rows per batch, N, K, words per row, groups per row, batches, row tiles, column tiles,
@@ -248,3 +283,20 @@ kernel void dequantize(device T* out [[buffer(0)]], device const uint* w [[buffe
 
 QMM_KERNEL(qmm_t, true)
 QMM_KERNEL(qmm_n, false)
+
+// The fp8 conversions, elementwise (params: an elementwise params block, see
+// common.metal; operand 0 is the input): to_fp8 writes the e4m3 code of each
+// float of type T, from_fp8 the value of each code as T.
+kernel void to_fp8(device uchar* out [[buffer(0)]], device const T* x [[buffer(1)]], constant IDX* p [[buffer(2)]],
+                   uint2 pos [[thread_position_in_grid]], uint2 size [[threads_per_grid]]) {
+  IDX e = linear_id(pos, size);
+  if (e >= p[0]) return;
+  out[e] = uchar(e4m3_encode(float(x[offset_of(p, 0, e)])));
+}
+
+kernel void from_fp8(device T* out [[buffer(0)]], device const uchar* x [[buffer(1)]], constant IDX* p [[buffer(2)]],
+                     uint2 pos [[thread_position_in_grid]], uint2 size [[threads_per_grid]]) {
+  IDX e = linear_id(pos, size);
+  if (e >= p[0]) return;
+  out[e] = T(e4m3_decode(uint(x[offset_of(p, 0, e)])));
+}

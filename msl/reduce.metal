@@ -12,6 +12,7 @@
 // The host compiles one library per input dtype and defines:
 //   T     the input storage type; V its compute type (float, int, uint, long or ulong)
 //   S     the storage type of sum and prod results (T, or int for bool); SA its accumulator
+//   COMPLEX  1 for complex64 (T, V, S and SA float2): sum and prod only, SA_ONE its product identity
 //   IDX, UIDX  the index types (see common.metal)
 // Kernels: segments_<op> and reduce_<op> (output in the result dtype),
 // reduce_<op>_acc (sum, prod, max, min, all, any: output in the accumulator
@@ -57,7 +58,12 @@ inline span chunk_range(constant IDX* p, IDX g) {
   return s;
 }
 
+#ifndef SA_ONE
+#define SA_ONE SA(1)
+#endif
+
 struct fold_sum {
+  float2 operator()(float2 a, float2 b) const { return a + b; }
   float operator()(float a, float b) const { return a + b; }
   int operator()(int a, int b) const { return int(uint(a) + uint(b)); }
   uint operator()(uint a, uint b) const { return a + b; }
@@ -65,6 +71,7 @@ struct fold_sum {
   ulong operator()(ulong a, ulong b) const { return a + b; }
 };
 struct fold_prod {
+  float2 operator()(float2 a, float2 b) const { return cmul(a, b); }
   float operator()(float a, float b) const { return a * b; }
   int operator()(int a, int b) const { return int(uint(a) * uint(b)); }
   uint operator()(uint a, uint b) const { return a * b; }
@@ -103,6 +110,7 @@ inline int simd_fold(int acc, fold_sum) { return simd_sum(acc); }
 inline uint simd_fold(uint acc, fold_sum) { return simd_sum(acc); }
 
 /** Lifts an input element to the accumulator (all/any: to 0/1). */
+inline float2 lift(float2 v, float2) { return v; }
 inline float lift(float v, float) { return v; }
 inline int lift(int v, int) { return v; }
 inline uint lift(uint v, uint) { return v; }
@@ -159,20 +167,22 @@ inline int lift(uint v, int) { return int(v); }
   }
 
 SEGMENT_KERNEL(sum, sum, SA, S, SA(0), lift(v, SA(0)))
-SEGMENT_KERNEL(prod, prod, SA, S, SA(1), lift(v, SA(0)))
+SEGMENT_KERNEL(prod, prod, SA, S, SA_ONE, lift(v, SA(0)))
+REDUCE_KERNEL(sum, sum, SA, S, SA(0), lift(v, SA(0)))
+REDUCE_KERNEL(prod, prod, SA, S, SA_ONE, lift(v, SA(0)))
+REDUCE_KERNEL(sum_acc, sum, SA, SA, SA(0), lift(v, SA(0)))
+REDUCE_KERNEL(prod_acc, prod, SA, SA, SA_ONE, lift(v, SA(0)))
+
+#if !COMPLEX
 SEGMENT_KERNEL(max, max, V, T, V(MAX_INIT), v)
 SEGMENT_KERNEL(min, min, V, T, V(MIN_INIT), v)
 SEGMENT_KERNEL(all, all, uint, bool, 1u, (v != 0 ? 1u : 0u))
 SEGMENT_KERNEL(any, any, uint, bool, 0u, (v != 0 ? 1u : 0u))
 
-REDUCE_KERNEL(sum, sum, SA, S, SA(0), lift(v, SA(0)))
-REDUCE_KERNEL(prod, prod, SA, S, SA(1), lift(v, SA(0)))
 REDUCE_KERNEL(max, max, V, T, V(MAX_INIT), v)
 REDUCE_KERNEL(min, min, V, T, V(MIN_INIT), v)
 REDUCE_KERNEL(all, all, uint, bool, 1u, (v != 0 ? 1u : 0u))
 REDUCE_KERNEL(any, any, uint, bool, 0u, (v != 0 ? 1u : 0u))
-REDUCE_KERNEL(sum_acc, sum, SA, SA, SA(0), lift(v, SA(0)))
-REDUCE_KERNEL(prod_acc, prod, SA, SA, SA(1), lift(v, SA(0)))
 REDUCE_KERNEL(max_acc, max, V, V, V(MAX_INIT), v)
 REDUCE_KERNEL(min_acc, min, V, V, V(MIN_INIT), v)
 REDUCE_KERNEL(all_acc, all, uint, uint, 1u, (v != 0 ? 1u : 0u))
@@ -245,3 +255,4 @@ ARG_SEGMENT_KERNEL(argmin, false)
 
 ARG_KERNEL(argmax, true)
 ARG_KERNEL(argmin, false)
+#endif

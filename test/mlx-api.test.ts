@@ -44,9 +44,7 @@ const OUT_OF_SCOPE: Record<string, string> = {
 };
 
 /** Names still missing; the list can only shrink. */
-const NOT_YET: readonly string[] = [
-  "gather_qqmm", "qqmm", "to_fp8", "from_fp8", // quantization beyond affine and microscaling matmuls (issue 14 item 5)
-];
+const NOT_YET: readonly string[] = [];
 
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 

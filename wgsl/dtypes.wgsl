@@ -4,7 +4,8 @@
 // Compute types: f32 for float16/bfloat16/float32, i32 for int8/int16/int32,
 // u32 for uint8/uint16/uint32 and bool. unpack_<dtype>(word, e) extracts
 // element e from its word; pack_<dtype>(value) gives the element's bits
-// (in the low bits), rounding floats to nearest even.
+// (in the low bits), rounding floats to nearest even. int64/uint64 (two words
+// per element) live in int64.wgsl, prepended after this file where needed.
 // Prepended to every kernel; no templating.
 
 fn sh8(e: u32) -> u32 { return (e & 3u) * 8u; }

@@ -2,8 +2,9 @@
 // bias in float32 (the code: bits [i * BITS, (i + 1) * BITS) of its row's
 // packed words, little-end first), written as float32 words.
 // Slots (names in double braces): W: input binding 2 with load_0; GROUPS: the
-//   scales (and biases) bindings from 3 with scale_at(e), bias_at(e) and decode(code); BITS, GS.
-// params: [values, values per row, words per row, offsets of w, scales, biases]
+//   scales (and biases, or nvfp4's global scale) bindings from 3 with scale_at(e),
+//   bias_at(e) and decode(code); BITS, GS.
+// params: [values, values per row, words per row, offsets of w, scales, biases (or the global scale)]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;

@@ -4,17 +4,20 @@
 // larger magnitude, the edge made exact, then each value round((w - bias) /
 // scale) clamped. MODE 1 (mxfp4 / mxfp8) and 2 (nvfp4): the scale from the
 // largest magnitude over 6 (BITS 4) or 448 (BITS 8) as e8m0 (1) or e4m3 (2)
-// bits, each value times the scale's reciprocal as e2m1 or e4m3 bits. Codes
+// bits (nvfp4 with a global scale: the scale times scale_enc() = 448 * 6 /
+// globalScale first), each value times scale_enc() / scale as e2m1 or e4m3 bits. Codes
 // are packed little-end first. OUT picks what this dispatch writes:
 // 0: the scales (float32 words; the scale bits as u32 words in MODE 1 and 2),
 // 1: the biases (float32 words), one per group, 2: the packed words (the
 // group's GS * BITS / 32 words, which no other group touches).
-// Slots (names in double braces): X: input binding 2 with load_0; BITS, GS; OUT; MODE.
-// params: [groups, offset of x]
+// Slots (names in double braces): X: input binding 2 with load_0; BITS, GS; OUT; MODE;
+//   ENC: fn scale_enc() -> f32 (1, or 448 * 6 over the global scale at binding 3).
+// params: [groups, offset of x, offset of the global scale]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
 {{X}}
+{{ENC}}
 
 const BITS = {{BITS}}u;
 const GS = {{GS}}u;
@@ -40,12 +43,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     var amax = 0.0;
     // NaN is skipped (as MLX's max), and so is below
     for (var j = 0u; j < GS; j++) { let a = abs(load_0(base + j)); if (amax < a) { amax = a; } }
-    let sdec = amax / select(448.0, 6.0, BITS == 4u);
+    let sdec = (amax / select(448.0, 6.0, BITS == 4u)) * scale_enc();
     var code = 0u;
     var scale = 0.0;
     if ({{MODE}}u == 2u) { code = e4m3_encode(sdec); scale = e4m3_decode(code); } else { code = e8m0_encode(sdec); scale = e8m0_decode(code); }
     if ({{OUT}}u == 0u) { out_words[g] = code; return; }
-    let inv = select(1.0 / scale, 0.0, scale == 0.0);
+    let inv = select(scale_enc() / scale, 0.0, scale == 0.0);
     for (var j = 0u; j < GS; j++) {
       let v = load_0(base + j) * inv;
       put(&words, j, select(e2m1_encode(v), e4m3_encode(v), BITS == 8u));

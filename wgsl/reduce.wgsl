@@ -12,7 +12,7 @@
 //   INIT     the identity of the fold; FOLD: fold of (a: T, b: T)
 //   ISARG    true for argmax/argmin
 //   BETTER   (x, xi) wins over (y, yi): x, y of type V
-//   STORE    the 32-bit word of the result `r` (a T)
+//   STORE    statements writing result `r` (a T) of output slot `i`: word i, or words 2i and 2i + 1 for 64-bit T
 // params: [n_out, R, nk, nr, chunks, chunk_len, kept shape[nk], kept strides[nk], red shape[nr], red strides[nr], offset]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
@@ -28,6 +28,7 @@ const NONE = 0xffffffffu;
 fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
 fn better(x: {{V}}, xi: u32, y: {{V}}, yi: u32) -> bool { return {{BETTER}}; }
+fn store(i: u32, r: {{T}}) { {{STORE}} }
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -83,6 +84,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   }
   if (lid == 0u && valid) {
     let r = part_a[0];
-    if ({{ISARG}}) { out_words[g] = part_i[0]; } else { out_words[g] = {{STORE}}; }
+    if ({{ISARG}}) { out_words[g] = part_i[0]; } else { store(g, r); }
   }
 }

@@ -9,14 +9,15 @@
 //     is combined into every element of tiles 1 and later.
 //   2 line: an invocation per line scans it in order (short lines, or many
 //     lines: adjacent invocations then read adjacent lines).
-// Results are 32-bit words of the accumulator type T, written at the output's
-// row-major offsets; the backend casts narrower output dtypes afterwards.
+// Results are elements of the accumulator type T (32-bit words, or pairs of
+// words for int64/uint64), written at the output's row-major offsets; the
+// backend casts narrower output dtypes afterwards.
 // Scan position k of a line is axis index k, or n - 1 - k when reversed. The
 // first element of a line is never combined with the identity (keeps -0).
 // Slots: MODE; INPUT (binding 2 and load_0, the input; the tile words in
 // fixup mode); V the input's compute type; T the accumulator; LIFT (v: V to
 // T); COMBINE (a, b: T); IDENTITY (the exclusive scan's first value); STORE
-// (r: T to a u32 word); LOAD_WORD (w: u32 to T).
+// (statements writing r: T as output element i); STORED (returns output element i as a T).
 // params: [n, lines, tiles, nk, axis in stride (i32), axis out stride,
 //          input offset (i32), tile words start, reverse, inclusive,
 //          kept shape[nk], kept in strides[nk], kept out strides[nk]]
@@ -34,8 +35,8 @@ var<workgroup> sums: array<{{T}}, 256>;
 fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn combine(a: {{T}}, b: {{T}}) -> {{T}} { return {{COMBINE}}; }
 fn identity() -> {{T}} { return {{IDENTITY}}; }
-fn to_word(r: {{T}}) -> u32 { return {{STORE}}; }
-fn from_word(w: u32) -> {{T}} { return {{LOAD_WORD}}; }
+fn store(i: u32, r: {{T}}) { {{STORE}} }
+fn stored(i: u32) -> {{T}} { {{STORED}} }
 
 fn axis_index(k: u32) -> u32 {
   return select(k, params[0] - 1u - k, params[8] != 0u);
@@ -97,10 +98,10 @@ fn scan_tile(g: u32, lid: u32) {
     if (k < n) {
       var r = buf[e];
       if (!inclusive) { r = select(identity(), buf[max(e, 1u) - 1u], e > 0u); }
-      out_words[out_at(out_base, k)] = to_word(r);
+      store(out_at(out_base, k), r);
     }
   }
-  if (tiles > 1u && lid == 0u) { out_words[params[7] + g] = to_word(buf[TILE - 1u]); }
+  if (tiles > 1u && lid == 0u) { store(params[7] + g, buf[TILE - 1u]); }
 }
 
 fn fixup_tile(g: u32, lid: u32) {
@@ -108,13 +109,14 @@ fn fixup_tile(g: u32, lid: u32) {
   let tiles = params[2];
   let tile = g % tiles;
   if (g >= params[1] * tiles || tile == 0u) { return; }
-  let prefix = from_word(in0[g]);
+  // in this mode the input is the tile words (V is T); lift keeps the other modes' modules well-typed
+  let prefix = lift(load_0(g));
   let out_base = line_out(g / tiles);
   for (var j = 0u; j < ITEMS; j++) {
     let k = tile * TILE + lid + j * 256u;
     if (k < n) {
       let o = out_at(out_base, k);
-      out_words[o] = to_word(combine(prefix, from_word(out_words[o])));
+      store(o, combine(prefix, stored(o)));
     }
   }
 }
@@ -128,9 +130,9 @@ fn scan_line(l: u32) {
   var acc = identity();
   for (var k = 0u; k < n; k++) {
     let v = lift(load_0(in_at(in_base, k)));
-    if (!inclusive) { out_words[out_at(out_base, k)] = to_word(acc); }
+    if (!inclusive) { store(out_at(out_base, k), acc); }
     acc = select(combine(acc, v), v, k == 0u);
-    if (inclusive) { out_words[out_at(out_base, k)] = to_word(acc); }
+    if (inclusive) { store(out_at(out_base, k), acc); }
   }
 }
 

@@ -14,6 +14,7 @@ const NONE = 0xffffffffu;
 fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
 fn better(x: {{V}}, xi: u32, y: {{V}}, yi: u32) -> bool { return {{BETTER}}; }
+fn store(i: u32, r: {{T}}) { {{STORE}} }
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -36,5 +37,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
   }
   let r = acc;
-  if ({{ISARG}}) { out_words[o] = select(best_i, 0u, best_i == NONE); } else { out_words[o] = {{STORE}}; }
+  if ({{ISARG}}) { out_words[o] = select(best_i, 0u, best_i == NONE); } else { store(o, r); }
 }

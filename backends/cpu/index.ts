@@ -14,7 +14,9 @@ import { gatherAxisKernel, scatterAxisKernel, sliceUpdateKernel } from "./indexi
 import { derivedMultiKernels, familyKernels } from "../kernel-table.js";
 import { asWords, concatenateKernel, contiguousCopy, padKernel } from "./layout.js";
 import { matmulKernel } from "./matmul.js";
+import { convKernel } from "./conv.js";
 import { quantizeKernel, quantizedKernels } from "./quantized.js";
+import { fp8Kernels } from "./fp8.js";
 import { logsumexpKernel, reduceKernel, softmaxKernel } from "./reduce.js";
 import { sortKernels } from "./sort.js";
 import { stridedKernels } from "../strided.js";
@@ -69,6 +71,7 @@ class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
       concatenate: concatenateKernel(this),
       pad: padKernel(this),
       matmul: matmulKernel(this),
+      conv: convKernel(this),
       arange: arangeKernel(this),
       randomBits: randomBitsKernel(this),
       gatherAxis: gatherAxisKernel(this), scatterAxis: scatterAxisKernel(this), sliceUpdate: sliceUpdateKernel(this),
@@ -80,6 +83,7 @@ class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
       scaledDotProductAttention: attentionKernel(this),
       ...linalgKernels(this),
       ...quantizedKernels(this),
+      ...fp8Kernels(this),
     };
     this.multiKernels = derivedMultiKernels(this.kernels);
     Object.assign(this.multiKernels, linalgMultiKernels(this));

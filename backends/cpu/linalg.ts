@@ -1,14 +1,18 @@
 // The cpu reference's linear-algebra kernels: cholesky, triInv, inv, solve,
-// eigh and svd over the leading (batch) axes, each matrix read into float64, factored by
-// linalg-algorithms.ts and rounded once to the output dtype (float32/float64).
+// det, slogdet, pinv, eigh, svd, qr, luFactor and eig over the leading (batch)
+// axes, each matrix read into float64, factored by linalg-algorithms.ts,
+// linalg-factor.ts or linalg-eig.ts and rounded once to the output dtype.
 
 import type { Backend, Kernel, MultiKernel, Tensor } from "../backend.js";
 import { sizeOf } from "../../src/shape.js";
 import type { Cholesky, TriInv } from "../../src/primitives/linalg-cholesky.js";
+import type { Eig } from "../../src/primitives/linalg-eig.js";
 import type { Eigh } from "../../src/primitives/linalg-eigh.js";
 import type { SVD } from "../../src/primitives/linalg-svd.js";
 import type { Solve } from "../../src/primitives/linalg-solve.js";
 import { choleskyLower, lowerInverse, luSolve, svd, symmetricEigen, symmetricFrom, triangularSolve } from "./linalg-algorithms.js";
+import { generalEigen } from "./linalg-eig.js";
+import { householderQr, luFactor, rowIndices } from "./linalg-factor.js";
 import { allocOutput } from "./tensor.js";
 import { float64Values } from "./float64-values.js";
 
@@ -36,8 +40,56 @@ function squareMap(backend: Backend, f: (a: Float64Array, p: number, n: number) 
 /** An error for matrix `b` of a batch with an exact zero pivot (MLX's inv and solve raise one too). */
 const singular = (b: number) => new Error(`matrix ${b} of the batch is singular (an exact zero pivot in its LU factorization)`);
 
+/** The sign and log|det| of the n x n matrix at offset p of `a`, from its LU factorization (sign 0 and -inf when singular). */
+function signLogDet(a: Float64Array, p: number, n: number): { sign: number; log: number } {
+  const { lu, pivots } = luFactor(a, p, n, n);
+  let sign = 1, log = 0;
+  for (let j = 0; j < n; j++) {
+    const d = lu[j * n + j]!;
+    if (pivots[j] !== j) sign = -sign;
+    if (d === 0) return { sign: 0, log: -Infinity };
+    if (d < 0) sign = -sign;
+    log += Math.log(Math.abs(d));
+  }
+  return { sign, log };
+}
+
+/** The pseudo-inverse (n x m, row-major) of the m x n matrix at offset p of `a`: V diag(1/s) U^T, s at most `rcond` max(s) taken as 0. */
+function pseudoInverse(a: Float64Array, p: number, m: number, n: number, rcond: number): Float64Array {
+  if (m === 0 || n === 0) return new Float64Array(0);
+  const { u, s, vt } = svd(a, p, m, n);
+  const cutoff = rcond * (s[0] ?? 0);
+  const out = new Float64Array(n * m);
+  s.forEach((sv, r) => {
+    if (!(sv > cutoff)) return;
+    for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out[i * m + j] = out[i * m + j]! + (vt[r * n + i]! * u[j * m + r]!) / sv;
+  });
+  return out;
+}
+
 export function linalgKernels(backend: Backend): Record<string, Kernel> {
   return {
+    pinv: (_prim, [x], out) => {
+      const a = float64Values(x!);
+      const [m, n] = [x!.shape.at(-2)!, x!.shape.at(-1)!];
+      const eps = x!.dtype.name === "float64" ? 2 ** -52 : 2 ** -23;
+      const { t, w } = allocOutput(backend, out);
+      for (let b = 0; b < batchOf(x!.shape); b++) (w as Float64Array).set(pseudoInverse(a, b * m * n, m, n, 10 * Math.max(m, n) * eps), b * m * n);
+      return t;
+    },
+    det: (_prim, [x], out) => {
+      const a = float64Values(x!);
+      const n = x!.shape.at(-1)!;
+      const { t, w } = allocOutput(backend, out);
+      for (let b = 0; b < batchOf(x!.shape); b++) {
+        const { lu, pivots } = luFactor(a, b * n * n, n, n);
+        let d = 1;
+        for (let j = 0; j < n; j++) d *= pivots[j] !== j ? -lu[j * n + j]! : lu[j * n + j]!;
+        // a singular matrix (a zero pivot) gives +0, as sign * exp(logabsdet) does
+        (w as Float64Array)[b] = d === 0 ? 0 : d;
+      }
+      return t;
+    },
     inv: (_prim, [x], out) => {
       const a = float64Values(x!);
       const n = x!.shape.at(-1)!;
@@ -93,6 +145,54 @@ export function linalgMultiKernels(backend: Backend): Record<string, MultiKernel
         (allocated[1]?.w as Float64Array | undefined)?.set(vectors, b * n * n);
       }
       return allocated.map((o) => o.t);
+    },
+    slogdet: (_prim, [x], outs) => {
+      const a = float64Values(x!);
+      const n = x!.shape.at(-1)!;
+      const [sign, log] = outs.map((o) => allocOutput(backend, o));
+      for (let b = 0; b < batchOf(x!.shape); b++) {
+        const r = signLogDet(a, b * n * n, n);
+        (sign!.w as Float64Array)[b] = r.sign;
+        (log!.w as Float64Array)[b] = r.log;
+      }
+      return [sign!.t, log!.t];
+    },
+    luFactor: (_prim, [x], outs) => {
+      const a = float64Values(x!);
+      const [m, n] = [x!.shape.at(-2)!, x!.shape.at(-1)!];
+      const k = Math.min(m, n);
+      const [lu, pivots, rows] = outs.map((o) => allocOutput(backend, o));
+      for (let b = 0; b < batchOf(x!.shape); b++) {
+        const f = luFactor(a, b * m * n, m, n);
+        (lu!.w as Float64Array).set(f.lu, b * m * n);
+        (pivots!.w as Uint32Array).set(f.pivots, b * k);
+        (rows!.w as Uint32Array).set(rowIndices(f.pivots, m), b * m);
+      }
+      return [lu!.t, pivots!.t, rows!.t];
+    },
+    eig: (prim, [x], outs) => {
+      const a = float64Values(x!);
+      const n = x!.shape.at(-1)!;
+      const [w, v] = outs.map((o) => allocOutput(backend, o));
+      for (let b = 0; b < batchOf(x!.shape); b++) {
+        const r = generalEigen(a, b * n * n, n, (prim as Eig).vectors);
+        // complex64: interleaved (re, im) float32 words
+        (w!.w as Float32Array).set(r.values, 2 * b * n);
+        if (v && r.vectors) (v.w as Float32Array).set(r.vectors, 2 * b * n * n);
+      }
+      return outs.map((_, i) => (i === 0 ? w!.t : v!.t));
+    },
+    qr: (_prim, [x], outs) => {
+      const a = float64Values(x!);
+      const [m, n] = [x!.shape.at(-2)!, x!.shape.at(-1)!];
+      const k = Math.min(m, n);
+      const [q, r] = outs.map((o) => allocOutput(backend, o));
+      for (let b = 0; b < batchOf(x!.shape); b++) {
+        const f = householderQr(a, b * m * n, m, n);
+        (q!.w as Float64Array).set(f.q, b * m * k);
+        (r!.w as Float64Array).set(f.r, b * k * n);
+      }
+      return [q!.t, r!.t];
     },
     svd: (prim, [x], outs) => {
       const a = float64Values(x!);

@@ -15,7 +15,7 @@ import { allocOutput, elementOffsets, wordsOf } from "./tensor.js";
 const f32 = Math.fround;
 
 /** Element values of `t` in row-major order of its shape, as float64. */
-function values(t: Tensor): Float64Array {
+export function values(t: Tensor): Float64Array {
   const offs = elementOffsets(t);
   const W = wordsOf(t) as ArrayLike<number>;
   const dec = decoder(t.dtype);
@@ -28,7 +28,8 @@ function decoder(d: DType): (w: number) => number {
   return d.name === "float16" ? (w) => H.T16[w]! : d.name === "bfloat16" ? (w) => H.TB16[w]! : (w) => w;
 }
 
-function encoder(d: DType): (v: number) => number {
+/** Rounds a float64 value once to `d`'s storage word (float16 / bfloat16 bits, else the value). */
+export function encoder(d: DType): (v: number) => number {
   return d.name === "float16" ? H.f16 : d.name === "bfloat16" ? H.bf16 : (v) => v;
 }
 
@@ -48,17 +49,24 @@ function pack(Q: Uint32Array, base: number, j: number, bits: number, q: number):
 }
 
 export function quantizeKernel(backend: Backend): MultiKernel {
-  return (prim, [w], specs) => ((prim as Quantize).q.mode === "affine" ? quantizeAffine(backend, prim as Quantize, w!, specs) : quantizeMicro(backend, prim as Quantize, w!, specs));
+  return (prim, [w, globalScale], specs) => ((prim as Quantize).q.mode === "affine" ? quantizeAffine(backend, prim as Quantize, w!, specs) : quantizeMicro(backend, prim as Quantize, w!, globalScale, specs));
+}
+
+/** nvfp4's scale encoding: 448 * 6 / globalScale in float32 (MLX's kernels), 1 without a global scale. */
+function scaleEncoding(globalScale: Tensor | undefined): number {
+  return globalScale ? f32(2688 / values(globalScale)[0]!) : 1;
 }
 
 /**
  * MLX's microscaling quantization: a group's scale from its largest magnitude
- * over the format's largest value (e8m0 power of two, or e4m3 for nvfp4), the
- * values times the scale's float32 reciprocal rounded to e2m1 or e4m3.
+ * over the format's largest value (e8m0 power of two, or e4m3 for nvfp4,
+ * times the global scale's encoding where given), the values times the
+ * encoding over the scale (float32) rounded to e2m1 or e4m3.
  */
-function quantizeMicro(backend: Backend, prim: Quantize, w: Tensor, [wqSpec, sSpec]: readonly OutputSpec[]): Tensor[] {
+function quantizeMicro(backend: Backend, prim: Quantize, w: Tensor, globalScale: Tensor | undefined, [wqSpec, sSpec]: readonly OutputSpec[]): Tensor[] {
   const { groupSize: gs, bits, mode } = prim.q;
   const x = values(w).map(f32);
+  const enc = scaleEncoding(globalScale);
   const wq = allocOutput(backend, wqSpec!), sc = allocOutput(backend, sSpec!);
   const Q = wq.w as Uint32Array;
   const groups = x.length / gs, wordsPerGroup = (gs * bits) / 32;
@@ -70,10 +78,10 @@ function quantizeMicro(backend: Backend, prim: Quantize, w: Tensor, [wqSpec, sSp
       const a = Math.abs(x[g * gs + j]!);
       if (amax < a) amax = a;
     }
-    const sdec = f32(amax / (bits === 4 ? 6 : 448));
+    const sdec = f32(f32(amax / (bits === 4 ? 6 : 448)) * enc);
     const code = mode === "nvfp4" ? e4m3Encode(sdec) : e8m0Encode(sdec);
     const scale = f32(mode === "nvfp4" ? e4m3Decode(code) : e8m0Decode(code));
-    const inv = scale === 0 ? 0 : f32(1 / scale);
+    const inv = scale === 0 ? 0 : f32(enc / scale);
     for (let j = 0; j < gs; j++) {
       const v = f32(x[g * gs + j]! * inv);
       pack(Q, g * wordsPerGroup, j, bits, bits === 8 ? e4m3Encode(v) : e2m1Encode(v));
@@ -129,14 +137,17 @@ interface GroupDecoder {
   value(code: number): number;
 }
 
-function groupDecoder(q: QuantParams, scales: Tensor, biases: Tensor | undefined): GroupDecoder {
+function groupDecoder(q: QuantParams, scales: Tensor, third: Tensor | undefined): GroupDecoder {
   const S = values(scales);
   if (q.mode === "affine") {
-    const B = values(biases!);
+    const B = values(third!);
     return { scale: (g) => S[g]!, bias: (g) => B[g]!, value: (c) => c };
   }
-  const scale = q.mode === "nvfp4" ? e4m3Decode : e8m0Decode;
-  return { scale: (g) => scale(S[g]!), bias: () => 0, value: q.bits === 8 ? e4m3Decode : e2m1Decode };
+  const value = q.bits === 8 ? e4m3Decode : e2m1Decode;
+  if (q.mode !== "nvfp4") return { scale: (g) => e8m0Decode(S[g]!), bias: () => 0, value };
+  // nvfp4 with a global scale (the third input): the e4m3 scale times globalScale / (448 * 6)
+  const unscale = third ? values(third)[0]! / 2688 : 1;
+  return { scale: (g) => e4m3Decode(S[g]!) * unscale, bias: () => 0, value };
 }
 
 /** scale * value + bias per element, in float64, rounded once to the output dtype. */

@@ -1,20 +1,23 @@
 // Metal kernels for the elementwise primitives (unary, binary, where, astype)
 // and the strided copy, all from msl/elementwise.metal: one library per input
-// dtype, one thread per output element, operands read through their strides.
+// dtype (complex64's is msl/complex.metal), one thread per output element,
+// operands read through their strides.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { elementwiseLayout } from "../strides.js";
-import type { DType } from "../../src/dtype.js";
+import { complex64, type DType } from "../../src/dtype.js";
 import { sizeOf } from "../../src/shape.js";
 import type { Binary, Unary } from "../../src/primitives/elementwise.js";
 import type { MetalBackend } from "./backend.js";
 import type { LibraryKey } from "./library.js";
+import { COMPLEX_LIBRARY } from "./complex.js";
 import { binaryList, castList, computeType, mslType, unaryList } from "./msl-types.js";
 
 export const THREADS = 256;
 
 /** The elementwise library of input dtype `d`. */
 export function elementwiseLibrary(d: DType): LibraryKey {
+  if (d === complex64) return COMPLEX_LIBRARY;
   return {
     file: "elementwise",
     variant: d.name,

@@ -9,12 +9,15 @@ import { markUnavailable, registerBackend, type Kernel } from "../backend.js";
 import { derivedMultiKernels, familyKernels } from "../kernel-table.js";
 import { MetalBackend } from "./backend.js";
 import { customKernelMetal } from "./custom-kernel.js";
+import { guardComplex, guardComplexMulti } from "./complex.js";
 import { astypeKernel, binaryKernel, contiguousCopy, unaryKernel, whereKernel } from "./elementwise.js";
 import { arangeKernel, randomBitsKernel } from "./generators.js";
 import { concatenateKernel, padKernel } from "./layout.js";
 import { gatherAxisKernel, scatterAxisKernel, sliceUpdateKernel } from "./indexing.js";
 import { matmulKernel } from "./matmul.js";
+import { convKernel } from "./conv.js";
 import { quantizeKernel, quantizedKernels } from "./quantized.js";
+import { fp8Kernels } from "./fp8.js";
 import { openNativeDevice } from "./native.js";
 import { noticeMetalNotBuilt } from "./notice.js";
 import { logsumexpKernel, reduceKernel, softmaxKernel } from "./reduce.js";
@@ -31,6 +34,7 @@ function kernels(metal: MetalBackend): Record<string, Kernel> {
     where: whereKernel(metal),
     astype: astypeKernel(metal),
     matmul: matmulKernel(metal),
+    conv: convKernel(metal),
     concatenate: concatenateKernel(metal),
     pad: padKernel(metal),
     softmax: softmaxKernel(metal),
@@ -44,6 +48,7 @@ function kernels(metal: MetalBackend): Record<string, Kernel> {
     ...sortKernels(metal),
     ...stridedKernels((t) => contiguousCopy(metal, t)),
     ...quantizedKernels(metal),
+    ...fp8Kernels(metal),
     view: dtypeViewKernel((t) => contiguousCopy(metal, t)),
   };
 }
@@ -71,9 +76,7 @@ export function registerMetal(): void {
     return;
   }
   const metal = new MetalBackend(device);
-  Object.assign(metal.kernels, kernels(metal));
-  Object.assign(metal.multiKernels, derivedMultiKernels(metal.kernels));
-  metal.multiKernels.quantize = quantizeKernel(metal);
-  metal.multiKernels.customKernel = customKernelMetal(metal);
+  Object.assign(metal.kernels, guardComplex(kernels(metal)));
+  Object.assign(metal.multiKernels, guardComplexMulti({ ...derivedMultiKernels(metal.kernels), quantize: quantizeKernel(metal), customKernel: customKernelMetal(metal) }));
   registerBackend(metal);
 }

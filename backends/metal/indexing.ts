@@ -18,17 +18,19 @@ import { THREADS } from "./elementwise.js";
 import { computeType, mslType } from "./msl-types.js";
 import { sortKernels } from "./sort.js";
 
-/** The fold of update b into a per compute type (integers in unsigned arithmetic: no signed overflow). */
+/** The fold of update b into a per compute type (integers in unsigned arithmetic: no signed overflow; float2 is complex64). */
 const FOLDS: Record<ScatterMode, Record<string, string>> = {
-  set: { float: "b", int: "b", uint: "b", long: "b", ulong: "b" },
-  add: { float: "a + b", int: "int(uint(a) + uint(b))", uint: "a + b", long: "long(ulong(a) + ulong(b))", ulong: "a + b" },
-  multiply: { float: "a * b", int: "int(uint(a) * uint(b))", uint: "a * b", long: "long(ulong(a) * ulong(b))", ulong: "a * b" },
+  set: { float: "b", int: "b", uint: "b", long: "b", ulong: "b", float2: "b" },
+  add: { float: "a + b", int: "int(uint(a) + uint(b))", uint: "a + b", long: "long(ulong(a) + ulong(b))", ulong: "a + b", float2: "a + b" },
+  multiply: { float: "a * b", int: "int(uint(a) * uint(b))", uint: "a * b", long: "long(ulong(a) * ulong(b))", ulong: "a * b", float2: "cmul(a, b)" },
   maximum: { float: "maximum_f(a, b)", int: "max(a, b)", uint: "max(a, b)", long: "(a >= b ? a : b)", ulong: "(a >= b ? a : b)" },
   minimum: { float: "minimum_f(a, b)", int: "min(a, b)", uint: "min(a, b)", long: "(a <= b ? a : b)", ulong: "(a <= b ? a : b)" },
 };
 
 function library(d: DType, index: DType | null, mode: ScatterMode): LibraryKey {
-  const i = index ?? d;
+  // sliceUpdate reads no indices: a fixed index type (the data's may have no integer conversion, as complex64)
+  const i = index ?? uint32;
+  if (FOLDS[mode][computeType(d)] === undefined) throw new Error(`[scatterAxis] mode '${mode}' is not implemented on backend 'metal' for ${d.name}`);
   return {
     file: "indexing",
     variant: `${d.name}-${i.name}-${mode}`,

@@ -1,7 +1,7 @@
 // Metal matmul through msl/matmul.metal: 32 x 32 output tiles per threadgroup,
 // batches broadcast by their strides, transposed operands read in place;
 // float dtypes on simdgroup matrices (4 simdgroups of 32), integers on the
-// plain tiled kernel (16 x 16 threads).
+// plain tiled kernel (16 x 16 threads), complex64 too (as float2 pairs).
 
 import type { Kernel, OutputSpec } from "../backend.js";
 import type { MetalBackend } from "./backend.js";
@@ -18,7 +18,9 @@ export function matmulKernel(metal: MetalBackend): Kernel {
     const params = [M, N, K, batchShape.length, a!.offset, a!.strides[nd - 2]!, a!.strides[nd - 1]!, b!.offset, b!.strides[nd - 2]!, b!.strides[nd - 1]!, ...batchShape, ...a!.strides.slice(0, -2), ...b!.strides.slice(0, -2)];
     const d = out.dtype;
     const float = computeType(d) === "float";
-    const lib = { file: "matmul", variant: d.name, defines: () => ({ T: mslType(d), ACC: computeType(d), FLOAT_ACC: float ? "1" : "0" }) };
+    // complex64's float2 is spelled cfloat (common.metal) in threadgroup declarations
+    const acc = computeType(d) === "float2" ? "cfloat" : computeType(d);
+    const lib = { file: "matmul", variant: d.name, defines: () => ({ T: acc === "cfloat" ? acc : mslType(d), ACC: acc, FLOAT_ACC: float ? "1" : "0" }) };
     const [tilesN, tilesM] = [Math.ceil(N / 32), Math.ceil(M / 32)];
     if (float) metal.run("matmul", lib, "matmul_simd", [t, a!, b!], params, { grid: [tilesN * 128, tilesM, batches], group: [128, 1, 1] });
     else metal.run("matmul", lib, "matmul", [t, a!, b!], params, { grid: [tilesN * 16, tilesM * 16, batches], group: [16, 16, 1] });

@@ -2,19 +2,21 @@
 // type, the compute type (float, int, uint, long or ulong), which unary and binary ops
 // apply (from the op table's domains) and the astype expressions (the CPU
 // reference's cast rules: saturating float-to-int, NaN -> 0, bool = nonzero,
-// wide integers to half and bfloat rounded once).
+// wide integers to half and bfloat rounded once; complex64 is float2 and a real
+// value becomes its real part).
 
-import { bfloat16, bool, float16, float32, int16, int32, int64, int8, is64BitInt, uint16, uint32, uint64, uint8, type DType } from "../../src/dtype.js";
+import { bfloat16, bool, complex64, float16, float32, int16, int32, int64, int8, is64BitInt, uint16, uint32, uint64, uint8, type DType } from "../../src/dtype.js";
 import { BINARY_OPS, UNARY_OPS, type Domain } from "../../src/primitives/elementwise.js";
 
-/** The dtypes the metal backend holds (float64 and complex64 are refused by name). */
-export const METAL_DTYPES = [bool, uint8, uint16, uint32, uint64, int8, int16, int32, int64, float16, bfloat16, float32];
+/** The dtypes the metal backend holds (float64 is refused by name). */
+export const METAL_DTYPES = [bool, uint8, uint16, uint32, uint64, int8, int16, int32, int64, float16, bfloat16, float32, complex64];
 
-export type ComputeType = "float" | "int" | "uint" | "long" | "ulong";
+/** float2 is complex64's (real, imaginary) pair. */
+export type ComputeType = "float" | "int" | "uint" | "long" | "ulong" | "float2";
 
 const STORAGE: Record<string, string> = {
   bool: "bool", uint8: "uchar", uint16: "ushort", uint32: "uint", uint64: "ulong", int8: "char", int16: "short", int32: "int", int64: "long",
-  float16: "half", bfloat16: "bfloat", float32: "float",
+  float16: "half", bfloat16: "bfloat", float32: "float", complex64: "float2",
 };
 
 export function mslType(d: DType): string {
@@ -25,6 +27,7 @@ export function mslType(d: DType): string {
 
 export function computeType(d: DType): ComputeType {
   if (d.kind === "float") return "float";
+  if (d.kind === "complex") return "float2";
   if (is64BitInt(d)) return d.kind === "int" ? "long" : "ulong";
   return d.kind === "int" ? "int" : "uint";
 }
@@ -53,6 +56,7 @@ export function binaryList(d: DType): string {
 /** astype from `src` to `dst`, an expression of `a` (src's compute type). */
 export function castExpr(src: DType, dst: DType): string {
   const s = computeType(src), t = computeType(dst);
+  if (dst === complex64) return `float2(${castExpr(src, float32)}, 0.0f)`;
   if (dst.kind === "bool") return s === "float" ? "a != 0.0f" : "a != 0";
   if (t === "float") {
     if (s === "float") return "a";

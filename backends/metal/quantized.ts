@@ -17,7 +17,8 @@ import { mslType } from "./msl-types.js";
 
 const MODE_CODE = { affine: 0, mxfp4: 1, mxfp8: 1, nvfp4: 2 } as const;
 
-function library(d: DType, q: QuantParams, rows: number) {
+/** The quantized library of float type `d`, specialized for mode, bits, group size and rows of x per threadgroup. */
+export function library(d: DType, q: QuantParams, rows: number) {
   const defines = { T: mslType(d), ST: q.mode === "affine" ? mslType(d) : "uchar", BITS: String(q.bits), GS: String(q.groupSize), ROWS: String(rows), MODE: String(MODE_CODE[q.mode]) };
   return { file: "quantized", variant: `${d.name}-${q.mode}-${q.bits}-${q.groupSize}-${rows}`, defines: () => defines };
 }
@@ -26,13 +27,15 @@ function library(d: DType, q: QuantParams, rows: number) {
 const rowMajor = <R>(metal: MetalBackend, inputs: readonly Tensor[], fn: (xs: Tensor[]) => R): R => withRowMajor(metal, (t) => contiguousCopy(metal, t), inputs, fn);
 
 export function quantizeKernel(metal: MetalBackend): MultiKernel {
-  return (prim, [w], outs) =>
+  return (prim, [w, globalScale], outs) =>
     rowMajor(metal, [w!], ([x]) => {
       const q = (prim as Quantize).q;
       const res = outs.map((o) => metal.allocOutput(o));
       const [wq, s, b] = res as [Tensor, Tensor, Tensor | undefined];
       const groups = sizeOf(s.shape);
-      if (groups > 0) metal.run("quantize", library(x!.dtype, q, 1), "quantize", [wq, s, b ?? s, x!], [groups, x!.offset], { threads: groups, group: 64 });
+      const launch = { threads: groups, group: 64 };
+      if (groups > 0 && globalScale) metal.run("quantize", library(x!.dtype, q, 1), "quantize_global", [wq, s, x!, globalScale], [groups, x!.offset, globalScale.offset], launch);
+      else if (groups > 0) metal.run("quantize", library(x!.dtype, q, 1), "quantize", [wq, s, b ?? s, x!], [groups, x!.offset], launch);
       return res;
     });
 }
@@ -46,7 +49,9 @@ function dequantizeKernel(metal: MetalBackend): Kernel {
       const n = sizeOf(out.shape);
       if (n > 0) {
         const params = [n, out.shape[out.shape.length - 1]!, w.shape[w.shape.length - 1]!, w.offset, s.offset, (b ?? s).offset];
-        metal.run("dequantize", library(out.dtype, q, 1), "dequantize", [res, w, s, b ?? s], params, { threads: n, group: 256 });
+        // outside affine mode a third input is nvfp4's global scale
+        const kernel = q.mode !== "affine" && b ? "dequantize_global" : "dequantize";
+        metal.run("dequantize", library(out.dtype, q, 1), kernel, [res, w, s, b ?? s], params, { threads: n, group: 256 });
       }
       return res;
     });

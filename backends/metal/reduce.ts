@@ -7,7 +7,7 @@
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
-import { bool, float32, int32, int64, uint32, uint64, type DType } from "../../src/dtype.js";
+import { bool, complex64, float32, int32, int64, uint32, uint64, type DType } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { ArgReduce, LogSumExp, Reduce, Softmax } from "../../src/primitives/reduce.js";
 import type { MetalBackend } from "./backend.js";
@@ -25,6 +25,10 @@ const INIT: Record<string, [string, string]> = {
 
 function reduceLibrary(d: DType): LibraryKey {
   const sumType = d === bool ? int32 : d;
+  // complex64: sum and prod only (the other reductions refuse it, complex.ts); float2 spelled cfloat for threadgroup arrays
+  if (d === complex64) {
+    return { file: "reduce", variant: d.name, defines: () => ({ T: "cfloat", V: "cfloat", S: "cfloat", SA: "cfloat", COMPLEX: "1", SA_ONE: "float2(1.0f, 0.0f)" }) };
+  }
   return {
     file: "reduce",
     variant: d.name,
@@ -69,7 +73,7 @@ function chunksFor(nOut: number, R: number): number {
   return Math.max(1, Math.min(Math.ceil(R / MIN_CHUNK), Math.floor(TARGET_GROUPS / Math.max(1, nOut))));
 }
 
-const ACC_DTYPE = { float: float32, int: int32, uint: uint32, long: int64, ulong: uint64 } as const;
+const ACC_DTYPE = { float: float32, int: int32, uint: uint32, long: int64, ulong: uint64, float2: complex64 } as const;
 
 /** Threads per threadgroup for a segment of R elements: a multiple of 32, at most 256. */
 function groupSize(R: number): number {

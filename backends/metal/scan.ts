@@ -7,7 +7,7 @@
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
-import { float32, int32, int64, intRange, uint32, uint64, type DType } from "../../src/dtype.js";
+import { complex64, float32, int32, int64, intRange, uint32, uint64, type DType } from "../../src/dtype.js";
 import type { Scan, ScanOp } from "../../src/primitives/scan.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { MetalBackend } from "./backend.js";
@@ -15,7 +15,7 @@ import type { LibraryKey } from "./library.js";
 import { computeType, mslType, type ComputeType } from "./msl-types.js";
 import { THREADS, castResult } from "./elementwise.js";
 
-const WORD_DTYPE: Record<ComputeType, DType> = { float: float32, int: int32, uint: uint32, long: int64, ulong: uint64 };
+const WORD_DTYPE: Record<ComputeType, DType> = { float: float32, int: int32, uint: uint32, long: int64, ulong: uint64, float2: complex64 };
 
 /** Identities of 64-bit accumulators (their limits are not JS numbers): sum, prod, max's (the lowest), min's (the highest). */
 const IDENTITY_64: Record<"long" | "ulong", Record<"sum" | "prod" | "max" | "min", string>> = {

@@ -3,17 +3,24 @@
 // output element, and the per-op expressions (the counterpart of the CPU
 // reference's expression table).
 
-import type { DType } from "../../src/dtype.js";
+import { is64BitInt, type DType } from "../../src/dtype.js";
 import type { BinaryOp, UnaryOp } from "../../src/primitives/elementwise.js";
 import { getMathMode } from "../../src/math-mode.js";
 
-export type ComputeType = "f32" | "i32" | "u32";
+/** The WGSL type a kernel computes an element in; i64 and u64 are pairs of u32 words (wgsl/int64.wgsl). */
+export type ComputeType = "f32" | "i32" | "u32" | "i64" | "u64";
 
 export function computeType(d: DType): ComputeType {
+  if (is64BitInt(d)) return d.kind === "int" ? "i64" : "u64";
   return d.kind === "float" ? "f32" : d.kind === "int" ? "i32" : "u32";
 }
 
-/** log2 of elements per word. */
+/** The helper files a kernel over `dtypes` needs: dtypes.wgsl, then int64.wgsl where a 64-bit integer is among them. */
+export function helpersFor(dtypes: readonly DType[], extra: readonly string[] = []): string[] {
+  return dtypes.some(is64BitInt) ? ["dtypes", "int64", ...extra] : ["dtypes", ...extra];
+}
+
+/** log2 of elements per word (dtypes of at most 32 bits). */
 export function wordShift(d: DType): number {
   return d.size === 1 ? 2 : d.size === 2 ? 1 : 0;
 }
@@ -24,6 +31,10 @@ export function elementsPerWord(d: DType): number {
 
 /** Binding `binding` named in<k> and `load_<k>(e)`: element e (an element offset) in its compute type. */
 export function inputDecl(k: number, binding: number, d: DType): string {
+  if (is64BitInt(d)) {
+    return `@group(0) @binding(${binding}) var<storage, read> in${k}: array<u32>;
+fn load_${k}(e: u32) -> vec2<u32> { return vec2<u32>(in${k}[2u * e], in${k}[2u * e + 1u]); }`;
+  }
   return `@group(0) @binding(${binding}) var<storage, read> in${k}: array<u32>;
 fn load_${k}(e: u32) -> ${computeType(d)} { return unpack_${d.name}(in${k}[e >> ${wordShift(d)}u], e); }`;
 }
@@ -33,11 +44,13 @@ export function packExpr(d: DType, v: string, isBool = false): string {
   return `pack_${d.name}(${isBool ? `select(0u, 1u, ${v})` : v})`;
 }
 
-/** WGSL expressions per compute type; `bool` applies to bool inputs (u32 0/1), falling back to `u`. */
+/** WGSL expressions per compute type; `bool` applies to bool inputs (u32 0/1), falling back to `u`; `i64`/`u64` (never a fallback) to int64/uint64 pairs. */
 export interface WgslExprs {
   f?: string;
   i?: string;
   u?: string;
+  i64?: string;
+  u64?: string;
   bool?: string;
   /** The float expression of mx.setMathMode("fast"): the driver's builtins (`f` is the precise library's). */
   fast?: string;
@@ -46,15 +59,17 @@ export interface WgslExprs {
 }
 
 const all = (e: string, extra: Partial<WgslExprs> = {}): WgslExprs => ({ f: e, i: e, u: e, ...extra });
+/** The int64 and uint64 expressions (wgsl/int64.wgsl functions); one string serves both. */
+const w64 = (i64: string, u64 = i64): Partial<WgslExprs> => ({ i64, u64 });
 
 export const UNARY_WGSL: Record<UnaryOp, WgslExprs> = {
-  abs: { f: "mx_abs(a)", i: "abs(a)", u: "a" },
-  negative: { f: "mx_neg(a)", i: "-a", u: "0u - a" },
-  sign: { f: "mx_sign(a)", i: "sign(a)", u: "select(0u, 1u, a > 0u)" },
-  floor: { f: "floor(a)", i: "a", u: "a" },
-  ceil: { f: "ceil(a)", i: "a", u: "a" },
-  round: { f: "round(a)", i: "a", u: "a" },
-  square: all("a * a"),
+  abs: { f: "mx_abs(a)", i: "abs(a)", u: "a", ...w64("i64_abs(a)", "a") },
+  negative: { f: "mx_neg(a)", i: "-a", u: "0u - a", ...w64("w64_neg(a)") },
+  sign: { f: "mx_sign(a)", i: "sign(a)", u: "select(0u, 1u, a > 0u)", ...w64("i64_sign(a)", "vec2u(select(0u, 1u, w64_nz(a)), 0u)") },
+  floor: { f: "floor(a)", i: "a", u: "a", ...w64("a") },
+  ceil: { f: "ceil(a)", i: "a", u: "a", ...w64("a") },
+  round: { f: "round(a)", i: "a", u: "a", ...w64("a") },
+  square: all("a * a", w64("w64_mul(a, a)")),
   sqrt: { f: "mx_sqrt(a)", fast: "sqrt(a)" },
   rsqrt: { f: "mx_rsqrt(a)", fast: "inverseSqrt(a)" },
   reciprocal: { f: "1.0 / a" },
@@ -79,44 +94,45 @@ export const UNARY_WGSL: Record<UnaryOp, WgslExprs> = {
   sigmoid: { f: "mx_sigmoid(a)", fast: "sigmoid_f(a)" },
   erf: { f: "mx_erf(a)" },
   erfinv: { f: "mx_erfinv(a)" },
-  isnan: { f: "is_nan(a)", i: "false", u: "false", boolResult: true },
-  isinf: { f: "is_inf(a)", i: "false", u: "false", boolResult: true },
-  isfinite: { f: "!(is_nan(a) || is_inf(a))", i: "true", u: "true", boolResult: true },
-  logicalNot: { f: "!mx_nonzero(a)", i: "a == 0", u: "a == 0u", boolResult: true },
-  bitwiseInvert: { i: "~a", u: "~a", bool: "(1u - a)" },
-  stopGradient: all("a"),
+  isnan: { f: "is_nan(a)", i: "false", u: "false", ...w64("false"), boolResult: true },
+  isinf: { f: "is_inf(a)", i: "false", u: "false", ...w64("false"), boolResult: true },
+  isfinite: { f: "!(is_nan(a) || is_inf(a))", i: "true", u: "true", ...w64("true"), boolResult: true },
+  logicalNot: { f: "!mx_nonzero(a)", i: "a == 0", u: "a == 0u", ...w64("!w64_nz(a)"), boolResult: true },
+  bitwiseInvert: { i: "~a", u: "~a", bool: "(1u - a)", ...w64("~a") },
+  stopGradient: all("a", w64("a")),
 };
 
 export const BINARY_WGSL: Record<BinaryOp, WgslExprs> = {
-  add: all("a + b"),
-  subtract: all("a - b"),
-  multiply: all("a * b"),
+  add: all("a + b", w64("w64_add(a, b)")),
+  subtract: all("a - b", w64("w64_sub(a, b)")),
+  multiply: all("a * b", w64("w64_mul(a, b)")),
   divide: { f: "a / b" },
-  floorDivide: { f: "floor_divide_f(a, b)", i: "floor_divide_i(a, b)", u: "select(a / b, 0u, b == 0u)" },
-  remainder: { f: "remainder_f(a, b)", i: "remainder_i(a, b)", u: "select(a % b, 0u, b == 0u)" },
-  power: { f: "mx_power(a, b)", fast: "pow_f(a, b)", i: "pow_i(a, b)", u: "pow_u(a, b)" },
-  maximum: { f: "maximum_f(a, b)", i: "max(a, b)", u: "max(a, b)" },
-  minimum: { f: "minimum_f(a, b)", i: "min(a, b)", u: "min(a, b)" },
+  floorDivide: { f: "floor_divide_f(a, b)", i: "floor_divide_i(a, b)", u: "select(a / b, 0u, b == 0u)", ...w64("i64_floordiv(a, b)", "u64_floordiv(a, b)") },
+  remainder: { f: "remainder_f(a, b)", i: "remainder_i(a, b)", u: "select(a % b, 0u, b == 0u)", ...w64("i64_rem(a, b)", "u64_rem(a, b)") },
+  power: { f: "mx_power(a, b)", fast: "pow_f(a, b)", i: "pow_i(a, b)", u: "pow_u(a, b)", ...w64("w64_pow(a, b, true)", "w64_pow(a, b, false)") },
+  maximum: { f: "maximum_f(a, b)", i: "max(a, b)", u: "max(a, b)", ...w64("select(b, a, i64_le(b, a))", "select(b, a, u64_le(b, a))") },
+  minimum: { f: "minimum_f(a, b)", i: "min(a, b)", u: "min(a, b)", ...w64("select(b, a, i64_le(a, b))", "select(b, a, u64_le(a, b))") },
   logaddexp: { f: "mx_logaddexp(a, b)", fast: "logaddexp_f(a, b)" },
   arctan2: { f: "mx_atan2(a, b)", fast: "atan2(a, b)" },
-  bitwiseAnd: { i: "a & b", u: "a & b" },
-  bitwiseOr: { i: "a | b", u: "a | b" },
-  bitwiseXor: { i: "a ^ b", u: "a ^ b" },
-  leftShift: { i: "select(a << u32(b), 0, b < 0 || b >= 32)", u: "select(a << b, 0u, b >= 32u)" },
-  rightShift: { i: "select(a >> u32(b), select(0, -1, a < 0), b < 0 || b >= 32)", u: "select(a >> b, 0u, b >= 32u)" },
+  bitwiseAnd: { i: "a & b", u: "a & b", ...w64("a & b") },
+  bitwiseOr: { i: "a | b", u: "a | b", ...w64("a | b") },
+  bitwiseXor: { i: "a ^ b", u: "a ^ b", ...w64("a ^ b") },
+  leftShift: { i: "select(a << u32(b), 0, b < 0 || b >= 32)", u: "select(a << b, 0u, b >= 32u)", ...w64("u64_lshift(a, b)") },
+  rightShift: { i: "select(a >> u32(b), select(0, -1, a < 0), b < 0 || b >= 32)", u: "select(a >> b, 0u, b >= 32u)", ...w64("i64_rshift(a, b)", "u64_rshift(a, b)") },
   // float compares on the bits' order keys (dtypes.wgsl): a driver that flushes subnormals in float compares cannot change them
-  equal: all("a == b", { f: "f32_eq(a, b)", boolResult: true }),
-  notEqual: all("a != b", { f: "!f32_eq(a, b)", boolResult: true }),
-  less: all("a < b", { f: "f32_lt(a, b)", boolResult: true }),
-  lessEqual: all("a <= b", { f: "f32_le(a, b)", boolResult: true }),
-  greater: all("a > b", { f: "f32_lt(b, a)", boolResult: true }),
-  greaterEqual: all("a >= b", { f: "f32_le(b, a)", boolResult: true }),
-  logicalAnd: { f: "(mx_nonzero(a) && mx_nonzero(b))", i: "(a != 0 && b != 0)", u: "(a != 0u && b != 0u)", boolResult: true },
-  logicalOr: { f: "(mx_nonzero(a) || mx_nonzero(b))", i: "(a != 0 || b != 0)", u: "(a != 0u || b != 0u)", boolResult: true },
+  equal: all("a == b", { f: "f32_eq(a, b)", ...w64("w64_eq(a, b)"), boolResult: true }),
+  notEqual: all("a != b", { f: "!f32_eq(a, b)", ...w64("!w64_eq(a, b)"), boolResult: true }),
+  less: all("a < b", { f: "f32_lt(a, b)", ...w64("i64_lt(a, b)", "u64_lt(a, b)"), boolResult: true }),
+  lessEqual: all("a <= b", { f: "f32_le(a, b)", ...w64("i64_le(a, b)", "u64_le(a, b)"), boolResult: true }),
+  greater: all("a > b", { f: "f32_lt(b, a)", ...w64("i64_lt(b, a)", "u64_lt(b, a)"), boolResult: true }),
+  greaterEqual: all("a >= b", { f: "f32_le(b, a)", ...w64("i64_le(b, a)", "u64_le(b, a)"), boolResult: true }),
+  logicalAnd: { f: "(mx_nonzero(a) && mx_nonzero(b))", i: "(a != 0 && b != 0)", u: "(a != 0u && b != 0u)", ...w64("(w64_nz(a) && w64_nz(b))"), boolResult: true },
+  logicalOr: { f: "(mx_nonzero(a) || mx_nonzero(b))", i: "(a != 0 || b != 0)", u: "(a != 0u || b != 0u)", ...w64("(w64_nz(a) || w64_nz(b))"), boolResult: true },
 };
 
 export function wgslExprFor(ex: WgslExprs, d: DType): string | undefined {
   const ct = computeType(d);
+  if (ct === "i64" || ct === "u64") return ex[ct];
   if (ct === "f32") return getMathMode() === "fast" && ex.fast !== undefined ? ex.fast : ex.f;
   if (ct === "i32") return ex.i;
   return (d.kind === "bool" ? ex.bool : undefined) ?? ex.u;
@@ -125,6 +141,7 @@ export function wgslExprFor(ex: WgslExprs, d: DType): string | undefined {
 /** Conversion of value `a` from `src`'s compute type to `dst`'s (the astype rules of the CPU reference). */
 export function castWgsl(src: DType, dst: DType): { expr: string; isBool: boolean } {
   const s = computeType(src), t = computeType(dst);
+  if (s === "i64" || s === "u64" || t === "i64" || t === "u64") return cast64(s, t, dst);
   if (dst.kind === "bool") return { expr: s === "f32" ? "mx_nonzero(a)" : s === "i32" ? "a != 0" : "a != 0u", isBool: true };
   if (t === "f32") return { expr: s === "f32" ? "a" : "f32(a)", isBool: false };
   if (t === "i32") {
@@ -136,4 +153,23 @@ export function castWgsl(src: DType, dst: DType): { expr: string; isBool: boolea
   }
   if (s === "f32") return { expr: `f32_to_u32_sat(a, ${2 ** (dst.size * 8) - 1}.0)`, isBool: false };
   return { expr: s === "u32" ? "a" : "bitcast<u32>(a)", isBool: false };
+}
+
+/**
+ * Casts from or to int64/uint64 (wgsl/int64.wgsl): integers wrap (narrowing
+ * keeps the low bits), floats truncate and saturate (NaN -> 0), and 64-bit
+ * integers round to float32 to nearest even (to float16/bfloat16 through a
+ * round-to-odd float32, so the store's rounding is the single correct one).
+ */
+function cast64(s: ComputeType, t: ComputeType, dst: DType): { expr: string; isBool: boolean } {
+  const wide = s === "i64" || s === "u64";
+  if (dst.kind === "bool") return { expr: wide ? "w64_nz(a)" : s === "f32" ? "mx_nonzero(a)" : s === "i32" ? "a != 0" : "a != 0u", isBool: true };
+  if (!wide) {
+    // to a 64-bit integer
+    if (s === "f32") return { expr: t === "i64" ? "f32_to_i64_sat(a)" : "f32_to_u64_sat(a)", isBool: false };
+    return { expr: s === "i32" ? "i64_from_i32(a)" : "u64_from_u32(a)", isBool: false };
+  }
+  if (t === "i64" || t === "u64") return { expr: "a", isBool: false };
+  if (t === "f32") return { expr: `${s}_to_f32(a, ${dst.name !== "float32"})`, isBool: false };
+  return { expr: t === "i32" ? "bitcast<i32>(a.x)" : "a.x", isBool: false };
 }

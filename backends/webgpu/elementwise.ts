@@ -1,29 +1,30 @@
 // WebGPU kernels for the elementwise primitives (unary, binary, where,
-// astype) and the contiguous copy, all through wgsl/elementwise.wgsl: inputs
+// astype) and the contiguous copy, all through wgsl/elementwise.wgsl
+// (wgsl/elementwise64.wgsl for int64/uint64 outputs): inputs
 // broadcast by zero strides, dims merged where every operand is contiguous
 // (one merged dim selects the kernel's linear variant).
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { elementwiseLayout } from "../strides.js";
-import type { DType } from "../../src/dtype.js";
+import { is64BitInt, type DType } from "../../src/dtype.js";
 import type { Binary, Unary } from "../../src/primitives/elementwise.js";
 import type { WebGpuBackend } from "./backend.js";
-import { BINARY_WGSL, UNARY_WGSL, castWgsl, elementsPerWord, inputDecl, packExpr, wgslExprFor, type WgslExprs } from "./codegen.js";
+import { BINARY_WGSL, UNARY_WGSL, castWgsl, elementsPerWord, helpersFor, inputDecl, packExpr, wgslExprFor, type WgslExprs } from "./codegen.js";
 
 const NAMES = ["a", "b", "c"];
 
 /** The slots of wgsl/elementwise.wgsl for inputs of `dtypes` (`linear`: the one-merged-dim variant). */
 export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: string, isBool: boolean, linear: boolean): Record<string, string | number> {
-  const epw = elementsPerWord(out);
-  return {
+  const common = {
     INPUTS: dtypes.map((d, k) => inputDecl(k, k + 2, d)).join("\n"),
-    EPW: epw,
-    BITS: 32 / epw,
     SETUP: linear ? dtypes.map((_, k) => `let l${k} = linear_of(${k}u);`).join(" ") : "",
     LOADS: dtypes.map((_, k) => `let ${NAMES[k]} = load_${k}(${linear ? `u32(l${k}.x + i32(e) * l${k}.y)` : `offset_of(${k}u, e)`});`).join(" "),
     EXPR: expr,
-    PACK: packExpr(out, "v", isBool),
   };
+  // elementwise64.wgsl writes the value's two words itself
+  if (is64BitInt(out)) return common;
+  const epw = elementsPerWord(out);
+  return { ...common, EPW: epw, BITS: 32 / epw, PACK: packExpr(out, "v", isBool) };
 }
 
 /** Runs `expr` (of inputs a, b, c in their compute types) into a new output of `out`'s dtype. */
@@ -31,7 +32,8 @@ export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tenso
   const t = gpu.allocOutput(out);
   const n = out.shape.reduce((a, b) => a * b, 1);
   if (n === 0) return t;
-  const epw = elementsPerWord(out.dtype);
+  const wide = is64BitInt(out.dtype);
+  const epw = wide ? 1 : elementsPerWord(out.dtype);
   const params = elementwiseLayout(inputs, out.shape);
   const linear = params[1] === 1;
   let key = `${op}|${expr}|${isBool}|${out.dtype.name}|${linear}`;
@@ -39,8 +41,8 @@ export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tenso
   gpu.run(
     {
       op,
-      file: "elementwise",
-      helpers: ["dtypes", "math"],
+      file: wide ? "elementwise64" : "elementwise",
+      helpers: helpersFor([out.dtype, ...inputs.map((x) => x.dtype)], ["math"]),
       key,
       slots: () => elementwiseSlots(inputs.map((x) => x.dtype), out.dtype, expr, isBool, linear),
     },
@@ -75,7 +77,7 @@ export function binaryKernel(gpu: WebGpuBackend): Kernel {
 }
 
 export function whereKernel(gpu: WebGpuBackend): Kernel {
-  return (_prim, [c, x, y], out) => mapKernel(gpu, "where", [c!, x!, y!], out, "select(c, b, a != 0u)", false);
+  return (_prim, [c, x, y], out) => mapKernel(gpu, "where", [c!, x!, y!], out, is64BitInt(c!.dtype) ? "select(c, b, w64_nz(a))" : "select(c, b, a != 0u)", false);
 }
 
 export function astypeKernel(gpu: WebGpuBackend): Kernel {

@@ -1,9 +1,11 @@
 // WebGPU concatenate and pad through wgsl/gather.wgsl: each output element
 // finds its source (the input spanning its position along the axis, or the
-// pad value), so 8- and 16-bit outputs are written a whole word at a time.
+// pad value), so 8- and 16-bit outputs are written a whole word at a time;
+// int64/uint64 operands move as uint32 views with a trailing dim of their two words.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import type { Concatenate, Pad } from "../../src/primitives/layout.js";
+import { is64BitInt, uint32 } from "../../src/dtype.js";
 import type { WebGpuBackend } from "./backend.js";
 import { elementsPerWord, inputDecl } from "./codegen.js";
 
@@ -32,7 +34,21 @@ export function perWordDispatch(gpu: WebGpuBackend, file: string, helpers: strin
   return t;
 }
 
+/** A 64-bit integer tensor as the uint32 view of its words: one more (last) dim of 2, stride 1. */
+export function wordPairs(t: Tensor): Tensor {
+  return { ...t, dtype: uint32, shape: [...t.shape, 2], strides: [...t.strides.map((s) => 2 * s), 1], offset: 2 * t.offset };
+}
+
+/** The 64-bit result `out` of a kernel run on word pairs (`res`, row-major uint32 with the extra dim). */
+function fromWordPairs(res: Tensor, out: OutputSpec): Tensor {
+  return { ...res, dtype: out.dtype, shape: out.shape, strides: res.strides.slice(0, -1).map((s) => s / 2), offset: res.offset / 2 };
+}
+
 function concatOnce(gpu: WebGpuBackend, inputs: readonly Tensor[], axis: number, out: OutputSpec): Tensor {
+  if (is64BitInt(out.dtype)) {
+    const res = concatOnce(gpu, inputs.map(wordPairs), axis, { shape: [...out.shape, 2], dtype: uint32 });
+    return fromWordPairs(res, out);
+  }
   const params = [0, out.shape.length, axis, inputs.length, ...out.shape];
   params[0] = out.shape.reduce((a, b) => a * b, 1);
   let start = 0;
@@ -71,13 +87,22 @@ export function concatenateKernel(gpu: WebGpuBackend): Kernel {
 }
 
 export function padKernel(gpu: WebGpuBackend): Kernel {
-  return (prim, [x, value], out) => {
+  return (prim, inputs, out) => {
     const p = prim as Pad;
-    const nd = out.shape.length;
-    const n = out.shape.reduce((a, b) => a * b, 1);
-    const params = [n, nd, 0, 2, ...out.shape, 0, x!.offset, ...x!.strides, 0, value!.offset, ...Array(nd).fill(0), ...p.low, ...x!.shape];
-    const pack = `pack_${out.dtype.name}`;
-    const source = `let nd = params[1];
+    if (!is64BitInt(out.dtype)) return padOnce(gpu, inputs, out, p.low, "");
+    // the last dim indexes the value's two words
+    const res = padOnce(gpu, inputs.map(wordPairs), { shape: [...out.shape, 2], dtype: uint32 }, [...p.low, 0], " + idx[nd - 1u]");
+    return fromWordPairs(res, out);
+  };
+}
+
+/** Pad of `x` by `low` (the output's shape gives the rest) with the value's element at its offset plus `valueIndex`. */
+function padOnce(gpu: WebGpuBackend, [x, value]: readonly Tensor[], out: OutputSpec, low: readonly number[], valueIndex: string): Tensor {
+  const nd = out.shape.length;
+  const n = out.shape.reduce((a, b) => a * b, 1);
+  const params = [n, nd, 0, 2, ...out.shape, 0, x!.offset, ...x!.strides, 0, value!.offset, ...Array(nd).fill(0), ...low, ...x!.shape];
+  const pack = `pack_${out.dtype.name}`;
+  const source = `let nd = params[1];
   let extra = block(2u);
   var inside = true;
   var off = bitcast<i32>(params[block(0u) + 1u]);
@@ -87,9 +112,8 @@ export function padKernel(gpu: WebGpuBackend): Kernel {
     off += (i32(idx[d]) - i32(lo)) * bitcast<i32>(params[block(0u) + 2u + d]);
   }
   if (inside) { return ${pack}(load_0(u32(off))); }
-  return ${pack}(load_1(params[block(1u) + 1u]));`;
-    return gather(gpu, "pad", [x!, value!], out, params, source);
-  };
+  return ${pack}(load_1(params[block(1u) + 1u]${valueIndex}));`;
+  return gather(gpu, "pad", [x!, value!], out, params, source);
 }
 
 function gather(gpu: WebGpuBackend, op: string, inputs: readonly Tensor[], out: OutputSpec, params: number[], source: string): Tensor {

@@ -1,9 +1,11 @@
 // WebGPU kernels that create data: arange (wgsl/arange.wgsl; its start, step
-// and last element are the reference's, arangeWords) and Threefry random bits
+// and last element are the reference's, arangeWords; wgsl/arange64.wgsl for
+// int64/uint64) and Threefry random bits
 // (wgsl/random.wgsl, bit-identical to the CPU reference).
 
 import type { Kernel } from "../backend.js";
 import type { Arange } from "../../src/primitives/misc.js";
+import { is64BitInt } from "../../src/dtype.js";
 import type { WebGpuBackend } from "./backend.js";
 import { computeType, elementsPerWord } from "./codegen.js";
 import { arangeWords } from "../cpu/generators.js";
@@ -15,10 +17,26 @@ export function arangeKernel(gpu: WebGpuBackend): Kernel {
     const ct = computeType(out.dtype);
     const epw = elementsPerWord(out.dtype);
     if (p.count === 0) return t;
+    if (is64BitInt(out.dtype)) {
+      gpu.run({ op: "arange", file: "arange64", helpers: ["dtypes", "int64"], slots: {} }, gpu.gpuBuffer(t), arange64Words(p), [], Math.ceil(p.count / 256));
+      return t;
+    }
     const params = [p.count, ...arangeWords(p, out.dtype)];
     gpu.run({ op: "arange", file: "arange", helpers: ["dtypes"], slots: { T: ct, EPW: epw, BITS: 32 / epw, PACK: `pack_${out.dtype.name}` } }, gpu.gpuBuffer(t), params, [], Math.ceil(Math.ceil(p.count / epw) / 256));
     return t;
   };
+}
+
+/**
+ * params of wgsl/arange64.wgsl: the count, then start and step as 64-bit words
+ * (low, high), the reference's integer terms (start and step truncated; a
+ * one-element range has no step).
+ */
+function arange64Words(p: Arange): number[] {
+  const first = BigInt.asUintN(64, BigInt(Math.trunc(p.start)));
+  const step = p.count > 1 ? BigInt.asUintN(64, BigInt(Math.trunc(p.step))) : 0n;
+  const words = (v: bigint) => [Number(v & 0xffffffffn), Number(v >> 32n)];
+  return [p.count, ...words(first), ...words(step)];
 }
 
 export function randomBitsKernel(gpu: WebGpuBackend): Kernel {

@@ -27,25 +27,31 @@ const MODE_CODE = { affine: 0, mxfp4: 1, mxfp8: 1, nvfp4: 2 } as const;
  * biases (k + 1, b + 1), read as scale_at(e) and bias_at(e), and decode(code),
  * a code's value (the code itself, or its e2m1 / e4m3 value). An affine code
  * becomes a float as the bits of 2^23 + code less 2^23: exact, and cheaper
- * than a conversion.
+ * than a conversion. `globalAt`: nvfp4's global scale is input k + 1 (binding
+ * b + 1) at that word: the e4m3 scales are then times globalScale / (448 * 6).
  */
-function groupsSlot(q: QuantParams, k: number, binding: number, scales: DType, biases: DType | undefined): string {
+function groupsSlot(q: QuantParams, k: number, binding: number, scales: DType, biases: DType | undefined, globalAt?: string): string {
   if (q.mode === "affine") {
     return `${inputDecl(k, binding, scales)}\n${inputDecl(k + 1, binding + 1, biases!)}
 fn scale_at(e: u32) -> f32 { return load_${k}(e); }
 fn bias_at(e: u32) -> f32 { return load_${k + 1}(e); }
 fn decode(c: u32) -> f32 { return bitcast<f32>(c | 0x4b000000u) - 8388608.0; }`;
   }
-  return `${inputDecl(k, binding, uint8)}
-fn scale_at(e: u32) -> f32 { return ${q.mode === "nvfp4" ? "e4m3_decode" : "e8m0_decode"}(load_${k}(e)); }
+  const global = globalAt === undefined ? "" : ` * (bitcast<f32>(in${k + 1}[${globalAt}]) / 2688.0)`;
+  return `${inputDecl(k, binding, uint8)}${globalAt === undefined ? "" : `\n@group(0) @binding(${binding + 1}) var<storage, read> in${k + 1}: array<u32>;`}
+fn scale_at(e: u32) -> f32 { return ${q.mode === "nvfp4" ? "e4m3_decode" : "e8m0_decode"}(load_${k}(e))${global}; }
 fn bias_at(e: u32) -> f32 { return 0.0; }
 fn decode(c: u32) -> f32 { return ${q.bits === 8 ? "e4m3_decode" : "e2m1_decode"}(c); }`;
 }
 
 const HELPERS = ["dtypes", "quantized_formats"];
 
+/** quantize's ENC slot: no global scale, or nvfp4's 448 * 6 / globalScale (the float32 at binding 3, word params[2]), as MLX's kernel. */
+const ENC_ONE = "fn scale_enc() -> f32 { return 1.0; }";
+const ENC_GLOBAL = "@group(0) @binding(3) var<storage, read> in1: array<u32>;\nfn scale_enc() -> f32 { return 2688.0 / bitcast<f32>(in1[params[2]]); }";
+
 export function quantizeKernel(gpu: WebGpuBackend): MultiKernel {
-  return (prim, [w], [wqSpec, sSpec, bSpec]) =>
+  return (prim, [w, globalScale], [wqSpec, sSpec, bSpec]) =>
     rowMajor(gpu, [w!], ([x]) => {
       const { groupSize, bits, mode } = (prim as Quantize).q;
       const weights = x!;
@@ -56,8 +62,8 @@ export function quantizeKernel(gpu: WebGpuBackend): MultiKernel {
         const res = gpu.allocOutput(out === 2 ? spec : { shape: spec.shape, dtype: mode === "affine" ? float32 : uint32 });
         if (groups > 0) {
           gpu.run(
-            { op: "quantize", file: "quantized_quantize", helpers: HELPERS, slots: { X: inputDecl(0, 2, weights.dtype), BITS: bits, GS: groupSize, OUT: out, MODE: MODE_CODE[mode] } },
-            gpu.gpuBuffer(res), [groups, weights.offset], [gpu.gpuBuffer(weights)], Math.ceil(groups / 64),
+            { op: "quantize", file: "quantized_quantize", helpers: HELPERS, slots: { X: inputDecl(0, 2, weights.dtype), BITS: bits, GS: groupSize, OUT: out, MODE: MODE_CODE[mode], ENC: globalScale ? ENC_GLOBAL : ENC_ONE } },
+            gpu.gpuBuffer(res), [groups, weights.offset, globalScale?.offset ?? 0], [weights, ...(globalScale ? [globalScale] : [])].map((t) => gpu.gpuBuffer(t)), Math.ceil(groups / 64),
           );
         }
         return out === 2 ? res : castResult(gpu, res, spec);
@@ -72,9 +78,11 @@ function dequantizeKernel(gpu: WebGpuBackend): Kernel {
       const [wq, s, b] = xs as [Tensor, Tensor, Tensor | undefined];
       const n = sizeOf(out.shape), K = out.shape[out.shape.length - 1]!;
       const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
+      // outside affine mode a third input is nvfp4's global scale, read at word params[5]
+      const globalAt = q.mode !== "affine" && b ? "params[5]" : undefined;
       if (n > 0) {
         gpu.run(
-          { op: "dequantize", file: "quantized_dequantize", helpers: HELPERS, slots: { W: inputDecl(0, 2, uint32), GROUPS: groupsSlot(q, 1, 3, s.dtype, b?.dtype), BITS: q.bits, GS: q.groupSize } },
+          { op: "dequantize", file: "quantized_dequantize", helpers: HELPERS, slots: { W: inputDecl(0, 2, uint32), GROUPS: groupsSlot(q, 1, 3, s.dtype, globalAt ? undefined : b?.dtype, globalAt), BITS: q.bits, GS: q.groupSize } },
           gpu.gpuBuffer(res), [n, K, wq.shape[wq.shape.length - 1]!, wq.offset, s.offset, b?.offset ?? 0], [wq, s, ...(b ? [b] : [])].map((t) => gpu.gpuBuffer(t)), Math.ceil(n / 256),
         );
       }

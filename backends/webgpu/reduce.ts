@@ -3,20 +3,23 @@
 // longer ones a workgroup per output (wgsl/reduce.wgsl; long segments of few
 // outputs split into chunks folded by a second pass). f32/i32/u32
 // accumulators (NaN-propagating max/min, first NaN for arg-reductions, NumPy's
-// rules); outputs narrower than 32 bits are cast from a 32-bit result.
+// rules), i64/u64 pairs of words for int64/uint64 (wgsl/int64.wgsl); outputs
+// narrower than 32 bits are cast from a 32-bit result.
 // Kernels count with 32-bit words: a segment of 2^31 elements or more (a
 // broadcast view can make one) is reduced in pieces folded on the device.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
-import { float32, int32, uint32, type DType } from "../../src/dtype.js";
+import { float32, int32, int64, uint32, uint64, type DType } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { ArgReduce, Reduce } from "../../src/primitives/reduce.js";
 import type { WebGpuBackend } from "./backend.js";
-import { computeType, inputDecl, type ComputeType } from "./codegen.js";
+import { computeType, helpersFor, inputDecl, type ComputeType } from "./codegen.js";
 import { castResult, mapKernel } from "./elementwise.js";
 
-const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32 };
+const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32, i64: int64, u64: uint64 };
+
+const is64 = (t: ComputeType): t is "i64" | "u64" => t === "i64" || t === "u64";
 
 /** Segments this long or shorter get one invocation per output element (no workgroup tree). */
 const SEGMENT_INVOCATION_MAX = 64;
@@ -52,7 +55,23 @@ interface Fold {
   fold: string;
 }
 
+/** The folds of 64-bit accumulators (pairs of words: x low, y high). */
+function foldFor64(op: string, t: "i64" | "u64"): Fold {
+  switch (op) {
+    case "sum":
+      return { init: "vec2u(0u, 0u)", fold: "w64_add(a, b)" };
+    case "prod":
+      return { init: "vec2u(1u, 0u)", fold: "w64_mul(a, b)" };
+    case "max":
+      return { init: t === "i64" ? "vec2u(0u, 0x80000000u)" : "vec2u(0u, 0u)", fold: `select(b, a, ${t}_le(b, a))` };
+    case "min":
+      return { init: t === "i64" ? "vec2u(0xffffffffu, 0x7fffffffu)" : "vec2u(0xffffffffu, 0xffffffffu)", fold: `select(b, a, ${t}_le(a, b))` };
+  }
+  throw new Error(`[${op}] is not a reduction of 64-bit words`);
+}
+
 function foldFor(op: string, t: ComputeType): Fold {
+  if (is64(t) && op !== "all" && op !== "any") return foldFor64(op, t);
   const zero = t === "f32" ? "0.0" : t === "i32" ? "0" : "0u";
   const one = t === "f32" ? "1.0" : t === "i32" ? "1" : "1u";
   switch (op) {
@@ -75,6 +94,7 @@ function foldFor(op: string, t: ComputeType): Fold {
 function betterFor(op: string, v: ComputeType): string {
   const cmp = op === "argmax" ? ">" : "<";
   const tie = `(x == y && xi < yi)`;
+  if (is64(v)) return `${v}_lt(${op === "argmax" ? "y, x" : "x, y"}) || (w64_eq(x, y) && xi < yi)`;
   if (v !== "f32") return `(x ${cmp} y) || ${tie}`;
   // ordered on the bits (dtypes.wgsl f32_lt/f32_eq): the first NaN wins, -0 ties +0, subnormals are never flushed
   const wins = op === "argmax" ? "f32_lt(y, x)" : "f32_lt(x, y)";
@@ -100,13 +120,14 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   if (nOut === 0) return res;
   const v = computeType(x.dtype);
   const f = isArg ? { init: "0u", fold: "a" } : foldFor(op, t);
-  const lift = op === "all" || op === "any" ? "select(0u, 1u, v != 0u)" : v === t ? "v" : `${t}(v)`;
+  // arg-reductions compare the values themselves (lift unused)
+  const lift = isArg ? "0u" : op === "all" || op === "any" ? (is64(v) ? "select(0u, 1u, w64_nz(v))" : "select(0u, 1u, v != 0u)") : v === t ? "v" : `${t}(v)`;
   const short = R <= SEGMENT_INVOCATION_MAX;
   gpu.run(
     {
       op,
       file: short ? "segments" : "reduce",
-      helpers: ["dtypes", "math", "strided"],
+      helpers: helpersFor([x.dtype, word], ["math", "strided"]),
       key: `${op},${x.dtype.name},${t}`,
       slots: () => ({
         INPUT: inputDecl(0, 2, x.dtype),
@@ -117,7 +138,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
         FOLD: f.fold,
         ISARG: String(isArg),
         BETTER: isArg ? betterFor(op, v) : "false",
-        STORE: t === "u32" ? "r" : "bitcast<u32>(r)",
+        STORE: is64(t) ? "out_words[2u * i] = r.x; out_words[2u * i + 1u] = r.y;" : `out_words[i] = ${t === "u32" ? "r" : "bitcast<u32>(r)"};`,
       }),
     },
     gpu.gpuBuffer(res),

@@ -9,7 +9,9 @@ import { derivedMultiKernels, familyKernels } from "../kernel-table.js";
 import { astypeKernel, binaryKernel, contiguousCopy, unaryKernel, whereKernel } from "./elementwise.js";
 import { reduceKernel } from "./reduce.js";
 import { matmulKernel } from "./matmul.js";
+import { convKernel } from "./conv.js";
 import { quantizeKernel, quantizedKernels } from "./quantized.js";
+import { fp8Kernels } from "./fp8.js";
 import { arangeKernel, randomBitsKernel } from "./generators.js";
 import { concatenateKernel, padKernel } from "./gather.js";
 import { gatherAxisKernel, scatterAxisKernel, sliceUpdateKernel } from "./indexing.js";
@@ -21,6 +23,7 @@ import { sortKernels } from "./sort.js";
 import { stridedKernels } from "../strided.js";
 import { dtypeViewKernel } from "../dtype-view.js";
 import { customKernelWebGpu } from "./custom-kernel.js";
+import { refuseInt64, refuseInt64Multi } from "./int64-support.js";
 
 function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
   return {
@@ -28,6 +31,7 @@ function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
     where: whereKernel(gpu),
     astype: astypeKernel(gpu),
     matmul: matmulKernel(gpu),
+    conv: convKernel(gpu),
     concatenate: concatenateKernel(gpu),
     pad: padKernel(gpu),
     softmax: softmaxKernel(gpu),
@@ -41,6 +45,7 @@ function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
     ...sortKernels(gpu),
     ...stridedKernels((t) => contiguousCopy(gpu, t)),
     ...quantizedKernels(gpu),
+    ...fp8Kernels(gpu),
     view: dtypeViewKernel((t) => contiguousCopy(gpu, t)),
   };
 }
@@ -56,9 +61,7 @@ export async function registerOnAdapter(found: FoundAdapter): Promise<void> {
     return;
   }
   const gpu = new WebGpuBackend(ctx);
-  Object.assign(gpu.kernels, kernels(gpu));
-  Object.assign(gpu.multiKernels, derivedMultiKernels(gpu.kernels));
-  gpu.multiKernels.customKernel = customKernelWebGpu(gpu);
-  gpu.multiKernels.quantize = quantizeKernel(gpu);
+  Object.assign(gpu.kernels, refuseInt64(kernels(gpu)));
+  Object.assign(gpu.multiKernels, refuseInt64Multi({ ...derivedMultiKernels(gpu.kernels), customKernel: customKernelWebGpu(gpu), quantize: quantizeKernel(gpu) }));
   registerBackend(gpu);
 }

@@ -2,19 +2,20 @@
 // half a tile, get an invocation each; the others a workgroup per tile of 2048
 // elements, and when a line has several tiles their totals are scanned
 // (exclusively, by the same code, recursively) and combined back into the
-// tiles: a scan-then-propagate multi-pass scan. Accumulates in f32/i32/u32 words; narrower
-// output dtypes are cast from them afterwards (integers wrap, as the cpu's).
+// tiles: a scan-then-propagate multi-pass scan. Accumulates in f32/i32/u32 words
+// (i64/u64 word pairs for int64/uint64, wgsl/int64.wgsl); narrower output
+// dtypes are cast from them afterwards (integers wrap, as the cpu's).
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
-import { float32, int32, intRange, uint32, type DType } from "../../src/dtype.js";
+import { float32, int32, int64, intRange, uint32, uint64, type DType } from "../../src/dtype.js";
 import type { Scan, ScanOp } from "../../src/primitives/scan.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
-import { computeType, inputDecl, type ComputeType } from "./codegen.js";
+import { computeType, helpersFor, inputDecl, type ComputeType } from "./codegen.js";
 import { castResult } from "./elementwise.js";
 
-const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32 };
+const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32, i64: int64, u64: uint64 };
 /** Elements of a line one workgroup scans (wgsl/scan.wgsl TILE). */
 const TILE = 2048;
 /** Lines this short or shorter get one invocation each. */
@@ -28,6 +29,7 @@ function invocationPerLine(n: number, lines: number): boolean {
 }
 
 function combineFor(op: ScanOp, t: ComputeType): string {
+  if (t === "i64" || t === "u64") return combine64(op, t);
   switch (op) {
     case "sum":
       return "a + b";
@@ -42,8 +44,34 @@ function combineFor(op: ScanOp, t: ComputeType): string {
   }
 }
 
+/** The combines of int64/uint64 accumulators (wgsl/int64.wgsl). */
+function combine64(op: ScanOp, t: "i64" | "u64"): string {
+  switch (op) {
+    case "sum":
+      return "w64_add(a, b)";
+    case "prod":
+      return "w64_mul(a, b)";
+    case "max":
+      return `select(b, a, ${t}_le(b, a))`;
+    case "min":
+      return `select(b, a, ${t}_le(a, b))`;
+    case "logaddexp":
+      throw new Error(`[logcumsumexp] is not defined for ${t === "i64" ? "int64" : "uint64"} accumulators`);
+  }
+}
+
+/** The int64/uint64 identities: 0, 1, and the dtype's limits for max and min. */
+function identity64(op: ScanOp, t: "i64" | "u64"): string {
+  if (op === "sum") return "vec2u(0u, 0u)";
+  if (op === "prod") return "vec2u(1u, 0u)";
+  const signed = t === "i64";
+  if (op === "max") return signed ? "vec2u(0u, 0x80000000u)" : "vec2u(0u, 0u)";
+  return signed ? "vec2u(0xffffffffu, 0x7fffffffu)" : "vec2u(0xffffffffu, 0xffffffffu)";
+}
+
 /** The exclusive scan's first value, in `t`, within `d`'s range (cummax of int8 starts at -128, as the cpu). */
 function identityFor(op: ScanOp, t: ComputeType, d: DType): string {
+  if (t === "i64" || t === "u64") return identity64(op, t);
   const lit = (v: number) => (t === "f32" ? `${v}.0` : t === "u32" ? `${v}u` : v === -(2 ** 31) ? "(-2147483647 - 1)" : `${v}`);
   if (op === "sum") return lit(0);
   if (op === "prod") return lit(1);
@@ -78,6 +106,7 @@ function scanWords(gpu: WebGpuBackend, op: ScanOp, x: Tensor, axis: number, reve
   const L = linesOf(x, axis);
   const total = L.n * L.lines;
   const word = WORD_DTYPE[t];
+  const wide = t === "i64" || t === "u64";
   const perLine = invocationPerLine(L.n, L.lines);
   const tiles = perLine ? 1 : Math.ceil(L.n / TILE);
   // a line of several tiles: the tiles' totals follow the output in the same buffer
@@ -95,13 +124,13 @@ function scanWords(gpu: WebGpuBackend, op: ScanOp, x: Tensor, axis: number, reve
     LIFT: inType === t ? "v" : `${t}(v)`,
     COMBINE: combineFor(op, t),
     IDENTITY: identityFor(op, t, range),
-    STORE: t === "u32" ? "r" : "bitcast<u32>(r)",
-    LOAD_WORD: t === "u32" ? "w" : `bitcast<${t}>(w)`,
+    STORE: wide ? "out_words[2u * i] = r.x; out_words[2u * i + 1u] = r.y;" : `out_words[i] = ${t === "u32" ? "r" : "bitcast<u32>(r)"};`,
+    STORED: wide ? "return vec2u(out_words[2u * i], out_words[2u * i + 1u]);" : `return ${t === "u32" ? "out_words[i]" : `bitcast<${t}>(out_words[i])`};`,
   });
   const kernel = (mode: number, input: DType, inType: ComputeType) => ({
     op: `scan(${op})`,
     file: "scan",
-    helpers: ["dtypes", "math", "strided"],
+    helpers: helpersFor([input, word], ["math", "strided"]),
     key: `${mode},${op},${input.name},${t},${identityFor(op, t, range)}`,
     slots: () => slots(mode, input, inType),
   });

@@ -2,15 +2,18 @@
 // axis moved last and made contiguous, each row padded to a power of two and
 // bitonic-sorted as (key, index) pairs: blocks of 1024 in workgroup memory,
 // then for long rows global steps for the far distances and local merges for
-// the near ones. Stable and NaN-last by construction of the keys.
+// the near ones. Stable and NaN-last by construction of the keys. int64 and
+// uint64 sort in two stable passes over their 32-bit words (low, then high).
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
-import type { DType } from "../../src/dtype.js";
+import { int32, int64, is64BitInt, uint32, type DType } from "../../src/dtype.js";
+import { GatherAxis } from "../../src/primitives/indexing.js";
 import type { SortIndices, SortValues } from "../../src/primitives/sort.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { GpuBuffer, WebGpuBackend } from "./backend.js";
 import { elementsPerWord, inputDecl, wordShift } from "./codegen.js";
 import { contiguousCopy } from "./elementwise.js";
+import { gatherAxisKernel } from "./indexing.js";
 
 /** Pairs one workgroup sorts in its memory (the kernel's BLOCK). */
 const BLOCK = 1024;
@@ -72,9 +75,30 @@ function run(gpu: WebGpuBackend, op: string, x: Tensor, axis: number, out: Outpu
   return view;
 }
 
+/**
+ * A 64-bit sort as two stable 32-bit argsorts (least significant word first):
+ * by the low words, then by the high words (int32 keys for int64, so the sign
+ * orders) taken in that order; the order gathers the values.
+ */
+function run64(gpu: WebGpuBackend, op: string, x: Tensor, axis: number, out: OutputSpec, values: boolean): Tensor {
+  const word = (half: number, dtype: DType): Tensor => ({ ...x, dtype, strides: x.strides.map((s) => 2 * s), offset: 2 * x.offset + half });
+  const highType = x.dtype === int64 ? int32 : uint32;
+  const orderSpec = { shape: x.shape, dtype: uint32 };
+  const gather = gatherAxisKernel(gpu), along = new GatherAxis(axis);
+  const byLow = run(gpu, op, word(0, uint32), axis, orderSpec, false);
+  const high = gather(along, [word(1, highType), byLow], { shape: x.shape, dtype: highType });
+  const byHigh = run(gpu, op, high, axis, orderSpec, false);
+  const order = gather(along, [byLow, byHigh], orderSpec);
+  for (const t of [byLow, high, byHigh]) gpu.release(t.buffer);
+  if (!values) return order;
+  const sorted = gather(along, [x, order], out);
+  gpu.release(order.buffer);
+  return sorted;
+}
+
 /** The kernels of the sorting primitives (partitions share the sorts'). */
 export function sortKernels(gpu: WebGpuBackend): Record<string, Kernel> {
-  const values: Kernel = (prim, [x], out) => run(gpu, prim.name, x!, (prim as SortValues).axis, out, true);
-  const indices: Kernel = (prim, [x], out) => run(gpu, prim.name, x!, (prim as SortIndices).axis, out, false);
+  const values: Kernel = (prim, [x], out) => (is64BitInt(x!.dtype) ? run64 : run)(gpu, prim.name, x!, (prim as SortValues).axis, out, true);
+  const indices: Kernel = (prim, [x], out) => (is64BitInt(x!.dtype) ? run64 : run)(gpu, prim.name, x!, (prim as SortIndices).axis, out, false);
   return { sort: values, partition: values, argsort: indices, argpartition: indices };
 }

@@ -1,8 +1,10 @@
 // Argument checks the mx.linalg functions share (MLX's): a float32/float64
 // array of at least two dimensions, square where the function needs it, on a
-// cpu stream (MLX runs its factorizations on the CPU only), and MLX's
-// positional flag (upper, UPLO, computeUV) or an options object.
+// stream whose backend has the op's kernel (MLX runs its factorizations on
+// the CPU only), and MLX's positional flag (upper, UPLO, computeUV) or an
+// options object.
 
+import { getBackend } from "../../backends/backend.js";
 import { MxArray } from "../array.js";
 import type { Stream } from "../device.js";
 import { float32, float64 } from "../dtype.js";
@@ -58,9 +60,23 @@ export function linalgInput(op: string, a: ArrayLike, o: OpOptions | undefined, 
   return { x, s };
 }
 
-/** MLX runs the factorizations on its CPU stream only: elsewhere an error that says so. */
+/** The primitive each mx.linalg function builds, where its name is not the function's. */
+const PRIMITIVE_OF: Readonly<Record<string, string>> = {
+  "linalg.solveTriangular": "solve",
+  "linalg.eigvalsh": "eigh",
+  "linalg.eigvals": "eig",
+  "linalg.lu": "luFactor",
+  "linalg.choleskyInv": "triInv",
+};
+
+/**
+ * MLX runs the factorizations on its CPU stream only; here a backend runs
+ * the ones it has kernels for (its `kernels` or `multiKernels` table holds
+ * the primitive), elsewhere an error that says so.
+ */
 export function cpuOnly(op: string, s: Stream): void {
-  if (s.device.backend !== "cpu") {
-    throw opError(op, `runs on the cpu only for now (it is not implemented on backend '${s.device.backend}'): pass { stream: mx.cpu } in the options`);
-  }
+  const backend = getBackend(s.device.backend);
+  const primitive = PRIMITIVE_OF[op] ?? op.replace(/^linalg\./, "");
+  if (backend.kernels[primitive] || backend.multiKernels?.[primitive]) return;
+  throw opError(op, `runs on the cpu only for now (it is not implemented on backend '${s.device.backend}'): pass { stream: mx.cpu } in the options`);
 }

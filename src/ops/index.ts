@@ -15,7 +15,15 @@ export * from "./strided.js";
 export * from "./scan.js";
 export * from "./sort.js";
 export * from "./quantized.js";
+export * from "./fp8.js";
+export * from "./quantized-qqmm.js";
 export * from "./view.js";
+export * from "./matmul-products.js";
+export * from "./einsum.js";
+export * from "./matmul-hadamard.js";
+export * from "./matmul-gather.js";
+export * from "./conv.js";
+export * from "./conv-transpose.js";
 
 // the primitives' transformation rules are written with the ops (see primitives/ops-ref.ts)
 import * as self from "./index.js";

@@ -5,16 +5,16 @@
 // primitives/quantized.ts only describe.
 
 import { MxArray } from "../array.js";
-import { bfloat16, isDType, isFloating, isInteger, promoteTypes, uint32, type DType } from "../dtype.js";
+import { bfloat16, isDType, isFloating, promoteTypes, type DType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
-import { Dequantize, QuantizedMatmul, Quantize, type QuantizationMode, type QuantParams } from "../primitives/quantized.js";
+import { Dequantize, QuantizedMatmul, Quantize, type QuantizationMode } from "../primitives/quantized.js";
 import { broadcastShapes } from "../shape.js";
 import { node, nodes, opStream, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
-import { arange } from "./creation.js";
 import { take } from "./indexing.js";
 import { broadcastTo, reshape } from "./layout.js";
 import { asOp, checkOptions } from "./strict-options.js";
+import { batchIndices, checkArray, checkBiases, checkGlobalScale, checkPacked, quantParams, type MicroscalingMode } from "./quantized-args.js";
 
 export type { QuantizationMode } from "../primitives/quantized.js";
 
@@ -27,10 +27,19 @@ export interface QuantizeOptions extends OpOptions {
   mode?: QuantizationMode | undefined;
 }
 
-/** The microscaling modes: their scales are uint8 bits and they have no biases. */
-export type MicroscalingMode = Exclude<QuantizationMode, "affine">;
+export interface QuantizeScaledOptions extends QuantizeOptions {
+  /**
+   * nvfp4 only: a float32 scalar array, the tensor's global scale (usually its
+   * largest magnitude). The e4m3 scales then encode each group's scale times
+   * 448 * 6 / globalScale, so they use e4m3's whole range; `dequantize` needs
+   * the same globalScale.
+   */
+  globalScale?: MxArray | undefined;
+}
 
-export interface DequantizeOptions extends QuantizeOptions {
+export type { MicroscalingMode } from "./quantized-args.js";
+
+export interface DequantizeOptions extends QuantizeScaledOptions {
   /** The output dtype (default: the promoted dtype of scales and biases; bfloat16 in the microscaling modes). */
   dtype?: DType | undefined;
 }
@@ -44,69 +53,6 @@ export interface QuantizedMatmulOptions extends QuantizeOptions {
   bits?: number | undefined;
 }
 
-const GROUP_SIZES = [32, 64, 128];
-const BITS = [2, 3, 4, 5, 6, 8];
-/** Each microscaling mode's fixed group size and bits. */
-const MICRO: Record<MicroscalingMode, { groupSize: number; bits: number }> = { mxfp4: { groupSize: 32, bits: 4 }, mxfp8: { groupSize: 32, bits: 8 }, nvfp4: { groupSize: 16, bits: 4 } };
-
-function checkMode(op: string, mode: unknown): QuantizationMode {
-  if (mode === undefined) return "affine";
-  if (mode === "affine" || mode === "mxfp4" || mode === "mxfp8" || mode === "nvfp4") return mode;
-  throw opError(op, `mode must be 'affine', 'mxfp4', 'mxfp8' or 'nvfp4', got ${describeValue(mode)}`, [], "value");
-}
-
-function quantParams(op: string, groupSize: unknown, bits: unknown, mode: unknown): QuantParams {
-  const m = checkMode(op, mode);
-  if (m !== "affine") {
-    const want = MICRO[m];
-    const g = groupSize ?? want.groupSize, b = bits ?? want.bits;
-    if (g !== want.groupSize) throw opError(op, `mode '${m}' requires groupSize ${want.groupSize}, got ${describeValue(g)}`, [], "value");
-    if (b !== want.bits) throw opError(op, `mode '${m}' requires bits ${want.bits}, got ${describeValue(b)}`, [], "value");
-    return { groupSize: want.groupSize, bits: want.bits, mode: m };
-  }
-  const g = groupSize ?? 64, b = bits ?? 4;
-  if (typeof g !== "number" || !GROUP_SIZES.includes(g)) throw opError(op, `groupSize ${describeValue(g)} is not supported; valid: ${GROUP_SIZES.join(", ")}`, [], "value");
-  if (typeof b !== "number" || !BITS.includes(b)) throw opError(op, `bits ${describeValue(b)} is not supported; valid: ${BITS.join(", ")}`, [], "value");
-  return { groupSize: g, bits: b, mode: m };
-}
-
-/** Biases: an array in affine mode, null (or absent) in the microscaling ones. */
-function checkBiases(op: string, biases: unknown, q: QuantParams): MxArray | null {
-  if (q.mode === "affine") {
-    if (biases === null || biases === undefined) throw opError(op, "biases must be given in affine mode", [], "value");
-    return checkArray(op, biases, "biases");
-  }
-  if (biases !== null && biases !== undefined) throw opError(op, `biases must be null in mode '${q.mode}' (its groups have a scale only)`, [], "value");
-  return null;
-}
-
-function checkArray(op: string, x: unknown, name: string): MxArray {
-  if (!(x instanceof MxArray)) throw opError(op, `${name} must be an mx array, got ${describeValue(x)}`, [], "type");
-  if (x.isDisposed) throw opError(op, `${name} was disposed and can no longer be used`, [x], "value");
-  return x;
-}
-
-/** w (packed) against scales and biases: uint32 words, same leading shape, K = words * 32 / bits = groups * groupSize. */
-function checkPacked(op: string, w: MxArray, scales: MxArray, biases: MxArray | null, q: QuantParams): number {
-  if (w.dtype.name !== "uint32") throw opError(op, `the quantized weights w must be uint32, got ${w.dtype.name}`, [w], "type");
-  if (w.ndim < 2) throw opError(op, `the quantized weights w must have at least 2 dimensions, got ${w.ndim}`, [w], "value");
-  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
-  if (biases) {
-    if (!isFloating(scales.dtype) || !isFloating(biases.dtype)) throw opError(op, `scales and biases must be real floating arrays, got ${scales.dtype.name} and ${biases.dtype.name}`, [scales, biases], "type");
-    if (!same(scales.shape, biases.shape)) throw opError(op, `scales and biases must have the same shape, got [${scales.shape.join(", ")}] and [${biases.shape.join(", ")}]`, [scales, biases], "value");
-  } else if (scales.dtype.name !== "uint8") {
-    throw opError(op, `scales must be uint8 (the scale bits) in mode '${q.mode}', got ${scales.dtype.name}`, [scales], "type");
-  }
-  if (scales.ndim !== w.ndim || !same(scales.shape.slice(0, -1), w.shape.slice(0, -1))) {
-    throw opError(op, `scales must have w's shape but for the last axis: w [${w.shape.join(", ")}], scales [${scales.shape.join(", ")}]`, [w, scales], "value");
-  }
-  const K = (w.shape[w.ndim - 1]! * 32) / q.bits;
-  if (!Number.isInteger(K) || K !== scales.shape[scales.ndim - 1]! * q.groupSize) {
-    throw opError(op, `w [${w.shape.join(", ")}] and scales [${scales.shape.join(", ")}] do not match groupSize ${q.groupSize} and bits ${q.bits}: the last axis unpacks to ${K} values, the scales cover ${scales.shape[scales.ndim - 1]! * q.groupSize}`, [w, scales], "value");
-  }
-  return K;
-}
-
 /**
  * Quantizes the last axis of `w` in groups as MLX does. Affine mode (the
  * default): groups of `groupSize` (32, 64 or 128) values with `bits` bits
@@ -116,7 +62,9 @@ function checkPacked(op: string, w: MxArray, scales: MxArray, biases: MxArray | 
  * returns `[wq, scales, biases]`, scales and biases in w's dtype. Microscaling
  * modes ("mxfp4", "mxfp8", "nvfp4"): each group's scale (uint8 bits: e8m0,
  * or e4m3 for nvfp4) comes from its largest magnitude, values are rounded to
- * e2m1 (4 bits) or e4m3 (8 bits); returns `[wq, scales]`.
+ * e2m1 (4 bits) or e4m3 (8 bits); returns `[wq, scales]`. In nvfp4 mode an
+ * optional float32 `globalScale` (MLX's `global_scale`, usually the tensor's
+ * largest magnitude) stretches the e4m3 scales by 448 * 6 / globalScale, as MLX.
  * @example
  * ```ts
  * const w = mx.reshape(mx.remainder(mx.arange(32, mx.float32), 16), [1, 32]); // 0..15 twice
@@ -127,9 +75,12 @@ function checkPacked(op: string, w: MxArray, scales: MxArray, biases: MxArray | 
  * const [fq, fs] = mx.quantize(mx.full([1, 32], 3, mx.float32), undefined, undefined, { mode: "mxfp4" });
  * await fs.tolist(); // [[126]]
  * await fq.tolist(); // [[0x77777777, 0x77777777, 0x77777777, 0x77777777]]
+ * // nvfp4 with a global scale of 6: the group's scale 3 / 6 is encoded as 0.5 * 448 = 224 (code 0x76)
+ * const [, ns] = mx.quantize(mx.full([1, 16], 3, mx.float32), undefined, undefined, { mode: "nvfp4", globalScale: mx.array(6, mx.float32) });
+ * await ns.tolist(); // [[0x76]]
  * ```
  */
-export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeOptions & { mode?: "affine" | undefined }): [MxArray, MxArray, MxArray];
+export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeScaledOptions & { mode?: "affine" | undefined }): [MxArray, MxArray, MxArray];
 /**
  * `quantize` in a microscaling mode ("mxfp4", "mxfp8", "nvfp4"): `[wq, scales]`, no biases.
  * @example
@@ -138,7 +89,7 @@ export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: Quan
  * scales.dtype.name; // "uint8"
  * ```
  */
-export function quantize(w: MxArray, groupSize: number | undefined, bits: number | undefined, o: QuantizeOptions & { mode: MicroscalingMode }): [MxArray, MxArray];
+export function quantize(w: MxArray, groupSize: number | undefined, bits: number | undefined, o: QuantizeScaledOptions & { mode: MicroscalingMode }): [MxArray, MxArray];
 /**
  * `quantize` with a mode known only at run time: three arrays in affine mode, two in the microscaling modes.
  * @example
@@ -147,18 +98,19 @@ export function quantize(w: MxArray, groupSize: number | undefined, bits: number
  * mx.quantize(mx.ones([1, 32]), 32, 4, { mode }).length; // 3
  * ```
  */
-export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeOptions): MxArray[];
-export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeOptions): MxArray[] {
+export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeScaledOptions): MxArray[];
+export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeScaledOptions): MxArray[] {
   const op = "quantize";
-  checkOptions(op, o, ["mode"]);
+  checkOptions(op, o, ["mode", "globalScale"]);
   const a = checkArray(op, w, "w");
   const q = quantParams(op, groupSize, bits, o?.mode);
-  const s = opStream(op, o, a);
+  const gscale = checkGlobalScale(op, o?.globalScale, q);
+  const s = opStream(op, o, a, gscale);
   if (!isFloating(a.dtype)) throw opError(op, `only real floating arrays can be quantized, got ${a.dtype.name}`, [a], "type");
   if (a.ndim < 2) throw opError(op, `w must have at least 2 dimensions, got ${a.ndim}`, [a], "value");
   const K = a.shape[a.ndim - 1]!;
   if (K % q.groupSize !== 0) throw opError(op, `the last axis of w (${K}) must be a multiple of groupSize ${q.groupSize}`, [a], "value");
-  return nodes(new Quantize(q), [a], s);
+  return nodes(new Quantize(q), gscale ? [a, gscale] : [a], s);
 }
 
 /**
@@ -166,7 +118,9 @@ export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: Quan
  * `scales * q + biases` per group, or in a microscaling mode (biases null)
  * the scale times the e2m1 / e4m3 value; computed once and rounded to the
  * output dtype (default: scales' and biases' promoted dtype; bfloat16 in the
- * microscaling modes, as MLX).
+ * microscaling modes, as MLX). nvfp4 weights quantized with a `globalScale`
+ * need it here too: each group's scale is then its e4m3 value times
+ * globalScale / (448 * 6).
  * @example
  * ```ts
  * const w = mx.reshape(mx.arange(32, mx.float32), [1, 32]);
@@ -180,16 +134,17 @@ export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: Quan
  */
 export function dequantize(w: MxArray, scales: MxArray, biases: MxArray | null, groupSize?: number, bits?: number, o?: DequantizeOptions): MxArray {
   const op = "dequantize";
-  checkOptions(op, o, ["mode", "dtype"]);
+  checkOptions(op, o, ["mode", "dtype", "globalScale"]);
   const a = checkArray(op, w, "w"), sc = checkArray(op, scales, "scales");
   const q = quantParams(op, groupSize, bits, o?.mode);
   const bi = checkBiases(op, biases, q);
-  const s = opStream(op, o, a, sc, bi);
+  const gscale = checkGlobalScale(op, o?.globalScale, q);
+  const s = opStream(op, o, a, sc, bi, gscale);
   checkPacked(op, a, sc, bi, q);
   const dtype = o?.dtype ?? (bi ? promoteTypes(sc.dtype, bi.dtype) : bfloat16);
   if (!isDType(dtype) || !isFloating(dtype)) throw opError(op, `dtype must be a real floating dtype, got ${describeValue(dtype)}`, [], "type");
   const so = { stream: s };
-  return node(new Dequantize(q, dtype), bi ? [a, astype(sc, dtype, so), astype(bi, dtype, so)] : [a, sc], s);
+  return node(new Dequantize(q, dtype), bi ? [a, astype(sc, dtype, so), astype(bi, dtype, so)] : gscale ? [a, sc, gscale] : [a, sc], s);
 }
 
 /**
@@ -241,14 +196,6 @@ export interface GatherQmmOptions extends QuantizedMatmulOptions {
   rhsIndices?: MxArray | undefined;
   /** MLX's hint that rhsIndices are sorted (it picks a kernel); the results do not depend on it. */
   sortedIndices?: boolean | undefined;
-}
-
-/** Indices into the flattened batch `batch` of `name`'s array: the given integer array, or all of them in order. */
-function batchIndices(op: string, given: unknown, name: string, batch: readonly number[], s: ReturnType<typeof opStream>): MxArray {
-  if (given === undefined) return reshape(arange(0, batch.reduce((a, d) => a * d, 1), 1, { dtype: uint32, stream: s }), [...batch], { stream: s });
-  const idx = checkArray(op, given, name);
-  if (!isInteger(idx.dtype)) throw opError(op, `${name} must be an integer array, got ${idx.dtype.name}`, [idx], "type");
-  return idx;
 }
 
 /**

@@ -22,7 +22,10 @@ export interface QuantParams {
   readonly mode: QuantizationMode;
 }
 
-/** w: [..., K] float -> [wq [..., K * bits / 32] uint32, scales [..., K / groupSize] (w's dtype; uint8 bits in the microscaling modes), biases (affine only)]. */
+/**
+ * w: [..., K] float -> [wq [..., K * bits / 32] uint32, scales [..., K / groupSize] (w's dtype; uint8 bits in the microscaling modes), biases (affine only)].
+ * nvfp4 may take a second input, the float32 global scale (one element): the scales then encode scale * 448 * 6 / globalScale.
+ */
 export class Quantize extends Primitive {
   readonly name = "quantize";
   constructor(readonly q: QuantParams) {
@@ -48,14 +51,25 @@ export class Quantize extends Primitive {
     throw new Error("[quantize] has no gradient: rounding to integers is piecewise constant");
   }
   /** Groups lie along the last axis: the batch goes first (a batch on the last axis moves too). */
-  override vmapOutputs([w]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray[], number[]] {
-    const b = ops.moveaxis(w!, axis!, 0, on(w!));
-    const out: MxArray[] = ops.quantize(b, this.q.groupSize, this.q.bits, { mode: this.q.mode, ...on(b) });
+  override vmapOutputs(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray[], number[]] {
+    const o = { mode: this.q.mode, ...on(inputs[0]!) };
+    if (inputs.length === 2 && axes[1] !== null) {
+      // a global scale per example: each example quantized with its own
+      const [w, g] = batchedTogether(inputs, axes);
+      const out = perExample("quantize", g!.shape[0]!, (b) => ops.quantize(ops.take(w!, b, 0, on(w!)), this.q.groupSize, this.q.bits, { ...o, globalScale: ops.take(g!, b, 0, on(g!)) }));
+      return [out, out.map(() => 0)];
+    }
+    const b = ops.moveaxis(inputs[0]!, axes[0]!, 0, on(inputs[0]!));
+    const out: MxArray[] = ops.quantize(b, this.q.groupSize, this.q.bits, { ...o, globalScale: inputs[1] });
     return [out, out.map(() => 0)];
   }
 }
 
-/** [wq, scales, biases] (affine) or [wq, scales] -> [..., K] of `dtype`: scale * q + bias (or scale * value), rounded once. */
+/**
+ * [wq, scales, biases] (affine), [wq, scales] or (nvfp4) [wq, scales, globalScale]
+ * -> [..., K] of `dtype`: scale * q + bias (or scale * value, the scale times
+ * globalScale / (448 * 6) where given), rounded once.
+ */
 export class Dequantize extends Primitive {
   readonly name = "dequantize";
   constructor(
@@ -72,8 +86,8 @@ export class Dequantize extends Primitive {
     return { shape: [...w!.shape.slice(0, -1), (w!.shape[nd - 1]! * 32) / this.q.bits], dtype: this.dtype };
   }
   /** No gradient reaches the packed integers; affine scales and biases get theirs by the chain rule on scale * q + bias. */
-  override vjp([wq, scales]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
-    if (this.q.mode !== "affine") return [null, null];
+  override vjp([wq, scales, third]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    if (this.q.mode !== "affine") return third ? [null, null, null] : [null, null];
     const o = on(ct);
     const g = ops.unflatten(ct, -1, [-1, this.q.groupSize], o);
     const unit = ops.dequantize(wq!, ops.onesLike(scales!, o), ops.zerosLike(scales!, o), this.q.groupSize, this.q.bits, { dtype: ct.dtype, ...o });
@@ -81,8 +95,17 @@ export class Dequantize extends Primitive {
     return [null, ops.astype(ops.sum(ops.multiply(g, qv, o), { axis: -1, ...o }), scales!.dtype, o), ops.astype(ops.sum(g, { axis: -1, ...o }), scales!.dtype, o)];
   }
   override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
-    const [wq, s, b] = batchedTogether(inputs, axes);
-    return [ops.dequantize(wq!, s!, b ?? null, this.q.groupSize, this.q.bits, { dtype: this.dtype, mode: this.q.mode, ...on(wq!) }), 0];
+    const affine = this.q.mode === "affine";
+    const o = { dtype: this.dtype, mode: this.q.mode, ...on(inputs[0]!) };
+    if (!affine && inputs.length === 3 && axes[2] !== null) {
+      // a global scale per example: each example dequantized with its own
+      const [wq, s, g] = batchedTogether(inputs, axes);
+      const pick = (t: MxArray, b: number) => ops.take(t, b, 0, on(t));
+      const [out] = perExample("dequantize", g!.shape[0]!, (b) => [ops.dequantize(pick(wq!, b), pick(s!, b), null, this.q.groupSize, this.q.bits, { ...o, globalScale: pick(g!, b) })]);
+      return [out!, 0];
+    }
+    const [wq, s, b] = batchedTogether(affine ? inputs : inputs.slice(0, 2), affine ? axes : axes.slice(0, 2));
+    return [ops.dequantize(wq!, s!, affine ? b! : null, this.q.groupSize, this.q.bits, { ...o, globalScale: affine ? undefined : inputs[2] }), 0];
   }
 }
 
@@ -161,6 +184,13 @@ export class QuantizedMatmul extends Primitive {
     const out = ops.quantizedMatmul(bx, w!, s!, b ?? null, opts);
     return [xRank === 1 ? ops.squeeze(out, -2, on(out)) : out, 0];
   }
+}
+
+/** The outputs of `fn` for examples 0..B-1 (of `op`'s vmap), each stacked along a new first axis. */
+function perExample(op: string, B: number, fn: (b: number) => MxArray[]): MxArray[] {
+  if (B === 0) throw new Error(`[${op}] vmap over an empty batch of global scales is not supported`);
+  const runs = Array.from({ length: B }, (_, b) => fn(b));
+  return runs[0]!.map((_, k) => ops.stack(runs.map((r) => r[k]!), { axis: 0, ...on(runs[0]![k]!) }));
 }
 
 /** Inputs that must share a batch: batched ones move it first, unbatched ones are broadcast to it. */

@@ -1,0 +1,154 @@
+// Op-database entries of complex64: the elementwise ops, astype, sum, prod
+// and matmul where the cpu reference defines them. A complex input is drawn as
+// float32 pairs (a trailing axis of 2: real, imaginary part) and viewed as
+// complex64; a complex result is viewed back as float32 pairs, so conformance
+// compares components, each within the contract's c u |w| (w the reference's
+// complex result, conformance/contracts.ts complexBound).
+
+import fc from "fast-check";
+import * as mx from "../index.js";
+import { shapeArb, type InputCase, type Layout } from "./arbitraries.js";
+import { complexBound } from "./contracts.js";
+import { COMPLEX, cpu } from "./opdb-common.js";
+import type { Case, OpEntry, Params } from "./opdb.js";
+
+/** One float32 of magnitude 10^lo..10^hi (either sign), or a zero of either sign now and then. */
+const partArb = (lo: number, hi: number) =>
+  fc.oneof(
+    // unbiased: fast-check's small-value bias would give exponent 0 (parts of +-1) in most of a cell's few runs
+    { weight: 12, arbitrary: fc.noBias(fc.tuple(fc.double({ min: lo, max: hi, noNaN: true }), fc.boolean())).map(([e, neg]) => (neg ? -1 : 1) * 10 ** e) },
+    { weight: 1, arbitrary: fc.constantFrom(0, -0) },
+  );
+
+/** Exponent ranges (base 10) of the real and imaginary parts an op is drawn on. */
+type Ranges = [[number, number], [number, number]];
+const WIDE: Ranges = [[-12, 12], [-12, 12]];
+
+/** A complex input of shape `s` as float32 pairs ([...s, 2]) in one of the layouts. */
+function pairsArb(s: readonly number[], [re, im]: Ranges): fc.Arbitrary<InputCase> {
+  const n = s.reduce((a, b) => a * b, 1);
+  return fc.record({
+    dtype: fc.constant("float32"),
+    shape: fc.constant([...s, 2]),
+    values: fc.array(fc.tuple(partArb(...re), partArb(...im)), { minLength: n, maxLength: n }).map((ps) => ps.flat()),
+    layout: fc.constantFrom<Layout>("contiguous", "transposed", "strided"),
+  });
+}
+
+/** float32 pairs [...s, 2] as complex64 [...s]. */
+const toComplex = (x: mx.MxArray, o: mx.OpOptions) => mx.squeeze(mx.view(x, mx.complex64, o), -1, o);
+/** A complex64 result as float32 pairs [...shape, 2]; a real one as it is. */
+const toPairs = (z: mx.MxArray, o: mx.OpOptions) => (z.dtype === mx.complex64 ? mx.view(mx.expandDims(z, -1, o), mx.float32, o) : z);
+const asComplexSrc = (x: string, o: string) => `mx.squeeze(mx.view(${x}, mx.complex64, ${o}), -1, ${o})`;
+const asPairsSrc = (z: string, o: string) => `mx.view(mx.expandDims(${z}, -1, ${o}), mx.float32, ${o})`;
+
+/** Magnitudes of the reference's results: |w| for both components of each complex element (a real result: itself). */
+function magnitudes(ref: readonly number[], pairs: boolean): number[] {
+  if (!pairs) return ref.map(Math.abs);
+  return ref.map((_, i) => Math.hypot(ref[i - (i % 2)]!, ref[i - (i % 2) + 1]!));
+}
+
+/** The bound of an elementwise op: c u |w| + a u per component. */
+function elementwiseBound(op: string, pairs: boolean): OpEntry["conditionBound"] {
+  const { c, a } = complexBound(op);
+  return async (_xs, _p, ref, u) => magnitudes(ref, pairs).map((m) => c * u * m + a * u);
+}
+
+function elementwise(op: string, arity: 1 | 2, ranges: Ranges, realOut = false): OpEntry {
+  const f = (mx as unknown as Record<string, (...a: unknown[]) => mx.MxArray>)[op]!;
+  const boolOut = op === "equal" || op === "notEqual";
+  return {
+    name: op,
+    group: arity === 1 ? "unary" : "binary",
+    contractAs: `complex64.${op}`,
+    dtypes: COMPLEX,
+    cases: () =>
+      shapeArb(4).chain((s) =>
+        fc.tuple(...Array.from({ length: arity }, (_, k) => pairsArb(k === 1 ? s.map((d, i) => (i === 0 ? 1 : d)) : s, ranges))).map((inputs): Case => ({ inputs, params: {} })),
+      ),
+    call: (xs, _p, o) => toPairs(f(...xs.map((x) => toComplex(x, o)), o), o),
+    source: (xs, _p, o) => (realOut || boolOut ? (z: string) => z : (z: string) => asPairsSrc(z, o))(`mx.${op}(${xs.map((x) => asComplexSrc(x, o)).join(", ")}, ${o})`),
+    spread: "elementwise",
+    ...(boolOut ? {} : { conditionBound: elementwiseBound(op, !realOut) }),
+  };
+}
+
+/** |error| <= c n u sum |terms| per component (sum), c n u |w| (prod). */
+function reduction(op: "sum" | "prod"): OpEntry {
+  const { c } = complexBound(op);
+  return {
+    name: op,
+    group: "reduction",
+    contractAs: `complex64.${op}`,
+    dtypes: COMPLEX,
+    cases: () =>
+      shapeArb(3, 1).chain((s) =>
+        fc.record({
+          inputs: pairsArb(s, op === "prod" ? [[-0.2, 0.2], [-0.2, 0.2]] : WIDE).map((x) => [x]),
+          params: fc.record({ axes: fc.subarray([...s.keys()]), keepdims: fc.boolean() }),
+        }),
+      ),
+    call: ([x], p, o) => toPairs(mx[op](toComplex(x!, o), { axis: p.axes as number[], keepdims: p.keepdims as boolean, ...o }), o),
+    source: ([x], p, o) => asPairsSrc(`mx.${op}(${asComplexSrc(x!, o)}, { axis: ${JSON.stringify(p.axes)}, keepdims: ${String(p.keepdims)}, ...${o} })`, o),
+    spread: "reduce",
+    conditionBound: async ([x], p, ref, u) => {
+      const z = toComplex(x!, cpu);
+      const n = (p.axes as number[]).reduce((k, a) => k * z.shape[a]!, 1);
+      if (op === "prod") return magnitudes(ref, true).map((m) => c * n * u * m);
+      const mag = (await mx.reshape(mx.sum(mx.abs(mx.astype(x!, mx.float64, cpu), cpu), { axis: p.axes as number[], keepdims: p.keepdims as boolean, ...cpu }), [-1], cpu).tolist()) as number[];
+      return mag.map((m) => c * n * u * m);
+    },
+  };
+}
+
+/** |error| <= c K u (|A| @ |B|) per component, |.| the complex magnitude. */
+const matmul: OpEntry = {
+  name: "matmul",
+  group: "linalg",
+  contractAs: "complex64.matmul",
+  dtypes: COMPLEX,
+  cases: () =>
+    fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.array(fc.integer({ min: 1, max: 2 }), { maxLength: 1 })).chain(([m, k, n, batch]) =>
+      fc.record({ inputs: fc.tuple(pairsArb([...batch, m, k], [[-6, 6], [-6, 6]]), pairsArb([...batch, k, n], [[-6, 6], [-6, 6]])), params: fc.constant({} as Params) }),
+    ),
+  call: ([a, b], _p, o) => toPairs(mx.matmul(toComplex(a!, o), toComplex(b!, o), o), o),
+  source: ([a, b], _p, o) => asPairsSrc(`mx.matmul(${asComplexSrc(a!, o)}, ${asComplexSrc(b!, o)}, ${o})`, o),
+  spread: "elementwise",
+  conditionBound: async ([a, b], _p, _ref, u) => {
+    const { c } = complexBound("matmul");
+    const za = toComplex(a!, cpu), zb = toComplex(b!, cpu);
+    const k = za.shape[za.ndim - 1]!;
+    const mag = (await mx.reshape(mx.matmul(mx.abs(za, cpu), mx.abs(zb, cpu), cpu), [-1], cpu).tolist()) as number[];
+    return mag.flatMap((m) => [c * k * u * m, c * k * u * m]);
+  },
+};
+
+/** astype from complex64 (the real part) to every real dtype and back: exact, as the reference. */
+const astype: OpEntry = {
+  name: "astype",
+  group: "cast",
+  dtypes: COMPLEX,
+  cases: () =>
+    shapeArb(4).chain((s) =>
+      fc.record({ inputs: pairsArb(s, [[-3, 3], [-3, 3]]).map((x) => [x]), params: fc.record({ to: fc.constantFrom(...[mx.bool, mx.uint8, mx.int16, mx.int32, mx.uint32, mx.int64, mx.float16, mx.bfloat16, mx.float32].map((t) => t.name)) }) }),
+    ),
+  call: ([x], p, o) => {
+    const to = (mx as unknown as Record<string, mx.DType>)[p.to as string]!;
+    // there and back: the cast from complex64, then the result cast to complex64 again
+    return toPairs(mx.astype(mx.astype(toComplex(x!, o), to, o), mx.complex64, o), o);
+  },
+  source: ([x], p, o) => asPairsSrc(`mx.astype(mx.astype(${asComplexSrc(x!, o)}, mx.${String(p.to)}, ${o}), mx.complex64, ${o})`, o),
+  spread: "elementwise",
+};
+
+export const COMPLEX_OPS: readonly OpEntry[] = [
+  ...["add", "subtract", "multiply", "divide", "equal", "notEqual"].map((op) => elementwise(op, 2, WIDE)),
+  ...["negative", "square", "reciprocal", "sqrt", "log", "stopGradient"].map((op) => elementwise(op, 1, WIDE)),
+  elementwise("abs", 1, WIDE, true),
+  elementwise("exp", 1, [[-3, 1.9], [-3, 2]]),
+  ...["sin", "cos"].map((op) => elementwise(op, 1, [[-3, 2], [-3, 1.9]])),
+  reduction("sum"),
+  reduction("prod"),
+  matmul,
+  astype,
+];

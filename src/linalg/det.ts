@@ -1,0 +1,61 @@
+// linalg.det and linalg.slogdet: determinants of square matrices (MLX's
+// mx.linalg.det and slogdet), from an LU factorization with partial
+// pivoting, batched over leading axes.
+
+import type { MxArray } from "../array.js";
+import { bool, float32, isInexact } from "../dtype.js";
+import { Det, Slogdet } from "../primitives/linalg-det.js";
+import { checkArrayLike, node, nodes, opStream, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
+import { astype } from "../ops/elementwise.js";
+import { checkOptions } from "../ops/strict-options.js";
+import { linalgInput } from "./checks.js";
+
+/** The matrix argument of `op`: integers and bool cast to float32 first (as MLX's), then linalg's checks. */
+function detInput(op: string, a: ArrayLike, o: OpOptions | undefined) {
+  checkOptions(op, o, []);
+  checkArrayLike(op, a, "a");
+  const s = opStream(op, o, a);
+  const x = toArray(op, a, s, undefined, "a");
+  const cast = isInexact(x.dtype) ? x : astype(x.dtype === bool ? astype(x, float32, { stream: s }) : x, float32, { stream: s });
+  return linalgInput(op, cast, o, []);
+}
+
+/**
+ * The determinant of each square matrix in the last two axes of `a`
+ * (float32 or float64; integers are cast to float32), the product of the
+ * pivots of an LU factorization with partial pivoting, computed in float64
+ * and rounded once; 0 for a singular matrix, 1 for a 0 x 0 one.
+ * Differentiable where `a` is invertible (d det = det tr(A^-1 dA)). Runs on
+ * the cpu stream only, as in MLX.
+ * @example
+ * ```ts
+ * const a = mx.array([[1, 2], [3, 4]], mx.float32);
+ * await mx.linalg.det(a, { stream: mx.cpu }).item(); // -2
+ * ```
+ */
+export function det(a: ArrayLike, o?: OpOptions): MxArray {
+  const { x, s } = detInput("linalg.det", a, o);
+  return node(new Det(), [x], s);
+}
+
+/**
+ * The sign and the natural log of the absolute value of the determinant of
+ * each square matrix in the last two axes of `a` (float32 or float64;
+ * integers are cast to float32): det = sign * exp(logabsdet), without the
+ * overflow of the determinant itself. A singular matrix gives sign 0 and
+ * logabsdet -Infinity. From an LU factorization in float64, rounded once.
+ * logabsdet is differentiable where `a` is invertible. Runs on the cpu
+ * stream only, as in MLX.
+ * @example
+ * ```ts
+ * const a = mx.array([[1, 2], [3, 4]], mx.float64);
+ * const [sign, logabsdet] = mx.linalg.slogdet(a, { stream: mx.cpu });
+ * await sign.item(); // -1
+ * await logabsdet.item(); // 0.6931471805599453
+ * ```
+ */
+export function slogdet(a: ArrayLike, o?: OpOptions): [MxArray, MxArray] {
+  const { x, s } = detInput("linalg.slogdet", a, o);
+  const [sign, logabsdet] = nodes(new Slogdet(), [x], s);
+  return [sign!, logabsdet!];
+}

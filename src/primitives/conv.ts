@@ -1,0 +1,148 @@
+// The convolution primitive (MLX's Convolution): channels-last input
+// [N, ...spatial, C], weight [O, ...kernel, C / groups], output [N, ...out, O].
+// Padding may be negative (it crops the dilated input); padding and input-dilation
+// holes are zeros that multiply the weight. The gradients are convolutions
+// again, derived below so that asymmetric padding is exact.
+
+import type { MxArray } from "../array.js";
+import { isFloating } from "../dtype.js";
+import { node, ops } from "./ops-ref.js";
+import { Primitive, type Spec } from "../primitive.js";
+import { addOptional, batchFirst, on } from "./autodiff.js";
+
+/** The parameters of one convolution, one entry per spatial axis. */
+export type ConvParams = {
+  readonly strides: readonly number[];
+  readonly paddingLo: readonly number[];
+  readonly paddingHi: readonly number[];
+  readonly kernelDilation: readonly number[];
+  readonly inputDilation: readonly number[];
+  readonly groups: number;
+  readonly flip: boolean;
+};
+
+/** The extent of `n` points spread `d` apart: 1 + d (n - 1) (0 for n = 0). */
+export function dilatedSize(n: number, d: number): number {
+  return n === 0 ? 0 : 1 + d * (n - 1);
+}
+
+/**
+ * The output's spatial sizes: floor((dilated input + lo + hi - dilated kernel) / stride) + 1
+ * per axis; a size below 1 (the window does not fit) is returned as is for the op to report.
+ */
+export function convSpatialShape(input: readonly number[], weight: readonly number[], p: ConvParams): number[] {
+  return p.strides.map((s, i) => {
+    const span = dilatedSize(input[i + 1]!, p.inputDilation[i]!) + p.paddingLo[i]! + p.paddingHi[i]! - dilatedSize(weight[i + 1]!, p.kernelDilation[i]!);
+    return span < 0 ? 0 : Math.floor(span / s) + 1;
+  });
+}
+
+/** A convolution node built directly (the rules' operands are already validated and share a dtype). */
+function conv(x: MxArray, w: MxArray, p: ConvParams): MxArray {
+  return node(new Convolution(p), [x, w], x.stream);
+}
+
+/** Axis `axis` (negative from the end) split as [groups, size / groups], then axes a and b swapped and the split merged back. */
+function groupTranspose(x: MxArray, groups: number, axis: number, a: number, b: number): MxArray {
+  const o = on(x);
+  if (groups === 1) return ops.swapaxes(x, 0, -1, o);
+  const ax = axis < 0 ? axis + x.ndim : axis;
+  const shape = [...x.shape];
+  shape.splice(ax, 1, groups, x.shape[ax]! / groups);
+  const t = ops.swapaxes(ops.reshape(x, shape, o), a, b, o);
+  return ops.reshape(t, [...t.shape.slice(0, ax), t.shape[ax]! * t.shape[ax + 1]!, ...t.shape.slice(ax + 2)], o);
+}
+
+export class Convolution extends Primitive implements ConvParams {
+  readonly name = "conv";
+  readonly strides: readonly number[];
+  readonly paddingLo: readonly number[];
+  readonly paddingHi: readonly number[];
+  readonly kernelDilation: readonly number[];
+  readonly inputDilation: readonly number[];
+  readonly groups: number;
+  readonly flip: boolean;
+  constructor(p: ConvParams) {
+    super();
+    this.strides = [...p.strides];
+    this.paddingLo = [...p.paddingLo];
+    this.paddingHi = [...p.paddingHi];
+    this.kernelDilation = [...p.kernelDilation];
+    this.inputDilation = [...p.inputDilation];
+    this.groups = p.groups;
+    this.flip = p.flip;
+  }
+  override params(): ConvParams {
+    const { strides, paddingLo, paddingHi, kernelDilation, inputDilation, groups, flip } = this;
+    return { strides, paddingLo, paddingHi, kernelDilation, inputDilation, groups, flip };
+  }
+  output([x, w]: readonly Spec[]): Spec {
+    return { shape: [x!.shape[0]!, ...convSpatialShape(x!.shape, w!.shape, this), w!.shape[0]!], dtype: x!.dtype };
+  }
+
+  /**
+   * Input: a convolution of the cotangent with the weight flipped and its
+   * channels transposed per group, stride and input dilation swapped.
+   * Weight: a convolution of the input (batch and channels swapped) with the
+   * cotangent as its kernel, stride and kernel dilation swapped.
+   */
+  override vjp([x, w]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    if (!isFloating(x!.dtype)) return [null, null];
+    const o = on(ct);
+    const nsp = this.strides.length;
+    const inSize = (i: number) => dilatedSize(x!.shape[i + 1]!, this.inputDilation[i]!);
+    const outSize = (i: number) => dilatedSize(ct.shape[i + 1]!, this.strides[i]!);
+    const kSize = (i: number) => dilatedSize(w!.shape[i + 1]!, this.kernelDilation[i]!);
+    const axes = Array.from({ length: nsp }, (_, i) => i);
+    const dx = conv(ct, groupTranspose(w!, this.groups, 0, 1, -1), {
+      strides: this.inputDilation,
+      paddingLo: axes.map((i) => kSize(i) - 1 - this.paddingLo[i]!),
+      paddingHi: axes.map((i) => inSize(i) - outSize(i) + this.paddingLo[i]!),
+      kernelDilation: this.kernelDilation,
+      inputDilation: this.strides,
+      groups: this.groups,
+      flip: !this.flip,
+    });
+    let dwT = conv(groupTranspose(x!, this.groups, -1, 0, -1), ops.swapaxes(ct, 0, -1, o), {
+      strides: this.kernelDilation,
+      paddingLo: this.paddingLo,
+      paddingHi: axes.map((i) => kSize(i) - 1 - inSize(i) - this.paddingLo[i]! + outSize(i)),
+      kernelDilation: this.strides,
+      inputDilation: this.inputDilation,
+      groups: this.groups,
+      flip: false,
+    });
+    if (this.flip) dwT = ops.flip(dwT, axes.map((i) => i + 1), o);
+    return [dx, ops.swapaxes(dwT, 0, -1, o)];
+  }
+
+  /** Linear in each argument: conv(tx, w) + conv(x, tw). */
+  override jvp([x, w]: readonly MxArray[], [tx, tw]: readonly (MxArray | null)[]): MxArray | null {
+    if (!isFloating(x!.dtype)) return null;
+    return addOptional(tx ? conv(tx, w!, this) : null, tw ? conv(x!, tw, this) : null);
+  }
+
+  /**
+   * A batched input folds its batch into N; a batched weight into the output
+   * channels; both batched, into the groups (each batch entry its own group set).
+   */
+  override vmap([x, w]: readonly MxArray[], [ax, aw]: readonly (number | null)[]): [MxArray, number] {
+    const o = on(x!);
+    if (aw === null || aw === undefined) {
+      const b = batchFirst(x!, ax ?? null);
+      const out = conv(ops.reshape(b, [b.shape[0]! * b.shape[1]!, ...b.shape.slice(2)], o), w!, this);
+      return [ops.reshape(out, [b.shape[0]!, b.shape[1]!, ...out.shape.slice(1)], o), 0];
+    }
+    const wb = batchFirst(w!, aw ?? null);
+    const B = wb.shape[0]!, O = wb.shape[1]!;
+    const wf = ops.reshape(wb, [B * O, ...wb.shape.slice(2)], o);
+    let out: MxArray;
+    if (ax === null || ax === undefined) out = conv(x!, wf, this);
+    else {
+      const xb = ops.moveaxis(x!, ax, -2, o);
+      const xf = ops.reshape(xb, [...xb.shape.slice(0, -2), B * xb.shape[xb.ndim - 1]!], o);
+      out = conv(xf, wf, { ...this.params(), groups: this.groups * B });
+    }
+    return [ops.reshape(out, [...out.shape.slice(0, -1), B, O], o), out.ndim - 1];
+  }
+}

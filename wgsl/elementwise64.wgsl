@@ -1,0 +1,49 @@
+// Elementwise map into a 64-bit output (int64/uint64, two u32 words per
+// element, wgsl/int64.wgsl): each workgroup writes 1024 consecutive output
+// elements, each invocation four of them 256 apart. Inputs are addressed as in
+// elementwise.wgsl (strides per input, zero where broadcast; the linear variant
+// reads one merged dimension's offset and stride once).
+// Slots (written as the name in double braces) filled by backends/webgpu/elementwise.ts:
+//   INPUTS  bindings and load_<k>(e) functions, one per input (from binding 2 on)
+//   SETUP   statements run once per invocation (the linear variant's offsets and strides)
+//   LOADS   statements loading the inputs a, b, c at output element e
+//   EXPR    the element's value (a vec2<u32>) from a, b, c
+// params: [n, ndim, shape[ndim], then per input: offset, strides[ndim] (i32 bits)]
+
+@group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
+@group(0) @binding(1) var<storage, read> params: array<u32>;
+{{INPUTS}}
+
+/** Element e's offset in input k, for any number of dimensions. */
+fn offset_of(k: u32, e: u32) -> u32 {
+  let nd = params[1];
+  let base = 2u + nd + k * (1u + nd);
+  var rem = e;
+  var off = bitcast<i32>(params[base]);
+  for (var d = i32(nd) - 1; d >= 0; d--) {
+    let dim = params[2u + u32(d)];
+    off += i32(rem % dim) * bitcast<i32>(params[base + 1u + u32(d)]);
+    rem = rem / dim;
+  }
+  return u32(off);
+}
+
+/** Input k's (offset, stride) when the map is linear (params[1] is 1). */
+fn linear_of(k: u32) -> vec2<i32> {
+  return vec2<i32>(bitcast<i32>(params[3u + 2u * k]), bitcast<i32>(params[4u + 2u * k]));
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let n = params[0];
+  let first = (wid.x + wid.y * nwg.x) * 1024u + lid;
+  {{SETUP}}
+  for (var w = 0u; w < 4u; w++) {
+    let e = first + w * 256u;
+    if (e >= n) { return; }
+    {{LOADS}}
+    let v: vec2<u32> = {{EXPR}};
+    out_words[2u * e] = v.x;
+    out_words[2u * e + 1u] = v.y;
+  }
+}

@@ -7,7 +7,7 @@ import { isInexact, promoteTypes } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import type { Stream } from "../device.js";
 import { broadcastShapes } from "../shape.js";
-import type { OpOptions } from "./base.js";
+import { checkArrayLike, opStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { expandDims, slice } from "./layout.js";
 import { matmul } from "./linalg.js";
 import { add, multiply } from "./elementwise.js";
@@ -39,6 +39,15 @@ export function positionalOrOptions(op: string, rest: readonly unknown[], names:
     out[name] = v;
   });
   return out;
+}
+
+/** Two operands `a`, `b` of `op` and its trailing arguments (as positionalOrOptions reads them), on one stream. */
+export function operandPair(op: string, a: ArrayLike, b: ArrayLike, rest: readonly unknown[], names: readonly string[]): { A: MxArray; B: MxArray; p: Record<string, unknown> & OpOptions; s: Stream } {
+  checkArrayLike(op, a, "a");
+  checkArrayLike(op, b, "b");
+  const p = positionalOrOptions(op, rest, names);
+  const s = opStream(op, p, a, b);
+  return { A: toArray(op, a, s, undefined, "a"), B: toArray(op, b, s, undefined, "b"), p, s };
 }
 
 /** The most elements of one integer product chunk (the broadcast a * b before its sum over K). */

@@ -11,7 +11,7 @@ import { add, astype, multiply } from "./elementwise.js";
 import { flatten, reshape, transpose } from "./layout.js";
 import { matmul } from "./linalg.js";
 import { conjugate } from "./math-extra.js";
-import { contractPair, positionalOrOptions } from "./matmul-args.js";
+import { contractPair, operandPair, positionalOrOptions } from "./matmul-args.js";
 import { sum } from "./reduction.js";
 import { asOp } from "./strict-options.js";
 
@@ -114,12 +114,8 @@ export interface TensordotOptions extends OpOptions {
  */
 export function tensordot(a: ArrayLike, b: ArrayLike, axes?: TensordotAxes | TensordotOptions, o?: TensordotOptions): MxArray {
   const op = "tensordot";
-  checkArrayLike(op, a, "a");
-  checkArrayLike(op, b, "b");
-  const p = positionalOrOptions(op, [axes, o], ["axes"]);
-  const s = opStream(op, p, a, b);
+  const { A, B, p, s } = operandPair(op, a, b, [axes, o], ["axes"]);
   const so = { stream: s };
-  const A = toArray(op, a, s, undefined, "a"), B = toArray(op, b, s, undefined, "b");
   const ax: unknown = p.axes ?? 2;
   let axesA: number[], axesB: number[];
   if (typeof ax === "number") {
@@ -151,11 +147,7 @@ export function tensordot(a: ArrayLike, b: ArrayLike, axes?: TensordotAxes | Ten
  */
 export function inner(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
   const op = "inner";
-  checkArrayLike(op, a, "a");
-  checkArrayLike(op, b, "b");
-  const p = positionalOrOptions(op, [o], []);
-  const s = opStream(op, p, a, b);
-  const A = toArray(op, a, s, undefined, "a"), B = toArray(op, b, s, undefined, "b");
+  const { A, B, s } = operandPair(op, a, b, [o], []);
   if (A.ndim === 0 || B.ndim === 0) return asOp(op, () => multiply(A, B, { stream: s }));
   if (A.shape[A.ndim - 1] !== B.shape[B.ndim - 1]) throw opError(op, `a and b must have the same last dimension, got ${A.shape[A.ndim - 1]} and ${B.shape[B.ndim - 1]}`, [A, B], "value");
   return asOp(op, () => tensordotAxes(A, B, [A.ndim - 1], [B.ndim - 1], { stream: s }));
@@ -172,12 +164,8 @@ export function inner(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
  */
 export function outer(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
   const op = "outer";
-  checkArrayLike(op, a, "a");
-  checkArrayLike(op, b, "b");
-  const p = positionalOrOptions(op, [o], []);
-  const s = opStream(op, p, a, b);
+  const { A, B, s } = operandPair(op, a, b, [o], []);
   const so = { stream: s };
-  const A = toArray(op, a, s, undefined, "a"), B = toArray(op, b, s, undefined, "b");
   return asOp(op, () => multiply(reshape(A, [A.size, 1], so), flatten(B, so), so));
 }
 
@@ -201,12 +189,8 @@ export interface VecdotOptions extends OpOptions {
  */
 export function vecdot(a: ArrayLike, b: ArrayLike, axis?: number | VecdotOptions, o?: VecdotOptions): MxArray {
   const op = "vecdot";
-  checkArrayLike(op, a, "a");
-  checkArrayLike(op, b, "b");
-  const p = positionalOrOptions(op, [axis, o], ["axis"]);
-  const s = opStream(op, p, a, b);
+  const { A, B, p, s } = operandPair(op, a, b, [axis, o], ["axis"]);
   const so = { stream: s };
-  const A = toArray(op, a, s, undefined, "a"), B = toArray(op, b, s, undefined, "b");
   if (A.ndim === 0 || B.ndim === 0) throw opError(op, "a and b must have at least one dimension", [A, B], "value");
   const ax: unknown = p.axis ?? -1;
   if (typeof ax !== "number" || !Number.isInteger(ax)) throw opError(op, `axis must be an integer, got ${describeValue(ax)}`, [], "type");
@@ -235,12 +219,8 @@ export function vecdot(a: ArrayLike, b: ArrayLike, axis?: number | VecdotOptions
  */
 export function kron(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
   const op = "kron";
-  checkArrayLike(op, a, "a");
-  checkArrayLike(op, b, "b");
-  const p = positionalOrOptions(op, [o], []);
-  const s = opStream(op, p, a, b);
+  const { A, B, s } = operandPair(op, a, b, [o], []);
   const so = { stream: s };
-  const A = toArray(op, a, s, undefined, "a"), B = toArray(op, b, s, undefined, "b");
   if (A.size === 0 || B.size === 0) throw opError(op, "inputs cannot be empty", [A, B], "value");
   const nd = Math.max(A.ndim, B.ndim);
   const padded = (x: MxArray) => [...Array(nd - x.ndim).fill(1), ...x.shape] as number[];

@@ -6,6 +6,7 @@
 import type { Contract } from "./contract.js";
 import type { DType } from "../src/dtype.js";
 import type { Primitive } from "../src/primitive.js";
+import type { FusedGroup } from "../src/compile/group.js";
 
 /** The built-in backends' names, or any name an outside package registers a backend under. */
 export type BackendName = "cpu" | "webgpu" | "metal" | (string & {});
@@ -82,6 +83,15 @@ export interface Backend {
   contract?(op: string): Contract | undefined;
   /** Kernels of the primitives with several outputs, by primitive name. */
   readonly multiKernels?: Readonly<Partial<Record<string, MultiKernel>>>;
+  /**
+   * Optional (compile's fusion): one kernel that computes a group of
+   * elementwise nodes in one pass (src/compile/group.ts describes the group),
+   * or undefined for a group this backend does not fuse. The kernel takes the
+   * group's inputs and returns one tensor per group output, each what its
+   * node gives run alone (every node's dtype rounding kept). Without it,
+   * compile runs the nodes one by one.
+   */
+  fuse?(group: FusedGroup): MultiKernel | undefined;
   allocate(nbytes: number): BackendBuffer;
   /** Drops one reference; the last one returns the buffer to the pool. */
   release(buffer: BackendBuffer): void;

@@ -18,9 +18,9 @@ export interface Contract {
   /**
    * Condition-bounded (sums, products, matmul): |error| <= c * n * u * magnitude,
    * n the number of terms, u the accumulator's unit roundoff, magnitude the sum
-   * of the terms' absolute values.
+   * of the terms' absolute values; `a` (complex64 bounds: c u |w| + a u per component) an absolute part.
    */
-  condition?: { c: number; u: number };
+  condition?: { c: number; u: number; a?: number };
   /** Where the bound comes from. */
   source: string;
 }

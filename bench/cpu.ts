@@ -1,6 +1,7 @@
 // mlx-ts's CPU reference backend beside TensorFlow.js's pure-JS CPU backend,
 // in one run on one machine: elementwise add / exp on 1M float32, sum of 1M,
-// matmul 256/512/1024, and graph overhead of a chain of 1000 small ops.
+// matmul 256/512/1024, and graph overhead of a chain of 1000 small ops, also
+// through mx.compile (tfjs has no compile: its row compares eager dispatch).
 // Run: npm run bench:cpu
 
 import * as tf from "@tensorflow/tfjs-core";
@@ -72,6 +73,15 @@ for (const n of [256, 512, 1024]) {
     5,
   );
   rows.push({ name: "chain of 1000 ops on 16 f32", unit: "us/op", ours: (ours * 1000) / OPS, peer: (peer * 1000) / OPS, higherIsBetter: false });
+  // the same chain through mx.compile: traced once, simplified and fused into one loop
+  const compiledChain = mx.compile((x: mx.MxArray) => {
+    for (let i = 0; i < OPS / 2; i++) x = mx.add(mx.multiply(x, 1.0001), 0.5);
+    return x;
+  });
+  const oursCompiled = await timeMs(async () => {
+    await mx.eval(compiledChain(x0));
+  }, 41, 5);
+  rows.push({ name: "chain of 1000 ops on 16 f32, compiled", unit: "us/op", ours: (oursCompiled * 1000) / OPS, peer: (peer * 1000) / OPS, higherIsBetter: false });
 }
 
 printTable("mlx-ts cpu vs tfjs-backend-cpu 4.22", "tfjs-cpu", rows);

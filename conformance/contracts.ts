@@ -115,6 +115,14 @@ const METAL: Record<string, Omit<Contract, "special" | "source">> = {
 };
 const COMPOSED = new Set(["expm1", "log1p", "sigmoid", "logaddexp", "erf", "erfinv"]);
 
+/**
+ * WebGPU's linear algebra (backends/webgpu/linalg*.ts: blocked float32 kernels): per matrix,
+ * max |error| <= c n u cond(A) max |reference| for inv, solve, solveTriangular, triInv (A the
+ * triangle) and cholesky (cond(A)^1/2), and ||Q R - A||max <= c n u ||A||max for qr; measured
+ * on lavapipe for n 1..200 and cond(A) up to 1e4: c at most 0.49 (test/linalg-webgpu.test.ts).
+ */
+export const WEBGPU_LINALG = { c: 2, u: 2 ** -24, source: "blocked float32 factorizations, measured (test/linalg-webgpu.test.ts)" };
+
 /** Ops bounded by their condition number on a float32 accumulator. */
 const CONDITIONED = new Set(["sum", "mean", "prod", "matmul", "logsumexp", "softmax", "arange", "linspace", "cumsum", "cumprod", "logcumsumexp"]);
 // mx.fast: per-element bounds from float32 accumulation (norms) and the float32 angle (rope), see conformance/opdb-fast.ts
@@ -131,6 +139,8 @@ export function contractFor(backend: string, op: string): Contract {
     return { ulps: 0, abs: 0, dtypeUlps: CPU_EXACT.has(op) ? 0 : 1, domain: ALL, special: true, source: "the reference: float64, rounded once" };
   }
   if (backend === "metal") return metalContract(op);
+  if (op === "fft") return { ulps: 0, abs: 0, domain: [-1e30, 1e30], special: false, condition: { c: GPU_FFT.c, u: GPU_FFT.u }, source: GPU_FFT.source };
+  if (op.startsWith("complex64.")) return webgpuComplexContract(op.slice("complex64.".length));
   if (CONDITIONED.has(op)) {
     return { ulps: 0, abs: 0, domain: [-1e30, 1e30], special: false, condition: { c: 2, u: 2 ** -24 }, source: `float32 accumulation, ${WGSL_ACCURACY} (+ - * correctly rounded) and §15.7.5 reassociation` };
   }
@@ -144,21 +154,67 @@ export function contractFor(backend: string, op: string): Contract {
 /**
  * complex64 on metal (float2, the reference's formulas in float32; conformance/opdb-complex.ts
  * names its ops "complex64.<op>"): each component within c u |w| + a u of the reference, w its
- * complex result (sum: c n u sum|terms| per component; prod: c n u |w|; matmul: c K u (|A| @ |B|)).
+ * complex result (sum, cumsum: c n u sum|terms| per component; prod, cumprod: c n u |w|; matmul: c K u (|A| @ |B|)).
  * Measured on the MSL execution layer (u |w| units): add 0, multiply 2.0, divide 2.2, abs 2.5,
- * sqrt 2.0, exp 2.0, sin 3.0, cos 2.3, log 4.5; the bounds add the MSL table's ulps of the
- * float functions each formula composes.
+ * sqrt 2.0, exp 2.0, sin 3.0, cos 2.3, log 4.5, sinh 3.0, cosh 2.8, tanh 5.4, tan 4.9, sign 2.0,
+ * power 18.3 (parts of 0.1 to 3.2: the error grows with |w log z|), angle 0 (arctan2 of the parts),
+ * comparisons, maximum and minimum exact (20000 draws each on the op database's ranges); arcsin,
+ * arccos, arctan 2.0 u |w| + 2.5 u (MLX's log formulas: an absolute error of a few u remains
+ * where |w| is small; parts 10^-3 to 10^3), rsqrt 2.6, log2 2.6, log10 2.2, round exact; the
+ * bounds add the MSL table's ulps of the float functions each formula composes.
  */
 const METAL_COMPLEX: Record<string, { c: number; a: number }> = {
   add: { c: 1, a: 0 }, subtract: { c: 1, a: 0 }, negative: { c: 1, a: 0 }, stopGradient: { c: 1, a: 0 },
   multiply: { c: 4, a: 0 }, square: { c: 4, a: 0 }, divide: { c: 8, a: 0 }, reciprocal: { c: 8, a: 0 }, abs: { c: 8, a: 0 },
   sqrt: { c: 16, a: 0 }, log: { c: 16, a: 16 }, exp: { c: 24, a: 0 }, sin: { c: 24, a: 0 }, cos: { c: 24, a: 0 },
   sum: { c: 2, a: 0 }, prod: { c: 4, a: 0 }, matmul: { c: 4, a: 0 }, equal: { c: 0, a: 0 }, notEqual: { c: 0, a: 0 },
+  sinh: { c: 16, a: 0 }, cosh: { c: 16, a: 0 }, tanh: { c: 24, a: 0 }, tan: { c: 24, a: 0 }, sign: { c: 8, a: 0 },
+  power: { c: 64, a: 0 }, angle: { c: 8, a: 0 }, maximum: { c: 0, a: 0 }, minimum: { c: 0, a: 0 },
+  less: { c: 0, a: 0 }, lessEqual: { c: 0, a: 0 }, greater: { c: 0, a: 0 }, greaterEqual: { c: 0, a: 0 },
+  cumsum: { c: 2, a: 0 }, cumprod: { c: 4, a: 0 },
+  arcsin: { c: 16, a: 16 }, arccos: { c: 16, a: 16 }, arctan: { c: 16, a: 16 },
+  rsqrt: { c: 16, a: 0 }, log2: { c: 16, a: 16 }, log10: { c: 16, a: 16 }, round: { c: 0, a: 0 },
 };
 export function complexBound(op: string): { c: number; a: number } {
   const b = METAL_COMPLEX[op];
   if (!b) throw new Error(`no complex64 contract for ${op}`);
   return b;
+}
+
+/**
+ * complex64 on webgpu (vec2<f32>, wgsl/complex.wgsl: the reference's formulas in float32 on mlx-ts's
+ * WGSL math library, so the same on every adapter): each component within c u |w| + a u of the
+ * reference, as METAL_COMPLEX (sum, cumsum: c n u sum|terms|; prod, cumprod: c n u |w|; matmul: c K u (|A| @ |B|)).
+ * Measured on lavapipe (test/webgpu-complex64.test.ts: 4096 draws per op over parts 10^-11 to
+ * 10^11, e^-4 to e^4 for exp and the trigonometric ones, and special values; u |w| units): add,
+ * subtract, negative, round, comparisons exact, multiply 2.0, square 1.9, divide 2.2, reciprocal
+ * 2.0, abs 2.5, sqrt 2.0, rsqrt 2.5, log 2.0, log2 2.7, log10 3.1, exp 2.0, sin 3.1, cos 3.4,
+ * sinh 3.2, cosh 3.4, tanh 4.0, tan 4.0, sign 2.0, power 22.7 (parts of 0.2 to 4.5), prod 0.06 n,
+ * arcsin, arccos, arctan 2.5 u |w| + 2.4 u (MLX's log formulas, parts up to e^13);
+ * the bounds are about twice these (the driver's + - * / may round differently, WGSL allows
+ * division 2.5 ulp), the log family with 2 u absolute where log |z| cancels near |z| = 1.
+ */
+const WEBGPU_COMPLEX: Record<string, { c: number; a: number }> = {
+  add: { c: 1, a: 0 }, subtract: { c: 1, a: 0 }, negative: { c: 1, a: 0 }, stopGradient: { c: 1, a: 0 },
+  multiply: { c: 4, a: 0 }, square: { c: 4, a: 0 }, divide: { c: 6, a: 0 }, reciprocal: { c: 4, a: 0 }, abs: { c: 6, a: 0 },
+  sqrt: { c: 4, a: 0 }, rsqrt: { c: 6, a: 0 }, log: { c: 4, a: 2 }, log2: { c: 6, a: 2 }, log10: { c: 6, a: 2 },
+  exp: { c: 4, a: 0 }, sin: { c: 8, a: 0 }, cos: { c: 8, a: 0 }, sinh: { c: 8, a: 0 }, cosh: { c: 8, a: 0 },
+  tanh: { c: 8, a: 0 }, tan: { c: 8, a: 0 }, sign: { c: 4, a: 0 }, power: { c: 48, a: 0 }, angle: { c: 4, a: 0 },
+  sum: { c: 2, a: 0 }, prod: { c: 4, a: 0 }, cumsum: { c: 2, a: 0 }, cumprod: { c: 4, a: 0 }, matmul: { c: 4, a: 0 }, round: { c: 0, a: 0 },
+  arcsin: { c: 6, a: 6 }, arccos: { c: 6, a: 6 }, arctan: { c: 6, a: 6 },
+  equal: { c: 0, a: 0 }, notEqual: { c: 0, a: 0 }, maximum: { c: 0, a: 0 }, minimum: { c: 0, a: 0 },
+  less: { c: 0, a: 0 }, lessEqual: { c: 0, a: 0 }, greater: { c: 0, a: 0 }, greaterEqual: { c: 0, a: 0 },
+};
+export function webgpuComplexBound(op: string): { c: number; a: number } {
+  const b = WEBGPU_COMPLEX[op];
+  if (!b) throw new Error(`no webgpu complex64 contract for ${op}`);
+  return b;
+}
+/** The contract of complex64 op `op` on webgpu; an op its kernels refuse (backends/webgpu/complex64-support.ts) is held to exact values, as it produces none. */
+function webgpuComplexContract(op: string): Contract {
+  const b = WEBGPU_COMPLEX[op];
+  if (!b) return { ulps: 0, abs: 0, domain: [-1e30, 1e30], special: true, source: "complex64 kernel refused on webgpu (no values to bound)" };
+  return { ulps: 0, abs: 0, domain: [-1e30, 1e30], special: true, condition: { c: b.c, a: b.a, u: 2 ** -24 }, source: "complex64 as vec2<f32> on the WGSL math library: each component within c u |w| of the reference (measured, conformance/contracts.ts WEBGPU_COMPLEX)" };
 }
 
 /**
@@ -170,10 +226,23 @@ export function complexBound(op: string): { c: number; a: number } {
  */
 export const METAL_LINALG_C = 4;
 
+/**
+ * mx.fft on metal and webgpu (msl/fft.metal, wgsl/fft.wgsl: radix-4/2 Stockham passes on float32
+ * pairs, Bluestein's chirp-z for other lengths, twiddle and chirp tables from float64): each output
+ * component within c log2(2N) u sum|terms| of the reference, N the transform's size, the terms
+ * those of its sums (sum |x| over the transformed block; times 1/N for an inverse, 2/N for irfft;
+ * times the norm's scale). Measured for N = 2..16384 forward and inverse, in units of
+ * u log2(N) sum|x|: at most 0.55 on the MSL execution layer (N = 4), 0.1 from N = 1024 on
+ * (relative l2 error 1.3 to 3.2 u); in units of u log2(2N) sum|x| at most 0.48 on lavapipe
+ * (test/fft.test.ts checks c against NumPy on every backend).
+ */
+export const GPU_FFT = { c: 4, u: 2 ** -24, source: "float32 Stockham radix-4/2 and Bluestein FFT, measured (conformance/contracts.ts GPU_FFT)" };
+
 function metalContract(op: string): Contract {
+  if (op === "fft") return { ulps: 0, abs: 0, domain: [-1e30, 1e30], special: false, condition: { c: GPU_FFT.c, u: GPU_FFT.u }, source: GPU_FFT.source };
   if (op.startsWith("complex64.")) {
-    const { c } = complexBound(op.slice("complex64.".length));
-    return { ulps: 0, abs: 0, domain: [-1e30, 1e30], special: true, condition: { c, u: 2 ** -24 }, source: "complex64 as float2: each component within c u |w| of the reference (measured, conformance/contracts.ts METAL_COMPLEX)" };
+    const { c, a } = complexBound(op.slice("complex64.".length));
+    return { ulps: 0, abs: 0, domain: [-1e30, 1e30], special: true, condition: { c, a, u: 2 ** -24 }, source: "complex64 as float2: each component within c u |w| of the reference (measured, conformance/contracts.ts METAL_COMPLEX)" };
   }
   if (CONDITIONED.has(op)) {
     return { ulps: 0, abs: 0, domain: [-1e30, 1e30], special: false, condition: { c: 2, u: 2 ** -24 }, source: `float32 accumulation in simdgroup and threadgroup order, ${MSL_ACCURACY} (+ - * correctly rounded)` };

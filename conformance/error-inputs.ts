@@ -15,6 +15,12 @@ import { QUANTIZED_ERROR_ENTRIES } from "./error-inputs-quantized.js";
 import { MATH_MODE_ERROR_ENTRIES } from "./error-inputs-math-mode.js";
 import { MATMUL_ERROR_ENTRIES } from "./error-inputs-matmul.js";
 import { CONV_ERROR_ENTRIES } from "./error-inputs-conv.js";
+import { FFT_ERROR_ENTRIES } from "./error-inputs-fft.js";
+import { COMPLEX_ERROR_ENTRIES } from "./error-inputs-complex.js";
+import { OPTIMIZERS_ERROR_ENTRIES } from "./error-inputs-optimizers.js";
+import { IO_ERROR_ENTRIES } from "./error-inputs-io.js";
+import { COMPILE_ERROR_ENTRIES } from "./error-inputs-compile.js";
+import { NN_ERROR_ENTRIES } from "./error-inputs-nn.js";
 
 /** What an argument is; picks the probes beyond the generic ones. */
 export type ArgKind =
@@ -191,19 +197,19 @@ interface ElementwiseRules {
 
 /** Unary ops and what they refuse: complex64 (by default), bool (negative, sign), floats (bitwiseInvert). */
 const UNARY: Record<string, ElementwiseRules> = {
-  abs: { complex: true }, negative: { complex: true, bool: false }, sign: { bool: false }, floor: {}, ceil: {}, round: {},
-  square: { complex: true }, sqrt: { complex: true }, rsqrt: {}, reciprocal: { complex: true }, exp: { complex: true },
-  expm1: {}, log: { complex: true }, log2: {}, log10: {}, log1p: {}, sin: { complex: true }, cos: { complex: true },
-  tan: {}, arcsin: {}, arccos: {}, arctan: {}, sinh: {}, cosh: {}, tanh: {}, arcsinh: {}, arccosh: {}, arctanh: {},
+  abs: { complex: true }, negative: { complex: true, bool: false }, sign: { complex: true, bool: false }, floor: {}, ceil: {}, round: { complex: true },
+  square: { complex: true }, sqrt: { complex: true }, rsqrt: { complex: true }, reciprocal: { complex: true }, exp: { complex: true },
+  expm1: {}, log: { complex: true }, log2: { complex: true }, log10: { complex: true }, log1p: {}, sin: { complex: true }, cos: { complex: true },
+  tan: { complex: true }, arcsin: { complex: true }, arccos: { complex: true }, arctan: { complex: true }, sinh: { complex: true }, cosh: { complex: true }, tanh: { complex: true }, arcsinh: {}, arccosh: {}, arctanh: {},
   sigmoid: {}, erf: {}, erfinv: {}, isnan: { complex: true }, isinf: { complex: true }, isfinite: { complex: true },
   logicalNot: {}, bitwiseInvert: { float: false }, stopGradient: { complex: true },
 };
 
 const BINARY: Record<string, ElementwiseRules> = {
   add: { complex: true }, subtract: { complex: true, bool: false }, multiply: { complex: true }, divide: { complex: true },
-  floorDivide: {}, remainder: {}, power: {}, maximum: {}, minimum: {}, logaddexp: {}, arctan2: {},
+  floorDivide: {}, remainder: {}, power: { complex: true }, maximum: { complex: true }, minimum: { complex: true }, logaddexp: {}, arctan2: {},
   bitwiseAnd: { float: false }, bitwiseOr: { float: false }, bitwiseXor: { float: false }, leftShift: { float: false }, rightShift: { float: false },
-  equal: { complex: true }, notEqual: { complex: true }, less: {}, lessEqual: {}, greater: {}, greaterEqual: {},
+  equal: { complex: true }, notEqual: { complex: true }, less: { complex: true }, lessEqual: { complex: true }, greater: { complex: true }, greaterEqual: { complex: true },
   logicalAnd: {}, logicalOr: {},
 };
 
@@ -1024,4 +1030,10 @@ export const ERROR_ENTRIES: readonly ErrorEntry[] = [
   ...MATH_MODE_ERROR_ENTRIES,
   ...MATMUL_ERROR_ENTRIES,
   ...CONV_ERROR_ENTRIES,
+  ...FFT_ERROR_ENTRIES,
+  ...COMPLEX_ERROR_ENTRIES,
+  ...OPTIMIZERS_ERROR_ENTRIES,
+  ...IO_ERROR_ENTRIES,
+  ...COMPILE_ERROR_ENTRIES,
+  ...NN_ERROR_ENTRIES,
 ];

@@ -26,6 +26,7 @@ import { ATTENTION_NUMPY } from "./opdb-fast-attention.js";
 import { QUANTIZED_NUMPY } from "./opdb-quantized.js";
 import { MATMUL_NUMPY } from "./opdb-matmul.js";
 import { CONV_NUMPY } from "./opdb-conv.js";
+import { FFT_NUMPY } from "./opdb-fft.js";
 import { SHAPES_NUMPY_EXPR } from "./opdb-shapes.js";
 
 /** Debian's python3-numpy installs into the system interpreter. */
@@ -101,6 +102,7 @@ export const NUMPY_EXPR: Record<string, string> = {
   ...QUANTIZED_NUMPY,
   ...MATMUL_NUMPY,
   ...CONV_NUMPY,
+  ...FFT_NUMPY,
   ...SHAPES_NUMPY_EXPR,
 };
 

@@ -1,5 +1,6 @@
-// Op-database entries of complex64: the elementwise ops, astype, sum, prod
-// and matmul where the cpu reference defines them. A complex input is drawn as
+// Op-database entries of complex64: the elementwise ops (comparisons in
+// MLX's order), angle, astype, sum, prod and matmul where the cpu reference
+// defines them. A complex input is drawn as
 // float32 pairs (a trailing axis of 2: real, imaginary part) and viewed as
 // complex64; a complex result is viewed back as float32 pairs, so conformance
 // compares components, each within the contract's c u |w| (w the reference's
@@ -48,15 +49,24 @@ function magnitudes(ref: readonly number[], pairs: boolean): number[] {
   return ref.map((_, i) => Math.hypot(ref[i - (i % 2)]!, ref[i - (i % 2) + 1]!));
 }
 
+/** The backend's (c, a) of `op`: the contract's condition where the check gives it, else metal's table (the NumPy cross-check). */
+function constants(op: string, condition?: { c: number; a?: number }): { c: number; a: number } {
+  return condition ? { c: condition.c, a: condition.a ?? 0 } : complexBound(op);
+}
+
 /** The bound of an elementwise op: c u |w| + a u per component. */
 function elementwiseBound(op: string, pairs: boolean): OpEntry["conditionBound"] {
-  const { c, a } = complexBound(op);
-  return async (_xs, _p, ref, u) => magnitudes(ref, pairs).map((m) => c * u * m + a * u);
+  return async (_xs, _p, ref, u, condition) => {
+    const { c, a } = constants(op, condition);
+    return magnitudes(ref, pairs).map((m) => c * u * m + a * u);
+  };
 }
+
+const BOOL_OUT = new Set(["equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual"]);
 
 function elementwise(op: string, arity: 1 | 2, ranges: Ranges, realOut = false): OpEntry {
   const f = (mx as unknown as Record<string, (...a: unknown[]) => mx.MxArray>)[op]!;
-  const boolOut = op === "equal" || op === "notEqual";
+  const boolOut = BOOL_OUT.has(op);
   return {
     name: op,
     group: arity === 1 ? "unary" : "binary",
@@ -75,7 +85,6 @@ function elementwise(op: string, arity: 1 | 2, ranges: Ranges, realOut = false):
 
 /** |error| <= c n u sum |terms| per component (sum), c n u |w| (prod). */
 function reduction(op: "sum" | "prod"): OpEntry {
-  const { c } = complexBound(op);
   return {
     name: op,
     group: "reduction",
@@ -91,11 +100,44 @@ function reduction(op: "sum" | "prod"): OpEntry {
     call: ([x], p, o) => toPairs(mx[op](toComplex(x!, o), { axis: p.axes as number[], keepdims: p.keepdims as boolean, ...o }), o),
     source: ([x], p, o) => asPairsSrc(`mx.${op}(${asComplexSrc(x!, o)}, { axis: ${JSON.stringify(p.axes)}, keepdims: ${String(p.keepdims)}, ...${o} })`, o),
     spread: "reduce",
-    conditionBound: async ([x], p, ref, u) => {
+    conditionBound: async ([x], p, ref, u, condition) => {
+      const { c } = constants(op, condition);
       const z = toComplex(x!, cpu);
       const n = (p.axes as number[]).reduce((k, a) => k * z.shape[a]!, 1);
       if (op === "prod") return magnitudes(ref, true).map((m) => c * n * u * m);
       const mag = (await mx.reshape(mx.sum(mx.abs(mx.astype(x!, mx.float64, cpu), cpu), { axis: p.axes as number[], keepdims: p.keepdims as boolean, ...cpu }), [-1], cpu).tolist()) as number[];
+      return mag.map((m) => c * n * u * m);
+    },
+  };
+}
+
+/** Running sums and products along an axis: c n u (running sum of |parts|) per component, c n u |w| (products on the unit circle). */
+function scan(op: "cumsum" | "cumprod"): OpEntry {
+  const unitCircle = (x: InputCase): InputCase => {
+    const v = x.values as number[];
+    return { ...x, values: v.map((_, i) => (i % 2 ? Math.sin(v[i - 1]!) : Math.cos(v[i]!))) };
+  };
+  return {
+    name: op,
+    group: "reduction",
+    contractAs: `complex64.${op}`,
+    dtypes: COMPLEX,
+    cases: () =>
+      shapeArb(3, 1).chain((s) =>
+        fc.record({
+          inputs: pairsArb(s, op === "cumprod" ? [[-1, 0.5], [-1, 0.5]] : WIDE).map((x) => [op === "cumprod" ? unitCircle(x) : x]),
+          params: fc.record({ axis: fc.integer({ min: 0, max: s.length - 1 }), reverse: fc.boolean(), inclusive: fc.boolean() }),
+        }),
+      ),
+    call: ([x], p, o) => toPairs(mx[op](toComplex(x!, o), { axis: p.axis as number, reverse: p.reverse as boolean, inclusive: p.inclusive as boolean, ...o }), o),
+    source: ([x], p, o) => asPairsSrc(`mx.${op}(${asComplexSrc(x!, o)}, { axis: ${String(p.axis)}, reverse: ${String(p.reverse)}, inclusive: ${String(p.inclusive)}, ...${o} })`, o),
+    spread: "elementwise",
+    conditionBound: async ([x], p, ref, u, condition) => {
+      const { c } = constants(op, condition);
+      const n = toComplex(x!, cpu).shape[p.axis as number]!;
+      if (op === "cumprod") return magnitudes(ref, true).map((m) => c * n * u * m);
+      const parts = mx.abs(mx.astype(x!, mx.float64, cpu), cpu);
+      const mag = (await mx.reshape(mx.cumsum(parts, { axis: p.axis as number, reverse: p.reverse as boolean, inclusive: p.inclusive as boolean, ...cpu }), [-1], cpu).tolist()) as number[];
       return mag.map((m) => c * n * u * m);
     },
   };
@@ -114,8 +156,8 @@ const matmul: OpEntry = {
   call: ([a, b], _p, o) => toPairs(mx.matmul(toComplex(a!, o), toComplex(b!, o), o), o),
   source: ([a, b], _p, o) => asPairsSrc(`mx.matmul(${asComplexSrc(a!, o)}, ${asComplexSrc(b!, o)}, ${o})`, o),
   spread: "elementwise",
-  conditionBound: async ([a, b], _p, _ref, u) => {
-    const { c } = complexBound("matmul");
+  conditionBound: async ([a, b], _p, _ref, u, condition) => {
+    const { c } = constants("matmul", condition);
     const za = toComplex(a!, cpu), zb = toComplex(b!, cpu);
     const k = za.shape[za.ndim - 1]!;
     const mag = (await mx.reshape(mx.matmul(mx.abs(za, cpu), mx.abs(zb, cpu), cpu), [-1], cpu).tolist()) as number[];
@@ -143,12 +185,24 @@ const astype: OpEntry = {
 
 export const COMPLEX_OPS: readonly OpEntry[] = [
   ...["add", "subtract", "multiply", "divide", "equal", "notEqual"].map((op) => elementwise(op, 2, WIDE)),
-  ...["negative", "square", "reciprocal", "sqrt", "log", "stopGradient"].map((op) => elementwise(op, 1, WIDE)),
+  ...["negative", "square", "reciprocal", "sqrt", "rsqrt", "log", "log2", "log10", "round", "stopGradient"].map((op) => elementwise(op, 1, WIDE)),
   elementwise("abs", 1, WIDE, true),
   elementwise("exp", 1, [[-3, 1.9], [-3, 2]]),
   ...["sin", "cos"].map((op) => elementwise(op, 1, [[-3, 2], [-3, 1.9]])),
+  ...["sinh", "cosh"].map((op) => elementwise(op, 1, [[-3, 1.9], [-3, 2]])),
+  elementwise("tanh", 1, [[-3, 1.5], [-3, 2]]),
+  elementwise("tan", 1, [[-3, 2], [-3, 1.5]]),
+  elementwise("sign", 1, WIDE),
+  // MLX's formulas square z: parts up to 10^6 keep z^2 finite in float32
+  ...["arcsin", "arccos", "arctan"].map((op) => elementwise(op, 1, [[-6, 6], [-6, 6]])),
+  // exp(w log z): the result's error grows with |w log z|, so both stay moderate
+  elementwise("power", 2, [[-1, 0.5], [-1, 0.5]]),
+  ...["less", "lessEqual", "greater", "greaterEqual", "maximum", "minimum"].map((op) => elementwise(op, 2, [[-1, 1], [-1, 1]])),
+  elementwise("angle", 1, WIDE, true),
   reduction("sum"),
   reduction("prod"),
+  scan("cumsum"),
+  scan("cumprod"),
   matmul,
   astype,
 ];

@@ -6,9 +6,10 @@
 // singular vectors are defined up to sign: the entries give them
 // sign-normalised (a weighted sum of each column made positive), as the NumPy
 // expressions do. Then those of opdb-linalg-decomp.ts (norm, qr, det,
-// slogdet, luFactor, lu, pinv, cross, eig, eigvals). The factorizations run
-// on the cpu stream only (as MLX's): their GPU cells are n/a ("not
-// implemented on backend"); norm's reductions and cross run everywhere.
+// slogdet, luFactor, lu, pinv, cross, eig, eigvals). A factorization runs
+// where the backend has its kernel (cholesky, triInv, inv, solve and qr on
+// metal and webgpu); elsewhere its cells are n/a ("not implemented on
+// backend"); norm's reductions and cross run everywhere.
 
 import fc from "fast-check";
 import * as mx from "../index.js";

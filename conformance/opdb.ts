@@ -21,6 +21,7 @@ import { QUANTIZED_OPS } from "./opdb-quantized.js";
 import { MATMUL_OPS } from "./opdb-matmul.js";
 import { CONV_OPS } from "./opdb-conv.js";
 import { COMPLEX_OPS } from "./opdb-complex.js";
+import { FFT_OPS } from "./opdb-fft.js";
 
 export type Params = Record<string, unknown>;
 
@@ -53,7 +54,7 @@ export interface OpEntry {
    * Condition-bounded ops: the absolute error allowed per output element
    * beyond the final rounding, from the CPU inputs (float64) and the reference.
    */
-  conditionBound?(xs: mx.MxArray[], p: Params, ref: number[], u: number): Promise<number[]>;
+  conditionBound?(xs: mx.MxArray[], p: Params, ref: number[], u: number, condition?: { c: number; a?: number }): Promise<number[]>;
 }
 
 const B = [mx.bool];
@@ -362,7 +363,7 @@ const MORE_OPS: readonly OpEntry[] = [
   },
 ];
 
-export const OPS: readonly OpEntry[] = [...BASE_OPS, ...MORE_OPS, ...SORT_OPS, ...SHAPES_OPS, ...INDEXING_OPS, ...SCAN_OPS, ...VIEW_OPS, ...LINALG_OPS, ...FAST_OPS, ...ATTENTION_OPS, ...QUANTIZED_OPS, ...CONV_OPS, ...COMPLEX_OPS, ...MATMUL_OPS];
+export const OPS: readonly OpEntry[] = [...BASE_OPS, ...MORE_OPS, ...SORT_OPS, ...SHAPES_OPS, ...INDEXING_OPS, ...SCAN_OPS, ...VIEW_OPS, ...LINALG_OPS, ...FAST_OPS, ...ATTENTION_OPS, ...QUANTIZED_OPS, ...CONV_OPS, ...COMPLEX_OPS, ...FFT_OPS, ...MATMUL_OPS];
 
 /** Entries whose name matches a glob (`*` any run of characters, `?` one character). */
 export function opsMatching(glob: string): OpEntry[] {

@@ -80,22 +80,48 @@ struct cop_log {
     return float2(re, atan2(z.y, z.x));
   }
 };
+/** log z / ln 2 and log z / ln 10 (MLX). */
+struct cop_log2 {
+  float2 operator()(float2 z) const { return cop_log()(z) / 0.693147180559945309f; }
+};
+struct cop_log10 {
+  float2 operator()(float2 z) const { return cop_log()(z) / 2.30258509299404568f; }
+};
+struct cop_rsqrt {
+  float2 operator()(float2 z) const { return cdiv(float2(1.0f, 0.0f), cop_sqrt()(z)); }
+};
+/** Each part half to even (MLX). */
+struct cop_round {
+  float2 operator()(float2 z) const { return float2(rint(z.x), rint(z.y)); }
+};
 struct cop_sin {
   float2 operator()(float2 z) const { return float2(sin(z.x) * cosh(z.y), cos(z.x) * sinh(z.y)); }
 };
 struct cop_cos {
   float2 operator()(float2 z) const { return float2(cos(z.x) * cosh(z.y), -sin(z.x) * sinh(z.y)); }
 };
+/** 2^k for an integer k in [-126, 127], exactly. */
+inline float pow2i(int k) { return as_type<float>(uint(k + 127) << 23); }
 /**
- * cosh(a) * t (sinh(a) * t when `odd`) for finite-or-not a: a zero t gives a zero signed as the product;
- * past |a| = 80 (cosh = sinh = e^|a| / 2 in float32) the factor is applied in three cube-root steps
- * e^(|a|/3) / 2^(1/3), so a product that is finite in the reference does not overflow early.
+ * cosh(a) * t (sinh(a) * t when `odd`): a zero t gives a zero signed as the product. Past |a| = 80
+ * (cosh = sinh = e^|a| / 2 in float32) e^|a| = e^r 2^k (r = |a| - k ln 2 with Cody-Waite's split ln 2),
+ * t is lifted by 2^64 first and 2^(k-64) applied in two exact halves, so a product that is finite
+ * (and normal) in the reference neither overflows early nor loses bits to a subnormal step.
  */
 inline float hyp_times(float a, float t, bool odd) {
   if (t == 0.0f) return odd && signbit(a) ? -t : t;
-  if (fabs(a) < 80.0f) return (odd ? sinh(a) : cosh(a)) * t;
-  float h = exp(fabs(a) / 3.0f - 0.23104906018664842f);
-  float r = ((h * t) * h) * h;
+  float x = fabs(a);
+  float r;
+  if (x < 80.0f) {
+    r = (odd ? sinh(x) : cosh(x)) * t;
+  } else if (x <= 200.0f) {
+    int k = int(x * 1.44269504088896341f);
+    float red = (x - float(k) * 0.693145751953125f) - float(k) * 1.42860682030941723212e-6f;
+    int up = k - 1 - 64, half = up / 2;
+    r = ((exp(red) * (t * C_UP)) * pow2i(half)) * pow2i(up - half);
+  } else {
+    r = is_nan(x) ? x : t * F32_INF;  // e^200 times the smallest t already overflows float32
+  }
   return odd && signbit(a) ? -r : r;
 }
 struct cop_sinh {
@@ -119,6 +145,33 @@ struct cop_tan {
   float2 operator()(float2 z) const {
     float2 w = ctanh(float2(-z.y, z.x));
     return float2(w.y, -w.x);
+  }
+};
+/** sqrt(1 - z^2), shared by arcsin and arccos. */
+inline float2 c_cosine(float2 z) { return cop_sqrt()(float2(1.0f, 0.0f) - cmul(z, z)); }
+/** log u for u v = 1: log u itself when |u| >= |v|, else -log v (the reference's choice: no cancellation). */
+inline float2 log_of_larger(float2 u, float2 v) { return cabs(u) >= cabs(v) ? cop_log()(u) : -cop_log()(v); }
+/** MLX's definitions: arccos z = -i log(z + i sqrt(1 - z^2)). */
+struct cop_arccos {
+  float2 operator()(float2 z) const {
+    float2 r = c_cosine(z);
+    float2 y = log_of_larger(float2(z.x - r.y, z.y + r.x), float2(z.x + r.y, z.y - r.x));
+    return float2(y.y, -y.x);
+  }
+};
+/** arcsin z = -i log(iz + sqrt(1 - z^2)). */
+struct cop_arcsin {
+  float2 operator()(float2 z) const {
+    float2 r = c_cosine(z);
+    float2 y = log_of_larger(float2(r.x - z.y, r.y + z.x), float2(r.x + z.y, r.y - z.x));
+    return float2(y.y, -y.x);
+  }
+};
+/** arctan z = log((1 + iz) / (1 - iz)) / 2i. */
+struct cop_arctan {
+  float2 operator()(float2 z) const {
+    float2 y = cop_log()(cdiv(float2(1.0f - z.y, z.x), float2(1.0f + z.y, -z.x)));
+    return float2(0.5f * y.y, -0.5f * y.x);
   }
 };
 /** z / |z|, 0 at 0 (MLX). */

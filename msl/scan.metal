@@ -10,7 +10,8 @@
 //   scan_fixup combines each tile's prefix into tiles 1 and later.
 //   scan_lines: a thread per line scans it in order (short lines, or many
 //     lines: adjacent threads then read adjacent lines).
-// Results are in the accumulator type A (float, int or uint) at the output's
+// complex64 sums and products accumulate in float2 (real, imaginary part;
+// products as complex numbers). Results are in the accumulator type A at the output's
 // row-major offsets; the host casts narrower output dtypes afterwards. Scan
 // position k of a line is axis index k, or n - 1 - k when reversed; a line's
 // first element is never combined with the identity (keeps -0). Integer sums
@@ -31,6 +32,7 @@ struct op_sum {
   uint operator()(uint a, uint b) const { return a + b; }
   long operator()(long a, long b) const { return long(ulong(a) + ulong(b)); }
   ulong operator()(ulong a, ulong b) const { return a + b; }
+  float2 operator()(float2 a, float2 b) const { return a + b; }
 };
 struct op_prod {
   float operator()(float a, float b) const { return a * b; }
@@ -38,6 +40,7 @@ struct op_prod {
   uint operator()(uint a, uint b) const { return a * b; }
   long operator()(long a, long b) const { return long(ulong(a) * ulong(b)); }
   ulong operator()(ulong a, ulong b) const { return a * b; }
+  float2 operator()(float2 a, float2 b) const { return cmul(a, b); }
 };
 struct op_max {
   float operator()(float a, float b) const { return maximum_f(a, b); }

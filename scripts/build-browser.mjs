@@ -1,7 +1,8 @@
 // Builds the browser bundle and the demo page with esbuild. The bundle,
 // OUT/browser/mlx-ts.js, is browser.ts (cpu and webgpu on navigator.gpu) with
 // every wgsl/*.wgsl file inlined as a string (esbuild's text loader, read
-// from wgsl/ at build time). The page, OUT/web/, runs the quickstart on that
+// from wgsl/ at build time) and the file functions' node:fs calls replaced
+// by errors (web/no-files.ts). The page, OUT/web/, runs the quickstart on that
 // bundle and a conformance subset (bundled with its own copy of the library).
 // usage: node scripts/build-browser.mjs [--out DIR]   (default DIR: dist)
 
@@ -60,7 +61,8 @@ const common = {
 const out = resolve(process.argv[2] === "--out" && process.argv[3] ? process.argv[3] : at("dist"));
 
 // the library: what `import * as mx from "mlx-ts/browser"` loads
-await esbuild.build({ ...common, entryPoints: [at("browser.ts")], outfile: join(out, "browser", "mlx-ts.js"), plugins: [wgslInlined] });
+const noFiles = redirect("no-files", at("src", "io", "files.ts"), { path: at("web", "no-files.ts") });
+await esbuild.build({ ...common, entryPoints: [at("browser.ts")], outfile: join(out, "browser", "mlx-ts.js"), plugins: [wgslInlined, noFiles] });
 
 // the page's quickstart runs on the library bundle itself, as a user's page would
 await esbuild.build({
@@ -80,6 +82,7 @@ await esbuild.build({
     wgslInlined,
     redirect("browser-entry", at("index.ts"), { path: at("browser.ts") }),
     redirect("no-numpy", at("conformance", "numpy.ts"), { path: at("web", "no-numpy.ts") }),
+    noFiles,
   ],
 });
 

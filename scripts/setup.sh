@@ -4,7 +4,8 @@
 # Vulkan) and the Vulkan loader from bookworm-backports, which Dawn needs for
 # the webgpu backend (bookworm's own Mesa 22 is too old for Dawn); NumPy
 # (python3-numpy), the independent implementation the conformance run checks
-# the cpu reference against; Chromium, in which a test renders the HTML
+# the cpu reference against; scikit-learn's digits (python3-sklearn), the
+# real data set the nn training test learns; Chromium, in which a test renders the HTML
 # report; and for the metal backend's MSL execution layer clang-19,
 # boost.context and clang's sanitizer runtimes. Then it installs the npm
 # packages when package-lock.json changed since the last run, and builds the
@@ -12,13 +13,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# NumPy, Chromium (the headless browser the HTML report test renders in) and the
+# NumPy, scikit-learn (its digits data set), Chromium (the headless browser the HTML report test renders in) and the
 # MSL execution layer's toolchain, from bookworm itself
 bookworm_packages() {
   [ "$(id -u)" = 0 ] || return 0
   grep -qs '^VERSION_CODENAME=bookworm' /etc/os-release || return 0
   local missing=()
-  for p in python3-numpy chromium cmake clang-19 libboost-context-dev libclang-rt-19-dev; do
+  for p in python3-numpy python3-sklearn chromium cmake clang-19 libboost-context-dev libclang-rt-19-dev; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   [ ${#missing[@]} = 0 ] && return 0

@@ -131,7 +131,8 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
   const dtypes = backend.capabilities.dtypes;
   for (const out of node.siblings ?? [node]) if (!dtypes.has(out.dtype)) throw unsupportedDType(node, backend, out.dtype);
   for (const x of node.inputs) if (!dtypes.has(x.dtype)) throw unsupportedDType(node, backend, x.dtype);
-  const kernel = node.siblings ? siblingsKernel(backend, node.siblings, prim.name) : backend.kernels[prim.name];
+  const own = ownKernel(prim, backend);
+  const kernel: Kernel | undefined = node.siblings ? siblingsKernel(backend, node.siblings, prim.name, own) : own ? (p, ins, out) => own(p, ins, [out])[0]! : backend.kernels[prim.name];
   if (!kernel) {
     throw new Error(`[${prim.name}] is not implemented on backend '${backend.displayName}' (inputs: ${node.inputs.map(describe).join(", ")})`);
   }
@@ -159,6 +160,19 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
   }
 }
 
+/**
+ * A primitive that brings its own kernel for a backend instead of an entry in
+ * the backend's table: compile's fused groups (the kernel the backend's `fuse`
+ * made) and its trace placeholders (a kernel that refuses to run).
+ */
+export interface CarriesKernel {
+  kernelOn(backend: Backend): MultiKernel | undefined;
+}
+
+function ownKernel(prim: Primitive, backend: Backend): MultiKernel | undefined {
+  return (prim as Partial<CarriesKernel>).kernelOn?.(backend);
+}
+
 /** Multi-output kernels that only rearrange the graph, the same on every backend (outside ones included). */
 const GRAPH_KERNELS: Readonly<Record<string, MultiKernel>> = { depends: dependsKernel };
 
@@ -167,9 +181,9 @@ const GRAPH_KERNELS: Readonly<Record<string, MultiKernel>> = { depends: dependsK
  * output: the other siblings that are still unevaluated take theirs, the
  * outputs nobody needs (already evaluated, or disposed) go back to the pool.
  */
-function siblingsKernel(backend: Backend, siblings: readonly MxArray[], name: string): Kernel | undefined {
+function siblingsKernel(backend: Backend, siblings: readonly MxArray[], name: string, own?: MultiKernel): Kernel | undefined {
   // (by the primitive's name: an evaluated sibling has let go of its primitive)
-  const multi = backend.multiKernels?.[name] ?? GRAPH_KERNELS[name];
+  const multi = own ?? backend.multiKernels?.[name] ?? GRAPH_KERNELS[name];
   if (!multi) return undefined;
   return (prim, inputs, first) => {
     const outs = multi(prim, inputs, siblings);
@@ -203,11 +217,17 @@ export function retainingGraphDuring<T>(fn: () => T): T {
   }
 }
 
+/** Whether a transform (grad, vjp, jvp, vmap, ...) is tracing a function now: compile then runs the function as it is, as MLX does for tracers. */
+export function isTracingTransform(): boolean {
+  return retainingGraph > 0;
+}
+
 export function evaluateSync(outputs: readonly MxArray[]): void {
   const order = schedule(outputs);
   const intermediates = intermediatesOf(order, outputs);
   try {
-    for (const node of order) run(node, undefined, intermediates);
+    // (a sibling that an earlier node's multi-output kernel filled is already evaluated)
+    for (const node of order) if (!node.isEvaluated) run(node, undefined, intermediates);
   } finally {
     detachEvaluated(order);
   }

@@ -28,10 +28,15 @@ export {
 } from "../backends/backend.js";
 export type { Contract } from "../backends/contract.js";
 export * from "./transforms/index.js";
+export * from "./compile/index.js";
 export * as utils from "./transforms/utils.js";
 export * as fast from "./fast/index.js";
 export { checkKernel, type CheckInputSpec, type CheckKernelOptions, type KernelCheckReport, type KernelMismatch } from "./fast/check-kernel.js";
 export * as linalg from "./linalg/index.js";
+export * as nn from "./nn/index.js";
+export * as fft from "./fft/index.js";
+export * as optimizers from "./optimizers/index.js";
+export * from "./io/index.js";
 
 // `x[Symbol.dispose]` (for `using`) in the published types: declared here too,
 // so a project whose `lib` predates ES2024's disposables still type-checks.

@@ -7,6 +7,7 @@
 
 import { afterAll, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
+import { getBackend } from "../backends/backend.js";
 import { NumpyProcess, numpyUnavailable, runNumpyCell } from "../conformance/numpy.js";
 import { OPS } from "../conformance/opdb.js";
 import { BACKENDS, expectClose } from "./helpers/backends.js";
@@ -163,7 +164,9 @@ describe.each(BACKENDS)("linalg decompositions on $name", ({ device }) => {
     await expectClose(mx.linalg.cross(mx.array([1, 2], mx.float32, o), mx.array([3, 4], mx.float32, o), o), [0, 0, -2], 0);
     await expectClose(mx.linalg.cross(mx.array([1, 2, 3], mx.float32, o), mx.array([3, 4], mx.float32, o), o), [-12, 9, -2], 0);
     if (device.backend === "cpu") return;
-    for (const f of [() => mx.linalg.qr(b, o), () => mx.linalg.det(b, o), () => mx.linalg.lu(b, o), () => mx.linalg.pinv(b, o), () => mx.linalg.eig(b, o), () => mx.linalg.norm(b, "nuc", o)]) {
+    const backend = getBackend(device.backend);
+    if (!backend.multiKernels?.qr) expect(() => mx.linalg.qr(b, o)).toThrow(/runs on the cpu only.*not implemented on backend/);
+    for (const f of [() => mx.linalg.det(b, o), () => mx.linalg.lu(b, o), () => mx.linalg.pinv(b, o), () => mx.linalg.eig(b, o), () => mx.linalg.norm(b, "nuc", o)]) {
       expect(f).toThrow(/runs on the cpu only.*not implemented on backend/);
     }
   });

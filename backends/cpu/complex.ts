@@ -1,14 +1,17 @@
 // complex64 on the CPU reference: elementwise math in float64 on (re, im)
-// pairs, each component rounded once to float32; casts to and from real
-// dtypes (real part kept, imaginary part dropped) and where.
+// pairs, each component rounded once to float32 (comparisons in MLX's order:
+// real part, then imaginary part); casts to and from real dtypes (real part
+// kept, imaginary part dropped) and where.
 
 import type { Backend, OutputSpec, Tensor } from "../backend.js";
 import { complex64, float32 } from "../../src/dtype.js";
 import { castExpr, readAs, runMap } from "./elementwise.js";
 import { broadcastView } from "../strides.js";
 import { allocOutput, elementOffsets, wordsOf } from "./tensor.js";
+import { rint } from "./math.js";
 
-type C = [number, number];
+/** A complex number as (real, imaginary) part. */
+export type C = [number, number];
 
 function div([a, b]: C, [c, d]: C): C {
   // Smith's algorithm
@@ -32,6 +35,46 @@ function csqrt([a, b]: C): C {
   return [Math.abs(b) / (2 * t), b < 0 || Object.is(b, -0) ? -t : t];
 }
 
+/** `hyp * t` (hyp a cosh or sinh factor): a zero `t` gives a zero signed as the product (never inf * 0 = NaN). */
+function scaled(hyp: number, t: number): number {
+  return t === 0 ? (hyp < 0 || Object.is(hyp, -0) ? -t : t) : hyp * t;
+}
+
+/** tanh(x + iy) (Kahan's formulation); past |x| = 10 the real part is +-1 in float32 and the imaginary part 2 sin(2y) e^-2|x|. */
+function ctanh([x, y]: C): C {
+  if (Math.abs(x) > 10) return [Math.sign(x), 4 * Math.sin(y) * Math.cos(y) * Math.exp(-2 * Math.abs(x))];
+  const t = Math.tan(y), beta = 1 + t * t, s = Math.sinh(x), rho = Math.sqrt(1 + s * s), den = 1 + beta * s * s;
+  return [(beta * rho * s) / den, t / den];
+}
+
+/** MLX's order of complex64: by real part, ties by imaginary part; comparisons with NaN parts are false. */
+const after = ([a, b]: C, [c, d]: C) => a > c || (a === c && b > d);
+const notBefore = ([a, b]: C, [c, d]: C) => a > c || (a === c && b >= d);
+const hasNaN = ([a, b]: C) => a !== a || b !== b;
+
+/** z^w as MLX defines it: exp(w log z), and 0^w = 0 (NaN when w has a NaN part). */
+function cpow(z: C, w: C): C {
+  if (z[0] === 0 && z[1] === 0) return hasNaN(w) ? [NaN, NaN] : [0, 0];
+  const lnr = Math.log(Math.hypot(z[0], z[1])), th = Math.atan2(z[1], z[0]);
+  const mag = Math.exp(w[0] * lnr - w[1] * th), phase = w[1] * lnr + w[0] * th;
+  return [mag * Math.cos(phase), mag * Math.sin(phase)];
+}
+
+const cmul = ([a, b]: C, [c, d]: C): C => [a * c - b * d, a * d + b * c];
+const clog = ([a, b]: C): C => [Math.log(Math.hypot(a, b)), Math.atan2(b, a)];
+/** sqrt(1 - z^2), shared by MLX's arcsin and arccos. */
+const cosine = (z: C): C => {
+  const [p, q] = cmul(z, z);
+  return csqrt([1 - p, -q]);
+};
+
+/** log u for u v = 1: log u itself when |u| >= |v|, else -log v. */
+const logOfLarger = (u: C, v: C): C => {
+  if (Math.hypot(u[0], u[1]) >= Math.hypot(v[0], v[1])) return clog(u);
+  const [p, q] = clog(v);
+  return [-p, -q];
+};
+
 const UNARY: Record<string, (z: C) => C | number | boolean> = {
   abs: ([a, b]) => Math.hypot(a, b),
   negative: ([a, b]) => [-a, -b],
@@ -39,9 +82,42 @@ const UNARY: Record<string, (z: C) => C | number | boolean> = {
   sqrt: csqrt,
   reciprocal: (z) => div([1, 0], z),
   exp: ([a, b]) => [Math.exp(a) * Math.cos(b), Math.exp(a) * Math.sin(b)],
-  log: ([a, b]) => [Math.log(Math.hypot(a, b)), Math.atan2(b, a)],
+  log: clog,
+  // log z / ln 2 and log z / ln 10 (MLX)
+  log2: (z) => clog(z).map((v) => v / Math.LN2) as C,
+  log10: (z) => clog(z).map((v) => v / Math.LN10) as C,
+  rsqrt: (z) => div([1, 0], csqrt(z)),
+  // each part half to even (MLX)
+  round: ([a, b]) => [rint(a), rint(b)],
   sin: ([a, b]) => [Math.sin(a) * Math.cosh(b), Math.cos(a) * Math.sinh(b)],
   cos: ([a, b]) => [Math.cos(a) * Math.cosh(b), -Math.sin(a) * Math.sinh(b)],
+  sinh: ([a, b]) => [scaled(Math.sinh(a), Math.cos(b)), scaled(Math.cosh(a), Math.sin(b))],
+  cosh: ([a, b]) => [scaled(Math.cosh(a), Math.cos(b)), scaled(Math.sinh(a), Math.sin(b))],
+  tanh: ctanh,
+  // tan z = -i tanh(iz)
+  tan: ([a, b]) => {
+    const [p, q] = ctanh([-b, a]);
+    return [q, -p];
+  },
+  // MLX's definitions: arccos z = -i log(z + i sqrt(1 - z^2)), arcsin z = -i log(iz + sqrt(1 - z^2));
+  // the log's argument u has a partner v with u v = 1, and log u = -log v is taken from the larger (no cancellation)
+  arccos: (z) => {
+    const [r, i] = cosine(z);
+    const [p, q] = logOfLarger([z[0] - i, z[1] + r], [z[0] + i, z[1] - r]);
+    return [q, -p];
+  },
+  arcsin: (z) => {
+    const [r, i] = cosine(z);
+    const [p, q] = logOfLarger([r - z[1], i + z[0]], [r + z[1], i - z[0]]);
+    return [q, -p];
+  },
+  // arctan z = log((1 + iz) / (1 - iz)) / 2i
+  arctan: ([a, b]) => {
+    const [p, q] = clog(div([1 - b, a], [1 + b, -a]));
+    return [q / 2, -p / 2];
+  },
+  // z / |z|, 0 at 0 (MLX)
+  sign: (z) => (z[0] === 0 && z[1] === 0 ? z : div(z, [Math.hypot(z[0], z[1]), 0])),
   isnan: ([a, b]) => a !== a || b !== b,
   isinf: ([a, b]) => Math.abs(a) === Infinity || Math.abs(b) === Infinity,
   isfinite: ([a, b]) => Number.isFinite(a) && Number.isFinite(b),
@@ -55,7 +131,23 @@ const BINARY: Record<string, (x: C, y: C) => C | boolean> = {
   divide: div,
   equal: ([a, b], [c, d]) => a === c && b === d,
   notEqual: ([a, b], [c, d]) => a !== c || b !== d,
+  greater: after,
+  greaterEqual: notBefore,
+  less: (x, y) => after(y, x),
+  lessEqual: (x, y) => notBefore(y, x),
+  // a NaN in x returns x; otherwise the later (earlier) of the two in the order above, y on ties
+  maximum: (x, y) => (hasNaN(x) || after(x, y) ? x : y),
+  minimum: (x, y) => (hasNaN(x) || after(y, x) ? x : y),
+  power: cpow,
 };
+
+/**
+ * How a complex64 scatter folds an update `u` into the accumulated `acc` (float64 pairs, rounded once
+ * when stored): add and multiply as complex numbers, maximum and minimum in MLX's order (as the binary ops).
+ */
+export function complexFold(mode: "add" | "multiply" | "maximum" | "minimum"): (acc: C, u: C) => C {
+  return BINARY[mode] as (acc: C, u: C) => C;
+}
 
 /** Applies `f` to each element (as a pair) of complex inputs and stores the result in `out`. */
 function mapComplex(backend: Backend, inputs: readonly Tensor[], out: OutputSpec, f: (...zs: C[]) => C | number | boolean): Tensor {

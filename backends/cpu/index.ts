@@ -15,6 +15,7 @@ import { derivedMultiKernels, familyKernels } from "../kernel-table.js";
 import { asWords, concatenateKernel, contiguousCopy, padKernel } from "./layout.js";
 import { matmulKernel } from "./matmul.js";
 import { convKernel } from "./conv.js";
+import { fftKernel } from "./fft.js";
 import { quantizeKernel, quantizedKernels } from "./quantized.js";
 import { fp8Kernels } from "./fp8.js";
 import { logsumexpKernel, reduceKernel, softmaxKernel } from "./reduce.js";
@@ -26,6 +27,7 @@ import { fastKernels } from "./fast.js";
 import { attentionKernel } from "./fast-attention.js";
 import { linalgKernels, linalgMultiKernels } from "./linalg.js";
 import { CpuBlock, CpuBuffer } from "./tensor.js";
+import { cpuFuse } from "./fuse.js";
 import { broadcastView, isRowMajor } from "../strides.js";
 
 /** Routes complex64 inputs to the complex kernels, the rest to `real`. */
@@ -47,6 +49,7 @@ class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
   readonly capabilities = { dtypes: new Set(ALL_DTYPES), unifiedMemory: true, syncRead: true };
   readonly kernels: Record<string, Kernel>;
   readonly multiKernels: Record<string, MultiKernel>;
+  readonly fuse = cpuFuse(this);
 
   constructor() {
     super(new BufferPool<CpuBlock>((size) => new CpuBlock(size), { name: "cpu" }));
@@ -72,6 +75,7 @@ class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
       pad: padKernel(this),
       matmul: matmulKernel(this),
       conv: convKernel(this),
+      fft: fftKernel(this),
       arange: arangeKernel(this),
       randomBits: randomBitsKernel(this),
       gatherAxis: gatherAxisKernel(this), scatterAxis: scatterAxisKernel(this), sliceUpdate: sliceUpdateKernel(this),

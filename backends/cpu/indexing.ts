@@ -4,8 +4,9 @@
 // 64-bit), and rounds once. Index values wrap once when negative and clamp.
 
 import type { Backend, Kernel, Tensor } from "../backend.js";
-import { complex64, float32, type DType } from "../../src/dtype.js";
-import type { GatherAxis, ScatterAxis, SliceUpdate } from "../../src/primitives/indexing.js";
+import { complex64, type DType } from "../../src/dtype.js";
+import type { GatherAxis, ScatterAxis, ScatterMode, SliceUpdate } from "../../src/primitives/indexing.js";
+import { complexFold, type C } from "./complex.js";
 import { wordsPerElement } from "../../src/storage.js";
 import { BINARY_EXPRS, exprFor, readAs, writeAs } from "./elementwise.js";
 import { contiguousCopy } from "./layout.js";
@@ -73,8 +74,8 @@ export function scatterAxisKernel(backend: Backend): Kernel {
       }
       return t;
     }
-    // complex64 adds its float32 words pairwise
-    const { load, fold, store } = combiner(t.dtype === complex64 ? float32 : t.dtype, mode);
+    if (t.dtype === complex64) return scatterComplex(t, mode, at.length, target, (e) => from[e]! * k, U as Float32Array);
+    const { load, fold, store } = combiner(t.dtype, mode);
     const acc = new Map<number, number | bigint>();
     for (let e = 0; e < at.length; e++) {
       const dst = target(e), src = from[e]! * k;
@@ -86,6 +87,22 @@ export function scatterAxisKernel(backend: Backend): Kernel {
     for (const [p, v] of acc) O[p] = store(v);
     return t;
   };
+}
+
+/** complex64 scatter: each target's updates fold as complex numbers in float64, in row-major order, rounded once per part. */
+function scatterComplex(t: Tensor, mode: Exclude<ScatterMode, "set">, count: number, target: (e: number) => number, source: (e: number) => number, U: Float32Array): Tensor {
+  const O = wordsOf(t) as Float32Array;
+  const fold = complexFold(mode);
+  const acc = new Map<number, C>();
+  for (let e = 0; e < count; e++) {
+    const dst = target(e), src = source(e);
+    acc.set(dst, fold(acc.get(dst) ?? [O[dst]!, O[dst + 1]!], [U[src]!, U[src + 1]!]));
+  }
+  for (const [p, [re, im]] of acc) {
+    O[p] = re;
+    O[p + 1] = im;
+  }
+  return t;
 }
 
 export function sliceUpdateKernel(backend: Backend): Kernel {

@@ -30,7 +30,7 @@ const COMPLEX_KERNELS = new Set([
   ...Object.entries({ ...UNARY_OPS, ...BINARY_OPS }).filter(([, info]) => (info as ElementwiseInfo).complex).map(([op]) => op),
   "astype", "where", "reshape", "transpose", "broadcast", "slice", "asStrided", "contiguous", "view",
   "concatenate", "pad", "gatherAxis", "scatterAxis", "sliceUpdate",
-  "sum", "prod", "matmul",
+  "sum", "prod", "matmul", "scan",
 ]);
 
 function refusal(prim: Primitive): Error {

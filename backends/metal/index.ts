@@ -16,6 +16,7 @@ import { concatenateKernel, padKernel } from "./layout.js";
 import { gatherAxisKernel, scatterAxisKernel, sliceUpdateKernel } from "./indexing.js";
 import { matmulKernel } from "./matmul.js";
 import { convKernel } from "./conv.js";
+import { fftKernel } from "./fft.js";
 import { quantizeKernel, quantizedKernels } from "./quantized.js";
 import { fp8Kernels } from "./fp8.js";
 import { openNativeDevice } from "./native.js";
@@ -25,6 +26,7 @@ import { scanKernel } from "./scan.js";
 import { fastKernels } from "./fast.js";
 import { attentionKernel } from "./fast-attention.js";
 import { sortKernels } from "./sort.js";
+import { addLinalgKernels } from "./linalg.js";
 import { stridedKernels } from "../strided.js";
 import { dtypeViewKernel } from "../dtype-view.js";
 
@@ -77,6 +79,8 @@ export function registerMetal(): void {
   }
   const metal = new MetalBackend(device);
   Object.assign(metal.kernels, guardComplex(kernels(metal)));
+  metal.kernels.fft = fftKernel(metal);
   Object.assign(metal.multiKernels, guardComplexMulti({ ...derivedMultiKernels(metal.kernels), quantize: quantizeKernel(metal), customKernel: customKernelMetal(metal) }));
+  addLinalgKernels(metal);
   registerBackend(metal);
 }

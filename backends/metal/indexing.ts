@@ -23,8 +23,9 @@ const FOLDS: Record<ScatterMode, Record<string, string>> = {
   set: { float: "b", int: "b", uint: "b", long: "b", ulong: "b", float2: "b" },
   add: { float: "a + b", int: "int(uint(a) + uint(b))", uint: "a + b", long: "long(ulong(a) + ulong(b))", ulong: "a + b", float2: "a + b" },
   multiply: { float: "a * b", int: "int(uint(a) * uint(b))", uint: "a * b", long: "long(ulong(a) * ulong(b))", ulong: "a * b", float2: "cmul(a, b)" },
-  maximum: { float: "maximum_f(a, b)", int: "max(a, b)", uint: "max(a, b)", long: "(a >= b ? a : b)", ulong: "(a >= b ? a : b)" },
-  minimum: { float: "minimum_f(a, b)", int: "min(a, b)", uint: "min(a, b)", long: "(a <= b ? a : b)", ulong: "(a <= b ? a : b)" },
+  // complex64: MLX's order (real part, then imaginary), a NaN in a kept
+  maximum: { float: "maximum_f(a, b)", int: "max(a, b)", uint: "max(a, b)", long: "(a >= b ? a : b)", ulong: "(a >= b ? a : b)", float2: "((isnan(a.x) || isnan(a.y) || a.x > b.x || (a.x == b.x && a.y > b.y)) ? a : b)" },
+  minimum: { float: "minimum_f(a, b)", int: "min(a, b)", uint: "min(a, b)", long: "(a <= b ? a : b)", ulong: "(a <= b ? a : b)", float2: "((isnan(a.x) || isnan(a.y) || b.x > a.x || (b.x == a.x && b.y > a.y)) ? a : b)" },
 };
 
 function library(d: DType, index: DType | null, mode: ScatterMode): LibraryKey {

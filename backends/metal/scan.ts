@@ -3,7 +3,8 @@
 // elements, and when
 // a line has several tiles their totals are scanned (exclusively, by the same
 // kernels, recursively) and combined back into the tiles. Accumulates in
-// float/int/uint/long/ulong; narrower output dtypes are cast afterwards (integers wrap).
+// float/int/uint/long/ulong (complex64: float2, sums and products only);
+// narrower output dtypes are cast afterwards (integers wrap).
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
@@ -22,6 +23,8 @@ const IDENTITY_64: Record<"long" | "ulong", Record<"sum" | "prod" | "max" | "min
   long: { sum: "0l", prod: "1l", max: "(-9223372036854775807l - 1l)", min: "9223372036854775807l" },
   ulong: { sum: "0ul", prod: "1ul", max: "0ul", min: "18446744073709551615ul" },
 };
+/** The op a user calls for each running op (for errors). */
+const SCAN_NAMES: Record<ScanOp, string> = { sum: "cumsum", prod: "cumprod", max: "cummax", min: "cummin", logaddexp: "logcumsumexp" };
 /** Elements of a line one threadgroup scans (msl/scan.metal TILE). */
 const TILE = 2048;
 /** Lines this short or shorter get one thread each. */
@@ -31,6 +34,12 @@ const MANY_LINES = 4096;
 
 /** The exclusive scan's first value in accumulator `a`, within `d`'s range (cummax of int8 starts at -128, as the cpu). */
 function identityFor(op: ScanOp, a: ComputeType, d: DType): string {
+  if (a === "float2") {
+    // complex64: running sums and products only (MLX orders no running extreme of complex numbers)
+    if (op === "sum") return "float2(0.0f, 0.0f)";
+    if (op === "prod") return "float2(1.0f, 0.0f)";
+    throw new Error(`[${SCAN_NAMES[op]}] is not implemented on backend 'metal' for complex64`);
+  }
   if ((a === "long" || a === "ulong") && op !== "logaddexp") return IDENTITY_64[a][op];
   const lit = (v: number) => (a === "float" ? `${v}.0f` : a === "uint" ? `${v}u` : v === -(2 ** 31) ? "(-2147483647 - 1)" : `${v}`);
   if (op === "sum") return lit(0);
@@ -46,7 +55,8 @@ function scanLibrary(op: ScanOp, input: DType, a: ComputeType, range: DType): Li
   return {
     file: "scan",
     variant: `${input.name}-${op}-${a}-${identity.replace(/[^\w-]/g, "")}`,
-    defines: () => ({ T: mslType(input), V: computeType(input), A: a, COMBINE: `op_${op}`, IDENTITY: identity }),
+    // complex64 accumulates in cfloat (common.metal's name of float2: a plain type name declares the threadgroup tile)
+    defines: () => ({ T: mslType(input), V: computeType(input), A: a === "float2" ? "cfloat" : a, COMBINE: `op_${op}`, IDENTITY: identity }),
   };
 }
 

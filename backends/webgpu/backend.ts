@@ -6,7 +6,7 @@
 import type { Backend, BackendBuffer, MultiKernel, Kernel, OutputSpec, Tensor } from "../backend.js";
 import { BufferPool, PooledBackend, formatBytes } from "../pool.js";
 import { isRowMajor } from "../strides.js";
-import { bfloat16, bool, float16, float32, int16, int32, int64, int8, uint16, uint32, uint64, uint8 } from "../../src/dtype.js";
+import { bfloat16, bool, complex64, float16, float32, int16, int32, int64, int8, uint16, uint32, uint64, uint8 } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import { storageCtor } from "../../src/storage.js";
 import type { GpuContext } from "./device.js";
@@ -97,8 +97,11 @@ export function packParams(op: string, words: readonly number[]): Uint32Array {
 /** Submitted batches the host may run ahead of the device. */
 const MAX_IN_FLIGHT = 8;
 
-/** The dtypes this backend holds; int64 and uint64 as pairs of u32 words (wgsl/int64.wgsl), in the kernels int64-support.ts lists. */
-export const WEBGPU_DTYPES = [bool, uint8, uint16, uint32, uint64, int8, int16, int32, int64, float16, bfloat16, float32];
+/**
+ * The dtypes this backend holds; int64 and uint64 as pairs of u32 words (wgsl/int64.wgsl), in the kernels
+ * int64-support.ts lists; complex64 as two f32 words (wgsl/complex.wgsl), in those complex64-support.ts lists.
+ */
+export const WEBGPU_DTYPES = [bool, uint8, uint16, uint32, uint64, int8, int16, int32, int64, float16, bfloat16, float32, complex64];
 
 export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
   readonly name = "webgpu" as const;

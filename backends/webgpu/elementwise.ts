@@ -1,12 +1,12 @@
 // WebGPU kernels for the elementwise primitives (unary, binary, where,
 // astype) and the contiguous copy, all through wgsl/elementwise.wgsl
-// (wgsl/elementwise64.wgsl for int64/uint64 outputs): inputs
+// (wgsl/elementwise64.wgsl for int64/uint64 and complex64 outputs): inputs
 // broadcast by zero strides, dims merged where every operand is contiguous
 // (one merged dim selects the kernel's linear variant).
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { elementwiseLayout } from "../strides.js";
-import { is64BitInt, type DType } from "../../src/dtype.js";
+import { complex64, is64BitInt, uint64, type DType } from "../../src/dtype.js";
 import type { Binary, Unary } from "../../src/primitives/elementwise.js";
 import type { WebGpuBackend } from "./backend.js";
 import { BINARY_WGSL, UNARY_WGSL, castWgsl, elementsPerWord, helpersFor, inputDecl, packExpr, wgslExprFor, type WgslExprs } from "./codegen.js";
@@ -21,7 +21,8 @@ export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: str
     LOADS: dtypes.map((_, k) => `let ${NAMES[k]} = load_${k}(${linear ? `u32(l${k}.x + i32(e) * l${k}.y)` : `offset_of(${k}u, e)`});`).join(" "),
     EXPR: expr,
   };
-  // elementwise64.wgsl writes the value's two words itself
+  // elementwise64.wgsl writes the value's two words itself (a complex value's as their bits)
+  if (out === complex64) return { ...common, EXPR: `bitcast<vec2<u32>>(${expr})` };
   if (is64BitInt(out)) return common;
   const epw = elementsPerWord(out);
   return { ...common, EPW: epw, BITS: 32 / epw, PACK: packExpr(out, "v", isBool) };
@@ -32,7 +33,7 @@ export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tenso
   const t = gpu.allocOutput(out);
   const n = out.shape.reduce((a, b) => a * b, 1);
   if (n === 0) return t;
-  const wide = is64BitInt(out.dtype);
+  const wide = is64BitInt(out.dtype) || out.dtype === complex64;
   const epw = wide ? 1 : elementsPerWord(out.dtype);
   const params = elementwiseLayout(inputs, out.shape);
   const linear = params[1] === 1;
@@ -76,12 +77,26 @@ export function binaryKernel(gpu: WebGpuBackend): Kernel {
   };
 }
 
+/** complex64 as the uint64 view of its bits: moved and selected as words, never as floats (nothing a driver could flush). */
+export function complexBits<T extends Tensor | OutputSpec>(t: T): T {
+  return t.dtype === complex64 ? { ...t, dtype: uint64 } : t;
+}
+
+/** A result computed on complexBits views, as `dtype` again. */
+function withDType<T extends Tensor>(t: T, dtype: DType): T {
+  return { ...t, dtype };
+}
+
 export function whereKernel(gpu: WebGpuBackend): Kernel {
-  return (_prim, [c, x, y], out) => mapKernel(gpu, "where", [c!, x!, y!], out, is64BitInt(c!.dtype) ? "select(c, b, w64_nz(a))" : "select(c, b, a != 0u)", false);
+  return (_prim, [c, x, y], out) => {
+    const expr = is64BitInt(c!.dtype) ? "select(c, b, w64_nz(a))" : "select(c, b, a != 0u)";
+    return withDType(mapKernel(gpu, "where", [c!, complexBits(x!), complexBits(y!)], complexBits(out), expr, false), out.dtype);
+  };
 }
 
 export function astypeKernel(gpu: WebGpuBackend): Kernel {
   return (_prim, [x], out) => {
+    if (x!.dtype === out.dtype) return contiguousCopy(gpu, x!);
     const { expr, isBool } = castWgsl(x!.dtype, out.dtype);
     return mapKernel(gpu, "astype", [x!], out, expr, isBool);
   };
@@ -99,7 +114,7 @@ export function castResult(gpu: WebGpuBackend, res: Tensor, out: OutputSpec): Te
   return cast;
 }
 
-/** A contiguous copy of `t` (same dtype). */
+/** A contiguous copy of `t` (same dtype; complex64 as its bits). */
 export function contiguousCopy(gpu: WebGpuBackend, t: Tensor): Tensor {
-  return mapKernel(gpu, "copy", [t], { shape: t.shape, dtype: t.dtype }, "a", false);
+  return withDType(mapKernel(gpu, "copy", [complexBits(t)], complexBits({ shape: t.shape, dtype: t.dtype }), "a", false), t.dtype);
 }

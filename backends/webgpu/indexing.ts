@@ -5,10 +5,11 @@
 // short, else through a stable sort of the columns' targets (sort.ts) and a
 // binary search. Index values are wrapped and clamped in the kernel.
 // int64/uint64 data moves as uint32 word pairs (gather.ts wordPairs); a scatter
-// that folds 64-bit values computes one word of its element per invocation.
+// that folds 64-bit values (or complex64 ones, wgsl/complex.wgsl) computes one
+// word of its element per invocation.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
-import { is64BitInt, uint32, type DType } from "../../src/dtype.js";
+import { complex64, is64BitInt, uint32, type DType } from "../../src/dtype.js";
 import { SliceUpdate, type GatherAxis, type ScatterAxis, type ScatterMode } from "../../src/primitives/indexing.js";
 import { SortIndices } from "../../src/primitives/sort.js";
 import { rowMajorStrides, sizeOf } from "../../src/shape.js";
@@ -85,6 +86,7 @@ function foldOf(mode: ScatterMode, d: DType): string {
 
 /** The element value `v` as the output's bits: packed, or for a 64-bit output the word that layout operand `half` names. */
 function storeOf(d: DType, v: string, half: number): string {
+  if (d === complex64) return `c_word(${v}, u32(offset_of(${half}u, e)))`;
   return is64BitInt(d) ? `w64_word(${v}, u32(offset_of(${half}u, e)))` : `pack_${d.name}(${v})`;
 }
 
@@ -93,7 +95,7 @@ function storeOf(d: DType, v: string, half: number): string {
  * output, one invocation per word), the operands read over it, the result's spec and its view back.
  */
 function scatterShape(out: OutputSpec) {
-  const wide = is64BitInt(out.dtype);
+  const wide = is64BitInt(out.dtype) || out.dtype === complex64;
   return {
     shape: wide ? [...out.shape, 2] : out.shape,
     over: (t: Tensor): Tensor => (wide ? perWord(t) : t),

@@ -1,13 +1,15 @@
 // WebGPU matmul through wgsl/matmul.wgsl: register-blocked tiles (each
 // invocation a TM x TN block in vec4 registers) over K slabs staged in
 // workgroup memory, float32 accumulation, operands read through their strides
-// (transposes and broadcast batches cost no copy); f16/bf16 outputs cast after.
+// (transposes and broadcast batches cost no copy); f16/bf16 outputs cast after;
+// complex64 through matmul-complex.ts.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
-import { float32 } from "../../src/dtype.js";
+import { complex64, float32 } from "../../src/dtype.js";
 import type { WebGpuBackend } from "./backend.js";
 import { inputDecl } from "./codegen.js";
 import { castResult } from "./elementwise.js";
+import { complexMatmul } from "./matmul-complex.js";
 
 /** A tile shape: BM = 16 * TM rows and BN = 16 * TN columns per workgroup, K in slabs of BK. */
 interface MatmulTiles {
@@ -106,6 +108,7 @@ function encodeMatmul(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: readonly 
 
 export function matmulKernel(gpu: WebGpuBackend): Kernel {
   return (_prim, [a, b], out: OutputSpec) => {
+    if (out.dtype === complex64) return complexMatmul(gpu, a!, b!, out);
     const nd = out.shape.length;
     const batches = out.shape.slice(0, -2).reduce((s, d) => s * d, 1);
     const res = encodeMatmul(gpu, a!, b!, out.shape, tilesFor(a!.shape[nd - 2]!, b!.shape[nd - 1]!, batches));

@@ -3,21 +3,22 @@
 // longer ones a workgroup per output (wgsl/reduce.wgsl; long segments of few
 // outputs split into chunks folded by a second pass). f32/i32/u32
 // accumulators (NaN-propagating max/min, first NaN for arg-reductions, NumPy's
-// rules), i64/u64 pairs of words for int64/uint64 (wgsl/int64.wgsl); outputs
+// rules), i64/u64 pairs of words for int64/uint64 (wgsl/int64.wgsl), vec2<f32>
+// pairs for complex64 sum and prod (wgsl/complex.wgsl); outputs
 // narrower than 32 bits are cast from a 32-bit result.
 // Kernels count with 32-bit words: a segment of 2^31 elements or more (a
 // broadcast view can make one) is reduced in pieces folded on the device.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
-import { float32, int32, int64, uint32, uint64, type DType } from "../../src/dtype.js";
+import { complex64, float32, int32, int64, uint32, uint64, type DType } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { ArgReduce, Reduce } from "../../src/primitives/reduce.js";
 import type { WebGpuBackend } from "./backend.js";
 import { computeType, helpersFor, inputDecl, type ComputeType } from "./codegen.js";
 import { castResult, mapKernel } from "./elementwise.js";
 
-const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32, i64: int64, u64: uint64 };
+const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32, i64: int64, u64: uint64, c64: complex64 };
 
 const is64 = (t: ComputeType): t is "i64" | "u64" => t === "i64" || t === "u64";
 
@@ -70,7 +71,15 @@ function foldFor64(op: string, t: "i64" | "u64"): Fold {
   throw new Error(`[${op}] is not a reduction of 64-bit words`);
 }
 
+/** The folds of complex64 accumulators (vec2<f32>: real, imaginary part). */
+function foldForComplex(op: string): Fold {
+  if (op === "sum") return { init: "vec2<f32>(0.0, 0.0)", fold: "a + b" };
+  if (op === "prod") return { init: "vec2<f32>(1.0, 0.0)", fold: "c_mul(a, b)" };
+  throw new Error(`[${op}] is not a reduction of complex64 on webgpu`);
+}
+
 function foldFor(op: string, t: ComputeType): Fold {
+  if (t === "c64") return foldForComplex(op);
   if (is64(t) && op !== "all" && op !== "any") return foldFor64(op, t);
   const zero = t === "f32" ? "0.0" : t === "i32" ? "0" : "0u";
   const one = t === "f32" ? "1.0" : t === "i32" ? "1" : "1u";
@@ -138,7 +147,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
         FOLD: f.fold,
         ISARG: String(isArg),
         BETTER: isArg ? betterFor(op, v) : "false",
-        STORE: is64(t) ? "out_words[2u * i] = r.x; out_words[2u * i + 1u] = r.y;" : `out_words[i] = ${t === "u32" ? "r" : "bitcast<u32>(r)"};`,
+        STORE: is64(t) ? "out_words[2u * i] = r.x; out_words[2u * i + 1u] = r.y;" : t === "c64" ? "out_words[2u * i] = bitcast<u32>(r.x); out_words[2u * i + 1u] = bitcast<u32>(r.y);" : `out_words[i] = ${t === "u32" ? "r" : "bitcast<u32>(r)"};`,
       }),
     },
     gpu.gpuBuffer(res),

@@ -10,6 +10,7 @@ import { astypeKernel, binaryKernel, contiguousCopy, unaryKernel, whereKernel } 
 import { reduceKernel } from "./reduce.js";
 import { matmulKernel } from "./matmul.js";
 import { convKernel } from "./conv.js";
+import { fftKernel } from "./fft.js";
 import { quantizeKernel, quantizedKernels } from "./quantized.js";
 import { fp8Kernels } from "./fp8.js";
 import { arangeKernel, randomBitsKernel } from "./generators.js";
@@ -24,6 +25,8 @@ import { stridedKernels } from "../strided.js";
 import { dtypeViewKernel } from "../dtype-view.js";
 import { customKernelWebGpu } from "./custom-kernel.js";
 import { refuseInt64, refuseInt64Multi } from "./int64-support.js";
+import { refuseComplex64Multi, supportComplex64 } from "./complex64-support.js";
+import { linalgKernels, linalgMultiKernels } from "./linalg.js";
 
 function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
   return {
@@ -46,6 +49,7 @@ function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
     ...stridedKernels((t) => contiguousCopy(gpu, t)),
     ...quantizedKernels(gpu),
     ...fp8Kernels(gpu),
+    ...linalgKernels(gpu),
     view: dtypeViewKernel((t) => contiguousCopy(gpu, t)),
   };
 }
@@ -61,7 +65,8 @@ export async function registerOnAdapter(found: FoundAdapter): Promise<void> {
     return;
   }
   const gpu = new WebGpuBackend(ctx);
-  Object.assign(gpu.kernels, refuseInt64(kernels(gpu)));
-  Object.assign(gpu.multiKernels, refuseInt64Multi({ ...derivedMultiKernels(gpu.kernels), customKernel: customKernelWebGpu(gpu), quantize: quantizeKernel(gpu) }));
+  Object.assign(gpu.kernels, supportComplex64(refuseInt64(kernels(gpu))));
+  gpu.kernels.fft = fftKernel(gpu);
+  Object.assign(gpu.multiKernels, refuseComplex64Multi(refuseInt64Multi({ ...derivedMultiKernels(gpu.kernels), customKernel: customKernelWebGpu(gpu), quantize: quantizeKernel(gpu), ...linalgMultiKernels(gpu) })));
   registerBackend(gpu);
 }

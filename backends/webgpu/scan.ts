@@ -3,19 +3,20 @@
 // elements, and when a line has several tiles their totals are scanned
 // (exclusively, by the same code, recursively) and combined back into the
 // tiles: a scan-then-propagate multi-pass scan. Accumulates in f32/i32/u32 words
-// (i64/u64 word pairs for int64/uint64, wgsl/int64.wgsl); narrower output
-// dtypes are cast from them afterwards (integers wrap, as the cpu's).
+// (i64/u64 word pairs for int64/uint64, wgsl/int64.wgsl; vec2<f32> pairs for
+// complex64 cumsum and cumprod, wgsl/complex.wgsl); narrower output dtypes are
+// cast from them afterwards (integers wrap, as the cpu's).
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
-import { float32, int32, int64, intRange, uint32, uint64, type DType } from "../../src/dtype.js";
+import { complex64, float32, int32, int64, intRange, uint32, uint64, type DType } from "../../src/dtype.js";
 import type { Scan, ScanOp } from "../../src/primitives/scan.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
 import { computeType, helpersFor, inputDecl, type ComputeType } from "./codegen.js";
 import { castResult } from "./elementwise.js";
 
-const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32, i64: int64, u64: uint64 };
+const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32, i64: int64, u64: uint64, c64: complex64 };
 /** Elements of a line one workgroup scans (wgsl/scan.wgsl TILE). */
 const TILE = 2048;
 /** Lines this short or shorter get one invocation each. */
@@ -30,6 +31,7 @@ function invocationPerLine(n: number, lines: number): boolean {
 
 function combineFor(op: ScanOp, t: ComputeType): string {
   if (t === "i64" || t === "u64") return combine64(op, t);
+  if (t === "c64") return op === "prod" ? "c_mul(a, b)" : "a + b";
   switch (op) {
     case "sum":
       return "a + b";
@@ -72,6 +74,7 @@ function identity64(op: ScanOp, t: "i64" | "u64"): string {
 /** The exclusive scan's first value, in `t`, within `d`'s range (cummax of int8 starts at -128, as the cpu). */
 function identityFor(op: ScanOp, t: ComputeType, d: DType): string {
   if (t === "i64" || t === "u64") return identity64(op, t);
+  if (t === "c64") return op === "prod" ? "vec2<f32>(1.0, 0.0)" : "vec2<f32>(0.0, 0.0)";
   const lit = (v: number) => (t === "f32" ? `${v}.0` : t === "u32" ? `${v}u` : v === -(2 ** 31) ? "(-2147483647 - 1)" : `${v}`);
   if (op === "sum") return lit(0);
   if (op === "prod") return lit(1);
@@ -124,8 +127,8 @@ function scanWords(gpu: WebGpuBackend, op: ScanOp, x: Tensor, axis: number, reve
     LIFT: inType === t ? "v" : `${t}(v)`,
     COMBINE: combineFor(op, t),
     IDENTITY: identityFor(op, t, range),
-    STORE: wide ? "out_words[2u * i] = r.x; out_words[2u * i + 1u] = r.y;" : `out_words[i] = ${t === "u32" ? "r" : "bitcast<u32>(r)"};`,
-    STORED: wide ? "return vec2u(out_words[2u * i], out_words[2u * i + 1u]);" : `return ${t === "u32" ? "out_words[i]" : `bitcast<${t}>(out_words[i])`};`,
+    STORE: wide ? "out_words[2u * i] = r.x; out_words[2u * i + 1u] = r.y;" : t === "c64" ? "out_words[2u * i] = bitcast<u32>(r.x); out_words[2u * i + 1u] = bitcast<u32>(r.y);" : `out_words[i] = ${t === "u32" ? "r" : "bitcast<u32>(r)"};`,
+    STORED: wide ? "return vec2u(out_words[2u * i], out_words[2u * i + 1u]);" : t === "c64" ? "return bitcast<vec2<f32>>(vec2u(out_words[2u * i], out_words[2u * i + 1u]));" : `return ${t === "u32" ? "out_words[i]" : `bitcast<${t}>(out_words[i])`};`,
   });
   const kernel = (mode: number, input: DType, inType: ComputeType) => ({
     op: `scan(${op})`,
@@ -153,6 +156,8 @@ export function scanKernel(gpu: WebGpuBackend): Kernel {
     const n = spec.shape.reduce((a, b) => a * b, 1);
     if (n >= 2 ** 31) throw new RangeError(`[scan] cannot scan ${n} elements on webgpu: its kernels index with 32-bit words (input shape [${x!.shape.join(", ")}])`);
     const t = computeType(spec.dtype);
+    // complex64 has running sums and products only (MLX orders it for nothing else here)
+    if (t === "c64" && p.op !== "sum" && p.op !== "prod") throw new Error(`[${prim.errorName}] is not implemented on backend 'webgpu' for complex64 (scan ${p.op})`);
     const words = scanWords(gpu, p.op, x!, p.axis, p.reverse, p.inclusive, t, spec.dtype);
     return castResult(gpu, words, spec);
   };

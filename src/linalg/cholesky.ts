@@ -17,8 +17,8 @@ export interface CholeskyOptions extends OpOptions {
  * with `upper` the upper U = L^T. Only the triangle of `a` the factor lies in
  * is read. Computed in float64 and rounded once; a matrix that is not
  * positive definite gives NaN from its first non-positive pivot on (MLX
- * returns LAPACK's partial factor unchecked). Runs on the cpu stream only,
- * as in MLX. `upper` may be passed positionally, as in MLX.
+ * returns LAPACK's partial factor unchecked). Runs on the cpu (float64)
+ * and, as float32 GPU kernels, on webgpu and metal (MLX: the cpu only). `upper` may be passed positionally, as in MLX.
  * @example
  * ```ts
  * const a = mx.array([[4, 2], [2, 3]], mx.float64);

@@ -10,7 +10,7 @@ import { linalgInput } from "./checks.js";
  * The inverse of each square matrix in the last two axes of `a` (float32 or
  * float64), by LU factorization with partial pivoting in float64, rounded
  * once. A matrix with an exact zero pivot (singular) is an error when the
- * result is evaluated, as in MLX. Runs on the cpu stream only, as in MLX.
+ * result is evaluated, as in MLX. Runs on the cpu (float64) and, as float32 GPU kernels, on webgpu and metal (MLX: the cpu only).
  * @example
  * ```ts
  * const a = mx.array([[4, 7], [2, 6]], mx.float64);

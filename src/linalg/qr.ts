@@ -12,7 +12,7 @@ import { linalgInput } from "./checks.js";
  * upper triangular, k = min(m, n), as MLX's (and NumPy's "reduced" mode). By
  * Householder reflections in float64 (LAPACK's sign convention: R's diagonal
  * may be negative), rounded once. Differentiable where R's leading k x k
- * block is invertible. Runs on the cpu stream only, as in MLX.
+ * block is invertible. Runs on the cpu (float64) and, as float32 GPU kernels, on webgpu and metal (MLX: the cpu only).
  * @example
  * ```ts
  * const a = mx.array([[2, 3], [1, 2]], mx.float64);

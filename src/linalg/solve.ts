@@ -48,7 +48,7 @@ function solveOf(op: string, a: ArrayLike, b: ArrayLike, o: OpOptions | undefine
  * or matrices (..., n, k); batch axes broadcast. By LU factorization with
  * partial pivoting in float64, rounded once to the inputs' promoted dtype
  * (float32 or float64). A singular `a` (an exact zero pivot) is an error when
- * the result is evaluated. Runs on the cpu stream only, as in MLX.
+ * the result is evaluated. Runs on the cpu (float64) and, as float32 GPU kernels, on webgpu and metal (MLX: the cpu only).
  * @example
  * ```ts
  * const a = mx.array([[3, 1], [1, 2]], mx.float32);
@@ -63,7 +63,7 @@ export function solve(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
  * The solution x of a x = b for triangular `a` (lower, or upper with
  * `upper`; only that triangle is read), `b` a vector or matrices as in
  * `solve`; by substitution in float64, rounded once. A zero on the diagonal
- * gives infinities and NaN. Runs on the cpu stream only, as in MLX. `upper`
+ * gives infinities and NaN. Runs on the cpu (float64) and, as float32 GPU kernels, on webgpu and metal (MLX: the cpu only). `upper`
  * may be passed positionally.
  * @example
  * ```ts

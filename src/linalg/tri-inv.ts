@@ -16,7 +16,7 @@ export interface TriInvOptions extends OpOptions {
  * or float64), by substitution in float64 rounded once. Only the triangle
  * named by `upper` (default lower) is read; the result is triangular the
  * same way. A zero on the diagonal gives infinities and NaN. Runs on the cpu
- * stream only, as in MLX. `upper` may be passed positionally.
+ * (float64) and, as float32 GPU kernels, on webgpu and metal (MLX: the cpu only). `upper` may be passed positionally.
  * @example
  * ```ts
  * const l = mx.array([[2, 0], [1, 4]], mx.float32);

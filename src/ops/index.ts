@@ -11,6 +11,7 @@ export * from "./linalg.js";
 export * from "./reduction.js";
 export * from "./shapes.js";
 export * from "./math-extra.js";
+export * from "./complex.js";
 export * from "./strided.js";
 export * from "./scan.js";
 export * from "./sort.js";

@@ -3,12 +3,13 @@
 // table to validate and promote; kernels only see inputs of one common dtype.
 
 import type { MxArray } from "../array.js";
-import { bool, complex64, float32, isFloating, type DType } from "../dtype.js";
+import { bool, complex64, float32, isFloating, isInexact, type DType } from "../dtype.js";
 import { ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { broadcastShapes } from "../shape.js";
 import { addOptional, alignBatched, on, unbroadcast } from "./autodiff.js";
 import { BINARY_DERIVATIVES, UNARY_DERIVATIVES } from "./derivatives.js";
+import { complexBinaryJvp, complexBinaryVjp, complexUnaryJvp, complexUnaryVjp } from "./complex-derivatives.js";
 
 /**
  * Input domains: "float" ops promote bool/integer inputs to float32 first;
@@ -28,29 +29,29 @@ export interface ElementwiseInfo {
 export const UNARY_OPS = {
   abs: { domain: "numeric", complex: true },
   negative: { domain: "numeric", complex: true },
-  sign: { domain: "numeric" },
+  sign: { domain: "numeric", complex: true },
   floor: { domain: "numeric" },
   ceil: { domain: "numeric" },
-  round: { domain: "numeric" },
+  round: { domain: "numeric", complex: true },
   square: { domain: "numeric", complex: true },
   sqrt: { domain: "float", complex: true },
-  rsqrt: { domain: "float" },
+  rsqrt: { domain: "float", complex: true },
   reciprocal: { domain: "float", complex: true },
   exp: { domain: "float", complex: true },
   expm1: { domain: "float" },
   log: { domain: "float", complex: true },
-  log2: { domain: "float" },
-  log10: { domain: "float" },
+  log2: { domain: "float", complex: true },
+  log10: { domain: "float", complex: true },
   log1p: { domain: "float" },
   sin: { domain: "float", complex: true },
   cos: { domain: "float", complex: true },
-  tan: { domain: "float" },
-  arcsin: { domain: "float" },
-  arccos: { domain: "float" },
-  arctan: { domain: "float" },
-  sinh: { domain: "float" },
-  cosh: { domain: "float" },
-  tanh: { domain: "float" },
+  tan: { domain: "float", complex: true },
+  arcsin: { domain: "float", complex: true },
+  arccos: { domain: "float", complex: true },
+  arctan: { domain: "float", complex: true },
+  sinh: { domain: "float", complex: true },
+  cosh: { domain: "float", complex: true },
+  tanh: { domain: "float", complex: true },
   arcsinh: { domain: "float" },
   arccosh: { domain: "float" },
   arctanh: { domain: "float" },
@@ -72,9 +73,9 @@ export const BINARY_OPS = {
   divide: { domain: "float", complex: true },
   floorDivide: { domain: "numeric" },
   remainder: { domain: "numeric" },
-  power: { domain: "numeric" },
-  maximum: { domain: "numeric" },
-  minimum: { domain: "numeric" },
+  power: { domain: "numeric", complex: true },
+  maximum: { domain: "numeric", complex: true },
+  minimum: { domain: "numeric", complex: true },
   logaddexp: { domain: "float" },
   arctan2: { domain: "float" },
   bitwiseAnd: { domain: "integer" },
@@ -84,10 +85,10 @@ export const BINARY_OPS = {
   rightShift: { domain: "integer" },
   equal: { domain: "any", boolOut: true, complex: true },
   notEqual: { domain: "any", boolOut: true, complex: true },
-  less: { domain: "any", boolOut: true },
-  lessEqual: { domain: "any", boolOut: true },
-  greater: { domain: "any", boolOut: true },
-  greaterEqual: { domain: "any", boolOut: true },
+  less: { domain: "any", boolOut: true, complex: true },
+  lessEqual: { domain: "any", boolOut: true, complex: true },
+  greater: { domain: "any", boolOut: true, complex: true },
+  greaterEqual: { domain: "any", boolOut: true, complex: true },
   logicalAnd: { domain: "any", boolOut: true },
   logicalOr: { domain: "any", boolOut: true },
 } as const satisfies Record<string, ElementwiseInfo>;
@@ -115,11 +116,14 @@ export class Unary extends Primitive {
     if (this.name === "abs" && x!.dtype === complex64) return { shape: x!.shape, dtype: float32 };
     return { shape: x!.shape, dtype: x!.dtype };
   }
+  /** complex64 inputs follow MLX's conjugate-linear rules (complex-derivatives.ts). */
   override vjp([x]: readonly MxArray[], ct: MxArray, y: MxArray): (MxArray | null)[] {
+    if (x!.dtype === complex64) return [complexUnaryVjp(this.name, x!, ct, y)];
     const d = UNARY_DERIVATIVES[this.name];
     return [d && isFloating(x!.dtype) ? ops.multiply(ct, d(x!, y), on(ct)) : null];
   }
   override jvp([x]: readonly MxArray[], [t]: readonly (MxArray | null)[], y: MxArray): MxArray | null {
+    if (x!.dtype === complex64) return t ? complexUnaryJvp(this.name, x!, t, y) : null;
     const d = UNARY_DERIVATIVES[this.name];
     return d && t && isFloating(x!.dtype) ? ops.multiply(t, d(x!, y), on(t)) : null;
   }
@@ -141,12 +145,14 @@ export class Binary extends Primitive {
     return { shape: broadcastShapes(this.name, a!.shape, b!.shape), dtype: info.boolOut ? bool : a!.dtype };
   }
   override vjp([a, b]: readonly MxArray[], ct: MxArray, y: MxArray): (MxArray | null)[] {
+    if (a!.dtype === complex64) return complexBinaryVjp(this.name, a!, b!, ct, y);
     const d = BINARY_DERIVATIVES[this.name];
     if (!d || !isFloating(a!.dtype)) return [null, null];
     const [da, db] = d(a!, b!, y);
     return [da && unbroadcast(ops.multiply(ct, da, on(ct)), a!.shape), db && unbroadcast(ops.multiply(ct, db, on(ct)), b!.shape)];
   }
   override jvp([a, b]: readonly MxArray[], [ta, tb]: readonly (MxArray | null)[], y: MxArray): MxArray | null {
+    if (a!.dtype === complex64) return complexBinaryJvp(this.name, a!, b!, [ta ?? null, tb ?? null], y);
     const d = BINARY_DERIVATIVES[this.name];
     if (!d || !isFloating(a!.dtype)) return null;
     const [da, db] = d(a!, b!, y);
@@ -194,10 +200,11 @@ export class AsType extends Primitive {
     return { shape: x!.shape, dtype: this.dtype };
   }
   override vjp([x]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
-    return [isFloating(x!.dtype) ? ops.astype(ct, x!.dtype, on(ct)) : null];
+    // complex64 to real keeps the real part, so its cotangent is ct + 0i; real to complex64 passes Re(ct) back
+    return [isInexact(x!.dtype) ? ops.astype(ct, x!.dtype, on(ct)) : null];
   }
   override jvp(_x: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
-    return t && isFloating(this.dtype) ? ops.astype(t, this.dtype, on(t)) : null;
+    return t && isInexact(this.dtype) ? ops.astype(t, this.dtype, on(t)) : null;
   }
   override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
     return [ops.astype(x!, this.dtype, on(x!)), axis!];

@@ -3,7 +3,7 @@
 // computed in one pass by each backend). Axes are normalized and sorted.
 
 import type { MxArray } from "../array.js";
-import { bool, int32, isFloating, uint32 } from "../dtype.js";
+import { bool, int32, isFloating, isInexact, uint32 } from "../dtype.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { batchFirst, keptShape, on, shiftAxes } from "./autodiff.js";
@@ -68,13 +68,13 @@ export class Reduce extends AxesReduction {
     return ops.divide(wins, ops.sum(wins, { axis: [...this.axes], keepdims: true, ...o }), o);
   }
   override vjp([x]: readonly MxArray[], ct: MxArray, y: MxArray): (MxArray | null)[] {
-    if (!isFloating(x!.dtype) || this.name === "all" || this.name === "any") return [null];
+    if (!isInexact(x!.dtype) || this.name === "all" || this.name === "any") return [null];
     const o = on(ct);
     const spread = ops.broadcastTo(ops.reshape(ct, keptShape(x!.shape, this.axes), o), x!.shape, o);
     return [this.name === "sum" ? spread : ops.multiply(spread, this.partials(x!, y), o)];
   }
   override jvp([x]: readonly MxArray[], [t]: readonly (MxArray | null)[], y: MxArray): MxArray | null {
-    if (!t || !isFloating(x!.dtype) || this.name === "all" || this.name === "any") return null;
+    if (!t || !isInexact(x!.dtype) || this.name === "all" || this.name === "any") return null;
     const o = on(t);
     const d = this.name === "sum" ? t : ops.multiply(t, this.partials(x!, y), o);
     return ops.sum(d, { axis: [...this.axes], keepdims: this.keepdims, ...o });

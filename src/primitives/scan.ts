@@ -4,7 +4,7 @@
 // that holds the running extreme (ties: the latest in scan order, as MLX).
 
 import type { MxArray } from "../array.js";
-import { bool, int32, isFloating } from "../dtype.js";
+import { bool, int32, isFloating, isInexact } from "../dtype.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { batchFirst, on } from "./autodiff.js";
@@ -149,7 +149,7 @@ export class Scan extends Primitive {
   }
 
   override vjp([x]: readonly MxArray[], ct: MxArray, y: MxArray): (MxArray | null)[] {
-    if (!isFloating(x!.dtype)) return [null];
+    if (!isInexact(x!.dtype)) return [null];
     // a running sum's cotangent: the running sum of `ct` the other way
     if (this.op === "sum") return [node(new Scan("sum", this.axis, !this.reverse, this.inclusive), [ct], ct.stream)];
     // an exclusive output is the inclusive one a place later: its cotangent moves a place earlier
@@ -158,7 +158,7 @@ export class Scan extends Primitive {
   }
 
   override jvp([x]: readonly MxArray[], [t]: readonly (MxArray | null)[], y: MxArray): MxArray | null {
-    if (!t || !isFloating(x!.dtype)) return null;
+    if (!t || !isInexact(x!.dtype)) return null;
     if (this.op === "sum") return node(new Scan("sum", this.axis, this.reverse, this.inclusive), [t], t.stream);
     const tIncl = this.inclusiveJvp(x!, t, this.inclusiveOutput(x!, y));
     return this.inclusive ? tIncl : this.shift(tIncl, -this.next, 0);

@@ -1,17 +1,19 @@
 // Reverse and forward mode: vjp walks the traced graph from the outputs back
 // to the tracers, each primitive turning its output's cotangent into its
 // inputs'; jvp walks forward, each primitive turning its inputs' tangents
-// into its output's. Only float arrays carry cotangents and tangents.
+// into its output's. Float and complex64 arrays carry cotangents and
+// tangents (complex64 as MLX defines it: src/transforms/complex-rules.ts).
 // grad and valueAndGrad differentiate a scalar function of trees of arrays.
 
 import { MxArray } from "../array.js";
 import { checkOptions } from "../ops/strict-options.js";
-import { float32, isFloating } from "../dtype.js";
+import { float32, isInexact } from "../dtype.js";
 import { describe, describeValue, opError } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { addOptional } from "../primitives/autodiff.js";
 import { sameShape } from "../shape.js";
 import { callTraced, dependents, tracerOf } from "./trace.js";
+import { complexJvp, complexVjp, refuseComplexSiblings, touchesComplex } from "./complex-rules.js";
 import { describeTree, treeFlatten, treeUnflatten, type TreeDef } from "./tree.js";
 import type { ArrayFn, ArrayPerArgument, Argnums, CheckedArgnums, GradOptions, Gradients, LossFn, OutputList } from "./types.js";
 
@@ -39,7 +41,9 @@ function checkPairs(transform: string, arrays: readonly MxArray[], against: read
 /**
  * Reverse mode: the outputs of `fn(...primals)` and the cotangents of the
  * primals given the outputs' `cotangents` (one per output, same shapes), i.e.
- * the cotangents times the Jacobian. Only float arrays carry cotangents.
+ * the cotangents times the Jacobian. Only float and complex64 arrays carry
+ * cotangents; for complex64 the vjp is MLX's conjugate-linear one,
+ * `ct * conj(f'(z))` for a holomorphic f (docs/arrays.md, complex numbers).
  * @example
  * ```ts
  * const square = (x: mx.MxArray) => mx.multiply(x, x);
@@ -88,7 +92,7 @@ function reverseMode(transform: string, fn: ArrayFn, primals: readonly MxArray[]
   const cts = new Map<MxArray, MxArray>();
   const accumulate = (x: MxArray, ct: MxArray) => cts.set(x, addOptional(cts.get(x) ?? null, ct)!);
   outputs.forEach((out, i) => {
-    if (depends.has(out) && isFloating(out.dtype)) accumulate(out, ops.astype(cotangents[i]!, out.dtype, { stream: out.stream }));
+    if (depends.has(out) && isInexact(out.dtype)) accumulate(out, ops.astype(cotangents[i]!, out.dtype, { stream: out.stream }));
   });
   const position = siblingPositions(order);
   for (let k = order.length - 1; k >= 0; k--) {
@@ -100,15 +104,16 @@ function reverseMode(transform: string, fn: ArrayFn, primals: readonly MxArray[]
       if (firstSiblingAt(n, position) !== k) continue;
       const siblingCts = n.siblings.map((s) => cts.get(s) ?? null);
       if (siblingCts.every((c) => !c)) continue;
+      refuseComplexSiblings(transform, n);
       grads = n.primitive.vjpOutputs(n.inputs, siblingCts, n.siblings);
     } else {
       const ct = cts.get(n);
       if (!ct) continue;
-      grads = n.primitive.vjp(n.inputs, ct, n);
+      grads = touchesComplex(n) ? complexVjp(transform, n, ct) : n.primitive.vjp(n.inputs, ct, n);
     }
     n.inputs.forEach((x, i) => {
       const g = grads[i];
-      if (!g || !depends.has(x) || !isFloating(x.dtype)) return;
+      if (!g || !depends.has(x) || !isInexact(x.dtype)) return;
       if (!sameShape(g.shape, x.shape)) throw new Error(`[${transform}] the rule of ${n.primitive!.name} gave input ${i} a cotangent of shape (${g.shape.join(", ")}) for shape (${x.shape.join(", ")})`);
       accumulate(x, g);
     });
@@ -120,7 +125,7 @@ function reverseMode(transform: string, fn: ArrayFn, primals: readonly MxArray[]
 /**
  * Forward mode: the outputs of `fn(...primals)` and their tangents given the
  * primals' `tangents` (one per primal, same shapes), i.e. the Jacobian times
- * the tangents. Only float arrays carry tangents.
+ * the tangents. Only float and complex64 arrays carry tangents.
  * @example
  * ```ts
  * const [outputs, tangents] = mx.jvp(mx.sin, [mx.array([0], mx.float32)], [mx.array([2], mx.float32)]);
@@ -138,29 +143,30 @@ export function jvp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, 
   const { order } = dependents(outputs, new Set(tracers));
   const ts = new Map<MxArray, MxArray>();
   tracers.forEach((t, i) => {
-    if (isFloating(t.dtype)) ts.set(t, ops.astype(ins[i]!, t.dtype, { stream: t.stream }));
+    if (isInexact(t.dtype)) ts.set(t, ops.astype(ins[i]!, t.dtype, { stream: t.stream }));
   });
   const done = new Set<MxArray>();
   for (const n of order) {
     if (ts.has(n) || done.has(n) || !n.primitive) continue;
-    if (!n.siblings && !isFloating(n.dtype)) continue;
+    if (!n.siblings && !isInexact(n.dtype)) continue;
     const inTangents = n.inputs.map((x) => ts.get(x) ?? null);
     if (inTangents.every((t) => !t)) continue;
     if (n.siblings) {
+      refuseComplexSiblings("jvp", n);
       // one rule call gives every sibling's tangent
       const outs = n.primitive.jvpOutputs(n.inputs, inTangents, n.siblings);
       n.siblings.forEach((s, i) => {
         done.add(s);
         const t = outs[i];
-        if (t && isFloating(s.dtype)) ts.set(s, t);
+        if (t && isInexact(s.dtype)) ts.set(s, t);
       });
       continue;
     }
-    const t = n.primitive.jvp(n.inputs, inTangents, n);
+    const t = touchesComplex(n) ? complexJvp("jvp", n, inTangents) : n.primitive.jvp(n.inputs, inTangents, n);
     if (t) ts.set(n, t);
   }
   // outputs that carry no tangent (integer, bool, or independent of the primals) get zeros, in float32 where not float (as MLX)
-  const out = outputs.map((o) => ts.get(o) ?? ops.zeros(o.shape, isFloating(o.dtype) ? o.dtype : float32, { stream: o.stream }));
+  const out = outputs.map((o) => ts.get(o) ?? ops.zeros(o.shape, isInexact(o.dtype) ? o.dtype : float32, { stream: o.stream }));
   return [outputs, out] as [OutputList<ReturnType<F>>, OutputList<ReturnType<F>>];
 }
 
@@ -187,8 +193,9 @@ export function valueAndGrad(fn: LossFn, options: GradOptions = {}): (...args: u
 
 /**
  * The gradient of a scalar function with respect to the arguments in `argnums`
- * (default 0), each a tree of float arrays: each gradient has its argument's
- * type, and a list of argnums gives a tuple of them.
+ * (default 0), each a tree of float or complex64 arrays: each gradient has its
+ * argument's type, and a list of argnums gives a tuple of them. A complex64
+ * argument z gets df/dRe(z) + i df/dIm(z) (MLX's convention).
  * @example
  * ```ts
  * const f = (x: mx.MxArray) => mx.sum(mx.square(x));
@@ -198,6 +205,9 @@ export function valueAndGrad(fn: LossFn, options: GradOptions = {}): (...args: u
  * const g = mx.grad((p: typeof params) => mx.sum(mx.add(mx.multiply(p.w, 3), p.b)))(params);
  * await g.w.tolist(); // [3]
  * await g.b.item(); // 1
+ *
+ * const z = mx.array([{ re: 3, im: 4 }], mx.complex64);
+ * await mx.grad((v: mx.MxArray) => mx.sum(mx.abs(v)))(z).tolist(); // [{ re: 0.6000000238418579, im: 0.800000011920929 }]
  * ```
  */
 export function grad<F extends LossFn, const I extends Argnums = undefined>(
@@ -247,7 +257,7 @@ function makeGrad(transform: string, fn: LossFn, options: GradOptions): (...args
       }
       f.leaves.forEach((x, j) => {
         if (x.isDisposed) throw new Error(`[${transform}] argument ${nums[k]}${f.def.kind === "leaf" ? "" : ` (leaf ${j})`} was disposed and can no longer be used`);
-        if (!isFloating(x.dtype)) throw new TypeError(`[${transform}] argument ${nums[k]}${f.def.kind === "leaf" ? "" : ` (leaf ${j})`} has dtype ${x.dtype.name}; gradients need float arrays (float16, bfloat16, float32, float64)`);
+        if (!isInexact(x.dtype)) throw new TypeError(`[${transform}] argument ${nums[k]}${f.def.kind === "leaf" ? "" : ` (leaf ${j})`} has dtype ${x.dtype.name}; gradients need float arrays (float16, bfloat16, float32, float64) or complex64 ones`);
       });
     });
     /** Flat leaves (primals or their gradients) back into the trees of the differentiated arguments. */

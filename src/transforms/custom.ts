@@ -32,6 +32,8 @@ export interface CustomRules<P extends readonly MxArray[] = MxArray[], O extends
 
 /** Output `index` of a custom function: inputs [output, ...arguments]. */
 class CustomOutput extends Reshape {
+  /** Its rules are vjp / jvp of the function (or the user's own): complex64 as those give it (complex-rules.ts). */
+  readonly complexRule = "as written";
   constructor(
     /** The function the user called (customFunction or checkpoint), named by errors. */
     readonly op: string,

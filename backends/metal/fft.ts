@@ -1,0 +1,93 @@
+// Metal FFT through msl/fft.metal: each transformed axis in turn (a real
+// forward transform's halved axis first, a real inverse's last), every line
+// of it at once. Lines whose FFT length fits threadgroup memory run in one
+// threadgroup each (fft_small: radix-4 passes); longer ones as a dispatch per radix-2 pass
+// over all lines. Lengths that are not powers of two run as Bluestein's
+// chirp-z; its tables (twiddles, chirp, kernel spectrum) are float64 on the
+// host (backends/fft-tables.ts), rounded once to float32 and uploaded.
+
+import type { Kernel, Tensor } from "../backend.js";
+import { complex64, float32 } from "../../src/dtype.js";
+import type { FftParams } from "../../src/primitives/fft.js";
+import { rowMajorStrides } from "../../src/shape.js";
+import { fftSteps, fftTables, type FftStep } from "../fft-tables.js";
+import { collapseDims } from "../strides.js";
+import type { MetalBackend } from "./backend.js";
+import type { LibraryKey } from "./library.js";
+
+const LIBRARY: LibraryKey = { file: "fft", variant: "", defines: () => ({}) };
+/** msl/fft.metal FFT_TG_MAX and FFT_THREADS. */
+const TG_MAX = 4096;
+const THREADS = 256;
+
+const LOAD = { complex: 0, real: 1, hermitian: 2 } as const;
+const STORE = { complex: 0, real: 1, half: 2 } as const;
+
+/** A float32 array uploaded to the device. */
+function upload(metal: MetalBackend, data: Float32Array): Tensor {
+  const t = metal.allocOutput({ shape: [data.length], dtype: float32 });
+  metal.write(t.buffer, data);
+  return t;
+}
+
+/** One axis of the transform: `x` (any strides) into `out` (row-major). */
+function transformAxis(metal: MetalBackend, x: Tensor, out: Tensor, ax: number, step: FftStep): void {
+  const n = step === "realInverse" ? out.shape[ax]! : x.shape[ax]!;
+  const inStrides = x.strides, outStrides = rowMajorStrides(out.shape);
+  const keptDims = [...x.shape.keys()].filter((d) => d !== ax);
+  const kept = collapseDims(keptDims.map((d) => x.shape[d]!), [keptDims.map((d) => inStrides[d]!), keptDims.map((d) => outStrides[d]!)]);
+  const lines = keptDims.reduce((p, d) => p * x.shape[d]!, 1);
+  if (lines === 0) return;
+  const { m, tw, chirp, spec } = fftTables(n);
+  const load = step === "realForward" ? LOAD.real : step === "realInverse" ? LOAD.hermitian : LOAD.complex;
+  const store = step === "realForward" ? STORE.half : step === "realInverse" ? STORE.real : STORE.complex;
+  const storeCount = out.shape[ax]!;
+  const words = (ns: number) => [
+    n, m, lines, kept.shape.length, inStrides[ax]!, outStrides[ax]!, x.offset, load, store,
+    step === "inverse" || step === "realInverse" ? 1 : 0, x.shape[ax]!, storeCount, chirp ? 1 : 0, ns,
+    ...kept.shape, ...kept.strides[0]!, ...kept.strides[1]!,
+  ];
+  const op = "fft";
+  const twT = upload(metal, tw);
+  const chirpT = chirp ? upload(metal, chirp) : twT;
+  const specT = spec ? upload(metal, spec) : twT;
+  if (m <= TG_MAX) {
+    metal.run(op, LIBRARY, "fft_small", [out, x, twT, chirpT, specT], words(0), { groups: lines, group: Math.min(THREADS, Math.max(1, m / 2)) });
+  } else {
+    let a = metal.allocOutput({ shape: [lines, m], dtype: complex64 });
+    let b = metal.allocOutput({ shape: [lines, m], dtype: complex64 });
+    const passes = () => {
+      for (let ns = 1; ns < m; ns *= 2) {
+        metal.run(op, LIBRARY, "fft_pass", [b, a, twT], words(ns), { threads: lines * (m / 2), group: THREADS });
+        [a, b] = [b, a];
+      }
+    };
+    metal.run(op, LIBRARY, "fft_load", [a, x, chirpT], words(0), { threads: lines * m, group: THREADS });
+    passes();
+    if (spec) {
+      metal.run(op, LIBRARY, "fft_spectrum", [a, specT], words(0), { threads: lines * m, group: THREADS });
+      passes();
+    }
+    metal.run(op, LIBRARY, "fft_store", [out, a, chirpT], words(0), { threads: lines * storeCount, group: THREADS });
+    metal.release(a.buffer);
+    metal.release(b.buffer);
+  }
+  for (const t of new Set([twT, chirpT, specT])) metal.release(t.buffer);
+}
+
+export function fftKernel(metal: MetalBackend): Kernel {
+  return (prim, [x], spec) => {
+    const p = prim.params() as FftParams;
+    if (p.real && !p.inverse ? x!.dtype !== float32 : x!.dtype !== complex64) {
+      throw new Error(`[${prim.errorName}] is not implemented on backend 'metal' for ${x!.dtype.name} input (a ${p.real && !p.inverse ? "float32" : "complex64"} one is)`);
+    }
+    let cur = x!;
+    fftSteps(p, x!.shape).forEach(({ axis, step, shape }, i, all) => {
+      const next = i === all.length - 1 ? metal.allocOutput(spec) : metal.allocOutput({ shape, dtype: complex64 });
+      transformAxis(metal, cur, next, axis, step);
+      if (cur !== x) metal.release(cur.buffer);
+      cur = next;
+    });
+    return cur;
+  };
+}

@@ -1,0 +1,93 @@
+// WebGPU FFT through wgsl/fft.wgsl (msl/fft.metal's algorithm): each
+// transformed axis in turn (a real forward transform's halved axis first, a
+// real inverse's last), every line of it at once. Lines whose FFT length fits
+// workgroup memory (2048 pairs) run in one workgroup each (radix-4 passes);
+// longer ones as a dispatch per radix-2 pass over all lines. Lengths that are
+// not powers of two run as Bluestein's chirp-z on float64 host tables
+// (backends/fft-float64.ts) rounded once to float32 and uploaded.
+
+import type { Kernel, Tensor } from "../backend.js";
+import { complex64, float32 } from "../../src/dtype.js";
+import type { FftParams } from "../../src/primitives/fft.js";
+import { rowMajorStrides } from "../../src/shape.js";
+import { fftSteps, fftTables, type FftStep } from "../fft-tables.js";
+import { collapseDims } from "../strides.js";
+import type { WebGpuBackend } from "./backend.js";
+
+/** wgsl/fft.wgsl's workgroup memory, in pairs, and the largest workgroup. */
+const TG_MAX = 2048;
+const THREADS = 256;
+
+const LOAD = { complex: 0, real: 1, hermitian: 2 } as const;
+const STORE = { complex: 0, real: 1, half: 2 } as const;
+const MODE = { small: 0, load: 1, pass: 2, spectrum: 3, store: 4 } as const;
+
+function upload(gpu: WebGpuBackend, data: Float32Array): Tensor {
+  const t = gpu.allocOutput({ shape: [data.length], dtype: float32 });
+  gpu.write(t.buffer, data);
+  return t;
+}
+
+/** One axis of the transform: `x` (any strides) into `out` (row-major). */
+function transformAxis(gpu: WebGpuBackend, x: Tensor, out: Tensor, ax: number, step: FftStep): void {
+  const n = step === "realInverse" ? out.shape[ax]! : x.shape[ax]!;
+  const outStrides = rowMajorStrides(out.shape);
+  const keptDims = [...x.shape.keys()].filter((d) => d !== ax);
+  const kept = collapseDims(keptDims.map((d) => x.shape[d]!), [keptDims.map((d) => x.strides[d]!), keptDims.map((d) => outStrides[d]!)]);
+  const lines = keptDims.reduce((p, d) => p * x.shape[d]!, 1);
+  if (lines === 0) return;
+  const { m, tw, chirp, spec } = fftTables(n);
+  const load = step === "realForward" ? LOAD.real : step === "realInverse" ? LOAD.hermitian : LOAD.complex;
+  const store = step === "realForward" ? STORE.half : step === "realInverse" ? STORE.real : STORE.complex;
+  const storeCount = out.shape[ax]!;
+  const words = (ns: number) => [
+    n, m, lines, kept.shape.length, x.strides[ax]!, outStrides[ax]!, x.offset, load, store,
+    step === "inverse" || step === "realInverse" ? 1 : 0, x.shape[ax]!, storeCount, chirp ? 1 : 0, ns,
+    ...kept.shape, ...kept.strides[0]!, ...kept.strides[1]!,
+  ];
+  const twT = upload(gpu, tw);
+  const chirpT = chirp ? upload(gpu, chirp) : twT;
+  const specT = spec ? upload(gpu, spec) : twT;
+  const tables = [twT, chirpT, specT].map((t) => gpu.gpuBuffer(t));
+  const run = (mode: number, wg: number, dst: Tensor, src: Tensor | null, ns: number, groups: number) =>
+    gpu.run({ op: "fft", file: "fft", helpers: [], key: `${mode}|${wg}`, slots: { MODE: mode, WG: wg } }, gpu.gpuBuffer(dst), words(ns), [src ? gpu.gpuBuffer(src) : tables[0]!, ...tables], groups);
+  if (m <= TG_MAX) {
+    run(MODE.small, Math.min(THREADS, Math.max(1, m / 2)), out, x, 0, lines);
+  } else {
+    let a = gpu.allocOutput({ shape: [lines, m], dtype: complex64 });
+    let b = gpu.allocOutput({ shape: [lines, m], dtype: complex64 });
+    const groups = (count: number) => Math.ceil(count / THREADS);
+    const passes = () => {
+      for (let ns = 1; ns < m; ns *= 2) {
+        run(MODE.pass, THREADS, b, a, ns, groups(lines * (m / 2)));
+        [a, b] = [b, a];
+      }
+    };
+    run(MODE.load, THREADS, a, x, 0, groups(lines * m));
+    passes();
+    if (spec) {
+      run(MODE.spectrum, THREADS, a, null, 0, groups(lines * m));
+      passes();
+    }
+    run(MODE.store, THREADS, out, a, 0, groups(lines * storeCount));
+    gpu.release(a.buffer);
+    gpu.release(b.buffer);
+  }
+  for (const t of new Set([twT, chirpT, specT])) gpu.release(t.buffer);
+}
+
+export function fftKernel(gpu: WebGpuBackend): Kernel {
+  return (prim, [x], spec) => {
+    const p = prim.params() as FftParams;
+    const want = p.real && !p.inverse ? float32 : complex64;
+    if (x!.dtype !== want) throw new Error(`[${prim.errorName}] is not implemented on backend 'webgpu' for ${x!.dtype.name} input (a ${want.name} one is)`);
+    let cur = x!;
+    fftSteps(p, x!.shape).forEach(({ axis, step, shape }, i, all) => {
+      const next = i === all.length - 1 ? gpu.allocOutput(spec) : gpu.allocOutput({ shape, dtype: complex64 });
+      transformAxis(gpu, cur, next, axis, step);
+      if (cur !== x) gpu.release(cur.buffer);
+      cur = next;
+    });
+    return cur;
+  };
+}

@@ -1,0 +1,206 @@
+// mx.compile: traces a function once per input signature (shapes, dtypes,
+// streams, tree structure and constant arguments), simplifies and fuses the
+// traced graph, and replays it on later calls as a fresh lazy graph.
+// Transforms tracing a compiled function see the original function.
+
+import { MxArray } from "../array.js";
+import { toStream } from "../device.js";
+import { isTracingTransform } from "../eval.js";
+import { describeValue, opError } from "../errors.js";
+import { outsideTidy } from "../memory.js";
+import { checkOptions } from "../ops/strict-options.js";
+import { treeFlatten, treeUnflatten, type TreeDef } from "../transforms/tree.js";
+import { graphOf } from "./graph.js";
+import { fuse, type FusionStats } from "./fusion.js";
+import { placeholderOf } from "./placeholder.js";
+import { checkShapeless } from "./shapeless.js";
+import { simplify, type SimplifyStats } from "./simplify.js";
+import { Tape } from "./tape.js";
+
+export interface CompileOptions {
+  /**
+   * Keep one trace across input shapes (same ranks and dtypes). Only for
+   * functions built from primitives without shapes in their parameters (see
+   * docs/compile.md); values the function computes from shapes in JS (a mean's
+   * 1/n, say) stay those of the first trace.
+   */
+  shapeless?: boolean | undefined;
+}
+
+/** What compile did for one input signature. */
+export interface CompileTrace extends SimplifyStats, FusionStats {
+  /** Nodes the traced graph had (reachable from the outputs). */
+  traced: number;
+  /** Nodes one call builds now (a fused group counts one). */
+  nodes: number;
+}
+
+export interface CompileStats {
+  /** Calls that traced the function (a new signature). */
+  misses: number;
+  /** Calls that replayed a cached trace. */
+  hits: number;
+  /** Calls that ran the function as it is (compile disabled, or under a transform's trace). */
+  bypassed: number;
+  /** One per cached signature, in the order they were traced. */
+  traces: CompileTrace[];
+}
+
+interface Entry {
+  readonly tape: Tape;
+  readonly outDef: TreeDef;
+  readonly info: CompileTrace;
+}
+
+interface State {
+  readonly cache: Map<string, Entry>;
+  readonly stats: CompileStats;
+}
+
+const states = new WeakMap<object, State>();
+
+let disabled = ["1", "true", "yes", "on"].includes((typeof process !== "undefined" ? process.env.MLX_TS_DISABLE_COMPILE : undefined)?.toLowerCase() ?? "");
+
+/**
+ * Turns compile off everywhere: compiled functions run as they are (MLX's
+ * `mx.disable_compile`; the environment variable MLX_TS_DISABLE_COMPILE=1 does it at start).
+ * @example
+ * ```ts
+ * const f = mx.compile((x: mx.MxArray) => mx.exp(x));
+ * mx.disableCompile();
+ * await f(mx.array([0])).tolist(); // [1]
+ * mx.compileStats(f).bypassed; // 1
+ * mx.enableCompile();
+ * ```
+ */
+export function disableCompile(): void {
+  disabled = true;
+}
+
+/**
+ * Turns compile back on after `disableCompile` (MLX's `mx.enable_compile`).
+ * @example
+ * ```ts
+ * mx.enableCompile();
+ * const f = mx.compile((x: mx.MxArray) => mx.exp(x));
+ * await f(mx.array([0])).tolist(); // [1]
+ * mx.compileStats(f).misses; // 1
+ * ```
+ */
+export function enableCompile(): void {
+  disabled = false;
+}
+
+const CONSTANT_KINDS = new Set(["number", "string", "boolean", "bigint", "undefined"]);
+
+/** The signature key of a call: constants, tree structure, and per array its dtype, shape (rank when shapeless) and stream. */
+function signature(def: TreeDef, leaves: readonly MxArray[], shapeless: boolean): string {
+  const parts: string[] = [String(toStream(undefined, []))];
+  const walk = (d: TreeDef, path: string): void => {
+    if (d.kind === "leaf") return void parts.push("a");
+    if (d.kind === "static") {
+      const v = d.value;
+      if (v !== null && !CONSTANT_KINDS.has(typeof v)) {
+        throw opError("compile", `argument ${path} must be an array, a tree of arrays (lists, plain objects) or a constant (number, string, boolean, null), got ${describeValue(v)}`, [], "type");
+      }
+      return void parts.push(`${typeof v}:${typeof v === "string" ? JSON.stringify(v) : Object.is(v, -0) ? "-0" : String(v)}`);
+    }
+    if (d.kind === "list") {
+      parts.push(`[${d.items.length}`);
+      d.items.forEach((x, i) => walk(x, `${path}[${i}]`));
+      return void parts.push("]");
+    }
+    parts.push(`{${d.keys.map((k) => JSON.stringify(k)).join(",")}`);
+    d.items.forEach((x, i) => walk(x, `${path}.${d.keys[i]}`));
+    parts.push("}");
+  };
+  if (def.kind !== "list") throw new Error("[compile] internal: arguments are a list");
+  def.items.forEach((d, i) => walk(d, String(i)));
+  leaves.forEach((x, i) => {
+    if (x.isDisposed) throw opError("compile", `input array ${i} was disposed and can no longer be used`, [], "value");
+    parts.push(`${x.dtype.name}(${shapeless ? x.ndim : x.shape.join(",")})@${String(x.stream)}`);
+  });
+  return parts.join(";");
+}
+
+function trace(fn: (...args: unknown[]) => unknown, def: TreeDef, leaves: readonly MxArray[], shapeless: boolean): Entry {
+  return outsideTidy(() => {
+    const placeholders = leaves.map(placeholderOf);
+    const raw = fn(...(treeUnflatten(def, placeholders) as unknown[]));
+    if (raw instanceof Promise) throw opError("compile", "the function must be synchronous (it returned a Promise)", [], "type");
+    const out = treeFlatten(raw);
+    if (!out.leaves.length) throw opError("compile", `the function must return an array or a tree of arrays, got ${describeValue(raw)}`, [], "type");
+    const g = graphOf(placeholders, out.leaves, new Set(leaves));
+    const traced = g.nodes.length;
+    if (shapeless) checkShapeless(g);
+    const simplified = simplify(g);
+    const fused = fuse(g);
+    const tape = new Tape(g, shapeless);
+    return { tape, outDef: out.def, info: { traced, nodes: tape.length, ...simplified, ...fused } };
+  });
+}
+
+/**
+ * `fn` compiled (MLX's `mx.compile`): the first call with a new input
+ * signature (shapes, dtypes, streams, the structure of the argument trees and
+ * their constants) traces `fn` on value-less inputs, removes common
+ * subexpressions and dead nodes, folds scalar constants and fuses chains of
+ * elementwise ops into one kernel on backends with a `fuse` capability (the
+ * cpu); later calls replay the trace. Results are bit-identical to `fn`'s on
+ * the cpu. `fn` must be pure: it may not read values (eval, item, tolist) of
+ * arrays computed from its inputs, and arrays it captures are constants of the
+ * trace. Under grad, vjp, jvp or vmap the original `fn` runs.
+ * @example
+ * ```ts
+ * const gelu = mx.compile((x: mx.MxArray) => mx.multiply(x, mx.sigmoid(mx.multiply(x, 1.702))));
+ * await gelu(mx.array([0, 1], mx.float32)).tolist(); // [0, 0.845795750617981]
+ * await gelu(mx.array([2], mx.float32)).tolist(); // [1.935658574104309]
+ * mx.compileStats(gelu).misses; // 2
+ * ```
+ */
+export function compile<F extends (...args: never[]) => unknown>(fn: F, options?: CompileOptions): F;
+export function compile(fn: (...args: unknown[]) => unknown, options?: CompileOptions): (...args: unknown[]) => unknown {
+  if (typeof fn !== "function") throw opError("compile", `fn must be a function, got ${describeValue(fn)}`, [], "type");
+  checkOptions("compile", options, ["shapeless"], false);
+  const shapeless = options?.shapeless ?? false;
+  if (typeof shapeless !== "boolean") throw opError("compile", `shapeless must be a boolean, got ${describeValue(shapeless)}`, [], "type");
+  const state: State = { cache: new Map(), stats: { misses: 0, hits: 0, bypassed: 0, traces: [] } };
+  const compiled = (...args: unknown[]): unknown => {
+    if (disabled || isTracingTransform()) {
+      state.stats.bypassed++;
+      return fn(...args);
+    }
+    const { leaves, def } = treeFlatten(args);
+    const key = signature(def, leaves, shapeless);
+    let entry = state.cache.get(key);
+    if (entry) state.stats.hits++;
+    else {
+      entry = trace(fn, def, leaves, shapeless);
+      state.cache.set(key, entry);
+      state.stats.misses++;
+      state.stats.traces.push(entry.info);
+    }
+    return treeUnflatten(entry.outDef, entry.tape.replay(leaves));
+  };
+  states.set(compiled, state);
+  return compiled;
+}
+
+/**
+ * The cache counters of a compiled function: traces (misses), replays
+ * (hits), calls run uncompiled, and per traced signature what simplification
+ * and fusion did.
+ * @example
+ * ```ts
+ * const f = mx.compile((x: mx.MxArray) => mx.add(mx.exp(x), mx.exp(x)));
+ * f(mx.array([1, 2], mx.float32));
+ * f(mx.array([3, 4], mx.float32));
+ * const s = mx.compileStats(f);
+ * [s.misses, s.hits, s.traces[0]!.cse]; // [1, 1, 1]
+ * ```
+ */
+export function compileStats(fn: unknown): CompileStats {
+  const s = typeof fn === "function" ? states.get(fn) : undefined;
+  if (!s) throw opError("compileStats", `fn must be a function returned by mx.compile, got ${describeValue(fn)}`, [], "type");
+  return { ...s.stats, traces: [...s.stats.traces] };
+}

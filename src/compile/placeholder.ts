@@ -1,0 +1,32 @@
+// The inputs of a function while compile traces it: arrays with the caller's
+// shapes, dtypes and streams but no values. Evaluating anything computed
+// from them is an error, as in MLX (the trace must not depend on values).
+
+import type { Backend, MultiKernel } from "../../backends/backend.js";
+import { MxArray } from "../array.js";
+import type { CarriesKernel } from "../eval.js";
+import { Primitive, type Spec } from "../primitive.js";
+
+class Placeholder extends Primitive implements CarriesKernel {
+  readonly name = "compileInput";
+  override get errorName(): string {
+    return "compile";
+  }
+  output(): Spec {
+    throw new Error("[compile] a placeholder has no output rule");
+  }
+  kernelOn(_backend: Backend): MultiKernel {
+    return () => {
+      throw new Error(
+        "[compile] cannot evaluate an array computed from the function's inputs while compile traces it (mx.eval, .item(), .tolist(), data reads): the trace must not depend on values; move the read out of the compiled function",
+      );
+    };
+  }
+}
+
+const PLACEHOLDER = new Placeholder();
+
+/** A value-less stand-in for `x` while a function is traced. */
+export function placeholderOf(x: MxArray): MxArray {
+  return new MxArray(x.shape, x.dtype, x.stream, PLACEHOLDER, []);
+}

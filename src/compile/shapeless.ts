@@ -1,0 +1,26 @@
+// The primitives a shapeless trace may hold: those whose output shapes follow
+// from their inputs' alone (elementwise, reductions over axes, matmul,
+// transpose, softmax, scans). Reshape, broadcast, slice, pad, concatenate and
+// others fix shapes in their parameters, so one trace cannot serve other shapes.
+
+import { ArgReduce, LogSumExp, Reduce, Softmax } from "../primitives/reduce.js";
+import type { Primitive } from "../primitive.js";
+import type { Graph } from "./graph.js";
+import { isElementwise } from "./simplify.js";
+
+const BY_NAME = new Set(["matmul", "transpose", "scan"]);
+
+function shapeFree(p: Primitive): boolean {
+  return isElementwise(p) || p instanceof Reduce || p instanceof ArgReduce || p instanceof LogSumExp || p instanceof Softmax || BY_NAME.has(p.name);
+}
+
+/** Throws, naming the first primitive of `g` that a shapeless trace cannot replay on other shapes. */
+export function checkShapeless(g: Graph): void {
+  for (const n of g.nodes) {
+    if (!shapeFree(n.prim)) {
+      throw new Error(
+        `[compile] shapeless: the function uses '${String(n.prim)}', whose parameters fix a shape (reshape, broadcast, slice, pad, concatenate and shape-dependent ops do), so one trace cannot serve other input shapes; compile it with shapeless: false`,
+      );
+    }
+  }
+}

@@ -1,0 +1,333 @@
+// The activation functions of mx.nn (MLX's mlx.nn activations), each a
+// composition of public ops; errors carry the nn name. The layer classes
+// that wrap them are in layers/activations.ts.
+
+import type { MxArray } from "../array.js";
+import * as ops from "../ops/index.js";
+import { asOp } from "../ops/strict-options.js";
+import { checkArray, checkInt, checkNumber } from "./checks.js";
+
+/** Runs `body` on the checked input `x` with errors labelled `nn.<name>`. */
+function act(name: string, x: unknown, body: (x: MxArray) => MxArray): MxArray {
+  const op = `nn.${name}`;
+  return asOp(op, () => body(checkArray(op, x, "x")));
+}
+
+const axisArg = (name: string, axis: unknown) => checkInt(`nn.${name}`, axis, "axis", -64, 63);
+
+/**
+ * `max(x, 0)`.
+ * @example
+ * ```ts
+ * await mx.nn.relu(mx.array([-1, 2])).tolist(); // [0, 2]
+ * ```
+ */
+export function relu(x: MxArray): MxArray {
+  return act("relu", x, (a) => ops.maximum(a, 0));
+}
+
+/**
+ * `min(max(x, 0), 6)`.
+ * @example
+ * ```ts
+ * await mx.nn.relu6(mx.array([-1, 2, 7])).tolist(); // [0, 2, 6]
+ * ```
+ */
+export function relu6(x: MxArray): MxArray {
+  return act("relu6", x, (a) => ops.minimum(ops.maximum(a, 0), 6));
+}
+
+/**
+ * `max(x, 0)^2` (MLX's relu2, squared ReLU).
+ * @example
+ * ```ts
+ * await mx.nn.relu2(mx.array([-1, 3])).tolist(); // [0, 9]
+ * ```
+ */
+export function relu2(x: MxArray): MxArray {
+  return act("relu2", x, (a) => ops.square(ops.maximum(a, 0)));
+}
+
+/**
+ * `max(negativeSlope * x, x)` (default slope 0.01).
+ * @example
+ * ```ts
+ * await mx.nn.leakyRelu(mx.array([-2, 2], mx.float32), 0.5).tolist(); // [-1, 2]
+ * ```
+ */
+export function leakyRelu(x: MxArray, negativeSlope = 0.01): MxArray {
+  checkNumber("nn.leakyRelu", negativeSlope, "negativeSlope");
+  return act("leakyRelu", x, (a) => ops.maximum(ops.multiply(a, negativeSlope), a));
+}
+
+/**
+ * `x` where positive, else `alpha * (exp(x) - 1)` (default alpha 1).
+ * @example
+ * ```ts
+ * await mx.nn.elu(mx.array([0, 2], mx.float32)).tolist(); // [0, 2]
+ * ```
+ */
+export function elu(x: MxArray, alpha = 1): MxArray {
+  checkNumber("nn.elu", alpha, "alpha");
+  return act("elu", x, (a) => ops.where(ops.greater(a, 0), a, ops.multiply(ops.expm1(a), alpha)));
+}
+
+/**
+ * `max(x, 0) + alpha * (exp(min(x, 0) / alpha) - 1)` (default alpha 1).
+ * @example
+ * ```ts
+ * await mx.nn.celu(mx.array([0, 2], mx.float32)).tolist(); // [0, 2]
+ * ```
+ */
+export function celu(x: MxArray, alpha = 1): MxArray {
+  checkNumber("nn.celu", alpha, "alpha");
+  if (alpha === 0) throw new RangeError("[nn.celu] alpha must not be 0");
+  return act("celu", x, (a) => ops.add(ops.maximum(a, 0), ops.multiply(ops.expm1(ops.divide(ops.minimum(a, 0), alpha)), alpha)));
+}
+
+/**
+ * Scaled ELU: `1.0507 * elu(x, 1.67326)`.
+ * @example
+ * ```ts
+ * await mx.nn.selu(mx.array([0, 1], mx.float32)).tolist(); // [0, 1.0506999492645264]
+ * ```
+ */
+export function selu(x: MxArray): MxArray {
+  return act("selu", x, (a) => ops.multiply(elu(a, 1.67326), 1.0507));
+}
+
+/**
+ * The Gaussian error linear unit, exact: `x * (1 + erf(x / sqrt(2))) / 2`.
+ * @example
+ * ```ts
+ * await mx.nn.gelu(mx.array([0, 1], mx.float32)).tolist(); // [0, 0.8413447141647339]
+ * ```
+ */
+export function gelu(x: MxArray): MxArray {
+  return act("gelu", x, (a) => ops.divide(ops.multiply(a, ops.add(ops.erf(ops.multiply(a, Math.SQRT1_2)), 1)), 2));
+}
+
+/**
+ * GELU's tanh approximation: `x/2 * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))`.
+ * @example
+ * ```ts
+ * await mx.nn.geluApprox(mx.array([0, 1], mx.float32)).tolist(); // [0, 0.8411920070648193]
+ * ```
+ */
+export function geluApprox(x: MxArray): MxArray {
+  return act("geluApprox", x, (a) => {
+    const inner = ops.multiply(ops.add(a, ops.multiply(ops.power(a, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+    return ops.multiply(ops.multiply(a, 0.5), ops.add(ops.tanh(inner), 1));
+  });
+}
+
+/**
+ * GELU's sigmoid approximation: `x * sigmoid(1.702 x)`.
+ * @example
+ * ```ts
+ * await mx.nn.geluFastApprox(mx.array([0, 1], mx.float32)).tolist(); // [0, 0.8457957506179810]
+ * ```
+ */
+export function geluFastApprox(x: MxArray): MxArray {
+  return act("geluFastApprox", x, (a) => ops.multiply(a, ops.sigmoid(ops.multiply(a, 1.702))));
+}
+
+/**
+ * `x * sigmoid(x)` (the swish).
+ * @example
+ * ```ts
+ * await mx.nn.silu(mx.array([0, 1], mx.float32)).tolist(); // [0, 0.7310585975646973]
+ * ```
+ */
+export function silu(x: MxArray): MxArray {
+  return act("silu", x, (a) => ops.multiply(a, ops.sigmoid(a)));
+}
+
+/**
+ * `log(1 + exp(x))`, computed stably.
+ * @example
+ * ```ts
+ * await mx.nn.softplus(mx.array([0], mx.float32)).tolist(); // [0.6931471824645996]
+ * ```
+ */
+export function softplus(x: MxArray): MxArray {
+  return act("softplus", x, (a) => ops.logaddexp(a, 0));
+}
+
+/**
+ * `x * tanh(softplus(x))`.
+ * @example
+ * ```ts
+ * await mx.nn.mish(mx.array([0, 1], mx.float32)).tolist(); // [0, 0.8650983572006226]
+ * ```
+ */
+export function mish(x: MxArray): MxArray {
+  return act("mish", x, (a) => ops.multiply(a, ops.tanh(softplus(a))));
+}
+
+/**
+ * `x / (1 + |x|)`.
+ * @example
+ * ```ts
+ * await mx.nn.softsign(mx.array([-1, 3], mx.float32)).tolist(); // [-0.5, 0.75]
+ * ```
+ */
+export function softsign(x: MxArray): MxArray {
+  return act("softsign", x, (a) => ops.divide(a, ops.add(ops.abs(a), 1)));
+}
+
+/**
+ * `x - sign(x) * lambd` where `|x| > lambd`, else 0 (default lambd 0.5).
+ * @example
+ * ```ts
+ * await mx.nn.softshrink(mx.array([-2, 0.25, 1], mx.float32)).tolist(); // [-1.5, 0, 0.5]
+ * ```
+ */
+export function softshrink(x: MxArray, lambd = 0.5): MxArray {
+  checkNumber("nn.softshrink", lambd, "lambd", 0);
+  return act("softshrink", x, (a) => ops.where(ops.greater(ops.abs(a), lambd), ops.subtract(a, ops.multiply(ops.sign(a), lambd)), 0));
+}
+
+/**
+ * `x` where `|x| > lambd`, else 0 (default lambd 0.5).
+ * @example
+ * ```ts
+ * await mx.nn.hardShrink(mx.array([-2, 0.25, 1], mx.float32)).tolist(); // [-2, 0, 1]
+ * ```
+ */
+export function hardShrink(x: MxArray, lambd = 0.5): MxArray {
+  checkNumber("nn.hardShrink", lambd, "lambd", 0);
+  return act("hardShrink", x, (a) => ops.where(ops.greater(ops.abs(a), lambd), a, 0));
+}
+
+/**
+ * `x` clipped to [minVal, maxVal] (default [-1, 1]).
+ * @example
+ * ```ts
+ * await mx.nn.hardTanh(mx.array([-2, 0.5, 3], mx.float32)).tolist(); // [-1, 0.5, 1]
+ * ```
+ */
+export function hardTanh(x: MxArray, minVal = -1, maxVal = 1): MxArray {
+  checkNumber("nn.hardTanh", minVal, "minVal");
+  checkNumber("nn.hardTanh", maxVal, "maxVal", minVal);
+  return act("hardTanh", x, (a) => ops.minimum(ops.maximum(a, minVal), maxVal));
+}
+
+/**
+ * `x * min(max(x + 3, 0), 6) / 6`.
+ * @example
+ * ```ts
+ * await mx.nn.hardswish(mx.array([-4, 0, 3], mx.float32)).tolist(); // [-0, 0, 3]
+ * ```
+ */
+export function hardswish(x: MxArray): MxArray {
+  return act("hardswish", x, (a) => ops.divide(ops.multiply(a, ops.minimum(ops.maximum(ops.add(a, 3), 0), 6)), 6));
+}
+
+/**
+ * `log(sigmoid(x))`, computed stably as `-softplus(-x)`.
+ * @example
+ * ```ts
+ * await mx.nn.logSigmoid(mx.array([0], mx.float32)).tolist(); // [-0.6931471824645996]
+ * ```
+ */
+export function logSigmoid(x: MxArray): MxArray {
+  return act("logSigmoid", x, (a) => ops.negative(ops.logaddexp(ops.negative(a), 0)));
+}
+
+/**
+ * `x - logsumexp(x, axis)` (default axis -1).
+ * @example
+ * ```ts
+ * await mx.nn.logSoftmax(mx.array([0, 0], mx.float32)).tolist(); // [-0.6931471824645996, -0.6931471824645996]
+ * ```
+ */
+export function logSoftmax(x: MxArray, axis = -1): MxArray {
+  axisArg("logSoftmax", axis);
+  return act("logSoftmax", x, (a) => ops.subtract(a, ops.logsumexp(a, axis, { keepdims: true })));
+}
+
+/**
+ * `exp(x) / sum(exp(x))` along `axis` (default -1).
+ * @example
+ * ```ts
+ * await mx.nn.softmax(mx.array([0, 0], mx.float32)).tolist(); // [0.5, 0.5]
+ * ```
+ */
+export function softmax(x: MxArray, axis = -1): MxArray {
+  axisArg("softmax", axis);
+  return act("softmax", x, (a) => ops.softmax(a, axis));
+}
+
+/**
+ * `softmax(-x, axis)` (default axis -1).
+ * @example
+ * ```ts
+ * await mx.nn.softmin(mx.array([1, 1], mx.float32)).tolist(); // [0.5, 0.5]
+ * ```
+ */
+export function softmin(x: MxArray, axis = -1): MxArray {
+  axisArg("softmin", axis);
+  return act("softmin", x, (a) => ops.softmax(ops.negative(a), axis));
+}
+
+/**
+ * `1 / (1 + exp(-x))`.
+ * @example
+ * ```ts
+ * await mx.nn.sigmoid(mx.array([0], mx.float32)).tolist(); // [0.5]
+ * ```
+ */
+export function sigmoid(x: MxArray): MxArray {
+  return act("sigmoid", x, (a) => ops.sigmoid(a));
+}
+
+/**
+ * The hyperbolic tangent.
+ * @example
+ * ```ts
+ * await mx.nn.tanh(mx.array([0], mx.float32)).tolist(); // [0]
+ * ```
+ */
+export function tanh(x: MxArray): MxArray {
+  return act("tanh", x, (a) => ops.tanh(a));
+}
+
+/**
+ * 1 where `x > threshold` (default 0), else 0, in `x`'s dtype (MLX's binary step).
+ * @example
+ * ```ts
+ * await mx.nn.step(mx.array([-1, 0, 2], mx.float32)).tolist(); // [0, 0, 1]
+ * ```
+ */
+export function step(x: MxArray, threshold = 0): MxArray {
+  checkNumber("nn.step", threshold, "threshold");
+  return act("step", x, (a) => ops.astype(ops.greater(a, threshold), a.dtype));
+}
+
+/**
+ * `max(0, x) + alpha * min(0, x)`: the parametric ReLU with slopes `alpha` (broadcast against `x`).
+ * @example
+ * ```ts
+ * await mx.nn.prelu(mx.array([-2, 2], mx.float32), mx.array([0.25], mx.float32)).tolist(); // [-0.5, 2]
+ * ```
+ */
+export function prelu(x: MxArray, alpha: MxArray): MxArray {
+  checkArray("nn.prelu", alpha, "alpha");
+  return act("prelu", x, (a) => ops.add(ops.maximum(a, 0), ops.multiply(alpha, ops.minimum(a, 0))));
+}
+
+/**
+ * The gated linear unit: `x` split in halves `a, b` along `axis` (default -1), `a * sigmoid(b)`.
+ * @example
+ * ```ts
+ * await mx.nn.glu(mx.array([2, 0], mx.float32)).tolist(); // [1]
+ * ```
+ */
+export function glu(x: MxArray, axis = -1): MxArray {
+  axisArg("glu", axis);
+  return act("glu", x, (a) => {
+    const [first, second] = ops.split(a, 2, axis) as [MxArray, MxArray];
+    return ops.multiply(first, ops.sigmoid(second));
+  });
+}

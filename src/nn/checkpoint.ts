@@ -1,0 +1,52 @@
+// nn.checkpoint (MLX's mlx.nn.utils.checkpoint): a module's call whose
+// backward pass recomputes it instead of keeping its intermediates, with the
+// module's trainable parameters among the checkpointed inputs so their
+// gradients flow. The transformer's `checkpoint` option uses it per layer.
+
+import { MxArray } from "../array.js";
+import { checkpoint as mxCheckpoint } from "../transforms/custom.js";
+import { treeFlatten, treeUnflatten } from "../transforms/utils.js";
+import { describeValue, opError } from "../errors.js";
+import { asOp } from "../ops/strict-options.js";
+import { checkFunction } from "./checks.js";
+import { Module } from "./module.js";
+
+type ArrayOut = MxArray | readonly MxArray[];
+
+/**
+ * `fn` (a call of `module` on arrays) checkpointed: same values and
+ * gradients, intermediates recomputed in the backward pass.
+ * @example
+ * ```ts
+ * const layer = new mx.nn.Linear(2, 2);
+ * const call = mx.nn.checkpoint(layer, (x: mx.MxArray) => mx.tanh(layer.forward(x)));
+ * const loss = (x: mx.MxArray) => mx.sum(call(x));
+ * const [, g1] = mx.nn.valueAndGrad(layer, loss)(mx.ones([1, 2]));
+ * const [, g2] = mx.nn.valueAndGrad(layer, (x: mx.MxArray) => mx.sum(mx.tanh(layer.forward(x))))(mx.ones([1, 2]));
+ * await mx.allclose(g1.weight as mx.MxArray, g2.weight as mx.MxArray).item(); // true
+ * ```
+ */
+export function checkpoint<A extends MxArray[], R extends ArrayOut>(module: Module, fn: (...args: A) => R): (...args: A) => R {
+  const op = "nn.checkpoint";
+  if (!(module instanceof Module)) throw opError(op, `module must be an nn.Module, got ${describeValue(module)}`, [], "type");
+  checkFunction(op, fn, "fn");
+  return (...args: A) => {
+    args.forEach((a, i) => {
+      if (!(a instanceof MxArray)) throw opError(op, `argument ${i} must be an mx array, got ${describeValue(a)}`, [], "type");
+    });
+    const flat = treeFlatten(module.trainableParameters()) as [string, MxArray][];
+    const keys = flat.map(([k]) => k);
+    const inner = (...xs: MxArray[]) => {
+      module.update(treeUnflatten(keys.map((k, i): [string, unknown] => [k, xs[i]])) as Record<string, unknown>, { strict: false });
+      const out = fn(...(xs.slice(keys.length) as A));
+      const ok = out instanceof MxArray || (Array.isArray(out) && out.length > 0 && out.every((o) => o instanceof MxArray));
+      if (!ok) throw opError(op, `fn must return an mx array or a non-empty list of them, got ${describeValue(out)}`, [], "type");
+      return out;
+    };
+    try {
+      return asOp(op, () => mxCheckpoint(inner)(...flat.map(([, v]) => v), ...args)) as R;
+    } finally {
+      module.update(treeUnflatten(flat) as Record<string, unknown>, { strict: false });
+    }
+  };
+}

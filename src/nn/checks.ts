@@ -1,0 +1,67 @@
+// Argument checks shared by mx.nn: every error starts with `[nn.<name>]`
+// (the function or class the user called) and names the argument at fault,
+// as the ops do. Built on the ops' own helpers.
+
+import { MxArray } from "../array.js";
+import { describeValue, opError } from "../errors.js";
+import { checkOptions } from "../ops/strict-options.js";
+
+/** `x` when it is a live mx array; else an error naming `op` and the argument `name`. */
+export function checkArray(op: string, x: unknown, name: string): MxArray {
+  if (!(x instanceof MxArray)) {
+    throw opError(op, `${name} must be an mx array, got ${Array.isArray(x) ? "a JS array (wrap it with mx.array)" : describeValue(x)}`, [], "type");
+  }
+  if (x.isDisposed) throw opError(op, `${name} was disposed and can no longer be used`, [x], "value");
+  return x;
+}
+
+/** An integer in [min, max] (sizes are capped so a typo cannot allocate gigabytes). */
+export function checkInt(op: string, v: unknown, name: string, min = 0, max = 2 ** 24): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
+    throw opError(op, `${name} must be an integer from ${min} to ${max}, got ${describeValue(v)}`, [], typeof v === "number" ? "range" : "type");
+  }
+  return v;
+}
+
+/** A finite number (at least `min` when given). */
+export function checkNumber(op: string, v: unknown, name: string, min = -Infinity, max = Infinity): number {
+  if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max) {
+    const range = min > -Infinity || max < Infinity ? ` in [${min}, ${max}]` : "";
+    throw opError(op, `${name} must be a finite number${range}, got ${describeValue(v)}`, [], typeof v === "number" ? "range" : "type");
+  }
+  return v;
+}
+
+export function checkBool(op: string, v: unknown, name: string): boolean {
+  if (typeof v !== "boolean") throw opError(op, `${name} must be a boolean, got ${describeValue(v)}`, [], "type");
+  return v;
+}
+
+/** One of `choices` (strings). */
+export function checkChoice<T extends string>(op: string, v: unknown, name: string, choices: readonly T[]): T {
+  if (typeof v !== "string" || !(choices as readonly string[]).includes(v)) {
+    throw opError(op, `${name} must be one of ${choices.map((c) => `'${c}'`).join(", ")}, got ${describeValue(v)}`, [], "value");
+  }
+  return v as T;
+}
+
+/** A function. */
+export function checkFunction<T>(op: string, v: unknown, name: string): T {
+  if (typeof v !== "function") throw opError(op, `${name} must be a function, got ${describeValue(v)}`, [], "type");
+  return v as T;
+}
+
+/** An options object (or undefined) holding only `allowed` keys; returned as an object. */
+export function options<T extends object>(op: string, o: T | undefined, allowed: readonly string[]): Partial<T> {
+  checkOptions(op, o, allowed, false);
+  return o ?? {};
+}
+
+/** One integer (>= min, <= 2^16) per spatial axis, given once for all `n` axes or as a list of `n`. */
+export function checkPerAxis(op: string, v: unknown, name: string, n: number, min: number): number[] {
+  const list = typeof v === "number" ? Array<number>(n).fill(v) : v;
+  if (!Array.isArray(list) || list.length !== n || list.some((d) => typeof d !== "number" || !Number.isInteger(d) || d < min || d > 2 ** 16)) {
+    throw new TypeError(`[${op}] ${name} must be an integer >= ${min} or a list of ${n} of them, got ${describeValue(v)}`);
+  }
+  return list as number[];
+}

@@ -1,0 +1,202 @@
+// The convolution layers of mx.nn (MLX's Conv1d/2d/3d and
+// ConvTranspose1d/2d/3d) on channels-last inputs, through mx.conv1d...
+// and mx.convTranspose1d...; weights U(-k, k) with k = sqrt(1 / (inChannels *
+// kernel volume)) and zero biases, as MLX's.
+
+import type { MxArray } from "../../array.js";
+import * as ops from "../../ops/index.js";
+import { asOp } from "../../ops/strict-options.js";
+import * as random from "../../random.js";
+import { checkArray, checkBool, checkInt, checkPerAxis, options } from "../checks.js";
+import { Module } from "../module.js";
+import type { PerAxis } from "./pooling.js";
+import { describeValue } from "../../errors.js";
+
+export interface ConvLayerOptions {
+  stride?: PerAxis | undefined;
+  padding?: PerAxis | undefined;
+  dilation?: PerAxis | undefined;
+  /** Channel groups (default 1); inChannels must be a multiple. */
+  groups?: number | undefined;
+  /** Learn a bias (default true). */
+  bias?: boolean | undefined;
+}
+
+export interface ConvTransposeLayerOptions extends Omit<ConvLayerOptions, "groups"> {
+  /** Added to one side of each output axis (default 0). */
+  outputPadding?: PerAxis | undefined;
+}
+
+function kernelOf(op: string, k: unknown, n: number): number[] {
+  const list = typeof k === "number" ? Array<number>(n).fill(k) : k;
+  if (!Array.isArray(list) || list.length !== n) throw new TypeError(`[${op}] kernelSize must be an integer or a list of ${n}, got ${describeValue(k)}`);
+  return list.map((d) => checkInt(op, d, "kernelSize", 1, 2 ** 12));
+}
+
+type ConvFn = (x: MxArray, w: MxArray, stride: PerAxis, padding: PerAxis, dilation: PerAxis, groups: number) => MxArray;
+type ConvTransposeFn = (x: MxArray, w: MxArray, stride: PerAxis, padding: PerAxis, dilation: PerAxis, outputPadding: PerAxis) => MxArray;
+
+abstract class ConvBase extends Module {
+  weight: MxArray;
+  bias?: MxArray;
+  readonly _op: string;
+  constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, groups: number, bias: unknown) {
+    super();
+    this._op = op;
+    const cin = checkInt(op, inChannels, "inChannels", 1);
+    const cout = checkInt(op, outChannels, "outChannels", 1);
+    checkInt(op, groups, "groups", 1);
+    if (cin % groups !== 0) throw new RangeError(`[${op}] inChannels (${cin}) must be divisible by groups (${groups})`);
+    const kernel = kernelOf(op, kernelSize, n);
+    const volume = kernel.reduce((p, d) => p * d, 1);
+    if (cout * volume * cin > 2 ** 28) throw new RangeError(`[${op}] the weight would hold more than 2^28 values`);
+    const k = Math.sqrt(1 / (cin * volume));
+    this.weight = random.uniform(-k, k, [cout, ...kernel, cin / groups]);
+    if (checkBool(op, bias ?? true, "bias")) this.bias = ops.zeros([cout]);
+  }
+  protected run(x: MxArray, conv: (x: MxArray) => MxArray): MxArray {
+    checkArray(this._op, x, "x");
+    return asOp(this._op, () => {
+      const y = conv(x);
+      return this.bias ? ops.add(y, this.bias) : y;
+    });
+  }
+}
+
+abstract class Conv extends ConvBase {
+  readonly _stride: PerAxis;
+  readonly _padding: PerAxis;
+  readonly _dilation: PerAxis;
+  readonly _groups: number;
+  constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, o: ConvLayerOptions | undefined) {
+    const p = options(op, o, ["stride", "padding", "dilation", "groups", "bias"]);
+    super(op, n, inChannels, outChannels, kernelSize, p.groups ?? 1, p.bias);
+    this._stride = checkPerAxis(op, p.stride ?? 1, "stride", n, 1);
+    this._padding = checkPerAxis(op, p.padding ?? 0, "padding", n, 0);
+    this._dilation = checkPerAxis(op, p.dilation ?? 1, "dilation", n, 1);
+    this._groups = p.groups ?? 1;
+  }
+  protected convolve(x: MxArray, conv: ConvFn): MxArray {
+    return this.run(x, (a) => conv(a, this.weight, this._stride, this._padding, this._dilation, this._groups));
+  }
+}
+
+abstract class ConvTranspose extends ConvBase {
+  readonly _stride: PerAxis;
+  readonly _padding: PerAxis;
+  readonly _dilation: PerAxis;
+  readonly _outputPadding: PerAxis;
+  constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, o: ConvTransposeLayerOptions | undefined) {
+    const p = options(op, o, ["stride", "padding", "dilation", "outputPadding", "bias"]);
+    super(op, n, inChannels, outChannels, kernelSize, 1, p.bias);
+    this._stride = checkPerAxis(op, p.stride ?? 1, "stride", n, 1);
+    this._padding = checkPerAxis(op, p.padding ?? 0, "padding", n, 0);
+    this._dilation = checkPerAxis(op, p.dilation ?? 1, "dilation", n, 1);
+    this._outputPadding = checkPerAxis(op, p.outputPadding ?? 0, "outputPadding", n, 0);
+  }
+  protected convolve(x: MxArray, conv: ConvTransposeFn): MxArray {
+    return this.run(x, (a) => conv(a, this.weight, this._stride, this._padding, this._dilation, this._outputPadding));
+  }
+}
+
+/** 1-D convolution of [N, L, inChannels] inputs; weight [outChannels, K, inChannels / groups]. */
+export class Conv1d extends Conv {
+  constructor(inChannels: number, outChannels: number, kernelSize: number, o?: ConvLayerOptions) {
+    super("nn.Conv1d", 1, inChannels, outChannels, kernelSize, o);
+  }
+  /**
+   * `mx.conv1d(x, weight, ...) + bias`.
+   * @example
+   * ```ts
+   * new mx.nn.Conv1d(3, 4, 3, { padding: 1 }).forward(mx.ones([2, 8, 3])).shape; // [2, 8, 4]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    return this.convolve(x, ops.conv1d);
+  }
+}
+
+/** 2-D convolution of [N, H, W, inChannels] inputs; weight [outChannels, KH, KW, inChannels / groups]. */
+export class Conv2d extends Conv {
+  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, o?: ConvLayerOptions) {
+    super("nn.Conv2d", 2, inChannels, outChannels, kernelSize, o);
+  }
+  /**
+   * `mx.conv2d(x, weight, ...) + bias`.
+   * @example
+   * ```ts
+   * new mx.nn.Conv2d(1, 8, 3, { stride: 2 }).forward(mx.ones([1, 9, 9, 1])).shape; // [1, 4, 4, 8]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    return this.convolve(x, ops.conv2d);
+  }
+}
+
+/** 3-D convolution of [N, D, H, W, inChannels] inputs. */
+export class Conv3d extends Conv {
+  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, o?: ConvLayerOptions) {
+    super("nn.Conv3d", 3, inChannels, outChannels, kernelSize, o);
+  }
+  /**
+   * `mx.conv3d(x, weight, ...) + bias`.
+   * @example
+   * ```ts
+   * new mx.nn.Conv3d(1, 2, 2).forward(mx.ones([1, 3, 3, 3, 1])).shape; // [1, 2, 2, 2, 2]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    return this.convolve(x, ops.conv3d);
+  }
+}
+
+/** 1-D transposed convolution of [N, L, inChannels] inputs; weight [outChannels, K, inChannels]. */
+export class ConvTranspose1d extends ConvTranspose {
+  constructor(inChannels: number, outChannels: number, kernelSize: number, o?: ConvTransposeLayerOptions) {
+    super("nn.ConvTranspose1d", 1, inChannels, outChannels, kernelSize, o);
+  }
+  /**
+   * `mx.convTranspose1d(x, weight, ...) + bias`.
+   * @example
+   * ```ts
+   * new mx.nn.ConvTranspose1d(3, 2, 2, { stride: 2 }).forward(mx.ones([1, 4, 3])).shape; // [1, 8, 2]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    return this.convolve(x, ops.convTranspose1d);
+  }
+}
+
+/** 2-D transposed convolution of [N, H, W, inChannels] inputs. */
+export class ConvTranspose2d extends ConvTranspose {
+  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, o?: ConvTransposeLayerOptions) {
+    super("nn.ConvTranspose2d", 2, inChannels, outChannels, kernelSize, o);
+  }
+  /**
+   * `mx.convTranspose2d(x, weight, ...) + bias`.
+   * @example
+   * ```ts
+   * new mx.nn.ConvTranspose2d(1, 2, 2, { stride: 2 }).forward(mx.ones([1, 3, 3, 1])).shape; // [1, 6, 6, 2]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    return this.convolve(x, ops.convTranspose2d);
+  }
+}
+
+/** 3-D transposed convolution of [N, D, H, W, inChannels] inputs. */
+export class ConvTranspose3d extends ConvTranspose {
+  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, o?: ConvTransposeLayerOptions) {
+    super("nn.ConvTranspose3d", 3, inChannels, outChannels, kernelSize, o);
+  }
+  /**
+   * `mx.convTranspose3d(x, weight, ...) + bias`.
+   * @example
+   * ```ts
+   * new mx.nn.ConvTranspose3d(1, 1, 2).forward(mx.ones([1, 2, 2, 2, 1])).shape; // [1, 3, 3, 3, 1]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    return this.convolve(x, ops.convTranspose3d);
+  }
+}

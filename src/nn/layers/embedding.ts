@@ -1,0 +1,53 @@
+// nn.Embedding (MLX's): a table of `numEmbeddings` vectors of `dims`,
+// drawn from N(0, 1 / dims); looked up by integer indices, or used as the
+// output projection of a tied language model (asLinear).
+
+import type { MxArray } from "../../array.js";
+import { isInteger } from "../../dtype.js";
+import { opError } from "../../errors.js";
+import * as ops from "../../ops/index.js";
+import { asOp } from "../../ops/strict-options.js";
+import * as random from "../../random.js";
+import { checkArray, checkInt } from "../checks.js";
+import { Module } from "../module.js";
+
+/** A lookup table `weight` [numEmbeddings, dims], initialised N(0, 1/dims) as MLX's. */
+export class Embedding extends Module {
+  weight: MxArray;
+  constructor(numEmbeddings: number, dims: number) {
+    super();
+    const n = checkInt("nn.Embedding", numEmbeddings, "numEmbeddings", 1);
+    const d = checkInt("nn.Embedding", dims, "dims", 1);
+    if (n * d > 2 ** 28) throw new RangeError(`[nn.Embedding] numEmbeddings * dims must be at most 2^28, got ${n} * ${d}`);
+    this.weight = random.normal([n, d], { scale: Math.sqrt(1 / d) });
+  }
+
+  /**
+   * The rows of `weight` at the integer indices `x`: shape [...x.shape, dims].
+   * @example
+   * ```ts
+   * const e = new mx.nn.Embedding(3, 2);
+   * e.update({ weight: mx.array([[0, 0], [1, 1], [2, 2]], mx.float32) });
+   * await e.forward(mx.array([2, 1])).tolist(); // [[2, 2], [1, 1]]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    checkArray("nn.Embedding", x, "x");
+    if (!isInteger(x.dtype)) throw opError("nn.Embedding", "x must hold integer indices", [x], "type");
+    return asOp("nn.Embedding", () => ops.take(this.weight, x, 0));
+  }
+
+  /**
+   * `x weight^T`: the embedding used as a linear layer (tied output projection).
+   * @example
+   * ```ts
+   * const e = new mx.nn.Embedding(2, 2);
+   * e.update({ weight: mx.array([[1, 0], [0, 2]], mx.float32) });
+   * await e.asLinear(mx.array([[1, 1]], mx.float32)).tolist(); // [[1, 2]]
+   * ```
+   */
+  asLinear(x: MxArray): MxArray {
+    checkArray("nn.Embedding.asLinear", x, "x");
+    return asOp("nn.Embedding.asLinear", () => ops.matmul(x, ops.transpose(this.weight)));
+  }
+}

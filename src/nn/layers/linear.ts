@@ -1,0 +1,100 @@
+// The affine layers of mx.nn (MLX's Identity, Linear, Bilinear), with MLX's
+// initialisation: weights and biases uniform in +-sqrt(1 / inputDims).
+
+import type { MxArray } from "../../array.js";
+import * as ops from "../../ops/index.js";
+import { asOp } from "../../ops/strict-options.js";
+import * as random from "../../random.js";
+import { checkArray, checkBool, checkInt } from "../checks.js";
+import { Module } from "../module.js";
+
+/** Returns its input (a placeholder layer); its constructor takes no argument. */
+export class Identity extends Module {
+  /**
+   * `x` itself.
+   * @example
+   * ```ts
+   * await new mx.nn.Identity().forward(mx.array([1, 2])).tolist(); // [1, 2]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    return checkArray("nn.Identity", x, "x");
+  }
+}
+
+/**
+ * `y = x W^T + b`, with `weight` [outputDims, inputDims] and `bias`
+ * [outputDims] (when `bias`, the default, is true), both drawn from
+ * U(-k, k), k = sqrt(1 / inputDims), as MLX's.
+ */
+export class Linear extends Module {
+  weight: MxArray;
+  bias?: MxArray;
+  constructor(inputDims: number, outputDims: number, bias = true) {
+    super();
+    const op = "nn.Linear";
+    const i = checkInt(op, inputDims, "inputDims", 1);
+    const o = checkInt(op, outputDims, "outputDims", 1);
+    if (i * o > 2 ** 28) throw new RangeError(`[${op}] inputDims * outputDims must be at most 2^28, got ${i} * ${o}`);
+    const k = Math.sqrt(1 / i);
+    this.weight = random.uniform(-k, k, [o, i]);
+    if (checkBool(op, bias, "bias")) this.bias = random.uniform(-k, k, [o]);
+  }
+
+  /**
+   * `x W^T + b` over the last axis of `x`.
+   * @example
+   * ```ts
+   * const layer = new mx.nn.Linear(2, 1);
+   * layer.update({ weight: mx.array([[1, 2]], mx.float32), bias: mx.array([3], mx.float32) });
+   * await layer.forward(mx.array([[1, 1]], mx.float32)).tolist(); // [[6]]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    checkArray("nn.Linear", x, "x");
+    return asOp("nn.Linear", () => (this.bias ? ops.addmm(this.bias, x, ops.transpose(this.weight)) : ops.matmul(x, ops.transpose(this.weight))));
+  }
+}
+
+/**
+ * `y_i = x1^T W_i x2 + b_i`, with `weight` [outputDims, input2Dims,
+ * input1Dims] and `bias` [outputDims], both U(-k, k), k = sqrt(1 / input1Dims).
+ */
+export class Bilinear extends Module {
+  weight: MxArray;
+  bias?: MxArray;
+  constructor(input1Dims: number, input2Dims: number, outputDims: number, bias = true) {
+    super();
+    const op = "nn.Bilinear";
+    const i1 = checkInt(op, input1Dims, "input1Dims", 1);
+    const i2 = checkInt(op, input2Dims, "input2Dims", 1);
+    const o = checkInt(op, outputDims, "outputDims", 1);
+    if (i1 * i2 * o > 2 ** 28) throw new RangeError(`[${op}] input1Dims * input2Dims * outputDims must be at most 2^28`);
+    const k = Math.sqrt(1 / i1);
+    this.weight = random.uniform(-k, k, [o, i2, i1]);
+    if (checkBool(op, bias, "bias")) this.bias = random.uniform(-k, k, [o]);
+  }
+
+  /**
+   * The bilinear form of `x1` [..., input1Dims] and `x2` [..., input2Dims].
+   * @example
+   * ```ts
+   * const layer = new mx.nn.Bilinear(2, 2, 1, false);
+   * layer.update({ weight: mx.array([[[1, 0], [0, 1]]], mx.float32) });
+   * await layer.forward(mx.array([[1, 2]], mx.float32), mx.array([[3, 4]], mx.float32)).tolist(); // [[11]]
+   * ```
+   */
+  forward(x1: MxArray, x2: MxArray): MxArray {
+    const op = "nn.Bilinear";
+    checkArray(op, x1, "x1");
+    checkArray(op, x2, "x2");
+    return asOp(op, () => {
+      const [out, in2, in1] = this.weight.shape as [number, number, number];
+      const lead = x1.shape.slice(0, -1);
+      const y = ops.matmul(ops.reshape(x1, [-1, in1]), ops.transpose(ops.reshape(this.weight, [out * in2, in1])));
+      const z = ops.matmul(ops.reshape(x2, [-1, 1, in2]), ops.swapaxes(ops.reshape(y, [-1, out, in2]), -2, -1));
+      const r = ops.reshape(z, [...lead, out]);
+      return this.bias ? ops.add(r, this.bias) : r;
+    });
+  }
+}

@@ -1,0 +1,277 @@
+// The normalization layers of mx.nn (MLX's LayerNorm, RMSNorm, GroupNorm,
+// InstanceNorm, BatchNorm): features on the last axis; LayerNorm and RMSNorm
+// run as mx.fast kernels. BatchNorm keeps running statistics (parameters,
+// always frozen) that eval mode uses.
+
+import type { MxArray } from "../../array.js";
+import { opError } from "../../errors.js";
+import * as fast from "../../fast/index.js";
+import * as ops from "../../ops/index.js";
+import { asOp } from "../../ops/strict-options.js";
+import { checkArray, checkBool, checkInt, checkNumber, options } from "../checks.js";
+import { Module, type FreezeOptions } from "../module.js";
+
+/** Checks that `x`'s last axis holds `dims` features. */
+function features(op: string, x: unknown, dims: number): MxArray {
+  const a = checkArray(op, x, "x");
+  if (a.ndim < 1 || a.shape[a.ndim - 1] !== dims) throw opError(op, `x must have ${dims} features on its last axis`, [a], "value");
+  return a;
+}
+
+export interface LayerNormOptions {
+  /** Added to the variance (default 1e-5). */
+  eps?: number | undefined;
+  /** Learn a scale `weight` (default true). */
+  affine?: boolean | undefined;
+  /** Learn a shift `bias` too, when affine (default true). */
+  bias?: boolean | undefined;
+}
+
+/** Normalizes the last axis to mean 0 and variance 1, then scales and shifts (`weight` ones, `bias` zeros). */
+export class LayerNorm extends Module {
+  weight?: MxArray;
+  bias?: MxArray;
+  readonly _dims: number;
+  readonly _eps: number;
+  constructor(dims: number, o: LayerNormOptions = {}) {
+    super();
+    const op = "nn.LayerNorm";
+    this._dims = checkInt(op, dims, "dims", 1);
+    const p = options(op, o, ["eps", "affine", "bias"]);
+    this._eps = checkNumber(op, p.eps ?? 1e-5, "eps", 0);
+    if (checkBool(op, p.affine ?? true, "affine")) {
+      this.weight = ops.ones([dims]);
+      if (checkBool(op, p.bias ?? true, "bias")) this.bias = ops.zeros([dims]);
+    }
+  }
+  /**
+   * `(x - mean) / sqrt(var + eps) * weight + bias` over the last axis.
+   * @example
+   * ```ts
+   * await new mx.nn.LayerNorm(2, { eps: 0 }).forward(mx.array([[1, 3]], mx.float32)).tolist(); // [[-1, 1]]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    const a = features("nn.LayerNorm", x, this._dims);
+    return asOp("nn.LayerNorm", () => fast.layerNorm(a, this.weight ?? null, this.bias ?? null, this._eps));
+  }
+}
+
+/** Divides the last axis by its root mean square, then scales by `weight` (ones). */
+export class RMSNorm extends Module {
+  weight: MxArray;
+  readonly _eps: number;
+  constructor(dims: number, eps = 1e-5) {
+    super();
+    this.weight = ops.ones([checkInt("nn.RMSNorm", dims, "dims", 1)]);
+    this._eps = checkNumber("nn.RMSNorm", eps, "eps", 0);
+  }
+  /**
+   * `x / sqrt(mean(x^2) + eps) * weight` over the last axis.
+   * @example
+   * ```ts
+   * await new mx.nn.RMSNorm(2, 0).forward(mx.array([[3, 4]], mx.float32)).tolist(); // [[0.8485281467437744, 1.1313709020614624]]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    const a = features("nn.RMSNorm", x, this.weight.shape[0]!);
+    return asOp("nn.RMSNorm", () => fast.rmsNorm(a, this.weight, this._eps));
+  }
+}
+
+export interface GroupNormOptions {
+  eps?: number | undefined;
+  affine?: boolean | undefined;
+  /** Group consecutive channels as PyTorch does (default false: channel c is in group c mod numGroups, as MLX). */
+  pytorchCompatible?: boolean | undefined;
+}
+
+/** Normalizes each group of channels over the group and the spatial axes ([N, ..., C] inputs). */
+export class GroupNorm extends Module {
+  weight?: MxArray;
+  bias?: MxArray;
+  readonly _groups: number;
+  readonly _dims: number;
+  readonly _eps: number;
+  readonly _pytorch: boolean;
+  constructor(numGroups: number, dims: number, o: GroupNormOptions = {}) {
+    super();
+    const op = "nn.GroupNorm";
+    this._groups = checkInt(op, numGroups, "numGroups", 1);
+    this._dims = checkInt(op, dims, "dims", 1);
+    if (dims % numGroups !== 0) throw new RangeError(`[${op}] dims (${dims}) must be a multiple of numGroups (${numGroups})`);
+    const p = options(op, o, ["eps", "affine", "pytorchCompatible"]);
+    this._eps = checkNumber(op, p.eps ?? 1e-5, "eps", 0);
+    this._pytorch = checkBool(op, p.pytorchCompatible ?? false, "pytorchCompatible");
+    if (checkBool(op, p.affine ?? true, "affine")) {
+      this.weight = ops.ones([dims]);
+      this.bias = ops.zeros([dims]);
+    }
+  }
+  /**
+   * The group-normalized `x` [N, ..., C].
+   * @example
+   * ```ts
+   * const y = new mx.nn.GroupNorm(1, 2, { eps: 0 }).forward(mx.array([[[1, 3]]], mx.float32));
+   * await y.tolist(); // [[[-1, 1]]]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    const op = "nn.GroupNorm";
+    const a = features(op, x, this._dims);
+    if (a.ndim < 2) throw opError(op, "x must have a batch axis and a channel axis", [a], "value");
+    return asOp(op, () => {
+      const g = this._groups;
+      const size = this._dims / g;
+      const [batch] = a.shape as [number];
+      let y: MxArray;
+      if (this._pytorch) {
+        const grouped = ops.reshape(ops.transpose(ops.reshape(a, [batch, -1, g, size]), [0, 2, 1, 3]), [batch, g, -1]);
+        const normed = fast.layerNorm(grouped, null, null, this._eps);
+        y = ops.reshape(ops.transpose(ops.reshape(normed, [batch, g, -1, size]), [0, 2, 1, 3]), a.shape);
+      } else {
+        const grouped = ops.reshape(a, [batch, -1, g]);
+        const mean = ops.mean(grouped, 1, { keepdims: true });
+        const v = ops.variance(grouped, 1, { keepdims: true });
+        y = ops.reshape(ops.multiply(ops.subtract(grouped, mean), ops.rsqrt(ops.add(v, this._eps))), a.shape);
+      }
+      return this.weight ? ops.add(ops.multiply(y, this.weight), this.bias!) : y;
+    });
+  }
+}
+
+export interface InstanceNormOptions {
+  eps?: number | undefined;
+  /** Learn `weight` and `bias` (default false). */
+  affine?: boolean | undefined;
+}
+
+/** Normalizes each channel of each example over the spatial axes ([N, ..., C] inputs). */
+export class InstanceNorm extends Module {
+  weight?: MxArray;
+  bias?: MxArray;
+  readonly _dims: number;
+  readonly _eps: number;
+  constructor(dims: number, o: InstanceNormOptions = {}) {
+    super();
+    const op = "nn.InstanceNorm";
+    this._dims = checkInt(op, dims, "dims", 1);
+    const p = options(op, o, ["eps", "affine"]);
+    this._eps = checkNumber(op, p.eps ?? 1e-5, "eps", 0);
+    if (checkBool(op, p.affine ?? false, "affine")) {
+      this.weight = ops.ones([dims]);
+      this.bias = ops.zeros([dims]);
+    }
+  }
+  /**
+   * The instance-normalized `x` [N, ..., C].
+   * @example
+   * ```ts
+   * const y = new mx.nn.InstanceNorm(1, { eps: 0 }).forward(mx.array([[[1], [3]]], mx.float32));
+   * await y.tolist(); // [[[-1], [1]]]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    const op = "nn.InstanceNorm";
+    const a = features(op, x, this._dims);
+    if (a.ndim < 3) throw opError(op, "x must have a batch axis, spatial axes and a channel axis", [a], "value");
+    return asOp(op, () => {
+      const axes = Array.from({ length: a.ndim - 2 }, (_, i) => i + 1);
+      const mean = ops.mean(a, axes, { keepdims: true });
+      const v = ops.variance(a, axes, { keepdims: true });
+      const y = ops.multiply(ops.subtract(a, mean), ops.rsqrt(ops.add(v, this._eps)));
+      return this.weight ? ops.add(ops.multiply(y, this.weight), this.bias!) : y;
+    });
+  }
+}
+
+export interface BatchNormOptions {
+  eps?: number | undefined;
+  /** The weight of the new batch in the running statistics (default 0.1). */
+  momentum?: number | undefined;
+  affine?: boolean | undefined;
+  /** Keep running statistics for eval mode (default true). */
+  trackRunningStats?: boolean | undefined;
+}
+
+const RUNNING = ["runningMean", "runningVar"];
+
+/**
+ * Normalizes each channel over the batch (and spatial axes) of [N, C],
+ * [N, L, C] or [N, H, W, C] inputs. In training it uses the batch statistics
+ * and updates `runningMean`/`runningVar` (unbiased variance); in eval mode it
+ * uses them. The running statistics are parameters that stay frozen.
+ */
+export class BatchNorm extends Module {
+  weight?: MxArray;
+  bias?: MxArray;
+  runningMean?: MxArray;
+  runningVar?: MxArray;
+  readonly _eps: number;
+  readonly _momentum: number;
+  readonly _features: number;
+  constructor(numFeatures: number, o: BatchNormOptions = {}) {
+    super();
+    const op = "nn.BatchNorm";
+    this._features = checkInt(op, numFeatures, "numFeatures", 1);
+    const p = options(op, o, ["eps", "momentum", "affine", "trackRunningStats"]);
+    this._eps = checkNumber(op, p.eps ?? 1e-5, "eps", 0);
+    this._momentum = checkNumber(op, p.momentum ?? 0.1, "momentum", 0, 1);
+    if (checkBool(op, p.affine ?? true, "affine")) {
+      this.weight = ops.ones([numFeatures]);
+      this.bias = ops.zeros([numFeatures]);
+    }
+    if (checkBool(op, p.trackRunningStats ?? true, "trackRunningStats")) {
+      this.runningMean = ops.zeros([numFeatures]);
+      this.runningVar = ops.ones([numFeatures]);
+      this.freeze({ keys: RUNNING, recurse: false });
+    }
+  }
+
+  /**
+   * Unfreezes as `Module.unfreeze`, the running statistics excepted.
+   * @example
+   * ```ts
+   * const bn = new mx.nn.BatchNorm(2).freeze().unfreeze();
+   * Object.keys(bn.trainableParameters()); // ["weight", "bias"]
+   * ```
+   */
+  override unfreeze(o: FreezeOptions = {}): this {
+    super.unfreeze(o);
+    if (this.runningMean) this.freeze({ keys: RUNNING, recurse: false });
+    return this;
+  }
+
+  /**
+   * The batch-normalized `x`; in training the running statistics are updated.
+   * @example
+   * ```ts
+   * const bn = new mx.nn.BatchNorm(1, { eps: 0 });
+   * await bn.forward(mx.array([[1], [3]], mx.float32)).tolist(); // [[-1], [1]]
+   * await bn.runningMean!.tolist(); // [0.20000000298023224]
+   * await bn.eval().forward(mx.array([[1]], mx.float32)).tolist(); // [[0.7627701163291931]]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    const op = "nn.BatchNorm";
+    const a = features(op, x, this._features);
+    if (a.ndim < 2 || a.ndim > 4) throw opError(op, "x must have 2, 3 or 4 axes ([N, ..., C])", [a], "value");
+    if (this.training && a.size / this._features <= 1) throw opError(op, "training needs more than one value per channel", [a], "value");
+    return asOp(op, () => {
+      const axes = Array.from({ length: a.ndim - 1 }, (_, i) => i);
+      let mean = ops.mean(a, axes);
+      let v = ops.variance(a, axes);
+      if (this.training && this.runningMean && this.runningVar) {
+        const mu = this._momentum;
+        const unbiased = ops.variance(a, axes, { ddof: 1 });
+        this.runningMean = ops.add(ops.multiply(this.runningMean, 1 - mu), ops.multiply(mean, mu));
+        this.runningVar = ops.add(ops.multiply(this.runningVar, 1 - mu), ops.multiply(unbiased, mu));
+      } else if (this.runningMean && this.runningVar) {
+        mean = this.runningMean;
+        v = this.runningVar;
+      }
+      const y = ops.multiply(ops.subtract(a, mean), ops.rsqrt(ops.add(v, this._eps)));
+      return this.weight ? ops.add(ops.multiply(y, this.weight), this.bias!) : y;
+    });
+  }
+}

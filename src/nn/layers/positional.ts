@@ -1,0 +1,168 @@
+// The positional encodings of mx.nn (MLX's RoPE, SinusoidalPositionalEncoding,
+// ALiBi): rotary embeddings through mx.fast.rope, fixed sinusoids, and the
+// linear attention biases added to attention scores.
+
+import type { MxArray } from "../../array.js";
+import { float32, isFloating, type DType } from "../../dtype.js";
+import { opError } from "../../errors.js";
+import * as fast from "../../fast/index.js";
+import * as ops from "../../ops/index.js";
+import { asOp } from "../../ops/strict-options.js";
+import { checkArray, checkBool, checkInt, checkNumber, options } from "../checks.js";
+import { Module } from "../module.js";
+
+export interface RoPEOptions {
+  /** Rotate consecutive pairs instead of halves (default false). */
+  traditional?: boolean | undefined;
+  /** The base of the frequencies (default 10000). */
+  base?: number | undefined;
+  /** Positions are multiplied by it (default 1). */
+  scale?: number | undefined;
+}
+
+/** Rotary positional embedding of the first `dims` features of [..., L, D] inputs. */
+export class RoPE extends Module {
+  readonly _dims: number;
+  readonly _traditional: boolean;
+  readonly _base: number;
+  readonly _scale: number;
+  constructor(dims: number, o: RoPEOptions = {}) {
+    super();
+    const op = "nn.RoPE";
+    this._dims = checkInt(op, dims, "dims", 2);
+    if (dims % 2 !== 0) throw new RangeError(`[${op}] dims must be even, got ${dims}`);
+    const p = options(op, o, ["traditional", "base", "scale"]);
+    this._traditional = checkBool(op, p.traditional ?? false, "traditional");
+    this._base = checkNumber(op, p.base ?? 10000, "base", Number.MIN_VALUE);
+    this._scale = checkNumber(op, p.scale ?? 1, "scale");
+  }
+  /**
+   * `x` rotated by position (the row index along axis -2, plus `offset`).
+   * @example
+   * ```ts
+   * const y = new mx.nn.RoPE(2).forward(mx.ones([1, 2, 2]));
+   * await y.tolist(); // [[[1, 1], [-0.30116868019104004, 1.3817732334136963]]]
+   * ```
+   */
+  forward(x: MxArray, offset = 0): MxArray {
+    const op = "nn.RoPE";
+    const a = checkArray(op, x, "x");
+    checkInt(op, offset, "offset", 0, 2 ** 31 - 1);
+    const lead = a.shape.slice(0, -2);
+    return asOp(op, () => {
+      const flat = a.ndim === 3 ? a : ops.reshape(a, [-1, ...a.shape.slice(-2)]);
+      const y = fast.rope(flat, this._dims, { traditional: this._traditional, base: this._base, scale: this._scale, offset });
+      return a.ndim === 3 ? y : ops.reshape(y, [...lead, ...a.shape.slice(-2)]);
+    });
+  }
+}
+
+export interface SinusoidalOptions {
+  minFreq?: number | undefined;
+  maxFreq?: number | undefined;
+  /** Multiplies the encoding (default sqrt(2 / dims)). */
+  scale?: number | undefined;
+  /** Cosines first (default false: sines first). */
+  cosFirst?: boolean | undefined;
+  /** Frequencies in full turns (times 2 pi) (default false). */
+  fullTurns?: boolean | undefined;
+}
+
+/** Fixed sinusoids of `dims` features: each input value x maps to [sin(x f_i), cos(x f_i)] over geometric frequencies. */
+export class SinusoidalPositionalEncoding extends Module {
+  readonly _sigmas: MxArray;
+  readonly _scale: number;
+  readonly _cosFirst: boolean;
+  constructor(dims: number, o: SinusoidalOptions = {}) {
+    super();
+    const op = "nn.SinusoidalPositionalEncoding";
+    checkInt(op, dims, "dims", 2);
+    if (dims % 2 !== 0) throw new RangeError(`[${op}] dims must be even, got ${dims}`);
+    const p = options(op, o, ["minFreq", "maxFreq", "scale", "cosFirst", "fullTurns"]);
+    const lo = Math.log(checkNumber(op, p.minFreq ?? 0.0001, "minFreq", Number.MIN_VALUE));
+    const hi = Math.log(checkNumber(op, p.maxFreq ?? 1, "maxFreq", Number.MIN_VALUE));
+    const half = dims / 2;
+    // from 1 down to 0 across the frequencies (a single frequency is the highest)
+    const oneZero = half === 1 ? ops.ones([1]) : ops.subtract(1, ops.divide(ops.arange(0, half, float32), half - 1));
+    const sigmas = ops.exp(ops.add(ops.multiply(oneZero, hi - lo), lo));
+    this._sigmas = checkBool(op, p.fullTurns ?? false, "fullTurns") ? ops.multiply(sigmas, 2 * Math.PI) : sigmas;
+    this._scale = checkNumber(op, p.scale ?? Math.sqrt(2 / dims), "scale");
+    this._cosFirst = checkBool(op, p.cosFirst ?? false, "cosFirst");
+  }
+  /**
+   * The encoding of positions `x` (any shape): shape [...x.shape, dims].
+   * @example
+   * ```ts
+   * const pe = new mx.nn.SinusoidalPositionalEncoding(4, { scale: 1 });
+   * await pe.forward(mx.array([0], mx.float32)).tolist(); // [[0, 0, 1, 1]]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    const op = "nn.SinusoidalPositionalEncoding";
+    const a = checkArray(op, x, "x");
+    return asOp(op, () => {
+      const y = ops.multiply(ops.expandDims(a, -1), this._sigmas);
+      const [s, c] = [ops.sin(y), ops.cos(y)];
+      const out = ops.concatenate(this._cosFirst ? [c, s] : [s, c], -1);
+      return this._scale === 1 ? out : ops.multiply(out, this._scale);
+    });
+  }
+}
+
+/** Attention with linear biases (MLX's ALiBi): adds -slope_h * |i - j| to the scores of head h. */
+export class ALiBi extends Module {
+  /**
+   * The bias [1, numHeads, qLen - offset, kLen]: -|i - j| times the head slopes 2^(-8 h / numHeads).
+   * @example
+   * ```ts
+   * const m = mx.nn.ALiBi.createAlibiMatrix(2, 2, 1);
+   * await m.tolist(); // [[[[-0, -0.00390625], [-0.00390625, -0]]]]
+   * ```
+   */
+  static createAlibiMatrix(qSequenceLength: number, kSequenceLength: number, numHeads: number, offset = 0, dtype: DType = float32): MxArray {
+    const op = "nn.ALiBi.createAlibiMatrix";
+    checkInt(op, qSequenceLength, "qSequenceLength", 0, 2 ** 16);
+    checkInt(op, kSequenceLength, "kSequenceLength", 0, 2 ** 16);
+    checkInt(op, numHeads, "numHeads", 1, 2 ** 12);
+    checkInt(op, offset, "offset", 0, qSequenceLength);
+    return asOp(op, () => {
+      const q = ops.arange(offset, qSequenceLength, float32);
+      const k = ops.arange(0, kSequenceLength, float32);
+      const distance = ops.negative(ops.abs(ops.subtract(ops.expandDims(q, 1), ops.expandDims(k, 0))));
+      const slopes = ops.reshape(ALiBi.createAlibiSlope(numHeads), [1, numHeads, 1, 1]);
+      return ops.astype(ops.multiply(distance, slopes), dtype);
+    });
+  }
+
+  /**
+   * The head slopes [numHeads, 1, 1]: (2^8)^(-h / numHeads) for h = 1..numHeads.
+   * @example
+   * ```ts
+   * await mx.nn.ALiBi.createAlibiSlope(2).tolist(); // [[[0.0625]], [[0.00390625]]]
+   * ```
+   */
+  static createAlibiSlope(numHeads: number): MxArray {
+    checkInt("nn.ALiBi.createAlibiSlope", numHeads, "numHeads", 1, 2 ** 12);
+    const base = 256 ** (1 / numHeads);
+    return ops.reshape(ops.power(base, ops.negative(ops.arange(1, numHeads + 1, float32))), [numHeads, 1, 1]);
+  }
+
+  /**
+   * `scores` [B, H, L, S] plus the ALiBi bias (and `mask`, when given).
+   * @example
+   * ```ts
+   * const y = new mx.nn.ALiBi().forward(mx.zeros([1, 1, 1, 2]));
+   * await y.tolist(); // [[[[0, -0.00390625]]]]
+   * ```
+   */
+  forward(scores: MxArray, offset = 0, mask?: MxArray): MxArray {
+    const op = "nn.ALiBi";
+    const a = checkArray(op, scores, "scores");
+    if (a.ndim !== 4 || !isFloating(a.dtype)) throw opError(op, "scores must be a float array [B, H, L, S]", [a], "value");
+    if (mask !== undefined) checkArray(op, mask, "mask");
+    return asOp(op, () => {
+      const bias = ALiBi.createAlibiMatrix(a.shape[2]! + offset, a.shape[3]!, a.shape[1]!, offset, a.dtype);
+      return ops.add(a, mask ? ops.add(bias, mask) : bias);
+    });
+  }
+}

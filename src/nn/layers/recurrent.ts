@@ -1,0 +1,171 @@
+// The recurrent layers of mx.nn (MLX's RNN, GRU, LSTM): inputs [..., L, D],
+// the input projection done once for every step, then a loop over L; weights
+// U(-k, k) with k = 1 / sqrt(hiddenSize), as MLX's.
+
+import type { MxArray } from "../../array.js";
+import { describeValue, opError } from "../../errors.js";
+import * as ops from "../../ops/index.js";
+import { asOp } from "../../ops/strict-options.js";
+import * as random from "../../random.js";
+import { checkArray, checkBool, checkInt } from "../checks.js";
+import { Module } from "../module.js";
+
+function sizes(op: string, inputSize: number, hiddenSize: number, gates: number): [number, number, number] {
+  const i = checkInt(op, inputSize, "inputSize", 1);
+  const h = checkInt(op, hiddenSize, "hiddenSize", 1);
+  if (gates * h * (i + h) > 2 ** 28) throw new RangeError(`[${op}] inputSize and hiddenSize give more than 2^28 weights`);
+  return [i, h, 1 / Math.sqrt(h)];
+}
+
+/** The input checked ([..., L, inputSize]) and the step count. */
+function sequence(op: string, x: unknown, inputSize: number): MxArray {
+  const a = checkArray(op, x, "x");
+  if (a.ndim < 2 || a.shape[a.ndim - 1] !== inputSize) throw opError(op, `x must have shape [..., length, ${inputSize}]`, [a], "value");
+  return a;
+}
+
+const stepOf = (x: MxArray, t: number) => ops.squeeze(ops.slice(x, [...x.shape.slice(0, -2).map(() => 0), t, 0], [...x.shape.slice(0, -2), t + 1, x.shape[x.ndim - 1]!]), -2);
+const project = (x: MxArray, w: MxArray, b: MxArray | undefined) => (b ? ops.addmm(b, x, ops.transpose(w)) : ops.matmul(x, ops.transpose(w)));
+
+/** The Elman RNN: h_t = nonlinearity(x_t Wxh^T + h_{t-1} Whh^T + bias). */
+export class RNN extends Module {
+  Wxh: MxArray;
+  Whh: MxArray;
+  bias?: MxArray;
+  readonly _nonlinearity: (x: MxArray) => MxArray;
+  constructor(inputSize: number, hiddenSize: number, bias = true, nonlinearity: (x: MxArray) => MxArray = ops.tanh) {
+    super();
+    const op = "nn.RNN";
+    const [i, h, k] = sizes(op, inputSize, hiddenSize, 1);
+    if (typeof nonlinearity !== "function") throw new TypeError(`[${op}] nonlinearity must be a function, got ${describeValue(nonlinearity)}`);
+    this.Wxh = random.uniform(-k, k, [h, i]);
+    this.Whh = random.uniform(-k, k, [h, h]);
+    if (checkBool(op, bias, "bias")) this.bias = random.uniform(-k, k, [h]);
+    this._nonlinearity = nonlinearity;
+  }
+  /**
+   * The hidden states [..., L, hiddenSize] of the sequence `x` [..., L, inputSize], from `hidden` (default none: zeros).
+   * @example
+   * ```ts
+   * new mx.nn.RNN(3, 2).forward(mx.ones([4, 5, 3])).shape; // [4, 5, 2]
+   * ```
+   */
+  forward(x: MxArray, hidden?: MxArray): MxArray {
+    const op = "nn.RNN";
+    const a = sequence(op, x, this.Wxh.shape[1]!);
+    if (hidden !== undefined) checkArray(op, hidden, "hidden");
+    return asOp(op, () => {
+      const xs = project(a, this.Wxh, this.bias);
+      let h = hidden;
+      const all: MxArray[] = [];
+      for (let t = 0; t < a.shape[a.ndim - 2]!; t++) {
+        const xt = stepOf(xs, t);
+        h = this._nonlinearity(h ? ops.addmm(xt, h, ops.transpose(this.Whh)) : xt);
+        all.push(h);
+      }
+      return ops.stack(all, -2);
+    });
+  }
+}
+
+/** The gated recurrent unit, with MLX's gate layout (r, z, n) and the separate bias `bhn` of n's hidden term. */
+export class GRU extends Module {
+  Wx: MxArray;
+  Wh: MxArray;
+  b?: MxArray;
+  bhn?: MxArray;
+  constructor(inputSize: number, hiddenSize: number, bias = true) {
+    super();
+    const op = "nn.GRU";
+    const [i, h, k] = sizes(op, inputSize, hiddenSize, 3);
+    this.Wx = random.uniform(-k, k, [3 * h, i]);
+    this.Wh = random.uniform(-k, k, [3 * h, h]);
+    if (checkBool(op, bias, "bias")) {
+      this.b = random.uniform(-k, k, [3 * h]);
+      this.bhn = random.uniform(-k, k, [h]);
+    }
+  }
+  /**
+   * The hidden states [..., L, hiddenSize] of `x` [..., L, inputSize], from `hidden` (default none).
+   * @example
+   * ```ts
+   * new mx.nn.GRU(3, 2).forward(mx.ones([5, 3])).shape; // [5, 2]
+   * ```
+   */
+  forward(x: MxArray, hidden?: MxArray): MxArray {
+    const op = "nn.GRU";
+    const a = sequence(op, x, this.Wx.shape[1]!);
+    if (hidden !== undefined) checkArray(op, hidden, "hidden");
+    return asOp(op, () => {
+      const H = this.Wh.shape[1]!;
+      const xs = project(a, this.Wx, this.b);
+      const [xrz, xn] = ops.split(xs, [2 * H], -1) as [MxArray, MxArray];
+      let h = hidden;
+      const all: MxArray[] = [];
+      for (let t = 0; t < a.shape[a.ndim - 2]!; t++) {
+        let rz = stepOf(xrz, t);
+        let n = stepOf(xn, t);
+        let hn: MxArray | undefined;
+        if (h) {
+          const [hrz, hnRaw] = ops.split(ops.matmul(h, ops.transpose(this.Wh)), [2 * H], -1) as [MxArray, MxArray];
+          hn = this.bhn ? ops.add(hnRaw, this.bhn) : hnRaw;
+          rz = ops.add(rz, hrz);
+        }
+        const [r, z] = ops.split(ops.sigmoid(rz), 2, -1) as [MxArray, MxArray];
+        if (hn) n = ops.add(n, ops.multiply(r, hn));
+        n = ops.tanh(n);
+        const keep = ops.multiply(ops.subtract(1, z), n);
+        h = h ? ops.add(keep, ops.multiply(z, h)) : keep;
+        all.push(h);
+      }
+      return ops.stack(all, -2);
+    });
+  }
+}
+
+/** The long short-term memory, with MLX's gate layout (i, f, g, o). */
+export class LSTM extends Module {
+  Wx: MxArray;
+  Wh: MxArray;
+  bias?: MxArray;
+  constructor(inputSize: number, hiddenSize: number, bias = true) {
+    super();
+    const op = "nn.LSTM";
+    const [i, h, k] = sizes(op, inputSize, hiddenSize, 4);
+    this.Wx = random.uniform(-k, k, [4 * h, i]);
+    this.Wh = random.uniform(-k, k, [4 * h, h]);
+    if (checkBool(op, bias, "bias")) this.bias = random.uniform(-k, k, [4 * h]);
+  }
+  /**
+   * The hidden states and cell states, each [..., L, hiddenSize], of `x` [..., L, inputSize].
+   * @example
+   * ```ts
+   * const [h, c] = new mx.nn.LSTM(3, 2).forward(mx.ones([1, 5, 3]));
+   * [h.shape, c.shape]; // [[1, 5, 2], [1, 5, 2]]
+   * ```
+   */
+  forward(x: MxArray, hidden?: MxArray, cell?: MxArray): [MxArray, MxArray] {
+    const op = "nn.LSTM";
+    const a = sequence(op, x, this.Wx.shape[1]!);
+    if (hidden !== undefined) checkArray(op, hidden, "hidden");
+    if (cell !== undefined) checkArray(op, cell, "cell");
+    return asOp(op, () => {
+      const xs = project(a, this.Wx, this.bias);
+      let h = hidden;
+      let c = cell;
+      const hs: MxArray[] = [];
+      const cs: MxArray[] = [];
+      for (let t = 0; t < a.shape[a.ndim - 2]!; t++) {
+        let ifgo = stepOf(xs, t);
+        if (h) ifgo = ops.addmm(ifgo, h, ops.transpose(this.Wh));
+        const [i, f, g, o] = ops.split(ifgo, 4, -1) as [MxArray, MxArray, MxArray, MxArray];
+        const ig = ops.multiply(ops.sigmoid(i), ops.tanh(g));
+        c = c ? ops.add(ops.multiply(ops.sigmoid(f), c), ig) : ig;
+        h = ops.multiply(ops.sigmoid(o), ops.tanh(c));
+        hs.push(h);
+        cs.push(c);
+      }
+      return [ops.stack(hs, -2), ops.stack(cs, -2)];
+    });
+  }
+}

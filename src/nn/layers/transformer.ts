@@ -1,0 +1,333 @@
+// Attention and the transformer of mx.nn (MLX's MultiHeadAttention,
+// TransformerEncoderLayer/Encoder, TransformerDecoderLayer/Decoder,
+// Transformer): projections are Linear layers, attention runs through
+// mx.fast.scaledDotProductAttention; pre-norm (normFirst) by default.
+
+import type { MxArray } from "../../array.js";
+import { float32, type DType } from "../../dtype.js";
+import { finfo } from "../../dtype-info.js";
+import { describeValue, opError } from "../../errors.js";
+import * as fast from "../../fast/index.js";
+import * as ops from "../../ops/index.js";
+import { asOp } from "../../ops/strict-options.js";
+import { relu } from "../activations.js";
+import { checkpoint } from "../checkpoint.js";
+import { checkArray, checkBool, checkInt, checkNumber, options } from "../checks.js";
+import { Module } from "../module.js";
+import { Dropout } from "./dropout.js";
+import { Linear } from "./linear.js";
+import { LayerNorm } from "./normalization.js";
+
+export interface MultiHeadAttentionOptions {
+  queryInputDims?: number | undefined;
+  keyInputDims?: number | undefined;
+  valueInputDims?: number | undefined;
+  valueDims?: number | undefined;
+  valueOutputDims?: number | undefined;
+  /** Biases in the projections (default false). */
+  bias?: boolean | undefined;
+}
+
+/** A mask for attention: an additive or boolean array broadcastable to the scores, or "causal". */
+export type AttentionMask = MxArray | "causal";
+
+/** Multi-head attention: queries, keys and values projected to `numHeads` heads of dims / numHeads. */
+export class MultiHeadAttention extends Module {
+  queryProj: Linear;
+  keyProj: Linear;
+  valueProj: Linear;
+  outProj: Linear;
+  readonly _numHeads: number;
+  constructor(dims: number, numHeads: number, o: MultiHeadAttentionOptions = {}) {
+    super();
+    const op = "nn.MultiHeadAttention";
+    checkInt(op, dims, "dims", 1);
+    checkInt(op, numHeads, "numHeads", 1);
+    if (dims % numHeads !== 0) throw new RangeError(`[${op}] dims (${dims}) must be divisible by numHeads (${numHeads})`);
+    const p = options(op, o, ["queryInputDims", "keyInputDims", "valueInputDims", "valueDims", "valueOutputDims", "bias"]);
+    const dim = (k: keyof MultiHeadAttentionOptions, fallback: number) => checkInt(op, p[k] ?? fallback, k, 1);
+    const keyIn = dim("keyInputDims", dims);
+    const valueDims = dim("valueDims", dims);
+    const bias = checkBool(op, p.bias ?? false, "bias");
+    this._numHeads = numHeads;
+    this.queryProj = new Linear(dim("queryInputDims", dims), dims, bias);
+    this.keyProj = new Linear(keyIn, dims, bias);
+    this.valueProj = new Linear(dim("valueInputDims", keyIn), valueDims, bias);
+    this.outProj = new Linear(valueDims, dim("valueOutputDims", dims), bias);
+  }
+
+  /**
+   * The additive causal mask [n, n]: 0 on and below the diagonal, the dtype's lowest value above.
+   * @example
+   * ```ts
+   * await mx.nn.MultiHeadAttention.createAdditiveCausalMask(2).tolist(); // [[0, -3.4028234663852886e+38], [0, 0]]
+   * ```
+   */
+  static createAdditiveCausalMask(n: number, dtype: DType = float32): MxArray {
+    const op = "nn.MultiHeadAttention.createAdditiveCausalMask";
+    checkInt(op, n, "n", 0, 2 ** 14);
+    return asOp(op, () => {
+      const i = ops.arange(n);
+      const above = ops.less(ops.expandDims(i, 1), ops.expandDims(i, 0));
+      return ops.where(above, ops.array(finfo(dtype).min, dtype), ops.array(0, dtype));
+    });
+  }
+
+  /**
+   * Attention of `queries` [B, L, Dq] over `keys` [B, S, Dk] and `values` [B, S, Dv].
+   * @example
+   * ```ts
+   * const mha = new mx.nn.MultiHeadAttention(4, 2);
+   * const x = mx.ones([1, 3, 4]);
+   * mha.forward(x, x, x, "causal").shape; // [1, 3, 4]
+   * ```
+   */
+  forward(queries: MxArray, keys: MxArray, values: MxArray, mask?: AttentionMask | null): MxArray {
+    const op = "nn.MultiHeadAttention";
+    for (const [n, a] of [["queries", queries], ["keys", keys], ["values", values]] as const) {
+      if (checkArray(op, a, n).ndim !== 3) throw opError(op, `${n} must have shape [batch, length, features]`, [a], "value");
+    }
+    if (mask !== undefined && mask !== null && mask !== "causal") checkArray(op, mask, "mask");
+    return asOp(op, () => {
+      const [B, L] = queries.shape as [number, number];
+      const S = keys.shape[1]!;
+      const h = this._numHeads;
+      const heads = (a: MxArray, len: number) => ops.transpose(ops.reshape(a, [B, len, h, -1]), [0, 2, 1, 3]);
+      const q = heads(this.queryProj.forward(queries), L);
+      const k = heads(this.keyProj.forward(keys), S);
+      const v = heads(this.valueProj.forward(values), S);
+      const out = fast.scaledDotProductAttention(q, k, v, { scale: Math.sqrt(1 / q.shape[3]!), mask: mask ?? null });
+      return this.outProj.forward(ops.reshape(ops.transpose(out, [0, 2, 1, 3]), [B, L, -1]));
+    });
+  }
+}
+
+export interface TransformerLayerOptions {
+  /** The hidden size of the MLP (default 4 * dims). */
+  mlpDims?: number | undefined;
+  /** The dropout probability (default 0). */
+  dropout?: number | undefined;
+  /** The MLP's activation (default nn.relu). */
+  activation?: ((x: MxArray) => MxArray) | undefined;
+  /** Normalize before each block (default true) instead of after. */
+  normFirst?: boolean | undefined;
+}
+
+export interface TransformerStackOptions extends TransformerLayerOptions {
+  /** Recompute each layer in the backward pass instead of keeping its intermediates (nn.checkpoint; default false). */
+  checkpoint?: boolean | undefined;
+}
+
+const LAYER_KEYS = ["mlpDims", "dropout", "activation", "normFirst"];
+
+function layerSetup(op: string, dims: number, numHeads: number, o: TransformerLayerOptions | undefined) {
+  checkInt(op, dims, "dims", 1);
+  checkInt(op, numHeads, "numHeads", 1);
+  if (dims % numHeads !== 0) throw new RangeError(`[${op}] dims (${dims}) must be divisible by numHeads (${numHeads})`);
+  const p = options(op, o, LAYER_KEYS);
+  const activation = p.activation ?? relu;
+  if (typeof activation !== "function") throw new TypeError(`[${op}] activation must be a function, got ${describeValue(activation)}`);
+  return {
+    mlpDims: checkInt(op, p.mlpDims ?? dims * 4, "mlpDims", 1),
+    dropout: checkNumber(op, p.dropout ?? 0, "dropout", 0, 0.999999),
+    activation,
+    normFirst: checkBool(op, p.normFirst ?? true, "normFirst"),
+  };
+}
+
+/** Self-attention and an MLP, each with a residual connection and a LayerNorm. */
+export class TransformerEncoderLayer extends Module {
+  attention: MultiHeadAttention;
+  ln1: LayerNorm;
+  ln2: LayerNorm;
+  linear1: Linear;
+  linear2: Linear;
+  dropout1: Dropout;
+  dropout2: Dropout;
+  readonly _activation: (x: MxArray) => MxArray;
+  readonly _normFirst: boolean;
+  constructor(dims: number, numHeads: number, o: TransformerLayerOptions = {}) {
+    super();
+    const s = layerSetup("nn.TransformerEncoderLayer", dims, numHeads, o);
+    this.attention = new MultiHeadAttention(dims, numHeads);
+    this.ln1 = new LayerNorm(dims);
+    this.ln2 = new LayerNorm(dims);
+    this.linear1 = new Linear(dims, s.mlpDims);
+    this.linear2 = new Linear(s.mlpDims, dims);
+    this.dropout1 = new Dropout(s.dropout);
+    this.dropout2 = new Dropout(s.dropout);
+    this._activation = s.activation;
+    this._normFirst = s.normFirst;
+  }
+  /**
+   * The layer applied to `x` [B, L, dims] with an optional attention mask.
+   * @example
+   * ```ts
+   * new mx.nn.TransformerEncoderLayer(4, 2).forward(mx.ones([1, 3, 4]), "causal").shape; // [1, 3, 4]
+   * ```
+   */
+  forward(x: MxArray, mask?: AttentionMask | null): MxArray {
+    const mlp = (y: MxArray) => this.linear2.forward(this.dropout2.forward(this._activation(this.linear1.forward(y))));
+    if (this._normFirst) {
+      const y = this.ln1.forward(x);
+      const h = ops.add(x, this.dropout1.forward(this.attention.forward(y, y, y, mask)));
+      return ops.add(h, mlp(this.ln2.forward(h)));
+    }
+    const h = this.ln1.forward(ops.add(x, this.dropout1.forward(this.attention.forward(x, x, x, mask))));
+    return this.ln2.forward(ops.add(h, mlp(h)));
+  }
+}
+
+/** `numLayers` encoder layers and a final LayerNorm. */
+export class TransformerEncoder extends Module {
+  layers: TransformerEncoderLayer[];
+  ln: LayerNorm;
+  readonly _checkpoint: boolean;
+  constructor(numLayers: number, dims: number, numHeads: number, o: TransformerStackOptions = {}) {
+    super();
+    const op = "nn.TransformerEncoder";
+    checkInt(op, numLayers, "numLayers", 0, 1024);
+    const { checkpoint: ckpt, ...layerOptions } = options(op, o, [...LAYER_KEYS, "checkpoint"]);
+    layerSetup(op, dims, numHeads, layerOptions);
+    this._checkpoint = checkBool(op, ckpt ?? false, "checkpoint");
+    this.layers = Array.from({ length: numLayers }, () => new TransformerEncoderLayer(dims, numHeads, layerOptions));
+    this.ln = new LayerNorm(dims);
+  }
+  /**
+   * The encoding of `x` [B, L, dims].
+   * @example
+   * ```ts
+   * new mx.nn.TransformerEncoder(2, 4, 2).forward(mx.ones([1, 3, 4])).shape; // [1, 3, 4]
+   * ```
+   */
+  forward(x: MxArray, mask?: AttentionMask | null): MxArray {
+    return this.ln.forward(this.layers.reduce((h, l) => {
+      const call = (a: MxArray) => l.forward(a, mask);
+      return this._checkpoint ? checkpoint(l, call)(h) : call(h);
+    }, x));
+  }
+}
+
+/** Self-attention, cross-attention over the memory, and an MLP, each with a residual and a LayerNorm. */
+export class TransformerDecoderLayer extends Module {
+  selfAttention: MultiHeadAttention;
+  crossAttention: MultiHeadAttention;
+  ln1: LayerNorm;
+  ln2: LayerNorm;
+  ln3: LayerNorm;
+  linear1: Linear;
+  linear2: Linear;
+  dropout1: Dropout;
+  dropout2: Dropout;
+  dropout3: Dropout;
+  readonly _activation: (x: MxArray) => MxArray;
+  readonly _normFirst: boolean;
+  constructor(dims: number, numHeads: number, o: TransformerLayerOptions = {}) {
+    super();
+    const s = layerSetup("nn.TransformerDecoderLayer", dims, numHeads, o);
+    this.selfAttention = new MultiHeadAttention(dims, numHeads);
+    this.crossAttention = new MultiHeadAttention(dims, numHeads);
+    this.ln1 = new LayerNorm(dims);
+    this.ln2 = new LayerNorm(dims);
+    this.ln3 = new LayerNorm(dims);
+    this.linear1 = new Linear(dims, s.mlpDims);
+    this.linear2 = new Linear(s.mlpDims, dims);
+    this.dropout1 = new Dropout(s.dropout);
+    this.dropout2 = new Dropout(s.dropout);
+    this.dropout3 = new Dropout(s.dropout);
+    this._activation = s.activation;
+    this._normFirst = s.normFirst;
+  }
+  /**
+   * The layer applied to `x` [B, L, dims] attending over `memory` [B, S, dims].
+   * @example
+   * ```ts
+   * const layer = new mx.nn.TransformerDecoderLayer(4, 2);
+   * layer.forward(mx.ones([1, 3, 4]), mx.ones([1, 5, 4]), "causal").shape; // [1, 3, 4]
+   * ```
+   */
+  forward(x: MxArray, memory: MxArray, xMask?: AttentionMask | null, memoryMask?: AttentionMask | null): MxArray {
+    const mlp = (y: MxArray) => this.linear2.forward(this.dropout3.forward(this._activation(this.linear1.forward(y))));
+    if (this._normFirst) {
+      let y = this.ln1.forward(x);
+      let h = ops.add(x, this.dropout1.forward(this.selfAttention.forward(y, y, y, xMask)));
+      y = this.ln2.forward(h);
+      h = ops.add(h, this.dropout2.forward(this.crossAttention.forward(y, memory, memory, memoryMask)));
+      return ops.add(h, mlp(this.ln3.forward(h)));
+    }
+    let h = this.ln1.forward(ops.add(x, this.dropout1.forward(this.selfAttention.forward(x, x, x, xMask))));
+    h = this.ln2.forward(ops.add(h, this.dropout2.forward(this.crossAttention.forward(h, memory, memory, memoryMask))));
+    return this.ln3.forward(ops.add(h, mlp(h)));
+  }
+}
+
+/** `numLayers` decoder layers and a final LayerNorm. */
+export class TransformerDecoder extends Module {
+  layers: TransformerDecoderLayer[];
+  ln: LayerNorm;
+  readonly _checkpoint: boolean;
+  constructor(numLayers: number, dims: number, numHeads: number, o: TransformerStackOptions = {}) {
+    super();
+    const op = "nn.TransformerDecoder";
+    checkInt(op, numLayers, "numLayers", 0, 1024);
+    const { checkpoint: ckpt, ...layerOptions } = options(op, o, [...LAYER_KEYS, "checkpoint"]);
+    layerSetup(op, dims, numHeads, layerOptions);
+    this._checkpoint = checkBool(op, ckpt ?? false, "checkpoint");
+    this.layers = Array.from({ length: numLayers }, () => new TransformerDecoderLayer(dims, numHeads, layerOptions));
+    this.ln = new LayerNorm(dims);
+  }
+  /**
+   * The decoding of `x` [B, L, dims] over `memory` [B, S, dims].
+   * @example
+   * ```ts
+   * new mx.nn.TransformerDecoder(1, 4, 2).forward(mx.ones([1, 3, 4]), mx.ones([1, 2, 4])).shape; // [1, 3, 4]
+   * ```
+   */
+  forward(x: MxArray, memory: MxArray, xMask?: AttentionMask | null, memoryMask?: AttentionMask | null): MxArray {
+    return this.ln.forward(this.layers.reduce((h, l) => {
+      const call = (a: MxArray, m: MxArray) => l.forward(a, m, xMask, memoryMask);
+      return this._checkpoint ? checkpoint(l, call)(h, memory) : call(h, memory);
+    }, x));
+  }
+}
+
+export interface TransformerOptions extends TransformerStackOptions {
+  dims?: number | undefined;
+  numHeads?: number | undefined;
+  numEncoderLayers?: number | undefined;
+  numDecoderLayers?: number | undefined;
+  customEncoder?: (Module & { forward(x: MxArray, mask?: AttentionMask | null): MxArray }) | undefined;
+  customDecoder?: (Module & { forward(x: MxArray, memory: MxArray, xMask?: AttentionMask | null, memoryMask?: AttentionMask | null): MxArray }) | undefined;
+}
+
+/** An encoder and a decoder (defaults: dims 512, 8 heads, 6 + 6 layers, as MLX's). */
+export class Transformer extends Module {
+  encoder: NonNullable<TransformerOptions["customEncoder"]>;
+  decoder: NonNullable<TransformerOptions["customDecoder"]>;
+  constructor(o: TransformerOptions = {}) {
+    super();
+    const op = "nn.Transformer";
+    const p = options(op, o, [...LAYER_KEYS, "checkpoint", "dims", "numHeads", "numEncoderLayers", "numDecoderLayers", "customEncoder", "customDecoder"]);
+    const dims = checkInt(op, p.dims ?? 512, "dims", 1);
+    const heads = checkInt(op, p.numHeads ?? 8, "numHeads", 1);
+    const layer = { mlpDims: p.mlpDims, dropout: p.dropout, activation: p.activation, normFirst: p.normFirst };
+    layerSetup(op, dims, heads, layer);
+    const stack = { ...layer, checkpoint: checkBool(op, p.checkpoint ?? false, "checkpoint") };
+    for (const k of ["customEncoder", "customDecoder"] as const) {
+      if (p[k] !== undefined && !(p[k] instanceof Module)) throw new TypeError(`[${op}] ${k} must be an nn.Module, got ${describeValue(p[k])}`);
+    }
+    this.encoder = p.customEncoder ?? new TransformerEncoder(checkInt(op, p.numEncoderLayers ?? 6, "numEncoderLayers", 0, 1024), dims, heads, stack);
+    this.decoder = p.customDecoder ?? new TransformerDecoder(checkInt(op, p.numDecoderLayers ?? 6, "numDecoderLayers", 0, 1024), dims, heads, stack);
+  }
+  /**
+   * `decoder(tgt, encoder(src, srcMask), tgtMask, memoryMask)`.
+   * @example
+   * ```ts
+   * const t = new mx.nn.Transformer({ dims: 4, numHeads: 2, numEncoderLayers: 1, numDecoderLayers: 1 });
+   * t.forward(mx.ones([1, 5, 4]), mx.ones([1, 3, 4]), null, "causal").shape; // [1, 3, 4]
+   * ```
+   */
+  forward(src: MxArray, tgt: MxArray, srcMask?: AttentionMask | null, tgtMask?: AttentionMask | null, memoryMask?: AttentionMask | null): MxArray {
+    return this.decoder.forward(tgt, this.encoder.forward(src, srcMask), tgtMask, memoryMask);
+  }
+}

@@ -1,0 +1,69 @@
+// Argument checks shared by the optimizers and schedules: hyperparameters
+// (finite numbers in a range), learning rates (a number, a scalar array or a
+// schedule) and options objects, each error naming the call and the argument.
+
+import { MxArray } from "../array.js";
+import { describeValue, opError } from "../errors.js";
+import { checkOptions } from "../ops/strict-options.js";
+
+/** A schedule: the value of a hyperparameter at a step (MLX passes the step count as a uint64 array). */
+export type Schedule = (step: MxArray) => MxArray | number;
+/** A learning rate: a number, a scalar array, or a schedule of the step. */
+export type LearningRate = number | MxArray | Schedule;
+
+/** An option's value, or its default when it was left out (undefined); null is a value, and is refused by the check it goes to. */
+export function orDefault<T>(v: T | undefined, dflt: T): T {
+  return v === undefined ? dflt : v;
+}
+
+/** A finite number in [lo, hi] (open at either end when asked). */
+export function checkNumber(op: string, name: string, v: unknown, lo = -Infinity, hi = Infinity, open: { lo?: boolean; hi?: boolean } = {}): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) throw opError(op, `${name} must be a finite number, got ${describeValue(v)}`, [], "type");
+  const below = open.lo ? v <= lo : v < lo;
+  const above = open.hi ? v >= hi : v > hi;
+  if (below || above) throw opError(op, `${name} must be in ${open.lo ? "(" : "["}${lo}, ${hi}${open.hi ? ")" : "]"}, got ${v}`, [], "range");
+  return v;
+}
+
+export function checkInt(op: string, name: string, v: unknown, lo: number): number {
+  if (typeof v !== "number" || !Number.isSafeInteger(v)) throw opError(op, `${name} must be an integer, got ${describeValue(v)}`, [], "type");
+  if (v < lo) throw opError(op, `${name} must be at least ${lo}, got ${v}`, [], "range");
+  return v;
+}
+
+export function checkBool(op: string, name: string, v: unknown): boolean {
+  if (typeof v !== "boolean") throw opError(op, `${name} must be a boolean, got ${describeValue(v)}`, [], "type");
+  return v;
+}
+
+/** A pair of betas, each in [0, 1). */
+export function checkBetas(op: string, v: unknown): [number, number] {
+  if (!Array.isArray(v) || v.length !== 2) throw opError(op, `betas must be a list of two numbers, got ${describeValue(v)}`, [], "type");
+  return [checkNumber(op, "betas[0]", v[0], 0, 1, { hi: true }), checkNumber(op, "betas[1]", v[1], 0, 1, { hi: true })];
+}
+
+export function checkLearningRate(op: string, v: unknown): LearningRate {
+  if (typeof v === "function") return v as Schedule;
+  if (v instanceof MxArray) {
+    if (v.isDisposed) throw opError(op, "learningRate is a disposed array", [], "value");
+    if (v.size !== 1 || v.dtype.kind === "complex" || v.dtype.kind === "bool") throw opError(op, `learningRate must be a real scalar array, got ${describeValue(v)}`, [], "type");
+    return v;
+  }
+  return checkNumber(op, "learningRate", v);
+}
+
+/**
+ * The options of an optimizer built as `new Opt(learningRate, options)` or
+ * `new Opt({ learningRate, ...options })` (MLX's keyword form): the learning
+ * rate (undefined when absent) and the other options, keys checked.
+ */
+export function optimizerArgs<T extends object>(op: string, first: unknown, second: unknown, allowed: readonly string[]): { learningRate: unknown; o: T } {
+  if (first !== null && typeof first === "object" && !(first instanceof MxArray) && !Array.isArray(first)) {
+    if (second !== undefined) throw opError(op, "got an options object and a further argument; pass the learning rate once", [], "type");
+    checkOptions(op, first, ["learningRate", ...allowed], false);
+    const { learningRate, ...rest } = first as { learningRate?: unknown };
+    return { learningRate, o: rest as T };
+  }
+  checkOptions(op, second, allowed, false);
+  return { learningRate: first, o: (second ?? {}) as T };
+}

@@ -1,0 +1,321 @@
+// mx.compile: the trace cache (hits, misses, retraces on new shapes, dtypes,
+// constants and tree structures), shapeless traces, simplification counts,
+// fusion on the cpu with bit-identical results (random graphs included),
+// composition with the transforms, disableCompile, and errors naming compile.
+
+import { spawnSync } from "node:child_process";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+import { checkCompiledGraph, graphFunction } from "../conformance/compiled.js";
+import { graphArb } from "../conformance/graphs.js";
+import { acyclicGroups } from "../src/compile/fusion.js";
+import { graphOf } from "../src/compile/graph.js";
+import { BACKENDS } from "./helpers/backends.js";
+
+const f32 = (v: number[] | number[][]) => mx.array(v, mx.float32);
+
+/** The storage bytes of each array (bit-level comparison: NaN payloads, -0). */
+async function bytes(xs: readonly mx.MxArray[]): Promise<number[][]> {
+  return Promise.all(xs.map(async (x) => [...new Uint8Array((await x.data()).buffer.slice(0))]));
+}
+
+describe("compile: the trace cache", () => {
+  it("traces once per signature and replays on hits", async () => {
+    let calls = 0;
+    const f = mx.compile((x: mx.MxArray, y: mx.MxArray) => {
+      calls++;
+      return mx.add(mx.multiply(x, y), 1);
+    });
+    await expect(f(f32([1, 2]), f32([3, 4])).tolist()).resolves.toEqual([4, 9]);
+    await expect(f(f32([5, 6]), f32([1, 1])).tolist()).resolves.toEqual([6, 7]);
+    expect([mx.compileStats(f).misses, mx.compileStats(f).hits, calls]).toEqual([1, 1, 1]);
+    // a new shape, a new dtype: each a new trace
+    await expect(f(f32([1, 2, 3]), f32([1, 1, 1])).tolist()).resolves.toEqual([2, 3, 4]);
+    await expect(f(mx.array([1, 2], mx.int32), mx.array([3, 4], mx.int32)).tolist()).resolves.toEqual([4, 9]);
+    f(f32([1, 2, 3]), f32([0, 0, 0]));
+    expect([mx.compileStats(f).misses, mx.compileStats(f).hits, calls]).toEqual([3, 2, 3]);
+  });
+
+  it("keys on constant arguments and on the structure of trees", async () => {
+    const f = mx.compile((p: { w: mx.MxArray; b: mx.MxArray }, scale: number) => mx.multiply(mx.add(p.w, p.b), scale));
+    const p = { w: f32([1, 2]), b: f32([1, 1]) };
+    await expect(f(p, 2).tolist()).resolves.toEqual([4, 6]);
+    await expect(f(p, 3).tolist()).resolves.toEqual([6, 9]);
+    await expect(f({ w: f32([0, 0]), b: f32([1, 2]) }, 3).tolist()).resolves.toEqual([3, 6]);
+    expect([mx.compileStats(f).misses, mx.compileStats(f).hits]).toEqual([2, 1]);
+    expect(await bytes([f(p, -0)])).toEqual(await bytes([mx.multiply(mx.add(p.w, p.b), -0)])); // -0 is not 0
+    expect(mx.compileStats(f).misses).toBe(3);
+    const g = mx.compile((xs: mx.MxArray[]) => xs.reduce((a, b) => mx.add(a, b)));
+    await expect(g([f32([1]), f32([2])]).tolist()).resolves.toEqual([3]);
+    await expect(g([f32([1]), f32([2]), f32([3])]).tolist()).resolves.toEqual([6]);
+    expect(mx.compileStats(g).misses).toBe(2);
+  });
+
+  it("returns the function's output tree", async () => {
+    const f = mx.compile((x: mx.MxArray) => ({ double: mx.multiply(x, 2), parts: [mx.exp(x), x], tag: "t" }));
+    const out = f(f32([0]));
+    await expect(out.double.tolist()).resolves.toEqual([0]);
+    await expect(out.parts[0]!.tolist()).resolves.toEqual([1]);
+    await expect(out.parts[1]!.tolist()).resolves.toEqual([0]);
+    expect(out.tag).toBe("t");
+  });
+
+  it("with shapeless, keeps one trace across shapes of the same ranks", async () => {
+    const f = mx.compile((x: mx.MxArray, y: mx.MxArray) => mx.sum(mx.exp(mx.multiply(x, y)), { axis: -1 }), { shapeless: true });
+    const ref = (x: mx.MxArray, y: mx.MxArray) => mx.sum(mx.exp(mx.multiply(x, y)), { axis: -1 });
+    for (const n of [2, 5, 3]) {
+      const x = mx.random.normal([3, n]);
+      const y = mx.random.normal([1, n]);
+      expect(await bytes([f(x, y)])).toEqual(await bytes([ref(x, y)]));
+      expect([...f(x, y).shape]).toEqual([3]);
+    }
+    expect(mx.compileStats(f).misses).toBe(1);
+    f(mx.ones([2, 2, 2]), mx.ones([2, 2, 2])); // another rank: another trace
+    expect(mx.compileStats(f).misses).toBe(2);
+  });
+
+  it("refuses a shapeless trace with a shape-fixing primitive, naming it", () => {
+    const f = mx.compile((x: mx.MxArray) => mx.reshape(mx.exp(x), [-1]), { shapeless: true });
+    expect(() => f(mx.ones([2, 3]))).toThrow(/^\[compile\] shapeless: .*'reshape/);
+    const g = mx.compile((x: mx.MxArray) => mx.broadcastTo(x, [2, 3]), { shapeless: true });
+    expect(() => g(mx.ones([3]))).toThrow(/^\[compile\] shapeless: .*'(reshape|broadcast)/);
+  });
+});
+
+describe("compile: simplification and fusion", () => {
+  it("removes common subexpressions, folds scalar constants and counts them", async () => {
+    const fn = (x: mx.MxArray) => {
+      const a = mx.exp(mx.multiply(x, 2));
+      const b = mx.exp(mx.multiply(x, 2));
+      const k = mx.add(mx.array(3, mx.float32), mx.array(4, mx.float32)); // folds to 7
+      return mx.add(mx.add(a, b), mx.multiply(k, mx.array(3, mx.float32)));
+    };
+    const f = mx.compile(fn);
+    const x = f32([0, 1]);
+    expect(await bytes([f(x)])).toEqual(await bytes([fn(x)]));
+    await expect(f(x).tolist()).resolves.toEqual([23, Math.fround(2 * Math.fround(Math.exp(2)) + 21)]);
+    const t = mx.compileStats(f).traces[0]!;
+    expect(t.cse).toBe(2);
+    expect(t.folded).toBe(2);
+    expect(t.mergedConstants).toBe(1); // the two float32 3s
+    expect(t.nodes).toBe(1); // what remains fuses into one node
+  });
+
+  it("fuses a chain into one node on the cpu, bit-identical to the chain", async () => {
+    const chain = (x: mx.MxArray) => {
+      let y = x;
+      for (let i = 0; i < 50; i++) y = mx.add(mx.multiply(y, 1.0001), 0.5);
+      return y;
+    };
+    const f = mx.compile(chain);
+    for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
+      const x = mx.astype(mx.random.normal([7, 3]), dtype);
+      expect(await bytes([f(x)])).toEqual(await bytes([chain(x)]));
+    }
+    const t = mx.compileStats(f).traces[0]!;
+    expect([t.traced, t.nodes, t.groups, t.fusedNodes]).toEqual([100, 1, 1, 100]);
+  });
+
+  it("fuses a group with several outputs, of different shapes, into one node", async () => {
+    const fn = (x: mx.MxArray, c: mx.MxArray) => {
+      const y = mx.exp(mx.multiply(x, 2)); // (3, 1), returned and read by the group
+      const z = mx.tanh(mx.add(y, c)); // (3, 4)
+      return [z, y, mx.sum(y)];
+    };
+    const f = mx.compile(fn);
+    const x = f32([[0.5], [-1], [0.25]]);
+    const c = mx.reshape(mx.arange(12, { dtype: mx.float32 }), [3, 4]);
+    expect(await bytes(f(x, c))).toEqual(await bytes(fn(x, c)));
+    const t = mx.compileStats(f).traces[0]!;
+    expect([t.groups, t.fusedNodes, t.nodes]).toEqual([1, 4, 2]);
+  });
+
+  it("leaves unfused two groups that would need each other's values", () => {
+    const x = f32([0.5, 1]);
+    const [a, c] = [mx.exp(x), mx.sin(x)];
+    const [b, d] = [mx.tanh(a), mx.multiply(a, c)];
+    const e = mx.add(b, c);
+    const g = graphOf([x], [d, e], new Set());
+    const [na, nc, nb, nd, ne] = [a, c, b, d, e].map((v) => g.nodes.find((n) => n.prim === v.primitive)!);
+    expect(g.nodes).toHaveLength(5);
+    // {c, d} reads a from {a, b, e}, which reads c from {c, d}: a cycle once contracted
+    expect(acyclicGroups(g, [[nc!, nd!], [na!, nb!, ne!]])).toEqual([]);
+    expect(acyclicGroups(g, [[na!, nb!], [nc!, nd!]])).toHaveLength(2);
+  });
+
+  it("keeps every node's rounding in mixed dtypes: casts, integer wrap, comparisons, where", async () => {
+    const f = (x: mx.MxArray, y: mx.MxArray) => {
+      const h = mx.astype(mx.multiply(x, 1000), mx.float16); // rounds to float16
+      const i = mx.astype(mx.multiply(h, 7), mx.int8); // wraps in int8
+      const u = mx.add(mx.astype(i, mx.uint8), mx.astype(y, mx.uint8)); // wraps in uint8
+      const big = mx.greater(mx.astype(u, mx.float32), mx.divide(x, y));
+      return [mx.where(big, mx.sqrt(mx.abs(x)), mx.negative(h)), mx.astype(u, mx.int16), mx.bitwiseXor(mx.astype(i, mx.int32), 12345)];
+    };
+    const g = mx.compile(f);
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -300, max: 300, noNaN: true }), { minLength: 6, maxLength: 6 }), (vals) => {
+        const x = mx.reshape(f32(vals), [2, 3]);
+        const y = mx.array([3, -2.5, 250], mx.float32);
+        const [a, b] = [f(x, y), g(x, y)];
+        const read = (xs: mx.MxArray[]) => xs.map((v) => [...new Uint8Array(v.dataSync().buffer.slice(0))]);
+        expect(read(b)).toEqual(read(a));
+      }),
+      { numRuns: 40, seed: 17 },
+    );
+    expect(mx.compileStats(g).traces[0]!.groups).toBeGreaterThan(0);
+  });
+
+  it("is bit-identical to the uncompiled graph on random graphs on the cpu", async () => {
+    for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
+      await fc.assert(
+        fc.asyncProperty(graphArb(dtype), async (g) => {
+          const out = await checkCompiledGraph(g, "cpu");
+          expect(out.failure).toBeUndefined();
+        }),
+        { numRuns: 25, seed: 5 },
+      );
+    }
+  });
+
+  it("is bit-identical on random elementwise graphs (mostly fused) on the cpu", async () => {
+    const unary = ["exp", "sin", "tanh", "sqrt", "log1p", "negative", "abs", "square", "sigmoid", "floor"] as const;
+    const binary = ["add", "subtract", "multiply", "divide", "maximum", "power", "logaddexp"] as const;
+    const step = fc.oneof(
+      fc.record({ op: fc.constantFrom(...unary), a: fc.nat(), b: fc.constant(0) }),
+      fc.record({ op: fc.constantFrom(...binary, "select", "roundTrip"), a: fc.nat(), b: fc.nat() }),
+    );
+    const dtypes = [mx.float32, mx.float16, mx.bfloat16];
+    let fused = 0;
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 3, maxLength: 25 }), fc.nat({ max: 2 }), fc.array(fc.double({ min: -3, max: 3, noNaN: true }), { minLength: 6, maxLength: 6 }), (steps, d, vals) => {
+        const dtype = dtypes[d]!;
+        const fn = (x: mx.MxArray, y: mx.MxArray) => {
+          const v = [x, y];
+          for (const s of steps) {
+            const [a, b] = [v[s.a % v.length]!, v[s.b % v.length]!];
+            if (s.op === "select") v.push(mx.where(mx.greater(a, b), a, b));
+            else if (s.op === "roundTrip") v.push(mx.astype(mx.astype(mx.multiply(a, b), mx.float16), dtype));
+            else if ((unary as readonly string[]).includes(s.op)) v.push((mx[s.op as (typeof unary)[number]] as (x: mx.MxArray) => mx.MxArray)(a));
+            else v.push((mx[s.op as (typeof binary)[number]] as (x: mx.MxArray, y: mx.MxArray) => mx.MxArray)(a, b));
+          }
+          return [v[v.length - 1]!, v[v.length - 2]!];
+        };
+        const x = mx.astype(mx.reshape(f32(vals), [2, 3]), dtype);
+        const y = mx.astype(f32([0.5, -1.25, 2]), dtype);
+        const f = mx.compile(fn);
+        const read = (xs: mx.MxArray[]) => xs.map((v) => [...new Uint8Array(v.dataSync().buffer.slice(0))]);
+        expect(read(f(x, y))).toEqual(read(fn(x, y)));
+        fused += mx.compileStats(f).traces[0]!.fusedNodes;
+      }),
+      { numRuns: 60, seed: 11 },
+    );
+    expect(fused).toBeGreaterThan(150);
+  });
+
+  it("fuses the elementwise parts of random graphs", async () => {
+    const [g] = fc.sample(graphArb(mx.float32).filter((x) => x.nodes.filter((n) => !["sum", "mean", "max", "min", "prod", "logsumexp", "softmax"].includes(n.op)).length > 6), { numRuns: 1, seed: 3 });
+    const f = mx.compile(graphFunction(g!, mx.cpu));
+    f(...g!.leaves.map(() => mx.ones(g!.leaves[0]!.shape)));
+    expect(mx.compileStats(f).traces[0]!.fusedNodes).toBeGreaterThan(1);
+  });
+});
+
+describe.each(BACKENDS)("compile on $name", ({ device }) => {
+  it("gives the uncompiled results (fused where the backend can, node by node elsewhere)", async () => {
+    const o = { stream: device };
+    const fn = (x: mx.MxArray, y: mx.MxArray) => [mx.tanh(mx.add(mx.multiply(x, y), mx.exp(y, o), o), o), mx.sum(mx.square(x, o), o)];
+    const f = mx.compile(fn);
+    const x = mx.array([[0.5, -1, 2], [3, 0.25, -0.75]], mx.float32, o);
+    const y = mx.array([0.1, 0.2, -0.3], mx.float32, o);
+    expect(await bytes(f(x, y))).toEqual(await bytes(fn(x, y)));
+  });
+});
+
+describe("compile with the transforms", () => {
+  const loss = (x: mx.MxArray) => mx.sum(mx.multiply(mx.sin(mx.multiply(x, 2)), mx.exp(x)));
+  const x = f32([0.5, -1, 2]);
+
+  it("grad(compile(f)) and compile(grad(f)) give grad(f)", async () => {
+    const want = await bytes([mx.grad(loss)(x)]);
+    const c = mx.compile(loss);
+    expect(await bytes([mx.grad(c)(x)])).toEqual(want);
+    expect(mx.compileStats(c).bypassed).toBe(1); // under a transform's trace the function runs as it is
+    const cg = mx.compile(mx.grad(loss));
+    expect(await bytes([cg(x)])).toEqual(want);
+    expect(await bytes([cg(f32([1, 2, 3]))])).toEqual(await bytes([mx.grad(loss)(f32([1, 2, 3]))]));
+    expect([mx.compileStats(cg).misses, mx.compileStats(cg).hits]).toEqual([1, 1]);
+    expect(mx.compileStats(cg).traces[0]!.groups).toBeGreaterThan(0);
+  });
+
+  it("composes with vjp, jvp and vmap in both orders", async () => {
+    const f = (v: mx.MxArray) => mx.multiply(mx.tanh(v), mx.add(v, 1));
+    const c = mx.compile(f);
+    const ct = f32([1, 2, 3]);
+    const [[, vjpPlain], [, vjpCompiled], [, vjpInside]] = [
+      mx.vjp(f, [x], [ct]),
+      mx.vjp(c, [x], [ct]),
+      mx.compile((v: mx.MxArray, w: mx.MxArray) => mx.vjp(f, [v], [w]))(x, ct),
+    ];
+    expect(await bytes([vjpCompiled[0]!, vjpInside[0]!])).toEqual(await bytes([vjpPlain[0]!, vjpPlain[0]!]));
+    const [, jvpPlain] = mx.jvp(f, [x], [ct]);
+    const [, jvpCompiled] = mx.jvp(c, [x], [ct]);
+    const [, jvpInside] = mx.compile((v: mx.MxArray, w: mx.MxArray) => mx.jvp(f, [v], [w]))(x, ct);
+    expect(await bytes([jvpCompiled[0]!, jvpInside[0]!])).toEqual(await bytes([jvpPlain[0]!, jvpPlain[0]!]));
+    const rows = mx.reshape(f32([1, 2, 3, 4, 5, 6]), [2, 3]);
+    const want = await bytes([mx.vmap(f)(rows)]);
+    expect(await bytes([mx.vmap(c)(rows)])).toEqual(want);
+    expect(await bytes([mx.compile(mx.vmap(f))(rows)])).toEqual(want);
+  });
+});
+
+describe("compile switches and errors", () => {
+  it("disableCompile runs functions as they are until enableCompile", async () => {
+    const f = mx.compile((x: mx.MxArray) => mx.exp(x));
+    mx.disableCompile();
+    try {
+      await expect(f(f32([0])).tolist()).resolves.toEqual([1]);
+      expect([mx.compileStats(f).bypassed, mx.compileStats(f).misses]).toEqual([1, 0]);
+    } finally {
+      mx.enableCompile();
+    }
+    f(f32([0]));
+    expect(mx.compileStats(f).misses).toBe(1);
+  });
+
+  it("MLX_TS_DISABLE_COMPILE=1 disables compile at start", () => {
+    const script = `import * as mx from "./index.ts"; const f = mx.compile((x) => mx.exp(x)); f(mx.array([0])); console.log(JSON.stringify(mx.compileStats(f)));`;
+    const run = (env: string) =>
+      spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: process.cwd(), env: { ...process.env, MLX_TS_DISABLE_COMPILE: env }, encoding: "utf8" });
+    const off = run("1");
+    expect(off.stderr.split("\n").filter((l) => /Error/.test(l))).toEqual([]);
+    expect(JSON.parse(off.stdout.trim().split("\n").pop()!)).toMatchObject({ bypassed: 1, misses: 0 });
+    expect(JSON.parse(run("").stdout.trim().split("\n").pop()!)).toMatchObject({ bypassed: 0, misses: 1 });
+  }, 30_000);
+
+  it("names compile in its errors", async () => {
+    expect(() => mx.compile(3 as never)).toThrow(/^\[compile\] fn must be a function/);
+    expect(() => mx.compile((x: mx.MxArray) => x, { shapless: true } as never)).toThrow(/^\[compile\].*shapless/);
+    expect(() => mx.compile((x: mx.MxArray) => x, { shapeless: 1 } as never)).toThrow(/^\[compile\] shapeless must be a boolean/);
+    const reads = mx.compile((x: mx.MxArray) => {
+      x.dataSync();
+      return x;
+    });
+    expect(() => reads(f32([1]))).toThrow(/^\[compile\] cannot evaluate an array computed from the function's inputs/);
+    const held = f32([1, 2]);
+    const closes = mx.compile((_x: mx.MxArray) => mx.exp(held));
+    expect(() => closes(held)).toThrow(/^\[compile\] the function reads an array it was given through a closure/);
+    expect(() => mx.compile(async (x: mx.MxArray) => x)(f32([1]))).toThrow(/^\[compile\] the function must be synchronous/);
+    expect(() => mx.compile((x: mx.MxArray, _f: unknown) => x)(f32([1]), () => 0)).toThrow(/^\[compile\] argument 1 must be an array, a tree of arrays/);
+    expect(() => mx.compileStats(() => 0)).toThrow(/^\[compileStats\] fn must be a function returned by mx.compile/);
+    // a failed trace caches nothing: the next call traces again
+    let fail = true;
+    const flaky = mx.compile((x: mx.MxArray) => {
+      if (fail) throw new Error("boom");
+      return mx.exp(x);
+    });
+    expect(() => flaky(f32([0]))).toThrow("boom");
+    fail = false;
+    await expect(flaky(f32([0])).tolist()).resolves.toEqual([1]);
+  });
+});

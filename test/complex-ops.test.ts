@@ -1,0 +1,104 @@
+// The cpu reference's complex64 ops against NumPy's complex128 (tan, tanh,
+// sinh, cosh, arcsin, arccos, arctan, log2, log10, rsqrt, power, angle, the
+// ordering ops), MLX's own definitions where
+// NumPy differs (sign = z / |z|, 0^w = 0), and the scatter that multiplies
+// as complex numbers.
+
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+
+type Z = { re: number; im: number };
+const c = (re: number, im: number): Z => ({ re, im });
+const cpu = { stream: mx.cpu };
+const carr = (zs: readonly Z[]) => mx.array([...zs], mx.complex64, cpu);
+
+/** Deterministic complex values with float32 parts of magnitude 10^-2 .. 10^maxExp, every quadrant. */
+function sweep(n: number, maxExp: number, seed: number): Z[] {
+  let s = seed;
+  const r = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const part = () => Math.fround((r() < 0.5 ? -1 : 1) * 10 ** (-2 + (maxExp + 2) * r()));
+  return Array.from({ length: n }, () => c(part(), part()));
+}
+
+/** NumPy's results of `expr` (over complex128 arrays x, y) as [re, im] pairs, or plain values for a real result. */
+function numpy(expr: string, x: readonly Z[], y: readonly Z[]): unknown[] {
+  const script = `import json, sys, numpy as np
+d = json.load(sys.stdin)
+x = np.array([complex(a, b) for a, b in d[0]]); y = np.array([complex(a, b) for a, b in d[1]])
+with np.errstate(all="ignore"):
+    r = ${expr}
+print(json.dumps([[float(v.real), float(v.imag)] for v in r] if np.iscomplexobj(r) else [v.item() for v in r]))`;
+  const input = JSON.stringify([x.map((z) => [z.re, z.im]), y.map((z) => [z.re, z.im])]);
+  return JSON.parse(execFileSync("/usr/bin/python3", ["-c", script], { input, encoding: "utf8" })) as unknown[];
+}
+
+/** Each part of `got` within `ulps` float32 ulps of NumPy's value of |w| (|w| the complex magnitude). */
+function expectNearNumpy(got: readonly Z[], want: readonly [number, number][], ulps: number, label: string): void {
+  got.forEach((g, i) => {
+    const [re, im] = want[i]!;
+    const tol = ulps * 2 ** -24 * Math.hypot(re, im) + 2 ** -149;
+    expect(Math.abs(g.re - re), `${label} element ${i} re: ${g.re} vs ${re}`).toBeLessThanOrEqual(tol);
+    expect(Math.abs(g.im - im), `${label} element ${i} im: ${g.im} vs ${im}`).toBeLessThanOrEqual(tol);
+  });
+}
+
+describe("complex64 ops on the cpu reference", () => {
+  const x = sweep(400, 1.3, 5), y = sweep(400, 1.3, 77);
+
+  it.each(["tan", "tanh", "sinh", "cosh", "arcsin", "arccos", "arctan", "log2", "log10"] as const)("%s matches NumPy to a float32 rounding", async (op) => {
+    const got = (await mx[op](carr(x), cpu).tolist()) as Z[];
+    expectNearNumpy(got, numpy(`np.${op}(x)`, x, y) as [number, number][], 2, op);
+  });
+
+  it("rsqrt is 1 / sqrt(z) and round rounds each part half to even (MLX)", async () => {
+    expectNearNumpy((await mx.rsqrt(carr(x), cpu).tolist()) as Z[], numpy("1 / np.sqrt(x)", x, y) as [number, number][], 2, "rsqrt");
+    expect(await mx.round(carr([c(0.5, 1.5), c(-2.5, 2.4), c(-0.2, 3)]), cpu).tolist()).toEqual([c(0, 2), c(-2, 2), c(-0, 3)]);
+  });
+
+  it.each(["arcsin", "arccos", "arctan"] as const)("%s matches NumPy far from the origin (no cancellation in MLX's log formula)", async (op) => {
+    const far = sweep(200, 8, 21);
+    const got = (await mx[op](carr(far), cpu).tolist()) as Z[];
+    expectNearNumpy(got, numpy(`np.${op}(x)`, far, far) as [number, number][], 2, op);
+  });
+
+  it("power matches NumPy away from 0 (where MLX gives 0^w = 0, NumPy 0^0 = 1)", async () => {
+    const base = sweep(400, 0.5, 9), expo = sweep(400, 0.3, 13);
+    const got = (await mx.power(carr(base), carr(expo), cpu).tolist()) as Z[];
+    // exp(w log z) amplifies the inputs' float32 rounding by up to |w log z|: compared on that condition
+    expectNearNumpy(got, numpy("x ** y", base, expo) as [number, number][], 64, "power");
+    expect(await mx.power(carr([c(0, 0), c(0, 0), c(-0, 0)]), carr([c(0, 0), c(NaN, 0), c(2, 1)]), cpu).tolist()).toEqual([c(0, 0), c(NaN, NaN), c(0, 0)]);
+  });
+
+  it("angle matches np.angle (radians and degrees), real inputs included", async () => {
+    const want = numpy("np.angle(x)", x, y) as number[];
+    ((await mx.angle(carr(x), cpu).tolist()) as number[]).forEach((v, i) => expect(Math.abs(v - want[i]!)).toBeLessThanOrEqual(2 ** -22 * Math.abs(want[i]!)));
+    expect(await mx.angle(mx.array([-2, 3, -0], mx.float32, cpu), cpu).tolist()).toEqual([Math.fround(Math.PI), 0, Math.fround(Math.PI)]);
+    expect(await mx.angle(mx.array([-2, 3], mx.int32, cpu), { deg: true, ...cpu }).tolist()).toEqual([180, 0]);
+  });
+
+  it("orders by real part, then imaginary part, as NumPy and MLX do", async () => {
+    // ties on the real part half the time
+    const a = x.map((z, i) => (i % 2 ? c(y[i]!.re, z.im) : z));
+    for (const [op, np] of [["less", "<"], ["lessEqual", "<="], ["greater", ">"], ["greaterEqual", ">="]] as const) {
+      expect(await mx[op](carr(a), carr(y), cpu).tolist(), op).toEqual(numpy(`x ${np} y`, a, y));
+    }
+    for (const op of ["maximum", "minimum"] as const) {
+      const got = ((await mx[op](carr(a), carr(y), cpu).tolist()) as Z[]).map((z) => [z.re, z.im]);
+      expect(got, op).toEqual(numpy(`np.${op}(x, y)`, a, y));
+    }
+  });
+
+  it("gives sign as z / |z| (MLX; NumPy 1.x takes the real part's sign) and 0 at 0", async () => {
+    expect(await mx.sign(carr([c(3, -4), c(0, 0), c(-0, 2), c(1e-40, 0)]), cpu).tolist()).toEqual([c(0.6000000238418579, -0.800000011920929), c(0, 0), c(0, 1), c(1, 0)]);
+  });
+
+  it("scatters a product as complex numbers, rounding once", async () => {
+    const a = carr([c(5, -9), c(1, 1), c(2, 0)]);
+    const updated = mx.indexUpdate(a, [mx.array([0, 0, 2], mx.int32, cpu)], carr([c(0, 2), c(0, 2), c(1, -1)]), "multiply");
+    expect(await updated.tolist()).toEqual([c(-20, 36), c(1, 1), c(2, -2)]);
+    // MLX's order for maximum: (1, 3) beats (1, 2); a NaN already there stays
+    const m = mx.indexUpdate(carr([c(1, 2), c(NaN, 0)]), [mx.array([0, 1], mx.int32, cpu)], carr([c(1, 3), c(9, 9)]), "maximum");
+    expect(await m.tolist()).toEqual([c(1, 3), c(NaN, 0)]);
+  });
+});

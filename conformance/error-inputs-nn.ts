@@ -121,4 +121,5 @@ export const NN_ERROR_ENTRIES: readonly ErrorEntry[] = [
   layer("Upsample", [any("scaleFactor"), opts({ mode: any("mode"), alignCorners: bool("alignCorners"), antialias: bool("antialias") })], () => [2, {}]),
   layer("QuantizedLinear", [int("inputDims"), int("outputDims"), bool("bias"), opts(QUANT_OPTIONS)], () => [64, 2, true, {}]),
   layer("QuantizedEmbedding", [int("numEmbeddings"), int("dims"), opts(QUANT_OPTIONS)], () => [4, 64, {}]),
+  layer("QQLinear", [int("inputDims"), int("outputDims"), opts(QUANT_OPTIONS)], () => [32, 2, { mode: "mxfp8" }]),
 ];

@@ -25,3 +25,4 @@ export { MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, type 
 export { Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, type ConvLayerOptions, type ConvTransposeLayerOptions } from "./layers/convolution.js";
 export { Upsample, type UpsampleMode, type UpsampleOptions } from "./layers/upsample.js";
 export { QuantizedLinear, QuantizedEmbedding, quantize, type QuantizeLayerOptions, type QuantizeModelOptions } from "./layers/quantized.js";
+export { QQLinear, type QQLinearOptions } from "./layers/qq-linear.js";

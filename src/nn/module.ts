@@ -407,8 +407,18 @@ export class Module {
    */
   train(mode = true): this {
     if (typeof mode !== "boolean") throw new TypeError(`[Module.train] mode must be a boolean, got ${describeValue(mode)}`);
-    return this.applyToModules((_k, m) => (m.#training = mode));
+    return this.applyToModules((_k, m) => {
+      m.#training = mode;
+      m.trainingModeChanged(mode);
+    });
   }
+
+  /**
+   * Called on each module when `train()` or `eval()` sets its mode (MLX's
+   * `_set_training_mode`): a layer whose parameters depend on the mode
+   * (QQLinear quantizes its weight for evaluation) overrides it.
+   */
+  protected trainingModeChanged(_training: boolean): void {}
 
   /**
    * Sets evaluation mode (`train(false)`): dropout off, running statistics used.

@@ -1,0 +1,130 @@
+// nn.QQLinear (MLX's): a linear layer that quantizes its input on the fly and
+// multiplies by a weight quantized in nvfp4 or mxfp8 (mx.qqmm): held in
+// float while training (so it gets gradients), packed with its scales in eval.
+
+import type { MxArray } from "../../array.js";
+import { describeValue } from "../../errors.js";
+import * as ops from "../../ops/index.js";
+import { asOp } from "../../ops/strict-options.js";
+import * as random from "../../random.js";
+import { checkArray, checkChoice, checkInt, options } from "../checks.js";
+import { Module } from "../module.js";
+import { Linear } from "./linear.js";
+
+export interface QQLinearOptions {
+  /** Values per scale (default: the mode's, nvfp4 16, mxfp8 32). */
+  groupSize?: number | undefined;
+  /** Bits per value (default: the mode's, nvfp4 4, mxfp8 8). */
+  bits?: number | undefined;
+  /** The quantization mode (default "nvfp4"). */
+  mode?: "nvfp4" | "mxfp8" | undefined;
+}
+
+const DEFAULTS = { nvfp4: { groupSize: 16, bits: 4 }, mxfp8: { groupSize: 32, bits: 8 } } as const;
+
+/**
+ * Quantizes its input and multiplies by quantized weights (MLX's
+ * `QQLinear`, no bias): in training mode the weight is float and quantized
+ * on the fly (gradients reach it); `eval()` packs it once (`weight` becomes
+ * uint32, `scales` appears) and `train()` unpacks it again.
+ * @example
+ * ```ts
+ * const layer = new mx.nn.QQLinear(32, 4, { mode: "mxfp8" });
+ * layer.forward(mx.ones([2, 32])).shape; // [2, 4]
+ * layer.eval().weight.dtype.name; // "uint32"
+ * ```
+ */
+export class QQLinear extends Module {
+  weight: MxArray;
+  scales?: MxArray;
+  readonly _groupSize: number;
+  readonly _bits: number;
+  readonly _mode: "nvfp4" | "mxfp8";
+  _quantized = false;
+
+  constructor(inputDims: number, outputDims: number, o?: QQLinearOptions) {
+    super();
+    const op = "nn.QQLinear";
+    const p = options(op, o, ["groupSize", "bits", "mode"]);
+    this._mode = checkChoice(op, p.mode ?? "nvfp4", "mode", ["nvfp4", "mxfp8"]) as "nvfp4" | "mxfp8";
+    this._groupSize = checkInt(op, p.groupSize ?? DEFAULTS[this._mode].groupSize, "groupSize", 1, 1024);
+    this._bits = checkInt(op, p.bits ?? DEFAULTS[this._mode].bits, "bits", 1, 8);
+    const i = checkInt(op, inputDims, "inputDims", 1);
+    const out = checkInt(op, outputDims, "outputDims", 1);
+    if (i * out > 2 ** 28) throw new RangeError(`[${op}] inputDims * outputDims must be at most 2^28`);
+    const k = Math.sqrt(1 / i);
+    this.weight = random.uniform(-k, k, [out, i]);
+  }
+
+  /**
+   * A QQLinear with `linear`'s weight (MLX's `from_linear`; a layer with a bias is refused, as MLX's).
+   * @example
+   * ```ts
+   * const q = mx.nn.QQLinear.fromLinear(new mx.nn.Linear(32, 2, false));
+   * q.weight.shape; // [2, 32]
+   * ```
+   */
+  static fromLinear(linear: Linear, o?: QQLinearOptions): QQLinear {
+    const op = "nn.QQLinear.fromLinear";
+    if (!(linear instanceof Linear)) throw new TypeError(`[${op}] linear must be an nn.Linear, got ${describeValue(linear)}`);
+    if (linear.bias) throw new Error(`[${op}] QQLinear has no bias (as MLX's): pass a Linear without one`);
+    const [out, i] = linear.weight.shape as [number, number];
+    const q = new QQLinear(i, out, o);
+    q.weight = linear.weight;
+    return q.train(linear.training);
+  }
+
+  /**
+   * Packs the weight (`mx.quantize` in the layer's mode), as `eval()` does.
+   * @example
+   * ```ts
+   * const q = new mx.nn.QQLinear(32, 2);
+   * q.quantize();
+   * q.scales!.dtype.name; // "uint8"
+   * ```
+   */
+  quantize(): void {
+    if (this._quantized) return;
+    const [w, s] = ops.quantize(this.weight, this._groupSize, this._bits, { mode: this._mode });
+    this.weight = w!;
+    this.scales = s!;
+    this._quantized = true;
+  }
+
+  /**
+   * Unpacks the weight back to float, as `train()` does (bfloat16, the
+   * dtype mx.dequantize gives microscaling modes by default, as MLX's).
+   * @example
+   * ```ts
+   * const q = new mx.nn.QQLinear(32, 2);
+   * q.quantize();
+   * q.dequantize();
+   * q.weight.dtype.name; // "bfloat16"
+   * ```
+   */
+  dequantize(): void {
+    if (!this._quantized) return;
+    this.weight = ops.dequantize(this.weight, this.scales!, null, this._groupSize, this._bits, { mode: this._mode });
+    delete this.scales;
+    this._quantized = false;
+  }
+
+  protected override trainingModeChanged(training: boolean): void {
+    if (training) this.dequantize();
+    else this.quantize();
+  }
+
+  /**
+   * `x W^T` with x and W quantized (mx.qqmm).
+   * @example
+   * ```ts
+   * const q = new mx.nn.QQLinear(32, 3);
+   * q.forward(mx.ones([1, 32])).shape; // [1, 3]
+   * ```
+   */
+  forward(x: MxArray): MxArray {
+    const op = "nn.QQLinear";
+    checkArray(op, x, "x");
+    return asOp(op, () => ops.qqmm(x, this.weight, this.scales ?? null, { groupSize: this._groupSize, bits: this._bits, mode: this._mode }));
+  }
+}

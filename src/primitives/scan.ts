@@ -11,6 +11,8 @@ import { batchFirst, on } from "./autodiff.js";
 
 export type ScanOp = "sum" | "prod" | "max" | "min" | "logaddexp";
 
+const SCAN_OP_NAMES: Record<ScanOp, string> = { sum: "cumsum", prod: "cumprod", max: "cummax", min: "cummin", logaddexp: "logcumsumexp" };
+
 export class Scan extends Primitive {
   readonly name = "scan";
   constructor(
@@ -23,6 +25,10 @@ export class Scan extends Primitive {
   }
   override params() {
     return { op: this.op, axis: this.axis, reverse: this.reverse, inclusive: this.inclusive };
+  }
+  /** The op a user called (cumsum, cumprod, cummax, cummin, logcumsumexp), for error messages. */
+  override get errorName(): string {
+    return SCAN_OP_NAMES[this.op];
   }
   /** MLX's rule: a running sum of bool counts in int32; every other scan keeps the input's dtype. */
   output([x]: readonly Spec[]): Spec {

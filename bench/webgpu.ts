@@ -1,6 +1,7 @@
 // mlx-ts's webgpu backend beside TensorFlow.js's WebGPU backend running on the
 // same Dawn device, in one run: a plain WGSL copy kernel (the bandwidth
-// ceiling), elementwise add and exp, sum, matmul, and a chain of 1000 small ops.
+// ceiling), elementwise add and exp, sum, matmul, and a chain of 1000 small ops
+// (also through mx.compile; tfjs has no compile, its row is eager dispatch).
 // Throughput rows time REPS back-to-back ops per device wait (steady state, the
 // same for both libraries); the chain row is built inside tidy on both sides.
 // Run: npx tsx bench/webgpu.ts [--small] [--json FILE]   (--small: sizes for lavapipe)
@@ -122,6 +123,17 @@ for (const n of SIZES) {
     r.dispose();
   }, 21, 3, WARMUP_MS);
   rows.push({ name: "chain of 1000 ops on 16 f32", unit: "us/op", ours: (ours * 1000) / OPS, peer: (peer * 1000) / OPS, higherIsBetter: false });
+  // the same chain through mx.compile (traced once; fused where the backend fuses)
+  const compiledChain = mx.compile((x: mx.MxArray) => {
+    for (let i = 0; i < OPS / 2; i++) x = mx.add(mx.multiply(x, 1.0001, o), 0.5, o);
+    return x;
+  });
+  const oursCompiled = await timeMs(async () => {
+    const r = compiledChain(x0);
+    await mx.eval(r);
+    r.dispose();
+  }, 21, 3, WARMUP_MS);
+  rows.push({ name: "chain of 1000 ops on 16 f32, compiled", unit: "us/op", ours: (oursCompiled * 1000) / OPS, peer: (peer * 1000) / OPS, higherIsBetter: false });
 }
 
 printTable(`mlx-ts webgpu vs tfjs-backend-webgpu 4.22 on the same Dawn device (${gpu.ctx.description})`, "tfjs-webgpu", rows);

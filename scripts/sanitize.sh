@@ -17,7 +17,7 @@ clang++-19 -std=c++17 -O1 $flags -I native/src native/tools/emu_replay.cc \
   native/src/emu/jit.cc native/src/emu/launcher_gen.cc native/src/emu/runner.cc native/src/emu/record.cc \
   -lboost_context -ldl -pthread -o "native/build/emu_replay-$mode"
 
-MLX_TS_METAL_RECORD="$work/records" MLX_TS_WEBGPU=0 MLX_TS_REQUIRE_BACKENDS=metal npx vitest run test/opdb.test.ts test/layout.test.ts test/matmul.test.ts test/random.test.ts test/reduce.test.ts test/linalg-metal.test.ts >/dev/null
+MLX_TS_METAL_RECORD="$work/records" MLX_TS_WEBGPU=0 MLX_TS_REQUIRE_BACKENDS=metal npx vitest run test/opdb.test.ts test/layout.test.ts test/matmul.test.ts test/random.test.ts test/reduce.test.ts test/linalg-metal.test.ts test/compile-metal.test.ts >/dev/null
 count=$(ls "$work/records" | wc -l)
 echo "sanitize ($mode): replaying $count recorded dispatches"
 export TSAN_OPTIONS="halt_on_error=1 report_signal_unsafe=0" ASAN_OPTIONS="detect_leaks=0 halt_on_error=1"

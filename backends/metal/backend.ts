@@ -13,6 +13,7 @@ import type { NativeBinding, NativeDevice, NativePipeline } from "./native.js";
 import { Libraries, type LibraryKey } from "./library.js";
 import { METAL_DTYPES } from "./msl-types.js";
 import { contiguousCopy } from "./elementwise.js";
+import { metalFuse } from "./fuse.js";
 
 interface MetalBlock {
   readonly size: number;
@@ -75,6 +76,8 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
   readonly kernels: Record<string, Kernel> = {};
   readonly multiKernels: Record<string, MultiKernel> = {};
   readonly transfers: TransferStats = { copies: 0, bytes: 0, shared: 0 };
+  /** compile's fusion: one generated MSL kernel per group of elementwise nodes (fuse.ts). */
+  readonly fuse = metalFuse(this);
   private readonly libraries: Libraries;
   /** Buffers bound by encoded, uncommitted dispatches, and the ops encoded. */
   private readonly inFlight = new Set<MetalBuffer>();

@@ -11,7 +11,8 @@ import { asOp } from "../ops/strict-options.js";
 import { checkFunction } from "./checks.js";
 import { Module } from "./module.js";
 
-type ArrayOut = MxArray | readonly MxArray[];
+/** What a checkpointed function returns: an array or a list of arrays. */
+export type ArrayOut = MxArray | readonly MxArray[];
 
 /**
  * `fn` (a call of `module` on arrays) checkpointed: same values and

@@ -23,7 +23,8 @@ export type ModuleTree = Module | ModuleTree[] | { [key: string]: ModuleTree };
 
 /** Decides whether `value`, found under `key` in `module`, is kept. */
 export type FilterFn = (module: Module, key: string, value: unknown) => boolean;
-type MapFn = (value: unknown) => unknown;
+/** The map `filterAndMap` applies to each kept value. */
+export type MapFn = (value: unknown) => unknown;
 
 const isContainer = (v: unknown): v is Module | unknown[] | Record<string, unknown> => v instanceof Module || Array.isArray(v) || isPlainObject(v);
 const fields = (m: Module) => m as unknown as Record<string, unknown>;

@@ -33,8 +33,10 @@ function kernelOf(op: string, k: unknown, n: number): number[] {
   return list.map((d) => checkInt(op, d, "kernelSize", 1, 2 ** 12));
 }
 
-type ConvFn = (x: MxArray, w: MxArray, stride: PerAxis, padding: PerAxis, dilation: PerAxis, groups: number) => MxArray;
-type ConvTransposeFn = (x: MxArray, w: MxArray, stride: PerAxis, padding: PerAxis, dilation: PerAxis, outputPadding: PerAxis) => MxArray;
+/** The convolution op a Conv layer calls (mx.conv1d, conv2d or conv3d). */
+export type ConvFn = (x: MxArray, w: MxArray, stride: PerAxis, padding: PerAxis, dilation: PerAxis, groups: number) => MxArray;
+/** The transposed convolution op a ConvTranspose layer calls. */
+export type ConvTransposeFn = (x: MxArray, w: MxArray, stride: PerAxis, padding: PerAxis, dilation: PerAxis, outputPadding: PerAxis) => MxArray;
 
 abstract class ConvBase extends Module {
   weight: MxArray;

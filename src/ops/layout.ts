@@ -126,9 +126,12 @@ export function expandDims(x: ArrayLike, axis: number | readonly number[], o?: O
  * ```ts
  * await mx.transpose(mx.array([[1, 2, 3], [4, 5, 6]])).tolist(); // [[1, 4], [2, 5], [3, 6]]
  * mx.transpose(mx.zeros([2, 3, 4]), [1, 0, 2]).shape; // [3, 2, 4]
+ * mx.transpose(mx.zeros([2, 3]), { stream: mx.cpu }).shape; // [3, 2]
  * ```
  */
-export function transpose(x: ArrayLike, axes?: readonly number[], o?: OpOptions): MxArray {
+export function transpose(x: ArrayLike, axes?: readonly number[] | OpOptions, o?: OpOptions): MxArray {
+  // transpose(x, { stream }): the axes left out
+  if (axes !== undefined && axes !== null && !Array.isArray(axes) && typeof axes === "object" && o === undefined) return transpose(x, undefined, axes as OpOptions);
   const a = arr("transpose", x, o);
   const perm =
     axes === undefined || axes === null

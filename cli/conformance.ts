@@ -14,6 +14,7 @@ import { OPS, opsMatching } from "../conformance/opdb.js";
 import { formatReport, summarize, toJson } from "../conformance/report.js";
 import { runConformance } from "../conformance/runner.js";
 import { NumpyProcess, numpyUnavailable } from "../conformance/numpy.js";
+import { FLOAT16_PATH } from "../backends/webgpu/codegen.js";
 
 export const CONFORMANCE_HELP = `usage: mlx-ts conformance [options]
 
@@ -171,6 +172,7 @@ export async function conformance(argv: string[]): Promise<number> {
   const started = performance.now();
   const names = backends.map((b) => mx.registeredBackends().find((r) => r.name === b)!.displayName);
   console.error(`mlx-ts conformance: ${ops.length} ops and ${a.graphs} random graphs per float dtype on ${names.join(", ") || "no backend"} against the cpu reference${numpy ? ", and the cpu reference against NumPy" : ""}; ${a.runs} cases per cell, seed ${a.seed}`);
+  if (backends.includes("webgpu")) console.error(`mlx-ts conformance: webgpu ${FLOAT16_PATH}`);
   const cells = await runConformance({ backends, ops, dtypes: a.dtypes, runs: a.runs, graphs: a.graphs, seed: a.seed, numpy, onCell: progress }).finally(() => numpy?.close());
   const seconds = (performance.now() - started) / 1000;
   console.log(formatReport(cells, { seconds, table: a.table }));

@@ -39,7 +39,13 @@ fn pack_bfloat16(v: f32) -> u32 {
 }
 
 // float32 -> float16 bits, round to nearest even (pack2x16float's rounding is
-// implementation-defined, so it is done with integer operations).
+// implementation-defined, so it is done with integer operations). For + - * /
+// and sqrt of float16 operands computed correctly rounded in float32, this
+// second rounding gives the correctly rounded float16 result, the reference's:
+// rounding twice is innocuous when the wider format has p' >= 2p + 2
+// significand bits (Figueroa, 1995), and binary32's 24 = 2 * 11 + 2. float16
+// subnormals are float32 normals, so a driver that flushes float32 subnormals
+// cannot change a float16 result either.
 fn pack_float16(v: f32) -> u32 {
   let b = bitcast<u32>(v);
   let sign = (b >> 16u) & 0x8000u;

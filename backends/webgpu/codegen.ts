@@ -145,6 +145,14 @@ export const BINARY_WGSL: Record<BinaryOp, WgslExprs> = {
   logicalOr: { f: "(mx_nonzero(a) || mx_nonzero(b))", i: "(a != 0 || b != 0)", u: "(a != 0u || b != 0u)", ...w64("(w64_nz(a) || w64_nz(b))"), boolResult: true },
 };
 
+/**
+ * How float16 arithmetic runs on webgpu, for the conformance run's header: in
+ * float32 with one round-to-nearest-even store (wgsl/dtypes.wgsl) on every
+ * adapter. Native f16 (shader-f16, offered by lavapipe) was measured bit-exact
+ * for + - * but no faster on 16M-element add/multiply, so it is not used (docs/webgpu.md, "float16").
+ */
+export const FLOAT16_PATH = "float16: emulated in float32";
+
 export function wgslExprFor(ex: WgslExprs, d: DType): string | undefined {
   const ct = computeType(d);
   if (ct === "i64" || ct === "u64") return ex[ct];

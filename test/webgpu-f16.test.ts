@@ -1,0 +1,50 @@
+// float16 arithmetic on the webgpu backend (float32 compute, one integer
+// round-to-nearest-even store, wgsl/dtypes.wgsl) against the cpu reference,
+// bit for bit: every float16 pattern through + - * and square against
+// operands that make subnormal, tied, overflowing and signed-zero results.
+
+import { describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+import { findBackend } from "../backends/backend.js";
+import { deviceFor } from "../src/device.js";
+
+const webgpu = findBackend("webgpu");
+const onGpu = { stream: webgpu ? deviceFor("webgpu") : mx.cpu };
+const onCpu = { stream: mx.cpu };
+
+/** Second operands: subnormals, 1 +- ulp, 0.5, 1/3, the largest finite, zeros, infinities, NaN, and a seeded sample. */
+const SECOND = [0x0001, 0x83ff, 0x0400, 0x3c00, 0x3c01, 0xbbff, 0x3800, 0x3555, 0x7bff, 0x0000, 0x8000, 0x7c00, 0xfc00, 0x7e00, 0x1400, 0xd640];
+for (let s = 12345; SECOND.length < 32; ) SECOND.push((s = (s * 1103515245 + 12345) % 2 ** 31) >>> 15);
+
+const EVERY = Array.from({ length: 65536 }, (_, i) => i);
+const half = (bits: number[], o: typeof onCpu) => mx.view(mx.array(bits, mx.uint16, o), mx.float16, o);
+const isNaN16 = (h: number) => (h & 0x7fff) > 0x7c00;
+
+/** `f` on float16 arrays of patterns `as` (and `bs`) on webgpu and the cpu: the differing elements, NaN equal to NaN. */
+async function mismatches(f: (a: mx.MxArray, b: mx.MxArray, o: typeof onCpu) => mx.MxArray, as: number[], bs: number[]): Promise<string[]> {
+  const bits = async (o: typeof onCpu) => (await mx.view(f(half(as, o), half(bs, o), o), mx.uint16, o).tolist()) as number[];
+  const [g, c] = [await bits(onGpu), await bits(onCpu)];
+  const bad: string[] = [];
+  g.forEach((x, i) => {
+    if (x !== c[i] && !(isNaN16(x) && isNaN16(c[i]!))) bad.push(`${as[i]!.toString(16)} ${bs[i]!.toString(16)}: webgpu ${x.toString(16)}, cpu ${c[i]!.toString(16)}`);
+  });
+  return bad;
+}
+
+describe.skipIf(!webgpu)("float16 arithmetic on webgpu", () => {
+  const as = SECOND.flatMap(() => EVERY);
+  const bs = SECOND.flatMap((b) => EVERY.map(() => b));
+
+  it.each([
+    ["add", mx.add],
+    ["subtract", mx.subtract],
+    ["multiply", mx.multiply],
+  ] as const)("%s: every float16 pattern against 32 operands, bit-exact", async (_name, op) => {
+    expect((await mismatches((a, b, o) => op(a, b, o), as, bs)).slice(0, 5)).toEqual([]);
+  });
+
+  it("square and the float16 -> float32 -> float16 round trip of every pattern, bit-exact", async () => {
+    expect((await mismatches((a, _b, o) => mx.square(a, o), EVERY, EVERY)).slice(0, 5)).toEqual([]);
+    expect((await mismatches((a, _b, o) => mx.astype(mx.astype(a, mx.float32, o), mx.float16, o), EVERY, EVERY)).slice(0, 5)).toEqual([]);
+  });
+});

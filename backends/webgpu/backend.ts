@@ -13,6 +13,7 @@ import type { GpuContext } from "./device.js";
 import { pipelineCache, kernelSource, type PipelineCache } from "./shaders.js";
 import { CommandQueue, type ParamsSlice } from "./queue.js";
 import { contiguousCopy } from "./elementwise.js";
+import { webGpuFuse } from "./fuse.js";
 
 type Slots = Record<string, string | number>;
 
@@ -109,6 +110,8 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
   readonly capabilities = { dtypes: new Set(WEBGPU_DTYPES), unifiedMemory: false, syncRead: false };
   readonly kernels: Record<string, Kernel> = {};
   readonly multiKernels: Record<string, MultiKernel> = {};
+  /** compile's fusion: one WGSL kernel per group of elementwise nodes (fuse.ts). */
+  readonly fuse = webGpuFuse(this);
   readonly queue: CommandQueue;
   private readonly pipelines: PipelineCache;
   private readonly errors: string[] = [];

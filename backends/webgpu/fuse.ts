@@ -1,0 +1,281 @@
+// The webgpu backend's `fuse` capability (compile's fusion): one WGSL kernel
+// (wgsl/fused.wgsl) per group of elementwise nodes. Each node runs the unfused
+// kernel's expression (codegen.ts) and is rounded to its dtype as that kernel's
+// store and the next kernel's load would round it, so a compiled function gives
+// the bits of its uncompiled self. Pipelines are cached by the group's structure.
+
+import { retain, type MultiKernel, type OutputSpec, type Tensor } from "../backend.js";
+import { elementwiseLayout } from "../strides.js";
+import type { DType } from "../../src/dtype.js";
+import type { FusedGroup, FusedNode } from "../../src/compile/group.js";
+import { getMathMode } from "../../src/math-mode.js";
+import type { BinaryOp, UnaryOp } from "../../src/primitives/elementwise.js";
+import { rowMajorStrides } from "../../src/shape.js";
+import type { WebGpuBackend } from "./backend.js";
+import { BINARY_WGSL, UNARY_WGSL, castWgsl, computeType, elementsPerWord, helpersFor, inputDecl, packExpr, wgslExprFor, wordShift, type WgslExprs } from "./codegen.js";
+
+/** The dtypes fused here: one word or less per element (int64/uint64 and complex64 word pairs run node by node). */
+const FUSED_DTYPES = new Set(["bool", "uint8", "uint16", "uint32", "int8", "int16", "int32", "float16", "bfloat16", "float32"]);
+
+/**
+ * The zero words params start with, one per operand slot (a, b, c) of a node:
+ * each float operand enters its node or-ed with its slot's zero, a value the
+ * compiler cannot see through, so it cannot use what it knows across nodes (an
+ * operand read twice, x / x as 1 under its finite-math assumptions; a product
+ * and a sum contracted into one fma) where the unfused kernels read memory.
+ */
+const OPAQUE_ZEROS = 3;
+
+/** The most params words one dispatch may read (the queue's window). */
+const MAX_PARAMS_WORDS = 512;
+
+/**
+ * Whether `d`'s elements are narrower than a word: such a node's result is the
+ * element's bits its own kernel stores (what an output of the group stores),
+ * and its readers get them unpacked, as the next kernel loads them. A 32-bit
+ * node's result is its value, stored and loaded as it is.
+ */
+function packed(d: DType): boolean {
+  return elementsPerWord(d) > 1;
+}
+
+/** The result of a node of dtype `d` whose value is `v` (in `d`'s compute type, or a WGSL bool when `isBool`). */
+function result(d: DType, v: string, isBool: boolean): string | undefined {
+  if (packed(d)) return packExpr(d, v, isBool);
+  return isBool ? undefined : v;
+}
+
+function tableOf(name: string): WgslExprs | undefined {
+  if (Object.hasOwn(UNARY_WGSL, name)) return UNARY_WGSL[name as UnaryOp];
+  if (Object.hasOwn(BINARY_WGSL, name)) return BINARY_WGSL[name as BinaryOp];
+  return undefined;
+}
+
+/** The result (see `packed`) of node `node` from its operands' values a, b, c (of `operands`' dtypes), or undefined when it has no fused form. */
+function nodeResult(node: FusedNode, operands: readonly DType[]): string | undefined {
+  const [a, b, c] = operands;
+  const name = node.primitive.name;
+  const table = tableOf(name);
+  if (table) {
+    if (operands.some((d) => d !== a)) return undefined;
+    const e = wgslExprFor(table, a!);
+    if (e === undefined || (!table.boolResult && computeType(node.dtype) !== computeType(a!))) return undefined;
+    return result(node.dtype, e, !!table.boolResult);
+  }
+  if (name === "where") {
+    // the where kernel stores the chosen value as loaded
+    return computeType(a!) === "u32" && b === node.dtype && c === node.dtype ? result(node.dtype, "select(c, b, a != 0u)", false) : undefined;
+  }
+  if (name === "astype") {
+    // to its own dtype: the copy kernel, storing the value as loaded
+    if (a === node.dtype) return result(node.dtype, "a", false);
+    const { expr, isBool } = castWgsl(a!, node.dtype);
+    return result(node.dtype, expr, isBool);
+  }
+  // a broadcast is a view; its elements are read (by a kernel, or by a copy for the host) as loaded values
+  return name === "broadcast" ? result(node.dtype, "a", false) : undefined;
+}
+
+/** Outputs of one shape (up to leading ones), computed together over that shape. */
+interface Segment {
+  /** Indices into the group's outputs. */
+  readonly outputs: number[];
+  /** The nodes these outputs need, in order. */
+  readonly nodes: number[];
+  /** The group inputs those nodes read, in order. */
+  readonly inputs: number[];
+  /** Elements per unit of work: the most a word of these outputs holds. */
+  readonly perUnit: number;
+}
+
+/** The group's outputs split by shape, each with the nodes and inputs it needs. */
+function segmentsOf(group: FusedGroup, outs: readonly OutputSpec[]): Segment[] {
+  const n = group.inputs.length;
+  const byShape = new Map<string, number[]>();
+  outs.forEach((o, i) => {
+    const first = o.shape.findIndex((d) => d !== 1);
+    const key = (first < 0 ? [] : o.shape.slice(first)).join(",");
+    const list = byShape.get(key);
+    if (list) list.push(i);
+    else byShape.set(key, [i]);
+  });
+  return [...byShape.values()].map((outputs) => {
+    const needed = new Set<number>();
+    const visit = (k: number): void => {
+      if (needed.has(k)) return;
+      needed.add(k);
+      if (k >= n) for (const op of group.nodes[k - n]!.operands) visit(op);
+    };
+    for (const i of outputs) visit(n + group.outputs[i]!);
+    const sorted = [...needed].sort((x, y) => x - y);
+    return {
+      outputs,
+      nodes: sorted.filter((k) => k >= n).map((k) => k - n),
+      inputs: sorted.filter((k) => k < n),
+      perUnit: Math.max(...outputs.map((i) => elementsPerWord(outs[i]!.dtype))),
+    };
+  });
+}
+
+/** The statement storing output `o` (node `j` of dtype `d`) at element e of its segment. */
+function storeOf(o: number, d: DType, j: number, offsetWord: string): string {
+  const epw = elementsPerWord(d);
+  const off = `params[${offsetWord}]`;
+  if (epw === 1) return `out_words[${off} + e] = ${packExpr(d, `v${j}`)};`;
+  const last = epw - 1;
+  return `bits${o} = bits${o} | (r${j} << ((e & ${last}u) * ${32 / epw}u));
+      if ((e & ${last}u) == ${last}u || e + 1u == n) { out_words[${off} + (e >> ${wordShift(d)}u)] = bits${o}; bits${o} = 0u; }`;
+}
+
+/** The WGSL function of segment `s` (of `count`): loads, node calls and stores per element. */
+function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number): string {
+  const n = group.inputs.length;
+  const operand = (k: number): string => (k < n ? `x${k}` : `v${k - n}`);
+  const nodeLines = seg.nodes.map((j) => {
+    const node = group.nodes[j]!;
+    const call = `node${j}(${node.operands.map(operand).join(", ")})`;
+    return packed(node.dtype) ? `let r${j} = ${call}; let v${j} = unpack_${node.dtype.name}(r${j}, 0u);` : `let v${j} = ${call};`;
+  });
+  const packedOuts = seg.outputs.filter((i) => packed(group.nodes[group.outputs[i]!]!.dtype));
+  const ins = seg.inputs.map((k, i) => ({ k, at: `q${k}`, first: `b + 2u + nd + ${i}u * (1u + nd)` }));
+  return `fn segment${s}(g: u32, lid: u32) {
+  let b = params[${OPAQUE_ZEROS + count + s}u];
+  let n = params[b];
+  let nd = params[b + 1u];
+  ${ins.map(({ at, first }) => `let ${at} = ${first};`).join(" ")}
+  let first = g * 1024u + lid;
+  for (var w = 0u; w < 4u; w++) {
+    let e0 = (first + w * 256u) * ${seg.perUnit}u;
+    if (e0 >= n) { return; }
+    ${packedOuts.map((i) => `var bits${i} = 0u;`).join(" ")}
+    for (var j = 0u; j < ${seg.perUnit}u; j++) {
+      let e = e0 + j;
+      if (e >= n) { break; }
+      ${ins.map(({ k, at }) => `var p${k} = bitcast<i32>(params[${at}]);`).join(" ")}
+      if (nd == 1u) {
+        ${ins.map(({ k, at }) => `p${k} += i32(e) * bitcast<i32>(params[${at} + 1u]);`).join(" ")}
+      } else {
+        var rem = e;
+        for (var d = i32(nd) - 1; d >= 0; d--) {
+          let dim = params[b + 2u + u32(d)];
+          let c = i32(rem % dim);
+          rem = rem / dim;
+          ${ins.map(({ k, at }) => `p${k} += c * bitcast<i32>(params[${at} + 1u + u32(d)]);`).join(" ")}
+        }
+      }
+      ${ins.map(({ k }) => `let x${k} = load_${k}(u32(p${k}));`).join(" ")}
+      ${nodeLines.join("\n      ")}
+      ${seg.outputs.map((i) => storeOf(i, group.nodes[group.outputs[i]!]!.dtype, group.outputs[i]!, `${OPAQUE_ZEROS + 2 * count + i}u`)).join("\n      ")}
+    }
+  }
+}`;
+}
+
+/** The slots of wgsl/fused.wgsl for `group` split into `segments`. */
+function fusedSlots(group: FusedGroup, segments: readonly Segment[]): Record<string, string> {
+  const n = group.inputs.length;
+  const dtypeOf = (k: number): DType => (k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype);
+  const nodes = group.nodes.map((node, j) => {
+    const operands = node.operands.map(dtypeOf);
+    const args = operands.map((d, i) => `${"abc"[i]}_in: ${computeType(d)}`).join(", ");
+    const opaque = operands.map((d, i) => {
+      const x = "abc"[i]!;
+      return computeType(d) === "f32" ? `let ${x} = bitcast<f32>(bitcast<u32>(${x}_in) | opaque_zero[${i}]);` : `let ${x} = ${x}_in;`;
+    });
+    return `fn node${j}(${args}) -> ${packed(node.dtype) ? "u32" : computeType(node.dtype)} { ${opaque.join(" ")} return ${nodeResult(node, operands)!}; }`;
+  });
+  return {
+    INPUTS: group.inputs.map((d, k) => inputDecl(k, k + 2, d)).join("\n"),
+    NODES: nodes.join("\n"),
+    SEGMENTS: segments.map((seg, s) => segmentSource(group, seg, s, segments.length)).join("\n\n"),
+    DISPATCH: segments.map((_, s) => `if (wg < params[${OPAQUE_ZEROS + s}u]) { segment${s}(wg${s ? ` - params[${OPAQUE_ZEROS + s - 1}u]` : ""}, lid); return; }`).join("\n  "),
+  };
+}
+
+/** Whether every dtype and node of `group` has a fused form here. */
+function fusable(group: FusedGroup): boolean {
+  const n = group.inputs.length;
+  const dtypeOf = (k: number): DType => (k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype);
+  if (![...group.inputs, ...group.nodes.map((x) => x.dtype)].every((d) => FUSED_DTYPES.has(d.name))) return false;
+  return group.nodes.every((node) => nodeResult(node, node.operands.map(dtypeOf)) !== undefined);
+}
+
+/** The group run by the backend's own kernels, node by node (for a layout past the params window). */
+function nodeByNode(gpu: WebGpuBackend, group: FusedGroup, inputs: readonly Tensor[]): Tensor[] {
+  const values: Tensor[] = [...inputs];
+  for (const node of group.nodes) {
+    const operands = node.operands.map((k) => values[k]!);
+    const kernel = gpu.kernels[node.primitive.name]!;
+    values.push(kernel(node.primitive, operands, node.primitive.output(operands)));
+  }
+  const kept = new Set(group.outputs.map((j) => inputs.length + j));
+  values.forEach((t, k) => {
+    if (k >= inputs.length && !kept.has(k)) gpu.release(t.buffer);
+  });
+  return group.outputs.map((j) => values[inputs.length + j]!);
+}
+
+/**
+ * The webgpu backend's `fuse`: one kernel computing the group's outputs, all
+ * in one new buffer (each output a view of it at a word boundary), or
+ * undefined for a group with a dtype or a node it has no fused form for, or
+ * with more inputs than a kernel binds. A call whose layout (shapes and
+ * strides) needs more than `maxParamsWords` params words runs node by node.
+ */
+export function webGpuFuse(gpu: WebGpuBackend, maxParamsWords = MAX_PARAMS_WORDS): (group: FusedGroup) => MultiKernel | undefined {
+  return (group) => {
+    if (group.inputs.length + 2 > gpu.ctx.device.limits.maxStorageBuffersPerShaderStage || !fusable(group)) return undefined;
+    return (_prim, inputs, outs) => {
+      const segments = segmentsOf(group, outs);
+      const count = segments.length;
+      const words: number[] = Array<number>(OPAQUE_ZEROS).fill(0);
+      const ends: number[] = [];
+      const blocks: number[][] = [];
+      let groups = 0;
+      for (const seg of segments) {
+        const block = elementwiseLayout(seg.inputs.map((k) => inputs[k]!), outs[seg.outputs[0]!]!.shape);
+        groups += Math.ceil(Math.ceil(block[0]! / seg.perUnit) / 1024);
+        ends.push(groups);
+        blocks.push(block);
+      }
+      const offsets: number[] = [];
+      let used = 0;
+      for (const o of outs) {
+        offsets.push(used);
+        used += Math.ceil((o.shape.reduce((x, y) => x * y, 1) * o.dtype.size) / 4);
+      }
+      words.push(...ends);
+      let at = OPAQUE_ZEROS + 2 * count + outs.length;
+      for (const block of blocks) {
+        words.push(at);
+        at += block.length;
+      }
+      words.push(...offsets, ...blocks.flat());
+      if (words.length > maxParamsWords) return nodeByNode(gpu, group, inputs);
+      const buffer = gpu.allocate(used * 4);
+      const results = outs.map((o, i): Tensor => ({
+        buffer: i === 0 ? buffer : retain(buffer),
+        dtype: o.dtype,
+        shape: o.shape,
+        strides: rowMajorStrides(o.shape),
+        offset: (offsets[i]! * 4) / o.dtype.size,
+      }));
+      if (groups === 0) return results;
+      const mode = getMathMode();
+      gpu.run(
+        {
+          op: "compile",
+          file: "fused",
+          helpers: helpersFor([...group.inputs, ...group.nodes.map((x) => x.dtype)], ["math"]),
+          key: `${group.key}|${mode}|${segments.map((s) => s.outputs.join(",")).join(";")}`,
+          slots: () => fusedSlots(group, segments),
+        },
+        gpu.gpuBuffer(results[0]!),
+        words,
+        inputs.map((x) => gpu.gpuBuffer(x)),
+        groups,
+      );
+      return results;
+    };
+  };
+}

@@ -1,0 +1,258 @@
+// mx.compile on the webgpu backend (backends/webgpu/fuse.ts): a fused group
+// runs as one WGSL kernel and gives the bits of the uncompiled graph (random
+// chains of every fused dtype, mixed casts, broadcast inputs, several outputs
+// of different shapes); groups it has no fused form for run node by node.
+
+import fc from "fast-check";
+import { describe, expect, it, vi } from "vitest";
+import * as mx from "../index.js";
+import { getBackend } from "../backends/backend.js";
+import type { WebGpuBackend } from "../backends/webgpu/backend.js";
+import { webGpuFuse } from "../backends/webgpu/fuse.js";
+import { graphFunction } from "../conformance/compiled.js";
+import { materialize } from "../conformance/check.js";
+import { graphArb } from "../conformance/graphs.js";
+import type { FusedGroup } from "../src/compile/group.js";
+import { AsType, Binary, Unary } from "../src/primitives/elementwise.js";
+
+const hasWebGpu = mx.isAvailable(mx.webgpu);
+const o = { stream: mx.webgpu };
+
+/** The storage bytes of each array (NaN payloads and -0 included). */
+async function bytes(xs: readonly mx.MxArray[]): Promise<number[][]> {
+  return Promise.all(xs.map(async (x) => [...new Uint8Array((await x.data()).buffer.slice(0))]));
+}
+
+/** Runs `f` as it is and compiled on `args`; expects the same dtypes, shapes and bits. Returns the fused groups of the trace. */
+async function expectSameBits(f: (...xs: mx.MxArray[]) => mx.MxArray[], args: mx.MxArray[]): Promise<number> {
+  const plain = f(...args);
+  const cf = mx.compile(f);
+  const compiled = cf(...args);
+  expect(compiled.map((x) => `${x.dtype.name}[${x.shape.join(",")}]`)).toEqual(plain.map((x) => `${x.dtype.name}[${x.shape.join(",")}]`));
+  expect(await bytes(compiled)).toEqual(await bytes(plain));
+  return mx.compileStats(cf).traces[0]!.groups;
+}
+
+/** Dispatches encoded on the webgpu queue while `run` evaluates. */
+async function dispatches(run: () => Promise<unknown>): Promise<number> {
+  const gpu = getBackend("webgpu") as WebGpuBackend;
+  const spy = vi.spyOn(gpu.queue, "dispatch");
+  try {
+    await run();
+    return spy.mock.calls.length;
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+type Kind = "float" | "int" | "bool";
+const kindOf = (d: mx.DType): Kind => (d.kind === "bool" ? "bool" : d.kind === "float" ? "float" : "int");
+type Op = (a: mx.MxArray, b: mx.MxArray) => mx.MxArray;
+const un = (name: string): Op => (a) => (mx as unknown as Record<string, (x: mx.MxArray, opt: object) => mx.MxArray>)[name]!(a, o);
+const bin = (name: string): Op => (a, b) => (mx as unknown as Record<string, (x: mx.MxArray, y: mx.MxArray, opt: object) => mx.MxArray>)[name]!(a, b, o);
+/** Ops per kind of the first operand (the second is cast to its dtype first). */
+const OPS: Record<Kind, Op[]> = {
+  float: [...["add", "subtract", "multiply", "divide", "maximum", "minimum", "power", "arctan2", "logaddexp", "remainder"].map(bin), ...["exp", "sin", "sqrt", "log1p", "tanh", "sigmoid", "negative", "abs", "square", "floor", "erf", "reciprocal", "isnan"].map(un)],
+  int: [...["add", "subtract", "multiply", "maximum", "minimum", "floorDivide", "remainder", "bitwiseAnd", "bitwiseXor", "leftShift", "rightShift"].map(bin), ...["negative", "abs", "square", "sign", "bitwiseInvert"].map(un)],
+  bool: [...["logicalAnd", "logicalOr", "notEqual", "equal"].map(bin), un("logicalNot")],
+};
+/** Ops on any dtype: comparisons, where on a comparison, casts (to the dtype the node names). */
+const ANY: ((a: mx.MxArray, b: mx.MxArray, to: mx.DType) => mx.MxArray)[] = [
+  (a, b) => mx.less(a, b, o),
+  (a, b) => mx.where(mx.greater(a, b, o), a, b, o),
+  (a, _b, to) => mx.astype(a, to, o),
+  (a, _b, to) => mx.astype(a, to, o),
+];
+
+interface Chain {
+  leaves: { dtype: mx.DType; shape: number[]; values: number[] }[];
+  /** Per node: an op index, two operands (indices into leaves then nodes, from the newest back) and a cast target. */
+  nodes: { op: number; a: number; b: number; to: mx.DType }[];
+  /** Nodes returned besides the last one. */
+  extra: number[];
+}
+
+/** A value of `d` with wraparound-prone integers and special floats. */
+function valueArb(d: mx.DType): fc.Arbitrary<number> {
+  if (d.kind === "bool") return fc.integer({ min: 0, max: 1 });
+  if (d.kind === "float") return fc.oneof({ weight: 8, arbitrary: fc.double({ min: -4, max: 4, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e-40, 65504, 3e38) });
+  const bits = d.size * 8;
+  return d.kind === "uint" ? fc.integer({ min: 0, max: 2 ** bits - 1 }) : fc.integer({ min: -(2 ** (bits - 1)), max: 2 ** (bits - 1) - 1 });
+}
+
+/** Chains of 2 to 24 nodes over leaves of `dtypes`, broadcast against each other ([m, n], [n], [m, 1], []), cast among `casts`. */
+function chainArb(dtypes: mx.DType[], casts: mx.DType[]): fc.Arbitrary<Chain> {
+  const leafShape = (m: number, n: number) => fc.constantFrom([m, n], [n], [m, 1], [] as number[]);
+  return fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 37 }), fc.integer({ min: 1, max: 3 })).chain(([m, n, count]) =>
+    fc.record({
+      leaves: fc.array(
+        fc.tuple(fc.constantFrom(...dtypes), leafShape(m, n)).chain(([dtype, shape]) =>
+          fc.record({ dtype: fc.constant(dtype), shape: fc.constant(shape), values: fc.array(valueArb(dtype), { minLength: shape.reduce((x, y) => x * y, 1), maxLength: shape.reduce((x, y) => x * y, 1) }) }),
+        ),
+        { minLength: count, maxLength: count },
+      ),
+      nodes: fc.array(fc.record({ op: fc.nat(99), a: fc.nat(3), b: fc.nat(6), to: fc.constantFrom(...casts) }), { minLength: 2, maxLength: 16 }),
+      extra: fc.array(fc.nat(15), { maxLength: 2 }),
+    }),
+  );
+}
+
+/** The chain as a function of its leaves (each node reads recent values, so most of it is one group). */
+function chainFunction(c: Chain): (...leaves: mx.MxArray[]) => mx.MxArray[] {
+  return (...leaves) => {
+    const values = [...leaves];
+    for (const n of c.nodes) {
+      const a = values[Math.max(0, values.length - 1 - n.a)]!;
+      const b0 = values[Math.max(0, values.length - 1 - n.b)]!;
+      const b = b0.dtype === a.dtype ? b0 : mx.astype(b0, a.dtype, o);
+      const table = OPS[kindOf(a.dtype)];
+      const k = n.op % (table.length + ANY.length);
+      values.push(k < table.length ? table[k]!(a, b) : ANY[k - table.length]!(a, b, n.to));
+    }
+    const last = values.length - 1;
+    return [...new Set([...c.extra.map((e) => Math.max(leaves.length, last - e)), last])].map((i) => values[i]!);
+  };
+}
+
+const leavesOf = (c: Chain) => c.leaves.map((l) => mx.reshape(mx.array(l.values, l.dtype, o), l.shape, o));
+
+describe.skipIf(!hasWebGpu)("compile on webgpu: fused kernels", () => {
+  const chainCases: [string, mx.DType[], mx.DType[], number][] = [
+    ["float32", [mx.float32], [mx.float32], 4],
+    ["float16", [mx.float16], [mx.float16], 3],
+    ["bfloat16", [mx.bfloat16], [mx.bfloat16], 3],
+    ["int32", [mx.int32], [mx.int32], 4],
+    ["uint8", [mx.uint8], [mx.uint8], 4],
+    ["bool", [mx.bool], [mx.bool], 3],
+    ["mixed casts", [mx.float32, mx.float16, mx.int32, mx.uint8, mx.bool], [mx.float32, mx.float16, mx.bfloat16, mx.int32, mx.int8, mx.int16, mx.uint8, mx.uint16, mx.uint32, mx.bool], 8],
+  ];
+
+  it.each(chainCases)("random %s chains give the uncompiled bits", async (_name, dtypes, casts, runs) => {
+    let groups = 0;
+    await fc.assert(
+      fc.asyncProperty(chainArb(dtypes, casts), async (c) => {
+        groups += await expectSameBits(chainFunction(c), leavesOf(c));
+      }),
+      { numRuns: runs, seed: 17 },
+    );
+    expect(groups).toBeGreaterThan(0);
+  });
+
+  it("random float graphs of the conformance run (reductions between groups, transposed leaves) give the uncompiled bits", async () => {
+    for (const dtype of [mx.float32, mx.float16]) {
+      await fc.assert(
+        fc.asyncProperty(graphArb(dtype), async (g) => {
+          await expectSameBits(graphFunction(g, mx.webgpu), g.leaves.map((l) => materialize(l, mx.webgpu)));
+        }),
+        { numRuns: 3, seed: 3 },
+      );
+    }
+  });
+
+  it("runs a chain with broadcast and transposed inputs as one dispatch", async () => {
+    const x = mx.transpose(mx.reshape(mx.arange(0, 4099 * 3, 1, { dtype: mx.float32, ...o }), [4099, 3], o), undefined, o); // [3, 4099], strided
+    const y = mx.array([0.5, -2, 3], mx.float32, o);
+    const f = (a: mx.MxArray, b: mx.MxArray) => {
+      let v = mx.multiply(a, mx.reshape(b, [3, 1], o), o);
+      for (let i = 0; i < 8; i++) v = mx.sin(mx.add(v, 0.25, o), o);
+      return [mx.astype(v, mx.bfloat16, o)];
+    };
+    await mx.eval(x, y);
+    const cf = mx.compile(f);
+    let compiled: mx.MxArray[] = [];
+    let plain: mx.MxArray[] = [];
+    const fused = await dispatches(() => mx.eval(...(compiled = cf(x, y))));
+    const unfused = await dispatches(() => mx.eval(...(plain = f(x, y))));
+    expect(fused).toBe(1);
+    expect(unfused).toBeGreaterThanOrEqual(18);
+    expect(await bytes(compiled)).toEqual(await bytes(plain));
+  });
+
+  it("computes several outputs of different shapes and packed dtypes in one dispatch", async () => {
+    const x = mx.reshape(mx.array(Array.from({ length: 7 * 5 }, (_, i) => Math.sin(i) * 3), mx.float32, o), [7, 5], o);
+    const y = mx.array([1, -0.5, 2, 0, 3], mx.float16, o);
+    const f = (a: mx.MxArray, b: mx.MxArray) => {
+      const small = mx.exp(mx.multiply(b, 1.5, o), o); // [5] float16
+      const big = mx.add(a, mx.astype(mx.negative(small, o), mx.float32, o), o); // [7, 5] float32
+      const bytesOut = mx.astype(mx.abs(big, o), mx.uint8, o);
+      const flags = mx.greater(big, 0.5, o);
+      return [small, big, bytesOut, mx.logicalAnd(flags, mx.astype(bytesOut, mx.bool, o), o)];
+    };
+    await mx.eval(x, y);
+    const cf = mx.compile(f);
+    let outs: mx.MxArray[] = [];
+    expect(await dispatches(() => mx.eval(...(outs = cf(x, y))))).toBe(1);
+    expect(outs.map((v) => v.shape)).toEqual([[5], [7, 5], [7, 5], [7, 5]]);
+    expect(await bytes(outs)).toEqual(await bytes(f(x, y)));
+    expect(mx.compileStats(cf).traces[0]!.groups).toBe(1);
+  });
+
+  it("stores packed outputs as their own kernels do (float16 NaN signs, a broadcast view read back)", async () => {
+    const x = mx.array([NaN, 0, 1, -2], mx.float16, o);
+    // NaNs of y meet numbers of x (which NaN a NaN-NaN product keeps is the compiler's operand order, in either kernel)
+    const y = mx.array(Array.from({ length: 12 }, (_, i) => (i % 4 === 2 ? NaN : i - 6)), mx.float16, o);
+    const f = (a: mx.MxArray, b: mx.MxArray) => {
+      const negated = mx.negative(a, o); // -NaN
+      const wide = mx.broadcastTo(negated, [3, 4], o);
+      return [negated, mx.add(negated, negated, o), wide, mx.multiply(wide, mx.reshape(b, [3, 4], o), o)];
+    };
+    expect(await expectSameBits(f, [x, y])).toBeGreaterThan(0);
+  });
+
+  it("keeps each output valid after the others are disposed (one buffer, views of it)", async () => {
+    const f = (a: mx.MxArray) => [mx.exp(a, o), mx.astype(mx.multiply(mx.exp(a, o), 7, o), mx.uint8, o), mx.sin(mx.exp(a, o), o)];
+    const a = mx.array([0, 1, 2, 3, 4], mx.float32, o);
+    const [e, s, t] = mx.compile(f)(a);
+    await mx.eval(e!, s!, t!);
+    e!.dispose();
+    t!.dispose();
+    const noise = mx.add(mx.zeros([64], mx.float32, o), 9, o); // reuses freed buffers, if any were freed
+    await mx.eval(noise);
+    expect(await bytes([s!])).toEqual(await bytes([f(a)[1]!]));
+  });
+
+  it("declines groups with int64 or complex64, which then run node by node", () => {
+    const gpu = getBackend("webgpu") as WebGpuBackend;
+    const group = (d: mx.DType): FusedGroup => ({
+      inputs: [d],
+      nodes: [
+        { primitive: new Unary("negative"), operands: [0], dtype: d },
+        { primitive: new Binary("add"), operands: [1, 0], dtype: d },
+      ],
+      outputs: [1],
+      key: `test-decline-${d.name}`,
+    });
+    expect(gpu.fuse(group(mx.int64))).toBeUndefined();
+    expect(gpu.fuse(group(mx.complex64))).toBeUndefined();
+    expect(gpu.fuse(group(mx.int32))).toBeDefined();
+  });
+
+  it("runs a call whose layout exceeds the params window node by node, with the same bits", async () => {
+    const gpu = getBackend("webgpu") as WebGpuBackend;
+    const group: FusedGroup = {
+      inputs: [mx.float32],
+      nodes: [
+        { primitive: new Unary("exp"), operands: [0], dtype: mx.float32 },
+        { primitive: new AsType(mx.float16), operands: [1], dtype: mx.float16 },
+        { primitive: new Binary("multiply"), operands: [2, 2], dtype: mx.float16 },
+      ],
+      outputs: [0, 2],
+      key: "test-params-window",
+    };
+    const x = mx.array([0.1, 1.3, -2, 5.5], mx.float32, o);
+    await mx.eval(x);
+    const outs = [{ shape: [4], dtype: mx.float32 }, { shape: [4], dtype: mx.float16 }];
+    const run = (limit: number) => webGpuFuse(gpu, limit)(group)!(new Unary("exp"), [x.tensor()], outs);
+    let tiny: ReturnType<typeof run> = [];
+    let full: ReturnType<typeof run> = [];
+    expect(await dispatches(async () => (tiny = run(4)))).toBe(3); // node by node
+    expect(await dispatches(async () => (full = run(512)))).toBe(1);
+    const read = async (ts: typeof tiny) => Promise.all(ts.map(async (t) => [...new Uint8Array((await gpu.read(t)).buffer.slice(0))]));
+    const e = mx.exp(x, o);
+    const h = mx.astype(e, mx.float16, o);
+    const want = await bytes([e, mx.multiply(h, h, o)]);
+    expect(await read(tiny)).toEqual(want);
+    expect(await read(full)).toEqual(want);
+    for (const t of [...tiny, ...full]) gpu.release(t.buffer);
+  });
+});

@@ -1,0 +1,33 @@
+// A fused group of elementwise nodes (compile's fusion): every output of the
+// group lands in one buffer (out_words, each output at its own word offset).
+// Outputs of one shape form a segment; the workgroups are split between the
+// segments, and each invocation of a segment computes 4 units of E
+// consecutive elements (E: the most elements a word of the segment's outputs
+// holds, so no two invocations write the same word), the units 256 apart so a
+// workgroup's loads and stores are coalesced. Inputs are read through their
+// own strides (zero where broadcast) over the segment's shape.
+// Slots (written as the name in double braces) filled by backends/webgpu/fuse.ts:
+//   INPUTS    bindings and load_<k>(e) functions, one per group input (from binding 2 on)
+//   NODES     fn node<j>(a, b, c): node j's value as its own kernel stores it (the bits of a dtype narrower than a word)
+//   SEGMENTS  fn segment<s>(g, lid): the loads, node calls and stores of segment s (its workgroup g)
+//   DISPATCH  the branch of main calling the segment that workgroup wg belongs to
+// params: [0, 0, 0 (opaque_zero), end workgroup per segment, params index of each segment's block,
+//   word offset per output, then per segment: n, ndim, shape[ndim], per input read: offset, strides[ndim] (i32 bits)]
+
+@group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
+@group(0) @binding(1) var<storage, read> params: array<u32>;
+{{INPUTS}}
+
+/** Zeros the compiler cannot see, one per operand slot: a node's float operands are or-ed with them (backends/webgpu/fuse.ts says why). */
+var<private> opaque_zero: array<u32, 3>;
+
+{{NODES}}
+
+{{SEGMENTS}}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  opaque_zero = array<u32, 3>(params[0], params[1], params[2]);
+  let wg = wid.x + wid.y * nwg.x;
+  {{DISPATCH}}
+}

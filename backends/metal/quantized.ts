@@ -35,7 +35,12 @@ export function quantizeKernel(metal: MetalBackend): MultiKernel {
       const groups = sizeOf(s.shape);
       const launch = { threads: groups, group: 64 };
       if (groups > 0 && globalScale) metal.run("quantize", library(x!.dtype, q, 1), "quantize_global", [wq, s, x!, globalScale], [groups, x!.offset, globalScale.offset], launch);
-      else if (groups > 0) metal.run("quantize", library(x!.dtype, q, 1), "quantize", [wq, s, b ?? s, x!], [groups, x!.offset], launch);
+      else if (groups > 0) {
+        // the microscaling modes have no biases: a one-element stand-in, so no buffer is bound under two names
+        const biases = b ?? metal.allocOutput({ shape: [1], dtype: s.dtype });
+        metal.run("quantize", library(x!.dtype, q, 1), "quantize", [wq, s, biases, x!], [groups, x!.offset], launch);
+        if (!b) metal.release(biases.buffer);
+      }
       return res;
     });
 }

@@ -69,6 +69,32 @@ console.log("plain", JSON.stringify(await a.tolist()), a.dtype.name);
 JS
 node plain.mjs | grep -qx 'plain \[1,2,3,4,5\] int32' || fail "the plain-JS ESM program"
 
+step "the subpaths mlx-ts/nn and mlx-ts/optimizers, typed"
+cat > train.ts <<'TS'
+import * as mx from "mlx-ts";
+import * as nn from "mlx-ts/nn";
+import * as optimizers from "mlx-ts/optimizers";
+
+const model = new nn.Linear(2, 1);
+const optimizer = new optimizers.SGD(0.01);
+const x = mx.array([[1, 2], [3, 4]], mx.float32), y = mx.array([[1], [2]], mx.float32);
+const step = nn.valueAndGrad(model, (m: nn.Linear, a: mx.MxArray, b: mx.MxArray) => nn.losses.mseLoss(m.forward(a), b));
+let first = 0, last = 0;
+for (let i = 0; i < 20; i++) {
+  const [loss, grads] = step(model, x, y);
+  optimizer.update(model, grads);
+  await mx.eval(model.parameters());
+  const v = await loss.toNumber();
+  if (i === 0) first = v;
+  last = v;
+}
+console.log("trained", last < first);
+TS
+sed -i 's/"files": \["app.ts"\]/"files": ["app.ts", "train.ts"]/' tsconfig.json
+node "$repo/node_modules/typescript/bin/tsc" -p . || fail "a program importing mlx-ts/nn and mlx-ts/optimizers does not compile against the installed types"
+trained="$(node out/train.js 2>"$work/train.err")"
+grep -qx 'trained true' <<<"$trained" || fail "training through the subpaths: $trained $(grep -v '^Warning: maxDynamic' "$work/train.err")"
+
 step "require() says the package is ESM"
 msg="$(node -e 'try { require("mlx-ts") } catch (e) { console.log(e.message) }')"
 grep -q 'is an ES module' <<<"$msg" && grep -q 'import \* as mx from "mlx-ts"' <<<"$msg" || fail "require message: $msg"

@@ -12,30 +12,12 @@
 //   LOADS   statements loading the inputs a, b, c at output element e
 //   EXPR    the element's value from a, b, c
 //   PACK    pack_<out dtype>(...) of the value `v`
-// params: [n, ndim, shape[ndim], then per input: offset, strides[ndim] (i32 bits)]
+// params: [n, ndim, shape[ndim], then per input: offset, strides[ndim] (i32 bits)],
+// read by offset_of and linear_of (wgsl/elementwise-index.wgsl)
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
 {{INPUTS}}
-
-/** Element e's offset in input k, for any number of dimensions. */
-fn offset_of(k: u32, e: u32) -> u32 {
-  let nd = params[1];
-  let base = 2u + nd + k * (1u + nd);
-  var rem = e;
-  var off = bitcast<i32>(params[base]);
-  for (var d = i32(nd) - 1; d >= 0; d--) {
-    let dim = params[2u + u32(d)];
-    off += i32(rem % dim) * bitcast<i32>(params[base + 1u + u32(d)]);
-    rem = rem / dim;
-  }
-  return u32(off);
-}
-
-/** Input k's (offset, stride) when the map is linear (params[1] is 1). */
-fn linear_of(k: u32) -> vec2<i32> {
-  return vec2<i32>(bitcast<i32>(params[3u + 2u * k]), bitcast<i32>(params[4u + 2u * k]));
-}
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {

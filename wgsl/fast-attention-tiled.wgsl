@@ -36,12 +36,6 @@ var<workgroup> st: array<f32, 512>;
 var<workgroup> red: array<f32, 128>;
 var<workgroup> alpha_t: array<f32, 32>;
 
-/** Offset of element (a, b, c, d) of the operand whose offset and strides start at params[p]. */
-fn at4(p: u32, a: u32, b: u32, c: u32, d: u32) -> u32 {
-  return bitcast<u32>(bitcast<i32>(params[p]) + i32(a) * bitcast<i32>(params[p + 1u]) + i32(b) * bitcast<i32>(params[p + 2u])
-    + i32(c) * bitcast<i32>(params[p + 3u]) + i32(d) * bitcast<i32>(params[p + 4u]));
-}
-
 /** A score scaled, then masked: -inf past the tile's end (key j of nb), the mask's rule for query row i < Lq. */
 fn masked(v: f32, i: u32, j: u32, j0: u32, nb: u32, b: u32, h: u32) -> f32 {
   if (j >= nb) { return -inf_f32(); }

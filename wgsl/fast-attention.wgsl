@@ -27,7 +27,7 @@
 //          k offset, k strides[4], v offset, v strides[4], mask offset,
 //          mask strides[4], sinks offset, sinks stride, scale, lowest (f32 bits),
 //          D, DV, MASK, SINKS (0 or 1)]
-// (offsets and strides in elements, strides signed)
+// (offsets and strides in elements, strides signed; read by at4, wgsl/attention-index.wgsl)
 // The output is float32 [B, Hq, Lq, DV], row-major.
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
@@ -45,12 +45,6 @@ var<workgroup> kt: array<vec4<f32>, {{KT}}>;
 var<workgroup> vt: array<vec4<f32>, {{VT}}>;
 var<workgroup> st: array<f32, {{ST}}>;
 var<workgroup> pt: array<f32, {{ST}}>;
-
-/** Offset of element (a, b, c, d) of the operand whose offset and strides start at params[p]. */
-fn at4(p: u32, a: u32, b: u32, c: u32, d: u32) -> u32 {
-  return bitcast<u32>(bitcast<i32>(params[p]) + i32(a) * bitcast<i32>(params[p + 1u]) + i32(b) * bitcast<i32>(params[p + 2u])
-    + i32(c) * bitcast<i32>(params[p + 3u]) + i32(d) * bitcast<i32>(params[p + 4u]));
-}
 
 @compute @workgroup_size({{BQ}} * {{TPR}})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {

@@ -43,7 +43,7 @@ export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tenso
     {
       op,
       file: wide ? "elementwise64" : "elementwise",
-      helpers: helpersFor([out.dtype, ...inputs.map((x) => x.dtype)], ["math"]),
+      helpers: helpersFor([out.dtype, ...inputs.map((x) => x.dtype)], ["math", "elementwise-index"]),
       key,
       slots: () => elementwiseSlots(inputs.map((x) => x.dtype), out.dtype, expr, isBool, linear),
     },

@@ -58,7 +58,7 @@ function runTiled(gpu: WebGpuBackend, prim: ScaledDotProductAttention, o: Attent
     D4, QS, DV4, QT: 32 * QS, KV: 16 * Math.max(QS, DV4),
   };
   const params = attentionWords(prim, o, blocks, groups, (x) => scalarWord(x, float32));
-  gpu.run({ op: prim.name, file: "fast-attention-tiled", helpers: ["dtypes", "math"], slots }, gpu.gpuBuffer(res), params, bound.map((t) => gpu.gpuBuffer(t)), groups);
+  gpu.run({ op: prim.name, file: "fast-attention-tiled", helpers: ["dtypes", "math", "attention-index"], slots }, gpu.gpuBuffer(res), params, bound.map((t) => gpu.gpuBuffer(t)), groups);
 }
 
 export function attentionKernel(gpu: WebGpuBackend): Kernel {
@@ -86,7 +86,7 @@ export function attentionKernel(gpu: WebGpuBackend): Kernel {
         QT: BQ * D4, KT: BK * D4, VT: BK * DVT * TPR, ST: BQ * BK,
       };
       const params = attentionWords(prim as ScaledDotProductAttention, o, blocks, groups, (x) => scalarWord(x, float32));
-      gpu.run({ op: prim.name, file: "fast-attention", helpers: ["dtypes", "math"], slots }, gpu.gpuBuffer(res), params, bound.map((t) => gpu.gpuBuffer(t)), groups);
+      gpu.run({ op: prim.name, file: "fast-attention", helpers: ["dtypes", "math", "attention-index"], slots }, gpu.gpuBuffer(res), params, bound.map((t) => gpu.gpuBuffer(t)), groups);
     }
     return castResult(gpu, res, out);
   };

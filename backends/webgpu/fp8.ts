@@ -19,7 +19,7 @@ function convert(gpu: WebGpuBackend, op: string, x: Tensor, out: OutputSpec, exp
     {
       op,
       file: "elementwise",
-      helpers: ["dtypes", "quantized_formats"],
+      helpers: ["dtypes", "quantized_formats", "elementwise-index"],
       key: `${op}|${x.dtype.name}|${out.dtype.name}|${linear}`,
       slots: () => elementwiseSlots([x.dtype], out.dtype, expr, false, linear),
     },

@@ -9,9 +9,7 @@
 import type { Kernel, Tensor } from "../backend.js";
 import { complex64, float32 } from "../../src/dtype.js";
 import type { FftParams } from "../../src/primitives/fft.js";
-import { rowMajorStrides } from "../../src/shape.js";
-import { fftSteps, fftTables, type FftStep } from "../fft-tables.js";
-import { collapseDims } from "../strides.js";
+import { fftAxisPlan, fftSteps, type FftStep } from "../fft-tables.js";
 import type { MetalBackend } from "./backend.js";
 import type { LibraryKey } from "./library.js";
 
@@ -19,9 +17,6 @@ const LIBRARY: LibraryKey = { file: "fft", variant: "", defines: () => ({}) };
 /** msl/fft.metal FFT_TG_MAX and FFT_THREADS. */
 const TG_MAX = 4096;
 const THREADS = 256;
-
-const LOAD = { complex: 0, real: 1, hermitian: 2 } as const;
-const STORE = { complex: 0, real: 1, half: 2 } as const;
 
 /** A float32 array uploaded to the device. */
 function upload(metal: MetalBackend, data: Float32Array): Tensor {
@@ -32,21 +27,9 @@ function upload(metal: MetalBackend, data: Float32Array): Tensor {
 
 /** One axis of the transform: `x` (any strides) into `out` (row-major). */
 function transformAxis(metal: MetalBackend, x: Tensor, out: Tensor, ax: number, step: FftStep): void {
-  const n = step === "realInverse" ? out.shape[ax]! : x.shape[ax]!;
-  const inStrides = x.strides, outStrides = rowMajorStrides(out.shape);
-  const keptDims = [...x.shape.keys()].filter((d) => d !== ax);
-  const kept = collapseDims(keptDims.map((d) => x.shape[d]!), [keptDims.map((d) => inStrides[d]!), keptDims.map((d) => outStrides[d]!)]);
-  const lines = keptDims.reduce((p, d) => p * x.shape[d]!, 1);
-  if (lines === 0) return;
-  const { m, tw, chirp, spec } = fftTables(n);
-  const load = step === "realForward" ? LOAD.real : step === "realInverse" ? LOAD.hermitian : LOAD.complex;
-  const store = step === "realForward" ? STORE.half : step === "realInverse" ? STORE.real : STORE.complex;
-  const storeCount = out.shape[ax]!;
-  const words = (ns: number) => [
-    n, m, lines, kept.shape.length, inStrides[ax]!, outStrides[ax]!, x.offset, load, store,
-    step === "inverse" || step === "realInverse" ? 1 : 0, x.shape[ax]!, storeCount, chirp ? 1 : 0, ns,
-    ...kept.shape, ...kept.strides[0]!, ...kept.strides[1]!,
-  ];
+  const plan = fftAxisPlan(x, out, ax, step);
+  if (!plan) return;
+  const { m, tw, chirp, spec, lines, storeCount, words } = plan;
   const op = "fft";
   const twT = upload(metal, tw);
   const chirpT = chirp ? upload(metal, chirp) : twT;

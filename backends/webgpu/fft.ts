@@ -9,17 +9,13 @@
 import type { Kernel, Tensor } from "../backend.js";
 import { complex64, float32 } from "../../src/dtype.js";
 import type { FftParams } from "../../src/primitives/fft.js";
-import { rowMajorStrides } from "../../src/shape.js";
-import { fftSteps, fftTables, type FftStep } from "../fft-tables.js";
-import { collapseDims } from "../strides.js";
+import { fftAxisPlan, fftSteps, type FftStep } from "../fft-tables.js";
 import type { WebGpuBackend } from "./backend.js";
 
 /** wgsl/fft.wgsl's workgroup memory, in pairs, and the largest workgroup. */
 const TG_MAX = 2048;
 const THREADS = 256;
 
-const LOAD = { complex: 0, real: 1, hermitian: 2 } as const;
-const STORE = { complex: 0, real: 1, half: 2 } as const;
 const MODE = { small: 0, load: 1, pass: 2, spectrum: 3, store: 4 } as const;
 
 function upload(gpu: WebGpuBackend, data: Float32Array): Tensor {
@@ -30,21 +26,9 @@ function upload(gpu: WebGpuBackend, data: Float32Array): Tensor {
 
 /** One axis of the transform: `x` (any strides) into `out` (row-major). */
 function transformAxis(gpu: WebGpuBackend, x: Tensor, out: Tensor, ax: number, step: FftStep): void {
-  const n = step === "realInverse" ? out.shape[ax]! : x.shape[ax]!;
-  const outStrides = rowMajorStrides(out.shape);
-  const keptDims = [...x.shape.keys()].filter((d) => d !== ax);
-  const kept = collapseDims(keptDims.map((d) => x.shape[d]!), [keptDims.map((d) => x.strides[d]!), keptDims.map((d) => outStrides[d]!)]);
-  const lines = keptDims.reduce((p, d) => p * x.shape[d]!, 1);
-  if (lines === 0) return;
-  const { m, tw, chirp, spec } = fftTables(n);
-  const load = step === "realForward" ? LOAD.real : step === "realInverse" ? LOAD.hermitian : LOAD.complex;
-  const store = step === "realForward" ? STORE.half : step === "realInverse" ? STORE.real : STORE.complex;
-  const storeCount = out.shape[ax]!;
-  const words = (ns: number) => [
-    n, m, lines, kept.shape.length, x.strides[ax]!, outStrides[ax]!, x.offset, load, store,
-    step === "inverse" || step === "realInverse" ? 1 : 0, x.shape[ax]!, storeCount, chirp ? 1 : 0, ns,
-    ...kept.shape, ...kept.strides[0]!, ...kept.strides[1]!,
-  ];
+  const plan = fftAxisPlan(x, out, ax, step);
+  if (!plan) return;
+  const { m, tw, chirp, spec, lines, storeCount, words } = plan;
   const twT = upload(gpu, tw);
   const chirpT = chirp ? upload(gpu, chirp) : twT;
   const specT = spec ? upload(gpu, spec) : twT;

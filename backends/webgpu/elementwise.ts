@@ -13,6 +13,11 @@ import { BINARY_WGSL, UNARY_WGSL, castWgsl, elementsPerWord, helpersFor, inputDe
 
 const NAMES = ["a", "b", "c"];
 
+/** The helper files the elementwise templates need for `dtypes` (their indexing, elementwise-index.wgsl, and `extra`). */
+export function elementwiseHelpers(dtypes: readonly DType[], extra: readonly string[] = ["math"]): string[] {
+  return helpersFor(dtypes, [...extra, "elementwise-index"]);
+}
+
 /** The slots of wgsl/elementwise.wgsl for inputs of `dtypes` (`linear`: the one-merged-dim variant). */
 export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: string, isBool: boolean, linear: boolean): Record<string, string | number> {
   const common = {
@@ -43,7 +48,7 @@ export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tenso
     {
       op,
       file: wide ? "elementwise64" : "elementwise",
-      helpers: helpersFor([out.dtype, ...inputs.map((x) => x.dtype)], ["math", "elementwise-index"]),
+      helpers: elementwiseHelpers([out.dtype, ...inputs.map((x) => x.dtype)]),
       key,
       slots: () => elementwiseSlots(inputs.map((x) => x.dtype), out.dtype, expr, isBool, linear),
     },

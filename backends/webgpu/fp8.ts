@@ -6,7 +6,7 @@ import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { elementwiseLayout } from "../strides.js";
 import type { WebGpuBackend } from "./backend.js";
 import { elementsPerWord } from "./codegen.js";
-import { elementwiseSlots } from "./elementwise.js";
+import { elementwiseHelpers, elementwiseSlots } from "./elementwise.js";
 
 /** Runs `expr` of the input `a` (float inputs as f32, codes as u32) over every element into `out`. */
 function convert(gpu: WebGpuBackend, op: string, x: Tensor, out: OutputSpec, expr: string): Tensor {
@@ -19,7 +19,7 @@ function convert(gpu: WebGpuBackend, op: string, x: Tensor, out: OutputSpec, exp
     {
       op,
       file: "elementwise",
-      helpers: ["dtypes", "quantized_formats", "elementwise-index"],
+      helpers: elementwiseHelpers([], ["quantized_formats"]),
       key: `${op}|${x.dtype.name}|${out.dtype.name}|${linear}`,
       slots: () => elementwiseSlots([x.dtype], out.dtype, expr, false, linear),
     },

@@ -128,7 +128,7 @@ export const MATMUL_ERROR_ENTRIES: readonly ErrorEntry[] = [
     valid: () => [mx.ones([2, 16]), 0.5, {}],
     bad: [
       { label: "a length of 6", args: () => [mx.ones([6])], names: ["length"] },
-      { label: "a length of 12 (MLX's H12, not shipped)", args: () => [mx.ones([12])], names: ["length"] },
+      { label: "a length of 36 (12 * 3, not m * 2^k)", args: () => [mx.ones([36])], names: ["length"] },
       { label: "an empty array", args: () => [mx.zeros([0])], names: ["empty"] },
       { label: "complex64 input", args: () => [mx.zeros([4], mx.complex64)], names: ["complex64"] },
     ],

@@ -10,6 +10,7 @@ import * as mx from "../index.js";
 import type { InputCase, Layout } from "./arbitraries.js";
 import type { OpEntry, Params } from "./opdb.js";
 import { cpu } from "./opdb-common.js";
+import { hadamardMatrix, type HadamardOrder } from "../src/ops/hadamard-matrices.js";
 
 const FLOATS = [mx.float32, mx.float16, mx.bfloat16, mx.float64];
 const WITH_INT = [...FLOATS, mx.int32];
@@ -207,9 +208,9 @@ export const MATMUL_OPS: readonly OpEntry[] = [
   entry(
     "hadamardTransform", FLOATS,
     (d) =>
-      fc.tuple(fc.constantFrom(1, 2, 4, 8, 16, 32), fc.integer({ min: 1, max: 2 }), fc.constantFrom<number | null>(null, 1, 0.25)).chain(([n, rows, scale]) =>
+      fc.tuple(fc.constantFrom<[1 | HadamardOrder, number]>([1, 1], [1, 2], [1, 4], [1, 8], [1, 16], [1, 32], [12, 1], [12, 4], [20, 1], [20, 2], [28, 1], [28, 2]), fc.integer({ min: 1, max: 2 }), fc.constantFrom<number | null>(null, 1, 0.25)).chain(([[m, p2], rows, scale]) =>
         // hm: the order-m factor of the NumPy expression's dense matrix (m = 1: Sylvester's alone)
-        fc.record({ inputs: fc.tuple(valuesArb(d, [rows, n])), params: fc.constant({ scale, hm: [1] }) }),
+        fc.record({ inputs: fc.tuple(valuesArb(d, [rows, m * p2])), params: fc.constant({ scale, hm: m === 1 ? [1] : hadamardMatrix(m).flat() }) }),
       ),
     ([x], p, o) => mx.hadamardTransform(x!, p.scale as number | null, o),
     ([x], p, o) => `mx.hadamardTransform(${x}, ${String(p.scale)}, ${o})`,

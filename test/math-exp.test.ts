@@ -164,7 +164,7 @@ describe.skipIf(!hasWebGpu)("wgsl/math-exp.wgsl on webgpu", () => {
     expect(wgslExprFor(UNARY_WGSL.exp, mx.float32)).toBe("mx_exp(a)");
     mx.setMathMode("fast");
     expect(mx.getMathMode()).toBe("fast");
-    expect(wgslExprFor(UNARY_WGSL.exp, mx.float32)).toBe("exp(a)");
+    expect(wgslExprFor(UNARY_WGSL.exp, mx.float32, "fast")).toBe("exp(a)");
     // inside WGSL's bounds for the builtins: exp 3 + 2|x| ulp, log 3 ulp or 2^-21 absolute
     const xs = new Float32Array(4001).map((_, i) => -20 + i / 100);
     const fastExp = await evaluate("exp", gpu, xs);

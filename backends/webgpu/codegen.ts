@@ -5,7 +5,7 @@
 
 import { complex64, float32, is64BitInt, type DType } from "../../src/dtype.js";
 import type { BinaryOp, UnaryOp } from "../../src/primitives/elementwise.js";
-import { getMathMode } from "../../src/math-mode.js";
+import type { MathMode } from "../../src/math-mode.js";
 
 /** The WGSL type a kernel computes an element in; i64 and u64 are pairs of u32 words (wgsl/int64.wgsl), c64 a vec2<f32> (wgsl/complex.wgsl). */
 export type ComputeType = "f32" | "i32" | "u32" | "i64" | "u64" | "c64";
@@ -153,11 +153,12 @@ export const BINARY_WGSL: Record<BinaryOp, WgslExprs> = {
  */
 export const FLOAT16_PATH = "float16: emulated in float32";
 
-export function wgslExprFor(ex: WgslExprs, d: DType): string | undefined {
+/** The WGSL of `ex` on `d`'s compute type; float32 takes the driver's builtin (`fast`) in the fast math mode where there is one. */
+export function wgslExprFor(ex: WgslExprs, d: DType, mathMode: MathMode = "precise"): string | undefined {
   const ct = computeType(d);
   if (ct === "i64" || ct === "u64") return ex[ct];
   if (ct === "c64") return ex.c;
-  if (ct === "f32") return getMathMode() === "fast" && ex.fast !== undefined ? ex.fast : ex.f;
+  if (ct === "f32") return mathMode === "fast" && ex.fast !== undefined ? ex.fast : ex.f;
   if (ct === "i32") return ex.i;
   return (d.kind === "bool" ? ex.bool : undefined) ?? ex.u;
 }

@@ -23,6 +23,8 @@ export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: str
   const common = {
     INPUTS: dtypes.map((d, k) => inputDecl(k, k + 2, d)).join("\n"),
     SETUP: linear ? dtypes.map((_, k) => `let l${k} = linear_of(${k}u);`).join(" ") : "",
+    SETUP_ARGS: linear ? dtypes.map((_, k) => `, l${k}: vec2<i32>`).join("") : "",
+    SETUP_PASS: linear ? dtypes.map((_, k) => `, l${k}`).join("") : "",
     LOADS: dtypes.map((_, k) => `let ${NAMES[k]} = load_${k}(${linear ? `u32(l${k}.x + i32(e) * l${k}.y)` : `offset_of(${k}u, e)`});`).join(" "),
     EXPR: expr,
   };
@@ -60,8 +62,8 @@ export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tenso
   return t;
 }
 
-function exprOrThrow(op: string, table: WgslExprs, d: DType): string {
-  const e = wgslExprFor(table, d);
+function exprOrThrow(op: string, table: WgslExprs, d: DType, prim: Unary | Binary): string {
+  const e = wgslExprFor(table, d, prim.mathMode);
   if (e === undefined) throw new Error(`[${op}] has no WebGPU kernel for dtype ${d.name}`);
   return e;
 }
@@ -70,7 +72,7 @@ export function unaryKernel(gpu: WebGpuBackend): Kernel {
   return (prim, [x], out) => {
     const op = (prim as Unary).name;
     const ex = UNARY_WGSL[op];
-    return mapKernel(gpu, op, [x!], out, exprOrThrow(op, ex, x!.dtype), !!ex.boolResult);
+    return mapKernel(gpu, op, [x!], out, exprOrThrow(op, ex, x!.dtype, prim as Unary), !!ex.boolResult);
   };
 }
 
@@ -78,7 +80,7 @@ export function binaryKernel(gpu: WebGpuBackend): Kernel {
   return (prim, [x, y], out) => {
     const op = (prim as Binary).name;
     const ex = BINARY_WGSL[op];
-    return mapKernel(gpu, op, [x!, y!], out, exprOrThrow(op, ex, x!.dtype), !!ex.boolResult);
+    return mapKernel(gpu, op, [x!, y!], out, exprOrThrow(op, ex, x!.dtype, prim as Binary), !!ex.boolResult);
   };
 }
 

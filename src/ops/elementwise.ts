@@ -13,6 +13,13 @@ import { broadcastShapes, sameShape } from "../shape.js";
 import { boolOption, checkArrayLike, node, numberOption, onStream, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { all } from "./reduction.js";
 import { checkOptions } from "./strict-options.js";
+import { MATH_MODE_OPS, callMathMode, type MathMode } from "../math-mode.js";
+
+/** The options of an op whose float32 function on webgpu has a math mode (src/math-mode.ts). */
+export interface MathOptions extends OpOptions {
+  /** This call's math mode on webgpu (default: the one mx.setMathMode chose). */
+  mathMode?: MathMode | undefined;
+}
 
 /**
  * `x` converted to `dtype` (the same array when it already has it). Float to
@@ -51,9 +58,12 @@ function domainDType(op: string, info: ElementwiseInfo, d: DType, inputs: MxArra
 }
 
 function unaryOp(op: UnaryOp) {
-  const prim = new Unary(op); // parameterless and immutable: one instance serves every node
+  // immutable: one instance per math mode serves every node
+  const prims = { precise: new Unary(op), fast: new Unary(op, "fast") };
+  const moded = MATH_MODE_OPS.has(op);
   return (x: ArrayLike, o?: OpOptions): MxArray => {
-    checkOptions(op, o);
+    checkOptions(op, o, moded ? ["mathMode"] : []);
+    const prim = prims[moded ? callMathMode(op, o as MathOptions | undefined) : "precise"];
     const s = opStream(op, o, x);
     const a = toArray(op, x, s);
     if (a.dtype === bool && (op === "negative" || op === "sign")) {
@@ -64,12 +74,18 @@ function unaryOp(op: UnaryOp) {
   };
 }
 
+/** A unary op with a per-call math mode (one of MATH_MODE_OPS). */
+const unaryMathOp = (op: UnaryOp) => unaryOp(op) as (x: ArrayLike, o?: MathOptions) => MxArray;
+
 function binaryOp(op: BinaryOp) {
-  const prim = new Binary(op); // parameterless and immutable: one instance serves every node
+  // immutable: one instance per math mode serves every node
+  const prims = { precise: new Binary(op), fast: new Binary(op, "fast") };
+  const moded = MATH_MODE_OPS.has(op);
   return (x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray => {
     checkArrayLike(op, x, "first input");
     checkArrayLike(op, y, "second input");
-    checkOptions(op, o);
+    checkOptions(op, o, moded ? ["mathMode"] : []);
+    const prim = prims[moded ? callMathMode(op, o as MathOptions | undefined) : "precise"];
     const s = opStream(op, o, x, y);
     const common = resultType(x, y);
     const a = toArray(op, x, s, common, "first input");
@@ -80,6 +96,9 @@ function binaryOp(op: BinaryOp) {
     return node(prim, [astype(a, d, so), astype(b, d, so)], s);
   };
 }
+
+/** A binary op with a per-call math mode (one of MATH_MODE_OPS). */
+const binaryMathOp = (op: BinaryOp) => binaryOp(op) as (x: ArrayLike, y: ArrayLike, o?: MathOptions) => MxArray;
 
 /**
  * Elementwise absolute value, in the input's dtype (complex64 gives its float32
@@ -166,7 +185,7 @@ export const square = unaryOp("square");
  * await mx.sqrt(mx.array([4, 2, -1])).tolist(); // [2, 1.4142135381698608, NaN]
  * ```
  */
-export const sqrt = unaryOp("sqrt");
+export const sqrt = unaryMathOp("sqrt");
 /**
  * Elementwise reciprocal square root `1 / sqrt(x)`. Integer and bool inputs
  * compute in float32; 0 gives Infinity.
@@ -175,7 +194,7 @@ export const sqrt = unaryOp("sqrt");
  * await mx.rsqrt(mx.array([4, 0])).tolist(); // [0.5, Infinity]
  * ```
  */
-export const rsqrt = unaryOp("rsqrt");
+export const rsqrt = unaryMathOp("rsqrt");
 /**
  * Elementwise `1 / x`. Integer and bool inputs compute in float32; ±0 gives
  * ±Infinity.
@@ -186,13 +205,16 @@ export const rsqrt = unaryOp("rsqrt");
  */
 export const reciprocal = unaryOp("reciprocal");
 /**
- * Elementwise e^x. Integer and bool inputs compute in float32.
+ * Elementwise e^x. Integer and bool inputs compute in float32. On webgpu,
+ * `{ mathMode: "fast" }` runs the driver's builtin for this call (see
+ * mx.setMathMode; the same option is on every function it lists).
  * @example
  * ```ts
  * await mx.exp(mx.array([0, 1])).tolist(); // [1, 2.7182817459106445]
+ * await mx.exp(mx.array([0]), { mathMode: "fast" }).tolist(); // [1]
  * ```
  */
-export const exp = unaryOp("exp");
+export const exp = unaryMathOp("exp");
 /**
  * Elementwise `e^x - 1`, accurate for small `x` where `exp(x) - 1` loses its
  * digits. Integer and bool inputs compute in float32.
@@ -201,7 +223,7 @@ export const exp = unaryOp("exp");
  * await mx.expm1(mx.array([1e-10, 1])).tolist(); // [1.000000013351432e-10, 1.718281865119934]
  * ```
  */
-export const expm1 = unaryOp("expm1");
+export const expm1 = unaryMathOp("expm1");
 /**
  * Elementwise natural logarithm. Integer and bool inputs compute in float32;
  * 0 gives -Infinity and negative inputs NaN.
@@ -210,7 +232,7 @@ export const expm1 = unaryOp("expm1");
  * await mx.log(mx.array([1, 0, -1])).tolist(); // [0, -Infinity, NaN]
  * ```
  */
-export const log = unaryOp("log");
+export const log = unaryMathOp("log");
 /**
  * Elementwise base-2 logarithm. Integer and bool inputs compute in float32;
  * 0 gives -Infinity and negative inputs NaN.
@@ -219,7 +241,7 @@ export const log = unaryOp("log");
  * await mx.log2(mx.array([8, 0.5])).tolist(); // [3, -1]
  * ```
  */
-export const log2 = unaryOp("log2");
+export const log2 = unaryMathOp("log2");
 /**
  * Elementwise base-10 logarithm. Integer and bool inputs compute in float32;
  * 0 gives -Infinity and negative inputs NaN.
@@ -228,7 +250,7 @@ export const log2 = unaryOp("log2");
  * await mx.log10(mx.array([1000, 0.01])).tolist(); // [3, -2]
  * ```
  */
-export const log10 = unaryOp("log10");
+export const log10 = unaryMathOp("log10");
 /**
  * Elementwise `log(1 + x)`, accurate for small `x`. Integer and bool inputs
  * compute in float32; -1 gives -Infinity.
@@ -237,7 +259,7 @@ export const log10 = unaryOp("log10");
  * await mx.log1p(mx.array([1e-10, -1])).tolist(); // [1.000000013351432e-10, -Infinity]
  * ```
  */
-export const log1p = unaryOp("log1p");
+export const log1p = unaryMathOp("log1p");
 /**
  * Elementwise sine (radians). Integer and bool inputs compute in float32.
  * @example
@@ -245,7 +267,7 @@ export const log1p = unaryOp("log1p");
  * await mx.sin(mx.array([0, Math.PI / 2])).tolist(); // [0, 1]
  * ```
  */
-export const sin = unaryOp("sin");
+export const sin = unaryMathOp("sin");
 /**
  * Elementwise cosine (radians). Integer and bool inputs compute in float32.
  * @example
@@ -253,7 +275,7 @@ export const sin = unaryOp("sin");
  * await mx.cos(mx.array([0, Math.PI])).tolist(); // [1, -1]
  * ```
  */
-export const cos = unaryOp("cos");
+export const cos = unaryMathOp("cos");
 /**
  * Elementwise tangent (radians). Integer and bool inputs compute in float32.
  * @example
@@ -261,7 +283,7 @@ export const cos = unaryOp("cos");
  * await mx.tan(mx.array([0, Math.PI / 4])).tolist(); // [0, 1]
  * ```
  */
-export const tan = unaryOp("tan");
+export const tan = unaryMathOp("tan");
 /**
  * Elementwise inverse sine, in radians. Integer and bool inputs compute in
  * float32; inputs outside [-1, 1] give NaN.
@@ -270,7 +292,7 @@ export const tan = unaryOp("tan");
  * await mx.arcsin(mx.array([1, 2])).tolist(); // [1.5707963705062866, NaN]
  * ```
  */
-export const arcsin = unaryOp("arcsin");
+export const arcsin = unaryMathOp("arcsin");
 /**
  * Elementwise inverse cosine, in radians. Integer and bool inputs compute in
  * float32; inputs outside [-1, 1] give NaN.
@@ -279,7 +301,7 @@ export const arcsin = unaryOp("arcsin");
  * await mx.arccos(mx.array([1, -1])).tolist(); // [0, 3.1415927410125732]
  * ```
  */
-export const arccos = unaryOp("arccos");
+export const arccos = unaryMathOp("arccos");
 /**
  * Elementwise inverse tangent, in radians (in (-π/2, π/2)). Integer and bool
  * inputs compute in float32. For the angle of a point use `arctan2`.
@@ -288,7 +310,7 @@ export const arccos = unaryOp("arccos");
  * await mx.arctan(mx.array([1, Infinity])).tolist(); // [0.7853981852531433, 1.5707963705062866]
  * ```
  */
-export const arctan = unaryOp("arctan");
+export const arctan = unaryMathOp("arctan");
 /**
  * Elementwise hyperbolic sine. Integer and bool inputs compute in float32.
  * @example
@@ -296,7 +318,7 @@ export const arctan = unaryOp("arctan");
  * await mx.sinh(mx.array([0, 1])).tolist(); // [0, 1.175201177597046]
  * ```
  */
-export const sinh = unaryOp("sinh");
+export const sinh = unaryMathOp("sinh");
 /**
  * Elementwise hyperbolic cosine. Integer and bool inputs compute in float32.
  * @example
@@ -304,7 +326,7 @@ export const sinh = unaryOp("sinh");
  * await mx.cosh(mx.array([0, 1])).tolist(); // [1, 1.5430806875228882]
  * ```
  */
-export const cosh = unaryOp("cosh");
+export const cosh = unaryMathOp("cosh");
 /**
  * Elementwise hyperbolic tangent, in (-1, 1) and ±1 once it rounds there.
  * Integer and bool inputs compute in float32.
@@ -313,7 +335,7 @@ export const cosh = unaryOp("cosh");
  * await mx.tanh(mx.array([0, 20])).tolist(); // [0, 1]
  * ```
  */
-export const tanh = unaryOp("tanh");
+export const tanh = unaryMathOp("tanh");
 /**
  * Elementwise inverse hyperbolic sine. Integer and bool inputs compute in
  * float32.
@@ -322,7 +344,7 @@ export const tanh = unaryOp("tanh");
  * await mx.arcsinh(mx.array([0, 1])).tolist(); // [0, 0.8813735842704773]
  * ```
  */
-export const arcsinh = unaryOp("arcsinh");
+export const arcsinh = unaryMathOp("arcsinh");
 /**
  * Elementwise inverse hyperbolic cosine. Integer and bool inputs compute in
  * float32; inputs below 1 give NaN.
@@ -331,7 +353,7 @@ export const arcsinh = unaryOp("arcsinh");
  * await mx.arccosh(mx.array([1, 0.5])).tolist(); // [0, NaN]
  * ```
  */
-export const arccosh = unaryOp("arccosh");
+export const arccosh = unaryMathOp("arccosh");
 /**
  * Elementwise inverse hyperbolic tangent. Integer and bool inputs compute in
  * float32; ±1 gives ±Infinity and inputs beyond them NaN.
@@ -340,7 +362,7 @@ export const arccosh = unaryOp("arccosh");
  * await mx.arctanh(mx.array([0.5, 1])).tolist(); // [0.5493061542510986, Infinity]
  * ```
  */
-export const arctanh = unaryOp("arctanh");
+export const arctanh = unaryMathOp("arctanh");
 /**
  * Elementwise logistic function `1 / (1 + e^-x)`. Integer and bool inputs
  * compute in float32.
@@ -349,7 +371,7 @@ export const arctanh = unaryOp("arctanh");
  * await mx.sigmoid(mx.array([0, 100])).tolist(); // [0.5, 1]
  * ```
  */
-export const sigmoid = unaryOp("sigmoid");
+export const sigmoid = unaryMathOp("sigmoid");
 /**
  * Elementwise Gauss error function. Integer and bool inputs compute in float32.
  * @example
@@ -490,7 +512,7 @@ export const remainder = binaryOp("remainder");
  * await mx.power(mx.array([2, 4]), 0.5).tolist(); // [1.4142135381698608, 2]
  * ```
  */
-export const power = binaryOp("power");
+export const power = binaryMathOp("power");
 /**
  * Elementwise larger of `x` and `y`, with broadcasting and type promotion; NaN
  * in either gives NaN.
@@ -517,7 +539,7 @@ export const minimum = binaryOp("minimum");
  * await mx.logaddexp(mx.array([0, 1000]), mx.array([0, 1000])).tolist(); // [0.6931471824645996, 1000.6931762695312]
  * ```
  */
-export const logaddexp = binaryOp("logaddexp");
+export const logaddexp = binaryMathOp("logaddexp");
 /**
  * Elementwise angle of the point `(x, y)` for `arctan2(y, x)`, in radians in
  * [-π, π], with the quadrant from both signs. Integer and bool inputs compute
@@ -527,7 +549,7 @@ export const logaddexp = binaryOp("logaddexp");
  * await mx.arctan2(mx.array([1, 1, -1]), mx.array([1, -1, 0])).tolist(); // [0.7853981852531433, 2.356194496154785, -1.5707963705062866]
  * ```
  */
-export const arctan2 = binaryOp("arctan2");
+export const arctan2 = binaryMathOp("arctan2");
 /**
  * Elementwise bitwise and of integer or bool arrays (with broadcasting and type
  * promotion); float inputs are an error.

@@ -10,6 +10,7 @@ import { broadcastShapes } from "../shape.js";
 import { addOptional, alignBatched, on, unbroadcast } from "./autodiff.js";
 import { BINARY_DERIVATIVES, UNARY_DERIVATIVES } from "./derivatives.js";
 import { complexBinaryJvp, complexBinaryVjp, complexUnaryJvp, complexUnaryVjp } from "./complex-derivatives.js";
+import type { MathMode } from "../math-mode.js";
 
 /**
  * Input domains: "float" ops promote bool/integer inputs to float32 first;
@@ -100,15 +101,27 @@ export function elementwiseInfo(op: string): ElementwiseInfo | undefined {
   return (UNARY_OPS as Record<string, ElementwiseInfo>)[op] ?? (BINARY_OPS as Record<string, ElementwiseInfo>)[op];
 }
 
-/** The op of an elementwise primitive, applied to new operands (vmap). */
-function apply(name: string, xs: readonly MxArray[]): MxArray {
+/** The op of an elementwise primitive, applied to new operands in the same math mode (vmap). */
+function apply(name: string, xs: readonly MxArray[], mathMode: MathMode = "precise"): MxArray {
   const op = (ops as unknown as Record<string, (...a: unknown[]) => MxArray>)[name]!;
-  return op(...xs, on(xs[0]!));
+  return op(...xs, mathMode === "fast" ? { ...on(xs[0]!), mathMode } : on(xs[0]!));
+}
+
+/** A math mode as params: none for "precise", so precise nodes keep the parameterless form. */
+function modeParams(mathMode: MathMode): Readonly<Record<string, unknown>> {
+  return mathMode === "fast" ? { mathMode } : {};
 }
 
 export class Unary extends Primitive {
-  constructor(readonly name: UnaryOp) {
+  /** `mathMode` picks webgpu's float32 functions (src/math-mode.ts); other backends ignore it. */
+  constructor(
+    readonly name: UnaryOp,
+    readonly mathMode: MathMode = "precise",
+  ) {
     super();
+  }
+  override params() {
+    return modeParams(this.mathMode);
   }
   output([x]: readonly Spec[]): Spec {
     const info: ElementwiseInfo = UNARY_OPS[this.name];
@@ -128,7 +141,7 @@ export class Unary extends Primitive {
     return d && t && isFloating(x!.dtype) ? ops.multiply(t, d(x!, y), on(t)) : null;
   }
   override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
-    return [apply(this.name, [x!]), axis!];
+    return [apply(this.name, [x!], this.mathMode), axis!];
   }
 }
 
@@ -137,8 +150,15 @@ export class Unary extends Primitive {
  * output's (NumPy rules); kernels read broadcast inputs with zero strides.
  */
 export class Binary extends Primitive {
-  constructor(readonly name: BinaryOp) {
+  /** `mathMode` picks webgpu's float32 functions (src/math-mode.ts); other backends ignore it. */
+  constructor(
+    readonly name: BinaryOp,
+    readonly mathMode: MathMode = "precise",
+  ) {
     super();
+  }
+  override params() {
+    return modeParams(this.mathMode);
   }
   output([a, b]: readonly Spec[]): Spec {
     const info: ElementwiseInfo = BINARY_OPS[this.name];
@@ -162,7 +182,7 @@ export class Binary extends Primitive {
     return t ? ops.broadcastTo(t, y.shape, on(t)) : null;
   }
   override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
-    return [apply(this.name, alignBatched(inputs, axes)), 0];
+    return [apply(this.name, alignBatched(inputs, axes), this.mathMode), 0];
   }
 }
 

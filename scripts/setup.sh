@@ -13,13 +13,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# NumPy, scikit-learn (its digits data set), Chromium (the headless browser the HTML report test renders in) and the
+# NumPy, scikit-learn (its digits data set), fortunes (the text corpus of examples/lm.ts), Chromium (the headless browser the HTML report test renders in) and the
 # MSL execution layer's toolchain, from bookworm itself
 bookworm_packages() {
   [ "$(id -u)" = 0 ] || return 0
   grep -qs '^VERSION_CODENAME=bookworm' /etc/os-release || return 0
   local missing=()
-  for p in python3-numpy python3-sklearn chromium cmake clang-19 libboost-context-dev libclang-rt-19-dev; do
+  for p in python3-numpy python3-sklearn fortunes chromium cmake clang-19 libboost-context-dev libclang-rt-19-dev; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   [ ${#missing[@]} = 0 ] && return 0

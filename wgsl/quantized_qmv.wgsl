@@ -4,14 +4,15 @@
 // each team owning COLS output columns; per step, lane l of every team takes
 // unit step * TEAM + l of K (UNIT values in UNIT_WORDS consecutive words, so
 // a team's reads of one row are contiguous; a unit lies inside one group).
-// The step's x is staged once in workgroup memory for all teams; each lane
+// The step's x is staged once in workgroup memory for all teams (laid out so a
+// team's lanes read distinct banks); each lane
 // reads every column's words first, then folds s * dot(x, code) + b * sum(x).
 // A team's lanes are summed by subgroupAdd when the team is exactly one full
 // subgroup (checked here), else through workgroup memory.
 // Slots (names in double braces): ENABLE: "enable subgroups;" or nothing; HELPERS: the
 //   helper sources (after the directive); X, W: input bindings 2, 3 with load_0, load_1; GROUPS: the
 //   scales (and biases) bindings from 4 with scale_at(e), bias_at(e) and decode(code); BITS, GS,
-//   UNIT_WORDS, TEAM, COLS; SCRATCH: floats of workgroup memory (max of 256 * COLS and TEAM * UNIT);
+//   UNIT_WORDS, TEAM, COLS; SCRATCH: floats of workgroup memory (max of 256 * COLS and (TEAM + 1) * UNIT);
 //   SUBGROUP_ARGS: the subgroup builtins of main, or nothing; SUBGROUP_SUM: the statements
 //   summing acc into total by subgroups and setting by_subgroup.
 // params: [N, K, words per row of w, groups per row of w, batches, column tiles, offsets of x, w, scales, biases]
@@ -63,7 +64,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     workgroupBarrier();
     for (var i = t; i < TEAM * UNIT; i += 256u) {
       let k = step * TEAM * UNIT + i;
-      if (k < K) { scratch[i] = load_0(xrow + k); }
+      // value (unit i / UNIT, index i % UNIT) at (i % UNIT) * (TEAM + 1) + i / UNIT: a team's lanes then read
+      // one index of their units from TEAM consecutive floats (distinct banks; UNIT apart they would share one)
+      if (k < K) { scratch[(i % UNIT) * (TEAM + 1u) + i / UNIT] = load_0(xrow + k); }
     }
     workgroupBarrier();
     let u = step * TEAM + lane;
@@ -77,7 +80,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       var xr: array<f32, UNIT>;
       var sx = 0.0;
       for (var i = 0u; i < UNIT; i++) {
-        xr[i] = scratch[lane * UNIT + i];
+        xr[i] = scratch[i * (TEAM + 1u) + lane];
         sx += xr[i];
       }
       let gi = u * UNIT / GS;

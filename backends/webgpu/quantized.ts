@@ -145,7 +145,7 @@ function quantizedMatvec(gpu: WebGpuBackend, p: QuantizedMatmul, [x, w, s, b]: [
         HELPERS: HELPERS.map((h) => kernelFile(h)!).join("\n"),
         X: inputDecl(0, 2, x.dtype), W: inputDecl(1, 3, uint32), GROUPS: groupsSlot(p.q, 2, 4, s.dtype, b?.dtype),
         BITS: bits, GS: groupSize, UNIT_WORDS: unitWords, TEAM: team, COLS: QMV_COLS,
-        SCRATCH: Math.max(256 * QMV_COLS, (team * unitWords * 32) / bits),
+        SCRATCH: Math.max(256 * QMV_COLS, ((team + 1) * unitWords * 32) / bits),
         SUBGROUP_ARGS: subgroups ? ", @builtin(subgroup_size) sg_size: u32" : "",
         SUBGROUP_SUM: subgroups ? SUBGROUP_SUM : "",
       }),

@@ -1,10 +1,26 @@
 // Reductions: one workgroup of 256 invocations per chunk of an output
 // element's segment (one chunk, or for long segments several, whose partials a
-// second pass folds). Each invocation folds a strided share of the chunk, then
-// the workgroup folds the 256 partials in a tree. Results (word o * chunks + c
-// for chunk c of output o) are written as 32-bit words (the
-// backend casts to a narrower output dtype afterwards, so no two workgroups
-// share a word). Arg-reductions carry (value, index) pairs and write the index.
+// second pass folds). Results (word o * chunks + c for chunk c of output o)
+// are written as 32-bit words (the backend casts to a narrower output dtype
+// afterwards, so no two workgroups share a word). Arg-reductions carry
+// (value, index) pairs and write the index (of the segment; a second pass,
+// wgsl/reduce-arg-partials.wgsl, picks among the chunks' indices).
+// The order of the fold (the summation order of a float sum), exactly, for
+// segments of more than 64 elements (element r of a segment: its reduced dims
+// merged, in row-major order; shorter segments go to wgsl/segments.wgsl,
+// which folds them left to right from INIT):
+//   1. invocation lid of the chunk starting at c0 keeps four accumulators
+//      a0..a3 (each starting at INIT); element c0 + lid + 256 (4 j + q) of the
+//      chunk folds into a_q, for j = 0, 1, ... in turn (four loads in flight);
+//   2. its share is fold(fold(a0, a1), fold(a2, a3));
+//   3. the workgroup folds the 256 shares in two levels: invocation i < 32
+//      folds shares 8i, 8i + 1, ..., 8i + 7 left to right (starting from
+//      share 8i), then invocation 0 folds those 32 results left to right
+//      (starting from result 0);
+//   4. with several chunks (segments of more than 256 * 64 elements, chunks of
+//      chunk_len = ceil(R / chunks) elements), a second pass reduces each
+//      output's partials as a segment of `chunks` elements in chunk order:
+//      by this same order when chunks > 64, else by wgsl/segments.wgsl.
 // Slots (the name in double braces), filled by backends/webgpu/reduce.ts:
 //   INPUT    binding 2 and load_0(e)
 //   V        the input's compute type; T the accumulator type
@@ -22,6 +38,9 @@
 var<workgroup> part_a: array<{{T}}, 256>;
 var<workgroup> part_v: array<{{V}}, 256>;
 var<workgroup> part_i: array<u32, 256>;
+var<workgroup> part32_a: array<{{T}}, 32>;
+var<workgroup> part32_v: array<{{V}}, 32>;
+var<workgroup> part32_i: array<u32, 32>;
 
 const NONE = 0xffffffffu;
 
@@ -29,6 +48,15 @@ fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
 fn better(x: {{V}}, xi: u32, y: {{V}}, yi: u32) -> bool { return {{BETTER}}; }
 fn store(i: u32, r: {{T}}) { {{STORE}} }
+
+/** (value, index) of an arg-reduction; index NONE: no element yet. */
+struct Best { v: {{V}}, i: u32 }
+
+/** The better of a and b (NONE loses). */
+fn pick(a: Best, b: Best) -> Best {
+  if (b.i != NONE && (a.i == NONE || better(b.v, b.i, a.v, a.i))) { return b; }
+  return a;
+}
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -41,49 +69,77 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let chunk_len = params[5];
   let o = g / chunks;
   let valid = o < n_out;
-  let r_end = min(R, (g % chunks + 1u) * chunk_len);
-  var acc: {{T}} = {{INIT}};
-  var best_v: {{V}};
-  var best_i = NONE;
+  let c0 = (g % chunks) * chunk_len;
+  let r_end = min(R, c0 + chunk_len);
+  var a0: {{T}} = {{INIT}};
+  var a1: {{T}} = {{INIT}};
+  var a2: {{T}} = {{INIT}};
+  var a3: {{T}} = {{INIT}};
+  var b0: Best;
+  b0.i = NONE;
+  var b1 = b0;
+  var b2 = b0;
+  var b3 = b0;
   if (valid) {
     let base = bitcast<i32>(params[6u + 2u * nk + 2u * nr]) + decompose(6u, 6u + nk, nk, o);
     // one reduced dimension (the usual case once dims are merged): no index arithmetic per element
     let single = nr == 1u;
     let step0 = bitcast<i32>(params[6u + 2u * nk + 1u]);
-    for (var r = (g % chunks) * chunk_len + lid; r < r_end; r += 256u) {
-      var off: i32;
-      if (single) { off = i32(r) * step0; } else { off = decompose(6u + 2u * nk, 6u + 2u * nk + nr, nr, r); }
-      let v = load_0(u32(base + off));
+    let sh = 6u + 2u * nk;
+    for (var r = c0 + lid; r < r_end; r += 1024u) {
+      // four elements 256 apart, loaded before any is folded (past the chunk: clamped, then not folded)
+      var rq = array<u32, 4>(r, r + 256u, r + 512u, r + 768u);
+      var v: array<{{V}}, 4>;
+      for (var q = 0u; q < 4u; q++) {
+        let e = min(rq[q], r_end - 1u);
+        var off: i32;
+        if (single) { off = i32(e) * step0; } else { off = decompose(sh, sh + nr, nr, e); }
+        v[q] = load_0(u32(base + off));
+      }
       if ({{ISARG}}) {
-        if (best_i == NONE || better(v, r, best_v, best_i)) { best_v = v; best_i = r; }
+        b0 = pick(b0, Best(v[0], r));
+        if (rq[1] < r_end) { b1 = pick(b1, Best(v[1], rq[1])); }
+        if (rq[2] < r_end) { b2 = pick(b2, Best(v[2], rq[2])); }
+        if (rq[3] < r_end) { b3 = pick(b3, Best(v[3], rq[3])); }
       } else {
-        acc = fold(acc, lift(v));
+        a0 = fold(a0, lift(v[0]));
+        if (rq[1] < r_end) { a1 = fold(a1, lift(v[1])); }
+        if (rq[2] < r_end) { a2 = fold(a2, lift(v[2])); }
+        if (rq[3] < r_end) { a3 = fold(a3, lift(v[3])); }
       }
     }
   }
+  // the workgroup's fold: 32 invocations each fold 8 consecutive shares, then invocation 0 the 32 results
   if ({{ISARG}}) {
-    part_v[lid] = best_v;
-    part_i[lid] = best_i;
+    let b = pick(pick(b0, b1), pick(b2, b3));
+    part_v[lid] = b.v;
+    part_i[lid] = b.i;
   } else {
-    part_a[lid] = acc;
+    part_a[lid] = fold(fold(a0, a1), fold(a2, a3));
   }
   workgroupBarrier();
-  for (var s = 128u; s > 0u; s = s >> 1u) {
-    if (lid < s) {
-      if ({{ISARG}}) {
-        let yi = part_i[lid + s];
-        if (yi != NONE && (part_i[lid] == NONE || better(part_v[lid + s], yi, part_v[lid], part_i[lid]))) {
-          part_v[lid] = part_v[lid + s];
-          part_i[lid] = yi;
-        }
-      } else {
-        part_a[lid] = fold(part_a[lid], part_a[lid + s]);
-      }
+  if (lid < 32u) {
+    if ({{ISARG}}) {
+      var b = Best(part_v[8u * lid], part_i[8u * lid]);
+      for (var k = 1u; k < 8u; k++) { b = pick(b, Best(part_v[8u * lid + k], part_i[8u * lid + k])); }
+      part32_v[lid] = b.v;
+      part32_i[lid] = b.i;
+    } else {
+      var a = part_a[8u * lid];
+      for (var k = 1u; k < 8u; k++) { a = fold(a, part_a[8u * lid + k]); }
+      part32_a[lid] = a;
     }
-    workgroupBarrier();
   }
+  workgroupBarrier();
   if (lid == 0u && valid) {
-    let r = part_a[0];
-    if ({{ISARG}}) { out_words[g] = part_i[0]; } else { store(g, r); }
+    if ({{ISARG}}) {
+      var b = Best(part32_v[0], part32_i[0]);
+      for (var k = 1u; k < 32u; k++) { b = pick(b, Best(part32_v[k], part32_i[k])); }
+      out_words[g] = b.i;
+    } else {
+      var a = part32_a[0];
+      for (var k = 1u; k < 32u; k++) { a = fold(a, part32_a[k]); }
+      store(g, a);
+    }
   }
 }

@@ -6,6 +6,7 @@
 // clamped to the last and masked) and each exp is computed once; longer
 // segments are re-read for each step. Results are float32 words; the backend
 // casts narrower float outputs afterwards.
+// The workgroup folds are wgsl/softmax-fold.wgsl (a helper file).
 // Slots (the name in double braces): INPUT binding 2 and load_0; LSE: true for
 // logsumexp; HELD: elements per invocation in registers (1 to 16).
 // params: [n_out, R, nk, nr, kept shape[nk], kept strides[nk], red shape[nr], red strides[nr],
@@ -17,45 +18,6 @@
 
 /** Elements of the segment each invocation holds in registers. */
 const HELD = {{HELD}}u;
-
-var<workgroup> part: array<f32, 256>;
-var<workgroup> part32: array<f32, 32>;
-
-/** The maximum (NaN-propagating) or the sum of a and b. */
-fn combine(a: f32, b: f32, is_max: bool) -> f32 { return select(a + b, maximum_f(a, b), is_max); }
-
-/** The first three levels of the halving tree over the 8 shares i + 32 k, in its pairing. */
-fn fold8(i: u32, is_max: bool) -> f32 {
-  let lo = combine(combine(part[i], part[i + 128u], is_max), combine(part[i + 64u], part[i + 192u], is_max), is_max);
-  let hi = combine(combine(part[i + 32u], part[i + 160u], is_max), combine(part[i + 96u], part[i + 224u], is_max), is_max);
-  return combine(lo, hi, is_max);
-}
-
-/** Levels 16, 8 and 4 of the tree over part32 down to its element i (i < 4), in its pairing. */
-fn fold_quarter(i: u32, is_max: bool) -> f32 {
-  let a = combine(combine(part32[i], part32[i + 16u], is_max), combine(part32[i + 8u], part32[i + 24u], is_max), is_max);
-  let b = combine(combine(part32[i + 4u], part32[i + 20u], is_max), combine(part32[i + 12u], part32[i + 28u], is_max), is_max);
-  return combine(a, b, is_max);
-}
-
-/**
- * The workgroup's maximum (NaN-propagating) or sum of `v` (every invocation
- * calls it; all get the result), paired as a halving tree over the 256 shares:
- * 32 invocations each fold 8 shares, then every invocation folds the 32.
- * Two barriers; a following call's writes cannot overtake this call's reads
- * (each invocation reads part32 before it reaches the next call's first barrier).
- */
-fn fold(v: f32, lid: u32, is_max: bool) -> f32 {
-  part[lid] = v;
-  workgroupBarrier();
-  if (lid < 32u) { part32[lid] = fold8(lid, is_max); }
-  workgroupBarrier();
-  let q0 = fold_quarter(0u, is_max);
-  let q1 = fold_quarter(1u, is_max);
-  let q2 = fold_quarter(2u, is_max);
-  let q3 = fold_quarter(3u, is_max);
-  return combine(combine(q0, q2, is_max), combine(q1, q3, is_max), is_max);
-}
 
 /** The offset of segment element `r` through the reduced shape and strides at `shape_at` (a product when one axis). */
 fn segment_offset(shape_at: u32, strides_at: u32, nr: u32, r: u32) -> i32 {

@@ -1,7 +1,10 @@
 // WebGPU reductions: sum/prod/max/min/all/any and argmax/argmin. Segments of
 // at most 64 elements take one invocation per output (wgsl/segments.wgsl);
-// longer ones a workgroup per output (wgsl/reduce.wgsl; long segments of few
-// outputs split into chunks folded by a second pass). f32/i32/u32
+// longer ones a workgroup per output (wgsl/reduce.wgsl, four loads in flight
+// per invocation; long segments of few outputs split into chunks folded by a
+// second pass: reduce.wgsl again, or wgsl/reduce-arg-partials.wgsl over the
+// chunks' winning indices for argmax/argmin). The exact order of a float sum
+// is stated in wgsl/reduce.wgsl's header. f32/i32/u32
 // accumulators (NaN-propagating max/min, first NaN for arg-reductions, NumPy's
 // rules), i64/u64 pairs of words for int64/uint64 (wgsl/int64.wgsl), vec2<f32>
 // pairs for complex64 sum and prod (wgsl/complex.wgsl); outputs
@@ -123,8 +126,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
     return reduceInPieces(gpu, op, x, nk, t);
   }
   const word = isArg ? uint32 : WORD_DTYPE[t];
-  // arg-reductions carry (value, index) pairs that a word of partials cannot hold: one pass
-  const chunks = isArg || R <= SEGMENT_INVOCATION_MAX ? 1 : chunksFor(nOut, R);
+  const chunks = R <= SEGMENT_INVOCATION_MAX ? 1 : chunksFor(nOut, R);
   const res = gpu.allocOutput({ shape: chunks > 1 ? [nOut, chunks] : [nOut], dtype: word });
   if (nOut === 0) return res;
   const v = computeType(x.dtype);
@@ -156,6 +158,14 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
     short ? Math.ceil(nOut / 256) : nOut * chunks,
   );
   if (chunks === 1) return res;
+  if (isArg) {
+    // the chunks' winning indices (a word of partials cannot hold the value too): their values re-read
+    const picked = gpu.allocOutput({ shape: [nOut], dtype: uint32 });
+    const slots = { INPUT: inputDecl(0, 2, x.dtype), V: v, BETTER: betterFor(op, v) };
+    gpu.run({ op, file: "reduce-arg-partials", helpers: helpersFor([x.dtype], ["math", "strided"]), key: `${op},${x.dtype.name}`, slots }, gpu.gpuBuffer(picked), reduceParams(x, nk, chunks), [gpu.gpuBuffer(x), gpu.gpuBuffer(res)], nOut);
+    gpu.release(res.buffer);
+    return picked;
+  }
   // fold the partials of each output (all/any partials are 0/1 words, folded as any/all of uint32)
   const folded = reduceWords(gpu, op, res, 1, t);
   gpu.release(res.buffer);

@@ -1,6 +1,8 @@
-// WebGPU softmax and logsumexp through wgsl/softmax.wgsl: a workgroup per
-// segment held in registers where it fits, max subtracted first, float32
-// results cast to narrower floats.
+// WebGPU softmax and logsumexp: a workgroup per segment, max subtracted first.
+// Dense trailing rows that fit in registers are read once as words
+// (wgsl/softmax-rows.wgsl, float16/bfloat16 two a word, softmax written in the
+// input's dtype); other segments go through wgsl/softmax.wgsl (float32 results
+// cast to narrower floats afterwards).
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
@@ -15,7 +17,38 @@ import { MAX_SEGMENT } from "./reduce.js";
 /** Segments up to 256 * 16 elements are held in registers, ceil(R / 256) an invocation (a shader each); longer ones are re-read. */
 const heldPerInvocation = (R: number): number => Math.min(16, Math.max(1, Math.ceil(R / 256)));
 
+/** Elements of a row wgsl/softmax-rows.wgsl holds per invocation at most (registers). */
+const ROW_HELD = 16;
+
+/**
+ * The dense-row kernel, or false where it does not apply: the reduced axes
+ * trailing and merging into one of stride 1, R elements (a multiple of the
+ * elements per word, every row starting on a word) of at most 256 * ROW_HELD.
+ */
+function runRows(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axes: readonly number[], out: OutputSpec): Tensor | false {
+  const nd = x.shape.length;
+  if (!axes.every((a) => a >= nd - axes.length)) return false;
+  const kept = x.shape.slice(0, nd - axes.length);
+  const r = collapseDims(x.shape.slice(nd - axes.length), [x.strides.slice(nd - axes.length)]);
+  const R = r.shape.reduce((p, d) => p * d, 1);
+  const epw = x.dtype.size === 2 ? 2 : 1;
+  const k = collapseDims(kept, [x.strides.slice(0, nd - axes.length)]);
+  const aligned = x.offset % epw === 0 && k.strides[0]!.every((s) => s % epw === 0);
+  const words = Math.ceil(R / epw / 256);
+  if (R === 0 || r.shape.length !== 1 || r.strides[0]![0] !== 1 || R % epw !== 0 || !aligned || words * epw > ROW_HELD) return false;
+  if (x.dtype.kind !== "float" || (op === "softmax" && out.dtype !== x.dtype)) return false;
+  const nOut = kept.reduce((p, d) => p * d, 1);
+  const res = gpu.allocOutput(op === "softmax" ? out : { shape: out.shape, dtype: float32 });
+  if (nOut > 0) {
+    const slots = { DTYPE: x.dtype.name, EPW: epw, WORDS: words, LSE: String(op === "logsumexp") };
+    gpu.run({ op, file: "softmax-rows", helpers: ["dtypes", "math", "strided", "softmax-fold"], slots }, gpu.gpuBuffer(res), [nOut, R, k.shape.length, ...k.shape, ...k.strides[0]!, x.offset], [gpu.gpuBuffer(x)], nOut);
+  }
+  return op === "softmax" ? res : castResult(gpu, res, out);
+}
+
 function run(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axes: readonly number[], out: OutputSpec): Tensor {
+  const rows = runRows(gpu, op, x, axes, out);
+  if (rows) return rows;
   const kept = [...x.shape.keys()].filter((d) => !axes.includes(d));
   const outStrides = rowMajorStrides(x.shape);
   const k = collapseDims(kept.map((d) => x.shape[d]!), [kept.map((d) => x.strides[d]!), kept.map((d) => outStrides[d]!)]);
@@ -27,7 +60,7 @@ function run(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axes: r
   const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
   // logsumexp of an empty segment is -inf (the kernel writes it); softmax of one has no elements
   if (nOut > 0 && (R > 0 || op === "logsumexp")) {
-    gpu.run({ op, file: "softmax", helpers: ["dtypes", "math", "strided"], slots: { INPUT: inputDecl(0, 2, x.dtype), LSE: String(op === "logsumexp"), HELD: heldPerInvocation(R) } }, gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], nOut);
+    gpu.run({ op, file: "softmax", helpers: ["dtypes", "math", "strided", "softmax-fold"], slots: { INPUT: inputDecl(0, 2, x.dtype), LSE: String(op === "logsumexp"), HELD: heldPerInvocation(R) } }, gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], nOut);
   }
   return castResult(gpu, res, out);
 }

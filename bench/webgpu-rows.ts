@@ -1,0 +1,68 @@
+// The webgpu backend's row ops and reductions (softmax, logsumexp, sum, max,
+// argmax: over whole arrays and along the last axis) against the plain WGSL
+// copy kernel of the same run, the bandwidth ceiling (issue 17, item 3). The
+// copy is timed again just before each row and the row's share is of that
+// copy (a shared machine's load drifts within a run).
+// Run: npx tsx bench/webgpu-rows.ts [--small] [--only REGEX]
+//   (--small: sizes for lavapipe; --only: the benchmarks whose name matches)
+
+import * as mx from "../index.js";
+import { getBackend } from "../backends/backend.js";
+import type { WebGpuBackend } from "../backends/webgpu/backend.js";
+import { printTable, timeMs, type Row } from "./harness.js";
+import { copyBandwidth } from "./webgpu-copy.js";
+
+const args = process.argv.slice(2);
+const small = args.includes("--small");
+const only = args.includes("--only") ? new RegExp(args[args.indexOf("--only") + 1] ?? "") : undefined;
+const REPS = 10;
+const WARMUP_MS = small ? 0 : 1000;
+const N = small ? 1 << 20 : 1 << 26;
+const [ROWS, COLS] = small ? [256, 4096] : [16384, 4096];
+
+const gpu = getBackend("webgpu") as WebGpuBackend;
+const o = { stream: mx.webgpu };
+
+/** One benchmark: its input, the op, and the bytes it must move (read + written). */
+interface Bench {
+  key: string;
+  shape: number[];
+  dtype: mx.DType;
+  run: (x: mx.MxArray) => mx.MxArray;
+  bytes: number;
+}
+
+const rowsKey = `${ROWS}x${COLS}`, fullKey = `${N / 2 ** 20}M`;
+const benches: Bench[] = [];
+for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
+  const size = dtype.size, name = dtype.name === "float32" ? "f32" : dtype.name === "float16" ? "f16" : "bf16";
+  // rows of ROWS x COLS: softmax writes every element, logsumexp one per row
+  benches.push({ key: `softmax ${rowsKey} ${name}`, shape: [ROWS, COLS], dtype, run: (x) => mx.softmax(x, -1, o), bytes: 2 * ROWS * COLS * size });
+  benches.push({ key: `logsumexp ${rowsKey} ${name}`, shape: [ROWS, COLS], dtype, run: (x) => mx.logsumexp(x, -1, o), bytes: ROWS * COLS * size + ROWS * size });
+  for (const op of ["sum", "max"] as const) {
+    benches.push({ key: `${op} ${fullKey} ${name}`, shape: [N], dtype, run: (x) => mx[op](x, null, o), bytes: N * size });
+    benches.push({ key: `${op} ${rowsKey} ${name} (last axis)`, shape: [ROWS, COLS], dtype, run: (x) => mx[op](x, -1, o), bytes: ROWS * COLS * size + ROWS * size });
+  }
+  benches.push({ key: `argmax ${fullKey} ${name}`, shape: [N], dtype, run: (x) => mx.argmax(x, null, o), bytes: N * size });
+  benches.push({ key: `argmax ${rowsKey} ${name} (last axis)`, shape: [ROWS, COLS], dtype, run: (x) => mx.argmax(x, -1, o), bytes: ROWS * COLS * size + ROWS * 4 });
+}
+
+const selected = only ? benches.filter((b) => only.test(b.key)) : benches;
+const first = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
+const rows: Row[] = [{ name: `copy kernel ${fullKey} f32`, unit: "GB/s", ours: first, peer: first, higherIsBetter: true }];
+for (const b of selected) {
+  const copy = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
+  mx.clearCache();
+  const x = mx.astype(mx.random.normal(b.shape, { key: mx.random.key(1), stream: mx.webgpu }), b.dtype, o);
+  await mx.eval(x);
+  const ms = (await timeMs(async () => {
+    const rs = Array.from({ length: REPS }, () => b.run(x));
+    await mx.eval(rs);
+    for (const r of rs) r.dispose();
+  }, 7, 2, WARMUP_MS)) / REPS;
+  const gbps = b.bytes / (ms / 1000) / 1e9;
+  rows.push({ name: `${b.key} (${((100 * gbps) / copy).toFixed(0)}% of copy)`, unit: "GB/s", ours: gbps, peer: copy, higherIsBetter: true });
+  x.dispose();
+}
+
+printTable(`mlx-ts webgpu row ops and reductions vs the WGSL copy kernel of the same run (${gpu.ctx.description}); the copy column and the speedup: the copy timed just before the row`, "copy kernel", rows);

@@ -1,14 +1,15 @@
 // What the GPU FFT kernels (backends/metal/fft.ts, backends/webgpu/fft.ts)
 // share on the host: the order of the per-axis steps of a transform, the
-// float32 tables a length-n step reads (twiddles, Bluestein's chirp and the
-// conjugate chirp's spectrum), computed in float64 and rounded once, and each
-// axis's plan (lines, load and store modes, parameter words).
+// radices of a mixed-radix length (2^a 3^b 5^c 7^d), the float32 tables a
+// length-n step reads (twiddles, and for other lengths Bluestein's chirp and
+// the conjugate chirp's spectrum), computed in float64 and rounded once, and
+// each axis's plan (lines, load and store modes, parameter words).
 
 import type { Tensor } from "./backend.js";
 import type { FftParams } from "../src/primitives/fft.js";
 import { rowMajorStrides } from "../src/shape.js";
 import { collapseDims } from "./strides.js";
-import { bluestein, twiddles } from "./fft-float64.js";
+import { bluestein } from "./fft-float64.js";
 
 export type FftStep = "forward" | "inverse" | "realForward" | "realInverse";
 
@@ -42,21 +43,59 @@ function pairs(re: ArrayLike<number>, im: ArrayLike<number>): Float32Array {
   return out;
 }
 
-/** exp(-2 pi i j / m) for j < m (the second half the first negated). */
+/**
+ * The radix of the Stockham pass that leaves q = m / ns points per
+ * sub-transform: 4 while 4 divides q, then 2, 3, 5, 7 (the kernels' fft_radix
+ * in wgsl/fft-radix.wgsl and msl/fft.metal make the same choice).
+ */
+function fftRadix(q: number): number {
+  return q % 4 === 0 ? 4 : q % 2 === 0 ? 2 : q % 3 === 0 ? 3 : q % 5 === 0 ? 5 : 7;
+}
+
+/** Whether n = 2^a 3^b 5^c 7^d, a length the kernels' mixed-radix passes transform directly. */
+export function isMixedRadixLength(n: number): boolean {
+  let q = n;
+  for (const p of [2, 3, 5, 7]) while (q % p === 0) q /= p;
+  return q === 1;
+}
+
+/** The radices of the passes over a length-m FFT (m mixed-radix), first pass first. */
+export function fftRadices(m: number): number[] {
+  const radices: number[] = [];
+  for (let ns = 1; ns < m; ns *= radices[radices.length - 1]!) radices.push(fftRadix(m / ns));
+  return radices;
+}
+
+/**
+ * The workgroup (threadgroup) of a length-m line in workgroup memory: a
+ * thread per butterfly of the widest pass, a power of two up to `threads`.
+ */
+export function fftGroupSize(m: number, threads: number): number {
+  const widest = Math.ceil(m / Math.min(...fftRadices(m), m));
+  let group = 1;
+  while (group < widest && group < threads) group *= 2;
+  return group;
+}
+
+/** exp(-2 pi i j / m) for j < m, each from its float64 angle reduced to [0, pi]. */
 function fullTwiddles(m: number): Float32Array {
-  const [c, s] = twiddles(Math.max(2, m));
-  const half = c.length;
   const re = new Float64Array(m), im = new Float64Array(m);
   for (let j = 0; j < m; j++) {
-    re[j] = j < half ? c[j]! : -c[j - half]!;
-    im[j] = j < half ? s[j]! : -s[j - half]!;
+    const fold = 2 * j > m ? m - j : j;
+    const angle = (2 * Math.PI * fold) / m;
+    re[j] = Math.cos(angle);
+    im[j] = fold === j ? -Math.sin(angle) : Math.sin(angle);
   }
   return pairs(re, im);
 }
 
-/** The tables of a length-n step: its FFT length m (a power of two), twiddles for m, and Bluestein's chirp and kernel spectrum (null for a power of two). */
+/**
+ * The tables of a length-n step: its FFT length m (n itself for a
+ * mixed-radix length, else Bluestein's power of two >= 2n - 1), twiddles for
+ * m, and Bluestein's chirp and kernel spectrum (null for a mixed-radix n).
+ */
 export function fftTables(n: number): { m: number; tw: Float32Array; chirp: Float32Array | null; spec: Float32Array | null } {
-  if ((n & (n - 1)) === 0) return { m: n, tw: fullTwiddles(n), chirp: null, spec: null };
+  if (isMixedRadixLength(n)) return { m: n, tw: fullTwiddles(n), chirp: null, spec: null };
   const b = bluestein(n);
   return { m: b.m, tw: fullTwiddles(b.m), chirp: pairs(b.chirpRe, b.chirpIm), spec: pairs(b.kernelRe, b.kernelIm) };
 }

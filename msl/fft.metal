@@ -1,21 +1,22 @@
 // The FFT along one axis (backends/metal/fft.ts runs it once per transformed
-// axis). Stockham passes (autosorting: natural order in and out) over an FFT
-// length m, a power of two:
+// axis). Mixed-radix Stockham passes (autosorting: natural order in and out)
+// over an FFT length m = 2^a 3^b 5^c 7^d, radix 4 while 4 divides what is
+// left, then 2, 3, 5, 7 (fft_radix; backends/fft-tables.ts makes the same choice):
 //   fft_small: one threadgroup per line, the line in threadgroup memory
-//     (m <= FFT_TG_MAX), radix-4 passes (and a last radix-2 one for odd
-//     log2 m), each a read-to-registers / barrier / write / barrier round of
-//     the group's threads; for Bluestein the whole chirp-z
-//     (premultiply, FFT, multiply by the kernel's spectrum, FFT, postmultiply)
-//     in the same threadgroup.
+//     (m <= FFT_TG_MAX), each pass a read-to-registers / barrier / write /
+//     barrier round of the group's butterflies; for Bluestein the whole
+//     chirp-z (premultiply, FFT, multiply by the kernel's spectrum, FFT,
+//     postmultiply) in the same threadgroup.
 //   fft_load, fft_pass, fft_spectrum, fft_store: the same steps for longer
 //     lines, one dispatch each over all lines (a thread per element or per
-//     radix-2 butterfly), ping-ponging two work buffers of lines x m float2.
-// A length n that is not a power of two runs as Bluestein's chirp-z over
-// m >= 2n - 1: X_k = w_k sum_j (x_j w_j) conj(w_(k-j)), w_j = exp(-i pi j^2 / n),
+//     butterfly of the pass), ping-ponging two work buffers of lines x m float2.
+// A length n with another prime factor runs as Bluestein's chirp-z over a
+// power of two m >= 2n - 1: X_k = w_k sum_j (x_j w_j) conj(w_(k-j)), w_j = exp(-i pi j^2 / n),
 // the circular convolution as conj(FFT(conj(FFT(a) * B))) / m, B the host's
 // float64 spectrum of the conjugate chirp. An inverse transform is
-// conj(FFT(conj(x))) / n. Twiddles (exp(-2 pi i j / m), j < m), chirp and B
-// come from the host (float64 rounded once): no twiddle is computed in float32.
+// conj(FFT(conj(x))) / n. Twiddles (exp(-2 pi i j / m), j < m; the odd
+// radices' DFT constants among them), chirp and B come from the host (float64
+// rounded once): no twiddle is computed in float32.
 // Inputs and outputs are float arrays: complex64 as (re, im) pairs, real as floats.
 // params: [n, m, lines, nk, in axis stride, out axis stride, in offset,
 //          load mode (0 complex, 1 real, 2 Hermitian half-spectrum),
@@ -25,8 +26,10 @@
 
 #define FFT_TG_MAX 4096
 #define FFT_THREADS 256
-// registers per thread: 4 per radix-4 butterfly, 2 per radix-2 one
-#define FFT_REGS (FFT_TG_MAX / FFT_THREADS)
+// operands a thread holds in one pass: r per butterfly, at most FFT_REGS / r
+// butterflies (backends/fft-tables.ts fftGroupSize sees to it)
+#define FFT_REGS 24
+#define FFT_RADIX_MAX 7
 #define FFT_KEPT 14
 
 inline float2 conj_f2(float2 z) { return float2(z.x, -z.y); }
@@ -84,66 +87,128 @@ inline void fft_store_elem(device float* out, constant IDX* p, IDX base, IDX k, 
   }
 }
 
-/** The butterfly of pass ns at t < m/2: from (a, b) = (x[t], x[t + m/2]), the outputs at i and i + ns. */
-inline void fft_butterfly(float2 a, float2 b, device const float2* tw, IDX m, IDX ns, IDX t, thread IDX& i, thread float2& lo, thread float2& hi) {
-  IDX k = t % ns;
-  float2 wb = cmul(tw[k * (m / (2 * ns))], b);
-  i = (t / ns) * 2 * ns + k;
-  lo = a + wb;
-  hi = a - wb;
+/** The radix of the pass that leaves q points per sub-transform: 4 while 4 divides q, then 2, 3, 5, 7. */
+inline IDX fft_radix(IDX q) {
+  return q % 4 == 0 ? 4 : q % 2 == 0 ? 2 : q % 3 == 0 ? 3 : q % 5 == 0 ? 5 : 7;
 }
 
-/** A radix-4 butterfly of pass ns on v[0..3] (x[t + r m/4], k = t mod ns): twiddled, then the 4-point DFT, in place. */
-inline void fft_radix4(thread float2* v, device const float2* tw, IDX m, IDX ns, IDX k) {
-  IDX step = k * (m / (4 * ns));
-  float2 v1 = cmul(tw[step], v[1]), v2 = cmul(tw[2 * step], v[2]), v3 = cmul(tw[3 * step], v[3]);
-  float2 a0 = v[0] + v2, a1 = v[0] - v2, a2 = v1 + v3, d = v1 - v3;
-  // d times -i
-  float2 a3 = float2(d.y, -d.x);
-  v[0] = a0 + a2;
-  v[1] = a1 + a3;
-  v[2] = a0 - a2;
-  v[3] = a1 - a3;
+/** exp(-2 pi i q / r) for q < r: the r-point DFT's constants, from the twiddle table (r divides m). */
+inline void fft_radix_constants(thread float2* cw, device const float2* tw, IDX m, IDX r) {
+  for (IDX q = 0; q < r; q++) cw[q] = tw[q * (m / r)];
 }
 
 /**
- * The forward FFT of buf[0..m) in place, by the threadgroup's `threads`
- * threads: radix-4 passes while 4 ns <= m, then one radix-2 pass when log2 m
- * is odd; each pass reads its operands to registers, meets a barrier, writes.
+ * The forward r-point DFT of x[0..r) in place; the odd radices as (r - 1) / 2
+ * pairs: y_k, y_(r-k) = x_0 + sum_q cos(2 pi q k / r) (x_q + x_(r-q))
+ * -+ i sin(2 pi q k / r) (x_q - x_(r-q)), with cw[q] = exp(-2 pi i q / r).
  */
+inline void fft_dft_small(thread float2* x, IDX r, thread const float2* cw) {
+  if (r == 2) {
+    float2 a = x[0];
+    x[0] = a + x[1];
+    x[1] = a - x[1];
+    return;
+  }
+  if (r == 4) {
+    float2 a0 = x[0] + x[2], a1 = x[0] - x[2], a2 = x[1] + x[3], d = x[1] - x[3];
+    // d times -i
+    float2 a3 = float2(d.y, -d.x);
+    x[0] = a0 + a2;
+    x[1] = a1 + a3;
+    x[2] = a0 - a2;
+    x[3] = a1 - a3;
+    return;
+  }
+  IDX h = (r - 1) / 2;
+  float2 s[FFT_RADIX_MAX / 2 + 1], d[FFT_RADIX_MAX / 2 + 1];
+  float2 y0 = x[0];
+  for (IDX q = 1; q <= h; q++) {
+    s[q] = x[q] + x[r - q];
+    d[q] = x[q] - x[r - q];
+    y0 += s[q];
+  }
+  for (IDX k = 1; k <= h; k++) {
+    float2 a = x[0];
+    // b = sum -sin(.) d_q, so that -i sin(.) d_q summed is i b
+    float2 b = float2(0.0f, 0.0f);
+    for (IDX q = 1; q <= h; q++) {
+      float2 w = cw[(q * k) % r];
+      a += w.x * s[q];
+      b += w.y * d[q];
+    }
+    float2 ib = float2(-b.y, b.x);
+    x[k] = a + ib;
+    x[r - k] = a - ib;
+  }
+  x[0] = y0;
+}
+
+/**
+ * Butterfly b of the radix-R pass of size ns on x[q] = operand b + q m / R:
+ * twiddled by exp(-2 pi i q k / (R ns)), k = b mod ns, then the R-point DFT;
+ * returns i, the outputs going to i + q ns.
+ */
+template <int R>
+inline IDX fft_butterfly(thread float2* x, device const float2* tw, thread const float2* cw, IDX m, IDX ns, IDX b) {
+  IDX k = b % ns, step = k * (m / (R * ns));
+  for (int q = 1; q < R; q++) x[q] = cmul(tw[q * step], x[q]);
+  fft_dft_small(x, R, cw);
+  return (b / ns) * R * ns + k;
+}
+
+/**
+ * The radix-R pass of size ns over buf[0..m) by the threadgroup: butterflies
+ * t, t + threads, ... (at most FFT_REGS / R of them a thread: the host's
+ * group size sees to it), all read to registers, a barrier, all written.
+ */
+template <int R>
+inline void fft_group_pass(threadgroup cfloat* buf, device const float2* tw, IDX m, IDX ns, uint t, uint threads) {
+  constexpr int PER = FFT_REGS / R;
+  float2 v[PER * R], cw[FFT_RADIX_MAX];
+  IDX count = m / R;
+  fft_radix_constants(cw, tw, m, R);
+  for (int s = 0; s < PER; s++) {
+    IDX b = IDX(t) + IDX(s) * IDX(threads);
+    if (b < count)
+      for (int q = 0; q < R; q++) v[s * R + q] = buf[b + q * count];
+  }
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  for (int s = 0; s < PER; s++) {
+    IDX b = IDX(t) + IDX(s) * IDX(threads);
+    if (b < count) {
+      IDX i = fft_butterfly<R>(v + s * R, tw, cw, m, ns, b);
+      for (int q = 0; q < R; q++) buf[i + q * ns] = v[s * R + q];
+    }
+  }
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+}
+
+/** The forward FFT of buf[0..m) in place, by the threadgroup's `threads` threads, a pass per radix. */
 inline void fft_group(threadgroup cfloat* buf, device const float2* tw, IDX m, uint t, uint threads) {
-  float2 v[FFT_REGS];
-  IDX quarter = m / 4, half = m / 2, ns = 1;
-  for (; ns * 4 <= m; ns *= 4) {
-    int j = 0;
-    for (IDX b = IDX(t); b < quarter; b += IDX(threads))
-      for (int r = 0; r < 4; r++) v[j++] = buf[b + r * quarter];
-    threadgroup_barrier(mem_flags::mem_threadgroup);
-    j = 0;
-    for (IDX b = IDX(t); b < quarter; b += IDX(threads), j += 4) {
-      IDX k = b % ns, i = (b / ns) * 4 * ns + k;
-      fft_radix4(v + j, tw, m, ns, k);
-      for (int r = 0; r < 4; r++) buf[i + r * ns] = v[j + r];
+  for (IDX ns = 1; ns < m;) {
+    IDX r = fft_radix(m / ns);
+    switch (r) {
+      case 4: fft_group_pass<4>(buf, tw, m, ns, t, threads); break;
+      case 2: fft_group_pass<2>(buf, tw, m, ns, t, threads); break;
+      case 3: fft_group_pass<3>(buf, tw, m, ns, t, threads); break;
+      case 5: fft_group_pass<5>(buf, tw, m, ns, t, threads); break;
+      default: fft_group_pass<7>(buf, tw, m, ns, t, threads); break;
     }
-    threadgroup_barrier(mem_flags::mem_threadgroup);
+    ns *= r;
   }
-  if (ns < m) {
-    int j = 0;
-    for (IDX b = IDX(t); b < half; b += IDX(threads), j += 2) {
-      v[j] = buf[b];
-      v[j + 1] = buf[b + half];
-    }
-    threadgroup_barrier(mem_flags::mem_threadgroup);
-    j = 0;
-    for (IDX b = IDX(t); b < half; b += IDX(threads), j += 2) {
-      IDX i;
-      float2 lo, hi;
-      fft_butterfly(v[j], v[j + 1], tw, m, ns, b, i, lo, hi);
-      buf[i] = lo;
-      buf[i + ns] = hi;
-    }
-    threadgroup_barrier(mem_flags::mem_threadgroup);
-  }
+}
+
+/** Butterfly g of a radix-R pass of size ns over all lines' work buffers. */
+template <int R>
+inline void fft_global_pass(device float2* dst, device const float2* src, device const float2* tw, constant IDX* p, IDX g) {
+  IDX m = p[1], ns = p[13], count = m / R;
+  if (g >= p[2] * count) return;
+  IDX b = g % count, base = (g / count) * m;
+  float2 x[R], cw[FFT_RADIX_MAX];
+  fft_radix_constants(cw, tw, m, R);
+  for (int q = 0; q < R; q++) x[q] = src[base + b + q * count];
+  IDX i = base + fft_butterfly<R>(x, tw, cw, m, ns, b);
+  for (int q = 0; q < R; q++) dst[i + q * ns] = x[q];
 }
 
 kernel void fft_small(device float* out [[buffer(0)]], device const float* x [[buffer(1)]],
@@ -183,14 +248,13 @@ kernel void fft_pass(device float2* dst [[buffer(0)]], device const float2* src 
                      device const float2* tw [[buffer(2)]], constant IDX* p [[buffer(3)]],
                      uint2 pos [[thread_position_in_grid]], uint2 size [[threads_per_grid]]) {
   IDX g = linear_id(pos, size);
-  IDX m = p[1], half = m / 2;
-  if (g >= p[2] * half) return;
-  IDX line = g / half, t = g % half, base = line * m;
-  IDX i;
-  float2 lo, hi;
-  fft_butterfly(src[base + t], src[base + t + half], tw, m, p[13], t, i, lo, hi);
-  dst[base + i] = lo;
-  dst[base + i + p[13]] = hi;
+  switch (fft_radix(p[1] / p[13])) {
+    case 4: fft_global_pass<4>(dst, src, tw, p, g); break;
+    case 2: fft_global_pass<2>(dst, src, tw, p, g); break;
+    case 3: fft_global_pass<3>(dst, src, tw, p, g); break;
+    case 5: fft_global_pass<5>(dst, src, tw, p, g); break;
+    default: fft_global_pass<7>(dst, src, tw, p, g); break;
+  }
 }
 
 kernel void fft_spectrum(device float2* work [[buffer(0)]], device const float2* spec [[buffer(1)]], constant IDX* p [[buffer(2)]],

@@ -1,22 +1,28 @@
 // The FFT along one axis (backends/webgpu/fft.ts runs it once per transformed
-// axis), msl/fft.metal's algorithm in WGSL: Stockham passes (natural order in
-// and out) over an FFT length m, a power of two, in five modes (slot MODE):
+// axis), msl/fft.metal's algorithm in WGSL: mixed-radix Stockham passes
+// (natural order in and out) over an FFT length m = 2^a 3^b 5^c 7^d, radix 4
+// while 4 divides what is left, then 2, 3, 5, 7 (wgsl/fft-radix.wgsl, the
+// butterflies), in five modes (slot MODE):
 //   0 small: a workgroup of WG invocations per line, the line in workgroup
-//     memory (m <= 2048: 16 KiB of vec2<f32>), radix-4 passes and a last
-//     radix-2 one for odd log2 m, each a read-to-registers / barrier / write /
-//     barrier round; for Bluestein the whole chirp-z in the same workgroup.
-//   1 load, 2 pass (one radix-2 pass, size params[13]), 3 spectrum, 4 store:
-//     the same steps for longer lines, a dispatch each over all lines (an
-//     invocation per element or butterfly), on work buffers of lines x m pairs.
-// Lengths that are not powers of two run as Bluestein's chirp-z over
+//     memory (m <= 2048: 16 KiB of vec2<f32>), each pass a read-to-registers /
+//     barrier / write / barrier round of the group's butterflies; for
+//     Bluestein the whole chirp-z in the same workgroup.
+//   1 load, 2 pass (one pass of size params[13], its radix fft_radix(m / ns)),
+//     3 spectrum, 4 store: the same steps for longer lines, a dispatch each
+//     over all lines (an invocation per element or butterfly), on work
+//     buffers of lines x m pairs.
+// Lengths with other prime factors run as Bluestein's chirp-z over
 // m >= 2n - 1 (premultiply by the chirp, FFT, multiply by the conjugate
-// chirp's spectrum B and conjugate, FFT, conjugate / m, postmultiply); an
-// inverse is conj(FFT(conj(x))) / n. Twiddles exp(-2 pi i j / m) (j < m),
+// chirp's spectrum B and conjugate, FFT, conjugate / m, postmultiply), m a
+// power of two >= 2n - 1; an inverse is conj(FFT(conj(x))) / n. Twiddles
+// exp(-2 pi i j / m) (j < m; the odd radices' DFT constants among them),
 // chirp and B come from the host in float64 rounded once.
 // Bindings: 0 the output words (a work buffer in modes 1 to 3), 1 params,
 // 2 the input words (float32 or complex64 pairs; the source work buffer in
 // modes 2 and 4), 3 twiddles, 4 chirp, 5 B (pairs of float32 words).
-// Slots: MODE; WG, the workgroup size (a power of two up to 256).
+// Slots: MODE; WG, the workgroup size (a power of two up to 256, at least
+// m / (smallest radix) below that: backends/fft-tables.ts fftGroupSize, so
+// that a thread holds at most REGS / r butterflies of a radix-r pass).
 // params: [n, m, lines, nk, in axis stride (i32), out axis stride (i32),
 //          in offset (i32), load mode (0 complex, 1 real, 2 Hermitian half),
 //          store mode (0 complex, 1 real part, 2 complex first n/2 + 1),
@@ -33,7 +39,6 @@
 const MODE = {{MODE}}u;
 const WG = {{WG}}u;
 const TG_MAX = 2048u;
-const REGS = 8u;
 const KEPT = 14u;
 
 var<workgroup> buf: array<vec2<f32>, 2048>;
@@ -49,9 +54,6 @@ fn put_pair(j: u32, v: vec2<f32>) {
   out_words[2u * j] = bitcast<u32>(v.x);
   out_words[2u * j + 1u] = bitcast<u32>(v.y);
 }
-
-fn cmul(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> { return vec2<f32>(a.x * b.x - a.y * b.y, a.x * b.y + a.y * b.x); }
-fn conj(z: vec2<f32>) -> vec2<f32> { return vec2<f32>(z.x, -z.y); }
 
 /** Element offset of line l's first element: in the input (with its offset) when `is_in`, else in the output. */
 fn line_offset(l: u32, is_in: bool) -> i32 {
@@ -106,59 +108,58 @@ fn store_elem(base: i32, k: u32, r: vec2<f32>) {
   }
 }
 
-var<private> v: array<vec2<f32>, 8>;
+/** A thread's operands of one pass in workgroup memory (read all, barrier, then write). */
+const REGS = 16u;
+var<private> v: array<vec2<f32>, REGS>;
 
-/** The forward FFT of buf[0..m) in place by the workgroup's invocations. */
+/** exp(-2 pi i q / r) for q < r: the r-point DFT's constants, from the twiddle table (r divides m). */
+fn radix_constants(m: u32, r: u32) -> array<vec2<f32>, 7> {
+  var cw: array<vec2<f32>, 7>;
+  for (var q = 0u; q < r; q++) { cw[q] = tw(q * (m / r)); }
+  return cw;
+}
+
+/**
+ * Butterfly b of the radix-r pass of size ns on x[q] = operand b + q m / r:
+ * twiddled by exp(-2 pi i q k / (r ns)), k = b mod ns, then the r-point DFT;
+ * returns i, the outputs going to i + q ns.
+ */
+fn butterfly(m: u32, ns: u32, r: u32, b: u32, x: ptr<function, array<vec2<f32>, 7>>, cw: ptr<function, array<vec2<f32>, 7>>) -> u32 {
+  let k = b % ns;
+  let step = k * (m / (r * ns));
+  for (var q = 1u; q < r; q++) { (*x)[q] = cmul(tw(q * step), (*x)[q]); }
+  dft_small(x, r, cw);
+  return (b / ns) * r * ns + k;
+}
+
+/**
+ * The forward FFT of buf[0..m) in place by the workgroup's invocations, a
+ * pass per radix r: butterflies t, t + WG, ... (at most REGS / r of them a
+ * thread: the host's WG sees to it) read to a private array, a barrier, then
+ * computed and written. (The radix stays a run-time value: code specialised
+ * per radix compiles tens of times slower on lavapipe.)
+ */
 fn fft_group(m: u32, t: u32) {
-  let quarter = m / 4u;
-  let half = m / 2u;
-  var ns = 1u;
-  for (; ns * 4u <= m; ns *= 4u) {
+  for (var ns = 1u; ns < m;) {
+    let r = fft_radix(m / ns);
+    let count = m / r;
+    var cw = radix_constants(m, r);
     var j = 0u;
-    for (var b = t; b < quarter; b += WG) {
-      for (var r = 0u; r < 4u; r++) { v[j + r] = buf[b + r * quarter]; }
-      j += 4u;
+    for (var b = t; b < count; b += WG) {
+      for (var q = 0u; q < r; q++) { v[j + q] = buf[b + q * count]; }
+      j += r;
     }
     workgroupBarrier();
     j = 0u;
-    for (var b = t; b < quarter; b += WG) {
-      let k = b % ns;
-      let i = (b / ns) * 4u * ns + k;
-      let step = k * (m / (4u * ns));
-      let v1 = cmul(tw(step), v[j + 1u]);
-      let v2 = cmul(tw(2u * step), v[j + 2u]);
-      let v3 = cmul(tw(3u * step), v[j + 3u]);
-      let a0 = v[j] + v2;
-      let a1 = v[j] - v2;
-      let a2 = v1 + v3;
-      let d = v1 - v3;
-      let a3 = vec2<f32>(d.y, -d.x);
-      buf[i] = a0 + a2;
-      buf[i + ns] = a1 + a3;
-      buf[i + 2u * ns] = a0 - a2;
-      buf[i + 3u * ns] = a1 - a3;
-      j += 4u;
+    for (var b = t; b < count; b += WG) {
+      var x: array<vec2<f32>, 7>;
+      for (var q = 0u; q < r; q++) { x[q] = v[j + q]; }
+      let i = butterfly(m, ns, r, b, &x, &cw);
+      for (var q = 0u; q < r; q++) { buf[i + q * ns] = x[q]; }
+      j += r;
     }
     workgroupBarrier();
-  }
-  if (ns < m) {
-    var j = 0u;
-    for (var b = t; b < half; b += WG) {
-      v[j] = buf[b];
-      v[j + 1u] = buf[b + half];
-      j += 2u;
-    }
-    workgroupBarrier();
-    j = 0u;
-    for (var b = t; b < half; b += WG) {
-      let k = b % ns;
-      let wb = cmul(tw(k * (m / (2u * ns))), v[j + 1u]);
-      let i = (b / ns) * 2u * ns + k;
-      buf[i] = v[j] + wb;
-      buf[i + ns] = v[j] - wb;
-      j += 2u;
-    }
-    workgroupBarrier();
+    ns *= r;
   }
 }
 
@@ -193,17 +194,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (MODE == 1u) {
     if (e < lines * m) { put_pair(e, prepared(line_offset(e / m, true), e % m)); }
   } else if (MODE == 2u) {
-    let half = m / 2u;
-    if (e < lines * half) {
-      let ns = params[13];
-      let base = (e / half) * m;
-      let b = e % half;
-      let k = b % ns;
-      let wb = cmul(tw(k * (m / (2u * ns))), work_in(base + b + half));
-      let a = work_in(base + b);
-      let i = base + (b / ns) * 2u * ns + k;
-      put_pair(i, a + wb);
-      put_pair(i + ns, a - wb);
+    let ns = params[13];
+    let r = fft_radix(m / ns);
+    let count = m / r;
+    if (e < lines * count) {
+      let base = (e / count) * m;
+      let b = e % count;
+      var cw = radix_constants(m, r);
+      var x: array<vec2<f32>, 7>;
+      for (var q = 0u; q < r; q++) { x[q] = work_in(base + b + q * count); }
+      let i = base + butterfly(m, ns, r, b, &x, &cw);
+      for (var q = 0u; q < r; q++) { put_pair(i + q * ns, x[q]); }
     }
   } else if (MODE == 3u) {
     if (e < lines * m) { put_pair(e, conj(cmul(work_out(e), spec(e % m)))); }

@@ -1,15 +1,16 @@
 // Metal FFT through msl/fft.metal: each transformed axis in turn (a real
 // forward transform's halved axis first, a real inverse's last), every line
-// of it at once. Lines whose FFT length fits threadgroup memory run in one
-// threadgroup each (fft_small: radix-4 passes); longer ones as a dispatch per radix-2 pass
-// over all lines. Lengths that are not powers of two run as Bluestein's
-// chirp-z; its tables (twiddles, chirp, kernel spectrum) are float64 on the
-// host (backends/fft-tables.ts), rounded once to float32 and uploaded.
+// of it at once. Lengths 2^a 3^b 5^c 7^d run as mixed-radix Stockham passes
+// (radix 4, 2, 3, 5, 7), other lengths as Bluestein's chirp-z over a power of
+// two; the tables (twiddles, chirp, kernel spectrum) are float64 on the host
+// (backends/fft-tables.ts), rounded once to float32 and uploaded. Lines whose
+// FFT length fits threadgroup memory run in one threadgroup each
+// (fft_small); longer ones as a dispatch per pass over all lines.
 
 import type { Kernel, Tensor } from "../backend.js";
 import { complex64, float32 } from "../../src/dtype.js";
 import type { FftParams } from "../../src/primitives/fft.js";
-import { fftAxisPlan, fftSteps, type FftStep } from "../fft-tables.js";
+import { fftAxisPlan, fftGroupSize, fftRadices, fftSteps, type FftStep } from "../fft-tables.js";
 import type { MetalBackend } from "./backend.js";
 import type { LibraryKey } from "./library.js";
 
@@ -35,14 +36,16 @@ function transformAxis(metal: MetalBackend, x: Tensor, out: Tensor, ax: number, 
   const chirpT = chirp ? upload(metal, chirp) : twT;
   const specT = spec ? upload(metal, spec) : twT;
   if (m <= TG_MAX) {
-    metal.run(op, LIBRARY, "fft_small", [out, x, twT, chirpT, specT], words(0), { groups: lines, group: Math.min(THREADS, Math.max(1, m / 2)) });
+    metal.run(op, LIBRARY, "fft_small", [out, x, twT, chirpT, specT], words(0), { groups: lines, group: fftGroupSize(m, THREADS) });
   } else {
     let a = metal.allocOutput({ shape: [lines, m], dtype: complex64 });
     let b = metal.allocOutput({ shape: [lines, m], dtype: complex64 });
     const passes = () => {
-      for (let ns = 1; ns < m; ns *= 2) {
-        metal.run(op, LIBRARY, "fft_pass", [b, a, twT], words(ns), { threads: lines * (m / 2), group: THREADS });
+      let ns = 1;
+      for (const r of fftRadices(m)) {
+        metal.run(op, LIBRARY, "fft_pass", [b, a, twT], words(ns), { threads: lines * (m / r), group: THREADS });
         [a, b] = [b, a];
+        ns *= r;
       }
     };
     metal.run(op, LIBRARY, "fft_load", [a, x, chirpT], words(0), { threads: lines * m, group: THREADS });

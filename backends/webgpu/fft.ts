@@ -1,15 +1,16 @@
 // WebGPU FFT through wgsl/fft.wgsl (msl/fft.metal's algorithm): each
 // transformed axis in turn (a real forward transform's halved axis first, a
-// real inverse's last), every line of it at once. Lines whose FFT length fits
-// workgroup memory (2048 pairs) run in one workgroup each (radix-4 passes);
-// longer ones as a dispatch per radix-2 pass over all lines. Lengths that are
-// not powers of two run as Bluestein's chirp-z on float64 host tables
-// (backends/fft-float64.ts) rounded once to float32 and uploaded.
+// real inverse's last), every line of it at once. Lengths 2^a 3^b 5^c 7^d run
+// as mixed-radix Stockham passes (radix 4, 2, 3, 5, 7), other lengths as
+// Bluestein's chirp-z over a power of two, on float64 host tables
+// (backends/fft-tables.ts) rounded once to float32 and uploaded. Lines whose
+// FFT length fits workgroup memory (2048 pairs) run in one workgroup each;
+// longer ones as a dispatch per pass over all lines.
 
 import type { Kernel, Tensor } from "../backend.js";
 import { complex64, float32 } from "../../src/dtype.js";
 import type { FftParams } from "../../src/primitives/fft.js";
-import { fftAxisPlan, fftSteps, type FftStep } from "../fft-tables.js";
+import { fftAxisPlan, fftGroupSize, fftRadices, fftSteps, type FftStep } from "../fft-tables.js";
 import type { WebGpuBackend } from "./backend.js";
 
 /** wgsl/fft.wgsl's workgroup memory, in pairs, and the largest workgroup. */
@@ -34,17 +35,19 @@ function transformAxis(gpu: WebGpuBackend, x: Tensor, out: Tensor, ax: number, s
   const specT = spec ? upload(gpu, spec) : twT;
   const tables = [twT, chirpT, specT].map((t) => gpu.gpuBuffer(t));
   const run = (mode: number, wg: number, dst: Tensor, src: Tensor | null, ns: number, groups: number) =>
-    gpu.run({ op: "fft", file: "fft", helpers: [], key: `${mode}|${wg}`, slots: { MODE: mode, WG: wg } }, gpu.gpuBuffer(dst), words(ns), [src ? gpu.gpuBuffer(src) : tables[0]!, ...tables], groups);
+    gpu.run({ op: "fft", file: "fft", helpers: ["fft-radix"], key: `${mode}|${wg}`, slots: { MODE: mode, WG: wg } }, gpu.gpuBuffer(dst), words(ns), [src ? gpu.gpuBuffer(src) : tables[0]!, ...tables], groups);
   if (m <= TG_MAX) {
-    run(MODE.small, Math.min(THREADS, Math.max(1, m / 2)), out, x, 0, lines);
+    run(MODE.small, fftGroupSize(m, THREADS), out, x, 0, lines);
   } else {
     let a = gpu.allocOutput({ shape: [lines, m], dtype: complex64 });
     let b = gpu.allocOutput({ shape: [lines, m], dtype: complex64 });
     const groups = (count: number) => Math.ceil(count / THREADS);
     const passes = () => {
-      for (let ns = 1; ns < m; ns *= 2) {
-        run(MODE.pass, THREADS, b, a, ns, groups(lines * (m / 2)));
+      let ns = 1;
+      for (const r of fftRadices(m)) {
+        run(MODE.pass, THREADS, b, a, ns, groups(lines * (m / r)));
         [a, b] = [b, a];
+        ns *= r;
       }
     };
     run(MODE.load, THREADS, a, x, 0, groups(lines * m));

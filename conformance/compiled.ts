@@ -1,6 +1,7 @@
 // Compiled cells of the conformance run: each random graph (graphs.ts) as a
 // function of its leaves returning its sinks, run as it is and through
-// mx.compile on the same inputs. On the cpu, and on backends without a `fuse`
+// mx.compile on the same inputs (the graphs' reductions after elementwise
+// chains become fused reduction groups). On the cpu, and on backends without a `fuse`
 // capability (they run the same kernels node by node), the results must be
 // bit-identical; a backend that fuses must stay within ULP_PER_NODE ulp per
 // node of the graph of the uncompiled result (NaN where it has NaN).

@@ -1,6 +1,6 @@
 // The math mode per call and per graph: `{ mathMode }` on the ops it changes,
 // taken when the op is called (a graph keeps its mode after setMathMode), kept
-// through vmap and compile, rejected where it means nothing.
+// through vmap and in compile's fused kernels, rejected where it means nothing.
 
 import { afterEach, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
@@ -53,5 +53,10 @@ describe("math mode", () => {
     // one graph with both: each node keeps its own
     const both = mx.stack([mx.log(tiny), mx.log(tiny, { mathMode: "fast" })]);
     expect(await both.tolist()).toEqual([[precise], [fast]]);
+    // compiled: each fused kernel keeps its nodes' mode
+    const fastChain = mx.compile((x: mx.MxArray) => mx.negative(mx.log(x, { mathMode: "fast" })));
+    const preciseChain = mx.compile((x: mx.MxArray) => mx.negative(mx.log(x)));
+    expect(await fastChain(tiny).item()).toBe(-fast);
+    expect(await preciseChain(tiny).item()).toBe(-precise);
   });
 });

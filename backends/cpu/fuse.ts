@@ -9,6 +9,7 @@ import { is64BitInt, type DType } from "../../src/dtype.js";
 import type { FusedGroup, FusedNode } from "../../src/compile/group.js";
 import type { BinaryOp, UnaryOp } from "../../src/primitives/elementwise.js";
 import { broadcastView, collapseDims } from "../strides.js";
+import { cpuFuseReduce } from "./fuse-reduce.js";
 import { BINARY_EXPRS, UNARY_EXPRS, castExpr, exprFor, readAs, writeAs } from "./elementwise.js";
 import { H } from "./math.js";
 import { allocOutput, wordLayout, wordsOf } from "./tensor.js";
@@ -16,7 +17,7 @@ import { allocOutput, wordLayout, wordsOf } from "./tensor.js";
 type FusedLoop = (outs: ArrayLike<unknown>[], ins: ArrayLike<unknown>[], offsets: number[], shape: number[], strides: number[][]) => void;
 
 /** Expression `e` as the word a typed array of `dtype` stores (what the unfused kernel's output buffer would hold). */
-function stored(dtype: DType, e: string): string {
+export function stored(dtype: DType, e: string): string {
   switch (dtype.name) {
     case "float32":
       return `Math.fround(${e})`;
@@ -38,12 +39,12 @@ function stored(dtype: DType, e: string): string {
 }
 
 /** The dtypes this loop handles: no complex64 (word pairs) and no 64-bit integers (BigInt words). */
-function fusable(d: DType): boolean {
+export function fusableDtype(d: DType): boolean {
   return d.kind !== "complex" && !is64BitInt(d);
 }
 
 /** The statement computing node `j` from its operands' words, or undefined when the node has no fused form. */
-function statement(n: FusedNode, j: number, operand: (k: number) => string, dtypeOf: (k: number) => DType): string | undefined {
+export function statement(n: FusedNode, j: number, operand: (k: number) => string, dtypeOf: (k: number) => DType): string | undefined {
   const ops = n.operands.map(operand);
   const name = n.primitive.name;
   const bind = (d: DType, names: string[]) => names.map((v, i) => `const ${v} = ${readAs(d).replace("@", ops[i]!)};`).join(" ");
@@ -100,7 +101,7 @@ for (let done = 0; done < total; done += inner) {
 /** The loop computing `group`, or undefined when a dtype or a node has no fused form here. */
 function fusedLoop(group: FusedGroup): FusedLoop | undefined {
   const n = group.inputs.length;
-  if (!group.inputs.every(fusable) || !group.nodes.every((x) => fusable(x.dtype))) return undefined;
+  if (!group.inputs.every(fusableDtype) || !group.nodes.every((x) => fusableDtype(x.dtype))) return undefined;
   const dtypeOf = (k: number): DType => (k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype);
   const operand = (k: number): string => (k < n ? `x${k}` : `v${k - n}`);
   const statements: string[] = [];
@@ -118,9 +119,11 @@ function fusedLoop(group: FusedGroup): FusedLoop | undefined {
  * over the last node's shape, or undefined for groups with complex64 or
  * 64-bit integers (they run node by node). An output smaller than that shape
  * is written through broadcast strides (each of its elements, as often as it is read).
+ * A reduction group gets the loop of fuse-reduce.ts.
  */
 export function cpuFuse(backend: Backend): (group: FusedGroup) => MultiKernel | undefined {
   return (group) => {
+    if (group.reduce !== undefined) return cpuFuseReduce(backend, group);
     const loop = fusedLoop(group);
     if (!loop) return undefined;
     return (_prim, inputs, outs) => {

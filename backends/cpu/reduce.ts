@@ -41,13 +41,14 @@ function segmentOffsets(seg: Segments): Float64Array {
 /** Adds `blk` into the compensated pair (acc, comp). */
 const FOLD = "{ const t = acc + blk; if (Math.abs(acc) >= Math.abs(blk)) comp += (acc - t) + blk; else comp += (blk - t) + acc; acc = t; }";
 
-interface Reducer {
+export interface Reducer {
   init: string;
   step: string;
   result: string;
 }
 
-function reducerFor(op: string, dtype: DType): Reducer | undefined {
+/** The fold of reduction `op` over elements `a` of `dtype` (FLOAT_SUM: the float sum, whose loop is floatSumStatements). */
+export function reducerFor(op: string, dtype: DType): Reducer | undefined {
   const big = is64BitInt(dtype), float = dtype.kind === "float";
   switch (op) {
     case "sum":
@@ -78,7 +79,24 @@ type ReduceLoop = (out: ArrayLike<number | bigint> & Record<number, unknown>, I:
 const loops = new Map<string, ReduceLoop>();
 
 /** Marker for the float sum, which has its own loop: two float64 partial sums per block of 4096, blocks folded with compensation. */
-const FLOAT_SUM: Reducer = { init: "", step: "", result: "" };
+export const FLOAT_SUM: Reducer = { init: "", step: "", result: "" };
+
+/**
+ * The float sum's statements, leaving it in `acc`: two float64 partial sums per
+ * block of 4096 (`at(r)` is element r), blocks folded with compensation.
+ */
+export function floatSumStatements(at: (r: string) => string): string {
+  return `let acc = 0, comp = 0;
+      for (let b = 0; b < R; b += 4096) {
+        const e = b + 4096 < R ? b + 4096 : R;
+        let s0 = 0, s1 = 0, r = b;
+        for (; r + 1 < e; r += 2) { s0 += ${at("r")}; s1 += ${at("(r + 1)")}; }
+        if (r < e) s0 += ${at("r")};
+        const blk = s0 + s1; ${FOLD}
+      }
+      // once a block is infinite or NaN the compensation is meaningless (inf - inf): the plain sum is the IEEE result
+      acc = acc - acc === 0 ? acc + comp : acc;`;
+}
 
 /** `types` names the input and output storage so each pairing gets its own (monomorphic) loop. */
 function compileReduce(types: string, read: string, r: Reducer, write: string): ReduceLoop {
@@ -88,17 +106,7 @@ function compileReduce(types: string, read: string, r: Reducer, write: string): 
     const load = (at: (idx: string) => string, idx: string) => read.replace(/@/g, at(idx));
     const generic = (at: (idx: string) => string) =>
       `{ ${r.init} for (let r = 0; r < R; r++) { const a = ${load(at, "r")}; ${r.step} } out[o] = ${write.replace(/\$/g, r.result)}; }`;
-    const floatSum = (at: (idx: string) => string) => `{
-      let acc = 0, comp = 0;
-      for (let b = 0; b < R; b += 4096) {
-        const e = b + 4096 < R ? b + 4096 : R;
-        let s0 = 0, s1 = 0, r = b;
-        for (; r + 1 < e; r += 2) { s0 += ${load(at, "r")}; s1 += ${load(at, "(r + 1)")}; }
-        if (r < e) s0 += ${load(at, "r")};
-        const blk = s0 + s1; ${FOLD}
-      }
-      // once a block is infinite or NaN the compensation is meaningless (inf - inf): the plain sum is the IEEE result
-      out[o] = ${write.replace(/\$/g, "(acc - acc === 0 ? acc + comp : acc)")}; }`;
+    const floatSum = (at: (idx: string) => string) => `{ ${floatSumStatements((i) => load(at, i))} out[o] = ${write.replace(/\$/g, "acc")}; }`;
     const body = r === FLOAT_SUM ? floatSum : generic;
     f = new Function(
       "H",

@@ -107,6 +107,8 @@ function fusedSource(defines: Record<string, string>): string {
  */
 export function metalFuse(metal: MetalBackend): (group: FusedGroup) => MultiKernel | undefined {
   return (group) => {
+    // a reduction group runs as its prologue and epilogue fused around the reduce kernel (compile/fusion.ts)
+    if (group.reduce !== undefined) return undefined;
     const defines = fusedDefines(group);
     if (!defines) return undefined;
     const label = `fused-${createHash("sha256").update(group.key).digest("hex").slice(0, 16)}`;

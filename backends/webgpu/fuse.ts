@@ -8,14 +8,15 @@ import { retain, type MultiKernel, type OutputSpec, type Tensor } from "../backe
 import { elementwiseLayout } from "../strides.js";
 import type { DType } from "../../src/dtype.js";
 import type { FusedGroup, FusedNode } from "../../src/compile/group.js";
-import { getMathMode } from "../../src/math-mode.js";
+import type { MathMode } from "../../src/math-mode.js";
 import type { BinaryOp, UnaryOp } from "../../src/primitives/elementwise.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
+import { webGpuFuseReduce } from "./fuse-reduce.js";
 import { BINARY_WGSL, UNARY_WGSL, castWgsl, computeType, elementsPerWord, helpersFor, inputDecl, packExpr, wgslExprFor, wordShift, type WgslExprs } from "./codegen.js";
 
 /** The dtypes fused here: one word or less per element (int64/uint64 and complex64 word pairs run node by node). */
-const FUSED_DTYPES = new Set(["bool", "uint8", "uint16", "uint32", "int8", "int16", "int32", "float16", "bfloat16", "float32"]);
+export const FUSED_DTYPES = new Set(["bool", "uint8", "uint16", "uint32", "int8", "int16", "int32", "float16", "bfloat16", "float32"]);
 
 /**
  * The zero words params start with, one per operand slot (a, b, c) of a node:
@@ -24,10 +25,10 @@ const FUSED_DTYPES = new Set(["bool", "uint8", "uint16", "uint32", "int8", "int1
  * operand read twice, x / x as 1 under its finite-math assumptions; a product
  * and a sum contracted into one fma) where the unfused kernels read memory.
  */
-const OPAQUE_ZEROS = 3;
+export const OPAQUE_ZEROS = 3;
 
 /** The most params words one dispatch may read (the queue's window). */
-const MAX_PARAMS_WORDS = 512;
+export const MAX_PARAMS_WORDS = 512;
 
 /**
  * Whether `d`'s elements are narrower than a word: such a node's result is the
@@ -35,7 +36,7 @@ const MAX_PARAMS_WORDS = 512;
  * and its readers get them unpacked, as the next kernel loads them. A 32-bit
  * node's result is its value, stored and loaded as it is.
  */
-function packed(d: DType): boolean {
+export function packed(d: DType): boolean {
   return elementsPerWord(d) > 1;
 }
 
@@ -52,13 +53,14 @@ function tableOf(name: string): WgslExprs | undefined {
 }
 
 /** The result (see `packed`) of node `node` from its operands' values a, b, c (of `operands`' dtypes), or undefined when it has no fused form. */
-function nodeResult(node: FusedNode, operands: readonly DType[]): string | undefined {
+export function nodeResult(node: FusedNode, operands: readonly DType[]): string | undefined {
   const [a, b, c] = operands;
   const name = node.primitive.name;
   const table = tableOf(name);
   if (table) {
     if (operands.some((d) => d !== a)) return undefined;
-    const e = wgslExprFor(table, a!);
+    // each node keeps the math mode it was called with (its params, so the group key tells them apart)
+    const e = wgslExprFor(table, a!, (node.primitive as { mathMode?: MathMode }).mathMode);
     if (e === undefined || (!table.boolResult && computeType(node.dtype) !== computeType(a!))) return undefined;
     return result(node.dtype, e, !!table.boolResult);
   }
@@ -171,19 +173,21 @@ function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number
 }`;
 }
 
+/** `fn node<j>(a, b, c)`: node j's result (see `packed`), its float operands made opaque (OPAQUE_ZEROS says why). */
+export function nodeFunction(node: FusedNode, j: number, operands: readonly DType[]): string {
+  const args = operands.map((d, i) => `${"abc"[i]}_in: ${computeType(d)}`).join(", ");
+  const opaque = operands.map((d, i) => {
+    const x = "abc"[i]!;
+    return computeType(d) === "f32" ? `let ${x} = bitcast<f32>(bitcast<u32>(${x}_in) | opaque_zero[${i}]);` : `let ${x} = ${x}_in;`;
+  });
+  return `fn node${j}(${args}) -> ${packed(node.dtype) ? "u32" : computeType(node.dtype)} { ${opaque.join(" ")} return ${nodeResult(node, operands)!}; }`;
+}
+
 /** The slots of wgsl/fused.wgsl for `group` split into `segments`. */
 function fusedSlots(group: FusedGroup, segments: readonly Segment[]): Record<string, string> {
   const n = group.inputs.length;
   const dtypeOf = (k: number): DType => (k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype);
-  const nodes = group.nodes.map((node, j) => {
-    const operands = node.operands.map(dtypeOf);
-    const args = operands.map((d, i) => `${"abc"[i]}_in: ${computeType(d)}`).join(", ");
-    const opaque = operands.map((d, i) => {
-      const x = "abc"[i]!;
-      return computeType(d) === "f32" ? `let ${x} = bitcast<f32>(bitcast<u32>(${x}_in) | opaque_zero[${i}]);` : `let ${x} = ${x}_in;`;
-    });
-    return `fn node${j}(${args}) -> ${packed(node.dtype) ? "u32" : computeType(node.dtype)} { ${opaque.join(" ")} return ${nodeResult(node, operands)!}; }`;
-  });
+  const nodes = group.nodes.map((node, j) => nodeFunction(node, j, node.operands.map(dtypeOf)));
   return {
     INPUTS: group.inputs.map((d, k) => inputDecl(k, k + 2, d)).join("\n"),
     NODES: nodes.join("\n"),
@@ -201,7 +205,7 @@ function fusable(group: FusedGroup): boolean {
 }
 
 /** The group run by the backend's own kernels, node by node (for a layout past the params window). */
-function nodeByNode(gpu: WebGpuBackend, group: FusedGroup, inputs: readonly Tensor[]): Tensor[] {
+export function nodeByNode(gpu: WebGpuBackend, group: FusedGroup, inputs: readonly Tensor[]): Tensor[] {
   const values: Tensor[] = [...inputs];
   for (const node of group.nodes) {
     const operands = node.operands.map((k) => values[k]!);
@@ -221,9 +225,11 @@ function nodeByNode(gpu: WebGpuBackend, group: FusedGroup, inputs: readonly Tens
  * undefined for a group with a dtype or a node it has no fused form for, or
  * with more inputs than a kernel binds. A call whose layout (shapes and
  * strides) needs more than `maxParamsWords` params words runs node by node.
+ * A reduction group gets the kernels of fuse-reduce.ts.
  */
 export function webGpuFuse(gpu: WebGpuBackend, maxParamsWords = MAX_PARAMS_WORDS): (group: FusedGroup) => MultiKernel | undefined {
   return (group) => {
+    if (group.reduce !== undefined) return webGpuFuseReduce(gpu, group, maxParamsWords);
     if (group.inputs.length + 2 > gpu.ctx.device.limits.maxStorageBuffersPerShaderStage || !fusable(group)) return undefined;
     return (_prim, inputs, outs) => {
       const segments = segmentsOf(group, outs);
@@ -261,13 +267,12 @@ export function webGpuFuse(gpu: WebGpuBackend, maxParamsWords = MAX_PARAMS_WORDS
         offset: (offsets[i]! * 4) / o.dtype.size,
       }));
       if (groups === 0) return results;
-      const mode = getMathMode();
       gpu.run(
         {
           op: "compile",
           file: "fused",
           helpers: helpersFor([...group.inputs, ...group.nodes.map((x) => x.dtype)], ["math"]),
-          key: `${group.key}|${mode}|${segments.map((s) => s.outputs.join(",")).join(";")}`,
+          key: `${group.key}|${segments.map((s) => s.outputs.join(",")).join(";")}`,
           slots: () => fusedSlots(group, segments),
         },
         gpu.gpuBuffer(results[0]!),

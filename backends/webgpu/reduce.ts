@@ -21,12 +21,13 @@ import type { WebGpuBackend } from "./backend.js";
 import { computeType, helpersFor, inputDecl, type ComputeType } from "./codegen.js";
 import { castResult, mapKernel } from "./elementwise.js";
 
-const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32, i64: int64, u64: uint64, c64: complex64 };
+/** The word dtype each compute type accumulates in (what the reduce kernel writes before its cast). */
+export const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32, i64: int64, u64: uint64, c64: complex64 };
 
 const is64 = (t: ComputeType): t is "i64" | "u64" => t === "i64" || t === "u64";
 
 /** Segments this long or shorter get one invocation per output element (no workgroup tree). */
-const SEGMENT_INVOCATION_MAX = 64;
+export const SEGMENT_INVOCATION_MAX = 64;
 /** A chunk gives each of a workgroup's 256 invocations at least 64 elements (fewer barriers per element). */
 const MIN_CHUNK = 256 * 64;
 /** Chunks over all outputs are capped at about this many workgroups. */
@@ -35,7 +36,7 @@ const TARGET_WORKGROUPS = 2048;
 export const MAX_SEGMENT = 2 ** 31;
 
 /** Chunks per segment: one, or for long segments of few outputs enough to spread them over the GPU. */
-function chunksFor(nOut: number, R: number): number {
+export function chunksFor(nOut: number, R: number): number {
   return Math.max(1, Math.min(Math.ceil(R / MIN_CHUNK), Math.floor(TARGET_WORKGROUPS / nOut)));
 }
 
@@ -54,7 +55,7 @@ function reduceParams(x: Tensor, nk: number, chunks: number): number[] {
   return [ks.reduce((p, d) => p * d, 1), R, ks.length, rs.length, chunks, Math.ceil(R / chunks), ...ks, ...x.strides.slice(0, nk), ...rs, ...x.strides.slice(nk), x.offset];
 }
 
-interface Fold {
+export interface Fold {
   init: string;
   fold: string;
 }
@@ -81,7 +82,7 @@ function foldForComplex(op: string): Fold {
   throw new Error(`[${op}] is not a reduction of complex64 on webgpu`);
 }
 
-function foldFor(op: string, t: ComputeType): Fold {
+export function foldFor(op: string, t: ComputeType): Fold {
   if (t === "c64") return foldForComplex(op);
   if (is64(t) && op !== "all" && op !== "any") return foldFor64(op, t);
   const zero = t === "f32" ? "0.0" : t === "i32" ? "0" : "0u";

@@ -145,8 +145,9 @@ function trace(fn: (...args: unknown[]) => unknown, def: TreeDef, leaves: readon
  * signature (shapes, dtypes, streams, the structure of the argument trees and
  * their constants) traces `fn` on value-less inputs, removes common
  * subexpressions and dead nodes, folds scalar constants and fuses chains of
- * elementwise ops into one kernel on backends with a `fuse` capability (the
- * cpu); later calls replay the trace. Results are bit-identical to `fn`'s on
+ * elementwise ops, and reductions (sum, prod, max, min) with the elementwise
+ * ops before and after them, into one kernel on backends with a `fuse`
+ * capability; later calls replay the trace. Results are bit-identical to `fn`'s on
  * the cpu. `fn` must be pure: it may not read values (eval, item, tolist) of
  * arrays computed from its inputs, and arrays it captures are constants of the
  * trace. Under grad, vjp, jvp or vmap the original `fn` runs.

@@ -1,13 +1,15 @@
 // Fusion: the traced graph is partitioned into groups of elementwise nodes
-// (unary, binary, where, astype, broadcast), and every group of two or more
-// nodes that its backend's `fuse` accepts becomes one node (a sibling per
-// value leaving the group) whose kernel is the fused one; the rest stay node by node.
+// (unary, binary, where, astype, broadcast), at most one reduction each with
+// its elementwise prologue and epilogue, and every group of two or more nodes
+// that its backend's `fuse` accepts becomes one node (a sibling per value
+// leaving the group) whose kernel is the fused one; the rest stay node by node.
 
 import { getBackend, type Backend, type MultiKernel } from "../../backends/backend.js";
 import type { MxArray } from "../array.js";
 import type { CarriesKernel } from "../eval.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { Broadcast } from "../primitives/layout.js";
+import { Reduce } from "../primitives/reduce.js";
 import type { FusedGroup, FusedNode } from "./group.js";
 import { dtypeOf, topologicalOrder, type Graph, type GraphNode, type NodeValue, type Value } from "./graph.js";
 import { isElementwise } from "./simplify.js";
@@ -64,7 +66,23 @@ export interface FusionStats {
 }
 
 function fusable(n: GraphNode): boolean {
-  return !n.multi && (isElementwise(n.prim) || n.prim instanceof Broadcast);
+  return !n.multi && (isElementwise(n.prim) || n.prim instanceof Broadcast || isFusedReduction(n));
+}
+
+/** The reductions a group may hold one of (with its elementwise prologue and epilogue). */
+const FUSED_REDUCTIONS = new Set(["sum", "prod", "max", "min"]);
+
+function isFusedReduction(n: GraphNode): boolean {
+  return !n.multi && n.prim instanceof Reduce && FUSED_REDUCTIONS.has(n.prim.name);
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** A group while it forms: its nodes (last first), its reduction if it has one, and the nodes feeding that reduction. */
+interface Forming {
+  readonly nodes: GraphNode[];
+  reduce?: GraphNode;
+  readonly prologue: Set<GraphNode>;
 }
 
 /** Kernels the backends made, per backend and group key (null: the backend declined the group). */
@@ -84,11 +102,14 @@ const SEARCH_LIMIT = 256;
 
 /**
  * Groups of fusable nodes, walking from the outputs back: a node joins the
- * group of one of its users (the first in order) on its stream when each of
+ * group of one of its users (the first in order that takes it) on its stream when each of
  * its other users is in that group too or has no path into it (so nothing
  * outside the group reads one of its values and feeds another of its
- * nodes). Each group lists its nodes in order; its last node is the one
- * that started it, and every node's value flows into it.
+ * nodes). A group holds at most one reduction: a node feeding it (its
+ * prologue) has all its users in the prologue or the reduction and is no
+ * output; every other node (its epilogue) has the reduction's output shape.
+ * Each group lists its nodes in order (a reduction group: prologue,
+ * reduction, epilogue); its last node is the one that started it.
  */
 function partition(g: Graph): GraphNode[][] {
   const users = new Map<GraphNode, GraphNode[]>();
@@ -100,12 +121,14 @@ function partition(g: Graph): GraphNode[][] {
       else if (list[list.length - 1] !== n) list.push(n);
     }
   }
+  const returned = new Set<GraphNode>();
+  for (const v of g.outputs) if (v.kind === "node") returned.add(v.node);
   const position = new Map<GraphNode, number>();
   g.nodes.forEach((n, i) => position.set(n, i));
-  const groupOf = new Map<GraphNode, GraphNode[]>();
+  const groupOf = new Map<GraphNode, Forming>();
   /** Whether a path of users leads from `u` into `group` (walked up to the group's last node; past SEARCH_LIMIT nodes, assumed to). */
-  const reaches = (u: GraphNode, group: GraphNode[]): boolean => {
-    const last = position.get(group[0]!)!;
+  const reaches = (u: GraphNode, group: Forming): boolean => {
+    const last = position.get(group.nodes[0]!)!;
     const seen = new Set<GraphNode>([u]);
     const stack = [u];
     while (stack.length) {
@@ -119,22 +142,47 @@ function partition(g: Graph): GraphNode[][] {
     }
     return false;
   };
-  const groups: GraphNode[][] = [];
+  /** Whether `n` may join `group` as its reduction, its prologue or its epilogue ("no" when it may not). */
+  const roleIn = (n: GraphNode, us: readonly GraphNode[], group: Forming): "reduce" | "prologue" | "other" | "no" => {
+    const r = group.reduce;
+    if (isFusedReduction(n)) return !r && group.nodes.every((m) => sameShape(m.specs[0]!.shape, n.specs[0]!.shape)) ? "reduce" : "no";
+    if (!r) return "other";
+    const feeds = (u: GraphNode) => u === r || group.prologue.has(u);
+    if (us.some(feeds)) return us.every(feeds) && !returned.has(n) ? "prologue" : "no";
+    return sameShape(n.specs[0]!.shape, r.specs[0]!.shape) ? "other" : "no";
+  };
+  const groups: Forming[] = [];
   for (let i = g.nodes.length - 1; i >= 0; i--) {
     const n = g.nodes[i]!;
     if (!fusable(n)) continue;
     const us = users.get(n) ?? [];
-    const joined = us.map((u) => groupOf.get(u)).find((m) => m !== undefined && m[0]!.stream === n.stream);
-    if (joined && us.every((u) => groupOf.get(u) === joined || !reaches(u, joined))) {
-      joined.push(n);
+    let joined: Forming | undefined;
+    let role: ReturnType<typeof roleIn> = "no";
+    for (const m of new Set(us.map((u) => groupOf.get(u)))) {
+      if (!m || m.nodes[0]!.stream !== n.stream || !us.every((u) => groupOf.get(u) === m || !reaches(u, m))) continue;
+      role = roleIn(n, us, m);
+      joined = m;
+      if (role !== "no") break;
+    }
+    if (joined && role !== "no") {
+      joined.nodes.push(n);
       groupOf.set(n, joined);
+      if (role === "reduce") joined.reduce = n;
+      if (role === "prologue") joined.prologue.add(n);
     } else {
-      const fresh = [n];
+      const fresh: Forming = { nodes: [n], prologue: new Set() };
+      if (isFusedReduction(n)) fresh.reduce = n;
       groupOf.set(n, fresh);
       groups.push(fresh);
     }
   }
-  return groups.filter((m) => m.length > 1).map((m) => m.reverse());
+  return groups
+    .filter((m) => m.nodes.length > 1)
+    .map((m) => {
+      const ordered = m.nodes.reverse();
+      const r = m.reduce;
+      return r ? [...ordered.filter((x) => m.prologue.has(x)), r, ...ordered.filter((x) => x !== r && !m.prologue.has(x))] : ordered;
+    });
 }
 
 /**
@@ -178,7 +226,7 @@ export function acyclicGroups(g: Graph, groups: readonly GraphNode[][]): GraphNo
 }
 
 /** The group's description (its inputs from outside, its nodes' operands, its outputs) and the values it reads. */
-function describeGroup(members: readonly GraphNode[], leaves: ReadonlySet<GraphNode>): { group: FusedGroup; inputs: Value[]; outputs: GraphNode[] } {
+function describeGroup(members: readonly GraphNode[], leaves: (n: GraphNode) => boolean): { group: FusedGroup; inputs: Value[]; outputs: GraphNode[] } {
   const position = new Map<GraphNode, number>();
   members.forEach((m, i) => position.set(m, i));
   const inputs: Value[] = [];
@@ -188,32 +236,56 @@ function describeGroup(members: readonly GraphNode[], leaves: ReadonlySet<GraphN
     operands: m.inputs.map((v) => (v.kind === "node" && position.has(v.node) ? inputs.length + position.get(v.node)! : inputs.indexOf(v))),
     dtype: m.specs[0]!.dtype,
   }));
-  const outputs = members.filter((m) => leaves.has(m));
+  const outputs = members.filter(leaves);
   const dtypes = inputs.map(dtypeOf);
   const outs = outputs.map((m) => position.get(m)!);
-  const key = `${dtypes.map((d) => d.name).join(",")}|${nodes.map((n) => `${String(n.primitive)}:${n.dtype.name}(${n.operands.join(",")})`).join(";")}|${outs.join(",")}`;
-  return { group: { inputs: dtypes, nodes, outputs: outs, key }, inputs, outputs };
+  const r = members.findIndex(isFusedReduction);
+  const reduce = r < 0 ? undefined : r;
+  const key = `${dtypes.map((d) => d.name).join(",")}|${nodes.map((n) => `${String(n.primitive)}:${n.dtype.name}(${n.operands.join(",")})`).join(";")}|${outs.join(",")}${reduce === undefined ? "" : `|reduce@${reduce}`}`;
+  return { group: { inputs: dtypes, nodes, outputs: outs, reduce, key }, inputs, outputs };
+}
+
+/**
+ * What fusion makes of a reduction group its backend declines: its prologue
+ * and its epilogue, each an elementwise group of its own when it has two
+ * nodes or more (the reduction runs as it is between them).
+ */
+function withoutReduction(members: readonly GraphNode[]): GraphNode[][] {
+  const r = members.findIndex(isFusedReduction);
+  return [members.slice(0, r), members.slice(r + 1)].filter((m) => m.length > 1);
 }
 
 /** Replaces the groups its backends fuse by one node each (in place) and says how many. */
 export function fuse(g: Graph): FusionStats {
   const stats: FusionStats = { groups: 0, fusedNodes: 0 };
-  const groups = acyclicGroups(g, partition(g));
-  // the values read outside their group (or returned) leave it
-  const groupOf = new Map<GraphNode, GraphNode[]>();
-  for (const m of groups) for (const n of m) groupOf.set(n, m);
-  const leaving = new Set<GraphNode>();
-  for (const n of g.nodes) for (const v of n.inputs) if (v.kind === "node" && groupOf.has(v.node) && groupOf.get(v.node) !== groupOf.get(n)) leaving.add(v.node);
-  for (const v of g.outputs) if (v.kind === "node") leaving.add(v.node);
+  const pending = acyclicGroups(g, partition(g));
+  // a value leaves its group when a node outside the group reads it or the function returns it
+  const readers = new Map<GraphNode, GraphNode[]>();
+  for (const n of g.nodes) {
+    for (const v of n.inputs) {
+      if (v.kind !== "node") continue;
+      const list = readers.get(v.node);
+      if (list) list.push(n);
+      else readers.set(v.node, [n]);
+    }
+  }
+  const returned = new Set<GraphNode>();
+  for (const v of g.outputs) if (v.kind === "node") returned.add(v.node);
   const replaced = new Map<Value, NodeValue>();
   const fusedAt = new Map<GraphNode, GraphNode>();
   const absorbed = new Set<GraphNode>();
-  for (const members of groups) {
+  while (pending.length) {
+    const members = pending.shift()!;
+    const inGroup = new Set(members);
+    const leaves = (n: GraphNode) => returned.has(n) || (readers.get(n) ?? []).some((u) => !inGroup.has(u));
     const last = members[members.length - 1]!;
     const backend = getBackend(last.stream.device.backend);
-    const { group, inputs, outputs: leavers } = describeGroup(members, leaving);
+    const { group, inputs, outputs: leavers } = describeGroup(members, leaves);
     const kernel = kernelFor(backend, group);
-    if (!kernel) continue;
+    if (!kernel) {
+      if (group.reduce !== undefined) pending.push(...withoutReduction(members));
+      continue;
+    }
     const outputs: NodeValue[] = [];
     const node: GraphNode = { prim: new Fused(group, backend, kernel), inputs, stream: last.stream, specs: leavers.map((m) => m.specs[0]!), multi: leavers.length > 1, outputs };
     leavers.forEach((m, index) => {

@@ -1,6 +1,7 @@
-// A fused group: the description of a chain of elementwise nodes that compile
-// hands to a backend's `fuse` capability (backends/backend.ts). Plain data
-// plus the primitives themselves, so a backend reads their names and params.
+// A fused group: the description of a chain of elementwise nodes (or of one
+// reduction with its elementwise prologue and epilogue) that compile hands to
+// a backend's `fuse` capability (backends/backend.ts). Plain data plus the
+// primitives themselves, so a backend reads their names and params.
 
 import type { DType } from "../dtype.js";
 import type { Primitive } from "../primitive.js";
@@ -30,6 +31,15 @@ export interface FusedGroup {
   readonly nodes: readonly FusedNode[];
   /** The nodes (indices into `nodes`) whose values leave the group, in output order; the last node is one. */
   readonly outputs: readonly number[];
+  /**
+   * A reduction group: the index (into `nodes`) of its one Reduce node
+   * (sum, prod, max or min). The nodes before it are its prologue, computed
+   * over its input's shape (their values never leave the group); the nodes
+   * after it are its epilogue, each of the reduction's output shape; the
+   * outputs are among the reduction and its epilogue. Absent: every node is
+   * elementwise (the description above).
+   */
+  readonly reduce?: number | undefined;
   /** Names the group's structure (primitives, parameters, dtypes, operands): equal keys, equal kernels. */
   readonly key: string;
 }

@@ -1,0 +1,200 @@
+// The webgpu backend's fused reductions (compile's fusion of a reduction with
+// its elementwise prologue and epilogue): wgsl/fused-reduce.wgsl, run with the
+// split backends/webgpu/reduce.ts chooses (one invocation per output for
+// short segments, else a workgroup tree per chunk, partials folded by a second
+// pass), so each element is folded in the same order and tree as the unfused
+// reduce kernel folds the prologue's stored values: bit-identical results.
+
+import { retain, type MultiKernel, type OutputSpec, type Tensor } from "../backend.js";
+import { collapseDims } from "../strides.js";
+import { float32, int32, uint32, type DType } from "../../src/dtype.js";
+import type { FusedGroup } from "../../src/compile/group.js";
+import type { Spec } from "../../src/primitive.js";
+import type { Reduce } from "../../src/primitives/reduce.js";
+import { rowMajorStrides } from "../../src/shape.js";
+import type { WebGpuBackend } from "./backend.js";
+import { castWgsl, computeType, helpersFor, inputDecl, type ComputeType } from "./codegen.js";
+import { castResult } from "./elementwise.js";
+import { FUSED_DTYPES, OPAQUE_ZEROS, nodeByNode, nodeFunction, nodeResult, packed } from "./fuse.js";
+import { MAX_SEGMENT, SEGMENT_INVOCATION_MAX, WORD_DTYPE, chunksFor, foldFor } from "./reduce.js";
+
+/** `v` (of compute type `t`) as a u32 word. */
+const wordOf = (t: ComputeType, v: string): string => (t === "u32" ? v : `bitcast<u32>(${v})`);
+
+interface Plan {
+  readonly n: number;
+  readonly ri: number;
+  readonly op: string;
+  /** The reduction's input dtype and compute type, its accumulator type. */
+  readonly xDtype: DType;
+  readonly v: ComputeType;
+  readonly t: ComputeType;
+  readonly proInputs: number[];
+  readonly epiInputs: number[];
+}
+
+function planOf(group: FusedGroup): Plan | undefined {
+  const n = group.inputs.length;
+  const ri = group.reduce!;
+  const dtypeOf = (k: number): DType => (k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype);
+  if (![...group.inputs, ...group.nodes.map((x) => x.dtype)].every((d) => FUSED_DTYPES.has(d.name))) return undefined;
+  if (!group.nodes.every((node, j) => j === ri || nodeResult(node, node.operands.map(dtypeOf)) !== undefined)) return undefined;
+  const rnode = group.nodes[ri]!;
+  const xDtype = dtypeOf(rnode.operands[0]!);
+  const reads = (from: number, to: number) => [...new Set(group.nodes.slice(from, to).flatMap((m) => m.operands.filter((k) => k < n)))];
+  return { n, ri, op: rnode.primitive.name, xDtype, v: computeType(xDtype), t: computeType(rnode.dtype), proInputs: reads(0, ri + 1), epiInputs: reads(ri + 1, group.nodes.length) };
+}
+
+/** Statements computing nodes `js` (v<j>, unpacked where packed) from x<k> and earlier v<j>. */
+function nodeLines(group: FusedGroup, js: readonly number[]): string {
+  const n = group.inputs.length;
+  const operand = (k: number): string => (k < n ? `x${k}` : `v${k - n}`);
+  return js
+    .map((j) => {
+      const node = group.nodes[j]!;
+      const call = `node${j}(${node.operands.map(operand).join(", ")})`;
+      return packed(node.dtype) ? `let r${j} = ${call}; let v${j} = unpack_${node.dtype.name}(r${j}, 0u);` : `let v${j} = ${call};`;
+    })
+    .join(" ");
+}
+
+/** The kernel's slots: `partial` makes the first pass of two (prologue, fold, partial words); `fromPartials` the second (partials, fold, epilogue). */
+function slotsOf(group: FusedGroup, p: Plan, short: boolean, mode: "single" | "partial" | "fromPartials"): Record<string, string> {
+  const { n, ri, t } = p;
+  const dtypeOf = (k: number): DType => (k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype);
+  const js = (from: number, to: number) => [...Array(Math.max(0, to - from)).keys()].map((i) => from + i);
+  const rnode = group.nodes[ri]!;
+  const src = rnode.operands[0]!;
+  const opaque = (x: string, ct: ComputeType) => (ct === "f32" ? `bitcast<f32>(bitcast<u32>(${x}) | opaque_zero[0])` : x);
+  const inputs = group.inputs.map((d, k) => inputDecl(k, k + 2, d));
+  let element: string, setBases: string;
+  if (mode === "fromPartials") {
+    inputs.push(inputDecl(n, n + 2, WORD_DTYPE[t]!));
+    setBases = "base_p = i32(o * params[4]);";
+    element = `return load_${n}(u32(base_p) + r);`;
+  } else {
+    setBases = p.proInputs
+      .map((k) => `base${k} = bitcast<i32>(params[block(${k}u)]) + decompose(10u, block(${k}u) + 1u, params[7], o); step${k} = bitcast<i32>(params[block(${k}u) + 1u + params[7]]);`)
+      .join(" ");
+    // one reduced dim (the usual case once dims are merged): no index arithmetic per element
+    const loads = p.proInputs
+      .map((k) => `var off${k} = i32(r) * step${k}; if (params[8] != 1u) { off${k} = decompose(10u + params[7], block(${k}u) + 1u + params[7], params[8], r); } let x${k} = load_${k}(u32(base${k} + off${k}));`)
+      .join(" ");
+    const value = src < n ? `x${src}` : `v${src - n}`;
+    element = `${loads} ${nodeLines(group, js(0, ri))} return ${opaque(value, p.v)};`;
+  }
+  let emit: string;
+  if (mode === "partial") emit = `out_words[g] = ${wordOf(t, "acc")};`;
+  else {
+    // the reduction's value as its kernel's cast of the accumulator word leaves it
+    const word = WORD_DTYPE[t]!;
+    let value: string;
+    if (word === rnode.dtype) value = `let v${ri} = acc;`;
+    else {
+      const { expr, isBool } = castWgsl(word, rnode.dtype, "acc");
+      const bits = packed(rnode.dtype) ? `pack_${rnode.dtype.name}(${isBool ? `select(0u, 1u, ${expr})` : expr})` : isBool ? `select(0u, 1u, ${expr})` : expr;
+      value = packed(rnode.dtype) ? `let r${ri} = ${bits}; let v${ri} = unpack_${rnode.dtype.name}(r${ri}, 0u);` : `let v${ri} = ${bits};`;
+    }
+    const loads = p.epiInputs
+      .map((k) => `let x${k} = load_${k}(u32(bitcast<i32>(params[block(${k}u) + 1u + params[7] + params[8]]) + decompose(10u + params[7] + params[8], block(${k}u) + 2u + params[7] + params[8], params[9], o)));`)
+      .join(" ");
+    const outsAt = `block(${n}u)`;
+    const stores = group.outputs.map((j, i) => `out_words[params[${outsAt} + ${i}u] + o] = ${wordOf(computeType(group.nodes[j]!.dtype), `v${j}`)};`).join(" ");
+    emit = `${value} ${loads} ${nodeLines(group, js(ri + 1, group.nodes.length))} ${stores}`;
+  }
+  const bases = mode === "fromPartials" ? ["base_p"] : p.proInputs.flatMap((k) => [`base${k}`, `step${k}`]);
+  const f = foldFor(p.op, t);
+  const v = mode === "fromPartials" ? t : p.v;
+  return {
+    INPUTS: inputs.join("\n"),
+    BASES: bases.map((b) => `var<private> ${b}: i32;`).join("\n"),
+    NODES: group.nodes.map((node, j) => (j === ri ? "" : nodeFunction(node, j, node.operands.map(dtypeOf)))).join("\n"),
+    V: v,
+    T: t,
+    LIFT: v === t ? "v" : `${t}(v)`,
+    INIT: f.init,
+    FOLD: f.fold,
+    SET_BASES: setBases,
+    ELEMENT: element,
+    EMIT: emit,
+    ENTRY: short ? "reduce_short" : "reduce_tree",
+  };
+}
+
+/** The specs of the group's values (inputs, then nodes) for these inputs: the members' own output rules. */
+function valueSpecs(group: FusedGroup, inputs: readonly Tensor[]): Spec[] {
+  const specs: Spec[] = inputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
+  for (const m of group.nodes) specs.push(m.primitive.output(m.operands.map((k) => specs[k]!)));
+  return specs;
+}
+
+/** A view of `t` broadcast to `shape` (zero strides where it repeats). */
+function stridesOver(t: Tensor, shape: readonly number[]): number[] {
+  const pad = shape.length - t.shape.length;
+  return shape.map((d, i) => (i < pad || (t.shape[i - pad] === 1 && d !== 1) ? 0 : t.strides[i - pad]!));
+}
+
+/**
+ * The kernel of a reduction group on webgpu, or undefined for one with a
+ * dtype or node it has no fused form for (64-bit words, complex64) or more
+ * inputs than a kernel binds. Segments of 2^31 elements or more (which the
+ * reduce kernel splits into pieces) and layouts past the params window run node by node.
+ */
+export function webGpuFuseReduce(gpu: WebGpuBackend, group: FusedGroup, maxParamsWords: number): MultiKernel | undefined {
+  const p = planOf(group);
+  if (!p || group.inputs.length + 3 > gpu.ctx.device.limits.maxStorageBuffersPerShaderStage) return undefined;
+  const { n, ri } = p;
+  const axes = (group.nodes[ri]!.primitive as Reduce).axes;
+  const run = (mode: "single" | "partial" | "fromPartials", short: boolean, out: Tensor, words: number[], inputs: readonly Tensor[], groups: number) =>
+    gpu.run(
+      {
+        op: "compile",
+        file: "fused-reduce",
+        helpers: helpersFor([...group.inputs, ...group.nodes.map((x) => x.dtype)], ["math", "strided"]),
+        key: `${group.key}|${mode}|${short}`,
+        slots: () => slotsOf(group, p, short, mode),
+      },
+      gpu.gpuBuffer(out),
+      words,
+      inputs.map((x) => gpu.gpuBuffer(x)),
+      groups,
+    );
+  return (_prim, inputs, outs: readonly OutputSpec[]) => {
+    const specs = valueSpecs(group, inputs);
+    const xShape = specs[group.nodes[ri]!.operands[0]!]!.shape;
+    const outShape = specs[n + ri]!.shape;
+    const nOut = outShape.reduce((a, d) => a * d, 1);
+    const R = axes.reduce((a, d) => a * xShape[d]!, 1);
+    const kept = [...xShape.keys()].filter((d) => !axes.includes(d));
+    const proStrides = inputs.map((t) => stridesOver(t, xShape));
+    const k = collapseDims(kept.map((d) => xShape[d]!), proStrides.map((s) => kept.map((d) => s[d]!)));
+    const r = collapseDims(axes.map((d) => xShape[d]!), proStrides.map((s) => axes.map((d) => s[d]!)));
+    const short = R <= SEGMENT_INVOCATION_MAX;
+    const chunks = short ? 1 : chunksFor(Math.max(1, nOut), R);
+    const words = [...Array<number>(OPAQUE_ZEROS).fill(0), nOut, R, chunks, Math.ceil(R / chunks), k.shape.length, r.shape.length, outShape.length, ...k.shape, ...r.shape, ...outShape];
+    inputs.forEach((t, i) => words.push(t.offset, ...k.strides[i]!, ...r.strides[i]!, t.offset, ...stridesOver(t, outShape)));
+    words.push(...outs.map((_, i) => i * nOut));
+    if (R >= MAX_SEGMENT || words.length > maxParamsWords) return nodeByNode(gpu, group, inputs);
+    const staging = gpu.allocate(Math.max(1, outs.length * nOut) * 4);
+    const results = outs.map((o, i): Tensor => {
+      const d = o.dtype;
+      return { buffer: i === 0 ? staging : retain(staging), dtype: packed(d) ? WORD_DTYPE[computeType(d)]! : d, shape: o.shape, strides: rowMajorStrides(o.shape), offset: i * nOut };
+    });
+    if (nOut > 0) {
+      if (chunks === 1) run("single", short, results[0]!, words, inputs, short ? Math.ceil(nOut / 256) : nOut);
+      else {
+        // partials [nOut, chunks] in the accumulator's words, folded (with the epilogue) as reduce.ts folds them
+        const partials = gpu.allocOutput({ shape: [nOut, chunks], dtype: WORD_DTYPE[p.t]! });
+        run("partial", false, partials, words, inputs, nOut * chunks);
+        const second = [...words];
+        second[OPAQUE_ZEROS + 1] = chunks;
+        second[OPAQUE_ZEROS + 2] = 1;
+        second[OPAQUE_ZEROS + 3] = chunks;
+        const short2 = chunks <= SEGMENT_INVOCATION_MAX;
+        run("fromPartials", short2, results[0]!, second, [...inputs, partials], short2 ? Math.ceil(nOut / 256) : nOut);
+        gpu.release(partials.buffer);
+      }
+    }
+    return results.map((t, i) => castResult(gpu, t, outs[i]!));
+  };
+}

@@ -1,0 +1,172 @@
+// mx.compile's fused reductions (compile/fusion.ts with each backend's fuse):
+// an elementwise prologue, one sum/prod/max/min over any axes and an
+// elementwise epilogue give the bits of the uncompiled graph on every backend
+// (float, half, integer and bool dtypes; axis subsets, keepdims, empty axes,
+// size-0 and size-1 axes; short, workgroup and two-pass reductions).
+
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+import { BACKENDS } from "./helpers/backends.js";
+
+/** The storage bytes of each array (NaN payloads and -0 included). */
+async function bytes(xs: readonly mx.MxArray[]): Promise<number[][]> {
+  return Promise.all(xs.map(async (x) => [...new Uint8Array((await x.data()).buffer.slice(0))]));
+}
+
+/** Deterministic values in [-3, 3) with a few special ones (a linear congruential walk from `seed`). */
+function valuesOf(n: number, seed: number): number[] {
+  let s = seed >>> 0;
+  return Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return (s % 6000) / 1000 - 3;
+  });
+}
+
+function input(shape: number[], dtype: mx.DType, seed: number, stream: mx.Device): mx.MxArray {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const vals = valuesOf(n, seed).map((v) => (dtype.kind === "float" ? v : Math.round(v * 20)));
+  return mx.reshape(mx.array(dtype === mx.bool ? vals.map((v) => v > 0) : vals, dtype, { stream }), shape, { stream });
+}
+
+type Fn = (...xs: mx.MxArray[]) => mx.MxArray | mx.MxArray[];
+
+/** Runs `f` as it is and compiled; expects the same dtypes, shapes and bits. Returns what fusion did. */
+async function expectSameBits(f: Fn, args: mx.MxArray[]): Promise<mx.CompileTrace> {
+  const list = (r: mx.MxArray | mx.MxArray[]) => (Array.isArray(r) ? r : [r]);
+  const plain = list(f(...args));
+  const cf = mx.compile(f);
+  const compiled = list(cf(...args));
+  expect(compiled.map((x) => `${x.dtype.name}[${x.shape.join(",")}]`)).toEqual(plain.map((x) => `${x.dtype.name}[${x.shape.join(",")}]`));
+  expect(await bytes(compiled)).toEqual(await bytes(plain));
+  return mx.compileStats(cf).traces[0]!;
+}
+
+describe.each(BACKENDS)("compile: fused reductions on $name", ({ name, device }) => {
+  const o = { stream: device };
+  /** Backends that fuse a reduction with its prologue and epilogue into one kernel (metal fuses the two around its reduce kernel). */
+  const fusesReductions = device.backend !== "metal";
+
+  it("fuses sum(x * x), max(abs(a - b)), sqrt(sum / n) and the variance into one node each", async () => {
+    const x = input([40, 70], mx.float32, 1, device);
+    const y = input([40, 70], mx.float32, 2, device);
+    // [groups, nodes] of the trace fused, and around the reduction (the variance's inner mean is a reduction of its own: its divide joins the outer prologue)
+    const cases: [Fn, mx.MxArray[], number[], number[] | undefined][] = [
+      [(a) => mx.sum(mx.multiply(a, a, o), { axis: 1, ...o }), [x], [1, 1], [0, 2]],
+      [(a, b) => mx.max(mx.abs(mx.subtract(a, b, o), o), o), [x, y], [1, 1], [1, 2]],
+      [(a) => mx.sqrt(mx.divide(mx.sum(mx.square(a, o), { axis: 0, ...o }), 40, o), o), [x], [1, 1], [1, 3]],
+      [(a) => mx.mean(mx.square(mx.subtract(a, mx.mean(a, { axis: 1, keepdims: true, ...o }), o), o), { axis: 1, ...o }), [x], [1, 2], undefined],
+    ];
+    for (const [f, args, fused, around] of cases) {
+      const t = await expectSameBits(f, args);
+      const want = fusesReductions ? fused : around;
+      if (want) expect([t.groups, t.nodes]).toEqual(want);
+    }
+  }, 120_000);
+
+  it("gives the uncompiled bits for every reduction, dtype and axes", async () => {
+    const dtypes = [mx.float32, mx.float16, mx.bfloat16, mx.int32, mx.int8, mx.uint8, mx.uint32, mx.bool];
+    const reductions = ["sum", "prod", "max", "min"] as const;
+    const shape = [3, 5, 7];
+    const axesList: (number[] | undefined)[] = [undefined, [0], [1], [2], [0, 2], [1, 2], []];
+    let i = 0;
+    for (const dtype of dtypes) {
+      const x = input(shape, dtype, 7, device);
+      // the cpu runs every reduction of every dtype; a GPU one per dtype (each fused kernel is a pipeline to compile)
+      for (const r of name === "cpu" ? reductions : [reductions[i % reductions.length]!]) {
+        // the axes and keepdims walk their lists across the dtypes and reductions
+        const axis = axesList[i % axesList.length];
+        const keepdims = i++ % 2 === 1;
+        // bool: a logical op before the reduction; the rest: a product and a cast back
+        const pro = (a: mx.MxArray) => (dtype === mx.bool ? mx.logicalNot(a, o) : mx.astype(mx.multiply(mx.add(a, a, o), a, o), dtype, o));
+        const f = (a: mx.MxArray) => {
+          const red = mx[r](pro(a), { ...(axis ? { axis } : {}), keepdims, ...o });
+          return [red, mx.add(red, red, o)];
+        };
+        await expectSameBits(f, [x]);
+      }
+    }
+  }, 120_000);
+
+  it("keeps size-0 and size-1 axes, broadcast inputs and strided views bit for bit", async () => {
+    const empty = mx.zeros([4, 0, 3], mx.float32, o);
+    await expectSameBits((a) => mx.exp(mx.sum(mx.exp(a, o), { axis: 1, ...o }), o), [empty]);
+    await expectSameBits((a) => mx.exp(mx.sum(mx.exp(a, o), { axis: 2, ...o }), o), [empty]);
+    const one = input([5, 1, 6], mx.float16, 3, device);
+    await expectSameBits((a) => mx.negative(mx.max(mx.square(a, o), { axis: 1, ...o }), o), [one]);
+    // a row broadcast against a transposed view, reduced over the broadcast axis
+    const x = mx.transpose(input([9, 13], mx.float32, 4, device), undefined, o);
+    const row = input([9], mx.float32, 5, device);
+    await expectSameBits((a, b) => mx.sum(mx.multiply(a, b, o), { axis: 0, keepdims: true, ...o }), [x, row]);
+    await expectSameBits((a, b) => mx.min(mx.subtract(a, b, o), { axis: 1, ...o }), [x, row]);
+  });
+
+  it("propagates NaN through max and min as the reduce kernel does", async () => {
+    // sqrt of the negative elements: NaN among numbers, first or later in a segment
+    const x = input([4, 9], mx.float32, 21, device);
+    for (const r of ["max", "min"] as const) {
+      await expectSameBits((a) => mx.abs(mx[r](mx.sqrt(a, o), { axis: 1, ...o }), o), [x]);
+      await expectSameBits((a) => mx[r](mx.sqrt(a, o), { axis: 0, ...o }), [x]);
+    }
+  });
+
+  it("folds long segments in the reduce kernel's order (short, workgroup and two-pass splits)", async () => {
+    for (const [shape, axis] of [
+      [[3, 60], 1],
+      [[3, 5000], 1],
+      [[2, 70000], 1],
+      [[300000], 0],
+      [[70000, 3], 0],
+      // webgpu's 68 chunks: its second pass is a workgroup tree too
+      ...(device.backend === "webgpu" ? [[[1100000], 0]] : []),
+    ] as [number[], number][]) {
+      const x = input(shape, mx.float32, shape[0]!, device);
+      await expectSameBits((a) => mx.sqrt(mx.sum(mx.multiply(a, a, o), { axis, ...o }), o), [x]);
+      const h = input(shape, mx.float16, 11, device);
+      await expectSameBits((a) => mx.sum(mx.multiply(a, 0.5, o), { axis, ...o }), [h]);
+    }
+  }, 120_000);
+
+  it("runs logsumexp written by hand, with the reduction and a prologue value returned", async () => {
+    const x = input([6, 50], mx.float32, 9, device);
+    const lse = (a: mx.MxArray) => {
+      const m = mx.max(a, { axis: 1, keepdims: true, ...o });
+      return mx.add(mx.log(mx.sum(mx.exp(mx.subtract(a, m, o), o), { axis: 1, keepdims: true, ...o }), o), m, o);
+    };
+    await expectSameBits(lse, [x]);
+    // x * x also leaves the group: it stays a node of its own, the reduction fuses with the rest
+    await expectSameBits((a) => {
+      const sq = mx.multiply(a, a, o);
+      const s = mx.sum(sq, { axis: 1, ...o });
+      return [sq, s, mx.sqrt(s, o)];
+    }, [x]);
+  });
+
+  it("matches random chains around a random reduction", async () => {
+    const unary = ["exp", "abs", "square", "negative", "sin", "sqrt"] as const;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(mx.float32, mx.float16, mx.bfloat16),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 3 }),
+        fc.constantFrom("sum", "prod", "max", "min"),
+        fc.array(fc.constantFrom(...unary), { maxLength: 3 }),
+        fc.array(fc.constantFrom(...unary), { maxLength: 2 }),
+        fc.integer({ min: 0, max: 1000 }),
+        async (dtype, shape, r, pre, post, seed) => {
+          const axes = shape.map((_, i) => i).filter((i) => (seed >> i) & 1);
+          const x = input(shape, dtype, seed, device);
+          const y = input(shape, dtype, seed + 1, device);
+          const f = (a: mx.MxArray, b: mx.MxArray) => {
+            let v = mx.multiply(a, b, o);
+            for (const u of pre) v = mx[u](v, o);
+            let red = mx[r](v, { axis: axes, keepdims: seed % 3 === 0, ...o });
+            for (const u of post) red = mx[u](red, o);
+            return red;
+          };
+          await expectSameBits(f, [x, y]);
+        },
+      ),
+      { numRuns: name === "cpu" ? 25 : 6, seed: 17 },
+    );
+  });
+});

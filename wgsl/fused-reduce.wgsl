@@ -1,0 +1,93 @@
+// A fused reduction (mx.compile): an elementwise prologue computed where the
+// reduction loads its input, folded exactly as reduce.wgsl (a workgroup of
+// 256 per chunk: four accumulators per invocation over its strided share, then
+// 32 folds of 8 shares and one of their 32 results; its header states the
+// order) or segments.wgsl (one
+// invocation per output folding in order) fold it, then the elementwise
+// epilogue on the result, each output written as a 32-bit word (the backend
+// casts narrower dtypes afterwards, as the reduce kernel does). A first pass
+// of several chunks writes the accumulator words instead (EMIT).
+// Slots (the name in double braces), filled by backends/webgpu/fuse-reduce.ts:
+//   INPUTS   the group's inputs (bindings from 2 on) and their load_<k>(e)
+//   BASES    private i32s per prologue input: its segment start for the current output and its step along one reduced dim
+//   NODES    fn node<j>(a, b, c) of the prologue and epilogue nodes
+//   V, T     the reduction's input compute type and its accumulator type
+//   LIFT, INIT, FOLD   as in reduce.wgsl
+//   SET_BASES  statements setting BASES for output o
+//   ELEMENT  statements of fn element(r) -> V: element r of the current segment
+//   EMIT     statements of fn emit(g, o, acc): the epilogue and the stores (or the partial word)
+//   ENTRY    reduce_tree or reduce_short
+// params: [0, 0, 0 (opaque_zero), n_out, R, chunks, chunk_len, nk, nr, ne, kept shape[nk],
+//   reduced shape[nr], output shape[ne], per group input: prologue offset, kept strides[nk],
+//   reduced strides[nr], epilogue offset, output strides[ne]; then the word offset of each output]
+
+@group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
+@group(0) @binding(1) var<storage, read> params: array<u32>;
+{{INPUTS}}
+
+var<workgroup> part_a: array<{{T}}, 256>;
+var<workgroup> part32_a: array<{{T}}, 32>;
+/** Zeros the compiler cannot see (backends/webgpu/fuse.ts says why). */
+var<private> opaque_zero: array<u32, 3>;
+{{BASES}}
+
+{{NODES}}
+
+fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
+fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
+fn block(k: u32) -> u32 { return 10u + params[7] + params[8] + params[9] + k * (2u + params[7] + params[8] + params[9]); }
+fn set_bases(o: u32) { {{SET_BASES}} }
+fn element(r: u32) -> {{V}} { {{ELEMENT}} }
+fn emit(g: u32, o: u32, acc: {{T}}) { {{EMIT}} }
+
+fn reduce_short(wid: vec3u, nwg: vec3u, lid: u32) {
+  let o = (wid.x + wid.y * nwg.x) * 256u + lid;
+  if (o >= params[3]) { return; }
+  set_bases(o);
+  var acc: {{T}} = {{INIT}};
+  for (var r = 0u; r < params[4]; r++) { acc = fold(acc, lift(element(r))); }
+  emit(o, o, acc);
+}
+
+fn reduce_tree(wid: vec3u, nwg: vec3u, lid: u32) {
+  let g = wid.x + wid.y * nwg.x;
+  let R = params[4];
+  let chunks = params[5];
+  let chunk_len = params[6];
+  let o = g / chunks;
+  let valid = o < params[3];
+  let r_end = min(R, (g % chunks + 1u) * chunk_len);
+  var a0: {{T}} = {{INIT}};
+  var a1: {{T}} = {{INIT}};
+  var a2: {{T}} = {{INIT}};
+  var a3: {{T}} = {{INIT}};
+  if (valid) {
+    set_bases(o);
+    for (var r = (g % chunks) * chunk_len + lid; r < r_end; r += 1024u) {
+      a0 = fold(a0, lift(element(r)));
+      if (r + 256u < r_end) { a1 = fold(a1, lift(element(r + 256u))); }
+      if (r + 512u < r_end) { a2 = fold(a2, lift(element(r + 512u))); }
+      if (r + 768u < r_end) { a3 = fold(a3, lift(element(r + 768u))); }
+    }
+  }
+  part_a[lid] = fold(fold(a0, a1), fold(a2, a3));
+  workgroupBarrier();
+  // invocation i < 32 folds shares 8i .. 8i + 7, then invocation 0 the 32 results, each left to right
+  if (lid < 32u) {
+    var a = part_a[8u * lid];
+    for (var k = 1u; k < 8u; k++) { a = fold(a, part_a[8u * lid + k]); }
+    part32_a[lid] = a;
+  }
+  workgroupBarrier();
+  if (lid == 0u && valid) {
+    var a = part32_a[0];
+    for (var k = 1u; k < 32u; k++) { a = fold(a, part32_a[k]); }
+    emit(g, o, a);
+  }
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  opaque_zero = array<u32, 3>(params[0], params[1], params[2]);
+  {{ENTRY}}(wid, nwg, lid);
+}

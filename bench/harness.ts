@@ -36,11 +36,36 @@ export interface Row {
   higherIsBetter: boolean;
 }
 
+/** A row measured beside several peers: one number per peer, NaN where that peer has none. */
+export interface MultiRow {
+  name: string;
+  unit: string;
+  ours: number;
+  peers: number[];
+  higherIsBetter: boolean;
+}
+
+/** The side-by-side table with one peer column and its speedup column. */
 export function printTable(title: string, peerName: string, rows: Row[]): void {
+  writeTable(title, [peerName], ["speedup (mlx-ts vs peer)"], rows.map((r) => ({ ...r, peers: [r.peer] })));
+}
+
+/** The side-by-side table with a column per peer, then a speedup column (mlx-ts vs that peer) per peer. */
+export function printPeersTable(title: string, peerNames: string[], rows: MultiRow[]): void {
+  writeTable(title, peerNames, peerNames.map((p) => `vs ${p}`), rows);
+}
+
+function writeTable(title: string, peerNames: string[], ratioNames: string[], rows: MultiRow[]): void {
   const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
-  const header = ["benchmark", "unit", "mlx-ts", peerName, "speedup (mlx-ts vs peer)"];
+  const header = ["benchmark", "unit", "mlx-ts", ...peerNames, ...ratioNames];
   // a peer without the op (or absent on this machine) is NaN: shown as n/a
-  const body = rows.map((r) => [r.name, r.unit, fmt(r.ours), Number.isNaN(r.peer) ? "n/a" : fmt(r.peer), Number.isNaN(r.peer) ? "n/a" : `${(r.higherIsBetter ? r.ours / r.peer : r.peer / r.ours).toFixed(2)}x`]);
+  const body = rows.map((r) => [
+    r.name,
+    r.unit,
+    fmt(r.ours),
+    ...r.peers.map((p) => (Number.isNaN(p) ? "n/a" : fmt(p))),
+    ...r.peers.map((p) => (Number.isNaN(p) ? "n/a" : `${(r.higherIsBetter ? r.ours / p : p / r.ours).toFixed(2)}x`)),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
   console.log(`\n${title}\nmachine: ${machine()}\n`);

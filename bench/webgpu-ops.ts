@@ -6,14 +6,13 @@
 // Run: npx tsx bench/webgpu-ops.ts [--small] [--only REGEX] [--json FILE]
 //   (--small: sizes for lavapipe; --only: the benchmarks whose name matches)
 
-import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { machine, printTable, timeMs, type Row } from "./harness.js";
 import { copyBandwidth } from "./webgpu-copy.js";
+import { torchTimes, type TorchCase } from "./peers/torch.js";
 
 const args = process.argv.slice(2);
 const small = args.includes("--small");
@@ -107,18 +106,6 @@ for (const bits of [4, 8]) {
   });
 }
 
-/** Torch's milliseconds per op for each bench, or {} where python3 has no torch with CUDA. */
-function torchTimes(): Record<string, number> {
-  const script = fileURLToPath(new URL("./peers/torch_ops.py", import.meta.url));
-  const cases = benches.map((b) => [b.torch[0], { ...b.torch[1], key: b.key }]);
-  const r = spawnSync("python3", [script, JSON.stringify(cases)], { encoding: "utf8" });
-  if (r.status !== 0) {
-    console.error(`no torch peer: ${(r.stderr || r.error?.message || "").trim().split("\n").pop()}`);
-    return {};
-  }
-  return JSON.parse(r.stdout) as Record<string, number>;
-}
-
 if (only) benches.splice(0, benches.length, ...benches.filter((b) => only.test(b.key)));
 const rows: Row[] = [];
 /** Peak memory of each row (inputs and REPS results included), for the attention rows' memory comparison. */
@@ -138,7 +125,7 @@ for (const b of benches) {
   peaks.push(mx.getPeakMemory());
   for (const x of xs) x.dispose();
 }
-const peer = torchTimes();
+const peer = torchTimes(benches.map((b): TorchCase => [b.torch[0], { ...b.torch[1], key: b.key }]));
 rows.forEach((r, i) => {
   const t = peer[benches[i]!.key];
   if (t !== undefined) r.peer = benches[i]!.score(t);

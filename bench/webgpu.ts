@@ -1,9 +1,12 @@
 // mlx-ts's webgpu backend beside TensorFlow.js's WebGPU backend running on the
-// same Dawn device, in one run: a plain WGSL copy kernel (the bandwidth
-// ceiling), elementwise add and exp, sum, matmul, and a chain of 1000 small ops
-// (also through mx.compile; tfjs has no compile, its row is eager dispatch).
-// Throughput rows time REPS back-to-back ops per device wait (steady state, the
-// same for both libraries); the chain row is built inside tidy on both sides.
+// same Dawn device and PyTorch (CUDA, TF32 off) on the same card, in one run: a
+// plain WGSL copy kernel (the bandwidth ceiling; torch: copy_), elementwise add
+// and exp, sum, matmul, and a chain of 1000 small ops (also through mx.compile;
+// the peers' rows are eager dispatch). Throughput rows time REPS back-to-back
+// ops per device wait (steady state, the same for every library); the chain row
+// is built inside tidy on our side and tfjs's. Torch runs after our rows in a
+// Python subprocess (bench/peers/torch_ops.py); its column is n/a where
+// `python3 -c "import torch"` fails or torch has no CUDA device.
 // Run: npx tsx bench/webgpu.ts [--small] [--json FILE]   (--small: sizes for lavapipe)
 
 import { writeFileSync } from "node:fs";
@@ -12,7 +15,8 @@ import * as tfwebgpu from "@tensorflow/tfjs-backend-webgpu";
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
-import { machine, printTable, timeMs, type Row } from "./harness.js";
+import { machine, printPeersTable, timeMs, type MultiRow } from "./harness.js";
+import { torchTimes, type TorchCase } from "./peers/torch.js";
 import { copyBandwidth } from "./webgpu-copy.js";
 
 const args = process.argv.slice(2);
@@ -44,7 +48,15 @@ const tfSync = async () => {
 };
 const o = { stream: mx.webgpu };
 
-const rows: Row[] = [];
+/** A row with tfjs's number and, once torch has run, torch's (NaN until then, and where it has none). */
+const rows: MultiRow[] = [];
+/** Torch's case for each row that has one, and how its milliseconds per op become the row's number. */
+const torchCases: { row: MultiRow; case: TorchCase; score: (ms: number) => number }[] = [];
+const row = (name: string, unit: string, ours: number, tfjs: number, higherIsBetter: boolean, torch?: [TorchCase, (ms: number) => number]) => {
+  const r: MultiRow = { name, unit, ours, peers: [tfjs, NaN], higherIsBetter };
+  rows.push(r);
+  if (torch) torchCases.push({ row: r, case: torch[0], score: torch[1] });
+};
 const data = Float32Array.from({ length: N }, (_, i) => Math.sin(i));
 const gbps = (ms: number, arrays: number) => (arrays * N * 4) / (ms / 1000) / 1e9;
 // the ceiling is measured before and after the elementwise rows, and the higher one kept
@@ -70,9 +82,12 @@ const copyBefore = await copyBandwidth(device, N, REPS, WARMUP_MS);
   const mAdd = gbps(await ours(() => mx.add(a, b, o)), 3), pAdd = gbps(await peer(() => tf.add(ta, tb)), 3);
   const mExp = gbps(await ours(() => mx.exp(a, o)), 2), pExp = gbps(await peer(() => tf.exp(ta)), 2);
   const copy = Math.max(copyBefore, await copyBandwidth(device, N, REPS, WARMUP_MS));
-  rows.push({ name: `add ${N / 2 ** 20}M f32 (copy kernel ${copy.toFixed(0)} GB/s; ours ${((100 * mAdd) / copy).toFixed(0)}% of it)`, unit: "GB/s", ours: mAdd, peer: pAdd, higherIsBetter: true });
-  rows.push({ name: `exp ${N / 2 ** 20}M f32 (ours ${((100 * mExp) / copy).toFixed(0)}% of copy)`, unit: "GB/s", ours: mExp, peer: pExp, higherIsBetter: true });
-  rows.push({ name: `sum ${N / 2 ** 20}M f32`, unit: "ms", ours: await ours(() => mx.sum(a, o)), peer: await peer(() => tf.sum(ta)), higherIsBetter: false });
+  const M = `${N / 2 ** 20}M`;
+  const perMs = (arrays: number) => (ms: number) => gbps(ms, arrays);
+  row(`copy ${M} f32 (ours: the WGSL copy kernel; torch: copy_)`, "GB/s", copy, NaN, true, [["copy", { n: N, key: "copy" }], perMs(2)]);
+  row(`add ${M} f32 (ours ${((100 * mAdd) / copy).toFixed(0)}% of copy)`, "GB/s", mAdd, pAdd, true, [["unary", { n: N, fn: "add", key: "add" }], perMs(3)]);
+  row(`exp ${M} f32 (ours ${((100 * mExp) / copy).toFixed(0)}% of copy)`, "GB/s", mExp, pExp, true, [["unary", { n: N, fn: "exp", key: "exp" }], perMs(2)]);
+  row(`sum ${M} f32`, "ms", await ours(() => mx.sum(a, o)), await peer(() => tf.sum(ta)), false, [["sum", { n: N, key: "sum" }], (ms) => ms]);
   a.dispose();
   b.dispose();
   ta.dispose();
@@ -95,7 +110,7 @@ for (const n of SIZES) {
     await tfSync();
     for (const c of cs) c.dispose();
   }, 5, 1, WARMUP_MS)) / REPS;
-  rows.push({ name: `matmul ${n} f32`, unit: "TFLOP/s", ours: flops(ours), peer: flops(peer), higherIsBetter: true });
+  row(`matmul ${n} f32`, "TFLOP/s", flops(ours), flops(peer), true, [["matmul", { n, key: `matmul ${n}` }], flops]);
   a.dispose();
   ta.dispose();
 }
@@ -122,7 +137,9 @@ for (const n of SIZES) {
     await tfSync();
     r.dispose();
   }, 21, 3, WARMUP_MS);
-  rows.push({ name: "chain of 1000 ops on 16 f32", unit: "us/op", ours: (ours * 1000) / OPS, peer: (peer * 1000) / OPS, higherIsBetter: false });
+  const usPerOp = (ms: number) => (ms * 1000) / OPS;
+  const torchChain: [TorchCase, (ms: number) => number] = [["chain", { ops: OPS, key: "chain" }], usPerOp];
+  row("chain of 1000 ops on 16 f32", "us/op", usPerOp(ours), usPerOp(peer), false, torchChain);
   // the same chain through mx.compile (traced once; fused where the backend fuses)
   const compiledChain = mx.compile((x: mx.MxArray) => {
     for (let i = 0; i < OPS / 2; i++) x = mx.add(mx.multiply(x, 1.0001, o), 0.5, o);
@@ -133,8 +150,16 @@ for (const n of SIZES) {
     await mx.eval(r);
     r.dispose();
   }, 21, 3, WARMUP_MS);
-  rows.push({ name: "chain of 1000 ops on 16 f32, compiled", unit: "us/op", ours: (oursCompiled * 1000) / OPS, peer: (peer * 1000) / OPS, higherIsBetter: false });
+  row("chain of 1000 ops on 16 f32, compiled (peers: eager)", "us/op", usPerOp(oursCompiled), usPerOp(peer), false, torchChain);
 }
 
-printTable(`mlx-ts webgpu vs tfjs-backend-webgpu 4.22 on the same Dawn device (${gpu.ctx.description})`, "tfjs-webgpu", rows);
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ machine: machine(), adapter: gpu.ctx.description, date: new Date().toISOString(), rows }, null, 2));
+// torch last, in its own process, once our rows and tfjs's are done with the card; each case warmed up as ours
+const torch = torchTimes([...new Map(torchCases.map((t): [string, TorchCase] => [t.case[1].key, [t.case[0], { ...t.case[1], warmup_ms: WARMUP_MS }]])).values()]);
+for (const t of torchCases) {
+  const ms = torch[t.case[1].key];
+  if (ms !== undefined) t.row.peers[1] = t.score(ms);
+}
+
+const PEERS = ["tfjs-webgpu", "torch"];
+printPeersTable(`mlx-ts webgpu vs tfjs-backend-webgpu 4.22 on the same Dawn device and PyTorch (CUDA, TF32 off) on the same card (${gpu.ctx.description})`, PEERS, rows);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ machine: machine(), adapter: gpu.ctx.description, date: new Date().toISOString(), peers: PEERS, rows }, null, 2));

@@ -1,17 +1,28 @@
-# The PyTorch (CUDA) column of bench/webgpu-ops.ts: times the same ops on the
-# same card in one run. Reads a JSON list of [name, args] from argv[1], prints
-# JSON {name: milliseconds per op} (median of runs of 10 back-to-back ops).
+# The PyTorch (CUDA) column of bench/webgpu.ts and bench/webgpu-ops.ts: times
+# the same ops on the same card in one run. Reads a JSON list of [name, args]
+# from argv[1], prints JSON {key: milliseconds per op} (median of runs of 10
+# back-to-back ops; the eager chain: wall time of one chain to the device wait),
+# each after a warm-up of args["warmup_ms"] (default 0) plus three calls.
 import json
 import sys
+import time
 
 import torch
 import torch.nn.functional as F
 
 
-def timed(fn, reps=10, runs=7):
-    for _ in range(3):
+def warm_up(fn, warmup_ms):
+    """Three calls, then more until warmup_ms have passed (an idle GPU clocks down)."""
+    start = time.perf_counter()
+    i = 0
+    while i < 3 or (time.perf_counter() - start) * 1000 < warmup_ms:
         fn()
-    torch.cuda.synchronize()
+        torch.cuda.synchronize()
+        i += 1
+
+
+def timed(fn, warmup_ms, reps=10, runs=7):
+    warm_up(fn, warmup_ms)
     times = []
     for _ in range(runs):
         start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
@@ -24,6 +35,29 @@ def timed(fn, reps=10, runs=7):
     return sorted(times)[len(times) // 2]
 
 
+def timed_wall(fn, warmup_ms, runs=21):
+    warm_up(fn, warmup_ms)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        torch.cuda.synchronize()
+        times.append((time.perf_counter() - start) * 1000)
+    return sorted(times)[len(times) // 2]
+
+
+def chain(ops):
+    x0 = torch.ones(16, device="cuda")
+
+    def run():
+        x = x0
+        for _ in range(ops // 2):
+            x = x * 1.0001 + 0.5
+        return x
+
+    return run
+
+
 def case(name, a):
     dev = "cuda"
     if name == "copy":
@@ -34,6 +68,12 @@ def case(name, a):
         x, y = torch.rand(a["n"], device=dev), torch.rand(a["n"], device=dev)
         fn = {"add": lambda: x + y, "exp": lambda: torch.exp(x), "sin": lambda: torch.sin(x), "tanh": lambda: torch.tanh(x)}[a["fn"]]
         return fn
+    if name == "sum":
+        x = torch.rand(a["n"], device=dev)
+        return lambda: torch.sum(x)
+    if name == "matmul":
+        x = torch.rand(a["n"], a["n"], device=dev)
+        return lambda: x @ x
     if name == "cumsum":
         x = torch.rand(a["n"], device=dev)
         return lambda: torch.cumsum(x, 0)
@@ -57,11 +97,17 @@ def case(name, a):
     raise ValueError(f"no torch counterpart for {name}")
 
 
+if not torch.cuda.is_available():
+    sys.exit("torch has no CUDA device")
+# float32 matmuls in full float32 (cuBLAS's plain SGEMM), as mlx-ts computes them
+torch.backends.cuda.matmul.allow_tf32 = False
+torch.backends.cudnn.allow_tf32 = False
 out = {}
 for name, args in json.loads(sys.argv[1]):
     key = args.get("key", name)
     try:
-        out[key] = timed(case(name, args))
+        warmup_ms = args.get("warmup_ms", 0)
+        out[key] = timed_wall(chain(args["ops"]), warmup_ms) if name == "chain" else timed(case(name, args), warmup_ms)
     except Exception as e:  # an op this torch lacks: no peer number
         print(f"torch peer {key}: {e}", file=sys.stderr)
     torch.cuda.empty_cache()

@@ -1,21 +1,27 @@
 // Batched matmul C[b] = A[b] @ B[b], register-blocked: a 16x16 workgroup
 // computes a BM x BN tile of C, each invocation a TM x TN block held in vec4
-// registers, over K in slabs of BK staged in workgroup memory. Invocation
-// (tx, ty) owns rows ty*4 + 64*i + (0..3) and columns tx*4 + 64*j + (0..3), so
-// neighbouring invocations read neighbouring vec4s of the staged slabs (no
-// bank conflicts) and write neighbouring words of C. A and B are read through
-// their strides (transposed or broadcast operands need no copy); the loop that
-// stages them walks whichever of k or the row/column is contiguous. The
-// result is written as float32 words (the backend casts to f16/bf16 after).
+// registers, over K in slabs of BK staged in workgroup memory. Both staged
+// slabs are k-major (A transposed on the way in), so every k step reads one
+// vec4 of A and one of B per 4x4 block. Invocation (tx, ty) owns rows
+// ty*4 + 64*i + (0..3) and columns tx*4 + 64*j + (0..3): neighbouring
+// invocations read neighbouring vec4s of the slabs (no bank conflicts) and
+// write neighbouring words of C. With NBUF = 2 the slabs are double-buffered:
+// slab k+1 is stored into the other buffer while slab k is computed, one
+// barrier per slab; with NBUF = 1 the store waits behind a second barrier.
+// A and B are read through their strides (transposed or broadcast operands
+// need no copy); the loop that stages them walks whichever of k or the
+// row/column is contiguous. The result is written as float32 words (the
+// backend casts to f16/bf16 after).
 // Slots (the name in double braces), filled by backends/webgpu/matmul.ts:
 //   A, B       bindings 2 and 3 with load_0 / load_1
-//   CONFIG     const BM, BN, BK, TM, TN (TM, TN multiples of 4; BM = 16 * TM)
+//   CONFIG     const BM, BN, BK, NBUF
+//   PAIRS      a_pair / b_pair for an operand staged in pairs (two 16-bit neighbours from one word), or nothing
 //   ACC        the accumulator declarations (acc_r_j: vec4<f32>, r < TM, j < TN / 4)
 //   STAGE_INDEX  the (row, k) of each element this invocation stages (k-fastest
 //              for an operand whose k stride is 1, else row/column-fastest)
-//   LOAD_SLAB, LOAD_NEXT  loads of slab k0 / kn into the staging registers
-//   STORE_SLAB the staging registers written to tile_a / tile_b
-//   FMA        one k step: loads of the thread's A and B vec4s and the FMAs
+//   LOAD_SLAB, LOAD_NEXT  loads of slab k0 / kn into the staging registers (f32, or vec2 for pairs)
+//   STORE_SLAB the staging registers written to tile_a[buf] / tile_b[buf]
+//   FMA        one k step on tile_a[cur] / tile_b[cur]: the thread's A and B vec4s and the FMAs
 //   STORE      the writes of the accumulators through put(row, col4, v)
 // params: [M, N, K, nb (batch dims), tiles_n, tiles_m, batches, a_offset, a_rs, a_cs,
 //          b_offset, b_rs, b_cs, batch shape[nb], a batch strides[nb], b batch strides[nb]]
@@ -29,8 +35,8 @@
 // staged slabs, k-major; A's rows padded by one vec4 so that k-fastest staging does not collide on banks
 const SA = BM / 4u + 1u;
 const SB = BN / 4u;
-var<workgroup> tile_a: array<vec4<f32>, BK * SA>;
-var<workgroup> tile_b: array<vec4<f32>, BK * SB>;
+var<workgroup> tile_a: array<array<vec4<f32>, BK * SA>, NBUF>;
+var<workgroup> tile_b: array<array<vec4<f32>, BK * SB>, NBUF>;
 
 fn p_i(k: u32) -> i32 { return bitcast<i32>(params[k]); }
 
@@ -84,19 +90,30 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let tx = lid.x;
   let ty = lid.y;
   {{ACC}}
-  // each invocation stages LA elements of A and LB of B per slab; the next
-  // slab's loads are issued before the current slab's FMAs (their latency hides behind them)
+  // each invocation stages BM*BK/256 elements of A and BN*BK/256 of B per slab;
+  // the next slab's loads are issued before the current slab's FMAs (their latency hides behind them)
   {{STAGE_INDEX}}
   {{LOAD_SLAB}}
+  var buf = 0u;
+  {{STORE_SLAB}}
+  workgroupBarrier();
+  var cur = 0u;
   for (var k0 = 0u; k0 < K; k0 += BK) {
-    {{STORE_SLAB}}
-    workgroupBarrier();
     let kn = k0 + BK;
-    {{LOAD_NEXT}}
+    let more = kn < K;
+    if (more) {
+      {{LOAD_NEXT}}
+    }
     for (var k = 0u; k < BK; k++) {
       {{FMA}}
     }
+    if (NBUF == 1u) { workgroupBarrier(); }
+    buf = (cur + 1u) % NBUF;
+    if (more) {
+      {{STORE_SLAB}}
+    }
     workgroupBarrier();
+    cur = buf;
   }
   let c_base = batch * M * N;
   {{STORE}}
@@ -115,8 +132,16 @@ fn b_at(k: u32, c: u32) -> f32 {
 fn put(c_base: u32, M: u32, N: u32, row: u32, col: u32, v: vec4<f32>) {
   if (row >= M) { return; }
   let o = c_base + row * N + col;
+  if (col + 3u < N) {
+    out_words[o] = bitcast<u32>(v.x);
+    out_words[o + 1u] = bitcast<u32>(v.y);
+    out_words[o + 2u] = bitcast<u32>(v.z);
+    out_words[o + 3u] = bitcast<u32>(v.w);
+    return;
+  }
   if (col < N) { out_words[o] = bitcast<u32>(v.x); }
   if (col + 1u < N) { out_words[o + 1u] = bitcast<u32>(v.y); }
   if (col + 2u < N) { out_words[o + 2u] = bitcast<u32>(v.z); }
-  if (col + 3u < N) { out_words[o + 3u] = bitcast<u32>(v.w); }
 }
+
+{{PAIRS}}

@@ -4,11 +4,15 @@
 
 import { timeMs } from "./harness.js";
 
+const EIGHT = [0, 1, 2, 3, 4, 5, 6, 7];
+
 /**
  * GB/s of a plain copy kernel over `n` floats (read + write counted), reps
  * copies into distinct destinations per device wait, as the library rows run:
- * each invocation copies four words 256 apart, the fastest plain copy found on
- * the H100 (a vec4 copy reached about half of it).
+ * each invocation loads eight words 256 apart, then stores them, the fastest
+ * of bench/webgpu-copy-variants.ts on the H200 (3882 GB/s, 93% of torch's
+ * copy_ in the same session; four words stored as loaded, this kernel until
+ * 2026-11-30, moved 2496).
  */
 export async function copyBandwidth(device: GPUDevice, n: number, reps: number, warmupMs: number): Promise<number> {
   const src = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE });
@@ -17,16 +21,15 @@ export async function copyBandwidth(device: GPUDevice, n: number, reps: number, 
     code: `@group(0) @binding(0) var<storage, read> s: array<u32>;
 @group(0) @binding(1) var<storage, read_write> d: array<u32>;
 @compute @workgroup_size(256) fn main(@builtin(workgroup_id) w: vec3u, @builtin(num_workgroups) nw: vec3u, @builtin(local_invocation_index) l: u32) {
-  let first = (w.x + w.y * nw.x) * 1024u + l;
-  for (var j = 0u; j < 4u; j++) {
-    let i = first + j * 256u;
-    if (i < arrayLength(&s)) { d[i] = s[i]; }
-  }
+  let m = arrayLength(&s);
+  let first = (w.x + w.y * nw.x) * 2048u + l;
+  ${EIGHT.map((j) => `let i${j} = first + ${256 * j}u; var v${j} = 0u; if (i${j} < m) { v${j} = s[i${j}]; }`).join("\n  ")}
+  ${EIGHT.map((j) => `if (i${j} < m) { d[i${j}] = v${j}; }`).join("\n  ")}
 }`,
   });
   const pipeline = device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
   const bgs = dsts.map((dst) => device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: src } }, { binding: 1, resource: { buffer: dst } }] }));
-  const groups = Math.ceil(n / 1024);
+  const groups = Math.ceil(n / 2048);
   const x = Math.min(groups, 65535), y = Math.ceil(groups / x);
   const ms = await timeMs(async () => {
     const enc = device.createCommandEncoder();

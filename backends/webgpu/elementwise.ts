@@ -7,11 +7,15 @@
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { elementwiseLayout } from "../strides.js";
 import { complex64, is64BitInt, uint64, type DType } from "../../src/dtype.js";
+import { sizeOf } from "../../src/shape.js";
 import type { Binary, Unary } from "../../src/primitives/elementwise.js";
-import type { WebGpuBackend } from "./backend.js";
+import type { KernelCall, WebGpuBackend } from "./backend.js";
 import { BINARY_WGSL, UNARY_WGSL, castWgsl, elementsPerWord, helpersFor, inputDecl, packExpr, wgslExprFor, type WgslExprs } from "./codegen.js";
 
 const NAMES = ["a", "b", "c"];
+
+/** Output words each workgroup of wgsl/elementwise.wgsl writes (elementwise64.wgsl: 1024 elements). */
+export const ELEMENTWISE_WORDS_PER_GROUP = 2048;
 
 /** The helper files the elementwise templates need for `dtypes` (their indexing, elementwise-index.wgsl, and `extra`). */
 export function elementwiseHelpers(dtypes: readonly DType[], extra: readonly string[] = ["math"]): string[] {
@@ -35,29 +39,61 @@ export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: str
   return { ...common, EPW: epw, BITS: 32 / epw, PACK: packExpr(out, "v", isBool) };
 }
 
+/** Small integer codes of the dtypes, for mapKernel's call cache. */
+const dtypeCodes = new Map<DType, number>();
+function dtypeCode(d: DType): number {
+  let c = dtypeCodes.get(d);
+  if (c === undefined) dtypeCodes.set(d, (c = dtypeCodes.size + 1));
+  return c;
+}
+
+/**
+ * mapKernel's kernel calls by op, expression, then a number coding the input
+ * count, the linear variant, the bool result and the dtypes (5 bits each):
+ * made once each, so a dispatch builds no key string or helper list (and the
+ * pipeline cache looks up the same key string, its hash already computed).
+ */
+const mapCalls = new Map<string, Map<string, Map<number, KernelCall>>>();
+
+function mapCall(op: string, inputs: readonly Tensor[], out: DType, expr: string, isBool: boolean, linear: boolean): KernelCall {
+  let code = inputs.length * 4 + (isBool ? 2 : 0) + (linear ? 1 : 0);
+  code = code * 32 + dtypeCode(out);
+  for (const x of inputs) code = code * 32 + dtypeCode(x.dtype);
+  let byExpr = mapCalls.get(op);
+  if (!byExpr) mapCalls.set(op, (byExpr = new Map()));
+  let byCode = byExpr.get(expr);
+  if (!byCode) byExpr.set(expr, (byCode = new Map()));
+  let call = byCode.get(code);
+  if (!call) {
+    const dtypes = inputs.map((x) => x.dtype);
+    call = {
+      op,
+      file: is64BitInt(out) || out === complex64 ? "elementwise64" : "elementwise",
+      helpers: elementwiseHelpers([out, ...dtypes]),
+      key: `${op}|${expr}|${isBool}|${out.name}|${linear}|${dtypes.map((d) => d.name).join("|")}`,
+      slots: () => elementwiseSlots(dtypes, out, expr, isBool, linear),
+    };
+    byCode.set(code, call);
+  }
+  return call;
+}
+
 /** Runs `expr` (of inputs a, b, c in their compute types) into a new output of `out`'s dtype. */
 export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tensor[], out: OutputSpec, expr: string, isBool: boolean): Tensor {
   const t = gpu.allocOutput(out);
-  const n = out.shape.reduce((a, b) => a * b, 1);
+  const n = sizeOf(out.shape);
   if (n === 0) return t;
   const wide = is64BitInt(out.dtype) || out.dtype === complex64;
   const epw = wide ? 1 : elementsPerWord(out.dtype);
   const params = elementwiseLayout(inputs, out.shape);
-  const linear = params[1] === 1;
-  let key = `${op}|${expr}|${isBool}|${out.dtype.name}|${linear}`;
-  for (const x of inputs) key += `|${x.dtype.name}`;
+  const buffers: GPUBuffer[] = [];
+  for (const x of inputs) buffers.push(gpu.gpuBuffer(x));
   gpu.run(
-    {
-      op,
-      file: wide ? "elementwise64" : "elementwise",
-      helpers: elementwiseHelpers([out.dtype, ...inputs.map((x) => x.dtype)]),
-      key,
-      slots: () => elementwiseSlots(inputs.map((x) => x.dtype), out.dtype, expr, isBool, linear),
-    },
+    mapCall(op, inputs, out.dtype, expr, isBool, params[1] === 1),
     gpu.gpuBuffer(t),
     params,
-    inputs.map((x) => gpu.gpuBuffer(x)),
-    Math.ceil(Math.ceil(n / epw) / 1024),
+    buffers,
+    Math.ceil(Math.ceil(n / epw) / (wide ? 1024 : ELEMENTWISE_WORDS_PER_GROUP)),
   );
   return t;
 }

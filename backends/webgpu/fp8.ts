@@ -6,7 +6,7 @@ import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { elementwiseLayout } from "../strides.js";
 import type { WebGpuBackend } from "./backend.js";
 import { elementsPerWord } from "./codegen.js";
-import { elementwiseHelpers, elementwiseSlots } from "./elementwise.js";
+import { ELEMENTWISE_WORDS_PER_GROUP, elementwiseHelpers, elementwiseSlots } from "./elementwise.js";
 
 /** Runs `expr` of the input `a` (float inputs as f32, codes as u32) over every element into `out`. */
 function convert(gpu: WebGpuBackend, op: string, x: Tensor, out: OutputSpec, expr: string): Tensor {
@@ -26,7 +26,7 @@ function convert(gpu: WebGpuBackend, op: string, x: Tensor, out: OutputSpec, exp
     gpu.gpuBuffer(t),
     params,
     [gpu.gpuBuffer(x)],
-    Math.ceil(Math.ceil(n / elementsPerWord(out.dtype)) / 1024),
+    Math.ceil(Math.ceil(n / elementsPerWord(out.dtype)) / ELEMENTWISE_WORDS_PER_GROUP),
   );
   return t;
 }

@@ -5,30 +5,15 @@
 // Run: npx tsx bench/conv.ts [--small]   (--small: sizes for lavapipe)
 
 import * as tf from "@tensorflow/tfjs-core";
-import * as tfwebgpu from "@tensorflow/tfjs-backend-webgpu";
 import * as mx from "../index.js";
-import { getBackend } from "../backends/backend.js";
-import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { printTable, timeMs, type Row } from "./harness.js";
+import { tfjsOnMlxDevice } from "./peers/tfjs-webgpu.js";
 
 const small = process.argv.includes("--small");
 const REPS = small ? 2 : 10;
 const WARMUP_MS = small ? 0 : 1000;
 
-const gpu = getBackend("webgpu") as WebGpuBackend;
-const device = gpu.ctx.device;
-Object.defineProperty(globalThis, "navigator", { value: { gpu: gpu.ctx.gpu }, configurable: true });
-tf.registerBackend("webgpu", () => new tfwebgpu.WebGPUBackend(device));
-tf.env().set("WEBGPU_CPU_FORWARD", false);
-await tf.setBackend("webgpu");
-const tfSync = async () => {
-  const b = tf.backend() as unknown as { endComputePassEncoder(): void; submitQueue(): void; commandEncoder: unknown };
-  if (b.commandEncoder) {
-    b.endComputePassEncoder();
-    b.submitQueue();
-  }
-  await device.queue.onSubmittedWorkDone();
-};
+const { gpu, device, tfSync } = await tfjsOnMlxDevice();
 const o = { stream: mx.webgpu };
 const rows: Row[] = [];
 const random = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37));

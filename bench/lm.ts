@@ -8,13 +8,11 @@
 
 import { writeFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
-import * as tfwebgpu from "@tensorflow/tfjs-backend-webgpu";
 import * as mx from "../index.js";
-import { getBackend } from "../backends/backend.js";
-import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { TinyLM, type LMConfig } from "../examples/lm-model.js";
 import { LM_SIZES, meanLoss, randomWindows, trainer, type Batch } from "../examples/lm-train.js";
 import { machine, printTable, timeMs, type Row } from "./harness.js";
+import { tfjsOnMlxDevice } from "./peers/tfjs-webgpu.js";
 import { TfjsTinyLM } from "./lm-tfjs.js";
 
 const args = process.argv.slice(2);
@@ -28,22 +26,7 @@ const STEPS = small ? 2 : 10, RUNS = small ? 3 : 7;
 const WARMUP_MS = small ? 0 : 1000;
 const train = { learningRate: size.learningRate, weightDecay: 0.01, maxGradNorm: 1 };
 
-const gpu = getBackend("webgpu") as WebGpuBackend;
-const device = gpu.ctx.device;
-// tfjs checks navigator.gpu before it accepts a device; give it Dawn's
-Object.defineProperty(globalThis, "navigator", { value: { gpu: gpu.ctx.gpu }, configurable: true });
-tf.registerBackend("webgpu", () => new tfwebgpu.WebGPUBackend(device));
-tf.env().set("WEBGPU_CPU_FORWARD", false);
-await tf.setBackend("webgpu");
-/** Ends tfjs's open pass, submits its encoder and waits for the device. */
-const tfSync = async () => {
-  const b = tf.backend() as unknown as { endComputePassEncoder(): void; submitQueue(): void; commandEncoder: unknown };
-  if (b.commandEncoder) {
-    b.endComputePassEncoder();
-    b.submitQueue();
-  }
-  await device.queue.onSubmittedWorkDone();
-};
+const { gpu, device, tfSync } = await tfjsOnMlxDevice();
 mx.setDefaultDevice(mx.webgpu);
 
 const config: LMConfig = { vocabSize: VOCAB, dims: size.dims, heads: size.heads, layers: size.layers, context: size.context };

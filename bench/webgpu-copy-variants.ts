@@ -7,6 +7,7 @@ import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import * as mx from "../index.js";
 import { machine, timeMs } from "./harness.js";
+import { timeCopyKernel } from "./webgpu-copy.js";
 
 const small = process.argv.includes("--small");
 const N = small ? 1 << 20 : 1 << 26; // float32 words
@@ -79,21 +80,7 @@ async function timeVariant(v: Variant): Promise<number> {
   ${v.body}
 }`;
   const pipeline = device.createComputePipeline({ layout: "auto", compute: { module: device.createShaderModule({ code }), entryPoint: "main" } });
-  const bgs = dsts.map((dst) => device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: src } }, { binding: 1, resource: { buffer: dst } }] }));
-  const groups = v.groups(N);
-  const x = Math.min(groups, 65535), y = Math.ceil(groups / x);
-  return timeMs(async () => {
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    for (const bg of bgs) {
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bg);
-      pass.dispatchWorkgroups(x, y);
-    }
-    pass.end();
-    device.queue.submit([enc.finish()]);
-    await device.queue.onSubmittedWorkDone();
-  }, 7, 3, WARMUP_MS);
+  return timeCopyKernel(device, pipeline, src, dsts, v.groups(N), WARMUP_MS);
 }
 
 /** The same bytes through copyBufferToBuffer (the driver's own copy). */

@@ -28,10 +28,18 @@ export async function copyBandwidth(device: GPUDevice, n: number, reps: number, 
 }`,
   });
   const pipeline = device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
+  const ms = await timeCopyKernel(device, pipeline, src, dsts, Math.ceil(n / 2048), warmupMs);
+  src.destroy();
+  for (const d of dsts) d.destroy();
+  return (reps * 2 * n * 4) / (ms / 1000) / 1e9;
+}
+
+
+/** Median milliseconds of one dispatch of `pipeline` (bindings: source, destination) over `groups` workgroups into each of `dsts`, all in one submit. */
+export async function timeCopyKernel(device: GPUDevice, pipeline: GPUComputePipeline, src: GPUBuffer, dsts: readonly GPUBuffer[], groups: number, warmupMs: number): Promise<number> {
   const bgs = dsts.map((dst) => device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: src } }, { binding: 1, resource: { buffer: dst } }] }));
-  const groups = Math.ceil(n / 2048);
   const x = Math.min(groups, 65535), y = Math.ceil(groups / x);
-  const ms = await timeMs(async () => {
+  return timeMs(async () => {
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
     for (const bg of bgs) {
@@ -43,8 +51,4 @@ export async function copyBandwidth(device: GPUDevice, n: number, reps: number, 
     device.queue.submit([enc.finish()]);
     await device.queue.onSubmittedWorkDone();
   }, 7, 3, warmupMs);
-  src.destroy();
-  for (const d of dsts) d.destroy();
-  return (reps * 2 * n * 4) / (ms / 1000) / 1e9;
 }
-

@@ -7,13 +7,11 @@
 
 import { writeFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
-import * as tfwebgpu from "@tensorflow/tfjs-backend-webgpu";
 import * as mx from "../index.js";
-import { getBackend } from "../backends/backend.js";
-import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { configByName, configName } from "../backends/webgpu/matmul-configs.js";
 import { tuneMatmulClass, type MatmulClass, type TuningResult } from "../backends/webgpu/matmul-tuning.js";
 import { machine, printTable, timeMs, type Row } from "./harness.js";
+import { tfjsOnMlxDevice } from "./peers/tfjs-webgpu.js";
 import { copyBandwidth } from "./webgpu-copy.js";
 
 const args = process.argv.slice(2);
@@ -30,20 +28,7 @@ const WARMUP_MS = small ? 0 : 500;
 process.env.MLX_TS_MATMUL_TUNING ??= "on";
 
 const started = performance.now();
-const gpu = getBackend("webgpu") as WebGpuBackend;
-const device = gpu.ctx.device;
-Object.defineProperty(globalThis, "navigator", { value: { gpu: gpu.ctx.gpu }, configurable: true });
-tf.registerBackend("webgpu", () => new tfwebgpu.WebGPUBackend(device));
-tf.env().set("WEBGPU_CPU_FORWARD", false);
-await tf.setBackend("webgpu");
-const tfSync = async () => {
-  const b = tf.backend() as unknown as { endComputePassEncoder(): void; submitQueue(): void; commandEncoder: unknown };
-  if (b.commandEncoder) {
-    b.endComputePassEncoder();
-    b.submitQueue();
-  }
-  await device.queue.onSubmittedWorkDone();
-};
+const { gpu, device, tfSync } = await tfjsOnMlxDevice();
 const o = { stream: mx.webgpu };
 
 console.log(`adapter: ${gpu.ctx.description}; features: ${[...gpu.ctx.features].join(", ") || "none"}; workgroup storage ${device.limits.maxComputeWorkgroupStorageSize} B`);

@@ -11,11 +11,9 @@
 
 import { writeFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
-import * as tfwebgpu from "@tensorflow/tfjs-backend-webgpu";
 import * as mx from "../index.js";
-import { getBackend } from "../backends/backend.js";
-import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { machine, printPeersTable, timeMs, type MultiRow } from "./harness.js";
+import { tfjsOnMlxDevice } from "./peers/tfjs-webgpu.js";
 import { torchTimes, type TorchCase } from "./peers/torch.js";
 import { copyBandwidth } from "./webgpu-copy.js";
 
@@ -29,23 +27,7 @@ const REPS = 10;
 /** Warm-up per row: the GPU clocks down while the host prepares the next row's data. */
 const WARMUP_MS = small ? 0 : 1000;
 
-const gpu = getBackend("webgpu") as WebGpuBackend;
-const device = gpu.ctx.device;
-// tfjs checks navigator.gpu before it accepts a device; give it Dawn's; its kernels are registered under "webgpu"
-Object.defineProperty(globalThis, "navigator", { value: { gpu: gpu.ctx.gpu }, configurable: true });
-tf.registerBackend("webgpu", () => new tfwebgpu.WebGPUBackend(device));
-// tfjs runs ops on small CPU-resident tensors on its CPU backend; the rows here measure GPU work
-tf.env().set("WEBGPU_CPU_FORWARD", false);
-await tf.setBackend("webgpu");
-/** Ends tfjs's open pass, submits its encoder and waits for the device (what its own reads do). */
-const tfSync = async () => {
-  const b = tf.backend() as unknown as { endComputePassEncoder(): void; submitQueue(): void; commandEncoder: unknown };
-  if (b.commandEncoder) {
-    b.endComputePassEncoder();
-    b.submitQueue();
-  }
-  await device.queue.onSubmittedWorkDone();
-};
+const { gpu, device, tfSync } = await tfjsOnMlxDevice();
 const o = { stream: mx.webgpu };
 
 /** A row with tfjs's number and, once torch has run, torch's (NaN until then, and where it has none). */

@@ -37,13 +37,23 @@ export interface PoolOptions<B extends Block> {
   memoryLimit?: number;
 }
 
+/** The cached blocks of one size, oldest first, and the release number of each. */
+interface SizeQueue<B> {
+  blocks: B[];
+  released: number[];
+}
+
 export class BufferPool<B extends Block> {
-  /** Cached blocks per size, each set in release order. */
-  private readonly bySize = new Map<number, Set<B>>();
-  /** Sizes that have cached blocks, ascending. */
+  /**
+   * Cached blocks per size, oldest first, with their release numbers (the
+   * oldest-first eviction across sizes compares the first ones). Plain arrays,
+   * as a chain of ops takes and gives back one block of a size per op: a set
+   * emptied and refilled at that rate costs a rehash each time.
+   */
+  private readonly bySize = new Map<number, SizeQueue<B>>();
+  /** The sizes of `bySize`, ascending; one emptied by an acquire stays until a later acquire passes it. */
   private sizes: number[] = [];
-  /** Every cached block in release order, oldest first: the eviction order. */
-  private readonly cached = new Set<B>();
+  private releases = 0;
   private active = 0;
   private peak = 0;
   private cachedBytes = 0;
@@ -83,14 +93,14 @@ export class BufferPool<B extends Block> {
       this.destroy(block);
       return;
     }
-    let entry = this.bySize.get(block.size);
-    if (!entry) {
-      entry = new Set();
-      this.bySize.set(block.size, entry);
+    let queue = this.bySize.get(block.size);
+    if (!queue) {
+      queue = { blocks: [], released: [] };
+      this.bySize.set(block.size, queue);
+      this.insertSize(block.size);
     }
-    if (entry.size === 0) this.insertSize(block.size);
-    entry.add(block);
-    this.cached.add(block);
+    queue.blocks.push(block);
+    queue.released.push(this.releases++);
     this.cachedBytes += block.size;
     this.trim(Math.min(this.limit, this.memoryLimit - this.active));
   }
@@ -165,23 +175,28 @@ export class BufferPool<B extends Block> {
       if (this.sizes[mid]! < size) lo = mid + 1;
       else hi = mid;
     }
-    const fit = this.sizes[lo];
-    if (fit === undefined || fit > 2 * size) return undefined;
-    const block = this.bySize.get(fit)!.values().next().value as B;
-    this.uncache(block);
+    while (lo < this.sizes.length) {
+      const fit = this.sizes[lo]!;
+      if (fit > 2 * size) return undefined;
+      const queue = this.bySize.get(fit)!;
+      if (queue.blocks.length) return this.takeFirst(queue);
+      // emptied by an earlier acquire and not given back since
+      this.dropSize(lo);
+    }
+    return undefined;
+  }
+
+  /** The oldest block of `queue`, out of the cache (nothing keeps a reference to it afterwards). */
+  private takeFirst(queue: SizeQueue<B>): B {
+    const block = queue.blocks.shift()!;
+    queue.released.shift();
+    this.cachedBytes -= block.size;
     return block;
   }
 
-  /** Drops `block` from every cache structure (nothing keeps a reference to it afterwards). */
-  private uncache(block: B): void {
-    const entry = this.bySize.get(block.size)!;
-    entry.delete(block);
-    this.cached.delete(block);
-    this.cachedBytes -= block.size;
-    if (entry.size === 0) {
-      this.bySize.delete(block.size);
-      this.sizes.splice(this.sizes.indexOf(block.size), 1);
-    }
+  private dropSize(index: number): void {
+    this.bySize.delete(this.sizes[index]!);
+    this.sizes.splice(index, 1);
   }
 
   private insertSize(size: number): void {
@@ -192,10 +207,20 @@ export class BufferPool<B extends Block> {
 
   /** Evicts the oldest cached blocks until at most `limit` bytes stay cached. */
   private trim(limit: number): void {
-    for (const oldest of this.cached) {
-      if (this.cachedBytes <= limit) break;
-      this.uncache(oldest);
-      this.destroy(oldest);
+    while (this.cachedBytes > limit) {
+      // the size whose first block was released earliest (cachedBytes > 0: one has a block)
+      let at = -1;
+      let first = Infinity;
+      for (let i = 0; i < this.sizes.length; i++) {
+        const released = this.bySize.get(this.sizes[i]!)!.released;
+        if (released.length && released[0]! < first) {
+          at = i;
+          first = released[0]!;
+        }
+      }
+      const queue = this.bySize.get(this.sizes[at]!)!;
+      this.destroy(this.takeFirst(queue));
+      if (!queue.blocks.length) this.dropSize(at);
     }
   }
 }

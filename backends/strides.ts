@@ -44,6 +44,12 @@ export function isRowMajor(shape: readonly number[], strides: readonly number[])
   return true;
 }
 
+/** Whether every operand is a single element or contiguous in `shape` (elementwiseLayout's one linear dim). */
+function allLinear(operands: readonly Tensor[], shape: readonly number[]): boolean {
+  for (const x of operands) if (sizeOf(x.shape) !== 1 && !(sameShape(x.shape, shape) && isRowMajor(x.shape, x.strides))) return false;
+  return true;
+}
+
 /**
  * The layout words of an elementwise kernel over `shape`: [n, ndim, shape,
  * then per operand: offset, strides] (signed, in elements), operands read as
@@ -52,7 +58,7 @@ export function isRowMajor(shape: readonly number[], strides: readonly number[])
  */
 export function elementwiseLayout(operands: readonly Tensor[], shape: readonly number[]): number[] {
   const n = sizeOf(shape);
-  if (operands.every((x) => sizeOf(x.shape) === 1 || (sameShape(x.shape, shape) && isRowMajor(x.shape, x.strides)))) {
+  if (allLinear(operands, shape)) {
     const words = [n, 1, n];
     for (const x of operands) words.push(x.offset, n > 1 && sizeOf(x.shape) > 1 ? 1 : 0);
     return words;

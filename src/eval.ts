@@ -8,6 +8,7 @@ import type { MxArray } from "./array.js";
 import type { Primitive } from "./primitive.js";
 import { relieveMemoryPressure } from "./collector.js";
 import { describe } from "./errors.js";
+import { watchArray } from "./memory.js";
 import { rowMajorStrides } from "./shape.js";
 
 /**
@@ -119,6 +120,14 @@ function intermediatesOf(order: readonly MxArray[], outputs: readonly MxArray[])
   return set;
 }
 
+/**
+ * Nodes of `order` that hold a buffer once the eval ends, watched by the
+ * finalizer now (multi-output nodes were, as their kernel filled them).
+ */
+function watchFilled(order: readonly MxArray[]): void {
+  for (const node of order) if (node.siblings === null && node.isEvaluated) watchArray(node, node.slot);
+}
+
 /** Drops the edges of the nodes that ran and kept their buffers (released ones keep theirs as recipes). */
 function detachEvaluated(order: readonly MxArray[]): void {
   if (retainingGraph > 0) return;
@@ -129,7 +138,9 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
   const prim = node.primitive!;
   const backend = getBackend(node.stream.device.backend);
   const dtypes = backend.capabilities.dtypes;
-  for (const out of node.siblings ?? [node]) if (!dtypes.has(out.dtype)) throw unsupportedDType(node, backend, out.dtype);
+  if (node.siblings) {
+    for (const out of node.siblings) if (!dtypes.has(out.dtype)) throw unsupportedDType(node, backend, out.dtype);
+  } else if (!dtypes.has(node.dtype)) throw unsupportedDType(node, backend, node.dtype);
   for (const x of node.inputs) if (!dtypes.has(x.dtype)) throw unsupportedDType(node, backend, x.dtype);
   const own = ownKernel(prim, backend);
   const kernel: Kernel | undefined = node.siblings ? siblingsKernel(backend, node.siblings, prim.name, own) : own ? (p, ins, out) => own(p, ins, [out])[0]! : backend.kernels[prim.name];
@@ -138,15 +149,16 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
   }
   const inputs: Tensor[] = [];
   let moved: Tensor[] | undefined;
-  node.inputs.forEach((x, i) => {
-    const t = x.tensor();
+  for (let i = 0; i < node.inputs.length; i++) {
+    const t = node.inputs[i]!.tensor();
     // unified memory: another backend's tensor is used in place; else it is copied over
     const m = t.buffer.backend === backend ? t : (staged?.get(i) ?? backend.share?.(t) ?? onBackend(t, backend, node));
     if (m !== t) (moved ??= []).push(m);
     inputs.push(m);
-  });
+  }
   try {
     node.slot.data = kernel(prim, inputs, node);
+    if (node.siblings) watchArray(node, node.slot);
   } catch (e) {
     throw namingOp(e, prim.errorName);
   } finally {
@@ -156,7 +168,7 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
     node.consumeInputs();
     releaseConsumed(node, intermediates);
     // the siblings this call filled: their edges go now (they are not in the eval's order)
-    for (const s of node.siblings ?? []) if (s !== node && s.isEvaluated) s.detachInputs();
+    if (node.siblings) for (const s of node.siblings) if (s !== node && s.isEvaluated) s.detachInputs();
   }
 }
 
@@ -191,8 +203,10 @@ function siblingsKernel(backend: Backend, siblings: readonly MxArray[], name: st
     siblings.forEach((s, i) => {
       const t = outs[i]!;
       if (s === first) mine = t;
-      else if (!s.isEvaluated && !s.isDisposed) s.slot.data = t;
-      else backend.release(t.buffer);
+      else if (!s.isEvaluated && !s.isDisposed) {
+        s.slot.data = t;
+        watchArray(s, s.slot);
+      } else backend.release(t.buffer);
     });
     return mine!;
   };
@@ -229,6 +243,7 @@ export function evaluateSync(outputs: readonly MxArray[]): void {
     // (a sibling that an earlier node's multi-output kernel filled is already evaluated)
     for (const node of order) if (!node.isEvaluated) run(node, undefined, intermediates);
   } finally {
+    watchFilled(order);
     detachEvaluated(order);
   }
 }
@@ -256,6 +271,7 @@ export async function evaluate(outputs: readonly MxArray[]): Promise<void> {
   try {
     await runAll(order, intermediatesOf(order, outputs), done);
   } finally {
+    watchFilled(order);
     detachEvaluated(order);
     for (const node of order) if (inFlight.get(node) === done) inFlight.delete(node);
     settle();
@@ -282,37 +298,51 @@ async function inputsReady(node: MxArray, own: Promise<void>): Promise<void> {
   }
 }
 
+function inputsEvaluated(node: MxArray): boolean {
+  for (const x of node.inputs) if (!x.isEvaluated) return false;
+  return true;
+}
+
+/** Whether an input of `node` lives on a backend other than `target` that reads only asynchronously. */
+function hasAsyncInput(node: MxArray, target: Backend): boolean {
+  for (const x of node.inputs) {
+    const source = x.tensor().buffer.backend;
+    if (source !== target && !source.readSync) return true;
+  }
+  return false;
+}
+
+/** `run`, then `check` of the node's output; the validator reads the inputs after the node let go of them, so their buffers are held until then. */
+async function runChecked(node: MxArray, check: NodeValidator, staged: Map<number, Tensor> | undefined, intermediates: Intermediates | undefined): Promise<void> {
+  const prim = node.primitive!;
+  const held = node.inputs.map((x) => x.tensor());
+  for (const t of held) retain(t.buffer);
+  try {
+    run(node, staged, intermediates);
+    await check(prim, held, node.slot.data!, node);
+  } finally {
+    for (const t of held) t.buffer.backend.release(t.buffer);
+  }
+}
+
 async function runAll(order: readonly MxArray[], intermediates: Intermediates | undefined, own: Promise<void>): Promise<void> {
   const used = new Set<Backend>();
   for (const node of order) {
     if (node.isEvaluated) continue; // a synchronous read (dataSync, toString) ran it meanwhile
     // awaited only when needed: cpu work runs synchronously up to the first real wait, as callers expect
-    if (node.inputs.some((x) => !x.isEvaluated)) {
+    if (!inputsEvaluated(node)) {
       await inputsReady(node, own);
       if (node.isEvaluated) continue;
     }
     if (node.isDisposed) throw new Error(`cannot evaluate: array ${describe(node)} was disposed while it was being evaluated`);
     const target = getBackend(node.stream.device.backend);
-    const asyncInput = node.inputs.some((x) => {
-      const source = x.tensor().buffer.backend;
-      return source !== target && !source.readSync;
-    });
-    const staged = asyncInput ? await stageInputs(node) : undefined;
+    const staged = hasAsyncInput(node, target) ? await stageInputs(node) : undefined;
     if (node.isEvaluated) {
       for (const t of staged?.values() ?? []) target.release(t.buffer);
       continue;
     }
-    const check = validator && target.name !== "cpu" ? validator : undefined;
-    // the validator reads the inputs after the node let go of them: hold their buffers until then
-    const prim = node.primitive!;
-    const held = check ? node.inputs.map((x) => x.tensor()) : [];
-    for (const t of held) retain(t.buffer);
-    try {
-      run(node, staged, intermediates);
-      if (check) await check(prim, held, node.slot.data!, node);
-    } finally {
-      for (const t of held) t.buffer.backend.release(t.buffer);
-    }
+    if (validator && target.name !== "cpu") await runChecked(node, validator, staged, intermediates);
+    else run(node, staged, intermediates);
     const backend = node.slot.data!.buffer.backend;
     used.add(backend);
     const wait = backend.throttle?.();

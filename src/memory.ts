@@ -20,8 +20,14 @@ export function releaseSlot(slot: DataSlot): void {
 
 const finalizer = new FinalizationRegistry<DataSlot>(releaseSlot);
 
+/**
+ * Has the finalizer release `slot`'s buffer once `owner` is unreachable, when
+ * the slot holds one: an array made without data is watched by the eval that
+ * fills it, once it ends (an intermediate the eval released by then never is,
+ * which spares a long chain a registration per node).
+ */
 export function watchArray(owner: object, slot: DataSlot): void {
-  finalizer.register(owner, slot, slot);
+  if (slot.data) finalizer.register(owner, slot, slot);
 }
 
 export function unwatchArray(slot: DataSlot): void {

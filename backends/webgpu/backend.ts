@@ -83,16 +83,20 @@ function defaultMemoryLimit(ctx: GpuContext): number {
  */
 const WGSL_MAX_BYTES = 2 ** 32 - 4;
 
-/** `words` as the u32 params of `op`'s kernel; a word no 32-bit integer holds is an error naming the op, never a wrapped count. */
-export function packParams(op: string, words: readonly number[]): Uint32Array {
-  const out = new Uint32Array(words.length);
-  words.forEach((w, i) => {
+/** Throws unless every one of `words` is an integer a u32 or an i32 holds: an error naming the op, never a wrapped count. */
+function checkParams(op: string, words: readonly number[]): void {
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
     if (!Number.isInteger(w) || w < -(2 ** 31) || w >= 2 ** 32) {
       throw new RangeError(`[${op}] parameter ${i} of its WebGPU kernel is ${w}, which no 32-bit word holds (WGSL has no 64-bit integers)`);
     }
-    out[i] = w >>> 0;
-  });
-  return out;
+  }
+}
+
+/** `words` as the u32 params of `op`'s kernel (negative words as their two's complement); checked by checkParams. */
+export function packParams(op: string, words: readonly number[]): Uint32Array {
+  checkParams(op, words);
+  return new Uint32Array(words);
 }
 
 /** Submitted batches the host may run ahead of the device. */
@@ -175,7 +179,7 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     return { buffer: this.allocate(n * spec.dtype.size), dtype: spec.dtype, shape: spec.shape, strides: rowMajorStrides(spec.shape), offset: 0 };
   }
 
-  /** Encodes `kernel` over `groups` workgroups: bindings are the output, the params (words checked by packParams), then the inputs. */
+  /** Encodes `kernel` over `groups` workgroups: bindings are the output, the params (words checked by checkParams), then the inputs. */
   run(kernel: KernelCall, out: GPUBuffer, params: readonly number[] | ParamsSlice, inputs: GPUBuffer[], groups: number): void {
     const { op, file, helpers, slots } = kernel;
     // a caller's key determines the inputs' dtypes, hence their count; a derived one does not
@@ -185,7 +189,11 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
       code: kernelSource(file, typeof slots === "function" ? slots() : slots, helpers),
       layout: this.queue.pipelineLayout(inputs.length),
     }));
-    const p = Array.isArray(params) ? this.queue.params(op, packParams(op, params)) : (params as ParamsSlice);
+    let p: ParamsSlice;
+    if (Array.isArray(params)) {
+      checkParams(op, params);
+      p = this.queue.params(op, params);
+    } else p = params as ParamsSlice;
     this.queue.dispatch(op, pipeline, out, p, inputs, groups);
   }
 

@@ -58,14 +58,15 @@ export class CommandQueue {
     return this.layoutFor(inputs).pipeline;
   }
 
-  /** `words` placed in the params ring for the next dispatch of this batch. */
-  params(op: string, words: Uint32Array): ParamsSlice {
-    if (words.byteLength > PARAMS_WINDOW) throw new RangeError(`[${op}] its ${words.length} parameter words exceed the WebGPU backend's ${PARAMS_WINDOW / 4}`);
+  /** `words` (as u32s, negative ones as their two's complement) placed in the params ring for the next dispatch of this batch. */
+  params(op: string, words: Uint32Array | readonly number[]): ParamsSlice {
+    const bytes = 4 * words.length;
+    if (bytes > PARAMS_WINDOW) throw new RangeError(`[${op}] its ${words.length} parameter words exceed the WebGPU backend's ${PARAMS_WINDOW / 4}`);
     // every dispatch takes its params first: the place to close a full batch
-    if (this.ops.length >= MAX_BATCH || this.ringUsed + words.byteLength > RING_BYTES) this.submit();
+    if (this.ops.length >= MAX_BATCH || this.ringUsed + bytes > RING_BYTES) this.submit();
     const offset = this.ringUsed;
     this.ringWords.set(words, offset / 4);
-    this.ringUsed += Math.ceil(Math.max(4, words.byteLength) / this.align) * this.align;
+    this.ringUsed += Math.ceil(Math.max(4, bytes) / this.align) * this.align;
     return { buffer: this.ring, offset };
   }
 

@@ -205,9 +205,9 @@ export class BufferPool<B extends Block> {
     this.sizes.splice(i, 0, size);
   }
 
-  /** Evicts the oldest cached blocks until at most `limit` bytes stay cached. */
+  /** Evicts the oldest cached blocks until at most `limit` bytes stay cached (none for a limit below zero). */
   private trim(limit: number): void {
-    while (this.cachedBytes > limit) {
+    while (this.cachedBytes > 0 && this.cachedBytes > limit) {
       // the size whose first block was released earliest (cachedBytes > 0: one has a block)
       let at = -1;
       let first = Infinity;

@@ -26,6 +26,19 @@ function releaseFresh(pool: BufferPool<TestBlock>, count: number, size: number):
 }
 
 describe("the buffer pool", () => {
+  it("takes a memory limit below its active bytes: the cache is emptied, nothing breaks", () => {
+    const pool = new BufferPool<TestBlock>((size) => ({ size }), { name: "test" });
+    const held = pool.acquire(1024);
+    releaseFresh(pool, 2, 256);
+    expect(pool.stats().cache).toBeGreaterThan(0);
+    pool.setMemoryLimit(1.5);
+    expect(pool.stats()).toMatchObject({ active: held.size, cache: 0 });
+    expect(() => pool.acquire(16)).toThrow(/out of memory/);
+    pool.setMemoryLimit(Infinity);
+    pool.release(held);
+    expect(pool.stats().active).toBe(0);
+  });
+
   it("drops evicted blocks at once, so the collector can free them", async () => {
     const pool = new BufferPool<TestBlock>((size) => ({ size }), { name: "test", cacheLimit: 256 });
     // eight blocks of 256 bytes into a cache of 256: seven are evicted

@@ -1,9 +1,9 @@
 // What the GPU FFT kernels (backends/metal/fft.ts, backends/webgpu/fft.ts)
 // share on the host: the order of the per-axis steps of a transform, the
-// radices of a mixed-radix length (2^a 3^b 5^c 7^d), the float32 tables a
-// length-n step reads (twiddles, and for other lengths Bluestein's chirp and
-// the conjugate chirp's spectrum), computed in float64 and rounded once, and
-// each axis's plan (lines, load and store modes, parameter words).
+// radices of a mixed-radix length (2^a 3^b 5^c 7^d 11^e 13^f), the float32
+// tables a length-n step reads (twiddles, and for other lengths Bluestein's
+// chirp and the conjugate chirp's spectrum), computed in float64 and rounded
+// once, and each axis's plan (lines, load and store modes, parameter words).
 
 import type { Tensor } from "./backend.js";
 import type { FftParams } from "../src/primitives/fft.js";
@@ -45,17 +45,17 @@ function pairs(re: ArrayLike<number>, im: ArrayLike<number>): Float32Array {
 
 /**
  * The radix of the Stockham pass that leaves q = m / ns points per
- * sub-transform: 4 while 4 divides q, then 2, 3, 5, 7 (the kernels' fft_radix
- * in wgsl/fft-radix.wgsl and msl/fft.metal make the same choice).
+ * sub-transform: 4 while 4 divides q, then 2, 3, 5, 7, 11, 13 (the kernels'
+ * fft_radix in wgsl/fft-radix.wgsl and msl/fft.metal make the same choice).
  */
 function fftRadix(q: number): number {
-  return q % 4 === 0 ? 4 : q % 2 === 0 ? 2 : q % 3 === 0 ? 3 : q % 5 === 0 ? 5 : 7;
+  return q % 4 === 0 ? 4 : q % 2 === 0 ? 2 : q % 3 === 0 ? 3 : q % 5 === 0 ? 5 : q % 7 === 0 ? 7 : q % 11 === 0 ? 11 : 13;
 }
 
-/** Whether n = 2^a 3^b 5^c 7^d, a length the kernels' mixed-radix passes transform directly. */
+/** Whether n = 2^a 3^b 5^c 7^d 11^e 13^f, a length the kernels' mixed-radix passes transform directly. */
 export function isMixedRadixLength(n: number): boolean {
   let q = n;
-  for (const p of [2, 3, 5, 7]) while (q % p === 0) q /= p;
+  for (const p of [2, 3, 5, 7, 11, 13]) while (q % p === 0) q /= p;
   return q === 1;
 }
 

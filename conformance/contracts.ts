@@ -227,8 +227,8 @@ function webgpuComplexContract(op: string): Contract {
 export const METAL_LINALG_C = 4;
 
 /**
- * mx.fft on metal and webgpu (msl/fft.metal, wgsl/fft.wgsl: mixed-radix (4, 2, 3, 5, 7) Stockham
- * passes on float32 pairs for lengths 2^a 3^b 5^c 7^d, Bluestein's chirp-z for other lengths, twiddle
+ * mx.fft on metal and webgpu (msl/fft.metal, wgsl/fft.wgsl: mixed-radix (4, 2, 3, 5, 7, 11, 13) Stockham
+ * passes on float32 pairs for lengths 2^a 3^b 5^c 7^d 11^e 13^f, Bluestein's chirp-z for other lengths, twiddle
  * and chirp tables from float64): each output
  * component within c log2(2N) u sum|terms| of the reference, N the transform's size, the terms
  * those of its sums (sum |x| over the transformed block; times 1/N for an inverse, 2/N for irfft;
@@ -237,7 +237,7 @@ export const METAL_LINALG_C = 4;
  * (relative l2 error 1.3 to 3.2 u); in units of u log2(2N) sum|x| at most 0.48 on lavapipe
  * (test/fft.test.ts checks c against NumPy on every backend).
  */
-export const GPU_FFT = { c: 4, u: 2 ** -24, source: "float32 mixed-radix (4, 2, 3, 5, 7) Stockham and Bluestein FFT, measured (conformance/contracts.ts GPU_FFT)" };
+export const GPU_FFT = { c: 4, u: 2 ** -24, source: "float32 mixed-radix (4, 2, 3, 5, 7, 11, 13) Stockham and Bluestein FFT, measured (conformance/contracts.ts GPU_FFT)" };
 
 function metalContract(op: string): Contract {
   if (op === "fft") return { ulps: 0, abs: 0, domain: [-1e30, 1e30], special: false, condition: { c: GPU_FFT.c, u: GPU_FFT.u }, source: GPU_FFT.source };

@@ -1,7 +1,8 @@
 // The FFT along one axis (backends/metal/fft.ts runs it once per transformed
 // axis). Mixed-radix Stockham passes (autosorting: natural order in and out)
-// over an FFT length m = 2^a 3^b 5^c 7^d, radix 4 while 4 divides what is
-// left, then 2, 3, 5, 7 (fft_radix; backends/fft-tables.ts makes the same choice):
+// over an FFT length m = 2^a 3^b 5^c 7^d 11^e 13^f, radix 4 while 4 divides
+// what is left, then 2, 3, 5, 7, 11, 13 (fft_radix; backends/fft-tables.ts
+// makes the same choice):
 //   fft_small: one threadgroup per line, the line in threadgroup memory
 //     (m <= FFT_TG_MAX), each pass a read-to-registers / barrier / write /
 //     barrier round of the group's butterflies; for Bluestein the whole
@@ -27,9 +28,10 @@
 #define FFT_TG_MAX 4096
 #define FFT_THREADS 256
 // operands a thread holds in one pass: r per butterfly, at most FFT_REGS / r
-// butterflies (backends/fft-tables.ts fftGroupSize sees to it)
-#define FFT_REGS 24
-#define FFT_RADIX_MAX 7
+// butterflies (backends/fft-tables.ts fftGroupSize sees to it; 26: two
+// radix-13 butterflies, as a 4096-point line with a 13 has up to 315)
+#define FFT_REGS 26
+#define FFT_RADIX_MAX 13
 #define FFT_KEPT 14
 
 inline float2 conj_f2(float2 z) { return float2(z.x, -z.y); }
@@ -87,9 +89,9 @@ inline void fft_store_elem(device float* out, constant IDX* p, IDX base, IDX k, 
   }
 }
 
-/** The radix of the pass that leaves q points per sub-transform: 4 while 4 divides q, then 2, 3, 5, 7. */
+/** The radix of the pass that leaves q points per sub-transform: 4 while 4 divides q, then 2, 3, 5, 7, 11, 13. */
 inline IDX fft_radix(IDX q) {
-  return q % 4 == 0 ? 4 : q % 2 == 0 ? 2 : q % 3 == 0 ? 3 : q % 5 == 0 ? 5 : 7;
+  return q % 4 == 0 ? 4 : q % 2 == 0 ? 2 : q % 3 == 0 ? 3 : q % 5 == 0 ? 5 : q % 7 == 0 ? 7 : q % 11 == 0 ? 11 : 13;
 }
 
 /** exp(-2 pi i q / r) for q < r: the r-point DFT's constants, from the twiddle table (r divides m). */
@@ -100,7 +102,9 @@ inline void fft_radix_constants(thread float2* cw, device const float2* tw, IDX 
 /**
  * The forward r-point DFT of x[0..r) in place; the odd radices as (r - 1) / 2
  * pairs: y_k, y_(r-k) = x_0 + sum_q cos(2 pi q k / r) (x_q + x_(r-q))
- * -+ i sin(2 pi q k / r) (x_q - x_(r-q)), with cw[q] = exp(-2 pi i q / r).
+ * -+ i sin(2 pi q k / r) (x_q - x_(r-q)), with cw[q] = exp(-2 pi i q / r):
+ * ((r - 1) / 2)^2 real-by-complex products for each of the sums' cosine and
+ * sine parts.
  */
 inline void fft_dft_small(thread float2* x, IDX r, thread const float2* cw) {
   if (r == 2) {
@@ -192,7 +196,9 @@ inline void fft_group(threadgroup cfloat* buf, device const float2* tw, IDX m, u
       case 2: fft_group_pass<2>(buf, tw, m, ns, t, threads); break;
       case 3: fft_group_pass<3>(buf, tw, m, ns, t, threads); break;
       case 5: fft_group_pass<5>(buf, tw, m, ns, t, threads); break;
-      default: fft_group_pass<7>(buf, tw, m, ns, t, threads); break;
+      case 7: fft_group_pass<7>(buf, tw, m, ns, t, threads); break;
+      case 11: fft_group_pass<11>(buf, tw, m, ns, t, threads); break;
+      default: fft_group_pass<13>(buf, tw, m, ns, t, threads); break;
     }
     ns *= r;
   }
@@ -253,7 +259,9 @@ kernel void fft_pass(device float2* dst [[buffer(0)]], device const float2* src 
     case 2: fft_global_pass<2>(dst, src, tw, p, g); break;
     case 3: fft_global_pass<3>(dst, src, tw, p, g); break;
     case 5: fft_global_pass<5>(dst, src, tw, p, g); break;
-    default: fft_global_pass<7>(dst, src, tw, p, g); break;
+    case 7: fft_global_pass<7>(dst, src, tw, p, g); break;
+    case 11: fft_global_pass<11>(dst, src, tw, p, g); break;
+    default: fft_global_pass<13>(dst, src, tw, p, g); break;
   }
 }
 

@@ -1,8 +1,8 @@
 // The FFT along one axis (backends/webgpu/fft.ts runs it once per transformed
 // axis), msl/fft.metal's algorithm in WGSL: mixed-radix Stockham passes
-// (natural order in and out) over an FFT length m = 2^a 3^b 5^c 7^d, radix 4
-// while 4 divides what is left, then 2, 3, 5, 7 (wgsl/fft-radix.wgsl, the
-// butterflies), in five modes (slot MODE):
+// (natural order in and out) over an FFT length m = 2^a 3^b 5^c 7^d 11^e 13^f,
+// radix 4 while 4 divides what is left, then 2, 3, 5, 7, 11, 13
+// (wgsl/fft-radix.wgsl, the butterflies), in five modes (slot MODE):
 //   0 small: a workgroup of WG invocations per line, the line in workgroup
 //     memory (m <= 2048: 16 KiB of vec2<f32>), each pass a read-to-registers /
 //     barrier / write / barrier round of the group's butterflies; for
@@ -113,8 +113,8 @@ const REGS = 16u;
 var<private> v: array<vec2<f32>, REGS>;
 
 /** exp(-2 pi i q / r) for q < r: the r-point DFT's constants, from the twiddle table (r divides m). */
-fn radix_constants(m: u32, r: u32) -> array<vec2<f32>, 7> {
-  var cw: array<vec2<f32>, 7>;
+fn radix_constants(m: u32, r: u32) -> array<vec2<f32>, RADIX_MAX> {
+  var cw: array<vec2<f32>, RADIX_MAX>;
   for (var q = 0u; q < r; q++) { cw[q] = tw(q * (m / r)); }
   return cw;
 }
@@ -124,7 +124,7 @@ fn radix_constants(m: u32, r: u32) -> array<vec2<f32>, 7> {
  * twiddled by exp(-2 pi i q k / (r ns)), k = b mod ns, then the r-point DFT;
  * returns i, the outputs going to i + q ns.
  */
-fn butterfly(m: u32, ns: u32, r: u32, b: u32, x: ptr<function, array<vec2<f32>, 7>>, cw: ptr<function, array<vec2<f32>, 7>>) -> u32 {
+fn butterfly(m: u32, ns: u32, r: u32, b: u32, x: ptr<function, array<vec2<f32>, RADIX_MAX>>, cw: ptr<function, array<vec2<f32>, RADIX_MAX>>) -> u32 {
   let k = b % ns;
   let step = k * (m / (r * ns));
   for (var q = 1u; q < r; q++) { (*x)[q] = cmul(tw(q * step), (*x)[q]); }
@@ -152,7 +152,7 @@ fn fft_group(m: u32, t: u32) {
     workgroupBarrier();
     j = 0u;
     for (var b = t; b < count; b += WG) {
-      var x: array<vec2<f32>, 7>;
+      var x: array<vec2<f32>, RADIX_MAX>;
       for (var q = 0u; q < r; q++) { x[q] = v[j + q]; }
       let i = butterfly(m, ns, r, b, &x, &cw);
       for (var q = 0u; q < r; q++) { buf[i + q * ns] = x[q]; }
@@ -201,7 +201,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       let base = (e / count) * m;
       let b = e % count;
       var cw = radix_constants(m, r);
-      var x: array<vec2<f32>, 7>;
+      var x: array<vec2<f32>, RADIX_MAX>;
       for (var q = 0u; q < r; q++) { x[q] = work_in(base + b + q * count); }
       let i = base + butterfly(m, ns, r, b, &x, &cw);
       for (var q = 0u; q < r; q++) { put_pair(i + q * ns, x[q]); }

@@ -1,11 +1,12 @@
 // Metal FFT through msl/fft.metal: each transformed axis in turn (a real
 // forward transform's halved axis first, a real inverse's last), every line
-// of it at once. Lengths 2^a 3^b 5^c 7^d run as mixed-radix Stockham passes
-// (radix 4, 2, 3, 5, 7), other lengths as Bluestein's chirp-z over a power of
-// two; the tables (twiddles, chirp, kernel spectrum) are float64 on the host
-// (backends/fft-tables.ts), rounded once to float32 and uploaded. Lines whose
-// FFT length fits threadgroup memory run in one threadgroup each
-// (fft_small); longer ones as a dispatch per pass over all lines.
+// of it at once. Lengths 2^a 3^b 5^c 7^d 11^e 13^f run as mixed-radix
+// Stockham passes (radix 4, 2, 3, 5, 7, 11, 13), other lengths as Bluestein's
+// chirp-z over a power of two; the tables (twiddles, chirp, kernel spectrum)
+// are float64 on the host (backends/fft-tables.ts), rounded once to float32
+// and uploaded. Lines whose FFT length fits threadgroup memory run in one
+// threadgroup each (fft_small); longer ones as a dispatch per pass over all
+// lines.
 
 import type { Kernel, Tensor } from "../backend.js";
 import { complex64, float32 } from "../../src/dtype.js";

@@ -1,11 +1,11 @@
 // WebGPU FFT through wgsl/fft.wgsl (msl/fft.metal's algorithm): each
 // transformed axis in turn (a real forward transform's halved axis first, a
-// real inverse's last), every line of it at once. Lengths 2^a 3^b 5^c 7^d run
-// as mixed-radix Stockham passes (radix 4, 2, 3, 5, 7), other lengths as
-// Bluestein's chirp-z over a power of two, on float64 host tables
-// (backends/fft-tables.ts) rounded once to float32 and uploaded. Lines whose
-// FFT length fits workgroup memory (2048 pairs) run in one workgroup each;
-// longer ones as a dispatch per pass over all lines.
+// real inverse's last), every line of it at once. Lengths 2^a 3^b 5^c 7^d
+// 11^e 13^f run as mixed-radix Stockham passes (radix 4, 2, 3, 5, 7, 11, 13),
+// other lengths as Bluestein's chirp-z over a power of two, on float64 host
+// tables (backends/fft-tables.ts) rounded once to float32 and uploaded. Lines
+// whose FFT length fits workgroup memory (2048 pairs) run in one workgroup
+// each; longer ones as a dispatch per pass over all lines.
 
 import type { Kernel, Tensor } from "../backend.js";
 import { complex64, float32 } from "../../src/dtype.js";

@@ -1,6 +1,6 @@
-// The host side both implicit-GEMM convolution kernels share (webgpu's
-// wgsl/conv.wgsl and metal's msl/conv.metal): a Convolution node's GEMM sizes
-// and tiling, and the geometry words the two kernels read in the same order.
+// The host side the convolution kernels of webgpu and metal share: a
+// Convolution node's implicit-GEMM sizes, tiling and geometry words (wgsl/conv.wgsl,
+// msl/conv.metal), and the choice and chunking of the Winograd F(2x2, 3x3) path.
 
 import type { Tensor } from "./backend.js";
 import type { ConvParams } from "../src/primitives/conv.js";
@@ -43,4 +43,68 @@ export function convGemm(p: ConvParams, x: Tensor, w: Tensor, outShape: readonly
     ...strides5(x), ...strides5(w),
   ];
   return { M, Og, K, Cg, TN, TMV, idil1: p.inputDilation.every((d) => d === 1), words };
+}
+
+/**
+ * The Winograd F(2x2, 3x3) path both GPU backends may take for a 2-D
+ * convolution: 2x2 output tiles from 4x4 input tiles, 16 transformed GEMMs
+ * [tiles, C] @ [C, O] instead of one [pixels, 9 C] @ [9 C, O].
+ */
+export interface WinogradPlan {
+  N: number;
+  H: number;
+  W: number;
+  C: number;
+  O: number;
+  Ho: number;
+  Wo: number;
+  /** Tile rows and columns per image: ceil(Ho / 2), ceil(Wo / 2). */
+  TH: number;
+  TW: number;
+  /** N TH TW tiles in all. */
+  tiles: number;
+  /** Tiles per chunk: the transformed input [16, chunk, C] and the products [16, chunk, O] stay within the workspace bound. */
+  chunk: number;
+}
+
+/** The default bound on the Winograd workspace (transformed input plus products) in bytes. */
+export const WINOGRAD_WORKSPACE_BYTES = 256 * 2 ** 20;
+
+let workspaceBytes = WINOGRAD_WORKSPACE_BYTES;
+
+/** Sets the Winograd workspace bound in bytes (undefined: back to WINOGRAD_WORKSPACE_BYTES); tests force small chunks with it. */
+export function setWinogradWorkspaceBytes(bytes: number | undefined): void {
+  workspaceBytes = bytes ?? WINOGRAD_WORKSPACE_BYTES;
+}
+
+/** MLX_TS_CONV_WINOGRAD: "0" never takes the Winograd path, "1" takes it wherever it applies, unset: the size heuristic. */
+function winogradMode(): "off" | "on" | "auto" {
+  const v = typeof process !== "undefined" ? process.env.MLX_TS_CONV_WINOGRAD : undefined;
+  return v === "0" ? "off" : v === "1" ? "on" : "auto";
+}
+
+const WINOGRAD_DTYPES = new Set(["float32", "float16", "bfloat16"]);
+
+/**
+ * The Winograd plan of a convolution, or undefined where the implicit GEMM
+ * runs it: Winograd needs a 2-D float convolution with a 3x3 kernel, unit
+ * strides and dilations and one group (flip is a reversed weight), a non-empty
+ * output, and a workspace of at least one tile per chunk within
+ * `maxBufferBytes` (the device's limit on one bound buffer); it is taken for
+ * C >= 16 and O >= 16 unless MLX_TS_CONV_WINOGRAD forces the choice.
+ */
+export function winogradPlan(p: ConvParams, x: Pick<Tensor, "shape" | "dtype">, w: Pick<Tensor, "shape">, outShape: readonly number[], maxBufferBytes: number): WinogradPlan | undefined {
+  if (x.shape.length !== 4 || w.shape[1] !== 3 || w.shape[2] !== 3 || p.groups !== 1 || !WINOGRAD_DTYPES.has(x.dtype.name)) return undefined;
+  if (![...p.strides, ...p.kernelDilation, ...p.inputDilation].every((v) => v === 1)) return undefined;
+  const [N, H, W, C] = x.shape as [number, number, number, number];
+  const [, Ho, Wo, O] = outShape as [number, number, number, number];
+  const mode = winogradMode();
+  if (mode === "off" || N * Ho * Wo * O * C === 0 || (mode === "auto" && (C < 16 || O < 16))) return undefined;
+  const TH = Math.ceil(Ho / 2), TW = Math.ceil(Wo / 2), tiles = N * TH * TW;
+  // the transformed weight [16, C, O] and each chunk's buffers fit one binding; both chunk buffers the workspace bound
+  const limit = Math.min(maxBufferBytes, 2 ** 31);
+  if (64 * C * O > limit) return undefined;
+  const chunk = Math.min(tiles, Math.floor(workspaceBytes / (64 * (C + O))), Math.floor(limit / (64 * Math.max(C, O))));
+  if (chunk < 1) return undefined;
+  return { N, H, W, C, O, Ho, Wo, TH, TW, tiles, chunk };
 }

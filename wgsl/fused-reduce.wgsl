@@ -63,11 +63,25 @@ fn reduce_tree(wid: vec3u, nwg: vec3u, lid: u32) {
   var a3: {{T}} = {{INIT}};
   if (valid) {
     set_bases(o);
-    for (var r = (g % chunks) * chunk_len + lid; r < r_end; r += 1024u) {
-      a0 = fold(a0, lift(element(r)));
-      if (r + 256u < r_end) { a1 = fold(a1, lift(element(r + 256u))); }
-      if (r + 512u < r_end) { a2 = fold(a2, lift(element(r + 512u))); }
-      if (r + 768u < r_end) { a3 = fold(a3, lift(element(r + 768u))); }
+    // eight elements in flight (past the chunk: clamped, then not folded), folded in reduce.wgsl's order
+    let last = r_end - 1u;
+    for (var r = (g % chunks) * chunk_len + lid; r < r_end; r += 2048u) {
+      let v0 = lift(element(r));
+      let v1 = lift(element(min(r + 256u, last)));
+      let v2 = lift(element(min(r + 512u, last)));
+      let v3 = lift(element(min(r + 768u, last)));
+      let v4 = lift(element(min(r + 1024u, last)));
+      let v5 = lift(element(min(r + 1280u, last)));
+      let v6 = lift(element(min(r + 1536u, last)));
+      let v7 = lift(element(min(r + 1792u, last)));
+      a0 = fold(a0, v0);
+      if (r + 256u < r_end) { a1 = fold(a1, v1); }
+      if (r + 512u < r_end) { a2 = fold(a2, v2); }
+      if (r + 768u < r_end) { a3 = fold(a3, v3); }
+      if (r + 1024u < r_end) { a0 = fold(a0, v4); }
+      if (r + 1280u < r_end) { a1 = fold(a1, v5); }
+      if (r + 1536u < r_end) { a2 = fold(a2, v6); }
+      if (r + 1792u < r_end) { a3 = fold(a3, v7); }
     }
   }
   part_a[lid] = fold(fold(a0, a1), fold(a2, a3));

@@ -11,7 +11,8 @@
 // which folds them left to right from INIT):
 //   1. invocation lid of the chunk starting at c0 keeps four accumulators
 //      a0..a3 (each starting at INIT); element c0 + lid + 256 (4 j + q) of the
-//      chunk folds into a_q, for j = 0, 1, ... in turn (four loads in flight);
+//      chunk folds into a_q, for j = 0, 1, ... in turn (eight loads in flight:
+//      j and j + 1 are loaded together, then folded in that order);
 //   2. its share is fold(fold(a0, a1), fold(a2, a3));
 //   3. the workgroup folds the 256 shares in two levels: invocation i < 32
 //      folds shares 8i, 8i + 1, ..., 8i + 7 left to right (starting from
@@ -48,6 +49,13 @@ fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
 fn better(x: {{V}}, xi: u32, y: {{V}}, yi: u32) -> bool { return {{BETTER}}; }
 fn store(i: u32, r: {{T}}) { {{STORE}} }
+
+/** Element e of the segment starting at word offset `base`: one merged reduced dim (step0 apart) or several (params from sh). */
+fn at(base: i32, e: u32, single: bool, step0: i32, sh: u32, nr: u32) -> {{V}} {
+  var off: i32;
+  if (single) { off = i32(e) * step0; } else { off = decompose(sh, sh + nr, nr, e); }
+  return load_0(u32(base + off));
+}
 
 /** (value, index) of an arg-reduction; index NONE: no element yet. */
 struct Best { v: {{V}}, i: u32 }
@@ -86,26 +94,35 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let single = nr == 1u;
     let step0 = bitcast<i32>(params[6u + 2u * nk + 1u]);
     let sh = 6u + 2u * nk;
-    for (var r = c0 + lid; r < r_end; r += 1024u) {
-      // four elements 256 apart, loaded before any is folded (past the chunk: clamped, then not folded)
-      var rq = array<u32, 4>(r, r + 256u, r + 512u, r + 768u);
-      var v: array<{{V}}, 4>;
-      for (var q = 0u; q < 4u; q++) {
-        let e = min(rq[q], r_end - 1u);
-        var off: i32;
-        if (single) { off = i32(e) * step0; } else { off = decompose(sh, sh + nr, nr, e); }
-        v[q] = load_0(u32(base + off));
-      }
+    let last = r_end - 1u;
+    for (var r = c0 + lid; r < r_end; r += 2048u) {
+      // eight elements 256 apart, loaded before any is folded (past the chunk: clamped, then not folded)
+      let v0 = at(base, r, single, step0, sh, nr);
+      let v1 = at(base, min(r + 256u, last), single, step0, sh, nr);
+      let v2 = at(base, min(r + 512u, last), single, step0, sh, nr);
+      let v3 = at(base, min(r + 768u, last), single, step0, sh, nr);
+      let v4 = at(base, min(r + 1024u, last), single, step0, sh, nr);
+      let v5 = at(base, min(r + 1280u, last), single, step0, sh, nr);
+      let v6 = at(base, min(r + 1536u, last), single, step0, sh, nr);
+      let v7 = at(base, min(r + 1792u, last), single, step0, sh, nr);
       if ({{ISARG}}) {
-        b0 = pick(b0, Best(v[0], r));
-        if (rq[1] < r_end) { b1 = pick(b1, Best(v[1], rq[1])); }
-        if (rq[2] < r_end) { b2 = pick(b2, Best(v[2], rq[2])); }
-        if (rq[3] < r_end) { b3 = pick(b3, Best(v[3], rq[3])); }
+        b0 = pick(b0, Best(v0, r));
+        if (r + 256u < r_end) { b1 = pick(b1, Best(v1, r + 256u)); }
+        if (r + 512u < r_end) { b2 = pick(b2, Best(v2, r + 512u)); }
+        if (r + 768u < r_end) { b3 = pick(b3, Best(v3, r + 768u)); }
+        if (r + 1024u < r_end) { b0 = pick(b0, Best(v4, r + 1024u)); }
+        if (r + 1280u < r_end) { b1 = pick(b1, Best(v5, r + 1280u)); }
+        if (r + 1536u < r_end) { b2 = pick(b2, Best(v6, r + 1536u)); }
+        if (r + 1792u < r_end) { b3 = pick(b3, Best(v7, r + 1792u)); }
       } else {
-        a0 = fold(a0, lift(v[0]));
-        if (rq[1] < r_end) { a1 = fold(a1, lift(v[1])); }
-        if (rq[2] < r_end) { a2 = fold(a2, lift(v[2])); }
-        if (rq[3] < r_end) { a3 = fold(a3, lift(v[3])); }
+        a0 = fold(a0, lift(v0));
+        if (r + 256u < r_end) { a1 = fold(a1, lift(v1)); }
+        if (r + 512u < r_end) { a2 = fold(a2, lift(v2)); }
+        if (r + 768u < r_end) { a3 = fold(a3, lift(v3)); }
+        if (r + 1024u < r_end) { a0 = fold(a0, lift(v4)); }
+        if (r + 1280u < r_end) { a1 = fold(a1, lift(v5)); }
+        if (r + 1536u < r_end) { a2 = fold(a2, lift(v6)); }
+        if (r + 1792u < r_end) { a3 = fold(a3, lift(v7)); }
       }
     }
   }

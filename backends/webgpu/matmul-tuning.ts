@@ -53,7 +53,12 @@ export function forceMatmulConfig(cfg: MatmulConfig | undefined): void {
 
 /** Chosen configs by adapter description, then class key; filled from the cache file on first use. */
 const chosen = new Map<string, Map<string, MatmulConfig>>();
-const tuning = new Set<string>();
+const tuning = new Map<string, Promise<unknown>>();
+
+/** Resolves once every background tuning started so far has finished (benchmarks time tuned kernels, not the tuner's). */
+export async function matmulTuningSettled(): Promise<void> {
+  while (tuning.size) await Promise.allSettled([...tuning.values()]);
+}
 
 function adapterChoices(adapter: string): Map<string, MatmulConfig> {
   let m = chosen.get(adapter);
@@ -87,10 +92,7 @@ export function matmulConfigFor(gpu: WebGpuBackend, c: MatmulClass): MatmulConfi
   const key = classKey(c);
   const known = adapterChoices(gpu.ctx.description).get(key);
   if (known) return known;
-  if (!tuning.has(key)) {
-    tuning.add(key);
-    void tuneMatmulClass(gpu, c).finally(() => tuning.delete(key));
-  }
+  if (!tuning.has(key)) tuning.set(key, tuneMatmulClass(gpu, c).finally(() => tuning.delete(key)));
   return defaultConfig(c.M, c.N, c.batches, limit);
 }
 

@@ -38,6 +38,8 @@ export class CommandQueue {
   private readonly bufferIds = new WeakMap<GPUBuffer, number>();
   private nextBufferId = 0;
   private readonly offsets = [0];
+  /** The pipeline last set on the open pass. */
+  private passPipeline: GPUComputePipeline | null = null;
   /** One completion promise per submit not yet known to be finished, oldest first. */
   readonly inFlight: Promise<void>[] = [];
 
@@ -73,17 +75,20 @@ export class CommandQueue {
   /** Encodes one dispatch of `pipeline` (built on pipelineLayout(inputs.length)) over `groups` workgroups. */
   dispatch(op: string, pipeline: GPUComputePipeline, out: GPUBuffer, params: ParamsSlice, inputs: readonly GPUBuffer[], groups: number): void {
     if (groups === 0) return;
-    if (!this.pass) {
-      this.encoder ??= this.device.createCommandEncoder();
-      this.pass = this.encoder.beginComputePass();
-    }
-    this.pass.setPipeline(pipeline);
-    this.offsets[0] = params.offset;
-    this.pass.setBindGroup(0, this.bindGroup(out, inputs), this.offsets);
     const x = Math.min(groups, this.maxWorkgroups);
     const y = Math.ceil(groups / x);
     if (y > this.maxWorkgroups) throw new RangeError(`[${op}] needs ${groups} workgroups, more than this device dispatches (${this.maxWorkgroups}^2)`);
-    this.pass.dispatchWorkgroups(x, y);
+    if (!this.pass) {
+      this.encoder ??= this.device.createCommandEncoder();
+      this.pass = this.encoder.beginComputePass();
+      this.passPipeline = null;
+    }
+    // each call into Dawn costs about 1-2 us (bench/webgpu-dawn-calls.ts): none is made twice
+    if (pipeline !== this.passPipeline) this.pass.setPipeline((this.passPipeline = pipeline));
+    this.offsets[0] = params.offset;
+    this.pass.setBindGroup(0, this.bindGroup(out, inputs), this.offsets);
+    if (y === 1) this.pass.dispatchWorkgroups(x);
+    else this.pass.dispatchWorkgroups(x, y);
     this.ops.push(op);
   }
 

@@ -1,6 +1,6 @@
 // WebGPU reductions: sum/prod/max/min/all/any and argmax/argmin. Segments of
 // at most 64 elements take one invocation per output (wgsl/segments.wgsl);
-// longer ones a workgroup per output (wgsl/reduce.wgsl, four loads in flight
+// longer ones a workgroup per output (wgsl/reduce.wgsl, eight loads in flight
 // per invocation; long segments of few outputs split into chunks folded by a
 // second pass: reduce.wgsl again, or wgsl/reduce-arg-partials.wgsl over the
 // chunks' winning indices for argmax/argmin). The exact order of a float sum

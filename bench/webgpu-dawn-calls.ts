@@ -1,0 +1,64 @@
+// What one dispatch costs the host in Dawn's Node binding: setPipeline,
+// setBindGroup (one dynamic offset, as every kernel of the backend binds its
+// params), dispatchWorkgroups and createBindGroup, each timed alone while
+// encoding (nothing submitted), beside the uncompiled per-op cost's JS part.
+// Run: npx tsx bench/webgpu-dawn-calls.ts
+
+import { getBackend } from "../backends/backend.js";
+import type { WebGpuBackend } from "../backends/webgpu/backend.js";
+import * as mx from "../index.js";
+import { machine } from "./harness.js";
+
+const CALLS = 20000;
+mx.array([0], undefined, { stream: mx.webgpu });
+const gpu = getBackend("webgpu") as WebGpuBackend;
+const device = gpu.ctx.device;
+const layout = device.createBindGroupLayout({
+  entries: [
+    { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: "storage" } },
+    { binding: 1, visibility: GPUShaderStage.COMPUTE, buffer: { type: "read-only-storage", hasDynamicOffset: true } },
+  ],
+});
+const code = `@group(0) @binding(0) var<storage, read_write> o: array<u32>;
+@group(0) @binding(1) var<storage, read> p: array<u32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3<u32>) { if (g.x < arrayLength(&o)) { o[g.x] = p[0]; } }`;
+const module = device.createShaderModule({ code });
+const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
+const pipelines = [0, 1].map(() => device.createComputePipeline({ layout: pipelineLayout, compute: { module, entryPoint: "main" } }));
+const out = device.createBuffer({ size: 256, usage: GPUBufferUsage.STORAGE });
+const params = device.createBuffer({ size: 4096, usage: GPUBufferUsage.STORAGE });
+const entries = [
+  { binding: 0, resource: { buffer: out } },
+  { binding: 1, resource: { buffer: params, offset: 0, size: 256 } },
+];
+const bindGroup = device.createBindGroup({ layout, entries });
+const offsets = [0];
+
+/** Microseconds per call of `call`, encoded CALLS times into one open pass (the last of three rounds). */
+function perCall(call: (pass: GPUComputePassEncoder, i: number) => void): number {
+  let us = 0;
+  for (let round = 0; round < 3; round++) {
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(pipelines[0]!);
+    pass.setBindGroup(0, bindGroup, offsets);
+    const t = performance.now();
+    for (let i = 0; i < CALLS; i++) call(pass, i);
+    us = ((performance.now() - t) * 1000) / CALLS;
+    pass.end();
+    encoder.finish();
+  }
+  return us;
+}
+
+const rows: [string, number][] = [
+  ["setPipeline (two pipelines in turn)", perCall((p, i) => p.setPipeline(pipelines[i & 1]!))],
+  ["setBindGroup with one dynamic offset", perCall((p, i) => ((offsets[0] = (i & 7) * 256), p.setBindGroup(0, bindGroup, offsets)))],
+  ["dispatchWorkgroups(x)", perCall((p) => p.dispatchWorkgroups(1))],
+  ["dispatchWorkgroups(x, y)", perCall((p) => p.dispatchWorkgroups(1, 1))],
+  ["the three calls of one dispatch", perCall((p, i) => (p.setPipeline(pipelines[i & 1]!), (offsets[0] = (i & 7) * 256), p.setBindGroup(0, bindGroup, offsets), p.dispatchWorkgroups(1)))],
+  ["createBindGroup (a new one per dispatch)", perCall(() => device.createBindGroup({ layout, entries }))],
+];
+console.log(`\nDawn's Node binding: host time per call while encoding (${gpu.ctx.description})\nmachine: ${machine()}\n`);
+console.log("| call | us per call |\n|---|---|");
+for (const [name, us] of rows) console.log(`| ${name} | ${us.toFixed(2)} |`);

@@ -5,6 +5,7 @@
 # (thread: one OS thread per kernel thread, races reported at the .metal
 # line; address: exact-size buffers, out-of-bounds accesses reported).
 #   bash scripts/sanitize.sh thread|address
+# SANITIZE_TESTS="test/a.test.ts ..." records those test files instead (a local run of a part).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:?usage: scripts/sanitize.sh thread|address}"
@@ -17,11 +18,18 @@ clang++-19 -std=c++17 -O1 $flags -I native/src native/tools/emu_replay.cc \
   native/src/emu/jit.cc native/src/emu/launcher_gen.cc native/src/emu/runner.cc native/src/emu/record.cc \
   -lboost_context -ldl -pthread -o "native/build/emu_replay-$mode"
 
-MLX_TS_METAL_RECORD="$work/records" MLX_TS_WEBGPU=0 MLX_TS_REQUIRE_BACKENDS=metal npx vitest run test/opdb.test.ts test/layout.test.ts test/matmul.test.ts test/random.test.ts test/reduce.test.ts test/linalg-metal.test.ts test/compile-metal.test.ts >/dev/null
+tests="${SANITIZE_TESTS:-test/opdb.test.ts test/layout.test.ts test/matmul.test.ts test/random.test.ts test/reduce.test.ts test/linalg-metal.test.ts test/compile-metal.test.ts test/compile-reduce.test.ts}"
+# shellcheck disable=SC2086 # the list splits into files
+MLX_TS_METAL_RECORD="$work/records" MLX_TS_WEBGPU=0 MLX_TS_REQUIRE_BACKENDS=metal npx vitest run $tests >/dev/null
 count=$(ls "$work/records" | wc -l)
 echo "sanitize ($mode): replaying $count recorded dispatches"
 export TSAN_OPTIONS="halt_on_error=1 report_signal_unsafe=0" ASAN_OPTIONS="detect_leaks=0 halt_on_error=1"
 "native/build/emu_replay-$mode" "$PWD/native/src/emu/shim" "$work/cache" "$flags" "$work"/records/*.rec
+
+# one buffer bound at several indices stays one allocation in the replay: a race-free aliased dispatch replays clean
+mkdir -p "$work/aliased"
+MLX_TS_METAL_RECORD="$work/aliased" node scripts/sanitize-aliased.cjs "$work/cache"
+"native/build/emu_replay-$mode" "$PWD/native/src/emu/shim" "$work/cache" "$flags" "$work"/aliased/*.rec || { echo "sanitize ($mode): the aliased dispatch did not replay clean" >&2; exit 1; }
 
 # the replay must catch a planted bug, at its .metal line
 mkdir -p "$work/planted"

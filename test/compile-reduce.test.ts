@@ -5,9 +5,16 @@
 // size-0 and size-1 axes; short, workgroup and two-pass reductions).
 
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import * as mx from "../index.js";
 import { BACKENDS } from "./helpers/backends.js";
+import { getBackend } from "../backends/backend.js";
+import type { Tensor } from "../backends/backend.js";
+import { MetalBuffer, type MetalBackend } from "../backends/metal/backend.js";
+import { metalFuseReduce } from "../backends/metal/fuse-reduce.js";
+import type { FusedGroup } from "../src/compile/group.js";
+import { Reduce } from "../src/primitives/reduce.js";
+import { Unary } from "../src/primitives/elementwise.js";
 
 /** The storage bytes of each array (NaN payloads and -0 included). */
 async function bytes(xs: readonly mx.MxArray[]): Promise<number[][]> {
@@ -44,23 +51,20 @@ async function expectSameBits(f: Fn, args: mx.MxArray[]): Promise<mx.CompileTrac
 
 describe.each(BACKENDS)("compile: fused reductions on $name", ({ name, device }) => {
   const o = { stream: device };
-  /** Backends that fuse a reduction with its prologue and epilogue into one kernel (metal fuses the two around its reduce kernel). */
-  const fusesReductions = device.backend !== "metal";
 
   it("fuses sum(x * x), max(abs(a - b)), sqrt(sum / n) and the variance into one node each", async () => {
     const x = input([40, 70], mx.float32, 1, device);
     const y = input([40, 70], mx.float32, 2, device);
-    // [groups, nodes] of the trace fused, and around the reduction (the variance's inner mean is a reduction of its own: its divide joins the outer prologue)
-    const cases: [Fn, mx.MxArray[], number[], number[] | undefined][] = [
-      [(a) => mx.sum(mx.multiply(a, a, o), { axis: 1, ...o }), [x], [1, 1], [0, 2]],
-      [(a, b) => mx.max(mx.abs(mx.subtract(a, b, o), o), o), [x, y], [1, 1], [1, 2]],
-      [(a) => mx.sqrt(mx.divide(mx.sum(mx.square(a, o), { axis: 0, ...o }), 40, o), o), [x], [1, 1], [1, 3]],
-      [(a) => mx.mean(mx.square(mx.subtract(a, mx.mean(a, { axis: 1, keepdims: true, ...o }), o), o), { axis: 1, ...o }), [x], [1, 2], undefined],
+    // [groups, nodes] of the trace (the variance's inner mean is a reduction of its own: its divide joins the outer prologue)
+    const cases: [Fn, mx.MxArray[], number[]][] = [
+      [(a) => mx.sum(mx.multiply(a, a, o), { axis: 1, ...o }), [x], [1, 1]],
+      [(a, b) => mx.max(mx.abs(mx.subtract(a, b, o), o), o), [x, y], [1, 1]],
+      [(a) => mx.sqrt(mx.divide(mx.sum(mx.square(a, o), { axis: 0, ...o }), 40, o), o), [x], [1, 1]],
+      [(a) => mx.mean(mx.square(mx.subtract(a, mx.mean(a, { axis: 1, keepdims: true, ...o }), o), o), { axis: 1, ...o }), [x], [1, 2]],
     ];
-    for (const [f, args, fused, around] of cases) {
+    for (const [f, args, fused] of cases) {
       const t = await expectSameBits(f, args);
-      const want = fusesReductions ? fused : around;
-      if (want) expect([t.groups, t.nodes]).toEqual(want);
+      expect([t.groups, t.nodes]).toEqual(fused);
     }
   }, 120_000);
 
@@ -117,8 +121,8 @@ describe.each(BACKENDS)("compile: fused reductions on $name", ({ name, device })
       [[2, 70000], 1],
       [[300000], 0],
       [[70000, 3], 0],
-      // webgpu's 68 chunks: its second pass is a workgroup tree too
-      ...(device.backend === "webgpu" ? [[[1100000], 0]] : []),
+      // 68 chunks: webgpu's second pass is a workgroup tree too, metal's a threadgroup (more chunks than a thread folds)
+      ...(device.backend !== "cpu" ? [[[1100000], 0]] : []),
     ] as [number[], number][]) {
       const x = input(shape, mx.float32, shape[0]!, device);
       await expectSameBits((a) => mx.sqrt(mx.sum(mx.multiply(a, a, o), { axis, ...o }), o), [x]);
@@ -126,6 +130,54 @@ describe.each(BACKENDS)("compile: fused reductions on $name", ({ name, device })
       await expectSameBits((a) => mx.sum(mx.multiply(a, 0.5, o), { axis, ...o }), [h]);
     }
   }, 120_000);
+
+  it.runIf(device.backend === "metal")("gives the uncompiled bits for narrow dtypes over two passes, NaN included", async () => {
+    // metal: partials in the accumulator dtype, the second pass's cast to half, bool and uint8 results; sqrt makes NaNs in max and min
+    const cases = [[mx.float16, ["sum", "max", "min"]], [mx.uint8, ["sum", "prod"]], [mx.bool, ["sum", "max"]]] as const;
+    for (const [dtype, reductions] of cases) {
+      const x = input([2, 70000], dtype, 13, device);
+      const pro = (a: mx.MxArray) => (dtype === mx.float16 ? mx.sqrt(a, o) : dtype === mx.bool ? mx.logicalNot(a, o) : mx.astype(mx.multiply(a, a, o), dtype, o));
+      for (const r of reductions) {
+        const t = await expectSameBits((a) => { const red = mx[r](pro(a), { axis: 1, ...o }); return mx.add(red, red, o); }, [x]);
+        expect([t.groups, t.nodes]).toEqual([1, 1]);
+      }
+    }
+    // 68 chunks, so the second pass is a threadgroup: a signed sum shows any change of its order
+    await expectSameBits((a) => mx.sum(mx.multiply(a, 1.25, o), o), [input([1100000], mx.float32, 3, device)]);
+  }, 120_000);
+
+  it.runIf(device.backend === "metal")("runs a call past the inline parameter bytes node by node, and the int64 index variant, with the same bits", async () => {
+    const metal = getBackend("metal") as MetalBackend;
+    const group: FusedGroup = {
+      inputs: [mx.float32],
+      nodes: [
+        { primitive: new Unary("exp"), operands: [0], dtype: mx.float32 },
+        { primitive: new Reduce("sum", [1], false), operands: [1], dtype: mx.float32 },
+      ],
+      outputs: [1],
+      reduce: 1,
+      key: "test-params-bytes|float32|exp;sum@1",
+    };
+    const x = input([3, 100], mx.float32, 5, device);
+    await mx.eval(x);
+    const [want] = await bytes([mx.sum(mx.exp(x, o), { axis: 1, ...o })]);
+    const t = x.tensor();
+    // the same bytes, stated as 2^31 long: the host picks the variant from the stated length
+    const large: Tensor = { ...t, buffer: new MetalBuffer(metal, 2 ** 31, (t.buffer as MetalBuffer).bytes, (t.buffer as MetalBuffer).byteOffset) };
+    const run = (limit: number, input: Tensor) => {
+      const [r] = metalFuseReduce(metal, group, limit)!(group.nodes[1]!.primitive, [input], [{ shape: [3], dtype: mx.float32 }]);
+      const words = [...new Uint8Array(metal.readSync(r!).buffer.slice(0))];
+      metal.release(r!.buffer);
+      return words;
+    };
+    const sums = vi.spyOn(metal.kernels, "sum");
+    expect(run(8, t)).toEqual(want);
+    expect(sums).toHaveBeenCalledTimes(1); // node by node
+    expect(run(4096, t)).toEqual(want);
+    expect(run(4096, large)).toEqual(want);
+    expect(sums).toHaveBeenCalledTimes(1);
+    sums.mockRestore();
+  });
 
   it("runs logsumexp written by hand, with the reduction and a prologue value returned", async () => {
     const x = input([6, 50], mx.float32, 9, device);

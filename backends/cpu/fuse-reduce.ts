@@ -8,7 +8,6 @@
 import type { Backend, MultiKernel, Tensor } from "../backend.js";
 import type { DType } from "../../src/dtype.js";
 import type { FusedGroup } from "../../src/compile/group.js";
-import type { Spec } from "../../src/primitive.js";
 import type { Reduce } from "../../src/primitives/reduce.js";
 import { broadcastView } from "../strides.js";
 import { readAs, writeAs } from "./elementwise.js";
@@ -16,6 +15,7 @@ import { stored, statement, fusableDtype } from "./fuse.js";
 import { H } from "./math.js";
 import { FLOAT_SUM, floatSumStatements, reducerFor, segments } from "./reduce.js";
 import { allocOutput, offsets, wordLayout, wordsOf } from "./tensor.js";
+import { valueSpecs } from "../fused-values.js";
 
 /** Where a prologue input's elements are: per output its segment's start, per element its offset (a table, or r * stride). */
 interface PrologueLayout {
@@ -73,13 +73,6 @@ for (let o = 0; o < nOut; o++) {
   ${group.outputs.map((j, i) => `O${i}[o] = v${j};`).join(" ")}
 }`;
   return new Function("H", `return function fusedReduceLoop(outs, ins, pro, epi, nOut, R) {${body}\n};`)(H) as ReduceLoop;
-}
-
-/** The specs of the group's values (inputs, then nodes) for these inputs: the members' own output rules. */
-function valueSpecs(group: FusedGroup, inputs: readonly Tensor[]): Spec[] {
-  const specs: Spec[] = inputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
-  for (const m of group.nodes) specs.push(m.primitive.output(m.operands.map((k) => specs[k]!)));
-  return specs;
 }
 
 /**

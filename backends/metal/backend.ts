@@ -76,7 +76,7 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
   readonly kernels: Record<string, Kernel> = {};
   readonly multiKernels: Record<string, MultiKernel> = {};
   readonly transfers: TransferStats = { copies: 0, bytes: 0, shared: 0 };
-  /** compile's fusion: one generated MSL kernel per group of elementwise nodes (fuse.ts). */
+  /** compile's fusion: one generated MSL kernel per group of elementwise nodes, or per reduction with its prologue and epilogue (fuse.ts, fuse-reduce.ts). */
   readonly fuse = metalFuse(this);
   private readonly libraries: Libraries;
   /** Buffers bound by encoded, uncommitted dispatches, and the ops encoded. */

@@ -14,6 +14,7 @@ import type { FusedGroup, FusedNode } from "../../src/compile/group.js";
 import { sizeOf } from "../../src/shape.js";
 import type { MetalBackend } from "./backend.js";
 import { THREADS } from "./elementwise.js";
+import { metalFuseReduce } from "./fuse-reduce.js";
 import { librarySource } from "./library.js";
 import { METAL_DTYPES, binaryList, castExpr, computeType, mslType, unaryList } from "./msl-types.js";
 import { mslDir, type NativePipeline } from "./native.js";
@@ -31,12 +32,12 @@ function functorTable(list: string): Map<string, { functor: string; out: string 
 }
 
 /** Real dtypes the metal backend holds (complex64's pairs run node by node). */
-function fusable(d: DType): boolean {
+export function fusable(d: DType): boolean {
   return d !== complex64 && METAL_DTYPES.includes(d);
 }
 
 /** The statement giving node `j` (v<j>) from its operands, or undefined when the node has no fused form. */
-function statement(n: FusedNode, j: number, operand: (k: number) => string, dtypeOf: (k: number) => DType): string | undefined {
+export function statement(n: FusedNode, j: number, operand: (k: number) => string, dtypeOf: (k: number) => DType): string | undefined {
   const ins = n.operands.map(dtypeOf);
   const ops = n.operands.map(operand);
   const d = ins[0]!;
@@ -102,13 +103,14 @@ function fusedSource(defines: Record<string, string>): string {
 /**
  * The metal backend's `fuse`: one kernel computing the group over the last
  * node's shape, or undefined for groups with complex64 (or a node the
- * elementwise library has no functor for); they run node by node. Pipelines
+ * elementwise library has no functor for); they run node by node. A
+ * reduction group gets the kernels of fuse-reduce.ts. Pipelines
  * are compiled on first use, per group structure and index width.
  */
 export function metalFuse(metal: MetalBackend): (group: FusedGroup) => MultiKernel | undefined {
   return (group) => {
-    // a reduction group runs as its prologue and epilogue fused around the reduce kernel (compile/fusion.ts)
-    if (group.reduce !== undefined) return undefined;
+    // a reduction group gets fuse-reduce.ts's kernels (where it declines, compile/fusion.ts fuses around the reduce kernel)
+    if (group.reduce !== undefined) return metalFuseReduce(metal, group);
     const defines = fusedDefines(group);
     if (!defines) return undefined;
     const label = `fused-${createHash("sha256").update(group.key).digest("hex").slice(0, 16)}`;

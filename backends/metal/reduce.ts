@@ -15,7 +15,7 @@ import type { LibraryKey } from "./library.js";
 import { computeType, mslType } from "./msl-types.js";
 import { THREADS, castResult } from "./elementwise.js";
 
-const INIT: Record<string, [string, string]> = {
+export const INIT: Record<string, [string, string]> = {
   float: ["-INFINITY", "INFINITY"],
   int: ["(-2147483647 - 1)", "2147483647"],
   uint: ["0u", "0xffffffffu"],
@@ -23,7 +23,7 @@ const INIT: Record<string, [string, string]> = {
   ulong: ["0ul", "18446744073709551615ul"],
 };
 
-function reduceLibrary(d: DType): LibraryKey {
+export function reduceLibrary(d: DType): LibraryKey {
   const sumType = d === bool ? int32 : d;
   // complex64: sum and prod only (the other reductions refuse it, complex.ts); float2 spelled cfloat for threadgroup arrays
   if (d === complex64) {
@@ -62,21 +62,21 @@ function segments(x: Tensor, axes: readonly number[], outStrides?: readonly numb
 }
 
 /** Segments this long or shorter get a thread per output element (no threadgroup memory or barriers). */
-const SEGMENT_THREAD_MAX = 64;
+export const SEGMENT_THREAD_MAX = 64;
 
 /** Elements a threadgroup folds at least before a segment is split into chunks. */
 const MIN_CHUNK = 256 * 64;
 /** Chunks over all outputs are capped at about this many threadgroups. */
 const TARGET_GROUPS = 1024;
 
-function chunksFor(nOut: number, R: number): number {
+export function chunksFor(nOut: number, R: number): number {
   return Math.max(1, Math.min(Math.ceil(R / MIN_CHUNK), Math.floor(TARGET_GROUPS / Math.max(1, nOut))));
 }
 
-const ACC_DTYPE = { float: float32, int: int32, uint: uint32, long: int64, ulong: uint64, float2: complex64 } as const;
+export const ACC_DTYPE = { float: float32, int: int32, uint: uint32, long: int64, ulong: uint64, float2: complex64 } as const;
 
 /** Threads per threadgroup for a segment of R elements: a multiple of 32, at most 256. */
-function groupSize(R: number): number {
+export function groupSize(R: number): number {
   return Math.min(256, Math.max(32, Math.ceil(R / 32) * 32));
 }
 

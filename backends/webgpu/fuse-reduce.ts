@@ -9,7 +9,6 @@ import { retain, type MultiKernel, type OutputSpec, type Tensor } from "../backe
 import { collapseDims } from "../strides.js";
 import { float32, int32, uint32, type DType } from "../../src/dtype.js";
 import type { FusedGroup } from "../../src/compile/group.js";
-import type { Spec } from "../../src/primitive.js";
 import type { Reduce } from "../../src/primitives/reduce.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
@@ -17,6 +16,7 @@ import { castWgsl, computeType, helpersFor, inputDecl, type ComputeType } from "
 import { castResult } from "./elementwise.js";
 import { FUSED_DTYPES, OPAQUE_ZEROS, nodeByNode, nodeFunction, nodeResult, packed } from "./fuse.js";
 import { MAX_SEGMENT, SEGMENT_INVOCATION_MAX, WORD_DTYPE, chunksFor, foldFor } from "./reduce.js";
+import { valueSpecs, stridesOver } from "../fused-values.js";
 
 /** `v` (of compute type `t`) as a u32 word. */
 const wordOf = (t: ComputeType, v: string): string => (t === "u32" ? v : `bitcast<u32>(${v})`);
@@ -119,19 +119,6 @@ function slotsOf(group: FusedGroup, p: Plan, short: boolean, mode: "single" | "p
     EMIT: emit,
     ENTRY: short ? "reduce_short" : "reduce_tree",
   };
-}
-
-/** The specs of the group's values (inputs, then nodes) for these inputs: the members' own output rules. */
-function valueSpecs(group: FusedGroup, inputs: readonly Tensor[]): Spec[] {
-  const specs: Spec[] = inputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
-  for (const m of group.nodes) specs.push(m.primitive.output(m.operands.map((k) => specs[k]!)));
-  return specs;
-}
-
-/** A view of `t` broadcast to `shape` (zero strides where it repeats). */
-function stridesOver(t: Tensor, shape: readonly number[]): number[] {
-  const pad = shape.length - t.shape.length;
-  return shape.map((d, i) => (i < pad || (t.shape[i - pad] === 1 && d !== 1) ? 0 : t.strides[i - pad]!));
 }
 
 /**

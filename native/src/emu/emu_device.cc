@@ -167,6 +167,7 @@ class EmuDevice : public Device {
     r.source = p.library->source;
     r.kernel = p.kernelName();
     for (int i = 0; i < 3; i++) { r.grid[i] = d.grid[i]; r.group[i] = d.group[i]; }
+    std::vector<const uint8_t*> starts;
     for (const Binding& b : d.bindings) {
       emu::RecordedBinding rb;
       rb.index = b.index;
@@ -175,7 +176,10 @@ class EmuDevice : public Device {
       size_t n = b.buffer ? std::min(b.length, b.buffer->length() - b.offset) : b.bytes.size();
       rb.before.assign(at, at + n);
       r.bindings.push_back(std::move(rb));
+      starts.push_back(at);
     }
+    // a buffer bound at several indices (or overlapping views of one) is one allocation in the replay too
+    emu::assignRegions(&r, starts);
     return r;
   }
 

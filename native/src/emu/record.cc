@@ -1,7 +1,9 @@
 // The dispatch record format (see record.h): little-endian lengths and bytes,
-// strings as (u64 length, bytes).
+// strings as (u64 length, bytes); a binding as its index, region, offset,
+// then its bytes before and after the run.
 #include "record.h"
 
+#include <algorithm>
 #include <fstream>
 
 namespace mlxts::emu {
@@ -21,9 +23,40 @@ bool getBytes(std::ifstream& in, C* c) {
   return n == 0 || bool(in.read(reinterpret_cast<char*>(&(*c)[0]), std::streamsize(n)));
 }
 
-const uint64_t kMagic = 0x31434552554d45ull;  // "EMUREC1"
+const uint64_t kMagic = 0x32434552554d45ull;  // "EMUREC2"
 
 }  // namespace
+
+void assignRegions(Record* r, const std::vector<const uint8_t*>& at) {
+  std::vector<RecordedBinding>& bs = r->bindings;
+  const size_t n = bs.size();
+  std::vector<size_t> root(n);
+  for (size_t i = 0; i < n; i++) root[i] = i;
+  auto find = [&](size_t i) {
+    while (root[i] != i) i = root[i] = root[root[i]];
+    return i;
+  };
+  auto overlap = [&](size_t i, size_t j) {
+    return !bs[i].before.empty() && !bs[j].before.empty() && at[i] < at[j] + bs[j].before.size() && at[j] < at[i] + bs[i].before.size();
+  };
+  for (size_t i = 0; i < n; i++) {
+    for (size_t j = 0; j < i; j++) {
+      if (!overlap(i, j)) continue;
+      size_t a = find(i), b = find(j);
+      root[std::max(a, b)] = std::min(a, b);  // a region's root stays its first binding
+    }
+  }
+  std::vector<const uint8_t*> lowest(n, nullptr);
+  for (size_t i = 0; i < n; i++) {
+    size_t g = find(i);
+    if (!lowest[g] || at[i] < lowest[g]) lowest[g] = at[i];
+  }
+  for (size_t i = 0; i < n; i++) {
+    size_t g = find(i);
+    bs[i].region = uint32_t(g);
+    bs[i].offset = uint64_t(at[i] - lowest[g]);
+  }
+}
 
 bool writeRecord(const std::string& path, const Record& r) {
   std::ofstream out(path, std::ios::binary);
@@ -36,6 +69,8 @@ bool writeRecord(const std::string& path, const Record& r) {
   put(out, r.bindings.size());
   for (const RecordedBinding& b : r.bindings) {
     put(out, b.index);
+    put(out, b.region);
+    put(out, b.offset);
     putBytes(out, b.before.data(), b.before.size());
     putBytes(out, b.after.data(), b.after.size());
   }
@@ -54,7 +89,14 @@ bool readRecord(const std::string& path, Record* r) {
   for (RecordedBinding& b : r->bindings) {
     if (!get(in, &v)) return false;
     b.index = uint32_t(v);
+    if (!get(in, &v) || v >= n) return false;
+    b.region = uint32_t(v);
+    if (!get(in, &b.offset) || b.offset > (uint64_t(1) << 32)) return false;
     if (!getBytes(in, &b.before) || !getBytes(in, &b.after)) return false;
+  }
+  // every region names its own first binding
+  for (const RecordedBinding& b : r->bindings) {
+    if (r->bindings[b.region].region != b.region) return false;
   }
   return true;
 }

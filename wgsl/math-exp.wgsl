@@ -74,18 +74,25 @@ fn mx_exp_parts(x: f32) -> MxExpParts {
   return mx_exp_poly(i32(k), r.x, r.y);
 }
 
-// e^x on its own short path (the pairs above serve the functions that need
-// more than float32): r = x - k ln2 rounded once (2^-26 of 1 at most), e^r - 1
-// by Taylor to r^7 (the rest below 2^-27), 1 + that rounded once: under
-// 0.85 ulp before the exact scaling by 2^k.
+// e^x on its own short path, without a branch: r = x - k ln2 rounded once
+// (2^-26 of 1 at most), e^r - 1 by Taylor to r^7 (the rest below 2^-27),
+// v = 1 + that rounded once (under 0.85 ulp), then 2^k added to v's exponent
+// on the bits (exact); a biased exponent past 254 is inf, one below 1 a
+// subnormal rounded on the integer significand (so a driver that flushes
+// subnormals in arithmetic still returns them). x is clamped to [-104, 89]
+// (beyond, e^x rounds to 0 or overflows) and NaN is selected back at the end.
 fn mx_exp(x: f32) -> f32 {
-  if (is_nan(x)) { return x; }
-  if (x > 89.0) { return mx_inf(false); }
-  if (x < -104.0) { return 0.0; }
-  let k = round(x * 1.44269502);
-  let r = (x - k * 0.693145752) - k * 1.42860677e-06;
-  let e = r + r * r * (0.5 + r * (0.166666672 + r * (0.0416666679 + r * (0.00833333377 + r * (0.00138888892 + r * 0.000198412701)))));
-  return mx_scale(1.0 + e, i32(k));
+  let xc = clamp(x, -104.0, 89.0);
+  let k = round(xc * 1.44269502);
+  let r = (xc - k * 0.693145752) - k * 1.42860677e-06;
+  let v = 1.0 + (r + r * r * (0.5 + r * (0.166666672 + r * (0.0416666679 + r * (0.00833333377 + r * (0.00138888892 + r * 0.000198412701))))));
+  let ki = i32(k);
+  let vb = bitcast<u32>(v);
+  let be = i32(vb >> 23u) + ki;
+  let normal = select(vb + (bitcast<u32>(ki) << 23u), 0x7f800000u, be >= 255);
+  // v 2^(k + 149) is the significand on the 2^-149 grid (-2 <= k + 149 <= 23 where it is taken)
+  let sub = u32(round(v * mx_two_pow(clamp(ki + 149, -126, 127))));
+  return select(bitcast<f32>(select(normal, sub, be <= 0)), x, is_nan(x));
 }
 
 // e^x as a normalized pair where 2^k is normal (-126 <= k <= 127).
@@ -273,57 +280,43 @@ fn mx_rsqrt(x: f32) -> f32 {
   return (y + y * (0.5 * r)) * scale;
 }
 
+// 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below, e^-|x| as a pair (|x|
+// clamped to 18: e^-|x| below 2^-25 leaves 1 for x > 17.4) and the
+// numerator selected, so lanes of either sign run one quotient; below -18,
+// e^x (1 - e^x + ...) rounds to e^x within an ulp (a branch rarely taken).
 fn mx_sigmoid(x: f32) -> f32 {
-  if (is_nan(x)) { return x; }
-  // e^-x below 2^-25: 1 / (1 + e^-x) rounds to 1
-  if (x > 17.4) { return 1.0; }
-  // e^x (1 - e^x + ...) rounds to e^x within an ulp
   if (x < -18.0) { return mx_exp(x); }
-  // e^-|x| = t (1 + r + lo) as a pair, then 1 / (1 + e^-x) or e^x / (1 + e^x)
-  let e = mx_exp_pair(mx_exp_parts(-abs(x)));
+  let e = mx_exp_pair(mx_exp_parts(-min(abs(x), 18.0)));
   let d = mx_two_sum(1.0, e.x);
   let dn = mx_fast_two_sum(d.x, d.y + e.y);
-  var q: vec2<f32>;
-  if (x >= 0.0) {
-    q = mx_div_pair(1.0, 0.0, dn.x, dn.y);
-  } else {
-    q = mx_div_pair(e.x, e.y, dn.x, dn.y);
-  }
-  return q.x + q.y;
+  let neg = x < 0.0;
+  let q = mx_div_pair(select(1.0, e.x, neg), select(0.0, e.y, neg), dn.x, dn.y);
+  return select(q.x + q.y, x, is_nan(x));
 }
 
-// tanh on three float32 paths, no pairs (each measured within 1 ulp): an odd
-// polynomial x + x z P(z), z = x^2, below 0.625; a polynomial about 0.86328125
-// (its value there a pair) up to 1.1; above, 1 - 2 / (e^2|x| + 1) with e^2|x|
-// = 2^k (1 + s) summed as (2^k + 1) + 2^k s (exact but for one rounding) and
-// the quotient corrected (it is below 0.2, so its error shrinks in 1 - q).
-// Fitted by weighted least squares (Lawson) on Chebyshev nodes.
+// tanh on two float32 pieces, both evaluated and one selected (no branch for
+// lanes to diverge on): an odd polynomial x + x z P(z), z = x^2, below 0.625
+// (fitted by weighted least squares on Chebyshev nodes); above, 1 - 2 / (e^2|x| + 1)
+// with e^2|x| = 2^k (1 + s) summed as (2^k + 1) + 2^k s (exact but for one
+// rounding) and the quotient corrected (it is below 0.45, so its error
+// shrinks in 1 - q). |x| is clamped to 9.1 (beyond, tanh rounds to 1); tiny
+// |x| and NaN return x.
 fn mx_tanh(x: f32) -> f32 {
   let a = bitcast<u32>(x) & 0x7fffffffu;
+  let ax = min(bitcast<f32>(a), 9.1);
+  let z = ax * ax;
+  let p = -0.3333333134651184 + z * (0.13333210349082947 + z * (-0.05394720286130905 + z * (0.021702969446778297 + z * (-0.008182677440345287 + z * 0.0021475395187735558))));
+  let small = ax + ax * (z * p);
+  let y = 2.0 * ax;
+  let k = round(y * 1.44269502);
+  let h = (y - k * 0.693145752) - k * 1.42860677e-06;
+  let s = h + h * h * (0.5 + h * (0.166666672 + h * (0.0416666679 + h * (0.00833333377 + h * (0.00138888892 + h * 0.000198412701)))));
+  let e = mx_two_pow(i32(k));
+  let q = mx_div(2.0, (e + 1.0) + e * s);
+  let large = (1.0 - q.x) - q.y;
+  let r = mx_sign_as(select(large, small, ax < 0.625), x);
   // |x| < 2^-12: x - x^3 / 3 rounds to x; NaN stays
-  if (a < 0x39800000u || a > 0x7f800000u) { return x; }
-  let ax = bitcast<f32>(a);
-  // 1 - tanh |x| = 2 / (e^2|x| + 1) below 2^-25
-  if (ax > 9.1) { return mx_sign_as(1.0, x); }
-  var r: f32;
-  if (ax < 0.625) {
-    let z = ax * ax;
-    let p = -0.3333333134651184 + z * (0.13333210349082947 + z * (-0.05394720286130905 + z * (0.021702969446778297 + z * (-0.008182677440345287 + z * 0.0021475395187735558))));
-    r = ax + ax * (z * p);
-  } else if (ax < 1.1) {
-    let t = ax - 0.86328125;
-    let p = 0.512873649597168 + t * (-0.35795727372169495 + t * (0.07887639850378036 + t * (0.06426802277565002 + t * (-0.05975071340799332 + t * (0.01231043878942728 + t * (0.011999044567346573 + t * (-0.009975248947739601 + t * 0.0015127910301089287)))))));
-    r = (t * p + -6.6798042652749245e-09) + 0.6979444026947021;
-  } else {
-    let y = 2.0 * ax;
-    let k = round(y * 1.44269502);
-    let h = (y - k * 0.693145752) - k * 1.42860677e-06;
-    let s = h + h * h * (0.5 + h * (0.166666672 + h * (0.0416666679 + h * (0.00833333377 + h * (0.00138888892 + h * 0.000198412701)))));
-    let e = mx_two_pow(i32(k));
-    let q = mx_div(2.0, (e + 1.0) + e * s);
-    r = (1.0 - q.x) - q.y;
-  }
-  return mx_sign_as(r, x);
+  return select(r, x, (a < 0x39800000u) | (a > 0x7f800000u));
 }
 
 // (e^|x| + sign e^-|x|) / 2 for |x| <= 90: both exponentials reduced, summed on e^|x|'s scale, scaled once.

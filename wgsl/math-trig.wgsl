@@ -40,18 +40,26 @@ struct MxReduced { q: u32, hi: f32, lo: f32 }
  * with a three-part pi/2 below 200, Payne-Hanek (integer product with 2/pi) above.
  */
 fn mx_reduce_pio2(a: f32) -> MxReduced {
-  if (a < 200.0) {
-    let k = round(a * 0.6366197466850281);
-    // k * C1 and k * C2 are exact (17-bit parts, k < 128): the first two steps are exact sums
-    let r1 = a - k * 1.57080078125;
-    let t = k * -4.45445766672492e-06;
-    let s = mx_keep(r1 - t);
-    let bv = mx_keep(s - r1);
-    let err = (r1 - (s - bv)) - (t + bv);
-    let lo = err - k * 2.5633440682570896e-12;
-    let hi = mx_keep(s + lo);
-    return MxReduced(u32(k) & 3u, hi, lo - (hi - s));
-  }
+  if (a < 200.0) { return mx_reduce_cw(a); }
+  return mx_reduce_ph(a);
+}
+
+/** mx_reduce_pio2 for 0 <= a < 200 (Cody-Waite; branch-free). */
+fn mx_reduce_cw(a: f32) -> MxReduced {
+  let k = round(a * 0.6366197466850281);
+  // k * C1 and k * C2 are exact (17-bit parts, k < 128): the first two steps are exact sums
+  let r1 = a - k * 1.57080078125;
+  let t = k * -4.45445766672492e-06;
+  let s = mx_keep(r1 - t);
+  let bv = mx_keep(s - r1);
+  let err = (r1 - (s - bv)) - (t + bv);
+  let lo = err - k * 2.5633440682570896e-12;
+  let hi = mx_keep(s + lo);
+  return MxReduced(u32(k) & 3u, hi, lo - (hi - s));
+}
+
+/** mx_reduce_pio2 for finite a >= 200 (Payne-Hanek). */
+fn mx_reduce_ph(a: f32) -> MxReduced {
   let bits = bitcast<u32>(a);
   let m = (bits & 0x7fffffu) | 0x800000u;
   // a = m * 2^E; the 96-bit window of 2/pi that starts 2 bits above the product's binary point
@@ -125,8 +133,9 @@ fn mx_cos_k(hi: f32, lo: f32) -> vec2f {
 }
 
 // sin(r) (odd false) or cos(r) (odd true) on |r| <= pi/4 + eps, r = hi + lo: one
-// polynomial evaluation with per-lane coefficients, so lanes of a workgroup that
-// need different ones do not run both (sin and cos take this; tan the pairs above)
+// polynomial evaluation with per-lane coefficients and both short tails
+// selected (no branch), so lanes of a workgroup that need different ones do
+// not run both polynomials (sin and cos take this; tan the pairs above)
 fn mx_sin_or_cos_k(hi: f32, lo: f32, odd: bool) -> f32 {
   let z = hi * hi;
   let c3 = select(2.717366214710637e-06, -2.7198620955459774e-07, odd);
@@ -135,9 +144,10 @@ fn mx_sin_or_cos_k(hi: f32, lo: f32, odd: bool) -> f32 {
   let c0 = select(-0.1666666716337204, 0.0416666679084301, odd);
   let p = c0 + z * (c1 + z * (c2 + z * c3));
   let hz = 0.5 * z;
-  if (!odd) { return hi + (hi * z * p + lo * (1.0 - hz)); }
   let w = mx_keep(1.0 - hz);
-  return w + (((1.0 - w) - hz) + (z * z * p - hi * lo));
+  let cos_r = w + (((1.0 - w) - hz) + (z * z * p - hi * lo));
+  let sin_r = hi + (hi * z * p + lo * (1.0 - hz));
+  return select(sin_r, cos_r, odd);
 }
 
 /** (nh + nl) / (dh + dl), the quotient corrected by its residual. */
@@ -154,21 +164,46 @@ fn mx_trig_rare(x: f32) -> bool {
   return ((bitcast<u32>(x) & 0x7fffffffu) - 0x39800000u) >= (0x7f800000u - 0x39800000u);
 }
 
+/** x is finite and |x| >= 200: the arguments mx_sin_fast and mx_cos_fast leave to Payne-Hanek's reduction. */
+fn mx_trig_huge(x: f32) -> bool {
+  return ((bitcast<u32>(x) & 0x7fffffffu) - 0x43480000u) < (0x7f800000u - 0x43480000u);
+}
+
+/** sin x from the reduction r of |x| (finite x, |x| >= 2^-12). */
+fn mx_sin_reduced(r: MxReduced, x: f32) -> f32 {
+  let s = mx_sin_or_cos_k(r.hi, r.lo, (r.q & 1u) == 1u);
+  return select(s, -s, (r.q >= 2u) != (bitcast<u32>(x) >= 0x80000000u));
+}
+
+/** cos x from the reduction r of |x| (finite x). */
+fn mx_cos_reduced(r: MxReduced) -> f32 {
+  let c = mx_sin_or_cos_k(r.hi, r.lo, (r.q & 1u) == 0u);
+  return select(c, -c, r.q - 1u < 2u);
+}
+
+/**
+ * sin x without a branch for every x but the finite |x| >= 200 (mx_trig_huge,
+ * whose result here is meaningless): Cody-Waite's reduction, the special
+ * values selected at the end (|x| < 2^-12: sin x rounds to x; inf, NaN: NaN).
+ */
+fn mx_sin_fast(x: f32) -> f32 {
+  let s = mx_sin_reduced(mx_reduce_cw(mx_abs(x)), x);
+  return select(s, select(x, nan_f32(), (bitcast<u32>(x) & 0x7fffffffu) >= 0x7f800000u), mx_trig_rare(x));
+}
+
+/** cos x as mx_sin_fast (|x| < 2^-12 needs no case: the polynomial gives 1). */
+fn mx_cos_fast(x: f32) -> f32 {
+  return select(mx_cos_reduced(mx_reduce_cw(mx_abs(x))), nan_f32(), (bitcast<u32>(x) & 0x7fffffffu) >= 0x7f800000u);
+}
+
 fn mx_sin(x: f32) -> f32 {
-  let a = mx_abs(x);
-  if (mx_trig_rare(x)) { return select(x, nan_f32(), is_nan(x) || is_inf(x)); } // |x| < 2^-12: sin x rounds to x
-  let r = mx_reduce_pio2(a);
-  var s = mx_sin_or_cos_k(r.hi, r.lo, (r.q & 1u) == 1u);
-  if (r.q >= 2u) { s = -s; }
-  return select(s, -s, bitcast<u32>(x) >= 0x80000000u);
+  if (mx_trig_huge(x)) { return mx_sin_reduced(mx_reduce_ph(mx_abs(x)), x); }
+  return mx_sin_fast(x);
 }
 
 fn mx_cos(x: f32) -> f32 {
-  let a = mx_abs(x);
-  if (mx_trig_rare(x)) { return select(1.0, nan_f32(), is_nan(x) || is_inf(x)); }
-  let r = mx_reduce_pio2(a);
-  let c = mx_sin_or_cos_k(r.hi, r.lo, (r.q & 1u) == 0u);
-  return select(c, -c, r.q == 1u || r.q == 2u);
+  if (mx_trig_huge(x)) { return mx_cos_reduced(mx_reduce_ph(mx_abs(x))); }
+  return mx_cos_fast(x);
 }
 
 fn mx_tan(x: f32) -> f32 {

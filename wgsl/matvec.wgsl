@@ -10,7 +10,8 @@
 // Slots (filled by backends/webgpu/matvec.ts):
 //   MAT, VEC   bindings 2 and 3 with load_0 (matrix) / load_1 (vector)
 //   QUAD       binding 4 (the matrix again, as 4-element words) and quad(e): elements e..e+3, e % 4 == 0
-//   CONFIG     const ROWS (bool), ALIGNED (bool: quad() applies to every quad the kernel reads)
+//   CONFIG     const ROWS (bool), ALIGNED (bool: quad() applies to every quad the kernel reads),
+//              UNROLL (u32: quads, or rows of k, each invocation loads before using any: loads in flight)
 // params: [L, K, mat_offset, js (output stride), ks (k stride), vec_offset, vs, splits, k_per_split, col_blocks]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
@@ -41,12 +42,22 @@ fn rows(g: u32, t: u32) {
   let j = g * 4u + t / 64u;
   var acc = 0.0;
   if (j < L) {
-        let quads = K / 4u;
-    for (var q = lane; q < quads; q += 64u) {
-      let k = 4u * q;
-      var m: vec4<f32>;
-      if (ALIGNED) { m = quad(mat_index(j, k)); } else { m = vec4<f32>(mat_at(j, k), mat_at(j, k + 1u), mat_at(j, k + 2u), mat_at(j, k + 3u)); }
-      acc += dot(m, vec4<f32>(vec_at(k), vec_at(k + 1u), vec_at(k + 2u), vec_at(k + 3u)));
+    let quads = K / 4u;
+    for (var q0 = lane; q0 < quads; q0 += 64u * UNROLL) {
+      // UNROLL quads 64 apart, all loaded before the first product
+      var m: array<vec4<f32>, UNROLL>;
+      var v: array<vec4<f32>, UNROLL>;
+      for (var i = 0u; i < UNROLL; i++) {
+        let q = q0 + 64u * i;
+        let k = 4u * q;
+        m[i] = vec4<f32>(0.0);
+        v[i] = vec4<f32>(0.0);
+        if (q < quads) {
+          if (ALIGNED) { m[i] = quad(mat_index(j, k)); } else { m[i] = vec4<f32>(mat_at(j, k), mat_at(j, k + 1u), mat_at(j, k + 2u), mat_at(j, k + 3u)); }
+          v[i] = vec4<f32>(vec_at(k), vec_at(k + 1u), vec_at(k + 2u), vec_at(k + 3u));
+        }
+      }
+      for (var i = 0u; i < UNROLL; i++) { acc += dot(m[i], v[i]); }
     }
     for (var k = 4u * quads + lane; k < K; k += 64u) { acc += mat_at(j, k) * vec_at(k); }
   }
@@ -69,8 +80,17 @@ fn cols(g: u32, t: u32) {
   let k_end = min(K, k_begin + params[8]);
   var acc = vec4<f32>(0.0);
   if (ALIGNED && j0 + 3u < L) {
-    for (var k = k_begin + t / 64u; k < k_end; k += 4u) {
-      acc += quad(mat_index(j0, k)) * vec_at(k);
+    for (var k0 = k_begin + t / 64u; k0 < k_end; k0 += 4u * UNROLL) {
+      // UNROLL rows of k (4 apart) loaded before the first product
+      var m: array<vec4<f32>, UNROLL>;
+      var v: array<f32, UNROLL>;
+      for (var i = 0u; i < UNROLL; i++) {
+        let k = k0 + 4u * i;
+        m[i] = vec4<f32>(0.0);
+        v[i] = 0.0;
+        if (k < k_end) { m[i] = quad(mat_index(j0, k)); v[i] = vec_at(k); }
+      }
+      for (var i = 0u; i < UNROLL; i++) { acc += m[i] * v[i]; }
     }
   } else {
     for (var k = k_begin + t / 64u; k < k_end; k += 4u) {

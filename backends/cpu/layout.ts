@@ -3,7 +3,7 @@
 // kernels (reshape, transpose, broadcast, slice) are shared: backends/views.ts.
 
 import type { Backend, Kernel, Tensor } from "../backend.js";
-import { complex64, float32 } from "../../src/dtype.js";
+import { complex64, float32, uint32 } from "../../src/dtype.js";
 import type { Concatenate, Pad } from "../../src/primitives/layout.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import { runMap } from "./elementwise.js";
@@ -15,17 +15,23 @@ export function asWords(t: Tensor): Tensor {
   return { buffer: t.buffer, dtype: float32, shape: [...t.shape, 2], strides: [...t.strides.map((s) => 2 * s), 1], offset: 2 * t.offset };
 }
 
-/** A contiguous copy of `t`. */
-export function contiguousCopy(backend: Backend, t: Tensor): Tensor {
+/** `t` as the unsigned words of its bits where a JS number would not keep them (float32, complex64: a signaling NaN read as a number comes back quiet). */
+function asBits(t: Tensor): Tensor {
   const w = asWords(t);
-  const out = runMap(backend, [w], { shape: w.shape, dtype: w.dtype }, ["@"], "a");
-  return t.dtype === complex64 ? { ...out, dtype: complex64, shape: t.shape, strides: rowMajorStrides(t.shape) } : out;
+  return w.dtype === float32 ? { ...w, dtype: uint32 } : w;
 }
 
-/** Copies `src` element by element into the region of `dst` described by `region`. */
+/** A contiguous copy of `t`, bit for bit. */
+export function contiguousCopy(backend: Backend, t: Tensor): Tensor {
+  const w = asBits(t);
+  const out = runMap(backend, [w], { shape: w.shape, dtype: w.dtype }, ["@"], "a");
+  return w === t ? out : { ...out, dtype: t.dtype, shape: t.shape, strides: rowMajorStrides(t.shape) };
+}
+
+/** Copies `src` element by element (bit for bit) into the region of `dst` described by `region`. */
 function copyInto(dst: Tensor, region: { shape: readonly number[]; strides: readonly number[]; offset: number }, src: Tensor): void {
-  const s = asWords(src);
-  const d = asWords({ ...dst, ...region });
+  const s = asBits(src);
+  const d = asBits({ ...dst, ...region });
   const D = wordsOf(d) as unknown as (number | bigint)[], S = wordsOf(s);
   const so = elementOffsets(s), dof = elementOffsets(d);
   for (let i = 0; i < so.length; i++) D[dof[i]!] = S[so[i]!]!;

@@ -1,6 +1,9 @@
-// WebGPU concatenate and pad through wgsl/gather.wgsl: each output element
-// finds its source (the input spanning its position along the axis, or the
-// pad value), so 8- and 16-bit outputs are written a whole word at a time;
+// WebGPU concatenate and pad: as copies of contiguous runs (layout-rows.ts)
+// where the inputs are row-major and the output's rows whole words, else
+// through wgsl/gather.wgsl: each output element finds its source (the input
+// spanning its position along the axis, or the pad value), so 8- and 16-bit
+// outputs are written a whole word at a time; every operand is viewed as the
+// unsigned integers of its size, so only bits move;
 // int64/uint64 operands move as uint32 views with a trailing dim of their two words.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
@@ -8,6 +11,8 @@ import type { Concatenate, Pad } from "../../src/primitives/layout.js";
 import { is64BitInt, uint32 } from "../../src/dtype.js";
 import type { WebGpuBackend } from "./backend.js";
 import { elementsPerWord, inputDecl } from "./codegen.js";
+import { concatRows, padRows } from "./layout-rows.js";
+import { bitsDType } from "./layout-copy.js";
 
 /** Inputs per dispatch: the stage's storage buffers less the output and the params. */
 const MAX_INPUTS = 6;
@@ -45,6 +50,8 @@ function fromWordPairs(res: Tensor, out: OutputSpec): Tensor {
 }
 
 function concatOnce(gpu: WebGpuBackend, inputs: readonly Tensor[], axis: number, out: OutputSpec): Tensor {
+  const runs = concatRows(gpu, inputs, axis, out);
+  if (runs) return runs;
   if (is64BitInt(out.dtype)) {
     const res = concatOnce(gpu, inputs.map(wordPairs), axis, { shape: [...out.shape, 2], dtype: uint32 });
     return fromWordPairs(res, out);
@@ -68,7 +75,20 @@ function concatOnce(gpu: WebGpuBackend, inputs: readonly Tensor[], axis: number,
   return gather(gpu, "concatenate", inputs, out, params, source);
 }
 
+/** `k` run on the operands viewed as the unsigned integers of their size (the gathers then move bits, never floats), its result viewed back. */
+function asBits(k: Kernel): Kernel {
+  return (prim, inputs, out) => {
+    const bits = bitsDType(out.dtype);
+    const res = k(prim, inputs.map((x) => ({ ...x, dtype: bits })), { shape: out.shape, dtype: bits });
+    return { ...res, dtype: out.dtype };
+  };
+}
+
 export function concatenateKernel(gpu: WebGpuBackend): Kernel {
+  return asBits(concatenateBits(gpu));
+}
+
+function concatenateBits(gpu: WebGpuBackend): Kernel {
   return (prim, inputs, out) => {
     const axis = (prim as Concatenate).axis;
     if (inputs.length <= MAX_INPUTS) return concatOnce(gpu, inputs, axis, out);
@@ -80,20 +100,22 @@ export function concatenateKernel(gpu: WebGpuBackend): Kernel {
       shape[axis] = group.reduce((s, x) => s + x.shape[axis]!, 0);
       parts.push(concatOnce(gpu, group, axis, { shape, dtype: out.dtype }));
     }
-    const result = concatenateKernel(gpu)(prim, parts, out);
+    const result = concatenateBits(gpu)(prim, parts, out);
     for (const p of parts) gpu.release(p.buffer);
     return result;
   };
 }
 
 export function padKernel(gpu: WebGpuBackend): Kernel {
-  return (prim, inputs, out) => {
+  return asBits((prim, inputs, out) => {
     const p = prim as Pad;
+    const runs = padRows(gpu, inputs[0]!, inputs[1]!, p.low, out);
+    if (runs) return runs;
     if (!is64BitInt(out.dtype)) return padOnce(gpu, inputs, out, p.low, "");
     // the last dim indexes the value's two words
     const res = padOnce(gpu, inputs.map(wordPairs), { shape: [...out.shape, 2], dtype: uint32 }, [...p.low, 0], " + idx[nd - 1u]");
     return fromWordPairs(res, out);
-  };
+  });
 }
 
 /** Pad of `x` by `low` (the output's shape gives the rest) with the value's element at its offset plus `valueIndex`. */

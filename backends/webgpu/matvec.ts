@@ -3,6 +3,8 @@
 // stride is 1, else 4 outputs per invocation with K split over workgroups
 // (partials added by wgsl/matvec-sum.wgsl); 4-element word loads where the
 // layout is aligned. Returns a float32 tensor (the matmul kernel casts).
+// MLX_TS_MATVEC_VARIANT (read per dispatch) picks how many loads each
+// invocation issues before its first product (MATVEC_VARIANTS).
 
 import type { Tensor } from "../backend.js";
 import { bfloat16, float16, float32, type DType } from "../../src/dtype.js";
@@ -13,6 +15,21 @@ const VECTOR_DTYPES: readonly DType[] = [float32, float16, bfloat16];
 
 /** Workgroups a split product aims for (enough to keep every SM of a large GPU streaming). */
 const TARGET_GROUPS = 1024;
+
+/**
+ * The kernel's variants by name: quads (rows of a row-major matrix) or rows
+ * of k (otherwise) each invocation loads before using any. "u1" is the default.
+ */
+export const MATVEC_VARIANTS = { u1: { unroll: 1 }, u2: { unroll: 2 }, u4: { unroll: 4 }, u8: { unroll: 8 } } as const;
+export type MatvecVariant = keyof typeof MATVEC_VARIANTS;
+
+/** The variant MLX_TS_MATVEC_VARIANT names (read at each dispatch, so a process can switch), else "u1"; an unknown name is an error. */
+export function matvecVariant(): MatvecVariant {
+  const v = typeof process !== "undefined" ? process.env.MLX_TS_MATVEC_VARIANT : undefined;
+  if (v === undefined || v === "") return "u1";
+  if (!(v in MATVEC_VARIANTS)) throw new Error(`[matmul] MLX_TS_MATVEC_VARIANT '${v}' is not one of ${Object.keys(MATVEC_VARIANTS).join(", ")}`);
+  return v as MatvecVariant;
+}
 
 /** Whether the product of `shape` is a single matrix-vector product matvec.ts computes. */
 export function matvecApplies(a: Tensor, b: Tensor, shape: readonly number[]): boolean {
@@ -47,6 +64,8 @@ export function encodeMatvec(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: re
   const wanted = rows ? 1 : Math.max(1, Math.min(Math.ceil(TARGET_GROUPS / colBlocks), Math.ceil(K / 64)));
   const kPerSplit = Math.ceil(K / wanted / 4) * 4;
   const splits = Math.ceil(K / kPerSplit);
+  const variant = matvecVariant();
+  const { unroll } = MATVEC_VARIANTS[variant];
   const res = gpu.allocOutput({ shape, dtype: float32 });
   const part = splits > 1 ? gpu.allocOutput({ shape: [splits, L], dtype: float32 }) : res;
   gpu.run(
@@ -54,12 +73,12 @@ export function encodeMatvec(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: re
       op: "matmul",
       file: "matvec",
       helpers: ["dtypes"],
-      key: `${mat.dtype.name},${vec.dtype.name},${rows},${aligned}`,
+      key: `${mat.dtype.name},${vec.dtype.name},${rows},${aligned},${variant}`,
       slots: () => ({
         MAT: inputDecl(0, 2, mat.dtype),
         VEC: inputDecl(1, 3, vec.dtype),
         QUAD: quadDecl(mat.dtype),
-        CONFIG: `const ROWS = ${rows}; const ALIGNED = ${aligned};`,
+        CONFIG: `const ROWS = ${rows}; const ALIGNED = ${aligned}; const UNROLL = ${unroll}u;`,
       }),
     },
     gpu.gpuBuffer(part),

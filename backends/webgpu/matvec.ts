@@ -2,9 +2,8 @@
 // wgsl/matvec.wgsl: a row reduction per 64 invocations when the matrix's k
 // stride is 1, else 4 outputs per invocation with K split over workgroups
 // (partials added by wgsl/matvec-sum.wgsl); 4-element word loads where the
-// layout is aligned. Returns a float32 tensor (the matmul kernel casts).
-// MLX_TS_MATVEC_VARIANT (read per dispatch) picks how many loads each
-// invocation issues before its first product (MATVEC_VARIANTS).
+// layout is aligned, several in flight per invocation. Returns a float32
+// tensor (the matmul kernel casts).
 
 import type { Tensor } from "../backend.js";
 import { bfloat16, float16, float32, type DType } from "../../src/dtype.js";
@@ -16,20 +15,9 @@ const VECTOR_DTYPES: readonly DType[] = [float32, float16, bfloat16];
 /** Workgroups a split product aims for (enough to keep every SM of a large GPU streaming). */
 const TARGET_GROUPS = 1024;
 
-/**
- * The kernel's variants by name: quads (rows of a row-major matrix) or rows
- * of k (otherwise) each invocation loads before using any. "u1" is the default.
- */
-export const MATVEC_VARIANTS = { u1: { unroll: 1 }, u2: { unroll: 2 }, u4: { unroll: 4 }, u8: { unroll: 8 } } as const;
-export type MatvecVariant = keyof typeof MATVEC_VARIANTS;
-
-/** The variant MLX_TS_MATVEC_VARIANT names (read at each dispatch, so a process can switch), else "u1"; an unknown name is an error. */
-export function matvecVariant(): MatvecVariant {
-  const v = typeof process !== "undefined" ? process.env.MLX_TS_MATVEC_VARIANT : undefined;
-  if (v === undefined || v === "") return "u1";
-  if (!(v in MATVEC_VARIANTS)) throw new Error(`[matmul] MLX_TS_MATVEC_VARIANT '${v}' is not one of ${Object.keys(MATVEC_VARIANTS).join(", ")}`);
-  return v as MatvecVariant;
-}
+// Quads (rows layout) / rows of k (cols layout) each invocation loads before its first product. H200, f32, GB/s for unroll 1/2/4/8: v @ M (cols) 8192^2 2105/2175/2026/1923, 16384^2 3512/3787/3536/3029; M @ v (rows) 8192^2 2413/2323/2528/2476, 16384^2 3629/3712/3724/3704.
+const ROWS_UNROLL = 4;
+const COLS_UNROLL = 2;
 
 /** Whether the product of `shape` is a single matrix-vector product matvec.ts computes. */
 export function matvecApplies(a: Tensor, b: Tensor, shape: readonly number[]): boolean {
@@ -64,8 +52,6 @@ export function encodeMatvec(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: re
   const wanted = rows ? 1 : Math.max(1, Math.min(Math.ceil(TARGET_GROUPS / colBlocks), Math.ceil(K / 64)));
   const kPerSplit = Math.ceil(K / wanted / 4) * 4;
   const splits = Math.ceil(K / kPerSplit);
-  const variant = matvecVariant();
-  const { unroll } = MATVEC_VARIANTS[variant];
   const res = gpu.allocOutput({ shape, dtype: float32 });
   const part = splits > 1 ? gpu.allocOutput({ shape: [splits, L], dtype: float32 }) : res;
   gpu.run(
@@ -73,12 +59,12 @@ export function encodeMatvec(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: re
       op: "matmul",
       file: "matvec",
       helpers: ["dtypes"],
-      key: `${mat.dtype.name},${vec.dtype.name},${rows},${aligned},${variant}`,
+      key: `${mat.dtype.name},${vec.dtype.name},${rows},${aligned}`,
       slots: () => ({
         MAT: inputDecl(0, 2, mat.dtype),
         VEC: inputDecl(1, 3, vec.dtype),
         QUAD: quadDecl(mat.dtype),
-        CONFIG: `const ROWS = ${rows}; const ALIGNED = ${aligned}; const UNROLL = ${unroll}u;`,
+        CONFIG: `const ROWS = ${rows}; const ALIGNED = ${aligned}; const UNROLL = ${rows ? ROWS_UNROLL : COLS_UNROLL}u;`,
       }),
     },
     gpu.gpuBuffer(part),

@@ -3,9 +3,7 @@
 // scales, biases, packed words), dequantize (a thread per value) and the
 // quantized matmul, which unpacks weights in registers: one row of x by
 // transposed weights takes the matrix-vector kernel (quantized_qmv: whole
-// words per lane, subgroup sums; MLX_TS_QMV_VARIANT, read per dispatch,
-// picks quantized_qmv_split instead: QMV_VARIANTS), else quantized_qmm
-// (tiles of 8 rows of x).
+// words per lane, subgroup sums), else quantized_qmm (tiles of 8 rows of x).
 // Float results are float32 words and scale bits u32 words, cast after.
 
 import type { Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
@@ -99,30 +97,6 @@ const QMV_COLS = 8;
 const QMV_UNIT_WORDS = 2;
 
 /**
- * The matrix-vector kernel's variants: "staged" (the default) is
- * quantized_qmv.wgsl; the split ones are quantized_qmv_split.wgsl with `cols`
- * rows per set of lanes, units of at most `unitWords` words (more only where
- * whole values need it), about `unitsPerLane` units of a row per lane, and
- * with `quads` vec4 loads of w's words and of a float32 x where aligned.
- */
-export const QMV_VARIANTS = {
-  staged: undefined,
-  "split-c4": { cols: 4, unitWords: 4, unitsPerLane: 1, quads: false },
-  "split-c2-v4": { cols: 2, unitWords: 4, unitsPerLane: 2, quads: true },
-  "split-c4-v4": { cols: 4, unitWords: 4, unitsPerLane: 1, quads: true },
-  "split-c8-v4": { cols: 8, unitWords: 4, unitsPerLane: 1, quads: true },
-} as const;
-export type QmvVariant = keyof typeof QMV_VARIANTS;
-
-/** The variant MLX_TS_QMV_VARIANT names (read at each dispatch, so a process can switch), else "staged"; an unknown name is an error. */
-export function qmvVariant(): QmvVariant {
-  const v = typeof process !== "undefined" ? process.env.MLX_TS_QMV_VARIANT : undefined;
-  if (v === undefined || v === "") return "staged";
-  if (!(v in QMV_VARIANTS)) throw new Error(`[quantizedMatmul] MLX_TS_QMV_VARIANT '${v}' is not one of ${Object.keys(QMV_VARIANTS).join(", ")}`);
-  return v as QmvVariant;
-}
-
-/**
  * The lanes of one team of the matrix-vector kernel: the device's subgroup
  * size where it has one fixed size from 4 to 64 (the team sums by
  * subgroupAdd), else 32 (summed through workgroup memory).
@@ -134,10 +108,10 @@ function qmvTeam(gpu: WebGpuBackend): { team: number; subgroups: boolean } {
   return fixed ? { team: size, subgroups: true } : { team: 32, subgroups: false };
 }
 
-/** Words per unit of the matrix-vector kernel: the fewest holding whole values, doubled up to `most` within one group. */
-function qmvUnitWords(bits: number, groupSize: number, most: number): number {
+/** Words per unit of the matrix-vector kernel: the fewest holding whole values, doubled up to QMV_UNIT_WORDS within one group. */
+function qmvUnitWords(bits: number, groupSize: number): number {
   let words = bits / gcd(bits, 32);
-  while (words * 2 <= most && (words * 2 * 32) / bits <= groupSize) words *= 2;
+  while (words * 2 <= QMV_UNIT_WORDS && (words * 2 * 32) / bits <= groupSize) words *= 2;
   return words;
 }
 
@@ -158,10 +132,7 @@ function quantizedMatvec(gpu: WebGpuBackend, p: QuantizedMatmul, [x, w, s, b]: [
   const nw = w.shape.length;
   const N = w.shape[nw - 2]!, K = x.shape[x.shape.length - 1]!;
   const { team, subgroups } = qmvTeam(gpu);
-  const variant = qmvVariant();
-  const split = QMV_VARIANTS[variant];
-  if (split) return quantizedMatvecSplit(gpu, p, [x, w, s, b], res, batches, { team, subgroups, variant, ...split });
-  const unitWords = qmvUnitWords(bits, groupSize, QMV_UNIT_WORDS);
+  const unitWords = qmvUnitWords(bits, groupSize);
   const colTiles = Math.ceil(N / ((256 / team) * QMV_COLS));
   gpu.run(
     {
@@ -183,64 +154,6 @@ function quantizedMatvec(gpu: WebGpuBackend, p: QuantizedMatmul, [x, w, s, b]: [
     [N, K, w.shape[nw - 1]!, s.shape[nw - 1]!, batches, colTiles, x.offset, w.offset, s.offset, b?.offset ?? 0],
     [x, w, s, ...(b ? [b] : [])].map((t) => gpu.gpuBuffer(t)),
     batches * colTiles,
-  );
-}
-
-/** The QUADS slot of quantized_qmv_split.wgsl: w_quad and x_quad, from vec4 bindings from `binding` on where asked, else four loads. */
-function quadsSlot(binding: number, wQuads: boolean, xQuads: boolean): string {
-  const w = wQuads
-    ? `@group(0) @binding(${binding}) var<storage, read> w_quads: array<vec4<u32>>;\nfn w_quad(e: u32) -> vec4<u32> { return w_quads[e >> 2u]; }`
-    : "fn w_quad(e: u32) -> vec4<u32> { return vec4<u32>(in1[e], in1[e + 1u], in1[e + 2u], in1[e + 3u]); }";
-  const x = xQuads
-    ? `@group(0) @binding(${binding + (wQuads ? 1 : 0)}) var<storage, read> x_quads: array<vec4<u32>>;\nfn x_quad(e: u32) -> vec4<f32> { return bitcast<vec4<f32>>(x_quads[e >> 2u]); }`
-    : "fn x_quad(e: u32) -> vec4<f32> { return vec4<f32>(load_0(e), load_0(e + 1u), load_0(e + 2u), load_0(e + 3u)); }";
-  return `${w}\n${x}`;
-}
-
-/** The split-K variants of the matrix-vector kernel (wgsl/quantized_qmv_split.wgsl). */
-function quantizedMatvecSplit(
-  gpu: WebGpuBackend,
-  p: QuantizedMatmul,
-  [x, w, s, b]: [Tensor, Tensor, Tensor, Tensor | undefined],
-  res: Tensor,
-  batches: number,
-  v: { team: number; subgroups: boolean; variant: string; cols: number; unitWords: number; unitsPerLane: number; quads: boolean },
-): void {
-  const { groupSize, bits, mode } = p.q;
-  const nw = w.shape.length;
-  const N = w.shape[nw - 2]!, K = x.shape[x.shape.length - 1]!;
-  const unitWords = qmvUnitWords(bits, groupSize, v.unitWords);
-  const units = K / ((unitWords * 32) / bits);
-  // lanes per set of rows: a power of two covering the row's units at unitsPerLane each, from one team to the workgroup
-  const lanes = Math.min(256, Math.max(v.team, 2 ** Math.ceil(Math.log2(Math.max(1, units / v.unitsPerLane)))));
-  const tiles = Math.ceil(N / ((256 / lanes) * v.cols));
-  const linear = mode === "affine" && [2, 4, 8].includes(bits);
-  const inputs = [x, w, s, ...(b ? [b] : [])];
-  // vec4 loads: w's words where every unit starts on a multiple of 4 words, x where it is float32 from a multiple of 4
-  const wQuads = v.quads && unitWords % 4 === 0 && w.offset % 4 === 0 && w.shape[nw - 1]! % 4 === 0;
-  const xQuads = v.quads && x.dtype === float32 && x.offset % 4 === 0;
-  const quadBuffers = [...(wQuads ? [w] : []), ...(xQuads ? [x] : [])];
-  gpu.run(
-    {
-      op: "quantizedMatmul",
-      file: "quantized_qmv_split",
-      helpers: [],
-      key: `${[x, w, s, b].map((t) => t?.dtype.name).join(",")}|${mode}|${bits}|${groupSize}|${v.team}|${v.subgroups}|${v.variant}|${lanes}|${wQuads}|${xQuads}`,
-      slots: () => ({
-        ENABLE: v.subgroups ? "enable subgroups;" : "",
-        HELPERS: HELPERS.map((h) => kernelFile(h)!).join("\n"),
-        X: inputDecl(0, 2, x.dtype), W: inputDecl(1, 3, uint32), GROUPS: groupsSlot(p.q, 2, 4, s.dtype, b?.dtype),
-        BITS: bits, GS: groupSize, UNIT_WORDS: unitWords, TEAM: v.team, COLS: v.cols, LANES: lanes, LINEAR: String(linear),
-        SCRATCH: 256 * v.cols,
-        SUBGROUP_ARGS: v.subgroups ? ", @builtin(subgroup_size) sg_size: u32" : "",
-        SUBGROUP_SUM: v.subgroups ? SUBGROUP_SUM : "",
-        QUADS: quadsSlot(2 + inputs.length, wQuads, xQuads),
-      }),
-    },
-    gpu.gpuBuffer(res),
-    [N, K, w.shape[nw - 1]!, s.shape[nw - 1]!, batches, tiles, x.offset, w.offset, s.offset, b?.offset ?? 0],
-    [...inputs, ...quadBuffers].map((t) => gpu.gpuBuffer(t)),
-    batches * tiles,
   );
 }
 

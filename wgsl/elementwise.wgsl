@@ -1,23 +1,21 @@
-// Elementwise map: each workgroup writes 256 * WORDS consecutive output words,
-// each invocation WORDS of them 256 words apart (so every load and store of
-// the workgroup is coalesced), loading all of them before storing any where
-// all are whole (so a driver need not serialise a load behind an earlier
-// store: on the H200 a copy moved 2496 GB/s with four words stored as loaded,
-// 3072 with four loaded first and 3882 with eight,
-// bench/webgpu-copy-variants.ts); a word holds 1, 2 or 4 elements for 32-,
-// 16- and 8-bit outputs, so no two invocations write the same word. Each
-// input is read through its own strides (zero where broadcast); in the linear
-// variant every input is one merged dimension (contiguous or broadcast) whose
-// offset and stride are read once. An op with a rare slow path (trig of huge
-// arguments) computes every word on its fast path, flags the words that need
-// the slow one, and recomputes only those afterwards in one loop, so the slow
-// path's code is not repeated per word.
+// Elementwise map: each workgroup writes 2048 consecutive output words, each
+// invocation eight of them 256 words apart (so every load and store of the
+// workgroup is coalesced), loading all eight before storing any where all are
+// whole (so a driver need not serialise a load behind an earlier store: on
+// the H200 a copy moved 2496 GB/s with four words stored as loaded, 3072
+// with four loaded first and 3882 with eight, bench/webgpu-copy-variants.ts;
+// exp 3129 GB/s with eight against 1831 with one); a word holds 1, 2 or 4
+// elements for 32-, 16- and 8-bit outputs, so no two invocations write the
+// same word. Each input is read through its own strides (zero where
+// broadcast); in the linear variant every input is one merged dimension
+// (contiguous or broadcast) whose offset and stride are read once. An op with
+// a rare slow path (trig of huge arguments) computes every word on its fast
+// path, flags the words that need the slow one, and recomputes only those
+// afterwards in one loop, so the slow path's code is not repeated per word
+// (and no word's fast path branches on it).
 // Slots (written as the name in double braces) filled by backends/webgpu/elementwise.ts:
 //   INPUTS  bindings and load_<k>(e) functions, one per input (from binding 2 on)
 //   EPW     elements per output word; BITS: bits per element
-//   WORDS   output words per invocation; GROUP_WORDS: 256 * WORDS; LAST: 256 * (WORDS - 1)
-//   WHOLE   the loads-first block: rK = word_bits(first + 256 K, 0xffffffffu, ...) for each word K, then the
-//           stores of rK.x, then `rare` from the flags rK.y (backends/webgpu/elementwise.ts)
 //   SETUP   statements run once per invocation (the linear variant's offsets and strides)
 //   SETUP_ARGS, SETUP_PASS  those values as word_bits's parameters and arguments
 //   LOADS   statements loading the inputs a, b, c at output element e
@@ -69,15 +67,31 @@ fn word_bits_rare(word: u32, last: u32{{SETUP_ARGS}}) -> u32 {
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let n = params[0];
-  let first = (wid.x + wid.y * nwg.x) * {{GROUP_WORDS}}u + lid;
+  let first = (wid.x + wid.y * nwg.x) * 2048u + lid;
   {{SETUP}}
-  // bit K: word first + 256 K needs the slow path
+  // bit w: word first + 256 w needs the slow path
   var rare = 0u;
-  if ((first + {{LAST}}u + 1u) * {{EPW}}u <= n) {
-    // all words whole: every load is issued before the first store
-    {{WHOLE}}
+  if ((first + 1793u) * {{EPW}}u <= n) {
+    // all eight words whole: every load is issued before the first store
+    let r0 = word_bits(first, 0xffffffffu{{SETUP_PASS}});
+    let r1 = word_bits(first + 256u, 0xffffffffu{{SETUP_PASS}});
+    let r2 = word_bits(first + 512u, 0xffffffffu{{SETUP_PASS}});
+    let r3 = word_bits(first + 768u, 0xffffffffu{{SETUP_PASS}});
+    let r4 = word_bits(first + 1024u, 0xffffffffu{{SETUP_PASS}});
+    let r5 = word_bits(first + 1280u, 0xffffffffu{{SETUP_PASS}});
+    let r6 = word_bits(first + 1536u, 0xffffffffu{{SETUP_PASS}});
+    let r7 = word_bits(first + 1792u, 0xffffffffu{{SETUP_PASS}});
+    out_words[first] = r0.x;
+    out_words[first + 256u] = r1.x;
+    out_words[first + 512u] = r2.x;
+    out_words[first + 768u] = r3.x;
+    out_words[first + 1024u] = r4.x;
+    out_words[first + 1280u] = r5.x;
+    out_words[first + 1536u] = r6.x;
+    out_words[first + 1792u] = r7.x;
+    rare = r0.y | (r1.y << 1u) | (r2.y << 2u) | (r3.y << 3u) | (r4.y << 4u) | (r5.y << 5u) | (r6.y << 6u) | (r7.y << 7u);
   } else {
-    for (var w = 0u; w < {{WORDS}}u; w++) {
+    for (var w = 0u; w < 8u; w++) {
       let word = first + w * 256u;
       if (word * {{EPW}}u >= n) { break; }
       let r = word_bits(word, n - 1u{{SETUP_PASS}});

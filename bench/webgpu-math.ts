@@ -1,16 +1,13 @@
-// The math library's cost per elementwise variant (issue 18: exp, sin, tanh at
-// >= 90% of add's bandwidth): add (no library call, the same kernel in every
-// variant) as the reference row, then exp, sin, cos, tanh, log, sigmoid on
-// float32 and exp on float16 under each MLX_TS_ELEMENTWISE_VARIANT
-// (backends/webgpu/elementwise.ts), all in one process; GB/s counts every
-// input and output byte once. Times are per op, 10 ops per device wait.
-// Run: npx tsx bench/webgpu-math-variants.ts [--small] [--range LO,HI] [--variants select8,branch8,...]
+// The math library's cost on webgpu (issue 18: exp, sin, tanh at >= 90% of
+// add's bandwidth): add (no library call) as the reference row, then exp,
+// sin, cos, tanh, log, sigmoid on float32 and exp on float16; GB/s counts
+// every input and output byte once. Times are per op, 10 ops per device wait.
+// Run: npx tsx bench/webgpu-math.ts [--small] [--range LO,HI]
 //   (--small: 1M elements, for lavapipe; --range: the inputs' uniform range, default 0,1 as bench/webgpu-ops.ts)
 
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
-import { ELEMENTWISE_VARIANTS, elementwiseVariant, setElementwiseVariant } from "../backends/webgpu/elementwise.js";
 import { machine, timeMs } from "./harness.js";
 
 const args = process.argv.slice(2);
@@ -20,8 +17,7 @@ const N = small ? 1 << 20 : 1 << 26;
 const REPS = 10;
 const WARMUP_MS = small ? 0 : 1000;
 const [LO, HI] = (option("--range") ?? "0,1").split(",").map(Number) as [number, number];
-const variants = option("--variants")?.split(",") ?? Object.keys(ELEMENTWISE_VARIANTS);
-for (const v of variants) if (!(v in ELEMENTWISE_VARIANTS)) throw new Error(`unknown variant '${v}': one of ${Object.keys(ELEMENTWISE_VARIANTS).join(", ")}`);
+if (!(Number.isFinite(LO) && Number.isFinite(HI) && LO < HI)) throw new Error(`--range wants LO,HI with LO < HI, got '${option("--range")}'`);
 
 const gpu = getBackend("webgpu") as WebGpuBackend;
 const o = { stream: mx.webgpu };
@@ -38,7 +34,7 @@ const unary = (fn: "exp" | "sin" | "cos" | "tanh" | "log" | "sigmoid", dtype = m
 const ADD: Case = { name: "add float32", dtype: mx.float32, run: (x, y) => mx.add(x, y, o), arrays: 3 };
 const CASES: Case[] = [unary("exp"), unary("sin"), unary("cos"), unary("tanh"), unary("log"), unary("sigmoid"), unary("exp", mx.float16)];
 
-/** GB/s of `c` under the current variant. */
+/** GB/s of `c`. */
 async function bandwidth(c: Case, inputs: Map<mx.DType, [mx.MxArray, mx.MxArray]>): Promise<number> {
   const [x, y] = inputs.get(c.dtype)!;
   await mx.eval(c.run(x, y)); // compiles the pipeline outside the timing
@@ -50,8 +46,7 @@ async function bandwidth(c: Case, inputs: Map<mx.DType, [mx.MxArray, mx.MxArray]
   return (c.arrays * N * c.dtype.size) / (ms / 1000) / 1e9;
 }
 
-const key = mx.random.key(18);
-const x32 = mx.random.uniform(LO, HI, [N], { key, stream: mx.webgpu });
+const x32 = mx.random.uniform(LO, HI, [N], { key: mx.random.key(18), stream: mx.webgpu });
 const y32 = mx.random.uniform(LO, HI, [N], { key: mx.random.key(19), stream: mx.webgpu });
 const inputs = new Map<mx.DType, [mx.MxArray, mx.MxArray]>([
   [mx.float32, [x32, y32]],
@@ -60,18 +55,13 @@ const inputs = new Map<mx.DType, [mx.MxArray, mx.MxArray]>([
 await mx.eval([...inputs.values()].flat());
 
 const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
-const initial = elementwiseVariant();
 const addGBps = await bandwidth(ADD, inputs);
-const cells = new Map<string, number[]>(CASES.map((c) => [c.name, []]));
-for (const v of variants) {
-  setElementwiseVariant(v);
-  for (const c of CASES) cells.get(c.name)!.push(await bandwidth(c, inputs));
+console.log(`\nThe math library on webgpu, ${N / 2 ** 20}M elements uniform in [${LO}, ${HI}), GB/s and % of add's`);
+console.log(`adapter: ${gpu.ctx.description}\nmachine: ${machine()}\n`);
+console.log("| op | GB/s | % of add |\n|---|---|---|");
+console.log(`| ${ADD.name} (reference) | ${fmt(addGBps)} | 100% |`);
+for (const c of CASES) {
+  const g = await bandwidth(c, inputs);
+  console.log(`| ${c.name} | ${fmt(g)} | ${((100 * g) / addGBps).toFixed(0)}% |`);
 }
-setElementwiseVariant(initial);
-
-console.log(`\nThe math library per elementwise variant, ${N / 2 ** 20}M elements uniform in [${LO}, ${HI}), GB/s and % of add's`);
-console.log(`adapter: ${gpu.ctx.description}\nmachine: ${machine()}\nvariant in use by default: ${initial}\n`);
-console.log(`| op | ${variants.join(" | ")} |\n|---|${variants.map(() => "---").join("|")}|`);
-console.log(`| ${ADD.name} (reference) | ${variants.map(() => fmt(addGBps)).join(" | ")} |`);
-for (const c of CASES) console.log(`| ${c.name} | ${cells.get(c.name)!.map((g) => `${fmt(g)} (${((100 * g) / addGBps).toFixed(0)}%)`).join(" | ")} |`);
 mx.clearCache();

@@ -63,9 +63,26 @@ fn reduce_tree(wid: vec3u, nwg: vec3u, lid: u32) {
   var a3: {{T}} = {{INIT}};
   if (valid) {
     set_bases(o);
-    // eight elements in flight (past the chunk: clamped, then not folded), folded in reduce.wgsl's order
+    // eight elements in flight, folded in reduce.wgsl's order: whole steps without tests, then the
+    // last step's elements past the chunk clamped and not folded
+    var r = (g % chunks) * chunk_len + lid;
+    let full_end = select(0u, r_end - 1792u, r_end > 1792u);
+    for (; r < full_end; r += 2048u) {
+      let v0 = lift(element(r));
+      let v1 = lift(element(r + 256u));
+      let v2 = lift(element(r + 512u));
+      let v3 = lift(element(r + 768u));
+      let v4 = lift(element(r + 1024u));
+      let v5 = lift(element(r + 1280u));
+      let v6 = lift(element(r + 1536u));
+      let v7 = lift(element(r + 1792u));
+      a0 = fold(fold(a0, v0), v4);
+      a1 = fold(fold(a1, v1), v5);
+      a2 = fold(fold(a2, v2), v6);
+      a3 = fold(fold(a3, v3), v7);
+    }
     let last = r_end - 1u;
-    for (var r = (g % chunks) * chunk_len + lid; r < r_end; r += 2048u) {
+    for (; r < r_end; r += 2048u) {
       let v0 = lift(element(r));
       let v1 = lift(element(min(r + 256u, last)));
       let v2 = lift(element(min(r + 512u, last)));

@@ -94,9 +94,38 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let single = nr == 1u;
     let step0 = bitcast<i32>(params[6u + 2u * nk + 1u]);
     let sh = 6u + 2u * nk;
+    var r = c0 + lid;
+    // whole steps (all eight elements inside the chunk) along one reduced dim: a walking offset, no clamps, no tests
+    if (single) {
+      let full_end = select(0u, r_end - 1792u, r_end > 1792u);
+      var off = base + i32(r) * step0;
+      let s256 = 256 * step0;
+      for (; r < full_end; r += 2048u) {
+        let v0 = load_0(u32(off));
+        let v1 = load_0(u32(off + s256));
+        let v2 = load_0(u32(off + 2 * s256));
+        let v3 = load_0(u32(off + 3 * s256));
+        let v4 = load_0(u32(off + 4 * s256));
+        let v5 = load_0(u32(off + 5 * s256));
+        let v6 = load_0(u32(off + 6 * s256));
+        let v7 = load_0(u32(off + 7 * s256));
+        if ({{ISARG}}) {
+          b0 = pick(pick(b0, Best(v0, r)), Best(v4, r + 1024u));
+          b1 = pick(pick(b1, Best(v1, r + 256u)), Best(v5, r + 1280u));
+          b2 = pick(pick(b2, Best(v2, r + 512u)), Best(v6, r + 1536u));
+          b3 = pick(pick(b3, Best(v3, r + 768u)), Best(v7, r + 1792u));
+        } else {
+          a0 = fold(fold(a0, lift(v0)), lift(v4));
+          a1 = fold(fold(a1, lift(v1)), lift(v5));
+          a2 = fold(fold(a2, lift(v2)), lift(v6));
+          a3 = fold(fold(a3, lift(v3)), lift(v7));
+        }
+        off += 8 * s256;
+      }
+    }
     let last = r_end - 1u;
-    for (var r = c0 + lid; r < r_end; r += 2048u) {
-      // eight elements 256 apart, loaded before any is folded (past the chunk: clamped, then not folded)
+    for (; r < r_end; r += 2048u) {
+      // eight elements 256 apart, loaded before any is folded (past the chunk: clamped, then not folded): the last step, or every step of other layouts
       let v0 = at(base, r, single, step0, sh, nr);
       let v1 = at(base, min(r + 256u, last), single, step0, sh, nr);
       let v2 = at(base, min(r + 512u, last), single, step0, sh, nr);

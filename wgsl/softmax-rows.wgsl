@@ -11,7 +11,9 @@
 // The workgroup sum is wgsl/softmax-fold.wgsl's (a helper file).
 // Slots (the name in double braces): DTYPE the input's (and softmax output's)
 // dtype name; EPW elements per word (1 or 2; R is a multiple of it); WORDS
-// words per invocation (WORDS * EPW <= 16); LSE true for logsumexp.
+// words per invocation (WORDS * EPW <= 16); LSE true for logsumexp; DECLS,
+// LOADS, MAXES, EXPS, SUMS, STORES the unrolled statements over each held
+// element, in element order (backends/webgpu/softmax.ts rowStatements).
 // params: [n_out, R, nk, kept shape[nk], kept element strides[nk], offset (elements)]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
@@ -58,27 +60,21 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let nk = params[2];
   let valid = o < params[0];
   let row_words = R / EPW;
-  // element q of word lid + 256 i is vals[i * EPW + q]
-  var vals: array<f32, WORDS * EPW>;
+  // element q of word lid + 256 i is x<i * EPW + q>, each its own variable (no array the compiler may spill)
+  {{DECLS}}
   var m = -inf_f32();
   var nan = false;
   if (valid) {
     let first = (params[3u + 2u * nk] + u32(decompose(3u, 3u + nk, nk, o))) / EPW;
-    for (var i = 0u; i < WORDS; i++) {
-      let w = in_words[first + min(lid + i * 256u, row_words - 1u)];
-      for (var q = 0u; q < EPW; q++) { vals[i * EPW + q] = unpack_{{DTYPE}}(w, q); }
-    }
+    {{LOADS}}
     // a clamped word repeats one of the row's: it cannot change the maximum
-    for (var j = 0u; j < WORDS * EPW; j++) {
-      m = max(m, vals[j]);
-      nan = nan || is_nan(vals[j]);
-    }
+    {{MAXES}}
   }
   let mx = fold_max(select(order_key(m), 0xffffffffu, nan), lid);
   var acc = 0.0;
   if (valid) {
-    for (var j = 0u; j < WORDS * EPW; j++) { vals[j] = mx_exp(vals[j] - mx); }
-    for (var j = 0u; j < WORDS * EPW; j++) { acc = acc + select(0.0, vals[j], lid + (j / EPW) * 256u < row_words); }
+    {{EXPS}}
+    {{SUMS}}
   }
   let total = fold(acc, lid, false);
   if (!valid) { return; }
@@ -87,12 +83,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     return;
   }
   let inv = 1.0 / total;
-  for (var i = 0u; i < WORDS; i++) {
-    let k = lid + i * 256u;
-    if (k < row_words) {
-      var word = 0u;
-      for (var q = 0u; q < EPW; q++) { word = word | (pack_{{DTYPE}}(vals[i * EPW + q] * inv) << (q * (32u / EPW))); }
-      out_words[o * row_words + k] = word;
-    }
-  }
+  let out_row = o * row_words + lid;
+  {{STORES}}
 }

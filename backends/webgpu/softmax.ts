@@ -20,6 +20,22 @@ const heldPerInvocation = (R: number): number => Math.min(16, Math.max(1, Math.c
 /** Elements of a row wgsl/softmax-rows.wgsl holds per invocation at most (registers). */
 const ROW_HELD = 16;
 
+/** wgsl/softmax-rows.wgsl's statements over the x<j> an invocation holds (`words` words of `epw` elements), unrolled. */
+function rowStatements(dtype: string, words: number, epw: number): Record<string, string> {
+  const js = Array.from({ length: words * epw }, (_, j) => j);
+  const wordIndex = Array.from({ length: words }, (_, i) => i);
+  const inRow = (i: number) => `lid + ${256 * i}u < row_words`;
+  const word = (i: number) => Array.from({ length: epw }, (_, q) => (q ? `(pack_${dtype}(x${i * epw + q} * inv) << ${(32 / epw) * q}u)` : `pack_${dtype}(x${i * epw} * inv)`)).join(" | ");
+  return {
+    DECLS: js.map((j) => `var x${j} = 0.0;`).join(" "),
+    LOADS: wordIndex.map((i) => `let w${i} = in_words[first + min(lid + ${256 * i}u, row_words - 1u)]; ${Array.from({ length: epw }, (_, q) => `x${i * epw + q} = unpack_${dtype}(w${i}, ${q}u);`).join(" ")}`).join("\n    "),
+    MAXES: js.map((j) => `m = max(m, x${j}); nan = nan | is_nan(x${j});`).join("\n    "),
+    EXPS: js.map((j) => `x${j} = mx_exp(x${j} - mx);`).join("\n    "),
+    SUMS: js.map((j) => `acc = acc + select(0.0, x${j}, ${inRow(Math.floor(j / epw))});`).join("\n    "),
+    STORES: wordIndex.map((i) => `if (${inRow(i)}) { out_words[out_row + ${256 * i}u] = ${word(i)}; }`).join("\n  "),
+  };
+}
+
 /**
  * The dense-row kernel, or false where it does not apply: the reduced axes
  * trailing and merging into one of stride 1, R elements (a multiple of the
@@ -40,7 +56,7 @@ function runRows(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axe
   const nOut = kept.reduce((p, d) => p * d, 1);
   const res = gpu.allocOutput(op === "softmax" ? out : { shape: out.shape, dtype: float32 });
   if (nOut > 0) {
-    const slots = { DTYPE: x.dtype.name, EPW: epw, WORDS: words, LSE: String(op === "logsumexp") };
+    const slots = { DTYPE: x.dtype.name, EPW: epw, WORDS: words, LSE: String(op === "logsumexp"), ...rowStatements(x.dtype.name, words, epw) };
     gpu.run({ op, file: "softmax-rows", helpers: ["dtypes", "math", "strided", "softmax-fold"], slots }, gpu.gpuBuffer(res), [nOut, R, k.shape.length, ...k.shape, ...k.strides[0]!, x.offset], [gpu.gpuBuffer(x)], nOut);
   }
   return op === "softmax" ? res : castResult(gpu, res, out);

@@ -77,6 +77,10 @@ fn f32_key(v: f32) -> u32 {
   let b = select(bitcast<u32>(v), 0u, bitcast<u32>(v) == 0x80000000u);
   return b ^ select(0x80000000u, 0xffffffffu, (b & 0x80000000u) != 0u);
 }
+// argmax's and argmin's order as one u32: a NaN above every number (so the
+// first NaN wins), else f32_key for argmax, its complement for argmin.
+fn argmax_key(v: f32) -> u32 { return select(f32_key(v), 0xffffffffu, is_nan(v)); }
+fn argmin_key(v: f32) -> u32 { return select(~f32_key(v), 0xffffffffu, is_nan(v)); }
 fn f32_lt(a: f32, b: f32) -> bool { return !is_nan(a) && !is_nan(b) && f32_key(a) < f32_key(b); }
 fn f32_le(a: f32, b: f32) -> bool { return !is_nan(a) && !is_nan(b) && f32_key(a) <= f32_key(b); }
 fn f32_eq(a: f32, b: f32) -> bool { return !is_nan(a) && !is_nan(b) && f32_key(a) == f32_key(b); }

@@ -109,9 +109,9 @@ function betterFor(op: string, v: ComputeType): string {
   const tie = `(x == y && xi < yi)`;
   if (is64(v)) return `${v}_lt(${op === "argmax" ? "y, x" : "x, y"}) || (w64_eq(x, y) && xi < yi)`;
   if (v !== "f32") return `(x ${cmp} y) || ${tie}`;
-  // ordered on the bits (dtypes.wgsl f32_lt/f32_eq): the first NaN wins, -0 ties +0, subnormals are never flushed
-  const wins = op === "argmax" ? "f32_lt(y, x)" : "f32_lt(x, y)";
-  return `(is_nan(x) && (!is_nan(y) || xi < yi)) || (!is_nan(x) && !is_nan(y) && (${wins} || (f32_eq(x, y) && xi < yi)))`;
+  // one u32 key each (dtypes.wgsl argmax_key/argmin_key, on the bits): the first NaN wins, -0 ties +0, subnormals are never flushed
+  const key = `${op}_key`;
+  return `${key}(x) > ${key}(y) || (${key}(x) == ${key}(y) && xi < yi)`;
 }
 
 /**

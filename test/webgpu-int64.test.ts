@@ -63,6 +63,7 @@ describe.skipIf(!webgpu)("int64 and uint64 on webgpu", () => {
     expect(await mx.multiply(u64([U64_MAX, 2n ** 32n + 1n, 0xffffffffn]), u64([2n, 2n ** 32n - 1n, 0xffffffffn]), onGpu).tolist()).toEqual([U64_MAX - 1n, U64_MAX, 0xfffffffe00000001n]);
   });
 
+  // this test and the casts one compile a pipeline per op and dtype pair: minutes on a loaded software adapter
   it("computes the elementwise ops of every pair of edge values as the cpu does", async () => {
     const [sa, sb] = pairs(SIGNED), [ua, ub] = pairs(UNSIGNED);
     const binary = [mx.add, mx.subtract, mx.multiply, mx.maximum, mx.minimum, mx.equal, mx.notEqual, mx.less, mx.lessEqual, mx.greater, mx.greaterEqual, mx.bitwiseAnd, mx.bitwiseOr, mx.bitwiseXor, mx.floorDivide, mx.remainder, mx.logicalAnd, mx.logicalOr];
@@ -82,7 +83,7 @@ describe.skipIf(!webgpu)("int64 and uint64 on webgpu", () => {
     }
     const base = [2n, -3n, 7n, 0n, -1n, 12345n], exp = [0n, 1n, 63n, 5n, -2n, 9n];
     await sameAsCpu((o) => mx.power(i64(base), i64(exp), o));
-  });
+  }, 240_000);
 
   it("divides as the reference defines it: floor division, divisor-signed remainder, zero for a zero divisor, INT64_MIN // -1 wraps", async () => {
     const q = mx.floorDivide(i64([I64_MIN, I64_MIN, -7n, 7n, -7n, 5n, I64_MAX]), i64([-1n, 1n, 2n, -2n, -2n, 0n, 2n ** 32n + 1n]), onGpu);
@@ -114,7 +115,7 @@ describe.skipIf(!webgpu)("int64 and uint64 on webgpu", () => {
       await sameAsCpu((o) => mx.astype(x, mx.int64, o));
       await sameAsCpu((o) => mx.astype(x, mx.uint64, o));
     }
-  });
+  }, 240_000);
 
   it("reduces: sum, prod, max, min, argmax, argmin, all, any, short and long segments", async () => {
     const m = mx.reshape(i64(SIGNED), [3, 6]);

@@ -78,9 +78,13 @@ fn f32_key(v: f32) -> u32 {
   return b ^ select(0x80000000u, 0xffffffffu, (b & 0x80000000u) != 0u);
 }
 // argmax's and argmin's order as one u32: a NaN above every number (so the
-// first NaN wins), else f32_key for argmax, its complement for argmin.
+// first NaN wins), else f32_key for argmax, its complement for argmin;
+// key_wins: (kx, xi) beats (ky, yi), the lower index winning a tie.
 fn argmax_key(v: f32) -> u32 { return select(f32_key(v), 0xffffffffu, is_nan(v)); }
 fn argmin_key(v: f32) -> u32 { return select(~f32_key(v), 0xffffffffu, is_nan(v)); }
+fn key_wins(kx: u32, xi: u32, ky: u32, yi: u32) -> bool { return kx > ky || (kx == ky && xi < yi); }
+/** a <= b on the bits, for numbers (NaN is the caller's to handle). */
+fn f32_key_le(a: f32, b: f32) -> bool { return f32_key(a) <= f32_key(b); }
 fn f32_lt(a: f32, b: f32) -> bool { return !is_nan(a) && !is_nan(b) && f32_key(a) < f32_key(b); }
 fn f32_le(a: f32, b: f32) -> bool { return !is_nan(a) && !is_nan(b) && f32_key(a) <= f32_key(b); }
 fn f32_eq(a: f32, b: f32) -> bool { return !is_nan(a) && !is_nan(b) && f32_key(a) == f32_key(b); }

@@ -38,11 +38,11 @@ fn logaddexp_f(a: f32, b: f32) -> f32 {
 // on the bits, so subnormals are never flushed; one select, no branch (a
 // reduction folds every element through these).
 fn maximum_f(a: f32, b: f32) -> f32 {
-  return select(b, a, is_nan(a) | (!is_nan(b) & (f32_key(b) <= f32_key(a))));
+  return select(b, a, is_nan(a) | (!is_nan(b) & f32_key_le(b, a)));
 }
 
 fn minimum_f(a: f32, b: f32) -> f32 {
-  return select(b, a, is_nan(a) | (!is_nan(b) & (f32_key(a) <= f32_key(b))));
+  return select(b, a, is_nan(a) | (!is_nan(b) & f32_key_le(a, b)));
 }
 
 // pow with C's rules: negative bases with integer exponents, pow(x, 0) = 1, pow(1, y) = 1, pow(-1, +-inf) = 1.

@@ -110,8 +110,7 @@ function betterFor(op: string, v: ComputeType): string {
   if (is64(v)) return `${v}_lt(${op === "argmax" ? "y, x" : "x, y"}) || (w64_eq(x, y) && xi < yi)`;
   if (v !== "f32") return `(x ${cmp} y) || ${tie}`;
   // one u32 key each (dtypes.wgsl argmax_key/argmin_key, on the bits): the first NaN wins, -0 ties +0, subnormals are never flushed
-  const key = `${op}_key`;
-  return `${key}(x) > ${key}(y) || (${key}(x) == ${key}(y) && xi < yi)`;
+  return `key_wins(${op}_key(x), xi, ${op}_key(y), yi)`;
 }
 
 /**

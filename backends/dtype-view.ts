@@ -10,7 +10,7 @@ import { isRowMajor } from "./strides.js";
 import { view } from "./views.js";
 
 /** The unsigned integer dtype of `size` bytes (bool, float16 and complex64 copy as their bits). */
-function bitsOf(size: number): DType {
+export function bitsOf(size: number): DType {
   return size === 1 ? uint8 : size === 2 ? uint16 : size === 4 ? uint32 : uint64;
 }
 

@@ -12,7 +12,7 @@ import { is64BitInt, uint32 } from "../../src/dtype.js";
 import type { WebGpuBackend } from "./backend.js";
 import { elementsPerWord, inputDecl } from "./codegen.js";
 import { concatRows, padRows } from "./layout-rows.js";
-import { bitsDType } from "./layout-copy.js";
+import { bitsOf } from "../dtype-view.js";
 
 /** Inputs per dispatch: the stage's storage buffers less the output and the params. */
 const MAX_INPUTS = 6;
@@ -78,7 +78,7 @@ function concatOnce(gpu: WebGpuBackend, inputs: readonly Tensor[], axis: number,
 /** `k` run on the operands viewed as the unsigned integers of their size (the gathers then move bits, never floats), its result viewed back. */
 function asBits(k: Kernel): Kernel {
   return (prim, inputs, out) => {
-    const bits = bitsDType(out.dtype);
+    const bits = bitsOf(out.dtype.size);
     const res = k(prim, inputs.map((x) => ({ ...x, dtype: bits })), { shape: out.shape, dtype: bits });
     return { ...res, dtype: out.dtype };
   };

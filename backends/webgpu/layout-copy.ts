@@ -4,7 +4,7 @@
 // per-element copy on the view's unsigned-integer dtype of the same size.
 
 import type { Tensor } from "../backend.js";
-import { uint16, uint32, uint64, uint8, type DType } from "../../src/dtype.js";
+import { bitsOf } from "../dtype-view.js";
 import { collapseDims } from "../strides.js";
 import { rowMajorStrides, sizeOf } from "../../src/shape.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
@@ -93,14 +93,9 @@ export function tiledTranspose(gpu: WebGpuBackend, t: Tensor): Tensor | undefine
   return out;
 }
 
-/** The unsigned integer dtype of `d`'s size: copied as it, every bit pattern moves unchanged (no float rounding, no NaN quieting). */
-export function bitsDType(d: DType): DType {
-  return d.size === 1 ? uint8 : d.size === 2 ? uint16 : d.size === 4 ? uint32 : uint64;
-}
-
-/** A row-major copy of `t`, bit for bit: the tiled transpose where it applies, else `perElement` of `t` viewed as bitsDType. */
+/** A row-major copy of `t`, bit for bit: the tiled transpose where it applies, else `perElement` of `t` viewed as the unsigned dtype of its item size (bitsOf). */
 export function layoutCopy(gpu: WebGpuBackend, t: Tensor, perElement: (bits: Tensor) => Tensor): Tensor {
   const tiled = tiledTranspose(gpu, t);
   if (tiled) return tiled;
-  return { ...perElement({ ...t, dtype: bitsDType(t.dtype) }), dtype: t.dtype };
+  return { ...perElement({ ...t, dtype: bitsOf(t.dtype.size) }), dtype: t.dtype };
 }

@@ -53,8 +53,9 @@ const WEBGPU: Record<string, Omit<Contract, "special" | "source"> & Partial<Pick
   log1p: { ulps: 2, abs: 0, domain: ALL, special: true, source: EXP_LIBRARY },
   // mlx-ts's own library over the whole float32 range with IEEE/C99 special values; ulps: the most
   // measured from the correctly rounded value on lavapipe and the H200 (test/math-trig.test.ts)
-  sin: { ulps: 1, abs: 0, domain: ALL, special: true, source: TRIG_LIBRARY },
-  cos: { ulps: 1, abs: 0, domain: ALL, special: true, source: TRIG_LIBRARY },
+  // (sin and cos below 200 take the uncompensated fast path: 1 measured, about 1.5 by its error analysis)
+  sin: { ulps: 2, abs: 0, domain: ALL, special: true, source: TRIG_LIBRARY },
+  cos: { ulps: 2, abs: 0, domain: ALL, special: true, source: TRIG_LIBRARY },
   tan: { ulps: 1, abs: 0, domain: ALL, special: true, source: TRIG_LIBRARY },
   arcsin: { ulps: 2, abs: 0, domain: ALL, special: true, source: TRIG_LIBRARY },
   arccos: { ulps: 1, abs: 0, domain: ALL, special: true, source: TRIG_LIBRARY },

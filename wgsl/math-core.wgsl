@@ -43,6 +43,25 @@ fn mx_down64(v: f32) -> f32 {
   return bitcast<f32>(q + select(0u, 1u, rem > half || (rem == half && (q & 1u) == 1u)));
 }
 
+// ---- rounding to an integer without a conversion ----
+
+/** An integer-valued float and the same integer. */
+struct MxRound { f: f32, i: i32 }
+
+/**
+ * round(a c) (ties to even) for |a c| < 2^22 without the conversion units (on
+ * the H200 each conversion costs as much as eight fused multiply-adds, and
+ * round() then i32() are two): a c + 1.5 2^23 lands on the integer grid, its
+ * bits hold the integer, and or-ing in their own exponent bits is a no-op the
+ * compiler cannot see through, so it cannot fold (v + M) - M back to v. The
+ * product and sum are one explicit fma, so no kernel rounds the product
+ * first where another contracts it (a fused kernel gives the same k).
+ */
+fn mx_round_product(a: f32, c: f32) -> MxRound {
+  let b = bitcast<u32>(fma(a, c, 12582912.0)) | 0x4b000000u;
+  return MxRound(bitcast<f32>(b) - 12582912.0, bitcast<i32>(b) - 0x4b400000);
+}
+
 // ---- exact products and corrected quotients ----
 
 /**

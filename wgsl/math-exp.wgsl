@@ -1,15 +1,17 @@
 // mlx-ts's own exponentials and logarithms in float32 (precise math mode):
 // exp, expm1, log, log2, log10, log1p, sinh, cosh, tanh, arcsinh, arccosh,
 // arctanh, power, sigmoid, logaddexp, sqrt, rsqrt. Only + - * / are trusted
-// (fma may be unfused, division is 2.5 ulp, the driver's sqrt only seeds a
+// (fma may be unfused: tanh's residual uses one where an unfused one costs an
+// eighth of an ulp; division is 2.5 ulp; the driver's sqrt only seeds a
 // corrected root): exp reduces by Cody-Waite (ln2 in two parts), log splits
 // exponent and significand on the bits (subnormal inputs through their
 // integer significand, so no arithmetic sees a subnormal), results below
 // 2^-126 are rounded onto the subnormal grid in integer arithmetic, quotients
 // are corrected by their exact residual (math-core.wgsl's Dekker product),
 // and intermediate values travel as (hi, lo) pairs. Measured within 1 ulp of
-// the correctly rounded float32 value over the whole float32 range, logaddexp
-// 2^-31 of max(a, b) more where it cancels (test/math-exp.test.ts).
+// the correctly rounded float32 value over the whole float32 range (tanh,
+// which trades its pairs for speed, 2), logaddexp 2^-31 of max(a, b) more
+// where it cancels (test/math-exp.test.ts).
 
 // (hi, lo) pairs: hi + lo with hi the rounded sum and lo its exact rounding error
 // (mx_keep, math-core.wgsl, stops the compiler from folding the error to 0).
@@ -68,10 +70,10 @@ fn mx_exp_poly(k: i32, r: f32, rerr: f32) -> MxExpParts {
 
 // Cody-Waite: k = round(x / ln2), x - k ln2_hi exact (ln2_hi has 16 significant bits), then - k ln2_lo; |x| <= 104.
 fn mx_exp_parts(x: f32) -> MxExpParts {
-  let k = round(x * 1.44269502);
-  let rh = x - k * 0.693145752;
-  let r = mx_two_sum(rh, -k * 1.42860677e-06);
-  return mx_exp_poly(i32(k), r.x, r.y);
+  let k = mx_round_product(x, 1.44269502);
+  let rh = x - k.f * 0.693145752;
+  let r = mx_two_sum(rh, -k.f * 1.42860677e-06);
+  return mx_exp_poly(k.i, r.x, r.y);
 }
 
 // e^x on its own short path, without a branch: r = x - k ln2 rounded once
@@ -83,15 +85,16 @@ fn mx_exp_parts(x: f32) -> MxExpParts {
 // (beyond, e^x rounds to 0 or overflows) and NaN is selected back at the end.
 fn mx_exp(x: f32) -> f32 {
   let xc = clamp(x, -104.0, 89.0);
-  let k = round(xc * 1.44269502);
-  let r = (xc - k * 0.693145752) - k * 1.42860677e-06;
+  let k = mx_round_product(xc, 1.44269502);
+  let r = (xc - k.f * 0.693145752) - k.f * 1.42860677e-06;
   let v = 1.0 + (r + r * r * (0.5 + r * (0.166666672 + r * (0.0416666679 + r * (0.00833333377 + r * (0.00138888892 + r * 0.000198412701))))));
-  let ki = i32(k);
+  let ki = k.i;
   let vb = bitcast<u32>(v);
   let be = i32(vb >> 23u) + ki;
   let normal = select(vb + (bitcast<u32>(ki) << 23u), 0x7f800000u, be >= 255);
-  // v 2^(k + 149) is the significand on the 2^-149 grid (-2 <= k + 149 <= 23 where it is taken)
-  let sub = u32(round(v * mx_two_pow(clamp(ki + 149, -126, 127))));
+  // v 2^(k + 149) is the significand on the 2^-149 grid (-2 <= k + 149 <= 23 where it is taken, so the
+  // value is in [0, 2^23]): adding 2^23 rounds it to an integer, which the sum's bits hold (no conversion)
+  let sub = bitcast<u32>(v * mx_two_pow(clamp(ki + 149, -126, 127)) + 8388608.0) - 0x4b000000u;
   return select(bitcast<f32>(select(normal, sub, be <= 0)), x, is_nan(x));
 }
 
@@ -294,29 +297,31 @@ fn mx_sigmoid(x: f32) -> f32 {
   return select(q.x + q.y, x, is_nan(x));
 }
 
-// tanh on two float32 pieces, both evaluated and one selected (no branch for
-// lanes to diverge on): an odd polynomial x + x z P(z), z = x^2, below 0.625
-// (fitted by weighted least squares on Chebyshev nodes); above, 1 - 2 / (e^2|x| + 1)
-// with e^2|x| = 2^k (1 + s) summed as (2^k + 1) + 2^k s (exact but for one
-// rounding) and the quotient corrected (it is below 0.45, so its error
-// shrinks in 1 - q). |x| is clamped to 9.1 (beyond, tanh rounds to 1); tiny
-// |x| and NaN return x.
+// tanh |x| = u / (u + 2) with u = e^2|x| - 1 on one path for every |x| (no
+// piece to select, no lanes of a workgroup running two): 2|x| = k ln2 + h,
+// e^h - 1 = s by Taylor to h^7 (as mx_exp), u = (2^k - 1) + 2^k s (2^k s
+// exact, 2^k - 1 exact for k <= 24, so one rounding), and the quotient
+// corrected by its residual (so the driver's division may be off by its
+// 2.5 ulp); an error of u shrinks by 2 / (u + 2) in the quotient, but where u
+// has just crossed a power of 2 and the quotient has not, u's rounding is up
+// to one ulp of the result: at most 2 ulp (measured 2; the two-piece form
+// this replaced gave 1 at 1.4 times the cost on the H200). |x| is clamped to
+// 9.1 (beyond, tanh rounds to 1); tiny |x| and NaN return x.
 fn mx_tanh(x: f32) -> f32 {
   let a = bitcast<u32>(x) & 0x7fffffffu;
-  let ax = min(bitcast<f32>(a), 9.1);
-  let z = ax * ax;
-  let p = -0.3333333134651184 + z * (0.13333210349082947 + z * (-0.05394720286130905 + z * (0.021702969446778297 + z * (-0.008182677440345287 + z * 0.0021475395187735558))));
-  let small = ax + ax * (z * p);
-  let y = 2.0 * ax;
-  let k = round(y * 1.44269502);
-  let h = (y - k * 0.693145752) - k * 1.42860677e-06;
+  // |x| clamped to 9.1 (its bits 0x4111999a) on the bits: the float min of the same value, without a float compare
+  let y = 2.0 * bitcast<f32>(min(a, 0x4111999au));
+  let k = mx_round_product(y, 1.44269502);
+  let h = (y - k.f * 0.693145752) - k.f * 1.42860677e-06;
   let s = h + h * h * (0.5 + h * (0.166666672 + h * (0.0416666679 + h * (0.00833333377 + h * (0.00138888892 + h * 0.000198412701)))));
-  let e = mx_two_pow(i32(k));
-  let q = mx_div(2.0, (e + 1.0) + e * s);
-  let large = (1.0 - q.x) - q.y;
-  let r = mx_sign_as(select(large, small, ax < 0.625), x);
+  let e = mx_two_pow(k.i);
+  let u = (e - 1.0) + e * s;
+  let inv = 1.0 / (u + 2.0);
+  let q0 = u * inv;
+  // the residual u - q0 (u + 2) without rounding u + 2: u - q0 u rounded once (near 2 q0), less 2 q0 exactly (Sterbenz)
+  let q = q0 + (fma(-q0, u, u) - 2.0 * q0) * inv;
   // |x| < 2^-12: x - x^3 / 3 rounds to x; NaN stays
-  return select(r, x, (a < 0x39800000u) | (a > 0x7f800000u));
+  return select(mx_sign_as(q, x), x, (a < 0x39800000u) | (a > 0x7f800000u));
 }
 
 // (e^|x| + sign e^-|x|) / 2 for |x| <= 90: both exponentials reduced, summed on e^|x|'s scale, scaled once.

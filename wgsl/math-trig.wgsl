@@ -114,8 +114,7 @@ fn mx_reduce_ph(a: f32) -> MxReduced {
 // sin(r) on |r| <= pi/4 + eps, r = hi + lo; the result as a pair (its sum is sin r)
 fn mx_sin_k(hi: f32, lo: f32) -> vec2f {
   let z = hi * hi;
-  let p = -0.1666666716337204 + z * (0.008333329111337662 + z * (-0.00019839232845697552 + z * 2.717366214710637e-06));
-  let t = hi * z * p + lo * (1.0 - 0.5 * z);
+  let t = hi * z * mx_sin_p(z) + lo * (1.0 - 0.5 * z);
   let s = mx_keep(hi + t);
   return vec2f(s, t - (s - hi));
 }
@@ -124,29 +123,32 @@ fn mx_sin_k(hi: f32, lo: f32) -> vec2f {
 fn mx_cos_k(hi: f32, lo: f32) -> vec2f {
   let zz = mx_two_prod(hi, hi);
   let z = zz.x;
-  let p = 0.0416666679084301 + z * (-0.0013888883404433727 + z * (2.4799372113193385e-05 + z * -2.7198620955459774e-07));
   let hz = 0.5 * z;
   let w = mx_keep(1.0 - hz);
-  let t = ((1.0 - w) - hz) + (z * z * p - (hi * lo + 0.5 * zz.y));
+  let t = ((1.0 - w) - hz) + (z * z * mx_cos_p(z) - (hi * lo + 0.5 * zz.y));
   let c = mx_keep(w + t);
   return vec2f(c, t - (c - w));
 }
 
-// sin(r) (odd false) or cos(r) (odd true) on |r| <= pi/4 + eps, r = hi + lo: one
-// polynomial evaluation with per-lane coefficients and both short tails
-// selected (no branch), so lanes of a workgroup that need different ones do
-// not run both polynomials (sin and cos take this; tan the pairs above)
+// The polynomials of sin(r) = r + r z P(z) and cos(r) = 1 - z/2 + z^2 Q(z), z = r^2.
+// Kernels evaluate both rather than select per-lane coefficients: a select of
+// two constants costs a move and a select on the H200, two fused multiply-adds' time.
+fn mx_sin_p(z: f32) -> f32 {
+  return -0.1666666716337204 + z * (0.008333329111337662 + z * (-0.00019839232845697552 + z * 2.717366214710637e-06));
+}
+fn mx_cos_p(z: f32) -> f32 {
+  return 0.0416666679084301 + z * (-0.0013888883404433727 + z * (2.4799372113193385e-05 + z * -2.7198620955459774e-07));
+}
+
+// sin(r) (odd false) or cos(r) (odd true) on |r| <= pi/4 + eps, r = hi + lo: both
+// selected at the end (no branch), the rounding error of 1 - r^2/2 carried
+// (sin and cos of huge arguments take this; tan the pairs above)
 fn mx_sin_or_cos_k(hi: f32, lo: f32, odd: bool) -> f32 {
   let z = hi * hi;
-  let c3 = select(2.717366214710637e-06, -2.7198620955459774e-07, odd);
-  let c2 = select(-0.00019839232845697552, 2.4799372113193385e-05, odd);
-  let c1 = select(0.008333329111337662, -0.0013888883404433727, odd);
-  let c0 = select(-0.1666666716337204, 0.0416666679084301, odd);
-  let p = c0 + z * (c1 + z * (c2 + z * c3));
   let hz = 0.5 * z;
   let w = mx_keep(1.0 - hz);
-  let cos_r = w + (((1.0 - w) - hz) + (z * z * p - hi * lo));
-  let sin_r = hi + (hi * z * p + lo * (1.0 - hz));
+  let cos_r = w + (((1.0 - w) - hz) + (z * z * mx_cos_p(z) - hi * lo));
+  let sin_r = hi + (hi * z * mx_sin_p(z) + lo * (1.0 - hz));
   return select(sin_r, cos_r, odd);
 }
 
@@ -164,45 +166,94 @@ fn mx_trig_rare(x: f32) -> bool {
   return ((bitcast<u32>(x) & 0x7fffffffu) - 0x39800000u) >= (0x7f800000u - 0x39800000u);
 }
 
-/** x is finite and |x| >= 200: the arguments mx_sin_fast and mx_cos_fast leave to Payne-Hanek's reduction. */
-fn mx_trig_huge(x: f32) -> bool {
-  return ((bitcast<u32>(x) & 0x7fffffffu) - 0x43480000u) < (0x7f800000u - 0x43480000u);
+/** x is a nonzero subnormal, |x| >= 200, inf or NaN: the arguments mx_sin_fast gets wrong. */
+fn mx_sin_fast_invalid(x: f32) -> bool {
+  let m = bitcast<u32>(x) & 0x7fffffffu;
+  return (m - 1u < 0x7fffffu) | (m >= 0x43480000u);
+}
+
+/** |x| >= 200, inf or NaN: the arguments mx_cos_fast gets wrong. */
+fn mx_cos_fast_invalid(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7fffffffu) >= 0x43480000u;
+}
+
+/** sin x from s = +-sin or +-cos of the remainder of |x| in quadrant q. */
+fn mx_sin_signed(s: f32, q: u32, x: f32) -> f32 {
+  return select(s, -s, (q >= 2u) != (bitcast<u32>(x) >= 0x80000000u));
+}
+
+/** cos x from c = +-cos or +-sin of the remainder of |x| in quadrant q. */
+fn mx_cos_signed(c: f32, q: u32) -> f32 {
+  return select(c, -c, q - 1u < 2u);
 }
 
 /** sin x from the reduction r of |x| (finite x, |x| >= 2^-12). */
 fn mx_sin_reduced(r: MxReduced, x: f32) -> f32 {
-  let s = mx_sin_or_cos_k(r.hi, r.lo, (r.q & 1u) == 1u);
-  return select(s, -s, (r.q >= 2u) != (bitcast<u32>(x) >= 0x80000000u));
+  return mx_sin_signed(mx_sin_or_cos_k(r.hi, r.lo, (r.q & 1u) == 1u), r.q, x);
 }
 
 /** cos x from the reduction r of |x| (finite x). */
 fn mx_cos_reduced(r: MxReduced) -> f32 {
-  let c = mx_sin_or_cos_k(r.hi, r.lo, (r.q & 1u) == 0u);
-  return select(c, -c, r.q - 1u < 2u);
+  return mx_cos_signed(mx_sin_or_cos_k(r.hi, r.lo, (r.q & 1u) == 0u), r.q);
+}
+
+// ---- the fast path of sin and cos (elementwise kernels, |x| < 200) ----
+// No compensated step, so no value passes through mx_keep (whose integer
+// operations cost sin a third of its bandwidth on the H200): the reduction's
+// one rounded step is exact exactly where it cancels, and the kernel's
+// rounding errors add up to about 1.5 ulp (measured at most 2, where the
+// compensated path gives 1).
+
+/**
+ * mx_reduce_cw for 0 <= a < 200 without its compensated sum: a - k C1 is
+ * exact (k C1 exact, Sterbenz), less k C2 (exact) rounded once, which is exact
+ * where the two cancel (Sterbenz again), so a tiny remainder near a multiple
+ * of pi/2 keeps every bit; the third part of pi/2 rides along as lo.
+ */
+fn mx_reduce_cw_fast(a: f32) -> MxReduced {
+  let k = mx_round_product(a, 0.6366197466850281);
+  let hi = (a - k.f * 1.57080078125) - k.f * -4.45445766672492e-06;
+  return MxReduced(bitcast<u32>(k.i) & 3u, hi, k.f * -2.5633440682570896e-12);
 }
 
 /**
- * sin x without a branch for every x but the finite |x| >= 200 (mx_trig_huge,
- * whose result here is meaningless): Cody-Waite's reduction, the special
- * values selected at the end (|x| < 2^-12: sin x rounds to x; inf, NaN: NaN).
+ * mx_sin_or_cos_k without the rounding error of 1 - r^2/2 carried (at most
+ * half an ulp more) and without cos's r lo term (below 2^-31 of the result).
  */
-fn mx_sin_fast(x: f32) -> f32 {
-  let s = mx_sin_reduced(mx_reduce_cw(mx_abs(x)), x);
-  return select(s, select(x, nan_f32(), (bitcast<u32>(x) & 0x7fffffffu) >= 0x7f800000u), mx_trig_rare(x));
+fn mx_sin_or_cos_k_fast(hi: f32, lo: f32, odd: bool) -> f32 {
+  let z = hi * hi;
+  return select(hi + (hi * z * mx_sin_p(z) + lo), (1.0 - 0.5 * z) + z * z * mx_cos_p(z), odd);
 }
 
-/** cos x as mx_sin_fast (|x| < 2^-12 needs no case: the polynomial gives 1). */
+/**
+ * sin x without a branch for zero and every normal |x| < 200; wrong for the
+ * rest (mx_sin_fast_invalid), which the elementwise kernel recomputes with
+ * mx_sin. Below 2^-12 the polynomial returns x itself, signed zeros included.
+ */
+fn mx_sin_fast(x: f32) -> f32 {
+  let r = mx_reduce_cw_fast(mx_abs(x));
+  return mx_sin_signed(mx_sin_or_cos_k_fast(r.hi, r.lo, (r.q & 1u) == 1u), r.q, x);
+}
+
+/** cos x as mx_sin_fast, for every finite |x| < 200 (a subnormal a driver flushes still gives 1). */
 fn mx_cos_fast(x: f32) -> f32 {
-  return select(mx_cos_reduced(mx_reduce_cw(mx_abs(x))), nan_f32(), (bitcast<u32>(x) & 0x7fffffffu) >= 0x7f800000u);
+  let r = mx_reduce_cw_fast(mx_abs(x));
+  return mx_cos_signed(mx_sin_or_cos_k_fast(r.hi, r.lo, (r.q & 1u) == 0u), r.q);
 }
 
 fn mx_sin(x: f32) -> f32 {
-  if (mx_trig_huge(x)) { return mx_sin_reduced(mx_reduce_ph(mx_abs(x)), x); }
+  let m = bitcast<u32>(x) & 0x7fffffffu;
+  if (m >= 0x7f800000u) { return nan_f32(); }
+  if (m >= 0x43480000u) { return mx_sin_reduced(mx_reduce_ph(mx_abs(x)), x); }
+  // zeros and subnormals: sin x rounds to x (kept on the bits where a driver flushes)
+  if (m < 0x00800000u) { return x; }
   return mx_sin_fast(x);
 }
 
 fn mx_cos(x: f32) -> f32 {
-  if (mx_trig_huge(x)) { return mx_cos_reduced(mx_reduce_ph(mx_abs(x))); }
+  let m = bitcast<u32>(x) & 0x7fffffffu;
+  if (m >= 0x7f800000u) { return nan_f32(); }
+  if (m >= 0x43480000u) { return mx_cos_reduced(mx_reduce_ph(mx_abs(x))); }
   return mx_cos_fast(x);
 }
 

@@ -21,12 +21,12 @@ export const ELEMENTWISE_WORDS_PER_GROUP = 2048;
 /**
  * Ops whose element needs a slow path only for rare arguments: `fast` (valid
  * for every argument but those), `rare` (whether the argument is one) and the
- * full function run again for the words that hold one (sin and cos of finite
- * |x| >= 200, on Payne-Hanek's reduction).
+ * full function run again for the words that hold one (sin and cos of |x| >=
+ * 200 on Payne-Hanek's reduction, of inf and NaN, and sin of subnormals).
  */
 const RARE_SPLITS: Record<string, { fast: string; rare: string }> = {
-  "mx_sin(a)": { fast: "mx_sin_fast(a)", rare: "mx_trig_huge(a)" },
-  "mx_cos(a)": { fast: "mx_cos_fast(a)", rare: "mx_trig_huge(a)" },
+  "mx_sin(a)": { fast: "mx_sin_fast(a)", rare: "mx_sin_fast_invalid(a)" },
+  "mx_cos(a)": { fast: "mx_cos_fast(a)", rare: "mx_cos_fast_invalid(a)" },
 };
 
 /** The helper files the elementwise templates need for `dtypes` (their indexing, elementwise-index.wgsl, and `extra`). */

@@ -2,13 +2,14 @@
 // mxfp4, mxfp8, nvfp4): quantize (a dispatch over the groups per output:
 // scales, biases, packed words), dequantize (a thread per value) and the
 // quantized matmul, which unpacks weights in registers: one row of x by
-// transposed weights takes the matrix-vector kernel (quantized_qmv: whole
-// words per lane, subgroup sums), else quantized_qmm (tiles of 8 rows of x).
+// transposed weights takes the matrix-vector kernel (quantized_qmv: a few
+// rows per subgroup-sized team, generated straight-line loop bodies, subgroup
+// sums), else quantized_qmm (tiles of 8 rows of x).
 // Float results are float32 words and scale bits u32 words, cast after.
 
 import type { Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
 import { qmmTiles } from "../quantized-tiles.js";
-import { float32, uint32, uint8, type DType } from "../../src/dtype.js";
+import { bfloat16, float16, float32, uint32, uint8, type DType } from "../../src/dtype.js";
 import type { Dequantize, QuantizedMatmul, Quantize, QuantParams } from "../../src/primitives/quantized.js";
 import { sizeOf } from "../../src/shape.js";
 import { withRowMajor } from "../row-major.js";
@@ -16,6 +17,7 @@ import type { WebGpuBackend } from "./backend.js";
 import { inputDecl } from "./codegen.js";
 import { castResult, contiguousCopy } from "./elementwise.js";
 import { kernelFile } from "./kernel-files.js";
+import { rowSetup, teamSums, unitsCode, unitValues, type QmvLayout } from "./qmv-codegen.js";
 
 /** `fn` on the inputs made row-major with webgpu's copy kernel. */
 const rowMajor = <R>(gpu: WebGpuBackend, inputs: readonly Tensor[], fn: (xs: Tensor[]) => R): R => withRowMajor(gpu, (t) => contiguousCopy(gpu, t), inputs, fn);
@@ -90,11 +92,17 @@ function dequantizeKernel(gpu: WebGpuBackend): Kernel {
     });
 }
 
-/** Columns of w each team of the matrix-vector kernel owns. */
-const QMV_COLS = 8;
+/** Rows of w each team of the matrix-vector kernel owns. */
+const QMV_ROWS = 4;
+
+/** Units whose loads a lane of the matrix-vector kernel issues before using any (its main loop's unroll). */
+const QMV_UNROLL = 2;
 
 /** Most words a lane of the matrix-vector kernel unpacks per unit (more only where whole values need it: 3, 5, 6 bits). */
-const QMV_UNIT_WORDS = 2;
+const QMV_UNIT_WORDS = 4;
+
+/** Invocations per workgroup of the matrix-vector kernel (WG / team teams). */
+const QMV_WORKGROUP = 128;
 
 /**
  * The lanes of one team of the matrix-vector kernel: the device's subgroup
@@ -119,41 +127,62 @@ function gcd(a: number, b: number): number {
   return b === 0 ? a : gcd(b, a % b);
 }
 
-/** The team sums by subgroupAdd, kept only when every team is exactly one full subgroup. */
-const SUBGROUP_SUM = `for (var j = 0u; j < COLS; j++) { total[j] = subgroupAdd(acc[j]); }
-  let members = subgroupAdd(1u);
-  let first_team = subgroupBroadcastFirst(team);
-  if (!subgroupAll(sg_size == TEAM && members == TEAM && first_team == team)) { misfit = 1u; }
-  by_subgroup = workgroupUniformLoad(&misfit) == 0u;`;
+/**
+ * The X slot: x at binding 2 with x_quad(e, q), x[e + 4q..e + 4q + 3] for e a
+ * multiple of 4 in the aligned case: one vec4 (float32) or vec2 (16-bit) word
+ * load where x's offset is a multiple of 4 (its rows, K apart, then are too: K
+ * is a multiple of 16), else four element loads.
+ */
+function xQuadSlot(d: DType, aligned: boolean): string {
+  if (aligned && d === float32) {
+    return `@group(0) @binding(2) var<storage, read> x_quads: array<vec4<u32>>;
+fn x_quad(e: u32, q: u32) -> vec4<f32> { return bitcast<vec4<f32>>(x_quads[(e >> 2u) + q]); }`;
+  }
+  if (aligned && (d === float16 || d === bfloat16)) {
+    const unpack = d === float16 ? "vec4<f32>(unpack2x16float(v.x), unpack2x16float(v.y))" : "vec4<f32>(bitcast<f32>(v.x << 16u), bitcast<f32>(v.x & 0xffff0000u), bitcast<f32>(v.y << 16u), bitcast<f32>(v.y & 0xffff0000u))";
+    return `@group(0) @binding(2) var<storage, read> x_quads: array<vec2<u32>>;
+fn x_quad(e: u32, q: u32) -> vec4<f32> { let v = x_quads[(e >> 2u) + q]; return ${unpack}; }`;
+  }
+  return `${inputDecl(0, 2, d)}
+fn x_quad(e: u32, q: u32) -> vec4<f32> { let i = e + 4u * q; return vec4<f32>(load_0(i), load_0(i + 1u), load_0(i + 2u), load_0(i + 3u)); }`;
+}
 
-/** x [batches, 1, K] by transposed w [batches, N, K]: the matrix-vector kernel (wgsl/quantized_qmv.wgsl). */
+/** The W slot: the packed words at binding 3, as vec2/vec4 words (w_vec) when `perLoad` > 1, else u32 words (in1). */
+function wSlot(perLoad: number): string {
+  return perLoad > 1 ? `@group(0) @binding(3) var<storage, read> w_vec: array<vec${perLoad}<u32>>;` : inputDecl(1, 3, uint32);
+}
+
+/** x [batches, 1, K] by transposed w [batches, N, K]: the matrix-vector kernel (wgsl/quantized_qmv.wgsl, loop bodies from qmv-codegen.ts). */
 function quantizedMatvec(gpu: WebGpuBackend, p: QuantizedMatmul, [x, w, s, b]: [Tensor, Tensor, Tensor, Tensor | undefined], res: Tensor, batches: number): void {
   const { groupSize, bits } = p.q;
   const nw = w.shape.length;
-  const N = w.shape[nw - 2]!, K = x.shape[x.shape.length - 1]!;
+  const N = w.shape[nw - 2]!, K = x.shape[x.shape.length - 1]!, wpr = w.shape[nw - 1]!;
   const { team, subgroups } = qmvTeam(gpu);
   const unitWords = qmvUnitWords(bits, groupSize);
-  const colTiles = Math.ceil(N / ((256 / team) * QMV_COLS));
+  // whole units as one vector load where every row's units start at a multiple of the vector's words
+  const wordsPerLoad = (unitWords === 2 || unitWords === 4) && w.offset % unitWords === 0 && wpr % unitWords === 0 ? unitWords : 1;
+  const xAligned = x.offset % 4 === 0;
+  const layout: QmvLayout = { bits, groupSize, affine: p.q.mode === "affine", rows: QMV_ROWS, unitWords, wordsPerLoad };
+  const rowTiles = Math.ceil(N / ((QMV_WORKGROUP / team) * QMV_ROWS));
   gpu.run(
     {
       op: "quantizedMatmul",
       file: "quantized_qmv",
       helpers: [],
-      key: `${[x, w, s, b].map((t) => t?.dtype.name).join(",")}|${p.q.mode}|${bits}|${groupSize}|${team}|${subgroups}`,
+      key: `${[x, w, s, b].map((t) => t?.dtype.name).join(",")}|${p.q.mode}|${bits}|${groupSize}|${team}|${subgroups}|${wordsPerLoad}|${xAligned}`,
       slots: () => ({
         ENABLE: subgroups ? "enable subgroups;" : "",
         HELPERS: HELPERS.map((h) => kernelFile(h)!).join("\n"),
-        X: inputDecl(0, 2, x.dtype), W: inputDecl(1, 3, uint32), GROUPS: groupsSlot(p.q, 2, 4, s.dtype, b?.dtype),
-        BITS: bits, GS: groupSize, UNIT_WORDS: unitWords, TEAM: team, COLS: QMV_COLS,
-        SCRATCH: Math.max(256 * QMV_COLS, ((team + 1) * unitWords * 32) / bits),
+        X: xQuadSlot(x.dtype, xAligned), W: wSlot(wordsPerLoad), GROUPS: groupsSlot(p.q, 2, 4, s.dtype, b?.dtype),
+        TEAM: team, ROWS: QMV_ROWS, WG: QMV_WORKGROUP, UNIT: unitValues(layout), UNROLL: QMV_UNROLL,
         SUBGROUP_ARGS: subgroups ? ", @builtin(subgroup_size) sg_size: u32" : "",
-        SUBGROUP_SUM: subgroups ? SUBGROUP_SUM : "",
+        ROW_SETUP: rowSetup(layout), MAIN_UNITS: unitsCode(layout, QMV_UNROLL), TAIL_UNIT: unitsCode(layout, 1), SUMS: teamSums(layout, subgroups),
       }),
     },
     gpu.gpuBuffer(res),
-    [N, K, w.shape[nw - 1]!, s.shape[nw - 1]!, batches, colTiles, x.offset, w.offset, s.offset, b?.offset ?? 0],
+    [N, K, wpr, s.shape[nw - 1]!, batches, rowTiles, x.offset, w.offset, s.offset, b?.offset ?? 0],
     [x, w, s, ...(b ? [b] : [])].map((t) => gpu.gpuBuffer(t)),
-    batches * colTiles,
+    batches * rowTiles,
   );
 }
 

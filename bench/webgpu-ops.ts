@@ -90,20 +90,24 @@ if (fast.scaledDotProductAttention) {
     }
   }
 }
-// quantized matrix-vector products: the packed weights' bytes per second (no torch counterpart)
-const [QN, QK] = small ? [1024, 1024] : [16384, 4096];
-for (const bits of [4, 8]) {
-  const wBytes = (QN * QK * bits) / 8 + 2 * (QN * QK / 64) * 4;
-  benches.push({
-    key: `quantizedMatmul 1x${QK} by ${QN}x${QK} ${bits}-bit (weights)`, torch: ["none", {}],
-    inputs: () => {
-      const w = mx.random.normal([QN, QK], { key: mx.random.key(3), stream: mx.webgpu });
-      const [wq, sc, bi] = mx.quantize(w, 64, bits, { stream: mx.webgpu });
-      return [mx.random.normal([1, QK], { key: mx.random.key(4), stream: mx.webgpu }), wq, sc, bi];
-    },
-    run: ([x, wq, sc, bi]) => mx.quantizedMatmul(x!, wq!, sc!, bi!, { transpose: true, groupSize: 64, bits, stream: mx.webgpu }),
-    unit: "GB/s", score: gbps(wBytes), higherIsBetter: true,
-  });
+// quantized matrix-vector products: the packed weights' bytes per second (no torch counterpart); an
+// LLM layer's size (32 MiB of 4-bit weights: a few microseconds, where a dispatch's fixed cost shows)
+// and one 4 times larger, where the kernel's own bandwidth shows more
+const QMV_SIZES: [number, number][] = small ? [[1024, 1024]] : [[16384, 4096], [32768, 8192]];
+for (const [QN, QK] of QMV_SIZES) {
+  for (const bits of [4, 8]) {
+    const wBytes = (QN * QK * bits) / 8 + 2 * (QN * QK / 64) * 4;
+    benches.push({
+      key: `quantizedMatmul 1x${QK} by ${QN}x${QK} ${bits}-bit (weights)`, torch: ["none", {}],
+      inputs: () => {
+        const w = mx.random.normal([QN, QK], { key: mx.random.key(3), stream: mx.webgpu });
+        const [wq, sc, bi] = mx.quantize(w, 64, bits, { stream: mx.webgpu });
+        return [mx.random.normal([1, QK], { key: mx.random.key(4), stream: mx.webgpu }), wq, sc, bi];
+      },
+      run: ([x, wq, sc, bi]) => mx.quantizedMatmul(x!, wq!, sc!, bi!, { transpose: true, groupSize: 64, bits, stream: mx.webgpu }),
+      unit: "GB/s", score: gbps(wBytes), higherIsBetter: true,
+    });
+  }
 }
 
 if (only) benches.splice(0, benches.length, ...benches.filter((b) => only.test(b.key)));

@@ -213,7 +213,8 @@ const BASE_OPS: readonly OpEntry[] = [
   {
     name: "matmul",
     group: "linalg",
-    dtypes: [mx.float32, mx.float16, mx.bfloat16, mx.float64],
+    // int8 and uint8 pairs: float32 results, the exact integer sums rounded once (integer matrix units on webgpu where the adapter has them)
+    dtypes: [mx.float32, mx.float16, mx.bfloat16, mx.float64, mx.int8, mx.uint8],
     cases: (d) =>
       fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 1, max: 9 }), fc.array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 })).chain(([m, k, n, batch]) =>
         fc.record({ inputs: fc.tuple(inputArb([...batch, m, k], d), inputArb([...batch, k, n], d)), params: fc.constant({}) }),

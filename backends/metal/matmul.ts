@@ -1,13 +1,30 @@
 // Metal matmul through msl/matmul.metal: 32 x 32 output tiles per threadgroup,
 // batches broadcast by their strides, transposed operands read in place;
 // float dtypes on simdgroup matrices (4 simdgroups of 32), integers on the
-// plain tiled kernel (16 x 16 threads), complex64 too (as float2 pairs).
+// plain tiled kernel (16 x 16 threads), complex64 too (as float2 pairs);
+// int8 and uint8 pairs (a float32 result) as float32 copies.
 
-import type { Kernel, OutputSpec } from "../backend.js";
+import type { Kernel, OutputSpec, Tensor } from "../backend.js";
+import { isInexact } from "../../src/dtype.js";
 import type { MetalBackend } from "./backend.js";
+import { astypeKernel } from "./elementwise.js";
 import { computeType, mslType } from "./msl-types.js";
 
 export function matmulKernel(metal: MetalBackend): Kernel {
+  const product = matmulOf(metal);
+  const cast = astypeKernel(metal);
+  return (prim, [a, b], out: OutputSpec) => {
+    if (isInexact(a!.dtype) || !isInexact(out.dtype)) return product(prim, [a!, b!], out);
+    // integer operands with a float result (int8 or uint8 pairs): float copies, released after
+    const [fa, fb] = [a!, b!].map((x) => cast(prim, [x], { shape: x.shape, dtype: out.dtype })) as [Tensor, Tensor];
+    const t = product(prim, [fa, fb], out);
+    metal.release(fa.buffer);
+    metal.release(fb.buffer);
+    return t;
+  };
+}
+
+function matmulOf(metal: MetalBackend): Kernel {
   return (_prim, [a, b], out: OutputSpec) => {
     const nd = out.shape.length;
     const M = a!.shape[nd - 2]!, K = a!.shape[nd - 1]!, N = b!.shape[nd - 1]!;

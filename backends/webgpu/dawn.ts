@@ -12,7 +12,9 @@ export async function requestDawnAdapter(): Promise<FoundAdapter> {
   try {
     const { create, globals } = createRequire(import.meta.url)("webgpu") as { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
     process.env.XDG_RUNTIME_DIR ??= "/tmp";
-    gpu = create(["backend=vulkan"]);
+    // allow_unsafe_apis lets the adapter list its experimental features (the subgroup matrices of
+    // matmul-int8.ts, chromium-experimental-subgroup-matrix); bounds-checked buffer access stays on
+    gpu = create(["backend=vulkan", "enable-dawn-features=allow_unsafe_apis"]);
     for (const [k, v] of Object.entries(globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   } catch (e) {
     return `the npm package 'webgpu' (Dawn) could not be loaded: ${(e as Error).message}`;

@@ -1,7 +1,8 @@
 // The WebGPU device on an adapter found by an entry (Dawn in Node:
 // dawn.ts; `navigator.gpu` in a browser: navigator-gpu.ts): the limits raised
 // to the adapter's and the optional features it offers (shader-f16,
-// subgroups, timestamp-query). Returns the reason when no device starts.
+// subgroups, timestamp-query, and the subgroup matrices of matmul-int8.ts).
+// Returns the reason when no device starts.
 
 export interface GpuContext {
   /** The GPU entry point and adapter, held so the collector never tears them down under the device. */
@@ -15,7 +16,7 @@ export interface GpuContext {
 /** What an entry found: the GPU entry point and its adapter, or the reason there is none. */
 export type FoundAdapter = { gpu: GPU; adapter: GPUAdapter } | string;
 
-const OPTIONAL_FEATURES = ["shader-f16", "subgroups", "timestamp-query"] as const;
+const OPTIONAL_FEATURES = ["shader-f16", "subgroups", "timestamp-query", "chromium-experimental-subgroup-matrix"] as const;
 
 const RAISED_LIMITS = [
   "maxStorageBufferBindingSize",

@@ -161,8 +161,7 @@ export function whereKernel(gpu: WebGpuBackend): Kernel {
 export function astypeKernel(gpu: WebGpuBackend): Kernel {
   return (_prim, [x], out) => {
     if (x!.dtype === out.dtype) return contiguousCopy(gpu, x!);
-    const { expr, isBool } = castWgsl(x!.dtype, out.dtype);
-    return mapKernel(gpu, "astype", [x!], out, expr, isBool);
+    return astypeTensor(gpu, x!, out.dtype);
   };
 }
 
@@ -176,6 +175,12 @@ export function castResult(gpu: WebGpuBackend, res: Tensor, out: OutputSpec): Te
   const cast = mapKernel(gpu, "astype", [res], out, expr, isBool);
   gpu.release(res.buffer);
   return cast;
+}
+
+/** `x` cast to `dtype` in a new contiguous tensor (the caller releases it). */
+export function astypeTensor(gpu: WebGpuBackend, x: Tensor, dtype: DType): Tensor {
+  const { expr, isBool } = castWgsl(x.dtype, dtype);
+  return mapKernel(gpu, "astype", [x], { shape: x.shape, dtype }, expr, isBool);
 }
 
 /** A contiguous copy of `t` (same dtype, every bit kept). */

@@ -3,18 +3,20 @@
 // workgroup memory (single or double buffered), float32 accumulation, operands
 // read through their strides (transposes and broadcast batches cost no copy);
 // the tile shape per class of problem from matmul-tuning.ts; matrix-vector
-// products through matvec.ts; f16/bf16 outputs cast after; complex64 through
-// matmul-complex.ts.
+// products through matvec.ts; int8 @ int8 on subgroup matrices where the
+// adapter has them (matmul-int8.ts); f16/bf16 outputs cast after; complex64
+// through matmul-complex.ts.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
-import { bfloat16, complex64, float16, float32, type DType } from "../../src/dtype.js";
+import { bfloat16, complex64, float16, float32, isInexact, type DType } from "../../src/dtype.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
 import { inputDecl } from "./codegen.js";
-import { castResult } from "./elementwise.js";
+import { astypeTensor, castResult } from "./elementwise.js";
 import { complexMatmul } from "./matmul-complex.js";
 import { configName, type MatmulConfig } from "./matmul-configs.js";
 import { matmulConfigFor, type MatmulClass } from "./matmul-tuning.js";
 import { matvecApplies, encodeMatvec } from "./matvec.js";
+import { encodeInt8Matmul, int8MatmulPlan } from "./matmul-int8.js";
 
 /** The generated slots for the accumulators, one k step and the stores of a tile shape. */
 function registerBlock({ TM, TN }: MatmulConfig): { ACC: string; FMA: string; STORE: string } {
@@ -178,9 +180,14 @@ function encodeMatmul(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: readonly 
 export function matmulKernel(gpu: WebGpuBackend): Kernel {
   return (_prim, [a, b], out: OutputSpec) => {
     if (out.dtype === complex64) return complexMatmul(gpu, a!, b!, out);
-    const res = matvecApplies(a!, b!, out.shape)
-      ? encodeMatvec(gpu, a!, b!, out.shape)
-      : encodeMatmul(gpu, a!, b!, out.shape, matmulConfigFor(gpu, classOf(a!, b!, out.shape)));
+    const int8 = int8MatmulPlan(gpu, a!, b!, out.shape);
+    if (int8) return encodeInt8Matmul(gpu, a!, b!, out.shape, int8);
+    // other integer operands (8-bit pairs the subgroup matrices do not take) as float32 copies
+    const [fa, fb] = [a!, b!].map((x) => (isInexact(x.dtype) ? x : astypeTensor(gpu, x, float32))) as [Tensor, Tensor];
+    const res = matvecApplies(fa, fb, out.shape)
+      ? encodeMatvec(gpu, fa, fb, out.shape)
+      : encodeMatmul(gpu, fa, fb, out.shape, matmulConfigFor(gpu, classOf(fa, fb, out.shape)));
+    for (const [x, f] of [[a!, fa], [b!, fb]] as const) if (f !== x) gpu.release(f.buffer);
     return castResult(gpu, res, out);
   };
 }

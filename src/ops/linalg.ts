@@ -1,10 +1,12 @@
 // matmul with NumPy's rules: 1-D operands are promoted to matrices and the
 // added axis removed afterwards, batch dimensions broadcast, dtypes promote
-// (integers and bool compute in float32, as MLX does).
+// (integers and bool compute in float32, as MLX does; int8 @ int8 and
+// uint8 @ uint8 reach the primitive uncast, its float32 result the exact
+// integer sums rounded once, so a backend may run them on integer matrix units).
 
 import { MxArray } from "../array.js";
 import { checkOptions } from "./strict-options.js";
-import { float32, isInexact, promoteTypes } from "../dtype.js";
+import { float32, int8, isInexact, promoteTypes, uint8 } from "../dtype.js";
 import { opError } from "../errors.js";
 import { Matmul } from "../primitives/misc.js";
 import { broadcastShapes } from "../shape.js";
@@ -15,7 +17,10 @@ import { broadcastTo, expandDims, squeeze } from "./layout.js";
 /**
  * Matrix product with NumPy's rules: a 1-D operand is a row (first) or column
  * (second) vector whose axis is removed from the result, and batch axes
- * broadcast. Integer and bool inputs compute in float32.
+ * broadcast. Integer and bool inputs give float32: int8 @ int8 and
+ * uint8 @ uint8 the exact integer sums rounded once (on the webgpu backend
+ * they run on the adapter's integer matrix units where it has them), other
+ * integers as float32 products.
  * @example
  * ```ts
  * const a = mx.array([[1, 2], [3, 4]]);
@@ -33,7 +38,8 @@ export function matmul(x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
   let b = toArray("matmul", y, s, undefined, "second input");
   if (a.ndim === 0 || b.ndim === 0) throw opError("matmul", "inputs must have at least one dimension (use multiply for scalars)", [a, b], "value");
   let d = promoteTypes(a.dtype, b.dtype);
-  if (!isInexact(d)) d = float32;
+  const eightBitPair = a.dtype === b.dtype && (a.dtype === int8 || a.dtype === uint8);
+  if (!isInexact(d) && !eightBitPair) d = float32;
   const aVec = a.ndim === 1, bVec = b.ndim === 1;
   if (aVec) a = expandDims(a, 0, o);
   if (bVec) b = expandDims(b, -1, o);

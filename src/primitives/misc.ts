@@ -2,21 +2,29 @@
 // matmul (batched, broadcast batch dims), arange, and Threefry random bits.
 
 import type { MxArray } from "../array.js";
-import { uint16, uint32, uint8, type DType } from "../dtype.js";
+import { float32, isInexact, uint16, uint32, uint8, type DType } from "../dtype.js";
 import { ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { addOptional, batchFirst, on } from "./autodiff.js";
 
-/** a: [...batch, M, K], b: [...batch, K, N] with equal batch shapes (the op broadcasts). */
+/**
+ * a: [...batch, M, K], b: [...batch, K, N] with equal batch shapes and dtypes
+ * (the op broadcasts and promotes); integer operands (int8 or uint8 pairs)
+ * give float32, the exact sums rounded once.
+ */
 export class Matmul extends Primitive {
   readonly name = "matmul";
   output([a, b]: readonly Spec[]): Spec {
     const shape = [...a!.shape.slice(0, -1), b!.shape[b!.shape.length - 1]!];
-    return { shape, dtype: a!.dtype };
+    return { shape, dtype: isInexact(a!.dtype) ? a!.dtype : float32 };
   }
+  /** No cotangent for an integer operand. */
   override vjp([a, b]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
     const o = on(ct);
-    return [ops.matmul(ct, ops.swapaxes(b!, -1, -2, o), o), ops.matmul(ops.swapaxes(a!, -1, -2, o), ct, o)];
+    return [
+      isInexact(a!.dtype) ? ops.matmul(ct, ops.swapaxes(b!, -1, -2, o), o) : null,
+      isInexact(b!.dtype) ? ops.matmul(ops.swapaxes(a!, -1, -2, o), ct, o) : null,
+    ];
   }
   override jvp([a, b]: readonly MxArray[], [ta, tb]: readonly (MxArray | null)[], out: MxArray): MxArray | null {
     const o = on(out);

@@ -92,6 +92,37 @@ interface Int8Plan {
   groups: number;
 }
 
+/** Fragment shape and types of one kernel. */
+interface Fragments {
+  T: string;
+  R: string;
+  cfg: SubgroupMatrixConfig;
+  la: Layout;
+  lb: Layout;
+}
+
+/** The accumulators and their multiply-accumulates, fragment (i, j) of A's i and B's j. */
+function accumulators({ R, cfg }: Fragments): { ACCS: string; MMAS: string } {
+  const accs: string[] = [], mmas: string[] = [];
+  for (let i = 0; i < FM; i++) {
+    for (let j = 0; j < FN; j++) {
+      accs.push(`var acc_${i}_${j} = subgroup_matrix_result<${R}, ${cfg.N}, ${cfg.M}>();`);
+      mmas.push(`acc_${i}_${j} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, acc_${i}_${j});`);
+    }
+  }
+  return { ACCS: accs.join("\n  "), MMAS: mmas.join("\n      ") };
+}
+
+/** wgsl/matmul-int8.wgsl's slots: fragments loaded from the operands in memory, the tile converted through workgroup memory. */
+function directSlots(f: Fragments): Record<string, string> {
+  const { T, cfg, la, lb } = f;
+  const loads: string[] = [], stores: string[] = [];
+  for (let i = 0; i < FM; i++) loads.push(`let a${i} = subgroupMatrixLoad<subgroup_matrix_left<${T}, ${cfg.K}, ${cfg.M}>>(&a, a_at(a_base, row0 + ${i * cfg.M}u, k, lda), ${la.colMajor}, lda);`);
+  for (let j = 0; j < FN; j++) loads.push(`let b${j} = subgroupMatrixLoad<subgroup_matrix_right<${T}, ${cfg.N}, ${cfg.K}>>(&b, b_at(b_base, k, col0 + ${j * cfg.N}u, ldb), ${lb.colMajor}, ldb);`);
+  for (let i = 0; i < FM; i++) for (let j = 0; j < FN; j++) stores.push(`subgroupMatrixStore(&tile, ${i * cfg.M * FN * cfg.N + j * cfg.N}u, acc_${i}_${j}, false, TILE_N);`);
+  return { ...accumulators(f), LOADS: loads.join("\n    "), STORES: stores.join("\n  ") };
+}
+
 /** The launch of C = A @ B (C of `shape`) on subgroup matrices, or undefined where it does not apply. */
 export function int8MatmulPlan(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: readonly number[]): Int8Plan | undefined {
   const signed = a.dtype === int8 && b.dtype === int8;
@@ -108,28 +139,17 @@ export function int8MatmulPlan(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: 
   const la = layoutOf(a, batchShape), lb = layoutOf(b, batchShape);
   if (!la || !lb) return undefined;
   const batches = batchShape.reduce((s, d) => s * d, 1);
-  const tilesN = N / tileN, tiles = (M / tileM) * tilesN;
   const [T, R] = signed ? ["i8", "i32"] : ["u8", "u32"];
-  const frag = (i: number, j: number) => `acc_${i}_${j}`;
-  const accs: string[] = [], loads: string[] = [], mmas: string[] = [], stores: string[] = [];
-  for (let i = 0; i < FM; i++) loads.push(`let a${i} = subgroupMatrixLoad<subgroup_matrix_left<${T}, ${cfg.K}, ${cfg.M}>>(&a, a_at(a_base, row0 + ${i * cfg.M}u, k, lda), ${la.colMajor}, lda);`);
-  for (let j = 0; j < FN; j++) loads.push(`let b${j} = subgroupMatrixLoad<subgroup_matrix_right<${T}, ${cfg.N}, ${cfg.K}>>(&b, b_at(b_base, k, col0 + ${j * cfg.N}u, ldb), ${lb.colMajor}, ldb);`);
-  for (let i = 0; i < FM; i++) {
-    for (let j = 0; j < FN; j++) {
-      accs.push(`var ${frag(i, j)} = subgroup_matrix_result<${R}, ${cfg.N}, ${cfg.M}>();`);
-      mmas.push(`${frag(i, j)} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, ${frag(i, j)});`);
-      stores.push(`subgroupMatrixStore(&tile, ${i * cfg.M * tileN + j * cfg.N}u, ${frag(i, j)}, false, TILE_N);`);
-    }
-  }
+  const f: Fragments = { T, R, cfg, la, lb };
+  const tilesN = N / tileN, tiles = (M / tileM) * tilesN;
   const call: KernelCall = {
     op: "matmul",
     file: "matmul-int8",
     helpers: [],
     key: `${T}|${cfg.M}x${cfg.N}x${cfg.K}|${sg}|${la.colMajor}|${lb.colMajor}`,
     slots: () => ({
-      T, R, SG: sg, MS: cfg.M, NS: cfg.N, KS: cfg.K, FM, FN,
-      COLMAJOR_A: String(la.colMajor), COLMAJOR_B: String(lb.colMajor),
-      ACCS: accs.join("\n  "), LOADS: loads.join("\n    "), MMAS: mmas.join("\n    "), STORES: stores.join("\n  "),
+      T, R, SG: sg, MS: cfg.M, NS: cfg.N, KS: cfg.K, FM, FN, COLMAJOR_A: String(la.colMajor), COLMAJOR_B: String(lb.colMajor),
+      ...directSlots(f),
     }),
   };
   const params = [M, N, K, tilesN, tiles, tiles * batches, a.offset, la.batchStride, b.offset, lb.batchStride, la.ld, lb.ld];

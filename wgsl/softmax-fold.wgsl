@@ -4,6 +4,7 @@
 
 var<workgroup> part: array<f32, 256>;
 var<workgroup> part32: array<f32, 32>;
+var<workgroup> part4: array<f32, 4>;
 
 /** The maximum (NaN-propagating) or the sum of a and b. */
 fn combine(a: f32, b: f32, is_max: bool) -> f32 { return select(a + b, maximum_f(a, b), is_max); }
@@ -25,18 +26,18 @@ fn fold_quarter(i: u32, is_max: bool) -> f32 {
 /**
  * The workgroup's maximum (NaN-propagating) or sum of `v` (every invocation
  * calls it; all get the result), paired as a halving tree over the 256 shares:
- * 32 invocations each fold 8 shares, then every invocation folds the 32.
- * Two barriers; a following call's writes cannot overtake this call's reads
- * (each invocation reads part32 before it reaches the next call's first barrier).
+ * 32 invocations each fold 8 shares, 4 fold those 32 to 4, then every
+ * invocation folds the 4 (a third barrier is cheaper than every invocation
+ * reading all 32). A following call's writes cannot overtake this call's
+ * reads: each array is written again only after a barrier that every
+ * invocation reaches after its last read of it.
  */
 fn fold(v: f32, lid: u32, is_max: bool) -> f32 {
   part[lid] = v;
   workgroupBarrier();
   if (lid < 32u) { part32[lid] = fold8(lid, is_max); }
   workgroupBarrier();
-  let q0 = fold_quarter(0u, is_max);
-  let q1 = fold_quarter(1u, is_max);
-  let q2 = fold_quarter(2u, is_max);
-  let q3 = fold_quarter(3u, is_max);
-  return combine(combine(q0, q2, is_max), combine(q1, q3, is_max), is_max);
+  if (lid < 4u) { part4[lid] = fold_quarter(lid, is_max); }
+  workgroupBarrier();
+  return combine(combine(part4[0], part4[2], is_max), combine(part4[1], part4[3], is_max), is_max);
 }

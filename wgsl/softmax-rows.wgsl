@@ -25,6 +25,7 @@ const WORDS = {{WORDS}}u;
 
 var<workgroup> key_part: array<u32, 256>;
 var<workgroup> key_part32: array<u32, 32>;
+var<workgroup> key_part4: array<u32, 4>;
 
 /** The bits of `v` as a key whose unsigned order is the float order (-0 below +0), a positive NaN above +inf. */
 fn order_key(v: f32) -> u32 {
@@ -34,23 +35,29 @@ fn order_key(v: f32) -> u32 {
 
 fn key_value(k: u32) -> f32 { return bitcast<f32>(select(~k, k & 0x7fffffffu, (k & 0x80000000u) != 0u)); }
 
+/** The maximum of 8 keys (unsigned order). */
+fn max8(a: u32, b: u32, c: u32, d: u32, e: u32, f: u32, g: u32, h: u32) -> u32 { return max(max(max(a, b), max(c, d)), max(max(e, f), max(g, h))); }
+
 /**
  * The workgroup's maximum of the shares (order keys), as a float (every invocation
- * calls it; all get the result): 32 invocations each take 8 shares, then every
- * invocation the 32. The second barrier keeps a later write from overtaking the reads.
+ * calls it; all get the result): 32 invocations each take 8 shares, 4 the 32,
+ * then every invocation the 4. Each array is written again only after a barrier
+ * every invocation reaches after its last read of it.
  */
 fn fold_max(share: u32, lid: u32) -> f32 {
   key_part[lid] = share;
   workgroupBarrier();
   if (lid < 32u) {
-    var k = key_part[8u * lid];
-    for (var j = 1u; j < 8u; j++) { k = max(k, key_part[8u * lid + j]); }
-    key_part32[lid] = k;
+    let i = 8u * lid;
+    key_part32[lid] = max8(key_part[i], key_part[i + 1u], key_part[i + 2u], key_part[i + 3u], key_part[i + 4u], key_part[i + 5u], key_part[i + 6u], key_part[i + 7u]);
   }
   workgroupBarrier();
-  var k = key_part32[0];
-  for (var j = 1u; j < 32u; j++) { k = max(k, key_part32[j]); }
-  return key_value(k);
+  if (lid < 4u) {
+    let i = 8u * lid;
+    key_part4[lid] = max8(key_part32[i], key_part32[i + 1u], key_part32[i + 2u], key_part32[i + 3u], key_part32[i + 4u], key_part32[i + 5u], key_part32[i + 6u], key_part32[i + 7u]);
+  }
+  workgroupBarrier();
+  return key_value(max(max(key_part4[0], key_part4[1]), max(key_part4[2], key_part4[3])));
 }
 
 @compute @workgroup_size(256)

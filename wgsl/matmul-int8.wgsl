@@ -7,9 +7,9 @@
 // K walked KS at a time with the fragments loaded straight from the operands
 // (row- or column-major, per COLMAJOR_A / COLMAJOR_B). The tile goes through
 // workgroup memory to be converted and stored as coalesced float32 rows.
-// Slots (filled by backends/webgpu/matmul-int8.ts): T (i8 or u8), R (i32 or u32), SG (subgroup
-//   size), MS, NS, KS (the fragment shape), FM, FN, COLMAJOR_A, COLMAJOR_B, ACCS, LOADS, MMAS, STORES
-//   (the generated fragment code).
+// Slots (filled by backends/webgpu/matmul-int8.ts): R (i32 or u32), SG (subgroup size), MS, NS, KS
+//   (the fragment shape), FM, FN, COLMAJOR_A, COLMAJOR_B, ACCS, LOADS, MMAS, STORES (the generated
+//   fragment code, on i8 or u8 fragments).
 // params: [M, N, K, tiles along N, tiles per batch, workgroups, a offset, a batch stride, b offset,
 //   b batch stride, lda, ldb] (offsets and strides in elements; every one a multiple of 4)
 enable chromium_experimental_subgroup_matrix;

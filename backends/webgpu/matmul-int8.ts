@@ -25,8 +25,9 @@ interface SubgroupMatrixConfig {
 const FM = 2, FN = 4;
 
 /**
- * Largest K with no int32 (uint32) overflow, with margin: |a b| <= 2^14 for
- * int8 (2^16 for uint8), so K <= 2^15 keeps every partial sum below 2^31.
+ * Largest K with no overflow: |a b| <= 2^14 for int8 and a b < 2^16 for
+ * uint8, so with K <= 2^15 every partial sum stays below 2^29 (int32) and
+ * 2^31 (uint32).
  */
 const MAX_K = 2 ** 15;
 
@@ -92,35 +93,24 @@ interface Int8Plan {
   groups: number;
 }
 
-/** Fragment shape and types of one kernel. */
-interface Fragments {
-  T: string;
-  R: string;
-  cfg: SubgroupMatrixConfig;
-  la: Layout;
-  lb: Layout;
-}
-
-/** The accumulators and their multiply-accumulates, fragment (i, j) of A's i and B's j. */
-function accumulators({ R, cfg }: Fragments): { ACCS: string; MMAS: string } {
-  const accs: string[] = [], mmas: string[] = [];
+/**
+ * wgsl/matmul-int8.wgsl's generated slots: the FM x FN accumulators, the
+ * fragments of one K step loaded from the operands in memory (element
+ * type T), their multiply-accumulates, and the stores of the tile into
+ * workgroup memory (result type R).
+ */
+function fragmentCode(T: string, R: string, cfg: SubgroupMatrixConfig, la: Layout, lb: Layout): Record<string, string> {
+  const accs: string[] = [], loads: string[] = [], mmas: string[] = [], stores: string[] = [];
+  for (let i = 0; i < FM; i++) loads.push(`let a${i} = subgroupMatrixLoad<subgroup_matrix_left<${T}, ${cfg.K}, ${cfg.M}>>(&a, a_at(a_base, row0 + ${i * cfg.M}u, k, lda), ${la.colMajor}, lda);`);
+  for (let j = 0; j < FN; j++) loads.push(`let b${j} = subgroupMatrixLoad<subgroup_matrix_right<${T}, ${cfg.N}, ${cfg.K}>>(&b, b_at(b_base, k, col0 + ${j * cfg.N}u, ldb), ${lb.colMajor}, ldb);`);
   for (let i = 0; i < FM; i++) {
     for (let j = 0; j < FN; j++) {
       accs.push(`var acc_${i}_${j} = subgroup_matrix_result<${R}, ${cfg.N}, ${cfg.M}>();`);
       mmas.push(`acc_${i}_${j} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, acc_${i}_${j});`);
+      stores.push(`subgroupMatrixStore(&tile, ${i * cfg.M * FN * cfg.N + j * cfg.N}u, acc_${i}_${j}, false, TILE_N);`);
     }
   }
-  return { ACCS: accs.join("\n  "), MMAS: mmas.join("\n      ") };
-}
-
-/** wgsl/matmul-int8.wgsl's slots: fragments loaded from the operands in memory, the tile converted through workgroup memory. */
-function directSlots(f: Fragments): Record<string, string> {
-  const { T, cfg, la, lb } = f;
-  const loads: string[] = [], stores: string[] = [];
-  for (let i = 0; i < FM; i++) loads.push(`let a${i} = subgroupMatrixLoad<subgroup_matrix_left<${T}, ${cfg.K}, ${cfg.M}>>(&a, a_at(a_base, row0 + ${i * cfg.M}u, k, lda), ${la.colMajor}, lda);`);
-  for (let j = 0; j < FN; j++) loads.push(`let b${j} = subgroupMatrixLoad<subgroup_matrix_right<${T}, ${cfg.N}, ${cfg.K}>>(&b, b_at(b_base, k, col0 + ${j * cfg.N}u, ldb), ${lb.colMajor}, ldb);`);
-  for (let i = 0; i < FM; i++) for (let j = 0; j < FN; j++) stores.push(`subgroupMatrixStore(&tile, ${i * cfg.M * FN * cfg.N + j * cfg.N}u, acc_${i}_${j}, false, TILE_N);`);
-  return { ...accumulators(f), LOADS: loads.join("\n    "), STORES: stores.join("\n  ") };
+  return { ACCS: accs.join("\n  "), LOADS: loads.join("\n    "), MMAS: mmas.join("\n    "), STORES: stores.join("\n  ") };
 }
 
 /** The launch of C = A @ B (C of `shape`) on subgroup matrices, or undefined where it does not apply. */
@@ -140,7 +130,6 @@ export function int8MatmulPlan(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: 
   if (!la || !lb) return undefined;
   const batches = batchShape.reduce((s, d) => s * d, 1);
   const [T, R] = signed ? ["i8", "i32"] : ["u8", "u32"];
-  const f: Fragments = { T, R, cfg, la, lb };
   const tilesN = N / tileN, tiles = (M / tileM) * tilesN;
   const call: KernelCall = {
     op: "matmul",
@@ -148,8 +137,8 @@ export function int8MatmulPlan(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: 
     helpers: [],
     key: `${T}|${cfg.M}x${cfg.N}x${cfg.K}|${sg}|${la.colMajor}|${lb.colMajor}`,
     slots: () => ({
-      T, R, SG: sg, MS: cfg.M, NS: cfg.N, KS: cfg.K, FM, FN, COLMAJOR_A: String(la.colMajor), COLMAJOR_B: String(lb.colMajor),
-      ...directSlots(f),
+      R, SG: sg, MS: cfg.M, NS: cfg.N, KS: cfg.K, FM, FN, COLMAJOR_A: String(la.colMajor), COLMAJOR_B: String(lb.colMajor),
+      ...fragmentCode(T, R, cfg, la, lb),
     }),
   };
   const params = [M, N, K, tilesN, tiles, tiles * batches, a.offset, la.batchStride, b.offset, lb.batchStride, la.ld, lb.ld];

@@ -76,19 +76,27 @@ fn mx_exp_parts(x: f32) -> MxExpParts {
   return mx_exp_poly(k.i, r.x, r.y);
 }
 
-// e^x on its own short path, without a branch: r = x - k ln2 rounded once
-// (2^-26 of 1 at most), e^r - 1 by Taylor to r^7 (the rest below 2^-27),
-// v = 1 + that rounded once (under 0.85 ulp), then 2^k added to v's exponent
+// e^x = 2^k (1 + s) for |x| <= 104 on the short path: k = round(x / ln2),
+// r = x - k ln2 rounded once (2^-26 of 1 at most), s = e^r - 1 by Taylor to
+// r^7 (the rest below 2^-27), rounded once.
+struct MxExpShort { k: MxRound, s: f32 }
+
+fn mx_exp_short(x: f32) -> MxExpShort {
+  let k = mx_round_product(x, 1.44269502);
+  let r = (x - k.f * 0.693145752) - k.f * 1.42860677e-06;
+  return MxExpShort(k, r + r * r * (0.5 + r * (0.166666672 + r * (0.0416666679 + r * (0.00833333377 + r * (0.00138888892 + r * 0.000198412701))))));
+}
+
+// e^x on its own short path, without a branch: mx_exp_short's reduction,
+// v = 1 + s rounded once (under 0.85 ulp), then 2^k added to v's exponent
 // on the bits (exact); a biased exponent past 254 is inf, one below 1 a
 // subnormal rounded on the integer significand (so a driver that flushes
 // subnormals in arithmetic still returns them). x is clamped to [-104, 89]
 // (beyond, e^x rounds to 0 or overflows) and NaN is selected back at the end.
 fn mx_exp(x: f32) -> f32 {
-  let xc = clamp(x, -104.0, 89.0);
-  let k = mx_round_product(xc, 1.44269502);
-  let r = (xc - k.f * 0.693145752) - k.f * 1.42860677e-06;
-  let v = 1.0 + (r + r * r * (0.5 + r * (0.166666672 + r * (0.0416666679 + r * (0.00833333377 + r * (0.00138888892 + r * 0.000198412701))))));
-  let ki = k.i;
+  let e = mx_exp_short(clamp(x, -104.0, 89.0));
+  let v = 1.0 + e.s;
+  let ki = e.k.i;
   let vb = bitcast<u32>(v);
   let be = i32(vb >> 23u) + ki;
   let normal = select(vb + (bitcast<u32>(ki) << 23u), 0x7f800000u, be >= 255);
@@ -298,24 +306,22 @@ fn mx_sigmoid(x: f32) -> f32 {
 }
 
 // tanh |x| = u / (u + 2) with u = e^2|x| - 1 on one path for every |x| (no
-// piece to select, no lanes of a workgroup running two): 2|x| = k ln2 + h,
-// e^h - 1 = s by Taylor to h^7 (as mx_exp), u = (2^k - 1) + 2^k s (2^k s
-// exact, 2^k - 1 exact for k <= 24, so one rounding), and the quotient
-// corrected by its residual (so the driver's division may be off by its
-// 2.5 ulp); an error of u shrinks by 2 / (u + 2) in the quotient, but where u
-// has just crossed a power of 2 and the quotient has not, u's rounding is up
-// to one ulp of the result: at most 2 ulp (measured 2; the two-piece form
-// this replaced gave 1 at 1.4 times the cost on the H200). |x| is clamped to
-// 9.1 (beyond, tanh rounds to 1); tiny |x| and NaN return x.
+// piece to select, no lanes of a workgroup running two): e^2|x| = 2^k (1 + s)
+// (mx_exp_short), u = (2^k - 1) + 2^k s (2^k s exact, 2^k - 1 exact for
+// k <= 24, so one rounding; above, 2^k - 1's own rounding moves the quotient
+// by far less than an ulp), and the quotient corrected by its residual (so
+// the driver's division may be off by its 2.5 ulp); an error of u shrinks by
+// 2 / (u + 2) in the quotient, but where u has just crossed a power of 2 and
+// the quotient has not, u's rounding is up to one ulp of the result: at most
+// 2 ulp (measured 2; the two-piece form this replaced gave 1 at 1.4 times
+// the cost on the H200). |x| is clamped to 9.1 (beyond, tanh rounds to 1);
+// tiny |x| and NaN return x.
 fn mx_tanh(x: f32) -> f32 {
   let a = bitcast<u32>(x) & 0x7fffffffu;
   // |x| clamped to 9.1 (its bits 0x4111999a) on the bits: the float min of the same value, without a float compare
-  let y = 2.0 * bitcast<f32>(min(a, 0x4111999au));
-  let k = mx_round_product(y, 1.44269502);
-  let h = (y - k.f * 0.693145752) - k.f * 1.42860677e-06;
-  let s = h + h * h * (0.5 + h * (0.166666672 + h * (0.0416666679 + h * (0.00833333377 + h * (0.00138888892 + h * 0.000198412701)))));
-  let e = mx_two_pow(k.i);
-  let u = (e - 1.0) + e * s;
+  let ey = mx_exp_short(2.0 * bitcast<f32>(min(a, 0x4111999au)));
+  let e = mx_two_pow(ey.k.i);
+  let u = (e - 1.0) + e * ey.s;
   let inv = 1.0 / (u + 2.0);
   let q0 = u * inv;
   // the residual u - q0 (u + 2) without rounding u + 2: u - q0 u rounded once (near 2 q0), less 2 q0 exactly (Sterbenz)

@@ -2,7 +2,7 @@
 // dawn.ts; `navigator.gpu` in a browser: navigator-gpu.ts): the limits raised
 // to the adapter's and the optional features it offers (shader-f16,
 // subgroups, timestamp-query, and the subgroup matrices of matmul-int8.ts).
-// Returns the reason when no device starts.
+// Returns the reason when no device starts; says whether its subgroups have one size.
 
 export interface GpuContext {
   /** The GPU entry point and adapter, held so the collector never tears them down under the device. */
@@ -40,4 +40,10 @@ export async function openDevice(gpu: GPU, adapter: GPUAdapter): Promise<GpuCont
   const info = (adapter as { info?: GPUAdapterInfo }).info;
   const description = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(" ") || "unknown adapter";
   return { gpu, adapter, device, features: new Set(features), description };
+}
+
+/** The one size every subgroup of a compute dispatch has, where the adapter fixes it (its minimum and maximum agree). */
+export function fixedSubgroupSize(ctx: GpuContext): number | undefined {
+  const info = (ctx.adapter as { info?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).info;
+  return info?.subgroupMinSize !== undefined && info.subgroupMinSize === info.subgroupMaxSize ? info.subgroupMinSize : undefined;
 }

@@ -8,6 +8,7 @@
 import type { Tensor } from "../backend.js";
 import { int8, uint8, float32 } from "../../src/dtype.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
+import { fixedSubgroupSize } from "./device.js";
 
 /** The subgroup-matrix feature as Dawn names it. */
 export const SUBGROUP_MATRIX_FEATURE = "chromium-experimental-subgroup-matrix";
@@ -37,12 +38,6 @@ function configFor(gpu: WebGpuBackend, component: "i8" | "u8", result: "i32" | "
   const info = (gpu.ctx.adapter as { info?: { subgroupMatrixConfigs?: SubgroupMatrixConfig[] } }).info;
   const all = (info?.subgroupMatrixConfigs ?? []).filter((c) => c.componentType === component && c.resultComponentType === result);
   return all.find((c) => c.M === 16 && c.N === 16) ?? all[0];
-}
-
-/** The subgroup size every subgroup of a compute dispatch has, where the adapter fixes one. */
-function fixedSubgroupSize(gpu: WebGpuBackend): number | undefined {
-  const info = (gpu.ctx.adapter as { info?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).info;
-  return info?.subgroupMinSize !== undefined && info.subgroupMinSize === info.subgroupMaxSize ? info.subgroupMinSize : undefined;
 }
 
 /** How an operand is read: its last two dims' leading dimension, whether column-major, and its per-batch stride. */
@@ -118,7 +113,7 @@ export function int8MatmulPlan(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: 
   const signed = a.dtype === int8 && b.dtype === int8;
   if (!signed && !(a.dtype === uint8 && b.dtype === uint8)) return undefined;
   const cfg = configFor(gpu, signed ? "i8" : "u8", signed ? "i32" : "u32");
-  const sg = fixedSubgroupSize(gpu);
+  const sg = fixedSubgroupSize(gpu.ctx);
   if (!cfg || sg === undefined) return undefined;
   const nd = shape.length;
   const M = a.shape[a.shape.length - 2]!, K = a.shape[a.shape.length - 1]!, N = b.shape[b.shape.length - 1]!;

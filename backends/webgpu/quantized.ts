@@ -15,6 +15,7 @@ import { sizeOf } from "../../src/shape.js";
 import { withRowMajor } from "../row-major.js";
 import type { WebGpuBackend } from "./backend.js";
 import { inputDecl } from "./codegen.js";
+import { fixedSubgroupSize } from "./device.js";
 import { castResult, contiguousCopy } from "./elementwise.js";
 import { kernelFile } from "./kernel-files.js";
 import { rowSetup, teamSums, unitsCode, unitValues, type QmvLayout } from "./qmv-codegen.js";
@@ -110,9 +111,8 @@ const QMV_WORKGROUP = 128;
  * subgroupAdd), else 32 (summed through workgroup memory).
  */
 function qmvTeam(gpu: WebGpuBackend): { team: number; subgroups: boolean } {
-  const info = (gpu.ctx.adapter as { info?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).info;
-  const size = info?.subgroupMinSize;
-  const fixed = gpu.ctx.features.has("subgroups") && size !== undefined && size === info?.subgroupMaxSize && [4, 8, 16, 32, 64].includes(size);
+  const size = fixedSubgroupSize(gpu.ctx);
+  const fixed = gpu.ctx.features.has("subgroups") && size !== undefined && [4, 8, 16, 32, 64].includes(size);
   return fixed ? { team: size, subgroups: true } : { team: 32, subgroups: false };
 }
 

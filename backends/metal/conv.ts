@@ -11,7 +11,7 @@ import { float32 } from "../../src/dtype.js";
 import type { Primitive } from "../../src/primitive.js";
 import type { ConvParams } from "../../src/primitives/conv.js";
 import type { MetalBackend } from "./backend.js";
-import { matmulKernel } from "./matmul.js";
+import { matmulProduct } from "./matmul.js";
 import { mslType } from "./msl-types.js";
 
 /** Threads per threadgroup of the Winograd transforms. */
@@ -21,10 +21,9 @@ const THREADS = 256;
  * The convolution of `x` and `w` by `plan` into `out` (of their dtype): the
  * transformed weight U [16, C, O] once, then per chunk of tiles the
  * transformed input V [16, P, C], the batched matmul V @ U ([16, P, O], the
- * matmul kernel's float path, called with the convolution node) and the
- * output transform.
+ * metal matmul's product) and the output transform.
  */
-function winogradConv(metal: MetalBackend, matmul: Kernel, prim: Primitive, x: Tensor, w: Tensor, out: Tensor, plan: WinogradPlan): void {
+function winogradConv(metal: MetalBackend, prim: Primitive, x: Tensor, w: Tensor, out: Tensor, plan: WinogradPlan): void {
   const p = prim.params() as ConvParams;
   const { H, W, C, O, Ho, Wo, TH, TW, tiles, chunk } = plan;
   const lib = { file: "conv-winograd", variant: x.dtype.name, defines: () => ({ T: mslType(x.dtype) }) };
@@ -35,7 +34,7 @@ function winogradConv(metal: MetalBackend, matmul: Kernel, prim: Primitive, x: T
     const pc = Math.min(chunk, tiles - p0);
     metal.run("conv", lib, "winograd_input", [v, x], [p0, pc, C, TH, TW, H, W, p.paddingLo[0]!, p.paddingLo[1]!, x.offset, ...x.strides], { threads: pc * C, group: THREADS });
     const vc = { ...v, shape: [16, pc, C], strides: [pc * C, C, 1] };
-    const m = matmul(prim, [vc, u], { shape: [16, pc, O], dtype: float32 });
+    const m = matmulProduct(metal, vc, u, { shape: [16, pc, O], dtype: float32 });
     metal.run("conv", lib, "winograd_output", [out, m], [p0, pc, O, TH, TW, Ho, Wo], { threads: pc * O, group: THREADS });
     metal.release(m.buffer);
   }
@@ -43,13 +42,12 @@ function winogradConv(metal: MetalBackend, matmul: Kernel, prim: Primitive, x: T
 }
 
 export function convKernel(metal: MetalBackend): Kernel {
-  const matmul = matmulKernel(metal);
   return (prim, [x, w], out) => {
     const p = prim.params() as ConvParams;
     const plan = winogradPlan(p, x!, w!, out.shape, metal.device.maxBufferLength);
     if (plan) {
       const t = metal.allocOutput(out);
-      winogradConv(metal, matmul, prim, x!, w!, t, plan);
+      winogradConv(metal, prim, x!, w!, t, plan);
       return t;
     }
     const { M, Og, K, Cg, TN, TMV, idil1, words } = convGemm(p, x!, w!, out.shape);

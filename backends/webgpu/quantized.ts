@@ -93,8 +93,13 @@ function dequantizeKernel(gpu: WebGpuBackend): Kernel {
     });
 }
 
-/** Rows of w each team of the matrix-vector kernel owns. */
-const QMV_ROWS = 4;
+/**
+ * Rows of w each team of the matrix-vector kernel owns: 8 where a unit is at
+ * most 4 words, so each x value loaded serves 8 rows (on the H200, loading x
+ * bounds the 4-bit product: docs/benchmarks.md), else 4 (the 5 words of a
+ * 5-bit unit: fewer registers).
+ */
+const qmvRows = (unitWords: number): number => (unitWords <= 4 ? 8 : 4);
 
 /** Units whose loads a lane of the matrix-vector kernel issues before using any (its main loop's unroll). */
 const QMV_UNROLL = 2;
@@ -162,8 +167,9 @@ function quantizedMatvec(gpu: WebGpuBackend, p: QuantizedMatmul, [x, w, s, b]: [
   // whole units as one vector load where every row's units start at a multiple of the vector's words
   const wordsPerLoad = (unitWords === 2 || unitWords === 4) && w.offset % unitWords === 0 && wpr % unitWords === 0 ? unitWords : 1;
   const xAligned = x.offset % 4 === 0;
-  const layout: QmvLayout = { bits, groupSize, affine: p.q.mode === "affine", rows: QMV_ROWS, unitWords, wordsPerLoad };
-  const rowTiles = Math.ceil(N / ((QMV_WORKGROUP / team) * QMV_ROWS));
+  const rows = qmvRows(unitWords);
+  const layout: QmvLayout = { bits, groupSize, affine: p.q.mode === "affine", rows, unitWords, wordsPerLoad };
+  const rowTiles = Math.ceil(N / ((QMV_WORKGROUP / team) * rows));
   gpu.run(
     {
       op: "quantizedMatmul",
@@ -174,7 +180,7 @@ function quantizedMatvec(gpu: WebGpuBackend, p: QuantizedMatmul, [x, w, s, b]: [
         ENABLE: subgroups ? "enable subgroups;" : "",
         HELPERS: HELPERS.map((h) => kernelFile(h)!).join("\n"),
         X: xQuadSlot(x.dtype, xAligned), W: wSlot(wordsPerLoad), GROUPS: groupsSlot(p.q, 2, 4, s.dtype, b?.dtype),
-        TEAM: team, ROWS: QMV_ROWS, WG: QMV_WORKGROUP, UNIT: unitValues(layout), UNROLL: QMV_UNROLL,
+        TEAM: team, ROWS: rows, WG: QMV_WORKGROUP, UNIT: unitValues(layout), UNROLL: QMV_UNROLL,
         SUBGROUP_ARGS: subgroups ? ", @builtin(subgroup_size) sg_size: u32" : "",
         ROW_SETUP: rowSetup(layout), MAIN_UNITS: unitsCode(layout, QMV_UNROLL), TAIL_UNIT: unitsCode(layout, 1), SUMS: teamSums(layout, subgroups),
       }),

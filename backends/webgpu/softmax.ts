@@ -20,19 +20,34 @@ const heldPerInvocation = (R: number): number => Math.min(16, Math.max(1, Math.c
 /** Elements of a row wgsl/softmax-rows.wgsl holds per invocation at most (registers). */
 const ROW_HELD = 16;
 
+/** The statements that unpack word `w<i>` into x<i * epw> (and x<i * epw + 1>): both halves of a 16-bit pair at once. */
+function unpackWord(dtype: string, i: number, epw: number): string {
+  const x = (q: number) => `x${i * epw + q}`;
+  if (dtype === "float16") return `let h${i} = unpack2x16float(w${i}); ${x(0)} = h${i}.x; ${x(1)} = h${i}.y;`;
+  if (dtype === "bfloat16") return `${x(0)} = bitcast<f32>(w${i} << 16u); ${x(1)} = bitcast<f32>(w${i} & 0xffff0000u);`;
+  return `${x(0)} = unpack_${dtype}(w${i}, 0u);`;
+}
+
 /** wgsl/softmax-rows.wgsl's statements over the x<j> an invocation holds (`words` words of `epw` elements), unrolled. */
 function rowStatements(dtype: string, words: number, epw: number): Record<string, string> {
   const js = Array.from({ length: words * epw }, (_, j) => j);
   const wordIndex = Array.from({ length: words }, (_, i) => i);
-  const inRow = (i: number) => `lid + ${256 * i}u < row_words`;
-  const word = (i: number) => Array.from({ length: epw }, (_, q) => (q ? `(pack_${dtype}(x${i * epw + q} * inv) << ${(32 / epw) * q}u)` : `pack_${dtype}(x${i * epw} * inv)`)).join(" | ");
+  // word lid + 256 i with i < words - 1 is always in the row (the row has more than 256 (words - 1) words)
+  const inRow = (i: number) => (i < words - 1 ? "" : `lid + ${256 * i}u < row_words`);
+  const word = (i: number, pack: string) => Array.from({ length: epw }, (_, q) => (q ? `(${pack}(x${i * epw + q} * inv) << ${(32 / epw) * q}u)` : `${pack}(x${i * epw} * inv)`)).join(" | ");
+  const stores = (pack: string) => wordIndex.map((i) => (inRow(i) ? `if (${inRow(i)}) { out_words[out_row + ${256 * i}u] = ${word(i, pack)}; }` : `out_words[out_row + ${256 * i}u] = ${word(i, pack)};`)).join("\n    ");
   return {
     DECLS: js.map((j) => `var x${j} = 0.0;`).join(" "),
-    LOADS: wordIndex.map((i) => `let w${i} = in_words[first + min(lid + ${256 * i}u, row_words - 1u)]; ${Array.from({ length: epw }, (_, q) => `x${i * epw + q} = unpack_${dtype}(w${i}, ${q}u);`).join(" ")}`).join("\n    "),
-    MAXES: js.map((j) => `m = max(m, x${j}); nan = nan | is_nan(x${j});`).join("\n    "),
-    EXPS: js.map((j) => `x${j} = mx_exp(x${j} - mx);`).join("\n    "),
-    SUMS: js.map((j) => `acc = acc + select(0.0, x${j}, ${inRow(Math.floor(j / epw))});`).join("\n    "),
-    STORES: wordIndex.map((i) => `if (${inRow(i)}) { out_words[out_row + ${256 * i}u] = ${word(i)}; }`).join("\n  "),
+    LOADS: wordIndex.map((i) => `let w${i} = in_words[first + ${inRow(i) ? `min(lid + ${256 * i}u, row_words - 1u)` : `lid + ${256 * i}u`}]; ${unpackWord(dtype, i, epw)}`).join("\n    "),
+    MAXES: js.map((j) => `m = max(m, x${j}); least = min(least, x${j}); magnitudes = magnitudes + abs(x${j});`).join("\n    "),
+    EXPS: js.map((j) => `x${j} = mx_exp(x${j} - mx);`).join("\n      "),
+    EXPS_NORMAL: js.map((j) => `x${j} = exp_normal(x${j} - mx, one);`).join("\n      "),
+    SUMS: js.map((j) => {
+      const cond = inRow(Math.floor(j / epw));
+      return cond ? `acc = acc + select(0.0, x${j}, ${cond});` : `acc = acc + x${j};`;
+    }).join("\n    "),
+    STORES: stores(`pack_${dtype}`),
+    STORES_UNIT: stores(`pack_unit_${dtype}`),
   };
 }
 

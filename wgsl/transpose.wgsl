@@ -1,12 +1,15 @@
 // Tiled transpose for the contiguous copy of a permuted view: the output's
 // last dim L (its contiguous one) is read with a stride, and another dim P is
-// the input's contiguous one. Each workgroup moves a TP x TL tile (TP along P,
-// TL along L) of one batch index (the remaining dims): its loads walk P (so
-// they coalesce in the input), it packs EPW elements consecutive along L into
-// one output word in workgroup memory (rows of TP + 1 words, so neither phase
-// meets bank conflicts), and after the barrier its stores walk L (coalesced in
-// the output). Every load of an invocation is issued before its first store.
-// Elements move as their bits (never as floats). The host code
+// the input's contiguous one, for 8- and 16-bit views whose packed words do
+// not line up along P (the others: wgsl/transpose-words.wgsl). Each
+// workgroup moves a TP x TL tile (TP along P, TL along L) of one batch index
+// (the remaining dims): its loads walk P (so they coalesce in the input;
+// each element its own word load and shift), it packs EPW elements
+// consecutive along L into one output word in workgroup memory (rows of
+// TP + 1 words, so neither phase meets bank conflicts), and after the
+// barrier its stores walk L (coalesced in the output). Every load of an
+// invocation is issued before its first store. Elements move as their bits
+// (never as floats). The host code
 // (backends/webgpu/layout-copy.ts) generates the unrolled phases:
 //   TILE_WORDS  (TL / EPW) * (TP + 1); TP, TL the tile's extents
 //   LOAD_ELEM   the body of load_elem

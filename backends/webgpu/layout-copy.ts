@@ -1,7 +1,9 @@
 // The contiguous copy of a view on WebGPU, every bit kept: a tiled transpose
-// (wgsl/transpose.wgsl) where the output's contiguous dim is read with a
-// stride and another dim is the input's contiguous one, else the caller's
-// per-element copy on the view's unsigned-integer dtype of the same size.
+// where the output's contiguous dim is read with a stride and another dim is
+// the input's contiguous one (by whole words, wgsl/transpose-words.wgsl, where
+// the input's packed words line up; else element by element,
+// wgsl/transpose.wgsl), else the caller's per-element copy on the view's
+// unsigned-integer dtype of the same size.
 
 import type { Tensor } from "../backend.js";
 import { bitsOf } from "../dtype-view.js";
@@ -9,14 +11,14 @@ import { collapseDims } from "../strides.js";
 import { rowMajorStrides, sizeOf } from "../../src/shape.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
 import { elementsPerWord } from "./codegen.js";
+import { wordTile, wordTransposeCall } from "./transpose-words.js";
 
 const THREADS = 256;
 /** The shortest P and L extents worth a tile (shorter ones leave most of a tile's invocations idle). */
 const MIN_EXTENT = 16;
 
-/** A tile's extents per elements-per-word: TP along the input's contiguous dim, TL along the output's. */
+/** The element tile's extents per elements-per-word (8- and 16-bit views whose words do not line up): TP along the input's contiguous dim, TL along the output's. */
 const TILES: Record<number, { tp: number; tl: number }> = {
-  1: { tp: 32, tl: 64 },
   2: { tp: 64, tl: 64 },
   4: { tp: 64, tl: 128 },
 };
@@ -51,7 +53,7 @@ function transposeSlots(epw: number): Record<string, string | number> {
     TILE_WORDS: wordRows * (tp + 1),
     TP: tp,
     TL: tl,
-    LOAD_ELEM: epw === 1 ? "return in_words[e];" : `return (in_words[e >> ${shift}u] >> ((e & ${epw - 1}u) * ${bits}u)) & ${(2 ** bits - 1).toString()}u;`,
+    LOAD_ELEM: `return (in_words[e >> ${shift}u] >> ((e & ${epw - 1}u) * ${bits}u)) & ${(2 ** bits - 1).toString()}u;`,
     LOADS: loads.join("\n  "),
     TILE_STORES: tileStores.join("\n  "),
     STORES: [...stores, ...writes].join("\n  "),
@@ -66,10 +68,22 @@ function transposeCall(epw: number): KernelCall {
 }
 
 /**
- * A row-major copy of `t` through the tiled transpose, or undefined when `t`
+ * Whether the transpose by whole words applies: the packed words of the view
+ * line up along P (its contiguous dim), each element of P at the same place
+ * in its word for every row and batch index, i.e. the other dims' strides are
+ * whole words (always so for 32 bits); and the device holds its tile.
+ */
+function byWholeWords(gpu: WebGpuBackend, epw: number, inStrides: readonly number[], p: number): boolean {
+  return inStrides.every((s, d) => d === p || s % epw === 0) && wordTile(epw).bytes <= gpu.ctx.device.limits.maxComputeWorkgroupStorageSize;
+}
+
+/**
+ * A row-major copy of `t` through a tiled transpose, or undefined when `t`
  * (its dims merged where both it and the copy walk them contiguously) has its
  * last dim contiguous already, no dim of stride +-1, a dtype of 64 bits, a
  * last dim that packed words would straddle, or extents too short for a tile.
+ * The word tile serves every view whose words line up (and whose tile the
+ * device's workgroup memory holds: 8-bit needs 16.5 KB), the element tile the other 8- and 16-bit ones.
  */
 export function tiledTranspose(gpu: WebGpuBackend, t: Tensor): Tensor | undefined {
   if (t.dtype.size > 4) return undefined;
@@ -81,15 +95,22 @@ export function tiledTranspose(gpu: WebGpuBackend, t: Tensor): Tensor | undefine
   const p = inStrides.findIndex((s) => Math.abs(s) === 1);
   if (p < 0 || shape[p]! < MIN_EXTENT || shape[last]! < MIN_EXTENT || shape[last]! % epw !== 0) return undefined;
   const batch = [...shape.keys()].filter((d) => d !== p && d !== last);
-  const { tp, tl } = TILES[epw]!;
-  const tilesP = Math.ceil(shape[p]! / tp);
+  const byWords = byWholeWords(gpu, epw, inStrides, p);
+  const reversed = inStrides[p]! < 0;
+  // by words: the tile's first P shifted down to where a word starts (forwards: the offset's place in its word; backwards: its distance from the word's end)
+  const shiftP = !byWords ? 0 : reversed ? epw - 1 - (t.offset % epw) : t.offset % epw;
+  const tile = byWords ? wordTile(epw) : TILES[epw];
+  if (!tile) return undefined;
+  const { tp, tl } = tile;
+  const tilesP = Math.ceil((shape[p]! + shiftP) / tp);
   const tilesL = Math.ceil(shape[last]! / tl);
   const params = [shape[p]!, shape[last]!, inStrides[last]!, outStrides[p]!, t.offset, batch.length, tilesP, tilesL];
   for (const d of batch) params.push(shape[d]!, inStrides[d]!, outStrides[d]!);
   params.push(inStrides[p]!);
+  if (byWords) params.push(shiftP);
   const out = gpu.allocOutput({ shape: t.shape, dtype: t.dtype });
   const groups = tilesP * tilesL * batch.reduce((a, d) => a * shape[d]!, 1);
-  if (sizeOf(t.shape) > 0) gpu.run(transposeCall(epw), gpu.gpuBuffer(out), params, [gpu.gpuBuffer(t)], groups);
+  if (sizeOf(t.shape) > 0) gpu.run(byWords ? wordTransposeCall(epw, reversed) : transposeCall(epw), gpu.gpuBuffer(out), params, [gpu.gpuBuffer(t)], groups);
   return out;
 }
 

@@ -24,6 +24,8 @@
 //      by this same order when chunks > 64, else by wgsl/segments.wgsl.
 // Slots (the name in double braces), filled by backends/webgpu/reduce.ts:
 //   INPUT    binding 2 and load_0(e)
+//   WORD_SHIFT, RUN_LOAD  log2 of elements per word (0 for 64-bit and complex elements) and the
+//            element at bit `bit` of word `w` (of element offset w where WORD_SHIFT is 0)
 //   V        the input's compute type; T the accumulator type
 //   LIFT     `v` (a V) as a T
 //   INIT     the identity of the fold; FOLD: fold of (a: T, b: T)
@@ -49,6 +51,8 @@ fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
 fn better(x: {{V}}, xi: u32, y: {{V}}, yi: u32) -> bool { return {{BETTER}}; }
 fn store(i: u32, r: {{T}}) { {{STORE}} }
+/** The element at bit `bit` of word `w` (element offset w for 64-bit and complex elements, whose bit is 0). */
+fn run_load(w: u32, bit: u32) -> {{V}} { return {{RUN_LOAD}}; }
 
 /** Element e of the segment starting at word offset `base`: one merged reduced dim (step0 apart) or several (params from sh). */
 fn at(base: i32, e: u32, single: bool, step0: i32, sh: u32, nr: u32) -> {{V}} {
@@ -96,19 +100,23 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let sh = 6u + 2u * nk;
     var r = c0 + lid;
     // whole steps (all eight elements inside the chunk) along one reduced dim: a walking offset, no clamps, no tests
+    // (a packed element's place in its word is the same for all of an invocation's elements here: they are
+    // multiples of 256 elements apart, so the walk is in words and the shift to the element computed once)
     if (single) {
       let full_end = select(0u, r_end - 1792u, r_end > 1792u);
-      var off = base + i32(r) * step0;
-      let s256 = 256 * step0;
+      let off0 = base + i32(r) * step0;
+      let bit = (u32(off0) & ((1u << {{WORD_SHIFT}}u) - 1u)) << (5u - {{WORD_SHIFT}}u);
+      var off = off0 >> {{WORD_SHIFT}}u;
+      let s256 = (256 * step0) >> {{WORD_SHIFT}}u;
       for (; r < full_end; r += 2048u) {
-        let v0 = load_0(u32(off));
-        let v1 = load_0(u32(off + s256));
-        let v2 = load_0(u32(off + 2 * s256));
-        let v3 = load_0(u32(off + 3 * s256));
-        let v4 = load_0(u32(off + 4 * s256));
-        let v5 = load_0(u32(off + 5 * s256));
-        let v6 = load_0(u32(off + 6 * s256));
-        let v7 = load_0(u32(off + 7 * s256));
+        let v0 = run_load(u32(off), bit);
+        let v1 = run_load(u32(off + s256), bit);
+        let v2 = run_load(u32(off + 2 * s256), bit);
+        let v3 = run_load(u32(off + 3 * s256), bit);
+        let v4 = run_load(u32(off + 4 * s256), bit);
+        let v5 = run_load(u32(off + 5 * s256), bit);
+        let v6 = run_load(u32(off + 6 * s256), bit);
+        let v7 = run_load(u32(off + 7 * s256), bit);
         if ({{ISARG}}) {
           b0 = pick(pick(b0, Best(v0, r)), Best(v4, r + 1024u));
           b1 = pick(pick(b1, Best(v1, r + 256u)), Best(v5, r + 1280u));

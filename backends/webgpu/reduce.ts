@@ -4,8 +4,10 @@
 // per invocation; long segments of few outputs split into chunks folded by a
 // second pass: reduce.wgsl again, or wgsl/reduce-arg-partials.wgsl over the
 // chunks' winning indices for argmax/argmin). The exact order of a float sum
-// is stated in wgsl/reduce.wgsl's header. f32/i32/u32
-// accumulators (NaN-propagating max/min, first NaN for arg-reductions, NumPy's
+// is stated in wgsl/reduce.wgsl's header. Float max/min/argmax/argmin of
+// float32/float16/bfloat16 over longer segments fold integer order keys of
+// the bits instead (wgsl/reduce-keys.wgsl: the same results, bit for bit).
+// f32/i32/u32 accumulators (NaN-propagating max/min, first NaN for arg-reductions, NumPy's
 // rules), i64/u64 pairs of words for int64/uint64 (wgsl/int64.wgsl), vec2<f32>
 // pairs for complex64 sum and prod (wgsl/complex.wgsl); outputs
 // narrower than 32 bits are cast from a 32-bit result.
@@ -14,11 +16,11 @@
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
-import { complex64, float32, int32, int64, uint32, uint64, type DType } from "../../src/dtype.js";
+import { bfloat16, complex64, float16, float32, int32, int64, uint32, uint64, type DType } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { ArgReduce, Reduce } from "../../src/primitives/reduce.js";
-import type { WebGpuBackend } from "./backend.js";
-import { computeType, helpersFor, inputDecl, type ComputeType } from "./codegen.js";
+import type { KernelCall, WebGpuBackend } from "./backend.js";
+import { computeType, helpersFor, inputDecl, wordShift, type ComputeType } from "./codegen.js";
 import { castResult, mapKernel } from "./elementwise.js";
 
 /** The word dtype each compute type accumulates in (what the reduce kernel writes before its cast). */
@@ -113,6 +115,47 @@ function betterFor(op: string, v: ComputeType): string {
   return `key_wins(${op}_key(x), xi, ${op}_key(y), yi)`;
 }
 
+/** reduce.wgsl's WORD_SHIFT and RUN_LOAD: an element of `d` from its word `w` and its bit there. */
+function runLoad(d: DType): { WORD_SHIFT: string; RUN_LOAD: string } {
+  if (d.size > 4) return { WORD_SHIFT: "0", RUN_LOAD: "load_0(w)" };
+  const shift = String(wordShift(d));
+  if (d === bfloat16) return { WORD_SHIFT: shift, RUN_LOAD: "bitcast<f32>((in0[w] << (16u - bit)) & 0xffff0000u)" };
+  return { WORD_SHIFT: shift, RUN_LOAD: d.size === 4 ? `unpack_${d.name}(in0[w], 0u)` : `unpack_${d.name}(in0[w] >> bit, 0u)` };
+}
+
+/** Reductions and input dtypes wgsl/reduce-keys.wgsl folds on integer order keys (segments of more than 64 elements). */
+const KEYED_OPS = new Set(["max", "min", "argmax", "argmin"]);
+const KEYED_DTYPES = new Set(["float32", "float16", "bfloat16"]);
+
+/** The launch of wgsl/reduce-keys.wgsl for `op` over elements of `d` (float32, float16 or bfloat16). */
+function keyedCall(op: string, d: DType, contiguous: boolean): KernelCall {
+  const isArg = op === "argmax" || op === "argmin";
+  const wide = d === float32;
+  const exact = isArg ? { init: "0.0", fold: "a" } : foldFor(op, "f32");
+  return {
+    op,
+    file: "reduce-keys",
+    helpers: helpersFor([d], ["math", "strided"]),
+    key: `${op},${d.name},${contiguous}`,
+    slots: {
+      INPUT: inputDecl(0, 2, d),
+      CONTIGUOUS: String(contiguous),
+      QUAD: contiguous
+        ? "@group(0) @binding(3) var<storage, read> in4: array<vec4<u32>>;\nfn quad(q: u32) -> vec4<u32> { return in4[q]; }"
+        : "fn quad(q: u32) -> vec4<u32> { return vec4<u32>(in0[4u * q], in0[4u * q + 1u], in0[4u * q + 2u], in0[4u * q + 3u]); }",
+      BITS: wide ? "bitcast<i32>(in0[e])" : "bitcast<i32>((in0[e >> 1u] << (16u - sh16(e))) & 0xffff0000u)",
+      PER_WORD: wide ? "1" : "2",
+      INF: d === float16 ? "0x7c000000" : "0x7f800000",
+      VALUE: d === float16 ? "unpack2x16float(bitcast<u32>(x) >> 16u).x" : "bitcast<f32>(x)",
+      ISARG: String(isArg),
+      ISMAX: String(op === "max"),
+      ARGKEY: op === "argmin" ? "s - t" : "t - s",
+      INIT: exact.init,
+      FOLD: exact.fold,
+    },
+  };
+}
+
 /**
  * The reduction of merged `x` (first `nk` dims kept) as 32-bit words of
  * accumulator type `t` (arg-reductions: u32 indices), one per output element.
@@ -134,29 +177,37 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   // arg-reductions compare the values themselves (lift unused)
   const lift = isArg ? "0u" : op === "all" || op === "any" ? (is64(v) ? "select(0u, 1u, w64_nz(v))" : "select(0u, 1u, v != 0u)") : v === t ? "v" : `${t}(v)`;
   const short = R <= SEGMENT_INVOCATION_MAX;
-  gpu.run(
-    {
-      op,
-      file: short ? "segments" : "reduce",
-      helpers: helpersFor([x.dtype, word], ["math", "strided"]),
-      key: `${op},${x.dtype.name},${t}`,
-      slots: () => ({
-        INPUT: inputDecl(0, 2, x.dtype),
-        V: v,
-        T: t,
-        LIFT: lift,
-        INIT: f.init,
-        FOLD: f.fold,
-        ISARG: String(isArg),
-        BETTER: isArg ? betterFor(op, v) : "false",
-        STORE: is64(t) ? "out_words[2u * i] = r.x; out_words[2u * i + 1u] = r.y;" : t === "c64" ? "out_words[2u * i] = bitcast<u32>(r.x); out_words[2u * i + 1u] = bitcast<u32>(r.y);" : `out_words[i] = ${t === "u32" ? "r" : "bitcast<u32>(r)"};`,
-      }),
-    },
-    gpu.gpuBuffer(res),
-    reduceParams(x, nk, chunks),
-    [gpu.gpuBuffer(x)],
-    short ? Math.ceil(nOut / 256) : nOut * chunks,
-  );
+  if (!short && KEYED_OPS.has(op) && KEYED_DTYPES.has(x.dtype.name)) {
+    // one reduced dim of stride 1: the kernel also reads the buffer as quads of words (binding 3)
+    const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;
+    const inputs = contiguous ? [gpu.gpuBuffer(x), gpu.gpuBuffer(x)] : [gpu.gpuBuffer(x)];
+    gpu.run(keyedCall(op, x.dtype, contiguous), gpu.gpuBuffer(res), reduceParams(x, nk, chunks), inputs, nOut * chunks);
+  } else {
+    gpu.run(
+      {
+        op,
+        file: short ? "segments" : "reduce",
+        helpers: helpersFor([x.dtype, word], ["math", "strided"]),
+        key: `${op},${x.dtype.name},${t}`,
+        slots: () => ({
+          INPUT: inputDecl(0, 2, x.dtype),
+          ...runLoad(x.dtype),
+          V: v,
+          T: t,
+          LIFT: lift,
+          INIT: f.init,
+          FOLD: f.fold,
+          ISARG: String(isArg),
+          BETTER: isArg ? betterFor(op, v) : "false",
+          STORE: is64(t) ? "out_words[2u * i] = r.x; out_words[2u * i + 1u] = r.y;" : t === "c64" ? "out_words[2u * i] = bitcast<u32>(r.x); out_words[2u * i + 1u] = bitcast<u32>(r.y);" : `out_words[i] = ${t === "u32" ? "r" : "bitcast<u32>(r)"};`,
+        }),
+      },
+      gpu.gpuBuffer(res),
+      reduceParams(x, nk, chunks),
+      [gpu.gpuBuffer(x)],
+      short ? Math.ceil(nOut / 256) : nOut * chunks,
+    );
+  }
   if (chunks === 1) return res;
   if (isArg) {
     // the chunks' winning indices (a word of partials cannot hold the value too): their values re-read

@@ -1,0 +1,102 @@
+// Float max/min of long segments on webgpu (wgsl/reduce-keys.wgsl, integer
+// order keys) against a model of wgsl/reduce.wgsl's fold order, bit for bit:
+// which NaN (payload and sign) and which zero (-0 or +0) wins depends on that
+// order, which the keyed kernel must reproduce where NaNs or tied zeros occur.
+
+import { describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+import { findBackend } from "../backends/backend.js";
+import { deviceFor } from "../src/device.js";
+import { chunksFor } from "../backends/webgpu/reduce.js";
+
+const webgpu = findBackend("webgpu");
+const o = { stream: webgpu ? deviceFor("webgpu") : mx.cpu };
+
+/** A float format's bit layout: width, sign bit, +inf's bits, the storage view dtype. */
+interface Format {
+  dtype: mx.DType;
+  bits: mx.DType;
+  sign: number;
+  inf: number;
+  /** A quiet NaN's bits as a 32-bit result word rounds them into this format (sign kept). */
+  canonicalNaN: number;
+}
+const F32: Format = { dtype: mx.float32, bits: mx.uint32, sign: 0x80000000, inf: 0x7f800000, canonicalNaN: -1 };
+const F16: Format = { dtype: mx.float16, bits: mx.uint16, sign: 0x8000, inf: 0x7c00, canonicalNaN: 0x7e00 };
+const BF16: Format = { dtype: mx.bfloat16, bits: mx.uint16, sign: 0x8000, inf: 0x7f80, canonicalNaN: 0x7fc0 };
+
+const isNaN_ = (f: Format, b: number) => (b & (f.sign - 1)) > f.inf;
+/**
+ * float16 results compared with a NaN's sign left out: that sign is the
+ * device's (the half-to-float conversion keeps it on lavapipe; on the H200
+ * NVIDIA's driver gave +NaN).
+ */
+const comparable = (f: Format, bits: number[]) => (f === F16 ? bits.map((b) => (isNaN_(f, b) ? b & (f.sign - 1) : b)) : bits);
+/** Numeric order of non-NaN bits, -0 tied with +0 (wgsl/dtypes.wgsl f32_key). */
+const key = (f: Format, b: number) => ((b & (f.sign - 1)) === 0 ? 0 : b >= f.sign ? -(b - f.sign) : b);
+
+/** reduce.wgsl's fold of max/min (maximum_f/minimum_f): a NaN accumulator stays, a NaN element wins, a tie keeps the accumulator. */
+function folder(f: Format, isMax: boolean): (a: number, b: number) => number {
+  return (a, b) => (isNaN_(f, a) ? a : isNaN_(f, b) ? b : (isMax ? key(f, b) <= key(f, a) : key(f, a) <= key(f, b)) ? a : b);
+}
+
+/** reduce.wgsl's fold of elements xs[c0 .. end) of one chunk, in its stated order. */
+function chunkFold(xs: number[], c0: number, end: number, fold: (a: number, b: number) => number, init: number): number {
+  const shares = Array.from({ length: 256 }, (_, lid) => {
+    const a = [init, init, init, init];
+    for (let r = c0 + lid, m = 0; r < end; r += 256, m++) a[m & 3] = fold(a[m & 3]!, xs[r]!);
+    return fold(fold(a[0]!, a[1]!), fold(a[2]!, a[3]!));
+  });
+  const groups = Array.from({ length: 32 }, (_, i) => shares.slice(8 * i + 1, 8 * i + 8).reduce(fold, shares[8 * i]!));
+  return groups.slice(1).reduce(fold, groups[0]!);
+}
+
+/** The bits webgpu's max/min of a segment of more than 64 elements gives (one output of `nOut`). */
+function model(f: Format, xs: number[], isMax: boolean, nOut: number): number {
+  const fold = folder(f, isMax);
+  const init = isMax ? f.sign | f.inf : f.inf;
+  const chunks = chunksFor(nOut, xs.length), len = Math.ceil(xs.length / chunks);
+  const partials = Array.from({ length: chunks }, (_, c) => chunkFold(xs, c * len, Math.min(xs.length, (c + 1) * len), fold, init));
+  const r = chunks === 1 ? partials[0]! : chunks <= 64 ? partials.reduce(fold, init) : chunkFold(partials, 0, chunks, fold, init);
+  return isNaN_(f, r) && f.canonicalNaN >= 0 ? (r & f.sign) | f.canonicalNaN : r;
+}
+
+/**
+ * Seeded segments mixing signed zeros, NaNs of both signs and several payloads, infinities and numbers
+ * (`sign`: the numbers' and infinities' sign bit only, so that a zero can be the extreme).
+ */
+function segment(f: Format, n: number, seed: number, nanShare: number, sign?: number): number[] {
+  let s = seed;
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const nans = [f.inf + 1, f.inf + 3, f.sign | (f.inf + 1), f.sign | (f.inf + 5)];
+  return Array.from({ length: n }, () => {
+    const p = rnd();
+    if (p < nanShare) return nans[Math.floor(rnd() * 4)]!;
+    if (p < 0.5) return rnd() < 0.5 ? 0 : f.sign;
+    const bit = sign ?? (rnd() < 0.5 ? f.sign : 0);
+    return (p < 0.52 ? f.inf : Math.floor(rnd() * f.inf)) | bit;
+  }).map((b) => b >>> 0);
+}
+
+describe.skipIf(!webgpu)("webgpu float max/min of long segments: reduce.wgsl's bits (NaN payload, signed zero)", () => {
+  for (const f of [F32, F16, BF16]) {
+    it(`${f.dtype.name}: whole arrays (one and several chunks), rows, an odd offset, a strided axis`, async () => {
+      const cases = [[1000, 1, 0.002], [40001, 1, 0.0001], [300001, 1, 0], [3001, 4, 0.001], [5000, 3, 0]] as const;
+      for (const [n, rows, nanShare] of cases) {
+        for (const isMax of [true, false]) {
+          // NaNs and numbers of both signs, or no NaN and numbers on the far side of zero (zeros the extreme)
+          const data = Array.from({ length: rows }, (_, i) => segment(f, n, 7 * n + i, nanShare, nanShare > 0 ? undefined : isMax ? f.sign : 0));
+          const grid = mx.reshape(mx.view(mx.array(data.flat(), f.bits, o), f.dtype, o), [rows, n], o);
+          const op = isMax ? mx.max : mx.min;
+          const got = async (a: mx.MxArray) => (await mx.view(mx.reshape(a, [-1, 1], o), f.bits, o).tolist()) as number[][];
+          const want = data.map((xs) => model(f, xs, isMax, rows));
+          expect(comparable(f, (await got(op(grid, -1, o))).flat())).toEqual(comparable(f, want));
+          // the same rows from an odd element offset, and as the columns of a row-major transpose (a strided reduced axis)
+          const tail = mx.slice(grid, [0, 1], [rows, n], undefined, o);
+          expect(comparable(f, (await got(op(tail, -1, o))).flat())).toEqual(comparable(f, data.map((xs) => model(f, xs.slice(1), isMax, rows))));
+          expect(comparable(f, (await got(op(mx.contiguous(mx.transpose(grid, [1, 0], o), false, o), 0, o))).flat())).toEqual(comparable(f, want));
+        }
+      }
+    });
+  }
+});

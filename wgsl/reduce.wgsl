@@ -73,16 +73,14 @@ fn pick(a: Best, b: Best) -> Best {
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = wid.x + wid.y * nwg.x;
-  let n_out = params[0];
-  let R = params[1];
   let nk = params[2];
   let nr = params[3];
-  let chunks = params[4];
-  let chunk_len = params[5];
-  let o = g / chunks;
-  let valid = o < n_out;
-  let c0 = (g % chunks) * chunk_len;
-  let r_end = min(R, c0 + chunk_len);
+  // its output and elements (wgsl/reduce-chunk.wgsl)
+  let chunk = chunk_of(g);
+  let o = chunk.o;
+  let valid = chunk.valid;
+  let c0 = chunk.c0;
+  let r_end = chunk.r_end;
   var a0: {{T}} = {{INIT}};
   var a1: {{T}} = {{INIT}};
   var a2: {{T}} = {{INIT}};

@@ -37,23 +37,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let nl = params[1];
   let sl = bitcast<i32>(params[2]);
   let op = params[3];
-  var g = wid.x + wid.y * nwg.x;
-  let tl = g % params[7];
-  g = g / params[7];
-  let tp = g % params[6];
-  // the batch index over the other dims: its input and output offsets
-  var rem = g / params[6];
-  var in_base = bitcast<i32>(params[4]);
-  var out_base = 0u;
-  for (var d = i32(params[5]) - 1; d >= 0; d--) {
-    let at = 8u + 3u * u32(d);
-    let i = rem % params[at];
-    rem = rem / params[at];
-    in_base += i32(i) * bitcast<i32>(params[at + 1u]);
-    out_base += i * params[at + 2u];
-  }
-  // past the last batch index (the dispatch's grid rounds up): nothing to move
-  let live = rem == 0u;
+  // the tile: its indices along P and L, its batch index's offsets (wgsl/transpose-tile.wgsl)
+  let this_tile = tile_of(wid.x + wid.y * nwg.x);
+  let tp = this_tile.tp;
+  let tl = this_tile.tl;
+  let in_base = this_tile.in_base;
+  let out_base = this_tile.out_base;
+  let live = this_tile.live;
   let p0 = tp * {{TP}}u;
   let l0 = tl * {{TL}}u;
   {{LOADS}}

@@ -63,7 +63,7 @@ function transposeSlots(epw: number): Record<string, string | number> {
 const calls = new Map<number, KernelCall>();
 function transposeCall(epw: number): KernelCall {
   let call = calls.get(epw);
-  if (!call) calls.set(epw, (call = { op: "copy", file: "transpose", helpers: [], key: `epw${epw}`, slots: () => transposeSlots(epw) }));
+  if (!call) calls.set(epw, (call = { op: "copy", file: "transpose", helpers: ["transpose-tile"], key: `epw${epw}`, slots: () => transposeSlots(epw) }));
   return call;
 }
 

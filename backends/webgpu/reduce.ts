@@ -135,7 +135,7 @@ function keyedCall(op: string, d: DType, contiguous: boolean): KernelCall {
   return {
     op,
     file: "reduce-keys",
-    helpers: helpersFor([d], ["math", "strided"]),
+    helpers: helpersFor([d], ["math", "strided", "reduce-chunk"]),
     key: `${op},${d.name},${contiguous}`,
     slots: {
       INPUT: inputDecl(0, 2, d),
@@ -187,7 +187,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
       {
         op,
         file: short ? "segments" : "reduce",
-        helpers: helpersFor([x.dtype, word], ["math", "strided"]),
+        helpers: helpersFor([x.dtype, word], short ? ["math", "strided"] : ["math", "strided", "reduce-chunk"]),
         key: `${op},${x.dtype.name},${t}`,
         slots: () => ({
           INPUT: inputDecl(0, 2, x.dtype),

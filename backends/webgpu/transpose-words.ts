@@ -112,6 +112,6 @@ const calls = new Map<string, KernelCall>();
 export function wordTransposeCall(epw: number, reversed: boolean): KernelCall {
   const key = `epw${epw}${reversed ? "r" : "f"}`;
   let call = calls.get(key);
-  if (!call) calls.set(key, (call = { op: "copy", file: "transpose-words", helpers: [], key, slots: () => wordSlots(epw, reversed) }));
+  if (!call) calls.set(key, (call = { op: "copy", file: "transpose-words", helpers: ["transpose-tile"], key, slots: () => wordSlots(epw, reversed) }));
   return call;
 }

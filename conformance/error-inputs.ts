@@ -309,6 +309,7 @@ const creationEntries: ErrorEntry[] = [
     bad: [
       { label: "a dimension of 2^31", args: () => [[2 ** 31]], names: ["dimension"] },
       { label: "a negative size", args: () => [-1], names: ["shape"] },
+      { label: "options in place of the dtype and after it", args: () => [[2], { dtype: mx.int32 }, {}], names: ["options", "dtype"] },
     ],
   })),
   {

@@ -58,6 +58,19 @@ describe("mx.array", () => {
   });
 });
 
+describe.each(BACKENDS)("creation ops with their dtype in an options object on $name", ({ device }) => {
+  it("zeros, ones, full and array take { dtype, stream } in place of the dtype", async () => {
+    const z = mx.zeros([2], { stream: device });
+    expect([z.dtype, z.stream.device.backend]).toEqual([mx.float32, device.backend]);
+    const o = mx.ones([2], { dtype: mx.int8, stream: device });
+    expect([o.dtype, o.stream.device.backend, await o.tolist()]).toEqual([mx.int8, device.backend, [1, 1]]);
+    expect(await mx.full([2], 3, { dtype: mx.float16, stream: device }).tolist()).toEqual([3, 3]);
+    expect(mx.array([1, 2], { dtype: mx.float32, stream: device }).dtype).toBe(mx.float32);
+    expect(() => mx.zeros([2], { dtype: mx.int8 }, {})).toThrow(/\[zeros\] got an options object in place of the dtype and options after it/);
+    expect(() => mx.ones([2], { dtyp: mx.int8 } as never)).toThrow(/\[ones\].*dtyp/);
+  });
+});
+
 describe("iteration", () => {
   it("yields the slices along the first axis, lazily, and destructures", async () => {
     const x = mx.array([[1, 2, 3], [4, 5, 6]], mx.float32);

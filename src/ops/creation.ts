@@ -97,8 +97,9 @@ function inferDType(leaves: readonly Leaf[]): DType {
  * await mx.array(new Uint8Array([7, 8])).tolist(); // [7, 8]
  * ```
  */
-export function array(value: NestedList | ArrayBufferView | MxArray, dtype?: DType | null, o?: OpOptions): MxArray {
-  if (dtype !== undefined && dtype !== null && !isDType(dtype)) throw opError("array", `dtype must be an mx dtype, got ${describeValue(dtype)}`, [], "type");
+export function array(value: NestedList | ArrayBufferView | MxArray, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
+  const { dtype, o } = dtypeAndOptions("array", dtypeOrOptions, options);
+  if (dtype !== undefined && !isDType(dtype)) throw opError("array", `dtype must be an mx dtype, got ${describeValue(dtype)}`, [], "type");
   checkOptions("array", o);
   const s = opStream("array", o);
   if (value instanceof MxArray) return newArrayOf(dtype ? astype(value, dtype, o) : value, value, o);
@@ -113,6 +114,19 @@ export function array(value: NestedList | ArrayBufferView | MxArray, dtype?: DTy
   const { shape, leaves } = flattenNested(value as NestedList);
   const d = dtype ?? inferDType(leaves);
   return constant(encodeValues(leaves, d), shape, d, s);
+}
+
+/**
+ * A dtype argument that may instead be the options object `{ dtype, stream }`
+ * (MLX's keyword arguments, `mx.zeros([2], { stream: mx.webgpu })`), split
+ * into the dtype and the options; options given in both places are an error.
+ */
+function dtypeAndOptions(op: string, dtypeOrOptions: DType | DTypeOptions | null | undefined, o: OpOptions | undefined): { dtype: DType | undefined; o: OpOptions | undefined } {
+  if (dtypeOrOptions === null || dtypeOrOptions === undefined || isDType(dtypeOrOptions) || typeof dtypeOrOptions !== "object") return { dtype: dtypeOrOptions ?? undefined, o };
+  if (o !== undefined) throw opError(op, "got an options object in place of the dtype and options after it: pass { dtype, stream } once", [], "type");
+  checkOptions(op, dtypeOrOptions, ["dtype"]);
+  const { dtype, ...rest } = dtypeOrOptions;
+  return { dtype, o: rest };
 }
 
 function fillDType(op: string, dtype: DType | undefined, dflt: DType): DType {
@@ -135,7 +149,8 @@ function toShape(op: string, shape: number | readonly number[]): number[] {
  * await mx.full([3], mx.array([1, 2, 3]), mx.float32).tolist(); // [1, 2, 3]
  * ```
  */
-export function full(shape: number | readonly number[], value: JsScalar | MxArray, dtype?: DType, o?: OpOptions): MxArray {
+export function full(shape: number | readonly number[], value: JsScalar | MxArray, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
+  const { dtype, o } = dtypeAndOptions("full", dtypeOrOptions, options);
   return filled("full", shape, value, dtype, o);
 }
 
@@ -166,12 +181,16 @@ function newArrayOf(x: MxArray, source: MxArray, o: OpOptions | undefined): MxAr
 
 /**
  * An array of `shape` filled with zeros, float32 unless `dtype` is given.
+ * The dtype may also come in an options object, `{ dtype, stream }`, as
+ * MLX's keywords do (so may `ones`, `full` and `array`'s).
  * @example
  * ```ts
  * await mx.zeros([2, 3], mx.int32).tolist(); // [[0, 0, 0], [0, 0, 0]]
+ * mx.zeros([2], { dtype: mx.int8, stream: mx.cpu }).dtype.name; // "int8"
  * ```
  */
-export function zeros(shape: number | readonly number[], dtype: DType = float32, o?: OpOptions): MxArray {
+export function zeros(shape: number | readonly number[], dtypeOrOptions: DType | DTypeOptions | null = float32, options?: OpOptions): MxArray {
+  const { dtype, o } = dtypeAndOptions("zeros", dtypeOrOptions, options);
   return filled("zeros", shape, 0, fillDType("zeros", dtype, float32), o);
 }
 
@@ -182,7 +201,8 @@ export function zeros(shape: number | readonly number[], dtype: DType = float32,
  * await mx.ones(2).tolist(); // [1, 1]
  * ```
  */
-export function ones(shape: number | readonly number[], dtype: DType = float32, o?: OpOptions): MxArray {
+export function ones(shape: number | readonly number[], dtypeOrOptions: DType | DTypeOptions | null = float32, options?: OpOptions): MxArray {
+  const { dtype, o } = dtypeAndOptions("ones", dtypeOrOptions, options);
   return filled("ones", shape, 1, fillDType("ones", dtype, float32), o);
 }
 

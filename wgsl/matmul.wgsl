@@ -5,23 +5,34 @@
 // vec4 of A and one of B per 4x4 block. Invocation (tx, ty) owns rows
 // ty*4 + 64*i + (0..3) and columns tx*4 + 64*j + (0..3): neighbouring
 // invocations read neighbouring vec4s of the slabs (no bank conflicts) and
-// write neighbouring words of C. With NBUF = 2 the slabs are double-buffered:
-// slab k+1 is stored into the other buffer while slab k is computed, one
-// barrier per slab; with NBUF = 1 the store waits behind a second barrier.
+// write neighbouring words of C. With NBUF = 2 the slabs are double-buffered: slab k+1 is stored into the other
+// buffer while slab k is computed, one barrier per slab; with NBUF = 1 the
+// store waits behind a second barrier.
 // A and B are read through their strides (transposed or broadcast operands
 // need no copy); the loop that stages them walks whichever of k or the
-// row/column is contiguous. The result is written as float32 words (the
-// backend casts to f16/bf16 after).
+// row/column is contiguous. A float32, float16 or bfloat16 operand contiguous
+// along that dimension with rows aligned to four elements is staged four
+// neighbours per invocation: in interior tiles (`fast`: the tile inside M and
+// N, K a nonzero multiple of BK) one word each from a second binding of its
+// buffer (vec4<f32>, or vec2<u32> of four 16-bit elements), in edge tiles four
+// bounds-tested elements. The staging only moves values: every output element
+// is the fma chain acc = fma(A[m, k], B[k, n], acc) from acc = 0 over k
+// ascending (zeros past K), whatever the tile shape, staging or layout. The
+// result is written as float32 words (the backend casts to f16/bf16 after).
 // Slots (the name in double braces), filled by backends/webgpu/matmul.ts:
 //   A, B       bindings 2 and 3 with load_0 / load_1
+//   VEC4       a4 / b4: the four-element-staged operands' buffers as array<vec4<f32>> or
+//              array<vec2<u32>> (bindings 4, 5) and quad_<dtype>, a 16-bit word's decoder; or nothing
 //   CONFIG     const BM, BN, BK, NBUF
 //   PAIRS      a_pair / b_pair for an operand staged in pairs (two 16-bit neighbours from one word), or nothing
 //   ACC        the accumulator declarations (acc_r_j: vec4<f32>, r < TM, j < TN / 4)
 //   STAGE_INDEX  the (row, k) of each element this invocation stages (k-fastest
-//              for an operand whose k stride is 1, else row/column-fastest)
-//   LOAD_SLAB, LOAD_NEXT  loads of slab k0 / kn into the staging registers (f32, or vec2 for pairs)
+//              for an operand whose k stride is 1, else row/column-fastest;
+//              the first of four for a vec4 operand, with its vec4 word index)
+//   LOAD_SLAB, LOAD_NEXT  loads of slab k0 / kn into the staging registers (f32, vec2 for pairs, vec4)
 //   STORE_SLAB the staging registers written to tile_a[buf] / tile_b[buf]
-//   FMA        one k step on tile_a[cur] / tile_b[cur]: the thread's A and B vec4s and the FMAs
+//   KSTEPS     the BK k steps on tile_a[cur] / tile_b[cur], straight code with constant offsets:
+//              per step the thread's A and B vec4s and the FMAs
 //   STORE      the writes of the accumulators through put(row, col4, v)
 // params: [M, N, K, nb (batch dims), tiles_n, tiles_m, batches, a_offset, a_rs, a_cs,
 //          b_offset, b_rs, b_cs, batch shape[nb], a batch strides[nb], b batch strides[nb]]
@@ -30,6 +41,7 @@
 @group(0) @binding(1) var<storage, read> params: array<u32>;
 {{A}}
 {{B}}
+{{VEC4}}
 
 {{CONFIG}}
 // staged slabs, k-major; A's rows padded by one vec4 so that k-fastest staging does not collide on banks
@@ -89,6 +101,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let n0 = tn * BN;
   let tx = lid.x;
   let ty = lid.y;
+  // interior tile: vec4-staged operands load whole words without bounds tests (K = 0 reads nothing)
+  let fast = m0 + BM <= M && n0 + BN <= N && K % BK == 0u && K != 0u;
   {{ACC}}
   // each invocation stages BM*BK/256 elements of A and BN*BK/256 of B per slab;
   // the next slab's loads are issued before the current slab's FMAs (their latency hides behind them)
@@ -104,9 +118,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     if (more) {
       {{LOAD_NEXT}}
     }
-    for (var k = 0u; k < BK; k++) {
-      {{FMA}}
-    }
+    {{KSTEPS}}
     if (NBUF == 1u) { workgroupBarrier(); }
     buf = (cur + 1u) % NBUF;
     if (more) {

@@ -34,7 +34,7 @@ export function winogradConv(gpu: WebGpuBackend, p: ConvParams, x: Tensor, w: Te
     const b = { dtype: float32, shape: [16, C, O], strides: [C * O, O, 1], offset: 0 };
     const cfg = matmulConfigFor(gpu, { aDtype: float32, bDtype: float32, M: pc, N: O, K: C, batches: 16, aKFast: true, bKFast: false });
     const d = matmulDispatch(a, b, [16, pc, O], cfg);
-    gpu.run(d.call, gpu.gpuBuffer(m), d.params, [gpu.gpuBuffer(v), gpu.gpuBuffer(u)], d.groups);
+    gpu.run(d.call, gpu.gpuBuffer(m), d.params, d.inputs.map((i) => gpu.gpuBuffer(i === 0 ? v : u)), d.groups);
     gpu.run(outputCall, gpu.gpuBuffer(res), [p0, pc, O, TH, TW, Ho, Wo], [gpu.gpuBuffer(m)], groupsOf(pc * O));
   }
   for (const t of [u, v, m]) gpu.release(t.buffer);

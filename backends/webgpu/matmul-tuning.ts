@@ -8,7 +8,7 @@
 import type { DType } from "../../src/dtype.js";
 import { packParams, type WebGpuBackend } from "./backend.js";
 import { configByName, configName, defaultConfig, fittingConfigs, type MatmulConfig } from "./matmul-configs.js";
-import { matmulDispatch, type MatmulOperand } from "./matmul.js";
+import { MATMUL_KERNEL_VERSION, matmulDispatch, type MatmulOperand } from "./matmul.js";
 import { kernelSource } from "./shaders.js";
 
 /** What decides the best tile shape of a product: its operands' dtypes, sizes, batch count and transposes. */
@@ -39,9 +39,9 @@ function bucket(n: number): number {
   return 2 ** Math.round(Math.log2(Math.max(1, n)));
 }
 
-/** The class's key in the caches: dtypes, bucketed sizes and the operands' layouts. */
+/** The class's key in the caches: the kernel version, dtypes, bucketed sizes and the operands' layouts. */
 export function classKey(c: MatmulClass): string {
-  return `${c.aDtype.name}@${c.bDtype.name} m${bucket(c.M)} n${bucket(c.N)} k${bucket(c.K)} b${bucket(c.batches)} ${c.aKFast ? "a" : "aT"} ${c.bKFast ? "bT" : "b"}`;
+  return `${MATMUL_KERNEL_VERSION} ${c.aDtype.name}@${c.bDtype.name} m${bucket(c.M)} n${bucket(c.N)} k${bucket(c.K)} b${bucket(c.batches)} ${c.aKFast ? "a" : "aT"} ${c.bKFast ? "bT" : "b"}`;
 }
 
 let forced: MatmulConfig | undefined;
@@ -185,7 +185,7 @@ class BucketBench {
     // a config the device rejects is an error of the tuning, never one of the backend's later waits
     this.device.pushErrorScope("validation");
     const module = this.device.createShaderModule({ label: `matmul tuning ${configName(cfg)}`, code: kernelSource(d.call.file, slots, d.call.helpers) });
-    const pipeline = this.device.createComputePipeline({ layout: this.gpu.queue.pipelineLayout(2), compute: { module, entryPoint: "main" } });
+    const pipeline = this.device.createComputePipeline({ layout: this.gpu.queue.pipelineLayout(d.inputs.length), compute: { module, entryPoint: "main" } });
     const compileError = await this.device.popErrorScope();
     if (compileError) throw new Error(`${configName(cfg)} did not compile: ${compileError.message}`);
     const words = packParams("matmul", d.params);
@@ -196,8 +196,7 @@ class BucketBench {
       entries: [
         { binding: 0, resource: { buffer: out } },
         { binding: 1, resource: { buffer: this.paramsBuf, offset: 0, size: 2048 } },
-        { binding: 2, resource: { buffer: ina } },
-        { binding: 3, resource: { buffer: inb } },
+        ...d.inputs.map((operand, i) => ({ binding: 2 + i, resource: { buffer: operand === 0 ? ina : inb } })),
       ],
     });
     const maxX = this.device.limits.maxComputeWorkgroupsPerDimension;

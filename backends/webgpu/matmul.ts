@@ -1,7 +1,8 @@
 // WebGPU matmul through wgsl/matmul.wgsl: register-blocked tiles (each
 // invocation a TM x TN block in vec4 registers) over K slabs staged in
 // workgroup memory (single or double buffered), float32 accumulation, operands
-// read through their strides (transposes and broadcast batches cost no copy);
+// read through their strides (transposes and broadcast batches cost no copy;
+// aligned operands staged four elements per load in interior tiles);
 // the tile shape per class of problem from matmul-tuning.ts; matrix-vector
 // products through matvec.ts; int8 @ int8 on subgroup matrices where the
 // adapter has them (matmul-int8.ts); f16/bf16 outputs cast after; complex64
@@ -18,26 +19,43 @@ import { matmulConfigFor, type MatmulClass } from "./matmul-tuning.js";
 import { matvecApplies, encodeMatvec } from "./matvec.js";
 import { encodeInt8Matmul, int8MatmulPlan } from "./matmul-int8.js";
 
-/** The generated slots for the accumulators, one k step and the stores of a tile shape. */
-function registerBlock({ TM, TN }: MatmulConfig): { ACC: string; FMA: string; STORE: string } {
+/** The version of wgsl/matmul.wgsl's kernel (the tuner keys its cached choices by it: a choice timed on another kernel is not reused). */
+export const MATMUL_KERNEL_VERSION = "v2";
+
+/** The generated slots for the accumulators, a slab's k steps (straight code, constant slab offsets) and the stores of a tile shape. */
+function registerBlock({ TM, TN, BK }: MatmulConfig): { ACC: string; KSTEPS: string; STORE: string } {
   const RM = TM / 4, RN = TN / 4;
-  const acc: string[] = [], fma: string[] = [], store: string[] = [];
-  for (let i = 0; i < RM; i++) fma.push(`let a${i} = tile_a[cur][k * SA + ty + ${16 * i}u];`);
-  for (let j = 0; j < RN; j++) fma.push(`let b${j} = tile_b[cur][k * SB + tx + ${16 * j}u];`);
+  const acc: string[] = [], store: string[] = [];
+  const step = (k: string): string[] => {
+    const fma: string[] = [];
+    for (let i = 0; i < RM; i++) fma.push(`let a${i} = tile_a[cur][${k} * SA + ty + ${16 * i}u];`);
+    for (let j = 0; j < RN; j++) fma.push(`let b${j} = tile_b[cur][${k} * SB + tx + ${16 * j}u];`);
+    for (let r = 0; r < TM; r++) {
+      for (let j = 0; j < RN; j++) fma.push(`acc_${r}_${j} = fma(vec4<f32>(a${r >> 2}.${"xyzw"[r & 3]}), b${j}, acc_${r}_${j});`);
+    }
+    return fma;
+  };
   for (let r = 0; r < TM; r++) {
     for (let j = 0; j < RN; j++) {
       acc.push(`var acc_${r}_${j} = vec4<f32>(0.0);`);
-      fma.push(`acc_${r}_${j} = fma(vec4<f32>(a${r >> 2}.${"xyzw"[r & 3]}), b${j}, acc_${r}_${j});`);
       store.push(`put(c_base, M, N, m0 + ty * 4u + ${64 * (r >> 2) + (r & 3)}u, n0 + tx * 4u + ${64 * j}u, acc_${r}_${j});`);
     }
   }
-  return { ACC: acc.join(" "), FMA: fma.join("\n      "), STORE: store.join("\n  ") };
+  const ksteps = Array.from({ length: BK }, (_, k) => `{\n      ${step(`${k}u`).join("\n      ")}\n    }`).join("\n    ");
+  return { ACC: acc.join(" "), KSTEPS: ksteps, STORE: store.join("\n  ") };
 }
 
-/** How an operand is staged: along k or along its row/column, one element or a packed pair of 16-bit elements per load. */
+/**
+ * How an operand is staged: along k or along its row/column; one element, a
+ * packed pair of 16-bit elements, or (vec4: interior tiles) four neighbours
+ * along that dimension per load.
+ */
 interface OperandStaging {
   kFast: boolean;
   paired: boolean;
+  /** The binding of the operand's buffer read as four-element words (array<vec4<f32>> or, 16-bit, array<vec2<u32>>), or undefined when staged element by element. */
+  vec4Binding: number | undefined;
+  dtype: DType;
 }
 
 /**
@@ -45,14 +63,41 @@ interface OperandStaging {
  * the 256 invocations loads per slab, walking k fastest for an operand whose k
  * stride is 1 and the row (column) fastest otherwise, so loads coalesce. A
  * paired operand (16-bit, contiguous dimension even-aligned) loads two
- * neighbours along that dimension from one word.
+ * neighbours along that dimension from one word; a vec4 operand four (one
+ * vec4 word in interior tiles, `fast`, else four bounds-tested elements).
  */
 function staging({ TM, TN, BK }: MatmulConfig, sa: OperandStaging, sb: OperandStaging): Record<string, string> {
   const BM = 16 * TM, BN = 16 * TN;
   const index: string[] = [], load: string[] = [], next: string[] = [], store: string[] = [];
+  // the vec4 operands' loads in interior tiles (one word) and edge tiles (four elements)
+  const fastLoad: string[] = [], edgeLoad: string[] = [], fastNext: string[] = [], edgeNext: string[] = [];
   const operand = (name: "a" | "b", rows: number, st: OperandStaging) => {
     const [r, k, tile, stride] = name === "a" ? ["am", "ak", "tile_a", "SA"] : ["bc", "bk", "tile_b", "SB"];
     const base = name === "a" ? "m0" : "n0";
+    const slot = (kk: string, rr: string) => `${tile}[buf][${kk} * ${stride} + ${rr} / 4u][${rr} % 4u]`;
+    if (st.vec4Binding !== undefined) {
+      const v = `${name}4`;
+      const at = (kk: string, i: number, d: number) => (name === "a" ? `a_at(m0 + am${i}${st.kFast ? "" : ` + ${d}u`}, ${kk}ak${i}${st.kFast ? ` + ${d}u` : ""})` : `b_at(${kk}bk${i}${st.kFast ? ` + ${d}u` : ""}, n0 + bc${i}${st.kFast ? "" : ` + ${d}u`})`);
+      const edge = (kk: string, i: number) => `vec4<f32>(${[0, 1, 2, 3].map((d) => at(kk, i, d)).join(", ")})`;
+      // the vec4 index of the first element at slab 0; a slab further on adds kn / 4 (k contiguous) or kn times the k stride / 4
+      const [off, rs, cs] = name === "a" ? ["mm_a_off", "mm_a_rs", "mm_a_cs"] : ["mm_b_off", "mm_b_cs", "mm_b_rs"];
+      if (!st.kFast) index.push(`let ${v}_kstep = u32(${cs} / 4);`);
+      fastNext.push(`let ${v}_kn = ${st.kFast ? "kn / 4u" : `kn * ${v}_kstep`};`);
+      for (let i = 0; i < (rows * BK) / 1024; i++) {
+        const s = `(t + ${256 * i}u)`;
+        if (st.kFast) index.push(`let ${r}${i} = ${s} / ${BK / 4}u; let ${k}${i} = 4u * (${s} % ${BK / 4}u);`);
+        else index.push(`let ${r}${i} = 4u * (${s} % ${rows / 4}u); let ${k}${i} = ${s} / ${rows / 4}u;`);
+        index.push(`let ${v}_${i} = u32(${off} + i32(${base} + ${r}${i}) * ${rs} + i32(${k}${i}) * ${cs}) / 4u;`);
+        load.push(`var r${name}${i}: vec4<f32>;`);
+        fastLoad.push(`r${name}${i} = ${quad(st.dtype, `${v}[${v}_${i}]`)};`);
+        edgeLoad.push(`r${name}${i} = ${edge("", i)};`);
+        fastNext.push(`r${name}${i} = ${quad(st.dtype, `${v}[${v}_${i} + ${v}_kn]`)};`);
+        edgeNext.push(`r${name}${i} = ${edge("kn + ", i)};`);
+        if (st.kFast) store.push([0, 1, 2, 3].map((d) => `${slot(`(${k}${i} + ${d}u)`, `${r}${i}`)} = r${name}${i}.${"xyzw"[d]};`).join(" "));
+        else store.push(`${tile}[buf][${k}${i} * ${stride} + ${r}${i} / 4u] = r${name}${i};`);
+      }
+      return;
+    }
     const at = (kk: string, i: number) => (name === "a" ? `a_${st.paired ? "pair" : "at"}(${base} + ${r}${i}, ${kk}${k}${i})` : `b_${st.paired ? "pair" : "at"}(${kk}${k}${i}, ${base} + ${r}${i})`);
     const step = st.paired ? 2 : 1;
     for (let i = 0; i < (rows * BK) / (256 * step); i++) {
@@ -61,7 +106,6 @@ function staging({ TM, TN, BK }: MatmulConfig, sa: OperandStaging, sb: OperandSt
       else index.push(`let ${r}${i} = ${step} * (${s} % ${rows / step}u); let ${k}${i} = ${s} / ${rows / step}u;`);
       load.push(`var r${name}${i} = ${at("", i)};`);
       next.push(`r${name}${i} = ${at("kn + ", i)};`);
-      const slot = (kk: string, rr: string) => `${tile}[buf][${kk} * ${stride} + ${rr} / 4u][${rr} % 4u]`;
       if (!st.paired) store.push(`${slot(`${k}${i}`, `${r}${i}`)} = r${name}${i};`);
       else if (st.kFast) store.push(`${slot(`${k}${i}`, `${r}${i}`)} = r${name}${i}.x; ${slot(`(${k}${i} + 1u)`, `${r}${i}`)} = r${name}${i}.y;`);
       else store.push(`${slot(`${k}${i}`, `${r}${i}`)} = r${name}${i}.x; ${slot(`${k}${i}`, `(${r}${i} + 1u)`)} = r${name}${i}.y;`);
@@ -69,8 +113,30 @@ function staging({ TM, TN, BK }: MatmulConfig, sa: OperandStaging, sb: OperandSt
   };
   operand("a", BM, sa);
   operand("b", BN, sb);
-  return { STAGE_INDEX: index.join("\n  "), LOAD_SLAB: load.join("\n  "), LOAD_NEXT: next.join("\n      "), STORE_SLAB: store.join("\n    ") };
+  if (fastLoad.length) {
+    load.push(`if (fast) {\n    ${fastLoad.join("\n    ")}\n  } else {\n    ${edgeLoad.join("\n    ")}\n  }`);
+    next.push(`if (fast) {\n        ${fastNext.join("\n        ")}\n      } else {\n        ${edgeNext.join("\n        ")}\n      }`);
+  }
+  const word = (d: DType) => (d === float32 ? "vec4<f32>" : "vec2<u32>");
+  const vec4s: string[] = [];
+  for (const [v, st] of [["a4", sa], ["b4", sb]] as const) {
+    if (st.vec4Binding !== undefined) vec4s.push(`@group(0) @binding(${st.vec4Binding}) var<storage, read> ${v}: array<${word(st.dtype)}>;`);
+  }
+  for (const d of new Set([sa, sb].filter((st) => st.vec4Binding !== undefined).map((st) => st.dtype))) if (d !== float32) vec4s.push(QUAD_DECODERS[d.name]!);
+  return { VEC4: vec4s.join("\n"), STAGE_INDEX: index.join("\n  "), LOAD_SLAB: load.join("\n  "), LOAD_NEXT: next.join("\n      "), STORE_SLAB: store.join("\n    ") };
 }
+
+/** The four float32 values of a four-element word `w` of `d` (16-bit: elements 4q .. 4q + 3 low half first, as pairDecl). */
+function quad(d: DType, w: string): string {
+  if (d === float32) return w;
+  return `quad_${d.name}(${w})`;
+}
+
+/** The WGSL decoders quad() calls for 16-bit words. */
+const QUAD_DECODERS: Record<string, string> = {
+  float16: "fn quad_float16(w: vec2<u32>) -> vec4<f32> { return vec4<f32>(unpack2x16float(w.x), unpack2x16float(w.y)); }",
+  bfloat16: "fn quad_bfloat16(w: vec2<u32>) -> vec4<f32> { return bitcast<vec4<f32>>(vec4<u32>(w.x << 16u, w.x & 0xffff0000u, w.y << 16u, w.y & 0xffff0000u)); }",
+};
 
 /** pair_k(e): the 16-bit elements e and e + 1 (e even) of input k from one word, as float32. */
 function pairDecl(k: number, d: DType): string {
@@ -113,17 +179,32 @@ function pairable(x: MatmulOperand, contiguousAxis: number): boolean {
   return x.strides.every((s, i) => i === contiguousAxis || s % 2 === 0 || x.shape[i] === 1);
 }
 
-/** One tiled-matmul launch: the kernel, its params and its workgroup count (zero for an empty product). */
+/**
+ * Whether an operand's interior slabs can be staged four elements per load
+ * (vec4<f32>, or vec2<u32> of 16-bit elements): float32, float16 or bfloat16,
+ * contiguous along `contiguousAxis` with every row start aligned to four
+ * elements (offset, other strides and batch strides multiples of 4), and four
+ * elements per invocation per slab (rows * BK a multiple of 1024).
+ */
+function vec4Stageable(x: MatmulOperand, contiguousAxis: number, rows: number, BK: number): boolean {
+  if (![float32, float16, bfloat16].includes(x.dtype) || (rows * BK) % 1024 !== 0) return false;
+  if (x.strides[contiguousAxis] !== 1 || x.offset % 4 !== 0) return false;
+  return x.strides.every((s, i) => i === contiguousAxis || s % 4 === 0 || x.shape[i] === 1);
+}
+
+/** One tiled-matmul launch: the kernel, its params, its workgroup count (zero for an empty product) and what it binds. */
 export interface MatmulDispatch {
   call: KernelCall;
   params: number[];
   groups: number;
+  /** The operand (0: A, 1: B) bound at each input binding from 2 on: A, B, then those read again as four-element words. */
+  inputs: readonly (0 | 1)[];
 }
 
 /** What a launch reads of an operand (the tuner describes scratch operands this way). */
 export type MatmulOperand = Pick<Tensor, "dtype" | "shape" | "strides" | "offset">;
 
-/** The launch computing C = A @ B (C of `shape`, float32) with config `cfg`. */
+/** The launch computing C = A @ B (C of `shape`, float32) with config `cfg`; it may bind an operand twice (see `inputs`). */
 export function matmulDispatch(a: MatmulOperand, b: MatmulOperand, shape: readonly number[], cfg: MatmulConfig): MatmulDispatch {
   const nd = shape.length;
   const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
@@ -135,13 +216,19 @@ export function matmulDispatch(a: MatmulOperand, b: MatmulOperand, shape: readon
   const params = [M, N, K, batchShape.length, tilesN, tilesM, batches, a.offset, aRs, aCs, b.offset, bRs, bCs, ...batchShape, ...a.strides.slice(0, -2), ...b.strides.slice(0, -2)];
   // stage each operand along its contiguous dimension
   const aKFast = aCs === 1, bKFast = bRs === 1 && bCs !== 1;
-  const sa = { kFast: aKFast, paired: pairable(a, aKFast ? nd - 1 : nd - 2) };
-  const sb = { kFast: bKFast, paired: pairable(b, bKFast ? nd - 2 : nd - 1) };
+  const [aAxis, bAxis] = [aKFast ? nd - 1 : nd - 2, bKFast ? nd - 2 : nd - 1];
+  const inputs: (0 | 1)[] = [0, 1];
+  // an operand read again as four-element words is bound once more, at the next binding
+  const bindAgain = (operand: 0 | 1) => 1 + inputs.push(operand);
+  const aVec4 = vec4Stageable(a, aAxis, BM, cfg.BK) ? bindAgain(0) : undefined;
+  const bVec4 = vec4Stageable(b, bAxis, BN, cfg.BK) ? bindAgain(1) : undefined;
+  const sa = { kFast: aKFast, paired: aVec4 === undefined && pairable(a, aAxis), vec4Binding: aVec4, dtype: a.dtype };
+  const sb = { kFast: bKFast, paired: bVec4 === undefined && pairable(b, bAxis), vec4Binding: bVec4, dtype: b.dtype };
   const call: KernelCall = {
     op: "matmul",
     file: "matmul",
     helpers: ["dtypes"],
-    key: `${a.dtype.name},${b.dtype.name},${aKFast},${bKFast},${sa.paired},${sb.paired},${configName(cfg)}`,
+    key: `${a.dtype.name},${b.dtype.name},${aKFast},${bKFast},${sa.paired},${sb.paired},${aVec4},${bVec4},${configName(cfg)}`,
     slots: () => ({
       A: inputDecl(0, 2, a.dtype),
       B: inputDecl(1, 3, b.dtype),
@@ -151,7 +238,7 @@ export function matmulDispatch(a: MatmulOperand, b: MatmulOperand, shape: readon
       ...registerBlock(cfg),
     }),
   };
-  return { call, params, groups: M * N * batches === 0 ? 0 : tilesN * tilesM * batches };
+  return { call, params, groups: M * N * batches === 0 ? 0 : tilesN * tilesM * batches, inputs };
 }
 
 /** The class of problem a product belongs to, for the tuner. */
@@ -173,7 +260,7 @@ function classOf(a: Tensor, b: Tensor, shape: readonly number[]): MatmulClass {
 function encodeMatmul(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: readonly number[], cfg: MatmulConfig): Tensor {
   const res = gpu.allocOutput({ shape, dtype: float32 });
   const d = matmulDispatch(a, b, shape, cfg);
-  if (d.groups > 0) gpu.run(d.call, gpu.gpuBuffer(res), d.params, [gpu.gpuBuffer(a), gpu.gpuBuffer(b)], d.groups);
+  if (d.groups > 0) gpu.run(d.call, gpu.gpuBuffer(res), d.params, d.inputs.map((i) => gpu.gpuBuffer(i === 0 ? a : b)), d.groups);
   return res;
 }
 

@@ -1,15 +1,48 @@
 // The webgpu dense-row softmax/logsumexp kernel (wgsl/softmax-rows.wgsl) on
 // both of its exp paths (rows within 86 of a finite maximum, and rows with
 // wider spreads, infinities or NaN), its NaN detection, and its float16 /
-// bfloat16 packing, which must round exactly as a float32 result cast.
+// bfloat16 packing, which must round exactly as a float32 result cast; on each
+// of its fold paths: subgroup operations (this device's, several rows a
+// workgroup for short rows), workgroup memory (the device seen without
+// subgroups), and the tree a misfit subgroup layout falls back to (the device
+// seen with twice its subgroup size, so no subgroup passes the check).
 
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
+import { getBackend } from "../backends/backend.js";
+import type { WebGpuBackend } from "../backends/webgpu/backend.js";
+import { fixedSubgroupSize, type GpuContext } from "../backends/webgpu/device.js";
 import { expectSameValues, values } from "./helpers/backends.js";
 
 const hasWebgpu = mx.registeredBackends().some((b) => b.name === "webgpu");
 const gpu = { stream: mx.webgpu };
 const cpu = { stream: mx.cpu };
+
+/** The device context the kernels see while a fold path's tests run. */
+type DeviceView = (ctx: GpuContext) => GpuContext;
+
+const asIs: DeviceView = (ctx) => ctx;
+const withoutSubgroups: DeviceView = (ctx) => ({ ...ctx, features: new Set([...ctx.features].filter((f) => f !== "subgroups")) });
+/** The device claiming subgroups of twice their size: every subgroup fails the kernel's layout check. */
+const misfitSubgroups: DeviceView = (ctx) => {
+  const size = 2 * fixedSubgroupSize(ctx)!;
+  return { ...ctx, adapter: { info: { subgroupMinSize: size, subgroupMaxSize: size } } as unknown as GPUAdapter };
+};
+
+const backend = () => getBackend("webgpu") as WebGpuBackend;
+const fixedSubgroups = hasWebgpu && backend().ctx.features.has("subgroups") && (fixedSubgroupSize(backend().ctx) ?? 64) < 64;
+
+/** Runs a describe block's tests with the device seen through `view`, restoring it after. */
+function seenAs(view: DeviceView): void {
+  let real: GpuContext | undefined;
+  beforeAll(() => {
+    real = backend().ctx;
+    (backend() as { ctx: GpuContext }).ctx = view(real);
+  });
+  afterAll(() => {
+    (backend() as { ctx: GpuContext }).ctx = real!;
+  });
+}
 
 /** Rows of length R (a deterministic pseudo-random normal times a per-row scale), with the special rows below. */
 function rowsOf(R: number): number[][] {
@@ -33,8 +66,51 @@ function rowsOf(R: number): number[][] {
 
 const ROW_LENGTHS = [1, 3, 256, 700, 4096];
 
-describe.skipIf(!hasWebgpu)("webgpu dense-row softmax and logsumexp", () => {
-  it.each(ROW_LENGTHS)("float32 rows of %i match the float64 reference", async (R) => {
+/** The code of each softmax-rows shader compiled while this file runs, in order. */
+const rowShaders: string[] = [];
+let restoreShaders: (() => void) | undefined;
+beforeAll(() => {
+  if (!hasWebgpu) return;
+  const device = backend().ctx.device;
+  const create = device.createShaderModule.bind(device);
+  device.createShaderModule = (d: GPUShaderModuleDescriptor) => {
+    if (d.label?.endsWith(":softmax-rows")) rowShaders.push(d.code);
+    return create(d);
+  };
+  restoreShaders = () => {
+    device.createShaderModule = create;
+  };
+});
+afterAll(() => restoreShaders?.());
+
+/**
+ * The fold paths: the view of the device, whether the kernel then folds by
+ * subgroups, the rows checked against the float64 reference (the packing of
+ * float16/bfloat16 does not depend on the path: checked on the first only),
+ * and the rows whose sum order is the strided kernel's (the halving tree over
+ * 256 shares: rows of a whole workgroup folded by the tree).
+ */
+const FOLD_PATHS = [
+  { name: "subgroup folds", view: asIs, subgroups: fixedSubgroups, reference: ROW_LENGTHS, stridedOrder: fixedSubgroups ? [] : ROW_LENGTHS },
+  { name: "workgroup-memory folds", view: withoutSubgroups, subgroups: false, reference: [700, 4096], stridedOrder: ROW_LENGTHS },
+  // rows of 700 on 4 subgroups' worth of lanes (the tree over them), rows of 4096 on the whole workgroup
+  ...(fixedSubgroups ? [{ name: "misfit subgroups (the tree fallback)", view: misfitSubgroups, subgroups: true, reference: [700], stridedOrder: [4096] }] : []),
+];
+
+describe.skipIf(!hasWebgpu).each(FOLD_PATHS)("webgpu dense-row softmax and logsumexp, $name", ({ view, subgroups, reference, stridedOrder }) => {
+  seenAs(view);
+
+  it(`compiles the kernel ${subgroups ? "with" : "without"} subgroup operations`, async () => {
+    const before = rowShaders.length;
+    // rows of 12 elements: a shape no other test compiles first on this path
+    await values(mx.softmax(mx.array(rowsOf(12), mx.float32, gpu), -1, gpu));
+    const fresh = rowShaders.slice(before);
+    expect(fresh.length).toBe(1);
+    expect(fresh[0]!.startsWith("enable subgroups;")).toBe(subgroups);
+    expect(fresh[0]!.includes("subgroupShuffleXor")).toBe(subgroups);
+  });
+
+  it.each(reference)("float32 rows of %i match the float64 reference", async (R) => {
     const data = rowsOf(R);
     const [x, xc] = [mx.array(data, mx.float32, gpu), mx.array(data, mx.float32, cpu)];
     for (const op of ["softmax", "logsumexp"] as const) {
@@ -48,7 +124,7 @@ describe.skipIf(!hasWebgpu)("webgpu dense-row softmax and logsumexp", () => {
     }
   });
 
-  it.each(ROW_LENGTHS.filter((R) => R % 2 === 0))("float16 and bfloat16 rows of %i round as the float32 result cast", async (R) => {
+  it.each(ROW_LENGTHS.filter((R) => R % 2 === 0 && view === asIs))("float16 and bfloat16 rows of %i round as the float32 result cast", async (R) => {
     for (const dtype of [mx.float16, mx.bfloat16]) {
       const x = mx.astype(mx.array(rowsOf(R), mx.float32, gpu), dtype, gpu);
       const wide = mx.astype(x, mx.float32, gpu);
@@ -57,14 +133,14 @@ describe.skipIf(!hasWebgpu)("webgpu dense-row softmax and logsumexp", () => {
     }
   });
 
-  it.each(ROW_LENGTHS)("logsumexp of rows of %i equals the strided kernel's bit for bit (same exps, same sum order)", async (R) => {
+  it.each(stridedOrder)("logsumexp of rows of %i equals the strided kernel's bit for bit (same exps, same sum order)", async (R) => {
     const x = mx.array(rowsOf(R), mx.float32, gpu);
     // the transpose of a contiguous copy of x's transpose: x's values, but no dense rows
     const strided = mx.transpose(mx.contiguous(mx.transpose(x, gpu), false, gpu), gpu);
     expectSameValues(await values(mx.logsumexp(x, -1, gpu)), await values(mx.logsumexp(strided, -1, gpu)), `logsumexp R=${R}`);
   });
 
-  it("takes the short exp path to mx_exp's bits: logsumexp of [0, d] (1 + e^d rounds on e^d's last bit) as the strided kernel's", async () => {
+  it.skipIf(view !== asIs)("takes the short exp path to mx_exp's bits: logsumexp of [0, d] (1 + e^d rounds on e^d's last bit) as the strided kernel's", async () => {
     const pairs = Array.from({ length: 2048 }, (_, i) => [0, -0.69 * ((i + 0.5) / 2048)]);
     const x = mx.array(pairs, mx.float32, gpu);
     const strided = mx.transpose(mx.contiguous(mx.transpose(x, gpu), false, gpu), gpu);

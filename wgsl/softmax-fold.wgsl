@@ -1,6 +1,7 @@
-// The workgroup fold of softmax and logsumexp (wgsl/softmax.wgsl,
-// wgsl/softmax-rows.wgsl): the NaN-propagating maximum or the sum of one f32
-// share per invocation of a workgroup of 256, in a fixed halving-tree pairing.
+// The workgroup fold of softmax and logsumexp (wgsl/softmax.wgsl, and
+// wgsl/softmax-rows.wgsl's sum through wgsl/softmax-rows-tree.wgsl): the
+// NaN-propagating maximum or the sum of one f32 share per invocation of a
+// workgroup of 256, in a fixed halving-tree pairing.
 
 var<workgroup> part: array<f32, 256>;
 var<workgroup> part32: array<f32, 32>;

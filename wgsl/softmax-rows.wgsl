@@ -1,25 +1,33 @@
 // softmax and logsumexp over rows of R contiguous elements (the reduced axes
-// trailing and dense), a workgroup of 256 per row, the row read once: each
-// invocation loads its WORDS words (word lid + 256 i of the row; only the last
-// can pass the row's end, and is clamped to its last word) into registers,
-// EPW elements a word (2 for packed float16/bfloat16, both halves of a word
-// unpacked at once), then folds over registers only: the maximum (the
-// driver's max per invocation, a NaN found by the sum of the magnitudes,
-// tested on its bits; then the workgroup's maximum of order keys, integer
-// max, where a NaN share wins), e = exp(x - max) once per element (the math
-// library's mx_exp, or, where the invocation's least element is within 86 of
-// a finite maximum, exp_normal: the same bits without the steps that range
-// cannot reach), the sum of the e's in element order (only the last word
-// masked), and either max + log(sum) (logsumexp, a float32 word per row) or
-// e * (1 / sum) packed into whole output words of the input's dtype (softmax;
-// no two invocations share a word; with a finite maximum every e * (1 / sum)
-// is in [0, 1], where pack_unit_<dtype> gives pack_<dtype>'s bits in fewer
-// steps).
-// The workgroup sum is wgsl/softmax-fold.wgsl's (a helper file).
+// trailing and dense), ROW_LANES invocations per row (256 / ROW_LANES rows a
+// workgroup of 256: row lid / ROW_LANES, lane lid % ROW_LANES), the row read
+// once: each invocation loads its WORDS words (word lane + ROW_LANES i of the
+// row; only the last can pass the row's end, and is clamped to its last word)
+// into registers, EPW elements a word (2 for packed float16/bfloat16, both
+// halves of a word unpacked at once), then folds over registers only: the
+// maximum (the driver's max per invocation, a NaN found by the sum of the
+// magnitudes, tested on its bits; then the row's maximum of order keys,
+// integer max, where a NaN share wins), e = exp(x - max) once per element
+// (the math library's mx_exp, or, where the invocation's least element is
+// within 86 of a finite maximum, exp_normal: the same bits without the steps
+// that range cannot reach), the invocation's sum of the e's in element order
+// (only the last word masked), the row's sum of those shares, and either
+// max + log(sum) (logsumexp, a float32 word per row) or e * (1 / sum) packed
+// into whole output words of the input's dtype (softmax; no two invocations
+// share a word; with a finite maximum every e * (1 / sum) is in [0, 1], where
+// pack_unit_<dtype> gives pack_<dtype>'s bits in fewer steps).
+// The row folds (row_fold_path, row_max_key, row_sum) and the order of the row's sum are a
+// helper file's: wgsl/softmax-rows-subgroup.wgsl (subgroup operations, on a
+// device with one subgroup size, for rows of at most 64 invocations, several
+// a workgroup) or wgsl/softmax-rows-tree.wgsl (workgroup memory, ROW_LANES =
+// 256: the strided kernel's halving tree).
 // Slots (the name in double braces): DTYPE the input's (and softmax output's)
 // dtype name; EPW elements per word (1 or 2; R is a multiple of it); WORDS
-// words per invocation (WORDS * EPW <= 16); LSE true for logsumexp; DECLS,
-// LOADS, MAXES, EXPS (mx_exp), EXPS_NORMAL (exp_normal), SUMS, STORES
+// words per invocation (WORDS * EPW <= 16); ROW_LANES invocations per row (a
+// power of two dividing 256, a multiple of SUBGROUP); SUBGROUP the device's
+// subgroup size (1 on the tree path); SUBGROUP_ARGS main's subgroup builtins
+// and SG them as a vec2u (or nothing and vec2u()); LSE true for logsumexp;
+// DECLS, LOADS, MAXES, EXPS (mx_exp), EXPS_NORMAL (exp_normal), SUMS, STORES
 // (pack_<dtype>), STORES_UNIT (pack_unit_<dtype>) the unrolled statements
 // over each held element, in element order (backends/webgpu/softmax.ts
 // rowStatements).
@@ -31,10 +39,8 @@
 
 const EPW = {{EPW}}u;
 const WORDS = {{WORDS}}u;
-
-var<workgroup> key_part: array<u32, 256>;
-var<workgroup> key_part32: array<u32, 32>;
-var<workgroup> key_part4: array<u32, 4>;
+const ROW_LANES = {{ROW_LANES}}u;
+const SUBGROUP = {{SUBGROUP}}u;
 
 /** The bits of `v` as a key whose unsigned order is the float order (-0 below +0), a positive NaN above +inf. */
 fn order_key(v: f32) -> u32 {
@@ -74,39 +80,16 @@ fn pack_unit_bfloat16(v: f32) -> u32 {
 
 fn pack_unit_float32(v: f32) -> u32 { return bitcast<u32>(v); }
 
-/** The maximum of 8 keys (unsigned order). */
-fn max8(a: u32, b: u32, c: u32, d: u32, e: u32, f: u32, g: u32, h: u32) -> u32 { return max(max(max(a, b), max(c, d)), max(max(e, f), max(g, h))); }
-
-/**
- * The workgroup's maximum of the shares (order keys), as a float (every invocation
- * calls it; all get the result): 32 invocations each take 8 shares, 4 the 32,
- * then every invocation the 4. Each array is written again only after a barrier
- * every invocation reaches after its last read of it.
- */
-fn fold_max(share: u32, lid: u32) -> f32 {
-  key_part[lid] = share;
-  workgroupBarrier();
-  if (lid < 32u) {
-    let i = 8u * lid;
-    key_part32[lid] = max8(key_part[i], key_part[i + 1u], key_part[i + 2u], key_part[i + 3u], key_part[i + 4u], key_part[i + 5u], key_part[i + 6u], key_part[i + 7u]);
-  }
-  workgroupBarrier();
-  if (lid < 4u) {
-    let i = 8u * lid;
-    key_part4[lid] = max8(key_part32[i], key_part32[i + 1u], key_part32[i + 2u], key_part32[i + 3u], key_part32[i + 4u], key_part32[i + 5u], key_part32[i + 6u], key_part32[i + 7u]);
-  }
-  workgroupBarrier();
-  return key_value(max(max(key_part4[0], key_part4[1]), max(key_part4[2], key_part4[3])));
-}
-
 @compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let o = wid.x + wid.y * nwg.x;
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32{{SUBGROUP_ARGS}}) {
+  let o = (wid.x + wid.y * nwg.x) * (256u / ROW_LANES) + lid / ROW_LANES;
+  let lane = lid % ROW_LANES;
+  let sg = {{SG}};
   let R = params[1];
   let nk = params[2];
   let valid = o < params[0];
   let row_words = R / EPW;
-  // element q of word lid + 256 i is x<i * EPW + q>, each its own variable (no array the compiler may spill)
+  // element q of word lane + ROW_LANES i is x<i * EPW + q>, each its own variable (no array the compiler may spill)
   {{DECLS}}
   var m = -inf_f32();
   var least = inf_f32();
@@ -118,7 +101,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     // a clamped word repeats one of the row's: it cannot change the maximum
     {{MAXES}}
   }
-  let mx = fold_max(select(order_key(m), 0xffffffffu, is_nan(magnitudes)), lid);
+  let share = select(order_key(m), 0xffffffffu, is_nan(magnitudes));
+  let path = row_fold_path(share, lid, sg);
+  let mx = key_value(row_max_key(share, lid, path));
   // 1.0 as exp_normal takes it (R > 0 here)
   let one = select(0.0, 1.0, R > 0u);
   // a finite maximum: no NaN and no +inf in the row
@@ -132,14 +117,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
     {{SUMS}}
   }
-  let total = fold(acc, lid, false);
+  let total = row_sum(acc, lid, sg, path);
   if (!valid) { return; }
   if ({{LSE}}) {
-    if (lid == 0u) { out_words[o] = bitcast<u32>(select(mx + mx_log(total), mx, is_inf(mx) || is_nan(mx))); }
+    if (lane == 0u) { out_words[o] = bitcast<u32>(select(mx + mx_log(total), mx, is_inf(mx) || is_nan(mx))); }
     return;
   }
   let inv = 1.0 / total;
-  let out_row = o * row_words + lid;
+  let out_row = o * row_words + lane;
   if (finite) {
     {{STORES_UNIT}}
   } else {

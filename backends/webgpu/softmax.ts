@@ -1,8 +1,9 @@
-// WebGPU softmax and logsumexp: a workgroup per segment, max subtracted first.
-// Dense trailing rows that fit in registers are read once as words
-// (wgsl/softmax-rows.wgsl, float16/bfloat16 two a word, softmax written in the
-// input's dtype); other segments go through wgsl/softmax.wgsl (float32 results
-// cast to narrower floats afterwards).
+// WebGPU softmax and logsumexp, max subtracted first. Dense trailing rows that
+// fit in registers are read once as words (wgsl/softmax-rows.wgsl: float16/
+// bfloat16 two a word, softmax written in the input's dtype; rows folded by
+// subgroup operations where the device has one subgroup size, shorter rows
+// several a workgroup); other segments go through wgsl/softmax.wgsl, a
+// workgroup per segment (float32 results cast to narrower floats afterwards).
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
@@ -11,6 +12,7 @@ import type { LogSumExp, Softmax } from "../../src/primitives/reduce.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
 import { inputDecl } from "./codegen.js";
+import { fixedSubgroupSize } from "./device.js";
 import { castResult } from "./elementwise.js";
 import { MAX_SEGMENT } from "./reduce.js";
 
@@ -20,6 +22,15 @@ const heldPerInvocation = (R: number): number => Math.min(16, Math.max(1, Math.c
 /** Elements of a row wgsl/softmax-rows.wgsl holds per invocation at most (registers). */
 const ROW_HELD = 16;
 
+/**
+ * Most invocations a row takes on the subgroup path (several rows a
+ * workgroup, folded by subgroup operations). Longer rows keep one row a
+ * workgroup of 256 folded through workgroup memory: on the H200 that was
+ * faster from rows of 2048 float32 on (2497 against 2006 GB/s), the subgroup
+ * rows faster below (rows of 512: 2370 against 1318 GB/s).
+ */
+const SUBGROUP_ROW_LANES = 64;
+
 /** The statements that unpack word `w<i>` into x<i * epw> (and x<i * epw + 1>): both halves of a 16-bit pair at once. */
 function unpackWord(dtype: string, i: number, epw: number): string {
   const x = (q: number) => `x${i * epw + q}`;
@@ -28,17 +39,17 @@ function unpackWord(dtype: string, i: number, epw: number): string {
   return `${x(0)} = unpack_${dtype}(w${i}, 0u);`;
 }
 
-/** wgsl/softmax-rows.wgsl's statements over the x<j> an invocation holds (`words` words of `epw` elements), unrolled. */
-function rowStatements(dtype: string, words: number, epw: number): Record<string, string> {
+/** wgsl/softmax-rows.wgsl's statements over the x<j> an invocation holds (`words` words of `epw` elements, `lanes` invocations a row), unrolled. */
+function rowStatements(dtype: string, words: number, epw: number, lanes: number): Record<string, string> {
   const js = Array.from({ length: words * epw }, (_, j) => j);
   const wordIndex = Array.from({ length: words }, (_, i) => i);
-  // word lid + 256 i with i < words - 1 is always in the row (the row has more than 256 (words - 1) words)
-  const inRow = (i: number) => (i < words - 1 ? "" : `lid + ${256 * i}u < row_words`);
+  // word lane + lanes i with i < words - 1 is always in the row (the row has more than lanes (words - 1) words)
+  const inRow = (i: number) => (i < words - 1 ? "" : `lane + ${lanes * i}u < row_words`);
   const word = (i: number, pack: string) => Array.from({ length: epw }, (_, q) => (q ? `(${pack}(x${i * epw + q} * inv) << ${(32 / epw) * q}u)` : `${pack}(x${i * epw} * inv)`)).join(" | ");
-  const stores = (pack: string) => wordIndex.map((i) => (inRow(i) ? `if (${inRow(i)}) { out_words[out_row + ${256 * i}u] = ${word(i, pack)}; }` : `out_words[out_row + ${256 * i}u] = ${word(i, pack)};`)).join("\n    ");
+  const stores = (pack: string) => wordIndex.map((i) => (inRow(i) ? `if (${inRow(i)}) { out_words[out_row + ${lanes * i}u] = ${word(i, pack)}; }` : `out_words[out_row + ${lanes * i}u] = ${word(i, pack)};`)).join("\n    ");
   return {
     DECLS: js.map((j) => `var x${j} = 0.0;`).join(" "),
-    LOADS: wordIndex.map((i) => `let w${i} = in_words[first + ${inRow(i) ? `min(lid + ${256 * i}u, row_words - 1u)` : `lid + ${256 * i}u`}]; ${unpackWord(dtype, i, epw)}`).join("\n    "),
+    LOADS: wordIndex.map((i) => `let w${i} = in_words[first + ${inRow(i) ? `min(lane + ${lanes * i}u, row_words - 1u)` : `lane + ${lanes * i}u`}]; ${unpackWord(dtype, i, epw)}`).join("\n    "),
     MAXES: js.map((j) => `m = max(m, x${j}); least = min(least, x${j}); magnitudes = magnitudes + abs(x${j});`).join("\n    "),
     EXPS: js.map((j) => `x${j} = mx_exp(x${j} - mx);`).join("\n      "),
     EXPS_NORMAL: js.map((j) => `x${j} = exp_normal(x${j} - mx, one);`).join("\n      "),
@@ -49,6 +60,25 @@ function rowStatements(dtype: string, words: number, epw: number): Record<string
     STORES: stores(`pack_${dtype}`),
     STORES_UNIT: stores(`pack_unit_${dtype}`),
   };
+}
+
+/** The device's one subgroup size (4 to 64) where it has subgroups, else undefined. */
+function rowSubgroup(gpu: WebGpuBackend): number | undefined {
+  const size = fixedSubgroupSize(gpu.ctx);
+  return gpu.ctx.features.has("subgroups") && size !== undefined && [4, 8, 16, 32, 64].includes(size) ? size : undefined;
+}
+
+/**
+ * A row of `words` words of `epw` elements: on the subgroup path (`subgroup`
+ * lanes) the fewest invocations, from one subgroup doubling, that hold at most
+ * ROW_HELD elements each, where that is at most SUBGROUP_ROW_LANES; else
+ * undefined (256 invocations, one row a workgroup, folded through workgroup memory).
+ */
+function subgroupRowLanes(words: number, epw: number, subgroup: number | undefined): number | undefined {
+  if (subgroup === undefined) return undefined;
+  let lanes = subgroup;
+  while (lanes < 256 && Math.ceil(words / lanes) * epw > ROW_HELD) lanes *= 2;
+  return lanes <= SUBGROUP_ROW_LANES ? lanes : undefined;
 }
 
 /**
@@ -65,14 +95,20 @@ function runRows(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axe
   const epw = x.dtype.size === 2 ? 2 : 1;
   const k = collapseDims(kept, [x.strides.slice(0, nd - axes.length)]);
   const aligned = x.offset % epw === 0 && k.strides[0]!.every((s) => s % epw === 0);
-  const words = Math.ceil(R / epw / 256);
-  if (R === 0 || r.shape.length !== 1 || r.strides[0]![0] !== 1 || R % epw !== 0 || !aligned || words * epw > ROW_HELD) return false;
+  if (R === 0 || r.shape.length !== 1 || r.strides[0]![0] !== 1 || R % epw !== 0 || !aligned || Math.ceil(R / epw / 256) * epw > ROW_HELD) return false;
   if (x.dtype.kind !== "float" || (op === "softmax" && out.dtype !== x.dtype)) return false;
   const nOut = kept.reduce((p, d) => p * d, 1);
   const res = gpu.allocOutput(op === "softmax" ? out : { shape: out.shape, dtype: float32 });
   if (nOut > 0) {
-    const slots = { DTYPE: x.dtype.name, EPW: epw, WORDS: words, LSE: String(op === "logsumexp"), ...rowStatements(x.dtype.name, words, epw) };
-    gpu.run({ op, file: "softmax-rows", helpers: ["dtypes", "math", "strided", "softmax-fold"], slots }, gpu.gpuBuffer(res), [nOut, R, k.shape.length, ...k.shape, ...k.strides[0]!, x.offset], [gpu.gpuBuffer(x)], nOut);
+    const subgroup = rowSubgroup(gpu);
+    const sgLanes = subgroupRowLanes(R / epw, epw, subgroup);
+    const lanes = sgLanes ?? 256;
+    const words = Math.ceil(R / epw / lanes);
+    const folds = sgLanes === undefined || subgroup === undefined
+      ? { helpers: ["dtypes", "math", "strided", "softmax-fold", "softmax-rows-tree"], slots: { SUBGROUP: 1, SUBGROUP_ARGS: "", SG: "vec2u()" } }
+      : { helpers: ["softmax-rows-subgroup", "dtypes", "math", "strided"], slots: { SUBGROUP: subgroup, SUBGROUP_ARGS: ", @builtin(subgroup_invocation_id) sg_lane: u32, @builtin(subgroup_size) sg_size: u32", SG: "vec2u(sg_lane, sg_size)" } };
+    const slots = { DTYPE: x.dtype.name, EPW: epw, WORDS: words, ROW_LANES: lanes, LSE: String(op === "logsumexp"), ...folds.slots, ...rowStatements(x.dtype.name, words, epw, lanes) };
+    gpu.run({ op, file: "softmax-rows", helpers: folds.helpers, slots }, gpu.gpuBuffer(res), [nOut, R, k.shape.length, ...k.shape, ...k.strides[0]!, x.offset], [gpu.gpuBuffer(x)], Math.ceil(nOut / (256 / lanes)));
   }
   return op === "softmax" ? res : castResult(gpu, res, out);
 }

@@ -8,7 +8,7 @@
 // the accumulator pair; the result is written as two float32 words per element.
 // Slots (the name in double braces), filled by backends/webgpu/matmul-complex.ts:
 //   A, B       bindings 2 and 3 with load_0 / load_1 (vec2<f32>)
-// params: those of matmul.wgsl: [M, N, K, nb (batch dims), tiles_n, tiles_m, batches,
+// params: [M, N, K, nb (batch dims), tiles_n, tiles_m, batches,
 //          a_offset, a_rs, a_cs, b_offset, b_rs, b_cs, batch shape[nb], a batch strides[nb], b batch strides[nb]]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;

@@ -1,6 +1,6 @@
 // WebGPU complex64 matmul through wgsl/matmul-complex.wgsl: 32x32 tiles of
 // (real, imaginary) float32 accumulator pairs over K slabs staged in workgroup
-// memory, operands read through their strides, params as matmul.ts's.
+// memory, operands read through their strides (params: wgsl/matmul-complex.wgsl).
 
 import type { OutputSpec, Tensor } from "../backend.js";
 import type { WebGpuBackend } from "./backend.js";

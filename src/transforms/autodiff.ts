@@ -241,9 +241,9 @@ function makeGrad(transform: string, fn: LossFn, options: GradOptions): (...args
   checkOptions(transform, options, ["argnums"], false);
   const { argnums = 0 } = options;
   const nums = typeof argnums === "number" ? [argnums] : argnums;
-  if (!Array.isArray(nums) || nums.length === 0) throw new Error(`[${transform}] argnums must be an argument index or a non-empty list of them, got ${JSON.stringify(argnums)}`);
+  if (!Array.isArray(nums) || nums.length === 0) throw new Error(`[${transform}] argnums must be an argument index or a non-empty list of them, got ${describeValue(argnums)}`);
   const repeated = nums.find((a, i) => nums.indexOf(a) !== i);
-  if (repeated !== undefined) throw new Error(`[${transform}] argnums lists argument ${repeated} twice (${JSON.stringify(argnums)}); each argument can be differentiated once`);
+  if (repeated !== undefined) throw new Error(`[${transform}] argnums lists argument ${repeated} twice (${describeValue(argnums)}); each argument can be differentiated once`);
   return (...args: unknown[]) => {
     nums.forEach((a) => {
       if (!Number.isInteger(a) || a < 0 || a >= args.length) throw new Error(`[${transform}] argnums ${describeValue(a)} is out of range: the function was called with ${args.length} argument(s)`);

@@ -5,7 +5,7 @@
 
 import { MxArray } from "../array.js";
 import { bool, float32, type DType } from "../dtype.js";
-import { opError } from "../errors.js";
+import { describeValue, opError } from "../errors.js";
 import { broadcastShapes as broadcastShapeList, checkShape, MAX_DIM, normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
 import { checkArrayLike, onStream, opStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { arange, zeros, type DTypeOptions } from "./creation.js";
@@ -176,7 +176,7 @@ export function unflatten(x: ArrayLike, axis: number, shape: readonly number[], 
     const a = arr("unflatten", x, o);
     const ax = normalizeAxis("unflatten", checkInt("unflatten", "axis", axis), a.ndim, "axis", [a]);
     if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d >= -1)) {
-      throw opError("unflatten", `shape must be a non-empty list of integers >= -1, got ${JSON.stringify(shape)}`, [a], "type");
+      throw opError("unflatten", `shape must be a non-empty list of integers >= -1, got ${describeValue(shape)}`, [a], "type");
     }
     const n = a.shape[ax]!;
     const known = sizeOf(shape.filter((d) => d !== -1));

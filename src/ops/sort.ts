@@ -4,7 +4,7 @@
 
 import { MxArray } from "../array.js";
 import { complex64, isFloating, uint32 } from "../dtype.js";
-import { opError } from "../errors.js";
+import { describeValue, opError } from "../errors.js";
 import { SortIndices, SortValues } from "../primitives/sort.js";
 import { normalizeAxis } from "../shape.js";
 import type { Stream } from "../device.js";
@@ -156,7 +156,7 @@ export function searchsorted(sortedSequence: ArrayLike, values: ArrayLike, o?: S
   if (typeof o !== "string") checkOptions(op, o, ["side"]);
   const p: SearchSortedOptions = typeof o === "string" ? { side: o } : (o ?? {});
   const side = p.side ?? "left";
-  if (side !== "left" && side !== "right") throw opError(op, `side must be "left" or "right", got ${JSON.stringify(side)}`, [], "value");
+  if (side !== "left" && side !== "right") throw opError(op, `side must be "left" or "right", got ${describeValue(side)}`, [], "value");
   const stream = opStream(op, p, sortedSequence, values);
   const s = onStream(p, stream);
   const dtype = resultType(checkArrayLike(op, sortedSequence, "sortedSequence"), checkArrayLike(op, values, "values"));

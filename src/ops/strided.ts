@@ -3,7 +3,7 @@
 // buffer, copied only when needed). Built on the AsStrided and Contiguous primitives.
 
 import type { MxArray } from "../array.js";
-import { opError, shapeStr } from "../errors.js";
+import { describeValue, opError, shapeStr } from "../errors.js";
 import { AsStrided, Contiguous } from "../primitives/strided.js";
 import { checkShape, rowMajorStrides } from "../shape.js";
 import { checkArrayLike, opStream, node, onStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
@@ -33,7 +33,7 @@ export function asStrided(x: ArrayLike, shape?: readonly number[] | null, stride
     if (strides !== undefined && strides !== null && !Array.isArray(strides)) throw opError("asStrided", `strides must be a list of integers, got ${String(strides)}`, [a], "type");
     const st: unknown[] = strides === undefined || strides === null ? rowMajorStrides(sh) : [...strides];
     if (!st.every((v) => Number.isInteger(v)) || st.length !== sh.length) {
-      throw opError("asStrided", `strides must be ${sh.length} integers (one per axis of shape ${shapeStr(sh)}), got ${JSON.stringify(strides)}`, [a], "value");
+      throw opError("asStrided", `strides must be ${sh.length} integers (one per axis of shape ${shapeStr(sh)}), got ${describeValue(strides)}`, [a], "value");
     }
     if (!Number.isInteger(offset) || offset < 0) throw opError("asStrided", `offset must be a non-negative integer, got ${String(offset)}`, [a], "value");
     if (sh.every((d) => d > 0)) {

@@ -1,9 +1,10 @@
 // mx.fast.scaledDotProductAttention on every backend: agreement with MLX's
 // composition from matmul + softmax (float64 on the cpu) over masks (none,
 // causal with Lq < Lkv and Lq > Lkv, bool, additive, broadcast), grouped-query
-// heads, head dims 64/80/128, sinks, strided inputs, float16/bfloat16, long
-// key sequences that span many tiles, -inf scores, gradients against the
-// composition's gradients, and vmap against stacking.
+// heads, head dims 64/80/128, sinks, strided inputs, float16/bfloat16, blocks
+// of 64 query rows and more, long key sequences that span many tiles, -inf
+// scores, gradients against the composition's gradients, and vmap against
+// stacking.
 
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
@@ -60,7 +61,10 @@ interface Case {
   Lk: number;
   D: number;
   Dv?: number;
-  mask?: "causal" | "bool" | "additive" | "bool2d" | null;
+  /** boolHoles: bool with row 3 attending nothing; additiveHoles: additive with rows 1 and Lq - 1 all -inf, row 2 -inf but for the last key. */
+  mask?: "causal" | "bool" | "additive" | "bool2d" | "boolHoles" | "additiveHoles" | null;
+  /** q, k and v stored [B, L, H, D] and read as [B, H, L, D]. */
+  strided?: boolean;
   sinks?: boolean;
   dtype?: mx.DType;
 }
@@ -69,12 +73,18 @@ const TOLERANCE: Record<string, [number, number]> = { float32: [2e-5, 2e-6], flo
 
 async function check(device: mx.Device, c: Case): Promise<void> {
   const dtype = c.dtype ?? mx.float32;
-  const q = normal([c.B, c.Hq, c.Lq, c.D], dtype), k = normal([c.B, c.Hkv, c.Lk, c.D], dtype), v = normal([c.B, c.Hkv, c.Lk, c.Dv ?? c.D], dtype);
+  const operand = (B: number, H: number, L: number, D: number) => c.strided ? mx.swapaxes(normal([B, L, H, D], dtype), 1, 2, cpu) : normal([B, H, L, D], dtype);
+  const q = operand(c.B, c.Hq, c.Lq, c.D), k = operand(c.B, c.Hkv, c.Lk, c.D), v = operand(c.B, c.Hkv, c.Lk, c.Dv ?? c.D);
+  const row = mx.expandDims(mx.arange(c.Lq, cpu), 1, cpu), col = mx.expandDims(mx.arange(c.Lk, cpu), 0, cpu);
+  const rowIs = (i: number) => mx.equal(row, i, cpu);
+  const holes = mx.logicalOr(mx.logicalOr(rowIs(1), rowIs(c.Lq - 1), cpu), mx.logicalAnd(rowIs(2), mx.notEqual(col, c.Lk - 1, cpu), cpu), cpu);
   const mask: Mask =
     c.mask === "causal" ? "causal"
     : c.mask === "bool" ? mx.greater(normal([c.B, c.Hq, c.Lq, c.Lk]), -0.5, cpu)
     : c.mask === "bool2d" ? mx.greater(normal([c.Lq, c.Lk]), 0, cpu)
+    : c.mask === "boolHoles" ? mx.logicalAnd(mx.greater(normal([c.B, c.Hq, c.Lq, c.Lk]), -0.5, cpu), mx.logicalNot(rowIs(3), cpu), cpu)
     : c.mask === "additive" ? normal([c.B, 1, c.Lq, c.Lk], dtype, 2)
+    : c.mask === "additiveHoles" ? mx.where(holes, -Infinity, normal([c.B, 1, c.Lq, c.Lk], dtype, 2), cpu).astype(dtype, cpu)
     : null;
   const sinks = c.sinks ? normal([c.Hq], dtype, 2) : null;
   const scale = 1 / Math.sqrt(c.D);
@@ -119,6 +129,30 @@ describe.each(BACKENDS)("fast.scaledDotProductAttention on $name", ({ device }) 
     const L = emulated(device) ? 200 : 1024;
     await check(device, { B: 1, Hq: 2, Hkv: 1, Lq: emulated(device) ? 16 : L, Lk: L, D: 64, mask: "causal" });
   });
+
+  it("takes blocks of 64 query rows and more: partial blocks and key tiles, every mask, sinks, head dims, dtypes, strides", async () => {
+    // the blocked kernel on webgpu (Lq >= 64): 64-row blocks, 64-key tiles, head-dim chunks of 16
+    // (few distinct dtypes and Dv: each pair compiles a kernel variant, seconds on lavapipe)
+    const cases: Case[] = [
+      { B: 1, Hq: 2, Hkv: 1, Lq: 64, Lk: 1, D: 64 },
+      { B: 1, Hq: 4, Hkv: 2, Lq: 100, Lk: 63, D: 80, mask: "causal", sinks: true },
+      { B: 1, Hq: 2, Hkv: 2, Lq: 130, Lk: 200, D: 128, mask: "bool" },
+      { B: 2, Hq: 2, Hkv: 1, Lq: 64, Lk: 64, D: 12, Dv: 3, mask: "additive", sinks: true },
+      { B: 1, Hq: 2, Hkv: 1, Lq: 100, Lk: 200, D: 64, Dv: 128, mask: "causal" },
+      { B: 1, Hq: 1, Hkv: 1, Lq: 130, Lk: 64, D: 5, Dv: 64, mask: "causal" }, // Lq > Lkv: the first rows see no key
+      { B: 1, Hq: 2, Hkv: 1, Lq: 100, Lk: 63, D: 64, mask: "boolHoles" }, // a row attending nothing averages v
+      { B: 1, Hq: 2, Hkv: 2, Lq: 130, Lk: 200, D: 64, mask: "additiveHoles", sinks: true }, // all -inf and a sink: 0
+      { B: 1, Hq: 2, Hkv: 2, Lq: 100, Lk: 200, D: 128, mask: "additiveHoles" }, // all -inf gives NaN
+      { B: 2, Hq: 4, Hkv: 2, Lq: 100, Lk: 63, D: 64, strided: true, mask: "bool2d" },
+      { B: 1, Hq: 2, Hkv: 1, Lq: 64, Lk: 200, D: 80, strided: true, mask: "causal", sinks: true },
+      { B: 1, Hq: 2, Hkv: 1, Lq: 70, Lk: 0, D: 64 },
+      { B: 1, Hq: 2, Hkv: 1, Lq: 70, Lk: 0, D: 64, sinks: true },
+      { B: 1, Hq: 4, Hkv: 2, Lq: 100, Lk: 130, D: 64, mask: "additive", sinks: true, dtype: mx.float16 },
+      { B: 1, Hq: 4, Hkv: 2, Lq: 64, Lk: 63, D: 128, mask: "causal", dtype: mx.bfloat16 },
+    ];
+    // the Metal emulator's threads are fibers on the CPU: two cases there
+    for (const c of emulated(device) ? cases.slice(0, 2) : cases) await check(device, c);
+  }, 300_000);
 
   it("reads strided and broadcast inputs in place", async () => {
     // [B, L, H, D] storage seen as [B, H, L, D], as MLX's tests transpose

@@ -48,7 +48,7 @@ await mx.eval(y);
 console.log("sum", JSON.stringify(await y.tolist()));
 const loss = (w: mx.MxArray): mx.MxArray => mx.sum(mx.square(mx.matmul(x, w)));
 const g = mx.grad(loss)(mx.ones([2], mx.float32));
-console.log("grad", JSON.stringify(await (g as mx.MxArray).tolist()));
+console.log("grad", JSON.stringify(await g.tolist()));
 const shape: readonly number[] = [2, 2];
 console.log("zeros", JSON.stringify(await mx.zeros(shape).tolist()));
 console.log("gpu", mx.isAvailable(mx.gpu));

@@ -1,6 +1,11 @@
-// Reductions, in two shapes chosen by the host from the segment length R:
-// segments_<op> gives each output element one thread that folds its R
-// elements in order (short segments: no threadgroup memory, no barriers);
+// Reductions, in three shapes chosen by the host from the segment length R
+// and the output count: segments_<op> gives each output element one thread
+// that folds its R elements in order (short segments: no threadgroup memory,
+// no barriers); groups_<op> gives each output element of medium segments a
+// group of `lanes` threads (a power of two, at most 32; the word after the
+// params' offset), 256 / lanes outputs per threadgroup: lane l folds elements
+// l, l + lanes, ... in order, then lane 0 the lanes' results in lane order
+// from threadgroup memory;
 // reduce_<op> gives each output element, or each chunk of a long segment, a
 // threadgroup (the host then folds the chunks' partials, kept in the
 // accumulator type, with a second reduction): each thread folds a strided
@@ -14,11 +19,11 @@
 //   S     the storage type of sum and prod results (T, or int for bool); SA its accumulator
 //   COMPLEX  1 for complex64 (T, V, S and SA float2): sum and prod only, SA_ONE its product identity
 //   IDX, UIDX  the index types (see common.metal)
-// Kernels: segments_<op> and reduce_<op> (output in the result dtype),
+// Kernels: segments_<op>, groups_<op> and reduce_<op> (output in the result dtype),
 // reduce_<op>_acc (sum, prod, max, min, all, any: output in the accumulator
 // type, for chunk partials). Threadgroups of reduce_* are a multiple of 32
 // threads (every lane active); grids may be 2-D (ids are linear).
-// params: [nOut, R, kdims, rdims, chunks, chunk length, kshape, kstrides, rshape, rstrides, offset];
+// params: [nOut, R, kdims, rdims, chunks, chunk length, kshape, kstrides, rshape, rstrides, offset(, lanes)];
 // threadgroup g folds chunk g % chunks of segment g / chunks.
 
 inline IDX kept_offset(constant IDX* p, IDX o) {
@@ -149,6 +154,59 @@ inline int lift(uint v, int) { return int(v); }
     }                                                                                                      \
   }
 
+/** The parameters of a kernel with a group of threads per output: a threadgroup's linear id, the thread's index in it. */
+#define LANE_IDS                                                                                           \
+  uint2 gpos [[threadgroup_position_in_grid]], uint2 gcount [[threadgroups_per_grid]],                      \
+      uint t [[thread_index_in_threadgroup]], uint nt [[threads_per_threadgroup]]
+
+/** Thread t's output, lane and segment of a groups_ kernel: `lanes` threads per output, nt / lanes per threadgroup. */
+struct lane_of {
+  IDX o, base, R, step;
+  uint lane, lanes;
+  bool valid, single;
+};
+
+inline lane_of lane_place(constant IDX* p, uint2 gpos, uint2 gcount, uint t, uint nt) {
+  int kd = int(p[2]), rd = int(p[3]);
+  lane_of l;
+  l.lanes = uint(p[7 + 2 * kd + 2 * rd]);
+  l.o = linear_id(gpos, gcount) * IDX(nt / l.lanes) + IDX(t / l.lanes);
+  l.lane = t % l.lanes;
+  l.valid = l.o < p[0];
+  l.base = l.valid ? kept_offset(p, l.o) : 0;
+  l.R = p[1];
+  l.single = rd == 1;
+  l.step = p[6 + 2 * kd + 1];
+  return l;
+}
+
+/** Element r of the segment of `l` (one merged reduced dim: no index arithmetic per element). */
+inline IDX lane_offset(constant IDX* p, lane_of l, IDX r) {
+  return l.base + (l.single ? r * l.step : reduced_offset(p, r));
+}
+
+/** A group of threads per output element (medium segments): each lane folds a strided share in order, lane 0 the lanes. */
+#define GROUP_KERNEL(NAME, FOLD, A, OUT, INIT, LIFT)                                                       \
+  kernel void groups_##NAME(device OUT* out [[buffer(0)]], device const T* x [[buffer(1)]],                \
+                            constant IDX* p [[buffer(2)]], LANE_IDS) {                                     \
+    threadgroup A partial[256];                                                                            \
+    lane_of l = lane_place(p, gpos, gcount, t, nt);                                                        \
+    fold_##FOLD fold;                                                                                      \
+    A acc = INIT;                                                                                          \
+    if (l.valid) {                                                                                         \
+      for (IDX r = IDX(l.lane); r < l.R; r += IDX(l.lanes)) {                                              \
+        V v = V(x[lane_offset(p, l, r)]);                                                                  \
+        acc = fold(acc, LIFT);                                                                             \
+      }                                                                                                    \
+    }                                                                                                      \
+    partial[t] = acc;                                                                                      \
+    threadgroup_barrier(mem_flags::mem_threadgroup);                                                       \
+    if (l.valid && l.lane == 0) {                                                                          \
+      for (uint k = 1; k < l.lanes; k++) acc = fold(acc, partial[t + k]);                                  \
+      out[l.o] = OUT(acc);                                                                                 \
+    }                                                                                                      \
+  }
+
 /** One thread per output element: its segment folded in order. */
 #define SEGMENT_KERNEL(NAME, FOLD, A, OUT, INIT, LIFT)                                                     \
   kernel void segments_##NAME(device OUT* out [[buffer(0)]], device const T* x [[buffer(1)]],              \
@@ -168,6 +226,8 @@ inline int lift(uint v, int) { return int(v); }
 
 SEGMENT_KERNEL(sum, sum, SA, S, SA(0), lift(v, SA(0)))
 SEGMENT_KERNEL(prod, prod, SA, S, SA_ONE, lift(v, SA(0)))
+GROUP_KERNEL(sum, sum, SA, S, SA(0), lift(v, SA(0)))
+GROUP_KERNEL(prod, prod, SA, S, SA_ONE, lift(v, SA(0)))
 REDUCE_KERNEL(sum, sum, SA, S, SA(0), lift(v, SA(0)))
 REDUCE_KERNEL(prod, prod, SA, S, SA_ONE, lift(v, SA(0)))
 REDUCE_KERNEL(sum_acc, sum, SA, SA, SA(0), lift(v, SA(0)))
@@ -178,6 +238,10 @@ SEGMENT_KERNEL(max, max, V, T, V(MAX_INIT), v)
 SEGMENT_KERNEL(min, min, V, T, V(MIN_INIT), v)
 SEGMENT_KERNEL(all, all, uint, bool, 1u, (v != 0 ? 1u : 0u))
 SEGMENT_KERNEL(any, any, uint, bool, 0u, (v != 0 ? 1u : 0u))
+GROUP_KERNEL(max, max, V, T, V(MAX_INIT), v)
+GROUP_KERNEL(min, min, V, T, V(MIN_INIT), v)
+GROUP_KERNEL(all, all, uint, bool, 1u, (v != 0 ? 1u : 0u))
+GROUP_KERNEL(any, any, uint, bool, 0u, (v != 0 ? 1u : 0u))
 
 REDUCE_KERNEL(max, max, V, T, V(MAX_INIT), v)
 REDUCE_KERNEL(min, min, V, T, V(MIN_INIT), v)
@@ -218,6 +282,36 @@ inline bool arg_better(ulong x, uint xi, ulong y, uint yi, bool gt) { return (gt
 
 ARG_SEGMENT_KERNEL(argmax, true)
 ARG_SEGMENT_KERNEL(argmin, false)
+
+#define ARG_GROUP_KERNEL(NAME, GT)                                                                         \
+  kernel void groups_##NAME(device uint* out [[buffer(0)]], device const T* x [[buffer(1)]],               \
+                            constant IDX* p [[buffer(2)]], LANE_IDS) {                                     \
+    threadgroup V pv[256];                                                                                 \
+    threadgroup uint pi[256];                                                                              \
+    lane_of l = lane_place(p, gpos, gcount, t, nt);                                                        \
+    V best = V(0);                                                                                         \
+    uint bi = 0xffffffffu;                                                                                 \
+    if (l.valid) {                                                                                         \
+      for (IDX r = IDX(l.lane); r < l.R; r += IDX(l.lanes)) {                                              \
+        V v = V(x[lane_offset(p, l, r)]);                                                                  \
+        if (bi == 0xffffffffu || arg_better(v, uint(r), best, bi, GT)) { best = v; bi = uint(r); }         \
+      }                                                                                                    \
+    }                                                                                                      \
+    pv[t] = best;                                                                                          \
+    pi[t] = bi;                                                                                            \
+    threadgroup_barrier(mem_flags::mem_threadgroup);                                                       \
+    if (l.valid && l.lane == 0) {                                                                          \
+      for (uint k = 1; k < l.lanes; k++) {                                                                 \
+        V ov = pv[t + k];                                                                                  \
+        uint oi = pi[t + k];                                                                               \
+        if (oi != 0xffffffffu && (bi == 0xffffffffu || arg_better(ov, oi, best, bi, GT))) { best = ov; bi = oi; } \
+      }                                                                                                    \
+      out[l.o] = bi == 0xffffffffu ? 0u : bi;                                                              \
+    }                                                                                                      \
+  }
+
+ARG_GROUP_KERNEL(argmax, true)
+ARG_GROUP_KERNEL(argmin, false)
 
 #define ARG_KERNEL(NAME, GT)                                                                               \
   kernel void reduce_##NAME(device uint* out [[buffer(0)]], device const T* x [[buffer(1)]],               \

@@ -1,15 +1,18 @@
-// Reductions over many short segments (issue 12: 8.4M outputs of 4 elements
-// took 213 s on webgpu and ran into metal's 60 s watchdog, a workgroup per
-// output): segments of at most 64 elements get a kernel with one thread per
-// output on both GPU backends, chosen by segment length; every reduction, the
-// arg-reductions' NaN rules included, agrees with the reference on both
-// shapes. (The timing lives in bench/, not in a test.)
+// Reductions over many short and medium segments (issue 12: 8.4M outputs of 4
+// elements took 213 s on webgpu and ran into metal's 60 s watchdog, a
+// workgroup per output; so did 4M outputs of 65): segments of at most 64
+// elements get a kernel with one thread per output on both GPU backends,
+// medium ones of many outputs a group of threads per output, chosen by
+// segment length and output count; every reduction, the arg-reductions' NaN
+// rules included, agrees with the reference on every shape. (The timing lives
+// in bench/, not in a test.)
 
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { findBackend } from "../backends/backend.js";
 import type { MetalBackend } from "../backends/metal/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
+import { GROUPED_MIN_OUTPUTS } from "../backends/webgpu/reduce.js";
 import { BACKENDS, expectClose, expectSameValues, values } from "./helpers/backends.js";
 
 const OPS = ["sum", "prod", "max", "min", "all", "any", "argmax", "argmin"] as const;
@@ -41,6 +44,59 @@ describe.each(BACKENDS.filter((b) => b.device.backend !== "cpu"))("reductions ov
   }
 });
 
+describe.each(BACKENDS.filter((b) => b.device.backend !== "cpu"))("reductions over many medium segments on $name", ({ device }) => {
+  const o = { stream: device };
+  const cpu = { stream: mx.cpu };
+  // enough outputs for the grouped kernel, and a last workgroup with spare groups
+  const rows = GROUPED_MIN_OUTPUTS + 3;
+
+  for (const R of [65, 100, 255, 1000]) {
+    it(`agree with the reference for ${rows} segments of ${R} (NaN first for arg-reductions)`, async () => {
+      for (const transposed of [false, true]) {
+        const x = input(rows, R, transposed, o);
+        const ref = input(rows, R, transposed, cpu);
+        for (const op of OPS) {
+          const f = mx[op] as (x: mx.MxArray, o: mx.AxisOptions) => mx.MxArray;
+          const got = f(x, { axis: 1, ...o });
+          const want = await values(f(ref, { axis: 1, ...cpu }));
+          if (op === "sum" || op === "prod") await expectClose(got, want, 1e-5, 1e-6);
+          else expectSameValues(await values(got), want, `${op} R=${R} transposed=${transposed}`);
+        }
+      }
+    }, 120_000);
+  }
+
+  it("agree with the reference for every dtype the grouped kernel takes", async () => {
+    const R = 100;
+    for (const dtype of [mx.float16, mx.bfloat16, mx.int8, mx.uint16, mx.int32, mx.uint32, mx.int64, mx.uint64, mx.bool, mx.complex64]) {
+      // unsigned dtypes from magnitudes (a negative float's cast is not portable)
+      const cast = (x: mx.MxArray, s: mx.OpOptions) => mx.astype(dtype.name.startsWith("uint") ? mx.abs(x, s) : x, dtype, s);
+      const x = cast(input(rows, R, false, o), o);
+      const ref = cast(input(rows, R, false, cpu), cpu);
+      const ops = dtype === mx.complex64 ? (["sum", "prod"] as const) : OPS;
+      for (const op of ops) {
+        const f = mx[op] as (x: mx.MxArray, o: mx.AxisOptions) => mx.MxArray;
+        const got = f(x, { axis: 1, ...o });
+        const want = f(ref, { axis: 1, ...cpu });
+        const label = `${op} ${dtype.name}`;
+        // float sums and products in another order: close (16-bit results rounded once more); the rest exactly
+        if (dtype === mx.complex64) {
+          const parts = async (a: mx.MxArray) => ((await a.tolist()) as { re: number; im: number }[]).flatMap((c) => [c.re, c.im]);
+          await expectClose(mx.array(await parts(got), mx.float32, cpu), await parts(want), 1e-5, 1e-6);
+        } else if ((op === "sum" || op === "prod") && ["float16", "bfloat16"].includes(dtype.name)) await expectClose(got, await values(want), 2e-2, 1e-2);
+        else expectSameValues(await values(got), await values(want), label);
+      }
+    }
+  }, 120_000);
+
+  // 500k segments of 65 took 9 s on both backends' test devices with a workgroup per output (4M: past metal's 60 s watchdog)
+  it("finish for half a million segments of 65", async () => {
+    const x = mx.add(mx.zeros([500_000, 65], mx.float32, o), 1, o);
+    expect(await mx.all(mx.equal(mx.sum(x, { axis: 1, ...o }), 65, o), o).item()).toBe(true);
+    expect(await mx.all(mx.equal(mx.argmax(x, { axis: 1, ...o }), 0, o), o).item()).toBe(true);
+  }, 120_000);
+});
+
 /** The kernels `backend` ran for `fn` (metal: kernel names; webgpu: kernel files). */
 async function kernelsRun(device: mx.Device, fn: () => mx.MxArray): Promise<string[]> {
   const seen: string[] = [];
@@ -69,14 +125,21 @@ async function kernelsRun(device: mx.Device, fn: () => mx.MxArray): Promise<stri
 describe.each(BACKENDS.filter((b) => b.device.backend !== "cpu"))("the reduction kernel chosen by segment length on $name", ({ device }) => {
   const o = { stream: device };
   const short = device.backend === "metal" ? "segments_sum" : "segments";
+  const grouped = device.backend === "metal" ? "groups_sum" : "reduce-groups";
   const long = device.backend === "metal" ? "reduce_sum" : "reduce";
 
-  it("gives segments of up to 64 elements a thread per output, longer ones a threadgroup", async () => {
-    const x = (R: number) => mx.reshape(mx.arange(4096 * R, { dtype: mx.float32, ...o }), [4096, R], o);
-    expect(await kernelsRun(device, () => mx.sum(x(4), { axis: 1, ...o }))).toContain(short);
-    expect(await kernelsRun(device, () => mx.sum(x(64), { axis: 1, ...o }))).toContain(short);
-    const longer = await kernelsRun(device, () => mx.sum(x(65), { axis: 1, ...o }));
-    expect(longer).toContain(long);
-    expect(longer).not.toContain(short);
+  it("gives segments of up to 64 elements a thread per output, medium ones of many outputs a group, the rest a threadgroup", async () => {
+    const x = (rows: number, R: number) => mx.reshape(mx.arange(rows * R, { dtype: mx.float32, ...o }), [rows, R], o);
+    expect(await kernelsRun(device, () => mx.sum(x(4096, 4), { axis: 1, ...o }))).toContain(short);
+    expect(await kernelsRun(device, () => mx.sum(x(4096, 64), { axis: 1, ...o }))).toContain(short);
+    for (const R of [65, 1024]) {
+      const medium = await kernelsRun(device, () => mx.sum(x(4096, R), { axis: 1, ...o }));
+      expect(medium).toContain(grouped);
+      expect(medium).not.toContain(long);
+    }
+    const few = await kernelsRun(device, () => mx.sum(x(64, 65), { axis: 1, ...o }));
+    expect(few).toContain(long);
+    expect(few).not.toContain(grouped);
+    expect(await kernelsRun(device, () => mx.sum(x(4096, 1025), { axis: 1, ...o }))).toContain(long);
   });
 });

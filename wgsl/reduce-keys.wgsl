@@ -1,5 +1,6 @@
 // Float max/min and argmax/argmin over segments of more than 64 elements
-// (float32, float16, bfloat16 inputs) on integer order keys of the elements'
+// with a workgroup per output (not those wgsl/reduce-groups.wgsl takes;
+// float32, float16, bfloat16 inputs) on integer order keys of the elements'
 // bits: one workgroup of 256 invocations per chunk, as wgsl/reduce.wgsl, with
 // the same outputs (word g: chunk g's f32 result, or its winning index).
 // An element's bits x (an i32; a 16-bit element in the high half, low half

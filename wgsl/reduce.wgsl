@@ -8,7 +8,8 @@
 // The order of the fold (the summation order of a float sum), exactly, for
 // segments of more than 64 elements (element r of a segment: its reduced dims
 // merged, in row-major order; shorter segments go to wgsl/segments.wgsl,
-// which folds them left to right from INIT):
+// which folds them left to right from INIT, and medium ones of many outputs
+// to wgsl/reduce-groups.wgsl, whose header states its order):
 //   1. invocation lid of the chunk starting at c0 keeps four accumulators
 //      a0..a3 (each starting at INIT); element c0 + lid + 256 (4 j + q) of the
 //      chunk folds into a_q, for j = 0, 1, ... in turn (eight loads in flight:

@@ -1,7 +1,9 @@
 // Metal reductions (msl/reduce.metal) and softmax / logsumexp
 // (msl/softmax.metal), kept and reduced dims merged. Segments of at most 64
-// elements get one thread per output element; longer ones one threadgroup per
-// output element, sized to the reduced length (32 to 256 threads); long
+// elements get one thread per output element; medium ones of many outputs a
+// group of 4 to 32 threads per output element (groups_<op>); longer ones, or
+// those of few outputs, one threadgroup per output element, sized to the
+// reduced length (32 to 256 threads); long
 // segments of few outputs are split into chunks whose partials (in the
 // accumulator type) a second reduction folds, as MLX's all-reduce does.
 
@@ -64,6 +66,22 @@ function segments(x: Tensor, axes: readonly number[], outStrides?: readonly numb
 /** Segments this long or shorter get a thread per output element (no threadgroup memory or barriers). */
 export const SEGMENT_THREAD_MAX = 64;
 
+/**
+ * Segments longer than SEGMENT_THREAD_MAX and at most this long, of at least
+ * GROUPED_MIN_OUTPUTS outputs, get a group of threads per output (groups_<op>);
+ * the A/B switch: 64 gives them a threadgroup each.
+ */
+export const GROUPED_SEGMENT_MAX = 1024;
+/** Outputs a reduction needs for the grouped kernel (fewer: a threadgroup each spreads better). */
+export const GROUPED_MIN_OUTPUTS = 1024;
+/** Elements a lane of the grouped kernel folds, about (its group: 4 to 32 lanes). */
+const ELEMENTS_PER_LANE = 16;
+
+/** Lanes per output of groups_<op> for segments of R elements: a power of two, 4 to 32. */
+function lanesFor(R: number): number {
+  return Math.min(32, Math.max(4, 2 ** Math.ceil(Math.log2(Math.ceil(R / ELEMENTS_PER_LANE)))));
+}
+
 /** Elements a threadgroup folds at least before a segment is split into chunks. */
 const MIN_CHUNK = 256 * 64;
 /** Chunks over all outputs are capped at about this many threadgroups. */
@@ -94,6 +112,12 @@ function runReduce(metal: MetalBackend, op: string, x: Tensor, axes: readonly nu
   }
   // arg-reductions carry (value, index) pairs that one partial cannot hold: one pass
   const { words, nOut, chunks } = segments(x, axes, undefined, isArg ? () => 1 : chunksFor);
+  if (chunks === 1 && R <= GROUPED_SEGMENT_MAX && nOut >= GROUPED_MIN_OUTPUTS) {
+    const lanes = lanesFor(R);
+    const t = metal.allocOutput(out);
+    metal.run(op, lib, `groups_${op}`, [t, x], [...words, lanes], { groups: Math.ceil(nOut / (THREADS / lanes)), group: THREADS });
+    return t;
+  }
   const tg = groupSize(Math.ceil(R / chunks));
   if (chunks === 1) {
     const t = metal.allocOutput(out);

@@ -1,6 +1,8 @@
 // WebGPU reductions: sum/prod/max/min/all/any and argmax/argmin. Segments of
 // at most 64 elements take one invocation per output (wgsl/segments.wgsl);
-// longer ones a workgroup per output (wgsl/reduce.wgsl, eight loads in flight
+// medium ones of many outputs a group of 4 to 32 invocations per output
+// (wgsl/reduce-groups.wgsl); longer ones, or those of few outputs, a
+// workgroup per output (wgsl/reduce.wgsl, eight loads in flight
 // per invocation; long segments of few outputs split into chunks folded by a
 // second pass: reduce.wgsl again, or wgsl/reduce-arg-partials.wgsl over the
 // chunks' winning indices for argmax/argmin). The exact order of a float sum
@@ -30,6 +32,27 @@ const is64 = (t: ComputeType): t is "i64" | "u64" => t === "i64" || t === "u64";
 
 /** Segments this long or shorter get one invocation per output element (no workgroup tree). */
 export const SEGMENT_INVOCATION_MAX = 64;
+/**
+ * Segments longer than SEGMENT_INVOCATION_MAX and at most this long, of at
+ * least GROUPED_MIN_OUTPUTS outputs, get a group of invocations per output
+ * (wgsl/reduce-groups.wgsl); the A/B switch: 64 gives them a workgroup each.
+ * On the H200 (2026-12-01, f32 rows, sum/max/argmax GB/s, grouped against a
+ * workgroup each): 65 elements 1317-1387 / 1011-1041 / 852-867 against
+ * 130 / 82 / 66-70; 256: 1252-1301 / 982-1008 / 830-887 against 379-381 /
+ * 306-307 / 254-255; 1024: 1428-1449 / 1039-1065 / 867-875 against
+ * 1080-1085 / 726-738 / 605; 2048: 1513-1570 / 1228-1271 / 1047-1076
+ * against 2448-2460 / 1756-1783 / 1439-1461, so 2048 keeps a workgroup.
+ */
+export const GROUPED_SEGMENT_MAX = 1024;
+/** Outputs a reduction needs for the grouped kernel (fewer: a workgroup each spreads better). */
+export const GROUPED_MIN_OUTPUTS = 1024;
+/** Elements a lane of the grouped kernel folds, about (its group: 4 to 32 lanes). */
+const ELEMENTS_PER_LANE = 16;
+
+/** Lanes per output of wgsl/reduce-groups.wgsl for segments of R elements: a power of two, 4 to 32. */
+function lanesFor(R: number): number {
+  return Math.min(32, Math.max(4, 2 ** Math.ceil(Math.log2(Math.ceil(R / ELEMENTS_PER_LANE)))));
+}
 /** A chunk gives each of a workgroup's 256 invocations at least 64 elements (fewer barriers per element). */
 const MIN_CHUNK = 256 * 64;
 /** Chunks over all outputs are capped at about this many workgroups. */
@@ -50,7 +73,7 @@ function merged(x: Tensor, axes: readonly number[]): { x: Tensor; nk: number } {
   return { x: { ...x, shape: [...k.shape, ...r.shape], strides: [...k.strides[0]!, ...r.strides[0]!] }, nk: k.shape.length };
 }
 
-/** params for wgsl/reduce.wgsl and wgsl/segments.wgsl over merged `x` (its first `nk` dims kept). */
+/** params for wgsl/reduce.wgsl, wgsl/reduce-groups.wgsl and wgsl/segments.wgsl over merged `x` (its first `nk` dims kept). */
 function reduceParams(x: Tensor, nk: number, chunks: number): number[] {
   const R = x.shape.slice(nk).reduce((p, d) => p * d, 1);
   const ks = x.shape.slice(0, nk), rs = x.shape.slice(nk);
@@ -123,7 +146,7 @@ function runLoad(d: DType): { WORD_SHIFT: string; RUN_LOAD: string } {
   return { WORD_SHIFT: shift, RUN_LOAD: d.size === 4 ? `unpack_${d.name}(in0[w], 0u)` : `unpack_${d.name}(in0[w] >> bit, 0u)` };
 }
 
-/** Reductions and input dtypes wgsl/reduce-keys.wgsl folds on integer order keys (segments of more than 64 elements). */
+/** Reductions and input dtypes wgsl/reduce-keys.wgsl folds on integer order keys (segments with a workgroup per output). */
 const KEYED_OPS = new Set(["max", "min", "argmax", "argmin"]);
 const KEYED_DTYPES = new Set(["float32", "float16", "bfloat16"]);
 
@@ -177,7 +200,8 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   // arg-reductions compare the values themselves (lift unused)
   const lift = isArg ? "0u" : op === "all" || op === "any" ? (is64(v) ? "select(0u, 1u, w64_nz(v))" : "select(0u, 1u, v != 0u)") : v === t ? "v" : `${t}(v)`;
   const short = R <= SEGMENT_INVOCATION_MAX;
-  if (!short && KEYED_OPS.has(op) && KEYED_DTYPES.has(x.dtype.name)) {
+  const lanes = chunks === 1 && !short && R <= GROUPED_SEGMENT_MAX && nOut >= GROUPED_MIN_OUTPUTS ? lanesFor(R) : 0;
+  if (!short && !lanes && KEYED_OPS.has(op) && KEYED_DTYPES.has(x.dtype.name)) {
     // one reduced dim of stride 1: the kernel also reads the buffer as quads of words (binding 3)
     const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;
     const inputs = contiguous ? [gpu.gpuBuffer(x), gpu.gpuBuffer(x)] : [gpu.gpuBuffer(x)];
@@ -186,10 +210,11 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
     gpu.run(
       {
         op,
-        file: short ? "segments" : "reduce",
-        helpers: helpersFor([x.dtype, word], short ? ["math", "strided"] : ["math", "strided", "reduce-chunk"]),
-        key: `${op},${x.dtype.name},${t}`,
+        file: short ? "segments" : lanes ? "reduce-groups" : "reduce",
+        helpers: helpersFor([x.dtype, word], short || lanes ? ["math", "strided"] : ["math", "strided", "reduce-chunk"]),
+        key: `${op},${x.dtype.name},${t},${lanes}`,
         slots: () => ({
+          LANES: String(lanes),
           INPUT: inputDecl(0, 2, x.dtype),
           ...runLoad(x.dtype),
           V: v,
@@ -205,7 +230,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
       gpu.gpuBuffer(res),
       reduceParams(x, nk, chunks),
       [gpu.gpuBuffer(x)],
-      short ? Math.ceil(nOut / 256) : nOut * chunks,
+      short ? Math.ceil(nOut / 256) : lanes ? Math.ceil(nOut / (256 / lanes)) : nOut * chunks,
     );
   }
   if (chunks === 1) return res;

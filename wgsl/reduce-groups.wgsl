@@ -1,0 +1,79 @@
+// Reductions over medium segments of many outputs (issue 12: a workgroup of
+// 256 per output spent most of itself on nothing for segments of 65 to a few
+// thousand elements): a group of LANES invocations per output element,
+// 256 / LANES outputs per workgroup, folded through workgroup memory (no
+// subgroups: their size is not fixed on every device). The backend picks it by
+// segment length and output count (backends/webgpu/reduce.ts).
+// The order of the fold (a float sum's summation order), exactly: lane l of an
+// output folds its segment's elements l, l + LANES, l + 2 LANES, ... left to
+// right from INIT (element r of a segment: its reduced dims merged, in
+// row-major order); lane 0 then folds the LANES lanes' results left to right,
+// starting from its own. Arg-reductions keep the first index of the extreme,
+// the first NaN when there is one (BETTER, ties to the lower index).
+// Slots: those of wgsl/segments.wgsl, and LANES (a power of two, at most 256).
+// params: those of reduce.wgsl (chunks is 1 here).
+
+@group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
+@group(0) @binding(1) var<storage, read> params: array<u32>;
+{{INPUT}}
+
+const NONE = 0xffffffffu;
+const LANES = {{LANES}}u;
+
+var<workgroup> part_a: array<{{T}}, 256>;
+var<workgroup> part_v: array<{{V}}, 256>;
+var<workgroup> part_i: array<u32, 256>;
+
+fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
+fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
+fn better(x: {{V}}, xi: u32, y: {{V}}, yi: u32) -> bool { return {{BETTER}}; }
+fn store(i: u32, r: {{T}}) { {{STORE}} }
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let o = (wid.x + wid.y * nwg.x) * (256u / LANES) + lid / LANES;
+  let lane = lid % LANES;
+  // a spare group of the last workgroup folds nothing but still meets the barrier
+  let valid = o < params[0];
+  var acc: {{T}} = {{INIT}};
+  var best_v: {{V}};
+  var best_i = NONE;
+  if (valid) {
+    let R = params[1];
+    let nk = params[2];
+    let nr = params[3];
+    let base = bitcast<i32>(params[6u + 2u * nk + 2u * nr]) + decompose(6u, 6u + nk, nk, o);
+    // one reduced dimension (the usual case once dims are merged): no index arithmetic per element
+    let single = nr == 1u;
+    let step0 = bitcast<i32>(params[6u + 2u * nk + 1u]);
+    for (var r = lane; r < R; r += LANES) {
+      var off: i32;
+      if (single) { off = i32(r) * step0; } else { off = decompose(6u + 2u * nk, 6u + 2u * nk + nr, nr, r); }
+      let v = load_0(u32(base + off));
+      if ({{ISARG}}) {
+        if (best_i == NONE || better(v, r, best_v, best_i)) { best_v = v; best_i = r; }
+      } else {
+        acc = fold(acc, lift(v));
+      }
+    }
+  }
+  if ({{ISARG}}) {
+    part_v[lid] = best_v;
+    part_i[lid] = best_i;
+  } else {
+    part_a[lid] = acc;
+  }
+  workgroupBarrier();
+  if (valid && lane == 0u) {
+    if ({{ISARG}}) {
+      for (var k = 1u; k < LANES; k++) {
+        let i = part_i[lid + k];
+        if (i != NONE && (best_i == NONE || better(part_v[lid + k], i, best_v, best_i))) { best_v = part_v[lid + k]; best_i = i; }
+      }
+      out_words[o] = best_i;
+    } else {
+      for (var k = 1u; k < LANES; k++) { acc = fold(acc, part_a[lid + k]); }
+      store(o, acc);
+    }
+  }
+}

@@ -52,6 +52,15 @@ export class MxArray {
    */
   private recomputed = false;
   /**
+   * Edges from the recipes of released arrays (buffer freed, primitive and
+   * inputs kept to compute it again) to this one. While above zero, dispose()
+   * hides the array from the program but keeps its buffer, or its own recipe,
+   * for them; the last of them to let go finishes the disposal.
+   */
+  private recipeReaders = 0;
+  /** This array's buffer was released and its inputs count it in recipeReaders. */
+  private readsAsRecipe = false;
+  /**
    * The elements (row-major storage words) as last read from a device without
    * synchronous reads, for arrays up to HOST_COPY_MAX_BYTES; plain JS memory,
    * dropped with the array or by dispose(), not counted as device memory.
@@ -92,6 +101,26 @@ export class MxArray {
   get isDisposed(): boolean {
     return this.disposed;
   }
+  /**
+   * Not disposed, or disposed while a released array's recipe still reads it:
+   * eval may still compute it or read its buffer.
+   * @internal
+   */
+  get isLive(): boolean {
+    return !this.disposed || this.recipeReaders > 0;
+  }
+
+  /**
+   * The tensor a kernel reads: `tensor()`, also for an array the program
+   * disposed that a released array's recipe still reads.
+   * @internal
+   */
+  inputTensor(): Tensor {
+    if (!this.isLive) throw new Error(`array ${describe(this)} was disposed and can no longer be used`);
+    const t = this.slot.data;
+    if (!t) throw new Error(`array ${describe(this)} is not evaluated`);
+    return t;
+  }
 
   /**
    * The evaluated data as a backend tensor (buffer, shape, strides in elements,
@@ -127,9 +156,32 @@ export class MxArray {
     if (this.disposed) return;
     this.disposed = true;
     this.hostCopy = null;
-    unwatchArray(this.slot);
-    releaseSlot(this.slot);
-    this.detachInputs();
+    // a released array's recipe reads it: its buffer (or recipe) stays until the last such reader lets go, or the collector finds them all
+    if (this.recipeReaders > 0) return;
+    MxArray.finishDisposal(this);
+  }
+
+  /** Disposed arrays whose buffers and edges are to go now, and whether a loop is draining them. */
+  private static readonly disposals: MxArray[] = [];
+  private static drainingDisposals = false;
+
+  /**
+   * Frees a disposed array's buffer and edges; inputs whose last recipe reader
+   * that was join the queue (a loop: a long chain of them must not recurse).
+   */
+  private static finishDisposal(a: MxArray): void {
+    MxArray.disposals.push(a);
+    if (MxArray.drainingDisposals) return;
+    MxArray.drainingDisposals = true;
+    try {
+      for (let next = MxArray.disposals.pop(); next; next = MxArray.disposals.pop()) {
+        unwatchArray(next.slot);
+        releaseSlot(next.slot);
+        next.detachInputs();
+      }
+    } finally {
+      MxArray.drainingDisposals = false;
+    }
   }
 
   /**
@@ -142,6 +194,15 @@ export class MxArray {
     if (this.edgesConsumed) return;
     this.edgesConsumed = true;
     for (const x of this.inputs) if (--x.pendingUses === 0 && x.releaseAfterUse && x.isEvaluated) x.dispose();
+    // computed again: it keeps its buffer from now on, so its edges are no recipe any more
+    this.dropRecipeReads();
+  }
+
+  /** Its inputs stop counting it as a recipe reader; those the program disposed meanwhile go now. */
+  private dropRecipeReads(): void {
+    if (!this.readsAsRecipe) return;
+    this.readsAsRecipe = false;
+    for (const x of this.inputs) if (--x.recipeReaders === 0 && x.disposed) MxArray.finishDisposal(x);
   }
 
   /**
@@ -151,6 +212,7 @@ export class MxArray {
    */
   detachInputs(): void {
     this.consumeInputs();
+    this.dropRecipeReads();
     this.primitive = null;
     this.inputs = [];
     this.edgesConsumed = false;
@@ -177,11 +239,17 @@ export class MxArray {
    * Frees the buffer of an intermediate whose last reader ran, keeping its
    * primitive and inputs: should user code still hold it and read it later,
    * eval computes it again from them, once: an array computed again keeps its
-   * buffer from then on (eval calls this; see src/eval.ts).
+   * buffer from then on (eval calls this; see src/eval.ts). Its inputs count
+   * it as a recipe reader, so disposing one of them keeps what the recipe
+   * needs; an input already gone (disposed, by the program or by tidy) makes
+   * it keep its buffer instead.
    * @internal
    */
   releaseRecomputable(): void {
-    if (this.disposed || !this.primitive || !this.edgesConsumed || this.recomputed) return;
+    if (this.disposed || !this.primitive || !this.edgesConsumed || this.recomputed || this.readsAsRecipe) return;
+    for (const x of this.inputs) if (!x.isLive) return;
+    this.readsAsRecipe = true;
+    for (const x of this.inputs) x.recipeReaders++;
     this.hostCopy = null;
     releaseSlot(this.slot);
   }

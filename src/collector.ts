@@ -3,18 +3,35 @@
 // arrays and then runs their FinalizationRegistry callbacks in a later task;
 // a loop that awaits only cpu or metal work never gives it that task, and
 // device memory puts no pressure on the engine's heap. So after an eval, when
-// the backends' active memory has doubled since the last collection (and grew
+// the backends' active memory has grown by a quarter since the last collection (and
 // by at least MIN_GROWTH), this collects where the runtime allows it (Node:
-// V8's gc, exposed on first use) and yields one macrotask.
+// V8's gc, exposed on first use) and yields macrotasks until the finalizers
+// of that collection have run. The baseline is the memory left after the last
+// collection, lowered whenever active memory is seen below it (dispose,
+// clearCache, finalizers that ran late).
 
-import { getActiveMemory } from "./memory.js";
+import { getActiveMemory, markFinalizers } from "./memory.js";
 
 /** Growth below this never triggers a collection (small programs never pay for one). */
 const MIN_GROWTH = 256 * 1024;
 
-/** Tasks to wait at most for the finalizers after a collection (they free what it found). */
-const FINALIZER_WAITS = 4;
+/**
+ * Growth, as a share of the baseline, that triggers a collection. A training
+ * step peaks at what it starts with plus its own transient memory, so the
+ * garbage of one step must not outlive the next: at 1 (a doubling) two steps'
+ * garbage piled up now and then (2.6x the first step's working set over 10 000
+ * steps), at 0.5 too when the collection left the last step's old parameters
+ * alive (1.05x the live memory as baseline; 2.1x).
+ */
+const GROWTH_SHARE = 0.25;
 
+/** Tasks to wait at most for the finalizers after a collection (they free what it found; they come within a few). */
+const FINALIZER_WAITS = 64;
+
+/** Tasks to wait where the engine's collection cannot be called. */
+const UNCOLLECTED_WAITS = 4;
+
+/** Active memory after the last collection, or the lowest seen since: what the program holds live. */
 let baseline = 0;
 let gcFunction: (() => void) | null | undefined;
 
@@ -43,13 +60,22 @@ const nextTask = (): Promise<void> =>
 
 /** Called after each eval: collects and lets the finalizers run when memory has grown enough since the last time. */
 export async function relieveMemoryPressure(): Promise<void> {
-  const threshold = Math.max(2 * baseline, baseline + MIN_GROWTH);
-  if (getActiveMemory() < threshold) return;
-  engineGc()?.();
-  // the engine queues the finalizers as a task of its own, not always the next one
-  for (let i = 0; i < FINALIZER_WAITS; i++) {
-    await nextTask();
-    if (getActiveMemory() < threshold) break;
+  const before = getActiveMemory();
+  // after a phase of high memory the threshold comes down with it
+  baseline = Math.min(baseline, before);
+  const threshold = baseline + Math.max(GROWTH_SHARE * baseline, MIN_GROWTH);
+  if (before < threshold) return;
+  const gc = engineGc();
+  if (gc) {
+    const finalized = markFinalizers();
+    gc();
+    // the engine queues the finalizers as a task of its own, not always the next one
+    for (let i = 0; i < FINALIZER_WAITS && !finalized(); i++) await nextTask();
+  } else {
+    // (a browser: the engine collects when it will; finalizers already due run in these tasks)
+    for (let i = 0; i < UNCOLLECTED_WAITS && getActiveMemory() >= threshold; i++) await nextTask();
   }
+  // what is left is live (the program holds it), or garbage whose finalizers
+  // came later still: the next eval that sees less lowers the baseline again
   baseline = getActiveMemory();
 }

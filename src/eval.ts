@@ -26,6 +26,7 @@ const inFlight = new Map<MxArray, Promise<void>>();
 function schedule(outputs: readonly MxArray[], waits?: Set<Promise<void>>): MxArray[] {
   const order: MxArray[] = [];
   const seen = new Set<MxArray>();
+  for (const o of outputs) if (o.isDisposed) throw new Error(`cannot evaluate: array ${describe(o)} was disposed`);
   // parallel stacks: the node, and whether its inputs were already pushed
   const stack: MxArray[] = [...outputs];
   const expanded: boolean[] = outputs.map(() => false);
@@ -36,7 +37,8 @@ function schedule(outputs: readonly MxArray[], waits?: Set<Promise<void>>): MxAr
       continue;
     }
     if (seen.has(a)) continue;
-    if (a.isDisposed) throw new Error(`cannot evaluate: array ${describe(a)} was disposed`);
+    // (an input the program disposed stays live while a released array's recipe reads it)
+    if (!a.isLive) throw new Error(`cannot evaluate: array ${describe(a)} was disposed`);
     if (a.isEvaluated) continue;
     seen.add(a);
     const claim = waits && inFlight.get(a);
@@ -70,7 +72,7 @@ async function stageInputs(node: MxArray): Promise<Map<number, Tensor> | undefin
   const target = getBackend(node.stream.device.backend);
   let staged: Map<number, Tensor> | undefined;
   for (let i = 0; i < node.inputs.length; i++) {
-    const t = node.inputs[i]!.tensor();
+    const t = node.inputs[i]!.inputTensor();
     const source = t.buffer.backend;
     if (source === target || source.readSync) continue;
     warnReadBack(node, source, target);
@@ -103,6 +105,8 @@ function unsupportedDType(node: MxArray, backend: Backend, d: MxArray["dtype"]):
  * the pool at once instead of waiting for the garbage collector; it keeps
  * its recipe (primitive and inputs), so a program that still holds it gets
  * it recomputed when it reads it. A long chain thus runs in a few buffers.
+ * The recipe's inputs stay computable: disposing one keeps what the recipe
+ * reads (see MxArray.releaseRecomputable).
  */
 type Intermediates = ReadonlySet<MxArray>;
 
@@ -150,7 +154,7 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
   const inputs: Tensor[] = [];
   let moved: Tensor[] | undefined;
   for (let i = 0; i < node.inputs.length; i++) {
-    const t = node.inputs[i]!.tensor();
+    const t = node.inputs[i]!.inputTensor();
     // unified memory: another backend's tensor is used in place; else it is copied over
     const m = t.buffer.backend === backend ? t : (staged?.get(i) ?? backend.share?.(t) ?? onBackend(t, backend, node));
     if (m !== t) (moved ??= []).push(m);
@@ -203,7 +207,7 @@ function siblingsKernel(backend: Backend, siblings: readonly MxArray[], name: st
     siblings.forEach((s, i) => {
       const t = outs[i]!;
       if (s === first) mine = t;
-      else if (!s.isEvaluated && !s.isDisposed) {
+      else if (!s.isEvaluated && s.isLive) {
         s.slot.data = t;
         watchArray(s, s.slot);
       } else backend.release(t.buffer);
@@ -306,7 +310,7 @@ function inputsEvaluated(node: MxArray): boolean {
 /** Whether an input of `node` lives on a backend other than `target` that reads only asynchronously. */
 function hasAsyncInput(node: MxArray, target: Backend): boolean {
   for (const x of node.inputs) {
-    const source = x.tensor().buffer.backend;
+    const source = x.inputTensor().buffer.backend;
     if (source !== target && !source.readSync) return true;
   }
   return false;
@@ -315,7 +319,7 @@ function hasAsyncInput(node: MxArray, target: Backend): boolean {
 /** `run`, then `check` of the node's output; the validator reads the inputs after the node let go of them, so their buffers are held until then. */
 async function runChecked(node: MxArray, check: NodeValidator, staged: Map<number, Tensor> | undefined, intermediates: Intermediates | undefined): Promise<void> {
   const prim = node.primitive!;
-  const held = node.inputs.map((x) => x.tensor());
+  const held = node.inputs.map((x) => x.inputTensor());
   for (const t of held) retain(t.buffer);
   try {
     run(node, staged, intermediates);
@@ -334,7 +338,7 @@ async function runAll(order: readonly MxArray[], intermediates: Intermediates | 
       await inputsReady(node, own);
       if (node.isEvaluated) continue;
     }
-    if (node.isDisposed) throw new Error(`cannot evaluate: array ${describe(node)} was disposed while it was being evaluated`);
+    if (!node.isLive) throw new Error(`cannot evaluate: array ${describe(node)} was disposed while it was being evaluated`);
     const target = getBackend(node.stream.device.backend);
     const staged = hasAsyncInput(node, target) ? await stageInputs(node) : undefined;
     if (node.isEvaluated) {

@@ -18,7 +18,20 @@ export function releaseSlot(slot: DataSlot): void {
   }
 }
 
-const finalizer = new FinalizationRegistry<DataSlot>(releaseSlot);
+/** Releases the slots of collected arrays; a function held instead is a marker that the collection's callbacks have run (see markFinalizers). */
+const finalizer = new FinalizationRegistry<DataSlot | (() => void)>((held) => (typeof held === "function" ? held() : releaseSlot(held)));
+
+/**
+ * Registers an object that nothing references, so the next full collection
+ * finds it; returns a check that turns true once its callback has run. The
+ * engine runs one registry's callbacks for one collection together, so by
+ * then the arrays that collection found have released their buffers.
+ */
+export function markFinalizers(): () => boolean {
+  let ran = false;
+  finalizer.register({}, () => (ran = true));
+  return () => ran;
+}
 
 /**
  * Has the finalizer release `slot`'s buffer once `owner` is unreachable, when

@@ -2,7 +2,8 @@
 // that the result does not need (arrays returned, and the inputs of returned
 // arrays that are not evaluated yet); those inputs are released as soon as
 // their last user has been evaluated; when fn throws, everything it created
-// is disposed. eval takes arrays or trees of them.
+// is disposed, and so when fn is async (it must be synchronous). eval takes
+// arrays or trees of them.
 
 import { MxArray } from "./array.js";
 import { describeValue, opError } from "./errors.js";
@@ -66,6 +67,10 @@ export function tidy<T>(fn: () => T): T {
     tidyScopes.pop();
   }
   if (result instanceof Promise) {
+    // the function runs on after its first await, outside the scope: its
+    // rejection (using an array disposed here, say) is the program's error, reported here
+    result.catch(() => undefined);
+    for (const a of scope) a.dispose();
     throw opError("tidy", "fn must be synchronous (it returned a Promise); evaluate with mx.eval after tidy returns, or dispose arrays explicitly in async code", [], "type");
   }
   const returned = new Set(collectArrays(result));

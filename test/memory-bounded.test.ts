@@ -71,14 +71,16 @@ describe.each(BACKENDS)("bounded memory on $name", ({ device }) => {
 });
 
 const loop = fileURLToPath(new URL("./helpers/training-loop.ts", import.meta.url));
-const STEPS: Record<string, number> = { cpu: 400, webgpu: 150, metal: 100 };
+// enough steps to catch the collector's threshold creeping up (it passed 2x by step 1000 on cpu, 475 on webgpu),
+// within about a minute per backend on the 2-core dev machine; docs/devices.md gives the long runs
+const STEPS: Record<string, number> = { cpu: 1200, webgpu: 600, metal: 400 };
 
 describe("a training loop as MLX users write it (no tidy, no dispose)", () => {
   it.each(BACKENDS)("holds its peak within 2x one step's working set on $name", ({ device }) => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", loop, device.backend, String(STEPS[device.backend] ?? 100), "256"], { encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(process.execPath, ["--import", "tsx", loop, device.backend, String(STEPS[device.backend] ?? 100), "256"], { encoding: "utf8", timeout: 240_000 });
     expect(r.status, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout.trim().split("\n").pop()!) as { firstStepPeak: number; peak: number; ratio: number; firstLoss: number; lastLoss: number };
     expect(result.lastLoss).toBeLessThan(result.firstLoss / 10); // it trains
     expect(result.ratio, JSON.stringify(result)).toBeLessThanOrEqual(2);
-  }, 180_000);
+  }, 300_000); // (about a minute each on the idle 2-core machine; the limits leave room for a loaded one)
 });

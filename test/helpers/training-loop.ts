@@ -2,7 +2,8 @@
 // trained with valueAndGrad and SGD, evaluating the parameters and the loss
 // each step. Prints one JSON line: the peak active memory of the first step
 // (its working set) and the peak over all steps. Run in a child process by
-// test/memory-loop.test.ts: `tsx test/helpers/training-loop.ts <backend> <steps>`.
+// test/memory-bounded.test.ts, and by hand for long runs:
+// `node --import tsx test/helpers/training-loop.ts <backend> <steps> <width>`.
 import * as mx from "../../index.js";
 import { deviceFor } from "../../src/device.js";
 

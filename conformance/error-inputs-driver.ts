@@ -5,6 +5,7 @@
 // reports as JSON lines, so a parent process can see which probe hangs.
 
 import * as mx from "../index.js";
+import * as ops from "../src/ops/index.js";
 import { treeFlatten } from "../src/transforms/tree.js";
 import { ERROR_ENTRIES, probesFor, type ArgSpec, type ErrorEntry, type Probe } from "./error-inputs.js";
 
@@ -18,6 +19,20 @@ const MAX_RESULT_ELEMENTS = 2 ** 24;
 
 /** The key of the unknown-option probe: no function takes it. */
 const UNKNOWN_OPTION = "bogusOption";
+
+/** The value of the extra-argument probe: no parameter takes it (a plain object with a key no option has). */
+const EXTRA_ARGUMENT = "extraArgument";
+
+/**
+ * Whether the no-dropped-arguments rule (src/ops/strict-options.ts noExtraArguments)
+ * covers public function `name`: the ops and mx.random, mx.fast, mx.linalg and
+ * mx.fft; a function the table applies through its own `call` (which may not
+ * pass every argument on) is left out.
+ */
+function refusesExtraArguments(entry: ErrorEntry): boolean {
+  if (entry.call) return false;
+  return entry.name in ops || entry.name === "checkKernel" || /^(random|fast|linalg|fft)\./.test(entry.name);
+}
 
 /** One call of a public function with one bad argument (or one of the table's bad calls). */
 export interface ProbeCall {
@@ -75,7 +90,7 @@ function show(v: unknown): string {
   }
 }
 
-/** Every probe of the table, in a fixed order: per entry its valid call, each argument and option field with each probe of its kind (and each options object with an unknown key), then its bad calls. */
+/** Every probe of the table, in a fixed order: per entry its valid call, each argument and option field with each probe of its kind (and each options object with an unknown key), its valid call with one argument more, then its bad calls. */
 export function probeCalls(entries: readonly ErrorEntry[] = ERROR_ENTRIES): ProbeCall[] {
   const calls: ProbeCall[] = [];
   for (const entry of entries) {
@@ -113,6 +128,14 @@ export function probeCalls(entries: readonly ErrorEntry[] = ERROR_ENTRIES): Prob
         }
       }
     });
+    if (refusesExtraArguments(entry)) {
+      // an argument past those the call needs fills an optional parameter it does not fit, or none: refused, never dropped
+      calls.push({
+        entry, argument: "(one argument more)", value: `{ ${EXTRA_ARGUMENT}: 1 } after the valid arguments`, mustThrow: true, baseline: false,
+        names: ["argument", "arguments", "options", "option", ...entry.args.flatMap((a) => a.names)], quotes: [EXTRA_ARGUMENT, "object"],
+        args: () => [...entry.valid(), { [EXTRA_ARGUMENT]: 1 }],
+      });
+    }
     for (const bad of entry.bad ?? []) {
       calls.push({ entry, argument: bad.label, value: show(bad.args()), args: bad.args, names: bad.names, quotes: [], mustThrow: true, baseline: false });
     }

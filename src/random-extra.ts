@@ -12,7 +12,7 @@ import { expandDims, reshape } from "./ops/layout.js";
 import { argmax, max, sum } from "./ops/reduction.js";
 import { cumsum } from "./ops/scan.js";
 import { searchsorted } from "./ops/sort.js";
-import { asOp, checkOptions } from "./ops/strict-options.js";
+import { asOp, checkOptions, dtypeThenOptions, noExtraArguments } from "./ops/strict-options.js";
 import { uniform, type KeyOptions, type UniformOptions } from "./random.js";
 
 function floatDType(op: string, d: DType | undefined): DType {
@@ -29,9 +29,10 @@ function floatDType(op: string, d: DType | undefined): DType {
  * mx.random.gumbel([2, 3], { key: mx.random.key(0) }).shape; // [2, 3]
  * ```
  */
-export function gumbel(shape: readonly number[] = [], o: UniformOptions = {}): MxArray {
+export function gumbel(shape: readonly number[] = [], dtypeOrOptions?: DType | UniformOptions | null, options?: UniformOptions): MxArray {
+  noExtraArguments("random.gumbel", arguments, 3);
   return asOp("random.gumbel", () => {
-    checkOptions("random.gumbel", o, ["dtype", "key"]);
+    const o = dtypeThenOptions<UniformOptions>("random.gumbel", dtypeOrOptions, options, ["dtype", "key"]);
     const dtype = floatDType("random.gumbel", o.dtype);
     const s = onStream(o, opStream("random.gumbel", o));
     const u = uniform(0, 1, [...checkShape("random.gumbel", shape)], { dtype, key: o.key, stream: s.stream });
@@ -50,10 +51,11 @@ export function gumbel(shape: readonly number[] = [], o: UniformOptions = {}): M
  * await mx.all(mx.logicalAnd(mx.greaterEqual(x, -1), mx.lessEqual(x, 1))).item(); // true
  * ```
  */
-export function truncatedNormal(lower: ArrayLike, upper: ArrayLike, shape?: readonly number[] | null, o: UniformOptions = {}): MxArray {
+export function truncatedNormal(lower: ArrayLike, upper: ArrayLike, shape?: readonly number[] | null, dtypeOrOptions?: DType | UniformOptions | null, options?: UniformOptions): MxArray {
+  noExtraArguments("random.truncatedNormal", arguments, 5);
   return asOp("random.truncatedNormal", () => {
     const op = "random.truncatedNormal";
-    checkOptions(op, o, ["dtype", "key"]);
+    const o = dtypeThenOptions<UniformOptions>(op, dtypeOrOptions, options, ["dtype", "key"]);
     const dtype = floatDType(op, o.dtype);
     const s = onStream(o, opStream(op, o, lower, upper));
     const lo = astype(toArray(op, checkArrayLike(op, lower, "lower"), s.stream, dtype), dtype, s);
@@ -83,10 +85,11 @@ export interface LaplaceOptions extends UniformOptions {
  * mx.random.laplace([3], { key: mx.random.key(0), loc: 2 }).shape; // [3]
  * ```
  */
-export function laplace(shape: readonly number[] = [], o: LaplaceOptions = {}): MxArray {
+export function laplace(shape: readonly number[] = [], dtypeOrOptions?: DType | LaplaceOptions | null, options?: LaplaceOptions): MxArray {
+  noExtraArguments("random.laplace", arguments, 3);
   return asOp("random.laplace", () => {
     const op = "random.laplace";
-    checkOptions(op, o, ["dtype", "key", "loc", "scale"]);
+    const o = dtypeThenOptions<LaplaceOptions>(op, dtypeOrOptions, options, ["dtype", "key", "loc", "scale"]);
     const dtype = floatDType(op, o.dtype);
     for (const k of ["loc", "scale"] as const) if (o[k] !== undefined && typeof o[k] !== "number") throw opError(op, `${k} must be a number, got ${typeof o[k]}`, [], "type");
     const s = onStream(o, opStream(op, o));
@@ -122,6 +125,7 @@ export interface CategoricalOptions extends KeyOptions {
  * ```
  */
 export function categorical(logits: MxArray, o: CategoricalOptions = {}): MxArray {
+  noExtraArguments("random.categorical", arguments, 2);
   return asOp("random.categorical", () => {
     const op = "random.categorical";
     checkOptions(op, o, ["axis", "shape", "numSamples", "key"]);

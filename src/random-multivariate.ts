@@ -12,7 +12,7 @@ import { add, astype, multiply, sqrt } from "./ops/elementwise.js";
 import { expandDims, squeeze } from "./ops/layout.js";
 import { matmul } from "./ops/linalg.js";
 import { broadcastShapes, checkShape } from "./shape.js";
-import { asOp, checkOptions } from "./ops/strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./ops/strict-options.js";
 import { normal, type KeyOptions } from "./random.js";
 
 export interface MultivariateNormalOptions extends KeyOptions {
@@ -39,6 +39,7 @@ export interface MultivariateNormalOptions extends KeyOptions {
  * ```
  */
 export function multivariateNormal(mean: ArrayLike, cov: ArrayLike, shape?: readonly number[] | null | MultivariateNormalOptions, o?: MultivariateNormalOptions): MxArray {
+  noExtraArguments("random.multivariateNormal", arguments, 4);
   const op = "random.multivariateNormal";
   return asOp(op, () => {
     let opts: MultivariateNormalOptions = o ?? {};

@@ -6,7 +6,7 @@ import { MxArray } from "./array.js";
 import { describeValue, opError } from "./errors.js";
 import { MAX_DIM, normalizeAxis } from "./shape.js";
 import { checkArrayLike, opStream } from "./ops/base.js";
-import { checkOptions } from "./ops/strict-options.js";
+import { checkOptions, noExtraArguments } from "./ops/strict-options.js";
 import { take } from "./ops/indexing.js";
 import { argsort } from "./ops/sort.js";
 import { bits, type KeyOptions } from "./random.js";
@@ -30,6 +30,7 @@ export interface PermutationOptions extends KeyOptions {
  * ```
  */
 export function permutation(x: number | MxArray, axisOrOptions?: number | PermutationOptions, o: PermutationOptions = {}): MxArray {
+  noExtraArguments("random.permutation", arguments, 3);
   const op = "random.permutation";
   const p: PermutationOptions = typeof axisOrOptions === "number" ? { ...o, axis: axisOrOptions } : (axisOrOptions ?? o);
   checkOptions(op, p, ["axis", "key"]);

@@ -4,7 +4,7 @@
 // streams match MLX bit for bit.
 
 import { MxArray } from "./array.js";
-import { checkOptions } from "./ops/strict-options.js";
+import { checkOptions, dtypeThenOptions, noExtraArguments } from "./ops/strict-options.js";
 import { float16, bfloat16, float32, int32, int64, isDType, isFloating, isInexact, uint32, uint64, type DType } from "./dtype.js";
 import { describeValue, opError, shapeStr } from "./errors.js";
 import { RandomBits } from "./primitives/misc.js";
@@ -48,6 +48,7 @@ let globalKey = keyWords(Date.now());
  * ```
  */
 export function seed(s: number | bigint): void {
+  noExtraArguments("random.seed", arguments, 1);
   globalKey = keyWords(checkSeed("random.seed", s));
 }
 
@@ -62,6 +63,7 @@ export function seed(s: number | bigint): void {
  * ```
  */
 export function key(s: number | bigint, o?: OpOptions): MxArray {
+  noExtraArguments("random.key", arguments, 2);
   const words = keyWords(checkSeed("random.key", s));
   checkOptions("random.key", o);
   return constant(words, [2], uint32, opStream("random.key", o));
@@ -103,6 +105,7 @@ function keyFor(op: string, k: MxArray | undefined, o?: OpOptions): MxArray {
  * ```
  */
 export function bits(shape: readonly number[] = [], o: KeyOptions & { width?: 1 | 2 | 4 | undefined } = {}): MxArray {
+  noExtraArguments("random.bits", arguments, 2);
   checkOptions("random.bits", o, ["key", "width"]);
   const s = opStream("random.bits", o);
   const width = o.width ?? 4;
@@ -127,6 +130,7 @@ function bitsOf(op: string, shape: readonly number[], width: 1 | 2 | 4, k: MxArr
  * ```
  */
 export function split(k: MxArray, num = 2, o?: OpOptions): MxArray {
+  noExtraArguments("random.split", arguments, 3);
   checkOptions("random.split", o);
   const s = opStream("random.split", o);
   if (k === undefined) throw opError("random.split", "key must be a uint32 array of shape (2,) (from mx.random.key), got undefined", [], "type");
@@ -156,8 +160,9 @@ export interface UniformOptions extends KeyOptions {
  * await mx.random.uniform(0, 1, [3], { key }).tolist(); // [0.9653214812278748, 0.3146817088127136, 0.6330299973487854]
  * ```
  */
-export function uniform(low: ArrayLike = 0, high: ArrayLike = 1, shape: readonly number[] = [], o: UniformOptions = {}): MxArray {
-  checkOptions("random.uniform", o, ["dtype", "key"]);
+export function uniform(low: ArrayLike = 0, high: ArrayLike = 1, shape: readonly number[] = [], dtypeOrOptions?: DType | UniformOptions | null, options?: UniformOptions): MxArray {
+  noExtraArguments("random.uniform", arguments, 5);
+  const o = dtypeThenOptions<UniformOptions>("random.uniform", dtypeOrOptions, options, ["dtype", "key"]);
   const s = opStream("random.uniform", o);
   return uniformOf("random.uniform", low, high, checkShape("random.uniform", shape), dtypeOption("random.uniform", o.dtype, float32), o.key, s);
 }
@@ -196,9 +201,10 @@ export interface NormalOptions extends UniformOptions {
  * await mx.random.normal([2], { key, loc: 10, scale: 2 }).tolist(); // [8.430468559265137, 11.712890625]
  * ```
  */
-export function normal(shape: readonly number[] = [], o: NormalOptions = {}): MxArray {
+export function normal(shape: readonly number[] = [], dtypeOrOptions?: DType | NormalOptions | null, options?: NormalOptions): MxArray {
+  noExtraArguments("random.normal", arguments, 3);
   const op = "random.normal";
-  checkOptions(op, o, ["dtype", "key", "loc", "scale"]);
+  const o = dtypeThenOptions<NormalOptions>(op, dtypeOrOptions, options, ["dtype", "key", "loc", "scale"]);
   const s = opStream(op, o);
   const sh = checkShape(op, shape);
   const dtype = dtypeOption(op, o.dtype, float32);
@@ -225,8 +231,9 @@ export function normal(shape: readonly number[] = [], o: NormalOptions = {}): Mx
  * await mx.random.randint(0, 10, [5], { key: mx.random.key(0) }).tolist(); // [3, 0, 0, 8, 1]
  * ```
  */
-export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[] = [], o: UniformOptions = {}): MxArray {
-  checkOptions("random.randint", o, ["dtype", "key"]);
+export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[] = [], dtypeOrOptions?: DType | UniformOptions | null, options?: UniformOptions): MxArray {
+  noExtraArguments("random.randint", arguments, 5);
+  const o = dtypeThenOptions<UniformOptions>("random.randint", dtypeOrOptions, options, ["dtype", "key"]);
   const s = opStream("random.randint", o);
   const so = { stream: s };
   const sh = checkShape("random.randint", shape);
@@ -275,6 +282,7 @@ function splitPair(k: MxArray, o?: OpOptions): [MxArray, MxArray] {
  * ```
  */
 export function bernoulli(p: ArrayLike = 0.5, shape?: readonly number[], o: KeyOptions = {}): MxArray {
+  noExtraArguments("random.bernoulli", arguments, 3);
   checkOptions("random.bernoulli", o, ["key"]);
   const s = opStream("random.bernoulli", o);
   const so = { stream: s };

@@ -1,7 +1,8 @@
 // Every public function of mx, called with bad arguments from the error-input
 // table (conformance/error-inputs.ts, run by conformance/error-inputs-driver.ts):
 // each argument in turn (and each field of an options object) replaced by the
-// generic bad values and those of its kind, plus the table's bad calls. A probe
+// generic bad values and those of its kind, its valid call with one argument
+// more (ops, random, fast, linalg, fft: it must throw), plus the table's bad calls. A probe
 // returns normally or throws an Error naming the function called and the
 // argument. The probes run in a child process, so one that never returns is
 // reported (and the run goes on after it) instead of stalling the suite.

@@ -9,7 +9,7 @@ import { bool, isFloating, promoteTypes, type DType } from "../dtype.js";
 import { finfo } from "../dtype-info.js";
 import { astype, broadcastTo } from "../ops/index.js";
 import { checkArrayLike, node, opStream, resultType, type OpOptions } from "../ops/base.js";
-import { checkOptions } from "../ops/strict-options.js";
+import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { ScaledDotProductAttention, type MaskKind } from "../primitives/fast-attention.js";
 import type { Stream } from "../device.js";
 
@@ -86,6 +86,7 @@ function sinksOf(sinks: unknown, heads: number, t: DType, s: Stream): MxArray | 
  * ```
  */
 export function scaledDotProductAttention(q: MxArray, k: MxArray, v: MxArray, o: AttentionOptions): MxArray {
+  noExtraArguments("fast.scaledDotProductAttention", arguments, 4);
   const s = opStream(OP, o, q, k, v);
   checkOptions(OP, o, ["scale", "mask", "sinks"]);
   const [qa, ka, va] = [input4(q, "q"), input4(k, "k"), input4(v, "v")];

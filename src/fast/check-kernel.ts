@@ -10,7 +10,7 @@ import { cpu } from "../device.js";
 import { float64, isDType, type DType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import * as ops from "../ops/index.js";
-import { checkOptions } from "../ops/strict-options.js";
+import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { evaluate } from "../eval.js";
 import { checkContract, type KernelCallOptions, type KernelContract, type UserKernel } from "./custom-kernel.js";
 
@@ -213,6 +213,7 @@ function reproduction(kernel: UserKernel, inputs: KernelMismatch["inputs"], laun
  * ```
  */
 export async function checkKernel(kernel: UserKernel, options: CheckKernelOptions): Promise<KernelCheckReport> {
+  noExtraArguments("checkKernel", arguments, 2);
   if (typeof kernel !== "function" || typeof (kernel as Partial<UserKernel>).kernelName !== "string") {
     throw opError(OP, `kernel must be a kernel made by mx.fast.metalKernel or mx.fast.wgslKernel, got ${describeValue(kernel)}`, [], "type");
   }

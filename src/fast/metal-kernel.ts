@@ -5,6 +5,7 @@
 
 import type { DType } from "../dtype.js";
 import { companionsOf, defineKernel, mentions, type Companions, type KernelConfig, type KernelLanguage, type UserKernel } from "./custom-kernel.js";
+import { noExtraArguments } from "../ops/strict-options.js";
 
 const MSL_TYPES: Record<string, string> = {
   bool: "bool", uint8: "uchar", uint16: "ushort", uint32: "uint", int8: "char", int16: "short", int32: "int",
@@ -141,5 +142,6 @@ const metal: KernelLanguage = {
  * ```
  */
 export function metalKernel(config: KernelConfig): UserKernel {
+  noExtraArguments("fast.metalKernel", arguments, 1);
   return defineKernel(metal, config);
 }

@@ -7,7 +7,7 @@ import { describeValue, opError } from "../errors.js";
 import { isFloating, type DType } from "../dtype.js";
 import { astype, full } from "../ops/index.js";
 import { checkArrayLike, node, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
-import { checkOptions } from "../ops/strict-options.js";
+import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { LayerNorm, RMSNorm } from "../primitives/fast-norms.js";
 import type { Stream } from "../device.js";
 
@@ -53,6 +53,7 @@ function outType(op: string, arrays: MxArray[]): DType {
  * ```
  */
 export function rmsNorm(x: ArrayLike, weight: MxArray | null | undefined, eps: number, o?: OpOptions): MxArray {
+  noExtraArguments("fast.rmsNorm", arguments, 4);
   const op = "fast.rmsNorm";
   const s = opStream(op, o, x, weight);
   checkOptions(op, o);
@@ -76,6 +77,7 @@ export function rmsNorm(x: ArrayLike, weight: MxArray | null | undefined, eps: n
  * ```
  */
 export function layerNorm(x: ArrayLike, weight: MxArray | null | undefined, bias: MxArray | null | undefined, eps: number, o?: OpOptions): MxArray {
+  noExtraArguments("fast.layerNorm", arguments, 5);
   const op = "fast.layerNorm";
   const s = opStream(op, o, x, weight, bias);
   checkOptions(op, o);

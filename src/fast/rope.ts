@@ -7,7 +7,7 @@ import { describeValue, opError } from "../errors.js";
 import { float32, int32, isFloating, isInteger } from "../dtype.js";
 import { astype } from "../ops/index.js";
 import { checkArrayLike, node, opStream, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
-import { checkOptions } from "../ops/strict-options.js";
+import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { RoPE } from "../primitives/fast-rope.js";
 import type { Stream } from "../device.js";
 
@@ -61,6 +61,7 @@ function finite(op: string, name: string, v: unknown): number {
  * ```
  */
 export function rope(x: ArrayLike, dims: number, o: RopeOptions): MxArray {
+  noExtraArguments("fast.rope", arguments, 3);
   const op = "fast.rope";
   const s = opStream(op, o, x);
   checkOptions(op, o, OPTION_KEYS);

@@ -5,6 +5,7 @@
 
 import type { DType } from "../dtype.js";
 import { companionsOf, defineKernel, type Companions, type KernelConfig, type KernelLanguage, type UserKernel } from "./custom-kernel.js";
+import { noExtraArguments } from "../ops/strict-options.js";
 
 /** The element types WGSL arrays hold directly; other dtypes are packed in u32 words. */
 const WORD_TYPES: Record<string, string> = { float32: "f32", int32: "i32", uint32: "u32" };
@@ -182,5 +183,6 @@ const wgsl: KernelLanguage = {
  * ```
  */
 export function wgslKernel(config: KernelConfig): UserKernel {
+  noExtraArguments("fast.wgslKernel", arguments, 1);
   return defineKernel(wgsl, config);
 }

@@ -5,6 +5,7 @@
 import type { MxArray } from "../array.js";
 import type { ArrayLike } from "../ops/base.js";
 import { oneAxis, severalAxes, type FftnOptions, type FftOptions } from "./dims.js";
+import { noExtraArguments } from "../ops/strict-options.js";
 
 const FORWARD = { real: false, inverse: false };
 const INVERSE = { real: false, inverse: true };
@@ -20,6 +21,7 @@ const INVERSE = { real: false, inverse: true };
  * ```
  */
 export function fft(a: ArrayLike, n?: number | null | FftOptions, axis?: number | FftOptions, options?: FftOptions): MxArray {
+  noExtraArguments("fft.fft", arguments, 4);
   return oneAxis("fft.fft", FORWARD, a, [n, axis, options]);
 }
 
@@ -32,6 +34,7 @@ export function fft(a: ArrayLike, n?: number | null | FftOptions, axis?: number 
  * ```
  */
 export function ifft(a: ArrayLike, n?: number | null | FftOptions, axis?: number | FftOptions, options?: FftOptions): MxArray {
+  noExtraArguments("fft.ifft", arguments, 4);
   return oneAxis("fft.ifft", INVERSE, a, [n, axis, options]);
 }
 
@@ -45,6 +48,7 @@ export function ifft(a: ArrayLike, n?: number | null | FftOptions, axis?: number
  * ```
  */
 export function fft2(a: ArrayLike, s?: readonly number[] | null | FftnOptions, axes?: readonly number[] | null | FftnOptions, options?: FftnOptions): MxArray {
+  noExtraArguments("fft.fft2", arguments, 4);
   return severalAxes("fft.fft2", FORWARD, a, [s, axes, options], [-2, -1]);
 }
 
@@ -57,6 +61,7 @@ export function fft2(a: ArrayLike, s?: readonly number[] | null | FftnOptions, a
  * ```
  */
 export function ifft2(a: ArrayLike, s?: readonly number[] | null | FftnOptions, axes?: readonly number[] | null | FftnOptions, options?: FftnOptions): MxArray {
+  noExtraArguments("fft.ifft2", arguments, 4);
   return severalAxes("fft.ifft2", INVERSE, a, [s, axes, options], [-2, -1]);
 }
 
@@ -71,6 +76,7 @@ export function ifft2(a: ArrayLike, s?: readonly number[] | null | FftnOptions, 
  * ```
  */
 export function fftn(a: ArrayLike, s?: readonly number[] | null | FftnOptions, axes?: readonly number[] | null | FftnOptions, options?: FftnOptions): MxArray {
+  noExtraArguments("fft.fftn", arguments, 4);
   return severalAxes("fft.fftn", FORWARD, a, [s, axes, options], null);
 }
 
@@ -82,5 +88,6 @@ export function fftn(a: ArrayLike, s?: readonly number[] | null | FftnOptions, a
  * ```
  */
 export function ifftn(a: ArrayLike, s?: readonly number[] | null | FftnOptions, axes?: readonly number[] | null | FftnOptions, options?: FftnOptions): MxArray {
+  noExtraArguments("fft.ifftn", arguments, 4);
   return severalAxes("fft.ifftn", INVERSE, a, [s, axes, options], null);
 }

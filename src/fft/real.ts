@@ -6,6 +6,7 @@
 import type { MxArray } from "../array.js";
 import type { ArrayLike } from "../ops/base.js";
 import { oneAxis, severalAxes, type FftnOptions, type FftOptions } from "./dims.js";
+import { noExtraArguments } from "../ops/strict-options.js";
 
 const FORWARD = { real: true, inverse: false };
 const INVERSE = { real: true, inverse: true };
@@ -19,6 +20,7 @@ const INVERSE = { real: true, inverse: true };
  * ```
  */
 export function rfft(a: ArrayLike, n?: number | null | FftOptions, axis?: number | FftOptions, options?: FftOptions): MxArray {
+  noExtraArguments("fft.rfft", arguments, 4);
   return oneAxis("fft.rfft", FORWARD, a, [n, axis, options]);
 }
 
@@ -33,6 +35,7 @@ export function rfft(a: ArrayLike, n?: number | null | FftOptions, axis?: number
  * ```
  */
 export function irfft(a: ArrayLike, n?: number | null | FftOptions, axis?: number | FftOptions, options?: FftOptions): MxArray {
+  noExtraArguments("fft.irfft", arguments, 4);
   return oneAxis("fft.irfft", INVERSE, a, [n, axis, options]);
 }
 
@@ -45,6 +48,7 @@ export function irfft(a: ArrayLike, n?: number | null | FftOptions, axis?: numbe
  * ```
  */
 export function rfft2(a: ArrayLike, s?: readonly number[] | null | FftnOptions, axes?: readonly number[] | null | FftnOptions, options?: FftnOptions): MxArray {
+  noExtraArguments("fft.rfft2", arguments, 4);
   return severalAxes("fft.rfft2", FORWARD, a, [s, axes, options], [-2, -1]);
 }
 
@@ -56,6 +60,7 @@ export function rfft2(a: ArrayLike, s?: readonly number[] | null | FftnOptions, 
  * ```
  */
 export function irfft2(a: ArrayLike, s?: readonly number[] | null | FftnOptions, axes?: readonly number[] | null | FftnOptions, options?: FftnOptions): MxArray {
+  noExtraArguments("fft.irfft2", arguments, 4);
   return severalAxes("fft.irfft2", INVERSE, a, [s, axes, options], [-2, -1]);
 }
 
@@ -68,6 +73,7 @@ export function irfft2(a: ArrayLike, s?: readonly number[] | null | FftnOptions,
  * ```
  */
 export function rfftn(a: ArrayLike, s?: readonly number[] | null | FftnOptions, axes?: readonly number[] | null | FftnOptions, options?: FftnOptions): MxArray {
+  noExtraArguments("fft.rfftn", arguments, 4);
   return severalAxes("fft.rfftn", FORWARD, a, [s, axes, options], null);
 }
 
@@ -79,5 +85,6 @@ export function rfftn(a: ArrayLike, s?: readonly number[] | null | FftnOptions, 
  * ```
  */
 export function irfftn(a: ArrayLike, s?: readonly number[] | null | FftnOptions, axes?: readonly number[] | null | FftnOptions, options?: FftnOptions): MxArray {
+  noExtraArguments("fft.irfftn", arguments, 4);
   return severalAxes("fft.irfftn", INVERSE, a, [s, axes, options], null);
 }

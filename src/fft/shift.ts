@@ -6,7 +6,7 @@ import type { MxArray } from "../array.js";
 import { describeValue, opError } from "../errors.js";
 import { checkArrayLike, opStream, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { roll } from "../ops/shapes.js";
-import { asOp, checkOptions } from "../ops/strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { normalizeAxis } from "../shape.js";
 import { isOptions } from "./args.js";
 
@@ -46,6 +46,7 @@ function shift(op: string, a: ArrayLike, axes: unknown, options: unknown, invers
  * ```
  */
 export function fftshift(a: ArrayLike, axes?: number | readonly number[] | null | FftShiftOptions, options?: FftShiftOptions): MxArray {
+  noExtraArguments("fft.fftshift", arguments, 3);
   return shift("fft.fftshift", a, axes, options, false);
 }
 
@@ -57,5 +58,6 @@ export function fftshift(a: ArrayLike, axes?: number | readonly number[] | null 
  * ```
  */
 export function ifftshift(a: ArrayLike, axes?: number | readonly number[] | null | FftShiftOptions, options?: FftShiftOptions): MxArray {
+  noExtraArguments("fft.ifftshift", arguments, 3);
   return shift("fft.ifftshift", a, axes, options, true);
 }

@@ -6,7 +6,7 @@ import type { MxArray } from "../array.js";
 import type { ArrayLike } from "../ops/base.js";
 import { matmul } from "../ops/linalg.js";
 import { swapaxes } from "../ops/layout.js";
-import { asOp } from "../ops/strict-options.js";
+import { asOp, noExtraArguments } from "../ops/strict-options.js";
 import { boolFlag, flagOrOptions, linalgInput } from "./checks.js";
 import { triInv, type TriInvOptions } from "./tri-inv.js";
 
@@ -22,6 +22,7 @@ import { triInv, type TriInvOptions } from "./tri-inv.js";
  * ```
  */
 export function choleskyInv(L: ArrayLike, upper?: boolean | TriInvOptions, o?: TriInvOptions): MxArray {
+  noExtraArguments("linalg.choleskyInv", arguments, 3);
   const op = "linalg.choleskyInv";
   return asOp(op, () => {
     const opts = flagOrOptions<TriInvOptions>(op, "upper", upper, o);

@@ -9,7 +9,7 @@ import { checkArrayLike, opStream, toArray, type ArrayLike, type OpOptions } fro
 import { zerosLike } from "../ops/creation.js";
 import { astype, multiply, negative, subtract } from "../ops/elementwise.js";
 import { broadcastTo, concatenate, split } from "../ops/layout.js";
-import { checkOptions } from "../ops/strict-options.js";
+import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { broadcastShapes, normalizeAxis } from "../shape.js";
 
 export interface CrossOptions extends OpOptions {
@@ -31,6 +31,7 @@ export interface CrossOptions extends OpOptions {
  * ```
  */
 export function cross(a: ArrayLike, b: ArrayLike, axis?: number | CrossOptions, options?: CrossOptions): MxArray {
+  noExtraArguments("linalg.cross", arguments, 4);
   const op = "linalg.cross";
   const isObject = (v: unknown) => typeof v === "object" && v !== null && !(v instanceof MxArray) && !Array.isArray(v);
   const isOpts = isObject(axis);

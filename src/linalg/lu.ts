@@ -10,6 +10,7 @@ import { eye } from "../ops/creation.js";
 import { slice } from "../ops/layout.js";
 import { tril, triu } from "../ops/shapes.js";
 import { linalgInput } from "./checks.js";
+import { noExtraArguments } from "../ops/strict-options.js";
 
 /**
  * The compact LU factorization of each matrix (m x n) in the last two axes
@@ -29,6 +30,7 @@ import { linalgInput } from "./checks.js";
  * ```
  */
 export function luFactor(a: ArrayLike, o?: OpOptions): [MxArray, MxArray] {
+  noExtraArguments("linalg.luFactor", arguments, 2);
   const { x, s } = linalgInput("linalg.luFactor", a, o, [], false);
   const [lu, pivots] = nodes(new LUFactor(), [x], s);
   return [lu!, pivots!];
@@ -51,6 +53,7 @@ export function luFactor(a: ArrayLike, o?: OpOptions): [MxArray, MxArray] {
  * ```
  */
 export function lu(a: ArrayLike, o?: OpOptions): [MxArray, MxArray, MxArray] {
+  noExtraArguments("linalg.lu", arguments, 2);
   const { x, s } = linalgInput("linalg.lu", a, o, [], false);
   const so = { stream: s };
   const [packed, , rows] = nodes(new LUFactor(), [x], s);

@@ -10,7 +10,7 @@ import { checkArrayLike, opStream, toArray, type ArrayLike, type OpOptions } fro
 import { abs, astype, notEqual, power, sqrt, square } from "../ops/elementwise.js";
 import { expandDims, moveaxis, reshape, squeeze } from "../ops/layout.js";
 import { max, min, sum } from "../ops/reduction.js";
-import { asOp, checkOptions } from "../ops/strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { normalizeAxis } from "../shape.js";
 import { svd } from "./svd.js";
 
@@ -118,6 +118,7 @@ export function norm(
   keepdims?: boolean | NormOptions,
   options?: NormOptions,
 ): MxArray {
+  noExtraArguments("linalg.norm", arguments, 5);
   const op = "linalg.norm";
   const rest: unknown[] = [ord, axis, keepdims, options];
   while (rest.length && rest.at(-1) === undefined) rest.pop();

@@ -5,6 +5,7 @@ import type { MxArray } from "../array.js";
 import { PseudoInverse } from "../primitives/linalg-pinv.js";
 import { node, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { linalgInput } from "./checks.js";
+import { noExtraArguments } from "../ops/strict-options.js";
 
 /**
  * The pseudo-inverse A+ (n x m) of each matrix A (m x n) in the last two
@@ -20,6 +21,7 @@ import { linalgInput } from "./checks.js";
  * ```
  */
 export function pinv(a: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("linalg.pinv", arguments, 2);
   const { x, s } = linalgInput("linalg.pinv", a, o, [], false);
   return node(new PseudoInverse(), [x], s);
 }

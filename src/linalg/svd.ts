@@ -5,6 +5,7 @@ import type { MxArray } from "../array.js";
 import { SVD } from "../primitives/linalg-svd.js";
 import { nodes, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { boolFlag, flagOrOptions, linalgInput } from "./checks.js";
+import { noExtraArguments } from "../ops/strict-options.js";
 
 export interface SvdOptions extends OpOptions {
   /** Return [U, S, Vt] (true, the default) or the singular values S alone (false). */
@@ -40,6 +41,7 @@ export function svd(a: ArrayLike, computeUV: false | (SvdOptions & { computeUV: 
  */
 export function svd(a: ArrayLike, computeUV?: true | SvdOptions, o?: SvdOptions): [MxArray, MxArray, MxArray];
 export function svd(a: ArrayLike, computeUV?: boolean | SvdOptions, o?: SvdOptions): MxArray | [MxArray, MxArray, MxArray] {
+  noExtraArguments("linalg.svd", arguments, 3);
   const op = "linalg.svd";
   const opts = flagOrOptions<SvdOptions>(op, "computeUV", computeUV, o);
   const { x, s } = linalgInput(op, a, opts, ["computeUV"], false);

@@ -5,6 +5,7 @@ import type { MxArray } from "../array.js";
 import { TriInv } from "../primitives/linalg-cholesky.js";
 import { node, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { boolFlag, flagOrOptions, linalgInput } from "./checks.js";
+import { noExtraArguments } from "../ops/strict-options.js";
 
 export interface TriInvOptions extends OpOptions {
   /** `a` is upper triangular (its upper triangle is read); default lower. */
@@ -24,6 +25,7 @@ export interface TriInvOptions extends OpOptions {
  * ```
  */
 export function triInv(a: ArrayLike, upper?: boolean | TriInvOptions, o?: TriInvOptions): MxArray {
+  noExtraArguments("linalg.triInv", arguments, 3);
   const op = "linalg.triInv";
   const opts = flagOrOptions<TriInvOptions>(op, "upper", upper, o);
   const { x, s } = linalgInput(op, a, opts, ["upper"]);

@@ -6,7 +6,7 @@ import { float32, isInexact } from "../dtype.js";
 import { boolOption, checkArrayLike, onStream, opStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { arctan2, astype, multiply } from "./elementwise.js";
 import { imag, real } from "./math-extra.js";
-import { asOp, checkOptions } from "./strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 
 export interface AngleOptions extends OpOptions {
   /** The angle in degrees instead of radians (default false). */
@@ -25,6 +25,7 @@ export interface AngleOptions extends OpOptions {
  * ```
  */
 export function angle(x: ArrayLike, o?: AngleOptions): MxArray {
+  noExtraArguments("angle", arguments, 2);
   return asOp("angle", () => {
     checkOptions("angle", o, ["deg"]);
     const deg = boolOption("angle", "deg", o?.deg) ?? false;

@@ -9,6 +9,7 @@ import { checkArrayLike, opStream, type OpOptions } from "./base.js";
 import { convNode, convOperands, convOptions, groupsOf, intPerAxis } from "./conv-args.js";
 import type { ConvOptions, PerAxis } from "./conv.js";
 import { reshape } from "./layout.js";
+import { noExtraArguments } from "./strict-options.js";
 
 export interface ConvTransposeOptions extends ConvOptions {
   /** Extra size added to one side of each output axis (default 0). */
@@ -65,6 +66,7 @@ export function convTranspose1d(
   groups?: number | ConvTransposeOptions,
   options?: ConvTransposeOptions,
 ): MxArray {
+  noExtraArguments("convTranspose1d", arguments, 8);
   return convTransposeN("convTranspose1d", 1, input, weight, [stride, padding, dilation, outputPadding, groups, options]);
 }
 
@@ -86,6 +88,7 @@ export function convTranspose2d(
   groups?: number | ConvTransposeOptions,
   options?: ConvTransposeOptions,
 ): MxArray {
+  noExtraArguments("convTranspose2d", arguments, 8);
   return convTransposeN("convTranspose2d", 2, input, weight, [stride, padding, dilation, outputPadding, groups, options]);
 }
 
@@ -106,6 +109,7 @@ export function convTranspose3d(
   groups?: number | ConvTransposeOptions,
   options?: ConvTransposeOptions,
 ): MxArray {
+  noExtraArguments("convTranspose3d", arguments, 8);
   return convTransposeN("convTranspose3d", 3, input, weight, [stride, padding, dilation, outputPadding, groups, options]);
 }
 
@@ -131,6 +135,7 @@ export interface ConvolveOptions extends OpOptions {
  * ```
  */
 export function convolve(a: MxArray, v: MxArray, modeOrOptions?: ConvolveMode | ConvolveOptions, options?: ConvolveOptions): MxArray {
+  noExtraArguments("convolve", arguments, 4);
   const op = "convolve";
   const o = convOptions<ConvolveOptions>(op, ["mode"], [modeOrOptions, options]);
   if (!(a instanceof MxArray)) throw opError(op, `a must be a 1D mx array, got ${describeValue(a)}`, [], "type");

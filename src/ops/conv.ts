@@ -6,6 +6,7 @@ import type { MxArray } from "../array.js";
 import { describeValue, opError } from "../errors.js";
 import type { OpOptions } from "./base.js";
 import { convNode, convOperands, convOptions, groupsOf, intPerAxis } from "./conv-args.js";
+import { noExtraArguments } from "./strict-options.js";
 
 /** A number for every spatial axis, or one list entry per axis. */
 export type PerAxis = number | readonly number[];
@@ -66,6 +67,7 @@ function convN(op: string, nsp: number, input: MxArray, weight: MxArray, args: r
  * ```
  */
 export function conv1d(input: MxArray, weight: MxArray, stride?: PerAxis | ConvOptions, padding?: PerAxis | ConvOptions, dilation?: PerAxis | ConvOptions, groups?: number | ConvOptions, options?: ConvOptions): MxArray {
+  noExtraArguments("conv1d", arguments, 7);
   return convN("conv1d", 1, input, weight, [stride, padding, dilation, groups, options]);
 }
 
@@ -83,6 +85,7 @@ export function conv1d(input: MxArray, weight: MxArray, stride?: PerAxis | ConvO
  * ```
  */
 export function conv2d(input: MxArray, weight: MxArray, stride?: PerAxis | ConvOptions, padding?: PerAxis | ConvOptions, dilation?: PerAxis | ConvOptions, groups?: number | ConvOptions, options?: ConvOptions): MxArray {
+  noExtraArguments("conv2d", arguments, 7);
   return convN("conv2d", 2, input, weight, [stride, padding, dilation, groups, options]);
 }
 
@@ -100,6 +103,7 @@ export function conv2d(input: MxArray, weight: MxArray, stride?: PerAxis | ConvO
  * ```
  */
 export function conv3d(input: MxArray, weight: MxArray, stride?: PerAxis | ConvOptions, padding?: PerAxis | ConvOptions, dilation?: PerAxis | ConvOptions, groups?: number | ConvOptions, options?: ConvOptions): MxArray {
+  noExtraArguments("conv3d", arguments, 7);
   return convN("conv3d", 3, input, weight, [stride, padding, dilation, groups, options]);
 }
 
@@ -147,6 +151,7 @@ export function convGeneral(
   flip?: boolean | ConvGeneralOptions,
   options?: ConvGeneralOptions,
 ): MxArray {
+  noExtraArguments("convGeneral", arguments, 9);
   const op = "convGeneral";
   const o = convOptions<ConvGeneralOptions>(op, GENERAL_NAMES, [stride, padding, kernelDilation, inputDilation, groups, flip, options]);
   const { x, w, s, nsp } = convOperands(op, input, weight, o, null);

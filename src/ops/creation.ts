@@ -13,7 +13,7 @@ import { Broadcast } from "../primitives/layout.js";
 import { Arange } from "../primitives/misc.js";
 import { broadcastShapes, checkShape, MAX_DIM, sameShape } from "../shape.js";
 import type { Complex, TypedArray } from "../storage.js";
-import { checkOptions } from "./strict-options.js";
+import { checkOptions, dtypeThenOptions, noExtraArguments, valuesThenDtype } from "./strict-options.js";
 import { checkArrayLike, constant, encodeValues, node, opStream, scalarArray, streamOf, type JsScalar, type OpOptions } from "./base.js";
 import { add, astype, divide, equal, multiply, subtract } from "./elementwise.js";
 import { broadcastTo, reshape } from "./layout.js";
@@ -98,6 +98,7 @@ function inferDType(leaves: readonly Leaf[]): DType {
  * ```
  */
 export function array(value: NestedList | ArrayBufferView | MxArray, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
+  noExtraArguments("array", arguments, 3);
   const { dtype, o } = dtypeAndOptions("array", dtypeOrOptions, options);
   if (dtype !== undefined && !isDType(dtype)) throw opError("array", `dtype must be an mx dtype, got ${describeValue(dtype)}`, [], "type");
   checkOptions("array", o);
@@ -150,6 +151,7 @@ function toShape(op: string, shape: number | readonly number[]): number[] {
  * ```
  */
 export function full(shape: number | readonly number[], value: JsScalar | MxArray, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
+  noExtraArguments("full", arguments, 4);
   const { dtype, o } = dtypeAndOptions("full", dtypeOrOptions, options);
   return filled("full", shape, value, dtype, o);
 }
@@ -190,6 +192,7 @@ function newArrayOf(x: MxArray, source: MxArray, o: OpOptions | undefined): MxAr
  * ```
  */
 export function zeros(shape: number | readonly number[], dtypeOrOptions: DType | DTypeOptions | null = float32, options?: OpOptions): MxArray {
+  noExtraArguments("zeros", arguments, 3);
   const { dtype, o } = dtypeAndOptions("zeros", dtypeOrOptions, options);
   return filled("zeros", shape, 0, fillDType("zeros", dtype, float32), o);
 }
@@ -202,12 +205,14 @@ export function zeros(shape: number | readonly number[], dtypeOrOptions: DType |
  * ```
  */
 export function ones(shape: number | readonly number[], dtypeOrOptions: DType | DTypeOptions | null = float32, options?: OpOptions): MxArray {
+  noExtraArguments("ones", arguments, 3);
   const { dtype, o } = dtypeAndOptions("ones", dtypeOrOptions, options);
   return filled("ones", shape, 1, fillDType("ones", dtype, float32), o);
 }
 
 /**
- * Zeros with the shape and dtype of `x`.
+ * Zeros with the shape of `x`, in its dtype unless `dtype` is given
+ * (positionally, as NumPy's zeros_like, or in the options).
  * @example
  * ```ts
  * const z = mx.zerosLike(mx.array([[1, 2]]));
@@ -215,8 +220,10 @@ export function ones(shape: number | readonly number[], dtypeOrOptions: DType | 
  * await z.tolist(); // [[0, 0]]
  * ```
  */
-export function zerosLike(x: MxArray, o?: OpOptions): MxArray {
-  return filled("zerosLike", likeArray("zerosLike", x).shape, 0, x.dtype, o);
+export function zerosLike(x: MxArray, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
+  noExtraArguments("zerosLike", arguments, 3);
+  const { dtype, ...o } = dtypeThenOptions<DTypeOptions>("zerosLike", dtypeOrOptions, options, ["dtype"]);
+  return filled("zerosLike", likeArray("zerosLike", x).shape, 0, fillDType("zerosLike", dtype, x.dtype), o);
 }
 
 /** `x` when it is an mx array (the *Like ops read only its shape and dtype). */
@@ -225,25 +232,31 @@ function likeArray(op: string, x: unknown): MxArray {
   throw opError(op, `input must be an mx array, got ${describeValue(x)}`, [], "type");
 }
 /**
- * Ones with the shape and dtype of `x`.
+ * Ones with the shape of `x`, in its dtype unless `dtype` is given
+ * (positionally or in the options).
  * @example
  * ```ts
  * await mx.onesLike(mx.array([1.5, 2])).tolist(); // [1, 1]
  * ```
  */
-export function onesLike(x: MxArray, o?: OpOptions): MxArray {
-  return filled("onesLike", likeArray("onesLike", x).shape, 1, x.dtype, o);
+export function onesLike(x: MxArray, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
+  noExtraArguments("onesLike", arguments, 3);
+  const { dtype, ...o } = dtypeThenOptions<DTypeOptions>("onesLike", dtypeOrOptions, options, ["dtype"]);
+  return filled("onesLike", likeArray("onesLike", x).shape, 1, fillDType("onesLike", dtype, x.dtype), o);
 }
 /**
- * `value` in the shape and dtype of `x` (the value is converted to that dtype).
+ * `value` in the shape of `x` and its dtype unless `dtype` is given
+ * (positionally or in the options); the value is converted to that dtype.
  * @example
  * ```ts
  * await mx.fullLike(mx.array([1, 2]), 9).tolist(); // [9, 9]
  * await mx.fullLike(mx.array([1, 2]), 2.7).tolist(); // [2, 2]
  * ```
  */
-export function fullLike(x: MxArray, value: JsScalar, o?: OpOptions): MxArray {
-  return filled("fullLike", likeArray("fullLike", x).shape, value, x.dtype, o);
+export function fullLike(x: MxArray, value: JsScalar, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
+  noExtraArguments("fullLike", arguments, 4);
+  const { dtype, ...o } = dtypeThenOptions<DTypeOptions>("fullLike", dtypeOrOptions, options, ["dtype"]);
+  return filled("fullLike", likeArray("fullLike", x).shape, value, fillDType("fullLike", dtype, x.dtype), o);
 }
 
 export interface DTypeOptions extends OpOptions {
@@ -303,8 +316,11 @@ export function arange(...args: (number | DType | DTypeOptions | undefined)[]): 
  * await mx.linspace(0, 1, 5).tolist(); // [0, 0.25, 0.5, 0.75, 1]
  * ```
  */
-export function linspace(start: number, stop: number, num = 50, dtypeOrOptions: DType | DTypeOptions = {}): MxArray {
-  const o: DTypeOptions = isDType(dtypeOrOptions) ? { dtype: dtypeOrOptions } : dtypeOrOptions;
+export function linspace(start: number, stop: number, num?: number | DType | DTypeOptions, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
+  noExtraArguments("linspace", arguments, 5);
+  // MLX's linspace(start, stop, num, dtype, stream): the dtype may follow start and stop directly
+  const { values: [count = 50], o } = valuesThenDtype<DTypeOptions>("linspace", [num, dtypeOrOptions, options], ["dtype"]);
+  num = count as number;
   if (typeof start !== "number") throw opError("linspace", `start must be a number, got ${describeValue(start)}`, [], "type");
   if (typeof stop !== "number") throw opError("linspace", `stop must be a number, got ${describeValue(stop)}`, [], "type");
   if (!Number.isInteger(num) || num < 0 || num > MAX_DIM) throw opError("linspace", `num must be an integer from 0 to 2^31 - 1, got ${describeValue(num)}`, [], "value");
@@ -330,11 +346,11 @@ export function linspace(start: number, stop: number, num = 50, dtypeOrOptions: 
  * await mx.eye(2, 3, 1).tolist(); // [[0, 1, 0], [0, 0, 1]]
  * ```
  */
-export function eye(n: number, m?: number | null | DType, k: number | DType = 0, dtypeOrOptions: DType | DTypeOptions = {}): MxArray {
-  // MLX's eye(n, m, k, dtype): a dtype may come at any trailing position
-  if (isDType(m)) return eyeOf("eye", n, undefined, 0, { dtype: m });
-  if (isDType(k)) return eyeOf("eye", n, m, 0, { dtype: k });
-  return eyeOf("eye", n, m, k, isDType(dtypeOrOptions) ? { dtype: dtypeOrOptions } : dtypeOrOptions);
+export function eye(n: number, m?: number | null | DType | DTypeOptions, k?: number | DType | DTypeOptions, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
+  noExtraArguments("eye", arguments, 5);
+  // MLX's eye(n, m, k, dtype, stream): the dtype (then the options) may come at any trailing position
+  const { values: [cols, diagonal = 0], o } = valuesThenDtype<DTypeOptions>("eye", [m, k, dtypeOrOptions, options], ["dtype"]);
+  return eyeOf("eye", n, cols as number | null | undefined, diagonal as number, o);
 }
 
 function eyeOf(op: string, n: number, m: number | null | undefined, k: number, o: DTypeOptions): MxArray {
@@ -360,6 +376,7 @@ function eyeOf(op: string, n: number, m: number | null | undefined, k: number, o
  * await mx.identity(2, { dtype: mx.int32 }).tolist(); // [[1, 0], [0, 1]]
  * ```
  */
-export function identity(n: number, o: DTypeOptions = {}): MxArray {
-  return eyeOf("identity", n, n, 0, o);
+export function identity(n: number, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
+  noExtraArguments("identity", arguments, 3);
+  return eyeOf("identity", n, n, 0, dtypeThenOptions<DTypeOptions>("identity", dtypeOrOptions, options, ["dtype"]));
 }

@@ -2,7 +2,7 @@
 // `mx.divmod`), computed by one primitive with two outputs.
 
 import type { MxArray } from "../array.js";
-import { checkOptions } from "./strict-options.js";
+import { checkOptions, noExtraArguments } from "./strict-options.js";
 import { complex64 } from "../dtype.js";
 import { opError } from "../errors.js";
 import { DivMod } from "../primitives/divmod.js";
@@ -22,6 +22,7 @@ import { astype, broadcastTo } from "./index.js";
  * ```
  */
 export function divmod(a: ArrayLike, b: ArrayLike, o?: OpOptions): [MxArray, MxArray] {
+  noExtraArguments("divmod", arguments, 3);
   checkArrayLike("divmod", a, "first input");
   checkArrayLike("divmod", b, "second input");
   checkOptions("divmod", o);

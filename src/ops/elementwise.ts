@@ -12,7 +12,7 @@ import {
 import { broadcastShapes, sameShape } from "../shape.js";
 import { boolOption, checkArrayLike, node, numberOption, onStream, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { all } from "./reduction.js";
-import { checkOptions } from "./strict-options.js";
+import { checkOptions, noExtraArguments } from "./strict-options.js";
 import { MATH_MODE_OPS, callMathMode, type MathMode } from "../math-mode.js";
 
 /** The options of an op whose float32 function on webgpu has a math mode (src/math-mode.ts). */
@@ -32,6 +32,7 @@ export interface MathOptions extends OpOptions {
  * ```
  */
 export function astype(x: MxArray, dtype: DType, o?: OpOptions): MxArray {
+  noExtraArguments("astype", arguments, 3);
   if (!(x instanceof MxArray)) throw opError("astype", `input must be an mx array, got ${describeValue(x)}`, [], "type");
   if (x.isDisposed) throw opError("astype", "input was disposed and can no longer be used", [x], "value");
   if (!isDType(dtype)) throw opError("astype", `dtype must be an mx dtype (e.g. mx.float32), got ${describeValue(dtype)}`, [x], "type");
@@ -61,7 +62,8 @@ function unaryOp(op: UnaryOp) {
   // immutable: one instance per math mode serves every node
   const prims = { precise: new Unary(op), fast: new Unary(op, "fast") };
   const moded = MATH_MODE_OPS.has(op);
-  return (x: ArrayLike, o?: OpOptions): MxArray => {
+  return function (x: ArrayLike, o?: OpOptions): MxArray {
+    noExtraArguments(op, arguments, 2);
     checkOptions(op, o, moded ? ["mathMode"] : []);
     const prim = prims[moded ? callMathMode(op, o as MathOptions | undefined) : "precise"];
     const s = opStream(op, o, x);
@@ -81,7 +83,8 @@ function binaryOp(op: BinaryOp) {
   // immutable: one instance per math mode serves every node
   const prims = { precise: new Binary(op), fast: new Binary(op, "fast") };
   const moded = MATH_MODE_OPS.has(op);
-  return (x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray => {
+  return function (x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
+    noExtraArguments(op, arguments, 3);
     checkArrayLike(op, x, "first input");
     checkArrayLike(op, y, "second input");
     checkOptions(op, o, moded ? ["mathMode"] : []);
@@ -156,15 +159,18 @@ export const ceil = unaryOp("ceil");
  * ```
  */
 export function round(x: ArrayLike, decimals?: number | OpOptions, options?: OpOptions): MxArray {
+  noExtraArguments("round", arguments, 3);
   // MLX's round(a, decimals): for decimals != 0, round(a * 10^decimals) / 10^decimals
   const o = typeof decimals === "object" ? decimals : options;
+  if (typeof decimals === "object" && options !== undefined) throw opError("round", "got an options object and a further argument; the options come last", [], "type");
   checkOptions("round", o);
-  const d = typeof decimals === "number" ? decimals : 0;
+  const d = decimals === undefined || typeof decimals === "object" ? 0 : decimals;
   if (!Number.isInteger(d)) throw opError("round", `decimals must be an integer, got ${describeValue(decimals)}`, [], "type");
   if (d === 0) return roundHalfEven(x, o);
-  const a = toArray("round", checkArrayLike("round", x), opStream("round", o, x));
+  const stream = opStream("round", o, x);
+  const a = toArray("round", checkArrayLike("round", x), stream);
   if (isIntegral(a.dtype) && d > 0) return a;
-  const s = { stream: a.stream };
+  const s = { stream };
   const scale = 10 ** d;
   return divide(roundHalfEven(multiply(a, scale, s), s), scale, s);
 }
@@ -676,6 +682,7 @@ export const logicalOr = binaryOp("logicalOr");
  * ```
  */
 export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("where", arguments, 4);
   checkArrayLike("where", condition, "condition");
   checkArrayLike("where", x, "x");
   checkArrayLike("where", y, "y");
@@ -699,6 +706,7 @@ export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike, o?: OpOp
  * ```
  */
 export function clip(x: ArrayLike, min: ArrayLike | null, max: ArrayLike | null, o?: OpOptions): MxArray {
+  noExtraArguments("clip", arguments, 4);
   checkArrayLike("clip", x);
   const lo = min ?? null, hi = max ?? null; // undefined: no bound, as null
   if (lo !== null) checkArrayLike("clip", lo, "min");
@@ -732,6 +740,7 @@ export interface CloseOptions extends OpOptions {
  * ```
  */
 export function isclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArray {
+  noExtraArguments("isclose", arguments, 3);
   return closeness("isclose", a, b, o);
 }
 
@@ -765,6 +774,7 @@ function closeness(op: string, a: ArrayLike, b: ArrayLike, o: CloseOptions = {})
  * ```
  */
 export function allclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArray {
+  noExtraArguments("allclose", arguments, 3);
   const close = closeness("allclose", a, b, o);
   return all(close, { stream: close.stream });
 }
@@ -779,6 +789,7 @@ export function allclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxAr
  * ```
  */
 export function arrayEqual(a: ArrayLike, b: ArrayLike, o: { equalNan?: boolean | undefined } & OpOptions = {}): MxArray {
+  noExtraArguments("arrayEqual", arguments, 3);
   checkArrayLike("arrayEqual", a, "first input");
   checkArrayLike("arrayEqual", b, "second input");
   checkOptions("arrayEqual", o, ["equalNan"]);

@@ -7,7 +7,7 @@ import { bfloat16, isDType, isFloating, type DType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { FromFp8, ToFp8 } from "../primitives/fp8.js";
 import { node, opStream, type OpOptions } from "./base.js";
-import { checkOptions } from "./strict-options.js";
+import { checkOptions, noExtraArguments } from "./strict-options.js";
 
 function checkArray(op: string, x: unknown): MxArray {
   if (!(x instanceof MxArray)) throw opError(op, `x must be an mx array, got ${describeValue(x)}`, [], "type");
@@ -30,6 +30,7 @@ function checkArray(op: string, x: unknown): MxArray {
  * ```
  */
 export function toFp8(x: MxArray, o?: OpOptions): MxArray {
+  noExtraArguments("toFp8", arguments, 2);
   const op = "toFp8";
   checkOptions(op, o);
   const a = checkArray(op, x);
@@ -51,6 +52,7 @@ export function toFp8(x: MxArray, o?: OpOptions): MxArray {
  * ```
  */
 export function fromFp8(x: MxArray, dtype: DType = bfloat16, o?: OpOptions): MxArray {
+  noExtraArguments("fromFp8", arguments, 3);
   const op = "fromFp8";
   checkOptions(op, o);
   const a = checkArray(op, x);

@@ -5,7 +5,7 @@
 // shapes); their values wrap once when negative and clamp into the axis.
 
 import { MxArray } from "../array.js";
-import { checkOptions } from "./strict-options.js";
+import { checkOptions, noExtraArguments } from "./strict-options.js";
 import { int32, int64, isInteger, type DType } from "../dtype.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
 import { GatherAxis, ScatterAxis, SliceUpdate, type ScatterMode } from "../primitives/indexing.js";
@@ -16,18 +16,12 @@ import { checkArrayLike, node, opStream, streamOf, toArray, type ArrayLike, type
 import { array, arange } from "./creation.js";
 import { add, astype, maximum, minimum, multiply, negative, reciprocal, where, less } from "./elementwise.js";
 import { broadcastTo, reshape, transpose } from "./layout.js";
+import { IndexSlice, indexSlice } from "./index-slice.js";
 
-/** Python's slice(start, stop, step) as an index entry; made by {@link s}. */
-export class IndexSlice {
-  constructor(
-    readonly start: number | null,
-    readonly stop: number | null,
-    readonly step: number | null,
-  ) {}
-}
+export { IndexSlice };
 
 /**
- * A slice index entry, Python's `slice(...)`: `s(stop)`, `s(start, stop)` or
+ * A slice index entry, Python's `slice(...)` (also `mx.slice(start, stop, step)`): `s(stop)`, `s(start, stop)` or
  * `s(start, stop, step)`; null (or leaving an argument out) takes the default.
  * @example
  * ```ts
@@ -36,10 +30,8 @@ export class IndexSlice {
  * ```
  */
 export function s(start?: number | null, stop?: number | null, step?: number | null): IndexSlice {
-  const bounds = arguments.length === 1 ? [null, start ?? null, null] : [start ?? null, stop ?? null, step ?? null];
-  for (const b of bounds) if (b !== null && !Number.isInteger(b)) throw opError("s", `slice bounds must be integers or null, got ${describeValue(b)}`, [], "type");
-  if (bounds[2] === 0) throw opError("s", "slice step must not be 0", [], "value");
-  return new IndexSlice(bounds[0]!, bounds[1]!, bounds[2]!);
+  noExtraArguments("s", arguments, 3);
+  return indexSlice("s", arguments.length === 1 ? [start] : [start, stop, step]);
 }
 
 /**
@@ -335,6 +327,7 @@ function updatesFor(op: string, value: MxArray, shape: readonly number[], note =
  * ```
  */
 export function indexUpdate(x: ArrayLike, idx: readonly IndexEntry[], value: ArrayLike, mode: IndexUpdateMode = "set"): MxArray {
+  noExtraArguments("indexUpdate", arguments, 4);
   const op = "indexUpdate";
   const a = toArray(op, checkArrayLike(op, x), streamOf(undefined, x));
   if (!Array.isArray(idx)) throw opError(op, `idx must be a list of index entries (e.g. [0, "1:3", mx.array([0, 2])]), got ${describeValue(idx)}`, [a], "type");
@@ -486,6 +479,7 @@ function takeIndices(op: string, indices: ArrayLike | readonly number[], stream:
  * ```
  */
 export function take(a: ArrayLike, indices: ArrayLike | readonly number[], axis?: number | null, o?: OpOptions): MxArray {
+  noExtraArguments("take", arguments, 4);
   const op = "take";
   checkOptions(op, o);
   const s = opStream(op, o, a, indices);
@@ -525,6 +519,7 @@ function alongAxis(op: string, a: MxArray, indices: MxArray, axis: number | null
  * ```
  */
 export function takeAlongAxis(a: ArrayLike, indices: MxArray | readonly number[], axis?: number | null, o?: OpOptions): MxArray {
+  noExtraArguments("takeAlongAxis", arguments, 4);
   const op = "takeAlongAxis";
   checkOptions(op, o);
   const s = opStream(op, o, a, indices);
@@ -549,6 +544,7 @@ export function takeAlongAxis(a: ArrayLike, indices: MxArray | readonly number[]
  * ```
  */
 export function putAlongAxis(a: ArrayLike, indices: MxArray | readonly number[], values: ArrayLike, axis?: number | null, o?: OpOptions): MxArray {
+  noExtraArguments("putAlongAxis", arguments, 5);
   const op = "putAlongAxis";
   checkOptions(op, o);
   const s = opStream(op, o, a, indices, values);
@@ -579,6 +575,7 @@ export function putAlongAxis(a: ArrayLike, indices: MxArray | readonly number[],
  * ```
  */
 export function sliceUpdate(a: ArrayLike, update: ArrayLike, start: readonly number[], axes?: readonly number[] | null, o?: OpOptions): MxArray {
+  noExtraArguments("sliceUpdate", arguments, 5);
   const op = "sliceUpdate";
   checkOptions(op, o);
   const s = opStream(op, o, a, update);

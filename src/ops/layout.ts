@@ -9,7 +9,8 @@ import { broadcastShapes, checkShape, MAX_DIM, normalizeAxes, normalizeAxis, sam
 import { promoteTypes } from "../dtype.js";
 import { checkArrayLike, node, opStream, streamOf, toArray, type ArrayLike, type JsScalar, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
-import { checkOptions } from "./strict-options.js";
+import { IndexSlice, indexSlice } from "./index-slice.js";
+import { axisThenOptions, checkOptions, noExtraArguments } from "./strict-options.js";
 
 /** The input as an array, after the options are checked (`keys`: the op's own besides `stream`). */
 function arr(op: string, x: ArrayLike, o?: OpOptions, keys: readonly string[] = []): MxArray {
@@ -32,6 +33,7 @@ function listArg(op: string, v: unknown, name: string, holds: string, inputs: re
  * ```
  */
 export function reshape(x: ArrayLike, shape: readonly number[], o?: OpOptions): MxArray {
+  noExtraArguments("reshape", arguments, 3);
   const a = arr("reshape", x, o);
   if (!Array.isArray(shape) || !shape.every((d, i) => i in shape && Number.isInteger(d) && d >= -1)) {
     throw opError("reshape", `shape must be an array of integers >= -1, got ${describeValue(shape)}`, [a], "type");
@@ -66,12 +68,16 @@ export interface FlattenOptions extends OpOptions {
  * ```
  */
 export function flatten(x: ArrayLike, startAxis?: number | FlattenOptions, endAxis?: number | FlattenOptions, options?: FlattenOptions): MxArray {
-  // MLX's positional flatten(x, start_axis, end_axis), or the options object
-  let o: FlattenOptions = options ?? {};
-  if (typeof endAxis === "object" && endAxis !== null) o = endAxis;
-  if (typeof startAxis === "object" && startAxis !== null) o = startAxis;
-  if (typeof startAxis === "number") o = { ...o, startAxis };
-  if (typeof endAxis === "number") o = { ...o, endAxis };
+  noExtraArguments("flatten", arguments, 4);
+  // MLX's positional flatten(x, start_axis, end_axis, stream): the axes given positionally, then the options object
+  const rest = [startAxis, endAxis, options];
+  const at = rest.findIndex((v) => v !== null && typeof v === "object");
+  if (at >= 0 && rest.some((v, i) => i > at && v !== undefined)) throw opError("flatten", "got an options object and a further argument; the options come last", [], "type");
+  checkOptions("flatten", rest[at], ["startAxis", "endAxis"]);
+  let o: FlattenOptions = { ...(rest[at] as FlattenOptions | undefined) };
+  const [first, last] = rest.slice(0, at < 0 ? 2 : at);
+  if (first !== undefined) o = { ...o, startAxis: first as number };
+  if (last !== undefined) o = { ...o, endAxis: last as number };
   const a = arr("flatten", x, o, ["startAxis", "endAxis"]);
   const so = { stream: o.stream };
   if (a.ndim === 0) return reshape(a, [1], so);
@@ -91,6 +97,7 @@ export function flatten(x: ArrayLike, startAxis?: number | FlattenOptions, endAx
  * ```
  */
 export function squeeze(x: ArrayLike, axis?: number | readonly number[] | null, o?: OpOptions): MxArray {
+  noExtraArguments("squeeze", arguments, 3);
   const a = arr("squeeze", x, o);
   const axes = axis === undefined || axis === null ? a.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes("squeeze", axis, a.ndim, "axis", [a]);
   for (const ax of axes) {
@@ -109,6 +116,7 @@ export function squeeze(x: ArrayLike, axis?: number | readonly number[] | null, 
  * ```
  */
 export function expandDims(x: ArrayLike, axis: number | readonly number[], o?: OpOptions): MxArray {
+  noExtraArguments("expandDims", arguments, 3);
   const a = arr("expandDims", x, o);
   const list = typeof axis === "number" ? [axis] : listArg("expandDims", axis, "axis", "axes (or one axis)", [a]);
   const nd = a.ndim + list.length;
@@ -130,6 +138,7 @@ export function expandDims(x: ArrayLike, axis: number | readonly number[], o?: O
  * ```
  */
 export function transpose(x: ArrayLike, axes?: readonly number[] | OpOptions, o?: OpOptions): MxArray {
+  noExtraArguments("transpose", arguments, 3);
   // transpose(x, { stream }): the axes left out
   if (axes !== undefined && axes !== null && !Array.isArray(axes) && typeof axes === "object" && o === undefined) return transpose(x, undefined, axes as OpOptions);
   const a = arr("transpose", x, o);
@@ -152,6 +161,7 @@ export function transpose(x: ArrayLike, axes?: readonly number[] | OpOptions, o?
  * ```
  */
 export function swapaxes(x: ArrayLike, axis1: number, axis2: number, o?: OpOptions): MxArray {
+  noExtraArguments("swapaxes", arguments, 4);
   const a = arr("swapaxes", x, o);
   const i = normalizeAxis("swapaxes", axis1, a.ndim, "axis1", [a]), j = normalizeAxis("swapaxes", axis2, a.ndim, "axis2", [a]);
   const perm = [...Array(a.ndim).keys()];
@@ -162,17 +172,29 @@ export function swapaxes(x: ArrayLike, axis1: number, axis2: number, o?: OpOptio
 
 /**
  * Moves axis `source` to position `destination`, the other axes keeping their
- * order.
+ * order; or, given lists of axes (NumPy's rule), each source axis to its
+ * destination, the axes must be distinct in each list.
  * @example
  * ```ts
  * mx.moveaxis(mx.zeros([2, 3, 4]), 0, -1).shape; // [3, 4, 2]
+ * mx.moveaxis(mx.zeros([2, 3, 4]), [0, 1], [-1, -2]).shape; // [4, 3, 2]
  * ```
  */
-export function moveaxis(x: ArrayLike, source: number, destination: number, o?: OpOptions): MxArray {
+export function moveaxis(x: ArrayLike, source: number | readonly number[], destination: number | readonly number[], o?: OpOptions): MxArray {
+  noExtraArguments("moveaxis", arguments, 4);
   const a = arr("moveaxis", x, o);
-  const src = normalizeAxis("moveaxis", source, a.ndim, "source", [a]), dst = normalizeAxis("moveaxis", destination, a.ndim, "destination", [a]);
-  const perm = [...Array(a.ndim).keys()].filter((i) => i !== src);
-  perm.splice(dst, 0, src);
+  const axes = (name: string, v: unknown) => {
+    const list = typeof v === "number" ? [v] : listArg("moveaxis", v, name, "axes (or one axis)", [a]);
+    const out = list.map((ax) => normalizeAxis("moveaxis", ax as number, a.ndim, name, [a]));
+    if (new Set(out).size !== out.length) throw opError("moveaxis", `${name} has repeated axes ${describeValue(v)}`, [a], "value");
+    return out;
+  };
+  const src = axes("source", source), dst = axes("destination", destination);
+  if (src.length !== dst.length) {
+    throw opError("moveaxis", `source and destination must name as many axes, got ${describeValue(source)} and ${describeValue(destination)}`, [a], "value");
+  }
+  const perm = [...Array(a.ndim).keys()].filter((i) => !src.includes(i));
+  for (const [to, from] of dst.map((d, i) => [d, src[i]!] as const).sort((p, q) => p[0] - q[0])) perm.splice(to, 0, from);
   return transpose(a, perm, o);
 }
 
@@ -185,6 +207,7 @@ export function moveaxis(x: ArrayLike, source: number, destination: number, o?: 
  * ```
  */
 export function broadcastTo(x: ArrayLike, shape: readonly number[], o?: OpOptions): MxArray {
+  noExtraArguments("broadcastTo", arguments, 3);
   const a = arr("broadcastTo", x, o);
   checkShape("broadcastTo", shape);
   if (sameShape(a.shape, shape)) return a;
@@ -207,6 +230,7 @@ export function broadcastTo(x: ArrayLike, shape: readonly number[], o?: OpOption
  * ```
  */
 export function broadcastArrays(arrays: readonly ArrayLike[], o?: OpOptions): MxArray[] {
+  noExtraArguments("broadcastArrays", arguments, 2);
   checkOptions("broadcastArrays", o);
   const as = listArg("broadcastArrays", arrays, "arrays", "arrays").map((x, i) => toArray("broadcastArrays", x as ArrayLike, opStream("broadcastArrays", o, x), undefined, `arrays[${i}]`));
   const shape = broadcastShapes("broadcastArrays", ...as.map((a) => a.shape));
@@ -227,8 +251,26 @@ export type SliceBound = number | null;
  * await mx.slice(mx.array([[1, 2, 3], [4, 5, 6]]), [0, 1], [1, null]).tolist(); // [[2, 3]]
  * ```
  */
-export function slice(x: ArrayLike, start: readonly SliceBound[], stop: readonly SliceBound[], step?: readonly number[], o?: OpOptions): MxArray {
-  const a = arr("slice", x, o);
+export function slice(x: ArrayLike, start: readonly SliceBound[], stop: readonly SliceBound[], step?: readonly number[], o?: OpOptions): MxArray;
+/**
+ * Python's `slice(stop)`, `slice(start, stop)` or `slice(start, stop, step)`
+ * as an index entry (the same object as `mx.s`; null takes the default), for
+ * `x.get(...)`, `x.at(...)` and `mx.index`.
+ * @example
+ * ```ts
+ * await mx.arange(10).get(mx.slice(1, 8, 3)).tolist(); // [1, 4, 7]
+ * await mx.arange(5).get(mx.slice(null, null, -1)).tolist(); // [4, 3, 2, 1, 0]
+ * ```
+ */
+export function slice(start: number | null, stop?: number | null, step?: number | null): IndexSlice;
+export function slice(x: ArrayLike | null, start?: readonly SliceBound[] | number | null, stop?: readonly SliceBound[] | number | null, step?: readonly number[] | number | null, o?: OpOptions): MxArray | IndexSlice {
+  // a number or null first, no list of starts after it: the index-slice form (an array to slice comes with lists)
+  if ((typeof x === "number" || x === null) && !Array.isArray(start)) {
+    noExtraArguments("slice", arguments, 3);
+    return indexSlice("slice", arguments.length === 1 ? [x] : [x, start, stop]);
+  }
+  noExtraArguments("slice", arguments, 5);
+  const a = arr("slice", x as ArrayLike, o);
   const lists = {
     start: listArg("slice", start, "start", "indices (or null)", [a]),
     stop: listArg("slice", stop, "stop", "indices (or null)", [a]),
@@ -270,8 +312,9 @@ export function slice(x: ArrayLike, start: readonly SliceBound[], stop: readonly
  * await middle!.tolist(); // [1, 2, 3]
  * ```
  */
-export function split(x: ArrayLike, indicesOrSections: number | readonly number[], axisOrOptions: number | ({ axis?: number | undefined } & OpOptions) = {}): MxArray[] {
-  const o = typeof axisOrOptions === "number" ? { axis: axisOrOptions } : axisOrOptions;
+export function split(x: ArrayLike, indicesOrSections: number | readonly number[], axisOrOptions?: number | ({ axis?: number | undefined } & OpOptions), options?: OpOptions): MxArray[] {
+  noExtraArguments("split", arguments, 4);
+  const o = axisThenOptions<{ axis?: number | undefined } & OpOptions>("split", axisOrOptions, options, ["axis"]);
   const a = arr("split", x, o, ["axis"]);
   const ax = normalizeAxis("split", o.axis ?? 0, a.ndim, "axis", [a]);
   const n = a.shape[ax]!;
@@ -307,9 +350,9 @@ export function split(x: ArrayLike, indicesOrSections: number | readonly number[
  * await mx.concatenate([mx.array([[1, 2]]), mx.array([3])], { axis: null }).tolist(); // [1, 2, 3]
  * ```
  */
-export function concatenate(arrays: readonly ArrayLike[], axisOrOptions: number | null | ({ axis?: number | null | undefined } & OpOptions) = {}): MxArray {
-  let o = typeof axisOrOptions === "number" || axisOrOptions === null ? { axis: axisOrOptions } : axisOrOptions;
-  checkOptions("concatenate", o, ["axis"]);
+export function concatenate(arrays: readonly ArrayLike[], axisOrOptions?: number | null | ({ axis?: number | null | undefined } & OpOptions), options?: OpOptions): MxArray {
+  noExtraArguments("concatenate", arguments, 3);
+  let o = axisThenOptions<{ axis?: number | null | undefined } & OpOptions>("concatenate", axisOrOptions, options, ["axis"]);
   if (!Array.isArray(arrays) || arrays.length === 0) throw opError("concatenate", `arrays must be a non-empty list of arrays, got ${describeValue(arrays)}`, [], "value");
   let as = arrays.map((x, i) => toArray("concatenate", x, opStream("concatenate", o, x), undefined, `arrays[${i}]`));
   const so = { stream: o.stream };
@@ -339,9 +382,9 @@ export function concatenate(arrays: readonly ArrayLike[], axisOrOptions: number 
  * await mx.stack([mx.array([1, 2]), mx.array([3, 4])], { axis: 1 }).tolist(); // [[1, 3], [2, 4]]
  * ```
  */
-export function stack(arrays: readonly ArrayLike[], axisOrOptions: number | ({ axis?: number | undefined } & OpOptions) = {}): MxArray {
-  const o = typeof axisOrOptions === "number" ? { axis: axisOrOptions } : axisOrOptions;
-  checkOptions("stack", o, ["axis"]);
+export function stack(arrays: readonly ArrayLike[], axisOrOptions?: number | ({ axis?: number | undefined } & OpOptions), options?: OpOptions): MxArray {
+  noExtraArguments("stack", arguments, 3);
+  const o = axisThenOptions<{ axis?: number | undefined } & OpOptions>("stack", axisOrOptions, options, ["axis"]);
   if (!Array.isArray(arrays) || arrays.length === 0) throw opError("stack", `arrays must be a non-empty list of arrays, got ${describeValue(arrays)}`, [], "value");
   const as = arrays.map((x, i) => toArray("stack", x, opStream("stack", o, x), undefined, `arrays[${i}]`));
   const nd = as[0]!.ndim;
@@ -362,10 +405,20 @@ export type PadWidth = number | readonly [number] | readonly [number, number] | 
  * await mx.pad(mx.array([[1]]), [[0, 1], [1, 0]], { constantValue: 9 }).tolist(); // [[9, 1], [9, 9]]
  * ```
  */
-export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOptions: PadMode | PadOptions = {}, constantValue?: JsScalar): MxArray {
-  // MLX's positional pad(x, pad_width, mode, constant_values), or the options object
-  let o: PadOptions = typeof modeOrOptions === "string" ? { mode: modeOrOptions } : modeOrOptions;
-  if (constantValue !== undefined) o = { ...o, constantValue };
+export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOptions?: PadMode | PadOptions, constantValue?: JsScalar | MxArray | OpOptions, options?: OpOptions): MxArray {
+  noExtraArguments("pad", arguments, 5);
+  // MLX's positional pad(x, pad_width, mode, constant_values, stream), or the options object
+  const isOptions = (v: unknown) => v !== null && typeof v === "object" && !(v instanceof MxArray);
+  let o: PadOptions;
+  if (typeof modeOrOptions === "string" || (modeOrOptions === undefined && constantValue !== undefined)) {
+    const [fill, given] = isOptions(constantValue) ? [undefined, constantValue] : [constantValue, options];
+    if (isOptions(constantValue) && options !== undefined) throw opError("pad", "got an options object and a further argument; the options come last", [], "type");
+    checkOptions("pad", given); // mode and constantValue came positionally
+    o = { ...(given as OpOptions | undefined), mode: modeOrOptions ?? "constant", ...(fill === undefined ? {} : { constantValue: fill as JsScalar }) };
+  } else {
+    if (constantValue !== undefined || options !== undefined) throw opError("pad", "got an options object and a further argument; pass the options once, last", [], "type");
+    o = modeOrOptions ?? {};
+  }
   const mode = o?.mode ?? "constant";
   if (mode !== "constant" && mode !== "edge") throw opError("pad", `mode must be "constant" or "edge", got ${describeValue(mode)}`, [], "value");
   const a = arr("pad", x, o, ["mode", "constantValue"]);

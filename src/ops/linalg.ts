@@ -5,7 +5,7 @@
 // integer sums rounded once, so a backend may run them on integer matrix units).
 
 import { MxArray } from "../array.js";
-import { checkOptions } from "./strict-options.js";
+import { checkOptions, noExtraArguments } from "./strict-options.js";
 import { float32, int8, isInexact, promoteTypes, uint8 } from "../dtype.js";
 import { opError } from "../errors.js";
 import { Matmul } from "../primitives/misc.js";
@@ -29,6 +29,7 @@ import { broadcastTo, expandDims, squeeze } from "./layout.js";
  * ```
  */
 export function matmul(x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("matmul", arguments, 3);
   checkArrayLike("matmul", x, "first input");
   checkArrayLike("matmul", y, "second input");
   checkOptions("matmul", o);

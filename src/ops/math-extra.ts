@@ -14,7 +14,7 @@ import { abs, add, astype, ceil, cos, equal, floor, isnan, less, multiply, notEq
 import { reshape, slice, transpose } from "./layout.js";
 import { any, sum } from "./reduction.js";
 import { sort } from "./sort.js";
-import { asOp, checkOptions } from "./strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 
 function arr(op: string, x: ArrayLike, o?: OpOptions): MxArray {
   checkOptions(op, o);
@@ -32,6 +32,7 @@ const atLeastFloat = (d: DType) => (isInexact(d) ? d : float32);
  * ```
  */
 export function positive(x: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("positive", arguments, 2);
   return asOp("positive", () => {
     return arr("positive", x, o);
   });
@@ -45,6 +46,7 @@ export function positive(x: ArrayLike, o?: OpOptions): MxArray {
  * ```
  */
 export function trunc(x: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("trunc", arguments, 2);
   return asOp("trunc", () => {
     const a = arr("trunc", x, o);
     if (a.dtype === complex64) throw opError("trunc", "complex64 is not supported; valid: real dtypes", [a], "type");
@@ -62,6 +64,7 @@ export function trunc(x: ArrayLike, o?: OpOptions): MxArray {
  * ```
  */
 export function degrees(x: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("degrees", arguments, 2);
   return asOp("degrees", () => {
     const a = arr("degrees", x, o);
     const s = onStream(o, a.stream);
@@ -77,6 +80,7 @@ export function degrees(x: ArrayLike, o?: OpOptions): MxArray {
  * ```
  */
 export function radians(x: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("radians", arguments, 2);
   return asOp("radians", () => {
     const a = arr("radians", x, o);
     const s = onStream(o, a.stream);
@@ -98,6 +102,7 @@ function minusI(s: OpOptions & { stream: MxArray["stream"] }): MxArray {
  * ```
  */
 export function real(x: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("real", arguments, 2);
   return asOp("real", () => {
     const a = arr("real", x, o);
     return a.dtype === complex64 ? astype(a, float32, onStream(o, a.stream)) : a;
@@ -114,6 +119,7 @@ export function real(x: ArrayLike, o?: OpOptions): MxArray {
  * ```
  */
 export function imag(x: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("imag", arguments, 2);
   return asOp("imag", () => {
     const a = arr("imag", x, o);
     const s = onStream(o, a.stream);
@@ -132,6 +138,7 @@ export function imag(x: ArrayLike, o?: OpOptions): MxArray {
  * ```
  */
 export function conjugate(x: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("conjugate", arguments, 2);
   return asOp("conjugate", () => {
     const a = arr("conjugate", x, o);
     if (a.dtype !== complex64) return a;
@@ -171,6 +178,7 @@ export interface NanToNumOptions extends OpOptions {
  * ```
  */
 export function nanToNum(x: ArrayLike, o: NanToNumOptions = {}): MxArray {
+  noExtraArguments("nanToNum", arguments, 2);
   return asOp("nanToNum", () => {
     checkOptions("nanToNum", o, ["nan", "posinf", "neginf"]);
     const a = toArray("nanToNum", checkArrayLike("nanToNum", x), opStream("nanToNum", o, x));
@@ -198,6 +206,7 @@ export function nanToNum(x: ArrayLike, o: NanToNumOptions = {}): MxArray {
  * ```
  */
 export function logicalXor(x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("logicalXor", arguments, 3);
   return asOp("logicalXor", () => {
     checkOptions("logicalXor", o);
     const s = onStream(o, opStream("logicalXor", o, x, y));
@@ -223,6 +232,7 @@ function infTest(op: "isposinf" | "isneginf", x: ArrayLike, o?: OpOptions): MxAr
  * ```
  */
 export function isposinf(x: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("isposinf", arguments, 2);
   return asOp("isposinf", () => {
     return infTest("isposinf", x, o);
   });
@@ -236,6 +246,7 @@ export function isposinf(x: ArrayLike, o?: OpOptions): MxArray {
  * ```
  */
 export function isneginf(x: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("isneginf", arguments, 2);
   return asOp("isneginf", () => {
     return infTest("isneginf", x, o);
   });
@@ -254,6 +265,7 @@ const axisOptions = (o?: AxisArg | null): AxisOptions => (typeof o === "number" 
  * ```
  */
 export function countNonzero(x: ArrayLike, o?: AxisArg | null): MxArray {
+  noExtraArguments("countNonzero", arguments, 2);
   return asOp("countNonzero", () => {
     const p = axisOptions(o);
     checkOptions("countNonzero", p, ["axis", "keepdims"]);
@@ -275,6 +287,7 @@ export function countNonzero(x: ArrayLike, o?: AxisArg | null): MxArray {
  * ```
  */
 export function median(x: ArrayLike, o?: AxisArg | null): MxArray {
+  noExtraArguments("median", arguments, 2);
   return asOp("median", () => {
     const p = axisOptions(o);
     checkOptions("median", p, ["axis", "keepdims"]);
@@ -311,6 +324,7 @@ export function median(x: ArrayLike, o?: AxisArg | null): MxArray {
  * ```
  */
 export function asarray(x: NestedList | ArrayBufferView | MxArray, dtype?: DType | null, o?: OpOptions): MxArray {
+  noExtraArguments("asarray", arguments, 3);
   return asOp("asarray", () => {
     checkOptions("asarray", o);
     if (x instanceof MxArray && (dtype === undefined || dtype === null || dtype === x.dtype)) return x;
@@ -338,6 +352,7 @@ function window(op: string, M: number, o: OpOptions | undefined, build: (n: MxAr
  * ```
  */
 export function bartlett(M: number, o?: OpOptions): MxArray {
+  noExtraArguments("bartlett", arguments, 2);
   return asOp("bartlett", () => {
     return window("bartlett", M, o, (n, s) => subtract(1, abs(subtract(multiply(n, 2 / (M - 1), s), 1, s), s), s));
   });
@@ -351,6 +366,7 @@ export function bartlett(M: number, o?: OpOptions): MxArray {
  * ```
  */
 export function hanning(M: number, o?: OpOptions): MxArray {
+  noExtraArguments("hanning", arguments, 2);
   return asOp("hanning", () => {
     return window("hanning", M, o, (n, s) => square(sin(multiply(n, Math.PI / (M - 1), s), s), s));
   });
@@ -364,6 +380,7 @@ export function hanning(M: number, o?: OpOptions): MxArray {
  * ```
  */
 export function hamming(M: number, o?: OpOptions): MxArray {
+  noExtraArguments("hamming", arguments, 2);
   return asOp("hamming", () => {
     return window("hamming", M, o, (n, s) => subtract(0.54, multiply(0.46, cos(multiply(n, (2 * Math.PI) / (M - 1), s), s), s), s));
   });
@@ -379,6 +396,7 @@ export function hamming(M: number, o?: OpOptions): MxArray {
  * ```
  */
 export function blackman(M: number, o?: OpOptions): MxArray {
+  noExtraArguments("blackman", arguments, 2);
   return asOp("blackman", () => {
     return window("blackman", M, o, (n, s) => {
       const c = cos(multiply(n, (2 * Math.PI) / (M - 1), s), s);

@@ -16,7 +16,7 @@ import { take } from "./indexing.js";
 import { broadcastTo, expandDims, reshape, slice, squeeze } from "./layout.js";
 import { matmul } from "./linalg.js";
 import { positionalOrOptions } from "./matmul-args.js";
-import { asOp } from "./strict-options.js";
+import { asOp, noExtraArguments } from "./strict-options.js";
 
 type So = { stream: Stream };
 
@@ -75,6 +75,7 @@ export interface GatherMmOptions extends OpOptions {
  * ```
  */
 export function gatherMm(a: ArrayLike, b: ArrayLike, lhsIndices?: MxArray | null | GatherMmOptions, rhsIndices?: MxArray | null | GatherMmOptions, o?: GatherMmOptions): MxArray {
+  noExtraArguments("gatherMm", arguments, 5);
   const op = "gatherMm";
   checkArrayLike(op, a, "a");
   checkArrayLike(op, b, "b");
@@ -152,6 +153,7 @@ const applyMask = (x: MxArray, mask: MxArray, useBool: boolean, o: So) => (useBo
  * ```
  */
 export function blockMaskedMm(a: ArrayLike, b: ArrayLike, blockSize?: number | BlockMaskedMmOptions, maskOut?: MxArray | null | BlockMaskedMmOptions, maskLhs?: MxArray | null | BlockMaskedMmOptions, maskRhs?: MxArray | null | BlockMaskedMmOptions, o?: BlockMaskedMmOptions): MxArray {
+  noExtraArguments("blockMaskedMm", arguments, 7);
   const op = "blockMaskedMm";
   checkArrayLike(op, a, "a");
   checkArrayLike(op, b, "b");
@@ -195,6 +197,7 @@ export function blockMaskedMm(a: ArrayLike, b: ArrayLike, blockSize?: number | B
  * ```
  */
 export function segmentedMm(a: ArrayLike, b: ArrayLike, segments: MxArray, o?: OpOptions): MxArray {
+  noExtraArguments("segmentedMm", arguments, 4);
   const op = "segmentedMm";
   checkArrayLike(op, a, "a");
   checkArrayLike(op, b, "b");

@@ -11,7 +11,7 @@ import { HADAMARD_ORDERS, hadamardMatrix, type HadamardOrder } from "./hadamard-
 import { concatenate, reshape, split } from "./layout.js";
 import { matmul } from "./linalg.js";
 import { positionalOrOptions } from "./matmul-args.js";
-import { asOp } from "./strict-options.js";
+import { asOp, noExtraArguments } from "./strict-options.js";
 
 const isPowerOfTwo = (n: number) => n > 0 && (n & (n - 1)) === 0;
 
@@ -48,6 +48,7 @@ export interface HadamardOptions extends OpOptions {
  * ```
  */
 export function hadamardTransform(a: ArrayLike, scale?: number | null | HadamardOptions, o?: HadamardOptions): MxArray {
+  noExtraArguments("hadamardTransform", arguments, 3);
   const op = "hadamardTransform";
   checkArrayLike(op, a, "a");
   const p = positionalOrOptions(op, [scale, o], ["scale"]);

@@ -13,7 +13,7 @@ import { matmul } from "./linalg.js";
 import { conjugate } from "./math-extra.js";
 import { contractPair, operandPair, positionalOrOptions } from "./matmul-args.js";
 import { sum } from "./reduction.js";
-import { asOp } from "./strict-options.js";
+import { asOp, noExtraArguments } from "./strict-options.js";
 
 export interface AddmmOptions extends OpOptions {
   /** Factor of the product a @ b (default 1). */
@@ -44,6 +44,7 @@ function scalarFactor(op: string, name: string, v: unknown): number {
  * ```
  */
 export function addmm(c: ArrayLike, a: ArrayLike, b: ArrayLike, alpha?: number | AddmmOptions, beta?: number | AddmmOptions, o?: AddmmOptions): MxArray {
+  noExtraArguments("addmm", arguments, 6);
   const op = "addmm";
   checkArrayLike(op, c, "c");
   checkArrayLike(op, a, "a");
@@ -113,6 +114,7 @@ export interface TensordotOptions extends OpOptions {
  * ```
  */
 export function tensordot(a: ArrayLike, b: ArrayLike, axes?: TensordotAxes | TensordotOptions, o?: TensordotOptions): MxArray {
+  noExtraArguments("tensordot", arguments, 4);
   const op = "tensordot";
   const { A, B, p, s } = operandPair(op, a, b, [axes, o], ["axes"]);
   const so = { stream: s };
@@ -146,6 +148,7 @@ export function tensordot(a: ArrayLike, b: ArrayLike, axes?: TensordotAxes | Ten
  * ```
  */
 export function inner(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("inner", arguments, 3);
   const op = "inner";
   const { A, B, s } = operandPair(op, a, b, [o], []);
   if (A.ndim === 0 || B.ndim === 0) return asOp(op, () => multiply(A, B, { stream: s }));
@@ -163,6 +166,7 @@ export function inner(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
  * ```
  */
 export function outer(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("outer", arguments, 3);
   const op = "outer";
   const { A, B, s } = operandPair(op, a, b, [o], []);
   const so = { stream: s };
@@ -188,6 +192,7 @@ export interface VecdotOptions extends OpOptions {
  * ```
  */
 export function vecdot(a: ArrayLike, b: ArrayLike, axis?: number | VecdotOptions, o?: VecdotOptions): MxArray {
+  noExtraArguments("vecdot", arguments, 4);
   const op = "vecdot";
   const { A, B, p, s } = operandPair(op, a, b, [axis, o], ["axis"]);
   const so = { stream: s };
@@ -218,6 +223,7 @@ export function vecdot(a: ArrayLike, b: ArrayLike, axis?: number | VecdotOptions
  * ```
  */
 export function kron(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("kron", arguments, 3);
   const op = "kron";
   const { A, B, s } = operandPair(op, a, b, [o], []);
   const so = { stream: s };

@@ -17,7 +17,7 @@ import { pad, reshape, swapaxes } from "./layout.js";
 import { dequantize, gatherQmm, quantize, quantizedMatmul } from "./quantized.js";
 import { batchIndices, checkArray, checkGlobalScale, checkPacked, quantParams } from "./quantized-args.js";
 import { max } from "./reduction.js";
-import { asOp, checkOptions } from "./strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 
 export interface QqmmOptions extends OpOptions {
   /** "nvfp4" (the default: e2m1 values in groups of 16 with e4m3 scales) or "mxfp8" (e4m3 values in groups of 32 with e8m0 scales). */
@@ -159,6 +159,7 @@ function paddedProduct(a: MxArray, b: MxArray, q: QuantParams, gsa: MxArray | nu
  * ```
  */
 export function qqmm(x: MxArray, w: MxArray, scales?: MxArray | null, o?: QqmmOptions): MxArray {
+  noExtraArguments("qqmm", arguments, 4);
   const op = "qqmm";
   checkOptions(op, o, ["mode", "groupSize", "bits", "globalScaleX", "globalScaleW"]);
   const a = qqmmArgs(op, x, w, scales, o);
@@ -210,6 +211,7 @@ export function qqmm(x: MxArray, w: MxArray, scales?: MxArray | null, o?: QqmmOp
  * ```
  */
 export function gatherQqmm(x: MxArray, w: MxArray, scales?: MxArray | null, o?: GatherQqmmOptions): MxArray {
+  noExtraArguments("gatherQqmm", arguments, 4);
   const op = "gatherQqmm";
   checkOptions(op, o, ["mode", "groupSize", "bits", "globalScaleX", "globalScaleW", "lhsIndices", "rhsIndices", "sortedIndices"]);
   if (o?.sortedIndices !== undefined && typeof o.sortedIndices !== "boolean") throw opError(op, `sortedIndices must be a boolean, got ${describeValue(o.sortedIndices)}`, [], "type");

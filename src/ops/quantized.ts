@@ -13,7 +13,7 @@ import { node, nodes, opStream, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
 import { take } from "./indexing.js";
 import { broadcastTo, reshape } from "./layout.js";
-import { asOp, checkOptions } from "./strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 import { batchIndices, checkArray, checkBiases, checkGlobalScale, checkPacked, quantParams, type MicroscalingMode } from "./quantized-args.js";
 
 export type { QuantizationMode } from "../primitives/quantized.js";
@@ -100,6 +100,7 @@ export function quantize(w: MxArray, groupSize: number | undefined, bits: number
  */
 export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeScaledOptions): MxArray[];
 export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeScaledOptions): MxArray[] {
+  noExtraArguments("quantize", arguments, 4);
   const op = "quantize";
   checkOptions(op, o, ["mode", "globalScale"]);
   const a = checkArray(op, w, "w");
@@ -133,6 +134,7 @@ export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: Quan
  * ```
  */
 export function dequantize(w: MxArray, scales: MxArray, biases: MxArray | null, groupSize?: number, bits?: number, o?: DequantizeOptions): MxArray {
+  noExtraArguments("dequantize", arguments, 6);
   const op = "dequantize";
   checkOptions(op, o, ["mode", "dtype", "globalScale"]);
   const a = checkArray(op, w, "w"), sc = checkArray(op, scales, "scales");
@@ -162,6 +164,7 @@ export function dequantize(w: MxArray, scales: MxArray, biases: MxArray | null, 
  * ```
  */
 export function quantizedMatmul(x: MxArray, w: MxArray, scales: MxArray, biases: MxArray | null, o?: QuantizedMatmulOptions): MxArray {
+  noExtraArguments("quantizedMatmul", arguments, 5);
   const op = "quantizedMatmul";
   checkOptions(op, o, ["transpose", "groupSize", "bits", "mode"]);
   const xa = checkArray(op, x, "x"), a = checkArray(op, w, "w"), sc = checkArray(op, scales, "scales");
@@ -215,6 +218,7 @@ export interface GatherQmmOptions extends QuantizedMatmulOptions {
  * ```
  */
 export function gatherQmm(x: MxArray, w: MxArray, scales: MxArray, biases: MxArray | null, o?: GatherQmmOptions): MxArray {
+  noExtraArguments("gatherQmm", arguments, 5);
   const op = "gatherQmm";
   checkOptions(op, o, ["lhsIndices", "rhsIndices", "transpose", "groupSize", "bits", "mode", "sortedIndices"]);
   if (o?.sortedIndices !== undefined && typeof o.sortedIndices !== "boolean") throw opError(op, `sortedIndices must be a boolean, got ${describeValue(o.sortedIndices)}`, [], "type");

@@ -7,7 +7,7 @@ import { bfloat16, bool, complex64, float16, float32, int32, isInexact, uint32, 
 import { opError } from "../errors.js";
 import { ArgReduce, LogSumExp, Reduce, Softmax, type ReduceOp } from "../primitives/reduce.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
-import { axisThenOptions } from "./strict-options.js";
+import { axisThenOptions, noExtraArguments } from "./strict-options.js";
 import { boolOption, checkArrayLike, intOption, node, opStream, streamOf, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
 import { abs, astype, divide, multiply, sqrt, square, subtract } from "./elementwise.js";
 import { reshape } from "./layout.js";
@@ -32,7 +32,8 @@ function input(op: string, x: ArrayLike, o: AxisOptions): MxArray {
 }
 
 function reduceOp(op: ReduceOp) {
-  return (x: ArrayLike, axisOrOptions?: AxisArg | null, options?: AxisOptions): MxArray => {
+  return function (x: ArrayLike, axisOrOptions?: AxisArg | null, options?: AxisOptions): MxArray {
+    noExtraArguments(op, arguments, 3);
     const p = opts(op, axisOrOptions, options);
     let a = input(op, x, p);
     const axes = normalizeAxes(op, p.axis, a.ndim, "axis", [a]);
@@ -124,7 +125,8 @@ export interface ArgOptions extends OpOptions {
 }
 
 function argOp(op: "argmax" | "argmin") {
-  return (x: ArrayLike, axisOrOptions?: ArgOptions | number | null, options?: ArgOptions): MxArray => {
+  return function (x: ArrayLike, axisOrOptions?: ArgOptions | number | null, options?: ArgOptions): MxArray {
+    noExtraArguments(op, arguments, 3);
     const p = opts<ArgOptions>(op, axisOrOptions, options);
     let a = input(op, x, p);
     if (a.dtype === complex64) throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
@@ -177,6 +179,7 @@ function floatInput(op: string, x: ArrayLike, o: AxisOptions): MxArray {
  * ```
  */
 export function logsumexp(x: ArrayLike, axisOrOptions?: AxisArg | null, options?: AxisOptions): MxArray {
+  noExtraArguments("logsumexp", arguments, 3);
   const p = opts("logsumexp", axisOrOptions, options);
   const a = floatInput("logsumexp", x, p);
   return node(new LogSumExp(normalizeAxes("logsumexp", p.axis, a.ndim, "axis", [a]), p.keepdims ?? false), [a], streamOf(p, a));
@@ -197,6 +200,7 @@ export interface SoftmaxOptions extends OpOptions {
  * ```
  */
 export function softmax(x: ArrayLike, axisOrOptions?: SoftmaxOptions | number | readonly number[] | null, options?: SoftmaxOptions): MxArray {
+  noExtraArguments("softmax", arguments, 3);
   const p = opts("softmax", axisOrOptions, options, ["axis"]);
   const a = floatInput("softmax", x, p);
   return node(new Softmax(normalizeAxes("softmax", p.axis, a.ndim, "axis", [a])), [a], streamOf(p, a));
@@ -227,6 +231,7 @@ function accumulateDType(d: DType): DType {
  * ```
  */
 export function mean(x: ArrayLike, axisOrOptions?: AxisArg | null, options?: AxisOptions): MxArray {
+  noExtraArguments("mean", arguments, 3);
   const p = opts("mean", axisOrOptions, options);
   const a = input("mean", x, p);
   const axes = normalizeAxes("mean", p.axis, a.ndim, "axis", [a]);
@@ -253,6 +258,7 @@ export interface VarOptions extends AxisOptions {
  * ```
  */
 export function variance(x: ArrayLike, axisOrOptions?: VarOptions | number | readonly number[] | null, options?: VarOptions): MxArray {
+  noExtraArguments("variance", arguments, 3);
   return varianceOf("var", x, opts("var", axisOrOptions, options, VAR_KEYS));
 }
 
@@ -278,6 +284,7 @@ function varianceOf(op: string, x: ArrayLike, p: VarOptions): MxArray {
  * ```
  */
 export function std(x: ArrayLike, axisOrOptions?: VarOptions | number | readonly number[] | null, options?: VarOptions): MxArray {
+  noExtraArguments("std", arguments, 3);
   const p = opts<VarOptions>("std", axisOrOptions, options, VAR_KEYS);
   return sqrt(varianceOf("std", x, p), { stream: p.stream });
 }

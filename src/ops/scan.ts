@@ -10,7 +10,7 @@ import { normalizeAxis } from "../shape.js";
 import { boolOption, checkArrayLike, intOption, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { astype, notEqual, subtract } from "./elementwise.js";
 import { reshape, slice } from "./layout.js";
-import { checkOptions } from "./strict-options.js";
+import { checkOptions, noExtraArguments } from "./strict-options.js";
 
 export interface ScanOptions extends OpOptions {
   /** The axis to scan along; the flattened array when null or absent. */
@@ -81,6 +81,7 @@ function refuseComplex(op: string) {
  * ```
  */
 export function cumsum(x: ArrayLike, axis?: number | null | CastScanOptions, o?: CastScanOptions): MxArray {
+  noExtraArguments("cumsum", arguments, 3);
   return scanOp("cumsum", "sum", x, scanOptions("cumsum", axis, o), (a) => a);
 }
 
@@ -95,6 +96,7 @@ export function cumsum(x: ArrayLike, axis?: number | null | CastScanOptions, o?:
  * ```
  */
 export function cumprod(x: ArrayLike, axis?: number | null | CastScanOptions, o?: CastScanOptions): MxArray {
+  noExtraArguments("cumprod", arguments, 3);
   return scanOp("cumprod", "prod", x, scanOptions("cumprod", axis, o), (a) => a);
 }
 
@@ -110,6 +112,7 @@ export function cumprod(x: ArrayLike, axis?: number | null | CastScanOptions, o?
  * ```
  */
 export function cummax(x: ArrayLike, axis?: number | null | ScanOptions, o?: ScanOptions): MxArray {
+  noExtraArguments("cummax", arguments, 3);
   return scanOp("cummax", "max", x, scanOptions("cummax", axis, o), refuseComplex("cummax"));
 }
 
@@ -125,6 +128,7 @@ export function cummax(x: ArrayLike, axis?: number | null | ScanOptions, o?: Sca
  * ```
  */
 export function cummin(x: ArrayLike, axis?: number | null | ScanOptions, o?: ScanOptions): MxArray {
+  noExtraArguments("cummin", arguments, 3);
   return scanOp("cummin", "min", x, scanOptions("cummin", axis, o), refuseComplex("cummin"));
 }
 
@@ -140,6 +144,7 @@ export function cummin(x: ArrayLike, axis?: number | null | ScanOptions, o?: Sca
  * ```
  */
 export function logcumsumexp(x: ArrayLike, axis?: number | null | ScanOptions, o?: ScanOptions): MxArray {
+  noExtraArguments("logcumsumexp", arguments, 3);
   const p = scanOptions("logcumsumexp", axis, o);
   return scanOp("logcumsumexp", "logaddexp", x, p, (a) => {
     refuseComplex("logcumsumexp")(a);
@@ -167,6 +172,7 @@ export interface DiffOptions extends OpOptions {
  * ```
  */
 export function diff(x: ArrayLike, n?: number | DiffOptions, axis?: number | DiffOptions, o?: DiffOptions): MxArray {
+  noExtraArguments("diff", arguments, 4);
   const isOptions = (v: unknown): v is DiffOptions => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof MxArray);
   if ((isOptions(n) && (axis !== undefined || o !== undefined)) || (isOptions(axis) && o !== undefined)) {
     throw opError("diff", "got an options object and further arguments; pass the options once", [], "type");

@@ -12,7 +12,7 @@ import { arange, zeros, type DTypeOptions } from "./creation.js";
 import { astype, greaterEqual, where } from "./elementwise.js";
 import { broadcastArrays, broadcastTo, concatenate, expandDims, pad, reshape, slice, transpose, type SliceBound } from "./layout.js";
 import { sum } from "./reduction.js";
-import { asOp, checkOptions } from "./strict-options.js";
+import { asOp, checkOptions, noExtraArguments, valuesThenDtype } from "./strict-options.js";
 
 function arr(op: string, x: ArrayLike, o?: OpOptions): MxArray {
   return toArray(op, checkArrayLike(op, x), opStream(op, o, x));
@@ -58,6 +58,7 @@ function axisOrOptions<T>(op: string, axis: T | null | undefined | AxisOption<T>
  * ```
  */
 export function flip(x: ArrayLike, axis?: number | readonly number[] | null, o?: OpOptions): MxArray {
+  noExtraArguments("flip", arguments, 3);
   return asOp("flip", () => {
     checkOptions("flip", o);
     const a = arr("flip", x, o);
@@ -93,6 +94,7 @@ function rollAxis(a: MxArray, shift: number, ax: number, o: OpOptions): MxArray 
  * ```
  */
 export function roll(x: ArrayLike, shift: number | readonly number[], axis?: number | readonly number[] | null | AxisOption<number | readonly number[]>, o?: OpOptions): MxArray {
+  noExtraArguments("roll", arguments, 4);
   return asOp("roll", () => {
     [axis, o] = axisOrOptions("roll", axis, o);
     const a = arr("roll", x, o);
@@ -121,6 +123,7 @@ export function roll(x: ArrayLike, shift: number | readonly number[], axis?: num
  * ```
  */
 export function tile(x: ArrayLike, reps: number | readonly number[], o?: OpOptions): MxArray {
+  noExtraArguments("tile", arguments, 3);
   return asOp("tile", () => {
     checkOptions("tile", o);
     const a = arr("tile", x, o);
@@ -148,6 +151,7 @@ export function tile(x: ArrayLike, reps: number | readonly number[], o?: OpOptio
  * ```
  */
 export function repeat(x: ArrayLike, repeats: number, axis?: number | null | AxisOption<number>, o?: OpOptions): MxArray {
+  noExtraArguments("repeat", arguments, 4);
   return asOp("repeat", () => {
     [axis, o] = axisOrOptions("repeat", axis, o);
     const a0 = arr("repeat", x, o);
@@ -171,6 +175,7 @@ export function repeat(x: ArrayLike, repeats: number, axis?: number | null | Axi
  * ```
  */
 export function unflatten(x: ArrayLike, axis: number, shape: readonly number[], o?: OpOptions): MxArray {
+  noExtraArguments("unflatten", arguments, 4);
   return asOp("unflatten", () => {
     checkOptions("unflatten", o);
     const a = arr("unflatten", x, o);
@@ -200,6 +205,7 @@ export function unflatten(x: ArrayLike, axis: number, shape: readonly number[], 
  * ```
  */
 export function unstack(x: ArrayLike, o: { axis?: number | undefined } & OpOptions = {}): MxArray[] {
+  noExtraArguments("unstack", arguments, 2);
   return asOp("unstack", () => {
     checkOptions("unstack", o, ["axis"]);
     const a = arr("unstack", x, o);
@@ -222,6 +228,7 @@ export function unstack(x: ArrayLike, o: { axis?: number | undefined } & OpOptio
  * ```
  */
 export function permuteDims(x: ArrayLike, axes?: readonly number[] | null, o?: OpOptions): MxArray {
+  noExtraArguments("permuteDims", arguments, 3);
   return asOp("permuteDims", () => {
     checkOptions("permuteDims", o);
     return transpose(x, axes ?? undefined, o);
@@ -238,6 +245,7 @@ export function permuteDims(x: ArrayLike, axes?: readonly number[] | null, o?: O
  * ```
  */
 export function concat(arrays: readonly ArrayLike[], axis?: number | null | ({ axis?: number | null | undefined } & OpOptions), o?: OpOptions): MxArray {
+  noExtraArguments("concat", arguments, 3);
   return asOp("concat", () => {
     if (typeof axis === "object" && axis !== null) {
       checkOptions("concat", axis, ["axis"]);
@@ -282,6 +290,7 @@ function atleast(op: string, nd: 1 | 2 | 3, x: ArrayLike, o?: OpOptions): MxArra
  * ```
  */
 export function atleast1d(x: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("atleast1d", arguments, 2);
   return asOp("atleast1d", () => {
     return atleast("atleast1d", 1, x, o);
   });
@@ -295,6 +304,7 @@ export function atleast1d(x: ArrayLike, o?: OpOptions): MxArray {
  * ```
  */
 export function atleast2d(x: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("atleast2d", arguments, 2);
   return asOp("atleast2d", () => {
     return atleast("atleast2d", 2, x, o);
   });
@@ -309,6 +319,7 @@ export function atleast2d(x: ArrayLike, o?: OpOptions): MxArray {
  * ```
  */
 export function atleast3d(x: ArrayLike, o?: OpOptions): MxArray {
+  noExtraArguments("atleast3d", arguments, 2);
   return asOp("atleast3d", () => {
     return atleast("atleast3d", 3, x, o);
   });
@@ -333,6 +344,7 @@ export interface MeshgridOptions extends OpOptions {
  * ```
  */
 export function meshgrid(arrays: readonly ArrayLike[], o: MeshgridOptions = {}): MxArray[] {
+  noExtraArguments("meshgrid", arguments, 2);
   return asOp("meshgrid", () => {
     checkOptions("meshgrid", o, ["sparse", "indexing"]);
     if (!Array.isArray(arrays)) throw opError("meshgrid", "expects a list of arrays", [], "type");
@@ -359,15 +371,17 @@ export function meshgrid(arrays: readonly ArrayLike[], o: MeshgridOptions = {}):
  * await mx.tri(2, 3, 1, { dtype: mx.int32 }).tolist(); // [[1, 1, 0], [1, 1, 1]]
  * ```
  */
-export function tri(n: number, m?: number | null, k = 0, o: DTypeOptions = {}): MxArray {
+export function tri(n: number, mOrDtype?: number | null | DType | DTypeOptions, kOrDtype?: number | DType | DTypeOptions, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
+  noExtraArguments("tri", arguments, 5);
   return asOp("tri", () => {
-    checkOptions("tri", o, ["dtype"]);
+    // MLX's tri(n, m, k, dtype, stream): the dtype (then the options) may come at any trailing position
+    const { values: [m, k = 0], o } = valuesThenDtype<DTypeOptions>("tri", [mOrDtype, kOrDtype, dtypeOrOptions, options], ["dtype"]);
     checkInt("tri", "n", n, 0, MAX_DIM);
     const cols = checkInt("tri", "m", m ?? n, 0, MAX_DIM);
-    checkInt("tri", "k", k);
+    const diagonal = checkInt("tri", "k", k);
     const s = onStream(o, opStream("tri", o));
     const rows = reshape(arange(0, n, { stream: s.stream }), [n, 1], s);
-    const colsIdx = reshape(arange(-k, cols - k, { stream: s.stream }), [1, cols], s);
+    const colsIdx = reshape(arange(-diagonal, cols - diagonal, { stream: s.stream }), [1, cols], s);
     return astype(greaterEqual(rows, colsIdx, s), o.dtype ?? float32, s);
   });
 }
@@ -394,6 +408,7 @@ function triangle(op: "tril" | "triu", x: ArrayLike, k: number, o?: OpOptions): 
  * ```
  */
 export function tril(x: ArrayLike, k = 0, o?: OpOptions): MxArray {
+  noExtraArguments("tril", arguments, 3);
   return asOp("tril", () => {
     return triangle("tril", x, k, o);
   });
@@ -409,6 +424,7 @@ export function tril(x: ArrayLike, k = 0, o?: OpOptions): MxArray {
  * ```
  */
 export function triu(x: ArrayLike, k = 0, o?: OpOptions): MxArray {
+  noExtraArguments("triu", arguments, 3);
   return asOp("triu", () => {
     return triangle("triu", x, k, o);
   });
@@ -435,6 +451,7 @@ export interface DiagonalOptions extends OpOptions {
  * ```
  */
 export function diagonal(x: ArrayLike, offset?: number | DiagonalOptions, o: DiagonalOptions = {}): MxArray {
+  noExtraArguments("diagonal", arguments, 3);
   return asOp("diagonal", () => {
     if (typeof offset === "object") {
       if (Object.keys(o).length) throw opError("diagonal", "give the options once: diagonal(x, offset, { axis1, axis2 }) or diagonal(x, { offset, axis1, axis2 })", [], "type");
@@ -481,6 +498,7 @@ function diagonalOf(op: string, a: MxArray, k: number, axis1: number, axis2: num
  * ```
  */
 export function diag(x: ArrayLike, k = 0, o?: OpOptions): MxArray {
+  noExtraArguments("diag", arguments, 3);
   return asOp("diag", () => {
     checkOptions("diag", o);
     const a = arr("diag", x, o);
@@ -514,6 +532,7 @@ export interface TraceOptions extends DiagonalOptions {
  * ```
  */
 export function trace(x: ArrayLike, offset?: number | TraceOptions, o: TraceOptions = {}): MxArray {
+  noExtraArguments("trace", arguments, 3);
   return asOp("trace", () => {
     if (typeof offset === "object") {
       if (Object.keys(o).length) throw opError("trace", "give the options once: trace(x, offset, { axis1, axis2, dtype }) or trace(x, { offset, axis1, axis2, dtype })", [], "type");

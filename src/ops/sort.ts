@@ -12,7 +12,7 @@ import { checkArrayLike, node, onStream, opStream, resultType, toArray, type Arr
 import { astype, isnan, less, lessEqual, logicalAnd, logicalNot, logicalOr } from "./elementwise.js";
 import { expandDims, reshape, slice } from "./layout.js";
 import { sum } from "./reduction.js";
-import { axisThenOptions, checkOptions } from "./strict-options.js";
+import { axisThenOptions, checkOptions, noExtraArguments } from "./strict-options.js";
 
 export interface SortOptions extends OpOptions {
   /** The axis to sort along (default -1); null sorts the flattened array. */
@@ -61,6 +61,7 @@ function kthOf(op: string, kth: number, a: MxArray, axis: number): number {
  * ```
  */
 export function sort(a: ArrayLike, axisOrOptions?: SortOptions | number | null, options?: SortOptions): MxArray {
+  noExtraArguments("sort", arguments, 3);
   const p = sortOpts("sort", axisOrOptions, options);
   const { a: x, axis, s } = along("sort", a, p);
   return node(new SortValues(axis, null), [x], s);
@@ -76,6 +77,7 @@ export function sort(a: ArrayLike, axisOrOptions?: SortOptions | number | null, 
  * ```
  */
 export function argsort(a: ArrayLike, axisOrOptions?: SortOptions | number | null, options?: SortOptions): MxArray {
+  noExtraArguments("argsort", arguments, 3);
   const p = sortOpts("argsort", axisOrOptions, options);
   const { a: x, axis, s } = along("argsort", a, p);
   return node(new SortIndices(axis, null), [x], s);
@@ -93,6 +95,7 @@ export function argsort(a: ArrayLike, axisOrOptions?: SortOptions | number | nul
  * ```
  */
 export function partition(a: ArrayLike, kth: number, axisOrOptions?: SortOptions | number | null, options?: SortOptions): MxArray {
+  noExtraArguments("partition", arguments, 4);
   const p = sortOpts("partition", axisOrOptions, options);
   const { a: x, axis, s } = along("partition", a, p);
   return node(new SortValues(axis, kthOf("partition", kth, x, axis)), [x], s);
@@ -108,6 +111,7 @@ export function partition(a: ArrayLike, kth: number, axisOrOptions?: SortOptions
  * ```
  */
 export function argpartition(a: ArrayLike, kth: number, axisOrOptions?: SortOptions | number | null, options?: SortOptions): MxArray {
+  noExtraArguments("argpartition", arguments, 4);
   const p = sortOpts("argpartition", axisOrOptions, options);
   const { a: x, axis, s } = along("argpartition", a, p);
   return node(new SortIndices(axis, kthOf("argpartition", kth, x, axis)), [x], s);
@@ -123,6 +127,7 @@ export function argpartition(a: ArrayLike, kth: number, axisOrOptions?: SortOpti
  * ```
  */
 export function topk(a: ArrayLike, k: number, axisOrOptions?: SortOptions | number | null, options?: SortOptions): MxArray {
+  noExtraArguments("topk", arguments, 4);
   const p = sortOpts("topk", axisOrOptions, options);
   const { a: x, axis, s: stream } = along("topk", a, p);
   const n = x.shape[axis]!;
@@ -152,6 +157,7 @@ export interface SearchSortedOptions extends OpOptions {
  * ```
  */
 export function searchsorted(sortedSequence: ArrayLike, values: ArrayLike, o?: SearchSortedOptions | "left" | "right"): MxArray {
+  noExtraArguments("searchsorted", arguments, 3);
   const op = "searchsorted";
   if (typeof o !== "string") checkOptions(op, o, ["side"]);
   const p: SearchSortedOptions = typeof o === "string" ? { side: o } : (o ?? {});

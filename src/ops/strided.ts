@@ -8,7 +8,7 @@ import { AsStrided, Contiguous } from "../primitives/strided.js";
 import { checkShape, rowMajorStrides } from "../shape.js";
 import { checkArrayLike, opStream, node, onStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { reshape } from "./layout.js";
-import { asOp, checkOptions } from "./strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 
 /**
  * A view of `x`'s elements (in row-major order) through element `strides`
@@ -25,6 +25,7 @@ import { asOp, checkOptions } from "./strict-options.js";
  * ```
  */
 export function asStrided(x: ArrayLike, shape?: readonly number[] | null, strides?: readonly number[] | null, offset = 0, o?: OpOptions): MxArray {
+  noExtraArguments("asStrided", arguments, 5);
   return asOp("asStrided", () => {
     checkOptions("asStrided", o);
     const stream = opStream("asStrided", o, x);
@@ -60,6 +61,7 @@ export function asStrided(x: ArrayLike, shape?: readonly number[] | null, stride
  * ```
  */
 export function contiguous(x: ArrayLike, allowColMajor = false, o?: OpOptions): MxArray {
+  noExtraArguments("contiguous", arguments, 3);
   return asOp("contiguous", () => {
     checkOptions("contiguous", o);
     if (typeof allowColMajor !== "boolean") throw opError("contiguous", `allowColMajor must be a boolean, got ${String(allowColMajor)}`, [], "type");

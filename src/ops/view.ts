@@ -7,7 +7,7 @@ import { isDType, type DType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { View } from "../primitives/view.js";
 import { checkArrayLike, node, opStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
-import { checkOptions } from "./strict-options.js";
+import { checkOptions, noExtraArguments } from "./strict-options.js";
 
 /**
  * `x`'s bytes, in row-major order, read as `dtype` (a bitcast: float32 1 is
@@ -26,6 +26,7 @@ import { checkOptions } from "./strict-options.js";
  * ```
  */
 export function view(x: ArrayLike, dtype: DType, o?: OpOptions): MxArray {
+  noExtraArguments("view", arguments, 3);
   checkOptions("view", o);
   const stream = opStream("view", o, x);
   const a = toArray("view", checkArrayLike("view", x), stream);

@@ -38,11 +38,11 @@ export interface OutputNumerics {
 
 export interface CheckNumericsOptions {
   /** Backends to compare (default: every registered backend but the reference). */
-  backends?: mx.BackendName[];
+  backends?: readonly mx.BackendName[] | undefined;
   /** The backend the others are compared with (default: cpu). */
-  reference?: mx.BackendName;
+  reference?: mx.BackendName | undefined;
   /** How many worst elements to report per output and backend (default 5). */
-  worst?: number;
+  worst?: number | undefined;
 }
 
 const flat = (x: unknown): unknown[] => (Array.isArray(x) ? x.flatMap(flat) : [x]);

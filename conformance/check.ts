@@ -97,7 +97,7 @@ export function entryContract(entry: OpEntry, backend: string): Contract {
   if (entry.group === "layout" || (entry.group === "creation" && !entry.conditionBound) || entry.name === "where") {
     return { ulps: 0, abs: 0, domain: [-Infinity, Infinity], special: true, source: "data movement: exact" };
   }
-  if (entry.group === "cast" || ["isnan", "isinf", "isfinite", "max", "min", "argmax", "argmin", "all", "any", "logicalNot", "bitwiseInvert", "floorDivide", "remainder", "bitwiseAnd", "bitwiseOr", "bitwiseXor", "leftShift", "rightShift"].includes(entry.name)) {
+  if (entry.group === "cast" || ["isnan", "isinf", "isfinite", "max", "min", "argmax", "argmin", "all", "any", "logicalNot", "bitwiseInvert", "floorDivide", "remainder", "divmod", "bitwiseAnd", "bitwiseOr", "bitwiseXor", "leftShift", "rightShift"].includes(entry.name)) {
     // exact, as add is (subnormals may flush on a GPU: casts and float floorDivide/remainder; the bit-exact ops returned above)
     return { ...contractFor(backend, "add"), source: backend === "cpu" ? "the reference" : "exact (integer, comparison, selection and cast results)" };
   }
@@ -128,7 +128,10 @@ async function outsideMask(entry: OpEntry, c: Case, contract: Contract, outShape
       out = masks.map((m) => mx.broadcastTo(m, outShape, cpu)).reduce((a, b) => mx.logicalOr(a, b, cpu));
       break;
     case "reduce":
-      out = mx.any(masks[0]!, { axis: c.params.axes as number[] | null, keepdims: c.params.keepdims as boolean, ...cpu });
+      // a reduction of several inputs over every axis (allclose, arrayEqual) reads each of them
+      out = c.params.axes === null && masks.length > 1
+        ? mx.reshape(masks.map((m) => mx.any(m, cpu)).reduce((x, y) => mx.logicalOr(x, y, cpu)), outShape, cpu)
+        : mx.any(masks[0]!, { axis: c.params.axes as number[] | null, keepdims: c.params.keepdims as boolean, ...cpu });
       break;
     case "segment":
       out = mx.broadcastTo(mx.any(masks[0]!, { axis: c.params.axes as number[] | null, keepdims: true, ...cpu }), outShape, cpu);

@@ -164,6 +164,8 @@ export function contractFor(backend: string, op: string): Contract {
  * where |w| is small; parts 10^-3 to 10^3), rsqrt 2.6, log2 2.6, log10 2.2, round exact; the
  * bounds add the MSL table's ulps of the float functions each formula composes.
  */
+/** real, imag, conj and conjugate of complex64 move the parts (imag: the real part of z * -i) and flip a sign: exact on every backend. */
+const EXACT_PARTS: Record<string, { c: number; a: number }> = { real: { c: 0, a: 0 }, imag: { c: 0, a: 0 }, conj: { c: 0, a: 0 }, conjugate: { c: 0, a: 0 } };
 const METAL_COMPLEX: Record<string, { c: number; a: number }> = {
   add: { c: 1, a: 0 }, subtract: { c: 1, a: 0 }, negative: { c: 1, a: 0 }, stopGradient: { c: 1, a: 0 },
   multiply: { c: 4, a: 0 }, square: { c: 4, a: 0 }, divide: { c: 8, a: 0 }, reciprocal: { c: 8, a: 0 }, abs: { c: 8, a: 0 },
@@ -175,6 +177,7 @@ const METAL_COMPLEX: Record<string, { c: number; a: number }> = {
   cumsum: { c: 2, a: 0 }, cumprod: { c: 4, a: 0 },
   arcsin: { c: 16, a: 16 }, arccos: { c: 16, a: 16 }, arctan: { c: 16, a: 16 },
   rsqrt: { c: 16, a: 0 }, log2: { c: 16, a: 16 }, log10: { c: 16, a: 16 }, round: { c: 0, a: 0 },
+  ...EXACT_PARTS,
 };
 export function complexBound(op: string): { c: number; a: number } {
   const b = METAL_COMPLEX[op];
@@ -205,6 +208,7 @@ const WEBGPU_COMPLEX: Record<string, { c: number; a: number }> = {
   arcsin: { c: 6, a: 6 }, arccos: { c: 6, a: 6 }, arctan: { c: 6, a: 6 },
   equal: { c: 0, a: 0 }, notEqual: { c: 0, a: 0 }, maximum: { c: 0, a: 0 }, minimum: { c: 0, a: 0 },
   less: { c: 0, a: 0 }, lessEqual: { c: 0, a: 0 }, greater: { c: 0, a: 0 }, greaterEqual: { c: 0, a: 0 },
+  ...EXACT_PARTS,
 };
 export function webgpuComplexBound(op: string): { c: number; a: number } {
   const b = WEBGPU_COMPLEX[op];

@@ -1,6 +1,6 @@
 // What the op-database files share: the dtype groups entries draw from, the
-// cpu options, the entry builder for layout ops and the draw of a shape with
-// an axis. Kept apart from opdb.ts so the family files (opdb-*.ts) that
+// cpu options, the entry builder for layout ops, the draw of a fill value and
+// of a shape with an axis. Kept apart from opdb.ts so the family files (opdb-*.ts) that
 // opdb.ts imports can use them without an import cycle.
 
 import fc from "fast-check";
@@ -29,6 +29,10 @@ export function layout(name: string, shapes: fc.Arbitrary<number[]>, params: (s:
     spread: "layout",
   };
 }
+
+/** A fill value `full` (and `fullLike`) can take in dtype `d`: a bool, an eighth for floats, non-negative for integers. */
+export const fillValueArb = (d: mx.DType): fc.Arbitrary<number | boolean> =>
+  fc.integer({ min: -100, max: 100 }).map((v) => (d.kind === "bool" ? v > 0 : d.kind === "float" ? v / 8 : Math.abs(v)));
 
 /** A shape of `minDims` to `maxDims` dims without zero-sized axes, and a (non-negative) axis of it. */
 export function shapeAndAxis(maxDims: number, minDims = 1): fc.Arbitrary<{ s: number[]; axis: number }> {

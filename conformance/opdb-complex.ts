@@ -1,5 +1,5 @@
 // Op-database entries of complex64: the elementwise ops (comparisons in
-// MLX's order), angle, astype, sum, prod and matmul where the cpu reference
+// MLX's order), angle, real, imag, conj, astype, sum, prod and matmul where the cpu reference
 // defines them. A complex input is drawn as
 // float32 pairs (a trailing axis of 2: real, imaginary part) and viewed as
 // complex64; a complex result is viewed back as float32 pairs, so conformance
@@ -199,6 +199,9 @@ export const COMPLEX_OPS: readonly OpEntry[] = [
   elementwise("power", 2, [[-1, 0.5], [-1, 0.5]]),
   ...["less", "lessEqual", "greater", "greaterEqual", "maximum", "minimum"].map((op) => elementwise(op, 2, [[-1, 1], [-1, 1]])),
   elementwise("angle", 1, WIDE, true),
+  // the parts moved and a sign flipped: exact (contracts.ts: c = 0)
+  ...["real", "imag"].map((op) => elementwise(op, 1, WIDE, true)),
+  ...["conj", "conjugate"].map((op) => elementwise(op, 1, WIDE)),
   reduction("sum"),
   reduction("prod"),
   scan("cumsum"),

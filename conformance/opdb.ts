@@ -8,7 +8,7 @@ import fc from "fast-check";
 import * as mx from "../index.js";
 import { broadcastShapesArb, inputArb, shapeArb, type InputCase } from "./arbitraries.js";
 import { contractFor } from "./contracts.js";
-import { ALL_REAL as ALL, FLOATS as F, INTEGERS as I, NUMERIC as NUM, cpu, layout } from "./opdb-common.js";
+import { ALL_REAL as ALL, FLOATS as F, INTEGERS as I, NUMERIC as NUM, cpu, fillValueArb, layout } from "./opdb-common.js";
 import { SORT_OPS } from "./opdb-sort.js";
 import { SHAPES_OPS } from "./opdb-shapes.js";
 import { SCAN_OPS } from "./opdb-scan.js";
@@ -22,6 +22,7 @@ import { MATMUL_OPS } from "./opdb-matmul.js";
 import { CONV_OPS } from "./opdb-conv.js";
 import { COMPLEX_OPS } from "./opdb-complex.js";
 import { FFT_OPS } from "./opdb-fft.js";
+import { API_OPS } from "./opdb-api.js";
 
 export type Params = Record<string, unknown>;
 
@@ -319,7 +320,7 @@ const MORE_OPS: readonly OpEntry[] = [
     name: "full",
     group: "creation",
     dtypes: ALL,
-    cases: (d) => shapeArb().chain((shape) => fc.integer({ min: -100, max: 100 }).map((value) => ({ inputs: [], params: { shape, value: d.kind === "bool" ? value > 0 : d.kind === "float" ? value / 8 : Math.abs(value), dtype: d.name } }))),
+    cases: (d) => shapeArb().chain((shape) => fillValueArb(d).map((value) => ({ inputs: [], params: { shape, value, dtype: d.name } }))),
     call: (_xs, p, o) => mx.full(p.shape as number[], p.value as number, (mx as unknown as Record<string, mx.DType>)[p.dtype as string], o),
     source: (_xs, p, o) => `mx.full(${JSON.stringify(p.shape)}, ${String(p.value)}, mx.${String(p.dtype)}, ${o})`,
     spread: "layout",
@@ -364,7 +365,7 @@ const MORE_OPS: readonly OpEntry[] = [
   },
 ];
 
-export const OPS: readonly OpEntry[] = [...BASE_OPS, ...MORE_OPS, ...SORT_OPS, ...SHAPES_OPS, ...INDEXING_OPS, ...SCAN_OPS, ...VIEW_OPS, ...LINALG_OPS, ...FAST_OPS, ...ATTENTION_OPS, ...QUANTIZED_OPS, ...CONV_OPS, ...COMPLEX_OPS, ...FFT_OPS, ...MATMUL_OPS];
+export const OPS: readonly OpEntry[] = [...BASE_OPS, ...MORE_OPS, ...SORT_OPS, ...SHAPES_OPS, ...INDEXING_OPS, ...SCAN_OPS, ...VIEW_OPS, ...LINALG_OPS, ...FAST_OPS, ...ATTENTION_OPS, ...QUANTIZED_OPS, ...CONV_OPS, ...COMPLEX_OPS, ...FFT_OPS, ...MATMUL_OPS, ...API_OPS];
 
 /** Entries whose name matches a glob (`*` any run of characters, `?` one character). */
 export function opsMatching(glob: string): OpEntry[] {

@@ -81,7 +81,7 @@ export function formatNearest(cells: readonly CellResult[], n = 10): string {
     const head = `${String(i + 1).padStart(3)}. ${c.op} ${c.dtype} ${c.backend}${c.status === "fail" ? " (FAIL)" : ""}`;
     return `${head}: ${fmtUlp(c.worst!.ulps)} ulp, bound ${fmtUlp(c.bound!.ulps)} ulp (${c.bound!.rule}), ${fmtRelative(cellRelative(c))}\n       at ${worstElementText(c)}`;
   });
-  return [`The ${near.length} cells nearest their bounds (the worst element of each, and what its contract allowed there):`, ...lines].join("\n");
+  return [`The ${near.length === 1 ? "cell" : `${near.length} cells`} nearest their bounds (the worst element of each, and what its contract allowed there):`, ...lines].join("\n");
 }
 
 /** The failures, each a TS reproduction that opens with the message (and contract), the fast-check seed and path. */

@@ -1,6 +1,7 @@
-// The cpu reference against NumPy: cells pass on the real reference, a
-// deliberately wrong reference kernel is caught, and NumPy's undefined cases
-// (C casts out of range) are counted rather than failed. Skipped with the
+// The cpu reference against NumPy: cells pass on the real reference (divmod's
+// two outputs and the window functions included), a deliberately wrong
+// reference kernel is caught, and NumPy's undefined cases (C casts out of
+// range) are counted rather than failed. Skipped with the
 // reason where /usr/bin/python3 has no numpy, unless MLX_TS_REQUIRE_NUMPY=1.
 
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -46,8 +47,18 @@ describe.skipIf(why !== undefined)(`the cpu reference against NumPy${why ? ` (sk
     expect(cell.outsideDiffer).toBeGreaterThan(0);
   });
 
-  it("says which ops and dtypes NumPy lacks", async () => {
+  it("agrees on divmod's two outputs, the closeness tests and the window functions", async () => {
+    for (const [name, dtype] of [["divmod", mx.int16], ["isclose", mx.float32], ["allclose", mx.float16], ["arrayEqual", mx.float32], ["broadcastArrays", mx.uint8], ["bartlett", mx.float32], ["hanning", mx.float32], ["hamming", mx.float32], ["blackman", mx.float32]] as const) {
+      const cell = await runNumpyCell(np!, entry(name), dtype, 15, 11);
+      expect(cell.status, `${name} ${dtype.name}: ${cell.failure?.message}`).toBe("pass");
+      expect(cell.runs).toBeGreaterThan(0);
+    }
+  });
+
+  it("says which ops and dtypes NumPy lacks, and that complex64 is not sent to it", async () => {
     expect((await runNumpyCell(np!, entry("erf"), mx.float32, 1, 1)).reason).toBe("NumPy has no erf");
     expect((await runNumpyCell(np!, entry("add"), mx.bfloat16, 1, 1)).reason).toBe("NumPy has no bfloat16");
+    const complexReal = OPS.find((e) => e.name === "real" && e.dtypes.includes(mx.complex64))!;
+    expect((await runNumpyCell(np!, complexReal, mx.complex64, 1, 1)).reason).toBe("complex64 is not sent to NumPy by this check");
   });
 });

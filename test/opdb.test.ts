@@ -16,7 +16,7 @@ const SEED = 20261125;
 
 function expectHolds(cell: CellResult): void {
   if (cell.status === "fail") throw new Error(`${cell.failure!.message}\n${cell.failure!.repro}`);
-  if (cell.status === "n/a") expect(cell.reason).toMatch(/not supported on|NumPy has no|not implemented on backend/);
+  if (cell.status === "n/a") expect(cell.reason).toMatch(/not supported on|NumPy has no|not sent to NumPy|not implemented on backend/);
 }
 
 describe.each(BACKENDS.filter((b) => b.device.backend !== "cpu"))("op database on $name against the cpu reference", ({ device }) => {
@@ -38,6 +38,9 @@ describe.skipIf(why !== undefined)(`op database: the cpu reference against NumPy
   }
 });
 
+// webgpu compiles a kernel per op, dtype and cast target on its first use: about a minute on lavapipe
+const SPECIAL_CASES_TIMEOUT_MS = 240_000;
+
 describe.each(BACKENDS)("the array API's special cases on $name", ({ device }) => {
   it("hold exactly on the reference; elsewhere each broken rule is counted as outside spec", async () => {
     const cells = await runSpecialCases(device.backend);
@@ -46,7 +49,7 @@ describe.each(BACKENDS)("the array API's special cases on $name", ({ device }) =
       expectHolds(c);
       if (device.backend === "cpu") expect(c.outsideDiffer, c.op).toBe(0);
     }
-  });
+  }, SPECIAL_CASES_TIMEOUT_MS);
 });
 
 it("every entry names a public op", () => {

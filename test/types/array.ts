@@ -60,3 +60,6 @@ mx.random.normal(["2"]);
 mx.random.normal([2], { key: 0 });
 // @ts-expect-error bits has widths 1, 2 and 4
 mx.random.bits([2], { width: 3 });
+
+// checkNumerics' options accept undefined (exactOptionalPropertyTypes)
+void mx.checkNumerics((v: mx.MxArray) => v, [mx.ones([2])], { backends: undefined, reference: undefined, worst: undefined });

@@ -11,6 +11,8 @@ export default defineConfig({
     execArgv: ["--expose-gc"],
     globalSetup: ["test/helpers/report-backends.ts"],
     setupFiles: ["test/helpers/fast-check-seed.ts"],
-    testTimeout: 60_000,
+    // lavapipe compiles each kernel variant on first use: the heaviest cases (quantized
+    // matrix-vector widths, every scan dtype) take 40-60 s on the 2-core CI machine
+    testTimeout: 120_000,
   },
 });

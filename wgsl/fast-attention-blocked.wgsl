@@ -100,22 +100,6 @@ fn red_sum(r: u32) -> f32 {
   return dot(red[r * 4u] + red[r * 4u + 1u] + red[r * 4u + 2u] + red[r * 4u + 3u], vec4<f32>(1.0));
 }
 
-/** Row i's output vec4 columns c0 (a0) and c1 (a1) divided by the row's sum l (0 when it has no key, NaN when every score was -inf). */
-fn put_row(i: u32, a0: vec4<f32>, a1: vec4<f32>, l: f32, Lq: u32, Lkv: u32, bh: u32, DV: u32, c0: u32, c1: u32) {
-  if (i >= Lq) { return; }
-  let row = (bh * Lq + i) * DV;
-  for (var y = 0u; y < 4u; y++) {
-    var o0 = a0[y] / l;
-    var o1 = a1[y] / l;
-    if (l == 0.0) {
-      o0 = select(nan_f32(), 0.0, Lkv == 0u);
-      o1 = o0;
-    }
-    if (c0 * 4u + y < DV) { out_words[row + c0 * 4u + y] = bitcast<u32>(o0); }
-    if (c1 * 4u + y < DV) { out_words[row + c1 * 4u + y] = bitcast<u32>(o1); }
-  }
-}
-
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) t: u32) {
   let g = wid.x + wid.y * nwg.x;

@@ -49,23 +49,8 @@ fn masked(v: f32, i: u32, j: u32, j0: u32, nb: u32, b: u32, h: u32) -> f32 {
   return v;
 }
 
-/** Row r of the block, vec4 columns c0 (a0) and c1 (a1), divided by the row's sum (its 4 parts in red). */
-fn put_row(r: u32, a0: vec4<f32>, a1: vec4<f32>, first: u32, Lq: u32, Lkv: u32, bh: u32, DV: u32, c0: u32, c1: u32) {
-  let i = first + r;
-  if (i >= Lq) { return; }
-  let l = red[r * 4u] + red[r * 4u + 1u] + red[r * 4u + 2u] + red[r * 4u + 3u];
-  let row = (bh * Lq + i) * DV;
-  for (var y = 0u; y < 4u; y++) {
-    var o0 = a0[y] / l;
-    var o1 = a1[y] / l;
-    if (l == 0.0) {
-      o0 = select(nan_f32(), 0.0, Lkv == 0u);
-      o1 = o0;
-    }
-    if (c0 * 4u + y < DV) { out_words[row + c0 * 4u + y] = bitcast<u32>(o0); }
-    if (c1 * 4u + y < DV) { out_words[row + c1 * 4u + y] = bitcast<u32>(o1); }
-  }
-}
+/** The sum of row r of the block: its four invocations' parts in red. */
+fn row_sum(r: u32) -> f32 { return red[r * 4u] + red[r * 4u + 1u] + red[r * 4u + 2u] + red[r * 4u + 3u]; }
 
 @compute @workgroup_size(128)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) t: u32) {
@@ -211,8 +196,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   // the row's sum: its four invocations' parts
   red[t] = lpart;
   workgroupBarrier();
-  put_row(prow, a00, a01, first, Lq, Lkv, bh, DV, c0, c1);
-  put_row(prow + 1u, a10, a11, first, Lq, Lkv, bh, DV, c0, c1);
-  put_row(prow + 2u, a20, a21, first, Lq, Lkv, bh, DV, c0, c1);
-  put_row(prow + 3u, a30, a31, first, Lq, Lkv, bh, DV, c0, c1);
+  put_row(first + prow, a00, a01, row_sum(prow), Lq, Lkv, bh, DV, c0, c1);
+  put_row(first + prow + 1u, a10, a11, row_sum(prow + 1u), Lq, Lkv, bh, DV, c0, c1);
+  put_row(first + prow + 2u, a20, a21, row_sum(prow + 2u), Lq, Lkv, bh, DV, c0, c1);
+  put_row(first + prow + 3u, a30, a31, row_sum(prow + 3u), Lq, Lkv, bh, DV, c0, c1);
 }

@@ -112,6 +112,13 @@ export interface Backend {
    * device has too much queued work (so long graphs do not flood it), else undefined.
    */
   throttle?(): Promise<void> | undefined;
+  /**
+   * Called by the asynchronous eval before its first node on this backend: a
+   * promise to await when memory released since the last wait is not yet back
+   * in the device (Dawn frees a destroyed buffer only when it next runs its
+   * event loop), else undefined.
+   */
+  reclaim?(): Promise<void> | undefined;
   memory(): MemoryStats;
   resetPeakMemory(): void;
   /** Sets the cache bound in bytes and returns the previous one. */

@@ -31,6 +31,8 @@ export interface PoolOptions<B extends Block> {
   name: string;
   /** Gives an evicted block's memory back to the device at once (default: nothing, the collector frees it). */
   destroy?: (block: B) => void;
+  /** Whether a released block may be cached for reuse (default: every one); one that may not is destroyed. */
+  reusable?: (block: B) => boolean;
   /** Bytes of released blocks kept for reuse (default 256 MiB). */
   cacheLimit?: number;
   /** Active plus cached bytes may not exceed this (default Infinity). */
@@ -62,14 +64,16 @@ export class BufferPool<B extends Block> {
   private memoryLimit: number;
 
   private readonly destroy: (block: B) => void;
+  private readonly reusable: (block: B) => boolean;
   private readonly name: string;
 
-  /** `create` makes a block of `size` bytes (it throws when the device cannot). */
+  /** `create` makes a block of `size` bytes while the pool holds `held` bytes, active and cached (it throws when the device cannot). */
   constructor(
-    private readonly create: (size: number) => B,
+    private readonly create: (size: number, held: number) => B,
     o: PoolOptions<B>,
   ) {
     this.destroy = o.destroy ?? (() => {});
+    this.reusable = o.reusable ?? (() => true);
     this.name = o.name;
     this.limit = o.cacheLimit ?? 256 * 2 ** 20;
     this.memoryLimit = o.memoryLimit ?? Infinity;
@@ -89,7 +93,7 @@ export class BufferPool<B extends Block> {
 
   release(block: B): void {
     this.active -= block.size;
-    if (block.size > this.limit) {
+    if (block.size > this.limit || !this.reusable(block)) {
       this.destroy(block);
       return;
     }
@@ -150,12 +154,12 @@ export class BufferPool<B extends Block> {
       );
     }
     try {
-      return this.create(size);
+      return this.create(size, this.active + this.cachedBytes);
     } catch (first) {
       if (this.cachedBytes === 0) throw this.outOfMemory(size, first);
       this.trim(0);
       try {
-        return this.create(size);
+        return this.create(size, this.active + this.cachedBytes);
       } catch (second) {
         throw this.outOfMemory(size, second);
       }

@@ -340,6 +340,10 @@ async function runAll(order: readonly MxArray[], intermediates: Intermediates | 
     }
     if (!node.isLive) throw new Error(`cannot evaluate: array ${describe(node)} was disposed while it was being evaluated`);
     const target = getBackend(node.stream.device.backend);
+    if (!used.has(target)) {
+      const freed = target.reclaim?.();
+      if (freed) await freed;
+    }
     const staged = hasAsyncInput(node, target) ? await stageInputs(node) : undefined;
     if (node.isEvaluated) {
       for (const t of staged?.values() ?? []) target.release(t.buffer);

@@ -1,7 +1,9 @@
 // The WebGPU backend object: GPU buffers from the shared pool (storage usage,
 // sizes rounded to 4 bytes), host writes and mapped-staging reads, batched
-// dispatches, and Dawn's validation errors and device loss surfaced as JS
-// errors naming the ops. Kernels are registered by backends/webgpu/register.ts.
+// dispatches, and Dawn's errors (a refused allocation, a rejected batch, a
+// lost device) surfaced at the next wait as JS errors naming the ops, with
+// the results they lost marked so (lost-results.ts). Kernels are registered
+// by backends/webgpu/register.ts.
 
 import type { Backend, BackendBuffer, MultiKernel, Kernel, OutputSpec, Tensor } from "../backend.js";
 import { BufferPool, PooledBackend, formatBytes } from "../pool.js";
@@ -14,6 +16,7 @@ import { pipelineCache, kernelSource, type PipelineCache } from "./shaders.js";
 import { CommandQueue, type ParamsSlice } from "./queue.js";
 import { contiguousCopy } from "./elementwise.js";
 import { webGpuFuse } from "./fuse.js";
+import { CheckedAllocation, type GpuBlock, type RefusedAllocation } from "./checked-allocation.js";
 
 type Slots = Record<string, string | number>;
 
@@ -26,11 +29,6 @@ export interface KernelCall {
   slots: Slots | (() => Slots);
   /** A key (within `file`) that determines the slots and the inputs' dtypes; when absent it is derived from the slots (then a record). */
   key?: string;
-}
-
-interface GpuBlock {
-  readonly size: number;
-  readonly buffer: GPUBuffer;
 }
 
 export class GpuBuffer implements BackendBuffer {
@@ -65,8 +63,11 @@ const WEBGPU_CACHE_LIMIT = 4 * 2 ** 30;
  * (lavapipe, SwiftShader: architecture "software", or the fallback adapter)
  * device memory is host memory and the driver faults instead of failing an
  * allocation (the reliability audit saw lavapipe segfault at about 4 GiB), so
- * the budget is the adapter's maxBufferSize (4 GiB on lavapipe); a hardware
- * adapter reports exhaustion as an out-of-memory error, so it gets none.
+ * the budget is the adapter's maxBufferSize (4 GiB on lavapipe). A hardware
+ * adapter reports exhaustion as an out-of-memory error, and WebGPU tells no
+ * adapter's memory size, so it starts with none: the first allocation its
+ * driver refuses sets the budget to what the backend held then
+ * (CheckedAllocation), and later ones fail before the driver is asked.
  * mx.setMemoryLimit(bytes) changes it.
  */
 function defaultMemoryLimit(ctx: GpuContext): number {
@@ -99,6 +100,9 @@ export function packParams(op: string, words: readonly number[]): Uint32Array {
   return new Uint32Array(words);
 }
 
+/** Bytes destroyed after which the next eval waits for Dawn to free them (WebGpuBackend.reclaim). */
+const RECLAIM_BYTES = 64 * 2 ** 20;
+
 /** Submitted batches the host may run ahead of the device. */
 const MAX_IN_FLIGHT = 8;
 
@@ -117,6 +121,7 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
   /** compile's fusion: one WGSL kernel per group of elementwise nodes (fuse.ts). */
   readonly fuse = webGpuFuse(this);
   readonly queue: CommandQueue;
+  private readonly allocation: CheckedAllocation;
   private readonly pipelines: PipelineCache;
   private readonly errors: string[] = [];
   private readonly maxBinding: number;
@@ -125,13 +130,18 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
   constructor(readonly ctx: GpuContext) {
     const device = ctx.device;
     const queue = new CommandQueue(device, device.limits.maxComputeWorkgroupsPerDimension);
+    const allocation = new CheckedAllocation(device);
     super(
-      new BufferPool<GpuBlock>(
-        (size) => ({ size, buffer: device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }) }),
-        { name: "webgpu", destroy: (block) => queue.destroyLater(block.buffer), cacheLimit: WEBGPU_CACHE_LIMIT, memoryLimit: defaultMemoryLimit(ctx) },
-      ),
+      new BufferPool<GpuBlock>((size, held) => allocation.create(size, held), {
+        name: "webgpu",
+        destroy: (block) => queue.destroyLater(block.buffer),
+        reusable: (block) => !block.failed,
+        cacheLimit: WEBGPU_CACHE_LIMIT,
+        memoryLimit: defaultMemoryLimit(ctx),
+      }),
     );
     this.queue = queue;
+    this.allocation = allocation;
     this.maxBinding = device.limits.maxStorageBufferBindingSize;
     this.maxBuffer = device.limits.maxBufferSize;
     this.pipelines = pipelineCache(device, (label, message) => this.errors.push(`[${label}] WGSL compilation failed: ${message}`));
@@ -153,7 +163,27 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     if (padded > WGSL_MAX_BYTES) {
       throw new RangeError(`[webgpu] cannot allocate ${formatBytes(nbytes)}: WGSL kernels index buffers with 32-bit words, so one holds at most ${formatBytes(WGSL_MAX_BYTES)}`);
     }
-    return new GpuBuffer(this, nbytes, this.pool.acquire(padded));
+    const block = this.pool.acquire(padded);
+    this.queue.lost.reused(block.buffer);
+    return new GpuBuffer(this, nbytes, block);
+  }
+
+  /**
+   * The driver refused a block of `size` bytes while the backend held `held`:
+   * that becomes the memory limit (a later allocation past it fails at once,
+   * naming it), but never below what the device granted before (memory Dawn
+   * had not yet freed, or another program's, may have made it refuse); the
+   * cache is given back, and the wait throws.
+   */
+  private outOfDeviceMemory({ size, held, granted, message }: RefusedAllocation): void {
+    const limit = Math.max(held, granted);
+    if (limit < this.pool.getMemoryLimit()) this.pool.setMemoryLimit(limit);
+    this.pool.clear();
+    this.errors.push(
+      `out of device memory: the driver could not allocate ${formatBytes(size)} more with ${formatBytes(held)} allocated (${message}); ` +
+        `the memory limit is now ${formatBytes(this.pool.getMemoryLimit())}, so an allocation past it fails before the driver is asked: ` +
+        "release arrays (dispose, tidy), or change the limit with mx.setMemoryLimit(bytes)",
+    );
   }
 
   write(buffer: BackendBuffer, src: ArrayBufferView): void {
@@ -165,7 +195,9 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
       p.set(bytes);
       return p;
     })();
-    if (padded.byteLength) this.ctx.device.queue.writeBuffer((buffer as GpuBuffer).block.buffer, 0, padded);
+    const target = (buffer as GpuBuffer).block.buffer;
+    if (padded.byteLength) this.ctx.device.queue.writeBuffer(target, 0, padded);
+    this.queue.lost.hostWrote(target);
   }
 
   /** The GPU buffer behind a tensor. */
@@ -198,6 +230,10 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
   }
 
   async read(t: Tensor): Promise<ArrayBufferView> {
+    const { block } = t.buffer as GpuBuffer;
+    if (block.failed) throw new Error("[webgpu] this array has no value: the driver could not allocate its buffer (out of device memory)");
+    const lostBy = this.queue.lost.lostBy(block.buffer);
+    if (lostBy !== undefined) throw new Error(`[webgpu] this array's value was lost: the work that computed it failed ([webgpu] ${lostBy})`);
     const n = t.shape.reduce((a, b) => a * b, 1);
     const nbytes = n * t.dtype.size;
     let src = t;
@@ -211,9 +247,14 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     try {
       await awaitGpu(staging.mapAsync(GPUMapMode.READ));
     } catch (e) {
+      await this.endWait(ops).catch(() => {});
       throw new Error(`[webgpu] reading a result failed after running ${ops.join(", ") || "no ops"}: ${(e as Error).message}`);
-    } finally {
-      this.throwErrors(ops);
+    }
+    try {
+      await this.endWait(ops);
+    } catch (e) {
+      staging.destroy();
+      throw e;
     }
     const bytes = new Uint8Array(staging.getMappedRange(0, size)).slice(0, nbytes);
     staging.unmap();
@@ -226,7 +267,24 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     const ops = this.queue.submit();
     await awaitGpu(this.ctx.device.queue.onSubmittedWorkDone());
     this.queue.inFlight.length = 0;
-    this.throwErrors(ops);
+    await this.endWait(ops);
+  }
+
+  /**
+   * After 64 MiB or more were destroyed, a submit and a wait for it before the
+   * next eval allocates: Dawn gives a destroyed buffer's memory back to the
+   * driver only once a submit after the destroy has completed, so without
+   * them an allocation right after `dispose` and `clearCache` is refused (on
+   * the H200, with 138 GiB destroyed, until the next submit: the driver then
+   * took 3.3 s to free them).
+   */
+  reclaim(): Promise<void> | undefined {
+    if (this.queue.destroyedBytes < RECLAIM_BYTES) return undefined;
+    this.queue.destroyedBytes = 0;
+    const device = this.ctx.device;
+    if (this.queue.idle) device.queue.submit([device.createCommandEncoder().finish()]);
+    else this.queue.submit();
+    return awaitGpu(device.queue.onSubmittedWorkDone());
   }
 
   /** Many batches in flight: wait for the oldest before encoding more (the device keeps busy on the rest). */
@@ -240,12 +298,22 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     this.errors.push(message);
   }
 
-  private throwErrors(ops: readonly string[]): void {
-    if (!this.errors.length) return;
+  /**
+   * Ends a wait: once every new block's allocation is checked, the errors Dawn
+   * reported since the last wait are thrown, and the results written since
+   * then are marked lost by them.
+   */
+  private async endWait(ops: readonly string[]): Promise<void> {
+    if (this.allocation.busy) for (const r of await awaitGpu(this.allocation.settle())) this.outOfDeviceMemory(r);
+    if (!this.errors.length) {
+      this.queue.lost.endEpoch(undefined);
+      return;
+    }
     // the root causes, without the echoes of objects made invalid by them
     const all = this.errors.splice(0);
     const roots = all.filter((m) => !m.includes("is invalid due to a previous error"));
-    const msg = (roots.length ? roots : all).join("; ");
-    throw new Error(`[webgpu] ${msg}${ops.length ? ` (while running: ${[...new Set(ops)].join(", ")})` : ""}`);
+    const msg = `${(roots.length ? roots : all).join("; ")}${ops.length ? ` (while running: ${[...new Set(ops)].join(", ")})` : ""}`;
+    this.queue.lost.endEpoch(msg);
+    throw new Error(`[webgpu] ${msg}`);
   }
 }

@@ -114,6 +114,8 @@ export function customKernelWebGpu(gpu: WebGpuBackend): MultiKernel {
       done.catch(() => {});
       gpu.queue.inFlight.push(done);
       metaBuffer.destroy();
+      const read = bound.map((t) => (t.buffer as GpuBuffer).block.buffer);
+      for (const o of outputs) gpu.queue.lost.wrote((o.buffer as GpuBuffer).block.buffer, read);
     }
     for (const c of copies) gpu.release(c.buffer);
     return outputs;

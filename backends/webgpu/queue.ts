@@ -6,7 +6,10 @@
 // batch live in one persistent ring buffer, written with one queue write just
 // before the batch is submitted and bound at a dynamic offset, so a bind group
 // depends only on the tensors' buffers and is cached when they recur. Grids
-// beyond 65535 workgroups use a second dimension.
+// beyond 65535 workgroups use a second dimension. Every write is noted in
+// `lost` (lost-results.ts), so a result an error lost is never read as data.
+
+import { LostResults } from "./lost-results.js";
 
 /** Dispatches per submit: small enough that the GPU starts while the host still encodes. */
 const MAX_BATCH = 128;
@@ -42,6 +45,8 @@ export class CommandQueue {
   private passPipeline: GPUComputePipeline | null = null;
   /** One completion promise per submit not yet known to be finished, oldest first. */
   readonly inFlight: Promise<void>[] = [];
+  /** The epoch of each buffer's last write, and the epochs a wait found an error in. */
+  readonly lost = new LostResults();
 
   constructor(
     private readonly device: GPUDevice,
@@ -89,6 +94,7 @@ export class CommandQueue {
     this.pass.setBindGroup(0, this.bindGroup(out, inputs), this.offsets);
     if (y === 1) this.pass.dispatchWorkgroups(x);
     else this.pass.dispatchWorkgroups(x, y);
+    this.lost.wrote(out, inputs);
     this.ops.push(op);
   }
 
@@ -97,10 +103,15 @@ export class CommandQueue {
     this.endPass();
     this.encoder ??= this.device.createCommandEncoder();
     this.encoder.copyBufferToBuffer(src, srcOffset, dst, dstOffset, size);
+    this.lost.wrote(dst, [src]);
   }
+
+  /** Bytes destroyed since the last call to `reclaim` (Dawn frees them when its event loop next runs). */
+  destroyedBytes = 0;
 
   /** Destroys `buf` once the work encoded so far has been submitted. */
   destroyLater(buf: GPUBuffer): void {
+    this.destroyedBytes += buf.size;
     if (this.encoder) this.destroyAfterSubmit.push(buf);
     else buf.destroy();
     this.bufferIds.delete(buf);

@@ -11,7 +11,7 @@ import { isRowMajor } from "../strides.js";
 import { bfloat16, bool, complex64, float16, float32, int16, int32, int64, int8, uint16, uint32, uint64, uint8 } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import { storageCtor } from "../../src/storage.js";
-import type { GpuContext } from "./device.js";
+import { isSoftwareAdapter, type GpuContext } from "./device.js";
 import { pipelineCache, kernelSource, type PipelineCache } from "./shaders.js";
 import { CommandQueue, type ParamsSlice } from "./queue.js";
 import { contiguousCopy } from "./elementwise.js";
@@ -71,9 +71,7 @@ const WEBGPU_CACHE_LIMIT = 4 * 2 ** 30;
  * mx.setMemoryLimit(bytes) changes it.
  */
 function defaultMemoryLimit(ctx: GpuContext): number {
-  const info = (ctx.adapter as { info?: { architecture?: string; isFallbackAdapter?: boolean } }).info;
-  const software = info?.architecture === "software" || info?.isFallbackAdapter === true;
-  return software ? ctx.device.limits.maxBufferSize : Infinity;
+  return isSoftwareAdapter(ctx) ? ctx.device.limits.maxBufferSize : Infinity;
 }
 
 /**

@@ -56,7 +56,7 @@ export class CheckedAllocation {
     return refused;
   }
 
-  /** Whether any check is pending (a wait then has to settle them). */
+  /** Whether a wait has anything to settle: a check still pending, or a refusal not yet taken. */
   get busy(): boolean {
     return this.pending.size > 0 || this.refused.length > 0;
   }

@@ -2,7 +2,8 @@
 // dawn.ts; `navigator.gpu` in a browser: navigator-gpu.ts): the limits raised
 // to the adapter's and the optional features it offers (shader-f16,
 // subgroups, timestamp-query, and the subgroup matrices of matmul-int8.ts).
-// Returns the reason when no device starts; says whether its subgroups have one size.
+// Returns the reason when no device starts; says whether its subgroups have
+// one size and whether the adapter is a software one.
 
 export interface GpuContext {
   /** The GPU entry point and adapter, held so the collector never tears them down under the device. */
@@ -46,4 +47,10 @@ export async function openDevice(gpu: GPU, adapter: GPUAdapter): Promise<GpuCont
 export function fixedSubgroupSize(ctx: GpuContext): number | undefined {
   const info = (ctx.adapter as { info?: { subgroupMinSize?: number; subgroupMaxSize?: number } }).info;
   return info?.subgroupMinSize !== undefined && info.subgroupMinSize === info.subgroupMaxSize ? info.subgroupMinSize : undefined;
+}
+
+/** Whether the adapter runs on the CPU (lavapipe, SwiftShader: architecture "software", or the fallback adapter). */
+export function isSoftwareAdapter(ctx: GpuContext): boolean {
+  const info = (ctx.adapter as { info?: { architecture?: string; isFallbackAdapter?: boolean } }).info;
+  return info?.architecture === "software" || info?.isFallbackAdapter === true;
 }

@@ -10,6 +10,7 @@ import { packParams, type WebGpuBackend } from "./backend.js";
 import { configByName, configName, defaultConfig, fittingConfigs, type MatmulConfig } from "./matmul-configs.js";
 import { MATMUL_KERNEL_VERSION, matmulDispatch, type MatmulOperand } from "./matmul.js";
 import { kernelSource } from "./shaders.js";
+import { isSoftwareAdapter } from "./device.js";
 
 /** What decides the best tile shape of a product: its operands' dtypes, sizes, batch count and transposes. */
 export interface MatmulClass {
@@ -72,11 +73,6 @@ function adapterChoices(adapter: string): Map<string, MatmulConfig> {
   return m;
 }
 
-function isSoftware(gpu: WebGpuBackend): boolean {
-  const info = (gpu.ctx.adapter as { info?: { architecture?: string; isFallbackAdapter?: boolean } }).info;
-  return info?.architecture === "software" || info?.isFallbackAdapter === true;
-}
-
 /**
  * The tile config for a product of class `c` on `gpu`: the forced one, else the
  * tuned one, else the default, starting a background tuning of the class when
@@ -88,7 +84,7 @@ export function matmulConfigFor(gpu: WebGpuBackend, c: MatmulClass): MatmulConfi
   const mode = tuningMode();
   // below the threshold the default mode looks nothing up: small products pay no key building
   const big = c.M * c.N * c.K * c.batches >= TUNING_THRESHOLD;
-  if (mode === "off" || (mode === "auto" && (!big || isSoftware(gpu)))) return defaultConfig(c.M, c.N, c.batches, limit);
+  if (mode === "off" || (mode === "auto" && (!big || isSoftwareAdapter(gpu.ctx)))) return defaultConfig(c.M, c.N, c.batches, limit);
   const key = classKey(c);
   const known = adapterChoices(gpu.ctx.description).get(key);
   if (known) return known;

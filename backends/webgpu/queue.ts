@@ -47,6 +47,8 @@ export class CommandQueue {
   readonly inFlight: Promise<void>[] = [];
   /** The epoch of each buffer's last write, and the epochs a wait found an error in. */
   readonly lost = new LostResults();
+  /** Bytes destroyed since the backend last reclaimed them (Dawn frees them once a later submit completes). */
+  destroyedBytes = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -105,9 +107,6 @@ export class CommandQueue {
     this.encoder.copyBufferToBuffer(src, srcOffset, dst, dstOffset, size);
     this.lost.wrote(dst, [src]);
   }
-
-  /** Bytes destroyed since the last call to `reclaim` (Dawn frees them when its event loop next runs). */
-  destroyedBytes = 0;
 
   /** Destroys `buf` once the work encoded so far has been submitted. */
   destroyLater(buf: GPUBuffer): void {

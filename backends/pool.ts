@@ -1,7 +1,7 @@
 // A buffer pool shared by the backends: size classes (64-byte granules),
 // best-fit reuse of cached blocks up to twice the requested size, a bounded
 // cache evicted oldest first (an evicted block is destroyed and dropped at
-// once), a memory limit checked before the device is asked, and active /
+// once; optionally the bound grows to the most bytes ever in use), a memory limit checked before the device is asked, and active /
 // peak / cache statistics; and the base class that gives a backend its
 // pool-backed Backend methods.
 
@@ -35,6 +35,14 @@ export interface PoolOptions<B extends Block> {
   reusable?: (block: B) => boolean;
   /** Bytes of released blocks kept for reuse (default 256 MiB). */
   cacheLimit?: number;
+  /**
+   * Until setCacheLimit is called, let the cache also hold what the most
+   * bytes ever in use leave room for (cached + in use up to that high-water
+   * mark, or cacheLimit past what is in use): a working set larger than
+   * cacheLimit is then reused from step to step instead of made anew, and the
+   * pool never holds more than the larger of the two (default false).
+   */
+  cacheUpToHighWater?: boolean;
   /** Active plus cached bytes may not exceed this (default Infinity). */
   memoryLimit?: number;
 }
@@ -58,8 +66,12 @@ export class BufferPool<B extends Block> {
   private releases = 0;
   private active = 0;
   private peak = 0;
+  /** The most bytes ever in use (resetPeak leaves it). */
+  private highWater = 0;
   private cachedBytes = 0;
   private limit: number;
+  /** Whether the cache may grow to the high-water mark (cacheUpToHighWater, until setCacheLimit). */
+  private followHighWater: boolean;
   /** Active plus cached bytes may not exceed this (Infinity: no limit). */
   private memoryLimit: number;
 
@@ -76,6 +88,7 @@ export class BufferPool<B extends Block> {
     this.reusable = o.reusable ?? (() => true);
     this.name = o.name;
     this.limit = o.cacheLimit ?? 256 * 2 ** 20;
+    this.followHighWater = o.cacheUpToHighWater ?? false;
     this.memoryLimit = o.memoryLimit ?? Infinity;
   }
 
@@ -88,12 +101,18 @@ export class BufferPool<B extends Block> {
     const block = this.takeCached(size) ?? this.createWithin(size);
     this.active += block.size;
     if (this.active > this.peak) this.peak = this.active;
+    if (this.active > this.highWater) this.highWater = this.active;
     return block;
+  }
+
+  /** The most bytes the cache may hold with `active` bytes in use. */
+  private cacheBound(active: number): number {
+    return this.followHighWater ? Math.max(this.limit, this.highWater - active) : this.limit;
   }
 
   release(block: B): void {
     this.active -= block.size;
-    if (block.size > this.limit || !this.reusable(block)) {
+    if (block.size > this.cacheBound(this.active) || !this.reusable(block)) {
       this.destroy(block);
       return;
     }
@@ -106,7 +125,7 @@ export class BufferPool<B extends Block> {
     queue.blocks.push(block);
     queue.released.push(this.releases++);
     this.cachedBytes += block.size;
-    this.trim(Math.min(this.limit, this.memoryLimit - this.active));
+    this.trim(Math.min(this.cacheBound(this.active), this.memoryLimit - this.active));
   }
 
   stats(): MemoryStats {
@@ -117,9 +136,11 @@ export class BufferPool<B extends Block> {
     this.peak = 0;
   }
 
+  /** Bounds the cache to `bytes` from now on (the high-water growth stops); returns the previous bound. */
   setCacheLimit(bytes: number): number {
-    const prev = this.limit;
+    const prev = this.followHighWater ? this.cacheBound(this.active) : this.limit;
     this.limit = bytes;
+    this.followHighWater = false;
     this.trim(bytes);
     return prev;
   }
@@ -128,7 +149,7 @@ export class BufferPool<B extends Block> {
   setMemoryLimit(bytes: number): number {
     const prev = this.memoryLimit;
     this.memoryLimit = bytes;
-    this.trim(Math.min(this.limit, bytes - this.active));
+    this.trim(Math.min(this.cacheBound(this.active), bytes - this.active));
     return prev;
   }
 
@@ -146,6 +167,8 @@ export class BufferPool<B extends Block> {
    * device asked once more, as MLX's allocators do.
    */
   private createWithin(size: number): B {
+    // a cache grown to the high-water mark makes room, so that cached + in use stays within it (or cacheLimit past what is in use)
+    if (this.followHighWater) this.trim(Math.max(this.limit, this.highWater - this.active - size));
     if (this.active + this.cachedBytes + size > this.memoryLimit) this.trim(Math.max(0, this.memoryLimit - this.active - size));
     if (this.active + size > this.memoryLimit) {
       throw new RangeError(

@@ -105,6 +105,30 @@ describe("the buffer pool", () => {
     pool.acquire(64);
     expect(pool.stats().peak).toBe(704);
   });
+
+  it("with cacheUpToHighWater keeps a working set larger than its cache limit, never holding more than its high-water mark or the limit past what is in use", () => {
+    const created: number[] = [];
+    const pool = new BufferPool<TestBlock>((size) => (created.push(size), { size }), { name: "test", cacheLimit: 256, cacheUpToHighWater: true });
+    const held = () => pool.stats().active + pool.stats().cache;
+    // a step holding 8 x 256 bytes, then the same step again: the second makes nothing new
+    for (let step = 0; step < 2; step++) {
+      const blocks = Array.from({ length: 8 }, () => pool.acquire(256));
+      for (const b of blocks) pool.release(b);
+    }
+    expect(created.length).toBe(8);
+    expect(pool.stats().cache).toBe(2048);
+    // blocks of another size evict cached ones first: in use plus cached stays within max(2048, in use + 256)
+    const other = Array.from({ length: 6 }, () => pool.acquire(512));
+    expect(held()).toBeLessThanOrEqual(Math.max(2048, pool.stats().active + 256));
+    for (const b of other) pool.release(b);
+    expect(held()).toBeLessThanOrEqual(3072);
+    // an explicit limit is a fixed bound from then on, and setCacheLimit returns the bound in force before
+    expect(pool.setCacheLimit(256)).toBe(3072);
+    expect(pool.stats().cache).toBeLessThanOrEqual(256);
+    const again = Array.from({ length: 8 }, () => pool.acquire(256));
+    for (const b of again) pool.release(b);
+    expect(pool.stats().cache).toBe(256);
+  });
 });
 
 describe.each(BACKENDS)("memory limit on $name", ({ device }) => {

@@ -2,15 +2,17 @@
 // permutations, concatenate, pad) against the plain WGSL copy kernel of the
 // same run, the bandwidth ceiling (issue 17, item 3): GB/s counts the bytes
 // read and written; the copy is timed again just before each row and the
-// row's share is of that copy (a shared machine's load drifts within a run).
+// row's share is of that copy (a shared machine's load drifts within a run),
+// beside the share of its kernels alone where the device has timestamps.
 // Run: npx tsx bench/webgpu-layout.ts [--small] [--only REGEX]
 //   (--small: 1M elements for lavapipe, else 64M; --only: the rows whose name matches)
 
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
-import { printTable, timeMs, type Row } from "./harness.js";
+import { printTable, type Row } from "./harness.js";
 import { copyBandwidth } from "./webgpu-copy.js";
+import { shareOfCopy } from "./gpu-timer.js";
 
 const args = process.argv.slice(2);
 const small = args.includes("--small");
@@ -62,13 +64,12 @@ for (const dtype of [mx.float32, mx.float16]) {
     mx.clearCache();
     const xs = b.inputs.map((s, i) => mx.astype(mx.random.normal(s, { key: mx.random.key(i + 1), stream: mx.webgpu }), dtype, o));
     await mx.eval(xs);
-    const ms = (await timeMs(async () => {
+    const { gbps, label } = await shareOfCopy(gpu, async () => {
       const rs = Array.from({ length: REPS }, () => b.run(xs));
       await mx.eval(rs);
       for (const r of rs) r.dispose();
-    }, 7, 2, WARMUP_MS)) / REPS;
-    const gbps = (b.elementsMoved * dtype.size) / (ms / 1000) / 1e9;
-    rows.push({ name: `${key} (${((100 * gbps) / copy).toFixed(0)}% of copy)`, unit: "GB/s", ours: gbps, peer: copy, higherIsBetter: true });
+    }, REPS, b.elementsMoved * dtype.size, copy, WARMUP_MS);
+    rows.push({ name: `${key} (${label})`, unit: "GB/s", ours: gbps, peer: copy, higherIsBetter: true });
     for (const x of xs) x.dispose();
   }
 }

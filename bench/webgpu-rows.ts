@@ -2,15 +2,18 @@
 // argmax: over whole arrays and along the last axis) against the plain WGSL
 // copy kernel of the same run, the bandwidth ceiling (issue 17, item 3). The
 // copy is timed again just before each row and the row's share is of that
-// copy (a shared machine's load drifts within a run).
+// copy (a shared machine's load drifts within a run); where the device has
+// timestamp-query, the share of the row's kernels alone (device time of its
+// compute passes, without the host's encoding) is shown beside it.
 // Run: npx tsx bench/webgpu-rows.ts [--small] [--only REGEX]
 //   (--small: sizes for lavapipe; --only: the benchmarks whose name matches)
 
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
-import { printTable, timeMs, type Row } from "./harness.js";
+import { printTable, type Row } from "./harness.js";
 import { copyBandwidth } from "./webgpu-copy.js";
+import { shareOfCopy } from "./gpu-timer.js";
 
 const args = process.argv.slice(2);
 const small = args.includes("--small");
@@ -55,13 +58,12 @@ for (const b of selected) {
   mx.clearCache();
   const x = mx.astype(mx.random.normal(b.shape, { key: mx.random.key(1), stream: mx.webgpu }), b.dtype, o);
   await mx.eval(x);
-  const ms = (await timeMs(async () => {
+  const { gbps, label } = await shareOfCopy(gpu, async () => {
     const rs = Array.from({ length: REPS }, () => b.run(x));
     await mx.eval(rs);
     for (const r of rs) r.dispose();
-  }, 7, 2, WARMUP_MS)) / REPS;
-  const gbps = b.bytes / (ms / 1000) / 1e9;
-  rows.push({ name: `${b.key} (${((100 * gbps) / copy).toFixed(0)}% of copy)`, unit: "GB/s", ours: gbps, peer: copy, higherIsBetter: true });
+  }, REPS, b.bytes, copy, WARMUP_MS);
+  rows.push({ name: `${b.key} (${label})`, unit: "GB/s", ours: gbps, peer: copy, higherIsBetter: true });
   x.dispose();
 }
 

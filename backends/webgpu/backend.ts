@@ -272,7 +272,7 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
   async synchronize(): Promise<void> {
     const ops = this.queue.submit();
     await awaitGpu(this.ctx.device.queue.onSubmittedWorkDone());
-    this.queue.inFlight.length = 0;
+    this.queue.drained();
     await this.endWait(ops);
   }
 

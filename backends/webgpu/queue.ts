@@ -1,7 +1,8 @@
 // Command batching for the WebGPU backend: one command encoder and one open
 // compute pass for many dispatches, submitted at synchronize/read, before a
 // host write (so writes stay ordered after the work that reads the old
-// contents), or when a batch is full. Every kernel binds (output, params,
+// contents), or when a batch is full (after an idle device, batches of heavy
+// kernels start small and double, so the GPU starts early). Every kernel binds (output, params,
 // inputs...) through one explicit layout per input count; the params of a
 // batch live in one persistent ring buffer, written with one queue write just
 // before the batch is submitted and bound at a dynamic offset, so a bind group
@@ -11,12 +12,36 @@
 
 import { LostResults } from "./lost-results.js";
 
-/** Dispatches per submit: small enough that the GPU starts while the host still encodes. */
+/** Dispatches per submit at most: small enough that the GPU starts while the host still encodes. */
 const MAX_BATCH = 128;
+/**
+ * Dispatches in the first batch after the device went idle; each later batch
+ * takes twice as many, up to MAX_BATCH. Dawn runs nothing before a submit, and
+ * a submit costs the host about 25 us (H200), so the GPU starts on the first
+ * kernels of an eval while the host encodes the rest, and a long eval pays
+ * few submits. A batch closes this early only once its dispatches bind
+ * RAMP_BYTES (each dispatch counting its buffers): a chain of small kernels,
+ * whose GPU time is less than a submit's cost, keeps whole batches. On the
+ * H200 (2026-12-01, two leases, 10 ops per eval, share of the copy kernel
+ * against whole batches): sum 64M f32 68-89% against 58-80%, max 71-88%
+ * against 58-82%, argmax 63-80% against 54-71%, a chain of 200 ops on 16 MiB
+ * arrays 12-18 us/op against 15-20; softmax and logsumexp alike.
+ */
+const FIRST_BATCH = 8;
+const RAMP_BYTES = 64 * 2 ** 20;
+
 const RING_BYTES = 1 << 20;
 /** Bytes of the ring visible to one dispatch (the largest params a kernel may take). */
 const PARAMS_WINDOW = 2048;
 const MAX_BIND_GROUPS = 4096;
+
+/** Times the queue's compute passes on the device (set by a profiler such as bench/gpu-timer.ts). */
+export interface PassTimer {
+  /** The timestamp writes of the next compute pass. */
+  writes(): GPUComputePassTimestampWrites;
+  /** Encodes the resolution of the passes' timestamps written since the last call (no pass is open). */
+  resolve(encoder: GPUCommandEncoder): void;
+}
 
 /** A slice of the params ring, as handed to one dispatch. */
 export interface ParamsSlice {
@@ -34,13 +59,18 @@ export class CommandQueue {
   private destroyAfterSubmit: GPUBuffer[] = [];
   /** Ops encoded since the last submit, for error messages. */
   private ops: string[] = [];
+  /** Bytes of the buffers the batch's dispatches bind, summed per dispatch. */
+  private batchBytes = 0;
   private readonly layouts = new Map<number, { group: GPUBindGroupLayout; pipeline: GPUPipelineLayout }>();
   private readonly bindGroups = new Map<string, GPUBindGroup>();
   /** Buffer combinations bound once so far (their bind groups were not kept). */
   private readonly seenOnce = new Set<string>();
-  private readonly bufferIds = new WeakMap<GPUBuffer, number>();
+  /** A number and the size of each buffer bound so far (Dawn's size getter is a call into native code). */
+  private readonly known = new WeakMap<GPUBuffer, { id: number; bytes: number }>();
   private nextBufferId = 0;
   private readonly offsets = [0];
+  /** Dispatches that close the current batch (FIRST_BATCH after the device went idle, doubling per submit). */
+  private batchTarget = FIRST_BATCH;
   /** The pipeline last set on the open pass. */
   private passPipeline: GPUComputePipeline | null = null;
   /** One completion promise per submit not yet known to be finished, oldest first. */
@@ -49,6 +79,8 @@ export class CommandQueue {
   readonly lost = new LostResults();
   /** Bytes destroyed since the backend last reclaimed them (Dawn frees them once a later submit completes). */
   destroyedBytes = 0;
+  /** When set, every compute pass records its start and end on the device. */
+  passTimer: PassTimer | null = null;
 
   constructor(
     private readonly device: GPUDevice,
@@ -72,7 +104,8 @@ export class CommandQueue {
     const bytes = 4 * words.length;
     if (bytes > PARAMS_WINDOW) throw new RangeError(`[${op}] its ${words.length} parameter words exceed the WebGPU backend's ${PARAMS_WINDOW / 4}`);
     // every dispatch takes its params first: the place to close a full batch
-    if (this.ops.length >= MAX_BATCH || this.ringUsed + bytes > RING_BYTES) this.submit();
+    const full = this.ops.length >= MAX_BATCH || (this.ops.length >= this.batchTarget && this.batchBytes >= RAMP_BYTES);
+    if (full || this.ringUsed + bytes > RING_BYTES) this.submit();
     const offset = this.ringUsed;
     this.ringWords.set(words, offset / 4);
     this.ringUsed += Math.ceil(Math.max(4, bytes) / this.align) * this.align;
@@ -87,7 +120,7 @@ export class CommandQueue {
     if (y > this.maxWorkgroups) throw new RangeError(`[${op}] needs ${groups} workgroups, more than this device dispatches (${this.maxWorkgroups}^2)`);
     if (!this.pass) {
       this.encoder ??= this.device.createCommandEncoder();
-      this.pass = this.encoder.beginComputePass();
+      this.pass = this.encoder.beginComputePass(this.passTimer ? { timestampWrites: this.passTimer.writes() } : undefined);
       this.passPipeline = null;
     }
     // each call into Dawn costs about 1-2 us (bench/webgpu-dawn-calls.ts): none is made twice
@@ -113,7 +146,7 @@ export class CommandQueue {
     this.destroyedBytes += buf.size;
     if (this.encoder) this.destroyAfterSubmit.push(buf);
     else buf.destroy();
-    this.bufferIds.delete(buf);
+    this.known.delete(buf);
   }
 
   get idle(): boolean {
@@ -125,19 +158,28 @@ export class CommandQueue {
     this.endPass();
     const ops = this.ops;
     if (this.encoder) {
+      this.passTimer?.resolve(this.encoder);
       if (this.ringUsed) this.device.queue.writeBuffer(this.ring, 0, this.ringWords, 0, this.ringUsed / 4);
       this.device.queue.submit([this.encoder.finish()]);
       const done = this.device.queue.onSubmittedWorkDone();
       // a lost device rejects it; the backend reports that through device.lost
       done.catch(() => {});
       this.inFlight.push(done);
+      this.batchTarget = Math.min(MAX_BATCH, 2 * this.batchTarget);
     }
     this.encoder = null;
     this.ops = [];
+    this.batchBytes = 0;
     this.ringUsed = 0;
     for (const b of this.destroyAfterSubmit) b.destroy();
     this.destroyAfterSubmit = [];
     return ops;
+  }
+
+  /** Everything submitted has completed: the next batch starts small again. */
+  drained(): void {
+    this.inFlight.length = 0;
+    this.batchTarget = FIRST_BATCH;
   }
 
   private endPass(): void {
@@ -160,21 +202,23 @@ export class CommandQueue {
     return l;
   }
 
-  private idOf(buf: GPUBuffer): number {
-    let id = this.bufferIds.get(buf);
-    if (id === undefined) this.bufferIds.set(buf, (id = this.nextBufferId++));
-    return id;
+  /** The buffer's number (for bind-group keys); counts its bytes into the batch. */
+  private bind(buf: GPUBuffer): number {
+    let k = this.known.get(buf);
+    if (k === undefined) this.known.set(buf, (k = { id: this.nextBufferId++, bytes: buf.size }));
+    this.batchBytes += k.bytes;
+    return k.id;
   }
 
   /**
-   * The bind group of (out, the ring, inputs). One is kept for reuse only when
+   * The bind group of (out, the ring, inputs), whose bytes count into the batch. One is kept for reuse only when
    * its combination of buffers comes back: a chain of fresh buffers makes each
    * combination once, and retaining those piles up driver descriptor sets until
    * a major collection (lavapipe faults past ~50 000 live ones).
    */
   private bindGroup(out: GPUBuffer, inputs: readonly GPUBuffer[]): GPUBindGroup {
-    let key = `${this.idOf(out)}`;
-    for (const b of inputs) key += `,${this.idOf(b)}`;
+    let key = `${this.bind(out)}`;
+    for (const b of inputs) key += `,${this.bind(b)}`;
     const cached = this.bindGroups.get(key);
     if (cached) return cached;
     const entries: GPUBindGroupEntry[] = [

@@ -104,11 +104,22 @@ function runRows(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axe
     const sgLanes = subgroupRowLanes(R / epw, epw, subgroup);
     const lanes = sgLanes ?? 256;
     const words = Math.ceil(R / epw / lanes);
-    const folds = sgLanes === undefined || subgroup === undefined
-      ? { helpers: ["dtypes", "math", "strided", "softmax-fold", "softmax-rows-tree"], slots: { SUBGROUP: 1, SUBGROUP_ARGS: "", SG: "vec2u()" } }
-      : { helpers: ["softmax-rows-subgroup", "dtypes", "math", "strided"], slots: { SUBGROUP: subgroup, SUBGROUP_ARGS: ", @builtin(subgroup_invocation_id) sg_lane: u32, @builtin(subgroup_size) sg_size: u32", SG: "vec2u(sg_lane, sg_size)" } };
-    const slots = { DTYPE: x.dtype.name, EPW: epw, WORDS: words, ROW_LANES: lanes, LSE: String(op === "logsumexp"), ...folds.slots, ...rowStatements(x.dtype.name, words, epw, lanes) };
-    gpu.run({ op, file: "softmax-rows", helpers: folds.helpers, slots }, gpu.gpuBuffer(res), [nOut, R, k.shape.length, ...k.shape, ...k.strides[0]!, x.offset], [gpu.gpuBuffer(x)], Math.ceil(nOut / (256 / lanes)));
+    const bySubgroup = sgLanes !== undefined && subgroup !== undefined;
+    const helpers = bySubgroup ? ["softmax-rows-subgroup", "dtypes", "math", "strided"] : ["dtypes", "math", "strided", "softmax-fold", "softmax-rows-tree"];
+    // the kernel's key names what its generated statements depend on, so they are generated only when it is compiled
+    const slots = () => ({
+      DTYPE: x.dtype.name,
+      EPW: epw,
+      WORDS: words,
+      ROW_LANES: lanes,
+      LSE: String(op === "logsumexp"),
+      ...(bySubgroup
+        ? { SUBGROUP: subgroup, SUBGROUP_ARGS: ", @builtin(subgroup_invocation_id) sg_lane: u32, @builtin(subgroup_size) sg_size: u32", SG: "vec2u(sg_lane, sg_size)" }
+        : { SUBGROUP: 1, SUBGROUP_ARGS: "", SG: "vec2u()" }),
+      ...rowStatements(x.dtype.name, words, epw, lanes),
+    });
+    const key = `${op}|${x.dtype.name}|${words}|${lanes}|${bySubgroup ? subgroup : 0}`;
+    gpu.run({ op, file: "softmax-rows", helpers, key, slots }, gpu.gpuBuffer(res), [nOut, R, k.shape.length, ...k.shape, ...k.strides[0]!, x.offset], [gpu.gpuBuffer(x)], Math.ceil(nOut / (256 / lanes)));
   }
   return op === "softmax" ? res : castResult(gpu, res, out);
 }
@@ -127,7 +138,9 @@ function run(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axes: r
   const res = gpu.allocOutput({ shape: out.shape, dtype: float32 });
   // logsumexp of an empty segment is -inf (the kernel writes it); softmax of one has no elements
   if (nOut > 0 && (R > 0 || op === "logsumexp")) {
-    gpu.run({ op, file: "softmax", helpers: ["dtypes", "math", "strided", "softmax-fold"], slots: { INPUT: inputDecl(0, 2, x.dtype), LSE: String(op === "logsumexp"), HELD: heldPerInvocation(R) } }, gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], nOut);
+    const held = heldPerInvocation(R);
+    const call = { op, file: "softmax", helpers: ["dtypes", "math", "strided", "softmax-fold"], key: `${op}|${x.dtype.name}|${held}`, slots: () => ({ INPUT: inputDecl(0, 2, x.dtype), LSE: String(op === "logsumexp"), HELD: held }) };
+    gpu.run(call, gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], nOut);
   }
   return castResult(gpu, res, out);
 }

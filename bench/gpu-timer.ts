@@ -1,0 +1,95 @@
+// Device time of the webgpu backend's work: timestamps around every compute
+// pass its queue encodes (timestamp-query), summed, so a benchmark can report
+// what the GPU spent beside the wall clock (which also holds the host's
+// encoding, the submit and a shared host's noise).
+
+import type { WebGpuBackend } from "../backends/webgpu/backend.js";
+import type { PassTimer } from "../backends/webgpu/queue.js";
+import { timeMs } from "./harness.js";
+
+/** Pairs of timestamps (passes) between two submits, at most. */
+const CAPACITY = 1024;
+
+export class GpuTimer implements PassTimer {
+  private readonly querySet: GPUQuerySet;
+  private used = 0;
+  private readonly pending: { resolved: GPUBuffer; mapped: GPUBuffer; passes: number }[] = [];
+
+  private constructor(private readonly device: GPUDevice) {
+    this.querySet = device.createQuerySet({ type: "timestamp", count: 2 * CAPACITY });
+  }
+
+  /** A timer attached to the backend's queue, or undefined where the device has no timestamp-query. */
+  static attach(gpu: WebGpuBackend): GpuTimer | undefined {
+    if (!gpu.ctx.features.has("timestamp-query")) return undefined;
+    const timer = new GpuTimer(gpu.ctx.device);
+    gpu.queue.passTimer = timer;
+    return timer;
+  }
+
+  writes(): GPUComputePassTimestampWrites {
+    if (this.used === CAPACITY) throw new Error(`GpuTimer: more than ${CAPACITY} compute passes in one submit`);
+    const i = this.used++;
+    return { querySet: this.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 };
+  }
+
+  resolve(encoder: GPUCommandEncoder): void {
+    if (this.used === 0) return;
+    const bytes = 16 * this.used;
+    const resolved = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const mapped = this.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    encoder.resolveQuerySet(this.querySet, 0, 2 * this.used, resolved, 0);
+    encoder.copyBufferToBuffer(resolved, 0, mapped, 0, bytes);
+    this.pending.push({ resolved, mapped, passes: this.used });
+    this.used = 0;
+  }
+
+  /** Milliseconds the passes resolved since the last call spent on the device (their submits must have completed). */
+  async takeMs(): Promise<number> {
+    let ns = 0n;
+    for (const { resolved, mapped, passes } of this.pending.splice(0)) {
+      await mapped.mapAsync(GPUMapMode.READ);
+      const t = new BigUint64Array(mapped.getMappedRange());
+      for (let i = 0; i < passes; i++) if (t[2 * i + 1]! > t[2 * i]!) ns += t[2 * i + 1]! - t[2 * i]!;
+      mapped.unmap();
+      mapped.destroy();
+      resolved.destroy();
+    }
+    return Number(ns) / 1e6;
+  }
+}
+
+/**
+ * Median device milliseconds of `fn` (the time of the compute passes it
+ * encodes) over `runs` runs, with a timer attached to the backend's queue only
+ * meanwhile (wall-clock timings stay free of its reads); undefined where the
+ * device has no timestamp-query.
+ */
+export async function deviceMs(gpu: WebGpuBackend, fn: () => Promise<unknown>, runs = 5): Promise<number | undefined> {
+  const timer = GpuTimer.attach(gpu);
+  if (!timer) return undefined;
+  try {
+    const t: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      await fn();
+      t.push(await timer.takeMs());
+    }
+    t.sort((a, b) => a - b);
+    return t[Math.floor(t.length / 2)]!;
+  } finally {
+    gpu.queue.passTimer = null;
+  }
+}
+
+/**
+ * A row's bandwidth as a share of the copy kernel's: `bytes` moved per op,
+ * `ops` ops per run of `run`; by the wall clock (median of runs after
+ * `warmupMs`), and where timestamps exist by the device time of the row's
+ * kernels alone. Returns the wall-clock GB/s and the label suffix.
+ */
+export async function shareOfCopy(gpu: WebGpuBackend, run: () => Promise<unknown>, ops: number, bytes: number, copyGBs: number, warmupMs: number): Promise<{ gbps: number; label: string }> {
+  const wall = (await timeMs(run, 7, 2, warmupMs)) / ops;
+  const device = await deviceMs(gpu, run);
+  const share = (ms: number) => `${((100 * bytes) / (ms / 1000) / 1e9 / copyGBs).toFixed(0)}%`;
+  return { gbps: bytes / (wall / 1000) / 1e9, label: `${share(wall)} of copy${device === undefined ? "" : `; kernels alone ${share(device / ops)}`}` };
+}

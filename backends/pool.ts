@@ -1,9 +1,10 @@
 // A buffer pool shared by the backends: size classes (64-byte granules),
 // best-fit reuse of cached blocks up to twice the requested size, a bounded
 // cache evicted oldest first (an evicted block is destroyed and dropped at
-// once; optionally the bound grows to the most bytes ever in use), a memory limit checked before the device is asked, and active /
-// peak / cache statistics; and the base class that gives a backend its
-// pool-backed Backend methods.
+// once; optionally the bound grows to the most bytes ever in use), a memory
+// limit checked before the device is asked, and active / peak / cache
+// statistics; and the base class that gives a backend its pool-backed
+// Backend methods.
 
 import type { BackendBuffer, MemoryStats } from "./backend.js";
 

@@ -2,13 +2,14 @@
 // compute pass for many dispatches, submitted at synchronize/read, before a
 // host write (so writes stay ordered after the work that reads the old
 // contents), or when a batch is full (after an idle device, batches of heavy
-// kernels start small and double, so the GPU starts early). Every kernel binds (output, params,
-// inputs...) through one explicit layout per input count; the params of a
-// batch live in one persistent ring buffer, written with one queue write just
-// before the batch is submitted and bound at a dynamic offset, so a bind group
-// depends only on the tensors' buffers and is cached when they recur. Grids
-// beyond 65535 workgroups use a second dimension. Every write is noted in
-// `lost` (lost-results.ts), so a result an error lost is never read as data.
+// kernels start small and double, so the GPU starts early). Every kernel
+// binds (output, params, inputs...) through one explicit layout per input
+// count; the params of a batch live in one persistent ring buffer, written
+// with one queue write just before the batch is submitted and bound at a
+// dynamic offset, so a bind group depends only on the tensors' buffers and is
+// cached when they recur. Grids beyond 65535 workgroups use a second
+// dimension. Every write is noted in `lost` (lost-results.ts), so a result an
+// error lost is never read as data.
 
 import { LostResults } from "./lost-results.js";
 

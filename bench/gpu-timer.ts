@@ -84,12 +84,14 @@ export async function deviceMs(gpu: WebGpuBackend, fn: () => Promise<unknown>, r
 /**
  * A row's bandwidth as a share of the copy kernel's: `bytes` moved per op,
  * `ops` ops per run of `run`; by the wall clock (median of runs after
- * `warmupMs`), and where timestamps exist by the device time of the row's
- * kernels alone. Returns the wall-clock GB/s and the label suffix.
+ * `warmupMs`) against the copy's wall-clock GB/s, and where timestamps exist
+ * by the device time of the row's kernels alone against the copy's device
+ * GB/s (webgpu-copy.ts). Returns the wall-clock GB/s and the label suffix.
  */
-export async function shareOfCopy(gpu: WebGpuBackend, run: () => Promise<unknown>, ops: number, bytes: number, copyGBs: number, warmupMs: number): Promise<{ gbps: number; label: string }> {
+export async function shareOfCopy(gpu: WebGpuBackend, run: () => Promise<unknown>, ops: number, bytes: number, copy: { wall: number; device: number | undefined }, warmupMs: number): Promise<{ gbps: number; label: string }> {
   const wall = (await timeMs(run, 7, 2, warmupMs)) / ops;
-  const device = await deviceMs(gpu, run);
-  const share = (ms: number) => `${((100 * bytes) / (ms / 1000) / 1e9 / copyGBs).toFixed(0)}%`;
-  return { gbps: bytes / (wall / 1000) / 1e9, label: `${share(wall)} of copy${device === undefined ? "" : `; kernels alone ${share(device / ops)}`}` };
+  const device = copy.device === undefined ? undefined : await deviceMs(gpu, run);
+  const share = (ms: number, copyGBs: number) => `${((100 * bytes) / (ms / 1000) / 1e9 / copyGBs).toFixed(0)}%`;
+  const alone = device === undefined ? "" : `; kernels alone ${share(device / ops, copy.device!)}`;
+  return { gbps: bytes / (wall / 1000) / 1e9, label: `${share(wall, copy.wall)} of copy${alone}` };
 }

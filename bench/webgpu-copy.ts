@@ -15,6 +15,56 @@ const EIGHT = [0, 1, 2, 3, 4, 5, 6, 7];
  * 2026-11-30, moved 2496).
  */
 export async function copyBandwidth(device: GPUDevice, n: number, reps: number, warmupMs: number): Promise<number> {
+  const { src, dsts, pipeline } = copySetup(device, n, reps);
+  const ms = await timeCopyKernel(device, pipeline, src, dsts, Math.ceil(n / 2048), warmupMs);
+  src.destroy();
+  for (const d of dsts) d.destroy();
+  return (reps * 2 * n * 4) / (ms / 1000) / 1e9;
+}
+
+/**
+ * GB/s of the same copy kernel by the device time of its pass (timestamps
+ * at the pass's start and end; median of `runs` submits of `reps` copies),
+ * the ceiling for rows timed the same way (bench/gpu-timer.ts); undefined
+ * where the device has no timestamp-query.
+ */
+export async function copyDeviceBandwidth(device: GPUDevice, n: number, reps: number, runs = 7): Promise<number | undefined> {
+  if (!device.features.has("timestamp-query")) return undefined;
+  const { src, dsts, pipeline } = copySetup(device, n, reps);
+  const querySet = device.createQuerySet({ type: "timestamp", count: 2 });
+  const resolved = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+  const bgs = dsts.map((dst) => device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: src } }, { binding: 1, resource: { buffer: dst } }] }));
+  const groups = Math.ceil(n / 2048), x = Math.min(groups, 65535), y = Math.ceil(groups / x);
+  const ms: number[] = [];
+  // two warm-up submits first (an idle GPU clocks down)
+  for (let i = 0; i < runs + 2; i++) {
+    const read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const enc = device.createCommandEncoder();
+    const pass = enc.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } });
+    pass.setPipeline(pipeline);
+    for (const bg of bgs) {
+      pass.setBindGroup(0, bg);
+      pass.dispatchWorkgroups(x, y);
+    }
+    pass.end();
+    enc.resolveQuerySet(querySet, 0, 2, resolved, 0);
+    enc.copyBufferToBuffer(resolved, 0, read, 0, 16);
+    device.queue.submit([enc.finish()]);
+    await read.mapAsync(GPUMapMode.READ);
+    const [t0, t1] = new BigUint64Array(read.getMappedRange());
+    if (i >= 2) ms.push(Number(t1! - t0!) / 1e6);
+    read.unmap();
+    read.destroy();
+  }
+  for (const b of [src, resolved, ...dsts]) b.destroy();
+  querySet.destroy();
+  ms.sort((a, b) => a - b);
+  const median = ms[Math.floor(ms.length / 2)]!;
+  return median > 0 ? (reps * 2 * n * 4) / (median / 1000) / 1e9 : undefined;
+}
+
+/** The copy kernel's source buffer, `reps` destinations and pipeline over `n` words. */
+function copySetup(device: GPUDevice, n: number, reps: number): { src: GPUBuffer; dsts: GPUBuffer[]; pipeline: GPUComputePipeline } {
   const src = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE });
   const dsts = Array.from({ length: reps }, () => device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE }));
   const module = device.createShaderModule({
@@ -27,13 +77,8 @@ export async function copyBandwidth(device: GPUDevice, n: number, reps: number, 
   ${EIGHT.map((j) => `if (i${j} < m) { d[i${j}] = v${j}; }`).join("\n  ")}
 }`,
   });
-  const pipeline = device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } });
-  const ms = await timeCopyKernel(device, pipeline, src, dsts, Math.ceil(n / 2048), warmupMs);
-  src.destroy();
-  for (const d of dsts) d.destroy();
-  return (reps * 2 * n * 4) / (ms / 1000) / 1e9;
+  return { src, dsts, pipeline: device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } }) };
 }
-
 
 /** Median milliseconds of one dispatch of `pipeline` (bindings: source, destination) over `groups` workgroups into each of `dsts`, all in one submit. */
 export async function timeCopyKernel(device: GPUDevice, pipeline: GPUComputePipeline, src: GPUBuffer, dsts: readonly GPUBuffer[], groups: number, warmupMs: number): Promise<number> {

@@ -2,7 +2,8 @@
 // matrix-vector products beside PyTorch on the same card (CUDA, in the same
 // run, through bench/peers/torch_ops.py; n/a where torch, CUDA or the op is
 // absent) and beside a plain WGSL copy kernel, the bandwidth ceiling. Times
-// are per op, 10 ops per device wait.
+// are per op, 10 ops per device wait; where the device has timestamps, a row
+// also shows its number by the device time of its kernels alone.
 // Run: npx tsx bench/webgpu-ops.ts [--small] [--only REGEX] [--json FILE]
 //   (--small: sizes for lavapipe; --only: the benchmarks whose name matches)
 
@@ -11,7 +12,8 @@ import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { machine, printTable, timeMs, type Row } from "./harness.js";
-import { copyBandwidth } from "./webgpu-copy.js";
+import { copyBandwidth, copyDeviceBandwidth } from "./webgpu-copy.js";
+import { deviceMs } from "./gpu-timer.js";
 import { torchTimes, type TorchCase } from "./peers/torch.js";
 
 const args = process.argv.slice(2);
@@ -114,17 +116,24 @@ if (only) benches.splice(0, benches.length, ...benches.filter((b) => only.test(b
 const rows: Row[] = [];
 /** Peak memory of each row (inputs and REPS results included), for the attention rows' memory comparison. */
 const peaks: number[] = [];
+/** Each row's number by the device time of its kernels alone (timestamp-query), without the host's encoding. */
+const kernelsAlone: (number | undefined)[] = [];
 const copy = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
+/** The copy kernel by device time: the ceiling of the kernels-alone shares. */
+const copyDevice = await copyDeviceBandwidth(gpu.ctx.device, N, REPS);
 for (const b of benches) {
   mx.clearCache();
   mx.resetPeakMemory();
   const xs = b.inputs();
   await mx.eval(xs);
-  const ms = (await timeMs(async () => {
+  const reps = async () => {
     const rs = Array.from({ length: REPS }, () => b.run(xs)).flat();
     await mx.eval(rs);
     for (const r of rs) r.dispose();
-  }, 7, 2, WARMUP_MS)) / REPS;
+  };
+  const ms = (await timeMs(reps, 7, 2, WARMUP_MS)) / REPS;
+  const device = copyDevice === undefined ? undefined : await deviceMs(gpu, reps);
+  kernelsAlone.push(device === undefined ? undefined : b.score(device / REPS));
   rows.push({ name: b.key, unit: b.unit, ours: b.score(ms), peer: NaN, higherIsBetter: b.higherIsBetter });
   peaks.push(mx.getPeakMemory());
   for (const x of xs) x.dispose();
@@ -133,9 +142,11 @@ const peer = torchTimes(benches.map((b): TorchCase => [b.torch[0], { ...b.torch[
 rows.forEach((r, i) => {
   const t = peer[benches[i]!.key];
   if (t !== undefined) r.peer = benches[i]!.score(t);
-  if (r.unit === "GB/s") r.name += ` (${((100 * r.ours) / copy).toFixed(0)}% of copy)`;
+  const alone = kernelsAlone[i];
+  if (r.unit === "GB/s") r.name += ` (${((100 * r.ours) / copy).toFixed(0)}% of copy${alone === undefined ? "" : `; kernels alone ${((100 * alone) / copyDevice!).toFixed(0)}%`})`;
+  else if (alone !== undefined) r.name += ` (kernels alone ${alone.toPrecision(3)} ${r.unit})`;
   if (r.name.startsWith("attention")) r.name += ` (peak ${(peaks[i]! / 2 ** 20).toFixed(0)} MiB)`;
 });
 
-printTable(`mlx-ts webgpu vs PyTorch (CUDA) on the same card; WGSL copy kernel ${copy.toFixed(0)} GB/s (${gpu.ctx.description})`, "torch", rows);
+printTable(`mlx-ts webgpu vs PyTorch (CUDA) on the same card; WGSL copy kernel ${copy.toFixed(0)} GB/s${copyDevice === undefined ? "" : ` (device time: ${copyDevice.toFixed(0)} GB/s)`} (${gpu.ctx.description})`, "torch", rows);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ machine: machine(), adapter: gpu.ctx.description, date: new Date().toISOString(), copyGBps: copy, rows, peakBytes: peaks }, null, 2));

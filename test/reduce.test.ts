@@ -150,6 +150,22 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
     await expectClose(mx.mean(xf, { axis: 1, ...o }).slice([2], [3]), [Array.from(f.subarray(2 * R)).reduce((a, v) => a + v, 0) / R], 1e-6);
   });
 
+  // packed elements (two or four a word) take sixteen loads in flight per step on webgpu: sums and first maxima stay exact
+  it("long segments of 8- and 16-bit elements: sums and argmax over 3 x 50001 against exact references", async () => {
+    const rows = 3, R = 50001;
+    const ints = Int32Array.from({ length: rows * R }, (_, i) => ((i * 7919) % 201) - 100);
+    const small = Int32Array.from({ length: rows * R }, (_, i) => ((i * 7919) % 7) - 3);
+    const rowsOf = <T,>(v: Int32Array, f: (r: Int32Array) => T) => Array.from({ length: rows }, (_, r) => f(v.subarray(r * R, (r + 1) * R)));
+    const sumOf = (r: Int32Array) => r.reduce((a, b) => a + b, 0);
+    const firstMax = (r: Int32Array) => r.indexOf(Math.max(...r));
+    for (const [dtype, v] of [[mx.int8, ints], [mx.int16, ints], [mx.float16, small], [mx.bfloat16, small]] as const) {
+      const x = mx.reshape(mx.astype(mx.array(v, undefined, o), dtype, o), [rows, R], o);
+      expect(await values(mx.sum(x, { axis: 1, ...o })), dtype.name).toEqual(rowsOf(v, sumOf));
+      expect(await values(mx.sum(x, o)), dtype.name).toEqual([sumOf(v)]);
+      expect(await values(mx.argmax(x, { axis: 1, ...o })), dtype.name).toEqual(rowsOf(v, firstMax));
+    }
+  });
+
   // one workgroup per output on webgpu: 70000 outputs need a second grid dimension (at most 65535 per dimension)
   it("70000 outputs: sum and argmax per row of a 70000 x 3 array", async () => {
     const rows = 70000;

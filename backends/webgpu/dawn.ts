@@ -13,8 +13,10 @@ export async function requestDawnAdapter(): Promise<FoundAdapter> {
     const { create, globals } = createRequire(import.meta.url)("webgpu") as { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
     process.env.XDG_RUNTIME_DIR ??= "/tmp";
     // allow_unsafe_apis lets the adapter list its experimental features (the subgroup matrices of
-    // matmul-int8.ts, chromium-experimental-subgroup-matrix); bounds-checked buffer access stays on
-    gpu = create(["backend=vulkan", "enable-dawn-features=allow_unsafe_apis"]);
+    // matmul-int8.ts, chromium-experimental-subgroup-matrix); bounds-checked buffer access stays on.
+    // Timestamps keep their full precision (a browser rounds them against timing attacks; on the H200
+    // Dawn's rounding made every pass time a multiple of 65.5 us, too coarse for the matmul tuner)
+    gpu = create(["backend=vulkan", "enable-dawn-features=allow_unsafe_apis", "disable-dawn-features=timestamp_quantization"]);
     for (const [k, v] of Object.entries(globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   } catch (e) {
     return `the npm package 'webgpu' (Dawn) could not be loaded: ${(e as Error).message}`;

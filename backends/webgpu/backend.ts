@@ -252,6 +252,8 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     const ops = this.queue.submit();
     try {
       await awaitGpu(staging.mapAsync(GPUMapMode.READ));
+      // the copy ran after everything submitted before it
+      this.queue.drained();
     } catch (e) {
       await this.endWait(ops).catch(() => {});
       throw new Error(`[webgpu] reading a result failed after running ${ops.join(", ") || "no ops"}: ${(e as Error).message}`);

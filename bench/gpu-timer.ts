@@ -57,6 +57,15 @@ export class GpuTimer implements PassTimer {
     }
     return Number(ns) / 1e6;
   }
+
+  /** Gives the query set and any unread timestamps back to the device. */
+  destroy(): void {
+    for (const { resolved, mapped } of this.pending.splice(0)) {
+      resolved.destroy();
+      mapped.destroy();
+    }
+    this.querySet.destroy();
+  }
 }
 
 /**
@@ -78,6 +87,7 @@ export async function deviceMs(gpu: WebGpuBackend, fn: () => Promise<unknown>, r
     return t[Math.floor(t.length / 2)]!;
   } finally {
     gpu.queue.passTimer = null;
+    timer.destroy();
   }
 }
 

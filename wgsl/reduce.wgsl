@@ -31,7 +31,9 @@
 //   V        the input's compute type; T the accumulator type
 //   LIFT     `v` (a V) as a T
 //   INIT     the identity of the fold; FOLD: fold of (a: T, b: T)
-//   DEEP     true for packed (8/16-bit) elements: sixteen loads in flight per step instead of eight
+//   WHOLE_STEPS  the loops over whole steps along one reduced dim (walking `off` by s256 words; reads r,
+//            r_end, off, s256, bit, a0..a3 / b0..b3): steps of eight loads, after steps of sixteen for packed
+//            8/16-bit elements (backends/webgpu/reduce.ts, wholeSteps)
 //   ISARG    true for argmax/argmin
 //   BETTER   (x, xi) wins over (y, yi): x, y of type V
 //   STORE    statements writing result `r` (a T) of output slot `i`: word i, or words 2i and 2i + 1 for 64-bit T
@@ -100,72 +102,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let step0 = bitcast<i32>(params[6u + 2u * nk + 1u]);
     let sh = 6u + 2u * nk;
     var r = c0 + lid;
-    // whole steps (all eight elements inside the chunk) along one reduced dim: a walking offset, no clamps, no tests
+    // whole steps (all of a step's elements inside the chunk) along one reduced dim: a walking offset, no clamps, no tests
     // (a packed element's place in its word is the same for all of an invocation's elements here: they are
     // multiples of 256 elements apart, so the walk is in words and the shift to the element computed once)
     if (single) {
-      let full_end = select(0u, r_end - 1792u, r_end > 1792u);
       let off0 = base + i32(r) * step0;
       let bit = (u32(off0) & ((1u << {{WORD_SHIFT}}u) - 1u)) << (5u - {{WORD_SHIFT}}u);
       var off = off0 >> {{WORD_SHIFT}}u;
       let s256 = (256 * step0) >> {{WORD_SHIFT}}u;
-      // packed 8/16-bit elements (DEEP): sixteen loads in flight per step, as a word brings this invocation only part of
-      // its bytes; folded exactly as two steps of eight
-      if ({{DEEP}}) {
-        let deep_end = select(0u, r_end - 3840u, r_end > 3840u);
-        for (; r < deep_end; r += 4096u) {
-          let v0 = run_load(u32(off), bit);
-          let v1 = run_load(u32(off + s256), bit);
-          let v2 = run_load(u32(off + 2 * s256), bit);
-          let v3 = run_load(u32(off + 3 * s256), bit);
-          let v4 = run_load(u32(off + 4 * s256), bit);
-          let v5 = run_load(u32(off + 5 * s256), bit);
-          let v6 = run_load(u32(off + 6 * s256), bit);
-          let v7 = run_load(u32(off + 7 * s256), bit);
-          let v8 = run_load(u32(off + 8 * s256), bit);
-          let v9 = run_load(u32(off + 9 * s256), bit);
-          let v10 = run_load(u32(off + 10 * s256), bit);
-          let v11 = run_load(u32(off + 11 * s256), bit);
-          let v12 = run_load(u32(off + 12 * s256), bit);
-          let v13 = run_load(u32(off + 13 * s256), bit);
-          let v14 = run_load(u32(off + 14 * s256), bit);
-          let v15 = run_load(u32(off + 15 * s256), bit);
-          if ({{ISARG}}) {
-            b0 = pick(pick(pick(pick(b0, Best(v0, r)), Best(v4, r + 1024u)), Best(v8, r + 2048u)), Best(v12, r + 3072u));
-            b1 = pick(pick(pick(pick(b1, Best(v1, r + 256u)), Best(v5, r + 1280u)), Best(v9, r + 2304u)), Best(v13, r + 3328u));
-            b2 = pick(pick(pick(pick(b2, Best(v2, r + 512u)), Best(v6, r + 1536u)), Best(v10, r + 2560u)), Best(v14, r + 3584u));
-            b3 = pick(pick(pick(pick(b3, Best(v3, r + 768u)), Best(v7, r + 1792u)), Best(v11, r + 2816u)), Best(v15, r + 3840u));
-          } else {
-            a0 = fold(fold(fold(fold(a0, lift(v0)), lift(v4)), lift(v8)), lift(v12));
-            a1 = fold(fold(fold(fold(a1, lift(v1)), lift(v5)), lift(v9)), lift(v13));
-            a2 = fold(fold(fold(fold(a2, lift(v2)), lift(v6)), lift(v10)), lift(v14));
-            a3 = fold(fold(fold(fold(a3, lift(v3)), lift(v7)), lift(v11)), lift(v15));
-          }
-          off += 16 * s256;
-        }
-      }
-      for (; r < full_end; r += 2048u) {
-        let v0 = run_load(u32(off), bit);
-        let v1 = run_load(u32(off + s256), bit);
-        let v2 = run_load(u32(off + 2 * s256), bit);
-        let v3 = run_load(u32(off + 3 * s256), bit);
-        let v4 = run_load(u32(off + 4 * s256), bit);
-        let v5 = run_load(u32(off + 5 * s256), bit);
-        let v6 = run_load(u32(off + 6 * s256), bit);
-        let v7 = run_load(u32(off + 7 * s256), bit);
-        if ({{ISARG}}) {
-          b0 = pick(pick(b0, Best(v0, r)), Best(v4, r + 1024u));
-          b1 = pick(pick(b1, Best(v1, r + 256u)), Best(v5, r + 1280u));
-          b2 = pick(pick(b2, Best(v2, r + 512u)), Best(v6, r + 1536u));
-          b3 = pick(pick(b3, Best(v3, r + 768u)), Best(v7, r + 1792u));
-        } else {
-          a0 = fold(fold(a0, lift(v0)), lift(v4));
-          a1 = fold(fold(a1, lift(v1)), lift(v5));
-          a2 = fold(fold(a2, lift(v2)), lift(v6));
-          a3 = fold(fold(a3, lift(v3)), lift(v7));
-        }
-        off += 8 * s256;
-      }
+      {{WHOLE_STEPS}}
     }
     let last = r_end - 1u;
     for (; r < r_end; r += 2048u) {

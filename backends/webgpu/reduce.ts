@@ -2,10 +2,10 @@
 // at most 64 elements take one invocation per output (wgsl/segments.wgsl);
 // medium ones of many outputs a group of 4 to 32 invocations per output
 // (wgsl/reduce-groups.wgsl); longer ones, or those of few outputs, a
-// workgroup per output (wgsl/reduce.wgsl, eight loads in flight
-// per invocation, sixteen for packed 8/16-bit elements; long segments of few outputs split into chunks folded by a
-// second pass: reduce.wgsl again, or wgsl/reduce-arg-partials.wgsl over the
-// chunks' winning indices for argmax/argmin). The exact order of a float sum
+// workgroup per output (wgsl/reduce.wgsl, eight loads in flight per
+// invocation, sixteen for packed 8/16-bit elements; long segments of few
+// outputs split into chunks folded by a second pass: reduce.wgsl again, or
+// wgsl/reduce-arg-partials.wgsl over the chunks' winning indices for argmax/argmin). The exact order of a float sum
 // is stated in wgsl/reduce.wgsl's header. Float max/min/argmax/argmin of
 // float32/float16/bfloat16 over longer segments fold integer order keys of
 // the bits instead (wgsl/reduce-keys.wgsl: the same results, bit for bit).
@@ -146,6 +146,36 @@ function runLoad(d: DType): { WORD_SHIFT: string; RUN_LOAD: string } {
   return { WORD_SHIFT: shift, RUN_LOAD: d.size === 4 ? `unpack_${d.name}(in0[w], 0u)` : `unpack_${d.name}(in0[w] >> bit, 0u)` };
 }
 
+/**
+ * wgsl/reduce.wgsl's loop over whole steps of `loads` elements 256 apart
+ * (all inside the chunk), every load issued before any fold: element 256 i of
+ * a step folds into accumulator i % 4, in order, so a step of sixteen folds
+ * exactly as two of eight.
+ */
+function stepLoop(loads: number, isArg: boolean): string {
+  const span = 256 * (loads - 1);
+  const lines = [`let end${loads} = select(0u, r_end - ${span}u, r_end > ${span}u);`, `for (; r < end${loads}; r += ${256 * loads}u) {`];
+  for (let i = 0; i < loads; i++) lines.push(`  let v${i} = run_load(u32(off${i ? ` + ${i} * s256` : ""}), bit);`);
+  for (let q = 0; q < 4; q++) {
+    let acc = isArg ? `b${q}` : `a${q}`;
+    for (let i = q; i < loads; i += 4) acc = isArg ? `pick(${acc}, Best(v${i}, r${i ? ` + ${256 * i}u` : ""}))` : `fold(${acc}, lift(v${i}))`;
+    lines.push(`  ${isArg ? `b${q}` : `a${q}`} = ${acc};`);
+  }
+  lines.push(`  off += ${loads} * s256;`, "}");
+  return lines.join("\n      ");
+}
+
+/**
+ * reduce.wgsl's WHOLE_STEPS: steps of eight loads in flight, after steps of
+ * sixteen for packed 8/16-bit elements, whose words bring an invocation only
+ * part of their bytes (H200 device time, share of the copy kernel's, two runs
+ * each: f16 sum 64M 63% -> 65%, rows of 4096 52% -> 57-58%; bf16 63% -> 65%,
+ * 55% -> 59%).
+ */
+function wholeSteps(d: DType, isArg: boolean): string {
+  return [...(d.size < 4 ? [stepLoop(16, isArg)] : []), stepLoop(8, isArg)].join("\n      ");
+}
+
 /** Reductions and input dtypes wgsl/reduce-keys.wgsl folds on integer order keys (segments with a workgroup per output). */
 const KEYED_OPS = new Set(["max", "min", "argmax", "argmin"]);
 const KEYED_DTYPES = new Set(["float32", "float16", "bfloat16"]);
@@ -215,9 +245,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
         key: `${op},${x.dtype.name},${t},${lanes}`,
         slots: () => ({
           LANES: String(lanes),
-          // sixteen loads in flight for packed elements, the same fold order (H200 device time, share of the copy
-          // kernel's, two runs each: f16 sum 64M 63% -> 65%, rows of 4096 52% -> 57-58%; bf16 63% -> 65%, 55% -> 59%)
-          DEEP: String(x.dtype.size < 4),
+          WHOLE_STEPS: wholeSteps(x.dtype, isArg),
           INPUT: inputDecl(0, 2, x.dtype),
           ...runLoad(x.dtype),
           V: v,

@@ -33,20 +33,13 @@ export async function copyDeviceBandwidth(device: GPUDevice, n: number, reps: nu
   const { src, dsts, pipeline } = copySetup(device, n, reps);
   const querySet = device.createQuerySet({ type: "timestamp", count: 2 });
   const resolved = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
-  const bgs = dsts.map((dst) => device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: src } }, { binding: 1, resource: { buffer: dst } }] }));
-  const groups = Math.ceil(n / 2048), x = Math.min(groups, 65535), y = Math.ceil(groups / x);
+  const encode = copyEncoder(device, pipeline, src, dsts, Math.ceil(n / 2048));
   const ms: number[] = [];
   // two warm-up submits first (an idle GPU clocks down)
   for (let i = 0; i < runs + 2; i++) {
     const read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } });
-    pass.setPipeline(pipeline);
-    for (const bg of bgs) {
-      pass.setBindGroup(0, bg);
-      pass.dispatchWorkgroups(x, y);
-    }
-    pass.end();
+    encode(enc, { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 });
     enc.resolveQuerySet(querySet, 0, 2, resolved, 0);
     enc.copyBufferToBuffer(resolved, 0, read, 0, 16);
     device.queue.submit([enc.finish()]);
@@ -80,19 +73,31 @@ function copySetup(device: GPUDevice, n: number, reps: number): { src: GPUBuffer
   return { src, dsts, pipeline: device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" } }) };
 }
 
-/** Median milliseconds of one dispatch of `pipeline` (bindings: source, destination) over `groups` workgroups into each of `dsts`, all in one submit. */
-export async function timeCopyKernel(device: GPUDevice, pipeline: GPUComputePipeline, src: GPUBuffer, dsts: readonly GPUBuffer[], groups: number, warmupMs: number): Promise<number> {
+/**
+ * Encodes one pass of `pipeline` (bindings: source, destination) over
+ * `groups` workgroups into each of `dsts`, with the pass's timestamp writes
+ * where given.
+ */
+function copyEncoder(device: GPUDevice, pipeline: GPUComputePipeline, src: GPUBuffer, dsts: readonly GPUBuffer[], groups: number): (enc: GPUCommandEncoder, timestampWrites?: GPUComputePassTimestampWrites) => void {
   const bgs = dsts.map((dst) => device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: src } }, { binding: 1, resource: { buffer: dst } }] }));
   const x = Math.min(groups, 65535), y = Math.ceil(groups / x);
-  return timeMs(async () => {
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
+  return (enc, timestampWrites) => {
+    const pass = enc.beginComputePass(timestampWrites ? { timestampWrites } : undefined);
     for (const bg of bgs) {
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, bg);
       pass.dispatchWorkgroups(x, y);
     }
     pass.end();
+  };
+}
+
+/** Median milliseconds of one dispatch of `pipeline` (bindings: source, destination) over `groups` workgroups into each of `dsts`, all in one submit. */
+export async function timeCopyKernel(device: GPUDevice, pipeline: GPUComputePipeline, src: GPUBuffer, dsts: readonly GPUBuffer[], groups: number, warmupMs: number): Promise<number> {
+  const encode = copyEncoder(device, pipeline, src, dsts, groups);
+  return timeMs(async () => {
+    const enc = device.createCommandEncoder();
+    encode(enc);
     device.queue.submit([enc.finish()]);
     await device.queue.onSubmittedWorkDone();
   }, 7, 3, warmupMs);

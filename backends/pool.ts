@@ -169,7 +169,7 @@ export class BufferPool<B extends Block> {
    */
   private createWithin(size: number): B {
     // a cache grown to the high-water mark makes room, so that cached + in use stays within it (or cacheLimit past what is in use)
-    if (this.followHighWater) this.trim(Math.max(this.limit, this.highWater - this.active - size));
+    if (this.followHighWater) this.trim(this.cacheBound(this.active + size));
     if (this.active + this.cachedBytes + size > this.memoryLimit) this.trim(Math.max(0, this.memoryLimit - this.active - size));
     if (this.active + size > this.memoryLimit) {
       throw new RangeError(

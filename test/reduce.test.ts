@@ -150,9 +150,11 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
     await expectClose(mx.mean(xf, { axis: 1, ...o }).slice([2], [3]), [Array.from(f.subarray(2 * R)).reduce((a, v) => a + v, 0) / R], 1e-6);
   });
 
-  // packed elements (two or four a word) take sixteen loads in flight per step on webgpu: sums and first maxima stay exact
-  it("long segments of 8- and 16-bit elements: sums and argmax over 3 x 50001 against exact references", async () => {
-    const rows = 3, R = 50001;
+  // packed elements (two or four a word) on webgpu: contiguous sums read whole quads of words (odd rows start mid-word),
+  // strided ones (the transpose) and argmax take sixteen loads in flight per step: sums and first maxima stay exact
+  it("long segments of 8- and 16-bit elements: sums and argmax over 3 x 49151 against exact references", async () => {
+    // chunks of 16384 elements: float16/bfloat16 sums read whole quads (eight an invocation)
+    const rows = 3, R = 49151;
     const ints = Int32Array.from({ length: rows * R }, (_, i) => ((i * 7919) % 201) - 100);
     const small = Int32Array.from({ length: rows * R }, (_, i) => ((i * 7919) % 7) - 3);
     const rowsOf = <T,>(v: Int32Array, f: (r: Int32Array) => T) => Array.from({ length: rows }, (_, r) => f(v.subarray(r * R, (r + 1) * R)));
@@ -162,6 +164,7 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
       const x = mx.reshape(mx.astype(mx.array(v, undefined, o), dtype, o), [rows, R], o);
       expect(await values(mx.sum(x, { axis: 1, ...o })), dtype.name).toEqual(rowsOf(v, sumOf));
       expect(await values(mx.sum(x, o)), dtype.name).toEqual([sumOf(v)]);
+      expect(await values(mx.sum(mx.transpose(x, o), { axis: 0, ...o })), dtype.name).toEqual(rowsOf(v, sumOf));
       expect(await values(mx.argmax(x, { axis: 1, ...o })), dtype.name).toEqual(rowsOf(v, firstMax));
     }
   });

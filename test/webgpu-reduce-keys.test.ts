@@ -100,3 +100,22 @@ describe.skipIf(!webgpu)("webgpu float max/min of long segments: reduce.wgsl's b
     });
   }
 });
+
+describe.skipIf(!webgpu)("webgpu argmax/argmin of long contiguous rows: the first extreme at every place of a quad of words", () => {
+  for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
+    it(`${dtype.name}: ties after the first, rows from an odd offset, an increasing row`, async () => {
+      const rows = 16, n = 4096;
+      // row i: small values, the extreme 9 first at 512 + i (rows of 4096: every place of an 8-element quad twice), tied 3 and 400 later
+      const data = Array.from({ length: rows }, (_, i) => Array.from({ length: n }, (_, j) => (j === 512 + i || j === 515 + i || j === 912 + i ? 9 : (j * 7) % 5)));
+      // and a row rising over its first 256 elements (a new extreme every quad; exact in every dtype)
+      data.push(Array.from({ length: n }, (_, j) => (j % 256) / 8));
+      const want = [...Array.from({ length: rows }, (_, i) => 512 + i), 255];
+      for (const sign of [1, -1]) {
+        const grid = mx.array(data.map((r) => r.map((v) => sign * v)), dtype, o);
+        const op = sign > 0 ? mx.argmax : mx.argmin;
+        expect(await op(grid, -1, o).tolist(), `${dtype.name} ${op.name}`).toEqual(want);
+        expect(await op(mx.slice(grid, [0, 1], [rows + 1, n], undefined, o), -1, o).tolist()).toEqual(want.map((w) => w - 1));
+      }
+    });
+  }
+});

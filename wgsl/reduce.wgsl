@@ -20,6 +20,16 @@
 //      folds shares 8i, 8i + 1, ..., 8i + 7 left to right (starting from
 //      share 8i), then invocation 0 folds those 32 results left to right
 //      (starting from result 0);
+//   (sums and products of packed 8/16-bit elements over one merged reduced
+//   dim of stride 1, QUADS, read whole quads of words instead: with the
+//   chunk's elements at buffer offsets [e0, e1), its whole words [w0, w1) and
+//   of those its whole quads of four words [qa, qb), invocation lid folds
+//   into a0 the element e0 + lid where that lies before the first whole word,
+//   then word w0 + lid where that lies before the first whole quad; quad
+//   qa + lid + 256 (4 j + q) into a_q for j = 0, 1, ... in turn (eight quads
+//   in flight), each quad's elements in index order; into a3 the word
+//   4 qb + lid where that lies before w1, then the element
+//   max(w0, w1) * PER_WORD + lid where that lies before e1; then 2. and 3.)
 //   4. with several chunks (segments of more than 256 * 64 elements, chunks of
 //      chunk_len = ceil(R / chunks) elements), a second pass reduces each
 //      output's partials as a segment of `chunks` elements in chunk order:
@@ -34,6 +44,9 @@
 //   WHOLE_STEPS  the loops over whole steps along one reduced dim (walking `off` by s256 words; reads r,
 //            r_end, off, s256, bit, a0..a3 / b0..b3): steps of eight loads, after steps of sixteen for packed
 //            8/16-bit elements (backends/webgpu/reduce.ts, wholeSteps)
+//   QUADS    true for the whole-quad reading above; QUAD: fn quad(q) -> vec4<u32>, words 4q .. 4q + 3
+//            (QUADS: binding 3, the same buffer read as array<vec4<u32>>); TAKE_WORD: fn take_word(a, word)
+//            -> T, a folded with the word's PER_WORD elements in index order; PER_WORD elements per word
 //   ISARG    true for argmax/argmin
 //   BETTER   (x, xi) wins over (y, yi): x, y of type V
 //   STORE    statements writing result `r` (a T) of output slot `i`: word i, or words 2i and 2i + 1 for 64-bit T
@@ -42,6 +55,7 @@
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
 {{INPUT}}
+{{QUAD}}
 
 var<workgroup> part_a: array<{{T}}, 256>;
 var<workgroup> part_v: array<{{V}}, 256>;
@@ -56,6 +70,9 @@ fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
 fn better(x: {{V}}, xi: u32, y: {{V}}, yi: u32) -> bool { return {{BETTER}}; }
 fn store(i: u32, r: {{T}}) { {{STORE}} }
+{{TAKE_WORD}}
+/** a folded with the four words of quad v in order. */
+fn take_quad(a: {{T}}, v: vec4<u32>) -> {{T}} { return take_word(take_word(take_word(take_word(a, v.x), v.y), v.z), v.w); }
 /** The element at bit `bit` of word `w` (element offset w for 64-bit and complex elements, whose bit is 0). */
 fn run_load(w: u32, bit: u32) -> {{V}} { return {{RUN_LOAD}}; }
 
@@ -102,10 +119,37 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let step0 = bitcast<i32>(params[6u + 2u * nk + 1u]);
     let sh = 6u + 2u * nk;
     var r = c0 + lid;
+    if ({{QUADS}}) {
+      // the chunk's elements [e0, e1): whole words [w0, w1), of which whole quads [qa, qb) (the header's order)
+      let e0 = u32(base) + c0;
+      let e1 = u32(base) + r_end;
+      let w0 = (e0 + {{PER_WORD}}u - 1u) / {{PER_WORD}}u;
+      let w1 = e1 / {{PER_WORD}}u;
+      let qa = (w0 + 3u) / 4u;
+      let qb = max(qa, w1 / 4u);
+      let head_end = min(4u * qa, w1);
+      let tail_start = max(4u * qb, head_end);
+      if (e0 + lid < min(w0 * {{PER_WORD}}u, e1)) { a0 = fold(a0, lift(load_0(e0 + lid))); }
+      if (w0 + lid < head_end) { a0 = take_word(a0, in0[w0 + lid]); }
+      var q = qa + lid;
+      if (qb > qa + 1792u) {
+        for (; q < qb - 1792u; q += 2048u) {
+          {{QUAD_STEP}}
+        }
+      }
+      if (q < qb) {
+        // the last step: eight quads (past the chunk: clamped, then not folded)
+        let last = qb - 1u;
+        {{QUAD_LAST_STEP}}
+      }
+      if (tail_start + lid < w1) { a3 = take_word(a3, in0[tail_start + lid]); }
+      if (max(w0, w1) * {{PER_WORD}}u + lid < e1) { a3 = fold(a3, lift(load_0(max(w0, w1) * {{PER_WORD}}u + lid))); }
+      r = r_end;
+    }
     // whole steps (all of a step's elements inside the chunk) along one reduced dim: a walking offset, no clamps, no tests
     // (a packed element's place in its word is the same for all of an invocation's elements here: they are
     // multiples of 256 elements apart, so the walk is in words and the shift to the element computed once)
-    if (single) {
+    if (single && !{{QUADS}}) {
       let off0 = base + i32(r) * step0;
       let bit = (u32(off0) & ((1u << {{WORD_SHIFT}}u) - 1u)) << (5u - {{WORD_SHIFT}}u);
       var off = off0 >> {{WORD_SHIFT}}u;

@@ -22,7 +22,7 @@ import { bfloat16, complex64, float16, float32, int32, int64, uint32, uint64, ty
 import { rowMajorStrides } from "../../src/shape.js";
 import type { ArgReduce, Reduce } from "../../src/primitives/reduce.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
-import { computeType, helpersFor, inputDecl, wordShift, type ComputeType } from "./codegen.js";
+import { computeType, elementsPerWord, helpersFor, inputDecl, wordShift, type ComputeType } from "./codegen.js";
 import { castResult, mapKernel } from "./elementwise.js";
 
 /** The word dtype each compute type accumulates in (what the reduce kernel writes before its cast). */
@@ -176,6 +176,59 @@ function wholeSteps(d: DType, isArg: boolean): string {
   return [...(d.size < 4 ? [stepLoop(16, isArg)] : []), stepLoop(8, isArg)].join("\n      ");
 }
 
+/**
+ * Fewest quads per invocation for wgsl/reduce.wgsl's whole-quad reading. H200,
+ * float16 sums along rows, device time, share of the copy kernel's, quads
+ * against element loads: 2 quads an invocation (rows of 4096) 44% / 57%, 4
+ * (8192) 61% / 70%, 8 (16384) 77% / 72%, 16 (32768) 80% / 70%, the 64M
+ * array (16) 75% / 66%; bfloat16 alike.
+ */
+const QUADS_PER_INVOCATION = 8;
+
+/**
+ * Whether wgsl/reduce.wgsl reads whole quads of words (QUADS): a sum or
+ * product of packed 8/16-bit elements over one merged reduced dim of stride
+ * 1, in chunks that give every invocation at least QUADS_PER_INVOCATION
+ * quads (with fewer, the element loads' sixteen in flight are faster).
+ */
+function readsQuads(op: string, x: Tensor, nk: number, chunkLen: number): boolean {
+  const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;
+  return (op === "sum" || op === "prod") && x.dtype.size < 4 && contiguous && chunkLen >= 256 * QUADS_PER_INVOCATION * 4 * elementsPerWord(x.dtype);
+}
+
+/**
+ * reduce.wgsl's slots of its whole-quad reading: QUADS, QUAD (binding 3),
+ * TAKE_WORD (a word's elements folded in index order: a float16 word
+ * unpacked at once) and the steps of eight quads in flight, quad i of a step
+ * into accumulator i % 4. Where `quads` is false the functions are never
+ * called and the steps are empty.
+ */
+function quadSlots(d: DType, t: ComputeType, quads: boolean): Record<string, string> {
+  const perWord = elementsPerWord(d);
+  if (!quads) {
+    return { QUADS: "false", PER_WORD: String(perWord), QUAD: "fn quad(q: u32) -> vec4<u32> { return vec4<u32>(); }", TAKE_WORD: `fn take_word(a: ${t}, word: u32) -> ${t} { return a; }`, QUAD_STEP: "", QUAD_LAST_STEP: "" };
+  }
+  const values = d === float16 ? ["h.x", "h.y"] : Array.from({ length: perWord }, (_, p) => `unpack_${d.name}(word, ${p}u)`);
+  const body = `${d === float16 ? "let h = unpack2x16float(word); " : ""}return ${values.reduce((acc, v) => `fold(${acc}, lift(${v}))`, "a")};`;
+  const step = (last: boolean) => {
+    const at = (i: number) => (i === 0 ? "q" : last ? `min(q + ${256 * i}u, last)` : `q + ${256 * i}u`);
+    const lines = Array.from({ length: 8 }, (_, i) => `let v${i} = quad(${at(i)});`);
+    for (let i = 0; i < 8; i++) {
+      const take = `a${i % 4} = take_quad(a${i % 4}, v${i});`;
+      lines.push(last && i > 0 ? `if (q + ${256 * i}u < qb) { ${take} }` : take);
+    }
+    return lines.join("\n          ");
+  };
+  return {
+    QUADS: "true",
+    PER_WORD: String(perWord),
+    QUAD: "@group(0) @binding(3) var<storage, read> in4: array<vec4<u32>>;\nfn quad(q: u32) -> vec4<u32> { return in4[q]; }",
+    TAKE_WORD: `fn take_word(a: ${t}, word: u32) -> ${t} { ${body} }`,
+    QUAD_STEP: step(false),
+    QUAD_LAST_STEP: step(true),
+  };
+}
+
 /** Reductions and input dtypes wgsl/reduce-keys.wgsl folds on integer order keys (segments with a workgroup per output). */
 const KEYED_OPS = new Set(["max", "min", "argmax", "argmin"]);
 const KEYED_DTYPES = new Set(["float32", "float16", "bfloat16"]);
@@ -237,13 +290,15 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
     const inputs = contiguous ? [gpu.gpuBuffer(x), gpu.gpuBuffer(x)] : [gpu.gpuBuffer(x)];
     gpu.run(keyedCall(op, x.dtype, contiguous), gpu.gpuBuffer(res), reduceParams(x, nk, chunks), inputs, nOut * chunks);
   } else {
+    const quads = !short && !lanes && readsQuads(op, x, nk, Math.ceil(R / chunks));
     gpu.run(
       {
         op,
         file: short ? "segments" : lanes ? "reduce-groups" : "reduce",
         helpers: helpersFor([x.dtype, word], short || lanes ? ["math", "strided"] : ["math", "strided", "reduce-chunk"]),
-        key: `${op},${x.dtype.name},${t},${lanes}`,
+        key: `${op},${x.dtype.name},${t},${lanes},${quads}`,
         slots: () => ({
+          ...quadSlots(x.dtype, t, quads),
           LANES: String(lanes),
           WHOLE_STEPS: wholeSteps(x.dtype, isArg),
           INPUT: inputDecl(0, 2, x.dtype),
@@ -260,7 +315,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
       },
       gpu.gpuBuffer(res),
       reduceParams(x, nk, chunks),
-      [gpu.gpuBuffer(x)],
+      quads ? [gpu.gpuBuffer(x), gpu.gpuBuffer(x)] : [gpu.gpuBuffer(x)],
       short ? Math.ceil(nOut / 256) : lanes ? Math.ceil(nOut / (256 / lanes)) : nOut * chunks,
     );
   }

@@ -45,14 +45,18 @@ function rowStatements(dtype: string, words: number, epw: number, lanes: number)
   const wordIndex = Array.from({ length: words }, (_, i) => i);
   // word lane + lanes i with i < words - 1 is always in the row (the row has more than lanes (words - 1) words)
   const inRow = (i: number) => (i < words - 1 ? "" : `lane + ${lanes * i}u < row_words`);
-  const word = (i: number, pack: string) => Array.from({ length: epw }, (_, q) => (q ? `(${pack}(x${i * epw + q} * inv) << ${(32 / epw) * q}u)` : `${pack}(x${i * epw} * inv)`)).join(" | ");
+  const word = (i: number, pack: string) => {
+    // a 16-bit word's two results by one call of the pair's pack (wgsl/softmax-rows.wgsl pack_pair_unit_<dtype>)
+    if (epw === 2 && pack.startsWith("pack_unit_")) return `${pack.replace("pack_unit_", "pack_pair_unit_")}(x${2 * i} * inv, x${2 * i + 1} * inv)`;
+    return Array.from({ length: epw }, (_, q) => (q ? `(${pack}(x${i * epw + q} * inv) << ${(32 / epw) * q}u)` : `${pack}(x${i * epw} * inv)`)).join(" | ");
+  };
   const stores = (pack: string) => wordIndex.map((i) => (inRow(i) ? `if (${inRow(i)}) { out_words[out_row + ${lanes * i}u] = ${word(i, pack)}; }` : `out_words[out_row + ${lanes * i}u] = ${word(i, pack)};`)).join("\n    ");
   return {
     DECLS: js.map((j) => `var x${j} = 0.0;`).join(" "),
     LOADS: wordIndex.map((i) => `let w${i} = in_words[first + ${inRow(i) ? `min(lane + ${lanes * i}u, row_words - 1u)` : `lane + ${lanes * i}u`}]; ${unpackWord(dtype, i, epw)}`).join("\n    "),
     MAXES: js.map((j) => `m = max(m, x${j}); least = min(least, x${j}); magnitudes = magnitudes + abs(x${j});`).join("\n    "),
     EXPS: js.map((j) => `x${j} = mx_exp(x${j} - mx);`).join("\n      "),
-    EXPS_NORMAL: js.map((j) => `x${j} = exp_normal(x${j} - mx, one);`).join("\n      "),
+    EXPS_NORMAL: js.map((j) => (epw === 2 ? `x${j} = exp_narrow(x${j} - mx);` : `x${j} = exp_normal(x${j} - mx, one);`)).join("\n      "),
     SUMS: js.map((j) => {
       const cond = inRow(Math.floor(j / epw));
       return cond ? `acc = acc + select(0.0, x${j}, ${cond});` : `acc = acc + x${j};`;

@@ -25,7 +25,7 @@
 // 256: the strided kernel's halving tree).
 // Slots (the name in double braces): DTYPE the input's (and softmax output's)
 // dtype name; EPW elements per word (1 or 2; R is a multiple of it); WORDS
-// words per invocation (WORDS * EPW <= 16); ROW_LANES invocations per row (a
+// words per invocation (WORDS * EPW <= 32); ROW_LANES invocations per row (a
 // power of two dividing 256, a multiple of SUBGROUP); SUBGROUP the device's
 // subgroup size (1 on the tree path); SUBGROUP_ARGS main's subgroup builtins
 // and SG them as a vec2u (or nothing and vec2u()); LSE true for logsumexp;

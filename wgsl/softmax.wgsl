@@ -4,7 +4,9 @@
 // (softmax). A segment of 1 to 256 * HELD elements is read once into
 // registers (every invocation loads its HELD elements at once, past the end
 // clamped to the last and masked) and each exp is computed once; longer
-// segments are re-read for each step. Results are float32 words; the backend
+// segments are re-read for each step, eight loads in flight (elements r,
+// r + 256, ..., r + 1792 loaded, then folded in that order: the order of one
+// at a time). Results are float32 words; the backend
 // casts narrower float outputs afterwards.
 // The workgroup folds are wgsl/softmax-fold.wgsl (a helper file).
 // Slots (the name in double braces): INPUT binding 2 and load_0; LSE: true for
@@ -23,6 +25,20 @@ const HELD = {{HELD}}u;
 fn segment_offset(shape_at: u32, strides_at: u32, nr: u32, r: u32) -> i32 {
   if (nr == 1u) { return i32(r) * bitcast<i32>(params[strides_at]); }
   return decompose(shape_at, strides_at, nr, r);
+}
+
+/** Element r of the segment at `base`. */
+fn element(base: i32, red_shape: u32, red_strides: u32, nr: u32, r: u32) -> f32 {
+  return load_0(u32(base + segment_offset(red_shape, red_strides, nr, r)));
+}
+
+/** Elements r, r + 256, ..., r + 1792 of the segment at `base`, all loaded before any is used. */
+fn load8(base: i32, red_shape: u32, red_strides: u32, nr: u32, r: u32) -> array<f32, 8> {
+  return array<f32, 8>(
+    element(base, red_shape, red_strides, nr, r), element(base, red_shape, red_strides, nr, r + 256u),
+    element(base, red_shape, red_strides, nr, r + 512u), element(base, red_shape, red_strides, nr, r + 768u),
+    element(base, red_shape, red_strides, nr, r + 1024u), element(base, red_shape, red_strides, nr, r + 1280u),
+    element(base, red_shape, red_strides, nr, r + 1536u), element(base, red_shape, red_strides, nr, r + 1792u));
 }
 
 @compute @workgroup_size(256)
@@ -57,9 +73,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
         m = maximum_f(m, select(-inf_f32(), vals[i], lid + i * 256u < R));
       }
     } else {
-      for (var r = lid; r < R; r += 256u) {
-        m = maximum_f(m, load_0(u32(base + segment_offset(red_shape, red_strides, nr, r))));
+      var r = lid;
+      for (; r + 1792u < R; r += 2048u) {
+        let v = load8(base, red_shape, red_strides, nr, r);
+        for (var i = 0u; i < 8u; i++) { m = maximum_f(m, v[i]); }
       }
+      for (; r < R; r += 256u) { m = maximum_f(m, element(base, red_shape, red_strides, nr, r)); }
     }
   }
   let mx = fold(m, lid, true);
@@ -69,9 +88,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       for (var i = 0u; i < HELD; i++) { vals[i] = mx_exp(vals[i] - mx); }
       for (var i = 0u; i < HELD; i++) { acc = acc + select(0.0, vals[i], lid + i * 256u < R); }
     } else {
-      for (var r = lid; r < R; r += 256u) {
-        acc = acc + mx_exp(load_0(u32(base + segment_offset(red_shape, red_strides, nr, r))) - mx);
+      var r = lid;
+      for (; r + 1792u < R; r += 2048u) {
+        let v = load8(base, red_shape, red_strides, nr, r);
+        for (var i = 0u; i < 8u; i++) { acc = acc + mx_exp(v[i] - mx); }
       }
+      for (; r < R; r += 256u) { acc = acc + mx_exp(element(base, red_shape, red_strides, nr, r) - mx); }
     }
   }
   let total = fold(acc, lid, false);
@@ -91,8 +113,15 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
         }
       }
     } else {
-      for (var r = lid; r < R; r += 256u) {
-        let v = mx_exp(load_0(u32(base + segment_offset(red_shape, red_strides, nr, r))) - mx) / total;
+      var r = lid;
+      for (; r + 1792u < R; r += 2048u) {
+        let v = load8(base, red_shape, red_strides, nr, r);
+        for (var i = 0u; i < 8u; i++) {
+          out_words[u32(out_base + segment_offset(red_shape, out_red_strides, nr, r + 256u * i))] = bitcast<u32>(mx_exp(v[i] - mx) / total);
+        }
+      }
+      for (; r < R; r += 256u) {
+        let v = mx_exp(element(base, red_shape, red_strides, nr, r) - mx) / total;
         out_words[u32(out_base + segment_offset(red_shape, out_red_strides, nr, r))] = bitcast<u32>(v);
       }
     }

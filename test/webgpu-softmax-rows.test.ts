@@ -1,4 +1,5 @@
-// The webgpu dense-row softmax/logsumexp kernel (wgsl/softmax-rows.wgsl) on
+// The webgpu dense-row softmax/logsumexp kernels (wgsl/softmax-rows.wgsl, and
+// wgsl/softmax-long-rows.wgsl for rows past registers) on
 // both of its exp paths (rows within 86 of a finite maximum, and rows with
 // wider spreads, infinities or NaN), its NaN detection, and its float16 /
 // bfloat16 packing, which must round exactly as a float32 result cast; on each
@@ -82,7 +83,8 @@ function rowsOf(R: number): number[][] {
   ];
 }
 
-const ROW_LENGTHS = [1, 3, 256, 700, 4096];
+// 5000: past registers (wgsl/softmax-long-rows.wgsl, re-read for each step, the same sum order as the strided kernel's)
+const ROW_LENGTHS = [1, 3, 256, 700, 4096, 5000];
 
 /** The code of each softmax-rows shader compiled while this file runs, in order. */
 const rowShaders: string[] = [];

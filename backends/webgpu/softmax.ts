@@ -2,8 +2,10 @@
 // fit in registers are read once as words (wgsl/softmax-rows.wgsl: float16/
 // bfloat16 two a word, softmax written in the input's dtype; rows folded by
 // subgroup operations where the device has one subgroup size, shorter rows
-// several a workgroup); other segments go through wgsl/softmax.wgsl, a
-// workgroup per segment (float32 results cast to narrower floats afterwards).
+// several a workgroup); longer dense rows are read as words again for each
+// step (wgsl/softmax-long-rows.wgsl); other segments go through
+// wgsl/softmax.wgsl, a workgroup per segment (float32 results cast to
+// narrower floats afterwards).
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
@@ -37,6 +39,13 @@ function unpackWord(dtype: string, i: number, epw: number): string {
   if (dtype === "float16") return `let h${i} = unpack2x16float(w${i}); ${x(0)} = h${i}.x; ${x(1)} = h${i}.y;`;
   if (dtype === "bfloat16") return `${x(0)} = bitcast<f32>(w${i} << 16u); ${x(1)} = bitcast<f32>(w${i} & 0xffff0000u);`;
   return `${x(0)} = unpack_${dtype}(w${i}, 0u);`;
+}
+
+/** wgsl/softmax-long-rows.wgsl's VALUES: `v` from word `w` (float32: x only). */
+function valuesOfWord(dtype: string): string {
+  if (dtype === "float16") return "v = unpack2x16float(w);";
+  if (dtype === "bfloat16") return "v = vec2<f32>(bitcast<f32>(w << 16u), bitcast<f32>(w & 0xffff0000u));";
+  return "v = vec2<f32>(bitcast<f32>(w), 0.0);";
 }
 
 /** wgsl/softmax-rows.wgsl's statements over the x<j> an invocation holds (`words` words of `epw` elements, `lanes` invocations a row), unrolled. */
@@ -106,9 +115,10 @@ function subgroupRowLanes(op: "softmax" | "logsumexp", words: number, epw: numbe
 }
 
 /**
- * The dense-row kernel, or false where it does not apply: the reduced axes
+ * The dense-row kernels, or false where they do not apply: the reduced axes
  * trailing and merging into one of stride 1, R elements (a multiple of the
- * elements per word, every row starting on a word) of at most 256 * ROW_HELD.
+ * elements per word, every row starting on a word): held in registers up to
+ * 256 * ROW_HELD elements, longer rows re-read (wgsl/softmax-long-rows.wgsl).
  */
 function runRows(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axes: readonly number[], out: OutputSpec): Tensor | false {
   const nd = x.shape.length;
@@ -119,17 +129,25 @@ function runRows(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axe
   const epw = x.dtype.size === 2 ? 2 : 1;
   const k = collapseDims(kept, [x.strides.slice(0, nd - axes.length)]);
   const aligned = x.offset % epw === 0 && k.strides[0]!.every((s) => s % epw === 0);
-  if (R === 0 || r.shape.length !== 1 || r.strides[0]![0] !== 1 || R % epw !== 0 || !aligned || Math.ceil(R / epw / 256) * epw > ROW_HELD) return false;
+  if (R === 0 || r.shape.length !== 1 || r.strides[0]![0] !== 1 || R % epw !== 0 || !aligned || R >= MAX_SEGMENT) return false;
   if (x.dtype.kind !== "float" || (op === "softmax" && out.dtype !== x.dtype)) return false;
   const nOut = kept.reduce((p, d) => p * d, 1);
   const res = gpu.allocOutput(op === "softmax" ? out : { shape: out.shape, dtype: float32 });
-  if (nOut > 0) {
+  const params = [nOut, R, k.shape.length, ...k.shape, ...k.strides[0]!, x.offset];
+  if (nOut > 0 && Math.ceil(R / epw / 256) * epw > ROW_HELD) {
+    // too long for registers: wgsl/softmax-long-rows.wgsl, a row a workgroup, re-read for each step
+    const d = x.dtype.name;
+    const result = epw === 1 ? "return bitcast<u32>(a);" : `let b = row_exp(v.y - mx, fast, one) * inv;\n  if (finite) { return pack_pair_unit_${d}(a, b); }\n  return pack_${d}(a) | (pack_${d}(b) << 16u);`;
+    const slots = { EPW: epw, LSE: String(op === "logsumexp"), NARROW: String(epw === 2), VALUES: valuesOfWord(d), RESULT: result };
+    const helpers = ["dtypes", "math", "strided", "softmax-row-math", "softmax-fold", "softmax-rows-tree"];
+    gpu.run({ op, file: "softmax-long-rows", helpers, key: `${op}|${x.dtype.name}`, slots }, gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], nOut);
+  } else if (nOut > 0) {
     const subgroup = rowSubgroup(gpu);
     const sgLanes = subgroupRowLanes(op, R / epw, epw, subgroup);
     const lanes = sgLanes ?? 256;
     const words = Math.ceil(R / epw / lanes);
     const bySubgroup = sgLanes !== undefined && subgroup !== undefined;
-    const helpers = bySubgroup ? ["softmax-rows-subgroup", "dtypes", "math", "strided"] : ["dtypes", "math", "strided", "softmax-fold", "softmax-rows-tree"];
+    const helpers = bySubgroup ? ["softmax-rows-subgroup", "dtypes", "math", "strided", "softmax-row-math"] : ["dtypes", "math", "strided", "softmax-row-math", "softmax-fold", "softmax-rows-tree"];
     // the kernel's key names what its generated statements depend on, so they are generated only when it is compiled
     const slots = () => ({
       DTYPE: x.dtype.name,
@@ -143,7 +161,7 @@ function runRows(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axe
       ...rowStatements(x.dtype.name, words, epw, lanes),
     });
     const key = `${op}|${x.dtype.name}|${words}|${lanes}|${bySubgroup ? subgroup : 0}`;
-    gpu.run({ op, file: "softmax-rows", helpers, key, slots }, gpu.gpuBuffer(res), [nOut, R, k.shape.length, ...k.shape, ...k.strides[0]!, x.offset], [gpu.gpuBuffer(x)], Math.ceil(nOut / (256 / lanes)));
+    gpu.run({ op, file: "softmax-rows", helpers, key, slots }, gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], Math.ceil(nOut / (256 / lanes)));
   }
   return op === "softmax" ? res : castResult(gpu, res, out);
 }

@@ -169,3 +169,31 @@ describe.skipIf(!hasWebgpu).each(FOLD_PATHS)("webgpu dense-row softmax and logsu
     expectSameValues(await values(mx.logsumexp(x, -1, gpu)), await values(mx.logsumexp(strided, -1, gpu)), "logsumexp of [0, d]");
   });
 });
+
+// rows past registers (backends/webgpu/softmax-long.ts): many take a workgroup each, a few are split into chunks over
+// workgroups (a row's chunks folded by a second pass); each row's special values in the middle of some chunk
+describe.skipIf(!hasWebgpu)("webgpu softmax and logsumexp of long rows: a workgroup a row, or a row split over workgroups", () => {
+  it.each([
+    [520, 4104],
+    [3, 70002],
+  ])("%i rows of %i match the float64 reference (float32) and round within the narrow dtypes' contracts", async (rows, R) => {
+    const data = Array.from({ length: rows }, (_, r) => Array.from({ length: R }, (_, j) => Math.sin(j * 0.37 + r) * (1 + (r % 5))));
+    data[1]![R >> 1] = NaN;
+    data[2]![R - 3] = Infinity;
+    data[0]![7] = -Infinity;
+    for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
+      const x = mx.astype(mx.array(data, mx.float32, gpu), dtype, gpu);
+      const xc = mx.astype(mx.array(data, mx.float32, cpu), dtype, cpu);
+      const tol = dtype === mx.float32 ? 4e-6 : dtype === mx.float16 ? 2 ** -10 : 2 ** -7;
+      for (const op of ["softmax", "logsumexp"] as const) {
+        const got = await values(mx.astype(op === "softmax" ? mx.softmax(x, -1, gpu) : mx.logsumexp(x, -1, gpu), mx.float32, gpu));
+        const want = await values(mx.astype(op === "softmax" ? mx.softmax(xc, -1, cpu) : mx.logsumexp(xc, -1, cpu), mx.float32, cpu));
+        got.forEach((g, i) => {
+          const w = want[i]!;
+          if (!Number.isFinite(w)) return expect(g, `${op} ${dtype.name} element ${i}`).toBe(w);
+          if (Math.abs(g - w) > tol * Math.abs(w) + 2 ** -24) expect.fail(`${op} ${dtype.name} [${rows}, ${R}] element ${i}: got ${g}, want ${w}`);
+        });
+      }
+    }
+  });
+});

@@ -2,8 +2,8 @@
 // fit in registers are read once as words (wgsl/softmax-rows.wgsl: float16/
 // bfloat16 two a word, softmax written in the input's dtype; rows folded by
 // subgroup operations where the device has one subgroup size, shorter rows
-// several a workgroup); longer dense rows are read as words again for each
-// step (wgsl/softmax-long-rows.wgsl); other segments go through
+// several a workgroup); longer dense rows are read again for each step
+// (backends/webgpu/softmax-long.ts); other segments go through
 // wgsl/softmax.wgsl, a workgroup per segment (float32 results cast to
 // narrower floats afterwards).
 
@@ -17,6 +17,7 @@ import { inputDecl } from "./codegen.js";
 import { fixedSubgroupSize } from "./device.js";
 import { castResult } from "./elementwise.js";
 import { MAX_SEGMENT } from "./reduce.js";
+import { runLongRows } from "./softmax-long.js";
 
 /** Segments up to 256 * 16 elements are held in registers, ceil(R / 256) an invocation (a shader each); longer ones are re-read. */
 const heldPerInvocation = (R: number): number => Math.min(16, Math.max(1, Math.ceil(R / 256)));
@@ -39,13 +40,6 @@ function unpackWord(dtype: string, i: number, epw: number): string {
   if (dtype === "float16") return `let h${i} = unpack2x16float(w${i}); ${x(0)} = h${i}.x; ${x(1)} = h${i}.y;`;
   if (dtype === "bfloat16") return `${x(0)} = bitcast<f32>(w${i} << 16u); ${x(1)} = bitcast<f32>(w${i} & 0xffff0000u);`;
   return `${x(0)} = unpack_${dtype}(w${i}, 0u);`;
-}
-
-/** wgsl/softmax-long-rows.wgsl's VALUES: `v` from word `w` (float32: x only). */
-function valuesOfWord(dtype: string): string {
-  if (dtype === "float16") return "v = unpack2x16float(w);";
-  if (dtype === "bfloat16") return "v = vec2<f32>(bitcast<f32>(w << 16u), bitcast<f32>(w & 0xffff0000u));";
-  return "v = vec2<f32>(bitcast<f32>(w), 0.0);";
 }
 
 /** wgsl/softmax-rows.wgsl's statements over the x<j> an invocation holds (`words` words of `epw` elements, `lanes` invocations a row), unrolled. */
@@ -118,7 +112,7 @@ function subgroupRowLanes(op: "softmax" | "logsumexp", words: number, epw: numbe
  * The dense-row kernels, or false where they do not apply: the reduced axes
  * trailing and merging into one of stride 1, R elements (a multiple of the
  * elements per word, every row starting on a word): held in registers up to
- * 256 * ROW_HELD elements, longer rows re-read (wgsl/softmax-long-rows.wgsl).
+ * 256 * ROW_HELD elements, longer rows re-read (backends/webgpu/softmax-long.ts).
  */
 function runRows(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axes: readonly number[], out: OutputSpec): Tensor | false {
   const nd = x.shape.length;
@@ -135,12 +129,8 @@ function runRows(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axe
   const res = gpu.allocOutput(op === "softmax" ? out : { shape: out.shape, dtype: float32 });
   const params = [nOut, R, k.shape.length, ...k.shape, ...k.strides[0]!, x.offset];
   if (nOut > 0 && Math.ceil(R / epw / 256) * epw > ROW_HELD) {
-    // too long for registers: wgsl/softmax-long-rows.wgsl, a row a workgroup, re-read for each step
-    const d = x.dtype.name;
-    const result = epw === 1 ? "return bitcast<u32>(a);" : `let b = row_exp(v.y - mx, fast, one) * inv;\n  if (finite) { return pack_pair_unit_${d}(a, b); }\n  return pack_${d}(a) | (pack_${d}(b) << 16u);`;
-    const slots = { EPW: epw, LSE: String(op === "logsumexp"), NARROW: String(epw === 2), VALUES: valuesOfWord(d), RESULT: result };
-    const helpers = ["dtypes", "math", "strided", "softmax-row-math", "softmax-fold", "softmax-rows-tree"];
-    gpu.run({ op, file: "softmax-long-rows", helpers, key: `${op}|${x.dtype.name}`, slots }, gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], nOut);
+    // too long for registers: read again for each step (backends/webgpu/softmax-long.ts)
+    runLongRows(gpu, op, x, res, nOut, R, epw, params);
   } else if (nOut > 0) {
     const subgroup = rowSubgroup(gpu);
     const sgLanes = subgroupRowLanes(op, R / epw, epw, subgroup);

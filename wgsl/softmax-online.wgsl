@@ -1,0 +1,70 @@
+// The online pass of the long-row softmax and logsumexp kernels
+// (wgsl/softmax-long-rows.wgsl, wgsl/softmax-split-partials.wgsl,
+// wgsl/softmax-split-finish.wgsl), a helper file: an invocation's running
+// maximum m and sum s of e^(x - m) over its words of a row (s rescaled where
+// a new maximum comes), its least element and sum of magnitudes, eight words
+// loaded before any is used; and the writing of softmax results over the
+// same words. Expects of the kernel: in_words and out_words, const NARROW
+// (16-bit rows: exp_narrow), values_of(w) (a word's elements, x then y) and
+// result_word(v, mx, inv, fast, one, finite); wgsl/softmax-row-math.wgsl and
+// the math helpers. No slots.
+
+/** Words i, i + 256, ..., i + 1792 of the row starting at word `first`, all loaded before any is used. */
+fn load8(first: u32, i: u32) -> array<u32, 8> {
+  return array<u32, 8>(in_words[first + i], in_words[first + i + 256u], in_words[first + i + 512u], in_words[first + i + 768u],
+    in_words[first + i + 1024u], in_words[first + i + 1280u], in_words[first + i + 1536u], in_words[first + i + 1792u]);
+}
+
+/** e^d for d <= 0 on the short path (exp_narrow for 16-bit rows), 0 below -86 or for NaN: the online sum's steps (what it drops is below 2^-124 of the sum). */
+fn online_exp(d: f32) -> f32 {
+  let c = max(d, -86.0);
+  var e: f32;
+  if (NARROW) { e = exp_narrow(c); } else { e = exp_normal(c, 1.0); }
+  return select(0.0, e, d >= -86.0);
+}
+
+/** An invocation's online state: running maximum, sum of e^(x - m), least element, sum of magnitudes (NaN exactly where an x is). */
+struct Online { m: f32, s: f32, least: f32, magnitudes: f32 }
+
+/** `a` with element x taken: where x is a new maximum, s becomes s e^(m - x) + 1. */
+fn take(a: Online, x: f32) -> Online {
+  let bigger = x > a.m;
+  let e = online_exp(select(x - a.m, a.m - x, bigger));
+  return Online(select(a.m, x, bigger), select(a.s + e, fma(a.s, e, 1.0), bigger), min(a.least, x), a.magnitudes + abs(x));
+}
+
+/** `a` with word w's elements taken in order. */
+fn take_word(a: Online, w: u32) -> Online {
+  let v = values_of(w);
+  if (EPW == 2u) { return take(take(a, v.x), v.y); }
+  return take(a, v.x);
+}
+
+/** Invocation lid's online state over words begin + lid, begin + lid + 256, ... below `end` of the row starting at word `first`. */
+fn online_words(first: u32, begin: u32, end: u32, lid: u32) -> Online {
+  var a = Online(-inf_f32(), 0.0, inf_f32(), 0.0);
+  var i = begin + lid;
+  for (; i + 1792u < end; i += 2048u) {
+    let w = load8(first, i);
+    for (var j = 0u; j < 8u; j++) { a = take_word(a, w[j]); }
+  }
+  for (; i < end; i += 256u) { a = take_word(a, in_words[first + i]); }
+  return a;
+}
+
+/** e^d for the row: on its normal range the short paths, else the math library's. */
+fn row_exp(d: f32, fast: bool, one: f32) -> f32 {
+  if (!fast) { return mx_exp(d); }
+  if (NARROW) { return exp_narrow(d); }
+  return exp_normal(d, one);
+}
+
+/** Softmax results of the same words as online_words, written at word out_row + i of the output. */
+fn write_words(first: u32, begin: u32, end: u32, lid: u32, out_row: u32, mx: f32, inv: f32, fast: bool, one: f32, finite: bool) {
+  var i = begin + lid;
+  for (; i + 1792u < end; i += 2048u) {
+    let w = load8(first, i);
+    for (var j = 0u; j < 8u; j++) { out_words[out_row + i + 256u * j] = result_word(values_of(w[j]), mx, inv, fast, one, finite); }
+  }
+  for (; i < end; i += 256u) { out_words[out_row + i] = result_word(values_of(in_words[first + i]), mx, inv, fast, one, finite); }
+}

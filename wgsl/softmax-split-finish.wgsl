@@ -1,0 +1,63 @@
+// The second pass of softmax and logsumexp over a few long dense rows split
+// into chunks (wgsl/softmax-split-partials.wgsl wrote each chunk's maximum
+// key M, sum S and least key L, three words a chunk): a workgroup of 256 per
+// chunk (softmax) or per row (logsumexp; chunks of 256 at most, invocation c
+// reading chunk c) folds the row's chunks: the maximum mx of the M's, the
+// sum of S e^(M - mx) (NaN where mx is not finite), the least element. Then
+// logsumexp: mx + log(sum) (a float32 word per row); softmax: the chunk's
+// results, e^(x - mx) / sum packed into whole output words of the input's
+// dtype (the short exp paths where the row's least element is within 86 of
+// a finite maximum, else mx_exp), as wgsl/softmax-long-rows.wgsl writes.
+// Slots (the name in double braces): EPW elements per word (1 or 2); LSE
+// true for logsumexp; NARROW true for 16-bit rows (exp_narrow);
+// ROW_FUNCTIONS values_of and result_word (backends/webgpu/softmax-long.ts).
+// params: [n_rows, R, nk, kept shape[nk], kept element strides[nk], offset (elements), chunks, chunk_words]
+
+@group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
+@group(0) @binding(1) var<storage, read> params: array<u32>;
+@group(0) @binding(2) var<storage, read> in_words: array<u32>;
+@group(0) @binding(3) var<storage, read> partials: array<u32>;
+
+const EPW = {{EPW}}u;
+const NARROW = {{NARROW}};
+const ROW_LANES = 256u;
+const SUBGROUP = 1u;
+
+{{ROW_FUNCTIONS}}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let g = wid.x + wid.y * nwg.x;
+  let nk = params[2];
+  let chunks = params[4u + 2u * nk];
+  let chunk_words = params[5u + 2u * nk];
+  // softmax: a workgroup per chunk; logsumexp: per row
+  let per_row = select(chunks, 1u, {{LSE}});
+  let o = g / per_row;
+  let valid = o < params[0];
+  let row_words = params[1] / EPW;
+  // chunk lid of the row (none past the chunks: key 0 is below every element's, its sum 0)
+  var key = 0u;
+  var sum = 0.0;
+  var least_key = 0xffffffffu;
+  if (valid && lid < chunks) {
+    let p = 3u * (o * chunks + lid);
+    key = partials[p];
+    sum = bitcast<f32>(partials[p + 1u]);
+    least_key = partials[p + 2u];
+  }
+  let path = row_fold_path(key, lid, vec2u());
+  let mx = key_value(row_max_key(key, lid, path));
+  let least = key_value(~row_max_key(~least_key, lid, path));
+  let finite = !is_nan(mx) && !is_inf(mx);
+  let total = select(nan_f32(), row_sum(sum * online_exp(key_value(key) - mx), lid, vec2u(), path), finite);
+  if (!valid) { return; }
+  if ({{LSE}}) {
+    if (lid == 0u) { out_words[o] = bitcast<u32>(select(mx + mx_log(total), mx, !finite)); }
+    return;
+  }
+  let first = (params[3u + 2u * nk] + u32(decompose(3u, 3u + nk, nk, o))) / EPW;
+  let begin = (g % chunks) * chunk_words;
+  let one = select(0.0, 1.0, row_words > 0u);
+  write_words(first, begin, min(begin + chunk_words, row_words), lid, o * row_words, mx, 1.0 / total, finite && least - mx >= -86.0, one, finite);
+}

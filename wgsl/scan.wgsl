@@ -29,7 +29,8 @@
 const TILE = 2048u;
 const ITEMS = 8u;
 
-var<workgroup> buf: array<{{T}}, 2048>;
+/** The tile, element i at word at(i): a word of padding after every 32, so the serial scan's invocations (8 elements apart) read distinct banks. */
+var<workgroup> buf: array<{{T}}, 2112>;
 var<workgroup> sums: array<{{T}}, 256>;
 
 fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
@@ -37,6 +38,9 @@ fn combine(a: {{T}}, b: {{T}}) -> {{T}} { return {{COMBINE}}; }
 fn identity() -> {{T}} { return {{IDENTITY}}; }
 fn store(i: u32, r: {{T}}) { {{STORE}} }
 fn stored(i: u32) -> {{T}} { {{STORED}} }
+
+/** The word of tile element i in buf. */
+fn at(i: u32) -> u32 { return i + (i >> 5u); }
 
 fn axis_index(k: u32) -> u32 {
   return select(k, params[0] - 1u - k, params[8] != 0u);
@@ -68,13 +72,13 @@ fn scan_tile(g: u32, lid: u32) {
     let k = start + lid + j * 256u;
     var v = identity();
     if (valid && k < n) { v = lift(load_0(in_at(in_base, k))); }
-    buf[lid + j * 256u] = v;
+    buf[at(lid + j * 256u)] = v;
   }
   workgroupBarrier();
-  var acc = buf[lid * ITEMS];
+  var acc = buf[at(lid * ITEMS)];
   for (var j = 1u; j < ITEMS; j++) {
-    acc = combine(acc, buf[lid * ITEMS + j]);
-    buf[lid * ITEMS + j] = acc;
+    acc = combine(acc, buf[at(lid * ITEMS + j)]);
+    buf[at(lid * ITEMS + j)] = acc;
   }
   sums[lid] = acc;
   workgroupBarrier();
@@ -87,7 +91,7 @@ fn scan_tile(g: u32, lid: u32) {
   }
   if (lid > 0u) {
     let before = sums[lid - 1u];
-    for (var j = 0u; j < ITEMS; j++) { buf[lid * ITEMS + j] = combine(before, buf[lid * ITEMS + j]); }
+    for (var j = 0u; j < ITEMS; j++) { buf[at(lid * ITEMS + j)] = combine(before, buf[at(lid * ITEMS + j)]); }
   }
   workgroupBarrier();
   if (!valid) { return; }
@@ -96,12 +100,12 @@ fn scan_tile(g: u32, lid: u32) {
     let e = lid + j * 256u;
     let k = start + e;
     if (k < n) {
-      var r = buf[e];
-      if (!inclusive) { r = select(identity(), buf[max(e, 1u) - 1u], e > 0u); }
+      var r = buf[at(e)];
+      if (!inclusive) { r = select(identity(), buf[at(max(e, 1u) - 1u)], e > 0u); }
       store(out_at(out_base, k), r);
     }
   }
-  if (tiles > 1u && lid == 0u) { store(params[7] + g, buf[TILE - 1u]); }
+  if (tiles > 1u && lid == 0u) { store(params[7] + g, buf[at(TILE - 1u)]); }
 }
 
 fn fixup_tile(g: u32, lid: u32) {

@@ -1,12 +1,15 @@
 // Scans along one axis (cumsum, cumprod, cummax, cummin, logcumsumexp), in
-// three modes (slot MODE) that backends/webgpu/scan.ts strings together:
-//   0 tile: a workgroup of 256 scans a tile of 2048 elements of one line: a
-//     coalesced load into workgroup memory, a serial scan of 8 elements per
-//     invocation, a Hillis-Steele scan of the 256 invocation totals, the
-//     totals' prefix combined back; the tile's total goes to the words after
-//     the output (at params[7]) when a line has several tiles.
-//   1 fixup: the exclusive scan of those totals (binding 2, one word per tile)
-//     is combined into every element of tiles 1 and later.
+// four modes (slot MODE) that backends/webgpu/scan.ts strings together:
+//   0 tile: a workgroup of 256 scans a tile of 2048 elements of one line (a
+//     line of one tile): a coalesced load into workgroup memory, a serial
+//     scan of 8 elements per invocation, a Hillis-Steele scan of the 256
+//     invocation totals, the totals' prefix combined back.
+//   3 totals: the same scan of each tile of a line of several, writing only
+//     the tile's total, to the words after the output (at params[7]);
+//   4 tiles: the same scan again, the exclusive scan of those totals
+//     (binding 3, one word per tile) combined into every element of tiles 1
+//     and later as it is written (reduce, scan the totals, scan again: the
+//     input read twice, the output written once).
 //   2 line: an invocation per line scans it in order (short lines, or many
 //     lines: adjacent invocations then read adjacent lines).
 // Results are elements of the accumulator type T (32-bit words, or pairs of
@@ -14,10 +17,10 @@
 // backend casts narrower output dtypes afterwards.
 // Scan position k of a line is axis index k, or n - 1 - k when reversed. The
 // first element of a line is never combined with the identity (keeps -0).
-// Slots: MODE; INPUT (binding 2 and load_0, the input; the tile words in
-// fixup mode); V the input's compute type; T the accumulator; LIFT (v: V to
+// Slots: MODE; INPUT (binding 2 and load_0, the input); PREFIX (mode 4:
+// binding 3 and load_1, the scanned totals; else a load_1 never called); V the input's compute type; T the accumulator; LIFT (v: V to
 // T); COMBINE (a, b: T); IDENTITY (the exclusive scan's first value); STORE
-// (statements writing r: T as output element i); STORED (returns output element i as a T).
+// (statements writing r: T as output element i).
 // params: [n, lines, tiles, nk, axis in stride (i32), axis out stride,
 //          input offset (i32), tile words start, reverse, inclusive,
 //          kept shape[nk], kept in strides[nk], kept out strides[nk]]
@@ -25,6 +28,7 @@
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
 {{INPUT}}
+{{PREFIX}}
 
 const TILE = 2048u;
 const ITEMS = 8u;
@@ -37,7 +41,6 @@ fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn combine(a: {{T}}, b: {{T}}) -> {{T}} { return {{COMBINE}}; }
 fn identity() -> {{T}} { return {{IDENTITY}}; }
 fn store(i: u32, r: {{T}}) { {{STORE}} }
-fn stored(i: u32) -> {{T}} { {{STORED}} }
 
 /** The word of tile element i in buf. */
 fn at(i: u32) -> u32 { return i + (i >> 5u); }
@@ -56,7 +59,8 @@ fn line_out(l: u32) -> i32 {
 fn in_at(base: i32, k: u32) -> u32 { return u32(base + i32(axis_index(k)) * bitcast<i32>(params[4])); }
 fn out_at(base: i32, k: u32) -> u32 { return u32(base + i32(axis_index(k)) * bitcast<i32>(params[5])); }
 
-fn scan_tile(g: u32, lid: u32) {
+/** Scans tile g (mode 0, 3 or 4 as the header says). */
+fn scan_tile(g: u32, lid: u32, mode: u32) {
   let n = params[0];
   let tiles = params[2];
   let valid = g < params[1] * tiles;
@@ -95,32 +99,23 @@ fn scan_tile(g: u32, lid: u32) {
   }
   workgroupBarrier();
   if (!valid) { return; }
+  if (mode == 3u) {
+    if (lid == 0u) { store(params[7] + g, buf[at(TILE - 1u)]); }
+    return;
+  }
   let inclusive = params[9] != 0u;
+  // mode 4, tiles after a line's first: the scanned totals of the tiles before
+  let prefixed = mode == 4u && start > 0u;
+  var prefix = identity();
+  if (prefixed) { prefix = load_1(g); }
   for (var j = 0u; j < ITEMS; j++) {
     let e = lid + j * 256u;
     let k = start + e;
     if (k < n) {
       var r = buf[at(e)];
       if (!inclusive) { r = select(identity(), buf[at(max(e, 1u) - 1u)], e > 0u); }
+      if (prefixed) { r = combine(prefix, r); }
       store(out_at(out_base, k), r);
-    }
-  }
-  if (tiles > 1u && lid == 0u) { store(params[7] + g, buf[at(TILE - 1u)]); }
-}
-
-fn fixup_tile(g: u32, lid: u32) {
-  let n = params[0];
-  let tiles = params[2];
-  let tile = g % tiles;
-  if (g >= params[1] * tiles || tile == 0u) { return; }
-  // in this mode the input is the tile words (V is T); lift keeps the other modes' modules well-typed
-  let prefix = lift(load_0(g));
-  let out_base = line_out(g / tiles);
-  for (var j = 0u; j < ITEMS; j++) {
-    let k = tile * TILE + lid + j * 256u;
-    if (k < n) {
-      let o = out_at(out_base, k);
-      store(o, combine(prefix, stored(o)));
     }
   }
 }
@@ -144,7 +139,5 @@ fn scan_line(l: u32) {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = wid.x + wid.y * nwg.x;
   let mode = {{MODE}}u;
-  if (mode == 0u) { scan_tile(g, lid); }
-  if (mode == 1u) { fixup_tile(g, lid); }
-  if (mode == 2u) { scan_line(g * 256u + lid); }
+  if (mode == 2u) { scan_line(g * 256u + lid); } else { scan_tile(g, lid, mode); }
 }

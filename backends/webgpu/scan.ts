@@ -1,8 +1,9 @@
 // WebGPU scans through wgsl/scan.wgsl: short lines, or many lines shorter than
 // half a tile, get an invocation each; the others a workgroup per tile of 2048
-// elements, and when a line has several tiles their totals are scanned
-// (exclusively, by the same code, recursively) and combined back into the
-// tiles: a scan-then-propagate multi-pass scan. Accumulates in f32/i32/u32 words
+// elements, and when a line has several tiles their totals are taken first,
+// scanned (exclusively, by the same code, recursively), and every tile is
+// scanned again with its prefix as it is written: a reduce-then-scan
+// multi-pass scan (the input read twice, the output written once). Accumulates in f32/i32/u32 words
 // (i64/u64 word pairs for int64/uint64, wgsl/int64.wgsl; vec2<f32> pairs for
 // complex64 cumsum and cumprod, wgsl/complex.wgsl); narrower output dtypes are
 // cast from them afterwards (integers wrap, as the cpu's).
@@ -122,13 +123,13 @@ function scanWords(gpu: WebGpuBackend, op: ScanOp, x: Tensor, axis: number, reve
   const slots = (mode: number, input: DType, inType: ComputeType) => ({
     MODE: String(mode),
     INPUT: inputDecl(0, 2, input),
+    PREFIX: mode === 4 ? inputDecl(1, 3, word) : `fn load_1(e: u32) -> ${t} { return identity(); }`,
     V: inType,
     T: t,
     LIFT: inType === t ? "v" : `${t}(v)`,
     COMBINE: combineFor(op, t),
     IDENTITY: identityFor(op, t, range),
     STORE: wide ? "out_words[2u * i] = r.x; out_words[2u * i + 1u] = r.y;" : t === "c64" ? "out_words[2u * i] = bitcast<u32>(r.x); out_words[2u * i + 1u] = bitcast<u32>(r.y);" : `out_words[i] = ${t === "u32" ? "r" : "bitcast<u32>(r)"};`,
-    STORED: wide ? "return vec2u(out_words[2u * i], out_words[2u * i + 1u]);" : t === "c64" ? "return bitcast<vec2<f32>>(vec2u(out_words[2u * i], out_words[2u * i + 1u]));" : `return ${t === "u32" ? "out_words[i]" : `bitcast<${t}>(out_words[i])`};`,
   });
   const kernel = (mode: number, input: DType, inType: ComputeType) => ({
     op: `scan(${op})`,
@@ -141,11 +142,15 @@ function scanWords(gpu: WebGpuBackend, op: ScanOp, x: Tensor, axis: number, reve
     gpu.run(kernel(2, x.dtype, v), gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], Math.ceil(L.lines / 256));
     return out;
   }
-  gpu.run(kernel(0, x.dtype, v), gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], L.lines * tiles);
-  if (tiles === 1) return out;
+  if (tiles === 1) {
+    gpu.run(kernel(0, x.dtype, v), gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], L.lines);
+    return out;
+  }
+  // several tiles a line: the tiles' totals, their exclusive scan, then every tile scanned again with its prefix
+  gpu.run(kernel(3, x.dtype, v), gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x)], L.lines * tiles);
   const totals: Tensor = { buffer: res.buffer, dtype: word, shape: [L.lines, tiles], strides: [tiles, 1], offset: total };
   const prefix = scanWords(gpu, op, totals, 1, false, false, t, range);
-  gpu.run(kernel(1, word, t), gpu.gpuBuffer(res), params, [gpu.gpuBuffer(prefix)], L.lines * tiles);
+  gpu.run(kernel(4, x.dtype, v), gpu.gpuBuffer(res), params, [gpu.gpuBuffer(x), gpu.gpuBuffer(prefix)], L.lines * tiles);
   gpu.release(prefix.buffer);
   return out;
 }

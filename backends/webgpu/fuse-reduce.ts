@@ -15,7 +15,7 @@ import type { WebGpuBackend } from "./backend.js";
 import { castWgsl, computeType, helpersFor, inputDecl, type ComputeType } from "./codegen.js";
 import { castResult } from "./elementwise.js";
 import { FUSED_DTYPES, OPAQUE_ZEROS, nodeByNode, nodeFunction, nodeResult, packed } from "./fuse.js";
-import { MAX_SEGMENT, SEGMENT_INVOCATION_MAX, WORD_DTYPE, chunksFor, foldFor } from "./reduce.js";
+import { MAX_SEGMENT, SEGMENT_INVOCATION_MAX, WORD_DTYPE, chunksFor, foldFor, mayReadQuads } from "./reduce.js";
 import { valueSpecs, stridesOver } from "../fused-values.js";
 
 /** `v` (of compute type `t`) as a u32 word. */
@@ -125,7 +125,8 @@ function slotsOf(group: FusedGroup, p: Plan, short: boolean, mode: "single" | "p
  * The kernel of a reduction group on webgpu, or undefined for one with a
  * dtype or node it has no fused form for (64-bit words, complex64) or more
  * inputs than a kernel binds. Segments of 2^31 elements or more (which the
- * reduce kernel splits into pieces) and layouts past the params window run node by node.
+ * reduce kernel splits into pieces), 8/16-bit sums the reduce kernel may read
+ * as whole quads (in another order) and layouts past the params window run node by node.
  */
 export function webGpuFuseReduce(gpu: WebGpuBackend, group: FusedGroup, maxParamsWords: number): MultiKernel | undefined {
   const p = planOf(group);
@@ -161,7 +162,8 @@ export function webGpuFuseReduce(gpu: WebGpuBackend, group: FusedGroup, maxParam
     const words = [...Array<number>(OPAQUE_ZEROS).fill(0), nOut, R, chunks, Math.ceil(R / chunks), k.shape.length, r.shape.length, outShape.length, ...k.shape, ...r.shape, ...outShape];
     inputs.forEach((t, i) => words.push(t.offset, ...k.strides[i]!, ...r.strides[i]!, t.offset, ...stridesOver(t, outShape)));
     words.push(...outs.map((_, i) => i * nOut));
-    if (R >= MAX_SEGMENT || words.length > maxParamsWords) return nodeByNode(gpu, group, inputs);
+    // the reduce kernel's whole-quad reading of 8/16-bit sums folds in another order than this kernel's
+    if (R >= MAX_SEGMENT || words.length > maxParamsWords || (!short && mayReadQuads(p.op, p.xDtype, Math.ceil(R / chunks)))) return nodeByNode(gpu, group, inputs);
     const staging = gpu.allocate(Math.max(1, outs.length * nOut) * 4);
     const results = outs.map((o, i): Tensor => {
       const d = o.dtype;

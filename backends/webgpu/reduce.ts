@@ -193,7 +193,16 @@ const QUADS_PER_INVOCATION = 8;
  */
 function readsQuads(op: string, x: Tensor, nk: number, chunkLen: number): boolean {
   const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;
-  return (op === "sum" || op === "prod") && x.dtype.size < 4 && contiguous && chunkLen >= 256 * QUADS_PER_INVOCATION * 4 * elementsPerWord(x.dtype);
+  return mayReadQuads(op, x.dtype, chunkLen) && contiguous;
+}
+
+/**
+ * Whether a reduction of elements of `d` in chunks of `chunkLen` may take the
+ * whole-quad reading (where its segments are contiguous): compile's fused
+ * reductions, which fold in the element order, run such groups node by node.
+ */
+export function mayReadQuads(op: string, d: DType, chunkLen: number): boolean {
+  return (op === "sum" || op === "prod") && d.size < 4 && chunkLen >= 256 * QUADS_PER_INVOCATION * 4 * elementsPerWord(d);
 }
 
 /**

@@ -28,8 +28,9 @@
 //   then word w0 + lid where that lies before the first whole quad; quad
 //   qa + lid + 256 (4 j + q) into a_q for j = 0, 1, ... in turn (eight quads
 //   in flight), each quad's elements in index order; into a3 the word
-//   4 qb + lid where that lies before w1, then the element
-//   max(w0, w1) * PER_WORD + lid where that lies before e1; then 2. and 3.)
+//   t + lid where that lies before w1 (t: the first word after the quads and
+//   the head words), then the element max(w0, w1) * PER_WORD + lid where
+//   that lies before e1; then 2. and 3.)
 //   4. with several chunks (segments of more than 256 * 64 elements, chunks of
 //      chunk_len = ceil(R / chunks) elements), a second pass reduces each
 //      output's partials as a segment of `chunks` elements in chunk order:

@@ -22,7 +22,7 @@
 // wgsl/softmax-row-math.wgsl's, shared with wgsl/softmax-long-rows.wgsl.
 // The row folds (row_fold_path, row_max_key, row_sum) and the order of the row's sum are a
 // helper file's: wgsl/softmax-rows-subgroup.wgsl (subgroup operations, on a
-// device with one subgroup size, for rows of at most 64 invocations, several
+// device with one subgroup size, for rows of at most 64 invocations (softmax: 128), several
 // a workgroup) or wgsl/softmax-rows-tree.wgsl (workgroup memory, ROW_LANES =
 // 256: the strided kernel's halving tree).
 // Slots (the name in double braces): DTYPE the input's (and softmax output's)

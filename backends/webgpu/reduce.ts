@@ -3,7 +3,8 @@
 // medium ones of many outputs a group of 4 to 32 invocations per output
 // (wgsl/reduce-groups.wgsl); longer ones, or those of few outputs, a
 // workgroup per output (wgsl/reduce.wgsl, eight loads in flight per
-// invocation, sixteen for packed 8/16-bit elements; long segments of few
+// invocation, sixteen for packed 8/16-bit elements, whole quads of words for
+// their sums over long contiguous chunks; long segments of few
 // outputs split into chunks folded by a second pass: reduce.wgsl again, or
 // wgsl/reduce-arg-partials.wgsl over the chunks' winning indices for argmax/argmin). The exact order of a float sum
 // is stated in wgsl/reduce.wgsl's header. Float max/min/argmax/argmin of
@@ -169,8 +170,8 @@ function stepLoop(loads: number, isArg: boolean): string {
  * reduce.wgsl's WHOLE_STEPS: steps of eight loads in flight, after steps of
  * sixteen for packed 8/16-bit elements, whose words bring an invocation only
  * part of their bytes (H200 device time, share of the copy kernel's, two runs
- * each: f16 sum 64M 63% -> 65%, rows of 4096 52% -> 57-58%; bf16 63% -> 65%,
- * 55% -> 59%).
+ * each, before long contiguous sums read whole quads: f16 sum 64M 63% -> 65%,
+ * rows of 4096 52% -> 57-58%; bf16 63% -> 65%, 55% -> 59%).
  */
 function wholeSteps(d: DType, isArg: boolean): string {
   return [...(d.size < 4 ? [stepLoop(16, isArg)] : []), stepLoop(8, isArg)].join("\n      ");

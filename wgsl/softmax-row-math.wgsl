@@ -1,5 +1,6 @@
 // The per-element math of the dense-row softmax and logsumexp kernels
-// (wgsl/softmax-rows.wgsl, wgsl/softmax-long-rows.wgsl), a helper file: float
+// (wgsl/softmax-rows.wgsl and the long-row kernels of
+// backends/webgpu/softmax-long.ts), a helper file: float
 // order keys for the row maximum, e^d on a finite row's normal range, and
 // the packs of results in [0, 1]. No slots.
 

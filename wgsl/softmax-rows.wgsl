@@ -19,7 +19,7 @@
 // pack_unit_<dtype> gives pack_<dtype>'s bits in fewer steps, float16's
 // pairs by pack2x16float, which may round the other way).
 // The element math (order keys, exp_normal, exp_narrow, the unit packs) is
-// wgsl/softmax-row-math.wgsl's, shared with wgsl/softmax-long-rows.wgsl.
+// wgsl/softmax-row-math.wgsl's, shared with the long-row kernels (backends/webgpu/softmax-long.ts).
 // The row folds (row_fold_path, row_max_key, row_sum) and the order of the row's sum are a
 // helper file's: wgsl/softmax-rows-subgroup.wgsl (subgroup operations, on a
 // device with one subgroup size, for rows of at most 64 invocations (softmax: 128), several

@@ -3,11 +3,23 @@
 // wgsl/softmax-split-finish.wgsl), a helper file: an invocation's running
 // maximum m and sum s of e^(x - m) over its words of a row (s rescaled where
 // a new maximum comes), its least element and sum of magnitudes, eight words
-// loaded before any is used; and the writing of softmax results over the
-// same words. Expects of the kernel: in_words and out_words, const NARROW
-// (16-bit rows: exp_narrow), values_of(w) (a word's elements, x then y) and
-// result_word(v, mx, inv, fast, one, finite); wgsl/softmax-row-math.wgsl and
-// the math helpers. No slots.
+// loaded before any is used; and a row's results (logsumexp's word, or the
+// softmax results over the same words). It declares the kernels' bindings 0
+// to 2 (params start [rows, R, nk, kept shape[nk], kept element strides[nk],
+// offset]) and expects of the kernel ROW_DECLS (backends/webgpu/softmax-long.ts):
+// the consts EPW, NARROW (16-bit rows: exp_narrow) and LSE, values_of(w) (a
+// word's elements, x then y) and result_word(v, mx, inv, fast, one, finite);
+// and wgsl/softmax-row-math.wgsl and the math helpers. No slots.
+
+@group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
+@group(0) @binding(1) var<storage, read> params: array<u32>;
+@group(0) @binding(2) var<storage, read> in_words: array<u32>;
+
+/** The input word where row o starts. */
+fn row_first_word(o: u32) -> u32 {
+  let nk = params[2];
+  return (params[3u + 2u * nk] + u32(decompose(3u, 3u + nk, nk, o))) / EPW;
+}
 
 /** Words i, i + 256, ..., i + 1792 of the row starting at word `first`, all loaded before any is used. */
 fn load8(first: u32, i: u32) -> array<u32, 8> {
@@ -59,8 +71,21 @@ fn row_exp(d: f32, fast: bool, one: f32) -> f32 {
   return exp_normal(d, one);
 }
 
-/** Softmax results of the same words as online_words, written at word out_row + i of the output. */
-fn write_words(first: u32, begin: u32, end: u32, lid: u32, out_row: u32, mx: f32, inv: f32, fast: bool, one: f32, finite: bool) {
+/**
+ * Row o's results from its maximum mx and sum total: logsumexp's float32 word
+ * (by invocation 0), or softmax's results over words begin + lid,
+ * begin + lid + 256, ... below `end` (the short exp paths where `fast`).
+ */
+fn row_results(o: u32, lid: u32, begin: u32, end: u32, mx: f32, total: f32, fast: bool, finite: bool) {
+  if (LSE) {
+    if (lid == 0u) { out_words[o] = bitcast<u32>(select(mx + mx_log(total), mx, !finite)); }
+    return;
+  }
+  let first = row_first_word(o);
+  let out_row = o * (params[1] / EPW);
+  let inv = 1.0 / total;
+  // 1.0 as exp_normal takes it (R > 0 here)
+  let one = select(0.0, 1.0, params[1] > 0u);
   var i = begin + lid;
   for (; i + 1792u < end; i += 2048u) {
     let w = load8(first, i);

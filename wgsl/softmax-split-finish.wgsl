@@ -8,22 +8,14 @@
 // results, e^(x - mx) / sum packed into whole output words of the input's
 // dtype (the short exp paths where the row's least element is within 86 of
 // a finite maximum, else mx_exp), as wgsl/softmax-long-rows.wgsl writes.
-// Slots (the name in double braces): EPW elements per word (1 or 2); LSE
-// true for logsumexp; NARROW true for 16-bit rows (exp_narrow);
-// ROW_FUNCTIONS values_of and result_word (backends/webgpu/softmax-long.ts).
+// Slots (the name in double braces): ROW_DECLS the consts EPW, NARROW and
+// LSE, values_of and result_word (backends/webgpu/softmax-long.ts); bindings
+// 0 to 2 are wgsl/softmax-online.wgsl's, binding 3 the partials.
 // params: [n_rows, R, nk, kept shape[nk], kept element strides[nk], offset (elements), chunks, chunk_words]
 
-@group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
-@group(0) @binding(1) var<storage, read> params: array<u32>;
-@group(0) @binding(2) var<storage, read> in_words: array<u32>;
 @group(0) @binding(3) var<storage, read> partials: array<u32>;
 
-const EPW = {{EPW}}u;
-const NARROW = {{NARROW}};
-const ROW_LANES = 256u;
-const SUBGROUP = 1u;
-
-{{ROW_FUNCTIONS}}
+{{ROW_DECLS}}
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -32,10 +24,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let chunks = params[4u + 2u * nk];
   let chunk_words = params[5u + 2u * nk];
   // softmax: a workgroup per chunk; logsumexp: per row
-  let per_row = select(chunks, 1u, {{LSE}});
-  let o = g / per_row;
+  let o = g / select(chunks, 1u, LSE);
   let valid = o < params[0];
-  let row_words = params[1] / EPW;
   // chunk lid of the row (none past the chunks: key 0 is below every element's, its sum 0)
   var key = 0u;
   var sum = 0.0;
@@ -52,12 +42,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let finite = !is_nan(mx) && !is_inf(mx);
   let total = select(nan_f32(), row_sum(sum * online_exp(key_value(key) - mx), lid, vec2u(), path), finite);
   if (!valid) { return; }
-  if ({{LSE}}) {
-    if (lid == 0u) { out_words[o] = bitcast<u32>(select(mx + mx_log(total), mx, !finite)); }
-    return;
-  }
-  let first = (params[3u + 2u * nk] + u32(decompose(3u, 3u + nk, nk, o))) / EPW;
   let begin = (g % chunks) * chunk_words;
-  let one = select(0.0, 1.0, row_words > 0u);
-  write_words(first, begin, min(begin + chunk_words, row_words), lid, o * row_words, mx, 1.0 / total, finite && least - mx >= -86.0, one, finite);
+  row_results(o, lid, begin, min(begin + chunk_words, params[1] / EPW), mx, total, finite && least - mx >= -86.0, finite);
 }

@@ -7,21 +7,12 @@
 // winning), its sum S of the shares s e^(m - M), and the order key L of its
 // least element; words 3g, 3g + 1, 3g + 2 of the output are M's key, S's
 // bits and L's key. wgsl/softmax-split-finish.wgsl folds a row's chunks.
-// Slots (the name in double braces): EPW elements per word (1 or 2); NARROW
-// true for 16-bit rows (exp_narrow); ROW_FUNCTIONS values_of and result_word
-// (backends/webgpu/softmax-long.ts).
+// Slots (the name in double braces): ROW_DECLS the consts EPW, NARROW and
+// LSE, values_of and result_word (backends/webgpu/softmax-long.ts); the
+// bindings 0 to 2 are wgsl/softmax-online.wgsl's.
 // params: [n_rows, R, nk, kept shape[nk], kept element strides[nk], offset (elements), chunks, chunk_words]
 
-@group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
-@group(0) @binding(1) var<storage, read> params: array<u32>;
-@group(0) @binding(2) var<storage, read> in_words: array<u32>;
-
-const EPW = {{EPW}}u;
-const NARROW = {{NARROW}};
-const ROW_LANES = 256u;
-const SUBGROUP = 1u;
-
-{{ROW_FUNCTIONS}}
+{{ROW_DECLS}}
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -31,12 +22,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let chunk_words = params[5u + 2u * nk];
   let o = g / chunks;
   let valid = o < params[0];
-  let row_words = params[1] / EPW;
   var a = Online(-inf_f32(), 0.0, inf_f32(), 0.0);
   if (valid) {
-    let first = (params[3u + 2u * nk] + u32(decompose(3u, 3u + nk, nk, o))) / EPW;
     let begin = (g % chunks) * chunk_words;
-    a = online_words(first, begin, min(begin + chunk_words, row_words), lid);
+    a = online_words(row_first_word(o), begin, min(begin + chunk_words, params[1] / EPW), lid);
   }
   let share = select(order_key(a.m), 0xffffffffu, is_nan(a.magnitudes));
   let path = row_fold_path(share, lid, vec2u());

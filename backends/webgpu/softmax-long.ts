@@ -16,15 +16,23 @@ const MIN_CHUNK_WORDS = 2048;
 /** Most chunks a row is split into (the finishing workgroup reads one per invocation). */
 const MAX_CHUNKS = 256;
 
-/** The kernels' values_of (a word's elements, x then y) and result_word (a word of softmax results, unit packs where the maximum is finite). */
-function rowFunctions(dtype: string, epw: number): string {
+/**
+ * The kernels' ROW_DECLS: the consts EPW (elements a word), NARROW (16-bit
+ * rows: exp_narrow) and LSE, values_of (a word's elements, x then y) and
+ * result_word (a word of softmax results, unit packs where the maximum is finite).
+ */
+function rowDecls(op: "softmax" | "logsumexp", dtype: string, epw: number): string {
   const values =
     dtype === "float16" ? "unpack2x16float(w)" : dtype === "bfloat16" ? "vec2<f32>(bitcast<f32>(w << 16u), bitcast<f32>(w & 0xffff0000u))" : "vec2<f32>(bitcast<f32>(w), 0.0)";
   const result =
     epw === 1
       ? "return bitcast<u32>(a);"
       : `let b = row_exp(v.y - mx, fast, one) * inv;\n  if (finite) { return pack_pair_unit_${dtype}(a, b); }\n  return pack_${dtype}(a) | (pack_${dtype}(b) << 16u);`;
-  return `/** The elements of word w (x, then y for a 16-bit pair). */
+  return `const EPW = ${epw}u;
+const NARROW = ${epw === 2};
+const LSE = ${op === "logsumexp"};
+
+/** The elements of word w (x, then y for a 16-bit pair). */
 fn values_of(w: u32) -> vec2<f32> { return ${values}; }
 
 /** The softmax result word of a word's elements v: e^(v - mx) inv each. */
@@ -47,7 +55,7 @@ export function chunksPerRow(rows: number, rowWords: number): number {
 export function runLongRows(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, res: Tensor, rows: number, R: number, epw: number, params: number[]): void {
   const d = x.dtype.name;
   const helpers = ["dtypes", "math", "strided", "softmax-row-math", "softmax-fold", "softmax-rows-tree", "softmax-online"];
-  const slots = { EPW: epw, LSE: String(op === "logsumexp"), NARROW: String(epw === 2), ROW_FUNCTIONS: rowFunctions(d, epw) };
+  const slots = { ROW_DECLS: rowDecls(op, d, epw) };
   const rowWords = R / epw;
   const chunks = chunksPerRow(rows, rowWords);
   if (chunks === 1) {
@@ -56,7 +64,7 @@ export function runLongRows(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: 
   }
   const split = [...params, chunks, Math.ceil(rowWords / chunks)];
   const partials = gpu.allocOutput({ shape: [rows * chunks * 3], dtype: uint32 });
-  gpu.run({ op, file: "softmax-split-partials", helpers, key: `${d}`, slots }, gpu.gpuBuffer(partials), split, [gpu.gpuBuffer(x)], rows * chunks);
+  gpu.run({ op, file: "softmax-split-partials", helpers, key: `${op}|${d}`, slots }, gpu.gpuBuffer(partials), split, [gpu.gpuBuffer(x)], rows * chunks);
   gpu.run({ op, file: "softmax-split-finish", helpers, key: `${op}|${d}`, slots }, gpu.gpuBuffer(res), split, [gpu.gpuBuffer(x), gpu.gpuBuffer(partials)], op === "softmax" ? rows * chunks : rows);
   gpu.release(partials.buffer);
 }

@@ -184,18 +184,13 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       // eight quads in flight per invocation; the words before and after the quads and the elements outside whole words one by one
       let e0 = u32(base) + c0;
       let e1 = u32(base) + r_end;
-      let w0 = (e0 + {{PER_WORD}}u - 1u) / {{PER_WORD}}u;
-      let w1 = e1 / {{PER_WORD}}u;
-      let qa = (w0 + 3u) / 4u;
-      let qb = max(qa, w1 / 4u);
-      let head_end = min(4u * qa, w1);
-      let tail_start = max(4u * qb, head_end);
+      let span = quad_spans(e0, e1, {{PER_WORD}}u);
       // in increasing index for each invocation (an arg-reduction relies on it): the head element, head words, quads, tail words, tail element
-      if ({{PER_WORD}}u > 1u && lid == 0u && w0 * {{PER_WORD}}u > e0 && e0 < e1) { take(bits_at(e0), c0); }
-      if (w0 + lid < head_end) { take_word(w0 + lid, in0[w0 + lid], base); }
-      var q = qa + lid;
-      if (qb > qa + 1792u) {
-        for (; q < qb - 1792u; q += 2048u) {
+      if ({{PER_WORD}}u > 1u && lid == 0u && span.w0 * {{PER_WORD}}u > e0 && e0 < e1) { take(bits_at(e0), c0); }
+      if (span.w0 + lid < span.head_end) { take_word(span.w0 + lid, in0[span.w0 + lid], base); }
+      var q = span.qa + lid;
+      if (span.qb > span.qa + 1792u) {
+        for (; q < span.qb - 1792u; q += 2048u) {
           let v0 = quad(q);
           let v1 = quad(q + 256u);
           let v2 = quad(q + 512u);
@@ -214,9 +209,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
           take_quad(q + 1792u, v7, base);
         }
       }
-      if (q < qb) {
+      if (q < span.qb) {
         // the last step: eight quads (past the chunk: clamped, then not taken)
-        let last = qb - 1u;
+        let last = span.qb - 1u;
         let v0 = quad(q);
         let v1 = quad(min(q + 256u, last));
         let v2 = quad(min(q + 512u, last));
@@ -226,17 +221,17 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
         let v6 = quad(min(q + 1536u, last));
         let v7 = quad(min(q + 1792u, last));
         take_quad(q, v0, base);
-        if (q + 256u < qb) { take_quad(q + 256u, v1, base); }
-        if (q + 512u < qb) { take_quad(q + 512u, v2, base); }
-        if (q + 768u < qb) { take_quad(q + 768u, v3, base); }
-        if (q + 1024u < qb) { take_quad(q + 1024u, v4, base); }
-        if (q + 1280u < qb) { take_quad(q + 1280u, v5, base); }
-        if (q + 1536u < qb) { take_quad(q + 1536u, v6, base); }
-        if (q + 1792u < qb) { take_quad(q + 1792u, v7, base); }
+        if (q + 256u < span.qb) { take_quad(q + 256u, v1, base); }
+        if (q + 512u < span.qb) { take_quad(q + 512u, v2, base); }
+        if (q + 768u < span.qb) { take_quad(q + 768u, v3, base); }
+        if (q + 1024u < span.qb) { take_quad(q + 1024u, v4, base); }
+        if (q + 1280u < span.qb) { take_quad(q + 1280u, v5, base); }
+        if (q + 1536u < span.qb) { take_quad(q + 1536u, v6, base); }
+        if (q + 1792u < span.qb) { take_quad(q + 1792u, v7, base); }
       }
-      if (tail_start + lid < w1) { take_word(tail_start + lid, in0[tail_start + lid], base); }
+      if (span.tail_start + lid < span.w1) { take_word(span.tail_start + lid, in0[span.tail_start + lid], base); }
       // the element after the last whole word (never the one before the first: e1 - 1 == e0 odd leaves e1 even)
-      if ({{PER_WORD}}u > 1u && lid == 1u && w1 * {{PER_WORD}}u < e1 && e0 < e1) { take(bits_at(e1 - 1u), r_end - 1u); }
+      if ({{PER_WORD}}u > 1u && lid == 1u && span.w1 * {{PER_WORD}}u < e1 && e0 < e1) { take(bits_at(e1 - 1u), r_end - 1u); }
     } else {
       var r = c0 + lid;
       let last = r_end - 1u;

@@ -124,27 +124,22 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       // the chunk's elements [e0, e1): whole words [w0, w1), of which whole quads [qa, qb) (the header's order)
       let e0 = u32(base) + c0;
       let e1 = u32(base) + r_end;
-      let w0 = (e0 + {{PER_WORD}}u - 1u) / {{PER_WORD}}u;
-      let w1 = e1 / {{PER_WORD}}u;
-      let qa = (w0 + 3u) / 4u;
-      let qb = max(qa, w1 / 4u);
-      let head_end = min(4u * qa, w1);
-      let tail_start = max(4u * qb, head_end);
-      if (e0 + lid < min(w0 * {{PER_WORD}}u, e1)) { a0 = fold(a0, lift(load_0(e0 + lid))); }
-      if (w0 + lid < head_end) { a0 = take_word(a0, in0[w0 + lid]); }
-      var q = qa + lid;
-      if (qb > qa + 1792u) {
-        for (; q < qb - 1792u; q += 2048u) {
+      let span = quad_spans(e0, e1, {{PER_WORD}}u);
+      if (e0 + lid < min(span.w0 * {{PER_WORD}}u, e1)) { a0 = fold(a0, lift(load_0(e0 + lid))); }
+      if (span.w0 + lid < span.head_end) { a0 = take_word(a0, in0[span.w0 + lid]); }
+      var q = span.qa + lid;
+      if (span.qb > span.qa + 1792u) {
+        for (; q < span.qb - 1792u; q += 2048u) {
           {{QUAD_STEP}}
         }
       }
-      if (q < qb) {
+      if (q < span.qb) {
         // the last step: eight quads (past the chunk: clamped, then not folded)
-        let last = qb - 1u;
+        let last = span.qb - 1u;
         {{QUAD_LAST_STEP}}
       }
-      if (tail_start + lid < w1) { a3 = take_word(a3, in0[tail_start + lid]); }
-      if (max(w0, w1) * {{PER_WORD}}u + lid < e1) { a3 = fold(a3, lift(load_0(max(w0, w1) * {{PER_WORD}}u + lid))); }
+      if (span.tail_start + lid < span.w1) { a3 = take_word(a3, in0[span.tail_start + lid]); }
+      if (max(span.w0, span.w1) * {{PER_WORD}}u + lid < e1) { a3 = fold(a3, lift(load_0(max(span.w0, span.w1) * {{PER_WORD}}u + lid))); }
       r = r_end;
     }
     // whole steps (all of a step's elements inside the chunk) along one reduced dim: a walking offset, no clamps, no tests

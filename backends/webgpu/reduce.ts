@@ -225,7 +225,7 @@ function quadSlots(d: DType, t: ComputeType, quads: boolean): Record<string, str
     const lines = Array.from({ length: 8 }, (_, i) => `let v${i} = quad(${at(i)});`);
     for (let i = 0; i < 8; i++) {
       const take = `a${i % 4} = take_quad(a${i % 4}, v${i});`;
-      lines.push(last && i > 0 ? `if (q + ${256 * i}u < qb) { ${take} }` : take);
+      lines.push(last && i > 0 ? `if (q + ${256 * i}u < span.qb) { ${take} }` : take);
     }
     return lines.join("\n          ");
   };

@@ -1,7 +1,8 @@
 // What one dispatch costs the host in Dawn's Node binding: setPipeline,
 // setBindGroup (one dynamic offset, as every kernel of the backend binds its
 // params), dispatchWorkgroups and createBindGroup, each timed alone while
-// encoding (nothing submitted), beside the uncompiled per-op cost's JS part.
+// encoding (nothing submitted), and what closing a batch costs: finish,
+// the params write, submit, onSubmittedWorkDone and the wait for it.
 // Run: npx tsx bench/webgpu-dawn-calls.ts
 
 import { getBackend } from "../backends/backend.js";
@@ -26,7 +27,7 @@ const module = device.createShaderModule({ code });
 const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });
 const pipelines = [0, 1].map(() => device.createComputePipeline({ layout: pipelineLayout, compute: { module, entryPoint: "main" } }));
 const out = device.createBuffer({ size: 256, usage: GPUBufferUsage.STORAGE });
-const params = device.createBuffer({ size: 4096, usage: GPUBufferUsage.STORAGE });
+const params = device.createBuffer({ size: 4096, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
 const entries = [
   { binding: 0, resource: { buffer: out } },
   { binding: 1, resource: { buffer: params, offset: 0, size: 256 } },
@@ -62,3 +63,49 @@ const rows: [string, number][] = [
 console.log(`\nDawn's Node binding: host time per call while encoding (${gpu.ctx.description})\nmachine: ${machine()}\n`);
 console.log("| call | us per call |\n|---|---|");
 for (const [name, us] of rows) console.log(`| ${name} | ${us.toFixed(2)} |`);
+
+/** Microseconds of each step that closes a batch of `dispatches` dispatches (medians over ROUNDS batches, each waited for before the next). */
+async function batchCost(dispatches: number): Promise<Record<string, number>> {
+  const ROUNDS = 200;
+  const steps: Record<string, number[]> = { "pass.end + encoder.finish": [], "queue.writeBuffer (1 KiB of params)": [], "queue.submit": [], "queue.onSubmittedWorkDone()": [], "its promise settles after": [] };
+  const words = new Uint32Array(256);
+  for (let r = 0; r < ROUNDS; r++) {
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    pass.setPipeline(pipelines[0]!);
+    for (let i = 0; i < dispatches; i++) {
+      offsets[0] = (i & 7) * 256;
+      pass.setBindGroup(0, bindGroup, offsets);
+      pass.dispatchWorkgroups(1);
+    }
+    let t = performance.now();
+    const lap = (name: string) => {
+      const now = performance.now();
+      steps[name]!.push((now - t) * 1000);
+      t = now;
+    };
+    pass.end();
+    const commands = encoder.finish();
+    lap("pass.end + encoder.finish");
+    device.queue.writeBuffer(params, 0, words);
+    lap("queue.writeBuffer (1 KiB of params)");
+    device.queue.submit([commands]);
+    lap("queue.submit");
+    const done = device.queue.onSubmittedWorkDone();
+    lap("queue.onSubmittedWorkDone()");
+    const keep = setInterval(() => {}, 50);
+    await done;
+    clearInterval(keep);
+    lap("its promise settles after");
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
+  return Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, median(v)]));
+}
+
+const batches = [1, 10, 100];
+const costs = [];
+for (const n of batches) costs.push(await batchCost(n));
+console.log(`\nClosing a batch of 1 / 10 / 100 trivial dispatches: us per step (medians)\n`);
+console.log("| step | " + batches.map((n) => `${n}`).join(" | ") + " |\n|---|" + batches.map(() => "---|").join(""));
+for (const step of Object.keys(costs[0]!)) console.log(`| ${step} | ${costs.map((c) => c[step]!.toFixed(1)).join(" | ")} |`);
+process.exit(0);

@@ -20,8 +20,8 @@ const webgpu = findBackend("webgpu") as WebGpuBackend | undefined;
 const onGpu = { stream: webgpu ? deviceFor("webgpu") : mx.cpu };
 const onCpu = { stream: mx.cpu };
 
-/** Beside the default 64x64/4x4/k16/db (which the other cases use on lavapipe): single buffering, an 8x8 micro tile. */
-const SUBSET = ["64x64/4x4/k8/sb", "128x128/8x8/k8/db"];
+/** Beside the default 64x64/4x4/k16/db (which the other cases use on lavapipe): single buffering, 8x8 micro tiles, and 16 rows or 16 columns per invocation. */
+const SUBSET = ["64x64/4x4/k8/sb", "128x128/8x8/k8/db", "256x128/16x8/k8/db", "128x256/8x16/k8/sb"];
 
 /** Seeded operand values in [-1, 1), as float32 on the cpu. */
 function seeded(shape: number[], seed: number): mx.MxArray {

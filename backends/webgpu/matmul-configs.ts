@@ -5,8 +5,8 @@
 
 /** One member of the family: TM x TN per invocation (multiples of 4), K slabs of BK, double-buffered slabs or not. */
 export interface MatmulConfig {
-  readonly TM: 4 | 8;
-  readonly TN: 4 | 8;
+  readonly TM: 4 | 8 | 16;
+  readonly TN: 4 | 8 | 16;
   readonly BK: 8 | 16 | 32;
   readonly double: boolean;
 }
@@ -21,10 +21,10 @@ export function configByName(name: string): MatmulConfig | undefined {
   return MATMUL_CONFIGS.find((c) => configName(c) === name);
 }
 
-/** Every config of the family: block tiles 64x64, 64x128, 128x64 and 128x128, slabs of 8, 16 and 32, single or double buffered. */
+/** Every config of the family: block tiles 64x64, 64x128, 128x64, 128x128, 256x128 and 128x256, slabs of 8, 16 and 32, single or double buffered. */
 export const MATMUL_CONFIGS: readonly MatmulConfig[] = (() => {
   const out: MatmulConfig[] = [];
-  for (const [TM, TN] of [[4, 4], [4, 8], [8, 4], [8, 8]] as const) {
+  for (const [TM, TN] of [[4, 4], [4, 8], [8, 4], [8, 8], [16, 8], [8, 16]] as const) {
     for (const BK of [8, 16, 32] as const) for (const double of [true, false]) out.push({ TM, TN, BK, double });
   }
   return out;

@@ -2,7 +2,8 @@
 // size bucket, transposes) it times every fitting tile config of
 // matmul-configs.ts with real dispatches on scratch buffers (device timestamps
 // when the device has timestamp-query, else wall time to onSubmittedWorkDone),
-// keeps the fastest in memory and in a JSON file under the user's cache dir.
+// in turns on a warmed device, and keeps the fastest in memory and in a JSON
+// file under the user's cache dir.
 // Tuning runs in the background; until it finishes the default shape is used.
 
 import type { DType } from "../../src/dtype.js";
@@ -120,7 +121,9 @@ export async function tuneMatmulClass(gpu: WebGpuBackend, c: MatmulClass, candid
   try {
     const bench = new BucketBench(gpu, { ...c, M: bucket(c.M), N: bucket(c.N), K: bucket(c.K), batches: bucket(c.batches) });
     try {
-      for (const config of candidates ?? fittingConfigs(limit)) timings.push({ config, ms: await bench.time(config) });
+      const prepared: PreparedConfig[] = [];
+      for (const config of candidates ?? fittingConfigs(limit)) prepared.push(await bench.prepare(config));
+      timings.push(...(await timeRoundRobin(prepared)));
     } finally {
       bench.destroy();
     }
@@ -136,13 +139,44 @@ export async function tuneMatmulClass(gpu: WebGpuBackend, c: MatmulClass, candid
   return { key, timings, best };
 }
 
+/** A config compiled and bound for one bucket: `time()` is milliseconds per dispatch of one timed batch. */
+interface PreparedConfig {
+  config: MatmulConfig;
+  time(): Promise<number>;
+}
+
+/** Wall milliseconds the device is kept busy before any config is timed (an idle GPU runs at low clocks for a while). */
+const WARM_MS = 300;
+/** Turns: every config is timed once per turn, and keeps its fastest. */
+const TURNS = 3;
+
+/**
+ * Each config's time per dispatch: the device first kept busy for WARM_MS,
+ * then the configs timed in TURNS turns, each keeping its fastest. A GPU's
+ * clocks move while it is timed (an idle one starts low, a hot one slows
+ * down, other work shares it), and the compiles before the timings leave it
+ * idle: timed one after the other, a config could be judged at other clocks
+ * than the rest (on the H200, 2026-12-01, the 4096 f32 class chose a
+ * 64x128 block at 38.9 TFLOP/s over the 128x128 one at 45.8).
+ */
+async function timeRoundRobin(prepared: readonly PreparedConfig[]): Promise<ConfigTiming[]> {
+  if (!prepared.length) return [];
+  const warmUntil = performance.now() + WARM_MS;
+  do await prepared[0]!.time();
+  while (performance.now() < warmUntil);
+  const best = prepared.map(() => Infinity);
+  for (let turn = 0; turn < TURNS; turn++) {
+    for (const [i, p] of prepared.entries()) best[i] = Math.min(best[i]!, await p.time());
+  }
+  return prepared.map((p, i) => ({ config: p.config, ms: best[i]! }));
+}
+
 /** The largest scratch buffer a tuning allocates. */
 const SCRATCH_BYTES = 2 ** 30;
 
 /** Scratch operands of one class on the device, and dispatches of the tiled kernel on them outside the backend's queue. */
 class BucketBench {
   private readonly buffers: GPUBuffer[];
-  private readonly paramsBuf: GPUBuffer;
   private readonly a: MatmulOperand;
   private readonly b: MatmulOperand;
   private readonly shape: number[];
@@ -171,11 +205,10 @@ class BucketBench {
       this.device.createBuffer({ size: bytes(batches * M * K * c.aDtype.size), usage }),
       this.device.createBuffer({ size: bytes(batches * K * N * c.bDtype.size), usage }),
     ];
-    this.paramsBuf = this.device.createBuffer({ size: 2048, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
   }
 
-  /** Milliseconds per dispatch of `cfg` (median of a few timed batches after one warm-up dispatch). */
-  async time(cfg: MatmulConfig): Promise<number> {
+  /** Compiles `cfg` for the bucket's problem and binds it to the scratch operands (a config the device rejects is an error of the tuning). */
+  async prepare(cfg: MatmulConfig): Promise<PreparedConfig> {
     const d = matmulDispatch(this.a, this.b, this.shape, cfg);
     const slots = typeof d.call.slots === "function" ? d.call.slots() : d.call.slots;
     // a config the device rejects is an error of the tuning, never one of the backend's later waits
@@ -184,14 +217,16 @@ class BucketBench {
     const pipeline = this.device.createComputePipeline({ layout: this.gpu.queue.pipelineLayout(d.inputs.length), compute: { module, entryPoint: "main" } });
     const compileError = await this.device.popErrorScope();
     if (compileError) throw new Error(`${configName(cfg)} did not compile: ${compileError.message}`);
-    const words = packParams("matmul", d.params);
-    this.device.queue.writeBuffer(this.paramsBuf, 0, words);
+    // each config's params (its tile counts) in a buffer of its own: the configs are timed in turns
+    const params = this.device.createBuffer({ size: 2048, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    this.buffers.push(params);
+    this.device.queue.writeBuffer(params, 0, packParams("matmul", d.params));
     const [out, ina, inb] = this.buffers as [GPUBuffer, GPUBuffer, GPUBuffer];
     const group = this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
       entries: [
         { binding: 0, resource: { buffer: out } },
-        { binding: 1, resource: { buffer: this.paramsBuf, offset: 0, size: 2048 } },
+        { binding: 1, resource: { buffer: params, offset: 0, size: 2048 } },
         ...d.inputs.map((operand, i) => ({ binding: 2 + i, resource: { buffer: operand === 0 ? ina : inb } })),
       ],
     });
@@ -200,10 +235,7 @@ class BucketBench {
     // enough dispatches per measurement (about 5 ms at 50 TFLOP/s) that launch cost does not dominate small problems
     const flops = 2 * this.shape.reduce((s, v) => s * v, 1) * this.a.shape[2]!;
     const reps = Math.max(2, Math.min(50, Math.round(2.5e11 / Math.max(flops, 1))));
-    const runs: number[] = [];
-    for (let r = 0; r < 4; r++) runs.push(await this.measure(pipeline, group, x, y, r === 0 ? 1 : reps));
-    const timed = runs.slice(1).sort((p, q) => p - q);
-    return timed[Math.floor(timed.length / 2)]!;
+    return { config: cfg, time: () => this.measure(pipeline, group, x, y, reps) };
   }
 
   /** Milliseconds per dispatch of `reps` dispatches in one pass. */
@@ -242,7 +274,6 @@ class BucketBench {
 
   destroy(): void {
     for (const b of this.buffers) b.destroy();
-    this.paramsBuf.destroy();
   }
 }
 

@@ -20,7 +20,7 @@ import { matvecApplies, encodeMatvec } from "./matvec.js";
 import { encodeInt8Matmul, int8MatmulPlan } from "./matmul-int8.js";
 
 /** The version of wgsl/matmul.wgsl's kernel (the tuner keys its cached choices by it: a choice timed on another kernel is not reused). */
-export const MATMUL_KERNEL_VERSION = "v2";
+export const MATMUL_KERNEL_VERSION = "v3";
 
 /** The generated slots for the accumulators, a slab's k steps (straight code, constant slab offsets) and the stores of a tile shape. */
 function registerBlock({ TM, TN, BK }: MatmulConfig): { ACC: string; KSTEPS: string; STORE: string } {

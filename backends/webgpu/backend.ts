@@ -249,7 +249,7 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     const staging = this.ctx.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     if (nbytes > 0) this.queue.copy(this.gpuBuffer(src), src.offset * src.dtype.size, staging, 0, size);
     if (src !== t) this.release(src.buffer);
-    const ops = this.queue.submit();
+    const ops = this.queue.submit(false);
     try {
       await awaitGpu(staging.mapAsync(GPUMapMode.READ));
       // the copy ran after everything submitted before it
@@ -272,7 +272,7 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
   }
 
   async synchronize(): Promise<void> {
-    const ops = this.queue.submit();
+    const ops = this.queue.submit(false);
     await awaitGpu(this.ctx.device.queue.onSubmittedWorkDone());
     this.queue.drained();
     await this.endWait(ops);
@@ -291,7 +291,7 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     this.queue.destroyedBytes = 0;
     const device = this.ctx.device;
     if (this.queue.idle) device.queue.submit([device.createCommandEncoder().finish()]);
-    else this.queue.submit();
+    else this.queue.submit(false);
     return awaitGpu(device.queue.onSubmittedWorkDone());
   }
 

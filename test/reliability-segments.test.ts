@@ -89,6 +89,32 @@ describe.each(BACKENDS.filter((b) => b.device.backend !== "cpu"))("reductions ov
     }
   }, 120_000);
 
+  // the order wgsl/reduce-groups.wgsl states (the one mx.compile's fused reductions keep): lane l of LANES folds elements
+  // l, l + LANES, ... left to right from 0, then lane 0 the lanes' results left to right from its own, in float32
+  it.skipIf(device.backend !== "webgpu")("webgpu float32 sums follow the grouped kernel's stated order bit for bit", async () => {
+    const lanesFor = (R: number) => Math.min(32, Math.max(4, 2 ** Math.ceil(Math.log2(Math.ceil(R / 16)))));
+    for (const R of [100, 257, 1024]) {
+      for (const transposed of [false, true]) {
+        // magnitudes over many binades, so another order rounds differently
+        const v = Array.from({ length: rows * R }, (_, i) => Math.fround(Math.sin(i * 1.7) * 2 ** ((i * 13) % 23 - 11)));
+        const stored = mx.array(v, mx.float32, o).reshape(transposed ? [R, rows] : [rows, R]);
+        const x = transposed ? mx.transpose(stored, [1, 0], o) : stored;
+        const got = (await mx.sum(x, { axis: 1, ...o }).tolist()) as number[];
+        const at = (row: number, r: number) => v[transposed ? r * rows + row : row * R + r]!;
+        const L = lanesFor(R);
+        for (let row = 0; row < rows; row++) {
+          const lanes = Array.from({ length: L }, (_, l) => {
+            let acc = 0;
+            for (let r = l; r < R; r += L) acc = Math.fround(acc + at(row, r));
+            return acc;
+          });
+          const want = lanes.reduce((a, b) => Math.fround(a + b));
+          if (!Object.is(got[row], want)) throw new Error(`R=${R} transposed=${transposed} row ${row}: ${got[row]}, the stated order gives ${want}`);
+        }
+      }
+    }
+  }, 120_000);
+
   // 500k segments of 65 took 9 s on both backends' test devices with a workgroup per output (4M: past metal's 60 s watchdog)
   it("finish for half a million segments of 65", async () => {
     const x = mx.add(mx.zeros([500_000, 65], mx.float32, o), 1, o);

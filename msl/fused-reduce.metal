@@ -1,11 +1,13 @@
 // Fused reductions (mx.compile): an elementwise prologue computed where the
 // reduction loads its input, folded exactly as reduce.metal's kernels fold it
-// (segments_<op>: one thread per output in order; reduce_<op>: a strided
+// (segments_<op>: one thread per output in order; groups_<op>: a group of
+// lanes per output, each folding every lanes-th element in order, then the
+// first lane the lanes' results; reduce_<op>: a strided
 // share per thread, simd_fold, the per-simdgroup partials folded by the first
 // simdgroup; chunk partials in the accumulator type folded by a second pass),
 // then the elementwise epilogue on the result. Compiled after elementwise.metal
-// (its functors) and reduce.metal (its folds, simd_fold, lift, chunk_range and
-// GROUP_IDS). The host defines:
+// (its functors) and reduce.metal (its folds, simd_fold, lift, chunk_range,
+// GROUP_IDS and LANE_IDS). The host defines:
 //   FR_BUFFERS  the outputs (0..m-1), the partials (m), the inputs (m+1..m+k)
 //   FR_PARAMS   the params block's buffer index (m+k+1)
 //   FR_V, FR_A  the reduction's input compute type and its accumulator type
@@ -16,7 +18,8 @@
 //   FR_RESULT   statements: the reduction's value from acc, as its kernel stores it
 //   FR_PARTIALS_RESULT  the same after the second pass (its cast from the accumulator)
 //   FR_EPILOGUE statements: the epilogue nodes and the stores of output o
-// params: [nOut, R, kd, rd, chunks, chunk length, ed, kept shape[kd],
+// params: [nOut, R, kd, rd, chunks, chunk length (fused_reduce_groups, whose
+//   segments are one chunk: its lanes per output), ed, kept shape[kd],
 //   reduced shape[rd], output shape[ed], per input: prologue offset, kept
 //   strides[kd], reduced strides[rd], epilogue offset, output strides[ed]].
 
@@ -79,6 +82,32 @@ kernel void fused_reduce_segments(FR_BUFFERS, constant IDX* p [[buffer(FR_PARAMS
   }
   FR_RESULT
   FR_EPILOGUE
+}
+
+/** A group of lanes per output element (groups_<op>): lane l folds elements l, l + lanes, ... in order, lane 0 the lanes. */
+kernel void fused_reduce_groups(FR_BUFFERS, constant IDX* p [[buffer(FR_PARAMS)]], LANE_IDS) {
+  threadgroup FR_A partial[256];
+  uint lanes = uint(p[5]);
+  IDX o = linear_id(gpos, gcount) * IDX(nt / lanes) + IDX(t / lanes);
+  uint lane = t % lanes;
+  bool valid = o < p[0];
+  FR_FOLD fold;
+  FR_A acc = FR_INIT;
+  if (valid) {
+    FR_BASES
+    IDX R = p[1];
+    for (IDX r = IDX(lane); r < R; r += IDX(lanes)) {
+      FR_ELEMENT
+      acc = fold(acc, FR_LIFT);
+    }
+  }
+  partial[t] = acc;
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  if (valid && lane == 0) {
+    for (uint k = 1; k < lanes; k++) acc = fold(acc, partial[t + k]);
+    FR_RESULT
+    FR_EPILOGUE
+  }
 }
 
 /** A threadgroup per chunk of a segment (reduce_<op>); FINISH stores acc, valid in thread 0. */

@@ -114,9 +114,13 @@ describe.each(BACKENDS)("compile: fused reductions on $name", ({ name, device })
     }
   });
 
-  it("folds long segments in the reduce kernel's order (short, workgroup and two-pass splits)", async () => {
+  it("folds long segments in the reduce kernel's order (short, grouped, workgroup and two-pass splits)", async () => {
     for (const [shape, axis] of [
       [[3, 60], 1],
+      // medium segments of many outputs: a group of lanes per output on the GPUs
+      [[1100, 100], 1],
+      [[100, 1100], 0],
+      [[1030, 999], 1],
       [[3, 5000], 1],
       [[2, 70000], 1],
       // chunks of 16384: webgpu's uncompiled float16 sum reads whole quads of words (the fused group runs node by node there)

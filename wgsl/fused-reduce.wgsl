@@ -2,8 +2,9 @@
 // reduction loads its input, folded exactly as reduce.wgsl (a workgroup of
 // 256 per chunk: four accumulators per invocation over its strided share, then
 // 32 folds of 8 shares and one of their 32 results; its header states the
-// order) or segments.wgsl (one
-// invocation per output folding in order) fold it, then the elementwise
+// order), reduce-groups.wgsl (LANES invocations per output, each folding
+// every LANES-th element, then the first the lanes' results) or segments.wgsl
+// (one invocation per output folding in order) fold it, then the elementwise
 // epilogue on the result, each output written as a 32-bit word (the backend
 // casts narrower dtypes afterwards, as the reduce kernel does). A first pass
 // of several chunks writes the accumulator words instead (EMIT).
@@ -16,7 +17,8 @@
 //   SET_BASES  statements setting BASES for output o
 //   ELEMENT  statements of fn element(r) -> V: element r of the current segment
 //   EMIT     statements of fn emit(g, o, acc): the epilogue and the stores (or the partial word)
-//   ENTRY    reduce_tree or reduce_short
+//   ENTRY    reduce_tree, reduce_groups or reduce_short
+//   LANES    invocations per output of reduce_groups (a power of two up to 256; 1 for the other entries)
 // params: [0, 0, 0 (opaque_zero), n_out, R, chunks, chunk_len, nk, nr, ne, kept shape[nk],
 //   reduced shape[nr], output shape[ne], per group input: prologue offset, kept strides[nk],
 //   reduced strides[nr], epilogue offset, output strides[ne]; then the word offset of each output]
@@ -24,6 +26,8 @@
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
 {{INPUTS}}
+
+const LANES = {{LANES}}u;
 
 var<workgroup> part_a: array<{{T}}, 256>;
 var<workgroup> part32_a: array<{{T}}, 32>;
@@ -47,6 +51,38 @@ fn reduce_short(wid: vec3u, nwg: vec3u, lid: u32) {
   var acc: {{T}} = {{INIT}};
   for (var r = 0u; r < params[4]; r++) { acc = fold(acc, lift(element(r))); }
   emit(o, o, acc);
+}
+
+fn reduce_groups(wid: vec3u, nwg: vec3u, lid: u32) {
+  let o = (wid.x + wid.y * nwg.x) * (256u / LANES) + lid / LANES;
+  let lane = lid % LANES;
+  // a spare group of the last workgroup folds nothing but still meets the barrier
+  let valid = o < params[3];
+  var acc: {{T}} = {{INIT}};
+  if (valid) {
+    set_bases(o);
+    let R = params[4];
+    // lane l folds elements l, l + LANES, ... left to right, eight loaded before they are folded
+    var r = lane;
+    for (; r + 7u * LANES < R; r += 8u * LANES) {
+      let v0 = lift(element(r));
+      let v1 = lift(element(r + LANES));
+      let v2 = lift(element(r + 2u * LANES));
+      let v3 = lift(element(r + 3u * LANES));
+      let v4 = lift(element(r + 4u * LANES));
+      let v5 = lift(element(r + 5u * LANES));
+      let v6 = lift(element(r + 6u * LANES));
+      let v7 = lift(element(r + 7u * LANES));
+      acc = fold(fold(fold(fold(fold(fold(fold(fold(acc, v0), v1), v2), v3), v4), v5), v6), v7);
+    }
+    for (; r < R; r += LANES) { acc = fold(acc, lift(element(r))); }
+  }
+  part_a[lid] = acc;
+  workgroupBarrier();
+  if (valid && lane == 0u) {
+    for (var k = 1u; k < LANES; k++) { acc = fold(acc, part_a[lid + k]); }
+    emit(o, o, acc);
+  }
 }
 
 fn reduce_tree(wid: vec3u, nwg: vec3u, lid: u32) {

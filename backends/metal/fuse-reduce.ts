@@ -1,7 +1,8 @@
 // The metal backend's fused reductions (compile's fusion of a reduction with
 // its elementwise prologue and epilogue): msl/fused-reduce.metal, run with the
 // split backends/metal/reduce.ts chooses (a thread per output for short
-// segments, else a threadgroup per chunk sized as the reduce kernel sizes it,
+// segments, a group of lanes per output for medium segments of many outputs,
+// else a threadgroup per chunk sized as the reduce kernel sizes it,
 // chunk partials folded by a second pass), so each element is folded in the
 // same order and tree as the unfused reduce kernel folds the prologue's
 // stored values: bit-identical results.
@@ -20,7 +21,7 @@ import { fusable, statement } from "./fuse.js";
 import { librarySource } from "./library.js";
 import { castExpr, computeType, mslType } from "./msl-types.js";
 import { mslDir, type NativePipeline } from "./native.js";
-import { ACC_DTYPE, INIT, SEGMENT_THREAD_MAX, chunksFor, groupSize, reduceLibrary } from "./reduce.js";
+import { ACC_DTYPE, INIT, SEGMENT_THREAD_MAX, chunksFor, groupSize, groupedLanes, reduceLibrary } from "./reduce.js";
 import { valueSpecs, stridesOver } from "../fused-values.js";
 
 /** Counts, words and buffers from this on need the int64 index variant (as MetalBackend.run decides). */
@@ -33,7 +34,7 @@ const MAX_BUFFERS = 31;
 /** Bytes of inline kernel parameters (Metal's setBytes limit). */
 export const MAX_PARAMS_BYTES = 4096;
 
-type Kernel = "fused_reduce_segments" | "fused_reduce_tree" | "fused_reduce_partial" | "fused_partials_segments" | "fused_partials_tree";
+type Kernel = "fused_reduce_segments" | "fused_reduce_groups" | "fused_reduce_tree" | "fused_reduce_partial" | "fused_partials_segments" | "fused_partials_tree";
 
 interface Plan {
   readonly ri: number;
@@ -165,7 +166,7 @@ export function metalFuseReduce(metal: MetalBackend, group: FusedGroup, maxParam
     if (pipe) return pipe;
     try {
       const lib = metal.device.newLibrary(`${label}${large ? "-i64" : ""}.metal`, fusedReduceSource(defines, large));
-      for (const k of ["fused_reduce_segments", "fused_reduce_tree", "fused_reduce_partial", "fused_partials_segments", "fused_partials_tree"] as const) {
+      for (const k of ["fused_reduce_segments", "fused_reduce_groups", "fused_reduce_tree", "fused_reduce_partial", "fused_partials_segments", "fused_partials_tree"] as const) {
         pipelines.set(`${k}|${large}`, metal.device.newPipeline(lib, k));
       }
     } catch (e) {
@@ -202,7 +203,9 @@ export function metalFuseReduce(metal: MetalBackend, group: FusedGroup, maxParam
     if (words.length * (large ? 8 : 4) > maxParamsBytes) return nodeByNode(metal, group, inputs);
     const made = outs.map((o) => metal.allocOutput(o));
     if (nOut === 0) return made;
+    const lanes = groupedLanes(nOut, R, chunks);
     if (short) run("fused_reduce_segments", [...made, made[0]!, ...inputs], words, nOut, undefined);
+    else if (lanes) run("fused_reduce_groups", [...made, made[0]!, ...inputs], words.map((w, i) => (i === 5 ? lanes : w)), Math.ceil(nOut / (THREADS / lanes)), THREADS);
     else if (chunks === 1) run("fused_reduce_tree", [...made, made[0]!, ...inputs], words, nOut, groupSize(R));
     else {
       // partials [nOut, chunks] in the accumulator dtype, folded (with the epilogue) as reduce.ts folds them

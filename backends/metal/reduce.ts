@@ -82,6 +82,15 @@ function lanesFor(R: number): number {
   return Math.min(32, Math.max(4, 2 ** Math.ceil(Math.log2(Math.ceil(R / ELEMENTS_PER_LANE)))));
 }
 
+/**
+ * Lanes per output where `nOut` segments of R elements (in `chunks` chunks)
+ * go to groups_<op> (medium segments, many outputs, one chunk), else 0;
+ * compile's fused reductions fold in the same order where it applies.
+ */
+export function groupedLanes(nOut: number, R: number, chunks: number): number {
+  return chunks === 1 && R > SEGMENT_THREAD_MAX && R <= GROUPED_SEGMENT_MAX && nOut >= GROUPED_MIN_OUTPUTS ? lanesFor(R) : 0;
+}
+
 /** Elements a threadgroup folds at least before a segment is split into chunks. */
 const MIN_CHUNK = 256 * 64;
 /** Chunks over all outputs are capped at about this many threadgroups. */
@@ -112,8 +121,8 @@ function runReduce(metal: MetalBackend, op: string, x: Tensor, axes: readonly nu
   }
   // arg-reductions carry (value, index) pairs that one partial cannot hold: one pass
   const { words, nOut, chunks } = segments(x, axes, undefined, isArg ? () => 1 : chunksFor);
-  if (chunks === 1 && R <= GROUPED_SEGMENT_MAX && nOut >= GROUPED_MIN_OUTPUTS) {
-    const lanes = lanesFor(R);
+  const lanes = groupedLanes(nOut, R, chunks);
+  if (lanes) {
     const t = metal.allocOutput(out);
     metal.run(op, lib, `groups_${op}`, [t, x], [...words, lanes], { groups: Math.ceil(nOut / (THREADS / lanes)), group: THREADS });
     return t;

@@ -1,7 +1,8 @@
 // The webgpu backend's fused reductions (compile's fusion of a reduction with
 // its elementwise prologue and epilogue): wgsl/fused-reduce.wgsl, run with the
 // split backends/webgpu/reduce.ts chooses (one invocation per output for
-// short segments, else a workgroup tree per chunk, partials folded by a second
+// short segments, a group of lanes per output for medium segments of many
+// outputs, else a workgroup tree per chunk, partials folded by a second
 // pass), so each element is folded in the same order and tree as the unfused
 // reduce kernel folds the prologue's stored values: bit-identical results.
 
@@ -15,11 +16,17 @@ import type { WebGpuBackend } from "./backend.js";
 import { castWgsl, computeType, helpersFor, inputDecl, type ComputeType } from "./codegen.js";
 import { castResult } from "./elementwise.js";
 import { FUSED_DTYPES, OPAQUE_ZEROS, nodeByNode, nodeFunction, nodeResult, packed } from "./fuse.js";
-import { MAX_SEGMENT, SEGMENT_INVOCATION_MAX, WORD_DTYPE, chunksFor, foldFor, mayReadQuads } from "./reduce.js";
+import { MAX_SEGMENT, SEGMENT_INVOCATION_MAX, WORD_DTYPE, chunksFor, foldFor, groupedLanes, mayReadQuads } from "./reduce.js";
 import { valueSpecs, stridesOver } from "../fused-values.js";
 
 /** `v` (of compute type `t`) as a u32 word. */
 const wordOf = (t: ComputeType, v: string): string => (t === "u32" ? v : `bitcast<u32>(${v})`);
+
+/** Which of the kernel's entries folds: one invocation per output (short), `lanes` per output (lanes > 0), else the workgroup tree. */
+interface Entry {
+  short: boolean;
+  lanes: number;
+}
 
 interface Plan {
   readonly n: number;
@@ -59,7 +66,7 @@ function nodeLines(group: FusedGroup, js: readonly number[]): string {
 }
 
 /** The kernel's slots: `partial` makes the first pass of two (prologue, fold, partial words); `fromPartials` the second (partials, fold, epilogue). */
-function slotsOf(group: FusedGroup, p: Plan, short: boolean, mode: "single" | "partial" | "fromPartials"): Record<string, string> {
+function slotsOf(group: FusedGroup, p: Plan, entry: Entry, mode: "single" | "partial" | "fromPartials"): Record<string, string> {
   const { n, ri, t } = p;
   const dtypeOf = (k: number): DType => (k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype);
   const js = (from: number, to: number) => [...Array(Math.max(0, to - from)).keys()].map((i) => from + i);
@@ -117,7 +124,8 @@ function slotsOf(group: FusedGroup, p: Plan, short: boolean, mode: "single" | "p
     SET_BASES: setBases,
     ELEMENT: element,
     EMIT: emit,
-    ENTRY: short ? "reduce_short" : "reduce_tree",
+    ENTRY: entry.lanes ? "reduce_groups" : entry.short ? "reduce_short" : "reduce_tree",
+    LANES: String(Math.max(1, entry.lanes)),
   };
 }
 
@@ -133,14 +141,14 @@ export function webGpuFuseReduce(gpu: WebGpuBackend, group: FusedGroup, maxParam
   if (!p || group.inputs.length + 3 > gpu.ctx.device.limits.maxStorageBuffersPerShaderStage) return undefined;
   const { n, ri } = p;
   const axes = (group.nodes[ri]!.primitive as Reduce).axes;
-  const run = (mode: "single" | "partial" | "fromPartials", short: boolean, out: Tensor, words: number[], inputs: readonly Tensor[], groups: number) =>
+  const run = (mode: "single" | "partial" | "fromPartials", entry: Entry, out: Tensor, words: number[], inputs: readonly Tensor[], groups: number) =>
     gpu.run(
       {
         op: "compile",
         file: "fused-reduce",
         helpers: helpersFor([...group.inputs, ...group.nodes.map((x) => x.dtype)], ["math", "strided"]),
-        key: `${group.key}|${mode}|${short}`,
-        slots: () => slotsOf(group, p, short, mode),
+        key: `${group.key}|${mode}|${entry.short}|${entry.lanes}`,
+        slots: () => slotsOf(group, p, entry, mode),
       },
       gpu.gpuBuffer(out),
       words,
@@ -170,17 +178,18 @@ export function webGpuFuseReduce(gpu: WebGpuBackend, group: FusedGroup, maxParam
       return { buffer: i === 0 ? staging : retain(staging), dtype: packed(d) ? WORD_DTYPE[computeType(d)]! : d, shape: o.shape, strides: rowMajorStrides(o.shape), offset: i * nOut };
     });
     if (nOut > 0) {
-      if (chunks === 1) run("single", short, results[0]!, words, inputs, short ? Math.ceil(nOut / 256) : nOut);
+      const lanes = groupedLanes(nOut, R, chunks);
+      if (chunks === 1) run("single", { short, lanes }, results[0]!, words, inputs, short ? Math.ceil(nOut / 256) : lanes ? Math.ceil(nOut / (256 / lanes)) : nOut);
       else {
         // partials [nOut, chunks] in the accumulator's words, folded (with the epilogue) as reduce.ts folds them
         const partials = gpu.allocOutput({ shape: [nOut, chunks], dtype: WORD_DTYPE[p.t]! });
-        run("partial", false, partials, words, inputs, nOut * chunks);
+        run("partial", { short: false, lanes: 0 }, partials, words, inputs, nOut * chunks);
         const second = [...words];
         second[OPAQUE_ZEROS + 1] = chunks;
         second[OPAQUE_ZEROS + 2] = 1;
         second[OPAQUE_ZEROS + 3] = chunks;
         const short2 = chunks <= SEGMENT_INVOCATION_MAX;
-        run("fromPartials", short2, results[0]!, second, [...inputs, partials], short2 ? Math.ceil(nOut / 256) : nOut);
+        run("fromPartials", { short: short2, lanes: 0 }, results[0]!, second, [...inputs, partials], short2 ? Math.ceil(nOut / 256) : nOut);
         gpu.release(partials.buffer);
       }
     }

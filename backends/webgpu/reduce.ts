@@ -54,6 +54,15 @@ const ELEMENTS_PER_LANE = 16;
 function lanesFor(R: number): number {
   return Math.min(32, Math.max(4, 2 ** Math.ceil(Math.log2(Math.ceil(R / ELEMENTS_PER_LANE)))));
 }
+
+/**
+ * Lanes per output where `nOut` segments of R elements (in `chunks` chunks)
+ * go to wgsl/reduce-groups.wgsl (medium segments, many outputs, one chunk),
+ * else 0; compile's fused reductions fold in the same order where it applies.
+ */
+export function groupedLanes(nOut: number, R: number, chunks: number): number {
+  return chunks === 1 && R > SEGMENT_INVOCATION_MAX && R <= GROUPED_SEGMENT_MAX && nOut >= GROUPED_MIN_OUTPUTS ? lanesFor(R) : 0;
+}
 /** A chunk gives each of a workgroup's 256 invocations at least 64 elements (fewer barriers per element). */
 const MIN_CHUNK = 256 * 64;
 /** Chunks over all outputs are capped at about this many workgroups. */
@@ -293,7 +302,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   // arg-reductions compare the values themselves (lift unused)
   const lift = isArg ? "0u" : op === "all" || op === "any" ? (is64(v) ? "select(0u, 1u, w64_nz(v))" : "select(0u, 1u, v != 0u)") : v === t ? "v" : `${t}(v)`;
   const short = R <= SEGMENT_INVOCATION_MAX;
-  const lanes = chunks === 1 && !short && R <= GROUPED_SEGMENT_MAX && nOut >= GROUPED_MIN_OUTPUTS ? lanesFor(R) : 0;
+  const lanes = groupedLanes(nOut, R, chunks);
   if (!short && !lanes && KEYED_OPS.has(op) && KEYED_DTYPES.has(x.dtype.name)) {
     // one reduced dim of stride 1: the kernel also reads the buffer as quads of words (binding 3)
     const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;

@@ -11,7 +11,8 @@
 // they are folded); lane 0 then folds the LANES lanes' results left to right,
 // starting from its own. Arg-reductions keep the first index of the extreme,
 // the first NaN when there is one (BETTER, ties to the lower index).
-// Slots: those of wgsl/segments.wgsl, and LANES (a power of two, at most 256).
+// Slots: those of wgsl/segments.wgsl (EIGHT_STEPS walking elements r, r + LANES, ...,
+// s elements apart), and LANES (a power of two, at most 256).
 // params: those of reduce.wgsl (chunks is 1 here).
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
@@ -51,29 +52,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     if (single) {
       // eight of the lane's elements loaded before any is folded (in the same order), while all eight lie in the segment
       let s = i32(LANES) * step0;
-      for (; r + 7u * LANES < R; r += 8u * LANES) {
-        let off = base + i32(r) * step0;
-        let v0 = load_0(u32(off));
-        let v1 = load_0(u32(off + s));
-        let v2 = load_0(u32(off + 2 * s));
-        let v3 = load_0(u32(off + 3 * s));
-        let v4 = load_0(u32(off + 4 * s));
-        let v5 = load_0(u32(off + 5 * s));
-        let v6 = load_0(u32(off + 6 * s));
-        let v7 = load_0(u32(off + 7 * s));
-        if ({{ISARG}}) {
-          if (best_i == NONE || better(v0, r, best_v, best_i)) { best_v = v0; best_i = r; }
-          if (better(v1, r + LANES, best_v, best_i)) { best_v = v1; best_i = r + LANES; }
-          if (better(v2, r + 2u * LANES, best_v, best_i)) { best_v = v2; best_i = r + 2u * LANES; }
-          if (better(v3, r + 3u * LANES, best_v, best_i)) { best_v = v3; best_i = r + 3u * LANES; }
-          if (better(v4, r + 4u * LANES, best_v, best_i)) { best_v = v4; best_i = r + 4u * LANES; }
-          if (better(v5, r + 5u * LANES, best_v, best_i)) { best_v = v5; best_i = r + 5u * LANES; }
-          if (better(v6, r + 6u * LANES, best_v, best_i)) { best_v = v6; best_i = r + 6u * LANES; }
-          if (better(v7, r + 7u * LANES, best_v, best_i)) { best_v = v7; best_i = r + 7u * LANES; }
-        } else {
-          acc = fold(fold(fold(fold(fold(fold(fold(fold(acc, lift(v0)), lift(v1)), lift(v2)), lift(v3)), lift(v4)), lift(v5)), lift(v6)), lift(v7));
-        }
-      }
+      {{EIGHT_STEPS}}
     }
     for (; r < R; r += LANES) {
       var off: i32;

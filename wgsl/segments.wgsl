@@ -4,7 +4,9 @@
 // reduce.wgsl would spend a workgroup of 256 on a few elements. The backend
 // picks it by segment length (backends/webgpu/reduce.ts). Arg-reductions keep
 // the first index of the extreme, the first NaN when there is one (BETTER).
-// Slots and params: those of reduce.wgsl (chunks is 1 here).
+// Slots and params: those of reduce.wgsl (chunks is 1 here), and EIGHT_STEPS
+// (backends/webgpu/reduce.ts, eightSteps: the steps of eight loads of an
+// invocation's elements r, r + 1, ..., s elements apart, folded in order).
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
@@ -33,30 +35,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (nr == 1u) {
     // one reduced dim (the usual case once dims are merged): a walking offset, eight elements loaded before
     // any is folded (in the same order), while all eight lie in the segment
-    let s = bitcast<i32>(params[6u + 2u * nk + 1u]);
-    for (; r + 7u < R; r += 8u) {
-      let off = base + i32(r) * s;
-      let v0 = load_0(u32(off));
-      let v1 = load_0(u32(off + s));
-      let v2 = load_0(u32(off + 2 * s));
-      let v3 = load_0(u32(off + 3 * s));
-      let v4 = load_0(u32(off + 4 * s));
-      let v5 = load_0(u32(off + 5 * s));
-      let v6 = load_0(u32(off + 6 * s));
-      let v7 = load_0(u32(off + 7 * s));
-      if ({{ISARG}}) {
-        if (best_i == NONE || better(v0, r, best_v, best_i)) { best_v = v0; best_i = r; }
-        if (better(v1, r + 1u, best_v, best_i)) { best_v = v1; best_i = r + 1u; }
-        if (better(v2, r + 2u, best_v, best_i)) { best_v = v2; best_i = r + 2u; }
-        if (better(v3, r + 3u, best_v, best_i)) { best_v = v3; best_i = r + 3u; }
-        if (better(v4, r + 4u, best_v, best_i)) { best_v = v4; best_i = r + 4u; }
-        if (better(v5, r + 5u, best_v, best_i)) { best_v = v5; best_i = r + 5u; }
-        if (better(v6, r + 6u, best_v, best_i)) { best_v = v6; best_i = r + 6u; }
-        if (better(v7, r + 7u, best_v, best_i)) { best_v = v7; best_i = r + 7u; }
-      } else {
-        acc = fold(fold(fold(fold(fold(fold(fold(fold(acc, lift(v0)), lift(v1)), lift(v2)), lift(v3)), lift(v4)), lift(v5)), lift(v6)), lift(v7));
-      }
-    }
+    let step0 = bitcast<i32>(params[6u + 2u * nk + 1u]);
+    let s = step0;
+    {{EIGHT_STEPS}}
   }
   for (; r < R; r++) {
     let v = load_0(u32(base + decompose(6u + 2u * nk, 6u + 2u * nk + nr, nr, r)));

@@ -187,6 +187,28 @@ function wholeSteps(d: DType, isArg: boolean): string {
 }
 
 /**
+ * wgsl/segments.wgsl's and wgsl/reduce-groups.wgsl's EIGHT_STEPS: while eight
+ * of an invocation's elements r, r + dr, ..., r + 7 dr lie in the segment (R
+ * elements from `base`, one merged reduced dim of step `step0`, consecutive
+ * elements of the invocation `s` apart), all eight are loaded before any is
+ * folded into acc (arg-reductions: best_v, best_i), in that order.
+ */
+function eightSteps(dr: string, isArg: boolean): string {
+  const index = (i: number) => (i ? `r + ${i}u * ${dr}` : "r");
+  const lines = [`for (; r + 7u * ${dr} < R; r += 8u * ${dr}) {`, "  let off = base + i32(r) * step0;"];
+  for (let i = 0; i < 8; i++) lines.push(`  let v${i} = load_0(u32(off${i ? ` + ${i} * s` : ""}));`);
+  if (isArg) {
+    // the first element replaces NONE; past it best_i is set
+    lines.push(`  if (best_i == NONE || better(v0, r, best_v, best_i)) { best_v = v0; best_i = r; }`);
+    for (let i = 1; i < 8; i++) lines.push(`  if (better(v${i}, ${index(i)}, best_v, best_i)) { best_v = v${i}; best_i = ${index(i)}; }`);
+  } else {
+    lines.push(`  acc = ${Array.from({ length: 8 }, (_, i) => i).reduce((a, i) => `fold(${a}, lift(v${i}))`, "acc")};`);
+  }
+  lines.push("}");
+  return lines.join("\n    ");
+}
+
+/**
  * Fewest quads per invocation for wgsl/reduce.wgsl's whole-quad reading. H200,
  * float16 sums along rows, device time, share of the copy kernel's, quads
  * against element loads: 2 quads an invocation (rows of 4096) 44% / 57%, 4
@@ -319,6 +341,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
         slots: () => ({
           ...quadSlots(x.dtype, t, quads),
           LANES: String(lanes),
+          EIGHT_STEPS: eightSteps(lanes ? "LANES" : "1u", isArg),
           WHOLE_STEPS: wholeSteps(x.dtype, isArg),
           INPUT: inputDecl(0, 2, x.dtype),
           ...runLoad(x.dtype),

@@ -6,7 +6,7 @@
 // loaded before any is used; and a row's results (logsumexp's word, or the
 // softmax results over the same words). It declares the kernels' bindings 0
 // to 2 (params start [rows, R, nk, kept shape[nk], kept element strides[nk],
-// offset]) and expects of the kernel ROW_DECLS (backends/webgpu/softmax-long.ts):
+// offset], then, for the split kernels, chunks and chunk words) and expects of the kernel ROW_DECLS (backends/webgpu/softmax-long.ts):
 // the consts EPW, NARROW (16-bit rows: exp_narrow) and LSE, values_of(w) (a
 // word's elements, x then y) and result_word(v, mx, inv, fast, one, finite);
 // and wgsl/softmax-row-math.wgsl and the math helpers. No slots.
@@ -19,6 +19,12 @@
 fn row_first_word(o: u32) -> u32 {
   let nk = params[2];
   return (params[3u + 2u * nk] + u32(decompose(3u, 3u + nk, nk, o))) / EPW;
+}
+
+/** The split kernels' chunks per row and words per chunk (the params after the offset). */
+fn row_split() -> vec2u {
+  let nk = params[2];
+  return vec2u(params[4u + 2u * nk], params[5u + 2u * nk]);
 }
 
 /** Words i, i + 256, ..., i + 1792 of the row starting at word `first`, all loaded before any is used. */

@@ -17,9 +17,9 @@
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = wid.x + wid.y * nwg.x;
-  let nk = params[2];
-  let chunks = params[4u + 2u * nk];
-  let chunk_words = params[5u + 2u * nk];
+  let split = row_split();
+  let chunks = split.x;
+  let chunk_words = split.y;
   let o = g / chunks;
   let valid = o < params[0];
   var a = Online(-inf_f32(), 0.0, inf_f32(), 0.0);

@@ -15,21 +15,26 @@
 // neighbours per invocation: in interior tiles (`fast`: the tile inside M and
 // N, K a nonzero multiple of BK) one word each from a second binding of its
 // buffer (vec4<f32>, or vec2<u32> of four 16-bit elements), in edge tiles four
-// bounds-tested elements. The staging only moves values: every output element
+// bounds-tested elements (16-bit: their bits packed into the same vec2<u32>;
+// 16-bit words are decoded only when the slab is stored to workgroup memory,
+// so the staging registers stay half as many and no decode waits on its load
+// ahead of the FMAs). The staging only moves values: every output element
 // is the fma chain acc = fma(A[m, k], B[k, n], acc) from acc = 0 over k
 // ascending (zeros past K), whatever the tile shape, staging or layout. The
 // result is written as float32 words (the backend casts to f16/bf16 after).
 // Slots (the name in double braces), filled by backends/webgpu/matmul.ts:
 //   A, B       bindings 2 and 3 with load_0 / load_1
 //   VEC4       a4 / b4: the four-element-staged operands' buffers as array<vec4<f32>> or
-//              array<vec2<u32>> (bindings 4, 5) and quad_<dtype>, a 16-bit word's decoder; or nothing
+//              array<vec2<u32>> (bindings 4, 5) and quad_<dtype>, a 16-bit word's decoder, with
+//              a_bits / b_bits (a 16-bit element's bits, 0 out of range); or nothing
 //   CONFIG     const BM, BN, BK, NBUF
 //   PAIRS      a_pair / b_pair for an operand staged in pairs (two 16-bit neighbours from one word), or nothing
 //   ACC        the accumulator declarations (acc_r_j: vec4<f32>, r < TM, j < TN / 4)
 //   STAGE_INDEX  the (row, k) of each element this invocation stages (k-fastest
 //              for an operand whose k stride is 1, else row/column-fastest;
 //              the first of four for a vec4 operand, with its vec4 word index)
-//   LOAD_SLAB, LOAD_NEXT  loads of slab k0 / kn into the staging registers (f32, vec2 for pairs, vec4)
+//   LOAD_SLAB, LOAD_NEXT  loads of slab k0 / kn into the staging registers (f32, vec2 for pairs, vec4;
+//              vec2<u32> for four-element-staged 16-bit operands)
 //   STORE_SLAB the staging registers written to tile_a[buf] / tile_b[buf]
 //   KSTEPS     the BK k steps on tile_a[cur] / tile_b[cur], straight code with constant offsets:
 //              per step the thread's A and B vec4s and the FMAs

@@ -20,7 +20,7 @@ import { matvecApplies, encodeMatvec } from "./matvec.js";
 import { encodeInt8Matmul, int8MatmulPlan } from "./matmul-int8.js";
 
 /** The version of wgsl/matmul.wgsl's kernel (the tuner keys its cached choices by it: a choice timed on another kernel is not reused). */
-export const MATMUL_KERNEL_VERSION = "v3";
+export const MATMUL_KERNEL_VERSION = "v4";
 
 /** The generated slots for the accumulators, a slab's k steps (straight code, constant slab offsets) and the stores of a tile shape. */
 function registerBlock({ TM, TN, BK }: MatmulConfig): { ACC: string; KSTEPS: string; STORE: string } {
@@ -78,7 +78,14 @@ function staging({ TM, TN, BK }: MatmulConfig, sa: OperandStaging, sb: OperandSt
     if (st.vec4Binding !== undefined) {
       const v = `${name}4`;
       const at = (kk: string, i: number, d: number) => (name === "a" ? `a_at(m0 + am${i}${st.kFast ? "" : ` + ${d}u`}, ${kk}ak${i}${st.kFast ? ` + ${d}u` : ""})` : `b_at(${kk}bk${i}${st.kFast ? ` + ${d}u` : ""}, n0 + bc${i}${st.kFast ? "" : ` + ${d}u`})`);
-      const edge = (kk: string, i: number) => `vec4<f32>(${[0, 1, 2, 3].map((d) => at(kk, i, d)).join(", ")})`;
+      // 16-bit operands stay packed (vec2<u32>) in their staging registers until the slab's store decodes them, so
+      // no decode waits on a load before the FMAs; their edge loads pack the four elements' bits (out of range: 0, +0.0)
+      const packed = st.dtype !== float32;
+      const edge = (kk: string, i: number) => {
+        if (!packed) return `vec4<f32>(${[0, 1, 2, 3].map((d) => at(kk, i, d)).join(", ")})`;
+        const bits = (d: number) => at(kk, i, d).replace(`${name}_at(`, `${name}_bits(`);
+        return `vec2<u32>(${bits(0)} | (${bits(1)} << 16u), ${bits(2)} | (${bits(3)} << 16u))`;
+      };
       // the vec4 index of the first element at slab 0; a slab further on adds kn / 4 (k contiguous) or kn times the k stride / 4
       const [off, rs, cs] = name === "a" ? ["mm_a_off", "mm_a_rs", "mm_a_cs"] : ["mm_b_off", "mm_b_cs", "mm_b_rs"];
       if (!st.kFast) index.push(`let ${v}_kstep = u32(${cs} / 4);`);
@@ -88,13 +95,14 @@ function staging({ TM, TN, BK }: MatmulConfig, sa: OperandStaging, sb: OperandSt
         if (st.kFast) index.push(`let ${r}${i} = ${s} / ${BK / 4}u; let ${k}${i} = 4u * (${s} % ${BK / 4}u);`);
         else index.push(`let ${r}${i} = 4u * (${s} % ${rows / 4}u); let ${k}${i} = ${s} / ${rows / 4}u;`);
         index.push(`let ${v}_${i} = u32(${off} + i32(${base} + ${r}${i}) * ${rs} + i32(${k}${i}) * ${cs}) / 4u;`);
-        load.push(`var r${name}${i}: vec4<f32>;`);
-        fastLoad.push(`r${name}${i} = ${quad(st.dtype, `${v}[${v}_${i}]`)};`);
+        load.push(`var r${name}${i}: ${packed ? "vec2<u32>" : "vec4<f32>"};`);
+        fastLoad.push(`r${name}${i} = ${v}[${v}_${i}];`);
         edgeLoad.push(`r${name}${i} = ${edge("", i)};`);
-        fastNext.push(`r${name}${i} = ${quad(st.dtype, `${v}[${v}_${i} + ${v}_kn]`)};`);
+        fastNext.push(`r${name}${i} = ${v}[${v}_${i} + ${v}_kn];`);
         edgeNext.push(`r${name}${i} = ${edge("kn + ", i)};`);
-        if (st.kFast) store.push([0, 1, 2, 3].map((d) => `${slot(`(${k}${i} + ${d}u)`, `${r}${i}`)} = r${name}${i}.${"xyzw"[d]};`).join(" "));
-        else store.push(`${tile}[buf][${k}${i} * ${stride} + ${r}${i} / 4u] = r${name}${i};`);
+        const value = quad(st.dtype, `r${name}${i}`);
+        if (st.kFast) store.push(`{ let q = ${value}; ${[0, 1, 2, 3].map((d) => `${slot(`(${k}${i} + ${d}u)`, `${r}${i}`)} = q.${"xyzw"[d]};`).join(" ")} }`);
+        else store.push(`${tile}[buf][${k}${i} * ${stride} + ${r}${i} / 4u] = ${value};`);
       }
       return;
     }
@@ -123,6 +131,8 @@ function staging({ TM, TN, BK }: MatmulConfig, sa: OperandStaging, sb: OperandSt
     if (st.vec4Binding !== undefined) vec4s.push(`@group(0) @binding(${st.vec4Binding}) var<storage, read> ${v}: array<${word(st.dtype)}>;`);
   }
   for (const d of new Set([sa, sb].filter((st) => st.vec4Binding !== undefined).map((st) => st.dtype))) if (d !== float32) vec4s.push(QUAD_DECODERS[d.name]!);
+  if (sa.vec4Binding !== undefined && sa.dtype !== float32) vec4s.push(BITS_LOADERS.a);
+  if (sb.vec4Binding !== undefined && sb.dtype !== float32) vec4s.push(BITS_LOADERS.b);
   return { VEC4: vec4s.join("\n"), STAGE_INDEX: index.join("\n  "), LOAD_SLAB: load.join("\n  "), LOAD_NEXT: next.join("\n      "), STORE_SLAB: store.join("\n    ") };
 }
 
@@ -131,6 +141,18 @@ function quad(d: DType, w: string): string {
   if (d === float32) return w;
   return `quad_${d.name}(${w})`;
 }
+
+/** The bits of a 16-bit operand's element in the low half (0, +0.0, out of range), for the edge loads of packed staging: a_bits(m, k), b_bits(k, c). */
+const BITS_LOADERS = {
+  a: `fn a_bits(m: u32, k: u32) -> u32 {
+  if (m < mm_M && k < mm_K) { let e = u32(mm_a_off + i32(m) * mm_a_rs + i32(k) * mm_a_cs); return (in0[e >> 1u] >> ((e & 1u) * 16u)) & 0xffffu; }
+  return 0u;
+}`,
+  b: `fn b_bits(k: u32, c: u32) -> u32 {
+  if (c < mm_N && k < mm_K) { let e = u32(mm_b_off + i32(k) * mm_b_rs + i32(c) * mm_b_cs); return (in1[e >> 1u] >> ((e & 1u) * 16u)) & 0xffffu; }
+  return 0u;
+}`,
+};
 
 /** The WGSL decoders quad() calls for 16-bit words. */
 const QUAD_DECODERS: Record<string, string> = {

@@ -21,7 +21,9 @@
 // ahead of the FMAs). The staging only moves values: every output element
 // is the fma chain acc = fma(A[m, k], B[k, n], acc) from acc = 0 over k
 // ascending (zeros past K), whatever the tile shape, staging or layout. The
-// result is written as float32 words (the backend casts to f16/bf16 after).
+// result is written as float32 words, or for a float16/bfloat16 result with N
+// even as its own packed words (each pair of columns one word of one
+// invocation), rounded as the backend's cast after a float32 result would.
 // Slots (the name in double braces), filled by backends/webgpu/matmul.ts:
 //   A, B       bindings 2 and 3 with load_0 / load_1
 //   VEC4       a4 / b4: the four-element-staged operands' buffers as array<vec4<f32>> or
@@ -39,6 +41,8 @@
 //   KSTEPS     the BK k steps on tile_a[cur] / tile_b[cur], straight code with constant offsets:
 //              per step the thread's A and B vec4s and the FMAs
 //   STORE      the writes of the accumulators through put(row, col4, v)
+//   PUT        put's stores of columns col .. col + 3 (those below N) of row `row` at c_base + row * N + col:
+//              float32 words, or pack_<dtype> pairs (16-bit results, N even)
 // params: [M, N, K, nb (batch dims), tiles_n, tiles_m, batches, a_offset, a_rs, a_cs,
 //          b_offset, b_rs, b_cs, batch shape[nb], a batch strides[nb], b batch strides[nb]]
 
@@ -148,17 +152,7 @@ fn b_at(k: u32, c: u32) -> f32 {
 
 fn put(c_base: u32, M: u32, N: u32, row: u32, col: u32, v: vec4<f32>) {
   if (row >= M) { return; }
-  let o = c_base + row * N + col;
-  if (col + 3u < N) {
-    out_words[o] = bitcast<u32>(v.x);
-    out_words[o + 1u] = bitcast<u32>(v.y);
-    out_words[o + 2u] = bitcast<u32>(v.z);
-    out_words[o + 3u] = bitcast<u32>(v.w);
-    return;
-  }
-  if (col < N) { out_words[o] = bitcast<u32>(v.x); }
-  if (col + 1u < N) { out_words[o + 1u] = bitcast<u32>(v.y); }
-  if (col + 2u < N) { out_words[o + 2u] = bitcast<u32>(v.z); }
+  {{PUT}}
 }
 
 {{PAIRS}}

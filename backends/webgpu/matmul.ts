@@ -5,7 +5,8 @@
 // aligned operands staged four elements per load in interior tiles);
 // the tile shape per class of problem from matmul-tuning.ts; matrix-vector
 // products through matvec.ts; int8 @ int8 on subgroup matrices where the
-// adapter has them (matmul-int8.ts); f16/bf16 outputs cast after; complex64
+// adapter has them (matmul-int8.ts); f16/bf16 outputs written packed by the
+// tiled kernel where N is even, else cast after; complex64
 // through matmul-complex.ts.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
@@ -226,10 +227,41 @@ export interface MatmulDispatch {
 /** What a launch reads of an operand (the tuner describes scratch operands this way). */
 export type MatmulOperand = Pick<Tensor, "dtype" | "shape" | "strides" | "offset">;
 
-/** The launch computing C = A @ B (C of `shape`, float32) with config `cfg`; it may bind an operand twice (see `inputs`). */
-export function matmulDispatch(a: MatmulOperand, b: MatmulOperand, shape: readonly number[], cfg: MatmulConfig): MatmulDispatch {
+/** matmul.wgsl's PUT: a float32 result's words, or a 16-bit result's packed pairs of columns (N even). */
+function putSlot(out: DType): string {
+  if (out === float32) {
+    return `let o = c_base + row * N + col;
+  if (col + 3u < N) {
+    out_words[o] = bitcast<u32>(v.x);
+    out_words[o + 1u] = bitcast<u32>(v.y);
+    out_words[o + 2u] = bitcast<u32>(v.z);
+    out_words[o + 3u] = bitcast<u32>(v.w);
+    return;
+  }
+  if (col < N) { out_words[o] = bitcast<u32>(v.x); }
+  if (col + 1u < N) { out_words[o + 1u] = bitcast<u32>(v.y); }
+  if (col + 2u < N) { out_words[o + 2u] = bitcast<u32>(v.z); }`;
+  }
+  const pack = `pack_${out.name}`;
+  return `let o = (c_base + row * N + col) / 2u;
+  if (col < N) { out_words[o] = ${pack}(v.x) | (${pack}(v.y) << 16u); }
+  if (col + 2u < N) { out_words[o + 1u] = ${pack}(v.z) | (${pack}(v.w) << 16u); }`;
+}
+
+/** Whether a product of `n` columns writes `out` (float16, bfloat16) itself: whole words of column pairs need N even. */
+function writesPacked(out: DType, n: number): boolean {
+  return (out === float16 || out === bfloat16) && n % 2 === 0;
+}
+
+/**
+ * The launch computing C = A @ B (C of `shape`, of dtype `out`: float32, or
+ * float16/bfloat16 where N is even) with config `cfg`; it may bind an operand
+ * twice (see `inputs`).
+ */
+export function matmulDispatch(a: MatmulOperand, b: MatmulOperand, shape: readonly number[], cfg: MatmulConfig, out: DType = float32): MatmulDispatch {
   const nd = shape.length;
   const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
+  if (out !== float32 && !writesPacked(out, N)) throw new Error(`[matmul] the tiled kernel writes float32, or float16/bfloat16 with an even N (got ${out.name}, N = ${N})`);
   const batchShape = shape.slice(0, -2);
   const batches = batchShape.reduce((s, d) => s * d, 1);
   const BM = 16 * cfg.TM, BN = 16 * cfg.TN;
@@ -250,12 +282,13 @@ export function matmulDispatch(a: MatmulOperand, b: MatmulOperand, shape: readon
     op: "matmul",
     file: "matmul",
     helpers: ["dtypes"],
-    key: `${a.dtype.name},${b.dtype.name},${aKFast},${bKFast},${sa.paired},${sb.paired},${aVec4},${bVec4},${configName(cfg)}`,
+    key: `${a.dtype.name},${b.dtype.name},${out.name},${aKFast},${bKFast},${sa.paired},${sb.paired},${aVec4},${bVec4},${configName(cfg)}`,
     slots: () => ({
       A: inputDecl(0, 2, a.dtype),
       B: inputDecl(1, 3, b.dtype),
       CONFIG: `const BM = ${BM}u; const BN = ${BN}u; const BK = ${cfg.BK}u; const NBUF = ${cfg.double ? 2 : 1}u;`,
       PAIRS: pairLoaders(a, b, sa, sb),
+      PUT: putSlot(out),
       ...staging(cfg, sa, sb),
       ...registerBlock(cfg),
     }),
@@ -278,10 +311,15 @@ function classOf(a: Tensor, b: Tensor, shape: readonly number[]): MatmulClass {
   };
 }
 
-/** Encodes C = A @ B into a new float32 tensor of `shape` with tile config `cfg`. */
-function encodeMatmul(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: readonly number[], cfg: MatmulConfig): Tensor {
-  const res = gpu.allocOutput({ shape, dtype: float32 });
-  const d = matmulDispatch(a, b, shape, cfg);
+/**
+ * Encodes C = A @ B into a new tensor of `shape` with tile config `cfg`: of
+ * dtype `out` where the kernel writes it (16-bit with N even), else float32
+ * (the caller casts).
+ */
+function encodeMatmul(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: readonly number[], cfg: MatmulConfig, out: DType): Tensor {
+  const dtype = writesPacked(out, shape[shape.length - 1]!) ? out : float32;
+  const res = gpu.allocOutput({ shape, dtype });
+  const d = matmulDispatch(a, b, shape, cfg, dtype);
   if (d.groups > 0) gpu.run(d.call, gpu.gpuBuffer(res), d.params, d.inputs.map((i) => gpu.gpuBuffer(i === 0 ? a : b)), d.groups);
   return res;
 }
@@ -295,7 +333,7 @@ export function matmulKernel(gpu: WebGpuBackend): Kernel {
     const [fa, fb] = [a!, b!].map((x) => (isInexact(x.dtype) ? x : astypeTensor(gpu, x, float32))) as [Tensor, Tensor];
     const res = matvecApplies(fa, fb, out.shape)
       ? encodeMatvec(gpu, fa, fb, out.shape)
-      : encodeMatmul(gpu, fa, fb, out.shape, matmulConfigFor(gpu, classOf(fa, fb, out.shape)));
+      : encodeMatmul(gpu, fa, fb, out.shape, matmulConfigFor(gpu, classOf(fa, fb, out.shape)), out.dtype);
     for (const [x, f] of [[a!, fa], [b!, fb]] as const) if (f !== x) gpu.release(f.buffer);
     return castResult(gpu, res, out);
   };

@@ -81,7 +81,8 @@ function segment(f: Format, n: number, seed: number, nanShare: number, sign?: nu
 describe.skipIf(!webgpu)("webgpu float max/min of long segments: reduce.wgsl's bits (NaN payload, signed zero)", () => {
   for (const f of [F32, F16, BF16]) {
     it(`${f.dtype.name}: whole arrays (one and several chunks), rows, an odd offset, a strided axis`, async () => {
-      const cases = [[1000, 1, 0.002], [40001, 1, 0.0001], [300001, 1, 0], [3001, 4, 0.001], [5000, 3, 0]] as const;
+      // 2050 rows of 1030: several contiguous rows a workgroup (reduce-keys.wgsl's rows_main)
+      const cases = [[1000, 1, 0.002], [40001, 1, 0.0001], [300001, 1, 0], [3001, 4, 0.001], [5000, 3, 0], [1030, 2050, 0.001], [1030, 2050, 0]] as const;
       for (const [n, rows, nanShare] of cases) {
         for (const isMax of [true, false]) {
           // NaNs and numbers of both signs, or no NaN and numbers on the far side of zero (zeros the extreme)
@@ -115,6 +116,22 @@ describe.skipIf(!webgpu)("webgpu argmax/argmin of long contiguous rows: the firs
         const op = sign > 0 ? mx.argmax : mx.argmin;
         expect(await op(grid, -1, o).tolist(), `${dtype.name} ${op.name}`).toEqual(want);
         expect(await op(mx.slice(grid, [0, 1], [rows + 1, n], undefined, o), -1, o).tolist()).toEqual(want.map((w) => w - 1));
+      }
+    });
+
+    it(`${dtype.name}: many rows, several a workgroup, ties after the first`, async () => {
+      const rows = 2050, n = 1030;
+      // row i: the extreme 9 first at 1 + (37 i) % (n - 8), tied 3 and (where the row holds it) 1024 later, in
+      // a float32 row the same invocation's next quad; small values elsewhere
+      const first = (i: number) => 1 + ((37 * i) % (n - 8));
+      const tied = (i: number, j: number) => j === first(i) || j === first(i) + 3 || j === first(i) + 1024;
+      const data = Array.from({ length: rows }, (_, i) => Array.from({ length: n }, (_, j) => (tied(i, j) ? 9 : (j * 7 + i) % 5)));
+      const want = data.map((_, i) => first(i));
+      for (const sign of [1, -1]) {
+        const grid = mx.array(data.map((r) => r.map((v) => sign * v)), dtype, o);
+        const op = sign > 0 ? mx.argmax : mx.argmin;
+        expect(await op(grid, -1, o).tolist(), `${dtype.name} ${op.name}`).toEqual(want);
+        expect(await op(mx.slice(grid, [0, 1], [rows, n], undefined, o), -1, o).tolist()).toEqual(want.map((w) => w - 1));
       }
     });
   }

@@ -24,6 +24,10 @@
 //     where the largest or smallest key does, the workgroup takes the chunk
 //     again with every NaN keyed 0x7fffffff, above every number (the first
 //     NaN wins, as BETTER has it).
+// A workgroup takes ROWS chunks g * ROWS .. g * ROWS + ROWS - 1 (ROWS > 1
+// only for contiguous chunks of at most 8 quads an invocation: rows_main
+// loads every chunk's quads first, then takes and finishes the chunks one by
+// one; each chunk's result is the same as with one chunk a workgroup).
 // Loads: a segment of one merged reduced dim of stride 1 (CONTIGUOUS) reads
 // whole quads of words (vec4<u32> from binding 3, the same buffer; eight in
 // flight per invocation; both halves of a 16-bit word taken), the at most
@@ -42,6 +46,8 @@
 //   ISARG     true for argmax/argmin; ISMAX true for max (false for min)
 //   ARGKEY    A from t = |x| ^ s and s = x >> 31: `t - s` (argmax), `s - t` (argmin)
 //   INIT, FOLD  reduce.wgsl's identity and fold of max/min (the rescan)
+//   ROWS, ROWS_DISPATCH, ROWS_MAIN  chunks a workgroup; with more than one, main's call of
+//             rows_main and rows_main itself (generated: backends/webgpu/reduce.ts, rowsMain), else nothing
 // params: those of reduce.wgsl: [n_out, R, nk, nr, chunks, chunk_len, kept shape[nk],
 //          kept strides[nk], red shape[nr], red strides[nr], offset]
 
@@ -51,6 +57,9 @@
 {{QUAD}}
 
 const NONE = 0xffffffffu;
+/** Chunks a workgroup takes (more than one: contiguous chunks, rows_main). */
+const ROWS = {{ROWS}}u;
+const PER_WORD = {{PER_WORD}}u;
 const I32_MIN = -2147483647 - 1;
 const I32_MAX = 2147483647;
 
@@ -165,6 +174,7 @@ fn fold_keys(lid: u32) {
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = wid.x + wid.y * nwg.x;
+  {{ROWS_DISPATCH}}
   let nk = params[2];
   let nr = params[3];
   // its output and elements (wgsl/reduce-chunk.wgsl)
@@ -256,6 +266,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       }
     }
   }
+  finish(g, lid, valid, c0, r_end, base, single, step0, sh, nr);
+}
+
+/**
+ * Chunk g's result from the invocations' hi, lo, best_i (taken from its
+ * elements c0 .. r_end, `base` its segment's offset): the workgroup's fold,
+ * then, where a NaN or a zero result asks for it, the rescan. Called by every
+ * invocation (workgroup-uniform).
+ */
+fn finish(g: u32, lid: u32, valid: bool, c0: u32, r_end: u32, base: i32, single: bool, step0: i32, sh: u32, nr: u32) {
   fold_keys(lid);
   if (lid == 0u) {
     let khi = hi;
@@ -300,3 +320,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     out_words[g] = bitcast<u32>(f);
   }
 }
+
+{{ROWS_MAIN}}

@@ -46,6 +46,11 @@ for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
     benches.push({ key: `${op} ${fullKey} ${name}`, shape: [N], dtype, run: (x) => mx[op](x, null, o), bytes: N * size });
     benches.push({ key: `${op} ${rowsKey} ${name} (last axis)`, shape: [ROWS, COLS], dtype, run: (x) => mx[op](x, -1, o), bytes: ROWS * COLS * size + ROWS * size });
   }
+  // rows half as long (twice as many): a workgroup's row alone holds too few bytes to keep in flight
+  for (const op of ["sum", "argmax"] as const) {
+    const [rows, cols] = [2 * ROWS, COLS / 2];
+    benches.push({ key: `${op} ${rows}x${cols} ${name} (last axis)`, shape: [rows, cols], dtype, run: (x) => mx[op](x, -1, o), bytes: rows * cols * size + rows * (op === "sum" ? size : 4) });
+  }
   benches.push({ key: `argmax ${fullKey} ${name}`, shape: [N], dtype, run: (x) => mx.argmax(x, null, o), bytes: N * size });
   benches.push({ key: `argmax ${rowsKey} ${name} (last axis)`, shape: [ROWS, COLS], dtype, run: (x) => mx.argmax(x, -1, o), bytes: ROWS * COLS * size + ROWS * 4 });
 }

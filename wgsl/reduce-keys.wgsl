@@ -25,7 +25,7 @@
 //     again with every NaN keyed 0x7fffffff, above every number (the first
 //     NaN wins, as BETTER has it).
 // A workgroup takes ROWS chunks g * ROWS .. g * ROWS + ROWS - 1 (ROWS > 1
-// only for contiguous chunks of at most 8 quads an invocation: rows_main
+// only for contiguous float32 chunks of 3 or 4 quads an invocation: rows_main
 // loads every chunk's quads first, then takes and finishes the chunks one by
 // one; each chunk's result is the same as with one chunk a workgroup).
 // Loads: a segment of one merged reduced dim of stride 1 (CONTIGUOUS) reads

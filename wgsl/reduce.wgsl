@@ -35,6 +35,10 @@
 //      chunk_len = ceil(R / chunks) elements), a second pass reduces each
 //      output's partials as a segment of `chunks` elements in chunk order:
 //      by this same order when chunks > 64, else by wgsl/segments.wgsl.
+// Contiguous segments of one chunk of at most 8 elements an invocation (rows
+// of 1025 to 2048 elements) of many outputs are taken ROWS a workgroup
+// (rows_main): every row's elements loaded first, then each row folded in the
+// order above and finished in turn, with the bits of a workgroup of its own.
 // Slots (the name in double braces), filled by backends/webgpu/reduce.ts:
 //   INPUT    binding 2 and load_0(e)
 //   WORD_SHIFT, RUN_LOAD  log2 of elements per word (0 for 64-bit and complex elements) and the
@@ -51,6 +55,8 @@
 //   ISARG    true for argmax/argmin
 //   BETTER   (x, xi) wins over (y, yi): x, y of type V
 //   STORE    statements writing result `r` (a T) of output slot `i`: word i, or words 2i and 2i + 1 for 64-bit T
+//   ROWS, ROWS_DISPATCH, ROWS_MAIN  output slots a workgroup; with more than one, main's call of rows_main
+//            and rows_main itself (generated: reduce.ts, reduceRowsMain), else nothing
 // params: [n_out, R, nk, nr, chunks, chunk_len, kept shape[nk], kept strides[nk], red shape[nr], red strides[nr], offset]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
@@ -66,6 +72,8 @@ var<workgroup> part32_v: array<{{V}}, 32>;
 var<workgroup> part32_i: array<u32, 32>;
 
 const NONE = 0xffffffffu;
+/** Output slots a workgroup takes (more than one: segments of one reduced dim in one chunk, rows_main). */
+const ROWS = {{ROWS}}u;
 
 fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
@@ -96,6 +104,7 @@ fn pick(a: Best, b: Best) -> Best {
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = wid.x + wid.y * nwg.x;
+  {{ROWS_DISPATCH}}
   let nk = params[2];
   let nr = params[3];
   // its output and elements (wgsl/reduce-chunk.wgsl)
@@ -184,13 +193,21 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       }
     }
   }
-  // the workgroup's fold: 32 invocations each fold 8 consecutive shares, then invocation 0 the 32 results
+  finish(g, lid, valid, fold(fold(a0, a1), fold(a2, a3)), pick(pick(b0, b1), pick(b2, b3)));
+}
+
+/**
+ * Output slot g's result from the invocations' shares (`share`, or for
+ * arg-reductions `best`): the workgroup's fold, 32 invocations each folding 8
+ * consecutive shares, then invocation 0 the 32 results, and its store. Called
+ * by every invocation (workgroup-uniform).
+ */
+fn finish(g: u32, lid: u32, valid: bool, share: {{T}}, best: Best) {
   if ({{ISARG}}) {
-    let b = pick(pick(b0, b1), pick(b2, b3));
-    part_v[lid] = b.v;
-    part_i[lid] = b.i;
+    part_v[lid] = best.v;
+    part_i[lid] = best.i;
   } else {
-    part_a[lid] = fold(fold(a0, a1), fold(a2, a3));
+    part_a[lid] = share;
   }
   workgroupBarrier();
   if (lid < 32u) {
@@ -218,3 +235,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
   }
 }
+
+{{ROWS_MAIN}}

@@ -2,7 +2,8 @@
 // at most 64 elements take one invocation per output (wgsl/segments.wgsl);
 // medium ones of many outputs a group of 4 to 32 invocations per output
 // (wgsl/reduce-groups.wgsl); longer ones, or those of few outputs, a
-// workgroup per output (wgsl/reduce.wgsl, eight loads in flight per
+// workgroup per output (contiguous rows of up to 2048 elements, two or more
+// a workgroup; wgsl/reduce.wgsl, eight loads in flight per
 // invocation, sixteen for packed 8/16-bit elements, whole quads of words for
 // their sums over long contiguous chunks; long segments of few
 // outputs split into chunks folded by a second pass: reduce.wgsl again, or
@@ -208,6 +209,57 @@ function eightSteps(dr: string, isArg: boolean): string {
   return lines.join("\n    ");
 }
 
+/** Workgroups a reduction of several rows a workgroup must still have (fewer rows a workgroup otherwise). */
+const ROWS_MIN_WORKGROUPS = 1024;
+
+/**
+ * Segments a workgroup of wgsl/reduce.wgsl takes where they are contiguous
+ * rows in one chunk of at most 8 elements an invocation (`perInvocation`):
+ * enough rows for 16 loads an invocation in flight, where that leaves at
+ * least ROWS_MIN_WORKGROUPS workgroups. H200, device time against the copy
+ * kernel, sums of rows of 2048 (two a workgroup): float32 88% -> 99%,
+ * float16 39% -> 43%, bfloat16 41% -> 46%.
+ */
+function reduceRows(nOut: number, perInvocation: number): number {
+  if (perInvocation > 8) return 1;
+  let rows = 1;
+  while (rows * 2 * perInvocation <= 16 && nOut / (rows * 2) >= ROWS_MIN_WORKGROUPS) rows *= 2;
+  return rows;
+}
+
+/**
+ * reduce.wgsl's ROWS_MAIN for `rows` contiguous segments (R elements each,
+ * one chunk) of at most `perInvocation` elements an invocation: every row's
+ * elements loaded first (clamped into the row), then row by row folded in
+ * reduce.wgsl's stated order (element lid + 256 m into accumulator m % 4, m
+ * ascending) and finished, so each row's result has the bits of a workgroup
+ * of its own.
+ */
+function reduceRowsMain(rows: number, perInvocation: number, isArg: boolean, t: ComputeType, init: string): string {
+  if (rows === 1) return "";
+  const lines = ["fn rows_main(g: u32, lid: u32) {", "  let nk = params[2];", "  let R = params[1];", "  let last = R - 1u;"];
+  for (let j = 0; j < rows; j++) {
+    lines.push(
+      `  let c_${j} = chunk_of(g * ROWS + ${j}u);`,
+      `  var base_${j} = 0u;`,
+      `  if (c_${j}.valid) { base_${j} = u32(bitcast<i32>(params[6u + 2u * nk + 2u]) + decompose(6u, 6u + nk, nk, c_${j}.o)); }`,
+    );
+    for (let m = 0; m < perInvocation; m++) lines.push(`  let v_${j}_${m} = load_0(base_${j} + ${m ? `min(lid + ${256 * m}u, last)` : "lid"});`);
+  }
+  for (let j = 0; j < rows; j++) {
+    lines.push("  {", `    var a0: ${t} = ${init};`, "    var a1 = a0;", "    var a2 = a0;", "    var a3 = a0;", "    var b0: Best;", "    b0.i = NONE;", "    var b1 = b0;", "    var b2 = b0;", "    var b3 = b0;");
+    lines.push(`    if (c_${j}.valid) {`);
+    for (let m = 0; m < perInvocation; m++) {
+      const r = m ? `lid + ${256 * m}u` : "lid";
+      const take = isArg ? `b${m % 4} = pick(b${m % 4}, Best(v_${j}_${m}, ${r}));` : `a${m % 4} = fold(a${m % 4}, lift(v_${j}_${m}));`;
+      lines.push(`      if (${r} < R) { ${take} }`);
+    }
+    lines.push("    }", `    finish(g * ROWS + ${j}u, lid, c_${j}.valid, fold(fold(a0, a1), fold(a2, a3)), pick(pick(b0, b1), pick(b2, b3)));`, "  }");
+  }
+  lines.push("}");
+  return lines.join("\n");
+}
+
 /**
  * Fewest quads per invocation for wgsl/reduce.wgsl's whole-quad reading. H200,
  * float16 sums along rows, device time, share of the copy kernel's, quads
@@ -275,19 +327,18 @@ const KEYED_OPS = new Set(["max", "min", "argmax", "argmin"]);
 const KEYED_DTYPES = new Set(["float32", "float16", "bfloat16"]);
 
 /**
- * Contiguous keyed chunks a workgroup of wgsl/reduce-keys.wgsl takes: chunks
- * of `quadsPerInvocation` quads an invocation (at most 4) take enough chunks
- * for eight quads an invocation in flight, where that leaves at least
- * ROWS_MIN_WORKGROUPS workgroups. H200, device time against the copy kernel,
- * rows of 4096 float32 (two a workgroup): max 82% -> 93%, argmax 68% -> 84%;
- * float16 (four) 40% / 34% either way (what bounds 16-bit rows is not known).
+ * Contiguous keyed chunks a workgroup of wgsl/reduce-keys.wgsl takes: float32
+ * chunks of 3 or 4 quads an invocation two a workgroup, where that leaves at
+ * least ROWS_MIN_WORKGROUPS workgroups. H200, device time against the copy
+ * kernel, argmax / max: float32 rows of 4096 (two a workgroup) 68% -> 85% /
+ * 83% -> 95%; rows of 2048 (four) 45% -> 47%; 16-bit rows of 4096 (four) 34%
+ * -> 33% / 40% -> 42%, of 2048 (eight) 21% -> 17%, so those keep one (what
+ * bounds 16-bit rows is not known). Through reduce.wgsl's rows instead, argmax
+ * of rows of 2048 lost: float32 47% -> 29%, float16 17% -> 14%.
  */
-function keyedRows(nChunks: number, quadsPerInvocation: number): number {
-  let rows = 1;
-  while (rows * 2 * quadsPerInvocation <= 8 && (nChunks / (rows * 2)) >= ROWS_MIN_WORKGROUPS) rows *= 2;
-  return rows;
+function keyedRows(d: DType, nChunks: number, quadsPerInvocation: number): number {
+  return d === float32 && quadsPerInvocation >= 3 && quadsPerInvocation <= 4 && nChunks / 2 >= ROWS_MIN_WORKGROUPS ? 2 : 1;
 }
-const ROWS_MIN_WORKGROUPS = 1024;
 
 /**
  * reduce-keys.wgsl's ROWS_MAIN for `rows` contiguous chunks of at most `quads`
@@ -395,23 +446,29 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   const lift = isArg ? "0u" : op === "all" || op === "any" ? (is64(v) ? "select(0u, 1u, w64_nz(v))" : "select(0u, 1u, v != 0u)") : v === t ? "v" : `${t}(v)`;
   const short = R <= SEGMENT_INVOCATION_MAX;
   const lanes = groupedLanes(nOut, R, chunks);
+  const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;
   if (!short && !lanes && KEYED_OPS.has(op) && KEYED_DTYPES.has(x.dtype.name)) {
     // one reduced dim of stride 1: the kernel also reads the buffer as quads of words (binding 3)
-    const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;
     const inputs = contiguous ? [gpu.gpuBuffer(x), gpu.gpuBuffer(x)] : [gpu.gpuBuffer(x)];
     // quads an invocation per chunk, at most (a chunk's whole quads [ceil(w0 / 4), floor(w1 / 4)): at most a quarter of its words)
     const quads = Math.ceil(Math.ceil(Math.ceil(Math.ceil(R / chunks) / elementsPerWord(x.dtype)) / 4) / 256);
-    const rows = contiguous && quads <= 4 ? keyedRows(nOut * chunks, quads) : 1;
-    gpu.run(keyedCall(op, x.dtype, contiguous, rows, quads), gpu.gpuBuffer(res), reduceParams(x, nk, chunks), inputs, Math.ceil((nOut * chunks) / rows));
+    const keyRows = contiguous ? keyedRows(x.dtype, nOut * chunks, quads) : 1;
+    gpu.run(keyedCall(op, x.dtype, contiguous, keyRows, quads), gpu.gpuBuffer(res), reduceParams(x, nk, chunks), inputs, Math.ceil((nOut * chunks) / keyRows));
   } else {
-    const quads = !short && !lanes && readsQuads(op, x, nk, Math.ceil(R / chunks));
+    // contiguous rows in one chunk of at most 8 elements an invocation, enough of them for several a workgroup
+    const perInvocation = Math.ceil(R / 256);
+    const rows = !short && !lanes && chunks === 1 && contiguous ? reduceRows(nOut, perInvocation) : 1;
+    const quads = !short && !lanes && rows === 1 && readsQuads(op, x, nk, Math.ceil(R / chunks));
     gpu.run(
       {
         op,
         file: short ? "segments" : lanes ? "reduce-groups" : "reduce",
         helpers: helpersFor([x.dtype, word], short || lanes ? ["math", "strided"] : ["math", "strided", "reduce-chunk"]),
-        key: `${op},${x.dtype.name},${t},${lanes},${quads}`,
+        key: `${op},${x.dtype.name},${t},${lanes},${quads},${rows},${rows > 1 ? perInvocation : 0}`,
         slots: () => ({
+          ROWS: String(rows),
+          ROWS_DISPATCH: rows > 1 ? "if (ROWS > 1u) {\n    rows_main(g, lid);\n    return;\n  }" : "",
+          ROWS_MAIN: reduceRowsMain(rows, perInvocation, isArg, t, f.init),
           ...quadSlots(x.dtype, t, quads),
           LANES: String(lanes),
           EIGHT_STEPS: eightSteps(lanes ? "LANES" : "1u", isArg),
@@ -431,7 +488,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
       gpu.gpuBuffer(res),
       reduceParams(x, nk, chunks),
       quads ? [gpu.gpuBuffer(x), gpu.gpuBuffer(x)] : [gpu.gpuBuffer(x)],
-      short ? Math.ceil(nOut / 256) : lanes ? Math.ceil(nOut / (256 / lanes)) : nOut * chunks,
+      short ? Math.ceil(nOut / 256) : lanes ? Math.ceil(nOut / (256 / lanes)) : Math.ceil((nOut * chunks) / rows),
     );
   }
   if (chunks === 1) return res;

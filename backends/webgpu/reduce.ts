@@ -229,15 +229,15 @@ function reduceRows(nOut: number, perInvocation: number): number {
 
 /**
  * reduce.wgsl's ROWS_MAIN for `rows` contiguous segments (R elements each,
- * one chunk) of at most `perInvocation` elements an invocation: every row's
- * elements loaded first (clamped into the row), then row by row folded in
- * reduce.wgsl's stated order (element lid + 256 m into accumulator m % 4, m
- * ascending) and finished, so each row's result has the bits of a workgroup
- * of its own.
+ * one chunk) of at most `perInvocation` elements an invocation, for the
+ * reductions other than argmax/argmin: every row's elements loaded first
+ * (clamped into the row), then row by row folded in reduce.wgsl's stated
+ * order (element lid + 256 m into accumulator m % 4, m ascending) and
+ * finished, so each row's result has the bits of a workgroup of its own.
  */
-function reduceRowsMain(rows: number, perInvocation: number, isArg: boolean, t: ComputeType, init: string): string {
+function reduceRowsMain(rows: number, perInvocation: number, t: ComputeType, init: string): string {
   if (rows === 1) return "";
-  const lines = ["fn rows_main(g: u32, lid: u32) {", "  let nk = params[2];", "  let R = params[1];", "  let last = R - 1u;"];
+  const lines = ["fn rows_main(g: u32, lid: u32) {", "  let nk = params[2];", "  let R = params[1];", "  let last = R - 1u;", "  var no_best: Best;", "  no_best.i = NONE;"];
   for (let j = 0; j < rows; j++) {
     lines.push(
       `  let c_${j} = chunk_of(g * ROWS + ${j}u);`,
@@ -247,14 +247,9 @@ function reduceRowsMain(rows: number, perInvocation: number, isArg: boolean, t: 
     for (let m = 0; m < perInvocation; m++) lines.push(`  let v_${j}_${m} = load_0(base_${j} + ${m ? `min(lid + ${256 * m}u, last)` : "lid"});`);
   }
   for (let j = 0; j < rows; j++) {
-    lines.push("  {", `    var a0: ${t} = ${init};`, "    var a1 = a0;", "    var a2 = a0;", "    var a3 = a0;", "    var b0: Best;", "    b0.i = NONE;", "    var b1 = b0;", "    var b2 = b0;", "    var b3 = b0;");
-    lines.push(`    if (c_${j}.valid) {`);
-    for (let m = 0; m < perInvocation; m++) {
-      const r = m ? `lid + ${256 * m}u` : "lid";
-      const take = isArg ? `b${m % 4} = pick(b${m % 4}, Best(v_${j}_${m}, ${r}));` : `a${m % 4} = fold(a${m % 4}, lift(v_${j}_${m}));`;
-      lines.push(`      if (${r} < R) { ${take} }`);
-    }
-    lines.push("    }", `    finish(g * ROWS + ${j}u, lid, c_${j}.valid, fold(fold(a0, a1), fold(a2, a3)), pick(pick(b0, b1), pick(b2, b3)));`, "  }");
+    lines.push("  {", `    var a0: ${t} = ${init};`, "    var a1 = a0;", "    var a2 = a0;", "    var a3 = a0;", `    if (c_${j}.valid) {`);
+    for (let m = 0; m < perInvocation; m++) lines.push(`      if (lid${m ? ` + ${256 * m}u` : ""} < R) { a${m % 4} = fold(a${m % 4}, lift(v_${j}_${m})); }`);
+    lines.push("    }", `    finish(g * ROWS + ${j}u, lid, c_${j}.valid, fold(fold(a0, a1), fold(a2, a3)), no_best);`, "  }");
   }
   lines.push("}");
   return lines.join("\n");
@@ -456,8 +451,9 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
     gpu.run(keyedCall(op, x.dtype, contiguous, keyRows, quads), gpu.gpuBuffer(res), reduceParams(x, nk, chunks), inputs, Math.ceil((nOut * chunks) / keyRows));
   } else {
     // contiguous rows in one chunk of at most 8 elements an invocation, enough of them for several a workgroup
+    // (not arg-reductions: float argmax that way measured slower than the keyed kernel, integer argmax not measured)
     const perInvocation = Math.ceil(R / 256);
-    const rows = !short && !lanes && chunks === 1 && contiguous ? reduceRows(nOut, perInvocation) : 1;
+    const rows = !short && !lanes && !isArg && chunks === 1 && contiguous ? reduceRows(nOut, perInvocation) : 1;
     const quads = !short && !lanes && rows === 1 && readsQuads(op, x, nk, Math.ceil(R / chunks));
     gpu.run(
       {
@@ -468,7 +464,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
         slots: () => ({
           ROWS: String(rows),
           ROWS_DISPATCH: rows > 1 ? "if (ROWS > 1u) {\n    rows_main(g, lid);\n    return;\n  }" : "",
-          ROWS_MAIN: reduceRowsMain(rows, perInvocation, isArg, t, f.init),
+          ROWS_MAIN: reduceRowsMain(rows, perInvocation, t, f.init),
           ...quadSlots(x.dtype, t, quads),
           LANES: String(lanes),
           EIGHT_STEPS: eightSteps(lanes ? "LANES" : "1u", isArg),

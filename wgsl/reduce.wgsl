@@ -36,8 +36,8 @@
 //      output's partials as a segment of `chunks` elements in chunk order:
 //      by this same order when chunks > 64, else by wgsl/segments.wgsl.
 // Contiguous segments of one chunk of at most 8 elements an invocation (rows
-// of 1025 to 2048 elements) of many outputs are taken ROWS a workgroup
-// (rows_main): every row's elements loaded first, then each row folded in the
+// of 1025 to 2048 elements) of many outputs, argmax/argmin aside, are taken
+// ROWS a workgroup (rows_main): every row's elements loaded first, then each row folded in the
 // order above and finished in turn, with the bits of a workgroup of its own.
 // Slots (the name in double braces), filled by backends/webgpu/reduce.ts:
 //   INPUT    binding 2 and load_0(e)

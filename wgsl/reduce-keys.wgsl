@@ -47,7 +47,7 @@
 //   ARGKEY    A from t = |x| ^ s and s = x >> 31: `t - s` (argmax), `s - t` (argmin)
 //   INIT, FOLD  reduce.wgsl's identity and fold of max/min (the rescan)
 //   ROWS, ROWS_DISPATCH, ROWS_MAIN  chunks a workgroup; with more than one, main's call of
-//             rows_main and rows_main itself (generated: backends/webgpu/reduce.ts, rowsMain), else nothing
+//             rows_main and rows_main itself (generated: backends/webgpu/reduce.ts, keyedRowsMain), else nothing
 // params: those of reduce.wgsl: [n_out, R, nk, nr, chunks, chunk_len, kept shape[nk],
 //          kept strides[nk], red shape[nr], red strides[nr], offset]
 

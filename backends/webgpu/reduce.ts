@@ -2,8 +2,8 @@
 // at most 64 elements take one invocation per output (wgsl/segments.wgsl);
 // medium ones of many outputs a group of 4 to 32 invocations per output
 // (wgsl/reduce-groups.wgsl); longer ones, or those of few outputs, a
-// workgroup per output (contiguous rows of up to 2048 elements, two or more
-// a workgroup; wgsl/reduce.wgsl, eight loads in flight per
+// workgroup per output (contiguous rows of 1025 to 2048 elements two a
+// workgroup, arg-reductions aside; wgsl/reduce.wgsl, eight loads in flight per
 // invocation, sixteen for packed 8/16-bit elements, whole quads of words for
 // their sums over long contiguous chunks; long segments of few
 // outputs split into chunks folded by a second pass: reduce.wgsl again, or
@@ -342,7 +342,7 @@ function keyedRows(d: DType, nChunks: number, quadsPerInvocation: number): numbe
  * index (head element, head words, quads, tail words, tail element) and
  * finished.
  */
-function rowsMain(rows: number, quads: number): string {
+function keyedRowsMain(rows: number, quads: number): string {
   if (rows === 1) return "";
   const lines = ["fn rows_main(g: u32, lid: u32) {", "  let nk = params[2];", "  let step0 = bitcast<i32>(params[6u + 2u * nk + 1u]);", "  let sh = 6u + 2u * nk;"];
   for (let j = 0; j < rows; j++) {
@@ -399,7 +399,7 @@ function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quad
     key: `${op},${d.name},${contiguous},${rows},${rows > 1 ? quads : 0}`,
     slots: {
       ROWS: String(rows),
-      ROWS_MAIN: rowsMain(rows, quads),
+      ROWS_MAIN: keyedRowsMain(rows, quads),
       ROWS_DISPATCH: rows > 1 ? "if (ROWS > 1u) {\n    rows_main(g, lid);\n    return;\n  }" : "",
       INPUT: inputDecl(0, 2, d),
       CONTIGUOUS: String(contiguous),

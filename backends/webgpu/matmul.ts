@@ -78,13 +78,14 @@ function staging({ TM, TN, BK }: MatmulConfig, sa: OperandStaging, sb: OperandSt
     const slot = (kk: string, rr: string) => `${tile}[buf][${kk} * ${stride} + ${rr} / 4u][${rr} % 4u]`;
     if (st.vec4Binding !== undefined) {
       const v = `${name}4`;
-      const at = (kk: string, i: number, d: number) => (name === "a" ? `a_at(m0 + am${i}${st.kFast ? "" : ` + ${d}u`}, ${kk}ak${i}${st.kFast ? ` + ${d}u` : ""})` : `b_at(${kk}bk${i}${st.kFast ? ` + ${d}u` : ""}, n0 + bc${i}${st.kFast ? "" : ` + ${d}u`})`);
+      // element d of the four: its value (a_at / b_at) or, `bits`, its 16-bit pattern (a_bits / b_bits)
+      const at = (kk: string, i: number, d: number, what = "at") => (name === "a" ? `a_${what}(m0 + am${i}${st.kFast ? "" : ` + ${d}u`}, ${kk}ak${i}${st.kFast ? ` + ${d}u` : ""})` : `b_${what}(${kk}bk${i}${st.kFast ? ` + ${d}u` : ""}, n0 + bc${i}${st.kFast ? "" : ` + ${d}u`})`);
       // 16-bit operands stay packed (vec2<u32>) in their staging registers until the slab's store decodes them, so
       // no decode waits on a load before the FMAs; their edge loads pack the four elements' bits (out of range: 0, +0.0)
       const packed = st.dtype !== float32;
       const edge = (kk: string, i: number) => {
         if (!packed) return `vec4<f32>(${[0, 1, 2, 3].map((d) => at(kk, i, d)).join(", ")})`;
-        const bits = (d: number) => at(kk, i, d).replace(`${name}_at(`, `${name}_bits(`);
+        const bits = (d: number) => at(kk, i, d, "bits");
         return `vec2<u32>(${bits(0)} | (${bits(1)} << 16u), ${bits(2)} | (${bits(3)} << 16u))`;
       };
       // the vec4 index of the first element at slab 0; a slab further on adds kn / 4 (k contiguous) or kn times the k stride / 4

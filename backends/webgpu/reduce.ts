@@ -209,6 +209,11 @@ function eightSteps(dr: string, isArg: boolean): string {
   return lines.join("\n    ");
 }
 
+/** The ROWS_DISPATCH slot of wgsl/reduce.wgsl and wgsl/reduce-keys.wgsl: main hands a workgroup of several rows to rows_main. */
+function rowsDispatch(rows: number): string {
+  return rows > 1 ? "if (ROWS > 1u) {\n    rows_main(g, lid);\n    return;\n  }" : "";
+}
+
 /** Workgroups a reduction of several rows a workgroup must still have (fewer rows a workgroup otherwise). */
 const ROWS_MIN_WORKGROUPS = 1024;
 
@@ -400,7 +405,7 @@ function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quad
     slots: {
       ROWS: String(rows),
       ROWS_MAIN: keyedRowsMain(rows, quads),
-      ROWS_DISPATCH: rows > 1 ? "if (ROWS > 1u) {\n    rows_main(g, lid);\n    return;\n  }" : "",
+      ROWS_DISPATCH: rowsDispatch(rows),
       INPUT: inputDecl(0, 2, d),
       CONTIGUOUS: String(contiguous),
       QUAD: contiguous
@@ -463,7 +468,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
         key: `${op},${x.dtype.name},${t},${lanes},${quads},${rows},${rows > 1 ? perInvocation : 0}`,
         slots: () => ({
           ROWS: String(rows),
-          ROWS_DISPATCH: rows > 1 ? "if (ROWS > 1u) {\n    rows_main(g, lid);\n    return;\n  }" : "",
+          ROWS_DISPATCH: rowsDispatch(rows),
           ROWS_MAIN: reduceRowsMain(rows, perInvocation, t, f.init),
           ...quadSlots(x.dtype, t, quads),
           LANES: String(lanes),

@@ -104,8 +104,13 @@ const qmvRows = (unitWords: number): number => (unitWords <= 4 ? 8 : 4);
 /** Units whose loads a lane of the matrix-vector kernel issues before using any (its main loop's unroll). */
 const QMV_UNROLL = 2;
 
-/** Most words a lane of the matrix-vector kernel unpacks per unit (more only where whole values need it: 3, 5, 6 bits). */
-const QMV_UNIT_WORDS = 4;
+/**
+ * Most values in a unit of the matrix-vector kernel (more only where whole
+ * values need it: 32 for 3 and 5 bits). Each unit's x is held in registers;
+ * on the H200, 4-bit units of 16 values (2 words) beat 32 (4 words): 46% /
+ * 56% of copy against 40% / 51% (docs/benchmarks.md), 8-bit ones of 16 beat 8.
+ */
+const QMV_UNIT_VALUES = 16;
 
 /** Invocations per workgroup of the matrix-vector kernel (WG / team teams). */
 const QMV_WORKGROUP = 128;
@@ -121,10 +126,10 @@ function qmvTeam(gpu: WebGpuBackend): { team: number; subgroups: boolean } {
   return fixed ? { team: size, subgroups: true } : { team: 32, subgroups: false };
 }
 
-/** Words per unit of the matrix-vector kernel: the fewest holding whole values, doubled up to QMV_UNIT_WORDS within one group. */
+/** Words per unit of the matrix-vector kernel: the fewest holding whole values, doubled while the unit holds at most QMV_UNIT_VALUES values within one group. */
 function qmvUnitWords(bits: number, groupSize: number): number {
   let words = bits / gcd(bits, 32);
-  while (words * 2 <= QMV_UNIT_WORDS && (words * 2 * 32) / bits <= groupSize) words *= 2;
+  while ((words * 2 * 32) / bits <= Math.min(QMV_UNIT_VALUES, groupSize)) words *= 2;
   return words;
 }
 

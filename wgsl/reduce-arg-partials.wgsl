@@ -30,7 +30,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var best_v: {{V}};
   var best_i = NONE;
   if (valid) {
-    let base = bitcast<i32>(params[6u + 2u * nk + 2u * nr]) + decompose(6u, 6u + nk, nk, o);
+    let base = segment_base(nk, nr, o);
     let sh = 6u + 2u * nk;
     for (var c = lid; c < chunks; c += 256u) {
       let r = partials[o * chunks + c];

@@ -188,7 +188,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let sh = 6u + 2u * nk;
   var base = 0;
   if (valid) {
-    base = bitcast<i32>(params[6u + 2u * nk + 2u * nr]) + decompose(6u, 6u + nk, nk, o);
+    base = segment_base(nk, nr, o);
     if ({{CONTIGUOUS}}) {
       // the chunk's elements [e0, e1): whole words [w0, w1), of which whole quads (vec4, 16 bytes) [qa, qb)
       // eight quads in flight per invocation; the words before and after the quads and the elements outside whole words one by one

@@ -123,7 +123,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var b2 = b0;
   var b3 = b0;
   if (valid) {
-    let base = bitcast<i32>(params[6u + 2u * nk + 2u * nr]) + decompose(6u, 6u + nk, nk, o);
+    let base = segment_base(nk, nr, o);
     // one reduced dimension (the usual case once dims are merged): no index arithmetic per element
     let single = nr == 1u;
     let step0 = bitcast<i32>(params[6u + 2u * nk + 1u]);

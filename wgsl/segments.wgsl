@@ -27,7 +27,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let R = params[1];
   let nk = params[2];
   let nr = params[3];
-  let base = bitcast<i32>(params[6u + 2u * nk + 2u * nr]) + decompose(6u, 6u + nk, nk, o);
+  let base = segment_base(nk, nr, o);
   var acc: {{T}} = {{INIT}};
   var best_v: {{V}};
   var best_i = NONE;

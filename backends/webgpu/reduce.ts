@@ -247,7 +247,7 @@ function reduceRowsMain(rows: number, perInvocation: number, t: ComputeType, ini
     lines.push(
       `  let c_${j} = chunk_of(g * ROWS + ${j}u);`,
       `  var base_${j} = 0u;`,
-      `  if (c_${j}.valid) { base_${j} = u32(bitcast<i32>(params[6u + 2u * nk + 2u]) + decompose(6u, 6u + nk, nk, c_${j}.o)); }`,
+      `  if (c_${j}.valid) { base_${j} = u32(segment_base(nk, 1u, c_${j}.o)); }`,
     );
     for (let m = 0; m < perInvocation; m++) lines.push(`  let v_${j}_${m} = load_0(base_${j} + ${m ? `min(lid + ${256 * m}u, last)` : "lid"});`);
   }
@@ -354,7 +354,7 @@ function keyedRowsMain(rows: number, quads: number): string {
     lines.push(
       `  let c_${j} = chunk_of(g * ROWS + ${j}u);`,
       `  var base_${j} = 0;`,
-      `  if (c_${j}.valid) { base_${j} = bitcast<i32>(params[6u + 2u * nk + 2u]) + decompose(6u, 6u + nk, nk, c_${j}.o); }`,
+      `  if (c_${j}.valid) { base_${j} = segment_base(nk, 1u, c_${j}.o); }`,
       `  let s_${j} = quad_spans(u32(base_${j}) + c_${j}.c0, u32(base_${j}) + c_${j}.r_end, PER_WORD);`,
       `  let q_${j} = s_${j}.qa + lid;`,
       `  let last_${j} = max(s_${j}.qb, s_${j}.qa + 1u) - 1u;`,
@@ -400,7 +400,7 @@ function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quad
   return {
     op,
     file: "reduce-keys",
-    helpers: helpersFor([d], ["math", "strided", "reduce-chunk"]),
+    helpers: helpersFor([d], ["math", "strided", "reduce-segment", "reduce-chunk"]),
     key: `${op},${d.name},${contiguous},${rows},${rows > 1 ? quads : 0}`,
     slots: {
       ROWS: String(rows),
@@ -464,7 +464,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
       {
         op,
         file: short ? "segments" : lanes ? "reduce-groups" : "reduce",
-        helpers: helpersFor([x.dtype, word], short || lanes ? ["math", "strided"] : ["math", "strided", "reduce-chunk"]),
+        helpers: helpersFor([x.dtype, word], short || lanes ? ["math", "strided", "reduce-segment"] : ["math", "strided", "reduce-segment", "reduce-chunk"]),
         key: `${op},${x.dtype.name},${t},${lanes},${quads},${rows},${rows > 1 ? perInvocation : 0}`,
         slots: () => ({
           ROWS: String(rows),
@@ -497,7 +497,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
     // the chunks' winning indices (a word of partials cannot hold the value too): their values re-read
     const picked = gpu.allocOutput({ shape: [nOut], dtype: uint32 });
     const slots = { INPUT: inputDecl(0, 2, x.dtype), V: v, BETTER: betterFor(op, v) };
-    gpu.run({ op, file: "reduce-arg-partials", helpers: helpersFor([x.dtype], ["math", "strided"]), key: `${op},${x.dtype.name}`, slots }, gpu.gpuBuffer(picked), reduceParams(x, nk, chunks), [gpu.gpuBuffer(x), gpu.gpuBuffer(res)], nOut);
+    gpu.run({ op, file: "reduce-arg-partials", helpers: helpersFor([x.dtype], ["math", "strided", "reduce-segment"]), key: `${op},${x.dtype.name}`, slots }, gpu.gpuBuffer(picked), reduceParams(x, nk, chunks), [gpu.gpuBuffer(x), gpu.gpuBuffer(res)], nOut);
     gpu.release(res.buffer);
     return picked;
   }

@@ -31,7 +31,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var best_i = NONE;
   if (valid) {
     let base = segment_base(nk, nr, o);
-    let sh = 6u + 2u * nk;
+    let sh = reduced_dims(nk);
     for (var c = lid; c < chunks; c += 256u) {
       let r = partials[o * chunks + c];
       if (r != NONE) {

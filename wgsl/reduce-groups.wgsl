@@ -47,7 +47,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let base = segment_base(nk, nr, o);
     // one reduced dimension (the usual case once dims are merged): no index arithmetic per element
     let single = nr == 1u;
-    let step0 = bitcast<i32>(params[6u + 2u * nk + 1u]);
+    let step0 = single_step(nk);
     var r = lane;
     if (single) {
       // eight of the lane's elements loaded before any is folded (in the same order), while all eight lie in the segment
@@ -56,7 +56,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     }
     for (; r < R; r += LANES) {
       var off: i32;
-      if (single) { off = i32(r) * step0; } else { off = decompose(6u + 2u * nk, 6u + 2u * nk + nr, nr, r); }
+      if (single) { off = i32(r) * step0; } else { off = decompose(reduced_dims(nk), reduced_dims(nk) + nr, nr, r); }
       let v = load_0(u32(base + off));
       if ({{ISARG}}) {
         if (best_i == NONE || better(v, r, best_v, best_i)) { best_v = v; best_i = r; }

@@ -184,8 +184,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let c0 = chunk.c0;
   let r_end = chunk.r_end;
   let single = nr == 1u;
-  let step0 = bitcast<i32>(params[6u + 2u * nk + 1u]);
-  let sh = 6u + 2u * nk;
+  let step0 = single_step(nk);
+  let sh = reduced_dims(nk);
   var base = 0;
   if (valid) {
     base = segment_base(nk, nr, o);

@@ -126,8 +126,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let base = segment_base(nk, nr, o);
     // one reduced dimension (the usual case once dims are merged): no index arithmetic per element
     let single = nr == 1u;
-    let step0 = bitcast<i32>(params[6u + 2u * nk + 1u]);
-    let sh = 6u + 2u * nk;
+    let step0 = single_step(nk);
+    let sh = reduced_dims(nk);
     var r = c0 + lid;
     if ({{QUADS}}) {
       // the chunk's elements [e0, e1): whole words [w0, w1), of which whole quads [qa, qb) (the header's order)

@@ -35,12 +35,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if (nr == 1u) {
     // one reduced dim (the usual case once dims are merged): a walking offset, eight elements loaded before
     // any is folded (in the same order), while all eight lie in the segment
-    let step0 = bitcast<i32>(params[6u + 2u * nk + 1u]);
+    let step0 = single_step(nk);
     let s = step0;
     {{EIGHT_STEPS}}
   }
   for (; r < R; r++) {
-    let v = load_0(u32(base + decompose(6u + 2u * nk, 6u + 2u * nk + nr, nr, r)));
+    let v = load_0(u32(base + decompose(reduced_dims(nk), reduced_dims(nk) + nr, nr, r)));
     if ({{ISARG}}) {
       if (best_i == NONE || better(v, r, best_v, best_i)) { best_v = v; best_i = r; }
     } else {

@@ -349,7 +349,7 @@ function keyedRows(d: DType, nChunks: number, quadsPerInvocation: number): numbe
  */
 function keyedRowsMain(rows: number, quads: number): string {
   if (rows === 1) return "";
-  const lines = ["fn rows_main(g: u32, lid: u32) {", "  let nk = params[2];", "  let step0 = bitcast<i32>(params[6u + 2u * nk + 1u]);", "  let sh = 6u + 2u * nk;"];
+  const lines = ["fn rows_main(g: u32, lid: u32) {", "  let nk = params[2];", "  let step0 = single_step(nk);", "  let sh = reduced_dims(nk);"];
   for (let j = 0; j < rows; j++) {
     lines.push(
       `  let c_${j} = chunk_of(g * ROWS + ${j}u);`,

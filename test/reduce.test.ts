@@ -169,6 +169,42 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
     }
   });
 
+  // rows of 4096 to 30001 8/16-bit elements from an odd offset (each starts mid-word): on webgpu one kept and one
+  // reduced dim, most in one chunk, so the reduce kernel takes both as constants instead of reading them from params
+  it("contiguous sums of long 8- and 16-bit rows from an odd offset, exact", async () => {
+    const sumOf = (r: Int32Array) => r.reduce((a, b) => a + b, 0);
+    for (const [dtype, lengths] of [[mx.float16, [4099, 8200, 12001, 16383]], [mx.bfloat16, [4096, 10000]], [mx.int8, [8195, 30001]], [mx.uint8, [16384]]] as const) {
+      for (const R of lengths) {
+        const rows = 3;
+        const v = Int32Array.from({ length: rows * R + 1 }, (_, i) => ((i * 7919) % 7) - (dtype === mx.uint8 ? 0 : 3));
+        const flat = mx.astype(mx.array(v, undefined, o), dtype, o);
+        const x = mx.reshape(mx.slice(flat, [1], [rows * R + 1], [1], o), [rows, R], o);
+        const want = Array.from({ length: rows }, (_, r) => sumOf(v.subarray(1 + r * R, 1 + (r + 1) * R)));
+        const got = await values(mx.sum(x, { axis: 1, ...o }));
+        // float16 results round to 11 bits: the exact sums are compared as float16 rounds them
+        expect(got, `${dtype.name} rows of ${R}`).toEqual(dtype === mx.float16 || dtype === mx.bfloat16 ? await values(mx.astype(mx.array(want, mx.float32, o), dtype, o)) : want);
+      }
+    }
+  });
+
+  // one kept dim and two reduced dims that do not merge (a transposed view), 2000 elements an output (a workgroup each on
+  // webgpu): the reduce kernels read nr from params here, not the constant of the one-by-one layout
+  it("sum, max and argmax over two unmergeable axes of 2000 elements an output", async () => {
+    const [a, b, c] = [3, 40, 50];
+    const v = Int32Array.from({ length: a * b * c }, (_, i) => ((i * 7919) % 201) - 100);
+    const x = mx.transpose(mx.reshape(mx.array(v, undefined, o), [a, b, c], o), [0, 2, 1], o);
+    const seg = (r: number) => Array.from(v.subarray(r * b * c, (r + 1) * b * c));
+    expect(await values(mx.sum(x, { axis: [1, 2], ...o }))).toEqual([0, 1, 2].map((r) => seg(r).reduce((s, t) => s + t, 0)));
+    expect(await values(mx.max(mx.astype(x, mx.float32, o), { axis: [1, 2], ...o }))).toEqual([0, 1, 2].map((r) => Math.max(...seg(r))));
+    // the first maximum in the transposed row-major order of the merged axes (c outer, b inner)
+    const firstMax = (r: number) => {
+      const t = Array.from({ length: b * c }, (_, k) => v[r * b * c + (k % b) * c + Math.floor(k / b)]!);
+      return t.indexOf(Math.max(...t));
+    };
+    const flat = mx.reshape(mx.astype(x, mx.float32, o), [a, b * c], o);
+    expect(await values(mx.argmax(flat, { axis: 1, ...o }))).toEqual([0, 1, 2].map(firstMax));
+  });
+
   // one workgroup per output on webgpu: 70000 outputs need a second grid dimension (at most 65535 per dimension)
   it("70000 outputs: sum and argmax per row of a 70000 x 3 array", async () => {
     const rows = 70000;

@@ -48,6 +48,8 @@
 //   INIT, FOLD  reduce.wgsl's identity and fold of max/min (the rescan)
 //   ROWS, ROWS_DISPATCH, ROWS_MAIN  chunks a workgroup; with more than one, main's call of
 //             rows_main and rows_main itself (generated: backends/webgpu/reduce.ts, keyedRowsMain), else nothing
+//   ONE_CHUNK, ONE_BY_ONE  true where every segment is one chunk / the layout merges to one kept and one
+//             reduced dim (wgsl/reduce-chunk.wgsl then reads neither from params)
 // params: those of reduce.wgsl: [n_out, R, nk, nr, chunks, chunk_len, kept shape[nk],
 //          kept strides[nk], red shape[nr], red strides[nr], offset]
 
@@ -59,6 +61,9 @@
 const NONE = 0xffffffffu;
 /** Chunks a workgroup takes (more than one: contiguous chunks, rows_main). */
 const ROWS = {{ROWS}}u;
+/** Every segment is one chunk; the layout merges to one kept and one reduced dim (wgsl/reduce-chunk.wgsl). */
+const ONE_CHUNK = {{ONE_CHUNK}};
+const ONE_BY_ONE = {{ONE_BY_ONE}};
 const PER_WORD = {{PER_WORD}}u;
 const I32_MIN = -2147483647 - 1;
 const I32_MAX = 2147483647;
@@ -175,8 +180,8 @@ fn fold_keys(lid: u32) {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = wid.x + wid.y * nwg.x;
   {{ROWS_DISPATCH}}
-  let nk = params[2];
-  let nr = params[3];
+  let nk = kept_dim_count();
+  let nr = reduced_dim_count();
   // its output and elements (wgsl/reduce-chunk.wgsl)
   let chunk = chunk_of(g);
   let o = chunk.o;

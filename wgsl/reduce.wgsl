@@ -52,11 +52,14 @@
 //   QUADS    true for the whole-quad reading above; QUAD: fn quad(q) -> vec4<u32>, words 4q .. 4q + 3
 //            (QUADS: binding 3, the same buffer read as array<vec4<u32>>); TAKE_WORD: fn take_word(a, word)
 //            -> T, a folded with the word's PER_WORD elements in index order; PER_WORD elements per word
+//            QUAD_STEP, QUAD_LAST_STEP  a whole step of eight quads; the last step's eight, clamped into the chunk
 //   ISARG    true for argmax/argmin
 //   BETTER   (x, xi) wins over (y, yi): x, y of type V
 //   STORE    statements writing result `r` (a T) of output slot `i`: word i, or words 2i and 2i + 1 for 64-bit T
 //   ROWS, ROWS_DISPATCH, ROWS_MAIN  output slots a workgroup; with more than one, main's call of rows_main
 //            and rows_main itself (generated: reduce.ts, reduceRowsMain), else nothing
+//   ONE_CHUNK, ONE_BY_ONE  true where every segment is one chunk / the layout merges to one kept and one
+//            reduced dim (wgsl/reduce-chunk.wgsl then reads neither from params)
 // params: [n_out, R, nk, nr, chunks, chunk_len, kept shape[nk], kept strides[nk], red shape[nr], red strides[nr], offset]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
@@ -74,6 +77,9 @@ var<workgroup> part32_i: array<u32, 32>;
 const NONE = 0xffffffffu;
 /** Output slots a workgroup takes (more than one: segments of one reduced dim in one chunk, rows_main). */
 const ROWS = {{ROWS}}u;
+/** Every segment is one chunk; the layout merges to one kept and one reduced dim (wgsl/reduce-chunk.wgsl). */
+const ONE_CHUNK = {{ONE_CHUNK}};
+const ONE_BY_ONE = {{ONE_BY_ONE}};
 
 fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
@@ -105,8 +111,8 @@ fn pick(a: Best, b: Best) -> Best {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = wid.x + wid.y * nwg.x;
   {{ROWS_DISPATCH}}
-  let nk = params[2];
-  let nr = params[3];
+  let nk = kept_dim_count();
+  let nr = reduced_dim_count();
   // its output and elements (wgsl/reduce-chunk.wgsl)
   let chunk = chunk_of(g);
   let o = chunk.o;

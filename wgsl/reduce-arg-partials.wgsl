@@ -4,7 +4,8 @@
 // (value, index) pair (the index breaks ties), then folds the 256 shares as a
 // halving tree. Writes the winning index of output o as word o.
 // Slots (the name in double braces): INPUT binding 2 and load_0(e); V the
-// input's compute type; BETTER (x, xi) wins over (y, yi): x, y of type V.
+// input's compute type; BETTER (x, xi) wins over (y, yi): x, y of type V;
+// ONE_BY_ONE as reduce.wgsl's.
 // params: those of the first pass: [n_out, R, nk, nr, chunks, chunk_len, kept shape[nk],
 //          kept strides[nk], red shape[nr], red strides[nr], offset]
 
@@ -17,14 +18,16 @@ var<workgroup> part_v: array<{{V}}, 256>;
 var<workgroup> part_i: array<u32, 256>;
 
 const NONE = 0xffffffffu;
+/** The layout merges to one kept and one reduced dim (wgsl/reduce-segment.wgsl). */
+const ONE_BY_ONE = {{ONE_BY_ONE}};
 
 fn better(x: {{V}}, xi: u32, y: {{V}}, yi: u32) -> bool { return {{BETTER}}; }
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let o = wid.x + wid.y * nwg.x;
-  let nk = params[2];
-  let nr = params[3];
+  let nk = kept_dim_count();
+  let nr = reduced_dim_count();
   let chunks = params[4];
   let valid = o < params[0];
   var best_v: {{V}};

@@ -2,9 +2,9 @@
 // where it is contiguous), shared by wgsl/reduce.wgsl and
 // wgsl/reduce-keys.wgsl (their params start [n_out, R, nk, nr, chunks,
 // chunk_len]). Prepended as a helper; expects the kernel's `params` and its
-// constants ONE_CHUNK (every segment is one chunk) and ONE_BY_ONE (one kept
-// and one reduced dim once merged): what they fix is not read from params,
-// so a workgroup's first loads do not wait on others (H200: 16-bit rows).
+// constant ONE_CHUNK (every segment is one chunk): then the chunk is not
+// read from params, so a workgroup's first loads do not wait on those loads
+// (H200: 16-bit rows).
 
 /** Workgroup g's output o (valid: one exists; a dispatch's spare workgroups have none) and its elements c0 .. r_end of o's segment. */
 struct Chunk { o: u32, valid: bool, c0: u32, r_end: u32 }
@@ -34,16 +34,4 @@ fn quad_spans(e0: u32, e1: u32, per_word: u32) -> QuadSpans {
   let qb = max(qa, w1 / 4u);
   let head_end = min(4u * qa, w1);
   return QuadSpans(w0, w1, qa, qb, head_end, max(4u * qb, head_end));
-}
-
-/** Kept dims of the merged layout (nk). */
-fn kept_dim_count() -> u32 {
-  if (ONE_BY_ONE) { return 1u; }
-  return params[2];
-}
-
-/** Reduced dims of the merged layout (nr). */
-fn reduced_dim_count() -> u32 {
-  if (ONE_BY_ONE) { return 1u; }
-  return params[3];
 }

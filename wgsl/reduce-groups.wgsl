@@ -20,6 +20,8 @@
 {{INPUT}}
 
 const NONE = 0xffffffffu;
+/** The layout merges to one kept and one reduced dim (wgsl/reduce-segment.wgsl). */
+const ONE_BY_ONE = {{ONE_BY_ONE}};
 const LANES = {{LANES}}u;
 
 var<workgroup> part_a: array<{{T}}, 256>;
@@ -42,8 +44,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var best_i = NONE;
   if (valid) {
     let R = params[1];
-    let nk = params[2];
-    let nr = params[3];
+    let nk = kept_dim_count();
+    let nr = reduced_dim_count();
     let base = segment_base(nk, nr, o);
     // one reduced dimension (the usual case once dims are merged): no index arithmetic per element
     let single = nr == 1u;

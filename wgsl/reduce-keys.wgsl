@@ -49,7 +49,7 @@
 //   ROWS, ROWS_DISPATCH, ROWS_MAIN  chunks a workgroup; with more than one, main's call of
 //             rows_main and rows_main itself (generated: backends/webgpu/reduce.ts, keyedRowsMain), else nothing
 //   ONE_CHUNK, ONE_BY_ONE  true where every segment is one chunk / the layout merges to one kept and one
-//             reduced dim (wgsl/reduce-chunk.wgsl then reads neither from params)
+//             reduced dim (wgsl/reduce-chunk.wgsl, wgsl/reduce-segment.wgsl then read neither from params)
 // params: those of reduce.wgsl: [n_out, R, nk, nr, chunks, chunk_len, kept shape[nk],
 //          kept strides[nk], red shape[nr], red strides[nr], offset]
 
@@ -61,7 +61,7 @@
 const NONE = 0xffffffffu;
 /** Chunks a workgroup takes (more than one: contiguous chunks, rows_main). */
 const ROWS = {{ROWS}}u;
-/** Every segment is one chunk; the layout merges to one kept and one reduced dim (wgsl/reduce-chunk.wgsl). */
+/** Every segment is one chunk; the layout merges to one kept and one reduced dim (wgsl/reduce-chunk.wgsl, wgsl/reduce-segment.wgsl). */
 const ONE_CHUNK = {{ONE_CHUNK}};
 const ONE_BY_ONE = {{ONE_BY_ONE}};
 const PER_WORD = {{PER_WORD}}u;

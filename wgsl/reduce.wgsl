@@ -59,7 +59,7 @@
 //   ROWS, ROWS_DISPATCH, ROWS_MAIN  output slots a workgroup; with more than one, main's call of rows_main
 //            and rows_main itself (generated: reduce.ts, reduceRowsMain), else nothing
 //   ONE_CHUNK, ONE_BY_ONE  true where every segment is one chunk / the layout merges to one kept and one
-//            reduced dim (wgsl/reduce-chunk.wgsl then reads neither from params)
+//            reduced dim (wgsl/reduce-chunk.wgsl, wgsl/reduce-segment.wgsl then read neither from params)
 // params: [n_out, R, nk, nr, chunks, chunk_len, kept shape[nk], kept strides[nk], red shape[nr], red strides[nr], offset]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
@@ -77,7 +77,7 @@ var<workgroup> part32_i: array<u32, 32>;
 const NONE = 0xffffffffu;
 /** Output slots a workgroup takes (more than one: segments of one reduced dim in one chunk, rows_main). */
 const ROWS = {{ROWS}}u;
-/** Every segment is one chunk; the layout merges to one kept and one reduced dim (wgsl/reduce-chunk.wgsl). */
+/** Every segment is one chunk; the layout merges to one kept and one reduced dim (wgsl/reduce-chunk.wgsl, wgsl/reduce-segment.wgsl). */
 const ONE_CHUNK = {{ONE_CHUNK}};
 const ONE_BY_ONE = {{ONE_BY_ONE}};
 

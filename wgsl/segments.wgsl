@@ -13,6 +13,8 @@
 {{INPUT}}
 
 const NONE = 0xffffffffu;
+/** The layout merges to one kept and one reduced dim (wgsl/reduce-segment.wgsl). */
+const ONE_BY_ONE = {{ONE_BY_ONE}};
 
 fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
@@ -25,8 +27,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let n_out = params[0];
   if (o >= n_out) { return; }
   let R = params[1];
-  let nk = params[2];
-  let nr = params[3];
+  let nk = kept_dim_count();
+  let nr = reduced_dim_count();
   let base = segment_base(nk, nr, o);
   var acc: {{T}} = {{INIT}};
   var best_v: {{V}};

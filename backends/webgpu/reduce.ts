@@ -322,21 +322,22 @@ function quadSlots(d: DType, t: ComputeType, quads: boolean): Record<string, str
   };
 }
 
-/** wgsl/reduce-chunk.wgsl's constants: what of the params a kernel may take as fixed. */
+/** wgsl/reduce-chunk.wgsl's and wgsl/reduce-segment.wgsl's constants: what of the params a kernel may take as fixed. */
 interface LayoutConstants {
   ONE_CHUNK: string;
   ONE_BY_ONE: string;
 }
 
 /**
- * reduce.wgsl's and reduce-keys.wgsl's ONE_CHUNK and ONE_BY_ONE for merged
+ * The reduction kernels' ONE_CHUNK and ONE_BY_ONE for merged
  * `x` (first `nk` dims kept) in `chunks` chunks a segment. Fixed in the
  * kernel, a workgroup's chunk and segment base need no params loads that
  * wait on others before its first element loads. H200, rows of 4096, device
- * time against the copy kernel: float16 sums 57% -> 63-64% (the reduce
+ * time against the copy kernel: float16 sums 57% -> 63% (the reduce
  * kernel alone, without the cast to float16 after it: 68% -> 83%), bfloat16
- * 58% -> 67-70%, float16 max 40% -> 44%, argmax 34% -> 37%, float32 argmax
- * 84% -> 87%.
+ * 58% -> 67%, float16 max 40% -> 44%, argmax 34% -> 37%, float32 argmax
+ * 84% -> 87%; grouped sums (reduce-groups.wgsl) of rows of 1024 float16
+ * 53% -> 61%, bfloat16 56% -> 65%, of 256 49% -> 57%, 52% -> 61%.
  */
 function layoutConstants(x: Tensor, nk: number, chunks: number): LayoutConstants {
   return { ONE_CHUNK: String(chunks === 1), ONE_BY_ONE: String(nk === 1 && x.shape.length === 2) };
@@ -481,14 +482,13 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
     const perInvocation = Math.ceil(R / 256);
     const rows = !short && !lanes && !isArg && chunks === 1 && contiguous ? reduceRows(nOut, perInvocation) : 1;
     const quads = !short && !lanes && rows === 1 && readsQuads(op, x, nk, Math.ceil(R / chunks));
-    // segments.wgsl and reduce-groups.wgsl have no layout constants: their keys stay without
-    const layout = short || lanes ? undefined : layoutConstants(x, nk, chunks);
+    const layout = layoutConstants(x, nk, chunks);
     gpu.run(
       {
         op,
         file: short ? "segments" : lanes ? "reduce-groups" : "reduce",
         helpers: helpersFor([x.dtype, word], short || lanes ? ["math", "strided", "reduce-segment"] : ["math", "strided", "reduce-segment", "reduce-chunk"]),
-        key: `${op},${x.dtype.name},${t},${lanes},${quads},${rows},${rows > 1 ? perInvocation : 0}${layout ? `,${layout.ONE_CHUNK},${layout.ONE_BY_ONE}` : ""}`,
+        key: `${op},${x.dtype.name},${t},${lanes},${quads},${rows},${rows > 1 ? perInvocation : 0},${layout.ONE_CHUNK},${layout.ONE_BY_ONE}`,
         slots: () => ({
           ...layout,
           ROWS: String(rows),
@@ -520,8 +520,9 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   if (isArg) {
     // the chunks' winning indices (a word of partials cannot hold the value too): their values re-read
     const picked = gpu.allocOutput({ shape: [nOut], dtype: uint32 });
-    const slots = { INPUT: inputDecl(0, 2, x.dtype), V: v, BETTER: betterFor(op, v) };
-    gpu.run({ op, file: "reduce-arg-partials", helpers: helpersFor([x.dtype], ["math", "strided", "reduce-segment"]), key: `${op},${x.dtype.name}`, slots }, gpu.gpuBuffer(picked), reduceParams(x, nk, chunks), [gpu.gpuBuffer(x), gpu.gpuBuffer(res)], nOut);
+    const layout = layoutConstants(x, nk, chunks);
+    const slots = { INPUT: inputDecl(0, 2, x.dtype), V: v, BETTER: betterFor(op, v), ONE_BY_ONE: layout.ONE_BY_ONE };
+    gpu.run({ op, file: "reduce-arg-partials", helpers: helpersFor([x.dtype], ["math", "strided", "reduce-segment"]), key: `${op},${x.dtype.name},${layout.ONE_BY_ONE}`, slots }, gpu.gpuBuffer(picked), reduceParams(x, nk, chunks), [gpu.gpuBuffer(x), gpu.gpuBuffer(res)], nOut);
     gpu.release(res.buffer);
     return picked;
   }

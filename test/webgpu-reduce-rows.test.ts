@@ -54,4 +54,19 @@ describe.skipIf(!webgpu)("webgpu reductions of many contiguous rows, several a w
       }
     });
   }
+
+  // float16/bfloat16 results of one chunk a row: reduce.wgsl takes two rows a workgroup and writes their results as one
+  // word (PAIRS), no cast after; the bits must be those of the float32 reduction (the same order) cast to the dtype
+  for (const dtype of [mx.float16, mx.bfloat16]) {
+    it(`${dtype.name} sums and products of an odd number of rows have the bits of float32 results cast`, async () => {
+      const rows = 5, n = 3000;
+      const x = mx.astype(mx.multiply(mx.random.normal([rows, n], { key: mx.random.key(5) }), 4), dtype);
+      const near1 = mx.astype(mx.add(mx.multiply(mx.random.normal([rows, n], { key: mx.random.key(6) }), 2 ** -9), 1), dtype);
+      for (const [op, a] of [["sum", x], ["prod", near1]] as const) {
+        const got = await mx[op](a, -1, o).tolist();
+        const want = await mx.astype(mx[op](mx.astype(a, mx.float32, o), -1, o), dtype, o).tolist();
+        expect(got, `${dtype.name} ${op}`).toEqual(want);
+      }
+    });
+  }
 });

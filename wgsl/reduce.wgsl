@@ -2,7 +2,9 @@
 // element's segment (one chunk, or for long segments several, whose partials a
 // second pass folds). Results (word o * chunks + c for chunk c of output o)
 // are written as 32-bit words (the backend casts to a narrower output dtype
-// afterwards, so no two workgroups share a word). Arg-reductions carry
+// afterwards, so no two workgroups share a word; float16/bfloat16 results of
+// one chunk a segment are instead taken two a workgroup, PAIRS, and written
+// packed, with the bits that cast would give). Arg-reductions carry
 // (value, index) pairs and write the index (of the segment; a second pass,
 // wgsl/reduce-arg-partials.wgsl, picks among the chunks' indices).
 // The order of the fold (the summation order of a float sum), exactly, for
@@ -58,6 +60,9 @@
 //   STORE    statements writing result `r` (a T) of output slot `i`: word i, or words 2i and 2i + 1 for 64-bit T
 //   ROWS, ROWS_DISPATCH, ROWS_MAIN  output slots a workgroup; with more than one, main's call of rows_main
 //            and rows_main itself (generated: reduce.ts, reduceRowsMain), else nothing
+//   PAIRS    true where a workgroup takes output slots 2g and 2g + 1 (float16/bfloat16 results of one chunk
+//            a segment): STORE then keeps the result in pair_result[i & 1] and PAIR_WORD, fn pair_word(both)
+//            -> u32, packs them (the second only where `both`) as the cast to the output dtype would
 //   ONE_CHUNK, ONE_BY_ONE  true where every segment is one chunk / the layout merges to one kept and one
 //            reduced dim (wgsl/reduce-chunk.wgsl, wgsl/reduce-segment.wgsl then read neither from params)
 // params: [n_out, R, nk, nr, chunks, chunk_len, kept shape[nk], kept strides[nk], red shape[nr], red strides[nr], offset]
@@ -80,6 +85,11 @@ const ROWS = {{ROWS}}u;
 /** Every segment is one chunk; the layout merges to one kept and one reduced dim (wgsl/reduce-chunk.wgsl, wgsl/reduce-segment.wgsl). */
 const ONE_CHUNK = {{ONE_CHUNK}};
 const ONE_BY_ONE = {{ONE_BY_ONE}};
+/** Two output slots a workgroup, their float16/bfloat16 results written as one word (PAIR_WORD) instead of float32 words cast after. */
+const PAIRS = {{PAIRS}};
+/** Lane 0's results of the pair's two slots (PAIRS). */
+var<private> pair_result: array<{{T}}, 2>;
+{{PAIR_WORD}}
 
 fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
@@ -111,6 +121,18 @@ fn pick(a: Best, b: Best) -> Best {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = wid.x + wid.y * nwg.x;
   {{ROWS_DISPATCH}}
+  if (PAIRS) {
+    // output slots 2g and 2g + 1 in turn, each as a workgroup of its own, then their 16-bit results as one word
+    slot(2u * g, lid);
+    slot(2u * g + 1u, lid);
+    if (lid == 0u && 2u * g < params[0]) { out_words[g] = pair_word(2u * g + 1u < params[0]); }
+    return;
+  }
+  slot(g, lid);
+}
+
+/** Output slot g's reduction by the whole workgroup, stored by finish. */
+fn slot(g: u32, lid: u32) {
   let nk = kept_dim_count();
   let nr = reduced_dim_count();
   // its output and elements (wgsl/reduce-chunk.wgsl)

@@ -484,12 +484,16 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   const lanes = groupedLanes(nOut, R, chunks);
   const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;
   const keyed = !short && !lanes && KEYED_OPS.has(op) && KEYED_DTYPES.has(x.dtype.name);
+  // reduce.wgsl: a workgroup per output (or per chunk of one)
+  const wholeWorkgroups = !short && !lanes && !keyed;
+  const layout = layoutConstants(x, nk, chunks);
   // contiguous rows in one chunk of at most 8 elements an invocation, enough of them for several a workgroup
   // (not arg-reductions: float argmax that way measured slower than the keyed kernel, integer argmax not measured)
   const perInvocation = Math.ceil(R / 256);
-  const rows = !keyed && !short && !lanes && !isArg && chunks === 1 && contiguous ? reduceRows(nOut, perInvocation) : 1;
-  const pairs = !keyed && !short && !lanes && rows === 1 && chunks === 1 && t === "f32" && !isArg && (outDtype === float16 || outDtype === bfloat16);
-  const res = gpu.allocOutput({ shape: chunks > 1 ? [nOut, chunks] : [nOut], dtype: pairs ? outDtype! : word });
+  const rows = wholeWorkgroups && !isArg && chunks === 1 && contiguous ? reduceRows(nOut, perInvocation) : 1;
+  // float16/bfloat16 results the kernel packs itself, two output slots a workgroup (PAIRS)
+  const pairDtype = wholeWorkgroups && rows === 1 && chunks === 1 && t === "f32" && !isArg && (outDtype === float16 || outDtype === bfloat16) ? outDtype : undefined;
+  const res = gpu.allocOutput({ shape: chunks > 1 ? [nOut, chunks] : [nOut], dtype: pairDtype ?? word });
   if (nOut === 0) return res;
   if (keyed) {
     // one reduced dim of stride 1: the kernel also reads the buffer as quads of words (binding 3)
@@ -497,19 +501,18 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
     // quads an invocation per chunk, at most (a chunk's whole quads [ceil(w0 / 4), floor(w1 / 4)): at most a quarter of its words)
     const quads = Math.ceil(Math.ceil(Math.ceil(Math.ceil(R / chunks) / elementsPerWord(x.dtype)) / 4) / 256);
     const keyRows = contiguous ? keyedRows(x.dtype, nOut * chunks, quads) : 1;
-    gpu.run(keyedCall(op, x.dtype, contiguous, keyRows, quads, layoutConstants(x, nk, chunks)), gpu.gpuBuffer(res), reduceParams(x, nk, chunks), inputs, Math.ceil((nOut * chunks) / keyRows));
+    gpu.run(keyedCall(op, x.dtype, contiguous, keyRows, quads, layout), gpu.gpuBuffer(res), reduceParams(x, nk, chunks), inputs, Math.ceil((nOut * chunks) / keyRows));
   } else {
-    const quads = !short && !lanes && rows === 1 && readsQuads(op, x, nk, Math.ceil(R / chunks));
-    const layout = layoutConstants(x, nk, chunks);
+    const quads = wholeWorkgroups && rows === 1 && readsQuads(op, x, nk, Math.ceil(R / chunks));
     gpu.run(
       {
         op,
         file: short ? "segments" : lanes ? "reduce-groups" : "reduce",
         helpers: helpersFor([x.dtype, word], short || lanes ? ["math", "strided", "reduce-segment"] : ["math", "strided", "reduce-segment", "reduce-chunk"]),
-        key: `${op},${x.dtype.name},${t},${lanes},${quads},${rows},${rows > 1 ? perInvocation : 0},${layout.ONE_CHUNK},${layout.ONE_BY_ONE},${pairs ? outDtype!.name : ""}`,
+        key: `${op},${x.dtype.name},${t},${lanes},${quads},${rows},${rows > 1 ? perInvocation : 0},${layout.ONE_CHUNK},${layout.ONE_BY_ONE},${pairDtype?.name ?? ""}`,
         slots: () => ({
           ...layout,
-          ...pairSlots(pairs ? outDtype! : undefined),
+          ...pairSlots(pairDtype),
           ROWS: String(rows),
           ROWS_DISPATCH: rowsDispatch(rows),
           ROWS_MAIN: reduceRowsMain(rows, perInvocation, t, f.init),
@@ -526,20 +529,19 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
           FOLD: f.fold,
           ISARG: String(isArg),
           BETTER: isArg ? betterFor(op, v) : "false",
-          STORE: pairs ? "pair_result[i & 1u] = r;" : is64(t) ? "out_words[2u * i] = r.x; out_words[2u * i + 1u] = r.y;" : t === "c64" ? "out_words[2u * i] = bitcast<u32>(r.x); out_words[2u * i + 1u] = bitcast<u32>(r.y);" : `out_words[i] = ${t === "u32" ? "r" : "bitcast<u32>(r)"};`,
+          STORE: pairDtype ? "pair_result[i & 1u] = r;" : is64(t) ? "out_words[2u * i] = r.x; out_words[2u * i + 1u] = r.y;" : t === "c64" ? "out_words[2u * i] = bitcast<u32>(r.x); out_words[2u * i + 1u] = bitcast<u32>(r.y);" : `out_words[i] = ${t === "u32" ? "r" : "bitcast<u32>(r)"};`,
         }),
       },
       gpu.gpuBuffer(res),
       reduceParams(x, nk, chunks),
       quads ? [gpu.gpuBuffer(x), gpu.gpuBuffer(x)] : [gpu.gpuBuffer(x)],
-      short ? Math.ceil(nOut / 256) : lanes ? Math.ceil(nOut / (256 / lanes)) : pairs ? Math.ceil(nOut / 2) : Math.ceil((nOut * chunks) / rows),
+      short ? Math.ceil(nOut / 256) : lanes ? Math.ceil(nOut / (256 / lanes)) : pairDtype ? Math.ceil(nOut / 2) : Math.ceil((nOut * chunks) / rows),
     );
   }
   if (chunks === 1) return res;
   if (isArg) {
     // the chunks' winning indices (a word of partials cannot hold the value too): their values re-read
     const picked = gpu.allocOutput({ shape: [nOut], dtype: uint32 });
-    const layout = layoutConstants(x, nk, chunks);
     const slots = { INPUT: inputDecl(0, 2, x.dtype), V: v, BETTER: betterFor(op, v), ONE_BY_ONE: layout.ONE_BY_ONE };
     gpu.run({ op, file: "reduce-arg-partials", helpers: helpersFor([x.dtype], ["math", "strided", "reduce-segment"]), key: `${op},${x.dtype.name},${layout.ONE_BY_ONE}`, slots }, gpu.gpuBuffer(picked), reduceParams(x, nk, chunks), [gpu.gpuBuffer(x), gpu.gpuBuffer(res)], nOut);
     gpu.release(res.buffer);

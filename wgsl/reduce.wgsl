@@ -53,7 +53,8 @@
 //            8/16-bit elements (backends/webgpu/reduce.ts, wholeSteps)
 //   QUADS    true for the whole-quad reading above; QUAD: fn quad(q) -> vec4<u32>, words 4q .. 4q + 3
 //            (QUADS: binding 3, the same buffer read as array<vec4<u32>>); TAKE_WORD: fn take_word(a, word)
-//            -> T, a folded with the word's PER_WORD elements in index order; PER_WORD elements per word
+//            -> T, a folded with the word's PER_WORD elements in index order, and fn take_quad(a, v), with
+//            quad v's four words in order; PER_WORD elements per word
 //            QUAD_STEP, QUAD_LAST_STEP  a whole step of eight quads; the last step's eight, clamped into the chunk
 //   ISARG    true for argmax/argmin
 //   BETTER   (x, xi) wins over (y, yi): x, y of type V
@@ -96,8 +97,6 @@ fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
 fn better(x: {{V}}, xi: u32, y: {{V}}, yi: u32) -> bool { return {{BETTER}}; }
 fn store(i: u32, r: {{T}}) { {{STORE}} }
 {{TAKE_WORD}}
-/** a folded with the four words of quad v in order. */
-fn take_quad(a: {{T}}, v: vec4<u32>) -> {{T}} { return take_word(take_word(take_word(take_word(a, v.x), v.y), v.z), v.w); }
 /** The element at bit `bit` of word `w` (element offset w for 64-bit and complex elements, whose bit is 0). */
 fn run_load(w: u32, bit: u32) -> {{V}} { return {{RUN_LOAD}}; }
 

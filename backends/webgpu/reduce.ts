@@ -1,5 +1,6 @@
 // WebGPU reductions: sum/prod/max/min/all/any and argmax/argmin. Segments of
-// at most 64 elements take one invocation per output (wgsl/segments.wgsl);
+// at most 64 elements take one invocation per output (wgsl/segments.wgsl;
+// contiguous rows that lie on quads of words read a quad at a time);
 // medium ones of many outputs a group of 4 to 32 invocations per output
 // (wgsl/reduce-groups.wgsl); longer ones, or those of few outputs, a
 // workgroup per output (contiguous rows of 1025 to 2048 elements two a
@@ -15,7 +16,8 @@
 // rules), i64/u64 pairs of words for int64/uint64 (wgsl/int64.wgsl), vec2<f32>
 // pairs for complex64 sum and prod (wgsl/complex.wgsl); outputs
 // narrower than 32 bits are cast from a 32-bit result (float16/bfloat16 results
-// of a workgroup per output are packed by the kernel itself, two a workgroup).
+// of a workgroup per output, or of short rows read as quads, are packed by the
+// kernel itself, two a workgroup or an invocation).
 // Kernels count with 32-bit words: a segment of 2^31 elements or more (a
 // broadcast view can make one) is reduced in pieces folded on the device.
 
@@ -290,6 +292,19 @@ export function mayReadQuads(op: string, d: DType, chunkLen: number): boolean {
   return (op === "sum" || op === "prod") && d.size < 4 && chunkLen >= 256 * QUADS_PER_INVOCATION * 4 * elementsPerWord(d);
 }
 
+/** Binding 3: the input buffer read as quads of words (reduce.wgsl's QUADS, segments.wgsl's QUAD_ROWS). */
+const QUAD_BINDING = "@group(0) @binding(3) var<storage, read> in4: array<vec4<u32>>;\nfn quad(q: u32) -> vec4<u32> { return in4[q]; }";
+
+/** fn take_quad(a, v): `a` folded with the four words of quad v in order. */
+const TAKE_QUAD = (t: ComputeType) => `fn take_quad(a: ${t}, v: vec4<u32>) -> ${t} { return take_word(take_word(take_word(take_word(a, v.x), v.y), v.z), v.w); }`;
+
+/** fn take_word(a, word) and fn take_quad(a, v): a word's elements of `d` folded into `a` in index order (a float16 word unpacked at once). */
+function wordTaker(d: DType, t: ComputeType): string {
+  const values = d === float16 ? ["h.x", "h.y"] : Array.from({ length: elementsPerWord(d) }, (_, p) => `unpack_${d.name}(word, ${p}u)`);
+  const body = `${d === float16 ? "let h = unpack2x16float(word); " : ""}return ${values.reduce((acc, v) => `fold(${acc}, lift(${v}))`, "a")};`;
+  return `fn take_word(a: ${t}, word: u32) -> ${t} { ${body} }\n${TAKE_QUAD(t)}`;
+}
+
 /**
  * reduce.wgsl's slots of its whole-quad reading: QUADS, QUAD (binding 3),
  * TAKE_WORD (a word's elements folded in index order: a float16 word
@@ -300,10 +315,9 @@ export function mayReadQuads(op: string, d: DType, chunkLen: number): boolean {
 function quadSlots(d: DType, t: ComputeType, quads: boolean): Record<string, string> {
   const perWord = elementsPerWord(d);
   if (!quads) {
-    return { QUADS: "false", PER_WORD: String(perWord), QUAD: "fn quad(q: u32) -> vec4<u32> { return vec4<u32>(); }", TAKE_WORD: `fn take_word(a: ${t}, word: u32) -> ${t} { return a; }`, QUAD_STEP: "", QUAD_LAST_STEP: "" };
+    return { QUADS: "false", PER_WORD: String(perWord), QUAD: "fn quad(q: u32) -> vec4<u32> { return vec4<u32>(); }", TAKE_WORD: `fn take_word(a: ${t}, word: u32) -> ${t} { return a; }\n${TAKE_QUAD(t)}`, QUAD_STEP: "", QUAD_LAST_STEP: "" };
   }
-  const values = d === float16 ? ["h.x", "h.y"] : Array.from({ length: perWord }, (_, p) => `unpack_${d.name}(word, ${p}u)`);
-  const body = `${d === float16 ? "let h = unpack2x16float(word); " : ""}return ${values.reduce((acc, v) => `fold(${acc}, lift(${v}))`, "a")};`;
+  const takeWord = wordTaker(d, t);
   const step = (last: boolean) => {
     const at = (i: number) => (i === 0 ? "q" : last ? `min(q + ${256 * i}u, last)` : `q + ${256 * i}u`);
     const lines = Array.from({ length: 8 }, (_, i) => `let v${i} = quad(${at(i)});`);
@@ -316,10 +330,72 @@ function quadSlots(d: DType, t: ComputeType, quads: boolean): Record<string, str
   return {
     QUADS: "true",
     PER_WORD: String(perWord),
-    QUAD: "@group(0) @binding(3) var<storage, read> in4: array<vec4<u32>>;\nfn quad(q: u32) -> vec4<u32> { return in4[q]; }",
-    TAKE_WORD: `fn take_word(a: ${t}, word: u32) -> ${t} { ${body} }`,
+    QUAD: QUAD_BINDING,
+    TAKE_WORD: takeWord,
     QUAD_STEP: step(false),
     QUAD_LAST_STEP: step(true),
+  };
+}
+
+/**
+ * Quads of words a row of merged `x` (first `nk` dims kept) has where
+ * wgsl/segments.wgsl may read its rows a quad at a time (QUAD_ROWS): one
+ * reduced dim of stride 1, whole quads a row, every row starting on a quad,
+ * elements of at most 32 bits folded into a 32-bit accumulator; else 0. Each
+ * invocation's loads of 4-byte elements were 128-256 bytes apart (a lane a
+ * row): H200, device time against the copy kernel, 64M elements as rows of 8
+ * / 16 / 32 / 64, element loads -> quads: float32 sum 79 / 48 / 25 / 24% ->
+ * 85 / 94 / 76 / 66%, max 67 / 47 / 25 / 24% -> 72 / 78 / 70 / 60%, argmax
+ * 59 / 47 / 25 / 24% -> 72 / 72 / 68 / 60%; float16 sum 44 / 39 / 23 / 12%
+ * -> 46 / 62 / 70 / 60%, argmax 28 / 29 / 24 / 12% -> 49 / 55 / 55 / 53%.
+ */
+function quadRowCount(x: Tensor, nk: number, t: ComputeType): number {
+  const d = x.dtype, R = x.shape[nk] ?? 0;
+  if (is64(t) || t === "c64" || d.size > 4) return 0;
+  if (x.shape.length !== nk + 1 || x.strides[nk] !== 1 || (R * d.size) % 16 !== 0) return 0;
+  const onQuads = (elements: number) => (elements * d.size) % 16 === 0;
+  if (!onQuads(x.offset) || x.shape.some((n, i) => i < nk && n > 1 && !onQuads(x.strides[i]!))) return 0;
+  return (R * d.size) / 16;
+}
+
+/**
+ * Quads a row at most where wgsl/segments.wgsl packs float16/bfloat16 results
+ * of two rows an invocation (PAIRS). H200, against one row an invocation and
+ * a cast after: float16 sums of rows of 8 / 16 / 32 / 64 46 / 62 / 70 / 60%
+ * -> 79 / 87 / 72 / 58% of copy, max 31 / 37 / 39 / 39% -> 39 / 42 / 40 /
+ * 23% (bfloat16 alike).
+ */
+const QUAD_PAIR_ROWS_MAX = 4;
+
+/**
+ * wgsl/segments.wgsl's slots of its quad reading of `quadRows` quads a row (0:
+ * not read as quads): the row's quads loaded, then its elements folded in index
+ * order (arg-reductions: compared in index order, the first one taken); with
+ * `pairs`, two rows' quads loaded and folded into pair_result.
+ */
+function quadRowSlots(d: DType, t: ComputeType, quadRows: number, isArg: boolean, pairs: boolean): Record<string, string> {
+  if (!quadRows) return { QUAD_ROWS: "0", QUAD_ELEMENTS: "1", QUAD: "", TAKE_WORD: "", QUAD_ROW_FOLD: "", QUAD_PAIR_FOLD: "" };
+  const quads = Array.from({ length: quadRows }, (_, i) => i);
+  const loads = (v: string, q: string) => quads.map((i) => `let ${v}${i} = quad(${q}${i ? ` + ${i}u` : ""});`);
+  const folded = (v: string) => quads.reduce((a, i) => `take_quad(${a}, ${v}${i})`, "acc");
+  let rowFold = [...loads("v", "q"), `acc = ${folded("v")};`];
+  if (isArg) {
+    const perWord = elementsPerWord(d);
+    rowFold = loads("v", "q");
+    for (let e = 0; e < quadRows * 4 * perWord; e++) {
+      const word = `v${Math.floor(e / (4 * perWord))}.${"xyzw"[Math.floor(e / perWord) % 4]}`;
+      const value = `unpack_${d.name}(${word}, ${e % perWord}u)`;
+      rowFold.push(e === 0 ? `best_v = ${value}; best_i = 0u;` : `if (better(${value}, ${e}u, best_v, best_i)) { best_v = ${value}; best_i = ${e}u; }`);
+    }
+  }
+  const pairFold = pairs ? [...loads("v", "q"), ...loads("w", "p"), `pair_result[0] = ${folded("v")};`, `pair_result[1] = ${folded("w")};`] : [];
+  return {
+    QUAD_ROWS: String(quadRows),
+    QUAD_ELEMENTS: String(4 * elementsPerWord(d)),
+    QUAD: QUAD_BINDING,
+    TAKE_WORD: isArg ? "" : wordTaker(d, t),
+    QUAD_ROW_FOLD: rowFold.join("\n    "),
+    QUAD_PAIR_FOLD: pairFold.join("\n      "),
   };
 }
 
@@ -487,12 +563,15 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   // reduce.wgsl: a workgroup per output (or per chunk of one)
   const wholeWorkgroups = !short && !lanes && !keyed;
   const layout = layoutConstants(x, nk, chunks);
+  // short rows read a quad of words at a time where they lie on quads (wgsl/segments.wgsl)
+  const quadRows = short ? quadRowCount(x, nk, t) : 0;
   // contiguous rows in one chunk of at most 8 elements an invocation, enough of them for several a workgroup
   // (not arg-reductions: float argmax that way measured slower than the keyed kernel, integer argmax not measured)
   const perInvocation = Math.ceil(R / 256);
   const rows = wholeWorkgroups && !isArg && chunks === 1 && contiguous ? reduceRows(nOut, perInvocation) : 1;
-  // float16/bfloat16 results the kernel packs itself, two output slots a workgroup (PAIRS)
-  const pairDtype = wholeWorkgroups && rows === 1 && chunks === 1 && t === "f32" && !isArg && (outDtype === float16 || outDtype === bfloat16) ? outDtype : undefined;
+  // float16/bfloat16 results the kernel packs itself (PAIRS): two output slots a workgroup, or an invocation of segments.wgsl
+  const pairable = (wholeWorkgroups && rows === 1 && chunks === 1) || (quadRows > 0 && quadRows <= QUAD_PAIR_ROWS_MAX);
+  const pairDtype = pairable && t === "f32" && !isArg && (outDtype === float16 || outDtype === bfloat16) ? outDtype : undefined;
   const res = gpu.allocOutput({ shape: chunks > 1 ? [nOut, chunks] : [nOut], dtype: pairDtype ?? word });
   if (nOut === 0) return res;
   if (keyed) {
@@ -509,14 +588,14 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
         op,
         file: short ? "segments" : lanes ? "reduce-groups" : "reduce",
         helpers: helpersFor([x.dtype, word], short || lanes ? ["math", "strided", "reduce-segment"] : ["math", "strided", "reduce-segment", "reduce-chunk"]),
-        key: `${op},${x.dtype.name},${t},${lanes},${quads},${rows},${rows > 1 ? perInvocation : 0},${layout.ONE_CHUNK},${layout.ONE_BY_ONE},${pairDtype?.name ?? ""}`,
+        key: `${op},${x.dtype.name},${t},${lanes},${quads},${rows},${rows > 1 ? perInvocation : 0},${layout.ONE_CHUNK},${layout.ONE_BY_ONE},${pairDtype?.name ?? ""},${quadRows}`,
         slots: () => ({
           ...layout,
           ...pairSlots(pairDtype),
           ROWS: String(rows),
           ROWS_DISPATCH: rowsDispatch(rows),
           ROWS_MAIN: reduceRowsMain(rows, perInvocation, t, f.init),
-          ...quadSlots(x.dtype, t, quads),
+          ...(short ? quadRowSlots(x.dtype, t, quadRows, isArg, pairDtype !== undefined) : quadSlots(x.dtype, t, quads)),
           LANES: String(lanes),
           EIGHT_STEPS: eightSteps(lanes ? "LANES" : "1u", isArg),
           WHOLE_STEPS: wholeSteps(x.dtype, isArg),
@@ -534,8 +613,8 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
       },
       gpu.gpuBuffer(res),
       reduceParams(x, nk, chunks),
-      quads ? [gpu.gpuBuffer(x), gpu.gpuBuffer(x)] : [gpu.gpuBuffer(x)],
-      short ? Math.ceil(nOut / 256) : lanes ? Math.ceil(nOut / (256 / lanes)) : pairDtype ? Math.ceil(nOut / 2) : Math.ceil((nOut * chunks) / rows),
+      quads || quadRows ? [gpu.gpuBuffer(x), gpu.gpuBuffer(x)] : [gpu.gpuBuffer(x)],
+      short ? Math.ceil(nOut / (pairDtype ? 512 : 256)) : lanes ? Math.ceil(nOut / (256 / lanes)) : pairDtype ? Math.ceil(nOut / 2) : Math.ceil((nOut * chunks) / rows),
     );
   }
   if (chunks === 1) return res;

@@ -76,3 +76,23 @@ describe.skipIf(!webgpu)("webgpu reductions of short rows read as quads of words
     });
   }
 });
+
+// float max/min one invocation or a group of lanes an output fold (order key, bits) pairs, and argmax/argmin keep
+// the best's order key: the first NaN and the earlier of -0 and +0 must still win, as on the cpu reference
+describe.skipIf(!webgpu)("webgpu float max/min/argmax/argmin of short and medium rows: signed zeros and NaN", () => {
+  for (const dtype of [mx.float32, mx.float16]) {
+    it(`${dtype.name} max/min/argmax/argmin of rows of -0, +0, a one and NaN agree with the cpu bit for bit`, async () => {
+      for (const n of [16, 15, 200]) {
+        // zeros of both signs, a one below (max) or above (min) them now and then; NaNs in every fourth row only
+        const pick = mx.random.randint(0, 8 * n, [257, n], mx.int32, { key: mx.random.key(n) });
+        const nanRow = mx.equal(mx.remainder(mx.reshape(mx.arange(257), [257, 1]), 4), 0);
+        const index = mx.where(mx.equal(pick, 0), mx.where(nanRow, 3, 2), mx.remainder(pick, 2));
+        for (const op of ["max", "min", "argmax", "argmin"] as const) {
+          const x = mx.astype(mx.take(mx.array([-0, 0, op.endsWith("max") ? -1 : 1, NaN], mx.float32), index), dtype);
+          const got = await mx[op](mx.multiply(x, mx.ones([], dtype), o), -1, o).tolist();
+          expect(got, `${dtype.name} ${op} rows of ${n}`).toEqual(await mx[op](x, -1, { stream: mx.cpu }).tolist());
+        }
+      }
+    });
+  }
+});

@@ -12,7 +12,8 @@
 // starting from its own. Arg-reductions keep the first index of the extreme,
 // the first NaN when there is one (BETTER, ties to the lower index).
 // Slots: those of wgsl/segments.wgsl (EIGHT_STEPS walking elements r, r + LANES, ...,
-// s elements apart), and LANES (a power of two, at most 256).
+// s elements apart; TAKE_ARG; T a vec2<u32> of order key and bits for float
+// max/min), and LANES (a power of two, at most 256).
 // params: those of reduce.wgsl (chunks is 1 here).
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
@@ -32,6 +33,11 @@ fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
 fn better(x: {{V}}, xi: u32, y: {{V}}, yi: u32) -> bool { return {{BETTER}}; }
 fn store(i: u32, r: {{T}}) { {{STORE}} }
+/** Arg-reductions: the best element so far (best_i NONE before the first), and TAKE_ARG's fn take_arg(v, r), which takes element r where it beats it. */
+var<private> best_v: {{V}};
+var<private> best_i: u32 = NONE;
+var<private> best_key: u32 = 0u;
+{{TAKE_ARG}}
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -40,8 +46,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   // a spare group of the last workgroup folds nothing but still meets the barrier
   let valid = o < params[0];
   var acc: {{T}} = {{INIT}};
-  var best_v: {{V}};
-  var best_i = NONE;
   if (valid) {
     let R = params[1];
     let nk = kept_dim_count();
@@ -61,7 +65,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       if (single) { off = i32(r) * step0; } else { off = decompose(reduced_dims(nk), reduced_dims(nk) + nr, nr, r); }
       let v = load_0(u32(base + off));
       if ({{ISARG}}) {
-        if (best_i == NONE || better(v, r, best_v, best_i)) { best_v = v; best_i = r; }
+        take_arg(v, r);
       } else {
         acc = fold(acc, lift(v));
       }

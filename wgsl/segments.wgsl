@@ -14,7 +14,9 @@
 // QUAD_ELEMENTS elements a quad, QUAD_ROW_FOLD, which loads the row's quads
 // from quad q and folds them into acc (arg-reductions: best_v, best_i), and
 // QUAD_PAIR_FOLD, which with PAIRS folds two rows' into pair_result (reduce.ts,
-// quadRowSlots); PAIRS and PAIR_WORD as reduce.wgsl's.
+// quadRowSlots); PAIRS and PAIR_WORD as reduce.wgsl's; TAKE_ARG, fn take_arg(v,
+// r) of arg-reductions (reduce.ts, argTaker). Float max/min fold (order key,
+// bits) pairs: T is then vec2<u32> (reduce.ts, keyValueSlots).
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
@@ -36,6 +38,11 @@ fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
 fn better(x: {{V}}, xi: u32, y: {{V}}, yi: u32) -> bool { return {{BETTER}}; }
 fn store(i: u32, r: {{T}}) { {{STORE}} }
+/** Arg-reductions: the best element so far (best_i NONE before the first), and TAKE_ARG's fn take_arg(v, r), which takes element r where it beats it. */
+var<private> best_v: {{V}};
+var<private> best_i: u32 = NONE;
+var<private> best_key: u32 = 0u;
+{{TAKE_ARG}}
 {{TAKE_WORD}}
 
 @compute @workgroup_size(256)
@@ -49,8 +56,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let nr = reduced_dim_count();
   let base = segment_base(nk, nr, o);
   var acc: {{T}} = {{INIT}};
-  var best_v: {{V}};
-  var best_i = NONE;
   if (QUAD_ROWS > 0u) {
     // the row's quads from quad q (with PAIRS, the next row's from quad p), all loaded before any is folded
     let q = u32(base) / {{QUAD_ELEMENTS}}u;
@@ -74,7 +79,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     for (; r < R; r++) {
       let v = load_0(u32(base + decompose(reduced_dims(nk), reduced_dims(nk) + nr, nr, r)));
       if ({{ISARG}}) {
-        if (best_i == NONE || better(v, r, best_v, best_i)) { best_v = v; best_i = r; }
+        take_arg(v, r);
       } else {
         acc = fold(acc, lift(v));
       }

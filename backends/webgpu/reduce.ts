@@ -202,14 +202,26 @@ function eightSteps(dr: string, isArg: boolean): string {
   const lines = [`for (; r + 7u * ${dr} < R; r += 8u * ${dr}) {`, "  let off = base + i32(r) * step0;"];
   for (let i = 0; i < 8; i++) lines.push(`  let v${i} = load_0(u32(off${i ? ` + ${i} * s` : ""}));`);
   if (isArg) {
-    // the first element replaces NONE; past it best_i is set
-    lines.push(`  if (best_i == NONE || better(v0, r, best_v, best_i)) { best_v = v0; best_i = r; }`);
-    for (let i = 1; i < 8; i++) lines.push(`  if (better(v${i}, ${index(i)}, best_v, best_i)) { best_v = v${i}; best_i = ${index(i)}; }`);
+    for (let i = 0; i < 8; i++) lines.push(`  take_arg(v${i}, ${index(i)});`);
   } else {
     lines.push(`  acc = ${Array.from({ length: 8 }, (_, i) => i).reduce((a, i) => `fold(${a}, lift(v${i}))`, "acc")};`);
   }
   lines.push("}");
   return lines.join("\n    ");
+}
+
+/**
+ * segments.wgsl's and reduce-groups.wgsl's TAKE_ARG: fn take_arg(v, r), which
+ * makes element r (value v) the best of an invocation's elements where it
+ * beats the best so far (its elements come in index order, so ties keep the
+ * best). Float values compare order keys (dtypes.wgsl argmax_key /
+ * argmin_key: the first NaN wins, -0 ties +0), the best's kept in best_key
+ * rather than computed again at every element (none is 0: the first element
+ * always beats it); other values compare by `better`.
+ */
+function argTaker(op: string, v: ComputeType): string {
+  if (v !== "f32") return `fn take_arg(v: ${v}, r: u32) { if (best_i == NONE || better(v, r, best_v, best_i)) { best_v = v; best_i = r; } }`;
+  return `fn take_arg(v: f32, r: u32) { let k = ${op}_key(v); if (k > best_key) { best_key = k; best_v = v; best_i = r; } }`;
 }
 
 /** The ROWS_DISPATCH slot of wgsl/reduce.wgsl and wgsl/reduce-keys.wgsl: main hands a workgroup of several rows to rows_main. */
@@ -296,10 +308,10 @@ export function mayReadQuads(op: string, d: DType, chunkLen: number): boolean {
 const QUAD_BINDING = "@group(0) @binding(3) var<storage, read> in4: array<vec4<u32>>;\nfn quad(q: u32) -> vec4<u32> { return in4[q]; }";
 
 /** fn take_quad(a, v): `a` folded with the four words of quad v in order. */
-const TAKE_QUAD = (t: ComputeType) => `fn take_quad(a: ${t}, v: vec4<u32>) -> ${t} { return take_word(take_word(take_word(take_word(a, v.x), v.y), v.z), v.w); }`;
+const TAKE_QUAD = (t: string) => `fn take_quad(a: ${t}, v: vec4<u32>) -> ${t} { return take_word(take_word(take_word(take_word(a, v.x), v.y), v.z), v.w); }`;
 
 /** fn take_word(a, word) and fn take_quad(a, v): a word's elements of `d` folded into `a` in index order (a float16 word unpacked at once). */
-function wordTaker(d: DType, t: ComputeType): string {
+function wordTaker(d: DType, t: string): string {
   const values = d === float16 ? ["h.x", "h.y"] : Array.from({ length: elementsPerWord(d) }, (_, p) => `unpack_${d.name}(word, ${p}u)`);
   const body = `${d === float16 ? "let h = unpack2x16float(word); " : ""}return ${values.reduce((acc, v) => `fold(${acc}, lift(${v}))`, "a")};`;
   return `fn take_word(a: ${t}, word: u32) -> ${t} { ${body} }\n${TAKE_QUAD(t)}`;
@@ -373,7 +385,7 @@ const QUAD_PAIR_ROWS_MAX = 4;
  * order (arg-reductions: compared in index order, the first one taken); with
  * `pairs`, two rows' quads loaded and folded into pair_result.
  */
-function quadRowSlots(d: DType, t: ComputeType, quadRows: number, isArg: boolean, pairs: boolean): Record<string, string> {
+function quadRowSlots(d: DType, t: string, quadRows: number, isArg: boolean, pairs: boolean): Record<string, string> {
   if (!quadRows) return { QUAD_ROWS: "0", QUAD_ELEMENTS: "1", QUAD: "", TAKE_WORD: "", QUAD_ROW_FOLD: "", QUAD_PAIR_FOLD: "" };
   const quads = Array.from({ length: quadRows }, (_, i) => i);
   const loads = (v: string, q: string) => quads.map((i) => `let ${v}${i} = quad(${q}${i ? ` + ${i}u` : ""});`);
@@ -385,7 +397,7 @@ function quadRowSlots(d: DType, t: ComputeType, quadRows: number, isArg: boolean
     for (let e = 0; e < quadRows * 4 * perWord; e++) {
       const word = `v${Math.floor(e / (4 * perWord))}.${"xyzw"[Math.floor(e / perWord) % 4]}`;
       const value = `unpack_${d.name}(${word}, ${e % perWord}u)`;
-      rowFold.push(e === 0 ? `best_v = ${value}; best_i = 0u;` : `if (better(${value}, ${e}u, best_v, best_i)) { best_v = ${value}; best_i = ${e}u; }`);
+      rowFold.push(`take_arg(${value}, ${e}u);`);
     }
   }
   const pairFold = pairs ? [...loads("v", "q"), ...loads("w", "p"), `pair_result[0] = ${folded("v")};`, `pair_result[1] = ${folded("w")};`] : [];
@@ -400,6 +412,25 @@ function quadRowSlots(d: DType, t: ComputeType, quadRows: number, isArg: boolean
 }
 
 /**
+ * Float max/min of segments.wgsl and reduce-groups.wgsl as a fold of (order
+ * key, bits) pairs: an element replaces the accumulator only where its key
+ * (dtypes.wgsl argmax_key / argmin_key: NaN above every number, -0 as +0) is
+ * strictly greater, so the first NaN and the earlier of -0 and +0 win, the
+ * results of maximum_f / minimum_f bit for bit, without recomputing the
+ * accumulator's key at every element.
+ */
+function keyValueSlots(op: "max" | "min", pairDtype: DType | undefined): Record<string, string> {
+  return {
+    T: "vec2<u32>",
+    LIFT: `vec2<u32>(arg${op}_key(v), bitcast<u32>(v))`,
+    INIT: `lift(${op === "max" ? "-" : ""}inf_f32())`,
+    FOLD: "select(a, b, b.x > a.x)",
+    STORE: pairDtype ? "pair_result[i & 1u] = r;" : "out_words[i] = r.y;",
+    ...pairSlots(pairDtype, (r) => `bitcast<f32>(${r}.y)`),
+  };
+}
+
+/**
  * reduce.wgsl's PAIRS and PAIR_WORD: with `dtype` (float16 or bfloat16) two
  * output slots a workgroup and their results packed into one word as the
  * cast to `dtype` packs them; without, one slot a workgroup. It saves the
@@ -408,10 +439,10 @@ function quadRowSlots(d: DType, t: ComputeType, quadRows: number, isArg: boolean
  * 67% -> 72%; of 64M elements (their partials' fold pass) 76% -> 82%,
  * 77% -> 83%.
  */
-function pairSlots(dtype: DType | undefined): Record<string, string> {
+function pairSlots(dtype: DType | undefined, valueOf = (r: string) => r): Record<string, string> {
   if (!dtype) return { PAIRS: "false", PAIR_WORD: "fn pair_word(both: bool) -> u32 { return 0u; }" };
-  const pack = `pack_${dtype.name}`;
-  return { PAIRS: "true", PAIR_WORD: `fn pair_word(both: bool) -> u32 { return ${pack}(pair_result[0]) | select(0u, ${pack}(pair_result[1]) << 16u, both); }` };
+  const pack = (k: number) => `pack_${dtype.name}(${valueOf(`pair_result[${k}]`)})`;
+  return { PAIRS: "true", PAIR_WORD: `fn pair_word(both: bool) -> u32 { return ${pack(0)} | select(0u, ${pack(1)} << 16u, both); }` };
 }
 
 /** wgsl/reduce-chunk.wgsl's and wgsl/reduce-segment.wgsl's constants: what of the params a kernel may take as fixed. */
@@ -583,19 +614,21 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
     gpu.run(keyedCall(op, x.dtype, contiguous, keyRows, quads, layout), gpu.gpuBuffer(res), reduceParams(x, nk, chunks), inputs, Math.ceil((nOut * chunks) / keyRows));
   } else {
     const quads = wholeWorkgroups && rows === 1 && readsQuads(op, x, nk, Math.ceil(R / chunks));
+    // float max/min one invocation or a group of lanes an output: (key, bits) pairs folded
+    const keyValue = (short || lanes > 0) && t === "f32" && (op === "max" || op === "min");
     gpu.run(
       {
         op,
         file: short ? "segments" : lanes ? "reduce-groups" : "reduce",
         helpers: helpersFor([x.dtype, word], short || lanes ? ["math", "strided", "reduce-segment"] : ["math", "strided", "reduce-segment", "reduce-chunk"]),
-        key: `${op},${x.dtype.name},${t},${lanes},${quads},${rows},${rows > 1 ? perInvocation : 0},${layout.ONE_CHUNK},${layout.ONE_BY_ONE},${pairDtype?.name ?? ""},${quadRows}`,
+        key: `${op},${x.dtype.name},${t},${lanes},${quads},${rows},${rows > 1 ? perInvocation : 0},${layout.ONE_CHUNK},${layout.ONE_BY_ONE},${pairDtype?.name ?? ""},${quadRows},${keyValue}`,
         slots: () => ({
           ...layout,
           ...pairSlots(pairDtype),
           ROWS: String(rows),
           ROWS_DISPATCH: rowsDispatch(rows),
           ROWS_MAIN: reduceRowsMain(rows, perInvocation, t, f.init),
-          ...(short ? quadRowSlots(x.dtype, t, quadRows, isArg, pairDtype !== undefined) : quadSlots(x.dtype, t, quads)),
+          ...(short ? quadRowSlots(x.dtype, keyValue ? "vec2<u32>" : t, quadRows, isArg, pairDtype !== undefined) : quadSlots(x.dtype, t, quads)),
           LANES: String(lanes),
           EIGHT_STEPS: eightSteps(lanes ? "LANES" : "1u", isArg),
           WHOLE_STEPS: wholeSteps(x.dtype, isArg),
@@ -608,7 +641,9 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
           FOLD: f.fold,
           ISARG: String(isArg),
           BETTER: isArg ? betterFor(op, v) : "false",
+          TAKE_ARG: isArg ? argTaker(op, v) : `fn take_arg(v: ${v}, r: u32) {}`,
           STORE: pairDtype ? "pair_result[i & 1u] = r;" : is64(t) ? "out_words[2u * i] = r.x; out_words[2u * i + 1u] = r.y;" : t === "c64" ? "out_words[2u * i] = bitcast<u32>(r.x); out_words[2u * i + 1u] = bitcast<u32>(r.y);" : `out_words[i] = ${t === "u32" ? "r" : "bitcast<u32>(r)"};`,
+          ...(keyValue ? keyValueSlots(op as "max" | "min", pairDtype) : {}),
         }),
       },
       gpu.gpuBuffer(res),

@@ -78,7 +78,8 @@ describe.skipIf(!webgpu)("webgpu reductions of short rows read as quads of words
 });
 
 // float max/min one invocation or a group of lanes an output fold (order key, bits) pairs, and argmax/argmin keep
-// the best's order key: the first NaN and the earlier of -0 and +0 must still win, as on the cpu reference
+// the best's order key, compiled or not: the first NaN and the earlier of -0 and +0 must still win, as on the cpu
+// reference
 describe.skipIf(!webgpu)("webgpu float max/min/argmax/argmin of short and medium rows: signed zeros and NaN", () => {
   for (const dtype of [mx.float32, mx.float16]) {
     it(`${dtype.name} max/min/argmax/argmin of rows of -0, +0, a one and NaN agree with the cpu bit for bit`, async () => {
@@ -89,8 +90,11 @@ describe.skipIf(!webgpu)("webgpu float max/min/argmax/argmin of short and medium
         const index = mx.where(mx.equal(pick, 0), mx.where(nanRow, 3, 2), mx.remainder(pick, 2));
         for (const op of ["max", "min", "argmax", "argmin"] as const) {
           const x = mx.astype(mx.take(mx.array([-0, 0, op.endsWith("max") ? -1 : 1, NaN], mx.float32), index), dtype);
-          const got = await mx[op](mx.multiply(x, mx.ones([], dtype), o), -1, o).tolist();
-          expect(got, `${dtype.name} ${op} rows of ${n}`).toEqual(await mx[op](x, -1, { stream: mx.cpu }).tolist());
+          const want = await mx[op](x, -1, { stream: mx.cpu }).tolist();
+          expect(await mx[op](mx.multiply(x, mx.ones([], dtype), o), -1, o).tolist(), `${dtype.name} ${op} rows of ${n}`).toEqual(want);
+          // compiled: the product fused into the reduction's kernel (fused-reduce.wgsl), the same fold
+          const fused = mx.compile((a: mx.MxArray) => mx[op](mx.multiply(a, mx.ones([], dtype), o), -1, o));
+          expect(await fused(x).tolist(), `${dtype.name} ${op} rows of ${n}, compiled`).toEqual(want);
         }
       }
     });

@@ -13,7 +13,8 @@
 //   BASES    private i32s per prologue input: its segment start for the current output and its step along one reduced dim
 //   NODES    fn node<j>(a, b, c) of the prologue and epilogue nodes
 //   V, T     the reduction's input compute type and its accumulator type
-//   LIFT, INIT, FOLD   as in reduce.wgsl
+//   LIFT, INIT, FOLD   as in reduce.wgsl (float max/min: as in segments.wgsl, a vec2<u32> T of order key and bits)
+//   RESULT   the folded accumulator `folded` as a value of the reduction's compute type (acc of EMIT)
 //   SET_BASES  statements setting BASES for output o
 //   ELEMENT  statements of fn element(r) -> V: element r of the current segment
 //   EMIT     statements of fn emit(g, o, acc): the epilogue and the stores (or the partial word)
@@ -42,7 +43,7 @@ fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
 fn block(k: u32) -> u32 { return 10u + params[7] + params[8] + params[9] + k * (2u + params[7] + params[8] + params[9]); }
 fn set_bases(o: u32) { {{SET_BASES}} }
 fn element(r: u32) -> {{V}} { {{ELEMENT}} }
-fn emit(g: u32, o: u32, acc: {{T}}) { {{EMIT}} }
+fn emit(g: u32, o: u32, folded: {{T}}) { let acc = {{RESULT}}; {{EMIT}} }
 
 fn reduce_short(wid: vec3u, nwg: vec3u, lid: u32) {
   let o = (wid.x + wid.y * nwg.x) * 256u + lid;

@@ -16,7 +16,7 @@ import type { WebGpuBackend } from "./backend.js";
 import { castWgsl, computeType, helpersFor, inputDecl, type ComputeType } from "./codegen.js";
 import { castResult } from "./elementwise.js";
 import { FUSED_DTYPES, OPAQUE_ZEROS, nodeByNode, nodeFunction, nodeResult, packed } from "./fuse.js";
-import { MAX_SEGMENT, SEGMENT_INVOCATION_MAX, WORD_DTYPE, chunksFor, foldFor, groupedLanes, mayReadQuads } from "./reduce.js";
+import { MAX_SEGMENT, SEGMENT_INVOCATION_MAX, WORD_DTYPE, chunksFor, foldFor, foldsKeyValues, groupedLanes, keyValueFold, mayReadQuads } from "./reduce.js";
 import { valueSpecs, stridesOver } from "../fused-values.js";
 
 /** `v` (of compute type `t`) as a u32 word. */
@@ -121,6 +121,9 @@ function slotsOf(group: FusedGroup, p: Plan, entry: Entry, mode: "single" | "par
     LIFT: v === t ? "v" : `${t}(v)`,
     INIT: f.init,
     FOLD: f.fold,
+    RESULT: "folded",
+    // float max/min fold (order key, bits) pairs, as the reduce kernels do: the same results, fewer operations
+    ...(foldsKeyValues(p.op, t) ? { ...keyValueFold(p.op), RESULT: "bitcast<f32>(folded.y)" } : {}),
     SET_BASES: setBases,
     ELEMENT: element,
     EMIT: emit,

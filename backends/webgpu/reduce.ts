@@ -419,15 +419,16 @@ function quadRowSlots(d: DType, t: string, quadRows: number, isArg: boolean, pai
  * results of maximum_f / minimum_f bit for bit, without recomputing the
  * accumulator's key at every element.
  */
+export function keyValueFold(op: "max" | "min"): { T: string; LIFT: string; INIT: string; FOLD: string } {
+  return { T: "vec2<u32>", LIFT: `vec2<u32>(arg${op}_key(v), bitcast<u32>(v))`, INIT: `lift(${op === "max" ? "-" : ""}inf_f32())`, FOLD: "select(a, b, b.x > a.x)" };
+}
+
+/** Whether a reduction `op` into accumulators of type `t` folds (order key, bits) pairs where segments.wgsl or reduce-groups.wgsl takes it. */
+export const foldsKeyValues = (op: string, t: ComputeType): op is "max" | "min" => t === "f32" && (op === "max" || op === "min");
+
+/** keyValueFold's slots of segments.wgsl and reduce-groups.wgsl, with their STORE (and PAIR_WORD: float16/bfloat16 results packed). */
 function keyValueSlots(op: "max" | "min", pairDtype: DType | undefined): Record<string, string> {
-  return {
-    T: "vec2<u32>",
-    LIFT: `vec2<u32>(arg${op}_key(v), bitcast<u32>(v))`,
-    INIT: `lift(${op === "max" ? "-" : ""}inf_f32())`,
-    FOLD: "select(a, b, b.x > a.x)",
-    STORE: pairDtype ? "pair_result[i & 1u] = r;" : "out_words[i] = r.y;",
-    ...pairSlots(pairDtype, (r) => `bitcast<f32>(${r}.y)`),
-  };
+  return { ...keyValueFold(op), STORE: pairDtype ? "pair_result[i & 1u] = r;" : "out_words[i] = r.y;", ...pairSlots(pairDtype, (r) => `bitcast<f32>(${r}.y)`) };
 }
 
 /**
@@ -615,7 +616,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   } else {
     const quads = wholeWorkgroups && rows === 1 && readsQuads(op, x, nk, Math.ceil(R / chunks));
     // float max/min one invocation or a group of lanes an output: (key, bits) pairs folded
-    const keyValue = (short || lanes > 0) && t === "f32" && (op === "max" || op === "min");
+    const keyValue = (short || lanes > 0) && foldsKeyValues(op, t);
     gpu.run(
       {
         op,

@@ -51,6 +51,13 @@ for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
     const [rows, cols] = [2 * ROWS, COLS / 2];
     benches.push({ key: `${op} ${rows}x${cols} ${name} (last axis)`, shape: [rows, cols], dtype, run: (x) => mx[op](x, -1, o), bytes: rows * cols * size + rows * (op === "sum" ? size : 4) });
   }
+  // short rows (an invocation a row) and medium rows of many outputs (a group of lanes a row)
+  for (const cols of [32, 1024]) {
+    const rows = N / cols;
+    for (const op of ["sum", "max", "argmax"] as const) {
+      benches.push({ key: `${op} ${rows}x${cols} ${name} (last axis)`, shape: [rows, cols], dtype, run: (x) => mx[op](x, -1, o), bytes: rows * cols * size + rows * (op === "argmax" ? 4 : size) });
+    }
+  }
   benches.push({ key: `argmax ${fullKey} ${name}`, shape: [N], dtype, run: (x) => mx.argmax(x, null, o), bytes: N * size });
   benches.push({ key: `argmax ${rowsKey} ${name} (last axis)`, shape: [ROWS, COLS], dtype, run: (x) => mx.argmax(x, -1, o), bytes: ROWS * COLS * size + ROWS * 4 });
 }

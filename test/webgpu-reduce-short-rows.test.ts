@@ -78,23 +78,29 @@ describe.skipIf(!webgpu)("webgpu reductions of short rows read as quads of words
 });
 
 // float max/min one invocation or a group of lanes an output fold (order key, bits) pairs, and argmax/argmin keep
-// the best's order key, compiled or not: the first NaN and the earlier of -0 and +0 must still win, as on the cpu
-// reference
+// the best's order key: the first NaN wins, and -0 ties +0. An invocation a row folds in index order, so the
+// earlier of -0 and +0 wins, as on the cpu reference; a group of lanes a row folds lane by lane (reduce-groups.wgsl's
+// stated order), where the sign of a zero maximum may differ from the cpu's, but never from the compiled kernel's.
 describe.skipIf(!webgpu)("webgpu float max/min/argmax/argmin of short and medium rows: signed zeros and NaN", () => {
+  /** `values` with -0 as +0. */
+  const zerosAsPlus = (values: unknown) => (values as number[]).map((v) => (v === 0 ? 0 : v));
   for (const dtype of [mx.float32, mx.float16]) {
-    it(`${dtype.name} max/min/argmax/argmin of rows of -0, +0, a one and NaN agree with the cpu bit for bit`, async () => {
-      for (const n of [16, 15, 200]) {
+    it(`${dtype.name} max/min/argmax/argmin of rows of -0, +0, a one and NaN: the cpu's results, compiled or not`, async () => {
+      // rows of 16 (read as quads), 15 (element by element), 200 (1100 of them: a group of lanes a row)
+      for (const [rows, n] of [[257, 16], [257, 15], [1100, 200]] as const) {
         // zeros of both signs, a one below (max) or above (min) them now and then; NaNs in every fourth row only
-        const pick = mx.random.randint(0, 8 * n, [257, n], mx.int32, { key: mx.random.key(n) });
-        const nanRow = mx.equal(mx.remainder(mx.reshape(mx.arange(257), [257, 1]), 4), 0);
+        const pick = mx.random.randint(0, 8 * n, [rows, n], mx.int32, { key: mx.random.key(n) });
+        const nanRow = mx.equal(mx.remainder(mx.reshape(mx.arange(rows), [rows, 1]), 4), 0);
         const index = mx.where(mx.equal(pick, 0), mx.where(nanRow, 3, 2), mx.remainder(pick, 2));
         for (const op of ["max", "min", "argmax", "argmin"] as const) {
           const x = mx.astype(mx.take(mx.array([-0, 0, op.endsWith("max") ? -1 : 1, NaN], mx.float32), index), dtype);
           const want = await mx[op](x, -1, { stream: mx.cpu }).tolist();
-          expect(await mx[op](mx.multiply(x, mx.ones([], dtype), o), -1, o).tolist(), `${dtype.name} ${op} rows of ${n}`).toEqual(want);
+          const got = await mx[op](mx.multiply(x, mx.ones([], dtype), o), -1, o).tolist();
+          if (n <= 64 || op.startsWith("arg")) expect(got, `${dtype.name} ${op} rows of ${n}`).toEqual(want);
+          else expect(zerosAsPlus(got), `${dtype.name} ${op} rows of ${n}`).toEqual(zerosAsPlus(want));
           // compiled: the product fused into the reduction's kernel (fused-reduce.wgsl), the same fold
           const fused = mx.compile((a: mx.MxArray) => mx[op](mx.multiply(a, mx.ones([], dtype), o), -1, o));
-          expect(await fused(x).tolist(), `${dtype.name} ${op} rows of ${n}, compiled`).toEqual(want);
+          expect(await fused(x).tolist(), `${dtype.name} ${op} rows of ${n}, compiled`).toEqual(got);
         }
       }
     });

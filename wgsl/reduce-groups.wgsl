@@ -12,7 +12,7 @@
 // starting from its own. Arg-reductions keep the first index of the extreme,
 // the first NaN when there is one (BETTER, ties to the lower index).
 // Slots: those of wgsl/segments.wgsl (EIGHT_STEPS walking elements r, r + LANES, ...,
-// s elements apart; TAKE_ARG; T a vec2<u32> of order key and bits for float
+// s elements apart; TAKE_ARG, TAKE_LANE; T a vec2<u32> of order key and bits for float
 // max/min), and LANES (a power of two, at most 256).
 // params: those of reduce.wgsl (chunks is 1 here).
 
@@ -28,6 +28,7 @@ const LANES = {{LANES}}u;
 var<workgroup> part_a: array<{{T}}, 256>;
 var<workgroup> part_v: array<{{V}}, 256>;
 var<workgroup> part_i: array<u32, 256>;
+var<workgroup> part_k: array<u32, 256>;
 
 fn lift(v: {{V}}) -> {{T}} { return {{LIFT}}; }
 fn fold(a: {{T}}, b: {{T}}) -> {{T}} { return {{FOLD}}; }
@@ -38,6 +39,8 @@ var<private> best_v: {{V}};
 var<private> best_i: u32 = NONE;
 var<private> best_key: u32 = 0u;
 {{TAKE_ARG}}
+/** Arg-reductions: TAKE_LANE's fn take_lane(j), which takes invocation j's best (part_v, part_i, part_k) where it beats the best so far. */
+{{TAKE_LANE}}
 
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
@@ -74,16 +77,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   if ({{ISARG}}) {
     part_v[lid] = best_v;
     part_i[lid] = best_i;
+    part_k[lid] = best_key;
   } else {
     part_a[lid] = acc;
   }
   workgroupBarrier();
   if (valid && lane == 0u) {
     if ({{ISARG}}) {
-      for (var k = 1u; k < LANES; k++) {
-        let i = part_i[lid + k];
-        if (i != NONE && (best_i == NONE || better(part_v[lid + k], i, best_v, best_i))) { best_v = part_v[lid + k]; best_i = i; }
-      }
+      for (var k = 1u; k < LANES; k++) { take_lane(lid + k); }
       out_words[o] = best_i;
     } else {
       for (var k = 1u; k < LANES; k++) { acc = fold(acc, part_a[lid + k]); }

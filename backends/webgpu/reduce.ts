@@ -211,26 +211,28 @@ function eightSteps(dr: string, isArg: boolean): string {
 }
 
 /**
- * segments.wgsl's and reduce-groups.wgsl's TAKE_ARG: fn take_arg(v, r), which
- * makes element r (value v) the best of an invocation's elements where it
- * beats the best so far (its elements come in index order, so ties keep the
- * best). Float values compare order keys (dtypes.wgsl argmax_key /
- * argmin_key: the first NaN wins, -0 ties +0), the best's kept in best_key
- * rather than computed again at every element (none is 0: the first element
- * always beats it); other values compare by `better`.
+ * segments.wgsl's and reduce-groups.wgsl's TAKE_ARG: fn take_arg(v, r)
+ * (empty but for arg-reductions), which makes element r (value v) the best of
+ * an invocation's elements where it beats the best so far (its elements come
+ * in index order, so ties keep the best). Float values compare order keys
+ * (dtypes.wgsl argmax_key / argmin_key: the first NaN wins, -0 ties +0), the
+ * best's kept in best_key rather than computed again at every element (none
+ * is 0: the first element always beats it); other values compare by `better`.
  */
-function argTaker(op: string, v: ComputeType): string {
+function argTaker(op: string, isArg: boolean, v: ComputeType): string {
+  if (!isArg) return `fn take_arg(v: ${v}, r: u32) {}`;
   if (v !== "f32") return `fn take_arg(v: ${v}, r: u32) { if (best_i == NONE || better(v, r, best_v, best_i)) { best_v = v; best_i = r; } }`;
   return `fn take_arg(v: f32, r: u32) { let k = ${op}_key(v); if (k > best_key) { best_key = k; best_v = v; best_i = r; } }`;
 }
 
 /**
- * reduce-groups.wgsl's TAKE_LANE: fn take_lane(j), lane j's best (none where
- * its index is NONE) taken where it beats the best so far (ties to the lower
- * index). Float values compare the lanes' order keys (part_k) instead of
- * computing both keys again for each lane: lane 0's fold of 32 lanes was
- * what held grouped argmax back (H200, rows of 1024 / 256 against the copy
- * kernel: float32 39% -> 62-64%, float16 18% -> 29%).
+ * reduce-groups.wgsl's TAKE_LANE: fn take_lane(j) (empty but for
+ * arg-reductions), lane j's best (none where its index is NONE) taken where it
+ * beats the best so far (ties to the lower index). Float values compare the
+ * lanes' order keys (part_k) instead of computing both keys again for each
+ * lane: lane 0's fold of 32 lanes was what held grouped argmax back (H200,
+ * rows of 1024 / 256 against the copy kernel: float32 39% -> 62-64%, float16
+ * 18% -> 29%).
  */
 function laneTaker(isArg: boolean, v: ComputeType): string {
   if (!isArg) return "fn take_lane(j: u32) {}";
@@ -426,12 +428,14 @@ function quadRowSlots(d: DType, t: string, quadRows: number, isArg: boolean, pai
 }
 
 /**
- * Float max/min of segments.wgsl and reduce-groups.wgsl as a fold of (order
- * key, bits) pairs: an element replaces the accumulator only where its key
- * (dtypes.wgsl argmax_key / argmin_key: NaN above every number, -0 as +0) is
- * strictly greater, so the first NaN and the earlier of -0 and +0 win, the
- * results of maximum_f / minimum_f bit for bit, without recomputing the
- * accumulator's key at every element.
+ * Float max/min of segments.wgsl, reduce-groups.wgsl and compile's
+ * fused-reduce.wgsl as a fold of (order key, bits) pairs: an element replaces
+ * the accumulator only where its key (dtypes.wgsl argmax_key / argmin_key:
+ * NaN above every number, -0 as +0) is strictly greater, so the first NaN and
+ * the earlier of -0 and +0 win, the results of maximum_f / minimum_f bit for
+ * bit, without recomputing the accumulator's key at every element. H200,
+ * device time against the copy kernel: grouped float32 max rows of 1024 / 256
+ * 42 / 43% -> 82 / 77%, float16 19% -> 34%; short rows of 16 float32 78% -> 93%.
  */
 export function keyValueFold(op: "max" | "min"): { T: string; LIFT: string; INIT: string; FOLD: string } {
   return { T: "vec2<u32>", LIFT: `vec2<u32>(arg${op}_key(v), bitcast<u32>(v))`, INIT: `lift(${op === "max" ? "-" : ""}inf_f32())`, FOLD: "select(a, b, b.x > a.x)" };
@@ -643,7 +647,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
           ROWS: String(rows),
           ROWS_DISPATCH: rowsDispatch(rows),
           ROWS_MAIN: reduceRowsMain(rows, perInvocation, t, f.init),
-          ...(short ? quadRowSlots(x.dtype, keyValue ? "vec2<u32>" : t, quadRows, isArg, pairDtype !== undefined) : quadSlots(x.dtype, t, quads)),
+          ...(short ? quadRowSlots(x.dtype, keyValue ? keyValueFold(op as "max" | "min").T : t, quadRows, isArg, pairDtype !== undefined) : quadSlots(x.dtype, t, quads)),
           LANES: String(lanes),
           EIGHT_STEPS: eightSteps(lanes ? "LANES" : "1u", isArg),
           WHOLE_STEPS: wholeSteps(x.dtype, isArg),
@@ -656,7 +660,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
           FOLD: f.fold,
           ISARG: String(isArg),
           BETTER: isArg ? betterFor(op, v) : "false",
-          TAKE_ARG: isArg ? argTaker(op, v) : `fn take_arg(v: ${v}, r: u32) {}`,
+          TAKE_ARG: argTaker(op, isArg, v),
           TAKE_LANE: laneTaker(isArg, v),
           STORE: pairDtype ? "pair_result[i & 1u] = r;" : is64(t) ? "out_words[2u * i] = r.x; out_words[2u * i + 1u] = r.y;" : t === "c64" ? "out_words[2u * i] = bitcast<u32>(r.x); out_words[2u * i + 1u] = bitcast<u32>(r.y);" : `out_words[i] = ${t === "u32" ? "r" : "bitcast<u32>(r)"};`,
           ...(keyValue ? keyValueSlots(op as "max" | "min", pairDtype) : {}),

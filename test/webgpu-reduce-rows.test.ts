@@ -70,3 +70,26 @@ describe.skipIf(!webgpu)("webgpu reductions of many contiguous rows, several a w
     });
   }
 });
+
+// a float16/bfloat16 max or min over more than 64 chunks: reduce.wgsl folds the chunks' float32 partials (not the
+// keyed kernel) so that it writes the 16-bit result itself; the result must be the exact extreme, NaN where there is one
+describe.skipIf(!webgpu)("webgpu 16-bit max/min of many chunks", () => {
+  for (const dtype of [mx.float16, mx.bfloat16]) {
+    it(`${dtype.name} max and min of 2M elements (128 chunks): the extremes, or NaN`, async () => {
+      const n = 2 ** 21;
+      const at = mx.arange(n, o);
+      // -1000..1000 spread over the array, one 3072 and one -3072 (exact in both dtypes) far into it
+      const spread = mx.subtract(mx.remainder(mx.multiply(at, 7919, o), 2001, o), 1000, o);
+      const x = mx.astype(mx.where(mx.equal(at, n - 5, o), 3072, mx.where(mx.equal(at, 70000, o), -3072, spread, o), o), dtype, o);
+      const withNaN = mx.where(mx.equal(at, n - 3, o), NaN, x, o);
+      for (const [a, max, min] of [[x, 3072, -3072], [withNaN, NaN, NaN]] as const) {
+        expect(await mx.max(a, o).tolist(), `${dtype.name} max`).toEqual(max);
+        expect(await mx.min(a, o).tolist(), `${dtype.name} min`).toEqual(min);
+        // two such rows: two outputs, packed into one word
+        const rows = mx.stack([a, mx.negative(a, o)], 0, o);
+        expect(await mx.max(rows, -1, o).tolist(), `${dtype.name} max of 2 rows`).toEqual([max, Number.isNaN(min) ? NaN : -min]);
+        expect(await mx.min(rows, -1, o).tolist(), `${dtype.name} min of 2 rows`).toEqual([min, Number.isNaN(max) ? NaN : -max]);
+      }
+    });
+  }
+});

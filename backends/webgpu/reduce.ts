@@ -590,9 +590,13 @@ function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quad
 
 /**
  * The reduction of merged `x` (first `nk` dims kept) as 32-bit words of
- * accumulator type `t` (arg-reductions: u32 indices), one per output element.
+ * accumulator type `t` (arg-reductions: u32 indices), one per output element,
+ * or already in `outDtype` where the kernel packs float16/bfloat16 results
+ * itself (PAIRS). `partials`: `x` holds the float32 partials of a chunked
+ * max/min, which reduce.wgsl then folds instead of the keyed kernel (the same
+ * bits) where it can write a 16-bit result itself: no cast dispatch after.
  */
-function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: ComputeType, outDtype?: DType): Tensor {
+function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: ComputeType, outDtype?: DType, partials = false): Tensor {
   const isArg = op === "argmax" || op === "argmin";
   const nOut = x.shape.slice(0, nk).reduce((p, d) => p * d, 1);
   const R = x.shape.slice(nk).reduce((p, d) => p * d, 1);
@@ -609,7 +613,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   const short = R <= SEGMENT_INVOCATION_MAX;
   const lanes = groupedLanes(nOut, R, chunks);
   const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;
-  const keyed = !short && !lanes && KEYED_OPS.has(op) && KEYED_DTYPES.has(x.dtype.name);
+  const keyed = !short && !lanes && KEYED_OPS.has(op) && KEYED_DTYPES.has(x.dtype.name) && !(partials && (outDtype === float16 || outDtype === bfloat16));
   // reduce.wgsl: a workgroup per output (or per chunk of one)
   const wholeWorkgroups = !short && !lanes && !keyed;
   const layout = layoutConstants(x, nk, chunks);
@@ -682,7 +686,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
     return picked;
   }
   // fold the partials of each output (all/any partials are 0/1 words, folded as any/all of uint32)
-  const folded = reduceWords(gpu, op, res, 1, t, outDtype);
+  const folded = reduceWords(gpu, op, res, 1, t, outDtype, true);
   gpu.release(res.buffer);
   return folded;
 }

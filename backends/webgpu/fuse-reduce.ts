@@ -16,7 +16,7 @@ import type { WebGpuBackend } from "./backend.js";
 import { castWgsl, computeType, helpersFor, inputDecl, type ComputeType } from "./codegen.js";
 import { castResult } from "./elementwise.js";
 import { FUSED_DTYPES, OPAQUE_ZEROS, nodeByNode, nodeFunction, nodeResult, packed } from "./fuse.js";
-import { MAX_SEGMENT, SEGMENT_INVOCATION_MAX, WORD_DTYPE, chunksFor, foldFor, foldsKeyValues, groupedLanes, keyValueFold, mayReadQuads } from "./reduce.js";
+import { MAX_SEGMENT, SEGMENT_INVOCATION_MAX, WORD_DTYPE, chunksFor, foldFor, foldsKeyValues, groupedLanes, keyValueFold, keyValueResult, mayReadQuads } from "./reduce.js";
 import { valueSpecs, stridesOver } from "../fused-values.js";
 
 /** `v` (of compute type `t`) as a u32 word. */
@@ -123,7 +123,7 @@ function slotsOf(group: FusedGroup, p: Plan, entry: Entry, mode: "single" | "par
     FOLD: f.fold,
     RESULT: "folded",
     // float max/min fold (order key, bits) pairs, as the reduce kernels do: the same results, fewer operations
-    ...(foldsKeyValues(p.op, t) ? { ...keyValueFold(p.op), RESULT: "bitcast<f32>(folded.y)" } : {}),
+    ...(foldsKeyValues(p.op, t) ? { ...keyValueFold(p.op), RESULT: keyValueResult("folded") } : {}),
     SET_BASES: setBases,
     ELEMENT: element,
     EMIT: emit,

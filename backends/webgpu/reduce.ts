@@ -406,25 +406,27 @@ function quadRowSlots(d: DType, t: string, quadRows: number, isArg: boolean, pai
   const quads = Array.from({ length: quadRows }, (_, i) => i);
   const loads = (v: string, q: string) => quads.map((i) => `let ${v}${i} = quad(${q}${i ? ` + ${i}u` : ""});`);
   const folded = (v: string) => quads.reduce((a, i) => `take_quad(${a}, ${v}${i})`, "acc");
-  let rowFold = [...loads("v", "q"), `acc = ${folded("v")};`];
-  if (isArg) {
-    const perWord = elementsPerWord(d);
-    rowFold = loads("v", "q");
-    for (let e = 0; e < quadRows * 4 * perWord; e++) {
-      const word = `v${Math.floor(e / (4 * perWord))}.${"xyzw"[Math.floor(e / perWord) % 4]}`;
-      const value = `unpack_${d.name}(${word}, ${e % perWord}u)`;
-      rowFold.push(`take_arg(${value}, ${e}u);`);
-    }
-  }
+  const perWord = elementsPerWord(d);
+  // arg-reductions: each element of the row's quads taken in index order
+  const takes = () => Array.from({ length: quadRows * 4 * perWord }, (_, e) => `take_arg(unpack_${d.name}(v${Math.floor(e / (4 * perWord))}.${"xyzw"[Math.floor(e / perWord) % 4]}, ${e % perWord}u), ${e}u);`);
+  const rowFold = [...loads("v", "q"), ...(isArg ? takes() : [`acc = ${folded("v")};`])];
   const pairFold = pairs ? [...loads("v", "q"), ...loads("w", "p"), `pair_result[0] = ${folded("v")};`, `pair_result[1] = ${folded("w")};`] : [];
   return {
     QUAD_ROWS: String(quadRows),
-    QUAD_ELEMENTS: String(4 * elementsPerWord(d)),
+    QUAD_ELEMENTS: String(4 * perWord),
     QUAD: QUAD_BINDING,
     TAKE_WORD: isArg ? "" : wordTaker(d, t),
     QUAD_ROW_FOLD: rowFold.join("\n    "),
     QUAD_PAIR_FOLD: pairFold.join("\n      "),
   };
+}
+
+/** A reduction kernel's accumulator slots: its type, the lift of an element, the identity and the fold. */
+interface Accumulator {
+  T: string;
+  LIFT: string;
+  INIT: string;
+  FOLD: string;
 }
 
 /**
@@ -437,17 +439,15 @@ function quadRowSlots(d: DType, t: string, quadRows: number, isArg: boolean, pai
  * device time against the copy kernel: grouped float32 max rows of 1024 / 256
  * 42 / 43% -> 82 / 77%, float16 19% -> 34%; short rows of 16 float32 78% -> 93%.
  */
-export function keyValueFold(op: "max" | "min"): { T: string; LIFT: string; INIT: string; FOLD: string } {
+export function keyValueFold(op: "max" | "min"): Accumulator {
   return { T: "vec2<u32>", LIFT: `vec2<u32>(arg${op}_key(v), bitcast<u32>(v))`, INIT: `lift(${op === "max" ? "-" : ""}inf_f32())`, FOLD: "select(a, b, b.x > a.x)" };
 }
 
+/** The f32 result of a folded (order key, bits) pair `r`. */
+export const keyValueResult = (r: string): string => `bitcast<f32>(${r}.y)`;
+
 /** Whether a reduction `op` into accumulators of type `t` folds (order key, bits) pairs where segments.wgsl or reduce-groups.wgsl takes it. */
 export const foldsKeyValues = (op: string, t: ComputeType): op is "max" | "min" => t === "f32" && (op === "max" || op === "min");
-
-/** keyValueFold's slots of segments.wgsl and reduce-groups.wgsl, with their STORE (and PAIR_WORD: float16/bfloat16 results packed). */
-function keyValueSlots(op: "max" | "min", pairDtype: DType | undefined): Record<string, string> {
-  return { ...keyValueFold(op), STORE: pairDtype ? "pair_result[i & 1u] = r;" : "out_words[i] = r.y;", ...pairSlots(pairDtype, (r) => `bitcast<f32>(${r}.y)`) };
-}
 
 /**
  * reduce.wgsl's PAIRS and PAIR_WORD: with `dtype` (float16 or bfloat16) two
@@ -613,7 +613,8 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   const short = R <= SEGMENT_INVOCATION_MAX;
   const lanes = groupedLanes(nOut, R, chunks);
   const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;
-  const keyed = !short && !lanes && KEYED_OPS.has(op) && KEYED_DTYPES.has(x.dtype.name) && !(partials && (outDtype === float16 || outDtype === bfloat16));
+  const packs16 = outDtype === float16 || outDtype === bfloat16;
+  const keyed = !short && !lanes && KEYED_OPS.has(op) && KEYED_DTYPES.has(x.dtype.name) && !(partials && packs16);
   // reduce.wgsl: a workgroup per output (or per chunk of one)
   const wholeWorkgroups = !short && !lanes && !keyed;
   const layout = layoutConstants(x, nk, chunks);
@@ -625,7 +626,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   const rows = wholeWorkgroups && !isArg && chunks === 1 && contiguous ? reduceRows(nOut, perInvocation) : 1;
   // float16/bfloat16 results the kernel packs itself (PAIRS): two output slots a workgroup, or an invocation of segments.wgsl
   const pairable = (wholeWorkgroups && rows === 1 && chunks === 1) || (quadRows > 0 && quadRows <= QUAD_PAIR_ROWS_MAX);
-  const pairDtype = pairable && t === "f32" && !isArg && (outDtype === float16 || outDtype === bfloat16) ? outDtype : undefined;
+  const pairDtype = pairable && packs16 && t === "f32" && !isArg ? outDtype : undefined;
   const res = gpu.allocOutput({ shape: chunks > 1 ? [nOut, chunks] : [nOut], dtype: pairDtype ?? word });
   if (nOut === 0) return res;
   if (keyed) {
@@ -645,30 +646,29 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
         file: short ? "segments" : lanes ? "reduce-groups" : "reduce",
         helpers: helpersFor([x.dtype, word], short || lanes ? ["math", "strided", "reduce-segment"] : ["math", "strided", "reduce-segment", "reduce-chunk"]),
         key: `${op},${x.dtype.name},${t},${lanes},${quads},${rows},${rows > 1 ? perInvocation : 0},${layout.ONE_CHUNK},${layout.ONE_BY_ONE},${pairDtype?.name ?? ""},${quadRows},${keyValue}`,
-        slots: () => ({
-          ...layout,
-          ...pairSlots(pairDtype),
-          ROWS: String(rows),
-          ROWS_DISPATCH: rowsDispatch(rows),
-          ROWS_MAIN: reduceRowsMain(rows, perInvocation, t, f.init),
-          ...(short ? quadRowSlots(x.dtype, keyValue ? keyValueFold(op as "max" | "min").T : t, quadRows, isArg, pairDtype !== undefined) : quadSlots(x.dtype, t, quads)),
-          LANES: String(lanes),
-          EIGHT_STEPS: eightSteps(lanes ? "LANES" : "1u", isArg),
-          WHOLE_STEPS: wholeSteps(x.dtype, isArg),
-          INPUT: inputDecl(0, 2, x.dtype),
-          ...runLoad(x.dtype),
-          V: v,
-          T: t,
-          LIFT: lift,
-          INIT: f.init,
-          FOLD: f.fold,
-          ISARG: String(isArg),
-          BETTER: isArg ? betterFor(op, v) : "false",
-          TAKE_ARG: argTaker(op, isArg, v),
-          TAKE_LANE: laneTaker(isArg, v),
-          STORE: pairDtype ? "pair_result[i & 1u] = r;" : is64(t) ? "out_words[2u * i] = r.x; out_words[2u * i + 1u] = r.y;" : t === "c64" ? "out_words[2u * i] = bitcast<u32>(r.x); out_words[2u * i + 1u] = bitcast<u32>(r.y);" : `out_words[i] = ${t === "u32" ? "r" : "bitcast<u32>(r)"};`,
-          ...(keyValue ? keyValueSlots(op as "max" | "min", pairDtype) : {}),
-        }),
+        slots: () => {
+          const acc: Accumulator = keyValue ? keyValueFold(op as "max" | "min") : { T: t, LIFT: lift, INIT: f.init, FOLD: f.fold };
+          return {
+            ...layout,
+            ...pairSlots(pairDtype, keyValue ? keyValueResult : undefined),
+            ROWS: String(rows),
+            ROWS_DISPATCH: rowsDispatch(rows),
+            ROWS_MAIN: reduceRowsMain(rows, perInvocation, t, f.init),
+            ...(short ? quadRowSlots(x.dtype, acc.T, quadRows, isArg, pairDtype !== undefined) : quadSlots(x.dtype, t, quads)),
+            LANES: String(lanes),
+            EIGHT_STEPS: eightSteps(lanes ? "LANES" : "1u", isArg),
+            WHOLE_STEPS: wholeSteps(x.dtype, isArg),
+            INPUT: inputDecl(0, 2, x.dtype),
+            ...runLoad(x.dtype),
+            V: v,
+            ...acc,
+            ISARG: String(isArg),
+            BETTER: isArg ? betterFor(op, v) : "false",
+            TAKE_ARG: argTaker(op, isArg, v),
+            TAKE_LANE: laneTaker(isArg, v),
+            STORE: pairDtype ? "pair_result[i & 1u] = r;" : keyValue ? "out_words[i] = r.y;" : is64(t) ? "out_words[2u * i] = r.x; out_words[2u * i + 1u] = r.y;" : t === "c64" ? "out_words[2u * i] = bitcast<u32>(r.x); out_words[2u * i + 1u] = bitcast<u32>(r.y);" : `out_words[i] = ${t === "u32" ? "r" : "bitcast<u32>(r)"};`,
+          };
+        },
       },
       gpu.gpuBuffer(res),
       reduceParams(x, nk, chunks),

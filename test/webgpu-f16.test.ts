@@ -1,7 +1,9 @@
 // float16 arithmetic on the webgpu backend (float32 compute, one integer
 // round-to-nearest-even store, wgsl/dtypes.wgsl) against the cpu reference,
 // bit for bit: every float16 pattern through + - * and square against
-// operands that make subnormal, tied, overflowing and signed-zero results.
+// operands that make subnormal, tied, overflowing and signed-zero results,
+// and float32 -> float16 casts of float32 patterns from every binade, ties,
+// subnormal results and overflow included.
 
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
@@ -46,5 +48,18 @@ describe.skipIf(!webgpu)("float16 arithmetic on webgpu", () => {
   it("square and the float16 -> float32 -> float16 round trip of every pattern, bit-exact", async () => {
     expect((await mismatches((a, _b, o) => mx.square(a, o), EVERY, EVERY)).slice(0, 5)).toEqual([]);
     expect((await mismatches((a, _b, o) => mx.astype(mx.astype(a, mx.float32, o), mx.float16, o), EVERY, EVERY)).slice(0, 5)).toEqual([]);
+  });
+
+  it("float32 -> float16 casts: every 4096th float32 pattern and its neighbours, bit-exact", async () => {
+    // each pattern's low 12 bits 0 (float16's ties and exact values, at every rounding position), 1 and 4095 (just past and short of them)
+    const words = new Uint32Array(3 * 2 ** 20);
+    for (let i = 0, k = 0; i < 2 ** 20; i++) for (const low of [0, 1, 4095]) words[k++] = ((i << 12) | low) >>> 0;
+    const bits = async (o: typeof onCpu) => (await mx.view(mx.astype(mx.view(mx.array(words, mx.uint32, o), mx.float32, o), mx.float16, o), mx.uint16, o).data()) as Uint16Array;
+    const [g, c] = [await bits(onGpu), await bits(onCpu)];
+    const bad: string[] = [];
+    for (let i = 0; i < words.length && bad.length < 5; i++) {
+      if (g[i] !== c[i] && !(isNaN16(g[i]!) && isNaN16(c[i]!))) bad.push(`${words[i]!.toString(16)}: webgpu ${g[i]!.toString(16)}, cpu ${c[i]!.toString(16)}`);
+    }
+    expect(bad).toEqual([]);
   });
 });

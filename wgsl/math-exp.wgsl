@@ -87,6 +87,30 @@ fn mx_exp_short(x: f32) -> MxExpShort {
   return MxExpShort(k, r + r * r * (0.5 + r * (0.166666672 + r * (0.0416666679 + r * (0.00833333377 + r * (0.00138888892 + r * 0.000198412701))))));
 }
 
+// e^x for |x| <= 86 where the result is rounded to float16 or bfloat16 (11
+// or 8 significant bits): the device's exp2 of x log2(e). WGSL bounds exp2's
+// error by 3 + 2 |y| ulp of float32 (under 2^-15 of the value for |y| <= 125)
+// and the product's rounding adds |x| 2^-24, far below the narrow format's
+// 2^-12 (bfloat16 2^-9), so the rounded result is within one ulp of the
+// correctly rounded one. Other x (NaN and the infinities among them) are
+// mx_narrow_invalid's: the caller takes the float32 function there.
+fn mx_exp_narrow(x: f32) -> f32 {
+  return exp2(x * 1.44269502);
+}
+
+// sigmoid(x) = 1 / (1 + e^-x) for |x| <= 86, rounded to float16 or bfloat16:
+// e^-x as mx_exp_narrow (at most 2^124, so 1 + e^-x is finite and its
+// reciprocal a normal float), then a sum and a division (2.5 ulp): again far
+// below the narrow format's rounding.
+fn mx_sigmoid_narrow(x: f32) -> f32 {
+  return 1.0 / (1.0 + exp2(x * -1.44269502));
+}
+
+// |x| > 86, or NaN: outside mx_exp_narrow and mx_sigmoid_narrow (tested on the bits).
+fn mx_narrow_invalid(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7fffffffu) > 0x42ac0000u;
+}
+
 // e^x on its own short path, without a branch: mx_exp_short's reduction,
 // v = 1 + s rounded once (under 0.85 ulp), then 2^k added to v's exponent
 // on the bits (exact); a biased exponent past 254 is inf, one below 1 a

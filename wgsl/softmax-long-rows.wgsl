@@ -6,7 +6,7 @@
 // before any is used:
 //   1. in one read, the invocation's maximum m and sum s of e^(x - m) in its
 //      element order (online: where x is a new maximum, s becomes
-//      s e^(m - x) + 1; e^d by exp_normal, or exp_narrow for 16-bit rows, 0
+//      s e^(m - x) + 1; e^d by exp_normal, or mx_exp_narrow for 16-bit rows, 0
 //      below -86), its least element and sum of magnitudes (a NaN); then the
 //      row's maximum of order keys (a NaN share wins), as the rows kernel,
 //      and the row's sum of the shares s e^(m - max) (NaN where the maximum

@@ -7,7 +7,7 @@
 // softmax results over the same words). It declares the kernels' bindings 0
 // to 2 (params start [rows, R, nk, kept shape[nk], kept element strides[nk],
 // offset], then, for the split kernels, chunks and chunk words) and expects of the kernel ROW_DECLS (backends/webgpu/softmax-long.ts):
-// the consts EPW, NARROW (16-bit rows: exp_narrow) and LSE, values_of(w) (a
+// the consts EPW, NARROW (16-bit rows: mx_exp_narrow) and LSE, values_of(w) (a
 // word's elements, x then y) and result_word(v, mx, inv, fast, one, finite);
 // and wgsl/softmax-row-math.wgsl and the math helpers. No slots.
 
@@ -33,11 +33,11 @@ fn load8(first: u32, i: u32) -> array<u32, 8> {
     in_words[first + i + 1024u], in_words[first + i + 1280u], in_words[first + i + 1536u], in_words[first + i + 1792u]);
 }
 
-/** e^d for d <= 0 on the short path (exp_narrow for 16-bit rows), 0 below -86 or for NaN: the online sum's steps (what it drops is below 2^-124 of the sum). */
+/** e^d for d <= 0 on the short path (mx_exp_narrow for 16-bit rows), 0 below -86 or for NaN: the online sum's steps (what it drops is below 2^-124 of the sum). */
 fn online_exp(d: f32) -> f32 {
   let c = max(d, -86.0);
   var e: f32;
-  if (NARROW) { e = exp_narrow(c); } else { e = exp_normal(c, 1.0); }
+  if (NARROW) { e = mx_exp_narrow(c); } else { e = exp_normal(c, 1.0); }
   return select(0.0, e, d >= -86.0);
 }
 
@@ -73,7 +73,7 @@ fn online_words(first: u32, begin: u32, end: u32, lid: u32) -> Online {
 /** e^d for the row: on its normal range the short paths, else the math library's. */
 fn row_exp(d: f32, fast: bool, one: f32) -> f32 {
   if (!fast) { return mx_exp(d); }
-  if (NARROW) { return exp_narrow(d); }
+  if (NARROW) { return mx_exp_narrow(d); }
   return exp_normal(d, one);
 }
 

@@ -1,8 +1,8 @@
 // The per-element math of the dense-row softmax and logsumexp kernels
 // (wgsl/softmax-rows.wgsl and the long-row kernels of
-// backends/webgpu/softmax-long.ts), a helper file: float
-// order keys for the row maximum, e^d on a finite row's normal range, and
-// the packs of results in [0, 1]. No slots.
+// backends/webgpu/softmax-long.ts), a helper file: float order keys for the
+// row maximum, e^d on a finite row's normal range (16-bit rows take
+// math-exp.wgsl's mx_exp_narrow), and the packs of results in [0, 1]. No slots.
 
 /** The bits of `v` as a key whose unsigned order is the float order (-0 below +0), a positive NaN above +inf. */
 fn order_key(v: f32) -> u32 {
@@ -23,19 +23,6 @@ fn key_value(k: u32) -> f32 { return bitcast<f32>(select(~k, k & 0x7fffffffu, (k
 fn exp_normal(d: f32, one: f32) -> f32 {
   let e = mx_exp_short(d);
   return bitcast<f32>(bitcast<u32>(one + e.s) + (bitcast<u32>(e.k.i) << 23u));
-}
-
-/**
- * e^d for -86 <= d <= 0 where the result is rounded to float16 or bfloat16
- * (11 or 8 significant bits): the device's exp2 of d log2(e). WGSL bounds
- * exp2's error by 3 + 2 |x| ulp of float32 (2^-15 of the value at d = -86,
- * below float16's 2^-11); the product's rounding adds |d| 2^-24. Two
- * instructions where exp_normal takes seventeen (H200, rows of 4096, device
- * time, share of the copy kernel's: float16 softmax 57% -> 64%, logsumexp
- * 42% -> 50%; bfloat16 60% -> 68%, 44% -> 52%).
- */
-fn exp_narrow(d: f32) -> f32 {
-  return exp2(d * 1.44269502);
 }
 
 /** pack_float16(v) for 0 <= v <= 1: the normal case on the bits, below 2^-14 the subnormal v 2^24 rounded to an integer by adding 2^23 (ties to even, the sum's bits hold it; v 2^24 is exact). */

@@ -10,7 +10,7 @@
 // integer max, where a NaN share wins), e = exp(x - max) once per element
 // (the math library's mx_exp, or, where the invocation's least element is
 // within 86 of a finite maximum, exp_normal: the same bits without the steps
-// that range cannot reach; for float16/bfloat16 rows there exp_narrow, the
+// that range cannot reach; for float16/bfloat16 rows there mx_exp_narrow, the
 // device's exp2, whose error their rounding hides), the invocation's sum of the e's in element order
 // (only the last word masked), the row's sum of those shares, and either
 // max + log(sum) (logsumexp, a float32 word per row) or e * (1 / sum) packed
@@ -18,7 +18,7 @@
 // share a word; with a finite maximum every e * (1 / sum) is in [0, 1], where
 // pack_unit_<dtype> gives pack_<dtype>'s bits in fewer steps, float16's
 // pairs by pack2x16float, which may round the other way).
-// The element math (order keys, exp_normal, exp_narrow, the unit packs) is
+// The element math (order keys, exp_normal, mx_exp_narrow, the unit packs) is
 // wgsl/softmax-row-math.wgsl's, shared with the long-row kernels (backends/webgpu/softmax-long.ts).
 // The row folds (row_fold_path, row_max_key, row_sum) and the order of the row's sum are a
 // helper file's: wgsl/softmax-rows-subgroup.wgsl (subgroup operations, on a
@@ -31,7 +31,7 @@
 // power of two dividing 256, a multiple of SUBGROUP); SUBGROUP the device's
 // subgroup size (1 on the tree path); SUBGROUP_ARGS main's subgroup builtins
 // and SG them as a vec2u (or nothing and vec2u()); LSE true for logsumexp;
-// DECLS, LOADS, MAXES, EXPS (mx_exp), EXPS_NORMAL (exp_normal, exp_narrow for 16-bit), SUMS, STORES
+// DECLS, LOADS, MAXES, EXPS (mx_exp), EXPS_NORMAL (exp_normal, mx_exp_narrow for 16-bit), SUMS, STORES
 // (pack_<dtype>), STORES_UNIT (pack_unit_<dtype>) the unrolled statements
 // over each held element, in element order (backends/webgpu/softmax.ts
 // rowStatements).

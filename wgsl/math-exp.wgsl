@@ -109,12 +109,15 @@ fn mx_sigmoid_narrow(x: f32) -> f32 {
 // tanh(x) for |x| <= 86, rounded to float16 or bfloat16: (1 - e) / (1 + e)
 // with e = e^-2|x| by exp2, whose error (WGSL: 3 + 2 |y| ulp of exp2(y))
 // stays under 2^-15 of 1 - e >= 0.031 for |x| >= 2^-6; below, x - x^3 / 3
-// (the rest under 2^-26 of x). The sign is x's.
+// (the rest under 2^-26 of x), and below 2^-12 x itself, on the bits (a
+// bfloat16 subnormal is a float32 subnormal, which the H200 flushes in
+// arithmetic). The sign is x's.
 fn mx_tanh_narrow(x: f32) -> f32 {
-  let a = abs(x);
+  let bits = bitcast<u32>(x) & 0x7fffffffu;
+  let a = bitcast<f32>(bits);
   let e = exp2(a * -2.88539004);
   let t = select((1.0 - e) / (1.0 + e), a - a * a * a * 0.333333343, a < 0.015625);
-  return mx_sign_as(t, x);
+  return select(mx_sign_as(t, x), x, bits < 0x39800000u);
 }
 
 // |x| > 86, or NaN: outside mx_exp_narrow, mx_sigmoid_narrow and mx_tanh_narrow (tested on the bits).

@@ -227,8 +227,31 @@ fn mx_log_base(x: f32, ah: f32, al: f32, bh: f32, bl: f32) -> f32 {
   return r.x + r.y;
 }
 
+// k ln2 + log(1 + f) + c for f in [-0.29, 0.42] and k exact, |c| tiny,
+// without pairs: log(1 + f) = 2 atanh(s), s = f / (2 + f), written
+// f - (f^2/2 - s (f^2/2 + R)) with R = 2 s^2/3 + 2 s^4/5 + ... + 2 s^8/9 (the
+// rest under 2^-28 of the result), so f carries the value and s (a
+// division's 2.5 ulp included) only the small correction; ln2 as a pair
+// whose high part (15 significant bits) times k is exact.
+fn mx_log_sum(k: f32, f: f32, c: f32) -> f32 {
+  let s = f / (2.0 + f);
+  let z = s * s;
+  let r = z * (0.666666687 + z * (0.400000006 + z * (0.285714298 + z * 0.222222224)));
+  let hfsq = 0.5 * f * f;
+  return k * 0.693145752 + (f - (hfsq - (s * (hfsq + r) + (k * 1.42860677e-06 + c))));
+}
+
+// log(x) with IEEE special values (mx_log_base's), x = 2^k (1 + f) by mx_log_split (measured: 1 ulp).
 fn mx_log(x: f32) -> f32 {
-  return mx_log_base(x, 0.693145752, 1.42860677e-06, 1.0, 0.0);
+  let b = bitcast<u32>(x);
+  if ((b & 0x7fffffffu) == 0u) { return mx_inf(true); }
+  if (b > 0x7f800000u) {
+    if (is_nan(x)) { return x; }
+    return nan_f32();
+  }
+  if (b == 0x7f800000u) { return x; }
+  let sp = mx_log_split(b);
+  return mx_log_sum(sp.x, sp.y, 0.0);
 }
 
 fn mx_log2(x: f32) -> f32 {
@@ -258,8 +281,10 @@ fn mx_log1p(x: f32) -> f32 {
   if (x == -1.0) { return mx_inf(true); }
   if (x < -1.0) { return nan_f32(); }
   if (is_inf(x)) { return x; }
-  let r = mx_log1p_pair(x, 0.0);
-  return r.x + r.y;
+  // 1 + x = u + c exactly; log(u + c) = log(u) + c / u (the rest below 2^-48)
+  let u = mx_two_sum(1.0, x);
+  let sp = mx_log_split(bitcast<u32>(u.x));
+  return mx_log_sum(sp.x, sp.y, u.y / u.x);
 }
 
 // log(2^e (1 + f)) + ln2 for the bits of a large positive x: asinh and acosh beyond 2^28.

@@ -212,8 +212,25 @@ fn mx_log_combine(e: f32, l: vec2<f32>, ah: f32, al: f32, bh: f32, bl: f32) -> v
   return mx_fast_two_sum(s.x, s.y + ((p.y + (l.x * bl + l.y * bh)) + e * al));
 }
 
-// log_b(x) = e log_b(2) + log(1 + f) log_b(e), with IEEE special values; x by its bits
-// so that negative subnormals give NaN and zeros -inf even where comparisons flush.
+
+// (k ln2 + log(1 + f) + c) log_b(e) for f in [-0.29, 0.42] and k exact, |c|
+// tiny, without pairs: log(1 + f) = 2 atanh(s), s = f / (2 + f), is f + l
+// with l = s (f^2/2 + R) - f^2/2 and R = 2 s^2/3 + 2 s^4/5 + ... + 2 s^8/9 (the
+// rest under 2^-28 of the result), so the exact f carries the value and s (a
+// division's 2.5 ulp included) only the small l. log_b(2) = ah + al with ah
+// of at most 15 significant bits (k ah exact) and log_b(e) = bh + bl, as pairs.
+fn mx_log_sum(k: f32, f: f32, c: f32, ah: f32, al: f32, bh: f32, bl: f32) -> f32 {
+  let s = f / (2.0 + f);
+  let z = s * s;
+  let r = z * (0.666666687 + z * (0.400000006 + z * (0.285714298 + z * 0.222222224)));
+  let hfsq = 0.5 * f * f;
+  let l = (s * (hfsq + r) + c) - hfsq;
+  return k * ah + (f * bh + ((f * bl + l * bh) + k * al));
+}
+
+// log_b(x) with IEEE special values, x by its bits so that negative subnormals
+// give NaN and zeros -inf even where comparisons flush; x = 2^k (1 + f) by
+// mx_log_split (measured: log, log2, log10 1 ulp).
 fn mx_log_base(x: f32, ah: f32, al: f32, bh: f32, bl: f32) -> f32 {
   let b = bitcast<u32>(x);
   if ((b & 0x7fffffffu) == 0u) { return mx_inf(true); }
@@ -223,35 +240,11 @@ fn mx_log_base(x: f32, ah: f32, al: f32, bh: f32, bl: f32) -> f32 {
   }
   if (b == 0x7f800000u) { return x; }
   let sp = mx_log_split(b);
-  let r = mx_log_combine(sp.x, mx_log1p_small(sp.y), ah, al, bh, bl);
-  return r.x + r.y;
+  return mx_log_sum(sp.x, sp.y, 0.0, ah, al, bh, bl);
 }
 
-// k ln2 + log(1 + f) + c for f in [-0.29, 0.42] and k exact, |c| tiny,
-// without pairs: log(1 + f) = 2 atanh(s), s = f / (2 + f), written
-// f - (f^2/2 - s (f^2/2 + R)) with R = 2 s^2/3 + 2 s^4/5 + ... + 2 s^8/9 (the
-// rest under 2^-28 of the result), so f carries the value and s (a
-// division's 2.5 ulp included) only the small correction; ln2 as a pair
-// whose high part (15 significant bits) times k is exact.
-fn mx_log_sum(k: f32, f: f32, c: f32) -> f32 {
-  let s = f / (2.0 + f);
-  let z = s * s;
-  let r = z * (0.666666687 + z * (0.400000006 + z * (0.285714298 + z * 0.222222224)));
-  let hfsq = 0.5 * f * f;
-  return k * 0.693145752 + (f - (hfsq - (s * (hfsq + r) + (k * 1.42860677e-06 + c))));
-}
-
-// log(x) with IEEE special values (mx_log_base's), x = 2^k (1 + f) by mx_log_split (measured: 1 ulp).
 fn mx_log(x: f32) -> f32 {
-  let b = bitcast<u32>(x);
-  if ((b & 0x7fffffffu) == 0u) { return mx_inf(true); }
-  if (b > 0x7f800000u) {
-    if (is_nan(x)) { return x; }
-    return nan_f32();
-  }
-  if (b == 0x7f800000u) { return x; }
-  let sp = mx_log_split(b);
-  return mx_log_sum(sp.x, sp.y, 0.0);
+  return mx_log_base(x, 0.693145752, 1.42860677e-06, 1.0, 0.0);
 }
 
 fn mx_log2(x: f32) -> f32 {
@@ -284,7 +277,7 @@ fn mx_log1p(x: f32) -> f32 {
   // 1 + x = u + c exactly; log(u + c) = log(u) + c / u (the rest below 2^-48)
   let u = mx_two_sum(1.0, x);
   let sp = mx_log_split(bitcast<u32>(u.x));
-  return mx_log_sum(sp.x, sp.y, u.y / u.x);
+  return mx_log_sum(sp.x, sp.y, u.y / u.x, 0.693145752, 1.42860677e-06, 1.0, 0.0);
 }
 
 // log(2^e (1 + f)) + ln2 for the bits of a large positive x: asinh and acosh beyond 2^28.

@@ -2,8 +2,9 @@
 // round-to-nearest-even store, wgsl/dtypes.wgsl) against the cpu reference,
 // bit for bit: every float16 pattern through + - * and square against
 // operands that make subnormal, tied, overflowing and signed-zero results,
-// and float32 -> float16 casts of float32 patterns from every binade, ties,
-// subnormal results and overflow included.
+// float32 -> float16 casts of float32 patterns from every binade, ties,
+// subnormal results and overflow included, and negative/abs of every 16-bit
+// pattern (sign-bit operations on the packed bits).
 
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
@@ -61,5 +62,16 @@ describe.skipIf(!webgpu)("float16 arithmetic on webgpu", () => {
       if (g[i] !== c[i] && !(isNaN16(g[i]!) && isNaN16(c[i]!))) bad.push(`${words[i]!.toString(16)}: webgpu ${g[i]!.toString(16)}, cpu ${c[i]!.toString(16)}`);
     }
     expect(bad).toEqual([]);
+  });
+
+  it.each([
+    ["negative", (h: number) => h ^ 0x8000],
+    ["abs", (h: number) => h & 0x7fff],
+  ] as const)("%s of every float16 and bfloat16 pattern changes the sign bit only (NaN payloads kept)", async (name, expected) => {
+    for (const dtype of [mx.float16, mx.bfloat16]) {
+      const x = mx.view(mx.array(EVERY, mx.uint16, onGpu), dtype, onGpu);
+      const got = (await mx.view(mx[name](x, onGpu), mx.uint16, onGpu).tolist()) as number[];
+      expect(got.flatMap((g, i) => (g === expected(i) ? [] : [`${dtype.name} ${i.toString(16)}: ${g.toString(16)}`])).slice(0, 5)).toEqual([]);
+    }
   });
 });

@@ -6,7 +6,7 @@
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { elementwiseLayout } from "../strides.js";
-import { bfloat16, complex64, float16, is64BitInt, uint64, type DType } from "../../src/dtype.js";
+import { bfloat16, complex64, float16, is64BitInt, uint16, uint64, type DType } from "../../src/dtype.js";
 import { sizeOf } from "../../src/shape.js";
 import type { Binary, Unary } from "../../src/primitives/elementwise.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
@@ -138,9 +138,21 @@ function exprOrThrow(op: string, table: WgslExprs, d: DType, prim: Unary | Binar
   return e;
 }
 
+/**
+ * negative and abs of float16/bfloat16 as their sign bit flipped or cleared
+ * on the uint16 view (the same bits as the float path, NaN payloads kept,
+ * without unpacking to float32 and rounding back).
+ */
+const SIGN_BIT_OPS: Record<string, string> = { negative: "a ^ 0x8000u", abs: "a & 0x7fffu" };
+
 export function unaryKernel(gpu: WebGpuBackend): Kernel {
   return (prim, [x], out) => {
     const op = (prim as Unary).name;
+    const signBits = SIGN_BIT_OPS[op];
+    if (signBits && (x!.dtype === float16 || x!.dtype === bfloat16)) {
+      const bits = mapKernel(gpu, op, [{ ...x!, dtype: uint16 }], { ...out, dtype: uint16 }, signBits, false);
+      return { ...bits, dtype: out.dtype };
+    }
     const ex = UNARY_WGSL[op];
     return mapKernel(gpu, op, [x!], out, exprOrThrow(op, ex, x!.dtype, prim as Unary), !!ex.boolResult);
   };

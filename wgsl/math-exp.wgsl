@@ -212,7 +212,6 @@ fn mx_log_combine(e: f32, l: vec2<f32>, ah: f32, al: f32, bh: f32, bl: f32) -> v
   return mx_fast_two_sum(s.x, s.y + ((p.y + (l.x * bl + l.y * bh)) + e * al));
 }
 
-
 // (k ln2 + log(1 + f) + c) log_b(e) for f in [-0.29, 0.42] and k exact, |c|
 // tiny, without pairs: log(1 + f) = 2 atanh(s), s = f / (2 + f), is f + l
 // with l = s (f^2/2 + R) - f^2/2 and R = 2 s^2/3 + 2 s^4/5 + ... + 2 s^8/9 (the
@@ -532,9 +531,11 @@ fn mx_pow_abs(bits: u32, b: f32) -> f32 {
 fn mx_power(a: f32, b: f32) -> f32 {
   let ua = bitcast<u32>(a) & 0x7fffffffu;
   let ub = bitcast<u32>(b) & 0x7fffffffu;
-  if ((b == 2.0 || b == 3.0) && ua >= 0x30000000u && ua <= 0x4f000000u) {
+  // b == 2 or 3 on the bits (a NaN b compares as nothing in particular where a driver assumes finite floats)
+  let cube = bitcast<u32>(b) == 0x40400000u;
+  if ((bitcast<u32>(b) == 0x40000000u || cube) && ua >= 0x30000000u && ua <= 0x4f000000u) {
     let square = a * a;
-    return select(square, square * a, b == 3.0);
+    return select(square, square * a, cube);
   }
   if (ub == 0u || a == 1.0 || (a == -1.0 && ub == 0x7f800000u)) { return 1.0; }
   if (is_nan(a) || is_nan(b)) { return a + b; }

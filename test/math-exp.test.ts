@@ -149,6 +149,21 @@ describe.skipIf(!hasWebGpu)("wgsl/math-exp.wgsl on webgpu", () => {
     expect(r.failures).toEqual([]);
   });
 
+  // m = max(a, b) >= 0 takes the pair-free path (mx_logaddexp_nonneg): softplus over a wide range, and pairs a few binades apart
+  it("logaddexp with a nonnegative maximum (softplus, cross-entropy on logits) within the bound", async () => {
+    const xs = stratified(5, 1024);
+    const ys = new Float32Array(xs.length);
+    const next = words(6);
+    for (let i = 0; i < xs.length; i++) {
+      const x = Math.abs(xs[i]!) > 1e4 || Number.isNaN(xs[i]!) ? (next() / 2 ** 32 - 0.5) * 200 : xs[i]!;
+      // odd: softplus of x; even: a = |x| >= 0 beside b up to 70 below it
+      xs[i] = i % 2 ? x : Math.abs(x);
+      ys[i] = i % 2 ? 0 : Math.abs(x) - (next() / 2 ** 32) * 70;
+    }
+    const r = await sweep("logaddexp", xs, ys);
+    expect(r.failures).toEqual([]);
+  });
+
   const SPECIAL = [NaN, Infinity, -Infinity, 0, -0, 2 ** -149, -(2 ** -149), 1e-40, -1e-40, 2 ** -126, 1e-30, 0.5, 1, -1, 2, -2.5, 88.72, 89, 89.5, -87.5, -103.5, -104, 1e30, 3.4e38, -3.4e38];
 
   it.each([...UNARY, ...BINARY])("%s: NaN, infinities, signed zeros, subnormals and overflow edges as the reference", async (fn) => {

@@ -475,6 +475,26 @@ fn mx_arctanh(x: f32) -> f32 {
   return mx_sign_as(0.5 * (r.x + r.y), x);
 }
 
+// m + log1p(e^(d + dl)) for m >= 0 and -64 < d <= 0 (|dl| below d's ulp), where
+// nothing cancels (log1p is positive): e^(d + dl) = 2^k (1 + s') with
+// s' = s + dl (1 + s) from mx_exp_short; 1 + e^(d + dl) = (1 + 2^k) + 2^k s'
+// (1 + 2^k exact for k >= -23) as u + ul exactly, its log by mx_log_sum with
+// ul / u; below 2^-23, log1p(e) = e - e^2 / 2. No pairs past the two-sum of
+// the arguments: softplus (logaddexp(x, 0)) and binary cross-entropy on
+// logits take this path.
+fn mx_logaddexp_nonneg(m: f32, d: f32, dl: f32) -> f32 {
+  let ey = mx_exp_short(d);
+  let t = mx_two_pow(ey.k.i);
+  let ts = t * (ey.s + dl * (1.0 + ey.s));
+  let one_t = 1.0 + t;
+  let u = mx_keep(one_t + ts);
+  let ul = (one_t - u) + ts;
+  let sp = mx_log_split(bitcast<u32>(u));
+  let big = mx_log_sum(sp.x, sp.y, ul / u, 0.693145752, 1.42860677e-06, 1.0, 0.0);
+  let e = t + ts;
+  return m + select(big, e - 0.5 * e * e, ey.k.i < -23);
+}
+
 fn mx_logaddexp(a: f32, b: f32) -> f32 {
   if (is_nan(a) || is_nan(b)) { return a + b; }
   let m = select(b, a, a >= b);
@@ -491,6 +511,7 @@ fn mx_logaddexp(a: f32, b: f32) -> f32 {
   let dd = mx_two_sum(n, -m);
   let d = dd.x;
   if (d < -104.0) { return m0; }
+  if ((bitcast<u32>(m0) & 0x80000000u) == 0u && d > -64.0) { return mx_logaddexp_nonneg(m0, d, dd.y); }
   let p = mx_exp_parts(d);
   if (p.k < -100) {
     // e^d < 2^-100 only counts against |m| < 2^-60: both scaled by 2^64 on the bits, summed, scaled back rounding once

@@ -104,6 +104,8 @@ export const isInexact = (d: DType) => checkDType("isInexact", d).kind === "floa
 export const isInteger = (d: DType) => checkDType("isInteger", d).kind === "int" || d.kind === "uint";
 export const isIntegral = (d: DType) => isInteger(d) || d === bool;
 export const is64BitInt = (d: DType) => d === int64 || d === uint64;
+/** float16 or bfloat16: the floats stored two to a 32-bit word. */
+export const is16BitFloat = (d: DType | undefined) => d === float16 || d === bfloat16;
 
 /** Integer range of an integer dtype as JS numbers (64-bit ranges are approximate). */
 export function intRange(d: DType): [number, number] {

@@ -118,7 +118,7 @@ describe.skipIf(!hasWebGpu)("wgsl/math-exp.wgsl on webgpu", () => {
     expect(r.failures).toEqual([]);
   }, 60_000);
 
-  // float16 and bfloat16 results (exp and sigmoid there by the device's exp2, mx_exp_narrow, where |x| <= 86)
+  // float16 and bfloat16 results (exp, sigmoid and tanh there by the device's exp2, mx_exp_narrow and its kin, where |x| <= 86)
   it.each([...UNARY, ...BINARY].flatMap((fn) => [mx.float16, mx.bfloat16].map((dtype) => [fn, dtype] as const)))("%s: every %s input within 1 ulp of its dtype", async (fn, dtype) => {
     const bits = new Uint16Array(65536).map((_, i) => i);
     const run = async (device: mx.Device) => {

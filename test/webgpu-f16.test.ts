@@ -23,15 +23,19 @@ const EVERY = Array.from({ length: 65536 }, (_, i) => i);
 const half = (bits: number[], o: typeof onCpu) => mx.view(mx.array(bits, mx.uint16, o), mx.float16, o);
 const isNaN16 = (h: number) => (h & 0x7fff) > 0x7c00;
 
+/** The elements where float16 patterns `g` (webgpu) and `c` (cpu) differ, NaN equal to NaN, each described after `input(i)`. */
+function differing(g: ArrayLike<number>, c: ArrayLike<number>, input: (i: number) => string): string[] {
+  const bad: string[] = [];
+  for (let i = 0; i < g.length; i++) {
+    if (g[i] !== c[i] && !(isNaN16(g[i]!) && isNaN16(c[i]!))) bad.push(`${input(i)}: webgpu ${g[i]!.toString(16)}, cpu ${c[i]!.toString(16)}`);
+  }
+  return bad;
+}
+
 /** `f` on float16 arrays of patterns `as` (and `bs`) on webgpu and the cpu: the differing elements, NaN equal to NaN. */
 async function mismatches(f: (a: mx.MxArray, b: mx.MxArray, o: typeof onCpu) => mx.MxArray, as: number[], bs: number[]): Promise<string[]> {
   const bits = async (o: typeof onCpu) => (await mx.view(f(half(as, o), half(bs, o), o), mx.uint16, o).tolist()) as number[];
-  const [g, c] = [await bits(onGpu), await bits(onCpu)];
-  const bad: string[] = [];
-  g.forEach((x, i) => {
-    if (x !== c[i] && !(isNaN16(x) && isNaN16(c[i]!))) bad.push(`${as[i]!.toString(16)} ${bs[i]!.toString(16)}: webgpu ${x.toString(16)}, cpu ${c[i]!.toString(16)}`);
-  });
-  return bad;
+  return differing(await bits(onGpu), await bits(onCpu), (i) => `${as[i]!.toString(16)} ${bs[i]!.toString(16)}`);
 }
 
 describe.skipIf(!webgpu)("float16 arithmetic on webgpu", () => {
@@ -56,12 +60,7 @@ describe.skipIf(!webgpu)("float16 arithmetic on webgpu", () => {
     const words = new Uint32Array(3 * 2 ** 20);
     for (let i = 0, k = 0; i < 2 ** 20; i++) for (const low of [0, 1, 4095]) words[k++] = ((i << 12) | low) >>> 0;
     const bits = async (o: typeof onCpu) => (await mx.view(mx.astype(mx.view(mx.array(words, mx.uint32, o), mx.float32, o), mx.float16, o), mx.uint16, o).data()) as Uint16Array;
-    const [g, c] = [await bits(onGpu), await bits(onCpu)];
-    const bad: string[] = [];
-    for (let i = 0; i < words.length && bad.length < 5; i++) {
-      if (g[i] !== c[i] && !(isNaN16(g[i]!) && isNaN16(c[i]!))) bad.push(`${words[i]!.toString(16)}: webgpu ${g[i]!.toString(16)}, cpu ${c[i]!.toString(16)}`);
-    }
-    expect(bad).toEqual([]);
+    expect(differing(await bits(onGpu), await bits(onCpu), (i) => words[i]!.toString(16)).slice(0, 5)).toEqual([]);
   });
 
   it.each([

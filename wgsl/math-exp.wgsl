@@ -227,6 +227,11 @@ fn mx_log_sum(k: f32, f: f32, c: f32, ah: f32, al: f32, bh: f32, bl: f32) -> f32
   return k * ah + (f * bh + ((f * bl + l * bh) + k * al));
 }
 
+// k ln2 + log(1 + f) + c (mx_log_sum with the natural log's pairs).
+fn mx_ln_sum(k: f32, f: f32, c: f32) -> f32 {
+  return mx_log_sum(k, f, c, 0.693145752, 1.42860677e-06, 1.0, 0.0);
+}
+
 // log_b(x) with IEEE special values, x by its bits so that negative subnormals
 // give NaN and zeros -inf even where comparisons flush; x = 2^k (1 + f) by
 // mx_log_split (measured: log, log2, log10 1 ulp).
@@ -276,7 +281,7 @@ fn mx_log1p(x: f32) -> f32 {
   // 1 + x = u + c exactly; log(u + c) = log(u) + c / u (the rest below 2^-48)
   let u = mx_two_sum(1.0, x);
   let sp = mx_log_split(bitcast<u32>(u.x));
-  return mx_log_sum(sp.x, sp.y, u.y / u.x, 0.693145752, 1.42860677e-06, 1.0, 0.0);
+  return mx_ln_sum(sp.x, sp.y, u.y / u.x);
 }
 
 // log(2^e (1 + f)) + ln2 for the bits of a large positive x: asinh and acosh beyond 2^28.
@@ -478,7 +483,7 @@ fn mx_arctanh(x: f32) -> f32 {
 // m + log1p(e^(d + dl)) for m >= 0 and -64 < d <= 0 (|dl| below d's ulp), where
 // nothing cancels (log1p is positive): e^(d + dl) = 2^k (1 + s') with
 // s' = s + dl (1 + s) from mx_exp_short; 1 + e^(d + dl) = (1 + 2^k) + 2^k s'
-// (1 + 2^k exact for k >= -23) as u + ul exactly, its log by mx_log_sum with
+// (1 + 2^k exact for k >= -23) as u + ul exactly, its log by mx_ln_sum with
 // ul / u; below 2^-23, log1p(e) = e - e^2 / 2. No pairs past the two-sum of
 // the arguments: softplus (logaddexp(x, 0)) and binary cross-entropy on
 // logits take this path.
@@ -490,7 +495,7 @@ fn mx_logaddexp_nonneg(m: f32, d: f32, dl: f32) -> f32 {
   let u = mx_keep(one_t + ts);
   let ul = (one_t - u) + ts;
   let sp = mx_log_split(bitcast<u32>(u));
-  let big = mx_log_sum(sp.x, sp.y, ul / u, 0.693145752, 1.42860677e-06, 1.0, 0.0);
+  let big = mx_ln_sum(sp.x, sp.y, ul / u);
   let e = t + ts;
   return m + select(big, e - 0.5 * e * e, ey.k.i < -23);
 }

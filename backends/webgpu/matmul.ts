@@ -10,7 +10,7 @@
 // through matmul-complex.ts.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
-import { bfloat16, complex64, float16, float32, isInexact, type DType } from "../../src/dtype.js";
+import { bfloat16, complex64, float16, float32, is16BitFloat, isInexact, type DType } from "../../src/dtype.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
 import { inputDecl } from "./codegen.js";
 import { astypeTensor, castResult } from "./elementwise.js";
@@ -251,7 +251,7 @@ function putSlot(out: DType): string {
 
 /** Whether a product of `n` columns writes `out` (float16, bfloat16) itself: whole words of column pairs need N even. */
 function writesPacked(out: DType, n: number): boolean {
-  return (out === float16 || out === bfloat16) && n % 2 === 0;
+  return is16BitFloat(out) && n % 2 === 0;
 }
 
 /**

@@ -9,7 +9,7 @@
 
 import type { Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
 import { qmmTiles } from "../quantized-tiles.js";
-import { bfloat16, float16, float32, uint32, uint8, type DType } from "../../src/dtype.js";
+import { float16, float32, is16BitFloat, uint32, uint8, type DType } from "../../src/dtype.js";
 import type { Dequantize, QuantizedMatmul, Quantize, QuantParams } from "../../src/primitives/quantized.js";
 import { sizeOf } from "../../src/shape.js";
 import { withRowMajor } from "../row-major.js";
@@ -148,7 +148,7 @@ function xQuadSlot(d: DType, aligned: boolean): string {
     return `@group(0) @binding(2) var<storage, read> x_quads: array<vec4<u32>>;
 fn x_quad(e: u32, q: u32) -> vec4<f32> { return bitcast<vec4<f32>>(x_quads[(e >> 2u) + q]); }`;
   }
-  if (aligned && (d === float16 || d === bfloat16)) {
+  if (aligned && is16BitFloat(d)) {
     const unpack = d === float16 ? "vec4<f32>(unpack2x16float(v.x), unpack2x16float(v.y))" : "vec4<f32>(bitcast<f32>(v.x << 16u), bitcast<f32>(v.x & 0xffff0000u), bitcast<f32>(v.y << 16u), bitcast<f32>(v.y & 0xffff0000u))";
     return `@group(0) @binding(2) var<storage, read> x_quads: array<vec2<u32>>;
 fn x_quad(e: u32, q: u32) -> vec4<f32> { let v = x_quads[(e >> 2u) + q]; return ${unpack}; }`;

@@ -23,7 +23,7 @@
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
-import { bfloat16, complex64, float16, float32, int32, int64, uint32, uint64, type DType } from "../../src/dtype.js";
+import { bfloat16, complex64, float16, float32, int32, int64, is16BitFloat, uint32, uint64, type DType } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { ArgReduce, Reduce } from "../../src/primitives/reduce.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
@@ -614,7 +614,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   const short = R <= SEGMENT_INVOCATION_MAX;
   const lanes = groupedLanes(nOut, R, chunks);
   const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;
-  const packs16 = outDtype === float16 || outDtype === bfloat16;
+  const packs16 = is16BitFloat(outDtype);
   const keyed = !short && !lanes && KEYED_OPS.has(op) && KEYED_DTYPES.has(x.dtype.name) && !(partials && packs16);
   // reduce.wgsl: a workgroup per output (or per chunk of one)
   const wholeWorkgroups = !short && !lanes && !keyed;

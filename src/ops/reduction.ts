@@ -3,7 +3,7 @@
 // composites mean, var and std.
 
 import { MxArray } from "../array.js";
-import { bfloat16, bool, complex64, float16, float32, int32, isInexact, uint32, type DType } from "../dtype.js";
+import { bool, complex64, float32, int32, is16BitFloat, isInexact, uint32, type DType } from "../dtype.js";
 import { opError } from "../errors.js";
 import { ArgReduce, LogSumExp, Reduce, Softmax, type ReduceOp } from "../primitives/reduce.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
@@ -217,7 +217,7 @@ function meanDType(d: DType): DType {
 
 /** Half-precision inputs are averaged in float32 (as NumPy does), so sums do not overflow. */
 function accumulateDType(d: DType): DType {
-  return d === float16 || d === bfloat16 ? float32 : meanDType(d);
+  return is16BitFloat(d) ? float32 : meanDType(d);
 }
 
 /**

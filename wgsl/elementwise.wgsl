@@ -23,6 +23,8 @@
 //   RARE    whether the element needs the slow path (`false` where there is none)
 //   EXPR_RARE  the element's value on the slow path (valid for every input)
 //   PACK    pack_<out dtype>(...) of the value `v`
+//   KEEP    the fast path's use of `v`: packed into `bits` at its place, or kept in `pair`
+//   WORD    after the loop: `bits` from `pair` where KEEP kept it (flagging `rare` where that packing cannot be trusted), else nothing
 // params: [n, ndim, shape[ndim], then per input: offset, strides[ndim] (i32 bits)],
 // read by offset_of and linear_of (wgsl/elementwise-index.wgsl)
 
@@ -38,15 +40,17 @@
 fn word_bits(word: u32, last: u32{{SETUP_ARGS}}) -> vec2<u32> {
   var bits = 0u;
   var rare = false;
+  var pair = vec2<f32>(0.0);
   for (var j = 0u; j < {{EPW}}u; j++) {
     let e = word * {{EPW}}u + j;
     if (e <= last) {
       {{LOADS}}
       let v = {{EXPR}};
       rare = rare | {{RARE}}; // not ||: no short-circuit branch per element
-      bits = bits | ({{PACK}} << (j * {{BITS}}u));
+      {{KEEP}}
     }
   }
+  {{WORD}}
   return vec2<u32>(bits, select(0u, 1u, rare));
 }
 

@@ -120,6 +120,22 @@ fn mx_tanh_narrow(x: f32) -> f32 {
   return select(mx_sign_as(t, x), x, bits < 0x39800000u);
 }
 
+// The float16 word of two narrow-path results (finite float32s), v.x in the
+// low half, by the device's pack2x16float (one instruction where
+// pack_float16 takes about fifteen; WGSL lets it round to either neighbour,
+// within the narrow paths' one ulp; the H200 and lavapipe round to nearest
+// even), and 1 where a half needs pack_float16:
+// a magnitude above 65504 (WGSL rounds it to 65504 or to infinity below 2^16)
+// or a result above 2^-25 packed as zero (a driver may flush float16
+// subnormals). x.y: that flag.
+fn pack_narrow_pair_float16(v: vec2<f32>) -> vec2<u32> {
+  let w = pack2x16float(v);
+  let a = abs(v);
+  let zero = (vec2<u32>(w, w >> 16u) & vec2<u32>(0x7fffu)) == vec2<u32>(0u);
+  let bad = any(a > vec2<f32>(65504.0)) || any(zero & (a > vec2<f32>(2.98023224e-8)));
+  return vec2<u32>(w, select(0u, 1u, bad));
+}
+
 // |x| > 86, or NaN: outside mx_exp_narrow, mx_sigmoid_narrow and mx_tanh_narrow (tested on the bits).
 fn mx_narrow_invalid(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7fffffffu) > 0x42ac0000u;

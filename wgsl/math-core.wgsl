@@ -93,12 +93,24 @@ fn mx_div(a: f32, b: f32) -> vec2f {
   let hi = mx_keep(q + lo);
   return vec2f(hi, lo - (hi - q));
 }
-/** sqrt(z) as hi + lo for z = 0 or a positive normal z. */
+/**
+ * z - s^2 for s within 2^-12 of sqrt(z) (z a positive normal), rounded once
+ * at the end: s = sh + sl cut on the bits (sh holds 12 significant bits), so
+ * sh^2, 2 sh sl and sl^2 are exact products; z - sh^2 is exact (Sterbenz:
+ * z / sh^2 lies in [1/2, 2]), and so is its difference with 2 sh sl (the two
+ * nearly cancel). Contracting any of these into an fma changes nothing.
+ */
+fn mx_sqrt_residual(z: f32, s: f32) -> f32 {
+  let sh = bitcast<f32>(bitcast<u32>(s) & 0xfffff000u);
+  let sl = s - sh;
+  let t = mx_keep(z - sh * sh);
+  return mx_keep(t - (sh + sh) * sl) - sl * sl;
+}
+/** sqrt(z) as hi + lo for z = 0 or a positive normal z: the driver's root corrected by its residual over 2 sqrt(z). */
 fn mx_sqrt2(z: f32) -> vec2f {
   if (z == 0.0) { return vec2f(0.0, 0.0); }
-  let s = mx_keep(sqrt(z));
-  let pe = mx_two_prod(s, s);
-  let lo = ((z - pe.x) - pe.y) / (2.0 * s);
+  let s = sqrt(z);
+  let lo = mx_sqrt_residual(z, s) * (0.5 * inverseSqrt(z));
   let hi = mx_keep(s + lo);
   return vec2f(hi, lo - (hi - s));
 }

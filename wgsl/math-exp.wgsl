@@ -184,26 +184,45 @@ fn mx_expm1(x: f32) -> f32 {
   if (x > 16.5) { return mx_exp(x) - 1.0; }
   // e^x below 2^-25: -1 + e^x rounds to -1
   if (x < -18.0) { return -1.0; }
+  return mx_expm1_fast(x);
+}
+
+// mx_expm1 for -18 <= x <= 16.5 with |x| >= 2^-25 without a branch (the
+// elementwise kernel's fast path; the others are mx_expm1_invalid's, on the bits).
+fn mx_expm1_fast(x: f32) -> f32 {
   let e = mx_expm1_pair(x);
   return e.x + e.y;
+}
+fn mx_expm1_invalid(x: f32) -> bool {
+  let b = bitcast<u32>(x);
+  let a = b & 0x7fffffffu;
+  return a < 0x33000000u || select(a > 0x41840000u, a > 0x41900000u, b >= 0x80000000u);
 }
 
 // Positive finite x (given by its bits) as 2^e (1 + f), 1 + f in [sqrt(1/2), sqrt(2)],
 // e and f exact; a subnormal's integer significand is converted to float first.
 fn mx_log_split(bits: u32) -> vec2<f32> {
-  var b = bits;
-  var e = -127;
-  if (b < 0x00800000u) {
-    b = bitcast<u32>(f32(b));
-    e = -127 - 149;
+  if (bits < 0x00800000u) {
+    let sp = mx_log_split_normal(bitcast<u32>(f32(bits)));
+    return vec2<f32>(sp.x - 149.0, sp.y);
   }
-  e = e + i32(b >> 23u);
-  var m = bitcast<f32>((b & 0x007fffffu) | 0x3f800000u);
-  if (m > 1.41421354) {
-    m = m * 0.5;
-    e = e + 1;
-  }
-  return vec2<f32>(f32(e), m - 1.0);
+  return mx_log_split_normal(bits);
+}
+
+// mx_log_split of a positive normal finite x, without a branch or a
+// conversion: the biased exponent (at most 255) as a float from its bits.
+fn mx_log_split_normal(bits: u32) -> vec2<f32> {
+  // 1 + f above sqrt(2) (on the bits): halved, the exponent one up
+  let high = (bits & 0x007fffffu) > 0x003504f3u;
+  let m = bitcast<f32>((bits & 0x007fffffu) | select(0x3f800000u, 0x3f000000u, high));
+  let biased = bitcast<f32>((bits >> 23u) | 0x4b000000u) - 8388608.0;
+  return vec2<f32>(biased - select(127.0, 126.0, high), m - 1.0);
+}
+
+// x is not a positive normal finite float (zeros, subnormals, negatives,
+// infinities, NaN), on the bits: outside mx_log_fast and its kin.
+fn mx_not_positive_normal(x: f32) -> bool {
+  return bitcast<u32>(x) - 0x00800000u >= 0x7f000000u;
 }
 
 // log(1 + f) for f in [-0.2929, 0.4142] as a normalized pair (about 2^-36 relative):
@@ -275,6 +294,23 @@ fn mx_log10(x: f32) -> f32 {
   return mx_log_base(x, 0.301025391, 4.60503907e-06, 0.434294492, -1.01030499e-08);
 }
 
+// The elementwise kernel's fast paths (backends/webgpu/elementwise.ts
+// RARE_SPLITS) of log, log2, log10 for positive normal finite x (the bits of
+// mx_log_base there, without its branches; the others are
+// mx_not_positive_normal's).
+fn mx_log_fast(x: f32) -> f32 {
+  let sp = mx_log_split_normal(bitcast<u32>(x));
+  return mx_ln_sum(sp.x, sp.y, 0.0);
+}
+fn mx_log2_fast(x: f32) -> f32 {
+  let sp = mx_log_split_normal(bitcast<u32>(x));
+  return mx_log_sum(sp.x, sp.y, 0.0, 1.0, 0.0, 1.44269502, 1.92596303e-08);
+}
+fn mx_log10_fast(x: f32) -> f32 {
+  let sp = mx_log_split_normal(bitcast<u32>(x));
+  return mx_log_sum(sp.x, sp.y, 0.0, 0.301025391, 4.60503907e-06, 0.434294492, -1.01030499e-08);
+}
+
 // log(1 + h + l) as a pair, for h > -1 and |l| below h's ulp.
 fn mx_log1p_pair(h: f32, l: f32) -> vec2<f32> {
   if (h > -0.2929 && h < 0.4142) {
@@ -294,10 +330,23 @@ fn mx_log1p(x: f32) -> f32 {
   if (x == -1.0) { return mx_inf(true); }
   if (x < -1.0) { return nan_f32(); }
   if (is_inf(x)) { return x; }
-  // 1 + x = u + c exactly; log(u + c) = log(u) + c / u (the rest below 2^-48)
+  return mx_log1p_fast(x);
+}
+
+// log1p for finite x > -1 with |x| >= 2^-25 (the others are
+// mx_log1p_invalid's), without a branch: 1 + x = u + c exactly (u at least
+// 2^-24, a normal float); log(u + c) = log(u) + c / u (the rest below 2^-48).
+fn mx_log1p_fast(x: f32) -> f32 {
   let u = mx_two_sum(1.0, x);
-  let sp = mx_log_split(bitcast<u32>(u.x));
+  let sp = mx_log_split_normal(bitcast<u32>(u.x));
   return mx_ln_sum(sp.x, sp.y, u.y / u.x);
+}
+
+// Outside mx_log1p_fast, on the bits: |x| < 2^-25, x <= -1, infinities, NaN.
+fn mx_log1p_invalid(x: f32) -> bool {
+  let b = bitcast<u32>(x);
+  let a = b & 0x7fffffffu;
+  return a < 0x33000000u || a >= 0x7f800000u || b >= 0xbf800000u;
 }
 
 // log(2^e (1 + f)) + ln2 for the bits of a large positive x: asinh and acosh beyond 2^28.
@@ -307,15 +356,33 @@ fn mx_log_twice(bits: u32) -> f32 {
   return r.x + r.y;
 }
 
-// sqrt of a normal x in [2^-100, 2^100] as a pair: the driver's root, its exact residual divided by 2 sqrt.
+// sqrt of a normal x in [2^-100, 2^100] as a pair: the driver's root, its
+// residual times the driver's 1 / (2 sqrt) (the correction needs no more
+// digits than that: no division).
 fn mx_sqrt_pair(x: f32) -> vec2<f32> {
   let s = sqrt(x);
-  let ss = mx_two_prod(s, s);
-  return vec2<f32>(s, ((x - ss.x) - ss.y) * (0.5 / s));
+  return vec2<f32>(s, mx_sqrt_residual(x, s) * (0.5 * inverseSqrt(x)));
 }
+
+// sqrt and rsqrt of a positive normal x in [2^-100, 2^100] without a branch
+// (the elementwise kernel's fast paths; other x are mx_sqrt_invalid's).
+fn mx_sqrt_fast(x: f32) -> f32 {
+  let s = mx_sqrt_pair(x);
+  return s.x + s.y;
+}
+fn mx_rsqrt_fast(v: f32) -> f32 {
+  // one Newton step on the driver's estimate, the residual 1 - v y^2 computed with y^2 as a pair
+  let y = inverseSqrt(v);
+  let h = mx_two_prod(y, y);
+  let vh = mx_two_prod(v, h.x);
+  let r = ((1.0 - vh.x) - vh.y) - v * h.y;
+  return y + y * (0.5 * r);
+}
+fn mx_sqrt_invalid(x: f32) -> bool { return bitcast<u32>(x) - 0x0d800000u > 0x64000000u; }
 
 fn mx_sqrt(x: f32) -> f32 {
   let b = bitcast<u32>(x);
+  if (!mx_sqrt_invalid(x)) { return mx_sqrt_fast(x); }
   if ((b & 0x7fffffffu) == 0u) { return x; }
   if (b > 0x7f800000u) {
     if (is_nan(x)) { return x; }
@@ -359,12 +426,7 @@ fn mx_rsqrt(x: f32) -> f32 {
     v = x * mx_two_pow(-50);
     scale = mx_two_pow(-25);
   }
-  // one Newton step on the driver's estimate, the residual 1 - v y^2 computed with y^2 as a pair
-  let y = inverseSqrt(v);
-  let h = mx_two_prod(y, y);
-  let vh = mx_two_prod(v, h.x);
-  let r = ((1.0 - vh.x) - vh.y) - v * h.y;
-  return (y + y * (0.5 * r)) * scale;
+  return mx_rsqrt_fast(v) * scale;
 }
 
 // 1 / (1 + e^-x) for x >= 0, e^x / (1 + e^x) below: e^-|x| (|x| clamped to
@@ -377,6 +439,13 @@ fn mx_rsqrt(x: f32) -> f32 {
 // rounds to e^x within an ulp (a branch rarely taken).
 fn mx_sigmoid(x: f32) -> f32 {
   if (x < -18.0) { return mx_exp(x); }
+  return mx_sigmoid_fast(x);
+}
+
+// mx_sigmoid for x >= -18 and NaN without a branch (the elementwise kernel's
+// fast path; x < -18 is mx_sigmoid_invalid's).
+fn mx_sigmoid_invalid(x: f32) -> bool { return x < -18.0; }
+fn mx_sigmoid_fast(x: f32) -> f32 {
   // w = e^-|x| = 2^k (1 + s), rounded once
   let ey = mx_exp_short(-bitcast<f32>(min(bitcast<u32>(x) & 0x7fffffffu, 0x41900000u)));
   let t = mx_two_pow(ey.k.i);

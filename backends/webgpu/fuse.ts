@@ -13,6 +13,7 @@ import type { BinaryOp, UnaryOp } from "../../src/primitives/elementwise.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
 import { webGpuFuseReduce } from "./fuse-reduce.js";
+import { narrowSplitFor } from "./elementwise.js";
 import { BINARY_WGSL, UNARY_WGSL, castWgsl, computeType, elementsPerWord, helpersFor, inputDecl, packExpr, wgslExprFor, wordShift, type WgslExprs } from "./codegen.js";
 
 /** The dtypes fused here: one word or less per element (int64/uint64 and complex64 word pairs run node by node). */
@@ -52,17 +53,24 @@ function tableOf(name: string): WgslExprs | undefined {
   return undefined;
 }
 
+/** The value expression of an op node (unary or binary) from its operands a, b, or undefined when it has none. */
+function opExpr(node: FusedNode, operands: readonly DType[]): { e: string; isBool: boolean } | undefined {
+  const a = operands[0];
+  const table = tableOf(node.primitive.name);
+  if (!table || operands.some((d) => d !== a)) return undefined;
+  // each node keeps the math mode it was called with (its params, so the group key tells them apart)
+  const e = wgslExprFor(table, a!, (node.primitive as { mathMode?: MathMode }).mathMode);
+  if (e === undefined || (!table.boolResult && computeType(node.dtype) !== computeType(a!))) return undefined;
+  return { e, isBool: !!table.boolResult };
+}
+
 /** The result (see `packed`) of node `node` from its operands' values a, b, c (of `operands`' dtypes), or undefined when it has no fused form. */
 export function nodeResult(node: FusedNode, operands: readonly DType[]): string | undefined {
   const [a, b, c] = operands;
   const name = node.primitive.name;
-  const table = tableOf(name);
-  if (table) {
-    if (operands.some((d) => d !== a)) return undefined;
-    // each node keeps the math mode it was called with (its params, so the group key tells them apart)
-    const e = wgslExprFor(table, a!, (node.primitive as { mathMode?: MathMode }).mathMode);
-    if (e === undefined || (!table.boolResult && computeType(node.dtype) !== computeType(a!))) return undefined;
-    return result(node.dtype, e, !!table.boolResult);
+  if (tableOf(name)) {
+    const op = opExpr(node, operands);
+    return op && result(node.dtype, op.e, op.isBool);
   }
   if (name === "where") {
     // the where kernel stores the chosen value as loaded
@@ -180,7 +188,11 @@ export function nodeFunction(node: FusedNode, j: number, operands: readonly DTyp
     const x = "abc"[i]!;
     return computeType(d) === "f32" ? `let ${x} = bitcast<f32>(bitcast<u32>(${x}_in) | opaque_zero[${i}]);` : `let ${x} = ${x}_in;`;
   });
-  return `fn node${j}(${args}) -> ${packed(node.dtype) ? "u32" : computeType(node.dtype)} { ${opaque.join(" ")} return ${nodeResult(node, operands)!}; }`;
+  // float16/bfloat16 results of exp, sigmoid, tanh: the unfused kernel's narrow path, the full one where it is invalid
+  const e = opExpr(node, operands)?.e;
+  const narrow = e === undefined ? undefined : narrowSplitFor(e, node.dtype);
+  const body = narrow ? `if (${narrow.rare}) { return ${nodeResult(node, operands)!}; } return ${result(node.dtype, narrow.fast, false)!};` : `return ${nodeResult(node, operands)!};`;
+  return `fn node${j}(${args}) -> ${packed(node.dtype) ? "u32" : computeType(node.dtype)} { ${opaque.join(" ")} ${body} }`;
 }
 
 /** The slots of wgsl/fused.wgsl for `group` split into `segments`. */

@@ -19,17 +19,21 @@ fn mx_erf_p(z: f32) -> f32 {
   return 0.12837916612625122 + z * (-0.37612637877464294 + z * (0.11283747106790543 + z * (-0.026862481608986855 + z * (0.005209298804402351 + z * (-0.0008244289783760905 + z * 8.836248889565468e-05)))));
 }
 
-/** erfc(a) for 0.84 <= a <= 4: exp(-a^2) R(a), R fitted on two pieces. */
+/** R(a) of erfc(a) = exp(-a^2) R(a), fitted on two pieces: 0.84 <= a < 1.9 and 1.9 <= a <= 4. */
+fn mx_erfc_near(a: f32) -> f32 {
+  let t = a - 1.37;
+  return 0.34421971440315247 + t * (-0.18521714210510254 + t * (0.09047224372625351 + t * (-0.04084676131606102 + t * (0.017256079241633415 + t * (-0.006882695015519857 + t * (0.00260909809730947 + t * (-0.0009425816824659705 + t * (0.00032806844683364034 + t * (-0.00011897303920704871 + t * 3.789393667830154e-05)))))))));
+}
+fn mx_erfc_far(a: f32) -> f32 {
+  let u = a - 2.95;
+  return 0.1817600429058075 + u * (-0.0559949167072773 + u * (0.0165750440210104 + u * (-0.004732328001409769 + u * (0.0013072958681732416 + u * (-0.0003504714695736766 + u * (9.129484533332288e-05 + u * (-2.2874834030517377e-05 + u * (5.681568381987745e-06 + u * (-1.6421075770267635e-06 + u * 3.818907714503439e-07)))))))));
+}
+
+/** erfc(a) for 0.84 <= a <= 4: exp(-a^2) R(a). */
 fn mx_erfc_tail(a: f32) -> f32 {
-  var r: f32;
-  if (a < 1.9) {
-    let t = a - 1.37;
-    r = 0.34421971440315247 + t * (-0.18521714210510254 + t * (0.09047224372625351 + t * (-0.04084676131606102 + t * (0.017256079241633415 + t * (-0.006882695015519857 + t * (0.00260909809730947 + t * (-0.0009425816824659705 + t * (0.00032806844683364034 + t * (-0.00011897303920704871 + t * 3.789393667830154e-05)))))))));
-  } else {
-    let t = a - 2.95;
-    r = 0.1817600429058075 + t * (-0.0559949167072773 + t * (0.0165750440210104 + t * (-0.004732328001409769 + t * (0.0013072958681732416 + t * (-0.0003504714695736766 + t * (9.129484533332288e-05 + t * (-2.2874834030517377e-05 + t * (5.681568381987745e-06 + t * (-1.6421075770267635e-06 + t * 3.818907714503439e-07)))))))));
-  }
   let sq = mx_two_prod(a, a);
+  var r: f32;
+  if (a < 1.9) { r = mx_erfc_near(a); } else { r = mx_erfc_far(a); }
   return mx_erf_exp_neg(sq.x, sq.y) * r;
 }
 
@@ -38,6 +42,24 @@ fn mx_erf_pos(a: f32) -> f32 {
   if (a < 0.84) { return a + a * mx_erf_p(a * a); }
   if (a < 4.0) { return 1.0 - mx_erfc_tail(a); }
   return 1.0;
+}
+
+// erf without a branch for |x| >= 2^-60 finite (the elementwise kernel's fast
+// path, the bits of mx_erf there: every piece computed, one selected; the
+// tail's argument held to 4, beyond which erf rounds to 1); the tiny,
+// infinite and NaN arguments are mx_erf_invalid's.
+fn mx_erf_fast(x: f32) -> f32 {
+  let a = mx_abs(x);
+  let small = a + a * mx_erf_p(a * a);
+  // mx_erfc_tail of the argument held to 4, both pieces computed and one selected
+  let at = min(a, 4.0);
+  let sq = mx_two_prod(at, at);
+  let tail = 1.0 - mx_erf_exp_neg(sq.x, sq.y) * select(mx_erfc_far(at), mx_erfc_near(at), at < 1.9);
+  return mx_sign_as(select(select(1.0, tail, a < 4.0), small, a < 0.84), x);
+}
+fn mx_erf_invalid(x: f32) -> bool {
+  let m = bitcast<u32>(x) & 0x7fffffffu;
+  return m < 0x21800000u || m >= 0x7f800000u;
 }
 
 fn mx_erf(x: f32) -> f32 {

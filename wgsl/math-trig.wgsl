@@ -260,12 +260,26 @@ fn mx_cos(x: f32) -> f32 {
 fn mx_tan(x: f32) -> f32 {
   let a = mx_abs(x);
   if (mx_trig_rare(x)) { return select(x, nan_f32(), is_nan(x) || is_inf(x)); }
-  let r = mx_reduce_pio2(a);
+  return mx_tan_reduced(mx_reduce_pio2(a), x);
+}
+
+/** tan x from the reduction r of |x|: sin / cos of the remainder, or -cos / sin in odd quadrants (selected, not branched to). */
+fn mx_tan_reduced(r: MxReduced, x: f32) -> f32 {
   let s = mx_sin_k(r.hi, r.lo);
   let c = mx_cos_k(r.hi, r.lo);
-  var t: f32;
-  if ((r.q & 1u) == 0u) { t = mx_div2(s.x, s.y, c.x, c.y); } else { t = -mx_div2(c.x, c.y, s.x, s.y); }
+  let odd = (r.q & 1u) == 1u;
+  let n = select(s, c, odd);
+  let d = select(c, s, odd);
+  let q = mx_div2(n.x, n.y, d.x, d.y);
+  let t = select(q, -q, odd);
   return select(t, -t, bitcast<u32>(x) >= 0x80000000u);
+}
+
+// tan x without a branch for 2^-12 <= |x| < 200 (the elementwise kernel's
+// fast path, mx_tan's bits there); the rest are mx_tan_invalid's.
+fn mx_tan_fast(x: f32) -> f32 { return mx_tan_reduced(mx_reduce_cw(mx_abs(x)), x); }
+fn mx_tan_invalid(x: f32) -> bool {
+  return ((bitcast<u32>(x) & 0x7fffffffu) - 0x39800000u) >= (0x43480000u - 0x39800000u);
 }
 
 // ---- inverse functions ----
@@ -332,6 +346,17 @@ fn mx_atan(x: f32) -> f32 {
     let t = mx_div(1.0, a);
     r = mx_atan_core(t.x, t.y, 1.5707963705062866, -4.371138828673793e-08, -1.0);
   }
+  return mx_sign_as(r, x);
+}
+
+// atan without a branch for finite |x| >= 2^-12 (the elementwise kernel's
+// fast path, mx_atan's bits there: both pieces' operands selected, 1 / |x|
+// computed for every x); tiny and non-finite x are mx_trig_rare's.
+fn mx_atan_fast(x: f32) -> f32 {
+  let a = mx_abs(x);
+  let big = a > 1.0;
+  let t = select(vec2f(a, 0.0), mx_div(1.0, a), big);
+  let r = mx_atan_core(t.x, t.y, select(0.0, 1.5707963705062866, big), select(0.0, -4.371138828673793e-08, big), select(1.0, -1.0, big));
   return mx_sign_as(r, x);
 }
 

@@ -25,14 +25,16 @@ export const ELEMENTWISE_WORDS_PER_GROUP = 2048;
  * words that hold one (sin and cos of |x| >= 200 on Payne-Hanek's reduction,
  * of inf and NaN, and sin of subnormals; logs, square roots and log1p of
  * zeros, subnormals, negatives and non-finite values; sigmoid below -18;
- * expm1 of tiny, large and non-finite values).
+ * expm1 of tiny, large and non-finite values; erf of tiny and non-finite ones; tan
+ * of those and of |x| >= 200; arctan of tiny and non-finite ones).
  * A fast path has no branch, so the kernel issues all its words' loads
  * before their arithmetic (a branch in the element's function kept the
  * driver from hoisting them). H200, 64M float32, device time, share of the
  * copy kernel, two alternating runs: sqrt 67% -> 96%, rsqrt 59% -> 92%,
  * log and log2 68-69% -> 96%, log1p 57% -> 80%, sigmoid 69% -> 94%, expm1
- * 40% -> 42%; float16 sqrt 35% -> 47%, log 37% -> 46%, bfloat16 sqrt 38% ->
- * 54%, log 40% -> 52%.
+ * 40% -> 42%, erf 47% -> 65%, tan 27% -> 40%, arctan 56% -> 71%; float16
+ * sqrt 35% -> 47%, log 37% -> 46%, erf 22% -> 28%; bfloat16 sqrt 38% ->
+ * 54%, log 40% -> 52%, erf 24% -> 30%.
  */
 const RARE_SPLITS: Record<string, { fast: string; rare: string }> = {
   "mx_sin(a)": { fast: "mx_sin_fast(a)", rare: "mx_sin_fast_invalid(a)" },
@@ -45,6 +47,9 @@ const RARE_SPLITS: Record<string, { fast: string; rare: string }> = {
   "mx_rsqrt(a)": { fast: "mx_rsqrt_fast(a)", rare: "mx_sqrt_invalid(a)" },
   "mx_sigmoid(a)": { fast: "mx_sigmoid_fast(a)", rare: "mx_sigmoid_invalid(a)" },
   "mx_expm1(a)": { fast: "mx_expm1_fast(a)", rare: "mx_expm1_invalid(a)" },
+  "mx_erf(a)": { fast: "mx_erf_fast(a)", rare: "mx_erf_invalid(a)" },
+  "mx_tan(a)": { fast: "mx_tan_fast(a)", rare: "mx_tan_invalid(a)" },
+  "mx_atan(a)": { fast: "mx_atan_fast(a)", rare: "mx_trig_rare(a)" },
 };
 
 /**

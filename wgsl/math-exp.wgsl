@@ -579,10 +579,27 @@ fn mx_logaddexp_nonneg(m: f32, d: f32, dl: f32) -> f32 {
   let one_t = 1.0 + t;
   let u = mx_keep(one_t + ts);
   let ul = (one_t - u) + ts;
-  let sp = mx_log_split(bitcast<u32>(u));
+  let sp = mx_log_split_normal(bitcast<u32>(u));
   let big = mx_ln_sum(sp.x, sp.y, ul / u);
   let e = t + ts;
   return m + select(big, e - 0.5 * e * e, ey.k.i < -23);
+}
+
+// mx_logaddexp where it takes mx_logaddexp_nonneg, without a branch (the
+// elementwise kernel's fast path: softplus and cross-entropy on logits);
+// NaN, infinities, a == b, max(a, b) < 0 and e^(n - m) below e^-64 are
+// mx_logaddexp_rare's.
+fn mx_logaddexp_fast(a: f32, b: f32) -> f32 {
+  let m = select(b, a, a >= b);
+  let n = select(a, b, a >= b);
+  let dd = mx_two_sum(n, -m);
+  return mx_logaddexp_nonneg(select(m, 0.0, bitcast<u32>(m) == 0x80000000u), dd.x, dd.y);
+}
+fn mx_logaddexp_rare(a: f32, b: f32) -> bool {
+  let m = select(b, a, a >= b);
+  let n = select(a, b, a >= b);
+  let special = ((bitcast<u32>(a) & 0x7fffffffu) >= 0x7f800000u) | ((bitcast<u32>(b) & 0x7fffffffu) >= 0x7f800000u);
+  return special | (a == b) | (bitcast<u32>(m) > 0x80000000u) | !(n - m > -64.0);
 }
 
 fn mx_logaddexp(a: f32, b: f32) -> f32 {

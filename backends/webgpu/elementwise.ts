@@ -26,7 +26,8 @@ export const ELEMENTWISE_WORDS_PER_GROUP = 2048;
  * of inf and NaN, and sin of subnormals; logs, square roots and log1p of
  * zeros, subnormals, negatives and non-finite values; sigmoid below -18;
  * expm1 of tiny, large and non-finite values; erf of tiny and non-finite ones; tan
- * of those and of |x| >= 200; arctan of tiny and non-finite ones).
+ * of those and of |x| >= 200; arctan of tiny and non-finite ones;
+ * logaddexp but where max(a, b) >= 0 and nothing cancels, mx_logaddexp_nonneg).
  * A fast path has no branch, so the kernel issues all its words' loads
  * before their arithmetic (a branch in the element's function kept the
  * driver from hoisting them). H200, 64M float32, device time, share of the
@@ -50,6 +51,7 @@ const RARE_SPLITS: Record<string, { fast: string; rare: string }> = {
   "mx_erf(a)": { fast: "mx_erf_fast(a)", rare: "mx_erf_invalid(a)" },
   "mx_tan(a)": { fast: "mx_tan_fast(a)", rare: "mx_tan_invalid(a)" },
   "mx_atan(a)": { fast: "mx_atan_fast(a)", rare: "mx_trig_rare(a)" },
+  "mx_logaddexp(a, b)": { fast: "mx_logaddexp_fast(a, b)", rare: "mx_logaddexp_rare(a, b)" },
 };
 
 /**

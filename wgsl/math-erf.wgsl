@@ -37,17 +37,11 @@ fn mx_erfc_tail(a: f32) -> f32 {
   return mx_erf_exp_neg(sq.x, sq.y) * r;
 }
 
-/** erf(a) for finite a >= 0. */
-fn mx_erf_pos(a: f32) -> f32 {
-  if (a < 0.84) { return a + a * mx_erf_p(a * a); }
-  if (a < 4.0) { return 1.0 - mx_erfc_tail(a); }
-  return 1.0;
-}
-
-// erf without a branch for |x| >= 2^-60 finite (the elementwise kernel's fast
-// path, the bits of mx_erf there: every piece computed, one selected; the
-// tail's argument held to 4, beyond which erf rounds to 1); the tiny,
-// infinite and NaN arguments are mx_erf_invalid's.
+// erf for finite |x| >= 2^-60 without a branch (mx_erf's path there, and the
+// elementwise kernel's fast path, so a fused kernel gets the same bits):
+// every piece computed, one selected; the tail's argument held to 4, beyond
+// which erf rounds to 1. The tiny, infinite and NaN arguments are
+// mx_erf_invalid's.
 fn mx_erf_fast(x: f32) -> f32 {
   let a = mx_abs(x);
   let small = a + a * mx_erf_p(a * a);
@@ -73,7 +67,7 @@ fn mx_erf(x: f32) -> f32 {
   } else if (is_inf(x)) {
     r = 1.0;
   } else {
-    r = mx_erf_pos(a);
+    return mx_erf_fast(x);
   }
   return mx_sign_as(r, x);
 }

@@ -337,21 +337,15 @@ fn mx_atan(x: f32) -> f32 {
   let a = mx_abs(x);
   if (is_nan(x)) { return x; }
   if (bitcast<u32>(a) < 0x39800000u) { return x; }
-  var r: f32;
-  if (is_inf(x)) {
-    r = 1.5707963705062866;
-  } else if (a <= 1.0) {
-    r = mx_atan_core(a, 0.0, 0.0, 0.0, 1.0);
-  } else {
-    let t = mx_div(1.0, a);
-    r = mx_atan_core(t.x, t.y, 1.5707963705062866, -4.371138828673793e-08, -1.0);
-  }
-  return mx_sign_as(r, x);
+  if (is_inf(x)) { return mx_sign_as(1.5707963705062866, x); }
+  return mx_atan_fast(x);
 }
 
-// atan without a branch for finite |x| >= 2^-12 (the elementwise kernel's
-// fast path, mx_atan's bits there: both pieces' operands selected, 1 / |x|
-// computed for every x); tiny and non-finite x are mx_trig_rare's.
+// atan for finite |x| >= 2^-12 without a branch (mx_atan's path there, and
+// the elementwise kernel's fast path: the two pieces' operands selected, 1 /
+// |x| computed for every x); tiny and non-finite x are mx_trig_rare's. One
+// function for both, so a fused kernel gets the same bits (the H200's
+// compiler contracted the pieces' constant forms differently: 1 ulp apart).
 fn mx_atan_fast(x: f32) -> f32 {
   let a = mx_abs(x);
   let big = a > 1.0;

@@ -68,6 +68,7 @@ const NARROW_SPLITS: Record<string, { fast: string; rare: string }> = {
   "mx_exp(a)": { fast: "mx_exp_narrow(a)", rare: "mx_narrow_invalid(a)" },
   "mx_sigmoid(a)": { fast: "mx_sigmoid_narrow(a)", rare: "mx_narrow_invalid(a)" },
   "mx_tanh(a)": { fast: "mx_tanh_narrow(a)", rare: "mx_narrow_invalid(a)" },
+  "mx_erf(a)": { fast: "mx_erf_narrow(a)", rare: "mx_erf_invalid(a)" },
 };
 
 /** `expr`'s narrow split where its result is `out` (float16 or bfloat16), if it has one (compile's fused nodes take it too). */

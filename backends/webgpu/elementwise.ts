@@ -25,17 +25,17 @@ export const ELEMENTWISE_WORDS_PER_GROUP = 2048;
  * words that hold one (sin and cos of |x| >= 200 on Payne-Hanek's reduction,
  * of inf and NaN, and sin of subnormals; logs, square roots and log1p of
  * zeros, subnormals, negatives and non-finite values; sigmoid below -18;
- * expm1 of tiny, large and non-finite values; erf of tiny and non-finite ones; tan
- * of those and of |x| >= 200; arctan of tiny and non-finite ones;
- * logaddexp but where max(a, b) >= 0 and nothing cancels, mx_logaddexp_nonneg).
+ * expm1 of tiny, large and non-finite values; erf and arctan of tiny and
+ * non-finite ones, tan of those and of |x| >= 200; logaddexp but where
+ * max(a, b) >= 0 and nothing cancels, mx_logaddexp_nonneg).
  * A fast path has no branch, so the kernel issues all its words' loads
  * before their arithmetic (a branch in the element's function kept the
  * driver from hoisting them). H200, 64M float32, device time, share of the
  * copy kernel, two alternating runs: sqrt 67% -> 96%, rsqrt 59% -> 92%,
  * log and log2 68-69% -> 96%, log1p 57% -> 80%, sigmoid 69% -> 94%, expm1
- * 40% -> 42%, erf 47% -> 65%, tan 27% -> 40%, arctan 56% -> 71%; float16
- * sqrt 35% -> 47%, log 37% -> 46%, erf 22% -> 28%; bfloat16 sqrt 38% ->
- * 54%, log 40% -> 52%, erf 24% -> 30%.
+ * 40% -> 42%, erf 47% -> 65%, tan 27% -> 40%, arctan 56% -> 71%,
+ * logaddexp(x, 0) (softplus) 39% -> 50%; float16 sqrt 35% -> 47%, log 37%
+ * -> 46%; bfloat16 sqrt 38% -> 54%, log 40% -> 52%.
  */
 const RARE_SPLITS: Record<string, { fast: string; rare: string }> = {
   "mx_sin(a)": { fast: "mx_sin_fast(a)", rare: "mx_sin_fast_invalid(a)" },
@@ -62,7 +62,8 @@ const RARE_SPLITS: Record<string, { fast: string; rare: string }> = {
  * bfloat16 50% -> 82%; sigmoid float16 13% -> 66%, bfloat16 14% -> 79%;
  * tanh float16 44% -> 60%, bfloat16 26% -> 69%. float16 words are then
  * packed by the device (pack_narrow_pair_float16): exp 68% -> 85%, sigmoid
- * 66% -> 82%, tanh 53% -> 59%.
+ * 66% -> 82%, tanh 53% -> 59%. erf's e^-x^2 by exp2 (mx_erf_narrow), beside
+ * its branch-free float32 path: float16 22% -> 37%, bfloat16 24% -> 41%.
  */
 const NARROW_SPLITS: Record<string, { fast: string; rare: string }> = {
   "mx_exp(a)": { fast: "mx_exp_narrow(a)", rare: "mx_narrow_invalid(a)" },

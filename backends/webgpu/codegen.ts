@@ -24,7 +24,7 @@ export function computeType(d: DType): ComputeType {
 export function helpersFor(dtypes: readonly DType[], extra: readonly string[] = []): string[] {
   const base = dtypes.some(is64BitInt) ? ["dtypes", "int64", ...extra] : ["dtypes", ...extra];
   if (!dtypes.includes(complex64)) return base;
-  return [...base.filter((h) => h !== "math"), "math", "complex"];
+  return [...base.filter((h) => h !== "math" && h !== "math-basic"), "math", "complex"];
 }
 
 /** log2 of elements per word (dtypes of at most 32 bits). */

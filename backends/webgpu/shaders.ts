@@ -31,10 +31,20 @@ export function kernelSource(name: string, slots: Record<string, string | number
 /** The files of mlx-ts's WGSL math library, prepended after math.wgsl where "math" is asked (those present). */
 const MATH_LIBRARY = ["math-core", "math-trig", "math-erf", "math-exp"];
 
+/**
+ * A helper's sources: "math" is math.wgsl and the library (about 60 KB of
+ * WGSL, which every pipeline that includes it pays for in compile time),
+ * "math-basic" math.wgsl alone (casts, integer division and powers, the fast
+ * mode's float helpers).
+ */
 function helperSources(name: string): string[] {
+  if (name === "math-basic") return [source("math")];
   if (name !== "math") return [source(name)];
   return [source(name), ...MATH_LIBRARY.flatMap((f) => kernelFile(f) ?? [])];
 }
+
+/** Whether WGSL `code` calls the math library (whose names all start with mx_ or Mx). */
+export const usesMathLibrary = (code: string): boolean => /\b(mx_|Mx)/.test(code);
 
 export interface PipelineCache {
   /** The pipeline of kernel `file` for `key` (which determines its slots and helpers), built from `make()` on first use. */

@@ -120,11 +120,11 @@ fn mx_tanh_narrow(x: f32) -> f32 {
   return select(mx_sign_as(t, x), x, bits < 0x39800000u);
 }
 
-// The float16 word of two narrow-path results (finite float32s), v.x in the
-// low half, by the device's pack2x16float (one instruction where
-// pack_float16 takes about fifteen; WGSL lets it round to either neighbour,
-// within the narrow paths' one ulp; the H200 and lavapipe round to nearest
-// even), and 1 where a half needs pack_float16:
+// The float16 word of two results held to one 16-bit ulp (the narrow paths',
+// the float32 library's fast paths'; finite float32s), v.x in the low half,
+// by the device's pack2x16float (one instruction where pack_float16 takes
+// about fifteen; WGSL lets it round to either neighbour, within that ulp; the
+// H200 and lavapipe round to nearest even), and 1 where a half needs pack_float16:
 // a magnitude above 65504 (WGSL rounds it to 65504 or to infinity below 2^16)
 // or a result above 2^-25 packed as zero (a driver may flush float16
 // subnormals). x.y: that flag.

@@ -12,6 +12,7 @@ import type { Binary, Unary } from "../../src/primitives/elementwise.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
 import { BINARY_WGSL, UNARY_WGSL, castWgsl, elementsPerWord, helpersFor, inputDecl, packExpr, wgslExprFor, type WgslExprs } from "./codegen.js";
 import { layoutCopy } from "./layout-copy.js";
+import { usesMathLibrary } from "./shaders.js";
 
 const NAMES = ["a", "b", "c"];
 
@@ -99,8 +100,9 @@ export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: str
   const narrow = narrowSplitFor(expr, out);
   const split = narrow ?? RARE_SPLITS[expr];
   const pack = packExpr(out, "v", isBool);
-  // float16 results of the narrow paths: the word packed by the device (pack_narrow_pair_float16)
-  const byPair = narrow !== undefined && out === float16;
+  // float16 results of the narrow paths and of the float32 library's split functions, held to one 16-bit ulp: the
+  // word packed by the device (pack_narrow_pair_float16); sqrt's are the correctly rounded ones, packed exactly
+  const byPair = out === float16 && split !== undefined && expr !== "mx_sqrt(a)";
   return {
     ...common,
     EXPR: split?.fast ?? expr,
@@ -144,7 +146,8 @@ function mapCall(op: string, inputs: readonly Tensor[], out: DType, expr: string
     call = {
       op,
       file: is64BitInt(out) || out === complex64 ? "elementwise64" : "elementwise",
-      helpers: elementwiseHelpers([out, ...dtypes]),
+      // the math library only where the expression calls it: integer, comparison and cast kernels compile faster without
+      helpers: elementwiseHelpers([out, ...dtypes], [usesMathLibrary(expr) ? "math" : "math-basic"]),
       key: `${op}|${expr}|${isBool}|${out.name}|${linear}|${dtypes.map((d) => d.name).join("|")}`,
       slots: () => elementwiseSlots(dtypes, out, expr, isBool, linear),
     };

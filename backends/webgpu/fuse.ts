@@ -188,7 +188,7 @@ export function nodeFunction(node: FusedNode, j: number, operands: readonly DTyp
     const x = "abc"[i]!;
     return computeType(d) === "f32" ? `let ${x} = bitcast<f32>(bitcast<u32>(${x}_in) | opaque_zero[${i}]);` : `let ${x} = ${x}_in;`;
   });
-  // float16/bfloat16 results of exp, sigmoid, tanh: the unfused kernel's narrow path, the full one where it is invalid
+  // float16/bfloat16 results of exp, sigmoid, tanh and erf: the unfused kernel's narrow path, the full one where it is invalid
   const e = opExpr(node, operands)?.e;
   const narrow = e === undefined ? undefined : narrowSplitFor(e, node.dtype);
   const body = narrow ? `if (${narrow.rare}) { return ${nodeResult(node, operands)!}; } return ${result(node.dtype, narrow.fast, false)!};` : `return ${nodeResult(node, operands)!};`;

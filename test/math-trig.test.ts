@@ -123,12 +123,12 @@ describe.each(GPUS)("trigonometric functions and erf on $name", ({ name, device 
   const sixteen = [...[...UNARY, "arctan2" as const].map((fn) => [fn, mx.float16] as const), ...(["erf", "erfinv"] as const).map((fn) => [fn, mx.bfloat16] as const)];
   it.each(sixteen)("%s: every %s value", async (fn, dtype) => {
     const bits = new Uint16Array(65536).map((_, i) => i);
-    const asHalf = (b: Uint16Array, s: { stream: mx.StreamOrDevice }) => mx.view(mx.array(b, mx.uint16, s), dtype, s);
+    const as16 = (b: Uint16Array, s: { stream: mx.StreamOrDevice }) => mx.view(mx.array(b, mx.uint16, s), dtype, s);
     const other = new Uint16Array(65536).map((_, i) => (i * 40503) & 0xffff);
-    const run = (s: { stream: mx.StreamOrDevice }) => apply(fn, [asHalf(bits, s), asHalf(other, s)], s).astype(mx.float32, s).data();
+    const run = (s: { stream: mx.StreamOrDevice }) => apply(fn, [as16(bits, s), as16(other, s)], s).astype(mx.float32, s).data();
     const got = (await run(o)) as Float32Array;
     const want = (await run(cpu)) as Float32Array;
-    const args = (await asHalf(bits, cpu).astype(mx.float32, cpu).data()) as Float32Array;
+    const args = (await as16(bits, cpu).astype(mx.float32, cpu).data()) as Float32Array;
     const w = worst(got, want, args, dtype);
     report.push(`${name} ${fn} ${dtype.name}: ${w.ulps} ulp ${w.at}`);
     expect(w.ulps, w.at).toBeLessThanOrEqual(1);

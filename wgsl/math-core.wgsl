@@ -106,12 +106,20 @@ fn mx_sqrt_residual(z: f32, s: f32) -> f32 {
   let t = mx_keep(z - sh * sh);
   return mx_keep(t - (sh + sh) * sl) - sl * sl;
 }
-/** sqrt(z) as hi + lo for z = 0 or a positive normal z: the driver's root corrected by its residual over 2 sqrt(z). */
+/**
+ * sqrt of a normal x in [2^-100, 2^100] as a pair: the driver's root, its
+ * residual times the driver's 1 / (2 sqrt) (the correction needs no more
+ * digits than that: no division).
+ */
+fn mx_sqrt_pair(x: f32) -> vec2f {
+  let s = sqrt(x);
+  return vec2f(s, mx_sqrt_residual(x, s) * (0.5 * inverseSqrt(x)));
+}
+/** sqrt(z) as a normalized hi + lo for z = 0 or a positive normal z (mx_sqrt_pair's). */
 fn mx_sqrt2(z: f32) -> vec2f {
   if (z == 0.0) { return vec2f(0.0, 0.0); }
-  let s = sqrt(z);
-  let lo = mx_sqrt_residual(z, s) * (0.5 * inverseSqrt(z));
-  let hi = mx_keep(s + lo);
-  return vec2f(hi, lo - (hi - s));
+  let p = mx_sqrt_pair(z);
+  let hi = mx_keep(p.x + p.y);
+  return vec2f(hi, p.y - (hi - p.x));
 }
 

@@ -43,23 +43,25 @@ fn mx_erfc_tail(a: f32) -> f32 {
 // which erf rounds to 1. The tiny, infinite and NaN arguments are
 // mx_erf_invalid's.
 fn mx_erf_fast(x: f32) -> f32 {
-  let a = mx_abs(x);
-  let small = a + a * mx_erf_p(a * a);
-  // mx_erfc_tail of the argument held to 4, both pieces computed and one selected
-  let at = min(a, 4.0);
+  let at = min(mx_abs(x), 4.0);
   let sq = mx_two_prod(at, at);
-  let tail = 1.0 - mx_erf_exp_neg(sq.x, sq.y) * select(mx_erfc_far(at), mx_erfc_near(at), at < 1.9);
-  return mx_sign_as(select(select(1.0, tail, a < 4.0), small, a < 0.84), x);
+  return mx_erf_selected(x, mx_erf_exp_neg(sq.x, sq.y));
 }
 // erf for 2^-60 <= |x| finite where the result is rounded to float16 or
 // bfloat16: mx_erf_fast with e^-a^2 from the device's exp2 of a^2 rounded
 // once (a^2's 2^-24 and exp2's 3 + 2|y| ulp make at most 2^-19 of erfc,
 // which is under 0.23 of 1 - erfc: far below a 16-bit ulp of erf >= 0.77).
 fn mx_erf_narrow(x: f32) -> f32 {
+  let at = min(mx_abs(x), 4.0);
+  return mx_erf_selected(x, exp2(at * at * -1.44269502));
+}
+// erf x from every piece, one selected, given e = e^-a^2 for a = min(|x|, 4):
+// mx_erfc_tail of a with both of R's pieces computed.
+fn mx_erf_selected(x: f32, e: f32) -> f32 {
   let a = mx_abs(x);
-  let small = a + a * mx_erf_p(a * a);
   let at = min(a, 4.0);
-  let tail = 1.0 - exp2(at * at * -1.44269502) * select(mx_erfc_far(at), mx_erfc_near(at), at < 1.9);
+  let small = a + a * mx_erf_p(a * a);
+  let tail = 1.0 - e * select(mx_erfc_far(at), mx_erfc_near(at), at < 1.9);
   return mx_sign_as(select(select(1.0, tail, a < 4.0), small, a < 0.84), x);
 }
 

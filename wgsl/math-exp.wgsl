@@ -262,15 +262,26 @@ fn mx_log_sum(k: f32, f: f32, c: f32, ah: f32, al: f32, bh: f32, bl: f32) -> f32
   return k * ah + (f * bh + ((f * bl + l * bh) + k * al));
 }
 
+// log_b(2) and log_b(e) as pairs (ah, al, bh, bl) of mx_log_sum for the natural
+// log, log2 and log10.
+const MX_LN = vec4<f32>(0.693145752, 1.42860677e-06, 1.0, 0.0);
+const MX_LOG2 = vec4<f32>(1.0, 0.0, 1.44269502, 1.92596303e-08);
+const MX_LOG10 = vec4<f32>(0.301025391, 4.60503907e-06, 0.434294492, -1.01030499e-08);
+
+// mx_log_sum with the pairs of one base (MX_LN, MX_LOG2, MX_LOG10).
+fn mx_log_sum_in(k: f32, f: f32, c: f32, p: vec4<f32>) -> f32 {
+  return mx_log_sum(k, f, c, p.x, p.y, p.z, p.w);
+}
+
 // k ln2 + log(1 + f) + c (mx_log_sum with the natural log's pairs).
 fn mx_ln_sum(k: f32, f: f32, c: f32) -> f32 {
-  return mx_log_sum(k, f, c, 0.693145752, 1.42860677e-06, 1.0, 0.0);
+  return mx_log_sum_in(k, f, c, MX_LN);
 }
 
 // log_b(x) with IEEE special values, x by its bits so that negative subnormals
 // give NaN and zeros -inf even where comparisons flush; x = 2^k (1 + f) by
 // mx_log_split (measured: log, log2, log10 1 ulp).
-fn mx_log_base(x: f32, ah: f32, al: f32, bh: f32, bl: f32) -> f32 {
+fn mx_log_base(x: f32, p: vec4<f32>) -> f32 {
   let b = bitcast<u32>(x);
   if ((b & 0x7fffffffu) == 0u) { return mx_inf(true); }
   if (b > 0x7f800000u) {
@@ -279,37 +290,24 @@ fn mx_log_base(x: f32, ah: f32, al: f32, bh: f32, bl: f32) -> f32 {
   }
   if (b == 0x7f800000u) { return x; }
   let sp = mx_log_split(b);
-  return mx_log_sum(sp.x, sp.y, 0.0, ah, al, bh, bl);
+  return mx_log_sum_in(sp.x, sp.y, 0.0, p);
 }
 
-fn mx_log(x: f32) -> f32 {
-  return mx_log_base(x, 0.693145752, 1.42860677e-06, 1.0, 0.0);
-}
-
-fn mx_log2(x: f32) -> f32 {
-  return mx_log_base(x, 1.0, 0.0, 1.44269502, 1.92596303e-08);
-}
-
-fn mx_log10(x: f32) -> f32 {
-  return mx_log_base(x, 0.301025391, 4.60503907e-06, 0.434294492, -1.01030499e-08);
-}
+fn mx_log(x: f32) -> f32 { return mx_log_base(x, MX_LN); }
+fn mx_log2(x: f32) -> f32 { return mx_log_base(x, MX_LOG2); }
+fn mx_log10(x: f32) -> f32 { return mx_log_base(x, MX_LOG10); }
 
 // The elementwise kernel's fast paths (backends/webgpu/elementwise.ts
 // RARE_SPLITS) of log, log2, log10 for positive normal finite x (the bits of
 // mx_log_base there, without its branches; the others are
 // mx_not_positive_normal's).
-fn mx_log_fast(x: f32) -> f32 {
+fn mx_log_normal(x: f32, p: vec4<f32>) -> f32 {
   let sp = mx_log_split_normal(bitcast<u32>(x));
-  return mx_ln_sum(sp.x, sp.y, 0.0);
+  return mx_log_sum_in(sp.x, sp.y, 0.0, p);
 }
-fn mx_log2_fast(x: f32) -> f32 {
-  let sp = mx_log_split_normal(bitcast<u32>(x));
-  return mx_log_sum(sp.x, sp.y, 0.0, 1.0, 0.0, 1.44269502, 1.92596303e-08);
-}
-fn mx_log10_fast(x: f32) -> f32 {
-  let sp = mx_log_split_normal(bitcast<u32>(x));
-  return mx_log_sum(sp.x, sp.y, 0.0, 0.301025391, 4.60503907e-06, 0.434294492, -1.01030499e-08);
-}
+fn mx_log_fast(x: f32) -> f32 { return mx_log_normal(x, MX_LN); }
+fn mx_log2_fast(x: f32) -> f32 { return mx_log_normal(x, MX_LOG2); }
+fn mx_log10_fast(x: f32) -> f32 { return mx_log_normal(x, MX_LOG10); }
 
 // log(1 + h + l) as a pair, for h > -1 and |l| below h's ulp.
 fn mx_log1p_pair(h: f32, l: f32) -> vec2<f32> {
@@ -354,14 +352,6 @@ fn mx_log_twice(bits: u32) -> f32 {
   let sp = mx_log_split(bits);
   let r = mx_log_combine(sp.x + 1.0, mx_log1p_small(sp.y), 0.693145752, 1.42860677e-06, 1.0, 0.0);
   return r.x + r.y;
-}
-
-// sqrt of a normal x in [2^-100, 2^100] as a pair: the driver's root, its
-// residual times the driver's 1 / (2 sqrt) (the correction needs no more
-// digits than that: no division).
-fn mx_sqrt_pair(x: f32) -> vec2<f32> {
-  let s = sqrt(x);
-  return vec2<f32>(s, mx_sqrt_residual(x, s) * (0.5 * inverseSqrt(x)));
 }
 
 // sqrt and rsqrt of a positive normal x in [2^-100, 2^100] without a branch

@@ -38,14 +38,21 @@ export const ELEMENTWISE_WORDS_PER_GROUP = 2048;
  * logaddexp(x, 0) (softplus) 39% -> 50%; float16 sqrt 35% -> 47%, log 37%
  * -> 46%; bfloat16 sqrt 38% -> 54%, log 40% -> 52%.
  */
-const RARE_SPLITS: Record<string, { fast: string; rare: string }> = {
+/** A rare split; `exactFloat16`: its float16 results are the correctly rounded ones, packed exactly (not by the device's pack2x16float). */
+interface Split {
+  fast: string;
+  rare: string;
+  exactFloat16?: true;
+}
+
+const RARE_SPLITS: Record<string, Split> = {
   "mx_sin(a)": { fast: "mx_sin_fast(a)", rare: "mx_sin_fast_invalid(a)" },
   "mx_cos(a)": { fast: "mx_cos_fast(a)", rare: "mx_cos_fast_invalid(a)" },
   "mx_log(a)": { fast: "mx_log_fast(a)", rare: "mx_not_positive_normal(a)" },
   "mx_log2(a)": { fast: "mx_log2_fast(a)", rare: "mx_not_positive_normal(a)" },
   "mx_log10(a)": { fast: "mx_log10_fast(a)", rare: "mx_not_positive_normal(a)" },
   "mx_log1p(a)": { fast: "mx_log1p_fast(a)", rare: "mx_log1p_invalid(a)" },
-  "mx_sqrt(a)": { fast: "mx_sqrt_fast(a)", rare: "mx_sqrt_invalid(a)" },
+  "mx_sqrt(a)": { fast: "mx_sqrt_fast(a)", rare: "mx_sqrt_invalid(a)", exactFloat16: true },
   "mx_rsqrt(a)": { fast: "mx_rsqrt_fast(a)", rare: "mx_sqrt_invalid(a)" },
   "mx_sigmoid(a)": { fast: "mx_sigmoid_fast(a)", rare: "mx_sigmoid_invalid(a)" },
   "mx_expm1(a)": { fast: "mx_expm1_fast(a)", rare: "mx_expm1_invalid(a)" },
@@ -66,7 +73,7 @@ const RARE_SPLITS: Record<string, { fast: string; rare: string }> = {
  * 66% -> 82%, tanh 53% -> 59%. erf's e^-x^2 by exp2 (mx_erf_narrow), beside
  * its branch-free float32 path: float16 22% -> 37%, bfloat16 24% -> 41%.
  */
-const NARROW_SPLITS: Record<string, { fast: string; rare: string }> = {
+const NARROW_SPLITS: Record<string, Split> = {
   "mx_exp(a)": { fast: "mx_exp_narrow(a)", rare: "mx_narrow_invalid(a)" },
   "mx_sigmoid(a)": { fast: "mx_sigmoid_narrow(a)", rare: "mx_narrow_invalid(a)" },
   "mx_tanh(a)": { fast: "mx_tanh_narrow(a)", rare: "mx_narrow_invalid(a)" },
@@ -74,7 +81,7 @@ const NARROW_SPLITS: Record<string, { fast: string; rare: string }> = {
 };
 
 /** `expr`'s narrow split where its result is `out` (float16 or bfloat16), if it has one (compile's fused nodes take it too). */
-export function narrowSplitFor(expr: string, out: DType): { fast: string; rare: string } | undefined {
+export function narrowSplitFor(expr: string, out: DType): Split | undefined {
   return is16BitFloat(out) ? NARROW_SPLITS[expr] : undefined;
 }
 
@@ -101,8 +108,8 @@ export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: str
   const split = narrow ?? RARE_SPLITS[expr];
   const pack = packExpr(out, "v", isBool);
   // float16 results of the narrow paths and of the float32 library's split functions, held to one 16-bit ulp: the
-  // word packed by the device (pack_narrow_pair_float16); sqrt's are the correctly rounded ones, packed exactly
-  const byPair = out === float16 && split !== undefined && expr !== "mx_sqrt(a)";
+  // word packed by the device (pack_narrow_pair_float16)
+  const byPair = out === float16 && split !== undefined && !split.exactFloat16;
   return {
     ...common,
     EXPR: split?.fast ?? expr,

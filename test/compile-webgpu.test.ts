@@ -199,6 +199,16 @@ describe.skipIf(!hasWebGpu)("compile on webgpu: fused kernels", () => {
     expect(await expectSameBits(f, [x, y])).toBeGreaterThan(0);
   });
 
+  // a broadcast is a view of its operand's bits: NaN payloads (which packing a value makes 0x7e00) pass through the fused kernel
+  it.each([mx.float16, mx.bfloat16])("passes %s NaN payloads through broadcasts as views do", async (dtype) => {
+    const x = mx.view(mx.array(new Uint16Array([0x7d23, 0xfc01, 0x7fc1, 0x3c00]), mx.uint16, o), dtype, o);
+    const f = (a: mx.MxArray) => {
+      const wide = mx.broadcastTo(a, [3, 4], o);
+      return [wide, mx.broadcastTo(wide, [2, 3, 4], o), mx.add(wide, 1, o)];
+    };
+    expect(await expectSameBits(f, [x])).toBeGreaterThan(0);
+  });
+
   // the fused node takes the unfused kernel's narrow path (mx_exp_narrow and kin) where the unfused kernel does; the unfused
   // float16 words are packed by pack2x16float, which rounds to nearest even on lavapipe and the H200 as pack_float16 does
   it.each([mx.float16, mx.bfloat16])("exp, sigmoid and tanh of every %s input give the uncompiled bits", async (dtype) => {

@@ -86,6 +86,23 @@ export function nodeResult(node: FusedNode, operands: readonly DType[]): string 
   return name === "broadcast" ? result(node.dtype, "a", false) : undefined;
 }
 
+/**
+ * Whether node `node` of a packed dtype passes its operand's element bits on (a
+ * broadcast, a copy to its own dtype): its own kernel copies bits, which
+ * re-packing the unpacked value would not give where a device's unpacking
+ * drops a float16 NaN's sign.
+ */
+function passesBits(node: FusedNode, operand: DType | undefined): boolean {
+  const name = node.primitive.name;
+  return packed(node.dtype) && operand === node.dtype && (name === "broadcast" || name === "astype");
+}
+
+/** `bits_<k>(e)`: element e's bits of group input k, a packed dtype `d` (what `passesBits` nodes read). */
+function inputBits(k: number, d: DType): string {
+  const width = 32 / elementsPerWord(d);
+  return `fn bits_${k}(e: u32) -> u32 { return (in${k}[e >> ${wordShift(d)}u] >> ((e & ${elementsPerWord(d) - 1}u) * ${width}u)) & ${(2 ** width - 1) >>> 0}u; }`;
+}
+
 /** Outputs of one shape (up to leading ones), computed together over that shape. */
 interface Segment {
   /** Indices into the group's outputs. */
@@ -141,8 +158,11 @@ function storeOf(o: number, d: DType, j: number, offsetWord: string): string {
 function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number): string {
   const n = group.inputs.length;
   const operand = (k: number): string => (k < n ? `x${k}` : `v${k - n}`);
+  const dtypeOf = (k: number): DType => (k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype);
   const nodeLines = seg.nodes.map((j) => {
     const node = group.nodes[j]!;
+    const k = node.operands[0]!;
+    if (passesBits(node, dtypeOf(k))) return `let r${j} = ${k < n ? `bits_${k}(u32(p${k}))` : `r${k - n}`}; let v${j} = ${operand(k)};`;
     const call = `node${j}(${node.operands.map(operand).join(", ")})`;
     return packed(node.dtype) ? `let r${j} = ${call}; let v${j} = unpack_${node.dtype.name}(r${j}, 0u);` : `let v${j} = ${call};`;
   });
@@ -201,7 +221,7 @@ function fusedSlots(group: FusedGroup, segments: readonly Segment[]): Record<str
   const dtypeOf = (k: number): DType => (k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype);
   const nodes = group.nodes.map((node, j) => nodeFunction(node, j, node.operands.map(dtypeOf)));
   return {
-    INPUTS: group.inputs.map((d, k) => inputDecl(k, k + 2, d)).join("\n"),
+    INPUTS: group.inputs.map((d, k) => inputDecl(k, k + 2, d) + (packed(d) ? `\n${inputBits(k, d)}` : "")).join("\n"),
     NODES: nodes.join("\n"),
     SEGMENTS: segments.map((seg, s) => segmentSource(group, seg, s, segments.length)).join("\n\n"),
     DISPATCH: segments.map((_, s) => `if (wg < params[${OPAQUE_ZEROS + s}u]) { segment${s}(wg${s ? ` - params[${OPAQUE_ZEROS + s - 1}u]` : ""}, lid); return; }`).join("\n  "),

@@ -24,6 +24,8 @@
 //   EXPR_RARE  the element's value on the slow path (valid for every input)
 //   PACK    pack_<out dtype>(...) of the value `v`
 //   KEEP    the fast path's use of `v`: packed into `bits` at its place, or kept in `pair`
+//   UNROLL_WORDS  `true` for the eight whole words' calls written out (a GPU's loads in flight together), `false` where
+//           they loop (a CPU adapter's choice: the same bits, a quarter of the compile time; backends/webgpu/backend.ts)
 //   WORD    after the loop: `bits` from `pair` where KEEP kept it (flagging `rare` where that packing cannot be trusted), else nothing
 // params: [n, ndim, shape[ndim], then per input: offset, strides[ndim] (i32 bits)],
 // read by offset_of and linear_of (wgsl/elementwise-index.wgsl)
@@ -75,7 +77,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   {{SETUP}}
   // bit w: word first + 256 w needs the slow path
   var rare = 0u;
-  if ((first + 1793u) * {{EPW}}u <= n) {
+  if ({{UNROLL_WORDS}} && (first + 1793u) * {{EPW}}u <= n) {
     // all eight words whole: every load is issued before the first store
     let r0 = word_bits(first, 0xffffffffu{{SETUP_PASS}});
     let r1 = word_bits(first + 256u, 0xffffffffu{{SETUP_PASS}});

@@ -219,11 +219,11 @@ describe.skipIf(!hasWebGpu)("compile on webgpu: fused kernels", () => {
 
   // the unfused kernel takes these functions' branch-free fast paths (RARE_SPLITS) and the full function on rare words; the
   // fused node always runs the full function: both must give its bits, over every exponent, specials included
-  it("log, sqrt, rsqrt, sigmoid, expm1, erf, tan, arctan and logaddexp give the uncompiled bits over every float32 exponent", async () => {
+  it("log, sqrt, rsqrt, sigmoid, expm1, sinh, cosh, the inverse hyperbolics, erf, tan, arctan and logaddexp give the uncompiled bits over every float32 exponent", async () => {
     let seed = 7;
     const bits = new Uint32Array(1 << 16).map((_, i) => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) & 0x807fffff) | ((i % 256) << 23));
     const x = mx.view(mx.array(bits, mx.uint32, o), mx.float32, o);
-    const fns = ["log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sigmoid", "expm1", "erf", "tan", "arctan"] as const;
+    const fns = ["log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sigmoid", "expm1", "sinh", "cosh", "arcsinh", "arccosh", "arctanh", "erf", "tan", "arctan"] as const;
     const f = (a: mx.MxArray) => [...fns.map((fn) => mx.multiply(mx[fn](a, o), 1, o)), mx.logaddexp(a, 0, o), mx.logaddexp(a, mx.multiply(a, 0.75, o), o), mx.logaddexp(a, mx.add(a, 0, o), o)];
     expect(await expectSameBits(f, [x])).toBeGreaterThan(0);
   });

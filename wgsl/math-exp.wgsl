@@ -473,7 +473,9 @@ fn mx_tanh(x: f32) -> f32 {
   return select(mx_sign_as(q, x), x, (a < 0x39800000u) | (a > 0x7f800000u));
 }
 
-// (e^|x| + sign e^-|x|) / 2 for |x| <= 90: both exponentials reduced, summed on e^|x|'s scale, scaled once.
+// (e^|x| + sign e^-|x|) / 2 for |x| <= 90: both exponentials reduced, summed
+// on e^|x|'s scale, scaled once without a branch (2^(k - 1) with k - 1 <= 129
+// as two normal powers; their products exact, or past the largest float).
 fn mx_exp_pm(ax: f32, sign: f32) -> f32 {
   let p = mx_exp_parts(ax);
   let q = mx_exp_parts(-ax);
@@ -481,46 +483,79 @@ fn mx_exp_pm(ax: f32, sign: f32) -> f32 {
   let s = select(0.0, mx_two_pow(max(n, -126)), n >= -60);
   let h = mx_two_sum(1.0, p.r);
   let d = mx_two_sum(h.x, sign * s * (1.0 + (q.r + (q.q + q.lo))));
-  return mx_scale(d.x + (d.y + h.y + (p.q + p.lo)), p.k - 1);
+  let n2 = p.k - 1;
+  return (d.x + (d.y + h.y + (p.q + p.lo))) * mx_two_pow(min(n2, 127)) * mx_two_pow(max(n2 - 127, 0));
 }
 
 fn mx_sinh(x: f32) -> f32 {
   let a = bitcast<u32>(x) & 0x7fffffffu;
   // |x| < 2^-12: x + x^3 / 6 rounds to x; NaN and infinities stay
   if (a < 0x39800000u || a >= 0x7f800000u) { return x; }
-  let ax = bitcast<f32>(a);
-  if (ax < 1.0) {
-    // Taylor to x^11 (the rest is below 2^-32 relative)
-    let z = x * x;
-    return x + x * z * (0.166666672 + z * (0.00833333377 + z * (0.000198412701 + z * (2.75573188e-06 + z * 2.50521084e-08))));
-  }
-  if (ax > 90.0) { return mx_sign_as(mx_inf(false), x); }
-  return mx_sign_as(mx_exp_pm(ax, -1.0), x);
+  if (a > 0x42b40000u) { return mx_sign_as(mx_inf(false), x); }
+  return mx_sinh_fast(x);
+}
+
+// mx_sinh for 2^-12 <= |x| <= 90 without a branch (the elementwise kernel's
+// fast path): below 1 the Taylor series to x^11 (the rest is below 2^-32
+// relative), above it the exponentials; both computed, one selected.
+fn mx_sinh_fast(x: f32) -> f32 {
+  let ax = abs(x);
+  let z = x * x;
+  let series = x + x * z * (0.166666672 + z * (0.00833333377 + z * (0.000198412701 + z * (2.75573188e-06 + z * 2.50521084e-08))));
+  return select(mx_sign_as(mx_exp_pm(ax, -1.0), x), series, ax < 1.0);
+}
+fn mx_sinh_invalid(x: f32) -> bool {
+  let a = bitcast<u32>(x) & 0x7fffffffu;
+  return a < 0x39800000u || a > 0x42b40000u;
 }
 
 fn mx_cosh(x: f32) -> f32 {
   let a = bitcast<u32>(x) & 0x7fffffffu;
   if (a > 0x7f800000u) { return x; }
-  let ax = bitcast<f32>(a);
-  if (ax > 90.0) { return mx_inf(false); }
-  return mx_exp_pm(ax, 1.0);
+  if (a > 0x42b40000u) { return mx_inf(false); }
+  return mx_cosh_fast(x);
+}
+
+// mx_cosh for |x| <= 90 (0x42b40000) without a branch (the elementwise kernel's fast path).
+fn mx_cosh_fast(x: f32) -> f32 {
+  return mx_exp_pm(abs(x), 1.0);
+}
+fn mx_cosh_invalid(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7fffffffu) > 0x42b40000u;
+}
+
+// log(1 + h + l) for h > -1 (1 + h normal) and |l| below h's ulp, as one
+// float without a branch: 1 + h as a two-sum, split, and mx_ln_sum with the
+// two-sum's rest and l as its correction (the inverse hyperbolics' last step).
+fn mx_log1p_sum(h: f32, l: f32) -> f32 {
+  let u = mx_two_sum(1.0, h);
+  let sp = mx_log_split_normal(bitcast<u32>(u.x));
+  return mx_ln_sum(sp.x, sp.y, (u.y + l) / u.x);
 }
 
 fn mx_arcsinh(x: f32) -> f32 {
   let a = bitcast<u32>(x) & 0x7fffffffu;
   // |x| < 2^-12: x - x^3 / 6 rounds to x; NaN and infinities stay
   if (a < 0x39800000u || a >= 0x7f800000u) { return x; }
-  let ax = bitcast<f32>(a);
   // beyond 2^28: log(2|x|)
-  if (ax > 268435456.0) { return mx_sign_as(mx_log_twice(a), x); }
-  // log1p(|x| + x^2 / (1 + sqrt(1 + x^2)))
+  if (a > 0x4d800000u) { return mx_sign_as(mx_log_twice(a), x); }
+  return mx_arcsinh_fast(x);
+}
+
+// mx_arcsinh for 2^-12 <= |x| <= 2^28 without a branch (the elementwise
+// kernel's fast path): log1p(|x| + x^2 / (1 + sqrt(1 + x^2))), the sum as a pair.
+fn mx_arcsinh_fast(x: f32) -> f32 {
+  let ax = abs(x);
   let z = ax * ax;
   let w = mx_sqrt_pair(1.0 + z);
   let d = mx_two_sum(1.0, w.x);
   let q = mx_div_pair(z, mx_two_prod(ax, ax).y, d.x, d.y + w.y);
   let t = mx_two_sum(ax, q.x);
-  let r = mx_log1p_pair(t.x, t.y + q.y);
-  return mx_sign_as(r.x + r.y, x);
+  return mx_sign_as(mx_log1p_sum(t.x, t.y + q.y), x);
+}
+fn mx_arcsinh_invalid(x: f32) -> bool {
+  let a = bitcast<u32>(x) & 0x7fffffffu;
+  return a < 0x39800000u || a > 0x4d800000u;
 }
 
 fn mx_arccosh(x: f32) -> f32 {
@@ -529,7 +564,13 @@ fn mx_arccosh(x: f32) -> f32 {
   if (is_inf(x)) { return x; }
   if (x == 1.0) { return 0.0; }
   if (x > 268435456.0) { return mx_log_twice(bitcast<u32>(x)); }
-  // log1p(t + sqrt(t (t + 2))), t = x - 1, with t (t + 2) and its root as pairs
+  return mx_arccosh_fast(x);
+}
+
+// mx_arccosh for 1 < x <= 2^28 without a branch (the elementwise kernel's
+// fast path): log1p(t + sqrt(t (t + 2))), t = x - 1, with t (t + 2) and its
+// root as pairs.
+fn mx_arccosh_fast(x: f32) -> f32 {
   let t = mx_two_sum(x, -1.0);
   let a = mx_two_sum(t.x, 2.0);
   let u = mx_two_prod(t.x, a.x);
@@ -537,22 +578,34 @@ fn mx_arccosh(x: f32) -> f32 {
   let ul = u.y + (t.x * (a.y + t.y) + t.y * a.x);
   let s = mx_sqrt_pair(uh);
   let v = mx_two_sum(t.x, s.x);
-  let r = mx_log1p_pair(v.x, v.y + t.y + s.y + ul * (0.5 / s.x));
-  return r.x + r.y;
+  return mx_log1p_sum(v.x, v.y + t.y + s.y + ul * (0.5 / s.x));
+}
+// Outside mx_arccosh_fast, on the bits: x <= 1 (negatives included), x > 2^28, NaN.
+fn mx_arccosh_invalid(x: f32) -> bool {
+  let b = bitcast<u32>(x);
+  return b <= 0x3f800000u || b > 0x4d800000u;
 }
 
 fn mx_arctanh(x: f32) -> f32 {
   let a = bitcast<u32>(x) & 0x7fffffffu;
   // |x| < 2^-12: x + x^3 / 3 rounds to x; NaN stays
   if (a < 0x39800000u || a > 0x7f800000u) { return x; }
-  let ax = bitcast<f32>(a);
-  if (ax > 1.0) { return nan_f32(); }
-  if (ax == 1.0) { return mx_sign_as(mx_inf(false), x); }
-  // log1p(2|x| / (1 - |x|)) / 2, the quotient as a pair
+  if (a > 0x3f800000u) { return nan_f32(); }
+  if (a == 0x3f800000u) { return mx_sign_as(mx_inf(false), x); }
+  return mx_arctanh_fast(x);
+}
+
+// mx_arctanh for 2^-12 <= |x| < 1 without a branch (the elementwise kernel's
+// fast path): log1p(2|x| / (1 - |x|)) / 2, the quotient as a pair.
+fn mx_arctanh_fast(x: f32) -> f32 {
+  let ax = abs(x);
   let d = mx_two_sum(1.0, -ax);
   let q = mx_div_pair(2.0 * ax, 0.0, d.x, d.y);
-  let r = mx_log1p_pair(q.x, q.y);
-  return mx_sign_as(0.5 * (r.x + r.y), x);
+  return mx_sign_as(0.5 * mx_log1p_sum(q.x, q.y), x);
+}
+fn mx_arctanh_invalid(x: f32) -> bool {
+  let a = bitcast<u32>(x) & 0x7fffffffu;
+  return a < 0x39800000u || a >= 0x3f800000u;
 }
 
 // m + log1p(e^(d + dl)) for m >= 0 and -64 < d <= 0 (|dl| below d's ulp), where

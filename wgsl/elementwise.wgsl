@@ -25,7 +25,7 @@
 //   PACK    pack_<out dtype>(...) of the value `v`
 //   KEEP    the fast path's use of `v`: packed into `bits` at its place, or kept in `pair`
 //   UNROLL_WORDS  `true` for the eight whole words' calls written out (a GPU's loads in flight together), `false` where
-//           they loop (a CPU adapter's choice: the same bits, a quarter of the compile time; backends/webgpu/backend.ts)
+//           they loop (the compact kernels of a CPU adapter: the same bits, a quarter of the compile time; backends/webgpu/backend.ts)
 //   WORD    after the loop: `bits` from `pair` where KEEP kept it (flagging `rare` where that packing cannot be trusted), else nothing
 // params: [n, ndim, shape[ndim], then per input: offset, strides[ndim] (i32 bits)],
 // read by offset_of and linear_of (wgsl/elementwise-index.wgsl)

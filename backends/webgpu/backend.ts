@@ -127,10 +127,10 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
   readonly fuse = webGpuFuse(this);
   readonly queue: CommandQueue;
   private readonly allocation: CheckedAllocation;
-  /** The pipelines compiled so far, one cache per value of `unrolledWords`. */
+  /** The pipelines compiled so far, one cache per value of `compactKernels`. */
   private readonly pipelineCaches = new Map<boolean, PipelineCache>();
   private pipelines: PipelineCache;
-  private unrolled: boolean;
+  private compact: boolean;
   private readonly errors: string[] = [];
   private readonly maxBinding: number;
   private readonly maxBuffer: number;
@@ -153,34 +153,38 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     this.allocation = allocation;
     this.maxBinding = device.limits.maxStorageBufferBindingSize;
     this.maxBuffer = device.limits.maxBufferSize;
-    this.unrolled = !isSoftwareAdapter(ctx);
-    this.pipelines = this.pipelineCacheFor(this.unrolled);
+    this.compact = isSoftwareAdapter(ctx);
+    this.pipelines = this.pipelineCacheFor(this.compact);
     device.addEventListener("uncapturederror", (ev) => {
       this.errors.push(`Dawn reported: ${(ev as GPUUncapturedErrorEvent).error.message}`);
     });
     void device.lost.then((info) => this.errors.push(`the WebGPU device was lost (${info.reason}): ${info.message}`));
   }
 
-  private pipelineCacheFor(unrolled: boolean): PipelineCache {
-    let cache = this.pipelineCaches.get(unrolled);
-    if (!cache) this.pipelineCaches.set(unrolled, (cache = pipelineCache(this.ctx.device, (label, message) => this.errors.push(`[${label}] WGSL compilation failed: ${message}`))));
+  private pipelineCacheFor(compact: boolean): PipelineCache {
+    let cache = this.pipelineCaches.get(compact);
+    if (!cache) this.pipelineCaches.set(compact, (cache = pipelineCache(this.ctx.device, (label, message) => this.errors.push(`[${label}] WGSL compilation failed: ${message}`))));
     return cache;
   }
 
   /**
-   * Whether the elementwise kernels compute their eight words an invocation
-   * unrolled (wgsl/elementwise.wgsl's UNROLL_WORDS), so that a GPU has all
-   * eight words' loads in flight together; on a CPU adapter (lavapipe) they
-   * loop instead, which gives the same bits and compiles about 4x faster
-   * there (the unrolled copies of an element's code are most of a kernel's
-   * compile time). Tests set it to check both.
+   * Whether kernels take a CPU adapter's compact shapes (the default on
+   * lavapipe) instead of those made for a GPU's memory latency: the
+   * elementwise kernel's eight words an invocation looped instead of written
+   * out (wgsl/elementwise.wgsl's UNROLL_WORDS), the quantized matrix-vector
+   * kernel's fewer rows a team and units in flight (quantized.ts), the matmul's
+   * smallest slab without a tuned choice (matmul-tuning.ts COMPACT_CONFIG).
+   * The same results; on lavapipe, which compiles every kernel with LLVM on
+   * first use, the written-out copies were most of each kernel's compile time
+   * (elementwise 4x, matrix-vector 4.7x, 16-bit matmul 3.5x). Tests set it to
+   * check both.
    */
-  get unrolledWords(): boolean {
-    return this.unrolled;
+  get compactKernels(): boolean {
+    return this.compact;
   }
 
-  set unrolledWords(on: boolean) {
-    this.unrolled = on;
+  set compactKernels(on: boolean) {
+    this.compact = on;
     this.pipelines = this.pipelineCacheFor(on);
   }
 
@@ -251,7 +255,7 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     const key = kernel.key ?? `${inputs.length}|${helpers.join(",")}|${Object.entries(slots as Slots).map(([k, v]) => `${k}=${v}`).join("|")}`;
     const pipeline = this.pipelines.get(file, key, () => ({
       label: `${op}:${file}`,
-      code: kernelSource(file, { UNROLL_WORDS: String(this.unrolled), ...(typeof slots === "function" ? slots() : slots) }, helpers),
+      code: kernelSource(file, { UNROLL_WORDS: String(!this.compact), ...(typeof slots === "function" ? slots() : slots) }, helpers),
       layout: this.queue.pipelineLayout(inputs.length),
     }));
     let p: ParamsSlice;

@@ -75,17 +75,17 @@ function adapterChoices(adapter: string): Map<string, MatmulConfig> {
 }
 
 /**
- * A CPU adapter's (lavapipe's) untuned shape: the smallest block and slab,
- * single-buffered. Its slab's straight-line k steps are what such a driver
- * spends its compile time on: float16 and bfloat16 products there compiled
- * 3.5x faster than with the GPUs' 64x64/4x4/k16/db, and a CPU gains nothing
- * from the larger slab's loads in flight.
+ * The compact kernels' (a CPU adapter's, WebGpuBackend.compactKernels)
+ * untuned shape: the smallest block and slab, single-buffered. Its slab's
+ * straight-line k steps are what lavapipe spends its compile time on: float16
+ * and bfloat16 products there compiled 3.5x faster than with the GPUs'
+ * 64x64/4x4/k16/db, and a CPU gains nothing from the larger slab's loads in flight.
  */
-export const SOFTWARE_CONFIG: MatmulConfig = configByName("64x64/4x4/k8/sb")!;
+export const COMPACT_CONFIG: MatmulConfig = configByName("64x64/4x4/k8/sb")!;
 
-/** The shape used without a tuned choice: SOFTWARE_CONFIG on a CPU adapter, else defaultConfig's. */
+/** The shape used without a tuned choice: COMPACT_CONFIG for compact kernels, else defaultConfig's. */
 export function untunedConfig(gpu: WebGpuBackend, c: MatmulClass): MatmulConfig {
-  if (isSoftwareAdapter(gpu.ctx)) return SOFTWARE_CONFIG;
+  if (gpu.compactKernels) return COMPACT_CONFIG;
   return defaultConfig(c.M, c.N, c.batches, gpu.ctx.device.limits.maxComputeWorkgroupStorageSize);
 }
 

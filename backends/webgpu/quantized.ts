@@ -105,6 +105,14 @@ const qmvRows = (unitWords: number): number => (unitWords <= 4 ? 8 : 4);
 const QMV_UNROLL = 2;
 
 /**
+ * The compact kernels' (a CPU adapter's, WebGpuBackend.compactKernels) rows a
+ * team and unroll: the straight-line bodies repeat per row and unit, and were
+ * most of the kernel's compile time on lavapipe (one row's arithmetic is the
+ * same either way, so are its bits).
+ */
+const QMV_COMPACT = { rows: 2, unroll: 1 };
+
+/**
  * Most values in a unit of the matrix-vector kernel (more only where whole
  * values need it: 32 for 3 and 5 bits). Each unit's x is held in registers;
  * on the H200, 4-bit units of 16 values (2 words) beat 32 (4 words): 46% /
@@ -172,7 +180,8 @@ function quantizedMatvec(gpu: WebGpuBackend, p: QuantizedMatmul, [x, w, s, b]: [
   // whole units as one vector load where every row's units start at a multiple of the vector's words
   const wordsPerLoad = (unitWords === 2 || unitWords === 4) && w.offset % unitWords === 0 && wpr % unitWords === 0 ? unitWords : 1;
   const xAligned = x.offset % 4 === 0;
-  const rows = qmvRows(unitWords);
+  const rows = gpu.compactKernels ? QMV_COMPACT.rows : qmvRows(unitWords);
+  const unroll = gpu.compactKernels ? QMV_COMPACT.unroll : QMV_UNROLL;
   const layout: QmvLayout = { bits, groupSize, affine: p.q.mode === "affine", rows, unitWords, wordsPerLoad };
   const rowTiles = Math.ceil(N / ((QMV_WORKGROUP / team) * rows));
   gpu.run(
@@ -185,9 +194,9 @@ function quantizedMatvec(gpu: WebGpuBackend, p: QuantizedMatmul, [x, w, s, b]: [
         ENABLE: subgroups ? "enable subgroups;" : "",
         HELPERS: HELPERS.map((h) => kernelFile(h)!).join("\n"),
         X: xQuadSlot(x.dtype, xAligned), W: wSlot(wordsPerLoad), GROUPS: groupsSlot(p.q, 2, 4, s.dtype, b?.dtype),
-        TEAM: team, ROWS: rows, WG: QMV_WORKGROUP, UNIT: unitValues(layout), UNROLL: QMV_UNROLL,
+        TEAM: team, ROWS: rows, WG: QMV_WORKGROUP, UNIT: unitValues(layout), UNROLL: unroll,
         SUBGROUP_ARGS: subgroups ? ", @builtin(subgroup_size) sg_size: u32" : "",
-        ROW_SETUP: rowSetup(layout), MAIN_UNITS: unitsCode(layout, QMV_UNROLL), TAIL_UNIT: unitsCode(layout, 1), SUMS: teamSums(layout, subgroups),
+        ROW_SETUP: rowSetup(layout), MAIN_UNITS: unitsCode(layout, unroll), TAIL_UNIT: unitsCode(layout, 1), SUMS: teamSums(layout, subgroups),
       }),
     },
     gpu.gpuBuffer(res),

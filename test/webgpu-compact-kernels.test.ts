@@ -1,0 +1,78 @@
+// The webgpu kernels' two shapes (WebGpuBackend.compactKernels): those made for
+// a GPU (the elementwise kernel's eight words written out, the quantized
+// matrix-vector kernel's 8 rows a team with two units in flight) and a CPU
+// adapter's compact ones give the same bits, whichever the adapter runs by default.
+
+import { afterAll, describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+import { findBackend } from "../backends/backend.js";
+import type { WebGpuBackend } from "../backends/webgpu/backend.js";
+import { deviceFor } from "../src/device.js";
+
+const gpu = findBackend("webgpu") as WebGpuBackend | undefined;
+const o = { stream: gpu ? deviceFor("webgpu") : mx.cpu };
+
+/** The bytes of each of `xs`. */
+async function bytesOf(xs: mx.MxArray[]): Promise<Uint8Array[]> {
+  return Promise.all(
+    xs.map(async (x) => {
+      const d = await x.data();
+      return new Uint8Array(d.buffer, d.byteOffset, d.byteLength).slice();
+    }),
+  );
+}
+
+/** The first byte where `a` and `b` differ, or -1 (their lengths equal). */
+const firstDifference = (a: Uint8Array, b: Uint8Array): number => (a.length !== b.length ? 0 : a.findIndex((v, i) => v !== b[i]));
+
+/** `f`'s outputs with the GPU shapes and with the compact ones: the first differing byte of each (-1: none). */
+async function differences(f: () => mx.MxArray[]): Promise<number[]> {
+  gpu!.compactKernels = false;
+  const full = await bytesOf(f());
+  gpu!.compactKernels = true;
+  const compact = await bytesOf(f());
+  return full.map((u, i) => firstDifference(u, compact[i]!));
+}
+
+describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
+  const initial = gpu?.compactKernels;
+  afterAll(() => {
+    if (gpu && initial !== undefined) gpu.compactKernels = initial;
+  });
+
+  it("elementwise: the same bits (float32, 16-bit pairs, bytes; contiguous and broadcast; fast paths, rare words and the narrow path)", async () => {
+    // 3 workgroups of 2048 words and a partial one for every width, so whole and partial blocks both run
+    const n = 4 * 2048 * 4 + 37;
+    let seed = 11;
+    const bits = new Uint32Array(n).map(() => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0));
+    for (let i = 0; i < n; i += 97) bits[i] = 0x7f000000 + i; // huge arguments: sin's and tan's rare words
+    const x = mx.view(mx.array(bits, mx.uint32, o), mx.float32, o);
+    const h = mx.astype(x, mx.float16, o);
+    const bytes = mx.view(x, mx.uint8, o);
+    const row = mx.reshape(mx.slice(x, [0], [n - 37], [1], o), [64, -1], o);
+    const f = (): mx.MxArray[] => [
+      mx.exp(x, o),
+      mx.sin(x, o),
+      mx.tan(x, o),
+      mx.exp(h, o),
+      mx.log(mx.abs(h, o), o),
+      mx.multiply(bytes, 3, o),
+      mx.add(row, mx.slice(row, [0, 0], [1, row.shape[1]!], [1, 1], o), o),
+    ];
+    const d = await differences(f);
+    expect(d).toEqual(d.map(() => -1));
+  });
+
+  it("quantized matrix-vector products: the same bits (affine 3 and 4 bits, mxfp4; N past a team's rows, a partial last step of K)", async () => {
+    const x = mx.random.normal([2, 1, 320], { key: mx.random.key(3), ...o });
+    const f = (): mx.MxArray[] =>
+      [{ bits: 3, mode: "affine" }, { bits: 4, mode: "affine" }, { bits: 4, mode: "mxfp4" }].map(({ bits, mode }) => {
+        const groupSize = mode === "affine" ? 64 : 32;
+        const w = mx.random.normal([2, 37, 320], { key: mx.random.key(bits), ...o });
+        const [wq, s, b] = mx.quantize(w, groupSize, bits, { mode, ...o } as never) as mx.MxArray[];
+        return mx.quantizedMatmul(x, wq!, s!, b ?? null, { transpose: true, groupSize, bits, mode, ...o } as never);
+      });
+    const d = await differences(f);
+    expect(d).toEqual(d.map(() => -1));
+  });
+});

@@ -152,7 +152,8 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
 
   // packed elements (two or four a word) on webgpu: contiguous sums read whole quads of words (odd rows start mid-word),
   // strided ones (the transpose) and argmax take sixteen loads in flight per step: sums and first maxima stay exact
-  it("long segments of 8- and 16-bit elements: sums and argmax over 3 x 49151 against exact references", async () => {
+  // a kernel per dtype, op and layout, each compiled on first use: 88 s on lavapipe from a cold shader cache beside another test file
+  it("long segments of 8- and 16-bit elements: sums and argmax over 3 x 49151 against exact references", { timeout: 240_000 }, async () => {
     // chunks of 16384 elements: float16/bfloat16 sums read whole quads (eight an invocation)
     const rows = 3, R = 49151;
     const ints = Int32Array.from({ length: rows * R }, (_, i) => ((i * 7919) % 201) - 100);

@@ -15,7 +15,7 @@ import { rowMajorStrides } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
 import { castWgsl, computeType, helpersFor, inputDecl, type ComputeType } from "./codegen.js";
 import { castResult } from "./elementwise.js";
-import { FUSED_DTYPES, OPAQUE_ZEROS, nodeByNode, nodeFunction, nodeResult, packed } from "./fuse.js";
+import { FUSED_DTYPES, OPAQUE_ZEROS, nodeByNode, nodeFunction, nodeResult, operandDtype, operandDtypes, packed } from "./fuse.js";
 import { MAX_SEGMENT, SEGMENT_INVOCATION_MAX, WORD_DTYPE, chunksFor, foldFor, foldsKeyValues, groupedLanes, keyValueFold, keyValueResult, mayReadQuads } from "./reduce.js";
 import { valueSpecs, stridesOver } from "../fused-values.js";
 
@@ -43,11 +43,10 @@ interface Plan {
 function planOf(group: FusedGroup): Plan | undefined {
   const n = group.inputs.length;
   const ri = group.reduce!;
-  const dtypeOf = (k: number): DType => (k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype);
   if (![...group.inputs, ...group.nodes.map((x) => x.dtype)].every((d) => FUSED_DTYPES.has(d.name))) return undefined;
-  if (!group.nodes.every((node, j) => j === ri || nodeResult(node, node.operands.map(dtypeOf)) !== undefined)) return undefined;
+  if (!group.nodes.every((node, j) => j === ri || nodeResult(node, operandDtypes(group, node)) !== undefined)) return undefined;
   const rnode = group.nodes[ri]!;
-  const xDtype = dtypeOf(rnode.operands[0]!);
+  const xDtype = operandDtype(group, rnode.operands[0]!);
   const reads = (from: number, to: number) => [...new Set(group.nodes.slice(from, to).flatMap((m) => m.operands.filter((k) => k < n)))];
   return { n, ri, op: rnode.primitive.name, xDtype, v: computeType(xDtype), t: computeType(rnode.dtype), proInputs: reads(0, ri + 1), epiInputs: reads(ri + 1, group.nodes.length) };
 }
@@ -68,7 +67,6 @@ function nodeLines(group: FusedGroup, js: readonly number[]): string {
 /** The kernel's slots: `partial` makes the first pass of two (prologue, fold, partial words); `fromPartials` the second (partials, fold, epilogue). */
 function slotsOf(group: FusedGroup, p: Plan, entry: Entry, mode: "single" | "partial" | "fromPartials"): Record<string, string> {
   const { n, ri, t } = p;
-  const dtypeOf = (k: number): DType => (k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype);
   const js = (from: number, to: number) => [...Array(Math.max(0, to - from)).keys()].map((i) => from + i);
   const rnode = group.nodes[ri]!;
   const src = rnode.operands[0]!;
@@ -115,7 +113,7 @@ function slotsOf(group: FusedGroup, p: Plan, entry: Entry, mode: "single" | "par
   return {
     INPUTS: inputs.join("\n"),
     BASES: bases.map((b) => `var<private> ${b}: i32;`).join("\n"),
-    NODES: group.nodes.map((node, j) => (j === ri ? "" : nodeFunction(node, j, node.operands.map(dtypeOf)))).join("\n"),
+    NODES: group.nodes.map((node, j) => (j === ri ? "" : nodeFunction(node, j, operandDtypes(group, node)))).join("\n"),
     V: v,
     T: t,
     LIFT: v === t ? "v" : `${t}(v)`,

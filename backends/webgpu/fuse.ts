@@ -64,6 +64,17 @@ function opExpr(node: FusedNode, operands: readonly DType[]): { e: string; isBoo
   return { e, isBool: !!table.boolResult };
 }
 
+/** The dtype of operand `k` of `group`'s nodes: group input k, or node k - inputs. */
+export function operandDtype(group: FusedGroup, k: number): DType {
+  const n = group.inputs.length;
+  return k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype;
+}
+
+/** The dtypes of `node`'s operands in `group`. */
+export function operandDtypes(group: FusedGroup, node: FusedNode): DType[] {
+  return node.operands.map((k) => operandDtype(group, k));
+}
+
 /** The result (see `packed`) of node `node` from its operands' values a, b, c (of `operands`' dtypes), or undefined when it has no fused form. */
 export function nodeResult(node: FusedNode, operands: readonly DType[]): string | undefined {
   const [a, b, c] = operands;
@@ -97,10 +108,9 @@ function passesBits(node: FusedNode, operand: DType | undefined): boolean {
   return packed(node.dtype) && operand === node.dtype && (name === "broadcast" || name === "astype");
 }
 
-/** `bits_<k>(e)`: element e's bits of group input k, a packed dtype `d` (what `passesBits` nodes read). */
+/** `bits_<k>(e)`: element e's bits of group input k, a packed dtype `d` (what `passesBits` nodes read), by dtypes.wgsl's unsigned unpacking. */
 function inputBits(k: number, d: DType): string {
-  const width = 32 / elementsPerWord(d);
-  return `fn bits_${k}(e: u32) -> u32 { return (in${k}[e >> ${wordShift(d)}u] >> ((e & ${elementsPerWord(d) - 1}u) * ${width}u)) & ${(2 ** width - 1) >>> 0}u; }`;
+  return `fn bits_${k}(e: u32) -> u32 { return unpack_uint${32 / elementsPerWord(d)}(in${k}[e >> ${wordShift(d)}u], e); }`;
 }
 
 /** Outputs of one shape (up to leading ones), computed together over that shape. */
@@ -158,11 +168,10 @@ function storeOf(o: number, d: DType, j: number, offsetWord: string): string {
 function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number): string {
   const n = group.inputs.length;
   const operand = (k: number): string => (k < n ? `x${k}` : `v${k - n}`);
-  const dtypeOf = (k: number): DType => (k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype);
   const nodeLines = seg.nodes.map((j) => {
     const node = group.nodes[j]!;
     const k = node.operands[0]!;
-    if (passesBits(node, dtypeOf(k))) return `let r${j} = ${k < n ? `bits_${k}(u32(p${k}))` : `r${k - n}`}; let v${j} = ${operand(k)};`;
+    if (passesBits(node, operandDtype(group, k))) return `let r${j} = ${k < n ? `bits_${k}(u32(p${k}))` : `r${k - n}`}; let v${j} = ${operand(k)};`;
     const call = `node${j}(${node.operands.map(operand).join(", ")})`;
     return packed(node.dtype) ? `let r${j} = ${call}; let v${j} = unpack_${node.dtype.name}(r${j}, 0u);` : `let v${j} = ${call};`;
   });
@@ -217,9 +226,7 @@ export function nodeFunction(node: FusedNode, j: number, operands: readonly DTyp
 
 /** The slots of wgsl/fused.wgsl for `group` split into `segments`. */
 function fusedSlots(group: FusedGroup, segments: readonly Segment[]): Record<string, string> {
-  const n = group.inputs.length;
-  const dtypeOf = (k: number): DType => (k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype);
-  const nodes = group.nodes.map((node, j) => nodeFunction(node, j, node.operands.map(dtypeOf)));
+  const nodes = group.nodes.map((node, j) => nodeFunction(node, j, operandDtypes(group, node)));
   return {
     INPUTS: group.inputs.map((d, k) => inputDecl(k, k + 2, d) + (packed(d) ? `\n${inputBits(k, d)}` : "")).join("\n"),
     NODES: nodes.join("\n"),
@@ -230,10 +237,8 @@ function fusedSlots(group: FusedGroup, segments: readonly Segment[]): Record<str
 
 /** Whether every dtype and node of `group` has a fused form here. */
 function fusable(group: FusedGroup): boolean {
-  const n = group.inputs.length;
-  const dtypeOf = (k: number): DType => (k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype);
   if (![...group.inputs, ...group.nodes.map((x) => x.dtype)].every((d) => FUSED_DTYPES.has(d.name))) return false;
-  return group.nodes.every((node) => nodeResult(node, node.operands.map(dtypeOf)) !== undefined);
+  return group.nodes.every((node) => nodeResult(node, operandDtypes(group, node)) !== undefined);
 }
 
 /** The group run by the backend's own kernels, node by node (for a layout past the params window). */

@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import * as mx from "../index.js";
+import { storageBytes } from "./helpers/bytes.js";
 import { BACKENDS } from "./helpers/backends.js";
 import { getBackend } from "../backends/backend.js";
 import type { Tensor } from "../backends/backend.js";
@@ -16,10 +17,6 @@ import type { FusedGroup } from "../src/compile/group.js";
 import { Reduce } from "../src/primitives/reduce.js";
 import { Unary } from "../src/primitives/elementwise.js";
 
-/** The storage bytes of each array (NaN payloads and -0 included). */
-async function bytes(xs: readonly mx.MxArray[]): Promise<number[][]> {
-  return Promise.all(xs.map(async (x) => [...new Uint8Array((await x.data()).buffer.slice(0))]));
-}
 
 /** Deterministic values in [-3, 3) with a few special ones (a linear congruential walk from `seed`). */
 function valuesOf(n: number, seed: number): number[] {
@@ -45,7 +42,7 @@ async function expectSameBits(f: Fn, args: mx.MxArray[]): Promise<mx.CompileTrac
   const cf = mx.compile(f);
   const compiled = list(cf(...args));
   expect(compiled.map((x) => `${x.dtype.name}[${x.shape.join(",")}]`)).toEqual(plain.map((x) => `${x.dtype.name}[${x.shape.join(",")}]`));
-  expect(await bytes(compiled)).toEqual(await bytes(plain));
+  expect(await storageBytes(compiled)).toEqual(await storageBytes(plain));
   return mx.compileStats(cf).traces[0]!;
 }
 
@@ -166,7 +163,7 @@ describe.each(BACKENDS)("compile: fused reductions on $name", ({ name, device })
     };
     const x = input([3, 100], mx.float32, 5, device);
     await mx.eval(x);
-    const [want] = await bytes([mx.sum(mx.exp(x, o), { axis: 1, ...o })]);
+    const [want] = await storageBytes([mx.sum(mx.exp(x, o), { axis: 1, ...o })]);
     const t = x.tensor();
     // the same bytes, stated as 2^31 long: the host picks the variant from the stated length
     const large: Tensor = { ...t, buffer: new MetalBuffer(metal, 2 ** 31, (t.buffer as MetalBuffer).bytes, (t.buffer as MetalBuffer).byteOffset) };

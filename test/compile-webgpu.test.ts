@@ -6,6 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
 import * as mx from "../index.js";
+import { storageBytes } from "./helpers/bytes.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { webGpuFuse } from "../backends/webgpu/fuse.js";
@@ -18,10 +19,6 @@ import { AsType, Binary, Unary } from "../src/primitives/elementwise.js";
 const hasWebGpu = mx.isAvailable(mx.webgpu);
 const o = { stream: mx.webgpu };
 
-/** The storage bytes of each array (NaN payloads and -0 included). */
-async function bytes(xs: readonly mx.MxArray[]): Promise<number[][]> {
-  return Promise.all(xs.map(async (x) => [...new Uint8Array((await x.data()).buffer.slice(0))]));
-}
 
 /** Runs `f` as it is and compiled on `args`; expects the same dtypes, shapes and bits. Returns the fused groups of the trace. */
 async function expectSameBits(f: (...xs: mx.MxArray[]) => mx.MxArray[], args: mx.MxArray[]): Promise<number> {
@@ -29,7 +26,7 @@ async function expectSameBits(f: (...xs: mx.MxArray[]) => mx.MxArray[], args: mx
   const cf = mx.compile(f);
   const compiled = cf(...args);
   expect(compiled.map((x) => `${x.dtype.name}[${x.shape.join(",")}]`)).toEqual(plain.map((x) => `${x.dtype.name}[${x.shape.join(",")}]`));
-  expect(await bytes(compiled)).toEqual(await bytes(plain));
+  expect(await storageBytes(compiled)).toEqual(await storageBytes(plain));
   return mx.compileStats(cf).traces[0]!.groups;
 }
 
@@ -165,7 +162,7 @@ describe.skipIf(!hasWebGpu)("compile on webgpu: fused kernels", () => {
     const unfused = await dispatches(() => mx.eval(...(plain = f(x, y))));
     expect(fused).toBe(1);
     expect(unfused).toBeGreaterThanOrEqual(18);
-    expect(await bytes(compiled)).toEqual(await bytes(plain));
+    expect(await storageBytes(compiled)).toEqual(await storageBytes(plain));
   });
 
   it("computes several outputs of different shapes and packed dtypes in one dispatch", async () => {
@@ -183,7 +180,7 @@ describe.skipIf(!hasWebGpu)("compile on webgpu: fused kernels", () => {
     let outs: mx.MxArray[] = [];
     expect(await dispatches(() => mx.eval(...(outs = cf(x, y))))).toBe(1);
     expect(outs.map((v) => v.shape)).toEqual([[5], [7, 5], [7, 5], [7, 5]]);
-    expect(await bytes(outs)).toEqual(await bytes(f(x, y)));
+    expect(await storageBytes(outs)).toEqual(await storageBytes(f(x, y)));
     expect(mx.compileStats(cf).traces[0]!.groups).toBe(1);
   });
 
@@ -237,7 +234,7 @@ describe.skipIf(!hasWebGpu)("compile on webgpu: fused kernels", () => {
     t!.dispose();
     const noise = mx.add(mx.zeros([64], mx.float32, o), 9, o); // reuses freed buffers, if any were freed
     await mx.eval(noise);
-    expect(await bytes([s!])).toEqual(await bytes([f(a)[1]!]));
+    expect(await storageBytes([s!])).toEqual(await storageBytes([f(a)[1]!]));
   });
 
   it("declines groups with int64 or complex64, which then run node by node", () => {
@@ -279,7 +276,7 @@ describe.skipIf(!hasWebGpu)("compile on webgpu: fused kernels", () => {
     const read = async (ts: typeof tiny) => Promise.all(ts.map(async (t) => [...new Uint8Array((await gpu.read(t)).buffer.slice(0))]));
     const e = mx.exp(x, o);
     const h = mx.astype(e, mx.float16, o);
-    const want = await bytes([e, mx.multiply(h, h, o)]);
+    const want = await storageBytes([e, mx.multiply(h, h, o)]);
     expect(await read(tiny)).toEqual(want);
     expect(await read(full)).toEqual(want);
     for (const t of [...tiny, ...full]) gpu.release(t.buffer);

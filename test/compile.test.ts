@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
+import { storageBytes } from "./helpers/bytes.js";
 import { checkCompiledGraph, graphFunction } from "../conformance/compiled.js";
 import { graphArb } from "../conformance/graphs.js";
 import { acyclicGroups } from "../src/compile/fusion.js";
@@ -15,10 +16,6 @@ import { BACKENDS } from "./helpers/backends.js";
 
 const f32 = (v: number[] | number[][]) => mx.array(v, mx.float32);
 
-/** The storage bytes of each array (bit-level comparison: NaN payloads, -0). */
-async function bytes(xs: readonly mx.MxArray[]): Promise<number[][]> {
-  return Promise.all(xs.map(async (x) => [...new Uint8Array((await x.data()).buffer.slice(0))]));
-}
 
 describe("compile: the trace cache", () => {
   it("traces once per signature and replays on hits", async () => {
@@ -44,7 +41,7 @@ describe("compile: the trace cache", () => {
     await expect(f(p, 3).tolist()).resolves.toEqual([6, 9]);
     await expect(f({ w: f32([0, 0]), b: f32([1, 2]) }, 3).tolist()).resolves.toEqual([3, 6]);
     expect([mx.compileStats(f).misses, mx.compileStats(f).hits]).toEqual([2, 1]);
-    expect(await bytes([f(p, -0)])).toEqual(await bytes([mx.multiply(mx.add(p.w, p.b), -0)])); // -0 is not 0
+    expect(await storageBytes([f(p, -0)])).toEqual(await storageBytes([mx.multiply(mx.add(p.w, p.b), -0)])); // -0 is not 0
     expect(mx.compileStats(f).misses).toBe(3);
     const g = mx.compile((xs: mx.MxArray[]) => xs.reduce((a, b) => mx.add(a, b)));
     await expect(g([f32([1]), f32([2])]).tolist()).resolves.toEqual([3]);
@@ -67,7 +64,7 @@ describe("compile: the trace cache", () => {
     for (const n of [2, 5, 3]) {
       const x = mx.random.normal([3, n]);
       const y = mx.random.normal([1, n]);
-      expect(await bytes([f(x, y)])).toEqual(await bytes([ref(x, y)]));
+      expect(await storageBytes([f(x, y)])).toEqual(await storageBytes([ref(x, y)]));
       expect([...f(x, y).shape]).toEqual([3]);
     }
     expect(mx.compileStats(f).misses).toBe(1);
@@ -93,7 +90,7 @@ describe("compile: simplification and fusion", () => {
     };
     const f = mx.compile(fn);
     const x = f32([0, 1]);
-    expect(await bytes([f(x)])).toEqual(await bytes([fn(x)]));
+    expect(await storageBytes([f(x)])).toEqual(await storageBytes([fn(x)]));
     await expect(f(x).tolist()).resolves.toEqual([23, Math.fround(2 * Math.fround(Math.exp(2)) + 21)]);
     const t = mx.compileStats(f).traces[0]!;
     expect(t.cse).toBe(2);
@@ -111,7 +108,7 @@ describe("compile: simplification and fusion", () => {
     const f = mx.compile(chain);
     for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
       const x = mx.astype(mx.random.normal([7, 3]), dtype);
-      expect(await bytes([f(x)])).toEqual(await bytes([chain(x)]));
+      expect(await storageBytes([f(x)])).toEqual(await storageBytes([chain(x)]));
     }
     const t = mx.compileStats(f).traces[0]!;
     expect([t.traced, t.nodes, t.groups, t.fusedNodes]).toEqual([100, 1, 1, 100]);
@@ -126,7 +123,7 @@ describe("compile: simplification and fusion", () => {
     const f = mx.compile(fn);
     const x = f32([[0.5], [-1], [0.25]]);
     const c = mx.reshape(mx.arange(12, { dtype: mx.float32 }), [3, 4]);
-    expect(await bytes(f(x, c))).toEqual(await bytes(fn(x, c)));
+    expect(await storageBytes(f(x, c))).toEqual(await storageBytes(fn(x, c)));
     const t = mx.compileStats(f).traces[0]!;
     expect([t.groups, t.fusedNodes, t.nodes]).toEqual([1, 4, 2]);
   });
@@ -228,7 +225,7 @@ describe.each(BACKENDS)("compile on $name", ({ device }) => {
     const f = mx.compile(fn);
     const x = mx.array([[0.5, -1, 2], [3, 0.25, -0.75]], mx.float32, o);
     const y = mx.array([0.1, 0.2, -0.3], mx.float32, o);
-    expect(await bytes(f(x, y))).toEqual(await bytes(fn(x, y)));
+    expect(await storageBytes(f(x, y))).toEqual(await storageBytes(fn(x, y)));
   });
 });
 
@@ -237,13 +234,13 @@ describe("compile with the transforms", () => {
   const x = f32([0.5, -1, 2]);
 
   it("grad(compile(f)) and compile(grad(f)) give grad(f)", async () => {
-    const want = await bytes([mx.grad(loss)(x)]);
+    const want = await storageBytes([mx.grad(loss)(x)]);
     const c = mx.compile(loss);
-    expect(await bytes([mx.grad(c)(x)])).toEqual(want);
+    expect(await storageBytes([mx.grad(c)(x)])).toEqual(want);
     expect(mx.compileStats(c).bypassed).toBe(1); // under a transform's trace the function runs as it is
     const cg = mx.compile(mx.grad(loss));
-    expect(await bytes([cg(x)])).toEqual(want);
-    expect(await bytes([cg(f32([1, 2, 3]))])).toEqual(await bytes([mx.grad(loss)(f32([1, 2, 3]))]));
+    expect(await storageBytes([cg(x)])).toEqual(want);
+    expect(await storageBytes([cg(f32([1, 2, 3]))])).toEqual(await storageBytes([mx.grad(loss)(f32([1, 2, 3]))]));
     expect([mx.compileStats(cg).misses, mx.compileStats(cg).hits]).toEqual([1, 1]);
     expect(mx.compileStats(cg).traces[0]!.groups).toBeGreaterThan(0);
   });
@@ -257,15 +254,15 @@ describe("compile with the transforms", () => {
       mx.vjp(c, [x], [ct]),
       mx.compile((v: mx.MxArray, w: mx.MxArray) => mx.vjp(f, [v], [w]))(x, ct),
     ];
-    expect(await bytes([vjpCompiled[0]!, vjpInside[0]!])).toEqual(await bytes([vjpPlain[0]!, vjpPlain[0]!]));
+    expect(await storageBytes([vjpCompiled[0]!, vjpInside[0]!])).toEqual(await storageBytes([vjpPlain[0]!, vjpPlain[0]!]));
     const [, jvpPlain] = mx.jvp(f, [x], [ct]);
     const [, jvpCompiled] = mx.jvp(c, [x], [ct]);
     const [, jvpInside] = mx.compile((v: mx.MxArray, w: mx.MxArray) => mx.jvp(f, [v], [w]))(x, ct);
-    expect(await bytes([jvpCompiled[0]!, jvpInside[0]!])).toEqual(await bytes([jvpPlain[0]!, jvpPlain[0]!]));
+    expect(await storageBytes([jvpCompiled[0]!, jvpInside[0]!])).toEqual(await storageBytes([jvpPlain[0]!, jvpPlain[0]!]));
     const rows = mx.reshape(f32([1, 2, 3, 4, 5, 6]), [2, 3]);
-    const want = await bytes([mx.vmap(f)(rows)]);
-    expect(await bytes([mx.vmap(c)(rows)])).toEqual(want);
-    expect(await bytes([mx.compile(mx.vmap(f))(rows)])).toEqual(want);
+    const want = await storageBytes([mx.vmap(f)(rows)]);
+    expect(await storageBytes([mx.vmap(c)(rows)])).toEqual(want);
+    expect(await storageBytes([mx.compile(mx.vmap(f))(rows)])).toEqual(want);
   });
 });
 

@@ -8,29 +8,20 @@ import * as mx from "../index.js";
 import { findBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { deviceFor } from "../src/device.js";
+import { storageBytes } from "./helpers/bytes.js";
 
 const gpu = findBackend("webgpu") as WebGpuBackend | undefined;
 const o = { stream: gpu ? deviceFor("webgpu") : mx.cpu };
 
-/** The bytes of each of `xs`. */
-async function bytesOf(xs: mx.MxArray[]): Promise<Uint8Array[]> {
-  return Promise.all(
-    xs.map(async (x) => {
-      const d = await x.data();
-      return new Uint8Array(d.buffer, d.byteOffset, d.byteLength).slice();
-    }),
-  );
-}
-
 /** The first byte where `a` and `b` differ, or -1 (their lengths equal). */
-const firstDifference = (a: Uint8Array, b: Uint8Array): number => (a.length !== b.length ? 0 : a.findIndex((v, i) => v !== b[i]));
+const firstDifference = (a: readonly number[], b: readonly number[]): number => (a.length !== b.length ? 0 : a.findIndex((v, i) => v !== b[i]));
 
 /** `f`'s outputs with the GPU shapes and with the compact ones: the first differing byte of each (-1: none). */
 async function differences(f: () => mx.MxArray[]): Promise<number[]> {
   gpu!.compactKernels = false;
-  const full = await bytesOf(f());
+  const full = await storageBytes(f());
   gpu!.compactKernels = true;
-  const compact = await bytesOf(f());
+  const compact = await storageBytes(f());
   return full.map((u, i) => firstDifference(u, compact[i]!));
 }
 

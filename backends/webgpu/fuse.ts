@@ -226,7 +226,8 @@ export function nodeFunction(node: FusedNode, j: number, operands: readonly DTyp
 
 /** The slots of wgsl/fused.wgsl for `group` split into `segments`. */
 function fusedSlots(group: FusedGroup, segments: readonly Segment[]): Record<string, string> {
-  const nodes = group.nodes.map((node, j) => nodeFunction(node, j, operandDtypes(group, node)));
+  // nodes that pass their operand's bits on are read as those bits, never called
+  const nodes = group.nodes.flatMap((node, j) => (passesBits(node, operandDtype(group, node.operands[0]!)) ? [] : [nodeFunction(node, j, operandDtypes(group, node))]));
   return {
     INPUTS: group.inputs.map((d, k) => inputDecl(k, k + 2, d) + (packed(d) ? `\n${inputBits(k, d)}` : "")).join("\n"),
     NODES: nodes.join("\n"),

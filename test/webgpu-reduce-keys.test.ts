@@ -2,15 +2,25 @@
 // order keys) against a model of wgsl/reduce.wgsl's fold order, bit for bit:
 // which NaN (payload and sign) and which zero (-0 or +0) wins depends on that
 // order, which the keyed kernel must reproduce where NaNs or tied zeros occur.
+// Contiguous float16/bfloat16 segments are checked both ways the kernel can
+// take them: as two float lanes a word (WebGpuBackend.laneReductions) and as
+// one order key an element.
 
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { findBackend } from "../backends/backend.js";
+import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { deviceFor } from "../src/device.js";
 import { chunksFor } from "../backends/webgpu/reduce.js";
 
-const webgpu = findBackend("webgpu");
+const webgpu = findBackend("webgpu") as WebGpuBackend | undefined;
 const o = { stream: webgpu ? deviceFor("webgpu") : mx.cpu };
+const initialLanes = webgpu?.laneReductions;
+afterAll(() => {
+  if (webgpu && initialLanes !== undefined) webgpu.laneReductions = initialLanes;
+});
+/** Each 16-bit case runs with and without the float lanes; float32 has one way. */
+const laneModes = (d: mx.DType): boolean[] => (d === mx.float32 ? [true] : [true, false]);
 
 /** A float format's bit layout: width, sign bit, +inf's bits, the storage view dtype. */
 interface Format {
@@ -79,8 +89,9 @@ function segment(f: Format, n: number, seed: number, nanShare: number, sign?: nu
 }
 
 describe.skipIf(!webgpu)("webgpu float max/min of long segments: reduce.wgsl's bits (NaN payload, signed zero)", () => {
-  for (const f of [F32, F16, BF16]) {
-    it(`${f.dtype.name}: whole arrays (one and several chunks), rows, an odd offset, a strided axis`, async () => {
+  for (const f of [F32, F16, BF16]) for (const lanes of laneModes(f.dtype)) {
+    it(`${f.dtype.name}${f === F32 ? "" : lanes ? ", float lanes" : ", order keys"}: whole arrays (one and several chunks), rows, an odd offset, a strided axis`, async () => {
+      webgpu!.laneReductions = lanes;
       // float32: 2050 rows of 3100, two contiguous rows a workgroup (reduce-keys.wgsl's rows_main)
       const many = f === F32 ? ([[3100, 2050, 0.001], [3100, 2050, 0]] as const) : [];
       const cases = [[1000, 1, 0.002], [40001, 1, 0.0001], [300001, 1, 0], [3001, 4, 0.001], [5000, 3, 0], ...many] as const;
@@ -104,23 +115,31 @@ describe.skipIf(!webgpu)("webgpu float max/min of long segments: reduce.wgsl's b
 });
 
 describe.skipIf(!webgpu)("webgpu argmax/argmin of long contiguous rows: the first extreme at every place of a quad of words", () => {
-  for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
-    it(`${dtype.name}: ties after the first, rows from an odd offset, an increasing row`, async () => {
+  for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) for (const lanes of laneModes(dtype)) {
+    it(`${dtype.name}${dtype === mx.float32 ? "" : lanes ? ", float lanes" : ", order keys"}: ties after the first, rows from an odd offset, an increasing row, infinities, NaNs, zeros`, async () => {
+      webgpu!.laneReductions = lanes;
       const rows = 16, n = 4096;
       // row i: small values, the extreme 9 first at 512 + i (rows of 4096: every place of an 8-element quad twice), tied 3 and 400 later
       const data = Array.from({ length: rows }, (_, i) => Array.from({ length: n }, (_, j) => (j === 512 + i || j === 515 + i || j === 912 + i ? 9 : (j * 7) % 5)));
       // and a row rising over its first 256 elements (a new extreme every quad; exact in every dtype)
       data.push(Array.from({ length: n }, (_, j) => (j % 256) / 8));
       const want = [...Array.from({ length: rows }, (_, i) => 512 + i), 255];
+      // a row of one infinity (its first element), NaNs at 701 and 900 (the first wins), zeros of both signs the extreme
+      // (tied: the first, 51), the largest finite value from 3 on after infinities of the other sign
+      data.push(Array.from({ length: n }, () => -Infinity), Array.from({ length: n }, (_, j) => (j === 701 || j === 900 ? NaN : j % 3)));
+      data.push(Array.from({ length: n }, (_, j) => (j === 51 ? 0 : j === 60 ? -0 : -1 - (j % 4))));
+      const big = dtype === mx.float16 ? 65504 : 3e38;
+      data.push(Array.from({ length: n }, (_, j) => (j < 3 ? -Infinity : big)));
       for (const sign of [1, -1]) {
+        const wantSpecial = [0, 701, 51, 3];
         const grid = mx.array(data.map((r) => r.map((v) => sign * v)), dtype, o);
         const op = sign > 0 ? mx.argmax : mx.argmin;
-        expect(await op(grid, -1, o).tolist(), `${dtype.name} ${op.name}`).toEqual(want);
-        expect(await op(mx.slice(grid, [0, 1], [rows + 1, n], undefined, o), -1, o).tolist()).toEqual(want.map((w) => w - 1));
+        expect(await op(grid, -1, o).tolist(), `${dtype.name} ${op.name}`).toEqual([...want, ...wantSpecial]);
+        expect(await op(mx.slice(grid, [0, 1], [data.length, n], undefined, o), -1, o).tolist()).toEqual([...want, ...wantSpecial].map((w) => Math.max(0, w - 1)));
       }
     });
 
-    it.skipIf(dtype !== mx.float32)(`${dtype.name}: many rows, two a workgroup, ties after the first`, async () => {
+    it.skipIf(dtype !== mx.float32 || !lanes)(`${dtype.name}: many rows, two a workgroup, ties after the first`, async () => {
       const rows = 2050, n = 3100;
       // row i: the extreme 9 first at 1 + (37 i) % (n - 8), tied 3 and (where the row holds it) 1024 later, in
       // a float32 row the same invocation's next quad; small values elsewhere

@@ -188,6 +188,14 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     this.pipelines = this.pipelineCacheFor(on);
   }
 
+  /**
+   * Whether contiguous float16/bfloat16 max, min, argmax and argmin take each
+   * word's two elements as two float lanes (wgsl/reduce-keys.wgsl's LANES)
+   * instead of one integer order key an element: the same bits, fewer
+   * instructions an element. Tests set it to check both.
+   */
+  laneReductions = true;
+
   /** A buffer of `nbytes`, checked against the device's limits before Dawn is asked (the pool then checks the memory budget). */
   allocate(nbytes: number): BackendBuffer {
     const padded = Math.max(4, Math.ceil(nbytes / 4) * 4);

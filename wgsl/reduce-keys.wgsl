@@ -78,7 +78,7 @@ const ROWS = {{ROWS}}u;
 const ONE_CHUNK = {{ONE_CHUNK}};
 const ONE_BY_ONE = {{ONE_BY_ONE}};
 const PER_WORD = {{PER_WORD}}u;
-/** Contiguous 16-bit float max/min with the word's two elements compared as two float lanes (LANE_STATE). */
+/** Contiguous 16-bit float max/min/argmax/argmin with each word's two elements compared as two float lanes (LANE_STATE). */
 const LANES = {{LANES}};
 const I32_MIN = -2147483647 - 1;
 const I32_MAX = 2147483647;
@@ -106,12 +106,17 @@ fn fold(a: f32, b: f32) -> f32 { return {{FOLD}}; }
 /** K(x) of the header: element bits x as an integer of the same order (its own inverse). */
 fn order_key(x: i32) -> i32 { return x ^ ((x >> 31u) & 0x7fffffff); }
 
+/** A(x) of the header: an arg-reduction's key of element bits x (ARGKEY of s, its sign mask, and t, its magnitude with that sign). */
+fn arg_key(x: i32) -> i32 {
+  let s = x >> 31u;
+  let t = (x & 0x7fffffff) ^ s;
+  return {{ARGKEY}};
+}
+
 /** Takes element bits x of segment index r (indices taken in increasing order); arg-reductions: every NaN its own key. */
 fn take(x: i32, r: u32) {
   if ({{ISARG}}) {
-    let s = x >> 31u;
-    let t = (x & 0x7fffffff) ^ s;
-    arg_take({{ARGKEY}}, r);
+    arg_take(arg_key(x), r);
   } else {
     let k = order_key(x);
     hi = max(hi, k);
@@ -129,9 +134,7 @@ fn arg_take(k: i32, r: u32) {
 
 /** take of an arg-reduction with every NaN one key above every number (the rescan of a chunk with a NaN). */
 fn arg_take_nan(x: i32, r: u32) {
-  let s = x >> 31u;
-  let t = (x & 0x7fffffff) ^ s;
-  arg_take(select({{ARGKEY}}, I32_MAX, (x & 0x7fffffff) > {{INF}}), r);
+  arg_take(select(arg_key(x), I32_MAX, (x & 0x7fffffff) > {{INF}}), r);
 }
 
 /** Takes the PER_WORD elements of word w (segment index of its first element: w * PER_WORD - base). */

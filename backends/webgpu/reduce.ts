@@ -566,7 +566,7 @@ type LaneType = "float16" | "bfloat16";
  * marked by an integer test of the word, and at the end the lanes turned
  * into the order keys of the other path (lanes_into_keys); else stubs.
  */
-function laneSlots(lanes: LaneType | undefined, op: string, argKey: string): Record<string, string> {
+function laneSlots(lanes: LaneType | undefined, op: string): Record<string, string> {
   if (!lanes) return { LANES: "false", LANE_STATE: "fn take_lanes(word: u32, r: u32) {}\nfn lanes_into_keys() {}" };
   const isArg = op === "argmax" || op === "argmin";
   const better = op === "argmax" || op === "max" ? "max" : "min";
@@ -594,10 +594,8 @@ function laneSlots(lanes: LaneType | undefined, op: string, argKey: string): Rec
       "fn lanes_into_keys() {",
       "  for (var p = 0u; p < 2u; p++) {",
       "    if (lane_i[p] == NONE) { continue; }",
-      `    let x = ${laneBits("p")};`,
-      "    let s = x >> 31u;",
-      "    let t = (x & 0x7fffffff) ^ s;",
-      `    merge(${argKey}, ${argKey}, lane_i[p]);`,
+      `    let k = arg_key(${laneBits("p")});`,
+      "    merge(k, k, lane_i[p]);",
       "  }",
       `  ${nanToKeys}`,
       "}",
@@ -626,7 +624,6 @@ function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quad
   const isArg = op === "argmax" || op === "argmin";
   const wide = d === float32;
   const exact = isArg ? { init: "0.0", fold: "a" } : foldFor(op, "f32");
-  const argKey = op === "argmin" ? "s - t" : "t - s";
   return {
     op,
     file: "reduce-keys",
@@ -649,8 +646,8 @@ function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quad
       VALUE: d === float16 ? "unpack2x16float(bitcast<u32>(x) >> 16u).x" : "bitcast<f32>(x)",
       ISARG: String(isArg),
       ISMAX: String(op === "max"),
-      ARGKEY: argKey,
-      ...laneSlots(lanes, op, argKey),
+      ARGKEY: op === "argmin" ? "s - t" : "t - s",
+      ...laneSlots(lanes, op),
       INIT: exact.init,
       FOLD: exact.fold,
     }),

@@ -13,6 +13,8 @@ import * as mx from "../index.js";
 import { findBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { configByName, configName, fittingConfigs, type MatmulConfig } from "../backends/webgpu/matmul-configs.js";
+import { forceMatmulSplits, matmulSplit } from "../backends/webgpu/matmul-splits.js";
+import { splitSumLanes } from "../backends/webgpu/split-sum.js";
 import { classKey, forceMatmulConfig, matmulConfigFor, tuneMatmulClass, tuningCachePath, untunedConfig, type MatmulClass } from "../backends/webgpu/matmul-tuning.js";
 import { deviceFor } from "../src/device.js";
 
@@ -111,6 +113,58 @@ describe.skipIf(!webgpu)("webgpu matmul tile configs", () => {
     await agrees(product([17, 0], [0, 65], false, false), 0);
     await agrees(product([2, 0, 3, 4], [4, 5], false, false), 4);
     await agrees(product([1, 0], [0, 65], false, true), 0);
+  });
+});
+
+describe.skipIf(!webgpu)("webgpu matmul split along K", () => {
+  afterEach(() => {
+    forceMatmulSplits(undefined);
+    forceMatmulConfig(undefined);
+  });
+  const bindable = webgpu?.ctx.device.limits.maxStorageBufferBindingSize ?? 0;
+
+  it("splits large products of few tiles and deep K, by shape alone", () => {
+    expect(matmulSplit(1024, 1024, 1024, 1, bindable)).toEqual({ splits: 4, depth: 256 });
+    expect(matmulSplit(256, 1024, 8192, 1, bindable)).toEqual({ splits: 16, depth: 512 });
+    expect(matmulSplit(64, 64, 5000, 1, bindable)).toEqual({ splits: 18, depth: 288 });
+    // enough tiles, too little work, a shallow K, or partials past the binding limit: whole
+    expect(matmulSplit(2048, 2048, 2048, 1, bindable).splits).toBe(1);
+    expect(matmulSplit(64, 64, 2048, 1, bindable).splits).toBe(1);
+    expect(matmulSplit(4096, 64, 384, 1, bindable).splits).toBe(1);
+    expect(matmulSplit(1024, 1024, 1024, 1, 2 ** 20).splits).toBe(1);
+    expect(matmulSplit(0, 1024, 4096, 1, bindable).splits).toBe(1);
+  });
+
+  // 7 parts of K = 301 are 5 of depth 64 (a split's depth is a multiple of 32)
+  it.each([[2, 2], [3, 3], [7, 5]])("%i splits asked: odd sizes, the last split short, broadcast batches and transposes", async (asked, splits) => {
+    forceMatmulSplits(asked);
+    expect(matmulSplit(65, 33, 301, 6, bindable).splits).toBe(splits);
+    await agrees(product([2, 1, 65, 301], [3, 301, 33], false, false), 301);
+    await agrees(product([3, 1, 63, 300], [1, 2, 300, 129], true, true), 300);
+    await agrees(product([65, 257], [257, 64], false, true), 257);
+    await agrees(product([2, 66, 256], [256, 64], true, false, mx.float16), 256, 4e-3);
+    await agrees(product([2, 66, 257], [257, 63], false, false, mx.bfloat16), 257, 4e-3);
+    // a result of 6 elements: one quad and a partial one, the splits added in lanes
+    await agrees(product([2, 1000], [1000, 3], false, false), 1000);
+  });
+
+  it("adds the partials of a short result in lanes, a long one in single lanes", () => {
+    expect(splitSumLanes(6, 5)).toBe(4);
+    expect(splitSumLanes(128 * 128, 64)).toBe(16);
+    expect(splitSumLanes(1024 * 1024, 4)).toBe(1);
+    expect(splitSumLanes(4096, 3)).toBe(2);
+  });
+
+  it("a split product the rule chooses agrees with the cpu, the same bits for every tile shape", async () => {
+    expect(matmulSplit(64, 96, 4096, 1, bindable).splits).toBeGreaterThan(1);
+    const make = product([64, 4096], [4096, 96], false, false);
+    await agrees(make, 4096);
+    const bits = async (cfg: string) => {
+      forceMatmulConfig(configByName(cfg));
+      return Array.from(new Uint32Array(new Float32Array((await make(onGpu).reshape(-1).tolist()) as number[]).buffer));
+    };
+    const first = await bits("64x64/4x4/k8/sb");
+    expect(await bits("128x128/8x8/k8/db")).toEqual(first);
   });
 });
 

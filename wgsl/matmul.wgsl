@@ -20,7 +20,8 @@
 // so the staging registers stay half as many and no decode waits on its load
 // ahead of the FMAs). The staging only moves values: every output element
 // is the fma chain acc = fma(A[m, k], B[k, n], acc) from acc = 0 over k
-// ascending (zeros past K), whatever the tile shape, staging or layout. The
+// ascending (zeros past K; over each split's k range when K is split),
+// whatever the tile shape, staging or layout. The
 // result is written as float32 words, or for a float16/bfloat16 result with N
 // even as its own packed words (each pair of columns one word of one
 // invocation), rounded as the backend's cast after a float32 result would.
@@ -43,8 +44,12 @@
 //   STORE      the writes of the accumulators through put(row, col4, v)
 //   PUT        put's stores of columns col .. col + 3 (those below N) of row `row` at c_base + row * N + col:
 //              float32 words, or pack_<dtype> pairs (16-bit results, N even)
+// Split along K (splits > 1, backends/webgpu/matmul-splits.ts): workgroup g's split s = g / (tiles
+// of all batches) takes k in [s * kc, min(K, (s + 1) * kc)) as its whole K (the operands' offsets
+// moved to its first k) and writes its float32 partial tile to slice s of the output, out[s, batch];
+// the partials are added in split order by wgsl/split-sum.wgsl.
 // params: [M, N, K, nb (batch dims), tiles_n, tiles_m, batches, a_offset, a_rs, a_cs,
-//          b_offset, b_rs, b_cs, batch shape[nb], a batch strides[nb], b batch strides[nb]]
+//          b_offset, b_rs, b_cs, splits, kc, batch shape[nb], a batch strides[nb], b batch strides[nb]]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
@@ -76,26 +81,30 @@ var<private> mm_b_cs: i32;
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u, @builtin(local_invocation_index) t: u32) {
   let M = params[0];
   let N = params[1];
-  let K = params[2];
   let nb = params[3];
   let tiles_n = params[4];
   let tiles_m = params[5];
   let g = wid.x + wid.y * nwg.x;
   let per_batch = tiles_n * tiles_m;
-  let batch = g / per_batch;
+  let per_split = per_batch * params[6];
+  let split = g / per_split;
   // the grid may hold a few more workgroups than tiles (a second dimension rounds up)
-  if (batch >= params[6]) { return; }
+  if (split >= params[13]) { return; }
+  let batch = (g % per_split) / per_batch;
   let tn = (g % per_batch) % tiles_n;
   let tm = (g % per_batch) / tiles_n;
+  // this split's k range: its first k and its depth, the K of everything below
+  let k_lo = split * params[14];
+  let K = min(params[2] - k_lo, params[14]);
   var rem = batch;
-  var a_off = p_i(7);
-  var b_off = p_i(10);
+  var a_off = p_i(7) + i32(k_lo) * p_i(9);
+  var b_off = p_i(10) + i32(k_lo) * p_i(11);
   for (var d = i32(nb) - 1; d >= 0; d--) {
-    let dim = params[13u + u32(d)];
+    let dim = params[15u + u32(d)];
     let idx = i32(rem % dim);
     rem = rem / dim;
-    a_off += idx * p_i(13u + nb + u32(d));
-    b_off += idx * p_i(13u + 2u * nb + u32(d));
+    a_off += idx * p_i(15u + nb + u32(d));
+    b_off += idx * p_i(15u + 2u * nb + u32(d));
   }
   mm_M = M;
   mm_N = N;
@@ -136,7 +145,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     workgroupBarrier();
     cur = buf;
   }
-  let c_base = batch * M * N;
+  let c_base = (split * params[6] + batch) * M * N;
   {{STORE}}
 }
 

@@ -10,6 +10,7 @@ import type { DType } from "../../src/dtype.js";
 import { packParams, type WebGpuBackend } from "./backend.js";
 import { configByName, configName, defaultConfig, fittingConfigs, type MatmulConfig } from "./matmul-configs.js";
 import { MATMUL_KERNEL_VERSION, matmulDispatch, type MatmulOperand } from "./matmul.js";
+import { matmulSplit, type MatmulSplit } from "./matmul-splits.js";
 import { kernelSource } from "./shaders.js";
 import { isSoftwareAdapter } from "./device.js";
 
@@ -194,6 +195,7 @@ class BucketBench {
   private readonly a: MatmulOperand;
   private readonly b: MatmulOperand;
   private readonly shape: number[];
+  private readonly split: MatmulSplit;
   private readonly device: GPUDevice;
   private readonly timestamps: boolean;
 
@@ -208,6 +210,8 @@ class BucketBench {
     const perBatch = Math.max(M * N * 4, M * K * c.aDtype.size, K * N * c.bDtype.size);
     if (perBatch > limit) throw new Error(`a ${M}x${K}x${N} problem needs scratch buffers larger than ${limit} bytes`);
     const batches = Math.min(c.batches, Math.floor(limit / perBatch));
+    // the configs are timed on the class's split (its partials' stores included; the second pass is the same for every config)
+    this.split = matmulSplit(M, N, K, batches, limit);
     this.timestamps = gpu.ctx.features.has("timestamp-query");
     this.a = { dtype: c.aDtype, shape: [batches, M, K], strides: [M * K, ...(c.aKFast ? [K, 1] : [1, M])], offset: 0 };
     this.b = { dtype: c.bDtype, shape: [batches, K, N], strides: [K * N, ...(c.bKFast ? [1, K] : [N, 1])], offset: 0 };
@@ -215,7 +219,7 @@ class BucketBench {
     const bytes = (n: number) => Math.max(16, Math.ceil(n / 4) * 4);
     const usage = GPUBufferUsage.STORAGE;
     this.buffers = [
-      this.device.createBuffer({ size: bytes(batches * M * N * 4), usage }),
+      this.device.createBuffer({ size: bytes(this.split.splits * batches * M * N * 4), usage }),
       this.device.createBuffer({ size: bytes(batches * M * K * c.aDtype.size), usage }),
       this.device.createBuffer({ size: bytes(batches * K * N * c.bDtype.size), usage }),
     ];
@@ -223,7 +227,7 @@ class BucketBench {
 
   /** Compiles `cfg` for the bucket's problem and binds it to the scratch operands (a config the device rejects is an error of the tuning). */
   async prepare(cfg: MatmulConfig): Promise<PreparedConfig> {
-    const d = matmulDispatch(this.a, this.b, this.shape, cfg);
+    const d = matmulDispatch(this.a, this.b, this.shape, cfg, undefined, this.split);
     const slots = typeof d.call.slots === "function" ? d.call.slots() : d.call.slots;
     // a config the device rejects is an error of the tuning, never one of the backend's later waits
     this.device.pushErrorScope("validation");

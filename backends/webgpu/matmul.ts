@@ -3,7 +3,8 @@
 // workgroup memory (single or double buffered), float32 accumulation, operands
 // read through their strides (transposes and broadcast batches cost no copy;
 // aligned operands staged four elements per load in interior tiles);
-// the tile shape per class of problem from matmul-tuning.ts; matrix-vector
+// the tile shape per class of problem from matmul-tuning.ts, K split over
+// more workgroups for products of few tiles (matmul-splits.ts); matrix-vector
 // products through matvec.ts; int8 @ int8 on subgroup matrices where the
 // adapter has them (matmul-int8.ts); f16/bf16 outputs written packed by the
 // tiled kernel where N is even, else cast after; complex64
@@ -16,12 +17,14 @@ import { inputDecl } from "./codegen.js";
 import { astypeTensor, castResult } from "./elementwise.js";
 import { complexMatmul } from "./matmul-complex.js";
 import { configName, type MatmulConfig } from "./matmul-configs.js";
+import { matmulSplit, type MatmulSplit } from "./matmul-splits.js";
 import { matmulConfigFor, type MatmulClass } from "./matmul-tuning.js";
 import { matvecApplies, encodeMatvec } from "./matvec.js";
+import { encodeSplitSum } from "./split-sum.js";
 import { encodeInt8Matmul, int8MatmulPlan } from "./matmul-int8.js";
 
 /** The version of wgsl/matmul.wgsl's kernel (the tuner keys its cached choices by it: a choice timed on another kernel is not reused). */
-export const MATMUL_KERNEL_VERSION = "v4";
+export const MATMUL_KERNEL_VERSION = "v5";
 
 /** The generated slots for the accumulators, a slab's k steps (straight code, constant slab offsets) and the stores of a tile shape. */
 function registerBlock({ TM, TN, BK }: MatmulConfig): { ACC: string; KSTEPS: string; STORE: string } {
@@ -257,18 +260,21 @@ function writesPacked(out: DType, n: number): boolean {
 /**
  * The launch computing C = A @ B (C of `shape`, of dtype `out`: float32, or
  * float16/bfloat16 where N is even) with config `cfg`; it may bind an operand
- * twice (see `inputs`).
+ * twice (see `inputs`). With `split` of more than one part it writes the
+ * float32 partial products [splits, ...shape] instead (out must be float32).
  */
-export function matmulDispatch(a: MatmulOperand, b: MatmulOperand, shape: readonly number[], cfg: MatmulConfig, out: DType = float32): MatmulDispatch {
+export function matmulDispatch(a: MatmulOperand, b: MatmulOperand, shape: readonly number[], cfg: MatmulConfig, out: DType = float32, split?: MatmulSplit): MatmulDispatch {
   const nd = shape.length;
   const M = a.shape[nd - 2]!, K = a.shape[nd - 1]!, N = b.shape[nd - 1]!;
   if (out !== float32 && !writesPacked(out, N)) throw new Error(`[matmul] the tiled kernel writes float32, or float16/bfloat16 with an even N (got ${out.name}, N = ${N})`);
+  const { splits, depth } = split ?? { splits: 1, depth: K };
+  if (splits > 1 && out !== float32) throw new Error(`[matmul] a product split along K writes float32 partials (got ${out.name})`);
   const batchShape = shape.slice(0, -2);
   const batches = batchShape.reduce((s, d) => s * d, 1);
   const BM = 16 * cfg.TM, BN = 16 * cfg.TN;
   const tilesN = Math.ceil(N / BN), tilesM = Math.ceil(M / BM);
   const [aRs, aCs, bRs, bCs] = [a.strides[nd - 2]!, a.strides[nd - 1]!, b.strides[nd - 2]!, b.strides[nd - 1]!];
-  const params = [M, N, K, batchShape.length, tilesN, tilesM, batches, a.offset, aRs, aCs, b.offset, bRs, bCs, ...batchShape, ...a.strides.slice(0, -2), ...b.strides.slice(0, -2)];
+  const params = [M, N, K, batchShape.length, tilesN, tilesM, batches, a.offset, aRs, aCs, b.offset, bRs, bCs, splits, depth, ...batchShape, ...a.strides.slice(0, -2), ...b.strides.slice(0, -2)];
   // stage each operand along its contiguous dimension
   const aKFast = aCs === 1, bKFast = bRs === 1 && bCs !== 1;
   const [aAxis, bAxis] = [aKFast ? nd - 1 : nd - 2, bKFast ? nd - 2 : nd - 1];
@@ -294,7 +300,7 @@ export function matmulDispatch(a: MatmulOperand, b: MatmulOperand, shape: readon
       ...registerBlock(cfg),
     }),
   };
-  return { call, params, groups: M * N * batches === 0 ? 0 : tilesN * tilesM * batches, inputs };
+  return { call, params, groups: M * N * batches === 0 ? 0 : tilesN * tilesM * batches * splits, inputs };
 }
 
 /** The class of problem a product belongs to, for the tuner. */
@@ -312,16 +318,31 @@ function classOf(a: Tensor, b: Tensor, shape: readonly number[]): MatmulClass {
   };
 }
 
+/** The K split of a product of `shape` (matmul-splits.ts), its partials bounded by the device's largest binding. */
+export function splitOf(gpu: WebGpuBackend, a: MatmulOperand, shape: readonly number[]): MatmulSplit {
+  const nd = shape.length;
+  const batches = shape.slice(0, -2).reduce((s, d) => s * d, 1);
+  return matmulSplit(shape[nd - 2]!, shape[nd - 1]!, a.shape[nd - 1]!, batches, gpu.ctx.device.limits.maxStorageBufferBindingSize);
+}
+
 /**
  * Encodes C = A @ B into a new tensor of `shape` with tile config `cfg`: of
- * dtype `out` where the kernel writes it (16-bit with N even), else float32
- * (the caller casts).
+ * dtype `out` where the kernel writes it (16-bit with N even, K whole), else
+ * float32 (the caller casts). A product split along K writes its partials
+ * to scratch and adds them in split order (wgsl/split-sum.wgsl).
  */
 function encodeMatmul(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: readonly number[], cfg: MatmulConfig, out: DType): Tensor {
-  const dtype = writesPacked(out, shape[shape.length - 1]!) ? out : float32;
+  const split = splitOf(gpu, a, shape);
+  const dtype = split.splits === 1 && writesPacked(out, shape[shape.length - 1]!) ? out : float32;
   const res = gpu.allocOutput({ shape, dtype });
-  const d = matmulDispatch(a, b, shape, cfg, dtype);
-  if (d.groups > 0) gpu.run(d.call, gpu.gpuBuffer(res), d.params, d.inputs.map((i) => gpu.gpuBuffer(i === 0 ? a : b)), d.groups);
+  const part = split.splits > 1 ? gpu.allocOutput({ shape: [split.splits, ...shape], dtype: float32 }) : res;
+  const d = matmulDispatch(a, b, shape, cfg, dtype, split);
+  if (d.groups === 0) return res;
+  gpu.run(d.call, gpu.gpuBuffer(part), d.params, d.inputs.map((i) => gpu.gpuBuffer(i === 0 ? a : b)), d.groups);
+  if (part !== res) {
+    encodeSplitSum(gpu, res, part, shape.reduce((s, v) => s * v, 1), split.splits);
+    gpu.release(part.buffer);
+  }
   return res;
 }
 

@@ -1,7 +1,7 @@
 // Matrix-vector products on WebGPU (M = 1 or N = 1, one batch) through
 // wgsl/matvec.wgsl: a row reduction per 64 invocations when the matrix's k
 // stride is 1, else 4 outputs per invocation with K split over workgroups
-// (partials added by wgsl/matvec-sum.wgsl); 4-element word loads where the
+// (partials added by wgsl/split-sum.wgsl); 4-element word loads where the
 // layout is aligned, several in flight per invocation. Returns a float32
 // tensor (the matmul kernel casts).
 
@@ -9,6 +9,7 @@ import type { Tensor } from "../backend.js";
 import { bfloat16, float16, float32, type DType } from "../../src/dtype.js";
 import type { WebGpuBackend } from "./backend.js";
 import { inputDecl } from "./codegen.js";
+import { encodeSplitSum } from "./split-sum.js";
 
 const VECTOR_DTYPES: readonly DType[] = [float32, float16, bfloat16];
 
@@ -73,7 +74,7 @@ export function encodeMatvec(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: re
     rows ? Math.ceil(L / 4) : colBlocks * splits,
   );
   if (part !== res) {
-    gpu.run({ op: "matmul", file: "matvec-sum", helpers: [], key: "sum", slots: {} }, gpu.gpuBuffer(res), [L, splits], [gpu.gpuBuffer(part)], Math.ceil(L / 256));
+    encodeSplitSum(gpu, res, part, L, splits);
     gpu.release(part.buffer);
   }
   return res;

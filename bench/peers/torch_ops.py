@@ -72,8 +72,9 @@ def case(name, a):
         x = torch.rand(a["n"], device=dev)
         return lambda: torch.sum(x)
     if name == "matmul":
-        x = torch.rand(a["n"], a["n"], device=dev)
-        return lambda: x @ x
+        m, k = a.get("m", a["n"]), a.get("k", a["n"])
+        x, y = torch.rand(m, k, device=dev), torch.rand(k, a["n"], device=dev)
+        return lambda: x @ y
     if name == "cumsum":
         x = torch.rand(a["n"], device=dev)
         return lambda: torch.cumsum(x, 0)

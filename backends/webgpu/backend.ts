@@ -29,8 +29,6 @@ export interface KernelCall {
   slots: Slots | (() => Slots);
   /** A key (within `file`) that determines the slots and the inputs' dtypes; when absent it is derived from the slots (then a record). */
   key?: string;
-  /** Device time beyond what the bytes it binds suggest, as the bytes a copy would move meanwhile (a matmul's multiply-adds): the queue submits heavy work sooner. */
-  work?: number;
 }
 
 export class GpuBuffer implements BackendBuffer {
@@ -276,7 +274,7 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
       checkParams(op, params);
       p = this.queue.params(op, params);
     } else p = params as ParamsSlice;
-    this.queue.dispatch(op, pipeline, out, p, inputs, groups, kernel.work);
+    this.queue.dispatch(op, pipeline, out, p, inputs, groups);
   }
 
   async read(t: Tensor): Promise<ArrayBufferView> {

@@ -26,9 +26,6 @@ import { encodeInt8Matmul, int8MatmulPlan } from "./matmul-int8.js";
 /** The version of wgsl/matmul.wgsl's kernel (the tuner keys its cached choices by it: a choice timed on another kernel is not reused). */
 export const MATMUL_KERNEL_VERSION = "v5";
 
-/** Multiply-adds' flops a large GPU does in the time it copies one byte (H200: cuBLAS 51 TFLOP/s, copy 3.9 TB/s): a product's work for the queue's batching. */
-const FLOPS_PER_BYTE = 12;
-
 /** The generated slots for the accumulators, a slab's k steps (straight code, constant slab offsets) and the stores of a tile shape. */
 function registerBlock({ TM, TN, BK }: MatmulConfig): { ACC: string; KSTEPS: string; STORE: string } {
   const RM = TM / 4, RN = TN / 4;
@@ -291,7 +288,6 @@ export function matmulDispatch(a: MatmulOperand, b: MatmulOperand, shape: readon
   const call: KernelCall = {
     op: "matmul",
     file: "matmul",
-    work: (2 * M * N * K * batches) / FLOPS_PER_BYTE,
     helpers: ["dtypes"],
     key: `${a.dtype.name},${b.dtype.name},${out.name},${aKFast},${bKFast},${sa.paired},${sb.paired},${aVec4},${bVec4},${configName(cfg)}`,
     slots: () => ({

@@ -30,13 +30,6 @@ const MAX_BATCH = 128;
  */
 const FIRST_BATCH = 8;
 const RAMP_BYTES = 64 * 2 ** 20;
-/**
- * The first batch after an idle device closes before FIRST_BATCH dispatches
- * once its work (bytes bound, plus KernelCall.work) reaches this: about 33 us
- * of a 4 TB/s card, more than the submit's host time, so a heavy kernel
- * (a 1024^3 matmul, a 64M-element add) starts while the host encodes the next.
- */
-const FIRST_SUBMIT_WORK = 128 * 2 ** 20;
 
 const RING_BYTES = 1 << 20;
 /** Bytes of the ring visible to one dispatch (the largest params a kernel may take). */
@@ -89,8 +82,6 @@ export class CommandQueue {
   destroyedBytes = 0;
   /** When set, every compute pass records its start and end on the device. */
   passTimer: PassTimer | null = null;
-  /** FIRST_SUBMIT_WORK (Infinity: the first batch waits for FIRST_BATCH dispatches; for measurements). */
-  firstSubmitWork = FIRST_SUBMIT_WORK;
 
   constructor(
     private readonly device: GPUDevice,
@@ -114,8 +105,7 @@ export class CommandQueue {
     const bytes = 4 * words.length;
     if (bytes > PARAMS_WINDOW) throw new RangeError(`[${op}] its ${words.length} parameter words exceed the WebGPU backend's ${PARAMS_WINDOW / 4}`);
     // every dispatch takes its params first: the place to close a full batch
-    const ramped = this.batchBytes >= RAMP_BYTES && (this.ops.length >= this.batchTarget || (this.batchTarget === FIRST_BATCH && this.batchBytes >= this.firstSubmitWork));
-    const full = this.ops.length >= MAX_BATCH || ramped;
+    const full = this.ops.length >= MAX_BATCH || (this.ops.length >= this.batchTarget && this.batchBytes >= RAMP_BYTES);
     if (full || this.ringUsed + bytes > RING_BYTES) this.submit();
     const offset = this.ringUsed;
     this.ringWords.set(words, offset / 4);
@@ -123,10 +113,9 @@ export class CommandQueue {
     return { buffer: this.ring, offset };
   }
 
-  /** Encodes one dispatch of `pipeline` (built on pipelineLayout(inputs.length)) over `groups` workgroups; `work` counts into the batch as bound bytes do. */
-  dispatch(op: string, pipeline: GPUComputePipeline, out: GPUBuffer, params: ParamsSlice, inputs: readonly GPUBuffer[], groups: number, work = 0): void {
+  /** Encodes one dispatch of `pipeline` (built on pipelineLayout(inputs.length)) over `groups` workgroups. */
+  dispatch(op: string, pipeline: GPUComputePipeline, out: GPUBuffer, params: ParamsSlice, inputs: readonly GPUBuffer[], groups: number): void {
     if (groups === 0) return;
-    this.batchBytes += work;
     const x = Math.min(groups, this.maxWorkgroups);
     const y = Math.ceil(groups / x);
     if (y > this.maxWorkgroups) throw new RangeError(`[${op}] needs ${groups} workgroups, more than this device dispatches (${this.maxWorkgroups}^2)`);

@@ -124,14 +124,18 @@ describe.skipIf(!webgpu)("webgpu matmul split along K", () => {
   const bindable = webgpu?.ctx.device.limits.maxStorageBufferBindingSize ?? 0;
 
   it("splits large products of few tiles and deep K, by shape alone", () => {
-    expect(matmulSplit(1024, 1024, 1024, 1, bindable)).toEqual({ splits: 4, depth: 256 });
+    expect(matmulSplit(768, 768, 768, 1, bindable)).toEqual({ splits: 3, depth: 256 });
+    expect(matmulSplit(1024, 1024, 4096, 1, bindable)).toEqual({ splits: 4, depth: 1024 });
     expect(matmulSplit(256, 1024, 8192, 1, bindable)).toEqual({ splits: 16, depth: 512 });
     expect(matmulSplit(64, 64, 5000, 1, bindable)).toEqual({ splits: 18, depth: 288 });
     // enough tiles, too little work, a shallow K, or partials past the binding limit: whole
     expect(matmulSplit(2048, 2048, 2048, 1, bindable).splits).toBe(1);
+    // 64 to 127 tiles split only a K of 4096 or more
+    expect(matmulSplit(1024, 1024, 2048, 1, bindable).splits).toBe(1);
+    expect(matmulSplit(1024, 1536, 3968, 1, bindable).splits).toBe(1);
     expect(matmulSplit(64, 64, 2048, 1, bindable).splits).toBe(1);
     expect(matmulSplit(4096, 64, 384, 1, bindable).splits).toBe(1);
-    expect(matmulSplit(1024, 1024, 1024, 1, 2 ** 20).splits).toBe(1);
+    expect(matmulSplit(768, 768, 768, 1, 2 ** 20).splits).toBe(1);
     expect(matmulSplit(0, 1024, 4096, 1, bindable).splits).toBe(1);
   });
 

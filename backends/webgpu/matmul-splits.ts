@@ -3,8 +3,18 @@
 // product's shape alone, never of the tuned tile, so a result's bits do not
 // change when the tuner's choice arrives.
 
-/** Output tiles of 128 x 128 from which a product keeps its K whole: enough workgroups to fill a large GPU. */
+/**
+ * Output tiles of 128 x 128 from which a product keeps its K whole (enough
+ * workgroups to fill a large GPU), and from which it splits only a K of at
+ * least DEEP_K. On the H200 (device time, each class tuned, 2026-12-03) 64
+ * tiles lost to the split at K 1024 / 1536 / 2048 (33.6 -> 27.1, 34.7 ->
+ * 29.4, 35.5 -> 31.3 TFLOP/s) and gained at K 4096 (35.3 -> 41.7); 36 tiles
+ * gained at K 768 (16.4 -> 19.3) and 2048 (20.1 -> 25.8), 16 at K 1024
+ * (12.3 -> 20.2).
+ */
 const WHOLE_TILES = 128;
+const FEW_TILES = 64;
+const DEEP_K = 4096;
 /** Workgroups a split product aims for (two per SM of a 132-SM card). */
 const TARGET_TILES = 256;
 /** The least depth of one split: a shallower one spends more on storing its partial tile than it gains. */
@@ -36,7 +46,8 @@ function splitInto(K: number, want: number): MatmulSplit {
 
 /**
  * The split of C[batches] = A[M, K] @ B[K, N]: whole unless the product is
- * large (MIN_WORK) with few output tiles (WHOLE_TILES) and a deep K, then
+ * large (MIN_WORK) with few output tiles (FEW_TILES, or WHOLE_TILES with a
+ * K of DEEP_K) and a K of two MIN_DEPTH parts, then
  * enough parts of at least MIN_DEPTH to give about TARGET_TILES workgroups.
  * `maxPartialBytes` bounds the float32 partials (splits * batches * M * N).
  */
@@ -48,7 +59,8 @@ export function matmulSplit(M: number, N: number, K: number, batches: number, ma
     return partialBytes(s) <= maxPartialBytes ? s : { splits: 1, depth: K };
   }
   const tiles = Math.ceil(M / 128) * Math.ceil(N / 128) * batches;
-  if (M * N * K * batches < MIN_WORK || tiles >= WHOLE_TILES || K < 2 * MIN_DEPTH) return { splits: 1, depth: K };
+  const fewTiles = tiles < FEW_TILES || (tiles < WHOLE_TILES && K >= DEEP_K);
+  if (M * N * K * batches < MIN_WORK || !fewTiles || K < 2 * MIN_DEPTH) return { splits: 1, depth: K };
   const s = splitInto(K, Math.min(Math.floor(K / MIN_DEPTH), Math.ceil(TARGET_TILES / tiles)));
   return partialBytes(s) <= maxPartialBytes ? s : { splits: 1, depth: K };
 }

@@ -1,7 +1,7 @@
 // Device time of the webgpu backend's work: timestamps around every compute
-// pass its queue encodes (timestamp-query), summed, so a benchmark can report
-// what the GPU spent beside the wall clock (which also holds the host's
-// encoding, the submit and a shared host's noise).
+// pass its queue encodes (timestamp-query), summed or spanned, so a benchmark
+// can report what the GPU spent beside the wall clock (which also holds the
+// host's encoding, the submit, the wait's wake-up and a shared host's noise).
 
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import type { PassTimer } from "../backends/webgpu/queue.js";
@@ -44,17 +44,30 @@ export class GpuTimer implements PassTimer {
     this.used = 0;
   }
 
-  /** Milliseconds the passes resolved since the last call spent on the device (their submits must have completed). */
-  async takeMs(): Promise<number> {
+  /**
+   * Milliseconds on the device of the passes resolved since the last call
+   * (their submits must have completed): "sum", the passes' own times;
+   * "span", from the first pass's start to the last one's end, gaps
+   * included (what CUDA events around the same work measure).
+   */
+  async takeMs(measure: "sum" | "span" = "sum"): Promise<number> {
     let ns = 0n;
+    let first: bigint | undefined, last: bigint | undefined;
     for (const { resolved, mapped, passes } of this.pending.splice(0)) {
       await mapped.mapAsync(GPUMapMode.READ);
       const t = new BigUint64Array(mapped.getMappedRange());
-      for (let i = 0; i < passes; i++) if (t[2 * i + 1]! > t[2 * i]!) ns += t[2 * i + 1]! - t[2 * i]!;
+      for (let i = 0; i < passes; i++) {
+        const begin = t[2 * i]!, end = t[2 * i + 1]!;
+        if (end <= begin) continue;
+        ns += end - begin;
+        if (first === undefined || begin < first) first = begin;
+        if (last === undefined || end > last) last = end;
+      }
       mapped.unmap();
       mapped.destroy();
       resolved.destroy();
     }
+    if (measure === "span") ns = first === undefined ? 0n : last! - first;
     return Number(ns) / 1e6;
   }
 
@@ -70,18 +83,18 @@ export class GpuTimer implements PassTimer {
 
 /**
  * Median device milliseconds of `fn` (the time of the compute passes it
- * encodes) over `runs` runs, with a timer attached to the backend's queue only
- * meanwhile (wall-clock timings stay free of its reads); undefined where the
- * device has no timestamp-query.
+ * encodes, or their span: GpuTimer.takeMs) over `runs` runs, with a timer
+ * attached to the backend's queue only meanwhile (wall-clock timings stay
+ * free of its reads); undefined where the device has no timestamp-query.
  */
-export async function deviceMs(gpu: WebGpuBackend, fn: () => Promise<unknown>, runs = 5): Promise<number | undefined> {
+export async function deviceMs(gpu: WebGpuBackend, fn: () => Promise<unknown>, runs = 5, measure: "sum" | "span" = "sum"): Promise<number | undefined> {
   const timer = GpuTimer.attach(gpu);
   if (!timer) return undefined;
   try {
     const t: number[] = [];
     for (let i = 0; i < runs; i++) {
       await fn();
-      t.push(await timer.takeMs());
+      t.push(await timer.takeMs(measure));
     }
     t.sort((a, b) => a - b);
     return t[Math.floor(t.length / 2)]!;

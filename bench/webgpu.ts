@@ -3,7 +3,8 @@
 // plain WGSL copy kernel (the bandwidth ceiling; torch: copy_), elementwise add
 // and exp, sum, matmul, and a chain of 1000 small ops (also through mx.compile;
 // the peers' rows are eager dispatch). Throughput rows time REPS back-to-back
-// ops per device wait (steady state, the same for every library); the chain row
+// ops per device wait (steady state, the same for every library; matmul also
+// by the device's span of them, as torch's CUDA events time it); the chain row
 // is built inside tidy on our side and tfjs's. Torch runs after our rows in a
 // Python subprocess (bench/peers/torch_ops.py); its column is n/a where
 // `python3 -c "import torch"` fails or torch has no CUDA device.
@@ -16,6 +17,7 @@ import { machine, printPeersTable, timeMs, type MultiRow } from "./harness.js";
 import { tfjsOnMlxDevice } from "./peers/tfjs-webgpu.js";
 import { torchTimes, type TorchCase } from "./peers/torch.js";
 import { copyBandwidth } from "./webgpu-copy.js";
+import { deviceMs } from "./gpu-timer.js";
 import { matmulTuningSettled } from "../backends/webgpu/matmul-tuning.js";
 
 const args = process.argv.slice(2);
@@ -98,7 +100,15 @@ for (const n of SIZES) {
     await tfSync();
     for (const c of cs) c.dispose();
   }, 5, 1, WARMUP_MS)) / REPS;
-  row(`matmul ${n} f32`, "TFLOP/s", flops(ours), flops(peer), true, [["matmul", { n, key: `matmul ${n}` }], flops]);
+  const torchCase: [TorchCase, (ms: number) => number] = [["matmul", { n, key: `matmul ${n}` }], flops];
+  row(`matmul ${n} f32`, "TFLOP/s", flops(ours), flops(peer), true, torchCase);
+  // torch's figure is CUDA events around its products: ours the same way, from the first kernel's start to the last one's end
+  const span = await deviceMs(gpu, async () => {
+    const cs = Array.from({ length: REPS }, () => mx.matmul(a, a, o));
+    await mx.eval(cs);
+    for (const c of cs) c.dispose();
+  }, 5, "span");
+  if (span !== undefined) row(`matmul ${n} f32, device span (as torch's CUDA events)`, "TFLOP/s", flops(span / REPS), NaN, true, torchCase);
   a.dispose();
   ta.dispose();
 }

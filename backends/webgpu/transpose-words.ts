@@ -13,8 +13,6 @@ const LANES = 32;
  * 8-bit: 256 of 16 (128 x 128).
  */
 const SHAPES: Record<number, { threads: number; steps: number }> = { 1: { threads: 128, steps: 16 }, 2: { threads: 256, steps: 4 }, 4: { threads: 256, steps: 4 } };
-/** The shapes by elements per word, for benchmarks that time others (a kernel's key names its shape). */
-export const WORD_TRANSPOSE_SHAPES = SHAPES;
 
 /** The tile's extents for `epw` elements per word: TP along P (the input's contiguous dim), TL along L (the output's); its bytes of workgroup memory (8-bit: 16.5 KB, past WebGPU's guaranteed 16 KB). */
 export function wordTile(epw: number): { tp: number; tl: number; bytes: number } {
@@ -112,8 +110,7 @@ function wordSlots(epw: number, reversed: boolean): Record<string, string | numb
 const calls = new Map<string, KernelCall>();
 /** The kernel of the word transpose for `epw` elements per word, P read forwards or `reversed`. */
 export function wordTransposeCall(epw: number, reversed: boolean): KernelCall {
-  const { threads, steps } = SHAPES[epw]!;
-  const key = `epw${epw}${reversed ? "r" : "f"}t${threads}s${steps}`;
+  const key = `epw${epw}${reversed ? "r" : "f"}`;
   let call = calls.get(key);
   if (!call) calls.set(key, (call = { op: "copy", file: "transpose-words", helpers: ["transpose-tile"], key, slots: () => wordSlots(epw, reversed) }));
   return call;

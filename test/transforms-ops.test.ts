@@ -53,6 +53,16 @@ function randomLike(shape: readonly number[], next: () => number): mx.MxArray {
   return mx.reshape(mx.array(Array.from({ length: n }, () => next() * 2 - 1), mx.float64, cpu), shape, cpu);
 }
 
+/** The error `call` throws, or undefined: a case the op rejects (max or min of an empty axis) must be rejected by its transforms with the op's own error. */
+function rejection(call: () => unknown): string | undefined {
+  try {
+    call();
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 const dot = async (a: mx.MxArray, b: mx.MxArray) => (await mx.sum(mx.multiply(a, b, cpu), cpu).item()) as number;
 
 // stopGradient is the identity in value but passes no gradient by design (tested with the composites)
@@ -72,6 +82,12 @@ describe.each(differentiable.map((e) => ({ name: e.name, e })))("vjp and jvp of 
           fi.forEach((i, k) => (all[i] = floats[k]!));
           return e.call(all, c.params, cpu);
         };
+        const rejected = rejection(() => f(...fi.map((i) => xs[i]!)));
+        if (rejected !== undefined) {
+          expect(() => mx.vjp(f, fi.map((i) => xs[i]!), [mx.zeros([], mx.float64, cpu)])).toThrow(rejected);
+          expect(() => mx.jvp(f, fi.map((i) => xs[i]!), fi.map((i) => xs[i]!))).toThrow(rejected);
+          return;
+        }
         const y = f(...fi.map((i) => xs[i]!));
         if (y.dtype !== mx.float64 || y.size === 0) return;
         // std of one element: sqrt at 0 has no derivative; undefined results (var with ddof 1 of one element) neither
@@ -143,7 +159,10 @@ describe.each(others)("vjp on $name matches the cpu (float32)", ({ device }) => 
         try {
           got = await run(device);
         } catch (err) {
-          if (/not implemented on backend/.test((err as Error).message)) return; // a cpu-only op (linalg): nothing to compare
+          const message = (err as Error).message;
+          if (/not implemented on backend/.test(message)) return; // a cpu-only op (linalg): nothing to compare
+          // a case the op rejects (max of an empty axis): rejected on the cpu with the same error
+          if (rejection(() => e.call(as32.inputs.map((ic) => materialize(ic, mx.cpu)), c.params, cpu)) === message) return;
           throw err;
         }
         const ref = await run(mx.cpu);
@@ -194,8 +213,16 @@ describe.each(mappable.map((e) => ({ name: e.name, e })))("vmap of $name (cpu)",
         const batched = c.inputs.map((_, i) => (mapped[i] ? mx.stack(examples.map((ex) => ex[i]!), { axis: axisOf(examples[0]![i]!.ndim), ...cpu }) : examples[0]![i]!));
         const inAxes = c.inputs.map((_, i) => (mapped[i] ? (where === "last" ? -1 : axisOf(examples[0]![i]!.ndim)) : null));
         const f = (...xs: mx.MxArray[]) => e.call(xs, c.params, cpu);
+        const perExample = () => mx.stack(examples.map((ex) => f(...ex.map((x, i) => (mapped[i] ? x : examples[0]![i]!)))), { axis: 0, ...cpu });
+        let want: mx.MxArray;
+        try {
+          want = perExample();
+        } catch (err) {
+          // a case the op rejects (max of an empty axis): vmap rejects it with the op's own error
+          expect(() => mx.vmap(f, { inAxes })(...batched)).toThrow((err as Error).message);
+          return;
+        }
         const got = mx.vmap(f, { inAxes })(...batched) as mx.MxArray;
-        const want = mx.stack(examples.map((ex) => f(...ex.map((x, i) => (mapped[i] ? x : examples[0]![i]!)))), { axis: 0, ...cpu });
         expect(got.shape).toEqual(want.shape);
         expect(got.dtype).toBe(want.dtype);
         const [g, w] = [(await got.tolist()) as unknown, (await want.tolist()) as unknown];

@@ -165,6 +165,16 @@ describe.each(BACKENDS)("matmul family on $name", ({ device }) => {
     await expectArray(mx.addmm(f32([1, 2]), mx.ones([3, 2, 2], mx.float32, o), f32([1, 1]), o), [[3, 4], [3, 4], [3, 4]]);
   });
 
+  it("addmm of 16-bit floats rounds once, after beta * c is added (as MLX's kernel accumulates in float32)", async () => {
+    // -2 * (2.015625 * 1.171875) + 3 * 1.25 = -0.97412109375 exactly; a float16 product rounded first
+    // (2.361328125) would give -0.97265625, 3 ulp away after the cancellation
+    for (const dtype of [mx.float16, mx.bfloat16]) {
+      const r = mx.addmm(mx.array([1.25], dtype, o), mx.array([[2.015625]], dtype, o), mx.array([[1.171875]], dtype, o), { alpha: -2, beta: 3, ...o });
+      const want = dtype === mx.float16 ? -0.97412109375 : -0.97265625; // bfloat16's nearest to the exact value
+      await expectArray(r, [[want]], dtype);
+    }
+  });
+
   it("gatherMm equals take then matmul", async () => {
     const a = f32([[[1, 2]], [[3, 4]], [[5, 6]]]); // [3, 1, 2]
     const b = f32([[[1, 0], [0, 1]], [[0, 1], [1, 0]]]); // [2, 2, 2]

@@ -3,7 +3,7 @@
 // they run on every backend and differentiate through their parts.
 
 import { MxArray } from "../array.js";
-import { complex64, isInexact } from "../dtype.js";
+import { bfloat16, complex64, float16, float32, isInexact } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { broadcastShapes } from "../shape.js";
 import { checkArrayLike, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "./base.js";
@@ -33,8 +33,9 @@ function scalarFactor(op: string, name: string, v: unknown): number {
  * rules (1-D operands, broadcast batches) and `c` must broadcast to its shape.
  * The operands promote to a common inexact dtype; integer and bool operands are
  * an error, as in MLX. Composed of matmul, multiply and add (MLX fuses them into
- * one kernel, so its result is rounded once where this one may round three
- * times); `beta = 0` leaves `c` unread, as BLAS does.
+ * one kernel): float16 and bfloat16 are composed in float32 and rounded once
+ * at the end, as MLX's kernel accumulates; float32 and float64 results may
+ * round three times. `beta = 0` leaves `c` unread, as BLAS does.
  * @example
  * ```ts
  * const a = mx.array([[1, 2], [3, 4]], mx.float32);
@@ -57,13 +58,17 @@ export function addmm(c: ArrayLike, a: ArrayLike, b: ArrayLike, alpha?: number |
   if (A.ndim === 0 || B.ndim === 0) throw opError(op, "a and b must have at least one dimension", [A, B], "value");
   const d = resultType(C, A, B);
   if (!isInexact(d)) throw opError(op, `only inexact dtypes are supported: c, a and b promote to ${d.name}`, [C, A, B], "type");
+  // float16 and bfloat16 are multiplied, scaled and added in float32 and rounded once at the end, as
+  // MLX's kernels accumulate and apply alpha and beta: a 16-bit product rounded before beta * c is
+  // added would carry its rounding into any cancellation (3 ulp of float16 against NumPy)
+  const w = d === float16 || d === bfloat16 ? float32 : d;
   return asOp(op, () => {
-    const prod = matmul(astype(A, d, so), astype(B, d, so), so);
+    const prod = matmul(astype(A, w, so), astype(B, w, so), so);
     const shape = broadcastShapes(op, C.shape, prod.shape);
     if (shape.join() !== prod.shape.join()) throw opError(op, `c [${C.shape.join(", ")}] must broadcast to the product's shape [${prod.shape.join(", ")}]`, [C, A, B], "value");
     const scaled = al === 1 ? prod : multiply(prod, al, so);
-    if (be === 0) return scaled;
-    return add(scaled, be === 1 ? astype(C, d, so) : multiply(astype(C, d, so), be, so), so);
+    const total = be === 0 ? scaled : add(scaled, be === 1 ? astype(C, w, so) : multiply(astype(C, w, so), be, so), so);
+    return w === d ? total : astype(total, d, so);
   });
 }
 

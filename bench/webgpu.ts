@@ -90,11 +90,12 @@ for (const n of SIZES) {
   await mx.eval(first);
   first.dispose();
   await matmulTuningSettled();
-  const ours = (await timeMs(async () => {
+  const products = async () => {
     const cs = Array.from({ length: REPS }, () => mx.matmul(a, a, o));
     await mx.eval(cs);
     for (const c of cs) c.dispose();
-  }, 5, 1, WARMUP_MS)) / REPS;
+  };
+  const ours = (await timeMs(products, 5, 1, WARMUP_MS)) / REPS;
   const peer = (await timeMs(async () => {
     const cs = Array.from({ length: REPS }, () => tf.matMul(ta, ta));
     await tfSync();
@@ -103,11 +104,7 @@ for (const n of SIZES) {
   const torchCase: [TorchCase, (ms: number) => number] = [["matmul", { n, key: `matmul ${n}` }], flops];
   row(`matmul ${n} f32`, "TFLOP/s", flops(ours), flops(peer), true, torchCase);
   // torch's figure is CUDA events around its products: ours the same way, from the first kernel's start to the last one's end
-  const span = await deviceMs(gpu, async () => {
-    const cs = Array.from({ length: REPS }, () => mx.matmul(a, a, o));
-    await mx.eval(cs);
-    for (const c of cs) c.dispose();
-  }, 5, "span");
+  const span = await deviceMs(gpu, products, 5, "span");
   if (span !== undefined) row(`matmul ${n} f32, device span (as torch's CUDA events)`, "TFLOP/s", flops(span / REPS), NaN, true, torchCase);
   a.dispose();
   ta.dispose();

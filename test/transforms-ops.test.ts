@@ -53,7 +53,7 @@ function randomLike(shape: readonly number[], next: () => number): mx.MxArray {
   return mx.reshape(mx.array(Array.from({ length: n }, () => next() * 2 - 1), mx.float64, cpu), shape, cpu);
 }
 
-/** The error `call` throws, or undefined: a case the op rejects (max or min of an empty axis) must be rejected by its transforms with the op's own error. */
+/** The error `call` throws, or undefined (a case the op rejects, such as max or min of an empty axis). */
 function rejection(call: () => unknown): string | undefined {
   try {
     call();
@@ -82,13 +82,16 @@ describe.each(differentiable.map((e) => ({ name: e.name, e })))("vjp and jvp of 
           fi.forEach((i, k) => (all[i] = floats[k]!));
           return e.call(all, c.params, cpu);
         };
-        const rejected = rejection(() => f(...fi.map((i) => xs[i]!)));
-        if (rejected !== undefined) {
+        let y: mx.MxArray;
+        try {
+          y = f(...fi.map((i) => xs[i]!));
+        } catch (err) {
+          // a case the op rejects (max of an empty axis): vjp and jvp reject it with the op's own error
+          const rejected = (err as Error).message;
           expect(() => mx.vjp(f, fi.map((i) => xs[i]!), [mx.zeros([], mx.float64, cpu)])).toThrow(rejected);
           expect(() => mx.jvp(f, fi.map((i) => xs[i]!), fi.map((i) => xs[i]!))).toThrow(rejected);
           return;
         }
-        const y = f(...fi.map((i) => xs[i]!));
         if (y.dtype !== mx.float64 || y.size === 0) return;
         // std of one element: sqrt at 0 has no derivative; undefined results (var with ddof 1 of one element) neither
         if (e.name === "std" && xs[0]!.size === y.size) return;

@@ -64,7 +64,9 @@ export const NUMPY_EXPR: Record<string, string> = {
   // float sums accumulate in float64 and round once (the reference's rule), integer ones wrap in the output dtype
   sum: `np.sum(x[0], axis=${ax}, keepdims=p['keepdims'], dtype=('float64' if dt.startswith('float') else dt))`,
   prod: `np.prod(x[0], axis=${ax}, keepdims=p['keepdims'], dtype=('float64' if dt.startswith('float') else dt))`,
-  mean: `np.mean(x[0], axis=${ax}, keepdims=p['keepdims'], dtype='float64')`,
+  // as mx.mean (and MLX) composes it: the sum rounded to the accumulation dtype (float32 below float64, so it may
+  // overflow where the mean would not), then divided by the count
+  mean: `(lambda s: s.astype('float64' if x[0].dtype == np.float64 else 'float32').astype('float64') / (x[0].size // max(s.size, 1)))(np.sum(x[0], axis=${ax}, keepdims=p['keepdims'], dtype='float64'))`,
   max: `np.max(x[0], axis=${ax}, keepdims=p['keepdims'])`,
   min: `np.min(x[0], axis=${ax}, keepdims=p['keepdims'])`,
   all: `np.all(x[0], axis=${ax}, keepdims=p['keepdims'])`,

@@ -229,7 +229,8 @@ export const MATMUL_NUMPY: Record<string, string> = {
   tensordot: `np.tensordot(${F}(x[0]), ${F}(x[1]), axes=p['axes'])`,
   inner: `np.inner(${F}(x[0]), ${F}(x[1]))`,
   outer: `np.outer(${F}(x[0]), ${F}(x[1]))`,
-  vecdot: `np.sum(${F}(x[0]) * ${F}(x[1]), axis=p['axis'])`,
+  // as mx.vecdot (and MLX) composes it: each product rounded to the inputs' dtype, then summed (in float64, rounded once)
+  vecdot: `np.sum((${F}(x[0]) * ${F}(x[1])).astype(x[0].dtype).astype(x[0].dtype if x[0].dtype.kind != 'f' else 'float64'), axis=p['axis'])`,
   kron: `np.kron(${F}(x[0]), ${F}(x[1]))`,
   addmm: `p['alpha'] * (${F}(x[1]) @ ${F}(x[2])) + (p['beta'] * ${F}(x[0]) if p['beta'] != 0 else 0)`,
   gatherMm: `${F}(x[0])[x[2]] @ ${F}(x[1])[x[3]]`,

@@ -1,7 +1,8 @@
 // Error-input entries of the save and load functions (mx.save, mx.savez,
 // mx.savezCompressed, mx.saveSafetensors, mx.saveGguf, mx.load,
-// mx.loadSafetensors, mx.loadGguf) and of mx.exportToDot. Probes run in a temporary directory, so
-// a probe that passes a plain name as the file writes there.
+// mx.loadSafetensors, mx.loadGguf), of mx.exportToDot and of function export
+// (mx.exportFunction, mx.exporter, mx.importFunction). Probes run in a
+// temporary directory, so a probe that passes a plain name as the file writes there.
 
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +10,7 @@ import { join } from "node:path";
 import * as mx from "../index.js";
 import { npyHeader } from "../src/io/npy.js";
 import { zipArchive } from "../src/io/zip.js";
+import { FORMAT_VERSION, functionFilePieces } from "../src/export/function-file.js";
 import type { ArgKind, ArgSpec, ErrorEntry } from "./error-inputs.js";
 
 const arg = (kind: ArgKind, ...names: string[]): ArgSpec => ({ kind, names });
@@ -31,6 +33,9 @@ function workDir(): string {
   gguf.write("GGUF");
   gguf.writeUInt32LE(3, 4); // version 3, no tensors, no metadata
   writeFileSync(join(dir, "a.gguf"), gguf);
+  // the identity of one float32 [2] input
+  const trace = { positional: 1, keywords: [], inputs: [{ dtype: "float32", shape: [2] }], constants: [], nodes: [], outputs: [0] };
+  writeFileSync(join(dir, "a.mlxfn"), Buffer.concat(functionFilePieces({ format: "mlx-ts function", version: FORMAT_VERSION, shapeless: false, metadata: "", constants: [], traces: [trace] }, [])));
   return dir;
 }
 const at = (name: string) => join(workDir(), name);
@@ -42,6 +47,9 @@ const inWorkDir = (f: (...a: unknown[]) => unknown, args: unknown[]) => {
 const restore = () => process.chdir(origin);
 const FILE = arg("any", "file");
 const x = () => mx.array([1, 2], mx.float32);
+const FN = arg("fn", "fn", "function");
+/** A function to export: exp of its first array input (any other inputs ignored). */
+const expOfFirst = (...a: unknown[]) => mx.exp(a.find((v): v is mx.MxArray => v instanceof mx.MxArray) ?? mx.zeros([1]));
 
 export const IO_ERROR_ENTRIES: readonly ErrorEntry[] = [
   { name: "save", args: [FILE, arg("array", "a")], valid: () => [at("out"), x()], call: inWorkDir, restore },
@@ -98,4 +106,35 @@ export const IO_ERROR_ENTRIES: readonly ErrorEntry[] = [
     bad: [{ label: "a leaf that is not an array", args: () => [at("g.dot"), { y: 1 }], names: ["outputs"] }],
   },
   { name: "loadGguf", args: [FILE, opts()], valid: () => [at("a.gguf"), {}], call: inWorkDir, restore },
+  {
+    name: "exportFunction",
+    args: [FILE, FN, arg("array", "input")],
+    valid: () => [at("f.mlxfn"), expOfFirst, x()],
+    call: inWorkDir,
+    restore,
+    bad: [
+      { label: "a keyword input that is not an array", args: () => [at("f.mlxfn"), expOfFirst, x(), { y: 1 }], names: ["keyword input"] },
+      { label: "metadata for a callback", args: () => [() => undefined, expOfFirst, x(), { metadata: "m" }], names: ["metadata"] },
+    ],
+  },
+  {
+    name: "exporter",
+    args: [FILE, FN, { kind: "options", names: ["options"], fields: { shapeless: arg("bool", "shapeless"), metadata: arg("any", "metadata") } }],
+    valid: () => [at("e.mlxfn"), expOfFirst, {}],
+    // the exporter, then one trace through it
+    call: (f, args) => (inWorkDir(f, args) as (...a: unknown[]) => unknown)(x()),
+    restore,
+  },
+  {
+    name: "importFunction",
+    args: [FILE, opts({ returnMetadata: arg("bool", "returnMetadata") })],
+    valid: () => [at("a.mlxfn"), {}],
+    // the imported function, then one call of it
+    call: (f, args) => {
+      const r = inWorkDir(f, args);
+      return (Array.isArray(r) ? (r[0] as (a: mx.MxArray) => unknown) : (r as (a: mx.MxArray) => unknown))(x());
+    },
+    restore,
+    bad: [{ label: "a file of another format", args: () => [at("a.npy")], names: ["mlx-ts function file"] }],
+  },
 ];

@@ -37,6 +37,7 @@ export * as nn from "./nn/index.js";
 export * as fft from "./fft/index.js";
 export * as optimizers from "./optimizers/index.js";
 export * from "./io/index.js";
+export * from "./export/index.js";
 
 // `x[Symbol.dispose]` (for `using`) in the published types: declared here too,
 // so a project whose `lib` predates ES2024's disposables still type-checks.

@@ -53,9 +53,7 @@ const OUT_OF_SCOPE: Record<string, string> = {
 };
 
 /** Names still missing; the list can only shrink. */
-const NOT_YET: readonly string[] = [
-  "export_function", "import_function", "exporter", // MLX's .mlxfn function export (a serialized graph MLX's C++ imports)
-];
+const NOT_YET: readonly string[] = [];
 
 const camel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 

@@ -53,9 +53,10 @@ function graphNode(prim: Primitive, stream: Stream, specs: readonly Spec[], mult
  * The graph between `placeholders` and `outputs` (an iterative walk, so long
  * chains are fine). Evaluated arrays and arrays without a primitive become
  * constants; `forbidden` (the caller's real inputs) may not be reached: a
- * function that reads its arguments through a closure would replay stale values.
+ * function that reads its arguments through a closure would replay stale values
+ * (the error names `op`, the function that traces).
  */
-export function graphOf(placeholders: readonly MxArray[], outputs: readonly MxArray[], forbidden: ReadonlySet<MxArray>): Graph {
+export function graphOf(placeholders: readonly MxArray[], outputs: readonly MxArray[], forbidden: ReadonlySet<MxArray>, op = "compile"): Graph {
   const inputs: InputValue[] = placeholders.map((p, index) => ({ kind: "input", index, dtype: p.dtype }));
   const values = new Map<MxArray, Value>();
   placeholders.forEach((p, i) => values.set(p, inputs[i]!));
@@ -66,7 +67,7 @@ export function graphOf(placeholders: readonly MxArray[], outputs: readonly MxAr
     const [a, expanded] = stack.pop()!;
     if (values.has(a) && !expanded) continue;
     if (forbidden.has(a)) {
-      throw new Error(`[compile] the function reads an array it was given through a closure (not through its arguments); pass every input array as an argument`);
+      throw new Error(`[${op}] the function reads an array it was given through a closure (not through its arguments); pass every input array as an argument`);
     }
     if (a.isEvaluated || !a.primitive) {
       values.set(a, { kind: "constant", array: a });

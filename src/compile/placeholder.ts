@@ -1,4 +1,4 @@
-// The inputs of a function while compile traces it: arrays with the caller's
+// The inputs of a function while compile or exportFunction traces it: arrays with the caller's
 // shapes, dtypes and streams but no values. Evaluating anything computed
 // from them is an error, as in MLX (the trace must not depend on values).
 
@@ -18,7 +18,7 @@ class Placeholder extends Primitive implements CarriesKernel {
   kernelOn(_backend: Backend): MultiKernel {
     return () => {
       throw new Error(
-        "[compile] cannot evaluate an array computed from the function's inputs while compile traces it (mx.eval, .item(), .tolist(), data reads): the trace must not depend on values; move the read out of the compiled function",
+        "[compile] cannot evaluate an array computed from the function's inputs while it is traced (by mx.compile or mx.exportFunction: mx.eval, .item(), .tolist(), data reads): the trace must not depend on values; move the read out of the traced function",
       );
     };
   }

@@ -14,12 +14,12 @@ function shapeFree(p: Primitive): boolean {
   return isElementwise(p) || p instanceof Reduce || p instanceof ArgReduce || p instanceof LogSumExp || p instanceof Softmax || BY_NAME.has(p.name);
 }
 
-/** Throws, naming the first primitive of `g` that a shapeless trace cannot replay on other shapes. */
-export function checkShapeless(g: Graph): void {
+/** Throws (the error names `op`), naming the first primitive of `g` that a shapeless trace cannot replay on other shapes. */
+export function checkShapeless(g: Graph, op = "compile"): void {
   for (const n of g.nodes) {
     if (!shapeFree(n.prim)) {
       throw new Error(
-        `[compile] shapeless: the function uses '${String(n.prim)}', whose parameters fix a shape (reshape, broadcast, slice, pad, concatenate and shape-dependent ops do), so one trace cannot serve other input shapes; compile it with shapeless: false`,
+        `[${op}] shapeless: the function uses '${String(n.prim)}', whose parameters fix a shape (reshape, broadcast, slice, pad, concatenate and shape-dependent ops do), so one trace cannot serve other input shapes; trace it with shapeless: false`,
       );
     }
   }

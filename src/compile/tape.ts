@@ -5,7 +5,7 @@
 
 import { MxArray } from "../array.js";
 import type { Stream } from "../device.js";
-import { node, nodes } from "../ops/base.js";
+import { node, nodes, siblingNodes } from "../ops/base.js";
 import type { Primitive, Spec } from "../primitive.js";
 import type { Graph, Value } from "./graph.js";
 
@@ -71,7 +71,7 @@ export class Tape {
     for (const st of this.steps) {
       const ins = st.inputs.map((k) => s[k]!);
       if (st.multi) {
-        const outs = this.shapeless ? nodes(st.prim, ins, st.stream) : siblings(st, ins);
+        const outs = this.shapeless ? nodes(st.prim, ins, st.stream) : siblingNodes(st.prim, ins, st.stream, st.specs);
         outs.forEach((o, i) => (s[st.first + i] = o));
       } else {
         const spec = st.specs[0]!;
@@ -80,14 +80,4 @@ export class Tape {
     }
     return this.outputs.map((k) => s[k]!);
   }
-}
-
-/** The sibling outputs of a multi-output step, with the recorded specs. */
-function siblings(st: Step, ins: MxArray[]): MxArray[] {
-  const outs = st.specs.map((spec) => new MxArray(spec.shape, spec.dtype, st.stream, st.prim, ins));
-  outs.forEach((a, i) => {
-    a.siblings = outs;
-    a.outputIndex = i;
-  });
-  return outs;
 }

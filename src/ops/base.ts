@@ -10,7 +10,7 @@ import { describeValue, opError } from "../errors.js";
 import { numberToStorage } from "../convert.js";
 import { uploadTensor } from "../eval.js";
 import { outsideTidy } from "../memory.js";
-import type { Primitive } from "../primitive.js";
+import type { Primitive, Spec } from "../primitive.js";
 import { storageCtor, type Complex, type TypedArray } from "../storage.js";
 
 export type JsScalar = number | boolean | bigint;
@@ -74,7 +74,12 @@ export function node(prim: Primitive, inputs: MxArray[], stream: Stream): MxArra
 
 /** The sibling nodes of a primitive with several outputs, one per output spec, filled by one kernel call. */
 export function nodes(prim: Primitive, inputs: MxArray[], stream: Stream): MxArray[] {
-  const outs = prim.outputs(inputs).map((spec) => new MxArray(spec.shape, spec.dtype, stream, prim, inputs));
+  return siblingNodes(prim, inputs, stream, prim.outputs(inputs));
+}
+
+/** The sibling nodes of a primitive with several outputs, with the given output specs (a replayed trace's). */
+export function siblingNodes(prim: Primitive, inputs: MxArray[], stream: Stream, specs: readonly Spec[]): MxArray[] {
+  const outs = specs.map((spec) => new MxArray(spec.shape, spec.dtype, stream, prim, inputs));
   outs.forEach((a, i) => {
     a.siblings = outs;
     a.outputIndex = i;

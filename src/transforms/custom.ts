@@ -30,6 +30,11 @@ export interface CustomRules<P extends readonly MxArray[] = MxArray[], O extends
   vmap?: ((inputs: P, axes: { -readonly [K in keyof P]: number | null }) => readonly [readonly MxArray[], readonly number[]]) | undefined;
 }
 
+/** The function that made `p` when it is an output of a custom function ("customFunction" or "checkpoint"), else undefined. */
+export function customFunctionOf(p: unknown): string | undefined {
+  return p instanceof CustomOutput ? p.op : undefined;
+}
+
 /** Output `index` of a custom function: inputs [output, ...arguments]. */
 class CustomOutput extends Reshape {
   /** Its rules are vjp / jvp of the function (or the user's own): complex64 as those give it (complex-rules.ts). */

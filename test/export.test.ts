@@ -1,0 +1,254 @@
+// mx.exportFunction / mx.exporter / mx.importFunction: every op of the op
+// database written to a file and read back gives the same bits as the op
+// itself; inputs, keywords, traces, shapeless files, callbacks, transforms
+// of imported functions, devices, and files that are not valid.
+
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+import { OPS } from "../conformance/opdb.js";
+import { materialize } from "../conformance/check.js";
+import { BACKENDS } from "./helpers/backends.js";
+
+const dir = mkdtempSync(join(tmpdir(), "mx-export-"));
+let files = 0;
+const fresh = () => join(dir, `f${files++}.mlxfn`);
+const cpu = { stream: mx.cpu };
+
+async function bits(a: mx.MxArray): Promise<number[]> {
+  const d = await a.data();
+  return Array.from(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+}
+
+async function expectSame(got: mx.MxArray, want: mx.MxArray, what: string): Promise<void> {
+  expect(got.dtype, what).toBe(want.dtype);
+  expect([...got.shape], what).toEqual([...want.shape]);
+  expect(await bits(got), what).toEqual(await bits(want));
+}
+
+/** Ops built on mx.customFunction (a straight-through gradient), whose JS rules a file cannot hold (MLX cannot export qqmm either). */
+const MADE_WITH_CUSTOM_FUNCTION = new Set(["qqmm", "gatherQqmm"]);
+
+describe("every op of the op database, exported and imported (cpu)", () => {
+  const cells = OPS.flatMap((e) => e.dtypes.map((d) => ({ name: `${e.name} ${d.name}`, e, d })));
+  it.each(cells)("$name", async ({ e, d }) => {
+    const cases = fc.sample(e.cases(d), { numRuns: 2, seed: 20261203 });
+    for (const c of cases) {
+      const xs = c.inputs.map((ic) => materialize(ic, mx.cpu));
+      const f = (...ins: mx.MxArray[]) => e.call(ins, c.params, cpu);
+      let want: mx.MxArray;
+      try {
+        want = f(...xs);
+        await want.data();
+      } catch {
+        continue; // a case the op rejects
+      }
+      const file = fresh();
+      if (MADE_WITH_CUSTOM_FUNCTION.has(e.name)) {
+        await expect(mx.exportFunction(file, f, ...xs)).rejects.toThrow(/^\[exportFunction\] the function uses a custom function \(mx.customFunction, or an op made with one: qqmm, gatherQqmm\)/);
+        continue;
+      }
+      await mx.exportFunction(file, f, ...xs);
+      const [got] = mx.importFunction(file)(...xs);
+      await expectSame(got!, want, `${e.name} ${d.name} ${JSON.stringify(c.params)}`);
+    }
+  });
+});
+
+describe("inputs and traces", () => {
+  it("keyword inputs are matched by name, in any order; a list (before them or alone) holds the positional inputs", async () => {
+    const file = fresh();
+    const f = (x: mx.MxArray, kw: { y: mx.MxArray; z: mx.MxArray }) => [mx.subtract(x, kw.y), mx.multiply(kw.z, 2)];
+    await mx.exportFunction(file, f, mx.zeros([2]), { z: mx.zeros([2]), y: mx.zeros([2]) });
+    const g = mx.importFunction(file);
+    const [a, b] = g(mx.array([5, 6], mx.float32), { y: mx.array([1, 2], mx.float32), z: mx.array([3, 4], mx.float32) });
+    expect(await a!.tolist()).toEqual([4, 4]);
+    expect(await b!.tolist()).toEqual([6, 8]);
+    const [c] = g([mx.array([5, 6], mx.float32)], { z: mx.ones([2]), y: mx.ones([2]) });
+    expect(await c!.tolist()).toEqual([4, 5]);
+    const file2 = fresh();
+    await mx.exportFunction(file2, (a: mx.MxArray, b: mx.MxArray) => mx.subtract(a, b), [mx.zeros([1]), mx.zeros([1])]);
+    expect(await mx.importFunction(file2)([mx.array([3], mx.float32), mx.array([1], mx.float32)])[0]!.tolist()).toEqual([2]);
+    expect(() => g(mx.ones([2]), { y: mx.ones([2]) })).toThrow(/^\[importFunction\] the function of '.*' has no trace for inputs \(float32\[2\], y: float32\[2\]\); it was exported for:\n {2}\(float32\[2\], y: float32\[2\], z: float32\[2\]\)/);
+    expect(() => g(mx.ones([2]), mx.ones([2]), mx.ones([2]))).toThrow(/has no trace for inputs/);
+    expect(() => g(mx.ones([2]), { y: mx.ones([2]), w: mx.ones([2]) })).toThrow(/has no trace for inputs/);
+    expect(() => g(mx.ones([2], mx.int32), { y: mx.ones([2]), z: mx.ones([2]) })).toThrow(/int32\[2\]/);
+    expect(() => g(1 as never)).toThrow(/^\[importFunction\] input 0 must be an mx array/);
+  });
+
+  it("a function of no inputs, and outputs that are inputs or constants", async () => {
+    const file = fresh();
+    const w = mx.array([1.5, 2.5], mx.float32);
+    await mx.exportFunction(file, (x: mx.MxArray) => [x, w, mx.add(x, w)], mx.zeros([2]));
+    const [x, c, s] = mx.importFunction(file)(mx.array([1, 1], mx.float32));
+    expect([await x!.tolist(), await c!.tolist(), await s!.tolist()]).toEqual([[1, 1], [1.5, 2.5], [2.5, 3.5]]);
+    const file2 = fresh();
+    await mx.exportFunction(file2, () => mx.arange(3));
+    expect(await mx.importFunction(file2)()[0]!.tolist()).toEqual([0, 1, 2]);
+  });
+
+  it("an exporter writes one trace per signature and each captured array once", async () => {
+    const file = fresh();
+    const big = mx.random.normal([256, 64], mx.float32, cpu);
+    await big.data();
+    const ex = mx.exporter(file, (x: mx.MxArray) => mx.matmul(x, big));
+    await ex(mx.zeros([1, 256]));
+    const one = statSync(file).size;
+    for (const n of [2, 3, 4]) await ex(mx.zeros([n, 256]));
+    expect(statSync(file).size - one).toBeLessThan(8192);
+    await expect(ex(mx.zeros([2, 256]))).rejects.toThrow(/^\[exporter\] the function was already exported for inputs \(float32\[2, 256\]\)/);
+    ex.close();
+    await expect(ex(mx.zeros([5, 256]))).rejects.toThrow(/^\[exporter\] the exporter of '.*' is closed/);
+    const g = mx.importFunction(file);
+    const x = mx.random.normal([3, 256], mx.float32, cpu);
+    await expectSame(g(x)[0]!, mx.matmul(x, big, cpu), "3 rows");
+    expect(() => g(mx.zeros([5, 256]))).toThrow(/exported for:\n {2}\(float32\[1, 256\]\)\n {2}\(float32\[2, 256\]\)/);
+  });
+
+  it("a shapeless file serves every shape of the same ranks and dtypes", async () => {
+    const file = fresh();
+    const ex = mx.exporter(file, (x: mx.MxArray, y: mx.MxArray) => mx.logsumexp(mx.multiply(mx.exp(x), y), { axis: -1 }), { shapeless: true });
+    await ex(mx.zeros([2, 3]), mx.zeros([2, 3]));
+    await ex(mx.zeros([4]), mx.zeros([4]));
+    await expect(ex(mx.zeros([7]), mx.zeros([7]))).rejects.toThrow(/already exported for inputs \(float32\[\*\], float32\[\*\]\)/);
+    ex.close();
+    const g = mx.importFunction(file);
+    for (const shape of [[5, 7], [1, 1], [9]]) {
+      const x = mx.random.normal(shape, mx.float32, cpu);
+      const y = mx.random.normal(shape, mx.float32, cpu);
+      await expectSame(g(x, y)[0]!, mx.logsumexp(mx.multiply(mx.exp(x), y), { axis: -1 }), `shape ${shape}`);
+    }
+    expect(() => g(mx.zeros([2, 2, 2]), mx.zeros([2, 2, 2]))).toThrow(/exported for:\n {2}\(float32\[\*, \*\], float32\[\*, \*\]\)/);
+    await expect(mx.exportFunction(fresh(), (x: mx.MxArray) => mx.reshape(x, [-1]), mx.zeros([2, 2]), { shapeless: true })).rejects.toThrow(/^\[exportFunction\] shapeless: the function uses 'reshape/);
+  });
+
+  it("metadata comes back with returnMetadata, and a callback gets the graph instead of a file", async () => {
+    const file = fresh();
+    await mx.exportFunction(file, (x: mx.MxArray) => mx.sin(x), mx.zeros([1]), { metadata: "model v2" });
+    const [, metadata] = mx.importFunction(file, { returnMetadata: true });
+    expect(metadata).toBe("model v2");
+    await expect(mx.exportFunction(file, (x: mx.MxArray) => x, mx.zeros([1]), { metadata: 3 as never })).rejects.toThrow(/^\[exportFunction\] metadata must be a string/);
+    const events: mx.ExportEvent[] = [];
+    const w = mx.array([2], mx.float32);
+    await mx.exportFunction((ev) => events.push(ev), (x: mx.MxArray, kw: { y: mx.MxArray }) => mx.log(mx.multiply(mx.add(x, kw.y), w)), mx.zeros([1]), { y: mx.zeros([1]) });
+    expect(events.map((ev) => ev.type)).toEqual(["inputs", "keyword_inputs", "outputs", "constants", "primitive", "primitive", "primitive"]);
+    expect(events[0]).toEqual({ type: "inputs", inputs: [["A", [1], mx.float32], ["B", [1], mx.float32]] });
+    expect(events[1]).toEqual({ type: "keyword_inputs", keywords: [["y", "B"]] });
+    expect(events[3]).toMatchObject({ type: "constants", constants: [["C", w]] });
+    expect(events.slice(4).map((ev) => (ev.type === "primitive" ? [ev.name, ev.inputs, ev.outputs] : []))).toEqual([["add", ["A", "B"], ["D"]], ["multiply", ["D", "C"], ["E"]], ["log", ["E"], ["F"]]]);
+    expect(events[2]).toEqual({ type: "outputs", outputs: [["F", [1], mx.float32]] });
+    await expect(mx.exportFunction(() => {}, (x: mx.MxArray) => x, mx.zeros([1]), { metadata: "m" })).rejects.toThrow(/metadata is stored in a file/);
+  });
+
+  it("what cannot be exported is an error naming the function", async () => {
+    const custom = mx.customFunction((x: mx.MxArray) => mx.sin(x));
+    await expect(mx.exportFunction(fresh(), (x: mx.MxArray) => custom(x), mx.zeros([1]))).rejects.toThrow(/^\[exportFunction\] the function uses a custom function \(mx.customFunction/);
+    await expect(mx.exportFunction(fresh(), mx.checkpoint((x: mx.MxArray) => mx.sin(x)), mx.zeros([1]))).rejects.toThrow(/^\[exportFunction\] the function uses mx.checkpoint, whose rules are JS functions/);
+    const x = mx.ones([2]);
+    await expect(mx.exportFunction(fresh(), () => mx.exp(x), x)).rejects.toThrow(/^\[exportFunction\] the function reads an array it was given through a closure/);
+    await expect(mx.exportFunction(fresh(), (y: mx.MxArray) => 3 as never, mx.zeros([1]))).rejects.toThrow(/^\[exportFunction\] the function must return an array or a list of arrays, got 3/);
+    await expect(mx.exportFunction(fresh(), (y: mx.MxArray) => y, 3)).rejects.toThrow(/^\[exportFunction\] input 0 must be an mx array/);
+    await expect(mx.exportFunction("", (y: mx.MxArray) => y, mx.zeros([1]))).rejects.toThrow(/^\[exportFunction\] file must be a path/);
+    expect(() => mx.exporter(fresh(), (y: mx.MxArray) => y, { shapeless: 1 as never })).toThrow(/^\[exporter\] shapeless must be a boolean/);
+  });
+});
+
+describe("imported functions under transforms", () => {
+  it("grad, vmap and compile apply to them", async () => {
+    const file = fresh();
+    const w = mx.array([[1, -2], [0.5, 3]], mx.float32);
+    const f = (x: mx.MxArray) => mx.tanh(mx.matmul(x, w));
+    await mx.exportFunction(file, f, mx.zeros([2]));
+    const g = mx.importFunction(file);
+    const x = mx.array([0.3, -0.7], mx.float32);
+    const loss = (h: (x: mx.MxArray) => mx.MxArray) => (v: mx.MxArray) => mx.sum(mx.square(h(v)));
+    await expectSame(mx.grad(loss((v) => g(v)[0]!))(x), mx.grad(loss(f))(x), "grad");
+    const xs = mx.array([[0.3, -0.7], [1, 2], [-1, 0.5]], mx.float32);
+    await expectSame(mx.vmap((v: mx.MxArray) => g(v)[0]!)(xs), mx.vmap(f)(xs), "vmap");
+    await expectSame(mx.compile((v: mx.MxArray) => g(v)[0]!)(x), f(x), "compile");
+  });
+});
+
+describe.each(BACKENDS)("on $name", ({ device }) => {
+  it("an imported function runs where the function would run, its constants loaded where they were exported (or on { stream })", async () => {
+    const file = fresh();
+    const on = { stream: device };
+    const w = mx.array([0.25, -1.5, 2], mx.float32, on);
+    const f = (x: mx.MxArray) => mx.sum(mx.exp(mx.multiply(mx.add(x, 1), w)));
+    await mx.exportFunction(file, f, mx.zeros([3], mx.float32, on));
+    const x = mx.array([1, 2, 3], mx.float32, on);
+    const y = mx.importFunction(file)(x)[0]!;
+    const want = f(x);
+    expect(y.stream.device.equals(want.stream.device), `${y.stream} against ${want.stream}`).toBe(true);
+    await expectSame(y, want, "sum of exp");
+    const xc = mx.array([1, 2, 3], mx.float32, cpu);
+    const yc = mx.importFunction(file, cpu)(xc)[0]!;
+    expect(yc.stream.device.equals(mx.cpu)).toBe(true);
+    const wc = mx.array([0.25, -1.5, 2], mx.float32, cpu);
+    await expectSame(yc, mx.sum(mx.exp(mx.multiply(mx.add(xc, 1), wc))), "on the cpu");
+  });
+});
+
+describe("files that are not valid", () => {
+  const exported = async () => {
+    const file = fresh();
+    await mx.exportFunction(file, (x: mx.MxArray) => mx.slice(mx.add(x, mx.array([1, 2, 3], mx.float32)), [1], [3]), mx.zeros([3]));
+    return file;
+  };
+
+  it("MLX's own .mlxfn files are named as such", () => {
+    const file = fresh();
+    const version = new TextEncoder().encode("0.29.1");
+    const head = new Uint8Array(8 + version.length + 16);
+    head[0] = version.length;
+    head.set(version, 8);
+    writeFileSync(file, head);
+    expect(() => mx.importFunction(file)).toThrow(/^\[importFunction\] .*: this is a function file of MLX 0\.29\.1 \(written by MLX's export_function\); mlx-ts reads the files mx.exportFunction writes/);
+  });
+
+  it("truncated, corrupt and tampered files are errors naming the file, never a crash", async () => {
+    const file = await exported();
+    const bytes = readFileSync(file);
+    for (const n of [0, 10, 20, 30, bytes.length - 1]) {
+      const cut = fresh();
+      writeFileSync(cut, bytes.subarray(0, n));
+      expect(() => mx.importFunction(cut), `cut at ${n}`).toThrow(/^\[importFunction\] .*(not a valid mlx-ts function file|past the end)/);
+    }
+    const text = bytes.toString("latin1");
+    const tamper = (from: string, to: string) => {
+      expect(text.includes(from), from).toBe(true);
+      const t = fresh();
+      // same length, so the header's length still holds
+      writeFileSync(t, Buffer.from(text.replace(from, to.padEnd(from.length, " ")), "latin1"));
+      return t;
+    };
+    expect(() => mx.importFunction(tamper('"shape":[2]', '"shape":[9]'))).toThrow(/node 1 \('slice'\) records outputs its primitive does not make/);
+    expect(() => mx.importFunction(tamper('"class":"layout.Slice"', '"class":"layout.Nope"'))).toThrow(/an unknown primitive class 'layout.Nope'/);
+    expect(() => mx.importFunction(tamper('"version":1', '"version":7'))).toThrow(/version 7 of the format/);
+    expect(() => mx.importFunction(tamper('"inputs":[0,', '"inputs":[9,'))).toThrow(/node 0 does not read earlier values/);
+    expect(() => mx.importFunction(tamper('"dtype":"float32"', '"dtype":"float99"'))).toThrow(/unknown dtype 'float99'/);
+    expect(() => mx.importFunction(tamper('"length":12', '"length":16'))).toThrow(/constant 0( holds 16 bytes|'s bytes lie outside)/);
+  });
+});
+
+const KERNEL_LANGUAGES = [
+  { name: "metal", device: mx.metal, define: mx.fast.metalKernel, body: "\n  uint i = thread_position_in_grid.x;\n  out[i] = metal::exp(inp[i]) * 2.0f;\n" },
+  { name: "webgpu", device: mx.webgpu, define: mx.fast.wgslKernel, body: "\n  let i = thread_position_in_grid.x;\n  out[i] = exp(inp[i]) * 2.0;\n" },
+].filter((l) => mx.isAvailable(l.device));
+
+describe.each(KERNEL_LANGUAGES)("a $name user kernel", ({ device, define, body }) => {
+  it("is exported with its source and launch, and runs imported (without its reference, so without a vjp, as MLX's)", async () => {
+    const k = define({ name: "twiceExp", inputNames: ["inp"], outputNames: ["out"], source: body, reference: (x) => mx.multiply(mx.exp(x), 2) });
+    const f = (x: mx.MxArray) => k({ inputs: [mx.add(x, 1)], grid: [4, 1, 1], threadgroup: [4, 1, 1], outputShapes: [[4]], outputDtypes: [mx.float32] })[0]!;
+    const on = { stream: device };
+    const file = fresh();
+    await mx.exportFunction(file, f, mx.zeros([4], mx.float32, on));
+    const g = mx.importFunction(file);
+    const x = mx.array([0, 0.5, -1, 2], mx.float32, on);
+    await expectSame(g(x)[0]!, f(x), "kernel");
+    expect(() => mx.grad((v: mx.MxArray) => mx.sum(g(v)[0]!))(x)).toThrow(/has no reference, so it has no vjp/);
+  });
+});

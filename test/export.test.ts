@@ -252,3 +252,21 @@ describe.each(KERNEL_LANGUAGES)("a $name user kernel", ({ device, define, body }
     expect(() => mx.grad((v: mx.MxArray) => mx.sum(g(v)[0]!))(x)).toThrow(/has no reference, so it has no vjp/);
   });
 });
+
+describe("models", () => {
+  it("the transformer LM of examples/ (and its 4-bit quantized copy) imports and gives the same logits", async () => {
+    const { TinyLM } = await import("../examples/lm-model.js");
+    const model = new TinyLM({ vocabSize: 17, dims: 32, heads: 4, layers: 2, context: 8 });
+    await mx.eval(model.parameters());
+    const tokens = mx.array([[1, 5, 9, 2, 0, 16, 3, 3], [4, 4, 4, 8, 1, 2, 7, 11]], mx.int32);
+    const file = fresh();
+    await mx.exportFunction(file, (t: mx.MxArray) => model.forward(t), tokens);
+    await expectSame(mx.importFunction(file)(tokens)[0]!, model.forward(tokens), "logits");
+    mx.nn.quantize(model, { groupSize: 32, bits: 4 });
+    await mx.eval(model.parameters());
+    const quantized = fresh();
+    await mx.exportFunction(quantized, (t: mx.MxArray) => model.forward(t), tokens);
+    await expectSame(mx.importFunction(quantized)(tokens)[0]!, model.forward(tokens), "quantized logits");
+    expect(statSync(quantized).size).toBeLessThan(statSync(file).size);
+  });
+});

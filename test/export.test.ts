@@ -104,6 +104,9 @@ describe("inputs and traces", () => {
     await expect(ex(mx.zeros([2, 256]))).rejects.toThrow(/^\[exporter\] the function was already exported for inputs \(float32\[2, 256\]\)/);
     ex.close();
     await expect(ex(mx.zeros([5, 256]))).rejects.toThrow(/^\[exporter\] the exporter of '.*' is closed/);
+    const disposed = mx.exporter(fresh(), (v: mx.MxArray) => v);
+    disposed[Symbol.dispose]();
+    await expect(disposed(mx.zeros([1]))).rejects.toThrow(/is closed/);
     const g = mx.importFunction(file);
     const x = mx.random.normal([3, 256], mx.float32, cpu);
     await expectSame(g(x)[0]!, mx.matmul(x, big, cpu), "3 rows");

@@ -167,10 +167,11 @@ export async function exportFunction(file: string | ((event: ExportEvent) => voi
   writePieces(op, path, await writer.pieces());
 }
 
-/** Exports one trace of the function per call (MLX's `FunctionExporter`); `close()` ends it. */
+/** Exports one trace of the function per call (MLX's `FunctionExporter`); `close()` ends it, as does leaving a `using` block. */
 export interface FunctionExporter {
   (...inputs: unknown[]): Promise<void>;
   close(): void;
+  [Symbol.dispose](): void;
 }
 
 /**
@@ -212,9 +213,8 @@ export function exporter(file: string, fn: ExportableFn, options?: ExportOptions
     written = written.catch(() => undefined).then(async () => writePieces(op, path, await writer.pieces()));
     return written;
   };
-  return Object.assign(call, {
-    close: () => {
-      closed = true;
-    },
-  });
+  const close = (): void => {
+    closed = true;
+  };
+  return Object.assign(call, { close, [Symbol.dispose]: close });
 }

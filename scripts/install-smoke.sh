@@ -2,8 +2,8 @@
 # The package as a user gets it: packs the tarball, installs it into a new
 # project in a temporary folder, compiles a strict TypeScript program against
 # it (strict, exactOptionalPropertyTypes, nodenext, no skipLibCheck, no
-# @types/node) and runs it, runs a plain-JS ESM program, checks require()'s
-# message, then the CLI: --version, info, a small conformance run, and
+# @types/node) and runs it (an exported function imported among its steps),
+# runs a plain-JS ESM program, checks require()'s message, then the CLI: --version, info, a small conformance run, and
 # build-metal followed by the metal backend in use. Run by .ci/run.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -52,6 +52,9 @@ console.log("grad", JSON.stringify(await g.tolist()));
 const shape: readonly number[] = [2, 2];
 console.log("zeros", JSON.stringify(await mx.zeros(shape).tolist()));
 console.log("gpu", mx.isAvailable(mx.gpu));
+await mx.exportFunction("exp.mlxfn", (a: mx.MxArray) => mx.exp(a), mx.zeros([2]), { metadata: "v1" });
+const [imported, metadata] = mx.importFunction("exp.mlxfn", { returnMetadata: true });
+console.log("imported", JSON.stringify(await imported(mx.zeros([2]))[0]!.tolist()), metadata);
 TS
 node "$repo/node_modules/typescript/bin/tsc" -p . || fail "the strict TypeScript program does not compile against the installed types"
 out="$(node out/app.js 2>"$work/first-import.err")"
@@ -60,6 +63,7 @@ echo "$out"
 grep -qx 'sum \[6,14\]' <<<"$out" || fail "wrong sum"
 grep -qx 'grad \[48,68\]' <<<"$out" || fail "wrong gradient"
 grep -qx 'gpu true' <<<"$out" || fail "no GPU backend after a default install (webgpu expected)"
+grep -qx 'imported \[1,1\] v1' <<<"$out" || fail "an exported function, imported"
 
 step "plain JavaScript ESM program"
 cat > plain.mjs <<'JS'

@@ -3,8 +3,9 @@
 # project in a temporary folder, compiles a strict TypeScript program against
 # it (strict, exactOptionalPropertyTypes, nodenext, no skipLibCheck, no
 # @types/node) and runs it (an exported function imported among its steps),
-# runs a plain-JS ESM program, checks require()'s message, then the CLI: --version, info, a small conformance run, and
-# build-metal followed by the metal backend in use. Run by .ci/run.
+# runs a plain-JS ESM program, checks require()'s message, then the CLI:
+# --version, info, a small conformance run, and build-metal followed by the
+# metal backend in use. Run by .ci/run.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"

@@ -214,6 +214,56 @@ describe("files that are not valid", () => {
     expect(() => mx.importFunction(file)).toThrow(/^\[importFunction\] .*: this is a function file of MLX 0\.29\.1 \(written by MLX's export_function\); mlx-ts reads the files mx.exportFunction writes/);
   });
 
+  it.each(BACKENDS.filter((b) => b.device.backend !== "webgpu"))("tampered primitive parameters give an Error or a result on $name, never a crash", async ({ device }) => {
+    const on = { stream: device };
+    const file = fresh();
+    const f = (x: mx.MxArray, idx: mx.MxArray) => {
+      const a = mx.slice(x, [1, 0], [5, 6], [2, 1], on);
+      const c = mx.matmul(mx.take(x, idx, 0, on), mx.transpose(x, on), on);
+      const g = mx.cumsum(mx.concatenate([x, x], { axis: 1, ...on }), { axis: 1, ...on });
+      return [mx.sort(mx.reshape(c, [-1], on), on), mx.pad(a, [[1, 1], [0, 2]], on), g, mx.sum(mx.broadcastTo(a, [3, 2, 6], on), { axis: 0, ...on })];
+    };
+    await mx.exportFunction(file, f, mx.zeros([6, 6], mx.float32, on), mx.zeros([3], mx.int32, on));
+    const bytes = readFileSync(file);
+    const at = 16 + 8 + Number(bytes.readBigUInt64LE(16));
+    const header = JSON.parse(bytes.subarray(24, at).toString()) as { traces: { nodes: { primitive: { fields: Record<string, unknown> } }[] }[] };
+    const values = [0, -1, 1, 2, 7, 100, 2 ** 31, -(2 ** 31), 2 ** 53, 1.5, NaN, "", "x", "float32", true, null, [], [1, -1]];
+    const changed = (v: unknown, pick: (n: number) => number): unknown => {
+      if (Array.isArray(v) && v.length && pick(2) === 0) return v.map((x, i) => (i === pick(v.length) ? changed(x, pick) : x));
+      if (v !== null && typeof v === "object" && !Array.isArray(v) && pick(2) === 0) {
+        const keys = Object.keys(v);
+        const k = keys[pick(keys.length)]!;
+        return { ...v, [k]: changed((v as Record<string, unknown>)[k], pick) };
+      }
+      return values[pick(values.length)];
+    };
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(), { minLength: 8, maxLength: 8 }), async (draws) => {
+        let d = 0;
+        const pick = (n: number) => draws[d++ % draws.length]! % n;
+        const h = structuredClone(header);
+        const nodes = h.traces[0]!.nodes;
+        const fields = nodes[pick(nodes.length)]!.primitive.fields;
+        const keys = Object.keys(fields);
+        const k = keys[pick(keys.length)]!;
+        fields[k] = changed(fields[k], pick);
+        const json = Buffer.from(JSON.stringify(h));
+        const length = Buffer.alloc(8);
+        length.writeBigUInt64LE(BigInt(json.length));
+        const tampered = fresh();
+        writeFileSync(tampered, Buffer.concat([bytes.subarray(0, 16), length, json, bytes.subarray(at)]));
+        try {
+          const outs = mx.importFunction(tampered, on)(mx.ones([6, 6], mx.float32, on), mx.array([0, 5, 2], mx.int32, on));
+          for (const o of outs) await o.data();
+        } catch (e) {
+          expect(e, `field ${k} = ${JSON.stringify(fields[k])}`).toBeInstanceOf(Error);
+          expect((e as Error).message, `field ${k} = ${JSON.stringify(fields[k])}`).toMatch(/^\[/);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it("truncated, corrupt and tampered files are errors naming the file, never a crash", async () => {
     const file = await exported();
     const bytes = readFileSync(file);

@@ -162,7 +162,7 @@ describe("inputs and traces", () => {
 });
 
 describe("imported functions under transforms", () => {
-  it("grad, vmap and compile apply to them", async () => {
+  it("grad, vmap and compile apply to them, and compiled functions export", async () => {
     const file = fresh();
     const w = mx.array([[1, -2], [0.5, 3]], mx.float32);
     const f = (x: mx.MxArray) => mx.tanh(mx.matmul(x, w));
@@ -174,6 +174,12 @@ describe("imported functions under transforms", () => {
     const xs = mx.array([[0.3, -0.7], [1, 2], [-1, 0.5]], mx.float32);
     await expectSame(mx.vmap((v: mx.MxArray) => g(v)[0]!)(xs), mx.vmap(f)(xs), "vmap");
     await expectSame(mx.compile((v: mx.MxArray) => g(v)[0]!)(x), f(x), "compile");
+    // a compiled function exports as its primitives, not its fused kernel
+    const compiled = mx.compile((v: mx.MxArray) => mx.exp(mx.multiply(v, 2)));
+    const file2 = fresh();
+    await mx.exportFunction(file2, compiled, mx.zeros([2]));
+    expect(mx.compileStats(compiled).bypassed).toBe(1);
+    await expectSame(mx.importFunction(file2)(x)[0]!, compiled(x), "a compiled function");
   });
 });
 

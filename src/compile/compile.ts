@@ -91,6 +91,19 @@ export function enableCompile(): void {
   disabled = false;
 }
 
+/** Open traces of mx.exportFunction: compiled functions inside run as they are, so the file gets their primitives (not fused kernels). */
+let exportTraces = 0;
+
+/** `fn()` with compiled functions running uncompiled (what an exported trace records). */
+export function withCompileBypassed<T>(fn: () => T): T {
+  exportTraces++;
+  try {
+    return fn();
+  } finally {
+    exportTraces--;
+  }
+}
+
 const CONSTANT_KINDS = new Set(["number", "string", "boolean", "bigint", "undefined"]);
 
 /** The signature key of a call: constants, tree structure, and per array its dtype, shape (rank when shapeless) and stream. */
@@ -150,7 +163,7 @@ function trace(fn: (...args: unknown[]) => unknown, def: TreeDef, leaves: readon
  * capability; later calls replay the trace. Results are bit-identical to `fn`'s on
  * the cpu. `fn` must be pure: it may not read values (eval, item, tolist) of
  * arrays computed from its inputs, and arrays it captures are constants of the
- * trace. Under grad, vjp, jvp or vmap the original `fn` runs.
+ * trace. Under grad, vjp, jvp or vmap, and while exportFunction traces, the original `fn` runs.
  * @example
  * ```ts
  * const gelu = mx.compile((x: mx.MxArray) => mx.multiply(x, mx.sigmoid(mx.multiply(x, 1.702))));
@@ -167,7 +180,7 @@ export function compile(fn: (...args: unknown[]) => unknown, options?: CompileOp
   if (typeof shapeless !== "boolean") throw opError("compile", `shapeless must be a boolean, got ${describeValue(shapeless)}`, [], "type");
   const state: State = { cache: new Map(), stats: { misses: 0, hits: 0, bypassed: 0, traces: [] } };
   const compiled = (...args: unknown[]): unknown => {
-    if (disabled || isTracingTransform()) {
+    if (disabled || exportTraces > 0 || isTracingTransform()) {
       state.stats.bypassed++;
       return fn(...args);
     }

@@ -13,6 +13,7 @@ import { graphOf, type Graph } from "../compile/graph.js";
 import { placeholderOf } from "../compile/placeholder.js";
 import { checkShapeless } from "../compile/shapeless.js";
 import { simplify } from "../compile/simplify.js";
+import { withCompileBypassed } from "../compile/compile.js";
 import { FORMAT_VERSION, functionFilePieces, type ConstantRecord, type TraceRecord } from "./function-file.js";
 import { callInputs, flatInputs, inputsRecord, takes, traceText, type CallInputs } from "./inputs.js";
 import { recordGraph } from "./trace-record.js";
@@ -49,9 +50,9 @@ function checkExportOptions(op: string, o: ExportOptions | undefined): { shapele
   return { shapeless, metadata };
 }
 
-/** `fn` traced on value-less stand-ins for the inputs: its graph, simplified as compile simplifies it (no fusion). */
+/** `fn` traced on value-less stand-ins for the inputs (compiled functions inside it uncompiled): its graph, simplified as compile simplifies it (no fusion). */
 function traceGraph(op: string, fn: ExportableFn, c: CallInputs, shapeless: boolean): Graph {
-  return outsideTidy(() => {
+  return outsideTidy(() => withCompileBypassed(() => {
     const real = flatInputs(c);
     const stand = real.map(placeholderOf);
     const keywords = Object.fromEntries(c.keywords.map(([k], i) => [k, stand[c.positional.length + i]]));
@@ -63,7 +64,7 @@ function traceGraph(op: string, fn: ExportableFn, c: CallInputs, shapeless: bool
     if (shapeless) checkShapeless(g, op);
     simplify(g);
     return g;
-  });
+  }));
 }
 
 /** The traces and constants of one file (or one callback) as they grow. */

@@ -9,7 +9,8 @@ import { arrayBytes } from "../io/convert.js";
 import { writePieces } from "../io/write.js";
 import { outsideTidy } from "../memory.js";
 import { checkOptions } from "../ops/strict-options.js";
-import { graphOf, type Graph } from "../compile/graph.js";
+import { graphOf, type Graph, type GraphNode, type Value } from "../compile/graph.js";
+import { customFunctionOf } from "../transforms/custom.js";
 import { placeholderOf } from "../compile/placeholder.js";
 import { checkShapeless } from "../compile/shapeless.js";
 import { simplify } from "../compile/simplify.js";
@@ -61,10 +62,27 @@ function traceGraph(op: string, fn: ExportableFn, c: CallInputs, shapeless: bool
     const outputs = raw instanceof MxArray ? [raw] : Array.isArray(raw) && raw.length > 0 && raw.every((o) => o instanceof MxArray) ? (raw as MxArray[]) : undefined;
     if (!outputs) throw opError(op, `the function must return an array or a list of arrays, got ${describeValue(raw)}`, [], "type");
     const g = graphOf(stand, outputs, new Set(real), op);
+    inlineCheckpoints(g);
     if (shapeless) checkShapeless(g, op);
     simplify(g);
     return g;
   }));
+}
+
+/**
+ * `g` with the outputs of mx.checkpoint replaced by the values they pass on:
+ * a checkpoint's rules are the derivatives of its own function, so the graph
+ * without it computes and differentiates alike (it only saved memory).
+ */
+function inlineCheckpoints(g: Graph): void {
+  const passed = new Map<GraphNode, Value>();
+  const resolve = (v: Value): Value => (v.kind === "node" && passed.has(v.node) ? passed.get(v.node)! : v);
+  for (const n of g.nodes) {
+    n.inputs = n.inputs.map(resolve);
+    if (customFunctionOf(n.prim) === "checkpoint") passed.set(n, n.inputs[0]!);
+  }
+  g.outputs = g.outputs.map(resolve);
+  g.nodes = g.nodes.filter((n) => !passed.has(n));
 }
 
 /** The traces and constants of one file (or one callback) as they grow. */

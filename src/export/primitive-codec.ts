@@ -98,10 +98,8 @@ export function encodePrimitive(op: string, p: Primitive): EncodedPrimitive {
   const ctor = p.constructor as PrimitiveClass;
   const key = KEYS.get(ctor);
   if (!key) {
-    const custom = customFunctionOf(p);
-    if (custom) {
-      const what = custom === "checkpoint" ? "mx.checkpoint" : "a custom function (mx.customFunction, or an op made with one: qqmm, gatherQqmm)";
-      throw opError(op, `the function uses ${what}, whose rules are JS functions, which a file cannot hold (MLX cannot export custom functions either)`, [], "value");
+    if (customFunctionOf(p)) {
+      throw opError(op, "the function uses a custom function (mx.customFunction, or an op made with one: qqmm, gatherQqmm), whose rules are JS functions, which a file cannot hold (MLX cannot export custom functions either)", [], "value");
     }
     throw opError(op, `the function uses '${p.name}', a primitive defined outside mlx-ts, which a file cannot hold`, [], "value");
   }

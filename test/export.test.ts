@@ -113,6 +113,20 @@ describe("inputs and traces", () => {
     expect(() => g(mx.zeros([5, 256]))).toThrow(/exported for:\n {2}\(float32\[1, 256\]\)\n {2}\(float32\[2, 256\]\)/);
   });
 
+  it("a trace that fails leaves nothing behind in the exporter's file", async () => {
+    const file = fresh();
+    const custom = mx.customFunction((v: mx.MxArray) => mx.sin(v));
+    const big = mx.array(new Float32Array(4096).fill(1), mx.float32, cpu);
+    const small = mx.array([2], mx.float32, cpu);
+    const ex = mx.exporter(file, (v: mx.MxArray) => (v.shape[0] === 4096 ? custom(mx.add(v, big)) : mx.multiply(v, small)));
+    await ex(mx.zeros([2]));
+    const before = statSync(file).size;
+    await expect(ex(mx.zeros([4096]))).rejects.toThrow(/custom function/);
+    await ex(mx.zeros([3]));
+    expect(statSync(file).size - before).toBeLessThan(1024);
+    expect(await mx.importFunction(file)(mx.array([1, 2, 3], mx.float32))[0]!.tolist()).toEqual([2, 4, 6]);
+  });
+
   it("a shapeless file serves every shape of the same ranks and dtypes", async () => {
     const file = fresh();
     const ex = mx.exporter(file, (x: mx.MxArray, y: mx.MxArray) => mx.logsumexp(mx.multiply(mx.exp(x), y), { axis: -1 }), { shapeless: true });

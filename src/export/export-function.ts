@@ -107,15 +107,20 @@ class FunctionWriter {
       throw opError(this.op, `the function was already exported for inputs ${traceText(signature, this.shapeless)}; each input signature is traced once`);
     }
     const g = traceGraph(this.op, fn, c, this.shapeless);
+    const added: MxArray[] = [];
     const constantIndex = (a: MxArray): number => {
-      let i = this.index.get(a);
-      if (i === undefined) {
-        this.index.set(a, (i = this.constants.length));
-        this.constants.push(a);
-      }
-      return i;
+      const known = this.index.get(a);
+      if (known !== undefined) return known;
+      let j = added.indexOf(a);
+      if (j < 0) j = added.push(a) - 1;
+      return this.constants.length + j;
     };
     const trace: TraceRecord = { ...signature, ...recordGraph(this.op, g, flatInputs(c), constantIndex) };
+    // kept only once the whole trace is recorded (a primitive a file cannot hold leaves nothing behind)
+    for (const a of added) {
+      this.index.set(a, this.constants.length);
+      this.constants.push(a);
+    }
     this.traces.push(trace);
     return trace;
   }

@@ -41,8 +41,9 @@ export function reshapeStrides(oldShape: readonly number[], oldStrides: readonly
 
 /** Reshape as a view where possible, else through `copy` (a contiguous copy on the same backend). */
 export function reshapeKernel(copy: (t: Tensor) => Tensor): Kernel {
-  return (prim, [x], out) => {
-    const shape = (prim as Reshape).shape;
+  return (_prim, [x], out) => {
+    // the output's shape, not the primitive's: flatten and unflatten replayed by a shapeless trace give new ones
+    const shape = out.shape;
     const strides = reshapeStrides(x!.shape, x!.strides, shape);
     if (strides) return view(x!, shape, strides, x!.offset);
     const c = copy(x!);

@@ -72,6 +72,21 @@ describe("compile: the trace cache", () => {
     expect(mx.compileStats(f).misses).toBe(2);
   });
 
+  it("with shapeless, flatten and unflatten follow the input's shape (MLX's advice for shapeless reshapes)", async () => {
+    const body = (x: mx.MxArray) => mx.sum(mx.unflatten(mx.flatten(mx.exp(x), 0, 1), -1, [2, -1]), { axis: -2 });
+    const f = mx.compile(body, { shapeless: true });
+    for (const shape of [[2, 3, 4], [5, 1, 6], [1, 7, 2]]) {
+      const x = mx.random.normal(shape);
+      const y = f(x);
+      expect([...y.shape]).toEqual([shape[0]! * shape[1]!, shape[2]! / 2]);
+      expect(await storageBytes([y])).toEqual(await storageBytes([body(x)]));
+      // their rules follow the new shapes too
+      const grad = mx.grad((v: mx.MxArray) => mx.sum(mx.square(f(v))));
+      expect(await storageBytes([grad(x)])).toEqual(await storageBytes([mx.grad((v: mx.MxArray) => mx.sum(mx.square(body(v))))(x)]));
+    }
+    expect(mx.compileStats(f).misses).toBe(1);
+  });
+
   it("refuses a shapeless trace with a shape-fixing primitive, naming it", () => {
     const f = mx.compile((x: mx.MxArray) => mx.reshape(mx.exp(x), [-1]), { shapeless: true });
     expect(() => f(mx.ones([2, 3]))).toThrow(/^\[compile\] shapeless: .*'reshape/);

@@ -142,6 +142,14 @@ describe("inputs and traces", () => {
     }
     expect(() => g(mx.zeros([2, 2, 2]), mx.zeros([2, 2, 2]))).toThrow(/exported for:\n {2}\(float32\[\*, \*\], float32\[\*, \*\]\)/);
     await expect(mx.exportFunction(fresh(), (x: mx.MxArray) => mx.reshape(x, [-1]), mx.zeros([2, 2]), { shapeless: true })).rejects.toThrow(/^\[exportFunction\] shapeless: the function uses 'reshape/);
+    // flatten and unflatten follow the input's shape
+    const merged = fresh();
+    const heads = (x: mx.MxArray) => mx.flatten(mx.transpose(mx.unflatten(x, -1, [2, -1]), [0, 2, 1, 3]), 2, 3);
+    await mx.exportFunction(merged, heads, mx.zeros([1, 3, 8]), { shapeless: true });
+    for (const shape of [[2, 5, 4], [1, 1, 12]]) {
+      const x = mx.random.normal(shape, mx.float32, cpu);
+      await expectSame(mx.importFunction(merged)(x)[0]!, heads(x), `heads of ${shape}`);
+    }
   });
 
   it("metadata comes back with returnMetadata, and a callback gets the graph instead of a file", async () => {

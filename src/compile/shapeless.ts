@@ -1,9 +1,11 @@
 // The primitives a shapeless trace may hold: those whose output shapes follow
 // from their inputs' alone (elementwise, reductions over axes, matmul,
-// transpose, softmax, scans). Reshape, broadcast, slice, pad, concatenate and
-// others fix shapes in their parameters, so one trace cannot serve other shapes.
+// transpose, softmax, scans, flatten and unflatten). Reshape, broadcast, slice,
+// pad, concatenate and others fix shapes in their parameters, so one trace
+// cannot serve other shapes.
 
 import { ArgReduce, LogSumExp, Reduce, Softmax } from "../primitives/reduce.js";
+import { Flatten, Unflatten } from "../primitives/layout.js";
 import type { Primitive } from "../primitive.js";
 import type { Graph } from "./graph.js";
 import { isElementwise } from "./simplify.js";
@@ -11,7 +13,7 @@ import { isElementwise } from "./simplify.js";
 const BY_NAME = new Set(["matmul", "transpose", "scan"]);
 
 function shapeFree(p: Primitive): boolean {
-  return isElementwise(p) || p instanceof Reduce || p instanceof ArgReduce || p instanceof LogSumExp || p instanceof Softmax || BY_NAME.has(p.name);
+  return isElementwise(p) || p instanceof Flatten || p instanceof Unflatten || p instanceof Reduce || p instanceof ArgReduce || p instanceof LogSumExp || p instanceof Softmax || BY_NAME.has(p.name);
 }
 
 /** Throws (the error names `op`), naming the first primitive of `g` that a shapeless trace cannot replay on other shapes. */
@@ -19,7 +21,7 @@ export function checkShapeless(g: Graph, op = "compile"): void {
   for (const n of g.nodes) {
     if (!shapeFree(n.prim)) {
       throw new Error(
-        `[${op}] shapeless: the function uses '${String(n.prim)}', whose parameters fix a shape (reshape, broadcast, slice, pad, concatenate and shape-dependent ops do), so one trace cannot serve other input shapes; trace it with shapeless: false`,
+        `[${op}] shapeless: the function uses '${String(n.prim)}', whose parameters fix a shape (reshape, broadcast, slice, pad, concatenate and shape-dependent ops do), so one trace cannot serve other input shapes; trace it with shapeless: false (or merge and split axes with flatten and unflatten, which follow the input's shape)`,
       );
     }
   }

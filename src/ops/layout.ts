@@ -4,7 +4,7 @@
 
 import { MxArray } from "../array.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
-import { Broadcast, Concatenate, Pad, Reshape, Slice, Transpose } from "../primitives/layout.js";
+import { Broadcast, Concatenate, Flatten, Pad, Reshape, Slice, Transpose } from "../primitives/layout.js";
 import { broadcastShapes, checkShape, MAX_DIM, normalizeAxes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
 import { promoteTypes } from "../dtype.js";
 import { checkArrayLike, node, opStream, streamOf, toArray, type ArrayLike, type JsScalar, type OpOptions } from "./base.js";
@@ -84,8 +84,9 @@ export function flatten(x: ArrayLike, startAxis?: number | FlattenOptions, endAx
   const start = normalizeAxis("flatten", o.startAxis ?? 0, a.ndim, "startAxis", [a]);
   const end = normalizeAxis("flatten", o.endAxis ?? -1, a.ndim, "endAxis", [a]);
   if (start > end) throw opError("flatten", `startAxis ${o.startAxis} must not come after endAxis ${o.endAxis}`, [a], "range");
+  if (start === end) return a;
   const shape = [...a.shape.slice(0, start), sizeOf(a.shape.slice(start, end + 1)), ...a.shape.slice(end + 1)];
-  return reshape(a, shape, so);
+  return node(new Flatten(start, end, shape), [a], streamOf(so, a));
 }
 
 /**

@@ -7,7 +7,8 @@ import { MxArray } from "../array.js";
 import { bool, float32, type DType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { broadcastShapes as broadcastShapeList, checkShape, MAX_DIM, normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
-import { checkArrayLike, onStream, opStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
+import { checkArrayLike, node, onStream, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
+import { Unflatten } from "../primitives/layout.js";
 import { arange, zeros, type DTypeOptions } from "./creation.js";
 import { astype, greaterEqual, where } from "./elementwise.js";
 import { broadcastArrays, broadcastTo, concatenate, expandDims, pad, reshape, slice, transpose, type SliceBound } from "./layout.js";
@@ -190,7 +191,9 @@ export function unflatten(x: ArrayLike, axis: number, shape: readonly number[], 
       throw opError("unflatten", `shape ${JSON.stringify(shape)} does not split axis ${ax} of size ${n}`, [a], "value");
     }
     const parts = shape.map((d) => (d === -1 ? n / known : d));
-    return reshape(a, [...a.shape.slice(0, ax), ...parts, ...a.shape.slice(ax + 1)], o);
+    if (parts.length === 1) return a;
+    // the request (with its -1) is kept, so a shapeless trace splits other sizes of the axis
+    return node(new Unflatten(ax, [...shape], [...a.shape.slice(0, ax), ...parts, ...a.shape.slice(ax + 1)]), [a], streamOf(o, a));
   });
 }
 

@@ -26,12 +26,68 @@ export class Reshape extends ToShape {
   override vjp([x]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
     return [ops.reshape(ct, x!.shape, on(ct))];
   }
-  override jvp(_x: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
-    return t ? ops.reshape(t, this.shape, on(t)) : null;
+  override jvp(_x: readonly MxArray[], [t]: readonly (MxArray | null)[], out: MxArray): MxArray | null {
+    return t ? ops.reshape(t, out.shape, on(t)) : null;
   }
   override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
     const b = batchFirst(x!, axis!);
-    return [ops.reshape(b, [b.shape[0]!, ...this.shape], on(b)), 0];
+    return [ops.reshape(b, [b.shape[0]!, ...this.outShape(b.shape.slice(1))], on(b)), 0];
+  }
+  /** The output's shape for an input of shape `input`: the primitive's own (a rule of the input's in flatten and unflatten). */
+  protected outShape(_input: readonly number[]): readonly number[] {
+    return this.shape;
+  }
+}
+
+/**
+ * A reshape whose output shape is a rule of the input's (flatten, unflatten),
+ * so a shapeless trace replays it on other shapes; `shape` is the one it was
+ * built for. Its kernel is reshape's, which takes the output's shape.
+ */
+abstract class ShapeRule extends Reshape {
+  protected abstract override outShape(input: readonly number[]): number[];
+  override output([x]: readonly Spec[]): Spec {
+    return { shape: this.outShape(x!.shape), dtype: x!.dtype };
+  }
+}
+
+/** Axes start..end (start < end) merged into one (MLX's Flatten). */
+export class Flatten extends ShapeRule {
+  constructor(
+    readonly start: number,
+    readonly end: number,
+    shape: readonly number[],
+  ) {
+    super(shape);
+  }
+  override params() {
+    return { shape: this.shape, flatten: [this.start, this.end] };
+  }
+  protected outShape(s: readonly number[]): number[] {
+    return [...s.slice(0, this.start), s.slice(this.start, this.end + 1).reduce((a, b) => a * b, 1), ...s.slice(this.end + 1)];
+  }
+}
+
+/** Axis `axis` split into `parts`, one of which may be -1: the rest of the axis (MLX's Unflatten); the other axes follow the input. */
+export class Unflatten extends ShapeRule {
+  constructor(
+    readonly axis: number,
+    readonly parts: readonly number[],
+    shape: readonly number[],
+  ) {
+    super(shape);
+  }
+  override params() {
+    return { shape: this.shape, unflatten: [this.axis, this.parts] };
+  }
+  protected outShape(s: readonly number[]): number[] {
+    const n = s[this.axis]!;
+    const known = this.parts.reduce((a, d) => (d === -1 ? a : a * d), 1);
+    const parts = this.parts.map((d) => (d === -1 ? n / known : d));
+    if (!parts.every(Number.isInteger) || parts.reduce((a, b) => a * b, 1) !== n) {
+      throw new Error(`[unflatten] axis ${this.axis} of size ${n} does not split into ${JSON.stringify(this.parts)} (a shapeless trace replayed on another shape)`);
+    }
+    return [...s.slice(0, this.axis), ...parts, ...s.slice(this.axis + 1)];
   }
 }
 

@@ -4,7 +4,7 @@
 // express the result; depends passes its inputs through as views.
 
 import { retain, type Kernel, type MultiKernel, type Tensor } from "./backend.js";
-import type { Broadcast, Reshape, Slice, Transpose } from "../src/primitives/layout.js";
+import type { Broadcast, Slice, Transpose } from "../src/primitives/layout.js";
 import { rowMajorStrides, sizeOf } from "../src/shape.js";
 
 export function view(t: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {

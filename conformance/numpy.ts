@@ -82,7 +82,7 @@ export const NUMPY_EXPR: Record<string, string> = {
   // MLX's std is sqrt(var) in the input's dtype: the variance is rounded to it first (and may overflow)
   std: `np.sqrt(np.var(x[0].astype('float64'), axis=${ax}, keepdims=p['keepdims'], ddof=p['ddof']).astype(dt))`,
   reshape: "np.reshape(x[0], p['shape'])",
-  flatten: "np.ravel(x[0])",
+  flatten: "x[0].reshape(1) if x[0].ndim == 0 else (lambda s, e: x[0].reshape(x[0].shape[:s] + (int(np.prod(x[0].shape[s:e + 1])),) + x[0].shape[e + 1:]))(p['start'] % x[0].ndim, p['end'] % x[0].ndim)",
   squeeze: "np.squeeze(x[0])",
   expandDims: "np.expand_dims(x[0], p['axis'])",
   swapaxes: "np.swapaxes(x[0], p['a'], p['b'])",

@@ -270,7 +270,20 @@ const MORE_OPS: readonly OpEntry[] = [
   varianceEntry("var"),
   varianceEntry("std"),
   layout("reshape", shapeArb(), (s) => fc.constantFrom([...s].reverse(), [s.reduce((a, b) => a * b, 1)], [-1], [1, ...s]).map((shape) => ({ shape })), ([x], p, o) => mx.reshape(x!, p.shape as number[], o), ([x], p, o) => `mx.reshape(${x}, ${JSON.stringify(p.shape)}, ${o})`),
-  layout("flatten", shapeArb(), () => fc.constant({}), ([x], _p, o) => mx.flatten(x!, o), ([x], _p, o) => `mx.flatten(${x}, ${o})`),
+  // all axes, or a run of them (start <= end, either written from the end)
+  layout(
+    "flatten",
+    shapeArb(),
+    (s) =>
+      s.length === 0
+        ? fc.constant({ start: 0, end: -1 })
+        : fc.tuple(fc.nat(s.length - 1), fc.nat(s.length - 1), fc.boolean(), fc.boolean()).map(([a, b, fromEndA, fromEndB]) => ({
+            start: Math.min(a, b) - (fromEndA ? s.length : 0),
+            end: Math.max(a, b) - (fromEndB ? s.length : 0),
+          })),
+    ([x], p, o) => mx.flatten(x!, p.start as number, p.end as number, o),
+    ([x], p, o) => `mx.flatten(${x}, ${String(p.start)}, ${String(p.end)}, ${o})`,
+  ),
   layout("squeeze", shapeArb().map((s) => s.flatMap((n, i) => (i % 2 ? [1, n] : [n]))).filter((s) => s.length <= 6), () => fc.constant({}), ([x], _p, o) => mx.squeeze(x!, undefined, o), ([x], _p, o) => `mx.squeeze(${x}, undefined, ${o})`),
   layout("expandDims", shapeArb(5), (s) => axisOf(s, 1).map((axis) => ({ axis })), ([x], p, o) => mx.expandDims(x!, p.axis as number, o), ([x], p, o) => `mx.expandDims(${x}, ${String(p.axis)}, ${o})`),
   layout("swapaxes", nonEmpty, (s) => fc.record({ a: axisOf(s), b: axisOf(s) }), ([x], p, o) => mx.swapaxes(x!, p.a as number, p.b as number, o), ([x], p, o) => `mx.swapaxes(${x}, ${String(p.a)}, ${String(p.b)}, ${o})`),

@@ -24,15 +24,14 @@ export class RoPEAttention extends nn.MultiHeadAttention {
   }
 
   override forward(queries: mx.MxArray, keys: mx.MxArray, values: mx.MxArray, mask?: mx.nn.AttentionMask | null): mx.MxArray {
-    const [B, L] = queries.shape as [number, number];
-    const S = keys.shape[1]!;
-    // [B, len, dims] -> [B, heads, len, dims / heads]
-    const heads = (a: mx.MxArray, len: number) => mx.transpose(mx.reshape(a, [B, len, this._numHeads, -1]), [0, 2, 1, 3]);
-    const q = this.rope.forward(heads(this.queryProj.forward(queries), L));
-    const k = this.rope.forward(heads(this.keyProj.forward(keys), S));
-    const v = heads(this.valueProj.forward(values), S);
+    // [B, len, dims] -> [B, heads, len, dims / heads] (unflatten and flatten follow the input's shape, so the
+    // model also exports shapeless: one trace for every batch size and length)
+    const heads = (a: mx.MxArray) => mx.transpose(mx.unflatten(a, -1, [this._numHeads, -1]), [0, 2, 1, 3]);
+    const q = this.rope.forward(heads(this.queryProj.forward(queries)));
+    const k = this.rope.forward(heads(this.keyProj.forward(keys)));
+    const v = heads(this.valueProj.forward(values));
     const out = mx.fast.scaledDotProductAttention(q, k, v, { scale: 1 / Math.sqrt(q.shape[3]!), mask: mask ?? null });
-    return this.outProj.forward(mx.reshape(mx.transpose(out, [0, 2, 1, 3]), [B, L, -1]));
+    return this.outProj.forward(mx.flatten(mx.transpose(out, [0, 2, 1, 3]), 2, 3));
   }
 }
 

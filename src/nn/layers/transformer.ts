@@ -89,15 +89,14 @@ export class MultiHeadAttention extends Module {
     }
     if (mask !== undefined && mask !== null && mask !== "causal") checkArray(op, mask, "mask");
     return asOp(op, () => {
-      const [B, L] = queries.shape as [number, number];
-      const S = keys.shape[1]!;
-      const h = this._numHeads;
-      const heads = (a: MxArray, len: number) => ops.transpose(ops.reshape(a, [B, len, h, -1]), [0, 2, 1, 3]);
-      const q = heads(this.queryProj.forward(queries), L);
-      const k = heads(this.keyProj.forward(keys), S);
-      const v = heads(this.valueProj.forward(values), S);
+      // [B, len, dims] -> [B, heads, len, dims / heads] and back, by unflatten and flatten, whose shapes
+      // follow their input's: a shapeless compile or export replays them on other batch sizes and lengths
+      const heads = (a: MxArray) => ops.transpose(ops.unflatten(a, -1, [this._numHeads, -1]), [0, 2, 1, 3]);
+      const q = heads(this.queryProj.forward(queries));
+      const k = heads(this.keyProj.forward(keys));
+      const v = heads(this.valueProj.forward(values));
       const out = fast.scaledDotProductAttention(q, k, v, { scale: Math.sqrt(1 / q.shape[3]!), mask: mask ?? null });
-      return this.outProj.forward(ops.reshape(ops.transpose(out, [0, 2, 1, 3]), [B, L, -1]));
+      return this.outProj.forward(ops.flatten(ops.transpose(out, [0, 2, 1, 3]), 2, 3));
     });
   }
 }

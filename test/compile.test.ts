@@ -93,6 +93,14 @@ describe("compile: the trace cache", () => {
     const g = mx.compile((x: mx.MxArray) => mx.broadcastTo(x, [2, 3]), { shapeless: true });
     expect(() => g(mx.ones([3]))).toThrow(/^\[compile\] shapeless: .*'(reshape|broadcast)/);
   });
+
+  it("lets a shapeless trace reshape what does not depend on its inputs (a weight)", async () => {
+    const w = mx.array([1, 2, 3], mx.float32);
+    const f = mx.compile((x: mx.MxArray) => mx.multiply(x, mx.reshape(w, [1, 3])), { shapeless: true });
+    expect(await f(mx.ones([2, 3])).tolist()).toEqual([[1, 2, 3], [1, 2, 3]]);
+    expect(await f(mx.full([1, 3], 2, mx.float32)).tolist()).toEqual([[2, 4, 6]]);
+    expect(mx.compileStats(f).misses).toBe(1);
+  });
 });
 
 describe("compile: simplification and fusion", () => {

@@ -344,20 +344,6 @@ describe.each(KERNEL_LANGUAGES)("a $name user kernel", ({ device, define, body }
 });
 
 describe("models", () => {
-  it("a transformer encoder exported shapeless runs on every batch size and length", async () => {
-    const encoder = new mx.nn.TransformerEncoder(2, 32, 4);
-    encoder.eval();
-    await mx.eval(encoder.parameters());
-    const file = fresh();
-    const f = (x: mx.MxArray) => encoder.forward(x, "causal");
-    await mx.exportFunction(file, f, mx.zeros([2, 8, 32]), { shapeless: true });
-    const g = mx.importFunction(file);
-    for (const shape of [[2, 8, 32], [1, 5, 32], [3, 13, 32]]) {
-      const x = mx.random.normal(shape, mx.float32, cpu);
-      await expectSame(g(x)[0]!, f(x), `input ${shape}`);
-    }
-  });
-
   it("the transformer LM of examples/ (and its 4-bit quantized copy) imports and gives the same logits", async () => {
     const { TinyLM } = await import("../examples/lm-model.js");
     const model = new TinyLM({ vocabSize: 17, dims: 32, heads: 4, layers: 2, context: 8 });

@@ -89,8 +89,7 @@ export class MultiHeadAttention extends Module {
     }
     if (mask !== undefined && mask !== null && mask !== "causal") checkArray(op, mask, "mask");
     return asOp(op, () => {
-      // [B, len, dims] -> [B, heads, len, dims / heads] and back, by unflatten and flatten, whose shapes
-      // follow their input's: a shapeless compile or export replays them on other batch sizes and lengths
+      // [B, len, dims] -> [B, heads, len, dims / heads] and back, by unflatten and flatten (views whose shapes follow the input's)
       const heads = (a: MxArray) => ops.transpose(ops.unflatten(a, -1, [this._numHeads, -1]), [0, 2, 1, 3]);
       const q = heads(this.queryProj.forward(queries));
       const k = heads(this.keyProj.forward(keys));

@@ -127,6 +127,21 @@ describe("inputs and traces", () => {
     expect(await mx.importFunction(file)(mx.array([1, 2, 3], mx.float32))[0]!.tolist()).toEqual([2, 4, 6]);
   });
 
+  it("a write that fails takes its trace back (it may be exported again), and close waits for the writes", async () => {
+    const file = fresh();
+    let w = mx.array([2, 3], mx.float32, cpu);
+    const ex = mx.exporter(file, (v: mx.MxArray) => mx.multiply(v, w));
+    const pending = ex(mx.zeros([2]));
+    w.dispose(); // before the write reads it
+    await expect(pending).rejects.toThrow(/disposed/);
+    w = mx.array([4, 5], mx.float32, cpu);
+    await ex(mx.zeros([2]));
+    const last = ex(mx.zeros([1, 2]));
+    await ex.close();
+    await last;
+    expect(await mx.importFunction(file)(mx.ones([2]))[0]!.tolist()).toEqual([4, 5]);
+  });
+
   it("a shapeless file serves every shape of the same ranks and dtypes", async () => {
     const file = fresh();
     const ex = mx.exporter(file, (x: mx.MxArray, y: mx.MxArray) => mx.logsumexp(mx.multiply(mx.exp(x), y), { axis: -1 }), { shapeless: true });
@@ -178,6 +193,14 @@ describe("inputs and traces", () => {
     await expect(mx.exportFunction(fresh(), () => mx.exp(x), x)).rejects.toThrow(/^\[exportFunction\] the function reads an array it was given through a closure/);
     await expect(mx.exportFunction(fresh(), (y: mx.MxArray) => 3 as never, mx.zeros([1]))).rejects.toThrow(/^\[exportFunction\] the function must return an array or a list of arrays, got 3/);
     await expect(mx.exportFunction(fresh(), (y: mx.MxArray) => y, 3)).rejects.toThrow(/^\[exportFunction\] input 0 must be an mx array/);
+    let read: Promise<unknown> = Promise.resolve();
+    await mx.exportFunction(fresh(), (y: mx.MxArray) => {
+      const z = mx.exp(y);
+      read = z.tolist();
+      return z;
+    }, mx.zeros([1]));
+    await expect(read).rejects.toThrow(/^\[exportFunction\] cannot evaluate an array computed from the function's inputs while it is traced/);
+    expect(() => mx.importFunction(dir)).toThrow(/^\[importFunction\] '.*' is a directory, not a file/);
     await expect(mx.exportFunction("", (y: mx.MxArray) => y, mx.zeros([1]))).rejects.toThrow(/^\[exportFunction\] file must be a path/);
     expect(() => mx.exporter(fresh(), (y: mx.MxArray) => y, { shapeless: 1 as never })).toThrow(/^\[exporter\] shapeless must be a boolean/);
   });
@@ -247,6 +270,28 @@ describe("files that are not valid", () => {
     head.set(version, 8);
     writeFileSync(file, head);
     expect(() => mx.importFunction(file)).toThrow(/^\[importFunction\] .*: this is a function file of MLX 0\.29\.1 \(written by MLX's export_function\); mlx-ts reads the files mx.exportFunction writes/);
+  });
+
+  it("a node naming another op than its class's, a field standing in for a method, or an absent backend is refused", async () => {
+    const file = fresh();
+    await mx.exportFunction(file, (x: mx.MxArray) => mx.sum(mx.exp(x)), mx.zeros([3]));
+    const bytes = readFileSync(file);
+    const at = 24 + Number(bytes.readBigUInt64LE(16));
+    type Node = { primitive: { fields: Record<string, unknown> }; device: string | null };
+    const rewrite = (change: (nodes: Node[]) => void) => {
+      const h = JSON.parse(bytes.subarray(24, at).toString()) as { traces: { nodes: Node[] }[] };
+      change(h.traces[0]!.nodes);
+      const json = Buffer.from(JSON.stringify(h));
+      const length = Buffer.alloc(8);
+      length.writeBigUInt64LE(BigInt(json.length));
+      const t = fresh();
+      writeFileSync(t, Buffer.concat([bytes.subarray(0, 16), length, json, bytes.subarray(at)]));
+      return t;
+    };
+    expect(() => mx.importFunction(rewrite((n) => (n[0]!.primitive.fields.name = "log")))).not.toThrow(); // another unary op: the file is a program
+    expect(() => mx.importFunction(rewrite((n) => (n[0]!.primitive.fields.name = "slice")))).toThrow(/^\[importFunction\] .*primitive 'elementwise.Unary' is named the string 'slice', which is not one of its ops/);
+    expect(() => mx.importFunction(rewrite((n) => (n[1]!.primitive.fields.vjp = 1)))).toThrow(/has a field 'vjp', which is a method or property of its class/);
+    expect(() => mx.importFunction(rewrite((n) => (n[1]!.device = "nope")))).toThrow(/^\[importFunction\] .*node 1 \('sum'\) runs on backend 'nope'/);
   });
 
   it.each(BACKENDS.filter((b) => b.device.backend !== "webgpu"))("tampered primitive parameters give an Error or a result on $name, never a crash", async ({ device }) => {

@@ -138,7 +138,7 @@ function signature(def: TreeDef, leaves: readonly MxArray[], shapeless: boolean)
 
 function trace(fn: (...args: unknown[]) => unknown, def: TreeDef, leaves: readonly MxArray[], shapeless: boolean): Entry {
   return outsideTidy(() => {
-    const placeholders = leaves.map(placeholderOf);
+    const placeholders = leaves.map((x) => placeholderOf(x));
     const raw = fn(...(treeUnflatten(def, placeholders) as unknown[]));
     if (raw instanceof Promise) throw opError("compile", "the function must be synchronous (it returned a Promise)", [], "type");
     const out = treeFlatten(raw);

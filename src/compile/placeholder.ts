@@ -9,8 +9,12 @@ import { Primitive, type Spec } from "../primitive.js";
 
 class Placeholder extends Primitive implements CarriesKernel {
   readonly name = "compileInput";
+  /** The function that traces (compile, exportFunction, exporter), named by the error of a read. */
+  constructor(readonly tracer: string) {
+    super();
+  }
   override get errorName(): string {
-    return "compile";
+    return this.tracer;
   }
   output(): Spec {
     throw new Error("[compile] a placeholder has no output rule");
@@ -18,15 +22,17 @@ class Placeholder extends Primitive implements CarriesKernel {
   kernelOn(_backend: Backend): MultiKernel {
     return () => {
       throw new Error(
-        "[compile] cannot evaluate an array computed from the function's inputs while it is traced (by mx.compile or mx.exportFunction: mx.eval, .item(), .tolist(), data reads): the trace must not depend on values; move the read out of the traced function",
+        `[${this.tracer}] cannot evaluate an array computed from the function's inputs while it is traced (mx.eval, .item(), .tolist(), data reads): the trace must not depend on values; move the read out of the traced function`,
       );
     };
   }
 }
 
-const PLACEHOLDER = new Placeholder();
+const placeholders = new Map<string, Placeholder>();
 
-/** A value-less stand-in for `x` while a function is traced. */
-export function placeholderOf(x: MxArray): MxArray {
-  return new MxArray(x.shape, x.dtype, x.stream, PLACEHOLDER, []);
+/** A value-less stand-in for `x` while `op` (compile by default) traces a function. */
+export function placeholderOf(x: MxArray, op = "compile"): MxArray {
+  let p = placeholders.get(op);
+  if (!p) placeholders.set(op, (p = new Placeholder(op)));
+  return new MxArray(x.shape, x.dtype, x.stream, p, []);
 }

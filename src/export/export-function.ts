@@ -55,7 +55,7 @@ function checkExportOptions(op: string, o: ExportOptions | undefined): { shapele
 function traceGraph(op: string, fn: ExportableFn, c: CallInputs, shapeless: boolean): Graph {
   return outsideTidy(() => withCompileBypassed(() => {
     const real = flatInputs(c);
-    const stand = real.map(placeholderOf);
+    const stand = real.map((x) => placeholderOf(x, op));
     const keywords = Object.fromEntries(c.keywords.map(([k], i) => [k, stand[c.positional.length + i]]));
     const raw: unknown = fn(...stand.slice(0, c.positional.length), ...(c.hasKeywords ? [keywords] : []));
     if (raw instanceof Promise) throw opError(op, "the function must be synchronous (it returned a Promise)", [], "type");
@@ -98,6 +98,18 @@ class FunctionWriter {
     readonly shapeless: boolean,
     readonly metadata: string,
   ) {}
+
+  /** Takes back `trace` (its file could not be written) and the last constants, when no other trace uses them. */
+  drop(trace: TraceRecord): void {
+    const at = this.traces.indexOf(trace);
+    if (at < 0) return;
+    this.traces.splice(at, 1);
+    const used = new Set(this.traces.flatMap((t) => t.constants));
+    while (this.constants.length && !used.has(this.constants.length - 1)) {
+      this.index.delete(this.constants.pop()!);
+      this.bytes.splice(this.constants.length);
+    }
+  }
 
   /** Traces `fn` on `args` and adds the trace. */
   add(fn: ExportableFn, args: readonly unknown[]): TraceRecord {
@@ -191,10 +203,14 @@ export async function exportFunction(file: string | ((event: ExportEvent) => voi
   writePieces(op, path, await writer.pieces());
 }
 
-/** Exports one trace of the function per call (MLX's `FunctionExporter`); `close()` ends it, as does leaving a `using` block. */
+/**
+ * Exports one trace of the function per call (MLX's `FunctionExporter`);
+ * `close()` ends it (its promise settles when the last write has), as does
+ * leaving a `using` block.
+ */
 export interface FunctionExporter {
   (...inputs: unknown[]): Promise<void>;
-  close(): void;
+  close(): Promise<void>;
   [Symbol.dispose](): void;
 }
 
@@ -228,17 +244,26 @@ export function exporter(file: string, fn: ExportableFn, options?: ExportOptions
   let written: Promise<void> = Promise.resolve();
   const call = (...inputs: unknown[]): Promise<void> => {
     if (closed) return Promise.reject(opError(op, `the exporter of '${path}' is closed; make a new one to write more traces`));
+    let trace: TraceRecord;
     try {
-      writer.add(f, inputs);
+      trace = writer.add(f, inputs);
     } catch (e) {
       return Promise.reject(e as Error);
     }
-    // writes run one after another, each with every trace added so far
-    written = written.catch(() => undefined).then(async () => writePieces(op, path, await writer.pieces()));
+    // writes run one after another, each with every trace added so far; a write that fails takes its trace back
+    written = written.catch(() => undefined).then(async () => {
+      try {
+        writePieces(op, path, await writer.pieces());
+      } catch (e) {
+        writer.drop(trace);
+        throw e;
+      }
+    });
     return written;
   };
-  const close = (): void => {
+  const close = (): Promise<void> => {
     closed = true;
+    return written;
   };
-  return Object.assign(call, { close, [Symbol.dispose]: close });
+  return Object.assign(call, { close, [Symbol.dispose]: () => void close().catch(() => undefined) });
 }

@@ -148,7 +148,19 @@ function decodeValue(v: unknown, bad: (what: string) => Error): unknown {
   return Object.fromEntries(entries.map(([k, x]) => [k, decodeValue(x, bad)]));
 }
 
-/** The primitive `e` describes; `bad(what)` makes the error for a file that does not describe one. */
+/** The ops the classes standing for many ops may be (their name is the kernel they run). */
+const OP_NAMES: ReadonlyMap<PrimitiveClass, readonly string[]> = new Map<PrimitiveClass, readonly string[]>([
+  [elementwise.Unary, Object.keys(elementwise.UNARY_OPS)],
+  [elementwise.Binary, Object.keys(elementwise.BINARY_OPS)],
+  [reduce.Reduce, ["sum", "prod", "max", "min", "all", "any"] satisfies reduce.ReduceOp[]],
+  [reduce.ArgReduce, ["argmax", "argmin"]],
+]);
+
+/**
+ * The primitive `e` describes; `bad(what)` makes the error for a file that
+ * does not describe one. Its fields are its own: none may stand in for a
+ * method; the classes of many ops (unary, binary, reductions) must name one of theirs.
+ */
 export function decodePrimitive(e: unknown, bad: (what: string) => Error): Primitive {
   if (e === null || typeof e !== "object" || typeof (e as EncodedPrimitive).class !== "string") throw bad(`a primitive without a class: ${describeValue(e)}`);
   const { class: key, fields } = e as EncodedPrimitive;
@@ -156,7 +168,11 @@ export function decodePrimitive(e: unknown, bad: (what: string) => Error): Primi
   if (!ctor) throw bad(`an unknown primitive class '${key}' (written by another version of mlx-ts?)`);
   if (fields === null || typeof fields !== "object" || Array.isArray(fields)) throw bad(`primitive '${key}' without fields`);
   const p = Object.create(ctor.prototype as object) as Primitive;
-  for (const [k, v] of Object.entries(fields)) Object.defineProperty(p, k, { value: decodeValue(v, bad), enumerable: true, writable: true, configurable: true });
-  if (typeof p.name !== "string") throw bad(`primitive '${key}' without a name`);
+  for (const [k, v] of Object.entries(fields)) {
+    if (k in (ctor.prototype as object)) throw bad(`primitive '${key}' has a field '${k}', which is a method or property of its class`);
+    Object.defineProperty(p, k, { value: decodeValue(v, bad), enumerable: true, writable: true, configurable: true });
+  }
+  const names = OP_NAMES.get(ctor);
+  if (typeof p.name !== "string" || (names && !names.includes(p.name))) throw bad(`primitive '${key}' is named ${describeValue(p.name)}, which is not one of its ops`);
   return p;
 }

@@ -83,6 +83,13 @@ export class ReplayableTrace {
     ];
     this.steps = record.nodes.map((n, j) => {
       const prim = decodePrimitive(n.primitive, bad);
+      if (n.device !== null) {
+        try {
+          toStream(deviceFor(n.device as BackendName));
+        } catch (e) {
+          throw bad(`node ${j} ('${prim.name}') runs on backend '${n.device}': ${(e as Error).message}`);
+        }
+      }
       const recorded = n.outputs.map((s) => ({ shape: s.shape, dtype: dtypeFromName(s.dtype) }));
       let rule: readonly Spec[];
       try {

@@ -48,7 +48,12 @@ export function fileSource(op: string, path: unknown): ByteSource {
   } catch (e) {
     throw opError(op, `failed to open file '${path}': ${(e as Error).message}`);
   }
-  const size = fstatSync(fd).size;
+  const stat = fstatSync(fd);
+  if (stat.isDirectory()) {
+    closeSync(fd);
+    throw opError(op, `'${path}' is a directory, not a file`);
+  }
+  const size = stat.size;
   return {
     label: path,
     size,

@@ -16,7 +16,7 @@ import { checkShapeless } from "../compile/shapeless.js";
 import { simplify } from "../compile/simplify.js";
 import { withCompileBypassed } from "../compile/compile.js";
 import { FORMAT_VERSION, functionFilePieces, type ConstantRecord, type TraceRecord } from "./function-file.js";
-import { callInputs, flatInputs, inputsRecord, takes, traceText, type CallInputs } from "./inputs.js";
+import { callInputs, flatInputs, inputsRecord, isPlainObject, takes, traceText, type CallInputs } from "./inputs.js";
 import { recordGraph } from "./trace-record.js";
 import { describeTrace, type ExportEvent } from "./export-events.js";
 
@@ -36,7 +36,7 @@ const OPTION_KEYS = ["shapeless", "metadata"];
 /** `args` without a last options object ({ shapeless, metadata }, which holds no arrays), and the options. */
 function splitOptions(args: readonly unknown[]): [unknown[], ExportOptions | undefined] {
   const last = args[args.length - 1];
-  if (last === null || typeof last !== "object" || Array.isArray(last) || last instanceof MxArray || Object.getPrototypeOf(last) !== Object.prototype) return [[...args], undefined];
+  if (!isPlainObject(last)) return [[...args], undefined];
   const entries = Object.entries(last);
   if (entries.length === 0 || !entries.every(([k, v]) => OPTION_KEYS.includes(k) && !(v instanceof MxArray))) return [[...args], undefined];
   return [args.slice(0, -1), last as ExportOptions];

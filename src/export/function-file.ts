@@ -107,7 +107,7 @@ export function readFunctionFile(op: string, src: ByteSource): FunctionFile {
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
-function checkSpec(v: unknown, what: string, bad: (w: string) => Error): SpecRecord & { dtypeOf: DType } {
+function checkSpec(v: unknown, what: string, bad: (w: string) => Error): SpecRecord & { dtypeOf: DType; numel: number } {
   if (!isObject(v) || typeof v.dtype !== "string" || !Array.isArray(v.shape) || !v.shape.every(isCount)) throw bad(`${what} is not a dtype and a shape: ${describeValue(v)}`);
   let dtypeOf: DType;
   try {
@@ -117,7 +117,7 @@ function checkSpec(v: unknown, what: string, bad: (w: string) => Error): SpecRec
   }
   const numel = (v.shape as number[]).reduce((a, b) => a * b, 1);
   if (!Number.isSafeInteger(numel)) throw bad(`${what} has too many elements (${(v.shape as number[]).join("x")})`);
-  return { dtype: v.dtype, shape: v.shape as number[], dtypeOf };
+  return { dtype: v.dtype, shape: v.shape as number[], dtypeOf, numel };
 }
 
 function checkHeader(raw: unknown, bad: (w: string) => Error, dataBytes: number): FunctionFileHeader {
@@ -129,7 +129,7 @@ function checkHeader(raw: unknown, bad: (w: string) => Error, dataBytes: number)
     const s = checkSpec(c, `constant ${i}`, bad);
     const { offset, length, device } = c as Record<string, unknown>;
     if (typeof device !== "string") throw bad(`constant ${i} does not name its device`);
-    const numel = s.shape.reduce((a, b) => a * b, 1);
+    const { numel } = s;
     if (!isCount(offset) || !isCount(length) || offset + length > dataBytes) throw bad(`constant ${i}'s bytes lie outside the file's data`);
     if (length !== numel * s.dtypeOf.size) throw bad(`constant ${i} holds ${length} bytes, not the ${numel * s.dtypeOf.size} of ${s.dtype} [${s.shape.join(", ")}]`);
     return { dtype: s.dtype, shape: s.shape, device, offset, length };

@@ -6,7 +6,7 @@ import type { MxArray } from "../array.js";
 import { cpu, defaultDevice, defaultStream, deviceFor, type Stream } from "../device.js";
 import { dtypeFromName, type DType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
-import { getBackend, registeredBackends, type BackendName } from "../../backends/backend.js";
+import { findBackend, type BackendName } from "../../backends/backend.js";
 import { arrayFromBytes } from "../io/convert.js";
 import { fileError, withFile } from "../io/source.js";
 import { checkOptions } from "../ops/strict-options.js";
@@ -25,7 +25,7 @@ export interface ImportOptions extends OpOptions {
 
 /** Where a constant exported from `backend` loads: there when it is available and holds `dtype`, else the default device, else the cpu. */
 function homeOf(backend: string, dtype: DType): Stream {
-  const held = (name: string) => registeredBackends().some((b) => b.name === name) && getBackend(name).capabilities.dtypes.has(dtype);
+  const held = (name: string) => !!findBackend(name)?.capabilities.dtypes.has(dtype);
   if (held(backend)) return defaultStream(deviceFor(backend as BackendName));
   const home = defaultStream(defaultDevice());
   return held(home.device.backend) ? home : defaultStream(cpu);

@@ -15,7 +15,8 @@ export interface CallInputs {
   hasKeywords: boolean;
 }
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+/** A plain object (not an array, an mx array or a class instance): keyword inputs, or options. */
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => {
   if (v === null || typeof v !== "object" || Array.isArray(v) || v instanceof MxArray) return false;
   const proto = Object.getPrototypeOf(v) as unknown;
   return proto === Object.prototype || proto === null;

@@ -30,8 +30,8 @@ import { FFT_NUMPY } from "./opdb-fft.js";
 import { SHAPES_NUMPY_EXPR } from "./opdb-shapes.js";
 import { API_NUMPY } from "./opdb-api.js";
 
-/** Debian's python3-numpy installs into the system interpreter. */
-const PYTHON = process.env.MLX_TS_PYTHON ?? "/usr/bin/python3";
+/** The interpreter that answers NumPy's side: Debian's python3-numpy installs into the system one; MLX_TS_PYTHON names another. */
+export const PYTHON = process.env.MLX_TS_PYTHON ?? "/usr/bin/python3";
 
 const ax = "(None if p['axes'] is None else tuple(p['axes']))";
 const UFUNC: Record<string, string> = {

@@ -5,11 +5,11 @@
 // bound (C + 12) u |A^T| (|G||g||G^T| . |B^T||d||B|) |A|, with odd output sizes,
 // asymmetric and negative padding, flip, strided inputs and small chunks.
 
-import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { setWinogradWorkspaceBytes, winogradPlan } from "../backends/conv-geometry.js";
 import { BACKENDS, values } from "./helpers/backends.js";
+import { itWithNumpy, numpyAnswers, runPython } from "./helpers/numpy.js";
 
 type Case = { n: number; h: number; w: number; c: number; o: number; lo: [number, number]; hi: [number, number]; flip: boolean; dtype: mx.DType; transposed?: boolean; reversed?: boolean; chunkTiles?: number };
 
@@ -100,7 +100,7 @@ const INPUTS = await Promise.all(
     return { ...c, dtype: c.dtype.name, x, wv: await round(c.o * 9 * c.c) };
   }),
 );
-const REFS = JSON.parse(execFileSync("/usr/bin/python3", ["-c", NUMPY], { input: JSON.stringify(INPUTS), encoding: "utf8", maxBuffer: 1 << 26 })) as { out: number[]; mag: number[] }[];
+const REFS = numpyAnswers(() => runPython<{ out: number[]; mag: number[] }[]>(NUMPY, INPUTS));
 
 describe("winogradPlan", () => {
   const p = (o: Partial<{ strides: number[]; kernelDilation: number[]; inputDilation: number[]; groups: number }> = {}) => ({
@@ -158,7 +158,7 @@ describe.each(BACKENDS)("Winograd convolution on $name", ({ device }) => {
   });
   const s = { stream: device };
 
-  it("matches the NumPy float64 convolution within the Winograd error bound", async () => {
+  itWithNumpy("matches the NumPy float64 convolution within the Winograd error bound", async () => {
     for (const [i, c] of CASES.entries()) {
       const { x: xr, wv: wr } = INPUTS[i]!;
       const stored = (v: number[], shape: number[]) => mx.reshape(mx.astype(mx.array(v, mx.float32, s), c.dtype, s), shape, s);

@@ -3,10 +3,10 @@
 // and convolve, checked against a NumPy loop reference (conformance/numpy_conv.py)
 // together with their input and weight gradients; jvp, vmap and argument errors.
 
-import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { BACKENDS, values } from "./helpers/backends.js";
+import { itWithNumpy, numpyAnswers, runPython } from "./helpers/numpy.js";
 
 type Params = { strides: number[]; paddingLo: number[]; paddingHi: number[]; kernelDilation: number[]; inputDilation: number[]; groups: number; flip: boolean };
 type Case = { xs: number[]; ws: number[]; p: Params; x: number[]; w: number[]; ct: number[] };
@@ -46,17 +46,16 @@ function randomCase(seed: number): Case {
 }
 
 function reference(cases: readonly Case[]): Ref[] {
-  const out = execFileSync("/usr/bin/python3", ["conformance/numpy_conv.py"], { input: JSON.stringify(cases), encoding: "utf8", maxBuffer: 1 << 26 });
-  return JSON.parse(out) as Ref[];
+  return runPython<Ref[]>("conformance/numpy_conv.py", cases, { file: true });
 }
 
 const CASES = Array.from({ length: 24 }, (_, i) => randomCase(1000 + 7 * i));
-const REFS = reference(CASES);
+const REFS = numpyAnswers(() => reference(CASES));
 
 const CONVOLVE_INPUTS: [number[], number[]] = [[1, 2, 3, 0.5, -1], [0, 1, 0.5, 2]];
-const CONVOLVE_NUMPY = JSON.parse(
-  execFileSync("/usr/bin/python3", ["-c", `import numpy as np, json; a, v = ${JSON.stringify(CONVOLVE_INPUTS)}; print(json.dumps({m: np.convolve(a, v, m).tolist() for m in ("full", "same", "valid")}))`], { encoding: "utf8" }),
-) as Record<"full" | "same" | "valid", number[]>;
+const CONVOLVE_NUMPY = numpyAnswers(() =>
+  runPython<Record<"full" | "same" | "valid", number[]>>(`import numpy as np, json; a, v = ${JSON.stringify(CONVOLVE_INPUTS)}; print(json.dumps({m: np.convolve(a, v, m).tolist() for m in ("full", "same", "valid")}))`),
+);
 
 const generalOptions = (p: Params) => ({
   stride: p.strides,
@@ -70,7 +69,7 @@ const generalOptions = (p: Params) => ({
 describe.each(BACKENDS)("conv on $name", ({ device }) => {
   const arr = (v: number[], shape: number[], d: mx.DType = mx.float32) => mx.reshape(mx.array(v, d, { stream: device }), shape, { stream: device });
 
-  it("convGeneral and its input and weight gradients match the NumPy reference (float32, exact on quarter-step data)", async () => {
+  itWithNumpy("convGeneral and its input and weight gradients match the NumPy reference (float32, exact on quarter-step data)", async () => {
     for (const [i, c] of CASES.entries()) {
       const ref = REFS[i]!;
       const x = arr(c.x, c.xs), w = arr(c.w, c.ws), ct = arr(c.ct, ref.shape);
@@ -84,7 +83,7 @@ describe.each(BACKENDS)("conv on $name", ({ device }) => {
     }
   });
 
-  it("half-precision inputs round the exact result once", async () => {
+  itWithNumpy("half-precision inputs round the exact result once", async () => {
     for (const d of [mx.float16, mx.bfloat16]) {
       for (const [i, c] of CASES.slice(0, 6).entries()) {
         const y = mx.convGeneral(arr(c.x, c.xs, d), arr(c.w, c.ws, d), { ...generalOptions(c.p), stream: device });
@@ -166,7 +165,7 @@ describe.each(BACKENDS)("conv on $name", ({ device }) => {
     expect(await values(mx.convTranspose1d(x1, w1, { stride: 2, padding: 1, outputPadding: 1 }))).toEqual([10, 102, 20, 200]);
   });
 
-  it("convolve matches NumPy's full, same and valid modes", async () => {
+  itWithNumpy("convolve matches NumPy's full, same and valid modes", async () => {
     const [a, v] = CONVOLVE_INPUTS;
     for (const mode of ["full", "same", "valid"] as const) {
       expect(await values(mx.convolve(arr(a, [5]), arr(v, [4]), mode)), mode).toEqual(CONVOLVE_NUMPY[mode]);

@@ -6,6 +6,7 @@
 // workgroup and through the multi-pass path, against NumPy in float64.
 
 import { describe, expect, it } from "vitest";
+import { describeWithNumpy } from "./helpers/numpy.js";
 import * as mx from "../index.js";
 import { BACKENDS } from "./helpers/backends.js";
 import { numpy, parts, relativeError, signal, type NumpyCase } from "./helpers/fft-numpy.js";
@@ -63,7 +64,7 @@ function oneDimCase(n: number) {
   return oneDim.get(n)!;
 }
 
-describe.each(BACKENDS)("mixed-radix FFT lengths on $name", ({ device }) => {
+describeWithNumpy.each(BACKENDS)("mixed-radix FFT lengths on $name", ({ device }) => {
   const o = { stream: device };
   const complexOf = (re: number[], im: number[], shape: number[]) =>
     mx.reshape(mx.add(mx.array(re, mx.float32, o), mx.multiply(mx.array(im, mx.float32, o), mx.array({ re: 0, im: 1 }, mx.complex64, o), o), o), shape, o);

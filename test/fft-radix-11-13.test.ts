@@ -5,6 +5,7 @@
 // backend against NumPy in float64 and on the GPUs against the cpu reference.
 
 import { describe, expect, it } from "vitest";
+import { describeWithNumpy } from "./helpers/numpy.js";
 import * as mx from "../index.js";
 import { BACKENDS } from "./helpers/backends.js";
 import { numpy, parts, relativeError, signal, type NumpyCase } from "./helpers/fft-numpy.js";
@@ -60,7 +61,7 @@ function batch(n: number) {
   return batches.get(n)!;
 }
 
-describe.each(BACKENDS)("radix-11 and -13 FFT lengths on $name", ({ name, device }) => {
+describeWithNumpy.each(BACKENDS)("radix-11 and -13 FFT lengths on $name", ({ name, device }) => {
   const o = { stream: device };
   const complexOf = (re: number[], im: number[], shape: number[], opts: mx.OpOptions) =>
     mx.reshape(mx.add(mx.array(re, mx.float32, opts), mx.multiply(mx.array(im, mx.float32, opts), mx.array({ re: 0, im: 1 }, mx.complex64, opts), opts), opts), shape, opts);

@@ -3,11 +3,11 @@
 // same constructions built in NumPy), and the transform on every backend and
 // float dtype against NumPy's kron(H_m, Sylvester) @ x, gradients, errors.
 
-import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { HADAMARD_ORDERS, hadamardMatrix } from "../src/ops/hadamard-matrices.js";
 import { BACKENDS, expectClose, type Nested } from "./helpers/backends.js";
+import { itWithNumpy, numpyAnswers, runPython } from "./helpers/numpy.js";
 
 type Matrix = number[][];
 
@@ -30,7 +30,7 @@ const CASES = HADAMARD_ORDERS.flatMap((m) => [0, 1, 3].map((k, i) => ({ m, k, n:
 const ROWS = 3;
 
 /** NumPy's side from one python3 run: Paley II (q = 5) and Williamson (n = 5, 7) built there, and each case's kron(H_m, S_2^k) @ x * scale. */
-function numpyAnswers(): { matrices: Record<string, Matrix>; outputs: Nested[] } {
+function askNumpy(): { matrices: Record<string, Matrix>; outputs: Nested[] } {
   const req = CASES.map((c, i) => ({ ...c, x: quarters(ROWS * c.n, 11 + i) }));
   const script = `
 import json, sys
@@ -63,13 +63,13 @@ for c in json.load(sys.stdin):
     out.append(((x @ np.kron(H[c['m']], sylvester(n // c['m'])).T) * scale).tolist())
 print(json.dumps({'matrices': {str(m): h.tolist() for m, h in H.items()}, 'outputs': out}))
 `;
-  return JSON.parse(execFileSync("/usr/bin/python3", ["-c", script], { input: JSON.stringify(req), encoding: "utf8", maxBuffer: 1 << 26 }));
+  return runPython(script, req);
 }
 
-const NP = numpyAnswers();
+const NP = numpyAnswers(askNumpy);
 
 describe("the order-m Hadamard matrices", () => {
-  it.each(HADAMARD_ORDERS)("H_%i has +-1 entries, H H^T = m I, and equals its construction built in NumPy", (m) => {
+  itWithNumpy.each(HADAMARD_ORDERS)("H_%i has +-1 entries, H H^T = m I, and equals its construction built in NumPy", (m) => {
     const h = hadamardMatrix(m);
     expect(h.length).toBe(m);
     expect(h.every((r) => r.length === m && r.every((v) => v === 1 || v === -1))).toBe(true);
@@ -117,7 +117,7 @@ const UNIT = { float32: 2 ** -24, float16: 2 ** -11, bfloat16: 2 ** -8 } as cons
 describe.each(BACKENDS)("hadamardTransform of lengths m * 2^k on $name", ({ device }) => {
   const o = { stream: device };
 
-  it.each([mx.float32, mx.float16, mx.bfloat16])("agrees with NumPy in %s", async (dtype) => {
+  itWithNumpy.each([mx.float32, mx.float16, mx.bfloat16])("agrees with NumPy in %s", async (dtype) => {
     for (const [i, c] of CASES.entries()) {
       const x = mx.reshape(mx.array(quarters(ROWS * c.n, 11 + i), dtype, o), [ROWS, c.n], o);
       const y = mx.hadamardTransform(x, c.scale, o);

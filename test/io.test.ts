@@ -5,7 +5,6 @@
 // formula; and corrupt, truncated or hostile files (fuzzed) refused with an
 // error naming the function and the file, never a crash or a read past the end.
 
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -19,6 +18,7 @@ import { readSafetensors } from "../src/io/safetensors.js";
 import { bytesSource } from "../src/io/source.js";
 import { getBackend } from "../backends/backend.js";
 import { BACKENDS } from "./helpers/backends.js";
+import { describeWithNumpy, pythonOutput } from "./helpers/numpy.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mlx-ts-io-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,11 +40,6 @@ const same = async (a: mx.MxArray, b: mx.MxArray) => {
   expect(await b.tolist()).toEqual(await a.tolist());
 };
 
-function python(code: string): string {
-  const r = spawnSync("/usr/bin/python3", ["-c", code], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return r.stdout.trim();
-}
 
 describe.each(BACKENDS)("round trips on $name", ({ device }) => {
   const o = { stream: device };
@@ -110,7 +105,7 @@ describe.each(BACKENDS)("round trips on $name", ({ device }) => {
   });
 });
 
-describe("NumPy reads what mx writes", () => {
+describeWithNumpy("NumPy reads what mx writes", () => {
   const o = { stream: mx.cpu };
 
   it(".npy and .npz of every NumPy dtype, and bfloat16 as '<V2'", async () => {
@@ -120,7 +115,7 @@ describe("NumPy reads what mx writes", () => {
     await mx.savezCompressed(npzc, arrays);
     const npys: Record<string, string> = {};
     for (const [k, a] of Object.entries(arrays)) await mx.save((npys[k] = tmp(".npy")), a);
-    const out = python(`
+    const out = pythonOutput(`
 import json, numpy as np
 res = {}
 for name, f in json.loads(${JSON.stringify(JSON.stringify(npys))}).items():
@@ -147,7 +142,7 @@ print(json.dumps(res))`);
     const arrays = { w: sample(mx.float32, o), h: sample(mx.float16, o), b: sample(mx.bfloat16, o), i: sample(mx.int64, o), m: sample(mx.bool, o) };
     const file = tmp(".safetensors");
     await mx.saveSafetensors(file, arrays, { k: "v" });
-    const out = python(`
+    const out = pythonOutput(`
 import json, struct
 data = open(${JSON.stringify(file)}, "rb").read()
 n = struct.unpack("<Q", data[:8])[0]
@@ -167,10 +162,10 @@ print(json.dumps(res))`);
   });
 });
 
-describe("mx reads what NumPy writes", () => {
+describeWithNumpy("mx reads what NumPy writes", () => {
   it("np.save of every dtype mx holds, big-endian and Fortran order included; np.savez and np.savez_compressed", async () => {
     const base = join(dir, "np");
-    python(`
+    pythonOutput(`
 import numpy as np
 a = np.arange(12).reshape(3, 4)
 types = ["?", "u1", "u2", "u4", "u8", "i1", "i2", "i4", "i8", "f2", "f4", "f8", "c8", ">i4", ">f8", ">c8", ">u2"]

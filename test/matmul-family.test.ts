@@ -4,10 +4,10 @@
 // blockMaskedMm, segmentedMm (against their definitions), hadamardTransform
 // (against the dense matrix), gradients, and the errors naming op and subscript.
 
-import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { BACKENDS, expectArray, expectClose, type Nested } from "./helpers/backends.js";
+import { itWithNumpy, numpyAnswers, runPython } from "./helpers/numpy.js";
 
 const SIZES: Record<string, number> = Object.fromEntries([..."abcdefghijk"].map((c, i) => [c, [2, 3, 4, 5, 2, 3, 4, 5, 2, 3, 4][i]!]));
 
@@ -73,7 +73,7 @@ const PRODUCT_CASES: { name: string; py: string; shapes: number[][]; call: (xs: 
 ];
 
 /** NumPy's answers for every case, from one python3 run. */
-function numpyAnswers(): { einsum: Nested[]; ellipsis: Nested[]; paths: number[][][]; products: Nested[] } {
+function askNumpy(): { einsum: Nested[]; ellipsis: Nested[]; paths: number[][][]; products: Nested[] } {
   const req = {
     einsum: EINSUM_CASES.map((c, i) => ({ expr: c, ops: operandsFor(c.split("->")[0]!.split(","), i) })),
     ellipsis: ELLIPSIS_CASES.map(([c, letters], i) => ({ expr: c, ops: operandsFor(letters.split(","), 100 + i) })),
@@ -93,10 +93,10 @@ out = {
 }
 print(json.dumps(out))
 `;
-  return JSON.parse(execFileSync("/usr/bin/python3", ["-c", script], { input: JSON.stringify(req), encoding: "utf8", maxBuffer: 1 << 26 }));
+  return runPython(script, req);
 }
 
-const NP = numpyAnswers();
+const NP = numpyAnswers(askNumpy);
 const arrays = (ops: Operand[], o: mx.OpOptions) => ops.map((x) => mx.array(x.values, mx.float32, o).reshape(x.shape));
 
 /** The dense n x n Hadamard matrix of hadamardTransform, built as its definition says from H_m (read off the transform of the identity). */
@@ -110,7 +110,7 @@ describe.each(BACKENDS)("matmul family on $name", ({ device }) => {
   const o = { stream: device };
   const f32 = (v: mx.NestedList) => mx.array(v, mx.float32, o);
 
-  it("einsum agrees with np.einsum on MLX's opt_einsum cases", async () => {
+  itWithNumpy("einsum agrees with np.einsum on MLX's opt_einsum cases", async () => {
     for (const [i, c] of EINSUM_CASES.entries()) {
       const xs = arrays(operandsFor(c.split("->")[0]!.split(","), i), o);
       const r = mx.einsum(c, ...xs, o);
@@ -119,7 +119,7 @@ describe.each(BACKENDS)("matmul family on $name", ({ device }) => {
     }
   });
 
-  it("einsum expands ellipses as np.einsum does", async () => {
+  itWithNumpy("einsum expands ellipses as np.einsum does", async () => {
     for (const [i, [c, letters]] of ELLIPSIS_CASES.entries()) {
       const r = mx.einsum(c, ...arrays(operandsFor(letters.split(","), 100 + i), o), o);
       const want = NP.ellipsis[i]!;
@@ -147,7 +147,7 @@ describe.each(BACKENDS)("matmul family on $name", ({ device }) => {
     await expectArray(mx.tensordot(big, big, [[1], [1]], o), [[Number(BigInt.asIntN(32, (2n ** 24n + 1n) ** 2n + 1n)), 3 * (2 ** 24 + 1) + 4], [3 * (2 ** 24 + 1) + 4, 25]], mx.int32);
   });
 
-  it("tensordot, inner, outer, kron and vecdot agree with NumPy", async () => {
+  itWithNumpy("tensordot, inner, outer, kron and vecdot agree with NumPy", async () => {
     for (const [i, c] of PRODUCT_CASES.entries()) {
       const xs = c.shapes.map((shape, j) => mx.array(ints(shape.reduce((a, b) => a * b, 1), 300 + 7 * i + j), mx.float32, o).reshape(shape));
       await expectClose(c.call(xs, o), NP.products[i]!, 1e-6, 1e-6);
@@ -252,7 +252,7 @@ describe.each(BACKENDS)("matmul family on $name", ({ device }) => {
 });
 
 describe("einsumPath", () => {
-  it("takes NumPy's greedy path", () => {
+  itWithNumpy("takes NumPy's greedy path", () => {
     PATH_CASES.forEach((c, i) => expect(mx.einsumPath(c.expr, ...pathShapes(c).map((s) => mx.zeros(s)))[0], c.expr).toEqual(NP.paths[i]));
   });
 

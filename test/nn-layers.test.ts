@@ -4,8 +4,8 @@
 // quantized) against NumPy references computed in float64 from the same
 // weights, and the arguments they refuse.
 
-import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { itWithNumpy, runPython } from "./helpers/numpy.js";
 import * as mx from "../index.js";
 import { BACKENDS, expectClose } from "./helpers/backends.js";
 
@@ -31,8 +31,7 @@ const arr = (d: { list: number[]; shape: number[] }) => mx.reshape(f32(d.list), 
 /** Runs a NumPy script on JSON `input` (as `I`), returning what it prints as JSON. */
 function numpy(script: string, input: unknown): Record<string, number[]> {
   const prelude = "import json, sys, numpy as np\nI = {k: np.array(v['list'], dtype=np.float64).reshape(v['shape']) for k, v in json.load(sys.stdin).items()}\n";
-  const out = execFileSync("/usr/bin/python3", ["-c", prelude + script], { input: JSON.stringify(input), encoding: "utf8" });
-  return JSON.parse(out) as Record<string, number[]>;
+  return runPython<Record<string, number[]>>(prelude + script, input);
 }
 
 const X = [-3, -1.5, -0.5, 0, 0.25, 1, 2.5];
@@ -169,7 +168,7 @@ describe.each(BACKENDS)("nn on $name", ({ device }) => {
     await expectClose(mx.subtract(mx.max(y2, [1, 2]), mx.min(y2, [1, 2])), Array(32).fill(0));
   });
 
-  it("the norm layers match NumPy", async () => {
+  itWithNumpy("the norm layers match NumPy", async () => {
     const x = data([2, 3, 4, 6], 3, 2);
     const ref = numpy(`
 x = I['x']
@@ -200,7 +199,7 @@ print(json.dumps({
     await expectClose(bn.eval().forward(xa), await mx.divide(mx.subtract(xa, mean), mx.sqrt(mx.add(v, 1e-5))).tolist() as number[], 1e-5, 1e-5);
   });
 
-  it("MultiHeadAttention matches attention written out in NumPy", async () => {
+  itWithNumpy("MultiHeadAttention matches attention written out in NumPy", async () => {
     const mha = new nn.MultiHeadAttention(4, 2, { bias: true });
     const q = data([2, 3, 4], 4), kv = data([2, 5, 4], 5);
     const w = await weightsOf(mha);
@@ -218,7 +217,7 @@ print(json.dumps({'out': lin(o, 'outProj').ravel().tolist()}))`, { q, kv, ...w }
     await expectClose(mha.forward(x, x, x, mask), await mha.forward(x, x, x, "causal").tolist() as number[], 1e-4, 1e-5);
   });
 
-  it("RNN, GRU and LSTM match NumPy loops", async () => {
+  itWithNumpy("RNN, GRU and LSTM match NumPy loops", async () => {
     const x = data([2, 4, 3], 6);
     const rnn = new nn.RNN(3, 5), gru = new nn.GRU(3, 5), lstm = new nn.LSTM(3, 5);
     const ref = numpy(`
@@ -249,7 +248,7 @@ print(json.dumps({'rnn': st(rnn), 'gru': st(gru), 'h': st(hs), 'c': st(cs)}))`, 
     await expectClose(c, ref.c!, 1e-4, 1e-5);
   });
 
-  it("pooling matches NumPy windows, padding included", async () => {
+  itWithNumpy("pooling matches NumPy windows, padding included", async () => {
     const x = data([2, 5, 6, 3], 7);
     const ref = numpy(`
 x = I['x']
@@ -264,7 +263,7 @@ print(json.dumps({'max': pool(x, 3, 2, 1, np.max, -np.inf).ravel().tolist(), 'av
     await expectClose(new nn.AvgPool3d([1, 2, 2]).forward(mx.reshape(mx.arange(8, mx.float32), [1, 1, 2, 2, 2])), [[[[[3, 4]]]]]);
   });
 
-  it("Upsample: nearest repeats, linear and cubic interpolate as MLX", async () => {
+  itWithNumpy("Upsample: nearest repeats, linear and cubic interpolate as MLX", async () => {
     const x = f32([[[0], [1], [3]]]);
     await expectClose(new nn.Upsample(2).forward(x), [[[0], [0], [1], [1], [3], [3]]]);
     // align_corners=False linear: positions (i + 0.5) / 2 - 0.5, clipped to [0, 2]

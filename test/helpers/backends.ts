@@ -1,12 +1,22 @@
 // The backends every op test runs on (describe.each), and comparison helpers
 // that check a result against expected values under a stated tolerance.
 
-import { expect } from "vitest";
+import { afterEach, beforeEach, expect } from "vitest";
 import * as mx from "../../index.js";
 import { deviceFor } from "../../src/device.js";
 import { sameValue } from "../../conformance/numerics.js";
 
 export const BACKENDS = mx.registeredBackends().map((b) => ({ name: b.displayName, device: deviceFor(b.name) }));
+
+/** Makes `device` the default for each test of the enclosing describe (tests of one backend's behaviour, whatever MLX_TS_DEVICE says), restoring the default after each. */
+export function withDefaultDevice(device: mx.Device): void {
+  let saved: mx.Device | undefined;
+  beforeEach(() => {
+    saved = mx.defaultDevice();
+    mx.setDefaultDevice(device);
+  });
+  afterEach(() => mx.setDefaultDevice(saved!));
+}
 
 export type Nested = number | boolean | bigint | { re: number; im: number } | Nested[];
 

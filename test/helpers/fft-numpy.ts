@@ -2,7 +2,7 @@
 // share: deterministic signals, NumPy's np.fft in float64 on a batch of
 // cases, an array's complex parts, and the relative l2 error in u log2 n.
 
-import { execFileSync } from "node:child_process";
+import { runPython } from "./numpy.js";
 import * as mx from "../../index.js";
 
 const U = 2 ** -24;
@@ -35,7 +35,7 @@ for c in json.load(sys.stdin):
     out.append([np.real(y).tolist(), np.imag(y).tolist()])
 print(json.dumps(out))
 `;
-  return JSON.parse(execFileSync("/usr/bin/python3", ["-c", script], { input: JSON.stringify(cases), maxBuffer: 1 << 28 }).toString()) as [number[], number[]][];
+  return runPython<[number[], number[]][]>(script, cases);
 }
 
 /** The complex parts of `y` flattened (a real array's imaginary parts zero). */

@@ -52,8 +52,12 @@ describe.skipIf(!hasWebgpu)("int8 matmul on webgpu", () => {
     [[128, 192], [192, 256], true, true, false],
     [[64, 128], [128, 128], false, true, true],
     [[64, 4096], [4096, 128], false, true, false],
-    [[33, 64], [64, 64], false, false, false], // M off the tile
-    [[32, 40], [40, 64], false, false, false], // K off the fragment
+    [[33, 64], [64, 64], false, true, false], // M off the tile
+    [[32, 40], [40, 64], false, true, false], // K off the fragment (4-byte loads)
+    [[2, 130, 96], [96, 200], false, true, false], // M and N past a tile's edge, batched
+    [[36, 72], [72, 68], false, true, true], // column-major A of 4-byte loads, N off 16
+    [[40, 36], [36, 24], true, true, true], // both column-major, K of 4-byte loads
+    [[32, 64], [64, 50], false, false, false], // N not a multiple of 4: B's rows are not words
   ];
   const swapLast = (shape: number[]) => [...shape.slice(0, -2), shape[shape.length - 1]!, shape[shape.length - 2]!];
   for (const dtype of [mx.int8, mx.uint8]) {
@@ -78,6 +82,16 @@ describe.skipIf(!hasWebgpu)("int8 matmul on webgpu", () => {
       }
     });
   }
+
+  it.each([1, 4, 16])("operands that start %i elements into their buffer (rows of 100) equal the reference", async (start) => {
+    // offsets of whole words and of 16 bytes take the staged loads; an offset of 1 the float32 kernel (exact too: sums below 2^24)
+    for (const dtype of [mx.int8, mx.uint8]) {
+      const a = mx.slice(arr([40, 100], 3, dtype, o), [0, start], [40, start + 64], undefined, o);
+      const b = mx.slice(arr([64, 100], 4, dtype, o), [0, start], [64, start + 80], undefined, o);
+      const want = mx.matmul(mx.array(await a.tolist(), dtype, c), mx.array(await b.tolist(), dtype, c), c);
+      expect(await mx.matmul(a, b, o).tolist(), dtype.name).toEqual(await want.tolist());
+    }
+  });
 
   it.runIf(hasWebgpu)("takes the subgroup-matrix kernel where the adapter has one", () => {
     expect(labels.includes("matmul:matmul-int8")).toBe(hasMatrices);

@@ -22,8 +22,15 @@ interface SubgroupMatrixConfig {
   K: number;
 }
 
-/** Fragments per subgroup's tile (rows x columns): 2 x 4 measured fastest of 2x2, 4x2, 2x4, 4x4 on the H200 at 4096. */
-const FM = 2, FN = 4;
+/**
+ * Subgroups per workgroup along M and N, and fragments per subgroup along M
+ * and N: 2 x 2 subgroups of 4 x 4 fragments (128 x 128 tiles of 16 x 16
+ * fragments) measured fastest on the H200 of 1 x 1, 2 x 2 and 4 x 2
+ * subgroups and 2 x 4 to 4 x 4 fragments (bench/webgpu-int8-staged.ts).
+ */
+const WM = 2, WN = 2, FM = 4, FN = 4;
+/** Words added to each staged row, so that the 16-byte rows of a fragment land on distinct banks. */
+const PAD_WORDS = 4;
 
 /**
  * Largest K with no overflow: |a b| <= 2^14 for int8 and a b < 2^16 for
@@ -51,7 +58,7 @@ interface Layout {
  * The layout of a [..., R, C] operand whose matrices are row-major (strides
  * [C', 1], C' >= C) or column-major ([1, R'], R' >= R), stacked with one
  * batch stride over the flattened batch (0 where broadcast); undefined for
- * any other layout or an offset or stride the 4-byte words cannot express.
+ * any other layout.
  */
 function layoutOf(x: Tensor, batchShape: readonly number[]): Layout | undefined {
   const nd = x.shape.length;
@@ -77,7 +84,6 @@ function layoutOf(x: Tensor, batchShape: readonly number[]): Layout | undefined 
     }
     if (batchStride < 0) return undefined;
   }
-  if (x.offset % 4 !== 0 || ld % 4 !== 0 || batchStride % 4 !== 0) return undefined;
   return { ld, colMajor, batchStride };
 }
 
@@ -89,23 +95,115 @@ interface Int8Plan {
 }
 
 /**
- * wgsl/matmul-int8.wgsl's generated slots: the FM x FN accumulators, the
- * fragments of one K step loaded from the operands in memory (element
- * type T), their multiply-accumulates, and the stores of the tile into
- * workgroup memory (result type R).
+ * How one operand's tile of a K step is staged: `rows` rows of `rowBytes`
+ * bytes read along the operand's contiguous dim (R x L of the WGSL below),
+ * the global row and column of its first element, their bounds, the load
+ * unit's bytes and the staged row's stride in words.
  */
-function fragmentCode(T: string, R: string, cfg: SubgroupMatrixConfig, la: Layout, lb: Layout): Record<string, string> {
-  const accs: string[] = [], loads: string[] = [], mmas: string[] = [], stores: string[] = [];
-  for (let i = 0; i < FM; i++) loads.push(`let a${i} = subgroupMatrixLoad<subgroup_matrix_left<${T}, ${cfg.K}, ${cfg.M}>>(&a, a_at(a_base, row0 + ${i * cfg.M}u, k, lda), ${la.colMajor}, lda);`);
-  for (let j = 0; j < FN; j++) loads.push(`let b${j} = subgroupMatrixLoad<subgroup_matrix_right<${T}, ${cfg.N}, ${cfg.K}>>(&b, b_at(b_base, k, col0 + ${j * cfg.N}u, ldb), ${lb.colMajor}, ldb);`);
+interface Staging {
+  name: "a" | "b";
+  rows: number;
+  rowBytes: number;
+  row0: string;
+  col0: string;
+  rowEnd: string;
+  colEnd: string;
+  unitBytes: 4 | 16;
+  stride: number;
+}
+
+function staging(name: "a" | "b", rows: number, rowBytes: number, row0: string, col0: string, rowEnd: string, colEnd: string, unitBytes: 4 | 16): Staging {
+  return { name, rows, rowBytes, row0, col0, rowEnd, colEnd, unitBytes, stride: rowBytes / 4 + PAD_WORDS };
+}
+
+const stageWords = (st: Staging) => st.rows * st.stride;
+const unitType = (st: Staging, R: string) => (st.unitBytes === 16 ? `vec4<${R}>` : R);
+
+/** The loads of `st`'s tile at K step k0 into registers (zero past the operand's edges), and their stores into stage `stage`. */
+function stagingCode(st: Staging, threads: number, R: string): { regs: string[]; loads: string[]; stores: (stage: string) => string[] } {
+  const perRow = st.rowBytes / st.unitBytes;
+  const count = (st.rows * perRow) / threads;
+  if (!Number.isInteger(count)) throw new Error(`[webgpu] int8 matmul: a ${st.rows} x ${st.rowBytes} tile does not split over ${threads} invocations`);
+  const regs: string[] = [], loads: string[] = [];
+  const unit = unitType(st, R);
+  const base = `${st.name}_base`, ld = `ld${st.name}`;
+  for (let l = 0; l < count; l++) {
+    regs.push(`var r${st.name}${l} = ${unit}();`);
+    loads.push(
+      `{ let i = lid + ${l * threads}u; let r = ${st.row0} + i / ${perRow}u; let c = ${st.col0} + (i % ${perRow}u) * ${st.unitBytes}u;` +
+        ` if (r < ${st.rowEnd} && c < ${st.colEnd}) { r${st.name}${l} = ${st.name}[(${base} + r * ${ld} + c) / ${st.unitBytes}u]; } }`,
+    );
+  }
+  const stores = (stage: string) =>
+    Array.from({ length: count }, (_, l) => {
+      const at = `${stage} * ${stageWords(st)}u + (i / ${perRow}u) * ${st.stride}u + (i % ${perRow}u) * ${st.unitBytes / 4}u`;
+      const v = `r${st.name}${l}`;
+      const body = st.unitBytes === 16 ? `s${st.name}[o] = ${v}.x; s${st.name}[o + 1u] = ${v}.y; s${st.name}[o + 2u] = ${v}.z; s${st.name}[o + 3u] = ${v}.w;` : `s${st.name}[o] = ${v};`;
+      return `{ let i = lid + ${l * threads}u; let o = ${at}; ${body} }`;
+    });
+  return { regs, loads, stores };
+}
+
+/**
+ * wgsl/matmul-int8.wgsl's generated slots for fragments `cfg` of element
+ * type T (result R), operands laid out as `la` and `lb`, loaded in units of
+ * `unitA` and `unitB` bytes.
+ */
+function kernelSlots(T: string, R: string, sg: number, cfg: SubgroupMatrixConfig, la: Layout, lb: Layout, unitA: 4 | 16, unitB: 4 | 16): Record<string, string | number> {
+  const threads = WM * WN * sg;
+  const tileM = WM * FM * cfg.M, tileN = WN * FN * cfg.N, ks = cfg.K;
+  // a row-major A stages rows of M by K bytes, a column-major one rows of K by M; B likewise
+  const sa = la.colMajor ? staging("a", ks, tileM, "k0", "row0", "K", "M", unitA) : staging("a", tileM, ks, "row0", "k0", "M", "K", unitA);
+  const sb = lb.colMajor ? staging("b", tileN, ks, "col0", "k0", "N", "K", unitB) : staging("b", ks, tileN, "k0", "col0", "K", "N", unitB);
+  const ca = stagingCode(sa, threads, R), cb = stagingCode(sb, threads, R);
+  const accs: string[] = [], mmas: string[] = [], epilogue: string[] = [];
+  for (let i = 0; i < FM; i++) {
+    // fragment i's rows start at m within the tile; a column-major stage holds it transposed
+    const m = `wm * ${FM * cfg.M}u + ${i * cfg.M}u`;
+    const at = la.colMajor ? `cur * ${stageWords(sa)}u * 4u + ${m}` : `(cur * ${stageWords(sa)}u + (${m}) * ${sa.stride}u) * 4u`;
+    mmas.push(`let a${i} = subgroupMatrixLoad<subgroup_matrix_left<${T}, ${cfg.K}, ${cfg.M}>>(&sa, ${at}, ${la.colMajor}, ${sa.stride * 4}u);`);
+  }
+  for (let j = 0; j < FN; j++) {
+    const n = `wn * ${FN * cfg.N}u + ${j * cfg.N}u`;
+    const at = lb.colMajor ? `(cur * ${stageWords(sb)}u + (${n}) * ${sb.stride}u) * 4u` : `cur * ${stageWords(sb)}u * 4u + ${n}`;
+    mmas.push(`let b${j} = subgroupMatrixLoad<subgroup_matrix_right<${T}, ${cfg.N}, ${cfg.K}>>(&sb, ${at}, ${lb.colMajor}, ${sb.stride * 4}u);`);
+  }
+  const frag = cfg.M * cfg.N;
   for (let i = 0; i < FM; i++) {
     for (let j = 0; j < FN; j++) {
       accs.push(`var acc_${i}_${j} = subgroup_matrix_result<${R}, ${cfg.N}, ${cfg.M}>();`);
       mmas.push(`acc_${i}_${j} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, acc_${i}_${j});`);
-      stores.push(`subgroupMatrixStore(&tile, ${i * cfg.M * FN * cfg.N + j * cfg.N}u, acc_${i}_${j}, false, TILE_N);`);
+      // each subgroup converts its fragments through its own slice of the (now free) A stages
+      epilogue.push(
+        `subgroupMatrixStore(&sa, sgi * ${frag}u, acc_${i}_${j}, false, ${cfg.N}u);`,
+        "workgroupBarrier();",
+        `for (var e = lane; e < ${frag}u; e += ${sg}u) {`,
+        `  let row = row0 + wm * ${FM * cfg.M}u + ${i * cfg.M}u + e / ${cfg.N}u;`,
+        `  let col = col0 + wn * ${FN * cfg.N}u + ${j * cfg.N}u + e % ${cfg.N}u;`,
+        `  if (row < M && col < N) { out[c_base + row * N + col] = f32(sa[sgi * ${frag}u + e]); }`,
+        "}",
+        "workgroupBarrier();",
+      );
     }
   }
-  return { ACCS: accs.join("\n  "), LOADS: loads.join("\n    "), MMAS: mmas.join("\n    "), STORES: stores.join("\n  ") };
+  return {
+    R, SG: sg, WN, THREADS: threads, TILE_M: tileM, TILE_N: tileN, KS: ks,
+    UNIT_A: unitType(sa, R), UNIT_B: unitType(sb, R),
+    SA_WORDS: Math.max(2 * stageWords(sa), WM * WN * frag), SB_WORDS: 2 * stageWords(sb),
+    ACCS: accs.join("\n  "),
+    REGS: [...ca.regs, ...cb.regs].join("\n    "),
+    LOADS: [...ca.loads, ...cb.loads].join("\n      "),
+    STAGE_FIRST: [...ca.stores("0u"), ...cb.stores("0u")].join("\n    "),
+    STAGE_NEXT: [...ca.stores("(1u - cur)"), ...cb.stores("(1u - cur)")].join("\n      "),
+    MMAS: mmas.join("\n    "),
+    EPILOGUE: epilogue.join("\n  "),
+  };
+}
+
+/** The widest load unit (16 or 4 bytes) that the operand's offset, strides and contiguous extent are multiples of, if any. */
+function unitBytes(x: Tensor, l: Layout, contiguousExtent: number): 4 | 16 | undefined {
+  const all = [x.offset, l.ld, l.batchStride, contiguousExtent];
+  return all.every((v) => v % 16 === 0) ? 16 : all.every((v) => v % 4 === 0) ? 4 : undefined;
 }
 
 /** The launch of C = A @ B (C of `shape`) on subgroup matrices, or undefined where it does not apply. */
@@ -117,24 +215,23 @@ export function int8MatmulPlan(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: 
   if (!cfg || sg === undefined) return undefined;
   const nd = shape.length;
   const M = a.shape[a.shape.length - 2]!, K = a.shape[a.shape.length - 1]!, N = b.shape[b.shape.length - 1]!;
-  const tileM = FM * cfg.M, tileN = FN * cfg.N;
-  if (M % tileM !== 0 || N % tileN !== 0 || K % cfg.K !== 0 || K === 0 || K > MAX_K) return undefined;
+  if (M === 0 || N === 0 || K === 0 || K > MAX_K) return undefined;
   if (shape.reduce((s, d) => s * d, 1) >= 2 ** 32) return undefined;
   const batchShape = shape.slice(0, nd - 2);
   const la = layoutOf(a, batchShape), lb = layoutOf(b, batchShape);
   if (!la || !lb) return undefined;
+  const unitA = unitBytes(a, la, la.colMajor ? M : K), unitB = unitBytes(b, lb, lb.colMajor ? K : N);
+  if (!unitA || !unitB) return undefined;
   const batches = batchShape.reduce((s, d) => s * d, 1);
   const [T, R] = signed ? ["i8", "i32"] : ["u8", "u32"];
-  const tilesN = N / tileN, tiles = (M / tileM) * tilesN;
+  const tileM = WM * FM * cfg.M, tileN = WN * FN * cfg.N;
+  const tilesN = Math.ceil(N / tileN), tiles = Math.ceil(M / tileM) * tilesN;
   const call: KernelCall = {
     op: "matmul",
     file: "matmul-int8",
     helpers: [],
-    key: `${T}|${cfg.M}x${cfg.N}x${cfg.K}|${sg}|${la.colMajor}|${lb.colMajor}`,
-    slots: () => ({
-      R, SG: sg, MS: cfg.M, NS: cfg.N, KS: cfg.K, FM, FN, COLMAJOR_A: String(la.colMajor), COLMAJOR_B: String(lb.colMajor),
-      ...fragmentCode(T, R, cfg, la, lb),
-    }),
+    key: `${T}|${cfg.M}x${cfg.N}x${cfg.K}|${sg}|${la.colMajor}|${lb.colMajor}|${unitA}|${unitB}`,
+    slots: () => kernelSlots(T, R, sg, cfg, la, lb, unitA, unitB),
   };
   const params = [M, N, K, tilesN, tiles, tiles * batches, a.offset, la.batchStride, b.offset, lb.batchStride, la.ld, lb.ld];
   return { call, params, groups: tiles * batches };

@@ -117,6 +117,8 @@ function staging(name: "a" | "b", rows: number, rowBytes: number, row0: string, 
 }
 
 const stageWords = (st: Staging) => st.rows * st.stride;
+/** The majorness a fragment of `l` is loaded with from its stage (a stage keeps the operand's own layout). */
+const major = (l: Layout) => (l.colMajor ? "col_major" : "row_major");
 const unitType = (st: Staging, R: string) => (st.unitBytes === 16 ? `vec4<${R}>` : R);
 
 /** The loads of `st`'s tile at K step k0 into registers (zero past the operand's edges), and their stores into stage `stage`. */
@@ -157,16 +159,17 @@ function kernelSlots(T: string, R: string, sg: number, cfg: SubgroupMatrixConfig
   const sb = lb.colMajor ? staging("b", tileN, ks, "col0", "k0", "N", "K", unitB) : staging("b", ks, tileN, "k0", "col0", "K", "N", unitB);
   const ca = stagingCode(sa, threads, R), cb = stagingCode(sb, threads, R);
   const accs: string[] = [], mmas: string[] = [], epilogue: string[] = [];
+  // offsets and strides count the stage arrays' words (4 values each), the offsets below being in values
   for (let i = 0; i < FM; i++) {
     // fragment i's rows start at m within the tile; a column-major stage holds it transposed
     const m = `wm * ${FM * cfg.M}u + ${i * cfg.M}u`;
     const at = la.colMajor ? `cur * ${stageWords(sa)}u * 4u + ${m}` : `(cur * ${stageWords(sa)}u + (${m}) * ${sa.stride}u) * 4u`;
-    mmas.push(`let a${i} = subgroupMatrixLoad<subgroup_matrix_left<${T}, ${cfg.K}, ${cfg.M}>>(&sa, ${at}, ${la.colMajor}, ${sa.stride * 4}u);`);
+    mmas.push(`let a${i} = subgroupMatrixLoad<subgroup_matrix_left<${T}, ${cfg.K}, ${cfg.M}>, ${major(la)}>(&sa, (${at}) / 4u, ${sa.stride}u);`);
   }
   for (let j = 0; j < FN; j++) {
     const n = `wn * ${FN * cfg.N}u + ${j * cfg.N}u`;
     const at = lb.colMajor ? `(cur * ${stageWords(sb)}u + (${n}) * ${sb.stride}u) * 4u` : `cur * ${stageWords(sb)}u * 4u + ${n}`;
-    mmas.push(`let b${j} = subgroupMatrixLoad<subgroup_matrix_right<${T}, ${cfg.N}, ${cfg.K}>>(&sb, ${at}, ${lb.colMajor}, ${sb.stride * 4}u);`);
+    mmas.push(`let b${j} = subgroupMatrixLoad<subgroup_matrix_right<${T}, ${cfg.N}, ${cfg.K}>, ${major(lb)}>(&sb, (${at}) / 4u, ${sb.stride}u);`);
   }
   const frag = cfg.M * cfg.N;
   for (let i = 0; i < FM; i++) {
@@ -175,7 +178,7 @@ function kernelSlots(T: string, R: string, sg: number, cfg: SubgroupMatrixConfig
       mmas.push(`acc_${i}_${j} = subgroupMatrixMultiplyAccumulate(a${i}, b${j}, acc_${i}_${j});`);
       // each subgroup converts its fragments through its own slice of the (now free) A stages
       epilogue.push(
-        `subgroupMatrixStore(&sa, sgi * ${frag}u, acc_${i}_${j}, false, ${cfg.N}u);`,
+        `subgroupMatrixStore<row_major>(&sa, sgi * ${frag}u, acc_${i}_${j}, ${cfg.N}u);`,
         "workgroupBarrier();",
         `for (var e = lane; e < ${frag}u; e += ${sg}u) {`,
         `  let row = row0 + wm * ${FM * cfg.M}u + ${i * cfg.M}u + e / ${cfg.N}u;`,

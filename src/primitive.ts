@@ -1,7 +1,8 @@
 // The base class of every primitive: a backend-neutral node operation with a
 // name (the kernel key on every backend), plain-data parameters for kernels,
 // its own output rule, and its transformation rules (vjp, jvp, vmap), written
-// with ops. Ops validate and compose; primitives only describe.
+// with ops. Ops validate and compose; primitives describe, and re-check their
+// parameters (validate) only where no op ran: a file, a shapeless replay.
 
 import type { MxArray } from "./array.js";
 import type { DType } from "./dtype.js";
@@ -30,6 +31,29 @@ export abstract class Primitive {
    * ```
    */
   abstract output(inputs: readonly Spec[]): Spec;
+
+  /**
+   * Throws an Error naming the bad parameter when the parameters do not fit
+   * the input specs (their count, ranks, shapes, dtypes) in a way that could
+   * make a kernel index outside its inputs or output, or compute a size that
+   * wraps; the default checks nothing (parameters without such a reach).
+   * Ops check their arguments before they build a node, so this runs only
+   * where no op did: nodes read from a function file, and a shapeless trace
+   * replayed on new shapes.
+   * @example
+   * ```ts
+   * const t = mx.transpose(mx.zeros([2, 3])).primitive!;
+   * t.validate([{ shape: [2, 3], dtype: mx.float32 }]);
+   * let message = "";
+   * try {
+   *   t.validate([{ shape: [2, 3, 4], dtype: mx.float32 }]);
+   * } catch (e) {
+   *   message = (e as Error).message;
+   * }
+   * message; // "[transpose] perm [1,0] is not a permutation of the 3 axes of the input"
+   * ```
+   */
+  validate(_inputs: readonly Spec[]): void {}
 
   /**
    * The name a kernel's error starts with: the function the user called

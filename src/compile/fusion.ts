@@ -39,6 +39,15 @@ export class Fused extends Primitive implements CarriesKernel {
   output(inputs: readonly Spec[]): Spec {
     return this.outputs(inputs)[0]!;
   }
+  /** Each member validated on its operands, in order (a shapeless replay's new shapes: a max over an axis now empty). */
+  override validate(inputs: readonly Spec[]): void {
+    const specs: Spec[] = [...inputs];
+    for (const m of this.group.nodes) {
+      const operands = m.operands.map((k) => specs[k]!);
+      m.primitive.validate(operands);
+      specs.push(m.primitive.output(operands));
+    }
+  }
   kernelOn(backend: Backend): MultiKernel | undefined {
     return backend === this.backend ? this.kernel : undefined;
   }

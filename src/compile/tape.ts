@@ -1,7 +1,7 @@
 // The tape: a simplified, fused graph flattened into numbered slots, replayed
 // on each call's inputs into an ordinary lazy graph of new nodes (the same
-// primitives, the recorded shapes; a shapeless tape asks each primitive's
-// output rule for the shapes of the new inputs).
+// primitives, the recorded shapes; a shapeless tape validates each primitive
+// on the new inputs and asks its output rule for their shapes).
 
 import { MxArray } from "../array.js";
 import type { Stream } from "../device.js";
@@ -70,6 +70,8 @@ export class Tape {
     for (const [k, c] of this.constants) s[k] = c;
     for (const st of this.steps) {
       const ins = st.inputs.map((k) => s[k]!);
+      // no op checked the new shapes (an empty axis for max or argmax, say)
+      if (this.shapeless) st.prim.validate(ins);
       if (st.multi) {
         const outs = this.shapeless ? nodes(st.prim, ins, st.stream) : siblingNodes(st.prim, ins, st.stream, st.specs);
         outs.forEach((o, i) => (s[st.first + i] = o));

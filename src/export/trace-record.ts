@@ -66,7 +66,11 @@ interface Step {
 
 const sameSpec = (a: Spec, b: Spec) => a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((n, i) => n === b.shape[i]);
 
-/** A trace record made callable: its primitives decoded and each node's recorded outputs checked against the primitive's own rule. */
+/**
+ * A trace record made callable: its primitives decoded, each node's
+ * parameters validated against its inputs (no op checked them) and its
+ * recorded outputs checked against the primitive's own rule.
+ */
 export class ReplayableTrace {
   private readonly steps: readonly Step[];
 
@@ -91,9 +95,15 @@ export class ReplayableTrace {
         }
       }
       const recorded = n.outputs.map((s) => ({ shape: s.shape, dtype: dtypeFromName(s.dtype) }));
+      const ins = n.inputs.map((k) => specs[k]!);
+      try {
+        prim.validate(ins);
+      } catch (e) {
+        throw bad(`node ${j} ('${prim.name}') has parameters that do not fit its inputs: ${(e as Error).message}`);
+      }
       let rule: readonly Spec[];
       try {
-        rule = prim.outputs(n.inputs.map((k) => specs[k]!));
+        rule = prim.outputs(ins);
       } catch (e) {
         throw bad(`node ${j} ('${prim.name}') rejects its inputs: ${(e as Error).message}`);
       }
@@ -105,13 +115,14 @@ export class ReplayableTrace {
     });
   }
 
-  /** The outputs of the trace on `inputs` (in the record's order), as new lazy nodes. */
+  /** The outputs of the trace on `inputs` (in the record's order), as new lazy nodes; a shapeless trace validates each node on its new inputs. */
   replay(inputs: readonly MxArray[]): MxArray[] {
     const s: MxArray[] = [...inputs, ...this.record.constants.map((c) => this.fileConstants[c]!)];
     for (const st of this.steps) {
       const ins = st.inputs.map((k) => s[k]!);
       const stream = st.device === null ? toStream(undefined, ins) : toStream(deviceFor(st.device as BackendName));
       if (this.shapeless) {
+        st.prim.validate(ins);
         s.push(...(st.multi ? nodes(st.prim, ins, stream) : [node(st.prim, ins, stream)]));
       } else if (st.multi) {
         s.push(...siblingNodes(st.prim, ins, stream, st.specs));

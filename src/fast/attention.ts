@@ -10,7 +10,8 @@ import { finfo } from "../dtype-info.js";
 import { astype, broadcastTo } from "../ops/index.js";
 import { checkArrayLike, node, opStream, resultType, type OpOptions } from "../ops/base.js";
 import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
-import { ScaledDotProductAttention, type MaskKind } from "../primitives/fast-attention.js";
+import { checkAttentionShapes, ScaledDotProductAttention, type MaskKind } from "../primitives/fast-attention.js";
+import { checkFinite } from "../primitives/checks.js";
 import type { Stream } from "../device.js";
 
 export interface AttentionOptions extends OpOptions {
@@ -91,20 +92,16 @@ export function scaledDotProductAttention(q: MxArray, k: MxArray, v: MxArray, o:
   checkOptions(OP, o, ["scale", "mask", "sinks"]);
   const [qa, ka, va] = [input4(q, "q"), input4(k, "k"), input4(v, "v")];
   if (o?.scale === undefined) throw opError(OP, "options must give scale (MLX's required keyword argument), e.g. { scale: 1 / Math.sqrt(q.shape[3]) }", [], "type");
-  if (typeof o.scale !== "number" || !Number.isFinite(o.scale)) throw opError(OP, `scale must be a finite number, got ${describeValue(o.scale)}`, [], "type");
-  const [B, Hq, Lq, D] = qa.shape as [number, number, number, number];
-  const [, Hkv, Lkv] = ka.shape as [number, number, number, number];
-  if (ka.shape[0] !== B || va.shape[0] !== B) throw opError(OP, `q, k and v must have the same batch size, got shapes ${shapeText(qa.shape)}, ${shapeText(ka.shape)} and ${shapeText(va.shape)}`, [qa, ka, va]);
-  if (ka.shape[3] !== D) throw opError(OP, `q and k must have the same head dim (last dimension), got shapes ${shapeText(qa.shape)} and ${shapeText(ka.shape)}`, [qa, ka]);
-  if (va.shape[1] !== Hkv) throw opError(OP, `k and v must have the same number of heads, got shapes ${shapeText(ka.shape)} and ${shapeText(va.shape)}`, [ka, va]);
-  if (va.shape[2] !== Lkv) throw opError(OP, `k and v must have the same length (dimension 2), got shapes ${shapeText(ka.shape)} and ${shapeText(va.shape)}`, [ka, va]);
-  if (Hkv === 0 ? Hq !== 0 : Hq % Hkv !== 0) throw opError(OP, `q's heads (${Hq}) must be a multiple of k's and v's heads (${Hkv})`, [qa, ka]);
+  const scale = checkFinite(OP, "scale", o.scale);
+  const [B, Hq, Lq] = qa.shape as [number, number, number, number];
+  const Lkv = ka.shape[2]!;
+  checkAttentionShapes(OP, qa, ka, va);
   const t = resultType(qa, ka, va);
   if (!isFloating(t)) throw opError(OP, `q, k and v must promote to a floating dtype, got ${t.name}`, [qa, ka, va], "type");
   const mask = maskOf(o.mask, [B, Hq, Lq, Lkv], t, s);
   const sinks = sinksOf(o.sinks, Hq, t, s);
   const on = { stream: s };
   const inputs = [astype(qa, t, on), astype(ka, t, on), astype(va, t, on), ...(mask.array ? [mask.array] : []), ...(sinks ? [sinks] : [])];
-  const prim = new ScaledDotProductAttention({ scale: Math.fround(o.scale), mask: mask.kind, sinks: sinks !== null, lowest: finfo(t).min });
+  const prim = new ScaledDotProductAttention({ scale: Math.fround(scale), mask: mask.kind, sinks: sinks !== null, lowest: finfo(t).min });
   return node(prim, inputs, s);
 }

@@ -7,7 +7,7 @@
 
 import { MxArray } from "../array.js";
 import { defaultStream, deviceFor, Stream, type StreamOrDevice } from "../device.js";
-import { dtypeFromName, isDType, type DType } from "../dtype.js";
+import { ALL_DTYPES, dtypeFromName, isDType, type DType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { nodes, opStream } from "../ops/base.js";
@@ -18,6 +18,9 @@ import type { ArrayFn } from "../transforms/types.js";
 
 /** The most threads along one grid dimension (both languages count them in 32 bits). */
 const MAX_GRID = 2 ** 32 - 1;
+
+/** The most threads in one threadgroup, in either language. */
+export const MAX_THREADGROUP = 1024;
 
 /** A template value: a dtype (becomes a type name), an integer or a boolean (become constants). */
 export type TemplateValue = DType | number | boolean;
@@ -150,6 +153,33 @@ export class CustomKernel extends Primitive {
   override isEquivalent(other: Primitive): boolean {
     return other instanceof CustomKernel && other.reference === this.reference && super.isEquivalent(other);
   }
+  /**
+   * The launch as `launch` checks it (grid, threadgroup, output shapes and
+   * dtypes) and one companion entry per input. The source itself is code:
+   * what it reads is the kernel author's (a kernel from a file is trusted code).
+   */
+  override validate(inputs: readonly Spec[]): void {
+    const op = this.name;
+    const s: unknown = this.spec;
+    if (s === null || typeof s !== "object") throw opError(op, `spec must be a kernel launch, got ${describeValue(s)}`, [], "type");
+    const spec = s as Record<string, unknown>;
+    if (spec.backend !== "metal" && spec.backend !== "webgpu") throw opError(op, `spec.backend must be "metal" or "webgpu", got ${describeValue(spec.backend)}`);
+    for (const k of ["kernel", "entry"]) if (typeof spec[k] !== "string" || !IDENT.test(spec[k])) throw opError(op, `spec.${k} must be an identifier, got ${describeValue(spec[k])}`, [], "type");
+    if (typeof spec.source !== "string") throw opError(op, `spec.source must be a string, got ${describeValue(spec.source)}`, [], "type");
+    checkLaunch(op, "spec", spec.grid, spec.threadgroup, MAX_THREADGROUP, spec.backend);
+    if (!Array.isArray(spec.outputs) || spec.outputs.length === 0) throw opError(op, `spec.outputs must list the outputs, got ${describeValue(spec.outputs)}`, [], "type");
+    spec.outputs.forEach((o: unknown, i) => {
+      const { shape, dtype } = (o ?? {}) as Record<string, unknown>;
+      checkOutputShape(op, "spec", shape, i);
+      if (!ALL_DTYPES.some((d) => d.name === dtype)) throw opError(op, `spec.outputs[${i}].dtype must name a dtype, got ${describeValue(dtype)}`, [], "type");
+    });
+    if (spec.initValue !== null && typeof spec.initValue !== "number") throw opError(op, `spec.initValue must be a number or null, got ${describeValue(spec.initValue)}`, [], "type");
+    if (typeof spec.ensureRowContiguous !== "boolean") throw opError(op, `spec.ensureRowContiguous must be a boolean, got ${describeValue(spec.ensureRowContiguous)}`, [], "type");
+    const c = spec.companions;
+    if (!Array.isArray(c) || c.length !== inputs.length || !c.every((x: unknown) => x !== null && typeof x === "object" && ["shape", "strides", "ndim"].every((k) => typeof (x as Record<string, unknown>)[k] === "boolean"))) {
+      throw opError(op, `spec.companions must hold { shape, strides, ndim } booleans for each of the ${inputs.length} inputs, got ${describeValue(c)}`, [], "type");
+    }
+  }
   output(): Spec {
     return this.outputs()[0]!;
   }
@@ -195,6 +225,23 @@ function dims3(op: string, what: string, v: unknown, lo: number): [number, numbe
     out[i] = x;
   });
   return out;
+}
+
+/** Throws (naming `op`; `who` the launch) unless `grid` and `threadgroup` are 1 to 3 dimensions whose threadgroups hold at most `maxThreadgroup` threads (on `backend`); both padded to 3. */
+function checkLaunch(op: string, who: string, grid: unknown, threadgroup: unknown, maxThreadgroup: number, backend: string): { grid: [number, number, number]; threadgroup: [number, number, number] } {
+  const g = dims3(op, "grid", grid, 0);
+  const t = dims3(op, "threadgroup", threadgroup, 1);
+  const threads = t[0] * t[1] * t[2];
+  if (threads > maxThreadgroup) throw opError(op, `${who}: threadgroup ${describeValue(threadgroup)} has ${threads} threads, more than the ${maxThreadgroup} one holds on ${backend}`, [], "range");
+  return { grid: g, threadgroup: t };
+}
+
+/** Throws (naming `op`; `who` the launch) unless output `i`'s shape `s` is a list of integers from 0 to 2^31 - 1. */
+function checkOutputShape(op: string, who: string, s: unknown, i: number): number[] {
+  if (!Array.isArray(s) || s.some((d: unknown) => typeof d !== "number" || !Number.isInteger(d) || d < 0 || d >= 2 ** 31)) {
+    throw opError(op, `${who}: outputShapes[${i}] must be a list of integers from 0 to 2^31 - 1, got ${describeValue(s)}`, [], "type");
+  }
+  return [...(s as number[])];
 }
 
 function stringList(op: string, what: string, v: unknown, min: number): string[] {
@@ -302,18 +349,10 @@ function launch(lang: KernelLanguage, def: Parameters<KernelLanguage["generate"]
     if (typeof x === "number" || typeof x === "boolean") return ops.array(x, undefined, { stream });
     throw opError(op, `${who}: input '${def.inputNames[i]}' must be an mx array or a JS number, got ${describeValue(x)}`, [], "type");
   });
-  const grid = dims3(op, "grid", o.grid, 0);
-  const threadgroup = dims3(op, "threadgroup", o.threadgroup, 1);
-  const threads = threadgroup[0] * threadgroup[1] * threadgroup[2];
-  if (threads > lang.maxThreadgroup) throw opError(op, `${who}: threadgroup ${describeValue(o.threadgroup)} has ${threads} threads, more than the ${lang.maxThreadgroup} one holds on ${lang.backend}`, [], "range");
+  const { grid, threadgroup } = checkLaunch(op, who, o.grid, o.threadgroup, lang.maxThreadgroup, lang.backend);
   const n = def.outputNames.length;
   if (!Array.isArray(o.outputShapes) || o.outputShapes.length !== n) throw opError(op, `${who}: outputShapes must be a list of ${n} shapes (${def.outputNames.join(", ")}), got ${describeValue(o.outputShapes)}`, [], "type");
-  const shapes = o.outputShapes.map((s: unknown, i) => {
-    if (!Array.isArray(s) || s.some((d: unknown) => typeof d !== "number" || !Number.isInteger(d) || d < 0 || d >= 2 ** 31)) {
-      throw opError(op, `${who}: outputShapes[${i}] must be a list of integers from 0 to 2^31 - 1, got ${describeValue(s)}`, [], "type");
-    }
-    return [...(s as number[])];
-  });
+  const shapes = o.outputShapes.map((s: unknown, i) => checkOutputShape(op, who, s, i));
   if (!Array.isArray(o.outputDtypes) || o.outputDtypes.length !== n || !o.outputDtypes.every(isDType)) {
     throw opError(op, `${who}: outputDtypes must be a list of ${n} dtypes (${def.outputNames.join(", ")}), got ${describeValue(o.outputDtypes)}`, [], "type");
   }

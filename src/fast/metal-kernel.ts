@@ -4,7 +4,7 @@
 // the inputs' shapes, strides and ranks, shared with backends/metal/custom-kernel.ts.
 
 import type { DType } from "../dtype.js";
-import { companionsOf, defineKernel, mentions, type Companions, type KernelConfig, type KernelLanguage, type UserKernel } from "./custom-kernel.js";
+import { companionsOf, defineKernel, MAX_THREADGROUP, mentions, type Companions, type KernelConfig, type KernelLanguage, type UserKernel } from "./custom-kernel.js";
 import { noExtraArguments } from "../ops/strict-options.js";
 
 const MSL_TYPES: Record<string, string> = {
@@ -52,7 +52,7 @@ function mslType(d: DType): string {
 const metal: KernelLanguage = {
   op: "fast.metalKernel",
   backend: "metal",
-  maxThreadgroup: 1024,
+  maxThreadgroup: MAX_THREADGROUP,
   generate(k, inputs, outputDtypes, template) {
     const companions = companionsOf(k.source, k.inputNames);
     const params: string[] = [];

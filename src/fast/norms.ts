@@ -8,7 +8,8 @@ import { isFloating, type DType } from "../dtype.js";
 import { astype, full } from "../ops/index.js";
 import { checkArrayLike, node, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
-import { LayerNorm, RMSNorm } from "../primitives/fast-norms.js";
+import { checkAffineShape, LayerNorm, RMSNorm } from "../primitives/fast-norms.js";
+import { checkFinite } from "../primitives/checks.js";
 import type { Stream } from "../device.js";
 
 /** The input x: an array of at least one dimension. */
@@ -23,16 +24,13 @@ function affineOf(op: string, name: string, p: unknown, x: MxArray): MxArray | n
   if (p === null || p === undefined) return null;
   if (!(p instanceof MxArray)) throw opError(op, `${name} must be an mx array, null or undefined, got ${describeValue(p)}`, [], "type");
   checkArrayLike(op, p, name);
-  const d = x.shape[x.ndim - 1]!;
-  if (p.ndim !== 1) throw opError(op, `${name} must have 1 dimension but has ${p.ndim} (shape (${p.shape.join(", ")}))`, [x, p]);
-  if (p.shape[0] !== d) throw opError(op, `${name} must have the size of the last dimension of x (${d}) but has ${p.shape[0]} elements`, [x, p]);
+  checkAffineShape(op, name, p, x);
   return p;
 }
 
 function epsOf(op: string, eps: unknown): number {
-  if (typeof eps !== "number" || !Number.isFinite(eps)) throw opError(op, `eps must be a finite number, got ${describeValue(eps)}`, [], "type");
   // MLX's eps is a C float
-  return Math.fround(eps);
+  return Math.fround(checkFinite(op, "eps", eps));
 }
 
 function outType(op: string, arrays: MxArray[]): DType {

@@ -8,7 +8,8 @@ import { float32, int32, isFloating, isInteger } from "../dtype.js";
 import { astype } from "../ops/index.js";
 import { checkArrayLike, node, opStream, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
-import { RoPE } from "../primitives/fast-rope.js";
+import { checkRopeDims, checkRopeFreqs, checkRopeOffset, RoPE } from "../primitives/fast-rope.js";
+import { checkFinite } from "../primitives/checks.js";
 import type { Stream } from "../device.js";
 
 export interface RopeOptions extends OpOptions {
@@ -35,14 +36,8 @@ function offsetOf(op: string, offset: unknown, x: MxArray, s: Stream): MxArray {
   if (!(offset instanceof MxArray)) throw opError(op, `offset must be an integer or an integer array, got ${describeValue(offset)}`, [], "type");
   checkArrayLike(op, offset, "offset");
   if (!isInteger(offset.dtype)) throw opError(op, `offset must be an integer array, got ${offset.dtype.name}`, [offset], "type");
-  if (offset.ndim > 1) throw opError(op, `offset must have at most one dimension but has shape (${offset.shape.join(", ")})`, [offset]);
-  if (offset.size !== 1 && offset.size !== x.shape[0]) throw opError(op, `offset must be a scalar or have one element per batch entry (${x.shape[0]}) but has shape (${offset.shape.join(", ")})`, [x, offset]);
+  checkRopeOffset(op, offset, x);
   return offset.dtype === int32 ? offset : astype(offset, int32, { stream: s });
-}
-
-function finite(op: string, name: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw opError(op, `${name} must be a finite number, got ${describeValue(v)}`, [], "type");
-  return v;
 }
 
 /**
@@ -70,24 +65,21 @@ export function rope(x: ArrayLike, dims: number, o: RopeOptions): MxArray {
   const a = toArray(op, checkArrayLike(op, x, "x"), s, undefined, "x");
   if (a.ndim < 3) throw opError(op, `x must have at least 3 dimensions (B, ..., T, D), got shape (${a.shape.join(", ")})`, [a]);
   if (!isFloating(a.dtype)) throw opError(op, `x must be a floating array, got ${a.dtype.name}`, [a], "type");
-  const d = a.shape[a.ndim - 1]!;
-  if (typeof dims !== "number" || !Number.isInteger(dims) || dims <= 0 || dims % 2 !== 0 || dims > d) {
-    throw opError(op, `dims must be a positive even integer at most the last dimension of x (${d}), got ${describeValue(dims)}`, [a], "value");
-  }
+  checkRopeDims(op, dims, a);
   if (typeof o.traditional !== "boolean") throw opError(op, `traditional must be a boolean, got ${describeValue(o.traditional)}`, [], "type");
   // MLX takes base and scale as C floats
-  const scale = Math.fround(finite(op, "scale", o.scale));
+  const scale = Math.fround(checkFinite(op, "scale", o.scale));
   const offset = offsetOf(op, o.offset, a, s);
   const freqs = o.freqs ?? null;
   if (freqs === null) {
     if (o.base === null) throw opError(op, "base is null and no freqs are given: exactly one of base and freqs must have a value", [], "value");
-    const base = Math.fround(finite(op, "base", o.base));
+    const base = Math.fround(checkFinite(op, "base", o.base));
     return node(new RoPE(dims, o.traditional, base, scale, true), [a, offset], s);
   }
   if (!(freqs instanceof MxArray)) throw opError(op, `freqs must be an mx array, null or undefined, got ${describeValue(freqs)}`, [], "type");
   checkArrayLike(op, freqs, "freqs");
   if (o.base !== null) throw opError(op, `base is ${describeValue(o.base)} and freqs are given: exactly one of base and freqs must have a value (pass base: null)`, [], "value");
-  if (freqs.ndim !== 1 || freqs.shape[0] !== dims / 2) throw opError(op, `freqs must be 1-D with dims / 2 = ${dims / 2} elements, got shape (${freqs.shape.join(", ")})`, [freqs]);
+  checkRopeFreqs(op, freqs, dims);
   if (!isFloating(freqs.dtype) && !isInteger(freqs.dtype)) throw opError(op, `freqs must be a real array, got ${freqs.dtype.name}`, [freqs], "type");
   return node(new RoPE(dims, o.traditional, 1, scale, true), [a, offset, astype(freqs, float32, { stream: s })], s);
 }

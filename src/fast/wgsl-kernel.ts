@@ -4,7 +4,7 @@
 // strides, shared with backends/webgpu/custom-kernel.ts.
 
 import type { DType } from "../dtype.js";
-import { companionsOf, defineKernel, type Companions, type KernelConfig, type KernelLanguage, type UserKernel } from "./custom-kernel.js";
+import { companionsOf, defineKernel, MAX_THREADGROUP, type Companions, type KernelConfig, type KernelLanguage, type UserKernel } from "./custom-kernel.js";
 import { noExtraArguments } from "../ops/strict-options.js";
 
 /** The element types WGSL arrays hold directly; other dtypes are packed in u32 words. */
@@ -82,7 +82,7 @@ function outputDecl(name: string, d: DType, binding: number, atomic: boolean): s
 const wgsl: KernelLanguage = {
   op: "fast.wgslKernel",
   backend: "webgpu",
-  maxThreadgroup: 1024,
+  maxThreadgroup: MAX_THREADGROUP,
   generate(k, inputs, outputDtypes, template, { grid, threadgroup }) {
     const companions = companionsOf(k.source, k.inputNames);
     const decls: string[] = [];

@@ -7,9 +7,9 @@
 import { getBackend } from "../../backends/backend.js";
 import { MxArray } from "../array.js";
 import type { Stream } from "../device.js";
-import { float32, float64 } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { checkArrayLike, opStream, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
+import { checkMatrix } from "../primitives/checks.js";
 import { checkOptions } from "../ops/strict-options.js";
 
 /**
@@ -52,11 +52,7 @@ export function linalgInput(op: string, a: ArrayLike, o: OpOptions | undefined, 
   const s = opStream(op, o, a);
   cpuOnly(op, s);
   const x = toArray(op, a, s, undefined, name);
-  if (x.dtype !== float32 && x.dtype !== float64) {
-    throw opError(op, `${name} must be float32 or float64, got ${x.dtype.name} (cast it with mx.astype)`, [x], "type");
-  }
-  if (x.ndim < 2) throw opError(op, `${name} must have at least 2 dimensions (a matrix or a batch of them), got ${x.ndim}`, [x], "value");
-  if (square && x.shape.at(-1) !== x.shape.at(-2)) throw opError(op, `${name} must be square in its last two dimensions, got ${x.shape.at(-2)} x ${x.shape.at(-1)}`, [x], "value");
+  checkMatrix(op, x, square, name);
   return { x, s };
 }
 

@@ -5,7 +5,7 @@
 import { MxArray } from "../array.js";
 import { isFloating, promoteTypes } from "../dtype.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
-import { Convolution, convSpatialShape, type ConvParams } from "../primitives/conv.js";
+import { checkConvOperands, Convolution, convSpatialShape, type ConvParams } from "../primitives/conv.js";
 import type { Stream } from "../device.js";
 import { node, opStream, toArray, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
@@ -87,15 +87,9 @@ export function convOperands(op: string, input: unknown, weight: unknown, o: OpO
   return { x, w, s, nsp: n };
 }
 
-/** Checks channels and groups against the operands, the output size, and builds the node. */
+/** Checks channels, groups and extents against the operands, the output size, and builds the node. */
 export function convNode(op: string, x: MxArray, w: MxArray, p: ConvParams, s: Stream): MxArray {
-  const C = x.shape[x.ndim - 1]!, O = w.shape[0]!, Cg = w.shape[w.ndim - 1]!;
-  if (C % p.groups !== 0) throw opError(op, `the input channels (${C}) must be divisible by groups (${p.groups})`, [x, w], "value");
-  if (O % p.groups !== 0) throw opError(op, `the weight's output channels (${O}) must be divisible by groups (${p.groups})`, [x, w], "value");
-  if (Cg * p.groups !== C) {
-    throw opError(op, `the weight's last axis (${Cg}) times groups (${p.groups}) must equal the input channels (${C}); weight shape ${shapeStr(w.shape)}, input shape ${shapeStr(x.shape)}`, [x, w], "value");
-  }
-  if (w.shape.slice(1, -1).some((k) => k < 1)) throw opError(op, `the weight's kernel sizes must be at least 1, got shape ${shapeStr(w.shape)}`, [x, w], "value");
+  checkConvOperands(op, x, w, p);
   const out = convSpatialShape(x.shape, w.shape, p);
   const axis = out.findIndex((d) => d < 1);
   if (axis >= 0) {

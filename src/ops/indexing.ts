@@ -8,8 +8,8 @@ import { MxArray } from "../array.js";
 import { checkOptions, noExtraArguments } from "./strict-options.js";
 import { int32, int64, isInteger, type DType } from "../dtype.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
-import { GatherAxis, ScatterAxis, SliceUpdate, type ScatterMode } from "../primitives/indexing.js";
-import { Slice } from "../primitives/layout.js";
+import { checkIndexedAxis, GatherAxis, ScatterAxis, SliceUpdate, type ScatterMode } from "../primitives/indexing.js";
+import { regionOutside, Slice } from "../primitives/layout.js";
 import { broadcastShapes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
 import type { Stream } from "../device.js";
 import { checkArrayLike, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
@@ -143,7 +143,7 @@ function basicView(op: string, x: MxArray, entries: readonly Entry[], arraysPres
 
 /** gatherAxis with the shape checks every gather needs: a and indices agree except along `axis`. */
 function gatherAlong(op: string, a: MxArray, indices: MxArray, axis: number, stream: Stream): MxArray {
-  if (a.shape[axis] === 0 && indices.size > 0) throw opError(op, `cannot take elements from axis ${axis} of size 0`, [a, indices], "range");
+  checkIndexedAxis(op, a, indices, axis, "cannot take elements from");
   return node(new GatherAxis(axis), [a, indices], stream);
 }
 
@@ -556,7 +556,7 @@ export function putAlongAxis(a: ArrayLike, indices: MxArray | readonly number[],
   const idx = broadcastTo(i0, target, { stream: s });
   const v = astype(toArray(op, checkArrayLike(op, values, "values"), s, x.dtype), x.dtype, { stream: s });
   const updates = updatesFor(op, v, target, axis === undefined || axis === null ? "; without an axis, a and indices are flattened" : "");
-  if (x.shape[ax] === 0 && idx.size > 0) throw opError(op, `cannot put elements into axis ${ax} of size 0`, [x, idx], "range");
+  checkIndexedAxis(op, x, idx, ax, "cannot put elements into");
   const out = node(new ScatterAxis(ax, "set"), [x, idx, updates], s);
   return reshape(out, x0.shape, { stream: s });
 }
@@ -591,11 +591,8 @@ export function sliceUpdate(a: ArrayLike, update: ArrayLike, start: readonly num
   }
   const starts = x.shape.map(() => 0);
   ax.forEach((d, i) => (starts[d] = start[i]! < 0 ? start[i]! + x.shape[d]! : start[i]!));
-  x.shape.forEach((n, d) => {
-    if (starts[d]! < 0 || starts[d]! + u.shape[d]! > n) {
-      throw opError(op, `the update (shape ${shapeStr(u.shape)}) starting at ${starts[d]} does not fit axis ${d} of size ${n}`, [x, u], "range");
-    }
-  });
+  const d = regionOutside(x.shape, starts, starts.map(() => 1), u.shape);
+  if (d >= 0) throw opError(op, `the update (shape ${shapeStr(u.shape)}) starting at ${starts[d]} does not fit axis ${d} of size ${x.shape[d]}`, [x, u], "range");
   if (u.size === 0) return x;
   return node(new SliceUpdate(starts, starts.map(() => 1)), [x, u], s);
 }

@@ -4,8 +4,8 @@
 
 import { MxArray } from "../array.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
-import { Broadcast, Concatenate, Flatten, Pad, Reshape, Slice, Transpose } from "../primitives/layout.js";
-import { broadcastShapes, checkShape, MAX_DIM, normalizeAxes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
+import { Broadcast, checkBroadcastTo, checkConcatShapes, checkPadPairs, checkReshapeSize, Concatenate, Flatten, isPermutation, Pad, Reshape, Slice, Transpose } from "../primitives/layout.js";
+import { broadcastShapes, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
 import { promoteTypes } from "../dtype.js";
 import { checkArrayLike, node, opStream, streamOf, toArray, type ArrayLike, type JsScalar, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
@@ -46,9 +46,7 @@ export function reshape(x: ArrayLike, shape: readonly number[], o?: OpOptions): 
     if (known === 0 || a.size % known !== 0) throw opError("reshape", `cannot infer the -1 dimension of ${shapeStr(shape)} for ${a.size} elements`, [a], "value");
     out = shape.map((d) => (d === -1 ? a.size / known : d));
   }
-  if (sizeOf(out) !== a.size) {
-    throw opError("reshape", `cannot reshape ${a.size} elements into shape ${shapeStr(out)} (${sizeOf(out)} elements)`, [a], "value");
-  }
+  checkReshapeSize("reshape", a.size, out, [a]);
   if (sameShape(out, a.shape)) return a;
   return node(new Reshape(out), [a], streamOf(o, a));
 }
@@ -147,7 +145,7 @@ export function transpose(x: ArrayLike, axes?: readonly number[] | OpOptions, o?
     axes === undefined || axes === null
       ? [...Array(a.ndim).keys()].reverse()
       : listArg("transpose", axes, "axes", "axes", [a]).map((ax) => normalizeAxis("transpose", ax, a.ndim, "axes", [a]));
-  if (perm.length !== a.ndim || new Set(perm).size !== perm.length) {
+  if (!isPermutation(perm, a.ndim)) {
     throw opError("transpose", `axes ${JSON.stringify(axes)} must be a permutation of the ${a.ndim} axes`, [a], "value");
   }
   if (perm.every((p, i) => p === i)) return a;
@@ -212,10 +210,7 @@ export function broadcastTo(x: ArrayLike, shape: readonly number[], o?: OpOption
   const a = arr("broadcastTo", x, o);
   checkShape("broadcastTo", shape);
   if (sameShape(a.shape, shape)) return a;
-  const target = broadcastShapes("broadcastTo", a.shape, shape);
-  if (!sameShape(target, shape)) {
-    throw opError("broadcastTo", `cannot broadcast shape ${shapeStr(a.shape)} to ${shapeStr(shape)}`, [a], "value");
-  }
+  checkBroadcastTo("broadcastTo", a.shape, shape, [a]);
   const padded = a.ndim < shape.length ? reshape(a, [...Array(shape.length - a.ndim).fill(1), ...a.shape], o) : a;
   if (sameShape(padded.shape, shape)) return padded;
   return node(new Broadcast([...shape]), [padded], streamOf(o, a));
@@ -364,11 +359,7 @@ export function concatenate(arrays: readonly ArrayLike[], axisOrOptions?: number
   const nd = as[0]!.ndim;
   if (nd === 0) throw opError("concatenate", "zero-dimensional arrays cannot be concatenated; use stack", as, "value");
   const ax = normalizeAxis("concatenate", o.axis ?? 0, nd, "axis", as);
-  for (const a of as) {
-    if (a.ndim !== nd || a.shape.some((d, i) => i !== ax && d !== as[0]!.shape[i])) {
-      throw opError("concatenate", `all shapes must match except on axis ${ax}`, as, "value");
-    }
-  }
+  checkConcatShapes("concatenate", as, ax);
   const d = as.map((a) => a.dtype).reduce(promoteTypes);
   const cast = as.map((a) => astype(a, d, so));
   if (cast.length === 1) return cast[0]!;
@@ -431,11 +422,7 @@ export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOptions?: PadMode | 
   else if (padWidth.length === 2 && typeof padWidth[0] === "number") pairs = every(padWidth as unknown as readonly [number, number]);
   else if (padWidth.length === 1 && a.ndim !== 1 && Array.isArray(padWidth[0])) pairs = every(padWidth[0] as unknown as readonly [number, number]);
   else pairs = padWidth as unknown as (readonly [number, number])[];
-  if (pairs.length !== a.ndim || !pairs.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => Number.isInteger(v) && v >= 0))) {
-    throw opError("pad", `padWidth must give non-negative integer (low, high) pairs for each of the ${a.ndim} axes, got ${describeValue(padWidth)}`, [a], "value");
-  }
-  const big = pairs.findIndex((p, i) => a.shape[i]! + p[0] + p[1] > MAX_DIM);
-  if (big >= 0) throw opError("pad", `padWidth ${JSON.stringify(pairs[big])} makes axis ${big} larger than 2^31 - 1`, [a], "value");
+  checkPadPairs("pad", a.shape, pairs, "padWidth", padWidth, [a]);
   const s = opStream("pad", o, a);
   if (mode === "edge") return padEdge(a, pairs, { stream: s });
   const value = toArray("pad", o.constantValue ?? 0, s, a.dtype, "constantValue");

@@ -1,13 +1,13 @@
 // Quantization ops with MLX's signatures and layouts (MLX's `mx.quantize`,
 // `mx.dequantize`, `mx.quantized_matmul`) in the affine and the microscaling
 // modes (mxfp4, mxfp8, nvfp4): weights quantized by MLX load here and give
-// the same numbers. Validation lives here; the primitives in
-// primitives/quantized.ts only describe.
+// the same numbers. Validation lives here, with the checks the primitives'
+// validate shares in primitives/quantized.ts.
 
 import { MxArray } from "../array.js";
 import { bfloat16, isDType, isFloating, promoteTypes, type DType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
-import { Dequantize, QuantizedMatmul, Quantize, type QuantizationMode } from "../primitives/quantized.js";
+import { checkQmmOperand, checkQuantizable, Dequantize, QuantizedMatmul, Quantize, type QuantizationMode } from "../primitives/quantized.js";
 import { broadcastShapes } from "../shape.js";
 import { node, nodes, opStream, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
@@ -107,10 +107,7 @@ export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: Quan
   const q = quantParams(op, groupSize, bits, o?.mode);
   const gscale = checkGlobalScale(op, o?.globalScale, q);
   const s = opStream(op, o, a, gscale);
-  if (!isFloating(a.dtype)) throw opError(op, `only real floating arrays can be quantized, got ${a.dtype.name}`, [a], "type");
-  if (a.ndim < 2) throw opError(op, `w must have at least 2 dimensions, got ${a.ndim}`, [a], "value");
-  const K = a.shape[a.ndim - 1]!;
-  if (K % q.groupSize !== 0) throw opError(op, `the last axis of w (${K}) must be a multiple of groupSize ${q.groupSize}`, [a], "value");
+  checkQuantizable(op, a, q);
   return nodes(new Quantize(q), gscale ? [a, gscale] : [a], s);
 }
 
@@ -174,12 +171,8 @@ export function quantizedMatmul(x: MxArray, w: MxArray, scales: MxArray, biases:
   if (typeof transpose !== "boolean") throw opError(op, `transpose must be a boolean, got ${describeValue(transpose)}`, [], "type");
   const s = opStream(op, o, xa, a, sc, bi);
   const Kw = checkPacked(op, a, sc, bi, q);
-  if (xa.ndim < 1) throw opError(op, "x must have at least 1 dimension", [xa], "value");
+  checkQmmOperand(op, xa, a, Kw, transpose);
   const nw = a.ndim;
-  const inner = transpose ? Kw : a.shape[nw - 2]!, outer = transpose ? a.shape[nw - 2]! : Kw;
-  if (xa.shape[xa.ndim - 1] !== inner) {
-    throw opError(op, `the last axis of x (${xa.shape[xa.ndim - 1]}) does not match the dequantized weights [${transpose ? `${outer}, ${inner}` : `${inner}, ${outer}`}] (transpose: ${transpose})`, [xa, a], "value");
-  }
   const dtype = bi ? promoteTypes(xa.dtype, promoteTypes(sc.dtype, bi.dtype)) : xa.dtype;
   if (!isFloating(dtype)) throw opError(op, `x must be a real floating array, got ${xa.dtype.name}`, [xa], "type");
   const so = { stream: s };

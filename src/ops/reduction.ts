@@ -5,7 +5,7 @@
 import { MxArray } from "../array.js";
 import { bool, complex64, float32, int32, is16BitFloat, isInexact, uint32, type DType } from "../dtype.js";
 import { opError } from "../errors.js";
-import { ArgReduce, LogSumExp, Reduce, Softmax, type ReduceOp } from "../primitives/reduce.js";
+import { ArgReduce, checkArgAxis, checkReducible, LogSumExp, Reduce, Softmax, type ReduceOp } from "../primitives/reduce.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
 import { axisThenOptions, noExtraArguments } from "./strict-options.js";
 import { boolOption, checkArrayLike, intOption, node, opStream, streamOf, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
@@ -40,9 +40,7 @@ function reduceOp(op: ReduceOp) {
     if (a.dtype === complex64 && op !== "sum" && op !== "prod" && op !== "all" && op !== "any") {
       throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
     }
-    if ((op === "max" || op === "min") && axes.some((ax) => a.shape[ax] === 0)) {
-      throw opError(op, `cannot reduce over an empty axis (no identity for ${op})`, [a], "value");
-    }
+    checkReducible(op, a, axes);
     if (op === "all" || op === "any") a = a.dtype === bool ? a : astype(a, bool, { stream: p.stream });
     if (op === "sum" || op === "prod") a = astype(a, accumulatorDType(a.dtype), { stream: p.stream });
     return node(new Reduce(op, axes, p.keepdims ?? false), [a], streamOf(p, a));
@@ -136,7 +134,7 @@ function argOp(op: "argmax" | "argmin") {
       a = reshape(a, [a.size], { stream: p.stream });
       axis = 0;
     } else axis = normalizeAxis(op, p.axis, a.ndim, "axis", [a]);
-    if (a.shape[axis] === 0) throw opError(op, `cannot take ${op} of an empty axis`, [a], "value");
+    checkArgAxis(op, a, axis);
     const out = node(new ArgReduce(op, axis, p.keepdims ?? false), [a], streamOf(p, a));
     if (p.keepdims && (p.axis === undefined || p.axis === null)) return reshape(out, Array(ndim).fill(1), { stream: p.stream });
     return out;

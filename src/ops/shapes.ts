@@ -5,10 +5,10 @@
 
 import { MxArray } from "../array.js";
 import { bool, float32, type DType } from "../dtype.js";
-import { describeValue, opError } from "../errors.js";
-import { broadcastShapes as broadcastShapeList, checkShape, MAX_DIM, normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
+import { opError } from "../errors.js";
+import { broadcastShapes as broadcastShapeList, checkShape, MAX_DIM, normalizeAxes, normalizeAxis } from "../shape.js";
 import { checkArrayLike, node, onStream, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
-import { Unflatten } from "../primitives/layout.js";
+import { Unflatten, unflattenParts } from "../primitives/layout.js";
 import { arange, zeros, type DTypeOptions } from "./creation.js";
 import { astype, greaterEqual, where } from "./elementwise.js";
 import { broadcastArrays, broadcastTo, concatenate, expandDims, pad, reshape, slice, transpose, type SliceBound } from "./layout.js";
@@ -181,16 +181,7 @@ export function unflatten(x: ArrayLike, axis: number, shape: readonly number[], 
     checkOptions("unflatten", o);
     const a = arr("unflatten", x, o);
     const ax = normalizeAxis("unflatten", checkInt("unflatten", "axis", axis), a.ndim, "axis", [a]);
-    if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d >= -1)) {
-      throw opError("unflatten", `shape must be a non-empty list of integers >= -1, got ${describeValue(shape)}`, [a], "type");
-    }
-    const n = a.shape[ax]!;
-    const known = sizeOf(shape.filter((d) => d !== -1));
-    const infer = shape.filter((d) => d === -1).length;
-    if (infer > 1 || (infer === 0 && known !== n) || (infer === 1 && (known === 0 || n % known !== 0))) {
-      throw opError("unflatten", `shape ${JSON.stringify(shape)} does not split axis ${ax} of size ${n}`, [a], "value");
-    }
-    const parts = shape.map((d) => (d === -1 ? n / known : d));
+    const parts = unflattenParts("unflatten", shape, ax, a.shape[ax]!, [a]);
     if (parts.length === 1) return a;
     // the request (with its -1) is kept, so a shapeless trace splits other sizes of the axis
     return node(new Unflatten(ax, [...shape], [...a.shape.slice(0, ax), ...parts, ...a.shape.slice(ax + 1)]), [a], streamOf(o, a));

@@ -5,7 +5,7 @@
 import { MxArray } from "../array.js";
 import { complex64, isFloating, uint32 } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
-import { SortIndices, SortValues } from "../primitives/sort.js";
+import { checkSortAxis, kthOf, SortIndices, SortValues } from "../primitives/sort.js";
 import { normalizeAxis } from "../shape.js";
 import type { Stream } from "../device.js";
 import { checkArrayLike, node, onStream, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "./base.js";
@@ -19,9 +19,6 @@ export interface SortOptions extends OpOptions {
   axis?: number | null | undefined;
 }
 
-/** Indices along one axis are uint32. */
-const MAX_AXIS = 2 ** 32 - 1;
-
 /** The input, the resolved axis (the array flattened when the axis is null) and the stream of `op`. */
 function along(op: string, x: ArrayLike, o: SortOptions): { a: MxArray; axis: number; s: Stream } {
   const s = opStream(op, o, x);
@@ -31,22 +28,13 @@ function along(op: string, x: ArrayLike, o: SortOptions): { a: MxArray; axis: nu
   if (a.ndim === 0) throw opError(op, "the input must have at least one dimension (or pass axis: null)", [a], "value");
   if (o.axis !== null && o.axis !== undefined && typeof o.axis !== "number") throw opError(op, `axis must be an integer or null, got ${String(o.axis)}`, [a], "type");
   const axis = normalizeAxis(op, o.axis ?? -1, a.ndim, "axis", [a]);
-  if (a.shape[axis]! > MAX_AXIS) throw opError(op, `the axis has ${a.shape[axis]} elements; uint32 indices address at most 2^32 - 1`, [a], "value");
+  checkSortAxis(op, a, axis);
   return { a, axis, s };
 }
 
 /** The options of `op`: an options object, or the axis alone (a number, or null to flatten). */
 function sortOpts(op: string, axisOrOptions: SortOptions | number | null | undefined, options: SortOptions | undefined): SortOptions {
   return axisThenOptions<SortOptions>(op, axisOrOptions, options, ["axis"]);
-}
-
-/** kth resolved against the axis length (negative counts from the end). */
-function kthOf(op: string, kth: number, a: MxArray, axis: number): number {
-  const n = a.shape[axis]!;
-  if (!Number.isInteger(kth)) throw opError(op, `kth must be an integer, got ${String(kth)}`, [a], "type");
-  const k = kth < 0 ? kth + n : kth;
-  if (k < 0 || k >= n) throw opError(op, `kth ${kth} is out of range for an axis of ${n} elements (valid: ${-n} to ${n - 1})`, [a], "range");
-  return k;
 }
 
 /**

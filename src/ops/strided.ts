@@ -3,8 +3,8 @@
 // buffer, copied only when needed). Built on the AsStrided and Contiguous primitives.
 
 import type { MxArray } from "../array.js";
-import { describeValue, opError, shapeStr } from "../errors.js";
-import { AsStrided, Contiguous } from "../primitives/strided.js";
+import { opError } from "../errors.js";
+import { AsStrided, checkStridedView, Contiguous } from "../primitives/strided.js";
 import { checkShape, rowMajorStrides } from "../shape.js";
 import { checkArrayLike, opStream, node, onStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { reshape } from "./layout.js";
@@ -33,17 +33,7 @@ export function asStrided(x: ArrayLike, shape?: readonly number[] | null, stride
     const sh = shape === undefined || shape === null ? [...a.shape] : [...checkShape("asStrided", shape)];
     if (strides !== undefined && strides !== null && !Array.isArray(strides)) throw opError("asStrided", `strides must be a list of integers, got ${String(strides)}`, [a], "type");
     const st: unknown[] = strides === undefined || strides === null ? rowMajorStrides(sh) : [...strides];
-    if (!st.every((v) => Number.isInteger(v)) || st.length !== sh.length) {
-      throw opError("asStrided", `strides must be ${sh.length} integers (one per axis of shape ${shapeStr(sh)}), got ${describeValue(strides)}`, [a], "value");
-    }
-    if (!Number.isInteger(offset) || offset < 0) throw opError("asStrided", `offset must be a non-negative integer, got ${String(offset)}`, [a], "value");
-    if (sh.every((d) => d > 0)) {
-      const lo = offset + sh.reduce((s, d, i) => s + Math.min(0, (d - 1) * (st[i] as number)), 0);
-      const hi = offset + sh.reduce((s, d, i) => s + Math.max(0, (d - 1) * (st[i] as number)), 0);
-      if (lo < 0 || hi >= a.size) {
-        throw opError("asStrided", `shape ${shapeStr(sh)}, strides ${shapeStr(st as number[])} and offset ${offset} reach elements ${lo} to ${hi}, outside the ${a.size} elements of the input`, [a], "range");
-      }
-    }
+    checkStridedView("asStrided", a.size, sh, st, offset, [a]);
     const flat = reshape(a, [a.size], onStream(o, stream));
     return node(new AsStrided(sh, st as number[], offset), [flat], stream);
   });

@@ -5,7 +5,7 @@
 import type { MxArray } from "../array.js";
 import { isDType, type DType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
-import { View } from "../primitives/view.js";
+import { checkViewable, View } from "../primitives/view.js";
 import { checkArrayLike, node, opStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { checkOptions, noExtraArguments } from "./strict-options.js";
 
@@ -32,15 +32,6 @@ export function view(x: ArrayLike, dtype: DType, o?: OpOptions): MxArray {
   const a = toArray("view", checkArrayLike("view", x), stream);
   if (!isDType(dtype)) throw opError("view", `dtype must be an mx dtype (e.g. mx.uint32), got ${describeValue(dtype)}`, [a], "type");
   if (a.dtype === dtype) return a;
-  const [from, to] = [a.dtype.size, dtype.size];
-  if (from !== to) {
-    if (a.ndim === 0) {
-      throw opError("view", `an input of 0 dimensions can only be viewed as a dtype of the same size: ${a.dtype.name} has ${from} bytes, dtype ${dtype.name} ${to}`, [a], "value");
-    }
-    const last = a.shape[a.ndim - 1]!;
-    if (to > from && last % (to / from) !== 0) {
-      throw opError("view", `the input's last axis holds ${last * from} bytes (${last} x ${a.dtype.name}), not a multiple of the ${to} bytes of dtype ${dtype.name}`, [a], "value");
-    }
-  }
+  checkViewable("view", a, dtype);
   return node(new View(dtype), [a], stream);
 }

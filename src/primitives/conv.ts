@@ -9,6 +9,9 @@ import { isFloating } from "../dtype.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { addOptional, batchFirst, on } from "./autodiff.js";
+import { opError, shapeStr, type Described } from "../errors.js";
+import { MAX_DIM } from "../shape.js";
+import { checkBool, checkInputCount, checkInt, checkIntList, checkRank, checkSameDType } from "./checks.js";
 
 /** The parameters of one convolution, one entry per spatial axis. */
 export type ConvParams = {
@@ -35,6 +38,26 @@ export function convSpatialShape(input: readonly number[], weight: readonly numb
     const span = dilatedSize(input[i + 1]!, p.inputDilation[i]!) + p.paddingLo[i]! + p.paddingHi[i]! - dilatedSize(weight[i + 1]!, p.kernelDilation[i]!);
     return span < 0 ? 0 : Math.floor(span / s) + 1;
   });
+}
+
+/**
+ * Throws (naming `op`) unless the channels of input `x` and weight `w` fit
+ * `p.groups`, the kernel has no empty axis, and every position the kernels
+ * compute (padded, dilated input; dilated kernel) stays below 2^31.
+ */
+export function checkConvOperands(op: string, x: Described, w: Described, p: ConvParams): void {
+  const C = x.shape[x.shape.length - 1]!, O = w.shape[0]!, Cg = w.shape[w.shape.length - 1]!;
+  if (C % p.groups !== 0) throw opError(op, `the input channels (${C}) must be divisible by groups (${p.groups})`, [x, w], "value");
+  if (O % p.groups !== 0) throw opError(op, `the weight's output channels (${O}) must be divisible by groups (${p.groups})`, [x, w], "value");
+  if (Cg * p.groups !== C) {
+    throw opError(op, `the weight's last axis (${Cg}) times groups (${p.groups}) must equal the input channels (${C}); weight shape ${shapeStr(w.shape)}, input shape ${shapeStr(x.shape)}`, [x, w], "value");
+  }
+  if (w.shape.slice(1, -1).some((k) => k < 1)) throw opError(op, `the weight's kernel sizes must be at least 1, got shape ${shapeStr(w.shape)}`, [x, w], "value");
+  const far = p.strides.findIndex((_, i) =>
+    dilatedSize(x.shape[i + 1]!, p.inputDilation[i]!) + Math.abs(p.paddingLo[i]!) + Math.abs(p.paddingHi[i]!) > MAX_DIM || dilatedSize(w.shape[i + 1]!, p.kernelDilation[i]!) > MAX_DIM);
+  if (far >= 0) {
+    throw opError(op, `spatial axis ${far}: the padded, dilated input (size ${x.shape[far + 1]}, input dilation ${p.inputDilation[far]}, padding ${p.paddingLo[far]} | ${p.paddingHi[far]}) or the dilated kernel (size ${w.shape[far + 1]}, dilation ${p.kernelDilation[far]}) spans 2^31 positions or more`, [x, w], "value");
+  }
 }
 
 /** A convolution node built directly (the rules' operands are already validated and share a dtype). */
@@ -75,6 +98,24 @@ export class Convolution extends Primitive implements ConvParams {
   override params(): ConvParams {
     const { strides, paddingLo, paddingHi, kernelDilation, inputDilation, groups, flip } = this;
     return { strides, paddingLo, paddingHi, kernelDilation, inputDilation, groups, flip };
+  }
+  /** 1 to 3 spatial axes: channels-last operands of one float dtype and that rank, the parameters one per spatial axis. */
+  override validate(inputs: readonly Spec[]): void {
+    const op = this.name;
+    checkInputCount(op, inputs, 2);
+    const [x, w] = inputs as [Spec, Spec];
+    const nsp = checkIntList(op, "strides", this.strides, undefined, 1, MAX_DIM).length;
+    checkInt(op, "the number of spatial axes (strides' length)", nsp, 1, 3);
+    checkRank(op, "the input", x, nsp + 2);
+    checkRank(op, "the weight", w, nsp + 2);
+    checkSameDType(op, inputs, ["the input", "the weight"]);
+    checkIntList(op, "paddingLo", this.paddingLo, nsp, -MAX_DIM, MAX_DIM);
+    checkIntList(op, "paddingHi", this.paddingHi, nsp, -MAX_DIM, MAX_DIM);
+    checkIntList(op, "kernelDilation", this.kernelDilation, nsp, 1, MAX_DIM);
+    checkIntList(op, "inputDilation", this.inputDilation, nsp, 1, MAX_DIM);
+    checkInt(op, "groups", this.groups, 1, MAX_DIM);
+    checkBool(op, "flip", this.flip);
+    checkConvOperands(op, x, w, this);
   }
   output([x, w]: readonly Spec[]): Spec {
     return { shape: [x!.shape[0]!, ...convSpatialShape(x!.shape, w!.shape, this), w!.shape[0]!], dtype: x!.dtype };

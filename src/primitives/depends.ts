@@ -6,6 +6,7 @@ import type { MxArray } from "../array.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { batchFirst, batchSize, on } from "./autodiff.js";
 import { ops } from "./ops-ref.js";
+import { checkInt } from "./checks.js";
 
 export class Depends extends Primitive {
   readonly name = "depends";
@@ -15,6 +16,10 @@ export class Depends extends Primitive {
   }
   override params(): Record<string, unknown> {
     return { count: this.count };
+  }
+  /** At least one input passes through, and no more than there are (its kernel hands out views of the first `count`). */
+  override validate(inputs: readonly Spec[]): void {
+    checkInt(this.name, "count", this.count, 1, inputs.length);
   }
   output(inputs: readonly Spec[]): Spec {
     return this.outputs(inputs)[0]!;

@@ -9,9 +9,15 @@ import { Primitive, type Spec } from "../primitive.js";
 import { broadcastShapes } from "../shape.js";
 import { addOptional, alignBatched, on, unbroadcast } from "./autodiff.js";
 import { ops } from "./ops-ref.js";
+import { checkInputCount, checkSameDType } from "./checks.js";
 
 export class DivMod extends Primitive {
   readonly name = "divmod";
+  /** One dtype for both operands: the kernels read both as the first's. */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 2);
+    checkSameDType(this.name, inputs, ["the first operand", "the second operand"]);
+  }
   output(inputs: readonly Spec[]): Spec {
     return this.outputs(inputs)[0]!;
   }

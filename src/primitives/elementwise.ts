@@ -11,6 +11,8 @@ import { addOptional, alignBatched, on, unbroadcast } from "./autodiff.js";
 import { BINARY_DERIVATIVES, UNARY_DERIVATIVES } from "./derivatives.js";
 import { complexBinaryJvp, complexBinaryVjp, complexUnaryJvp, complexUnaryVjp } from "./complex-derivatives.js";
 import type { MathMode } from "../math-mode.js";
+import { opError } from "../errors.js";
+import { checkInputCount, checkSameDType } from "./checks.js";
 
 /**
  * Input domains: "float" ops promote bool/integer inputs to float32 first;
@@ -160,6 +162,11 @@ export class Binary extends Primitive {
   override params() {
     return modeParams(this.mathMode);
   }
+  /** One dtype for both operands: a kernel reads both as the first's. */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 2);
+    checkSameDType(this.name, inputs, ["the first operand", "the second operand"]);
+  }
   output([a, b]: readonly Spec[]): Spec {
     const info: ElementwiseInfo = BINARY_OPS[this.name];
     return { shape: broadcastShapes(this.name, a!.shape, b!.shape), dtype: info.boolOut ? bool : a!.dtype };
@@ -189,6 +196,12 @@ export class Binary extends Primitive {
 /** where(cond, x, y): cond is bool, x and y share a dtype; the three shapes broadcast. */
 export class Where extends Primitive {
   readonly name = "where";
+  /** A bool condition and values of one dtype (kernels read them as the output's). */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 3);
+    if (inputs[0]!.dtype !== bool) throw opError(this.name, `the condition must be bool, got ${inputs[0]!.dtype.name}`, inputs, "type");
+    checkSameDType(this.name, inputs.slice(1), ["x", "y"]);
+  }
   output([c, x, y]: readonly Spec[]): Spec {
     return { shape: broadcastShapes("where", c!.shape, x!.shape, y!.shape), dtype: x!.dtype };
   }

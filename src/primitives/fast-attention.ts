@@ -9,6 +9,23 @@ import { jvp, vjp } from "../transforms/autodiff.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { batchFirst, batchSize, on } from "./autodiff.js";
+import { describeValue, opError, type Described } from "../errors.js";
+import { bool, isFloating } from "../dtype.js";
+import { sameShape } from "../shape.js";
+import { checkBool, checkChoice, checkFinite, checkInputCount, checkRank, checkSameDType } from "./checks.js";
+
+const shapeText = (s: readonly number[]) => `(${s.join(", ")})`;
+
+/** Throws (naming `op`) unless q [B, Hq, Lq, D], k [B, Hkv, Lkv, D] and v [B, Hkv, Lkv, Dv] (all 4-D) agree, Hq a multiple of Hkv. */
+export function checkAttentionShapes(op: string, q: Described, k: Described, v: Described): void {
+  const [B, Hq, , D] = q.shape as [number, number, number, number];
+  const [, Hkv, Lkv] = k.shape as [number, number, number, number];
+  if (k.shape[0] !== B || v.shape[0] !== B) throw opError(op, `q, k and v must have the same batch size, got shapes ${shapeText(q.shape)}, ${shapeText(k.shape)} and ${shapeText(v.shape)}`, [q, k, v]);
+  if (k.shape[3] !== D) throw opError(op, `q and k must have the same head dim (last dimension), got shapes ${shapeText(q.shape)} and ${shapeText(k.shape)}`, [q, k]);
+  if (v.shape[1] !== Hkv) throw opError(op, `k and v must have the same number of heads, got shapes ${shapeText(k.shape)} and ${shapeText(v.shape)}`, [k, v]);
+  if (v.shape[2] !== Lkv) throw opError(op, `k and v must have the same length (dimension 2), got shapes ${shapeText(k.shape)} and ${shapeText(v.shape)}`, [k, v]);
+  if (Hkv === 0 ? Hq !== 0 : Hq % Hkv !== 0) throw opError(op, `q's heads (${Hq}) must be a multiple of k's and v's heads (${Hkv})`, [q, k]);
+}
 
 /** How the scores are masked: not at all, MLX's causal rule, or by the mask input (added, or selected where true). */
 export type MaskKind = "none" | "causal" | "additive" | "bool";
@@ -69,6 +86,38 @@ export class ScaledDotProductAttention extends Primitive {
   }
   override params() {
     return { ...this.p };
+  }
+  /**
+   * q, k and v of one float dtype and agreeing shapes, then the mask (its
+   * kind's) of the scores' shape [B, Hq, Lq, Lkv] (bool, or q's dtype) and
+   * the sinks [Hq] (q's dtype) when the parameters say so.
+   */
+  override validate(inputs: readonly Spec[]): void {
+    const op = this.name;
+    const p: unknown = this.p;
+    if (p === null || typeof p !== "object") throw opError(op, `p must be the attention parameters { scale, mask, sinks, lowest }, got ${describeValue(p)}`, [], "type");
+    const { scale, mask, sinks, lowest } = p as Record<string, unknown>;
+    checkFinite(op, "scale", scale);
+    checkFinite(op, "lowest", lowest);
+    const kind = checkChoice<MaskKind>(op, "mask", mask, ["none", "causal", "additive", "bool"]);
+    const withMask = kind === "additive" || kind === "bool", withSinks = checkBool(op, "sinks", sinks);
+    checkInputCount(op, inputs, 3 + (withMask ? 1 : 0) + (withSinks ? 1 : 0));
+    const [q, k, v] = inputs as [Spec, Spec, Spec];
+    ["q", "k", "v"].forEach((name, i) => checkRank(op, name, inputs[i]!, 4));
+    checkAttentionShapes(op, q, k, v);
+    checkSameDType(op, [q, k, v], ["q", "k", "v"]);
+    if (!isFloating(q.dtype)) throw opError(op, `q, k and v must be floating, got ${q.dtype.name}`, inputs, "type");
+    if (withMask) {
+      const m = inputs[3]!, scores = [...q.shape.slice(0, 3), k.shape[2]!];
+      if (!sameShape(m.shape, scores)) throw opError(op, `the mask must have the scores' shape ${shapeText(scores)}, got ${shapeText(m.shape)}`, inputs, "value");
+      const want = kind === "bool" ? bool : q.dtype;
+      if (m.dtype !== want) throw opError(op, `a${kind === "bool" ? "" : "n"} ${kind} mask must be ${want.name}, got ${m.dtype.name}`, inputs, "type");
+    }
+    if (withSinks) {
+      const s = inputs[inputs.length - 1]!;
+      if (!sameShape(s.shape, [q.shape[1]!])) throw opError(op, `the sinks must have shape (${q.shape[1]}) (one per query head), got ${shapeText(s.shape)}`, inputs, "value");
+      checkSameDType(op, [q, s], ["q", "the sinks"]);
+    }
   }
   output([q, , v]: readonly Spec[]): Spec {
     return { shape: [...q!.shape.slice(0, 3), v!.shape[3]!], dtype: q!.dtype };

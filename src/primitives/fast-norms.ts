@@ -7,6 +7,28 @@ import type { MxArray } from "../array.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { batchFirst, batchSize, on } from "./autodiff.js";
+import { opError, type Described } from "../errors.js";
+import { isFloating } from "../dtype.js";
+import { checkFinite, checkInputCount, checkRank, checkSameDType } from "./checks.js";
+
+/** Throws (naming `op`) unless the weight or bias `p` (argument `name`) is 1-D of the size of x's last axis. */
+export function checkAffineShape(op: string, name: string, p: Described, x: Described): void {
+  const d = x.shape[x.shape.length - 1]!;
+  if (p.shape.length !== 1) throw opError(op, `${name} must have 1 dimension but has ${p.shape.length} (shape (${p.shape.join(", ")}))`, [x, p]);
+  if (p.shape[0] !== d) throw opError(op, `${name} must have the size of the last dimension of x (${d}) but has ${p.shape[0]} elements`, [x, p]);
+}
+
+/** A norm's inputs: x (at least 1-D, float) and its weight (and bias), each 0-d or 1-D of x's last axis, all of x's dtype. */
+function checkNorm(prim: Primitive & { eps: number }, inputs: readonly Spec[], names: readonly string[]): void {
+  const op = prim.name;
+  checkFinite(op, "eps", prim.eps);
+  checkInputCount(op, inputs, names.length);
+  const x = inputs[0]!;
+  checkRank(op, "x", x, 1, true);
+  if (!isFloating(x.dtype)) throw opError(op, `x must be floating, got ${x.dtype.name}`, inputs, "type");
+  checkSameDType(op, inputs, names);
+  inputs.forEach((p, i) => i > 0 && p.shape.length > 0 && checkAffineShape(op, names[i]!, p, x));
+}
 
 /** Options of a reduction over the last axis, kept. */
 const lastKept = (x: MxArray) => ({ axis: -1, keepdims: true, ...on(x) });
@@ -51,6 +73,9 @@ export class RMSNorm extends Primitive {
   override params() {
     return { eps: this.eps };
   }
+  override validate(inputs: readonly Spec[]): void {
+    checkNorm(this, inputs, ["x", "weight"]);
+  }
   output([x]: readonly Spec[]): Spec {
     return { shape: x!.shape, dtype: x!.dtype };
   }
@@ -94,6 +119,9 @@ export class LayerNorm extends Primitive {
   }
   override params() {
     return { eps: this.eps };
+  }
+  override validate(inputs: readonly Spec[]): void {
+    checkNorm(this, inputs, ["x", "weight", "bias"]);
   }
   output([x]: readonly Spec[]): Spec {
     return { shape: x!.shape, dtype: x!.dtype };

@@ -7,6 +7,30 @@ import type { MxArray } from "../array.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { batchFirst, batchSize, on } from "./autodiff.js";
+import { describeValue, opError, type Described } from "../errors.js";
+import { float32, int32, isFloating } from "../dtype.js";
+import { checkBool, checkFinite, checkInputCount, checkRank } from "./checks.js";
+
+/** `dims` as a positive even integer at most x's last axis, or an error naming `op`. */
+export function checkRopeDims(op: string, dims: unknown, x: Described): number {
+  const d = x.shape[x.shape.length - 1]!;
+  if (typeof dims !== "number" || !Number.isInteger(dims) || dims <= 0 || dims % 2 !== 0 || dims > d) {
+    throw opError(op, `dims must be a positive even integer at most the last dimension of x (${d}), got ${describeValue(dims)}`, [x], "value");
+  }
+  return dims;
+}
+
+/** Throws (naming `op`) unless `offset` is a scalar or holds one position per batch entry of x (its first axis). */
+export function checkRopeOffset(op: string, offset: Described, x: Described): void {
+  if (offset.shape.length > 1) throw opError(op, `offset must have at most one dimension but has shape (${offset.shape.join(", ")})`, [offset]);
+  const size = offset.shape.reduce((a, b) => a * b, 1);
+  if (size !== 1 && size !== x.shape[0]) throw opError(op, `offset must be a scalar or have one element per batch entry (${x.shape[0]}) but has shape (${offset.shape.join(", ")})`, [x, offset]);
+}
+
+/** Throws (naming `op`) unless `freqs` is 1-D with one frequency per rotated pair (dims / 2). */
+export function checkRopeFreqs(op: string, freqs: Described, dims: number): void {
+  if (freqs.shape.length !== 1 || freqs.shape[0] !== dims / 2) throw opError(op, `freqs must be 1-D with dims / 2 = ${dims / 2} elements, got shape (${freqs.shape.join(", ")})`, [freqs]);
+}
 
 export class RoPE extends Primitive {
   readonly name = "rope";
@@ -23,6 +47,25 @@ export class RoPE extends Primitive {
   }
   override params() {
     return { dims: this.dims, traditional: this.traditional, base: this.base, scale: this.scale, forward: this.forward };
+  }
+  /** x float of at least 3 dimensions, dims within its last axis; offset int32, a scalar or one per batch entry; freqs float32, dims / 2 of them. */
+  override validate(inputs: readonly Spec[]): void {
+    const op = this.name;
+    checkInputCount(op, inputs, 2, 3);
+    const [x, offset, freqs] = inputs as [Spec, Spec, Spec | undefined];
+    checkRank(op, "x", x, 3, true);
+    if (!isFloating(x.dtype)) throw opError(op, `x must be floating, got ${x.dtype.name}`, inputs, "type");
+    const dims = checkRopeDims(op, this.dims, x);
+    checkBool(op, "traditional", this.traditional);
+    checkBool(op, "forward", this.forward);
+    checkFinite(op, "base", this.base);
+    checkFinite(op, "scale", this.scale);
+    if (offset.dtype !== int32) throw opError(op, `offset must be int32, got ${offset.dtype.name}`, inputs, "type");
+    checkRopeOffset(op, offset, x);
+    if (freqs) {
+      if (freqs.dtype !== float32) throw opError(op, `freqs must be float32, got ${freqs.dtype.name}`, inputs, "type");
+      checkRopeFreqs(op, freqs, dims);
+    }
   }
   output([x]: readonly Spec[]): Spec {
     return { shape: x!.shape, dtype: x!.dtype };

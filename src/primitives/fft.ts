@@ -9,6 +9,9 @@ import { complex64, float32 } from "../dtype.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { on } from "./autodiff.js";
 import { node, ops } from "./ops-ref.js";
+import { opError } from "../errors.js";
+import { checkSize } from "../fft/args.js";
+import { checkAxes, checkBool, checkInputCount } from "./checks.js";
 
 export type FftParams = {
   /** Transformed axes (non-negative, distinct), in the order given; a real transform's halved axis is the last. */
@@ -34,6 +37,29 @@ export class FFT extends Primitive {
 
   override params(): FftParams {
     return { axes: this.axes, inverse: this.inverse, real: this.real, realSize: this.realSize };
+  }
+
+  /**
+   * Distinct axes, each of at least one point; a complex64 input (float32
+   * for a real forward transform); a complex-to-real transform's last axis
+   * holds the realSize / 2 + 1 frequencies its kernel reads.
+   */
+  override validate(inputs: readonly Spec[]): void {
+    const op = this.name;
+    checkInputCount(op, inputs, 1);
+    const x = inputs[0]!;
+    const axes = checkAxes(op, "axes", this.axes, x.shape.length, false);
+    if (axes.length === 0) throw opError(op, "axes must name at least one axis", inputs, "value");
+    const real = checkBool(op, "real", this.real), inverse = checkBool(op, "inverse", this.inverse);
+    const want = real && !inverse ? float32 : complex64;
+    if (x.dtype !== want) throw opError(op, `the input must be ${want.name} for a transform with real ${real} and inverse ${inverse}, got ${x.dtype.name}`, inputs, "type");
+    for (const ax of axes) checkSize(op, `the length of axis ${ax}`, x.shape[ax]);
+    if (real && inverse) {
+      const last = x.shape[axes[axes.length - 1]!]!;
+      if (Math.floor(checkSize(op, "realSize", this.realSize) / 2) + 1 !== last) {
+        throw opError(op, `realSize ${this.realSize} needs ${Math.floor(this.realSize / 2) + 1} frequencies along the last axis, the input has ${last}`, inputs, "value");
+      }
+    }
   }
 
   output([a]: readonly Spec[]): Spec {

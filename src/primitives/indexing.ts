@@ -5,14 +5,34 @@
 // every kernel, so no index value ever reaches outside a buffer.
 
 import type { MxArray } from "../array.js";
-import { int32 } from "../dtype.js";
+import { int32, isInteger } from "../dtype.js";
+import { opError, shapeStr, type Described } from "../errors.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { sameShape, sizeOf } from "../shape.js";
 import { batchFirst, batchSize, on } from "./autodiff.js";
-import { Slice } from "./layout.js";
+import { checkAxis, checkChoice, checkInputCount, checkRank, checkSameDType } from "./checks.js";
+import { checkRegion, Slice } from "./layout.js";
 
 /** How a scatter combines an update with the element it lands on (duplicates fold in row-major order of the updates). */
 export type ScatterMode = "set" | "add" | "multiply" | "maximum" | "minimum";
+
+const SCATTER_MODES: readonly ScatterMode[] = ["set", "add", "multiply", "maximum", "minimum"];
+
+/** Throws (naming `op`; `what` says what it does, e.g. "cannot take elements from") when non-empty `indices` index axis `axis` of `a`, which is empty: no index can be clamped into it. */
+export function checkIndexedAxis(op: string, a: Described, indices: Described, axis: number, what: string): void {
+  if (a.shape[axis] === 0 && sizeOf(indices.shape) > 0) throw opError(op, `${what} axis ${axis} of size 0`, [a, indices], "range");
+}
+
+/** The rules of an indexed axis: `axis` an axis of `a`, integer indices of a's rank and shape but along `axis`, and (non-empty) a non-empty axis. */
+function checkAlongAxis(op: string, axis: unknown, a: Spec, indices: Spec): void {
+  const ax = checkAxis(op, "axis", axis, a.shape.length);
+  if (!isInteger(indices.dtype)) throw opError(op, `the indices must have an integer dtype, got ${indices.dtype.name}`, [a, indices], "type");
+  if (indices.shape.length !== a.shape.length || indices.shape.some((d, i) => i !== ax && d !== a.shape[i])) {
+    throw opError(op, `the indices ${shapeStr(indices.shape)} must have the array's shape ${shapeStr(a.shape)} but along axis ${ax}`, [a, indices], "value");
+  }
+  checkIndexedAxis(op, a, indices, ax, "cannot index");
+}
 
 /** Batched inputs with the batch first; unbatched ones broadcast along a new leading batch axis. */
 function batchAll(inputs: readonly MxArray[], axes: readonly (number | null)[]): MxArray[] {
@@ -32,6 +52,10 @@ export class GatherAxis extends Primitive {
   }
   override params() {
     return { axis: this.axis };
+  }
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 2);
+    checkAlongAxis(this.name, this.axis, inputs[0]!, inputs[1]!);
   }
   output([a, indices]: readonly Spec[]): Spec {
     return { shape: indices!.shape, dtype: a!.dtype };
@@ -66,6 +90,15 @@ export class ScatterAxis extends Primitive {
   }
   override params() {
     return { axis: this.axis, mode: this.mode };
+  }
+  /** The updates have the indices' shape and a's dtype. */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 3);
+    const [a, indices, updates] = inputs as [Spec, Spec, Spec];
+    checkChoice(this.name, "mode", this.mode, SCATTER_MODES);
+    checkAlongAxis(this.name, this.axis, a, indices);
+    if (!sameShape(updates.shape, indices.shape)) throw opError(this.name, `the updates ${shapeStr(updates.shape)} must have the indices' shape ${shapeStr(indices.shape)}`, inputs, "value");
+    checkSameDType(this.name, [a, updates], ["the array", "the updates"]);
   }
   output([a]: readonly Spec[]): Spec {
     return { shape: a!.shape, dtype: a!.dtype };
@@ -122,6 +155,14 @@ export class SliceUpdate extends Primitive {
   }
   override params() {
     return { start: this.start, step: this.step };
+  }
+  /** The update (a's rank and dtype) lands inside a: start and step give its region. */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 2);
+    const [a, update] = inputs as [Spec, Spec];
+    checkRank(this.name, "the update", update, a.shape.length);
+    checkSameDType(this.name, inputs, ["the array", "the update"]);
+    checkRegion(this.name, a, this.start, this.step, update.shape, "the update's shape");
   }
   output([a]: readonly Spec[]): Spec {
     return { shape: a!.shape, dtype: a!.dtype };

@@ -3,9 +3,82 @@
 // Parameters are fully resolved by the ops: no negative axes, no defaults.
 
 import type { MxArray } from "../array.js";
+import { describeValue, opError, shapeStr, type Described } from "../errors.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { broadcastShapes, MAX_DIM, sameShape, sizeOf } from "../shape.js";
 import { batchFirst, batchSize, on, unbroadcast } from "./autodiff.js";
+import { checkAxis, checkDims, checkInputCount, checkInt, checkIntList, checkRank, checkSameDType } from "./checks.js";
+
+/** Throws (naming `op`) unless `shape` holds the input's `size` elements (a reshape keeps every element). */
+export function checkReshapeSize(op: string, size: number, shape: readonly number[], inputs: readonly Described[]): void {
+  if (sizeOf(shape) !== size) throw opError(op, `cannot reshape ${size} elements into shape ${shapeStr(shape)} (${sizeOf(shape)} elements)`, inputs, "value");
+}
+
+/**
+ * The sizes axis `axis` (of `n` elements) splits into by `shape` (argument
+ * `name`: integers, one of them may be -1 for the rest), or an error naming `op`.
+ */
+export function unflattenParts(op: string, shape: unknown, axis: number, n: number, inputs: readonly Described[], name = "shape"): number[] {
+  if (!Array.isArray(shape) || shape.length === 0 || !shape.every((d) => Number.isInteger(d) && d >= -1)) {
+    throw opError(op, `${name} must be a non-empty list of integers >= -1, got ${describeValue(shape)}`, inputs, "type");
+  }
+  const known = sizeOf(shape.filter((d) => d !== -1));
+  const infer = shape.filter((d) => d === -1).length;
+  if (infer > 1 || (infer === 0 && known !== n) || (infer === 1 && (known === 0 || n % known !== 0))) {
+    throw opError(op, `${name} ${JSON.stringify(shape)} does not split axis ${axis} of size ${n}`, inputs, "value");
+  }
+  return shape.map((d: number) => (d === -1 ? n / known : d));
+}
+
+/** Whether `perm` lists each of the `ndim` axes once. */
+export function isPermutation(perm: unknown, ndim: number): boolean {
+  return Array.isArray(perm) && perm.length === ndim && perm.every((p, i) => Number.isInteger(p) && p >= 0 && p < ndim && perm.indexOf(p) === i);
+}
+
+/** Throws (naming `op`) unless `from` broadcasts to `to` (NumPy's rules). */
+export function checkBroadcastTo(op: string, from: readonly number[], to: readonly number[], inputs: readonly Described[]): void {
+  if (!sameShape(broadcastShapes(op, from, to), to)) throw opError(op, `cannot broadcast shape ${shapeStr(from)} to ${shapeStr(to)}`, inputs, "value");
+}
+
+/**
+ * The first axis along which the region of `count` elements from `start` in
+ * steps of `step` leaves an array of `shape` (an empty region may start at the
+ * end), or -1 when it lies inside. The numbers are integers, the steps non-zero.
+ */
+export function regionOutside(shape: readonly number[], start: readonly number[], step: readonly number[], count: readonly number[]): number {
+  return shape.findIndex((n, d) => {
+    const s = start[d]!, c = count[d]!, last = s + (c - 1) * step[d]!;
+    return c === 0 ? s < 0 || s > n : s < 0 || s >= n || last < 0 || last >= n;
+  });
+}
+
+/** `start`, `step` (non-zero) and `count` as integers per axis of `x`, the region they give inside it; the error names `op` and the parameters. */
+export function checkRegion(op: string, x: Spec, start: unknown, step: unknown, count: readonly number[], what: string): void {
+  const nd = x.shape.length;
+  const st = checkIntList(op, "start", start, nd, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  const k = checkIntList(op, "step", step, nd, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  if (k.includes(0)) throw opError(op, `step must hold non-zero integers, got ${describeValue(step)}`, [x], "value");
+  const d = regionOutside(x.shape, st, k, count);
+  if (d >= 0) throw opError(op, `start ${JSON.stringify(st)}, step ${JSON.stringify(k)} and ${what} ${shapeStr(count)} reach outside axis ${d} of the input (size ${x.shape[d]})`, [x], "range");
+}
+
+/** Throws (naming `op`) unless `specs` have one rank (at least 1) and the same shape except along `axis`. */
+export function checkConcatShapes(op: string, specs: readonly Described[], axis: number): void {
+  const first = specs[0]!.shape;
+  for (const a of specs) {
+    if (a.shape.length !== first.length || a.shape.some((d, i) => i !== axis && d !== first[i])) throw opError(op, `all shapes must match except on axis ${axis}`, specs, "value");
+  }
+}
+
+/** Throws (naming `op`) unless `pairs` (argument `name`, as given: `given`) hold a non-negative (low, high) per axis of `shape` that keeps each axis within 2^31 - 1. */
+export function checkPadPairs(op: string, shape: readonly number[], pairs: readonly unknown[], name: string, given: unknown, inputs: readonly Described[]): void {
+  if (pairs.length !== shape.length || !pairs.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => Number.isInteger(v) && v >= 0))) {
+    throw opError(op, `${name} must give non-negative integer (low, high) pairs for each of the ${shape.length} axes, got ${describeValue(given)}`, inputs, "value");
+  }
+  const big = (pairs as [number, number][]).findIndex((p, i) => shape[i]! + p[0] + p[1] > MAX_DIM);
+  if (big >= 0) throw opError(op, `${name} ${JSON.stringify(pairs[big])} makes axis ${big} larger than 2^31 - 1`, inputs, "value");
+}
 
 /** A primitive whose one parameter is its output shape (the dtype is the input's). */
 abstract class ToShape extends Primitive {
@@ -23,6 +96,11 @@ abstract class ToShape extends Primitive {
 /** Same elements in row-major order, new shape. */
 export class Reshape extends ToShape {
   readonly name = "reshape";
+  /** The shape holds the input's elements (its kernel makes a view of them). */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    checkReshapeSize(this.name, sizeOf(inputs[0]!.shape), checkDims(this.name, "shape", this.shape), inputs);
+  }
   override vjp([x]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
     return [ops.reshape(ct, x!.shape, on(ct))];
   }
@@ -63,6 +141,11 @@ export class Flatten extends ShapeRule {
   override params() {
     return { shape: this.shape, flatten: [this.start, this.end] };
   }
+  /** start <= end, both axes of the input (else the output would not hold the input's elements). */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    checkInt(this.name, "start", this.start, 0, checkAxis(this.name, "end", this.end, inputs[0]!.shape.length));
+  }
   protected outShape(s: readonly number[]): number[] {
     return [...s.slice(0, this.start), s.slice(this.start, this.end + 1).reduce((a, b) => a * b, 1), ...s.slice(this.end + 1)];
   }
@@ -80,13 +163,14 @@ export class Unflatten extends ShapeRule {
   override params() {
     return { shape: this.shape, unflatten: [this.axis, this.parts] };
   }
+  /** `axis` is an axis of the input and `parts` split it (the kernel takes the output's shape, not `shape`). */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    checkAxis(this.name, "axis", this.axis, inputs[0]!.shape.length);
+    this.outShape(inputs[0]!.shape);
+  }
   protected outShape(s: readonly number[]): number[] {
-    const n = s[this.axis]!;
-    const known = this.parts.reduce((a, d) => (d === -1 ? a : a * d), 1);
-    const parts = this.parts.map((d) => (d === -1 ? n / known : d));
-    if (!parts.every(Number.isInteger) || parts.reduce((a, b) => a * b, 1) !== n) {
-      throw new Error(`[unflatten] axis ${this.axis} of size ${n} does not split into ${JSON.stringify(this.parts)} (a shapeless trace replayed on another shape)`);
-    }
+    const parts = unflattenParts(this.name, this.parts, this.axis, s[this.axis]!, [], "parts");
     return [...s.slice(0, this.axis), ...parts, ...s.slice(this.axis + 1)];
   }
 }
@@ -98,6 +182,11 @@ export class Transpose extends Primitive {
   }
   override params() {
     return { perm: this.perm };
+  }
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    const n = inputs[0]!.shape.length;
+    if (!isPermutation(this.perm, n)) throw opError(this.name, `perm ${JSON.stringify(this.perm)} is not a permutation of the ${n} axes of the input`);
   }
   output([x]: readonly Spec[]): Spec {
     return { shape: this.perm.map((p) => x!.shape[p]!), dtype: x!.dtype };
@@ -118,6 +207,12 @@ export class Transpose extends Primitive {
 /** Broadcast to `shape` (same rank as the input after the op left-pads it with a reshape). */
 export class Broadcast extends ToShape {
   readonly name = "broadcast";
+  /** The input has the shape's rank and each of its axes is the shape's or 1 (the kernel gives those stride 0). */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    const x = inputs[0]!;
+    checkBroadcastTo(this.name, x.shape, checkDims(this.name, "shape", this.shape, x.shape.length), inputs);
+  }
   override vjp([x]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
     return [unbroadcast(ct, x!.shape)];
   }
@@ -142,6 +237,12 @@ export class Slice extends Primitive {
   }
   override params() {
     return { start: this.start, step: this.step, shape: this.shape };
+  }
+  /** Every element the slice reaches lies inside the input (its kernel makes a view at the start). */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    const x = inputs[0]!;
+    checkRegion(this.name, x, this.start, this.step, checkDims(this.name, "shape", this.shape, x.shape.length), "shape");
   }
   output([x]: readonly Spec[]): Spec {
     return { shape: this.shape, dtype: x!.dtype };
@@ -200,6 +301,13 @@ export class Concatenate extends Primitive {
   override params() {
     return { axis: this.axis };
   }
+  /** The inputs share a dtype and a shape but along `axis`, an axis they have. */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1, Infinity);
+    checkAxis(this.name, "axis", this.axis, inputs[0]!.shape.length);
+    checkConcatShapes(this.name, inputs, this.axis);
+    checkSameDType(this.name, inputs, inputs.map((_, i) => `input ${i}`));
+  }
   output(inputs: readonly Spec[]): Spec {
     const shape = [...inputs[0]!.shape];
     shape[this.axis] = inputs.reduce((s, x) => s + x.shape[this.axis]!, 0);
@@ -236,6 +344,17 @@ export class Pad extends Primitive {
   }
   override params() {
     return { low: this.low, high: this.high };
+  }
+  /** Non-negative widths per axis; the pad value is one element of the input's dtype (read at every padded position). */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 2);
+    const [x, v] = inputs as [Spec, Spec];
+    const n = x.shape.length;
+    const low = checkIntList(this.name, "low", this.low, n, 0, MAX_DIM), high = checkIntList(this.name, "high", this.high, n, 0, MAX_DIM);
+    const pairs = low.map((l, i) => [l, high[i]]);
+    checkPadPairs(this.name, x.shape, pairs, "low and high", pairs, inputs);
+    checkRank(this.name, "the pad value", v, 0);
+    checkSameDType(this.name, inputs, ["the input", "the pad value"]);
   }
   output([x]: readonly Spec[]): Spec {
     return { shape: x!.shape.map((n, i) => n + this.low[i]! + this.high[i]!), dtype: x!.dtype };

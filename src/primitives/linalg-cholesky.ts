@@ -5,6 +5,7 @@
 
 import type { MxArray } from "../array.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { checkMatrixInput } from "./checks.js";
 import { batchFirst, on } from "./autodiff.js";
 import { halfTriangle, mm, mT, readTriangle, symmetricOf } from "./linalg-rules.js";
 import { node, ops } from "./ops-ref.js";
@@ -16,6 +17,10 @@ function triangle(x: MxArray, upper: boolean): MxArray {
 
 export class Cholesky extends Primitive {
   readonly name = "cholesky";
+  /** Square matrices, float32 or float64. */
+  override validate(inputs: readonly Spec[]): void {
+    checkMatrixInput(this.name, inputs, true);
+  }
   constructor(readonly upper: boolean) {
     super();
   }
@@ -48,6 +53,10 @@ export class Cholesky extends Primitive {
 
 export class TriInv extends Primitive {
   readonly name = "triInv";
+  /** Square matrices, float32 or float64. */
+  override validate(inputs: readonly Spec[]): void {
+    checkMatrixInput(this.name, inputs, true);
+  }
   constructor(readonly upper: boolean) {
     super();
   }

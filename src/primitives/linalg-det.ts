@@ -5,6 +5,7 @@
 
 import type { MxArray } from "../array.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { checkMatrixInput } from "./checks.js";
 import { batchFirst, on } from "./autodiff.js";
 import { Inverse } from "./linalg-solve.js";
 import { mT } from "./linalg-rules.js";
@@ -22,6 +23,10 @@ const traceSolve = (a: MxArray, t: MxArray) => ops.sum(ops.multiply(inverseT(a),
 
 export class Det extends Primitive {
   readonly name = "det";
+  /** Square matrices, float32 or float64. */
+  override validate(inputs: readonly Spec[]): void {
+    checkMatrixInput(this.name, inputs, true);
+  }
   output([a]: readonly Spec[]): Spec {
     return { shape: a!.shape.slice(0, -2), dtype: a!.dtype };
   }
@@ -40,6 +45,10 @@ export class Det extends Primitive {
 
 export class Slogdet extends Primitive {
   readonly name = "slogdet";
+  /** Square matrices, float32 or float64. */
+  override validate(inputs: readonly Spec[]): void {
+    checkMatrixInput(this.name, inputs, true);
+  }
   output(inputs: readonly Spec[]): Spec {
     return this.outputs(inputs)[0]!;
   }

@@ -6,11 +6,16 @@
 import type { MxArray } from "../array.js";
 import { complex64 } from "../dtype.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { checkMatrixInput } from "./checks.js";
 import { batchFirst } from "./autodiff.js";
 import { nodes } from "../ops/base.js";
 
 export class Eig extends Primitive {
   readonly name = "eig";
+  /** Square matrices, float32 or float64. */
+  override validate(inputs: readonly Spec[]): void {
+    checkMatrixInput(this.name, inputs, true);
+  }
   constructor(readonly vectors: boolean) {
     super();
   }

@@ -5,6 +5,7 @@
 
 import type { MxArray } from "../array.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { checkMatrixInput } from "./checks.js";
 import { batchFirst, on } from "./autodiff.js";
 import { gapInverse, mm, mT, readTriangle, symmetricOf } from "./linalg-rules.js";
 import { ops } from "./ops-ref.js";
@@ -24,6 +25,10 @@ export function diagOf(m: MxArray): MxArray {
 
 export class Eigh extends Primitive {
   readonly name = "eigh";
+  /** Square matrices, float32 or float64. */
+  override validate(inputs: readonly Spec[]): void {
+    checkMatrixInput(this.name, inputs, true);
+  }
   constructor(
     readonly upper: boolean,
     readonly vectors: boolean,

@@ -9,6 +9,7 @@
 import type { MxArray } from "../array.js";
 import { uint32 } from "../dtype.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { checkMatrixInput } from "./checks.js";
 import { batchFirst, on } from "./autodiff.js";
 import { TriInv } from "./linalg-cholesky.js";
 import { mm, mT } from "./linalg-rules.js";
@@ -50,6 +51,10 @@ function squareJvp(l: MxArray, u: MxArray, db: MxArray): [MxArray, MxArray] {
 
 export class LUFactor extends Primitive {
   readonly name = "luFactor";
+  /** Matrices, float32 or float64. */
+  override validate(inputs: readonly Spec[]): void {
+    checkMatrixInput(this.name, inputs, false);
+  }
   output(inputs: readonly Spec[]): Spec {
     return this.outputs(inputs)[0]!;
   }

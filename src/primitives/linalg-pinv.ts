@@ -5,6 +5,7 @@
 
 import type { MxArray } from "../array.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { checkMatrixInput } from "./checks.js";
 import { batchFirst, on } from "./autodiff.js";
 import { mm, mT } from "./linalg-rules.js";
 import { node, ops } from "./ops-ref.js";
@@ -17,6 +18,10 @@ function identityMinus(x: MxArray, y: MxArray): MxArray {
 
 export class PseudoInverse extends Primitive {
   readonly name = "pinv";
+  /** Matrices, float32 or float64. */
+  override validate(inputs: readonly Spec[]): void {
+    checkMatrixInput(this.name, inputs, false);
+  }
   output([a]: readonly Spec[]): Spec {
     const sh = a!.shape;
     return { shape: [...sh.slice(0, -2), sh.at(-1)!, sh.at(-2)!], dtype: a!.dtype };

@@ -5,6 +5,7 @@
 
 import type { MxArray } from "../array.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { checkMatrixInput } from "./checks.js";
 import { batchFirst, on } from "./autodiff.js";
 import { TriInv } from "./linalg-cholesky.js";
 import { mm, mT } from "./linalg-rules.js";
@@ -50,6 +51,10 @@ function tallJvp(q: MxArray, r: MxArray, da: MxArray): [MxArray, MxArray] {
 
 export class QR extends Primitive {
   readonly name = "qr";
+  /** Matrices, float32 or float64. */
+  override validate(inputs: readonly Spec[]): void {
+    checkMatrixInput(this.name, inputs, false);
+  }
   output(inputs: readonly Spec[]): Spec {
     return this.outputs(inputs)[0]!;
   }

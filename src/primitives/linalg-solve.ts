@@ -5,6 +5,8 @@
 
 import type { MxArray } from "../array.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { checkChoice, checkInputCount, checkMatrix, checkMatrixInput } from "./checks.js";
+import { opError } from "../errors.js";
 import { batchFirst, batchSize, on } from "./autodiff.js";
 import { mm, mT } from "./linalg-rules.js";
 import { node, ops } from "./ops-ref.js";
@@ -13,6 +15,10 @@ export type Triangle = "lower" | "upper" | null;
 
 export class Inverse extends Primitive {
   readonly name = "inv";
+  /** Square matrices, float32 or float64. */
+  override validate(inputs: readonly Spec[]): void {
+    checkMatrixInput(this.name, inputs, true);
+  }
   output([a]: readonly Spec[]): Spec {
     return { shape: a!.shape, dtype: a!.dtype };
   }
@@ -42,6 +48,19 @@ export class Solve extends Primitive {
   }
   override params() {
     return { triangle: this.triangle };
+  }
+  /** a: square matrices (..., n, n); b: (..., n, k) of a's batch and dtype. */
+  override validate(inputs: readonly Spec[]): void {
+    const op = this.name;
+    checkChoice(op, "triangle", this.triangle, [null, "lower", "upper"]);
+    checkInputCount(op, inputs, 2);
+    const [a, b] = inputs as [Spec, Spec];
+    checkMatrix(op, a, true);
+    checkMatrix(op, b, false, "b");
+    const n = a.shape.length;
+    if (b.shape.length !== n || b.shape.at(-2) !== a.shape.at(-1) || a.shape.slice(0, -2).some((d, i) => d !== b.shape[i]) || a.dtype !== b.dtype) {
+      throw opError(op, `b must be (..., ${a.shape.at(-1)}, k) matrices of a's batch and dtype, got a ${a.dtype.name}(${a.shape.join(", ")}) and b ${b.dtype.name}(${b.shape.join(", ")})`, inputs, "value");
+    }
   }
   output([, b]: readonly Spec[]): Spec {
     return { shape: b!.shape, dtype: b!.dtype };

@@ -7,6 +7,7 @@
 import type { MxArray } from "../array.js";
 import { opError } from "../errors.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { checkMatrixInput } from "./checks.js";
 import { batchFirst, on } from "./autodiff.js";
 import { diagOf } from "./linalg-eigh.js";
 import { gapInverse, mm, mT } from "./linalg-rules.js";
@@ -20,6 +21,10 @@ function scaled(x: MxArray, s: MxArray, left = false): MxArray {
 
 export class SVD extends Primitive {
   readonly name = "svd";
+  /** Matrices, float32 or float64. */
+  override validate(inputs: readonly Spec[]): void {
+    checkMatrixInput(this.name, inputs, false);
+  }
   constructor(readonly uv: boolean) {
     super();
   }

@@ -6,6 +6,10 @@ import { float32, isInexact, uint16, uint32, uint8, type DType } from "../dtype.
 import { ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { addOptional, batchFirst, on } from "./autodiff.js";
+import { checkChoice, checkDims, checkDType, checkInputCount, checkInt, checkRank, checkSameDType } from "./checks.js";
+import { MAX_DIM } from "../shape.js";
+import { isKeySpec } from "../random-checks.js";
+import { opError } from "../errors.js";
 
 /**
  * a: [...batch, M, K], b: [...batch, K, N] with equal batch shapes and dtypes
@@ -14,6 +18,13 @@ import { addOptional, batchFirst, on } from "./autodiff.js";
  */
 export class Matmul extends Primitive {
   readonly name = "matmul";
+  /** Matrices of one dtype (the kernels read both as it); the output rule checks their shapes. */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 2);
+    checkRank(this.name, "the first operand", inputs[0]!, 2, true);
+    checkRank(this.name, "the second operand", inputs[1]!, 2, true);
+    checkSameDType(this.name, inputs, ["the first operand", "the second operand"]);
+  }
   output([a, b]: readonly Spec[]): Spec {
     // the op checks these; a shapeless replay (compile, an imported file) reaches here without it
     const k = a!.shape[a!.shape.length - 1], kb = b!.shape[b!.shape.length - 2];
@@ -55,6 +66,11 @@ export class Arange extends Primitive {
   override params() {
     return { start: this.start, step: this.step, count: this.count, dtype: this.dtype.name };
   }
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 0);
+    checkInt(this.name, "count", this.count, 0, MAX_DIM);
+    checkDType(this.name, "dtype", this.dtype);
+  }
   output(): Spec {
     return { shape: [this.count], dtype: this.dtype };
   }
@@ -74,6 +90,13 @@ export class RandomBits extends Primitive {
   }
   override params() {
     return { shape: this.shape, width: this.width };
+  }
+  /** The one input is a key: uint32 of shape (2,) (the kernel reads its two words). */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    if (!isKeySpec(inputs[0]!)) throw opError(this.name, "the key must be a uint32 array of shape (2,)", inputs, "type");
+    checkDims(this.name, "shape", this.shape);
+    checkChoice(this.name, "width", this.width, [1, 2, 4]);
   }
   output(): Spec {
     return { shape: this.shape, dtype: this.width === 4 ? uint32 : this.width === 2 ? uint16 : uint8 };

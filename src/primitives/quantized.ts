@@ -7,11 +7,13 @@
 // e4m3 scale, e2m1 values, groups of 16).
 
 import type { MxArray } from "../array.js";
-import { uint32, uint8, type DType } from "../dtype.js";
+import { isFloating, uint32, uint8, type DType } from "../dtype.js";
+import { describeValue, opError, type Described } from "../errors.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { on } from "./autodiff.js";
 import { ops } from "./ops-ref.js";
 import type { OpOptions } from "../ops/index.js";
+import { checkBool, checkChoice, checkDType, checkInputCount, checkRank, checkSameDType } from "./checks.js";
 
 export type QuantizationMode = "affine" | "mxfp4" | "mxfp8" | "nvfp4";
 
@@ -20,6 +22,79 @@ export interface QuantParams {
   readonly groupSize: number;
   readonly bits: number;
   readonly mode: QuantizationMode;
+}
+
+const MODES: readonly QuantizationMode[] = ["affine", "mxfp4", "mxfp8", "nvfp4"];
+const GROUP_SIZES = [32, 64, 128];
+const BITS = [2, 3, 4, 5, 6, 8];
+/** Each microscaling mode's fixed group size and bits. */
+export const MICRO: Record<Exclude<QuantizationMode, "affine">, { groupSize: number; bits: number }> = { mxfp4: { groupSize: 32, bits: 4 }, mxfp8: { groupSize: 32, bits: 8 }, nvfp4: { groupSize: 16, bits: 4 } };
+
+/** groupSize and bits as MLX allows them in `mode`, or an error naming `op`. */
+export function checkQuantParams(op: string, groupSize: unknown, bits: unknown, mode: QuantizationMode): QuantParams {
+  if (mode !== "affine") {
+    const want = MICRO[mode];
+    if (groupSize !== want.groupSize) throw opError(op, `mode '${mode}' requires groupSize ${want.groupSize}, got ${describeValue(groupSize)}`, [], "value");
+    if (bits !== want.bits) throw opError(op, `mode '${mode}' requires bits ${want.bits}, got ${describeValue(bits)}`, [], "value");
+    return { groupSize: want.groupSize, bits: want.bits, mode };
+  }
+  if (typeof groupSize !== "number" || !GROUP_SIZES.includes(groupSize)) throw opError(op, `groupSize ${describeValue(groupSize)} is not supported; valid: ${GROUP_SIZES.join(", ")}`, [], "value");
+  if (typeof bits !== "number" || !BITS.includes(bits)) throw opError(op, `bits ${describeValue(bits)} is not supported; valid: ${BITS.join(", ")}`, [], "value");
+  return { groupSize, bits, mode };
+}
+
+/** A primitive's `q` checked: an object of a mode and the groupSize and bits it allows. */
+function quantOf(op: string, q: unknown): QuantParams {
+  if (q === null || typeof q !== "object") throw opError(op, `q must be the quantization parameters { groupSize, bits, mode }, got ${describeValue(q)}`, [], "type");
+  const { groupSize, bits, mode } = q as Record<string, unknown>;
+  return checkQuantParams(op, groupSize, bits, checkChoice(op, "mode", mode, MODES));
+}
+
+/** MLX's rule for a global scale (nvfp4): one float32 element. */
+export function checkGlobalScaleSpec(op: string, g: Described): void {
+  const size = g.shape.reduce((a, b) => a * b, 1);
+  if (size !== 1) throw opError(op, `globalScale must be a scalar (one element), got shape [${g.shape.join(", ")}]`, [g], "value");
+  if (g.dtype.name !== "float32") throw opError(op, `globalScale must be float32, got ${g.dtype.name}`, [g], "type");
+}
+
+/** w (packed) against scales and biases: uint32 words, same leading shape, K = words * 32 / bits = groups * groupSize; K, or an error naming `op`. */
+export function checkPacked(op: string, w: Described, scales: Described, biases: Described | null, q: QuantParams): number {
+  if (w.dtype.name !== "uint32") throw opError(op, `the quantized weights w must be uint32, got ${w.dtype.name}`, [w], "type");
+  const nw = w.shape.length, ns = scales.shape.length;
+  if (nw < 2) throw opError(op, `the quantized weights w must have at least 2 dimensions, got ${nw}`, [w], "value");
+  const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+  if (biases) {
+    if (!isFloating(scales.dtype) || !isFloating(biases.dtype)) throw opError(op, `scales and biases must be real floating arrays, got ${scales.dtype.name} and ${biases.dtype.name}`, [scales, biases], "type");
+    if (!same(scales.shape, biases.shape)) throw opError(op, `scales and biases must have the same shape, got [${scales.shape.join(", ")}] and [${biases.shape.join(", ")}]`, [scales, biases], "value");
+  } else if (scales.dtype.name !== "uint8") {
+    throw opError(op, `scales must be uint8 (the scale bits) in mode '${q.mode}', got ${scales.dtype.name}`, [scales], "type");
+  }
+  if (ns !== nw || !same(scales.shape.slice(0, -1), w.shape.slice(0, -1))) {
+    throw opError(op, `scales must have w's shape but for the last axis: w [${w.shape.join(", ")}], scales [${scales.shape.join(", ")}]`, [w, scales], "value");
+  }
+  const K = (w.shape[nw - 1]! * 32) / q.bits;
+  if (!Number.isInteger(K) || K !== scales.shape[ns - 1]! * q.groupSize) {
+    throw opError(op, `w [${w.shape.join(", ")}] and scales [${scales.shape.join(", ")}] do not match groupSize ${q.groupSize} and bits ${q.bits}: the last axis unpacks to ${K} values, the scales cover ${scales.shape[ns - 1]! * q.groupSize}`, [w, scales], "value");
+  }
+  return K;
+}
+
+/** Throws (naming `op`) unless `w` is a real float array of at least 2 dimensions whose last axis holds whole groups. */
+export function checkQuantizable(op: string, w: Described, q: QuantParams): void {
+  if (!isFloating(w.dtype)) throw opError(op, `only real floating arrays can be quantized, got ${w.dtype.name}`, [w], "type");
+  if (w.shape.length < 2) throw opError(op, `w must have at least 2 dimensions, got ${w.shape.length}`, [w], "value");
+  const K = w.shape[w.shape.length - 1]!;
+  if (K % q.groupSize !== 0) throw opError(op, `the last axis of w (${K}) must be a multiple of groupSize ${q.groupSize}`, [w], "value");
+}
+
+/** Throws (naming `op`) unless x's last axis is the inner dimension of the dequantized w (K unpacked values per row, `transpose`: w is [N, K]). */
+export function checkQmmOperand(op: string, x: Described, w: Described, K: number, transpose: boolean): void {
+  if (x.shape.length < 1) throw opError(op, "x must have at least 1 dimension", [x], "value");
+  const nw = w.shape.length;
+  const inner = transpose ? K : w.shape[nw - 2]!, outer = transpose ? w.shape[nw - 2]! : K;
+  if (x.shape[x.shape.length - 1] !== inner) {
+    throw opError(op, `the last axis of x (${x.shape[x.shape.length - 1]}) does not match the dequantized weights [${transpose ? `${outer}, ${inner}` : `${inner}, ${outer}`}] (transpose: ${transpose})`, [x, w], "value");
+  }
 }
 
 /**
@@ -33,6 +108,16 @@ export class Quantize extends Primitive {
   }
   override params() {
     return { ...this.q };
+  }
+  /** w float with whole groups along its last axis; nvfp4 may add its global scale. */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1, 2);
+    const q = quantOf(this.name, this.q);
+    checkQuantizable(this.name, inputs[0]!, q);
+    if (inputs.length === 2) {
+      if (q.mode !== "nvfp4") throw opError(this.name, `a global scale is only supported in mode 'nvfp4', got mode '${q.mode}'`, inputs, "value");
+      checkGlobalScaleSpec(this.name, inputs[1]!);
+    }
   }
   output(inputs: readonly Spec[]): Spec {
     return this.outputs(inputs)[0]!;
@@ -81,6 +166,19 @@ export class Dequantize extends Primitive {
   override params() {
     return { ...this.q, dtype: this.dtype.name };
   }
+  /** [wq, scales, biases] (affine, scales and biases of the output dtype), [wq, scales] or (nvfp4) [wq, scales, globalScale], packed as q says. */
+  override validate(inputs: readonly Spec[]): void {
+    const op = this.name;
+    const q = quantOf(op, this.q);
+    const dtype = checkDType(op, "dtype", this.dtype);
+    if (!isFloating(dtype)) throw opError(op, `dtype must be a real floating dtype, got ${dtype.name}`, [], "type");
+    const affine = q.mode === "affine";
+    checkInputCount(op, inputs, affine ? 3 : 2, q.mode === "nvfp4" || affine ? 3 : 2);
+    const [w, scales, third] = inputs as [Spec, Spec, Spec | undefined];
+    checkPacked(op, w, scales, affine ? third! : null, q);
+    if (affine) checkSameDType(op, [{ shape: [], dtype }, scales, third!], ["dtype", "the scales", "the biases"]);
+    else if (third) checkGlobalScaleSpec(op, third);
+  }
   output([w]: readonly Spec[]): Spec {
     const nd = w!.shape.length;
     return { shape: [...w!.shape.slice(0, -1), (w!.shape[nd - 1]! * 32) / this.q.bits], dtype: this.dtype };
@@ -126,6 +224,26 @@ export class QuantizedMatmul extends Primitive {
   }
   override params() {
     return { ...this.q, transpose: this.transpose };
+  }
+  /**
+   * x, wq, scales and (affine) biases: x float (affine: scales and biases
+   * of its dtype), packed weights as q says whose inner dimension is x's last
+   * axis, and batch dimensions of w, when it has any, equal to x's.
+   */
+  override validate(inputs: readonly Spec[]): void {
+    const op = this.name;
+    const q = quantOf(op, this.q);
+    const transpose = checkBool(op, "transpose", this.transpose);
+    const affine = q.mode === "affine";
+    checkInputCount(op, inputs, affine ? 4 : 3);
+    const [x, w, scales, biases] = inputs as [Spec, Spec, Spec, Spec | undefined];
+    checkQmmOperand(op, x, w, checkPacked(op, w, scales, biases ?? null, q), transpose);
+    if (!isFloating(x.dtype)) throw opError(op, `x must be a real floating array, got ${x.dtype.name}`, [x], "type");
+    if (affine) checkSameDType(op, [x, scales, biases!], ["x", "the scales", "the biases"]);
+    if (w.shape.length > 2) {
+      checkRank(op, "x", x, w.shape.length);
+      if (x.shape.slice(0, -2).some((d, i) => d !== w.shape[i])) throw opError(op, `x must have w's batch dimensions, got x [${x.shape.join(", ")}] and w [${w.shape.join(", ")}]`, [x, w], "value");
+    }
   }
   output([x, w]: readonly Spec[]): Spec {
     const nw = w!.shape.length;

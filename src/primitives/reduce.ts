@@ -6,7 +6,19 @@ import type { MxArray } from "../array.js";
 import { bool, int32, isFloating, isInexact, uint32 } from "../dtype.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { opError, type Described } from "../errors.js";
 import { batchFirst, keptShape, on, shiftAxes } from "./autodiff.js";
+import { checkAxes, checkAxis, checkBool, checkInputCount } from "./checks.js";
+
+/** Throws (naming `op`) when `op` is max or min and one of `axes` of `x` is empty: they have no identity to give it. */
+export function checkReducible(op: string, x: Described, axes: readonly number[]): void {
+  if ((op === "max" || op === "min") && axes.some((ax) => x.shape[ax] === 0)) throw opError(op, `cannot reduce over an empty axis (no identity for ${op})`, [x], "value");
+}
+
+/** Throws (naming `op`, argmax or argmin) when `axis` of `x` is empty: it holds no index to give. */
+export function checkArgAxis(op: string, x: Described, axis: number): void {
+  if (x.shape[axis] === 0) throw opError(op, `cannot take ${op} of an empty axis`, [x], "value");
+}
 
 export type ReduceOp = "sum" | "prod" | "max" | "min" | "all" | "any";
 
@@ -33,6 +45,12 @@ abstract class AxesReduction extends Primitive {
   protected outShape(x: Spec): number[] {
     return reducedShape(x.shape, this.axes, this.keepdims);
   }
+  /** Sorted distinct axes of the input (the kernels walk them in order). */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    checkAxes(this.name, "axes", this.axes, inputs[0]!.shape.length, true);
+    checkBool(this.name, "keepdims", this.keepdims);
+  }
 }
 
 export class Reduce extends AxesReduction {
@@ -42,6 +60,11 @@ export class Reduce extends AxesReduction {
     keepdims: boolean,
   ) {
     super(axes, keepdims);
+  }
+  /** max and min reduce no empty axis. */
+  override validate(inputs: readonly Spec[]): void {
+    super.validate(inputs);
+    checkReducible(this.name, inputs[0]!, this.axes);
   }
   output([x]: readonly Spec[]): Spec {
     const shape = this.outShape(x!);
@@ -97,6 +120,12 @@ export class ArgReduce extends Primitive {
   override params() {
     return { axis: this.axis, keepdims: this.keepdims };
   }
+  /** A non-empty axis of the input. */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    checkArgAxis(this.name, inputs[0]!, checkAxis(this.name, "axis", this.axis, inputs[0]!.shape.length));
+    checkBool(this.name, "keepdims", this.keepdims);
+  }
   output([x]: readonly Spec[]): Spec {
     return { shape: reducedShape(x!.shape, [this.axis], this.keepdims), dtype: uint32 };
   }
@@ -146,6 +175,10 @@ export class Softmax extends Primitive {
   }
   override params() {
     return { axes: this.axes };
+  }
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    checkAxes(this.name, "axes", this.axes, inputs[0]!.shape.length, true);
   }
   output([x]: readonly Spec[]): Spec {
     return { shape: x!.shape, dtype: x!.dtype };

@@ -8,6 +8,7 @@ import { bool, int32, isFloating, isInexact } from "../dtype.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { batchFirst, on } from "./autodiff.js";
+import { checkAxis, checkBool, checkChoice, checkInputCount } from "./checks.js";
 
 export type ScanOp = "sum" | "prod" | "max" | "min" | "logaddexp";
 
@@ -25,6 +26,13 @@ export class Scan extends Primitive {
   }
   override params() {
     return { op: this.op, axis: this.axis, reverse: this.reverse, inclusive: this.inclusive };
+  }
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    checkChoice(this.name, "op", this.op, Object.keys(SCAN_OP_NAMES));
+    checkAxis(this.name, "axis", this.axis, inputs[0]!.shape.length);
+    checkBool(this.name, "reverse", this.reverse);
+    checkBool(this.name, "inclusive", this.inclusive);
   }
   /** The op a user called (cumsum, cumprod, cummax, cummin, logcumsumexp), for error messages. */
   override get errorName(): string {

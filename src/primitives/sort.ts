@@ -8,6 +8,25 @@ import { isFloating, uint32 } from "../dtype.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { batchFirst, on } from "./autodiff.js";
+import { opError, type Described } from "../errors.js";
+import { checkAxis, checkInputCount } from "./checks.js";
+
+/** Indices along one axis are uint32. */
+const MAX_AXIS = 2 ** 32 - 1;
+
+/** Throws (naming `op`) when axis `axis` of `x` is longer than uint32 indices address. */
+export function checkSortAxis(op: string, x: Described, axis: number): void {
+  if (x.shape[axis]! > MAX_AXIS) throw opError(op, `the axis has ${x.shape[axis]} elements; uint32 indices address at most 2^32 - 1`, [x], "value");
+}
+
+/** `kth` (negative counts from the end) as a position along axis `axis` of `x`, or an error naming `op`. */
+export function kthOf(op: string, kth: unknown, x: Described, axis: number): number {
+  const n = x.shape[axis]!;
+  if (typeof kth !== "number" || !Number.isInteger(kth)) throw opError(op, `kth must be an integer, got ${String(kth)}`, [x], "type");
+  const k = kth < 0 ? kth + n : kth;
+  if (k < 0 || k >= n) throw opError(op, `kth ${kth} is out of range for an axis of ${n} elements (valid: ${-n} to ${n - 1})`, [x], "range");
+  return k;
+}
 
 /** An order along `axis` (non-negative); `kth` is the position a partition fixes (null: a full sort). */
 abstract class AxisOrder extends Primitive {
@@ -19,6 +38,14 @@ abstract class AxisOrder extends Primitive {
   }
   override params() {
     return this.kth === null ? { axis: this.axis } : { axis: this.axis, kth: this.kth };
+  }
+  /** An axis of the input; kth, when given, a position along it (resolved: not negative). */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    const x = inputs[0]!;
+    const axis = checkAxis(this.name, "axis", this.axis, x.shape.length);
+    checkSortAxis(this.name, x, axis);
+    if (this.kth !== null && kthOf(this.name, this.kth, x, axis) !== this.kth) throw opError(this.name, `kth ${this.kth} must be resolved (not negative)`, inputs, "range");
   }
 }
 

@@ -4,10 +4,24 @@
 
 import type { MxArray } from "../array.js";
 import type { DType } from "../dtype.js";
-import { opError } from "../errors.js";
+import { opError, type Described } from "../errors.js";
+import { checkDType, checkInputCount } from "./checks.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { ops } from "./ops-ref.js";
 import { on } from "./autodiff.js";
+
+/** Throws (naming `op`) unless `x`'s bytes, row by row, read as whole elements of `to` (a 0-d input: only a dtype of its size). */
+export function checkViewable(op: string, x: Described, to: DType): void {
+  const [from, size] = [x.dtype.size, to.size];
+  if (from === size) return;
+  if (x.shape.length === 0) {
+    throw opError(op, `an input of 0 dimensions can only be viewed as a dtype of the same size: ${x.dtype.name} has ${from} bytes, dtype ${to.name} ${size}`, [x], "value");
+  }
+  const last = x.shape[x.shape.length - 1]!;
+  if (size > from && last % (size / from) !== 0) {
+    throw opError(op, `the input's last axis holds ${last * from} bytes (${last} x ${x.dtype.name}), not a multiple of the ${size} bytes of dtype ${to.name}`, [x], "value");
+  }
+}
 
 /** The shape of a `from` array of `shape` viewed as `to` (the op checked the last axis divides when `to` is wider). */
 export function viewShape(shape: readonly number[], from: DType, to: DType): number[] {
@@ -26,6 +40,11 @@ export class View extends Primitive {
   }
   override params() {
     return { dtype: this.dtype.name };
+  }
+  /** The output's bytes are the input's: as many, in whole elements of dtype. */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    checkViewable(this.name, inputs[0]!, checkDType(this.name, "dtype", this.dtype));
   }
   output([x]: readonly Spec[]): Spec {
     return { shape: viewShape(x!.shape, x!.dtype, this.dtype), dtype: this.dtype };

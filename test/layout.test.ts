@@ -89,6 +89,11 @@ describe.each(BACKENDS)("layout ops on $name", ({ device }) => {
     await expectArray(mx.pad(mx.array([[1]], mx.float16, o), 1, o), [[0, 0, 0], [0, 1, 0], [0, 0, 0]]);
     expect(() => mx.pad(m(), [[1, 1], [1, 1], [1, 1]], o)).toThrow(/\[pad\] padWidth must give non-negative integer/);
     expect(() => mx.pad(m(), [-1], o)).toThrow(/\[pad\] padWidth must give non-negative integer/);
+    // an array of one element pads as its value; of more, it is refused (it used to pad with its first)
+    const one = mx.array([[5]], mx.int32, o) as unknown as number;
+    await expectArray(mx.pad(mx.array([1, 2], mx.int32, o), [[1, 0]], { constantValue: one, ...o }), [5, 1, 2]);
+    const two = mx.array([7, 8], mx.int32, o) as unknown as number;
+    expect(() => mx.pad(mx.array([1, 2], mx.int32, o), [[1, 0]], { constantValue: two, ...o })).toThrow(/\[pad\] constantValue must be one value \(a scalar or an array of one element\), got shape \(2,\)/);
   });
 
   it("pad takes MLX's shorthands for every axis: n, [n], [low, high] and [[low, high]]", async () => {

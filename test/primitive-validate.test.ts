@@ -554,6 +554,14 @@ describe("validate accepts each op's node and rejects each corrupted parameter, 
     expect((prim as unknown as { start: number[] }).start).toEqual([2]);
     expect(() => prim.validate(specs)).not.toThrow();
   });
+
+  it("a custom function's outputs (a reshape of the function's output that also takes its arguments) are valid, and checked as that reshape", () => {
+    const f = mx.customFunction((x: mx.MxArray, y: mx.MxArray) => mx.multiply(x, y));
+    const { prim, specs } = nodeOf(f(mx.ones([2, 3]), mx.ones([2, 3])) as mx.MxArray);
+    expect(specs.length).toBe(3);
+    expect(() => prim.validate(specs)).not.toThrow();
+    expect(() => prim.validate([{ shape: [5], dtype: mx.float32 }, ...specs.slice(1)])).toThrow(/\[reshape\]/);
+  });
 });
 
 /** `fn` exported from `inputs` on `device` to a new file, whose node of primitive `name` gets `fields`; the file. */

@@ -122,10 +122,15 @@ const major = (l: Layout) => (l.colMajor ? "col_major" : "row_major");
 const unitType = (st: Staging, R: string) => (st.unitBytes === 16 ? `vec4<${R}>` : R);
 
 /** The loads of `st`'s tile at K step k0 into registers (zero past the operand's edges), and their stores into stage `stage`. */
+/** Units each of `threads` invocations loads for `st`'s tile, or undefined where the rows are not whole units or the units do not split evenly. */
+function unitsPerInvocation(st: Staging, threads: number): number | undefined {
+  const count = (st.rows * st.rowBytes) / st.unitBytes / threads;
+  return st.rowBytes % st.unitBytes === 0 && Number.isInteger(count) ? count : undefined;
+}
+
 function stagingCode(st: Staging, threads: number, R: string): { regs: string[]; loads: string[]; stores: (stage: string) => string[] } {
   const perRow = st.rowBytes / st.unitBytes;
-  const count = (st.rows * perRow) / threads;
-  if (!Number.isInteger(count)) throw new Error(`[webgpu] int8 matmul: a ${st.rows} x ${st.rowBytes} tile does not split over ${threads} invocations`);
+  const count = unitsPerInvocation(st, threads)!;
   const regs: string[] = [], loads: string[] = [];
   const unit = unitType(st, R);
   const base = `${st.name}_base`, ld = `ld${st.name}`;
@@ -151,12 +156,26 @@ function stagingCode(st: Staging, threads: number, R: string): { regs: string[];
  * type T (result R), operands laid out as `la` and `lb`, loaded in units of
  * `unitA` and `unitB` bytes.
  */
-function kernelSlots(T: string, R: string, sg: number, cfg: SubgroupMatrixConfig, la: Layout, lb: Layout, unitA: 4 | 16, unitB: 4 | 16): Record<string, string | number> {
+/** How A (`name` "a") or B is staged for fragments `cfg` when laid out as `l` and loaded in units of `unitBytes`: a row-major A stages rows of M by K bytes, a column-major one rows of K by M; B likewise. */
+function stagingOf(name: "a" | "b", cfg: SubgroupMatrixConfig, l: Layout, unitBytes: 4 | 16): Staging {
+  const tileM = WM * FM * cfg.M, tileN = WN * FN * cfg.N, ks = cfg.K;
+  if (name === "a") return l.colMajor ? staging("a", ks, tileM, "k0", "row0", "K", "M", unitBytes) : staging("a", tileM, ks, "row0", "k0", "M", "K", unitBytes);
+  return l.colMajor ? staging("b", tileN, ks, "col0", "k0", "N", "K", unitBytes) : staging("b", ks, tileN, "k0", "col0", "K", "N", unitBytes);
+}
+
+/** The staging of an operand in the widest unit its memory allows (`widest`) and its tile splits into evenly over `threads` invocations, if any. */
+function fittingStaging(name: "a" | "b", cfg: SubgroupMatrixConfig, l: Layout, widest: 4 | 16, threads: number): Staging | undefined {
+  for (const unit of [16, 4] as const) {
+    if (unit > widest) continue;
+    const st = stagingOf(name, cfg, l, unit);
+    if (unitsPerInvocation(st, threads) !== undefined) return st;
+  }
+  return undefined;
+}
+
+function kernelSlots(T: string, R: string, sg: number, cfg: SubgroupMatrixConfig, la: Layout, lb: Layout, sa: Staging, sb: Staging): Record<string, string | number> {
   const threads = WM * WN * sg;
   const tileM = WM * FM * cfg.M, tileN = WN * FN * cfg.N, ks = cfg.K;
-  // a row-major A stages rows of M by K bytes, a column-major one rows of K by M; B likewise
-  const sa = la.colMajor ? staging("a", ks, tileM, "k0", "row0", "K", "M", unitA) : staging("a", tileM, ks, "row0", "k0", "M", "K", unitA);
-  const sb = lb.colMajor ? staging("b", tileN, ks, "col0", "k0", "N", "K", unitB) : staging("b", ks, tileN, "k0", "col0", "K", "N", unitB);
   const ca = stagingCode(sa, threads, R), cb = stagingCode(sb, threads, R);
   const accs: string[] = [], mmas: string[] = [], epilogue: string[] = [];
   // offsets and strides count the stage arrays' words (4 values each), the offsets below being in values
@@ -225,7 +244,13 @@ export function int8MatmulPlan(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: 
   if (!la || !lb) return undefined;
   const unitA = unitBytes(a, la, la.colMajor ? M : K), unitB = unitBytes(b, lb, lb.colMajor ? K : N);
   if (!unitA || !unitB) return undefined;
+  const threads = WM * WN * sg;
+  const sa = fittingStaging("a", cfg, la, unitA, threads), sb = fittingStaging("b", cfg, lb, unitB, threads);
+  if (!sa || !sb) return undefined;
   const batches = batchShape.reduce((s, d) => s * d, 1);
+  // the kernel's byte addresses are u32: the last element either operand's loads can reach must be below 2^32
+  const reach = (x: Tensor, l: Layout, rows: number, extent: number) => x.offset + (batches - 1) * l.batchStride + (rows - 1) * l.ld + extent;
+  if (reach(a, la, la.colMajor ? K : M, la.colMajor ? M : K) >= 2 ** 32 || reach(b, lb, lb.colMajor ? N : K, lb.colMajor ? K : N) >= 2 ** 32) return undefined;
   const [T, R] = signed ? ["i8", "i32"] : ["u8", "u32"];
   const tileM = WM * FM * cfg.M, tileN = WN * FN * cfg.N;
   const tilesN = Math.ceil(N / tileN), tiles = Math.ceil(M / tileM) * tilesN;
@@ -233,8 +258,8 @@ export function int8MatmulPlan(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: 
     op: "matmul",
     file: "matmul-int8",
     helpers: [],
-    key: `${T}|${cfg.M}x${cfg.N}x${cfg.K}|${sg}|${la.colMajor}|${lb.colMajor}|${unitA}|${unitB}`,
-    slots: () => kernelSlots(T, R, sg, cfg, la, lb, unitA, unitB),
+    key: `${T}|${cfg.M}x${cfg.N}x${cfg.K}|${sg}|${la.colMajor}|${lb.colMajor}|${sa.unitBytes}|${sb.unitBytes}`,
+    slots: () => kernelSlots(T, R, sg, cfg, la, lb, sa, sb),
   };
   const params = [M, N, K, tilesN, tiles, tiles * batches, a.offset, la.batchStride, b.offset, lb.batchStride, la.ld, lb.ld];
   return { call, params, groups: tiles * batches };

@@ -425,7 +425,9 @@ export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOptions?: PadMode | 
   checkPadPairs("pad", a.shape, pairs, "padWidth", padWidth, [a]);
   const s = opStream("pad", o, a);
   if (mode === "edge") return padEdge(a, pairs, { stream: s });
-  const value = toArray("pad", o.constantValue ?? 0, s, a.dtype, "constantValue");
+  let value = toArray("pad", o.constantValue ?? 0, s, a.dtype, "constantValue");
+  if (value.size !== 1) throw opError("pad", `constantValue must be one value (a scalar or an array of one element), got shape ${shapeStr(value.shape)}`, [a, value], "value");
+  if (value.ndim > 0) value = reshape(value, [], { stream: s });
   return node(new Pad(pairs.map((p) => p[0]), pairs.map((p) => p[1])), [a, astype(value, a.dtype, { stream: s })], s);
 }
 

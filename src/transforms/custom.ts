@@ -11,6 +11,7 @@ import { describeValue, shapeStr } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { node } from "../ops/base.js";
 import { Reshape } from "../primitives/layout.js";
+import type { Spec } from "../primitive.js";
 import { sameShape } from "../shape.js";
 import { jvp, vjp } from "./autodiff.js";
 import { callTraced } from "./trace.js";
@@ -49,6 +50,10 @@ class CustomOutput extends Reshape {
     readonly callOutputs: MxArray[],
   ) {
     super(callOutputs[index]!.shape);
+  }
+  /** A reshape of its first input (the function's output) alone; the others are the arguments its rules read. */
+  override validate(inputs: readonly Spec[]): void {
+    super.validate(inputs.slice(0, 1));
   }
   override vjp(inputs: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
     const primals = inputs.slice(1) as MxArray[];

@@ -111,6 +111,11 @@ export interface CaseOutcome extends RunOutcome {
 
 const flat = (x: unknown): unknown[] => (Array.isArray(x) ? x.flatMap(flat) : [x]);
 
+/** Whether `shape` broadcasts to `target` (NumPy's rule, trailing dims aligned). */
+function broadcastsTo(shape: readonly number[], target: readonly number[]): boolean {
+  return shape.length <= target.length && shape.every((d, i) => d === 1 || d === target[target.length - shape.length + i]);
+}
+
 /** Output elements that read an input element outside the contract. */
 async function outsideMask(entry: OpEntry, c: Case, contract: Contract, outShape: readonly number[]): Promise<boolean[]> {
   const n = outShape.reduce((a, b) => a * b, 1);
@@ -134,7 +139,9 @@ async function outsideMask(entry: OpEntry, c: Case, contract: Contract, outShape
         : mx.any(masks[0]!, { axis: c.params.axes as number[] | null, keepdims: c.params.keepdims as boolean, ...cpu });
       break;
     case "segment":
+      // the first input spreads over its segment; the others (a norm's weight and bias along the row) by broadcasting, where their shapes broadcast to the output's
       out = mx.broadcastTo(mx.any(masks[0]!, { axis: c.params.axes as number[] | null, keepdims: true, ...cpu }), outShape, cpu);
+      for (const m of masks.slice(1)) if (broadcastsTo(m.shape, outShape)) out = mx.logicalOr(out, mx.broadcastTo(m, outShape, cpu), cpu);
       break;
     case "layout":
       out = entry.call(masks, c.params, cpu);

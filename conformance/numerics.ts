@@ -30,7 +30,8 @@ export function ulpOf(v: number, dtype: mx.DType | string): number {
   return 2 ** (e - f.mant);
 }
 
-const F32_MIN_NORMAL = 2 ** -126;
+/** The smallest normal float32: WGSL may flush anything smaller, intermediates included, to zero. */
+export const F32_MIN_NORMAL = 2 ** -126;
 
 /**
  * A result float32 would hold as a subnormal: WGSL lets implementations flush

@@ -9,6 +9,7 @@ import * as mx from "../index.js";
 import { inputArb, shapeArb, type InputCase } from "./arbitraries.js";
 import type { OpEntry, Params } from "./opdb.js";
 import { cpu } from "./opdb-common.js";
+import { F32_MIN_NORMAL } from "./numerics.js";
 
 const FLOATS = [mx.float32, mx.float16, mx.bfloat16, mx.float64];
 
@@ -55,17 +56,24 @@ const flatList = async (x: mx.MxArray) => (await mx.reshape(x, [-1], cpu).tolist
 
 /**
  * rmsNorm: the float32 sum of n squares has relative error <= n u, rsqrt
- * 2 ulp, the products 2 roundings: |error| <= 2 (n + 8) u |r|.
+ * 2 ulp, the products 2 roundings: |error| <= 2 (n + 8) u |r|; plus what
+ * a GPU may flush to zero below float32's smallest normal m (WGSL §15.7.2):
+ * x s (m, then times |w|) and the product with w (m).
  */
-const rmsBound: OpEntry["conditionBound"] = async ([x], _p, ref, u) => {
-  const n = x!.shape[x!.ndim - 1]!;
-  return ref.map((r) => 2 * (n + 8) * u * Math.abs(r));
+const rmsBound: OpEntry["conditionBound"] = async (xs, p, ref, u) => {
+  const x = xs[0]!;
+  const n = x.shape[x.ndim - 1]!;
+  const [w] = affine(xs, p);
+  const aw = await flatList(mx.broadcastTo(w ? mx.abs(f64(w), cpu) : mx.ones([], mx.float64, cpu), x.shape, cpu));
+  return ref.map((r, i) => 2 * (n + 8) * u * Math.abs(r) + F32_MIN_NORMAL * (1 + aw[i]!));
 };
 
 /**
  * layerNorm: the mean's error is <= n u mean|x|, the two-pass variance's
  * <= 8 (n + 4) u mean(x^2), so with s = rsqrt(var + eps) and c = x - mean:
- * |error| <= 2 |w| s ((n + 2) u (|c| + mean|x|) + |c| (4 (n + 4) u mean(x^2) / (var + eps) + 2 u)) + 4 u (|b| + |r|).
+ * |error| <= 2 |w| s ((n + 2) u (|c| + mean|x|) + |c| (4 (n + 4) u mean(x^2) / (var + eps) + 2 u)) + 4 u (|b| + |r|);
+ * plus what a GPU may flush to zero below float32's smallest normal m (WGSL
+ * §15.7.2): c (m, then times s |w|) and the product with w (m).
  */
 const layerBound: OpEntry["conditionBound"] = async (xs, p, ref, u) => {
   const [w, b] = affine(xs, p);
@@ -80,8 +88,9 @@ const layerBound: OpEntry["conditionBound"] = async (xs, p, ref, u) => {
   const aw = w ? mx.abs(f64(w), cpu) : 1;
   const main = mx.multiply(mx.multiply(2 * u, aw, cpu), mx.multiply(s, mx.add(centering, variance, cpu), cpu), cpu);
   const bias = await flatList(mx.broadcastTo(b ? mx.abs(f64(b), cpu) : mx.zeros([], mx.float64, cpu), x.shape, cpu));
+  const flushed = await flatList(mx.broadcastTo(mx.multiply(F32_MIN_NORMAL, mx.add(1, mx.multiply(s, aw, cpu), cpu), cpu), x.shape, cpu));
   // rows whose squares overflow float64 have no bound to state
-  return (await flatList(main)).map((m, i) => (Number.isNaN(m) ? Infinity : m + 4 * u * (bias[i]! + Math.abs(ref[i]!))));
+  return (await flatList(main)).map((m, i) => (Number.isNaN(m) ? Infinity : m + 4 * u * (bias[i]! + Math.abs(ref[i]!)) + flushed[i]!));
 };
 
 function normEntry(layer: boolean): OpEntry {

@@ -8,6 +8,7 @@ import fc from "fast-check";
 import * as mx from "../index.js";
 import { broadcastShapesArb, inputArb, shapeArb, type InputCase } from "./arbitraries.js";
 import { contractFor } from "./contracts.js";
+import { F32_MIN_NORMAL } from "./numerics.js";
 import { ALL_REAL as ALL, FLOATS as F, INTEGERS as I, NUMERIC as NUM, cpu, fillValueArb, layout } from "./opdb-common.js";
 import { SORT_OPS } from "./opdb-sort.js";
 import { SHAPES_OPS } from "./opdb-shapes.js";
@@ -249,12 +250,13 @@ function varianceEntry(name: "var" | "std"): OpEntry {
     call: ([x], p, o) => fn(name)(x, { axis: p.axes, keepdims: p.keepdims, ddof: p.ddof, ...o }),
     source: ([x], p, o) => `mx.${name}(${x}, { axis: ${JSON.stringify(p.axes)}, keepdims: ${String(p.keepdims)}, ddof: ${String(p.ddof)}, ...${o} })`,
     spread: "reduce",
-    // two-pass variance: |error| <= 8 (n + 4) u mean(x^2) (times n / (n - ddof)); std: the square root of that, plus 4 u |std|
+    // two-pass variance: |error| <= 8 (n + 4) u mean(x^2) (times n / (n - ddof)), plus the n squared deviations a GPU may
+    // flush to zero below float32's smallest normal (WGSL §15.7.2); std: the square root of that, plus 4 u |std|
     conditionBound: async ([x], p, ref, u) => {
       const n = termsOf(x!.shape, p.axes as number[] | null);
       const ms = await meanSquare(x!, p.axes as number[] | null);
       return ref.map((r, i) => {
-        const v = (8 * (n + 4) * u * ms[i]! * n) / Math.max(1, n - (p.ddof as number));
+        const v = ((8 * (n + 4) * u * ms[i]! + F32_MIN_NORMAL) * n) / Math.max(1, n - (p.ddof as number));
         return name === "var" ? v : Math.sqrt(v) + 4 * u * Math.abs(r);
       });
     },

@@ -26,9 +26,12 @@ interface SubgroupMatrixConfig {
  * Subgroups per workgroup along M and N, and fragments per subgroup along M
  * and N: 2 x 2 subgroups of 4 x 4 fragments (128 x 128 tiles of 16 x 16
  * fragments) measured fastest on the H200 of 1 x 1, 2 x 2 and 4 x 2
- * subgroups and 2 x 4 to 4 x 4 fragments (bench/webgpu-int8-staged.ts).
+ * subgroups and 2 x 4 to 4 x 4 fragments (docs/benchmarks.md, 2026-12-03).
  */
 const WM = 2, WN = 2, FM = 4, FN = 4;
+
+/** A workgroup's tile of C for fragments `cfg`: rows, columns, and the K step (one fragment's depth). */
+const tileOf = (cfg: SubgroupMatrixConfig) => ({ tileM: WM * FM * cfg.M, tileN: WN * FN * cfg.N, ks: cfg.K });
 /** Words added to each staged row, so that the 16-byte rows of a fragment land on distinct banks. */
 const PAD_WORDS = 4;
 
@@ -121,13 +124,13 @@ const stageWords = (st: Staging) => st.rows * st.stride;
 const major = (l: Layout) => (l.colMajor ? "col_major" : "row_major");
 const unitType = (st: Staging, R: string) => (st.unitBytes === 16 ? `vec4<${R}>` : R);
 
-/** The loads of `st`'s tile at K step k0 into registers (zero past the operand's edges), and their stores into stage `stage`. */
 /** Units each of `threads` invocations loads for `st`'s tile, or undefined where the rows are not whole units or the units do not split evenly. */
 function unitsPerInvocation(st: Staging, threads: number): number | undefined {
   const count = (st.rows * st.rowBytes) / st.unitBytes / threads;
   return st.rowBytes % st.unitBytes === 0 && Number.isInteger(count) ? count : undefined;
 }
 
+/** The loads of `st`'s tile at K step k0 into registers (zero past the operand's edges), and their stores into stage `stage`. */
 function stagingCode(st: Staging, threads: number, R: string): { regs: string[]; loads: string[]; stores: (stage: string) => string[] } {
   const perRow = st.rowBytes / st.unitBytes;
   const count = unitsPerInvocation(st, threads)!;
@@ -151,14 +154,9 @@ function stagingCode(st: Staging, threads: number, R: string): { regs: string[];
   return { regs, loads, stores };
 }
 
-/**
- * wgsl/matmul-int8.wgsl's generated slots for fragments `cfg` of element
- * type T (result R), operands laid out as `la` and `lb`, loaded in units of
- * `unitA` and `unitB` bytes.
- */
 /** How A (`name` "a") or B is staged for fragments `cfg` when laid out as `l` and loaded in units of `unitBytes`: a row-major A stages rows of M by K bytes, a column-major one rows of K by M; B likewise. */
 function stagingOf(name: "a" | "b", cfg: SubgroupMatrixConfig, l: Layout, unitBytes: 4 | 16): Staging {
-  const tileM = WM * FM * cfg.M, tileN = WN * FN * cfg.N, ks = cfg.K;
+  const { tileM, tileN, ks } = tileOf(cfg);
   if (name === "a") return l.colMajor ? staging("a", ks, tileM, "k0", "row0", "K", "M", unitBytes) : staging("a", tileM, ks, "row0", "k0", "M", "K", unitBytes);
   return l.colMajor ? staging("b", tileN, ks, "col0", "k0", "N", "K", unitBytes) : staging("b", ks, tileN, "k0", "col0", "K", "N", unitBytes);
 }
@@ -173,9 +171,14 @@ function fittingStaging(name: "a" | "b", cfg: SubgroupMatrixConfig, l: Layout, w
   return undefined;
 }
 
+/**
+ * wgsl/matmul-int8.wgsl's generated slots for fragments `cfg` of element
+ * type T (result R), operands laid out as `la` and `lb` and staged as `sa`
+ * and `sb`, for subgroups of `sg` invocations.
+ */
 function kernelSlots(T: string, R: string, sg: number, cfg: SubgroupMatrixConfig, la: Layout, lb: Layout, sa: Staging, sb: Staging): Record<string, string | number> {
   const threads = WM * WN * sg;
-  const tileM = WM * FM * cfg.M, tileN = WN * FN * cfg.N, ks = cfg.K;
+  const { tileM, tileN, ks } = tileOf(cfg);
   const ca = stagingCode(sa, threads, R), cb = stagingCode(sb, threads, R);
   const accs: string[] = [], mmas: string[] = [], epilogue: string[] = [];
   // offsets and strides count the stage arrays' words (4 values each), the offsets below being in values
@@ -252,7 +255,7 @@ export function int8MatmulPlan(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: 
   const reach = (x: Tensor, l: Layout, rows: number, extent: number) => x.offset + (batches - 1) * l.batchStride + (rows - 1) * l.ld + extent;
   if (reach(a, la, la.colMajor ? K : M, la.colMajor ? M : K) >= 2 ** 32 || reach(b, lb, lb.colMajor ? N : K, lb.colMajor ? K : N) >= 2 ** 32) return undefined;
   const [T, R] = signed ? ["i8", "i32"] : ["u8", "u32"];
-  const tileM = WM * FM * cfg.M, tileN = WN * FN * cfg.N;
+  const { tileM, tileN } = tileOf(cfg);
   const tilesN = Math.ceil(N / tileN), tiles = Math.ceil(M / tileM) * tilesN;
   const call: KernelCall = {
     op: "matmul",

@@ -5,7 +5,7 @@
 
 import type { Kernel, MultiKernel, Tensor } from "./backend.js";
 import { BINARY_OPS, Binary, UNARY_OPS } from "../src/primitives/elementwise.js";
-import { broadcastKernel, reshapeKernel, sliceKernel, transposeKernel } from "./views.js";
+import { broadcastAxesKernel, broadcastKernel, reshapeKernel, sliceKernel, transposeKernel } from "./views.js";
 
 const REDUCTIONS = ["sum", "prod", "max", "min", "all", "any", "argmax", "argmin"];
 
@@ -18,6 +18,7 @@ export function familyKernels(f: { unary: Kernel; binary: Kernel; reduce: Kernel
     reshape: reshapeKernel(f.copy),
     transpose: transposeKernel,
     broadcast: broadcastKernel,
+    broadcastAxes: broadcastAxesKernel,
     slice: sliceKernel,
   };
 }

@@ -1,7 +1,8 @@
-// The layout kernels every backend shares: reshape, transpose, broadcast and
-// slice return views of the input's buffer (a new offset and strides);
-// reshape falls back to the backend's contiguous copy when no strides can
-// express the result; depends passes its inputs through as views.
+// The layout kernels every backend shares: reshape, transpose, broadcast (to
+// a shape or against other inputs) and slice return views of the input's
+// buffer (a new offset and strides); reshape falls back to the backend's
+// contiguous copy when no strides can express the result; depends passes its
+// inputs through as views.
 
 import { retain, type Kernel, type MultiKernel, type Tensor } from "./backend.js";
 import type { Broadcast, Slice, Transpose } from "../src/primitives/layout.js";
@@ -59,6 +60,12 @@ export const transposeKernel: Kernel = (prim, [x]) => {
 export const broadcastKernel: Kernel = (prim, [x]) => {
   const shape = (prim as Broadcast).shape;
   return view(x!, shape, shape.map((d, i) => (x!.shape[i] === d ? x!.strides[i]! : 0)), x!.offset);
+};
+
+/** broadcastAxes: input 0 as a view of the output's shape (its rule's, for this call's inputs), aligned from the right; the other inputs give only shapes. */
+export const broadcastAxesKernel: Kernel = (_prim, [x], out) => {
+  const lead = out.shape.length - x!.shape.length;
+  return view(x!, out.shape, out.shape.map((d, i) => (i < lead || x!.shape[i - lead] !== d ? 0 : x!.strides[i - lead]!)), x!.offset);
 };
 
 export const sliceKernel: Kernel = (prim, [x]) => {

@@ -108,6 +108,31 @@ describe("compile: the trace cache", () => {
   });
 });
 
+describe.each(BACKENDS)("compile: a transformer block's layers shapeless (nn.Linear on sequences, the fast norms, rope, attention) on $name", ({ device }) => {
+  withDefaultDevice(device);
+  it("serve every batch and length with one trace, bit for bit", async () => {
+    const [wq, wk, wv] = [0, 1, 2].map(() => new mx.nn.Linear(8, 4));
+    const out = new mx.nn.Linear(4, 8, false);
+    const norm = new mx.nn.LayerNorm(8, { affine: false });
+    const rms = new mx.nn.RMSNorm(4);
+    await mx.eval([wq, wk, wv, out, rms].map((m) => m!.parameters()));
+    // [B, L, 8] -> one head [B, 1, L, 4] and back, by rules of the input's shape (unflatten, swapaxes, flatten)
+    const head = (x: mx.MxArray) => mx.swapaxes(mx.unflatten(x, -1, [1, -1]), 1, 2);
+    const block = (x: mx.MxArray) => {
+      const h = norm.forward(x);
+      const q = mx.fast.rope(rms.forward(head(wq!.forward(h))), 4, { traditional: false, base: 10000, scale: 1, offset: 0 });
+      const a = mx.fast.scaledDotProductAttention(q, head(wk!.forward(h)), head(wv!.forward(h)), { scale: 0.5, mask: "causal" });
+      return mx.add(x, out.forward(mx.flatten(mx.swapaxes(a, 1, 2), 2, 3)));
+    };
+    const f = mx.compile(block, { shapeless: true });
+    for (const shape of [[2, 3, 8], [1, 5, 8], [3, 1, 8]]) {
+      const x = mx.random.normal(shape);
+      expect(await storageBytes([f(x)]), `${shape}`).toEqual(await storageBytes([block(x)]));
+    }
+    expect(mx.compileStats(f).misses).toBe(1);
+  });
+});
+
 describe("compile: simplification and fusion", () => {
   withDefaultDevice(mx.cpu); // folding, fused cpu loops and bit-identical results are the cpu's
   it("removes common subexpressions, folds scalar constants and counts them", async () => {

@@ -168,6 +168,32 @@ describe("inputs and traces", () => {
     }
   });
 
+  it("a shapeless file broadcasts matmul's batch axes by the call's shapes (nn.Linear on a batch of sequences), and its rules hold", async () => {
+    const file = fresh();
+    // x [B, L, 3] @ w [3, 2] broadcasts w over B; the file must replay that for other B and L
+    const f = (x: mx.MxArray, w: mx.MxArray) => mx.tanh(mx.matmul(x, w));
+    await mx.exportFunction(file, f, mx.zeros([2, 3, 3]), mx.zeros([3, 2]), { shapeless: true });
+    const g = (x: mx.MxArray, w: mx.MxArray) => mx.importFunction(file)(x, w)[0]!;
+    const w = mx.random.normal([3, 2], mx.float32, cpu);
+    for (const shape of [[2, 3, 3], [4, 1, 3], [1, 5, 3]]) {
+      const x = mx.random.normal(shape, mx.float32, cpu);
+      await expectSame(g(x, w), f(x, w), `${shape}`);
+      expect(g(x, w).inputs[0]!.inputs[1]!.primitive!.name, "w's broadcast is a rule of both operands").toBe("broadcastAxes");
+      const loss = (h: typeof f) => (v: mx.MxArray, u: mx.MxArray) => mx.sum(mx.square(h(v, u)));
+      const [gx, gw] = mx.grad(loss(g), { argnums: [0, 1] })(x, w) as mx.MxArray[];
+      const [fx, fw] = mx.grad(loss(f), { argnums: [0, 1] })(x, w) as mx.MxArray[];
+      await expectSame(gx!, fx!, `grad x ${shape}`);
+      await expectSame(gw!, fw!, `grad w ${shape}`);
+      const t = mx.ones(w.shape, mx.float32, cpu);
+      await expectSame(mx.jvp(g, [x, w], [mx.zerosLike(x), t])[1][0]!, mx.jvp(f, [x, w], [mx.zerosLike(x), t])[1][0]!, `jvp ${shape}`);
+      // batched over w only (the broadcast input), and over x only
+      const ws = mx.random.normal([2, 3, 2], mx.float32, cpu);
+      await expectSame(mx.vmap((u: mx.MxArray) => g(x, u))(ws), mx.vmap((u: mx.MxArray) => f(x, u))(ws), `vmap w ${shape}`);
+      const xs = mx.random.normal([2, ...shape], mx.float32, cpu);
+      await expectSame(mx.vmap((v: mx.MxArray) => g(v, w), { inAxes: 1 })(mx.moveaxis(xs, 0, 1)), mx.vmap((v: mx.MxArray) => f(v, w), { inAxes: 1 })(mx.moveaxis(xs, 0, 1)), `vmap x ${shape}`);
+    }
+  });
+
   it("metadata comes back with returnMetadata, and a callback gets the graph instead of a file", async () => {
     const file = fresh();
     await mx.exportFunction(file, (x: mx.MxArray) => mx.sin(x), mx.zeros([1]), { metadata: "model v2" });

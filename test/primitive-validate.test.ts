@@ -10,6 +10,7 @@ import * as mx from "../index.js";
 import type { Primitive, Spec } from "../src/primitive.js";
 import { BACKENDS } from "./helpers/backends.js";
 import { functionFile } from "./helpers/function-file.js";
+import { whileShapelessTracing } from "../src/compile/shapeless-tracing.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mx-validate-"));
 let files = 0;
@@ -112,6 +113,19 @@ const CASES: Case[] = [
       { fields: { shape: [2, -3] }, error: /shape must be an array of non-negative integers/ },
       { inputs: () => [spec(mx.float32, 2, 2)], error: /shapes \(2, 2\) and \(2, 3\) cannot be broadcast together/ },
       { inputs: () => [spec(mx.float32, 2, 3)], fields: { shape: [2, 1] }, error: /cannot broadcast shape \(2, 3\) to \(2, 1\)/ },
+    ],
+  },
+  {
+    name: "BroadcastAxes",
+    // matmul's operand broadcast while a shapeless trace runs: [3, 2] against a's batch axes [4, 5]
+    build: () => whileShapelessTracing(() => mx.matmul(f32(4, 5, 1, 3), f32(3, 2))).inputs[1]!,
+    bad: [
+      { fields: { kept: 3 }, error: /kept must be an integer from 0 to 2/ },
+      { fields: { kept: -1 }, error: /kept must be an integer/ },
+      { fields: { kept: 1.5 }, error: /kept must be an integer/ },
+      { inputs: (s) => [s[0]!], error: /takes at least 2 inputs, got 1/ },
+      { inputs: (s) => [s[0]!, spec(mx.float32, 3)], error: /input 1 must have at least 2 dimensions/ },
+      { inputs: (s) => [spec(mx.float32, 2, 3, 2), s[1]!], error: /\[broadcastAxes\] shapes \(2,\) and \(4, 5\) cannot be broadcast together/ },
     ],
   },
   {

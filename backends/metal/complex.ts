@@ -28,7 +28,7 @@ export const COMPLEX_LIBRARY: LibraryKey = {
 /** Primitives whose metal kernels take complex64 inputs and outputs. */
 const COMPLEX_KERNELS = new Set([
   ...Object.entries({ ...UNARY_OPS, ...BINARY_OPS }).filter(([, info]) => (info as ElementwiseInfo).complex).map(([op]) => op),
-  "astype", "where", "reshape", "transpose", "broadcast", "slice", "asStrided", "contiguous", "view",
+  "astype", "where", "reshape", "transpose", "broadcast", "broadcastAxes", "slice", "asStrided", "contiguous", "view",
   "concatenate", "pad", "gatherAxis", "scatterAxis", "sliceUpdate",
   "sum", "prod", "matmul", "scan",
 ]);

@@ -16,7 +16,7 @@ const ELEMENTWISE = Object.entries({ ...UNARY_WGSL, ...BINARY_WGSL }).filter(([,
 /** Kernels whose own code handles complex64 operands (elementwise.ts, reduce.ts, scan.ts, matmul-complex.ts, the strided views). */
 const COMPLEX_KERNELS = new Set([
   ...ELEMENTWISE,
-  ...["astype", "where", "reshape", "transpose", "broadcast", "slice", "asStrided", "contiguous", "view", "sum", "prod", "scan", "matmul"],
+  ...["astype", "where", "reshape", "transpose", "broadcast", "broadcastAxes", "slice", "asStrided", "contiguous", "view", "sum", "prod", "scan", "matmul"],
 ]);
 
 /** Kernels that move complex64 as uint64 bits: their 64-bit integer paths (scatters that fold take their complex path). */

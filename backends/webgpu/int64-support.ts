@@ -11,7 +11,7 @@ const WIDE_KERNELS = new Set([
   ...Object.keys(UNARY_OPS),
   ...Object.keys(BINARY_OPS),
   ...["sum", "prod", "max", "min", "all", "any", "argmax", "argmin"],
-  ...["reshape", "transpose", "broadcast", "slice", "asStrided", "contiguous", "view"],
+  ...["reshape", "transpose", "broadcast", "broadcastAxes", "slice", "asStrided", "contiguous", "view"],
   ...["where", "astype", "concatenate", "pad", "arange", "randomBits"],
   ...["gatherAxis", "scatterAxis", "sliceUpdate", "sort", "argsort", "partition", "argpartition", "scan"],
 ]);

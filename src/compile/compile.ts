@@ -14,6 +14,7 @@ import { graphOf } from "./graph.js";
 import { fuse, type FusionStats } from "./fusion.js";
 import { placeholderOf } from "./placeholder.js";
 import { checkShapeless } from "./shapeless.js";
+import { whileShapelessTracing } from "./shapeless-tracing.js";
 import { simplify, type SimplifyStats } from "./simplify.js";
 import { Tape } from "./tape.js";
 
@@ -139,7 +140,8 @@ function signature(def: TreeDef, leaves: readonly MxArray[], shapeless: boolean)
 function trace(fn: (...args: unknown[]) => unknown, def: TreeDef, leaves: readonly MxArray[], shapeless: boolean): Entry {
   return outsideTidy(() => {
     const placeholders = leaves.map((x) => placeholderOf(x));
-    const raw = fn(...(treeUnflatten(def, placeholders) as unknown[]));
+    const call = () => fn(...(treeUnflatten(def, placeholders) as unknown[]));
+    const raw = shapeless ? whileShapelessTracing(call) : call();
     if (raw instanceof Promise) throw opError("compile", "the function must be synchronous (it returned a Promise)", [], "type");
     const out = treeFlatten(raw);
     if (!out.leaves.length) throw opError("compile", `the function must return an array or a tree of arrays, got ${describeValue(raw)}`, [], "type");

@@ -5,8 +5,8 @@
 import { MxArray } from "../array.js";
 import { describeValue, opError } from "../errors.js";
 import { isFloating, type DType } from "../dtype.js";
-import { astype, full } from "../ops/index.js";
-import { checkArrayLike, node, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
+import { astype } from "../ops/index.js";
+import { checkArrayLike, node, opStream, resultType, scalarArray, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { checkAffineShape, LayerNorm, RMSNorm } from "../primitives/fast-norms.js";
 import { checkFinite } from "../primitives/checks.js";
@@ -59,7 +59,7 @@ export function rmsNorm(x: ArrayLike, weight: MxArray | null | undefined, eps: n
   const w = affineOf(op, "weight", weight, a);
   const e = epsOf(op, eps);
   const t = outType(op, w ? [a, w] : [a]);
-  const wt = w ? astype(w, t, { stream: s }) : full([], 1, t, { stream: s });
+  const wt = w ? astype(w, t, { stream: s }) : scalarArray(1, t, s);
   return node(new RMSNorm(e), [astype(a, t, { stream: s }), wt], s);
 }
 
@@ -85,7 +85,7 @@ export function layerNorm(x: ArrayLike, weight: MxArray | null | undefined, bias
   const e = epsOf(op, eps);
   const t = outType(op, [a, ...(w ? [w] : []), ...(w && b ? [b] : [])]);
   const on = { stream: s };
-  const wt = w ? astype(w, t, on) : full([], 1, t, on);
-  const bt = b ? astype(b, t, on) : full([], 0, t, on);
+  const wt = w ? astype(w, t, on) : scalarArray(1, t, s);
+  const bt = b ? astype(b, t, on) : scalarArray(0, t, s);
   return node(new LayerNorm(e), [astype(a, t, on), wt, bt], s);
 }

@@ -9,7 +9,9 @@ import { checkOptions, noExtraArguments } from "./strict-options.js";
 import { float32, int8, isInexact, promoteTypes, uint8 } from "../dtype.js";
 import { opError } from "../errors.js";
 import { Matmul } from "../primitives/misc.js";
-import { broadcastShapes } from "../shape.js";
+import { BroadcastAxes } from "../primitives/layout.js";
+import { broadcastShapes, sameShape } from "../shape.js";
+import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { checkArrayLike, node, opStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
 import { broadcastTo, expandDims, squeeze } from "./layout.js";
@@ -49,8 +51,12 @@ export function matmul(x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
     throw opError("matmul", `inner dimensions differ: ${K} (last axis of the first) vs ${b.shape[b.ndim - 2]} (second to last of the second)`, [a, b], "value");
   }
   const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
-  a = broadcastTo(astype(a, d, o), [...batch, ...a.shape.slice(-2)], o);
-  b = broadcastTo(astype(b, d, o), [...batch, ...b.shape.slice(-2)], o);
+  a = astype(a, d, o);
+  b = astype(b, d, o);
+  // a shapeless trace broadcasts the batch axes by a rule of both operands' shapes, which replays on new ones
+  const batched = (x: MxArray, other: MxArray) =>
+    sameShape(x.shape.slice(0, -2), batch) ? x : inShapelessTrace() ? node(new BroadcastAxes(2), [x, other], s) : broadcastTo(x, [...batch, ...x.shape.slice(-2)], o);
+  [a, b] = [batched(a, b), batched(b, a)];
   let out = node(new Matmul(), [a, b], s);
   if (aVec) out = squeeze(out, -2, o);
   if (bVec) out = squeeze(out, -1, o);

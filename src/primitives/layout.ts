@@ -1,5 +1,6 @@
-// Layout primitives: reshape, transpose, broadcast and slice (views of the
-// input's buffer where the strides allow), concatenate and pad (copies).
+// Layout primitives: reshape, transpose, broadcast (to a shape, or against
+// other inputs' shapes) and slice (views of the input's buffer where the
+// strides allow), concatenate and pad (copies).
 // Parameters are fully resolved by the ops: no negative axes, no defaults.
 
 import type { MxArray } from "../array.js";
@@ -222,6 +223,62 @@ export class Broadcast extends ToShape {
   override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
     const b = batchFirst(x!, axis!);
     return [ops.broadcastTo(b, [b.shape[0]!, ...this.shape], on(b)), 0];
+  }
+}
+
+/**
+ * The shape a BroadcastAxes node gives input 0 of `shapes`: the leading axes
+ * (all but the last `kept`) of every input broadcast together (NumPy's rules,
+ * aligned from the right), then input 0's last `kept` axes.
+ */
+export function broadcastAxesShape(op: string, shapes: readonly (readonly number[])[], kept: number): number[] {
+  const lead = broadcastShapes(op, ...shapes.map((s) => s.slice(0, s.length - kept)));
+  const own = shapes[0]!;
+  return [...lead, ...own.slice(own.length - kept)];
+}
+
+/**
+ * Input 0 broadcast against the other inputs over all but its last `kept`
+ * axes (MLX's BroadcastAxes): the other inputs give only their shapes, so a
+ * shapeless trace replays it on new ones (matmul's batch axes). Broadcast
+ * fixes the shape in its parameters instead; ops build this one only while a
+ * shapeless trace runs.
+ */
+export class BroadcastAxes extends Primitive {
+  readonly name = "broadcastAxes";
+  constructor(readonly kept: number) {
+    super();
+  }
+  override params() {
+    return { kept: this.kept };
+  }
+  /** At least two inputs, each with the kept axes, whose leading axes broadcast together. */
+  override validate(inputs: readonly Spec[]): void {
+    if (inputs.length < 2) throw opError(this.name, `takes at least 2 inputs, got ${inputs.length}`, inputs);
+    checkInt(this.name, "kept", this.kept, 0, inputs[0]!.shape.length);
+    inputs.forEach((x, i) => checkRank(this.name, `input ${i}`, x, this.kept, true));
+    broadcastAxesShape(this.name, inputs.map((x) => x.shape), this.kept);
+  }
+  output(inputs: readonly Spec[]): Spec {
+    return { shape: broadcastAxesShape(this.name, inputs.map((x) => x.shape), this.kept), dtype: inputs[0]!.dtype };
+  }
+  /** Input 0's cotangent: the output's summed over the axes it was broadcast along; the others give only shapes. */
+  override vjp(inputs: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    return [unbroadcast(ct, inputs[0]!.shape), ...inputs.slice(1).map(() => null)];
+  }
+  override jvp(inputs: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
+    return t ? node(new BroadcastAxes(this.kept), [t, ...inputs.slice(1)], t.stream) : null;
+  }
+  /** Each batch entry's output is input 0 broadcast to the unbatched rule's shape (the same for every entry). */
+  override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
+    const logical = inputs.map((x, i) => (axes[i] === null ? x.shape : x.shape.filter((_, d) => d !== axes[i])));
+    const shape = broadcastAxesShape(this.name, logical, this.kept);
+    const n = batchSize(inputs, axes);
+    const x = inputs[0]!;
+    if (axes[0] === null) return [ops.broadcastTo(x, [n, ...shape], on(x)), 0];
+    const b = batchFirst(x, axes[0]!);
+    const padded = ops.reshape(b, [n, ...Array<number>(shape.length - logical[0]!.length).fill(1), ...logical[0]!], on(b));
+    return [ops.broadcastTo(padded, [n, ...shape], on(b)), 0];
   }
 }
 

@@ -18,7 +18,7 @@ import { Binary, Unary } from "../primitives/elementwise.js";
  * complex64 themselves (src/primitives/elementwise.ts).
  */
 const AS_WRITTEN = new Set([
-  "reshape", "transpose", "broadcast", "slice", "asStrided", "contiguous", "concatenate", "pad",
+  "reshape", "transpose", "broadcast", "broadcastAxes", "slice", "asStrided", "contiguous", "concatenate", "pad",
   "gatherAxis", "scatterAxis", "sliceUpdate", "where", "astype", "depends", "sum",
 ]);
 

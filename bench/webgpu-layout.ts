@@ -3,16 +3,20 @@
 // same run, the bandwidth ceiling (issue 17, item 3): GB/s counts the bytes
 // read and written; the copy is timed again just before each row and the
 // row's share is of that copy (a shared machine's load drifts within a run),
-// beside the share of its kernels alone where the device has timestamps.
+// beside the share of its kernels alone where the device has timestamps; and
+// beside PyTorch (CUDA) on the same card, run after ours in one subprocess
+// (bench/peers/torch_ops.py): its GB/s (same bytes) and its share of its own
+// copy_ of the same count; n/a where torch or CUDA is absent.
 // Run: npx tsx bench/webgpu-layout.ts [--small] [--only REGEX]
 //   (--small: 1M elements for lavapipe, else 64M; --only: the rows whose name matches)
 
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
-import { printTable, type Row } from "./harness.js";
+import { printPeersTable, type MultiRow } from "./harness.js";
 import { copyBandwidth, copyDeviceBandwidth } from "./webgpu-copy.js";
 import { shareOfCopy } from "./gpu-timer.js";
+import { torchTimes, type TorchCase } from "./peers/torch.js";
 
 const args = process.argv.slice(2);
 const small = args.includes("--small");
@@ -27,53 +31,71 @@ const N = SIDE * SIDE;
 const gpu = getBackend("webgpu") as WebGpuBackend;
 const o = { stream: mx.webgpu };
 
-/** One benchmark: the shapes of its inputs, the op over them, and the elements it reads and writes. */
+/** One benchmark: the shapes of its inputs, the op over them, the elements it reads and writes, and torch's case (less its dtype). */
 interface Bench {
   key: string;
   inputs: number[][];
   run: (xs: mx.MxArray[]) => mx.MxArray;
   elementsMoved: number;
+  torch: [name: string, args: Record<string, unknown>];
 }
 
 const materialised = (x: mx.MxArray, axes: number[]) => mx.contiguous(mx.transpose(x, axes, o), false, o);
 
 const benches: Bench[] = [
-  { key: `transpose [${SIDE}, ${SIDE}]`, inputs: [[SIDE, SIDE]], run: ([x]) => materialised(x!, [1, 0]), elementsMoved: 2 * N },
-  { key: `transpose [${CUBE.join(", ")}] (0, 2, 1)`, inputs: [CUBE], run: ([x]) => materialised(x!, [0, 2, 1]), elementsMoved: 2 * N },
-  { key: `transpose [${CUBE.join(", ")}] (2, 1, 0)`, inputs: [CUBE], run: ([x]) => materialised(x!, [2, 1, 0]), elementsMoved: 2 * N },
+  { key: `transpose [${SIDE}, ${SIDE}]`, inputs: [[SIDE, SIDE]], run: ([x]) => materialised(x!, [1, 0]), elementsMoved: 2 * N, torch: ["permute", { shape: [SIDE, SIDE], axes: [1, 0] }] },
+  { key: `transpose [${CUBE.join(", ")}] (0, 2, 1)`, inputs: [CUBE], run: ([x]) => materialised(x!, [0, 2, 1]), elementsMoved: 2 * N, torch: ["permute", { shape: CUBE, axes: [0, 2, 1] }] },
+  { key: `transpose [${CUBE.join(", ")}] (2, 1, 0)`, inputs: [CUBE], run: ([x]) => materialised(x!, [2, 1, 0]), elementsMoved: 2 * N, torch: ["permute", { shape: CUBE, axes: [2, 1, 0] }] },
 ];
 for (const parts of [2, 4]) {
-  benches.push({ key: `concatenate ${parts} x [${SIDE / parts}, ${SIDE}] axis 0`, inputs: Array(parts).fill([SIDE / parts, SIDE]), run: (xs) => mx.concatenate(xs, { axis: 0, ...o }), elementsMoved: 2 * N });
-  benches.push({ key: `concatenate ${parts} x [${SIDE}, ${SIDE / parts}] axis 1`, inputs: Array(parts).fill([SIDE, SIDE / parts]), run: (xs) => mx.concatenate(xs, { axis: 1, ...o }), elementsMoved: 2 * N });
+  for (const [axis, shape] of [[0, [SIDE / parts, SIDE]], [1, [SIDE, SIDE / parts]]] as const) {
+    const inputs: number[][] = Array(parts).fill(shape);
+    benches.push({ key: `concatenate ${parts} x [${shape.join(", ")}] axis ${axis}`, inputs, run: (xs) => mx.concatenate(xs, { axis, ...o }), elementsMoved: 2 * N, torch: ["cat", { shapes: inputs, axis }] });
+  }
 }
 for (const by of [1, 8]) {
   const out = (SIDE + 2 * by) ** 2;
-  benches.push({ key: `pad [${SIDE}, ${SIDE}] by ${by}`, inputs: [[SIDE, SIDE]], run: ([x]) => mx.pad(x!, by, o), elementsMoved: N + out });
+  benches.push({ key: `pad [${SIDE}, ${SIDE}] by ${by}`, inputs: [[SIDE, SIDE]], run: ([x]) => mx.pad(x!, by, o), elementsMoved: N + out, torch: ["pad", { shape: [SIDE, SIDE], by }] });
 }
 
-const rows: Row[] = [];
+/** Each row: a benchmark at a dtype, by the name the table and --only give it. */
+const selected = [mx.float32, mx.float16]
+  .flatMap((dtype) => benches.map((bench) => ({ bench, dtype, key: `${bench.key} ${dtype === mx.float32 ? "f32" : "f16"}` })))
+  .filter(({ key }) => !only || only.test(key));
 const first = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
 /** The copy kernel by device time: the ceiling of the rows\' kernels-alone shares (undefined without timestamps). */
 const copyDevice = await copyDeviceBandwidth(gpu.ctx.device, N, REPS);
-rows.push({ name: `copy kernel ${N / 2 ** 20}M f32${copyDevice === undefined ? "" : ` (device time: ${copyDevice.toFixed(0)} GB/s)`}`, unit: "GB/s", ours: first, peer: first, higherIsBetter: true });
-for (const dtype of [mx.float32, mx.float16]) {
-  const name = dtype === mx.float32 ? "f32" : "f16";
-  for (const b of benches) {
-    const key = `${b.key} ${name}`;
-    if (only && !only.test(key)) continue;
-    // the ceiling: a copy of N 32-bit words
-    const copy = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
-    mx.clearCache();
-    const xs = b.inputs.map((s, i) => mx.astype(mx.random.normal(s, { key: mx.random.key(i + 1), stream: mx.webgpu }), dtype, o));
-    await mx.eval(xs);
-    const { gbps, label } = await shareOfCopy(gpu, async () => {
-      const rs = Array.from({ length: REPS }, () => b.run(xs));
-      await mx.eval(rs);
-      for (const r of rs) r.dispose();
-    }, REPS, b.elementsMoved * dtype.size, { wall: copy, device: copyDevice }, WARMUP_MS);
-    rows.push({ name: `${key} (${label})`, unit: "GB/s", ours: gbps, peer: copy, higherIsBetter: true });
-    for (const x of xs) x.dispose();
-  }
+/** Our side of each selected row: the bytes it moves, wall-clock GB/s, the shares' label, and the copy timed just before it. */
+const measured: { key: string; bytes: number; gbps: number; label: string; copy: number }[] = [];
+for (const { bench, dtype, key } of selected) {
+  // the ceiling: a copy of N 32-bit words
+  const copy = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
+  mx.clearCache();
+  const xs = bench.inputs.map((s, i) => mx.astype(mx.random.normal(s, { key: mx.random.key(i + 1), stream: mx.webgpu }), dtype, o));
+  await mx.eval(xs);
+  const bytes = bench.elementsMoved * dtype.size;
+  const { gbps, label } = await shareOfCopy(gpu, async () => {
+    const rs = Array.from({ length: REPS }, () => bench.run(xs));
+    await mx.eval(rs);
+    for (const r of rs) r.dispose();
+  }, REPS, bytes, { wall: copy, device: copyDevice }, WARMUP_MS);
+  measured.push({ key, bytes, gbps, label, copy });
+  for (const x of xs) x.dispose();
 }
 
-printTable(`mlx-ts webgpu layout copies vs the WGSL copy kernel of the same run (${gpu.ctx.description}); the copy column and the speedup: the copy timed just before the row`, "copy kernel", rows);
+// torch after all of ours (its subprocess holds the GPU while it runs): the same ops, and its copy_ of N floats
+const torch = torchTimes([
+  ["copy", { n: N, key: "copy", warmup_ms: WARMUP_MS }],
+  ...selected.map(({ bench, dtype, key }): TorchCase => [bench.torch[0], { ...bench.torch[1], dtype: dtype.name, key, warmup_ms: WARMUP_MS }]),
+]);
+/** GB/s of `bytes` moved in torch's milliseconds, NaN where torch has no time. */
+const torchGBps = (bytes: number, ms: number | undefined) => (ms === undefined ? NaN : bytes / (ms / 1000) / 1e9);
+const torchCopy = torchGBps(2 * N * 4, torch.copy);
+const rows: MultiRow[] = [{ name: `copy kernel ${N / 2 ** 20}M f32${copyDevice === undefined ? "" : ` (device time: ${copyDevice.toFixed(0)} GB/s)`}`, unit: "GB/s", ours: first, peers: [first, torchCopy], higherIsBetter: true }];
+for (const { key, bytes, gbps, label, copy } of measured) {
+  const torchRow = torchGBps(bytes, torch[key]);
+  const torchShare = (100 * torchRow) / torchCopy;
+  rows.push({ name: `${key} (${label}${Number.isNaN(torchShare) ? "" : `; torch ${torchShare.toFixed(0)}% of its copy`})`, unit: "GB/s", ours: gbps, peers: [copy, torchRow], higherIsBetter: true });
+}
+
+printPeersTable(`mlx-ts webgpu layout copies vs the WGSL copy kernel of the same run and PyTorch (CUDA) on the same card (${gpu.ctx.description}); the copy column and its ratio: the copy timed just before the row; torch's share: of its own copy_ of ${N / 2 ** 20}M f32`, ["copy kernel", "torch"], rows);

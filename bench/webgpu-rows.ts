@@ -1,19 +1,24 @@
 // The webgpu backend's row ops and reductions (softmax, logsumexp, sum, max,
 // argmax: over whole arrays and along the last axis) against the plain WGSL
-// copy kernel of the same run, the bandwidth ceiling (issue 17, item 3). The
-// copy is timed again just before each row and the row's share is of that
-// copy (a shared machine's load drifts within a run); where the device has
-// timestamp-query, the share of the row's kernels alone (device time of its
-// compute passes, without the host's encoding) is shown beside it.
+// copy kernel of the same run, the bandwidth ceiling (issue 17, item 3), and
+// beside PyTorch (CUDA) on the same card. The copy is timed again just before
+// each row and the row's share is of that copy (a shared machine's load drifts
+// within a run); where the device has timestamp-query, the share of the row's
+// kernels alone (device time of its compute passes, without the host's
+// encoding) is shown beside it. Torch runs the same ops after ours, in one
+// subprocess (bench/peers/torch_ops.py), with its copy_ of the same count as
+// its ceiling: its GB/s (same bytes) and its share of that copy; n/a where
+// torch or CUDA is absent.
 // Run: npx tsx bench/webgpu-rows.ts [--small] [--only REGEX]
 //   (--small: sizes for lavapipe; --only: the benchmarks whose name matches)
 
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
-import { printTable, type Row } from "./harness.js";
+import { printPeersTable, type MultiRow } from "./harness.js";
 import { copyBandwidth, copyDeviceBandwidth } from "./webgpu-copy.js";
 import { shareOfCopy } from "./gpu-timer.js";
+import { torchTimes, type TorchCase } from "./peers/torch.js";
 
 const args = process.argv.slice(2);
 const small = args.includes("--small");
@@ -26,12 +31,13 @@ const [ROWS, COLS] = small ? [256, 4096] : [16384, 4096];
 const gpu = getBackend("webgpu") as WebGpuBackend;
 const o = { stream: mx.webgpu };
 
-/** One benchmark: its input, the op, and the bytes it must move (read + written). */
+/** One benchmark: its input, the op and its axis (null: the whole array), and the bytes it must move (read + written). */
 interface Bench {
   key: string;
   shape: number[];
   dtype: mx.DType;
-  run: (x: mx.MxArray) => mx.MxArray;
+  op: "softmax" | "logsumexp" | "sum" | "max" | "argmax";
+  axis: -1 | null;
   bytes: number;
 }
 
@@ -40,45 +46,61 @@ const benches: Bench[] = [];
 for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
   const size = dtype.size, name = dtype.name === "float32" ? "f32" : dtype.name === "float16" ? "f16" : "bf16";
   // rows of ROWS x COLS: softmax writes every element, logsumexp one per row
-  benches.push({ key: `softmax ${rowsKey} ${name}`, shape: [ROWS, COLS], dtype, run: (x) => mx.softmax(x, -1, o), bytes: 2 * ROWS * COLS * size });
-  benches.push({ key: `logsumexp ${rowsKey} ${name}`, shape: [ROWS, COLS], dtype, run: (x) => mx.logsumexp(x, -1, o), bytes: ROWS * COLS * size + ROWS * size });
+  benches.push({ key: `softmax ${rowsKey} ${name}`, shape: [ROWS, COLS], dtype, op: "softmax", axis: -1, bytes: 2 * ROWS * COLS * size });
+  benches.push({ key: `logsumexp ${rowsKey} ${name}`, shape: [ROWS, COLS], dtype, op: "logsumexp", axis: -1, bytes: ROWS * COLS * size + ROWS * size });
   for (const op of ["sum", "max"] as const) {
-    benches.push({ key: `${op} ${fullKey} ${name}`, shape: [N], dtype, run: (x) => mx[op](x, null, o), bytes: N * size });
-    benches.push({ key: `${op} ${rowsKey} ${name} (last axis)`, shape: [ROWS, COLS], dtype, run: (x) => mx[op](x, -1, o), bytes: ROWS * COLS * size + ROWS * size });
+    benches.push({ key: `${op} ${fullKey} ${name}`, shape: [N], dtype, op, axis: null, bytes: N * size });
+    benches.push({ key: `${op} ${rowsKey} ${name} (last axis)`, shape: [ROWS, COLS], dtype, op, axis: -1, bytes: ROWS * COLS * size + ROWS * size });
   }
   // rows half as long (twice as many): a workgroup's row alone holds too few bytes to keep in flight
   for (const op of ["sum", "argmax"] as const) {
     const [rows, cols] = [2 * ROWS, COLS / 2];
-    benches.push({ key: `${op} ${rows}x${cols} ${name} (last axis)`, shape: [rows, cols], dtype, run: (x) => mx[op](x, -1, o), bytes: rows * cols * size + rows * (op === "sum" ? size : 4) });
+    benches.push({ key: `${op} ${rows}x${cols} ${name} (last axis)`, shape: [rows, cols], dtype, op, axis: -1, bytes: rows * cols * size + rows * (op === "sum" ? size : 4) });
   }
   // short rows (an invocation a row) and medium rows of many outputs (a group of lanes a row)
   for (const cols of [32, 1024]) {
     const rows = N / cols;
     for (const op of ["sum", "max", "argmax"] as const) {
-      benches.push({ key: `${op} ${rows}x${cols} ${name} (last axis)`, shape: [rows, cols], dtype, run: (x) => mx[op](x, -1, o), bytes: rows * cols * size + rows * (op === "argmax" ? 4 : size) });
+      benches.push({ key: `${op} ${rows}x${cols} ${name} (last axis)`, shape: [rows, cols], dtype, op, axis: -1, bytes: rows * cols * size + rows * (op === "argmax" ? 4 : size) });
     }
   }
-  benches.push({ key: `argmax ${fullKey} ${name}`, shape: [N], dtype, run: (x) => mx.argmax(x, null, o), bytes: N * size });
-  benches.push({ key: `argmax ${rowsKey} ${name} (last axis)`, shape: [ROWS, COLS], dtype, run: (x) => mx.argmax(x, -1, o), bytes: ROWS * COLS * size + ROWS * 4 });
+  benches.push({ key: `argmax ${fullKey} ${name}`, shape: [N], dtype, op: "argmax", axis: null, bytes: N * size });
+  benches.push({ key: `argmax ${rowsKey} ${name} (last axis)`, shape: [ROWS, COLS], dtype, op: "argmax", axis: -1, bytes: ROWS * COLS * size + ROWS * 4 });
 }
 
 const selected = only ? benches.filter((b) => only.test(b.key)) : benches;
 const first = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
 /** The copy kernel by device time: the ceiling of the rows\' kernels-alone shares (undefined without timestamps). */
 const copyDevice = await copyDeviceBandwidth(gpu.ctx.device, N, REPS);
-const rows: Row[] = [{ name: `copy kernel ${fullKey} f32${copyDevice === undefined ? "" : ` (device time: ${copyDevice.toFixed(0)} GB/s)`}`, unit: "GB/s", ours: first, peer: first, higherIsBetter: true }];
+/** Our side of each selected row: wall-clock GB/s, the shares' label, and the copy timed just before it. */
+const measured: { bench: Bench; gbps: number; label: string; copy: number }[] = [];
 for (const b of selected) {
   const copy = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
   mx.clearCache();
   const x = mx.astype(mx.random.normal(b.shape, { key: mx.random.key(1), stream: mx.webgpu }), b.dtype, o);
   await mx.eval(x);
   const { gbps, label } = await shareOfCopy(gpu, async () => {
-    const rs = Array.from({ length: REPS }, () => b.run(x));
+    const rs = Array.from({ length: REPS }, () => mx[b.op](x, b.axis, o));
     await mx.eval(rs);
     for (const r of rs) r.dispose();
   }, REPS, b.bytes, { wall: copy, device: copyDevice }, WARMUP_MS);
-  rows.push({ name: `${b.key} (${label})`, unit: "GB/s", ours: gbps, peer: copy, higherIsBetter: true });
+  measured.push({ bench: b, gbps, label, copy });
   x.dispose();
 }
 
-printTable(`mlx-ts webgpu row ops and reductions vs the WGSL copy kernel of the same run (${gpu.ctx.description}); the copy column and the speedup: the copy timed just before the row`, "copy kernel", rows);
+// torch after all of ours (its subprocess holds the GPU while it runs): the same ops, and its copy_ of N floats
+const torch = torchTimes([
+  ["copy", { n: N, key: "copy", warmup_ms: WARMUP_MS }],
+  ...selected.map((b): TorchCase => ["reduce", { op: b.op, shape: b.shape, dtype: b.dtype.name, axis: b.axis, key: b.key, warmup_ms: WARMUP_MS }]),
+]);
+/** GB/s of `bytes` moved in torch's milliseconds, NaN where torch has no time. */
+const torchGBps = (bytes: number, ms: number | undefined) => (ms === undefined ? NaN : bytes / (ms / 1000) / 1e9);
+const torchCopy = torchGBps(2 * N * 4, torch.copy);
+const rows: MultiRow[] = [{ name: `copy kernel ${fullKey} f32${copyDevice === undefined ? "" : ` (device time: ${copyDevice.toFixed(0)} GB/s)`}`, unit: "GB/s", ours: first, peers: [first, torchCopy], higherIsBetter: true }];
+for (const { bench, gbps, label, copy } of measured) {
+  const torchRow = torchGBps(bench.bytes, torch[bench.key]);
+  const torchShare = (100 * torchRow) / torchCopy;
+  rows.push({ name: `${bench.key} (${label}${Number.isNaN(torchShare) ? "" : `; torch ${torchShare.toFixed(0)}% of its copy`})`, unit: "GB/s", ours: gbps, peers: [copy, torchRow], higherIsBetter: true });
+}
+
+printPeersTable(`mlx-ts webgpu row ops and reductions vs the WGSL copy kernel of the same run and PyTorch (CUDA) on the same card (${gpu.ctx.description}); the copy column and its ratio: the copy timed just before the row; torch's share: of its own copy_ of ${fullKey} f32`, ["copy kernel", "torch"], rows);

@@ -1,8 +1,9 @@
-# The PyTorch (CUDA) column of bench/webgpu.ts and bench/webgpu-ops.ts: times
-# the same ops on the same card in one run. Reads a JSON list of [name, args]
-# from argv[1], prints JSON {key: milliseconds per op} (median of runs of 10
-# back-to-back ops; the eager chain: wall time of one chain to the device wait),
-# each after a warm-up of args["warmup_ms"] (default 0) plus three calls.
+# The PyTorch (CUDA) column of bench/webgpu.ts, webgpu-ops.ts, webgpu-rows.ts
+# and webgpu-layout.ts: times the same ops on the same card in one run. Reads
+# a JSON list of [name, args] from argv[1], prints JSON {key: milliseconds per
+# op} (median of runs of 10 back-to-back ops; the eager chain: wall time of one
+# chain to the device wait), each after a warm-up of args["warmup_ms"]
+# (default 0) plus three calls.
 import json
 import sys
 import time
@@ -58,6 +59,26 @@ def chain(ops):
     return run
 
 
+DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+
+
+def normal(shape, dtype):
+    """A standard-normal float32 tensor on the device, cast to dtype (as the webgpu rows make theirs)."""
+    return torch.randn(shape, device="cuda").to(DTYPES[dtype])
+
+
+def reduction(op, x, axis):
+    """op over axis, or over the whole array where axis is None (softmax and logsumexp: along an axis)."""
+    whole = axis is None
+    return {
+        "sum": lambda: torch.sum(x) if whole else torch.sum(x, axis),
+        "max": lambda: torch.amax(x) if whole else torch.amax(x, axis),
+        "argmax": lambda: torch.argmax(x, axis),
+        "logsumexp": lambda: torch.logsumexp(x, axis),
+        "softmax": lambda: torch.softmax(x, axis),
+    }[op]
+
+
 def case(name, a):
     dev = "cuda"
     if name == "copy":
@@ -95,6 +116,17 @@ def case(name, a):
     if name == "attention":
         q = torch.rand(a["b"], a["h"], a["l"], a["d"], device=dev)
         return lambda: F.scaled_dot_product_attention(q, q, q, is_causal=a.get("causal", False))
+    if name == "reduce":
+        return reduction(a["op"], normal(a["shape"], a["dtype"]), a["axis"])
+    if name == "permute":
+        x = normal(a["shape"], a["dtype"])
+        return lambda: x.permute(*a["axes"]).contiguous()
+    if name == "cat":
+        xs = [normal(shape, a["dtype"]) for shape in a["shapes"]]
+        return lambda: torch.cat(xs, a["axis"])
+    if name == "pad":
+        x = normal(a["shape"], a["dtype"])
+        return lambda: F.pad(x, (a["by"], a["by"]) * x.dim())
     raise ValueError(f"no torch counterpart for {name}")
 
 

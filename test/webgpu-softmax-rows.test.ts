@@ -10,40 +10,14 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
-import { getBackend } from "../backends/backend.js";
-import type { WebGpuBackend } from "../backends/webgpu/backend.js";
-import { fixedSubgroupSize, type GpuContext } from "../backends/webgpu/device.js";
+import { asIs, fixedSubgroups, misfitSubgroups, seenAs, webgpuBackend, withoutSubgroups } from "./helpers/device-views.js";
 import { expectSameValues, values } from "./helpers/backends.js";
 
 const hasWebgpu = mx.registeredBackends().some((b) => b.name === "webgpu");
 const gpu = { stream: mx.webgpu };
 const cpu = { stream: mx.cpu };
 
-/** The device context the kernels see while a fold path's tests run. */
-type DeviceView = (ctx: GpuContext) => GpuContext;
-
-const asIs: DeviceView = (ctx) => ctx;
-const withoutSubgroups: DeviceView = (ctx) => ({ ...ctx, features: new Set([...ctx.features].filter((f) => f !== "subgroups")) });
-/** The device claiming subgroups of twice their size: every subgroup fails the kernel's layout check. */
-const misfitSubgroups: DeviceView = (ctx) => {
-  const size = 2 * fixedSubgroupSize(ctx)!;
-  return { ...ctx, adapter: { info: { subgroupMinSize: size, subgroupMaxSize: size } } as unknown as GPUAdapter };
-};
-
-const backend = () => getBackend("webgpu") as WebGpuBackend;
-const fixedSubgroups = hasWebgpu && backend().ctx.features.has("subgroups") && (fixedSubgroupSize(backend().ctx) ?? 64) < 64;
-
-/** Runs a describe block's tests with the device seen through `view`, restoring it after. */
-function seenAs(view: DeviceView): void {
-  let real: GpuContext | undefined;
-  beforeAll(() => {
-    real = backend().ctx;
-    (backend() as { ctx: GpuContext }).ctx = view(real);
-  });
-  afterAll(() => {
-    (backend() as { ctx: GpuContext }).ctx = real!;
-  });
-}
+const backend = webgpuBackend;
 
 /**
  * `narrow` (float16/bfloat16) is the float32 `wide` cast to `dtype`, except

@@ -106,6 +106,22 @@ describe("compile: the trace cache", () => {
     f(mx.ones([2, 3]), mx.ones([3, 4]));
     expect(() => f(mx.ones([2, 64]), mx.ones([3, 4]))).toThrow(/^\[matmul\] .*64.*3/);
   });
+
+  it("broadcasts a shapeless replay's matmul batch axes by the call's shapes, whatever the trace's were", async () => {
+    const b = mx.reshape(mx.arange(20, { dtype: mx.float32 }), [1, 4, 5]);
+    // traced with equal batch axes, then with a's broadcast; each replayed with b's batch of 1
+    for (const traced of [[2, 3, 4], [1, 3, 4]]) {
+      const f = mx.compile((x: mx.MxArray, y: mx.MxArray) => mx.matmul(x, y), { shapeless: true });
+      f(mx.ones(traced), mx.ones([2, 4, 5]));
+      const a = mx.random.normal([2, 3, 4]);
+      expect(await storageBytes([f(a, b)]), `traced as ${traced}`).toEqual(await storageBytes([mx.matmul(a, b)]));
+      expect(() => f(a, mx.ones([3, 4, 5])), "batch axes that do not broadcast").toThrow(/cannot be broadcast together/);
+      expect(mx.compileStats(f).misses).toBe(1);
+    }
+    // a matmul node takes operands of one batch shape only: no kernel broadcasts a batch axis of 1
+    const p = mx.matmul(mx.ones([2, 3, 4]), mx.ones([2, 4, 5])).primitive!;
+    expect(() => p.output([{ shape: [2, 3, 4], dtype: mx.float32 }, { shape: [1, 4, 5], dtype: mx.float32 }])).toThrow(/^\[matmul\] operands of shapes \(2, 3, 4\) and \(1, 4, 5\) do not multiply/);
+  });
 });
 
 describe.each(BACKENDS)("compile: a transformer block's layers shapeless (nn.Linear on sequences, the fast norms, rope, attention) on $name", ({ device }) => {

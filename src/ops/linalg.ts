@@ -53,9 +53,10 @@ export function matmul(x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
   const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
   a = astype(a, d, o);
   b = astype(b, d, o);
-  // a shapeless trace broadcasts the batch axes by a rule of both operands' shapes, which replays on new ones
+  // a shapeless trace broadcasts batch axes, even equal ones, by a rule of both operands' shapes (replayed on new shapes)
+  const shapeless = batch.length > 0 && inShapelessTrace();
   const batched = (x: MxArray, other: MxArray) =>
-    sameShape(x.shape.slice(0, -2), batch) ? x : inShapelessTrace() ? node(new BroadcastAxes(2), [x, other], s) : broadcastTo(x, [...batch, ...x.shape.slice(-2)], o);
+    shapeless ? node(new BroadcastAxes(2), [x, other], s) : sameShape(x.shape.slice(0, -2), batch) ? x : broadcastTo(x, [...batch, ...x.shape.slice(-2)], o);
   [a, b] = [batched(a, b), batched(b, a)];
   let out = node(new Matmul(), [a, b], s);
   if (aVec) out = squeeze(out, -2, o);

@@ -28,7 +28,7 @@ export class Matmul extends Primitive {
   output([a, b]: readonly Spec[]): Spec {
     // the op checks these; a shapeless replay (compile, an imported file) reaches here without it
     const k = a!.shape[a!.shape.length - 1], kb = b!.shape[b!.shape.length - 2];
-    const batchOk = a!.shape.length === b!.shape.length && b!.shape.slice(0, -2).every((d, i) => d === a!.shape[i] || d === 1);
+    const batchOk = a!.shape.length === b!.shape.length && b!.shape.slice(0, -2).every((d, i) => d === a!.shape[i]);
     if (k !== kb || !batchOk) throw new Error(`[matmul] operands of shapes (${a!.shape.join(", ")}) and (${b!.shape.join(", ")}) do not multiply`);
     const shape = [...a!.shape.slice(0, -1), b!.shape[b!.shape.length - 1]!];
     return { shape, dtype: isInexact(a!.dtype) ? a!.dtype : float32 };

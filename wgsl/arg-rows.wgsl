@@ -1,4 +1,3 @@
-enable subgroups;
 // argmax/argmin of float32/float16/bfloat16 rows that lie on whole quads of
 // words (16-byte aligned, a whole number of quads long): ROW_LANES
 // invocations a row, 256 / ROW_LANES rows a workgroup. A lane reads the
@@ -16,30 +15,21 @@ enable subgroups;
 // subgroup checks that it is the block of SUBGROUP invocations its
 // local_invocation_index says; if any is not, the row's first lane folds its
 // lanes' pairs from workgroup memory instead (no device seen needs it).
-// Slots (backends/webgpu/arg-rows.ts): ROW_LANES, SUBGROUP (the device's one
-// subgroup size, at most ROW_LANES), STEPS and WHOLE (the row's quads: STEPS
-// steps of eight a lane, exactly so where WHOLE), TAKE_WORD (the elements of word `w` at
-// index `e`: take(bits, e) for each), PER_WORD (elements a word), INF (the
-// bits of +inf as x), ARGKEY.
-// params: [rows, quads a row, quads from one row's start to the next, the
-// first row's first quad]
-
-@group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
-@group(0) @binding(1) var<storage, read> params: array<u32>;
-@group(0) @binding(2) var<storage, read> in_quads: array<vec4<u32>>;
+// Slots (backends/webgpu/extreme-rows.ts): ROW_LANES, SUBGROUP (the device's
+// one subgroup size, at most ROW_LANES), STEPS and WHOLE (the row's quads:
+// STEPS steps of eight a lane, exactly so where WHOLE), TAKE_WORD (the
+// elements of word `w` at index `e`: take(bits, e) for each), PER_WORD
+// (elements a word), INF (the bits of +inf as x), ARGKEY.
+// Bindings, params, a lane's walk over its quads and the subgroup check:
+// wgsl/row-quads.wgsl (its helper).
 
 const ROW_LANES = {{ROW_LANES}}u;
 const SUBGROUP = {{SUBGROUP}}u;
-const ROWS = 256u / ROW_LANES;
 /** Steps of eight quads a lane; WHOLE: every step's quads lie in the row (no bounds tests). */
 const STEPS = {{STEPS}}u;
 const WHOLE = {{WHOLE}};
-const NONE = 0xffffffffu;
-const I32_MIN = -2147483647 - 1;
-const I32_MAX = 2147483647;
+const PER_WORD = {{PER_WORD}}u;
 
-/** Set when some subgroup is not its block of SUBGROUP invocations (then the rows fold through part_key and part_at). */
-var<workgroup> misfit: atomic<u32>;
 var<workgroup> part_key: array<i32, 256>;
 var<workgroup> part_at: array<u32, 256>;
 
@@ -78,36 +68,13 @@ fn fold_parts(first: u32, n: u32) -> u32 {
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32,
         @builtin(subgroup_invocation_id) sg_lane: u32, @builtin(subgroup_size) sg_size: u32) {
-  let rows = params[0];
-  let quads = params[1];
-  let row = (wid.x + wid.y * nwg.x) * ROWS + lid / ROW_LANES;
-  let lane = lid % ROW_LANES;
-  let live = row < rows;
-  let base = params[3] + select(0u, row, live) * params[2];
-  for (var step = 0u; step < STEPS; step++) {
-    let q0 = step * 8u * ROW_LANES;
-    var v: array<vec4<u32>, 8>;
-    for (var j = 0u; j < 8u; j++) {
-      let q = q0 + j * ROW_LANES + lane;
-      if (live && (WHOLE || q < quads)) { v[j] = in_quads[base + q]; }
-    }
-    for (var j = 0u; j < 8u; j++) {
-      let q = q0 + j * ROW_LANES + lane;
-      if (live && (WHOLE || q < quads)) {
-        let e = q * 4u * {{PER_WORD}}u;
-        take_word(v[j].x, e);
-        take_word(v[j].y, e + {{PER_WORD}}u);
-        take_word(v[j].z, e + 2u * {{PER_WORD}}u);
-        take_word(v[j].w, e + 3u * {{PER_WORD}}u);
-      }
-    }
-  }
-  if (sg_size != SUBGROUP || sg_lane != lid % SUBGROUP) { atomicOr(&misfit, 1u); }
-  if (workgroupUniformLoad(&misfit) == 0u) {
+  let me = row_lane(wid, nwg, lid);
+  take_row(me.base, params[1], me.lane, me.live);
+  if (subgroups_fit(lid, sg_lane, sg_size)) {
     let k = subgroupMax(best);
     let at = subgroupMin(select(NONE, best_at, best == k));
     if (ROW_LANES == SUBGROUP) {
-      if (lane == 0u && live) { out_words[row] = at; }
+      if (me.lane == 0u && me.live) { out_words[me.row] = at; }
       return;
     }
     if (sg_lane == 0u) {
@@ -115,11 +82,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       part_at[lid / SUBGROUP] = at;
     }
     workgroupBarrier();
-    if (lane == 0u && live) { out_words[row] = fold_parts(lid / SUBGROUP, ROW_LANES / SUBGROUP); }
+    if (me.lane == 0u && me.live) { out_words[me.row] = fold_parts(lid / SUBGROUP, ROW_LANES / SUBGROUP); }
     return;
   }
   part_key[lid] = best;
   part_at[lid] = best_at;
   workgroupBarrier();
-  if (lane == 0u && live) { out_words[row] = fold_parts(lid, ROW_LANES); }
+  if (me.lane == 0u && me.live) { out_words[me.row] = fold_parts(lid, ROW_LANES); }
 }

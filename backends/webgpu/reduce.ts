@@ -12,9 +12,10 @@
 // is stated in wgsl/reduce.wgsl's header. Float max/min/argmax/argmin of
 // float32/float16/bfloat16 over longer segments fold integer order keys of
 // the bits instead (wgsl/reduce-keys.wgsl: the same results, bit for bit);
-// their argmax/argmin over rows that lie on whole quads of words (of at least
-// 1024 bytes, in one chunk) take a group of lanes a row folded by subgroup
-// operations (backends/webgpu/arg-rows.ts).
+// their argmax/argmin, and their max/min where reduce.wgsl would fold them,
+// over rows that lie on whole quads of words (of at least 1024 bytes, in one
+// chunk) take a group of lanes a row folded by subgroup operations
+// (backends/webgpu/extreme-rows.ts: the same results, bit for bit).
 // f32/i32/u32 accumulators (NaN-propagating max/min, first NaN for arg-reductions, NumPy's
 // rules), i64/u64 pairs of words for int64/uint64 (wgsl/int64.wgsl), vec2<f32>
 // pairs for complex64 sum and prod (wgsl/complex.wgsl); outputs
@@ -32,7 +33,7 @@ import type { ArgReduce, Reduce } from "../../src/primitives/reduce.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
 import { computeType, elementsPerWord, helpersFor, inputDecl, wordShift, type ComputeType } from "./codegen.js";
 import { castResult, mapKernel } from "./elementwise.js";
-import { argRows } from "./arg-rows.js";
+import { argRows, maxRows } from "./extreme-rows.js";
 
 /** The word dtype each compute type accumulates in (what the reduce kernel writes before its cast). */
 export const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32, i64: int64, u64: uint64, c64: complex64 };
@@ -676,15 +677,19 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   }
   const word = isArg ? uint32 : WORD_DTYPE[t];
   const chunks = R <= SEGMENT_INVOCATION_MAX ? 1 : chunksFor(nOut, R);
-  // float rows on whole quads, each in one chunk: a group of lanes a row, folded by subgroup operations
-  const rowsTaken = isArg && chunks === 1 && nk === 1 ? argRows(gpu, op, x) : undefined;
-  if (rowsTaken) return rowsTaken;
   const v = computeType(x.dtype);
   const f = isArg ? { init: "0u", fold: "a" } : foldFor(op, t);
   // arg-reductions compare the values themselves (lift unused)
   const lift = isArg ? "0u" : op === "all" || op === "any" ? (is64(v) ? "select(0u, 1u, w64_nz(v))" : "select(0u, 1u, v != 0u)") : v === t ? "v" : `${t}(v)`;
   const short = R <= SEGMENT_INVOCATION_MAX;
   const lanes = groupedLanes(nOut, R, chunks);
+  // float rows on whole quads, each in one chunk: a group of lanes a row, folded by subgroup operations (max and min
+  // with reduce.wgsl's bits, so only rows its order folds: not reduce-groups.wgsl's; not the partials of chunks)
+  const maxOrMin = (op === "max" || op === "min") && !lanes && !partials;
+  if (!short && chunks === 1 && nk === 1 && (isArg || maxOrMin)) {
+    const taken = isArg ? argRows(gpu, op, x) : maxRows(gpu, op, x);
+    if (taken) return taken;
+  }
   const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;
   const packs16 = is16BitFloat(outDtype);
   const keyed = !short && !lanes && KEYED_OPS.has(op) && KEYED_DTYPES.has(x.dtype.name) && !(partials && packs16);

@@ -1,0 +1,115 @@
+// argmax/argmin and max/min of float rows that lie on whole quads of words, a
+// group of lanes a row folded by subgroup operations (wgsl/arg-rows.wgsl,
+// wgsl/max-rows.wgsl), where the device has one subgroup size. On the H200
+// (2026-12-03, device time against the copy kernel, against the grouped and
+// keyed kernels before): argmax of float32 rows of 256 / 512 / 1024 / 2048 /
+// 4096 62 / 46 / 64 / 43 / 87% -> 75 / 97 / 101 / 101 / 101%, of float16 and
+// bfloat16 rows of 512 / 1024 / 2048 / 4096 21 / 29 / 24 / 37% -> 54 / 71 /
+// 81 / 78%; max/min where measured faster (WebGpuBackend.allMaxRows).
+
+import type { Tensor } from "../backend.js";
+import { bfloat16, float16, float32, uint32, type DType } from "../../src/dtype.js";
+import type { KernelCall, WebGpuBackend } from "./backend.js";
+import { fixedSubgroupSize } from "./device.js";
+
+/** The bits of +inf as the kernels' element bits x (16-bit elements in the high half). */
+const INF: Record<string, string> = { float32: "0x7f800000", float16: "0x7c000000", bfloat16: "0x7f800000" };
+
+/** Rows shorter than this many bytes keep the other kernels (segments.wgsl, reduce-groups.wgsl). */
+const MIN_ROW_BYTES = 1024;
+
+/**
+ * Lanes a row: one subgroup up to 256 quads a row (float32 rows of 1024,
+ * float16 of 2048), two subgroups up to 512, four beyond (the fastest shapes
+ * measured on the H200), never fewer than the device's subgroup.
+ */
+function rowLanes(quads: number, subgroup: number): number {
+  return Math.max(subgroup, quads <= 256 ? 32 : quads <= 512 ? 64 : 128);
+}
+
+/** How the rows kernels take `x` (merged to [rows, R], each row contiguous), or undefined where they do not. */
+interface RowsPlan {
+  rows: number;
+  lanes: number;
+  subgroup: number;
+  /** The kernel's steps of eight quads a lane, and whether they are exactly the row's quads. */
+  steps: number;
+  whole: boolean;
+  params: number[];
+  /** The slots both kernels share. */
+  slots: Record<string, string | number>;
+}
+
+/**
+ * The plan for `x`, or undefined where these kernels do not take it: not
+ * float32/float16/bfloat16, rows not starting on 16 bytes or not a whole
+ * number of quads, rows of fewer than MIN_ROW_BYTES, or a device without one
+ * subgroup size.
+ */
+function planRows(gpu: WebGpuBackend, x: Tensor): RowsPlan | undefined {
+  const d: DType = x.dtype;
+  if (x.shape.length !== 2 || x.strides[1] !== 1 || (d !== float32 && d !== float16 && d !== bfloat16)) return undefined;
+  const subgroup = fixedSubgroupSize(gpu.ctx);
+  if (!gpu.ctx.features.has("subgroups") || subgroup === undefined || ![4, 8, 16, 32, 64].includes(subgroup)) return undefined;
+  const [rows, R] = x.shape as [number, number];
+  const perQuad = 16 / d.size;
+  if (R * d.size < MIN_ROW_BYTES || R % perQuad !== 0 || x.strides[0]! < 0 || x.strides[0]! % perQuad !== 0 || x.offset % perQuad !== 0) return undefined;
+  const quads = R / perQuad;
+  const lanes = rowLanes(quads, subgroup);
+  const perWord = 4 / d.size;
+  // the loop's trip count a constant (a kernel per count: few, rows of a model come in few lengths)
+  const steps = Math.ceil(quads / (8 * lanes));
+  const whole = quads === steps * 8 * lanes;
+  const slots = {
+    ROW_LANES: lanes,
+    SUBGROUP: subgroup,
+    STEPS: steps,
+    WHOLE: String(whole),
+    PER_WORD: perWord,
+    INF: INF[d.name]!,
+    TAKE_WORD: perWord === 1 ? "take(bitcast<i32>(w), e);" : "take(bitcast<i32>(w << 16u), e);\n  take(bitcast<i32>(w & 0xffff0000u), e + 1u);",
+  };
+  return { rows, lanes, subgroup, steps, whole, params: [rows, quads, x.strides[0]! / perQuad, x.offset / perQuad], slots };
+}
+
+/** Runs `file` for the plan into a new [rows] tensor of `dtype` (words). */
+function runRows(gpu: WebGpuBackend, op: string, file: string, x: Tensor, plan: RowsPlan, dtype: DType, slots: Record<string, string | number>): Tensor {
+  const out = gpu.allocOutput({ shape: [plan.rows], dtype });
+  if (plan.rows === 0) return out;
+  const call: KernelCall = {
+    op,
+    file,
+    helpers: ["row-quads"],
+    key: `${op},${x.dtype.name},${plan.lanes},${plan.subgroup},${plan.steps},${plan.whole}`,
+    slots: () => ({ ...plan.slots, ...slots }),
+  };
+  gpu.run(call, gpu.gpuBuffer(out), plan.params, [gpu.gpuBuffer(x)], Math.ceil(plan.rows / (256 / plan.lanes)));
+  return out;
+}
+
+/** argmax/argmin (`op`) of the rows of `x` (merged to [rows, R]) as uint32 indices, or undefined where planRows does not take them. */
+export function argRows(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tensor): Tensor | undefined {
+  const plan = planRows(gpu, x);
+  return plan && runRows(gpu, op, "arg-rows", x, plan, uint32, { ARGKEY: op === "argmax" ? "t - s" : "s - t" });
+}
+
+/**
+ * max/min (`op`) of the rows of `x` (merged to [rows, R]) as float32 words,
+ * with the bits wgsl/reduce.wgsl gives a row of one chunk (the caller takes
+ * only rows that kernel's order would fold), or undefined where planRows
+ * does not take them.
+ */
+export function maxRows(gpu: WebGpuBackend, op: "max" | "min", x: Tensor): Tensor | undefined {
+  // where it was measured faster than the keyed kernel, unless told to take every row (WebGpuBackend.allMaxRows)
+  const R = x.shape[x.shape.length - 1] ?? 0;
+  if (!gpu.allMaxRows && (x.dtype !== float32 || R <= 1024 || R > 4096)) return undefined;
+  const plan = planRows(gpu, x);
+  const slots = {
+    KEY: op === "max" ? "kx" : "~kx",
+    KEY_OF_K: op === "max" ? "k" : "~k",
+    // max's +0 (K = 0) and min's -0 (~K = ~-1 = 0): the zeros that may tie one of the other sign
+    ZERO_TIE: "0",
+    VALUE: x.dtype === float16 ? "unpack2x16float(bitcast<u32>(x) >> 16u).x" : "bitcast<f32>(x)",
+  };
+  return plan && runRows(gpu, op, "max-rows", x, plan, float32, slots);
+}

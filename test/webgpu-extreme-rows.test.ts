@@ -1,0 +1,192 @@
+// The webgpu argmax/argmin and max/min of float rows on whole quads of words
+// (wgsl/arg-rows.wgsl, wgsl/max-rows.wgsl: a group of lanes a row, folded by
+// subgroup operations): argmax/argmin against the cpu (the first extreme
+// wherever it lies among a row's lanes and subgroups, ties after it, NaNs,
+// infinities and zeros of both signs), max/min bit for bit against the
+// kernels before them (which NaN and which zero the fold's order picks); on
+// each fold path (this device's subgroups, and the lanes' partials a misfit
+// subgroup layout falls back to); and the rows left to the other kernels.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+import type { KernelCall } from "../backends/webgpu/backend.js";
+import { fixedSubgroups, misfitSubgroups, seenAs, webgpuBackend, withoutSubgroups } from "./helpers/device-views.js";
+
+const gpu = { stream: mx.webgpu };
+const cpu = { stream: mx.cpu };
+const backend = webgpuBackend;
+
+/** The kernel files the backend runs while `fn` runs. */
+async function filesRun(fn: () => Promise<unknown>): Promise<string[]> {
+  const b = backend();
+  const run = b.run.bind(b);
+  const files: string[] = [];
+  b.run = (call: KernelCall, ...rest) => (files.push(call.file), run(call, ...rest));
+  try {
+    await fn();
+  } finally {
+    b.run = run;
+  }
+  return files;
+}
+
+/**
+ * Rows of `n` small values (j * 7 + i) % 5 with the extreme 9 first at a
+ * place that walks over every lane, subgroup and element of a quad as the row
+ * index grows, tied three places later and half a row later.
+ */
+function tiedRows(rows: number, n: number): { data: number[][]; want: number[] } {
+  const first = (i: number) => (i * 37 + (i >> 3)) % (n / 2);
+  const data = Array.from({ length: rows }, (_, i) => Array.from({ length: n }, (_, j) => (j === first(i) || j === first(i) + 3 || j === first(i) + n / 2 ? 9 : (j * 7 + i) % 5)));
+  return { data, want: data.map((_, i) => first(i)) };
+}
+
+/** Rows of specials: NaNs (the first wins, after a larger number too), infinities, zeros of both signs (tied: the first), the largest finite value after infinities of the other sign. */
+function specialRows(n: number, big: number): number[][] {
+  return [
+    Array.from({ length: n }, () => -Infinity),
+    Array.from({ length: n }, (_, j) => (j === (n * 5) / 8 + 1 || j === (n * 7) / 8 ? NaN : j === 5 ? Infinity : j % 3)),
+    Array.from({ length: n }, (_, j) => (j === n - 1 ? NaN : j % 3)),
+    Array.from({ length: n }, (_, j) => (j === 51 ? 0 : j === 60 ? -0 : -1 - (j % 4))),
+    Array.from({ length: n }, (_, j) => (j === 60 ? 0 : j === 51 ? -0 : -1 - (j % 4))),
+    Array.from({ length: n }, (_, j) => (j < 3 ? -Infinity : big)),
+  ];
+}
+
+async function expectLikeCpu(x: mx.MxArray, label: string, expectKernel: boolean): Promise<void> {
+  for (const op of [mx.argmax, mx.argmin]) {
+    let got: unknown;
+    const files = await filesRun(async () => (got = await op(x, -1, gpu).tolist()));
+    expect(files.includes("arg-rows"), `${label} ${op.name}: taken by wgsl/arg-rows.wgsl`).toBe(expectKernel);
+    expect(got, `${label} ${op.name}`).toEqual(await op(mx.astype(x, x.dtype, cpu), -1, cpu).tolist());
+  }
+}
+
+function cases(expectKernel: boolean): void {
+  for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
+    it(`${dtype.name}: rows of 256 to 8192 bytes' worth of quads and more, ties after the first extreme, specials, views`, async () => {
+      const big = dtype === mx.float16 ? 65504 : 3e38;
+      for (const n of [512, 1024, 2048, 4096, 8192]) {
+        if (n * dtype.size < 1024) continue;
+        const { data, want } = tiedRows(40, n);
+        for (const sign of [1, -1]) {
+          const x = mx.array([...data, ...specialRows(n, big)].map((r) => r.map((v) => sign * v)), dtype, gpu);
+          await expectLikeCpu(x, `${dtype.name} rows of ${n}, sign ${sign}`, expectKernel);
+          expect(await (sign > 0 ? mx.argmax : mx.argmin)(x, -1, gpu).tolist()).toEqual([...want, 0, (n * 5) / 8 + 1, n - 1, 51, 51, 3]);
+        }
+        // a view of whole quads from the second row on, and columns from the second quad on (rows n - 2 quads long)
+        const grid = mx.array(data, dtype, gpu);
+        const perQuad = 16 / dtype.size;
+        await expectLikeCpu(mx.slice(grid, [1, perQuad], [data.length, n - perQuad], undefined, gpu), `${dtype.name} view of rows of ${n}`, expectKernel && (n - 2 * perQuad) * dtype.size >= 1024);
+        // columns from the second element on: not on quads, the other kernels
+        await expectLikeCpu(mx.slice(grid, [0, 1], [data.length, n], undefined, gpu), `${dtype.name} unaligned view of rows of ${n}`, false);
+      }
+    });
+  }
+}
+
+describe.runIf(fixedSubgroups)("webgpu argmax/argmin of float rows on whole quads (wgsl/arg-rows.wgsl)", () => {
+  describe("the device's subgroups", () => cases(true));
+
+  describe("a misfit subgroup layout (the lanes' pairs through workgroup memory)", () => {
+    seenAs(misfitSubgroups);
+    cases(true);
+  });
+
+  describe("a device without subgroups (the other kernels)", () => {
+    seenAs(withoutSubgroups);
+    cases(false);
+  });
+
+  it("rows shorter than 1024 bytes, and rows not a whole number of quads, keep the other kernels", async () => {
+    const x = mx.random.normal([300, 200], { key: mx.random.key(3), ...gpu });
+    await expectLikeCpu(x, "rows of 200 float32", false);
+    await expectLikeCpu(mx.random.normal([30, 1030], { key: mx.random.key(4), ...gpu }), "rows of 1030 float32", false);
+  });
+});
+
+/** Bits of each element (float32 as uint32, 16-bit floats as uint16). */
+async function bitsOf(a: mx.MxArray): Promise<number[]> {
+  return (await mx.view(a, a.dtype.size === 4 ? mx.uint32 : mx.uint16).tolist()) as number[];
+}
+
+/** The bits of `op` over the rows of `x` as the kernels before wgsl/max-rows.wgsl give them (the device seen without subgroups). */
+async function bitsBefore(op: typeof mx.max, x: mx.MxArray): Promise<number[]> {
+  const real = backend().ctx;
+  (backend() as { ctx: typeof real }).ctx = { ...real, features: new Set([...real.features].filter((f) => f !== "subgroups")) };
+  try {
+    return await bitsOf(op(x, -1, gpu));
+  } finally {
+    (backend() as { ctx: typeof real }).ctx = real;
+  }
+}
+
+/**
+ * Rows where the fold's order decides the bits: NaNs of several payloads and
+ * both signs, and zeros of both signs as the extreme, at places spread over
+ * the positions of wgsl/reduce.wgsl's order (invocation, accumulator, turn),
+ * beside rows of plain numbers, infinities and ties.
+ */
+function orderRows(n: number, dtype: mx.DType): mx.MxArray {
+  const w = dtype === mx.float32 ? 32 : 16;
+  const sign = w === 32 ? 0x80000000 : 0x8000;
+  const [nanA, nanB] = dtype === mx.float32 ? [0x7fc00001, 0x7f800abc] : dtype === mx.float16 ? [0x7e01, 0x7c0b] : [0x7fc1, 0x7f8b];
+  const one = dtype === mx.float32 ? 0x3f800000 : dtype === mx.float16 ? 0x3c00 : 0x3f80;
+  const rows: number[][] = [];
+  for (let i = 0; i < 24; i++) {
+    // small negative numbers (bits of -1 with low bits varied) and, per row, specials at places walking the order
+    const row = Array.from({ length: n }, (_, j) => (sign | one | (j % 7)) >>> 0);
+    const at = (k: number) => (i * 263 + k * 1031 + (k & 1) * 256) % n;
+    if (i % 3 === 0) [nanA, nanB | sign, nanB, nanA | sign].forEach((b, k) => (row[at(k)] = b >>> 0));
+    if (i % 3 === 1) [0, sign, 0, sign].forEach((b, k) => (row[at(k)] = b >>> 0));
+    if (i % 3 === 2) [sign, 0, sign].forEach((b, k) => (row[at(k)] = b >>> 0));
+    rows.push(row);
+  }
+  // all -0, all +0, a row of -inf with one +0 late, a plain row with a tie of its maximum
+  rows.push(Array(n).fill(sign), Array(n).fill(0));
+  rows.push(Array.from({ length: n }, (_, j) => (j === n - 5 ? 0 : dtype === mx.float32 ? 0xff800000 : dtype === mx.float16 ? 0xfc00 : 0xff80)));
+  rows.push(Array.from({ length: n }, (_, j) => (j === 17 || j === 900 ? one | 5 : one | (j % 3)) >>> 0));
+  const bits = mx.array(rows, w === 32 ? mx.uint32 : mx.uint16, gpu);
+  return mx.view(bits, dtype);
+}
+
+function maxCases(): void {
+  beforeAll(() => (backend().allMaxRows = true));
+  afterAll(() => (backend().allMaxRows = false));
+  for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
+    it(`${dtype.name}: which NaN and which zero win, as the fold's order has it, and plain rows, on rows of 1032 to 8192 elements`, async () => {
+      // rows of 2048 / 4096 / 8192 elements fill the kernel's steps; 1032 and 2056 leave the last step part empty
+      for (const n of [1032, 2056, 2048, 4096, 8192]) {
+        const x = orderRows(n, dtype);
+        for (const op of [mx.max, mx.min]) {
+          let got: number[] = [];
+          const files = await filesRun(async () => (got = await bitsOf(op(x, -1, gpu))));
+          expect(files.includes("max-rows"), `${dtype.name} ${op.name} rows of ${n}: taken by wgsl/max-rows.wgsl`).toBe(true);
+          expect(got, `${dtype.name} ${op.name} rows of ${n}`).toEqual(await bitsBefore(op, x));
+        }
+      }
+    });
+  }
+}
+
+describe.runIf(fixedSubgroups)("webgpu max/min of float rows on whole quads (wgsl/max-rows.wgsl): wgsl/reduce.wgsl's bits", () => {
+  describe("the device's subgroups", () => maxCases());
+
+  describe("a misfit subgroup layout (the lanes' partials through workgroup memory)", () => {
+    seenAs(misfitSubgroups);
+    maxCases();
+  });
+
+  it("rows reduce-groups.wgsl folds (rows of at most 1024 elements, many of them) keep it; by default only float32 rows of 1025 to 4096 elements take it", async () => {
+    const x = mx.random.normal([2048, 1024], { key: mx.random.key(5), ...gpu });
+    backend().allMaxRows = true;
+    try {
+      expect(await filesRun(() => mx.max(x, -1, gpu).tolist())).not.toContain("max-rows");
+      expect(await filesRun(() => mx.max(mx.slice(x, [0, 0], [8, 1024], undefined, gpu), -1, gpu).tolist())).toContain("max-rows");
+    } finally {
+      backend().allMaxRows = false;
+    }
+    const taken = async (shape: number[], dtype: mx.DType) => (await filesRun(() => mx.min(mx.astype(mx.random.normal(shape, gpu), dtype, gpu), -1, gpu).tolist())).includes("max-rows");
+    expect([await taken([4, 2048], mx.float32), await taken([4, 4096], mx.float32), await taken([4, 1024], mx.float32), await taken([4, 8192], mx.float32), await taken([4, 4096], mx.float16)]).toEqual([true, true, false, false, false]);
+  });
+});

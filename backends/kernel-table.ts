@@ -9,6 +9,9 @@ import { broadcastAxesKernel, broadcastKernel, reshapeKernel, sliceKernel, trans
 
 const REDUCTIONS = ["sum", "prod", "max", "min", "all", "any", "argmax", "argmin"];
 
+/** The layout kernels that move elements as their bits, whatever the dtype: the views above, and the strided views and copies. */
+export const BIT_LAYOUT_KERNELS = ["reshape", "transpose", "broadcast", "broadcastAxes", "slice", "asStrided", "contiguous", "view"];
+
 /** The table entries of the elementwise and reduction families, and the layout views (reshape copies with `copy` when it must). */
 export function familyKernels(f: { unary: Kernel; binary: Kernel; reduce: Kernel; copy: (t: Tensor) => Tensor }): Record<string, Kernel> {
   return {

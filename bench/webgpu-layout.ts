@@ -13,10 +13,10 @@
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
-import { printPeersTable, type MultiRow } from "./harness.js";
+import { printPeersTable } from "./harness.js";
 import { copyBandwidth, copyDeviceBandwidth } from "./webgpu-copy.js";
 import { shareOfCopy } from "./gpu-timer.js";
-import { torchTimes, type TorchCase } from "./peers/torch.js";
+import { copyAndTorchRows, torchCopyCase, torchTimes, type CopyRow, type TorchCase } from "./peers/torch.js";
 
 const args = process.argv.slice(2);
 const small = args.includes("--small");
@@ -66,7 +66,7 @@ const first = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
 /** The copy kernel by device time: the ceiling of the rows\' kernels-alone shares (undefined without timestamps). */
 const copyDevice = await copyDeviceBandwidth(gpu.ctx.device, N, REPS);
 /** Our side of each selected row: the bytes it moves, wall-clock GB/s, the shares' label, and the copy timed just before it. */
-const measured: { key: string; bytes: number; gbps: number; label: string; copy: number }[] = [];
+const measured: CopyRow[] = [];
 for (const { bench, dtype, key } of selected) {
   // the ceiling: a copy of N 32-bit words
   const copy = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
@@ -85,17 +85,10 @@ for (const { bench, dtype, key } of selected) {
 
 // torch after all of ours (its subprocess holds the GPU while it runs): the same ops, and its copy_ of N floats
 const torch = torchTimes([
-  ["copy", { n: N, key: "copy", warmup_ms: WARMUP_MS }],
+  torchCopyCase(N, WARMUP_MS),
   ...selected.map(({ bench, dtype, key }): TorchCase => [bench.torch[0], { ...bench.torch[1], dtype: dtype.name, key, warmup_ms: WARMUP_MS }]),
 ]);
-/** GB/s of `bytes` moved in torch's milliseconds, NaN where torch has no time. */
-const torchGBps = (bytes: number, ms: number | undefined) => (ms === undefined ? NaN : bytes / (ms / 1000) / 1e9);
-const torchCopy = torchGBps(2 * N * 4, torch.copy);
-const rows: MultiRow[] = [{ name: `copy kernel ${N / 2 ** 20}M f32${copyDevice === undefined ? "" : ` (device time: ${copyDevice.toFixed(0)} GB/s)`}`, unit: "GB/s", ours: first, peers: [first, torchCopy], higherIsBetter: true }];
-for (const { key, bytes, gbps, label, copy } of measured) {
-  const torchRow = torchGBps(bytes, torch[key]);
-  const torchShare = (100 * torchRow) / torchCopy;
-  rows.push({ name: `${key} (${label}${Number.isNaN(torchShare) ? "" : `; torch ${torchShare.toFixed(0)}% of its copy`})`, unit: "GB/s", ours: gbps, peers: [copy, torchRow], higherIsBetter: true });
-}
+const copyName = `copy kernel ${N / 2 ** 20}M f32${copyDevice === undefined ? "" : ` (device time: ${copyDevice.toFixed(0)} GB/s)`}`;
+const rows = copyAndTorchRows(copyName, first, N, measured, torch);
 
 printPeersTable(`mlx-ts webgpu layout copies vs the WGSL copy kernel of the same run and PyTorch (CUDA) on the same card (${gpu.ctx.description}); the copy column and its ratio: the copy timed just before the row; torch's share: of its own copy_ of ${N / 2 ** 20}M f32`, ["copy kernel", "torch"], rows);

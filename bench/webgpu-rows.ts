@@ -15,10 +15,10 @@
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
-import { printPeersTable, type MultiRow } from "./harness.js";
+import { printPeersTable } from "./harness.js";
 import { copyBandwidth, copyDeviceBandwidth } from "./webgpu-copy.js";
 import { shareOfCopy } from "./gpu-timer.js";
-import { torchTimes, type TorchCase } from "./peers/torch.js";
+import { copyAndTorchRows, torchCopyCase, torchTimes, type CopyRow, type TorchCase } from "./peers/torch.js";
 
 const args = process.argv.slice(2);
 const small = args.includes("--small");
@@ -72,8 +72,8 @@ const selected = only ? benches.filter((b) => only.test(b.key)) : benches;
 const first = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
 /** The copy kernel by device time: the ceiling of the rows\' kernels-alone shares (undefined without timestamps). */
 const copyDevice = await copyDeviceBandwidth(gpu.ctx.device, N, REPS);
-/** Our side of each selected row: wall-clock GB/s, the shares' label, and the copy timed just before it. */
-const measured: { bench: Bench; gbps: number; label: string; copy: number }[] = [];
+/** Our side of each selected row, against the copy timed just before it. */
+const measured: CopyRow[] = [];
 for (const b of selected) {
   const copy = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
   mx.clearCache();
@@ -84,23 +84,16 @@ for (const b of selected) {
     await mx.eval(rs);
     for (const r of rs) r.dispose();
   }, REPS, b.bytes, { wall: copy, device: copyDevice }, WARMUP_MS);
-  measured.push({ bench: b, gbps, label, copy });
+  measured.push({ key: b.key, bytes: b.bytes, gbps, label, copy });
   x.dispose();
 }
 
 // torch after all of ours (its subprocess holds the GPU while it runs): the same ops, and its copy_ of N floats
 const torch = torchTimes([
-  ["copy", { n: N, key: "copy", warmup_ms: WARMUP_MS }],
+  torchCopyCase(N, WARMUP_MS),
   ...selected.map((b): TorchCase => ["reduce", { op: b.op, shape: b.shape, dtype: b.dtype.name, axis: b.axis, key: b.key, warmup_ms: WARMUP_MS }]),
 ]);
-/** GB/s of `bytes` moved in torch's milliseconds, NaN where torch has no time. */
-const torchGBps = (bytes: number, ms: number | undefined) => (ms === undefined ? NaN : bytes / (ms / 1000) / 1e9);
-const torchCopy = torchGBps(2 * N * 4, torch.copy);
-const rows: MultiRow[] = [{ name: `copy kernel ${fullKey} f32${copyDevice === undefined ? "" : ` (device time: ${copyDevice.toFixed(0)} GB/s)`}`, unit: "GB/s", ours: first, peers: [first, torchCopy], higherIsBetter: true }];
-for (const { bench, gbps, label, copy } of measured) {
-  const torchRow = torchGBps(bench.bytes, torch[bench.key]);
-  const torchShare = (100 * torchRow) / torchCopy;
-  rows.push({ name: `${bench.key} (${label}${Number.isNaN(torchShare) ? "" : `; torch ${torchShare.toFixed(0)}% of its copy`})`, unit: "GB/s", ours: gbps, peers: [copy, torchRow], higherIsBetter: true });
-}
+const copyName = `copy kernel ${fullKey} f32${copyDevice === undefined ? "" : ` (device time: ${copyDevice.toFixed(0)} GB/s)`}`;
+const rows = copyAndTorchRows(copyName, first, N, measured, torch);
 
 printPeersTable(`mlx-ts webgpu row ops and reductions vs the WGSL copy kernel of the same run and PyTorch (CUDA) on the same card (${gpu.ctx.description}); the copy column and its ratio: the copy timed just before the row; torch's share: of its own copy_ of ${fullKey} f32`, ["copy kernel", "torch"], rows);

@@ -11,8 +11,8 @@ import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { findBackend } from "../backends/backend.js";
 import type { MetalBackend } from "../backends/metal/backend.js";
-import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { GROUPED_MIN_OUTPUTS } from "../backends/webgpu/reduce.js";
+import { webgpuFilesRun } from "./helpers/device-views.js";
 import { BACKENDS, expectClose, expectSameValues, values } from "./helpers/backends.js";
 
 const OPS = ["sum", "prod", "max", "min", "all", "any", "argmax", "argmin"] as const;
@@ -135,17 +135,9 @@ async function kernelsRun(device: mx.Device, fn: () => mx.MxArray): Promise<stri
     } finally {
       metal.run = run;
     }
-  } else {
-    const gpu = findBackend("webgpu") as WebGpuBackend;
-    const run = gpu.run;
-    gpu.run = (kernel, ...rest) => (seen.push(kernel.file), run.call(gpu, kernel, ...rest));
-    try {
-      await mx.eval(fn());
-    } finally {
-      gpu.run = run;
-    }
+    return seen;
   }
-  return seen;
+  return webgpuFilesRun(() => mx.eval(fn()));
 }
 
 describe.each(BACKENDS.filter((b) => b.device.backend !== "cpu"))("the reduction kernel chosen by segment length on $name", ({ device }) => {

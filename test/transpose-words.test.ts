@@ -6,8 +6,7 @@
 
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
-import { findBackend } from "../backends/backend.js";
-import type { WebGpuBackend } from "../backends/webgpu/backend.js";
+import { webgpuFilesRun } from "./helpers/device-views.js";
 import { BACKENDS } from "./helpers/backends.js";
 
 /** Deterministic bytes covering every bit pattern (NaN payloads among 16-bit floats); bool bytes kept to 0 and 1. */
@@ -41,18 +40,7 @@ const CASES: [number[], View, string][] = [
 ];
 
 /** The WGSL kernel files the webgpu backend runs to evaluate `y`. */
-async function kernelFiles(y: mx.MxArray): Promise<string[]> {
-  const gpu = findBackend("webgpu") as WebGpuBackend;
-  const run = gpu.run;
-  const seen: string[] = [];
-  gpu.run = (kernel, ...rest) => (seen.push(kernel.file), run.call(gpu, kernel, ...rest));
-  try {
-    await mx.eval(y);
-  } finally {
-    gpu.run = run;
-  }
-  return seen;
-}
+const kernelFiles = (y: mx.MxArray): Promise<string[]> => webgpuFilesRun(() => mx.eval(y));
 
 describe.each(BACKENDS)("transposes of 8- and 16-bit views by whole words on $name", ({ device }) => {
   const o = { stream: device };

@@ -9,26 +9,11 @@
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
-import type { KernelCall } from "../backends/webgpu/backend.js";
-import { fixedSubgroups, misfitSubgroups, seenAs, webgpuBackend, withoutSubgroups } from "./helpers/device-views.js";
+import { fixedSubgroups, misfitSubgroups, seenAs, webgpuBackend, webgpuFilesRun, whileSeenAs, withoutSubgroups } from "./helpers/device-views.js";
 
 const gpu = { stream: mx.webgpu };
 const cpu = { stream: mx.cpu };
 const backend = webgpuBackend;
-
-/** The kernel files the backend runs while `fn` runs. */
-async function filesRun(fn: () => Promise<unknown>): Promise<string[]> {
-  const b = backend();
-  const run = b.run.bind(b);
-  const files: string[] = [];
-  b.run = (call: KernelCall, ...rest) => (files.push(call.file), run(call, ...rest));
-  try {
-    await fn();
-  } finally {
-    b.run = run;
-  }
-  return files;
-}
 
 /**
  * Rows of `n` small values (j * 7 + i) % 5 with the extreme 9 first at a
@@ -56,7 +41,7 @@ function specialRows(n: number, big: number): number[][] {
 async function expectLikeCpu(x: mx.MxArray, label: string, expectKernel: boolean): Promise<void> {
   for (const op of [mx.argmax, mx.argmin]) {
     let got: unknown;
-    const files = await filesRun(async () => (got = await op(x, -1, gpu).tolist()));
+    const files = await webgpuFilesRun(async () => (got = await op(x, -1, gpu).tolist()));
     expect(files.includes("arg-rows"), `${label} ${op.name}: taken by wgsl/arg-rows.wgsl`).toBe(expectKernel);
     expect(got, `${label} ${op.name}`).toEqual(await op(mx.astype(x, x.dtype, cpu), -1, cpu).tolist());
   }
@@ -111,14 +96,8 @@ async function bitsOf(a: mx.MxArray): Promise<number[]> {
 }
 
 /** The bits of `op` over the rows of `x` as the kernels before wgsl/max-rows.wgsl give them (the device seen without subgroups). */
-async function bitsBefore(op: typeof mx.max, x: mx.MxArray): Promise<number[]> {
-  const real = backend().ctx;
-  (backend() as { ctx: typeof real }).ctx = { ...real, features: new Set([...real.features].filter((f) => f !== "subgroups")) };
-  try {
-    return await bitsOf(op(x, -1, gpu));
-  } finally {
-    (backend() as { ctx: typeof real }).ctx = real;
-  }
+function bitsBefore(op: typeof mx.max, x: mx.MxArray): Promise<number[]> {
+  return whileSeenAs(withoutSubgroups, () => bitsOf(op(x, -1, gpu)));
 }
 
 /**
@@ -160,7 +139,7 @@ function maxCases(): void {
         const x = orderRows(n, dtype);
         for (const op of [mx.max, mx.min]) {
           let got: number[] = [];
-          const files = await filesRun(async () => (got = await bitsOf(op(x, -1, gpu))));
+          const files = await webgpuFilesRun(async () => (got = await bitsOf(op(x, -1, gpu))));
           expect(files.includes("max-rows"), `${dtype.name} ${op.name} rows of ${n}: taken by wgsl/max-rows.wgsl`).toBe(true);
           expect(got, `${dtype.name} ${op.name} rows of ${n}`).toEqual(await bitsBefore(op, x));
         }
@@ -181,12 +160,12 @@ describe.runIf(fixedSubgroups)("webgpu max/min of float rows on whole quads (wgs
     const x = mx.random.normal([2048, 1024], { key: mx.random.key(5), ...gpu });
     backend().allMaxRows = true;
     try {
-      expect(await filesRun(() => mx.max(x, -1, gpu).tolist())).not.toContain("max-rows");
-      expect(await filesRun(() => mx.max(mx.slice(x, [0, 0], [8, 1024], undefined, gpu), -1, gpu).tolist())).toContain("max-rows");
+      expect(await webgpuFilesRun(() => mx.max(x, -1, gpu).tolist())).not.toContain("max-rows");
+      expect(await webgpuFilesRun(() => mx.max(mx.slice(x, [0, 0], [8, 1024], undefined, gpu), -1, gpu).tolist())).toContain("max-rows");
     } finally {
       backend().allMaxRows = false;
     }
-    const taken = async (shape: number[], dtype: mx.DType) => (await filesRun(() => mx.min(mx.astype(mx.random.normal(shape, gpu), dtype, gpu), -1, gpu).tolist())).includes("max-rows");
+    const taken = async (shape: number[], dtype: mx.DType) => (await webgpuFilesRun(() => mx.min(mx.astype(mx.random.normal(shape, gpu), dtype, gpu), -1, gpu).tolist())).includes("max-rows");
     expect([await taken([4, 2048], mx.float32), await taken([4, 4096], mx.float32), await taken([4, 1024], mx.float32), await taken([4, 8192], mx.float32), await taken([4, 4096], mx.float16)]).toEqual([true, true, false, false, false]);
   });
 });

@@ -3,6 +3,7 @@
 // every primitive without a complex64 kernel here refuse it by name.
 
 import type { Kernel, MultiKernel } from "../backend.js";
+import { BIT_LAYOUT_KERNELS } from "../kernel-table.js";
 import type { Primitive } from "../../src/primitive.js";
 import { complex64, float32 } from "../../src/dtype.js";
 import { BINARY_OPS, UNARY_OPS, type ElementwiseInfo } from "../../src/primitives/elementwise.js";
@@ -28,7 +29,8 @@ export const COMPLEX_LIBRARY: LibraryKey = {
 /** Primitives whose metal kernels take complex64 inputs and outputs. */
 const COMPLEX_KERNELS = new Set([
   ...Object.entries({ ...UNARY_OPS, ...BINARY_OPS }).filter(([, info]) => (info as ElementwiseInfo).complex).map(([op]) => op),
-  "astype", "where", "reshape", "transpose", "broadcast", "broadcastAxes", "slice", "asStrided", "contiguous", "view",
+  ...BIT_LAYOUT_KERNELS,
+  "astype", "where",
   "concatenate", "pad", "gatherAxis", "scatterAxis", "sliceUpdate",
   "sum", "prod", "matmul", "scan",
 ]);

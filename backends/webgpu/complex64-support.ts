@@ -4,6 +4,7 @@
 // other kernel refuses it by name, so the conformance run marks it n/a, never wrong values.
 
 import type { Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
+import { BIT_LAYOUT_KERNELS } from "../kernel-table.js";
 import type { Primitive } from "../../src/primitive.js";
 import { complex64, uint64 } from "../../src/dtype.js";
 import type { ScatterAxis } from "../../src/primitives/indexing.js";
@@ -16,7 +17,8 @@ const ELEMENTWISE = Object.entries({ ...UNARY_WGSL, ...BINARY_WGSL }).filter(([,
 /** Kernels whose own code handles complex64 operands (elementwise.ts, reduce.ts, scan.ts, matmul-complex.ts, the strided views). */
 const COMPLEX_KERNELS = new Set([
   ...ELEMENTWISE,
-  ...["astype", "where", "reshape", "transpose", "broadcast", "broadcastAxes", "slice", "asStrided", "contiguous", "view", "sum", "prod", "scan", "matmul"],
+  ...BIT_LAYOUT_KERNELS,
+  ...["astype", "where", "sum", "prod", "scan", "matmul"],
 ]);
 
 /** Kernels that move complex64 as uint64 bits: their 64-bit integer paths (scatters that fold take their complex path). */

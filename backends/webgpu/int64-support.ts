@@ -3,6 +3,7 @@
 // input or output is an error the conformance run marks n/a, never wrong values.
 
 import type { Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
+import { BIT_LAYOUT_KERNELS } from "../kernel-table.js";
 import { is64BitInt } from "../../src/dtype.js";
 import { BINARY_OPS, UNARY_OPS } from "../../src/primitives/elementwise.js";
 
@@ -11,7 +12,7 @@ const WIDE_KERNELS = new Set([
   ...Object.keys(UNARY_OPS),
   ...Object.keys(BINARY_OPS),
   ...["sum", "prod", "max", "min", "all", "any", "argmax", "argmin"],
-  ...["reshape", "transpose", "broadcast", "broadcastAxes", "slice", "asStrided", "contiguous", "view"],
+  ...BIT_LAYOUT_KERNELS,
   ...["where", "astype", "concatenate", "pad", "arange", "randomBits"],
   ...["gatherAxis", "scatterAxis", "sliceUpdate", "sort", "argsort", "partition", "argpartition", "scan"],
 ]);

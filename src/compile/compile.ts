@@ -14,7 +14,7 @@ import { graphOf } from "./graph.js";
 import { fuse, type FusionStats } from "./fusion.js";
 import { placeholderOf } from "./placeholder.js";
 import { checkShapeless } from "./shapeless.js";
-import { whileShapelessTracing } from "./shapeless-tracing.js";
+import { runTraced } from "./shapeless-tracing.js";
 import { simplify, type SimplifyStats } from "./simplify.js";
 import { Tape } from "./tape.js";
 
@@ -140,8 +140,7 @@ function signature(def: TreeDef, leaves: readonly MxArray[], shapeless: boolean)
 function trace(fn: (...args: unknown[]) => unknown, def: TreeDef, leaves: readonly MxArray[], shapeless: boolean): Entry {
   return outsideTidy(() => {
     const placeholders = leaves.map((x) => placeholderOf(x));
-    const call = () => fn(...(treeUnflatten(def, placeholders) as unknown[]));
-    const raw = shapeless ? whileShapelessTracing(call) : call();
+    const raw = runTraced(shapeless, () => fn(...(treeUnflatten(def, placeholders) as unknown[])));
     if (raw instanceof Promise) throw opError("compile", "the function must be synchronous (it returned a Promise)", [], "type");
     const out = treeFlatten(raw);
     if (!out.leaves.length) throw opError("compile", `the function must return an array or a tree of arrays, got ${describeValue(raw)}`, [], "type");

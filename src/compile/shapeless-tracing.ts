@@ -9,8 +9,9 @@ export function inShapelessTrace(): boolean {
   return depth > 0;
 }
 
-/** `fn()` run as a shapeless trace's function. */
-export function whileShapelessTracing<T>(fn: () => T): T {
+/** `fn()` run as a trace's function: a shapeless trace's where `shapeless`. */
+export function runTraced<T>(shapeless: boolean, fn: () => T): T {
+  if (!shapeless) return fn();
   depth++;
   try {
     return fn();

@@ -13,7 +13,7 @@ import { graphOf, type Graph, type GraphNode, type Value } from "../compile/grap
 import { customFunctionOf } from "../transforms/custom.js";
 import { placeholderOf } from "../compile/placeholder.js";
 import { checkShapeless } from "../compile/shapeless.js";
-import { whileShapelessTracing } from "../compile/shapeless-tracing.js";
+import { runTraced } from "../compile/shapeless-tracing.js";
 import { simplify } from "../compile/simplify.js";
 import { withCompileBypassed } from "../compile/compile.js";
 import { FORMAT_VERSION, functionFilePieces, type ConstantRecord, type TraceRecord } from "./function-file.js";
@@ -58,8 +58,7 @@ function traceGraph(op: string, fn: ExportableFn, c: CallInputs, shapeless: bool
     const real = flatInputs(c);
     const stand = real.map((x) => placeholderOf(x, op));
     const keywords = Object.fromEntries(c.keywords.map(([k], i) => [k, stand[c.positional.length + i]]));
-    const call = (): unknown => fn(...stand.slice(0, c.positional.length), ...(c.hasKeywords ? [keywords] : []));
-    const raw = shapeless ? whileShapelessTracing(call) : call();
+    const raw: unknown = runTraced(shapeless, () => fn(...stand.slice(0, c.positional.length), ...(c.hasKeywords ? [keywords] : [])));
     if (raw instanceof Promise) throw opError(op, "the function must be synchronous (it returned a Promise)", [], "type");
     const outputs = raw instanceof MxArray ? [raw] : Array.isArray(raw) && raw.length > 0 && raw.every((o) => o instanceof MxArray) ? (raw as MxArray[]) : undefined;
     if (!outputs) throw opError(op, `the function must return an array or a list of arrays, got ${describeValue(raw)}`, [], "type");

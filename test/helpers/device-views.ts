@@ -1,11 +1,12 @@
 // The webgpu device as a kernel's planner sees it, changed for the tests of
-// one describe block: without subgroups, or with a subgroup size the device
-// does not have (so every kernel's subgroup layout check fails).
+// one describe block or one call: without subgroups, or with a subgroup size
+// the device does not have (so every kernel's subgroup layout check fails);
+// and the kernel files the backend runs.
 
 import { afterAll, beforeAll } from "vitest";
 import * as mx from "../../index.js";
 import { getBackend } from "../../backends/backend.js";
-import type { WebGpuBackend } from "../../backends/webgpu/backend.js";
+import type { KernelCall, WebGpuBackend } from "../../backends/webgpu/backend.js";
 import { fixedSubgroupSize, type GpuContext } from "../../backends/webgpu/device.js";
 
 /** The device context the kernels see while a describe block's tests run. */
@@ -33,4 +34,29 @@ export function seenAs(view: DeviceView): void {
   afterAll(() => {
     (webgpuBackend() as { ctx: GpuContext }).ctx = real!;
   });
+}
+
+/** `fn()` with the device seen through `view`, restored after. */
+export async function whileSeenAs<T>(view: DeviceView, fn: () => Promise<T>): Promise<T> {
+  const real = webgpuBackend().ctx;
+  (webgpuBackend() as { ctx: GpuContext }).ctx = view(real);
+  try {
+    return await fn();
+  } finally {
+    (webgpuBackend() as { ctx: GpuContext }).ctx = real;
+  }
+}
+
+/** The WGSL kernel files the webgpu backend runs while `fn` runs. */
+export async function webgpuFilesRun(fn: () => Promise<unknown>): Promise<string[]> {
+  const b = webgpuBackend();
+  const run = b.run;
+  const files: string[] = [];
+  b.run = (call: KernelCall, ...rest) => (files.push(call.file), run.call(b, call, ...rest));
+  try {
+    await fn();
+  } finally {
+    b.run = run;
+  }
+  return files;
 }

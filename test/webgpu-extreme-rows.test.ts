@@ -156,7 +156,7 @@ describe.runIf(fixedSubgroups)("webgpu max/min of float rows on whole quads (wgs
     maxCases();
   });
 
-  it("rows reduce-groups.wgsl folds (rows of at most 1024 elements, many of them) keep it; by default only float32 rows of 1025 to 4096 elements take it", async () => {
+  it("rows reduce-groups.wgsl folds (rows of at most 1024 elements, many of them) keep it; by default only rows of 1025 elements to 16 KiB take it", async () => {
     const x = mx.random.normal([2048, 1024], { key: mx.random.key(5), ...gpu });
     backend().allMaxRows = true;
     try {
@@ -166,6 +166,16 @@ describe.runIf(fixedSubgroups)("webgpu max/min of float rows on whole quads (wgs
       backend().allMaxRows = false;
     }
     const taken = async (shape: number[], dtype: mx.DType) => (await webgpuFilesRun(() => mx.min(mx.astype(mx.random.normal(shape, gpu), dtype, gpu), -1, gpu).tolist())).includes("max-rows");
-    expect([await taken([4, 2048], mx.float32), await taken([4, 4096], mx.float32), await taken([4, 1024], mx.float32), await taken([4, 8192], mx.float32), await taken([4, 4096], mx.float16)]).toEqual([true, true, false, false, false]);
+    const cases: [number[], mx.DType, boolean][] = [
+      [[4, 2048], mx.float32, true],
+      [[4, 4096], mx.float32, true],
+      [[4, 1024], mx.float32, false],
+      [[4, 8192], mx.float32, false],
+      [[4, 2048], mx.float16, true],
+      [[4, 8192], mx.bfloat16, true],
+      [[4, 1024], mx.float16, false],
+      [[4, 16384], mx.float16, false],
+    ];
+    for (const [shape, dtype, expected] of cases) expect(await taken(shape, dtype), `${dtype.name} [${shape.join(", ")}]`).toBe(expected);
   });
 });

@@ -201,13 +201,9 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
 
   /**
    * Whether max/min take wgsl/max-rows.wgsl for every row it can fold
-   * (backends/webgpu/extreme-rows.ts), or only where it was measured faster:
-   * float32 rows of 1025 to 4096 elements. On the H200 (2026-12-03, device
-   * time against the copy kernel) its first version took float32 rows of
-   * 2048 / 4096 from 62 / 96% to 101 / 99%, but rows of 8192 from 104% to
-   * 85% and float16 rows of 4096 / 8192 from 46 / 64% to 30%; the kernel has
-   * since lost its per-element branch (not yet measured there). Tests set it
-   * to check every row the kernel can take.
+   * (backends/webgpu/extreme-rows.ts), or only where it was measured faster
+   * (rows of 1025 elements to 16 KiB, extreme-rows.ts's MAX_ROWS_BYTES).
+   * Tests set it to check every row the kernel can take.
    */
   allMaxRows = false;
 

@@ -5,7 +5,7 @@
 // keyed kernels before): argmax of float32 rows of 256 / 512 / 1024 / 2048 /
 // 4096 62 / 46 / 64 / 43 / 87% -> 75 / 97 / 101 / 101 / 101%, of float16 and
 // bfloat16 rows of 512 / 1024 / 2048 / 4096 21 / 29 / 24 / 37% -> 54 / 71 /
-// 81 / 78%; max/min where measured faster (WebGpuBackend.allMaxRows).
+// 81 / 78%; max/min where measured faster (MAX_ROWS_BYTES).
 
 import type { Tensor } from "../backend.js";
 import { bfloat16, float16, float32, uint32, type DType } from "../../src/dtype.js";
@@ -17,6 +17,19 @@ const INF: Record<string, string> = { float32: "0x7f800000", float16: "0x7c00000
 
 /** Rows shorter than this many bytes keep the other kernels (segments.wgsl, reduce-groups.wgsl). */
 const MIN_ROW_BYTES = 1024;
+
+/**
+ * max/min take rows longer than this many elements and of at most
+ * MAX_ROWS_BYTES bytes by default: on the H200 (2026-12-03, device time
+ * against the copy kernel, alternating with the keyed kernel) float32 rows of
+ * 2048 / 4096 63 / 96% -> 103 / 102%, float16 and bfloat16 rows of 2048 /
+ * 4096 / 8192 29 / 46 / 65% -> 76 / 74 / 72%; float32 rows of 8192 the same
+ * (103%), longer rows slower (float32 16384 104 -> 102%, 16-bit 82 -> 69%).
+ * Shorter rows of many outputs go to reduce-groups.wgsl before (its bits
+ * differ); of few outputs they were not measured.
+ */
+const MAX_ROWS_FROM = 1024;
+const MAX_ROWS_BYTES = 16384;
 
 /**
  * Lanes a row: one subgroup up to 256 quads a row (float32 rows of 1024,
@@ -102,7 +115,7 @@ export function argRows(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tensor):
 export function maxRows(gpu: WebGpuBackend, op: "max" | "min", x: Tensor): Tensor | undefined {
   // where it was measured faster than the keyed kernel, unless told to take every row (WebGpuBackend.allMaxRows)
   const R = x.shape[x.shape.length - 1] ?? 0;
-  if (!gpu.allMaxRows && (x.dtype !== float32 || R <= 1024 || R > 4096)) return undefined;
+  if (!gpu.allMaxRows && (R <= MAX_ROWS_FROM || R * x.dtype.size > MAX_ROWS_BYTES)) return undefined;
   const plan = planRows(gpu, x);
   const slots = {
     KEY: op === "max" ? "kx" : "~kx",

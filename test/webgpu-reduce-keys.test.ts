@@ -156,3 +156,47 @@ describe.skipIf(!webgpu)("webgpu argmax/argmin of long contiguous rows: the firs
     });
   }
 });
+
+describe.skipIf(!webgpu)("webgpu chunked argmax/argmin: the chunks' winners folded (wgsl/reduce-arg-partials.wgsl, eight an invocation at a time)", () => {
+  const index = (n: number) => mx.arange(n, { dtype: mx.int32, ...o });
+  /** Small values (7 i) % 5 over `n` elements, with `v` at each index of `at` (on the device: no host array of that size). */
+  function marked(n: number, dtype: mx.DType, marks: [number, number][]): mx.MxArray {
+    const i = index(n);
+    let x = mx.astype(mx.remainder(mx.multiply(i, 7, o), 5, o), dtype, o);
+    for (const [at, v] of marks) x = mx.where(mx.equal(i, at, o), v, x, o);
+    return x;
+  }
+
+  for (const [dtype, n] of [[mx.float32, 2 ** 25], [mx.bfloat16, 2 ** 23]] as const) {
+    it(`${dtype.name} [${n}]: the extreme in a late chunk, ties before and after it, NaNs`, async () => {
+      const chunks = chunksFor(1, n), len = n / chunks;
+      expect(chunks).toBeGreaterThan(256);
+      const at = (c: number, k: number) => c * len + k;
+      // the extreme first in chunk chunks - 37 (an invocation's later turn), tied in a later chunk and later in its own
+      const first = at(chunks - 37, 1234);
+      const ties: [number, number][] = [[first, 9], [at(chunks - 37, 4000), 9], [at(chunks - 1, 5), 9], [at(3, 7), 8]];
+      for (const sign of [1, -1]) {
+        const x = marked(n, dtype, ties.map(([a, v]) => [a, sign * v]));
+        const op = sign > 0 ? mx.argmax : mx.argmin;
+        expect(await op(x, undefined, o).tolist(), `${dtype.name} ${op.name}`).toBe(first);
+        // NaNs in chunks 300 and 20 (the first wins, above every number)
+        const i = index(n);
+        const nan = mx.where(mx.logicalOr(mx.equal(i, at(300, 3), o), mx.equal(i, at(20, 9), o), o), NaN, x, o);
+        expect(await op(nan, undefined, o).tolist(), `${dtype.name} ${op.name} with NaNs`).toBe(at(20, 9));
+      }
+    });
+  }
+
+  it("float16 rows [3, 2^21] (128 chunks each) and [600, 2^15] (2 each): each row's first extreme", async () => {
+    for (const [rows, n] of [[3, 2 ** 21], [600, 2 ** 15]] as const) {
+      const chunks = chunksFor(rows, n), len = n / chunks;
+      const firsts = Array.from({ length: rows }, (_, r) => ((r * 5 + 1) % chunks) * len + r);
+      // row r: 9 at firsts[r], 3 later and at its last element
+      const col = mx.reshape(index(n), [1, n], o);
+      const f = mx.array(firsts.map((v) => [v]), mx.int32, o);
+      const hit = mx.logicalOr(mx.logicalOr(mx.equal(col, f, o), mx.equal(col, mx.add(f, 3, o), o), o), mx.equal(col, n - 1, o), o);
+      const x = mx.where(hit, 9, mx.astype(mx.remainder(mx.multiply(col, 7, o), 5, o), mx.float16, o), o);
+      expect(await mx.argmax(x, -1, o).tolist(), `[${rows}, ${n}]`).toEqual(firsts);
+    }
+  });
+});

@@ -125,7 +125,9 @@ const CASES: Case[] = [
       { fields: { kept: 1.5 }, error: /kept must be an integer/ },
       { inputs: (s) => [s[0]!], error: /takes at least 2 inputs, got 1/ },
       { inputs: (s) => [s[0]!, spec(mx.float32, 3)], error: /input 1 must have at least 2 dimensions/ },
-      { inputs: (s) => [spec(mx.float32, 2, 3, 2), s[1]!], error: /\[broadcastAxes\] shapes \(2,\) and \(4, 5\) cannot be broadcast together/ },
+      { fields: { op: 7 }, error: /op must be the name of the op that built the node, got 7/ },
+      // the op that built the node named in its shape errors
+      { inputs: (s) => [spec(mx.float32, 2, 3, 2), s[1]!], error: /\[matmul\] shapes \(2,\) and \(4, 5\) cannot be broadcast together/ },
     ],
   },
   {

@@ -56,7 +56,7 @@ export function matmul(x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
   // a shapeless trace broadcasts batch axes, even equal ones, by a rule of both operands' shapes (replayed on new shapes)
   const shapeless = batch.length > 0 && inShapelessTrace();
   const batched = (x: MxArray, other: MxArray) =>
-    shapeless ? node(new BroadcastAxes(2), [x, other], s) : sameShape(x.shape.slice(0, -2), batch) ? x : broadcastTo(x, [...batch, ...x.shape.slice(-2)], o);
+    shapeless ? node(new BroadcastAxes(2, "matmul"), [x, other], s) : sameShape(x.shape.slice(0, -2), batch) ? x : broadcastTo(x, [...batch, ...x.shape.slice(-2)], o);
   [a, b] = [batched(a, b), batched(b, a)];
   let out = node(new Matmul(), [a, b], s);
   if (aVec) out = squeeze(out, -2, o);

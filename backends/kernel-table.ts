@@ -1,10 +1,12 @@
 // The kernel families every backend registers under many primitive names:
 // one kernel for all unary ops, one for all binary ops, one for the
 // reductions and arg-reductions, and the view kernels of views.ts; and the
-// multi-output kernels built from a backend's own single-output kernels.
+// kernels built from a backend's own kernels (take from gatherAxis, divmod's
+// two outputs from floorDivide and remainder).
 
 import type { Kernel, MultiKernel, Tensor } from "./backend.js";
 import { BINARY_OPS, Binary, UNARY_OPS } from "../src/primitives/elementwise.js";
+import { GatherAxis, takeShape, type Take } from "../src/primitives/indexing.js";
 import { broadcastAxesKernel, broadcastKernel, reshapeKernel, sliceKernel, transposeKernel } from "./views.js";
 
 const REDUCTIONS = ["sum", "prod", "max", "min", "all", "any", "argmax", "argmin"];
@@ -23,6 +25,32 @@ export function familyKernels(f: { unary: Kernel; binary: Kernel; reduce: Kernel
     broadcast: broadcastKernel,
     broadcastAxes: broadcastAxesKernel,
     slice: sliceKernel,
+  };
+}
+
+/**
+ * Take (MLX's gather along one axis) through the backend's `gatherAxis`
+ * kernel: out = a[:axis] + indices' shape + a[axis + 1:] is GatherAxis along
+ * the indices' last axis of a seen over the output's shape (stride 0 along
+ * the indices' other axes) and of the indices seen over it (stride 0 along
+ * a's); indices of no axis as one of size 1, the output then seen without it.
+ */
+export function takeKernel(gatherAxis: Kernel): Kernel {
+  return (prim, [a, idx], out) => {
+    const axis = (prim as Take).axis;
+    const scalar = idx!.shape.length === 0;
+    const iShape = scalar ? [1] : idx!.shape, iStrides = scalar ? [0] : idx!.strides;
+    const shape = takeShape(a!.shape, iShape, axis);
+    const along = axis + iShape.length - 1;
+    const zeros = (n: number) => Array<number>(n).fill(0);
+    const aView: Tensor = {
+      ...a!,
+      shape: shape.map((d, i) => (i === along ? a!.shape[axis]! : d)),
+      strides: [...a!.strides.slice(0, axis), ...zeros(iShape.length - 1), a!.strides[axis]!, ...a!.strides.slice(axis + 1)],
+    };
+    const iView: Tensor = { ...idx!, shape, strides: [...zeros(axis), ...iStrides, ...zeros(a!.shape.length - axis - 1)] };
+    const t = gatherAxis(new GatherAxis(along), [aView, iView], { shape, dtype: out.dtype });
+    return scalar ? { ...t, shape: [...out.shape], strides: t.strides.filter((_, i) => i !== axis) } : t;
   };
 }
 

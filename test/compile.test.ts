@@ -13,6 +13,7 @@ import { graphArb } from "../conformance/graphs.js";
 import { acyclicGroups } from "../src/compile/fusion.js";
 import { graphOf } from "../src/compile/graph.js";
 import { BACKENDS, withDefaultDevice } from "./helpers/backends.js";
+import { runTraced } from "../src/compile/shapeless-tracing.js";
 
 const f32 = (v: number[] | number[][]) => mx.array(v, mx.float32);
 
@@ -146,6 +147,63 @@ describe.each(BACKENDS)("compile: a transformer block's layers shapeless (nn.Lin
       expect(await storageBytes([f(x)]), `${shape}`).toEqual(await storageBytes([block(x)]));
     }
     expect(mx.compileStats(f).misses).toBe(1);
+  });
+
+  it("take nn.Embedding's ids of every batch and length with one trace a rank, bit for bit (mx.take with and without an axis, negative and clamped ids)", async () => {
+    const embed = new mx.nn.Embedding(11, 6);
+    const proj = new mx.nn.Linear(6, 3);
+    await mx.eval([embed.parameters(), proj.parameters()]);
+    const lm = (ids: mx.MxArray) => mx.softmax(proj.forward(embed.forward(ids)), -1);
+    const f = mx.compile(lm, { shapeless: true });
+    const ids = (shape: number[], seed: number) => mx.random.randint(-11, 11, shape, { key: mx.random.key(seed), dtype: mx.int32 });
+    for (const [i, shape] of [[2, 3], [1, 9], [4, 1]].entries()) {
+      const x = ids(shape, i);
+      expect(await storageBytes([f(x)]), `${shape}`).toEqual(await storageBytes([lm(x)]));
+    }
+    expect(mx.compileStats(f).misses).toBe(1);
+    // without an axis: the array flattened by its own shape; an id past the end clamps
+    const flat = mx.compile((t: mx.MxArray, i: mx.MxArray) => mx.take(t, i), { shapeless: true });
+    await expect(flat(mx.array([[1, 2], [3, 4]], mx.float32), mx.array([3, 0, -1, 9])).tolist()).resolves.toEqual([4, 1, 4, 4]);
+    await expect(flat(mx.array([[5, 6, 7]], mx.float32), mx.array([2, -3, 1, 1])).tolist()).resolves.toEqual([7, 5, 6, 6]);
+    expect(mx.compileStats(flat).misses).toBe(1);
+    // 64-bit and complex elements move as their words
+    await expect(flat(mx.array([[1n, 2n ** 40n]], mx.int64), mx.array([1, 0], mx.int64)).tolist()).resolves.toEqual([2n ** 40n, 1n]);
+    await expect(flat(mx.array([1, 2, 3], mx.complex64), mx.array([2, 0])).tolist()).resolves.toEqual([{ re: 3, im: 0 }, { re: 1, im: 0 }]);
+  });
+});
+
+describe("compile: a shapeless trace's take (the Take node) under the transforms", () => {
+  // the node a shapeless trace builds, against the graph take builds otherwise
+  const traced = (w: mx.MxArray, i: mx.MxArray, axis?: number) => runTraced(true, () => mx.take(w, i, axis));
+  const w = mx.random.normal([5, 3, 4], { key: mx.random.key(1) });
+  const ids = mx.array([[4, 0], [-1, 4], [2, 2]], mx.int32);
+
+  it("is a Take node, with take's values", async () => {
+    expect(traced(w, ids, 1).primitive?.name).toBe("take");
+    for (const axis of [0, 1, 2, undefined]) expect(await storageBytes([traced(w, ids, axis)]), `axis ${axis}`).toEqual(await storageBytes([mx.take(w, ids, axis)]));
+    expect(await storageBytes([traced(w, mx.array(-2, mx.int32), 1)])).toEqual(await storageBytes([mx.take(w, -2, 1)]));
+  });
+
+  it("grad (repeated ids accumulate) and jvp as take's", async () => {
+    const c = mx.random.normal([5, 3, 2, 4], { key: mx.random.key(2) });
+    const loss = (take: typeof traced) => (x: mx.MxArray) => mx.sum(mx.multiply(take(x, ids, 1), c));
+    expect(await storageBytes([mx.grad(loss(traced))(w)])).toEqual(await storageBytes([mx.grad(loss(mx.take))(w)]));
+    const t = mx.random.normal([5, 3, 4], { key: mx.random.key(3) });
+    const [, jt] = mx.jvp((x: mx.MxArray) => traced(x, ids, 2), [w], [t]);
+    expect(await storageBytes(jt)).toEqual(await storageBytes([mx.take(t, ids, 2)]));
+  });
+
+  it("vmap over the array, the ids, or both (along axis 1), as take's", async () => {
+    const ws = mx.random.normal([2, 5, 4], { key: mx.random.key(4) });
+    const is = mx.array([[[0, 4]], [[3, -1]]], mx.int32);
+    for (const inAxes of [[0, null], [null, 0], [0, 0]] as const) {
+      const a = inAxes[0] === 0 ? ws : mx.reshape(w, [5, 12]);
+      const i = inAxes[1] === 0 ? is : ids;
+      const got = mx.vmap((x: mx.MxArray, j: mx.MxArray) => traced(x, j, 1), { inAxes: [...inAxes] })(a, i);
+      const want = mx.vmap((x: mx.MxArray, j: mx.MxArray) => mx.take(x, j, 1), { inAxes: [...inAxes] })(a, i);
+      expect(got.shape, `in_axes ${inAxes}`).toEqual(want.shape);
+      expect(await storageBytes([got]), `in_axes ${inAxes}`).toEqual(await storageBytes([want]));
+    }
   });
 });
 

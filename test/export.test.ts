@@ -194,6 +194,21 @@ describe("inputs and traces", () => {
     }
   });
 
+  it("a shapeless file takes nn.Embedding's ids of other batches and lengths (the Take node)", async () => {
+    const file = fresh();
+    const table = mx.random.normal([7, 3], mx.float32, cpu);
+    const f = (ids: mx.MxArray, t: mx.MxArray) => mx.sum(mx.take(t, ids, 0), -1);
+    await mx.exportFunction(file, f, mx.zeros([2, 4], mx.int32), table, { shapeless: true });
+    const g = (ids: mx.MxArray, t: mx.MxArray) => mx.importFunction(file)(ids, t)[0]!;
+    for (const shape of [[2, 4], [1, 9], [5, 1]]) {
+      const ids = mx.random.randint(-7, 7, shape, { key: mx.random.key(shape[1]!), dtype: mx.int32, ...cpu });
+      await expectSame(g(ids, table), f(ids, table), `${shape}`);
+      const loss = (h: typeof f) => (t: mx.MxArray) => mx.sum(mx.square(h(ids, t)));
+      await expectSame(mx.grad(loss(g))(table), mx.grad(loss(f))(table), `grad ${shape}`);
+    }
+    expect(g(mx.zeros([1, 2], mx.int32), table).inputs[0]!.primitive!.name).toBe("take");
+  });
+
   it("metadata comes back with returnMetadata, and a callback gets the graph instead of a file", async () => {
     const file = fresh();
     await mx.exportFunction(file, (x: mx.MxArray) => mx.sin(x), mx.zeros([1]), { metadata: "model v2" });

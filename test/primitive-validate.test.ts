@@ -180,6 +180,17 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: "Take",
+    // take while a shapeless trace runs: a [2, 3] array's axis 1 by ids [4, 1]
+    build: () => runTraced(true, () => mx.take(f32(2, 3), mx.array([[0], [2], [1], [1]], mx.int32), 1)),
+    bad: [
+      { fields: { axis: 2 }, error: /\[take\] axis must be an axis of an input of 2 dimensions \(0 to 1\), got 2/ },
+      { fields: { axis: -1 }, error: /axis must be an axis/ },
+      { inputs: (s) => [s[0]!, spec(mx.float32, 4, 1)], error: /\[take\] the indices must have an integer dtype, got float32/ },
+      { inputs: (s) => [spec(mx.float32, 2, 0), s[1]!], error: /\[take\] cannot take elements from axis 1 of size 0/ },
+    ],
+  },
+  {
     name: "ScatterAxis",
     build: () => mx.putAlongAxis(f32(2, 3), mx.array([[0], [2]], mx.int32), mx.ones([2, 1]), 1),
     bad: [

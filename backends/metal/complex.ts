@@ -31,7 +31,7 @@ const COMPLEX_KERNELS = new Set([
   ...Object.entries({ ...UNARY_OPS, ...BINARY_OPS }).filter(([, info]) => (info as ElementwiseInfo).complex).map(([op]) => op),
   ...BIT_LAYOUT_KERNELS,
   "astype", "where",
-  "concatenate", "pad", "gatherAxis", "scatterAxis", "sliceUpdate",
+  "concatenate", "pad", "gatherAxis", "take", "scatterAxis", "sliceUpdate",
   "sum", "prod", "matmul", "scan",
 ]);
 

@@ -22,7 +22,7 @@ const COMPLEX_KERNELS = new Set([
 ]);
 
 /** Kernels that move complex64 as uint64 bits: their 64-bit integer paths (scatters that fold take their complex path). */
-const MOVED_AS_BITS = new Set(["concatenate", "pad", "gatherAxis", "scatterAxis", "sliceUpdate"]);
+const MOVED_AS_BITS = new Set(["concatenate", "pad", "gatherAxis", "take", "scatterAxis", "sliceUpdate"]);
 
 const hasComplex = (inputs: readonly Tensor[], outs: readonly OutputSpec[]) => outs.some((o) => o.dtype === complex64) || inputs.some((x) => x.dtype === complex64);
 

@@ -14,7 +14,7 @@ const WIDE_KERNELS = new Set([
   ...["sum", "prod", "max", "min", "all", "any", "argmax", "argmin"],
   ...BIT_LAYOUT_KERNELS,
   ...["where", "astype", "concatenate", "pad", "arange", "randomBits"],
-  ...["gatherAxis", "scatterAxis", "sliceUpdate", "sort", "argsort", "partition", "argpartition", "scan"],
+  ...["gatherAxis", "take", "scatterAxis", "sliceUpdate", "sort", "argsort", "partition", "argpartition", "scan"],
 ]);
 
 /** Whether the kernel registered as `name` runs int64/uint64 operands. */

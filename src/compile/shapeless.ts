@@ -1,8 +1,9 @@
 // The primitives a shapeless trace may hold: those whose output shapes follow
 // from their inputs' alone (elementwise, reductions over axes, matmul and its
-// batch broadcast, transpose, softmax, scans, flatten and unflatten, the fast
-// norms, rope and attention). Reshape, broadcast, slice, pad, concatenate and
-// others fix shapes in their parameters, so one trace cannot serve other shapes.
+// batch broadcast, transpose, softmax, scans, flatten and unflatten, take, the
+// fast norms, rope and attention). Reshape, broadcast, slice, pad, concatenate
+// and others fix shapes in their parameters, so one trace cannot serve other
+// shapes.
 
 import { ArgReduce, LogSumExp, Reduce, Softmax } from "../primitives/reduce.js";
 import { Flatten, Unflatten } from "../primitives/layout.js";
@@ -10,7 +11,7 @@ import type { Primitive } from "../primitive.js";
 import type { Graph } from "./graph.js";
 import { isElementwise } from "./simplify.js";
 
-const BY_NAME = new Set(["matmul", "broadcastAxes", "transpose", "scan", "rmsNorm", "layerNorm", "rope", "scaledDotProductAttention"]);
+const BY_NAME = new Set(["matmul", "broadcastAxes", "take", "transpose", "scan", "rmsNorm", "layerNorm", "rope", "scaledDotProductAttention"]);
 
 function shapeFree(p: Primitive): boolean {
   return isElementwise(p) || p instanceof Flatten || p instanceof Unflatten || p instanceof Reduce || p instanceof ArgReduce || p instanceof LogSumExp || p instanceof Softmax || BY_NAME.has(p.name);

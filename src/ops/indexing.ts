@@ -8,14 +8,15 @@ import { MxArray } from "../array.js";
 import { checkOptions, noExtraArguments } from "./strict-options.js";
 import { int32, int64, isInteger, type DType } from "../dtype.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
-import { checkIndexedAxis, GatherAxis, ScatterAxis, SliceUpdate, type ScatterMode } from "../primitives/indexing.js";
+import { checkIndexedAxis, GatherAxis, ScatterAxis, SliceUpdate, Take, type ScatterMode } from "../primitives/indexing.js";
+import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { regionOutside, Slice } from "../primitives/layout.js";
 import { broadcastShapes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
 import type { Stream } from "../device.js";
 import { checkArrayLike, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { array, arange } from "./creation.js";
 import { add, astype, maximum, minimum, multiply, negative, reciprocal, where, less } from "./elementwise.js";
-import { broadcastTo, reshape, transpose } from "./layout.js";
+import { broadcastTo, flatten, reshape, transpose } from "./layout.js";
 import { IndexSlice, indexSlice } from "./index-slice.js";
 
 export { IndexSlice };
@@ -485,9 +486,15 @@ export function take(a: ArrayLike, indices: ArrayLike | readonly number[], axis?
   const s = opStream(op, o, a, indices);
   let x = toArray(op, checkArrayLike(op, a), s);
   const idx = takeIndices(op, indices, s);
-  if (axis === undefined || axis === null) x = reshape(x, [x.size], { stream: s });
+  // a shapeless trace flattens by the input's shape and takes by a rule of both shapes (replayed on new ones)
+  const shapeless = inShapelessTrace();
+  if (axis === undefined || axis === null) x = shapeless ? flatten(x, 0, -1, { stream: s }) : reshape(x, [x.size], { stream: s });
   const ax = normalizeAxis(op, axis ?? 0, x.ndim, "axis", [x]);
   if (typeof indices === "number") intIndex(op, x, indices, ax);
+  if (shapeless) {
+    checkIndexedAxis(op, x, idx, ax, "cannot take elements from");
+    return node(new Take(ax), [x, idx], s);
+  }
   const k = idx.size;
   const shape = x.shape.map((d, i) => (i === ax ? k : d));
   const along = broadcastTo(reshape(idx, x.shape.map((_, i) => (i === ax ? k : 1)), { stream: s }), shape, { stream: s });

@@ -1,6 +1,8 @@
-// Indexing primitives: GatherAxis (take along an axis), ScatterAxis (put or
-// combine along an axis) and SliceUpdate (a strided region replaced). The ops
-// resolve everything first: axes non-negative, shapes broadcast, dtypes equal.
+// Indexing primitives: GatherAxis (take along an axis), Take (MLX's gather
+// along one axis, whose output follows the indices' shape: a shapeless
+// trace's take), ScatterAxis (put or combine along an axis) and SliceUpdate
+// (a strided region replaced). The ops resolve everything first: axes
+// non-negative, shapes broadcast, dtypes equal.
 // Index values are wrapped once when negative and clamped into the axis by
 // every kernel, so no index value ever reaches outside a buffer.
 
@@ -71,6 +73,79 @@ export class GatherAxis extends Primitive {
   override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
     const [a, indices] = batchAll(inputs, axes);
     return [node(new GatherAxis(this.axis + 1), [a!, indices!], a!.stream), 0];
+  }
+}
+
+/** take's output shape: a's with `axis` replaced by the indices' shape. */
+export function takeShape(a: readonly number[], indices: readonly number[], axis: number): number[] {
+  return [...a.slice(0, axis), ...indices, ...a.slice(axis + 1)];
+}
+
+/** `indices` flattened and broadcast along `axis` of `a`'s shape (a's axis replaced by their count): GatherAxis's indices for take. */
+export function indicesAlong(a: readonly number[], indices: MxArray, axis: number): MxArray {
+  const k = sizeOf(indices.shape);
+  const o = on(indices);
+  return ops.broadcastTo(ops.reshape(indices, a.map((_, i) => (i === axis ? k : 1)), o), a.map((d, i) => (i === axis ? k : d)), o);
+}
+
+/**
+ * out[..., i..., ...] = a[..., indices[i...], ...] along `axis` (MLX's
+ * Gather of one axis, its `take`): inputs a and integer indices of any
+ * shape; the output is a's shape with `axis` replaced by the indices' shape,
+ * in a's dtype. That rule follows both inputs' shapes, so a shapeless trace
+ * replays it on new ones (nn.Embedding on other batches and lengths); take
+ * builds it only while one runs (its other graph reshapes and broadcasts
+ * the indices by fixed shapes). Kernels run it as GatherAxis over views.
+ */
+export class Take extends Primitive {
+  readonly name = "take";
+  constructor(readonly axis: number) {
+    super();
+  }
+  override params() {
+    return { axis: this.axis };
+  }
+  /** An axis of a; integer indices; a non-empty axis where there are indices. */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 2);
+    const [a, indices] = inputs as [Spec, Spec];
+    checkAxis(this.name, "axis", this.axis, a.shape.length);
+    if (!isInteger(indices.dtype)) throw opError(this.name, `the indices must have an integer dtype, got ${indices.dtype.name}`, inputs, "type");
+    checkIndexedAxis(this.name, a, indices, this.axis, "cannot take elements from");
+  }
+  output([a, indices]: readonly Spec[]): Spec {
+    return { shape: takeShape(a!.shape, indices!.shape, this.axis), dtype: a!.dtype };
+  }
+  /** The cotangent added back at the taken positions (duplicates accumulate), as GatherAxis's. */
+  override vjp([a, indices]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    const o = on(ct);
+    const along = indicesAlong(a!.shape, indices!, this.axis);
+    const zeros = ops.zeros(a!.shape, ct.dtype, o);
+    return [node(new ScatterAxis(this.axis, "add"), [zeros, along, ops.reshape(ct, along.shape, o)], ct.stream), null];
+  }
+  override jvp([, indices]: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
+    return t ? node(new Take(this.axis), [t, indices!], t.stream) : null;
+  }
+  /**
+   * a batched: its axis one on, the batch first. The indices batched: their
+   * batch axis lands at `axis`. Both: each entry's indices pick from its own
+   * a (GatherAxis over the batch).
+   */
+  override vmap([a, indices]: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
+    const aAxis = axes[0] ?? null, iAxis = axes[1] ?? null;
+    if (iAxis === null) {
+      const a0 = batchFirst(a!, aAxis!);
+      return [node(new Take(this.axis + 1), [a0, indices!], a0.stream), 0];
+    }
+    const i0 = batchFirst(indices!, iAxis);
+    if (aAxis === null) return [node(new Take(this.axis), [a!, i0], a!.stream), this.axis];
+    const a0 = batchFirst(a!, aAxis);
+    const [B, ...shape] = a0.shape as [number, ...number[]];
+    const k = sizeOf(i0.shape) / B;
+    const o = on(a0);
+    const along = ops.broadcastTo(ops.reshape(i0, [B, ...shape.map((_, i) => (i === this.axis ? k : 1))], o), [B, ...shape.map((d, i) => (i === this.axis ? k : d))], o);
+    const taken = node(new GatherAxis(this.axis + 1), [a0, along], a0.stream);
+    return [ops.reshape(taken, [B, ...takeShape(shape, i0.shape.slice(1), this.axis)], o), 0];
   }
 }
 

@@ -69,17 +69,23 @@ export class Tape {
     inputs.forEach((x, i) => (s[i] = x));
     for (const [k, c] of this.constants) s[k] = c;
     for (const st of this.steps) {
-      const ins = st.inputs.map((k) => s[k]!);
-      // no op checked the new shapes (an empty axis for max or argmax, say)
-      if (this.shapeless) st.prim.validate(ins);
-      if (st.multi) {
-        const outs = this.shapeless ? nodes(st.prim, ins, st.stream) : siblingNodes(st.prim, ins, st.stream, st.specs);
-        outs.forEach((o, i) => (s[st.first + i] = o));
-      } else {
-        const spec = st.specs[0]!;
-        s[st.first] = this.shapeless ? node(st.prim, ins, st.stream) : new MxArray(spec.shape, spec.dtype, st.stream, st.prim, ins);
-      }
+      replayStep(st.prim, st.inputs.map((k) => s[k]!), st.stream, st.specs, st.multi, this.shapeless).forEach((o, i) => (s[st.first + i] = o));
     }
     return this.outputs.map((k) => s[k]!);
   }
+}
+
+/**
+ * A recorded node's new lazy nodes on `ins` (a compile tape's and a function
+ * file's replay): with the recorded `specs`, or where `shapeless` the
+ * primitive validated on the new inputs (no op checked their shapes: an
+ * empty axis for max or argmax, say) and its output rule asked for them.
+ */
+export function replayStep(prim: Primitive, ins: MxArray[], stream: Stream, specs: readonly Spec[], multi: boolean, shapeless: boolean): MxArray[] {
+  if (shapeless) {
+    prim.validate(ins);
+    return multi ? nodes(prim, ins, stream) : [node(prim, ins, stream)];
+  }
+  if (multi) return siblingNodes(prim, ins, stream, specs);
+  return [new MxArray(specs[0]!.shape, specs[0]!.dtype, stream, prim, ins)];
 }

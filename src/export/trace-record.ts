@@ -7,8 +7,8 @@ import { Stream, deviceFor, toStream } from "../device.js";
 import { dtypeFromName } from "../dtype.js";
 import type { BackendName } from "../../backends/backend.js";
 import type { Graph, Value } from "../compile/graph.js";
-import { node, nodes, siblingNodes } from "../ops/base.js";
 import type { Primitive, Spec } from "../primitive.js";
+import { replayStep } from "../compile/tape.js";
 import type { NodeRecord, SpecRecord, TraceRecord } from "./function-file.js";
 import { decodePrimitive, encodePrimitive } from "./primitive-codec.js";
 
@@ -121,15 +121,7 @@ export class ReplayableTrace {
     for (const st of this.steps) {
       const ins = st.inputs.map((k) => s[k]!);
       const stream = st.device === null ? toStream(undefined, ins) : toStream(deviceFor(st.device as BackendName));
-      if (this.shapeless) {
-        st.prim.validate(ins);
-        s.push(...(st.multi ? nodes(st.prim, ins, stream) : [node(st.prim, ins, stream)]));
-      } else if (st.multi) {
-        s.push(...siblingNodes(st.prim, ins, stream, st.specs));
-      } else {
-        const spec = st.specs[0]!;
-        s.push(new MxArray(spec.shape, spec.dtype, stream, st.prim, ins));
-      }
+      s.push(...replayStep(st.prim, ins, stream, st.specs, st.multi, this.shapeless));
     }
     return this.record.outputs.map((k) => s[k]!);
   }

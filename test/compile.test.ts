@@ -5,7 +5,7 @@
 
 import { spawnSync } from "node:child_process";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { storageBytes } from "./helpers/bytes.js";
 import { checkCompiledGraph, graphFunction } from "../conformance/compiled.js";
@@ -172,11 +172,15 @@ describe.each(BACKENDS)("compile: a transformer block's layers shapeless (nn.Lin
   });
 });
 
-describe("compile: a shapeless trace's take (the Take node) under the transforms", () => {
+describe.each(BACKENDS)("compile: a shapeless trace's take (the Take node) under the transforms on $name", ({ device }) => {
+  withDefaultDevice(device);
   // the node a shapeless trace builds, against the graph take builds otherwise
   const traced = (w: mx.MxArray, i: mx.MxArray, axis?: number) => runTraced(true, () => mx.take(w, i, axis));
-  const w = mx.random.normal([5, 3, 4], { key: mx.random.key(1) });
-  const ids = mx.array([[4, 0], [-1, 4], [2, 2]], mx.int32);
+  let w: mx.MxArray, ids: mx.MxArray;
+  beforeEach(() => {
+    w = mx.random.normal([5, 3, 4], { key: mx.random.key(1) });
+    ids = mx.array([[4, 0], [-1, 4], [2, 2]], mx.int32);
+  });
 
   it("is a Take node, with take's values", async () => {
     expect(traced(w, ids, 1).primitive?.name).toBe("take");

@@ -246,12 +246,15 @@ export function broadcastAxesShape(op: string, shapes: readonly (readonly number
  */
 export class BroadcastAxes extends Primitive {
   readonly name = "broadcastAxes";
-  /** `op`: the op that built the node (matmul), which a replay's shape errors name. */
+  /** `op`: the op that built the node (matmul), which a replay's shape errors name (absent from files written before it: this primitive's name). */
   constructor(
     readonly kept: number,
-    readonly op = "broadcastAxes",
+    readonly op?: string,
   ) {
     super();
+  }
+  private get shapeOp(): string {
+    return this.op ?? this.name;
   }
   override params() {
     return { kept: this.kept };
@@ -259,13 +262,13 @@ export class BroadcastAxes extends Primitive {
   /** At least two inputs, each with the kept axes, whose leading axes broadcast together. */
   override validate(inputs: readonly Spec[]): void {
     if (inputs.length < 2) throw opError(this.name, `takes at least 2 inputs, got ${inputs.length}`, inputs);
-    if (typeof this.op !== "string") throw opError(this.name, `op must be the name of the op that built the node, got ${describeValue(this.op)}`, inputs);
+    if (this.op !== undefined && typeof this.op !== "string") throw opError(this.name, `op must be the name of the op that built the node, got ${describeValue(this.op)}`, inputs);
     checkInt(this.name, "kept", this.kept, 0, inputs[0]!.shape.length);
     inputs.forEach((x, i) => checkRank(this.name, `input ${i}`, x, this.kept, true));
-    broadcastAxesShape(this.op, inputs.map((x) => x.shape), this.kept);
+    broadcastAxesShape(this.shapeOp, inputs.map((x) => x.shape), this.kept);
   }
   output(inputs: readonly Spec[]): Spec {
-    return { shape: broadcastAxesShape(this.op, inputs.map((x) => x.shape), this.kept), dtype: inputs[0]!.dtype };
+    return { shape: broadcastAxesShape(this.shapeOp, inputs.map((x) => x.shape), this.kept), dtype: inputs[0]!.dtype };
   }
   /** Input 0's cotangent: the output's summed over the axes it was broadcast along; the others give only shapes. */
   override vjp(inputs: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
@@ -277,7 +280,7 @@ export class BroadcastAxes extends Primitive {
   /** Each batch entry's output is input 0 broadcast to the unbatched rule's shape (the same for every entry). */
   override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
     const logical = inputs.map((x, i) => (axes[i] === null ? x.shape : x.shape.filter((_, d) => d !== axes[i])));
-    const shape = broadcastAxesShape(this.op, logical, this.kept);
+    const shape = broadcastAxesShape(this.shapeOp, logical, this.kept);
     const n = batchSize(inputs, axes);
     const x = inputs[0]!;
     if (axes[0] === null) return [ops.broadcastTo(x, [n, ...shape], on(x)), 0];

@@ -19,7 +19,7 @@ import { Binary, Unary } from "../primitives/elementwise.js";
  */
 const AS_WRITTEN = new Set([
   "reshape", "transpose", "broadcast", "broadcastAxes", "slice", "asStrided", "contiguous", "concatenate", "pad",
-  "gatherAxis", "scatterAxis", "sliceUpdate", "where", "astype", "depends", "sum",
+  "gatherAxis", "take", "scatterAxis", "sliceUpdate", "where", "astype", "depends", "sum",
 ]);
 
 /**

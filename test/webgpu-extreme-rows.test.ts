@@ -145,6 +145,33 @@ function maxCases(): void {
         }
       }
     });
+
+    it(`${dtype.name}: rows wgsl/reduce-groups.wgsl would fold (at most 1024 elements, 1024 rows and more), with its bits`, async () => {
+      for (const n of [256, 512, 1024]) {
+        if (n * dtype.size < 1024) continue;
+        // the order rows 43 times over, and rows whose NaNs and zeros lie where the two kernels' orders disagree:
+        // index 2 (lane 2, turn 0) before index lanes + 1 (lane 1, turn 1) in reduce.wgsl's order, after it in reduce-groups'
+        const lanes = n === 256 ? 16 : 32;
+        const base = orderRows(n, dtype);
+        const [nanA, nanB] = dtype === mx.float32 ? [0x7fc00001, 0x7f800abc] : dtype === mx.float16 ? [0x7e01, 0x7c0b] : [0x7fc1, 0x7f8b];
+        const sign = dtype === mx.float32 ? 0x80000000 : 0x8000;
+        const w = dtype === mx.float32 ? mx.uint32 : mx.uint16;
+        const disagree = mx.array([
+          Array.from({ length: n }, (_, j) => (j === 2 ? nanA : j === lanes + 1 ? nanB : 0)),
+          Array.from({ length: n }, (_, j) => (j === 2 ? sign : j === lanes + 1 ? 0 : sign >>> 0 | 0x100)),
+          Array.from({ length: n }, (_, j) => (j === 2 ? 0 : j === lanes + 1 ? sign : 0x100)),
+        ], w, gpu);
+        const x = mx.concatenate([mx.tile(base, [43, 1], gpu), mx.view(disagree, dtype, gpu)], 0, gpu);
+        for (const op of [mx.max, mx.min]) {
+          let got: number[] = [];
+          const files = await webgpuFilesRun(async () => (got = await bitsOf(op(x, -1, gpu))));
+          expect(files.includes("max-rows"), `${dtype.name} ${op.name} rows of ${n}: taken by wgsl/max-rows.wgsl`).toBe(true);
+          const before = await bitsBefore(op, x);
+          expect(got, `${dtype.name} ${op.name} rows of ${n}`).toEqual(before);
+          expect(got.slice(-3), `${dtype.name} ${op.name} rows of ${n}: reduce-groups' picks`).toEqual(before.slice(-3));
+        }
+      }
+    });
   }
 }
 
@@ -156,15 +183,10 @@ describe.runIf(fixedSubgroups)("webgpu max/min of float rows on whole quads (wgs
     maxCases();
   });
 
-  it("rows reduce-groups.wgsl folds (rows of at most 1024 elements, many of them) keep it; by default only rows of 1025 elements to 16 KiB take it", async () => {
+  it("by default rows reduce-groups.wgsl would fold take it, and others of 1025 elements to 16 KiB", async () => {
     const x = mx.random.normal([2048, 1024], { key: mx.random.key(5), ...gpu });
-    backend().allMaxRows = true;
-    try {
-      expect(await webgpuFilesRun(() => mx.max(x, -1, gpu).tolist())).not.toContain("max-rows");
-      expect(await webgpuFilesRun(() => mx.max(mx.slice(x, [0, 0], [8, 1024], undefined, gpu), -1, gpu).tolist())).toContain("max-rows");
-    } finally {
-      backend().allMaxRows = false;
-    }
+    expect(await webgpuFilesRun(() => mx.max(x, -1, gpu).tolist())).toContain("max-rows");
+    expect(await webgpuFilesRun(() => mx.max(mx.slice(x, [0, 0], [1000, 1024], undefined, gpu), -1, gpu).tolist()), "1000 rows of 1024: a workgroup each").not.toContain("max-rows");
     const taken = async (shape: number[], dtype: mx.DType) => (await webgpuFilesRun(() => mx.min(mx.astype(mx.random.normal(shape, gpu), dtype, gpu), -1, gpu).tolist())).includes("max-rows");
     const cases: [number[], mx.DType, boolean][] = [
       [[4, 2048], mx.float32, true],

@@ -7,7 +7,11 @@
 // row at position
 //   P(r) = (r % 256, (r / 256) % 4, r / 1024)   (lexicographic: its invocation,
 //   its accumulator, its turn), packed as one u32;
-// any other extreme has one bit pattern. A lane keeps the largest key of its
+// or, for rows wgsl/reduce-groups.wgsl would fold (GROUP_LANES lanes a row,
+// lane l folding elements l, l + GROUP_LANES, ... in turn, then lane 0 the
+// lanes in order), with that kernel's bits: P(r) = (r % GROUP_LANES,
+// r / GROUP_LANES).
+// Any other extreme has one bit pattern. A lane keeps the largest key of its
 // elements (an integer max: max K(x) = x ^ ((x >> 31) & 0x7fffffff), min
 // ~K(x); a NaN I32_MAX); the row's largest key comes from subgroupMax (and,
 // where a row spans several subgroups, their partials in workgroup memory).
@@ -18,7 +22,7 @@
 // not the block of SUBGROUP invocations its local_invocation_index says sends
 // the whole workgroup through workgroup memory instead (no device seen needs it).
 // Slots (backends/webgpu/extreme-rows.ts): ROW_LANES, SUBGROUP, STEPS, WHOLE,
-// TAKE_WORD, PER_WORD, INF as wgsl/arg-rows.wgsl; KEY (the order key from
+// TAKE_WORD, PER_WORD, INF as wgsl/arg-rows.wgsl; GROUP_LANES (above); KEY (the order key from
 // K(x) `kx`: kx for max, ~kx for min), KEY_OF_K (K(x) `kx` back from the key
 // `k`), ZERO_TIE (the key of max's +0 and min's -0), VALUE (the f32 of
 // element bits x).
@@ -30,6 +34,8 @@ const SUBGROUP = {{SUBGROUP}}u;
 const STEPS = {{STEPS}}u;
 const WHOLE = {{WHOLE}};
 const PER_WORD = {{PER_WORD}}u;
+/** Lanes a row of wgsl/reduce-groups.wgsl whose order P follows, or 0 for wgsl/reduce.wgsl's. */
+const GROUP_LANES = {{GROUP_LANES}}u;
 /** The key of a zero that may tie one of the other sign (max: +0; min: -0): its row picks by position. */
 const ZERO_TIE = {{ZERO_TIE}};
 
@@ -63,6 +69,13 @@ fn is_special(x: i32, k: i32) -> bool {
   return select(mag == 0, mag > {{INF}}, k == I32_MAX);
 }
 
+/** Position P(r) of element r in the fold's order, packed as one u32 (GROUP_LANES 0: reduce.wgsl's). */
+fn position(r: u32) -> u32 {
+  if (GROUP_LANES == 0u) { return ((r & 255u) << 24u) | (((r >> 8u) & 3u) << 22u) | (r >> 10u); }
+  let lanes = max(GROUP_LANES, 1u); // a constant divisor WGSL accepts where GROUP_LANES is 0
+  return ((r % lanes) << 16u) | (r / lanes);
+}
+
 /** The element of least position P among this lane's that is_special for `k`: (position, bits), NONE where none. */
 fn rescan(base: u32, quads: u32, lane: u32, k: i32) -> vec2<u32> {
   var found = vec2<u32>(NONE, 0u);
@@ -73,7 +86,7 @@ fn rescan(base: u32, quads: u32, lane: u32, k: i32) -> vec2<u32> {
       for (var h = 0u; h < PER_WORD; h++) {
         let x = select(bitcast<i32>(w), bitcast<i32>((w << (16u - 16u * h)) & 0xffff0000u), PER_WORD == 2u);
         let r = (q * 4u + c) * PER_WORD + h;
-        let p = ((r & 255u) << 24u) | (((r >> 8u) & 3u) << 22u) | (r >> 10u);
+        let p = position(r);
         if (is_special(x, k) && p < found.x) { found = vec2<u32>(p, bitcast<u32>(x)); }
       }
     }

@@ -202,7 +202,8 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
   /**
    * Whether max/min take wgsl/max-rows.wgsl for every row it can fold
    * (backends/webgpu/extreme-rows.ts), or only where it was measured faster
-   * (rows of 1025 elements to 16 KiB, extreme-rows.ts's MAX_ROWS_BYTES).
+   * (rows wgsl/reduce-groups.wgsl would fold, and rows of 1025 elements to
+   * 16 KiB: extreme-rows.ts's MAX_ROWS_FROM).
    * Tests set it to check every row the kernel can take.
    */
   allMaxRows = false;

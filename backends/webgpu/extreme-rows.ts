@@ -5,7 +5,7 @@
 // keyed kernels before): argmax of float32 rows of 256 / 512 / 1024 / 2048 /
 // 4096 62 / 46 / 64 / 43 / 87% -> 75 / 97 / 101 / 101 / 101%, of float16 and
 // bfloat16 rows of 512 / 1024 / 2048 / 4096 21 / 29 / 24 / 37% -> 54 / 71 /
-// 81 / 78%; max/min where measured faster (MAX_ROWS_BYTES).
+// 81 / 78%; max/min where measured faster (MAX_ROWS_FROM).
 
 import type { Tensor } from "../backend.js";
 import { bfloat16, float16, float32, uint32, type DType } from "../../src/dtype.js";
@@ -19,14 +19,17 @@ const INF: Record<string, string> = { float32: "0x7f800000", float16: "0x7c00000
 const MIN_ROW_BYTES = 1024;
 
 /**
- * max/min take rows longer than this many elements and of at most
- * MAX_ROWS_BYTES bytes by default: on the H200 (2026-12-03, device time
- * against the copy kernel, alternating with the keyed kernel) float32 rows of
- * 2048 / 4096 63 / 96% -> 103 / 102%, float16 and bfloat16 rows of 2048 /
- * 4096 / 8192 29 / 46 / 65% -> 76 / 74 / 72%; float32 rows of 8192 the same
- * (103%), longer rows slower (float32 16384 104 -> 102%, 16-bit 82 -> 69%).
- * Shorter rows of many outputs go to reduce-groups.wgsl before (its bits
- * differ); of few outputs they were not measured.
+ * max/min take, by default, the rows wgsl/reduce-groups.wgsl would fold (at
+ * most 1024 elements, many rows: with its bits), and others longer than
+ * MAX_ROWS_FROM elements and of at most MAX_ROWS_BYTES bytes. On the H200
+ * (2026-12-03, device time against the copy kernel, alternating twice with
+ * the kernels before): grouped float32 rows of 256 / 512 / 1024 77 / 66 / 81%
+ * -> 79-81 / 99-100 / 101-102%, float16 and bfloat16 rows of 512 / 1024 29 /
+ * 35% -> 53 / 67-69%; keyed float32 rows of 2048 / 4096 63 / 96% -> 103 /
+ * 102%, float16 and bfloat16 rows of 2048 / 4096 / 8192 29 / 46 / 65% -> 76 /
+ * 74 / 72%; float32 rows of 8192 the same (103%), longer rows slower
+ * (float32 16384 104 -> 102%, 16-bit 82 -> 69%). Short rows of few outputs
+ * (a workgroup each) were not measured.
  */
 const MAX_ROWS_FROM = 1024;
 const MAX_ROWS_BYTES = 16384;
@@ -85,15 +88,15 @@ function planRows(gpu: WebGpuBackend, x: Tensor): RowsPlan | undefined {
   return { rows, lanes, subgroup, steps, whole, params: [rows, quads, x.strides[0]! / perQuad, x.offset / perQuad], slots };
 }
 
-/** Runs `file` for the plan into a new [rows] tensor of `dtype` (words). */
-function runRows(gpu: WebGpuBackend, op: string, file: string, x: Tensor, plan: RowsPlan, dtype: DType, slots: Record<string, string | number>): Tensor {
+/** Runs `file` for the plan into a new [rows] tensor of `dtype` (words); `variant` keys the slots the op, dtype and plan do not fix. */
+function runRows(gpu: WebGpuBackend, op: string, file: string, x: Tensor, plan: RowsPlan, dtype: DType, slots: Record<string, string | number>, variant = ""): Tensor {
   const out = gpu.allocOutput({ shape: [plan.rows], dtype });
   if (plan.rows === 0) return out;
   const call: KernelCall = {
     op,
     file,
     helpers: ["row-quads"],
-    key: `${op},${x.dtype.name},${plan.lanes},${plan.subgroup},${plan.steps},${plan.whole}`,
+    key: `${op},${x.dtype.name},${plan.lanes},${plan.subgroup},${plan.steps},${plan.whole},${variant}`,
     slots: () => ({ ...plan.slots, ...slots }),
   };
   gpu.run(call, gpu.gpuBuffer(out), plan.params, [gpu.gpuBuffer(x)], Math.ceil(plan.rows / (256 / plan.lanes)));
@@ -108,21 +111,23 @@ export function argRows(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tensor):
 
 /**
  * max/min (`op`) of the rows of `x` (merged to [rows, R]) as float32 words,
- * with the bits wgsl/reduce.wgsl gives a row of one chunk (the caller takes
- * only rows that kernel's order would fold), or undefined where planRows
- * does not take them.
+ * with the bits wgsl/reduce.wgsl gives a row of one chunk, or where
+ * `groupLanes` is not 0 those wgsl/reduce-groups.wgsl gives with that many
+ * lanes a row (the caller says which kernel would fold the rows); undefined
+ * where planRows does not take them.
  */
-export function maxRows(gpu: WebGpuBackend, op: "max" | "min", x: Tensor): Tensor | undefined {
+export function maxRows(gpu: WebGpuBackend, op: "max" | "min", x: Tensor, groupLanes = 0): Tensor | undefined {
   // where it was measured faster than the keyed kernel, unless told to take every row (WebGpuBackend.allMaxRows)
   const R = x.shape[x.shape.length - 1] ?? 0;
-  if (!gpu.allMaxRows && (R <= MAX_ROWS_FROM || R * x.dtype.size > MAX_ROWS_BYTES)) return undefined;
+  if (!gpu.allMaxRows && groupLanes === 0 && (R <= MAX_ROWS_FROM || R * x.dtype.size > MAX_ROWS_BYTES)) return undefined;
   const plan = planRows(gpu, x);
   const slots = {
+    GROUP_LANES: groupLanes,
     KEY: op === "max" ? "kx" : "~kx",
     KEY_OF_K: op === "max" ? "k" : "~k",
     // max's +0 (K = 0) and min's -0 (~K = ~-1 = 0): the zeros that may tie one of the other sign
     ZERO_TIE: "0",
     VALUE: x.dtype === float16 ? "unpack2x16float(bitcast<u32>(x) >> 16u).x" : "bitcast<f32>(x)",
   };
-  return plan && runRows(gpu, op, "max-rows", x, plan, float32, slots);
+  return plan && runRows(gpu, op, "max-rows", x, plan, float32, slots, String(groupLanes));
 }

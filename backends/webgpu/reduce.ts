@@ -684,10 +684,10 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   const short = R <= SEGMENT_INVOCATION_MAX;
   const lanes = groupedLanes(nOut, R, chunks);
   // float rows on whole quads, each in one chunk: a group of lanes a row, folded by subgroup operations (max and min
-  // with reduce.wgsl's bits, so only rows its order folds: not reduce-groups.wgsl's; not the partials of chunks)
-  const maxOrMin = (op === "max" || op === "min") && !lanes && !partials;
+  // with the bits of the kernel that would fold them, reduce.wgsl's or reduce-groups.wgsl's; not the partials of chunks)
+  const maxOrMin = (op === "max" || op === "min") && !partials;
   if (!short && chunks === 1 && nk === 1 && (isArg || maxOrMin)) {
-    const taken = isArg ? argRows(gpu, op, x) : maxRows(gpu, op, x);
+    const taken = isArg ? argRows(gpu, op, x) : maxRows(gpu, op, x, lanes);
     if (taken) return taken;
   }
   const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;

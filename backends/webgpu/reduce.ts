@@ -12,7 +12,7 @@
 // is stated in wgsl/reduce.wgsl's header. Float max/min/argmax/argmin of
 // float32/float16/bfloat16 over longer segments fold integer order keys of
 // the bits instead (wgsl/reduce-keys.wgsl: the same results, bit for bit);
-// their argmax/argmin, and their max/min where reduce.wgsl would fold them,
+// their argmax/argmin, and their max/min where reduce.wgsl or reduce-groups.wgsl would fold them,
 // over rows that lie on whole quads of words (of at least 1024 bytes, in one
 // chunk) take a group of lanes a row folded by subgroup operations
 // (backends/webgpu/extreme-rows.ts: the same results, bit for bit).

@@ -8,7 +8,7 @@ import { MxArray } from "../array.js";
 import { checkOptions, noExtraArguments } from "./strict-options.js";
 import { int32, int64, isInteger, type DType } from "../dtype.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
-import { checkIndexedAxis, GatherAxis, ScatterAxis, SliceUpdate, Take, type ScatterMode } from "../primitives/indexing.js";
+import { checkIndexedAxis, GatherAxis, indicesAlong, ScatterAxis, SliceUpdate, Take, takeShape, type ScatterMode } from "../primitives/indexing.js";
 import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { regionOutside, Slice } from "../primitives/layout.js";
 import { broadcastShapes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
@@ -495,11 +495,8 @@ export function take(a: ArrayLike, indices: ArrayLike | readonly number[], axis?
     checkIndexedAxis(op, x, idx, ax, "cannot take elements from");
     return node(new Take(ax), [x, idx], s);
   }
-  const k = idx.size;
-  const shape = x.shape.map((d, i) => (i === ax ? k : d));
-  const along = broadcastTo(reshape(idx, x.shape.map((_, i) => (i === ax ? k : 1)), { stream: s }), shape, { stream: s });
-  const g = gatherAlong(op, x, along, ax, s);
-  return reshape(g, [...x.shape.slice(0, ax), ...idx.shape, ...x.shape.slice(ax + 1)], { stream: s });
+  const g = gatherAlong(op, x, indicesAlong(x.shape, idx, ax), ax, s);
+  return reshape(g, takeShape(x.shape, idx.shape, ax), { stream: s });
 }
 
 /** a and indices of one rank, broadcast together except along `axis` (the along-axis ops' rule). */

@@ -13,6 +13,7 @@ import { OPS } from "../conformance/opdb.js";
 import { materialize } from "../conformance/check.js";
 import { BACKENDS } from "./helpers/backends.js";
 import { functionFile, type FileNode } from "./helpers/function-file.js";
+import { CLASSES, FIXED_NAMES, OP_NAMES } from "../src/export/primitive-codec.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mx-export-"));
 let files = 0;
@@ -346,6 +347,17 @@ describe("files that are not valid", () => {
     expect(() => mx.importFunction(rewrite((n) => (n[0]!.primitive.fields.name = "log")))).not.toThrow(); // another unary op: the file is a program
     expect(() => mx.importFunction(rewrite((n) => (n[0]!.primitive.fields.name = "slice")))).toThrow(/^\[importFunction\] .*primitive 'elementwise.Unary' is named the string 'slice', which is not one of its ops/);
     expect(() => mx.importFunction(rewrite((n) => (n[1]!.primitive.fields.vjp = 1)))).toThrow(/has a field 'vjp', which is a method or property of its class/);
+    // a class of one op named as another (its kernel would run the other's on its fields: a take as a gatherAxis)
+    const takeFile = fresh();
+    await mx.exportFunction(takeFile, (t: mx.MxArray, i: mx.MxArray) => mx.take(t, i, 0), mx.zeros([4, 3]), mx.zeros([2], mx.int32), { shapeless: true });
+    const tf = functionFile(takeFile);
+    const renamed = tf.header();
+    renamed.traces[0]!.nodes[0]!.primitive.fields.name = "gatherAxis";
+    expect(() => mx.importFunction(tf.write(renamed, fresh()))).toThrow(/^\[importFunction\] .*primitive 'indexing.Take' is named the string 'gatherAxis', which is not its class's name 'take'/);
+    // every class is of several ops, of one name, or named by a getter of its fields (sort's)
+    const unnamed = [...CLASSES].filter(([, c]) => !OP_NAMES.has(c) && !FIXED_NAMES.has(c) && !("name" in (c.prototype as object))).map(([k]) => k);
+    expect(unnamed).toEqual([]);
+    expect(FIXED_NAMES.get(CLASSES.get("conv.Convolution")!)).toBe("conv");
     expect(() => mx.importFunction(rewrite((n) => (n[1]!.device = "nope")))).toThrow(/^\[importFunction\] .*node 1 \('sum'\) runs on backend 'nope'/);
   });
 

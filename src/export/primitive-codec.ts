@@ -47,7 +47,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
 };
 
 /** Every primitive class a file may name, by "module.Export", and the name of each class. */
-const CLASSES = new Map<string, PrimitiveClass>();
+export const CLASSES = new Map<string, PrimitiveClass>();
 const KEYS = new Map<unknown, string>();
 for (const [m, exports] of Object.entries(MODULES)) {
   for (const [name, value] of Object.entries(exports)) {
@@ -149,12 +149,45 @@ function decodeValue(v: unknown, bad: (what: string) => Error): unknown {
 }
 
 /** The ops the classes standing for many ops may be (their name is the kernel they run). */
-const OP_NAMES: ReadonlyMap<PrimitiveClass, readonly string[]> = new Map<PrimitiveClass, readonly string[]>([
+export const OP_NAMES: ReadonlyMap<PrimitiveClass, readonly string[]> = new Map<PrimitiveClass, readonly string[]>([
   [elementwise.Unary, Object.keys(elementwise.UNARY_OPS)],
   [elementwise.Binary, Object.keys(elementwise.BINARY_OPS)],
   [reduce.Reduce, ["sum", "prod", "max", "min", "all", "any"] satisfies reduce.ReduceOp[]],
   [reduce.ArgReduce, ["argmax", "argmin"]],
 ]);
+
+/** An argument every property of which reads as an empty array: enough for a constructor to set its class's fields. */
+const EMPTY_ARGUMENT = new Proxy({}, { get: () => [] });
+
+/**
+ * The one name a class gives its instances as a field, learnt from an
+ * instance built with empty arguments; undefined where the name is a getter
+ * of its fields (sort's), which a file cannot set.
+ */
+function fixedName(ctor: PrimitiveClass): string | undefined {
+  if ("name" in (ctor.prototype as object)) return undefined;
+  for (const args of [[], [EMPTY_ARGUMENT]]) {
+    try {
+      const name = (Reflect.construct(ctor, args) as Primitive).name;
+      if (typeof name === "string") return name;
+    } catch {
+      // a constructor that reads its arguments further: the next ones
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The name of each class outside OP_NAMES whose name is a field: a file's
+ * node of that class must carry it (kernels are chosen by name). A test
+ * checks that every class is in OP_NAMES, here, or named by a getter.
+ */
+export const FIXED_NAMES: ReadonlyMap<PrimitiveClass, string> = new Map(
+  [...CLASSES.values()].filter((c) => !OP_NAMES.has(c)).flatMap((c): [PrimitiveClass, string][] => {
+    const name = fixedName(c);
+    return name === undefined ? [] : [[c, name]];
+  }),
+);
 
 /**
  * The primitive `e` describes; `bad(what)` makes the error for a file that
@@ -172,7 +205,10 @@ export function decodePrimitive(e: unknown, bad: (what: string) => Error): Primi
     if (k in (ctor.prototype as object)) throw bad(`primitive '${key}' has a field '${k}', which is a method or property of its class`);
     Object.defineProperty(p, k, { value: decodeValue(v, bad), enumerable: true, writable: true, configurable: true });
   }
-  const names = OP_NAMES.get(ctor);
-  if (typeof p.name !== "string" || (names && !names.includes(p.name))) throw bad(`primitive '${key}' is named ${describeValue(p.name)}, which is not one of its ops`);
+  const fixed = FIXED_NAMES.get(ctor);
+  const names = OP_NAMES.get(ctor) ?? (fixed === undefined ? undefined : [fixed]);
+  if (typeof p.name !== "string" || (names && !names.includes(p.name))) {
+    throw bad(`primitive '${key}' is named ${describeValue(p.name)}, which is not ${fixed === undefined ? "one of its ops" : `its class's name '${fixed}'`}`);
+  }
   return p;
 }

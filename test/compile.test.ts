@@ -161,6 +161,14 @@ describe.each(BACKENDS)("compile: a transformer block's layers shapeless (nn.Lin
       expect(await storageBytes([f(x)]), `${shape}`).toEqual(await storageBytes([lm(x)]));
     }
     expect(mx.compileStats(f).misses).toBe(1);
+    // nn.RoPE on heads [B, H, L, D] (fast.rope takes the leading axes as they come)
+    const rope = new mx.nn.RoPE(4);
+    const rotate = mx.compile((x: mx.MxArray) => rope.forward(x, 2), { shapeless: true });
+    for (const shape of [[1, 2, 3, 4], [2, 3, 5, 4]]) {
+      const x = mx.random.normal(shape, { key: mx.random.key(7) });
+      expect(await storageBytes([rotate(x)]), `rope ${shape}`).toEqual(await storageBytes([rope.forward(x, 2)]));
+    }
+    expect(mx.compileStats(rotate).misses).toBe(1);
     // without an axis: the array flattened by its own shape; an id past the end clamps
     const flat = mx.compile((t: mx.MxArray, i: mx.MxArray) => mx.take(t, i), { shapeless: true });
     await expect(flat(mx.array([[1, 2], [3, 4]], mx.float32), mx.array([3, 0, -1, 9])).tolist()).resolves.toEqual([4, 1, 4, 4]);

@@ -50,9 +50,10 @@ export class RoPE extends Module {
     checkInt(op, offset, "offset", 0, 2 ** 31 - 1);
     const lead = a.shape.slice(0, -2);
     return asOp(op, () => {
-      const flat = a.ndim === 3 ? a : ops.reshape(a, [-1, ...a.shape.slice(-2)]);
+      // fast.rope takes any leading axes (so a shapeless trace replays it on new ones); a 2-D x gets one
+      const flat = a.ndim >= 3 ? a : ops.reshape(a, [-1, ...a.shape.slice(-2)]);
       const y = fast.rope(flat, this._dims, { traditional: this._traditional, base: this._base, scale: this._scale, offset });
-      return a.ndim === 3 ? y : ops.reshape(y, [...lead, ...a.shape.slice(-2)]);
+      return a.ndim >= 3 ? y : ops.reshape(y, [...lead, ...a.shape.slice(-2)]);
     });
   }
 }

@@ -1,8 +1,6 @@
 // Sampling text from the language model of examples/lm.ts: each next character
 // is drawn from softmax(logits / temperature) of the last `context` characters,
 // with keys split from one seeded mx.random key (the same key, the same text).
-// The model's forward pass is compiled shapeless: one trace serves every
-// window length, as the window grows to `context`.
 
 import * as mx from "../index.js";
 import type { TinyLM } from "./lm-model.js";
@@ -13,14 +11,11 @@ export async function sample(model: TinyLM, prompt: readonly number[], count: nu
   if (!(o.temperature > 0)) throw new Error(`sample: temperature must be > 0, got ${o.temperature}`);
   const tokens = [...prompt];
   let key = o.key;
-  // the weights computed first: the trace captures them as constants, not as the graph that makes them
-  await mx.eval(model.parameters());
-  const forward = mx.compile((window: mx.MxArray) => model.forward(window), { shapeless: true });
   for (let i = 0; i < count; i++) {
     const [next, sub] = mx.random.split(key);
     key = next!;
     const window = mx.array([tokens.slice(-o.context)], mx.int32);
-    const logits = mx.slice(forward(window), [0, -1, 0], [1, null, null]); // [1, 1, vocab]: the last position
+    const logits = mx.slice(model.forward(window), [0, -1, 0], [1, null, null]); // [1, 1, vocab]: the last position
     const id = mx.random.categorical(mx.divide(mx.reshape(logits, [-1]), o.temperature), { key: sub! });
     tokens.push(await id.toNumber());
   }

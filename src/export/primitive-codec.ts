@@ -46,7 +46,7 @@ const MODULES: Record<string, Record<string, unknown>> = {
   misc, quantized, reduce, scan, sort, strided, view, customKernel: { CustomKernel },
 };
 
-/** Every primitive class a file may name, by "module.Export", and the name of each class. */
+/** Every primitive class a file may name, by "module.Export", and the key of each class. */
 export const CLASSES = new Map<string, PrimitiveClass>();
 const KEYS = new Map<unknown, string>();
 for (const [m, exports] of Object.entries(MODULES)) {

@@ -13,7 +13,7 @@ import { OPS } from "../conformance/opdb.js";
 import { materialize } from "../conformance/check.js";
 import { BACKENDS } from "./helpers/backends.js";
 import { functionFile, type FileNode } from "./helpers/function-file.js";
-import { CLASSES, FIXED_NAMES, OP_NAMES } from "../src/export/primitive-codec.js";
+import { CLASSES, FIXED_NAMES, OP_NAMES, PROBES } from "../src/export/primitive-codec.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mx-export-"));
 let files = 0;
@@ -360,6 +360,16 @@ describe("files that are not valid", () => {
     expect(unnamed).toEqual([]);
     expect([...CLASSES].filter(([, c]) => "name" in (c.prototype as object)).map(([k]) => k).sort()).toEqual(["sort.SortIndices", "sort.SortValues"]);
     expect(FIXED_NAMES.get(CLASSES.get("conv.Convolution")!)).toBe("conv");
+    expect([...CLASSES].filter(([, c]) => PROBES.get(c) === undefined).map(([k]) => k)).toEqual([]);
+    // the complex gradient rule a class declares: a file may neither add one (to an exp node) nor change an FFT's
+    expect(() => mx.importFunction(rewrite((n) => (n[0]!.primitive.fields.complexRule = "holomorphic")))).toThrow(/^\[importFunction\] .*primitive 'elementwise.Unary' declares the complex gradient rule the string 'holomorphic', where its class declares undefined/);
+    const fftFile = fresh();
+    await mx.exportFunction(fftFile, (z: mx.MxArray) => mx.fft.fft(z), mx.zeros([4], mx.complex64));
+    const ff2 = functionFile(fftFile);
+    expect(mx.importFunction(fftFile)(mx.ones([4], mx.complex64))[0]!.shape).toEqual([4]);
+    const changed = ff2.header();
+    changed.traces[0]!.nodes.find((x) => x.primitive.class === "fft.FFT")!.primitive.fields.complexRule = "holomorphic";
+    expect(() => mx.importFunction(ff2.write(changed, fresh()))).toThrow(/declares the complex gradient rule the string 'holomorphic', where its class declares the string 'as written'/);
     expect(() => mx.importFunction(rewrite((n) => (n[1]!.device = "nope")))).toThrow(/^\[importFunction\] .*node 1 \('sum'\) runs on backend 'nope'/);
   });
 

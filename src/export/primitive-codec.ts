@@ -159,33 +159,30 @@ export const OP_NAMES: ReadonlyMap<PrimitiveClass, readonly string[]> = new Map<
 /** An argument every property of which reads as an empty array: enough for a constructor to set its class's fields. */
 const EMPTY_ARGUMENT = new Proxy({}, { get: () => [] });
 
-/**
- * The one name a class gives its instances as a field, learnt from an
- * instance built with empty arguments; undefined where the name is a getter
- * of its fields (sort's), which a file cannot set.
- */
-function fixedName(ctor: PrimitiveClass): string | undefined {
-  if ("name" in (ctor.prototype as object)) return undefined;
-  for (const args of [[], [EMPTY_ARGUMENT]]) {
-    try {
-      const name = (Reflect.construct(ctor, args) as Primitive).name;
-      if (typeof name === "string") return name;
-    } catch {
-      // a constructor that reads its arguments further: the next ones
+/** An instance of each class built with empty arguments (undefined where its constructor throws on both), for the fields its class fixes. */
+export const PROBES: ReadonlyMap<PrimitiveClass, Primitive | undefined> = new Map(
+  [...CLASSES.values()].map((c) => {
+    for (const args of [[], [EMPTY_ARGUMENT]]) {
+      try {
+        return [c, Reflect.construct(c, args) as Primitive];
+      } catch {
+        // a constructor that reads its arguments further: the next ones
+      }
     }
-  }
-  return undefined;
-}
+    return [c, undefined];
+  }),
+);
 
 /**
- * The name of each class outside OP_NAMES whose name is a field: a file's
- * node of that class must carry it (kernels are chosen by name). A test
- * checks that every class is in OP_NAMES, here, or named by a getter.
+ * The name of each class outside OP_NAMES whose name is a field (learnt from
+ * its probe): a file's node of that class must carry it (kernels are chosen
+ * by name). A test checks that every class is in OP_NAMES, here, or named
+ * by a getter of its fields (sort's), which a file cannot set.
  */
 export const FIXED_NAMES: ReadonlyMap<PrimitiveClass, string> = new Map(
-  [...CLASSES.values()].filter((c) => !OP_NAMES.has(c)).flatMap((c): [PrimitiveClass, string][] => {
-    const name = fixedName(c);
-    return name === undefined ? [] : [[c, name]];
+  [...CLASSES.values()].flatMap((c): [PrimitiveClass, string][] => {
+    const name = "name" in (c.prototype as object) || OP_NAMES.has(c) ? undefined : PROBES.get(c)?.name;
+    return typeof name === "string" ? [[c, name]] : [];
   }),
 );
 
@@ -210,5 +207,8 @@ export function decodePrimitive(e: unknown, bad: (what: string) => Error): Primi
   if (typeof p.name !== "string" || (names && !names.includes(p.name))) {
     throw bad(`primitive '${key}' is named ${describeValue(p.name)}, which is not ${fixed === undefined ? "one of its ops" : `its class's name '${fixed}'`}`);
   }
+  // the complex gradient rule a class declares (complex-rules.ts) is its own: a file may neither change nor add one
+  const rule = (p as { complexRule?: unknown }).complexRule, own = (PROBES.get(ctor) as { complexRule?: unknown } | undefined)?.complexRule;
+  if (rule !== own) throw bad(`primitive '${key}' declares the complex gradient rule ${describeValue(rule)}, where its class declares ${describeValue(own)}`);
   return p;
 }

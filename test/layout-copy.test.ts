@@ -153,10 +153,16 @@ describe.each(BACKENDS)("bit-exact layout copies on $name", ({ device }) => {
         expect(got.findIndex((b, i) => b !== want[i]), `${label}: first differing byte`).toBe(-1);
       }
     }
-    // a transposed input (the per-element path) and one at an offset
-    for (const dtype of [mx.float16, mx.float32, mx.int64]) {
+    // a transposed input (the per-element path) and inputs at offsets: rows of odd length (a shift per run), rows of
+    // whole words whose runs all start alike within a word (one fixed shift), the offset moving that shift
+    for (const dtype of [mx.float16, mx.int8, mx.float32, mx.int64]) {
       await check([[30, 41]], dtype, ([x], c) => mx.pad(mx.transpose(x!, undefined, c), [[1, 2], [2, 1]], { constantValue: -1, ...c }), `${dtype.name} transposed`, true);
       await check([[30, 41]], dtype, ([x], c) => mx.pad(mx.slice(x!, [1, 0], [30, 41], undefined, c), [[1, 2], [3, 1]], { constantValue: -1, ...c }), `${dtype.name} offset`, true);
+      await check([[30, 40]], dtype, ([x], c) => mx.pad(mx.slice(x!, [1, 0], [30, 40], undefined, c), [[1, 2], [3, 1]], { constantValue: -1, ...c }), `${dtype.name} offset, whole rows`, true);
+      for (const start of [1, 2, 3]) {
+        const rows = ([x]: mx.MxArray[], c: { stream: mx.Device }) => mx.reshape(mx.slice(x!, [start], [start + 1160], undefined, c), [29, 40], c);
+        for (const low of [1, 2, 3]) await check([[1200]], dtype, (xs, c) => mx.pad(rows(xs, c), [[1, 1], [low, 2]], { constantValue: -1, ...c }), `${dtype.name} offset ${start}, low ${low}`, true);
+      }
     }
   });
 });

@@ -11,6 +11,8 @@
 //   INPUTS     the input bindings (in0, in1, ... from binding 2)
 //   LOAD_WORD  the body of load_word(k, i): word i of input k
 //   EPW, BITS, MASK  elements per word, bits per element, an element's bit mask
+//   RUN_WORD   the body of run_word(k, s): one load where every run starts on
+//              a word, else the shift tested per word
 //   ROW        the body of row_info(r)
 //   WORD       the body of word_at(r, c, row): the word at row r, column c
 //              (in words), from run_word and elem
@@ -26,11 +28,7 @@ fn load_word(k: u32, i: u32) -> u32 {
 
 /** The EPW elements of input k starting at element s (all inside the input), as one word. */
 fn run_word(k: u32, s: u32) -> u32 {
-  let i = s / {{EPW}}u;
-  let shift = (s % {{EPW}}u) * {{BITS}}u;
-  let a = load_word(k, i);
-  if (shift == 0u) { return a; }
-  return (a >> shift) | (load_word(k, i + 1u) << (32u - shift));
+  {{RUN_WORD}}
 }
 
 /** The bits of element s of input k. */

@@ -19,16 +19,22 @@ const MAX_BATCH = 128;
  * Dispatches in the first batch after the device went idle; each later batch
  * takes twice as many, up to MAX_BATCH. Dawn runs nothing before a submit, and
  * a submit costs the host about 25 us (H200), so the GPU starts on the first
- * kernels of an eval while the host encodes the rest, and a long eval pays
+ * kernel of an eval while the host encodes the rest, and a long eval pays
  * few submits. A batch closes this early only once its dispatches bind
  * RAMP_BYTES (each dispatch counting its buffers): a chain of small kernels,
  * whose GPU time is less than a submit's cost, keeps whole batches. On the
  * H200 (2026-12-01, two leases, 10 ops per eval, share of the copy kernel
- * against whole batches): sum 64M f32 68-89% against 58-80%, max 71-88%
- * against 58-82%, argmax 63-80% against 54-71%, a chain of 200 ops on 16 MiB
- * arrays 12-18 us/op against 15-20; softmax and logsumexp alike.
+ * against whole batches, a first batch of 8): sum 64M f32 68-89% against
+ * 58-80%, max 71-88% against 58-82%, argmax 63-80% against 54-71%, a chain
+ * of 200 ops on 16 MiB arrays 12-18 us/op against 15-20; softmax and
+ * logsumexp alike. A first batch of 1 against 8 (2026-12-03, medians of 60
+ * evals of 10 ops, 8 rounds alternating over two runs, the wall clock being
+ * +-15% from round to round): a mean 3-11% less wall time an eval on
+ * float32 max and sum of 64M, softmax, matmul 1024 and add 16M; float16 max
+ * and exp within the noise. Dropping the completion promises of the ramp's
+ * submits as well bought nothing.
  */
-const FIRST_BATCH = 8;
+const FIRST_BATCH = 1;
 const RAMP_BYTES = 64 * 2 ** 20;
 
 const RING_BYTES = 1 << 20;

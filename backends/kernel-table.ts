@@ -2,14 +2,22 @@
 // one kernel for all unary ops, one for all binary ops, one for the
 // reductions and arg-reductions, and the view kernels of views.ts; and the
 // kernels built from a backend's own kernels (take from gatherAxis, divmod's
-// two outputs from floorDivide and remainder).
+// two outputs from floorDivide and remainder) or its allocate and write (a
+// reduction's element count).
 
-import type { Kernel, MultiKernel, Tensor } from "./backend.js";
+import type { Backend, Kernel, MultiKernel, Tensor } from "./backend.js";
+import type { NumberOfElements } from "../src/primitives/element-count.js";
+import { numberToStorage } from "../src/convert.js";
+import { rowMajorStrides, sizeOf } from "../src/shape.js";
+import { storageCtor } from "../src/storage.js";
 import { BINARY_OPS, Binary, UNARY_OPS } from "../src/primitives/elementwise.js";
 import { GatherAxis, takeShape, type Take } from "../src/primitives/indexing.js";
 import { broadcastAxesKernel, broadcastKernel, reshapeKernel, sliceKernel, transposeKernel } from "./views.js";
 
 const REDUCTIONS = ["sum", "prod", "max", "min", "all", "any", "argmax", "argmin"];
+
+/** The kernels that read only their inputs' shapes, whatever the dtype. */
+export const SHAPE_KERNELS = ["numberOfElements"];
 
 /** The layout kernels that move elements as their bits, whatever the dtype: the views above, and the strided views and copies. */
 export const BIT_LAYOUT_KERNELS = ["reshape", "transpose", "broadcast", "broadcastAxes", "slice", "asStrided", "contiguous", "view"];
@@ -51,6 +59,18 @@ export function takeKernel(gatherAxis: Kernel): Kernel {
     const iView: Tensor = { ...idx!, shape, strides: [...zeros(axis), ...iStrides, ...zeros(a!.shape.length - axis - 1)] };
     const t = gatherAxis(new GatherAxis(along), [aView, iView], { shape, dtype: out.dtype });
     return scalar ? { ...t, shape: [...out.shape], strides: t.strides.filter((_, i) => i !== axis) } : t;
+  };
+}
+
+/** NumberOfElements: its value, from the input's shape, written by the host into a new buffer of the backend. */
+export function numberOfElementsKernel(backend: Pick<Backend, "allocate" | "write">): Kernel {
+  return (prim, [x], out) => {
+    const n = sizeOf(out.shape);
+    const words = new (storageCtor(out.dtype))(n);
+    words.fill(numberToStorage(out.dtype)((prim as NumberOfElements).value(x!.shape)) as never);
+    const buffer = backend.allocate(words.byteLength);
+    if (n > 0) backend.write(buffer, words);
+    return { buffer, dtype: out.dtype, shape: [...out.shape], strides: rowMajorStrides(out.shape), offset: 0 };
   };
 }
 

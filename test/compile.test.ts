@@ -219,6 +219,74 @@ describe.each(BACKENDS)("compile: a shapeless trace's take (the Take node) under
   });
 });
 
+describe.each(BACKENDS)("compile: mean, var and std in a shapeless trace divide by each call's count (the NumberOfElements node) on $name", ({ device }) => {
+  withDefaultDevice(device);
+  it("serve every shape with one trace, bit for bit", async () => {
+    const cases: [string, (x: mx.MxArray) => mx.MxArray][] = [
+      ["mean of the last axis", (x) => mx.mean(x, -1)],
+      ["mean of all, float16", (x) => mx.mean(mx.astype(x, mx.float16))],
+      ["mean of int32, kept", (x) => mx.mean(mx.astype(mx.multiply(x, 4), mx.int32), 0, { keepdims: true })],
+      ["var with ddof 1", (x) => mx.var(x, 0, { ddof: 1 })],
+      ["var of complex64", (x) => mx.var(mx.astype(x, mx.complex64), -1)],
+      ["std of all", (x) => mx.std(x)],
+      ["mean under vmap", (x) => mx.vmap((r: mx.MxArray) => mx.divide(r, mx.mean(r)))(x) as mx.MxArray],
+      ["var under vmap of the last axis", (x) => mx.vmap((r: mx.MxArray) => mx.var(r, 0, { ddof: 1 }), { inAxes: 1 })(x) as mx.MxArray],
+    ];
+    for (const [name, f] of cases) {
+      const g = mx.compile(f, { shapeless: true });
+      // ddof 1 over one element: the count is 0, the variance inf or nan, as uncompiled
+      for (const shape of [[3, 4], [5, 7], [1, 2], [2, 1]]) {
+        const x = mx.random.normal(shape, { key: mx.random.key(shape[0]! * 10 + shape[1]!) });
+        expect(await storageBytes([g(x)]), `${name}, shape ${shape}`).toEqual(await storageBytes([f(x)]));
+      }
+      expect(mx.compileStats(g).misses, name).toBe(1);
+    }
+  });
+});
+
+describe.each(BACKENDS)("compile: expandDims, squeeze, concatenate, sorts and the gathers and scatters along an axis in a shapeless trace on $name", ({ device }) => {
+  withDefaultDevice(device);
+  it("follow each call's shapes with one trace, bit for bit", async () => {
+    const ids = (x: mx.MxArray) => mx.argmax(x, -1, { keepdims: true });
+    const cases: [string, (x: mx.MxArray) => mx.MxArray][] = [
+      ["expandDims and an outer product", (x) => mx.multiply(mx.expandDims(x, -1), mx.expandDims(x, [0, 2]))],
+      ["squeeze of a kept reduction", (x) => mx.squeeze(mx.sum(x, -1, { keepdims: true }), -1)],
+      ["concatenate and stack", (x) => mx.concatenate([mx.stack([x, mx.exp(x)], 1), mx.expandDims(x, 1)], 1)],
+      ["sort and argsort", (x) => mx.add(mx.sort(x, -1), mx.astype(mx.argsort(x, 0), mx.float32))],
+      ["takeAlongAxis and putAlongAxis", (x) => mx.putAlongAxis(x, ids(x), mx.takeAlongAxis(mx.negative(x), ids(x), -1), -1)],
+      ["a binary op's operands of two ranks under vmap", (x) => mx.vmap((r: mx.MxArray) => mx.divide(r, mx.max(r)))(x) as mx.MxArray],
+      ["flatten and unflatten under vmap", (x) => mx.vmap((r: mx.MxArray) => mx.flatten(mx.unflatten(r, 0, [-1, 1])))(x) as mx.MxArray],
+      ["unflatten under vmap", (x) => mx.vmap((r: mx.MxArray) => mx.sum(mx.unflatten(r, 0, [1, -1]), 0))(x) as mx.MxArray],
+      ["expandDims and squeeze under vmap", (x) => mx.vmap((r: mx.MxArray) => mx.squeeze(mx.multiply(mx.expandDims(r, [-1, 0]), mx.expandDims(r, 1)), 0), { inAxes: 1 })(x) as mx.MxArray],
+    ];
+    for (const [name, f] of cases) {
+      const g = mx.compile(f, { shapeless: true });
+      for (const shape of [[3, 4], [5, 7], [1, 2]]) {
+        const x = mx.random.normal(shape, { key: mx.random.key(shape[0]! * 10 + shape[1]!) });
+        const [got, want] = [g(x), f(x)];
+        expect([got.shape, await storageBytes([got])], `${name}, shape ${shape}`).toEqual([want.shape, await storageBytes([want])]);
+      }
+      expect(mx.compileStats(g).misses, name).toBe(1);
+    }
+    // the vmap rules against the same values computed without vmap
+    const x = mx.random.normal([4, 3], { key: mx.random.key(9) });
+    const t = mx.transpose(x);
+    const vmapped: [number, mx.MxArray][] = [[5, mx.divide(x, mx.max(x, -1, { keepdims: true }))], [6, x], [7, x], [8, mx.expandDims(mx.multiply(t, t), -1)]];
+    for (const [k, want] of vmapped) {
+      const got = cases[k]![1](x);
+      expect([got.shape, await storageBytes([got])], cases[k]![0]).toEqual([want.shape, await storageBytes([want])]);
+    }
+  });
+
+  it("a replayed squeeze checks its axes are still of size 1", () => {
+    const f = mx.compile((x: mx.MxArray) => mx.squeeze(x, 1), { shapeless: true });
+    expect(f(mx.ones([3, 1, 4])).shape).toEqual([3, 4]);
+    expect(f(mx.ones([2, 1, 5])).shape).toEqual([2, 5]);
+    expect(() => f(mx.ones([3, 2, 4]))).toThrow(/^\[squeeze\] cannot squeeze axis 1 of size 2/);
+    expect(mx.compileStats(f).misses).toBe(1);
+  });
+});
+
 describe("compile: simplification and fusion", () => {
   withDefaultDevice(mx.cpu); // folding, fused cpu loops and bit-identical results are the cpu's
   it("removes common subexpressions, folds scalar constants and counts them", async () => {

@@ -230,6 +230,25 @@ describe("inputs and traces", () => {
     await expect(mx.grad(zg)(z).tolist()).resolves.toEqual([0, 1, 0, 2].map((re) => ({ re, im: 0 })));
   });
 
+  it("a shapeless file's mean and var divide by each call's count, and its expandDims, squeeze and concatenate follow the call's shapes", async () => {
+    const file = fresh();
+    const f = (x: mx.MxArray) => {
+      const centered = mx.subtract(x, mx.mean(x, -1, { keepdims: true }));
+      const scaled = mx.divide(centered, mx.sqrt(mx.add(mx.var(x, -1, { keepdims: true, ddof: 1 }), 1e-5)));
+      return mx.squeeze(mx.concatenate([mx.expandDims(scaled, 0), mx.expandDims(x, 0)], -1), 0);
+    };
+    await mx.exportFunction(file, f, mx.zeros([2, 3]), { shapeless: true });
+    const g = (x: mx.MxArray) => mx.importFunction(file)(x)[0]!;
+    for (const shape of [[2, 3], [4, 9], [1, 2]]) {
+      const x = mx.random.normal(shape, mx.float32, cpu);
+      await expectSame(g(x), f(x), `${shape}`);
+      // the count has no gradient of its own: grad flows through the sums alone (the file's graph, its common
+      // subexpressions merged, sums the cotangents of x's uses in another order: equal within rounding)
+      const loss = (h: typeof f) => (y: mx.MxArray) => mx.sum(mx.square(h(y)));
+      await expect(mx.allclose(mx.grad(loss(g))(x), mx.grad(loss(f))(x), { rtol: 1e-4, atol: 1e-5 }).item(), `grad ${shape}`).resolves.toBe(true);
+    }
+  });
+
   it("metadata comes back with returnMetadata, and a callback gets the graph instead of a file", async () => {
     const file = fresh();
     await mx.exportFunction(file, (x: mx.MxArray) => mx.sin(x), mx.zeros([1]), { metadata: "model v2" });

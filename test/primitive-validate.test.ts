@@ -94,6 +94,38 @@ const CASES: Case[] = [
     ],
   },
   {
+    name: "ExpandDims",
+    // expandDims while a shapeless trace runs: axes 0 and 3 of the [1, 2, 3, 1] result
+    build: () => runTraced(true, () => mx.expandDims(f32(2, 3), [0, -1])),
+    bad: [
+      { fields: { axes: [0, 4] }, error: /\[expandDims\] axes must be distinct increasing axes of the output's 4 dimensions, got a JS array \[0, 4\]/ },
+      { fields: { axes: [3, 0] }, error: /axes must be distinct increasing axes/ },
+      { fields: { axes: "0" }, error: /axes must be distinct increasing axes/ },
+    ],
+  },
+  {
+    name: "Squeeze",
+    build: () => runTraced(true, () => mx.squeeze(f32(2, 1, 3, 1), [1, 3])),
+    bad: [
+      { fields: { axes: [0] }, error: /\[squeeze\] cannot squeeze axis 0 of size 2 \(only size-1 axes\)/ },
+      { fields: { axes: [1, 4] }, error: /\[squeeze\] axes must be distinct increasing axes of an input of 4 dimensions/ },
+      { inputs: () => [spec(mx.float32, 2, 5, 3, 1)], error: /cannot squeeze axis 1 of size 5/ },
+    ],
+  },
+  {
+    name: "NumberOfElements",
+    // mean while a shapeless trace runs: the count of the last axis
+    build: () => runTraced(true, () => mx.mean(f32(2, 3), -1)).inputs[1]!,
+    bad: [
+      { fields: { axes: [2] }, error: /\[numberOfElements\] axes must be distinct increasing axes of an input of 2 dimensions, got a JS array \[2\]/ },
+      { fields: { keep: [1, 0] }, error: /keep must be distinct increasing axes/ },
+      { fields: { ddof: 0.5 }, error: /ddof must be an integer/ },
+      { fields: { inverted: 1 }, error: /inverted must be a boolean/ },
+      { fields: { dtype: mx.int32 }, error: /\[numberOfElements\] dtype must be a float dtype, got int32/ },
+      { fields: { dtype: "float32" }, error: /dtype must be a dtype/ },
+    ],
+  },
+  {
     name: "Transpose",
     build: () => mx.transpose(f32(2, 3, 4), [2, 0, 1]),
     bad: [

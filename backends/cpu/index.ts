@@ -11,7 +11,7 @@ import { complexBinary, complexCast, complexUnary } from "./complex.js";
 import { astypeKernel, binaryKernel, unaryKernel, whereKernel } from "./elementwise.js";
 import { arangeKernel, randomBitsKernel } from "./generators.js";
 import { gatherAxisKernel, scatterAxisKernel, sliceUpdateKernel } from "./indexing.js";
-import { derivedMultiKernels, familyKernels, takeKernel } from "../kernel-table.js";
+import { derivedMultiKernels, familyKernels, numberOfElementsKernel, takeKernel } from "../kernel-table.js";
 import { asWords, concatenateKernel, contiguousCopy, padKernel } from "./layout.js";
 import { matmulKernel } from "./matmul.js";
 import { convKernel } from "./conv.js";
@@ -78,7 +78,7 @@ class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
       fft: fftKernel(this),
       arange: arangeKernel(this),
       randomBits: randomBitsKernel(this),
-      gatherAxis: gatherAxisKernel(this), take: takeKernel(gatherAxisKernel(this)), scatterAxis: scatterAxisKernel(this), sliceUpdate: sliceUpdateKernel(this),
+      gatherAxis: gatherAxisKernel(this), take: takeKernel(gatherAxisKernel(this)), numberOfElements: numberOfElementsKernel(this), scatterAxis: scatterAxisKernel(this), sliceUpdate: sliceUpdateKernel(this),
       ...sortKernels(this),
       ...stridedKernels((t) => contiguousCopy(this, t)),
       view: dtypeViewKernel((t) => contiguousCopy(this, t)),

@@ -3,7 +3,7 @@
 // every primitive without a complex64 kernel here refuse it by name.
 
 import type { Kernel, MultiKernel } from "../backend.js";
-import { BIT_LAYOUT_KERNELS } from "../kernel-table.js";
+import { BIT_LAYOUT_KERNELS, SHAPE_KERNELS } from "../kernel-table.js";
 import type { Primitive } from "../../src/primitive.js";
 import { complex64, float32 } from "../../src/dtype.js";
 import { BINARY_OPS, UNARY_OPS, type ElementwiseInfo } from "../../src/primitives/elementwise.js";
@@ -30,6 +30,7 @@ export const COMPLEX_LIBRARY: LibraryKey = {
 const COMPLEX_KERNELS = new Set([
   ...Object.entries({ ...UNARY_OPS, ...BINARY_OPS }).filter(([, info]) => (info as ElementwiseInfo).complex).map(([op]) => op),
   ...BIT_LAYOUT_KERNELS,
+  ...SHAPE_KERNELS,
   "astype", "where",
   "concatenate", "pad", "gatherAxis", "take", "scatterAxis", "sliceUpdate",
   "sum", "prod", "matmul", "scan",

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { markUnavailable, registerBackend, type Kernel } from "../backend.js";
-import { derivedMultiKernels, familyKernels, takeKernel } from "../kernel-table.js";
+import { derivedMultiKernels, familyKernels, numberOfElementsKernel, takeKernel } from "../kernel-table.js";
 import { MetalBackend } from "./backend.js";
 import { customKernelMetal } from "./custom-kernel.js";
 import { guardComplex, guardComplexMulti } from "./complex.js";
@@ -46,7 +46,7 @@ function kernels(metal: MetalBackend): Record<string, Kernel> {
     scaledDotProductAttention: attentionKernel(metal),
     arange: arangeKernel(metal),
     randomBits: randomBitsKernel(metal),
-    gatherAxis: gatherAxisKernel(metal), take: takeKernel(gatherAxisKernel(metal)), scatterAxis: scatterAxisKernel(metal), sliceUpdate: sliceUpdateKernel(metal),
+    gatherAxis: gatherAxisKernel(metal), take: takeKernel(gatherAxisKernel(metal)), numberOfElements: numberOfElementsKernel(metal), scatterAxis: scatterAxisKernel(metal), sliceUpdate: sliceUpdateKernel(metal),
     ...sortKernels(metal),
     ...stridedKernels((t) => contiguousCopy(metal, t)),
     ...quantizedKernels(metal),

@@ -4,7 +4,7 @@
 // other kernel refuses it by name, so the conformance run marks it n/a, never wrong values.
 
 import type { Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
-import { BIT_LAYOUT_KERNELS } from "../kernel-table.js";
+import { BIT_LAYOUT_KERNELS, SHAPE_KERNELS } from "../kernel-table.js";
 import type { Primitive } from "../../src/primitive.js";
 import { complex64, uint64 } from "../../src/dtype.js";
 import type { ScatterAxis } from "../../src/primitives/indexing.js";
@@ -18,6 +18,7 @@ const ELEMENTWISE = Object.entries({ ...UNARY_WGSL, ...BINARY_WGSL }).filter(([,
 const COMPLEX_KERNELS = new Set([
   ...ELEMENTWISE,
   ...BIT_LAYOUT_KERNELS,
+  ...SHAPE_KERNELS,
   ...["astype", "where", "sum", "prod", "scan", "matmul"],
 ]);
 

@@ -3,7 +3,7 @@
 // input or output is an error the conformance run marks n/a, never wrong values.
 
 import type { Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
-import { BIT_LAYOUT_KERNELS } from "../kernel-table.js";
+import { BIT_LAYOUT_KERNELS, SHAPE_KERNELS } from "../kernel-table.js";
 import { is64BitInt } from "../../src/dtype.js";
 import { BINARY_OPS, UNARY_OPS } from "../../src/primitives/elementwise.js";
 
@@ -13,6 +13,7 @@ const WIDE_KERNELS = new Set([
   ...Object.keys(BINARY_OPS),
   ...["sum", "prod", "max", "min", "all", "any", "argmax", "argmin"],
   ...BIT_LAYOUT_KERNELS,
+  ...SHAPE_KERNELS,
   ...["where", "astype", "concatenate", "pad", "arange", "randomBits"],
   ...["gatherAxis", "take", "scatterAxis", "sliceUpdate", "sort", "argsort", "partition", "argpartition", "scan"],
 ]);

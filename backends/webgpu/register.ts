@@ -5,7 +5,7 @@
 import { markUnavailable, registerBackend, type Kernel } from "../backend.js";
 import { WebGpuBackend } from "./backend.js";
 import { openDevice, type FoundAdapter } from "./device.js";
-import { derivedMultiKernels, familyKernels, takeKernel } from "../kernel-table.js";
+import { derivedMultiKernels, familyKernels, numberOfElementsKernel, takeKernel } from "../kernel-table.js";
 import { astypeKernel, binaryKernel, contiguousCopy, unaryKernel, whereKernel } from "./elementwise.js";
 import { reduceKernel } from "./reduce.js";
 import { matmulKernel } from "./matmul.js";
@@ -44,7 +44,7 @@ function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
     scaledDotProductAttention: attentionKernel(gpu),
     arange: arangeKernel(gpu),
     randomBits: randomBitsKernel(gpu),
-    gatherAxis: gatherAxisKernel(gpu), take: takeKernel(gatherAxisKernel(gpu)), scatterAxis: scatterAxisKernel(gpu), sliceUpdate: sliceUpdateKernel(gpu),
+    gatherAxis: gatherAxisKernel(gpu), take: takeKernel(gatherAxisKernel(gpu)), numberOfElements: numberOfElementsKernel(gpu), scatterAxis: scatterAxisKernel(gpu), sliceUpdate: sliceUpdateKernel(gpu),
     ...sortKernels(gpu),
     ...stridedKernels((t) => contiguousCopy(gpu, t)),
     ...quantizedKernels(gpu),

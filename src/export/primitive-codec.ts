@@ -13,6 +13,7 @@ import { customFunctionOf } from "../transforms/custom.js";
 import * as conv from "../primitives/conv.js";
 import * as depends from "../primitives/depends.js";
 import * as divmod from "../primitives/divmod.js";
+import * as elementCount from "../primitives/element-count.js";
 import * as elementwise from "../primitives/elementwise.js";
 import * as fastAttention from "../primitives/fast-attention.js";
 import * as fastNorms from "../primitives/fast-norms.js";
@@ -41,7 +42,7 @@ import * as view from "../primitives/view.js";
 type PrimitiveClass = abstract new (...args: never[]) => Primitive;
 
 const MODULES: Record<string, Record<string, unknown>> = {
-  conv, depends, divmod, elementwise, fastAttention, fastNorms, fastRope, fft, fp8, indexing, layout,
+  conv, depends, divmod, elementCount, elementwise, fastAttention, fastNorms, fastRope, fft, fp8, indexing, layout,
   linalgCholesky, linalgDet, linalgEig, linalgEigh, linalgLu, linalgPinv, linalgQr, linalgSolve, linalgSvd,
   misc, quantized, reduce, scan, sort, strided, view, customKernel: { CustomKernel },
 };

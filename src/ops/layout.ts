@@ -4,7 +4,8 @@
 
 import { MxArray } from "../array.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
-import { Broadcast, checkBroadcastTo, checkConcatShapes, checkPadPairs, checkReshapeSize, Concatenate, Flatten, isPermutation, Pad, Reshape, Slice, Transpose } from "../primitives/layout.js";
+import { Broadcast, checkBroadcastTo, checkConcatShapes, checkPadPairs, checkReshapeSize, Concatenate, Flatten, isPermutation, Pad, Reshape, Slice, Squeeze, ExpandDims, Transpose } from "../primitives/layout.js";
+import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { broadcastShapes, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
 import { promoteTypes } from "../dtype.js";
 import { checkArrayLike, node, opStream, streamOf, toArray, type ArrayLike, type JsScalar, type OpOptions } from "./base.js";
@@ -102,7 +103,10 @@ export function squeeze(x: ArrayLike, axis?: number | readonly number[] | null, 
   for (const ax of axes) {
     if (a.shape[ax] !== 1) throw opError("squeeze", `cannot squeeze axis ${ax} of size ${a.shape[ax]} (only size-1 axes)`, [a], "value");
   }
-  return reshape(a, a.shape.filter((_, i) => !axes.includes(i)), o);
+  const shape = a.shape.filter((_, i) => !axes.includes(i));
+  // a shapeless trace keeps the rule; a replay checks the axes are still size 1
+  if (inShapelessTrace()) return node(new Squeeze([...new Set(axes)].sort((p, q) => p - q), shape), [a], streamOf(o ?? {}, a));
+  return reshape(a, shape, o);
 }
 
 /**
@@ -123,6 +127,8 @@ export function expandDims(x: ArrayLike, axis: number | readonly number[], o?: O
   const shape: number[] = [];
   let k = 0;
   for (let i = 0; i < nd; i++) shape.push(axes.includes(i) ? 1 : a.shape[k++]!);
+  // a shapeless trace keeps the rule (its other axes follow the input's shape)
+  if (inShapelessTrace()) return node(new ExpandDims([...axes].sort((p, q) => p - q), shape), [a], streamOf(o ?? {}, a));
   return reshape(a, shape, o);
 }
 

@@ -11,6 +11,8 @@ import { axisThenOptions, noExtraArguments } from "./strict-options.js";
 import { boolOption, checkArrayLike, intOption, node, opStream, streamOf, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
 import { abs, astype, divide, multiply, sqrt, square, subtract } from "./elementwise.js";
 import { reshape } from "./layout.js";
+import { inShapelessTrace } from "../compile/shapeless-tracing.js";
+import { NumberOfElements } from "../primitives/element-count.js";
 
 /** Options may also be given as just the axis. */
 export type AxisArg = AxisOptions | number | readonly number[];
@@ -204,8 +206,18 @@ export function softmax(x: ArrayLike, axisOrOptions?: SoftmaxOptions | number | 
   return node(new Softmax(normalizeAxes("softmax", p.axis, a.ndim, "axis", [a])), [a], streamOf(p, a));
 }
 
-function countOf(a: MxArray, axes: number[]): number {
-  return sizeOf(axes.map((ax) => a.shape[ax]!));
+/**
+ * max(count - ddof, 0) of `a`'s elements along `axes` (its reciprocal when
+ * `inverted`), the divisor of mean and var: a number, rounded to `dtype`
+ * where it meets an array; inside a shapeless trace a node that reads the
+ * count from the shape the graph runs with (the trace's shape fixed in a
+ * number would divide every other shape's sums by it).
+ */
+function countOf(a: MxArray, axes: number[], dtype: DType, stream: OpOptions["stream"], ddof = 0, inverted = false): number | MxArray {
+  const real = dtype === complex64 ? float32 : dtype;
+  if (inShapelessTrace()) return node(new NumberOfElements(axes, [], ddof, inverted, real), [a], streamOf({ stream }, a));
+  const n = Math.max(sizeOf(axes.map((ax) => a.shape[ax]!)) - ddof, 0);
+  return inverted ? 1 / n : n;
 }
 
 /** The result dtype of mean/var: the input's float dtype; integers and bool give float32. */
@@ -235,7 +247,7 @@ export function mean(x: ArrayLike, axisOrOptions?: AxisArg | null, options?: Axi
   const axes = normalizeAxes("mean", p.axis, a.ndim, "axis", [a]);
   const so = { stream: p.stream };
   const f = astype(a, accumulateDType(a.dtype), so);
-  return astype(divide(sum(f, { axis: axes, keepdims: p.keepdims, stream: p.stream }), countOf(a, axes), so), meanDType(a.dtype), so);
+  return astype(divide(sum(f, { axis: axes, keepdims: p.keepdims, stream: p.stream }), countOf(a, axes, f.dtype, p.stream), so), meanDType(a.dtype), so);
 }
 
 const VAR_KEYS = [...AXIS_KEYS, "ddof"];
@@ -270,7 +282,7 @@ function varianceOf(op: string, x: ArrayLike, p: VarOptions): MxArray {
   // |x - mean|^2: a complex input has a real (float32) variance, as NumPy and MLX
   const squares = a.dtype === complex64 ? square(abs(centered, so), so) : square(centered, so);
   const ss = sum(squares, { axis: axes, keepdims: p.keepdims, stream: p.stream });
-  return astype(multiply(ss, 1 / Math.max(countOf(a, axes) - (p.ddof ?? 0), 0), so), a.dtype === complex64 ? float32 : meanDType(a.dtype), so);
+  return astype(multiply(ss, countOf(a, axes, ss.dtype, p.stream, p.ddof ?? 0, true), so), a.dtype === complex64 ? float32 : meanDType(a.dtype), so);
 }
 
 /**

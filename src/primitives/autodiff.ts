@@ -45,7 +45,7 @@ export function alignBatched(inputs: readonly MxArray[], axes: readonly (number 
     const b = batchFirst(x, axes[i]!);
     const missing = rank - (b.ndim - 1);
     if (missing === 0) return b;
-    return ops.reshape(b, [b.shape[0]!, ...Array<number>(missing).fill(1), ...b.shape.slice(1)], on(b));
+    return ops.expandDims(b, Array.from({ length: missing }, (_, k) => k + 1), on(b));
   });
 }
 

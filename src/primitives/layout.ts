@@ -8,8 +8,8 @@ import { describeValue, opError, shapeStr, type Described } from "../errors.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { broadcastShapes, MAX_DIM, sameShape, sizeOf } from "../shape.js";
-import { batchFirst, batchSize, on, unbroadcast } from "./autodiff.js";
-import { checkAxis, checkDims, checkInputCount, checkInt, checkIntList, checkRank, checkSameDType } from "./checks.js";
+import { batchFirst, batchSize, on, shiftAxes, unbroadcast } from "./autodiff.js";
+import { checkAxes, checkAxis, checkDims, checkInputCount, checkInt, checkIntList, checkRank, checkSameDType } from "./checks.js";
 
 /** Throws (naming `op`) unless `shape` holds the input's `size` elements (a reshape keeps every element). */
 export function checkReshapeSize(op: string, size: number, shape: readonly number[], inputs: readonly Described[]): void {
@@ -123,10 +123,17 @@ export class Reshape extends ToShape {
  * so a shapeless trace replays it on other shapes; `shape` is the one it was
  * built for. Its kernel is reshape's, which takes the output's shape.
  */
-abstract class ShapeRule extends Reshape {
+export abstract class ShapeRule extends Reshape {
   protected abstract override outShape(input: readonly number[]): number[];
+  /** The same rule one axis further on (for a batch axis in front), built for output `shape`. */
+  protected abstract shifted(shape: readonly number[]): ShapeRule;
   override output([x]: readonly Spec[]): Spec {
     return { shape: this.outShape(x!.shape), dtype: x!.dtype };
+  }
+  /** The rule shifted past the batch axis, so a shapeless trace keeps it. */
+  override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
+    const b = batchFirst(x!, axis!);
+    return [node(this.shifted(this.shifted([]).outShape(b.shape)), [b], b.stream), 0];
   }
 }
 
@@ -149,6 +156,9 @@ export class Flatten extends ShapeRule {
   }
   protected outShape(s: readonly number[]): number[] {
     return [...s.slice(0, this.start), s.slice(this.start, this.end + 1).reduce((a, b) => a * b, 1), ...s.slice(this.end + 1)];
+  }
+  protected shifted(shape: readonly number[]): Flatten {
+    return new Flatten(this.start + 1, this.end + 1, shape);
   }
 }
 
@@ -173,6 +183,62 @@ export class Unflatten extends ShapeRule {
   protected outShape(s: readonly number[]): number[] {
     const parts = unflattenParts(this.name, this.parts, this.axis, s[this.axis]!, [], "parts");
     return [...s.slice(0, this.axis), ...parts, ...s.slice(this.axis + 1)];
+  }
+  protected shifted(shape: readonly number[]): Unflatten {
+    return new Unflatten(this.axis + 1, this.parts, shape);
+  }
+}
+
+/** Size-1 axes inserted at `axes` (distinct, increasing axes of the output; MLX's ExpandDims); the other axes follow the input. */
+export class ExpandDims extends ShapeRule {
+  constructor(
+    readonly axes: readonly number[],
+    shape: readonly number[],
+  ) {
+    super(shape);
+  }
+  override params() {
+    return { shape: this.shape, expandDims: this.axes };
+  }
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    const nd = inputs[0]!.shape.length + (Array.isArray(this.axes) ? this.axes.length : 0);
+    const ok = Array.isArray(this.axes) && this.axes.every((a, i) => Number.isInteger(a) && a >= 0 && a < nd && (i === 0 || a > this.axes[i - 1]!));
+    if (!ok) throw opError("expandDims", `axes must be distinct increasing axes of the output's ${nd} dimensions, got ${describeValue(this.axes)}`, inputs, "range");
+  }
+  protected outShape(s: readonly number[]): number[] {
+    const out = [...s];
+    for (const a of this.axes) out.splice(a, 0, 1);
+    return out;
+  }
+  protected shifted(shape: readonly number[]): ExpandDims {
+    return new ExpandDims(shiftAxes(this.axes), shape);
+  }
+}
+
+/** The size-1 axes `axes` (distinct, increasing axes of the input) removed (MLX's Squeeze); a replay checks they are size 1. */
+export class Squeeze extends ShapeRule {
+  constructor(
+    readonly axes: readonly number[],
+    shape: readonly number[],
+  ) {
+    super(shape);
+  }
+  override params() {
+    return { shape: this.shape, squeeze: this.axes };
+  }
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    const x = inputs[0]!;
+    for (const ax of checkAxes("squeeze", "axes", this.axes, x.shape.length, true)) {
+      if (x.shape[ax] !== 1) throw opError("squeeze", `cannot squeeze axis ${ax} of size ${x.shape[ax]} (only size-1 axes)`, [x], "value");
+    }
+  }
+  protected outShape(s: readonly number[]): number[] {
+    return s.filter((_, i) => !this.axes.includes(i));
+  }
+  protected shifted(shape: readonly number[]): Squeeze {
+    return new Squeeze(shiftAxes(this.axes), shape);
   }
 }
 

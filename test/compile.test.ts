@@ -14,6 +14,7 @@ import { acyclicGroups } from "../src/compile/fusion.js";
 import { graphOf } from "../src/compile/graph.js";
 import { BACKENDS, withDefaultDevice } from "./helpers/backends.js";
 import { runTraced } from "../src/compile/shapeless-tracing.js";
+import { broadcastToBatch } from "../src/primitives/layout.js";
 
 const f32 = (v: number[] | number[][]) => mx.array(v, mx.float32);
 
@@ -250,6 +251,7 @@ describe.each(BACKENDS)("compile: expandDims, squeeze, concatenate, sorts and th
     const ids = (x: mx.MxArray) => mx.argmax(x, -1, { keepdims: true });
     const cases: [string, (x: mx.MxArray) => mx.MxArray][] = [
       ["expandDims and an outer product", (x) => mx.multiply(mx.expandDims(x, -1), mx.expandDims(x, [0, 2]))],
+      ["new axes by index (x[None, ..., None])", (x) => mx.index(x, null, "...", null)],
       ["squeeze of a kept reduction", (x) => mx.squeeze(mx.sum(x, -1, { keepdims: true }), -1)],
       ["concatenate and stack", (x) => mx.concatenate([mx.stack([x, mx.exp(x)], 1), mx.expandDims(x, 1)], 1)],
       ["sort and argsort", (x) => mx.add(mx.sort(x, -1), mx.astype(mx.argsort(x, 0), mx.float32))],
@@ -257,6 +259,12 @@ describe.each(BACKENDS)("compile: expandDims, squeeze, concatenate, sorts and th
       ["a binary op's operands of two ranks under vmap", (x) => mx.vmap((r: mx.MxArray) => mx.divide(r, mx.max(r)))(x) as mx.MxArray],
       ["flatten and unflatten under vmap", (x) => mx.vmap((r: mx.MxArray) => mx.flatten(mx.unflatten(r, 0, [-1, 1])))(x) as mx.MxArray],
       ["unflatten under vmap", (x) => mx.vmap((r: mx.MxArray) => mx.sum(mx.unflatten(r, 0, [1, -1]), 0))(x) as mx.MxArray],
+      ["unbatched operands under vmap: concatenate, takeAlongAxis, putAlongAxis", (x) => {
+        const c = mx.array([2.5, -1], mx.float32);
+        const j = mx.argmax(x, -1, { keepdims: true });
+        const taken = mx.vmap((k: mx.MxArray) => mx.concatenate([mx.takeAlongAxis(c, k, 0), mx.putAlongAxis(c, k, mx.astype(k, mx.float32), 0)], 0))(mx.remainder(j, 2)) as mx.MxArray;
+        return mx.concatenate([taken, mx.vmap((r: mx.MxArray) => mx.concatenate([c, r], 0))(x) as mx.MxArray], 1);
+      }],
       ["expandDims and squeeze under vmap", (x) => mx.vmap((r: mx.MxArray) => mx.squeeze(mx.multiply(mx.expandDims(r, [-1, 0]), mx.expandDims(r, 1)), 0), { inAxes: 1 })(x) as mx.MxArray],
     ];
     for (const [name, f] of cases) {
@@ -271,10 +279,20 @@ describe.each(BACKENDS)("compile: expandDims, squeeze, concatenate, sorts and th
     // the vmap rules against the same values computed without vmap
     const x = mx.random.normal([4, 3], { key: mx.random.key(9) });
     const t = mx.transpose(x);
-    const vmapped: [number, mx.MxArray][] = [[5, mx.divide(x, mx.max(x, -1, { keepdims: true }))], [6, x], [7, x], [8, mx.expandDims(mx.multiply(t, t), -1)]];
+    const vmapped: [number, mx.MxArray][] = [[6, mx.divide(x, mx.max(x, -1, { keepdims: true }))], [7, x], [8, x], [10, mx.expandDims(mx.multiply(t, t), -1)]];
     for (const [k, want] of vmapped) {
       const got = cases[k]![1](x);
       expect([got.shape, await storageBytes([got])], cases[k]![0]).toEqual([want.shape, await storageBytes([want])]);
+    }
+  });
+
+  it("broadcasts an unbatched operand to the batch of a batched one of any rank by a rule of its shape", async () => {
+    const x = mx.array([[1, 2, 3]], mx.float32);
+    for (const likeShape of [[4], [4, 2], [4, 2, 5], [4, 2, 5, 3]]) {
+      const like = mx.zeros(likeShape);
+      const ruled = runTraced(true, () => broadcastToBatch(x, like));
+      expect(ruled.primitive?.name, `${likeShape}`).toBe("broadcastAxes");
+      expect([ruled.shape, await ruled.tolist()], `${likeShape}`).toEqual([[4, 1, 3], await broadcastToBatch(x, like).tolist()]);
     }
   });
 

@@ -16,7 +16,7 @@ import type { Stream } from "../device.js";
 import { checkArrayLike, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { array, arange } from "./creation.js";
 import { add, astype, maximum, minimum, multiply, negative, reciprocal, where, less } from "./elementwise.js";
-import { broadcastTo, flatten, reshape, transpose } from "./layout.js";
+import { broadcastTo, expandDims, flatten, reshape, transpose } from "./layout.js";
 import { IndexSlice, indexSlice } from "./index-slice.js";
 
 export { IndexSlice };
@@ -173,6 +173,11 @@ export function index(x: ArrayLike, ...idx: IndexEntry[]): MxArray {
   const arraysPresent = entries.some((e) => e.kind === "array");
   const v = basicView(op, a, entries, arraysPresent);
   if (!arraysPresent) {
+    // only new axes (and whole axes): expandDims, which a shapeless trace replays on other shapes
+    if (v === a && entries.every((e) => e.kind !== "int")) {
+      const axes = entries.flatMap((e, i) => (e.kind === "new" ? [i] : []));
+      return axes.length ? expandDims(a, axes) : a;
+    }
     const shape: number[] = [];
     let axis = 0;
     for (const e of entries) {

@@ -4,7 +4,8 @@
 
 import type { MxArray } from "../array.js";
 import { Primitive, type Spec } from "../primitive.js";
-import { batchFirst, batchSize, on } from "./autodiff.js";
+import { batchFirst } from "./autodiff.js";
+import { broadcastToBatch } from "./layout.js";
 import { ops } from "./ops-ref.js";
 import { checkInt } from "./checks.js";
 
@@ -36,9 +37,9 @@ export class Depends extends Primitive {
   }
   /** Every passed-through output gets the batch at axis 0 (an unbatched input is broadcast to the batch). */
   override vmapOutputs(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray[], number[]] {
-    const b = batchSize(inputs, axes);
-    const through = inputs.slice(0, this.count).map((x, i) =>
-      axes[i] === null ? ops.broadcastTo(ops.expandDims(x, 0, on(x)), [b, ...x.shape], on(x)) : batchFirst(x, axes[i]!));
+    const k = axes.findIndex((a) => a !== null);
+    const like = batchFirst(inputs[k]!, axes[k]!);
+    const through = inputs.slice(0, this.count).map((x, i) => (axes[i] === null ? broadcastToBatch(x, like) : batchFirst(x, axes[i]!)));
     return [ops.depends(through, inputs.slice(this.count)), through.map(() => 0)];
   }
 }

@@ -14,7 +14,7 @@ import { Primitive, type Spec } from "../primitive.js";
 import { sameShape, sizeOf } from "../shape.js";
 import { batchFirst, batchSize, on } from "./autodiff.js";
 import { checkAxis, checkChoice, checkInputCount, checkRank, checkSameDType } from "./checks.js";
-import { checkRegion, Slice } from "./layout.js";
+import { batchAll, checkRegion, Slice } from "./layout.js";
 
 /** How a scatter combines an update with the element it lands on (duplicates fold in row-major order of the updates). */
 export type ScatterMode = "set" | "add" | "multiply" | "maximum" | "minimum";
@@ -34,12 +34,6 @@ function checkAlongAxis(op: string, axis: unknown, a: Spec, indices: Spec): void
     throw opError(op, `the indices ${shapeStr(indices.shape)} must have the array's shape ${shapeStr(a.shape)} but along axis ${ax}`, [a, indices], "value");
   }
   checkIndexedAxis(op, a, indices, ax, "cannot index");
-}
-
-/** Batched inputs with the batch first; unbatched ones broadcast along a new leading batch axis. */
-function batchAll(inputs: readonly MxArray[], axes: readonly (number | null)[]): MxArray[] {
-  const B = batchSize(inputs, axes);
-  return inputs.map((x, i) => (axes[i] === null ? ops.broadcastTo(ops.expandDims(x, 0, on(x)), [B, ...x.shape], on(x)) : batchFirst(x, axes[i]!)));
 }
 
 /**

@@ -7,6 +7,7 @@ import type { MxArray } from "../array.js";
 import { describeValue, opError, shapeStr, type Described } from "../errors.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
+import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { broadcastShapes, MAX_DIM, sameShape, sizeOf } from "../shape.js";
 import { batchFirst, batchSize, on, shiftAxes, unbroadcast } from "./autodiff.js";
 import { checkAxes, checkAxis, checkDims, checkInputCount, checkInt, checkIntList, checkRank, checkSameDType } from "./checks.js";
@@ -356,6 +357,29 @@ export class BroadcastAxes extends Primitive {
   }
 }
 
+/**
+ * `x` (unbatched) broadcast along a new leading batch axis of `like`'s (its
+ * batch first); inside a shapeless trace by a rule of `like`'s shape
+ * (BroadcastAxes against `like` seen with x's rank + 1 axes), so the trace
+ * replays on other batch sizes.
+ */
+export function broadcastToBatch(x: MxArray, like: MxArray): MxArray {
+  const o = on(x);
+  const one = ops.expandDims(x, 0, o);
+  if (!inShapelessTrace()) return ops.broadcastTo(one, [like.shape[0]!, ...x.shape], o);
+  const n = x.ndim + 1;
+  const seen =
+    like.ndim > n ? ops.flatten(like, 1, like.ndim - n + 1, on(like)) : like.ndim < n ? ops.expandDims(like, Array.from({ length: n - like.ndim }, (_, k) => like.ndim + k), on(like)) : like;
+  return node(new BroadcastAxes(x.ndim), [one, seen], one.stream);
+}
+
+/** Inputs that share a batch: batched ones with it first, unbatched ones broadcast to it (broadcastToBatch). */
+export function batchAll(inputs: readonly MxArray[], axes: readonly (number | null)[]): MxArray[] {
+  const k = axes.findIndex((a) => a !== null);
+  const like = batchFirst(inputs[k]!, axes[k]!);
+  return inputs.map((x, i) => (i === k ? like : axes[i] === null ? broadcastToBatch(x, like) : batchFirst(x, axes[i]!)));
+}
+
 /** Per axis: elements start, start+step, ... (count of them given), step may be negative. */
 export class Slice extends Primitive {
   readonly name = "slice";
@@ -458,8 +482,7 @@ export class Concatenate extends Primitive {
     return node(new Concatenate(this.axis), ts, out.stream);
   }
   override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
-    const B = batchSize(inputs, axes);
-    const xs = inputs.map((x, i) => (axes[i] === null ? ops.broadcastTo(ops.expandDims(x, 0, on(x)), [B, ...x.shape], on(x)) : batchFirst(x, axes[i]!)));
+    const xs = batchAll(inputs, axes);
     return [node(new Concatenate(this.axis + 1), xs, xs[0]!.stream), 0];
   }
 }

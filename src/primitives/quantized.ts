@@ -11,6 +11,7 @@ import { isFloating, uint32, uint8, type DType } from "../dtype.js";
 import { describeValue, opError, type Described } from "../errors.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { on } from "./autodiff.js";
+import { batchAll } from "./layout.js";
 import { ops } from "./ops-ref.js";
 import type { OpOptions } from "../ops/index.js";
 import { checkBool, checkChoice, checkDType, checkInputCount, checkRank, checkSameDType } from "./checks.js";
@@ -140,7 +141,7 @@ export class Quantize extends Primitive {
     const o = { mode: this.q.mode, ...on(inputs[0]!) };
     if (inputs.length === 2 && axes[1] !== null) {
       // a global scale per example: each example quantized with its own
-      const [w, g] = batchedTogether(inputs, axes);
+      const [w, g] = batchAll(inputs, axes);
       const out = perExample("quantize", g!.shape[0]!, (b) => ops.quantize(ops.take(w!, b, 0, on(w!)), this.q.groupSize, this.q.bits, { ...o, globalScale: ops.take(g!, b, 0, on(g!)) }));
       return [out, out.map(() => 0)];
     }
@@ -197,12 +198,12 @@ export class Dequantize extends Primitive {
     const o = { dtype: this.dtype, mode: this.q.mode, ...on(inputs[0]!) };
     if (!affine && inputs.length === 3 && axes[2] !== null) {
       // a global scale per example: each example dequantized with its own
-      const [wq, s, g] = batchedTogether(inputs, axes);
+      const [wq, s, g] = batchAll(inputs, axes);
       const pick = (t: MxArray, b: number) => ops.take(t, b, 0, on(t));
       const [out] = perExample("dequantize", g!.shape[0]!, (b) => [ops.dequantize(pick(wq!, b), pick(s!, b), null, this.q.groupSize, this.q.bits, { ...o, globalScale: pick(g!, b) })]);
       return [out!, 0];
     }
-    const [wq, s, b] = batchedTogether(affine ? inputs : inputs.slice(0, 2), affine ? axes : axes.slice(0, 2));
+    const [wq, s, b] = batchAll(affine ? inputs : inputs.slice(0, 2), affine ? axes : axes.slice(0, 2));
     return [ops.dequantize(wq!, s!, affine ? b! : null, this.q.groupSize, this.q.bits, { ...o, globalScale: affine ? undefined : inputs[2] }), 0];
   }
 }
@@ -290,7 +291,7 @@ export class QuantizedMatmul extends Primitive {
       const bx = ops.moveaxis(x!, ax!, 0, on(x!));
       return [ops.quantizedMatmul(bx, wsb[0]!, wsb[1]!, wsb[2] ?? null, opts), 0];
     }
-    let [w, s, b] = batchedTogether(wsb, wAxes);
+    let [w, s, b] = batchAll(wsb, wAxes);
     // per-sample ranks of the batch dims of x and w; each is padded after the batch to the other's
     const xRank = x!.ndim - (ax === null ? 0 : 1);
     let bx = ax === null ? x! : ops.moveaxis(x!, ax!, 0, on(x!));
@@ -309,11 +310,4 @@ function perExample(op: string, B: number, fn: (b: number) => MxArray[]): MxArra
   if (B === 0) throw new Error(`[${op}] vmap over an empty batch of global scales is not supported`);
   const runs = Array.from({ length: B }, (_, b) => fn(b));
   return runs[0]!.map((_, k) => ops.stack(runs.map((r) => r[k]!), { axis: 0, ...on(runs[0]![k]!) }));
-}
-
-/** Inputs that must share a batch: batched ones move it first, unbatched ones are broadcast to it. */
-function batchedTogether(inputs: readonly MxArray[], axes: readonly (number | null)[]): MxArray[] {
-  const k = axes.findIndex((a) => a !== null);
-  const B = inputs[k]!.shape[axes[k]!]!;
-  return inputs.map((t, i) => (axes[i] === null ? ops.broadcastTo(ops.expandDims(t, 0, on(t)), [B, ...t.shape], on(t)) : ops.moveaxis(t, axes[i]!, 0, on(t))));
 }

@@ -2,14 +2,13 @@
 // one kernel for all unary ops, one for all binary ops, one for the
 // reductions and arg-reductions, and the view kernels of views.ts; and the
 // kernels built from a backend's own kernels (take from gatherAxis, divmod's
-// two outputs from floorDivide and remainder) or its allocate and write (a
-// reduction's element count).
+// two outputs from floorDivide and remainder, a reduction's element count
+// from arange).
 
-import type { Backend, Kernel, MultiKernel, Tensor } from "./backend.js";
+import type { Kernel, MultiKernel, Tensor } from "./backend.js";
 import type { NumberOfElements } from "../src/primitives/element-count.js";
-import { numberToStorage } from "../src/convert.js";
+import { Arange } from "../src/primitives/misc.js";
 import { rowMajorStrides, sizeOf } from "../src/shape.js";
-import { storageCtor } from "../src/storage.js";
 import { BINARY_OPS, Binary, UNARY_OPS } from "../src/primitives/elementwise.js";
 import { GatherAxis, takeShape, type Take } from "../src/primitives/indexing.js";
 import { broadcastAxesKernel, broadcastKernel, reshapeKernel, sliceKernel, transposeKernel } from "./views.js";
@@ -62,15 +61,17 @@ export function takeKernel(gatherAxis: Kernel): Kernel {
   };
 }
 
-/** NumberOfElements: its value, from the input's shape, written by the host into a new buffer of the backend. */
-export function numberOfElementsKernel(backend: Pick<Backend, "allocate" | "write">): Kernel {
+/**
+ * NumberOfElements through the backend's `arange` kernel: its value (from the
+ * input's shape, rounded once to the dtype as arange's start) with step 0,
+ * seen over the output's shape. A kernel, not a host write: a write would
+ * end the batch of work being encoded (webgpu submits it first).
+ */
+export function numberOfElementsKernel(arange: Kernel): Kernel {
   return (prim, [x], out) => {
     const n = sizeOf(out.shape);
-    const words = new (storageCtor(out.dtype))(n);
-    words.fill(numberToStorage(out.dtype)((prim as NumberOfElements).value(x!.shape)) as never);
-    const buffer = backend.allocate(words.byteLength);
-    if (n > 0) backend.write(buffer, words);
-    return { buffer, dtype: out.dtype, shape: [...out.shape], strides: rowMajorStrides(out.shape), offset: 0 };
+    const t = arange(new Arange((prim as NumberOfElements).value(x!.shape), 0, n, out.dtype), [], { shape: [n], dtype: out.dtype });
+    return { ...t, shape: [...out.shape], strides: rowMajorStrides(out.shape) };
   };
 }
 

@@ -296,12 +296,31 @@ describe.each(BACKENDS)("compile: expandDims, squeeze, concatenate, sorts and th
     }
   });
 
+  it("a fused reduction group whose epilogue a replay's shapes broadcast past the reduction runs as its members (traced with size-1 axes)", async () => {
+    const cases: [string, (x: mx.MxArray, y: mx.MxArray) => mx.MxArray][] = [
+      ["x - mean(x, -1, keepdims)", (x) => mx.subtract(x, mx.mean(x, -1, { keepdims: true }))],
+      ["exp(x - max(x, -1, keepdims))", (x) => mx.exp(mx.subtract(x, mx.max(x, -1, { keepdims: true })))],
+      ["exp(sum(exp(x), 1, keepdims) + y)", (x, y) => mx.exp(mx.add(mx.sum(mx.exp(x), 1, { keepdims: true }), y))],
+    ];
+    for (const [name, f] of cases) {
+      const g = mx.compile(f, { shapeless: true });
+      for (const [sx, sy] of [[[2, 1], [2, 1]], [[3, 4], [3, 5]], [[1, 4], [7, 1]]]) {
+        const x = mx.random.normal(sx!, { key: mx.random.key(1) }), y = mx.random.normal(sy!, { key: mx.random.key(2) });
+        const [got, want] = [g(x, y), f(x, y)];
+        expect([got.shape, await storageBytes([got])], `${name}, ${sx} and ${sy}`).toEqual([want.shape, await storageBytes([want])]);
+      }
+      expect(mx.compileStats(g).misses, name).toBe(1);
+    }
+  });
+
   it("a replayed squeeze checks its axes are still of size 1", () => {
     const f = mx.compile((x: mx.MxArray) => mx.squeeze(x, 1), { shapeless: true });
     expect(f(mx.ones([3, 1, 4])).shape).toEqual([3, 4]);
     expect(f(mx.ones([2, 1, 5])).shape).toEqual([2, 5]);
     expect(() => f(mx.ones([3, 2, 4]))).toThrow(/^\[squeeze\] cannot squeeze axis 1 of size 2/);
     expect(mx.compileStats(f).misses).toBe(1);
+    // without axes it would fix the traced shape's size-1 axes
+    expect(() => mx.compile((x: mx.MxArray) => mx.squeeze(x), { shapeless: true })(mx.ones([1, 4]))).toThrow(/^\[squeeze\] without axes removes the traced shape's size-1 axes/);
   });
 });
 

@@ -78,7 +78,7 @@ class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
       fft: fftKernel(this),
       arange: arangeKernel(this),
       randomBits: randomBitsKernel(this),
-      gatherAxis: gatherAxisKernel(this), take: takeKernel(gatherAxisKernel(this)), numberOfElements: numberOfElementsKernel(this), scatterAxis: scatterAxisKernel(this), sliceUpdate: sliceUpdateKernel(this),
+      gatherAxis: gatherAxisKernel(this), take: takeKernel(gatherAxisKernel(this)), numberOfElements: numberOfElementsKernel(arangeKernel(this)), scatterAxis: scatterAxisKernel(this), sliceUpdate: sliceUpdateKernel(this),
       ...sortKernels(this),
       ...stridedKernels((t) => contiguousCopy(this, t)),
       view: dtypeViewKernel((t) => contiguousCopy(this, t)),

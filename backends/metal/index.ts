@@ -46,7 +46,7 @@ function kernels(metal: MetalBackend): Record<string, Kernel> {
     scaledDotProductAttention: attentionKernel(metal),
     arange: arangeKernel(metal),
     randomBits: randomBitsKernel(metal),
-    gatherAxis: gatherAxisKernel(metal), take: takeKernel(gatherAxisKernel(metal)), numberOfElements: numberOfElementsKernel(metal), scatterAxis: scatterAxisKernel(metal), sliceUpdate: sliceUpdateKernel(metal),
+    gatherAxis: gatherAxisKernel(metal), take: takeKernel(gatherAxisKernel(metal)), numberOfElements: numberOfElementsKernel(arangeKernel(metal)), scatterAxis: scatterAxisKernel(metal), sliceUpdate: sliceUpdateKernel(metal),
     ...sortKernels(metal),
     ...stridedKernels((t) => contiguousCopy(metal, t)),
     ...quantizedKernels(metal),

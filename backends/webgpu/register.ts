@@ -44,7 +44,7 @@ function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
     scaledDotProductAttention: attentionKernel(gpu),
     arange: arangeKernel(gpu),
     randomBits: randomBitsKernel(gpu),
-    gatherAxis: gatherAxisKernel(gpu), take: takeKernel(gatherAxisKernel(gpu)), numberOfElements: numberOfElementsKernel(gpu), scatterAxis: scatterAxisKernel(gpu), sliceUpdate: sliceUpdateKernel(gpu),
+    gatherAxis: gatherAxisKernel(gpu), take: takeKernel(gatherAxisKernel(gpu)), numberOfElements: numberOfElementsKernel(arangeKernel(gpu)), scatterAxis: scatterAxisKernel(gpu), sliceUpdate: sliceUpdateKernel(gpu),
     ...sortKernels(gpu),
     ...stridedKernels((t) => contiguousCopy(gpu, t)),
     ...quantizedKernels(gpu),

@@ -32,9 +32,29 @@ export class Fused extends Primitive implements CarriesKernel {
   }
   /** The members' own output rules, applied in order (shapeless replays get new shapes from them). */
   override outputs(inputs: readonly Spec[]): readonly Spec[] {
+    const specs = this.memberSpecs(inputs);
+    return this.group.outputs.map((j) => specs[inputs.length + j]!);
+  }
+  /**
+   * Whether the group's kernel computes it on these inputs: a reduction
+   * group's epilogue nodes must each have the reduction's output shape. The
+   * traced shapes chose the group; a shapeless replay's may break that (an
+   * operand from outside broadcasting past the reduction's output, as x in
+   * x - mean(x, -1, keepdims) traced with a last axis of 1), and its members
+   * then run one by one (tape.ts).
+   */
+  fitsShapes(inputs: readonly Spec[]): boolean {
+    const r = this.group.reduce;
+    if (r === undefined) return true;
+    const specs = this.memberSpecs(inputs).slice(inputs.length);
+    const shape = specs[r]!.shape;
+    return specs.slice(r + 1).every((m) => sameShape(m.shape, shape));
+  }
+  /** The inputs' specs, then each member's output spec, in order. */
+  private memberSpecs(inputs: readonly Spec[]): Spec[] {
     const specs: Spec[] = [...inputs];
     for (const m of this.group.nodes) specs.push(m.primitive.output(m.operands.map((k) => specs[k]!)));
-    return this.group.outputs.map((j) => specs[inputs.length + j]!);
+    return specs;
   }
   output(inputs: readonly Spec[]): Spec {
     return this.outputs(inputs)[0]!;

@@ -8,6 +8,7 @@ import type { Stream } from "../device.js";
 import { node, nodes, siblingNodes } from "../ops/base.js";
 import type { Primitive, Spec } from "../primitive.js";
 import type { Graph, Value } from "./graph.js";
+import { Fused } from "./fusion.js";
 
 interface Step {
   readonly prim: Primitive;
@@ -75,15 +76,24 @@ export class Tape {
   }
 }
 
+/** A fused group's members as nodes of their own on `ins` (a replay's shapes its kernel does not fit); the group's outputs. */
+function unfused(prim: Fused, ins: readonly MxArray[], stream: Stream): MxArray[] {
+  const values = [...ins];
+  for (const m of prim.group.nodes) values.push(node(m.primitive, m.operands.map((k) => values[k]!), stream));
+  return prim.group.outputs.map((j) => values[ins.length + j]!);
+}
+
 /**
  * A recorded node's new lazy nodes on `ins` (a compile tape's and a function
  * file's replay): with the recorded `specs`, or where `shapeless` the
  * primitive validated on the new inputs (no op checked their shapes: an
- * empty axis for max or argmax, say) and its output rule asked for them.
+ * empty axis for max or argmax, say) and its output rule asked for them
+ * (a fused group whose kernel does not fit them runs as its members).
  */
 export function replayStep(prim: Primitive, ins: MxArray[], stream: Stream, specs: readonly Spec[], multi: boolean, shapeless: boolean): MxArray[] {
   if (shapeless) {
     prim.validate(ins);
+    if (prim instanceof Fused && !prim.fitsShapes(ins)) return unfused(prim, ins, stream);
     return multi ? nodes(prim, ins, stream) : [node(prim, ins, stream)];
   }
   if (multi) return siblingNodes(prim, ins, stream, specs);

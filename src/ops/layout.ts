@@ -99,6 +99,9 @@ export function flatten(x: ArrayLike, startAxis?: number | FlattenOptions, endAx
 export function squeeze(x: ArrayLike, axis?: number | readonly number[] | null, o?: OpOptions): MxArray {
   noExtraArguments("squeeze", arguments, 3);
   const a = arr("squeeze", x, o);
+  if (inShapelessTrace() && (axis === undefined || axis === null)) {
+    throw opError("squeeze", "without axes removes the traced shape's size-1 axes, which other shapes need not have: in a shapeless trace name the axes (squeeze(x, axes))", [a], "value");
+  }
   const axes = axis === undefined || axis === null ? a.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes("squeeze", axis, a.ndim, "axis", [a]);
   for (const ax of axes) {
     if (a.shape[ax] !== 1) throw opError("squeeze", `cannot squeeze axis ${ax} of size ${a.shape[ax]} (only size-1 axes)`, [a], "value");

@@ -30,7 +30,7 @@ export class NumberOfElements extends Primitive {
     super();
   }
   override params() {
-    return { axes: this.axes, keep: this.keep, ddof: this.ddof, inverted: this.inverted, dtype: this.dtype };
+    return { axes: this.axes, keep: this.keep, ddof: this.ddof, inverted: this.inverted, dtype: this.dtype.name };
   }
   override validate(inputs: readonly Spec[]): void {
     checkInputCount(this.name, inputs, 1);

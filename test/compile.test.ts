@@ -313,12 +313,17 @@ describe.each(BACKENDS)("compile: expandDims, squeeze, concatenate, sorts and th
     }
   });
 
-  it("a replayed squeeze checks its axes are still of size 1", () => {
+  it("a replayed squeeze checks its axes are still of size 1; squeeze without axes and einsum of three operands are refused", () => {
     const f = mx.compile((x: mx.MxArray) => mx.squeeze(x, 1), { shapeless: true });
     expect(f(mx.ones([3, 1, 4])).shape).toEqual([3, 4]);
     expect(f(mx.ones([2, 1, 5])).shape).toEqual([2, 5]);
     expect(() => f(mx.ones([3, 2, 4]))).toThrow(/^\[squeeze\] cannot squeeze axis 1 of size 2/);
     expect(mx.compileStats(f).misses).toBe(1);
+    // einsum of two operands replays; of more, its contraction order would follow the traced sizes
+    const pair = mx.compile((a: mx.MxArray, b: mx.MxArray) => mx.einsum("bij,bjk->bik", a, b), { shapeless: true });
+    expect([pair(mx.ones([2, 2, 3]), mx.ones([2, 3, 4])).shape, pair(mx.ones([4, 5, 3]), mx.ones([4, 3, 7])).shape]).toEqual([[2, 2, 4], [4, 5, 7]]);
+    const chain = mx.compile((a: mx.MxArray, b: mx.MxArray, c: mx.MxArray) => mx.einsum("ij,jk,kl->il", a, b, c), { shapeless: true });
+    expect(() => chain(mx.ones([2, 3]), mx.ones([3, 4]), mx.ones([4, 5]))).toThrow(/^\[einsum\] the order in which it contracts 3 operands follows their sizes/);
     // without axes it would fix the traced shape's size-1 axes
     expect(() => mx.compile((x: mx.MxArray) => mx.squeeze(x), { shapeless: true })(mx.ones([1, 4]))).toThrow(/^\[squeeze\] without axes removes the traced shape's size-1 axes/);
   });

@@ -13,6 +13,7 @@ import { broadcastTo, reshape, transpose } from "./layout.js";
 import { contractPair } from "./matmul-args.js";
 import { parseEinsum } from "./einsum-parse.js";
 import { planEinsum, type PathStep } from "./einsum-path.js";
+import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { sum } from "./reduction.js";
 import { diagonal } from "./shapes.js";
 import { asOp, checkOptions } from "./strict-options.js";
@@ -131,8 +132,12 @@ export function einsum(subscripts: string, ...operands: (ArrayLike | OpOptions)[
   const arrays = xs.map((x, i) => toArray(op, x, s, undefined, `operand ${i}`));
   const spec = parseEinsum(op, subscripts, arrays.map((x) => x.shape));
   return asOp(op, () => {
+    const { steps } = planEinsum(spec);
+    if (steps.length > 1 && inShapelessTrace()) {
+      throw opError(op, `the order in which it contracts ${arrays.length} operands follows their sizes, so a shapeless trace would keep the traced shapes' order (other rounding on other shapes): contract them in pairs, one einsum of two operands each`, arrays, "value");
+    }
     let live = arrays;
-    for (const step of planEinsum(spec).steps) {
+    for (const step of steps) {
       const r = runStep(step, live, o);
       live = [...live.filter((_, i) => !step.positions.includes(i)), r];
     }

@@ -1,7 +1,8 @@
 // Compiled cells of the conformance run: each random graph (graphs.ts) as a
 // function of its leaves returning its sinks, run as it is and through
 // mx.compile on the same inputs (the graphs' reductions after elementwise
-// chains become fused reduction groups). On the cpu, and on backends without a `fuse`
+// chains become fused reduction groups), and through one shapeless trace
+// replayed on inputs of other shapes. On the cpu, and on backends without a `fuse`
 // capability (they run the same kernels node by node), the results must be
 // bit-identical; a backend that fuses must stay within ULP_PER_NODE ulp per
 // node of the graph of the uncompiled result (NaN where it has NaN).
@@ -60,13 +61,41 @@ export async function checkCompiledGraph(g: Graph, backend: string): Promise<Com
   const device = deviceFor(backend);
   const f = graphFunction(g, device);
   const leaves = g.leaves.map((l) => materialize(l, device));
-  const plain = f(...leaves);
-  const compiled = mx.compile(f)(...leaves);
+  return compareOutputs(f(...leaves), mx.compile(f)(...leaves), backend, g.nodes.length);
+}
+
+/**
+ * Runs `g` as it is and through one shapeless trace on `backend`: traced on
+ * the leaves cut to one element along every axis (every node then has the
+ * same shape, so fusion groups the most), replayed on the leaves themselves,
+ * and the other way round (traced on the leaves, replayed on the cuts); each
+ * replay compared with the uncompiled graph on its own inputs.
+ */
+export async function checkShapelessGraph(g: Graph, backend: string): Promise<CompiledOutcome> {
+  const device = deviceFor(backend);
+  const f = graphFunction(g, device);
+  const leaves = g.leaves.map((l) => materialize(l, device));
+  const cuts = leaves.map((x) => mx.slice(x, x.shape.map(() => 0), x.shape.map(() => 1), undefined, { stream: device }));
+  const out: CompiledOutcome = { elements: 0, ulps: [] };
+  for (const [traced, replayed] of [[cuts, leaves], [leaves, cuts]] as const) {
+    const compiled = mx.compile(f, { shapeless: true });
+    compiled(...traced);
+    const one = await compareOutputs(f(...replayed), compiled(...replayed), backend, g.nodes.length);
+    out.elements += one.elements;
+    out.ulps.push(...one.ulps);
+    if (one.failure) return { ...out, failure: `traced on shapes ${traced.map((x) => `(${x.shape.join(", ")})`).join(" ")}, replayed: ${one.failure}` };
+  }
+  return out;
+}
+
+/** The compiled outputs against the plain ones, element by element (bit-identical, or within ULP_PER_NODE ulp per node where `backend` fuses otherwise). */
+async function compareOutputs(plain: readonly mx.MxArray[], compiled: readonly mx.MxArray[], backend: string, nodes: number): Promise<CompiledOutcome> {
   const exact = bitIdentical(backend);
-  const budget = ULP_PER_NODE * g.nodes.length;
+  const budget = ULP_PER_NODE * nodes;
   const out: CompiledOutcome = { elements: 0, ulps: [] };
   for (const [k, p] of plain.entries()) {
     const c = compiled[k]!;
+    if (p.shape.join() !== c.shape.join()) return { ...out, failure: `output ${k}: compiled shape (${c.shape.join(", ")}) vs uncompiled (${p.shape.join(", ")})` };
     const [pw, cw] = [await p.data(), await c.data()];
     const [pv, cv] = [(await p.tolist()) as unknown, (await c.tolist()) as unknown];
     const [pf, cf] = [[pv].flat(Infinity) as number[], [cv].flat(Infinity) as number[]];
@@ -87,20 +116,27 @@ export async function checkCompiledGraph(g: Graph, backend: string): Promise<Com
   return out;
 }
 
-/** `runs` random graphs of `dtype` on `backend`, each compiled and compared with itself uncompiled. */
-export async function runCompiledGraphs(dtype: mx.DType, backend: string, runs: number, seed: number): Promise<CellResult> {
-  const cell = newCell("compiled graphs", dtype.name, backend);
+/**
+ * `runs` random graphs of `dtype` on `backend`, each compiled and compared
+ * with itself uncompiled; where `shapeless`, through one shapeless trace
+ * replayed on other shapes (checkShapelessGraph).
+ */
+export async function runCompiledGraphs(dtype: mx.DType, backend: string, runs: number, seed: number, shapeless = false): Promise<CellResult> {
+  const cell = newCell(shapeless ? "shapeless compiled graphs" : "compiled graphs", dtype.name, backend);
   const b = getBackend(backend);
   if (!b.capabilities.dtypes.has(dtype)) return { ...cell, status: "n/a", reason: `${dtype.name} not supported on ${b.displayName}` };
   cell.contract = bitIdentical(backend) ? "bit-identical to the uncompiled graph" : `within ${ULP_PER_NODE} ulp per node of the uncompiled graph`;
+  const how = shapeless
+    ? "compiled shapeless as a function of its leaves returning its sinks, traced on the leaves cut to one element an axis and replayed on the leaves, and the other way round"
+    : "compiled as a function of its leaves returning its sinks";
   const run = async (g: Graph): Promise<RunOutcome> => {
-    const out = await checkCompiledGraph(g, backend);
+    const out = await (shapeless ? checkShapelessGraph : checkCompiledGraph)(g, backend);
     return {
       ulps: out.ulps.filter(Number.isFinite),
       outsideDiffer: 0,
       ...(out.failure ? { failure: out.failure } : {}),
-      repro: `// the graph, compiled as a function of its leaves returning its sinks:\n${graphSource(g, deviceSource(backend))}`,
+      repro: `// the graph, ${how}:\n${graphSource(g, deviceSource(backend))}`,
     };
   };
-  return checkCell(cell, graphArb(dtype) as fc.Arbitrary<Graph>, run, runs, seed, `compiled random graph of ${dtype.name} on ${backend}`);
+  return checkCell(cell, graphArb(dtype) as fc.Arbitrary<Graph>, run, runs, seed, `${shapeless ? "shapeless " : ""}compiled random graph of ${dtype.name} on ${backend}`);
 }

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { storageBytes } from "./helpers/bytes.js";
-import { checkCompiledGraph, graphFunction } from "../conformance/compiled.js";
+import { checkCompiledGraph, checkShapelessGraph, graphFunction } from "../conformance/compiled.js";
 import { graphArb } from "../conformance/graphs.js";
 import { acyclicGroups } from "../src/compile/fusion.js";
 import { graphOf } from "../src/compile/graph.js";
@@ -421,6 +421,18 @@ describe("compile: simplification and fusion", () => {
           expect(out.failure).toBeUndefined();
         }),
         { numRuns: 25, seed: 5 },
+      );
+    }
+  });
+
+  it("a shapeless trace of a random graph, traced on inputs of one element an axis and replayed on the full ones (and back), is bit-identical on the cpu", async () => {
+    for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
+      await fc.assert(
+        fc.asyncProperty(graphArb(dtype), async (g) => {
+          const out = await checkShapelessGraph(g, "cpu");
+          expect(out.failure).toBeUndefined();
+        }),
+        { numRuns: 40, seed: 7 },
       );
     }
   });

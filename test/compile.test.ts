@@ -287,12 +287,28 @@ describe.each(BACKENDS)("compile: expandDims, squeeze, concatenate, sorts and th
   });
 
   it("broadcasts an unbatched operand to the batch of a batched one of any rank by a rule of its shape", async () => {
-    const x = mx.array([[1, 2, 3]], mx.float32);
-    for (const likeShape of [[4], [4, 2], [4, 2, 5], [4, 2, 5, 3]]) {
-      const like = mx.zeros(likeShape);
-      const ruled = runTraced(true, () => broadcastToBatch(x, like));
-      expect(ruled.primitive?.name, `${likeShape}`).toBe("broadcastAxes");
-      expect([ruled.shape, await ruled.tolist()], `${likeShape}`).toEqual([[4, 1, 3], await broadcastToBatch(x, like).tolist()]);
+    for (const x of [mx.array(7, mx.float32), mx.array([1, 2], mx.float32), mx.array([[1, 2, 3]], mx.float32)]) {
+      for (const likeShape of [[4], [4, 2], [4, 2, 5], [4, 2, 5, 3]]) {
+        const like = mx.zeros(likeShape);
+        const ruled = runTraced(true, () => broadcastToBatch(x, like));
+        const what = `x of ${x.ndim} axes, like ${likeShape}`;
+        expect(ruled.primitive?.name, what).toBe(x.ndim === 0 ? "reshape" : "broadcastAxes");
+        expect([ruled.shape, await ruled.tolist()], what).toEqual([[4, ...x.shape], await broadcastToBatch(x, like).tolist()]);
+      }
+    }
+  });
+
+  it("a fused group whose last node holds no element while another output does runs as its members, traced so or replayed so", async () => {
+    const f = (x: mx.MxArray, y: mx.MxArray, z: mx.MxArray) => {
+      const s = mx.sin(x);
+      return [mx.add(s, z), mx.maximum(s, y)];
+    };
+    const [x, y, z] = [mx.array([[1, 2]], mx.float32), mx.zeros([0, 2]), mx.array([[10], [20]], mx.float32)];
+    const shapeless = mx.compile(f, { shapeless: true });
+    shapeless(mx.ones([1, 2]), mx.ones([1, 2]), mx.ones([2, 1]));
+    for (const [how, g] of [["compiled", mx.compile(f)], ["shapeless, traced on other shapes", shapeless]] as const) {
+      const [got, want] = [g(x, y, z), f(x, y, z)];
+      expect(await storageBytes(got), how).toEqual(await storageBytes(want));
     }
   });
 
@@ -313,7 +329,7 @@ describe.each(BACKENDS)("compile: expandDims, squeeze, concatenate, sorts and th
     }
   });
 
-  it("a replayed squeeze checks its axes are still of size 1; squeeze without axes and einsum of three operands are refused", () => {
+  it("a replayed squeeze checks its axes are still of size 1; squeeze without axes, einsum of three operands and shapes fixed in numbers are refused", () => {
     const f = mx.compile((x: mx.MxArray) => mx.squeeze(x, 1), { shapeless: true });
     expect(f(mx.ones([3, 1, 4])).shape).toEqual([3, 4]);
     expect(f(mx.ones([2, 1, 5])).shape).toEqual([2, 5]);
@@ -324,6 +340,16 @@ describe.each(BACKENDS)("compile: expandDims, squeeze, concatenate, sorts and th
     expect([pair(mx.ones([2, 2, 3]), mx.ones([2, 3, 4])).shape, pair(mx.ones([4, 5, 3]), mx.ones([4, 3, 7])).shape]).toEqual([[2, 2, 4], [4, 5, 7]]);
     const chain = mx.compile((a: mx.MxArray, b: mx.MxArray, c: mx.MxArray) => mx.einsum("ij,jk,kl->il", a, b, c), { shapeless: true });
     expect(() => chain(mx.ones([2, 3]), mx.ones([3, 4]), mx.ones([4, 5]))).toThrow(/^\[einsum\] the order in which it contracts 3 operands follows their sizes/);
+    // a shape asked for in numbers that the traced shape happens to have is still fixed: refused, not skipped
+    const fixed: [string, (x: mx.MxArray) => mx.MxArray][] = [
+      ["slice", (x) => mx.slice(x, [0], [3])],
+      ["slice", (x) => mx.index(x, null, ":3")],
+      ["slice", (x) => mx.index(x, "-3:")],
+    ];
+    for (const [name, f] of fixed) expect(() => mx.compile(f, { shapeless: true })(mx.ones([3, 2])), `${f}`).toThrow(new RegExp(`^\\[compile\\] shapeless: the function uses '${name}`));
+    // bounds that take every element of any size skip the node
+    const whole = mx.compile((x: mx.MxArray) => mx.add(mx.slice(x, [0, 0], [null, null]), mx.index(x, "0:", "...")), { shapeless: true });
+    expect([whole(mx.ones([3, 2])).shape, whole(mx.ones([5, 4])).shape]).toEqual([[3, 2], [5, 4]]);
     // without axes it would fix the traced shape's size-1 axes
     expect(() => mx.compile((x: mx.MxArray) => mx.squeeze(x), { shapeless: true })(mx.ones([1, 4]))).toThrow(/^\[squeeze\] without axes removes the traced shape's size-1 axes/);
   });

@@ -44,9 +44,10 @@ export class Fused extends Primitive implements CarriesKernel {
    * then run one by one (tape.ts).
    */
   fitsShapes(inputs: readonly Spec[]): boolean {
+    const specs = this.memberSpecs(inputs).slice(inputs.length);
+    if (!fitsOutputs(this.group, specs)) return false;
     const r = this.group.reduce;
     if (r === undefined) return true;
-    const specs = this.memberSpecs(inputs).slice(inputs.length);
     const shape = specs[r]!.shape;
     return specs.slice(r + 1).every((m) => sameShape(m.shape, shape));
   }
@@ -80,6 +81,17 @@ export class Fused extends Primitive implements CarriesKernel {
   override vmap(): [MxArray, number] {
     throw notTransformed();
   }
+}
+
+/**
+ * Whether the group's kernel writes all its outputs, given its members' specs:
+ * it runs over the last node's shape, so when that shape holds no element
+ * every output must hold none (an output of a size-1 axis that the last node
+ * broadcast to 0 would be left unwritten).
+ */
+function fitsOutputs(group: FusedGroup, specs: readonly Spec[]): boolean {
+  const empty = (k: number) => specs[k]!.shape.includes(0);
+  return !empty(group.nodes.length - 1) || group.outputs.every(empty);
 }
 
 /** Transforms trace a compiled function uncompiled (compile.ts), so they never meet a fused node. */
@@ -310,7 +322,7 @@ export function fuse(g: Graph): FusionStats {
     const last = members[members.length - 1]!;
     const backend = getBackend(last.stream.device.backend);
     const { group, inputs, outputs: leavers } = describeGroup(members, leaves);
-    const kernel = kernelFor(backend, group);
+    const kernel = fitsOutputs(group, members.map((m) => m.specs[0]!)) ? kernelFor(backend, group) : undefined;
     if (!kernel) {
       if (group.reduce !== undefined) pending.push(...withoutReduction(members));
       continue;

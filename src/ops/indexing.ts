@@ -138,8 +138,14 @@ function basicView(op: string, x: MxArray, entries: readonly Entry[], arraysPres
     } else start.push(0), step.push(1), shape.push(n);
     axis++;
   }
-  if (sameShape(shape, x.shape) && step.every((k) => k === 1)) return x;
+  // in a shapeless trace only whole slices (their bounds taking every element of any size) skip the node
+  if (sameShape(shape, x.shape) && step.every((k) => k === 1) && (!inShapelessTrace() || entries.every((e) => e.kind === "new" || wholeSlice(e)))) return x;
   return node(new Slice(start, step, shape), [x], x.stream);
+}
+
+/** A slice entry that takes every element of an axis of any size: start 0 or none, no stop, step 1 or none. */
+function wholeSlice(e: Entry): boolean {
+  return e.kind === "slice" && (e.start ?? 0) === 0 && e.stop === null && (e.step ?? 1) === 1;
 }
 
 /** gatherAxis with the shape checks every gather needs: a and indices agree except along `axis`. */
@@ -174,7 +180,7 @@ export function index(x: ArrayLike, ...idx: IndexEntry[]): MxArray {
   const v = basicView(op, a, entries, arraysPresent);
   if (!arraysPresent) {
     // only new axes (and whole axes): expandDims, which a shapeless trace replays on other shapes
-    if (v === a && entries.every((e) => e.kind !== "int")) {
+    if (entries.every((e) => e.kind === "new" || wholeSlice(e))) {
       const axes = entries.flatMap((e, i) => (e.kind === "new" ? [i] : []));
       return axes.length ? expandDims(a, axes) : a;
     }

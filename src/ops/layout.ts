@@ -302,7 +302,9 @@ export function slice(x: ArrayLike | null, start?: readonly SliceBound[] | numbe
     steps.push(st);
     shape.push(count);
   }
-  if (sameShape(shape, a.shape) && steps.every((s) => s === 1)) return a;
+  // in a shapeless trace only bounds that take every element of any size (start 0 or null, stop null, step 1) skip the node
+  const whole = (i: number) => (lists.start[i] ?? 0) === 0 && (lists.stop[i] ?? null) === null && (lists.step[i] ?? 1) === 1;
+  if (sameShape(shape, a.shape) && steps.every((s) => s === 1) && (!inShapelessTrace() || a.shape.every((_, i) => whole(i)))) return a;
   return node(new Slice(starts, steps, shape), [a], streamOf(o, a));
 }
 

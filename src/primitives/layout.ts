@@ -367,6 +367,8 @@ export function broadcastToBatch(x: MxArray, like: MxArray): MxArray {
   const o = on(x);
   const one = ops.expandDims(x, 0, o);
   if (!inShapelessTrace()) return ops.broadcastTo(one, [like.shape[0]!, ...x.shape], o);
+  // a scalar as a vector of one: [B, 1], then that axis squeezed
+  if (x.ndim === 0) return ops.squeeze(broadcastToBatch(one, like), 1, o);
   const n = x.ndim + 1;
   const seen =
     like.ndim > n ? ops.flatten(like, 1, like.ndim - n + 1, on(like)) : like.ndim < n ? ops.expandDims(like, Array.from({ length: n - like.ndim }, (_, k) => like.ndim + k), on(like)) : like;

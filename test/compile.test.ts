@@ -266,6 +266,7 @@ describe.each(BACKENDS)("compile: expandDims, squeeze, concatenate, sorts and th
         return mx.concatenate([taken, mx.vmap((r: mx.MxArray) => mx.concatenate([c, r], 0))(x) as mx.MxArray], 1);
       }],
       ["expandDims and squeeze under vmap", (x) => mx.vmap((r: mx.MxArray) => mx.squeeze(mx.multiply(mx.expandDims(r, [-1, 0]), mx.expandDims(r, 1)), 0), { inAxes: 1 })(x) as mx.MxArray],
+      ["an unbatched operand under nested vmap (BroadcastAxes batched)", (x) => mx.vmap(mx.vmap((e: mx.MxArray) => mx.concatenate([mx.array([2.5, -1], mx.float32), mx.expandDims(e, 0)], 0)))(x) as mx.MxArray],
     ];
     for (const [name, f] of cases) {
       const g = mx.compile(f, { shapeless: true });

@@ -348,6 +348,16 @@ export class BroadcastAxes extends Primitive {
   override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
     const logical = inputs.map((x, i) => (axes[i] === null ? x.shape : x.shape.filter((_, d) => d !== axes[i])));
     const shape = broadcastAxesShape(this.shapeOp, logical, this.kept);
+    if (inShapelessTrace()) {
+      // a rule again: every input with the batch first, unit axes after it to the rule's leading rank, so the
+      // batch axes line up (nested vmap in a shapeless trace)
+      const rank = Math.max(...logical.map((s) => s.length - this.kept));
+      const xs = batchAll(inputs, axes).map((t, i) => {
+        const missing = rank - (logical[i]!.length - this.kept);
+        return missing ? ops.expandDims(t, Array.from({ length: missing }, (_, k) => k + 1), on(t)) : t;
+      });
+      return [node(new BroadcastAxes(this.kept, this.op), xs, xs[0]!.stream), 0];
+    }
     const n = batchSize(inputs, axes);
     const x = inputs[0]!;
     if (axes[0] === null) return [ops.broadcastTo(x, [n, ...shape], on(x)), 0];

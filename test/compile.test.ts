@@ -440,28 +440,25 @@ describe("compile: simplification and fusion", () => {
     expect(mx.compileStats(g).traces[0]!.groups).toBeGreaterThan(0);
   });
 
-  it("is bit-identical to the uncompiled graph on random graphs on the cpu", async () => {
+  /** `check` holds on `numRuns` random graphs of each float dtype on the cpu. */
+  async function holdsOnRandomGraphs(check: typeof checkCompiledGraph, numRuns: number, seed: number): Promise<void> {
     for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
       await fc.assert(
         fc.asyncProperty(graphArb(dtype), async (g) => {
-          const out = await checkCompiledGraph(g, "cpu");
+          const out = await check(g, "cpu");
           expect(out.failure).toBeUndefined();
         }),
-        { numRuns: 25, seed: 5 },
+        { numRuns, seed },
       );
     }
+  }
+
+  it("is bit-identical to the uncompiled graph on random graphs on the cpu", async () => {
+    await holdsOnRandomGraphs(checkCompiledGraph, 25, 5);
   });
 
   it("a shapeless trace of a random graph, traced on inputs of one element an axis and replayed on the full ones (and back), is bit-identical on the cpu", async () => {
-    for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
-      await fc.assert(
-        fc.asyncProperty(graphArb(dtype), async (g) => {
-          const out = await checkShapelessGraph(g, "cpu");
-          expect(out.failure).toBeUndefined();
-        }),
-        { numRuns: 40, seed: 7 },
-      );
-    }
+    await holdsOnRandomGraphs(checkShapelessGraph, 40, 7);
   });
 
   it("is bit-identical on random elementwise graphs (mostly fused) on the cpu", async () => {

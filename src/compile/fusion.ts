@@ -36,12 +36,12 @@ export class Fused extends Primitive implements CarriesKernel {
     return this.group.outputs.map((j) => specs[inputs.length + j]!);
   }
   /**
-   * Whether the group's kernel computes it on these inputs: a reduction
-   * group's epilogue nodes must each have the reduction's output shape. The
-   * traced shapes chose the group; a shapeless replay's may break that (an
-   * operand from outside broadcasting past the reduction's output, as x in
-   * x - mean(x, -1, keepdims) traced with a last axis of 1), and its members
-   * then run one by one (tape.ts).
+   * Whether the group's kernel computes it on these inputs: it writes every
+   * output (fitsOutputs), and a reduction group's epilogue nodes each have
+   * the reduction's output shape. The traced shapes chose the group; a
+   * shapeless replay's may break that (an operand from outside broadcasting
+   * past the reduction's output, as x in x - mean(x, -1, keepdims) traced
+   * with a last axis of 1), and its members then run one by one (tape.ts).
    */
   fitsShapes(inputs: readonly Spec[]): boolean {
     const specs = this.memberSpecs(inputs).slice(inputs.length);

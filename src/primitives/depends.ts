@@ -4,8 +4,7 @@
 
 import type { MxArray } from "../array.js";
 import { Primitive, type Spec } from "../primitive.js";
-import { batchFirst } from "./autodiff.js";
-import { broadcastToBatch } from "./layout.js";
+import { batchAll } from "./layout.js";
 import { ops } from "./ops-ref.js";
 import { checkInt } from "./checks.js";
 
@@ -37,9 +36,8 @@ export class Depends extends Primitive {
   }
   /** Every passed-through output gets the batch at axis 0 (an unbatched input is broadcast to the batch). */
   override vmapOutputs(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray[], number[]] {
-    const k = axes.findIndex((a) => a !== null);
-    const like = batchFirst(inputs[k]!, axes[k]!);
-    const through = inputs.slice(0, this.count).map((x, i) => (axes[i] === null ? broadcastToBatch(x, like) : batchFirst(x, axes[i]!)));
+    // (the dependencies' batched copies are never read: the node takes them as they are)
+    const through = batchAll(inputs, axes).slice(0, this.count);
     return [ops.depends(through, inputs.slice(this.count)), through.map(() => 0)];
   }
 }

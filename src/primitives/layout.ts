@@ -9,7 +9,7 @@ import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { broadcastShapes, MAX_DIM, sameShape, sizeOf } from "../shape.js";
-import { batchFirst, batchSize, on, shiftAxes, unbroadcast } from "./autodiff.js";
+import { alignBatched, batchFirst, batchSize, on, shiftAxes, unbroadcast } from "./autodiff.js";
 import { checkAxes, checkAxis, checkDims, checkInputCount, checkInt, checkIntList, checkRank, checkSameDType } from "./checks.js";
 
 /** Throws (naming `op`) unless `shape` holds the input's `size` elements (a reshape keeps every element). */
@@ -349,13 +349,10 @@ export class BroadcastAxes extends Primitive {
     const logical = inputs.map((x, i) => (axes[i] === null ? x.shape : x.shape.filter((_, d) => d !== axes[i])));
     const shape = broadcastAxesShape(this.shapeOp, logical, this.kept);
     if (inShapelessTrace()) {
-      // a rule again: every input with the batch first, unit axes after it to the rule's leading rank, so the
-      // batch axes line up (nested vmap in a shapeless trace)
-      const rank = Math.max(...logical.map((s) => s.length - this.kept));
-      const xs = batchAll(inputs, axes).map((t, i) => {
-        const missing = rank - (logical[i]!.length - this.kept);
-        return missing ? ops.expandDims(t, Array.from({ length: missing }, (_, k) => k + 1), on(t)) : t;
-      });
+      // a rule again (nested vmap in a shapeless trace): every input with the batch first and unit axes after it
+      // to the widest rank, so the batch axes line up (every input's rank is its leading axes and the kept ones)
+      const batched = batchAll(inputs, axes);
+      const xs = alignBatched(batched, batched.map(() => 0));
       return [node(new BroadcastAxes(this.kept, this.op), xs, xs[0]!.stream), 0];
     }
     const n = batchSize(inputs, axes);

@@ -31,14 +31,18 @@ const N = SIDE * SIDE;
 const gpu = getBackend("webgpu") as WebGpuBackend;
 const o = { stream: mx.webgpu };
 
-/** One benchmark: the shapes of its inputs, the op over them, the elements it reads and writes, and torch's case (less its dtype). */
+/** One benchmark: the shapes of its inputs, the op over them, the elements it reads and writes, torch's case (less its dtype), and its dtypes (default float32 and float16). */
 interface Bench {
   key: string;
   inputs: number[][];
   run: (xs: mx.MxArray[]) => mx.MxArray;
   elementsMoved: number;
   torch: [name: string, args: Record<string, unknown>];
+  dtypes?: mx.DType[];
 }
+
+/** A dtype's short name in a row's key. */
+const SHORT: Record<string, string> = { float32: "f32", float16: "f16", int8: "i8" };
 
 const materialised = (x: mx.MxArray, axes: number[]) => mx.contiguous(mx.transpose(x, axes, o), false, o);
 
@@ -55,12 +59,17 @@ for (const parts of [2, 4]) {
 }
 for (const by of [1, 8]) {
   const out = (SIDE + 2 * by) ** 2;
-  benches.push({ key: `pad [${SIDE}, ${SIDE}] by ${by}`, inputs: [[SIDE, SIDE]], run: ([x]) => mx.pad(x!, by, o), elementsMoved: N + out, torch: ["pad", { shape: [SIDE, SIDE], by }] });
+  // int8 by 1: output rows of SIDE + 2 bytes, words split across rows
+  const dtypes = by === 1 ? [mx.float32, mx.float16, mx.int8] : undefined;
+  benches.push({ key: `pad [${SIDE}, ${SIDE}] by ${by}`, inputs: [[SIDE, SIDE]], run: ([x]) => mx.pad(x!, by, o), elementsMoved: N + out, torch: ["pad", { shape: [SIDE, SIDE], by }], dtypes });
 }
+// float16 output rows of an odd length (SIDE + 1): words split across rows
+const odd = SIDE - 1;
+benches.push({ key: `pad [${odd}, ${odd}] by 1`, inputs: [[odd, odd]], run: ([x]) => mx.pad(x!, 1, o), elementsMoved: odd * odd + (odd + 2) ** 2, torch: ["pad", { shape: [odd, odd], by: 1 }], dtypes: [mx.float16] });
 
 /** Each row: a benchmark at a dtype, by the name the table and --only give it. */
-const selected = [mx.float32, mx.float16]
-  .flatMap((dtype) => benches.map((bench) => ({ bench, dtype, key: `${bench.key} ${dtype === mx.float32 ? "f32" : "f16"}` })))
+const selected = [mx.float32, mx.float16, mx.int8]
+  .flatMap((dtype) => benches.filter((bench) => (bench.dtypes ?? [mx.float32, mx.float16]).includes(dtype)).map((bench) => ({ bench, dtype, key: `${bench.key} ${SHORT[dtype.name]!}` })))
   .filter(({ key }) => !only || only.test(key));
 const first = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
 /** The copy kernel by device time: the ceiling of the rows\' kernels-alone shares (undefined without timestamps). */

@@ -1,9 +1,10 @@
 // Layout copies are bit-exact on every backend: the materialised transpose
 // (webgpu: the tiled transpose where it applies, the per-element copy
 // otherwise), concatenate and pad (webgpu: copies of contiguous runs, whole
-// words or shifted, or the per-element gather), checked byte for byte against
-// a reference that moves the random input bytes (NaN payloads included) by
-// the source index of each output element.
+// words or shifted, output rows of whole words or not, or the per-element
+// gather), checked byte for byte against a reference that moves the random
+// input bytes (NaN payloads included) by the source index of each output
+// element.
 
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
@@ -60,9 +61,9 @@ async function sourceIndices(shapes: number[][], f: (xs: mx.MxArray[], o: { stre
 describe.each(BACKENDS)("bit-exact layout copies on $name", ({ device }) => {
   const o = { stream: device };
 
-  /** `f` over inputs of `shapes` (random bytes of `dtype`) against the reference; `padsMinusOne`: `f` pads with -1. */
-  async function check(shapes: number[][], dtype: mx.DType, f: (xs: mx.MxArray[], o: { stream: mx.Device }) => mx.MxArray, label: string, padsMinusOne = false): Promise<void> {
-    const bytes = shapes.map((s, k) => elementBytes(dtype, s.reduce((a, b) => a * b, 1), k + 3));
+  /** `f` over inputs of `shapes` (random bytes of `dtype`, or `given` bytes) against the reference; `padsMinusOne`: `f` pads with -1. */
+  async function check(shapes: number[][], dtype: mx.DType, f: (xs: mx.MxArray[], o: { stream: mx.Device }) => mx.MxArray, label: string, padsMinusOne = false, given: (Uint8Array | undefined)[] = []): Promise<void> {
+    const bytes = shapes.map((s, k) => given[k] ?? elementBytes(dtype, s.reduce((a, b) => a * b, 1), k + 3));
     const got = await bytesOf(f(bytes.map((b, k) => fromBytes(b, shapes[k]!, dtype, o)), o), o);
     const value = padsMinusOne ? Uint8Array.from(await bytesOf(mx.array(-1, dtype, { stream: mx.cpu }), { stream: mx.cpu })) : undefined;
     const want = gatherBytes(await sourceIndices(shapes, f), bytes, dtype.size, value);
@@ -163,6 +164,50 @@ describe.each(BACKENDS)("bit-exact layout copies on $name", ({ device }) => {
         const rows = ([x]: mx.MxArray[], c: { stream: mx.Device }) => mx.reshape(mx.slice(x!, [start], [start + 1160], undefined, c), [29, 40], c);
         for (const low of [1, 2, 3]) await check([[1200]], dtype, (xs, c) => mx.pad(rows(xs, c), [[1, 1], [low, 2]], { constantValue: -1, ...c }), `${dtype.name} offset ${start}, low ${low}`, true);
       }
+    }
+  });
+
+  it("pads and concatenates 8- and 16-bit outputs whose rows split words: odd rows, rows shorter than a word, long rows, views", async () => {
+    // the pad value: element 1 of three (a view at an offset), a NaN with a payload where the dtype has NaNs
+    const valueBytes = new Map<mx.DType, number[]>([[mx.int8, [0xa5]], [mx.uint8, [0x5b]], [mx.bool, [1]], [mx.float16, [0x01, 0x7d]], [mx.bfloat16, [0x81, 0xff]], [mx.int16, [0x5a, 0xa5]]]);
+    const pads: [number[], [number, number][]][] = [
+      [[9, 1], [[1, 1], [0, 0]]], // C = 1
+      [[9, 1], [[2, 1], [1, 0]]], // C = 2
+      [[7, 1], [[1, 1], [1, 1]]], // C = 3
+      [[6], [[1, 2]]], // one row of 9
+      [[5, 2], [[0, 0], [0, 1]]],
+      [[3, 4, 5, 6], [[1, 0], [0, 2], [1, 1], [2, 1]]], // C = 9, three leading axes padded
+      [[2, 3, 5, 7], [[1, 1], [2, 0], [0, 1], [0, 0]]], // C = 7, only leading axes padded
+      [[200, 401], [[1, 2], [1, 1]]], // 81809 elements: many workgroups, rows shorter than 256 words
+      [[20, 2051], [[1, 1], [0, 2]]], // rows of 2053, longer than 256 words
+      [[3, 1027], [[0, 0], [3, 0]]],
+    ];
+    const concats: [number[][], number][] = [
+      [[[6, 1], [6, 0]], 1], // C = 1, an empty input
+      [[[6, 1], [6, 1]], 1], // C = 2
+      [[[6, 1], [6, 2]], 1], // C = 3
+      [[[9, 3], [9, 2]], 1],
+      [[[4, 3, 5], [4, 2, 5]], 1], // C = 25, along an earlier axis
+      [[[3, 7], [2, 7]], 0],
+      [[[300, 101], [300, 200]], 1], // 90300 elements: many workgroups
+      [[[3, 1500], [3, 1001], [3, 2]], 1], // rows of 2503
+      [Array.from({ length: 8 }, (_, k) => [5, k % 3, 3]), 1], // more inputs than a dispatch takes
+    ];
+    for (const dtype of [mx.int8, mx.uint8, mx.bool, mx.float16, mx.bfloat16, mx.int16]) {
+      const value = Uint8Array.from([...elementBytes(dtype, 1, 9), ...valueBytes.get(dtype)!, ...elementBytes(dtype, 1, 10)]);
+      const withValue = (x: mx.MxArray, v: mx.MxArray, widths: [number, number][], c: { stream: mx.Device }) => mx.pad(x, widths, "constant", mx.reshape(mx.slice(v, [1], [2], undefined, c), [], c), c);
+      for (const [shape, widths] of pads) {
+        await check([shape, [3]], dtype, ([x, v], c) => withValue(x!, v!, widths, c), `${dtype.name} pad ${shape} ${JSON.stringify(widths)}`, false, [undefined, value]);
+      }
+      for (const [shapes, axis] of concats) {
+        await check(shapes, dtype, (xs, c) => mx.concatenate(xs, { axis, ...c }), `${dtype.name} concatenate ${JSON.stringify(shapes)} axis ${axis}`);
+      }
+      // inputs at offsets: rows after the first (an odd offset), and a flat slice as rows
+      const rowsFrom = (x: mx.MxArray, c: { stream: mx.Device }) => mx.slice(x, [1, 0], [31, 41], undefined, c);
+      await check([[31, 41], [3]], dtype, ([x, v], c) => withValue(rowsFrom(x!, c), v!, [[1, 2], [2, 0]], c), `${dtype.name} pad of an offset input`, false, [undefined, value]);
+      await check([[1203], [3]], dtype, ([x, v], c) => withValue(mx.reshape(mx.slice(x!, [3], [3 + 1200], undefined, c), [40, 30], c), v!, [[0, 1], [1, 2]], c), `${dtype.name} pad of a flat slice`, false, [undefined, value]);
+      await check([[31, 41], [30, 4]], dtype, ([x, y], c) => mx.concatenate([rowsFrom(x!, c), y!], { axis: 1, ...c }), `${dtype.name} concatenate of an offset input`);
+      await check([[31, 41], [7, 41]], dtype, ([x, y], c) => mx.concatenate([y!, mx.slice(x!, [1, 0], [30, 41], undefined, c)], { axis: 0, ...c }), `${dtype.name} concatenate of an offset input, axis 0`);
     }
   });
 });

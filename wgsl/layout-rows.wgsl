@@ -1,22 +1,30 @@
 // Concatenate and pad of row-major inputs as copies of contiguous runs: the
-// output is R rows of C elements (C a whole number of words), each row a
-// sequence of runs taken from the inputs' rows (or the pad value). Each
-// workgroup writes 2048 consecutive output words, each invocation eight of
-// them 256 apart, all eight computed (loaded) before the first is stored, as
+// output is R rows of C elements, each row a sequence of runs taken from the
+// inputs' rows (or the pad value), written as flat words. Each workgroup
+// writes 2048 consecutive output words, each invocation eight of them 256
+// apart, all eight computed (loaded) before the first is stored, as
 // wgsl/elementwise.wgsl. A word whose EPW elements come from one run is read
 // as one input word, or two shifted together where the run starts inside a
-// word; a word spanning two runs is assembled element by element. Elements
-// move as their bits.
+// word; a word spanning two runs, or (where rows split words) the end of a
+// row, is assembled element by element, each from its own row; the latter
+// (about one a row) after the eight are stored, so the eight stay lean.
+// Elements move as their bits.
 // Slots (the name in double braces), filled by backends/webgpu/layout-rows.ts:
 //   INPUTS     the input bindings (in0, in1, ... from binding 2)
 //   LOAD_WORD  the body of load_word(k, i): word i of input k
 //   EPW, BITS, MASK  elements per word, bits per element, an element's bit mask
+//   COLUMNS_PER_WORD, ELEMENTS_PER_COLUMN  where rows are whole words a
+//              position's column counts words (1, EPW), else elements (EPW, 1)
+//   ENDS_ROW   whether the word at column c runs past its row's end: false
+//              where rows are whole words
 //   RUN_WORD   the body of run_word(k, s): one load where every run starts on
 //              a word, else the shift tested per word
 //   ROW        the body of row_info(r)
-//   WORD       the body of word_at(r, c, row): the word at row r, column c
-//              (in words), from run_word and elem
-// params: [output words, words per row, C, then the op's own words (ROW, WORD)]
+//   ELEMENT    the body of element_at(r, e, row): the bits of the element at
+//              row r, column e (in elements)
+//   WORD       the body of word_at(r, c0, row): the word at row r from element
+//              column c0, inside the row, from run_word, elem and element_at
+// params: [output words, columns per row, C, R, then the op's own words (ROW, ELEMENT, WORD)]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
@@ -41,16 +49,62 @@ fn row_info(r: u32) -> vec2u {
   {{ROW}}
 }
 
-/** Output word at column c (in words) of row r, whose row_info is `row`. */
-fn word_at(r: u32, c: u32, row: vec2u) -> u32 {
+/** The bits of the output element at column e (in elements) of row r, whose row_info is `row`. */
+fn element_at(r: u32, e: u32, row: vec2u) -> u32 {
+  {{ELEMENT}}
+}
+
+/** The word from element column e0 of row r0 (row_info `row0`) that runs past the row's end: element by element, on through the next rows (several where C < EPW); zero past the last row. */
+fn row_end_word(r0: u32, e0: u32, row0: vec2u) -> u32 {
+  let cols = params[2];
+  let rows = params[3];
+  var r = r0;
+  var e = e0;
+  var row = row0;
+  var bits = 0u;
+  for (var j = 0u; j < {{EPW}}u; j++) {
+    if (e == cols) {
+      e = 0u;
+      r += 1u;
+      if (r == rows) { break; }
+      row = row_info(r);
+    }
+    bits = bits | (element_at(r, e, row) << (j * {{BITS}}u));
+    e += 1u;
+  }
+  return bits;
+}
+
+/** The output word from element column c0 of row r (row_info `row`), all its elements inside the row. */
+fn word_at(r: u32, c0: u32, row: vec2u) -> u32 {
   {{WORD}}
+}
+
+/** Whether the word at column c (in columns) runs past its row's end. */
+fn ends_row(c: u32) -> bool {
+  return {{ENDS_ROW}};
+}
+
+/** The word at column c of row r, or 0 where it runs past the row's end (bit `bit` of *ends set then: row_end_word writes it). */
+fn word_in_row(r: u32, c: u32, row: vec2u, ends: ptr<function, u32>, bit: u32) -> u32 {
+  if (ends_row(c)) {
+    *ends |= bit;
+    return 0u;
+  }
+  return word_at(r, c * {{ELEMENTS_PER_COLUMN}}u, row);
+}
+
+/** The output word at column c (in columns) of row r, inside the row or not. */
+fn word_anywhere(r: u32, c: u32) -> u32 {
+  if (ends_row(c)) { return row_end_word(r, c, row_info(r)); }
+  return word_at(r, c * {{ELEMENTS_PER_COLUMN}}u, row_info(r));
 }
 
 /** The position 256 words on: a division only where rows are shorter than that, row_info only where the row changes. */
 fn advance(r: ptr<function, u32>, c: ptr<function, u32>, row: ptr<function, vec2u>, cw: u32) {
-  *c += 256u;
+  *c += 256u * {{COLUMNS_PER_WORD}}u;
   if (*c >= cw) {
-    if (cw >= 256u) {
+    if (cw >= 256u * {{COLUMNS_PER_WORD}}u) {
       *c -= cw;
       *r += 1u;
     } else {
@@ -67,24 +121,26 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let cw = params[1];
   let first = (wid.x + wid.y * nwg.x) * 2048u + lid;
   if (first + 1792u < n) {
-    var r = first / cw;
-    var c = first % cw;
+    let at = first * {{COLUMNS_PER_WORD}}u;
+    var r = at / cw;
+    var c = at % cw;
     var row = row_info(r);
-    let v0 = word_at(r, c, row);
+    var ends = 0u;
+    let v0 = word_in_row(r, c, row, &ends, 1u);
     advance(&r, &c, &row, cw);
-    let v1 = word_at(r, c, row);
+    let v1 = word_in_row(r, c, row, &ends, 2u);
     advance(&r, &c, &row, cw);
-    let v2 = word_at(r, c, row);
+    let v2 = word_in_row(r, c, row, &ends, 4u);
     advance(&r, &c, &row, cw);
-    let v3 = word_at(r, c, row);
+    let v3 = word_in_row(r, c, row, &ends, 8u);
     advance(&r, &c, &row, cw);
-    let v4 = word_at(r, c, row);
+    let v4 = word_in_row(r, c, row, &ends, 16u);
     advance(&r, &c, &row, cw);
-    let v5 = word_at(r, c, row);
+    let v5 = word_in_row(r, c, row, &ends, 32u);
     advance(&r, &c, &row, cw);
-    let v6 = word_at(r, c, row);
+    let v6 = word_in_row(r, c, row, &ends, 64u);
     advance(&r, &c, &row, cw);
-    let v7 = word_at(r, c, row);
+    let v7 = word_in_row(r, c, row, &ends, 128u);
     out_words[first] = v0;
     out_words[first + 256u] = v1;
     out_words[first + 512u] = v2;
@@ -93,12 +149,18 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     out_words[first + 1280u] = v5;
     out_words[first + 1536u] = v6;
     out_words[first + 1792u] = v7;
+    for (var j = 0u; ends != 0u && j < 8u; j++) {
+      if ((ends & (1u << j)) != 0u) {
+        let at = (first + j * 256u) * {{COLUMNS_PER_WORD}}u;
+        out_words[first + j * 256u] = word_anywhere(at / cw, at % cw);
+      }
+    }
     return;
   }
   for (var j = 0u; j < 8u; j++) {
     let w = first + j * 256u;
     if (w >= n) { return; }
-    let r = w / cw;
-    out_words[w] = word_at(r, w % cw, row_info(r));
+    let at = w * {{COLUMNS_PER_WORD}}u;
+    out_words[w] = word_anywhere(at / cw, at % cw);
   }
 }

@@ -1,10 +1,10 @@
 // WebGPU concatenate and pad: as copies of contiguous runs (layout-rows.ts)
-// where the inputs are row-major and the output's rows whole words, else
-// through wgsl/gather.wgsl: each output element finds its source (the input
-// spanning its position along the axis, or the pad value), so 8- and 16-bit
-// outputs are written a whole word at a time; every operand is viewed as the
-// unsigned integers of its size, so only bits move;
-// int64/uint64 operands move as uint32 views with a trailing dim of their two words.
+// where the inputs are row-major, else through wgsl/gather.wgsl: each output
+// element finds its source (the input spanning its position along the axis,
+// or the pad value), so 8- and 16-bit outputs are written a whole word at a
+// time; every operand is viewed as the unsigned integers of its size, so only
+// bits move; int64/uint64 operands move as uint32 views with a trailing dim
+// of their two words.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import type { Concatenate, Pad } from "../../src/primitives/layout.js";

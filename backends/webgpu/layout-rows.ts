@@ -1,8 +1,8 @@
 // Concatenate and pad on WebGPU as copies of contiguous runs, where every
-// input is row-major and the output's rows are whole words: a concatenation
-// whose runs are whole words through wgsl/concat-runs.wgsl, the others through
-// wgsl/layout-rows.wgsl; undefined otherwise (gather.ts's per-element gather
-// then runs). 64-bit elements move as their two words.
+// input is row-major: a concatenation whose runs are whole words through
+// wgsl/concat-runs.wgsl, the others through wgsl/layout-rows.wgsl (output
+// rows that split words too); undefined where an input is not row-major
+// (gather.ts's per-element gather then runs). 64-bit elements move as their two words.
 
 import type { OutputSpec, Tensor } from "../backend.js";
 import { isRowMajor } from "../strides.js";
@@ -14,33 +14,37 @@ import { elementsPerWord } from "./codegen.js";
 /** Words each workgroup of wgsl/layout-rows.wgsl writes. */
 const WORDS_PER_GROUP = 2048;
 
-/** The output word at (r, c) of a concatenation: params [n, words per row, C, count, then per input: start, C_k, offset]. */
-const CONCAT_WORD = `let c0 = c * {{EPW}}u;
-  var k = 0u;
-  for (var q = 1u; q < params[3]; q++) { if (c0 >= params[4u + 3u * q]) { k = q; } }
-  let start = params[4u + 3u * k];
-  let ck = params[5u + 3u * k];
-  if (c0 + {{EPW}}u <= start + ck) { return run_word(k, params[6u + 3u * k] + r * ck + c0 - start); }
+/** The output word from element column c0 of row r of a concatenation: params [.., 4: count, then per input: start, C_k, offset]. */
+const CONCAT_WORD = `var k = 0u;
+  for (var q = 1u; q < params[4]; q++) { if (c0 >= params[5u + 3u * q]) { k = q; } }
+  let start = params[5u + 3u * k];
+  let ck = params[6u + 3u * k];
+  if (c0 + {{EPW}}u <= start + ck) { return run_word(k, params[7u + 3u * k] + r * ck + c0 - start); }
   var bits = 0u;
   var q = k;
   for (var j = 0u; j < {{EPW}}u; j++) {
     let c = c0 + j;
-    while (q + 1u < params[3] && c >= params[4u + 3u * q] + params[5u + 3u * q]) { q++; }
-    bits = bits | (elem(q, params[6u + 3u * q] + r * params[5u + 3u * q] + c - params[4u + 3u * q]) << (j * {{BITS}}u));
+    while (q + 1u < params[4] && c >= params[5u + 3u * q] + params[6u + 3u * q]) { q++; }
+    bits = bits | (elem(q, params[7u + 3u * q] + r * params[6u + 3u * q] + c - params[5u + 3u * q]) << (j * {{BITS}}u));
   }
   return bits;`;
 
+/** The element at (r, e) of a concatenation: that of the last input starting at or before e (an empty input's start is its successor's). */
+const CONCAT_ELEMENT = `var k = 0u;
+  for (var q = 1u; q < params[4]; q++) { if (e >= params[5u + 3u * q]) { k = q; } }
+  return elem(k, params[7u + 3u * k] + r * params[6u + 3u * k] + e - params[5u + 3u * k]);`;
+
 /**
- * Row r of a pad: params [n, words per row, C, leading dims, Cin, low of the
- * last dim, input offset, value offset, then per leading dim: out size, low,
- * in size] (the outermost dim's index is r's quotient, never reduced).
+ * Row r of a pad: params [.., 4: leading dims, Cin, low of the last dim,
+ * input offset, value offset, then per leading dim: out size, low, in size]
+ * (the outermost dim's index is r's quotient, never reduced).
  */
 const PAD_ROW = `var rem = r;
   var row = 0u;
   var rows = 1u;
   var inside = true;
-  for (var d = i32(params[3]) - 1; d >= 0; d--) {
-    let at = 8u + 3u * u32(d);
+  for (var d = i32(params[4]) - 1; d >= 0; d--) {
+    let at = 9u + 3u * u32(d);
     var i = rem;
     if (d > 0) {
       i = rem % params[at];
@@ -51,21 +55,18 @@ const PAD_ROW = `var rem = r;
     row += (i - lo) * rows;
     rows *= params[at + 2u];
   }
-  return vec2u(select(0u, 1u, inside), params[6] + row * params[4]);`;
+  return vec2u(select(0u, 1u, inside), params[7] + row * params[5]);`;
 
-/** The output word at (r, c) of a pad, whose row_info is `row`; VALUE the value's bits at output column c (in elements). */
-const PAD_WORD = `let c0 = c * {{EPW}}u;
-  let inside = row.x == 1u;
-  let cin = params[4];
-  let lo_last = params[5];
-  if (inside && c0 >= lo_last && c0 + {{EPW}}u <= lo_last + cin) { return run_word(0u, row.y + c0 - lo_last); }
+/** The element at column e of a pad's row whose row_info is `row`; VALUE the value's bits at output column e. */
+const PAD_ELEMENT = `if (row.x == 1u && e >= params[6] && e - params[6] < params[5]) { return elem(0u, row.y + e - params[6]); }
+  return {{VALUE}};`;
+
+/** The output word from element column c0 of a pad's row r, whose row_info is `row`. */
+const PAD_WORD = `let cin = params[5];
+  let lo_last = params[6];
+  if (row.x == 1u && c0 >= lo_last && c0 + {{EPW}}u <= lo_last + cin) { return run_word(0u, row.y + c0 - lo_last); }
   var bits = 0u;
-  for (var j = 0u; j < {{EPW}}u; j++) {
-    let e = c0 + j;
-    var v = {{VALUE}};
-    if (inside && e >= lo_last && e - lo_last < cin) { v = elem(0u, row.y + e - lo_last); }
-    bits = bits | (v << (j * {{BITS}}u));
-  }
+  for (var j = 0u; j < {{EPW}}u; j++) { bits = bits | (element_at(r, c0 + j, row) << (j * {{BITS}}u)); }
   return bits;`;
 
 /** A dtype's words: 64-bit elements as two 32-bit words (`scale` 2), else its own packing. */
@@ -73,11 +74,28 @@ function wordsOf(d: DType): { epw: number; scale: number } {
   return d.size === 8 ? { epw: 1, scale: 2 } : { epw: elementsPerWord(d), scale: 1 };
 }
 
-/** One dispatch of wgsl/layout-rows.wgsl with `word` (its {{EPW}} and {{BITS}} filled here) as word_at's body; `variant` names the word. */
-function runRows(gpu: WebGpuBackend, op: string, variant: string, inputs: readonly Tensor[], out: OutputSpec, epw: number, row: string, word: string, params: number[], aligned = false): Tensor {
+/** An op's share of wgsl/layout-rows.wgsl: its ROW, ELEMENT and WORD bodies and its params after the header. */
+interface RowsOp {
+  op: string;
+  variant: string;
+  row: string;
+  element: string;
+  word: string;
+  params: number[];
+}
+
+/**
+ * One dispatch of wgsl/layout-rows.wgsl over R rows of C elements (64-bit
+ * ones counted as two) of EPW a word. Where C is whole words a position's
+ * column counts words; else elements, and the words that run past a row's
+ * end (ENDS_ROW) go to row_end_word.
+ */
+function runRows(gpu: WebGpuBackend, inputs: readonly Tensor[], out: OutputSpec, epw: number, rows: number, c: number, op: RowsOp, aligned = false): Tensor {
   const t = gpu.allocOutput(out);
-  if (sizeOf(out.shape) === 0) return t;
+  if (rows * c === 0) return t;
   const bits = 32 / epw;
+  const split = c % epw !== 0;
+  const fill = (body: string) => body.replaceAll("{{EPW}}", String(epw)).replaceAll("{{BITS}}", String(bits));
   const slots = {
     RUN_WORD: runWord(epw, bits, aligned),
     INPUTS: inputs.map((_, k) => `@group(0) @binding(${k + 2}) var<storage, read> in${k}: array<u32>;`).join("\n"),
@@ -85,10 +103,17 @@ function runRows(gpu: WebGpuBackend, op: string, variant: string, inputs: readon
     EPW: epw,
     BITS: bits,
     MASK: bits === 32 ? "0xffffffff" : `0x${(2 ** bits - 1).toString(16)}`,
-    ROW: row,
-    WORD: word.replaceAll("{{EPW}}", String(epw)).replaceAll("{{BITS}}", String(bits)),
+    COLUMNS_PER_WORD: split ? epw : 1,
+    ELEMENTS_PER_COLUMN: split ? 1 : epw,
+    ENDS_ROW: split ? `c + ${epw}u > params[2]` : "false",
+    ROW: op.row,
+    ELEMENT: fill(op.element),
+    WORD: fill(op.word),
   };
-  gpu.run({ op, file: "layout-rows", helpers: [], key: `${variant}|${inputs.length}|${epw}${aligned ? "|aligned" : ""}`, slots }, gpu.gpuBuffer(t), params, inputs.map((x) => gpu.gpuBuffer(x)), Math.ceil(params[0]! / WORDS_PER_GROUP));
+  const words = Math.ceil((rows * c) / epw);
+  const params = [words, split ? c : c / epw, c, rows, ...op.params];
+  const key = `${op.variant}|${inputs.length}|${epw}${aligned ? "|aligned" : ""}${split ? "|split" : ""}`;
+  gpu.run({ op: op.op, file: "layout-rows", helpers: [], key, slots }, gpu.gpuBuffer(t), params, inputs.map((x) => gpu.gpuBuffer(x)), Math.ceil(words / WORDS_PER_GROUP));
   return t;
 }
 
@@ -139,33 +164,35 @@ function concatWholeRuns(gpu: WebGpuBackend, inputs: readonly Tensor[], out: Out
   return t;
 }
 
-/** Concatenation of row-major `inputs` along `axis` as runs, or undefined when an input is not row-major or rows split words. */
+/** Concatenation of row-major `inputs` along `axis` as runs, or undefined when an input is not row-major. */
 export function concatRows(gpu: WebGpuBackend, inputs: readonly Tensor[], axis: number, out: OutputSpec): Tensor | undefined {
   const { epw, scale } = wordsOf(out.dtype);
+  if (!inputs.every((x) => isRowMajor(x.shape, x.strides))) return undefined;
   const c = sizeOf(out.shape.slice(axis)) * scale;
-  if (c % epw !== 0 || !inputs.every((x) => isRowMajor(x.shape, x.strides))) return undefined;
   const ck = inputs.map((x) => sizeOf(x.shape.slice(axis)) * scale);
   if (ck.every((n) => n % epw === 0) && inputs.every((x) => (x.offset * scale) % epw === 0)) return concatWholeRuns(gpu, inputs, out, epw, scale, c, ck);
-  const params = [(sizeOf(out.shape) * scale) / epw, c / epw, c, inputs.length];
+  const params = [inputs.length];
   let start = 0;
   inputs.forEach((x, k) => {
     params.push(start, ck[k]!, x.offset * scale);
     start += ck[k]!;
   });
-  return runRows(gpu, "concatenate", "concat", inputs, out, epw, "return vec2u(0u);", CONCAT_WORD, params);
+  const op = { op: "concatenate", variant: "concat", row: "return vec2u(0u);", element: CONCAT_ELEMENT, word: CONCAT_WORD, params };
+  return runRows(gpu, inputs, out, epw, sizeOf(out.shape.slice(0, axis)), c, op);
 }
 
-/** `x` padded by `low` (the output's shape gives the rest) with `value`, as runs; undefined when `x` is not row-major or rows split words. */
+/** `x` padded by `low` (the output's shape gives the rest) with `value`, as runs; undefined when `x` is not row-major. */
 export function padRows(gpu: WebGpuBackend, x: Tensor, value: Tensor, low: readonly number[], out: OutputSpec): Tensor | undefined {
   const { epw, scale } = wordsOf(out.dtype);
   const nd = out.shape.length;
-  const c = (out.shape[nd - 1] ?? 1) * scale;
-  if (nd === 0 || c % epw !== 0 || !isRowMajor(x.shape, x.strides)) return undefined;
-  const params = [(sizeOf(out.shape) * scale) / epw, c / epw, c, nd - 1, x.shape[nd - 1]! * scale, low[nd - 1]! * scale, x.offset * scale, value.offset * scale];
-  for (let d = 0; d < nd - 1; d++) params.push(out.shape[d]!, low[d]!, x.shape[d]!);
-  const valueBits = scale === 2 ? "load_word(1u, params[7] + e % 2u)" : "elem(1u, params[7])";
-  // rows of whole words whose first run starts on a word: every run does
+  if (nd === 0 || !isRowMajor(x.shape, x.strides)) return undefined;
+  const c = out.shape[nd - 1]! * scale;
   const cin = x.shape[nd - 1]! * scale;
-  const aligned = cin % epw === 0 && (x.offset * scale - low[nd - 1]! * scale) % epw === 0;
-  return runRows(gpu, "pad", scale === 2 ? "pad64" : "pad", [x, value], out, epw, PAD_ROW, PAD_WORD.replace("{{VALUE}}", valueBits), params, aligned);
+  const params = [nd - 1, cin, low[nd - 1]! * scale, x.offset * scale, value.offset * scale];
+  for (let d = 0; d < nd - 1; d++) params.push(out.shape[d]!, low[d]!, x.shape[d]!);
+  const valueBits = scale === 2 ? "load_word(1u, params[8] + e % 2u)" : "elem(1u, params[8])";
+  const op = { op: "pad", variant: scale === 2 ? "pad64" : "pad", row: PAD_ROW, element: PAD_ELEMENT.replace("{{VALUE}}", valueBits), word: PAD_WORD, params };
+  // rows of whole words whose first run starts on a word: every run does
+  const aligned = c % epw === 0 && cin % epw === 0 && (x.offset * scale - low[nd - 1]! * scale) % epw === 0;
+  return runRows(gpu, [x, value], out, epw, sizeOf(out.shape.slice(0, -1)), c, op, aligned);
 }

@@ -208,6 +208,14 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
    */
   allMaxRows = false;
 
+  /**
+   * Whether float16/bfloat16 sums and products of many contiguous rows take
+   * wgsl/sum-rows16.wgsl (backends/webgpu/sum-rows16.ts), whose order its
+   * header states, instead of wgsl/reduce.wgsl and wgsl/reduce-groups.wgsl.
+   * Tests and benchmarks set it to compare both.
+   */
+  sumRows16 = true;
+
   /** A buffer of `nbytes`, checked against the device's limits before Dawn is asked (the pool then checks the memory budget). */
   allocate(nbytes: number): BackendBuffer {
     const padded = Math.max(4, Math.ceil(nbytes / 4) * 4);

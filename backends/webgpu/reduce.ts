@@ -16,6 +16,9 @@
 // over rows that lie on whole quads of words (of at least 1024 bytes, in one
 // chunk) take a group of lanes a row folded by subgroup operations
 // (backends/webgpu/extreme-rows.ts: the same results, bit for bit).
+// float16/bfloat16 sums and products of many contiguous rows on whole quads
+// take a group of lanes a row in an order of their own
+// (backends/webgpu/sum-rows16.ts).
 // f32/i32/u32 accumulators (NaN-propagating max/min, first NaN for arg-reductions, NumPy's
 // rules), i64/u64 pairs of words for int64/uint64 (wgsl/int64.wgsl), vec2<f32>
 // pairs for complex64 sum and prod (wgsl/complex.wgsl); outputs
@@ -34,6 +37,7 @@ import type { KernelCall, WebGpuBackend } from "./backend.js";
 import { computeType, elementsPerWord, helpersFor, inputDecl, wordShift, type ComputeType } from "./codegen.js";
 import { castResult, mapKernel } from "./elementwise.js";
 import { argRows, maxRows } from "./extreme-rows.js";
+import { sumRows16, takesSumRows16 } from "./sum-rows16.js";
 
 /** The word dtype each compute type accumulates in (what the reduce kernel writes before its cast). */
 export const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32, i64: int64, u64: uint64, c64: complex64 };
@@ -85,7 +89,7 @@ export function chunksFor(nOut: number, R: number): number {
 }
 
 /** `x` with its kept dims and its reduced dims each merged: the kept dims first, then the reduced ones. */
-function merged(x: Tensor, axes: readonly number[]): { x: Tensor; nk: number } {
+export function merged<T extends Pick<Tensor, "shape" | "strides">>(x: T, axes: readonly number[]): { x: T; nk: number } {
   const kept = [...x.shape.keys()].filter((d) => !axes.includes(d));
   const k = collapseDims(kept.map((d) => x.shape[d]!), [kept.map((d) => x.strides[d]!)]);
   const r = collapseDims(axes.map((d) => x.shape[d]!), [axes.map((d) => x.strides[d]!)]);
@@ -685,6 +689,8 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   const lanes = groupedLanes(nOut, R, chunks);
   // float rows on whole quads, each in one chunk: a group of lanes a row, folded by subgroup operations (max and min
   // with the bits of the kernel that would fold them, reduce.wgsl's or reduce-groups.wgsl's; not the partials of chunks)
+  // float16/bfloat16 sums and products of many contiguous rows on whole quads: a group of lanes a row (its own stated order)
+  if (!short && chunks === 1 && nk === 1 && takesSumRows16(gpu, op, x, outDtype)) return sumRows16(gpu, op, x);
   const maxOrMin = (op === "max" || op === "min") && !partials;
   if (!short && chunks === 1 && nk === 1 && (isArg || maxOrMin)) {
     const taken = isArg ? argRows(gpu, op, x) : maxRows(gpu, op, x, lanes);

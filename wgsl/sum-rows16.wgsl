@@ -1,0 +1,99 @@
+// Sums and products of float16/bfloat16 rows that lie on whole quads of
+// words (16-byte aligned, a whole number of quads long), results packed two a
+// word in the 16-bit dtype: ROW_LANES invocations a row, 256 / ROW_LANES rows
+// a workgroup. The order of the fold, exactly (quad k of a row: its elements
+// 8k .. 8k + 7):
+//   1. lane l of the row keeps four float32 accumulators a0..a3 (each from
+//      INIT); quad l + ROW_LANES (8 s + j) folds into a_(j % 4), for step
+//      s = 0, 1, ... and j = 0 .. 7 in turn, its eight elements in index
+//      order (a step's eight quads are loaded before any is folded);
+//   2. its share is fold(fold(a0, a1), fold(a2, a3));
+//   3. lane 8 i of the row folds shares 8 i .. 8 i + 7 of the row left to
+//      right (from share 8 i), then lane 0 folds those ROW_LANES / 8 results
+//      left to right (from the first);
+//   4. the result is rounded once to the output dtype.
+// Slots (backends/webgpu/sum-rows16.ts): ROW_LANES, STEPS and WHOLE (the row's
+// quads: STEPS steps of eight a lane, exactly so where WHOLE), INIT, FOLD
+// (of a: f32 and b: f32), TAKE_QUAD (statements folding quad v's elements
+// into a, in order), PACK (the output bits of f32 r, in the low 16 bits).
+// params: [rows, quads a row, quads from one row's start to the next, the
+// first row's first quad]
+
+@group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
+@group(0) @binding(1) var<storage, read> params: array<u32>;
+@group(0) @binding(2) var<storage, read> in_quads: array<vec4<u32>>;
+
+const ROW_LANES = {{ROW_LANES}}u;
+/** Rows a workgroup: an even number, so that a workgroup writes whole output words. */
+const ROWS = 256u / ROW_LANES;
+const STEPS = {{STEPS}}u;
+const WHOLE = {{WHOLE}};
+
+var<workgroup> shares: array<f32, 256>;
+var<workgroup> eights: array<f32, 32>;
+
+fn fold(a: f32, b: f32) -> f32 {
+  return {{FOLD}};
+}
+
+/** `acc` folded with quad v's eight elements in index order. */
+fn take_quad(acc: f32, v: vec4<u32>) -> f32 {
+  var a = acc;
+  {{TAKE_QUAD}}
+  return a;
+}
+
+fn pack(r: f32) -> u32 {
+  return {{PACK}};
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let g = wid.x + wid.y * nwg.x;
+  let rows = params[0];
+  let quads = params[1];
+  let row = g * ROWS + lid / ROW_LANES;
+  let lane = lid % ROW_LANES;
+  let live = row < rows;
+  let base = params[3] + select(0u, row, live) * params[2];
+  var a0 = {{INIT}};
+  var a1 = a0;
+  var a2 = a0;
+  var a3 = a0;
+  for (var s = 0u; s < STEPS; s++) {
+    let q = s * 8u * ROW_LANES + lane;
+    var v: array<vec4<u32>, 8>;
+    for (var j = 0u; j < 8u; j++) {
+      if (live && (WHOLE || q + j * ROW_LANES < quads)) { v[j] = in_quads[base + q + j * ROW_LANES]; }
+    }
+    if (live && (WHOLE || q < quads)) { a0 = take_quad(a0, v[0]); }
+    if (live && (WHOLE || q + ROW_LANES < quads)) { a1 = take_quad(a1, v[1]); }
+    if (live && (WHOLE || q + 2u * ROW_LANES < quads)) { a2 = take_quad(a2, v[2]); }
+    if (live && (WHOLE || q + 3u * ROW_LANES < quads)) { a3 = take_quad(a3, v[3]); }
+    if (live && (WHOLE || q + 4u * ROW_LANES < quads)) { a0 = take_quad(a0, v[4]); }
+    if (live && (WHOLE || q + 5u * ROW_LANES < quads)) { a1 = take_quad(a1, v[5]); }
+    if (live && (WHOLE || q + 6u * ROW_LANES < quads)) { a2 = take_quad(a2, v[6]); }
+    if (live && (WHOLE || q + 7u * ROW_LANES < quads)) { a3 = take_quad(a3, v[7]); }
+  }
+  shares[lid] = fold(fold(a0, a1), fold(a2, a3));
+  workgroupBarrier();
+  // the groups of eight lie inside one row (ROW_LANES is a multiple of 8)
+  if (lid < 32u) {
+    var e = shares[8u * lid];
+    for (var i = 1u; i < 8u; i++) { e = fold(e, shares[8u * lid + i]); }
+    eights[lid] = e;
+  }
+  workgroupBarrier();
+  if (lid < ROWS) {
+    let first = lid * (ROW_LANES / 8u);
+    var r = eights[first];
+    for (var i = 1u; i < ROW_LANES / 8u; i++) { r = fold(r, eights[first + i]); }
+    shares[lid] = r;
+  }
+  workgroupBarrier();
+  // output word g * ROWS / 2 + k: rows 2k and 2k + 1 of the workgroup, the second only where it exists
+  let pair_row = g * ROWS + 2u * lid;
+  if (lid < ROWS / 2u && pair_row < rows) {
+    out_words[pair_row / 2u] = pack(shares[2u * lid]) | select(0u, pack(shares[2u * lid + 1u]) << 16u, pair_row + 1u < rows);
+  }
+}

@@ -216,6 +216,13 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
    */
   sumRows16 = true;
 
+  /**
+   * Whether logsumexp of many rows on whole quads takes
+   * wgsl/logsumexp-rows.wgsl (backends/webgpu/logsumexp-rows.ts) instead of
+   * the dense-row kernels. Tests and benchmarks set it to compare both.
+   */
+  logsumexpRows = true;
+
   /** A buffer of `nbytes`, checked against the device's limits before Dawn is asked (the pool then checks the memory budget). */
   allocate(nbytes: number): BackendBuffer {
     const padded = Math.max(4, Math.ceil(nbytes / 4) * 4);

@@ -1,5 +1,7 @@
-// WebGPU softmax and logsumexp, max subtracted first. Dense trailing rows that
-// fit in registers are read once as words (wgsl/softmax-rows.wgsl: float16/
+// WebGPU softmax and logsumexp, max subtracted first. logsumexp of many rows
+// on whole quads of words takes backends/webgpu/logsumexp-rows.ts. Other
+// dense trailing rows that fit in registers are read once as words
+// (wgsl/softmax-rows.wgsl: float16/
 // bfloat16 two a word, softmax written in the input's dtype; rows folded by
 // subgroup operations where the device has one subgroup size, shorter rows
 // several a workgroup); longer dense rows are read again for each step
@@ -18,6 +20,7 @@ import { fixedSubgroupSize } from "./device.js";
 import { castResult } from "./elementwise.js";
 import { MAX_SEGMENT } from "./reduce.js";
 import { runLongRows } from "./softmax-long.js";
+import { logsumexpRows, takesLogsumexpRows } from "./logsumexp-rows.js";
 
 /** Segments up to 256 * 16 elements are held in registers, ceil(R / 256) an invocation (a shader each); longer ones are re-read. */
 const heldPerInvocation = (R: number): number => Math.min(16, Math.max(1, Math.ceil(R / 256)));
@@ -126,6 +129,11 @@ function runRows(gpu: WebGpuBackend, op: "softmax" | "logsumexp", x: Tensor, axe
   if (R === 0 || r.shape.length !== 1 || r.strides[0]![0] !== 1 || R % epw !== 0 || !aligned || R >= MAX_SEGMENT) return false;
   if (x.dtype.kind !== "float" || (op === "softmax" && out.dtype !== x.dtype)) return false;
   const nOut = kept.reduce((p, d) => p * d, 1);
+  // logsumexp of many rows on whole quads: a group of lanes a row (backends/webgpu/logsumexp-rows.ts)
+  const dense = { rows: nOut, length: R, stride: k.strides[0]![0] ?? R, offset: x.offset };
+  if (op === "logsumexp" && k.shape.length <= 1 && takesLogsumexpRows(gpu, x.dtype, dense, out)) {
+    return { ...logsumexpRows(gpu, x, dense), shape: out.shape, strides: rowMajorStrides(out.shape) };
+  }
   const res = gpu.allocOutput(op === "softmax" ? out : { shape: out.shape, dtype: float32 });
   const params = [nOut, R, k.shape.length, ...k.shape, ...k.strides[0]!, x.offset];
   if (nOut > 0 && Math.ceil(R / epw / 256) * epw > ROW_HELD) {

@@ -66,8 +66,9 @@ async function check(x: mx.MxArray, label: string): Promise<void> {
 
 describe.skipIf(!webgpu)("webgpu logsumexp of many float rows on whole quads (wgsl/logsumexp-rows.wgsl)", () => {
   for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
-    it(`${dtype.name}: rows of 256 to 16384 elements, an odd number of rows, wide spreads`, async () => {
-      for (const [rows, n, scale] of [[1025, 256, 1], [1025, 1024, 3], [1031, 3000, 1], [1024, 16384, 2], [1025, 512, 40]] as const) {
+    it(`${dtype.name}: rows of 256 elements to the longest taken, an odd number of rows, wide spreads`, async () => {
+      // the longest rows taken: float32 4096, 16-bit 16384 (two steps of eight quads a lane either way)
+      for (const [rows, n, scale] of [[1025, 256, 1], [1025, 1024, 3], [1031, 3000, 1], [1024, dtype === mx.float32 ? 4096 : 16384, 2], [1025, 512, 40]] as const) {
         // scale 40: differences from the row's maximum well past 86 (exp's full path)
         const x = mx.astype(mx.multiply(mx.random.normal([rows, n], { key: mx.random.key(n + rows), stream: o.stream }), scale, o), dtype, o);
         await check(x, `${dtype.name} [${rows}, ${n}] scale ${scale}`);
@@ -94,10 +95,11 @@ describe.skipIf(!webgpu)("webgpu logsumexp of many float rows on whole quads (wg
     }
   });
 
-  it("rows off quads, too few rows, or the switch off keep the other kernels", async () => {
+  it("rows off quads, float32 rows past 4096, too few rows, or the switch off keep the other kernels", async () => {
     const gpu = getBackend("webgpu") as WebGpuBackend;
     const x = mx.random.normal([1024, 1030], { key: mx.random.key(4), stream: o.stream });
     expect(await kernelFiles(() => mx.logsumexp(x, -1, o).tolist())).not.toContain("logsumexp-rows");
+    expect(await kernelFiles(() => mx.logsumexp(mx.random.normal([1024, 8192], { stream: o.stream }), -1, o).tolist())).not.toContain("logsumexp-rows");
     expect(await kernelFiles(() => mx.logsumexp(mx.random.normal([100, 1024], { stream: o.stream }), -1, o).tolist())).not.toContain("logsumexp-rows");
     const y = mx.random.normal([1024, 1024], { key: mx.random.key(5), stream: o.stream });
     const taken = (await mx.logsumexp(y, -1, o).tolist()) as number[];

@@ -8,16 +8,17 @@ import { bfloat16, float16, float32, type DType } from "../../src/dtype.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
 
 /**
- * Row lengths (elements) the kernel takes, and the rows a reduction needs
- * (fewer: the other kernels spread them wider). On the H200 (2026-12-04,
- * 64M elements, device time against the copy kernel, two alternating runs,
- * the kernels before in parentheses): float32 rows of 256 / 512 / 1024 /
- * 2048 / 4096 / 16384 82 / 82 / 83 / 82 / 79 / 80% (48 / 68 / 63 / 59 / 77
- * / 80%), float16 rows of 256 / 1024 / 2048 / 4096 / 16384 52 / 75 / 69 /
- * 72 / 67% (31 / 42 / 38 / 53 / 60%), bfloat16 alike.
+ * Row lengths (elements) the kernel takes (float32 rows up to 4096, 16-bit
+ * rows up to 16384), and the rows a reduction needs (fewer: the other
+ * kernels spread them wider). On the H200 (2026-12-04, 64M elements, device
+ * time against the copy kernel, two alternating runs, the kernels before in
+ * parentheses): float32 rows of 256 / 512 / 1024 / 2048 / 4096 / 8192 /
+ * 16384 82 / 83 / 83 / 82 / 79 / 74 / 80% (49 / 68 / 63 / 59 / 77 / 76 /
+ * 80%), float16 52 / 72 / 74 / 74 / 71 / 70 / 66% (30 / 46 / 42 / 38 / 53 /
+ * 54 / 60%), bfloat16 alike.
  */
 export const LSE_ROWS_MIN = 256;
-export const LSE_ROWS_MAX = 16384;
+const LSE_ROWS_MAX: Record<string, number> = { float32: 4096, float16: 16384, bfloat16: 16384 };
 const MIN_ROWS = 1024;
 /**
  * Quads a lane reads, about: sixteen, two steps of eight loads in flight.
@@ -45,7 +46,7 @@ export function takesLogsumexpRows(gpu: WebGpuBackend, dtype: DType, rows: Dense
   if (!gpu.logsumexpRows || (dtype !== float32 && dtype !== float16 && dtype !== bfloat16) || out.dtype !== dtype) return false;
   const perQuad = 16 / dtype.size;
   const { length, stride, offset } = rows;
-  return rows.rows >= MIN_ROWS && length >= LSE_ROWS_MIN && length <= LSE_ROWS_MAX && length % perQuad === 0 && stride >= 0 && stride % perQuad === 0 && offset % perQuad === 0;
+  return rows.rows >= MIN_ROWS && length >= LSE_ROWS_MIN && length <= LSE_ROWS_MAX[dtype.name]! && length % perQuad === 0 && stride >= 0 && stride % perQuad === 0 && offset % perQuad === 0;
 }
 
 /** The elements of quad `v` (a vec4<u32>) of `d` as WGSL f32 expressions, in index order. */

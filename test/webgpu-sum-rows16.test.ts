@@ -2,7 +2,8 @@
 // (wgsl/sum-rows16.wgsl): every row's result must have the bits of the order
 // the kernel's header states, rounded once to the dtype, for row lengths of
 // one to several steps, whole or not, rows viewed with a stride and an
-// offset, an odd number of rows; a compiled reduction of such rows keeps them.
+// offset, an odd number of rows, rows of -0; a compiled reduction of such
+// rows (of any layout) keeps them.
 
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
@@ -90,6 +91,27 @@ describe.skipIf(!webgpu)("webgpu float16/bfloat16 sums and products of many cont
     const twiceWant = modelRows(doubled, rows, n, n, 0, "sum", mx.float16);
     expect(await bitsOf(twice(view))).toEqual(twiceWant);
     expect(await bitsOf(mx.compile(twice)(view))).toEqual(twiceWant);
+  });
+
+  it("compiled reductions of views the kernel sees as rows (a transpose, a broadcast) keep the uncompiled bits", async () => {
+    const { x: a } = await dtypeRows(2048, 256, "sum", mx.float16, 13);
+    // [256, 2048] with strides [1, 256]: summed over axis 0, each output's segment is a contiguous row of 256
+    const t = mx.transpose(a, undefined, o);
+    const overRows = (v: mx.MxArray) => mx.multiply(mx.sum(v, 0, o), 1, o);
+    expect(await bitsOf(mx.compile(overRows)(t))).toEqual(await bitsOf(overRows(t)));
+    // a broadcast column: rows of stride 0
+    const col = mx.reshape(mx.slice(mx.reshape(a, [-1], o), [0], [256], undefined, o), [256, 1], o);
+    const overBroadcast = (v: mx.MxArray) => mx.multiply(mx.sum(mx.broadcastTo(v, [256, 2048], o), 0, o), 1, o);
+    expect(await bitsOf(mx.compile(overBroadcast)(col))).toEqual(await bitsOf(overBroadcast(col)));
+  });
+
+  it("rows of -0 sum to +0, as IEEE addition from +0 gives (the first add is not folded away)", async () => {
+    for (const [dtype, bits] of [[mx.float16, 0x8000], [mx.bfloat16, 0x8000]] as const) {
+      for (const n of [256, 2048, 16384]) {
+        const negZeros = mx.view(mx.full([1024, n], bits, { dtype: mx.uint16, ...o }), dtype, o);
+        expect(new Set(await bitsOf(mx.sum(negZeros, -1, o))), `${dtype.name} rows of ${n}`).toEqual(new Set([0]));
+      }
+    }
   });
 
   it("rows off quads, too few rows or other dtypes keep the other kernels (their results agree within float rounding)", async () => {

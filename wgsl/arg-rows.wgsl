@@ -21,7 +21,7 @@
 // elements of word `w` at index `e`: take(bits, e) for each), PER_WORD
 // (elements a word), INF (the bits of +inf as x), ARGKEY.
 // Bindings, params, a lane's walk over its quads and the subgroup check:
-// wgsl/row-quads.wgsl (its helper).
+// wgsl/row-quads.wgsl and wgsl/row-lanes.wgsl (its helpers).
 
 const ROW_LANES = {{ROW_LANES}}u;
 const SUBGROUP = {{SUBGROUP}}u;

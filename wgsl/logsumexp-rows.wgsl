@@ -4,9 +4,10 @@
 // A lane reads the row's quads lane, lane + ROW_LANES, ... in steps of eight
 // (loaded before any is used) and keeps (m, s): m the maximum of its
 // elements so far, s the sum of e^(x - m) over them; a step whose maximum
-// passes m scales s by e^(m_old - m) first. Its e^d for -86 <= d <= 0 is
-// EXP_NEAR (float32: exp_normal, mx_exp's bits; 16-bit rows: mx_exp_narrow,
-// whose error their rounding hides), else mx_exp. The row's lanes' pairs
+// passes m scales s by e^(m_old - m) first. Its e^d, where the step's
+// least element is within 86 of m, is float32's exp_normal (mx_exp's bits)
+// or 16-bit rows' mx_exp_narrow (whose error their rounding hides), else
+// mx_exp. The row's lanes' pairs
 // then fold through workgroup memory (groups of eight lanes, then the
 // groups), a pair of a larger m scaling the other's s by e^(m_other - m).
 // The result is m + log(s), or NaN where the row holds a NaN (the sum of
@@ -16,14 +17,10 @@
 // Slots (backends/webgpu/logsumexp-rows.ts): ROW_LANES, STEPS and WHOLE
 // (the row's quads: STEPS steps of eight a lane, exactly so where WHOLE),
 // STEP (the statements of one step: loads, the step's maximum and least
-// element, the rescale and the sums), EXP_NEAR, PAIRS, PACK (the output bits
+// element, the rescale and the sums), PAIRS, PACK (the output bits
 // of f32 r, in the low 16 bits, where PAIRS).
-// params: [rows, quads a row, quads from one row's start to the next, the
-// first row's first quad]
-
-@group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
-@group(0) @binding(1) var<storage, read> params: array<u32>;
-@group(0) @binding(2) var<storage, read> in_quads: array<vec4<u32>>;
+// Bindings, params and each invocation's row and lane: wgsl/row-lanes.wgsl
+// (its helper).
 
 const ROW_LANES = {{ROW_LANES}}u;
 const ROWS = 256u / ROW_LANES;
@@ -59,10 +56,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let g = wid.x + wid.y * nwg.x;
   let rows = params[0];
   let quads = params[1];
-  let row = g * ROWS + lid / ROW_LANES;
-  let lane = lid % ROW_LANES;
-  let live = row < rows;
-  let base = params[3] + select(0u, row, live) * params[2];
+  let me = row_lane(wid, nwg, lid);
+  let lane = me.lane;
+  let live = me.live;
+  let base = me.base;
   // 1.0 as exp_normal takes it (a value the compiler cannot fold)
   let one = select(0.0, 1.0, quads > 0u);
   var m = -inf_f32();

@@ -27,7 +27,7 @@
 // `k`), ZERO_TIE (the key of max's +0 and min's -0), VALUE (the f32 of
 // element bits x).
 // Bindings, params, a lane's walk over its quads and the subgroup check:
-// wgsl/row-quads.wgsl (its helper).
+// wgsl/row-quads.wgsl and wgsl/row-lanes.wgsl (its helpers).
 
 const ROW_LANES = {{ROW_LANES}}u;
 const SUBGROUP = {{SUBGROUP}}u;

@@ -8,20 +8,17 @@
 //      s = 0, 1, ... and j = 0 .. 7 in turn, its eight elements in index
 //      order (a step's eight quads are loaded before any is folded);
 //   2. its share is fold(fold(a0, a1), fold(a2, a3));
-//   3. lane 8 i of the row folds shares 8 i .. 8 i + 7 of the row left to
-//      right (from share 8 i), then lane 0 folds those ROW_LANES / 8 results
-//      left to right (from the first);
+//   3. the shares of the row's lanes 8 i .. 8 i + 7 fold left to right
+//      (from lane 8 i's), then those ROW_LANES / 8 results left to right
+//      (from the first);
 //   4. the result is rounded once to the output dtype.
 // Slots (backends/webgpu/sum-rows16.ts): ROW_LANES, STEPS and WHOLE (the row's
 // quads: STEPS steps of eight a lane, exactly so where WHOLE), INIT, FOLD
 // (of a: f32 and b: f32), TAKE_QUAD (statements folding quad v's elements
 // into a, in order), PACK (the output bits of f32 r, in the low 16 bits).
-// params: [rows, quads a row, quads from one row's start to the next, the
-// first row's first quad]
-
-@group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
-@group(0) @binding(1) var<storage, read> params: array<u32>;
-@group(0) @binding(2) var<storage, read> in_quads: array<vec4<u32>>;
+// Bindings, params and each invocation's row and lane: wgsl/row-lanes.wgsl
+// (its helper); params[4] is 0 (a sum's INIT reads it, so the compiler
+// cannot fold its first add away).
 
 const ROW_LANES = {{ROW_LANES}}u;
 /** Rows a workgroup: an even number, so that a workgroup writes whole output words. */
@@ -52,10 +49,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let g = wid.x + wid.y * nwg.x;
   let rows = params[0];
   let quads = params[1];
-  let row = g * ROWS + lid / ROW_LANES;
-  let lane = lid % ROW_LANES;
-  let live = row < rows;
-  let base = params[3] + select(0u, row, live) * params[2];
+  let me = row_lane(wid, nwg, lid);
+  let lane = me.lane;
+  let live = me.live;
+  let base = me.base;
   var a0 = {{INIT}};
   var a1 = a0;
   var a2 = a0;

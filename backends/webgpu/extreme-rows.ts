@@ -95,7 +95,7 @@ function runRows(gpu: WebGpuBackend, op: string, file: string, x: Tensor, plan: 
   const call: KernelCall = {
     op,
     file,
-    helpers: ["row-quads"],
+    helpers: ["row-quads", "row-lanes"],
     key: `${op},${x.dtype.name},${plan.lanes},${plan.subgroup},${plan.steps},${plan.whole},${variant}`,
     slots: () => ({ ...plan.slots, ...slots }),
   };

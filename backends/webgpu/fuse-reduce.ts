@@ -16,8 +16,8 @@ import type { WebGpuBackend } from "./backend.js";
 import { castWgsl, computeType, helpersFor, inputDecl, type ComputeType } from "./codegen.js";
 import { castResult } from "./elementwise.js";
 import { FUSED_DTYPES, OPAQUE_ZEROS, nodeByNode, nodeFunction, nodeResult, operandDtype, operandDtypes, packed } from "./fuse.js";
-import { MAX_SEGMENT, SEGMENT_INVOCATION_MAX, WORD_DTYPE, chunksFor, foldFor, foldsKeyValues, groupedLanes, keyValueFold, keyValueResult, mayReadQuads, merged } from "./reduce.js";
-import { takesSumRows16 } from "./sum-rows16.js";
+import { MAX_SEGMENT, SEGMENT_INVOCATION_MAX, WORD_DTYPE, chunksFor, foldFor, foldsKeyValues, groupedLanes, keyValueFold, keyValueResult, mayReadQuads } from "./reduce.js";
+import { mayTakeSumRows16 } from "./sum-rows16.js";
 import { valueSpecs, stridesOver } from "../fused-values.js";
 
 /** `v` (of compute type `t`) as a u32 word. */
@@ -136,7 +136,8 @@ function slotsOf(group: FusedGroup, p: Plan, entry: Entry, mode: "single" | "par
  * dtype or node it has no fused form for (64-bit words, complex64) or more
  * inputs than a kernel binds. Segments of 2^31 elements or more (which the
  * reduce kernel splits into pieces), 8/16-bit sums the reduce kernel may read
- * as whole quads (in another order) and layouts past the params window run node by node.
+ * as whole quads or fold a group of lanes a row (backends/webgpu/sum-rows16.ts),
+ * both in other orders, and layouts past the params window run node by node.
  */
 export function webGpuFuseReduce(gpu: WebGpuBackend, group: FusedGroup, maxParamsWords: number): MultiKernel | undefined {
   const p = planOf(group);
@@ -172,9 +173,9 @@ export function webGpuFuseReduce(gpu: WebGpuBackend, group: FusedGroup, maxParam
     const words = [...Array<number>(OPAQUE_ZEROS).fill(0), nOut, R, chunks, Math.ceil(R / chunks), k.shape.length, r.shape.length, outShape.length, ...k.shape, ...r.shape, ...outShape];
     inputs.forEach((t, i) => words.push(t.offset, ...k.strides[i]!, ...r.strides[i]!, t.offset, ...stridesOver(t, outShape)));
     words.push(...outs.map((_, i) => i * nOut));
-    // the reduce kernel's whole-quad reading of 8/16-bit sums, and its 16-bit row sums of the prologue's
-    // row-major values, fold in other orders than this kernel's
-    const rowSums = !short && chunks === 1 && takesSumRows16(gpu, p.op, merged({ dtype: p.xDtype, shape: xShape, strides: rowMajorStrides(xShape), offset: 0 }, axes).x, group.nodes[ri]!.dtype);
+    // the reduce kernel's whole-quad reading of 8/16-bit sums and its 16-bit row sums (whatever layout the
+    // reduction would see) fold in other orders than this kernel's
+    const rowSums = !short && chunks === 1 && mayTakeSumRows16(gpu, p.op, p.xDtype, group.nodes[ri]!.dtype, nOut, R);
     if (R >= MAX_SEGMENT || words.length > maxParamsWords || rowSums || (!short && mayReadQuads(p.op, p.xDtype, Math.ceil(R / chunks)))) return nodeByNode(gpu, group, inputs);
     const staging = gpu.allocate(Math.max(1, outs.length * nOut) * 4);
     const results = outs.map((o, i): Tensor => {

@@ -102,7 +102,7 @@ export function logsumexpRows(gpu: WebGpuBackend, x: Tensor, rows: DenseRows): T
   const call: KernelCall = {
     op: "logsumexp",
     file: "logsumexp-rows",
-    helpers: ["dtypes", "math", "softmax-row-math"],
+    helpers: ["dtypes", "math", "softmax-row-math", "row-lanes"],
     key: `${d.name},${lanes},${steps},${whole}`,
     slots: () => ({
       ROW_LANES: lanes,

@@ -89,7 +89,7 @@ export function chunksFor(nOut: number, R: number): number {
 }
 
 /** `x` with its kept dims and its reduced dims each merged: the kept dims first, then the reduced ones. */
-export function merged<T extends Pick<Tensor, "shape" | "strides">>(x: T, axes: readonly number[]): { x: T; nk: number } {
+function merged(x: Tensor, axes: readonly number[]): { x: Tensor; nk: number } {
   const kept = [...x.shape.keys()].filter((d) => !axes.includes(d));
   const k = collapseDims(kept.map((d) => x.shape[d]!), [kept.map((d) => x.strides[d]!)]);
   const r = collapseDims(axes.map((d) => x.shape[d]!), [axes.map((d) => x.strides[d]!)]);

@@ -32,18 +32,24 @@ function rowLanes(quads: number): number {
 }
 
 /**
- * Whether `op` over `x` (merged: [rows, R], its first dim kept) into
- * `outDtype` takes the kernel: a float16/bfloat16 sum or product into the
- * same dtype, at least MIN_ROWS rows of SUM_ROWS16_MIN to SUM_ROWS16_MAX
- * elements, each row contiguous and on whole quads of words.
+ * Whether `op` over `rows` rows of R elements of `dtype` into `outDtype` may
+ * take the kernel, whatever their layout: a float16/bfloat16 sum or product
+ * into the same dtype, at least MIN_ROWS rows of SUM_ROWS16_MIN to
+ * SUM_ROWS16_MAX elements, a whole number of quads. Compile's fused
+ * reductions run such groups node by node (the layout the reduction will
+ * see is not known there).
  */
-export function takesSumRows16(gpu: WebGpuBackend, op: string, x: Pick<Tensor, "dtype" | "shape" | "strides" | "offset">, outDtype: DType | undefined): boolean {
-  const d = x.dtype;
-  if (!gpu.sumRows16 || (op !== "sum" && op !== "prod") || (d !== float16 && d !== bfloat16) || outDtype !== d) return false;
+export function mayTakeSumRows16(gpu: WebGpuBackend, op: string, dtype: DType, outDtype: DType | undefined, rows: number, R: number): boolean {
+  if (!gpu.sumRows16 || (op !== "sum" && op !== "prod") || (dtype !== float16 && dtype !== bfloat16) || outDtype !== dtype) return false;
+  return rows >= MIN_ROWS && R >= SUM_ROWS16_MIN && R <= SUM_ROWS16_MAX && R % PER_QUAD === 0;
+}
+
+/** Whether `op` over `x` (merged: [rows, R], its first dim kept) into `outDtype` takes the kernel: mayTakeSumRows16, each row contiguous and on whole quads of words. */
+export function takesSumRows16(gpu: WebGpuBackend, op: string, x: Tensor, outDtype: DType | undefined): boolean {
   if (x.shape.length !== 2 || x.strides[1] !== 1) return false;
   const [rows, R] = x.shape as [number, number];
   const rowStride = x.strides[0]!;
-  return rows >= MIN_ROWS && R >= SUM_ROWS16_MIN && R <= SUM_ROWS16_MAX && R % PER_QUAD === 0 && rowStride >= 0 && rowStride % PER_QUAD === 0 && x.offset % PER_QUAD === 0;
+  return mayTakeSumRows16(gpu, op, x.dtype, outDtype, rows, R) && rowStride >= 0 && rowStride % PER_QUAD === 0 && x.offset % PER_QUAD === 0;
 }
 
 /** The statements of take_quad for `d`: the quad's words in order, each word's low element first. */
@@ -70,18 +76,19 @@ export function sumRows16(gpu: WebGpuBackend, op: string, x: Tensor): Tensor {
   const call: KernelCall = {
     op,
     file: "sum-rows16",
-    helpers: ["dtypes"],
+    helpers: ["dtypes", "row-lanes"],
     key: `${op},${x.dtype.name},${lanes},${steps},${whole}`,
     slots: () => ({
       ROW_LANES: lanes,
       STEPS: steps,
       WHOLE: String(whole),
-      INIT: op === "sum" ? "0.0f" : "1.0f",
+      // a sum starts from a +0 the compiler cannot see (params[4]): folding 0 + x to x would keep a row of -0 at -0
+      INIT: op === "sum" ? "bitcast<f32>(params[4])" : "1.0f",
       FOLD: op === "sum" ? "a + b" : "a * b",
       TAKE_QUAD: takeQuad(x.dtype, op),
       PACK: `pack_${x.dtype.name}(r)`,
     }),
   };
-  gpu.run(call, gpu.gpuBuffer(out), [rows, quads, x.strides[0]! / PER_QUAD, x.offset / PER_QUAD], [gpu.gpuBuffer(x)], Math.ceil(rows / (256 / lanes)));
+  gpu.run(call, gpu.gpuBuffer(out), [rows, quads, x.strides[0]! / PER_QUAD, x.offset / PER_QUAD, 0], [gpu.gpuBuffer(x)], Math.ceil(rows / (256 / lanes)));
   return out;
 }

@@ -50,18 +50,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let rows = params[0];
   let quads = params[1];
   let me = row_lane(wid, nwg, lid);
-  let lane = me.lane;
   let live = me.live;
-  let base = me.base;
   var a0 = {{INIT}};
   var a1 = a0;
   var a2 = a0;
   var a3 = a0;
   for (var s = 0u; s < STEPS; s++) {
-    let q = s * 8u * ROW_LANES + lane;
+    let q = s * 8u * ROW_LANES + me.lane;
     var v: array<vec4<u32>, 8>;
     for (var j = 0u; j < 8u; j++) {
-      if (live && (WHOLE || q + j * ROW_LANES < quads)) { v[j] = in_quads[base + q + j * ROW_LANES]; }
+      if (live && (WHOLE || q + j * ROW_LANES < quads)) { v[j] = in_quads[me.base + q + j * ROW_LANES]; }
     }
     if (live && (WHOLE || q < quads)) { a0 = take_quad(a0, v[0]); }
     if (live && (WHOLE || q + ROW_LANES < quads)) { a1 = take_quad(a1, v[1]); }

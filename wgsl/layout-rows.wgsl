@@ -10,6 +10,8 @@
 // (about one a row) after the eight are stored, so the eight stay lean.
 // Elements move as their bits.
 // Slots (the name in double braces), filled by backends/webgpu/layout-rows.ts:
+//   UNROLL_WORDS  `true` for the eight words' calls written out, `false` where
+//              a CPU adapter compiles the kernel (the loop alone)
 //   INPUTS     the input bindings (in0, in1, ... from binding 2)
 //   LOAD_WORD  the body of load_word(k, i): word i of input k
 //   EPW, BITS, MASK  elements per word, bits per element, an element's bit mask
@@ -120,7 +122,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let n = params[0];
   let cw = params[1];
   let first = (wid.x + wid.y * nwg.x) * 2048u + lid;
-  if (first + 1792u < n) {
+  // a CPU adapter (UNROLL_WORDS false) takes the loop below for every word: one copy of word_at to compile, not eight
+  if ({{UNROLL_WORDS}} && first + 1792u < n) {
     let at = first * {{COLUMNS_PER_WORD}}u;
     var r = at / cw;
     var c = at % cw;

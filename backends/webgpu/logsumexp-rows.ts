@@ -17,7 +17,7 @@ import type { KernelCall, WebGpuBackend } from "./backend.js";
  * 80%), float16 52 / 72 / 74 / 74 / 71 / 70 / 66% (30 / 46 / 42 / 38 / 53 /
  * 54 / 60%), bfloat16 alike.
  */
-export const LSE_ROWS_MIN = 256;
+const LSE_ROWS_MIN = 256;
 const LSE_ROWS_MAX: Record<string, number> = { float32: 4096, float16: 16384, bfloat16: 16384 };
 const MIN_ROWS = 1024;
 /**

@@ -687,10 +687,10 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   const lift = isArg ? "0u" : op === "all" || op === "any" ? (is64(v) ? "select(0u, 1u, w64_nz(v))" : "select(0u, 1u, v != 0u)") : v === t ? "v" : `${t}(v)`;
   const short = R <= SEGMENT_INVOCATION_MAX;
   const lanes = groupedLanes(nOut, R, chunks);
-  // float rows on whole quads, each in one chunk: a group of lanes a row, folded by subgroup operations (max and min
-  // with the bits of the kernel that would fold them, reduce.wgsl's or reduce-groups.wgsl's; not the partials of chunks)
   // float16/bfloat16 sums and products of many contiguous rows on whole quads: a group of lanes a row (its own stated order)
   if (!short && chunks === 1 && nk === 1 && takesSumRows16(gpu, op, x, outDtype)) return sumRows16(gpu, op, x);
+  // float rows on whole quads, each in one chunk: a group of lanes a row, folded by subgroup operations (max and min
+  // with the bits of the kernel that would fold them, reduce.wgsl's or reduce-groups.wgsl's; not the partials of chunks)
   const maxOrMin = (op === "max" || op === "min") && !partials;
   if (!short && chunks === 1 && nk === 1 && (isArg || maxOrMin)) {
     const taken = isArg ? argRows(gpu, op, x) : maxRows(gpu, op, x, lanes);

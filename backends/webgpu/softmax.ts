@@ -1,13 +1,12 @@
 // WebGPU softmax and logsumexp, max subtracted first. logsumexp of many rows
 // on whole quads of words takes backends/webgpu/logsumexp-rows.ts. Other
 // dense trailing rows that fit in registers are read once as words
-// (wgsl/softmax-rows.wgsl: float16/
-// bfloat16 two a word, softmax written in the input's dtype; rows folded by
-// subgroup operations where the device has one subgroup size, shorter rows
-// several a workgroup); longer dense rows are read again for each step
-// (backends/webgpu/softmax-long.ts); other segments go through
-// wgsl/softmax.wgsl, a workgroup per segment (float32 results cast to
-// narrower floats afterwards).
+// (wgsl/softmax-rows.wgsl: float16/bfloat16 two a word, softmax written in
+// the input's dtype; rows folded by subgroup operations where the device has
+// one subgroup size, shorter rows several a workgroup); longer dense rows are
+// read again for each step (backends/webgpu/softmax-long.ts); other segments
+// go through wgsl/softmax.wgsl, a workgroup per segment (float32 results cast
+// to narrower floats afterwards).
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";

@@ -18,8 +18,8 @@ import type { KernelCall, WebGpuBackend } from "./backend.js";
  * of 4096 90% (69%) and 93% (69%). With the sum's +0 read from params
  * (a later run): float16 rows of 256 / 1024 / 4096 79 / 90 / 89%.
  */
-export const SUM_ROWS16_MIN = 128;
-export const SUM_ROWS16_MAX = 16384;
+const SUM_ROWS16_MIN = 128;
+const SUM_ROWS16_MAX = 16384;
 /** Rows a reduction needs (fewer: reduce.wgsl's workgroup a row spreads them wider). */
 const MIN_ROWS = 1024;
 /** Elements of a quad of words. */

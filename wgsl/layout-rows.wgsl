@@ -25,7 +25,7 @@
 //   ELEMENT    the body of element_at(r, e, row): the bits of the element at
 //              row r, column e (in elements)
 //   WORD       the body of word_at(r, c0, row): the word at row r from element
-//              column c0, inside the row, from run_word, elem and element_at
+//              column c0, inside the row, from run_word or word_by_elements
 // params: [output words, columns per row, C, R, then the op's own words (ROW, ELEMENT, WORD)]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
@@ -56,8 +56,8 @@ fn element_at(r: u32, e: u32, row: vec2u) -> u32 {
   {{ELEMENT}}
 }
 
-/** The word from element column e0 of row r0 (row_info `row0`) that runs past the row's end: element by element, on through the next rows (several where C < EPW); zero past the last row. */
-fn row_end_word(r0: u32, e0: u32, row0: vec2u) -> u32 {
+/** The word from element column e0 of row r0 (row_info `row0`), element by element: on through the next rows where it runs past the row's end (several where C < EPW); zero past the last row. */
+fn word_by_elements(r0: u32, e0: u32, row0: vec2u) -> u32 {
   let cols = params[2];
   let rows = params[3];
   var r = r0;
@@ -87,7 +87,7 @@ fn ends_row(c: u32) -> bool {
   return {{ENDS_ROW}};
 }
 
-/** The word at column c of row r, or 0 where it runs past the row's end (bit `bit` of *ends set then: row_end_word writes it). */
+/** The word at column c of row r, or 0 where it runs past the row's end (bit `bit` of *ends set then: word_by_elements writes it). */
 fn word_in_row(r: u32, c: u32, row: vec2u, ends: ptr<function, u32>, bit: u32) -> u32 {
   if (ends_row(c)) {
     *ends |= bit;
@@ -98,7 +98,7 @@ fn word_in_row(r: u32, c: u32, row: vec2u, ends: ptr<function, u32>, bit: u32) -
 
 /** The output word at column c (in columns) of row r, inside the row or not. */
 fn word_anywhere(r: u32, c: u32) -> u32 {
-  if (ends_row(c)) { return row_end_word(r, c, row_info(r)); }
+  if (ends_row(c)) { return word_by_elements(r, c, row_info(r)); }
   return word_at(r, c * {{ELEMENTS_PER_COLUMN}}u, row_info(r));
 }
 

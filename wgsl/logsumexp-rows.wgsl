@@ -19,8 +19,8 @@
 // STEP (the statements of one step: loads, the step's maximum and least
 // element, the rescale and the sums), PAIRS, PACK (the output bits
 // of f32 r, in the low 16 bits, where PAIRS).
-// Bindings, params and each invocation's row and lane: wgsl/row-lanes.wgsl
-// (its helper).
+// Bindings, params and each invocation's row and lane: wgsl/row-lanes.wgsl;
+// the packed stores (PAIRS): wgsl/row-pairs.wgsl (its helpers).
 
 const ROW_LANES = {{ROW_LANES}}u;
 const ROWS = 256u / ROW_LANES;
@@ -54,7 +54,6 @@ fn merge(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> {
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = wid.x + wid.y * nwg.x;
-  let rows = params[0];
   let quads = params[1];
   let me = row_lane(wid, nwg, lid);
   let lane = me.lane;
@@ -101,13 +100,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     results[lid] = r;
   }
   workgroupBarrier();
-  let out_row = g * ROWS + select(lid, 2u * lid, PAIRS);
   if (PAIRS) {
-    // output word g * ROWS / 2 + k: rows 2k and 2k + 1 of the workgroup, the second only where it exists
-    if (lid < ROWS / 2u && out_row < rows) {
-      out_words[out_row / 2u] = pack(results[2u * lid]) | select(0u, pack(results[2u * lid + 1u]) << 16u, out_row + 1u < rows);
-    }
-  } else if (lid < ROWS && out_row < rows) {
-    out_words[out_row] = bitcast<u32>(results[lid]);
+    if (lid < ROWS / 2u) { store_row_pair(g, lid, results[2u * lid], results[2u * lid + 1u]); }
+  } else if (lid < ROWS && g * ROWS + lid < params[0]) {
+    out_words[g * ROWS + lid] = bitcast<u32>(results[lid]);
   }
 }

@@ -16,8 +16,8 @@
 // quads: STEPS steps of eight a lane, exactly so where WHOLE), INIT, FOLD
 // (of a: f32 and b: f32), TAKE_QUAD (statements folding quad v's elements
 // into a, in order), PACK (the output bits of f32 r, in the low 16 bits).
-// Bindings, params and each invocation's row and lane: wgsl/row-lanes.wgsl
-// (its helper); params[4] is 0 (a sum's INIT reads it, so the compiler
+// Bindings, params and each invocation's row and lane: wgsl/row-lanes.wgsl;
+// the packed stores: wgsl/row-pairs.wgsl (its helpers); params[4] is 0 (a sum's INIT reads it, so the compiler
 // cannot fold its first add away).
 
 const ROW_LANES = {{ROW_LANES}}u;
@@ -47,7 +47,6 @@ fn pack(r: f32) -> u32 {
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = wid.x + wid.y * nwg.x;
-  let rows = params[0];
   let quads = params[1];
   let me = row_lane(wid, nwg, lid);
   let live = me.live;
@@ -86,9 +85,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     shares[lid] = r;
   }
   workgroupBarrier();
-  // output word g * ROWS / 2 + k: rows 2k and 2k + 1 of the workgroup, the second only where it exists
-  let pair_row = g * ROWS + 2u * lid;
-  if (lid < ROWS / 2u && pair_row < rows) {
-    out_words[pair_row / 2u] = pack(shares[2u * lid]) | select(0u, pack(shares[2u * lid + 1u]) << 16u, pair_row + 1u < rows);
-  }
+  if (lid < ROWS / 2u) { store_row_pair(g, lid, shares[2u * lid], shares[2u * lid + 1u]); }
 }

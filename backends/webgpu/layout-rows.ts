@@ -20,14 +20,7 @@ const CONCAT_WORD = `var k = 0u;
   let start = params[5u + 3u * k];
   let ck = params[6u + 3u * k];
   if (c0 + {{EPW}}u <= start + ck) { return run_word(k, params[7u + 3u * k] + r * ck + c0 - start); }
-  var bits = 0u;
-  var q = k;
-  for (var j = 0u; j < {{EPW}}u; j++) {
-    let c = c0 + j;
-    while (q + 1u < params[4] && c >= params[5u + 3u * q] + params[6u + 3u * q]) { q++; }
-    bits = bits | (elem(q, params[7u + 3u * q] + r * params[6u + 3u * q] + c - params[5u + 3u * q]) << (j * {{BITS}}u));
-  }
-  return bits;`;
+  return word_by_elements(r, c0, row);`;
 
 /** The element at (r, e) of a concatenation: that of the last input starting at or before e (an empty input's start is its successor's). */
 const CONCAT_ELEMENT = `var k = 0u;
@@ -65,9 +58,7 @@ const PAD_ELEMENT = `if (row.x == 1u && e >= params[6] && e - params[6] < params
 const PAD_WORD = `let cin = params[5];
   let lo_last = params[6];
   if (row.x == 1u && c0 >= lo_last && c0 + {{EPW}}u <= lo_last + cin) { return run_word(0u, row.y + c0 - lo_last); }
-  var bits = 0u;
-  for (var j = 0u; j < {{EPW}}u; j++) { bits = bits | (element_at(r, c0 + j, row) << (j * {{BITS}}u)); }
-  return bits;`;
+  return word_by_elements(r, c0, row);`;
 
 /** A dtype's words: 64-bit elements as two 32-bit words (`scale` 2), else its own packing. */
 function wordsOf(d: DType): { epw: number; scale: number } {
@@ -88,7 +79,7 @@ interface RowsOp {
  * One dispatch of wgsl/layout-rows.wgsl over R rows of C elements (64-bit
  * ones counted as two) of EPW a word. Where C is whole words a position's
  * column counts words; else elements, and the words that run past a row's
- * end (ENDS_ROW) go to row_end_word.
+ * end (ENDS_ROW) go to word_by_elements.
  */
 function runRows(gpu: WebGpuBackend, inputs: readonly Tensor[], out: OutputSpec, epw: number, rows: number, c: number, op: RowsOp, aligned = false): Tensor {
   const t = gpu.allocOutput(out);

@@ -102,7 +102,7 @@ export function logsumexpRows(gpu: WebGpuBackend, x: Tensor, rows: DenseRows): T
   const call: KernelCall = {
     op: "logsumexp",
     file: "logsumexp-rows",
-    helpers: ["dtypes", "math", "softmax-row-math", "row-lanes"],
+    helpers: ["dtypes", "math", "softmax-row-math", "row-lanes", "row-pairs"],
     key: `${d.name},${lanes},${steps},${whole}`,
     slots: () => ({
       ROW_LANES: lanes,

@@ -77,7 +77,7 @@ export function sumRows16(gpu: WebGpuBackend, op: string, x: Tensor): Tensor {
   const call: KernelCall = {
     op,
     file: "sum-rows16",
-    helpers: ["dtypes", "row-lanes"],
+    helpers: ["dtypes", "row-lanes", "row-pairs"],
     key: `${op},${x.dtype.name},${lanes},${steps},${whole}`,
     slots: () => ({
       ROW_LANES: lanes,

@@ -131,6 +131,8 @@ describe.each(BACKENDS)("compile: fused reductions on $name", ({ name, device })
       await expectSameBits((a) => mx.sqrt(mx.sum(mx.multiply(a, a, o), { axis, ...o }), o), [x]);
       const h = input(shape, mx.float16, 11, device);
       await expectSameBits((a) => mx.sum(mx.multiply(a, 0.5, o), { axis, ...o }), [h]);
+      // a float16 mean: its sum reads float16 into a float32 result
+      await expectSameBits((a) => mx.mean(mx.multiply(a, 0.5, o), { axis, ...o }), [h]);
     }
   }, 120_000);
 

@@ -257,6 +257,18 @@ const CASES: Case[] = [
       { fields: { axes: 1 }, error: /axes must be distinct increasing axes of an input of 2 dimensions, got 1/ },
       { fields: { keepdims: "no" }, error: /keepdims must be a boolean/ },
       { inputs: () => [spec(mx.float32, 2, 0)], error: /cannot reduce over an empty axis \(no identity for max\)/ },
+      { fields: { dtype: mx.float32 }, inputs: () => [spec(mx.float16, 2, 3)], error: /\[max\] cannot give a result of dtype float32 \(valid: none for max\)/ },
+    ],
+  },
+  {
+    name: "Reduce (a widened sum)",
+    // mean of float16 sums its input into float32 directly
+    build: () => mx.mean(mx.zeros([2, 3], mx.float16), 1).inputs[0]!.inputs[0]!,
+    bad: [
+      { fields: { dtype: mx.float16 }, error: /\[sum\] cannot give a result of dtype float16 \(valid: float32 for float16\)/ },
+      { fields: { dtype: mx.int32 }, error: /cannot give a result of dtype int32 \(valid: float32 for float16\)/ },
+      { fields: { dtype: "float32" }, error: /cannot give a result of dtype the string 'float32'/ },
+      { inputs: () => [spec(mx.float32, 2, 3)], error: /cannot give a result of dtype float32 \(valid: none for float32\)/ },
     ],
   },
   {

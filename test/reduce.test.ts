@@ -60,6 +60,24 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
     if (device.backend === "cpu") await expectArray(mx.sum(mx.array([2n ** 62n, 2n ** 62n], mx.int64, o), o), -(2n ** 63n));
   });
 
+  it("sums narrow integers and means 16-bit floats from the input itself, not a widened copy", async () => {
+    const i8 = mx.array([100, 100, -7], mx.int8, o);
+    const s = mx.sum(i8, o);
+    expect(s.inputs[0]).toBe(i8);
+    expect(s.primitive!.toString()).toBe('sum(axes=[0], keepdims=false, dtype="int32")');
+    await expectArray(s, 193, mx.int32);
+    for (const dtype of [mx.float16, mx.bfloat16]) {
+      // 65504 + 65504 overflows a 16-bit sum; the float32 one holds it
+      const h = mx.array([[65504, 65504], [1, -3]], dtype, o);
+      const m = mx.mean(h, { axis: 1, ...o });
+      const widened = m.inputs[0]!.inputs[0]!;
+      expect(widened.primitive!.toString()).toBe('sum(axes=[1], keepdims=false, dtype="float32")');
+      expect(widened.inputs[0]).toBe(h);
+      await expectArray(m, dtype === mx.float16 ? [65504, -1] : [65536, -1], dtype);
+      await expectArray(mx.var(h, { axis: 1, ...o }), [0, 4], dtype);
+    }
+  });
+
   it("max/min/argmax/argmin propagate NaN like NumPy", async () => {
     const v = mx.array([1, NaN, 3, NaN], mx.float32, o);
     await expectArray(mx.max(v, o), NaN);

@@ -25,15 +25,17 @@ export const INIT: Record<string, [string, string]> = {
   ulong: ["0ul", "18446744073709551615ul"],
 };
 
-export function reduceLibrary(d: DType): LibraryKey {
-  const sumType = d === bool ? int32 : d;
+/** The reduce library for inputs of `d` whose sums and products give `sumType` (the input's dtype, int32 for bool, or a wider one: Reduce's dtype). */
+export function reduceLibrary(d: DType, sumType?: DType): LibraryKey {
+  const natural = d === bool ? int32 : d;
+  sumType ??= natural;
   // complex64: sum and prod only (the other reductions refuse it, complex.ts); float2 spelled cfloat for threadgroup arrays
   if (d === complex64) {
     return { file: "reduce", variant: d.name, defines: () => ({ T: "cfloat", V: "cfloat", S: "cfloat", SA: "cfloat", COMPLEX: "1", SA_ONE: "float2(1.0f, 0.0f)" }) };
   }
   return {
     file: "reduce",
-    variant: d.name,
+    variant: sumType === natural ? d.name : `${d.name}>${sumType.name}`,
     defines: () => ({
       T: mslType(d),
       V: computeType(d),
@@ -109,7 +111,8 @@ export function groupSize(R: number): number {
 
 function runReduce(metal: MetalBackend, op: string, x: Tensor, axes: readonly number[], out: OutputSpec): Tensor {
   const isArg = op === "argmax" || op === "argmin";
-  const lib = reduceLibrary(x.dtype);
+  const sumLike = op === "sum" || op === "prod";
+  const lib = reduceLibrary(x.dtype, sumLike ? out.dtype : undefined);
   const R = axes.reduce((p, d) => p * x.shape[d]!, 1);
   if (isArg && R >= 2 ** 32) throw new Error(`[${op}] cannot reduce ${R} elements: its uint32 result indexes at most 2^32 - 1 (input shape [${x.shape.join(", ")}])`);
   if (R <= SEGMENT_THREAD_MAX) {
@@ -134,8 +137,7 @@ function runReduce(metal: MetalBackend, op: string, x: Tensor, axes: readonly nu
     return t;
   }
   // partials [nOut, chunks] in the accumulator type, folded by a second reduction (all/any partials are 0/1 words)
-  const sumLike = op === "sum" || op === "prod";
-  const accType = op === "all" || op === "any" ? "uint" : computeType(sumLike && x.dtype === bool ? int32 : x.dtype);
+  const accType = op === "all" || op === "any" ? "uint" : computeType(sumLike ? out.dtype : x.dtype);
   const partial = metal.allocOutput({ shape: [nOut, chunks], dtype: ACC_DTYPE[accType] });
   metal.run(op, lib, `reduce_${op}_acc`, [partial, x], words, { groups: nOut * chunks, group: tg });
   const folded = runReduce(metal, op, partial, [1], { shape: out.shape, dtype: op === "all" || op === "any" ? bool : partial.dtype });

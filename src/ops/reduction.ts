@@ -5,7 +5,7 @@
 import { MxArray } from "../array.js";
 import { bool, complex64, float32, int32, is16BitFloat, isInexact, uint32, type DType } from "../dtype.js";
 import { opError } from "../errors.js";
-import { ArgReduce, checkArgAxis, checkReducible, LogSumExp, Reduce, Softmax, type ReduceOp } from "../primitives/reduce.js";
+import { ArgReduce, checkArgAxis, checkReducible, LogSumExp, Reduce, Softmax, widenedSumDType, type ReduceOp } from "../primitives/reduce.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
 import { axisThenOptions, noExtraArguments } from "./strict-options.js";
 import { boolOption, checkArrayLike, intOption, node, opStream, streamOf, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
@@ -44,17 +44,11 @@ function reduceOp(op: ReduceOp) {
     }
     checkReducible(op, a, axes);
     if (op === "all" || op === "any") a = a.dtype === bool ? a : astype(a, bool, { stream: p.stream });
-    if (op === "sum" || op === "prod") a = astype(a, accumulatorDType(a.dtype), { stream: p.stream });
-    return node(new Reduce(op, axes, p.keepdims ?? false), [a], streamOf(p, a));
+    // MLX's sum/prod dtype: integers narrower than 32 bits accumulate in int32 or uint32 (bool: int32, the primitive's own rule),
+    // read as they are (no widened copy)
+    const widened = (op === "sum" || op === "prod") && a.dtype.kind !== "float" && a.dtype !== bool ? widenedSumDType(a.dtype) : undefined;
+    return node(new Reduce(op, axes, p.keepdims ?? false, widened), [a], streamOf(p, a));
   };
-}
-
-/** MLX's sum/prod dtype: integers narrower than 32 bits (and bool) accumulate in int32 or uint32. */
-function accumulatorDType(d: DType): DType {
-  if (d === bool) return int32;
-  if (d.size < 4 && d.kind === "int") return int32;
-  if (d.size < 4 && d.kind === "uint") return uint32;
-  return d;
 }
 
 /**
@@ -231,6 +225,21 @@ function accumulateDType(d: DType): DType {
 }
 
 /**
+ * The sum of `a` over `axes` in accumulateDType: float16/bfloat16 read as they
+ * are into a float32 result (no float32 copy of the input), other dtypes
+ * through a copy in that dtype (an integer sum would wrap).
+ */
+function accumulatedSum(a: MxArray, axes: number[], keepdims: boolean | undefined, stream: OpOptions["stream"]): MxArray {
+  if (is16BitFloat(a.dtype)) return node(new Reduce("sum", axes, keepdims ?? false, float32), [a], streamOf({ stream }, a));
+  return sum(astype(a, accumulateDType(a.dtype), { stream }), { axis: axes, keepdims, stream });
+}
+
+/** mean's value of `a` over `axes` in accumulateDType. */
+function accumulatedMean(a: MxArray, axes: number[], keepdims: boolean | undefined, stream: OpOptions["stream"]): MxArray {
+  return divide(accumulatedSum(a, axes, keepdims, stream), countOf(a, axes, accumulateDType(a.dtype), stream), { stream });
+}
+
+/**
  * Arithmetic mean over `axis` (all axes by default), with `keepdims`, in the
  * input's float dtype (integers and bool give float32; float16 and bfloat16
  * accumulate in float32).
@@ -245,9 +254,7 @@ export function mean(x: ArrayLike, axisOrOptions?: AxisArg | null, options?: Axi
   const p = opts("mean", axisOrOptions, options);
   const a = input("mean", x, p);
   const axes = normalizeAxes("mean", p.axis, a.ndim, "axis", [a]);
-  const so = { stream: p.stream };
-  const f = astype(a, accumulateDType(a.dtype), so);
-  return astype(divide(sum(f, { axis: axes, keepdims: p.keepdims, stream: p.stream }), countOf(a, axes, f.dtype, p.stream), so), meanDType(a.dtype), so);
+  return astype(accumulatedMean(a, axes, p.keepdims, p.stream), meanDType(a.dtype), { stream: p.stream });
 }
 
 const VAR_KEYS = [...AXIS_KEYS, "ddof"];
@@ -277,8 +284,9 @@ function varianceOf(op: string, x: ArrayLike, p: VarOptions): MxArray {
   const axes = normalizeAxes(op, p.axis, a.ndim, "axis", [a]);
   intOption(op, "ddof", p.ddof);
   const so = { stream: p.stream };
-  const f = astype(a, accumulateDType(a.dtype), so);
-  const centered = subtract(f, mean(f, { axis: axes, keepdims: true, stream: p.stream }), so);
+  // float16/bfloat16 minus the float32 mean promote to float32 in the subtraction itself
+  const f = is16BitFloat(a.dtype) ? a : astype(a, accumulateDType(a.dtype), so);
+  const centered = subtract(f, accumulatedMean(a, axes, true, p.stream), so);
   // |x - mean|^2: a complex input has a real (float32) variance, as NumPy and MLX
   const squares = a.dtype === complex64 ? square(abs(centered, so), so) : square(centered, so);
   const ss = sum(squares, { axis: axes, keepdims: p.keepdims, stream: p.stream });

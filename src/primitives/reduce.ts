@@ -3,10 +3,10 @@
 // computed in one pass by each backend). Axes are normalized and sorted.
 
 import type { MxArray } from "../array.js";
-import { bool, int32, isFloating, isInexact, uint32 } from "../dtype.js";
+import { bool, DType, float32, int32, is16BitFloat, isFloating, isInexact, uint32 } from "../dtype.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
-import { opError, type Described } from "../errors.js";
+import { describeValue, opError, type Described } from "../errors.js";
 import { batchFirst, keptShape, on, shiftAxes } from "./autodiff.js";
 import { checkAxes, checkAxis, checkBool, checkInputCount } from "./checks.js";
 
@@ -53,21 +53,48 @@ abstract class AxesReduction extends Primitive {
   }
 }
 
+/**
+ * The wider dtype a sum or product of `d` may give directly (reading `d`, not
+ * a widened copy of it): int32/uint32 for integers narrower than 32 bits and
+ * bool, float32 for float16/bfloat16; undefined for the others.
+ */
+export function widenedSumDType(d: DType): DType | undefined {
+  if (d === bool || (d.size < 4 && d.kind === "int")) return int32;
+  if (d.size < 4 && d.kind === "uint") return uint32;
+  return is16BitFloat(d) ? float32 : undefined;
+}
+
 export class Reduce extends AxesReduction {
+  /**
+   * `dtype`: a sum's or product's result dtype where it is wider than its
+   * input's (widenedSumDType: what the kernels accumulate in anyway), so that
+   * no widened copy of the input is made; undefined: the input's (int32 for bool).
+   */
   constructor(
     readonly name: ReduceOp,
     axes: readonly number[],
     keepdims: boolean,
+    readonly dtype?: DType,
   ) {
     super(axes, keepdims);
   }
-  /** max and min reduce no empty axis. */
+  override params() {
+    return this.dtype ? { ...super.params(), dtype: this.dtype.name } : super.params();
+  }
+  /** max and min reduce no empty axis; a result dtype only for a sum or product, and only its input's widenedSumDType. */
   override validate(inputs: readonly Spec[]): void {
     super.validate(inputs);
     checkReducible(this.name, inputs[0]!, this.axes);
+    if (this.dtype === undefined) return;
+    const x = inputs[0]!;
+    if ((this.name !== "sum" && this.name !== "prod") || widenedSumDType(x.dtype) !== this.dtype) {
+      const valid = this.name === "sum" || this.name === "prod" ? `${widenedSumDType(x.dtype)?.name ?? "none"} for ${x.dtype.name}` : `none for ${this.name}`;
+      throw opError(this.name, `cannot give a result of dtype ${this.dtype instanceof DType ? this.dtype.name : describeValue(this.dtype)} (valid: ${valid})`, [x], "type");
+    }
   }
   output([x]: readonly Spec[]): Spec {
     const shape = this.outShape(x!);
+    if (this.dtype) return { shape, dtype: this.dtype };
     const dtype = this.name === "all" || this.name === "any" ? bool : (this.name === "sum" || this.name === "prod") && x!.dtype === bool ? int32 : x!.dtype;
     return { shape, dtype };
   }
@@ -93,18 +120,21 @@ export class Reduce extends AxesReduction {
   override vjp([x]: readonly MxArray[], ct: MxArray, y: MxArray): (MxArray | null)[] {
     if (!isInexact(x!.dtype) || this.name === "all" || this.name === "any") return [null];
     const o = on(ct);
-    const spread = ops.broadcastTo(ops.reshape(ct, keptShape(x!.shape, this.axes), o), x!.shape, o);
+    // a widened sum's cotangent (float32) goes back to its input's dtype
+    const narrowed = this.dtype ? ops.astype(ct, x!.dtype, o) : ct;
+    const spread = ops.broadcastTo(ops.reshape(narrowed, keptShape(x!.shape, this.axes), o), x!.shape, o);
     return [this.name === "sum" ? spread : ops.multiply(spread, this.partials(x!, y), o)];
   }
   override jvp([x]: readonly MxArray[], [t]: readonly (MxArray | null)[], y: MxArray): MxArray | null {
     if (!t || !isInexact(x!.dtype) || this.name === "all" || this.name === "any") return null;
     const o = on(t);
     const d = this.name === "sum" ? t : ops.multiply(t, this.partials(x!, y), o);
+    if (this.dtype) return node(new Reduce("sum", this.axes, this.keepdims, this.dtype), [d], d.stream);
     return ops.sum(d, { axis: [...this.axes], keepdims: this.keepdims, ...o });
   }
   override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
     const b = batchFirst(x!, axis!);
-    return [node(new Reduce(this.name, shiftAxes(this.axes), this.keepdims), [b], b.stream), 0];
+    return [node(new Reduce(this.name, shiftAxes(this.axes), this.keepdims, this.dtype), [b], b.stream), 0];
   }
 }
 

@@ -1,9 +1,11 @@
 // float16/bfloat16 sums and products of many contiguous rows on webgpu
 // (wgsl/sum-rows16.wgsl): every row's result must have the bits of the order
-// the kernel's header states, rounded once to the dtype, for row lengths of
-// one to several steps, whole or not, rows viewed with a stride and an
-// offset, an odd number of rows, rows of -0; a compiled reduction of such
-// rows (of any layout) keeps them.
+// the kernel's header states, rounded once to the dtype (or kept in float32,
+// mean's widened sums), for row lengths of one to several steps, whole or
+// not, rows viewed with a stride and an offset, an odd number of rows, rows
+// of -0; a long segment of one output cut into rows whose float32 results
+// are folded as a chunked sum's partials; a compiled reduction of such rows
+// (of any layout) keeps them.
 
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
@@ -11,6 +13,8 @@ import { findBackend, getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { deviceFor } from "../src/device.js";
 import { bf16FromNumber, f16FromNumber } from "../src/half.js";
+import { node } from "../src/ops/base.js";
+import { Reduce } from "../src/primitives/reduce.js";
 
 const webgpu = findBackend("webgpu");
 const o = { stream: webgpu ? deviceFor("webgpu") : mx.cpu };
@@ -18,10 +22,16 @@ const f32 = Math.fround;
 
 /** The kernel's fold of one row (float32 values exact in the dtype) as the dtype's bits: lanes, steps of eight quads, four accumulators, groups of eight shares. */
 function modelRow(values: ArrayLike<number>, op: "sum" | "prod", dtype: mx.DType): number {
+  const r = modelRowFloat32(values, op, values.length / 8);
+  return dtype === mx.float16 ? f16FromNumber(r) : bf16FromNumber(r);
+}
+
+/** The kernel's float32 fold of one row whose lanes are those of rows of `rowQuads` quads (the row itself may be shorter: a segment's last row). */
+function modelRowFloat32(values: ArrayLike<number>, op: "sum" | "prod", rowQuads: number): number {
   const fold = (a: number, b: number) => f32(op === "sum" ? a + b : a * b);
   const init = op === "sum" ? 0 : 1;
   const quads = values.length / 8;
-  const lanes = Math.min(128, Math.max(8, 2 ** Math.ceil(Math.log2(quads / 8))));
+  const lanes = Math.min(128, Math.max(8, 2 ** Math.ceil(Math.log2(rowQuads / 8))));
   const steps = Math.ceil(quads / (8 * lanes));
   const shares = Array.from({ length: lanes }, (_, lane) => {
     const a = [init, init, init, init];
@@ -35,8 +45,7 @@ function modelRow(values: ArrayLike<number>, op: "sum" | "prod", dtype: mx.DType
     return fold(fold(a[0]!, a[1]!), fold(a[2]!, a[3]!));
   });
   const eights = Array.from({ length: lanes / 8 }, (_, i) => shares.slice(8 * i + 1, 8 * i + 8).reduce(fold, shares[8 * i]!));
-  const r = eights.slice(1).reduce(fold, eights[0]!);
-  return dtype === mx.float16 ? f16FromNumber(r) : bf16FromNumber(r);
+  return eights.slice(1).reduce(fold, eights[0]!);
 }
 
 /** The bits of each row's `op` by the model, rows of `n` from `values` (`stride` apart, from `offset`). */
@@ -76,6 +85,40 @@ describe.skipIf(!webgpu)("webgpu float16/bfloat16 sums and products of many cont
       }
     });
   }
+
+  it("float32 results of widened sums (mean's), rows whole and not, and mean itself", async () => {
+    for (const [rows, n] of [[1025, 1024], [1031, 3000]] as const) {
+      for (const dtype of [mx.float16, mx.bfloat16]) {
+        const { x, values } = await dtypeRows(rows, n, "sum", dtype, n + 5);
+        const widened = node(new Reduce("sum", [1], false, mx.float32), [x], x.stream);
+        const want = Array.from({ length: rows }, (_, r) => modelRowFloat32(values.subarray(r * n, (r + 1) * n), "sum", n / 8));
+        expect(await widened.tolist(), `${dtype.name} [${rows}, ${n}]`).toEqual(want);
+        // mean: the float32 sums divided by n, rounded once to the dtype
+        const means = (await mx.astype(mx.mean(x, -1, o), mx.float32, o).tolist()) as number[];
+        const round = dtype === mx.float16 ? f16FromNumber : bf16FromNumber;
+        expect(means.map(round)).toEqual(want.map((v) => round(f32(v / n))));
+      }
+    }
+  });
+
+  it("a long segment of one output: rows of its own (the last one shorter), their float32 results folded as float32 partials", async () => {
+    // 49192 elements: rows of 1024, the 49th of 40 (elements follow it in the buffer); 2^20: rows of 512 quads; offsets of 8 elements
+    for (const [n, offset] of [[49192, 8], [2 ** 20, 8]] as const) {
+      for (const dtype of [mx.float16, mx.bfloat16]) {
+        const { x, values } = await dtypeRows(1, n + offset + 64, "sum", dtype, n, false);
+        const seg = mx.reshape(mx.slice(x, [0, offset], [1, n + offset], undefined, o), [n], o);
+        const L = Math.min(16384, Math.max(1024, 2 ** Math.floor(Math.log2(n / 2048))));
+        const parts = Array.from({ length: Math.ceil(n / L) }, (_, r) => modelRowFloat32(values.subarray(offset + r * L, offset + Math.min(n, (r + 1) * L)), "sum", L / 8));
+        // the partials' fold: the reduce kernel's own, as on the same float32 values uploaded
+        const folded = mx.sum(mx.array(parts, mx.float32, o), o);
+        expect(await bitsOf(mx.sum(seg, o)), `${dtype.name} ${n}`).toEqual(await bitsOf(mx.astype(folded, dtype, o)));
+        expect(await node(new Reduce("sum", [0], false, mx.float32), [seg], seg.stream).item()).toBe(await folded.item());
+        // compiled: the group runs node by node (the same bits)
+        const half = (a: mx.MxArray) => mx.sum(mx.multiply(a, 1, o), o);
+        expect(await bitsOf(mx.compile(half)(seg))).toEqual(await bitsOf(half(seg)));
+      }
+    }
+  });
 
   it("rows viewed with a stride and an offset, keepdims, and a compiled sum of a product of them", async () => {
     const [rows, n, width] = [1100, 1024, 1048];

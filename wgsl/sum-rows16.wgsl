@@ -1,7 +1,8 @@
 // Sums and products of float16/bfloat16 rows that lie on whole quads of
-// words (16-byte aligned, a whole number of quads long), results packed two a
-// word in the 16-bit dtype: ROW_LANES invocations a row, 256 / ROW_LANES rows
-// a workgroup. The order of the fold, exactly (quad k of a row: its elements
+// words (16-byte aligned, a whole number of quads long; the last row may be
+// shorter), results packed two a word in the 16-bit dtype, or float32 a word
+// a row (WIDE): ROW_LANES invocations a row, 256 / ROW_LANES rows a
+// workgroup. The order of the fold, exactly (quad k of a row: its elements
 // 8k .. 8k + 7):
 //   1. lane l of the row keeps four float32 accumulators a0..a3 (each from
 //      INIT); quad l + ROW_LANES (8 s + j) folds into a_(j % 4), for step
@@ -11,20 +12,23 @@
 //   3. the shares of the row's lanes 8 i .. 8 i + 7 fold left to right
 //      (from lane 8 i's), then those ROW_LANES / 8 results left to right
 //      (from the first);
-//   4. the result is rounded once to the output dtype.
-// Slots (backends/webgpu/sum-rows16.ts): ROW_LANES, STEPS and WHOLE (the row's
-// quads: STEPS steps of eight a lane, exactly so where WHOLE), INIT, FOLD
-// (of a: f32 and b: f32), TAKE_QUAD (statements folding quad v's elements
-// into a, in order), PACK (the output bits of f32 r, in the low 16 bits).
+//   4. the result is rounded once to the output dtype (WIDE: kept).
+// Slots (backends/webgpu/sum-rows16.ts): ROW_LANES, STEPS and WHOLE (a row's
+// quads: STEPS steps of eight a lane, exactly so for every row where WHOLE),
+// WIDE, INIT, FOLD (of a: f32 and b: f32), TAKE_QUAD (statements folding quad
+// v's elements into a, in order), PACK (the output bits of f32 r, in the low
+// 16 bits).
 // Bindings, params and each invocation's row and lane: wgsl/row-lanes.wgsl;
-// the packed stores: wgsl/row-pairs.wgsl (its helpers); params[4] is 0 (a sum's INIT reads it, so the compiler
-// cannot fold its first add away).
+// the packed stores: wgsl/row-pairs.wgsl (its helpers); params[4] is 0 (a
+// sum's INIT reads it, so the compiler cannot fold its first add away),
+// params[5] the last row's quads.
 
 const ROW_LANES = {{ROW_LANES}}u;
 /** Rows a workgroup: an even number, so that a workgroup writes whole output words. */
 const ROWS = 256u / ROW_LANES;
 const STEPS = {{STEPS}}u;
 const WHOLE = {{WHOLE}};
+const WIDE = {{WIDE}};
 
 var<workgroup> shares: array<f32, 256>;
 var<workgroup> eights: array<f32, 32>;
@@ -47,8 +51,8 @@ fn pack(r: f32) -> u32 {
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let g = wid.x + wid.y * nwg.x;
-  let quads = params[1];
   let me = row_lane(wid, nwg, lid);
+  let quads = select(params[1], params[5], me.row + 1u == params[0]);
   let live = me.live;
   var a0 = {{INIT}};
   var a1 = a0;
@@ -82,8 +86,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let first = lid * (ROW_LANES / 8u);
     var r = eights[first];
     for (var i = 1u; i < ROW_LANES / 8u; i++) { r = fold(r, eights[first + i]); }
-    shares[lid] = r;
+    let row = g * ROWS + lid;
+    if (!WIDE) { shares[lid] = r; } else if (row < params[0]) { out_words[row] = bitcast<u32>(r); }
   }
-  workgroupBarrier();
-  if (lid < ROWS / 2u) { store_row_pair(g, lid, shares[2u * lid], shares[2u * lid + 1u]); }
+  if (!WIDE) {
+    workgroupBarrier();
+    if (lid < ROWS / 2u) { store_row_pair(g, lid, shares[2u * lid], shares[2u * lid + 1u]); }
+  }
 }

@@ -17,7 +17,7 @@ import { castWgsl, computeType, helpersFor, inputDecl, type ComputeType } from "
 import { castResult } from "./elementwise.js";
 import { FUSED_DTYPES, OPAQUE_ZEROS, nodeByNode, nodeFunction, nodeResult, operandDtype, operandDtypes, packed } from "./fuse.js";
 import { MAX_SEGMENT, SEGMENT_INVOCATION_MAX, WORD_DTYPE, chunksFor, foldFor, foldsKeyValues, groupedLanes, keyValueFold, keyValueResult, mayReadQuads } from "./reduce.js";
-import { mayTakeSumRows16 } from "./sum-rows16.js";
+import { mayTakeSumRows16, mayTakeWholeSumRows16 } from "./sum-rows16.js";
 import { valueSpecs, stridesOver } from "../fused-values.js";
 
 /** `v` (of compute type `t`) as a u32 word. */
@@ -175,7 +175,8 @@ export function webGpuFuseReduce(gpu: WebGpuBackend, group: FusedGroup, maxParam
     words.push(...outs.map((_, i) => i * nOut));
     // the reduce kernel's whole-quad reading of 8/16-bit sums and its 16-bit row sums (whatever layout the
     // reduction would see) fold in other orders than this kernel's
-    const rowSums = !short && chunks === 1 && mayTakeSumRows16(gpu, p.op, p.xDtype, group.nodes[ri]!.dtype, nOut, R);
+    const rDtype = group.nodes[ri]!.dtype;
+    const rowSums = !short && ((chunks === 1 && mayTakeSumRows16(gpu, p.op, p.xDtype, rDtype, nOut, R)) || (chunks > 1 && mayTakeWholeSumRows16(gpu, p.op, p.xDtype, rDtype, nOut, R)));
     if (R >= MAX_SEGMENT || words.length > maxParamsWords || rowSums || (!short && mayReadQuads(p.op, p.xDtype, Math.ceil(R / chunks)))) return nodeByNode(gpu, group, inputs);
     const staging = gpu.allocate(Math.max(1, outs.length * nOut) * 4);
     const results = outs.map((o, i): Tensor => {

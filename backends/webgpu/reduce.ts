@@ -17,8 +17,9 @@
 // chunk) take a group of lanes a row folded by subgroup operations
 // (backends/webgpu/extreme-rows.ts: the same results, bit for bit).
 // float16/bfloat16 sums and products of many contiguous rows on whole quads
-// take a group of lanes a row in an order of their own
-// (backends/webgpu/sum-rows16.ts).
+// take a group of lanes a row in an order of their own, and a long contiguous
+// segment of one output rows of its own, their float32 results folded as a
+// chunked segment's partials are (backends/webgpu/sum-rows16.ts).
 // f32/i32/u32 accumulators (NaN-propagating max/min, first NaN for arg-reductions, NumPy's
 // rules), i64/u64 pairs of words for int64/uint64 (wgsl/int64.wgsl), vec2<f32>
 // pairs for complex64 sum and prod (wgsl/complex.wgsl); outputs
@@ -37,7 +38,7 @@ import type { KernelCall, WebGpuBackend } from "./backend.js";
 import { computeType, elementsPerWord, helpersFor, inputDecl, wordShift, type ComputeType } from "./codegen.js";
 import { castResult, mapKernel } from "./elementwise.js";
 import { argRows, maxRows } from "./extreme-rows.js";
-import { sumRows16, takesSumRows16 } from "./sum-rows16.js";
+import { sumRows16, takesSumRows16, takesWholeSumRows16, wholeSumRows16 } from "./sum-rows16.js";
 
 /** The word dtype each compute type accumulates in (what the reduce kernel writes before its cast). */
 export const WORD_DTYPE: Record<ComputeType, DType> = { f32: float32, i32: int32, u32: uint32, i64: int64, u64: uint64, c64: complex64 };
@@ -688,7 +689,14 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   const short = R <= SEGMENT_INVOCATION_MAX;
   const lanes = groupedLanes(nOut, R, chunks);
   // float16/bfloat16 sums and products of many contiguous rows on whole quads: a group of lanes a row (its own stated order)
-  if (!short && chunks === 1 && nk === 1 && takesSumRows16(gpu, op, x, outDtype)) return sumRows16(gpu, op, x);
+  if (!short && chunks === 1 && nk === 1 && takesSumRows16(gpu, op, x, outDtype)) return sumRows16(gpu, op, x, outDtype!);
+  // one long contiguous float16/bfloat16 segment: rows of its own (the same kernel), their float32 results folded here
+  if (chunks > 1 && takesWholeSumRows16(gpu, op, x, nk, outDtype)) {
+    const rowResults = wholeSumRows16(gpu, op, x);
+    const folded = reduceWords(gpu, op, rowResults, 1, t, outDtype, true);
+    gpu.release(rowResults.buffer);
+    return folded;
+  }
   // float rows on whole quads, each in one chunk: a group of lanes a row, folded by subgroup operations (max and min
   // with the bits of the kernel that would fold them, reduce.wgsl's or reduce-groups.wgsl's; not the partials of chunks)
   const maxOrMin = (op === "max" || op === "min") && !partials;

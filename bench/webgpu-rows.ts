@@ -1,5 +1,5 @@
-// The webgpu backend's row ops and reductions (softmax, logsumexp, sum, max,
-// argmax: over whole arrays and along the last axis) against the plain WGSL
+// The webgpu backend's row ops and reductions (softmax, logsumexp, sum, mean,
+// max, argmax: over whole arrays and along the last axis) against the plain WGSL
 // copy kernel of the same run, the bandwidth ceiling (issue 17, item 3), and
 // beside PyTorch (CUDA) on the same card. The copy is timed again just before
 // each row and the row's share is of that copy (a shared machine's load drifts
@@ -36,7 +36,7 @@ interface Bench {
   key: string;
   shape: number[];
   dtype: mx.DType;
-  op: "softmax" | "logsumexp" | "sum" | "max" | "argmax";
+  op: "softmax" | "logsumexp" | "sum" | "mean" | "max" | "argmax";
   axis: -1 | null;
   bytes: number;
 }
@@ -48,7 +48,8 @@ for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
   // rows of ROWS x COLS: softmax writes every element, logsumexp one per row
   benches.push({ key: `softmax ${rowsKey} ${name}`, shape: [ROWS, COLS], dtype, op: "softmax", axis: -1, bytes: 2 * ROWS * COLS * size });
   benches.push({ key: `logsumexp ${rowsKey} ${name}`, shape: [ROWS, COLS], dtype, op: "logsumexp", axis: -1, bytes: ROWS * COLS * size + ROWS * size });
-  for (const op of ["sum", "max"] as const) {
+  // mean: a float16/bfloat16 input summed into float32 as it is read (no widened copy)
+  for (const op of ["sum", "mean", "max"] as const) {
     benches.push({ key: `${op} ${fullKey} ${name}`, shape: [N], dtype, op, axis: null, bytes: N * size });
     benches.push({ key: `${op} ${rowsKey} ${name} (last axis)`, shape: [ROWS, COLS], dtype, op, axis: -1, bytes: ROWS * COLS * size + ROWS * size });
   }

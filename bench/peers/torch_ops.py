@@ -72,6 +72,7 @@ def reduction(op, x, axis):
     whole = axis is None
     return {
         "sum": lambda: torch.sum(x) if whole else torch.sum(x, axis),
+        "mean": lambda: torch.mean(x) if whole else torch.mean(x, axis),
         "max": lambda: torch.amax(x) if whole else torch.amax(x, axis),
         "argmax": lambda: torch.argmax(x, axis),
         "logsumexp": lambda: torch.logsumexp(x, axis),

@@ -182,6 +182,36 @@ describe.each(BACKENDS)("broadcasting on $name", ({ device }) => {
     );
   });
 
+  it("over two merged dims (a row's statistic, a bias, a transposed or flipped view) gives the cpu's values for 8-, 16- and 32-bit words", async () => {
+    // widths that split words (odd, 3 mod 4), a width of one word; views whose two dims do not merge
+    for (const [rows, cols] of [[5, 7], [9, 3], [4, 2], [3, 33]] as const) {
+      for (const dtype of [mx.float32, mx.float16, mx.bfloat16, mx.int8, mx.uint16, mx.int32]) {
+        const base = (seed: number, shape: number[], stream: mx.Device) => {
+          const n = shape.reduce((p, d) => p * d, 1);
+          return mx.reshape(mx.array(Array.from({ length: n }, (_, i) => ((i * 7 + seed * 13) % 23) - 11), dtype, { stream }), shape, { stream });
+        };
+        const cases = (stream: mx.Device) => {
+          const so = { stream };
+          const x = base(1, [rows, cols], stream);
+          const xt = mx.transpose(base(2, [cols, rows], stream), undefined, so);
+          const flipped = mx.slice(base(3, [rows, cols], stream), [rows - 1, 0], [-rows - 1, cols], [-1, 1], so);
+          const col = base(4, [rows, 1], stream), row = base(5, [cols], stream);
+          return [
+            mx.subtract(x, col, so),
+            mx.add(x, row, so),
+            mx.multiply(xt, col, so),
+            mx.maximum(flipped, row, so),
+            mx.where(mx.greater(x, 0, so), xt, col, so),
+            // mixed dtypes: a float32 row statistic against a narrower matrix
+            mx.subtract(x, mx.astype(col, mx.float32, so), so),
+          ];
+        };
+        const [got, want] = [cases(device), cases(mx.cpu)];
+        for (let i = 0; i < got.length; i++) expect(await values(got[i]!), `${dtype.name} [${rows}, ${cols}] case ${i}`).toEqual(await values(want[i]!));
+      }
+    }
+  });
+
   it("names the op and shapes when shapes do not broadcast", () => {
     expect(() => mx.add(mx.zeros([2, 3], undefined, o), mx.zeros([4], undefined, o), o)).toThrow(/\[add\] shapes \(2, 3\) and \(4,\) cannot be broadcast together/);
   });

@@ -83,7 +83,7 @@ describe.skipIf(!metal?.device.emulated || !webgpu)("the MSL execution layer aga
     const bytes = (x: mx.MxArray) => x.data().then((v) => new Uint32Array((v as ArrayBufferView).buffer.slice(0, Math.ceil((n * dtype.size) / 4) * 4)));
     const [wa, wb, fromGpu] = await Promise.all([bytes(a), bytes(b), bytes(got)]);
     const params = Uint32Array.from(elementwiseLayout([contiguous([n]), contiguous([n])], [n]), (w) => w >>> 0);
-    const wgsl = kernelSource("elementwise", { UNROLL_WORDS: "true", ...elementwiseSlots([dtype, dtype], dtype, wgslExprFor(BINARY_WGSL[op], dtype)!, false, true) }, elementwiseHelpers([dtype]));
+    const wgsl = kernelSource("elementwise", { UNROLL_WORDS: "true", ...elementwiseSlots([dtype, dtype], dtype, wgslExprFor(BINARY_WGSL[op], dtype)!, false, "linear") }, elementwiseHelpers([dtype]));
     const words = Math.ceil((n * dtype.size) / 4);
     const emulated = runOnEmulator(`elementwise-${op}-${dtype.name}.metal`, wgsl, [new Uint32Array(words), params, wa, wb], Math.ceil(words / 1024));
     expect(fromGpu.some((w) => w !== 0)).toBe(true);

@@ -8,7 +8,9 @@
 // elements for 32-, 16- and 8-bit outputs, so no two invocations write the
 // same word. Each input is read through its own strides (zero where
 // broadcast); in the linear variant every input is one merged dimension
-// (contiguous or broadcast) whose offset and stride are read once. An op with
+// (contiguous or broadcast) whose offset and stride are read once, in the
+// rows variant two, an element's row and column divided out once for all
+// inputs (a bias or a row's statistic over a matrix). An op with
 // a rare slow path (trig of huge arguments) computes every word on its fast
 // path, flags the words that need the slow one, and recomputes only those
 // afterwards in one loop, so the slow path's code is not repeated per word
@@ -16,7 +18,7 @@
 // Slots (written as the name in double braces) filled by backends/webgpu/elementwise.ts:
 //   INPUTS  bindings and load_<k>(e) functions, one per input (from binding 2 on)
 //   EPW     elements per output word; BITS: bits per element
-//   SETUP   statements run once per invocation (the linear variant's offsets and strides)
+//   SETUP   statements run once per invocation (the linear and rows variants' offsets and strides)
 //   SETUP_ARGS, SETUP_PASS  those values as word_bits's parameters and arguments
 //   LOADS   statements loading the inputs a, b, c at output element e
 //   EXPR    the element's value from a, b, c (on the fast path where there is a rare one)
@@ -28,7 +30,7 @@
 //           they loop (the compact kernels of a CPU adapter: the same bits, a quarter of the compile time; backends/webgpu/backend.ts)
 //   WORD    after the loop: `bits` from `pair` where KEEP kept it (flagging `rare` where that packing cannot be trusted), else nothing
 // params: [n, ndim, shape[ndim], then per input: offset, strides[ndim] (i32 bits)],
-// read by offset_of and linear_of (wgsl/elementwise-index.wgsl)
+// read by offset_of, linear_of and rows_of (wgsl/elementwise-index.wgsl)
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;

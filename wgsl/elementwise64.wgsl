@@ -5,11 +5,11 @@
 // reads one merged dimension's offset and stride once).
 // Slots (written as the name in double braces) filled by backends/webgpu/elementwise.ts:
 //   INPUTS  bindings and load_<k>(e) functions, one per input (from binding 2 on)
-//   SETUP   statements run once per invocation (the linear variant's offsets and strides)
+//   SETUP   statements run once per invocation (the linear and rows variants' offsets and strides)
 //   LOADS   statements loading the inputs a, b, c at output element e
 //   EXPR    the element's value (a vec2<u32>) from a, b, c
 // params: [n, ndim, shape[ndim], then per input: offset, strides[ndim] (i32 bits)],
-// read by offset_of and linear_of (wgsl/elementwise-index.wgsl)
+// read by offset_of, linear_of and rows_of (wgsl/elementwise-index.wgsl)
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;

@@ -2,7 +2,7 @@
 // astype) and the contiguous copy, all through wgsl/elementwise.wgsl
 // (wgsl/elementwise64.wgsl for int64/uint64 and complex64 outputs): inputs
 // broadcast by zero strides, dims merged where every operand is contiguous
-// (one merged dim selects the kernel's linear variant).
+// (one merged dim selects the kernel's linear variant, two its rows variant).
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { elementwiseLayout } from "../strides.js";
@@ -95,14 +95,44 @@ export function elementwiseHelpers(dtypes: readonly DType[], extra: readonly str
   return helpersFor(dtypes, [...extra, "elementwise-index"]);
 }
 
-/** The slots of wgsl/elementwise.wgsl for inputs of `dtypes` (`linear`: the one-merged-dim variant). */
-export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: string, isBool: boolean, linear: boolean): Record<string, string | number> {
+/**
+ * How an elementwise kernel finds input elements (wgsl/elementwise-index.wgsl):
+ * one merged dim (each input's offset and stride read once), two (an
+ * element's row and column computed once for all inputs: a bias or a
+ * per-row statistic broadcast over a matrix), or any number (each input's
+ * offset divided out dim by dim).
+ */
+export type IndexMode = "linear" | "rows" | "strided";
+
+/** The index mode of elementwiseLayout's params. */
+export function indexModeOf(params: readonly number[]): IndexMode {
+  return params[1] === 1 ? "linear" : params[1] === 2 ? "rows" : "strided";
+}
+
+/** Each mode's per-invocation setup of input k (its type and the call reading it from params), where it has one. */
+const SETUP_OF: Record<IndexMode, { type: string; call: string } | undefined> = {
+  linear: { type: "vec2<i32>", call: "linear_of" },
+  rows: { type: "vec3<i32>", call: "rows_of" },
+  strided: undefined,
+};
+
+/** Input k's element offset at output element e (and the row's for "rows": `rc`, computed once an element). */
+function offsetExpr(mode: IndexMode, k: number): string {
+  if (mode === "linear") return `u32(l${k}.x + i32(e) * l${k}.y)`;
+  if (mode === "rows") return `u32(l${k}.x + i32(rc.x) * l${k}.y + i32(rc.y) * l${k}.z)`;
+  return `offset_of(${k}u, e)`;
+}
+
+/** The slots of wgsl/elementwise.wgsl for inputs of `dtypes`, indexed in `mode`. */
+export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: string, isBool: boolean, mode: IndexMode): Record<string, string | number> {
+  const setup = SETUP_OF[mode];
+  const loads = dtypes.map((_, k) => `let ${NAMES[k]} = load_${k}(${offsetExpr(mode, k)});`).join(" ");
   const common = {
     INPUTS: dtypes.map((d, k) => inputDecl(k, k + 2, d)).join("\n"),
-    SETUP: linear ? dtypes.map((_, k) => `let l${k} = linear_of(${k}u);`).join(" ") : "",
-    SETUP_ARGS: linear ? dtypes.map((_, k) => `, l${k}: vec2<i32>`).join("") : "",
-    SETUP_PASS: linear ? dtypes.map((_, k) => `, l${k}`).join("") : "",
-    LOADS: dtypes.map((_, k) => `let ${NAMES[k]} = load_${k}(${linear ? `u32(l${k}.x + i32(e) * l${k}.y)` : `offset_of(${k}u, e)`});`).join(" "),
+    SETUP: setup ? dtypes.map((_, k) => `let l${k} = ${setup.call}(${k}u);`).join(" ") : "",
+    SETUP_ARGS: setup ? dtypes.map((_, k) => `, l${k}: ${setup.type}`).join("") : "",
+    SETUP_PASS: setup ? dtypes.map((_, k) => `, l${k}`).join("") : "",
+    LOADS: mode === "rows" && dtypes.length > 0 ? `let rc = row_col(e); ${loads}` : loads,
     EXPR: expr,
   };
   // elementwise64.wgsl writes the value's two words itself (a complex value's as their bits)
@@ -138,14 +168,16 @@ function dtypeCode(d: DType): number {
 
 /**
  * mapKernel's kernel calls by op, expression, then a number coding the input
- * count, the linear variant, the bool result and the dtypes (5 bits each):
+ * count, the bool result, the index mode and the dtypes (5 bits each):
  * made once each, so a dispatch builds no key string or helper list (and the
  * pipeline cache looks up the same key string, its hash already computed).
  */
 const mapCalls = new Map<string, Map<string, Map<number, KernelCall>>>();
 
-function mapCall(op: string, inputs: readonly Tensor[], out: DType, expr: string, isBool: boolean, linear: boolean): KernelCall {
-  let code = inputs.length * 4 + (isBool ? 2 : 0) + (linear ? 1 : 0);
+const MODE_CODES: Record<IndexMode, number> = { linear: 0, rows: 1, strided: 2 };
+
+function mapCall(op: string, inputs: readonly Tensor[], out: DType, expr: string, isBool: boolean, mode: IndexMode): KernelCall {
+  let code = inputs.length * 8 + (isBool ? 4 : 0) + MODE_CODES[mode];
   code = code * 32 + dtypeCode(out);
   for (const x of inputs) code = code * 32 + dtypeCode(x.dtype);
   let byExpr = mapCalls.get(op);
@@ -160,8 +192,8 @@ function mapCall(op: string, inputs: readonly Tensor[], out: DType, expr: string
       file: is64BitInt(out) || out === complex64 ? "elementwise64" : "elementwise",
       // the math library only where the expression calls it: integer, comparison and cast kernels compile faster without
       helpers: elementwiseHelpers([out, ...dtypes], [usesMathLibrary(expr) ? "math" : "math-basic"]),
-      key: `${op}|${expr}|${isBool}|${out.name}|${linear}|${dtypes.map((d) => d.name).join("|")}`,
-      slots: () => elementwiseSlots(dtypes, out, expr, isBool, linear),
+      key: `${op}|${expr}|${isBool}|${out.name}|${mode}|${dtypes.map((d) => d.name).join("|")}`,
+      slots: () => elementwiseSlots(dtypes, out, expr, isBool, mode),
     };
     byCode.set(code, call);
   }
@@ -179,7 +211,7 @@ export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tenso
   const buffers: GPUBuffer[] = [];
   for (const x of inputs) buffers.push(gpu.gpuBuffer(x));
   gpu.run(
-    mapCall(op, inputs, out.dtype, expr, isBool, params[1] === 1),
+    mapCall(op, inputs, out.dtype, expr, isBool, indexModeOf(params)),
     gpu.gpuBuffer(t),
     params,
     buffers,

@@ -35,3 +35,9 @@ fn row_col(e: u32) -> vec2<u32> {
   let row = e / params[3];
   return vec2<u32>(row, e - row * params[3]);
 }
+
+/** The (row, column) after rc's in a map of two merged dims. */
+fn next_row_col(rc: vec2<u32>) -> vec2<u32> {
+  let wraps = rc.y + 1u == params[3];
+  return vec2<u32>(rc.x + select(0u, 1u, wraps), select(rc.y + 1u, 0u, wraps));
+}

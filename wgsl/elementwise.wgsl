@@ -21,6 +21,7 @@
 //   SETUP   statements run once per invocation (the linear and rows variants' offsets and strides)
 //   SETUP_ARGS, SETUP_PASS  those values as word_bits's parameters and arguments
 //   LOADS   statements loading the inputs a, b, c at output element e
+//   WORD_INDEX, NEXT_INDEX  the rows variant's (row, column) rc of a word's first element, and its step to the next
 //   EXPR    the element's value from a, b, c (on the fast path where there is a rare one)
 //   RARE    whether the element needs the slow path (`false` where there is none)
 //   EXPR_RARE  the element's value on the slow path (valid for every input)
@@ -31,6 +32,8 @@
 //   WORD    after the loop: `bits` from `pair` where KEEP kept it (flagging `rare` where that packing cannot be trusted), else nothing
 // params: [n, ndim, shape[ndim], then per input: offset, strides[ndim] (i32 bits)],
 // read by offset_of, linear_of and rows_of (wgsl/elementwise-index.wgsl)
+
+const EPW = {{EPW}}u;
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
@@ -45,14 +48,16 @@ fn word_bits(word: u32, last: u32{{SETUP_ARGS}}) -> vec2<u32> {
   var bits = 0u;
   var rare = false;
   var pair = vec2<f32>(0.0);
-  for (var j = 0u; j < {{EPW}}u; j++) {
-    let e = word * {{EPW}}u + j;
+  {{WORD_INDEX}}
+  for (var j = 0u; j < EPW; j++) {
+    let e = word * EPW + j;
     if (e <= last) {
       {{LOADS}}
       let v = {{EXPR}};
       rare = rare | {{RARE}}; // not ||: no short-circuit branch per element
       {{KEEP}}
     }
+    {{NEXT_INDEX}}
   }
   {{WORD}}
   return vec2<u32>(bits, select(0u, 1u, rare));
@@ -61,13 +66,15 @@ fn word_bits(word: u32, last: u32{{SETUP_ARGS}}) -> vec2<u32> {
 /** The packed output word `word` on the slow path. */
 fn word_bits_rare(word: u32, last: u32{{SETUP_ARGS}}) -> u32 {
   var bits = 0u;
-  for (var j = 0u; j < {{EPW}}u; j++) {
-    let e = word * {{EPW}}u + j;
+  {{WORD_INDEX}}
+  for (var j = 0u; j < EPW; j++) {
+    let e = word * EPW + j;
     if (e <= last) {
       {{LOADS}}
       let v = {{EXPR_RARE}};
       bits = bits | ({{PACK}} << (j * {{BITS}}u));
     }
+    {{NEXT_INDEX}}
   }
   return bits;
 }
@@ -79,7 +86,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   {{SETUP}}
   // bit w: word first + 256 w needs the slow path
   var rare = 0u;
-  if ({{UNROLL_WORDS}} && (first + 1793u) * {{EPW}}u <= n) {
+  if ({{UNROLL_WORDS}} && (first + 1793u) * EPW <= n) {
     // all eight words whole: every load is issued before the first store
     let r0 = word_bits(first, 0xffffffffu{{SETUP_PASS}});
     let r1 = word_bits(first + 256u, 0xffffffffu{{SETUP_PASS}});
@@ -101,7 +108,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   } else {
     for (var w = 0u; w < 8u; w++) {
       let word = first + w * 256u;
-      if (word * {{EPW}}u >= n) { break; }
+      if (word * EPW >= n) { break; }
       let r = word_bits(word, n - 1u{{SETUP_PASS}});
       out_words[word] = r.x;
       rare = rare | (r.y << w);

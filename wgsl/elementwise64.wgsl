@@ -7,6 +7,7 @@
 //   INPUTS  bindings and load_<k>(e) functions, one per input (from binding 2 on)
 //   SETUP   statements run once per invocation (the linear and rows variants' offsets and strides)
 //   LOADS   statements loading the inputs a, b, c at output element e
+//   ELEMENT_INDEX  the rows variant's (row, column) rc of element e
 //   EXPR    the element's value (a vec2<u32>) from a, b, c
 // params: [n, ndim, shape[ndim], then per input: offset, strides[ndim] (i32 bits)],
 // read by offset_of, linear_of and rows_of (wgsl/elementwise-index.wgsl)
@@ -23,6 +24,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   for (var w = 0u; w < 4u; w++) {
     let e = first + w * 256u;
     if (e >= n) { return; }
+    {{ELEMENT_INDEX}}
     {{LOADS}}
     let v: vec2<u32> = {{EXPR}};
     out_words[2u * e] = v.x;

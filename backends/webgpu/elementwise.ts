@@ -116,7 +116,7 @@ const SETUP_OF: Record<IndexMode, { type: string; call: string } | undefined> = 
   strided: undefined,
 };
 
-/** Input k's element offset at output element e (and the row's for "rows": `rc`, computed once an element). */
+/** Input k's element offset at output element e (for "rows": of the element's (row, column) `rc`). */
 function offsetExpr(mode: IndexMode, k: number): string {
   if (mode === "linear") return `u32(l${k}.x + i32(e) * l${k}.y)`;
   if (mode === "rows") return `u32(l${k}.x + i32(rc.x) * l${k}.y + i32(rc.y) * l${k}.z)`;
@@ -132,7 +132,12 @@ export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: str
     SETUP: setup ? dtypes.map((_, k) => `let l${k} = ${setup.call}(${k}u);`).join(" ") : "",
     SETUP_ARGS: setup ? dtypes.map((_, k) => `, l${k}: ${setup.type}`).join("") : "",
     SETUP_PASS: setup ? dtypes.map((_, k) => `, l${k}`).join("") : "",
-    LOADS: mode === "rows" && dtypes.length > 0 ? `let rc = row_col(e); ${loads}` : loads,
+    LOADS: loads,
+    // rows: elementwise.wgsl divides a word's first element's (row, column) out and steps it element by element,
+    // elementwise64.wgsl (an element a word) divides each
+    WORD_INDEX: mode === "rows" ? "var rc = row_col(word * EPW);" : "",
+    NEXT_INDEX: mode === "rows" ? "rc = next_row_col(rc);" : "",
+    ELEMENT_INDEX: mode === "rows" ? "let rc = row_col(e);" : "",
     EXPR: expr,
   };
   // elementwise64.wgsl writes the value's two words itself (a complex value's as their bits)

@@ -193,6 +193,11 @@ function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number
       ${ins.map(({ k, at }) => `var p${k} = bitcast<i32>(params[${at}]);`).join(" ")}
       if (nd == 1u) {
         ${ins.map(({ k, at }) => `p${k} += i32(e) * bitcast<i32>(params[${at} + 1u]);`).join(" ")}
+      } else if (nd == 2u) {
+        // a row and a column: one division for every input (a bias or a row's statistic over a matrix)
+        let row = e / params[b + 3u];
+        let col = i32(e - row * params[b + 3u]);
+        ${ins.map(({ k, at }) => `p${k} += i32(row) * bitcast<i32>(params[${at} + 1u]) + col * bitcast<i32>(params[${at} + 2u]);`).join(" ")}
       } else {
         var rem = e;
         for (var d = i32(nd) - 1; d >= 0; d--) {

@@ -1,5 +1,6 @@
 // The webgpu kernels' two shapes (WebGpuBackend.compactKernels): those made for
-// a GPU (the elementwise kernel's eight words written out, the quantized
+// a GPU (the elementwise kernel's eight words written out, compile's fused
+// groups' four units computed before any is stored, the quantized
 // matrix-vector kernel's 8 rows a team with two units in flight) and a CPU
 // adapter's compact ones give the same bits, whichever the adapter runs by default.
 
@@ -52,6 +53,23 @@ describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
     ];
     const d = await differences(f);
     expect(d).toEqual(d.map(() => -1));
+  });
+
+  it("compile's fused groups: the same bits (whole units and a partial tail; 32-, 16- and 8-bit outputs; broadcast inputs; two segments)", async () => {
+    const x = mx.random.normal([37, 1111], { key: mx.random.key(5), ...o });
+    const bias = mx.random.normal([1111], { key: mx.random.key(6), ...o });
+    const col = mx.random.normal([37, 1], { key: mx.random.key(7), ...o });
+    const chain = (a: mx.MxArray, b: mx.MxArray, c: mx.MxArray): mx.MxArray[] => [
+      mx.sin(mx.add(mx.multiply(a, 3, o), b, o), o),
+      mx.astype(mx.subtract(a, c, o), mx.float16, o),
+      mx.astype(mx.multiply(a, 40, o), mx.int8, o),
+      mx.multiply(b, 2, o),
+    ];
+    const f = (): mx.MxArray[] => mx.compile(chain)(x, bias, col);
+    const d = await differences(f);
+    expect(d).toEqual(d.map(() => -1));
+    // and the uncompiled bits
+    expect(await storageBytes(f())).toEqual(await storageBytes(chain(x, bias, col)));
   });
 
   it("quantized matrix-vector products: the same bits (affine 3 and 4 bits, mxfp4; N past a team's rows, a partial last step of K)", async () => {

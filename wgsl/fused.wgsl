@@ -4,15 +4,20 @@
 // segments, and each invocation of a segment computes 4 units of E
 // consecutive elements (E: the most elements a word of the segment's outputs
 // holds, so no two invocations write the same word), the units 256 apart so a
-// workgroup's loads and stores are coalesced. Inputs are read through their
+// workgroup's loads and stores are coalesced, all four computed before any is
+// stored where all are whole (their loads in flight together; a CPU adapter,
+// UNROLL_WORDS false, compiles the loop alone). Inputs are read through their
 // own strides (zero where broadcast) over the segment's shape.
 // Slots (written as the name in double braces) filled by backends/webgpu/fuse.ts:
 //   INPUTS    bindings and load_<k>(e) functions, one per group input (from binding 2 on)
 //   NODES     fn node<j>(a, b, c): node j's value as its own kernel stores it (the bits of a dtype narrower than a word)
-//   SEGMENTS  fn segment<s>(g, lid): the loads, node calls and stores of segment s (its workgroup g)
+//   SEGMENTS  fn unit<s>, store<s> and segment<s>(g, lid): the loads, node calls and stores of segment s (its workgroup g)
 //   DISPATCH  the branch of main calling the segment that workgroup wg belongs to
 // params: [0, 0, 0 (opaque_zero), end workgroup per segment, params index of each segment's block,
 //   word offset per output, then per segment: n, ndim, shape[ndim], per input read: offset, strides[ndim] (i32 bits)]
+
+/** Whether a segment computes its four units before storing them (a GPU; false: a CPU adapter's loop alone). */
+const UNROLL = {{UNROLL_WORDS}};
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;

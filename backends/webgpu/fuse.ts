@@ -154,17 +154,35 @@ function segmentsOf(group: FusedGroup, outs: readonly OutputSpec[]): Segment[] {
   });
 }
 
-/** The statement storing output `o` (node `j` of dtype `d`) at element e of its segment. */
-function storeOf(o: number, d: DType, j: number, offsetWord: string): string {
-  const epw = elementsPerWord(d);
-  const off = `params[${offsetWord}]`;
-  if (epw === 1) return `out_words[${off} + e] = ${packExpr(d, `v${j}`)};`;
-  const last = epw - 1;
-  return `bits${o} = bits${o} | (r${j} << ((e & ${last}u) * ${32 / epw}u));
-      if ((e & ${last}u) == ${last}u || e + 1u == n) { out_words[${off} + (e >> ${wordShift(d)}u)] = bits${o}; bits${o} = 0u; }`;
+/** Where output `o` of a segment keeps its words in a unit's array (its first index), and how many it has. */
+interface UnitWords {
+  first: number;
+  count: number;
+  epw: number;
 }
 
-/** The WGSL function of segment `s` (of `count`): loads, node calls and stores per element. */
+/** The unit-array layout of `seg`'s outputs: perUnit / (elements a word) words each, in output order. */
+function unitWords(group: FusedGroup, seg: Segment): { layout: Map<number, UnitWords>; total: number } {
+  const layout = new Map<number, UnitWords>();
+  let total = 0;
+  for (const i of seg.outputs) {
+    const epw = elementsPerWord(group.nodes[group.outputs[i]!]!.dtype);
+    layout.set(i, { first: total, count: seg.perUnit / epw, epw });
+    total += seg.perUnit / epw;
+  }
+  return { layout, total };
+}
+
+/**
+ * The WGSL functions of segment `s` (of `count`): unit<s>(b, nd, e0, last),
+ * the output words of the unit of perUnit elements from e0 (elements past
+ * `last` left 0), computing each element's loads and nodes; store<s>(e0, n,
+ * words), the unit's words of each output that lie below element n; and
+ * segment<s>(g, lid), the workgroup's share: four units an invocation, 256
+ * apart, all four computed before any is stored where all are whole (the
+ * loads of every unit in flight together, as wgsl/elementwise.wgsl's words;
+ * UNROLL false: a CPU adapter compiles the loop alone).
+ */
 function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number): string {
   const n = group.inputs.length;
   const operand = (k: number): string => (k < n ? `x${k}` : `v${k - n}`);
@@ -175,42 +193,76 @@ function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number
     const call = `node${j}(${node.operands.map(operand).join(", ")})`;
     return packed(node.dtype) ? `let r${j} = ${call}; let v${j} = unpack_${node.dtype.name}(r${j}, 0u);` : `let v${j} = ${call};`;
   });
-  const packedOuts = seg.outputs.filter((i) => packed(group.nodes[group.outputs[i]!]!.dtype));
+  const { layout, total } = unitWords(group, seg);
+  const keeps = seg.outputs.map((i) => {
+    const j = group.outputs[i]!;
+    const d = group.nodes[j]!.dtype;
+    const { first, epw } = layout.get(i)!;
+    if (epw === 1) return `words[${first}u + j] = ${packExpr(d, `v${j}`)};`;
+    return `words[${first}u + j / ${epw}u] = words[${first}u + j / ${epw}u] | (r${j} << ((j % ${epw}u) * ${32 / epw}u));`;
+  });
+  const stores = seg.outputs.flatMap((i) => {
+    const d = group.nodes[group.outputs[i]!]!.dtype;
+    const { first, count: words, epw } = layout.get(i)!;
+    const shift = epw === 1 ? "" : ` >> ${wordShift(d)}u`;
+    return Array.from({ length: words }, (_, m) => `if (e0 + ${m * epw}u < n) { out_words[params[${OPAQUE_ZEROS + 2 * count + i}u] + (e0${shift}) + ${m}u] = words[${first + m}u]; }`);
+  });
   const ins = seg.inputs.map((k, i) => ({ k, at: `q${k}`, first: `b + 2u + nd + ${i}u * (1u + nd)` }));
-  return `fn segment${s}(g: u32, lid: u32) {
+  const pu = seg.perUnit;
+  return `fn unit${s}(b: u32, nd: u32, e0: u32, last: u32) -> array<u32, ${total}> {
+  ${ins.map(({ at, first }) => `let ${at} = ${first};`).join(" ")}
+  var words: array<u32, ${total}>;
+  for (var j = 0u; j < ${pu}u; j++) {
+    let e = e0 + j;
+    if (e > last) { break; }
+    ${ins.map(({ k, at }) => `var p${k} = bitcast<i32>(params[${at}]);`).join(" ")}
+    if (nd == 1u) {
+      ${ins.map(({ k, at }) => `p${k} += i32(e) * bitcast<i32>(params[${at} + 1u]);`).join(" ")}
+    } else if (nd == 2u) {
+      // a row and a column: one division for every input (a bias or a row's statistic over a matrix)
+      let row = e / params[b + 3u];
+      let col = i32(e - row * params[b + 3u]);
+      ${ins.map(({ k, at }) => `p${k} += i32(row) * bitcast<i32>(params[${at} + 1u]) + col * bitcast<i32>(params[${at} + 2u]);`).join(" ")}
+    } else {
+      var rem = e;
+      for (var d = i32(nd) - 1; d >= 0; d--) {
+        let dim = params[b + 2u + u32(d)];
+        let c = i32(rem % dim);
+        rem = rem / dim;
+        ${ins.map(({ k, at }) => `p${k} += c * bitcast<i32>(params[${at} + 1u + u32(d)]);`).join(" ")}
+      }
+    }
+    ${ins.map(({ k }) => `let x${k} = load_${k}(u32(p${k}));`).join(" ")}
+    ${nodeLines.join("\n    ")}
+    ${keeps.join("\n    ")}
+  }
+  return words;
+}
+
+fn store${s}(e0: u32, n: u32, words: array<u32, ${total}>) {
+  ${stores.join("\n  ")}
+}
+
+fn segment${s}(g: u32, lid: u32) {
   let b = params[${OPAQUE_ZEROS + count + s}u];
   let n = params[b];
   let nd = params[b + 1u];
-  ${ins.map(({ at, first }) => `let ${at} = ${first};`).join(" ")}
   let first = g * 1024u + lid;
+  if (UNROLL && (first + 769u) * ${pu}u <= n) {
+    let w0 = unit${s}(b, nd, first * ${pu}u, 0xffffffffu);
+    let w1 = unit${s}(b, nd, (first + 256u) * ${pu}u, 0xffffffffu);
+    let w2 = unit${s}(b, nd, (first + 512u) * ${pu}u, 0xffffffffu);
+    let w3 = unit${s}(b, nd, (first + 768u) * ${pu}u, 0xffffffffu);
+    store${s}(first * ${pu}u, n, w0);
+    store${s}((first + 256u) * ${pu}u, n, w1);
+    store${s}((first + 512u) * ${pu}u, n, w2);
+    store${s}((first + 768u) * ${pu}u, n, w3);
+    return;
+  }
   for (var w = 0u; w < 4u; w++) {
-    let e0 = (first + w * 256u) * ${seg.perUnit}u;
+    let e0 = (first + w * 256u) * ${pu}u;
     if (e0 >= n) { return; }
-    ${packedOuts.map((i) => `var bits${i} = 0u;`).join(" ")}
-    for (var j = 0u; j < ${seg.perUnit}u; j++) {
-      let e = e0 + j;
-      if (e >= n) { break; }
-      ${ins.map(({ k, at }) => `var p${k} = bitcast<i32>(params[${at}]);`).join(" ")}
-      if (nd == 1u) {
-        ${ins.map(({ k, at }) => `p${k} += i32(e) * bitcast<i32>(params[${at} + 1u]);`).join(" ")}
-      } else if (nd == 2u) {
-        // a row and a column: one division for every input (a bias or a row's statistic over a matrix)
-        let row = e / params[b + 3u];
-        let col = i32(e - row * params[b + 3u]);
-        ${ins.map(({ k, at }) => `p${k} += i32(row) * bitcast<i32>(params[${at} + 1u]) + col * bitcast<i32>(params[${at} + 2u]);`).join(" ")}
-      } else {
-        var rem = e;
-        for (var d = i32(nd) - 1; d >= 0; d--) {
-          let dim = params[b + 2u + u32(d)];
-          let c = i32(rem % dim);
-          rem = rem / dim;
-          ${ins.map(({ k, at }) => `p${k} += c * bitcast<i32>(params[${at} + 1u + u32(d)]);`).join(" ")}
-        }
-      }
-      ${ins.map(({ k }) => `let x${k} = load_${k}(u32(p${k}));`).join(" ")}
-      ${nodeLines.join("\n      ")}
-      ${seg.outputs.map((i) => storeOf(i, group.nodes[group.outputs[i]!]!.dtype, group.outputs[i]!, `${OPAQUE_ZEROS + 2 * count + i}u`)).join("\n      ")}
-    }
+    store${s}(e0, n, unit${s}(b, nd, e0, n - 1u));
   }
 }`;
 }

@@ -1,10 +1,10 @@
 // A fused group of elementwise nodes (compile's fusion): every output of the
 // group lands in one buffer (out_words, each output at its own word offset).
 // Outputs of one shape form a segment; the workgroups are split between the
-// segments, and each invocation of a segment computes 4 units of E
+// segments, and each invocation of a segment computes 8 units of E
 // consecutive elements (E: the most elements a word of the segment's outputs
 // holds, so no two invocations write the same word), the units 256 apart so a
-// workgroup's loads and stores are coalesced, all four computed before any is
+// workgroup's loads and stores are coalesced, all eight computed before any is
 // stored where all are whole (their loads in flight together; a CPU adapter,
 // UNROLL_WORDS false, compiles the loop alone). Inputs are read through their
 // own strides (zero where broadcast) over the segment's shape.
@@ -16,7 +16,7 @@
 // params: [0, 0, 0 (opaque_zero), end workgroup per segment, params index of each segment's block,
 //   word offset per output, then per segment: n, ndim, shape[ndim], per input read: offset, strides[ndim] (i32 bits)]
 
-/** Whether a segment computes its four units before storing them (a GPU; false: a CPU adapter's loop alone). */
+/** Whether a segment computes its units before storing any (a GPU; false: a CPU adapter's loop alone). */
 const UNROLL = {{UNROLL_WORDS}};
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
@@ -27,6 +27,13 @@ const UNROLL = {{UNROLL_WORDS}};
 var<private> opaque_zero: array<u32, 3>;
 
 {{NODES}}
+
+/** An input's offset and its first two strides (those of one or two dims) from its params block at `at`. */
+fn input_layout(at: u32, nd: u32) -> vec3<i32> {
+  let s0 = select(0, bitcast<i32>(params[at + 1u]), nd >= 1u);
+  let s1 = select(0, bitcast<i32>(params[at + 2u]), nd >= 2u);
+  return vec3<i32>(bitcast<i32>(params[at]), s0, s1);
+}
 
 {{SEGMENTS}}
 

@@ -113,6 +113,9 @@ function inputBits(k: number, d: DType): string {
   return `fn bits_${k}(e: u32) -> u32 { return unpack_uint${32 / elementsPerWord(d)}(in${k}[e >> ${wordShift(d)}u], e); }`;
 }
 
+/** Units of work an invocation computes, 256 apart (all computed before any is stored where all are whole). */
+const UNITS = 8;
+
 /** Outputs of one shape (up to leading ones), computed together over that shape. */
 interface Segment {
   /** Indices into the group's outputs. */
@@ -178,8 +181,8 @@ function unitWords(group: FusedGroup, seg: Segment): { layout: Map<number, UnitW
  * the output words of the unit of perUnit elements from e0 (elements past
  * `last` left 0), computing each element's loads and nodes; store<s>(e0, n,
  * words), the unit's words of each output that lie below element n; and
- * segment<s>(g, lid), the workgroup's share: four units an invocation, 256
- * apart, all four computed before any is stored where all are whole (the
+ * segment<s>(g, lid), the workgroup's share: UNITS units an invocation, 256
+ * apart, all computed before any is stored where all are whole (the
  * loads of every unit in flight together, as wgsl/elementwise.wgsl's words;
  * UNROLL false: a CPU adapter compiles the loop alone).
  */
@@ -205,24 +208,31 @@ function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number
     const d = group.nodes[group.outputs[i]!]!.dtype;
     const { first, count: words, epw } = layout.get(i)!;
     const shift = epw === 1 ? "" : ` >> ${wordShift(d)}u`;
-    return Array.from({ length: words }, (_, m) => `if (e0 + ${m * epw}u < n) { out_words[params[${OPAQUE_ZEROS + 2 * count + i}u] + (e0${shift}) + ${m}u] = words[${first + m}u]; }`);
+    return Array.from({ length: words }, (_, m) => `if (e0 + ${m * epw}u < n) { out_words[o${i} + (e0${shift}) + ${m}u] = words[${first + m}u]; }`);
   });
+  // each output's word offset, read from params once an invocation
+  const outArgs = seg.outputs.map((i) => `, o${i}: u32`).join("");
+  const outPass = seg.outputs.map((i) => `, o${i}`).join("");
   const ins = seg.inputs.map((k, i) => ({ k, at: `q${k}`, first: `b + 2u + nd + ${i}u * (1u + nd)` }));
   const pu = seg.perUnit;
-  return `fn unit${s}(b: u32, nd: u32, e0: u32, last: u32) -> array<u32, ${total}> {
+  const units = Array.from({ length: UNITS }, (_, u) => u);
+  // each input's offset and (up to two) strides, read from params once an invocation
+  const layoutArgs = ins.map(({ k }) => `, l${k}: vec3<i32>`).join("");
+  const layoutPass = ins.map(({ k }) => `, l${k}`).join("");
+  return `fn unit${s}(b: u32, nd: u32, e0: u32, last: u32${layoutArgs}) -> array<u32, ${total}> {
   ${ins.map(({ at, first }) => `let ${at} = ${first};`).join(" ")}
   var words: array<u32, ${total}>;
   for (var j = 0u; j < ${pu}u; j++) {
     let e = e0 + j;
     if (e > last) { break; }
-    ${ins.map(({ k, at }) => `var p${k} = bitcast<i32>(params[${at}]);`).join(" ")}
+    ${ins.map(({ k }) => `var p${k} = l${k}.x;`).join(" ")}
     if (nd == 1u) {
-      ${ins.map(({ k, at }) => `p${k} += i32(e) * bitcast<i32>(params[${at} + 1u]);`).join(" ")}
+      ${ins.map(({ k }) => `p${k} += i32(e) * l${k}.y;`).join(" ")}
     } else if (nd == 2u) {
       // a row and a column: one division for every input (a bias or a row's statistic over a matrix)
       let row = e / params[b + 3u];
       let col = i32(e - row * params[b + 3u]);
-      ${ins.map(({ k, at }) => `p${k} += i32(row) * bitcast<i32>(params[${at} + 1u]) + col * bitcast<i32>(params[${at} + 2u]);`).join(" ")}
+      ${ins.map(({ k }) => `p${k} += i32(row) * l${k}.y + col * l${k}.z;`).join(" ")}
     } else {
       var rem = e;
       for (var d = i32(nd) - 1; d >= 0; d--) {
@@ -239,7 +249,7 @@ function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number
   return words;
 }
 
-fn store${s}(e0: u32, n: u32, words: array<u32, ${total}>) {
+fn store${s}(e0: u32, n: u32, words: array<u32, ${total}>${outArgs}) {
   ${stores.join("\n  ")}
 }
 
@@ -247,22 +257,18 @@ fn segment${s}(g: u32, lid: u32) {
   let b = params[${OPAQUE_ZEROS + count + s}u];
   let n = params[b];
   let nd = params[b + 1u];
-  let first = g * 1024u + lid;
-  if (UNROLL && (first + 769u) * ${pu}u <= n) {
-    let w0 = unit${s}(b, nd, first * ${pu}u, 0xffffffffu);
-    let w1 = unit${s}(b, nd, (first + 256u) * ${pu}u, 0xffffffffu);
-    let w2 = unit${s}(b, nd, (first + 512u) * ${pu}u, 0xffffffffu);
-    let w3 = unit${s}(b, nd, (first + 768u) * ${pu}u, 0xffffffffu);
-    store${s}(first * ${pu}u, n, w0);
-    store${s}((first + 256u) * ${pu}u, n, w1);
-    store${s}((first + 512u) * ${pu}u, n, w2);
-    store${s}((first + 768u) * ${pu}u, n, w3);
+  let first = g * ${256 * UNITS}u + lid;
+  ${ins.map(({ k, first: at }) => `let l${k} = input_layout(${at}, nd);`).join(" ")}
+  ${seg.outputs.map((i) => `let o${i} = params[${OPAQUE_ZEROS + 2 * count + i}u];`).join(" ")}
+  if (UNROLL && (first + ${256 * (UNITS - 1) + 1}u) * ${pu}u <= n) {
+    ${units.map((u) => `let w${u} = unit${s}(b, nd, (first + ${256 * u}u) * ${pu}u, 0xffffffffu${layoutPass});`).join("\n    ")}
+    ${units.map((u) => `store${s}((first + ${256 * u}u) * ${pu}u, n, w${u}${outPass});`).join("\n    ")}
     return;
   }
-  for (var w = 0u; w < 4u; w++) {
+  for (var w = 0u; w < ${UNITS}u; w++) {
     let e0 = (first + w * 256u) * ${pu}u;
     if (e0 >= n) { return; }
-    store${s}(e0, n, unit${s}(b, nd, e0, n - 1u));
+    store${s}(e0, n, unit${s}(b, nd, e0, n - 1u${layoutPass})${outPass});
   }
 }`;
 }
@@ -335,7 +341,7 @@ export function webGpuFuse(gpu: WebGpuBackend, maxParamsWords = MAX_PARAMS_WORDS
       let groups = 0;
       for (const seg of segments) {
         const block = elementwiseLayout(seg.inputs.map((k) => inputs[k]!), outs[seg.outputs[0]!]!.shape);
-        groups += Math.ceil(Math.ceil(block[0]! / seg.perUnit) / 1024);
+        groups += Math.ceil(Math.ceil(block[0]! / seg.perUnit) / (256 * UNITS));
         ends.push(groups);
         blocks.push(block);
       }

@@ -13,7 +13,7 @@ import type { BinaryOp, UnaryOp } from "../../src/primitives/elementwise.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
 import { webGpuFuseReduce } from "./fuse-reduce.js";
-import { narrowSplitFor } from "./elementwise.js";
+import { indexModeOf, narrowSplitFor, type IndexMode } from "./elementwise.js";
 import { BINARY_WGSL, UNARY_WGSL, castWgsl, computeType, elementsPerWord, helpersFor, inputDecl, packExpr, wgslExprFor, wordShift, type WgslExprs } from "./codegen.js";
 
 /** The dtypes fused here: one word or less per element (int64/uint64 and complex64 word pairs run node by node). */
@@ -157,6 +157,36 @@ function segmentsOf(group: FusedGroup, outs: readonly OutputSpec[]): Segment[] {
   });
 }
 
+/**
+ * The statements giving each input k's element offset p<k> at element e of a
+ * unit, in the call's index mode (wgsl/elementwise-index.wgsl's): `before`
+ * the unit's loop, per `element`, and the `step` to the next element.
+ */
+function indexStatements(mode: IndexMode, ins: readonly { k: number; at: string }[]): { before: string; element: string; step: string } {
+  if (mode === "linear") return { before: "", element: ins.map(({ k }) => `let p${k} = l${k}.x + i32(e) * l${k}.y;`).join(" "), step: "" };
+  if (mode === "rows") {
+    // the unit's first element's row and column divided out once (one division for every input), then stepped
+    return {
+      before: "let cols = params[b + 3u]; var row = e0 / cols; var col = e0 - row * cols;",
+      element: ins.map(({ k }) => `let p${k} = l${k}.x + i32(row) * l${k}.y + i32(col) * l${k}.z;`).join(" "),
+      step: "let wraps = col + 1u == cols; row = row + select(0u, 1u, wraps); col = select(col + 1u, 0u, wraps);",
+    };
+  }
+  const strided = ins.map(({ k, at }) => `p${k} += c * bitcast<i32>(params[${at} + 1u + u32(d)]);`).join(" ");
+  return {
+    before: "",
+    element: `${ins.map(({ k }) => `var p${k} = l${k}.x;`).join(" ")}
+      var rem = e;
+      for (var d = i32(nd) - 1; d >= 0; d--) {
+        let dim = params[b + 2u + u32(d)];
+        let c = i32(rem % dim);
+        rem = rem / dim;
+        ${strided}
+      }`,
+    step: "",
+  };
+}
+
 /** Where output `o` of a segment keeps its words in a unit's array (its first index), and how many it has. */
 interface UnitWords {
   first: number;
@@ -186,7 +216,7 @@ function unitWords(group: FusedGroup, seg: Segment): { layout: Map<number, UnitW
  * loads of every unit in flight together, as wgsl/elementwise.wgsl's words;
  * UNROLL false: a CPU adapter compiles the loop alone).
  */
-function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number): string {
+function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number, mode: IndexMode): string {
   const n = group.inputs.length;
   const operand = (k: number): string => (k < n ? `x${k}` : `v${k - n}`);
   const nodeLines = seg.nodes.map((j) => {
@@ -219,32 +249,20 @@ function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number
   // each input's offset and (up to two) strides, read from params once an invocation
   const layoutArgs = ins.map(({ k }) => `, l${k}: vec3<i32>`).join("");
   const layoutPass = ins.map(({ k }) => `, l${k}`).join("");
+  const index = indexStatements(mode, ins);
   return `fn unit${s}(b: u32, nd: u32, e0: u32, last: u32${layoutArgs}) -> array<u32, ${total}> {
   ${ins.map(({ at, first }) => `let ${at} = ${first};`).join(" ")}
   var words: array<u32, ${total}>;
+  ${index.before}
   for (var j = 0u; j < ${pu}u; j++) {
     let e = e0 + j;
-    if (e > last) { break; }
-    ${ins.map(({ k }) => `var p${k} = l${k}.x;`).join(" ")}
-    if (nd == 1u) {
-      ${ins.map(({ k }) => `p${k} += i32(e) * l${k}.y;`).join(" ")}
-    } else if (nd == 2u) {
-      // a row and a column: one division for every input (a bias or a row's statistic over a matrix)
-      let row = e / params[b + 3u];
-      let col = i32(e - row * params[b + 3u]);
-      ${ins.map(({ k }) => `p${k} += i32(row) * l${k}.y + col * l${k}.z;`).join(" ")}
-    } else {
-      var rem = e;
-      for (var d = i32(nd) - 1; d >= 0; d--) {
-        let dim = params[b + 2u + u32(d)];
-        let c = i32(rem % dim);
-        rem = rem / dim;
-        ${ins.map(({ k, at }) => `p${k} += c * bitcast<i32>(params[${at} + 1u + u32(d)]);`).join(" ")}
-      }
+    if (e <= last) {
+      ${index.element}
+      ${ins.map(({ k }) => `let x${k} = load_${k}(u32(p${k}));`).join(" ")}
+      ${nodeLines.join("\n      ")}
+      ${keeps.join("\n      ")}
     }
-    ${ins.map(({ k }) => `let x${k} = load_${k}(u32(p${k}));`).join(" ")}
-    ${nodeLines.join("\n    ")}
-    ${keeps.join("\n    ")}
+    ${index.step}
   }
   return words;
 }
@@ -287,14 +305,14 @@ export function nodeFunction(node: FusedNode, j: number, operands: readonly DTyp
   return `fn node${j}(${args}) -> ${packed(node.dtype) ? "u32" : computeType(node.dtype)} { ${opaque.join(" ")} ${body} }`;
 }
 
-/** The slots of wgsl/fused.wgsl for `group` split into `segments`. */
-function fusedSlots(group: FusedGroup, segments: readonly Segment[]): Record<string, string> {
+/** The slots of wgsl/fused.wgsl for `group` split into `segments` (indexed in `modes`). */
+function fusedSlots(group: FusedGroup, segments: readonly Segment[], modes: readonly IndexMode[]): Record<string, string> {
   // nodes that pass their operand's bits on are read as those bits, never called
   const nodes = group.nodes.flatMap((node, j) => (passesBits(node, operandDtype(group, node.operands[0]!)) ? [] : [nodeFunction(node, j, operandDtypes(group, node))]));
   return {
     INPUTS: group.inputs.map((d, k) => inputDecl(k, k + 2, d) + (packed(d) ? `\n${inputBits(k, d)}` : "")).join("\n"),
     NODES: nodes.join("\n"),
-    SEGMENTS: segments.map((seg, s) => segmentSource(group, seg, s, segments.length)).join("\n\n"),
+    SEGMENTS: segments.map((seg, s) => segmentSource(group, seg, s, segments.length, modes[s]!)).join("\n\n"),
     DISPATCH: segments.map((_, s) => `if (wg < params[${OPAQUE_ZEROS + s}u]) { segment${s}(wg${s ? ` - params[${OPAQUE_ZEROS + s - 1}u]` : ""}, lid); return; }`).join("\n  "),
   };
 }
@@ -368,13 +386,15 @@ export function webGpuFuse(gpu: WebGpuBackend, maxParamsWords = MAX_PARAMS_WORDS
         offset: (offsets[i]! * 4) / o.dtype.size,
       }));
       if (groups === 0) return results;
+      // each segment's kernel code indexes its inputs in its layout's mode only (a branch per element kept the loads apart)
+      const modes = blocks.map(indexModeOf);
       gpu.run(
         {
           op: "compile",
           file: "fused",
           helpers: helpersFor([...group.inputs, ...group.nodes.map((x) => x.dtype)], ["math"]),
-          key: `${group.key}|${segments.map((s) => s.outputs.join(",")).join(";")}`,
-          slots: () => fusedSlots(group, segments),
+          key: `${group.key}|${segments.map((s) => s.outputs.join(",")).join(";")}|${modes.join(",")}`,
+          slots: () => fusedSlots(group, segments, modes),
         },
         gpu.gpuBuffer(results[0]!),
         words,

@@ -183,8 +183,9 @@ describe.each(BACKENDS)("broadcasting on $name", ({ device }) => {
   });
 
   it("over two merged dims (a row's statistic, a bias, a transposed or flipped view) gives the cpu's values for 8-, 16- and 32-bit words", async () => {
-    // widths that split words (odd, 3 mod 4), a width of one word; views whose two dims do not merge
-    for (const [rows, cols] of [[5, 7], [9, 3], [4, 2], [3, 33]] as const) {
+    // widths that split words (odd, 3 mod 4), a width of one word; views whose two dims do not merge; past an
+    // invocation's first word (each of its eight words starts at its own row and column, narrower and wider than their step)
+    for (const [rows, cols] of [[5, 7], [9, 3], [4, 2], [3, 33], [37, 211], [300, 7]] as const) {
       for (const dtype of [mx.float32, mx.float16, mx.bfloat16, mx.int8, mx.uint16, mx.int32]) {
         const base = (seed: number, shape: number[], stream: mx.Device) => {
           const n = shape.reduce((p, d) => p * d, 1);

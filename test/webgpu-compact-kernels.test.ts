@@ -32,7 +32,7 @@ describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
     if (gpu && initial !== undefined) gpu.compactKernels = initial;
   });
 
-  it("elementwise: the same bits (float32, 16-bit pairs, bytes; contiguous and broadcast; fast paths, rare words and the narrow path)", async () => {
+  it("elementwise: the same bits (float32, 16-bit pairs, bytes; contiguous, broadcast and two merged dims; fast paths, rare words and the narrow path)", async () => {
     // 3 workgroups of 2048 words and a partial one for every width, so whole and partial blocks both run
     const n = 4 * 2048 * 4 + 37;
     let seed = 11;
@@ -50,6 +50,9 @@ describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
       mx.log(mx.abs(h, o), o),
       mx.multiply(bytes, 3, o),
       mx.add(row, mx.slice(row, [0, 0], [1, row.shape[1]!], [1, 1], o), o),
+      // two merged dims whose rows split words (the rows variant's (row, column) of each word stepped from the first's)
+      mx.subtract(mx.reshape(mx.slice(h, [0], [31 * 1031], [1], o), [31, 1031], o), mx.reshape(mx.slice(h, [0], [31], [1], o), [31, 1], o), o),
+      mx.add(mx.reshape(mx.slice(bytes, [0], [64 * 1031], [1], o), [64, 1031], o), mx.slice(bytes, [0], [1031], [1], o), o),
     ];
     const d = await differences(f);
     expect(d).toEqual(d.map(() => -1));

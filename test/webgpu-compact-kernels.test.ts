@@ -50,7 +50,7 @@ describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
       mx.log(mx.abs(h, o), o),
       mx.multiply(bytes, 3, o),
       mx.add(row, mx.slice(row, [0, 0], [1, row.shape[1]!], [1, 1], o), o),
-      // two merged dims whose rows split words (the rows variant's (row, column) of each word stepped from the first's)
+      // two merged dims whose rows split words (the rows variant, each word's first element's row and column divided out)
       mx.subtract(mx.reshape(mx.slice(h, [0], [31 * 1031], [1], o), [31, 1031], o), mx.reshape(mx.slice(h, [0], [31], [1], o), [31, 1], o), o),
       mx.add(mx.reshape(mx.slice(bytes, [0], [64 * 1031], [1], o), [64, 1031], o), mx.slice(bytes, [0], [1031], [1], o), o),
     ];

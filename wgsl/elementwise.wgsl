@@ -21,7 +21,7 @@
 //   SETUP   statements run once per invocation (the linear and rows variants' offsets and strides)
 //   SETUP_ARGS, SETUP_PASS  those values as word_bits's parameters and arguments
 //   LOADS   statements loading the inputs a, b, c at output element e
-//   WORD_INDEX, NEXT_INDEX  the rows variant's (row, column) rc of word w's first element (word_rc), and its step to the next element
+//   WORD_INDEX, NEXT_INDEX  the rows variant's (row, column) rc of a word's first element, and its step to the next
 //   EXPR    the element's value from a, b, c (on the fast path where there is a rare one)
 //   RARE    whether the element needs the slow path (`false` where there is none)
 //   EXPR_RARE  the element's value on the slow path (valid for every input)
@@ -39,31 +39,12 @@ const EPW = {{EPW}}u;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
 {{INPUTS}}
 
-/** The rows variant's (row, column) of the first element of each of an invocation's eight words (set by SETUP). */
-var<private> word_rc: array<vec2<u32>, 8>;
-
 /**
- * The (row, column) of the first element of an invocation's eight words
- * (word_rc; the first at element `first`, the words
- * `apart` elements apart) in a map of two merged dims: two divisions, then
- * additions with one carry each.
- */
-fn set_word_rows(first: u32, apart: u32) {
-  let step = row_col(apart);
-  word_rc[0] = row_col(first);
-  for (var i = 1u; i < 8u; i++) {
-    let col = word_rc[i - 1u].y + step.y;
-    let wraps = col >= params[3];
-    word_rc[i] = vec2<u32>(word_rc[i - 1u].x + step.x + select(0u, 1u, wraps), select(col, col - params[3], wraps));
-  }
-}
-
-/**
- * The packed output word `word` (word w of its invocation: its EPW elements, those past `last` left 0)
+ * The packed output word `word` (its EPW elements, those past `last` left 0)
  * and 1 where one of them needs the slow path; the whole words pass last =
  * 0xffffffff, which the compiler folds with the test.
  */
-fn word_bits(word: u32, w: u32, last: u32{{SETUP_ARGS}}) -> vec2<u32> {
+fn word_bits(word: u32, last: u32{{SETUP_ARGS}}) -> vec2<u32> {
   var bits = 0u;
   var rare = false;
   var pair = vec2<f32>(0.0);
@@ -83,7 +64,7 @@ fn word_bits(word: u32, w: u32, last: u32{{SETUP_ARGS}}) -> vec2<u32> {
 }
 
 /** The packed output word `word` on the slow path. */
-fn word_bits_rare(word: u32, w: u32, last: u32{{SETUP_ARGS}}) -> u32 {
+fn word_bits_rare(word: u32, last: u32{{SETUP_ARGS}}) -> u32 {
   var bits = 0u;
   {{WORD_INDEX}}
   for (var j = 0u; j < EPW; j++) {
@@ -107,14 +88,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   var rare = 0u;
   if ({{UNROLL_WORDS}} && (first + 1793u) * EPW <= n) {
     // all eight words whole: every load is issued before the first store
-    let r0 = word_bits(first, 0u, 0xffffffffu{{SETUP_PASS}});
-    let r1 = word_bits(first + 256u, 1u, 0xffffffffu{{SETUP_PASS}});
-    let r2 = word_bits(first + 512u, 2u, 0xffffffffu{{SETUP_PASS}});
-    let r3 = word_bits(first + 768u, 3u, 0xffffffffu{{SETUP_PASS}});
-    let r4 = word_bits(first + 1024u, 4u, 0xffffffffu{{SETUP_PASS}});
-    let r5 = word_bits(first + 1280u, 5u, 0xffffffffu{{SETUP_PASS}});
-    let r6 = word_bits(first + 1536u, 6u, 0xffffffffu{{SETUP_PASS}});
-    let r7 = word_bits(first + 1792u, 7u, 0xffffffffu{{SETUP_PASS}});
+    let r0 = word_bits(first, 0xffffffffu{{SETUP_PASS}});
+    let r1 = word_bits(first + 256u, 0xffffffffu{{SETUP_PASS}});
+    let r2 = word_bits(first + 512u, 0xffffffffu{{SETUP_PASS}});
+    let r3 = word_bits(first + 768u, 0xffffffffu{{SETUP_PASS}});
+    let r4 = word_bits(first + 1024u, 0xffffffffu{{SETUP_PASS}});
+    let r5 = word_bits(first + 1280u, 0xffffffffu{{SETUP_PASS}});
+    let r6 = word_bits(first + 1536u, 0xffffffffu{{SETUP_PASS}});
+    let r7 = word_bits(first + 1792u, 0xffffffffu{{SETUP_PASS}});
     out_words[first] = r0.x;
     out_words[first + 256u] = r1.x;
     out_words[first + 512u] = r2.x;
@@ -128,15 +109,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     for (var w = 0u; w < 8u; w++) {
       let word = first + w * 256u;
       if (word * EPW >= n) { break; }
-      let r = word_bits(word, w, n - 1u{{SETUP_PASS}});
+      let r = word_bits(word, n - 1u{{SETUP_PASS}});
       out_words[word] = r.x;
       rare = rare | (r.y << w);
     }
   }
   // the flagged words again on the slow path (one copy of its code, for all words)
   for (var m = rare; m != 0u; m = m & (m - 1u)) {
-    let w = countTrailingZeros(m);
-    let word = first + w * 256u;
-    out_words[word] = word_bits_rare(word, w, n - 1u{{SETUP_PASS}});
+    let word = first + countTrailingZeros(m) * 256u;
+    out_words[word] = word_bits_rare(word, n - 1u{{SETUP_PASS}});
   }
 }

@@ -133,9 +133,9 @@ export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: str
     SETUP_ARGS: setup ? dtypes.map((_, k) => `, l${k}: ${setup.type}`).join("") : "",
     SETUP_PASS: setup ? dtypes.map((_, k) => `, l${k}`).join("") : "",
     LOADS: loads,
-    // rows: elementwise.wgsl steps a word's first element's (row, column) element by element, elementwise64.wgsl (an
-    // element a word) divides each
-    WORD_INDEX: mode === "rows" ? "var rc = word_rc[w];" : "",
+    // rows: elementwise.wgsl divides a word's first element's (row, column) out and steps it element by element,
+    // elementwise64.wgsl (an element a word) divides each
+    WORD_INDEX: mode === "rows" ? "var rc = row_col(word * EPW);" : "",
     NEXT_INDEX: mode === "rows" ? "rc = next_row_col(rc);" : "",
     ELEMENT_INDEX: mode === "rows" ? "let rc = row_col(e);" : "",
     EXPR: expr,
@@ -152,8 +152,6 @@ export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: str
   const byPair = out === float16 && split !== undefined && !split.exactFloat16;
   return {
     ...common,
-    // rows: the (row, column) of the first element of each of the invocation's eight words, two divisions for them all
-    SETUP: mode === "rows" ? `${common.SETUP} set_word_rows(first * EPW, 256u * EPW);` : common.SETUP,
     EXPR: split?.fast ?? expr,
     RARE: split?.rare ?? "false",
     EXPR_RARE: expr,

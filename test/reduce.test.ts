@@ -76,6 +76,19 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
       await expectArray(m, dtype === mx.float16 ? [65504, -1] : [65536, -1], dtype);
       await expectArray(mx.var(h, { axis: 1, ...o }), [0, 4], dtype);
     }
+    // an integer variance makes one float32 copy of its input, for its mean and its deviations both
+    const ints = mx.array([[1, 2, 3], [4, 6, 8]], mx.int32, o);
+    const v = mx.var(ints, { axis: 1, ...o });
+    const readers = new Set<mx.MxArray>();
+    const walk = (a: mx.MxArray): void => {
+      for (const i of a.inputs) {
+        if (i === ints) readers.add(a);
+        else walk(i);
+      }
+    };
+    walk(v);
+    expect([...readers].map((r) => r.primitive!.toString())).toEqual(['astype(dtype="float32")']);
+    await expectArray(v, [Math.fround(2 / 3), Math.fround(8 / 3)]);
   });
 
   it("max/min/argmax/argmin propagate NaN like NumPy", async () => {

@@ -2,7 +2,8 @@
 // element, wgsl/int64.wgsl): each workgroup writes 1024 consecutive output
 // elements, each invocation four of them 256 apart. Inputs are addressed as in
 // elementwise.wgsl (strides per input, zero where broadcast; the linear variant
-// reads one merged dimension's offset and stride once).
+// reads one merged dimension's offset and stride once, the rows variant two
+// merged dims' and each element's row and column).
 // Slots (written as the name in double braces) filled by backends/webgpu/elementwise.ts:
 //   INPUTS  bindings and load_<k>(e) functions, one per input (from binding 2 on)
 //   SETUP   statements run once per invocation (the linear and rows variants' offsets and strides)

@@ -30,9 +30,10 @@ var<private> opaque_zero: array<u32, 3>;
 
 /** An input's offset and its first two strides (those of one or two dims) from its params block at `at`. */
 fn input_layout(at: u32, nd: u32) -> vec3<i32> {
-  let s0 = select(0, bitcast<i32>(params[at + 1u]), nd >= 1u);
-  let s1 = select(0, bitcast<i32>(params[at + 2u]), nd >= 2u);
-  return vec3<i32>(bitcast<i32>(params[at]), s0, s1);
+  var l = vec3<i32>(bitcast<i32>(params[at]), 0, 0);
+  if (nd >= 1u) { l.y = bitcast<i32>(params[at + 1u]); }
+  if (nd >= 2u) { l.z = bitcast<i32>(params[at + 2u]); }
+  return l;
 }
 
 {{SEGMENTS}}

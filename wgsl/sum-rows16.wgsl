@@ -17,7 +17,7 @@
 // quads: STEPS steps of eight a lane, exactly so for every row where WHOLE),
 // WIDE, INIT, FOLD (of a: f32 and b: f32), TAKE_QUAD (statements folding quad
 // v's elements into a, in order), PACK (the output bits of f32 r, in the low
-// 16 bits).
+// 16 bits; unused where WIDE).
 // Bindings, params and each invocation's row and lane: wgsl/row-lanes.wgsl;
 // the packed stores: wgsl/row-pairs.wgsl (its helpers); params[4] is 0 (a
 // sum's INIT reads it, so the compiler cannot fold its first add away),

@@ -35,7 +35,7 @@ export function reduceLibrary(d: DType, sumType?: DType): LibraryKey {
   }
   return {
     file: "reduce",
-    variant: sumType === natural ? d.name : `${d.name}>${sumType.name}`,
+    variant: sumType === natural ? d.name : `${d.name}-to-${sumType.name}`,
     defines: () => ({
       T: mslType(d),
       V: computeType(d),

@@ -251,7 +251,7 @@ function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number
   const layoutPass = ins.map(({ k }) => `, l${k}`).join("");
   const index = indexStatements(mode, ins);
   return `fn unit${s}(b: u32, nd: u32, e0: u32, last: u32${layoutArgs}) -> array<u32, ${total}> {
-  ${ins.map(({ at, first }) => `let ${at} = ${first};`).join(" ")}
+  ${mode === "strided" ? ins.map(({ at, first }) => `let ${at} = ${first};`).join(" ") : ""}
   var words: array<u32, ${total}>;
   ${index.before}
   for (var j = 0u; j < ${pu}u; j++) {

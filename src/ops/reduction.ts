@@ -3,7 +3,7 @@
 // composites mean, var and std.
 
 import { MxArray } from "../array.js";
-import { bool, complex64, float32, int32, is16BitFloat, isInexact, uint32, type DType } from "../dtype.js";
+import { bool, complex64, float32, is16BitFloat, isInexact, type DType } from "../dtype.js";
 import { opError } from "../errors.js";
 import { ArgReduce, checkArgAxis, checkReducible, LogSumExp, Reduce, Softmax, widenedSumDType, type ReduceOp } from "../primitives/reduce.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
@@ -286,7 +286,8 @@ function varianceOf(op: string, x: ArrayLike, p: VarOptions): MxArray {
   const so = { stream: p.stream };
   // float16/bfloat16 minus the float32 mean promote to float32 in the subtraction itself
   const f = is16BitFloat(a.dtype) ? a : astype(a, accumulateDType(a.dtype), so);
-  const centered = subtract(f, accumulatedMean(a, axes, true, p.stream), so);
+  // the mean of that copy for other dtypes (astype of it to float32 is itself): one copy, not two
+  const centered = subtract(f, accumulatedMean(is16BitFloat(a.dtype) ? a : f, axes, true, p.stream), so);
   // |x - mean|^2: a complex input has a real (float32) variance, as NumPy and MLX
   const squares = a.dtype === complex64 ? square(abs(centered, so), so) : square(centered, so);
   const ss = sum(squares, { axis: axes, keepdims: p.keepdims, stream: p.stream });

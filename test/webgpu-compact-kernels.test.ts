@@ -10,6 +10,7 @@ import { findBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { deviceFor } from "../src/device.js";
 import { storageBytes } from "./helpers/bytes.js";
+import { values } from "./helpers/backends.js";
 
 const gpu = findBackend("webgpu") as WebGpuBackend | undefined;
 const o = { stream: gpu ? deviceFor("webgpu") : mx.cpu };
@@ -38,24 +39,35 @@ describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
     let seed = 11;
     const bits = new Uint32Array(n).map(() => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0));
     for (let i = 0; i < n; i += 97) bits[i] = 0x7f000000 + i; // huge arguments: sin's and tan's rare words
-    const x = mx.view(mx.array(bits, mx.uint32, o), mx.float32, o);
-    const h = mx.astype(x, mx.float16, o);
-    const bytes = mx.view(x, mx.uint8, o);
-    const row = mx.reshape(mx.slice(x, [0], [n - 37], [1], o), [64, -1], o);
-    const f = (): mx.MxArray[] => [
-      mx.exp(x, o),
-      mx.sin(x, o),
-      mx.tan(x, o),
-      mx.exp(h, o),
-      mx.log(mx.abs(h, o), o),
-      mx.multiply(bytes, 3, o),
-      mx.add(row, mx.slice(row, [0, 0], [1, row.shape[1]!], [1, 1], o), o),
-      // two merged dims whose rows split words (the rows variant, each word's first element's row and column divided out)
-      mx.subtract(mx.reshape(mx.slice(h, [0], [31 * 1031], [1], o), [31, 1031], o), mx.reshape(mx.slice(h, [0], [31], [1], o), [31, 1], o), o),
-      mx.add(mx.reshape(mx.slice(bytes, [0], [64 * 1031], [1], o), [64, 1031], o), mx.slice(bytes, [0], [1031], [1], o), o),
-    ];
-    const d = await differences(f);
+    const cases = (stream: mx.Device): mx.MxArray[] => {
+      const o = { stream };
+      const x = mx.view(mx.array(bits, mx.uint32, o), mx.float32, o);
+      const h = mx.astype(x, mx.float16, o);
+      const bytes = mx.view(x, mx.uint8, o);
+      const row = mx.reshape(mx.slice(x, [0], [n - 37], [1], o), [64, -1], o);
+      return [
+        mx.exp(x, o),
+        mx.sin(x, o),
+        mx.tan(x, o),
+        mx.exp(h, o),
+        mx.log(mx.abs(h, o), o),
+        mx.multiply(bytes, 3, o),
+        mx.add(row, mx.slice(row, [0, 0], [1, row.shape[1]!], [1, 1], o), o),
+        // two merged dims whose rows split words (the rows variant: an invocation's first word's row and column divided
+        // out, carried on to its next words, each input's offset stepped element by element); rows longer and shorter
+        // than the 256 words between an invocation's words
+        mx.subtract(mx.reshape(mx.slice(h, [0], [31 * 1031], [1], o), [31, 1031], o), mx.reshape(mx.slice(h, [0], [31], [1], o), [31, 1], o), o),
+        mx.add(mx.reshape(mx.slice(bytes, [0], [64 * 1031], [1], o), [64, 1031], o), mx.slice(bytes, [0], [1031], [1], o), o),
+        mx.multiply(mx.reshape(mx.slice(h, [0], [300 * 37], [1], o), [300, 37], o), mx.slice(h, [5], [42], [1], o), o),
+        mx.subtract(mx.reshape(mx.slice(bytes, [0], [2000 * 13], [1], o), [2000, 13], o), mx.reshape(mx.slice(bytes, [7], [2007], [1], o), [2000, 1], o), o),
+        mx.add(mx.reshape(mx.slice(x, [0], [3000 * 7], [1], o), [3000, 7], o), mx.slice(x, [0], [7], [1], o), o),
+      ];
+    };
+    const d = await differences(() => cases(o.stream));
     expect(d).toEqual(d.map(() => -1));
+    // the two-merged-dims maps (exact in every dtype) also give the cpu's values (NaNs of either sign)
+    const [got, want] = [cases(o.stream).slice(7), cases(mx.cpu).slice(7)];
+    for (let i = 0; i < got.length; i++) expect(await values(got[i]!), `case ${i + 7}`).toEqual(await values(want[i]!));
   });
 
   it("compile's fused groups: the same bits (whole units and a partial tail; 32-, 16- and 8-bit outputs; broadcast inputs)", async () => {
@@ -70,11 +82,14 @@ describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
       return [mx.sin(t, o), mx.astype(mx.subtract(t, c, o), mx.float16, o), mx.astype(mx.multiply(t, 40, o), mx.int8, o), u];
     };
     const compiled = mx.compile(chain);
-    const f = (): mx.MxArray[] => compiled(x, bias, col);
+    // and rows shorter than the 256 units between an invocation's units (each unit's row and column carried on)
+    const [x2, bias2, col2] = [mx.random.normal([700, 29], { key: mx.random.key(8), ...o }), mx.slice(bias, [0], [29], [1], o), mx.slice(x, [0, 3], [37, 4], [1, 1], o)];
+    const f = (): mx.MxArray[] => [...compiled(x, bias, col), ...compiled(mx.slice(x2, [0, 0], [37, 29], [1, 1], o), bias2, col2), ...compiled(x2, bias2, mx.slice(x2, [0, 0], [700, 1], [1, 1], o))];
     const d = await differences(f);
     expect(d).toEqual(d.map(() => -1));
     // and the uncompiled bits
-    expect(await storageBytes(f())).toEqual(await storageBytes(chain(x, bias, col)));
+    const plain = [...chain(x, bias, col), ...chain(mx.slice(x2, [0, 0], [37, 29], [1, 1], o), bias2, col2), ...chain(x2, bias2, mx.slice(x2, [0, 0], [700, 1], [1, 1], o))];
+    expect(await storageBytes(f())).toEqual(await storageBytes(plain));
   });
 
   it("quantized matrix-vector products: the same bits (affine 3 and 4 bits, mxfp4; N past a team's rows, a partial last step of K)", async () => {

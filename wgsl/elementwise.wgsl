@@ -9,8 +9,10 @@
 // same word. Each input is read through its own strides (zero where
 // broadcast); in the linear variant every input is one merged dimension
 // (contiguous or broadcast) whose offset and stride are read once, in the
-// rows variant two, an element's row and column divided out once for all
-// inputs (a bias or a row's statistic over a matrix). An op with
+// rows variant two, an element's row and column found once for all
+// inputs (a bias or a row's statistic over a matrix): divided once an
+// invocation and carried on from word to word, then each input's offset
+// stepped from element to element. An op with
 // a rare slow path (trig of huge arguments) computes every word on its fast
 // path, flags the words that need the slow one, and recomputes only those
 // afterwards in one loop, so the slow path's code is not repeated per word
@@ -20,8 +22,10 @@
 //   EPW     elements per output word; BITS: bits per element
 //   SETUP   statements run once per invocation (the linear and rows variants' offsets and strides)
 //   SETUP_ARGS, SETUP_PASS  those values as word_bits's parameters and arguments
+//   WORD_INDEXING  type WordIndex, where a word starts (the rows variant's (row, column); else unused): word_index(word),
+//           word_span() (that of 256 words on, once an invocation) and next_word_index(i, span) (no division)
 //   LOADS   statements loading the inputs a, b, c at output element e
-//   WORD_INDEX, NEXT_INDEX  the rows variant's (row, column) rc of a word's first element, and its step to the next
+//   WORD_INDEX, NEXT_INDEX  the rows variant's offsets p<k> of a word's first element (from wi), and their step to the next
 //   EXPR    the element's value from a, b, c (on the fast path where there is a rare one)
 //   RARE    whether the element needs the slow path (`false` where there is none)
 //   EXPR_RARE  the element's value on the slow path (valid for every input)
@@ -39,12 +43,15 @@ const EPW = {{EPW}}u;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
 {{INPUTS}}
 
+{{WORD_INDEXING}}
+
 /**
  * The packed output word `word` (its EPW elements, those past `last` left 0)
  * and 1 where one of them needs the slow path; the whole words pass last =
- * 0xffffffff, which the compiler folds with the test.
+ * 0xffffffff, which the compiler folds with the test; wi is where the word
+ * starts (word_index(word)).
  */
-fn word_bits(word: u32, last: u32{{SETUP_ARGS}}) -> vec2<u32> {
+fn word_bits(word: u32, last: u32, wi: WordIndex{{SETUP_ARGS}}) -> vec2<u32> {
   var bits = 0u;
   var rare = false;
   var pair = vec2<f32>(0.0);
@@ -64,7 +71,7 @@ fn word_bits(word: u32, last: u32{{SETUP_ARGS}}) -> vec2<u32> {
 }
 
 /** The packed output word `word` on the slow path. */
-fn word_bits_rare(word: u32, last: u32{{SETUP_ARGS}}) -> u32 {
+fn word_bits_rare(word: u32, last: u32, wi: WordIndex{{SETUP_ARGS}}) -> u32 {
   var bits = 0u;
   {{WORD_INDEX}}
   for (var j = 0u; j < EPW; j++) {
@@ -84,18 +91,27 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let n = params[0];
   let first = (wid.x + wid.y * nwg.x) * 2048u + lid;
   {{SETUP}}
+  let span = word_span();
+  let i0 = word_index(first);
   // bit w: word first + 256 w needs the slow path
   var rare = 0u;
   if ({{UNROLL_WORDS}} && (first + 1793u) * EPW <= n) {
     // all eight words whole: every load is issued before the first store
-    let r0 = word_bits(first, 0xffffffffu{{SETUP_PASS}});
-    let r1 = word_bits(first + 256u, 0xffffffffu{{SETUP_PASS}});
-    let r2 = word_bits(first + 512u, 0xffffffffu{{SETUP_PASS}});
-    let r3 = word_bits(first + 768u, 0xffffffffu{{SETUP_PASS}});
-    let r4 = word_bits(first + 1024u, 0xffffffffu{{SETUP_PASS}});
-    let r5 = word_bits(first + 1280u, 0xffffffffu{{SETUP_PASS}});
-    let r6 = word_bits(first + 1536u, 0xffffffffu{{SETUP_PASS}});
-    let r7 = word_bits(first + 1792u, 0xffffffffu{{SETUP_PASS}});
+    let i1 = next_word_index(i0, span);
+    let i2 = next_word_index(i1, span);
+    let i3 = next_word_index(i2, span);
+    let i4 = next_word_index(i3, span);
+    let i5 = next_word_index(i4, span);
+    let i6 = next_word_index(i5, span);
+    let i7 = next_word_index(i6, span);
+    let r0 = word_bits(first, 0xffffffffu, i0{{SETUP_PASS}});
+    let r1 = word_bits(first + 256u, 0xffffffffu, i1{{SETUP_PASS}});
+    let r2 = word_bits(first + 512u, 0xffffffffu, i2{{SETUP_PASS}});
+    let r3 = word_bits(first + 768u, 0xffffffffu, i3{{SETUP_PASS}});
+    let r4 = word_bits(first + 1024u, 0xffffffffu, i4{{SETUP_PASS}});
+    let r5 = word_bits(first + 1280u, 0xffffffffu, i5{{SETUP_PASS}});
+    let r6 = word_bits(first + 1536u, 0xffffffffu, i6{{SETUP_PASS}});
+    let r7 = word_bits(first + 1792u, 0xffffffffu, i7{{SETUP_PASS}});
     out_words[first] = r0.x;
     out_words[first + 256u] = r1.x;
     out_words[first + 512u] = r2.x;
@@ -106,17 +122,19 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     out_words[first + 1792u] = r7.x;
     rare = r0.y | (r1.y << 1u) | (r2.y << 2u) | (r3.y << 3u) | (r4.y << 4u) | (r5.y << 5u) | (r6.y << 6u) | (r7.y << 7u);
   } else {
+    var wi = i0;
     for (var w = 0u; w < 8u; w++) {
       let word = first + w * 256u;
       if (word * EPW >= n) { break; }
-      let r = word_bits(word, n - 1u{{SETUP_PASS}});
+      let r = word_bits(word, n - 1u, wi{{SETUP_PASS}});
       out_words[word] = r.x;
       rare = rare | (r.y << w);
+      wi = next_word_index(wi, span);
     }
   }
   // the flagged words again on the slow path (one copy of its code, for all words)
   for (var m = rare; m != 0u; m = m & (m - 1u)) {
     let word = first + countTrailingZeros(m) * 256u;
-    out_words[word] = word_bits_rare(word, n - 1u{{SETUP_PASS}});
+    out_words[word] = word_bits_rare(word, n - 1u, word_index(word){{SETUP_PASS}});
   }
 }

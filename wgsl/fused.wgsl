@@ -7,7 +7,10 @@
 // workgroup's loads and stores are coalesced, all eight computed before any is
 // stored where all are whole (their loads in flight together; a CPU adapter,
 // UNROLL_WORDS false, compiles the loop alone). Inputs are read through their
-// own strides (zero where broadcast) over the segment's shape.
+// own strides (zero where broadcast) over the segment's shape; where that
+// merges into two dims, a unit's first (row, column) is carried on from the
+// invocation's first unit's and each input's offset stepped element by element
+// (wgsl/elementwise-index.wgsl's helpers, no division past the first unit).
 // Slots (written as the name in double braces) filled by backends/webgpu/fuse.ts:
 //   INPUTS    bindings and load_<k>(e) functions, one per group input (from binding 2 on)
 //   NODES     fn node<j>(a, b, c): node j's value as its own kernel stores it (the bits of a dtype narrower than a word)
@@ -28,11 +31,10 @@ var<private> opaque_zero: array<u32, 3>;
 
 {{NODES}}
 
-/** An input's offset and its first two strides (those of one or two dims) from its params block at `at`. */
-fn input_layout(at: u32, nd: u32) -> vec3<i32> {
-  var l = vec3<i32>(bitcast<i32>(params[at]), 0, 0);
+/** An input's offset and its first stride (where it has a dim) from its params block at `at` (rows mode: rows_layout). */
+fn input_layout(at: u32, nd: u32) -> vec2<i32> {
+  var l = vec2<i32>(bitcast<i32>(params[at]), 0);
   if (nd >= 1u) { l.y = bitcast<i32>(params[at + 1u]); }
-  if (nd >= 2u) { l.z = bitcast<i32>(params[at + 2u]); }
   return l;
 }
 

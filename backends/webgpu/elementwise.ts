@@ -112,32 +112,57 @@ export function indexModeOf(params: readonly number[]): IndexMode {
 /** Each mode's per-invocation setup of input k (its type and the call reading it from params), where it has one. */
 const SETUP_OF: Record<IndexMode, { type: string; call: string } | undefined> = {
   linear: { type: "vec2<i32>", call: "linear_of" },
-  rows: { type: "vec3<i32>", call: "rows_of" },
+  rows: { type: "vec4<i32>", call: "rows_of" },
   strided: undefined,
 };
 
-/** Input k's element offset at output element e (for "rows": of the element's (row, column) `rc`). */
+/** Input k's element offset at output element e (for "rows": p<k>, stepped element by element). */
 function offsetExpr(mode: IndexMode, k: number): string {
   if (mode === "linear") return `u32(l${k}.x + i32(e) * l${k}.y)`;
-  if (mode === "rows") return `u32(l${k}.x + i32(rc.x) * l${k}.y + i32(rc.y) * l${k}.z)`;
+  if (mode === "rows") return `u32(p${k})`;
   return `offset_of(${k}u, e)`;
 }
+
+/** Word indexing for the modes that need none (word_index's result unused). */
+const NO_WORD_INDEX = `alias WordIndex = u32;
+alias WordSpan = u32;
+fn word_index(word: u32) -> WordIndex { return 0u; }
+fn word_span() -> WordSpan { return 0u; }
+fn next_word_index(i: WordIndex, span: WordSpan) -> WordIndex { return 0u; }`;
+
+/**
+ * elementwise.wgsl's WORD_INDEXING: where a word starts, found once an
+ * invocation and carried 256 words on at a time. The rows variant's is its
+ * first element's (row, column), the span (rows, columns, and the row length)
+ * divided out once.
+ */
+const WORD_INDEXING: Record<IndexMode, string> = {
+  rows: `alias WordIndex = vec2<u32>;
+alias WordSpan = vec3<u32>;
+fn word_index(word: u32) -> WordIndex { return row_col(word * EPW, params[3]); }
+fn word_span() -> WordSpan { return vec3<u32>(rows_span(256u * EPW, params[3]), params[3]); }
+fn next_word_index(i: WordIndex, span: WordSpan) -> WordIndex { return advance_row_col(i, span.xy, span.z); }`,
+  linear: NO_WORD_INDEX,
+  strided: NO_WORD_INDEX,
+};
 
 /** The slots of wgsl/elementwise.wgsl for inputs of `dtypes`, indexed in `mode`. */
 export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: string, isBool: boolean, mode: IndexMode): Record<string, string | number> {
   const setup = SETUP_OF[mode];
-  const loads = dtypes.map((_, k) => `let ${NAMES[k]} = load_${k}(${offsetExpr(mode, k)});`).join(" ");
+  const rows = mode === "rows";
+  const ks = dtypes.map((_, k) => k);
   const common = {
     INPUTS: dtypes.map((d, k) => inputDecl(k, k + 2, d)).join("\n"),
-    SETUP: setup ? dtypes.map((_, k) => `let l${k} = ${setup.call}(${k}u);`).join(" ") : "",
-    SETUP_ARGS: setup ? dtypes.map((_, k) => `, l${k}: ${setup.type}`).join("") : "",
-    SETUP_PASS: setup ? dtypes.map((_, k) => `, l${k}`).join("") : "",
-    LOADS: loads,
-    // rows: elementwise.wgsl divides a word's first element's (row, column) out and steps it element by element,
-    // elementwise64.wgsl (an element a word) divides each
-    WORD_INDEX: mode === "rows" ? "var rc = row_col(word * EPW);" : "",
-    NEXT_INDEX: mode === "rows" ? "rc = next_row_col(rc);" : "",
-    ELEMENT_INDEX: mode === "rows" ? "let rc = row_col(e);" : "",
+    SETUP: (rows ? "let cols = params[3]; " : "") + (setup ? ks.map((k) => `let l${k} = ${setup.call}(${k}u);`).join(" ") : ""),
+    SETUP_ARGS: (rows ? ", cols: u32" : "") + (setup ? ks.map((k) => `, l${k}: ${setup.type}`).join("") : ""),
+    SETUP_PASS: (rows ? ", cols" : "") + (setup ? ks.map((k) => `, l${k}`).join("") : ""),
+    WORD_INDEXING: WORD_INDEXING[mode],
+    LOADS: ks.map((k) => `let ${NAMES[k]} = load_${k}(${offsetExpr(mode, k)});`).join(" "),
+    // rows: elementwise.wgsl steps each input's offset on from a word's first element's (at wi) element by element
+    // (a row's last column to the next row's first by the input's l.w); elementwise64.wgsl (an element a word) finds each
+    WORD_INDEX: rows ? `var col = wi.y; ${ks.map((k) => `var p${k} = rows_offset(l${k}, wi);`).join(" ")}` : "",
+    NEXT_INDEX: rows ? `let wraps = col + 1u == cols; col = select(col + 1u, 0u, wraps); ${ks.map((k) => `p${k} += select(l${k}.z, l${k}.w, wraps);`).join(" ")}` : "",
+    ELEMENT_INDEX: rows ? `let rc = row_col(e, cols); ${ks.map((k) => `let p${k} = rows_offset(l${k}, rc);`).join(" ")}` : "",
     EXPR: expr,
   };
   // elementwise64.wgsl writes the value's two words itself (a complex value's as their bits)

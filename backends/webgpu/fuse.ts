@@ -159,17 +159,19 @@ function segmentsOf(group: FusedGroup, outs: readonly OutputSpec[]): Segment[] {
 
 /**
  * The statements giving each input k's element offset p<k> at element e of a
- * unit, in the call's index mode (wgsl/elementwise-index.wgsl's): `before`
- * the unit's loop, per `element`, and the `step` to the next element.
+ * unit, in the call's index mode (with wgsl/elementwise-index.wgsl's
+ * helpers): `before` the unit's loop, per `element`, and the `step` to the
+ * next element. In rows mode the unit's first element's (row, column) rc0
+ * comes carried from the invocation's first unit's (segmentSource), and each
+ * input's offset is stepped on from there.
  */
 function indexStatements(mode: IndexMode, ins: readonly { k: number; at: string }[]): { before: string; element: string; step: string } {
   if (mode === "linear") return { before: "", element: ins.map(({ k }) => `let p${k} = l${k}.x + i32(e) * l${k}.y;`).join(" "), step: "" };
   if (mode === "rows") {
-    // the unit's first element's row and column divided out once (one division for every input), then stepped
     return {
-      before: "let cols = params[b + 3u]; var row = e0 / cols; var col = e0 - row * cols;",
-      element: ins.map(({ k }) => `let p${k} = l${k}.x + i32(row) * l${k}.y + i32(col) * l${k}.z;`).join(" "),
-      step: "let wraps = col + 1u == cols; row = row + select(0u, 1u, wraps); col = select(col + 1u, 0u, wraps);",
+      before: `let cols = params[b + 3u]; var col = rc0.y; ${ins.map(({ k }) => `var p${k} = rows_offset(l${k}, rc0);`).join(" ")}`,
+      element: "",
+      step: `let wraps = col + 1u == cols; col = select(col + 1u, 0u, wraps); ${ins.map(({ k }) => `p${k} += select(l${k}.z, l${k}.w, wraps);`).join(" ")}`,
     };
   }
   const strided = ins.map(({ k, at }) => `p${k} += c * bitcast<i32>(params[${at} + 1u + u32(d)]);`).join(" ");
@@ -246,11 +248,16 @@ function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number
   const ins = seg.inputs.map((k, i) => ({ k, at: `q${k}`, first: `b + 2u + nd + ${i}u * (1u + nd)` }));
   const pu = seg.perUnit;
   const units = Array.from({ length: UNITS }, (_, u) => u);
-  // each input's offset and (up to two) strides, read from params once an invocation
-  const layoutArgs = ins.map(({ k }) => `, l${k}: vec3<i32>`).join("");
+  const rows = mode === "rows";
+  // each input's offset and (up to two) strides (rows mode: and the step past a row's end), read from params once an
+  // invocation; rows mode's units start at (row, column) rc<u>, carried on from rc0 by the span of 256 units
+  const layoutArgs = ins.map(({ k }) => `, l${k}: vec${rows ? 4 : 2}<i32>`).join("");
   const layoutPass = ins.map(({ k }) => `, l${k}`).join("");
+  const layouts = ins.map(({ k, first: at }) => `let l${k} = ${rows ? `rows_layout(${at}, params[b + 3u])` : `input_layout(${at}, nd)`};`);
+  const firstIndex = rows ? `let cols = params[b + 3u]; let span = rows_span(${256 * pu}u, cols); var rc0 = row_col(first * ${pu}u, cols);` : "let rc0 = vec2<u32>();";
+  const nextIndex = (from: string): string => (rows ? `advance_row_col(${from}, span, cols)` : from);
   const index = indexStatements(mode, ins);
-  return `fn unit${s}(b: u32, nd: u32, e0: u32, last: u32${layoutArgs}) -> array<u32, ${total}> {
+  return `fn unit${s}(b: u32, nd: u32, e0: u32, rc0: vec2<u32>, last: u32${layoutArgs}) -> array<u32, ${total}> {
   ${mode === "strided" ? ins.map(({ at, first }) => `let ${at} = ${first};`).join(" ") : ""}
   var words: array<u32, ${total}>;
   ${index.before}
@@ -276,17 +283,19 @@ fn segment${s}(g: u32, lid: u32) {
   let n = params[b];
   let nd = params[b + 1u];
   let first = g * ${256 * UNITS}u + lid;
-  ${ins.map(({ k, first: at }) => `let l${k} = input_layout(${at}, nd);`).join(" ")}
+  ${layouts.join(" ")}
   ${seg.outputs.map((i) => `let o${i} = params[${OPAQUE_ZEROS + 2 * count + i}u];`).join(" ")}
+  ${firstIndex}
   if (UNROLL && (first + ${256 * (UNITS - 1) + 1}u) * ${pu}u <= n) {
-    ${units.map((u) => `let w${u} = unit${s}(b, nd, (first + ${256 * u}u) * ${pu}u, 0xffffffffu${layoutPass});`).join("\n    ")}
+    ${units.slice(1).map((u) => `let rc${u} = ${nextIndex(`rc${u - 1}`)};`).join(" ")}
+    ${units.map((u) => `let w${u} = unit${s}(b, nd, (first + ${256 * u}u) * ${pu}u, rc${u}, 0xffffffffu${layoutPass});`).join("\n    ")}
     ${units.map((u) => `store${s}((first + ${256 * u}u) * ${pu}u, n, w${u}${outPass});`).join("\n    ")}
     return;
   }
   for (var w = 0u; w < ${UNITS}u; w++) {
     let e0 = (first + w * 256u) * ${pu}u;
     if (e0 >= n) { return; }
-    store${s}(e0, n, unit${s}(b, nd, e0, n - 1u${layoutPass})${outPass});
+    store${s}(e0, n, unit${s}(b, nd, e0, rc0, n - 1u${layoutPass})${outPass});${rows ? `\n    rc0 = ${nextIndex("rc0")};` : ""}
   }
 }`;
 }
@@ -392,7 +401,7 @@ export function webGpuFuse(gpu: WebGpuBackend, maxParamsWords = MAX_PARAMS_WORDS
         {
           op: "compile",
           file: "fused",
-          helpers: helpersFor([...group.inputs, ...group.nodes.map((x) => x.dtype)], ["math"]),
+          helpers: helpersFor([...group.inputs, ...group.nodes.map((x) => x.dtype)], ["math", "elementwise-index"]),
           key: `${group.key}|${segments.map((s) => s.outputs.join(",")).join(";")}|${modes.join(",")}`,
           slots: () => fusedSlots(group, segments, modes),
         },

@@ -45,6 +45,8 @@ describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
       const h = mx.astype(x, mx.float16, o);
       const bytes = mx.view(x, mx.uint8, o);
       const row = mx.reshape(mx.slice(x, [0], [n - 37], [1], o), [64, -1], o);
+      const hm = mx.reshape(mx.slice(h, [0], [300 * 40], [1], o), [300, 40], o);
+      const bm = mx.reshape(mx.slice(bytes, [0], [2000 * 12], [1], o), [2000, 12], o);
       return [
         mx.exp(x, o),
         mx.sin(x, o),
@@ -61,6 +63,14 @@ describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
         mx.multiply(mx.reshape(mx.slice(h, [0], [300 * 37], [1], o), [300, 37], o), mx.slice(h, [5], [42], [1], o), o),
         mx.subtract(mx.reshape(mx.slice(bytes, [0], [2000 * 13], [1], o), [2000, 13], o), mx.reshape(mx.slice(bytes, [7], [2007], [1], o), [2000, 1], o), o),
         mx.add(mx.reshape(mx.slice(x, [0], [3000 * 7], [1], o), [3000, 7], o), mx.slice(x, [0], [7], [1], o), o),
+        // rows a whole number of words (elementwise.ts wordReadsOf): inputs read a word at a time, once a word, or
+        // element by element (an odd offset, a transposed view)
+        mx.add(hm, mx.slice(h, [4], [44], [1], o), o),
+        mx.add(hm, mx.slice(h, [3], [43], [1], o), o),
+        mx.multiply(mx.slice(hm, [1, 2], [300, 40], [1, 1], o), mx.reshape(mx.slice(h, [0], [299], [1], o), [299, 1], o), o),
+        mx.subtract(mx.slice(hm, [1, 1], [300, 39], [1, 1], o), mx.transpose(mx.reshape(mx.slice(h, [0], [38 * 299], [1], o), [38, 299], o), undefined, o), o),
+        mx.add(bm, mx.slice(bytes, [8], [20], [1], o), o),
+        mx.subtract(mx.slice(bm, [0, 4], [2000, 12], [1, 1], o), mx.reshape(mx.slice(bytes, [0], [2000], [1], o), [2000, 1], o), o),
       ];
     };
     const d = await differences(() => cases(o.stream));

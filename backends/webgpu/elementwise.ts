@@ -10,7 +10,7 @@ import { complex64, float16, is16BitFloat, is64BitInt, uint16, uint64, type DTyp
 import { sizeOf } from "../../src/shape.js";
 import type { Binary, Unary } from "../../src/primitives/elementwise.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
-import { BINARY_WGSL, UNARY_WGSL, castWgsl, elementsPerWord, helpersFor, inputDecl, packExpr, wgslExprFor, type WgslExprs } from "./codegen.js";
+import { BINARY_WGSL, UNARY_WGSL, castWgsl, elementsPerWord, helpersFor, inputDecl, packExpr, wgslExprFor, wordShift, type WgslExprs } from "./codegen.js";
 import { layoutCopy } from "./layout-copy.js";
 import { usesMathLibrary } from "./shaders.js";
 
@@ -146,8 +146,72 @@ fn next_word_index(i: WordIndex, span: WordSpan) -> WordIndex { return advance_r
   strided: NO_WORD_INDEX,
 };
 
-/** The slots of wgsl/elementwise.wgsl for inputs of `dtypes`, indexed in `mode`. */
-export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: string, isBool: boolean, mode: IndexMode): Record<string, string | number> {
+/**
+ * How an input is read within an output word of several elements (16- and
+ * 8-bit outputs): "element" by element; "word": its word holds the output
+ * word's elements at the same places (one load a word, each element taken out
+ * of it); "once": every element of the word reads one input element (one load
+ * a word: a scalar, or a row's statistic in the rows variant).
+ */
+export type WordRead = "element" | "word" | "once";
+
+/**
+ * The word reads of a map: `aligned` where no output word's elements cross a
+ * row (the rows variant with rows a whole number of words; the linear one
+ * always), and each input's read.
+ */
+export interface WordReads {
+  aligned: boolean;
+  reads: readonly WordRead[];
+}
+
+/** Every input read element by element (the strided variant, 32- and 64-bit outputs). */
+function elementReads(count: number): WordReads {
+  return { aligned: false, reads: Array.from({ length: count }, () => "element") };
+}
+
+/** The word reads of a map into `out` of inputs of `dtypes` laid out by elementwiseLayout's `params`. */
+export function wordReadsOf(params: readonly number[], dtypes: readonly DType[], out: DType): WordReads {
+  const mode = indexModeOf(params);
+  const epw = is64BitInt(out) || out === complex64 ? 1 : elementsPerWord(out);
+  if (epw === 1 || mode === "strided" || (mode === "rows" && params[3]! % epw !== 0)) return elementReads(dtypes.length);
+  const reads = dtypes.map((d, k): WordRead => {
+    // linear: [offset, stride]; rows: [offset, row stride, column stride]
+    const [offset, rowStride, stride] = mode === "linear" ? [params[3 + 2 * k]!, 0, params[4 + 2 * k]!] : [params[4 + 3 * k]!, params[5 + 3 * k]!, params[6 + 3 * k]!];
+    if (stride === 0) return "once";
+    return stride === 1 && elementsPerWord(d) === epw && offset % epw === 0 && rowStride % epw === 0 ? "word" : "element";
+  });
+  return { aligned: true, reads };
+}
+
+/** The statements at a word's start (its first element at wi in the rows variant): offsets p<k>, and the word reads' loads. */
+function wordStart(dtypes: readonly DType[], mode: IndexMode, words: WordReads): string {
+  const rows = mode === "rows";
+  const lines = dtypes.map((d, k) => {
+    const read = words.reads[k]!;
+    if (!rows && read === "element") return "";
+    const p = `${rows && read === "element" ? "var" : "let"} p${k} = ${rows ? `rows_offset(l${k}, wi)` : `l${k}.x + i32(word * EPW) * l${k}.y`};`;
+    if (read === "word") return `${p} let w${k} = in${k}[u32(p${k}) >> ${wordShift(d)}u];`;
+    return read === "once" ? `${p} let a${k} = load_${k}(u32(p${k}));` : p;
+  });
+  return (rows && !words.aligned ? "var col = wi.y; " : "") + lines.filter((x) => x).join(" ");
+}
+
+/** The rows variant's step of the element-read inputs' offsets to the next element of a word (crossing a row where not aligned). */
+function elementStep(dtypes: readonly DType[], words: WordReads): string {
+  const ks = dtypes.map((_, k) => k).filter((k) => words.reads[k] === "element");
+  if (words.aligned) return ks.map((k) => `p${k} += l${k}.z;`).join(" ");
+  return `let wraps = col + 1u == cols; col = select(col + 1u, 0u, wraps); ${ks.map((k) => `p${k} += select(l${k}.z, l${k}.w, wraps);`).join(" ")}`;
+}
+
+/** Input k's value at element j of a word (element e): loaded, taken out of its word, or its word's one value. */
+function loadExpr(d: DType, k: number, mode: IndexMode, read: WordRead): string {
+  if (read === "word") return `unpack_${d.name}(w${k}, j)`;
+  return read === "once" ? `a${k}` : `load_${k}(${offsetExpr(mode, k)})`;
+}
+
+/** The slots of wgsl/elementwise.wgsl for inputs of `dtypes`, indexed in `mode`, read as `words` says (wordReadsOf). */
+export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: string, isBool: boolean, mode: IndexMode, words = elementReads(dtypes.length)): Record<string, string | number> {
   const setup = SETUP_OF[mode];
   const rows = mode === "rows";
   const ks = dtypes.map((_, k) => k);
@@ -157,11 +221,12 @@ export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: str
     SETUP_ARGS: (rows ? ", cols: u32" : "") + (setup ? ks.map((k) => `, l${k}: ${setup.type}`).join("") : ""),
     SETUP_PASS: (rows ? ", cols" : "") + (setup ? ks.map((k) => `, l${k}`).join("") : ""),
     WORD_INDEXING: WORD_INDEXING[mode],
-    LOADS: ks.map((k) => `let ${NAMES[k]} = load_${k}(${offsetExpr(mode, k)});`).join(" "),
-    // rows: elementwise.wgsl steps each input's offset on from a word's first element's (at wi) element by element
-    // (a row's last column to the next row's first by the input's l.w); elementwise64.wgsl (an element a word) finds each
-    WORD_INDEX: rows ? `var col = wi.y; ${ks.map((k) => `var p${k} = rows_offset(l${k}, wi);`).join(" ")}` : "",
-    NEXT_INDEX: rows ? `let wraps = col + 1u == cols; col = select(col + 1u, 0u, wraps); ${ks.map((k) => `p${k} += select(l${k}.z, l${k}.w, wraps);`).join(" ")}` : "",
+    LOADS: dtypes.map((d, k) => `let ${NAMES[k]} = ${loadExpr(d, k, mode, words.reads[k]!)};`).join(" "),
+    // rows: elementwise.wgsl steps each element-read input's offset on from a word's first element's (at wi)
+    // element by element (a row's last column to the next row's first by the input's l.w); elementwise64.wgsl (an
+    // element a word) finds each
+    WORD_INDEX: wordStart(dtypes, mode, words),
+    NEXT_INDEX: rows ? elementStep(dtypes, words) : "",
     ELEMENT_INDEX: rows ? `let rc = row_col(e, cols); ${ks.map((k) => `let p${k} = rows_offset(l${k}, rc);`).join(" ")}` : "",
     EXPR: expr,
   };
@@ -206,10 +271,17 @@ const mapCalls = new Map<string, Map<string, Map<number, KernelCall>>>();
 
 const MODE_CODES: Record<IndexMode, number> = { linear: 0, rows: 1, strided: 2 };
 
-function mapCall(op: string, inputs: readonly Tensor[], out: DType, expr: string, isBool: boolean, mode: IndexMode): KernelCall {
+const READ_CODES: Record<WordRead, number> = { element: 0, word: 1, once: 2 };
+
+/** The key part of a map's word reads. */
+export function wordReadsKey(words: WordReads): string {
+  return `${words.aligned ? "aligned" : "any"}|${words.reads.join(",")}`;
+}
+
+function mapCall(op: string, inputs: readonly Tensor[], out: DType, expr: string, isBool: boolean, mode: IndexMode, words: WordReads): KernelCall {
   let code = inputs.length * 8 + (isBool ? 4 : 0) + MODE_CODES[mode];
-  code = code * 32 + dtypeCode(out);
-  for (const x of inputs) code = code * 32 + dtypeCode(x.dtype);
+  code = (code * 2 + (words.aligned ? 1 : 0)) * 32 + dtypeCode(out);
+  inputs.forEach((x, k) => (code = (code * 3 + READ_CODES[words.reads[k]!]) * 32 + dtypeCode(x.dtype)));
   let byExpr = mapCalls.get(op);
   if (!byExpr) mapCalls.set(op, (byExpr = new Map()));
   let byCode = byExpr.get(expr);
@@ -222,8 +294,8 @@ function mapCall(op: string, inputs: readonly Tensor[], out: DType, expr: string
       file: is64BitInt(out) || out === complex64 ? "elementwise64" : "elementwise",
       // the math library only where the expression calls it: integer, comparison and cast kernels compile faster without
       helpers: elementwiseHelpers([out, ...dtypes], [usesMathLibrary(expr) ? "math" : "math-basic"]),
-      key: `${op}|${expr}|${isBool}|${out.name}|${mode}|${dtypes.map((d) => d.name).join("|")}`,
-      slots: () => elementwiseSlots(dtypes, out, expr, isBool, mode),
+      key: `${op}|${expr}|${isBool}|${out.name}|${mode}|${dtypes.map((d) => d.name).join("|")}|${wordReadsKey(words)}`,
+      slots: () => elementwiseSlots(dtypes, out, expr, isBool, mode, words),
     };
     byCode.set(code, call);
   }
@@ -241,7 +313,7 @@ export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tenso
   const buffers: GPUBuffer[] = [];
   for (const x of inputs) buffers.push(gpu.gpuBuffer(x));
   gpu.run(
-    mapCall(op, inputs, out.dtype, expr, isBool, indexModeOf(params)),
+    mapCall(op, inputs, out.dtype, expr, isBool, indexModeOf(params), wordReadsOf(params, inputs.map((x) => x.dtype), out.dtype)),
     gpu.gpuBuffer(t),
     params,
     buffers,

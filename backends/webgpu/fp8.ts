@@ -6,7 +6,7 @@ import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { elementwiseLayout } from "../strides.js";
 import type { WebGpuBackend } from "./backend.js";
 import { elementsPerWord } from "./codegen.js";
-import { ELEMENTWISE_WORDS_PER_GROUP, elementwiseHelpers, elementwiseSlots, indexModeOf } from "./elementwise.js";
+import { ELEMENTWISE_WORDS_PER_GROUP, elementwiseHelpers, elementwiseSlots, indexModeOf, wordReadsKey, wordReadsOf } from "./elementwise.js";
 
 /** Runs `expr` of the input `a` (float inputs as f32, codes as u32) over every element into `out`. */
 function convert(gpu: WebGpuBackend, op: string, x: Tensor, out: OutputSpec, expr: string): Tensor {
@@ -15,13 +15,14 @@ function convert(gpu: WebGpuBackend, op: string, x: Tensor, out: OutputSpec, exp
   if (n === 0) return t;
   const params = elementwiseLayout([x], out.shape);
   const mode = indexModeOf(params);
+  const words = wordReadsOf(params, [x.dtype], out.dtype);
   gpu.run(
     {
       op,
       file: "elementwise",
       helpers: elementwiseHelpers([], ["quantized_formats"]),
-      key: `${op}|${x.dtype.name}|${out.dtype.name}|${mode}`,
-      slots: () => elementwiseSlots([x.dtype], out.dtype, expr, false, mode),
+      key: `${op}|${x.dtype.name}|${out.dtype.name}|${mode}|${wordReadsKey(words)}`,
+      slots: () => elementwiseSlots([x.dtype], out.dtype, expr, false, mode, words),
     },
     gpu.gpuBuffer(t),
     params,

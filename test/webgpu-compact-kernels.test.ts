@@ -102,6 +102,24 @@ describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
     expect(await storageBytes(f())).toEqual(await storageBytes(plain));
   });
 
+  it("compile's fused groups over 16-bit inputs: the same bits (inputs read a word or once a unit, rows a whole number of units)", async () => {
+    const h = (shape: number[], seed: number) => mx.astype(mx.random.normal(shape, { key: mx.random.key(seed), ...o }), mx.float16, o);
+    const [x, bias, col, flat, scalar] = [h([512, 40], 1), h([40], 2), h([512, 1], 3), h([20011], 4), h([], 5)];
+    // float16 outputs (units of two elements): x and bias read a word a unit, col once a unit, the broadcasts (their
+    // bits passed on) the same way; an odd offset (element by element) beside them; a linear segment with a scalar
+    const chain = (a: mx.MxArray, b: mx.MxArray, c: mx.MxArray, odd: mx.MxArray): mx.MxArray[] => {
+      const t = mx.add(mx.multiply(a, 3, o), b, o);
+      return [mx.subtract(t, c, o), mx.broadcastTo(b, a.shape, o), mx.broadcastTo(c, a.shape, o), mx.multiply(t, odd, o)];
+    };
+    const line = (a: mx.MxArray, s: mx.MxArray): mx.MxArray[] => [mx.exp(mx.multiply(a, s, o), o), mx.add(a, s, o)];
+    const odd = mx.slice(h([513, 41], 6), [1, 1], [513, 41], [1, 1], o);
+    const [compiled, compiledLine] = [mx.compile(chain), mx.compile(line)];
+    const f = (): mx.MxArray[] => [...compiled(x, bias, col, odd), ...compiledLine(flat, scalar)];
+    const d = await differences(f);
+    expect(d).toEqual(d.map(() => -1));
+    expect(await storageBytes(f())).toEqual(await storageBytes([...chain(x, bias, col, odd), ...line(flat, scalar)]));
+  });
+
   it("quantized matrix-vector products: the same bits (affine 3 and 4 bits, mxfp4; N past a team's rows, a partial last step of K)", async () => {
     const x = mx.random.normal([2, 1, 320], { key: mx.random.key(3), ...o });
     const f = (): mx.MxArray[] =>

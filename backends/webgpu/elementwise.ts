@@ -172,8 +172,12 @@ function elementReads(count: number): WordReads {
 
 /** The word reads of a map into `out` of inputs of `dtypes` laid out by elementwiseLayout's `params`. */
 export function wordReadsOf(params: readonly number[], dtypes: readonly DType[], out: DType): WordReads {
+  return wordReadsFor(params, dtypes, is64BitInt(out) || out === complex64 ? 1 : elementsPerWord(out));
+}
+
+/** The word reads of inputs of `dtypes` laid out by elementwiseLayout's `params` where a word (or unit) holds `epw` output elements. */
+export function wordReadsFor(params: readonly number[], dtypes: readonly DType[], epw: number): WordReads {
   const mode = indexModeOf(params);
-  const epw = is64BitInt(out) || out === complex64 ? 1 : elementsPerWord(out);
   if (epw === 1 || mode === "strided" || (mode === "rows" && params[3]! % epw !== 0)) return elementReads(dtypes.length);
   const reads = dtypes.map((d, k): WordRead => {
     // linear: [offset, stride]; rows: [offset, row stride, column stride]

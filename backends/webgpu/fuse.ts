@@ -13,7 +13,7 @@ import type { BinaryOp, UnaryOp } from "../../src/primitives/elementwise.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
 import { webGpuFuseReduce } from "./fuse-reduce.js";
-import { indexModeOf, narrowSplitFor, type IndexMode } from "./elementwise.js";
+import { indexModeOf, narrowSplitFor, wordReadsFor, wordReadsKey, type IndexMode, type WordRead, type WordReads } from "./elementwise.js";
 import { BINARY_WGSL, UNARY_WGSL, castWgsl, computeType, elementsPerWord, helpersFor, inputDecl, packExpr, wgslExprFor, wordShift, type WgslExprs } from "./codegen.js";
 
 /** The dtypes fused here: one word or less per element (int64/uint64 and complex64 word pairs run node by node). */
@@ -157,21 +157,43 @@ function segmentsOf(group: FusedGroup, outs: readonly OutputSpec[]): Segment[] {
   });
 }
 
+/** A group input as a segment's unit reads it: its index, dtype, params block (`first`, strided mode: `at`) and word read. */
+interface UnitInput {
+  k: number;
+  dtype: DType;
+  at: string;
+  first: string;
+  read: WordRead;
+}
+
 /**
  * The statements giving each input k's element offset p<k> at element e of a
  * unit, in the call's index mode (with wgsl/elementwise-index.wgsl's
- * helpers): `before` the unit's loop, per `element`, and the `step` to the
- * next element. In rows mode the unit's first element's (row, column) rc0
- * comes carried from the invocation's first unit's (segmentSource), and each
- * input's offset is stepped on from there.
+ * helpers): `before` the unit's loop (where word reads load, as in
+ * elementwise.ts's wordReadsFor), per `element`, and the `step` to the next
+ * element. In rows mode the unit's first element's (row, column) rc0 comes
+ * carried from the invocation's first unit's (segmentSource), and each
+ * element-read input's offset is stepped on from there (no row test where
+ * `aligned`: no unit crosses a row).
  */
-function indexStatements(mode: IndexMode, ins: readonly { k: number; at: string }[]): { before: string; element: string; step: string } {
-  if (mode === "linear") return { before: "", element: ins.map(({ k }) => `let p${k} = l${k}.x + i32(e) * l${k}.y;`).join(" "), step: "" };
-  if (mode === "rows") {
+function indexStatements(mode: IndexMode, ins: readonly UnitInput[], aligned: boolean): { before: string; element: string; step: string } {
+  const elementRead = ins.filter((x) => x.read === "element");
+  const wordLoads = ins.map(({ k, dtype, read }) => (read === "word" ? `let w${k} = in${k}[u32(p${k}) >> ${wordShift(dtype)}u];` : read === "once" ? `let x${k} = load_${k}(u32(p${k}));` : "")).join(" ");
+  if (mode === "linear") {
     return {
-      before: `let cols = params[b + 3u]; var col = rc0.y; ${ins.map(({ k }) => `var p${k} = rows_offset(l${k}, rc0);`).join(" ")}`,
+      before: `${ins.filter((x) => x.read !== "element").map(({ k }) => `let p${k} = l${k}.x + i32(e0) * l${k}.y;`).join(" ")} ${wordLoads}`,
+      element: elementRead.map(({ k }) => `let p${k} = l${k}.x + i32(e) * l${k}.y;`).join(" "),
+      step: "",
+    };
+  }
+  if (mode === "rows") {
+    const offsets = ins.map(({ k, read }) => `${read === "element" ? "var" : "let"} p${k} = rows_offset(l${k}, rc0);`).join(" ");
+    return {
+      before: `let cols = params[b + 3u];${aligned ? "" : " var col = rc0.y;"} ${offsets} ${wordLoads}`,
       element: "",
-      step: `let wraps = col + 1u == cols; col = select(col + 1u, 0u, wraps); ${ins.map(({ k }) => `p${k} += select(l${k}.z, l${k}.w, wraps);`).join(" ")}`,
+      step: aligned
+        ? elementRead.map(({ k }) => `p${k} += l${k}.z;`).join(" ")
+        : `let wraps = col + 1u == cols; col = select(col + 1u, 0u, wraps); ${elementRead.map(({ k }) => `p${k} += select(l${k}.z, l${k}.w, wraps);`).join(" ")}`,
     };
   }
   const strided = ins.map(({ k, at }) => `p${k} += c * bitcast<i32>(params[${at} + 1u + u32(d)]);`).join(" ");
@@ -187,6 +209,12 @@ function indexStatements(mode: IndexMode, ins: readonly { k: number; at: string 
       }`,
     step: "",
   };
+}
+
+/** Input k's value (`bits`: its element's bits, packed dtypes) at element j of a unit. */
+function unitLoad(x: UnitInput, bits: boolean): string {
+  if (x.read === "word") return bits ? `unpack_uint${32 / elementsPerWord(x.dtype)}(w${x.k}, j)` : `unpack_${x.dtype.name}(w${x.k}, j)`;
+  return bits ? `bits_${x.k}(u32(p${x.k}))` : `load_${x.k}(u32(p${x.k}))`;
 }
 
 /** Where output `o` of a segment keeps its words in a unit's array (its first index), and how many it has. */
@@ -218,13 +246,15 @@ function unitWords(group: FusedGroup, seg: Segment): { layout: Map<number, UnitW
  * loads of every unit in flight together, as wgsl/elementwise.wgsl's words;
  * UNROLL false: a CPU adapter compiles the loop alone).
  */
-function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number, mode: IndexMode): string {
+function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number, mode: IndexMode, words: WordReads): string {
   const n = group.inputs.length;
+  const ins: UnitInput[] = seg.inputs.map((k, i) => ({ k, dtype: group.inputs[k]!, at: `q${k}`, first: `b + 2u + nd + ${i}u * (1u + nd)`, read: words.reads[i]! }));
+  const input = new Map(ins.map((x) => [x.k, x]));
   const operand = (k: number): string => (k < n ? `x${k}` : `v${k - n}`);
   const nodeLines = seg.nodes.map((j) => {
     const node = group.nodes[j]!;
     const k = node.operands[0]!;
-    if (passesBits(node, operandDtype(group, k))) return `let r${j} = ${k < n ? `bits_${k}(u32(p${k}))` : `r${k - n}`}; let v${j} = ${operand(k)};`;
+    if (passesBits(node, operandDtype(group, k))) return `let r${j} = ${k < n ? unitLoad(input.get(k)!, true) : `r${k - n}`}; let v${j} = ${operand(k)};`;
     const call = `node${j}(${node.operands.map(operand).join(", ")})`;
     return packed(node.dtype) ? `let r${j} = ${call}; let v${j} = unpack_${node.dtype.name}(r${j}, 0u);` : `let v${j} = ${call};`;
   });
@@ -245,7 +275,6 @@ function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number
   // each output's word offset, read from params once an invocation
   const outArgs = seg.outputs.map((i) => `, o${i}: u32`).join("");
   const outPass = seg.outputs.map((i) => `, o${i}`).join("");
-  const ins = seg.inputs.map((k, i) => ({ k, at: `q${k}`, first: `b + 2u + nd + ${i}u * (1u + nd)` }));
   const pu = seg.perUnit;
   const units = Array.from({ length: UNITS }, (_, u) => u);
   const rows = mode === "rows";
@@ -256,7 +285,7 @@ function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number
   const layouts = ins.map(({ k, first: at }) => `let l${k} = ${rows ? `rows_layout(${at}, params[b + 3u])` : `input_layout(${at}, nd)`};`);
   const firstIndex = rows ? `let cols = params[b + 3u]; let span = rows_span(${256 * pu}u, cols); var rc0 = row_col(first * ${pu}u, cols);` : "let rc0 = vec2<u32>();";
   const nextIndex = (from: string): string => (rows ? `advance_row_col(${from}, span, cols)` : from);
-  const index = indexStatements(mode, ins);
+  const index = indexStatements(mode, ins, words.aligned);
   return `fn unit${s}(b: u32, nd: u32, e0: u32, rc0: vec2<u32>, last: u32${layoutArgs}) -> array<u32, ${total}> {
   ${mode === "strided" ? ins.map(({ at, first }) => `let ${at} = ${first};`).join(" ") : ""}
   var words: array<u32, ${total}>;
@@ -265,7 +294,7 @@ function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number
     let e = e0 + j;
     if (e <= last) {
       ${index.element}
-      ${ins.map(({ k }) => `let x${k} = load_${k}(u32(p${k}));`).join(" ")}
+      ${ins.filter((x) => x.read !== "once").map((x) => `let x${x.k} = ${unitLoad(x, false)};`).join(" ")}
       ${nodeLines.join("\n      ")}
       ${keeps.join("\n      ")}
     }
@@ -315,13 +344,13 @@ export function nodeFunction(node: FusedNode, j: number, operands: readonly DTyp
 }
 
 /** The slots of wgsl/fused.wgsl for `group` split into `segments` (indexed in `modes`). */
-function fusedSlots(group: FusedGroup, segments: readonly Segment[], modes: readonly IndexMode[]): Record<string, string> {
+function fusedSlots(group: FusedGroup, segments: readonly Segment[], modes: readonly IndexMode[], words: readonly WordReads[]): Record<string, string> {
   // nodes that pass their operand's bits on are read as those bits, never called
   const nodes = group.nodes.flatMap((node, j) => (passesBits(node, operandDtype(group, node.operands[0]!)) ? [] : [nodeFunction(node, j, operandDtypes(group, node))]));
   return {
     INPUTS: group.inputs.map((d, k) => inputDecl(k, k + 2, d) + (packed(d) ? `\n${inputBits(k, d)}` : "")).join("\n"),
     NODES: nodes.join("\n"),
-    SEGMENTS: segments.map((seg, s) => segmentSource(group, seg, s, segments.length, modes[s]!)).join("\n\n"),
+    SEGMENTS: segments.map((seg, s) => segmentSource(group, seg, s, segments.length, modes[s]!, words[s]!)).join("\n\n"),
     DISPATCH: segments.map((_, s) => `if (wg < params[${OPAQUE_ZEROS + s}u]) { segment${s}(wg${s ? ` - params[${OPAQUE_ZEROS + s - 1}u]` : ""}, lid); return; }`).join("\n  "),
   };
 }
@@ -397,13 +426,15 @@ export function webGpuFuse(gpu: WebGpuBackend, maxParamsWords = MAX_PARAMS_WORDS
       if (groups === 0) return results;
       // each segment's kernel code indexes its inputs in its layout's mode only (a branch per element kept the loads apart)
       const modes = blocks.map(indexModeOf);
+      // and reads its inputs a word (or once) a unit where the layout lets it (elementwise.ts wordReadsFor)
+      const reads = blocks.map((block, s) => wordReadsFor(block, segments[s]!.inputs.map((k) => group.inputs[k]!), segments[s]!.perUnit));
       gpu.run(
         {
           op: "compile",
           file: "fused",
           helpers: helpersFor([...group.inputs, ...group.nodes.map((x) => x.dtype)], ["math", "elementwise-index"]),
-          key: `${group.key}|${segments.map((s) => s.outputs.join(",")).join(";")}|${modes.join(",")}`,
-          slots: () => fusedSlots(group, segments, modes),
+          key: `${group.key}|${segments.map((s) => s.outputs.join(",")).join(";")}|${modes.join(",")}|${reads.map(wordReadsKey).join(";")}`,
+          slots: () => fusedSlots(group, segments, modes, reads),
         },
         gpu.gpuBuffer(results[0]!),
         words,

@@ -201,10 +201,13 @@ function wordStart(dtypes: readonly DType[], mode: IndexMode, words: WordReads):
   return (rows && !words.aligned ? "var col = wi.y; " : "") + lines.filter((x) => x).join(" ");
 }
 
-/** The rows variant's step of the element-read inputs' offsets to the next element of a word (crossing a row where not aligned). */
-function elementStep(dtypes: readonly DType[], words: WordReads): string {
-  const ks = dtypes.map((_, k) => k).filter((k) => words.reads[k] === "element");
-  if (words.aligned) return ks.map((k) => `p${k} += l${k}.z;`).join(" ");
+/**
+ * The rows variant's step of inputs `ks`' offsets p<k> (of rows_layout l<k>)
+ * to the next element of a word or unit: along the row where `aligned` (no
+ * word crosses a row), else past a row's end where column `col` wraps.
+ */
+export function rowStep(ks: readonly number[], aligned: boolean): string {
+  if (aligned) return ks.map((k) => `p${k} += l${k}.z;`).join(" ");
   return `let wraps = col + 1u == cols; col = select(col + 1u, 0u, wraps); ${ks.map((k) => `p${k} += select(l${k}.z, l${k}.w, wraps);`).join(" ")}`;
 }
 
@@ -230,7 +233,7 @@ export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: str
     // element by element (a row's last column to the next row's first by the input's l.w); elementwise64.wgsl (an
     // element a word) finds each
     WORD_INDEX: wordStart(dtypes, mode, words),
-    NEXT_INDEX: rows ? elementStep(dtypes, words) : "",
+    NEXT_INDEX: rows ? rowStep(ks.filter((k) => words.reads[k] === "element"), words.aligned) : "",
     ELEMENT_INDEX: rows ? `let rc = row_col(e, cols); ${ks.map((k) => `let p${k} = rows_offset(l${k}, rc);`).join(" ")}` : "",
     EXPR: expr,
   };

@@ -13,7 +13,7 @@ import type { BinaryOp, UnaryOp } from "../../src/primitives/elementwise.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
 import { webGpuFuseReduce } from "./fuse-reduce.js";
-import { indexModeOf, narrowSplitFor, wordReadsFor, wordReadsKey, type IndexMode, type WordRead, type WordReads } from "./elementwise.js";
+import { indexModeOf, narrowSplitFor, rowStep, wordReadsFor, wordReadsKey, type IndexMode, type WordRead, type WordReads } from "./elementwise.js";
 import { BINARY_WGSL, UNARY_WGSL, castWgsl, computeType, elementsPerWord, helpersFor, inputDecl, packExpr, wgslExprFor, wordShift, type WgslExprs } from "./codegen.js";
 
 /** The dtypes fused here: one word or less per element (int64/uint64 and complex64 word pairs run node by node). */
@@ -191,9 +191,7 @@ function indexStatements(mode: IndexMode, ins: readonly UnitInput[], aligned: bo
     return {
       before: `let cols = params[b + 3u];${aligned ? "" : " var col = rc0.y;"} ${offsets} ${wordLoads}`,
       element: "",
-      step: aligned
-        ? elementRead.map(({ k }) => `p${k} += l${k}.z;`).join(" ")
-        : `let wraps = col + 1u == cols; col = select(col + 1u, 0u, wraps); ${elementRead.map(({ k }) => `p${k} += select(l${k}.z, l${k}.w, wraps);`).join(" ")}`,
+      step: rowStep(elementRead.map(({ k }) => k), aligned),
     };
   }
   const strided = ins.map(({ k, at }) => `p${k} += c * bitcast<i32>(params[${at} + 1u + u32(d)]);`).join(" ");

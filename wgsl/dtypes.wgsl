@@ -63,6 +63,24 @@ fn pack_float16(v: f32) -> u32 {
   return ((b >> 16u) & 0x8000u) | select(finite, 0x7e00u, a > 0x7f800000u);
 }
 
+// The float16 word of two float32 values (v.x in the low half), correctly
+// rounded where each is a zero or rounds to a float16 normal: each magnitude
+// is first rounded to 11 significant bits (to nearest even) on its bits, so
+// the device's pack2x16float (which WGSL lets round to either neighbour) has
+// nothing left to round, and the signs are set on the bits after. y: 1 where
+// a half needs pack_float16 instead (a float16 subnormal, overflow, inf or
+// NaN), for the caller to recompute the word. About half pack_float16's
+// integer operations an element (the elementwise kernel's float16 words).
+fn pack_pair_float16(v: vec2<f32>) -> vec2<u32> {
+  let b = bitcast<vec2<u32>>(v);
+  let a = b & vec2<u32>(0x7fffffffu);
+  let r = (a + vec2<u32>(0xfffu) + ((a >> vec2<u32>(13u)) & vec2<u32>(1u))) & vec2<u32>(0xffffe000u);
+  let w = pack2x16float(bitcast<vec2<f32>>(r)) | ((b.x >> 16u) & 0x8000u) | (b.y & 0x80000000u);
+  // magnitudes in [2^-14, 65520) round to a normal; scalar tests (no bool vectors: naga's MSL path has none)
+  let rare = (a.x != 0u && a.x - 0x38800000u > 0x0effefffu) || (a.y != 0u && a.y - 0x38800000u > 0x0effefffu);
+  return vec2<u32>(w, select(0u, 1u, rare));
+}
+
 // NaN and infinity tests on the bits (WGSL lets implementations assume finite floats in arithmetic).
 fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
 fn is_inf(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) == 0x7f800000u; }

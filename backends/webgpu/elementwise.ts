@@ -245,8 +245,10 @@ export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: str
   const split = narrow ?? RARE_SPLITS[expr];
   const pack = packExpr(out, "v", isBool);
   // float16 results of the narrow paths and of the float32 library's split functions, held to one 16-bit ulp: the
-  // word packed by the device (pack_narrow_pair_float16)
+  // word packed by the device (pack_narrow_pair_float16); other float16 results packed a pair at a time, exactly,
+  // where both round to normals or zeros (pack_pair_float16; the word recomputed with pack_float16 where not)
   const byPair = out === float16 && split !== undefined && !split.exactFloat16;
+  const pair = byPair ? "pack_narrow_pair_float16" : out === float16 ? "pack_pair_float16" : undefined;
   return {
     ...common,
     EXPR: split?.fast ?? expr,
@@ -255,8 +257,8 @@ export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: str
     EPW: epw,
     BITS: 32 / epw,
     PACK: pack,
-    KEEP: byPair ? "pair[j] = v;" : `bits = bits | (${pack} << (j * ${32 / epw}u));`,
-    WORD: byPair ? "let packed = pack_narrow_pair_float16(pair); bits = packed.x; rare = rare | (packed.y != 0u);" : "",
+    KEEP: pair ? "pair[j] = v;" : `bits = bits | (${pack} << (j * ${32 / epw}u));`,
+    WORD: pair ? `let packed = ${pair}(pair); bits = packed.x; rare = rare | (packed.y != 0u);` : "",
   };
 }
 

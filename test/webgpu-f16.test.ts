@@ -1,6 +1,6 @@
 // float16 arithmetic on the webgpu backend (float32 compute, one integer
 // round-to-nearest-even store, wgsl/dtypes.wgsl) against the cpu reference,
-// bit for bit: every float16 pattern through + - * and square against
+// bit for bit: every float16 pattern through + - *, maximum, minimum and square against
 // operands that make subnormal, tied, overflowing and signed-zero results,
 // float32 -> float16 casts of float32 patterns from every binade, ties,
 // subnormal results and overflow included, and negative/abs of every 16-bit
@@ -46,6 +46,8 @@ describe.skipIf(!webgpu)("float16 arithmetic on webgpu", () => {
     ["add", mx.add],
     ["subtract", mx.subtract],
     ["multiply", mx.multiply],
+    ["maximum", mx.maximum],
+    ["minimum", mx.minimum],
   ] as const)("%s: every float16 pattern against 32 operands, bit-exact", async (_name, op) => {
     expect((await mismatches((a, b, o) => op(a, b, o), as, bs)).slice(0, 5)).toEqual([]);
   });

@@ -81,6 +81,22 @@ fn pack_pair_float16(v: vec2<f32>) -> vec2<u32> {
   return vec2<u32>(w, select(0u, 1u, rare));
 }
 
+// maximum/minimum of two float16 or bfloat16 elements on their bits (their
+// uint16 views; inf: +inf's bits, qnan: the quiet NaN their packing gives): a
+// if it is NaN, else b if it is, else the larger (smaller) by its order key
+// (the zeros equal), as maximum_f/minimum_f (math.wgsl) and the packing after them give,
+// without unpacking and packing each element.
+fn order_key16(x: u32) -> u32 {
+  let y = select(x, 0u, x == 0x8000u); // -0 as +0, as f32_key
+  return select(y | 0x8000u, ~y & 0xffffu, (y & 0x8000u) != 0u);
+}
+fn extreme_bits16(a: u32, b: u32, inf: u32, qnan: u32, larger: bool) -> u32 {
+  let a_nan = (a & 0x7fffu) > inf;
+  let keep_a = select(order_key16(a) <= order_key16(b), order_key16(b) <= order_key16(a), larger);
+  let r = select(b, a, a_nan | (!((b & 0x7fffu) > inf) & keep_a));
+  return select(r, (r & 0x8000u) | qnan, (r & 0x7fffu) > inf);
+}
+
 // NaN and infinity tests on the bits (WGSL lets implementations assume finite floats in arithmetic).
 fn is_nan(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u; }
 fn is_inf(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) == 0x7f800000u; }

@@ -71,6 +71,12 @@ describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
         mx.subtract(mx.slice(hm, [1, 1], [300, 39], [1, 1], o), mx.transpose(mx.reshape(mx.slice(h, [0], [38 * 299], [1], o), [38, 299], o), undefined, o), o),
         mx.add(bm, mx.slice(bytes, [8], [20], [1], o), o),
         mx.subtract(mx.slice(bm, [0, 4], [2000, 12], [1, 1], o), mx.reshape(mx.slice(bytes, [0], [2000], [1], o), [2000, 1], o), o),
+        // flipped rows read by word; linear maps with odd offsets (element reads) and a partial last word (word reads);
+        // a narrower input into a 16-bit output (element reads)
+        mx.add(mx.slice(hm, [299, 0], [-301, 40], [-1, 1], o), mx.slice(h, [4], [44], [1], o), o),
+        mx.add(mx.slice(h, [1], [20002], [1], o), mx.slice(h, [3], [20004], [1], o), o),
+        mx.multiply(mx.slice(h, [0], [20001], [1], o), mx.slice(h, [2], [20003], [1], o), o),
+        mx.astype(mx.view(mx.slice(bytes, [0], [20001], [1], o), mx.int8, o), mx.float16, o),
       ];
     };
     const d = await differences(() => cases(o.stream));
@@ -107,17 +113,22 @@ describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
     const [x, bias, col, flat, scalar] = [h([512, 40], 1), h([40], 2), h([512, 1], 3), h([20011], 4), h([], 5)];
     // float16 outputs (units of two elements): x and bias read a word a unit, col once a unit, the broadcasts (their
     // bits passed on) the same way; an odd offset (element by element) beside them; a linear segment with a scalar
-    const chain = (a: mx.MxArray, b: mx.MxArray, c: mx.MxArray, odd: mx.MxArray): mx.MxArray[] => {
-      const t = mx.add(mx.multiply(a, 3, o), b, o);
-      return [mx.subtract(t, c, o), mx.broadcastTo(b, a.shape, o), mx.broadcastTo(c, a.shape, o), mx.multiply(t, odd, o)];
+    // (s: the stream, the cpu's for the reference)
+    const chainOn = (s: typeof o) => (a: mx.MxArray, b: mx.MxArray, c: mx.MxArray, odd: mx.MxArray): mx.MxArray[] => {
+      const t = mx.add(mx.multiply(a, 3, s), b, s);
+      return [mx.subtract(t, c, s), mx.broadcastTo(b, a.shape, s), mx.broadcastTo(c, a.shape, s), mx.multiply(t, odd, s)];
     };
-    const line = (a: mx.MxArray, s: mx.MxArray): mx.MxArray[] => [mx.exp(mx.multiply(a, s, o), o), mx.add(a, s, o)];
+    const lineOn = (s: typeof o) => (a: mx.MxArray, k: mx.MxArray): mx.MxArray[] => [mx.exp(mx.multiply(a, k, s), s), mx.add(a, k, s)];
     const odd = mx.slice(h([513, 41], 6), [1, 1], [513, 41], [1, 1], o);
-    const [compiled, compiledLine] = [mx.compile(chain), mx.compile(line)];
+    const [compiled, compiledLine] = [mx.compile(chainOn(o)), mx.compile(lineOn(o))];
     const f = (): mx.MxArray[] => [...compiled(x, bias, col, odd), ...compiledLine(flat, scalar)];
     const d = await differences(f);
     expect(d).toEqual(d.map(() => -1));
-    expect(await storageBytes(f())).toEqual(await storageBytes([...chain(x, bias, col, odd), ...line(flat, scalar)]));
+    expect(await storageBytes(f())).toEqual(await storageBytes([...chainOn(o)(x, bias, col, odd), ...lineOn(o)(flat, scalar)]));
+    // and the cpu's values (each node rounded to float16 on both; exp, within its contract, is not the cpu's bits)
+    const c = { stream: mx.cpu };
+    const [got, want] = [f(), [...chainOn(c)(x, bias, col, odd), ...lineOn(c)(flat, scalar)]];
+    for (const i of [0, 1, 2, 3, 5]) expect(await values(got[i]!), `output ${i}`).toEqual(await values(want[i]!));
   });
 
   it("quantized matrix-vector products: the same bits (affine 3 and 4 bits, mxfp4; N past a team's rows, a partial last step of K)", async () => {

@@ -47,12 +47,7 @@ fn row_col(e: u32, cols: u32) -> vec2<u32> {
   return vec2<u32>(row, e - row * cols);
 }
 
-/** The (rows, columns) `delta` elements move a (row, column) on by: one division, made once an invocation. */
-fn rows_span(delta: u32, cols: u32) -> vec2<u32> {
-  return row_col(delta, cols);
-}
-
-/** (row, column) rc moved on by span d (of rows_span) in rows of `cols` columns: a carry, no division. */
+/** (row, column) rc moved on by span d (row_col of the elements it spans) in rows of `cols` columns: a carry, no division. */
 fn advance_row_col(rc: vec2<u32>, d: vec2<u32>, cols: u32) -> vec2<u32> {
   let wraps = rc.y >= cols - d.y;
   return vec2<u32>(rc.x + d.x + select(0u, 1u, wraps), select(rc.y + d.y, rc.y - (cols - d.y), wraps));

@@ -12,7 +12,10 @@
 // rows variant two, an element's row and column found once for all
 // inputs (a bias or a row's statistic over a matrix): divided once an
 // invocation and carried on from word to word, then each input's offset
-// stepped from element to element. An op with
+// stepped from element to element. A 16- or 8-bit output's inputs are read a
+// word at a time where their word holds the output word's elements at the
+// same places, and once a word where one element is broadcast over it
+// (backends/webgpu/elementwise.ts wordReadsOf). An op with
 // a rare slow path (trig of huge arguments) computes every word on its fast
 // path, flags the words that need the slow one, and recomputes only those
 // afterwards in one loop, so the slow path's code is not repeated per word
@@ -20,12 +23,14 @@
 // Slots (written as the name in double braces) filled by backends/webgpu/elementwise.ts:
 //   INPUTS  bindings and load_<k>(e) functions, one per input (from binding 2 on)
 //   EPW     elements per output word; BITS: bits per element
-//   SETUP   statements run once per invocation (the linear and rows variants' offsets and strides)
+//   SETUP   statements run once per invocation (the linear and rows variants' offsets and strides; rows: cols)
 //   SETUP_ARGS, SETUP_PASS  those values as word_bits's parameters and arguments
 //   WORD_INDEXING  type WordIndex, where a word starts (the rows variant's (row, column); else unused): word_index(word),
 //           word_span() (that of 256 words on, once an invocation) and next_word_index(i, span) (no division)
 //   LOADS   statements loading the inputs a, b, c at output element e
-//   WORD_INDEX, NEXT_INDEX  the rows variant's offsets p<k> of a word's first element (from wi), and their step to the next
+//   WORD_INDEX  at a word's start: the offsets p<k> of its first element (rows: from wi) that later statements use, and
+//           the word reads' loads (w<k>: an input's word, a<k>: its one element)
+//   NEXT_INDEX  the rows variant's step of the element-read offsets to the word's next element
 //   EXPR    the element's value from a, b, c (on the fast path where there is a rare one)
 //   RARE    whether the element needs the slow path (`false` where there is none)
 //   EXPR_RARE  the element's value on the slow path (valid for every input)

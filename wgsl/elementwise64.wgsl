@@ -6,9 +6,9 @@
 // merged dims' and each element's row and column).
 // Slots (written as the name in double braces) filled by backends/webgpu/elementwise.ts:
 //   INPUTS  bindings and load_<k>(e) functions, one per input (from binding 2 on)
-//   SETUP   statements run once per invocation (the linear and rows variants' offsets and strides)
+//   SETUP   statements run once per invocation (the linear and rows variants' offsets and strides; rows: cols)
 //   LOADS   statements loading the inputs a, b, c at output element e
-//   ELEMENT_INDEX  the rows variant's (row, column) rc of element e
+//   ELEMENT_INDEX  the rows variant's (row, column) rc of element e and each input's offset p<k> there
 //   EXPR    the element's value (a vec2<u32>) from a, b, c
 // params: [n, ndim, shape[ndim], then per input: offset, strides[ndim] (i32 bits)],
 // read by offset_of, linear_of and rows_of (wgsl/elementwise-index.wgsl)

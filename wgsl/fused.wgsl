@@ -10,7 +10,9 @@
 // own strides (zero where broadcast) over the segment's shape; where that
 // merges into two dims, a unit's first (row, column) is carried on from the
 // invocation's first unit's and each input's offset stepped element by element
-// (wgsl/elementwise-index.wgsl's helpers, no division past the first unit).
+// (wgsl/elementwise-index.wgsl's helpers, no division past the first unit);
+// an input whose word holds a unit's elements at the same places is loaded
+// once a unit, and one broadcast over the unit once (fuse.ts's word reads).
 // Slots (written as the name in double braces) filled by backends/webgpu/fuse.ts:
 //   INPUTS    bindings and load_<k>(e) functions, one per group input (from binding 2 on)
 //   NODES     fn node<j>(a, b, c): node j's value as its own kernel stores it (the bits of a dtype narrower than a word)

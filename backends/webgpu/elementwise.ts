@@ -140,7 +140,7 @@ const WORD_INDEXING: Record<IndexMode, string> = {
   rows: `alias WordIndex = vec2<u32>;
 alias WordSpan = vec3<u32>;
 fn word_index(word: u32) -> WordIndex { return row_col(word * EPW, params[3]); }
-fn word_span() -> WordSpan { return vec3<u32>(rows_span(256u * EPW, params[3]), params[3]); }
+fn word_span() -> WordSpan { return vec3<u32>(row_col(256u * EPW, params[3]), params[3]); }
 fn next_word_index(i: WordIndex, span: WordSpan) -> WordIndex { return advance_row_col(i, span.xy, span.z); }`,
   linear: NO_WORD_INDEX,
   strided: NO_WORD_INDEX,
@@ -165,20 +165,22 @@ export interface WordReads {
   reads: readonly WordRead[];
 }
 
-/** Every input read element by element (the strided variant, 32- and 64-bit outputs). */
+/** Every input read element by element, words crossing rows (the strided variant, rows of an odd length). */
 function elementReads(count: number): WordReads {
   return { aligned: false, reads: Array.from({ length: count }, () => "element") };
 }
 
 /** The word reads of a map into `out` of inputs of `dtypes` laid out by elementwiseLayout's `params`. */
 export function wordReadsOf(params: readonly number[], dtypes: readonly DType[], out: DType): WordReads {
-  return wordReadsFor(params, dtypes, is64BitInt(out) || out === complex64 ? 1 : elementsPerWord(out));
+  return wordReadsFor(params, dtypes, elementsPerWord(out));
 }
 
 /** The word reads of inputs of `dtypes` laid out by elementwiseLayout's `params` where a word (or unit) holds `epw` output elements. */
 export function wordReadsFor(params: readonly number[], dtypes: readonly DType[], epw: number): WordReads {
   const mode = indexModeOf(params);
-  if (epw === 1 || mode === "strided" || (mode === "rows" && params[3]! % epw !== 0)) return elementReads(dtypes.length);
+  if (mode === "strided" || (mode === "rows" && params[3]! % epw !== 0)) return elementReads(dtypes.length);
+  // a word of one element crosses no row and holds nothing another element reads
+  if (epw === 1) return { aligned: true, reads: elementReads(dtypes.length).reads };
   const reads = dtypes.map((d, k): WordRead => {
     // linear: [offset, stride]; rows: [offset, row stride, column stride]
     const [offset, rowStride, stride] = mode === "linear" ? [params[3 + 2 * k]!, 0, params[4 + 2 * k]!] : [params[4 + 3 * k]!, params[5 + 3 * k]!, params[6 + 3 * k]!];
@@ -272,7 +274,8 @@ function dtypeCode(d: DType): number {
 
 /**
  * mapKernel's kernel calls by op, expression, then a number coding the input
- * count, the bool result, the index mode and the dtypes (5 bits each):
+ * count, the bool result, the index mode, whether words cross rows, the
+ * output dtype (5 bits) and each input's word read (a base-3 digit) and dtype:
  * made once each, so a dispatch builds no key string or helper list (and the
  * pipeline cache looks up the same key string, its hash already computed).
  */

@@ -276,12 +276,12 @@ function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number
   const pu = seg.perUnit;
   const units = Array.from({ length: UNITS }, (_, u) => u);
   const rows = mode === "rows";
-  // each input's offset and (up to two) strides (rows mode: and the step past a row's end), read from params once an
-  // invocation; rows mode's units start at (row, column) rc<u>, carried on from rc0 by the span of 256 units
+  // each input's offset and stride (rows mode: row and column strides and the step past a row's end), read from params
+  // once an invocation; rows mode's units start at (row, column) rc<u>, carried on from rc0 by the span of 256 units
   const layoutArgs = ins.map(({ k }) => `, l${k}: vec${rows ? 4 : 2}<i32>`).join("");
   const layoutPass = ins.map(({ k }) => `, l${k}`).join("");
   const layouts = ins.map(({ k, first: at }) => `let l${k} = ${rows ? `rows_layout(${at}, params[b + 3u])` : `input_layout(${at}, nd)`};`);
-  const firstIndex = rows ? `let cols = params[b + 3u]; let span = rows_span(${256 * pu}u, cols); var rc0 = row_col(first * ${pu}u, cols);` : "let rc0 = vec2<u32>();";
+  const firstIndex = rows ? `let cols = params[b + 3u]; let span = row_col(${256 * pu}u, cols); var rc0 = row_col(first * ${pu}u, cols);` : "let rc0 = vec2<u32>();";
   const nextIndex = (from: string): string => (rows ? `advance_row_col(${from}, span, cols)` : from);
   const index = indexStatements(mode, ins, words.aligned);
   return `fn unit${s}(b: u32, nd: u32, e0: u32, rc0: vec2<u32>, last: u32${layoutArgs}) -> array<u32, ${total}> {

@@ -214,6 +214,37 @@ describe.skipIf(!hasWebGpu)("compile on webgpu: fused kernels", () => {
     expect(await expectSameBits(f, [x])).toBeGreaterThan(0);
   });
 
+  // a product fused into a later sum (one fma: 2^-24 where the rounded product gives 0) and an operand read twice by a
+  // node (x / x, x - x folded to 1 and 0 under finite-math assumptions: NaN for inf) must not be (fuse.ts opaqueOperands)
+  it("keeps float32 nodes apart as their own kernels are: no product contracted into a later sum, no x / x folded", async () => {
+    const near = 1 + 2 ** -12;
+    const a = mx.array([near, near, 3, Infinity, 0, -Infinity, NaN], mx.float32, o);
+    const b = mx.array([near, -near, 1 / 3, 2, 0, 1, 1], mx.float32, o);
+    const c = mx.array([-(1 + 2 ** -11), 1 + 2 ** -11, -1, 1, 0, 1, 1], mx.float32, o);
+    const f = (x: mx.MxArray, y: mx.MxArray, z: mx.MxArray) => {
+      const t = mx.add(x, 0, o);
+      return [mx.add(mx.multiply(x, y, o), z, o), mx.subtract(z, mx.multiply(x, y, o), o), mx.divide(t, t, o), mx.subtract(t, t, o), mx.multiply(mx.divide(x, x, o), y, o)];
+    };
+    expect(await expectSameBits(f, [a, b, c])).toBeGreaterThan(0);
+    expect(await f(a, b, c)[0]!.tolist()).toEqual([0, 0, 0, Infinity, 0, -Infinity, NaN]);
+  });
+
+  // fused float16 nodes are rounded by round_float16 where read, and outputs packed a pair at a time (fuse.ts roundsLater):
+  // intermediates that round to subnormals, overflow or NaN, an odd element count (a half word), a broadcast of an
+  // intermediate (its bits), a float32 output of one
+  it("every float16 pattern through rounded intermediates gives the uncompiled bits", async () => {
+    const x = mx.view(mx.array(new Uint16Array(65536 + 2).map((_, i) => i & 0xffff), mx.uint16, o), mx.float16, o);
+    const a = mx.slice(x, [1], [65536 + 2], undefined, o); // 65537 elements from an odd offset
+    const f = (v: mx.MxArray) => {
+      const t = mx.multiply(v, 0.7, o);
+      const u = mx.subtract(mx.multiply(t, 3, o), v, o);
+      const small = mx.multiply(t, 0.0001, o);
+      const third = mx.divide(t, 3, o);
+      return [mx.add(u, t, o), mx.astype(small, mx.float32, o), mx.broadcastTo(third, [2, 65536 + 1], o), mx.multiply(small, small, o)];
+    };
+    expect(await expectSameBits(f, [a])).toBeGreaterThan(0);
+  });
+
   // the unfused kernel takes these functions' branch-free fast paths (RARE_SPLITS) and the full function on rare words; the
   // fused node always runs the full function: both must give its bits, over every exponent, specials included
   it("log, sqrt, rsqrt, sigmoid, expm1, sinh, cosh, the inverse hyperbolics, erf, tan, arctan and logaddexp give the uncompiled bits over every float32 exponent", async () => {

@@ -77,8 +77,29 @@ fn pack_pair_float16(v: vec2<f32>) -> vec2<u32> {
   let r = (a + vec2<u32>(0xfffu) + ((a >> vec2<u32>(13u)) & vec2<u32>(1u))) & vec2<u32>(0xffffe000u);
   let w = pack2x16float(bitcast<vec2<f32>>(r)) | ((b.x >> 16u) & 0x8000u) | (b.y & 0x80000000u);
   // magnitudes in [2^-14, 65520) round to a normal; scalar tests (no bool vectors: naga's MSL path has none)
-  let rare = (a.x != 0u && a.x - 0x38800000u > 0x0effefffu) || (a.y != 0u && a.y - 0x38800000u > 0x0effefffu);
+  let rare = float16_rare(v.x) || float16_rare(v.y);
   return vec2<u32>(w, select(0u, 1u, rare));
+}
+
+// v rounded to float16 and back, the value the next kernel loads where one
+// stores pack_float16(v). float16_rare: v rounds to a float16 subnormal,
+// overflows, or is inf or NaN; elsewhere (a zero or a result rounding to a
+// normal) round_float16_normal rounds it to 11 significant bits on its bits
+// (the sign rides along, the carry of a rounding up lands in the exponent as
+// it should); round_float16 takes the rest through pack_float16 and the
+// device's unpacking, as a load would give them. Compile's fused float16 nodes
+// (backends/webgpu/fuse.ts roundsLater).
+fn float16_rare(v: f32) -> bool {
+  let a = bitcast<u32>(v) & 0x7fffffffu;
+  return a != 0u && a - 0x38800000u > 0x0effefffu;
+}
+fn round_float16_normal(v: f32) -> f32 {
+  let b = bitcast<u32>(v);
+  return bitcast<f32>((b + 0xfffu + ((b >> 13u) & 1u)) & 0xffffe000u);
+}
+fn round_float16(v: f32) -> f32 {
+  if (float16_rare(v)) { return unpack2x16float(pack_float16(v)).x; }
+  return round_float16_normal(v);
 }
 
 // maximum/minimum of two float16 or bfloat16 elements on their bits (their

@@ -13,10 +13,15 @@
 // (wgsl/elementwise-index.wgsl's helpers, no division past the first unit);
 // an input whose word holds a unit's elements at the same places is loaded
 // once a unit, and one broadcast over the unit once (fuse.ts's word reads).
+// float16 nodes round on their bits and flag the values that cannot
+// (subnormal, overflow, NaN); after the eight units are stored, the flagged
+// ones are computed again with `exact` set (fuse.ts roundsLater).
 // Slots (written as the name in double braces) filled by backends/webgpu/fuse.ts:
 //   INPUTS    bindings and load_<k>(e) functions, one per group input (from binding 2 on)
-//   NODES     fn node<j>(a, b, c): node j's value as its own kernel stores it (the bits of a dtype narrower than a word)
-//   SEGMENTS  fn unit<s>, store<s> and segment<s>(g, lid): the loads, node calls and stores of segment s (its workgroup g)
+//   NODES     fn node<j>(a, b, c): node j's value as its own kernel stores it (the bits of a dtype narrower than a word;
+//             float16: the value before its rounding)
+//   SEGMENTS  fn unit<s>, store<s> and segment<s>(g, lid): the loads, node calls and stores of segment s (its workgroup g),
+//             a unit's words followed by its flag where it has float16 nodes
 //   DISPATCH  the branch of main calling the segment that workgroup wg belongs to
 // params: [0, 0, 0 (opaque_zero), end workgroup per segment, params index of each segment's block,
 //   word offset per output, then per segment: n, ndim, shape[ndim], per input read: offset, strides[ndim] (i32 bits)]

@@ -15,7 +15,7 @@ import { rowMajorStrides } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
 import { castWgsl, computeType, helpersFor, inputDecl, type ComputeType } from "./codegen.js";
 import { castResult } from "./elementwise.js";
-import { FUSED_DTYPES, OPAQUE_ZEROS, nodeByNode, nodeFunction, nodeResult, operandDtype, operandDtypes, packed } from "./fuse.js";
+import { FUSED_DTYPES, OPAQUE_ZEROS, nodeByNode, nodeFunction, nodeResult, nodeValueLine, opaqueOperands, operandDtype, operandDtypes, packed } from "./fuse.js";
 import { MAX_SEGMENT, SEGMENT_INVOCATION_MAX, WORD_DTYPE, chunksFor, foldFor, foldsKeyValues, groupedLanes, keyValueFold, keyValueResult, mayReadQuads } from "./reduce.js";
 import { mayTakeSumRows16, mayTakeWholeSumRows16 } from "./sum-rows16.js";
 import { valueSpecs, stridesOver } from "../fused-values.js";
@@ -59,8 +59,7 @@ function nodeLines(group: FusedGroup, js: readonly number[]): string {
   return js
     .map((j) => {
       const node = group.nodes[j]!;
-      const call = `node${j}(${node.operands.map(operand).join(", ")})`;
-      return packed(node.dtype) ? `let r${j} = ${call}; let v${j} = unpack_${node.dtype.name}(r${j}, 0u);` : `let v${j} = ${call};`;
+      return nodeValueLine(node, j, `node${j}(${node.operands.map(operand).join(", ")})`);
     })
     .join(" ");
 }
@@ -114,7 +113,7 @@ function slotsOf(group: FusedGroup, p: Plan, entry: Entry, mode: "single" | "par
   return {
     INPUTS: inputs.join("\n"),
     BASES: bases.map((b) => `var<private> ${b}: i32;`).join("\n"),
-    NODES: group.nodes.map((node, j) => (j === ri ? "" : nodeFunction(node, j, operandDtypes(group, node)))).join("\n"),
+    NODES: group.nodes.map((node, j) => (j === ri ? "" : nodeFunction(node, j, operandDtypes(group, node), opaqueOperands(group, node)))).join("\n"),
     V: v,
     T: t,
     LIFT: v === t ? "v" : `${t}(v)`,

@@ -197,10 +197,19 @@ function wordStart(dtypes: readonly DType[], mode: IndexMode, words: WordReads):
     const read = words.reads[k]!;
     if (!rows && read === "element") return "";
     const p = `${rows && read === "element" ? "var" : "let"} p${k} = ${rows ? `rows_offset(l${k}, wi)` : `l${k}.x + i32(word * EPW) * l${k}.y`};`;
-    if (read === "word") return `${p} let w${k} = in${k}[u32(p${k}) >> ${wordShift(d)}u];`;
-    return read === "once" ? `${p} let a${k} = load_${k}(u32(p${k}));` : p;
+    return `${p} ${wordReadLoad(k, d, read, "a")}`;
   });
   return (rows && !words.aligned ? "var col = wi.y; " : "") + lines.filter((x) => x).join(" ");
+}
+
+/**
+ * The load of input k (of dtype `d`) at offset p<k> that a word (or a fused
+ * unit) reads once: its word w<k> where `read` is "word", its one element
+ * `<once><k>` where "once", nothing for element reads.
+ */
+export function wordReadLoad(k: number, d: DType, read: WordRead, once: string): string {
+  if (read === "word") return `let w${k} = in${k}[u32(p${k}) >> ${wordShift(d)}u];`;
+  return read === "once" ? `let ${once}${k} = load_${k}(u32(p${k}));` : "";
 }
 
 /**

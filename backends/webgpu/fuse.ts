@@ -13,7 +13,7 @@ import type { BinaryOp, UnaryOp } from "../../src/primitives/elementwise.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
 import { webGpuFuseReduce } from "./fuse-reduce.js";
-import { indexModeOf, narrowSplitFor, rowStep, wordReadsFor, wordReadsKey, type IndexMode, type WordRead, type WordReads } from "./elementwise.js";
+import { indexModeOf, narrowSplitFor, rowStep, wordReadLoad, wordReadsFor, wordReadsKey, type IndexMode, type WordRead, type WordReads } from "./elementwise.js";
 import { BINARY_WGSL, UNARY_WGSL, castWgsl, computeType, elementsPerWord, helpersFor, inputDecl, packExpr, wgslExprFor, wordShift, type WgslExprs } from "./codegen.js";
 
 /** The dtypes fused here: one word or less per element (int64/uint64 and complex64 word pairs run node by node). */
@@ -212,7 +212,7 @@ interface UnitInput {
  */
 function indexStatements(mode: IndexMode, ins: readonly UnitInput[], aligned: boolean): { before: string; element: string; step: string } {
   const elementRead = ins.filter((x) => x.read === "element");
-  const wordLoads = ins.map(({ k, dtype, read }) => (read === "word" ? `let w${k} = in${k}[u32(p${k}) >> ${wordShift(dtype)}u];` : read === "once" ? `let x${k} = load_${k}(u32(p${k}));` : "")).join(" ");
+  const wordLoads = ins.map(({ k, dtype, read }) => wordReadLoad(k, dtype, read, "x")).join(" ");
   if (mode === "linear") {
     return {
       before: `${ins.filter((x) => x.read !== "element").map(({ k }) => `let p${k} = l${k}.x + i32(e0) * l${k}.y;`).join(" ")} ${wordLoads}`,

@@ -113,7 +113,9 @@ fn order_key16(x: u32) -> u32 {
 }
 fn extreme_bits16(a: u32, b: u32, inf: u32, qnan: u32, larger: bool) -> u32 {
   let a_nan = (a & 0x7fffu) > inf;
-  let keep_a = select(order_key16(a) <= order_key16(b), order_key16(b) <= order_key16(a), larger);
+  let ka = order_key16(a);
+  let kb = order_key16(b);
+  let keep_a = select(ka <= kb, kb <= ka, larger);
   let r = select(b, a, a_nan | (!((b & 0x7fffu) > inf) & keep_a));
   return select(r, (r & 0x8000u) | qnan, (r & 0x7fffu) > inf);
 }

@@ -375,13 +375,13 @@ export function unaryKernel(gpu: WebGpuBackend): Kernel {
  * unpacking and packing every element; H200, 64M float16 elements,
  * maximum(x, 0) 53% -> 63% of the copy kernel).
  */
-const EXTREME_BITS_OPS: Record<string, string> = { maximum: "true", minimum: "false" };
+const EXTREME_BITS_OPS: Record<string, boolean> = { maximum: true, minimum: false };
 
 export function binaryKernel(gpu: WebGpuBackend): Kernel {
   return (prim, [x, y], out) => {
     const op = (prim as Binary).name;
     const larger = EXTREME_BITS_OPS[op];
-    if (larger && is16BitFloat(x!.dtype)) {
+    if (larger !== undefined && is16BitFloat(x!.dtype)) {
       const [inf, qnan] = x!.dtype === float16 ? ["0x7c00u", "0x7e00u"] : ["0x7f80u", "0x7fc0u"];
       const bits = mapKernel(gpu, op, [{ ...x!, dtype: uint16 }, { ...y!, dtype: uint16 }], { ...out, dtype: uint16 }, `extreme_bits16(a, b, ${inf}, ${qnan}, ${larger})`, false);
       return { ...bits, dtype: out.dtype };

@@ -2,8 +2,9 @@
 // cpu reference: odd sizes across tile edges, transposed and broadcast-batched
 // operands, float16/bfloat16 storage, empty dims; the tuner's choice, its
 // cache file and its logged-once write failure. Compiling every config on
-// lavapipe takes minutes: MLX_TS_TEST_ALL_MATMUL_CONFIGS=1 runs them all,
-// the default run a subset covering every block shape, slab depth and buffering.
+// lavapipe takes minutes: the full test profile (MLX_TS_TEST_PROFILE=full)
+// runs them all, the default one a subset covering every block shape, slab
+// depth and buffering.
 
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -17,6 +18,7 @@ import { forceMatmulSplits, matmulSplit } from "../backends/webgpu/matmul-splits
 import { splitSumLanes } from "../backends/webgpu/split-sum.js";
 import { classKey, forceMatmulConfig, matmulConfigFor, tuneMatmulClass, tuningCachePath, untunedConfig, type MatmulClass } from "../backends/webgpu/matmul-tuning.js";
 import { deviceFor } from "../src/device.js";
+import { fullProfile } from "./helpers/profile.js";
 
 const webgpu = findBackend("webgpu") as WebGpuBackend | undefined;
 const onGpu = { stream: webgpu ? deviceFor("webgpu") : mx.cpu };
@@ -60,7 +62,7 @@ function product(aShape: number[], bShape: number[], transA: boolean, transB: bo
 
 describe.skipIf(!webgpu)("webgpu matmul tile configs", () => {
   afterEach(() => forceMatmulConfig(undefined));
-  const all = process.env.MLX_TS_TEST_ALL_MATMUL_CONFIGS === "1";
+  const all = fullProfile;
   const limit = webgpu?.ctx.device.limits.maxComputeWorkgroupStorageSize ?? 0;
   const configs = all ? fittingConfigs(limit) : SUBSET.map((n) => configByName(n)!).filter((c) => fittingConfigs(limit).includes(c));
 

@@ -12,6 +12,7 @@ import { findBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { deviceFor } from "../src/device.js";
 import { chunksFor } from "../backends/webgpu/reduce.js";
+import { fullProfile, oneOrAll, sized } from "./helpers/profile.js";
 
 const webgpu = findBackend("webgpu") as WebGpuBackend | undefined;
 const o = { stream: webgpu ? deviceFor("webgpu") : mx.cpu };
@@ -92,9 +93,11 @@ describe.skipIf(!webgpu)("webgpu float max/min of long segments: reduce.wgsl's b
   for (const f of [F32, F16, BF16]) for (const lanes of laneModes(f.dtype)) {
     it(`${f.dtype.name}${f === F32 ? "" : lanes ? ", float lanes" : ", order keys"}: whole arrays (one and several chunks), rows, an odd offset, a strided axis`, async () => {
       webgpu!.laneReductions = lanes;
-      // float32: 2050 rows of 3100, two contiguous rows a workgroup (reduce-keys.wgsl's rows_main)
-      const many = f === F32 ? ([[3100, 2050, 0.001], [3100, 2050, 0]] as const) : [];
-      const cases = [[1000, 1, 0.002], [40001, 1, 0.0001], [300001, 1, 0], [3001, 4, 0.001], [5000, 3, 0], ...many] as const;
+      // float32: 2050 rows of 3100, two contiguous rows a workgroup (reduce-keys.wgsl's rows_main), with NaNs (and
+      // without: the full profile); the 16-bit formats' 300001 elements (many chunks) in the full profile
+      const many = f === F32 ? sized([[3100, 2050, 0.001]] as const, [[3100, 2050, 0.001], [3100, 2050, 0]] as const) : [];
+      const long = f === F32 || fullProfile ? ([[300001, 1, 0]] as const) : [];
+      const cases = [[1000, 1, 0.002], [40001, 1, 0.0001], ...long, [3001, 4, 0.001], [5000, 3, 0], ...many] as const;
       for (const [n, rows, nanShare] of cases) {
         for (const isMax of [true, false]) {
           // NaNs and numbers of both signs, or no NaN and numbers on the far side of zero (zeros the extreme)
@@ -147,7 +150,8 @@ describe.skipIf(!webgpu)("webgpu argmax/argmin of long contiguous rows: the firs
       const tied = (i: number, j: number) => j === first(i) || j === first(i) + 3 || j === first(i) + 1024;
       const data = Array.from({ length: rows }, (_, i) => Array.from({ length: n }, (_, j) => (tied(i, j) ? 9 : (j * 7 + i) % 5)));
       const want = data.map((_, i) => first(i));
-      for (const sign of [1, -1]) {
+      // argmin's keys on many rows in the full profile (the rows above take both)
+      for (const sign of sized([1], [1, -1])) {
         const grid = mx.array(data.map((r) => r.map((v) => sign * v)), dtype, o);
         const op = sign > 0 ? mx.argmax : mx.argmin;
         expect(await op(grid, -1, o).tolist(), `${dtype.name} ${op.name}`).toEqual(want);
@@ -175,7 +179,8 @@ describe.skipIf(!webgpu)("webgpu chunked argmax/argmin: the chunks' winners fold
       // the extreme first in chunk chunks - 37 (an invocation's later turn), tied in a later chunk and later in its own
       const first = at(chunks - 37, 1234);
       const ties: [number, number][] = [[first, 9], [at(chunks - 37, 4000), 9], [at(chunks - 1, 5), 9], [at(3, 7), 8]];
-      for (const sign of [1, -1]) {
+      // argmax of float32, argmin of bfloat16 (both of each in the full profile)
+      for (const sign of oneOrAll([1, -1], dtype === mx.float32 ? 0 : 1)) {
         const x = marked(n, dtype, ties.map(([a, v]) => [a, sign * v]));
         const op = sign > 0 ? mx.argmax : mx.argmin;
         expect(await op(x, undefined, o).tolist(), `${dtype.name} ${op.name}`).toBe(first);

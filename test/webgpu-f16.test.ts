@@ -57,6 +57,17 @@ describe.skipIf(!webgpu)("float16 arithmetic on webgpu", () => {
     expect((await mismatches((a, _b, o) => mx.astype(mx.astype(a, mx.float32, o), mx.float16, o), EVERY, EVERY)).slice(0, 5)).toEqual([]);
   });
 
+  // the device's float32 root where it cannot straddle a 16-bit midpoint (mx_sqrt_narrow_invalid), the float32 library's elsewhere
+  it.each([mx.float16, mx.bfloat16])("sqrt of every %s pattern, bit-exact, plain and compiled", async (dtype) => {
+    const inf = dtype === mx.float16 ? 0x7c00 : 0x7f80;
+    const bits = async (o: typeof onCpu, f = (x: mx.MxArray) => mx.sqrt(x, o)) => (await mx.view(f(mx.view(mx.array(EVERY, mx.uint16, o), dtype, o)), mx.uint16, o).tolist()) as number[];
+    const want = await bits(onCpu);
+    const nan = (h: number) => (h & 0x7fff) > inf;
+    for (const got of [await bits(onGpu), await bits(onGpu, mx.compile((x: mx.MxArray) => mx.multiply(mx.sqrt(x, onGpu), 1, onGpu)))]) {
+      expect(EVERY.filter((i) => got[i] !== want[i] && !(nan(got[i]!) && nan(want[i]!))).slice(0, 5).map((i) => `${i.toString(16)}: ${got[i]!.toString(16)} vs ${want[i]!.toString(16)}`)).toEqual([]);
+    }
+  });
+
   it("float32 -> float16 casts: every 4096th float32 pattern and its neighbours, bit-exact", async () => {
     // each pattern's low 12 bits 0 (float16's ties and exact values, at every rounding position), 1 and 4095 (just past and short of them)
     const words = new Uint32Array(3 * 2 ** 20);

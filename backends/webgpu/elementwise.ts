@@ -77,17 +77,22 @@ const RARE_SPLITS: Record<string, Split> = {
  * packed by the device (pack_narrow_pair_float16): exp 68% -> 85%, sigmoid
  * 66% -> 82%, tanh 53% -> 59%. erf's e^-x^2 by exp2 (mx_erf_narrow), beside
  * its branch-free float32 path: float16 22% -> 37%, bfloat16 24% -> 41%.
+ * sqrt by x times the device's inverseSqrt where that cannot straddle a
+ * 16-bit midpoint (mx_sqrt_narrow_invalid; its rare test depends on the
+ * format), correctly rounded as the float32 path.
  */
-const NARROW_SPLITS: Record<string, Split> = {
+const NARROW_SPLITS: Record<string, Split | ((out: DType) => Split)> = {
   "mx_exp(a)": { fast: "mx_exp_narrow(a)", rare: "mx_narrow_invalid(a)" },
   "mx_sigmoid(a)": { fast: "mx_sigmoid_narrow(a)", rare: "mx_narrow_invalid(a)" },
   "mx_tanh(a)": { fast: "mx_tanh_narrow(a)", rare: "mx_narrow_invalid(a)" },
   "mx_erf(a)": { fast: "mx_erf_narrow(a)", rare: "mx_erf_invalid(a)" },
+  "mx_sqrt(a)": (out) => ({ fast: "mx_sqrt_narrow(a)", rare: `mx_sqrt_narrow_invalid(a, ${out === float16 ? "0x1fffu, 0x1000u" : "0xffffu, 0x8000u"})`, exactFloat16: true }),
 };
 
 /** `expr`'s narrow split where its result is `out` (float16 or bfloat16), if it has one (compile's fused nodes take it too). */
 export function narrowSplitFor(expr: string, out: DType): Split | undefined {
-  return is16BitFloat(out) ? NARROW_SPLITS[expr] : undefined;
+  const split = is16BitFloat(out) ? NARROW_SPLITS[expr] : undefined;
+  return typeof split === "function" ? split(out) : split;
 }
 
 /** The helper files the elementwise templates need for `dtypes` (their indexing, elementwise-index.wgsl, and `extra`). */

@@ -229,6 +229,21 @@ describe.skipIf(!hasWebGpu)("compile on webgpu: fused kernels", () => {
     expect(await f(a, b, c)[0]!.tolist()).toEqual([0, 0, 0, Infinity, 0, -Infinity, NaN]);
   });
 
+  // one value reaching a node as two operands: through a broadcast (its value passed on), or as two nodes of the same
+  // code (which the shader compiler merges): x - x is NaN for inf and NaN, not 0
+  it.each([mx.float16, mx.bfloat16, mx.float32])("does not fold %s x - x where both sides are one value to the compiler", async (dtype) => {
+    const x = mx.array([[Infinity, -Infinity, NaN, 1, 0, 2.5]], dtype, o);
+    const viaBroadcast = (v: mx.MxArray) => {
+      const t = mx.exp(v, o);
+      return [mx.subtract(t, mx.broadcastTo(t, [2, 6], o), o)];
+    };
+    const twins = (v: mx.MxArray) => [mx.subtract(mx.add(v, 1, o), mx.add(mx.broadcastTo(v, [2, 6], o), 1, o), o)];
+    for (const f of [viaBroadcast, twins]) {
+      expect(await expectSameBits(f, [x])).toBeGreaterThan(0);
+      expect(await f(x)[0]!.tolist()).toEqual([[NaN, 0, NaN, 0, 0, 0], [NaN, 0, NaN, 0, 0, 0]].map((r) => (f === twins ? [NaN, NaN, NaN, 0, 0, 0] : r)));
+    }
+  });
+
   // fused float16 nodes are rounded by round_float16 where read, and outputs packed a pair at a time (fuse.ts roundsLater):
   // intermediates that round to subnormals, overflow or NaN, an odd element count (a half word), a broadcast of an
   // intermediate (its bits), a float32 output of one

@@ -110,7 +110,10 @@ describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
 
   it("compile's fused groups over 16-bit inputs: the same bits (inputs read a word or once a unit, rows a whole number of units)", async () => {
     const h = (shape: number[], seed: number) => mx.astype(mx.random.normal(shape, { key: mx.random.key(seed), ...o }), mx.float16, o);
-    const [x, bias, col, flat, scalar] = [h([512, 40], 1), h([40], 2), h([512, 1], 3), h([20011], 4), h([], 5)];
+    const [plainX, bias, col, flat, scalar] = [h([512, 40], 1), h([40], 2), h([512, 1], 3), h([20011], 4), h([], 5)];
+    // rows scaled to overflow (3 x > 65504) or to float16 subnormals: their units are flagged and computed again exactly
+    const rowScale = mx.array(Array.from({ length: 512 }, (_, i) => [[1, 30000, 1, 1e-5, 1][i % 5]!]), mx.float16, o);
+    const x = mx.multiply(plainX, rowScale, o);
     // float16 outputs (units of two elements): x and bias read a word a unit, col once a unit, the broadcasts (their
     // bits passed on) the same way; an odd offset (element by element) beside them; a linear segment with a scalar
     // (s: the stream, the cpu's for the reference)

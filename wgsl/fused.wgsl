@@ -14,8 +14,9 @@
 // an input whose word holds a unit's elements at the same places is loaded
 // once a unit, and one broadcast over the unit once (fuse.ts's word reads).
 // float16 nodes round on their bits and flag the values that cannot
-// (subnormal, overflow, NaN); after the eight units are stored, the flagged
-// ones are computed again with `exact` set (fuse.ts roundsLater).
+// (subnormal, overflow, NaN); a flagged unit is computed again with `exact`
+// set (fuse.ts roundsLater): where the eight are computed before any is
+// stored, after they are stored; in the loop, before it is stored.
 // Slots (written as the name in double braces) filled by backends/webgpu/fuse.ts:
 //   INPUTS    bindings and load_<k>(e) functions, one per group input (from binding 2 on)
 //   NODES     fn node<j>(a, b, c): node j's value as its own kernel stores it (the bits of a dtype narrower than a word;

@@ -374,8 +374,8 @@ fn mx_sqrt_invalid(x: f32) -> bool { return bitcast<u32>(x) - 0x0d800000u > 0x64
 // (WGSL: 2 ulp, so the product is a few float32 ulp off the root), whose
 // 16-bit rounding is the true root's unless it lies within 16 ulp of a
 // midpoint between two 16-bit values (the bits under the format's last,
-// `low`, equal to `mid`; a float16's root can lie within 2^-25 of one, never
-// on one): flagged by mx_sqrt_narrow_invalid, with an x that is not a
+// `low`, equal to `mid`; a float16's root can lie within 2^-25 of one,
+// relative to the root, never on one): flagged by mx_sqrt_narrow_invalid, with an x that is not a
 // positive normal, for mx_sqrt.
 fn mx_sqrt_narrow(x: f32) -> f32 { return x * inverseSqrt(x); }
 fn mx_sqrt_narrow_invalid(x: f32, low: u32, mid: u32) -> bool {

@@ -78,21 +78,25 @@ const RARE_SPLITS: Record<string, Split> = {
  * 66% -> 82%, tanh 53% -> 59%. erf's e^-x^2 by exp2 (mx_erf_narrow), beside
  * its branch-free float32 path: float16 22% -> 37%, bfloat16 24% -> 41%.
  * sqrt by x times the device's inverseSqrt where that cannot straddle a
- * 16-bit midpoint (mx_sqrt_narrow_invalid; its rare test depends on the
- * format), correctly rounded as the float32 path.
+ * 16-bit midpoint (NARROW_SQRT), correctly rounded as the float32 path.
  */
-const NARROW_SPLITS: Record<string, Split | ((out: DType) => Split)> = {
+const NARROW_SPLITS: Record<string, Split> = {
   "mx_exp(a)": { fast: "mx_exp_narrow(a)", rare: "mx_narrow_invalid(a)" },
   "mx_sigmoid(a)": { fast: "mx_sigmoid_narrow(a)", rare: "mx_narrow_invalid(a)" },
   "mx_tanh(a)": { fast: "mx_tanh_narrow(a)", rare: "mx_narrow_invalid(a)" },
   "mx_erf(a)": { fast: "mx_erf_narrow(a)", rare: "mx_erf_invalid(a)" },
-  "mx_sqrt(a)": (out) => ({ fast: "mx_sqrt_narrow(a)", rare: `mx_sqrt_narrow_invalid(a, ${out === float16 ? "0x1fffu, 0x1000u" : "0xffffu, 0x8000u"})`, exactFloat16: true }),
+};
+
+/** sqrt's narrow splits, whose rare test depends on the format (mx_sqrt_narrow_invalid's midpoint). */
+const NARROW_SQRT: Record<string, Split> = {
+  float16: { fast: "mx_sqrt_narrow(a)", rare: "mx_sqrt_narrow_invalid(a, 0x1fffu, 0x1000u)", exactFloat16: true },
+  bfloat16: { fast: "mx_sqrt_narrow(a)", rare: "mx_sqrt_narrow_invalid(a, 0xffffu, 0x8000u)" },
 };
 
 /** `expr`'s narrow split where its result is `out` (float16 or bfloat16), if it has one (compile's fused nodes take it too). */
 export function narrowSplitFor(expr: string, out: DType): Split | undefined {
-  const split = is16BitFloat(out) ? NARROW_SPLITS[expr] : undefined;
-  return typeof split === "function" ? split(out) : split;
+  if (!is16BitFloat(out)) return undefined;
+  return expr === "mx_sqrt(a)" ? NARROW_SQRT[out.name] : NARROW_SPLITS[expr];
 }
 
 /** The helper files the elementwise templates need for `dtypes` (their indexing, elementwise-index.wgsl, and `extra`). */
@@ -385,8 +389,8 @@ const EXTREME_BITS_OPS: Record<string, boolean> = { maximum: true, minimum: fals
 export function binaryKernel(gpu: WebGpuBackend): Kernel {
   return (prim, [x, y], out) => {
     const op = (prim as Binary).name;
-    const larger = EXTREME_BITS_OPS[op];
-    if (larger !== undefined && is16BitFloat(x!.dtype)) {
+    if (Object.hasOwn(EXTREME_BITS_OPS, op) && is16BitFloat(x!.dtype)) {
+      const larger = EXTREME_BITS_OPS[op]!;
       const [inf, qnan] = x!.dtype === float16 ? ["0x7c00u", "0x7e00u"] : ["0x7f80u", "0x7fc0u"];
       const bits = mapKernel(gpu, op, [{ ...x!, dtype: uint16 }, { ...y!, dtype: uint16 }], { ...out, dtype: uint16 }, `extreme_bits16(a, b, ${inf}, ${qnan}, ${larger})`, false);
       return { ...bits, dtype: out.dtype };

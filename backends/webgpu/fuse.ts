@@ -113,8 +113,8 @@ export function nodeResult(node: FusedNode, operands: readonly DType[]): string 
  * pack_pair_float16) and flags a value that rounds to a subnormal, overflows
  * or is NaN; the flagged units are computed again with the exact functions
  * (segmentSource). H200, device time at 64M elements: compiled float16
- * x * 2 + bias 179 -> 156 us (its two unfused kernels: 81 + 89 us), a
- * gelu-like chain 322 -> 215 us.
+ * x * 2 + bias 179 -> 159 us (its two unfused kernels: 81 + 89 us), a
+ * gelu-like chain 322 -> 225 us.
  */
 export function roundsLater(d: DType): boolean {
   return d === float16;
@@ -398,17 +398,20 @@ fn segment${s}(g: u32, lid: u32) {
 /**
  * Which of `node`'s operands enter it opaque (OPAQUE_ZEROS says why): float32
  * values of the group's own nodes (a product the compiler could contract with
- * a later sum into one fma), and a float operand the node reads twice (x / x).
- * A group input's value is a load, and a float16/bfloat16 node's value comes
- * out of integer operations on bits (its rounding): nothing for the compiler
- * to see through. H200, compiled float32 x * 2 + bias: 155 -> 144 us with no
+ * a later sum into one fma), and every float operand after the first (each
+ * with its own zero), so that no two operands of a node are one value to the
+ * compiler: the same operand read twice (x - x), one value reaching a node
+ * twice through a broadcast, or two nodes of the same code that the compiler
+ * merges. A group input's value is a load, and a float16/bfloat16 node's
+ * value comes out of integer operations on bits (its rounding): nothing to
+ * contract. H200, compiled float32 x * 2 + bias: 155 -> 144 us with no
  * operand opaque (the measure of what this saves).
  */
 export function opaqueOperands(group: FusedGroup, node: FusedNode): boolean[] {
   const n = group.inputs.length;
   return node.operands.map((k, i) => {
     const d = operandDtype(group, k);
-    return computeType(d) === "f32" && ((k >= n && !packed(d)) || node.operands.indexOf(k) !== i || node.operands.lastIndexOf(k) !== i);
+    return computeType(d) === "f32" && ((k >= n && !packed(d)) || i > 0);
   });
 }
 
@@ -419,7 +422,7 @@ export function nodeFunction(node: FusedNode, j: number, operands: readonly DTyp
     const x = "abc"[i]!;
     return opaque[i] ? `let ${x} = bitcast<f32>(bitcast<u32>(${x}_in) | opaque_zero[${i}]);` : `let ${x} = ${x}_in;`;
   });
-  // float16/bfloat16 results of exp, sigmoid, tanh and erf: the unfused kernel's narrow path, the full one where it is invalid
+  // float16/bfloat16 results of exp, sigmoid, tanh, erf and sqrt: the unfused kernel's narrow path, the full one where it is invalid
   const { v, isBool } = nodeValue(node, operands)!;
   const later = roundsLater(node.dtype);
   const finish = (x: string): string => (later ? x : result(node.dtype, x, isBool)!);

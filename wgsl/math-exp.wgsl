@@ -375,12 +375,12 @@ fn mx_sqrt_invalid(x: f32) -> bool { return bitcast<u32>(x) - 0x0d800000u > 0x64
 // 16-bit rounding is the true root's unless it lies within 16 ulp of a
 // midpoint between two 16-bit values (the bits under the format's last,
 // `low`, equal to `mid`; a float16's root can lie within 2^-25 of one,
-// relative to the root, never on one): flagged by mx_sqrt_narrow_invalid, with an x that is not a
-// positive normal, for mx_sqrt.
+// relative to the root, never on one): flagged by mx_sqrt_narrow_invalid,
+// with an x that is not a positive normal, for mx_sqrt.
 fn mx_sqrt_narrow(x: f32) -> f32 { return x * inverseSqrt(x); }
 fn mx_sqrt_narrow_invalid(x: f32, low: u32, mid: u32) -> bool {
   let s = bitcast<u32>(mx_sqrt_narrow(x));
-  return bitcast<u32>(x) - 0x00800000u >= 0x7f000000u || (s & low) - (mid - 16u) < 32u;
+  return mx_not_positive_normal(x) || (s & low) - (mid - 16u) < 32u;
 }
 
 fn mx_sqrt(x: f32) -> f32 {

@@ -206,12 +206,17 @@ describe.skipIf(!hasWebGpu)("compile on webgpu: fused kernels", () => {
     expect(await expectSameBits(f, [x])).toBeGreaterThan(0);
   });
 
-  // the fused node takes the unfused kernel's narrow path (mx_exp_narrow and kin) where the unfused kernel does; the unfused
+  // the fused node takes the unfused kernel's narrow path (mx_exp_narrow and kin) element by element as the unfused kernel
+  // does, also where the element's word holds one that takes the full function (a NaN beside each input); the unfused
   // float16 words are packed by pack2x16float, which rounds to nearest even on lavapipe and the H200 as pack_float16 does
-  it.each([mx.float16, mx.bfloat16])("exp, sigmoid and tanh of every %s input give the uncompiled bits", async (dtype) => {
-    const x = mx.view(mx.array(new Uint16Array(65536).map((_, i) => i), mx.uint16, o), dtype, o);
-    const f = (a: mx.MxArray) => [mx.multiply(mx.exp(a, o), 1, o), mx.sigmoid(mx.add(a, 0, o), o), mx.tanh(mx.negative(a, o), o)];
-    expect(await expectSameBits(f, [x])).toBeGreaterThan(0);
+  it.each([mx.float16, mx.bfloat16])("exp, sigmoid, tanh, erf and sqrt of every %s input give the uncompiled bits, alone and beside a NaN", async (dtype) => {
+    const nan = dtype === mx.float16 ? 0x7e00 : 0x7fc0;
+    const alone = new Uint16Array(65536).map((_, i) => i);
+    const besideNaN = new Uint16Array(2 * 65536).map((_, i) => (i % 2 === 0 ? i / 2 : nan));
+    const f = (a: mx.MxArray) => [mx.multiply(mx.exp(a, o), 1, o), mx.sigmoid(mx.add(a, 0, o), o), mx.tanh(mx.negative(a, o), o), mx.erf(a, o), mx.sqrt(mx.abs(a, o), o)];
+    for (const bits of [alone, besideNaN]) {
+      expect(await expectSameBits(f, [mx.view(mx.array(bits, mx.uint16, o), dtype, o)])).toBeGreaterThan(0);
+    }
   });
 
   // a product fused into a later sum (one fma: 2^-24 where the rounded product gives 0) and an operand read twice by a

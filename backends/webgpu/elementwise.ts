@@ -78,25 +78,29 @@ const RARE_SPLITS: Record<string, Split> = {
  * 66% -> 82%, tanh 53% -> 59%. erf's e^-x^2 by exp2 (mx_erf_narrow), beside
  * its branch-free float32 path: float16 22% -> 37%, bfloat16 24% -> 41%.
  * sqrt by x times the device's inverseSqrt where that cannot straddle a
- * 16-bit midpoint (NARROW_SQRT), correctly rounded as the float32 path.
+ * 16-bit midpoint, correctly rounded as the float32 path.
  */
-const NARROW_SPLITS: Record<string, Split> = {
-  "mx_exp(a)": { fast: "mx_exp_narrow(a)", rare: "mx_narrow_invalid(a)" },
-  "mx_sigmoid(a)": { fast: "mx_sigmoid_narrow(a)", rare: "mx_narrow_invalid(a)" },
-  "mx_tanh(a)": { fast: "mx_tanh_narrow(a)", rare: "mx_narrow_invalid(a)" },
-  "mx_erf(a)": { fast: "mx_erf_narrow(a)", rare: "mx_erf_invalid(a)" },
+const NARROW_SPLITS: Record<string, { float16: Split; bfloat16: Split }> = {
+  "mx_exp(a)": eitherFormat({ fast: "mx_exp_narrow(a)", rare: "mx_narrow_invalid(a)" }),
+  "mx_sigmoid(a)": eitherFormat({ fast: "mx_sigmoid_narrow(a)", rare: "mx_narrow_invalid(a)" }),
+  "mx_tanh(a)": eitherFormat({ fast: "mx_tanh_narrow(a)", rare: "mx_narrow_invalid(a)" }),
+  "mx_erf(a)": eitherFormat({ fast: "mx_erf_narrow(a)", rare: "mx_erf_invalid(a)" }),
+  // the rare test takes the format's midpoint (its low bits below the 16-bit value, and their half)
+  "mx_sqrt(a)": {
+    float16: { fast: "mx_sqrt_narrow(a)", rare: "mx_sqrt_narrow_invalid(a, 0x1fffu, 0x1000u)", exactFloat16: true },
+    bfloat16: { fast: "mx_sqrt_narrow(a)", rare: "mx_sqrt_narrow_invalid(a, 0xffffu, 0x8000u)" },
+  },
 };
 
-/** sqrt's narrow splits, whose rare test depends on the format (mx_sqrt_narrow_invalid's midpoint). */
-const NARROW_SQRT: Record<string, Split> = {
-  float16: { fast: "mx_sqrt_narrow(a)", rare: "mx_sqrt_narrow_invalid(a, 0x1fffu, 0x1000u)", exactFloat16: true },
-  bfloat16: { fast: "mx_sqrt_narrow(a)", rare: "mx_sqrt_narrow_invalid(a, 0xffffu, 0x8000u)" },
-};
+/** The same split for both formats. */
+function eitherFormat(split: Split): { float16: Split; bfloat16: Split } {
+  return { float16: split, bfloat16: split };
+}
 
 /** `expr`'s narrow split where its result is `out` (float16 or bfloat16), if it has one (compile's fused nodes take it too). */
 export function narrowSplitFor(expr: string, out: DType): Split | undefined {
-  if (!is16BitFloat(out)) return undefined;
-  return expr === "mx_sqrt(a)" ? NARROW_SQRT[out.name] : NARROW_SPLITS[expr];
+  if (!is16BitFloat(out) || !Object.hasOwn(NARROW_SPLITS, expr)) return undefined;
+  return NARROW_SPLITS[expr]![out.name as "float16" | "bfloat16"];
 }
 
 /** The helper files the elementwise templates need for `dtypes` (their indexing, elementwise-index.wgsl, and `extra`). */
@@ -273,7 +277,9 @@ export function elementwiseSlots(dtypes: readonly DType[], out: DType, expr: str
     ...common,
     EXPR: split?.fast ?? expr,
     RARE: split?.rare ?? "false",
-    EXPR_RARE: expr,
+    // a flagged word's elements again: a narrow split's each on its own path (the narrow one where its input allows, as
+    // a fused node decides; the full function is not its bits), a float32 split's all by the full function (its bits)
+    EXPR_RARE: narrow ? `select(${narrow.fast}, ${expr}, ${narrow.rare})` : expr,
     EPW: epw,
     BITS: 32 / epw,
     PACK: pack,

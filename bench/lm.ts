@@ -26,7 +26,7 @@ const STEPS = small ? 2 : 10, RUNS = small ? 3 : 7;
 const WARMUP_MS = small ? 0 : 1000;
 const train = { learningRate: size.learningRate, weightDecay: 0.01, maxGradNorm: 1 };
 
-const { gpu, device, tfSync } = await tfjsOnMlxDevice();
+const { gpu, tfSync } = await tfjsOnMlxDevice();
 mx.setDefaultDevice(mx.webgpu);
 
 const config: LMConfig = { vocabSize: VOCAB, dims: size.dims, heads: size.heads, layers: size.layers, context: size.context };

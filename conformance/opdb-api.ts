@@ -11,7 +11,6 @@ import { ALL_REAL as ALL, FLOATS as F, INTEGERS as I, NUMERIC as NUM, fillValueA
 import type { OpEntry, Params } from "./opdb.js";
 
 const dtypeNamed = (name: unknown) => (mx as unknown as Record<string, mx.DType>)[name as string]!;
-const js = (v: unknown) => JSON.stringify(v);
 
 /** real, imag and conj of a real array: the array itself, zeros of its dtype, the array itself (exact, as abs's bit operations). */
 function realPart(name: "real" | "imag" | "conj" | "conjugate"): OpEntry {

@@ -8,9 +8,9 @@
 
 import fc from "fast-check";
 import * as mx from "../index.js";
-import { inputArb, type InputCase, type Layout } from "./arbitraries.js";
+import type { InputCase, Layout } from "./arbitraries.js";
 import { GPU_FFT } from "./contracts.js";
-import { ALL_REAL, cpu, layout } from "./opdb-common.js";
+import { cpu, layout } from "./opdb-common.js";
 import type { Case, OpEntry, Params } from "./opdb.js";
 
 interface Kind {

@@ -3,6 +3,7 @@
 // true/false, dims longer than 6 summarized as first 3, ..., last 3; and
 // mx.print, which reads arrays from any device and prints them like console.log.
 
+import { checkInt } from "./argument-checks.js";
 import { MxArray } from "./array.js";
 import { checkOptions } from "./ops/strict-options.js";
 import type { DType } from "./dtype.js";
@@ -37,8 +38,7 @@ function checkedOptions(op: string, o: { precision?: number | undefined }): Prin
   if (o === null || typeof o !== "object" || Array.isArray(o)) throw opError(op, `options must be an object such as { precision }, got ${describeValue(o)}`, [], "type");
   checkOptions(op, o, ["precision"], false);
   const p = o.precision ?? DEFAULT_PRECISION;
-  if (!Number.isInteger(p) || p < 1 || p > 17) throw opError(op, `precision must be an integer from 1 to 17, got ${describeValue(o.precision)}`, [], "range");
-  return { precision: p };
+  return { precision: checkInt(op, "precision", p, 1, 17) };
 }
 
 /**

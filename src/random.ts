@@ -3,6 +3,7 @@
 // by time, or by seed()). Samplers compose ops exactly as MLX's do, so
 // streams match MLX bit for bit.
 
+import { checkInt } from "./argument-checks.js";
 import { MxArray } from "./array.js";
 import { checkOptions, dtypeThenOptions, noExtraArguments } from "./ops/strict-options.js";
 import { float16, bfloat16, float32, int32, int64, isDType, isFloating, isInexact, uint32, uint64, type DType } from "./dtype.js";
@@ -134,7 +135,7 @@ export function split(k: MxArray, num = 2, o?: OpOptions): MxArray {
   checkOptions("random.split", o);
   const s = opStream("random.split", o);
   if (k === undefined) throw opError("random.split", "key must be a uint32 array of shape (2,) (from mx.random.key), got undefined", [], "type");
-  if (!Number.isInteger(num) || num < 1 || num > MAX_DIM) throw opError("random.split", `num must be an integer from 1 to 2^31 - 1, got ${describeValue(num)}`, [], "value");
+  checkInt("random.split", "num", num, 1, MAX_DIM);
   return bitsOf("random.split", [num, 2], 4, k, s);
 }
 

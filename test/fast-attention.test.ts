@@ -11,7 +11,6 @@ import * as mx from "../index.js";
 import { BACKENDS, values } from "./helpers/backends.js";
 
 const cpu = { stream: mx.cpu };
-const f64 = (x: mx.MxArray) => mx.astype(x, mx.float64, cpu);
 
 type Mask = "causal" | mx.MxArray | null;
 

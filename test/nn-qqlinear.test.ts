@@ -40,6 +40,6 @@ describe("nn.QQLinear", () => {
     const m = new mx.nn.QQLinear(32, 2, { mode: "mxfp8" });
     expect([m._groupSize, m._bits]).toEqual([32, 8]);
     expect(() => mx.nn.QQLinear.fromLinear(new mx.nn.Linear(32, 2))).toThrow(/^\[nn.QQLinear.fromLinear\] QQLinear has no bias/);
-    expect(() => new mx.nn.QQLinear(32, 2, { mode: "affine" as never })).toThrow(/^\[nn.QQLinear\] mode must be one of 'nvfp4', 'mxfp8'/);
+    expect(() => new mx.nn.QQLinear(32, 2, { mode: "affine" as never })).toThrow(/^\[nn.QQLinear\] mode must be one of "nvfp4", "mxfp8"/);
   });
 });

@@ -3,7 +3,7 @@
 // (with the sink's column when given) accumulated in float64, times v,
 // rounded once to the output dtype.
 
-import type { Backend, Kernel, Tensor } from "../backend.js";
+import type { Backend, Kernel } from "../backend.js";
 import type { ScaledDotProductAttention } from "../../src/primitives/fast-attention.js";
 import { allocOutput } from "./tensor.js";
 import { float64Values, storeFn } from "./float64-values.js";

@@ -2,8 +2,7 @@
 // MLX's fallback compositions computed in float64 (means, variance, angles,
 // sines and cosines) and rounded once to the output dtype.
 
-import type { Backend, Kernel, Tensor } from "../backend.js";
-import type { DType } from "../../src/dtype.js";
+import type { Backend, Kernel } from "../backend.js";
 import type { LayerNorm, RMSNorm } from "../../src/primitives/fast-norms.js";
 import type { RoPE } from "../../src/primitives/fast-rope.js";
 import { allocOutput } from "./tensor.js";

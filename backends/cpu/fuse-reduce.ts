@@ -5,7 +5,7 @@
 // accumulators, the float sum's blocks and compensation), rounds the result to
 // the reduction's dtype and runs the epilogue on it, so results are bit-identical.
 
-import type { Backend, MultiKernel, Tensor } from "../backend.js";
+import type { Backend, MultiKernel } from "../backend.js";
 import type { DType } from "../../src/dtype.js";
 import type { FusedGroup } from "../../src/compile/group.js";
 import type { Reduce } from "../../src/primitives/reduce.js";

@@ -3,7 +3,7 @@
 // axes, each matrix read into float64, factored by linalg-algorithms.ts,
 // linalg-factor.ts or linalg-eig.ts and rounded once to the output dtype.
 
-import type { Backend, Kernel, MultiKernel, Tensor } from "../backend.js";
+import type { Backend, Kernel, MultiKernel } from "../backend.js";
 import { sizeOf } from "../../src/shape.js";
 import type { Cholesky, TriInv } from "../../src/primitives/linalg-cholesky.js";
 import type { Eig } from "../../src/primitives/linalg-eig.js";

@@ -8,7 +8,7 @@
 
 import { retain, type MultiKernel, type OutputSpec, type Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
-import { float32, int32, uint32, type DType } from "../../src/dtype.js";
+import type { DType } from "../../src/dtype.js";
 import type { FusedGroup } from "../../src/compile/group.js";
 import type { Reduce } from "../../src/primitives/reduce.js";
 import { rowMajorStrides } from "../../src/shape.js";

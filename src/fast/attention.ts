@@ -11,7 +11,7 @@ import { astype, broadcastTo } from "../ops/index.js";
 import { checkArrayLike, node, opStream, resultType, type OpOptions } from "../ops/base.js";
 import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { checkAttentionShapes, ScaledDotProductAttention, type MaskKind } from "../primitives/fast-attention.js";
-import { checkFinite } from "../primitives/checks.js";
+import { checkNumber } from "../primitives/checks.js";
 import type { Stream } from "../device.js";
 
 export interface AttentionOptions extends OpOptions {
@@ -92,7 +92,7 @@ export function scaledDotProductAttention(q: MxArray, k: MxArray, v: MxArray, o:
   checkOptions(OP, o, ["scale", "mask", "sinks"]);
   const [qa, ka, va] = [input4(q, "q"), input4(k, "k"), input4(v, "v")];
   if (o?.scale === undefined) throw opError(OP, "options must give scale (MLX's required keyword argument), e.g. { scale: 1 / Math.sqrt(q.shape[3]) }", [], "type");
-  const scale = checkFinite(OP, "scale", o.scale);
+  const scale = checkNumber(OP, "scale", o.scale);
   const [B, Hq, Lq] = qa.shape as [number, number, number, number];
   const Lkv = ka.shape[2]!;
   checkAttentionShapes(OP, qa, ka, va);

@@ -4,6 +4,7 @@
 // float64, the outputs are compared under the kernel's contract, and a
 // failure is shrunk to a small input and reported with a reproduction.
 
+import { checkInt } from "../argument-checks.js";
 import fc from "fast-check";
 import { MxArray } from "../array.js";
 import { cpu } from "../device.js";
@@ -236,9 +237,8 @@ export async function checkKernel(kernel: UserKernel, options: CheckKernelOption
     elementArb(spec as CheckInputSpec);
   });
   if (o.launch !== undefined && typeof o.launch !== "function") throw opError(OP, `launch must be a function of the input arrays, got ${describeValue(o.launch)}`, [], "type");
-  const runs = o.runs ?? 50;
-  if (!Number.isInteger(runs) || runs < 1 || runs > 1e5) throw opError(OP, `runs must be an integer from 1 to 100000, got ${describeValue(o.runs)}`, [], "range");
-  if (o.seed !== undefined && !Number.isInteger(o.seed)) throw opError(OP, `seed must be an integer, got ${describeValue(o.seed)}`, [], "type");
+  const runs = checkInt(OP, "runs", o.runs ?? 50, 1, 1e5);
+  if (o.seed !== undefined) checkInt(OP, "seed", o.seed);
   const contract = checkContract(OP, o.contract) ?? kernel.contract;
   let maxUlp = 0;
   const property = fc.asyncProperty(casesArb(o.inputs), async (inputs) => {

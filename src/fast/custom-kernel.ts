@@ -5,6 +5,7 @@
 // mlx-ts function of the inputs) gives it vjp and jvp; vmap runs the kernel on
 // each batch entry.
 
+import { checkInt } from "../argument-checks.js";
 import { MxArray } from "../array.js";
 import { defaultStream, deviceFor, Stream, type StreamOrDevice } from "../device.js";
 import { ALL_DTYPES, dtypeFromName, isDType, type DType } from "../dtype.js";
@@ -220,10 +221,7 @@ export class CustomKernel extends Primitive {
 function dims3(op: string, what: string, v: unknown, lo: number): [number, number, number] {
   if (!Array.isArray(v) || v.length < 1 || v.length > 3) throw opError(op, `${what} must be a list of 1 to 3 integers, got ${describeValue(v)}`, [], "type");
   const out = [1, 1, 1] as [number, number, number];
-  v.forEach((x: unknown, i) => {
-    if (typeof x !== "number" || !Number.isInteger(x) || x < lo || x > MAX_GRID) throw opError(op, `${what}[${i}] must be an integer from ${lo} to 2^32 - 1, got ${describeValue(x)}`, [], "range");
-    out[i] = x;
-  });
+  v.forEach((x: unknown, i) => (out[i] = checkInt(op, `${what}[${i}]`, x, lo, MAX_GRID)));
   return out;
 }
 

@@ -9,7 +9,7 @@ import { astype } from "../ops/index.js";
 import { checkArrayLike, node, opStream, resultType, scalarArray, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { checkAffineShape, LayerNorm, RMSNorm } from "../primitives/fast-norms.js";
-import { checkFinite } from "../primitives/checks.js";
+import { checkNumber } from "../primitives/checks.js";
 import type { Stream } from "../device.js";
 
 /** The input x: an array of at least one dimension. */
@@ -30,7 +30,7 @@ function affineOf(op: string, name: string, p: unknown, x: MxArray): MxArray | n
 
 function epsOf(op: string, eps: unknown): number {
   // MLX's eps is a C float
-  return Math.fround(checkFinite(op, "eps", eps));
+  return Math.fround(checkNumber(op, "eps", eps));
 }
 
 function outType(op: string, arrays: MxArray[]): DType {

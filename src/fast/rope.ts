@@ -9,7 +9,7 @@ import { astype } from "../ops/index.js";
 import { checkArrayLike, node, opStream, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { checkRopeDims, checkRopeFreqs, checkRopeOffset, RoPE } from "../primitives/fast-rope.js";
-import { checkFinite } from "../primitives/checks.js";
+import { checkNumber } from "../primitives/checks.js";
 import type { Stream } from "../device.js";
 
 export interface RopeOptions extends OpOptions {
@@ -68,12 +68,12 @@ export function rope(x: ArrayLike, dims: number, o: RopeOptions): MxArray {
   checkRopeDims(op, dims, a);
   if (typeof o.traditional !== "boolean") throw opError(op, `traditional must be a boolean, got ${describeValue(o.traditional)}`, [], "type");
   // MLX takes base and scale as C floats
-  const scale = Math.fround(checkFinite(op, "scale", o.scale));
+  const scale = Math.fround(checkNumber(op, "scale", o.scale));
   const offset = offsetOf(op, o.offset, a, s);
   const freqs = o.freqs ?? null;
   if (freqs === null) {
     if (o.base === null) throw opError(op, "base is null and no freqs are given: exactly one of base and freqs must have a value", [], "value");
-    const base = Math.fround(checkFinite(op, "base", o.base));
+    const base = Math.fround(checkNumber(op, "base", o.base));
     return node(new RoPE(dims, o.traditional, base, scale, true), [a, offset], s);
   }
   if (!(freqs instanceof MxArray)) throw opError(op, `freqs must be an mx array, null or undefined, got ${describeValue(freqs)}`, [], "type");

@@ -13,7 +13,7 @@ function act(name: string, x: unknown, body: (x: MxArray) => MxArray): MxArray {
   return asOp(op, () => body(checkArray(op, x, "x")));
 }
 
-const axisArg = (name: string, axis: unknown) => checkInt(`nn.${name}`, axis, "axis", -64, 63);
+const axisArg = (name: string, axis: unknown) => checkInt(`nn.${name}`, "axis", axis, -64, 63);
 
 /**
  * `max(x, 0)`.
@@ -56,7 +56,7 @@ export function relu2(x: MxArray): MxArray {
  * ```
  */
 export function leakyRelu(x: MxArray, negativeSlope = 0.01): MxArray {
-  checkNumber("nn.leakyRelu", negativeSlope, "negativeSlope");
+  checkNumber("nn.leakyRelu", "negativeSlope", negativeSlope);
   return act("leakyRelu", x, (a) => ops.maximum(ops.multiply(a, negativeSlope), a));
 }
 
@@ -68,7 +68,7 @@ export function leakyRelu(x: MxArray, negativeSlope = 0.01): MxArray {
  * ```
  */
 export function elu(x: MxArray, alpha = 1): MxArray {
-  checkNumber("nn.elu", alpha, "alpha");
+  checkNumber("nn.elu", "alpha", alpha);
   return act("elu", x, (a) => ops.where(ops.greater(a, 0), a, ops.multiply(ops.expm1(a), alpha)));
 }
 
@@ -80,7 +80,7 @@ export function elu(x: MxArray, alpha = 1): MxArray {
  * ```
  */
 export function celu(x: MxArray, alpha = 1): MxArray {
-  checkNumber("nn.celu", alpha, "alpha");
+  checkNumber("nn.celu", "alpha", alpha);
   if (alpha === 0) throw new RangeError("[nn.celu] alpha must not be 0");
   return act("celu", x, (a) => ops.add(ops.maximum(a, 0), ops.multiply(ops.expm1(ops.divide(ops.minimum(a, 0), alpha)), alpha)));
 }
@@ -184,7 +184,7 @@ export function softsign(x: MxArray): MxArray {
  * ```
  */
 export function softshrink(x: MxArray, lambd = 0.5): MxArray {
-  checkNumber("nn.softshrink", lambd, "lambd", 0);
+  checkNumber("nn.softshrink", "lambd", lambd, 0);
   return act("softshrink", x, (a) => ops.where(ops.greater(ops.abs(a), lambd), ops.subtract(a, ops.multiply(ops.sign(a), lambd)), 0));
 }
 
@@ -196,7 +196,7 @@ export function softshrink(x: MxArray, lambd = 0.5): MxArray {
  * ```
  */
 export function hardShrink(x: MxArray, lambd = 0.5): MxArray {
-  checkNumber("nn.hardShrink", lambd, "lambd", 0);
+  checkNumber("nn.hardShrink", "lambd", lambd, 0);
   return act("hardShrink", x, (a) => ops.where(ops.greater(ops.abs(a), lambd), a, 0));
 }
 
@@ -208,8 +208,8 @@ export function hardShrink(x: MxArray, lambd = 0.5): MxArray {
  * ```
  */
 export function hardTanh(x: MxArray, minVal = -1, maxVal = 1): MxArray {
-  checkNumber("nn.hardTanh", minVal, "minVal");
-  checkNumber("nn.hardTanh", maxVal, "maxVal", minVal);
+  checkNumber("nn.hardTanh", "minVal", minVal);
+  checkNumber("nn.hardTanh", "maxVal", maxVal, minVal);
   return act("hardTanh", x, (a) => ops.minimum(ops.maximum(a, minVal), maxVal));
 }
 
@@ -301,7 +301,7 @@ export function tanh(x: MxArray): MxArray {
  * ```
  */
 export function step(x: MxArray, threshold = 0): MxArray {
-  checkNumber("nn.step", threshold, "threshold");
+  checkNumber("nn.step", "threshold", threshold);
   return act("step", x, (a) => ops.astype(ops.greater(a, threshold), a.dtype));
 }
 

@@ -5,6 +5,9 @@
 import { MxArray } from "../array.js";
 import { describeValue, opError } from "../errors.js";
 import { checkOptions } from "../ops/strict-options.js";
+import { checkInt } from "../argument-checks.js";
+
+export { checkBool, checkChoice, checkInt, checkNumber } from "../argument-checks.js";
 
 /** `x` when it is a live mx array; else an error naming `op` and the argument `name`. */
 export function checkArray(op: string, x: unknown, name: string): MxArray {
@@ -15,34 +18,9 @@ export function checkArray(op: string, x: unknown, name: string): MxArray {
   return x;
 }
 
-/** An integer in [min, max] (sizes are capped so a typo cannot allocate gigabytes). */
-export function checkInt(op: string, v: unknown, name: string, min = 0, max = 2 ** 24): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) {
-    throw opError(op, `${name} must be an integer from ${min} to ${max}, got ${describeValue(v)}`, [], typeof v === "number" ? "range" : "type");
-  }
-  return v;
-}
-
-/** A finite number (at least `min` when given). */
-export function checkNumber(op: string, v: unknown, name: string, min = -Infinity, max = Infinity): number {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < min || v > max) {
-    const range = min > -Infinity || max < Infinity ? ` in [${min}, ${max}]` : "";
-    throw opError(op, `${name} must be a finite number${range}, got ${describeValue(v)}`, [], typeof v === "number" ? "range" : "type");
-  }
-  return v;
-}
-
-export function checkBool(op: string, v: unknown, name: string): boolean {
-  if (typeof v !== "boolean") throw opError(op, `${name} must be a boolean, got ${describeValue(v)}`, [], "type");
-  return v;
-}
-
-/** One of `choices` (strings). */
-export function checkChoice<T extends string>(op: string, v: unknown, name: string, choices: readonly T[]): T {
-  if (typeof v !== "string" || !(choices as readonly string[]).includes(v)) {
-    throw opError(op, `${name} must be one of ${choices.map((c) => `'${c}'`).join(", ")}, got ${describeValue(v)}`, [], "value");
-  }
-  return v as T;
+/** A layer's size argument `name`: an integer from `min` to 2^24 (capped so a typo cannot allocate gigabytes). */
+export function checkSize(op: string, name: string, v: unknown, min: number): number {
+  return checkInt(op, name, v, min, 2 ** 24);
 }
 
 /** A function. */

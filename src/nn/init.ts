@@ -34,7 +34,7 @@ function dtypeOf(op: string, o: DTypeOption): DType {
  */
 export function constant(value: number, o: DTypeOption = {}): Initializer {
   const op = "nn.init.constant";
-  checkNumber(op, value, "value");
+  checkNumber(op, "value", value);
   const dtype = dtypeOf(op, options(op, o, ["dtype"]));
   return (a) => ops.full(checkArray(op, a, "a").shape, value, dtype);
 }
@@ -54,8 +54,8 @@ export interface NormalInitOptions extends DTypeOption {
 export function normal(o: NormalInitOptions = {}): Initializer {
   const op = "nn.init.normal";
   const p = options(op, o, ["mean", "std", "dtype"]);
-  const mean = checkNumber(op, p.mean ?? 0, "mean");
-  const std = checkNumber(op, p.std ?? 1, "std", 0);
+  const mean = checkNumber(op, "mean", p.mean ?? 0);
+  const std = checkNumber(op, "std", p.std ?? 1, 0);
   const dtype = dtypeOf(op, p);
   return (a) => random.normal(checkArray(op, a, "a").shape, { loc: mean, scale: std, dtype });
 }
@@ -76,8 +76,8 @@ export interface UniformInitOptions extends DTypeOption {
 export function uniform(o: UniformInitOptions = {}): Initializer {
   const op = "nn.init.uniform";
   const p = options(op, o, ["low", "high", "dtype"]);
-  const low = checkNumber(op, p.low ?? 0, "low");
-  const high = checkNumber(op, p.high ?? 1, "high", low);
+  const low = checkNumber(op, "low", p.low ?? 0);
+  const high = checkNumber(op, "high", p.high ?? 1, low);
   const dtype = dtypeOf(op, p);
   return (a) => random.uniform(low, high, checkArray(op, a, "a").shape, { dtype });
 }
@@ -122,7 +122,7 @@ export function glorotNormal(o: DTypeOption = {}): GainInitializer {
   const dtype = dtypeOf(op, options(op, o, ["dtype"]));
   return (a, gain = 1) => {
     const [fanIn, fanOut] = fans(op, a);
-    const std = checkNumber(op, gain, "gain") * Math.sqrt(2 / (fanIn + fanOut));
+    const std = checkNumber(op, "gain", gain) * Math.sqrt(2 / (fanIn + fanOut));
     return random.normal(a.shape, { scale: std, dtype });
   };
 }
@@ -140,7 +140,7 @@ export function glorotUniform(o: DTypeOption = {}): GainInitializer {
   const dtype = dtypeOf(op, options(op, o, ["dtype"]));
   return (a, gain = 1) => {
     const [fanIn, fanOut] = fans(op, a);
-    const limit = checkNumber(op, gain, "gain") * Math.sqrt(6 / (fanIn + fanOut));
+    const limit = checkNumber(op, "gain", gain) * Math.sqrt(6 / (fanIn + fanOut));
     return random.uniform(-limit, limit, a.shape, { dtype });
   };
 }
@@ -156,9 +156,9 @@ export type HeInitializer = (a: MxArray, o?: HeOptions) => MxArray;
 
 function heScale(op: string, a: MxArray, o: HeOptions | undefined): number {
   const p = options(op, o, ["mode", "gain"]);
-  const mode = checkChoice(op, p.mode ?? "fanIn", "mode", ["fanIn", "fanOut"]);
+  const mode = checkChoice(op, "mode", p.mode ?? "fanIn", ["fanIn", "fanOut"]);
   const [fanIn, fanOut] = fans(op, a);
-  return checkNumber(op, p.gain ?? 1, "gain") / Math.sqrt(mode === "fanIn" ? fanIn : fanOut);
+  return checkNumber(op, "gain", p.gain ?? 1) / Math.sqrt(mode === "fanIn" ? fanIn : fanOut);
 }
 
 /**
@@ -202,10 +202,10 @@ export function heUniform(o: DTypeOption = {}): HeInitializer {
  */
 export function sparse(sparsity: number, o: NormalInitOptions = {}): Initializer {
   const op = "nn.init.sparse";
-  checkNumber(op, sparsity, "sparsity", 0, 1);
+  checkNumber(op, "sparsity", sparsity, 0, 1);
   const p = options(op, o, ["mean", "std", "dtype"]);
-  const mean = checkNumber(op, p.mean ?? 0, "mean");
-  const std = checkNumber(op, p.std ?? 1, "std", 0);
+  const mean = checkNumber(op, "mean", p.mean ?? 0);
+  const std = checkNumber(op, "std", p.std ?? 1, 0);
   const dtype = dtypeOf(op, p);
   return (a) => {
     const s = checkArray(op, a, "a").shape;
@@ -232,7 +232,7 @@ export interface OrthogonalOptions extends DTypeOption {
 export function orthogonal(o: OrthogonalOptions = {}): Initializer {
   const op = "nn.init.orthogonal";
   const p = options(op, o, ["gain", "dtype"]);
-  const gain = checkNumber(op, p.gain ?? 1, "gain");
+  const gain = checkNumber(op, "gain", p.gain ?? 1);
   const dtype = dtypeOf(op, p);
   return (a) => {
     const s = checkArray(op, a, "a").shape;

@@ -23,7 +23,7 @@ function loss<O extends ReductionOptions>(name: string, o: O | undefined, allowe
   const op = `nn.losses.${name}`;
   for (const [k, v] of Object.entries(arrays)) checkArray(op, v, k);
   const p = options(op, o, [...allowed, "reduction"]);
-  const reduction = checkChoice(op, p.reduction ?? defaultReduction, "reduction", ["none", "mean", "sum"]);
+  const reduction = checkChoice(op, "reduction", p.reduction ?? defaultReduction, ["none", "mean", "sum"]);
   const reduce = (l: MxArray) => (reduction === "mean" ? ops.mean(l) : reduction === "sum" ? ops.sum(l) : l);
   return asOp(op, () => body(p, reduce));
 }
@@ -40,7 +40,7 @@ function applyWeights(op: string, l: MxArray, weights: unknown): MxArray {
 }
 
 const axisOf = (op: string, v: unknown, ndim: number, fallback: number) => {
-  const a = checkInt(`nn.losses.${op}`, v ?? fallback, "axis", -Math.max(ndim, 1), Math.max(ndim, 1) - 1);
+  const a = checkInt(`nn.losses.${op}`, "axis", v ?? fallback, -Math.max(ndim, 1), Math.max(ndim, 1) - 1);
   return a < 0 ? a + ndim : a;
 };
 
@@ -67,7 +67,7 @@ export interface CrossEntropyOptions extends ReductionOptions {
 export function crossEntropy(logits: MxArray, targets: MxArray, o?: CrossEntropyOptions): MxArray {
   return loss("crossEntropy", o, ["weights", "axis", "labelSmoothing"], "none", { logits, targets }, (p, reduce) => {
     const axis = axisOf("crossEntropy", p.axis, logits.ndim, -1);
-    const smoothing = checkNumber("nn.losses.crossEntropy", p.labelSmoothing ?? 0, "labelSmoothing", 0, 1);
+    const smoothing = checkNumber("nn.losses.crossEntropy", "labelSmoothing", p.labelSmoothing ?? 0, 0, 1);
     if (smoothing >= 1) throw opError("nn.losses.crossEntropy", `labelSmoothing must be in [0, 1), got ${smoothing}`, [], "range");
     const asProbs = targets.ndim === logits.ndim;
     const want = asProbs ? logits.shape : logits.shape.filter((_, i) => i !== axis);
@@ -103,7 +103,7 @@ export interface BinaryCrossEntropyOptions extends ReductionOptions {
 export function binaryCrossEntropy(inputs: MxArray, targets: MxArray, o?: BinaryCrossEntropyOptions): MxArray {
   return loss("binaryCrossEntropy", o, ["weights", "withLogits"], "mean", { inputs, targets }, (p, reduce) => {
     checkSame("binaryCrossEntropy", inputs, "inputs", targets, "targets");
-    const withLogits = checkBool("nn.losses.binaryCrossEntropy", p.withLogits ?? true, "withLogits");
+    const withLogits = checkBool("nn.losses.binaryCrossEntropy", "withLogits", p.withLogits ?? true);
     const l = withLogits
       ? ops.subtract(ops.logaddexp(inputs, 0), ops.multiply(inputs, targets))
       : ops.negative(ops.add(
@@ -193,7 +193,7 @@ export interface SmoothL1Options extends ReductionOptions {
 export function smoothL1Loss(predictions: MxArray, targets: MxArray, o?: SmoothL1Options): MxArray {
   return loss("smoothL1Loss", o, ["beta"], "mean", { predictions, targets }, (p, reduce) => {
     checkSame("smoothL1Loss", predictions, "predictions", targets, "targets");
-    const beta = checkNumber("nn.losses.smoothL1Loss", p.beta ?? 1, "beta", 0);
+    const beta = checkNumber("nn.losses.smoothL1Loss", "beta", p.beta ?? 1, 0);
     const d = ops.abs(ops.subtract(predictions, targets));
     return reduce(ops.where(ops.less(d, beta), ops.divide(ops.multiply(ops.square(d), 0.5), beta), ops.subtract(d, 0.5 * beta)));
   });
@@ -213,7 +213,7 @@ export interface HuberOptions extends ReductionOptions {
  */
 export function huberLoss(inputs: MxArray, targets: MxArray, o?: HuberOptions): MxArray {
   return loss("huberLoss", o, ["delta"], "none", { inputs, targets }, (p, reduce) => {
-    const delta = checkNumber("nn.losses.huberLoss", p.delta ?? 1, "delta", 0);
+    const delta = checkNumber("nn.losses.huberLoss", "delta", p.delta ?? 1, 0);
     const e = ops.abs(ops.subtract(inputs, targets));
     const q = ops.minimum(e, delta);
     return reduce(ops.add(ops.multiply(ops.square(q), 0.5), ops.multiply(ops.subtract(e, q), delta)));
@@ -241,9 +241,9 @@ export function tripletLoss(anchors: MxArray, positives: MxArray, negatives: MxA
   return loss("tripletLoss", o, ["axis", "p", "margin", "eps"], "none", { anchors, positives, negatives }, (opt, reduce) => {
     const op = "nn.losses.tripletLoss";
     const axis = axisOf("tripletLoss", opt.axis, anchors.ndim, -1);
-    const p = checkNumber(op, opt.p ?? 2, "p", Number.MIN_VALUE);
-    const margin = checkNumber(op, opt.margin ?? 1, "margin");
-    const eps = checkNumber(op, opt.eps ?? 1e-6, "eps", 0);
+    const p = checkNumber(op, "p", opt.p ?? 2, Number.MIN_VALUE);
+    const margin = checkNumber(op, "margin", opt.margin ?? 1);
+    const eps = checkNumber(op, "eps", opt.eps ?? 1e-6, 0);
     const dist = (b: MxArray) => ops.power(ops.add(ops.sum(ops.power(ops.abs(ops.subtract(anchors, b)), p), axis), eps), 1 / p);
     return reduce(ops.maximum(ops.add(ops.subtract(dist(positives), dist(negatives)), margin), 0));
   });
@@ -291,7 +291,7 @@ export interface CosineSimilarityOptions extends ReductionOptions {
 export function cosineSimilarityLoss(x1: MxArray, x2: MxArray, o?: CosineSimilarityOptions): MxArray {
   return loss("cosineSimilarityLoss", o, ["axis", "eps"], "none", { x1, x2 }, (p, reduce) => {
     const axis = axisOf("cosineSimilarityLoss", p.axis, x1.ndim, 1);
-    const eps = checkNumber("nn.losses.cosineSimilarityLoss", p.eps ?? 1e-8, "eps", 0);
+    const eps = checkNumber("nn.losses.cosineSimilarityLoss", "eps", p.eps ?? 1e-8, 0);
     const norm = (v: MxArray) => ops.sqrt(ops.sum(ops.square(v), axis));
     return reduce(ops.divide(ops.sum(ops.multiply(x1, x2), axis), ops.maximum(ops.multiply(norm(x1), norm(x2)), eps)));
   });
@@ -313,7 +313,7 @@ export function marginRankingLoss(inputs1: MxArray, inputs2: MxArray, targets: M
   return loss("marginRankingLoss", o, ["margin"], "none", { inputs1, inputs2, targets }, (p, reduce) => {
     checkSame("marginRankingLoss", inputs1, "inputs1", inputs2, "inputs2");
     checkSame("marginRankingLoss", inputs1, "inputs1", targets, "targets");
-    const margin = checkNumber("nn.losses.marginRankingLoss", p.margin ?? 0, "margin");
+    const margin = checkNumber("nn.losses.marginRankingLoss", "margin", p.margin ?? 0);
     return reduce(ops.maximum(ops.add(ops.negative(ops.multiply(targets, ops.subtract(inputs1, inputs2))), margin), 0));
   });
 }
@@ -338,8 +338,8 @@ export function gaussianNllLoss(inputs: MxArray, targets: MxArray, vars: MxArray
   return loss("gaussianNllLoss", o, ["full", "eps"], "mean", { inputs, targets, vars }, (p, reduce) => {
     checkSame("gaussianNllLoss", inputs, "inputs", targets, "targets");
     checkSame("gaussianNllLoss", inputs, "inputs", vars, "vars");
-    const full = checkBool("nn.losses.gaussianNllLoss", p.full ?? false, "full");
-    const eps = checkNumber("nn.losses.gaussianNllLoss", p.eps ?? 1e-6, "eps", 0);
+    const full = checkBool("nn.losses.gaussianNllLoss", "full", p.full ?? false);
+    const eps = checkNumber("nn.losses.gaussianNllLoss", "eps", p.eps ?? 1e-6, 0);
     const v = ops.maximum(vars, eps);
     const l = ops.multiply(ops.add(ops.log(v), ops.divide(ops.square(ops.subtract(targets, inputs)), v)), 0.5);
     return reduce(full ? ops.add(l, 0.5 * Math.log(2 * Math.PI)) : l);

@@ -6,6 +6,7 @@ import { getBackend } from "../../backends/backend.js";
 import { MxArray } from "../array.js";
 import { Device, Stream, toStream, type StreamOrDevice } from "../device.js";
 import { complex64, intRange, isInteger, promoteTypes, promoteWithScalar, scalarDefaultDType, type DType } from "../dtype.js";
+import { checkInt } from "../argument-checks.js";
 import { describeValue, opError } from "../errors.js";
 import { numberToStorage } from "../convert.js";
 import { uploadTensor } from "../eval.js";
@@ -155,9 +156,8 @@ export function boolOption(op: string, name: string, v: unknown): boolean | unde
 }
 
 /** Option `name` of `op` when it is an integer (at least `min`) or absent. */
-export function intOption(op: string, name: string, v: unknown, min = -Infinity): number | undefined {
-  if (v === undefined || (typeof v === "number" && Number.isInteger(v) && v >= min)) return v;
-  throw opError(op, `${name} must be an integer${min > -Infinity ? ` >= ${min}` : ""}, got ${describeValue(v)}`, [], "type");
+export function intOption(op: string, name: string, v: unknown, min?: number): number | undefined {
+  return v === undefined ? v : checkInt(op, name, v, min);
 }
 
 /** `x` when it is an mx array (not disposed) or a JS scalar; else an error naming `op` and the argument `name`. */

@@ -2,6 +2,7 @@
 // zeros/ones/full (broadcast views of one scalar), the *Like variants,
 // arange, linspace, eye and identity.
 
+import { checkInt } from "../argument-checks.js";
 import { MxArray, type NestedList } from "../array.js";
 import {
   bool, complex64, float32, float64, int16, int32, int64, int8, isDType, isInexact,
@@ -323,7 +324,7 @@ export function linspace(start: number, stop: number, num?: number | DType | DTy
   num = count as number;
   if (typeof start !== "number") throw opError("linspace", `start must be a number, got ${describeValue(start)}`, [], "type");
   if (typeof stop !== "number") throw opError("linspace", `stop must be a number, got ${describeValue(stop)}`, [], "type");
-  if (!Number.isInteger(num) || num < 0 || num > MAX_DIM) throw opError("linspace", `num must be an integer from 0 to 2^31 - 1, got ${describeValue(num)}`, [], "value");
+  checkInt("linspace", "num", num, 0, MAX_DIM);
   checkOptions("linspace", o, ["dtype"]);
   const s = opStream("linspace", o);
   const dtype = fillDType("linspace", o.dtype, float32);
@@ -354,13 +355,10 @@ export function eye(n: number, m?: number | null | DType | DTypeOptions, k?: num
 }
 
 function eyeOf(op: string, n: number, m: number | null | undefined, k: number, o: DTypeOptions): MxArray {
-  const size = (name: string, v: unknown) => {
-    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > MAX_DIM) throw opError(op, `${name} must be an integer from 0 to 2^31 - 1, got ${describeValue(v)}`, [], "value");
-  };
-  size("n", n);
-  if (m !== undefined && m !== null) size("m", m);
+  checkInt(op, "n", n, 0, MAX_DIM);
+  if (m !== undefined && m !== null) checkInt(op, "m", m, 0, MAX_DIM);
   const cols = m ?? n;
-  if (typeof k !== "number" || !Number.isInteger(k)) throw opError(op, `k must be an integer, got ${describeValue(k)}`, [], "value");
+  checkInt(op, "k", k);
   checkOptions(op, o, ["dtype"]);
   const so = { stream: opStream(op, o) };
   const dtype = fillDType(op, o.dtype, float32);

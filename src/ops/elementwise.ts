@@ -2,6 +2,7 @@
 // checks, then one Unary/Binary/Where/AsType node. Also the composites
 // clip, isclose, allclose and arrayEqual.
 
+import { checkInt } from "../argument-checks.js";
 import { MxArray } from "../array.js";
 import { bool, complex64, float32, isInexact, isIntegral, type DType, isDType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
@@ -165,7 +166,7 @@ export function round(x: ArrayLike, decimals?: number | OpOptions, options?: OpO
   if (typeof decimals === "object" && options !== undefined) throw opError("round", "got an options object and a further argument; the options come last", [], "type");
   checkOptions("round", o);
   const d = decimals === undefined || typeof decimals === "object" ? 0 : decimals;
-  if (!Number.isInteger(d)) throw opError("round", `decimals must be an integer, got ${describeValue(decimals)}`, [], "type");
+  checkInt("round", "decimals", d);
   if (d === 0) return roundHalfEven(x, o);
   const stream = opStream("round", o, x);
   const a = toArray("round", checkArrayLike("round", x), stream);

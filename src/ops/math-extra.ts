@@ -3,6 +3,7 @@
 // logicalXor, isposinf/isneginf, countNonzero, median, asarray and the
 // window functions (bartlett, hanning, hamming, blackman).
 
+import { checkInt } from "../argument-checks.js";
 import type { AxisArg } from "./reduction.js";
 import { MxArray, type NestedList } from "../array.js";
 import { bfloat16, bool, complex64, float16, float32, float64, int32, isInexact, isIntegral, type DType } from "../dtype.js";
@@ -335,8 +336,7 @@ export function asarray(x: NestedList | ArrayBufferView | MxArray, dtype?: DType
 /** arange(0, M) in float32, and the factor that scales it; [] for M < 1, [1] for M = 1. */
 function window(op: string, M: number, o: OpOptions | undefined, build: (n: MxArray, s: OpOptions & { stream: MxArray["stream"] }) => MxArray): MxArray {
   checkOptions(op, o);
-  if (typeof M !== "number" || !Number.isInteger(M)) throw opError(op, `M must be an integer, got ${String(M)}`, [], "type");
-  if (M > MAX_DIM) throw opError(op, `M is ${M}; at most 2^31 - 1 points`, [], "value");
+  checkInt(op, "M", M, -Number.MAX_SAFE_INTEGER, MAX_DIM);
   const s = onStream(o, opStream(op, o));
   if (M < 1) return full([0], 0, float32, s);
   if (M === 1) return ones([1], float32, s);

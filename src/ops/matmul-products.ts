@@ -2,6 +2,7 @@
 // tensordot and kron, with MLX's signatures. Compositions of existing ops, so
 // they run on every backend and differentiate through their parts.
 
+import { checkInt } from "../argument-checks.js";
 import { MxArray } from "../array.js";
 import { bfloat16, complex64, float16, float32, isInexact } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
@@ -202,8 +203,7 @@ export function vecdot(a: ArrayLike, b: ArrayLike, axis?: number | VecdotOptions
   const { A, B, p, s } = operandPair(op, a, b, [axis, o], ["axis"]);
   const so = { stream: s };
   if (A.ndim === 0 || B.ndim === 0) throw opError(op, "a and b must have at least one dimension", [A, B], "value");
-  const ax: unknown = p.axis ?? -1;
-  if (typeof ax !== "number" || !Number.isInteger(ax)) throw opError(op, `axis must be an integer, got ${describeValue(ax)}`, [], "type");
+  const ax = checkInt(op, "axis", p.axis ?? -1);
   const inRange = (n: number) => ax >= -n && ax < n;
   if (!inRange(A.ndim) || !inRange(B.ndim)) throw opError(op, `axis ${ax} is out of range for a (${A.ndim} dimensions) or b (${B.ndim} dimensions)`, [A, B], "value");
   if (ax >= 0 && A.ndim !== B.ndim) throw opError(op, `a non-negative axis needs a and b of the same rank, got ${A.ndim} and ${B.ndim}; use a negative axis`, [A, B], "value");

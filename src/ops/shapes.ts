@@ -5,6 +5,7 @@
 
 import { MxArray } from "../array.js";
 import { bool, float32, type DType } from "../dtype.js";
+import { checkInt } from "../argument-checks.js";
 import { opError } from "../errors.js";
 import { broadcastShapes as broadcastShapeList, checkShape, MAX_DIM, normalizeAxes, normalizeAxis } from "../shape.js";
 import { checkArrayLike, node, onStream, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
@@ -17,14 +18,6 @@ import { asOp, checkOptions, noExtraArguments, valuesThenDtype } from "./strict-
 
 function arr(op: string, x: ArrayLike, o?: OpOptions): MxArray {
   return toArray(op, checkArrayLike(op, x), opStream(op, o, x));
-}
-
-function checkInt(op: string, name: string, v: unknown, min = -Infinity, max = Infinity): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
-    throw opError(op, `${name} must be an integer${min > -Infinity ? ` >= ${min}` : ""}, got ${String(v)}`, [], "type");
-  }
-  if (v > max) throw opError(op, `${name} is ${v}; at most ${max}`, [], "value");
-  return v;
 }
 
 /** `axis` as a list of integers (one number, or a list). */

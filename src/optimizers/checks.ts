@@ -5,6 +5,9 @@
 import { MxArray } from "../array.js";
 import { describeValue, opError } from "../errors.js";
 import { checkOptions } from "../ops/strict-options.js";
+import { checkNumber } from "../argument-checks.js";
+
+export { checkBool, checkInt, checkNumber } from "../argument-checks.js";
 
 /** A schedule: the value of a hyperparameter at a step (MLX passes the step count as a uint64 array). */
 export type Schedule = (step: MxArray) => MxArray | number;
@@ -14,26 +17,6 @@ export type LearningRate = number | MxArray | Schedule;
 /** An option's value, or its default when it was left out (undefined); null is a value, and is refused by the check it goes to. */
 export function orDefault<T>(v: T | undefined, dflt: T): T {
   return v === undefined ? dflt : v;
-}
-
-/** A finite number in [lo, hi] (open at either end when asked). */
-export function checkNumber(op: string, name: string, v: unknown, lo = -Infinity, hi = Infinity, open: { lo?: boolean; hi?: boolean } = {}): number {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw opError(op, `${name} must be a finite number, got ${describeValue(v)}`, [], "type");
-  const below = open.lo ? v <= lo : v < lo;
-  const above = open.hi ? v >= hi : v > hi;
-  if (below || above) throw opError(op, `${name} must be in ${open.lo ? "(" : "["}${lo}, ${hi}${open.hi ? ")" : "]"}, got ${v}`, [], "range");
-  return v;
-}
-
-export function checkInt(op: string, name: string, v: unknown, lo: number): number {
-  if (typeof v !== "number" || !Number.isSafeInteger(v)) throw opError(op, `${name} must be an integer, got ${describeValue(v)}`, [], "type");
-  if (v < lo) throw opError(op, `${name} must be at least ${lo}, got ${v}`, [], "range");
-  return v;
-}
-
-export function checkBool(op: string, name: string, v: unknown): boolean {
-  if (typeof v !== "boolean") throw opError(op, `${name} must be a boolean, got ${describeValue(v)}`, [], "type");
-  return v;
 }
 
 /** A pair of betas, each in [0, 1). */

@@ -7,35 +7,13 @@ import { describeValue, opError, type Described } from "../errors.js";
 import type { Spec } from "../primitive.js";
 import { checkShape } from "../shape.js";
 
+export { checkBool, checkChoice, checkInt, checkNumber } from "../argument-checks.js";
+
 /** Throws unless there are `min` to `max` inputs. */
 export function checkInputCount(op: string, inputs: readonly Spec[], min: number, max = min): void {
   if (inputs.length < min || inputs.length > max) {
     throw opError(op, `takes ${min === max ? min : `${min} to ${max}`} input${max === 1 ? "" : "s"}, got ${inputs.length}`, inputs);
   }
-}
-
-/** `v` (parameter `name`) as an integer from `lo` to `hi`. */
-export function checkInt(op: string, name: string, v: unknown, lo: number, hi: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < lo || v > hi) throw opError(op, `${name} must be an integer from ${lo} to ${hi}, got ${describeValue(v)}`, [], "range");
-  return v;
-}
-
-/** `v` (parameter `name`) as a boolean. */
-export function checkBool(op: string, name: string, v: unknown): boolean {
-  if (typeof v !== "boolean") throw opError(op, `${name} must be a boolean, got ${describeValue(v)}`, [], "type");
-  return v;
-}
-
-/** `v` (parameter `name`) as one of `choices`. */
-export function checkChoice<T>(op: string, name: string, v: unknown, choices: readonly T[]): T {
-  if (!choices.includes(v as T)) throw opError(op, `${name} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}, got ${describeValue(v)}`);
-  return v as T;
-}
-
-/** `v` (parameter or argument `name` of `op`) as a finite number. */
-export function checkFinite(op: string, name: string, v: unknown): number {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw opError(op, `${name} must be a finite number, got ${describeValue(v)}`, [], "type");
-  return v;
 }
 
 /** `v` (parameter `name`) as a dtype. */

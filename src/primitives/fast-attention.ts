@@ -12,7 +12,7 @@ import { batchFirst, batchSize, on } from "./autodiff.js";
 import { describeValue, opError, type Described } from "../errors.js";
 import { bool, isFloating } from "../dtype.js";
 import { sameShape } from "../shape.js";
-import { checkBool, checkChoice, checkFinite, checkInputCount, checkRank, checkSameDType } from "./checks.js";
+import { checkBool, checkChoice, checkNumber, checkInputCount, checkRank, checkSameDType } from "./checks.js";
 
 const shapeText = (s: readonly number[]) => `(${s.join(", ")})`;
 
@@ -97,8 +97,8 @@ export class ScaledDotProductAttention extends Primitive {
     const p: unknown = this.p;
     if (p === null || typeof p !== "object") throw opError(op, `p must be the attention parameters { scale, mask, sinks, lowest }, got ${describeValue(p)}`, [], "type");
     const { scale, mask, sinks, lowest } = p as Record<string, unknown>;
-    checkFinite(op, "scale", scale);
-    checkFinite(op, "lowest", lowest);
+    checkNumber(op, "scale", scale);
+    checkNumber(op, "lowest", lowest);
     const kind = checkChoice<MaskKind>(op, "mask", mask, ["none", "causal", "additive", "bool"]);
     const withMask = kind === "additive" || kind === "bool", withSinks = checkBool(op, "sinks", sinks);
     checkInputCount(op, inputs, 3 + (withMask ? 1 : 0) + (withSinks ? 1 : 0));

@@ -9,7 +9,7 @@ import { Primitive, type Spec } from "../primitive.js";
 import { batchFirst, batchSize, on } from "./autodiff.js";
 import { opError, type Described } from "../errors.js";
 import { isFloating } from "../dtype.js";
-import { checkFinite, checkInputCount, checkRank, checkSameDType } from "./checks.js";
+import { checkNumber, checkInputCount, checkRank, checkSameDType } from "./checks.js";
 
 /** Throws (naming `op`) unless the weight or bias `p` (argument `name`) is 1-D of the size of x's last axis. */
 export function checkAffineShape(op: string, name: string, p: Described, x: Described): void {
@@ -21,7 +21,7 @@ export function checkAffineShape(op: string, name: string, p: Described, x: Desc
 /** A norm's inputs: x (at least 1-D, float) and its weight (and bias), each 0-d or 1-D of x's last axis, all of x's dtype. */
 function checkNorm(prim: Primitive & { eps: number }, inputs: readonly Spec[], names: readonly string[]): void {
   const op = prim.name;
-  checkFinite(op, "eps", prim.eps);
+  checkNumber(op, "eps", prim.eps);
   checkInputCount(op, inputs, names.length);
   const x = inputs[0]!;
   checkRank(op, "x", x, 1, true);

@@ -9,7 +9,7 @@ import { Primitive, type Spec } from "../primitive.js";
 import { batchFirst, batchSize, on } from "./autodiff.js";
 import { describeValue, opError, type Described } from "../errors.js";
 import { float32, int32, isFloating } from "../dtype.js";
-import { checkBool, checkFinite, checkInputCount, checkRank } from "./checks.js";
+import { checkBool, checkNumber, checkInputCount, checkRank } from "./checks.js";
 
 /** `dims` as a positive even integer at most x's last axis, or an error naming `op`. */
 export function checkRopeDims(op: string, dims: unknown, x: Described): number {
@@ -58,8 +58,8 @@ export class RoPE extends Primitive {
     const dims = checkRopeDims(op, this.dims, x);
     checkBool(op, "traditional", this.traditional);
     checkBool(op, "forward", this.forward);
-    checkFinite(op, "base", this.base);
-    checkFinite(op, "scale", this.scale);
+    checkNumber(op, "base", this.base);
+    checkNumber(op, "scale", this.scale);
     if (offset.dtype !== int32) throw opError(op, `offset must be int32, got ${offset.dtype.name}`, inputs, "type");
     checkRopeOffset(op, offset, x);
     if (freqs) {

@@ -12,7 +12,7 @@ import { opError, shapeStr, type Described } from "../errors.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { sameShape, sizeOf } from "../shape.js";
-import { batchFirst, batchSize, on } from "./autodiff.js";
+import { batchFirst, on } from "./autodiff.js";
 import { checkAxis, checkChoice, checkInputCount, checkRank, checkSameDType } from "./checks.js";
 import { batchAll, checkRegion, Slice } from "./layout.js";
 

@@ -3,7 +3,7 @@
 // computed in one pass by each backend). Axes are normalized and sorted.
 
 import type { MxArray } from "../array.js";
-import { bool, DType, float32, int32, is16BitFloat, isFloating, isInexact, uint32 } from "../dtype.js";
+import { bool, DType, float32, int32, is16BitFloat, isInexact, uint32 } from "../dtype.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { describeValue, opError, type Described } from "../errors.js";

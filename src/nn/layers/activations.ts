@@ -5,7 +5,7 @@
 import type { MxArray } from "../../array.js";
 import * as ops from "../../ops/index.js";
 import * as A from "../activations.js";
-import { checkChoice, checkInt, checkNumber, options } from "../checks.js";
+import { checkChoice, checkInt, checkNumber, options, checkSize } from "../checks.js";
 import { Module } from "../module.js";
 
 /** The layer form of `nn.relu`. */
@@ -181,7 +181,7 @@ export class LeakyReLU extends Module {
   readonly _negativeSlope: number;
   constructor(negativeSlope = 0.01) {
     super();
-    this._negativeSlope = checkNumber("nn.LeakyReLU", negativeSlope, "negativeSlope");
+    this._negativeSlope = checkNumber("nn.LeakyReLU", "negativeSlope", negativeSlope);
   }
   /**
    * `nn.leakyRelu(x, negativeSlope)`.
@@ -200,7 +200,7 @@ export class ELU extends Module {
   readonly _alpha: number;
   constructor(alpha = 1) {
     super();
-    this._alpha = checkNumber("nn.ELU", alpha, "alpha");
+    this._alpha = checkNumber("nn.ELU", "alpha", alpha);
   }
   /**
    * `nn.elu(x, alpha)`.
@@ -219,7 +219,7 @@ export class CELU extends Module {
   readonly _alpha: number;
   constructor(alpha = 1) {
     super();
-    this._alpha = checkNumber("nn.CELU", alpha, "alpha");
+    this._alpha = checkNumber("nn.CELU", "alpha", alpha);
   }
   /**
    * `nn.celu(x, alpha)`.
@@ -241,7 +241,7 @@ export class GELU extends Module {
   readonly _approx: GeluApprox;
   constructor(approx: GeluApprox = "none") {
     super();
-    this._approx = checkChoice("nn.GELU", approx, "approx", ["none", "precise", "tanh", "fast"]);
+    this._approx = checkChoice("nn.GELU", "approx", approx, ["none", "precise", "tanh", "fast"]);
   }
   /**
    * `nn.gelu(x)`, `nn.geluApprox(x)` or `nn.geluFastApprox(x)` by `approx`.
@@ -260,7 +260,7 @@ export class Softshrink extends Module {
   readonly _lambd: number;
   constructor(lambd = 0.5) {
     super();
-    this._lambd = checkNumber("nn.Softshrink", lambd, "lambd", 0);
+    this._lambd = checkNumber("nn.Softshrink", "lambd", lambd, 0);
   }
   /**
    * `nn.softshrink(x, lambd)`.
@@ -279,7 +279,7 @@ export class HardShrink extends Module {
   readonly _lambd: number;
   constructor(lambd = 0.5) {
     super();
-    this._lambd = checkNumber("nn.HardShrink", lambd, "lambd", 0);
+    this._lambd = checkNumber("nn.HardShrink", "lambd", lambd, 0);
   }
   /**
    * `nn.hardShrink(x, lambd)`.
@@ -305,8 +305,8 @@ export class HardTanh extends Module {
   constructor(o: HardTanhOptions = {}) {
     super();
     const opts = options("nn.HardTanh", o, ["minVal", "maxVal"]);
-    this._min = checkNumber("nn.HardTanh", opts.minVal ?? -1, "minVal");
-    this._max = checkNumber("nn.HardTanh", opts.maxVal ?? 1, "maxVal", this._min);
+    this._min = checkNumber("nn.HardTanh", "minVal", opts.minVal ?? -1);
+    this._max = checkNumber("nn.HardTanh", "maxVal", opts.maxVal ?? 1, this._min);
   }
   /**
    * `nn.hardTanh(x, minVal, maxVal)`.
@@ -325,7 +325,7 @@ export class Step extends Module {
   readonly _threshold: number;
   constructor(threshold = 0) {
     super();
-    this._threshold = checkNumber("nn.Step", threshold, "threshold");
+    this._threshold = checkNumber("nn.Step", "threshold", threshold);
   }
   /**
    * `nn.step(x, threshold)`.
@@ -344,7 +344,7 @@ export class LogSoftmax extends Module {
   readonly _axis: number;
   constructor(axis = -1) {
     super();
-    this._axis = checkInt("nn.LogSoftmax", axis, "axis", -64, 63);
+    this._axis = checkInt("nn.LogSoftmax", "axis", axis, -64, 63);
   }
   /**
    * `nn.logSoftmax(x, axis)`.
@@ -363,7 +363,7 @@ export class Softmax extends Module {
   readonly _axis: number;
   constructor(axis = -1) {
     super();
-    this._axis = checkInt("nn.Softmax", axis, "axis", -64, 63);
+    this._axis = checkInt("nn.Softmax", "axis", axis, -64, 63);
   }
   /**
    * `nn.softmax(x, axis)`.
@@ -382,7 +382,7 @@ export class Softmin extends Module {
   readonly _axis: number;
   constructor(axis = -1) {
     super();
-    this._axis = checkInt("nn.Softmin", axis, "axis", -64, 63);
+    this._axis = checkInt("nn.Softmin", "axis", axis, -64, 63);
   }
   /**
    * `nn.softmin(x, axis)`.
@@ -401,7 +401,7 @@ export class GLU extends Module {
   readonly _axis: number;
   constructor(axis = -1) {
     super();
-    this._axis = checkInt("nn.GLU", axis, "axis", -64, 63);
+    this._axis = checkInt("nn.GLU", "axis", axis, -64, 63);
   }
   /**
    * `nn.glu(x, axis)`.
@@ -420,8 +420,8 @@ export class PReLU extends Module {
   weight: MxArray;
   constructor(numParameters = 1, init = 0.25) {
     super();
-    const n = checkInt("nn.PReLU", numParameters, "numParameters", 1);
-    this.weight = ops.full([n], checkNumber("nn.PReLU", init, "init"));
+    const n = checkSize("nn.PReLU", "numParameters", numParameters, 1);
+    this.weight = ops.full([n], checkNumber("nn.PReLU", "init", init));
   }
   /**
    * `nn.prelu(x, weight)`: the slopes broadcast against the last axis.

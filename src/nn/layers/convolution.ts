@@ -7,7 +7,7 @@ import type { MxArray } from "../../array.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
-import { checkArray, checkBool, checkInt, checkPerAxis, options } from "../checks.js";
+import { checkArray, checkBool, checkInt, checkPerAxis, options, checkSize } from "../checks.js";
 import { Module } from "../module.js";
 import type { PerAxis } from "./pooling.js";
 import { describeValue } from "../../errors.js";
@@ -30,7 +30,7 @@ export interface ConvTransposeLayerOptions extends Omit<ConvLayerOptions, "group
 function kernelOf(op: string, k: unknown, n: number): number[] {
   const list = typeof k === "number" ? Array<number>(n).fill(k) : k;
   if (!Array.isArray(list) || list.length !== n) throw new TypeError(`[${op}] kernelSize must be an integer or a list of ${n}, got ${describeValue(k)}`);
-  return list.map((d) => checkInt(op, d, "kernelSize", 1, 2 ** 12));
+  return list.map((d) => checkInt(op, "kernelSize", d, 1, 2 ** 12));
 }
 
 /** The convolution op a Conv layer calls (mx.conv1d, conv2d or conv3d). */
@@ -45,16 +45,16 @@ abstract class ConvBase extends Module {
   constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, groups: number, bias: unknown) {
     super();
     this._op = op;
-    const cin = checkInt(op, inChannels, "inChannels", 1);
-    const cout = checkInt(op, outChannels, "outChannels", 1);
-    checkInt(op, groups, "groups", 1);
+    const cin = checkSize(op, "inChannels", inChannels, 1);
+    const cout = checkSize(op, "outChannels", outChannels, 1);
+    checkSize(op, "groups", groups, 1);
     if (cin % groups !== 0) throw new RangeError(`[${op}] inChannels (${cin}) must be divisible by groups (${groups})`);
     const kernel = kernelOf(op, kernelSize, n);
     const volume = kernel.reduce((p, d) => p * d, 1);
     if (cout * volume * cin > 2 ** 28) throw new RangeError(`[${op}] the weight would hold more than 2^28 values`);
     const k = Math.sqrt(1 / (cin * volume));
     this.weight = random.uniform(-k, k, [cout, ...kernel, cin / groups]);
-    if (checkBool(op, bias ?? true, "bias")) this.bias = ops.zeros([cout]);
+    if (checkBool(op, "bias", bias ?? true)) this.bias = ops.zeros([cout]);
   }
   protected run(x: MxArray, conv: (x: MxArray) => MxArray): MxArray {
     checkArray(this._op, x, "x");

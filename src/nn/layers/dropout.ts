@@ -21,7 +21,7 @@ abstract class DropoutBase extends Module {
   readonly _p: number;
   constructor(op: string, p: number) {
     super();
-    checkNumber(op, p, "p", 0);
+    checkNumber(op, "p", p, 0);
     if (p >= 1) throw new RangeError(`[${op}] p must be a probability in [0, 1), got ${p}`);
     this._p = p;
   }

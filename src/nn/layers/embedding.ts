@@ -8,7 +8,7 @@ import { opError } from "../../errors.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
-import { checkArray, checkInt } from "../checks.js";
+import { checkArray, checkSize } from "../checks.js";
 import { Module } from "../module.js";
 
 /** A lookup table `weight` [numEmbeddings, dims], initialised N(0, 1/dims) as MLX's. */
@@ -16,8 +16,8 @@ export class Embedding extends Module {
   weight: MxArray;
   constructor(numEmbeddings: number, dims: number) {
     super();
-    const n = checkInt("nn.Embedding", numEmbeddings, "numEmbeddings", 1);
-    const d = checkInt("nn.Embedding", dims, "dims", 1);
+    const n = checkSize("nn.Embedding", "numEmbeddings", numEmbeddings, 1);
+    const d = checkSize("nn.Embedding", "dims", dims, 1);
     if (n * d > 2 ** 28) throw new RangeError(`[nn.Embedding] numEmbeddings * dims must be at most 2^28, got ${n} * ${d}`);
     this.weight = random.normal([n, d], { scale: Math.sqrt(1 / d) });
   }

@@ -5,7 +5,7 @@ import type { MxArray } from "../../array.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
-import { checkArray, checkBool, checkInt } from "../checks.js";
+import { checkArray, checkBool, checkSize } from "../checks.js";
 import { Module } from "../module.js";
 
 /** Returns its input (a placeholder layer); its constructor takes no argument. */
@@ -33,12 +33,12 @@ export class Linear extends Module {
   constructor(inputDims: number, outputDims: number, bias = true) {
     super();
     const op = "nn.Linear";
-    const i = checkInt(op, inputDims, "inputDims", 1);
-    const o = checkInt(op, outputDims, "outputDims", 1);
+    const i = checkSize(op, "inputDims", inputDims, 1);
+    const o = checkSize(op, "outputDims", outputDims, 1);
     if (i * o > 2 ** 28) throw new RangeError(`[${op}] inputDims * outputDims must be at most 2^28, got ${i} * ${o}`);
     const k = Math.sqrt(1 / i);
     this.weight = random.uniform(-k, k, [o, i]);
-    if (checkBool(op, bias, "bias")) this.bias = random.uniform(-k, k, [o]);
+    if (checkBool(op, "bias", bias)) this.bias = random.uniform(-k, k, [o]);
   }
 
   /**
@@ -66,13 +66,13 @@ export class Bilinear extends Module {
   constructor(input1Dims: number, input2Dims: number, outputDims: number, bias = true) {
     super();
     const op = "nn.Bilinear";
-    const i1 = checkInt(op, input1Dims, "input1Dims", 1);
-    const i2 = checkInt(op, input2Dims, "input2Dims", 1);
-    const o = checkInt(op, outputDims, "outputDims", 1);
+    const i1 = checkSize(op, "input1Dims", input1Dims, 1);
+    const i2 = checkSize(op, "input2Dims", input2Dims, 1);
+    const o = checkSize(op, "outputDims", outputDims, 1);
     if (i1 * i2 * o > 2 ** 28) throw new RangeError(`[${op}] input1Dims * input2Dims * outputDims must be at most 2^28`);
     const k = Math.sqrt(1 / i1);
     this.weight = random.uniform(-k, k, [o, i2, i1]);
-    if (checkBool(op, bias, "bias")) this.bias = random.uniform(-k, k, [o]);
+    if (checkBool(op, "bias", bias)) this.bias = random.uniform(-k, k, [o]);
   }
 
   /**

@@ -8,7 +8,7 @@ import { opError } from "../../errors.js";
 import * as fast from "../../fast/index.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
-import { checkArray, checkBool, checkInt, checkNumber, options } from "../checks.js";
+import { checkArray, checkBool, checkNumber, options, checkSize } from "../checks.js";
 import { Module, type FreezeOptions } from "../module.js";
 
 /** Checks that `x`'s last axis holds `dims` features. */
@@ -36,12 +36,12 @@ export class LayerNorm extends Module {
   constructor(dims: number, o: LayerNormOptions = {}) {
     super();
     const op = "nn.LayerNorm";
-    this._dims = checkInt(op, dims, "dims", 1);
+    this._dims = checkSize(op, "dims", dims, 1);
     const p = options(op, o, ["eps", "affine", "bias"]);
-    this._eps = checkNumber(op, p.eps ?? 1e-5, "eps", 0);
-    if (checkBool(op, p.affine ?? true, "affine")) {
+    this._eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
+    if (checkBool(op, "affine", p.affine ?? true)) {
       this.weight = ops.ones([dims]);
-      if (checkBool(op, p.bias ?? true, "bias")) this.bias = ops.zeros([dims]);
+      if (checkBool(op, "bias", p.bias ?? true)) this.bias = ops.zeros([dims]);
     }
   }
   /**
@@ -63,8 +63,8 @@ export class RMSNorm extends Module {
   readonly _eps: number;
   constructor(dims: number, eps = 1e-5) {
     super();
-    this.weight = ops.ones([checkInt("nn.RMSNorm", dims, "dims", 1)]);
-    this._eps = checkNumber("nn.RMSNorm", eps, "eps", 0);
+    this.weight = ops.ones([checkSize("nn.RMSNorm", "dims", dims, 1)]);
+    this._eps = checkNumber("nn.RMSNorm", "eps", eps, 0);
   }
   /**
    * `x / sqrt(mean(x^2) + eps) * weight` over the last axis.
@@ -97,13 +97,13 @@ export class GroupNorm extends Module {
   constructor(numGroups: number, dims: number, o: GroupNormOptions = {}) {
     super();
     const op = "nn.GroupNorm";
-    this._groups = checkInt(op, numGroups, "numGroups", 1);
-    this._dims = checkInt(op, dims, "dims", 1);
+    this._groups = checkSize(op, "numGroups", numGroups, 1);
+    this._dims = checkSize(op, "dims", dims, 1);
     if (dims % numGroups !== 0) throw new RangeError(`[${op}] dims (${dims}) must be a multiple of numGroups (${numGroups})`);
     const p = options(op, o, ["eps", "affine", "pytorchCompatible"]);
-    this._eps = checkNumber(op, p.eps ?? 1e-5, "eps", 0);
-    this._pytorch = checkBool(op, p.pytorchCompatible ?? false, "pytorchCompatible");
-    if (checkBool(op, p.affine ?? true, "affine")) {
+    this._eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
+    this._pytorch = checkBool(op, "pytorchCompatible", p.pytorchCompatible ?? false);
+    if (checkBool(op, "affine", p.affine ?? true)) {
       this.weight = ops.ones([dims]);
       this.bias = ops.zeros([dims]);
     }
@@ -155,10 +155,10 @@ export class InstanceNorm extends Module {
   constructor(dims: number, o: InstanceNormOptions = {}) {
     super();
     const op = "nn.InstanceNorm";
-    this._dims = checkInt(op, dims, "dims", 1);
+    this._dims = checkSize(op, "dims", dims, 1);
     const p = options(op, o, ["eps", "affine"]);
-    this._eps = checkNumber(op, p.eps ?? 1e-5, "eps", 0);
-    if (checkBool(op, p.affine ?? false, "affine")) {
+    this._eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
+    if (checkBool(op, "affine", p.affine ?? false)) {
       this.weight = ops.ones([dims]);
       this.bias = ops.zeros([dims]);
     }
@@ -213,15 +213,15 @@ export class BatchNorm extends Module {
   constructor(numFeatures: number, o: BatchNormOptions = {}) {
     super();
     const op = "nn.BatchNorm";
-    this._features = checkInt(op, numFeatures, "numFeatures", 1);
+    this._features = checkSize(op, "numFeatures", numFeatures, 1);
     const p = options(op, o, ["eps", "momentum", "affine", "trackRunningStats"]);
-    this._eps = checkNumber(op, p.eps ?? 1e-5, "eps", 0);
-    this._momentum = checkNumber(op, p.momentum ?? 0.1, "momentum", 0, 1);
-    if (checkBool(op, p.affine ?? true, "affine")) {
+    this._eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
+    this._momentum = checkNumber(op, "momentum", p.momentum ?? 0.1, 0, 1);
+    if (checkBool(op, "affine", p.affine ?? true)) {
       this.weight = ops.ones([numFeatures]);
       this.bias = ops.zeros([numFeatures]);
     }
-    if (checkBool(op, p.trackRunningStats ?? true, "trackRunningStats")) {
+    if (checkBool(op, "trackRunningStats", p.trackRunningStats ?? true)) {
       this.runningMean = ops.zeros([numFeatures]);
       this.runningVar = ops.ones([numFeatures]);
       this.freeze({ keys: RUNNING, recurse: false });

@@ -8,7 +8,7 @@ import { opError } from "../../errors.js";
 import * as fast from "../../fast/index.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
-import { checkArray, checkBool, checkInt, checkNumber, options } from "../checks.js";
+import { checkArray, checkBool, checkInt, checkNumber, options, checkSize } from "../checks.js";
 import { Module } from "../module.js";
 
 export interface RoPEOptions {
@@ -29,12 +29,12 @@ export class RoPE extends Module {
   constructor(dims: number, o: RoPEOptions = {}) {
     super();
     const op = "nn.RoPE";
-    this._dims = checkInt(op, dims, "dims", 2);
+    this._dims = checkSize(op, "dims", dims, 2);
     if (dims % 2 !== 0) throw new RangeError(`[${op}] dims must be even, got ${dims}`);
     const p = options(op, o, ["traditional", "base", "scale"]);
-    this._traditional = checkBool(op, p.traditional ?? false, "traditional");
-    this._base = checkNumber(op, p.base ?? 10000, "base", Number.MIN_VALUE);
-    this._scale = checkNumber(op, p.scale ?? 1, "scale");
+    this._traditional = checkBool(op, "traditional", p.traditional ?? false);
+    this._base = checkNumber(op, "base", p.base ?? 10000, Number.MIN_VALUE);
+    this._scale = checkNumber(op, "scale", p.scale ?? 1);
   }
   /**
    * `x` rotated by position (the row index along axis -2, plus `offset`).
@@ -47,7 +47,7 @@ export class RoPE extends Module {
   forward(x: MxArray, offset = 0): MxArray {
     const op = "nn.RoPE";
     const a = checkArray(op, x, "x");
-    checkInt(op, offset, "offset", 0, 2 ** 31 - 1);
+    checkInt(op, "offset", offset, 0, 2 ** 31 - 1);
     const lead = a.shape.slice(0, -2);
     return asOp(op, () => {
       // fast.rope takes any leading axes (so a shapeless trace replays it on new ones); a 2-D x gets one
@@ -77,18 +77,18 @@ export class SinusoidalPositionalEncoding extends Module {
   constructor(dims: number, o: SinusoidalOptions = {}) {
     super();
     const op = "nn.SinusoidalPositionalEncoding";
-    checkInt(op, dims, "dims", 2);
+    checkSize(op, "dims", dims, 2);
     if (dims % 2 !== 0) throw new RangeError(`[${op}] dims must be even, got ${dims}`);
     const p = options(op, o, ["minFreq", "maxFreq", "scale", "cosFirst", "fullTurns"]);
-    const lo = Math.log(checkNumber(op, p.minFreq ?? 0.0001, "minFreq", Number.MIN_VALUE));
-    const hi = Math.log(checkNumber(op, p.maxFreq ?? 1, "maxFreq", Number.MIN_VALUE));
+    const lo = Math.log(checkNumber(op, "minFreq", p.minFreq ?? 0.0001, Number.MIN_VALUE));
+    const hi = Math.log(checkNumber(op, "maxFreq", p.maxFreq ?? 1, Number.MIN_VALUE));
     const half = dims / 2;
     // from 1 down to 0 across the frequencies (a single frequency is the highest)
     const oneZero = half === 1 ? ops.ones([1]) : ops.subtract(1, ops.divide(ops.arange(0, half, float32), half - 1));
     const sigmas = ops.exp(ops.add(ops.multiply(oneZero, hi - lo), lo));
-    this._sigmas = checkBool(op, p.fullTurns ?? false, "fullTurns") ? ops.multiply(sigmas, 2 * Math.PI) : sigmas;
-    this._scale = checkNumber(op, p.scale ?? Math.sqrt(2 / dims), "scale");
-    this._cosFirst = checkBool(op, p.cosFirst ?? false, "cosFirst");
+    this._sigmas = checkBool(op, "fullTurns", p.fullTurns ?? false) ? ops.multiply(sigmas, 2 * Math.PI) : sigmas;
+    this._scale = checkNumber(op, "scale", p.scale ?? Math.sqrt(2 / dims));
+    this._cosFirst = checkBool(op, "cosFirst", p.cosFirst ?? false);
   }
   /**
    * The encoding of positions `x` (any shape): shape [...x.shape, dims].
@@ -122,10 +122,10 @@ export class ALiBi extends Module {
    */
   static createAlibiMatrix(qSequenceLength: number, kSequenceLength: number, numHeads: number, offset = 0, dtype: DType = float32): MxArray {
     const op = "nn.ALiBi.createAlibiMatrix";
-    checkInt(op, qSequenceLength, "qSequenceLength", 0, 2 ** 16);
-    checkInt(op, kSequenceLength, "kSequenceLength", 0, 2 ** 16);
-    checkInt(op, numHeads, "numHeads", 1, 2 ** 12);
-    checkInt(op, offset, "offset", 0, qSequenceLength);
+    checkInt(op, "qSequenceLength", qSequenceLength, 0, 2 ** 16);
+    checkInt(op, "kSequenceLength", kSequenceLength, 0, 2 ** 16);
+    checkInt(op, "numHeads", numHeads, 1, 2 ** 12);
+    checkInt(op, "offset", offset, 0, qSequenceLength);
     return asOp(op, () => {
       const q = ops.arange(offset, qSequenceLength, float32);
       const k = ops.arange(0, kSequenceLength, float32);
@@ -143,7 +143,7 @@ export class ALiBi extends Module {
    * ```
    */
   static createAlibiSlope(numHeads: number): MxArray {
-    checkInt("nn.ALiBi.createAlibiSlope", numHeads, "numHeads", 1, 2 ** 12);
+    checkInt("nn.ALiBi.createAlibiSlope", "numHeads", numHeads, 1, 2 ** 12);
     const base = 256 ** (1 / numHeads);
     return ops.reshape(ops.power(base, ops.negative(ops.arange(1, numHeads + 1, float32))), [numHeads, 1, 1]);
   }

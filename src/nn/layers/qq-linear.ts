@@ -7,7 +7,7 @@ import { describeValue } from "../../errors.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
-import { checkArray, checkChoice, checkInt, options } from "../checks.js";
+import { checkArray, checkChoice, checkInt, options, checkSize } from "../checks.js";
 import { Module } from "../module.js";
 import { Linear } from "./linear.js";
 
@@ -46,11 +46,11 @@ export class QQLinear extends Module {
     super();
     const op = "nn.QQLinear";
     const p = options(op, o, ["groupSize", "bits", "mode"]);
-    this._mode = checkChoice(op, p.mode ?? "nvfp4", "mode", ["nvfp4", "mxfp8"]) as "nvfp4" | "mxfp8";
-    this._groupSize = checkInt(op, p.groupSize ?? DEFAULTS[this._mode].groupSize, "groupSize", 1, 1024);
-    this._bits = checkInt(op, p.bits ?? DEFAULTS[this._mode].bits, "bits", 1, 8);
-    const i = checkInt(op, inputDims, "inputDims", 1);
-    const out = checkInt(op, outputDims, "outputDims", 1);
+    this._mode = checkChoice(op, "mode", p.mode ?? "nvfp4", ["nvfp4", "mxfp8"]) as "nvfp4" | "mxfp8";
+    this._groupSize = checkInt(op, "groupSize", p.groupSize ?? DEFAULTS[this._mode].groupSize, 1, 1024);
+    this._bits = checkInt(op, "bits", p.bits ?? DEFAULTS[this._mode].bits, 1, 8);
+    const i = checkSize(op, "inputDims", inputDims, 1);
+    const out = checkSize(op, "outputDims", outputDims, 1);
     if (i * out > 2 ** 28) throw new RangeError(`[${op}] inputDims * outputDims must be at most 2^28`);
     const k = Math.sqrt(1 / i);
     this.weight = random.uniform(-k, k, [out, i]);

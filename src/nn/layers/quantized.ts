@@ -10,7 +10,7 @@ import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
 import { isPlainObject } from "../../transforms/tree.js";
 import { treeMapWithPath } from "../../transforms/utils.js";
-import { checkArray, checkBool, checkChoice, checkInt, options } from "../checks.js";
+import { checkArray, checkBool, checkChoice, checkInt, options, checkSize } from "../checks.js";
 import { Module, isModule, type FreezeOptions } from "../module.js";
 import { Embedding } from "./embedding.js";
 import { Linear } from "./linear.js";
@@ -26,9 +26,9 @@ export interface QuantizeLayerOptions {
 
 function quantOptions(op: string, o: QuantizeLayerOptions | undefined): { groupSize: number; bits: number } {
   const p = options(op, o, ["groupSize", "bits", "mode"]);
-  checkChoice(op, p.mode ?? "affine", "mode", ["affine"]);
-  const groupSize = checkInt(op, p.groupSize ?? 64, "groupSize", 1, 1024);
-  const bits = checkInt(op, p.bits ?? 4, "bits", 1, 8);
+  checkChoice(op, "mode", p.mode ?? "affine", ["affine"]);
+  const groupSize = checkInt(op, "groupSize", p.groupSize ?? 64, 1, 1024);
+  const bits = checkInt(op, "bits", p.bits ?? 4, 1, 8);
   return { groupSize, bits };
 }
 
@@ -67,12 +67,12 @@ export class QuantizedLinear extends Quantized {
   constructor(inputDims: number, outputDims: number, bias = true, o?: QuantizeLayerOptions) {
     const op = "nn.QuantizedLinear";
     super(quantOptions(op, o));
-    const i = checkInt(op, inputDims, "inputDims", 1);
-    const out = checkInt(op, outputDims, "outputDims", 1);
+    const i = checkSize(op, "inputDims", inputDims, 1);
+    const out = checkSize(op, "outputDims", outputDims, 1);
     if (i * out > 2 ** 28) throw new RangeError(`[${op}] inputDims * outputDims must be at most 2^28`);
     const k = Math.sqrt(1 / i);
     this.setWeights(op, random.uniform(-k, k, [out, i]));
-    if (checkBool(op, bias, "bias")) this.bias = ops.zeros([out]);
+    if (checkBool(op, "bias", bias)) this.bias = ops.zeros([out]);
     this.freeze({ recurse: false, keys: ["weight", "scales", "biases"] });
   }
 
@@ -119,8 +119,8 @@ export class QuantizedEmbedding extends Quantized {
   constructor(numEmbeddings: number, dims: number, o?: QuantizeLayerOptions) {
     const op = "nn.QuantizedEmbedding";
     super(quantOptions(op, o));
-    const n = checkInt(op, numEmbeddings, "numEmbeddings", 1);
-    this._dims = checkInt(op, dims, "dims", 1);
+    const n = checkSize(op, "numEmbeddings", numEmbeddings, 1);
+    this._dims = checkSize(op, "dims", dims, 1);
     if (n * dims > 2 ** 28) throw new RangeError(`[${op}] numEmbeddings * dims must be at most 2^28`);
     this.setWeights(op, random.normal([n, dims], { scale: Math.sqrt(1 / dims) }));
     this.freeze({ recurse: false });

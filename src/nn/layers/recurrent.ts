@@ -7,12 +7,12 @@ import { describeValue, opError } from "../../errors.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
-import { checkArray, checkBool, checkInt } from "../checks.js";
+import { checkArray, checkBool, checkSize } from "../checks.js";
 import { Module } from "../module.js";
 
 function sizes(op: string, inputSize: number, hiddenSize: number, gates: number): [number, number, number] {
-  const i = checkInt(op, inputSize, "inputSize", 1);
-  const h = checkInt(op, hiddenSize, "hiddenSize", 1);
+  const i = checkSize(op, "inputSize", inputSize, 1);
+  const h = checkSize(op, "hiddenSize", hiddenSize, 1);
   if (gates * h * (i + h) > 2 ** 28) throw new RangeError(`[${op}] inputSize and hiddenSize give more than 2^28 weights`);
   return [i, h, 1 / Math.sqrt(h)];
 }
@@ -40,7 +40,7 @@ export class RNN extends Module {
     if (typeof nonlinearity !== "function") throw new TypeError(`[${op}] nonlinearity must be a function, got ${describeValue(nonlinearity)}`);
     this.Wxh = random.uniform(-k, k, [h, i]);
     this.Whh = random.uniform(-k, k, [h, h]);
-    if (checkBool(op, bias, "bias")) this.bias = random.uniform(-k, k, [h]);
+    if (checkBool(op, "bias", bias)) this.bias = random.uniform(-k, k, [h]);
     this._nonlinearity = nonlinearity;
   }
   /**
@@ -80,7 +80,7 @@ export class GRU extends Module {
     const [i, h, k] = sizes(op, inputSize, hiddenSize, 3);
     this.Wx = random.uniform(-k, k, [3 * h, i]);
     this.Wh = random.uniform(-k, k, [3 * h, h]);
-    if (checkBool(op, bias, "bias")) {
+    if (checkBool(op, "bias", bias)) {
       this.b = random.uniform(-k, k, [3 * h]);
       this.bhn = random.uniform(-k, k, [h]);
     }
@@ -134,7 +134,7 @@ export class LSTM extends Module {
     const [i, h, k] = sizes(op, inputSize, hiddenSize, 4);
     this.Wx = random.uniform(-k, k, [4 * h, i]);
     this.Wh = random.uniform(-k, k, [4 * h, h]);
-    if (checkBool(op, bias, "bias")) this.bias = random.uniform(-k, k, [4 * h]);
+    if (checkBool(op, "bias", bias)) this.bias = random.uniform(-k, k, [4 * h]);
   }
   /**
    * The hidden states and cell states, each [..., L, hiddenSize], of `x` [..., L, inputSize].

@@ -12,7 +12,7 @@ import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import { relu } from "../activations.js";
 import { checkpoint } from "../checkpoint.js";
-import { checkArray, checkBool, checkInt, checkNumber, options } from "../checks.js";
+import { checkArray, checkBool, checkInt, checkNumber, options, checkSize } from "../checks.js";
 import { Module } from "../module.js";
 import { Dropout } from "./dropout.js";
 import { Linear } from "./linear.js";
@@ -41,14 +41,14 @@ export class MultiHeadAttention extends Module {
   constructor(dims: number, numHeads: number, o: MultiHeadAttentionOptions = {}) {
     super();
     const op = "nn.MultiHeadAttention";
-    checkInt(op, dims, "dims", 1);
-    checkInt(op, numHeads, "numHeads", 1);
+    checkSize(op, "dims", dims, 1);
+    checkSize(op, "numHeads", numHeads, 1);
     if (dims % numHeads !== 0) throw new RangeError(`[${op}] dims (${dims}) must be divisible by numHeads (${numHeads})`);
     const p = options(op, o, ["queryInputDims", "keyInputDims", "valueInputDims", "valueDims", "valueOutputDims", "bias"]);
-    const dim = (k: keyof MultiHeadAttentionOptions, fallback: number) => checkInt(op, p[k] ?? fallback, k, 1);
+    const dim = (k: keyof MultiHeadAttentionOptions, fallback: number) => checkSize(op, k, p[k] ?? fallback, 1);
     const keyIn = dim("keyInputDims", dims);
     const valueDims = dim("valueDims", dims);
-    const bias = checkBool(op, p.bias ?? false, "bias");
+    const bias = checkBool(op, "bias", p.bias ?? false);
     this._numHeads = numHeads;
     this.queryProj = new Linear(dim("queryInputDims", dims), dims, bias);
     this.keyProj = new Linear(keyIn, dims, bias);
@@ -65,7 +65,7 @@ export class MultiHeadAttention extends Module {
    */
   static createAdditiveCausalMask(n: number, dtype: DType = float32): MxArray {
     const op = "nn.MultiHeadAttention.createAdditiveCausalMask";
-    checkInt(op, n, "n", 0, 2 ** 14);
+    checkInt(op, "n", n, 0, 2 ** 14);
     return asOp(op, () => {
       const i = ops.arange(n);
       const above = ops.less(ops.expandDims(i, 1), ops.expandDims(i, 0));
@@ -119,17 +119,17 @@ export interface TransformerStackOptions extends TransformerLayerOptions {
 const LAYER_KEYS = ["mlpDims", "dropout", "activation", "normFirst"];
 
 function layerSetup(op: string, dims: number, numHeads: number, o: TransformerLayerOptions | undefined) {
-  checkInt(op, dims, "dims", 1);
-  checkInt(op, numHeads, "numHeads", 1);
+  checkSize(op, "dims", dims, 1);
+  checkSize(op, "numHeads", numHeads, 1);
   if (dims % numHeads !== 0) throw new RangeError(`[${op}] dims (${dims}) must be divisible by numHeads (${numHeads})`);
   const p = options(op, o, LAYER_KEYS);
   const activation = p.activation ?? relu;
   if (typeof activation !== "function") throw new TypeError(`[${op}] activation must be a function, got ${describeValue(activation)}`);
   return {
-    mlpDims: checkInt(op, p.mlpDims ?? dims * 4, "mlpDims", 1),
-    dropout: checkNumber(op, p.dropout ?? 0, "dropout", 0, 0.999999),
+    mlpDims: checkSize(op, "mlpDims", p.mlpDims ?? dims * 4, 1),
+    dropout: checkNumber(op, "dropout", p.dropout ?? 0, 0, 0.999999),
     activation,
-    normFirst: checkBool(op, p.normFirst ?? true, "normFirst"),
+    normFirst: checkBool(op, "normFirst", p.normFirst ?? true),
   };
 }
 
@@ -184,10 +184,10 @@ export class TransformerEncoder extends Module {
   constructor(numLayers: number, dims: number, numHeads: number, o: TransformerStackOptions = {}) {
     super();
     const op = "nn.TransformerEncoder";
-    checkInt(op, numLayers, "numLayers", 0, 1024);
+    checkInt(op, "numLayers", numLayers, 0, 1024);
     const { checkpoint: ckpt, ...layerOptions } = options(op, o, [...LAYER_KEYS, "checkpoint"]);
     layerSetup(op, dims, numHeads, layerOptions);
-    this._checkpoint = checkBool(op, ckpt ?? false, "checkpoint");
+    this._checkpoint = checkBool(op, "checkpoint", ckpt ?? false);
     this.layers = Array.from({ length: numLayers }, () => new TransformerEncoderLayer(dims, numHeads, layerOptions));
     this.ln = new LayerNorm(dims);
   }
@@ -267,10 +267,10 @@ export class TransformerDecoder extends Module {
   constructor(numLayers: number, dims: number, numHeads: number, o: TransformerStackOptions = {}) {
     super();
     const op = "nn.TransformerDecoder";
-    checkInt(op, numLayers, "numLayers", 0, 1024);
+    checkInt(op, "numLayers", numLayers, 0, 1024);
     const { checkpoint: ckpt, ...layerOptions } = options(op, o, [...LAYER_KEYS, "checkpoint"]);
     layerSetup(op, dims, numHeads, layerOptions);
-    this._checkpoint = checkBool(op, ckpt ?? false, "checkpoint");
+    this._checkpoint = checkBool(op, "checkpoint", ckpt ?? false);
     this.layers = Array.from({ length: numLayers }, () => new TransformerDecoderLayer(dims, numHeads, layerOptions));
     this.ln = new LayerNorm(dims);
   }
@@ -306,16 +306,16 @@ export class Transformer extends Module {
     super();
     const op = "nn.Transformer";
     const p = options(op, o, [...LAYER_KEYS, "checkpoint", "dims", "numHeads", "numEncoderLayers", "numDecoderLayers", "customEncoder", "customDecoder"]);
-    const dims = checkInt(op, p.dims ?? 512, "dims", 1);
-    const heads = checkInt(op, p.numHeads ?? 8, "numHeads", 1);
+    const dims = checkSize(op, "dims", p.dims ?? 512, 1);
+    const heads = checkSize(op, "numHeads", p.numHeads ?? 8, 1);
     const layer = { mlpDims: p.mlpDims, dropout: p.dropout, activation: p.activation, normFirst: p.normFirst };
     layerSetup(op, dims, heads, layer);
-    const stack = { ...layer, checkpoint: checkBool(op, p.checkpoint ?? false, "checkpoint") };
+    const stack = { ...layer, checkpoint: checkBool(op, "checkpoint", p.checkpoint ?? false) };
     for (const k of ["customEncoder", "customDecoder"] as const) {
       if (p[k] !== undefined && !(p[k] instanceof Module)) throw new TypeError(`[${op}] ${k} must be an nn.Module, got ${describeValue(p[k])}`);
     }
-    this.encoder = p.customEncoder ?? new TransformerEncoder(checkInt(op, p.numEncoderLayers ?? 6, "numEncoderLayers", 0, 1024), dims, heads, stack);
-    this.decoder = p.customDecoder ?? new TransformerDecoder(checkInt(op, p.numDecoderLayers ?? 6, "numDecoderLayers", 0, 1024), dims, heads, stack);
+    this.encoder = p.customEncoder ?? new TransformerEncoder(checkInt(op, "numEncoderLayers", p.numEncoderLayers ?? 6, 0, 1024), dims, heads, stack);
+    this.decoder = p.customDecoder ?? new TransformerDecoder(checkInt(op, "numDecoderLayers", p.numDecoderLayers ?? 6, 0, 1024), dims, heads, stack);
   }
   /**
    * `decoder(tgt, encoder(src, srcMask), tgtMask, memoryMask)`.

@@ -98,9 +98,9 @@ export class Upsample extends Module {
     }
     const p = options(op, o, ["mode", "alignCorners", "antialias"]);
     this._scale = scaleFactor;
-    this._mode = checkChoice(op, p.mode ?? "nearest", "mode", ["nearest", "linear", "cubic"]);
-    this._alignCorners = checkBool(op, p.alignCorners ?? false, "alignCorners");
-    this._antialias = checkBool(op, p.antialias ?? false, "antialias");
+    this._mode = checkChoice(op, "mode", p.mode ?? "nearest", ["nearest", "linear", "cubic"]);
+    this._alignCorners = checkBool(op, "alignCorners", p.alignCorners ?? false);
+    this._antialias = checkBool(op, "antialias", p.antialias ?? false);
     if (this._antialias && this._mode === "nearest") throw new Error(`[${op}] antialias needs mode 'linear' or 'cubic', not 'nearest'`);
     if (this._antialias && this._alignCorners) throw new Error(`[${op}] antialias does not go with alignCorners`);
   }

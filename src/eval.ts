@@ -2,6 +2,7 @@
 // (no recursion, so 100 000-node chains are fine), one kernel call per node on
 // its stream's backend, transfers where an input lives on another backend.
 
+import { NestedFlag } from "./nested-flag.js";
 import { getBackend, retain, type Backend, type Kernel, type MultiKernel, type Tensor } from "../backends/backend.js";
 import { dependsKernel } from "../backends/views.js";
 import type { MxArray } from "./array.js";
@@ -116,7 +117,7 @@ function releaseConsumed(node: MxArray, intermediates: Intermediates | undefined
 }
 
 function intermediatesOf(order: readonly MxArray[], outputs: readonly MxArray[]): Intermediates | undefined {
-  if (retainingGraph > 0) return undefined;
+  if (retainingGraph.raised) return undefined;
   // released intermediates computed again read their inputs once more
   for (const node of order) node.rearmInputs();
   const set = new Set(order);
@@ -134,7 +135,7 @@ function watchFilled(order: readonly MxArray[]): void {
 
 /** Drops the edges of the nodes that ran and kept their buffers (released ones keep theirs as recipes). */
 function detachEvaluated(order: readonly MxArray[]): void {
-  if (retainingGraph > 0) return;
+  if (retainingGraph.raised) return;
   for (const node of order) if (node.isEvaluated && node.primitive) node.detachInputs();
 }
 
@@ -168,7 +169,7 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
   } finally {
     if (moved) for (const m of moved) backend.release(m.buffer);
   }
-  if (retainingGraph === 0) {
+  if (!retainingGraph.raised) {
     node.consumeInputs();
     releaseConsumed(node, intermediates);
     // the siblings this call filled: their edges go now (they are not in the eval's order)
@@ -223,21 +224,16 @@ function namingOp(e: unknown, op: string): unknown {
 }
 
 /** While above zero (a transform is tracing a function), evaluated nodes keep their graph edges. */
-let retainingGraph = 0;
+const retainingGraph = new NestedFlag();
 
 /** Runs `fn` with evaluated nodes keeping their primitive and inputs, so a transform can walk the graph it builds. */
 export function retainingGraphDuring<T>(fn: () => T): T {
-  retainingGraph++;
-  try {
-    return fn();
-  } finally {
-    retainingGraph--;
-  }
+  return retainingGraph.during(fn);
 }
 
 /** Whether a transform (grad, vjp, jvp, vmap, ...) is tracing a function now: compile then runs the function as it is, as MLX does for tracers. */
 export function isTracingTransform(): boolean {
-  return retainingGraph > 0;
+  return retainingGraph.raised;
 }
 
 export function evaluateSync(outputs: readonly MxArray[]): void {

@@ -3,6 +3,7 @@
 // traced graph, and replays it on later calls as a fresh lazy graph.
 // Transforms tracing a compiled function see the original function.
 
+import { NestedFlag } from "../nested-flag.js";
 import { MxArray } from "../array.js";
 import { toStream } from "../device.js";
 import { isTracingTransform } from "../eval.js";
@@ -93,16 +94,11 @@ export function enableCompile(): void {
 }
 
 /** Open traces of mx.exportFunction: compiled functions inside run as they are, so the file gets their primitives (not fused kernels). */
-let exportTraces = 0;
+const exportTrace = new NestedFlag();
 
 /** `fn()` with compiled functions running uncompiled (what an exported trace records). */
 export function withCompileBypassed<T>(fn: () => T): T {
-  exportTraces++;
-  try {
-    return fn();
-  } finally {
-    exportTraces--;
-  }
+  return exportTrace.during(fn);
 }
 
 const CONSTANT_KINDS = new Set(["number", "string", "boolean", "bigint", "undefined"]);
@@ -181,7 +177,7 @@ export function compile(fn: (...args: unknown[]) => unknown, options?: CompileOp
   if (typeof shapeless !== "boolean") throw opError("compile", `shapeless must be a boolean, got ${describeValue(shapeless)}`, [], "type");
   const state: State = { cache: new Map(), stats: { misses: 0, hits: 0, bypassed: 0, traces: [] } };
   const compiled = (...args: unknown[]): unknown => {
-    if (disabled || exportTraces > 0 || isTracingTransform()) {
+    if (disabled || exportTrace.raised || isTracingTransform()) {
       state.stats.bypassed++;
       return fn(...args);
     }

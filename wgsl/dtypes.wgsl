@@ -73,9 +73,8 @@ fn pack_float16(v: f32) -> u32 {
 // integer operations an element (the elementwise kernel's float16 words).
 fn pack_pair_float16(v: vec2<f32>) -> vec2<u32> {
   let b = bitcast<vec2<u32>>(v);
-  let a = b & vec2<u32>(0x7fffffffu);
-  let r = (a + vec2<u32>(0xfffu) + ((a >> vec2<u32>(13u)) & vec2<u32>(1u))) & vec2<u32>(0xffffe000u);
-  let w = pack2x16float(bitcast<vec2<f32>>(r)) | ((b.x >> 16u) & 0x8000u) | (b.y & 0x80000000u);
+  let a = bitcast<vec2<f32>>(b & vec2<u32>(0x7fffffffu));
+  let w = pack2x16float(vec2<f32>(round_float16_normal(a.x), round_float16_normal(a.y))) | ((b.x >> 16u) & 0x8000u) | (b.y & 0x80000000u);
   // magnitudes in [2^-14, 65520) round to a normal; scalar tests (no bool vectors: naga's MSL path has none)
   let rare = float16_rare(v.x) || float16_rare(v.y);
   return vec2<u32>(w, select(0u, 1u, rare));

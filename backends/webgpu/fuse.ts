@@ -269,9 +269,10 @@ function unitWords(group: FusedGroup, seg: Segment): { layout: Map<number, UnitW
 }
 
 /**
- * The WGSL functions of segment `s` (of `count`): unit<s>(b, nd, e0, last),
- * the output words of the unit of perUnit elements from e0 (elements past
- * `last` left 0), computing each element's loads and nodes; store<s>(e0, n,
+ * The WGSL functions of segment `s` (of `count`): unit<s>(e0, last) (after
+ * its index mode's arguments), the output words of the unit of perUnit
+ * elements from e0 (elements past `last` left 0), computing each element's
+ * loads and nodes; store<s>(e0, n,
  * words), the unit's words of each output that lie below element n; and
  * segment<s>(g, lid), the workgroup's share: UNITS units an invocation, 256
  * apart, all computed before any is stored where all are whole (the
@@ -284,9 +285,17 @@ function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number
   const input = new Map(ins.map((x) => [x.k, x]));
   const operand = (k: number): string => (k < n ? `x${k}` : `v${k - n}`);
   const passes = (j: number): boolean => passesBits(group.nodes[j]!, operandDtype(group, group.nodes[j]!.operands[0]!));
-  // a node that rounds later (roundsLater) gives its bits r<j> only where a node passing them on reads them
-  const bitsRead = new Set(seg.nodes.filter(passes).map((j) => group.nodes[j]!.operands[0]! - n));
-  // and is packed a pair at a time where it is an output (its unrounded values y<j> kept in ys<i>)
+  // the nodes whose bits r<j> are used: nodes passing bits on that are outputs (stored as those bits), and the operands
+  // of such nodes whose bits are used (a node that rounds later, roundsLater, gives its bits only there)
+  const outputNodes = new Set(seg.outputs.map((i) => group.outputs[i]!));
+  const bitsUsed = new Set<number>();
+  for (const j of [...seg.nodes].reverse()) {
+    if (!passes(j) || !(outputNodes.has(j) || bitsUsed.has(j))) continue;
+    bitsUsed.add(j);
+    const k = group.nodes[j]!.operands[0]!;
+    if (k >= n) bitsUsed.add(k - n);
+  }
+  // a node that rounds later is packed a pair at a time where it is an output (its unrounded values y<j> kept in ys<i>)
   const pairPacked = seg.outputs.filter((i) => roundsLater(group.nodes[group.outputs[i]!]!.dtype) && !passes(group.outputs[i]!));
   // such nodes round on their bits where their values allow (`exact` false), flagging the unit's `rare` where one
   // does not, and the flagged units are computed again exactly (`exact` true: round_float16 and pack_float16)
@@ -294,11 +303,11 @@ function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number
   const nodeLines = seg.nodes.map((j) => {
     const node = group.nodes[j]!;
     const k = node.operands[0]!;
-    if (passes(j)) return `let r${j} = ${k < n ? unitLoad(input.get(k)!, true) : `r${k - n}`}; let v${j} = ${operand(k)};`;
     const read = seg.nodes.some((m) => group.nodes[m]!.operands.includes(n + j));
+    if (passes(j)) return `${bitsUsed.has(j) ? `let r${j} = ${k < n ? unitLoad(input.get(k)!, true) : `r${k - n}`};` : ""}${read ? ` let v${j} = ${operand(k)};` : ""}`;
     const line = nodeValueLine(node, j, `node${j}(${node.operands.map(operand).join(", ")})`, read, (y) => `select(round_float16_normal(${y}), round_float16(${y}), exact)`);
     if (!roundsLater(node.dtype)) return line;
-    return `${line}${read ? ` rare = rare | float16_rare(y${j});` : ""}${bitsRead.has(j) ? ` let r${j} = pack_float16(y${j});` : ""}`;
+    return `${line}${read ? ` rare = rare | float16_rare(y${j});` : ""}${bitsUsed.has(j) ? ` let r${j} = pack_float16(y${j});` : ""}`;
   });
   const { layout, total } = unitWords(group, seg);
   const keeps = seg.outputs.map((i) => {
@@ -334,14 +343,17 @@ function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number
   const layoutArgs = ins.map(({ k }) => `, l${k}: vec${rows ? 4 : 2}<i32>`).join("");
   const layoutPass = ins.map(({ k }) => `, l${k}`).join("");
   const layouts = ins.map(({ k, first: at }) => `let l${k} = ${rows ? `rows_layout(${at}, params[b + 3u])` : `input_layout(${at}, nd)`};`);
-  const firstIndex = rows ? `let cols = params[b + 3u]; let span = row_col(${256 * pu}u, cols); var rc0 = row_col(first * ${pu}u, cols);` : "let rc0 = vec2<u32>();";
+  const firstIndex = rows ? `let cols = params[b + 3u]; let span = row_col(${256 * pu}u, cols); var rc0 = row_col(first * ${pu}u, cols);` : "";
   const nextIndex = (from: string): string => (rows ? `advance_row_col(${from}, span, cols)` : from);
   const index = indexStatements(mode, ins, words.aligned);
   // a flagging unit returns its words and then its flag
   const length = flags ? total + 1 : total;
   const exactArg = flags ? ", exact: bool" : "";
-  const unit = (e0: string, rc: string, last: string, exact: boolean): string => `unit${s}(b, nd, ${e0}, ${rc}, ${last}${flags ? `, ${exact}` : ""}${layoutPass})`;
-  return `fn unit${s}(b: u32, nd: u32, e0: u32, rc0: vec2<u32>, last: u32${exactArg}${layoutArgs}) -> array<u32, ${length}> {
+  // the params base b (rows: its column count; strided: its shape) and what the mode's indexing starts from (rows: rc0)
+  const modeArgs = rows ? "b: u32, rc0: vec2<u32>, " : mode === "strided" ? "b: u32, nd: u32, " : "";
+  const modePass = (rc: string): string => (rows ? `b, ${rc}, ` : mode === "strided" ? "b, nd, " : "");
+  const unit = (e0: string, rc: string, last: string, exact: boolean): string => `unit${s}(${modePass(rc)}${e0}, ${last}${flags ? `, ${exact}` : ""}${layoutPass})`;
+  return `fn unit${s}(${modeArgs}e0: u32, last: u32${exactArg}${layoutArgs}) -> array<u32, ${length}> {
   ${mode === "strided" ? ins.map(({ at, first }) => `let ${at} = ${first};`).join(" ") : ""}
   var words: array<u32, ${length}>;
   ${flags ? "var rare = false;" : ""}
@@ -375,7 +387,7 @@ fn segment${s}(g: u32, lid: u32) {
   ${seg.outputs.map((i) => `let o${i} = params[${OPAQUE_ZEROS + 2 * count + i}u];`).join(" ")}
   ${firstIndex}
   if (UNROLL && (first + ${256 * (UNITS - 1) + 1}u) * ${pu}u <= n) {
-    ${units.slice(1).map((u) => `let rc${u} = ${nextIndex(`rc${u - 1}`)};`).join(" ")}
+    ${rows ? units.slice(1).map((u) => `let rc${u} = ${nextIndex(`rc${u - 1}`)};`).join(" ") : ""}
     ${units.map((u) => `let w${u} = ${unit(`(first + ${256 * u}u) * ${pu}u`, `rc${u}`, "0xffffffffu", false)};`).join("\n    ")}
     ${units.map((u) => `store${s}((first + ${256 * u}u) * ${pu}u, n, w${u}${outPass});`).join("\n    ")}
     ${flags ? `// the flagged units again, exactly (one copy of that code for all units)

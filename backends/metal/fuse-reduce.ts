@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { MultiKernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
-import { bool, float32, int32, type DType } from "../../src/dtype.js";
+import { float32, sumDType, type DType } from "../../src/dtype.js";
 import type { FusedGroup } from "../../src/compile/group.js";
 import type { Reduce } from "../../src/primitives/reduce.js";
 import type { MetalBackend } from "./backend.js";
@@ -59,7 +59,7 @@ function planOf(group: FusedGroup): Plan | undefined {
   const dtypeOf = (k: number): DType => (k < n ? group.inputs[k]! : group.nodes[k - n]!.dtype);
   const xDtype = dtypeOf(rnode.operands[0]!);
   const sumLike = op === "sum" || op === "prod";
-  const accDtype = ACC_DTYPE[computeType(sumLike && xDtype === bool ? int32 : xDtype)];
+  const accDtype = ACC_DTYPE[computeType(sumLike ? sumDType(xDtype) : xDtype)];
   const reads = (from: number, to: number) => new Set(group.nodes.slice(from, to).flatMap((m) => m.operands.filter((k) => k < n)));
   return { ri, axes: (rnode.primitive as Reduce).axes, xDtype, accDtype, proInputs: reads(0, ri + 1), epiInputs: reads(ri + 1, group.nodes.length) };
 }

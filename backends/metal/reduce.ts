@@ -9,7 +9,7 @@
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
 import { collapseDims } from "../strides.js";
-import { bool, complex64, float32, int32, int64, uint32, uint64, type DType } from "../../src/dtype.js";
+import { bool, complex64, float32, int32, int64, sumDType, uint32, uint64, type DType } from "../../src/dtype.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import type { ArgReduce, LogSumExp, Reduce, Softmax } from "../../src/primitives/reduce.js";
 import type { MetalBackend } from "./backend.js";
@@ -27,7 +27,7 @@ export const INIT: Record<string, [string, string]> = {
 
 /** The reduce library for inputs of `d` whose sums and products give `sumType` (the input's dtype, int32 for bool, or a wider one: Reduce's dtype). */
 export function reduceLibrary(d: DType, sumType?: DType): LibraryKey {
-  const natural = d === bool ? int32 : d;
+  const natural = sumDType(d);
   sumType ??= natural;
   // complex64: sum and prod only (the other reductions refuse it, complex.ts); float2 spelled cfloat for threadgroup arrays
   if (d === complex64) {

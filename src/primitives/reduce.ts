@@ -3,7 +3,7 @@
 // computed in one pass by each backend). Axes are normalized and sorted.
 
 import type { MxArray } from "../array.js";
-import { bool, DType, float32, int32, is16BitFloat, isInexact, uint32 } from "../dtype.js";
+import { bool, DType, float32, int32, is16BitFloat, isInexact, sumDType, uint32 } from "../dtype.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { describeValue, opError, type Described } from "../errors.js";
@@ -95,7 +95,7 @@ export class Reduce extends AxesReduction {
   output([x]: readonly Spec[]): Spec {
     const shape = this.outShape(x!);
     if (this.dtype) return { shape, dtype: this.dtype };
-    const dtype = this.name === "all" || this.name === "any" ? bool : (this.name === "sum" || this.name === "prod") && x!.dtype === bool ? int32 : x!.dtype;
+    const dtype = this.name === "all" || this.name === "any" ? bool : this.name === "sum" || this.name === "prod" ? sumDType(x!.dtype) : x!.dtype;
     return { shape, dtype };
   }
   /**

@@ -4,7 +4,7 @@
 // that holds the running extreme (ties: the latest in scan order, as MLX).
 
 import type { MxArray } from "../array.js";
-import { bool, int32, isFloating, isInexact } from "../dtype.js";
+import { int32, isFloating, isInexact, sumDType } from "../dtype.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { batchFirst, on } from "./autodiff.js";
@@ -40,7 +40,7 @@ export class Scan extends Primitive {
   }
   /** MLX's rule: a running sum of bool counts in int32; every other scan keeps the input's dtype. */
   output([x]: readonly Spec[]): Spec {
-    return { shape: x!.shape, dtype: this.op === "sum" && x!.dtype === bool ? int32 : x!.dtype };
+    return { shape: x!.shape, dtype: this.op === "sum" ? sumDType(x!.dtype) : x!.dtype };
   }
 
   /** `op` scanned along this axis over `x`, forward or reversed, always inclusive. */

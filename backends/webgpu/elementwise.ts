@@ -314,7 +314,7 @@ export function wordReadsKey(words: WordReads): string {
   return `${words.aligned ? "aligned" : "any"}|${words.reads.join(",")}`;
 }
 
-function mapCall(op: string, inputs: readonly Tensor[], out: DType, expr: string, isBool: boolean, mode: IndexMode, words: WordReads): KernelCall {
+function mapCall(op: string, inputs: readonly Tensor[], out: DType, expr: string, isBool: boolean, mode: IndexMode, words: WordReads, libraries: readonly string[] | undefined): KernelCall {
   let code = inputs.length * 8 + (isBool ? 4 : 0) + MODE_CODES[mode];
   code = (code * 2 + (words.aligned ? 1 : 0)) * 32 + dtypeCode(out);
   inputs.forEach((x, k) => (code = (code * 3 + READ_CODES[words.reads[k]!]) * 32 + dtypeCode(x.dtype)));
@@ -329,7 +329,7 @@ function mapCall(op: string, inputs: readonly Tensor[], out: DType, expr: string
       op,
       file: is64BitInt(out) || out === complex64 ? "elementwise64" : "elementwise",
       // the math library only where the expression calls it: integer, comparison and cast kernels compile faster without
-      helpers: elementwiseHelpers([out, ...dtypes], [usesMathLibrary(expr) ? "math" : "math-basic"]),
+      helpers: elementwiseHelpers([out, ...dtypes], libraries ?? [usesMathLibrary(expr) ? "math" : "math-basic"]),
       key: `${op}|${expr}|${isBool}|${out.name}|${mode}|${dtypes.map((d) => d.name).join("|")}|${wordReadsKey(words)}`,
       slots: () => elementwiseSlots(dtypes, out, expr, isBool, mode, words),
     };
@@ -338,8 +338,12 @@ function mapCall(op: string, inputs: readonly Tensor[], out: DType, expr: string
   return call;
 }
 
-/** Runs `expr` (of inputs a, b, c in their compute types) into a new output of `out`'s dtype. */
-export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tensor[], out: OutputSpec, expr: string, isBool: boolean): Tensor {
+/**
+ * Runs `expr` (of inputs a, b, c in their compute types) into a new output of
+ * `out`'s dtype; `libraries`: the WGSL helper files it calls, where not the
+ * math library (one set per op and expression: the kernel cache's key).
+ */
+export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tensor[], out: OutputSpec, expr: string, isBool: boolean, libraries?: readonly string[]): Tensor {
   const t = gpu.allocOutput(out);
   const n = sizeOf(out.shape);
   if (n === 0) return t;
@@ -349,7 +353,7 @@ export function mapKernel(gpu: WebGpuBackend, op: string, inputs: readonly Tenso
   const buffers: GPUBuffer[] = [];
   for (const x of inputs) buffers.push(gpu.gpuBuffer(x));
   gpu.run(
-    mapCall(op, inputs, out.dtype, expr, isBool, indexModeOf(params), wordReadsOf(params, inputs.map((x) => x.dtype), out.dtype)),
+    mapCall(op, inputs, out.dtype, expr, isBool, indexModeOf(params), wordReadsOf(params, inputs.map((x) => x.dtype), out.dtype), libraries),
     gpu.gpuBuffer(t),
     params,
     buffers,

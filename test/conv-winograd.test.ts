@@ -178,7 +178,7 @@ describe.each(BACKENDS)("Winograd convolution on $name", ({ device }) => {
       } finally {
         setWinogradWorkspaceBytes(undefined);
       }
-      const { out, mag } = REFS[i]!;
+      const { out, mag } = REFS![i]!;
       const u = UNIT[c.dtype.name]!, k = (c.c + 12) * 2 ** -24;
       got.forEach((g, j) => {
         const tol = k * mag[j]! + u * (Math.abs(out[j]!) + k * mag[j]!);

@@ -74,7 +74,7 @@ describe("the order-m Hadamard matrices", () => {
     expect(h.length).toBe(m);
     expect(h.every((r) => r.length === m && r.every((v) => v === 1 || v === -1))).toBe(true);
     expect(product(h, transpose(h))).toEqual(scaledIdentity(m, m));
-    expect(h).toEqual(NP.matrices[String(m)]);
+    expect(h).toEqual(NP!.matrices[String(m)]);
   });
 
   it("H_12 is Paley II for q = 5: symmetric, 2 x 2 blocks from a conference matrix with Jacobsthal's core", () => {
@@ -124,7 +124,7 @@ describe.each(BACKENDS)("hadamardTransform of lengths m * 2^k on $name", ({ devi
       expect(y.dtype).toBe(dtype);
       expect(y.shape).toEqual([ROWS, c.n]);
       // inputs, products and sums are exact in float32: the scale and the output dtype round once each
-      await expectClose(y, NP.outputs[i]!, 2.01 * UNIT[dtype.name as keyof typeof UNIT], 1e-6);
+      await expectClose(y, NP!.outputs[i]!, 2.01 * UNIT[dtype.name as keyof typeof UNIT], 1e-6);
     }
   });
 

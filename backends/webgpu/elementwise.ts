@@ -17,7 +17,7 @@ import { usesMathLibrary } from "./shaders.js";
 const NAMES = ["a", "b", "c"];
 
 /** Output words each workgroup of wgsl/elementwise.wgsl writes (elementwise64.wgsl: 1024 elements). */
-export const ELEMENTWISE_WORDS_PER_GROUP = 2048;
+const ELEMENTWISE_WORDS_PER_GROUP = 2048;
 
 /**
  * Ops whose element needs a slow path only for rare arguments: `fast` (valid

@@ -250,6 +250,21 @@ describe.skipIf(!hasWebGpu)("compile on webgpu: fused kernels", () => {
     }
   });
 
+  // the shader compiler knows x != x is false and x - x is 0 for integers (rightly), then would fold 0 / y as 0 and
+  // 0 * y as 0 where such a value reaches a float op through its cast: the cast takes it opaque (fuse.ts opaqueOperands)
+  it.each([mx.float16, mx.bfloat16, mx.float32])("does not fold %s ops on the cast of an integer value the compiler knows", async (dtype) => {
+    const x = mx.array([0, 1, -3, 7], mx.int32, o);
+    const known = [(v: mx.MxArray) => mx.notEqual(v, v, o), (v: mx.MxArray) => mx.subtract(v, v, o)];
+    for (const zero of known) {
+      const f = (v: mx.MxArray) => {
+        const z = mx.astype(zero(v), dtype, o);
+        return [mx.divide(z, z, o), mx.multiply(z, mx.divide(1, z, o), o)];
+      };
+      expect(await expectSameBits(f, [x])).toBeGreaterThan(0);
+      for (const y of f(x)) expect(await y.tolist()).toEqual([NaN, NaN, NaN, NaN]);
+    }
+  });
+
   // fused float16 nodes are rounded by round_float16 where read, and outputs packed a pair at a time (fuse.ts roundsLater):
   // intermediates that round to subnormals, overflow or NaN, an odd element count (a half word), a broadcast of an
   // intermediate (its bits), a float32 output of one

@@ -416,14 +416,19 @@ fn segment${s}(g: u32, lid: u32) {
  * twice through a broadcast, or two nodes of the same code that the compiler
  * merges. A group input's value is a load, and a float16/bfloat16 node's
  * value comes out of integer operations on bits (its rounding): nothing to
- * contract. H200, compiled float32 x * 2 + bias: 155 -> 144 us with no
- * operand opaque (the measure of what this saves).
+ * contract. But the compiler may know an integer or bool node's value (x != x
+ * is false) and then fold what a float op does with its cast (0 / y as 0): a
+ * cast of one to a float takes it opaque. H200, compiled float32
+ * x * 2 + bias: 155 -> 144 us with no operand opaque (the measure of what
+ * this saves).
  */
 export function opaqueOperands(group: FusedGroup, node: FusedNode): boolean[] {
   const n = group.inputs.length;
+  const castToFloat = node.primitive.name === "astype" && node.dtype.kind === "float";
   return node.operands.map((k, i) => {
     const d = operandDtype(group, k);
-    return computeType(d) === "f32" && ((k >= n && !packed(d)) || i > 0);
+    if (computeType(d) !== "f32") return castToFloat && k >= n;
+    return (k >= n && !packed(d)) || i > 0;
   });
 }
 
@@ -432,7 +437,7 @@ export function nodeFunction(node: FusedNode, j: number, operands: readonly DTyp
   const args = operands.map((d, i) => `${"abc"[i]}_in: ${computeType(d)}`).join(", ");
   const lets = operands.map((_, i) => {
     const x = "abc"[i]!;
-    return opaque[i] ? `let ${x} = bitcast<f32>(bitcast<u32>(${x}_in) | opaque_zero[${i}]);` : `let ${x} = ${x}_in;`;
+    return opaque[i] ? `let ${x} = bitcast<${computeType(operands[i]!)}>(bitcast<u32>(${x}_in) | opaque_zero[${i}]);` : `let ${x} = ${x}_in;`;
   });
   // float16/bfloat16 results of exp, sigmoid, tanh, erf and sqrt: the unfused kernel's narrow path, the full one where it is invalid
   const { v, isBool } = nodeValue(node, operands)!;

@@ -5,12 +5,15 @@
 
 import { describeValue, opError } from "./errors.js";
 
-/** `v` as the messages write a bound: 2^k or 2^k - 1 for the large powers of two (2^31 - 1, not 2147483647). */
+/** `v` as the messages write a bound: 2^k or 2^k - 1 for the large powers of two (2^31 - 1, not 2147483647; -(2^31 - 1)). */
 export function boundText(v: number): string {
-  if (v < 0) return `-${boundText(-v)}`;
+  if (v < 0) {
+    const text = boundText(-v);
+    return text.includes(" ") ? `-(${text})` : `-${text}`;
+  }
   for (const [d, tail] of [[0, ""], [1, " - 1"]] as const) {
-    const k = Math.log2(v + d);
-    if (Number.isInteger(k) && k >= 16) return `2^${k}${tail}`;
+    const k = Math.round(Math.log2(v + d));
+    if (k >= 16 && 2 ** k === v + d) return `2^${k}${tail}`;
   }
   return String(v);
 }
@@ -27,7 +30,10 @@ function rangeText(lo: number, hi: number): string {
 /** `v` (argument `name` of `op`) as an integer from `lo` to `hi` (a safe integer where unbounded): a TypeError for a value that is not a number, a RangeError for any other. */
 export function checkInt(op: string, name: string, v: unknown, lo = -Number.MAX_SAFE_INTEGER, hi = Number.MAX_SAFE_INTEGER): number {
   if (typeof v === "number" && Number.isInteger(v) && v >= lo && v <= hi) return v;
-  throw opError(op, `${name} must be an integer${rangeText(lo, hi)}, got ${describeValue(v)}`, [], typeof v === "number" ? "range" : "type");
+  // an integer past the unstated bounds: they are the safe integers
+  const unsafe = Number.isInteger(v) && !Number.isSafeInteger(v) && rangeText(lo, hi) === "";
+  const what = unsafe ? "a safe integer (at most 2^53 - 1 in magnitude)" : `an integer${rangeText(lo, hi)}`;
+  throw opError(op, `${name} must be ${what}, got ${describeValue(v)}`, [], typeof v === "number" ? "range" : "type");
 }
 
 /** `v` (argument `name` of `op`) as a finite number from `lo` to `hi` (each bound left out where `open` says). */

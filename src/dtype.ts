@@ -160,17 +160,17 @@ export function scalarDefaultDType(x: number | boolean | bigint): DType {
   return x < -(2 ** 31) || x > 2 ** 31 - 1 ? int64 : int32;
 }
 
+/** The dtype of a sum or product of `d`'s elements (a reduction, a cumulative scan): int32 for bool (a count of the trues), else `d`. */
+export function sumDType(d: DType): DType {
+  return d === bool ? int32 : d;
+}
+
 /**
  * Promotion of an array dtype with a weak JS scalar (MLX/JAX weak types):
  * the scalar adopts the array's dtype unless its kind is higher
  * (a non-integer number with an integer or bool array gives float32,
  * an integer number with a bool array gives int32).
  */
-/** The dtype of a sum or product of `d`'s elements (a reduction, a cumulative scan): int32 for bool (a count of the trues), else `d`. */
-export function sumDType(d: DType): DType {
-  return d === bool ? int32 : d;
-}
-
 export function promoteWithScalar(d: DType, x: number | boolean | bigint): DType {
   if (typeof x === "boolean") return d;
   if (typeof x === "bigint") return d === bool ? int64 : d;

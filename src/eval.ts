@@ -223,7 +223,7 @@ function namingOp(e: unknown, op: string): unknown {
   return e;
 }
 
-/** While above zero (a transform is tracing a function), evaluated nodes keep their graph edges. */
+/** While raised (a transform is tracing a function), evaluated nodes keep their graph edges. */
 const retainingGraph = new NestedFlag();
 
 /** Runs `fn` with evaluated nodes keeping their primitive and inputs, so a transform can walk the graph it builds. */

@@ -241,7 +241,7 @@ export function tripletLoss(anchors: MxArray, positives: MxArray, negatives: MxA
   return loss("tripletLoss", o, ["axis", "p", "margin", "eps"], "none", { anchors, positives, negatives }, (opt, reduce) => {
     const op = "nn.losses.tripletLoss";
     const axis = axisOf("tripletLoss", opt.axis, anchors.ndim, -1);
-    const p = checkNumber(op, "p", opt.p ?? 2, Number.MIN_VALUE);
+    const p = checkNumber(op, "p", opt.p ?? 2, 0, Infinity, { lo: true });
     const margin = checkNumber(op, "margin", opt.margin ?? 1);
     const eps = checkNumber(op, "eps", opt.eps ?? 1e-6, 0);
     const dist = (b: MxArray) => ops.power(ops.add(ops.sum(ops.power(ops.abs(ops.subtract(anchors, b)), p), axis), eps), 1 / p);

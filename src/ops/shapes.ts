@@ -93,7 +93,7 @@ export function roll(x: ArrayLike, shift: number | readonly number[], axis?: num
     [axis, o] = axisOrOptions("roll", axis, o);
     const a = arr("roll", x, o);
     const s = onStream(o, opStream("roll", o, a));
-    const shifts = (typeof shift === "number" ? [shift] : Array.isArray(shift) ? shift : [NaN]).map((v) => checkInt("roll", "shift", v));
+    const shifts = (Array.isArray(shift) ? shift : [shift]).map((v) => checkInt("roll", "shift", v));
     if (axis === undefined || axis === null) {
       const total = shifts.reduce((p, v) => p + v, 0);
       return reshape(rollAxis(reshape(a, [a.size], s), total, 0, s), a.shape, s);
@@ -122,7 +122,7 @@ export function tile(x: ArrayLike, reps: number | readonly number[], o?: OpOptio
     checkOptions("tile", o);
     const a = arr("tile", x, o);
     const s = onStream(o, opStream("tile", o, a));
-    const r = (typeof reps === "number" ? [reps] : Array.isArray(reps) ? [...reps] : [NaN]).map((v) => checkInt("tile", "reps", v, 0));
+    const r = (Array.isArray(reps) ? [...reps] : [reps]).map((v) => checkInt("tile", "reps", v, 0));
     const nd = Math.max(r.length, a.ndim);
     const full = [...Array(nd - r.length).fill(1), ...r] as number[];
     const shape = [...Array(nd - a.ndim).fill(1), ...a.shape] as number[];

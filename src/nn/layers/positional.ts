@@ -33,7 +33,7 @@ export class RoPE extends Module {
     if (dims % 2 !== 0) throw new RangeError(`[${op}] dims must be even, got ${dims}`);
     const p = options(op, o, ["traditional", "base", "scale"]);
     this._traditional = checkBool(op, "traditional", p.traditional ?? false);
-    this._base = checkNumber(op, "base", p.base ?? 10000, Number.MIN_VALUE);
+    this._base = checkNumber(op, "base", p.base ?? 10000, 0, Infinity, { lo: true });
     this._scale = checkNumber(op, "scale", p.scale ?? 1);
   }
   /**
@@ -80,8 +80,8 @@ export class SinusoidalPositionalEncoding extends Module {
     checkSize(op, "dims", dims, 2);
     if (dims % 2 !== 0) throw new RangeError(`[${op}] dims must be even, got ${dims}`);
     const p = options(op, o, ["minFreq", "maxFreq", "scale", "cosFirst", "fullTurns"]);
-    const lo = Math.log(checkNumber(op, "minFreq", p.minFreq ?? 0.0001, Number.MIN_VALUE));
-    const hi = Math.log(checkNumber(op, "maxFreq", p.maxFreq ?? 1, Number.MIN_VALUE));
+    const lo = Math.log(checkNumber(op, "minFreq", p.minFreq ?? 0.0001, 0, Infinity, { lo: true }));
+    const hi = Math.log(checkNumber(op, "maxFreq", p.maxFreq ?? 1, 0, Infinity, { lo: true }));
     const half = dims / 2;
     // from 1 down to 0 across the frequencies (a single frequency is the highest)
     const oneZero = half === 1 ? ops.ones([1]) : ops.subtract(1, ops.divide(ops.arange(0, half, float32), half - 1));

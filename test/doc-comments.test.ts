@@ -28,7 +28,8 @@ mkdirSync(snippetDir, { recursive: true });
 
 const config = ts.getParsedCommandLineOfConfigFile(new URL("tsconfig.json", root).pathname, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
 if (!config) throw new Error("tsconfig.json could not be read");
-const options = { ...config.options, noEmit: true };
+// an example may name a value it does not use (the project itself has noUnusedLocals)
+const options = { ...config.options, noEmit: true, noUnusedLocals: false };
 
 // ---- the public API, as the compiler sees index.ts ----
 

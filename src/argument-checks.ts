@@ -27,9 +27,14 @@ function rangeText(lo: number, hi: number): string {
   return hasHi ? ` <= ${boundText(hi)}` : "";
 }
 
+/** Whether `v` is an integer from `lo` to `hi`. */
+export function isIntIn(v: unknown, lo: number, hi: number): v is number {
+  return typeof v === "number" && Number.isInteger(v) && v >= lo && v <= hi;
+}
+
 /** `v` (argument `name` of `op`) as an integer from `lo` to `hi` (a safe integer where unbounded): a TypeError for a value that is not a number, a RangeError for any other. */
 export function checkInt(op: string, name: string, v: unknown, lo = -Number.MAX_SAFE_INTEGER, hi = Number.MAX_SAFE_INTEGER): number {
-  if (typeof v === "number" && Number.isInteger(v) && v >= lo && v <= hi) return v;
+  if (isIntIn(v, lo, hi)) return v;
   // an integer past the unstated bounds: they are the safe integers
   const unsafe = Number.isInteger(v) && !Number.isSafeInteger(v) && rangeText(lo, hi) === "";
   const what = unsafe ? "a safe integer (at most 2^53 - 1 in magnitude)" : `an integer${rangeText(lo, hi)}`;

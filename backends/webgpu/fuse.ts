@@ -272,12 +272,12 @@ function unitWords(group: FusedGroup, seg: Segment): { layout: Map<number, UnitW
  * The WGSL functions of segment `s` (of `count`): unit<s>(e0, last) (after
  * its index mode's arguments), the output words of the unit of perUnit
  * elements from e0 (elements past `last` left 0), computing each element's
- * loads and nodes; store<s>(e0, n,
- * words), the unit's words of each output that lie below element n; and
- * segment<s>(g, lid), the workgroup's share: UNITS units an invocation, 256
- * apart, all computed before any is stored where all are whole (the
- * loads of every unit in flight together, as wgsl/elementwise.wgsl's words;
- * UNROLL false: a CPU adapter compiles the loop alone).
+ * loads and nodes; store<s>(e0, n, words), the unit's words of each output
+ * that lie below element n; and segment<s>(g, lid), the workgroup's share:
+ * UNITS units an invocation, 256 apart, all computed before any is stored
+ * where all are whole (the loads of every unit in flight together, as
+ * wgsl/elementwise.wgsl's words; UNROLL false: a CPU adapter compiles the
+ * loop alone).
  */
 function segmentSource(group: FusedGroup, seg: Segment, s: number, count: number, mode: IndexMode, words: WordReads): string {
   const n = group.inputs.length;

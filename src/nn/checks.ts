@@ -5,7 +5,7 @@
 import { MxArray } from "../array.js";
 import { describeValue, opError } from "../errors.js";
 import { checkOptions } from "../ops/strict-options.js";
-import { checkInt } from "../argument-checks.js";
+import { checkInt, isIntIn } from "../argument-checks.js";
 
 export { checkBool, checkChoice, checkInt, checkNumber } from "../argument-checks.js";
 
@@ -38,7 +38,7 @@ export function options<T extends object>(op: string, o: T | undefined, allowed:
 /** One integer (>= min, <= 2^16) per spatial axis, given once for all `n` axes or as a list of `n`. */
 export function checkPerAxis(op: string, v: unknown, name: string, n: number, min: number): number[] {
   const list = typeof v === "number" ? Array<number>(n).fill(v) : v;
-  if (!Array.isArray(list) || list.length !== n || list.some((d) => typeof d !== "number" || !Number.isInteger(d) || d < min || d > 2 ** 16)) {
+  if (!Array.isArray(list) || list.length !== n || !list.every((d) => isIntIn(d, min, 2 ** 16))) {
     throw new TypeError(`[${op}] ${name} must be an integer >= ${min} or a list of ${n} of them, got ${describeValue(v)}`);
   }
   return list as number[];

@@ -336,7 +336,7 @@ export function asarray(x: NestedList | ArrayBufferView | MxArray, dtype?: DType
 /** arange(0, M) in float32, and the factor that scales it; [] for M < 1, [1] for M = 1. */
 function window(op: string, M: number, o: OpOptions | undefined, build: (n: MxArray, s: OpOptions & { stream: MxArray["stream"] }) => MxArray): MxArray {
   checkOptions(op, o);
-  checkInt(op, "M", M, -Number.MAX_SAFE_INTEGER, MAX_DIM);
+  checkInt(op, "M", M, undefined, MAX_DIM);
   const s = onStream(o, opStream(op, o));
   if (M < 1) return full([0], 0, float32, s);
   if (M === 1) return ones([1], float32, s);

@@ -6,6 +6,7 @@ import { DType, float32, float64 } from "../dtype.js";
 import { describeValue, opError, type Described } from "../errors.js";
 import type { Spec } from "../primitive.js";
 import { checkShape } from "../shape.js";
+import { isIntIn } from "../argument-checks.js";
 
 export { checkBool, checkChoice, checkInt, checkNumber } from "../argument-checks.js";
 
@@ -24,7 +25,7 @@ export function checkDType(op: string, name: string, v: unknown): DType {
 
 /** `v` (parameter `name`) as `length` integers (any length when undefined), each from `lo` to `hi`. */
 export function checkIntList(op: string, name: string, v: unknown, length: number | undefined, lo: number, hi: number): number[] {
-  if (!Array.isArray(v) || (length !== undefined && v.length !== length) || !v.every((x) => typeof x === "number" && Number.isInteger(x) && x >= lo && x <= hi)) {
+  if (!Array.isArray(v) || (length !== undefined && v.length !== length) || !v.every((x) => isIntIn(x, lo, hi))) {
     throw opError(op, `${name} must be ${length ?? "a list of"} integers from ${lo} to ${hi}, got ${describeValue(v)}`, [], "range");
   }
   return v as number[];
@@ -32,13 +33,13 @@ export function checkIntList(op: string, name: string, v: unknown, length: numbe
 
 /** `v` (parameter `name`) as an axis of an input of `ndim` dimensions (non-negative: the ops resolved it). */
 export function checkAxis(op: string, name: string, v: unknown, ndim: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= ndim) throw opError(op, `${name} must be an axis of an input of ${ndim} dimension${ndim === 1 ? "" : "s"} (0 to ${ndim - 1}), got ${describeValue(v)}`, [], "range");
+  if (!isIntIn(v, 0, ndim - 1)) throw opError(op, `${name} must be an axis of an input of ${ndim} dimension${ndim === 1 ? "" : "s"} (0 to ${ndim - 1}), got ${describeValue(v)}`, [], "range");
   return v;
 }
 
 /** `v` (parameter `name`) as distinct axes of an input of `ndim` dimensions, in increasing order when `sorted`. */
 export function checkAxes(op: string, name: string, v: unknown, ndim: number, sorted: boolean): number[] {
-  const ok = Array.isArray(v) && v.every((a, i) => typeof a === "number" && Number.isInteger(a) && a >= 0 && a < ndim && (sorted ? i === 0 || a > v[i - 1] : v.indexOf(a) === i));
+  const ok = Array.isArray(v) && v.every((a, i) => isIntIn(a, 0, ndim - 1) && (sorted ? i === 0 || a > v[i - 1] : v.indexOf(a) === i));
   if (!ok) throw opError(op, `${name} must be distinct${sorted ? " increasing" : ""} axes of an input of ${ndim} dimension${ndim === 1 ? "" : "s"}, got ${describeValue(v)}`, [], "range");
   return v as number[];
 }

@@ -9,14 +9,14 @@ import { MxArray } from "./array.js";
 import { describeValue, opError } from "./errors.js";
 import { evaluate } from "./eval.js";
 import { tidyScopes } from "./memory.js";
+import { isPlainObject, treeFieldsOf } from "./transforms/tree.js";
 
-/** Arrays found in a tree of arrays, JS arrays and plain objects. */
+/** Arrays found in a tree of arrays, JS arrays, plain objects and objects with the treeFields protocol (modules). */
 export function collectArrays(tree: unknown, out: MxArray[] = []): MxArray[] {
   if (tree instanceof MxArray) out.push(tree);
   else if (Array.isArray(tree)) for (const t of tree) collectArrays(t, out);
-  else if (tree && typeof tree === "object" && Object.getPrototypeOf(tree) === Object.prototype) {
-    for (const t of Object.values(tree)) collectArrays(t, out);
-  }
+  else if (isPlainObject(tree)) for (const t of Object.values(tree)) collectArrays(t, out);
+  else for (const k of treeFieldsOf(tree) ?? []) collectArrays((tree as Record<string, unknown>)[k], out);
   return out;
 }
 

@@ -8,7 +8,7 @@ import { MxArray } from "../array.js";
 import { DType, isFloating } from "../dtype.js";
 import { describeValue } from "../errors.js";
 import * as ops from "../ops/index.js";
-import { isPlainObject } from "../transforms/tree.js";
+import { isPlainObject, treeFields } from "../transforms/tree.js";
 import { treeFlatten } from "../transforms/utils.js";
 import { loadWeightsInto, saveWeightsOf, type LoadWeightsOptions } from "./weights.js";
 
@@ -64,6 +64,26 @@ export interface FreezeOptions {
 export class Module {
   #training = true;
   #noGrad = new Set<string>();
+
+  /**
+   * The module itself, as MLX's `Module.state`: the tree of every array it
+   * holds (parameters, private arrays, its submodules'), for `mx.eval(model.state)`
+   * and compile's captured `inputs` and `outputs`.
+   * @example
+   * ```ts
+   * const model = new mx.nn.Linear(2, 2);
+   * await mx.eval(model.state);
+   * model.weight.isEvaluated; // true
+   * ```
+   */
+  get state(): this {
+    return this;
+  }
+
+  /** The fields mx.eval, mx.tidy and compile's captured state walk (MLX's module dict): those holding arrays, lists, objects or modules, private ones included. */
+  [treeFields](): string[] {
+    return Object.entries(this).filter(([, v]) => v instanceof MxArray || isContainer(v)).map(([k]) => k);
+  }
 
   /** Whether the module is in training mode (dropout active, batch statistics used); set by `train()`/`eval()`. */
   get training(): boolean {

@@ -16,6 +16,25 @@ export type TreeDef =
   | { kind: "dict"; keys: string[]; items: TreeDef[] }
   | { kind: "static"; value: unknown };
 
+/**
+ * The protocol of objects that mx.eval, mx.tidy and compile's captured state
+ * walk as dicts of their fields (an nn.Module is one): `[treeFields]()` names
+ * the fields that hold arrays or subtrees, and assigning such a field replaces
+ * it. Other trees (grad's arguments, treeFlatten) keep such objects as leaves.
+ */
+export const treeFields: unique symbol = Symbol.for("mlx-ts.treeFields");
+
+/** An object with the treeFields protocol. */
+export interface HasTreeFields {
+  [treeFields](): readonly string[];
+}
+
+/** The fields of `x` that trees walk, when `x` has the treeFields protocol. */
+export function treeFieldsOf(x: unknown): readonly string[] | undefined {
+  if (x === null || typeof x !== "object" || typeof (x as Partial<HasTreeFields>)[treeFields] !== "function") return undefined;
+  return (x as HasTreeFields)[treeFields]();
+}
+
 /** An object literal (or null-prototype object): a node of a tree, not a leaf. */
 export function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (x === null || typeof x !== "object") return false;

@@ -30,7 +30,8 @@ type Rule = [inputs: number[], result: number] | [inputs: number[], result: numb
 
 const NUMPY_FLOOR = { why: "NumPy's floor division (npy_divmod): floor of the exact quotient, not of the rounded a / b", dtypes: ["float32", "bfloat16", "float64"] };
 const NUMPY_FMOD = { why: "NumPy's remainder on the exact fmod", dtypes: ["float32"] };
-const C_POW = { why: "C99 pow: pow(-1, +-inf) = 1", dtypes: ["float32", "float16", "bfloat16", "float64"] };
+const C_POW = { why: "C99 pow (F.9.4.4): pow(-1, +-inf) = 1; pow(-inf, y) is +inf or +0 unless y is an odd integer", dtypes: ["float32", "float16", "bfloat16", "float64"] };
+const C_LOG1P = { why: "C99 log1p (F.9.3.9): NaN below -1, -inf included", dtypes: ["float32", "float16", "bfloat16", "float64"] };
 const MLX_INT_POW = { why: "MLX: an integer raised to a negative integer power is 0", dtypes: ["int32", "int16", "int8", "int64"] };
 const FINITE = { why: "finite where float32 holds the result (no overflow inside the computation)", dtypes: ["float32"], rtol: 1e-4 };
 const INT_DIV_ZERO = { why: "integer division or remainder by zero gives 0", dtypes: ["int8", "int32", "uint8", "uint32", "int64"] };
@@ -46,7 +47,7 @@ export const SPECIAL_CASES: Readonly<Record<string, readonly Rule[]>> = {
   exp: [[[N], N], [[0], 1], [[-0], 1], [[I], I], [[-I], 0]],
   expm1: [[[N], N], [[0], 0], [[-0], -0], [[I], I], [[-I], -1], [[80], 5.54062238439351e34, FINITE], [[87], 6.076030225056872e37, FINITE], [[88], 1.6516362549940018e38, FINITE]],
   log: [[[N], N], [[-1], N], [[0], -I], [[-0], -I], [[1], 0], [[I], I]],
-  log1p: [[[N], N], [[-2], N], [[-1], -I], [[0], 0], [[-0], -0], [[I], I], [[1e37], 85.19564843416127, FINITE], [[3e38], 88.59684582427442, FINITE]],
+  log1p: [[[N], N], [[-2], N, C_LOG1P], [[-I], N, C_LOG1P], [[-1], -I], [[0], 0], [[-0], -0], [[I], I], [[1e37], 85.19564843416127, FINITE], [[3e38], 88.59684582427442, FINITE]],
   log2: [[[N], N], [[-1], N], [[0], -I], [[1], 0], [[I], I]],
   log10: [[[N], N], [[-1], N], [[0], -I], [[1], 0], [[I], I]],
   sqrt: [[[N], N], [[-1], N], [[0], 0], [[-0], -0], [[I], I]],
@@ -78,6 +79,7 @@ export const SPECIAL_CASES: Readonly<Record<string, readonly Rule[]>> = {
   minimum: [[[N, 1], N], [[1, N], N]],
   power: [
     [[N, 0], 1], [[1, N], 1], [[2, I], I], [[0.5, I], 0], [[0, -1], I], [[-0, 1], -0], [[-1, I], 1, C_POW], [[-1, -I], 1, C_POW],
+    [[-I, 0.5], I, C_POW], [[-I, -0.5], 0, C_POW], [[-I, 3], -I, C_POW], [[-I, -3], -0, C_POW], [[-I, 2], I, C_POW],
     [[2, -1], 0, MLX_INT_POW], [[-2, -3], 0, MLX_INT_POW], [[1, -9], 0, MLX_INT_POW], [[-1, -1], 0, MLX_INT_POW], [[3, 2], 9, MLX_INT_POW],
   ],
   logaddexp: [[[N, 1], N], [[I, 1], I], [[-I, -I], -I]],

@@ -52,7 +52,8 @@ inline float expm1_f(float x) {
 inline float log1p_f(float x) {
   float u = 1.0f + x;
   if (u == 1.0f) return x;
-  if (isinf(u)) return u;
+  // log1p(+inf) = +inf; log1p(-inf) is NaN (x < -1), as log's
+  if (isinf(u)) return x > 0.0f ? u : F32_NAN;
   return log(u) * (x / (u - 1.0f));
 }
 
@@ -125,7 +126,11 @@ inline float logaddexp_f(float a, float b) {
 inline float maximum_f(float a, float b) { return is_nan(a) ? a : is_nan(b) ? b : (a >= b ? a : b); }
 inline float minimum_f(float a, float b) { return is_nan(a) ? a : is_nan(b) ? b : (a <= b ? a : b); }
 
-/** pow with C's rules: negative bases with integer exponents, pow(x, 0) = 1, pow(1, y) = 1, pow(-1, +-inf) = 1. */
+/**
+ * pow with C99's rules (F.9.4.4): negative bases with integer exponents, pow(x, 0) = 1, pow(1, y) = 1,
+ * pow(-1, +-inf) = 1, and pow(-inf, y) = pow(+inf, y) (-0 or -inf for odd integer y): a
+ * non-integer y gives NaN for finite negative bases only.
+ */
 inline float pow_f(float a, float b) {
   if (b == 0.0f || a == 1.0f || (a == -1.0f && isinf(b))) return 1.0f;
   if (is_nan(a) || is_nan(b)) return a + b;
@@ -136,7 +141,7 @@ inline float pow_f(float a, float b) {
     float z = b < 0.0f ? F32_INF : 0.0f;
     return odd && as_type<uint>(a) == 0x80000000u ? -z : z;
   }
-  if (b != trunc(b)) return F32_NAN;
+  if (b != trunc(b) && !isinf(a)) return F32_NAN;
   return odd ? -p : p;
 }
 

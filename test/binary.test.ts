@@ -144,6 +144,12 @@ describe.each(BACKENDS)("float binary ops on $name", ({ device }) => {
   // NaN and infinities are outside the WGSL accuracy contract: the rule is the reference's
   it("power keeps C's special cases", async () => {
     await expectArray(mx.power(mx.array([1, -1, NaN, 2], mx.float32, o), mx.array([NaN, Infinity, 0, -1], mx.float32, o), o), [1, 1, 1, 0.5]);
+    // C99 F.9.4.4: a -inf base is +inf's power (negated for an odd integer exponent), never NaN; a finite negative one is NaN for a non-integer exponent
+    const ys = [0.5, -0.5, 2.5, -2.5, 3, -3, 2, -2, 2 ** -20, Infinity, -Infinity];
+    for (const d of [mx.float32, mx.float16, mx.bfloat16].filter((t) => holds(device, t))) {
+      await expectArray(mx.power(mx.full([ys.length], -Infinity, d, o), mx.array(ys, d, o), o), [Infinity, 0, Infinity, 0, -Infinity, -0, Infinity, 0, Infinity, Infinity, 0]);
+      await expectArray(mx.power(mx.full([2], -2, d, o), mx.array([0.5, -2.5], d, o), o), [NaN, NaN]);
+    }
   });
 });
 

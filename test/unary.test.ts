@@ -52,6 +52,13 @@ describe.each(BACKENDS)("unary float ops on $name", ({ device }) => {
     });
   }
 
+  it("log1p is NaN below -1, -inf included; expm1 and log1p keep their other ends (C99 F.9.3)", async () => {
+    for (const d of [mx.float32, mx.float16, mx.bfloat16].filter((t) => holds(device, t))) {
+      await expectArray(mx.log1p(mx.array([-Infinity, -2, -1, Infinity, -0], d, o), o), [NaN, NaN, -Infinity, Infinity, -0]);
+      await expectArray(mx.expm1(mx.array([-Infinity, Infinity, -0], d, o), o), [-1, Infinity, -0]);
+    }
+  });
+
   it("works on non-contiguous inputs (transposed, strided, broadcast)", async () => {
     const base = mx.reshape(mx.arange(12, { dtype: mx.float32, ...o }), [3, 4], o);
     await expectArray(mx.square(base.T, o), [[0, 16, 64], [1, 25, 81], [4, 36, 100], [9, 49, 121]]);

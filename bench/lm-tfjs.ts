@@ -65,13 +65,13 @@ export class TfjsTinyLM {
     const [B, L] = x.shape as [number, number];
     const H = this.config.heads, d = this.config.dims / H;
     const heads = (t: tf.Tensor) => tf.transpose(tf.reshape(t, [B, L, H, d]), [0, 2, 1, 3]) as tf.Tensor4D;
-    const q = this.rope(heads(this.linear(x, `${key}.queryProj`)), L);
-    const k = this.rope(heads(this.linear(x, `${key}.keyProj`)), L);
-    const v = heads(this.linear(x, `${key}.valueProj`));
+    const q = this.rope(heads(this.linear(x, `${key}.query_proj`)), L);
+    const k = this.rope(heads(this.linear(x, `${key}.key_proj`)), L);
+    const v = heads(this.linear(x, `${key}.value_proj`));
     const mask = tf.slice(this.causalMask, [0, 0], [L, L]);
     const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(d)), mask);
     const out = tf.matMul(tf.softmax(scores), v);
-    return this.linear(tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B, L, this.config.dims]), `${key}.outProj`);
+    return this.linear(tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [B, L, this.config.dims]), `${key}.out_proj`);
   }
 
   /** Next-character logits [B, L, vocabSize] of int32 token ids [B, L]. */

@@ -109,7 +109,7 @@ describe.each(BACKENDS)("the language model on $name", ({ device }) => {
     fresh.loadWeights(file);
     expect(await values(fresh.forward(x))).toEqual(await values(model.forward(x)));
     const keys = (m: TinyLM) => mx.utils.treeFlatten(m.parameters()).map(([k]) => k).sort();
-    expect(keys(fresh)).toContain("blocks.1.attention.queryProj.weight");
+    expect(keys(fresh)).toContain("blocks.1.attention.query_proj.weight");
     expect(keys(fresh)).toEqual(keys(model));
     expect(() => new TinyLM({ ...CONFIG, dims: 8 }).loadWeights(file)).toThrow();
   });

@@ -193,9 +193,9 @@ print(json.dumps({
     await expectClose(new nn.InstanceNorm(6).forward(xa), ref.instance!, 1e-4, 1e-5);
     const bn = new nn.BatchNorm(6);
     await expectClose(bn.forward(xa), ref.batch!, 1e-4, 1e-5);
-    await expectClose(bn.runningVar!, ref.runningVar!, 1e-5, 1e-6);
+    await expectClose(bn.running_var!, ref.runningVar!, 1e-5, 1e-6);
     // eval mode uses the running statistics
-    const mean = bn.runningMean!, v = bn.runningVar!;
+    const mean = bn.running_mean!, v = bn.running_var!;
     await expectClose(bn.eval().forward(xa), await mx.divide(mx.subtract(xa, mean), mx.sqrt(mx.add(v, 1e-5))).tolist() as number[], 1e-5, 1e-5);
   });
 
@@ -206,11 +206,11 @@ print(json.dumps({
     const ref = numpy(`
 def lin(x, n): return x @ I[n + '.weight'].T + I[n + '.bias']
 def heads(x): return x.reshape(x.shape[0], x.shape[1], 2, -1).transpose(0, 2, 1, 3)
-q, k, v = heads(lin(I['q'], 'queryProj')), heads(lin(I['kv'], 'keyProj')), heads(lin(I['kv'], 'valueProj'))
+q, k, v = heads(lin(I['q'], 'query_proj')), heads(lin(I['kv'], 'key_proj')), heads(lin(I['kv'], 'value_proj'))
 s = q @ k.transpose(0, 1, 3, 2) / np.sqrt(2)
 p = np.exp(s - s.max(-1, keepdims=True)); p /= p.sum(-1, keepdims=True)
 o = (p @ v).transpose(0, 2, 1, 3).reshape(2, 3, 4)
-print(json.dumps({'out': lin(o, 'outProj').ravel().tolist()}))`, { q, kv, ...w });
+print(json.dumps({'out': lin(o, 'out_proj').ravel().tolist()}))`, { q, kv, ...w });
     await expectClose(mha.forward(arr(q), arr(kv), arr(kv)), ref.out!, 1e-4, 1e-5);
     const mask = nn.MultiHeadAttention.createAdditiveCausalMask(3);
     const x = arr(q);

@@ -132,7 +132,7 @@ describe("nn.Module: freeze, unfreeze, train and eval", () => {
 
   it("BatchNorm's running statistics stay frozen through unfreeze", () => {
     const bn = new nn.BatchNorm(3);
-    expect(keys(bn.parameters())).toEqual(["weight", "bias", "runningMean", "runningVar"]);
+    expect(keys(bn.parameters())).toEqual(["weight", "bias", "running_mean", "running_var"]);
     expect(keys(bn.unfreeze().trainableParameters())).toEqual(["weight", "bias"]);
   });
 

@@ -40,7 +40,7 @@ export type ConvTransposeFn = (x: MxArray, w: MxArray, stride: PerAxis, padding:
 
 abstract class ConvBase extends Module {
   weight: MxArray;
-  bias?: MxArray;
+  declare bias?: MxArray;
   readonly _op: string;
   constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, groups: number, bias: unknown) {
     super();

@@ -29,7 +29,7 @@ export class Identity extends Module {
  */
 export class Linear extends Module {
   weight: MxArray;
-  bias?: MxArray;
+  declare bias?: MxArray;
   constructor(inputDims: number, outputDims: number, bias = true) {
     super();
     const op = "nn.Linear";
@@ -62,7 +62,7 @@ export class Linear extends Module {
  */
 export class Bilinear extends Module {
   weight: MxArray;
-  bias?: MxArray;
+  declare bias?: MxArray;
   constructor(input1Dims: number, input2Dims: number, outputDims: number, bias = true) {
     super();
     const op = "nn.Bilinear";

@@ -29,8 +29,8 @@ export interface LayerNormOptions {
 
 /** Normalizes the last axis to mean 0 and variance 1, then scales and shifts (`weight` ones, `bias` zeros). */
 export class LayerNorm extends Module {
-  weight?: MxArray;
-  bias?: MxArray;
+  declare weight?: MxArray;
+  declare bias?: MxArray;
   readonly _dims: number;
   readonly _eps: number;
   constructor(dims: number, o: LayerNormOptions = {}) {
@@ -88,8 +88,8 @@ export interface GroupNormOptions {
 
 /** Normalizes each group of channels over the group and the spatial axes ([N, ..., C] inputs). */
 export class GroupNorm extends Module {
-  weight?: MxArray;
-  bias?: MxArray;
+  declare weight?: MxArray;
+  declare bias?: MxArray;
   readonly _groups: number;
   readonly _dims: number;
   readonly _eps: number;
@@ -104,8 +104,9 @@ export class GroupNorm extends Module {
     this._eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
     this._pytorch = checkBool(op, "pytorchCompatible", p.pytorchCompatible ?? false);
     if (checkBool(op, "affine", p.affine ?? true)) {
-      this.weight = ops.ones([dims]);
+      // MLX's order: its checkpoints list bias before weight
       this.bias = ops.zeros([dims]);
+      this.weight = ops.ones([dims]);
     }
   }
   /**
@@ -148,8 +149,8 @@ export interface InstanceNormOptions {
 
 /** Normalizes each channel of each example over the spatial axes ([N, ..., C] inputs). */
 export class InstanceNorm extends Module {
-  weight?: MxArray;
-  bias?: MxArray;
+  declare weight?: MxArray;
+  declare bias?: MxArray;
   readonly _dims: number;
   readonly _eps: number;
   constructor(dims: number, o: InstanceNormOptions = {}) {
@@ -194,19 +195,19 @@ export interface BatchNormOptions {
   trackRunningStats?: boolean | undefined;
 }
 
-const RUNNING = ["runningMean", "runningVar"];
+const RUNNING = ["running_mean", "running_var"];
 
 /**
  * Normalizes each channel over the batch (and spatial axes) of [N, C],
  * [N, L, C] or [N, H, W, C] inputs. In training it uses the batch statistics
- * and updates `runningMean`/`runningVar` (unbiased variance); in eval mode it
+ * and updates `running_mean`/`running_var` (unbiased variance); in eval mode it
  * uses them. The running statistics are parameters that stay frozen.
  */
 export class BatchNorm extends Module {
-  weight?: MxArray;
-  bias?: MxArray;
-  runningMean?: MxArray;
-  runningVar?: MxArray;
+  declare weight?: MxArray;
+  declare bias?: MxArray;
+  declare running_mean?: MxArray;
+  declare running_var?: MxArray;
   readonly _eps: number;
   readonly _momentum: number;
   readonly _features: number;
@@ -222,8 +223,8 @@ export class BatchNorm extends Module {
       this.bias = ops.zeros([numFeatures]);
     }
     if (checkBool(op, "trackRunningStats", p.trackRunningStats ?? true)) {
-      this.runningMean = ops.zeros([numFeatures]);
-      this.runningVar = ops.ones([numFeatures]);
+      this.running_mean = ops.zeros([numFeatures]);
+      this.running_var = ops.ones([numFeatures]);
       this.freeze({ keys: RUNNING, recurse: false });
     }
   }
@@ -238,7 +239,7 @@ export class BatchNorm extends Module {
    */
   override unfreeze(o: FreezeOptions = {}): this {
     super.unfreeze(o);
-    if (this.runningMean) this.freeze({ keys: RUNNING, recurse: false });
+    if (this.running_mean) this.freeze({ keys: RUNNING, recurse: false });
     return this;
   }
 
@@ -248,7 +249,7 @@ export class BatchNorm extends Module {
    * ```ts
    * const bn = new mx.nn.BatchNorm(1, { eps: 0 });
    * await bn.forward(mx.array([[1], [3]], mx.float32)).tolist(); // [[-1], [1]]
-   * await bn.runningMean!.tolist(); // [0.20000000298023224]
+   * await bn.running_mean!.tolist(); // [0.20000000298023224]
    * await bn.eval().forward(mx.array([[1]], mx.float32)).tolist(); // [[0.7627701163291931]]
    * ```
    */
@@ -261,14 +262,14 @@ export class BatchNorm extends Module {
       const axes = Array.from({ length: a.ndim - 1 }, (_, i) => i);
       let mean = ops.mean(a, axes);
       let v = ops.variance(a, axes);
-      if (this.training && this.runningMean && this.runningVar) {
+      if (this.training && this.running_mean && this.running_var) {
         const mu = this._momentum;
         const unbiased = ops.variance(a, axes, { ddof: 1 });
-        this.runningMean = ops.add(ops.multiply(this.runningMean, 1 - mu), ops.multiply(mean, mu));
-        this.runningVar = ops.add(ops.multiply(this.runningVar, 1 - mu), ops.multiply(unbiased, mu));
-      } else if (this.runningMean && this.runningVar) {
-        mean = this.runningMean;
-        v = this.runningVar;
+        this.running_mean = ops.add(ops.multiply(this.running_mean, 1 - mu), ops.multiply(mean, mu));
+        this.running_var = ops.add(ops.multiply(this.running_var, 1 - mu), ops.multiply(unbiased, mu));
+      } else if (this.running_mean && this.running_var) {
+        mean = this.running_mean;
+        v = this.running_var;
       }
       const y = ops.multiply(ops.subtract(a, mean), ops.rsqrt(ops.add(v, this._eps)));
       return this.weight ? ops.add(ops.multiply(y, this.weight), this.bias!) : y;

@@ -36,7 +36,7 @@ const DEFAULTS = { nvfp4: { groupSize: 16, bits: 4 }, mxfp8: { groupSize: 32, bi
  */
 export class QQLinear extends Module {
   weight: MxArray;
-  scales?: MxArray;
+  declare scales?: MxArray;
   readonly _groupSize: number;
   readonly _bits: number;
   readonly _mode: "nvfp4" | "mxfp8";

@@ -31,7 +31,7 @@ const project = (x: MxArray, w: MxArray, b: MxArray | undefined) => (b ? ops.add
 export class RNN extends Module {
   Wxh: MxArray;
   Whh: MxArray;
-  bias?: MxArray;
+  declare bias?: MxArray;
   readonly _nonlinearity: (x: MxArray) => MxArray;
   constructor(inputSize: number, hiddenSize: number, bias = true, nonlinearity: (x: MxArray) => MxArray = ops.tanh) {
     super();
@@ -72,8 +72,8 @@ export class RNN extends Module {
 export class GRU extends Module {
   Wx: MxArray;
   Wh: MxArray;
-  b?: MxArray;
-  bhn?: MxArray;
+  declare b?: MxArray;
+  declare bhn?: MxArray;
   constructor(inputSize: number, hiddenSize: number, bias = true) {
     super();
     const op = "nn.GRU";
@@ -127,7 +127,7 @@ export class GRU extends Module {
 export class LSTM extends Module {
   Wx: MxArray;
   Wh: MxArray;
-  bias?: MxArray;
+  declare bias?: MxArray;
   constructor(inputSize: number, hiddenSize: number, bias = true) {
     super();
     const op = "nn.LSTM";

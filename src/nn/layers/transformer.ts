@@ -33,10 +33,10 @@ export type AttentionMask = MxArray | "causal";
 
 /** Multi-head attention: queries, keys and values projected to `numHeads` heads of dims / numHeads. */
 export class MultiHeadAttention extends Module {
-  queryProj: Linear;
-  keyProj: Linear;
-  valueProj: Linear;
-  outProj: Linear;
+  query_proj: Linear;
+  key_proj: Linear;
+  value_proj: Linear;
+  out_proj: Linear;
   readonly _numHeads: number;
   constructor(dims: number, numHeads: number, o: MultiHeadAttentionOptions = {}) {
     super();
@@ -50,10 +50,10 @@ export class MultiHeadAttention extends Module {
     const valueDims = dim("valueDims", dims);
     const bias = checkBool(op, "bias", p.bias ?? false);
     this._numHeads = numHeads;
-    this.queryProj = new Linear(dim("queryInputDims", dims), dims, bias);
-    this.keyProj = new Linear(keyIn, dims, bias);
-    this.valueProj = new Linear(dim("valueInputDims", keyIn), valueDims, bias);
-    this.outProj = new Linear(valueDims, dim("valueOutputDims", dims), bias);
+    this.query_proj = new Linear(dim("queryInputDims", dims), dims, bias);
+    this.key_proj = new Linear(keyIn, dims, bias);
+    this.value_proj = new Linear(dim("valueInputDims", keyIn), valueDims, bias);
+    this.out_proj = new Linear(valueDims, dim("valueOutputDims", dims), bias);
   }
 
   /**
@@ -91,11 +91,11 @@ export class MultiHeadAttention extends Module {
     return asOp(op, () => {
       // [B, len, dims] -> [B, heads, len, dims / heads] and back, by unflatten and flatten (views whose shapes follow the input's)
       const heads = (a: MxArray) => ops.transpose(ops.unflatten(a, -1, [this._numHeads, -1]), [0, 2, 1, 3]);
-      const q = heads(this.queryProj.forward(queries));
-      const k = heads(this.keyProj.forward(keys));
-      const v = heads(this.valueProj.forward(values));
+      const q = heads(this.query_proj.forward(queries));
+      const k = heads(this.key_proj.forward(keys));
+      const v = heads(this.value_proj.forward(values));
       const out = fast.scaledDotProductAttention(q, k, v, { scale: Math.sqrt(1 / q.shape[3]!), mask: mask ?? null });
-      return this.outProj.forward(ops.flatten(ops.transpose(out, [0, 2, 1, 3]), 2, 3));
+      return this.out_proj.forward(ops.flatten(ops.transpose(out, [0, 2, 1, 3]), 2, 3));
     });
   }
 }
@@ -208,8 +208,8 @@ export class TransformerEncoder extends Module {
 
 /** Self-attention, cross-attention over the memory, and an MLP, each with a residual and a LayerNorm. */
 export class TransformerDecoderLayer extends Module {
-  selfAttention: MultiHeadAttention;
-  crossAttention: MultiHeadAttention;
+  self_attention: MultiHeadAttention;
+  cross_attention: MultiHeadAttention;
   ln1: LayerNorm;
   ln2: LayerNorm;
   ln3: LayerNorm;
@@ -223,8 +223,8 @@ export class TransformerDecoderLayer extends Module {
   constructor(dims: number, numHeads: number, o: TransformerLayerOptions = {}) {
     super();
     const s = layerSetup("nn.TransformerDecoderLayer", dims, numHeads, o);
-    this.selfAttention = new MultiHeadAttention(dims, numHeads);
-    this.crossAttention = new MultiHeadAttention(dims, numHeads);
+    this.self_attention = new MultiHeadAttention(dims, numHeads);
+    this.cross_attention = new MultiHeadAttention(dims, numHeads);
     this.ln1 = new LayerNorm(dims);
     this.ln2 = new LayerNorm(dims);
     this.ln3 = new LayerNorm(dims);
@@ -248,13 +248,13 @@ export class TransformerDecoderLayer extends Module {
     const mlp = (y: MxArray) => this.linear2.forward(this.dropout3.forward(this._activation(this.linear1.forward(y))));
     if (this._normFirst) {
       let y = this.ln1.forward(x);
-      let h = ops.add(x, this.dropout1.forward(this.selfAttention.forward(y, y, y, xMask)));
+      let h = ops.add(x, this.dropout1.forward(this.self_attention.forward(y, y, y, xMask)));
       y = this.ln2.forward(h);
-      h = ops.add(h, this.dropout2.forward(this.crossAttention.forward(y, memory, memory, memoryMask)));
+      h = ops.add(h, this.dropout2.forward(this.cross_attention.forward(y, memory, memory, memoryMask)));
       return ops.add(h, mlp(this.ln3.forward(h)));
     }
-    let h = this.ln1.forward(ops.add(x, this.dropout1.forward(this.selfAttention.forward(x, x, x, xMask))));
-    h = this.ln2.forward(ops.add(h, this.dropout2.forward(this.crossAttention.forward(h, memory, memory, memoryMask))));
+    let h = this.ln1.forward(ops.add(x, this.dropout1.forward(this.self_attention.forward(x, x, x, xMask))));
+    h = this.ln2.forward(ops.add(h, this.dropout2.forward(this.cross_attention.forward(h, memory, memory, memoryMask))));
     return this.ln3.forward(ops.add(h, mlp(h)));
   }
 }

@@ -130,6 +130,25 @@ describe("nn.Module: freeze, unfreeze, train and eval", () => {
     expect(() => net.freeze({ keys: ["nope"] })).not.toThrow();
   });
 
+  it("refuses unknown options and wrong types, naming the method and the option", () => {
+    const net = new Net();
+    // a misspelt key ({ key } for { keys }) must not freeze everything
+    expect(() => net.freeze({ key: "bias" } as never)).toThrow(/^\[Module\.freeze\] unknown option 'key'; valid options: recurse, keys, strict/);
+    expect(keys(net.trainableParameters())).toEqual(keys(net.parameters()));
+    expect(() => net.unfreeze({ recursive: false } as never)).toThrow(/^\[Module\.unfreeze\] unknown option 'recursive'/);
+    expect(() => net.freeze({ recurse: "no" } as never)).toThrow(/^\[Module\.freeze\] recurse must be a boolean, got/);
+    expect(() => net.freeze({ keys: ["nope"], strict: 1 } as never)).toThrow(/^\[Module\.freeze\] strict must be a boolean/);
+    expect(() => net.freeze(null as never)).toThrow(/^\[Module\.freeze\] options must be an object/);
+    expect(() => new nn.BatchNorm(2).unfreeze({ bogus: 1 } as never)).toThrow(/^\[Module\.unfreeze\] unknown option 'bogus'/);
+    const params = net.parameters();
+    expect(() => net.update(params, { strct: false } as never)).toThrow(/^\[Module\.update\] unknown option 'strct'; valid options: strict/);
+    expect(() => net.update(params, { strict: "false" } as never)).toThrow(/^\[Module\.update\] strict must be a boolean/);
+    expect(() => net.updateModules({}, { force: true } as never)).toThrow(/^\[Module\.updateModules\] unknown option 'force'/);
+    expect(() => net.updateModules({}, { strict: 0 } as never)).toThrow(/^\[Module\.updateModules\] strict must be a boolean/);
+    expect(() => net.loadWeights([], { strict: false, dtype: mx.float16 } as never)).toThrow(/^\[Module\.loadWeights\] unknown option 'dtype'; valid options: strict, stream/);
+    expect(() => net.loadWeights([], { strict: "no" } as never)).toThrow(/^\[Module\.loadWeights\] strict must be a boolean/);
+  });
+
   it("BatchNorm's running statistics stay frozen through unfreeze", () => {
     const bn = new nn.BatchNorm(3);
     expect(keys(bn.parameters())).toEqual(["weight", "bias", "running_mean", "running_var"]);

@@ -10,6 +10,7 @@ import { describeValue } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { isPlainObject, treeFields } from "../transforms/tree.js";
 import { treeFlatten } from "../transforms/utils.js";
+import { checkBool, options } from "./checks.js";
 import { loadWeightsInto, saveWeightsOf, type LoadWeightsOptions } from "./weights.js";
 
 /** A tree of parameters: arrays in nested plain objects and lists, as `parameters()` returns it. */
@@ -210,7 +211,7 @@ export class Module {
    * ```
    */
   update(params: Record<string, unknown>, o: UpdateOptions = {}): this {
-    const strict = o.strict ?? true;
+    const strict = checkBool("Module.update", "strict", options("Module.update", o, ["strict"]).strict ?? true);
     const apply = (dst: Record<string, unknown> | unknown[], src: unknown, path: string): void => {
       const set = (k: string | number, newValue: unknown) => {
         const where = path ? `${path}.${k}` : String(k);
@@ -252,7 +253,7 @@ export class Module {
    * ```
    */
   updateModules(modules: Record<string, unknown>, o: UpdateOptions = {}): this {
-    const strict = o.strict ?? true;
+    const strict = checkBool("Module.updateModules", "strict", options("Module.updateModules", o, ["strict"]).strict ?? true);
     const apply = (dst: Record<string, unknown> | unknown[], src: unknown, path: string): void => {
       const set = (k: string | number, newValue: unknown) => {
         const where = path ? `${path}.${k}` : String(k);
@@ -371,9 +372,11 @@ export class Module {
   }
 
   #setFrozen(op: "freeze" | "unfreeze", o: FreezeOptions): this {
-    const keys = this.#keysOf(op, o.keys);
-    const recurse = o.recurse ?? true;
-    if (o.strict && keys) this.#checkKeys(op, keys, recurse);
+    const method = `Module.${op}`;
+    const p = options(method, o, ["recurse", "keys", "strict"]);
+    const keys = this.#keysOf(op, p.keys);
+    const recurse = checkBool(method, "recurse", p.recurse ?? true);
+    if (checkBool(method, "strict", p.strict ?? false) && keys) this.#checkKeys(op, keys, recurse);
     const visit = (_p: string, m: Module) => {
       if (op === "unfreeze") {
         if (keys) keys.forEach((k) => m.#noGrad.delete(k));

@@ -7,6 +7,7 @@ import { describeValue } from "../errors.js";
 import { load, savez, saveSafetensors } from "../io/index.js";
 import type { OpOptions } from "../ops/base.js";
 import { treeFlatten, treeUnflatten } from "../transforms/utils.js";
+import { checkBool, options } from "./checks.js";
 import type { Module } from "./module.js";
 
 export interface LoadWeightsOptions extends OpOptions {
@@ -40,10 +41,7 @@ function weightPairs(op: string, weights: unknown, o: LoadWeightsOptions): [stri
 /** MLX's `load_weights`: checks (when strict) that the keys and shapes are the module's, then updates it. */
 export function loadWeightsInto(module: Module, weights: unknown, o: LoadWeightsOptions = {}): void {
   const op = "Module.loadWeights";
-  if (o === null || typeof o !== "object") throw new TypeError(`[${op}] options must be an object { strict, stream }, got ${describeValue(o)}`);
-  for (const k of Object.keys(o)) if (k !== "strict" && k !== "stream") throw new TypeError(`[${op}] unknown option '${k}' (valid: strict, stream)`);
-  const strict = o.strict ?? true;
-  if (typeof strict !== "boolean") throw new TypeError(`[${op}] strict must be a boolean, got ${describeValue(strict)}`);
+  const strict = checkBool(op, "strict", options(op, o, ["strict", "stream"]).strict ?? true);
   const pairs = weightPairs(op, weights, o);
   if (strict) {
     const current = flatParameters(module);

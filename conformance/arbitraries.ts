@@ -77,16 +77,44 @@ export function elementArb(dtype: DType, domain: readonly [number, number] = [-1
     );
   }
   const [lo, hi] = INT_RANGE[dtype.name]!;
-  return fc.oneof({ weight: 3, arbitrary: fc.integer({ min: Math.max(lo, -100), max: Math.min(hi, 100) }) }, { weight: 2, arbitrary: fc.integer({ min: lo, max: hi }) }, { weight: 1, arbitrary: fc.constantFrom(lo, hi, 0) });
+  const ints = [{ weight: 3, arbitrary: fc.integer({ min: Math.max(lo, -100), max: Math.min(hi, 100) }) }, { weight: 2, arbitrary: fc.integer({ min: lo, max: hi }) }, { weight: 1, arbitrary: fc.constantFrom(lo, hi, 0) }];
+  // ties (and their neighbours) of the narrow floats' roundings, where a cast or promotion that rounds wrongly, or twice, shows
+  return dtype.size < 2 ? fc.oneof(...ints) : fc.oneof(...ints, { weight: 1, arbitrary: nearTieArb(dtype) });
 }
 
-/** An input of `shape` with values of `dtype` and a layout (non-contiguous layouts need a dim). */
-export function inputArb(shape: readonly number[], dtype: DType, domain?: readonly [number, number]): fc.Arbitrary<InputCase> {
+/** Significant bits of the narrow floats an integer converts to: bfloat16, float16, float32. */
+const PRECISIONS: Readonly<Record<string, number>> = { bfloat16: 8, float16: 11, float32: 24 };
+
+/**
+ * An integer of `dtype` within 2 of a tie of a float's rounding (`to`'s, or any of bfloat16's,
+ * float16's and float32's that the range holds): (2k + 1) 2^(e - p - 1) with 2k + 1 of p + 1 bits,
+ * of magnitude [2^(e - 1), 2^e), half of them beyond 2^24, where a rounding through float32 is a
+ * second one.
+ */
+export function nearTieArb(dtype: DType, to?: DType): fc.Arbitrary<number> {
+  const [lo, hi] = INT_RANGE[dtype.name]!;
+  const top = Math.floor(Math.log2(hi + 1)); // magnitudes below 2^top fit both ends of the range
+  const precisions = (to ? [PRECISIONS[to.name] ?? 24] : Object.values(PRECISIONS)).filter((p) => p < top);
+  if (!precisions.length) return fc.integer({ min: lo, max: hi });
+  // unbiased: fast-check's early runs would otherwise keep to small exponents, where the ties are exact in float32
+  return fc.noBias(
+    fc.constantFrom(...precisions).chain((p) => {
+      const exponent = fc.oneof(fc.integer({ min: p + 1, max: top }), fc.integer({ min: Math.min(Math.max(p + 1, 25), top), max: top }));
+      return fc.tuple(exponent, fc.nat(), fc.integer({ min: -2, max: 2 }), fc.boolean()).map(([e, m, d, neg]) => {
+        const tie = (2 * ((m % 2 ** (p - 1)) + 2 ** (p - 1)) + 1) * 2 ** (e - p - 1);
+        return Math.min(hi, Math.max(lo, (neg && lo < 0 ? -1 : 1) * tie + d));
+      });
+    }),
+  );
+}
+
+/** An input of `shape` with values of `dtype` (drawn by `element`, default elementArb) and a layout (non-contiguous layouts need a dim). */
+export function inputArb(shape: readonly number[], dtype: DType, domain?: readonly [number, number], element?: fc.Arbitrary<number | boolean>): fc.Arbitrary<InputCase> {
   const layouts: Layout[] = shape.length ? ["contiguous", "transposed", "strided"] : ["contiguous"];
   return fc.record({
     dtype: fc.constant(dtype.name),
     shape: fc.constant([...shape]),
-    values: fc.array(elementArb(dtype, domain), { minLength: size(shape), maxLength: size(shape) }),
+    values: fc.array(element ?? elementArb(dtype, domain), { minLength: size(shape), maxLength: size(shape) }),
     layout: fc.constantFrom(...layouts),
   });
 }

@@ -6,7 +6,7 @@
 
 import fc from "fast-check";
 import * as mx from "../index.js";
-import { broadcastShapesArb, inputArb, shapeArb, type InputCase } from "./arbitraries.js";
+import { broadcastShapesArb, elementArb, inputArb, nearTieArb, shapeArb, type InputCase } from "./arbitraries.js";
 import { contractFor } from "./contracts.js";
 import { F32_MIN_NORMAL } from "./numerics.js";
 import { ALL_REAL as ALL, FLOATS as F, INTEGERS as I, NUMERIC as NUM, cpu, fillValueArb, layout } from "./opdb-common.js";
@@ -157,7 +157,17 @@ const BASE_OPS: readonly OpEntry[] = [
     name: "astype",
     group: "cast",
     dtypes: ALL,
-    cases: (d) => shapeArb().chain((s) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: fc.record({ to: fc.constantFrom(...ALL.map((t) => t.name)) }) })),
+    // from an integer wider than 8 bits, half the cases to a narrow float, most values near a tie of its rounding
+    cases: (d) => {
+      const any = fc.constantFrom(...ALL.map((t) => t.name));
+      const rounds = (d.kind === "int" || d.kind === "uint") && d.size > 1;
+      const to = rounds ? fc.oneof(any, fc.constantFrom("bfloat16", "float16", "float32")) : any;
+      return fc.tuple(shapeArb(), to).chain(([s, t]) => {
+        const target = (mx as unknown as Record<string, mx.DType>)[t]!;
+        const element = rounds && target.kind === "float" ? fc.oneof({ weight: 1, arbitrary: elementArb(d) }, { weight: 3, arbitrary: nearTieArb(d, target) }) : undefined;
+        return inputArb(s, d, undefined, element).map((x) => ({ inputs: [x], params: { to: t } }));
+      });
+    },
     call: ([x], p, o) => mx.astype(x!, (mx as unknown as Record<string, mx.DType>)[p.to as string]!, o),
     source: ([x], p, o) => `mx.astype(${x}, mx.${String(p.to)}, ${o})`,
     spread: "elementwise",

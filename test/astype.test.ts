@@ -40,6 +40,30 @@ describe.each(BACKENDS)("astype on $name", ({ device }) => {
     if (holds(device, mx.int64)) await expectArray(arr([0n, 5n], mx.int64).astype(mx.bool, o), [false, true]);
   });
 
+  it("int32 and uint32 round once to bfloat16, float16 and float32 (astype, promotion, compiled)", async () => {
+    // 2^30 + 2^22 + 1 lies just above the bfloat16 midpoint 2^30 + 2^22, 2^32 - 2^23 - 1 just below 2^32 - 2^23:
+    // through a float32 rounded to nearest they land on the midpoint and round to even (2^30, 2^32)
+    await expectArray(arr([1077936129, -1077936129, 2 ** 30 + 2 ** 22, -(2 ** 31)], mx.int32).astype(mx.bfloat16, o), [2 ** 30 + 2 ** 23, -(2 ** 30 + 2 ** 23), 2 ** 30, -(2 ** 31)]);
+    await expectArray(arr([4286578687], mx.uint32).astype(mx.bfloat16, o), [2 ** 32 - 2 ** 24]);
+    await expectArray(mx.add(arr([1077936129], mx.int32), arr([0], mx.bfloat16), o), [2 ** 30 + 2 ** 23], mx.bfloat16);
+    await expectArray(mx.compile((x: mx.MxArray) => mx.multiply(mx.astype(x, mx.bfloat16, o), 2, o))(arr([1077936129], mx.int32)), [2 ** 31 + 2 ** 24]);
+    // near-ties of every narrow float's significand, against the exact integer (float64) rounded once
+    const near = fc.tuple(fc.constantFrom(8, 11, 24), fc.integer({ min: 0, max: 31 }), fc.nat(), fc.integer({ min: -2, max: 2 }), fc.boolean()).map(([p, e, m, d, neg]) => {
+      const sh = Math.max(0, e - p); // a tie of p significant bits at 2^e: an odd multiple of 2^(sh - 1)
+      const tie = sh === 0 ? m % 2 ** (e + 1) : (2 * ((m % 2 ** (p - 1)) + 2 ** (p - 1)) + 1) * 2 ** (sh - 1);
+      return (neg ? -1 : 1) * Math.min(tie + d, 2 ** 31 - 1);
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(near, { minLength: 1, maxLength: 16 }), fc.constantFrom(mx.int32, mx.uint32), fc.constantFrom(mx.bfloat16, mx.float16, mx.float32), async (vals, from, to) => {
+        const v = from === mx.uint32 ? vals.map((x) => Math.abs(x) * 2) : vals;
+        const got = await arr(v, from).astype(to, o).data();
+        const want = await mx.array(v, from, cpu).astype(mx.float64, cpu).astype(to, cpu).data();
+        expect([...got]).toEqual([...want]);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it.skipIf(!holds(device, mx.int64, mx.uint64, mx.float64))("64-bit integers round once to narrow floats", async () => {
     // 2^60 + 2^36 + 1 lies just above the float32 midpoint 2^60 + 2^36: it must round up
     const x = arr([2n ** 60n + 2n ** 36n + 1n, 2n ** 60n + 2n ** 36n, -(2n ** 60n) - 2n ** 36n - 1n], mx.int64);

@@ -38,6 +38,25 @@ fn pack_bfloat16(v: f32) -> u32 {
   return (b + 0x7fffu + ((b >> 16u) & 1u)) >> 16u;
 }
 
+// uint32 / int32 -> float32 rounded to odd (the top 24 bits, the last one set
+// where a dropped bit is): pack_bfloat16 after it then rounds once from the
+// exact integer, as the reference does (f32(v) then pack_bfloat16 rounds
+// twice: int32 2^30 + 2^22 + 1 would give 2^30). On the bits, so the driver's
+// own rounding of f32(v) (which WGSL leaves open) plays no part. Magnitudes
+// below 2^24 are exact either way. float16 needs none of this: integers up to
+// 2^24 are exact in float32 and beyond that both roundings overflow.
+fn u32_to_f32_odd(a: u32) -> f32 {
+  if (a < 0x1000000u) { return f32(a); }
+  let msb = 31u - countLeadingZeros(a);
+  let shift = msb - 23u;
+  let m = (a >> shift) | select(0u, 1u, (a & ((1u << shift) - 1u)) != 0u);
+  return bitcast<f32>(((msb + 127u) << 23u) + m - 0x800000u);
+}
+fn i32_to_f32_odd(a: i32) -> f32 {
+  let m = u32_to_f32_odd(select(bitcast<u32>(a), 0u - bitcast<u32>(a), a < 0));
+  return bitcast<f32>(bitcast<u32>(m) | select(0u, 0x80000000u, a < 0));
+}
+
 // float32 -> float16 bits, round to nearest even (pack2x16float's rounding is
 // implementation-defined, so it is done with integer operations). For + - * /
 // and sqrt of float16 operands computed correctly rounded in float32, this

@@ -3,7 +3,7 @@
 // output element, and the per-op expressions (the counterpart of the CPU
 // reference's expression table).
 
-import { complex64, float32, is64BitInt, type DType } from "../../src/dtype.js";
+import { bfloat16, complex64, float32, is64BitInt, type DType } from "../../src/dtype.js";
 import type { BinaryOp, UnaryOp } from "../../src/primitives/elementwise.js";
 import type { MathMode } from "../../src/math-mode.js";
 
@@ -175,7 +175,12 @@ export function castWgsl(src: DType, dst: DType, v = "a"): { expr: string; isBoo
   const s = computeType(src), t = computeType(dst);
   if (s === "i64" || s === "u64" || t === "i64" || t === "u64") return cast64(s, t, dst, v);
   if (dst.kind === "bool") return { expr: s === "f32" ? `mx_nonzero(${v})` : s === "i32" ? `${v} != 0` : `${v} != 0u`, isBool: true };
-  if (t === "f32") return { expr: s === "f32" ? v : `f32(${v})`, isBool: false };
+  if (t === "f32") {
+    if (s === "f32") return { expr: v, isBool: false };
+    // int32/uint32 to bfloat16 through a round-to-odd float32, so the store rounds once (dtypes.wgsl)
+    if (dst === bfloat16 && src.size === 4) return { expr: `${s}_to_f32_odd(${v})`, isBool: false };
+    return { expr: `f32(${v})`, isBool: false };
+  }
   if (t === "i32") {
     if (s === "f32") {
       const bits = dst.size * 8;

@@ -96,7 +96,8 @@ export const NUMPY_EXPR: Record<string, string> = {
   full: "np.full(p['shape'], p['value'], dtype=p['dtype'])",
   eye: "np.eye(p['n'], p['m'], p['k'], dtype=p['dtype'])",
   arange: "np.arange(p['start'], p['stop'], p['step'], dtype='float64')",
-  linspace: "np.linspace(p['start'], p['stop'], p['num'], dtype='float64')",
+  // integer dtypes: MLX's float32 blend (1 - t) start + t stop, t = i / (num - 1), truncated (NumPy's own linspace blends in float64)
+  linspace: "np.linspace(p['start'], p['stop'], p['num'], dtype='float64') if dt.startswith('float') else (lambda t: ((np.float32(1) - t) * np.float32(p['start']) + t * np.float32(p['stop'])).astype(dt))(np.arange(p['num'], dtype=np.float32) / np.float32(max(p['num'] - 1, 1)))",
   bartlett: "np.bartlett(p['M'])",
   hanning: "np.hanning(p['M'])",
   hamming: "np.hamming(p['M'])",

@@ -381,8 +381,15 @@ const MORE_OPS: readonly OpEntry[] = [
     name: "linspace",
     group: "creation",
     contractAs: "linspace",
-    dtypes: FLOAT_CREATION,
-    cases: (d) => fc.record({ start: fc.integer({ min: -100, max: 100 }), stop: fc.integer({ min: -100, max: 100 }), num: fc.integer({ min: 0, max: 40 }) }).map((p) => ({ inputs: [], params: { ...p, dtype: d.name } })),
+    // integer dtypes truncate MLX's float32 blend: half their cases step by a whole number (the blend lands just below
+    // or on an integer), unsigned ones from non-negative ends
+    dtypes: [...FLOAT_CREATION, mx.int8, mx.int16, mx.int32, mx.uint8, mx.uint16, mx.uint32, mx.int64],
+    cases: (d) => {
+      const lo = d.kind === "uint" ? 0 : -100;
+      const any = fc.record({ start: fc.integer({ min: lo, max: 100 }), stop: fc.integer({ min: lo, max: 100 }), num: fc.integer({ min: 0, max: 40 }) });
+      const whole = fc.record({ start: fc.integer({ min: lo, max: 100 }), stop: fc.integer({ min: lo, max: 100 }), step: fc.constantFrom(1, 2, 3) }).map(({ start, stop, step }) => ({ start, stop: start + Math.trunc((stop - start) / step) * step, num: Math.trunc(Math.abs(stop - start) / step) + 1 }));
+      return (d.kind === "float" ? any : fc.oneof(any, whole)).map((p) => ({ inputs: [], params: { ...p, dtype: d.name } }));
+    },
     call: (_xs, p, o) => mx.linspace(p.start as number, p.stop as number, p.num as number, { dtype: (mx as unknown as Record<string, mx.DType>)[p.dtype as string], ...o }),
     source: (_xs, p, o) => `mx.linspace(${String(p.start)}, ${String(p.stop)}, ${String(p.num)}, { dtype: mx.${String(p.dtype)}, ...${o} })`,
     spread: "layout",

@@ -75,6 +75,24 @@ describe.each(BACKENDS)("MLX semantics on $name", ({ device }) => {
     await expectArray(mx.linspace(2, 5, 0, o), []);
   });
 
+  it("linspace to an integer dtype truncates MLX's float32 blend, each step rounded once (NumPy's float64 one differs)", async () => {
+    // t = f32(53 / 100) = 0.52999997, t * 100 rounds to 52.999996 in float32: 52 (NumPy 53); 29 and 57 land on the integer
+    const x = mx.linspace(0, 100, 101, { dtype: mx.int32, ...o });
+    await expectArray(mx.take(x, mx.array([29, 53, 57], mx.int32, o), 0, o), [29, 52, 57], mx.int32);
+    await expectArray(mx.take(mx.linspace(-5, 5, 21, { dtype: mx.int32, ...o }), mx.array([14], mx.int32, o), 0, o), [2]);
+    // every element: the float32 blend of the same inputs, truncated
+    const f = Math.fround;
+    for (const [a, b, n, d] of [[0, 100, 101, mx.int32], [-7, 200, 70, mx.int16], [3, 250, 248, mx.uint8]] as const) {
+      const want = Array.from({ length: n }, (_, i) => {
+        const t = f(i / (n - 1));
+        return Math.trunc(f(f(f(1 - t) * f(a)) + f(t * f(b))));
+      });
+      await expectArray(mx.linspace(a, b, n, { dtype: d, ...o }), want, d);
+    }
+    // one sample: start in float32, truncated (16777217 is 2^24 in float32)
+    await expectArray(mx.linspace(16777217, 0, 1, { dtype: mx.int32, ...o }), [16777216]);
+  });
+
   it("sum and prod of narrow integers accumulate in int32 / uint32", async () => {
     await expectArray(mx.prod(mx.array([16, 16], mx.int8, o), o), 256, mx.int32);
     await expectArray(mx.sum(mx.array([255, 255], mx.uint8, o), o), 510, mx.uint32);

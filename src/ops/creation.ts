@@ -311,7 +311,8 @@ export function arange(...args: (number | DType | DTypeOptions | undefined)[]): 
  * `num` (default 50) evenly spaced values from start to stop inclusive, float32
  * unless `dtype` says otherwise. Computed as MLX does, `(1 - t) * start + t * stop`
  * for `t = i / (num - 1)` in float32 (float64 for a float64 result), so both
- * ends are exact; integer dtypes truncate.
+ * ends are exact; integer dtypes truncate that float32 value toward zero, as
+ * MLX does (`linspace(0, 100, 101, int32)` holds 52 where NumPy has 53).
  * @example
  * ```ts
  * await mx.linspace(0, 1, 5).tolist(); // [0, 0.25, 0.5, 0.75, 1]
@@ -330,8 +331,10 @@ export function linspace(start: number, stop: number, num?: number | DType | DTy
   const dtype = fillDType("linspace", o.dtype, float32);
   if (dtype === bool || dtype === complex64) throw opError("linspace", `dtype must be a real number dtype, got ${dtype.name}`, [], "type");
   const so = { stream: s };
-  // the cpu reference computes in float64 and rounds once; GPU backends (and MLX) in float32
-  const inner = dtype === float64 || getBackend(s.device.backend).capabilities.dtypes.has(float64) ? float64 : float32;
+  // a float result: the cpu reference blends in float64 and rounds once, GPU backends (and MLX) in float32. An
+  // integer result truncates MLX's float32 blend, whose roundings are then part of the value (linspace(0, 100, 101,
+  // int32)[53] is 52, the float64 blend would give 53): every backend blends in float32, each step rounded once
+  const inner = dtype === float64 || (isInexact(dtype) && getBackend(s.device.backend).capabilities.dtypes.has(float64)) ? float64 : float32;
   if (num === 1) return astype(full([1], start, inner, so), dtype, so);
   const t = divide(arange(0, num, { dtype: inner, stream: s }), Math.max(num - 1, 1), so);
   const blend = add(multiply(subtract(1, t, so), start, so), multiply(t, stop, so), so);

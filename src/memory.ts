@@ -50,6 +50,19 @@ export function unwatchArray(slot: DataSlot): void {
 /** Arrays created inside the innermost running `tidy`, if any. */
 export const tidyScopes: Set<{ dispose(): void }>[] = [];
 
+/** Readers of the arrays the library holds across calls (the global random key): tidy keeps them as if returned. */
+const heldByLibrary: (() => readonly { dispose(): void }[])[] = [];
+
+/** Registers `held`, a reader of arrays the library keeps across tidy scopes. */
+export function holdAcrossTidy(held: () => readonly { dispose(): void }[]): void {
+  heldByLibrary.push(held);
+}
+
+/** The arrays the library holds now (see holdAcrossTidy). */
+export function libraryHeldArrays(): { dispose(): void }[] {
+  return heldByLibrary.flatMap((held) => held());
+}
+
 /** Runs `fn` with no tidy scope active (for arrays the library owns, such as cached scalars). */
 export function outsideTidy<T>(fn: () => T): T {
   const saved = tidyScopes.splice(0);

@@ -11,7 +11,7 @@ import { describeValue, opError, shapeStr } from "./errors.js";
 import { RandomBits } from "./primitives/misc.js";
 import { broadcastShapes, checkShape, MAX_DIM, sameShape } from "./shape.js";
 import { checkKey } from "./random-checks.js";
-import { threefryBytes } from "./threefry.js";
+import { keyWords, nextKey, restartSequence } from "./random-key-sequence.js";
 import {
   add, astype, bitwiseOr, divide, erfinv, leftShift, less, lessEqual, minimum, multiply, remainder, subtract, where,
 } from "./ops/elementwise.js";
@@ -19,6 +19,7 @@ import { reshape, split as splitRows } from "./ops/layout.js";
 import { checkArrayLike, constant, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./ops/base.js";
 import type { Stream } from "./device.js";
 
+export { state } from "./random-key-sequence.js";
 export * from "./random-extra.js";
 export * from "./random-permutation.js";
 export * from "./random-multivariate.js";
@@ -27,14 +28,6 @@ export interface KeyOptions extends OpOptions {
   /** The PRNG key to draw with (from `key` or `split`); the global sequence's next key when absent. */
   key?: MxArray | undefined;
 }
-
-function keyWords(seed: number | bigint): Uint32Array {
-  const s = BigInt.asUintN(64, BigInt(seed));
-  return new Uint32Array([Number(s >> 32n), Number(s & 0xffffffffn)]);
-}
-
-/** The global key sequence, held on the host: next() splits it and keeps the first half. */
-let globalKey = keyWords(Date.now());
 
 /**
  * Seeds the global key sequence that draws without a `key` use, so a program
@@ -50,7 +43,7 @@ let globalKey = keyWords(Date.now());
  */
 export function seed(s: number | bigint): void {
   noExtraArguments("random.seed", arguments, 1);
-  globalKey = keyWords(checkSeed("random.seed", s));
+  restartSequence(keyWords(checkSeed("random.seed", s)));
 }
 
 /**
@@ -83,16 +76,10 @@ function dtypeOption(op: string, dtype: unknown, dflt: DType): DType {
   return dtype;
 }
 
-function nextKey(o?: OpOptions): MxArray {
-  const words = new Uint32Array(threefryBytes(globalKey[0]!, globalKey[1]!, 16).buffer.slice(0));
-  globalKey = words.slice(0, 2);
-  return constant(words.slice(2, 4), [2], uint32, streamOf(o));
-}
-
 /** The key `op` draws with: `k` checked, or the global sequence's next key when absent. */
 function keyFor(op: string, k: MxArray | undefined, o?: OpOptions): MxArray {
   checkKey(op, k);
-  return k ?? nextKey(o);
+  return k ?? nextKey(streamOf(o));
 }
 
 /**

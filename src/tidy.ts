@@ -8,7 +8,7 @@
 import { MxArray } from "./array.js";
 import { describeValue, opError } from "./errors.js";
 import { evaluate } from "./eval.js";
-import { tidyScopes } from "./memory.js";
+import { libraryHeldArrays, tidyScopes } from "./memory.js";
 import { isPlainObject, treeFieldsOf } from "./transforms/tree.js";
 
 /** Arrays found in a tree of arrays, JS arrays, plain objects and objects with the treeFields protocol (modules). */
@@ -73,7 +73,8 @@ export function tidy<T>(fn: () => T): T {
     for (const a of scope) a.dispose();
     throw opError("tidy", "fn must be synchronous (it returned a Promise); evaluate with mx.eval after tidy returns, or dispose arrays explicitly in async code", [], "type");
   }
-  const returned = new Set(collectArrays(result));
+  // what the library holds across calls (the global random key, split inside fn) stays as if returned
+  const returned = new Set([...collectArrays(result), ...(libraryHeldArrays() as MxArray[])]);
   const keep = graphOf([...returned]);
   const outer = tidyScopes[tidyScopes.length - 1];
   for (const a of scope) {

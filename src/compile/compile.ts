@@ -16,6 +16,7 @@ import { fuse, type FusionStats } from "./fusion.js";
 import { placeholderOf } from "./placeholder.js";
 import { checkShapeless } from "./shapeless.js";
 import { runTraced } from "./shapeless-tracing.js";
+import { fillPlaces, readPlaces, statePlaces, type StatePlace } from "./captured-state.js";
 import { simplify, type SimplifyStats } from "./simplify.js";
 import { Tape } from "./tape.js";
 
@@ -27,6 +28,19 @@ export interface CompileOptions {
    * 1/n, say) stay those of the first trace.
    */
   shapeless?: boolean | undefined;
+  /**
+   * State the function reads through closures (MLX's `inputs`): a tree of
+   * lists, plain objects and modules, e.g. `[model.state, optimizer.state,
+   * mx.random.state]`. Its arrays, found afresh at each call, are inputs of
+   * the trace, not constants; the function sees them in place.
+   */
+  inputs?: unknown;
+  /**
+   * State the function updates in place (MLX's `outputs`), often the same
+   * tree as `inputs`: the arrays it holds after the traced call are outputs
+   * of the trace, and every call puts their new values in their places.
+   */
+  outputs?: unknown;
 }
 
 /** What compile did for one input signature. */
@@ -51,6 +65,8 @@ export interface CompileStats {
 interface Entry {
   readonly tape: Tape;
   readonly outDef: TreeDef;
+  /** How many of the tape's outputs, after the function's own, go to the places of option `outputs`. */
+  readonly stateOutputs: number;
   readonly info: CompileTrace;
 }
 
@@ -133,20 +149,52 @@ function signature(def: TreeDef, leaves: readonly MxArray[], shapeless: boolean)
   return parts.join(";");
 }
 
-function trace(fn: (...args: unknown[]) => unknown, def: TreeDef, leaves: readonly MxArray[], shapeless: boolean): Entry {
+/** The captured state of a compiled function (options inputs and outputs). */
+interface Capture {
+  readonly inputs: unknown;
+  readonly outputs: unknown;
+}
+
+/**
+ * Runs `fn` on the trace's inputs: its arguments' placeholders (the first
+ * `argCount`) and, in the places of the captured `inputs`, theirs. Returns the
+ * function's result and the arrays left in the places of `outputs`. The
+ * captured inputs get their arrays back where the function did not replace
+ * them; when it throws, the places of `outputs` get theirs back too.
+ */
+function runOnPlaceholders(fn: (...args: unknown[]) => unknown, def: TreeDef, placeholders: readonly MxArray[], argCount: number, inPlaces: readonly StatePlace[], capture: Capture, shapeless: boolean): { raw: unknown; state: MxArray[] } {
+  const outBefore = capture.outputs === undefined ? [] : statePlaces("outputs", capture.outputs);
+  const outValues = readPlaces(outBefore);
+  const inValues = readPlaces(inPlaces);
+  const inPlaceholders = placeholders.slice(argCount);
+  fillPlaces(inPlaces, inPlaceholders);
+  try {
+    const raw = runTraced(shapeless, () => fn(...(treeUnflatten(def, placeholders.slice(0, argCount)) as unknown[])));
+    return { raw, state: capture.outputs === undefined ? [] : readPlaces(statePlaces("outputs", capture.outputs)) };
+  } catch (e) {
+    fillPlaces(outBefore, outValues);
+    throw e;
+  } finally {
+    inPlaces.forEach((p, i) => {
+      if (p.holder[p.key] === inPlaceholders[i]) p.holder[p.key] = inValues[i];
+    });
+  }
+}
+
+function trace(fn: (...args: unknown[]) => unknown, def: TreeDef, leaves: readonly MxArray[], argCount: number, inPlaces: readonly StatePlace[], capture: Capture, shapeless: boolean): Entry {
   return outsideTidy(() => {
     const placeholders = leaves.map((x) => placeholderOf(x));
-    const raw = runTraced(shapeless, () => fn(...(treeUnflatten(def, placeholders) as unknown[])));
+    const { raw, state } = runOnPlaceholders(fn, def, placeholders, argCount, inPlaces, capture, shapeless);
     if (raw instanceof Promise) throw opError("compile", "the function must be synchronous (it returned a Promise)", [], "type");
     const out = treeFlatten(raw);
-    if (!out.leaves.length) throw opError("compile", `the function must return an array or a tree of arrays, got ${describeValue(raw)}`, [], "type");
-    const g = graphOf(placeholders, out.leaves, new Set(leaves));
+    if (!out.leaves.length && !state.length) throw opError("compile", `the function must return an array or a tree of arrays, got ${describeValue(raw)}`, [], "type");
+    const g = graphOf(placeholders, [...out.leaves, ...state], new Set(leaves));
     const traced = g.nodes.length;
     if (shapeless) checkShapeless(g);
     const simplified = simplify(g);
     const fused = fuse(g);
     const tape = new Tape(g, shapeless);
-    return { tape, outDef: out.def, info: { traced, nodes: tape.length, ...simplified, ...fused } };
+    return { tape, outDef: out.def, stateOutputs: state.length, info: { traced, nodes: tape.length, ...simplified, ...fused } };
   });
 }
 
@@ -160,7 +208,9 @@ function trace(fn: (...args: unknown[]) => unknown, def: TreeDef, leaves: readon
  * capability; later calls replay the trace. Results are bit-identical to `fn`'s on
  * the cpu. `fn` must be pure: it may not read values (eval, item, tolist) of
  * arrays computed from its inputs, and arrays it captures are constants of the
- * trace. Under grad, vjp, jvp or vmap, and while exportFunction traces, the original `fn` runs.
+ * trace, except the state named by `inputs` (read afresh at each call) and
+ * `outputs` (updated in place after each call), as MLX's compiled training
+ * steps do. Under grad, vjp, jvp or vmap, and while exportFunction traces, the original `fn` runs.
  * @example
  * ```ts
  * const gelu = mx.compile((x: mx.MxArray) => mx.multiply(x, mx.sigmoid(mx.multiply(x, 1.702))));
@@ -172,26 +222,39 @@ function trace(fn: (...args: unknown[]) => unknown, def: TreeDef, leaves: readon
 export function compile<F extends (...args: never[]) => unknown>(fn: F, options?: CompileOptions): F;
 export function compile(fn: (...args: unknown[]) => unknown, options?: CompileOptions): (...args: unknown[]) => unknown {
   if (typeof fn !== "function") throw opError("compile", `fn must be a function, got ${describeValue(fn)}`, [], "type");
-  checkOptions("compile", options, ["shapeless"], false);
+  checkOptions("compile", options, ["shapeless", "inputs", "outputs"], false);
   const shapeless = options?.shapeless ?? false;
   if (typeof shapeless !== "boolean") throw opError("compile", `shapeless must be a boolean, got ${describeValue(shapeless)}`, [], "type");
+  const capture: Capture = { inputs: options?.inputs, outputs: options?.outputs };
+  for (const name of ["inputs", "outputs"] as const) if (capture[name] !== undefined) statePlaces(name, capture[name]);
   const state: State = { cache: new Map(), stats: { misses: 0, hits: 0, bypassed: 0, traces: [] } };
   const compiled = (...args: unknown[]): unknown => {
     if (disabled || exportTrace.raised || isTracingTransform()) {
       state.stats.bypassed++;
       return fn(...args);
     }
-    const { leaves, def } = treeFlatten(args);
-    const key = signature(def, leaves, shapeless);
+    const { leaves: argLeaves, def } = treeFlatten(args);
+    const inPlaces = capture.inputs === undefined ? [] : statePlaces("inputs", capture.inputs);
+    const leaves = [...argLeaves, ...readPlaces(inPlaces)];
+    const key = `${signature(def, leaves, shapeless)};captured ${inPlaces.length}`;
     let entry = state.cache.get(key);
     if (entry) state.stats.hits++;
     else {
-      entry = trace(fn, def, leaves, shapeless);
+      entry = trace(fn, def, leaves, argLeaves.length, inPlaces, capture, shapeless);
       state.cache.set(key, entry);
       state.stats.misses++;
       state.stats.traces.push(entry.info);
     }
-    return treeUnflatten(entry.outDef, entry.tape.replay(leaves));
+    const results = entry.tape.replay(leaves);
+    const own = results.length - entry.stateOutputs;
+    if (entry.stateOutputs || capture.outputs !== undefined) {
+      const outPlaces = statePlaces("outputs", capture.outputs);
+      if (outPlaces.length !== entry.stateOutputs) {
+        throw opError("compile", `outputs holds ${outPlaces.length} arrays where the trace left ${entry.stateOutputs}: its structure changed without a change in the inputs' (give the same state as inputs, or keep its structure)`, [], "value");
+      }
+      fillPlaces(outPlaces, results.slice(own));
+    }
+    return treeUnflatten(entry.outDef, results.slice(0, own));
   };
   states.set(compiled, state);
   return compiled;

@@ -22,7 +22,7 @@ class Placeholder extends Primitive implements CarriesKernel {
   kernelOn(_backend: Backend): MultiKernel {
     return () => {
       throw new Error(
-        `[${this.tracer}] cannot evaluate an array computed from the function's inputs while it is traced (mx.eval, .item(), .tolist(), data reads): the trace must not depend on values; move the read out of the traced function`,
+        `[${this.tracer}] cannot evaluate an array computed from the inputs of a function while it is traced: either the function reads a value (mx.eval, .item(), .tolist(), data reads; the trace must not depend on values: move the read out of it), or the array escaped the trace (the function stored it in a module, an optimizer or an object: give that state to compile as its outputs)`,
       );
     };
   }

@@ -81,7 +81,10 @@ export class Module {
     return this;
   }
 
-  /** The fields mx.eval, mx.tidy and compile's captured state walk (MLX's module dict): those holding arrays, lists, objects or modules, private ones included. */
+  /**
+   * The fields mx.eval, mx.tidy and compile's captured state walk (MLX's module dict): those holding arrays, lists, objects or modules, private ones included.
+   * @internal
+   */
   [treeFields](): string[] {
     return Object.entries(this).filter(([, v]) => v instanceof MxArray || isContainer(v)).map(([k]) => k);
   }

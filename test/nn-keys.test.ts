@@ -86,7 +86,9 @@ const LAYERS: [string, () => mx.nn.Module, (string | number[])[][]][] = [
   ["PReLU", () => new nn.PReLU(3), [["weight", [3]]]],
   ["GELU", () => new nn.GELU(), []],
   ["QuantizedLinear", () => new nn.QuantizedLinear(64, 8), [["weight", [8, 8]], ["scales", [8, 1]], ["biases", [8, 1]], ["bias", [8]]]],
+  ["QuantizedLinear mxfp4", () => new nn.QuantizedLinear(64, 8, true, { mode: "mxfp4" }), [["weight", [8, 8]], ["scales", [8, 2]], ["bias", [8]]]],
   ["QuantizedEmbedding", () => new nn.QuantizedEmbedding(5, 64), [["weight", [5, 8]], ["scales", [5, 1]], ["biases", [5, 1]]]],
+  ["QuantizedEmbedding nvfp4", () => new nn.QuantizedEmbedding(5, 64, { mode: "nvfp4" }), [["weight", [5, 8]], ["scales", [5, 4]]]],
   ["QQLinear (training)", () => new nn.QQLinear(32, 4), [["weight", [4, 32]]]],
   ["QQLinear (eval)", () => new nn.QQLinear(32, 4).eval(), [["weight", [4, 4]], ["scales", [4, 2]]]],
 ];

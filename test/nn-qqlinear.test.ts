@@ -36,9 +36,9 @@ describe("nn.QQLinear", () => {
 
   it("takes MLX's defaults per mode and refuses a Linear with a bias", () => {
     const q = new mx.nn.QQLinear(32, 2);
-    expect([q._mode, q._groupSize, q._bits]).toEqual(["nvfp4", 16, 4]);
+    expect([q.mode, q.groupSize, q.bits]).toEqual(["nvfp4", 16, 4]);
     const m = new mx.nn.QQLinear(32, 2, { mode: "mxfp8" });
-    expect([m._groupSize, m._bits]).toEqual([32, 8]);
+    expect([m.groupSize, m.bits]).toEqual([32, 8]);
     expect(() => mx.nn.QQLinear.fromLinear(new mx.nn.Linear(32, 2))).toThrow(/^\[nn.QQLinear.fromLinear\] QQLinear has no bias/);
     expect(() => new mx.nn.QQLinear(32, 2, { mode: "affine" as never })).toThrow(/^\[nn.QQLinear\] mode must be one of "nvfp4", "mxfp8"/);
   });

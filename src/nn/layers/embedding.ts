@@ -8,8 +8,9 @@ import { opError } from "../../errors.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
-import { checkArray, checkSize } from "../checks.js";
+import { checkArray, checkBool, checkSize, options } from "../checks.js";
 import { Module } from "../module.js";
+import { QuantizedEmbedding, type ToQuantizedOptions } from "./quantized.js";
 
 /** A lookup table `weight` [numEmbeddings, dims], initialised N(0, 1/dims) as MLX's. */
 export class Embedding extends Module {
@@ -49,5 +50,22 @@ export class Embedding extends Module {
   asLinear(x: MxArray): MxArray {
     checkArray("nn.Embedding.asLinear", x, "x");
     return asOp("nn.Embedding.asLinear", () => ops.matmul(x, ops.transpose(this.weight)));
+  }
+
+  /**
+   * The QuantizedEmbedding that approximates this layer (MLX's
+   * `to_quantized`, which nn.quantize calls), in any mode of mx.quantize;
+   * `groupSize` and `bits` default to the mode's. `quantizeInput` is refused (as MLX).
+   * @example
+   * ```ts
+   * const q = new mx.nn.Embedding(10, 64).toQuantized({ bits: 8 });
+   * [q.groupSize, q.bits, q.mode]; // [64, 8, "affine"]
+   * ```
+   */
+  toQuantized(o: ToQuantizedOptions = {}): QuantizedEmbedding {
+    const op = "nn.Embedding.toQuantized";
+    const { quantizeInput, ...q } = options(op, o, ["groupSize", "bits", "mode", "quantizeInput"]);
+    if (checkBool(op, "quantizeInput", quantizeInput ?? false)) throw new Error(`[${op}] quantizeInput is not supported for an Embedding (its input is indices)`);
+    return asOp(op, () => QuantizedEmbedding.fromEmbedding(this, q));
   }
 }

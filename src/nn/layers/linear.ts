@@ -2,11 +2,14 @@
 // initialisation: weights and biases uniform in +-sqrt(1 / inputDims).
 
 import type { MxArray } from "../../array.js";
+import { describeValue } from "../../errors.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
-import { checkArray, checkBool, checkSize } from "../checks.js";
+import { checkArray, checkBool, checkSize, options } from "../checks.js";
 import { Module } from "../module.js";
+import { QQLinear } from "./qq-linear.js";
+import { QuantizedLinear, type ToQuantizedOptions } from "./quantized.js";
 
 /** Returns its input (a placeholder layer); its constructor takes no argument. */
 export class Identity extends Module {
@@ -53,6 +56,35 @@ export class Linear extends Module {
   forward(x: MxArray): MxArray {
     checkArray("nn.Linear", x, "x");
     return asOp("nn.Linear", () => (this.bias ? ops.addmm(this.bias, x, ops.transpose(this.weight)) : ops.matmul(x, ops.transpose(this.weight))));
+  }
+
+  /**
+   * The quantized approximation of this layer (MLX's `to_quantized`, which
+   * nn.quantize calls): a QuantizedLinear in any mode of mx.quantize
+   * (`groupSize` and `bits` default to the mode's), or with `quantizeInput`
+   * a QQLinear (modes "nvfp4" and "mxfp8", no bias).
+   * @example
+   * ```ts
+   * const q = new mx.nn.Linear(64, 8).toQuantized({ mode: "mxfp8" });
+   * [q.constructor.name, q.groupSize, q.bits]; // ["QuantizedLinear", 32, 8]
+   * new mx.nn.Linear(32, 8, false).toQuantized({ mode: "nvfp4", quantizeInput: true }).constructor.name; // "QQLinear"
+   * ```
+   */
+  toQuantized(o: ToQuantizedOptions & { quantizeInput: true }): QQLinear;
+  /**
+   * The QuantizedLinear form of this layer, with the mode's groupSize and bits unless given.
+   * @example
+   * ```ts
+   * new mx.nn.Linear(64, 8).toQuantized().mode; // "affine"
+   * ```
+   */
+  toQuantized(o?: ToQuantizedOptions): QuantizedLinear;
+  toQuantized(o: ToQuantizedOptions = {}): QuantizedLinear | QQLinear {
+    const op = "nn.Linear.toQuantized";
+    const { quantizeInput, ...q } = options(op, o, ["groupSize", "bits", "mode", "quantizeInput"]);
+    if (!checkBool(op, "quantizeInput", quantizeInput ?? false)) return asOp(op, () => QuantizedLinear.fromLinear(this, q));
+    if (q.mode !== "nvfp4" && q.mode !== "mxfp8") throw new Error(`[${op}] quantizeInput needs mode "nvfp4" or "mxfp8" (quantized activations), got ${describeValue(q.mode ?? "affine")}`);
+    return asOp(op, () => QQLinear.fromLinear(this, { groupSize: q.groupSize, bits: q.bits, mode: q.mode as "nvfp4" | "mxfp8" }));
   }
 }
 

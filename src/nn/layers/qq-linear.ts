@@ -2,14 +2,13 @@
 // multiplies by a weight quantized in nvfp4 or mxfp8 (mx.qqmm): held in
 // float while training (so it gets gradients), packed with its scales in eval.
 
-import type { MxArray } from "../../array.js";
+import { MxArray } from "../../array.js";
 import { describeValue } from "../../errors.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
 import { checkArray, checkChoice, checkInt, options, checkSize } from "../checks.js";
-import { Module } from "../module.js";
-import { Linear } from "./linear.js";
+import { Module, isModule } from "../module.js";
 
 export interface QQLinearOptions {
   /** Values per scale (default: the mode's, nvfp4 16, mxfp8 32). */
@@ -37,18 +36,21 @@ const DEFAULTS = { nvfp4: { groupSize: 16, bits: 4 }, mxfp8: { groupSize: 32, bi
 export class QQLinear extends Module {
   weight: MxArray;
   declare scales?: MxArray;
-  readonly _groupSize: number;
-  readonly _bits: number;
-  readonly _mode: "nvfp4" | "mxfp8";
+  /** Values per scale (MLX's `group_size`). */
+  readonly groupSize: number;
+  /** Bits per value. */
+  readonly bits: number;
+  /** The quantization mode. */
+  readonly mode: "nvfp4" | "mxfp8";
   _quantized = false;
 
   constructor(inputDims: number, outputDims: number, o?: QQLinearOptions) {
     super();
     const op = "nn.QQLinear";
     const p = options(op, o, ["groupSize", "bits", "mode"]);
-    this._mode = checkChoice(op, "mode", p.mode ?? "nvfp4", ["nvfp4", "mxfp8"]) as "nvfp4" | "mxfp8";
-    this._groupSize = checkInt(op, "groupSize", p.groupSize ?? DEFAULTS[this._mode].groupSize, 1, 1024);
-    this._bits = checkInt(op, "bits", p.bits ?? DEFAULTS[this._mode].bits, 1, 8);
+    this.mode = checkChoice(op, "mode", p.mode ?? "nvfp4", ["nvfp4", "mxfp8"]) as "nvfp4" | "mxfp8";
+    this.groupSize = checkInt(op, "groupSize", p.groupSize ?? DEFAULTS[this.mode].groupSize, 1, 1024);
+    this.bits = checkInt(op, "bits", p.bits ?? DEFAULTS[this.mode].bits, 1, 8);
     const i = checkSize(op, "inputDims", inputDims, 1);
     const out = checkSize(op, "outputDims", outputDims, 1);
     if (i * out > 2 ** 28) throw new RangeError(`[${op}] inputDims * outputDims must be at most 2^28`);
@@ -64,13 +66,14 @@ export class QQLinear extends Module {
    * q.weight.shape; // [2, 32]
    * ```
    */
-  static fromLinear(linear: Linear, o?: QQLinearOptions): QQLinear {
+  static fromLinear(linear: Module & { weight: MxArray; bias?: MxArray | undefined }, o?: QQLinearOptions): QQLinear {
     const op = "nn.QQLinear.fromLinear";
-    if (!(linear instanceof Linear)) throw new TypeError(`[${op}] linear must be an nn.Linear, got ${describeValue(linear)}`);
-    if (linear.bias) throw new Error(`[${op}] QQLinear has no bias (as MLX's): pass a Linear without one`);
-    const [out, i] = linear.weight.shape as [number, number];
+    const w = isModule(linear) ? (linear as { weight?: unknown }).weight : undefined;
+    if (!(w instanceof MxArray) || w.ndim !== 2) throw new TypeError(`[${op}] linear must be an nn.Module with a 2-D weight (an nn.Linear), got ${describeValue(linear)}`);
+    if (linear.bias instanceof MxArray) throw new Error(`[${op}] QQLinear has no bias (as MLX's): pass a Linear without one`);
+    const [out, i] = w.shape as [number, number];
     const q = new QQLinear(i, out, o);
-    q.weight = linear.weight;
+    q.weight = w;
     return q.train(linear.training);
   }
 
@@ -85,7 +88,7 @@ export class QQLinear extends Module {
    */
   quantize(): void {
     if (this._quantized) return;
-    const [w, s] = ops.quantize(this.weight, this._groupSize, this._bits, { mode: this._mode });
+    const [w, s] = ops.quantize(this.weight, this.groupSize, this.bits, { mode: this.mode });
     this.weight = w!;
     this.scales = s!;
     this._quantized = true;
@@ -104,7 +107,7 @@ export class QQLinear extends Module {
    */
   dequantize(): void {
     if (!this._quantized) return;
-    this.weight = ops.dequantize(this.weight, this.scales!, null, this._groupSize, this._bits, { mode: this._mode });
+    this.weight = ops.dequantize(this.weight, this.scales!, null, this.groupSize, this.bits, { mode: this.mode });
     delete this.scales;
     this._quantized = false;
   }
@@ -125,6 +128,6 @@ export class QQLinear extends Module {
   forward(x: MxArray): MxArray {
     const op = "nn.QQLinear";
     checkArray(op, x, "x");
-    return asOp(op, () => ops.qqmm(x, this.weight, this.scales ?? null, { groupSize: this._groupSize, bits: this._bits, mode: this._mode }));
+    return asOp(op, () => ops.qqmm(x, this.weight, this.scales ?? null, { groupSize: this.groupSize, bits: this.bits, mode: this.mode }));
   }
 }

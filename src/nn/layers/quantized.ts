@@ -1,51 +1,77 @@
 // The quantized layers of mx.nn (MLX's QuantizedLinear, QuantizedEmbedding)
-// and nn.quantize, which swaps a model's Linear and Embedding layers for
-// them. The packed weights, scales and biases are frozen parameters.
+// in every mode mx.quantize has, and nn.quantize, which swaps each leaf module
+// that has a toQuantized method (Linear, Embedding, user layers) for what it
+// returns. The packed weights, scales and biases are frozen parameters.
 
-import type { MxArray } from "../../array.js";
+import { MxArray } from "../../array.js";
 import { isInteger } from "../../dtype.js";
 import { describeValue, opError } from "../../errors.js";
 import * as ops from "../../ops/index.js";
+import { quantParams } from "../../ops/quantized-args.js";
 import { asOp } from "../../ops/strict-options.js";
+import type { QuantizationMode } from "../../primitives/quantized.js";
 import * as random from "../../random.js";
 import { isPlainObject } from "../../transforms/tree.js";
 import { treeMapWithPath } from "../../transforms/utils.js";
-import { checkArray, checkBool, checkChoice, checkInt, options, checkSize } from "../checks.js";
+import { checkArray, checkBool, options, checkSize } from "../checks.js";
 import { Module, isModule, type FreezeOptions } from "../module.js";
-import { Embedding } from "./embedding.js";
-import { Linear } from "./linear.js";
 
 export interface QuantizeLayerOptions {
-  /** Values per scale and bias (default 64). */
+  /** Values per scale (and bias); default: the mode's (affine 64, mxfp4 32, nvfp4 16, mxfp8 32), as MLX's. */
   groupSize?: number | undefined;
-  /** Bits per value (default 4). */
+  /** Bits per value; default: the mode's (affine 4, mxfp4 4, nvfp4 4, mxfp8 8), as MLX's. */
   bits?: number | undefined;
-  /** The quantization mode (default "affine"). */
-  mode?: "affine" | undefined;
+  /** The quantization mode of mx.quantize (default "affine"). */
+  mode?: QuantizationMode | undefined;
 }
 
-function quantOptions(op: string, o: QuantizeLayerOptions | undefined): { groupSize: number; bits: number } {
+/** The options of a layer's `toQuantized` (MLX's `to_quantized`). */
+export interface ToQuantizedOptions extends QuantizeLayerOptions {
+  /** Quantize the layer's input too (Linear: a QQLinear; modes "nvfp4" and "mxfp8" only; default false). */
+  quantizeInput?: boolean | undefined;
+}
+
+/** MLX's `_defaults_for_mode`: the mode, and its groupSize and bits where not given, checked as mx.quantize checks them. */
+function quantOptions(op: string, o: QuantizeLayerOptions | undefined): { groupSize: number; bits: number; mode: QuantizationMode } {
   const p = options(op, o, ["groupSize", "bits", "mode"]);
-  checkChoice(op, "mode", p.mode ?? "affine", ["affine"]);
-  const groupSize = checkInt(op, "groupSize", p.groupSize ?? 64, 1, 1024);
-  const bits = checkInt(op, "bits", p.bits ?? 4, 1, 8);
-  return { groupSize, bits };
+  return quantParams(op, p.groupSize, p.bits, p.mode);
+}
+
+/** The 2-D `weight` of a layer to quantize (as MLX's from_linear, any module with one). */
+function weightOf(op: string, layer: unknown, name: string): MxArray {
+  const w = isModule(layer) ? (layer as { weight?: unknown }).weight : undefined;
+  if (!(w instanceof MxArray) || w.ndim !== 2) throw new TypeError(`[${op}] ${name} must be an nn.Module with a 2-D weight, got ${describeValue(layer)}`);
+  return w;
 }
 
 abstract class Quantized extends Module {
   weight!: MxArray;
   scales!: MxArray;
-  biases!: MxArray;
-  readonly _groupSize: number;
-  readonly _bits: number;
-  constructor(q: { groupSize: number; bits: number }) {
+  /** The per-group biases, in affine mode only (the microscaling modes have none, and no such field). */
+  declare biases?: MxArray;
+  /** Values per scale (MLX's `group_size`). */
+  readonly groupSize: number;
+  /** Bits per value. */
+  readonly bits: number;
+  /** The quantization mode (mx.quantize's). */
+  readonly mode: QuantizationMode;
+  constructor(q: { groupSize: number; bits: number; mode: QuantizationMode }) {
     super();
-    this._groupSize = q.groupSize;
-    this._bits = q.bits;
+    this.groupSize = q.groupSize;
+    this.bits = q.bits;
+    this.mode = q.mode;
   }
   protected setWeights(op: string, w: MxArray): void {
-    if (w.shape[w.ndim - 1]! % this._groupSize !== 0) throw new RangeError(`[${op}] the input dimension (${w.shape[w.ndim - 1]}) must be a multiple of groupSize (${this._groupSize})`);
-    [this.weight, this.scales, this.biases] = asOp(op, () => ops.quantize(w, this._groupSize, this._bits));
+    if (w.shape[w.ndim - 1]! % this.groupSize !== 0) throw new RangeError(`[${op}] the input dimension (${w.shape[w.ndim - 1]}) must be a multiple of groupSize (${this.groupSize})`);
+    const [wq, scales, biases] = asOp(op, () => ops.quantize(w, this.groupSize, this.bits, { mode: this.mode }));
+    this.weight = wq!;
+    this.scales = scales!;
+    if (biases) this.biases = biases;
+    else delete this.biases;
+  }
+  /** The options mx.quantizedMatmul and mx.dequantize take for this layer. */
+  protected get quantization(): { groupSize: number; bits: number; mode: QuantizationMode } {
+    return { groupSize: this.groupSize, bits: this.bits, mode: this.mode };
   }
   /**
    * Unfreezes as `Module.unfreeze`, the quantized weights excepted (they stay frozen).
@@ -57,13 +83,18 @@ abstract class Quantized extends Module {
    */
   override unfreeze(o: FreezeOptions = {}): this {
     super.unfreeze(o);
-    return this.freeze({ recurse: false, keys: ["weight", "scales", "biases"] });
+    return this.freeze({ recurse: false, keys: ["weight", "scales", ...(this.biases ? ["biases"] : [])] });
   }
 }
 
-/** A Linear layer with `weight` quantized (affine mode); `bias` stays in float and trainable. */
+/**
+ * A Linear layer with `weight` quantized in any mode of mx.quantize (MLX's
+ * `QuantizedLinear`); `bias` stays in float. Built directly, all of its
+ * parameters are frozen (as MLX's); `fromLinear` keeps the bias it copies
+ * trainable.
+ */
 export class QuantizedLinear extends Quantized {
-  bias?: MxArray;
+  declare bias?: MxArray;
   constructor(inputDims: number, outputDims: number, bias = true, o?: QuantizeLayerOptions) {
     const op = "nn.QuantizedLinear";
     super(quantOptions(op, o));
@@ -73,24 +104,27 @@ export class QuantizedLinear extends Quantized {
     const k = Math.sqrt(1 / i);
     this.setWeights(op, random.uniform(-k, k, [out, i]));
     if (checkBool(op, "bias", bias)) this.bias = ops.zeros([out]);
-    this.freeze({ recurse: false, keys: ["weight", "scales", "biases"] });
+    this.freeze({ recurse: false });
   }
 
   /**
-   * The quantized form of `linear` (its weight quantized, its bias kept).
+   * The quantized form of `linear` (MLX's `from_linear`: any module with a 2-D
+   * `weight`; its weight quantized, its bias, if it has one, kept).
    * @example
    * ```ts
    * const q = mx.nn.QuantizedLinear.fromLinear(new mx.nn.Linear(64, 8), { bits: 8 });
    * q.weight.dtype.name; // "uint32"
+   * const fp4 = mx.nn.QuantizedLinear.fromLinear(new mx.nn.Linear(64, 8), { mode: "mxfp4" });
+   * [fp4.groupSize, fp4.bits, "biases" in fp4]; // [32, 4, false]
    * ```
    */
-  static fromLinear(linear: Linear, o?: QuantizeLayerOptions): QuantizedLinear {
+  static fromLinear(linear: Module & { weight: MxArray; bias?: MxArray | undefined }, o?: QuantizeLayerOptions): QuantizedLinear {
     const op = "nn.QuantizedLinear.fromLinear";
-    if (!(linear instanceof Linear)) throw new TypeError(`[${op}] linear must be an nn.Linear, got ${describeValue(linear)}`);
-    const [out, i] = linear.weight.shape as [number, number];
+    const w = weightOf(op, linear, "linear");
+    const [out, i] = w.shape as [number, number];
     const q = new QuantizedLinear(i, out, false, o);
-    q.setWeights(op, linear.weight);
-    if (linear.bias) q.bias = linear.bias;
+    q.setWeights(op, w);
+    if (linear.bias instanceof MxArray) q.bias = linear.bias;
     return q;
   }
 
@@ -107,13 +141,13 @@ export class QuantizedLinear extends Quantized {
     const op = "nn.QuantizedLinear";
     checkArray(op, x, "x");
     return asOp(op, () => {
-      const y = ops.quantizedMatmul(x, this.weight, this.scales, this.biases, { transpose: true, groupSize: this._groupSize, bits: this._bits });
+      const y = ops.quantizedMatmul(x, this.weight, this.scales, this.biases ?? null, { transpose: true, ...this.quantization });
       return this.bias ? ops.add(y, this.bias) : y;
     });
   }
 }
 
-/** An Embedding whose table is quantized (affine mode). */
+/** An Embedding whose table is quantized in any mode of mx.quantize (MLX's `QuantizedEmbedding`); all frozen. */
 export class QuantizedEmbedding extends Quantized {
   readonly _dims: number;
   constructor(numEmbeddings: number, dims: number, o?: QuantizeLayerOptions) {
@@ -127,24 +161,25 @@ export class QuantizedEmbedding extends Quantized {
   }
 
   /**
-   * The quantized form of `embedding`.
+   * The quantized form of `embedding` (MLX's `from_embedding`: any module with a 2-D `weight`).
    * @example
    * ```ts
    * const q = mx.nn.QuantizedEmbedding.fromEmbedding(new mx.nn.Embedding(10, 64));
    * q.forward(mx.array([1, 2])).shape; // [2, 64]
    * ```
    */
-  static fromEmbedding(embedding: Embedding, o?: QuantizeLayerOptions): QuantizedEmbedding {
+  static fromEmbedding(embedding: Module & { weight: MxArray }, o?: QuantizeLayerOptions): QuantizedEmbedding {
     const op = "nn.QuantizedEmbedding.fromEmbedding";
-    if (!(embedding instanceof Embedding)) throw new TypeError(`[${op}] embedding must be an nn.Embedding, got ${describeValue(embedding)}`);
-    const [n, d] = embedding.weight.shape as [number, number];
+    const w = weightOf(op, embedding, "embedding");
+    const [n, d] = w.shape as [number, number];
     const q = new QuantizedEmbedding(n, d, o);
-    q.setWeights(op, embedding.weight);
+    q.setWeights(op, w);
     return q;
   }
 
   /**
-   * The dequantized rows at the integer indices `x`: [...x.shape, dims].
+   * The dequantized rows at the integer indices `x`: [...x.shape, dims]
+   * (bfloat16 in the microscaling modes, as mx.dequantize gives them).
    * @example
    * ```ts
    * const e = new mx.nn.Embedding(4, 64);
@@ -159,7 +194,8 @@ export class QuantizedEmbedding extends Quantized {
     return asOp(op, () => {
       const flat = ops.reshape(x, [-1]);
       const rows = (a: MxArray) => ops.take(a, flat, 0);
-      const out = ops.dequantize(rows(this.weight), rows(this.scales), rows(this.biases), this._groupSize, this._bits);
+      const q = this.quantization;
+      const out = ops.dequantize(rows(this.weight), rows(this.scales), this.biases ? rows(this.biases) : null, q.groupSize, q.bits, { mode: q.mode });
       return ops.reshape(out, [...x.shape, this._dims]);
     });
   }
@@ -175,42 +211,62 @@ export class QuantizedEmbedding extends Quantized {
   asLinear(x: MxArray): MxArray {
     const op = "nn.QuantizedEmbedding.asLinear";
     checkArray(op, x, "x");
-    return asOp(op, () => ops.quantizedMatmul(x, this.weight, this.scales, this.biases, { transpose: true, groupSize: this._groupSize, bits: this._bits }));
+    return asOp(op, () => ops.quantizedMatmul(x, this.weight, this.scales, this.biases ?? null, { transpose: true, ...this.quantization }));
   }
 }
 
-export interface QuantizeModelOptions extends QuantizeLayerOptions {
-  /** Which leaf modules to quantize (default: every Linear and Embedding); may return options for that layer. */
-  classPredicate?: ((path: string, module: Module) => boolean | QuantizeLayerOptions) | undefined;
+/** A module nn.quantize can quantize: one with a `toQuantized` method (MLX's `to_quantized`). */
+export interface Quantizable {
+  toQuantized(o?: ToQuantizedOptions): Module;
+}
+
+const hasToQuantized = (m: unknown): m is Module & Quantizable => isModule(m) && typeof (m as { toQuantized?: unknown }).toQuantized === "function";
+
+export interface QuantizeModelOptions extends ToQuantizedOptions {
+  /**
+   * Which leaf modules to quantize, given each one's dotted path (default:
+   * those with a `toQuantized` method); returning an options object passes
+   * it to that module's `toQuantized` instead of the model's options.
+   */
+  classPredicate?: ((path: string, module: Module) => boolean | ToQuantizedOptions) | undefined;
 }
 
 /**
- * Replaces, in place, the Linear and Embedding layers of `model` (those
- * `classPredicate` selects) by their quantized forms (MLX's `nn.quantize`).
+ * Replaces, in place, each leaf module of `model` that `classPredicate`
+ * selects (by default each one with a `toQuantized` method: Linear,
+ * Embedding, and user layers that define one) by what its `toQuantized`
+ * returns (MLX's `nn.quantize`). `groupSize` and `bits` default to the
+ * mode's; `quantizeInput` turns Linear layers into QQLinear (nvfp4, mxfp8).
  * @example
  * ```ts
  * const model = new mx.nn.Sequential(new mx.nn.Linear(64, 64), new mx.nn.ReLU());
  * mx.nn.quantize(model, { groupSize: 32, bits: 8 });
  * model.layers[0]!.constructor.name; // "QuantizedLinear"
+ * const fp4 = new mx.nn.Sequential(new mx.nn.Embedding(10, 64));
+ * mx.nn.quantize(fp4, { mode: "nvfp4" });
+ * (fp4.layers[0] as mx.nn.QuantizedEmbedding).groupSize; // 16
  * ```
  */
 export function quantize(model: Module, o: QuantizeModelOptions = {}): void {
   const op = "nn.quantize";
   if (!isModule(model)) throw new TypeError(`[${op}] model must be an nn.Module, got ${describeValue(model)}`);
-  const p = options(op, o, ["groupSize", "bits", "mode", "classPredicate"]);
-  const base = { groupSize: p.groupSize, bits: p.bits, mode: p.mode };
-  quantOptions(op, base);
-  const quantizable = (m: unknown) => m instanceof Linear || m instanceof Embedding;
-  const predicate = p.classPredicate ?? ((_path: string, m: Module) => quantizable(m));
+  const p = options(op, o, ["groupSize", "bits", "mode", "quantizeInput", "classPredicate"]);
+  quantOptions(op, { groupSize: p.groupSize, bits: p.bits, mode: p.mode });
+  const base: ToQuantizedOptions = { groupSize: p.groupSize, bits: p.bits, mode: p.mode };
+  if (checkBool(op, "quantizeInput", p.quantizeInput ?? false)) base.quantizeInput = true;
+  const predicate = p.classPredicate ?? ((_path: string, m: Module) => hasToQuantized(m));
   if (typeof predicate !== "function") throw new TypeError(`[${op}] classPredicate must be a function, got ${describeValue(predicate)}`);
   const swap = (path: string, m: unknown): unknown => {
     if (!isModule(m)) return m;
     const chosen = predicate(path, m);
     if (!chosen) return m;
-    if (chosen !== true && !isPlainObject(chosen)) throw new TypeError(`[${op}] classPredicate must return a boolean or an options object, got ${describeValue(chosen)} for '${path}'`);
-    if (!quantizable(m)) throw new TypeError(`[${op}] cannot quantize '${path}', a ${m.constructor.name} (only Linear and Embedding)`);
-    const layerOptions = chosen === true ? base : chosen;
-    return asOp(op, () => (m instanceof Linear ? QuantizedLinear.fromLinear(m, layerOptions) : QuantizedEmbedding.fromEmbedding(m as Embedding, layerOptions)));
+    if (chosen !== true && !isPlainObject(chosen)) throw new TypeError(`[${op}] classPredicate must return a boolean or an options object for toQuantized, got ${describeValue(chosen)} for '${path}'`);
+    if (!hasToQuantized(m)) throw new TypeError(`[${op}] cannot quantize '${path}', a ${m.constructor.name}: it has no toQuantized method`);
+    const layerOptions = chosen === true ? base : { ...chosen };
+    if (layerOptions.quantizeInput === false) delete layerOptions.quantizeInput;
+    const q = asOp(op, () => m.toQuantized(layerOptions));
+    if (!isModule(q)) throw new TypeError(`[${op}] the toQuantized method of '${path}' (a ${m.constructor.name}) must return an nn.Module, got ${describeValue(q)}`);
+    return q;
   };
   const leaves = treeMapWithPath(swap, model.leafModules()) as Record<string, unknown>;
   model.updateModules(leaves);

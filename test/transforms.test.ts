@@ -194,7 +194,7 @@ describe("trees (mx.utils)", () => {
     expect(flat.map(([k]) => k)).toEqual(["a", "b.0", "b.1.c", "n"]); // MLX's keys; 3 is a leaf too
     const leaves = flat.filter(([, v]) => v instanceof mx.MxArray).map(([, v]) => v as mx.MxArray);
     expect(leaves.length).toBe(3);
-    const doubled = mx.utils.treeMap((v) => mx.multiply(v, 2, cpu), tree);
+    const doubled = mx.utils.treeMap((v: unknown) => (v instanceof mx.MxArray ? mx.multiply(v, 2, cpu) : v), tree); // MLX's tree_map calls fn on every leaf, 3 too
     expect(await vals(doubled.a)).toEqual([2, 4]);
     expect(await vals((doubled.b[1] as { c: mx.MxArray }).c)).toEqual([8, 10]);
     expect(doubled.n).toBe(3);
@@ -206,7 +206,7 @@ describe("trees (mx.utils)", () => {
     expect(rebuilt.b[0]).toBe(tree.b[0]);
     expect((rebuilt.b[1] as { c: mx.MxArray }).c).toBe((tree.b[1] as { c: mx.MxArray }).c);
     expect(rebuilt.n).toBe(3);
-    expect(() => mx.utils.treeMap((a, b) => mx.add(a, b, cpu), tree, { a: f64([1]) })).toThrow(/\[utils\.treeMap\] tree 1 has structure \{a: array\}, expected \{a: array, b: \[array, \{c: array\}\], n: 3\}/);
+    expect(() => mx.utils.treeMap((a, b) => mx.add(a, b, cpu), tree, { a: f64([1]) })).toThrow(/\[utils\.treeMap\] further tree 1 has no 'b'/);
   });
 });
 

@@ -1,7 +1,8 @@
 // mx.optimizers against MLX's update formulas worked in float64 here: each
 // optimizer runs a few steps on a nested parameter tree with a different
 // gradient each step, its state kept per parameter; schedules, clipping,
-// MultiOptimizer, state save/restore, and memory over a 1000-step loop.
+// MultiOptimizer, state save/restore, and memory over a 1000-step loop;
+// models with parameterless layers and partly trainable (sparse) states.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
@@ -249,7 +250,9 @@ describe.each(BACKENDS)("optimizers on $name", ({ device }) => {
     const opt = new optim.SGD(0.5);
     opt.update(model, { w: mx.array([2, 2], mx.float32) });
     expect(await model.w.tolist()).toEqual([0, 1]);
-    expect(() => opt.update({} as never, {})).toThrow(/\[optimizers\.SGD\.update\] model/);
+    expect(() => opt.update(5 as never, {})).toThrow(/\[optimizers\.SGD\.update\] model must have an update\(params\) method \(an nn\.Module\) or be a plain object tree/);
+    expect(() => opt.update(new Map() as never, {})).toThrow(/\[optimizers\.SGD\.update\] model/);
+    expect(await opt.step.item()).toBe(1n); // a refused model takes no step
   });
 
   it("steps the learning-rate schedule before each update", async () => {
@@ -310,6 +313,88 @@ describe("optimizer arguments", () => {
     const opt = new optim.SGD(0.1);
     expect(() => opt.applyGradients({ w: mx.zeros([2]) }, { w: mx.zeros([3]) })).toThrow(/\[optimizers\.SGD\.applyGradients\] gradient 'w'/);
     expect(() => opt.applyGradients({ w: mx.zeros([2]), q: mx.zeros([1]) }, { w: mx.zeros([2]) })).toThrow(/parameters has no array at 'q'/);
+  });
+});
+
+describe("models with parameterless layers and partly trainable ones (MLX's trees)", () => {
+  const { nn } = mx;
+  const x = mx.array([[0.5, -1, 2], [1, 0.25, -0.5]], mx.float32);
+  const lossOf = (m: mx.nn.Module & { forward(v: mx.MxArray): mx.MxArray }) => mx.nn.valueAndGrad(m, (v: mx.MxArray) => mx.sum(mx.square(m.forward(v))));
+  /** The model's parameters as flat [key, values] pairs. */
+  const snapshot = async (m: mx.nn.Module) => Promise.all(flat(m.parameters()).map(async ([k, v]) => [k, await values(v)] as const));
+
+  it("MultiOptimizer.update steps a Sequential whose ReLUs hold no parameters", async () => {
+    for (const tail of [[], [new nn.ReLU()]]) {
+      const model = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2), ...tail);
+      const [, grads] = lossOf(model)(x);
+      const before = new Map(await snapshot(model));
+      const gradValues = new Map(await Promise.all(flat(grads).map(async ([k, g]) => [k, await values(g)] as const)));
+      const multi = new optim.MultiOptimizer([new optim.SGD(1), new optim.SGD(0.1)], [(p) => p.endsWith("bias")]);
+      multi.update(model, grads);
+      const after = await snapshot(model);
+      expect(after.map(([k]) => k)).toEqual(["layers.0.weight", "layers.0.bias", "layers.2.weight", "layers.2.bias"]);
+      for (const [k, v] of after) {
+        const lr = k.endsWith("bias") ? 1 : 0.1;
+        expect(v, k).toEqual(before.get(k)!.map((w, i) => Math.fround(w - Math.fround(Math.fround(lr) * gradValues.get(k)![i]!))));
+      }
+      expect(await multi.optimizers[0]!.step.item()).toBe(1n);
+      expect(flat(multi.state).map(([k]) => k)).toEqual(["states.0.step", "states.0.learning_rate", "states.0.layers.0.bias.v", "states.0.layers.2.bias.v", "states.1.step", "states.1.learning_rate", "states.1.layers.0.weight.v", "states.1.layers.2.weight.v"]);
+    }
+  });
+
+  it("update({}, {}) advances the step and the schedules (MLX's schedule examples); a plain object tree is updated in place", async () => {
+    const opt = new optim.SGD(optim.stepDecay(1, 0.5, 1));
+    for (let i = 0; i < 3; i++) opt.update({}, {});
+    expect(await opt.step.item()).toBe(3n);
+    expect(await opt.learningRate.toNumber()).toBe(0.25); // the schedule at step 2, as MLX
+    const multi = new optim.MultiOptimizer([new optim.SGD(optim.linearSchedule(0, 1, 4)), new optim.Adam(1)], [() => true]);
+    multi.update({}, {});
+    multi.update({}, {});
+    expect(await multi.optimizers[0]!.learningRate.toNumber()).toBe(0.25);
+    expect(await multi.optimizers[1]!.step.item()).toBe(2n);
+    const params: Record<string, unknown> = { w: mx.array([1, 2], mx.float32), keep: mx.array([5], mx.float32) };
+    const keep = params.keep;
+    new optim.SGD(0.5).update(params, { w: mx.array([2, 2], mx.float32) });
+    expect(await values(params.w as mx.MxArray)).toEqual([0, 1]);
+    expect(params.keep).toBe(keep); // dict.update: the entries not in the result stay
+  });
+
+  it("a sparse state (only some layers trainable) round-trips through treeFlatten and treeUnflatten and trains on identically", async () => {
+    const make = () => {
+      mx.random.seed(7);
+      const m = new nn.Sequential(new nn.Linear(3, 3), new nn.Linear(3, 3), new nn.ReLU(), new nn.Linear(3, 3), new nn.Linear(3, 2));
+      m.freeze();
+      (m.layers[1] as mx.nn.Module).unfreeze(); // as LoRA: a few layers train, the others (and the last) are frozen
+      (m.layers[3] as mx.nn.Module).unfreeze();
+      return m;
+    };
+    const [a, b] = [make(), make()];
+    const [optA, optB] = [new optim.Adam(0.01, { biasCorrection: true }), new optim.Adam(0.01, { biasCorrection: true })];
+    const train = (m: ReturnType<typeof make>, o: mx.optimizers.Optimizer) => {
+      const [, g] = lossOf(m)(x);
+      o.update(m, g);
+    };
+    for (let i = 0; i < 2; i++) {
+      train(a, optA);
+      train(b, optB);
+    }
+    await mx.eval(a.parameters(), b.parameters(), optA.state, optB.state);
+    const saved = flat(optB.state);
+    expect(saved.map(([k]) => k)).toEqual(["step", "learning_rate", ...[1, 3].flatMap((i) => ["weight", "bias"].flatMap((p) => ["m", "v"].map((s) => `layers.${i}.${p}.${s}`)))]);
+    optB.state = mx.utils.treeUnflatten(saved) as mx.optimizers.OptimizerState;
+    const layers = optB.state.layers as unknown[];
+    expect(layers.length).toBe(4); // the frozen last layer's {} is not kept: no key stands for it
+    expect(layers[0]).toEqual({});
+    expect(layers[2]).toEqual({});
+    expect(flat(optB.state).map(([k]) => k)).toEqual(saved.map(([k]) => k)); // flattens again
+    for (let i = 0; i < 3; i++) {
+      train(a, optA);
+      train(b, optB);
+    }
+    expect(await snapshot(b)).toEqual(await snapshot(a));
+    const [sa, sb] = [flat(optA.state), flat(optB.state)];
+    expect(sb.map(([k]) => k)).toEqual(sa.map(([k]) => k));
+    for (const [[k, va], [, vb]] of sa.map((e, i) => [e, sb[i]!] as const)) expect(await values(vb), k).toEqual(await values(va));
   });
 });
 

@@ -6,7 +6,7 @@ import type { MxArray } from "../array.js";
 import { describeValue, opError } from "../errors.js";
 import { treeFlatten, treeMerge, treeUnflatten } from "../transforms/utils.js";
 import { isPlainObject } from "../transforms/tree.js";
-import { Optimizer, parameterTree, type OptimizerState, type Updatable } from "./optimizer.js";
+import { checkUpdatable, Optimizer, parameterTree, updateModel, type OptimizerState, type Updatable } from "./optimizer.js";
 
 /** Whether a parameter (its dotted path and its gradient) goes to an optimizer. */
 export type ParameterFilter = (path: string, gradient: MxArray) => boolean;
@@ -87,7 +87,8 @@ export class MultiOptimizer {
   }
 
   /**
-   * One step on a model: `model.update(applyGradients(gradients, model))`.
+   * One step on a model: `model.update(applyGradients(gradients, model))`;
+   * a plain object tree is updated in place, as by Optimizer.update.
    * @example
    * ```ts
    * const model = { w: mx.array([3], mx.float32), update(p: { w: mx.MxArray }) { this.w = p.w; } };
@@ -96,10 +97,8 @@ export class MultiOptimizer {
    * ```
    */
   update(model: Updatable, gradients: unknown): void {
-    if (model === null || typeof model !== "object" || typeof (model as { update?: unknown }).update !== "function") {
-      throw opError("MultiOptimizer.update", `model must have an update(params) method (an nn.Module), got ${describeValue(model)}`, [], "type");
-    }
-    (model as { update(p: unknown): unknown }).update(this.applyGradients(gradients, model));
+    checkUpdatable("MultiOptimizer.update", model);
+    updateModel(model, this.applyGradients(gradients, model));
   }
 
   /** The states of the optimizers, as MLX keeps them: `{ states: [...] }`. */

@@ -16,16 +16,38 @@ export type OptimizerState = Record<string, unknown>;
 /** The per-parameter state an optimizer keeps (moments and the like), keyed as MLX keys them. */
 export type ParameterState = Record<string, MxArray>;
 
-/** What `update` accepts: a model with `update(params)` (an nn.Module) and, for its parameters, `parameters()`. */
-export interface Updatable {
-  update(params: never): unknown;
-  parameters?(): unknown;
-}
+/**
+ * What `update` accepts: a model with `update(params)` (an nn.Module) and,
+ * for its parameters, `parameters()`; or a plain object tree of parameters,
+ * updated in place as MLX updates a dict (Python's `dict.update`).
+ */
+export type Updatable = { update(params: never): unknown; parameters?(): unknown } | Record<string, unknown>;
 
 /** The parameter tree of a model (its `parameters()`) or the tree itself. */
 export function parameterTree(x: unknown): unknown {
   const p = (x as { parameters?: unknown } | null)?.parameters;
   return x !== null && typeof x === "object" && !isPlainObject(x) && typeof p === "function" ? (p as () => unknown).call(x) : x;
+}
+
+/**
+ * Throws unless `model` is what `update` accepts: an object with an
+ * `update(params)` method (an nn.Module), or a plain object tree.
+ */
+export function checkUpdatable(op: string, model: unknown): void {
+  const update = (model as { update?: unknown } | null)?.update;
+  if (isPlainObject(model) || (model !== null && typeof model === "object" && typeof update === "function")) return;
+  throw opError(op, `model must have an update(params) method (an nn.Module) or be a plain object tree of parameters, got ${describeValue(model)}`, [], "type");
+}
+
+/**
+ * `model.update(params)`, or for a plain object tree without an update
+ * method its top-level entries replaced by those of `params`, as Python's
+ * `dict.update` does (MLX's `optimizer.update({}, {})` relies on it).
+ */
+export function updateModel(model: Updatable, params: unknown): void {
+  const update = (model as { update?: unknown }).update;
+  if (typeof update === "function") update.call(model, params);
+  else Object.assign(model, params);
 }
 
 const join = (path: string, k: string | number) => (path ? `${path}.${k}` : String(k));
@@ -174,8 +196,11 @@ export abstract class Optimizer {
 
   /**
    * One step on a model (MLX's `update`): `model.update(applyGradients(gradients, model))`.
-   * The model is anything with `update(params)` (an `nn.Module`); its
-   * `parameters()` are the parameters updated.
+   * The model is anything with `update(params)` (an `nn.Module`), whose
+   * `parameters()` are the parameters updated, or a plain object tree of
+   * parameters, whose entries are replaced in place (as MLX's
+   * `dict.update`). `opt.update({}, {})` only advances the step and the
+   * schedules, as in MLX's schedule examples.
    * @example
    * ```ts
    * const model = new mx.nn.Linear(2, 1);
@@ -185,13 +210,14 @@ export abstract class Optimizer {
    * opt.update(model, grads);
    * const after = await (model.parameters().bias as mx.MxArray).tolist() as number[];
    * Math.abs(before[0]! - 0.1 - after[0]!) < 1e-6; // true
+   * const sched = new mx.optimizers.SGD(mx.optimizers.stepDecay(1, 0.5, 1));
+   * sched.update({}, {});
+   * await sched.step.item(); // 1n
    * ```
    */
   update(model: Updatable, gradients: unknown): void {
-    if (model === null || typeof model !== "object" || typeof (model as { update?: unknown }).update !== "function") {
-      throw opError(`${this.op}.update`, `model must have an update(params) method (an nn.Module), got ${describeValue(model)}`, [], "type");
-    }
-    (model as { update(p: unknown): unknown }).update(this.applyGradients(gradients, model));
+    checkUpdatable(`${this.op}.update`, model);
+    updateModel(model, this.applyGradients(gradients, model));
   }
 
   /** Sets up the state of one parameter (the moments, ...), writing into `state`. */

@@ -15,6 +15,19 @@ import { Module } from "./module.js";
 export type ArrayOut = MxArray | readonly MxArray[];
 
 /**
+ * `module.forward` checkpointed (MLX's `checkpoint(module)`, whose `fn`
+ * defaults to the module's call): the forward method is looked up at each
+ * call, so one set later is used.
+ * @example
+ * ```ts
+ * const layer = new mx.nn.Linear(2, 2);
+ * const call = mx.nn.checkpoint(layer);
+ * const [, g] = mx.nn.valueAndGrad(layer, (x: mx.MxArray) => mx.sum(call(x)))(mx.ones([1, 2]));
+ * await (g.bias as mx.MxArray).tolist(); // [1, 1]
+ * ```
+ */
+export function checkpoint<M extends Module & { forward(...args: never[]): ArrayOut }>(module: M): M["forward"];
+/**
  * `fn` (a call of `module` on arrays) checkpointed: same values and
  * gradients, intermediates recomputed in the backward pass.
  * @example
@@ -27,11 +40,19 @@ export type ArrayOut = MxArray | readonly MxArray[];
  * await mx.allclose(g1.weight as mx.MxArray, g2.weight as mx.MxArray).item(); // true
  * ```
  */
-export function checkpoint<A extends MxArray[], R extends ArrayOut>(module: Module, fn: (...args: A) => R): (...args: A) => R {
+export function checkpoint<A extends MxArray[], R extends ArrayOut>(module: Module, fn: (...args: A) => R): (...args: A) => R;
+export function checkpoint(module: Module, fn?: (...args: MxArray[]) => ArrayOut): (...args: MxArray[]) => ArrayOut {
   const op = "nn.checkpoint";
   if (!(module instanceof Module)) throw opError(op, `module must be an nn.Module, got ${describeValue(module)}`, [], "type");
-  checkFunction(op, fn, "fn");
-  return (...args: A) => {
+  const forwardOf = () => {
+    const f = (module as { forward?: unknown }).forward;
+    if (typeof f !== "function") throw opError(op, `module (a ${module.constructor.name}) has no forward method; pass the function to checkpoint as fn`, [], "type");
+    return f as (...args: MxArray[]) => ArrayOut;
+  };
+  if (fn === undefined) forwardOf();
+  else checkFunction(op, fn, "fn");
+  const call = fn ?? ((...xs: MxArray[]) => forwardOf().apply(module, xs));
+  return (...args: MxArray[]) => {
     args.forEach((a, i) => {
       if (!(a instanceof MxArray)) throw opError(op, `argument ${i} must be an mx array, got ${describeValue(a)}`, [], "type");
     });
@@ -39,13 +60,13 @@ export function checkpoint<A extends MxArray[], R extends ArrayOut>(module: Modu
     const keys = flat.map(([k]) => k);
     const inner = (...xs: MxArray[]) => {
       module.update(treeUnflatten(keys.map((k, i): [string, unknown] => [k, xs[i]])) as Record<string, unknown>, { strict: false });
-      const out = fn(...(xs.slice(keys.length) as A));
+      const out = call(...xs.slice(keys.length));
       const ok = out instanceof MxArray || (Array.isArray(out) && out.length > 0 && out.every((o) => o instanceof MxArray));
-      if (!ok) throw opError(op, `fn must return an mx array or a non-empty list of them, got ${describeValue(out)}`, [], "type");
+      if (!ok) throw opError(op, `${fn ? "fn" : "module.forward"} must return an mx array or a non-empty list of them, got ${describeValue(out)}`, [], "type");
       return out;
     };
     try {
-      return asOp(op, () => mxCheckpoint(inner)(...flat.map(([, v]) => v), ...args)) as R;
+      return asOp(op, () => mxCheckpoint(inner)(...flat.map(([, v]) => v), ...args)) as ArrayOut;
     } finally {
       module.update(treeUnflatten(flat) as Record<string, unknown>, { strict: false });
     }

@@ -2,9 +2,9 @@
 // ALiBi): rotary embeddings through mx.fast.rope, fixed sinusoids, and the
 // linear attention biases added to attention scores.
 
-import type { MxArray } from "../../array.js";
+import { MxArray } from "../../array.js";
 import { float32, isFloating, type DType } from "../../dtype.js";
-import { opError } from "../../errors.js";
+import { describeValue, opError } from "../../errors.js";
 import * as fast from "../../fast/index.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
@@ -38,16 +38,22 @@ export class RoPE extends Module {
   }
   /**
    * `x` rotated by position (the row index along axis -2, plus `offset`).
+   * `offset` is an integer, or an integer array (as mx.fast.rope takes it:
+   * one offset, or one per entry of x's first axis, as batched caches keep them).
    * @example
    * ```ts
    * const y = new mx.nn.RoPE(2).forward(mx.ones([1, 2, 2]));
    * await y.tolist(); // [[[1, 1], [-0.30116868019104004, 1.3817732334136963]]]
+   * const z = new mx.nn.RoPE(2).forward(mx.ones([2, 1, 2]), mx.array([0, 1]));
+   * await z.tolist(); // [[[1, 1]], [[-0.30116868019104004, 1.3817732334136963]]]
    * ```
    */
-  forward(x: MxArray, offset = 0): MxArray {
+  forward(x: MxArray, offset: number | MxArray = 0): MxArray {
     const op = "nn.RoPE";
     const a = checkArray(op, x, "x");
-    checkInt(op, "offset", offset, 0, 2 ** 31 - 1);
+    if (offset instanceof MxArray) checkArray(op, offset, "offset");
+    else if (typeof offset === "number") checkInt(op, "offset", offset, 0, 2 ** 31 - 1);
+    else throw opError(op, `offset must be an integer or an integer mx array, got ${describeValue(offset)}`, [], "type");
     const lead = a.shape.slice(0, -2);
     return asOp(op, () => {
       // fast.rope takes any leading axes (so a shapeless trace replays it on new ones); a 2-D x gets one

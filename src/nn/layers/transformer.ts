@@ -10,6 +10,7 @@ import { describeValue, opError } from "../../errors.js";
 import * as fast from "../../fast/index.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
+import { MAX_DIM } from "../../shape.js";
 import { relu } from "../activations.js";
 import { checkpoint } from "../checkpoint.js";
 import { checkArray, checkBool, checkInt, checkNumber, options, checkSize } from "../checks.js";
@@ -57,7 +58,10 @@ export class MultiHeadAttention extends Module {
   }
 
   /**
-   * The additive causal mask [n, n]: 0 on and below the diagonal, the dtype's lowest value above.
+   * The additive causal mask [n, n]: 0 on and below the diagonal, the dtype's
+   * lowest value above. Any n of MLX's shapes (up to 2^31 - 1) whose n * n
+   * elements are counted exactly (at most 2^53 - 1); the mask is lazy, and a
+   * device that cannot hold it says so when it is evaluated.
    * @example
    * ```ts
    * await mx.nn.MultiHeadAttention.createAdditiveCausalMask(2).tolist(); // [[0, -3.4028234663852886e+38], [0, 0]]
@@ -65,7 +69,8 @@ export class MultiHeadAttention extends Module {
    */
   static createAdditiveCausalMask(n: number, dtype: DType = float32): MxArray {
     const op = "nn.MultiHeadAttention.createAdditiveCausalMask";
-    checkInt(op, "n", n, 0, 2 ** 14);
+    checkInt(op, "n", n, 0, MAX_DIM);
+    if (n * n > Number.MAX_SAFE_INTEGER) throw opError(op, `n (${n}) gives a mask of n * n = ${n * n} elements, more than 2^53 - 1`, [], "range");
     return asOp(op, () => {
       const i = ops.arange(n);
       const above = ops.less(ops.expandDims(i, 1), ops.expandDims(i, 0));

@@ -150,33 +150,3 @@ function staticText(v: unknown): string {
   }
 }
 
-function sameStructure(a: TreeDef, b: TreeDef): boolean {
-  if (a.kind !== b.kind) return false;
-  if (a.kind === "list" && b.kind === "list") return a.items.length === b.items.length && a.items.every((x, i) => sameStructure(x, b.items[i]!));
-  if (a.kind === "dict" && b.kind === "dict") return a.keys.join("\u0000") === b.keys.join("\u0000") && a.items.every((x, i) => sameStructure(x, b.items[i]!));
-  return true;
-}
-
-/**
- * `fn` applied to each array leaf of `tree` (with the matching leaves of `rest`,
- * which must have the same structure), in a tree of the same structure and type.
- * @example
- * ```ts
- * const params = { w: mx.array([1, 2]), b: mx.array([3]) };
- * const grads = { w: mx.array([10, 10]), b: mx.array([1]) };
- * const updated = mx.utils.treeMap((p, g) => mx.subtract(p, mx.multiply(g!, 0.1)), params, grads);
- * await updated.w.tolist(); // [0, 1]
- * await updated.b.tolist(); // [2.9000000953674316]
- * ```
- */
-export function treeMap<T>(fn: (leaf: MxArray, ...others: MxArray[]) => MxArray, tree: T, ...rest: unknown[]): T {
-  if (typeof fn !== "function") throw new TypeError(`[utils.treeMap] fn must be a function, got ${describeValue(fn)}`);
-  const { leaves, def } = treeFlatten(tree);
-  const others = rest.map((r, k) => {
-    const f = treeFlatten(r);
-    if (!sameStructure(def, f.def)) throw new Error(`[utils.treeMap] tree ${k + 1} has structure ${describeTree(f.def)}, expected ${describeTree(def)}`);
-    return f.leaves;
-  });
-  return treeUnflatten(def, leaves.map((x, i) => fn(x, ...others.map((o) => o[i]!)))) as T;
-}
-

@@ -35,7 +35,7 @@ export const PYTHON = process.env.MLX_TS_PYTHON ?? "/usr/bin/python3";
 
 const ax = "(None if p['axes'] is None else tuple(p['axes']))";
 const UFUNC: Record<string, string> = {
-  abs: "absolute", negative: "negative", sign: "sign", square: "square", floor: "floor", ceil: "ceil", round: "round",
+  abs: "absolute", negative: "negative", sign: "sign", square: "square", floor: "floor", ceil: "ceil",
   sqrt: "sqrt", reciprocal: "reciprocal", exp: "exp", expm1: "expm1", log: "log", log2: "log2", log10: "log10", log1p: "log1p",
   sin: "sin", cos: "cos", tan: "tan", arcsin: "arcsin", arccos: "arccos", arctan: "arctan", sinh: "sinh", cosh: "cosh", tanh: "tanh",
   arcsinh: "arcsinh", arccosh: "arccosh", arctanh: "arctanh", isnan: "isnan", isinf: "isinf", isfinite: "isfinite",
@@ -58,6 +58,12 @@ export const NUMPY_EXPR: Record<string, string> = {
   searchsorted: "np.searchsorted(x[0], x[1], side=p['side'])",
   ...Object.fromEntries(Object.entries(UFUNC).map(([op, f]) => [op, `np.${f}(*x)`])),
   stopGradient: "x[0]",
+  // with decimals: integers to a multiple of 10^-d exactly (Python's divmod, halves to even), wrapped to the dtype
+  // (NumPy's float64 detour and cast back are inexact past 2^53 and undefined out of range); floats as MLX scales them,
+  // round(x * s) * (1 / s) in float32 (float64 for float64), float16 scaled in float32, values from 2^(p - 1) kept for d > 0
+  round:
+    "np.round(x[0]) if p['decimals'] == 0 else (x[0] if p['decimals'] > 0 else (lambda f, b, o: (np.array([(lambda q, r: ((q + int(2 * r > f or (2 * r == f and q % 2 == 1))) * f + o) % 2 ** b - o)(*divmod(int(v), f)) for v in x[0].ravel()], dtype=object).reshape(x[0].shape)))(10 ** -p['decimals'], 8 * x[0].dtype.itemsize, 2 ** (8 * x[0].dtype.itemsize - 1) if x[0].dtype.kind == 'i' else 0)) if x[0].dtype.kind in 'iub' else " +
+    "(lambda d, w: (lambda r: np.where(np.abs(x[0]) < {'float16': 2 ** 10, 'float32': 2 ** 23, 'float64': 2 ** 52}[str(x[0].dtype)], r, x[0]) if d > 0 else r)((np.round(w * w.dtype.type(10.0 ** d)) * w.dtype.type(1.0 / np.float64(w.dtype.type(10.0 ** d)))).astype(x[0].dtype)))(p['decimals'], x[0].astype(np.float32) if x[0].dtype == np.float16 else x[0])",
   where: "np.where(x[0], x[1], x[2])",
   astype: "x[0].astype(p['to'])",
   view: "x[0].view(p['to'])",

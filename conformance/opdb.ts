@@ -128,7 +128,14 @@ const sumBound = (divide: boolean): OpEntry["conditionBound"] => async ([x], p, 
 };
 
 const BASE_OPS: readonly OpEntry[] = [
-  ...["abs", "negative", "sign", "square", "floor", "ceil", "round"].map((n) => unary(n, NUM)),
+  ...["abs", "negative", "sign", "square", "floor", "ceil"].map((n) => unary(n, NUM)),
+  {
+    // decimals mostly 0; to 1, 2 or 5 places (float16 scales past its range there), to multiples of 10 and 100
+    ...unary("round", NUM),
+    cases: (d) => shapeArb().chain((s) => fc.record({ inputs: inputArb(s, d).map((x) => [x]), params: fc.record({ decimals: fc.constantFrom(0, 0, 0, 1, 2, 5, -1, -2) }) })),
+    call: ([x], p, o) => mx.round(x!, p.decimals as number, o),
+    source: ([x], p, o) => `mx.round(${x}, ${String(p.decimals)}, ${o})`,
+  },
   ...["sqrt", "rsqrt", "reciprocal", "exp", "expm1", "log", "log2", "log10", "log1p", "sin", "cos", "tan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "sigmoid", "erf", "erfinv"].map((n) => unary(n, F)),
   ...["isnan", "isinf", "isfinite"].map((n) => unary(n, F)),
   unary("logicalNot", [...B, ...I]),

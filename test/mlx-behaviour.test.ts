@@ -75,6 +75,24 @@ describe.each(BACKENDS)("MLX semantics on $name", ({ device }) => {
     await expectArray(mx.linspace(2, 5, 0, o), []);
   });
 
+  it("round with decimals keeps the input's dtype: integers exactly, wrapping; float16 scaled in float32", async () => {
+    const t = (v: mx.NestedList, d: mx.DType) => mx.array(v, d, o);
+    // MLX casts back to the input's dtype (NumPy too); halves to even; 127 -> 130 wraps in int8 (MLX's and NumPy's cast)
+    await expectArray(mx.round(t([15, 25, 126, -15, -25, 35, 123456789], mx.int32), -1, o), [20, 20, 130, -20, -20, 40, 123456790], mx.int32);
+    await expectArray(mx.round(t([127, -128, 125, 5], mx.int8), -1, o), [-126, 126, 120, 0], mx.int8);
+    await expectArray(mx.round(t([65535, 65449, 250, 150], mx.uint16), -2, o), [65500, 65400, 200, 200], mx.uint16);
+    await expectArray(mx.round(t([65535], mx.uint16), -1, o), [4], mx.uint16);
+    await expectArray(mx.round(t([127, -128], mx.int8), -3, o), [0, 0], mx.int8);
+    await expectArray(mx.round(t([17, -3], mx.int16), 2, o), [17, -3], mx.int16);
+    await expectArray(mx.round(t([true, false], mx.bool), -1, o), [false, false], mx.bool);
+    // float16's 10^5 overflows float16 (MLX gave inf, NumPy NaN): scaled in float32, rounded back once
+    await expectArray(mx.round(t([0.5, 1000, -0.25, 65504, Infinity], mx.float16), 5, o), [0.5, 1000, -0.25, 65504, Infinity], mx.float16);
+    await expectArray(mx.round(t([1.23456], mx.bfloat16), 2, o), [1.2265625], mx.bfloat16);
+    // float32 values past 2^23 are integers, kept (x * 10 would overflow 3e38); MLX's x * 10 then * f32(0.1)
+    await expectArray(mx.round(t([3e38, 1.25, 25, 35], mx.float32), 1, o), [Math.fround(3e38), Math.fround(1.2), 25, 35]);
+    await expectArray(mx.round(t([25, 35, -3.4e38], mx.float32), -1, o), [20, 40, Math.fround(-3.4e38)]);
+  });
+
   it("linspace to an integer dtype truncates MLX's float32 blend, each step rounded once (NumPy's float64 one differs)", async () => {
     // t = f32(53 / 100) = 0.52999997, t * 100 rounds to 52.999996 in float32: 52 (NumPy 53); 29 and 57 land on the integer
     const x = mx.linspace(0, 100, 101, { dtype: mx.int32, ...o });
@@ -166,7 +184,7 @@ describe("MLX's positional arguments are taken, never dropped (issue 13 item 5)"
     expect(mx.stack([mx.zeros([2]), mx.zeros([2])], 1).shape).toEqual([2, 2]);
   });
 
-  it("round takes decimals, as MLX (round(x * 10^d) / 10^d)", async () => {
+  it("round takes decimals, as MLX (round(x * 10^d) * 10^-d)", async () => {
     expect(await mx.round(mx.array([1.2345, -2.5, 0.5], mx.float32), 2).tolist()).toEqual([1.23, -2.5, 0.5].map(Math.fround));
     expect(await mx.round(mx.array([1.5, 2.5, -3.5], mx.float32)).tolist()).toEqual([2, 2, -4]);
     expect(await mx.round(mx.array([1234], mx.int32), -2).tolist()).toEqual([1200]);

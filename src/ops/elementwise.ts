@@ -4,7 +4,7 @@
 
 import { checkInt } from "../argument-checks.js";
 import { MxArray } from "../array.js";
-import { bool, complex64, float32, isInexact, isIntegral, type DType, isDType } from "../dtype.js";
+import { bool, complex64, float32, float64, intRange, is16BitFloat, isInexact, isIntegral, type DType, isDType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import {
   AsType, BINARY_OPS, Binary, UNARY_OPS, Unary, Where,
@@ -153,15 +153,26 @@ export const floor = unaryOp("floor");
 export const ceil = unaryOp("ceil");
 /**
  * Elementwise rounding to the nearest integer, halves to even (as NumPy and
- * MLX), in the input's dtype; the sign of zero is kept.
+ * MLX), in the input's dtype; the sign of zero is kept. With `decimals` d, to
+ * that many decimal places (d < 0: to a multiple of 10^-d), still in the
+ * input's dtype. Floats as MLX: `round(x * s) * (1 / s)` with `s = 10^d` and
+ * `1 / s` rounded to float32 (float64 for a float64 input), so every step is
+ * correctly rounded on every backend; float16 and bfloat16 scale in float32
+ * (MLX scales in their own dtype, where float16's 10^5 is inf) and round back
+ * once; values from 2^(p - 1) on (p the significand's bits, where every
+ * value is an integer) are returned as they are for d > 0. Integers are
+ * returned as they are for d > 0 and rounded to the nearest multiple (halves
+ * to even) exactly for d < 0, wrapping like integer arithmetic: int8 127 to
+ * -1 decimals is 130, which wraps to -126, as MLX's and NumPy's cast back do.
  * @example
  * ```ts
  * await mx.round(mx.array([0.5, 1.5, 2.5, -0.5])).tolist(); // [0, 2, 2, -0]
+ * await mx.round(mx.array([1.234, 25]), 1).tolist(); // [1.2000000476837158, 25]
+ * await mx.round(mx.array([15, 25, 126]), -1).tolist(); // [20, 20, 130]
  * ```
  */
 export function round(x: ArrayLike, decimals?: number | OpOptions, options?: OpOptions): MxArray {
   noExtraArguments("round", arguments, 3);
-  // MLX's round(a, decimals): for decimals != 0, round(a * 10^decimals) / 10^decimals
   const o = typeof decimals === "object" ? decimals : options;
   if (typeof decimals === "object" && options !== undefined) throw opError("round", "got an options object and a further argument; the options come last", [], "type");
   checkOptions("round", o);
@@ -170,10 +181,45 @@ export function round(x: ArrayLike, decimals?: number | OpOptions, options?: OpO
   if (d === 0) return roundHalfEven(x, o);
   const stream = opStream("round", o, x);
   const a = toArray("round", checkArrayLike("round", x), stream);
-  if (isIntegral(a.dtype) && d > 0) return a;
   const s = { stream };
-  const scale = 10 ** d;
-  return divide(roundHalfEven(multiply(a, scale, s), s), scale, s);
+  if (isIntegral(a.dtype)) return d > 0 ? a : roundToPowerOfTen(a, -d, s);
+  const f = is16BitFloat(a.dtype) ? astype(a, float32, s) : a;
+  // MLX's scale and its reciprocal, in float32 (float64 for float64: MLX rounds even those to float32)
+  const wide = a.dtype === float64;
+  const scale = wide ? 10 ** d : Math.fround(10 ** d);
+  const inverse = wide ? 1 / scale : Math.fround(1 / scale);
+  const r = multiply(roundHalfEven(multiply(f, scale, s), s), inverse, s);
+  const back = r.dtype === a.dtype ? r : astype(r, a.dtype, s);
+  if (d < 0 || a.dtype === complex64) return back;
+  // every value from 2^(p - 1) on is an integer, which rounding to d > 0 places keeps (x * 10^d would overflow
+  // for the largest; NaN and infinities are kept too)
+  const integral = { float16: 2 ** 10, bfloat16: 2 ** 7, float32: 2 ** 23, float64: 2 ** 52 }[a.dtype.name as "float16"]!;
+  return where(less(abs(a, s), integral, s), back, a, s);
+}
+/**
+ * Integer `a` rounded to the nearest multiple of 10^k (k >= 1), halves to even, in its dtype: x = q 10^k + r
+ * (Python's floor division, 0 <= r < 10^k), q + 1 where r > 10^k - r (or equal, with q odd), times 10^k (wrapping).
+ * bool: 0 or 1, both nearer 0.
+ */
+function roundToPowerOfTen(a: MxArray, k: number, s: OpOptions): MxArray {
+  if (a.dtype === bool) return logicalAnd(a, false, s);
+  const wide = a.dtype.size === 8;
+  const scalar = (v: bigint) => (wide ? v : Number(v));
+  const hi = wide ? (a.dtype.kind === "int" ? 2n ** 63n - 1n : 2n ** 64n - 1n) : BigInt(intRange(a.dtype)[1]);
+  const f = 10n ** BigInt(Math.min(k, 21));
+  if (f > hi) {
+    // 10^k is past the dtype: every x rounds to 0, but for |x| > 10^k / 2, which only int64 holds (k = 19), to +-10^k wrapped
+    const half = f / 2n;
+    const zero = multiply(a, 0, s);
+    if (half >= hi) return zero;
+    const wrap = (v: bigint) => scalar(BigInt.asIntN(64, v));
+    return where(greater(a, scalar(half), s), wrap(f), where(less(a, scalar(-half), s), wrap(-f), zero, s), s);
+  }
+  const q = floorDivide(a, scalar(f), s), r = remainder(a, scalar(f), s);
+  const rest = subtract(scalar(f), r, s); // 10^k - r, in range (2r could overflow)
+  const odd = notEqual(bitwiseAnd(q, 1, s), 0, s);
+  const up = logicalOr(greater(r, rest, s), logicalAnd(equal(r, rest, s), odd, s), s);
+  return multiply(add(q, astype(up, a.dtype, s), s), scalar(f), s);
 }
 const roundHalfEven = unaryOp("round");
 /**

@@ -182,20 +182,30 @@ export function logsumexp(x: ArrayLike, axisOrOptions?: AxisArg | null, options?
 export interface SoftmaxOptions extends OpOptions {
   /** An axis or a list of them; all axes when null or absent. */
   axis?: number | readonly number[] | null | undefined;
+  /**
+   * MLX's option to compute float16/bfloat16 inputs in float32. Every backend
+   * here computes softmax in float32 or wider and rounds once, so it is
+   * always in effect; false is accepted and changes nothing.
+   */
+  precise?: boolean | undefined;
 }
 
 /**
- * `exp(x) / sum(exp(x))` over `axis` (all axes by default), computed stably;
- * the result has the shape of `x`. Integer and bool inputs compute in float32.
+ * `exp(x) / sum(exp(x))` over `axis` (all axes by default), computed stably
+ * in float32 or wider and rounded once to the input's dtype (MLX's `precise`
+ * always holds); the result has the shape of `x`. Integer and bool inputs
+ * compute in float32.
  * @example
  * ```ts
  * await mx.softmax(mx.array([0, Math.log(3)])).tolist(); // [0.25, 0.75]
  * await mx.softmax(mx.array([[1, 1], [5, 5]]), 1).tolist(); // [[0.5, 0.5], [0.5, 0.5]]
+ * mx.softmax(mx.array([1, 2], mx.float16), { axis: -1, precise: true }).dtype.name; // "float16"
  * ```
  */
 export function softmax(x: ArrayLike, axisOrOptions?: SoftmaxOptions | number | readonly number[] | null, options?: SoftmaxOptions): MxArray {
   noExtraArguments("softmax", arguments, 3);
-  const p = opts("softmax", axisOrOptions, options, ["axis"]);
+  const p = opts<SoftmaxOptions>("softmax", axisOrOptions, options, ["axis", "precise"]);
+  boolOption("softmax", "precise", p.precise);
   const a = floatInput("softmax", x, p);
   return node(new Softmax(normalizeAxes("softmax", p.axis, a.ndim, "axis", [a])), [a], streamOf(p, a));
 }

@@ -3,6 +3,7 @@
 // defaulting to the module's forward, the printed module tree (MLX's
 // __repr__), and MLX's keyword arguments given as an options object. cpu only.
 
+import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 
@@ -61,5 +62,70 @@ describe("nn.checkpoint", () => {
     expect(await values(call(mx.ones([1, 3])))).toEqual([0, 0, 0]);
     expect(() => nn.checkpoint(new nn.Module() as never)).toThrow(/^\[nn\.checkpoint\] module \(a Module\) has no forward method; pass the function to checkpoint as fn/);
     expect(() => nn.checkpoint(layer, 3 as never)).toThrow(/^\[nn\.checkpoint\] fn must be a function/);
+  });
+});
+
+describe("printing a module", () => {
+  it("prints MLX's tree: the class with its configuration, children indented under their dotted paths", () => {
+    const model = new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.TransformerEncoder(1, 4, 2, { mlpDims: 8 }));
+    const expected = [
+      "Sequential(",
+      "  (layers.0): Linear(inputDims=2, outputDims=3, bias=true)",
+      "  (layers.1): ReLU()",
+      "  (layers.2): TransformerEncoder(",
+      "    (layers.0): TransformerEncoderLayer(",
+      "      (attention): MultiHeadAttention(",
+      "        (query_proj): Linear(inputDims=4, outputDims=4, bias=false)",
+      "        (key_proj): Linear(inputDims=4, outputDims=4, bias=false)",
+      "        (value_proj): Linear(inputDims=4, outputDims=4, bias=false)",
+      "        (out_proj): Linear(inputDims=4, outputDims=4, bias=false)",
+      "      )",
+      "      (ln1): LayerNorm(4, eps=0.00001, affine=true)",
+      "      (ln2): LayerNorm(4, eps=0.00001, affine=true)",
+      "      (linear1): Linear(inputDims=4, outputDims=8, bias=true)",
+      "      (linear2): Linear(inputDims=8, outputDims=4, bias=true)",
+      "      (dropout1): Dropout(p=0)",
+      "      (dropout2): Dropout(p=0)",
+      "    )",
+      "    (ln): LayerNorm(4, eps=0.00001, affine=true)",
+      "  )",
+      ")",
+    ].join("\n");
+    expect(String(model)).toBe(expected);
+    expect(`${model}`).toBe(expected);
+    expect(inspect(model)).toBe(expected);
+    class Custom extends nn.Module {
+      proj = { a: new nn.Linear(1, 1, false) };
+    }
+    expect(String(new Custom())).toBe("Custom(\n  (proj.a): Linear(inputDims=1, outputDims=1, bias=false)\n)");
+    expect(String(new nn.Identity())).toBe("Identity()");
+  });
+
+  it("each layer prints its configuration (MLX's extra repr, with this API's option names)", () => {
+    const cases: [mx.nn.Module, string][] = [
+      [new nn.Bilinear(2, 3, 4, false), "Bilinear(input1Dims=2, input2Dims=3, outputDims=4, bias=false)"],
+      [new nn.Embedding(10, 4), "Embedding(10, 4)"],
+      [new nn.Conv1d(2, 4, 3, { groups: 2 }), "Conv1d(2, 4, kernelSize=3, stride=1, padding=0, dilation=1, groups=2, bias=true)"],
+      [new nn.Conv2d(2, 4, [2, 3], { stride: 2, bias: false }), "Conv2d(2, 4, kernelSize=[2, 3], stride=[2, 2], padding=[0, 0], dilation=[1, 1], groups=1, bias=false)"],
+      [new nn.ConvTranspose1d(2, 3, 2), "ConvTranspose1d(2, 3, kernelSize=2, stride=1, padding=0, dilation=1, outputPadding=0, bias=true)"],
+      [new nn.MaxPool2d(2), "MaxPool2d(kernelSize=[2, 2], stride=[2, 2], padding=[0, 0])"],
+      [new nn.AvgPool1d(3, 1, 1), "AvgPool1d(kernelSize=[3], stride=[1], padding=[1])"],
+      [new nn.Dropout2d(0.25), "Dropout2d(p=0.25)"],
+      [new nn.LayerNorm(4, { affine: false }), "LayerNorm(4, eps=0.00001, affine=false)"],
+      [new nn.RMSNorm(4, 1e-6), "RMSNorm(4, eps=0.000001)"],
+      [new nn.GroupNorm(2, 4), "GroupNorm(2, 4, eps=0.00001, affine=true, pytorchCompatible=false)"],
+      [new nn.InstanceNorm(3), "InstanceNorm(3, eps=0.00001, affine=false)"],
+      [new nn.BatchNorm(3, { trackRunningStats: false }), "BatchNorm(3, eps=0.00001, momentum=0.1, affine=true, trackRunningStats=false)"],
+      [new nn.RoPE(8, { traditional: true }), "RoPE(8, traditional=true)"],
+      [new nn.RNN(2, 3), "RNN(inputDims=2, hiddenSize=3, nonlinearity=tanh, bias=true)"],
+      [new nn.GRU(2, 3, false), "GRU(inputDims=2, hiddenSize=3, bias=false)"],
+      [new nn.LSTM(2, 3), "LSTM(inputDims=2, hiddenSize=3, bias=true)"],
+      [new nn.Upsample(2, { mode: "cubic", antialias: true }), 'Upsample(scaleFactor=2, mode="cubic", alignCorners=false, antialias=true)'],
+      [new nn.QuantizedLinear(64, 8, true, { bits: 8 }), "QuantizedLinear(inputDims=64, outputDims=8, bias=true, groupSize=64, bits=8, mode=affine)"],
+      [new nn.QuantizedEmbedding(5, 64, { mode: "nvfp4" }), "QuantizedEmbedding(5, 64, groupSize=16, bits=4, mode=nvfp4)"],
+      [new nn.QQLinear(32, 4).eval(), "QQLinear(inputDims=32, outputDims=4, groupSize=16, bits=4, mode=nvfp4)"],
+      [new nn.GELU(), "GELU()"],
+    ];
+    for (const [m, text] of cases) expect(String(m)).toBe(text);
   });
 });

@@ -478,6 +478,36 @@ export class Module {
   }
 
   /**
+   * The configuration printed between the parentheses of `toString()`
+   * (MLX's `_extra_repr`, with the option names of this API):
+   * `inputDims=2, outputDims=3, bias=true` for a Linear. A layer overrides it;
+   * the base prints nothing.
+   */
+  protected extraRepr(): string {
+    return "";
+  }
+
+  /**
+   * The module tree as MLX prints it (its `__repr__`): the class name with its
+   * configuration, then each submodule on its own line, `(dotted path): ...`,
+   * indented. `console.log(model)` prints the same.
+   * @example
+   * ```ts
+   * const model = new mx.nn.Sequential(new mx.nn.Linear(2, 3), new mx.nn.ReLU());
+   * String(model); // "Sequential(\n  (layers.0): Linear(inputDims=2, outputDims=3, bias=true)\n  (layers.1): ReLU()\n)"
+   * ```
+   */
+  toString(): string {
+    const children = treeFlatten(this.children(), { isLeaf: isModule }).filter((kv): kv is [string, Module] => kv[1] instanceof Module);
+    const lines = children.map(([k, v]) => `(${k}): ${v.toString()}`.replace(/^(?=.)/gm, "  "));
+    return `${this.constructor.name}(${this.extraRepr()}${lines.map((l) => `\n${l}`).join("")}${lines.length ? "\n" : ""})`;
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return this.toString();
+  }
+
+  /**
    * Writes the parameters (MLX's `save_weights`) to `file`, flattened to
    * dotted keys: `.npz` (mx.savez) or `.safetensors` (mx.saveSafetensors),
    * so MLX's `load_weights` reads it.

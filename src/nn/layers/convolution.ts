@@ -56,6 +56,10 @@ abstract class ConvBase extends Module {
     this.weight = random.uniform(-k, k, [cout, ...kernel, cin / groups]);
     if (checkBool(op, "bias", bias ?? true)) this.bias = ops.zeros([cout]);
   }
+  /** A per-axis setting as MLX prints it: a number for a 1-D layer, else a list. */
+  protected axes(v: PerAxis): string {
+    return typeof v === "number" ? String(v) : v.length === 1 ? String(v[0]) : `[${v.join(", ")}]`;
+  }
   protected run(x: MxArray, conv: (x: MxArray) => MxArray): MxArray {
     checkArray(this._op, x, "x");
     return asOp(this._op, () => {
@@ -78,6 +82,10 @@ abstract class Conv extends ConvBase {
     this._dilation = checkPerAxis(op, p.dilation ?? 1, "dilation", n, 1);
     this._groups = p.groups ?? 1;
   }
+  protected override extraRepr(): string {
+    const w = this.weight.shape;
+    return `${w[w.length - 1]! * this._groups}, ${w[0]}, kernelSize=${this.axes(w.slice(1, -1))}, stride=${this.axes(this._stride)}, padding=${this.axes(this._padding)}, dilation=${this.axes(this._dilation)}, groups=${this._groups}, bias=${"bias" in this}`;
+  }
   protected convolve(x: MxArray, conv: ConvFn): MxArray {
     return this.run(x, (a) => conv(a, this.weight, this._stride, this._padding, this._dilation, this._groups));
   }
@@ -95,6 +103,10 @@ abstract class ConvTranspose extends ConvBase {
     this._padding = checkPerAxis(op, p.padding ?? 0, "padding", n, 0);
     this._dilation = checkPerAxis(op, p.dilation ?? 1, "dilation", n, 1);
     this._outputPadding = checkPerAxis(op, p.outputPadding ?? 0, "outputPadding", n, 0);
+  }
+  protected override extraRepr(): string {
+    const w = this.weight.shape;
+    return `${w[w.length - 1]}, ${w[0]}, kernelSize=${this.axes(w.slice(1, -1))}, stride=${this.axes(this._stride)}, padding=${this.axes(this._padding)}, dilation=${this.axes(this._dilation)}, outputPadding=${this.axes(this._outputPadding)}, bias=${"bias" in this}`;
   }
   protected convolve(x: MxArray, conv: ConvTransposeFn): MxArray {
     return this.run(x, (a) => conv(a, this.weight, this._stride, this._padding, this._dilation, this._outputPadding));

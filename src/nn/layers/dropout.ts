@@ -25,6 +25,9 @@ abstract class DropoutBase extends Module {
     if (p >= 1) throw new RangeError(`[${op}] p must be a probability in [0, 1), got ${p}`);
     this._p = p;
   }
+  protected override extraRepr(): string {
+    return `p=${this._p}`;
+  }
 }
 
 /** Zeroes each element with probability `p` (default 0.5) in training. */

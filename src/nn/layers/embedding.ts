@@ -23,6 +23,10 @@ export class Embedding extends Module {
     this.weight = random.normal([n, d], { scale: Math.sqrt(1 / d) });
   }
 
+  protected override extraRepr(): string {
+    return `${this.weight.shape[0]}, ${this.weight.shape[1]}`;
+  }
+
   /**
    * The rows of `weight` at the integer indices `x`: shape [...x.shape, dims].
    * @example

@@ -44,6 +44,10 @@ export class Linear extends Module {
     if (checkBool(op, "bias", bias)) this.bias = random.uniform(-k, k, [o]);
   }
 
+  protected override extraRepr(): string {
+    return `inputDims=${this.weight.shape[1]}, outputDims=${this.weight.shape[0]}, bias=${"bias" in this}`;
+  }
+
   /**
    * `x W^T + b` over the last axis of `x`.
    * @example
@@ -105,6 +109,11 @@ export class Bilinear extends Module {
     const k = Math.sqrt(1 / i1);
     this.weight = random.uniform(-k, k, [o, i2, i1]);
     if (checkBool(op, "bias", bias)) this.bias = random.uniform(-k, k, [o]);
+  }
+
+  protected override extraRepr(): string {
+    const [out, in2, in1] = this.weight.shape;
+    return `input1Dims=${in1}, input2Dims=${in2}, outputDims=${out}, bias=${"bias" in this}`;
   }
 
   /**

@@ -44,6 +44,9 @@ export class LayerNorm extends Module {
       if (checkBool(op, "bias", p.bias ?? true)) this.bias = ops.zeros([dims]);
     }
   }
+  protected override extraRepr(): string {
+    return `${this._dims}, eps=${this._eps}, affine=${"weight" in this}`;
+  }
   /**
    * `(x - mean) / sqrt(var + eps) * weight + bias` over the last axis.
    * @example
@@ -65,6 +68,9 @@ export class RMSNorm extends Module {
     super();
     this.weight = ops.ones([checkSize("nn.RMSNorm", "dims", dims, 1)]);
     this._eps = checkNumber("nn.RMSNorm", "eps", eps, 0);
+  }
+  protected override extraRepr(): string {
+    return `${this.weight.shape[0]}, eps=${this._eps}`;
   }
   /**
    * `x / sqrt(mean(x^2) + eps) * weight` over the last axis.
@@ -108,6 +114,9 @@ export class GroupNorm extends Module {
       this.bias = ops.zeros([dims]);
       this.weight = ops.ones([dims]);
     }
+  }
+  protected override extraRepr(): string {
+    return `${this._groups}, ${this._dims}, eps=${this._eps}, affine=${"weight" in this}, pytorchCompatible=${this._pytorch}`;
   }
   /**
    * The group-normalized `x` [N, ..., C].
@@ -163,6 +172,9 @@ export class InstanceNorm extends Module {
       this.weight = ops.ones([dims]);
       this.bias = ops.zeros([dims]);
     }
+  }
+  protected override extraRepr(): string {
+    return `${this._dims}, eps=${this._eps}, affine=${"weight" in this}`;
   }
   /**
    * The instance-normalized `x` [N, ..., C].
@@ -227,6 +239,10 @@ export class BatchNorm extends Module {
       this.running_var = ops.ones([numFeatures]);
       this.freeze({ keys: RUNNING, recurse: false });
     }
+  }
+
+  protected override extraRepr(): string {
+    return `${this._features}, eps=${this._eps}, momentum=${this._momentum}, affine=${"weight" in this}, trackRunningStats=${"running_mean" in this}`;
   }
 
   /**

@@ -28,6 +28,11 @@ abstract class Pool extends Module {
     });
   }
 
+  protected override extraRepr(): string {
+    const list = (v: readonly number[]) => `[${v.join(", ")}]`;
+    return `kernelSize=${list(this._kernel)}, stride=${list(this._stride)}, padding=${list(this._padding)}`;
+  }
+
   protected pool(x: MxArray): MxArray {
     const op = this._op;
     const a = checkArray(op, x, "x");

@@ -36,6 +36,9 @@ export class RoPE extends Module {
     this._base = checkNumber(op, "base", p.base ?? 10000, 0, Infinity, { lo: true });
     this._scale = checkNumber(op, "scale", p.scale ?? 1);
   }
+  protected override extraRepr(): string {
+    return `${this._dims}, traditional=${this._traditional}`;
+  }
   /**
    * `x` rotated by position (the row index along axis -2, plus `offset`).
    * `offset` is an integer, or an integer array (as mx.fast.rope takes it:

@@ -58,6 +58,11 @@ export class QQLinear extends Module {
     this.weight = random.uniform(-k, k, [out, i]);
   }
 
+  protected override extraRepr(): string {
+    const [out, i] = this.weight.shape as [number, number];
+    return `inputDims=${this._quantized ? (i * 32) / this.bits : i}, outputDims=${out}, groupSize=${this.groupSize}, bits=${this.bits}, mode=${this.mode}`;
+  }
+
   /**
    * A QQLinear with `linear`'s weight (MLX's `from_linear`; a layer with a bias is refused, as MLX's).
    * @example

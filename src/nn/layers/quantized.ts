@@ -107,6 +107,11 @@ export class QuantizedLinear extends Quantized {
     this.freeze({ recurse: false });
   }
 
+  protected override extraRepr(): string {
+    const [out, packed] = this.weight.shape as [number, number];
+    return `inputDims=${(packed * 32) / this.bits}, outputDims=${out}, bias=${"bias" in this}, groupSize=${this.groupSize}, bits=${this.bits}, mode=${this.mode}`;
+  }
+
   /**
    * The quantized form of `linear` (MLX's `from_linear`: any module with a 2-D
    * `weight`; its weight quantized, its bias, if it has one, kept).
@@ -158,6 +163,10 @@ export class QuantizedEmbedding extends Quantized {
     if (n * dims > 2 ** 28) throw new RangeError(`[${op}] numEmbeddings * dims must be at most 2^28`);
     this.setWeights(op, random.normal([n, dims], { scale: Math.sqrt(1 / dims) }));
     this.freeze({ recurse: false });
+  }
+
+  protected override extraRepr(): string {
+    return `${this.weight.shape[0]}, ${this._dims}, groupSize=${this.groupSize}, bits=${this.bits}, mode=${this.mode}`;
   }
 
   /**

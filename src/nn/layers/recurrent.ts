@@ -43,6 +43,9 @@ export class RNN extends Module {
     if (checkBool(op, "bias", bias)) this.bias = random.uniform(-k, k, [h]);
     this._nonlinearity = nonlinearity;
   }
+  protected override extraRepr(): string {
+    return `inputDims=${this.Wxh.shape[1]}, hiddenSize=${this.Whh.shape[1]}, nonlinearity=${this._nonlinearity === ops.tanh ? "tanh" : this._nonlinearity.name || "<function>"}, bias=${"bias" in this}`;
+  }
   /**
    * The hidden states [..., L, hiddenSize] of the sequence `x` [..., L, inputSize], from `hidden` (default none: zeros).
    * @example
@@ -84,6 +87,9 @@ export class GRU extends Module {
       this.b = random.uniform(-k, k, [3 * h]);
       this.bhn = random.uniform(-k, k, [h]);
     }
+  }
+  protected override extraRepr(): string {
+    return `inputDims=${this.Wx.shape[1]}, hiddenSize=${this.Wh.shape[1]}, bias=${"b" in this}`;
   }
   /**
    * The hidden states [..., L, hiddenSize] of `x` [..., L, inputSize], from `hidden` (default none).
@@ -135,6 +141,9 @@ export class LSTM extends Module {
     this.Wx = random.uniform(-k, k, [4 * h, i]);
     this.Wh = random.uniform(-k, k, [4 * h, h]);
     if (checkBool(op, "bias", bias)) this.bias = random.uniform(-k, k, [4 * h]);
+  }
+  protected override extraRepr(): string {
+    return `inputDims=${this.Wx.shape[1]}, hiddenSize=${this.Wh.shape[1]}, bias=${"bias" in this}`;
   }
   /**
    * The hidden states and cell states, each [..., L, hiddenSize], of `x` [..., L, inputSize].

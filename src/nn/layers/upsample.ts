@@ -104,6 +104,10 @@ export class Upsample extends Module {
     if (this._antialias && this._mode === "nearest") throw new Error(`[${op}] antialias needs mode 'linear' or 'cubic', not 'nearest'`);
     if (this._antialias && this._alignCorners) throw new Error(`[${op}] antialias does not go with alignCorners`);
   }
+  protected override extraRepr(): string {
+    const scale = typeof this._scale === "number" ? String(this._scale) : `[${this._scale.join(", ")}]`;
+    return `scaleFactor=${scale}, mode="${this._mode}", alignCorners=${this._alignCorners}${this._antialias ? ", antialias=true" : ""}`;
+  }
   /**
    * The upsampled `x`: each spatial axis n becomes floor(n * scale).
    * @example

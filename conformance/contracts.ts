@@ -136,6 +136,8 @@ export function contractFor(backend: string, op: string): Contract {
   if (declared) return declared;
   const bitExact = bitExactContract(backend, op);
   if (bitExact) return bitExact;
+  // int8 @ int8 and uint8 @ uint8: src/ops/linalg.ts promises the exact integer sums rounded once everywhere
+  if (op === "integerMatmul") return { ulps: 0, abs: 0, domain: ALL, special: true, source: "exact integer sums rounded once to float32 (8-bit matmul, every backend)" };
   if (backend === "cpu") {
     return { ulps: 0, abs: 0, dtypeUlps: CPU_EXACT.has(op) ? 0 : 1, domain: ALL, special: true, source: "the reference: float64, rounded once" };
   }

@@ -6,6 +6,9 @@
 // accumulating in float. Integers (matmul): 16 x 16 threads, each a 2 x 2
 // block, wrapping in 32 bits; complex64 (T and ACC cfloat) on the same plain
 // kernel, accumulating complex products in float32 pairs.
+// int8 @ int8 and uint8 @ uint8 (matmul_i8, where the host defines TIN, the
+// operands' type, and T float): the products summed exactly, in 32 bits over
+// each slab of 16 and the slabs' sums in 64 bits, stored as float rounded once.
 // The host defines T (storage type of A, B and C), ACC (float, int, uint, long or ulong),
 // FLOAT_ACC (1 for float dtypes, else 0) and IDX (common.metal): offsets and
 // the output's index are IDX; M, N and K are dims (below 2^31).
@@ -74,6 +77,56 @@ kernel void matmul(device T* out [[buffer(0)]], device const T* a [[buffer(1)]],
     }
   }
 }
+
+#ifdef TIN
+/**
+ * C (float) = A @ B for 8-bit integer A and B, exactly: a slab's 16 products sum in int (at most
+ * 16 x 255^2), each slab's sum adds into a long (|C| < 2^31 x 2^16 = 2^47 for any K), and the long
+ * converts to float once (to nearest even), the exact integer sum rounded once as the reference gives it.
+ */
+kernel void matmul_i8(device T* out [[buffer(0)]], device const TIN* a [[buffer(1)]], device const TIN* b [[buffer(2)]],
+                      constant IDX* p [[buffer(3)]], uint3 tg [[threadgroup_position_in_grid]],
+                      uint3 lt [[thread_position_in_threadgroup]]) {
+  threadgroup int as[BK][BM];
+  threadgroup int bs[BK][BN];
+  int M = int(p[0]), N = int(p[1]), K = int(p[2]);
+  IDX aoff = batch_offset(p, tg.z, 0), boff = batch_offset(p, tg.z, 1);
+  int row0 = int(tg.y) * BM, col0 = int(tg.x) * BN;
+  uint tid = lt.y * 16 + lt.x;
+  long acc[2][2] = {{0l, 0l}, {0l, 0l}};
+  for (int k0 = 0; k0 < K; k0 += BK) {
+    for (uint i = tid; i < BM * BK; i += 256) {
+      int m = int(i / BK), k = int(i % BK);
+      bool in = row0 + m < M && k0 + k < K;
+      as[k][m] = in ? int(a[aoff + (row0 + m) * p[5] + (k0 + k) * p[6]]) : 0;
+    }
+    for (uint i = tid; i < BK * BN; i += 256) {
+      int k = int(i / BN), n = int(i % BN);
+      bool in = k0 + k < K && col0 + n < N;
+      bs[k][n] = in ? int(b[boff + (k0 + k) * p[8] + (col0 + n) * p[9]]) : 0;
+    }
+    threadgroup_barrier(mem_flags::mem_threadgroup);
+    int slab[2][2] = {{0, 0}, {0, 0}};
+    for (int k = 0; k < BK; k++) {
+      for (int i = 0; i < 2; i++) {
+        int x = as[k][lt.y + 16 * i];
+        for (int j = 0; j < 2; j++) slab[i][j] += x * bs[k][lt.x + 16 * j];
+      }
+    }
+    for (int i = 0; i < 2; i++)
+      for (int j = 0; j < 2; j++) acc[i][j] += long(slab[i][j]);
+    threadgroup_barrier(mem_flags::mem_threadgroup);
+  }
+  device T* c = out + IDX(tg.z) * IDX(M) * IDX(N);
+  for (int i = 0; i < 2; i++) {
+    int r = row0 + int(lt.y) + 16 * i;
+    for (int j = 0; j < 2; j++) {
+      int col = col0 + int(lt.x) + 16 * j;
+      if (r < M && col < N) c[IDX(r) * N + col] = T(acc[i][j]);
+    }
+  }
+}
+#endif
 
 #if FLOAT_ACC
 kernel void matmul_simd(device T* out [[buffer(0)]], device const T* a [[buffer(1)]], device const T* b [[buffer(2)]],

@@ -1,13 +1,15 @@
-// int8 @ int8 and uint8 @ uint8 matmul on webgpu against the cpu reference,
-// bit for bit: on an adapter with subgroup matrices (the H200's Dawn) the
+// int8 @ int8 and uint8 @ uint8 matmul against the cpu reference, bit for
+// bit: on webgpu, on an adapter with subgroup matrices (the H200's Dawn) the
 // shapes below take backends/webgpu/matmul-int8.ts (checked by the kernel it
-// compiles); elsewhere, and for the shapes it leaves, the float32 kernel.
+// compiles); elsewhere, and for the shapes it leaves, the exact tiled kernel.
+// On every backend, sums past float32's 2^24 and K past 32-bit sums stay exact.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { SUBGROUP_MATRIX_FEATURE } from "../backends/webgpu/matmul-int8.js";
+import { BACKENDS } from "./helpers/backends.js";
 
 const hasWebgpu = mx.registeredBackends().some((b) => b.name === "webgpu");
 /** Labels of the shaders WebGPU compiled while this file ran. */
@@ -69,22 +71,14 @@ describe.skipIf(!hasWebgpu)("int8 matmul on webgpu", () => {
       const [ca, cb] = [mx.array(await a.tolist(), dtype, c), mx.array(await b.tolist(), dtype, c)];
       const want = mx.matmul(ca, cb, c);
       expect(got.dtype).toBe(want.dtype);
-      const g = ((await got.tolist()) as number[]).flat(2) as number[];
-      const w = ((await want.tolist()) as number[]).flat(2) as number[];
-      if (hasMatrices && tiled) {
-        // exact integer sums rounded once: the reference's bits
-        expect(g).toEqual(w);
-      } else {
-        // the float32 kernel rounds its partial sums: within K 2^-23 of sum |a| |b| each
-        const K = as[as.length - 1]!;
-        const mag = ((await mx.matmul(mx.abs(ca, c), mx.abs(cb, c), c).tolist()) as number[]).flat(2) as number[];
-        g.forEach((x, i) => expect(Math.abs(x - w[i]!), `element ${i}`).toBeLessThanOrEqual(K * 2 ** -23 * mag[i]!));
-      }
+      // exact integer sums rounded once, on either kernel: the reference's bits
+      expect(((await got.tolist()) as number[]).flat(2)).toEqual(((await want.tolist()) as number[]).flat(2));
+      void tiled;
     });
   }
 
   it.each([1, 4, 16])("operands that start %i elements into their buffer (rows of 100) equal the reference", async (start) => {
-    // offsets of whole words and of 16 bytes take the staged loads; an offset of 1 the float32 kernel (exact too: sums below 2^24)
+    // offsets of whole words and of 16 bytes take the staged loads; an offset of 1 the exact tiled kernel
     for (const dtype of [mx.int8, mx.uint8]) {
       const a = mx.slice(arr([40, 100], 3, dtype, o), [0, start], [40, start + 64], undefined, o);
       const b = mx.slice(arr([64, 100], 4, dtype, o), [0, start], [64, start + 80], undefined, o);
@@ -96,4 +90,37 @@ describe.skipIf(!hasWebgpu)("int8 matmul on webgpu", () => {
   it.runIf(hasWebgpu)("takes the subgroup-matrix kernel where the adapter has one", () => {
     expect(labels.includes("matmul:matmul-int8")).toBe(hasMatrices);
   });
+});
+
+describe.each(BACKENDS)("8-bit matmul sums exactly on $name", ({ device }) => {
+  const o = { stream: device };
+  /** The exact product of row-major a [.., M, K] and b [K, N] (BigInt sums), each rounded once to float32. */
+  const exact = (av: number[], bv: number[], M: number, K: number, N: number) =>
+    Array.from({ length: M * N }, (_, e) => {
+      const i = Math.floor(e / N), j = e % N;
+      let t = 0n;
+      for (let k = 0; k < K; k++) t += BigInt(av[i * K + k]!) * BigInt(bv[k * N + j]!);
+      return Math.fround(Number(t));
+    });
+
+  it("past 2^24 (a float32 accumulator rounds) and past 32-bit sums", async () => {
+    // 1 x 300 @ 300 x 1, all 255 but a[0] = 3: 19443240, float32 0x4b945714 (a float32 sum gives 19443200)
+    const a = Array.from({ length: 300 }, (_, i) => (i === 0 ? 3 : 255));
+    const got = await mx.matmul(mx.array([a], mx.uint8, o), mx.array(a.map(() => [255]), mx.uint8, o), o).tolist();
+    expect(got).toEqual([[19443240]]);
+    // K past 2^31 / 128^2 (int8) and 2^32 / 255^2 (uint8): no 32-bit running sum holds them; odd terms keep the low bits
+    for (const [dtype, K, big] of [[mx.int8, 140_000, -128], [mx.uint8, 70_000, 255]] as const) {
+      const M = 2, N = 3;
+      const av = Array.from({ length: M * K }, (_, i) => (i % 97 === 5 ? (i % 7) - 3 + (dtype === mx.uint8 ? 3 : 0) : big));
+      const bv = Array.from({ length: K * N }, (_, i) => (i % 89 === 3 ? (i % 5) + 1 : big));
+      const x = mx.reshape(mx.array(av, dtype, o), [M, K], o), y = mx.reshape(mx.array(bv, dtype, o), [K, N], o);
+      expect(((await mx.matmul(x, y, o).tolist()) as number[][]).flat(), dtype.name).toEqual(exact(av, bv, M, K, N));
+      // B transposed in place and batched A (a broadcast batch of B)
+      const yt = mx.swapaxes(mx.reshape(mx.array(bv, dtype, o), [N, K], o), 0, 1, o);
+      const bt = Array.from({ length: K * N }, (_, e) => bv[(e % N) * K + Math.floor(e / N)]!);
+      const xb = mx.stack([x, x], { axis: 0, ...o });
+      const want = exact(av, bt, M, K, N);
+      expect(((await mx.matmul(xb, yt, o).tolist()) as number[][][]).flat(2), `${dtype.name} batched`).toEqual([...want, ...want]);
+    }
+  }, 120_000);
 });

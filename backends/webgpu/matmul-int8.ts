@@ -3,11 +3,12 @@
 // int8 -> int32 (uint8 -> uint32) configuration, int8 @ int8 (uint8 @ uint8)
 // runs on the matrix units with exact integer sums, each stored as float32
 // rounded once: the reference's result bit for bit. Other shapes, layouts
-// and adapters take the float32 kernel.
+// and adapters take a tiled kernel that sums exactly too (wgsl/matmul-int8-exact.wgsl).
 
 import type { Tensor } from "../backend.js";
 import { int8, uint8, float32 } from "../../src/dtype.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
+import { inputDecl } from "./codegen.js";
 import { fixedSubgroupSize } from "./device.js";
 
 /** The subgroup-matrix feature as Dawn names it. */
@@ -272,5 +273,30 @@ export function int8MatmulPlan(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: 
 export function encodeInt8Matmul(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: readonly number[], plan: Int8Plan): Tensor {
   const res = gpu.allocOutput({ shape, dtype: float32 });
   if (plan.groups > 0) gpu.run(plan.call, gpu.gpuBuffer(res), plan.params, [gpu.gpuBuffer(a), gpu.gpuBuffer(b)], plan.groups);
+  return res;
+}
+
+/**
+ * int8 @ int8 or uint8 @ uint8 (C of `shape`, float32) on the tiled exact kernel, whatever the adapter, layout
+ * or K: 32-bit sums over slabs of 16, 64-bit totals, one rounding to float32 (wgsl/matmul-int8-exact.wgsl).
+ */
+export function encodeInt8MatmulExact(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: readonly number[]): Tensor {
+  const res = gpu.allocOutput({ shape, dtype: float32 });
+  const nd = shape.length;
+  const M = shape[nd - 2]!, N = shape[nd - 1]!, K = a.shape[nd - 1]!;
+  const batchShape = shape.slice(0, nd - 2);
+  const batches = batchShape.reduce((s, d) => s * d, 1);
+  const tilesN = Math.ceil(N / 32), tilesM = Math.ceil(M / 32);
+  if (M * N * batches === 0) return res;
+  const signed = a.dtype === int8;
+  const call: KernelCall = {
+    op: "matmul",
+    file: "matmul-int8-exact",
+    helpers: ["dtypes", "int64"],
+    key: a.dtype.name,
+    slots: () => ({ INPUTS: [inputDecl(0, 2, a.dtype), inputDecl(1, 3, b.dtype)].join("\n"), TO_F32: signed ? "i64_to_f32" : "u64_to_f32" }),
+  };
+  const params = [M, N, K, batchShape.length, a.offset, a.strides[nd - 2]!, a.strides[nd - 1]!, b.offset, b.strides[nd - 2]!, b.strides[nd - 1]!, tilesN, tilesM, ...batchShape, ...a.strides.slice(0, -2), ...b.strides.slice(0, -2)];
+  gpu.run(call, gpu.gpuBuffer(res), params, [gpu.gpuBuffer(a), gpu.gpuBuffer(b)], tilesN * tilesM * batches);
   return res;
 }

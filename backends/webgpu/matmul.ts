@@ -5,13 +5,13 @@
 // aligned operands staged four elements per load in interior tiles);
 // the tile shape per class of problem from matmul-tuning.ts, K split over
 // more workgroups for products of few tiles (matmul-splits.ts); matrix-vector
-// products through matvec.ts; int8 @ int8 on subgroup matrices where the
-// adapter has them (matmul-int8.ts); f16/bf16 outputs written packed by the
+// products through matvec.ts; int8 @ int8 (uint8 @ uint8) summed exactly, on
+// subgroup matrices where the adapter has them (matmul-int8.ts); f16/bf16 outputs written packed by the
 // tiled kernel where N is even, else cast after; complex64
 // through matmul-complex.ts.
 
 import type { Kernel, OutputSpec, Tensor } from "../backend.js";
-import { bfloat16, complex64, float16, float32, is16BitFloat, isInexact, type DType } from "../../src/dtype.js";
+import { bfloat16, complex64, float16, float32, int8, is16BitFloat, isInexact, uint8, type DType } from "../../src/dtype.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
 import { inputDecl } from "./codegen.js";
 import { astypeTensor, castResult } from "./elementwise.js";
@@ -21,7 +21,7 @@ import { matmulSplit, type MatmulSplit } from "./matmul-splits.js";
 import { matmulConfigFor, type MatmulClass } from "./matmul-tuning.js";
 import { matvecApplies, encodeMatvec } from "./matvec.js";
 import { encodeSplitSum } from "./split-sum.js";
-import { encodeInt8Matmul, int8MatmulPlan } from "./matmul-int8.js";
+import { encodeInt8Matmul, encodeInt8MatmulExact, int8MatmulPlan } from "./matmul-int8.js";
 
 /** The version of wgsl/matmul.wgsl's kernel (the tuner keys its cached choices by it: a choice timed on another kernel is not reused). */
 export const MATMUL_KERNEL_VERSION = "v5";
@@ -349,9 +349,11 @@ function encodeMatmul(gpu: WebGpuBackend, a: Tensor, b: Tensor, shape: readonly 
 export function matmulKernel(gpu: WebGpuBackend): Kernel {
   return (_prim, [a, b], out: OutputSpec) => {
     if (out.dtype === complex64) return complexMatmul(gpu, a!, b!, out);
-    const int8 = int8MatmulPlan(gpu, a!, b!, out.shape);
-    if (int8) return encodeInt8Matmul(gpu, a!, b!, out.shape, int8);
-    // other integer operands (8-bit pairs the subgroup matrices do not take) as float32 copies
+    const plan = int8MatmulPlan(gpu, a!, b!, out.shape);
+    if (plan) return encodeInt8Matmul(gpu, a!, b!, out.shape, plan);
+    // 8-bit pairs the subgroup matrices do not take: exact sums on the tiled integer kernel
+    if ((a!.dtype === int8 || a!.dtype === uint8) && a!.dtype === b!.dtype && out.dtype === float32) return encodeInt8MatmulExact(gpu, a!, b!, out.shape);
+    // other integer operands as float32 copies
     const [fa, fb] = [a!, b!].map((x) => (isInexact(x.dtype) ? x : astypeTensor(gpu, x, float32))) as [Tensor, Tensor];
     const res = matvecApplies(fa, fb, out.shape)
       ? encodeMatvec(gpu, fa, fb, out.shape)

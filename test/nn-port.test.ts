@@ -129,3 +129,46 @@ describe("printing a module", () => {
     for (const [m, text] of cases) expect(String(m)).toBe(text);
   });
 });
+
+describe("MLX's keyword arguments as an options object", () => {
+  const keys = (m: mx.nn.Module) => mx.utils.treeFlatten(m.parameters()).map(([k]) => k);
+
+  it("layers that take them positionally take the options object too", () => {
+    expect(keys(new nn.Linear(2, 3, { bias: false }))).toEqual(["weight"]);
+    expect(keys(new nn.Linear(2, 3, {}))).toEqual(["weight", "bias"]);
+    expect(keys(new nn.Bilinear(2, 3, 4, { bias: false }))).toEqual(["weight"]);
+    expect(String(new nn.RMSNorm(4, { eps: 1e-6 }))).toBe("RMSNorm(4, eps=0.000001)");
+    expect([new nn.Dropout({ p: 0.2 }), new nn.Dropout2d({ p: 0.3 }), new nn.Dropout3d({})].map(String)).toEqual(["Dropout(p=0.2)", "Dropout2d(p=0.3)", "Dropout3d(p=0.5)"]);
+    expect(String(new nn.MaxPool2d(3, { stride: 1, padding: 1 }))).toBe("MaxPool2d(kernelSize=[3, 3], stride=[1, 1], padding=[1, 1])");
+    expect(String(new nn.AvgPool1d(2, { padding: 1 }))).toBe("AvgPool1d(kernelSize=[2], stride=[2], padding=[1])");
+    expect(String(new nn.RNN(3, 5, { bias: false, nonlinearity: nn.relu }))).toBe("RNN(inputDims=3, hiddenSize=5, nonlinearity=relu, bias=false)");
+    expect(keys(new nn.GRU(3, 5, { bias: false }))).toEqual(["Wx", "Wh"]);
+    expect(keys(new nn.LSTM(3, 5, { bias: false }))).toEqual(["Wx", "Wh"]);
+    const q = new nn.QuantizedLinear(64, 8, { bias: false, bits: 8 });
+    expect([keys(q), q.bits]).toEqual([["weight", "scales", "biases"], 8]);
+    expect(String(new nn.LeakyReLU({ negativeSlope: 0.5 }).forward(mx.array([-2], mx.float32)))).toContain("-1");
+    expect(new nn.GELU({ approx: "tanh" })._approx).toBe("tanh");
+    expect(new nn.Softmax({ axis: 0 })._axis).toBe(0);
+    expect(keys(new nn.PReLU({ numParameters: 3 }))).toEqual(["weight"]);
+    expect((new nn.PReLU({ numParameters: 3 }).weight.shape)).toEqual([3]);
+  });
+
+  it("activation functions too", async () => {
+    const x = mx.array([[1, 2], [3, 5]], mx.float32);
+    expect(await values(nn.softmax(x, { axis: 0 }))).toEqual(await values(nn.softmax(x, 0)));
+    expect(await values(nn.logSoftmax(x, { axis: 0 }))).toEqual(await values(nn.logSoftmax(x, 0)));
+    expect(await values(nn.glu(x, { axis: 0 }))).toEqual(await values(nn.glu(x, 0)));
+    expect(await values(nn.leakyRelu(mx.array([-2], mx.float32), { negativeSlope: 0.5 }))).toEqual([-1]);
+    expect(await values(nn.hardTanh(mx.array([-2, 2], mx.float32), { minVal: -0.5, maxVal: 0.5 }))).toEqual([-0.5, 0.5]);
+    expect(await values(nn.step(mx.array([1, 3], mx.float32), { threshold: 2 }))).toEqual([0, 1]);
+  });
+
+  it("refuses unknown keys and arguments after the options object, naming the layer and the keys it takes", () => {
+    expect(() => new nn.Linear(2, 3, { bais: false } as never)).toThrow(/^\[nn\.Linear\] unknown option 'bais'; valid options: bias$/);
+    expect(() => new nn.Linear(2, 3, "no" as never)).toThrow(/^\[nn\.Linear\] bias must be a boolean, got/);
+    expect(() => nn.softmax(mx.ones([2]), { dim: 0 } as never)).toThrow(/^\[nn\.softmax\] unknown option 'dim'; valid options: axis$/);
+    expect(() => new nn.MaxPool2d(2, { stride: 1 }, 1)).toThrow(/^\[nn\.MaxPool2d\] got 1 after the options object \{ stride, padding \}; the options come last/);
+    expect(() => new nn.QuantizedLinear(64, 8, true, { bias: false } as never)).toThrow(/^\[nn\.QuantizedLinear\] unknown option 'bias'; valid options: groupSize, bits, mode$/);
+    expect(() => new nn.RMSNorm(4, { epsilon: 1 } as never)).toThrow(/^\[nn\.RMSNorm\] unknown option 'epsilon'; valid options: eps$/);
+  });
+});

@@ -5,7 +5,7 @@
 import type { MxArray } from "../array.js";
 import * as ops from "../ops/index.js";
 import { asOp } from "../ops/strict-options.js";
-import { checkArray, checkInt, checkNumber } from "./checks.js";
+import { checkArray, checkInt, checkNumber, keywords } from "./checks.js";
 
 /** Runs `body` on the checked input `x` with errors labelled `nn.<name>`. */
 function act(name: string, x: unknown, body: (x: MxArray) => MxArray): MxArray {
@@ -13,7 +13,12 @@ function act(name: string, x: unknown, body: (x: MxArray) => MxArray): MxArray {
   return asOp(op, () => body(checkArray(op, x, "x")));
 }
 
-const axisArg = (name: string, axis: unknown) => checkInt(`nn.${name}`, "axis", axis, -64, 63);
+/** The value of MLX's keyword argument `arg` of `nn.<name>`, given positionally or as `{ arg }`; `fallback` where left out. */
+function kw(name: string, arg: string, v: unknown, fallback: number): unknown {
+  return keywords(`nn.${name}`, [v], [arg])[arg] ?? fallback;
+}
+
+const axisArg = (name: string, axis: unknown) => checkInt(`nn.${name}`, "axis", kw(name, "axis", axis, -1), -64, 63);
 
 /**
  * `max(x, 0)`.
@@ -55,9 +60,9 @@ export function relu2(x: MxArray): MxArray {
  * await mx.nn.leakyRelu(mx.array([-2, 2], mx.float32), 0.5).tolist(); // [-1, 2]
  * ```
  */
-export function leakyRelu(x: MxArray, negativeSlope = 0.01): MxArray {
-  checkNumber("nn.leakyRelu", "negativeSlope", negativeSlope);
-  return act("leakyRelu", x, (a) => ops.maximum(ops.multiply(a, negativeSlope), a));
+export function leakyRelu(x: MxArray, negativeSlope: number | { negativeSlope?: number | undefined } = 0.01): MxArray {
+  const slope = checkNumber("nn.leakyRelu", "negativeSlope", kw("leakyRelu", "negativeSlope", negativeSlope, 0.01));
+  return act("leakyRelu", x, (a) => ops.maximum(ops.multiply(a, slope), a));
 }
 
 /**
@@ -67,9 +72,9 @@ export function leakyRelu(x: MxArray, negativeSlope = 0.01): MxArray {
  * await mx.nn.elu(mx.array([0, 2], mx.float32)).tolist(); // [0, 2]
  * ```
  */
-export function elu(x: MxArray, alpha = 1): MxArray {
-  checkNumber("nn.elu", "alpha", alpha);
-  return act("elu", x, (a) => ops.where(ops.greater(a, 0), a, ops.multiply(ops.expm1(a), alpha)));
+export function elu(x: MxArray, alpha: number | { alpha?: number | undefined } = 1): MxArray {
+  const k = checkNumber("nn.elu", "alpha", kw("elu", "alpha", alpha, 1));
+  return act("elu", x, (a) => ops.where(ops.greater(a, 0), a, ops.multiply(ops.expm1(a), k)));
 }
 
 /**
@@ -79,10 +84,10 @@ export function elu(x: MxArray, alpha = 1): MxArray {
  * await mx.nn.celu(mx.array([0, 2], mx.float32)).tolist(); // [0, 2]
  * ```
  */
-export function celu(x: MxArray, alpha = 1): MxArray {
-  checkNumber("nn.celu", "alpha", alpha);
-  if (alpha === 0) throw new RangeError("[nn.celu] alpha must not be 0");
-  return act("celu", x, (a) => ops.add(ops.maximum(a, 0), ops.multiply(ops.expm1(ops.divide(ops.minimum(a, 0), alpha)), alpha)));
+export function celu(x: MxArray, alpha: number | { alpha?: number | undefined } = 1): MxArray {
+  const k = checkNumber("nn.celu", "alpha", kw("celu", "alpha", alpha, 1));
+  if (k === 0) throw new RangeError("[nn.celu] alpha must not be 0");
+  return act("celu", x, (a) => ops.add(ops.maximum(a, 0), ops.multiply(ops.expm1(ops.divide(ops.minimum(a, 0), k)), k)));
 }
 
 /**
@@ -183,9 +188,9 @@ export function softsign(x: MxArray): MxArray {
  * await mx.nn.softshrink(mx.array([-2, 0.25, 1], mx.float32)).tolist(); // [-1.5, 0, 0.5]
  * ```
  */
-export function softshrink(x: MxArray, lambd = 0.5): MxArray {
-  checkNumber("nn.softshrink", "lambd", lambd, 0);
-  return act("softshrink", x, (a) => ops.where(ops.greater(ops.abs(a), lambd), ops.subtract(a, ops.multiply(ops.sign(a), lambd)), 0));
+export function softshrink(x: MxArray, lambd: number | { lambd?: number | undefined } = 0.5): MxArray {
+  const l = checkNumber("nn.softshrink", "lambd", kw("softshrink", "lambd", lambd, 0.5), 0);
+  return act("softshrink", x, (a) => ops.where(ops.greater(ops.abs(a), l), ops.subtract(a, ops.multiply(ops.sign(a), l)), 0));
 }
 
 /**
@@ -195,9 +200,9 @@ export function softshrink(x: MxArray, lambd = 0.5): MxArray {
  * await mx.nn.hardShrink(mx.array([-2, 0.25, 1], mx.float32)).tolist(); // [-2, 0, 1]
  * ```
  */
-export function hardShrink(x: MxArray, lambd = 0.5): MxArray {
-  checkNumber("nn.hardShrink", "lambd", lambd, 0);
-  return act("hardShrink", x, (a) => ops.where(ops.greater(ops.abs(a), lambd), a, 0));
+export function hardShrink(x: MxArray, lambd: number | { lambd?: number | undefined } = 0.5): MxArray {
+  const l = checkNumber("nn.hardShrink", "lambd", kw("hardShrink", "lambd", lambd, 0.5), 0);
+  return act("hardShrink", x, (a) => ops.where(ops.greater(ops.abs(a), l), a, 0));
 }
 
 /**
@@ -207,10 +212,11 @@ export function hardShrink(x: MxArray, lambd = 0.5): MxArray {
  * await mx.nn.hardTanh(mx.array([-2, 0.5, 3], mx.float32)).tolist(); // [-1, 0.5, 1]
  * ```
  */
-export function hardTanh(x: MxArray, minVal = -1, maxVal = 1): MxArray {
-  checkNumber("nn.hardTanh", "minVal", minVal);
-  checkNumber("nn.hardTanh", "maxVal", maxVal, minVal);
-  return act("hardTanh", x, (a) => ops.minimum(ops.maximum(a, minVal), maxVal));
+export function hardTanh(x: MxArray, minVal: number | { minVal?: number | undefined; maxVal?: number | undefined } = -1, maxVal?: number): MxArray {
+  const k = keywords("nn.hardTanh", [minVal, maxVal], ["minVal", "maxVal"]);
+  const lo = checkNumber("nn.hardTanh", "minVal", k.minVal ?? -1);
+  const hi = checkNumber("nn.hardTanh", "maxVal", k.maxVal ?? 1, lo);
+  return act("hardTanh", x, (a) => ops.minimum(ops.maximum(a, lo), hi));
 }
 
 /**
@@ -242,9 +248,9 @@ export function logSigmoid(x: MxArray): MxArray {
  * await mx.nn.logSoftmax(mx.array([0, 0], mx.float32)).tolist(); // [-0.6931471824645996, -0.6931471824645996]
  * ```
  */
-export function logSoftmax(x: MxArray, axis = -1): MxArray {
-  axisArg("logSoftmax", axis);
-  return act("logSoftmax", x, (a) => ops.subtract(a, ops.logsumexp(a, axis, { keepdims: true })));
+export function logSoftmax(x: MxArray, axis: number | { axis?: number | undefined } = -1): MxArray {
+  const ax = axisArg("logSoftmax", axis);
+  return act("logSoftmax", x, (a) => ops.subtract(a, ops.logsumexp(a, ax, { keepdims: true })));
 }
 
 /**
@@ -254,9 +260,9 @@ export function logSoftmax(x: MxArray, axis = -1): MxArray {
  * await mx.nn.softmax(mx.array([0, 0], mx.float32)).tolist(); // [0.5, 0.5]
  * ```
  */
-export function softmax(x: MxArray, axis = -1): MxArray {
-  axisArg("softmax", axis);
-  return act("softmax", x, (a) => ops.softmax(a, axis));
+export function softmax(x: MxArray, axis: number | { axis?: number | undefined } = -1): MxArray {
+  const ax = axisArg("softmax", axis);
+  return act("softmax", x, (a) => ops.softmax(a, ax));
 }
 
 /**
@@ -266,9 +272,9 @@ export function softmax(x: MxArray, axis = -1): MxArray {
  * await mx.nn.softmin(mx.array([1, 1], mx.float32)).tolist(); // [0.5, 0.5]
  * ```
  */
-export function softmin(x: MxArray, axis = -1): MxArray {
-  axisArg("softmin", axis);
-  return act("softmin", x, (a) => ops.softmax(ops.negative(a), axis));
+export function softmin(x: MxArray, axis: number | { axis?: number | undefined } = -1): MxArray {
+  const ax = axisArg("softmin", axis);
+  return act("softmin", x, (a) => ops.softmax(ops.negative(a), ax));
 }
 
 /**
@@ -300,9 +306,9 @@ export function tanh(x: MxArray): MxArray {
  * await mx.nn.step(mx.array([-1, 0, 2], mx.float32)).tolist(); // [0, 0, 1]
  * ```
  */
-export function step(x: MxArray, threshold = 0): MxArray {
-  checkNumber("nn.step", "threshold", threshold);
-  return act("step", x, (a) => ops.astype(ops.greater(a, threshold), a.dtype));
+export function step(x: MxArray, threshold: number | { threshold?: number | undefined } = 0): MxArray {
+  const t = checkNumber("nn.step", "threshold", kw("step", "threshold", threshold, 0));
+  return act("step", x, (a) => ops.astype(ops.greater(a, t), a.dtype));
 }
 
 /**
@@ -324,10 +330,10 @@ export function prelu(x: MxArray, alpha: MxArray): MxArray {
  * await mx.nn.glu(mx.array([2, 0], mx.float32)).tolist(); // [1]
  * ```
  */
-export function glu(x: MxArray, axis = -1): MxArray {
-  axisArg("glu", axis);
+export function glu(x: MxArray, axis: number | { axis?: number | undefined } = -1): MxArray {
+  const ax = axisArg("glu", axis);
   return act("glu", x, (a) => {
-    const [first, second] = ops.split(a, 2, axis) as [MxArray, MxArray];
+    const [first, second] = ops.split(a, 2, ax) as [MxArray, MxArray];
     return ops.multiply(first, ops.sigmoid(second));
   });
 }

@@ -21,7 +21,7 @@ export {
   type AttentionMask, type MultiHeadAttentionOptions, type TransformerLayerOptions, type TransformerStackOptions, type TransformerOptions,
 } from "./layers/transformer.js";
 export { RNN, GRU, LSTM } from "./layers/recurrent.js";
-export { MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, type PerAxis } from "./layers/pooling.js";
+export { MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d, type PerAxis, type PoolOptions } from "./layers/pooling.js";
 export { Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d, type ConvLayerOptions, type ConvTransposeLayerOptions, type ConvFn, type ConvTransposeFn } from "./layers/convolution.js";
 export { Upsample, type UpsampleMode, type UpsampleOptions } from "./layers/upsample.js";
 export { QuantizedLinear, QuantizedEmbedding, quantize, type QuantizeLayerOptions, type QuantizeModelOptions, type ToQuantizedOptions, type Quantizable } from "./layers/quantized.js";

@@ -5,8 +5,13 @@
 import type { MxArray } from "../../array.js";
 import * as ops from "../../ops/index.js";
 import * as A from "../activations.js";
-import { checkChoice, checkInt, checkNumber, options, checkSize } from "../checks.js";
+import { checkChoice, checkInt, checkNumber, keywords, options, checkSize } from "../checks.js";
 import { Module } from "../module.js";
+
+/** The value of MLX's keyword argument `arg` of layer `nn.<name>`, given positionally or as `{ arg }`; `fallback` where left out. */
+function kw(name: string, arg: string, v: unknown, fallback: unknown): unknown {
+  return keywords(`nn.${name}`, [v], [arg])[arg] ?? fallback;
+}
 
 /** The layer form of `nn.relu`. */
 export class ReLU extends Module {
@@ -179,9 +184,9 @@ export class Tanh extends Module {
 /** The layer form of `nn.leakyRelu`, with its slope (default 0.01). */
 export class LeakyReLU extends Module {
   readonly _negativeSlope: number;
-  constructor(negativeSlope = 0.01) {
+  constructor(negativeSlope: number | { negativeSlope?: number | undefined } = 0.01) {
     super();
-    this._negativeSlope = checkNumber("nn.LeakyReLU", "negativeSlope", negativeSlope);
+    this._negativeSlope = checkNumber("nn.LeakyReLU", "negativeSlope", kw("LeakyReLU", "negativeSlope", negativeSlope, 0.01));
   }
   /**
    * `nn.leakyRelu(x, negativeSlope)`.
@@ -198,9 +203,9 @@ export class LeakyReLU extends Module {
 /** The layer form of `nn.elu` (default alpha 1). */
 export class ELU extends Module {
   readonly _alpha: number;
-  constructor(alpha = 1) {
+  constructor(alpha: number | { alpha?: number | undefined } = 1) {
     super();
-    this._alpha = checkNumber("nn.ELU", "alpha", alpha);
+    this._alpha = checkNumber("nn.ELU", "alpha", kw("ELU", "alpha", alpha, 1));
   }
   /**
    * `nn.elu(x, alpha)`.
@@ -217,9 +222,9 @@ export class ELU extends Module {
 /** The layer form of `nn.celu` (default alpha 1). */
 export class CELU extends Module {
   readonly _alpha: number;
-  constructor(alpha = 1) {
+  constructor(alpha: number | { alpha?: number | undefined } = 1) {
     super();
-    this._alpha = checkNumber("nn.CELU", "alpha", alpha);
+    this._alpha = checkNumber("nn.CELU", "alpha", kw("CELU", "alpha", alpha, 1));
   }
   /**
    * `nn.celu(x, alpha)`.
@@ -239,9 +244,9 @@ export type GeluApprox = "none" | "precise" | "tanh" | "fast";
 /** The layer form of `nn.gelu` and its approximations. */
 export class GELU extends Module {
   readonly _approx: GeluApprox;
-  constructor(approx: GeluApprox = "none") {
+  constructor(approx: GeluApprox | { approx?: GeluApprox | undefined } = "none") {
     super();
-    this._approx = checkChoice("nn.GELU", "approx", approx, ["none", "precise", "tanh", "fast"]);
+    this._approx = checkChoice("nn.GELU", "approx", kw("GELU", "approx", approx, "none"), ["none", "precise", "tanh", "fast"]);
   }
   /**
    * `nn.gelu(x)`, `nn.geluApprox(x)` or `nn.geluFastApprox(x)` by `approx`.
@@ -258,9 +263,9 @@ export class GELU extends Module {
 /** The layer form of `nn.softshrink` (default lambd 0.5). */
 export class Softshrink extends Module {
   readonly _lambd: number;
-  constructor(lambd = 0.5) {
+  constructor(lambd: number | { lambd?: number | undefined } = 0.5) {
     super();
-    this._lambd = checkNumber("nn.Softshrink", "lambd", lambd, 0);
+    this._lambd = checkNumber("nn.Softshrink", "lambd", kw("Softshrink", "lambd", lambd, 0.5), 0);
   }
   /**
    * `nn.softshrink(x, lambd)`.
@@ -277,9 +282,9 @@ export class Softshrink extends Module {
 /** The layer form of `nn.hardShrink` (default lambd 0.5). */
 export class HardShrink extends Module {
   readonly _lambd: number;
-  constructor(lambd = 0.5) {
+  constructor(lambd: number | { lambd?: number | undefined } = 0.5) {
     super();
-    this._lambd = checkNumber("nn.HardShrink", "lambd", lambd, 0);
+    this._lambd = checkNumber("nn.HardShrink", "lambd", kw("HardShrink", "lambd", lambd, 0.5), 0);
   }
   /**
    * `nn.hardShrink(x, lambd)`.
@@ -323,9 +328,9 @@ export class HardTanh extends Module {
 /** The layer form of `nn.step` (default threshold 0). */
 export class Step extends Module {
   readonly _threshold: number;
-  constructor(threshold = 0) {
+  constructor(threshold: number | { threshold?: number | undefined } = 0) {
     super();
-    this._threshold = checkNumber("nn.Step", "threshold", threshold);
+    this._threshold = checkNumber("nn.Step", "threshold", kw("Step", "threshold", threshold, 0));
   }
   /**
    * `nn.step(x, threshold)`.
@@ -342,9 +347,9 @@ export class Step extends Module {
 /** The layer form of `nn.logSoftmax` along `axis` (default -1). */
 export class LogSoftmax extends Module {
   readonly _axis: number;
-  constructor(axis = -1) {
+  constructor(axis: number | { axis?: number | undefined } = -1) {
     super();
-    this._axis = checkInt("nn.LogSoftmax", "axis", axis, -64, 63);
+    this._axis = checkInt("nn.LogSoftmax", "axis", kw("LogSoftmax", "axis", axis, -1), -64, 63);
   }
   /**
    * `nn.logSoftmax(x, axis)`.
@@ -361,9 +366,9 @@ export class LogSoftmax extends Module {
 /** The layer form of `nn.softmax` along `axis` (default -1). */
 export class Softmax extends Module {
   readonly _axis: number;
-  constructor(axis = -1) {
+  constructor(axis: number | { axis?: number | undefined } = -1) {
     super();
-    this._axis = checkInt("nn.Softmax", "axis", axis, -64, 63);
+    this._axis = checkInt("nn.Softmax", "axis", kw("Softmax", "axis", axis, -1), -64, 63);
   }
   /**
    * `nn.softmax(x, axis)`.
@@ -380,9 +385,9 @@ export class Softmax extends Module {
 /** The layer form of `nn.softmin` along `axis` (default -1). */
 export class Softmin extends Module {
   readonly _axis: number;
-  constructor(axis = -1) {
+  constructor(axis: number | { axis?: number | undefined } = -1) {
     super();
-    this._axis = checkInt("nn.Softmin", "axis", axis, -64, 63);
+    this._axis = checkInt("nn.Softmin", "axis", kw("Softmin", "axis", axis, -1), -64, 63);
   }
   /**
    * `nn.softmin(x, axis)`.
@@ -399,9 +404,9 @@ export class Softmin extends Module {
 /** The layer form of `nn.glu` along `axis` (default -1). */
 export class GLU extends Module {
   readonly _axis: number;
-  constructor(axis = -1) {
+  constructor(axis: number | { axis?: number | undefined } = -1) {
     super();
-    this._axis = checkInt("nn.GLU", "axis", axis, -64, 63);
+    this._axis = checkInt("nn.GLU", "axis", kw("GLU", "axis", axis, -1), -64, 63);
   }
   /**
    * `nn.glu(x, axis)`.
@@ -418,10 +423,11 @@ export class GLU extends Module {
 /** The parametric ReLU (MLX's PReLU): `numParameters` learned slopes (default 1), initialised to `init` (default 0.25). */
 export class PReLU extends Module {
   weight: MxArray;
-  constructor(numParameters = 1, init = 0.25) {
+  constructor(numParameters: number | { numParameters?: number | undefined; init?: number | undefined } = 1, init?: number) {
     super();
-    const n = checkSize("nn.PReLU", "numParameters", numParameters, 1);
-    this.weight = ops.full([n], checkNumber("nn.PReLU", "init", init));
+    const k = keywords("nn.PReLU", [numParameters, init], ["numParameters", "init"]);
+    const n = checkSize("nn.PReLU", "numParameters", k.numParameters ?? 1, 1);
+    this.weight = ops.full([n], checkNumber("nn.PReLU", "init", k.init ?? 0.25));
   }
   /**
    * `nn.prelu(x, weight)`: the slopes broadcast against the last axis.

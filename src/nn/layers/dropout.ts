@@ -7,7 +7,7 @@ import { opError } from "../../errors.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
-import { checkArray, checkNumber } from "../checks.js";
+import { checkArray, checkNumber, keywords } from "../checks.js";
 import { Module } from "../module.js";
 
 /** Drops with probability `p` (default 0.5; 0 <= p < 1) the elements whose mask entry is off. */
@@ -19,9 +19,9 @@ function drop(op: string, x: MxArray, p: number, maskShape: readonly number[]): 
 
 abstract class DropoutBase extends Module {
   readonly _p: number;
-  constructor(op: string, p: number) {
+  constructor(op: string, given: number | { p?: number | undefined }) {
     super();
-    checkNumber(op, "p", p, 0);
+    const p = checkNumber(op, "p", keywords(op, [given], ["p"]).p ?? 0.5, 0);
     if (p >= 1) throw new RangeError(`[${op}] p must be a probability in [0, 1), got ${p}`);
     this._p = p;
   }
@@ -32,7 +32,7 @@ abstract class DropoutBase extends Module {
 
 /** Zeroes each element with probability `p` (default 0.5) in training. */
 export class Dropout extends DropoutBase {
-  constructor(p = 0.5) {
+  constructor(p: number | { p?: number | undefined } = 0.5) {
     super("nn.Dropout", p);
   }
   /**
@@ -53,7 +53,7 @@ export class Dropout extends DropoutBase {
 
 /** Zeroes whole channels of [N, H, W, C] or [H, W, C] inputs with probability `p` (default 0.5) in training. */
 export class Dropout2d extends DropoutBase {
-  constructor(p = 0.5) {
+  constructor(p: number | { p?: number | undefined } = 0.5) {
     super("nn.Dropout2d", p);
   }
   /**
@@ -76,7 +76,7 @@ export class Dropout2d extends DropoutBase {
 
 /** Zeroes whole channels of [N, D, H, W, C] or [D, H, W, C] inputs with probability `p` (default 0.5) in training. */
 export class Dropout3d extends DropoutBase {
-  constructor(p = 0.5) {
+  constructor(p: number | { p?: number | undefined } = 0.5) {
     super("nn.Dropout3d", p);
   }
   /**

@@ -6,7 +6,7 @@ import { describeValue } from "../../errors.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
-import { checkArray, checkBool, checkSize, options } from "../checks.js";
+import { checkArray, checkBool, checkSize, keywords, options } from "../checks.js";
 import { Module } from "../module.js";
 import { QQLinear } from "./qq-linear.js";
 import { QuantizedLinear, type ToQuantizedOptions } from "./quantized.js";
@@ -33,7 +33,7 @@ export class Identity extends Module {
 export class Linear extends Module {
   weight: MxArray;
   declare bias?: MxArray;
-  constructor(inputDims: number, outputDims: number, bias = true) {
+  constructor(inputDims: number, outputDims: number, bias: boolean | { bias?: boolean | undefined } = true) {
     super();
     const op = "nn.Linear";
     const i = checkSize(op, "inputDims", inputDims, 1);
@@ -41,7 +41,7 @@ export class Linear extends Module {
     if (i * o > 2 ** 28) throw new RangeError(`[${op}] inputDims * outputDims must be at most 2^28, got ${i} * ${o}`);
     const k = Math.sqrt(1 / i);
     this.weight = random.uniform(-k, k, [o, i]);
-    if (checkBool(op, "bias", bias)) this.bias = random.uniform(-k, k, [o]);
+    if (checkBool(op, "bias", keywords(op, [bias], ["bias"]).bias ?? true)) this.bias = random.uniform(-k, k, [o]);
   }
 
   protected override extraRepr(): string {
@@ -99,7 +99,7 @@ export class Linear extends Module {
 export class Bilinear extends Module {
   weight: MxArray;
   declare bias?: MxArray;
-  constructor(input1Dims: number, input2Dims: number, outputDims: number, bias = true) {
+  constructor(input1Dims: number, input2Dims: number, outputDims: number, bias: boolean | { bias?: boolean | undefined } = true) {
     super();
     const op = "nn.Bilinear";
     const i1 = checkSize(op, "input1Dims", input1Dims, 1);
@@ -108,7 +108,7 @@ export class Bilinear extends Module {
     if (i1 * i2 * o > 2 ** 28) throw new RangeError(`[${op}] input1Dims * input2Dims * outputDims must be at most 2^28`);
     const k = Math.sqrt(1 / i1);
     this.weight = random.uniform(-k, k, [o, i2, i1]);
-    if (checkBool(op, "bias", bias)) this.bias = random.uniform(-k, k, [o]);
+    if (checkBool(op, "bias", keywords(op, [bias], ["bias"]).bias ?? true)) this.bias = random.uniform(-k, k, [o]);
   }
 
   protected override extraRepr(): string {

@@ -8,7 +8,7 @@ import { opError } from "../../errors.js";
 import * as fast from "../../fast/index.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
-import { checkArray, checkBool, checkNumber, options, checkSize } from "../checks.js";
+import { checkArray, checkBool, checkNumber, keywords, options, checkSize } from "../checks.js";
 import { Module, type FreezeOptions } from "../module.js";
 
 /** Checks that `x`'s last axis holds `dims` features. */
@@ -64,10 +64,10 @@ export class LayerNorm extends Module {
 export class RMSNorm extends Module {
   weight: MxArray;
   readonly _eps: number;
-  constructor(dims: number, eps = 1e-5) {
+  constructor(dims: number, eps: number | { eps?: number | undefined } = 1e-5) {
     super();
     this.weight = ops.ones([checkSize("nn.RMSNorm", "dims", dims, 1)]);
-    this._eps = checkNumber("nn.RMSNorm", "eps", eps, 0);
+    this._eps = checkNumber("nn.RMSNorm", "eps", keywords("nn.RMSNorm", [eps], ["eps"]).eps ?? 1e-5, 0);
   }
   protected override extraRepr(): string {
     return `${this.weight.shape[0]}, eps=${this._eps}`;

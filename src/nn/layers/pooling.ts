@@ -8,21 +8,30 @@ import { iinfo } from "../../dtype-info.js";
 import { opError } from "../../errors.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
-import { checkArray, checkPerAxis } from "../checks.js";
+import { checkArray, checkPerAxis, keywords } from "../checks.js";
 import { Module } from "../module.js";
 
 /** One value per spatial axis, or one for all. */
 export type PerAxis = number | readonly number[];
 
+/** MLX's keyword arguments of a pooling layer, as an options object: `new nn.MaxPool2d(3, { stride: 1, padding: 1 })`. */
+export interface PoolOptions {
+  /** Default: the kernel size. */
+  stride?: PerAxis | null | undefined;
+  /** Added on both sides of each spatial axis (at most half the kernel; default 0). */
+  padding?: PerAxis | undefined;
+}
+
 abstract class Pool extends Module {
   readonly _kernel: number[];
   readonly _stride: number[];
   readonly _padding: number[];
-  constructor(readonly _op: string, readonly _dims: number, readonly _max: boolean, kernelSize: PerAxis, stride: PerAxis | null | undefined, padding: PerAxis) {
+  constructor(readonly _op: string, readonly _dims: number, readonly _max: boolean, kernelSize: PerAxis, strideOrOptions: PerAxis | PoolOptions | null | undefined, paddingArg: PerAxis | undefined) {
     super();
+    const { stride, padding } = keywords(_op, [strideOrOptions, paddingArg], ["stride", "padding"]);
     this._kernel = checkPerAxis(_op, kernelSize, "kernelSize", _dims, 1);
     this._stride = stride === undefined || stride === null ? this._kernel : checkPerAxis(_op, stride, "stride", _dims, 1);
-    this._padding = checkPerAxis(_op, padding, "padding", _dims, 0);
+    this._padding = checkPerAxis(_op, padding ?? 0, "padding", _dims, 0);
     this._padding.forEach((p, i) => {
       if (p > Math.floor(this._kernel[i]! / 2)) throw new RangeError(`[${_op}] padding (${p}) must be at most half the kernel size (${this._kernel[i]})`);
     });
@@ -61,7 +70,7 @@ abstract class Pool extends Module {
 
 /** Max over windows of `kernelSize` along the length of [N, L, C] inputs (stride defaults to kernelSize). */
 export class MaxPool1d extends Pool {
-  constructor(kernelSize: PerAxis, stride?: PerAxis | null, padding: PerAxis = 0) {
+  constructor(kernelSize: PerAxis, stride?: PerAxis | PoolOptions | null, padding?: PerAxis) {
     super("nn.MaxPool1d", 1, true, kernelSize, stride, padding);
   }
   /**
@@ -78,7 +87,7 @@ export class MaxPool1d extends Pool {
 
 /** Max over windows of [N, H, W, C] inputs. */
 export class MaxPool2d extends Pool {
-  constructor(kernelSize: PerAxis, stride?: PerAxis | null, padding: PerAxis = 0) {
+  constructor(kernelSize: PerAxis, stride?: PerAxis | PoolOptions | null, padding?: PerAxis) {
     super("nn.MaxPool2d", 2, true, kernelSize, stride, padding);
   }
   /**
@@ -96,7 +105,7 @@ export class MaxPool2d extends Pool {
 
 /** Max over windows of [N, D, H, W, C] inputs. */
 export class MaxPool3d extends Pool {
-  constructor(kernelSize: PerAxis, stride?: PerAxis | null, padding: PerAxis = 0) {
+  constructor(kernelSize: PerAxis, stride?: PerAxis | PoolOptions | null, padding?: PerAxis) {
     super("nn.MaxPool3d", 3, true, kernelSize, stride, padding);
   }
   /**
@@ -114,7 +123,7 @@ export class MaxPool3d extends Pool {
 
 /** Mean over windows of `kernelSize` along the length of [N, L, C] inputs (padding counts as zeros). */
 export class AvgPool1d extends Pool {
-  constructor(kernelSize: PerAxis, stride?: PerAxis | null, padding: PerAxis = 0) {
+  constructor(kernelSize: PerAxis, stride?: PerAxis | PoolOptions | null, padding?: PerAxis) {
     super("nn.AvgPool1d", 1, false, kernelSize, stride, padding);
   }
   /**
@@ -131,7 +140,7 @@ export class AvgPool1d extends Pool {
 
 /** Mean over windows of [N, H, W, C] inputs. */
 export class AvgPool2d extends Pool {
-  constructor(kernelSize: PerAxis, stride?: PerAxis | null, padding: PerAxis = 0) {
+  constructor(kernelSize: PerAxis, stride?: PerAxis | PoolOptions | null, padding?: PerAxis) {
     super("nn.AvgPool2d", 2, false, kernelSize, stride, padding);
   }
   /**
@@ -149,7 +158,7 @@ export class AvgPool2d extends Pool {
 
 /** Mean over windows of [N, D, H, W, C] inputs. */
 export class AvgPool3d extends Pool {
-  constructor(kernelSize: PerAxis, stride?: PerAxis | null, padding: PerAxis = 0) {
+  constructor(kernelSize: PerAxis, stride?: PerAxis | PoolOptions | null, padding?: PerAxis) {
     super("nn.AvgPool3d", 3, false, kernelSize, stride, padding);
   }
   /**

@@ -13,7 +13,7 @@ import type { QuantizationMode } from "../../primitives/quantized.js";
 import * as random from "../../random.js";
 import { isPlainObject } from "../../transforms/tree.js";
 import { treeMapWithPath } from "../../transforms/utils.js";
-import { checkArray, checkBool, options, checkSize } from "../checks.js";
+import { checkArray, checkBool, keywords, options, checkSize } from "../checks.js";
 import { Module, isModule, type FreezeOptions } from "../module.js";
 
 export interface QuantizeLayerOptions {
@@ -95,9 +95,12 @@ abstract class Quantized extends Module {
  */
 export class QuantizedLinear extends Quantized {
   declare bias?: MxArray;
-  constructor(inputDims: number, outputDims: number, bias = true, o?: QuantizeLayerOptions) {
+  constructor(inputDims: number, outputDims: number, bias: boolean | (QuantizeLayerOptions & { bias?: boolean | undefined }) = true, o?: QuantizeLayerOptions) {
     const op = "nn.QuantizedLinear";
-    super(quantOptions(op, o));
+    // MLX's keywords bias, group_size, bits, mode: positionally (bias, then the options) or all in one options object
+    const given = keywords(op, [bias, o], ["bias", "groupSize", "bits", "mode"]);
+    super(quantOptions(op, { groupSize: given.groupSize as number | undefined, bits: given.bits as number | undefined, mode: given.mode as QuantizationMode | undefined }));
+    bias = (given.bias ?? true) as boolean;
     const i = checkSize(op, "inputDims", inputDims, 1);
     const out = checkSize(op, "outputDims", outputDims, 1);
     if (i * out > 2 ** 28) throw new RangeError(`[${op}] inputDims * outputDims must be at most 2^28`);

@@ -7,7 +7,7 @@ import { describeValue, opError } from "../../errors.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
-import { checkArray, checkBool, checkSize } from "../checks.js";
+import { checkArray, checkBool, checkSize, keywords } from "../checks.js";
 import { Module } from "../module.js";
 
 function sizes(op: string, inputSize: number, hiddenSize: number, gates: number): [number, number, number] {
@@ -33,15 +33,23 @@ export class RNN extends Module {
   Whh: MxArray;
   declare bias?: MxArray;
   readonly _nonlinearity: (x: MxArray) => MxArray;
-  constructor(inputSize: number, hiddenSize: number, bias = true, nonlinearity: (x: MxArray) => MxArray = ops.tanh) {
+  constructor(
+    inputSize: number,
+    hiddenSize: number,
+    bias: boolean | { bias?: boolean | undefined; nonlinearity?: ((x: MxArray) => MxArray) | undefined } = true,
+    nonlinearity: (x: MxArray) => MxArray = ops.tanh,
+  ) {
     super();
     const op = "nn.RNN";
     const [i, h, k] = sizes(op, inputSize, hiddenSize, 1);
-    if (typeof nonlinearity !== "function") throw new TypeError(`[${op}] nonlinearity must be a function, got ${describeValue(nonlinearity)}`);
+    // the default nonlinearity is left out, so that it may come in the options object
+    const given = keywords(op, [bias, nonlinearity === ops.tanh ? undefined : nonlinearity], ["bias", "nonlinearity"]);
+    const f = given.nonlinearity ?? ops.tanh;
+    if (typeof f !== "function") throw new TypeError(`[${op}] nonlinearity must be a function, got ${describeValue(f)}`);
     this.Wxh = random.uniform(-k, k, [h, i]);
     this.Whh = random.uniform(-k, k, [h, h]);
-    if (checkBool(op, "bias", bias)) this.bias = random.uniform(-k, k, [h]);
-    this._nonlinearity = nonlinearity;
+    if (checkBool(op, "bias", given.bias ?? true)) this.bias = random.uniform(-k, k, [h]);
+    this._nonlinearity = f as (x: MxArray) => MxArray;
   }
   protected override extraRepr(): string {
     return `inputDims=${this.Wxh.shape[1]}, hiddenSize=${this.Whh.shape[1]}, nonlinearity=${this._nonlinearity === ops.tanh ? "tanh" : this._nonlinearity.name || "<function>"}, bias=${"bias" in this}`;
@@ -77,13 +85,13 @@ export class GRU extends Module {
   Wh: MxArray;
   declare b?: MxArray;
   declare bhn?: MxArray;
-  constructor(inputSize: number, hiddenSize: number, bias = true) {
+  constructor(inputSize: number, hiddenSize: number, bias: boolean | { bias?: boolean | undefined } = true) {
     super();
     const op = "nn.GRU";
     const [i, h, k] = sizes(op, inputSize, hiddenSize, 3);
     this.Wx = random.uniform(-k, k, [3 * h, i]);
     this.Wh = random.uniform(-k, k, [3 * h, h]);
-    if (checkBool(op, "bias", bias)) {
+    if (checkBool(op, "bias", keywords(op, [bias], ["bias"]).bias ?? true)) {
       this.b = random.uniform(-k, k, [3 * h]);
       this.bhn = random.uniform(-k, k, [h]);
     }
@@ -134,13 +142,13 @@ export class LSTM extends Module {
   Wx: MxArray;
   Wh: MxArray;
   declare bias?: MxArray;
-  constructor(inputSize: number, hiddenSize: number, bias = true) {
+  constructor(inputSize: number, hiddenSize: number, bias: boolean | { bias?: boolean | undefined } = true) {
     super();
     const op = "nn.LSTM";
     const [i, h, k] = sizes(op, inputSize, hiddenSize, 4);
     this.Wx = random.uniform(-k, k, [4 * h, i]);
     this.Wh = random.uniform(-k, k, [4 * h, h]);
-    if (checkBool(op, "bias", bias)) this.bias = random.uniform(-k, k, [4 * h]);
+    if (checkBool(op, "bias", keywords(op, [bias], ["bias"]).bias ?? true)) this.bias = random.uniform(-k, k, [4 * h]);
   }
   protected override extraRepr(): string {
     return `inputDims=${this.Wx.shape[1]}, hiddenSize=${this.Wh.shape[1]}, bias=${"bias" in this}`;

@@ -1,7 +1,6 @@
-// The quantized layers of mx.nn (MLX's QuantizedLinear, QuantizedEmbedding)
-// in every mode mx.quantize has, and nn.quantize, which swaps each leaf module
-// that has a toQuantized method (Linear, Embedding, user layers) for what it
-// returns. The packed weights, scales and biases are frozen parameters.
+// MLX's QuantizedLinear and QuantizedEmbedding in every mode of mx.quantize
+// (packed weights frozen), and nn.quantize, which swaps each leaf module with
+// a toQuantized method (Linear, Embedding, user layers) for what it returns.
 
 import { MxArray } from "../../array.js";
 import { isInteger } from "../../dtype.js";

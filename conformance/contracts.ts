@@ -36,6 +36,13 @@ const ALL: [number, number] = [-Infinity, Infinity];
 const EXP_LIBRARY = "wgsl/math-exp.wgsl (mlx-ts's own float32 library), measured over every float32 exponent";
 const TRIG_LIBRARY = "wgsl/math-trig.wgsl (mlx-ts's own float32 library), measured over every float32 exponent";
 const ERF_LIBRARY = "wgsl/math-erf.wgsl (mlx-ts's own float32 library), measured over every float32 exponent";
+/** Results every backend gives bit for bit, signed zeros included (op database entries name them by contractAs). */
+const EXACT_EVERYWHERE: Record<string, string> = {
+  // src/ops/linalg.ts promises the exact integer sums rounded once everywhere
+  integerMatmul: "exact integer sums rounded once to float32 (8-bit matmul, every backend)",
+  // a code's table value times a power of two (mxfp4, mxfp8) or an e4m3 scale (nvfp4): -0 codes give -0, as MLX's tables
+  microscalingDecode: "decoded codes times their scales: exact, signed zeros included",
+};
 /** Bit operations on webgpu (wgsl/math-core.wgsl): NaN, infinities and subnormals are covered, nothing is flushed. */
 const NEVER_FLUSH = new Set(["abs", "negative", "sign"]);
 const WEBGPU: Record<string, Omit<Contract, "special" | "source"> & Partial<Pick<Contract, "special" | "source">>> = {
@@ -136,8 +143,8 @@ export function contractFor(backend: string, op: string): Contract {
   if (declared) return declared;
   const bitExact = bitExactContract(backend, op);
   if (bitExact) return bitExact;
-  // int8 @ int8 and uint8 @ uint8: src/ops/linalg.ts promises the exact integer sums rounded once everywhere
-  if (op === "integerMatmul") return { ulps: 0, abs: 0, domain: ALL, special: true, source: "exact integer sums rounded once to float32 (8-bit matmul, every backend)" };
+  const exact = EXACT_EVERYWHERE[op];
+  if (exact) return { ulps: 0, abs: 0, domain: ALL, special: true, source: exact };
   if (backend === "cpu") {
     return { ulps: 0, abs: 0, dtypeUlps: CPU_EXACT.has(op) ? 0 : 1, domain: ALL, special: true, source: "the reference: float64, rounded once" };
   }

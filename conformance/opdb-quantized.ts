@@ -6,7 +6,8 @@
 // quantized on the backend, w packed on the cpu in some cases, nvfp4 global
 // scales): the same bound on the operands as the reference quantizes them.
 // The fp8 conversions (exact): every one of the 256 e4m3 codes in one case
-// (decoded, and encoded back from its value), besides drawn floats and codes.
+// (decoded, and encoded back from its value), besides drawn floats and codes;
+// dequantize of microscaling weights (exact, signed zero codes among them).
 
 import fc from "fast-check";
 import * as mx from "../index.js";
@@ -187,6 +188,27 @@ const QQMM_OPS: readonly OpEntry[] = [
 export const QUANTIZED_OPS: readonly OpEntry[] = [
   ...FP8_OPS,
   ...QQMM_OPS,
+  {
+    // the microscaling codes decoded (exact): weights quantized on the cpu, zeros of either sign and magnitudes that
+    // quantize to a signed zero code among them (MLX's tables hold -0 at e2m1 0x8 and e4m3 0x80)
+    name: "dequantize",
+    group: "cast",
+    contractAs: "microscalingDecode",
+    dtypes: [mx.float32, mx.bfloat16, mx.float16],
+    cases: (d) => {
+      const value = fc.oneof({ weight: 4, arbitrary: fc.double({ min: -8, max: 8, noNaN: true }) }, { weight: 1, arbitrary: fc.constantFrom(0, -0, 1e-9, -1e-9, -1e-3) });
+      return fc.record({ rows: fc.integer({ min: 1, max: 3 }), params: fc.constantFrom(...MODES.filter((m) => m.mode !== "affine")) }).chain(({ rows, params }) => {
+        const shape = [rows, params.mode === "nvfp4" ? 16 : 32];
+        return fc.record({ inputs: fc.tuple(fc.record({ dtype: fc.constant("float32"), shape: fc.constant(shape), values: fc.array(value, { minLength: rows * shape[1]!, maxLength: rows * shape[1]! }), layout: fc.constant<Layout>("contiguous") })), params: fc.constant({ ...params, dtype: d.name }) });
+      });
+    },
+    call: ([w], p, o) => {
+      const [wq, s] = quantized(w!, p);
+      return mx.dequantize(wq!, s!, null, undefined, undefined, { mode: p.mode as Mode, dtype: (mx as unknown as Record<string, mx.DType>)[p.dtype as string]!, ...o });
+    },
+    source: ([w], p, o) => `(([wq, s]) => mx.dequantize(wq, s, null, undefined, undefined, { mode: ${JSON.stringify(p.mode)}, dtype: mx.${String(p.dtype)}, ...${o} }))(mx.quantize(mx.astype(${w}, mx.float32, { stream: mx.cpu }), undefined, undefined, { mode: ${JSON.stringify(p.mode)}, stream: mx.cpu }))`,
+    spread: "elementwise",
+  },
   {
     name: "quantizedMatmul",
     group: "linalg",

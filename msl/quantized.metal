@@ -21,7 +21,7 @@
 // The host defines T (the float type of x and outputs, and of affine scales
 // and biases), ST (the scales' type: T, or uchar bits), BITS, GS, ROWS, MODE,
 // and IDX/UIDX. Outside affine mode the scales are bound as the biases too
-// (bias_of gives 0).
+// (bias_of gives -0, which adds nothing).
 
 constant uint MASK = (1u << BITS) - 1u;
 constant int BLOCK = GS < 32 ? GS : 32;
@@ -87,7 +87,8 @@ inline float scale_of(device const ST* s, IDX i) {
 }
 
 inline float bias_of(device const ST* b, IDX i) {
-  return MODE == 0 ? float(b[i]) : 0.0f;
+  // microscaling: no bias, -0.0f, which an fma adds without changing any value (a -0 code's -0 included)
+  return MODE == 0 ? float(b[i]) : -0.0f;
 }
 
 /** Value i of the packed row starting at w. */

@@ -193,6 +193,17 @@ describe.each(BACKENDS)("quantization on $name", ({ device }) => {
     expect(await se.tolist()).toEqual([[128], [127]]);
   });
 
+  it("dequantizes the -0 codes (e2m1 0x8, e4m3 0x80) to -0, as MLX's tables hold them", async () => {
+    for (const [mode, gs, bits] of [["mxfp4", 32, 4], ["mxfp8", 32, 8], ["nvfp4", 16, 4]] as const) {
+      const w = mx.array([[-0, 6, -1e-9, ...new Array(gs - 3).fill(0)]], mx.float32, o);
+      const [q, s] = mx.quantize(w, gs, bits, { mode, ...o });
+      for (const dtype of [mx.float32, mx.bfloat16]) {
+        const back = (await mx.dequantize(q, s, null, gs, bits, { mode, dtype, ...o }).tolist()) as number[][];
+        expect(back[0]!.slice(0, 4), `${mode} ${dtype.name}`).toEqual([-0, 6, -0, 0]);
+      }
+    }
+  });
+
   it("multiplies microscaling weights as dequantize + matmul, and matches the cpu reference bit for bit when quantizing", async () => {
     for (const mode of ["mxfp4", "mxfp8", "nvfp4"] as const) {
       const w = mx.multiply(normal([24, 64], 11, o), 3, o);

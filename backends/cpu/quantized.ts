@@ -144,10 +144,11 @@ function groupDecoder(q: QuantParams, scales: Tensor, third: Tensor | undefined)
     return { scale: (g) => S[g]!, bias: (g) => B[g]!, value: (c) => c };
   }
   const value = q.bits === 8 ? e4m3Decode : e2m1Decode;
-  if (q.mode !== "nvfp4") return { scale: (g) => e8m0Decode(S[g]!), bias: () => 0, value };
+  // no bias: -0, which adding leaves every value as it is (the -0 codes' -0 included, as MLX's tables give it)
+  if (q.mode !== "nvfp4") return { scale: (g) => e8m0Decode(S[g]!), bias: () => -0, value };
   // nvfp4 with a global scale (the third input): the e4m3 scale times globalScale / (448 * 6)
   const unscale = third ? values(third)[0]! / 2688 : 1;
-  return { scale: (g) => e4m3Decode(S[g]!) * unscale, bias: () => 0, value };
+  return { scale: (g) => e4m3Decode(S[g]!) * unscale, bias: () => -0, value };
 }
 
 /** scale * value + bias per element, in float64, rounded once to the output dtype. */

@@ -104,6 +104,26 @@ describe.each(BACKENDS)("sorting on $name", ({ device }) => {
     await expectArray(mx.topk(mx.array([3, 1, 2], mx.int32, o), 2, null), [2, 3]);
   });
 
+  it("moves NaN payloads bit for bit (signalling ones too) in sort, argsort, partition, topk, take, takeAlongAxis and where", async () => {
+    const cases: [mx.DType, bigint[]][] = [[mx.float32, [0x7f800001n, 0x3f800000n, 0xff800003n, 0x40000000n]]];
+    if (caps.has(mx.float64)) cases.push([mx.float64, [0x7ff0000000000001n, 0x3ff0000000000000n, 0xfff0000000000005n, 0x4000000000000000n]]);
+    for (const [d, words] of cases) {
+      const make = () => mx.view(d === mx.float32 ? mx.array(Uint32Array.from(words.map(Number)), mx.uint32, o) : mx.array(words, mx.uint64, o), d, o);
+      const bits = async (a: mx.MxArray) => {
+        const v = (await a.data()) as Float32Array | Float64Array;
+        return [...(d === mx.float32 ? new Uint32Array(v.buffer, v.byteOffset, v.length) : new BigUint64Array(v.buffer, v.byteOffset, v.length))].map(BigInt);
+      };
+      const [nan, one, negNan, two] = words;
+      expect(await bits(mx.sort(make(), o)), `sort ${d.name}`).toEqual([one, two, nan, negNan]);
+      expect(await bits(mx.take(make(), mx.argsort(make(), o), 0, o)), `argsort ${d.name}`).toEqual([one, two, nan, negNan]);
+      expect(await bits(mx.partition(make(), 1, o)), `partition ${d.name}`).toEqual([one, two, nan, negNan]);
+      expect(await bits(mx.topk(make(), 2, o)), `topk ${d.name}`).toEqual([nan, negNan]);
+      expect(await bits(mx.take(make(), mx.array([2, 0], mx.int32, o), 0, o)), `take ${d.name}`).toEqual([negNan, nan]);
+      expect(await bits(mx.takeAlongAxis(make(), mx.array([2, 0, 1, 3], mx.int32, o), 0, o)), `takeAlongAxis ${d.name}`).toEqual([negNan, nan, one, two]);
+      expect(await bits(mx.where(mx.array([true, false, true, false], mx.bool, o), make(), make(), o)), `where ${d.name}`).toEqual(words);
+    }
+  });
+
   it("searchsorted counts with side left and right, NaN after every number", async () => {
     const a = mx.array([1, 2, 2, 4, NaN], mx.float32, o);
     const v = mx.array([[0, 2], [3, NaN]], mx.float32, o);

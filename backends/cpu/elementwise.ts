@@ -7,7 +7,7 @@ import { bool, is64BitInt, type DType } from "../../src/dtype.js";
 import type { Binary, BinaryOp, Unary, UnaryOp } from "../../src/primitives/elementwise.js";
 import { broadcastView, collapseDims, isRowMajor } from "../strides.js";
 import { compileMap, type MapLoop } from "./loops.js";
-import { allocOutput, wordLayout, wordsOf } from "./tensor.js";
+import { allocOutput, bitsDtype, wordLayout, wordsOf } from "./tensor.js";
 
 /** Expressions per dtype class: f float, i signed <= 32 bits, u unsigned <= 32 bits, bool, big 64-bit. */
 interface Exprs {
@@ -185,9 +185,14 @@ export function binaryKernel(backend: Backend): Kernel {
   return (prim, [x, y], out) => runLoop(backend, [x!, y!], out, loops((prim as Binary).name, x!.dtype, out.dtype));
 }
 
-/** Storage words are copied as they are (no decoding), so payloads survive. */
+/** Storage words are copied as they are (no decoding; float words as unsigned integers, which JS numbers could quiet), so payloads survive. */
 export function whereKernel(backend: Backend): Kernel {
-  return (_prim, inputs, out) => runMap(backend, inputs, out, ["@", "@", "@"], "(a ? b : c)");
+  return (_prim, [c, x, y], out) => {
+    const d = bitsDtype(out.dtype);
+    if (d === out.dtype) return runMap(backend, [c!, x!, y!], out, ["@", "@", "@"], "(a ? b : c)");
+    const t = runMap(backend, [c!, { ...x!, dtype: d }, { ...y!, dtype: d }], { ...out, dtype: d }, ["@", "@", "@"], "(a ? b : c)");
+    return { ...t, dtype: out.dtype };
+  };
 }
 
 /** The conversion expression from `src` to `dst` (see README: casts). */

@@ -11,7 +11,7 @@ import { wordsPerElement } from "../../src/storage.js";
 import { BINARY_EXPRS, exprFor, readAs, writeAs } from "./elementwise.js";
 import { contiguousCopy } from "./layout.js";
 import { H } from "./math.js";
-import { allocOutput, elementOffsets, offsets, wordsOf } from "./tensor.js";
+import { allocOutput, bitWordsOf, elementOffsets, offsets, wordsOf } from "./tensor.js";
 
 /** Index value v on an axis of n > 0 elements: wrapped once when negative, then clamped into [0, n). */
 export function clampIndex(v: number | bigint, n: number): number {
@@ -28,13 +28,13 @@ function baseOffsets(t: Tensor, shape: readonly number[], axis: number): Float64
 export function gatherAxisKernel(backend: Backend): Kernel {
   return (prim, [a, idx], out) => {
     const axis = (prim as GatherAxis).axis;
-    const { t, w } = allocOutput(backend, out);
+    const { t } = allocOutput(backend, out);
     const n = a!.shape[axis]!;
     const base = baseOffsets(a!, idx!.shape, axis);
     const at = elementOffsets(idx!);
-    const A = wordsOf(a!), I = wordsOf(idx!);
+    const A = bitWordsOf(a!), I = wordsOf(idx!);
     const k = wordsPerElement(a!.dtype), step = a!.strides[axis]!;
-    const W = w as unknown as (number | bigint)[];
+    const W = bitWordsOf(t) as unknown as (number | bigint)[];
     for (let e = 0; e < at.length; e++) {
       const src = (base[e]! + clampIndex(I[at[e]!]!, n) * step) * k;
       for (let q = 0; q < k; q++) W[e * k + q] = A[src + q]!;
@@ -68,9 +68,10 @@ export function scatterAxisKernel(backend: Backend): Kernel {
     const k = wordsPerElement(t.dtype), step = t.strides[axis]!;
     const target = (e: number) => (base[e]! + clampIndex(I[at[e]!]!, n) * step) * k;
     if (mode === "set") {
+      const [B, V] = [bitWordsOf(t) as unknown as (number | bigint)[], bitWordsOf(upd!)];
       for (let e = 0; e < at.length; e++) {
         const dst = target(e), src = from[e]! * k;
-        for (let q = 0; q < k; q++) O[dst + q] = U[src + q]!;
+        for (let q = 0; q < k; q++) B[dst + q] = V[src + q]!;
       }
       return t;
     }
@@ -113,7 +114,7 @@ export function sliceUpdateKernel(backend: Backend): Kernel {
     const offset = start.reduce((s, v, d) => s + v * t.strides[d]!, 0);
     const dst = offsets(u!.shape, t.strides.map((s, d) => s * step[d]!), offset);
     const src = elementOffsets(u!);
-    const O = wordsOf(t) as unknown as (number | bigint)[], U = wordsOf(u!);
+    const O = bitWordsOf(t) as unknown as (number | bigint)[], U = bitWordsOf(u!);
     for (let e = 0; e < dst.length; e++) for (let q = 0; q < k; q++) O[dst[e]! * k + q] = U[src[e]! * k + q]!;
     return t;
   };

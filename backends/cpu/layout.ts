@@ -3,11 +3,11 @@
 // kernels (reshape, transpose, broadcast, slice) are shared: backends/views.ts.
 
 import type { Backend, Kernel, Tensor } from "../backend.js";
-import { complex64, float32, uint32 } from "../../src/dtype.js";
+import { complex64, float32 } from "../../src/dtype.js";
 import type { Concatenate, Pad } from "../../src/primitives/layout.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import { runMap } from "./elementwise.js";
-import { allocOutput, elementOffsets, wordsOf } from "./tensor.js";
+import { allocOutput, bitsDtype, elementOffsets, wordsOf } from "./tensor.js";
 
 /** complex64 seen as float32 pairs (a trailing axis of 2), so word copies apply. */
 export function asWords(t: Tensor): Tensor {
@@ -15,10 +15,10 @@ export function asWords(t: Tensor): Tensor {
   return { buffer: t.buffer, dtype: float32, shape: [...t.shape, 2], strides: [...t.strides.map((s) => 2 * s), 1], offset: 2 * t.offset };
 }
 
-/** `t` as the unsigned words of its bits where a JS number would not keep them (float32, complex64: a signaling NaN read as a number comes back quiet). */
+/** `t` as the unsigned words of its bits where a JS number may not keep them (float32, complex64, float64: a signaling NaN read as a number can come back quiet). */
 function asBits(t: Tensor): Tensor {
   const w = asWords(t);
-  return w.dtype === float32 ? { ...w, dtype: uint32 } : w;
+  return { ...w, dtype: bitsDtype(w.dtype) };
 }
 
 /** A contiguous copy of `t`, bit for bit. */

@@ -1,13 +1,14 @@
 // CPU sort, argsort, partition and argpartition: the reference order. Each
 // segment along the axis is sorted stably by value, NaN last, -0 equal to +0
 // (NumPy's kind="stable"); partitions are written fully sorted (a valid partition).
+// Values move as their bits: NaN payloads, signalling ones included, are kept.
 
 import type { Backend, Kernel } from "../backend.js";
 import type { SortIndices, SortValues } from "../../src/primitives/sort.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import { H } from "./math.js";
 import { segments } from "./reduce.js";
-import { allocOutput, wordsOf } from "./tensor.js";
+import { allocOutput, bitWordsOf, wordsOf } from "./tensor.js";
 
 /** Stable ascending order of `keys` (NaN last; equal keys, -0 and +0 included, keep their order). */
 export function stableOrder(keys: ArrayLike<number | bigint>): Uint32Array {
@@ -31,16 +32,17 @@ function sortKernel(backend: Backend, values: boolean): Kernel {
     const oseg = segments(out.shape, rowMajorStrides(out.shape), 0, [axis]);
     const { t, w } = allocOutput(backend, out);
     const I = wordsOf(x!) as ArrayLike<number | bigint>;
+    const bits = bitWordsOf(x!) as ArrayLike<number | bigint>;
     const dec = x!.dtype.name === "float16" ? H.T16 : x!.dtype.name === "bfloat16" ? H.TB16 : null;
     const n = seg.R;
     const keys: (number | bigint)[] = new Array(n);
     const words: (number | bigint)[] = new Array(n);
-    const O = w as unknown as (number | bigint)[];
+    const O = (values ? bitWordsOf(t) : w) as unknown as (number | bigint)[];
     for (let s = 0; s < seg.base.length; s++) {
       const p = seg.base[s]!;
       for (let r = 0; r < n; r++) {
         const v = I[p + r * seg.stride]!;
-        words[r] = v;
+        words[r] = bits[p + r * seg.stride]!;
         keys[r] = dec ? dec[v as number]! : v;
       }
       const order = stableOrder(keys);

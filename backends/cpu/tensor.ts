@@ -5,7 +5,7 @@
 import type { Backend, BackendBuffer, OutputSpec, Tensor } from "../backend.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import { storageCtor, storageIndex, wordsPerElement, type TypedArray } from "../../src/storage.js";
-import type { DType } from "../../src/dtype.js";
+import { complex64, float32, float64, uint32, uint64, type DType } from "../../src/dtype.js";
 
 /** Blocks up to SLAB_MAX bytes are carved from shared slabs: one ArrayBuffer per many small arrays. */
 const SLAB_BYTES = 1 << 20;
@@ -71,6 +71,20 @@ export class CpuBuffer implements BackendBuffer {
 
 export function wordsOf(t: Tensor): TypedArray {
   return (t.buffer as CpuBuffer).words(t.dtype);
+}
+
+/** The unsigned integer dtype of the same words as float storage: uint32 for float32 (and complex64's words), uint64 for float64; others as they are. */
+export function bitsDtype(d: DType): DType {
+  return d === float32 || d === complex64 ? uint32 : d === float64 ? uint64 : d;
+}
+
+/**
+ * `t`'s storage words as unsigned integers where they are floats (float32, complex64: the same words;
+ * float64): kernels that move elements copy these, since a float array element read into JS and
+ * written back may come back a quiet NaN (0x7f800001 -> 0x7fc00001).
+ */
+export function bitWordsOf(t: Tensor): TypedArray {
+  return (t.buffer as CpuBuffer).words(bitsDtype(t.dtype));
 }
 
 /** A new contiguous output tensor and its storage words. */

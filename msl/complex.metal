@@ -35,6 +35,8 @@ constant float C_TINY = 7.88860905221011805412e-31f;
 /** The principal root of z (parts of normal size): the branch cut on the negative reals, a -0 imaginary part takes the lower side. */
 inline float2 csqrt_core(float2 z) {
   float a = z.x, b = z.y;
+  // C99 csqrt: an infinite imaginary part gives +inf + i b, whatever a is (NaN included)
+  if (isinf(b)) return float2(F32_INF, b);
   if (a == 0.0f && b == 0.0f) return float2(0.0f, b);
   float r = cabs(z);
   if (a >= 0.0f) {
@@ -59,6 +61,8 @@ struct cop_reciprocal {
 /** e^a (cos b, sin b); past e^88 the factor is applied in two halves so a finite product does not overflow early. */
 struct cop_exp {
   float2 operator()(float2 z) const {
+    // a zero imaginary part stays (C99 cexp: exp(inf + 0i) = inf + 0i, where e^a sin(0) would be inf * 0)
+    if (z.y == 0.0f) return float2(exp(z.x), z.y);
     float c = cos(z.y), s = sin(z.y);
     if (z.x <= 88.0f) {
       float e = exp(z.x);

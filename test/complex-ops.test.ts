@@ -2,11 +2,13 @@
 // sinh, cosh, arcsin, arccos, arctan, log2, log10, rsqrt, power, angle, the
 // ordering ops), MLX's own definitions where
 // NumPy differs (sign = z / |z|, 0^w = 0), and the scatter that multiplies
-// as complex numbers.
+// as complex numbers; C99's special values of exp and sqrt on every backend.
 
 import { describe, expect, it } from "vitest";
 import { itWithNumpy, runPython } from "./helpers/numpy.js";
 import * as mx from "../index.js";
+import { BACKENDS } from "./helpers/backends.js";
+import { holds } from "../conformance/contracts.js";
 
 type Z = { re: number; im: number };
 const c = (re: number, im: number): Z => ({ re, im });
@@ -99,5 +101,14 @@ describe("complex64 ops on the cpu reference", () => {
     // MLX's order for maximum: (1, 3) beats (1, 2); a NaN already there stays
     const m = mx.indexUpdate(carr([c(1, 2), c(NaN, 0)]), [mx.array([0, 1], mx.int32, cpu)], carr([c(1, 3), c(9, 9)]), "maximum");
     expect(await m.tolist()).toEqual([c(1, 3), c(NaN, 0)]);
+  });
+});
+
+describe.each(BACKENDS.filter(({ device }) => holds(device, mx.complex64)))("complex64 special values on $name (C99 Annex G)", ({ device }) => {
+  const o = { stream: device };
+  const z = (v: Z[]) => mx.array(v, mx.complex64, o);
+  it("exp keeps a zero imaginary part (exp(inf + 0i) = inf + 0i) and sqrt(x + inf i) is inf + inf i", async () => {
+    expect(await mx.exp(z([c(Infinity, 0), c(NaN, 0), c(Infinity, -0), c(-Infinity, 0), c(1, 0)]), o).tolist()).toEqual([c(Infinity, 0), c(NaN, 0), c(Infinity, -0), c(0, 0), c(Math.fround(Math.E), 0)]);
+    expect(await mx.sqrt(z([c(0, Infinity), c(NaN, Infinity), c(-4, -Infinity), c(Infinity, 1), c(-Infinity, 1)]), o).tolist()).toEqual([c(Infinity, Infinity), c(Infinity, Infinity), c(Infinity, -Infinity), c(Infinity, 0), c(0, Infinity)]);
   });
 });

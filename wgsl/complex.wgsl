@@ -152,6 +152,8 @@ fn c_square(z: vec2<f32>) -> vec2<f32> {
 /** The principal root for parts of normal size: the branch cut on the negative reals, a -0 imaginary part takes the lower side. */
 fn c_sqrt_core(z: vec2<f32>) -> vec2<f32> {
   let a = z.x; let b = z.y;
+  // C99 csqrt: an infinite imaginary part gives +inf + i b, whatever a is (NaN included)
+  if (is_inf(b)) { return vec2<f32>(inf_f32(), b); }
   if (!c_nonzero(z)) { return vec2<f32>(0.0, b); }
   let r = c_abs(z);
   if (f32_le(0.0, a)) {
@@ -172,6 +174,8 @@ fn c_sqrt(z: vec2<f32>) -> vec2<f32> {
 
 /** e^a (cos b, sin b); past e^88 the factor is applied in two halves so that a finite product does not overflow early. */
 fn c_exp(z: vec2<f32>) -> vec2<f32> {
+  // a zero imaginary part stays (C99 cexp: exp(inf + 0i) = inf + 0i, where e^a sin(0) would be inf * 0)
+  if (!mx_nonzero(z.y)) { return vec2<f32>(mx_exp(z.x), z.y); }
   let c = mx_cos(z.y);
   let s = mx_sin(z.y);
   if (z.x <= 88.0) {

@@ -25,6 +25,8 @@ function div([a, b]: C, [c, d]: C): C {
 }
 
 function csqrt([a, b]: C): C {
+  // C99 csqrt: an infinite imaginary part gives +inf + i b, whatever a is (NaN included)
+  if (b === Infinity || b === -Infinity) return [Infinity, b];
   if (a === 0 && b === 0) return [0, b];
   const r = Math.hypot(a, b);
   if (a >= 0) {
@@ -81,7 +83,8 @@ const UNARY: Record<string, (z: C) => C | number | boolean> = {
   square: ([a, b]) => [a * a - b * b, 2 * a * b],
   sqrt: csqrt,
   reciprocal: (z) => div([1, 0], z),
-  exp: ([a, b]) => [Math.exp(a) * Math.cos(b), Math.exp(a) * Math.sin(b)],
+  // a zero imaginary part stays (C99 cexp: exp(inf + 0i) = inf + 0i, where e^a sin(0) would be inf * 0)
+  exp: ([a, b]) => (b === 0 ? [Math.exp(a), b] : [Math.exp(a) * Math.cos(b), Math.exp(a) * Math.sin(b)]),
   log: clog,
   // log z / ln 2 and log z / ln 10 (MLX)
   log2: (z) => clog(z).map((v) => v / Math.LN2) as C,

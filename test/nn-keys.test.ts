@@ -6,17 +6,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
+import { withDefaultDevice } from "./helpers/backends.js";
 
 const { nn } = mx;
 
-let saved: mx.Device;
-beforeAll(() => {
-  saved = mx.defaultDevice();
-  mx.setDefaultDevice(mx.cpu);
-});
-afterAll(() => mx.setDefaultDevice(saved));
+withDefaultDevice(mx.cpu);
 
 /** The flat [key, shape] list of a module's parameters, in order. */
 const flat = (m: mx.nn.Module) => mx.utils.treeFlatten(m.parameters()).map(([k, v]) => [k, (v as mx.MxArray).shape]);

@@ -4,17 +4,13 @@
 // __repr__), and MLX's keyword arguments given as an options object. cpu only.
 
 import { inspect } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
+import { withDefaultDevice } from "./helpers/backends.js";
 
 const { nn } = mx;
 
-let saved: mx.Device;
-beforeAll(() => {
-  saved = mx.defaultDevice();
-  mx.setDefaultDevice(mx.cpu);
-});
-afterAll(() => mx.setDefaultDevice(saved));
+withDefaultDevice(mx.cpu);
 
 const values = async (a: mx.MxArray) => Array.from((await a.data()) as Float32Array);
 

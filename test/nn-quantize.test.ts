@@ -3,17 +3,13 @@
 // mode and public groupSize/bits/mode, and nn.quantize's rule (a leaf module
 // with a toQuantized method that the class predicate selects). cpu only.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
+import { withDefaultDevice } from "./helpers/backends.js";
 
 const { nn } = mx;
 
-let saved: mx.Device;
-beforeAll(() => {
-  saved = mx.defaultDevice();
-  mx.setDefaultDevice(mx.cpu);
-});
-afterAll(() => mx.setDefaultDevice(saved));
+withDefaultDevice(mx.cpu);
 
 const keys = (m: mx.nn.Module) => mx.utils.treeFlatten(m.parameters()).map(([k]) => k);
 const close = async (a: mx.MxArray, b: mx.MxArray, atol: number) => (await mx.allclose(mx.astype(a, mx.float32), mx.astype(b, mx.float32), { atol, rtol: 0 }).item()) as boolean;

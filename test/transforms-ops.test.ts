@@ -63,6 +63,9 @@ function rejection(call: () => unknown): string | undefined {
   }
 }
 
+/** Piecewise-constant ops: their derivative is 0 between steps, and a finite difference across a step measures the step. */
+const STEP_FUNCTIONS = new Set(["floor", "ceil", "round", "sign"]);
+
 const dot = async (a: mx.MxArray, b: mx.MxArray) => (await mx.sum(mx.multiply(a, b, cpu), cpu).item()) as number;
 
 // stopGradient is the identity in value but passes no gradient by design (tested with the composites)
@@ -117,6 +120,8 @@ describe.each(differentiable.map((e) => ({ name: e.name, e })))("vjp and jvp of 
             const numeric = (plus - minus) / (2 * h);
             // undefined both ways (e.g. var with ddof 1 of one element): nothing to compare
             if (!Number.isFinite(numeric) && !Number.isFinite(analytic[j]!)) continue;
+            // a step function (round to 5 places steps every 1e-5) whose difference crossed a step: no derivative there
+            if (STEP_FUNCTIONS.has(e.name) && numeric !== 0) continue;
             const err = Math.abs(analytic[j]! - numeric);
             expect(err, `${e.name}: d/d input ${i} element ${j}: vjp ${analytic[j]}, finite differences ${numeric}`).toBeLessThanOrEqual(1e-5 * Math.abs(numeric) + 1e-7 * scale);
           }

@@ -247,7 +247,7 @@ export function compile(fn: (...args: unknown[]) => unknown, options?: CompileOp
     }
     const results = entry.tape.replay(leaves);
     const own = results.length - entry.stateOutputs;
-    if (entry.stateOutputs || capture.outputs !== undefined) {
+    if (capture.outputs !== undefined) {
       const outPlaces = statePlaces("outputs", capture.outputs);
       if (outPlaces.length !== entry.stateOutputs) {
         throw opError("compile", `outputs holds ${outPlaces.length} arrays where the trace left ${entry.stateOutputs}: its structure changed without a change in the inputs' (give the same state as inputs, or keep its structure)`, [], "value");

@@ -6,6 +6,7 @@
 import { dtypeFromName, type DType } from "../dtype.js";
 import { describeValue } from "../errors.js";
 import type { ByteSource } from "../io/source.js";
+import { BOMB_NOTE, firstOverlap, overlapText } from "../io/ranges.js";
 import { fileError } from "../io/source.js";
 import type { EncodedPrimitive } from "./primitive-codec.js";
 
@@ -134,6 +135,8 @@ function checkHeader(raw: unknown, bad: (w: string) => Error, dataBytes: number)
     if (length !== numel * s.dtypeOf.size) throw bad(`constant ${i} holds ${length} bytes, not the ${numel * s.dtypeOf.size} of ${s.dtype} [${s.shape.join(", ")}]`);
     return { dtype: s.dtype, shape: s.shape, device, offset, length };
   });
+  const shared = firstOverlap(constants.map((c, i) => ({ what: `constant ${i}`, start: c.offset, end: c.offset + c.length })));
+  if (shared) throw bad(`${overlapText(shared)} of the data; ${BOMB_NOTE}`);
   const traces = raw.traces.map((t: unknown, i: number) => checkTrace(t, `trace ${i}`, bad, constants.length));
   return { format: "mlx-ts function", version: FORMAT_VERSION, shapeless: raw.shapeless, metadata: raw.metadata, constants, traces };
 }

@@ -10,6 +10,7 @@ import { describeValue, opError } from "../errors.js";
 import { MxArray as ArrayClass } from "../array.js";
 import { f16FromNumber, f16ToNumber } from "../half.js";
 import { arrayBytes, arrayFromBytes } from "./convert.js";
+import { BOMB_NOTE, firstOverlap, overlapText } from "./ranges.js";
 import { fileError, type ByteSource } from "./source.js";
 import { namedArrays, outputPath, writePieces } from "./write.js";
 
@@ -177,17 +178,25 @@ export function readGguf(op: string, src: ByteSource, stream?: Stream): [Record<
     if (arrays.some(([k]) => k === name)) throw fail(`duplicate tensor name '${name}' (this can happen when loading quantized tensors)`);
     arrays.push([name, a]);
   };
-  for (const t of infos) {
-    const count = t.shape.reduce((a, b) => a * b, 1);
+  const ranges = infos.map((t) => {
     const plain = PLAIN[t.type], quant = QUANT[t.type];
     if (!plain && !quant) throw fail(`tensor '${t.name}' has type ${TT_NAMES[t.type] ?? t.type}, which mlx-ts does not load (F32, F16, BF16, F64, I8-I64, Q4_0, Q4_1 and Q8_0 load)`);
-    const nbytes = plain ? count * plain.size : (count / 32) * quant!.block;
     if (!plain && (t.shape.length === 0 || t.shape[t.shape.length - 1]! % 32 !== 0)) throw fail(`tensor '${t.name}' (${TT_NAMES[t.type]}) has a last dimension of ${t.shape.at(-1)}, not a multiple of 32`);
-    if (dataStart + t.offset + nbytes > src.size) throw fail(`tensor '${t.name}' extends past the end of the file; perhaps an incomplete download or a corrupt file`);
-    const bytes = src.read(dataStart + t.offset, nbytes, `the data of tensor '${t.name}'`);
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    const nbytes = plain ? count * plain.size : (count / 32) * quant!.block;
+    if (dataStart + t.offset + nbytes > src.size) throw fail(`tensor '${t.name}' (data offsets ${t.offset} to ${t.offset + nbytes}) extends past the end of the file; perhaps an incomplete download or a corrupt file`);
+    return { what: `tensor '${t.name}'`, start: t.offset, end: t.offset + nbytes };
+  });
+  // every tensor is checked before any is read: tensors sharing bytes would load a small file as gigabytes
+  const shared = firstOverlap(ranges);
+  if (shared) throw fail(`${overlapText(shared)} (data offsets); ${BOMB_NOTE}`);
+  infos.forEach((t, i) => {
+    const plain = PLAIN[t.type], quant = QUANT[t.type];
+    const count = t.shape.reduce((a, b) => a * b, 1);
+    const bytes = src.read(dataStart + ranges[i]!.start, ranges[i]!.end - ranges[i]!.start, `the data of tensor '${t.name}'`);
     if (plain) {
       put(t.name, arrayFromBytes(bytes, plain, t.shape, { ...site, what: `tensor '${t.name}'` }));
-      continue;
+      return;
     }
     const { w, scales, biases } = dequantLayout(t.type, bytes, count / 32);
     const last = t.shape.length - 1;
@@ -198,7 +207,7 @@ export function readGguf(op: string, src: ByteSource, stream?: Stream): [Record<
     put(t.name, arrayFromBytes(w, uint32, wShape, at));
     put(`${prefix}.scales`, arrayFromBytes(new Uint8Array(scales.buffer), float16, sShape, at));
     put(`${prefix}.biases`, arrayFromBytes(new Uint8Array(biases.buffer), float16, sShape, at));
-  }
+  });
   return [Object.fromEntries(arrays), Object.fromEntries(metadata)];
 }
 

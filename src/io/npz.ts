@@ -1,13 +1,14 @@
 // .npy and .npz files as MLX's mx.save, mx.savez and mx.savez_compressed
 // write them, and the .npz reader behind mx.load: a zip of .npy entries, one
-// per named array.
+// per named array, refused when they declare more than the memory limit allows.
 
 import type { MxArray } from "../array.js";
 import type { Stream } from "../device.js";
 import { opError } from "../errors.js";
 import { arrayBytes } from "./convert.js";
 import { npyHeader, readNpy } from "./npy.js";
-import { bytesSource, type ByteSource } from "./source.js";
+import { loadBudget } from "./budget.js";
+import { bytesSource, fileError, type ByteSource } from "./source.js";
 import { checkArrayArg, namedArrays, outputPath, writePieces } from "./write.js";
 import { zipArchive, zipEntries, zipEntryBytes } from "./zip.js";
 
@@ -82,8 +83,18 @@ export async function savezCompressed(file: string, arrays: Record<string, MxArr
 /** The arrays of an .npz source, named after their entries without ".npy". */
 export function readNpz(op: string, src: ByteSource, stream?: Stream): Record<string, MxArray> {
   const out: [string, MxArray][] = [];
-  for (const e of zipEntries(op, src)) {
-    if (!e.name.endsWith(".npy")) continue;
+  const entries = zipEntries(op, src).filter((e) => e.name.endsWith(".npy"));
+  const declared = entries.reduce((s, e) => s + e.size, 0);
+  const budget = loadBudget(stream);
+  if (declared > budget.left) {
+    throw fileError(
+      op,
+      src.label,
+      `the archive's entries declare ${declared} bytes, more than the ${budget.left} bytes backend '${budget.backend}' has left under its memory limit ` +
+        `(${budget.limit} bytes, ${budget.active} in use; mx.setMemoryLimit changes it)`,
+    );
+  }
+  for (const e of entries) {
     const name = e.name.slice(0, -4);
     if (out.some(([k]) => k === name)) throw opError(op, `${src.label}: the archive holds '${e.name}' twice`);
     out.push([name, readNpy(op, bytesSource(op, `${src.label}:${e.name}`, zipEntryBytes(op, src, e)), stream)]);

@@ -66,6 +66,30 @@ export async function saveSafetensors(file: string, arrays: Record<string, MxArr
 
 const isCount = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
+/**
+ * Checks that the tensors index the data buffer as the format requires (and
+ * the reference implementation checks): in order of their offsets each starts
+ * where the one before ends, from 0 to the end of the file, so no byte is read
+ * twice (overlapping tensors would make a file bomb) and none is left over.
+ */
+function checkLayout(fail: (m: string) => Error, tensors: readonly { name: string; start: number; end: number }[], dataBytes: number): void {
+  const sorted = [...tensors].sort((a, b) => a.start - b.start || a.end - b.end);
+  let at = 0;
+  let before: { name: string; start: number; end: number } | undefined;
+  for (const t of sorted) {
+    if (t.start < at && t.end === t.start) throw fail(`the empty tensor '${t.name}' has data offset ${t.start}, inside tensor '${before!.name}' (${before!.start} to ${before!.end}); safetensors holds the tensors back to back, so the file is corrupt`);
+    if (t.start < at) {
+      throw fail(`tensors '${before!.name}' (data offsets ${before!.start} to ${before!.end}) and '${t.name}' (${t.start} to ${t.end}) overlap; safetensors gives each byte of the data to one tensor, so the file is corrupt or a file bomb (tensors reading the same bytes to load as far more data than the file holds)`);
+    }
+    if (t.start > at) {
+      throw fail(`tensor '${t.name}' starts at data offset ${t.start} but ${before ? `tensor '${before.name}' ends at ${at}` : "the data starts at 0"}; safetensors holds the tensors back to back, without holes, so the file is corrupt`);
+    }
+    at = t.end;
+    if (t.end > t.start) before = t;
+  }
+  if (at !== dataBytes) throw fail(`the tensors end at data offset ${at} but the file holds ${dataBytes} bytes of data after the header; safetensors indexes the whole data buffer, so the file is corrupt`);
+}
+
 /** The arrays and the metadata of a safetensors source. */
 export function readSafetensors(op: string, src: ByteSource, stream?: Stream): [Record<string, MxArray>, Record<string, string>] {
   const fail = (m: string) => fileError(op, src.label, m);
@@ -82,7 +106,7 @@ export function readSafetensors(op: string, src: ByteSource, stream?: Stream): [
   }
   if (header === null || typeof header !== "object" || Array.isArray(header)) throw fail("the safetensors header is not a JSON object");
   const dataStart = 8 + n;
-  const arrays: [string, MxArray][] = [];
+  const tensors: { name: string; dtype: DType; shape: number[]; start: number; end: number }[] = [];
   let metadata: [string, string][] = [];
   for (const [k, v] of Object.entries(header)) {
     if (k === "__metadata__") {
@@ -105,7 +129,12 @@ export function readSafetensors(op: string, src: ByteSource, stream?: Stream): [
     const expected = shape.reduce((s, d) => s * d, dtype.size);
     if (e < b || e - b !== expected) throw fail(`tensor '${k}' has invalid data offsets (${b}, ${e}); expecting ${expected} bytes for shape (${shape.join(", ")}) of ${t.dtype}`);
     if (dataStart + e > src.size) throw fail(`tensor '${k}' has data offsets (${b}, ${e}) past the end of the file; perhaps an incomplete download or a corrupt file`);
-    arrays.push([k, arrayFromBytes(src.read(dataStart + b, e - b, `the data of tensor '${k}'`), dtype, shape, { op, label: src.label, what: `tensor '${k}'`, stream })]);
+    tensors.push({ name: k, dtype, shape, start: b, end: e });
   }
+  checkLayout(fail, tensors, src.size - dataStart);
+  const arrays = tensors.map(({ name, dtype, shape, start, end }): [string, MxArray] => [
+    name,
+    arrayFromBytes(src.read(dataStart + start, end - start, `the data of tensor '${name}'`), dtype, shape, { op, label: src.label, what: `tensor '${name}'`, stream }),
+  ]);
   return [Object.fromEntries(arrays), Object.fromEntries(metadata)];
 }

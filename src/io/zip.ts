@@ -1,9 +1,11 @@
 // The zip container of .npz files: a writer (stored or deflated entries,
 // through node:zlib) and a reader that finds the entries from the central
 // directory (zip64 included, as NumPy writes it), bounds-checks every
-// offset and inflates with the declared size as the limit.
+// offset, refuses entries that share bytes or declare more than deflate can
+// give, and inflates with the declared size as the limit.
 
 import { deflateRawSync, inflateRawSync } from "./files.js";
+import { BOMB_NOTE, firstOverlap, overlapText } from "./ranges.js";
 import { fileError, type ByteSource } from "./source.js";
 
 const CRC_TABLE = (() => {
@@ -86,7 +88,12 @@ export interface ZipEntry {
   compressedSize: number;
   size: number;
   localOffset: number;
+  /** Where its (compressed) data starts: past the local header, its name and its extra field. */
+  dataOffset: number;
 }
+
+/** Deflate's best ratio: a 258-byte match coded in two bits (1 for its length, 1 for its distance) is 1032 bytes per compressed byte. */
+export const DEFLATE_MAX_RATIO = 1032;
 
 const dv = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 const u64 = (v: DataView, at: number) => Number(v.getBigUint64(at, true));
@@ -144,19 +151,31 @@ export function zipEntries(op: string, src: ByteSource): ZipEntry[] {
       }
       q += 4 + len;
     }
-    entries.push({ name, method: h.getUint16(10, true), crc: h.getUint32(16, true), compressedSize, size, localOffset });
+    const method = h.getUint16(10, true);
+    if (method === 0 && size !== compressedSize) throw fail(`zip entry '${name}' is stored (not compressed) but declares ${size} bytes from ${compressedSize}`);
+    if (method === 8 && size > DEFLATE_MAX_RATIO * compressedSize) {
+      throw fail(`zip entry '${name}' declares ${size} bytes inflated from ${compressedSize}, past the ${DEFLATE_MAX_RATIO}:1 that deflate can reach; the file is corrupt or a zip bomb`);
+    }
+    const local = dv(src.read(localOffset, 30, `the local header of zip entry '${name}'`));
+    if (local.getUint32(0, true) !== 0x04034b50) throw fail(`zip entry '${name}': bad local header signature`);
+    const dataOffset = localOffset + 30 + local.getUint16(26, true) + local.getUint16(28, true);
+    entries.push({ name, method, crc: h.getUint32(16, true), compressedSize, size, localOffset, dataOffset });
     p += 46 + nameLen + extraLen + commentLen;
   }
+  // each entry (local header to the end of its data) owns its bytes: entries sharing them are the overlapping-entries zip bomb
+  const shared = firstOverlap([
+    ...entries.map((e) => ({ what: `zip entry '${e.name}'`, start: e.localOffset, end: e.dataOffset + e.compressedSize })),
+    { what: "the central directory", start: cdOffset, end: cdOffset + cdSize },
+    { what: "the end of central directory record", start: eocdAt, end: eocdAt + 22 },
+  ]);
+  if (shared) throw fail(`${overlapText(shared)}; ${BOMB_NOTE}`);
   return entries;
 }
 
 /** The bytes of one entry, inflated and checked against its size and CRC. */
 export function zipEntryBytes(op: string, src: ByteSource, e: ZipEntry): Uint8Array {
   const fail = (m: string) => fileError(op, src.label, `zip entry '${e.name}': ${m}`);
-  const local = dv(src.read(e.localOffset, 30, `the local header of zip entry '${e.name}'`));
-  if (local.getUint32(0, true) !== 0x04034b50) throw fail("bad local header signature");
-  const start = e.localOffset + 30 + local.getUint16(26, true) + local.getUint16(28, true);
-  const raw = src.read(start, e.compressedSize, `the data of zip entry '${e.name}'`);
+  const raw = src.read(e.dataOffset, e.compressedSize, `the data of zip entry '${e.name}'`);
   let data: Uint8Array;
   if (e.method === 0) data = raw;
   else if (e.method === 8) {

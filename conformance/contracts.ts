@@ -45,9 +45,10 @@ const EXACT_EVERYWHERE: Record<string, string> = {
 };
 /** Bit operations on webgpu (wgsl/math-core.wgsl): NaN, infinities and subnormals are covered, nothing is flushed. */
 const NEVER_FLUSH = new Set(["abs", "negative", "sign"]);
+const QUOTIENT = "wgsl/quotient.wgsl: correctly rounded on every adapter (the driver's quotient of the significands, corrected by its exact residual, near-ties by long division)";
 const WEBGPU: Record<string, Omit<Contract, "special" | "source"> & Partial<Pick<Contract, "special" | "source">>> = {
-  divide: { ulps: 2.5, abs: 0, domain: [-1e30, 1e30] },
-  reciprocal: { ulps: 2.5, abs: 0, domain: [-1e30, 1e30] },
+  divide: { ulps: 0, abs: 0, domain: ALL, special: true, source: QUOTIENT },
+  reciprocal: { ulps: 0, abs: 0, domain: ALL, special: true, source: QUOTIENT },
   // mlx-ts's own library over the whole float32 range with IEEE special values (measured: sqrt, rsqrt 0 ulp, the rest 1 ulp from the correctly rounded value, test/math-exp.test.ts)
   sqrt: { ulps: 1, abs: 0, domain: ALL, special: true, source: EXP_LIBRARY },
   rsqrt: { ulps: 1, abs: 0, domain: ALL, special: true, source: EXP_LIBRARY },

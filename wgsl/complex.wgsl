@@ -64,13 +64,13 @@ fn c_div_smith(x: vec2<f32>, y: vec2<f32>) -> vec2<f32> {
   let a = x.x; let b = x.y; let c = y.x; let d = y.y;
   if (f32_le(mx_abs(d), mx_abs(c))) {
     if (!c_nonzero(y)) { return vec2<f32>(c_over_zero(a, c), c_over_zero(b, c)); }
-    let r = d / c;
+    let r = div_f(d, c);
     let den = c + d * r;
-    return vec2<f32>((a + b * r) / den, (b - a * r) / den);
+    return vec2<f32>(div_f(a + b * r, den), div_f(b - a * r, den));
   }
-  let r = c / d;
+  let r = div_f(c, d);
   let den = c * r + d;
-  return vec2<f32>((a * r + b) / den, (b * r - a) / den);
+  return vec2<f32>(div_f(a * r + b, den), div_f(b * r - a, den));
 }
 
 fn c_finite(z: vec2<f32>) -> bool { return !(c_has_nan(z) || is_inf(z.x) || is_inf(z.y)); }
@@ -129,16 +129,16 @@ fn c_recip_smith(y: vec2<f32>) -> vec2<f32> {
   let c = y.x; let d = y.y;
   if (f32_le(mx_abs(d), mx_abs(c))) {
     if (!c_nonzero(y)) { return vec2<f32>(c_over_zero(1.0, c), nan_f32()); }
-    let r = d / c;
+    let r = div_f(d, c);
     let den = c + d * r;
     // 0 - r is +0 for either zero r; 1 + 0 r is NaN for an infinite r
     let re = select(1.0, nan_f32(), is_inf(r) || is_nan(r));
-    return vec2<f32>(re / den, select(mx_neg(r), 0.0, !mx_nonzero(r)) / den);
+    return vec2<f32>(div_f(re, den), div_f(select(mx_neg(r), 0.0, !mx_nonzero(r)), den));
   }
-  let r = c / d;
+  let r = div_f(c, d);
   let den = c * r + d;
   let im = select(-1.0, nan_f32(), is_inf(r) || is_nan(r));
-  return vec2<f32>(select(r, 0.0, !mx_nonzero(r)) / den, im / den);
+  return vec2<f32>(div_f(select(r, 0.0, !mx_nonzero(r)), den), div_f(im, den));
 }
 
 /** a^2 - b^2 as (|a| - |b|)(|a| + |b|): no cancellation, and equal finite parts give +0 (the reference's exact difference). */
@@ -311,12 +311,12 @@ fn c_sign(z: vec2<f32>) -> vec2<f32> {
   let im = c_plus_zero(z.y, mx_neg(c_times_zero(z.x)));
   if (!c_finite(z)) {
     let m = c_abs(z);
-    return vec2<f32>(re / m, im / m);
+    return vec2<f32>(div_f(re, m), div_f(im, m));
   }
   // z normalized on the bits (a larger part in [1, 2)): |z| neither overflows nor is a subnormal divisor
   let e = c_exponent(z);
   let mn = c_abs(vec2<f32>(c_ldexp(z.x, -e), c_ldexp(z.y, -e)));
-  return vec2<f32>(c_ldexp(re, -e) / mn, c_ldexp(im, -e) / mn);
+  return vec2<f32>(div_f(c_ldexp(re, -e), mn), div_f(c_ldexp(im, -e), mn));
 }
 
 /** z^w = exp(w log z) (MLX), 0^w = 0 (NaN when w has a NaN part). */

@@ -84,14 +84,11 @@ fn mx_two_prod(a: f32, b: f32) -> vec2f {
   let bl = b - bh;
   return vec2f(p, ((ah * bh - p) + ah * bl + al * bh) + al * bl);
 }
-/** a / b as hi + lo: the quotient corrected by its exact residual. */
+/** a / b as hi + lo: the correctly rounded quotient and its exact residual's (div_f both: the same bits on every adapter). */
 fn mx_div(a: f32, b: f32) -> vec2f {
-  let inv = 1.0 / b;
-  let q = mx_keep(a * inv);
-  let pe = mx_two_prod(q, b);
-  let lo = ((a - pe.x) - pe.y) * inv;
-  let hi = mx_keep(q + lo);
-  return vec2f(hi, lo - (hi - q));
+  let hi = div_f(a, b);
+  let pe = mx_two_prod(hi, b);
+  return vec2f(hi, div_f(mx_keep(a - pe.x) - pe.y, b));
 }
 /**
  * z - s^2 for s within 2^-12 of sqrt(z) (z a positive normal), rounded once

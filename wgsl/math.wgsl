@@ -100,11 +100,11 @@ fn remainder_f(a: f32, b: f32) -> f32 {
 // rounded back when the division landed just below an integer; floor(a / b) is wrong
 // where a / b rounds up to an integer (1 // 0.1 is 9, a / b rounds to 10).
 fn floor_divide_f(a: f32, b: f32) -> f32 {
-  if (b == 0.0 || is_nan(a) || is_nan(b)) { return a / b; }
+  if (b == 0.0 || is_nan(a) || is_nan(b)) { return div_f(a, b); }
   let m = fmod_f(a, b);
-  var div = (a - m) / b;
+  var div = div_f(a - m, b);
   if (m != 0.0 && ((b < 0.0) != (m < 0.0))) { div = div - 1.0; }
-  if (div == 0.0) { return bitcast<f32>(bitcast<u32>(a / b) & 0x80000000u); }
+  if (div == 0.0) { return bitcast<f32>(bitcast<u32>(div_f(a, b)) & 0x80000000u); }
   let fl = floor(div);
   return select(fl, fl + 1.0, div - fl > 0.5);
 }

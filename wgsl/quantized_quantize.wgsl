@@ -48,7 +48,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     var scale = 0.0;
     if ({{MODE}}u == 2u) { code = e4m3_encode(sdec); scale = e4m3_decode(code); } else { code = e8m0_encode(sdec); scale = e8m0_decode(code); }
     if ({{OUT}}u == 0u) { out_words[g] = code; return; }
-    let inv = select(scale_enc() / scale, 0.0, scale == 0.0);
+    let inv = select(div_f(scale_enc(), scale), 0.0, scale == 0.0);
     for (var j = 0u; j < GS; j++) {
       let v = load_0(base + j) * inv;
       put(&words, j, select(e2m1_encode(v), e4m3_encode(v), BITS == 8u));
@@ -65,19 +65,19 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   }
   let n_bins = f32((1u << BITS) - 1u);
   let toward_min = abs(lo) > abs(hi);
-  var scale = max((hi - lo) / n_bins, 1e-7);
+  var scale = max(div_f(hi - lo, n_bins), 1e-7);
   scale = select(-scale, scale, toward_min);
   let edge = select(hi, lo, toward_min);
-  let q0 = round(edge / scale);
+  let q0 = round(div_f(edge, scale));
   var bias = 0.0;
   if (q0 != 0.0) {
-    scale = edge / q0;
+    scale = div_f(edge, q0);
     bias = edge;
   }
   if ({{OUT}}u == 0u) { out_words[g] = bitcast<u32>(scale); return; }
   if ({{OUT}}u == 1u) { out_words[g] = bitcast<u32>(bias); return; }
   for (var j = 0u; j < GS; j++) {
-    let q = round((load_0(base + j) - bias) / scale);
+    let q = round(div_f(load_0(base + j) - bias, scale));
     put(&words, j, select(u32(clamp(q, 0.0, n_bins)), 0u, is_nan(q)));
   }
   for (var i = 0u; i < WORDS; i++) { out_words[g * WORDS + i] = words[i]; }

@@ -1,6 +1,6 @@
 // WGSL sources from wgsl/, filled and compiled once: `{{SLOT}}` markers in a
 // kernel file are replaced with generated snippets (each file documents its
-// slots), dtypes.wgsl (and math.wgsl with the math-*.wgsl library where asked) are prepended, and the
+// slots), dtypes.wgsl with quotient.wgsl (and math.wgsl with the math-*.wgsl library where asked) are prepended, and the
 // pipelines are cached per kernel file by a key that determines the slots and
 // helpers (the source is built only on a miss). The files come from
 // kernel-files.ts: read from disk in Node, bundled as strings in the browser.
@@ -38,6 +38,7 @@ const MATH_LIBRARY = ["math-core", "math-trig", "math-erf", "math-exp"];
  * mode's float helpers).
  */
 function helperSources(name: string): string[] {
+  if (name === "dtypes") return [source("dtypes"), source("quotient")];
   if (name === "math-basic") return [source("math")];
   if (name !== "math") return [source(name)];
   return [source(name), ...MATH_LIBRARY.flatMap((f) => kernelFile(f) ?? [])];

@@ -82,7 +82,10 @@ describe.skipIf(!webgpu)("complex64 on webgpu", () => {
     expect(webgpu!.capabilities.dtypes.has(mx.complex64)).toBe(true);
     const x = carr([c(1, -2), c(-0, 0), c(Infinity, NaN), c(1e-45, -3e38)], onGpu);
     expect((await words(x)).map(ident)).toEqual([1, -2, "-0", 0, Infinity, "NaN", Math.fround(1e-45), Math.fround(-3e38)]);
-    expect((await mx.add(x, carr([c(0, 0)], onGpu), onGpu).tolist() as Z[]).map(ident)).toEqual([c(1, -2), c(0, 0), c(Infinity, NaN), c(Math.fround(1e-45), Math.fround(-3e38))].map(ident));
+    // float32 arithmetic on subnormals is outside WGSL's contract: an adapter that flushes them (the H200's) gives 0 for the part
+    const flushes = ((await mx.add(mx.array([1e-45], mx.float32, onGpu), 0, onGpu).tolist()) as number[])[0] === 0;
+    const tiny = flushes ? 0 : Math.fround(1e-45);
+    expect((await mx.add(x, carr([c(0, 0)], onGpu), onGpu).tolist() as Z[]).map(ident)).toEqual([c(1, -2), c(0, 0), c(Infinity, NaN), c(tiny, Math.fround(-3e38))].map(ident));
   });
 
   it("copies through every layout kernel as the cpu does, subnormal parts kept", async () => {

@@ -74,9 +74,13 @@ describe.skipIf(!webgpu)("division on webgpu", () => {
     const [gpu, cpu] = [await run(onGpu), await run(onCpu)];
     expect(differing(gpu[0]!, cpu[0]!).slice(0, 5), "divide").toEqual([]);
     expect(differing(gpu[1]!, cpu[1]!).slice(0, 5), "reciprocal").toEqual([]);
-    // floorDivide where the quotient is below 2^22 (above, a - fmod(a, b) rounds in float32 before the division: not yet the reference's)
-    const small = (i: number) => !(Math.abs(cpu[0]![i]!) >= 2 ** 22);
-    expect(differing(gpu[2]!, cpu[2]!).filter(small).slice(0, 5), "floorDivide").toEqual([]);
+    // floorDivide where the quotient is below 2^22 (above, a - fmod(a, b) rounds in float32 before the division: not yet
+    // the reference's), and, on an adapter that flushes float32 subnormals in arithmetic (the H200's; WGSL allows it), of
+    // normal operands
+    const flushes = ((await mx.add(mx.array([1e-45], mx.float32, onGpu), 0, onGpu).tolist()) as number[])[0] === 0;
+    const subnormal = (x: number) => x !== 0 && Math.abs(x) < 2 ** -126;
+    const covered = (i: number) => !(Math.abs(cpu[0]![i]!) >= 2 ** 22) && !(flushes && (subnormal(fa[i]!) || subnormal(fb[i]!)));
+    expect(differing(gpu[2]!, cpu[2]!).filter(covered).slice(0, 5), "floorDivide").toEqual([]);
     // the quotients the H200's driver flushed: 3e38 / 3e38, 1 / 2^127, a subnormal quotient
     const big = await mx.divide(mx.array([3e38, 1, 1e-30], mx.float32, onGpu), mx.array([3e38, 2 ** 127, 1e10], mx.float32, onGpu), onGpu).tolist();
     expect(big).toEqual([1, 2 ** -127, Math.fround(Math.fround(1e-30) / 1e10)]);
@@ -96,11 +100,11 @@ describe.skipIf(!webgpu)("division on webgpu", () => {
     const n = 1 << 16;
     const a = mx.array(fa.subarray(0, n), mx.float32, onGpu), b = mx.array(fb.subarray(0, n), mx.float32, onGpu);
     const want = (await mx.divide(mx.array(fa.subarray(0, n), mx.float32, onCpu), mx.array(fb.subarray(0, n), mx.float32, onCpu), onCpu).data()) as Float32Array;
-    expect(quotient).toContain("if (abs(left) < ");
+    expect(quotient).toContain("let decided = ");
     // the reciprocal off by `off` ulp; "long": every quotient by the long division (the near-ties' and subnormal results' path)
     for (const off of [-3, 3, -300, 3000, "long"] as const) {
       const header = off === "long"
-        ? quotient.replace("if (abs(left) < ", "if (false && abs(left) < ")
+        ? quotient.replace("let decided = ", "let decided = false && ")
         : quotient.replace("let r0 = 1.0 / sb;", `let r0 = bitcast<f32>(u32(i32(bitcast<u32>(1.0 / sb)) + (${off})));`);
       const kernel = mx.fast.wgslKernel({
         name: `quotient_${String(off).replace("-", "m")}`,

@@ -3,8 +3,10 @@
 // 2^-126 <= |b| <= 2^126 and anything outside (on the H200 1 / 3e38 flushes to
 // 0, so 3e38 / 3e38 gave 0). div_f divides the significands, both in [1, 2),
 // where the driver's quotient is within a few ulp; corrects it by its exact
-// residual; settles near-ties and subnormal results by integer long division;
-// and sets the exponent on the bits: the IEEE quotient, bit for bit.
+// residual; sets the exponent on the bits; and leaves near-ties, subnormals,
+// zeros, infinities and NaN to integer long division and IEEE's rules: the
+// IEEE quotient, bit for bit. The elementwise kernel runs div_f_fast's
+// branch-free path and recomputes only the words it leaves undecided.
 
 /** v, opaque to the shader compiler (a driver may not reassociate across it); NaN stays NaN. */
 fn div_keep(v: f32) -> f32 {
@@ -64,22 +66,22 @@ fn div_long(ma: u32, mb: u32, e: i32, sign: u32) -> f32 {
   return div_round(q, rem != 0u, ex, sign);
 }
 
-/** a / b, correctly rounded (IEEE 754), with IEEE's zeros, infinities and NaN. */
-fn div_f(a: f32, b: f32) -> f32 {
+/** div_f_fast's answer where it cannot decide (a signalling NaN's bits, which no quotient it returns has). */
+const DIV_UNDECIDED = 0x7fa0d1f0u;
+
+/**
+ * a / b for normal a and b whose quotient is normal, without a branch (so a
+ * kernel issues its loads first); DIV_UNDECIDED's bits for other operands and
+ * where the quotient may lie within 2^-12 ulp of a midpoint (about one in
+ * 2000 random pairs), which div_f settles by long division.
+ */
+fn div_f_fast(a: f32, b: f32) -> f32 {
   let ua = bitcast<u32>(a);
   let ub = bitcast<u32>(b);
-  let ma = ua & 0x7fffffffu;
-  let mb = ub & 0x7fffffffu;
-  let sign = (ua ^ ub) & 0x80000000u;
-  if (ma > 0x7f800000u || mb > 0x7f800000u) { return nan_f32(); }
-  if (ma == 0x7f800000u) { return select(bitcast<f32>(sign | 0x7f800000u), nan_f32(), mb == 0x7f800000u); }
-  if (mb == 0u) { return select(bitcast<f32>(sign | 0x7f800000u), nan_f32(), ma == 0u); }
-  if (ma == 0u || mb == 0x7f800000u) { return bitcast<f32>(sign); }
-  let pa = div_unpack(ma);
-  let pb = div_unpack(mb);
-  let e = pa.y - pb.y;
-  let sa = bitcast<f32>(0x3f800000u | (u32(pa.x) & 0x7fffffu));
-  let sb = bitcast<f32>(0x3f800000u | (u32(pb.x) & 0x7fffffu));
+  let ea = (ua >> 23u) & 0xffu;
+  let eb = (ub >> 23u) & 0xffu;
+  let sa = bitcast<f32>((ua & 0x7fffffu) | 0x3f800000u);
+  let sb = bitcast<f32>((ub & 0x7fffffu) | 0x3f800000u);
   // the driver's reciprocal of a value in [1, 2), one Newton step from within a few ulp of 1 / sb whatever its own error
   let r0 = 1.0 / sb;
   let inv = r0 + r0 * (1.0 - div_keep(sb * r0));
@@ -93,15 +95,32 @@ fn div_f(a: f32, b: f32) -> f32 {
   let err = ((qh * bh - p) + qh * bl + ql * bh) + ql * bl;
   let c = (div_keep(sa - p) - err) * inv;
   let hi = div_keep(q + c);
-  // what hi leaves of the quotient, in units of hi's ulp (hi lies in [1/2, 2], so the scale is a normal power of two)
+  // what hi leaves of sa / sb, in units of hi's ulp (hi lies in [1/2, 2], so the scale is a normal power of two)
   let hb = bitcast<u32>(hi);
   let left = div_ulps(div_keep(q - hi) + c, hb);
+  let e = i32(ea) - i32(eb);
   let biased = i32(hb >> 23u) + e;
   // hi is the rounded quotient unless the exact one may lie within 2^-12 ulp of a midpoint; a power of two's lower neighbour is nearer
-  if (abs(left) < 0.49975586 && (hb & 0x7fffffu) != 0u && biased >= 1 && biased <= 254) {
-    return bitcast<f32>(sign | (hb + bitcast<u32>(e << 23u)));
-  }
-  return div_long(u32(pa.x), u32(pb.x), e, sign);
+  let decided = ea - 1u < 254u && eb - 1u < 254u && abs(left) < 0.49975586 && (hb & 0x7fffffu) != 0u && biased >= 1 && biased <= 254;
+  return bitcast<f32>(select(DIV_UNDECIDED, ((ua ^ ub) & 0x80000000u) | (hb + bitcast<u32>(e << 23u)), decided));
+}
+
+/** a / b, correctly rounded (IEEE 754), with IEEE's zeros, infinities and NaN. */
+fn div_f(a: f32, b: f32) -> f32 {
+  let fast = div_f_fast(a, b);
+  if (bitcast<u32>(fast) != DIV_UNDECIDED) { return fast; }
+  let ua = bitcast<u32>(a);
+  let ub = bitcast<u32>(b);
+  let ma = ua & 0x7fffffffu;
+  let mb = ub & 0x7fffffffu;
+  let sign = (ua ^ ub) & 0x80000000u;
+  if (ma > 0x7f800000u || mb > 0x7f800000u) { return nan_f32(); }
+  if (ma == 0x7f800000u) { return select(bitcast<f32>(sign | 0x7f800000u), nan_f32(), mb == 0x7f800000u); }
+  if (mb == 0u) { return select(bitcast<f32>(sign | 0x7f800000u), nan_f32(), ma == 0u); }
+  if (ma == 0u || mb == 0x7f800000u) { return bitcast<f32>(sign); }
+  let pa = div_unpack(ma);
+  let pb = div_unpack(mb);
+  return div_long(u32(pa.x), u32(pb.x), pa.y - pb.y, sign);
 }
 
 /** v in units of the ulp of the positive normal float whose bits are hb (its exponent field above 23): v 2^(150 - field). */

@@ -65,6 +65,9 @@ const RARE_SPLITS: Record<string, Split> = {
   "mx_tan(a)": { fast: "mx_tan_fast(a)", rare: "mx_tan_invalid(a)" },
   "mx_atan(a)": { fast: "mx_atan_fast(a)", rare: "mx_trig_rare(a)" },
   "mx_logaddexp(a, b)": { fast: "mx_logaddexp_fast(a, b)", rare: "mx_logaddexp_rare(a, b)" },
+  // division (wgsl/quotient.wgsl): the fast path marks what it leaves undecided in its value v
+  "div_f(a, b)": { fast: "div_f_fast(a, b)", rare: "(bitcast<u32>(v) == DIV_UNDECIDED)", exactFloat16: true },
+  "div_f(1.0, a)": { fast: "div_f_fast(1.0, a)", rare: "(bitcast<u32>(v) == DIV_UNDECIDED)", exactFloat16: true },
 };
 
 /**

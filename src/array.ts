@@ -7,7 +7,7 @@
 import type { Tensor } from "../backends/backend.js";
 import { getBackend } from "../backends/backend.js";
 import type { DType } from "./dtype.js";
-import { describe, opError, shapeStr } from "./errors.js";
+import { currentOp, describe, opError, shapeStr } from "./errors.js";
 import { evaluate, evaluateSync } from "./eval.js";
 import { releaseSlot, tidyScopes, unwatchArray, watchArray, type DataSlot } from "./memory.js";
 import type { Primitive } from "./primitive.js";
@@ -66,6 +66,13 @@ export class MxArray {
    * dropped with the array or by dispose(), not counted as device memory.
    */
   private hostCopy: TypedArray | null = null;
+  /**
+   * The public op whose call built this node, when one was running (a
+   * composite: mx.eye builds equal and astype nodes); an error while the node
+   * is evaluated names it. Undefined for arrays made outside any.
+   * @internal
+   */
+  readonly builtBy: string | undefined;
 
   constructor(
     readonly shape: readonly number[],
@@ -77,6 +84,7 @@ export class MxArray {
   ) {
     this.primitive = primitive;
     this.inputs = inputs;
+    this.builtBy = primitive ? currentOp() : undefined;
     for (const x of inputs) x.pendingUses++;
     this.slot.data = data;
     watchArray(this, this.slot);

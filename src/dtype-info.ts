@@ -5,7 +5,7 @@
 
 import { MxArray } from "./array.js";
 import { bfloat16, bool, complex64, DType, float16, float32, float64, promoteTypes, promoteWithScalar, scalarDefaultDType } from "./dtype.js";
-import { opError } from "./errors.js";
+import { describeValue, opError } from "./errors.js";
 
 /** MLX's abstract dtype categories (`mx.complexfloating`, `mx.floating`, `mx.inexact`, `mx.signedinteger`, `mx.unsignedinteger`, `mx.integer`, `mx.number`, `mx.generic`). */
 export enum DtypeCategory {
@@ -46,11 +46,11 @@ function categoryOf(d: DType): DtypeCategory {
   }
 }
 
-const isCategory = (x: unknown): x is DtypeCategory => typeof x === "string" && x in PARENTS;
+const isCategory = (x: unknown): x is DtypeCategory => typeof x === "string" && Object.hasOwn(PARENTS, x);
 
 function checkTypeArg(op: string, name: string, x: unknown): DType | DtypeCategory {
   if (x instanceof DType || isCategory(x)) return x;
-  throw opError(op, `${name} must be a dtype (e.g. mx.float32) or a DtypeCategory (e.g. mx.DtypeCategory.floating), got ${String(x)}`, [], "type");
+  throw opError(op, `${name} must be a dtype (e.g. mx.float32) or a DtypeCategory (e.g. mx.DtypeCategory.floating), got ${describeValue(x)}`, [], "type");
 }
 
 /**
@@ -93,12 +93,13 @@ const KIND_TEST: Record<DtypeKindName, (d: DType) => boolean> = {
  * ```
  */
 export function isdtype(dtype: DType, kind: DType | DtypeKindName | readonly (DType | DtypeKindName)[]): boolean {
-  if (!(dtype instanceof DType)) throw opError("isdtype", `dtype must be an mx dtype, got ${String(dtype)}`, [], "type");
+  if (!(dtype instanceof DType)) throw opError("isdtype", `dtype must be an mx dtype, got ${describeValue(dtype)}`, [], "type");
   const kinds = Array.isArray(kind) ? kind : [kind as DType | DtypeKindName];
   return kinds.some((k) => {
     if (k instanceof DType) return k === dtype;
-    const test = KIND_TEST[k as DtypeKindName];
-    if (!test) throw opError("isdtype", `kind must be a dtype or one of ${Object.keys(KIND_TEST).map((n) => `"${n}"`).join(", ")}, got ${String(k)}`, [], "value");
+    // (an own key only: "toString" is no kind, and an object is no key)
+    const test = typeof k === "string" && Object.hasOwn(KIND_TEST, k) ? KIND_TEST[k as DtypeKindName] : undefined;
+    if (!test) throw opError("isdtype", `kind must be a dtype or one of ${Object.keys(KIND_TEST).map((n) => `"${n}"`).join(", ")}, got ${describeValue(k)}`, [], "value");
     return test(dtype);
   });
 }
@@ -120,7 +121,7 @@ export function resultType(...args: (MxArray | DType | number | boolean | bigint
   for (const x of args) {
     const t = x instanceof MxArray ? x.dtype : x instanceof DType ? x : undefined;
     if (t) d = d ? promoteTypes(d, t) : t;
-    else if (typeof x !== "number" && typeof x !== "boolean" && typeof x !== "bigint") throw opError("resultType", `arguments must be arrays, dtypes or JS scalars, got ${String(x)}`, [], "type");
+    else if (typeof x !== "number" && typeof x !== "boolean" && typeof x !== "bigint") throw opError("resultType", `arguments must be arrays, dtypes or JS scalars, got ${describeValue(x)}`, [], "type");
   }
   const scalars = args.filter((x): x is number | boolean | bigint => !(x instanceof MxArray) && !(x instanceof DType));
   if (!d) return scalars.map(scalarDefaultDType).reduce(promoteTypes);
@@ -141,7 +142,7 @@ export function resultType(...args: (MxArray | DType | number | boolean | bigint
  */
 export function canCast(from: DType | MxArray, to: DType): boolean {
   const f = from instanceof MxArray ? from.dtype : from;
-  if (!(f instanceof DType) || !(to instanceof DType)) throw opError("canCast", `from and to must be mx dtypes (from may be an array), got ${String(from)} and ${String(to)}`, [], "type");
+  if (!(f instanceof DType) || !(to instanceof DType)) throw opError("canCast", `from and to must be mx dtypes (from may be an array), got ${describeValue(from)} and ${describeValue(to)}`, [], "type");
   if (f === to || f === bool) return true;
   if (to === bool) return false;
   const mantissa = (d: DType) => (d === float16 ? 11 : d === bfloat16 ? 8 : d === float32 || d === complex64 ? 24 : 53);
@@ -192,7 +193,7 @@ const FINFO: Map<DType, Omit<FloatInfo, "dtype" | "min">> = new Map([
  */
 export function finfo(dtype: DType): FloatInfo {
   const info = dtype instanceof DType ? FINFO.get(dtype) : undefined;
-  if (!info) throw opError("finfo", `dtype must be a floating-point or complex dtype, got ${String(dtype)}`, [], "type");
+  if (!info) throw opError("finfo", `dtype must be a floating-point or complex dtype, got ${describeValue(dtype)}`, [], "type");
   return { dtype, ...info, min: -info.max };
 }
 
@@ -215,7 +216,7 @@ export interface IntInfo {
  */
 export function iinfo(dtype: DType): IntInfo {
   if (!(dtype instanceof DType) || (dtype.kind !== "int" && dtype.kind !== "uint")) {
-    throw opError("iinfo", `dtype must be an integer dtype, got ${String(dtype)}`, [], "type");
+    throw opError("iinfo", `dtype must be an integer dtype, got ${describeValue(dtype)}`, [], "type");
   }
   const bits = dtype.size * 8;
   if (bits === 64) {

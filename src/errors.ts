@@ -1,7 +1,8 @@
 // Error helpers: every error names the op, the inputs (dtype and shape) and
 // what would have been valid, in one format across the library.
 
-import type { DType } from "./dtype.js";
+import { registeredBackends, unavailableBackends, type BackendName } from "../backends/backend.js";
+import { DType } from "./dtype.js";
 
 export interface Described {
   readonly shape: readonly number[];
@@ -22,6 +23,15 @@ export function shapeStr(shape: readonly number[]): string {
  * `an object (Foo)`; long lists are cut short.
  */
 export function describeValue(v: unknown): string {
+  try {
+    return valueText(v);
+  } catch {
+    // an object whose own code throws when read (a Proxy, a getter): never the error the user sees instead of ours
+    return "an object (unreadable)";
+  }
+}
+
+function valueText(v: unknown): string {
   if (typeof v === "string") return `the string '${v.length > 40 ? `${v.slice(0, 40)}...` : v}'`;
   if (typeof v === "bigint") return `${v}n`;
   if (typeof v === "function") return "a function";
@@ -29,7 +39,23 @@ export function describeValue(v: unknown): string {
   if (v === null || typeof v !== "object") return String(v);
   if (Array.isArray(v)) return `a JS array ${listText(v)}`;
   if (isDescribed(v)) return `an mx array ${describe(v)}`;
-  return `an object (${(v as { constructor?: { name?: string } }).constructor?.name ?? "no class"})`;
+  const ctor: unknown = (v as { constructor?: { name?: unknown } }).constructor?.name;
+  const name = typeof ctor === "string" && ctor ? ctor : "no class";
+  if (isDType(v)) return v.name;
+  // a class's own text (Device(cpu, 0), a Date); a plain object's is "[object Object]"
+  const toText: unknown = (v as { toString?: unknown }).toString;
+  if (typeof toText === "function" && toText !== Object.prototype.toString && toText !== Array.prototype.toString) {
+    const text: unknown = toText.call(v);
+    if (typeof text === "string" && text) {
+      const cut = text.length > 60 ? `${text.slice(0, 60)}...` : text;
+      return cut.startsWith(`${name}(`) ? cut : `an object (${name}: ${cut})`;
+    }
+  }
+  return `an object (${name})`;
+}
+
+function isDType(v: object): v is DType {
+  return v instanceof DType;
 }
 
 function isDescribed(v: object): v is Described {
@@ -45,6 +71,7 @@ function listText(v: readonly unknown[], depth = 0): string {
     if (!(i in v)) shown.push("<hole>");
     else if (Array.isArray(x)) shown.push(listText(x, depth + 1));
     else if (typeof x === "string") shown.push(`'${x}'`);
+    else if (typeof x === "symbol") shown.push(x.toString());
     else if (x !== null && typeof x === "object") shown.push(isDescribed(x) ? describe(x) : "{...}");
     else shown.push(typeof x === "function" ? "<function>" : typeof x === "bigint" ? `${x}n` : String(x));
   }
@@ -56,4 +83,52 @@ export function opError(op: string, message: string, inputs: readonly Described[
   const ins = inputs.length ? ` (inputs: ${inputs.map(describe).join(", ")})` : "";
   const text = `[${op}] ${message}${ins}`;
   return kind === "type" ? new TypeError(text) : kind === "range" ? new RangeError(text) : new Error(text);
+}
+
+/**
+ * The public op whose body runs now: the outermost `duringOp` (composite ops
+ * run their body through asOp, src/ops/strict-options.ts), or undefined
+ * outside any. Nodes remember it (MxArray.builtBy), so an error raised while
+ * they are evaluated names the function the user called, not the step
+ * (`[eye]`, not `[equal]`).
+ */
+let runningOp: string | undefined;
+
+/** The op `duringOp` is running, if any. */
+export function currentOp(): string | undefined {
+  return runningOp;
+}
+
+/**
+ * Runs `body` as public op `op`. The outermost call wins: the op the user
+ * called stays current through the ops it is built from. An Error thrown
+ * inside that starts with another op's `[name] ` is relabelled `[op] `, so the
+ * message names the function the user called.
+ */
+export function duringOp<T>(op: string, body: () => T): T {
+  const outer = runningOp;
+  if (outer === undefined) runningOp = op;
+  try {
+    return body();
+  } catch (e) {
+    throw relabel(e, op);
+  } finally {
+    runningOp = outer;
+  }
+}
+
+/**
+ * `e` with its leading `[name] ` made `[op] ` (an Error that starts otherwise is
+ * left as it is); a backend's label (`[cpu] cannot allocate ...`) stays, after `[op] `.
+ */
+export function relabel(e: unknown, op: string): unknown {
+  if (e instanceof Error) {
+    const label = /^\[([^\]]+)\] /.exec(e.message);
+    if (label && label[1] !== op) e.message = `[${op}] ${isBackendName(label[1]!) ? e.message : e.message.slice(label[0].length)}`;
+  }
+  return e;
+}
+
+function isBackendName(name: string): boolean {
+  return registeredBackends().some((b) => b.name === name) || unavailableBackends().has(name as BackendName);
 }

@@ -63,7 +63,7 @@ function schedule(outputs: readonly MxArray[], waits?: Set<Promise<void>>): MxAr
 function onBackend(t: Tensor, target: Backend, node: MxArray): Tensor {
   const source = t.buffer.backend;
   if (!source.readSync) {
-    throw new Error(`[${node.primitive?.name}] an input lives on backend '${source.name}', which reads asynchronously; use 'await mx.eval(...)' or 'await x.data()' instead of a synchronous read`);
+    throw new Error(`${opLabel(node)}an input lives on backend '${source.name}', which reads asynchronously; use 'await mx.eval(...)' or 'await x.data()' instead of a synchronous read`);
   }
   return uploadTensor(target, t.dtype, t.shape, source.readSync(t));
 }
@@ -90,14 +90,14 @@ function warnReadBack(node: MxArray, source: Backend, target: Backend): void {
   if (warnedReadBacks.has(pair)) return;
   warnedReadBacks.add(pair);
   const message =
-    `[${node.primitive?.name}] reads an input back from ${source.displayName} to run on ${target.displayName}, a copy through host memory; ` +
+    `${opLabel(node)}reads an input back from ${source.displayName} to run on ${target.displayName}, a copy through host memory; ` +
     `pass { stream } to run the op where its inputs are, or move them once with an op on ${target.name} (shown once per pair of backends)`;
   if (typeof process !== "undefined" && typeof process.emitWarning === "function") process.emitWarning(message, "MlxTsTransferWarning");
   else console.warn(message);
 }
 
 function unsupportedDType(node: MxArray, backend: Backend, d: MxArray["dtype"]): Error {
-  return new Error(`[${node.primitive!.name}] dtype ${d.name} is not supported on backend '${backend.displayName}' (inputs: ${node.inputs.map(describe).join(", ")}); supported: ${[...backend.capabilities.dtypes].join(", ")}`);
+  return new Error(`${opLabel(node)}dtype ${d.name} is not supported on backend '${backend.displayName}' (inputs: ${node.inputs.map(describe).join(", ")}); supported: ${[...backend.capabilities.dtypes].join(", ")}`);
 }
 
 /**
@@ -150,22 +150,28 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
   const own = ownKernel(prim, backend);
   const kernel: Kernel | undefined = node.siblings ? siblingsKernel(backend, node.siblings, prim.name, own) : own ? (p, ins, out) => own(p, ins, [out])[0]! : backend.kernels[prim.name];
   if (!kernel) {
-    throw new Error(`[${prim.name}] is not implemented on backend '${backend.displayName}' (inputs: ${node.inputs.map(describe).join(", ")})`);
+    throw new Error(`${opLabel(node, " ")}is not implemented on backend '${backend.displayName}' (inputs: ${node.inputs.map(describe).join(", ")})`);
   }
   const inputs: Tensor[] = [];
   let moved: Tensor[] | undefined;
-  for (let i = 0; i < node.inputs.length; i++) {
-    const t = node.inputs[i]!.inputTensor();
-    // unified memory: another backend's tensor is used in place; else it is copied over
-    const m = t.buffer.backend === backend ? t : (staged?.get(i) ?? backend.share?.(t) ?? onBackend(t, backend, node));
-    if (m !== t) (moved ??= []).push(m);
-    inputs.push(m);
+  try {
+    for (let i = 0; i < node.inputs.length; i++) {
+      const t = node.inputs[i]!.inputTensor();
+      // unified memory: another backend's tensor is used in place; else it is copied over
+      const m = t.buffer.backend === backend ? t : (staged?.get(i) ?? backend.share?.(t) ?? onBackend(t, backend, node));
+      if (m !== t) (moved ??= []).push(m);
+      inputs.push(m);
+    }
+  } catch (e) {
+    // (a copy the target could not hold, say)
+    if (moved) for (const m of moved) backend.release(m.buffer);
+    throw namingOp(e, node);
   }
   try {
     node.slot.data = kernel(prim, inputs, node);
     if (node.siblings) watchArray(node, node.slot);
   } catch (e) {
-    throw namingOp(e, prim.errorName);
+    throw namingOp(e, node);
   } finally {
     if (moved) for (const m of moved) backend.release(m.buffer);
   }
@@ -217,9 +223,29 @@ function siblingsKernel(backend: Backend, siblings: readonly MxArray[], name: st
   };
 }
 
-/** A kernel's error (an allocation the device refused, say) made to start with the op's name; its class (RangeError, ...) stays. */
-function namingOp(e: unknown, op: string): unknown {
-  if (e instanceof Error && !e.message.startsWith(`[${op}]`)) e.message = `[${op}] ${e.message}`;
+/**
+ * The start of an error of `node`'s evaluation: `[op] ` for the op the user
+ * called, which built the node (MxArray.builtBy), and the step when that op is
+ * made of several (`[eye] its equal step: `; with `sep` " ", `[eye] its equal
+ * step `); `[primitive] ` for a node built outside any op.
+ */
+function opLabel(node: MxArray, sep = ": "): string {
+  const step = node.primitive?.errorName ?? "an evaluated";
+  const op = node.builtBy;
+  return op === undefined || op === step ? `[${step}] ` : `[${op}] its ${step} step${sep}`;
+}
+
+/**
+ * A kernel's error (an allocation the device refused, say) made to start with
+ * the op's name (see opLabel; a step's output is described: `[eye] its equal
+ * step, bool(1048576, 1048576): [cpu] cannot allocate ...`); its class (RangeError, ...) stays.
+ */
+function namingOp(e: unknown, node: MxArray): unknown {
+  if (!(e instanceof Error)) return e;
+  const own = `[${node.primitive!.errorName}] `;
+  const label = opLabel(node, `, ${describe(node)}: `);
+  if (e.message.startsWith(`[${node.builtBy ?? node.primitive!.errorName}] `)) return e; // labelled already
+  e.message = label + (e.message.startsWith(own) ? e.message.slice(own.length) : e.message);
   return e;
 }
 
@@ -292,7 +318,7 @@ async function inputsReady(node: MxArray, own: Promise<void>): Promise<void> {
   for (const x of node.inputs) {
     if (x.isEvaluated) continue;
     const claim = inFlight.get(x);
-    if (claim === own) throw new Error(`[${node.primitive?.name}] internal error: its input ${describe(x)} was released before it ran`);
+    if (claim === own) throw new Error(`${opLabel(node)}internal error: its input ${describe(x)} was released before it ran`);
     if (claim) await claim;
     if (!x.isEvaluated) await evaluate([x]);
   }

@@ -4,7 +4,7 @@
 
 import type { MxArray } from "./array.js";
 import { float32, isFloating, promoteTypes, uint32, type DType } from "./dtype.js";
-import { opError, shapeStr } from "./errors.js";
+import { describeValue, opError, shapeStr } from "./errors.js";
 import { broadcastShapes, checkShape, normalizeAxis, sameShape } from "./shape.js";
 import { checkArrayLike, opStream, onStream, toArray, type ArrayLike } from "./ops/base.js";
 import { abs, add, astype, divide, equal, erf, erfinv, exp, isinf, log, log1p, maximum, minimum, multiply, negative, sign, subtract, where } from "./ops/elementwise.js";
@@ -17,7 +17,7 @@ import { uniform, type KeyOptions, type UniformOptions } from "./random.js";
 
 function floatDType(op: string, d: DType | undefined): DType {
   const dtype = d ?? float32;
-  if (!isFloating(dtype)) throw opError(op, `dtype must be a real floating-point dtype, got ${String(dtype)}`, [], "type");
+  if (!isFloating(dtype)) throw opError(op, `dtype must be a real floating-point dtype, got ${describeValue(dtype)}`, [], "type");
   return dtype;
 }
 
@@ -135,7 +135,7 @@ export function categorical(logits: MxArray, o: CategoricalOptions = {}): MxArra
     if (o.shape !== undefined && o.numSamples !== undefined) throw opError(op, "give at most one of shape and numSamples", [x], "value");
     const axis = normalizeAxis(op, o.axis ?? -1, x.ndim, "axis", [x]);
     if (o.numSamples !== undefined) {
-      if (!Number.isInteger(o.numSamples) || o.numSamples < 0) throw opError(op, `numSamples must be a non-negative integer, got ${String(o.numSamples)}`, [x], "value");
+      if (!Number.isInteger(o.numSamples) || o.numSamples < 0) throw opError(op, `numSamples must be a non-negative integer, got ${describeValue(o.numSamples)}`, [x], "value");
       const e = expandDims(x, -1, s);
       const shape = e.shape.filter((_, i) => i !== axis);
       shape[shape.length - 1] = o.numSamples;

@@ -6,7 +6,7 @@ import { MxArray } from "./array.js";
 import { describeValue, opError } from "./errors.js";
 import { MAX_DIM, normalizeAxis } from "./shape.js";
 import { checkArrayLike, opStream } from "./ops/base.js";
-import { checkOptions, noExtraArguments } from "./ops/strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./ops/strict-options.js";
 import { take } from "./ops/indexing.js";
 import { argsort } from "./ops/sort.js";
 import { bits, type KeyOptions } from "./random.js";
@@ -31,19 +31,21 @@ export interface PermutationOptions extends KeyOptions {
  */
 export function permutation(x: number | MxArray, axisOrOptions?: number | PermutationOptions, o: PermutationOptions = {}): MxArray {
   noExtraArguments("random.permutation", arguments, 3);
-  const op = "random.permutation";
-  const p: PermutationOptions = typeof axisOrOptions === "number" ? { ...o, axis: axisOrOptions } : (axisOrOptions ?? o);
-  checkOptions(op, p, ["axis", "key"]);
-  checkKey(op, p.key);
-  const s = { stream: opStream(op, p, x) };
-  if (typeof x === "number") {
-    if (!Number.isInteger(x) || x < 0 || x > MAX_DIM) throw opError(op, `x must be an array or a non-negative integer of at most 2^31 - 1, got ${describeValue(x)}`, [], "value");
-    if (p.axis !== undefined) throw opError(op, "axis applies to an array input only, got a number", [], "value");
-    return argsort(bits([x], { key: p.key, ...s }), s);
-  }
-  if (!(x instanceof MxArray)) throw opError(op, `x must be an mx array or a non-negative integer, got ${describeValue(x)}`, [], "type");
-  checkArrayLike(op, x, "x");
-  if (x.ndim === 0) throw opError(op, "cannot permute a 0-d array", [x], "value");
-  const axis = normalizeAxis(op, p.axis ?? 0, x.ndim, "axis", [x]);
-  return take(x, permutation(x.shape[axis]!, { key: p.key, ...s }), axis, s);
+  return asOp("random.permutation", () => {
+    const op = "random.permutation";
+    const p: PermutationOptions = typeof axisOrOptions === "number" ? { ...o, axis: axisOrOptions } : (axisOrOptions ?? o);
+    checkOptions(op, p, ["axis", "key"]);
+    checkKey(op, p.key);
+    const s = { stream: opStream(op, p, x) };
+    if (typeof x === "number") {
+      if (!Number.isInteger(x) || x < 0 || x > MAX_DIM) throw opError(op, `x must be an array or a non-negative integer of at most 2^31 - 1, got ${describeValue(x)}`, [], "value");
+      if (p.axis !== undefined) throw opError(op, "axis applies to an array input only, got a number", [], "value");
+      return argsort(bits([x], { key: p.key, ...s }), s);
+    }
+    if (!(x instanceof MxArray)) throw opError(op, `x must be an mx array or a non-negative integer, got ${describeValue(x)}`, [], "type");
+    checkArrayLike(op, x, "x");
+    if (x.ndim === 0) throw opError(op, "cannot permute a 0-d array", [x], "value");
+    const axis = normalizeAxis(op, p.axis ?? 0, x.ndim, "axis", [x]);
+    return take(x, permutation(x.shape[axis]!, { key: p.key, ...s }), axis, s);
+  });
 }

@@ -5,7 +5,7 @@
 
 import { checkInt } from "./argument-checks.js";
 import { MxArray } from "./array.js";
-import { checkOptions, dtypeThenOptions, noExtraArguments } from "./ops/strict-options.js";
+import { asOp, checkOptions, dtypeThenOptions, noExtraArguments } from "./ops/strict-options.js";
 import { float16, bfloat16, float32, int32, int64, isDType, isFloating, isInexact, uint32, uint64, type DType } from "./dtype.js";
 import { describeValue, opError, shapeStr } from "./errors.js";
 import { RandomBits } from "./primitives/misc.js";
@@ -94,11 +94,13 @@ function keyFor(op: string, k: MxArray | undefined, o?: OpOptions): MxArray {
  */
 export function bits(shape: readonly number[] = [], o: KeyOptions & { width?: 1 | 2 | 4 | undefined } = {}): MxArray {
   noExtraArguments("random.bits", arguments, 2);
-  checkOptions("random.bits", o, ["key", "width"]);
-  const s = opStream("random.bits", o);
-  const width = o.width ?? 4;
-  if (width !== 1 && width !== 2 && width !== 4) throw opError("random.bits", `width must be 1, 2 or 4 bytes, got ${describeValue(width)}`, [], "value");
-  return bitsOf("random.bits", checkShape("random.bits", shape), width, o.key, s);
+  return asOp("random.bits", () => {
+    checkOptions("random.bits", o, ["key", "width"]);
+    const s = opStream("random.bits", o);
+    const width = o.width ?? 4;
+    if (width !== 1 && width !== 2 && width !== 4) throw opError("random.bits", `width must be 1, 2 or 4 bytes, got ${describeValue(width)}`, [], "value");
+    return bitsOf("random.bits", checkShape("random.bits", shape), width, o.key, s);
+  });
 }
 
 /** Random bits for sampler `op` (its shape checked), with its key or the global sequence's next. */
@@ -119,11 +121,13 @@ function bitsOf(op: string, shape: readonly number[], width: 1 | 2 | 4, k: MxArr
  */
 export function split(k: MxArray, num = 2, o?: OpOptions): MxArray {
   noExtraArguments("random.split", arguments, 3);
-  checkOptions("random.split", o);
-  const s = opStream("random.split", o);
-  if (k === undefined) throw opError("random.split", "key must be a uint32 array of shape (2,) (from mx.random.key), got undefined", [], "type");
-  checkInt("random.split", "num", num, 1, MAX_DIM);
-  return bitsOf("random.split", [num, 2], 4, k, s);
+  return asOp("random.split", () => {
+    checkOptions("random.split", o);
+    const s = opStream("random.split", o);
+    if (k === undefined) throw opError("random.split", "key must be a uint32 array of shape (2,) (from mx.random.key), got undefined", [], "type");
+    checkInt("random.split", "num", num, 1, MAX_DIM);
+    return bitsOf("random.split", [num, 2], 4, k, s);
+  });
 }
 
 /** float16 / bfloat16 value just below 1, and nextafter(1f, 0) for float32. */
@@ -150,9 +154,11 @@ export interface UniformOptions extends KeyOptions {
  */
 export function uniform(low: ArrayLike = 0, high: ArrayLike = 1, shape: readonly number[] = [], dtypeOrOptions?: DType | UniformOptions | null, options?: UniformOptions): MxArray {
   noExtraArguments("random.uniform", arguments, 5);
-  const o = dtypeThenOptions<UniformOptions>("random.uniform", dtypeOrOptions, options, ["dtype", "key"]);
-  const s = opStream("random.uniform", o);
-  return uniformOf("random.uniform", low, high, checkShape("random.uniform", shape), dtypeOption("random.uniform", o.dtype, float32), o.key, s);
+  return asOp("random.uniform", () => {
+    const o = dtypeThenOptions<UniformOptions>("random.uniform", dtypeOrOptions, options, ["dtype", "key"]);
+    const s = opStream("random.uniform", o);
+    return uniformOf("random.uniform", low, high, checkShape("random.uniform", shape), dtypeOption("random.uniform", o.dtype, float32), o.key, s);
+  });
 }
 
 /** Uniform samples for sampler `op` (arguments checked but for low and high). */
@@ -191,22 +197,24 @@ export interface NormalOptions extends UniformOptions {
  */
 export function normal(shape: readonly number[] = [], dtypeOrOptions?: DType | NormalOptions | null, options?: NormalOptions): MxArray {
   noExtraArguments("random.normal", arguments, 3);
-  const op = "random.normal";
-  const o = dtypeThenOptions<NormalOptions>(op, dtypeOrOptions, options, ["dtype", "key", "loc", "scale"]);
-  const s = opStream(op, o);
-  const sh = checkShape(op, shape);
-  const dtype = dtypeOption(op, o.dtype, float32);
-  if (!isFloating(dtype)) throw opError(op, `can only generate normal numbers with a floating point dtype, got ${dtype.name}`, [], "type");
-  const so = { stream: s };
-  const loc = o.loc === undefined ? undefined : astype(toArray(op, o.loc, s, dtype, "loc"), dtype, so);
-  const scaleArg = o.scale === undefined ? undefined : astype(toArray(op, o.scale, s, dtype, "scale"), dtype, so);
-  broadcastShapes(op, sh, ...[loc, scaleArg].flatMap((a) => (a ? [a.shape] : [])));
-  const samples = uniformOf(op, -(1 - 2 ** -24), 1, sh, float32, o.key, s);
-  let scale = toArray(op, Math.SQRT2, s, dtype);
-  if (scaleArg) scale = multiply(scale, scaleArg, so);
-  let out = multiply(scale, astype(erfinv(samples, so), dtype, so), so);
-  if (loc) out = add(loc, out, so);
-  return out;
+  return asOp("random.normal", () => {
+    const op = "random.normal";
+    const o = dtypeThenOptions<NormalOptions>(op, dtypeOrOptions, options, ["dtype", "key", "loc", "scale"]);
+    const s = opStream(op, o);
+    const sh = checkShape(op, shape);
+    const dtype = dtypeOption(op, o.dtype, float32);
+    if (!isFloating(dtype)) throw opError(op, `can only generate normal numbers with a floating point dtype, got ${dtype.name}`, [], "type");
+    const so = { stream: s };
+    const loc = o.loc === undefined ? undefined : astype(toArray(op, o.loc, s, dtype, "loc"), dtype, so);
+    const scaleArg = o.scale === undefined ? undefined : astype(toArray(op, o.scale, s, dtype, "scale"), dtype, so);
+    broadcastShapes(op, sh, ...[loc, scaleArg].flatMap((a) => (a ? [a.shape] : [])));
+    const samples = uniformOf(op, -(1 - 2 ** -24), 1, sh, float32, o.key, s);
+    let scale = toArray(op, Math.SQRT2, s, dtype);
+    if (scaleArg) scale = multiply(scale, scaleArg, so);
+    let out = multiply(scale, astype(erfinv(samples, so), dtype, so), so);
+    if (loc) out = add(loc, out, so);
+    return out;
+  });
 }
 
 /**
@@ -221,35 +229,37 @@ export function normal(shape: readonly number[] = [], dtypeOrOptions?: DType | N
  */
 export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[] = [], dtypeOrOptions?: DType | UniformOptions | null, options?: UniformOptions): MxArray {
   noExtraArguments("random.randint", arguments, 5);
-  const o = dtypeThenOptions<UniformOptions>("random.randint", dtypeOrOptions, options, ["dtype", "key"]);
-  const s = opStream("random.randint", o);
-  const so = { stream: s };
-  const sh = checkShape("random.randint", shape);
-  const dtype = dtypeOption("random.randint", o.dtype, int32);
-  if (isInexact(dtype)) throw opError("random.randint", `randint only accepts integer dtypes and bool, got ${dtype.name}`, [], "type");
-  checkArrayLike("random.randint", low, "low");
-  checkArrayLike("random.randint", high, "high");
-  const wide = dtype.size === 8;
-  const [signedT, unsignedT] = wide ? [int64, uint64] : [int32, uint32];
-  const cmpT = dtype.kind === "uint" ? unsignedT : signedT;
-  const lo = astype(toArray("random.randint", low, s, signedT, "low"), signedT, so);
-  const hi = astype(toArray("random.randint", high, s, signedT, "high"), signedT, so);
-  const rangeShape = broadcastShapes("random.randint", lo.shape, hi.shape);
-  if (!sameShape(broadcastShapes("random.randint", sh, rangeShape), sh)) {
-    throw opError("random.randint", `cannot generate random values of shape ${shapeStr(sh)} from broadcast shape ${shapeStr(rangeShape)}`, [lo, hi], "value");
-  }
-  const empty = lessEqual(astype(toArray("random.randint", high, s, cmpT), cmpT, so), astype(toArray("random.randint", low, s, cmpT), cmpT, so), so);
-  const range = subtract(astype(hi, unsignedT, so), astype(lo, unsignedT, so), so);
-  const safeRange = where(empty, toArray("random.randint", 1, s, unsignedT), range, so);
-  let raw: MxArray;
-  if (wide) {
-    const [k1, k2] = o.key ? splitPair(keyFor("random.randint", o.key, so), so) : [undefined, undefined];
-    const loBits = bitsOf("random.randint", sh, 4, k1, s);
-    const hiBits = bitsOf("random.randint", sh, 4, k2, s);
-    raw = bitwiseOr(leftShift(astype(hiBits, uint64, so), 32, so), astype(loBits, uint64, so), so);
-  } else raw = bitsOf("random.randint", sh, 4, o.key, s);
-  const offset = remainder(raw, safeRange, so);
-  return astype(add(astype(lo, unsignedT, so), offset, so), dtype, so);
+  return asOp("random.randint", () => {
+    const o = dtypeThenOptions<UniformOptions>("random.randint", dtypeOrOptions, options, ["dtype", "key"]);
+    const s = opStream("random.randint", o);
+    const so = { stream: s };
+    const sh = checkShape("random.randint", shape);
+    const dtype = dtypeOption("random.randint", o.dtype, int32);
+    if (isInexact(dtype)) throw opError("random.randint", `randint only accepts integer dtypes and bool, got ${dtype.name}`, [], "type");
+    checkArrayLike("random.randint", low, "low");
+    checkArrayLike("random.randint", high, "high");
+    const wide = dtype.size === 8;
+    const [signedT, unsignedT] = wide ? [int64, uint64] : [int32, uint32];
+    const cmpT = dtype.kind === "uint" ? unsignedT : signedT;
+    const lo = astype(toArray("random.randint", low, s, signedT, "low"), signedT, so);
+    const hi = astype(toArray("random.randint", high, s, signedT, "high"), signedT, so);
+    const rangeShape = broadcastShapes("random.randint", lo.shape, hi.shape);
+    if (!sameShape(broadcastShapes("random.randint", sh, rangeShape), sh)) {
+      throw opError("random.randint", `cannot generate random values of shape ${shapeStr(sh)} from broadcast shape ${shapeStr(rangeShape)}`, [lo, hi], "value");
+    }
+    const empty = lessEqual(astype(toArray("random.randint", high, s, cmpT), cmpT, so), astype(toArray("random.randint", low, s, cmpT), cmpT, so), so);
+    const range = subtract(astype(hi, unsignedT, so), astype(lo, unsignedT, so), so);
+    const safeRange = where(empty, toArray("random.randint", 1, s, unsignedT), range, so);
+    let raw: MxArray;
+    if (wide) {
+      const [k1, k2] = o.key ? splitPair(keyFor("random.randint", o.key, so), so) : [undefined, undefined];
+      const loBits = bitsOf("random.randint", sh, 4, k1, s);
+      const hiBits = bitsOf("random.randint", sh, 4, k2, s);
+      raw = bitwiseOr(leftShift(astype(hiBits, uint64, so), 32, so), astype(loBits, uint64, so), so);
+    } else raw = bitsOf("random.randint", sh, 4, o.key, s);
+    const offset = remainder(raw, safeRange, so);
+    return astype(add(astype(lo, unsignedT, so), offset, so), dtype, so);
+  });
 }
 
 /** MLX's split(key) into two keys of shape [2]. */
@@ -271,15 +281,17 @@ function splitPair(k: MxArray, o?: OpOptions): [MxArray, MxArray] {
  */
 export function bernoulli(p: ArrayLike = 0.5, shape?: readonly number[], o: KeyOptions = {}): MxArray {
   noExtraArguments("random.bernoulli", arguments, 3);
-  checkOptions("random.bernoulli", o, ["key"]);
-  const s = opStream("random.bernoulli", o);
-  const so = { stream: s };
-  const pa = toArray("random.bernoulli", p, s, float32, "p");
-  if (!isFloating(pa.dtype)) throw opError("random.bernoulli", `probability p must be a float type, got ${pa.dtype.name}`, [pa], "type");
-  const sh = shape === undefined || shape === null ? [...pa.shape] : [...checkShape("random.bernoulli", shape)];
-  if (!sameShape(broadcastShapes("random.bernoulli", sh, pa.shape), sh)) {
-    throw opError("random.bernoulli", `shape of p ${shapeStr(pa.shape)} is incompatible with shape ${shapeStr(sh)}`, [pa], "value");
-  }
-  const upper = toArray("random.bernoulli", 4294967808, s, float32); // nextafter(float(UINT32_MAX), FLT_MAX)
-  return less(bitsOf("random.bernoulli", sh, 4, o.key, s), multiply(pa, upper, so), so);
+  return asOp("random.bernoulli", () => {
+    checkOptions("random.bernoulli", o, ["key"]);
+    const s = opStream("random.bernoulli", o);
+    const so = { stream: s };
+    const pa = toArray("random.bernoulli", p, s, float32, "p");
+    if (!isFloating(pa.dtype)) throw opError("random.bernoulli", `probability p must be a float type, got ${pa.dtype.name}`, [pa], "type");
+    const sh = shape === undefined || shape === null ? [...pa.shape] : [...checkShape("random.bernoulli", shape)];
+    if (!sameShape(broadcastShapes("random.bernoulli", sh, pa.shape), sh)) {
+      throw opError("random.bernoulli", `shape of p ${shapeStr(pa.shape)} is incompatible with shape ${shapeStr(sh)}`, [pa], "value");
+    }
+    const upper = toArray("random.bernoulli", 4294967808, s, float32); // nextafter(float(UINT32_MAX), FLT_MAX)
+    return less(bitsOf("random.bernoulli", sh, 4, o.key, s), multiply(pa, upper, so), so);
+  });
 }

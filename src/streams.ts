@@ -4,7 +4,7 @@
 
 import { getBackend, type Backend } from "../backends/backend.js";
 import { defaultDevice, Device, gpu, isAvailable, Stream, type DeviceType, type StreamOrDevice } from "./device.js";
-import { opError } from "./errors.js";
+import { describeValue, opError } from "./errors.js";
 import { evalArrays } from "./tidy.js";
 
 /** The backend of `device`; an unavailable one is an error naming `op`. */
@@ -30,7 +30,7 @@ function backendOf(op: string, device: Device): Backend {
  */
 export async function synchronize(stream?: StreamOrDevice): Promise<void> {
   const device = stream === undefined ? defaultDevice() : stream instanceof Stream ? stream.device : stream instanceof Device ? stream : undefined;
-  if (!device) throw opError("synchronize", `stream must be a Stream or a Device, got ${String(stream)}`, [], "type");
+  if (!device) throw opError("synchronize", `stream must be a Stream or a Device, got ${describeValue(stream)}`, [], "type");
   await backendOf("synchronize", device).synchronize();
 }
 
@@ -64,7 +64,7 @@ export function deviceCount(type: DeviceType | Device): number {
   const t = type instanceof Device ? type.type : type;
   if (t === "cpu") return 1;
   if (t === "gpu") return isAvailable(gpu) ? 1 : 0;
-  throw opError("deviceCount", `type must be "cpu" or "gpu" (or a Device), got ${String(type)}`, [], "type");
+  throw opError("deviceCount", `type must be "cpu" or "gpu" (or a Device), got ${describeValue(type)}`, [], "type");
 }
 
 /** What `deviceInfo` tells about a device. */
@@ -95,7 +95,7 @@ export interface DeviceInfo {
  * ```
  */
 export function deviceInfo(device: Device = defaultDevice()): DeviceInfo {
-  if (!(device instanceof Device)) throw opError("deviceInfo", `device must be a Device (mx.cpu, mx.gpu, mx.webgpu, mx.metal), got ${String(device)}`, [], "type");
+  if (!(device instanceof Device)) throw opError("deviceInfo", `device must be a Device (mx.cpu, mx.gpu, mx.webgpu, mx.metal), got ${describeValue(device)}`, [], "type");
   const b = backendOf("deviceInfo", device);
   return {
     deviceName: b.displayName,

@@ -9,7 +9,7 @@ import { bool, isFloating, promoteTypes, type DType } from "../dtype.js";
 import { finfo } from "../dtype-info.js";
 import { astype, broadcastTo } from "../ops/index.js";
 import { checkArrayLike, node, opStream, resultType, type OpOptions } from "../ops/base.js";
-import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { checkAttentionShapes, ScaledDotProductAttention, type MaskKind } from "../primitives/fast-attention.js";
 import { checkNumber } from "../primitives/checks.js";
 import type { Stream } from "../device.js";
@@ -88,20 +88,22 @@ function sinksOf(sinks: unknown, heads: number, t: DType, s: Stream): MxArray | 
  */
 export function scaledDotProductAttention(q: MxArray, k: MxArray, v: MxArray, o: AttentionOptions): MxArray {
   noExtraArguments("fast.scaledDotProductAttention", arguments, 4);
-  const s = opStream(OP, o, q, k, v);
-  checkOptions(OP, o, ["scale", "mask", "sinks"]);
-  const [qa, ka, va] = [input4(q, "q"), input4(k, "k"), input4(v, "v")];
-  if (o?.scale === undefined) throw opError(OP, "options must give scale (MLX's required keyword argument), e.g. { scale: 1 / Math.sqrt(q.shape[3]) }", [], "type");
-  const scale = checkNumber(OP, "scale", o.scale);
-  const [B, Hq, Lq] = qa.shape as [number, number, number, number];
-  const Lkv = ka.shape[2]!;
-  checkAttentionShapes(OP, qa, ka, va);
-  const t = resultType(qa, ka, va);
-  if (!isFloating(t)) throw opError(OP, `q, k and v must promote to a floating dtype, got ${t.name}`, [qa, ka, va], "type");
-  const mask = maskOf(o.mask, [B, Hq, Lq, Lkv], t, s);
-  const sinks = sinksOf(o.sinks, Hq, t, s);
-  const on = { stream: s };
-  const inputs = [astype(qa, t, on), astype(ka, t, on), astype(va, t, on), ...(mask.array ? [mask.array] : []), ...(sinks ? [sinks] : [])];
-  const prim = new ScaledDotProductAttention({ scale: Math.fround(scale), mask: mask.kind, sinks: sinks !== null, lowest: finfo(t).min });
-  return node(prim, inputs, s);
+  return asOp("fast.scaledDotProductAttention", () => {
+    const s = opStream(OP, o, q, k, v);
+    checkOptions(OP, o, ["scale", "mask", "sinks"]);
+    const [qa, ka, va] = [input4(q, "q"), input4(k, "k"), input4(v, "v")];
+    if (o?.scale === undefined) throw opError(OP, "options must give scale (MLX's required keyword argument), e.g. { scale: 1 / Math.sqrt(q.shape[3]) }", [], "type");
+    const scale = checkNumber(OP, "scale", o.scale);
+    const [B, Hq, Lq] = qa.shape as [number, number, number, number];
+    const Lkv = ka.shape[2]!;
+    checkAttentionShapes(OP, qa, ka, va);
+    const t = resultType(qa, ka, va);
+    if (!isFloating(t)) throw opError(OP, `q, k and v must promote to a floating dtype, got ${t.name}`, [qa, ka, va], "type");
+    const mask = maskOf(o.mask, [B, Hq, Lq, Lkv], t, s);
+    const sinks = sinksOf(o.sinks, Hq, t, s);
+    const on = { stream: s };
+    const inputs = [astype(qa, t, on), astype(ka, t, on), astype(va, t, on), ...(mask.array ? [mask.array] : []), ...(sinks ? [sinks] : [])];
+    const prim = new ScaledDotProductAttention({ scale: Math.fround(scale), mask: mask.kind, sinks: sinks !== null, lowest: finfo(t).min });
+    return node(prim, inputs, s);
+  });
 }

@@ -7,7 +7,7 @@ import { describeValue, opError } from "../errors.js";
 import { isFloating, type DType } from "../dtype.js";
 import { astype } from "../ops/index.js";
 import { checkArrayLike, node, opStream, resultType, scalarArray, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
-import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { checkAffineShape, LayerNorm, RMSNorm } from "../primitives/fast-norms.js";
 import { checkNumber } from "../primitives/checks.js";
 import type { Stream } from "../device.js";
@@ -52,15 +52,17 @@ function outType(op: string, arrays: MxArray[]): DType {
  */
 export function rmsNorm(x: ArrayLike, weight: MxArray | null | undefined, eps: number, o?: OpOptions): MxArray {
   noExtraArguments("fast.rmsNorm", arguments, 4);
-  const op = "fast.rmsNorm";
-  const s = opStream(op, o, x, weight);
-  checkOptions(op, o);
-  const a = inputOf(op, x, s);
-  const w = affineOf(op, "weight", weight, a);
-  const e = epsOf(op, eps);
-  const t = outType(op, w ? [a, w] : [a]);
-  const wt = w ? astype(w, t, { stream: s }) : scalarArray(1, t, s);
-  return node(new RMSNorm(e), [astype(a, t, { stream: s }), wt], s);
+  return asOp("fast.rmsNorm", () => {
+    const op = "fast.rmsNorm";
+    const s = opStream(op, o, x, weight);
+    checkOptions(op, o);
+    const a = inputOf(op, x, s);
+    const w = affineOf(op, "weight", weight, a);
+    const e = epsOf(op, eps);
+    const t = outType(op, w ? [a, w] : [a]);
+    const wt = w ? astype(w, t, { stream: s }) : scalarArray(1, t, s);
+    return node(new RMSNorm(e), [astype(a, t, { stream: s }), wt], s);
+  });
 }
 
 /**
@@ -76,16 +78,18 @@ export function rmsNorm(x: ArrayLike, weight: MxArray | null | undefined, eps: n
  */
 export function layerNorm(x: ArrayLike, weight: MxArray | null | undefined, bias: MxArray | null | undefined, eps: number, o?: OpOptions): MxArray {
   noExtraArguments("fast.layerNorm", arguments, 5);
-  const op = "fast.layerNorm";
-  const s = opStream(op, o, x, weight, bias);
-  checkOptions(op, o);
-  const a = inputOf(op, x, s);
-  const w = affineOf(op, "weight", weight, a);
-  const b = affineOf(op, "bias", bias, a);
-  const e = epsOf(op, eps);
-  const t = outType(op, [a, ...(w ? [w] : []), ...(w && b ? [b] : [])]);
-  const on = { stream: s };
-  const wt = w ? astype(w, t, on) : scalarArray(1, t, s);
-  const bt = b ? astype(b, t, on) : scalarArray(0, t, s);
-  return node(new LayerNorm(e), [astype(a, t, on), wt, bt], s);
+  return asOp("fast.layerNorm", () => {
+    const op = "fast.layerNorm";
+    const s = opStream(op, o, x, weight, bias);
+    checkOptions(op, o);
+    const a = inputOf(op, x, s);
+    const w = affineOf(op, "weight", weight, a);
+    const b = affineOf(op, "bias", bias, a);
+    const e = epsOf(op, eps);
+    const t = outType(op, [a, ...(w ? [w] : []), ...(w && b ? [b] : [])]);
+    const on = { stream: s };
+    const wt = w ? astype(w, t, on) : scalarArray(1, t, s);
+    const bt = b ? astype(b, t, on) : scalarArray(0, t, s);
+    return node(new LayerNorm(e), [astype(a, t, on), wt, bt], s);
+  });
 }

@@ -7,7 +7,7 @@ import { describeValue, opError } from "../errors.js";
 import { float32, int32, isFloating, isInteger } from "../dtype.js";
 import { astype } from "../ops/index.js";
 import { checkArrayLike, node, opStream, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
-import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { checkRopeDims, checkRopeFreqs, checkRopeOffset, RoPE } from "../primitives/fast-rope.js";
 import { checkNumber } from "../primitives/checks.js";
 import type { Stream } from "../device.js";
@@ -57,29 +57,31 @@ function offsetOf(op: string, offset: unknown, x: MxArray, s: Stream): MxArray {
  */
 export function rope(x: ArrayLike, dims: number, o: RopeOptions): MxArray {
   noExtraArguments("fast.rope", arguments, 3);
-  const op = "fast.rope";
-  const s = opStream(op, o, x);
-  checkOptions(op, o, OPTION_KEYS);
-  const missing = REQUIRED_KEYS.filter((k) => o?.[k] === undefined);
-  if (missing.length) throw opError(op, `options must give ${REQUIRED_KEYS.join(", ")} (MLX's required keyword arguments); missing: ${missing.join(", ")}`, [], "type");
-  const a = toArray(op, checkArrayLike(op, x, "x"), s, undefined, "x");
-  if (a.ndim < 3) throw opError(op, `x must have at least 3 dimensions (B, ..., T, D), got shape (${a.shape.join(", ")})`, [a]);
-  if (!isFloating(a.dtype)) throw opError(op, `x must be a floating array, got ${a.dtype.name}`, [a], "type");
-  checkRopeDims(op, dims, a);
-  if (typeof o.traditional !== "boolean") throw opError(op, `traditional must be a boolean, got ${describeValue(o.traditional)}`, [], "type");
-  // MLX takes base and scale as C floats
-  const scale = Math.fround(checkNumber(op, "scale", o.scale));
-  const offset = offsetOf(op, o.offset, a, s);
-  const freqs = o.freqs ?? null;
-  if (freqs === null) {
-    if (o.base === null) throw opError(op, "base is null and no freqs are given: exactly one of base and freqs must have a value", [], "value");
-    const base = Math.fround(checkNumber(op, "base", o.base));
-    return node(new RoPE(dims, o.traditional, base, scale, true), [a, offset], s);
-  }
-  if (!(freqs instanceof MxArray)) throw opError(op, `freqs must be an mx array, null or undefined, got ${describeValue(freqs)}`, [], "type");
-  checkArrayLike(op, freqs, "freqs");
-  if (o.base !== null) throw opError(op, `base is ${describeValue(o.base)} and freqs are given: exactly one of base and freqs must have a value (pass base: null)`, [], "value");
-  checkRopeFreqs(op, freqs, dims);
-  if (!isFloating(freqs.dtype) && !isInteger(freqs.dtype)) throw opError(op, `freqs must be a real array, got ${freqs.dtype.name}`, [freqs], "type");
-  return node(new RoPE(dims, o.traditional, 1, scale, true), [a, offset, astype(freqs, float32, { stream: s })], s);
+  return asOp("fast.rope", () => {
+    const op = "fast.rope";
+    const s = opStream(op, o, x);
+    checkOptions(op, o, OPTION_KEYS);
+    const missing = REQUIRED_KEYS.filter((k) => o?.[k] === undefined);
+    if (missing.length) throw opError(op, `options must give ${REQUIRED_KEYS.join(", ")} (MLX's required keyword arguments); missing: ${missing.join(", ")}`, [], "type");
+    const a = toArray(op, checkArrayLike(op, x, "x"), s, undefined, "x");
+    if (a.ndim < 3) throw opError(op, `x must have at least 3 dimensions (B, ..., T, D), got shape (${a.shape.join(", ")})`, [a]);
+    if (!isFloating(a.dtype)) throw opError(op, `x must be a floating array, got ${a.dtype.name}`, [a], "type");
+    checkRopeDims(op, dims, a);
+    if (typeof o.traditional !== "boolean") throw opError(op, `traditional must be a boolean, got ${describeValue(o.traditional)}`, [], "type");
+    // MLX takes base and scale as C floats
+    const scale = Math.fround(checkNumber(op, "scale", o.scale));
+    const offset = offsetOf(op, o.offset, a, s);
+    const freqs = o.freqs ?? null;
+    if (freqs === null) {
+      if (o.base === null) throw opError(op, "base is null and no freqs are given: exactly one of base and freqs must have a value", [], "value");
+      const base = Math.fround(checkNumber(op, "base", o.base));
+      return node(new RoPE(dims, o.traditional, base, scale, true), [a, offset], s);
+    }
+    if (!(freqs instanceof MxArray)) throw opError(op, `freqs must be an mx array, null or undefined, got ${describeValue(freqs)}`, [], "type");
+    checkArrayLike(op, freqs, "freqs");
+    if (o.base !== null) throw opError(op, `base is ${describeValue(o.base)} and freqs are given: exactly one of base and freqs must have a value (pass base: null)`, [], "value");
+    checkRopeFreqs(op, freqs, dims);
+    if (!isFloating(freqs.dtype) && !isInteger(freqs.dtype)) throw opError(op, `freqs must be a real array, got ${freqs.dtype.name}`, [freqs], "type");
+    return node(new RoPE(dims, o.traditional, 1, scale, true), [a, offset, astype(freqs, float32, { stream: s })], s);
+  });
 }

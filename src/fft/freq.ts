@@ -8,7 +8,7 @@ import { opStream, type OpOptions } from "../ops/base.js";
 import { arange, array } from "../ops/creation.js";
 import { multiply } from "../ops/elementwise.js";
 import { concatenate } from "../ops/layout.js";
-import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { checkSize, isOptions } from "./args.js";
 
 export interface FftFreqOptions extends OpOptions {
@@ -42,10 +42,12 @@ function freqArgs(op: string, n: unknown, d: unknown, options: unknown): { n: nu
  */
 export function fftfreq(n: number, d?: number | FftFreqOptions, options?: FftFreqOptions): MxArray {
   noExtraArguments("fft.fftfreq", arguments, 3);
-  const { n: size, d: spacing, o } = freqArgs("fft.fftfreq", n, d, options);
-  const pos = arange(0, Math.floor((size + 1) / 2), { dtype: float32, ...o });
-  const neg = arange(-Math.floor(size / 2), 0, { dtype: float32, ...o });
-  return multiply(concatenate([pos, neg], { axis: 0, ...o }), array(1 / (size * spacing), float32, o), o);
+  return asOp("fft.fftfreq", () => {
+    const { n: size, d: spacing, o } = freqArgs("fft.fftfreq", n, d, options);
+    const pos = arange(0, Math.floor((size + 1) / 2), { dtype: float32, ...o });
+    const neg = arange(-Math.floor(size / 2), 0, { dtype: float32, ...o });
+    return multiply(concatenate([pos, neg], { axis: 0, ...o }), array(1 / (size * spacing), float32, o), o);
+  });
 }
 
 /**
@@ -58,6 +60,8 @@ export function fftfreq(n: number, d?: number | FftFreqOptions, options?: FftFre
  */
 export function rfftfreq(n: number, d?: number | FftFreqOptions, options?: FftFreqOptions): MxArray {
   noExtraArguments("fft.rfftfreq", arguments, 3);
-  const { n: size, d: spacing, o } = freqArgs("fft.rfftfreq", n, d, options);
-  return multiply(arange(0, Math.floor(size / 2) + 1, { dtype: float32, ...o }), array(1 / (size * spacing), float32, o), o);
+  return asOp("fft.rfftfreq", () => {
+    const { n: size, d: spacing, o } = freqArgs("fft.rfftfreq", n, d, options);
+    return multiply(arange(0, Math.floor(size / 2) + 1, { dtype: float32, ...o }), array(1 / (size * spacing), float32, o), o);
+  });
 }

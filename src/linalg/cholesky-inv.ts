@@ -23,8 +23,8 @@ import { triInv, type TriInvOptions } from "./tri-inv.js";
  */
 export function choleskyInv(L: ArrayLike, upper?: boolean | TriInvOptions, o?: TriInvOptions): MxArray {
   noExtraArguments("linalg.choleskyInv", arguments, 3);
-  const op = "linalg.choleskyInv";
-  return asOp(op, () => {
+  return asOp("linalg.choleskyInv", () => {
+    const op = "linalg.choleskyInv";
     const opts = flagOrOptions<TriInvOptions>(op, "upper", upper, o);
     const { x, s } = linalgInput(op, L, opts, ["upper"], true, "L");
     const up = boolFlag(op, "upper", opts.upper);

@@ -5,7 +5,7 @@ import type { MxArray } from "../array.js";
 import { Cholesky } from "../primitives/linalg-cholesky.js";
 import { node, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { boolFlag, flagOrOptions, linalgInput } from "./checks.js";
-import { noExtraArguments } from "../ops/strict-options.js";
+import { asOp, noExtraArguments } from "../ops/strict-options.js";
 
 export interface CholeskyOptions extends OpOptions {
   /** Return the upper factor U (A = U^T U, read from A's upper triangle) instead of the lower L (A = L L^T, the default). */
@@ -29,8 +29,10 @@ export interface CholeskyOptions extends OpOptions {
  */
 export function cholesky(a: ArrayLike, upper?: boolean | CholeskyOptions, o?: CholeskyOptions): MxArray {
   noExtraArguments("linalg.cholesky", arguments, 3);
-  const op = "linalg.cholesky";
-  const opts = flagOrOptions<CholeskyOptions>(op, "upper", upper, o);
-  const { x, s } = linalgInput(op, a, opts, ["upper"]);
-  return node(new Cholesky(boolFlag(op, "upper", opts.upper)), [x], s);
+  return asOp("linalg.cholesky", () => {
+    const op = "linalg.cholesky";
+    const opts = flagOrOptions<CholeskyOptions>(op, "upper", upper, o);
+    const { x, s } = linalgInput(op, a, opts, ["upper"]);
+    return node(new Cholesky(boolFlag(op, "upper", opts.upper)), [x], s);
+  });
 }

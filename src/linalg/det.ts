@@ -7,7 +7,7 @@ import { bool, float32, isInexact } from "../dtype.js";
 import { Det, Slogdet } from "../primitives/linalg-det.js";
 import { checkArrayLike, node, nodes, opStream, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { astype } from "../ops/elementwise.js";
-import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { linalgInput } from "./checks.js";
 
 /** The matrix argument of `op`: integers and bool cast to float32 first (as MLX's), then linalg's checks. */
@@ -35,8 +35,10 @@ function detInput(op: string, a: ArrayLike, o: OpOptions | undefined) {
  */
 export function det(a: ArrayLike, o?: OpOptions): MxArray {
   noExtraArguments("linalg.det", arguments, 2);
-  const { x, s } = detInput("linalg.det", a, o);
-  return node(new Det(), [x], s);
+  return asOp("linalg.det", () => {
+    const { x, s } = detInput("linalg.det", a, o);
+    return node(new Det(), [x], s);
+  });
 }
 
 /**
@@ -57,7 +59,9 @@ export function det(a: ArrayLike, o?: OpOptions): MxArray {
  */
 export function slogdet(a: ArrayLike, o?: OpOptions): [MxArray, MxArray] {
   noExtraArguments("linalg.slogdet", arguments, 2);
-  const { x, s } = detInput("linalg.slogdet", a, o);
-  const [sign, logabsdet] = nodes(new Slogdet(), [x], s);
-  return [sign!, logabsdet!];
+  return asOp("linalg.slogdet", () => {
+    const { x, s } = detInput("linalg.slogdet", a, o);
+    const [sign, logabsdet] = nodes(new Slogdet(), [x], s);
+    return [sign!, logabsdet!];
+  });
 }

@@ -6,7 +6,7 @@ import type { MxArray } from "../array.js";
 import { Eig } from "../primitives/linalg-eig.js";
 import { nodes, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { linalgInput } from "./checks.js";
-import { noExtraArguments } from "../ops/strict-options.js";
+import { asOp, noExtraArguments } from "../ops/strict-options.js";
 
 /**
  * The eigenvalues and right eigenvectors of each square matrix in the last
@@ -28,9 +28,11 @@ import { noExtraArguments } from "../ops/strict-options.js";
  */
 export function eig(a: ArrayLike, o?: OpOptions): [MxArray, MxArray] {
   noExtraArguments("linalg.eig", arguments, 2);
-  const { x, s } = linalgInput("linalg.eig", a, o, []);
-  const [w, v] = nodes(new Eig(true), [x], s);
-  return [w!, v!];
+  return asOp("linalg.eig", () => {
+    const { x, s } = linalgInput("linalg.eig", a, o, []);
+    const [w, v] = nodes(new Eig(true), [x], s);
+    return [w!, v!];
+  });
 }
 
 /**
@@ -46,6 +48,8 @@ export function eig(a: ArrayLike, o?: OpOptions): [MxArray, MxArray] {
  */
 export function eigvals(a: ArrayLike, o?: OpOptions): MxArray {
   noExtraArguments("linalg.eigvals", arguments, 2);
-  const { x, s } = linalgInput("linalg.eigvals", a, o, []);
-  return nodes(new Eig(false), [x], s)[0]!;
+  return asOp("linalg.eigvals", () => {
+    const { x, s } = linalgInput("linalg.eigvals", a, o, []);
+    return nodes(new Eig(false), [x], s)[0]!;
+  });
 }

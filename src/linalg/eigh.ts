@@ -7,7 +7,7 @@ import { describeValue, opError } from "../errors.js";
 import { Eigh } from "../primitives/linalg-eigh.js";
 import { nodes, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { flagOrOptions, linalgInput } from "./checks.js";
-import { noExtraArguments } from "../ops/strict-options.js";
+import { asOp, noExtraArguments } from "../ops/strict-options.js";
 
 export interface EighOptions extends OpOptions {
   /** The triangle of `a` that is read: "L" (lower, the default) or "U" (upper). */
@@ -40,8 +40,10 @@ function eighOf(op: string, a: ArrayLike, uplo: unknown, o: unknown, vectors: bo
  */
 export function eigh(a: ArrayLike, UPLO?: "L" | "U" | EighOptions, o?: EighOptions): [MxArray, MxArray] {
   noExtraArguments("linalg.eigh", arguments, 3);
-  const [w, v] = eighOf("linalg.eigh", a, UPLO, o, true);
-  return [w!, v!];
+  return asOp("linalg.eigh", () => {
+    const [w, v] = eighOf("linalg.eigh", a, UPLO, o, true);
+    return [w!, v!];
+  });
 }
 
 /**
@@ -56,5 +58,7 @@ export function eigh(a: ArrayLike, UPLO?: "L" | "U" | EighOptions, o?: EighOptio
  */
 export function eigvalsh(a: ArrayLike, UPLO?: "L" | "U" | EighOptions, o?: EighOptions): MxArray {
   noExtraArguments("linalg.eigvalsh", arguments, 3);
-  return eighOf("linalg.eigvalsh", a, UPLO, o, false)[0]!;
+  return asOp("linalg.eigvalsh", () => {
+    return eighOf("linalg.eigvalsh", a, UPLO, o, false)[0]!;
+  });
 }

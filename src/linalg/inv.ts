@@ -5,7 +5,7 @@ import type { MxArray } from "../array.js";
 import { Inverse } from "../primitives/linalg-solve.js";
 import { node, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { linalgInput } from "./checks.js";
-import { noExtraArguments } from "../ops/strict-options.js";
+import { asOp, noExtraArguments } from "../ops/strict-options.js";
 
 /**
  * The inverse of each square matrix in the last two axes of `a` (float32 or
@@ -20,6 +20,8 @@ import { noExtraArguments } from "../ops/strict-options.js";
  */
 export function inv(a: ArrayLike, o?: OpOptions): MxArray {
   noExtraArguments("linalg.inv", arguments, 2);
-  const { x, s } = linalgInput("linalg.inv", a, o, []);
-  return node(new Inverse(), [x], s);
+  return asOp("linalg.inv", () => {
+    const { x, s } = linalgInput("linalg.inv", a, o, []);
+    return node(new Inverse(), [x], s);
+  });
 }

@@ -10,7 +10,7 @@ import { eye } from "../ops/creation.js";
 import { slice } from "../ops/layout.js";
 import { tril, triu } from "../ops/shapes.js";
 import { linalgInput } from "./checks.js";
-import { noExtraArguments } from "../ops/strict-options.js";
+import { asOp, noExtraArguments } from "../ops/strict-options.js";
 
 /**
  * The compact LU factorization of each matrix (m x n) in the last two axes
@@ -31,9 +31,11 @@ import { noExtraArguments } from "../ops/strict-options.js";
  */
 export function luFactor(a: ArrayLike, o?: OpOptions): [MxArray, MxArray] {
   noExtraArguments("linalg.luFactor", arguments, 2);
-  const { x, s } = linalgInput("linalg.luFactor", a, o, [], false);
-  const [lu, pivots] = nodes(new LUFactor(), [x], s);
-  return [lu!, pivots!];
+  return asOp("linalg.luFactor", () => {
+    const { x, s } = linalgInput("linalg.luFactor", a, o, [], false);
+    const [lu, pivots] = nodes(new LUFactor(), [x], s);
+    return [lu!, pivots!];
+  });
 }
 
 /**
@@ -54,12 +56,14 @@ export function luFactor(a: ArrayLike, o?: OpOptions): [MxArray, MxArray] {
  */
 export function lu(a: ArrayLike, o?: OpOptions): [MxArray, MxArray, MxArray] {
   noExtraArguments("linalg.lu", arguments, 2);
-  const { x, s } = linalgInput("linalg.lu", a, o, [], false);
-  const so = { stream: s };
-  const [packed, , rows] = nodes(new LUFactor(), [x], s);
-  const [m, n] = [x.shape.at(-2)!, x.shape.at(-1)!], k = Math.min(m, n);
-  const start = x.shape.map(() => 0);
-  const l = slice(tril(packed!, -1, so), start, x.shape.map((d, i) => (i === x.ndim - 1 ? k : d)), undefined, so);
-  const u = slice(triu(packed!, 0, so), start, x.shape.map((d, i) => (i === x.ndim - 2 ? k : d)), undefined, so);
-  return [rows!, add(l, eye(m, k, 0, { dtype: x.dtype, ...so }), so), u];
+  return asOp("linalg.lu", () => {
+    const { x, s } = linalgInput("linalg.lu", a, o, [], false);
+    const so = { stream: s };
+    const [packed, , rows] = nodes(new LUFactor(), [x], s);
+    const [m, n] = [x.shape.at(-2)!, x.shape.at(-1)!], k = Math.min(m, n);
+    const start = x.shape.map(() => 0);
+    const l = slice(tril(packed!, -1, so), start, x.shape.map((d, i) => (i === x.ndim - 1 ? k : d)), undefined, so);
+    const u = slice(triu(packed!, 0, so), start, x.shape.map((d, i) => (i === x.ndim - 2 ? k : d)), undefined, so);
+    return [rows!, add(l, eye(m, k, 0, { dtype: x.dtype, ...so }), so), u];
+  });
 }

@@ -119,10 +119,10 @@ export function norm(
   options?: NormOptions,
 ): MxArray {
   noExtraArguments("linalg.norm", arguments, 5);
-  const op = "linalg.norm";
-  const rest: unknown[] = [ord, axis, keepdims, options];
-  while (rest.length && rest.at(-1) === undefined) rest.pop();
-  return asOp(op, () => {
+  return asOp("linalg.norm", () => {
+    const op = "linalg.norm";
+    const rest: unknown[] = [ord, axis, keepdims, options];
+    while (rest.length && rest.at(-1) === undefined) rest.pop();
     const o = normOptions(op, rest);
     checkOptions(op, o, ["ord", "axis", "keepdims"]);
     checkArrayLike(op, a, "a");

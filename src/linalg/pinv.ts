@@ -5,7 +5,7 @@ import type { MxArray } from "../array.js";
 import { PseudoInverse } from "../primitives/linalg-pinv.js";
 import { node, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { linalgInput } from "./checks.js";
-import { noExtraArguments } from "../ops/strict-options.js";
+import { asOp, noExtraArguments } from "../ops/strict-options.js";
 
 /**
  * The pseudo-inverse A+ (n x m) of each matrix A (m x n) in the last two
@@ -22,6 +22,8 @@ import { noExtraArguments } from "../ops/strict-options.js";
  */
 export function pinv(a: ArrayLike, o?: OpOptions): MxArray {
   noExtraArguments("linalg.pinv", arguments, 2);
-  const { x, s } = linalgInput("linalg.pinv", a, o, [], false);
-  return node(new PseudoInverse(), [x], s);
+  return asOp("linalg.pinv", () => {
+    const { x, s } = linalgInput("linalg.pinv", a, o, [], false);
+    return node(new PseudoInverse(), [x], s);
+  });
 }

@@ -5,7 +5,7 @@ import type { MxArray } from "../array.js";
 import { QR } from "../primitives/linalg-qr.js";
 import { nodes, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { linalgInput } from "./checks.js";
-import { noExtraArguments } from "../ops/strict-options.js";
+import { asOp, noExtraArguments } from "../ops/strict-options.js";
 
 /**
  * The QR factorization A = Q R of each matrix (m x n) in the last two axes of
@@ -24,7 +24,9 @@ import { noExtraArguments } from "../ops/strict-options.js";
  */
 export function qr(a: ArrayLike, o?: OpOptions): [MxArray, MxArray] {
   noExtraArguments("linalg.qr", arguments, 2);
-  const { x, s } = linalgInput("linalg.qr", a, o, [], false);
-  const [q, r] = nodes(new QR(), [x], s);
-  return [q!, r!];
+  return asOp("linalg.qr", () => {
+    const { x, s } = linalgInput("linalg.qr", a, o, [], false);
+    const [q, r] = nodes(new QR(), [x], s);
+    return [q!, r!];
+  });
 }

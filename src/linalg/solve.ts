@@ -10,7 +10,7 @@ import { broadcastShapes } from "../shape.js";
 import { checkArrayLike, node, opStream, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { astype } from "../ops/elementwise.js";
 import { broadcastTo, expandDims, squeeze } from "../ops/layout.js";
-import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { boolFlag, cpuOnly, flagOrOptions } from "./checks.js";
 
 export interface SolveTriangularOptions extends OpOptions {
@@ -57,7 +57,9 @@ function solveOf(op: string, a: ArrayLike, b: ArrayLike, o: OpOptions | undefine
  */
 export function solve(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
   noExtraArguments("linalg.solve", arguments, 3);
-  return solveOf("linalg.solve", a, b, o, [], null);
+  return asOp("linalg.solve", () => {
+    return solveOf("linalg.solve", a, b, o, [], null);
+  });
 }
 
 /**
@@ -74,7 +76,9 @@ export function solve(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
  */
 export function solveTriangular(a: ArrayLike, b: ArrayLike, upper?: boolean | SolveTriangularOptions, o?: SolveTriangularOptions): MxArray {
   noExtraArguments("linalg.solveTriangular", arguments, 4);
-  const op = "linalg.solveTriangular";
-  const opts = flagOrOptions<SolveTriangularOptions>(op, "upper", upper, o);
-  return solveOf(op, a, b, opts, ["upper"], boolFlag(op, "upper", opts.upper) ? "upper" : "lower");
+  return asOp("linalg.solveTriangular", () => {
+    const op = "linalg.solveTriangular";
+    const opts = flagOrOptions<SolveTriangularOptions>(op, "upper", upper, o);
+    return solveOf(op, a, b, opts, ["upper"], boolFlag(op, "upper", opts.upper) ? "upper" : "lower");
+  });
 }

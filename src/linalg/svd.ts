@@ -5,7 +5,7 @@ import type { MxArray } from "../array.js";
 import { SVD } from "../primitives/linalg-svd.js";
 import { nodes, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { boolFlag, flagOrOptions, linalgInput } from "./checks.js";
-import { noExtraArguments } from "../ops/strict-options.js";
+import { asOp, noExtraArguments } from "../ops/strict-options.js";
 
 export interface SvdOptions extends OpOptions {
   /** Return [U, S, Vt] (true, the default) or the singular values S alone (false). */
@@ -42,10 +42,12 @@ export function svd(a: ArrayLike, computeUV: false | (SvdOptions & { computeUV: 
 export function svd(a: ArrayLike, computeUV?: true | SvdOptions, o?: SvdOptions): [MxArray, MxArray, MxArray];
 export function svd(a: ArrayLike, computeUV?: boolean | SvdOptions, o?: SvdOptions): MxArray | [MxArray, MxArray, MxArray] {
   noExtraArguments("linalg.svd", arguments, 3);
-  const op = "linalg.svd";
-  const opts = flagOrOptions<SvdOptions>(op, "computeUV", computeUV, o);
-  const { x, s } = linalgInput(op, a, opts, ["computeUV"], false);
-  const uv = opts.computeUV === undefined ? true : boolFlag(op, "computeUV", opts.computeUV);
-  const outs = nodes(new SVD(uv), [x], s);
-  return uv ? [outs[0]!, outs[1]!, outs[2]!] : outs[0]!;
+  return asOp("linalg.svd", () => {
+    const op = "linalg.svd";
+    const opts = flagOrOptions<SvdOptions>(op, "computeUV", computeUV, o);
+    const { x, s } = linalgInput(op, a, opts, ["computeUV"], false);
+    const uv = opts.computeUV === undefined ? true : boolFlag(op, "computeUV", opts.computeUV);
+    const outs = nodes(new SVD(uv), [x], s);
+    return uv ? [outs[0]!, outs[1]!, outs[2]!] : outs[0]!;
+  });
 }

@@ -5,7 +5,7 @@ import type { MxArray } from "../array.js";
 import { TriInv } from "../primitives/linalg-cholesky.js";
 import { node, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { boolFlag, flagOrOptions, linalgInput } from "./checks.js";
-import { noExtraArguments } from "../ops/strict-options.js";
+import { asOp, noExtraArguments } from "../ops/strict-options.js";
 
 export interface TriInvOptions extends OpOptions {
   /** `a` is upper triangular (its upper triangle is read); default lower. */
@@ -26,8 +26,10 @@ export interface TriInvOptions extends OpOptions {
  */
 export function triInv(a: ArrayLike, upper?: boolean | TriInvOptions, o?: TriInvOptions): MxArray {
   noExtraArguments("linalg.triInv", arguments, 3);
-  const op = "linalg.triInv";
-  const opts = flagOrOptions<TriInvOptions>(op, "upper", upper, o);
-  const { x, s } = linalgInput(op, a, opts, ["upper"]);
-  return node(new TriInv(boolFlag(op, "upper", opts.upper)), [x], s);
+  return asOp("linalg.triInv", () => {
+    const op = "linalg.triInv";
+    const opts = flagOrOptions<TriInvOptions>(op, "upper", upper, o);
+    const { x, s } = linalgInput(op, a, opts, ["upper"]);
+    return node(new TriInv(boolFlag(op, "upper", opts.upper)), [x], s);
+  });
 }

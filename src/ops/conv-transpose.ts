@@ -9,7 +9,7 @@ import { checkArrayLike, opStream, type OpOptions } from "./base.js";
 import { convNode, convOperands, convOptions, groupsOf, intPerAxis } from "./conv-args.js";
 import type { ConvOptions, PerAxis } from "./conv.js";
 import { reshape } from "./layout.js";
-import { noExtraArguments } from "./strict-options.js";
+import { asOp, noExtraArguments } from "./strict-options.js";
 
 export interface ConvTransposeOptions extends ConvOptions {
   /** Extra size added to one side of each output axis (default 0). */
@@ -67,7 +67,9 @@ export function convTranspose1d(
   options?: ConvTransposeOptions,
 ): MxArray {
   noExtraArguments("convTranspose1d", arguments, 8);
-  return convTransposeN("convTranspose1d", 1, input, weight, [stride, padding, dilation, outputPadding, groups, options]);
+  return asOp("convTranspose1d", () => {
+    return convTransposeN("convTranspose1d", 1, input, weight, [stride, padding, dilation, outputPadding, groups, options]);
+  });
 }
 
 /**
@@ -89,7 +91,9 @@ export function convTranspose2d(
   options?: ConvTransposeOptions,
 ): MxArray {
   noExtraArguments("convTranspose2d", arguments, 8);
-  return convTransposeN("convTranspose2d", 2, input, weight, [stride, padding, dilation, outputPadding, groups, options]);
+  return asOp("convTranspose2d", () => {
+    return convTransposeN("convTranspose2d", 2, input, weight, [stride, padding, dilation, outputPadding, groups, options]);
+  });
 }
 
 /**
@@ -110,7 +114,9 @@ export function convTranspose3d(
   options?: ConvTransposeOptions,
 ): MxArray {
   noExtraArguments("convTranspose3d", arguments, 8);
-  return convTransposeN("convTranspose3d", 3, input, weight, [stride, padding, dilation, outputPadding, groups, options]);
+  return asOp("convTranspose3d", () => {
+    return convTransposeN("convTranspose3d", 3, input, weight, [stride, padding, dilation, outputPadding, groups, options]);
+  });
 }
 
 export type ConvolveMode = "full" | "same" | "valid";
@@ -136,24 +142,26 @@ export interface ConvolveOptions extends OpOptions {
  */
 export function convolve(a: MxArray, v: MxArray, modeOrOptions?: ConvolveMode | ConvolveOptions, options?: ConvolveOptions): MxArray {
   noExtraArguments("convolve", arguments, 4);
-  const op = "convolve";
-  const o = convOptions<ConvolveOptions>(op, ["mode"], [modeOrOptions, options]);
-  if (!(a instanceof MxArray)) throw opError(op, `a must be a 1D mx array, got ${describeValue(a)}`, [], "type");
-  if (!(v instanceof MxArray)) throw opError(op, `v must be a 1D mx array, got ${describeValue(v)}`, [], "type");
-  checkArrayLike(op, a, "a");
-  checkArrayLike(op, v, "v");
-  const s = { stream: opStream(op, o, a, v) };
-  if (a.ndim !== 1 || v.ndim !== 1) throw opError(op, "a and v must be 1D", [a, v], "value");
-  if (a.size === 0 || v.size === 0) throw opError(op, "a and v must not be empty", [a, v], "value");
-  const mode = o.mode ?? "full";
-  if (mode !== "full" && mode !== "same" && mode !== "valid") {
-    throw opError(op, `mode must be "full", "same" or "valid", got ${describeValue(mode)}`, [], "value");
-  }
-  const [long, short] = a.size < v.size ? [v, a] : [a, v];
-  const { x, w, s: stream } = convOperands(op, reshape(long, [1, long.size, 1], s), reshape(short, [1, short.size, 1], s), s, 1);
-  const K = short.size;
-  const lo = mode === "full" ? K - 1 : mode === "same" ? Math.floor(K / 2) : 0;
-  const hi = mode === "full" ? K - 1 : mode === "same" ? (K % 2 ? lo : Math.max(0, lo - 1)) : 0;
-  const out = convNode(op, x, w, { strides: [1], paddingLo: [lo], paddingHi: [hi], kernelDilation: [1], inputDilation: [1], groups: 1, flip: true }, stream);
-  return reshape(out, [out.size], { stream });
+  return asOp("convolve", () => {
+    const op = "convolve";
+    const o = convOptions<ConvolveOptions>(op, ["mode"], [modeOrOptions, options]);
+    if (!(a instanceof MxArray)) throw opError(op, `a must be a 1D mx array, got ${describeValue(a)}`, [], "type");
+    if (!(v instanceof MxArray)) throw opError(op, `v must be a 1D mx array, got ${describeValue(v)}`, [], "type");
+    checkArrayLike(op, a, "a");
+    checkArrayLike(op, v, "v");
+    const s = { stream: opStream(op, o, a, v) };
+    if (a.ndim !== 1 || v.ndim !== 1) throw opError(op, "a and v must be 1D", [a, v], "value");
+    if (a.size === 0 || v.size === 0) throw opError(op, "a and v must not be empty", [a, v], "value");
+    const mode = o.mode ?? "full";
+    if (mode !== "full" && mode !== "same" && mode !== "valid") {
+      throw opError(op, `mode must be "full", "same" or "valid", got ${describeValue(mode)}`, [], "value");
+    }
+    const [long, short] = a.size < v.size ? [v, a] : [a, v];
+    const { x, w, s: stream } = convOperands(op, reshape(long, [1, long.size, 1], s), reshape(short, [1, short.size, 1], s), s, 1);
+    const K = short.size;
+    const lo = mode === "full" ? K - 1 : mode === "same" ? Math.floor(K / 2) : 0;
+    const hi = mode === "full" ? K - 1 : mode === "same" ? (K % 2 ? lo : Math.max(0, lo - 1)) : 0;
+    const out = convNode(op, x, w, { strides: [1], paddingLo: [lo], paddingHi: [hi], kernelDilation: [1], inputDilation: [1], groups: 1, flip: true }, stream);
+    return reshape(out, [out.size], { stream });
+  });
 }

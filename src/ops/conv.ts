@@ -6,7 +6,7 @@ import type { MxArray } from "../array.js";
 import { describeValue, opError } from "../errors.js";
 import type { OpOptions } from "./base.js";
 import { convNode, convOperands, convOptions, groupsOf, intPerAxis } from "./conv-args.js";
-import { noExtraArguments } from "./strict-options.js";
+import { asOp, noExtraArguments } from "./strict-options.js";
 
 /** A number for every spatial axis, or one list entry per axis. */
 export type PerAxis = number | readonly number[];
@@ -68,7 +68,9 @@ function convN(op: string, nsp: number, input: MxArray, weight: MxArray, args: r
  */
 export function conv1d(input: MxArray, weight: MxArray, stride?: PerAxis | ConvOptions, padding?: PerAxis | ConvOptions, dilation?: PerAxis | ConvOptions, groups?: number | ConvOptions, options?: ConvOptions): MxArray {
   noExtraArguments("conv1d", arguments, 7);
-  return convN("conv1d", 1, input, weight, [stride, padding, dilation, groups, options]);
+  return asOp("conv1d", () => {
+    return convN("conv1d", 1, input, weight, [stride, padding, dilation, groups, options]);
+  });
 }
 
 /**
@@ -86,7 +88,9 @@ export function conv1d(input: MxArray, weight: MxArray, stride?: PerAxis | ConvO
  */
 export function conv2d(input: MxArray, weight: MxArray, stride?: PerAxis | ConvOptions, padding?: PerAxis | ConvOptions, dilation?: PerAxis | ConvOptions, groups?: number | ConvOptions, options?: ConvOptions): MxArray {
   noExtraArguments("conv2d", arguments, 7);
-  return convN("conv2d", 2, input, weight, [stride, padding, dilation, groups, options]);
+  return asOp("conv2d", () => {
+    return convN("conv2d", 2, input, weight, [stride, padding, dilation, groups, options]);
+  });
 }
 
 /**
@@ -104,7 +108,9 @@ export function conv2d(input: MxArray, weight: MxArray, stride?: PerAxis | ConvO
  */
 export function conv3d(input: MxArray, weight: MxArray, stride?: PerAxis | ConvOptions, padding?: PerAxis | ConvOptions, dilation?: PerAxis | ConvOptions, groups?: number | ConvOptions, options?: ConvOptions): MxArray {
   noExtraArguments("conv3d", arguments, 7);
-  return convN("conv3d", 3, input, weight, [stride, padding, dilation, groups, options]);
+  return asOp("conv3d", () => {
+    return convN("conv3d", 3, input, weight, [stride, padding, dilation, groups, options]);
+  });
 }
 
 /** convGeneral's padding as (lows, highs); a number or list applies to both sides. */
@@ -152,19 +158,21 @@ export function convGeneral(
   options?: ConvGeneralOptions,
 ): MxArray {
   noExtraArguments("convGeneral", arguments, 9);
-  const op = "convGeneral";
-  const o = convOptions<ConvGeneralOptions>(op, GENERAL_NAMES, [stride, padding, kernelDilation, inputDilation, groups, flip, options]);
-  const { x, w, s, nsp } = convOperands(op, input, weight, o, null);
-  if (o.flip !== undefined && typeof o.flip !== "boolean") throw opError(op, `flip must be a boolean, got ${describeValue(o.flip)}`, [], "type");
-  const [paddingLo, paddingHi] = paddingOf(op, o.padding, nsp);
-  const p = {
-    strides: intPerAxis(op, "stride", o.stride, nsp, 1, 1, true),
-    paddingLo,
-    paddingHi,
-    kernelDilation: intPerAxis(op, "kernelDilation", o.kernelDilation, nsp, 1, 1, true),
-    inputDilation: intPerAxis(op, "inputDilation", o.inputDilation, nsp, 1, 1, true),
-    groups: groupsOf(op, o.groups),
-    flip: o.flip ?? false,
-  };
-  return convNode(op, x, w, p, s);
+  return asOp("convGeneral", () => {
+    const op = "convGeneral";
+    const o = convOptions<ConvGeneralOptions>(op, GENERAL_NAMES, [stride, padding, kernelDilation, inputDilation, groups, flip, options]);
+    const { x, w, s, nsp } = convOperands(op, input, weight, o, null);
+    if (o.flip !== undefined && typeof o.flip !== "boolean") throw opError(op, `flip must be a boolean, got ${describeValue(o.flip)}`, [], "type");
+    const [paddingLo, paddingHi] = paddingOf(op, o.padding, nsp);
+    const p = {
+      strides: intPerAxis(op, "stride", o.stride, nsp, 1, 1, true),
+      paddingLo,
+      paddingHi,
+      kernelDilation: intPerAxis(op, "kernelDilation", o.kernelDilation, nsp, 1, 1, true),
+      inputDilation: intPerAxis(op, "inputDilation", o.inputDilation, nsp, 1, 1, true),
+      groups: groupsOf(op, o.groups),
+      flip: o.flip ?? false,
+    };
+    return convNode(op, x, w, p, s);
+  });
 }

@@ -14,7 +14,7 @@ import { Broadcast } from "../primitives/layout.js";
 import { Arange } from "../primitives/misc.js";
 import { broadcastShapes, checkShape, MAX_DIM, sameShape } from "../shape.js";
 import type { Complex, TypedArray } from "../storage.js";
-import { checkOptions, dtypeThenOptions, noExtraArguments, valuesThenDtype } from "./strict-options.js";
+import { asOp, checkOptions, dtypeThenOptions, noExtraArguments, valuesThenDtype } from "./strict-options.js";
 import { checkArrayLike, constant, encodeValues, node, opStream, scalarArray, streamOf, type JsScalar, type OpOptions } from "./base.js";
 import { add, astype, divide, equal, multiply, subtract } from "./elementwise.js";
 import { broadcastTo, reshape } from "./layout.js";
@@ -100,22 +100,24 @@ function inferDType(leaves: readonly Leaf[]): DType {
  */
 export function array(value: NestedList | ArrayBufferView | MxArray, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
   noExtraArguments("array", arguments, 3);
-  const { dtype, o } = dtypeAndOptions("array", dtypeOrOptions, options);
-  if (dtype !== undefined && !isDType(dtype)) throw opError("array", `dtype must be an mx dtype, got ${describeValue(dtype)}`, [], "type");
-  checkOptions("array", o);
-  const s = opStream("array", o);
-  if (value instanceof MxArray) return newArrayOf(dtype ? astype(value, dtype, o) : value, value, o);
-  if (ArrayBuffer.isView(value)) {
-    const natural = typedArrayDType(value);
-    if (!natural) throw opError("array", `unsupported typed array ${value.constructor.name}`, [], "type");
-    const t = value as unknown as TypedArray;
-    const d = dtype ?? natural;
-    if (d === natural) return constant(t.slice(), [t.length], d, s);
-    return constant(encodeValues(Array.from(t as ArrayLike<Leaf>), d), [t.length], d, s);
-  }
-  const { shape, leaves } = flattenNested(value as NestedList);
-  const d = dtype ?? inferDType(leaves);
-  return constant(encodeValues(leaves, d), shape, d, s);
+  return asOp("array", () => {
+    const { dtype, o } = dtypeAndOptions("array", dtypeOrOptions, options);
+    if (dtype !== undefined && !isDType(dtype)) throw opError("array", `dtype must be an mx dtype, got ${describeValue(dtype)}`, [], "type");
+    checkOptions("array", o);
+    const s = opStream("array", o);
+    if (value instanceof MxArray) return newArrayOf(dtype ? astype(value, dtype, o) : value, value, o);
+    if (ArrayBuffer.isView(value)) {
+      const natural = typedArrayDType(value);
+      if (!natural) throw opError("array", `unsupported typed array ${value.constructor.name}`, [], "type");
+      const t = value as unknown as TypedArray;
+      const d = dtype ?? natural;
+      if (d === natural) return constant(t.slice(), [t.length], d, s);
+      return constant(encodeValues(Array.from(t as ArrayLike<Leaf>), d), [t.length], d, s);
+    }
+    const { shape, leaves } = flattenNested(value as NestedList);
+    const d = dtype ?? inferDType(leaves);
+    return constant(encodeValues(leaves, d), shape, d, s);
+  });
 }
 
 /**
@@ -158,19 +160,21 @@ export function full(shape: number | readonly number[], value: JsScalar | MxArra
 }
 
 function filled(op: string, shape: number | readonly number[], value: JsScalar | MxArray, dtype: DType | undefined, o: OpOptions | undefined): MxArray {
-  const sh = toShape(op, shape);
-  if (!(value instanceof MxArray) && typeof value !== "number" && typeof value !== "boolean" && typeof value !== "bigint") {
-    throw opError(op, `value must be a number, boolean, bigint or mx array, got ${describeValue(value)}`, [], "type");
-  }
-  if (value instanceof MxArray) {
-    checkArrayLike(op, value, "value");
-    if (!sameShape(broadcastShapes(op, value.shape, sh), sh)) throw opError(op, `value of shape ${shapeStr(value.shape)} cannot be broadcast to shape ${shapeStr(sh)}`, [value], "value");
-  }
-  checkOptions(op, o);
-  const s = opStream(op, o, value);
-  const d = fillDType(op, dtype, value instanceof MxArray ? value.dtype : scalarDefaultDType(value));
-  const v = value instanceof MxArray ? astype(value, d, o) : scalarArray(value, d, s);
-  return newArrayOf(broadcastTo(v, sh, o), v, o);
+  return asOp(op, () => {
+    const sh = toShape(op, shape);
+    if (!(value instanceof MxArray) && typeof value !== "number" && typeof value !== "boolean" && typeof value !== "bigint") {
+      throw opError(op, `value must be a number, boolean, bigint or mx array, got ${describeValue(value)}`, [], "type");
+    }
+    if (value instanceof MxArray) {
+      checkArrayLike(op, value, "value");
+      if (!sameShape(broadcastShapes(op, value.shape, sh), sh)) throw opError(op, `value of shape ${shapeStr(value.shape)} cannot be broadcast to shape ${shapeStr(sh)}`, [value], "value");
+    }
+    checkOptions(op, o);
+    const s = opStream(op, o, value);
+    const d = fillDType(op, dtype, value instanceof MxArray ? value.dtype : scalarDefaultDType(value));
+    const v = value instanceof MxArray ? astype(value, d, o) : scalarArray(value, d, s);
+    return newArrayOf(broadcastTo(v, sh, o), v, o);
+  });
 }
 
 /**
@@ -320,25 +324,27 @@ export function arange(...args: (number | DType | DTypeOptions | undefined)[]): 
  */
 export function linspace(start: number, stop: number, num?: number | DType | DTypeOptions, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
   noExtraArguments("linspace", arguments, 5);
-  // MLX's linspace(start, stop, num, dtype, stream): the dtype may follow start and stop directly
-  const { values: [count = 50], o } = valuesThenDtype<DTypeOptions>("linspace", [num, dtypeOrOptions, options], ["dtype"]);
-  num = count as number;
-  if (typeof start !== "number") throw opError("linspace", `start must be a number, got ${describeValue(start)}`, [], "type");
-  if (typeof stop !== "number") throw opError("linspace", `stop must be a number, got ${describeValue(stop)}`, [], "type");
-  checkInt("linspace", "num", num, 0, MAX_DIM);
-  checkOptions("linspace", o, ["dtype"]);
-  const s = opStream("linspace", o);
-  const dtype = fillDType("linspace", o.dtype, float32);
-  if (dtype === bool || dtype === complex64) throw opError("linspace", `dtype must be a real number dtype, got ${dtype.name}`, [], "type");
-  const so = { stream: s };
-  // a float result: the cpu reference blends in float64 and rounds once, GPU backends (and MLX) in float32. An
-  // integer result truncates MLX's float32 blend, whose roundings are then part of the value (linspace(0, 100, 101,
-  // int32)[53] is 52, the float64 blend would give 53): every backend blends in float32, each step rounded once
-  const inner = dtype === float64 || (isInexact(dtype) && getBackend(s.device.backend).capabilities.dtypes.has(float64)) ? float64 : float32;
-  if (num === 1) return astype(full([1], start, inner, so), dtype, so);
-  const t = divide(arange(0, num, { dtype: inner, stream: s }), Math.max(num - 1, 1), so);
-  const blend = add(multiply(subtract(1, t, so), start, so), multiply(t, stop, so), so);
-  return astype(blend, dtype, so);
+  return asOp("linspace", () => {
+    // MLX's linspace(start, stop, num, dtype, stream): the dtype may follow start and stop directly
+    const { values: [count = 50], o } = valuesThenDtype<DTypeOptions>("linspace", [num, dtypeOrOptions, options], ["dtype"]);
+    num = count as number;
+    if (typeof start !== "number") throw opError("linspace", `start must be a number, got ${describeValue(start)}`, [], "type");
+    if (typeof stop !== "number") throw opError("linspace", `stop must be a number, got ${describeValue(stop)}`, [], "type");
+    checkInt("linspace", "num", num, 0, MAX_DIM);
+    checkOptions("linspace", o, ["dtype"]);
+    const s = opStream("linspace", o);
+    const dtype = fillDType("linspace", o.dtype, float32);
+    if (dtype === bool || dtype === complex64) throw opError("linspace", `dtype must be a real number dtype, got ${dtype.name}`, [], "type");
+    const so = { stream: s };
+    // a float result: the cpu reference blends in float64 and rounds once, GPU backends (and MLX) in float32. An
+    // integer result truncates MLX's float32 blend, whose roundings are then part of the value (linspace(0, 100, 101,
+    // int32)[53] is 52, the float64 blend would give 53): every backend blends in float32, each step rounded once
+    const inner = dtype === float64 || (isInexact(dtype) && getBackend(s.device.backend).capabilities.dtypes.has(float64)) ? float64 : float32;
+    if (num === 1) return astype(full([1], start, inner, so), dtype, so);
+    const t = divide(arange(0, num, { dtype: inner, stream: s }), Math.max(num - 1, 1), so);
+    const blend = add(multiply(subtract(1, t, so), start, so), multiply(t, stop, so), so);
+    return astype(blend, dtype, so);
+  });
 }
 
 /**
@@ -358,16 +364,18 @@ export function eye(n: number, m?: number | null | DType | DTypeOptions, k?: num
 }
 
 function eyeOf(op: string, n: number, m: number | null | undefined, k: number, o: DTypeOptions): MxArray {
-  checkInt(op, "n", n, 0, MAX_DIM);
-  if (m !== undefined && m !== null) checkInt(op, "m", m, 0, MAX_DIM);
-  const cols = m ?? n;
-  checkInt(op, "k", k);
-  checkOptions(op, o, ["dtype"]);
-  const so = { stream: opStream(op, o) };
-  const dtype = fillDType(op, o.dtype, float32);
-  const rows = reshape(arange(0, n, so), [n, 1], so);
-  const colsIdx = reshape(arange(-k, cols - k, so), [1, cols], so);
-  return astype(equal(rows, colsIdx, so), dtype, so);
+  return asOp(op, () => {
+    checkInt(op, "n", n, 0, MAX_DIM);
+    if (m !== undefined && m !== null) checkInt(op, "m", m, 0, MAX_DIM);
+    const cols = m ?? n;
+    checkInt(op, "k", k);
+    checkOptions(op, o, ["dtype"]);
+    const so = { stream: opStream(op, o) };
+    const dtype = fillDType(op, o.dtype, float32);
+    const rows = reshape(arange(0, n, so), [n, 1], so);
+    const colsIdx = reshape(arange(-k, cols - k, so), [1, cols], so);
+    return astype(equal(rows, colsIdx, so), dtype, so);
+  });
 }
 
 /**

@@ -6,7 +6,7 @@ import { MxArray } from "../array.js";
 import { describeValue, opError } from "../errors.js";
 import { Depends } from "../primitives/depends.js";
 import { nodes, opStream } from "./base.js";
-import { noExtraArguments } from "./strict-options.js";
+import { asOp, noExtraArguments } from "./strict-options.js";
 
 function arrayList(v: unknown, name: string): MxArray[] {
   const list = v instanceof MxArray ? [v] : Array.isArray(v) ? v : undefined;
@@ -44,8 +44,10 @@ export function depends(inputs: MxArray, dependencies: MxArray | readonly MxArra
 export function depends(inputs: readonly MxArray[], dependencies: MxArray | readonly MxArray[]): MxArray[];
 export function depends(inputs: MxArray | readonly MxArray[], dependencies: MxArray | readonly MxArray[]): MxArray | MxArray[] {
   noExtraArguments("depends", arguments, 2);
-  const xs = arrayList(inputs, "inputs");
-  const deps = arrayList(dependencies, "dependencies");
-  const outs = nodes(new Depends(xs.length), [...xs, ...deps], opStream("depends", undefined, ...xs, ...deps));
-  return inputs instanceof MxArray ? outs[0]! : outs;
+  return asOp("depends", () => {
+    const xs = arrayList(inputs, "inputs");
+    const deps = arrayList(dependencies, "dependencies");
+    const outs = nodes(new Depends(xs.length), [...xs, ...deps], opStream("depends", undefined, ...xs, ...deps));
+    return inputs instanceof MxArray ? outs[0]! : outs;
+  });
 }

@@ -2,7 +2,7 @@
 // `mx.divmod`), computed by one primitive with two outputs.
 
 import type { MxArray } from "../array.js";
-import { checkOptions, noExtraArguments } from "./strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 import { complex64 } from "../dtype.js";
 import { opError } from "../errors.js";
 import { DivMod } from "../primitives/divmod.js";
@@ -23,16 +23,18 @@ import { astype, broadcastTo } from "./index.js";
  */
 export function divmod(a: ArrayLike, b: ArrayLike, o?: OpOptions): [MxArray, MxArray] {
   noExtraArguments("divmod", arguments, 3);
-  checkArrayLike("divmod", a, "first input");
-  checkArrayLike("divmod", b, "second input");
-  checkOptions("divmod", o);
-  const s = opStream("divmod", o, a, b);
-  const so = { stream: s };
-  const d = resultType(a, b);
-  if (d === complex64) throw opError("divmod", "complex64 has no floor division; valid: real dtypes", [], "type");
-  const xa = astype(toArray("divmod", a, s, d, "first input"), d, so);
-  const ya = astype(toArray("divmod", b, s, d, "second input"), d, so);
-  const shape = broadcastShapes("divmod", xa.shape, ya.shape);
-  const [q, r] = nodes(new DivMod(), [broadcastTo(xa, shape, so), broadcastTo(ya, shape, so)], s);
-  return [q!, r!];
+  return asOp("divmod", () => {
+    checkArrayLike("divmod", a, "first input");
+    checkArrayLike("divmod", b, "second input");
+    checkOptions("divmod", o);
+    const s = opStream("divmod", o, a, b);
+    const so = { stream: s };
+    const d = resultType(a, b);
+    if (d === complex64) throw opError("divmod", "complex64 has no floor division; valid: real dtypes", [], "type");
+    const xa = astype(toArray("divmod", a, s, d, "first input"), d, so);
+    const ya = astype(toArray("divmod", b, s, d, "second input"), d, so);
+    const shape = broadcastShapes("divmod", xa.shape, ya.shape);
+    const [q, r] = nodes(new DivMod(), [broadcastTo(xa, shape, so), broadcastTo(ya, shape, so)], s);
+    return [q!, r!];
+  });
 }

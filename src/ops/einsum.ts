@@ -125,13 +125,13 @@ function splitOperands(op: string, args: readonly unknown[], takesOptions: boole
  * ```
  */
 export function einsum(subscripts: string, ...operands: (ArrayLike | OpOptions)[]): MxArray {
-  const op = "einsum";
-  const { operands: xs, options } = splitOperands(op, operands, true);
-  const s = opStream(op, options, ...xs);
-  const o = { stream: s };
-  const arrays = xs.map((x, i) => toArray(op, x, s, undefined, `operand ${i}`));
-  const spec = parseEinsum(op, subscripts, arrays.map((x) => x.shape));
-  return asOp(op, () => {
+  return asOp("einsum", () => {
+    const op = "einsum";
+    const { operands: xs, options } = splitOperands(op, operands, true);
+    const s = opStream(op, options, ...xs);
+    const o = { stream: s };
+    const arrays = xs.map((x, i) => toArray(op, x, s, undefined, `operand ${i}`));
+    const spec = parseEinsum(op, subscripts, arrays.map((x) => x.shape));
     const { steps } = planEinsum(spec);
     if (steps.length > 1 && inShapelessTrace()) {
       throw opError(op, `the order in which it contracts ${arrays.length} operands follows their sizes, so a shapeless trace would keep the traced shapes' order (other rounding on other shapes): contract them in pairs, one einsum of two operands each`, arrays, "value");
@@ -158,17 +158,19 @@ export function einsum(subscripts: string, ...operands: (ArrayLike | OpOptions)[
  * ```
  */
 export function einsumPath(subscripts: string, ...operands: ArrayLike[]): [number[][], string] {
-  const op = "einsumPath";
-  const { operands: xs } = splitOperands(op, operands, false);
-  const shapes = xs.map((x) => (x instanceof MxArray ? x.shape : []));
-  if (typeof subscripts !== "string") throw opError(op, `subscripts must be a string such as 'ij,jk->ik', got ${describeValue(subscripts)}`, [], "type");
-  const plan = planEinsum(parseEinsum(op, subscripts, shapes));
-  const report = [
-    `  Complete contraction:  ${subscripts}`,
-    `         Naive scaling:  ${plan.naiveScaling}`,
-    `     Optimized scaling:  ${plan.optimizedScaling}`,
-    `      Naive FLOP count:  ${plan.naiveCost}`,
-    `  Optimized FLOP count:  ${plan.optimizedCost}`,
-  ].join("\n") + "\n";
-  return [plan.steps.map((st) => st.positions), report];
+  return asOp("einsumPath", () => {
+    const op = "einsumPath";
+    const { operands: xs } = splitOperands(op, operands, false);
+    const shapes = xs.map((x) => (x instanceof MxArray ? x.shape : []));
+    if (typeof subscripts !== "string") throw opError(op, `subscripts must be a string such as 'ij,jk->ik', got ${describeValue(subscripts)}`, [], "type");
+    const plan = planEinsum(parseEinsum(op, subscripts, shapes));
+    const report = [
+      `  Complete contraction:  ${subscripts}`,
+      `         Naive scaling:  ${plan.naiveScaling}`,
+      `     Optimized scaling:  ${plan.optimizedScaling}`,
+      `      Naive FLOP count:  ${plan.naiveCost}`,
+      `  Optimized FLOP count:  ${plan.optimizedCost}`,
+    ].join("\n") + "\n";
+    return [plan.steps.map((st) => st.positions), report];
+  });
 }

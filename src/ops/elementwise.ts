@@ -13,7 +13,7 @@ import {
 import { broadcastShapes, sameShape } from "../shape.js";
 import { boolOption, checkArrayLike, node, numberOption, onStream, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { all } from "./reduction.js";
-import { checkOptions, noExtraArguments } from "./strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 import { MATH_MODE_OPS, callMathMode, type MathMode } from "../math-mode.js";
 
 /** The options of an op whose float32 function on webgpu has a math mode (src/math-mode.ts). */
@@ -34,13 +34,15 @@ export interface MathOptions extends OpOptions {
  */
 export function astype(x: MxArray, dtype: DType, o?: OpOptions): MxArray {
   noExtraArguments("astype", arguments, 3);
-  if (!(x instanceof MxArray)) throw opError("astype", `input must be an mx array, got ${describeValue(x)}`, [], "type");
-  if (x.isDisposed) throw opError("astype", "input was disposed and can no longer be used", [x], "value");
-  if (!isDType(dtype)) throw opError("astype", `dtype must be an mx dtype (e.g. mx.float32), got ${describeValue(dtype)}`, [x], "type");
-  checkOptions("astype", o);
-  const s = opStream("astype", o, x);
-  if (x.dtype === dtype) return x;
-  return node(new AsType(dtype), [x], s);
+  return asOp("astype", () => {
+    if (!(x instanceof MxArray)) throw opError("astype", `input must be an mx array, got ${describeValue(x)}`, [], "type");
+    if (x.isDisposed) throw opError("astype", "input was disposed and can no longer be used", [x], "value");
+    if (!isDType(dtype)) throw opError("astype", `dtype must be an mx dtype (e.g. mx.float32), got ${describeValue(dtype)}`, [x], "type");
+    checkOptions("astype", o);
+    const s = opStream("astype", o, x);
+    if (x.dtype === dtype) return x;
+    return node(new AsType(dtype), [x], s);
+  });
 }
 
 /** The dtype an op computes in, after its domain rule (float ops lift integers to float32). */
@@ -65,15 +67,17 @@ function unaryOp(op: UnaryOp) {
   const moded = MATH_MODE_OPS.has(op);
   return function (x: ArrayLike, o?: OpOptions): MxArray {
     noExtraArguments(op, arguments, 2);
-    checkOptions(op, o, moded ? ["mathMode"] : []);
-    const prim = prims[moded ? callMathMode(op, o as MathOptions | undefined) : "precise"];
-    const s = opStream(op, o, x);
-    const a = toArray(op, x, s);
-    if (a.dtype === bool && (op === "negative" || op === "sign")) {
-      throw opError(op, `not supported for bool; use logicalNot`, [a], "type");
-    }
-    const d = domainDType(op, UNARY_OPS[op], a.dtype, [a]);
-    return node(prim, [astype(a, d, { stream: s })], s);
+    return asOp(op, () => {
+      checkOptions(op, o, moded ? ["mathMode"] : []);
+      const prim = prims[moded ? callMathMode(op, o as MathOptions | undefined) : "precise"];
+      const s = opStream(op, o, x);
+      const a = toArray(op, x, s);
+      if (a.dtype === bool && (op === "negative" || op === "sign")) {
+        throw opError(op, `not supported for bool; use logicalNot`, [a], "type");
+      }
+      const d = domainDType(op, UNARY_OPS[op], a.dtype, [a]);
+      return node(prim, [astype(a, d, { stream: s })], s);
+    });
   };
 }
 
@@ -86,18 +90,20 @@ function binaryOp(op: BinaryOp) {
   const moded = MATH_MODE_OPS.has(op);
   return function (x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
     noExtraArguments(op, arguments, 3);
-    checkArrayLike(op, x, "first input");
-    checkArrayLike(op, y, "second input");
-    checkOptions(op, o, moded ? ["mathMode"] : []);
-    const prim = prims[moded ? callMathMode(op, o as MathOptions | undefined) : "precise"];
-    const s = opStream(op, o, x, y);
-    const common = resultType(x, y);
-    const a = toArray(op, x, s, common, "first input");
-    const b = toArray(op, y, s, common, "second input");
-    if (common === bool && op === "subtract") throw opError(op, `not supported for bool; use logicalXor via notEqual`, [a, b], "type");
-    const d = domainDType(op, BINARY_OPS[op], common, [a, b]);
-    const so = { stream: s };
-    return node(prim, [astype(a, d, so), astype(b, d, so)], s);
+    return asOp(op, () => {
+      checkArrayLike(op, x, "first input");
+      checkArrayLike(op, y, "second input");
+      checkOptions(op, o, moded ? ["mathMode"] : []);
+      const prim = prims[moded ? callMathMode(op, o as MathOptions | undefined) : "precise"];
+      const s = opStream(op, o, x, y);
+      const common = resultType(x, y);
+      const a = toArray(op, x, s, common, "first input");
+      const b = toArray(op, y, s, common, "second input");
+      if (common === bool && op === "subtract") throw opError(op, `not supported for bool; use logicalXor via notEqual`, [a, b], "type");
+      const d = domainDType(op, BINARY_OPS[op], common, [a, b]);
+      const so = { stream: s };
+      return node(prim, [astype(a, d, so), astype(b, d, so)], s);
+    });
   };
 }
 
@@ -173,28 +179,30 @@ export const ceil = unaryOp("ceil");
  */
 export function round(x: ArrayLike, decimals?: number | OpOptions, options?: OpOptions): MxArray {
   noExtraArguments("round", arguments, 3);
-  const o = typeof decimals === "object" ? decimals : options;
-  if (typeof decimals === "object" && options !== undefined) throw opError("round", "got an options object and a further argument; the options come last", [], "type");
-  checkOptions("round", o);
-  const d = decimals === undefined || typeof decimals === "object" ? 0 : decimals;
-  checkInt("round", "decimals", d);
-  if (d === 0) return roundHalfEven(x, o);
-  const stream = opStream("round", o, x);
-  const a = toArray("round", checkArrayLike("round", x), stream);
-  const s = { stream };
-  if (isIntegral(a.dtype)) return d > 0 ? a : roundToPowerOfTen(a, -d, s);
-  const f = is16BitFloat(a.dtype) ? astype(a, float32, s) : a;
-  // MLX's scale and its reciprocal, in float32 (float64 for float64: MLX rounds even those to float32)
-  const wide = a.dtype === float64;
-  const scale = wide ? 10 ** d : Math.fround(10 ** d);
-  const inverse = wide ? 1 / scale : Math.fround(1 / scale);
-  const r = multiply(roundHalfEven(multiply(f, scale, s), s), inverse, s);
-  const back = r.dtype === a.dtype ? r : astype(r, a.dtype, s);
-  if (d < 0 || a.dtype === complex64) return back;
-  // every value from 2^(p - 1) on is an integer, which rounding to d > 0 places keeps (x * 10^d would overflow
-  // for the largest; NaN and infinities are kept too)
-  const integral = { float16: 2 ** 10, bfloat16: 2 ** 7, float32: 2 ** 23, float64: 2 ** 52 }[a.dtype.name as "float16"]!;
-  return where(less(abs(a, s), integral, s), back, a, s);
+  return asOp("round", () => {
+    const o = typeof decimals === "object" ? decimals : options;
+    if (typeof decimals === "object" && options !== undefined) throw opError("round", "got an options object and a further argument; the options come last", [], "type");
+    checkOptions("round", o);
+    const d = decimals === undefined || typeof decimals === "object" ? 0 : decimals;
+    checkInt("round", "decimals", d);
+    if (d === 0) return roundHalfEven(x, o);
+    const stream = opStream("round", o, x);
+    const a = toArray("round", checkArrayLike("round", x), stream);
+    const s = { stream };
+    if (isIntegral(a.dtype)) return d > 0 ? a : roundToPowerOfTen(a, -d, s);
+    const f = is16BitFloat(a.dtype) ? astype(a, float32, s) : a;
+    // MLX's scale and its reciprocal, in float32 (float64 for float64: MLX rounds even those to float32)
+    const wide = a.dtype === float64;
+    const scale = wide ? 10 ** d : Math.fround(10 ** d);
+    const inverse = wide ? 1 / scale : Math.fround(1 / scale);
+    const r = multiply(roundHalfEven(multiply(f, scale, s), s), inverse, s);
+    const back = r.dtype === a.dtype ? r : astype(r, a.dtype, s);
+    if (d < 0 || a.dtype === complex64) return back;
+    // every value from 2^(p - 1) on is an integer, which rounding to d > 0 places keeps (x * 10^d would overflow
+    // for the largest; NaN and infinities are kept too)
+    const integral = { float16: 2 ** 10, bfloat16: 2 ** 7, float32: 2 ** 23, float64: 2 ** 52 }[a.dtype.name as "float16"]!;
+    return where(less(abs(a, s), integral, s), back, a, s);
+  });
 }
 /**
  * Integer `a` rounded to the nearest multiple of 10^k (k >= 1), halves to even, in its dtype: x = q 10^k + r
@@ -730,17 +738,19 @@ export const logicalOr = binaryOp("logicalOr");
  */
 export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
   noExtraArguments("where", arguments, 4);
-  checkArrayLike("where", condition, "condition");
-  checkArrayLike("where", x, "x");
-  checkArrayLike("where", y, "y");
-  checkOptions("where", o);
-  const s = opStream("where", o, condition, x, y);
-  const so = { stream: s };
-  const d = resultType(x, y);
-  const c = astype(toArray("where", condition, s, bool, "condition"), bool, so);
-  const a = astype(toArray("where", x, s, d, "x"), d, so);
-  const b = astype(toArray("where", y, s, d, "y"), d, so);
-  return node(new Where(), [c, a, b], s);
+  return asOp("where", () => {
+    checkArrayLike("where", condition, "condition");
+    checkArrayLike("where", x, "x");
+    checkArrayLike("where", y, "y");
+    checkOptions("where", o);
+    const s = opStream("where", o, condition, x, y);
+    const so = { stream: s };
+    const d = resultType(x, y);
+    const c = astype(toArray("where", condition, s, bool, "condition"), bool, so);
+    const a = astype(toArray("where", x, s, d, "x"), d, so);
+    const b = astype(toArray("where", y, s, d, "y"), d, so);
+    return node(new Where(), [c, a, b], s);
+  });
 }
 
 /**
@@ -754,20 +764,22 @@ export function where(condition: ArrayLike, x: ArrayLike, y: ArrayLike, o?: OpOp
  */
 export function clip(x: ArrayLike, min: ArrayLike | null, max: ArrayLike | null, o?: OpOptions): MxArray {
   noExtraArguments("clip", arguments, 4);
-  checkArrayLike("clip", x);
-  const lo = min ?? null, hi = max ?? null; // undefined: no bound, as null
-  if (lo !== null) checkArrayLike("clip", lo, "min");
-  if (hi !== null) checkArrayLike("clip", hi, "max");
-  if (lo === null && hi === null) throw opError("clip", "at least one of min and max must be given", [], "value");
-  checkOptions("clip", o);
-  const s = opStream("clip", o, x, lo, hi);
-  const arrays = [x, lo, hi].filter((v): v is MxArray => v instanceof MxArray);
-  if (arrays.some((a) => a.dtype === complex64)) throw opError("clip", "complex64 is not ordered; valid: real dtypes", arrays, "type");
-  broadcastShapes("clip", ...arrays.map((a) => a.shape));
-  let out = toArray("clip", x, s);
-  if (lo !== null) out = maximum(out, lo, { stream: s });
-  if (hi !== null) out = minimum(out, hi, { stream: s });
-  return out;
+  return asOp("clip", () => {
+    checkArrayLike("clip", x);
+    const lo = min ?? null, hi = max ?? null; // undefined: no bound, as null
+    if (lo !== null) checkArrayLike("clip", lo, "min");
+    if (hi !== null) checkArrayLike("clip", hi, "max");
+    if (lo === null && hi === null) throw opError("clip", "at least one of min and max must be given", [], "value");
+    checkOptions("clip", o);
+    const s = opStream("clip", o, x, lo, hi);
+    const arrays = [x, lo, hi].filter((v): v is MxArray => v instanceof MxArray);
+    if (arrays.some((a) => a.dtype === complex64)) throw opError("clip", "complex64 is not ordered; valid: real dtypes", arrays, "type");
+    broadcastShapes("clip", ...arrays.map((a) => a.shape));
+    let out = toArray("clip", x, s);
+    if (lo !== null) out = maximum(out, lo, { stream: s });
+    if (hi !== null) out = minimum(out, hi, { stream: s });
+    return out;
+  });
 }
 
 export interface CloseOptions extends OpOptions {
@@ -788,7 +800,9 @@ export interface CloseOptions extends OpOptions {
  */
 export function isclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArray {
   noExtraArguments("isclose", arguments, 3);
-  return closeness("isclose", a, b, o);
+  return asOp("isclose", () => {
+    return closeness("isclose", a, b, o);
+  });
 }
 
 function closeness(op: string, a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArray {
@@ -822,8 +836,10 @@ function closeness(op: string, a: ArrayLike, b: ArrayLike, o: CloseOptions = {})
  */
 export function allclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArray {
   noExtraArguments("allclose", arguments, 3);
-  const close = closeness("allclose", a, b, o);
-  return all(close, { stream: close.stream });
+  return asOp("allclose", () => {
+    const close = closeness("allclose", a, b, o);
+    return all(close, { stream: close.stream });
+  });
 }
 
 /**
@@ -837,16 +853,18 @@ export function allclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxAr
  */
 export function arrayEqual(a: ArrayLike, b: ArrayLike, o: { equalNan?: boolean | undefined } & OpOptions = {}): MxArray {
   noExtraArguments("arrayEqual", arguments, 3);
-  checkArrayLike("arrayEqual", a, "first input");
-  checkArrayLike("arrayEqual", b, "second input");
-  checkOptions("arrayEqual", o, ["equalNan"]);
-  const s = opStream("arrayEqual", o, a, b);
-  const equalNan = boolOption("arrayEqual", "equalNan", o.equalNan);
-  o = onStream(o, s);
-  const x = toArray("arrayEqual", a, s, undefined, "first input");
-  const y = toArray("arrayEqual", b, s, undefined, "second input");
-  if (!sameShape(x.shape, y.shape)) return toArray("arrayEqual", false, s, bool);
-  let eq = equal(x, y, o);
-  if (equalNan) eq = logicalOr(eq, logicalAnd(isnan(x, o), isnan(y, o), o), o);
-  return all(eq, o);
+  return asOp("arrayEqual", () => {
+    checkArrayLike("arrayEqual", a, "first input");
+    checkArrayLike("arrayEqual", b, "second input");
+    checkOptions("arrayEqual", o, ["equalNan"]);
+    const s = opStream("arrayEqual", o, a, b);
+    const equalNan = boolOption("arrayEqual", "equalNan", o.equalNan);
+    o = onStream(o, s);
+    const x = toArray("arrayEqual", a, s, undefined, "first input");
+    const y = toArray("arrayEqual", b, s, undefined, "second input");
+    if (!sameShape(x.shape, y.shape)) return toArray("arrayEqual", false, s, bool);
+    let eq = equal(x, y, o);
+    if (equalNan) eq = logicalOr(eq, logicalAnd(isnan(x, o), isnan(y, o), o), o);
+    return all(eq, o);
+  });
 }

@@ -7,7 +7,7 @@ import { bfloat16, isDType, isFloating, type DType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { FromFp8, ToFp8 } from "../primitives/fp8.js";
 import { node, opStream, type OpOptions } from "./base.js";
-import { checkOptions, noExtraArguments } from "./strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 
 function checkArray(op: string, x: unknown): MxArray {
   if (!(x instanceof MxArray)) throw opError(op, `x must be an mx array, got ${describeValue(x)}`, [], "type");
@@ -31,12 +31,14 @@ function checkArray(op: string, x: unknown): MxArray {
  */
 export function toFp8(x: MxArray, o?: OpOptions): MxArray {
   noExtraArguments("toFp8", arguments, 2);
-  const op = "toFp8";
-  checkOptions(op, o);
-  const a = checkArray(op, x);
-  const s = opStream(op, o, a);
-  if (!isFloating(a.dtype)) throw opError(op, `x must be a real floating array, got ${a.dtype.name}`, [a], "type");
-  return node(new ToFp8(), [a], s);
+  return asOp("toFp8", () => {
+    const op = "toFp8";
+    checkOptions(op, o);
+    const a = checkArray(op, x);
+    const s = opStream(op, o, a);
+    if (!isFloating(a.dtype)) throw opError(op, `x must be a real floating array, got ${a.dtype.name}`, [a], "type");
+    return node(new ToFp8(), [a], s);
+  });
 }
 
 /**
@@ -53,11 +55,13 @@ export function toFp8(x: MxArray, o?: OpOptions): MxArray {
  */
 export function fromFp8(x: MxArray, dtype: DType = bfloat16, o?: OpOptions): MxArray {
   noExtraArguments("fromFp8", arguments, 3);
-  const op = "fromFp8";
-  checkOptions(op, o);
-  const a = checkArray(op, x);
-  const s = opStream(op, o, a);
-  if (a.dtype.name !== "uint8") throw opError(op, `x must be uint8 (fp8 e4m3 codes), got ${a.dtype.name}`, [a], "type");
-  if (!isDType(dtype) || !isFloating(dtype)) throw opError(op, `dtype must be a real floating dtype, got ${describeValue(dtype)}`, [a], "type");
-  return node(new FromFp8(dtype), [a], s);
+  return asOp("fromFp8", () => {
+    const op = "fromFp8";
+    checkOptions(op, o);
+    const a = checkArray(op, x);
+    const s = opStream(op, o, a);
+    if (a.dtype.name !== "uint8") throw opError(op, `x must be uint8 (fp8 e4m3 codes), got ${a.dtype.name}`, [a], "type");
+    if (!isDType(dtype) || !isFloating(dtype)) throw opError(op, `dtype must be a real floating dtype, got ${describeValue(dtype)}`, [a], "type");
+    return node(new FromFp8(dtype), [a], s);
+  });
 }

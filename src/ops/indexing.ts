@@ -5,7 +5,7 @@
 // shapes); their values wrap once when negative and clamp into the axis.
 
 import { MxArray } from "../array.js";
-import { checkOptions, noExtraArguments } from "./strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 import { int32, int64, isInteger, type DType } from "../dtype.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
 import { checkIndexedAxis, GatherAxis, indicesAlong, ScatterAxis, SliceUpdate, Take, takeShape, type ScatterMode } from "../primitives/indexing.js";
@@ -173,27 +173,29 @@ function gatherAlong(op: string, a: MxArray, indices: MxArray, axis: number, str
  * ```
  */
 export function index(x: ArrayLike, ...idx: IndexEntry[]): MxArray {
-  const op = "index";
-  const a = toArray(op, checkArrayLike(op, x), streamOf(undefined, x));
-  const entries = parseIndex(op, a, idx);
-  const arraysPresent = entries.some((e) => e.kind === "array");
-  const v = basicView(op, a, entries, arraysPresent);
-  if (!arraysPresent) {
-    // only new axes (and whole axes): expandDims, which a shapeless trace replays on other shapes
-    if (entries.every((e) => e.kind === "new" || wholeSlice(e))) {
-      const axes = entries.flatMap((e, i) => (e.kind === "new" ? [i] : []));
-      return axes.length ? expandDims(a, axes) : a;
+  return asOp("index", () => {
+    const op = "index";
+    const a = toArray(op, checkArrayLike(op, x), streamOf(undefined, x));
+    const entries = parseIndex(op, a, idx);
+    const arraysPresent = entries.some((e) => e.kind === "array");
+    const v = basicView(op, a, entries, arraysPresent);
+    if (!arraysPresent) {
+      // only new axes (and whole axes): expandDims, which a shapeless trace replays on other shapes
+      if (entries.every((e) => e.kind === "new" || wholeSlice(e))) {
+        const axes = entries.flatMap((e, i) => (e.kind === "new" ? [i] : []));
+        return axes.length ? expandDims(a, axes) : a;
+      }
+      const shape: number[] = [];
+      let axis = 0;
+      for (const e of entries) {
+        if (e.kind === "new") shape.push(1);
+        else if (e.kind === "slice") shape.push(v.shape[axis++]!);
+        else axis++;
+      }
+      return reshape(v, shape);
     }
-    const shape: number[] = [];
-    let axis = 0;
-    for (const e of entries) {
-      if (e.kind === "new") shape.push(1);
-      else if (e.kind === "slice") shape.push(v.shape[axis++]!);
-      else axis++;
-    }
-    return reshape(v, shape);
-  }
-  return advancedIndex(op, v, entries);
+    return advancedIndex(op, v, entries);
+  });
 }
 
 /**
@@ -340,27 +342,33 @@ function updatesFor(op: string, value: MxArray, shape: readonly number[], note =
  */
 export function indexUpdate(x: ArrayLike, idx: readonly IndexEntry[], value: ArrayLike, mode: IndexUpdateMode = "set"): MxArray {
   noExtraArguments("indexUpdate", arguments, 4);
-  const op = "indexUpdate";
-  const a = toArray(op, checkArrayLike(op, x), streamOf(undefined, x));
-  if (!Array.isArray(idx)) throw opError(op, `idx must be a list of index entries (e.g. [0, "1:3", mx.array([0, 2])]), got ${describeValue(idx)}`, [a], "type");
-  if (!MODES.includes(mode)) throw opError(op, `mode must be one of ${MODES.join(", ")}, got ${describeValue(mode)}`, [a], "value");
-  const o = { stream: a.stream };
-  let v = toArray(op, checkArrayLike(op, value, "value"), a.stream, a.dtype);
-  let m: ScatterMode;
-  if (mode === "subtract") (v = negative(v, o)), (m = "add");
-  else if (mode === "divide") (v = reciprocal(v, o)), (m = "multiply");
-  else m = mode;
-  v = astype(v, a.dtype, o);
-  const entries = parseIndex(op, a, idx);
-  if (!entries.some((e) => e.kind === "array")) return basicUpdate(op, a, entries, v, m);
-  const full = (e: Entry) => e.kind === "array" || e.kind === "int" || (e.kind === "slice" && e.start === null && e.stop === null && e.step === null);
-  if (entries.every(full)) return advancedUpdate(op, a, entries, v, m);
-  // the flat positions the index selects, found by indexing the positions themselves
-  const posType = a.size > 2 ** 31 - 1 ? int64 : int32;
-  const positions = index(reshape(arange(0, a.size, 1, { dtype: posType, ...o }), a.shape), ...idx);
-  const updates = updatesFor(op, v, positions.shape);
-  const flat = node(new ScatterAxis(0, m), [reshape(a, [a.size]), reshape(positions, [positions.size]), reshape(updates, [updates.size])], a.stream);
-  return reshape(flat, a.shape);
+  return updateAs("indexUpdate", x, idx, value, mode);
+}
+
+/** indexUpdate as public op `op` (`indexUpdate`, or `at.set` and its siblings for x.at(...).set(v)). */
+function updateAs(op: string, x: ArrayLike, idx: readonly IndexEntry[], value: ArrayLike, mode: IndexUpdateMode): MxArray {
+  return asOp(op, () => {
+    const a = toArray(op, checkArrayLike(op, x), streamOf(undefined, x));
+    if (!Array.isArray(idx)) throw opError(op, `idx must be a list of index entries (e.g. [0, "1:3", mx.array([0, 2])]), got ${describeValue(idx)}`, [a], "type");
+    if (!MODES.includes(mode)) throw opError(op, `mode must be one of ${MODES.join(", ")}, got ${describeValue(mode)}`, [a], "value");
+    const o = { stream: a.stream };
+    let v = toArray(op, checkArrayLike(op, value, "value"), a.stream, a.dtype);
+    let m: ScatterMode;
+    if (mode === "subtract") (v = negative(v, o)), (m = "add");
+    else if (mode === "divide") (v = reciprocal(v, o)), (m = "multiply");
+    else m = mode;
+    v = astype(v, a.dtype, o);
+    const entries = parseIndex(op, a, idx);
+    if (!entries.some((e) => e.kind === "array")) return basicUpdate(op, a, entries, v, m);
+    const full = (e: Entry) => e.kind === "array" || e.kind === "int" || (e.kind === "slice" && e.start === null && e.stop === null && e.step === null);
+    if (entries.every(full)) return advancedUpdate(op, a, entries, v, m);
+    // the flat positions the index selects, found by indexing the positions themselves
+    const posType = a.size > 2 ** 31 - 1 ? int64 : int32;
+    const positions = index(reshape(arange(0, a.size, 1, { dtype: posType, ...o }), a.shape), ...idx);
+    const updates = updatesFor(op, v, positions.shape);
+    const flat = node(new ScatterAxis(0, m), [reshape(a, [a.size]), reshape(positions, [positions.size]), reshape(updates, [updates.size])], a.stream);
+    return reshape(flat, a.shape);
+  });
 }
 
 /**
@@ -381,7 +389,7 @@ export class ArrayAt {
    * ```
    */
   set(value: ArrayLike): MxArray {
-    return indexUpdate(this.x, this.idx, value, "set");
+    return updateAs("at.set", this.x, this.idx, value, "set");
   }
   /**
    * `value` added at the selected elements; duplicates add up.
@@ -391,7 +399,7 @@ export class ArrayAt {
    * ```
    */
   add(value: ArrayLike): MxArray {
-    return indexUpdate(this.x, this.idx, value, "add");
+    return updateAs("at.add", this.x, this.idx, value, "add");
   }
   /**
    * `value` subtracted at the selected elements; duplicates subtract each.
@@ -401,7 +409,7 @@ export class ArrayAt {
    * ```
    */
   subtract(value: ArrayLike): MxArray {
-    return indexUpdate(this.x, this.idx, value, "subtract");
+    return updateAs("at.subtract", this.x, this.idx, value, "subtract");
   }
   /**
    * The selected elements multiplied by `value`; duplicates multiply each.
@@ -411,7 +419,7 @@ export class ArrayAt {
    * ```
    */
   multiply(value: ArrayLike): MxArray {
-    return indexUpdate(this.x, this.idx, value, "multiply");
+    return updateAs("at.multiply", this.x, this.idx, value, "multiply");
   }
   /**
    * The selected elements divided by `value` (multiplied by 1 / value, as MLX).
@@ -421,7 +429,7 @@ export class ArrayAt {
    * ```
    */
   divide(value: ArrayLike): MxArray {
-    return indexUpdate(this.x, this.idx, value, "divide");
+    return updateAs("at.divide", this.x, this.idx, value, "divide");
   }
   /**
    * The selected elements raised to `value` where it is larger.
@@ -431,7 +439,7 @@ export class ArrayAt {
    * ```
    */
   maximum(value: ArrayLike): MxArray {
-    return indexUpdate(this.x, this.idx, value, "maximum");
+    return updateAs("at.maximum", this.x, this.idx, value, "maximum");
   }
   /**
    * The selected elements lowered to `value` where it is smaller.
@@ -441,7 +449,7 @@ export class ArrayAt {
    * ```
    */
   minimum(value: ArrayLike): MxArray {
-    return indexUpdate(this.x, this.idx, value, "minimum");
+    return updateAs("at.minimum", this.x, this.idx, value, "minimum");
   }
 }
 
@@ -492,22 +500,24 @@ function takeIndices(op: string, indices: ArrayLike | readonly number[], stream:
  */
 export function take(a: ArrayLike, indices: ArrayLike | readonly number[], axis?: number | null, o?: OpOptions): MxArray {
   noExtraArguments("take", arguments, 4);
-  const op = "take";
-  checkOptions(op, o);
-  const s = opStream(op, o, a, indices);
-  let x = toArray(op, checkArrayLike(op, a), s);
-  const idx = takeIndices(op, indices, s);
-  // a shapeless trace flattens by the input's shape and takes by a rule of both shapes (replayed on new ones)
-  const shapeless = inShapelessTrace();
-  if (axis === undefined || axis === null) x = shapeless ? flatten(x, 0, -1, { stream: s }) : reshape(x, [x.size], { stream: s });
-  const ax = normalizeAxis(op, axis ?? 0, x.ndim, "axis", [x]);
-  if (typeof indices === "number") intIndex(op, x, indices, ax);
-  if (shapeless) {
-    checkIndexedAxis(op, x, idx, ax, "cannot take elements from");
-    return node(new Take(ax), [x, idx], s);
-  }
-  const g = gatherAlong(op, x, indicesAlong(x.shape, idx, ax), ax, s);
-  return reshape(g, takeShape(x.shape, idx.shape, ax), { stream: s });
+  return asOp("take", () => {
+    const op = "take";
+    checkOptions(op, o);
+    const s = opStream(op, o, a, indices);
+    let x = toArray(op, checkArrayLike(op, a), s);
+    const idx = takeIndices(op, indices, s);
+    // a shapeless trace flattens by the input's shape and takes by a rule of both shapes (replayed on new ones)
+    const shapeless = inShapelessTrace();
+    if (axis === undefined || axis === null) x = shapeless ? flatten(x, 0, -1, { stream: s }) : reshape(x, [x.size], { stream: s });
+    const ax = normalizeAxis(op, axis ?? 0, x.ndim, "axis", [x]);
+    if (typeof indices === "number") intIndex(op, x, indices, ax);
+    if (shapeless) {
+      checkIndexedAxis(op, x, idx, ax, "cannot take elements from");
+      return node(new Take(ax), [x, idx], s);
+    }
+    const g = gatherAlong(op, x, indicesAlong(x.shape, idx, ax), ax, s);
+    return reshape(g, takeShape(x.shape, idx.shape, ax), { stream: s });
+  });
 }
 
 /** a and indices of one rank, broadcast together except along `axis` (the along-axis ops' rule). */
@@ -535,15 +545,17 @@ function alongAxis(op: string, a: MxArray, indices: MxArray, axis: number | null
  */
 export function takeAlongAxis(a: ArrayLike, indices: MxArray | readonly number[], axis?: number | null, o?: OpOptions): MxArray {
   noExtraArguments("takeAlongAxis", arguments, 4);
-  const op = "takeAlongAxis";
-  checkOptions(op, o);
-  const s = opStream(op, o, a, indices);
-  const r = alongAxis(op, toArray(op, checkArrayLike(op, a), s), indexArray(op, indices, "indices", s), axis, s);
-  const { ax } = r;
-  const common = broadcastShapes(op, r.x.shape.map((d, i) => (i === ax ? 1 : d)), r.idx.shape.map((d, i) => (i === ax ? 1 : d)));
-  const x = broadcastTo(r.x, common.map((d, i) => (i === ax ? r.x.shape[ax]! : d)), { stream: s });
-  const idx = broadcastTo(r.idx, common.map((d, i) => (i === ax ? r.idx.shape[ax]! : d)), { stream: s });
-  return gatherAlong(op, x, idx, ax, s);
+  return asOp("takeAlongAxis", () => {
+    const op = "takeAlongAxis";
+    checkOptions(op, o);
+    const s = opStream(op, o, a, indices);
+    const r = alongAxis(op, toArray(op, checkArrayLike(op, a), s), indexArray(op, indices, "indices", s), axis, s);
+    const { ax } = r;
+    const common = broadcastShapes(op, r.x.shape.map((d, i) => (i === ax ? 1 : d)), r.idx.shape.map((d, i) => (i === ax ? 1 : d)));
+    const x = broadcastTo(r.x, common.map((d, i) => (i === ax ? r.x.shape[ax]! : d)), { stream: s });
+    const idx = broadcastTo(r.idx, common.map((d, i) => (i === ax ? r.idx.shape[ax]! : d)), { stream: s });
+    return gatherAlong(op, x, idx, ax, s);
+  });
 }
 
 /**
@@ -560,20 +572,22 @@ export function takeAlongAxis(a: ArrayLike, indices: MxArray | readonly number[]
  */
 export function putAlongAxis(a: ArrayLike, indices: MxArray | readonly number[], values: ArrayLike, axis?: number | null, o?: OpOptions): MxArray {
   noExtraArguments("putAlongAxis", arguments, 5);
-  const op = "putAlongAxis";
-  checkOptions(op, o);
-  const s = opStream(op, o, a, indices, values);
-  const x0 = toArray(op, checkArrayLike(op, a), s);
-  const { x, idx: i0, ax } = alongAxis(op, x0, indexArray(op, indices, "indices", s), axis, s);
-  const target = x.shape.map((d, i) => (i === ax ? i0.shape[ax]! : d));
-  const common = broadcastShapes(op, i0.shape, target);
-  if (!sameShape(common, target)) throw opError(op, `indices of shape ${shapeStr(i0.shape)} do not broadcast to ${shapeStr(target)} (the array's shape except along axis ${ax})`, [x, i0], "value");
-  const idx = broadcastTo(i0, target, { stream: s });
-  const v = astype(toArray(op, checkArrayLike(op, values, "values"), s, x.dtype), x.dtype, { stream: s });
-  const updates = updatesFor(op, v, target, axis === undefined || axis === null ? "; without an axis, a and indices are flattened" : "");
-  checkIndexedAxis(op, x, idx, ax, "cannot put elements into");
-  const out = node(new ScatterAxis(ax, "set"), [x, idx, updates], s);
-  return reshape(out, x0.shape, { stream: s });
+  return asOp("putAlongAxis", () => {
+    const op = "putAlongAxis";
+    checkOptions(op, o);
+    const s = opStream(op, o, a, indices, values);
+    const x0 = toArray(op, checkArrayLike(op, a), s);
+    const { x, idx: i0, ax } = alongAxis(op, x0, indexArray(op, indices, "indices", s), axis, s);
+    const target = x.shape.map((d, i) => (i === ax ? i0.shape[ax]! : d));
+    const common = broadcastShapes(op, i0.shape, target);
+    if (!sameShape(common, target)) throw opError(op, `indices of shape ${shapeStr(i0.shape)} do not broadcast to ${shapeStr(target)} (the array's shape except along axis ${ax})`, [x, i0], "value");
+    const idx = broadcastTo(i0, target, { stream: s });
+    const v = astype(toArray(op, checkArrayLike(op, values, "values"), s, x.dtype), x.dtype, { stream: s });
+    const updates = updatesFor(op, v, target, axis === undefined || axis === null ? "; without an axis, a and indices are flattened" : "");
+    checkIndexedAxis(op, x, idx, ax, "cannot put elements into");
+    const out = node(new ScatterAxis(ax, "set"), [x, idx, updates], s);
+    return reshape(out, x0.shape, { stream: s });
+  });
 }
 
 /**
@@ -591,23 +605,25 @@ export function putAlongAxis(a: ArrayLike, indices: MxArray | readonly number[],
  */
 export function sliceUpdate(a: ArrayLike, update: ArrayLike, start: readonly number[], axes?: readonly number[] | null, o?: OpOptions): MxArray {
   noExtraArguments("sliceUpdate", arguments, 5);
-  const op = "sliceUpdate";
-  checkOptions(op, o);
-  const s = opStream(op, o, a, update);
-  const x = toArray(op, checkArrayLike(op, a), s);
-  let u = toArray(op, checkArrayLike(op, update, "update"), s, x.dtype);
-  if (u.ndim > x.ndim) throw opError(op, `update of rank ${u.ndim} is larger than the array's rank ${x.ndim}`, [x, u], "value");
-  u = astype(reshape(u, [...Array<number>(x.ndim - u.ndim).fill(1), ...u.shape], { stream: s }), x.dtype, { stream: s });
-  if (!Array.isArray(start)) throw opError(op, `start must be a list of integers, got ${describeValue(start)}`, [x], "type");
-  if (axes !== undefined && axes !== null && !Array.isArray(axes)) throw opError(op, `axes must be a list of integers or null, got ${describeValue(axes)}`, [x], "type");
-  const ax = (axes ?? start.map((_, i) => i)).map((v) => normalizeAxis(op, v, x.ndim, "axes", [x]));
-  if (start.length !== ax.length || !start.every(Number.isInteger)) {
-    throw opError(op, `start must be ${ax.length} integers (one per axis in axes), got ${describeValue(start)}`, [x], "type");
-  }
-  const starts = x.shape.map(() => 0);
-  ax.forEach((d, i) => (starts[d] = start[i]! < 0 ? start[i]! + x.shape[d]! : start[i]!));
-  const d = regionOutside(x.shape, starts, starts.map(() => 1), u.shape);
-  if (d >= 0) throw opError(op, `the update (shape ${shapeStr(u.shape)}) starting at ${starts[d]} does not fit axis ${d} of size ${x.shape[d]}`, [x, u], "range");
-  if (u.size === 0) return x;
-  return node(new SliceUpdate(starts, starts.map(() => 1)), [x, u], s);
+  return asOp("sliceUpdate", () => {
+    const op = "sliceUpdate";
+    checkOptions(op, o);
+    const s = opStream(op, o, a, update);
+    const x = toArray(op, checkArrayLike(op, a), s);
+    let u = toArray(op, checkArrayLike(op, update, "update"), s, x.dtype);
+    if (u.ndim > x.ndim) throw opError(op, `update of rank ${u.ndim} is larger than the array's rank ${x.ndim}`, [x, u], "value");
+    u = astype(reshape(u, [...Array<number>(x.ndim - u.ndim).fill(1), ...u.shape], { stream: s }), x.dtype, { stream: s });
+    if (!Array.isArray(start)) throw opError(op, `start must be a list of integers, got ${describeValue(start)}`, [x], "type");
+    if (axes !== undefined && axes !== null && !Array.isArray(axes)) throw opError(op, `axes must be a list of integers or null, got ${describeValue(axes)}`, [x], "type");
+    const ax = (axes ?? start.map((_, i) => i)).map((v) => normalizeAxis(op, v, x.ndim, "axes", [x]));
+    if (start.length !== ax.length || !start.every(Number.isInteger)) {
+      throw opError(op, `start must be ${ax.length} integers (one per axis in axes), got ${describeValue(start)}`, [x], "type");
+    }
+    const starts = x.shape.map(() => 0);
+    ax.forEach((d, i) => (starts[d] = start[i]! < 0 ? start[i]! + x.shape[d]! : start[i]!));
+    const d = regionOutside(x.shape, starts, starts.map(() => 1), u.shape);
+    if (d >= 0) throw opError(op, `the update (shape ${shapeStr(u.shape)}) starting at ${starts[d]} does not fit axis ${d} of size ${x.shape[d]}`, [x, u], "range");
+    if (u.size === 0) return x;
+    return node(new SliceUpdate(starts, starts.map(() => 1)), [x, u], s);
+  });
 }

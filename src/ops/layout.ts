@@ -11,7 +11,7 @@ import { promoteTypes } from "../dtype.js";
 import { checkArrayLike, node, opStream, streamOf, toArray, type ArrayLike, type JsScalar, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
 import { IndexSlice, indexSlice } from "./index-slice.js";
-import { axisThenOptions, checkOptions, noExtraArguments } from "./strict-options.js";
+import { asOp, axisThenOptions, checkOptions, noExtraArguments } from "./strict-options.js";
 
 /** The input as an array, after the options are checked (`keys`: the op's own besides `stream`). */
 function arr(op: string, x: ArrayLike, o?: OpOptions, keys: readonly string[] = []): MxArray {
@@ -35,21 +35,23 @@ function listArg(op: string, v: unknown, name: string, holds: string, inputs: re
  */
 export function reshape(x: ArrayLike, shape: readonly number[], o?: OpOptions): MxArray {
   noExtraArguments("reshape", arguments, 3);
-  const a = arr("reshape", x, o);
-  if (!Array.isArray(shape) || !shape.every((d, i) => i in shape && Number.isInteger(d) && d >= -1)) {
-    throw opError("reshape", `shape must be an array of integers >= -1, got ${describeValue(shape)}`, [a], "type");
-  }
-  const infer = shape.filter((d) => d === -1).length;
-  if (infer > 1) throw opError("reshape", `only one dimension can be -1, got ${shapeStr(shape)}`, [a], "value");
-  let out = [...shape];
-  if (infer) {
-    const known = sizeOf(shape.filter((d) => d !== -1));
-    if (known === 0 || a.size % known !== 0) throw opError("reshape", `cannot infer the -1 dimension of ${shapeStr(shape)} for ${a.size} elements`, [a], "value");
-    out = shape.map((d) => (d === -1 ? a.size / known : d));
-  }
-  checkReshapeSize("reshape", a.size, out, [a]);
-  if (sameShape(out, a.shape)) return a;
-  return node(new Reshape(out), [a], streamOf(o, a));
+  return asOp("reshape", () => {
+    const a = arr("reshape", x, o);
+    if (!Array.isArray(shape) || !shape.every((d, i) => i in shape && Number.isInteger(d) && d >= -1)) {
+      throw opError("reshape", `shape must be an array of integers >= -1, got ${describeValue(shape)}`, [a], "type");
+    }
+    const infer = shape.filter((d) => d === -1).length;
+    if (infer > 1) throw opError("reshape", `only one dimension can be -1, got ${shapeStr(shape)}`, [a], "value");
+    let out = [...shape];
+    if (infer) {
+      const known = sizeOf(shape.filter((d) => d !== -1));
+      if (known === 0 || a.size % known !== 0) throw opError("reshape", `cannot infer the -1 dimension of ${shapeStr(shape)} for ${a.size} elements`, [a], "value");
+      out = shape.map((d) => (d === -1 ? a.size / known : d));
+    }
+    checkReshapeSize("reshape", a.size, out, [a]);
+    if (sameShape(out, a.shape)) return a;
+    return node(new Reshape(out), [a], streamOf(o, a));
+  });
 }
 
 export interface FlattenOptions extends OpOptions {
@@ -68,24 +70,26 @@ export interface FlattenOptions extends OpOptions {
  */
 export function flatten(x: ArrayLike, startAxis?: number | FlattenOptions, endAxis?: number | FlattenOptions, options?: FlattenOptions): MxArray {
   noExtraArguments("flatten", arguments, 4);
-  // MLX's positional flatten(x, start_axis, end_axis, stream): the axes given positionally, then the options object
-  const rest = [startAxis, endAxis, options];
-  const at = rest.findIndex((v) => v !== null && typeof v === "object");
-  if (at >= 0 && rest.some((v, i) => i > at && v !== undefined)) throw opError("flatten", "got an options object and a further argument; the options come last", [], "type");
-  checkOptions("flatten", rest[at], ["startAxis", "endAxis"]);
-  let o: FlattenOptions = { ...(rest[at] as FlattenOptions | undefined) };
-  const [first, last] = rest.slice(0, at < 0 ? 2 : at);
-  if (first !== undefined) o = { ...o, startAxis: first as number };
-  if (last !== undefined) o = { ...o, endAxis: last as number };
-  const a = arr("flatten", x, o, ["startAxis", "endAxis"]);
-  const so = { stream: o.stream };
-  if (a.ndim === 0) return reshape(a, [1], so);
-  const start = normalizeAxis("flatten", o.startAxis ?? 0, a.ndim, "startAxis", [a]);
-  const end = normalizeAxis("flatten", o.endAxis ?? -1, a.ndim, "endAxis", [a]);
-  if (start > end) throw opError("flatten", `startAxis ${o.startAxis} must not come after endAxis ${o.endAxis}`, [a], "range");
-  if (start === end) return a;
-  const shape = [...a.shape.slice(0, start), sizeOf(a.shape.slice(start, end + 1)), ...a.shape.slice(end + 1)];
-  return node(new Flatten(start, end, shape), [a], streamOf(so, a));
+  return asOp("flatten", () => {
+    // MLX's positional flatten(x, start_axis, end_axis, stream): the axes given positionally, then the options object
+    const rest = [startAxis, endAxis, options];
+    const at = rest.findIndex((v) => v !== null && typeof v === "object");
+    if (at >= 0 && rest.some((v, i) => i > at && v !== undefined)) throw opError("flatten", "got an options object and a further argument; the options come last", [], "type");
+    checkOptions("flatten", rest[at], ["startAxis", "endAxis"]);
+    let o: FlattenOptions = { ...(rest[at] as FlattenOptions | undefined) };
+    const [first, last] = rest.slice(0, at < 0 ? 2 : at);
+    if (first !== undefined) o = { ...o, startAxis: first as number };
+    if (last !== undefined) o = { ...o, endAxis: last as number };
+    const a = arr("flatten", x, o, ["startAxis", "endAxis"]);
+    const so = { stream: o.stream };
+    if (a.ndim === 0) return reshape(a, [1], so);
+    const start = normalizeAxis("flatten", o.startAxis ?? 0, a.ndim, "startAxis", [a]);
+    const end = normalizeAxis("flatten", o.endAxis ?? -1, a.ndim, "endAxis", [a]);
+    if (start > end) throw opError("flatten", `startAxis ${o.startAxis} must not come after endAxis ${o.endAxis}`, [a], "range");
+    if (start === end) return a;
+    const shape = [...a.shape.slice(0, start), sizeOf(a.shape.slice(start, end + 1)), ...a.shape.slice(end + 1)];
+    return node(new Flatten(start, end, shape), [a], streamOf(so, a));
+  });
 }
 
 /**
@@ -98,18 +102,20 @@ export function flatten(x: ArrayLike, startAxis?: number | FlattenOptions, endAx
  */
 export function squeeze(x: ArrayLike, axis?: number | readonly number[] | null, o?: OpOptions): MxArray {
   noExtraArguments("squeeze", arguments, 3);
-  const a = arr("squeeze", x, o);
-  if (inShapelessTrace() && (axis === undefined || axis === null)) {
-    throw opError("squeeze", "without axes removes the traced shape's size-1 axes, which other shapes need not have: in a shapeless trace name the axes (squeeze(x, axes))", [a], "value");
-  }
-  const axes = axis === undefined || axis === null ? a.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes("squeeze", axis, a.ndim, "axis", [a]);
-  for (const ax of axes) {
-    if (a.shape[ax] !== 1) throw opError("squeeze", `cannot squeeze axis ${ax} of size ${a.shape[ax]} (only size-1 axes)`, [a], "value");
-  }
-  const shape = a.shape.filter((_, i) => !axes.includes(i));
-  // a shapeless trace keeps the rule; a replay checks the axes are still size 1
-  if (inShapelessTrace()) return node(new Squeeze([...new Set(axes)].sort((p, q) => p - q), shape), [a], streamOf(o ?? {}, a));
-  return reshape(a, shape, o);
+  return asOp("squeeze", () => {
+    const a = arr("squeeze", x, o);
+    if (inShapelessTrace() && (axis === undefined || axis === null)) {
+      throw opError("squeeze", "without axes removes the traced shape's size-1 axes, which other shapes need not have: in a shapeless trace name the axes (squeeze(x, axes))", [a], "value");
+    }
+    const axes = axis === undefined || axis === null ? a.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes("squeeze", axis, a.ndim, "axis", [a]);
+    for (const ax of axes) {
+      if (a.shape[ax] !== 1) throw opError("squeeze", `cannot squeeze axis ${ax} of size ${a.shape[ax]} (only size-1 axes)`, [a], "value");
+    }
+    const shape = a.shape.filter((_, i) => !axes.includes(i));
+    // a shapeless trace keeps the rule; a replay checks the axes are still size 1
+    if (inShapelessTrace()) return node(new Squeeze([...new Set(axes)].sort((p, q) => p - q), shape), [a], streamOf(o ?? {}, a));
+    return reshape(a, shape, o);
+  });
 }
 
 /**
@@ -123,16 +129,18 @@ export function squeeze(x: ArrayLike, axis?: number | readonly number[] | null, 
  */
 export function expandDims(x: ArrayLike, axis: number | readonly number[], o?: OpOptions): MxArray {
   noExtraArguments("expandDims", arguments, 3);
-  const a = arr("expandDims", x, o);
-  const list = typeof axis === "number" ? [axis] : listArg("expandDims", axis, "axis", "axes (or one axis)", [a]);
-  const nd = a.ndim + list.length;
-  const axes = normalizeAxes("expandDims", list, nd, "axis", [a]);
-  const shape: number[] = [];
-  let k = 0;
-  for (let i = 0; i < nd; i++) shape.push(axes.includes(i) ? 1 : a.shape[k++]!);
-  // a shapeless trace keeps the rule (its other axes follow the input's shape)
-  if (inShapelessTrace()) return node(new ExpandDims([...axes].sort((p, q) => p - q), shape), [a], streamOf(o ?? {}, a));
-  return reshape(a, shape, o);
+  return asOp("expandDims", () => {
+    const a = arr("expandDims", x, o);
+    const list = typeof axis === "number" ? [axis] : listArg("expandDims", axis, "axis", "axes (or one axis)", [a]);
+    const nd = a.ndim + list.length;
+    const axes = normalizeAxes("expandDims", list, nd, "axis", [a]);
+    const shape: number[] = [];
+    let k = 0;
+    for (let i = 0; i < nd; i++) shape.push(axes.includes(i) ? 1 : a.shape[k++]!);
+    // a shapeless trace keeps the rule (its other axes follow the input's shape)
+    if (inShapelessTrace()) return node(new ExpandDims([...axes].sort((p, q) => p - q), shape), [a], streamOf(o ?? {}, a));
+    return reshape(a, shape, o);
+  });
 }
 
 /**
@@ -147,18 +155,20 @@ export function expandDims(x: ArrayLike, axis: number | readonly number[], o?: O
  */
 export function transpose(x: ArrayLike, axes?: readonly number[] | OpOptions, o?: OpOptions): MxArray {
   noExtraArguments("transpose", arguments, 3);
-  // transpose(x, { stream }): the axes left out
-  if (axes !== undefined && axes !== null && !Array.isArray(axes) && typeof axes === "object" && o === undefined) return transpose(x, undefined, axes as OpOptions);
-  const a = arr("transpose", x, o);
-  const perm =
-    axes === undefined || axes === null
-      ? [...Array(a.ndim).keys()].reverse()
-      : listArg("transpose", axes, "axes", "axes", [a]).map((ax) => normalizeAxis("transpose", ax, a.ndim, "axes", [a]));
-  if (!isPermutation(perm, a.ndim)) {
-    throw opError("transpose", `axes ${JSON.stringify(axes)} must be a permutation of the ${a.ndim} axes`, [a], "value");
-  }
-  if (perm.every((p, i) => p === i)) return a;
-  return node(new Transpose(perm), [a], streamOf(o, a));
+  return asOp("transpose", () => {
+    // transpose(x, { stream }): the axes left out
+    if (axes !== undefined && axes !== null && !Array.isArray(axes) && typeof axes === "object" && o === undefined) return transpose(x, undefined, axes as OpOptions);
+    const a = arr("transpose", x, o);
+    const perm =
+      axes === undefined || axes === null
+        ? [...Array(a.ndim).keys()].reverse()
+        : listArg("transpose", axes, "axes", "axes", [a]).map((ax) => normalizeAxis("transpose", ax, a.ndim, "axes", [a]));
+    if (!isPermutation(perm, a.ndim)) {
+      throw opError("transpose", `axes ${JSON.stringify(axes)} must be a permutation of the ${a.ndim} axes`, [a], "value");
+    }
+    if (perm.every((p, i) => p === i)) return a;
+    return node(new Transpose(perm), [a], streamOf(o, a));
+  });
 }
 
 /**
@@ -170,12 +180,14 @@ export function transpose(x: ArrayLike, axes?: readonly number[] | OpOptions, o?
  */
 export function swapaxes(x: ArrayLike, axis1: number, axis2: number, o?: OpOptions): MxArray {
   noExtraArguments("swapaxes", arguments, 4);
-  const a = arr("swapaxes", x, o);
-  const i = normalizeAxis("swapaxes", axis1, a.ndim, "axis1", [a]), j = normalizeAxis("swapaxes", axis2, a.ndim, "axis2", [a]);
-  const perm = [...Array(a.ndim).keys()];
-  perm[i] = j;
-  perm[j] = i;
-  return transpose(a, perm, o);
+  return asOp("swapaxes", () => {
+    const a = arr("swapaxes", x, o);
+    const i = normalizeAxis("swapaxes", axis1, a.ndim, "axis1", [a]), j = normalizeAxis("swapaxes", axis2, a.ndim, "axis2", [a]);
+    const perm = [...Array(a.ndim).keys()];
+    perm[i] = j;
+    perm[j] = i;
+    return transpose(a, perm, o);
+  });
 }
 
 /**
@@ -190,20 +202,22 @@ export function swapaxes(x: ArrayLike, axis1: number, axis2: number, o?: OpOptio
  */
 export function moveaxis(x: ArrayLike, source: number | readonly number[], destination: number | readonly number[], o?: OpOptions): MxArray {
   noExtraArguments("moveaxis", arguments, 4);
-  const a = arr("moveaxis", x, o);
-  const axes = (name: string, v: unknown) => {
-    const list = typeof v === "number" ? [v] : listArg("moveaxis", v, name, "axes (or one axis)", [a]);
-    const out = list.map((ax) => normalizeAxis("moveaxis", ax as number, a.ndim, name, [a]));
-    if (new Set(out).size !== out.length) throw opError("moveaxis", `${name} has repeated axes ${describeValue(v)}`, [a], "value");
-    return out;
-  };
-  const src = axes("source", source), dst = axes("destination", destination);
-  if (src.length !== dst.length) {
-    throw opError("moveaxis", `source and destination must name as many axes, got ${describeValue(source)} and ${describeValue(destination)}`, [a], "value");
-  }
-  const perm = [...Array(a.ndim).keys()].filter((i) => !src.includes(i));
-  for (const [to, from] of dst.map((d, i) => [d, src[i]!] as const).sort((p, q) => p[0] - q[0])) perm.splice(to, 0, from);
-  return transpose(a, perm, o);
+  return asOp("moveaxis", () => {
+    const a = arr("moveaxis", x, o);
+    const axes = (name: string, v: unknown) => {
+      const list = typeof v === "number" ? [v] : listArg("moveaxis", v, name, "axes (or one axis)", [a]);
+      const out = list.map((ax) => normalizeAxis("moveaxis", ax as number, a.ndim, name, [a]));
+      if (new Set(out).size !== out.length) throw opError("moveaxis", `${name} has repeated axes ${describeValue(v)}`, [a], "value");
+      return out;
+    };
+    const src = axes("source", source), dst = axes("destination", destination);
+    if (src.length !== dst.length) {
+      throw opError("moveaxis", `source and destination must name as many axes, got ${describeValue(source)} and ${describeValue(destination)}`, [a], "value");
+    }
+    const perm = [...Array(a.ndim).keys()].filter((i) => !src.includes(i));
+    for (const [to, from] of dst.map((d, i) => [d, src[i]!] as const).sort((p, q) => p[0] - q[0])) perm.splice(to, 0, from);
+    return transpose(a, perm, o);
+  });
 }
 
 /**
@@ -216,13 +230,15 @@ export function moveaxis(x: ArrayLike, source: number | readonly number[], desti
  */
 export function broadcastTo(x: ArrayLike, shape: readonly number[], o?: OpOptions): MxArray {
   noExtraArguments("broadcastTo", arguments, 3);
-  const a = arr("broadcastTo", x, o);
-  checkShape("broadcastTo", shape);
-  if (sameShape(a.shape, shape)) return a;
-  checkBroadcastTo("broadcastTo", a.shape, shape, [a]);
-  const padded = a.ndim < shape.length ? reshape(a, [...Array(shape.length - a.ndim).fill(1), ...a.shape], o) : a;
-  if (sameShape(padded.shape, shape)) return padded;
-  return node(new Broadcast([...shape]), [padded], streamOf(o, a));
+  return asOp("broadcastTo", () => {
+    const a = arr("broadcastTo", x, o);
+    checkShape("broadcastTo", shape);
+    if (sameShape(a.shape, shape)) return a;
+    checkBroadcastTo("broadcastTo", a.shape, shape, [a]);
+    const padded = a.ndim < shape.length ? reshape(a, [...Array(shape.length - a.ndim).fill(1), ...a.shape], o) : a;
+    if (sameShape(padded.shape, shape)) return padded;
+    return node(new Broadcast([...shape]), [padded], streamOf(o, a));
+  });
 }
 
 /**
@@ -236,10 +252,12 @@ export function broadcastTo(x: ArrayLike, shape: readonly number[], o?: OpOption
  */
 export function broadcastArrays(arrays: readonly ArrayLike[], o?: OpOptions): MxArray[] {
   noExtraArguments("broadcastArrays", arguments, 2);
-  checkOptions("broadcastArrays", o);
-  const as = listArg("broadcastArrays", arrays, "arrays", "arrays").map((x, i) => toArray("broadcastArrays", x as ArrayLike, opStream("broadcastArrays", o, x), undefined, `arrays[${i}]`));
-  const shape = broadcastShapes("broadcastArrays", ...as.map((a) => a.shape));
-  return as.map((a) => broadcastTo(a, shape, o));
+  return asOp("broadcastArrays", () => {
+    checkOptions("broadcastArrays", o);
+    const as = listArg("broadcastArrays", arrays, "arrays", "arrays").map((x, i) => toArray("broadcastArrays", x as ArrayLike, opStream("broadcastArrays", o, x), undefined, `arrays[${i}]`));
+    const shape = broadcastShapes("broadcastArrays", ...as.map((a) => a.shape));
+    return as.map((a) => broadcastTo(a, shape, o));
+  });
 }
 
 /** A slice bound: an index (negative counts from the end) or null for the default. */
@@ -275,37 +293,39 @@ export function slice(x: ArrayLike | null, start?: readonly SliceBound[] | numbe
     return indexSlice("slice", arguments.length === 1 ? [x] : [x, start, stop]);
   }
   noExtraArguments("slice", arguments, 5);
-  const a = arr("slice", x as ArrayLike, o);
-  const lists = {
-    start: listArg("slice", start, "start", "indices (or null)", [a]),
-    stop: listArg("slice", stop, "stop", "indices (or null)", [a]),
-    step: step === undefined || step === null ? [] : listArg("slice", step, "step", "non-zero integers", [a]),
-  };
-  for (const [name, list] of Object.entries(lists)) {
-    if (list.length > a.ndim) throw opError("slice", `${name} has ${list.length} entries for ${a.ndim} axes`, [a], "value");
-  }
-  const starts: number[] = [], steps: number[] = [], shape: number[] = [];
-  for (let i = 0; i < a.ndim; i++) {
-    const n = a.shape[i]!;
-    const st = lists.step[i] ?? 1;
-    if (typeof st !== "number" || !Number.isInteger(st) || st === 0) throw opError("slice", `step must be a non-zero integer, got ${describeValue(st)} on axis ${i}`, [a], "value");
-    const clampIdx = (name: string, v: unknown, dflt: number, lo: number, hi: number) => {
-      if (v === null || v === undefined) return dflt;
-      if (typeof v !== "number" || !Number.isInteger(v)) throw opError("slice", `${name} must hold integers or null, got ${describeValue(v)} on axis ${i}`, [a], "type");
-      const w = v < 0 ? v + n : v;
-      return Math.min(Math.max(w, lo), hi);
+  return asOp("slice", () => {
+    const a = arr("slice", x as ArrayLike, o);
+    const lists = {
+      start: listArg("slice", start, "start", "indices (or null)", [a]),
+      stop: listArg("slice", stop, "stop", "indices (or null)", [a]),
+      step: step === undefined || step === null ? [] : listArg("slice", step, "step", "non-zero integers", [a]),
     };
-    const b = st > 0 ? clampIdx("start", lists.start[i], 0, 0, n) : clampIdx("start", lists.start[i], n - 1, -1, n - 1);
-    const e = st > 0 ? clampIdx("stop", lists.stop[i], n, 0, n) : clampIdx("stop", lists.stop[i], -1, -1, n - 1);
-    const count = st > 0 ? Math.max(0, Math.ceil((e - b) / st)) : Math.max(0, Math.ceil((b - e) / -st));
-    starts.push(count === 0 ? 0 : b);
-    steps.push(st);
-    shape.push(count);
-  }
-  // in a shapeless trace only bounds that take every element of any size (start 0 or null, stop null, step 1) skip the node
-  const whole = (i: number) => (lists.start[i] ?? 0) === 0 && (lists.stop[i] ?? null) === null && (lists.step[i] ?? 1) === 1;
-  if (sameShape(shape, a.shape) && steps.every((s) => s === 1) && (!inShapelessTrace() || a.shape.every((_, i) => whole(i)))) return a;
-  return node(new Slice(starts, steps, shape), [a], streamOf(o, a));
+    for (const [name, list] of Object.entries(lists)) {
+      if (list.length > a.ndim) throw opError("slice", `${name} has ${list.length} entries for ${a.ndim} axes`, [a], "value");
+    }
+    const starts: number[] = [], steps: number[] = [], shape: number[] = [];
+    for (let i = 0; i < a.ndim; i++) {
+      const n = a.shape[i]!;
+      const st = lists.step[i] ?? 1;
+      if (typeof st !== "number" || !Number.isInteger(st) || st === 0) throw opError("slice", `step must be a non-zero integer, got ${describeValue(st)} on axis ${i}`, [a], "value");
+      const clampIdx = (name: string, v: unknown, dflt: number, lo: number, hi: number) => {
+        if (v === null || v === undefined) return dflt;
+        if (typeof v !== "number" || !Number.isInteger(v)) throw opError("slice", `${name} must hold integers or null, got ${describeValue(v)} on axis ${i}`, [a], "type");
+        const w = v < 0 ? v + n : v;
+        return Math.min(Math.max(w, lo), hi);
+      };
+      const b = st > 0 ? clampIdx("start", lists.start[i], 0, 0, n) : clampIdx("start", lists.start[i], n - 1, -1, n - 1);
+      const e = st > 0 ? clampIdx("stop", lists.stop[i], n, 0, n) : clampIdx("stop", lists.stop[i], -1, -1, n - 1);
+      const count = st > 0 ? Math.max(0, Math.ceil((e - b) / st)) : Math.max(0, Math.ceil((b - e) / -st));
+      starts.push(count === 0 ? 0 : b);
+      steps.push(st);
+      shape.push(count);
+    }
+    // in a shapeless trace only bounds that take every element of any size (start 0 or null, stop null, step 1) skip the node
+    const whole = (i: number) => (lists.start[i] ?? 0) === 0 && (lists.stop[i] ?? null) === null && (lists.step[i] ?? 1) === 1;
+    if (sameShape(shape, a.shape) && steps.every((s) => s === 1) && (!inShapelessTrace() || a.shape.every((_, i) => whole(i)))) return a;
+    return node(new Slice(starts, steps, shape), [a], streamOf(o, a));
+  });
 }
 
 /**
@@ -321,30 +341,32 @@ export function slice(x: ArrayLike | null, start?: readonly SliceBound[] | numbe
  */
 export function split(x: ArrayLike, indicesOrSections: number | readonly number[], axisOrOptions?: number | ({ axis?: number | undefined } & OpOptions), options?: OpOptions): MxArray[] {
   noExtraArguments("split", arguments, 4);
-  const o = axisThenOptions<{ axis?: number | undefined } & OpOptions>("split", axisOrOptions, options, ["axis"]);
-  const a = arr("split", x, o, ["axis"]);
-  const ax = normalizeAxis("split", o.axis ?? 0, a.ndim, "axis", [a]);
-  const n = a.shape[ax]!;
-  let cuts: number[];
-  if (typeof indicesOrSections === "number") {
-    const k = indicesOrSections;
-    if (!Number.isInteger(k) || k <= 0 || n % k !== 0) {
-      throw opError("split", `cannot split axis ${ax} of size ${n} into ${k} equal sections`, [a], "value");
+  return asOp("split", () => {
+    const o = axisThenOptions<{ axis?: number | undefined } & OpOptions>("split", axisOrOptions, options, ["axis"]);
+    const a = arr("split", x, o, ["axis"]);
+    const ax = normalizeAxis("split", o.axis ?? 0, a.ndim, "axis", [a]);
+    const n = a.shape[ax]!;
+    let cuts: number[];
+    if (typeof indicesOrSections === "number") {
+      const k = indicesOrSections;
+      if (!Number.isInteger(k) || k <= 0 || n % k !== 0) {
+        throw opError("split", `cannot split axis ${ax} of size ${n} into ${k} equal sections`, [a], "value");
+      }
+      cuts = [...Array(k - 1).keys()].map((i) => ((i + 1) * n) / k);
+    } else {
+      const list = listArg("split", indicesOrSections, "indicesOrSections", "indices (or be a number of sections)", [a]);
+      const bad = list.findIndex((c, i) => !(i in list) || typeof c !== "number" || !Number.isInteger(c));
+      if (bad >= 0) throw opError("split", `indicesOrSections must hold integer indices, got ${describeValue(list[bad])} at position ${bad}`, [a], "type");
+      cuts = list as number[];
     }
-    cuts = [...Array(k - 1).keys()].map((i) => ((i + 1) * n) / k);
-  } else {
-    const list = listArg("split", indicesOrSections, "indicesOrSections", "indices (or be a number of sections)", [a]);
-    const bad = list.findIndex((c, i) => !(i in list) || typeof c !== "number" || !Number.isInteger(c));
-    if (bad >= 0) throw opError("split", `indicesOrSections must hold integer indices, got ${describeValue(list[bad])} at position ${bad}`, [a], "type");
-    cuts = list as number[];
-  }
-  const bounds = [0, ...cuts.map((c) => Math.min(Math.max(c < 0 ? c + n : c, 0), n)), n];
-  return bounds.slice(0, -1).map((b, i) => {
-    const starts: SliceBound[] = a.shape.map(() => null);
-    const stops: SliceBound[] = a.shape.map(() => null);
-    starts[ax] = b;
-    stops[ax] = Math.max(b, bounds[i + 1]!);
-    return slice(a, starts, stops, undefined, { stream: o.stream });
+    const bounds = [0, ...cuts.map((c) => Math.min(Math.max(c < 0 ? c + n : c, 0), n)), n];
+    return bounds.slice(0, -1).map((b, i) => {
+      const starts: SliceBound[] = a.shape.map(() => null);
+      const stops: SliceBound[] = a.shape.map(() => null);
+      starts[ax] = b;
+      stops[ax] = Math.max(b, bounds[i + 1]!);
+      return slice(a, starts, stops, undefined, { stream: o.stream });
+    });
   });
 }
 
@@ -359,22 +381,24 @@ export function split(x: ArrayLike, indicesOrSections: number | readonly number[
  */
 export function concatenate(arrays: readonly ArrayLike[], axisOrOptions?: number | null | ({ axis?: number | null | undefined } & OpOptions), options?: OpOptions): MxArray {
   noExtraArguments("concatenate", arguments, 3);
-  let o = axisThenOptions<{ axis?: number | null | undefined } & OpOptions>("concatenate", axisOrOptions, options, ["axis"]);
-  if (!Array.isArray(arrays) || arrays.length === 0) throw opError("concatenate", `arrays must be a non-empty list of arrays, got ${describeValue(arrays)}`, [], "value");
-  let as = arrays.map((x, i) => toArray("concatenate", x, opStream("concatenate", o, x), undefined, `arrays[${i}]`));
-  const so = { stream: o.stream };
-  if (o.axis === null) {
-    as = as.map((a) => reshape(a, [a.size], so));
-    o = { ...o, axis: 0 };
-  }
-  const nd = as[0]!.ndim;
-  if (nd === 0) throw opError("concatenate", "zero-dimensional arrays cannot be concatenated; use stack", as, "value");
-  const ax = normalizeAxis("concatenate", o.axis ?? 0, nd, "axis", as);
-  checkConcatShapes("concatenate", as, ax);
-  const d = as.map((a) => a.dtype).reduce(promoteTypes);
-  const cast = as.map((a) => astype(a, d, so));
-  if (cast.length === 1) return cast[0]!;
-  return node(new Concatenate(ax), cast, streamOf(o, ...cast));
+  return asOp("concatenate", () => {
+    let o = axisThenOptions<{ axis?: number | null | undefined } & OpOptions>("concatenate", axisOrOptions, options, ["axis"]);
+    if (!Array.isArray(arrays) || arrays.length === 0) throw opError("concatenate", `arrays must be a non-empty list of arrays, got ${describeValue(arrays)}`, [], "value");
+    let as = arrays.map((x, i) => toArray("concatenate", x, opStream("concatenate", o, x), undefined, `arrays[${i}]`));
+    const so = { stream: o.stream };
+    if (o.axis === null) {
+      as = as.map((a) => reshape(a, [a.size], so));
+      o = { ...o, axis: 0 };
+    }
+    const nd = as[0]!.ndim;
+    if (nd === 0) throw opError("concatenate", "zero-dimensional arrays cannot be concatenated; use stack", as, "value");
+    const ax = normalizeAxis("concatenate", o.axis ?? 0, nd, "axis", as);
+    checkConcatShapes("concatenate", as, ax);
+    const d = as.map((a) => a.dtype).reduce(promoteTypes);
+    const cast = as.map((a) => astype(a, d, so));
+    if (cast.length === 1) return cast[0]!;
+    return node(new Concatenate(ax), cast, streamOf(o, ...cast));
+  });
 }
 
 /**
@@ -387,13 +411,15 @@ export function concatenate(arrays: readonly ArrayLike[], axisOrOptions?: number
  */
 export function stack(arrays: readonly ArrayLike[], axisOrOptions?: number | ({ axis?: number | undefined } & OpOptions), options?: OpOptions): MxArray {
   noExtraArguments("stack", arguments, 3);
-  const o = axisThenOptions<{ axis?: number | undefined } & OpOptions>("stack", axisOrOptions, options, ["axis"]);
-  if (!Array.isArray(arrays) || arrays.length === 0) throw opError("stack", `arrays must be a non-empty list of arrays, got ${describeValue(arrays)}`, [], "value");
-  const as = arrays.map((x, i) => toArray("stack", x, opStream("stack", o, x), undefined, `arrays[${i}]`));
-  const nd = as[0]!.ndim;
-  for (const a of as) if (!sameShape(a.shape, as[0]!.shape)) throw opError("stack", "all arrays must have the same shape", as, "value");
-  const ax = normalizeAxis("stack", o.axis ?? 0, nd + 1, "axis", as);
-  return concatenate(as.map((a) => expandDims(a, ax, { stream: o.stream })), { axis: ax, stream: o.stream });
+  return asOp("stack", () => {
+    const o = axisThenOptions<{ axis?: number | undefined } & OpOptions>("stack", axisOrOptions, options, ["axis"]);
+    if (!Array.isArray(arrays) || arrays.length === 0) throw opError("stack", `arrays must be a non-empty list of arrays, got ${describeValue(arrays)}`, [], "value");
+    const as = arrays.map((x, i) => toArray("stack", x, opStream("stack", o, x), undefined, `arrays[${i}]`));
+    const nd = as[0]!.ndim;
+    for (const a of as) if (!sameShape(a.shape, as[0]!.shape)) throw opError("stack", "all arrays must have the same shape", as, "value");
+    const ax = normalizeAxis("stack", o.axis ?? 0, nd + 1, "axis", as);
+    return concatenate(as.map((a) => expandDims(a, ax, { stream: o.stream })), { axis: ax, stream: o.stream });
+  });
 }
 
 export type PadWidth = number | readonly [number] | readonly [number, number] | readonly (readonly [number, number])[];
@@ -410,36 +436,38 @@ export type PadWidth = number | readonly [number] | readonly [number, number] | 
  */
 export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOptions?: PadMode | PadOptions, constantValue?: JsScalar | MxArray | OpOptions, options?: OpOptions): MxArray {
   noExtraArguments("pad", arguments, 5);
-  // MLX's positional pad(x, pad_width, mode, constant_values, stream), or the options object
-  const isOptions = (v: unknown) => v !== null && typeof v === "object" && !(v instanceof MxArray);
-  let o: PadOptions;
-  if (typeof modeOrOptions === "string" || (modeOrOptions === undefined && constantValue !== undefined)) {
-    const [fill, given] = isOptions(constantValue) ? [undefined, constantValue] : [constantValue, options];
-    if (isOptions(constantValue) && options !== undefined) throw opError("pad", "got an options object and a further argument; the options come last", [], "type");
-    checkOptions("pad", given); // mode and constantValue came positionally
-    o = { ...(given as OpOptions | undefined), mode: modeOrOptions ?? "constant", ...(fill === undefined ? {} : { constantValue: fill as JsScalar }) };
-  } else {
-    if (constantValue !== undefined || options !== undefined) throw opError("pad", "got an options object and a further argument; pass the options once, last", [], "type");
-    o = modeOrOptions ?? {};
-  }
-  const mode = o?.mode ?? "constant";
-  if (mode !== "constant" && mode !== "edge") throw opError("pad", `mode must be "constant" or "edge", got ${describeValue(mode)}`, [], "value");
-  const a = arr("pad", x, o, ["mode", "constantValue"]);
-  let pairs: (readonly [number, number])[];
-  const every = (p: readonly [number, number]) => a.shape.map(() => p);
-  if (typeof padWidth === "number") pairs = every([padWidth, padWidth]);
-  else if (!Array.isArray(padWidth)) pairs = [];
-  else if (padWidth.length === 1 && typeof padWidth[0] === "number") pairs = every([padWidth[0], padWidth[0]]);
-  else if (padWidth.length === 2 && typeof padWidth[0] === "number") pairs = every(padWidth as unknown as readonly [number, number]);
-  else if (padWidth.length === 1 && a.ndim !== 1 && Array.isArray(padWidth[0])) pairs = every(padWidth[0] as unknown as readonly [number, number]);
-  else pairs = padWidth as unknown as (readonly [number, number])[];
-  checkPadPairs("pad", a.shape, pairs, "padWidth", padWidth, [a]);
-  const s = opStream("pad", o, a);
-  if (mode === "edge") return padEdge(a, pairs, { stream: s });
-  let value = toArray("pad", o.constantValue ?? 0, s, a.dtype, "constantValue");
-  if (value.size !== 1) throw opError("pad", `constantValue must be one value (a scalar or an array of one element), got shape ${shapeStr(value.shape)}`, [a, value], "value");
-  if (value.ndim > 0) value = reshape(value, [], { stream: s });
-  return node(new Pad(pairs.map((p) => p[0]), pairs.map((p) => p[1])), [a, astype(value, a.dtype, { stream: s })], s);
+  return asOp("pad", () => {
+    // MLX's positional pad(x, pad_width, mode, constant_values, stream), or the options object
+    const isOptions = (v: unknown) => v !== null && typeof v === "object" && !(v instanceof MxArray);
+    let o: PadOptions;
+    if (typeof modeOrOptions === "string" || (modeOrOptions === undefined && constantValue !== undefined)) {
+      const [fill, given] = isOptions(constantValue) ? [undefined, constantValue] : [constantValue, options];
+      if (isOptions(constantValue) && options !== undefined) throw opError("pad", "got an options object and a further argument; the options come last", [], "type");
+      checkOptions("pad", given); // mode and constantValue came positionally
+      o = { ...(given as OpOptions | undefined), mode: modeOrOptions ?? "constant", ...(fill === undefined ? {} : { constantValue: fill as JsScalar }) };
+    } else {
+      if (constantValue !== undefined || options !== undefined) throw opError("pad", "got an options object and a further argument; pass the options once, last", [], "type");
+      o = modeOrOptions ?? {};
+    }
+    const mode = o?.mode ?? "constant";
+    if (mode !== "constant" && mode !== "edge") throw opError("pad", `mode must be "constant" or "edge", got ${describeValue(mode)}`, [], "value");
+    const a = arr("pad", x, o, ["mode", "constantValue"]);
+    let pairs: (readonly [number, number])[];
+    const every = (p: readonly [number, number]) => a.shape.map(() => p);
+    if (typeof padWidth === "number") pairs = every([padWidth, padWidth]);
+    else if (!Array.isArray(padWidth)) pairs = [];
+    else if (padWidth.length === 1 && typeof padWidth[0] === "number") pairs = every([padWidth[0], padWidth[0]]);
+    else if (padWidth.length === 2 && typeof padWidth[0] === "number") pairs = every(padWidth as unknown as readonly [number, number]);
+    else if (padWidth.length === 1 && a.ndim !== 1 && Array.isArray(padWidth[0])) pairs = every(padWidth[0] as unknown as readonly [number, number]);
+    else pairs = padWidth as unknown as (readonly [number, number])[];
+    checkPadPairs("pad", a.shape, pairs, "padWidth", padWidth, [a]);
+    const s = opStream("pad", o, a);
+    if (mode === "edge") return padEdge(a, pairs, { stream: s });
+    let value = toArray("pad", o.constantValue ?? 0, s, a.dtype, "constantValue");
+    if (value.size !== 1) throw opError("pad", `constantValue must be one value (a scalar or an array of one element), got shape ${shapeStr(value.shape)}`, [a, value], "value");
+    if (value.ndim > 0) value = reshape(value, [], { stream: s });
+    return node(new Pad(pairs.map((p) => p[0]), pairs.map((p) => p[1])), [a, astype(value, a.dtype, { stream: s })], s);
+  });
 }
 
 /** How `pad` fills: with `constantValue` (default 0), or by repeating each axis's edge elements. */

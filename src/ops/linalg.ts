@@ -5,7 +5,7 @@
 // integer sums rounded once, so a backend may run them on integer matrix units).
 
 import { MxArray } from "../array.js";
-import { checkOptions, noExtraArguments } from "./strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 import { float32, int8, isInexact, promoteTypes, uint8 } from "../dtype.js";
 import { opError } from "../errors.js";
 import { Matmul } from "../primitives/misc.js";
@@ -32,34 +32,36 @@ import { broadcastTo, expandDims, squeeze } from "./layout.js";
  */
 export function matmul(x: ArrayLike, y: ArrayLike, o?: OpOptions): MxArray {
   noExtraArguments("matmul", arguments, 3);
-  checkArrayLike("matmul", x, "first input");
-  checkArrayLike("matmul", y, "second input");
-  checkOptions("matmul", o);
-  const s = opStream("matmul", o, x, y);
-  o = { ...o, stream: s };
-  let a = toArray("matmul", x, s, undefined, "first input");
-  let b = toArray("matmul", y, s, undefined, "second input");
-  if (a.ndim === 0 || b.ndim === 0) throw opError("matmul", "inputs must have at least one dimension (use multiply for scalars)", [a, b], "value");
-  let d = promoteTypes(a.dtype, b.dtype);
-  const eightBitPair = a.dtype === b.dtype && (a.dtype === int8 || a.dtype === uint8);
-  if (!isInexact(d) && !eightBitPair) d = float32;
-  const aVec = a.ndim === 1, bVec = b.ndim === 1;
-  if (aVec) a = expandDims(a, 0, o);
-  if (bVec) b = expandDims(b, -1, o);
-  const K = a.shape[a.ndim - 1]!;
-  if (b.shape[b.ndim - 2] !== K) {
-    throw opError("matmul", `inner dimensions differ: ${K} (last axis of the first) vs ${b.shape[b.ndim - 2]} (second to last of the second)`, [a, b], "value");
-  }
-  const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
-  a = astype(a, d, o);
-  b = astype(b, d, o);
-  // a shapeless trace broadcasts batch axes, even equal ones, by a rule of both operands' shapes (replayed on new shapes)
-  const shapeless = batch.length > 0 && inShapelessTrace();
-  const batched = (x: MxArray, other: MxArray) =>
-    shapeless ? node(new BroadcastAxes(2, "matmul"), [x, other], s) : sameShape(x.shape.slice(0, -2), batch) ? x : broadcastTo(x, [...batch, ...x.shape.slice(-2)], o);
-  [a, b] = [batched(a, b), batched(b, a)];
-  let out = node(new Matmul(), [a, b], s);
-  if (aVec) out = squeeze(out, -2, o);
-  if (bVec) out = squeeze(out, -1, o);
-  return out;
+  return asOp("matmul", () => {
+    checkArrayLike("matmul", x, "first input");
+    checkArrayLike("matmul", y, "second input");
+    checkOptions("matmul", o);
+    const s = opStream("matmul", o, x, y);
+    o = { ...o, stream: s };
+    let a = toArray("matmul", x, s, undefined, "first input");
+    let b = toArray("matmul", y, s, undefined, "second input");
+    if (a.ndim === 0 || b.ndim === 0) throw opError("matmul", "inputs must have at least one dimension (use multiply for scalars)", [a, b], "value");
+    let d = promoteTypes(a.dtype, b.dtype);
+    const eightBitPair = a.dtype === b.dtype && (a.dtype === int8 || a.dtype === uint8);
+    if (!isInexact(d) && !eightBitPair) d = float32;
+    const aVec = a.ndim === 1, bVec = b.ndim === 1;
+    if (aVec) a = expandDims(a, 0, o);
+    if (bVec) b = expandDims(b, -1, o);
+    const K = a.shape[a.ndim - 1]!;
+    if (b.shape[b.ndim - 2] !== K) {
+      throw opError("matmul", `inner dimensions differ: ${K} (last axis of the first) vs ${b.shape[b.ndim - 2]} (second to last of the second)`, [a, b], "value");
+    }
+    const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
+    a = astype(a, d, o);
+    b = astype(b, d, o);
+    // a shapeless trace broadcasts batch axes, even equal ones, by a rule of both operands' shapes (replayed on new shapes)
+    const shapeless = batch.length > 0 && inShapelessTrace();
+    const batched = (x: MxArray, other: MxArray) =>
+      shapeless ? node(new BroadcastAxes(2, "matmul"), [x, other], s) : sameShape(x.shape.slice(0, -2), batch) ? x : broadcastTo(x, [...batch, ...x.shape.slice(-2)], o);
+    [a, b] = [batched(a, b), batched(b, a)];
+    let out = node(new Matmul(), [a, b], s);
+    if (aVec) out = squeeze(out, -2, o);
+    if (bVec) out = squeeze(out, -1, o);
+    return out;
+  });
 }

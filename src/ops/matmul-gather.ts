@@ -76,27 +76,27 @@ export interface GatherMmOptions extends OpOptions {
  */
 export function gatherMm(a: ArrayLike, b: ArrayLike, lhsIndices?: MxArray | null | GatherMmOptions, rhsIndices?: MxArray | null | GatherMmOptions, o?: GatherMmOptions): MxArray {
   noExtraArguments("gatherMm", arguments, 5);
-  const op = "gatherMm";
-  checkArrayLike(op, a, "a");
-  checkArrayLike(op, b, "b");
-  const p = positionalOrOptions(op, [lhsIndices, rhsIndices, o], ["lhsIndices", "rhsIndices"], ["sortedIndices"]);
-  if (p.sortedIndices !== undefined && typeof p.sortedIndices !== "boolean") throw opError(op, `sortedIndices must be a boolean, got ${describeValue(p.sortedIndices)}`, [], "type");
-  const li = optionalArray(op, p.lhsIndices, "lhsIndices"), ri = optionalArray(op, p.rhsIndices, "rhsIndices");
-  const s = opStream(op, p, a, b, li, ri);
-  const so = { stream: s };
-  const { A, B, aVec, bVec } = matmulOperands(op, a, b, s);
-  if (!li && !ri) return asOp(op, () => dropVectorAxes(matmul(A, B, so), aVec, bVec, so));
-  const indices = (given: MxArray | undefined, x: MxArray, name: string) => {
-    if (given) {
-      if (!isInteger(given.dtype)) throw opError(op, `${name} must be an integer array, got ${given.dtype.name}`, [given], "type");
-      return given;
-    }
-    const batch = x.shape.slice(0, -2);
-    return reshape(arange(0, batch.reduce((n, d) => n * d, 1), 1, { dtype: uint32, ...so }), batch, so);
-  };
-  let lhs = indices(li, A, "lhsIndices"), rhs = indices(ri, B, "rhsIndices");
-  const shape = broadcastShapes(op, lhs.shape, rhs.shape);
-  return asOp(op, () => {
+  return asOp("gatherMm", () => {
+    const op = "gatherMm";
+    checkArrayLike(op, a, "a");
+    checkArrayLike(op, b, "b");
+    const p = positionalOrOptions(op, [lhsIndices, rhsIndices, o], ["lhsIndices", "rhsIndices"], ["sortedIndices"]);
+    if (p.sortedIndices !== undefined && typeof p.sortedIndices !== "boolean") throw opError(op, `sortedIndices must be a boolean, got ${describeValue(p.sortedIndices)}`, [], "type");
+    const li = optionalArray(op, p.lhsIndices, "lhsIndices"), ri = optionalArray(op, p.rhsIndices, "rhsIndices");
+    const s = opStream(op, p, a, b, li, ri);
+    const so = { stream: s };
+    const { A, B, aVec, bVec } = matmulOperands(op, a, b, s);
+    if (!li && !ri) return dropVectorAxes(matmul(A, B, so), aVec, bVec, so);
+    const indices = (given: MxArray | undefined, x: MxArray, name: string) => {
+      if (given) {
+        if (!isInteger(given.dtype)) throw opError(op, `${name} must be an integer array, got ${given.dtype.name}`, [given], "type");
+        return given;
+      }
+      const batch = x.shape.slice(0, -2);
+      return reshape(arange(0, batch.reduce((n, d) => n * d, 1), 1, { dtype: uint32, ...so }), batch, so);
+    };
+    let lhs = indices(li, A, "lhsIndices"), rhs = indices(ri, B, "rhsIndices");
+    const shape = broadcastShapes(op, lhs.shape, rhs.shape);
     [lhs, rhs] = [broadcastTo(lhs, shape, so), broadcastTo(rhs, shape, so)];
     const pick = (x: MxArray, idx: MxArray) => take(reshape(x, [-1, ...x.shape.slice(-2)], so), reshape(idx, [-1], so), 0, so);
     const y = matmul(pick(A, lhs), pick(B, rhs), so);
@@ -154,26 +154,26 @@ const applyMask = (x: MxArray, mask: MxArray, useBool: boolean, o: So) => (useBo
  */
 export function blockMaskedMm(a: ArrayLike, b: ArrayLike, blockSize?: number | BlockMaskedMmOptions, maskOut?: MxArray | null | BlockMaskedMmOptions, maskLhs?: MxArray | null | BlockMaskedMmOptions, maskRhs?: MxArray | null | BlockMaskedMmOptions, o?: BlockMaskedMmOptions): MxArray {
   noExtraArguments("blockMaskedMm", arguments, 7);
-  const op = "blockMaskedMm";
-  checkArrayLike(op, a, "a");
-  checkArrayLike(op, b, "b");
-  const p = positionalOrOptions(op, [blockSize, maskOut, maskLhs, maskRhs, o], ["blockSize", "maskOut", "maskLhs", "maskRhs"]);
-  const bs: unknown = p.blockSize ?? 64;
-  if (bs !== 32 && bs !== 64) throw opError(op, `blockSize must be 32 or 64, got ${describeValue(bs)}`, [], "value");
-  const mo = optionalArray(op, p.maskOut, "maskOut"), ml = optionalArray(op, p.maskLhs, "maskLhs"), mr = optionalArray(op, p.maskRhs, "maskRhs");
-  const s = opStream(op, p, a, b, mo, ml, mr);
-  const so = { stream: s };
-  const { A, B, aVec, bVec } = matmulOperands(op, a, b, s);
-  const [M, K] = A.shape.slice(-2) as [number, number];
-  const N = B.shape[B.ndim - 1]!;
-  const batch = broadcastShapes(op, A.shape.slice(0, -2), B.shape.slice(0, -2));
-  const tiles = (n: number) => Math.ceil(n / bs);
-  const withVectorAxes = (m: MxArray, axes: number[]) => (axes.length ? expandDims(m, axes, so) : m);
-  const outMask = mo && blockMask(op, "maskOut", withVectorAxes(mo, [...(aVec ? [-2] : []), ...(bVec ? [-1] : [])]), batch, tiles(M), tiles(N), M, N, bs, so);
-  const operandBool = (ml?.dtype ?? bool) === bool && (mr?.dtype ?? bool) === bool;
-  const lhsMask = ml && blockMask(op, "maskLhs", withVectorAxes(ml, aVec ? [-2] : []), batch, tiles(M), tiles(K), M, K, bs, so);
-  const rhsMask = mr && blockMask(op, "maskRhs", withVectorAxes(mr, bVec ? [-1] : []), batch, tiles(K), tiles(N), K, N, bs, so);
-  return asOp(op, () => {
+  return asOp("blockMaskedMm", () => {
+    const op = "blockMaskedMm";
+    checkArrayLike(op, a, "a");
+    checkArrayLike(op, b, "b");
+    const p = positionalOrOptions(op, [blockSize, maskOut, maskLhs, maskRhs, o], ["blockSize", "maskOut", "maskLhs", "maskRhs"]);
+    const bs: unknown = p.blockSize ?? 64;
+    if (bs !== 32 && bs !== 64) throw opError(op, `blockSize must be 32 or 64, got ${describeValue(bs)}`, [], "value");
+    const mo = optionalArray(op, p.maskOut, "maskOut"), ml = optionalArray(op, p.maskLhs, "maskLhs"), mr = optionalArray(op, p.maskRhs, "maskRhs");
+    const s = opStream(op, p, a, b, mo, ml, mr);
+    const so = { stream: s };
+    const { A, B, aVec, bVec } = matmulOperands(op, a, b, s);
+    const [M, K] = A.shape.slice(-2) as [number, number];
+    const N = B.shape[B.ndim - 1]!;
+    const batch = broadcastShapes(op, A.shape.slice(0, -2), B.shape.slice(0, -2));
+    const tiles = (n: number) => Math.ceil(n / bs);
+    const withVectorAxes = (m: MxArray, axes: number[]) => (axes.length ? expandDims(m, axes, so) : m);
+    const outMask = mo && blockMask(op, "maskOut", withVectorAxes(mo, [...(aVec ? [-2] : []), ...(bVec ? [-1] : [])]), batch, tiles(M), tiles(N), M, N, bs, so);
+    const operandBool = (ml?.dtype ?? bool) === bool && (mr?.dtype ?? bool) === bool;
+    const lhsMask = ml && blockMask(op, "maskLhs", withVectorAxes(ml, aVec ? [-2] : []), batch, tiles(M), tiles(K), M, K, bs, so);
+    const rhsMask = mr && blockMask(op, "maskRhs", withVectorAxes(mr, bVec ? [-1] : []), batch, tiles(K), tiles(N), K, N, bs, so);
     const x = lhsMask ? applyMask(A, lhsMask, operandBool, so) : A;
     const y = rhsMask ? applyMask(B, rhsMask, operandBool, so) : B;
     let out = matmul(x, y, so);
@@ -198,21 +198,21 @@ export function blockMaskedMm(a: ArrayLike, b: ArrayLike, blockSize?: number | B
  */
 export function segmentedMm(a: ArrayLike, b: ArrayLike, segments: MxArray, o?: OpOptions): MxArray {
   noExtraArguments("segmentedMm", arguments, 4);
-  const op = "segmentedMm";
-  checkArrayLike(op, a, "a");
-  checkArrayLike(op, b, "b");
-  const seg = optionalArray(op, segments, "segments");
-  if (!seg) throw opError(op, `segments must be an mx array of shape [..., 2], got ${describeValue(segments)}`, [], "type");
-  const p = positionalOrOptions(op, [o], []);
-  const s = opStream(op, p, a, b, seg);
-  const so = { stream: s };
-  const A0 = toArray(op, a, s, undefined, "a"), B0 = toArray(op, b, s, undefined, "b");
-  if (A0.ndim !== 2 || B0.ndim !== 2) throw opError(op, `a and b must be matrices (batched matmul is not supported), got ${A0.ndim} and ${B0.ndim} dimensions`, [A0, B0], "value");
-  const { A, B } = matmulOperands(op, A0, B0, s);
-  if (seg.ndim < 1 || seg.shape[seg.ndim - 1] !== 2) throw opError(op, `segments must have shape [..., 2], got [${seg.shape.join(", ")}]`, [seg], "value");
-  if (!isInteger(seg.dtype)) throw opError(op, `segments must be an integer array, got ${seg.dtype.name}`, [seg], "type");
-  const K = A.shape[1]!;
-  return asOp(op, () => {
+  return asOp("segmentedMm", () => {
+    const op = "segmentedMm";
+    checkArrayLike(op, a, "a");
+    checkArrayLike(op, b, "b");
+    const seg = optionalArray(op, segments, "segments");
+    if (!seg) throw opError(op, `segments must be an mx array of shape [..., 2], got ${describeValue(segments)}`, [], "type");
+    const p = positionalOrOptions(op, [o], []);
+    const s = opStream(op, p, a, b, seg);
+    const so = { stream: s };
+    const A0 = toArray(op, a, s, undefined, "a"), B0 = toArray(op, b, s, undefined, "b");
+    if (A0.ndim !== 2 || B0.ndim !== 2) throw opError(op, `a and b must be matrices (batched matmul is not supported), got ${A0.ndim} and ${B0.ndim} dimensions`, [A0, B0], "value");
+    const { A, B } = matmulOperands(op, A0, B0, s);
+    if (seg.ndim < 1 || seg.shape[seg.ndim - 1] !== 2) throw opError(op, `segments must have shape [..., 2], got [${seg.shape.join(", ")}]`, [seg], "value");
+    if (!isInteger(seg.dtype)) throw opError(op, `segments must be an integer array, got ${seg.dtype.name}`, [seg], "type");
+    const K = A.shape[1]!;
     const u = astype(seg, uint32, so);
     const lead = seg.shape.slice(0, -1);
     const start = slice(u, [...lead.map(() => 0), 0], [...lead, 1], undefined, so);

@@ -49,22 +49,22 @@ export interface HadamardOptions extends OpOptions {
  */
 export function hadamardTransform(a: ArrayLike, scale?: number | null | HadamardOptions, o?: HadamardOptions): MxArray {
   noExtraArguments("hadamardTransform", arguments, 3);
-  const op = "hadamardTransform";
-  checkArrayLike(op, a, "a");
-  const p = positionalOrOptions(op, [scale, o], ["scale"]);
-  const sc: unknown = p.scale;
-  if (sc !== undefined && sc !== null && typeof sc !== "number") throw opError(op, `scale must be a number or null, got ${describeValue(sc)}`, [], "type");
-  const s = opStream(op, p, a);
-  const so = { stream: s };
-  const x = toArray(op, a, s, undefined, "a");
-  if (x.size === 0) throw opError(op, "does not support empty arrays", [x], "value");
-  if (x.dtype === complex64) throw opError(op, "complex64 is not supported; valid: real dtypes", [x], "type");
-  const n = x.ndim > 0 ? x.shape[x.ndim - 1]! : 1;
-  const [m, p2] = decomposeLength(op, n);
-  const factor = typeof sc === "number" ? sc : 1 / Math.sqrt(n);
-  const out = isFloating(x.dtype) ? x.dtype : float32;
-  const work = out.size < 4 ? float32 : out;
-  return asOp(op, () => {
+  return asOp("hadamardTransform", () => {
+    const op = "hadamardTransform";
+    checkArrayLike(op, a, "a");
+    const p = positionalOrOptions(op, [scale, o], ["scale"]);
+    const sc: unknown = p.scale;
+    if (sc !== undefined && sc !== null && typeof sc !== "number") throw opError(op, `scale must be a number or null, got ${describeValue(sc)}`, [], "type");
+    const s = opStream(op, p, a);
+    const so = { stream: s };
+    const x = toArray(op, a, s, undefined, "a");
+    if (x.size === 0) throw opError(op, "does not support empty arrays", [x], "value");
+    if (x.dtype === complex64) throw opError(op, "complex64 is not supported; valid: real dtypes", [x], "type");
+    const n = x.ndim > 0 ? x.shape[x.ndim - 1]! : 1;
+    const [m, p2] = decomposeLength(op, n);
+    const factor = typeof sc === "number" ? sc : 1 / Math.sqrt(n);
+    const out = isFloating(x.dtype) ? x.dtype : float32;
+    const work = out.size < 4 ? float32 : out;
     // blocks: [..., m, 2^k] (index j * 2^k + i, as kron(H_m, S) orders it)
     const blocks = [...x.shape.slice(0, -1), ...(m !== 1 ? [m] : [])];
     let y = astype(x, work, so);

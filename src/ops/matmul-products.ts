@@ -47,23 +47,23 @@ function scalarFactor(op: string, name: string, v: unknown): number {
  */
 export function addmm(c: ArrayLike, a: ArrayLike, b: ArrayLike, alpha?: number | AddmmOptions, beta?: number | AddmmOptions, o?: AddmmOptions): MxArray {
   noExtraArguments("addmm", arguments, 6);
-  const op = "addmm";
-  checkArrayLike(op, c, "c");
-  checkArrayLike(op, a, "a");
-  checkArrayLike(op, b, "b");
-  const p = positionalOrOptions(op, [alpha, beta, o], ["alpha", "beta"]);
-  const al = scalarFactor(op, "alpha", p.alpha), be = scalarFactor(op, "beta", p.beta);
-  const s = opStream(op, p, c, a, b);
-  const so = { stream: s };
-  const A = toArray(op, a, s, undefined, "a"), B = toArray(op, b, s, undefined, "b"), C = toArray(op, c, s, undefined, "c");
-  if (A.ndim === 0 || B.ndim === 0) throw opError(op, "a and b must have at least one dimension", [A, B], "value");
-  const d = resultType(C, A, B);
-  if (!isInexact(d)) throw opError(op, `only inexact dtypes are supported: c, a and b promote to ${d.name}`, [C, A, B], "type");
-  // float16 and bfloat16 are multiplied, scaled and added in float32 and rounded once at the end, as
-  // MLX's kernels accumulate and apply alpha and beta: a 16-bit product rounded before beta * c is
-  // added would carry its rounding into any cancellation (3 ulp of float16 against NumPy)
-  const w = d === float16 || d === bfloat16 ? float32 : d;
-  return asOp(op, () => {
+  return asOp("addmm", () => {
+    const op = "addmm";
+    checkArrayLike(op, c, "c");
+    checkArrayLike(op, a, "a");
+    checkArrayLike(op, b, "b");
+    const p = positionalOrOptions(op, [alpha, beta, o], ["alpha", "beta"]);
+    const al = scalarFactor(op, "alpha", p.alpha), be = scalarFactor(op, "beta", p.beta);
+    const s = opStream(op, p, c, a, b);
+    const so = { stream: s };
+    const A = toArray(op, a, s, undefined, "a"), B = toArray(op, b, s, undefined, "b"), C = toArray(op, c, s, undefined, "c");
+    if (A.ndim === 0 || B.ndim === 0) throw opError(op, "a and b must have at least one dimension", [A, B], "value");
+    const d = resultType(C, A, B);
+    if (!isInexact(d)) throw opError(op, `only inexact dtypes are supported: c, a and b promote to ${d.name}`, [C, A, B], "type");
+    // float16 and bfloat16 are multiplied, scaled and added in float32 and rounded once at the end, as
+    // MLX's kernels accumulate and apply alpha and beta: a 16-bit product rounded before beta * c is
+    // added would carry its rounding into any cancellation (3 ulp of float16 against NumPy)
+    const w = d === float16 || d === bfloat16 ? float32 : d;
     const prod = matmul(astype(A, w, so), astype(B, w, so), so);
     const shape = broadcastShapes(op, C.shape, prod.shape);
     if (shape.join() !== prod.shape.join()) throw opError(op, `c [${C.shape.join(", ")}] must broadcast to the product's shape [${prod.shape.join(", ")}]`, [C, A, B], "value");
@@ -121,26 +121,28 @@ export interface TensordotOptions extends OpOptions {
  */
 export function tensordot(a: ArrayLike, b: ArrayLike, axes?: TensordotAxes | TensordotOptions, o?: TensordotOptions): MxArray {
   noExtraArguments("tensordot", arguments, 4);
-  const op = "tensordot";
-  const { A, B, p, s } = operandPair(op, a, b, [axes, o], ["axes"]);
-  const so = { stream: s };
-  const ax: unknown = p.axes ?? 2;
-  let axesA: number[], axesB: number[];
-  if (typeof ax === "number") {
-    if (!Number.isInteger(ax) || ax < 0) throw opError(op, `axes must be a non-negative integer or a pair of axis lists, got ${describeValue(ax)}`, [], "value");
-    if (ax > Math.min(A.ndim, B.ndim)) throw opError(op, `axes ${ax} exceeds the dimensions of a (${A.ndim}) or b (${B.ndim})`, [A, B], "value");
-    axesA = [...Array(ax).keys()].map((i) => A.ndim - ax + i);
-    axesB = [...Array(ax).keys()];
-  } else {
-    if (!Array.isArray(ax) || ax.length !== 2) throw opError(op, `axes must be a non-negative integer or a pair of axis lists [axesA, axesB], got ${describeValue(ax)}`, [], "type");
-    axesA = axisList(op, ax[0], A.ndim, "a");
-    axesB = axisList(op, ax[1], B.ndim, "b");
-    if (axesA.length !== axesB.length) throw opError(op, `axes for a and b must have the same length, got ${axesA.length} and ${axesB.length}`, [], "value");
-  }
-  axesA.forEach((i, j) => {
-    if (A.shape[i] !== B.shape[axesB[j]!]) throw opError(op, `a and b must have the same size on the contracted axes: axis ${i} of a is ${A.shape[i]}, axis ${axesB[j]} of b is ${B.shape[axesB[j]!]}`, [A, B], "value");
+  return asOp("tensordot", () => {
+    const op = "tensordot";
+    const { A, B, p, s } = operandPair(op, a, b, [axes, o], ["axes"]);
+    const so = { stream: s };
+    const ax: unknown = p.axes ?? 2;
+    let axesA: number[], axesB: number[];
+    if (typeof ax === "number") {
+      if (!Number.isInteger(ax) || ax < 0) throw opError(op, `axes must be a non-negative integer or a pair of axis lists, got ${describeValue(ax)}`, [], "value");
+      if (ax > Math.min(A.ndim, B.ndim)) throw opError(op, `axes ${ax} exceeds the dimensions of a (${A.ndim}) or b (${B.ndim})`, [A, B], "value");
+      axesA = [...Array(ax).keys()].map((i) => A.ndim - ax + i);
+      axesB = [...Array(ax).keys()];
+    } else {
+      if (!Array.isArray(ax) || ax.length !== 2) throw opError(op, `axes must be a non-negative integer or a pair of axis lists [axesA, axesB], got ${describeValue(ax)}`, [], "type");
+      axesA = axisList(op, ax[0], A.ndim, "a");
+      axesB = axisList(op, ax[1], B.ndim, "b");
+      if (axesA.length !== axesB.length) throw opError(op, `axes for a and b must have the same length, got ${axesA.length} and ${axesB.length}`, [], "value");
+    }
+    axesA.forEach((i, j) => {
+      if (A.shape[i] !== B.shape[axesB[j]!]) throw opError(op, `a and b must have the same size on the contracted axes: axis ${i} of a is ${A.shape[i]}, axis ${axesB[j]} of b is ${B.shape[axesB[j]!]}`, [A, B], "value");
+    });
+    return tensordotAxes(A, B, axesA, axesB, so);
   });
-  return asOp(op, () => tensordotAxes(A, B, axesA, axesB, so));
 }
 
 /**
@@ -155,11 +157,13 @@ export function tensordot(a: ArrayLike, b: ArrayLike, axes?: TensordotAxes | Ten
  */
 export function inner(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
   noExtraArguments("inner", arguments, 3);
-  const op = "inner";
-  const { A, B, s } = operandPair(op, a, b, [o], []);
-  if (A.ndim === 0 || B.ndim === 0) return asOp(op, () => multiply(A, B, { stream: s }));
-  if (A.shape[A.ndim - 1] !== B.shape[B.ndim - 1]) throw opError(op, `a and b must have the same last dimension, got ${A.shape[A.ndim - 1]} and ${B.shape[B.ndim - 1]}`, [A, B], "value");
-  return asOp(op, () => tensordotAxes(A, B, [A.ndim - 1], [B.ndim - 1], { stream: s }));
+  return asOp("inner", () => {
+    const op = "inner";
+    const { A, B, s } = operandPair(op, a, b, [o], []);
+    if (A.ndim === 0 || B.ndim === 0) return multiply(A, B, { stream: s });
+    if (A.shape[A.ndim - 1] !== B.shape[B.ndim - 1]) throw opError(op, `a and b must have the same last dimension, got ${A.shape[A.ndim - 1]} and ${B.shape[B.ndim - 1]}`, [A, B], "value");
+    return tensordotAxes(A, B, [A.ndim - 1], [B.ndim - 1], { stream: s });
+  });
 }
 
 /**
@@ -173,10 +177,12 @@ export function inner(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
  */
 export function outer(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
   noExtraArguments("outer", arguments, 3);
-  const op = "outer";
-  const { A, B, s } = operandPair(op, a, b, [o], []);
-  const so = { stream: s };
-  return asOp(op, () => multiply(reshape(A, [A.size, 1], so), flatten(B, so), so));
+  return asOp("outer", () => {
+    const op = "outer";
+    const { A, B, s } = operandPair(op, a, b, [o], []);
+    const so = { stream: s };
+    return multiply(reshape(A, [A.size, 1], so), flatten(B, so), so);
+  });
 }
 
 export interface VecdotOptions extends OpOptions {
@@ -199,17 +205,17 @@ export interface VecdotOptions extends OpOptions {
  */
 export function vecdot(a: ArrayLike, b: ArrayLike, axis?: number | VecdotOptions, o?: VecdotOptions): MxArray {
   noExtraArguments("vecdot", arguments, 4);
-  const op = "vecdot";
-  const { A, B, p, s } = operandPair(op, a, b, [axis, o], ["axis"]);
-  const so = { stream: s };
-  if (A.ndim === 0 || B.ndim === 0) throw opError(op, "a and b must have at least one dimension", [A, B], "value");
-  const ax = checkInt(op, "axis", p.axis ?? -1);
-  const inRange = (n: number) => ax >= -n && ax < n;
-  if (!inRange(A.ndim) || !inRange(B.ndim)) throw opError(op, `axis ${ax} is out of range for a (${A.ndim} dimensions) or b (${B.ndim} dimensions)`, [A, B], "value");
-  if (ax >= 0 && A.ndim !== B.ndim) throw opError(op, `a non-negative axis needs a and b of the same rank, got ${A.ndim} and ${B.ndim}; use a negative axis`, [A, B], "value");
-  const na = ax < 0 ? ax + A.ndim : ax, nb = ax < 0 ? ax + B.ndim : ax;
-  if (A.shape[na] !== B.shape[nb]) throw opError(op, `a and b must have the same size along axis ${ax}, got ${A.shape[na]} and ${B.shape[nb]}`, [A, B], "value");
-  return asOp(op, () => {
+  return asOp("vecdot", () => {
+    const op = "vecdot";
+    const { A, B, p, s } = operandPair(op, a, b, [axis, o], ["axis"]);
+    const so = { stream: s };
+    if (A.ndim === 0 || B.ndim === 0) throw opError(op, "a and b must have at least one dimension", [A, B], "value");
+    const ax = checkInt(op, "axis", p.axis ?? -1);
+    const inRange = (n: number) => ax >= -n && ax < n;
+    if (!inRange(A.ndim) || !inRange(B.ndim)) throw opError(op, `axis ${ax} is out of range for a (${A.ndim} dimensions) or b (${B.ndim} dimensions)`, [A, B], "value");
+    if (ax >= 0 && A.ndim !== B.ndim) throw opError(op, `a non-negative axis needs a and b of the same rank, got ${A.ndim} and ${B.ndim}; use a negative axis`, [A, B], "value");
+    const na = ax < 0 ? ax + A.ndim : ax, nb = ax < 0 ? ax + B.ndim : ax;
+    if (A.shape[na] !== B.shape[nb]) throw opError(op, `a and b must have the same size along axis ${ax}, got ${A.shape[na]} and ${B.shape[nb]}`, [A, B], "value");
     const prod = multiply(A.dtype === complex64 ? conjugate(A, so) : A, B, so);
     return sum(prod, ax < 0 ? ax + prod.ndim : ax, so);
   });
@@ -229,14 +235,14 @@ export function vecdot(a: ArrayLike, b: ArrayLike, axis?: number | VecdotOptions
  */
 export function kron(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
   noExtraArguments("kron", arguments, 3);
-  const op = "kron";
-  const { A, B, s } = operandPair(op, a, b, [o], []);
-  const so = { stream: s };
-  if (A.size === 0 || B.size === 0) throw opError(op, "inputs cannot be empty", [A, B], "value");
-  const nd = Math.max(A.ndim, B.ndim);
-  const padded = (x: MxArray) => [...Array(nd - x.ndim).fill(1), ...x.shape] as number[];
-  const pa = padded(A), pb = padded(B);
-  return asOp(op, () => {
+  return asOp("kron", () => {
+    const op = "kron";
+    const { A, B, s } = operandPair(op, a, b, [o], []);
+    const so = { stream: s };
+    if (A.size === 0 || B.size === 0) throw opError(op, "inputs cannot be empty", [A, B], "value");
+    const nd = Math.max(A.ndim, B.ndim);
+    const padded = (x: MxArray) => [...Array(nd - x.ndim).fill(1), ...x.shape] as number[];
+    const pa = padded(A), pb = padded(B);
     const x = reshape(A, pa.flatMap((d) => [d, 1]), so);
     const y = reshape(B, pb.flatMap((d) => [1, d]), so);
     return reshape(multiply(x, y, so), pa.map((d, i) => d * pb[i]!), so);

@@ -160,38 +160,40 @@ function paddedProduct(a: MxArray, b: MxArray, q: QuantParams, gsa: MxArray | nu
  */
 export function qqmm(x: MxArray, w: MxArray, scales?: MxArray | null, o?: QqmmOptions): MxArray {
   noExtraArguments("qqmm", arguments, 4);
-  const op = "qqmm";
-  checkOptions(op, o, ["mode", "groupSize", "bits", "globalScaleX", "globalScaleW"]);
-  const a = qqmmArgs(op, x, w, scales, o);
-  const { q, so, K, N } = a;
-  if (a.w.ndim !== 2) throw opError(op, `w must be a matrix (MLX's qqmm takes 2-D weights; gatherQqmm takes batches), got ${a.w.ndim} dimensions`, [a.w], "value");
-  const packed = a.scales !== null, global = a.gsx !== null;
-  const fn = customFunction(
-    (x1: MxArray, w1: MxArray, ...rest: MxArray[]) => {
-      // the rules below stand for the body's derivatives: tangents do not enter it
-      const [x2, w2] = [stopGradient(x1, so), stopGradient(w1, so)];
-      const sc = packed ? rest[0]! : null;
-      const [gsx, gsw] = global ? rest.slice(packed ? 1 : 0) : [null, null];
-      const [wq, ws] = packedWeights(w2, sc, q, gsw ?? null, so);
-      return scaledProduct(roundTrip(x2, q, gsx ?? null, so), gsw ?? null, x2.dtype, so, (xh) => quantizedMatmul(xh, wq, ws, null, { mode: q.mode, ...so }));
-    },
-    {
-      vjp: ([x2, w2, ...rest], [ct]) => {
-        if (packed) throw new Error("[qqmm] has no gradient when w is given quantized: pass w unquantized to differentiate (as MLX)");
-        const [gsx, gsw] = global ? rest : [null, null];
-        const amax = global ? astype(max(abs(ct!, so), so), float32, so) : null;
-        const dx = paddedProduct(ct!, swapaxes(w2!, 0, 1, so), q, amax, gsw ?? null, so);
-        const dw = paddedProduct(swapaxes(ct!, 0, 1, so), swapaxes(x2!, 0, 1, so), q, amax, gsx ?? null, so);
-        return [astype(dx, x2!.dtype, so), astype(dw, w2!.dtype, so), ...(global ? [zerosLike(gsx!, so), zerosLike(gsw!, so)] : [])];
+  return asOp("qqmm", () => {
+    const op = "qqmm";
+    checkOptions(op, o, ["mode", "groupSize", "bits", "globalScaleX", "globalScaleW"]);
+    const a = qqmmArgs(op, x, w, scales, o);
+    const { q, so, K, N } = a;
+    if (a.w.ndim !== 2) throw opError(op, `w must be a matrix (MLX's qqmm takes 2-D weights; gatherQqmm takes batches), got ${a.w.ndim} dimensions`, [a.w], "value");
+    const packed = a.scales !== null, global = a.gsx !== null;
+    const fn = customFunction(
+      (x1: MxArray, w1: MxArray, ...rest: MxArray[]) => {
+        // the rules below stand for the body's derivatives: tangents do not enter it
+        const [x2, w2] = [stopGradient(x1, so), stopGradient(w1, so)];
+        const sc = packed ? rest[0]! : null;
+        const [gsx, gsw] = global ? rest.slice(packed ? 1 : 0) : [null, null];
+        const [wq, ws] = packedWeights(w2, sc, q, gsw ?? null, so);
+        return scaledProduct(roundTrip(x2, q, gsx ?? null, so), gsw ?? null, x2.dtype, so, (xh) => quantizedMatmul(xh, wq, ws, null, { mode: q.mode, ...so }));
       },
-      jvp: () => {
-        throw new Error("[qqmm] has no jvp (MLX defines none)");
+      {
+        vjp: ([x2, w2, ...rest], [ct]) => {
+          if (packed) throw new Error("[qqmm] has no gradient when w is given quantized: pass w unquantized to differentiate (as MLX)");
+          const [gsx, gsw] = global ? rest : [null, null];
+          const amax = global ? astype(max(abs(ct!, so), so), float32, so) : null;
+          const dx = paddedProduct(ct!, swapaxes(w2!, 0, 1, so), q, amax, gsw ?? null, so);
+          const dw = paddedProduct(swapaxes(ct!, 0, 1, so), swapaxes(x2!, 0, 1, so), q, amax, gsx ?? null, so);
+          return [astype(dx, x2!.dtype, so), astype(dw, w2!.dtype, so), ...(global ? [zerosLike(gsx!, so), zerosLike(gsw!, so)] : [])];
+        },
+        jvp: () => {
+          throw new Error("[qqmm] has no jvp (MLX defines none)");
+        },
       },
-    },
-  );
-  const x2 = a.x.ndim === 2 ? a.x : reshape(a.x, [-1, K], so);
-  const y = asOp(op, () => fn(x2, a.w, ...(packed ? [a.scales!] : []), ...(global ? [a.gsx!, a.gsw!] : [])));
-  return a.x.ndim === 2 ? y : reshape(y, [...a.x.shape.slice(0, -1), N], so);
+    );
+    const x2 = a.x.ndim === 2 ? a.x : reshape(a.x, [-1, K], so);
+    const y = fn(x2, a.w, ...(packed ? [a.scales!] : []), ...(global ? [a.gsx!, a.gsw!] : []));
+    return a.x.ndim === 2 ? y : reshape(y, [...a.x.shape.slice(0, -1), N], so);
+  });
 }
 
 /**
@@ -212,29 +214,31 @@ export function qqmm(x: MxArray, w: MxArray, scales?: MxArray | null, o?: QqmmOp
  */
 export function gatherQqmm(x: MxArray, w: MxArray, scales?: MxArray | null, o?: GatherQqmmOptions): MxArray {
   noExtraArguments("gatherQqmm", arguments, 4);
-  const op = "gatherQqmm";
-  checkOptions(op, o, ["mode", "groupSize", "bits", "globalScaleX", "globalScaleW", "lhsIndices", "rhsIndices", "sortedIndices"]);
-  if (o?.sortedIndices !== undefined && typeof o.sortedIndices !== "boolean") throw opError(op, `sortedIndices must be a boolean, got ${describeValue(o.sortedIndices)}`, [], "type");
-  const a = qqmmArgs(op, x, w, scales, o);
-  const { q, so } = a;
-  if (a.x.ndim < 2) throw opError(op, `x must have at least 2 dimensions, got ${a.x.ndim}`, [a.x], "value");
-  const lhs = batchIndices(op, o?.lhsIndices, "lhsIndices", a.x.shape.slice(0, -2), a.s);
-  const rhs = batchIndices(op, o?.rhsIndices, "rhsIndices", a.w.shape.slice(0, -2), a.s);
-  const packed = a.scales !== null, global = a.gsx !== null;
-  const noGradient = () => {
-    throw new Error("[gatherQqmm] has no gradient (MLX defines none)");
-  };
-  // the indices are arguments too, so that the derived vmap maps them
-  const fn = customFunction(
-    (x1: MxArray, w1: MxArray, li: MxArray, ri: MxArray, ...rest: MxArray[]) => {
-      const [x2, w2] = [stopGradient(x1, so), stopGradient(w1, so)];
-      const sc = packed ? rest[0]! : null;
-      const [gsx, gsw] = global ? rest.slice(packed ? 1 : 0) : [null, null];
-      const [wq, ws] = packedWeights(w2, sc, q, gsw ?? null, so);
-      const picked = (xh: MxArray) => gatherQmm(xh, wq, ws, null, { lhsIndices: li, rhsIndices: ri, mode: q.mode, ...so });
-      return scaledProduct(roundTrip(x2, q, gsx ?? null, so), gsw ?? null, x2.dtype, so, picked);
-    },
-    { vjp: noGradient, jvp: noGradient },
-  );
-  return asOp(op, () => fn(a.x, a.w, lhs, rhs, ...(packed ? [a.scales!] : []), ...(global ? [a.gsx!, a.gsw!] : [])));
+  return asOp("gatherQqmm", () => {
+    const op = "gatherQqmm";
+    checkOptions(op, o, ["mode", "groupSize", "bits", "globalScaleX", "globalScaleW", "lhsIndices", "rhsIndices", "sortedIndices"]);
+    if (o?.sortedIndices !== undefined && typeof o.sortedIndices !== "boolean") throw opError(op, `sortedIndices must be a boolean, got ${describeValue(o.sortedIndices)}`, [], "type");
+    const a = qqmmArgs(op, x, w, scales, o);
+    const { q, so } = a;
+    if (a.x.ndim < 2) throw opError(op, `x must have at least 2 dimensions, got ${a.x.ndim}`, [a.x], "value");
+    const lhs = batchIndices(op, o?.lhsIndices, "lhsIndices", a.x.shape.slice(0, -2), a.s);
+    const rhs = batchIndices(op, o?.rhsIndices, "rhsIndices", a.w.shape.slice(0, -2), a.s);
+    const packed = a.scales !== null, global = a.gsx !== null;
+    const noGradient = () => {
+      throw new Error("[gatherQqmm] has no gradient (MLX defines none)");
+    };
+    // the indices are arguments too, so that the derived vmap maps them
+    const fn = customFunction(
+      (x1: MxArray, w1: MxArray, li: MxArray, ri: MxArray, ...rest: MxArray[]) => {
+        const [x2, w2] = [stopGradient(x1, so), stopGradient(w1, so)];
+        const sc = packed ? rest[0]! : null;
+        const [gsx, gsw] = global ? rest.slice(packed ? 1 : 0) : [null, null];
+        const [wq, ws] = packedWeights(w2, sc, q, gsw ?? null, so);
+        const picked = (xh: MxArray) => gatherQmm(xh, wq, ws, null, { lhsIndices: li, rhsIndices: ri, mode: q.mode, ...so });
+        return scaledProduct(roundTrip(x2, q, gsx ?? null, so), gsw ?? null, x2.dtype, so, picked);
+      },
+      { vjp: noGradient, jvp: noGradient },
+    );
+    return fn(a.x, a.w, lhs, rhs, ...(packed ? [a.scales!] : []), ...(global ? [a.gsx!, a.gsw!] : []));
+  });
 }

@@ -101,14 +101,16 @@ export function quantize(w: MxArray, groupSize: number | undefined, bits: number
 export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeScaledOptions): MxArray[];
 export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeScaledOptions): MxArray[] {
   noExtraArguments("quantize", arguments, 4);
-  const op = "quantize";
-  checkOptions(op, o, ["mode", "globalScale"]);
-  const a = checkArray(op, w, "w");
-  const q = quantParams(op, groupSize, bits, o?.mode);
-  const gscale = checkGlobalScale(op, o?.globalScale, q);
-  const s = opStream(op, o, a, gscale);
-  checkQuantizable(op, a, q);
-  return nodes(new Quantize(q), gscale ? [a, gscale] : [a], s);
+  return asOp("quantize", () => {
+    const op = "quantize";
+    checkOptions(op, o, ["mode", "globalScale"]);
+    const a = checkArray(op, w, "w");
+    const q = quantParams(op, groupSize, bits, o?.mode);
+    const gscale = checkGlobalScale(op, o?.globalScale, q);
+    const s = opStream(op, o, a, gscale);
+    checkQuantizable(op, a, q);
+    return nodes(new Quantize(q), gscale ? [a, gscale] : [a], s);
+  });
 }
 
 /**
@@ -132,18 +134,20 @@ export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: Quan
  */
 export function dequantize(w: MxArray, scales: MxArray, biases: MxArray | null, groupSize?: number, bits?: number, o?: DequantizeOptions): MxArray {
   noExtraArguments("dequantize", arguments, 6);
-  const op = "dequantize";
-  checkOptions(op, o, ["mode", "dtype", "globalScale"]);
-  const a = checkArray(op, w, "w"), sc = checkArray(op, scales, "scales");
-  const q = quantParams(op, groupSize, bits, o?.mode);
-  const bi = checkBiases(op, biases, q);
-  const gscale = checkGlobalScale(op, o?.globalScale, q);
-  const s = opStream(op, o, a, sc, bi, gscale);
-  checkPacked(op, a, sc, bi, q);
-  const dtype = o?.dtype ?? (bi ? promoteTypes(sc.dtype, bi.dtype) : bfloat16);
-  if (!isDType(dtype) || !isFloating(dtype)) throw opError(op, `dtype must be a real floating dtype, got ${describeValue(dtype)}`, [], "type");
-  const so = { stream: s };
-  return node(new Dequantize(q, dtype), bi ? [a, astype(sc, dtype, so), astype(bi, dtype, so)] : gscale ? [a, sc, gscale] : [a, sc], s);
+  return asOp("dequantize", () => {
+    const op = "dequantize";
+    checkOptions(op, o, ["mode", "dtype", "globalScale"]);
+    const a = checkArray(op, w, "w"), sc = checkArray(op, scales, "scales");
+    const q = quantParams(op, groupSize, bits, o?.mode);
+    const bi = checkBiases(op, biases, q);
+    const gscale = checkGlobalScale(op, o?.globalScale, q);
+    const s = opStream(op, o, a, sc, bi, gscale);
+    checkPacked(op, a, sc, bi, q);
+    const dtype = o?.dtype ?? (bi ? promoteTypes(sc.dtype, bi.dtype) : bfloat16);
+    if (!isDType(dtype) || !isFloating(dtype)) throw opError(op, `dtype must be a real floating dtype, got ${describeValue(dtype)}`, [], "type");
+    const so = { stream: s };
+    return node(new Dequantize(q, dtype), bi ? [a, astype(sc, dtype, so), astype(bi, dtype, so)] : gscale ? [a, sc, gscale] : [a, sc], s);
+  });
 }
 
 /**
@@ -162,27 +166,29 @@ export function dequantize(w: MxArray, scales: MxArray, biases: MxArray | null, 
  */
 export function quantizedMatmul(x: MxArray, w: MxArray, scales: MxArray, biases: MxArray | null, o?: QuantizedMatmulOptions): MxArray {
   noExtraArguments("quantizedMatmul", arguments, 5);
-  const op = "quantizedMatmul";
-  checkOptions(op, o, ["transpose", "groupSize", "bits", "mode"]);
-  const xa = checkArray(op, x, "x"), a = checkArray(op, w, "w"), sc = checkArray(op, scales, "scales");
-  const q = quantParams(op, o?.groupSize, o?.bits, o?.mode);
-  const bi = checkBiases(op, biases, q);
-  const transpose = o?.transpose ?? true;
-  if (typeof transpose !== "boolean") throw opError(op, `transpose must be a boolean, got ${describeValue(transpose)}`, [], "type");
-  const s = opStream(op, o, xa, a, sc, bi);
-  const Kw = checkPacked(op, a, sc, bi, q);
-  checkQmmOperand(op, xa, a, Kw, transpose);
-  const nw = a.ndim;
-  const dtype = bi ? promoteTypes(xa.dtype, promoteTypes(sc.dtype, bi.dtype)) : xa.dtype;
-  if (!isFloating(dtype)) throw opError(op, `x must be a real floating array, got ${xa.dtype.name}`, [xa], "type");
-  const so = { stream: s };
-  let inputs = bi ? [astype(xa, dtype, so), a, astype(sc, dtype, so), astype(bi, dtype, so)] : [xa, a, sc];
-  if (nw > 2) {
-    if (xa.ndim < 2) throw opError(op, "x must have at least 2 dimensions when w has batch dimensions", [xa, a], "value");
-    const batch = broadcastShapes(op, xa.shape.slice(0, -2), a.shape.slice(0, -2));
-    inputs = inputs.map((t) => broadcastTo(t, [...batch, ...t.shape.slice(-2)], so));
-  }
-  return node(new QuantizedMatmul(q, transpose), inputs, s);
+  return asOp("quantizedMatmul", () => {
+    const op = "quantizedMatmul";
+    checkOptions(op, o, ["transpose", "groupSize", "bits", "mode"]);
+    const xa = checkArray(op, x, "x"), a = checkArray(op, w, "w"), sc = checkArray(op, scales, "scales");
+    const q = quantParams(op, o?.groupSize, o?.bits, o?.mode);
+    const bi = checkBiases(op, biases, q);
+    const transpose = o?.transpose ?? true;
+    if (typeof transpose !== "boolean") throw opError(op, `transpose must be a boolean, got ${describeValue(transpose)}`, [], "type");
+    const s = opStream(op, o, xa, a, sc, bi);
+    const Kw = checkPacked(op, a, sc, bi, q);
+    checkQmmOperand(op, xa, a, Kw, transpose);
+    const nw = a.ndim;
+    const dtype = bi ? promoteTypes(xa.dtype, promoteTypes(sc.dtype, bi.dtype)) : xa.dtype;
+    if (!isFloating(dtype)) throw opError(op, `x must be a real floating array, got ${xa.dtype.name}`, [xa], "type");
+    const so = { stream: s };
+    let inputs = bi ? [astype(xa, dtype, so), a, astype(sc, dtype, so), astype(bi, dtype, so)] : [xa, a, sc];
+    if (nw > 2) {
+      if (xa.ndim < 2) throw opError(op, "x must have at least 2 dimensions when w has batch dimensions", [xa, a], "value");
+      const batch = broadcastShapes(op, xa.shape.slice(0, -2), a.shape.slice(0, -2));
+      inputs = inputs.map((t) => broadcastTo(t, [...batch, ...t.shape.slice(-2)], so));
+    }
+    return node(new QuantizedMatmul(q, transpose), inputs, s);
+  });
 }
 
 export interface GatherQmmOptions extends QuantizedMatmulOptions {
@@ -212,11 +218,11 @@ export interface GatherQmmOptions extends QuantizedMatmulOptions {
  */
 export function gatherQmm(x: MxArray, w: MxArray, scales: MxArray, biases: MxArray | null, o?: GatherQmmOptions): MxArray {
   noExtraArguments("gatherQmm", arguments, 5);
-  const op = "gatherQmm";
-  checkOptions(op, o, ["lhsIndices", "rhsIndices", "transpose", "groupSize", "bits", "mode", "sortedIndices"]);
-  if (o?.sortedIndices !== undefined && typeof o.sortedIndices !== "boolean") throw opError(op, `sortedIndices must be a boolean, got ${describeValue(o.sortedIndices)}`, [], "type");
-  const { lhsIndices, rhsIndices, sortedIndices: _hint, ...qo } = o ?? {};
-  return asOp(op, () => {
+  return asOp("gatherQmm", () => {
+    const op = "gatherQmm";
+    checkOptions(op, o, ["lhsIndices", "rhsIndices", "transpose", "groupSize", "bits", "mode", "sortedIndices"]);
+    if (o?.sortedIndices !== undefined && typeof o.sortedIndices !== "boolean") throw opError(op, `sortedIndices must be a boolean, got ${describeValue(o.sortedIndices)}`, [], "type");
+    const { lhsIndices, rhsIndices, sortedIndices: _hint, ...qo } = o ?? {};
     if (lhsIndices === undefined && rhsIndices === undefined) return quantizedMatmul(x, w, scales, biases, qo);
     const xa = checkArray(op, x, "x"), a = checkArray(op, w, "w"), sc = checkArray(op, scales, "scales");
     const s = opStream(op, o, xa, a, sc, biases, lhsIndices, rhsIndices);

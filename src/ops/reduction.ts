@@ -7,7 +7,7 @@ import { bool, complex64, float32, is16BitFloat, isInexact, type DType } from ".
 import { opError } from "../errors.js";
 import { ArgReduce, checkArgAxis, checkReducible, LogSumExp, Reduce, Softmax, widenedSumDType, type ReduceOp } from "../primitives/reduce.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
-import { axisThenOptions, noExtraArguments } from "./strict-options.js";
+import { asOp, axisThenOptions, noExtraArguments } from "./strict-options.js";
 import { boolOption, checkArrayLike, intOption, node, opStream, streamOf, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
 import { abs, astype, divide, multiply, sqrt, square, subtract } from "./elementwise.js";
 import { reshape } from "./layout.js";
@@ -36,18 +36,20 @@ function input(op: string, x: ArrayLike, o: AxisOptions): MxArray {
 function reduceOp(op: ReduceOp) {
   return function (x: ArrayLike, axisOrOptions?: AxisArg | null, options?: AxisOptions): MxArray {
     noExtraArguments(op, arguments, 3);
-    const p = opts(op, axisOrOptions, options);
-    let a = input(op, x, p);
-    const axes = normalizeAxes(op, p.axis, a.ndim, "axis", [a]);
-    if (a.dtype === complex64 && op !== "sum" && op !== "prod" && op !== "all" && op !== "any") {
-      throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
-    }
-    checkReducible(op, a, axes);
-    if (op === "all" || op === "any") a = a.dtype === bool ? a : astype(a, bool, { stream: p.stream });
-    // MLX's sum/prod dtype: integers narrower than 32 bits accumulate in int32 or uint32 (bool: int32, the primitive's own rule),
-    // read as they are (no widened copy)
-    const widened = (op === "sum" || op === "prod") && a.dtype.kind !== "float" && a.dtype !== bool ? widenedSumDType(a.dtype) : undefined;
-    return node(new Reduce(op, axes, p.keepdims ?? false, widened), [a], streamOf(p, a));
+    return asOp(op, () => {
+      const p = opts(op, axisOrOptions, options);
+      let a = input(op, x, p);
+      const axes = normalizeAxes(op, p.axis, a.ndim, "axis", [a]);
+      if (a.dtype === complex64 && op !== "sum" && op !== "prod" && op !== "all" && op !== "any") {
+        throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
+      }
+      checkReducible(op, a, axes);
+      if (op === "all" || op === "any") a = a.dtype === bool ? a : astype(a, bool, { stream: p.stream });
+      // MLX's sum/prod dtype: integers narrower than 32 bits accumulate in int32 or uint32 (bool: int32, the primitive's own rule),
+      // read as they are (no widened copy)
+      const widened = (op === "sum" || op === "prod") && a.dtype.kind !== "float" && a.dtype !== bool ? widenedSumDType(a.dtype) : undefined;
+      return node(new Reduce(op, axes, p.keepdims ?? false, widened), [a], streamOf(p, a));
+    });
   };
 }
 
@@ -121,19 +123,21 @@ export interface ArgOptions extends OpOptions {
 function argOp(op: "argmax" | "argmin") {
   return function (x: ArrayLike, axisOrOptions?: ArgOptions | number | null, options?: ArgOptions): MxArray {
     noExtraArguments(op, arguments, 3);
-    const p = opts<ArgOptions>(op, axisOrOptions, options);
-    let a = input(op, x, p);
-    if (a.dtype === complex64) throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
-    const ndim = a.ndim;
-    let axis: number;
-    if (p.axis === undefined || p.axis === null) {
-      a = reshape(a, [a.size], { stream: p.stream });
-      axis = 0;
-    } else axis = normalizeAxis(op, p.axis, a.ndim, "axis", [a]);
-    checkArgAxis(op, a, axis);
-    const out = node(new ArgReduce(op, axis, p.keepdims ?? false), [a], streamOf(p, a));
-    if (p.keepdims && (p.axis === undefined || p.axis === null)) return reshape(out, Array(ndim).fill(1), { stream: p.stream });
-    return out;
+    return asOp(op, () => {
+      const p = opts<ArgOptions>(op, axisOrOptions, options);
+      let a = input(op, x, p);
+      if (a.dtype === complex64) throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
+      const ndim = a.ndim;
+      let axis: number;
+      if (p.axis === undefined || p.axis === null) {
+        a = reshape(a, [a.size], { stream: p.stream });
+        axis = 0;
+      } else axis = normalizeAxis(op, p.axis, a.ndim, "axis", [a]);
+      checkArgAxis(op, a, axis);
+      const out = node(new ArgReduce(op, axis, p.keepdims ?? false), [a], streamOf(p, a));
+      if (p.keepdims && (p.axis === undefined || p.axis === null)) return reshape(out, Array(ndim).fill(1), { stream: p.stream });
+      return out;
+    });
   };
 }
 
@@ -174,9 +178,11 @@ function floatInput(op: string, x: ArrayLike, o: AxisOptions): MxArray {
  */
 export function logsumexp(x: ArrayLike, axisOrOptions?: AxisArg | null, options?: AxisOptions): MxArray {
   noExtraArguments("logsumexp", arguments, 3);
-  const p = opts("logsumexp", axisOrOptions, options);
-  const a = floatInput("logsumexp", x, p);
-  return node(new LogSumExp(normalizeAxes("logsumexp", p.axis, a.ndim, "axis", [a]), p.keepdims ?? false), [a], streamOf(p, a));
+  return asOp("logsumexp", () => {
+    const p = opts("logsumexp", axisOrOptions, options);
+    const a = floatInput("logsumexp", x, p);
+    return node(new LogSumExp(normalizeAxes("logsumexp", p.axis, a.ndim, "axis", [a]), p.keepdims ?? false), [a], streamOf(p, a));
+  });
 }
 
 export interface SoftmaxOptions extends OpOptions {
@@ -204,10 +210,12 @@ export interface SoftmaxOptions extends OpOptions {
  */
 export function softmax(x: ArrayLike, axisOrOptions?: SoftmaxOptions | number | readonly number[] | null, options?: SoftmaxOptions): MxArray {
   noExtraArguments("softmax", arguments, 3);
-  const p = opts<SoftmaxOptions>("softmax", axisOrOptions, options, ["axis", "precise"]);
-  boolOption("softmax", "precise", p.precise);
-  const a = floatInput("softmax", x, p);
-  return node(new Softmax(normalizeAxes("softmax", p.axis, a.ndim, "axis", [a])), [a], streamOf(p, a));
+  return asOp("softmax", () => {
+    const p = opts<SoftmaxOptions>("softmax", axisOrOptions, options, ["axis", "precise"]);
+    boolOption("softmax", "precise", p.precise);
+    const a = floatInput("softmax", x, p);
+    return node(new Softmax(normalizeAxes("softmax", p.axis, a.ndim, "axis", [a])), [a], streamOf(p, a));
+  });
 }
 
 /**
@@ -261,10 +269,12 @@ function accumulatedMean(a: MxArray, axes: number[], keepdims: boolean | undefin
  */
 export function mean(x: ArrayLike, axisOrOptions?: AxisArg | null, options?: AxisOptions): MxArray {
   noExtraArguments("mean", arguments, 3);
-  const p = opts("mean", axisOrOptions, options);
-  const a = input("mean", x, p);
-  const axes = normalizeAxes("mean", p.axis, a.ndim, "axis", [a]);
-  return astype(accumulatedMean(a, axes, p.keepdims, p.stream), meanDType(a.dtype), { stream: p.stream });
+  return asOp("mean", () => {
+    const p = opts("mean", axisOrOptions, options);
+    const a = input("mean", x, p);
+    const axes = normalizeAxes("mean", p.axis, a.ndim, "axis", [a]);
+    return astype(accumulatedMean(a, axes, p.keepdims, p.stream), meanDType(a.dtype), { stream: p.stream });
+  });
 }
 
 const VAR_KEYS = [...AXIS_KEYS, "ddof"];
@@ -286,7 +296,9 @@ export interface VarOptions extends AxisOptions {
  */
 export function variance(x: ArrayLike, axisOrOptions?: VarOptions | number | readonly number[] | null, options?: VarOptions): MxArray {
   noExtraArguments("variance", arguments, 3);
-  return varianceOf("var", x, opts("var", axisOrOptions, options, VAR_KEYS));
+  return asOp("var", () => {
+    return varianceOf("var", x, opts("var", axisOrOptions, options, VAR_KEYS));
+  });
 }
 
 function varianceOf(op: string, x: ArrayLike, p: VarOptions): MxArray {
@@ -314,6 +326,8 @@ function varianceOf(op: string, x: ArrayLike, p: VarOptions): MxArray {
  */
 export function std(x: ArrayLike, axisOrOptions?: VarOptions | number | readonly number[] | null, options?: VarOptions): MxArray {
   noExtraArguments("std", arguments, 3);
-  const p = opts<VarOptions>("std", axisOrOptions, options, VAR_KEYS);
-  return sqrt(varianceOf("std", x, p), { stream: p.stream });
+  return asOp("std", () => {
+    const p = opts<VarOptions>("std", axisOrOptions, options, VAR_KEYS);
+    return sqrt(varianceOf("std", x, p), { stream: p.stream });
+  });
 }

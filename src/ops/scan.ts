@@ -10,7 +10,7 @@ import { normalizeAxis } from "../shape.js";
 import { boolOption, checkArrayLike, intOption, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { astype, notEqual, subtract } from "./elementwise.js";
 import { reshape, slice } from "./layout.js";
-import { checkOptions, noExtraArguments } from "./strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 
 export interface ScanOptions extends OpOptions {
   /** The axis to scan along; the flattened array when null or absent. */
@@ -82,7 +82,9 @@ function refuseComplex(op: string) {
  */
 export function cumsum(x: ArrayLike, axis?: number | null | CastScanOptions, o?: CastScanOptions): MxArray {
   noExtraArguments("cumsum", arguments, 3);
-  return scanOp("cumsum", "sum", x, scanOptions("cumsum", axis, o), (a) => a);
+  return asOp("cumsum", () => {
+    return scanOp("cumsum", "sum", x, scanOptions("cumsum", axis, o), (a) => a);
+  });
 }
 
 /**
@@ -97,7 +99,9 @@ export function cumsum(x: ArrayLike, axis?: number | null | CastScanOptions, o?:
  */
 export function cumprod(x: ArrayLike, axis?: number | null | CastScanOptions, o?: CastScanOptions): MxArray {
   noExtraArguments("cumprod", arguments, 3);
-  return scanOp("cumprod", "prod", x, scanOptions("cumprod", axis, o), (a) => a);
+  return asOp("cumprod", () => {
+    return scanOp("cumprod", "prod", x, scanOptions("cumprod", axis, o), (a) => a);
+  });
 }
 
 /**
@@ -113,7 +117,9 @@ export function cumprod(x: ArrayLike, axis?: number | null | CastScanOptions, o?
  */
 export function cummax(x: ArrayLike, axis?: number | null | ScanOptions, o?: ScanOptions): MxArray {
   noExtraArguments("cummax", arguments, 3);
-  return scanOp("cummax", "max", x, scanOptions("cummax", axis, o), refuseComplex("cummax"));
+  return asOp("cummax", () => {
+    return scanOp("cummax", "max", x, scanOptions("cummax", axis, o), refuseComplex("cummax"));
+  });
 }
 
 /**
@@ -129,7 +135,9 @@ export function cummax(x: ArrayLike, axis?: number | null | ScanOptions, o?: Sca
  */
 export function cummin(x: ArrayLike, axis?: number | null | ScanOptions, o?: ScanOptions): MxArray {
   noExtraArguments("cummin", arguments, 3);
-  return scanOp("cummin", "min", x, scanOptions("cummin", axis, o), refuseComplex("cummin"));
+  return asOp("cummin", () => {
+    return scanOp("cummin", "min", x, scanOptions("cummin", axis, o), refuseComplex("cummin"));
+  });
 }
 
 /**
@@ -145,10 +153,12 @@ export function cummin(x: ArrayLike, axis?: number | null | ScanOptions, o?: Sca
  */
 export function logcumsumexp(x: ArrayLike, axis?: number | null | ScanOptions, o?: ScanOptions): MxArray {
   noExtraArguments("logcumsumexp", arguments, 3);
-  const p = scanOptions("logcumsumexp", axis, o);
-  return scanOp("logcumsumexp", "logaddexp", x, p, (a) => {
-    refuseComplex("logcumsumexp")(a);
-    return isInexact(a.dtype) ? a : astype(a, float32, { stream: p.stream });
+  return asOp("logcumsumexp", () => {
+    const p = scanOptions("logcumsumexp", axis, o);
+    return scanOp("logcumsumexp", "logaddexp", x, p, (a) => {
+      refuseComplex("logcumsumexp")(a);
+      return isInexact(a.dtype) ? a : astype(a, float32, { stream: p.stream });
+    });
   });
 }
 
@@ -173,31 +183,33 @@ export interface DiffOptions extends OpOptions {
  */
 export function diff(x: ArrayLike, n?: number | DiffOptions, axis?: number | DiffOptions, o?: DiffOptions): MxArray {
   noExtraArguments("diff", arguments, 4);
-  const isOptions = (v: unknown): v is DiffOptions => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof MxArray);
-  if ((isOptions(n) && (axis !== undefined || o !== undefined)) || (isOptions(axis) && o !== undefined)) {
-    throw opError("diff", "got an options object and further arguments; pass the options once", [], "type");
-  }
-  const options = isOptions(n) ? n : isOptions(axis) ? axis : o;
-  checkOptions("diff", options, ["n", "axis"]);
-  const given = (k: "n" | "axis", v: number | undefined) => {
-    if (v !== undefined && options?.[k] !== undefined && options[k] !== v) throw opError("diff", `${k} given twice: ${v} and { ${k}: ${describeValue(options[k])} }`, [], "value");
-    return v ?? options?.[k];
-  };
-  const p: DiffOptions = { ...options, n: given("n", isOptions(n) ? undefined : n), axis: given("axis", isOptions(axis) ? undefined : axis) };
-  const on = { stream: opStream("diff", options, x) };
-  let a = toArray("diff", checkArrayLike("diff", x), on.stream);
-  const times = intOption("diff", "n", p.n, 0) ?? 1;
-  if (a.ndim === 0) throw opError("diff", "needs an array of at least one dimension", [a], "value");
-  const ax = normalizeAxis("diff", p.axis ?? -1, a.ndim, "axis", [a]);
-  // after as many differences as the axis is long it is empty, and stays so
-  const rounds = Math.min(times, a.shape[ax]!);
-  for (let i = 0; i < rounds; i++) {
-    const len = a.shape[ax]!;
-    const lo = a.shape.map(() => 0), hi = [...a.shape];
-    lo[ax] = Math.min(1, len);
-    hi[ax] = Math.max(len - 1, 0);
-    const upper = slice(a, lo, a.shape, undefined, on), lower = slice(a, a.shape.map(() => 0), hi, undefined, on);
-    a = a.dtype === bool ? notEqual(upper, lower, on) : subtract(upper, lower, on);
-  }
-  return a;
+  return asOp("diff", () => {
+    const isOptions = (v: unknown): v is DiffOptions => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof MxArray);
+    if ((isOptions(n) && (axis !== undefined || o !== undefined)) || (isOptions(axis) && o !== undefined)) {
+      throw opError("diff", "got an options object and further arguments; pass the options once", [], "type");
+    }
+    const options = isOptions(n) ? n : isOptions(axis) ? axis : o;
+    checkOptions("diff", options, ["n", "axis"]);
+    const given = (k: "n" | "axis", v: number | undefined) => {
+      if (v !== undefined && options?.[k] !== undefined && options[k] !== v) throw opError("diff", `${k} given twice: ${v} and { ${k}: ${describeValue(options[k])} }`, [], "value");
+      return v ?? options?.[k];
+    };
+    const p: DiffOptions = { ...options, n: given("n", isOptions(n) ? undefined : n), axis: given("axis", isOptions(axis) ? undefined : axis) };
+    const on = { stream: opStream("diff", options, x) };
+    let a = toArray("diff", checkArrayLike("diff", x), on.stream);
+    const times = intOption("diff", "n", p.n, 0) ?? 1;
+    if (a.ndim === 0) throw opError("diff", "needs an array of at least one dimension", [a], "value");
+    const ax = normalizeAxis("diff", p.axis ?? -1, a.ndim, "axis", [a]);
+    // after as many differences as the axis is long it is empty, and stays so
+    const rounds = Math.min(times, a.shape[ax]!);
+    for (let i = 0; i < rounds; i++) {
+      const len = a.shape[ax]!;
+      const lo = a.shape.map(() => 0), hi = [...a.shape];
+      lo[ax] = Math.min(1, len);
+      hi[ax] = Math.max(len - 1, 0);
+      const upper = slice(a, lo, a.shape, undefined, on), lower = slice(a, a.shape.map(() => 0), hi, undefined, on);
+      a = a.dtype === bool ? notEqual(upper, lower, on) : subtract(upper, lower, on);
+    }
+    return a;
+  });
 }

@@ -6,7 +6,7 @@
 import { MxArray } from "../array.js";
 import { bool, float32, type DType } from "../dtype.js";
 import { checkInt } from "../argument-checks.js";
-import { opError } from "../errors.js";
+import { describeValue, opError } from "../errors.js";
 import { broadcastShapes as broadcastShapeList, checkShape, MAX_DIM, normalizeAxes, normalizeAxis } from "../shape.js";
 import { checkArrayLike, node, onStream, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { Unflatten, unflattenParts } from "../primitives/layout.js";
@@ -23,7 +23,7 @@ function arr(op: string, x: ArrayLike, o?: OpOptions): MxArray {
 /** `axis` as a list of integers (one number, or a list). */
 function axisList(op: string, axis: unknown): number[] {
   const list = typeof axis === "number" ? [axis] : axis;
-  if (!Array.isArray(list)) throw opError(op, `axis must be an integer or a list of integers, got ${String(axis)}`, [], "type");
+  if (!Array.isArray(list)) throw opError(op, `axis must be an integer or a list of integers, got ${describeValue(axis)}`, [], "type");
   return list.map((a) => checkInt(op, "axis", a));
 }
 
@@ -336,7 +336,7 @@ export function meshgrid(arrays: readonly ArrayLike[], o: MeshgridOptions = {}):
     checkOptions("meshgrid", o, ["sparse", "indexing"]);
     if (!Array.isArray(arrays)) throw opError("meshgrid", "expects a list of arrays", [], "type");
     const indexing = o.indexing ?? "xy";
-    if (indexing !== "xy" && indexing !== "ij") throw opError("meshgrid", `indexing must be "xy" or "ij", got ${String(indexing)}`, [], "value");
+    if (indexing !== "xy" && indexing !== "ij") throw opError("meshgrid", `indexing must be "xy" or "ij", got ${describeValue(indexing)}`, [], "value");
     const as = arrays.map((x) => arr("meshgrid", x, o));
     const n = as.length;
     const s = onStream(o, opStream("meshgrid", o, ...as));

@@ -12,7 +12,7 @@ import { checkArrayLike, node, onStream, opStream, resultType, toArray, type Arr
 import { astype, isnan, less, lessEqual, logicalAnd, logicalNot, logicalOr } from "./elementwise.js";
 import { expandDims, reshape, slice } from "./layout.js";
 import { sum } from "./reduction.js";
-import { axisThenOptions, checkOptions, noExtraArguments } from "./strict-options.js";
+import { asOp, axisThenOptions, checkOptions, noExtraArguments } from "./strict-options.js";
 
 export interface SortOptions extends OpOptions {
   /** The axis to sort along (default -1); null sorts the flattened array. */
@@ -26,7 +26,7 @@ function along(op: string, x: ArrayLike, o: SortOptions): { a: MxArray; axis: nu
   if (a.dtype === complex64) throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
   if (o.axis === null) a = reshape(a, [a.size], { stream: s });
   if (a.ndim === 0) throw opError(op, "the input must have at least one dimension (or pass axis: null)", [a], "value");
-  if (o.axis !== null && o.axis !== undefined && typeof o.axis !== "number") throw opError(op, `axis must be an integer or null, got ${String(o.axis)}`, [a], "type");
+  if (o.axis !== null && o.axis !== undefined && typeof o.axis !== "number") throw opError(op, `axis must be an integer or null, got ${describeValue(o.axis)}`, [a], "type");
   const axis = normalizeAxis(op, o.axis ?? -1, a.ndim, "axis", [a]);
   checkSortAxis(op, a, axis);
   return { a, axis, s };
@@ -50,9 +50,11 @@ function sortOpts(op: string, axisOrOptions: SortOptions | number | null | undef
  */
 export function sort(a: ArrayLike, axisOrOptions?: SortOptions | number | null, options?: SortOptions): MxArray {
   noExtraArguments("sort", arguments, 3);
-  const p = sortOpts("sort", axisOrOptions, options);
-  const { a: x, axis, s } = along("sort", a, p);
-  return node(new SortValues(axis, null), [x], s);
+  return asOp("sort", () => {
+    const p = sortOpts("sort", axisOrOptions, options);
+    const { a: x, axis, s } = along("sort", a, p);
+    return node(new SortValues(axis, null), [x], s);
+  });
 }
 
 /**
@@ -66,9 +68,11 @@ export function sort(a: ArrayLike, axisOrOptions?: SortOptions | number | null, 
  */
 export function argsort(a: ArrayLike, axisOrOptions?: SortOptions | number | null, options?: SortOptions): MxArray {
   noExtraArguments("argsort", arguments, 3);
-  const p = sortOpts("argsort", axisOrOptions, options);
-  const { a: x, axis, s } = along("argsort", a, p);
-  return node(new SortIndices(axis, null), [x], s);
+  return asOp("argsort", () => {
+    const p = sortOpts("argsort", axisOrOptions, options);
+    const { a: x, axis, s } = along("argsort", a, p);
+    return node(new SortIndices(axis, null), [x], s);
+  });
 }
 
 /**
@@ -84,9 +88,11 @@ export function argsort(a: ArrayLike, axisOrOptions?: SortOptions | number | nul
  */
 export function partition(a: ArrayLike, kth: number, axisOrOptions?: SortOptions | number | null, options?: SortOptions): MxArray {
   noExtraArguments("partition", arguments, 4);
-  const p = sortOpts("partition", axisOrOptions, options);
-  const { a: x, axis, s } = along("partition", a, p);
-  return node(new SortValues(axis, kthOf("partition", kth, x, axis)), [x], s);
+  return asOp("partition", () => {
+    const p = sortOpts("partition", axisOrOptions, options);
+    const { a: x, axis, s } = along("partition", a, p);
+    return node(new SortValues(axis, kthOf("partition", kth, x, axis)), [x], s);
+  });
 }
 
 /**
@@ -100,9 +106,11 @@ export function partition(a: ArrayLike, kth: number, axisOrOptions?: SortOptions
  */
 export function argpartition(a: ArrayLike, kth: number, axisOrOptions?: SortOptions | number | null, options?: SortOptions): MxArray {
   noExtraArguments("argpartition", arguments, 4);
-  const p = sortOpts("argpartition", axisOrOptions, options);
-  const { a: x, axis, s } = along("argpartition", a, p);
-  return node(new SortIndices(axis, kthOf("argpartition", kth, x, axis)), [x], s);
+  return asOp("argpartition", () => {
+    const p = sortOpts("argpartition", axisOrOptions, options);
+    const { a: x, axis, s } = along("argpartition", a, p);
+    return node(new SortIndices(axis, kthOf("argpartition", kth, x, axis)), [x], s);
+  });
 }
 
 /**
@@ -116,14 +124,16 @@ export function argpartition(a: ArrayLike, kth: number, axisOrOptions?: SortOpti
  */
 export function topk(a: ArrayLike, k: number, axisOrOptions?: SortOptions | number | null, options?: SortOptions): MxArray {
   noExtraArguments("topk", arguments, 4);
-  const p = sortOpts("topk", axisOrOptions, options);
-  const { a: x, axis, s: stream } = along("topk", a, p);
-  const n = x.shape[axis]!;
-  if (!Number.isInteger(k) || k < 0 || k > n) throw opError("topk", `k must be an integer from 0 to ${n} (the axis length), got ${String(k)}`, [x], "range");
-  if (k === n) return x;
-  const s = onStream(p, stream);
-  const parted = k === 0 ? x : partition(x, -k, { ...s, axis });
-  return slice(parted, x.shape.map((_, i) => (i === axis ? n - k : 0)), x.shape, undefined, s);
+  return asOp("topk", () => {
+    const p = sortOpts("topk", axisOrOptions, options);
+    const { a: x, axis, s: stream } = along("topk", a, p);
+    const n = x.shape[axis]!;
+    if (!Number.isInteger(k) || k < 0 || k > n) throw opError("topk", `k must be an integer from 0 to ${n} (the axis length), got ${describeValue(k)}`, [x], typeof k === "number" ? "range" : "type");
+    if (k === n) return x;
+    const s = onStream(p, stream);
+    const parted = k === 0 ? x : partition(x, -k, { ...s, axis });
+    return slice(parted, x.shape.map((_, i) => (i === axis ? n - k : 0)), x.shape, undefined, s);
+  });
 }
 
 export interface SearchSortedOptions extends OpOptions {
@@ -146,24 +156,26 @@ export interface SearchSortedOptions extends OpOptions {
  */
 export function searchsorted(sortedSequence: ArrayLike, values: ArrayLike, o?: SearchSortedOptions | "left" | "right"): MxArray {
   noExtraArguments("searchsorted", arguments, 3);
-  const op = "searchsorted";
-  if (typeof o !== "string") checkOptions(op, o, ["side"]);
-  const p: SearchSortedOptions = typeof o === "string" ? { side: o } : (o ?? {});
-  const side = p.side ?? "left";
-  if (side !== "left" && side !== "right") throw opError(op, `side must be "left" or "right", got ${describeValue(side)}`, [], "value");
-  const stream = opStream(op, p, sortedSequence, values);
-  const s = onStream(p, stream);
-  const dtype = resultType(checkArrayLike(op, sortedSequence, "sortedSequence"), checkArrayLike(op, values, "values"));
-  const seq = toArray(op, sortedSequence, stream, dtype);
-  const v = toArray(op, values, stream, dtype);
-  if (seq.ndim !== 1) throw opError(op, `sortedSequence must be 1-D, got ${seq.ndim} dimensions`, [seq], "value");
-  if (dtype === complex64) throw opError(op, "complex64 is not ordered; valid: real dtypes", [seq, v], "type");
-  const a = astype(seq, dtype, s);
-  const x = expandDims(astype(v, dtype, s), -1, s);
-  // NaN-aware order (NaN after every number): left counts a < x, right counts a <= x
-  let counted: MxArray;
-  if (!isFloating(dtype)) counted = side === "left" ? less(a, x, s) : lessEqual(a, x, s);
-  else if (side === "left") counted = logicalOr(less(a, x, s), logicalAnd(isnan(x, s), logicalNot(isnan(a, s), s), s), s);
-  else counted = logicalOr(lessEqual(a, x, s), isnan(x, s), s);
-  return astype(sum(counted, { axis: -1, ...s }), uint32, s);
+  return asOp("searchsorted", () => {
+    const op = "searchsorted";
+    if (typeof o !== "string") checkOptions(op, o, ["side"]);
+    const p: SearchSortedOptions = typeof o === "string" ? { side: o } : (o ?? {});
+    const side = p.side ?? "left";
+    if (side !== "left" && side !== "right") throw opError(op, `side must be "left" or "right", got ${describeValue(side)}`, [], "value");
+    const stream = opStream(op, p, sortedSequence, values);
+    const s = onStream(p, stream);
+    const dtype = resultType(checkArrayLike(op, sortedSequence, "sortedSequence"), checkArrayLike(op, values, "values"));
+    const seq = toArray(op, sortedSequence, stream, dtype);
+    const v = toArray(op, values, stream, dtype);
+    if (seq.ndim !== 1) throw opError(op, `sortedSequence must be 1-D, got ${seq.ndim} dimensions`, [seq], "value");
+    if (dtype === complex64) throw opError(op, "complex64 is not ordered; valid: real dtypes", [seq, v], "type");
+    const a = astype(seq, dtype, s);
+    const x = expandDims(astype(v, dtype, s), -1, s);
+    // NaN-aware order (NaN after every number): left counts a < x, right counts a <= x
+    let counted: MxArray;
+    if (!isFloating(dtype)) counted = side === "left" ? less(a, x, s) : lessEqual(a, x, s);
+    else if (side === "left") counted = logicalOr(less(a, x, s), logicalAnd(isnan(x, s), logicalNot(isnan(a, s), s), s), s);
+    else counted = logicalOr(lessEqual(a, x, s), isnan(x, s), s);
+    return astype(sum(counted, { axis: -1, ...s }), uint32, s);
+  });
 }

@@ -5,7 +5,7 @@
 
 import { MxArray } from "../array.js";
 import { isDType, type DType } from "../dtype.js";
-import { describeValue, opError } from "../errors.js";
+import { describeValue, duringOp, opError } from "../errors.js";
 
 /**
  * Throws when `o` is not a plain options object or holds a key outside
@@ -16,6 +16,11 @@ export function checkOptions(op: string, o: unknown, allowed: readonly string[] 
   const valid = takesStream ? [...allowed, "stream"] : allowed;
   if (o === null || typeof o !== "object" || Array.isArray(o) || o instanceof MxArray) {
     throw opError(op, `options must be an object such as { ${valid.join(", ")} }, got ${describeValue(o)}`, [], "type");
+  }
+  // a plain object (or one without a prototype): a Map, a Date or a class instance holds no options its keys could name
+  const proto: unknown = Object.getPrototypeOf(o);
+  if (proto !== Object.prototype && proto !== null) {
+    throw opError(op, `options must be a plain object such as { ${valid.join(", ")} }, got ${describeValue(o)}`, [], "type");
   }
   for (const k of Object.keys(o)) {
     if (!valid.includes(k)) throw opError(op, `unknown option '${k}'; valid options: ${valid.join(", ") || "none"}`, [], "type");
@@ -80,18 +85,12 @@ export function valuesThenDtype<T extends { dtype?: DType | undefined }>(op: str
 
 /**
  * Runs the body of composite op `op`: an error raised by an op it is built
- * from is re-labelled with `op`, so the user sees the function they called.
+ * from is re-labelled with `op`, so the user sees the function they called;
+ * the nodes it builds remember `op` (the outermost one), so an error while
+ * they are evaluated names it too (see duringOp in src/errors.ts).
  */
 export function asOp<T>(op: string, body: () => T): T {
-  try {
-    return body();
-  } catch (e) {
-    if (e instanceof Error) {
-      const label = /^\[([^\]]+)\] /.exec(e.message);
-      if (label && label[1] !== op) e.message = `[${op}] ${e.message.slice(label[0].length)}`;
-    }
-    throw e;
-  }
+  return duringOp(op, body);
 }
 
 const ordinal = (n: number) => `${n}${n % 100 >= 11 && n % 100 <= 13 ? "th" : ["th", "st", "nd", "rd"][n % 10] ?? "th"}`;

@@ -3,7 +3,7 @@
 // buffer, copied only when needed). Built on the AsStrided and Contiguous primitives.
 
 import type { MxArray } from "../array.js";
-import { opError } from "../errors.js";
+import { describeValue, opError } from "../errors.js";
 import { AsStrided, checkStridedView, Contiguous } from "../primitives/strided.js";
 import { checkShape, rowMajorStrides } from "../shape.js";
 import { checkArrayLike, opStream, node, onStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
@@ -31,7 +31,7 @@ export function asStrided(x: ArrayLike, shape?: readonly number[] | null, stride
     const stream = opStream("asStrided", o, x);
     const a = toArray("asStrided", checkArrayLike("asStrided", x), stream);
     const sh = shape === undefined || shape === null ? [...a.shape] : [...checkShape("asStrided", shape)];
-    if (strides !== undefined && strides !== null && !Array.isArray(strides)) throw opError("asStrided", `strides must be a list of integers, got ${String(strides)}`, [a], "type");
+    if (strides !== undefined && strides !== null && !Array.isArray(strides)) throw opError("asStrided", `strides must be a list of integers, got ${describeValue(strides)}`, [a], "type");
     const st: unknown[] = strides === undefined || strides === null ? rowMajorStrides(sh) : [...strides];
     checkStridedView("asStrided", a.size, sh, st, offset, [a]);
     const flat = reshape(a, [a.size], onStream(o, stream));
@@ -54,7 +54,7 @@ export function contiguous(x: ArrayLike, allowColMajor = false, o?: OpOptions): 
   noExtraArguments("contiguous", arguments, 3);
   return asOp("contiguous", () => {
     checkOptions("contiguous", o);
-    if (typeof allowColMajor !== "boolean") throw opError("contiguous", `allowColMajor must be a boolean, got ${String(allowColMajor)}`, [], "type");
+    if (typeof allowColMajor !== "boolean") throw opError("contiguous", `allowColMajor must be a boolean, got ${describeValue(allowColMajor)}`, [], "type");
     const stream = opStream("contiguous", o, x);
     return node(new Contiguous(allowColMajor), [toArray("contiguous", checkArrayLike("contiguous", x), stream)], stream);
   });

@@ -7,7 +7,7 @@ import { isDType, type DType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { checkViewable, View } from "../primitives/view.js";
 import { checkArrayLike, node, opStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
-import { checkOptions, noExtraArguments } from "./strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 
 /**
  * `x`'s bytes, in row-major order, read as `dtype` (a bitcast: float32 1 is
@@ -27,11 +27,13 @@ import { checkOptions, noExtraArguments } from "./strict-options.js";
  */
 export function view(x: ArrayLike, dtype: DType, o?: OpOptions): MxArray {
   noExtraArguments("view", arguments, 3);
-  checkOptions("view", o);
-  const stream = opStream("view", o, x);
-  const a = toArray("view", checkArrayLike("view", x), stream);
-  if (!isDType(dtype)) throw opError("view", `dtype must be an mx dtype (e.g. mx.uint32), got ${describeValue(dtype)}`, [a], "type");
-  if (a.dtype === dtype) return a;
-  checkViewable("view", a, dtype);
-  return node(new View(dtype), [a], stream);
+  return asOp("view", () => {
+    checkOptions("view", o);
+    const stream = opStream("view", o, x);
+    const a = toArray("view", checkArrayLike("view", x), stream);
+    if (!isDType(dtype)) throw opError("view", `dtype must be an mx dtype (e.g. mx.uint32), got ${describeValue(dtype)}`, [a], "type");
+    if (a.dtype === dtype) return a;
+    checkViewable("view", a, dtype);
+    return node(new View(dtype), [a], stream);
+  });
 }

@@ -5,6 +5,7 @@ import { MxArray } from "../array.js";
 import { float32 } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import * as ops from "../ops/index.js";
+import { asOp } from "../ops/strict-options.js";
 import { treeFlatten, treeMapWithPath } from "../transforms/utils.js";
 import { checkNumber } from "./checks.js";
 
@@ -29,8 +30,10 @@ export function clipGradNorm<T>(grads: T, maxNorm: number): [T, MxArray] {
     if (g.isDisposed) throw opError(op, `grads '${k || "(root)"}' is a disposed array`, [], "value");
     return g;
   });
-  const squared = arrays.map((g) => ops.sum(ops.square(g)));
-  const total = ops.sqrt(squared.length ? squared.slice(1).reduce((a, b) => ops.add(a, b), squared[0]!) : ops.array(0, float32));
-  const normalizer = ops.minimum(ops.divide(maxNorm, ops.add(total, 1e-6)), 1);
-  return [treeMapWithPath((_, g) => ops.multiply(g as MxArray, normalizer), grads) as T, total];
+  return asOp(op, () => {
+    const squared = arrays.map((g) => ops.sum(ops.square(g)));
+    const total = ops.sqrt(squared.length ? squared.slice(1).reduce((a, b) => ops.add(a, b), squared[0]!) : ops.array(0, float32));
+    const normalizer = ops.minimum(ops.divide(maxNorm, ops.add(total, 1e-6)), 1);
+    return [treeMapWithPath((_, g) => ops.multiply(g as MxArray, normalizer), grads) as T, total];
+  });
 }

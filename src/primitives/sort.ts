@@ -8,7 +8,7 @@ import { isFloating, uint32 } from "../dtype.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { batchFirst, on } from "./autodiff.js";
-import { opError, type Described } from "../errors.js";
+import { describeValue, opError, type Described } from "../errors.js";
 import { checkAxis, checkInputCount } from "./checks.js";
 
 /** Indices along one axis are uint32. */
@@ -22,7 +22,7 @@ export function checkSortAxis(op: string, x: Described, axis: number): void {
 /** `kth` (negative counts from the end) as a position along axis `axis` of `x`, or an error naming `op`. */
 export function kthOf(op: string, kth: unknown, x: Described, axis: number): number {
   const n = x.shape[axis]!;
-  if (typeof kth !== "number" || !Number.isInteger(kth)) throw opError(op, `kth must be an integer, got ${String(kth)}`, [x], "type");
+  if (typeof kth !== "number" || !Number.isInteger(kth)) throw opError(op, `kth must be an integer, got ${describeValue(kth)}`, [x], "type");
   const k = kth < 0 ? kth + n : kth;
   if (k < 0 || k >= n) throw opError(op, `kth ${kth} is out of range for an axis of ${n} elements (valid: ${-n} to ${n - 1})`, [x], "range");
   return k;

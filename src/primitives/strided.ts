@@ -19,7 +19,7 @@ export function checkStridedView(op: string, size: number, shape: readonly numbe
   if (!Array.isArray(strides) || !strides.every((v) => Number.isInteger(v)) || strides.length !== shape.length) {
     throw opError(op, `strides must be ${shape.length} integers (one per axis of shape ${shapeStr(shape)}), got ${describeValue(strides)}`, inputs, "value");
   }
-  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) throw opError(op, `offset must be a non-negative integer, got ${String(offset)}`, inputs, "value");
+  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) throw opError(op, `offset must be a non-negative integer, got ${describeValue(offset)}`, inputs, typeof offset === "number" ? "value" : "type");
   if (shape.every((d) => d > 0)) {
     const st = strides as number[];
     const lo = offset + shape.reduce((s, d, i) => s + Math.min(0, (d - 1) * st[i]!), 0);

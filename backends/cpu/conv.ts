@@ -6,7 +6,7 @@
 
 import type { Backend, Kernel } from "../backend.js";
 import type { ConvParams } from "../../src/primitives/conv.js";
-import { float64Values, storeFn } from "./float64-values.js";
+import { float64View, storeFn } from "./float64-values.js";
 import { allocOutput } from "./tensor.js";
 
 /** The parameters padded to three spatial axes (leading axes of size 1 that change nothing). */
@@ -42,7 +42,10 @@ function taps(outN: number, kN: number, inN: number, stride: number, lo: number,
 export function convKernel(backend: Backend): Kernel {
   return (prim, [xt, wt], out) => {
     const p = prim.params() as ConvParams;
-    const x = float64Values(xt!), w = float64Values(wt!);
+    // the output first; the inputs then as float64 addressed by their strides (a broadcast input decodes only what it repeats)
+    const { t, w: words } = allocOutput(backend, out);
+    const xv = float64View(xt!), wv = float64View(wt!);
+    const x = xv.data, w = wv.data;
     const N = out.shape[0]!, O = out.shape[out.shape.length - 1]!;
     const C = xt!.shape[xt!.shape.length - 1]!, Cg = C / p.groups, Og = O / p.groups;
     const g = toThree(p, xt!.shape, wt!.shape, out.shape);
@@ -52,11 +55,15 @@ export function convKernel(backend: Backend): Kernel {
     const td = taps(OD, KD, ID, g.stride[0]!, g.lo[0]!, g.kdil[0]!, g.idil[0]!);
     const th = taps(OH, KH, IH, g.stride[1]!, g.lo[1]!, g.kdil[1]!, g.idil[1]!);
     const tw = taps(OW, KW, IW, g.stride[2]!, g.lo[2]!, g.kdil[2]!, g.idil[2]!);
-    const kTaps = KD * KH * KW;
-    const { t, w: words } = allocOutput(backend, out);
+    // strides: batch, three spatial (leading ones 0), channel; the weights' out channel, three taps, in channel
+    const lead = 3 - p.strides.length;
+    const xs = xv.strides, ws = wv.strides;
+    const [sN, sC] = [xs[0]!, xs[xs.length - 1]!];
+    const [sD, sH, sW] = [...Array<number>(lead).fill(0), ...xs.slice(1, -1)] as [number, number, number];
+    const [wO, wC] = [ws[0]!, ws[ws.length - 1]!];
+    const [wD, wH, wW] = [...Array<number>(lead).fill(0), ...ws.slice(1, -1)] as [number, number, number];
     const store = storeFn(out.dtype);
     const acc = new Float64Array(O);
-    const zeros = new Float64Array(C);
     let outIndex = 0;
     for (let n = 0; n < N; n++) {
       for (let od = 0; od < OD; od++) for (let oh = 0; oh < OH; oh++) for (let ow = 0; ow < OW; ow++) {
@@ -68,14 +75,16 @@ export function convKernel(backend: Backend): Kernel {
             for (let kw = 0; kw < KW; kw++) {
               const iw = tw[ow * KW + kw]!;
               const inside = id >= 0 && ih >= 0 && iw >= 0;
-              const src = inside ? x : zeros;
-              const xBase = inside ? (((n * ID + id) * IH + ih) * IW + iw) * C : 0;
-              const tap = p.flip ? kTaps - 1 - ((kd * KH + kh) * KW + kw) : (kd * KH + kh) * KW + kw;
+              const xBase = inside ? xv.offset + n * sN + id * sD + ih * sH + iw * sW : 0;
+              // the flipped kernel reads tap (KD - 1 - kd, ...)
+              const tapBase = wv.offset + (p.flip ? (KD - 1 - kd) * wD + (KH - 1 - kh) * wH + (KW - 1 - kw) * wW : kd * wD + kh * wH + kw * wW);
               for (let o = 0; o < O; o++) {
-                const xg = xBase + Math.floor(o / Og) * Cg;
-                const wBase = (o * kTaps + tap) * Cg;
+                const xg = xBase + Math.floor(o / Og) * Cg * sC;
+                const wBase = tapBase + o * wO;
                 let s = acc[o]!;
-                for (let c = 0; c < Cg; c++) s += src[xg + c]! * w[wBase + c]!;
+                // padding reads a zero that still multiplies the weight (a NaN weight reaches the output)
+                if (inside) for (let c = 0; c < Cg; c++) s += x[xg + c * sC]! * w[wBase + c * wC]!;
+                else for (let c = 0; c < Cg; c++) s += 0 * w[wBase + c * wC]!;
                 acc[o] = s;
               }
             }

@@ -15,9 +15,9 @@ const at = (p: Float64Array, j: number) => (p.length === 1 ? p[0]! : p[j]!);
 function normKernel(backend: Backend, row: (x: Float64Array, start: number, D: number, eps: number, y: Float64Array) => void): Kernel {
   return (prim, [x, w, b], out) => {
     const eps = (prim as RMSNorm | LayerNorm).eps;
+    const { t, w: o } = allocOutput(backend, out);
     const xv = float64Values(x!), wv = float64Values(w!), bv = b ? float64Values(b) : null;
     const D = x!.shape[x!.shape.length - 1]!;
-    const { t, w: o } = allocOutput(backend, out);
     const store = storeFn(out.dtype);
     const y = new Float64Array(D);
     for (let start = 0; start < xv.length; start += D) {
@@ -58,6 +58,7 @@ export function inverseFrequencies(p: RoPE, freqs: Float64Array | null): Float64
 export function ropeKernel(backend: Backend): Kernel {
   return (prim, [x, offset, freqs], out) => {
     const p = prim as RoPE;
+    const { t, w: o } = allocOutput(backend, out);
     const xv = float64Values(x!);
     const offs = float64Values(offset!);
     const inv = inverseFrequencies(p, freqs ? float64Values(freqs) : null);
@@ -66,7 +67,6 @@ export function ropeKernel(backend: Backend): Kernel {
     const perBatch = xv.length / Math.max(1, shape[0]!);
     const half = p.dims / 2;
     const sign = p.forward ? 1 : -1;
-    const { t, w: o } = allocOutput(backend, out);
     const store = storeFn(out.dtype);
     for (let start = 0, r = 0; start < xv.length; start += D, r++) {
       const pos = ((r % T) + at(offs, Math.floor(start / perBatch))) * p.scale;

@@ -8,7 +8,7 @@ import { complex64 } from "../../src/dtype.js";
 import type { FftParams } from "../../src/primitives/fft.js";
 import { dft, idft } from "../fft-float64.js";
 import { float64Values } from "./float64-values.js";
-import { allocOutput, elementOffsets, wordsOf } from "./tensor.js";
+import { allocOutput, elementOffsets, scratchF64, wordsOf } from "./tensor.js";
 
 type AxisKind = "forward" | "inverse" | "realForward" | "realInverse";
 
@@ -27,8 +27,8 @@ function transformAxis(f: Field, ax: number, kind: AxisKind, outLength: number):
   const keep = kind === "realForward" ? Math.floor(n / 2) + 1 : n;
   const shape = f.shape.map((d, i) => (i === ax ? keep : d));
   const total = outer * keep * inner;
-  const re = new Float64Array(total), im = new Float64Array(total);
-  const lr = new Float64Array(n), li = new Float64Array(n);
+  const re = scratchF64(total), im = scratchF64(total);
+  const lr = scratchF64(n), li = scratchF64(n);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const at = (k: number) => (o * len + k) * inner + i;
@@ -66,29 +66,30 @@ export function fftKernel(backend: Backend): Kernel {
   return (prim, [x], out) => {
     const p = prim.params() as FftParams;
     const n = x!.shape.reduce((a, d) => a * d, 1);
+    // the output first; then the transforms in float64 (counted scratch)
+    const { t, w: o } = allocOutput(backend, out);
     let f: Field;
     if (x!.dtype === complex64) {
       const w = wordsOf(x!) as Float32Array, offs = elementOffsets(x!);
-      const re = new Float64Array(n), im = new Float64Array(n);
+      const re = scratchF64(n), im = scratchF64(n);
       for (let i = 0; i < n; i++) {
         re[i] = w[2 * offs[i]!]!;
         im[i] = w[2 * offs[i]! + 1]!;
       }
       f = { shape: [...x!.shape], re, im };
-    } else f = { shape: [...x!.shape], re: float64Values(x!), im: new Float64Array(n) };
+    } else f = { shape: [...x!.shape], re: float64Values(x!), im: scratchF64(n) };
     const last = p.axes[p.axes.length - 1]!;
     const others = p.axes.slice(0, -1);
     if (p.real && !p.inverse) f = transformAxis(f, last, "realForward", 0);
     for (const ax of p.real ? others : p.axes) f = transformAxis(f, ax, p.inverse ? "inverse" : "forward", 0);
     if (p.real && p.inverse) f = transformAxis(f, last, "realInverse", p.realSize);
-    const { t, w } = allocOutput(backend, out);
     const size = out.shape.reduce((a, d) => a * d, 1);
     if (out.dtype === complex64) {
       for (let i = 0; i < size; i++) {
-        w[2 * i] = f.re[i]!;
-        w[2 * i + 1] = f.im[i]!;
+        o[2 * i] = f.re[i]!;
+        o[2 * i + 1] = f.im[i]!;
       }
-    } else for (let i = 0; i < size; i++) w[i] = f.re[i]!;
+    } else for (let i = 0; i < size; i++) o[i] = f.re[i]!;
     return t;
   };
 }

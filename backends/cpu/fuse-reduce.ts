@@ -13,18 +13,21 @@ import { broadcastView } from "../strides.js";
 import { readAs, writeAs } from "./elementwise.js";
 import { stored, statement, fusableDtype } from "./fuse.js";
 import { H } from "./math.js";
-import { FLOAT_SUM, floatSumStatements, reducerFor, segments } from "./reduce.js";
-import { allocOutput, offsets, wordLayout, wordsOf } from "./tensor.js";
+import { BLOCK, FLOAT_SUM, floatSumStatements, reducerFor, segments, segmentWalker, type Segments } from "./reduce.js";
+import { allocOutput, offsets, wordLayout, wordsOf, type OffsetWalker } from "./tensor.js";
 import { valueSpecs } from "../fused-values.js";
 
-/** Where a prologue input's elements are: per output its segment's start, per element its offset (a table, or r * stride). */
-interface PrologueLayout {
-  base: Float64Array;
-  red: Float64Array | null;
-  stride: number;
+/**
+ * Where a prologue input's elements are: per output its segment's start, per
+ * element its offset (a table, r * stride, or walked a block at a time into
+ * `blk` by `wk` where the reduced dims are too many for a table).
+ */
+interface PrologueLayout extends Segments {
+  blk: Float64Array;
+  wk: OffsetWalker | null;
 }
 
-type ReduceLoop = (outs: ArrayLike<unknown>[], ins: ArrayLike<unknown>[], pro: (PrologueLayout | null)[], epi: (Float64Array | null)[], nOut: number, R: number) => void;
+type ReduceLoop = (outs: ArrayLike<unknown>[], ins: ArrayLike<unknown>[], pro: (PrologueLayout | null)[], epi: (Float64Array | null)[], nOut: number, R: number, walker: (seg: Segments) => OffsetWalker) => void;
 
 /** The loop computing reduction group `group`, or undefined when a dtype or a node has no fused form here. */
 function fusedReduceLoop(group: FusedGroup): ReduceLoop | undefined {
@@ -54,25 +57,33 @@ function fusedReduceLoop(group: FusedGroup): ReduceLoop | undefined {
   const f = reducerFor(rnode.primitive.name, inDtype);
   if (!f) return undefined;
   // element r of output o's segment, decoded as the reduce kernel decodes its input
-  const element = `const at = (o, r) => {
-    ${proInputs.map((k) => `const x${k} = I${k}[P${k}.base[o] + (P${k}.red ? P${k}.red[r] : r * P${k}.stride)];`).join(" ")}
+  // (B: the start of the block whose offsets the walked inputs hold)
+  const element = `let B = 0;
+  const at = (o, r) => {
+    ${proInputs.map((k) => `const x${k} = I${k}[P${k}.base[o] + (P${k}.red ? P${k}.red[r] : P${k}.wk ? P${k}.blk[r - B] : r * P${k}.stride)];`).join(" ")}
     ${prologue.join("\n    ")}
     return ${readAs(inDtype).replace("@", operand(src))};
   };`;
   const at = (r: string) => `at(o, ${r})`;
-  const fold = f === FLOAT_SUM ? floatSumStatements(at) : `${f.init} for (let r = 0; r < R; r++) { const a = ${at("r")}; ${f.step} }`;
+  // blocks of 4096 (the float sum's own): as each starts, the walked inputs' offsets for it
+  const onBlock = `B = b; ${proInputs.map((k) => `if (P${k}.wk) P${k}.wk.next(P${k}.blk, e - b);`).join(" ")}`;
+  const fold = f === FLOAT_SUM
+    ? floatSumStatements(at, onBlock)
+    : `${f.init} for (let b = 0; b < R; b += 4096) { const e = b + 4096 < R ? b + 4096 : R; ${onBlock} for (let r = b; r < e; r++) { const a = ${at("r")}; ${f.step} } }`;
+  const startWalks = proInputs.map((k) => `if (P${k}.walk) P${k}.wk = walker(P${k});`).join(" ");
   const body = `
 ${[...Array(n).keys()].map((k) => `const I${k} = ins[${k}]; const P${k} = pro[${k}]; const E${k} = epi[${k}];`).join("\n")}
 ${group.outputs.map((_, i) => `const O${i} = outs[${i}];`).join(" ")}
 ${element}
 for (let o = 0; o < nOut; o++) {
+  ${startWalks}
   let v${ri};
   { ${fold} v${ri} = ${stored(rnode.dtype, writeAs(rnode.dtype, "acc"))}; }
   ${epiInputs.map((k) => `const x${k} = I${k}[E${k}[o]];`).join(" ")}
   ${epilogue.join("\n  ")}
   ${group.outputs.map((j, i) => `O${i}[o] = v${j};`).join(" ")}
 }`;
-  return new Function("H", `return function fusedReduceLoop(outs, ins, pro, epi, nOut, R) {${body}\n};`)(H) as ReduceLoop;
+  return new Function("H", `return function fusedReduceLoop(outs, ins, pro, epi, nOut, R, walker) {${body}\n};`)(H) as ReduceLoop;
 }
 
 /**
@@ -97,7 +108,8 @@ export function cpuFuseReduce(backend: Backend, group: FusedGroup): MultiKernel 
     const pro = inputs.map((t, k): PrologueLayout | null => {
       if (!proInputs.has(k)) return null;
       const l = wordLayout(broadcastView(t, xShape));
-      return segments(xShape, l.strides, l.offset, axes);
+      const seg = segments(xShape, l.strides, l.offset, axes);
+      return { ...seg, blk: new Float64Array(seg.walk ? BLOCK : 0), wk: null };
     });
     const epi = inputs.map((t, k) => {
       if (!epiInputs.has(k)) return null;
@@ -106,7 +118,7 @@ export function cpuFuseReduce(backend: Backend, group: FusedGroup): MultiKernel 
     });
     const nOut = outShape.reduce((p, d) => p * d, 1);
     const R = axes.reduce((p, d) => p * xShape[d]!, 1);
-    loop(made.map((m) => m.w), inputs.map(wordsOf), pro, epi, nOut, R);
+    loop(made.map((m) => m.w), inputs.map(wordsOf), pro, epi, nOut, R, segmentWalker);
     return made.map((m) => m.t);
   };
 }

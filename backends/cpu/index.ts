@@ -26,8 +26,11 @@ import { scanKernel } from "./scan.js";
 import { fastKernels } from "./fast.js";
 import { attentionKernel } from "./fast-attention.js";
 import { linalgKernels, linalgMultiKernels } from "./linalg.js";
-import { CpuBlock, CpuBuffer } from "./tensor.js";
+import { CpuBlock, CpuBuffer, setScratchPool, withScratch } from "./tensor.js";
+import type { Primitive } from "../../src/primitive.js";
+import type { FusedGroup } from "../../src/compile/group.js";
 import { cpuFuse } from "./fuse.js";
+import { guardFuse, guardKernels, guardMultiKernels } from "../huge-work.js";
 import { broadcastView, isRowMajor } from "../strides.js";
 
 /** Routes complex64 inputs to the complex kernels, the rest to `real`. */
@@ -40,6 +43,22 @@ function withComplex(real: Kernel, complex: (op: string) => ((b: Backend, ...arg
   };
 }
 
+/** `k` with the scratch it takes counted in the pool while it runs (tensor.ts's scratch). */
+function countingScratch<K extends Kernel | MultiKernel>(k: K): K {
+  return ((prim: Primitive, inputs: readonly Tensor[], out: never) => withScratch(() => (k as (p: Primitive, i: readonly Tensor[], o: never) => unknown)(prim, inputs, out))) as K;
+}
+
+function countingFusedScratch(fuse: (group: FusedGroup) => MultiKernel | undefined): (group: FusedGroup) => MultiKernel | undefined {
+  return (group) => {
+    const k = fuse(group);
+    return k && countingScratch(k);
+  };
+}
+
+function mapValues<V>(table: Readonly<Record<string, V>>, f: (v: V) => V): Record<string, V> {
+  return Object.fromEntries(Object.entries(table).map(([name, v]) => [name, f(v)]));
+}
+
 /** Kernels index buffers with 32-bit integers. */
 const MAX_BUFFER_BYTES = 2 ** 31 - 1;
 
@@ -49,7 +68,7 @@ class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
   readonly capabilities = { dtypes: new Set(ALL_DTYPES), unifiedMemory: true, syncRead: true };
   readonly kernels: Record<string, Kernel>;
   readonly multiKernels: Record<string, MultiKernel>;
-  readonly fuse = cpuFuse(this);
+  readonly fuse = guardFuse(countingFusedScratch(cpuFuse(this)));
 
   constructor() {
     super(new BufferPool<CpuBlock>((size) => new CpuBlock(size), { name: "cpu" }));
@@ -92,6 +111,10 @@ class CpuBackend extends PooledBackend<CpuBlock> implements Backend {
     this.multiKernels = derivedMultiKernels(this.kernels);
     Object.assign(this.multiKernels, linalgMultiKernels(this));
     this.multiKernels.quantize = quantizeKernel(this);
+    // every kernel checks its work and sees canonical views first (backends/huge-work.ts), its scratch counted in the pool
+    setScratchPool(this.pool);
+    this.kernels = guardKernels(mapValues(this.kernels, countingScratch));
+    this.multiKernels = guardMultiKernels(mapValues(this.multiKernels, countingScratch));
   }
 
   allocate(nbytes: number): BackendBuffer {

@@ -11,7 +11,7 @@ import { wordsPerElement } from "../../src/storage.js";
 import { BINARY_EXPRS, exprFor, readAs, writeAs } from "./elementwise.js";
 import { contiguousCopy } from "./layout.js";
 import { H } from "./math.js";
-import { allocOutput, bitWordsOf, elementOffsets, offsets, wordsOf } from "./tensor.js";
+import { allocOutput, bitWordsOf, elementOffsets, OffsetWalker, offsets, wordsOf } from "./tensor.js";
 
 /** Index value v on an axis of n > 0 elements: wrapped once when negative, then clamped into [0, n). */
 export function clampIndex(v: number | bigint, n: number): number {
@@ -55,6 +55,28 @@ function combiner(dtype: DType, mode: string): { load: (w: number | bigint) => n
   };
 }
 
+/**
+ * Calls `visit(e, dst, src)` for every update e in row-major order, with the
+ * word offset of its target in `t` and of its value in `upd`: the offsets are
+ * walked a block at a time (updates may be a broadcast far larger than memory).
+ */
+function forEachUpdate(t: Tensor, idx: Tensor, upd: Tensor, axis: number, visit: (e: number, dst: number, src: number) => void): void {
+  const n = t.shape[axis]!;
+  const I = wordsOf(idx);
+  const k = wordsPerElement(t.dtype), step = t.strides[axis]!;
+  const bases = new OffsetWalker(idx.shape, t.strides.map((s, d) => (d === axis ? 0 : s)), t.offset);
+  const ats = new OffsetWalker(idx.shape, idx.strides, idx.offset), froms = new OffsetWalker(upd.shape, upd.strides, upd.offset);
+  const size = Math.min(4096, bases.left);
+  const base = new Float64Array(size), at = new Float64Array(size), from = new Float64Array(size);
+  for (let e0 = 0; bases.left > 0; ) {
+    const m = bases.next(base);
+    ats.next(at, m);
+    froms.next(from, m);
+    for (let i = 0; i < m; i++) visit(e0 + i, (base[i]! + clampIndex(I[at[i]!]!, n) * step) * k, from[i]! * k);
+    e0 += m;
+  }
+}
+
 export function scatterAxisKernel(backend: Backend): Kernel {
   return (prim, [a, idx, upd]) => {
     const { axis, mode } = prim as ScatterAxis;
@@ -62,43 +84,35 @@ export function scatterAxisKernel(backend: Backend): Kernel {
     const n = t.shape[axis]!;
     const K = idx!.shape[axis]!;
     if (n === 0 || K === 0 || idx!.shape.some((d) => d === 0)) return t;
-    const base = baseOffsets(t, idx!.shape, axis);
-    const at = elementOffsets(idx!), from = elementOffsets(upd!);
-    const O = wordsOf(t) as unknown as (number | bigint)[], I = wordsOf(idx!), U = wordsOf(upd!);
-    const k = wordsPerElement(t.dtype), step = t.strides[axis]!;
-    const target = (e: number) => (base[e]! + clampIndex(I[at[e]!]!, n) * step) * k;
+    const O = wordsOf(t) as unknown as (number | bigint)[], U = wordsOf(upd!);
+    const k = wordsPerElement(t.dtype);
     if (mode === "set") {
       const [B, V] = [bitWordsOf(t) as unknown as (number | bigint)[], bitWordsOf(upd!)];
-      for (let e = 0; e < at.length; e++) {
-        const dst = target(e), src = from[e]! * k;
+      forEachUpdate(t, idx!, upd!, axis, (_e, dst, src) => {
         for (let q = 0; q < k; q++) B[dst + q] = V[src + q]!;
-      }
+      });
       return t;
     }
-    if (t.dtype === complex64) return scatterComplex(t, mode, at.length, target, (e) => from[e]! * k, U as Float32Array);
+    if (t.dtype === complex64) return scatterComplex(t, mode, (visit) => forEachUpdate(t, idx!, upd!, axis, (_e, dst, src) => visit(dst, src)), U as Float32Array);
     const { load, fold, store } = combiner(t.dtype, mode);
     const acc = new Map<number, number | bigint>();
-    for (let e = 0; e < at.length; e++) {
-      const dst = target(e), src = from[e]! * k;
+    forEachUpdate(t, idx!, upd!, axis, (_e, dst, src) => {
       for (let q = 0; q < k; q++) {
         const prev = acc.has(dst + q) ? acc.get(dst + q)! : load(O[dst + q]!);
         acc.set(dst + q, fold(prev, load(U[src + q]!)));
       }
-    }
+    });
     for (const [p, v] of acc) O[p] = store(v);
     return t;
   };
 }
 
 /** complex64 scatter: each target's updates fold as complex numbers in float64, in row-major order, rounded once per part. */
-function scatterComplex(t: Tensor, mode: Exclude<ScatterMode, "set">, count: number, target: (e: number) => number, source: (e: number) => number, U: Float32Array): Tensor {
+function scatterComplex(t: Tensor, mode: Exclude<ScatterMode, "set">, updates: (visit: (dst: number, src: number) => void) => void, U: Float32Array): Tensor {
   const O = wordsOf(t) as Float32Array;
   const fold = complexFold(mode);
   const acc = new Map<number, C>();
-  for (let e = 0; e < count; e++) {
-    const dst = target(e), src = source(e);
-    acc.set(dst, fold(acc.get(dst) ?? [O[dst]!, O[dst + 1]!], [U[src]!, U[src + 1]!]));
-  }
+  updates((dst, src) => acc.set(dst, fold(acc.get(dst) ?? [O[dst]!, O[dst + 1]!], [U[src]!, U[src + 1]!])));
   for (const [p, [re, im]] of acc) {
     O[p] = re;
     O[p + 1] = im;

@@ -10,18 +10,33 @@ import type { DType } from "../../src/dtype.js";
 import type { QuantizedMatmul, Quantize, QuantParams } from "../../src/primitives/quantized.js";
 import { H, rint } from "./math.js";
 import { e2m1Decode, e2m1Encode, e4m3Decode, e4m3Encode, e8m0Decode, e8m0Encode } from "./quantized-formats.js";
-import { allocOutput, elementOffsets, wordsOf } from "./tensor.js";
+import { allocOutput, OffsetWalker, scratch, scratchF64, wordsOf } from "./tensor.js";
+import { float64Values } from "./float64-values.js";
 
 const f32 = Math.fround;
 
-/** Element values of `t` in row-major order of its shape, as float64. */
+/** Element values of `t` in row-major order of its shape, as float64 (counted scratch). */
 export function values(t: Tensor): Float64Array {
-  const offs = elementOffsets(t);
+  return float64Values(t);
+}
+
+/**
+ * Calls `visit(x, xg, g)` for each group g of `gs` consecutive row-major
+ * elements of `t`, its float32 values at x[xg..xg + gs): the quantizers read
+ * their input a bounded chunk of groups at a time (it may be a broadcast far
+ * larger than memory, as the packed output is not).
+ */
+function forEachGroup(t: Tensor, gs: number, visit: (x: Float64Array, xg: number, g: number) => void): void {
   const W = wordsOf(t) as ArrayLike<number>;
   const dec = decoder(t.dtype);
-  const out = new Float64Array(offs.length);
-  for (let i = 0; i < offs.length; i++) out[i] = dec(W[offs[i]!]!);
-  return out;
+  const per = Math.max(1, Math.floor(4096 / gs));
+  const wk = new OffsetWalker(t.shape, t.strides, t.offset);
+  const offs = new Float64Array(per * gs), x = new Float64Array(per * gs);
+  for (let g = 0; wk.left > 0; ) {
+    const n = wk.next(offs);
+    for (let i = 0; i < n; i++) x[i] = f32(dec(W[offs[i]!]!));
+    for (let xg = 0; xg < n; xg += gs) visit(x, xg, g++);
+  }
 }
 
 function decoder(d: DType): (w: number) => number {
@@ -65,17 +80,16 @@ function scaleEncoding(globalScale: Tensor | undefined): number {
  */
 function quantizeMicro(backend: Backend, prim: Quantize, w: Tensor, globalScale: Tensor | undefined, [wqSpec, sSpec]: readonly OutputSpec[]): Tensor[] {
   const { groupSize: gs, bits, mode } = prim.q;
-  const x = values(w).map(f32);
   const enc = scaleEncoding(globalScale);
   const wq = allocOutput(backend, wqSpec!), sc = allocOutput(backend, sSpec!);
   const Q = wq.w as Uint32Array;
-  const groups = x.length / gs, wordsPerGroup = (gs * bits) / 32;
+  const groups = sizeOf(w.shape) / gs, wordsPerGroup = (gs * bits) / 32;
   Q.fill(0, 0, groups * wordsPerGroup);
-  for (let g = 0; g < groups; g++) {
+  forEachGroup(w, gs, (x, xg, g) => {
     let amax = 0;
     // NaN is skipped, as MLX's kernels' max does
     for (let j = 0; j < gs; j++) {
-      const a = Math.abs(x[g * gs + j]!);
+      const a = Math.abs(x[xg + j]!);
       if (amax < a) amax = a;
     }
     const sdec = f32(f32(amax / (bits === 4 ? 6 : 448)) * enc);
@@ -83,29 +97,28 @@ function quantizeMicro(backend: Backend, prim: Quantize, w: Tensor, globalScale:
     const scale = f32(mode === "nvfp4" ? e4m3Decode(code) : e8m0Decode(code));
     const inv = scale === 0 ? 0 : f32(enc / scale);
     for (let j = 0; j < gs; j++) {
-      const v = f32(x[g * gs + j]! * inv);
+      const v = f32(x[xg + j]! * inv);
       pack(Q, g * wordsPerGroup, j, bits, bits === 8 ? e4m3Encode(v) : e2m1Encode(v));
     }
     sc.w[g] = code;
-  }
+  });
   return [wq.t, sc.t];
 }
 
 /** MLX's affine quantization: per group the scale and bias (float32 steps), then the values rounded, clamped and packed. */
 function quantizeAffine(backend: Backend, prim: Quantize, w: Tensor, [wqSpec, sSpec, bSpec]: readonly OutputSpec[]): Tensor[] {
   const { groupSize: gs, bits } = prim.q;
-  const x = values(w).map(f32);
   const wq = allocOutput(backend, wqSpec!), sc = allocOutput(backend, sSpec!), bi = allocOutput(backend, bSpec!);
   const enc = encoder(w.dtype);
   const nBins = (1 << bits) - 1, eps = f32(1e-7);
-  const groups = x.length / gs, wordsPerGroup = (gs * bits) / 32;
+  const groups = sizeOf(w.shape) / gs, wordsPerGroup = (gs * bits) / 32;
   const Q = wq.w as Uint32Array;
   Q.fill(0, 0, groups * wordsPerGroup);
-  for (let g = 0; g < groups; g++) {
+  forEachGroup(w, gs, (x, xg, g) => {
     let lo = Infinity, hi = -Infinity;
     // NaN is skipped, as MLX's std::max / std::min do; a NaN value packs as 0
     for (let j = 0; j < gs; j++) {
-      const v = x[g * gs + j]!;
+      const v = x[xg + j]!;
       if (hi < v) hi = v;
       if (v < lo) lo = v;
     }
@@ -119,10 +132,10 @@ function quantizeAffine(backend: Backend, prim: Quantize, w: Tensor, [wqSpec, sS
       scale = f32(edge / q0);
       bias = edge;
     }
-    for (let j = 0; j < gs; j++) pack(Q, g * wordsPerGroup, j, bits, Math.min(Math.max(rint(f32(f32(x[g * gs + j]! - bias) / scale)), 0), nBins) || 0);
+    for (let j = 0; j < gs; j++) pack(Q, g * wordsPerGroup, j, bits, Math.min(Math.max(rint(f32(f32(x[xg + j]! - bias) / scale)), 0), nBins) || 0);
     sc.w[g] = enc(scale);
     bi.w[g] = enc(bias);
-  }
+  });
   return [wq.t, sc.t, bi.t];
 }
 
@@ -174,13 +187,21 @@ export function dequantizeKernel(backend: Backend): Kernel {
 /** The words of a packed tensor, contiguous per row: row r starts at rowBase(r). */
 function packedRows(w: Tensor): { W: Uint32Array; rowBase: (r: number) => number } {
   const n = w.shape[w.shape.length - 1]!;
-  const W = Uint32Array.from(values(w));
+  const W = scratch(Uint32Array, sizeOf(w.shape));
+  const words = wordsOf(w) as Uint32Array;
+  const wk = new OffsetWalker(w.shape, w.strides, w.offset);
+  const offs = new Float64Array(Math.min(W.length, 4096));
+  for (let at = 0; wk.left > 0; ) {
+    const k = wk.next(offs);
+    for (let i = 0; i < k; i++) W[at + i] = words[offs[i]!]!;
+    at += k;
+  }
   return { W, rowBase: (r) => r * n };
 }
 
 /**
  * x [..., M, K] times the dequantized weights (transposed or not): each batch's
- * weights are unpacked to float64 (the reference may materialise them) and
+ * weights are unpacked to float64 a block of output columns at a time and
  * every output accumulates its K products in float64, in k order.
  */
 export function quantizedMatmulKernel(backend: Backend): Kernel {
@@ -195,22 +216,27 @@ export function quantizedMatmulKernel(backend: Backend): Kernel {
     const K = x!.shape[x!.shape.length - 1]!, N = out.shape[out.shape.length - 1]!;
     const wBatches = sizeOf(w!.shape.slice(0, -2));
     const rowsPerBatch = wBatches === 0 ? 0 : X.length / K / wBatches;
-    const dense = new Float64Array(wRows * wCols);
     const enc = encoder(out.dtype);
+    /** Weight (row, col) of batch bt's matrix, dequantized in float64. */
+    const weight = (bt: number, r: number, c: number) => {
+      const row = bt * wRows + r;
+      const g = row * (wCols / gs) + Math.floor(c / gs);
+      return d.scale(g) * d.value(unpackAt(words.W, words.rowBase(row), c, bits)) + d.bias(g);
+    };
+    // the weights dequantized a block of output columns at a time (a model's whole matrix in float64 was 16x its packed bytes)
+    const NB = Math.max(1, Math.min(N, Math.floor(2 ** 17 / Math.max(1, K))));
+    const dense = scratchF64(NB * K);
     for (let bt = 0; bt < wBatches; bt++) {
-      for (let r = 0; r < wRows; r++) {
-        const row = bt * wRows + r;
-        for (let c = 0; c < wCols; c++) {
-          const g = row * (wCols / gs) + Math.floor(c / gs);
-          dense[r * wCols + c] = d.scale(g) * d.value(unpackAt(words.W, words.rowBase(row), c, bits)) + d.bias(g);
-        }
-      }
-      for (let m = 0; m < rowsPerBatch; m++) {
-        const xo = (bt * rowsPerBatch + m) * K;
-        for (let n = 0; n < N; n++) {
-          let acc = 0;
-          for (let k = 0; k < K; k++) acc += X[xo + k]! * (p.transpose ? dense[n * wCols + k]! : dense[k * wCols + n]!);
-          O[(bt * rowsPerBatch + m) * N + n] = enc(acc);
+      for (let n0 = 0; n0 < N; n0 += NB) {
+        const nn = Math.min(NB, N - n0);
+        for (let j = 0; j < nn; j++) for (let k = 0; k < K; k++) dense[j * K + k] = p.transpose ? weight(bt, n0 + j, k) : weight(bt, k, n0 + j);
+        for (let m = 0; m < rowsPerBatch; m++) {
+          const xo = (bt * rowsPerBatch + m) * K;
+          for (let j = 0; j < nn; j++) {
+            let acc = 0;
+            for (let k = 0; k < K; k++) acc += X[xo + k]! * dense[j * K + k]!;
+            O[(bt * rowsPerBatch + m) * N + n0 + j] = enc(acc);
+          }
         }
       }
     }

@@ -8,11 +8,12 @@ import type { SortIndices, SortValues } from "../../src/primitives/sort.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import { H } from "./math.js";
 import { segments } from "./reduce.js";
-import { allocOutput, bitWordsOf, wordsOf } from "./tensor.js";
+import { allocOutput, bitsDtype, bitWordsOf, scratch, scratchF64, wordsOf } from "./tensor.js";
+import { is64BitInt } from "../../src/dtype.js";
+import { storageCtor } from "../../src/storage.js";
 
-/** Stable ascending order of `keys` (NaN last; equal keys, -0 and +0 included, keep their order). */
-export function stableOrder(keys: ArrayLike<number | bigint>): Uint32Array {
-  const order = new Uint32Array(keys.length);
+/** Stable ascending order of `keys` (NaN last; equal keys, -0 and +0 included, keep their order), written into `order` (of keys' length). */
+export function stableOrder(keys: ArrayLike<number | bigint>, order = new Uint32Array(keys.length)): Uint32Array {
   for (let i = 0; i < order.length; i++) order[i] = i;
   return order.sort((i, j) => {
     const a = keys[i]!, b = keys[j]!;
@@ -28,15 +29,18 @@ export function stableOrder(keys: ArrayLike<number | bigint>): Uint32Array {
 function sortKernel(backend: Backend, values: boolean): Kernel {
   return (prim, [x], out) => {
     const axis = (prim as SortValues | SortIndices).axis;
+    // the output first: a view too large to sort fails on it before any scratch
+    const { t, w } = allocOutput(backend, out);
     const seg = segments(x!.shape, x!.strides, x!.offset, [axis]);
     const oseg = segments(out.shape, rowMajorStrides(out.shape), 0, [axis]);
-    const { t, w } = allocOutput(backend, out);
     const I = wordsOf(x!) as ArrayLike<number | bigint>;
     const bits = bitWordsOf(x!) as ArrayLike<number | bigint>;
     const dec = x!.dtype.name === "float16" ? H.T16 : x!.dtype.name === "bfloat16" ? H.TB16 : null;
     const n = seg.R;
-    const keys: (number | bigint)[] = new Array(n);
-    const words: (number | bigint)[] = new Array(n);
+    // a row's keys (decoded values) and words, in counted scratch
+    const keys: { [i: number]: number | bigint; length: number } = is64BitInt(x!.dtype) ? scratch(storageCtor(x!.dtype) as never, n) : scratchF64(n);
+    const words: { [i: number]: number | bigint } = scratch(storageCtor(bitsDtype(x!.dtype)) as never, n);
+    const order = scratch(Uint32Array, n);
     const O = (values ? bitWordsOf(t) : w) as unknown as (number | bigint)[];
     for (let s = 0; s < seg.base.length; s++) {
       const p = seg.base[s]!;
@@ -45,7 +49,7 @@ function sortKernel(backend: Backend, values: boolean): Kernel {
         words[r] = bits[p + r * seg.stride]!;
         keys[r] = dec ? dec[v as number]! : v;
       }
-      const order = stableOrder(keys);
+      stableOrder(keys, order);
       const q = oseg.base[s]!;
       for (let r = 0; r < n; r++) O[q + r * oseg.stride] = values ? words[order[r]!]! : order[r]!;
     }

@@ -6,6 +6,7 @@ import type { Backend, BackendBuffer, OutputSpec, Tensor } from "../backend.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import { storageCtor, storageIndex, wordsPerElement, type TypedArray } from "../../src/storage.js";
 import { complex64, float32, float64, uint32, uint64, type DType } from "../../src/dtype.js";
+import { formatBytes } from "../pool.js";
 
 /** Blocks up to SLAB_MAX bytes are carved from shared slabs: one ArrayBuffer per many small arrays. */
 const SLAB_BYTES = 1 << 20;
@@ -87,6 +88,67 @@ export function bitWordsOf(t: Tensor): TypedArray {
   return (t.buffer as CpuBuffer).words(bitsDtype(t.dtype));
 }
 
+/**
+ * Kernel scratch (float64 copies, offset tables, sort keys) counted in the
+ * cpu pool, so mx.getActiveMemory / getPeakMemory see it and
+ * mx.setMemoryLimit bounds it like an array's buffer: while a kernel runs
+ * (inside withScratch) a scratch array of SCRATCH_COUNTED bytes or more is a
+ * pooled block, given back when the kernel returns or throws. A failed
+ * allocation is the pool's error ("[cpu] cannot allocate N bytes ...", which
+ * eval prefixes with the op's name), never a raw "Invalid typed array length".
+ */
+export interface ScratchPool {
+  acquire(nbytes: number): CpuBlock;
+  release(block: CpuBlock): void;
+}
+
+let scratchPool: ScratchPool | undefined;
+/** The blocks of the kernels running now, innermost last, and how many kernels run (nested: a kernel calling another). */
+const held: CpuBlock[] = [];
+let depth = 0;
+/** Smaller scratch is a plain typed array (a row's accumulators, a kernel tap table). */
+const SCRATCH_COUNTED = 64 * 1024;
+
+export function setScratchPool(pool: ScratchPool): void {
+  scratchPool = pool;
+}
+
+/** Runs `fn` (a kernel) with its scratch counted, given back when it ends. */
+export function withScratch<T>(fn: () => T): T {
+  const mark = held.length;
+  depth++;
+  try {
+    return fn();
+  } finally {
+    depth--;
+    while (held.length > mark) scratchPool!.release(held.pop()!);
+  }
+}
+
+type ScratchCtor<A> = { new (n: number): A; new (buffer: ArrayBuffer, byteOffset: number, length: number): A; readonly BYTES_PER_ELEMENT: number };
+
+/** A zero-filled scratch array of `n` elements, counted while the kernel runs (see ScratchPool). */
+export function scratch<A>(ctor: ScratchCtor<A>, n: number): A {
+  const nbytes = n * ctor.BYTES_PER_ELEMENT;
+  if (depth === 0 || !scratchPool || nbytes < SCRATCH_COUNTED) return new ctor(n);
+  const block = scratchPool.acquire(nbytes);
+  held.push(block);
+  let a: A;
+  try {
+    a = new ctor(block.bytes, block.byteOffset, n);
+  } catch (e) {
+    // more elements than the engine puts in one typed array
+    throw new RangeError(`[cpu] cannot allocate ${formatBytes(nbytes)} of scratch: ${(e as Error).message}`, { cause: e });
+  }
+  // a cached block holds an earlier use's bytes
+  (a as unknown as { fill(v: number | bigint): void }).fill(ctor === (BigInt64Array as unknown) || ctor === (BigUint64Array as unknown) ? 0n : 0);
+  return a;
+}
+
+export function scratchF64(n: number): Float64Array {
+  return scratch(Float64Array, n);
+}
+
 /** A new contiguous output tensor and its storage words. */
 export function allocOutput(backend: Backend, spec: OutputSpec): { t: Tensor; w: TypedArray } {
   let n = 1;
@@ -102,24 +164,68 @@ export function wordLayout(t: Tensor): { offset: number; strides: number[] } {
   return { offset: t.offset * k, strides: t.strides.map((s) => s * k) };
 }
 
-/** Offsets of the elements of `shape` walked with `strides` from `start`, in row-major order. */
+/** Offsets of the elements of `shape` walked with `strides` from `start`, in row-major order (counted scratch). */
 export function offsets(shape: readonly number[], strides: readonly number[], start: number): Float64Array {
   let n = 1;
   for (const d of shape) n *= d;
-  const out = new Float64Array(n);
-  const nd = shape.length;
-  const idx = new Array<number>(nd).fill(0);
-  let p = start;
-  for (let i = 0; i < n; i++) {
-    out[i] = p;
-    for (let d = nd - 1; d >= 0; d--) {
-      p += strides[d]!;
-      if (++idx[d]! < shape[d]!) break;
-      p -= strides[d]! * shape[d]!;
-      idx[d] = 0;
-    }
-  }
+  const out = scratchF64(n);
+  new OffsetWalker(shape, strides, start).next(out, n);
   return out;
+}
+
+/**
+ * The offsets of a strided view's elements in row-major order, a block at a
+ * time: a kernel over a view far larger than its buffer (a broadcast) walks
+ * it in bounded scratch instead of a table of every element.
+ */
+export class OffsetWalker {
+  private readonly idx: number[];
+  private p: number;
+  /** Elements not yet walked. */
+  left: number;
+  constructor(
+    private readonly shape: readonly number[],
+    private readonly strides: readonly number[],
+    start: number,
+  ) {
+    let n = 1;
+    for (const d of shape) n *= d;
+    this.left = n;
+    this.idx = new Array<number>(shape.length).fill(0);
+    this.p = start;
+  }
+  /** Writes the next `count` offsets (at most what is left) into out[0..count); returns how many. */
+  next(out: Float64Array, count = out.length): number {
+    const n = Math.min(count, this.left);
+    const { shape, strides, idx } = this;
+    const nd = shape.length;
+    let p = this.p;
+    if (nd === 0) {
+      if (n > 0) out[0] = p;
+    } else {
+      const inner = shape[nd - 1]!, s = strides[nd - 1]!;
+      let i = 0;
+      while (i < n) {
+        // along the innermost dim without carrying
+        const run = Math.min(inner - idx[nd - 1]!, n - i);
+        for (let k = 0; k < run; k++, p += s) out[i + k] = p;
+        i += run;
+        idx[nd - 1]! += run;
+        if (idx[nd - 1]! < inner) break;
+        p -= s * inner;
+        idx[nd - 1] = 0;
+        for (let d = nd - 2; d >= 0; d--) {
+          p += strides[d]!;
+          if (++idx[d]! < shape[d]!) break;
+          p -= strides[d]! * shape[d]!;
+          idx[d] = 0;
+        }
+      }
+    }
+    this.p = p;
+    this.left -= n;
+    return n;
+  }
 }
 
 /** Element offsets of `t` in row-major order of its shape (for the simple, rarely hot paths). */

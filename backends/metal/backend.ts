@@ -14,6 +14,7 @@ import { Libraries, type LibraryKey } from "./library.js";
 import { METAL_DTYPES } from "./msl-types.js";
 import { contiguousCopy } from "./elementwise.js";
 import { metalFuse } from "./fuse.js";
+import { canonicalView, guardFuse } from "../huge-work.js";
 
 interface MetalBlock {
   readonly size: number;
@@ -77,7 +78,7 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
   readonly multiKernels: Record<string, MultiKernel> = {};
   readonly transfers: TransferStats = { copies: 0, bytes: 0, shared: 0 };
   /** compile's fusion: one generated MSL kernel per group of elementwise nodes, or per reduction with its prologue and epilogue (fuse.ts, fuse-reduce.ts). */
-  readonly fuse = metalFuse(this);
+  readonly fuse = guardFuse(metalFuse(this));
   private readonly libraries: Libraries;
   /** Buffers bound by encoded, uncommitted dispatches, and the ops encoded. */
   private readonly inFlight = new Set<MetalBuffer>();
@@ -140,7 +141,11 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
     return { ...t, buffer: new MetalBuffer(this, host.byteLength, host.bytes, host.byteOffset, undefined, t.buffer) };
   }
 
-  readSync(t: Tensor): ArrayBufferView {
+  readSync(view: Tensor): ArrayBufferView {
+    // a view of no elements reads nothing (its offset may lie past the buffer: mx.asStrided(x, [0], [1], 100))
+    if (sizeOf(view.shape) === 0) return new (storageCtor(view.dtype))(0);
+    // (unused strides no params word holds made plain)
+    const t = canonicalView(view);
     const src = isRowMajor(t.shape, t.strides) ? t : contiguousCopy(this, t);
     this.commit();
     const b = src.buffer as MetalBuffer;
@@ -179,7 +184,10 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
    * (IDX = long, params as int64), so no count or offset wraps.
    */
   run(op: string, key: LibraryKey, kernel: string, buffers: readonly Tensor[], words: readonly number[], launch: Launch): void {
-    for (const w of words) if (!Number.isSafeInteger(w)) throw new Error(`[${op}] internal error: kernel parameter ${w} is not an integer`);
+    for (const w of words) {
+      // counts past 2^53 - 1 are refused before kernels run (backends/huge-work.ts); a value reaching here is still the user's sizes
+      if (!Number.isSafeInteger(w)) throw new RangeError(`[${op}] cannot run on metal: its kernel would need the value ${w}, which is not an integer of at most 2^53 - 1 in magnitude (the sizes, strides and offsets it counts must be)`);
+    }
     const count = "threads" in launch ? launch.threads : "groups" in launch ? launch.groups * launch.group : 0;
     const large = count >= INT32_INDEX || words.some((w) => w >= INT32_INDEX || w < -INT32_INDEX) || buffers.some((t) => t.buffer.nbytes >= INT32_INDEX);
     const lib = large ? { file: key.file, variant: `${key.variant}-i64`, defines: () => ({ IDX: "long", UIDX: "ulong", ...key.defines() }) } : key;

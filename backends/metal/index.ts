@@ -29,6 +29,7 @@ import { sortKernels } from "./sort.js";
 import { addLinalgKernels } from "./linalg.js";
 import { stridedKernels } from "../strided.js";
 import { dtypeViewKernel } from "../dtype-view.js";
+import { guardKernels, guardMultiKernels } from "../huge-work.js";
 
 function kernels(metal: MetalBackend): Record<string, Kernel> {
   return {
@@ -82,5 +83,8 @@ export function registerMetal(): void {
   metal.kernels.fft = fftKernel(metal);
   Object.assign(metal.multiKernels, guardComplexMulti({ ...derivedMultiKernels(metal.kernels), quantize: quantizeKernel(metal), customKernel: customKernelMetal(metal) }));
   addLinalgKernels(metal);
+  // every kernel checks its work and sees canonical views first (backends/huge-work.ts)
+  Object.assign(metal.kernels, guardKernels(metal.kernels));
+  Object.assign(metal.multiKernels, guardMultiKernels(metal.multiKernels));
   registerBackend(metal);
 }

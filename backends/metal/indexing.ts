@@ -102,6 +102,15 @@ export function scatterAxisKernel(metal: MetalBackend): Kernel {
   };
 }
 
+/**
+ * A slice update's steps for its kernel: 1 along a dim of at most one updated
+ * element, where the step is never taken (the same region: the index equals
+ * start; a step of up to 2^53 in magnitude is no exact kernel parameter).
+ */
+function usedSteps(step: readonly number[], updateShape: readonly number[]): number[] {
+  return step.map((k, d) => (updateShape[d]! <= 1 ? 1 : k));
+}
+
 export function sliceUpdateKernel(metal: MetalBackend): Kernel {
   return (prim, [a, u], out) => {
     const { start, step } = prim as SliceUpdate;
@@ -110,7 +119,7 @@ export function sliceUpdateKernel(metal: MetalBackend): Kernel {
     if (n === 0) return t;
     const shape = out.shape;
     // uncollapsed: the region test needs every dim
-    const words = [n, shape.length, ...shape, 0, ...rowMajorStrides(shape), a!.offset, ...a!.strides, u!.offset, ...u!.strides, ...start, ...step, ...u!.shape];
+    const words = [n, shape.length, ...shape, 0, ...rowMajorStrides(shape), a!.offset, ...a!.strides, u!.offset, ...u!.strides, ...start, ...usedSteps(step, u!.shape), ...u!.shape];
     metal.run("sliceUpdate", library(a!.dtype, null, "set"), "slice_update", [t, a!, u!], words, { threads: n, group: THREADS });
     return t;
   };

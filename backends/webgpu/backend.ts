@@ -16,6 +16,7 @@ import { pipelineCache, kernelSource, type PipelineCache } from "./shaders.js";
 import { CommandQueue, type ParamsSlice } from "./queue.js";
 import { contiguousCopy } from "./elementwise.js";
 import { webGpuFuse } from "./fuse.js";
+import { canonicalView, guardFuse } from "../huge-work.js";
 import { CheckedAllocation, type GpuBlock, type RefusedAllocation } from "./checked-allocation.js";
 
 type Slots = Record<string, string | number>;
@@ -124,7 +125,7 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
   readonly kernels: Record<string, Kernel> = {};
   readonly multiKernels: Record<string, MultiKernel> = {};
   /** compile's fusion: one WGSL kernel per group of elementwise nodes (fuse.ts). */
-  readonly fuse = webGpuFuse(this);
+  readonly fuse = guardFuse(webGpuFuse(this));
   readonly queue: CommandQueue;
   private readonly allocation: CheckedAllocation;
   /** The pipelines compiled so far, one cache per value of `compactKernels`. */
@@ -301,7 +302,9 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
     this.queue.dispatch(op, pipeline, out, p, inputs, groups);
   }
 
-  async read(t: Tensor): Promise<ArrayBufferView> {
+  async read(view: Tensor): Promise<ArrayBufferView> {
+    // (unused strides no params word holds, and an empty view's offset, made plain)
+    const t = canonicalView(view);
     const { block } = t.buffer as GpuBuffer;
     if (block.failed) throw new Error("[webgpu] this array has no value: the driver could not allocate its buffer (out of device memory)");
     const lostBy = this.queue.lost.lostBy(block.buffer);

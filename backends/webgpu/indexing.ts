@@ -176,6 +176,11 @@ export function scatterAxisKernel(gpu: WebGpuBackend): Kernel {
   };
 }
 
+/** A slice update's steps for its kernel: 1 along a dim of at most one updated element (never taken; a step of up to 2^53 in magnitude no params word holds). */
+function usedSteps(step: readonly number[], updateShape: readonly number[]): number[] {
+  return step.map((k, d) => (updateShape[d]! <= 1 ? 1 : k));
+}
+
 export function sliceUpdateKernel(gpu: WebGpuBackend): Kernel {
   const update: Kernel = (prim, [a, u], out) => {
     const { start, step } = prim as SliceUpdate;
@@ -184,7 +189,7 @@ export function sliceUpdateKernel(gpu: WebGpuBackend): Kernel {
     const shape = out.shape, nd = shape.length;
     const n = shape.reduce((p, d) => p * d, 1);
     // an uncollapsed layout (the region test needs every dim), then start, step and count per dim
-    const params = [0, 0, 0, 0, n, nd, ...shape, 0, ...rowMajorStrides(shape), a!.offset, ...a!.strides, u!.offset, ...u!.strides, ...start, ...step, ...u!.shape];
+    const params = [0, 0, 0, 0, n, nd, ...shape, 0, ...rowMajorStrides(shape), a!.offset, ...a!.strides, u!.offset, ...u!.strides, ...start, ...usedSteps(step, u!.shape), ...u!.shape];
     const source = `let x = block(3u);
   var inside = true;
   var off = bitcast<i32>(params[block(2u)]);

@@ -27,6 +27,7 @@ import { customKernelWebGpu } from "./custom-kernel.js";
 import { refuseInt64, refuseInt64Multi } from "./int64-support.js";
 import { refuseComplex64Multi, supportComplex64 } from "./complex64-support.js";
 import { linalgKernels, linalgMultiKernels } from "./linalg.js";
+import { guardKernels, guardMultiKernels } from "../huge-work.js";
 
 function kernels(gpu: WebGpuBackend): Record<string, Kernel> {
   return {
@@ -68,5 +69,8 @@ export async function registerOnAdapter(found: FoundAdapter): Promise<void> {
   Object.assign(gpu.kernels, supportComplex64(refuseInt64(kernels(gpu))));
   gpu.kernels.fft = fftKernel(gpu);
   Object.assign(gpu.multiKernels, refuseComplex64Multi(refuseInt64Multi({ ...derivedMultiKernels(gpu.kernels), customKernel: customKernelWebGpu(gpu), quantize: quantizeKernel(gpu), ...linalgMultiKernels(gpu) })));
+  // every kernel checks its work and sees canonical views first (backends/huge-work.ts)
+  Object.assign(gpu.kernels, guardKernels(gpu.kernels));
+  Object.assign(gpu.multiKernels, guardMultiKernels(gpu.multiKernels));
   registerBackend(gpu);
 }

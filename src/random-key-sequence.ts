@@ -40,10 +40,15 @@ export function nextKey(s: Stream): MxArray {
     keyArray = undefined;
     return constant(words.slice(2, 4), [2], uint32, s);
   }
-  const k = keyArray!;
-  const rows = splitRows(node(new RandomBits([2, 2], 4), [k], k.stream), 2, { axis: 0, stream: k.stream });
-  keyArray = reshape(rows[0]!, [2], { stream: k.stream });
-  return reshape(rows[1]!, [2], { stream: k.stream });
+  const [kept, drawn] = splitKeyPair(keyArray!, keyArray!.stream);
+  keyArray = kept;
+  return drawn;
+}
+
+/** MLX's split(key) into its two keys of shape [2], on stream `s` (the key checked by the caller). */
+export function splitKeyPair(k: MxArray, s: Stream): [MxArray, MxArray] {
+  const rows = splitRows(node(new RandomBits([2, 2], 4), [k], s), 2, { axis: 0, stream: s });
+  return [reshape(rows[0]!, [2], { stream: s }), reshape(rows[1]!, [2], { stream: s })];
 }
 
 /** state[0]'s value: the key as an array. */

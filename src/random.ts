@@ -11,11 +11,10 @@ import { describeValue, opError, shapeStr } from "./errors.js";
 import { RandomBits } from "./primitives/misc.js";
 import { broadcastShapes, checkShape, MAX_DIM, sameShape } from "./shape.js";
 import { checkKey } from "./random-checks.js";
-import { keyWords, nextKey, restartSequence } from "./random-key-sequence.js";
+import { keyWords, nextKey, restartSequence, splitKeyPair } from "./random-key-sequence.js";
 import {
   add, astype, bitwiseOr, divide, erfinv, leftShift, less, lessEqual, minimum, multiply, remainder, subtract, where,
 } from "./ops/elementwise.js";
-import { reshape, split as splitRows } from "./ops/layout.js";
 import { checkArrayLike, constant, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./ops/base.js";
 import type { Stream } from "./device.js";
 
@@ -252,7 +251,7 @@ export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[
     const safeRange = where(empty, toArray("random.randint", 1, s, unsignedT), range, so);
     let raw: MxArray;
     if (wide) {
-      const [k1, k2] = o.key ? splitPair(keyFor("random.randint", o.key, so), so) : [undefined, undefined];
+      const [k1, k2] = o.key ? splitKeyPair(keyFor("random.randint", o.key, so), s) : [undefined, undefined];
       const loBits = bitsOf("random.randint", sh, 4, k1, s);
       const hiBits = bitsOf("random.randint", sh, 4, k2, s);
       raw = bitwiseOr(leftShift(astype(hiBits, uint64, so), 32, so), astype(loBits, uint64, so), so);
@@ -260,13 +259,6 @@ export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[
     const offset = remainder(raw, safeRange, so);
     return astype(add(astype(lo, unsignedT, so), offset, so), dtype, so);
   });
-}
-
-/** MLX's split(key) into two keys of shape [2]. */
-function splitPair(k: MxArray, o?: OpOptions): [MxArray, MxArray] {
-  const keys = split(k, 2, o);
-  const rows = splitRows(keys, 2, { axis: 0, stream: o?.stream });
-  return [reshape(rows[0]!, [2], o), reshape(rows[1]!, [2], o)];
 }
 
 /**

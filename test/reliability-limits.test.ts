@@ -103,7 +103,7 @@ describe.skipIf(!gpu)("webgpu: limits and 32-bit words", () => {
     if (info?.architecture === "software" || info?.isFallbackAdapter) expect(gpu!.getMemoryLimit()).toBe(gpu!.ctx.device.limits.maxBufferSize);
     const previous = gpu!.setMemoryLimit(gpu!.memory().active + 2 ** 20);
     try {
-      await expect(mx.eval(mx.add(mx.zeros([2 ** 19], mx.float32), 1, { stream: mx.webgpu }))).rejects.toThrow(/^\[webgpu\] out of memory: .*exceeds the memory limit/);
+      await expect(mx.eval(mx.add(mx.zeros([2 ** 19], mx.float32), 1, { stream: mx.webgpu }))).rejects.toThrow(/^\[add\] \[webgpu\] out of memory: .*exceeds the memory limit/);
     } finally {
       gpu!.setMemoryLimit(previous);
     }

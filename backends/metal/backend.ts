@@ -199,14 +199,16 @@ export class MetalBackend extends PooledBackend<MetalBlock> implements Backend {
   /**
    * Encodes one dispatch of `grid` threads in groups of `group`: `buffers` bind
    * tensors' buffers at indices 0.., then `params` at the next index.
+   * `lengths` (user kernels) gives the bytes each binding holds exactly.
    */
-  dispatch(op: string, pipeline: NativePipeline, buffers: readonly Tensor[], params: Int32Array | BigInt64Array | undefined, grid: readonly number[], group: readonly number[]): void {
+  dispatch(op: string, pipeline: NativePipeline, buffers: readonly Tensor[], params: Int32Array | BigInt64Array | undefined, grid: readonly number[], group: readonly number[], lengths?: readonly number[]): void {
     if (grid.some((g) => g === 0)) return;
     const bindings: NativeBinding[] = buffers.map((t, index) => {
       const b = t.buffer as MetalBuffer;
       this.inFlight.add(b);
       // kernels read and write 8- and 16-bit arrays by whole 32-bit words: the array's bytes rounded up to a word
-      return { index, buffer: b.bytes, offset: b.byteOffset, length: Math.min(Math.ceil(b.nbytes / 4) * 4, b.bytes.byteLength - b.byteOffset) };
+      const length = Math.min(lengths?.[index] ?? Math.ceil(b.nbytes / 4) * 4, b.bytes.byteLength - b.byteOffset);
+      return { index, buffer: b.bytes, offset: b.byteOffset, length };
     });
     if (params) bindings.push({ index: buffers.length, bytes: params });
     this.device.encode(pipeline, bindings, [grid[0] ?? 1, grid[1] ?? 1, grid[2] ?? 1], [group[0] ?? 1, group[1] ?? 1, group[2] ?? 1]);

@@ -2,7 +2,9 @@
 // generated source once (cached per source), binds the inputs (copied first
 // when they must be row-contiguous or start inside their buffer), the outputs
 // (filled with the init value on the host: unified memory) and the constant
-// block of shapes, strides and ranks, and dispatches the user's grid.
+// block of shapes, strides and ranks, and dispatches the user's grid. User
+// kernels are compiled checked: on the emulator an access outside an input's
+// or output's own bytes is an error naming the kernel and the line.
 
 import type { MultiKernel, Tensor } from "../backend.js";
 import { sizeOf } from "../../src/shape.js";
@@ -34,6 +36,13 @@ function metaWords(prim: CustomKernel, inputs: readonly Tensor[]): Int32Array | 
   return meta;
 }
 
+/** The bytes of `t` from its first element to its last (strides in elements, offset 0): what the kernel may touch. */
+function extentBytes(t: Tensor): number {
+  if (t.shape.some((d) => d === 0)) return 0;
+  const last = t.shape.reduce((end, d, i) => end + (d - 1) * Math.abs(t.strides[i]!), 0);
+  return (last + 1) * t.dtype.size;
+}
+
 export function customKernelMetal(metal: MetalBackend): MultiKernel {
   const pipelines = new Map<string, NativePipeline>();
   const pipelineOf = (prim: CustomKernel): NativePipeline => {
@@ -41,7 +50,7 @@ export function customKernelMetal(metal: MetalBackend): MultiKernel {
     let p = pipelines.get(source);
     if (!p) {
       try {
-        p = metal.device.newPipeline(metal.device.newLibrary(`${kernel}.metal`, source), entry);
+        p = metal.device.newPipeline(metal.device.newLibrary(`${kernel}.metal`, source, { checked: true }), entry);
       } catch (e) {
         throw new Error(`kernel '${kernel}' did not compile: ${(e as Error).message}`);
       }
@@ -71,7 +80,8 @@ export function customKernelMetal(metal: MetalBackend): MultiKernel {
       }
       return t;
     });
-    metal.dispatch(`${prim.op} '${spec.kernel}'`, pipeline, [...bound, ...outputs], metaWords(prim, bound), spec.grid, spec.threadgroup);
+    const lengths = [...bound, ...outputs].map(extentBytes);
+    metal.dispatch(`${prim.op} '${spec.kernel}'`, pipeline, [...bound, ...outputs], metaWords(prim, bound), spec.grid, spec.threadgroup, lengths);
     for (const c of copies) metal.release(c.buffer);
     return outputs;
   };

@@ -33,7 +33,8 @@ export interface NativeDevice {
   newBuffer(nbytes: number): ArrayBuffer;
   /** Detaches a buffer newBuffer made and frees its device memory now (else it is freed when collected). */
   freeBuffer(buffer: ArrayBuffer): void;
-  newLibrary(label: string, source: string): NativeLibrary;
+  /** `checked` (user kernels): on the emulator every access through the kernels' device pointers is held to its binding's `length`, and array indices are checked. */
+  newLibrary(label: string, source: string, options?: { checked?: boolean }): NativeLibrary;
   newPipeline(library: NativeLibrary, kernel: string): NativePipeline;
   encode(pipeline: NativePipeline, bindings: NativeBinding[], grid: readonly number[], group: readonly number[]): void;
   /** Runs the encoded dispatches and waits; throws what failed. */

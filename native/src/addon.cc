@@ -153,9 +153,11 @@ class DeviceWrap : public Napi::ObjectWrap<DeviceWrap> {
 
   Napi::Value NewLibrary(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (!info[0].IsString() || !info[1].IsString()) throw Napi::TypeError::New(env, "[metal] newLibrary(label: string, source: string)");
+    if (!info[0].IsString() || !info[1].IsString()) throw Napi::TypeError::New(env, "[metal] newLibrary(label: string, source: string, options?: { checked?: boolean })");
     std::string label = info[0].As<Napi::String>();
-    Result<Library> r = device_->newLibrary(label, info[1].As<Napi::String>());
+    // checked (user kernels): every access through the kernels' device pointers is bounds-checked on the emulator
+    bool checked = info.Length() > 2 && info[2].IsObject() && info[2].As<Napi::Object>().Get("checked").ToBoolean();
+    Result<Library> r = device_->newLibrary(label, info[1].As<Napi::String>(), checked);
     if (!r.ok()) throw Napi::Error::New(env, "[metal] compiling MSL library '" + label + "' failed:\n" + r.error);
     return wrapHandle(env, r.value);
   }

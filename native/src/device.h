@@ -72,7 +72,12 @@ class Device {
    * as on the emulator; `copied` is set when it had to copy).
    */
   virtual Result<Buffer> wrapHostMemory(void* data, size_t length, bool* copied) = 0;
-  virtual Result<Library> newLibrary(const std::string& label, const std::string& source) = 0;
+  /**
+   * Compiles MSL. `checked` (user kernels): the emulator bounds-checks every
+   * access through the kernels' device and constant pointers against the bound
+   * ranges (Binding::length) and thread and threadgroup array indices; Metal ignores it.
+   */
+  virtual Result<Library> newLibrary(const std::string& label, const std::string& source, bool checked) = 0;
   virtual Result<Pipeline> newPipeline(const std::shared_ptr<Library>& library, const std::string& kernel) = 0;
   /** Adds a dispatch to the open command buffer. */
   virtual void encode(Dispatch dispatch) = 0;

@@ -95,9 +95,9 @@ class EmuDevice : public Device {
     return {std::make_shared<EmuBuffer>(data, length, false), ""};
   }
 
-  Result<Library> newLibrary(const std::string& label, const std::string& source) override {
+  Result<Library> newLibrary(const std::string& label, const std::string& source, bool checked) override {
     std::string error;
-    auto lib = emu::compileLibrary(opts_, label, source, &error);
+    auto lib = emu::compileLibrary(opts_, label, source, &error, checked);
     if (!lib) return {nullptr, error};
     return {std::make_shared<EmuLibrary>(label, source, lib), ""};
   }
@@ -133,10 +133,15 @@ class EmuDevice : public Device {
         if (param.bufferIndex < 0) continue;
         if (size_t(param.bufferIndex) >= L.buffers.size()) L.buffers.resize(param.bufferIndex + 1, nullptr);
       }
+      bool checked = p->library->lib->checked;
+      if (checked) L.regions.assign(L.buffers.size(), __emu::Region{nullptr, 0, nullptr, 0});
       for (Binding& b : d.bindings) {
         if (b.index >= L.buffers.size()) continue;  // the kernel does not read this slot
         L.buffers[b.index] = b.buffer ? static_cast<char*>(b.buffer->contents()) + b.offset : static_cast<void*>(b.bytes.data());
+        // a checked kernel may touch the binding's own bytes only (the array's, not the rest of its pooled block)
+        if (checked) L.regions[b.index] = {static_cast<char*>(L.buffers[b.index]), bindingLength(b), nameOf(*p, b.index), b.index};
       }
+      if (checked) L.locate = [this](const void* pc) { return emu::sourceLineOf(opts_, pc); };
       for (const emu::KernelParam& param : p->info.params) {
         if (param.bufferIndex >= 0 && !L.buffers[param.bufferIndex]) missing += " " + std::to_string(param.bufferIndex);
       }
@@ -152,6 +157,21 @@ class EmuDevice : public Device {
   }
 
  private:
+  /** The bytes a binding gives the kernel: its stated length, within the buffer. */
+  static size_t bindingLength(const Binding& b) {
+    if (!b.buffer) return b.bytes.size();
+    size_t rest = b.buffer->length() - b.offset;
+    return std::min(b.length, rest);
+  }
+
+  /** The kernel parameter bound at `index`, for messages. */
+  static const char* nameOf(const EmuPipeline& p, uint32_t index) {
+    for (const emu::KernelParam& param : p.info.params) {
+      if (param.bufferIndex == int(index)) return param.name.c_str();
+    }
+    return "?";
+  }
+
   /** Small dispatches only, at most two per kernel of a library (the replays run them one OS thread per kernel thread). */
   bool shouldRecord(const Dispatch& d, const EmuPipeline& p) {
     if (recordDir_.empty()) return false;

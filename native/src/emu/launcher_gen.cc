@@ -4,6 +4,7 @@
 // it cannot translate with the MSL line.
 #include "launcher_gen.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <map>
@@ -144,9 +145,15 @@ std::string parseParam(const std::string& text, KernelParam& p) {
   return "";
 }
 
-std::string argument(const KernelParam& p) {
+std::string argument(const KernelParam& p, bool checked) {
   if (p.attribute == "buffer") {
     const std::string& t = p.type;
+    if (checked) {
+      std::string at = "(__b, __l, " + std::to_string(p.bufferIndex) + ")";
+      if (t.back() == '*') return "::__emu::buffer_arg" + at;
+      if (t.back() == '&') return "::__emu::buffer_ref<std::remove_reference_t<" + t + ">>" + at;
+      return "::__emu::buffer_ref<" + t + ">" + at;
+    }
     std::string slot = "__b[" + std::to_string(p.bufferIndex) + "]";
     if (t.back() == '*') return "(" + t + ")" + slot;
     if (t.back() == '&') return "*(std::remove_reference_t<" + t + ">*)" + slot;
@@ -245,6 +252,248 @@ std::string unqualifyVectorConstructors(const std::string& s) {
   return out;
 }
 
+// ---- checked libraries: device and constant pointers become checked pointers ----
+
+bool blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+/** Skips spaces, tabs and line breaks (not into a preprocessor line); counts the line breaks. */
+size_t skipSpace(const std::string& s, size_t i, int* breaks) {
+  while (i < s.size()) {
+    if (blank(s[i])) { i++; continue; }
+    if (s[i] == '\n') {
+      if (markerLineAt(s, i + 1)) return i;
+      (*breaks)++;
+      i++;
+      continue;
+    }
+    break;
+  }
+  return i;
+}
+
+/** The identifier starting at `i` ("" if none). */
+std::string identAt(const std::string& s, size_t i) {
+  if (i >= s.size() || !(std::isalpha(static_cast<unsigned char>(s[i])) || s[i] == '_')) return "";
+  size_t j = i;
+  while (j < s.size() && identChar(s[j])) j++;
+  return s.substr(i, j - i);
+}
+
+/** The `>` closing the template argument list opened at `open`, or npos (parentheses may hold comparisons). */
+size_t matchingAngle(const std::string& s, size_t open) {
+  int depth = 0, parens = 0;
+  for (size_t i = open; i < s.size(); i++) {
+    char c = s[i];
+    if (c == ';' || c == '{' || c == '}') return std::string::npos;
+    if (c == '(') parens++;
+    else if (c == ')') parens--;
+    else if (parens == 0 && c == '<') depth++;
+    else if (parens == 0 && c == '>' && --depth == 0) return i;
+  }
+  return std::string::npos;
+}
+
+/**
+ * A type name after an address space: `float`, `unsigned int`, `metal::atomic<float>`, `typename T::type`.
+ * Returns the index after it (npos when there is none); appends its text, line breaks as spaces, to `type`.
+ */
+size_t readTypeName(const std::string& s, size_t i, std::string* type, int* breaks) {
+  static const char* kMultiword[] = {"unsigned", "signed", "short", "long"};
+  size_t j = i;
+  std::string word = identAt(s, j);
+  if (word == "typename" || word == "struct" || word == "class" || word == "enum") {
+    *type += word + " ";
+    j = skipSpace(s, j + word.size(), breaks);
+  }
+  if (s.compare(j, 2, "::") == 0) { *type += "::"; j += 2; }
+  for (;;) {
+    word = identAt(s, j);
+    if (word.empty()) return std::string::npos;
+    *type += word;
+    j += word.size();
+    bool multi = false;
+    for (const char* m : kMultiword) multi |= word == m;
+    size_t k = skipSpace(s, j, breaks);
+    if (multi) {
+      std::string next = identAt(s, k);
+      if (next == "int" || next == "char" || next == "short" || next == "long") { *type += " "; j = k; continue; }
+    }
+    if (k < s.size() && s[k] == '<') {
+      size_t close = matchingAngle(s, k);
+      if (close == std::string::npos) return std::string::npos;
+      for (size_t c = k; c <= close; c++) *type += s[c] == '\n' ? ' ' : s[c];
+      for (size_t c = k; c <= close; c++) *breaks += s[c] == '\n';
+      j = close + 1;
+      k = skipSpace(s, j, breaks);
+    }
+    if (s.compare(k, 2, "::") == 0) { *type += "::"; j = skipSpace(s, k + 2, breaks); continue; }
+    return j;
+  }
+}
+
+/**
+ * `device T*` -> `::__emu::dptr<T>` and `constant T*` -> `::__emu::dptr<const T, true>`
+ * (cv-qualifiers before or after the address space kept; references and
+ * values untouched). Line breaks inside a rewritten type follow it, so lines stay.
+ */
+std::string rewriteAddressSpaces(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  size_t i = 0;
+  bool lineStart = true;
+  while (i < s.size()) {
+    char c = s[i];
+    if (lineStart && markerLineAt(s, i)) {
+      size_t eol = s.find('\n', i);
+      eol = eol == std::string::npos ? s.size() : eol + 1;
+      out.append(s, i, eol - i);
+      i = eol;
+      continue;
+    }
+    lineStart = c == '\n';
+    if (c == '"' || c == '\'') {
+      size_t j = i + 1;
+      while (j < s.size() && s[j] != c) j += s[j] == '\\' ? 2 : 1;
+      out.append(s, i, std::min(j + 1, s.size()) - i);
+      i = j + 1;
+      continue;
+    }
+    bool device = wordAt(s, i, "device"), constant = !device && wordAt(s, i, "constant");
+    if (!device && !constant) {
+      if (identChar(c)) {
+        size_t j = i;
+        while (j < s.size() && identChar(s[j])) j++;
+        out.append(s, i, j - i);
+        i = j;
+      } else {
+        out += c;
+        i++;
+      }
+      continue;
+    }
+    // qualifiers written before the address space (`const device float*`) are already in `out`: take them back
+    std::string cv;
+    for (;;) {
+      size_t e = out.size();
+      while (e > 0 && blank(out[e - 1])) e--;
+      size_t b = e;
+      while (b > 0 && identChar(out[b - 1])) b--;
+      std::string w = out.substr(b, e - b);
+      if (w != "const" && w != "volatile") break;
+      cv = w + " " + cv;
+      out.erase(b);
+    }
+    int breaks = 0;
+    size_t j = skipSpace(s, i + (device ? 6 : 8), &breaks);
+    for (std::string w; (w = identAt(s, j)) == "const" || w == "volatile";) {
+      cv += w + " ";
+      j = skipSpace(s, j + w.size(), &breaks);
+    }
+    std::string type;
+    size_t end = readTypeName(s, j, &type, &breaks);
+    size_t star = std::string::npos;
+    if (end != std::string::npos) {
+      size_t k = skipSpace(s, end, &breaks);
+      for (std::string w; (w = identAt(s, k)) == "const" || w == "volatile";) {
+        cv += w + " ";
+        k = skipSpace(s, k + w.size(), &breaks);
+      }
+      if (k < s.size() && s[k] == '*') star = k;
+    }
+    if (star == std::string::npos) {
+      // not a pointer (a reference, a program-scope constant): the shim's macros take the word
+      out += cv;
+      out.append(s, i, device ? 6 : 8);
+      i += device ? 6 : 8;
+      continue;
+    }
+    // a cast to a checked pointer is a conversion between classes: reinterpret_cast and const_cast cannot do it
+    size_t e = out.size();
+    while (e > 0 && blank(out[e - 1])) e--;
+    if (e > 0 && out[e - 1] == '<') {
+      size_t k = e - 1;
+      while (k > 0 && blank(out[k - 1])) k--;
+      for (const char* cast : {"reinterpret_cast", "const_cast"}) {
+        size_t n = std::strlen(cast);
+        if (k >= n && out.compare(k - n, n, cast) == 0 && (k == n || !identChar(out[k - n - 1]))) out.replace(k - n, n, "static_cast");
+      }
+    }
+    if (constant) {
+      std::string q = cv;
+      for (size_t at; (at = q.find("const ")) != std::string::npos;) q.erase(at, 6);
+      out += "::__emu::dptr<const " + q + type + ", true>";
+    } else {
+      out += "::__emu::dptr<" + cv + type + ">";
+    }
+    out.append(size_t(breaks), '\n');
+    i = star + 1;
+  }
+  return out;
+}
+
+/** Whether the `&` at `i` is the unary address-of operator (by the token before it). */
+bool unaryAmpersand(const std::string& s, size_t i) {
+  if (i + 1 < s.size() && (s[i + 1] == '&' || s[i + 1] == '=')) return false;
+  if (i > 0 && s[i - 1] == '&') return false;
+  size_t k = i;
+  while (k > 0 && (blank(s[k - 1]) || s[k - 1] == '\n')) k--;
+  if (k == 0) return true;
+  char p = s[k - 1];
+  if (identChar(p)) {
+    size_t b = k;
+    while (b > 0 && identChar(s[b - 1])) b--;
+    std::string w = s.substr(b, k - b);
+    return w == "return" || w == "case";
+  }
+  return std::strchr("(,=;{}?:!~+-*/%<>|^[", p) != nullptr;
+}
+
+/** `&p[i]` -> `(p + (i))`: the address of an element keeps p's checked-pointer type (for arrays and plain pointers it is the same value). */
+std::string rewriteElementAddresses(const std::string& s) {
+  // one-character edits (`&` -> `(`, `[` -> ` + (`, `]` -> `))`), applied from the end; nested ones never overlap
+  std::vector<std::pair<size_t, const char*>> edits;
+  bool lineStart = true;
+  for (size_t i = 0; i < s.size(); i++) {
+    char c = s[i];
+    if (lineStart && markerLineAt(s, i)) {
+      size_t eol = s.find('\n', i);
+      if (eol == std::string::npos) break;
+      i = eol;
+      continue;
+    }
+    lineStart = c == '\n';
+    if (c == '"' || c == '\'') {
+      size_t j = i + 1;
+      while (j < s.size() && s[j] != c) j += s[j] == '\\' ? 2 : 1;
+      i = j;
+      continue;
+    }
+    if (c != '&' || !unaryAmpersand(s, i)) continue;
+    size_t j = i + 1;
+    while (j < s.size() && blank(s[j])) j++;
+    std::string name = identAt(s, j);
+    if (name.empty()) continue;
+    size_t open = j + name.size();
+    while (open < s.size() && blank(s[open])) open++;
+    if (open >= s.size() || s[open] != '[') continue;
+    size_t close = matching(s, open);
+    if (close == std::string::npos) continue;
+    size_t after = close + 1;
+    while (after < s.size() && blank(s[after])) after++;
+    if (after < s.size() && (s[after] == '[' || s[after] == '.' || s[after] == '(' || s.compare(after, 2, "->") == 0 ||
+                             s.compare(after, 2, "++") == 0 || s.compare(after, 2, "--") == 0)) {
+      continue;
+    }
+    edits.push_back({i, "("});
+    edits.push_back({open, " + ("});
+    edits.push_back({close, "))"});
+  }
+  std::sort(edits.begin(), edits.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string out = s;
+  for (const auto& [at, text] : edits) out.replace(at, 1, text);
+  return out;
+}
+
 const char* kCollectives[] = {"threadgroup_barrier", "simdgroup_barrier", "simd_sum", "simd_prod", "simd_max", "simd_min",
                               "simd_and", "simd_or", "simd_xor", "simd_any", "simd_all", "simd_broadcast", "simd_shuffle",
                               "simd_shuffle_down", "simd_shuffle_up", "simd_shuffle_xor", "simd_prefix_exclusive_sum",
@@ -254,7 +503,7 @@ const char* kCollectives[] = {"threadgroup_barrier", "simdgroup_barrier", "simd_
 
 std::string launcherSymbol(const std::string& kernel) { return "__emu_launch_" + kernel; }
 
-GeneratedLibrary generateLaunchers(const std::string& src) {
+GeneratedLibrary generateLaunchers(const std::string& src, bool checked) {
   GeneratedLibrary lib;
   struct Body { size_t open, close; };
   std::vector<Body> bodies;
@@ -325,6 +574,7 @@ GeneratedLibrary generateLaunchers(const std::string& src) {
   }
   out.append(src, copied, std::string::npos);
   lib.source = unqualifyVectorConstructors(rewriteLiterals(out));
+  if (checked) lib.source = rewriteElementAddresses(rewriteAddressSpaces(lib.source));
 
   for (const char* name : kCollectives) {
     size_t at = 0;
@@ -340,7 +590,7 @@ GeneratedLibrary generateLaunchers(const std::string& src) {
   for (const KernelInfo& k : lib.kernels) {
     launch << "extern \"C\" void " << launcherSymbol(k.name) << "(void* const* __b, ::__emu::Lane* __l) {\n"
            << "  ::__emu::current = __l;\n  " << k.name << "(";
-    for (size_t p = 0; p < k.params.size(); p++) launch << (p ? ", " : "") << argument(k.params[p]);
+    for (size_t p = 0; p < k.params.size(); p++) launch << (p ? ", " : "") << argument(k.params[p], checked);
     launch << ");\n}\n";
   }
   lib.source += launch.str();

@@ -4,6 +4,9 @@
 // declarations in kernel bodies, `1.5h` and unsuffixed float literals, which
 // MSL reads as float) and appends one extern "C"
 // launcher per kernel that the runner calls with a Lane and the bound buffers.
+// A checked library (user kernels) also has its `device T*` and `constant T*`
+// types rewritten into checked pointers (shim/emu_checked.h) and `&p[i]` into
+// `(p + (i))`, so every access through them is bounds-checked.
 #pragma once
 #include <string>
 #include <vector>
@@ -31,8 +34,8 @@ struct GeneratedLibrary {
   std::string error;
 };
 
-/** `preprocessed` is `clang -E` output (with line markers) of the library. */
-GeneratedLibrary generateLaunchers(const std::string& preprocessed);
+/** `preprocessed` is `clang -E` output (with line markers) of the library; `checked`: bounds-checked device pointers. */
+GeneratedLibrary generateLaunchers(const std::string& preprocessed, bool checked = false);
 
 /** The launcher symbol of a kernel. */
 std::string launcherSymbol(const std::string& kernel);

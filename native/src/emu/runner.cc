@@ -3,7 +3,11 @@
 // releases a barrier when every live thread of the group (a collective: of
 // the simdgroup) waits at the same line. A barrier that only some threads
 // reach, or threads waiting at different ones, is an error where a GPU would
-// hang. Faults (SIGSEGV, SIGFPE, ...) in a kernel become errors, not crashes.
+// hang. Faults (SIGSEGV, SIGFPE, ...) in a kernel become errors, not crashes:
+// kernel threads run on mmap'd stacks above a guard page, threadgroup memory
+// lies between guard pages, and a fault ends the faulting fiber (or OS
+// thread) with an error. Failed bounds checks of checked kernels carry the
+// code address that Launch::locate turns into a .metal line.
 #include "runner.h"
 
 #include <boost/context/fiber.hpp>
@@ -20,7 +24,13 @@
 #include <sstream>
 #include <thread>
 
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
 
 namespace mlxts::emu {
 namespace ctx = boost::context;
@@ -59,6 +69,28 @@ void setIds(__emu::Lane& l, const Launch& L, const GroupShape& g, uint32_t t, co
   l.tg_capacity = kThreadgroupMemory;
 }
 
+/** Calls fn(groupId, shape) for each threadgroup of the grid (partial ones at the edges) until it returns false. */
+template <class F>
+void forEachGroup(const Launch& L, const uint32_t groups[3], F&& fn) {
+  for (uint32_t gz = 0; gz < groups[2]; gz++)
+    for (uint32_t gy = 0; gy < groups[1]; gy++)
+      for (uint32_t gx = 0; gx < groups[0]; gx++) {
+        uint32_t gid[3] = {gx, gy, gz};
+        GroupShape shape;
+        shape.count = 1;
+        for (int d = 0; d < 3; d++) {
+          uint64_t origin = uint64_t(gid[d]) * L.group[d];
+          shape.origin[d] = uint32_t(origin);
+          shape.size[d] = uint32_t(std::min<uint64_t>(L.group[d], uint64_t(L.grid[d]) - origin));
+          shape.count *= shape.size[d];
+        }
+        if (!fn(gid, shape)) return;
+      }
+}
+
+/** The call site of a failed check (fault_pc is the return address of the check's failure function), for Launch::locate. */
+const void* callSite(const __emu::Lane* l) { return l->fault_pc ? static_cast<const char*>(l->fault_pc) - 1 : nullptr; }
+
 /** A schedule's synchronization entry points, as a lane calls them. */
 struct LaneCalls {
   void (*barrier)(__emu::Lane*, int);
@@ -68,7 +100,10 @@ struct LaneCalls {
 };
 
 /** Gives a lane its threadgroup memory, its runner state and the schedule's entry points. */
-void attach(__emu::Lane& l, char* tgMemory, void* runner, const LaneCalls& calls) {
+void attach(__emu::Lane& l, const Launch& L, char* tgMemory, void* runner, const LaneCalls& calls) {
+  l.regions = L.regions.data();
+  l.region_count = uint32_t(L.regions.size());
+  l.fault_pc = nullptr;
   l.tg_memory = tgMemory;
   l.runner = runner;
   l.barrier = calls.barrier;
@@ -77,90 +112,308 @@ void attach(__emu::Lane& l, char* tgMemory, void* runner, const LaneCalls& calls
   l.fail = calls.fail;
 }
 
+// ---- memory with guard pages ------------------------------------------------
+
+size_t pageSize() {
+  static const size_t page = size_t(sysconf(_SC_PAGESIZE));
+  return page;
+}
+
+/** `usable` bytes (a multiple of the page size) between PROT_NONE pages: below always, above when asked. */
+struct Guarded {
+  char* mapping = nullptr;
+  size_t mapped = 0;
+  char* usable = nullptr;
+  static Guarded map(size_t usable, bool guardAbove) {
+    Guarded g;
+    size_t page = pageSize();
+    g.mapped = usable + page + (guardAbove ? page : 0);
+    void* m = mmap(nullptr, g.mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m == MAP_FAILED) return {};
+    g.mapping = static_cast<char*>(m);
+    g.usable = g.mapping + page;
+    if (mprotect(g.mapping, page, PROT_NONE) != 0 || (guardAbove && mprotect(g.usable + usable, page, PROT_NONE) != 0)) {
+      munmap(m, g.mapped);
+      return {};
+    }
+    return g;
+  }
+  void unmap() {
+    if (mapping) munmap(mapping, mapped);
+    mapping = usable = nullptr;
+  }
+};
+
+/** This OS thread's threadgroup memory, guard pages on both sides (an access past it faults instead of reaching other memory). */
+struct ThreadgroupMemory {
+  Guarded g;
+  ~ThreadgroupMemory() { g.unmap(); }
+  char* get() {
+    if (!g.usable) g = Guarded::map(kThreadgroupMemory, true);
+    return g.usable;
+  }
+};
+thread_local ThreadgroupMemory threadgroupMemory;
+
 // ---- fault capture ----------------------------------------------------------
+//
+// The handlers are installed once for the process and stay; a signal on a
+// thread that is not running a kernel goes to the handler installed before
+// them. A thread running kernels has an alternate signal stack (a fault on an
+// overflowed stack has no stack left to run a handler on) and a jump target:
+// in the fiber and sequential schedules, one on the faulting fiber's own
+// stack, so the fiber ends and the group unwinds normally.
+
+constexpr int kSignalCount = 5;
+constexpr int kSignals[kSignalCount] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGALRM};
+struct sigaction previousActions[kSignalCount];
 
 thread_local sigjmp_buf* faultJump = nullptr;
 thread_local int faultSignal = 0;
 thread_local void* faultAddress = nullptr;
+thread_local const void* faultPc = nullptr;
 /** Kernel code is running (not the runner's own code, which may hold the allocator's lock). */
 thread_local volatile sig_atomic_t inKernel = 0;
 /** The timeout expired while the runner's own code ran: it stops at the next switch back to it. */
 thread_local volatile sig_atomic_t timedOut = 0;
+/** The guard pages under the stack that kernel code of this thread runs on, and that stack's size: a fault there is an overflow. */
+thread_local char* guardLow = nullptr;
+thread_local size_t guardSize = 0, stackSize = 0;
 
-void onFault(int sig, siginfo_t* info, void*) {
-  if (sig == SIGALRM && !inKernel) {
-    timedOut = 1;
-    return;
-  }
-  if (faultJump) {
-    faultSignal = sig;
-    faultAddress = info ? info->si_addr : nullptr;
-    siglongjmp(*faultJump, 1);
+const void* pcOf(void* context) {
+  auto* uc = static_cast<ucontext_t*>(context);
+  if (!uc) return nullptr;
+#if defined(__linux__) && defined(__x86_64__)
+  return reinterpret_cast<const void*>(uc->uc_mcontext.gregs[REG_RIP]);
+#elif defined(__linux__) && defined(__aarch64__)
+  return reinterpret_cast<const void*>(uc->uc_mcontext.pc);
+#elif defined(__APPLE__) && defined(__aarch64__)
+  return reinterpret_cast<const void*>(uc->uc_mcontext->__ss.__pc);
+#elif defined(__APPLE__) && defined(__x86_64__)
+  return reinterpret_cast<const void*>(uc->uc_mcontext->__ss.__rip);
+#else
+  return nullptr;
+#endif
+}
+
+/** A signal that is not ours: to the handler installed before (the default action if there was none). */
+void chain(int sig, siginfo_t* info, void* context) {
+  for (int i = 0; i < kSignalCount; i++) {
+    if (kSignals[i] != sig) continue;
+    const struct sigaction& a = previousActions[i];
+    if ((a.sa_flags & SA_SIGINFO) && a.sa_sigaction) return a.sa_sigaction(sig, info, context);
+    if (a.sa_handler == SIG_IGN) return;
+    if (a.sa_handler != SIG_DFL && a.sa_handler) return a.sa_handler(sig);
   }
   signal(sig, SIG_DFL);
   raise(sig);
 }
 
-/** Installs fault handlers (on an alternate stack) and the timeout's timer for the lifetime of the object. */
-class FaultGuard {
- public:
-  explicit FaultGuard(uint32_t timeoutMs) : timer_(timeoutMs > 0) {
-    stack_.ss_sp = altStack_.data();
-    stack_.ss_size = altStack_.size();
-    stack_.ss_flags = 0;
-    sigaltstack(&stack_, &oldStack_);
+void onFault(int sig, siginfo_t* info, void* context) {
+  if (!faultJump) return chain(sig, info, context);
+  if (sig == SIGALRM && !inKernel) {
+    timedOut = 1;
+    return;
+  }
+  faultSignal = sig;
+  faultAddress = info ? info->si_addr : nullptr;
+  faultPc = pcOf(context);
+  siglongjmp(*faultJump, 1);
+}
+
+void installHandlers() {
+  static std::once_flag once;
+  std::call_once(once, [] {
     struct sigaction sa;
     std::memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = onFault;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
     sigemptyset(&sa.sa_mask);
-    for (int i = 0; i < kCount; i++) sigaction(kSignals[i], &sa, &old_[i]);
-    timedOut = 0;
-    if (timer_) {
-      itimerval t{};
-      t.it_value.tv_sec = timeoutMs / 1000;
-      t.it_value.tv_usec = (timeoutMs % 1000) * 1000;
-      setitimer(ITIMER_REAL, &t, nullptr);
-    }
+    for (int i = 0; i < kSignalCount; i++) sigaction(kSignals[i], &sa, &previousActions[i]);
+  });
+}
+
+/** This thread's alternate signal stack memory (mapped on first use). */
+struct AltStackMemory {
+  static constexpr size_t kSize = 64 * 1024;
+  Guarded g;
+  ~AltStackMemory() { g.unmap(); }
+};
+thread_local AltStackMemory altStackMemory;
+
+/** Gives the calling thread its alternate signal stack for the object's lifetime. */
+class SignalStack {
+ public:
+  SignalStack() {
+    Guarded& g = altStackMemory.g;
+    if (!g.usable) g = Guarded::map(AltStackMemory::kSize, false);
+    if (!g.usable) return;
+    stack_t s{};
+    s.ss_sp = g.usable;
+    s.ss_size = AltStackMemory::kSize;
+    set_ = sigaltstack(&s, &old_) == 0;
   }
-  ~FaultGuard() {
-    if (timer_) {
-      itimerval off{};
-      setitimer(ITIMER_REAL, &off, nullptr);
-    }
-    for (int i = 0; i < kCount; i++) sigaction(kSignals[i], &old_[i], nullptr);
-    sigaltstack(&oldStack_, nullptr);
+  ~SignalStack() {
+    if (set_) sigaltstack(&old_, nullptr);
+  }
+  SignalStack(const SignalStack&) = delete;
+  SignalStack& operator=(const SignalStack&) = delete;
+
+ private:
+  stack_t old_{};
+  bool set_ = false;
+};
+
+/** Raises SIGALRM in this thread after `ms` (0: never) for the object's lifetime. */
+class KernelTimer {
+ public:
+  explicit KernelTimer(uint32_t ms) : armed_(ms > 0) {
+    timedOut = 0;
+    if (armed_) arm(ms);
+  }
+  ~KernelTimer() {
+    if (armed_) arm(0);
   }
 
  private:
-  static constexpr int kCount = 5;
-  static constexpr int kSignals[kCount] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGALRM};
-  bool timer_;
-  std::array<char, 64 * 1024> altStack_;
-  stack_t stack_{}, oldStack_{};
-  struct sigaction old_[kCount];
+#ifdef __linux__
+  // a timer of this thread: a process-wide one would signal whichever thread (node's main one, while a worker runs the kernel)
+  struct Timer {
+    timer_t id{};
+    bool ok = false;
+    Timer() {
+      sigevent ev{};
+      ev.sigev_notify = SIGEV_THREAD_ID;
+      ev.sigev_signo = SIGALRM;
+      ev._sigev_un._tid = pid_t(syscall(SYS_gettid));
+      ok = timer_create(CLOCK_MONOTONIC, &ev, &id) == 0;
+    }
+    ~Timer() {
+      if (ok) timer_delete(id);
+    }
+  };
+  static void arm(uint32_t ms) {
+    static thread_local Timer timer;
+    if (!timer.ok) return;
+    itimerspec t{};
+    t.it_value.tv_sec = ms / 1000;
+    t.it_value.tv_nsec = long(ms % 1000) * 1000000L;
+    timer_settime(timer.id, 0, &t, nullptr);
+  }
+#else
+  static void arm(uint32_t ms) {
+    itimerval t{};
+    t.it_value.tv_sec = ms / 1000;
+    t.it_value.tv_usec = (ms % 1000) * 1000;
+    setitimer(ITIMER_REAL, &t, nullptr);
+  }
+#endif
+  bool armed_;
 };
+
+/** What ended a group: a message, the code address it came from (a failed check, a fault), or the timeout. */
+struct Failure {
+  std::string message;
+  const void* pc = nullptr;
+  bool timeout = false;
+  bool empty() const { return message.empty() && !timeout; }
+  void set(const std::string& m, const void* at) {
+    if (!empty()) return;
+    message = m;
+    pc = at;
+  }
+};
+
+/** The failure a caught signal stands for (read from this thread's fault state). */
+Failure caughtFault() {
+  Failure f;
+  if (faultSignal == SIGALRM) {
+    f.timeout = true;
+    return f;
+  }
+  std::ostringstream m;
+  char* at = static_cast<char*>(faultAddress);
+  bool overflow = faultSignal == SIGSEGV && guardLow && at >= guardLow && at < guardLow + guardSize;
+  if (overflow) {
+    m << "faulted: the stack of a kernel thread (" << stackSize / 1024
+      << " KiB) overflowed (thread-local arrays or recursion too large); the emulator stopped it (device memory may be partly written)";
+  } else {
+    const char* what = faultSignal == SIGSEGV ? "invalid memory access (SIGSEGV)"
+                       : faultSignal == SIGBUS ? "bus error (SIGBUS)"
+                       : faultSignal == SIGFPE ? "arithmetic fault (SIGFPE: integer division by zero or overflow)"
+                                               : "illegal instruction (SIGILL)";
+    m << "faulted: " << what << " at address " << faultAddress << "; the emulator stopped it (device memory may be partly written)";
+  }
+  f.message = m.str();
+  f.pc = faultPc;
+  return f;
+}
 
 std::string describeTimeout(const std::string& kernel, uint32_t ms) {
   return "kernel '" + kernel + "' did not finish within " + std::to_string(ms) +
          " ms; the emulator stopped it (an endless loop? a longer limit: MLX_TS_METAL_EMU_TIMEOUT_MS)";
 }
 
-std::string describeFault(const std::string& kernel) {
-  std::ostringstream m;
-  const char* what = faultSignal == SIGSEGV ? "invalid memory access (SIGSEGV)"
-                     : faultSignal == SIGBUS ? "bus error (SIGBUS)"
-                     : faultSignal == SIGFPE ? "arithmetic fault (SIGFPE: integer division by zero or overflow)"
-                                             : "illegal instruction (SIGILL)";
-  m << "kernel '" << kernel << "' faulted: " << what << " at address " << faultAddress
-    << "; the emulator stopped it (device memory may be partly written)";
-  return m.str();
+/** "kernel 'k': message", "kernel 'k' faulted: ..." for faults; "kernel 'k' at file.metal:line: ..." where the line is known. */
+std::string describe(const Launch& L, const Failure& f) {
+  if (f.timeout) return describeTimeout(L.kernel, L.timeoutMs);
+  std::string where = f.pc && L.locate ? L.locate(f.pc) : "";
+  bool fault = f.message.rfind("faulted:", 0) == 0;
+  return "kernel '" + L.kernel + "'" + (where.empty() ? "" : " at " + where) + (fault ? " " : ": ") + f.message;
+}
+
+/** Recycled kernel-thread stacks (a dispatch creates a fiber per thread): mmap'd, a guard page below (stacks grow down). */
+class StackPool {
+ public:
+  ~StackPool() {
+    for (Guarded& g : free_) g.unmap();
+  }
+  Guarded take() {
+    if (free_.empty()) return Guarded::map(kKernelStackSize, false);
+    Guarded g = free_.back();
+    free_.pop_back();
+    return g;
+  }
+  void give(const Guarded& g) { free_.push_back(g); }
+
+ private:
+  std::vector<Guarded> free_;
+};
+thread_local StackPool stackPool;
+
+/** boost.context's stack allocator over the pool; `guard` receives the stack's guard page. */
+struct PooledStack {
+  char** guard;
+  ctx::stack_context allocate() {
+    Guarded g = stackPool.take();
+    if (!g.usable) throw std::bad_alloc();
+    *guard = g.mapping;
+    ctx::stack_context sc;
+    sc.size = kKernelStackSize;
+    sc.sp = g.usable + kKernelStackSize;
+    return sc;
+  }
+  void deallocate(ctx::stack_context& sc) noexcept {
+    Guarded g;
+    g.usable = static_cast<char*>(sc.sp) - kKernelStackSize;
+    g.mapping = g.usable - pageSize();
+    g.mapped = kKernelStackSize + pageSize();
+    stackPool.give(g);
+  }
+};
+
+/** Kernel code of this thread now runs on the pooled stack whose guard page is at `guard`, and faults jump to `jump`. */
+void enterStack(char* guard, sigjmp_buf* jump) {
+  guardLow = guard;
+  guardSize = pageSize();
+  stackSize = kKernelStackSize;
+  faultJump = jump;
 }
 
 // ---- sequential -------------------------------------------------------------
 
 [[noreturn]] void failSequential(__emu::Lane* l, const char* message) {
-  *static_cast<std::string*>(l->runner) = message;
+  static_cast<Failure*>(l->runner)->set(message, callSite(l));
   throw LaneAbort{};
 }
 void noBarrier(__emu::Lane*, int) {}
@@ -180,42 +433,15 @@ struct FiberLane {
   int line = 0;
   size_t valueSize = 0;
   __emu::SimdExchange exchange{};
+  /** The guard page under this fiber's stack, and where a fault in it jumps (on that stack). */
+  char* guard = nullptr;
+  sigjmp_buf* jump = nullptr;
 };
 
 struct FiberGroup {
   std::vector<FiberLane> lanes;
   std::vector<std::array<unsigned char, kSimdWidth * kMaxSimdValue>> slots, snapshots;
-  std::string failure;
-};
-
-/** Recycled fiber stacks (a dispatch creates a fiber per thread). */
-class StackPool {
- public:
-  static constexpr size_t kSize = 256 * 1024;
-  ~StackPool() { for (void* p : free_) std::free(p); }
-  void* take() {
-    if (free_.empty()) return std::malloc(kSize);
-    void* p = free_.back();
-    free_.pop_back();
-    return p;
-  }
-  void give(void* p) { free_.push_back(p); }
-
- private:
-  std::vector<void*> free_;
-};
-thread_local StackPool stackPool;
-
-struct PooledStack {
-  ctx::stack_context allocate() {
-    ctx::stack_context sc;
-    void* p = stackPool.take();
-    if (!p) throw std::bad_alloc();
-    sc.size = StackPool::kSize;
-    sc.sp = static_cast<char*>(p) + StackPool::kSize;
-    return sc;
-  }
-  void deallocate(ctx::stack_context& sc) noexcept { stackPool.give(static_cast<char*>(sc.sp) - sc.size); }
+  Failure failure;
 };
 
 FiberLane* asFiber(__emu::Lane* l) { return reinterpret_cast<FiberLane*>(l); }
@@ -225,6 +451,7 @@ void suspend(FiberLane* f, Wait w, int line) {
   f->wait = w;
   f->line = line;
   f->sink = std::move(f->sink).resume();
+  enterStack(f->guard, f->jump);  // resumed: faults are this fiber's again
 }
 void fiberBarrier(__emu::Lane* l, int line) { suspend(asFiber(l), Wait::Barrier, line); }
 void fiberSimdBarrier(__emu::Lane* l, int line) { suspend(asFiber(l), Wait::SimdBarrier, line); }
@@ -238,8 +465,7 @@ const __emu::SimdExchange& fiberExchange(__emu::Lane* l, const void* value, size
   return f->exchange;
 }
 [[noreturn]] void fiberFail(__emu::Lane* l, const char* message) {
-  FiberGroup* g = groupOf(l);
-  if (g->failure.empty()) g->failure = message;
+  groupOf(l)->failure.set(message, callSite(l));
   throw LaneAbort{};
 }
 
@@ -280,8 +506,22 @@ bool releaseSimdgroups(FiberGroup& g, std::string* error) {
   return released;
 }
 
-std::string runFiberGroup(const Launch& L, void* const* args, const GroupShape& shape, const uint32_t groupId[3],
-                          const uint32_t groups[3], char* tgMemory) {
+/** The body of a kernel thread's fiber: runs `body` with faults on this stack caught here (the fiber then ends normally). */
+template <class Body, class OnFault>
+void guardedFiberBody(char* guard, sigjmp_buf** jumpOut, Body&& body, OnFault&& onFault) {
+  sigjmp_buf jump;
+  *jumpOut = &jump;
+  enterStack(guard, &jump);
+  if (sigsetjmp(jump, 0) == 0) {
+    body();
+  } else {
+    inKernel = 0;
+    onFault(caughtFault());
+  }
+}
+
+Failure runFiberGroup(const Launch& L, void* const* args, const GroupShape& shape, const uint32_t groupId[3], const uint32_t groups[3],
+                      char* tgMemory, sigjmp_buf* launchJump) {
   FiberGroup g;
   g.lanes.resize(shape.count);
   size_t simds = (shape.count + kSimdWidth - 1) / kSimdWidth;
@@ -290,18 +530,24 @@ std::string runFiberGroup(const Launch& L, void* const* args, const GroupShape& 
   for (uint32_t t = 0; t < shape.count; t++) {
     FiberLane* f = &g.lanes[t];
     setIds(f->lane, L, shape, t, groupId, groups);
-    attach(f->lane, tgMemory, &g, {fiberBarrier, fiberSimdBarrier, fiberExchange, fiberFail});
+    attach(f->lane, L, tgMemory, &g, {fiberBarrier, fiberSimdBarrier, fiberExchange, fiberFail});
     Launcher launcher = L.launcher;
-    f->self = ctx::fiber(std::allocator_arg, PooledStack(), [f, launcher, args](ctx::fiber&& sink) {
+    f->self = ctx::fiber(std::allocator_arg, PooledStack{&f->guard}, [f, launcher, args](ctx::fiber&& sink) {
       f->sink = std::move(sink);
-      try {
-        launcher(args, &f->lane);
-      } catch (const ctx::detail::forced_unwind&) {
-        throw;
-      } catch (...) {
-        FiberGroup* grp = groupOf(&f->lane);
-        if (grp->failure.empty()) grp->failure = "the kernel thread threw an exception";
-      }
+      FiberGroup* grp = groupOf(&f->lane);
+      guardedFiberBody(
+          f->guard, &f->jump,
+          [&] {
+            try {
+              launcher(args, &f->lane);
+            } catch (const ctx::detail::forced_unwind&) {
+              throw;
+            } catch (const LaneAbort&) {
+            } catch (...) {
+              grp->failure.set("the kernel thread threw an exception", nullptr);
+            }
+          },
+          [&](const Failure& fault) { if (grp->failure.empty()) grp->failure = fault; });
       f->wait = Wait::Done;
       return std::move(f->sink);
     });
@@ -312,30 +558,46 @@ std::string runFiberGroup(const Launch& L, void* const* args, const GroupShape& 
       inKernel = 1;
       f.self = std::move(f.self).resume();
       inKernel = 0;
+      faultJump = launchJump;
       if (!g.failure.empty()) return g.failure;
-      if (timedOut) return "timeout";
+      if (timedOut) {
+        Failure t;
+        t.timeout = true;
+        return t;
+      }
     }
     std::string error;
     bool released = releaseSimdgroups(g, &error);
     std::vector<FiberLane*> live;
     size_t done = 0;
     for (FiberLane& f : g.lanes) (f.wait == Wait::Done ? done++ : (live.push_back(&f), 0));
-    if (live.empty()) return "";
+    Failure out;
+    if (live.empty()) return out;
     if (released) continue;
     bool atBarrier = std::all_of(live.begin(), live.end(), [](FiberLane* f) { return f->wait == Wait::Barrier; });
     if (atBarrier) {
       bool oneLine = std::all_of(live.begin(), live.end(), [&](FiberLane* f) { return f->line == live[0]->line; });
-      if (!oneLine) return "threads of a threadgroup wait at different threadgroup_barrier calls (MSL lines " + linesOf(live) + ")";
+      if (!oneLine) {
+        out.message = "threads of a threadgroup wait at different threadgroup_barrier calls (MSL lines " + linesOf(live) + ")";
+        return out;
+      }
       if (done) {
-        return "divergent threadgroup_barrier at MSL line " + std::to_string(live[0]->line) + ": " + std::to_string(live.size()) + " of " +
-               std::to_string(shape.count) + " threads of the threadgroup reached it, the others returned (a GPU would hang)";
+        out.message = "divergent threadgroup_barrier at MSL line " + std::to_string(live[0]->line) + ": " + std::to_string(live.size()) + " of " +
+                      std::to_string(shape.count) + " threads of the threadgroup reached it, the others returned (a GPU would hang)";
+        return out;
       }
       for (FiberLane* f : live) f->wait = Wait::None;
       continue;
     }
-    if (!error.empty()) return error;
+    if (!error.empty()) {
+      out.message = error;
+      return out;
+    }
     bool anyRunnable = std::any_of(live.begin(), live.end(), [](FiberLane* f) { return f->wait == Wait::None; });
-    if (!anyRunnable) return "deadlock: threads wait at barriers and simd collectives no other thread reaches (MSL lines " + linesOf(live) + ")";
+    if (!anyRunnable) {
+      out.message = "deadlock: threads wait at barriers and simd collectives no other thread reaches (MSL lines " + linesOf(live) + ")";
+      return out;
+    }
   }
 }
 
@@ -359,10 +621,14 @@ struct ThreadGroup {
   std::vector<__emu::Lane> lanes;
   std::vector<__emu::SimdExchange> exchanges;
   std::mutex failureLock;
-  std::string failure;
-  void fail(const std::string& why) {
+  Failure failure;
+  void fail(const std::string& why, const void* pc = nullptr) {
     std::lock_guard<std::mutex> g(failureLock);
-    if (failure.empty()) failure = why;
+    failure.set(why, pc);
+  }
+  void fail(const Failure& f) {
+    std::lock_guard<std::mutex> g(failureLock);
+    if (failure.empty()) failure = f;
   }
 };
 
@@ -454,13 +720,29 @@ const __emu::SimdExchange& threadExchange(__emu::Lane* l, const void* value, siz
   return ex;
 }
 [[noreturn]] void threadFail(__emu::Lane* l, const char* message) {
-  threadGroupOf(l)->fail(message);
+  threadGroupOf(l)->fail(message, callSite(l));
   breakAll(threadGroupOf(l));
   throw LaneAbort{};
 }
 
-std::string runThreadGroup(const Launch& L, void* const* args, const GroupShape& shape, const uint32_t groupId[3],
-                           const uint32_t groups[3], char* tgMemory) {
+/** The calling OS thread's stack guard (a fault there is an overflow of this thread's stack). */
+void enterThreadStack(sigjmp_buf* jump) {
+  faultJump = jump;
+  guardLow = nullptr;
+  pthread_attr_t attr;
+  if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
+  void* low = nullptr;
+  size_t size = 0, guard = 0;
+  if (pthread_attr_getstack(&attr, &low, &size) == 0 && pthread_attr_getguardsize(&attr, &guard) == 0 && guard > 0) {
+    guardLow = static_cast<char*>(low) - guard;
+    guardSize = guard;
+    stackSize = size;
+  }
+  pthread_attr_destroy(&attr);
+}
+
+Failure runThreadGroup(const Launch& L, void* const* args, const GroupShape& shape, const uint32_t groupId[3], const uint32_t groups[3],
+                       char* tgMemory) {
   ThreadGroup g;
   size_t simds = (shape.count + kSimdWidth - 1) / kSimdWidth;
   g.barrier.live = shape.count;
@@ -476,20 +758,69 @@ std::string runThreadGroup(const Launch& L, void* const* args, const GroupShape&
   for (uint32_t t = 0; t < shape.count; t++) {
     __emu::Lane& l = g.lanes[t];
     setIds(l, L, shape, t, groupId, groups);
-    attach(l, tgMemory, &g, {threadBarrier, threadSimdBarrier, threadExchange, threadFail});
+    attach(l, L, tgMemory, &g, {threadBarrier, threadSimdBarrier, threadExchange, threadFail});
     threads.emplace_back([&g, &l, &L, args] {
-      try {
-        L.launcher(args, &l);
-      } catch (const LaneAbort&) {
-      } catch (...) {
-        g.fail("the kernel thread threw an exception");
+      // each kernel thread catches its own faults, on its own signal stack (an overflow of its stack included)
+      SignalStack altStack;
+      sigjmp_buf jump;
+      if (sigsetjmp(jump, 0) == 0) {
+        enterThreadStack(&jump);
+        try {
+          L.launcher(args, &l);
+        } catch (const LaneAbort&) {
+        } catch (...) {
+          g.fail("the kernel thread threw an exception");
+        }
+      } else {
+        g.fail(caughtFault());
+        breakAll(&g);
       }
+      faultJump = nullptr;
       retire(&g, g.barrier, true);
       retire(&g, *g.simd[l.simdgroup_index_in_threadgroup], false);
     });
   }
   for (std::thread& t : threads) t.join();
   return g.failure;
+}
+
+/** One fiber that runs the threads of every threadgroup one after another (kernels without barriers or collectives). */
+Failure runSequential(const Launch& L, void* const* args, const uint32_t groups[3], char* tgMemory, sigjmp_buf* launchJump) {
+  Failure failure;
+  char* guard = nullptr;
+  sigjmp_buf* jump = nullptr;
+  ctx::fiber fiber(std::allocator_arg, PooledStack{&guard}, [&](ctx::fiber&& sink) {
+    guardedFiberBody(
+        guard, &jump,
+        [&] {
+          __emu::Lane lane{};
+          attach(lane, L, tgMemory, &failure, {noBarrier, noBarrier, noExchange, failSequential});
+          size_t used = kThreadgroupMemory;
+          try {
+            forEachGroup(L, groups, [&](const uint32_t gid[3], const GroupShape& shape) {
+              std::memset(tgMemory, 0, used);
+              used = 0;
+              for (uint32_t t = 0; t < shape.count && !timedOut; t++) {
+                setIds(lane, L, shape, t, gid, groups);
+                inKernel = 1;
+                L.launcher(args, &lane);
+                inKernel = 0;
+                used = std::max(used, lane.tg_cursor);
+              }
+              if (timedOut) failure.timeout = true;
+              return failure.empty();
+            });
+          } catch (const LaneAbort&) {
+          } catch (...) {
+            failure.set("the kernel thread threw an exception", nullptr);
+          }
+        },
+        [&](const Failure& fault) { if (failure.empty()) failure = fault; });
+    return std::move(sink);
+  });
+  fiber = std::move(fiber).resume();
+  faultJump = launchJump;
+  return failure;
 }
 
 }  // namespace
@@ -505,54 +836,36 @@ std::string runLaunch(const Launch& L) {
   // in 64 bits: a grid dimension near 2^32 plus a threadgroup would wrap
   for (int d = 0; d < 3; d++) groups[d] = uint32_t((uint64_t(L.grid[d]) + L.group[d] - 1) / L.group[d]);
   void* const* args = L.buffers.data();
-  alignas(64) static thread_local char tgMemory[kThreadgroupMemory];
+  char* tgMemory = threadgroupMemory.get();
+  if (!tgMemory) return "kernel '" + L.kernel + "': cannot map the emulator's threadgroup memory";
 
-  FaultGuard guard(L.schedule == Schedule::Threads ? 0 : L.timeoutMs);
+  installHandlers();
+  SignalStack altStack;
+  KernelTimer timer(L.schedule == Schedule::Threads ? 0 : L.timeoutMs);
   sigjmp_buf jump;
-  std::string result;
+  // a fault outside any kernel fiber (the runner's own code) ends the launch here
   if (sigsetjmp(jump, 1)) {
     faultJump = nullptr;
     inKernel = 0;
-    return faultSignal == SIGALRM ? describeTimeout(L.kernel, L.timeoutMs) : describeFault(L.kernel);
+    return describe(L, caughtFault());
   }
-  faultJump = L.schedule == Schedule::Threads ? nullptr : &jump;
-  for (uint32_t gz = 0; gz < groups[2] && result.empty(); gz++)
-    for (uint32_t gy = 0; gy < groups[1] && result.empty(); gy++)
-      for (uint32_t gx = 0; gx < groups[0] && result.empty(); gx++) {
-        uint32_t gid[3] = {gx, gy, gz};
-        GroupShape shape;
-        shape.count = 1;
-        for (int d = 0; d < 3; d++) {
-          uint64_t origin = uint64_t(gid[d]) * L.group[d];
-          shape.origin[d] = uint32_t(origin);
-          shape.size[d] = uint32_t(std::min<uint64_t>(L.group[d], uint64_t(L.grid[d]) - origin));
-          shape.count *= shape.size[d];
-        }
-        std::memset(tgMemory, 0, sizeof tgMemory);
-        if (L.schedule == Schedule::Fibers) {
-          result = runFiberGroup(L, args, shape, gid, groups, tgMemory);
-        } else if (L.schedule == Schedule::Threads) {
-          result = runThreadGroup(L, args, shape, gid, groups, tgMemory);
-        } else {
-          __emu::Lane lane{};
-          attach(lane, tgMemory, &result, {noBarrier, noBarrier, noExchange, failSequential});
-          try {
-            for (uint32_t t = 0; t < shape.count && !timedOut; t++) {
-              setIds(lane, L, shape, t, gid, groups);
-              inKernel = 1;
-              L.launcher(args, &lane);
-              inKernel = 0;
-            }
-            if (timedOut) result = "timeout";
-          } catch (const LaneAbort&) {
-          } catch (...) {
-            if (result.empty()) result = "the kernel thread threw an exception";
-          }
-        }
-      }
+  faultJump = &jump;
+  guardLow = nullptr;
+  Failure result;
+  if (L.schedule == Schedule::Sequential) {
+    result = runSequential(L, args, groups, tgMemory, &jump);
+  } else {
+    size_t used = kThreadgroupMemory;
+    forEachGroup(L, groups, [&](const uint32_t gid[3], const GroupShape& shape) {
+      std::memset(tgMemory, 0, used);
+      used = kThreadgroupMemory;
+      result = L.schedule == Schedule::Fibers ? runFiberGroup(L, args, shape, gid, groups, tgMemory, &jump)
+                                              : runThreadGroup(L, args, shape, gid, groups, tgMemory);
+      return result.empty();
+    });
+  }
   faultJump = nullptr;
-  if (result == "timeout") return describeTimeout(L.kernel, L.timeoutMs);
-  return result.empty() ? "" : "kernel '" + L.kernel + "': " + result;
+  return result.empty() ? "" : describe(L, result);
 }
 
 }  // namespace mlxts::emu

@@ -87,7 +87,7 @@ class MetalDevice : public Device {
     return {std::make_shared<MetalBuffer>(b, length), ""};
   }
 
-  Result<Library> newLibrary(const std::string& label, const std::string& source) override {
+  Result<Library> newLibrary(const std::string& label, const std::string& source, bool /* checked: the emulator's */) override {
     AutoreleasePool pool;
     id options = send<id>(send<id>(cls("MTLCompileOptions"), "alloc"), "init");
     send<void>(options, "setFastMathEnabled:", false);

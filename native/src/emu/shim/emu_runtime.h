@@ -18,6 +18,14 @@ struct SimdExchange {
   uint32_t lane;
 };
 
+/** A bound buffer of a checked (user) kernel: its bytes, name and [[buffer(n)]] index, for bounds checks and their messages. */
+struct Region {
+  char* base;
+  size_t length;
+  const char* name;
+  uint32_t index;
+};
+
 struct Lane {
   uint32_t thread_position_in_grid[3];
   uint32_t thread_position_in_threadgroup[3];
@@ -39,6 +47,11 @@ struct Lane {
   const SimdExchange& (*exchange)(Lane*, const void* value, size_t size, int line);
   /** Ends the kernel with an error (does not return). */
   void (*fail)(Lane*, const char* message);
+  /** The dispatch's bound buffers by [[buffer(n)]] index (checked kernels read them; base null where nothing is bound). */
+  const Region* regions;
+  uint32_t region_count;
+  /** Set by a failed check before fail(): the code address the runner turns into a .metal line. */
+  const void* fault_pc;
 };
 
 /** The running kernel thread (restored after every switch point, since fibers share an OS thread). */

@@ -38,6 +38,7 @@
 #include <type_traits>
 
 #include "emu_runtime.h"
+#include "emu_checked.h"
 
 typedef unsigned char uchar;
 typedef unsigned short ushort;
@@ -341,6 +342,13 @@ template <class T, class U, int R, int C> inline void simdgroup_store(const simd
   for (int i = 0; i < R; i++) for (int j = 0; j < C; j++) dst[i * elements_per_row + j] = U(m.e[i][j]);
 }
 /** d = a b + c, accumulated in float. */
+/** Checked kernels: the rows read or written must lie in the buffer. */
+template <class T, class U, bool Cs, int R, int C> inline void simdgroup_load(simdgroup_matrix<T, R, C>& d, ::__emu::dptr<U, Cs> src, unsigned long elements_per_row = C) {
+  simdgroup_load(d, src.span((R - 1) * elements_per_row + C), elements_per_row);
+}
+template <class T, class U, bool Cs, int R, int C> inline void simdgroup_store(const simdgroup_matrix<T, R, C>& m, ::__emu::dptr<U, Cs> dst, unsigned long elements_per_row = C) {
+  simdgroup_store(m, dst.span((R - 1) * elements_per_row + C), elements_per_row);
+}
 template <class T, int N> inline void simdgroup_multiply_accumulate(simdgroup_matrix<T, N, N>& d, const simdgroup_matrix<T, N, N>& a, const simdgroup_matrix<T, N, N>& b, const simdgroup_matrix<T, N, N>& c) {
   simdgroup_matrix<T, N, N> r;
   for (int i = 0; i < N; i++)
@@ -391,6 +399,23 @@ EMU_ATOMIC_FETCH(and, x & v)
 EMU_ATOMIC_FETCH(or, x | v)
 EMU_ATOMIC_FETCH(xor, x ^ v)
 #undef EMU_ATOMIC_FETCH
+// checked kernels pass device atomics as checked pointers: the element is checked, then the functions above run
+template <class A, bool C> inline auto atomic_load_explicit(::__emu::dptr<A, C> a, memory_order o) { return atomic_load_explicit(a.at(0), o); }
+#define EMU_ATOMIC_CHECKED(NAME) \
+  template <class A, bool C, class V> inline auto NAME(::__emu::dptr<A, C> a, V v, memory_order o) { return NAME(a.at(0), v, o); }
+EMU_ATOMIC_CHECKED(atomic_store_explicit)
+EMU_ATOMIC_CHECKED(atomic_exchange_explicit)
+EMU_ATOMIC_CHECKED(atomic_fetch_add_explicit)
+EMU_ATOMIC_CHECKED(atomic_fetch_sub_explicit)
+EMU_ATOMIC_CHECKED(atomic_fetch_min_explicit)
+EMU_ATOMIC_CHECKED(atomic_fetch_max_explicit)
+EMU_ATOMIC_CHECKED(atomic_fetch_and_explicit)
+EMU_ATOMIC_CHECKED(atomic_fetch_or_explicit)
+EMU_ATOMIC_CHECKED(atomic_fetch_xor_explicit)
+#undef EMU_ATOMIC_CHECKED
+template <class A, bool C, class E, class V> inline bool atomic_compare_exchange_weak_explicit(::__emu::dptr<A, C> a, E expected, V desired, memory_order s, memory_order f) {
+  return atomic_compare_exchange_weak_explicit(a.at(0), expected, desired, s, f);
+}
 }  // namespace metal
 
 // Collectives and barriers carry the calling MSL line, so a divergent one is reported where it is.

@@ -1,0 +1,156 @@
+// User kernels on the MSL execution layer may not reach outside their buffers
+// or their stacks: an access outside an input or output (above or below, by
+// index, pointer arithmetic, a vector cast or an atomic), outside a thread or
+// threadgroup array, an overflowed kernel-thread stack, in the fiber, sequential
+// and OS-thread schedules, are errors naming the kernel (and the line) with
+// the process alive, and in-bounds kernels still compute the same results.
+
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import * as mx from "../index.js";
+
+const hasMetal = mx.isAvailable(mx.metal);
+const on = { stream: mx.metal };
+const f32 = (v: number[]) => mx.array(v, mx.float32, on);
+
+interface Launch {
+  source: string;
+  header?: string;
+  inputs?: mx.MxArray[];
+  grid?: [number, number, number];
+  threadgroup?: [number, number, number];
+  outputShape?: number[];
+  atomic?: boolean;
+}
+
+/** Defines kernel `name` (input `inp`, output `out`) and runs it; resolves to the output's values. */
+async function launch(name: string, l: Launch): Promise<unknown> {
+  const k = mx.fast.metalKernel({ name, inputNames: ["inp"], outputNames: ["out"], source: l.source, header: l.header, atomicOutputs: l.atomic });
+  const [out] = k({
+    inputs: l.inputs ?? [f32([1, 2, 3, 4])], grid: l.grid ?? [4, 1, 1], threadgroup: l.threadgroup ?? [4, 1, 1],
+    outputShapes: [l.outputShape ?? [4]], outputDtypes: [mx.float32], initValue: l.atomic ? 0 : undefined, stream: mx.metal,
+  });
+  return out!.tolist();
+}
+
+/** The process still runs metal work correctly (nothing was corrupted). */
+async function alive(): Promise<void> {
+  expect(await mx.add(f32([1, 2, 3]), 1, on).tolist()).toEqual([2, 3, 4]);
+}
+
+describe.skipIf(!hasMetal)("user kernels stay inside their buffers (metal)", () => {
+  it("reports a write past the output from a grid larger than it (the heap-corrupting repro), naming the kernel and line", async () => {
+    const run = launch("k", { source: "out[thread_position_in_grid.x] = inp[0];", inputs: [mx.ones([4], mx.float32, on)], grid: [4096, 1, 1], threadgroup: [256, 1, 1] });
+    await expect(run).rejects.toThrow(/kernel 'custom_kernel_k' at k\.metal:1: out-of-bounds access to 'out' \(buffer\(1\), 16 bytes\): element 4 \(4 bytes at byte offset 16\)[\s\S]*fast\.metalKernel 'k'/);
+    await alive();
+  });
+
+  it("reports a read past an input instead of returning another array's data", async () => {
+    // arrays allocated around the input: a read past it would have found their bytes
+    const neighbours = [f32([101, 102, 103, 104]), f32([201, 202, 203, 204])];
+    await mx.eval(...neighbours);
+    const run = launch("readpast", { source: "uint i = thread_position_in_grid.x;\nout[i] = inp[i + 4];" });
+    await expect(run).rejects.toThrow(/kernel 'custom_kernel_readpast' at readpast\.metal:2: out-of-bounds access to 'inp' \(buffer\(0\), 16 bytes\): element 4\b/);
+    expect(await neighbours[1]!.tolist()).toEqual([201, 202, 203, 204]);
+    await alive();
+  });
+
+  it("holds a view to its own elements, not the rest of the buffer it shares", async () => {
+    const x = f32([1, 2, 3, 4, 5, 6, 7, 8]);
+    const head = mx.slice(x, [0], [4], undefined, on);
+    const run = launch("viewpast", { source: "uint i = thread_position_in_grid.x;\nout[i] = inp[i + 2];", inputs: [head] });
+    await expect(run).rejects.toThrow(/kernel 'custom_kernel_viewpast' at viewpast\.metal:2: out-of-bounds access to 'inp' \(buffer\(0\), 16 bytes\): element 4\b/);
+    await alive();
+  });
+
+  it("reports a write below the output through a negative index", async () => {
+    const run = launch("below", { source: "int i = int(thread_position_in_grid.x);\nout[i - 1] = inp[i];" });
+    await expect(run).rejects.toThrow(/kernel 'custom_kernel_below' at below\.metal:2: out-of-bounds access to 'out' \(buffer\(1\), 16 bytes\): element -1 \(4 bytes at byte offset -4\)/);
+    await alive();
+  });
+
+  it("stops a large grid at its first access outside the output", async () => {
+    const run = launch("large", { source: "uint i = thread_position_in_grid.y * threads_per_grid.x + thread_position_in_grid.x;\nout[i] = 1.0f;", grid: [65536, 64, 1], threadgroup: [256, 1, 1] });
+    await expect(run).rejects.toThrow(/kernel 'custom_kernel_large' at large\.metal:2: out-of-bounds access to 'out'/);
+    await alive();
+  });
+
+  it("checks pointer arithmetic, vector casts, pointers held in variables and helper functions", async () => {
+    await expect(launch("arith", { source: "device float* p = out + 4;\np[-1] = 5.0f;\n*p = 1.0f;" })).rejects.toThrow(/arith\.metal:3: out-of-bounds access to 'out'.*element 4\b/);
+    await expect(launch("vec", { source: "if (thread_position_in_grid.x == 0) {\n  ((device float4*)out)[1] = float4(1.0f);\n}" })).rejects.toThrow(/vec\.metal:2: out-of-bounds access to 'out' \(buffer\(1\), 16 bytes\): element 1 \(16 bytes at byte offset 16\)/);
+    await expect(launch("addr", { source: "auto q = &out[1];\nq[3] = 1.0f;" })).rejects.toThrow(/addr\.metal:2: out-of-bounds access to 'out'.*element 4\b/);
+    await expect(launch("nullp", { source: "device float* p = nullptr;\n*p = 1.0f;" })).rejects.toThrow(/nullp\.metal:2: .*points into no bound buffer/);
+    const header = "inline void put(device float* o, uint i, float v) {\n  o[i] = v;\n}";
+    await expect(launch("helper", { header, source: "uint i = thread_position_in_grid.x;\nput(out, i + 1, inp[i]);" })).rejects.toThrow(/helper_header\.metal:2: out-of-bounds access to 'out'/);
+    await alive();
+  });
+
+  it("checks atomics, simdgroup loads and the shapes block", async () => {
+    const histogram = "uint i = thread_position_in_grid.x;\natomic_fetch_add_explicit(&out[uint(inp[i])], 1.0f, memory_order_relaxed);";
+    expect(await launch("hist", { atomic: true, source: histogram, inputs: [f32([0, 1, 1, 3])] })).toEqual([1, 2, 0, 1]);
+    await expect(launch("hist2", { atomic: true, source: histogram, inputs: [f32([0, 1, 4, 3])] })).rejects.toThrow(/hist2\.metal:2: out-of-bounds access to 'out'.*element 4\b/);
+    await expect(launch("simd", { source: "simdgroup_float8x8 m;\nsimdgroup_load(m, inp, 8);\nsimdgroup_store(m, out, 8);" })).rejects.toThrow(/simd\.metal:2: out-of-bounds access to 'inp'/);
+    await expect(launch("shape", { source: "uint i = thread_position_in_grid.x;\nout[i] = inp_shape[i * 64];" })).rejects.toThrow(/shape\.metal:2: out-of-bounds access to 'mx_meta_'/);
+    await alive();
+  });
+
+  it("checks indices of thread and threadgroup arrays", async () => {
+    const tg = "threadgroup float buf[4];\nuint t = thread_position_in_threadgroup.x;\nbuf[t + 1] = inp[t];\nthreadgroup_barrier(mem_flags::mem_threadgroup);\nout[t] = buf[t];";
+    await expect(launch("tgarr", { source: tg })).rejects.toThrow(/kernel 'custom_kernel_tgarr': index 4 is outside the thread or threadgroup array 'float\[4\]' at tgarr\.metal:3/);
+    await expect(launch("local", { source: "float acc[4] = {0};\nuint t = thread_position_in_grid.x;\nacc[t + 1] = 1.0f;\nout[t] = acc[0];" })).rejects.toThrow(/index 4 is outside the thread or threadgroup array 'float\[4\]' at local\.metal:3/);
+    await alive();
+  });
+
+  it("reports an overflowed kernel-thread stack, with barriers (fibers) and without", async () => {
+    const body = (barrier: boolean) =>
+      `float big[65536];\nuint t = thread_position_in_threadgroup.x;\nfor (int k = 0; k < 65536; k++) big[k] = inp[t] + float(k);\n${barrier ? "threadgroup_barrier(mem_flags::mem_threadgroup);\n" : ""}out[t] = big[t * 7];`;
+    const overflow = /kernel 'custom_kernel_deep\w*' at deep\w*\.metal:\d+ faulted: the stack of a kernel thread \(256 KiB\) overflowed/;
+    await expect(launch("deep", { source: body(true) })).rejects.toThrow(overflow);
+    await alive();
+    await expect(launch("deepseq", { source: body(false) })).rejects.toThrow(overflow);
+    await alive();
+  });
+
+  it("still computes in-bounds kernels exactly: indices, pointers, vector casts, atomics, barriers, helpers", async () => {
+    const header = "inline float first(const device float* const p) {\n  return *p;\n}\nconstant float table[3] = {10.0f, 20.0f, 30.0f};";
+    const source = `
+  uint i = thread_position_in_grid.x;
+  device float* p = out;
+  p += 1; p++; --p;
+  const device float4* v = (const device float4*)inp;
+  constant float* t = table;
+  threadgroup float buf[4];
+  buf[i] = inp[3 - i];
+  threadgroup_barrier(mem_flags::mem_threadgroup);
+  out[i] = (*v)[i] + first(inp) + t[i % 3] + float(p - out) + buf[i];`;
+    expect(await launch("good", { header, source })).toEqual([1 + 1 + 10 + 1 + 4, 2 + 1 + 20 + 1 + 3, 3 + 1 + 30 + 1 + 2, 4 + 1 + 10 + 1 + 1]);
+    const x = mx.reshape(f32(Array.from({ length: 12 }, (_, i) => i / 4)), [3, 4], on);
+    const k = mx.fast.metalKernel({ name: "exp2d", inputNames: ["inp"], outputNames: ["out"], source: "uint i = thread_position_in_grid.x;\nout[i] = metal::exp(inp[i]);" });
+    const [y] = k({ inputs: [mx.transpose(x, undefined, on)], grid: [12, 1, 1], threadgroup: [8, 1, 1], outputShapes: [[4, 3]], outputDtypes: [mx.float32], stream: mx.metal });
+    expect(await y!.tolist()).toEqual(await mx.exp(mx.transpose(x, undefined, on), on).tolist());
+  });
+
+  it("fails cleanly in a separate process too, in the OS-thread schedule (MLX_TS_METAL_EMU_THREADS=1)", () => {
+    const index = fileURLToPath(new URL("../index.ts", import.meta.url));
+    const script = `
+      import * as mx from ${JSON.stringify(index)};
+      const on = { stream: mx.metal };
+      const run = async (name, source, grid, tg) => {
+        const k = mx.fast.metalKernel({ name, inputNames: ["inp"], outputNames: ["out"], source });
+        const [o] = k({ inputs: [mx.ones([4], mx.float32, on)], grid, threadgroup: tg, outputShapes: [[4]], outputDtypes: [mx.float32], stream: mx.metal });
+        try { await o.tolist(); console.log(name, "ran"); } catch (e) { console.log(name, "error:", e.message.split("\\n")[0]); }
+      };
+      await run("grid", "out[thread_position_in_grid.x] = inp[0];", [4096, 1, 1], [256, 1, 1]);
+      await run("huge", "float big[4000000];\\nuint t = thread_position_in_threadgroup.x;\\nfor (int k = 0; k < 4000000; k++) big[k] = inp[t] + float(k);\\nthreadgroup_barrier(mem_flags::mem_threadgroup);\\nout[t] = big[t * 3];", [4, 1, 1], [4, 1, 1]);
+      console.log("alive", JSON.stringify(await mx.add(mx.ones([2], mx.float32, on), 1, on).tolist()));
+    `;
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      encoding: "utf8", env: { ...process.env, MLX_TS_METAL_EMU_THREADS: "1", MLX_TS_WEBGPU: "0" }, timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/grid error: \[metal\] kernel 'custom_kernel_grid' at grid\.metal:1: out-of-bounds access to 'out'/);
+    expect(r.stdout).toMatch(/huge error: \[metal\] kernel 'custom_kernel_huge' at huge\w*\.metal:\d+ faulted: the stack of a kernel thread \(\d+ KiB\) overflowed/);
+    expect(r.stdout).toMatch(/alive \[2,2\]/);
+  });
+});

@@ -107,7 +107,10 @@ std::shared_ptr<LoadedLibrary> compileLibrary(const JitOptions& opts, const std:
   // the launcher generator runs on the preprocessed text: the library's own macros expanded
   std::string dir = base + ".src";
   makeDirs(dir);
-  std::string metal = dir + "/" + label;
+  // the label names a file in the cache: never a path out of it
+  std::string file = label.empty() || label == "." || label == ".." ? "library.metal" : label;
+  for (char& c : file) if (c == '/' || c == '\\' || c == '\0') c = '_';
+  std::string metal = dir + "/" + file;
   std::string out;
   if (!exists(metal) && !writeFileAtomically(metal, source)) { *error = "cannot write " + metal; return nullptr; }
   std::string pre = readFile(base + ".ii");

@@ -138,6 +138,8 @@ std::string parseParam(const std::string& text, KernelParam& p) {
   if (attr.rfind("buffer(", 0) == 0) {
     p.attribute = "buffer";
     p.bufferIndex = std::atoi(attr.c_str() + 7);
+    // Metal's argument table: 31 buffer slots (the launcher indexes the bound buffers by it)
+    if (p.bufferIndex < 0 || p.bufferIndex > 30) return "[[" + attr + "]] of parameter '" + p.name + "' is outside Metal's buffer indices 0 to 30";
     return "";
   }
   if (!kVectorIds.count(attr) && !kScalarIds.count(attr)) return "attribute [[" + attr + "]] of parameter '" + p.name + "' is not supported by the emulator";

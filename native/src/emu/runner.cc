@@ -168,17 +168,26 @@ constexpr int kSignalCount = 5;
 constexpr int kSignals[kSignalCount] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGALRM};
 struct sigaction previousActions[kSignalCount];
 
-thread_local sigjmp_buf* faultJump = nullptr;
-thread_local int faultSignal = 0;
-thread_local void* faultAddress = nullptr;
-thread_local const void* faultPc = nullptr;
-/** Kernel code is running (not the runner's own code, which may hold the allocator's lock). */
-thread_local volatile sig_atomic_t inKernel = 0;
-/** The timeout expired while the runner's own code ran: it stops at the next switch back to it. */
-thread_local volatile sig_atomic_t timedOut = 0;
-/** The guard pages under the stack that kernel code of this thread runs on, and that stack's size: a fault there is an overflow. */
-thread_local char* guardLow = nullptr;
-thread_local size_t guardSize = 0, stackSize = 0;
+/** What the signal handler reads and writes for this thread. */
+struct FaultState {
+  /** Where a fault of kernel code jumps (null: this thread runs no kernel; signals go to the previous handler). */
+  sigjmp_buf* jump;
+  int signal;
+  void* address;
+  const void* pc;
+  /** Kernel code is running (not the runner's own code, which may hold the allocator's lock). */
+  volatile sig_atomic_t inKernel;
+  /** The timeout expired while the runner's own code ran: it stops at the next switch back to it. */
+  volatile sig_atomic_t timedOut;
+  /** The guard page under the stack that kernel code of this thread runs on, and that stack's size: a fault there is an overflow. */
+  char* guardLow;
+  size_t guardSize, stackSize;
+};
+// initial-exec: the handler may run on any thread, and reaching a dlopen'ed module's dynamic TLS there could allocate
+#if defined(__linux__)
+__attribute__((tls_model("initial-exec")))
+#endif
+thread_local FaultState fault{};
 
 const void* pcOf(void* context) {
   auto* uc = static_cast<ucontext_t*>(context);
@@ -210,15 +219,15 @@ void chain(int sig, siginfo_t* info, void* context) {
 }
 
 void onFault(int sig, siginfo_t* info, void* context) {
-  if (!faultJump) return chain(sig, info, context);
-  if (sig == SIGALRM && !inKernel) {
-    timedOut = 1;
+  if (!fault.jump) return chain(sig, info, context);
+  if (sig == SIGALRM && !fault.inKernel) {
+    fault.timedOut = 1;
     return;
   }
-  faultSignal = sig;
-  faultAddress = info ? info->si_addr : nullptr;
-  faultPc = pcOf(context);
-  siglongjmp(*faultJump, 1);
+  fault.signal = sig;
+  fault.address = info ? info->si_addr : nullptr;
+  fault.pc = pcOf(context);
+  siglongjmp(*fault.jump, 1);
 }
 
 void installHandlers() {
@@ -268,7 +277,7 @@ class SignalStack {
 class KernelTimer {
  public:
   explicit KernelTimer(uint32_t ms) : armed_(ms > 0) {
-    timedOut = 0;
+    fault.timedOut = 0;
     if (armed_) arm(ms);
   }
   ~KernelTimer() {
@@ -327,25 +336,25 @@ struct Failure {
 /** The failure a caught signal stands for (read from this thread's fault state). */
 Failure caughtFault() {
   Failure f;
-  if (faultSignal == SIGALRM) {
+  if (fault.signal == SIGALRM) {
     f.timeout = true;
     return f;
   }
   std::ostringstream m;
-  char* at = static_cast<char*>(faultAddress);
-  bool overflow = faultSignal == SIGSEGV && guardLow && at >= guardLow && at < guardLow + guardSize;
+  char* at = static_cast<char*>(fault.address);
+  bool overflow = fault.signal == SIGSEGV && fault.guardLow && at >= fault.guardLow && at < fault.guardLow + fault.guardSize;
   if (overflow) {
-    m << "faulted: the stack of a kernel thread (" << stackSize / 1024
+    m << "faulted: the stack of a kernel thread (" << fault.stackSize / 1024
       << " KiB) overflowed (thread-local arrays or recursion too large); the emulator stopped it (device memory may be partly written)";
   } else {
-    const char* what = faultSignal == SIGSEGV ? "invalid memory access (SIGSEGV)"
-                       : faultSignal == SIGBUS ? "bus error (SIGBUS)"
-                       : faultSignal == SIGFPE ? "arithmetic fault (SIGFPE: integer division by zero or overflow)"
+    const char* what = fault.signal == SIGSEGV ? "invalid memory access (SIGSEGV)"
+                       : fault.signal == SIGBUS ? "bus error (SIGBUS)"
+                       : fault.signal == SIGFPE ? "arithmetic fault (SIGFPE: integer division by zero or overflow)"
                                                : "illegal instruction (SIGILL)";
-    m << "faulted: " << what << " at address " << faultAddress << "; the emulator stopped it (device memory may be partly written)";
+    m << "faulted: " << what << " at address " << fault.address << "; the emulator stopped it (device memory may be partly written)";
   }
   f.message = m.str();
-  f.pc = faultPc;
+  f.pc = fault.pc;
   return f;
 }
 
@@ -404,10 +413,10 @@ struct PooledStack {
 
 /** Kernel code of this thread now runs on the pooled stack whose guard page is at `guard`, and faults jump to `jump`. */
 void enterStack(char* guard, sigjmp_buf* jump) {
-  guardLow = guard;
-  guardSize = pageSize();
-  stackSize = kKernelStackSize;
-  faultJump = jump;
+  fault.guardLow = guard;
+  fault.guardSize = pageSize();
+  fault.stackSize = kKernelStackSize;
+  fault.jump = jump;
 }
 
 // ---- sequential -------------------------------------------------------------
@@ -515,7 +524,7 @@ void guardedFiberBody(char* guard, sigjmp_buf** jumpOut, Body&& body, OnFault&& 
   if (sigsetjmp(jump, 0) == 0) {
     body();
   } else {
-    inKernel = 0;
+    fault.inKernel = 0;
     onFault(caughtFault());
   }
 }
@@ -547,7 +556,7 @@ Failure runFiberGroup(const Launch& L, void* const* args, const GroupShape& shap
               grp->failure.set("the kernel thread threw an exception", nullptr);
             }
           },
-          [&](const Failure& fault) { if (grp->failure.empty()) grp->failure = fault; });
+          [&](const Failure& caught) { if (grp->failure.empty()) grp->failure = caught; });
       f->wait = Wait::Done;
       return std::move(f->sink);
     });
@@ -555,12 +564,12 @@ Failure runFiberGroup(const Launch& L, void* const* args, const GroupShape& shap
   for (;;) {
     for (FiberLane& f : g.lanes) {
       if (f.wait != Wait::None) continue;
-      inKernel = 1;
+      fault.inKernel = 1;
       f.self = std::move(f.self).resume();
-      inKernel = 0;
-      faultJump = launchJump;
+      fault.inKernel = 0;
+      fault.jump = launchJump;
       if (!g.failure.empty()) return g.failure;
-      if (timedOut) {
+      if (fault.timedOut) {
         Failure t;
         t.timeout = true;
         return t;
@@ -727,18 +736,20 @@ const __emu::SimdExchange& threadExchange(__emu::Lane* l, const void* value, siz
 
 /** The calling OS thread's stack guard (a fault there is an overflow of this thread's stack). */
 void enterThreadStack(sigjmp_buf* jump) {
-  faultJump = jump;
-  guardLow = nullptr;
+  fault.jump = jump;
+  fault.guardLow = nullptr;
+#ifdef __linux__
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) != 0) return;
   void* low = nullptr;
   size_t size = 0, guard = 0;
   if (pthread_attr_getstack(&attr, &low, &size) == 0 && pthread_attr_getguardsize(&attr, &guard) == 0 && guard > 0) {
-    guardLow = static_cast<char*>(low) - guard;
-    guardSize = guard;
-    stackSize = size;
+    fault.guardLow = static_cast<char*>(low) - guard;
+    fault.guardSize = guard;
+    fault.stackSize = size;
   }
   pthread_attr_destroy(&attr);
+#endif
 }
 
 Failure runThreadGroup(const Launch& L, void* const* args, const GroupShape& shape, const uint32_t groupId[3], const uint32_t groups[3],
@@ -775,7 +786,7 @@ Failure runThreadGroup(const Launch& L, void* const* args, const GroupShape& sha
         g.fail(caughtFault());
         breakAll(&g);
       }
-      faultJump = nullptr;
+      fault.jump = nullptr;
       retire(&g, g.barrier, true);
       retire(&g, *g.simd[l.simdgroup_index_in_threadgroup], false);
     });
@@ -800,14 +811,14 @@ Failure runSequential(const Launch& L, void* const* args, const uint32_t groups[
             forEachGroup(L, groups, [&](const uint32_t gid[3], const GroupShape& shape) {
               std::memset(tgMemory, 0, used);
               used = 0;
-              for (uint32_t t = 0; t < shape.count && !timedOut; t++) {
+              for (uint32_t t = 0; t < shape.count && !fault.timedOut; t++) {
                 setIds(lane, L, shape, t, gid, groups);
-                inKernel = 1;
+                fault.inKernel = 1;
                 L.launcher(args, &lane);
-                inKernel = 0;
+                fault.inKernel = 0;
                 used = std::max(used, lane.tg_cursor);
               }
-              if (timedOut) failure.timeout = true;
+              if (fault.timedOut) failure.timeout = true;
               return failure.empty();
             });
           } catch (const LaneAbort&) {
@@ -815,11 +826,11 @@ Failure runSequential(const Launch& L, void* const* args, const uint32_t groups[
             failure.set("the kernel thread threw an exception", nullptr);
           }
         },
-        [&](const Failure& fault) { if (failure.empty()) failure = fault; });
+        [&](const Failure& caught) { if (failure.empty()) failure = caught; });
     return std::move(sink);
   });
   fiber = std::move(fiber).resume();
-  faultJump = launchJump;
+  fault.jump = launchJump;
   return failure;
 }
 
@@ -845,12 +856,12 @@ std::string runLaunch(const Launch& L) {
   sigjmp_buf jump;
   // a fault outside any kernel fiber (the runner's own code) ends the launch here
   if (sigsetjmp(jump, 1)) {
-    faultJump = nullptr;
-    inKernel = 0;
+    fault.jump = nullptr;
+    fault.inKernel = 0;
     return describe(L, caughtFault());
   }
-  faultJump = &jump;
-  guardLow = nullptr;
+  fault.jump = &jump;
+  fault.guardLow = nullptr;
   Failure result;
   if (L.schedule == Schedule::Sequential) {
     result = runSequential(L, args, groups, tgMemory, &jump);
@@ -864,7 +875,7 @@ std::string runLaunch(const Launch& L) {
       return result.empty();
     });
   }
-  faultJump = nullptr;
+  fault.jump = nullptr;
   return result.empty() ? "" : describe(L, result);
 }
 

@@ -251,7 +251,13 @@ class DeviceWrap : public Napi::ObjectWrap<DeviceWrap> {
   }
 
   Napi::Value Commit(const Napi::CallbackInfo& info) {
-    std::string error = device_->commitAndWait();
+    std::string error;
+    // a C++ exception (out of memory) must become a JS one: past this callback it would abort the process
+    try {
+      error = device_->commitAndWait();
+    } catch (const std::exception& e) {
+      error = std::string("the device could not run the command buffer (") + e.what() + ")";
+    }
     if (!error.empty()) throw Napi::Error::New(info.Env(), "[metal] " + error);
     return info.Env().Undefined();
   }

@@ -172,6 +172,8 @@ struct sigaction previousActions[kSignalCount];
 struct FaultState {
   /** Where a fault of kernel code jumps (null: this thread runs no kernel; signals go to the previous handler). */
   sigjmp_buf* jump;
+  /** The launch's own target (runLaunch's frame), where `jump` returns whenever kernel code switches out. */
+  sigjmp_buf* launchJump;
   int signal;
   void* address;
   const void* pc;
@@ -218,7 +220,13 @@ void chain(int sig, siginfo_t* info, void* context) {
   raise(sig);
 }
 
+/** Marks the kernel timeout's signals (a late one, after its dispatch ended, is dropped). */
+int timerMark;
+
 void onFault(int sig, siginfo_t* info, void* context) {
+#ifdef __linux__
+  if (sig == SIGALRM && info && info->si_code == SI_TIMER && info->si_value.sival_ptr == &timerMark && !fault.jump) return;
+#endif
   if (!fault.jump) return chain(sig, info, context);
   if (sig == SIGALRM && !fault.inKernel) {
     fault.timedOut = 1;
@@ -273,52 +281,46 @@ class SignalStack {
   bool set_ = false;
 };
 
-/** Raises SIGALRM in this thread after `ms` (0: never) for the object's lifetime. */
-class KernelTimer {
- public:
-  explicit KernelTimer(uint32_t ms) : armed_(ms > 0) {
-    fault.timedOut = 0;
-    if (armed_) arm(ms);
-  }
-  ~KernelTimer() {
-    if (armed_) arm(0);
-  }
-
- private:
+/**
+ * The kernel timeout: SIGALRM to this thread `ms` after arming. Armed only
+ * once the launch's jump target is set, and disarmed before it is cleared:
+ * a signal of this launch never finds the thread without a target (a late
+ * one, after the launch, is recognized and dropped).
+ */
 #ifdef __linux__
-  // a timer of this thread: a process-wide one would signal whichever thread (node's main one, while a worker runs the kernel)
-  struct Timer {
-    timer_t id{};
-    bool ok = false;
-    Timer() {
-      sigevent ev{};
-      ev.sigev_notify = SIGEV_THREAD_ID;
-      ev.sigev_signo = SIGALRM;
-      ev._sigev_un._tid = pid_t(syscall(SYS_gettid));
-      ok = timer_create(CLOCK_MONOTONIC, &ev, &id) == 0;
-    }
-    ~Timer() {
-      if (ok) timer_delete(id);
-    }
-  };
-  static void arm(uint32_t ms) {
-    static thread_local Timer timer;
-    if (!timer.ok) return;
-    itimerspec t{};
-    t.it_value.tv_sec = ms / 1000;
-    t.it_value.tv_nsec = long(ms % 1000) * 1000000L;
-    timer_settime(timer.id, 0, &t, nullptr);
+// a timer of this thread: a process-wide one would signal whichever thread (node's main one, while a worker runs the kernel)
+struct ThreadTimer {
+  timer_t id{};
+  bool ok = false;
+  ThreadTimer() {
+    sigevent ev{};
+    ev.sigev_notify = SIGEV_THREAD_ID;
+    ev.sigev_signo = SIGALRM;
+    ev.sigev_value.sival_ptr = &timerMark;
+    ev._sigev_un._tid = pid_t(syscall(SYS_gettid));
+    ok = timer_create(CLOCK_MONOTONIC, &ev, &id) == 0;
   }
-#else
-  static void arm(uint32_t ms) {
-    itimerval t{};
-    t.it_value.tv_sec = ms / 1000;
-    t.it_value.tv_usec = (ms % 1000) * 1000;
-    setitimer(ITIMER_REAL, &t, nullptr);
+  ~ThreadTimer() {
+    if (ok) timer_delete(id);
   }
-#endif
-  bool armed_;
 };
+void armTimer(uint32_t ms) {
+  static thread_local ThreadTimer timer;
+  if (!timer.ok) return;
+  itimerspec t{};
+  t.it_value.tv_sec = ms / 1000;
+  t.it_value.tv_nsec = long(ms % 1000) * 1000000L;
+  timer_settime(timer.id, 0, &t, nullptr);
+}
+#else
+void armTimer(uint32_t ms) {
+  itimerval t{};
+  t.it_value.tv_sec = ms / 1000;
+  t.it_value.tv_usec = (ms % 1000) * 1000;
+  setitimer(ITIMER_REAL, &t, nullptr);
+}
+#endif
+void disarmTimer() { armTimer(0); }
 
 /** What ended a group: a message, the code address it came from (a failed check, a fault), or the timeout. */
 struct Failure {
@@ -411,6 +413,17 @@ struct PooledStack {
   }
 };
 
+/**
+ * Kernel code starts or resumes on this thread. inKernel first, then the check:
+ * a timeout that fired in the runner's own code (only noted then) stops it here.
+ */
+bool enterKernel() {
+  fault.inKernel = 1;
+  if (!fault.timedOut) return true;
+  fault.inKernel = 0;
+  return false;
+}
+
 /** Kernel code of this thread now runs on the pooled stack whose guard page is at `guard`, and faults jump to `jump`. */
 void enterStack(char* guard, sigjmp_buf* jump) {
   fault.guardLow = guard;
@@ -456,11 +469,19 @@ struct FiberGroup {
 FiberLane* asFiber(__emu::Lane* l) { return reinterpret_cast<FiberLane*>(l); }
 FiberGroup* groupOf(__emu::Lane* l) { return static_cast<FiberGroup*>(l->runner); }
 
+/**
+ * Switches out of the fiber's kernel code and back. While it is out, a signal
+ * must not jump into its frame: the jump target is the launch's, and a timeout
+ * is only noted (inKernel is set exactly while kernel code runs).
+ */
 void suspend(FiberLane* f, Wait w, int line) {
   f->wait = w;
   f->line = line;
+  fault.inKernel = 0;
+  fault.jump = fault.launchJump;
   f->sink = std::move(f->sink).resume();
-  enterStack(f->guard, f->jump);  // resumed: faults are this fiber's again
+  enterStack(f->guard, f->jump);
+  if (!enterKernel()) throw LaneAbort{};  // the scheduler reports the timeout
 }
 void fiberBarrier(__emu::Lane* l, int line) { suspend(asFiber(l), Wait::Barrier, line); }
 void fiberSimdBarrier(__emu::Lane* l, int line) { suspend(asFiber(l), Wait::SimdBarrier, line); }
@@ -527,6 +548,9 @@ void guardedFiberBody(char* guard, sigjmp_buf** jumpOut, Body&& body, OnFault&& 
     fault.inKernel = 0;
     onFault(caughtFault());
   }
+  // `jump` dies with this frame: from here to the switch out of the fiber, faults go to the launch
+  fault.inKernel = 0;
+  fault.jump = fault.launchJump;
 }
 
 Failure runFiberGroup(const Launch& L, void* const* args, const GroupShape& shape, const uint32_t groupId[3], const uint32_t groups[3],
@@ -548,11 +572,15 @@ Failure runFiberGroup(const Launch& L, void* const* args, const GroupShape& shap
           f->guard, &f->jump,
           [&] {
             try {
-              launcher(args, &f->lane);
+              if (enterKernel()) launcher(args, &f->lane);
+              fault.inKernel = 0;
             } catch (const ctx::detail::forced_unwind&) {
+              fault.inKernel = 0;
               throw;
             } catch (const LaneAbort&) {
+              fault.inKernel = 0;
             } catch (...) {
+              fault.inKernel = 0;
               grp->failure.set("the kernel thread threw an exception", nullptr);
             }
           },
@@ -564,9 +592,7 @@ Failure runFiberGroup(const Launch& L, void* const* args, const GroupShape& shap
   for (;;) {
     for (FiberLane& f : g.lanes) {
       if (f.wait != Wait::None) continue;
-      fault.inKernel = 1;
       f.self = std::move(f.self).resume();
-      fault.inKernel = 0;
       fault.jump = launchJump;
       if (!g.failure.empty()) return g.failure;
       if (fault.timedOut) {
@@ -766,11 +792,12 @@ Failure runThreadGroup(const Launch& L, void* const* args, const GroupShape& sha
   g.lanes.resize(shape.count);
   g.exchanges.resize(shape.count);
   std::vector<std::thread> threads;
+  threads.reserve(shape.count);
   for (uint32_t t = 0; t < shape.count; t++) {
     __emu::Lane& l = g.lanes[t];
     setIds(l, L, shape, t, groupId, groups);
     attach(l, L, tgMemory, &g, {threadBarrier, threadSimdBarrier, threadExchange, threadFail});
-    threads.emplace_back([&g, &l, &L, args] {
+    auto body = [&g, &l, &L, args] {
       // each kernel thread catches its own faults, on its own signal stack (an overflow of its stack included)
       SignalStack altStack;
       sigjmp_buf jump;
@@ -789,7 +816,15 @@ Failure runThreadGroup(const Launch& L, void* const* args, const GroupShape& sha
       fault.jump = nullptr;
       retire(&g, g.barrier, true);
       retire(&g, *g.simd[l.simdgroup_index_in_threadgroup], false);
-    });
+    };
+    try {
+      threads.emplace_back(body);
+    } catch (const std::exception& e) {
+      // no thread for the rest of the group: the started ones must not wait at a barrier for them
+      g.fail(std::string("cannot start kernel thread ") + std::to_string(t) + " of the threadgroup (" + e.what() + ")");
+      breakAll(&g);
+      break;
+    }
   }
   for (std::thread& t : threads) t.join();
   return g.failure;
@@ -811,9 +846,9 @@ Failure runSequential(const Launch& L, void* const* args, const uint32_t groups[
             forEachGroup(L, groups, [&](const uint32_t gid[3], const GroupShape& shape) {
               std::memset(tgMemory, 0, used);
               used = 0;
-              for (uint32_t t = 0; t < shape.count && !fault.timedOut; t++) {
+              for (uint32_t t = 0; t < shape.count; t++) {
                 setIds(lane, L, shape, t, gid, groups);
-                fault.inKernel = 1;
+                if (!enterKernel()) break;
                 L.launcher(args, &lane);
                 fault.inKernel = 0;
                 used = std::max(used, lane.tg_cursor);
@@ -822,7 +857,9 @@ Failure runSequential(const Launch& L, void* const* args, const uint32_t groups[
               return failure.empty();
             });
           } catch (const LaneAbort&) {
+            fault.inKernel = 0;
           } catch (...) {
+            fault.inKernel = 0;
             failure.set("the kernel thread threw an exception", nullptr);
           }
         },
@@ -836,7 +873,21 @@ Failure runSequential(const Launch& L, void* const* args, const uint32_t groups[
 
 }  // namespace
 
+static std::string runLaunchUnguarded(const Launch& L);
+
 std::string runLaunch(const Launch& L) {
+  // nothing may leave as a C++ exception: above the device it would cross N-API and abort the process
+  try {
+    return runLaunchUnguarded(L);
+  } catch (const std::exception& e) {
+    if (fault.launchJump) disarmTimer();
+    fault.jump = fault.launchJump = nullptr;
+    fault.inKernel = 0;
+    return "kernel '" + L.kernel + "': the emulator could not run it (" + e.what() + ")";
+  }
+}
+
+static std::string runLaunchUnguarded(const Launch& L) {
   for (int d = 0; d < 3; d++) {
     if (L.group[d] == 0) return "threadgroup size has a zero dimension";
   }
@@ -852,15 +903,18 @@ std::string runLaunch(const Launch& L) {
 
   installHandlers();
   SignalStack altStack;
-  KernelTimer timer(L.schedule == Schedule::Threads ? 0 : L.timeoutMs);
+  uint32_t timeoutMs = L.schedule == Schedule::Threads ? 0 : L.timeoutMs;
   sigjmp_buf jump;
   // a fault outside any kernel fiber (the runner's own code) ends the launch here
   if (sigsetjmp(jump, 1)) {
-    fault.jump = nullptr;
+    if (timeoutMs) disarmTimer();
+    fault.jump = fault.launchJump = nullptr;
     fault.inKernel = 0;
     return describe(L, caughtFault());
   }
-  fault.jump = &jump;
+  fault.jump = fault.launchJump = &jump;
+  fault.timedOut = 0;
+  if (timeoutMs) armTimer(timeoutMs);
   fault.guardLow = nullptr;
   Failure result;
   if (L.schedule == Schedule::Sequential) {
@@ -875,7 +929,8 @@ std::string runLaunch(const Launch& L) {
       return result.empty();
     });
   }
-  fault.jump = nullptr;
+  if (timeoutMs) disarmTimer();
+  fault.jump = fault.launchJump = nullptr;
   return result.empty() ? "" : describe(L, result);
 }
 

@@ -152,18 +152,62 @@ inline float remainder_f(float a, float b) {
   return (m < 0.0f) != (b < 0.0f) ? m + b : m;
 }
 /**
- * NumPy's float floor division (npy_divmod): the quotient of a - fmod(a, b), floored and
- * rounded back when the division landed just below an integer; floor(a / b) is wrong where
- * a / b rounds up to an integer (1 // 0.1 is 9, a / b rounds to 10).
+ * NumPy's float floor division: the floor of the real quotient a / b (1 // 0.1 is 9: the float
+ * 0.1 lies above 1/10, though a / b rounds to 10), rounded once to float, by integer long division
+ * of the significands (a - fmod(a, b) rounds in float once the quotient passes 2^22, and a GPU
+ * may flush subnormals). Division by zero and NaN give the quotient's; an infinite a gives NaN,
+ * an infinite b -1 or a signed zero. The webgpu backend's floor_divide_f (wgsl/math.wgsl) is the
+ * same algorithm.
  */
 inline float floor_divide_f(float a, float b) {
-  if (b == 0.0f || is_nan(a) || is_nan(b)) return a / b;
-  float m = fmod(a, b);
-  float div = (a - m) / b;
-  if (m != 0.0f && ((b < 0.0f) != (m < 0.0f))) div = div - 1.0f;
-  if (div == 0.0f) return copysign(0.0f, a / b);
-  float fl = floor(div);
-  return div - fl > 0.5f ? fl + 1.0f : fl;
+  uint ua = as_type<uint>(a) & 0x7fffffffu, ub = as_type<uint>(b) & 0x7fffffffu;
+  if (ub == 0u || is_nan(a) || is_nan(b)) return a / b;
+  if (ua == 0x7f800000u) return F32_NAN;
+  uint sign = (as_type<uint>(a) ^ as_type<uint>(b)) & 0x80000000u;
+  bool neg = sign != 0u;
+  if (ua == 0u) return as_type<float>(sign);
+  if (ub == 0x7f800000u) return as_type<float>(sign | (neg ? 0x3f800000u : 0u));
+  // significands with the implicit bit at 23 (subnormals normalized), biased exponents
+  int ea = int(ua >> 23), eb = int(ub >> 23);
+  uint ma = ua & 0x7fffffu, mb = ub & 0x7fffffu;
+  if (ea == 0) { uint s = clz(ma) - 8u; ma <<= s; ea = 1 - int(s); } else ma |= 0x800000u;
+  if (eb == 0) { uint s = clz(mb) - 8u; mb <<= s; eb = 1 - int(s); } else mb |= 0x800000u;
+  // trunc(|a / b|) = trunc(ma * 2^k / mb) = q * 2^low + L with 0 <= L < 2^low: q keeps 26 bits,
+  // the rest only whether L is nonzero (low_any) and all ones (low_all, so that L + 1 carries)
+  int k = ea - eb;
+  uint q = 0u, rem = ma, low = 0u;
+  bool low_any = false, low_all = true, inexact = true;
+  if (k >= 0) {
+    if (rem >= mb) { q = 1u; rem -= mb; }
+    int i = 0;
+    for (; i < k; i++) {
+      // with 2^25 or more bits to go, L is rem * 2^(k - i) / mb: nonzero where rem is, never all ones
+      if (q >= 0x2000000u && k - i >= 25) break;
+      rem <<= 1;
+      bool bit = rem >= mb;
+      if (bit) rem -= mb;
+      if (q < 0x2000000u) q = (q << 1) | (bit ? 1u : 0u);
+      else { low++; low_any = low_any || bit; low_all = low_all && bit; }
+    }
+    // the fraction is nonzero only where rem is (with bits to go, rem > 0 already set low_any: L + 1 changes no rounding)
+    inexact = rem != 0u;
+    if (i < k) { low += uint(k - i); low_any = low_any || rem != 0u; low_all = false; }
+  }
+  // floor of a negative quotient with a fraction: -(trunc + 1)
+  if (neg && inexact) {
+    if (low == 0u || low_all) { q++; low_any = false; } else low_any = true;
+  }
+  if (q == 0u) return as_type<float>(sign);
+  // q * 2^low rounded to nearest even, L deciding ties
+  int d = max(int(32u - clz(q)) - 24, 0);
+  uint m = q >> uint(d);
+  if (d > 0) {
+    uint rest = q & ((1u << uint(d)) - 1u), half = 1u << uint(d - 1);
+    if (rest > half || (rest == half && (low_any || (m & 1u) == 1u))) m++;
+  }
+  int e = d + int(low);
+  if (int(31u - clz(m)) + e > 127) return as_type<float>(sign | 0x7f800000u);
+  return as_type<float>(sign | as_type<uint>(float(m) * as_type<float>(uint(127 + e) << 23)));
 }
 
 /** Integer division never traps: x / 0 and x % 0 are 0, INT_MIN / -1 wraps. */

@@ -1,9 +1,9 @@
 // User kernels on the MSL execution layer may not reach outside their buffers
 // or their stacks: an access outside an input or output (above or below, by
-// index, pointer arithmetic, a vector cast or an atomic), outside a thread or
-// threadgroup array, an overflowed kernel-thread stack, in the fiber, sequential
-// and OS-thread schedules, are errors naming the kernel (and the line) with
-// the process alive, and in-bounds kernels still compute the same results.
+// index, pointer arithmetic, a vector cast, an atomic, in a helper), outside a
+// thread or threadgroup array, an overflowed kernel-thread stack, in the fiber,
+// sequential and OS-thread schedules, are errors naming the kernel (and the
+// line) with the process alive, and in-bounds kernels still compute the same results.
 
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -83,6 +83,42 @@ describe.skipIf(!hasMetal)("user kernels stay inside their buffers (metal)", () 
     await expect(launch("nullp", { source: "device float* p = nullptr;\n*p = 1.0f;" })).rejects.toThrow(/nullp\.metal:2: .*points into no bound buffer/);
     const header = "inline void put(device float* o, uint i, float v) {\n  o[i] = v;\n}";
     await expect(launch("helper", { header, source: "uint i = thread_position_in_grid.x;\nput(out, i + 1, inp[i]);" })).rejects.toThrow(/helper_header\.metal:2: out-of-bounds access to 'out'/);
+    await alive();
+  });
+
+  // helpers taking `const device T*` (templates deduce T as for plain pointers), `device T*` and `constant T*`
+  const helpers = [
+    "template <typename T> T first(const device T* p) {",
+    "  return p[0];",
+    "}",
+    "template <typename T> T second(device const T* p) { return p[1]; }",
+    "template <typename T> void put(device T* p, uint i, T v) { p[i] = v; }",
+    "float get(const device float* p, uint i) { return p[i]; }",
+    "template <typename T> const device T* skip(const device T* p, int n) { return p + n; }",
+    "template <typename T> T head(constant T* p) { return p[0]; }",
+  ].join("\n");
+  const eight = () => [f32([1, 2, 3, 4, 5, 6, 7, 8])];
+
+  it("passes checked pointers to helpers as MSL does: const from non-const (template deduction included), arithmetic, casts, constant", async () => {
+    const source = `uint i = thread_position_in_grid.x;
+put(out, i, inp[i] * 10.0f);
+device float* mine = out + i;
+device const float* in = inp;
+out[i] = first(mine) + first(in + 4) + second(inp + i) + get(out, i) + first(skip(out, int(i))) + first((const device float4*)inp)[i] +
+  as_type<float>(first((device uint*)mine)) + float(head(inp_shape));`;
+    const expected = [0, 1, 2, 3].map((i) => 10 * (i + 1) + 5 + (i + 2) + 10 * (i + 1) + 10 * (i + 1) + (i + 1) + 10 * (i + 1) + 8);
+    expect(await launch("helpers", { header: helpers, source, inputs: eight() })).toEqual(expected);
+  });
+
+  it("checks accesses inside helpers given a non-const device pointer, through pointer arithmetic and casts", async () => {
+    const run = (name: string, body: string) => launch(name, { header: helpers, inputs: eight(), source: `uint i = thread_position_in_grid.x;\n${body}` });
+    await expect(run("hfirst", "out[i] = first(out + 4);")).rejects.toThrow(/kernel 'custom_kernel_hfirst' at hfirst_header\.metal:2: out-of-bounds access to 'out' \(buffer\(1\), 16 bytes\): element 4 \(4 bytes at byte offset 16\)/);
+    await expect(run("hbelow", "device float* p = out;\nout[i] = first(p - 1);")).rejects.toThrow(/hbelow_header\.metal:2: out-of-bounds access to 'out' \(buffer\(1\), 16 bytes\): element -1\b/);
+    await expect(run("hvec", "out[i] = first((device float4*)out + 1).x;")).rejects.toThrow(/hvec_header\.metal:2: out-of-bounds access to 'out' \(buffer\(1\), 16 bytes\): element 1 \(16 bytes at byte offset 16\)/);
+    await expect(run("hskip", "out[i] = first(skip(out, 5));")).rejects.toThrow(/hskip_header\.metal:2: out-of-bounds access to 'out'.*element 5\b/);
+    await expect(run("hsecond", "out[i] = second(inp + 7);")).rejects.toThrow(/hsecond_header\.metal:4: out-of-bounds access to 'inp' \(buffer\(0\), 32 bytes\): element 8\b/);
+    await expect(run("hget", "out[i] = get(out, i + 4);")).rejects.toThrow(/hget_header\.metal:6: out-of-bounds access to 'out'.*element [4-7]\b/);
+    await expect(run("hhead", "out[i] = float(head(inp_shape + 64));")).rejects.toThrow(/hhead_header\.metal:8: out-of-bounds access to 'mx_meta_'/);
     await alive();
   });
 

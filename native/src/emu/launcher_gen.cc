@@ -166,65 +166,82 @@ std::string argument(const KernelParam& p, bool checked) {
   return "(" + p.type + ")(" + kScalarIds.at(p.attribute) + ")";
 }
 
-/** `1.5h` -> `((half)1.5)` and `0.1` -> `0.1f` (MSL's literals) outside string literals and preprocessor lines. */
-std::string rewriteLiterals(const std::string& s) {
+/**
+ * The scanner of the source rewrites: copies preprocessor lines and string and
+ * character literals as they are, and hands each run of code between them to
+ * `onCode(out, begin, end)`, which appends its rewrite of [begin, end) to `out`
+ * and returns where the scan goes on (end, or past it when a token ran on).
+ */
+template <class F>
+std::string forEachCode(const std::string& s, F onCode) {
   std::string out;
-  out.reserve(s.size());
+  out.reserve(s.size() + s.size() / 8);
   size_t i = 0;
-  bool lineStart = true;
   while (i < s.size()) {
-    char c = s[i];
-    if (lineStart && markerLineAt(s, i)) {
+    if ((i == 0 || s[i - 1] == '\n') && markerLineAt(s, i)) {
       size_t eol = s.find('\n', i);
       eol = eol == std::string::npos ? s.size() : eol + 1;
       out.append(s, i, eol - i);
       i = eol;
       continue;
     }
-    lineStart = c == '\n';
+    char c = s[i];
     if (c == '"' || c == '\'') {
       size_t j = i + 1;
       while (j < s.size() && s[j] != c) j += s[j] == '\\' ? 2 : 1;
-      out.append(s, i, j + 1 - i);
+      out.append(s, i, std::min(j + 1, s.size()) - i);
       i = j + 1;
       continue;
     }
-    bool startsNumber = std::isdigit(static_cast<unsigned char>(c)) || (c == '.' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])));
-    if (startsNumber && (i == 0 || (!identChar(s[i - 1]) && s[i - 1] != '.'))) {
-      size_t j = i;
-      while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) j++;
-      if (j < s.size() && s[j] == '.') { j++; while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) j++; }
-      if (j < s.size() && (s[j] == 'e' || s[j] == 'E')) {
-        size_t k = j + 1;
-        if (k < s.size() && (s[k] == '+' || s[k] == '-')) k++;
-        if (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]))) {
-          j = k;
-          while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) j++;
+    size_t end = i + 1;
+    while (end < s.size() && s[end] != '"' && s[end] != '\'' && !(s[end - 1] == '\n' && markerLineAt(s, end))) end++;
+    i = std::max(onCode(out, i, end), end);
+  }
+  return out;
+}
+
+/** `1.5h` -> `((half)1.5)` and `0.1` -> `0.1f` (MSL's literals) outside string literals and preprocessor lines. */
+std::string rewriteLiterals(const std::string& s) {
+  return forEachCode(s, [&s](std::string& out, size_t i, size_t end) {
+    while (i < end) {
+      char c = s[i];
+      bool startsNumber = std::isdigit(static_cast<unsigned char>(c)) || (c == '.' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1])));
+      if (startsNumber && (i == 0 || (!identChar(s[i - 1]) && s[i - 1] != '.'))) {
+        size_t j = i;
+        while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) j++;
+        if (j < s.size() && s[j] == '.') { j++; while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) j++; }
+        if (j < s.size() && (s[j] == 'e' || s[j] == 'E')) {
+          size_t k = j + 1;
+          if (k < s.size() && (s[k] == '+' || s[k] == '-')) k++;
+          if (k < s.size() && std::isdigit(static_cast<unsigned char>(s[k]))) {
+            j = k;
+            while (j < s.size() && std::isdigit(static_cast<unsigned char>(s[j]))) j++;
+          }
         }
-      }
-      if (j < s.size() && (s[j] == 'h' || s[j] == 'H') && (j + 1 >= s.size() || !identChar(s[j + 1]))) {
-        out += "((half)" + s.substr(i, j - i) + ")";
-        i = j + 1;
-        continue;
-      }
-      bool floating = s.find_first_of(".eE", i) < j && !(j - i > 1 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'));
-      if (floating && (j >= s.size() || !identChar(s[j]))) {
-        // MSL has no double: an unsuffixed floating literal is a float
+        if (j < s.size() && (s[j] == 'h' || s[j] == 'H') && (j + 1 >= s.size() || !identChar(s[j + 1]))) {
+          out += "((half)" + s.substr(i, j - i) + ")";
+          i = j + 1;
+          continue;
+        }
+        bool floating = s.find_first_of(".eE", i) < j && !(j - i > 1 && s[i] == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X'));
+        if (floating && (j >= s.size() || !identChar(s[j]))) {
+          // MSL has no double: an unsuffixed floating literal is a float
+          out.append(s, i, j - i);
+          out += 'f';
+          i = j;
+          continue;
+        }
+        // copy the whole token (hex digits, suffixes) so its tail is not read as a new number
+        while (j < s.size() && (identChar(s[j]) || s[j] == '.')) j++;
         out.append(s, i, j - i);
-        out += 'f';
         i = j;
         continue;
       }
-      // copy the whole token (hex digits, suffixes) so its tail is not read as a new number
-      while (j < s.size() && (identChar(s[j]) || s[j] == '.')) j++;
-      out.append(s, i, j - i);
-      i = j;
-      continue;
+      out += c;
+      i++;
     }
-    out += c;
-    i++;
-  }
-  return out;
+    return i;
+  });
 }
 
 /** `metal::float4(...)` -> `float4(...)`: vector constructors are macros in the shim, which a qualifier would break. */
@@ -339,98 +356,81 @@ size_t readTypeName(const std::string& s, size_t i, std::string* type, int* brea
  * values untouched). Line breaks inside a rewritten type follow it, so lines stay.
  */
 std::string rewriteAddressSpaces(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + s.size() / 8);
-  size_t i = 0;
-  bool lineStart = true;
-  while (i < s.size()) {
-    char c = s[i];
-    if (lineStart && markerLineAt(s, i)) {
-      size_t eol = s.find('\n', i);
-      eol = eol == std::string::npos ? s.size() : eol + 1;
-      out.append(s, i, eol - i);
-      i = eol;
-      continue;
-    }
-    lineStart = c == '\n';
-    if (c == '"' || c == '\'') {
-      size_t j = i + 1;
-      while (j < s.size() && s[j] != c) j += s[j] == '\\' ? 2 : 1;
-      out.append(s, i, std::min(j + 1, s.size()) - i);
-      i = j + 1;
-      continue;
-    }
-    bool device = wordAt(s, i, "device"), constant = !device && wordAt(s, i, "constant");
-    if (!device && !constant) {
-      if (identChar(c)) {
-        size_t j = i;
-        while (j < s.size() && identChar(s[j])) j++;
-        out.append(s, i, j - i);
-        i = j;
-      } else {
-        out += c;
-        i++;
+  return forEachCode(s, [&s](std::string& out, size_t i, size_t end) {
+    while (i < end) {
+      char c = s[i];
+      bool device = wordAt(s, i, "device"), constant = !device && wordAt(s, i, "constant");
+      if (!device && !constant) {
+        if (identChar(c)) {
+          size_t j = i;
+          while (j < s.size() && identChar(s[j])) j++;
+          out.append(s, i, j - i);
+          i = j;
+        } else {
+          out += c;
+          i++;
+        }
+        continue;
       }
-      continue;
-    }
-    // qualifiers written before the address space (`const device float*`) are already in `out`: take them back
-    std::string cv;
-    for (;;) {
+      // qualifiers written before the address space (`const device float*`) are already in `out`: take them back
+      std::string cv;
+      for (;;) {
+        size_t e = out.size();
+        while (e > 0 && blank(out[e - 1])) e--;
+        size_t b = e;
+        while (b > 0 && identChar(out[b - 1])) b--;
+        std::string w = out.substr(b, e - b);
+        if (w != "const" && w != "volatile") break;
+        cv = w + " " + cv;
+        out.erase(b);
+      }
+      int breaks = 0;
+      size_t j = skipSpace(s, i + (device ? 6 : 8), &breaks);
+      for (std::string w; (w = identAt(s, j)) == "const" || w == "volatile";) {
+        cv += w + " ";
+        j = skipSpace(s, j + w.size(), &breaks);
+      }
+      std::string type;
+      size_t typeEnd = readTypeName(s, j, &type, &breaks);
+      size_t star = std::string::npos;
+      if (typeEnd != std::string::npos) {
+        size_t k = skipSpace(s, typeEnd, &breaks);
+        for (std::string w; (w = identAt(s, k)) == "const" || w == "volatile";) {
+          cv += w + " ";
+          k = skipSpace(s, k + w.size(), &breaks);
+        }
+        if (k < s.size() && s[k] == '*') star = k;
+      }
+      if (star == std::string::npos) {
+        // not a pointer (a reference, a program-scope constant): the shim's macros take the word
+        out += cv;
+        out.append(s, i, device ? 6 : 8);
+        i += device ? 6 : 8;
+        continue;
+      }
+      // a cast to a checked pointer is a conversion between classes: reinterpret_cast and const_cast cannot do it
       size_t e = out.size();
       while (e > 0 && blank(out[e - 1])) e--;
-      size_t b = e;
-      while (b > 0 && identChar(out[b - 1])) b--;
-      std::string w = out.substr(b, e - b);
-      if (w != "const" && w != "volatile") break;
-      cv = w + " " + cv;
-      out.erase(b);
-    }
-    int breaks = 0;
-    size_t j = skipSpace(s, i + (device ? 6 : 8), &breaks);
-    for (std::string w; (w = identAt(s, j)) == "const" || w == "volatile";) {
-      cv += w + " ";
-      j = skipSpace(s, j + w.size(), &breaks);
-    }
-    std::string type;
-    size_t end = readTypeName(s, j, &type, &breaks);
-    size_t star = std::string::npos;
-    if (end != std::string::npos) {
-      size_t k = skipSpace(s, end, &breaks);
-      for (std::string w; (w = identAt(s, k)) == "const" || w == "volatile";) {
-        cv += w + " ";
-        k = skipSpace(s, k + w.size(), &breaks);
+      if (e > 0 && out[e - 1] == '<') {
+        size_t k = e - 1;
+        while (k > 0 && blank(out[k - 1])) k--;
+        for (const char* cast : {"reinterpret_cast", "const_cast"}) {
+          size_t n = std::strlen(cast);
+          if (k >= n && out.compare(k - n, n, cast) == 0 && (k == n || !identChar(out[k - n - 1]))) out.replace(k - n, n, "static_cast");
+        }
       }
-      if (k < s.size() && s[k] == '*') star = k;
-    }
-    if (star == std::string::npos) {
-      // not a pointer (a reference, a program-scope constant): the shim's macros take the word
-      out += cv;
-      out.append(s, i, device ? 6 : 8);
-      i += device ? 6 : 8;
-      continue;
-    }
-    // a cast to a checked pointer is a conversion between classes: reinterpret_cast and const_cast cannot do it
-    size_t e = out.size();
-    while (e > 0 && blank(out[e - 1])) e--;
-    if (e > 0 && out[e - 1] == '<') {
-      size_t k = e - 1;
-      while (k > 0 && blank(out[k - 1])) k--;
-      for (const char* cast : {"reinterpret_cast", "const_cast"}) {
-        size_t n = std::strlen(cast);
-        if (k >= n && out.compare(k - n, n, cast) == 0 && (k == n || !identChar(out[k - n - 1]))) out.replace(k - n, n, "static_cast");
+      if (constant) {
+        std::string q = cv;
+        for (size_t at; (at = q.find("const ")) != std::string::npos;) q.erase(at, 6);
+        out += "::__emu::dptr<const " + q + type + ", true>";
+      } else {
+        out += "::__emu::dptr<" + cv + type + ">";
       }
+      out.append(size_t(breaks), '\n');
+      i = star + 1;
     }
-    if (constant) {
-      std::string q = cv;
-      for (size_t at; (at = q.find("const ")) != std::string::npos;) q.erase(at, 6);
-      out += "::__emu::dptr<const " + q + type + ", true>";
-    } else {
-      out += "::__emu::dptr<" + cv + type + ">";
-    }
-    out.append(size_t(breaks), '\n');
-    i = star + 1;
-  }
-  return out;
+    return i;
+  });
 }
 
 /** Whether the `&` at `i` is the unary address-of operator (by the token before it). */
@@ -454,46 +454,35 @@ bool unaryAmpersand(const std::string& s, size_t i) {
 std::string rewriteElementAddresses(const std::string& s) {
   // one-character edits (`&` -> `(`, `[` -> ` + (`, `]` -> `))`), applied from the end; nested ones never overlap
   std::vector<std::pair<size_t, const char*>> edits;
-  bool lineStart = true;
-  for (size_t i = 0; i < s.size(); i++) {
-    char c = s[i];
-    if (lineStart && markerLineAt(s, i)) {
-      size_t eol = s.find('\n', i);
-      if (eol == std::string::npos) break;
-      i = eol;
-      continue;
-    }
-    lineStart = c == '\n';
-    if (c == '"' || c == '\'') {
+  std::string copy = forEachCode(s, [&](std::string& out, size_t begin, size_t end) {
+    out.append(s, begin, end - begin);
+    for (size_t i = begin; i < end; i++) {
+      if (s[i] != '&' || !unaryAmpersand(s, i)) continue;
       size_t j = i + 1;
-      while (j < s.size() && s[j] != c) j += s[j] == '\\' ? 2 : 1;
-      i = j;
-      continue;
+      while (j < s.size() && blank(s[j])) j++;
+      std::string name = identAt(s, j);
+      if (name.empty()) continue;
+      size_t open = j + name.size();
+      while (open < s.size() && blank(s[open])) open++;
+      if (open >= s.size() || s[open] != '[') continue;
+      size_t close = matching(s, open);
+      if (close == std::string::npos) continue;
+      size_t after = close + 1;
+      while (after < s.size() && blank(s[after])) after++;
+      if (after < s.size() && (s[after] == '[' || s[after] == '.' || s[after] == '(' || s.compare(after, 2, "->") == 0 ||
+                               s.compare(after, 2, "++") == 0 || s.compare(after, 2, "--") == 0)) {
+        continue;
+      }
+      edits.push_back({i, "("});
+      edits.push_back({open, " + ("});
+      edits.push_back({close, "))"});
     }
-    if (c != '&' || !unaryAmpersand(s, i)) continue;
-    size_t j = i + 1;
-    while (j < s.size() && blank(s[j])) j++;
-    std::string name = identAt(s, j);
-    if (name.empty()) continue;
-    size_t open = j + name.size();
-    while (open < s.size() && blank(s[open])) open++;
-    if (open >= s.size() || s[open] != '[') continue;
-    size_t close = matching(s, open);
-    if (close == std::string::npos) continue;
-    size_t after = close + 1;
-    while (after < s.size() && blank(s[after])) after++;
-    if (after < s.size() && (s[after] == '[' || s[after] == '.' || s[after] == '(' || s.compare(after, 2, "->") == 0 ||
-                             s.compare(after, 2, "++") == 0 || s.compare(after, 2, "--") == 0)) {
-      continue;
-    }
-    edits.push_back({i, "("});
-    edits.push_back({open, " + ("});
-    edits.push_back({close, "))"});
-  }
+    return end;
+  });
+  // the scan copied `s` unchanged, so the edits' positions hold in the copy
   std::sort(edits.begin(), edits.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-  std::string out = s;
-  for (const auto& [at, text] : edits) out.replace(at, 1, text);
-  return out;
+  for (const auto& [at, text] : edits) copy.replace(at, 1, text);
+  return copy;
 }
 
 const char* kCollectives[] = {"threadgroup_barrier", "simdgroup_barrier", "simd_sum", "simd_prod", "simd_max", "simd_min",

@@ -39,6 +39,25 @@ inline constexpr Region program_constants = {nullptr, SIZE_MAX, nullptr, 0xfffff
   __builtin_unreachable();
 }
 
+template <class T, bool Constant = false>
+struct dptr;
+/** Tags the constructor that takes an address and its buffer as they are. */
+struct raw_t {};
+
+/** A checked pointer's address (const-qualified: dptr<T> stores it in its dptr<const T> part) and buffer. */
+template <class T>
+struct dptr_data {
+  T* p;
+  const Region* r;
+  dptr_data(T* a, const Region* g, raw_t) : p(a), r(g) {}
+};
+/**
+ * dptr<T> derives from dptr<const T>, so a template's `const device T*`
+ * parameter deduces T from a `device T*` argument, as it does for plain pointers.
+ */
+template <class T, bool Constant>
+using dptr_parent = std::conditional_t<std::is_const_v<T>, dptr_data<T>, dptr<const T, Constant>>;
+
 /**
  * A device (or constant) address-space pointer of a checked kernel: the
  * address and the bound buffer it was derived from. Indexing, `*` and `->`
@@ -46,24 +65,26 @@ inline constexpr Region program_constants = {nullptr, SIZE_MAX, nullptr, 0xfffff
  * and comparisons behave as on a plain pointer (an address outside the
  * buffer may be formed, not dereferenced).
  */
-template <class T, bool Constant = false>
-struct dptr {
+template <class T, bool Constant>
+struct dptr : dptr_parent<T, Constant> {
+  using parent = dptr_parent<T, Constant>;
   using ref = std::add_lvalue_reference_t<T>;
-  T* p;
-  const Region* r;
+  using parent::p;
+  using parent::r;
 
-  dptr() : p(nullptr), r(&no_region) {}
+  dptr(T* a, const Region* g, raw_t) : parent(a, g, raw_t{}) {}
+  dptr() : dptr(nullptr, &no_region, raw_t{}) {}
   dptr(std::nullptr_t) : dptr() {}
   /** From a plain address (`&x`, a cast): the bound buffer holding it, else none (device) or program-scope data (constant). */
-  dptr(T* raw) : p(raw), r(find(raw)) {}
+  dptr(T* raw) : dptr(raw, find(raw), raw_t{}) {}
   template <class U, std::enable_if_t<!std::is_convertible_v<U*, T*>, int> = 0>
-  explicit dptr(U* raw) : p((T*)raw), r(find(raw)) {}
-  /** device T* to const device T* */
+  explicit dptr(U* raw) : dptr((T*)raw, find(raw), raw_t{}) {}
+  /** device T* to const device T*, device void* */
   template <class U, std::enable_if_t<std::is_convertible_v<U*, T*>, int> = 0>
-  dptr(const dptr<U, Constant>& o) : p(o.p), r(o.r) {}
+  dptr(const dptr<U, Constant>& o) : dptr(o.raw(), o.r, raw_t{}) {}
   /** A cast to another pointee type (a vector type, bytes, dropping const): the same buffer. */
   template <class U, bool C, std::enable_if_t<!std::is_convertible_v<U*, T*> || C != Constant, int> = 0>
-  explicit dptr(const dptr<U, C>& o) : p((T*)(o.p)), r(o.r) {}
+  explicit dptr(const dptr<U, C>& o) : dptr((T*)(o.raw()), o.r, raw_t{}) {}
 
   static const Region* find(const void* raw) {
     if (!raw) return &no_region;
@@ -96,9 +117,9 @@ struct dptr {
       at(int64_t(0));
       at(int64_t(n - 1));
     }
-    return p;
+    return raw();
   }
-  T* raw() const { return p; }
+  T* raw() const { return const_cast<T*>(p); }
 
   template <class I, std::enable_if_t<std::is_integral_v<I>, int> = 0>
   ref operator[](I i) const { return *at(i); }
@@ -108,9 +129,7 @@ struct dptr {
 
   template <class I, std::enable_if_t<std::is_integral_v<I>, int> = 0>
   dptr operator+(I i) const {
-    dptr q = *this;
-    q.p = reinterpret_cast<T*>(uintptr_t(p) + uint64_t(int64_t(i)) * sizeof(T));
-    return q;
+    return dptr(reinterpret_cast<T*>(uintptr_t(p) + uint64_t(int64_t(i)) * sizeof(T)), r, raw_t{});
   }
   template <class I, std::enable_if_t<std::is_integral_v<I>, int> = 0>
   friend dptr operator+(I i, const dptr& q) { return q + i; }
@@ -147,10 +166,7 @@ struct BufferArg {
   const Region* r;
   template <class T, bool C>
   operator dptr<T, C>() const {
-    dptr<T, C> d;
-    d.p = static_cast<T*>(p);
-    d.r = r;
-    return d;
+    return dptr<T, C>(static_cast<T*>(p), r, raw_t{});
   }
 };
 inline const Region* region_of(Lane* l, uint32_t i) {

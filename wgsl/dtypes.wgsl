@@ -38,6 +38,12 @@ fn pack_bfloat16(v: f32) -> u32 {
   return (b + 0x7fffu + ((b >> 16u) & 1u)) >> 16u;
 }
 
+// int32 / uint32 -> float32 rounded to nearest even: both 16-bit halves convert
+// exactly and the sum rounds once (WGSL's + is correctly rounded, while f32(v)
+// of an integer past 2^24 may give either neighbour).
+fn i32_to_f32(a: i32) -> f32 { return f32(a >> 16u) * 65536.0 + f32(a & 0xffff); }
+fn u32_to_f32(a: u32) -> f32 { return f32(a >> 16u) * 65536.0 + f32(a & 0xffffu); }
+
 // uint32 / int32 -> float32 rounded to odd (the top 24 bits, the last one set
 // where a dropped bit is): pack_bfloat16 after it then rounds once from the
 // exact integer, as the reference does (f32(v) then pack_bfloat16 rounds

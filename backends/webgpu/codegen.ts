@@ -179,7 +179,8 @@ export function castWgsl(src: DType, dst: DType, v = "a"): { expr: string; isBoo
     if (s === "f32") return { expr: v, isBool: false };
     // int32/uint32 to bfloat16 through a round-to-odd float32, so the store rounds once (dtypes.wgsl)
     if (dst === bfloat16 && src.size === 4) return { expr: `${s}_to_f32_odd(${v})`, isBool: false };
-    return { expr: `f32(${v})`, isBool: false };
+    // correctly rounded past 2^24 (f32(v) leaves the neighbour to the driver)
+    return { expr: src.size === 4 ? `${s}_to_f32(${v})` : `f32(${v})`, isBool: false };
   }
   if (t === "i32") {
     if (s === "f32") {

@@ -299,16 +299,25 @@ export class MxArray {
    * ```
    */
   async data(): Promise<TypedArray> {
-    const words = await this.read();
+    const words = await this.read("data");
     return words === this.hostCopy ? words.slice() : words;
   }
 
-  /** The elements, from the host copy when there is one; a read from a device without synchronous reads keeps one for a small array. */
-  private async read(): Promise<TypedArray> {
+  /**
+   * The elements, from the host copy when there is one; a read from a device
+   * without synchronous reads keeps one for a small array. A failing read (a
+   * broadcast view too large to copy out) names `op`, the method called.
+   */
+  private async read(op: string): Promise<TypedArray> {
     if (this.hostCopy) return this.hostCopy;
     await evaluate([this]);
     const t = this.tensor();
-    const words = (await t.buffer.backend.read(t)) as TypedArray;
+    let words: TypedArray;
+    try {
+      words = (await t.buffer.backend.read(t)) as TypedArray;
+    } catch (e) {
+      throw readError(op, this, e);
+    }
     if (!t.buffer.backend.readSync && this.nbytes <= HOST_COPY_MAX_BYTES) this.hostCopy = words;
     return words;
   }
@@ -323,6 +332,11 @@ export class MxArray {
    * ```
    */
   dataSync(): TypedArray {
+    return this.readSync("dataSync");
+  }
+
+  /** dataSync for method `op` (named by a failing read). */
+  private readSync(op: string): TypedArray {
     if (this.hostCopy) return this.hostCopy.slice();
     const backend = getBackend(this.stream.device.backend);
     if (!backend.capabilities.syncRead || !backend.readSync) {
@@ -332,7 +346,11 @@ export class MxArray {
     const t = this.tensor();
     const reader = t.buffer.backend.readSync;
     if (!reader) throw new Error(`dataSync(): the data lives on backend '${t.buffer.backend.name}', which reads asynchronously; use 'await x.data()'`);
-    return reader.call(t.buffer.backend, t) as TypedArray;
+    try {
+      return reader.call(t.buffer.backend, t) as TypedArray;
+    } catch (e) {
+      throw readError(op, this, e);
+    }
   }
 
   /**
@@ -346,7 +364,7 @@ export class MxArray {
    * ```
    */
   async tolist(): Promise<NestedList> {
-    return nest(this.shape, this.dtype, await this.read());
+    return nest(this.shape, this.dtype, await this.read("tolist"));
   }
 
   /**
@@ -360,7 +378,7 @@ export class MxArray {
    */
   async item(): Promise<Scalar> {
     checkOneElement("item", this);
-    return decodeElement(this.dtype, await this.read(), 0);
+    return decodeElement(this.dtype, await this.read("item"), 0);
   }
 
   /**
@@ -372,7 +390,7 @@ export class MxArray {
    */
   itemSync(): Scalar {
     checkOneElement("item", this);
-    return decodeElement(this.dtype, this.dataSync(), 0);
+    return decodeElement(this.dtype, this.readSync("itemSync"), 0);
   }
 
   /**
@@ -387,7 +405,7 @@ export class MxArray {
    */
   async toNumber(): Promise<number> {
     checkNumeric("toNumber", this);
-    return numberOf("toNumber", this, decodeElement(this.dtype, await this.read(), 0));
+    return numberOf("toNumber", this, decodeElement(this.dtype, await this.read("toNumber"), 0));
   }
 
   /**
@@ -399,7 +417,7 @@ export class MxArray {
    */
   toNumberSync(): number {
     checkNumeric("toNumberSync", this);
-    return numberOf("toNumberSync", this, decodeElement(this.dtype, this.dataSync(), 0));
+    return numberOf("toNumberSync", this, decodeElement(this.dtype, this.readSync("toNumberSync"), 0));
   }
 
   /**
@@ -436,7 +454,7 @@ export class MxArray {
     if (this.hostCopy) return formatArray(this.shape, this.dtype, this.hostCopy);
     const source = this.asyncSource();
     if (source) return `array(<${source}; await mx.print(x) or await x.tolist() to read it>, ${where})`;
-    return formatArray(this.shape, this.dtype, this.dataSync());
+    return formatArray(this.shape, this.dtype, this.readSync("toString"));
   }
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return this.toString();
@@ -1059,6 +1077,12 @@ export class MxArray {
    * ```
    */
   log1p(o?: OpOptions) { return ops.log1p(this, o); }
+}
+
+/** A failed read of `a` by method `op`: `[op] reading float32(2, 3): ` before the backend's message. */
+function readError(op: string, a: MxArray, e: unknown): unknown {
+  if (e instanceof Error && !e.message.startsWith(`[${op}] `)) e.message = `[${op}] reading ${describe(a)}: ${e.message}`;
+  return e;
 }
 
 function checkOneElement(op: string, a: MxArray): void {

@@ -143,3 +143,19 @@ describe.each(BACKENDS)("creation ops on $name", ({ device }) => {
     await expectArray(mx.identity(2, { dtype: mx.int32, ...o }), [[1, 0], [0, 1]], mx.int32);
   });
 });
+
+describe.each(BACKENDS)("reading an array too large to copy out on $name", ({ device }) => {
+  it("names the method called and the array (a broadcast view of one element, 2^40 when read)", async () => {
+    const o = { stream: device };
+    const x = mx.broadcastTo(mx.array([1], mx.float32, o), [2 ** 20, 2 ** 20], o);
+    const label = (m: string) => new RegExp(`^\\[${m}\\] reading float32\\(1048576, 1048576\\): \\[\\w+\\] cannot allocate`);
+    await expect(x.data()).rejects.toThrow(label("data"));
+    await expect(x.tolist()).rejects.toThrow(label("tolist"));
+    if (device !== mx.webgpu) {
+      expect(() => x.dataSync()).toThrow(label("dataSync"));
+      expect(() => String(x)).toThrow(label("toString"));
+    }
+    // the array still reads where it fits
+    expect(await mx.sum(mx.slice(x, [0, 0], [2, 3], undefined, o), o).item()).toBe(6);
+  });
+});

@@ -25,7 +25,7 @@ export class RoPEAttention extends nn.MultiHeadAttention {
 
   override forward(queries: mx.MxArray, keys: mx.MxArray, values: mx.MxArray, mask?: mx.nn.AttentionMask | null): mx.MxArray {
     // [B, len, dims] -> [B, heads, len, dims / heads] and back (unflatten and flatten: views whose shapes follow the input's)
-    const heads = (a: mx.MxArray) => mx.transpose(mx.unflatten(a, -1, [this._numHeads, -1]), [0, 2, 1, 3]);
+    const heads = (a: mx.MxArray) => mx.transpose(mx.unflatten(a, -1, [this.numHeads, -1]), [0, 2, 1, 3]);
     const q = this.rope.forward(heads(this.query_proj.forward(queries)));
     const k = this.rope.forward(heads(this.key_proj.forward(keys)));
     const v = heads(this.value_proj.forward(values));

@@ -326,6 +326,39 @@ print(json.dumps({'linear': aa(x, 0.5, 1, tri).ravel().tolist(), 'cubic': aa(x, 
     await expectClose(new nn.ALiBi().forward(scores), [[[[0, -1 / 16, -2 / 16], [-1 / 16, 0, -1 / 16]], [[0, -1 / 256, -2 / 256], [-1 / 256, 0, -1 / 256]]]]);
   });
 
+  it("RoPE takes negative offsets, as MLX's: positions offset + i below 0 rotate the other way", async () => {
+    // [B, L, D] = [2, 3, 6], 4 of the 6 features rotated; angle (offset + i) * scale * base^(-j / 2) for pair j
+    const d = data([2, 3, 6], 12);
+    const x = arr(d);
+    const direct = (traditional: boolean, base: number, scale: number, offsets: number[]) => {
+      const out = [...d.list];
+      for (let b = 0; b < 2; b++) {
+        for (let i = 0; i < 3; i++) {
+          const row = (b * 3 + i) * 6;
+          for (let j = 0; j < 2; j++) {
+            const theta = (offsets[b]! + i) * scale * base ** (-j / 2);
+            const [p, q] = traditional ? [row + 2 * j, row + 2 * j + 1] : [row + j, row + j + 2];
+            const [u, v] = [d.list[p]!, d.list[q]!];
+            out[p] = u * Math.cos(theta) - v * Math.sin(theta);
+            out[q] = u * Math.sin(theta) + v * Math.cos(theta);
+          }
+        }
+      }
+      return out;
+    };
+    for (const traditional of [false, true]) {
+      const rope = new nn.RoPE(4, { traditional, base: 100, scale: 0.5 });
+      await expectClose(rope.forward(x, -5), direct(traditional, 100, 0.5, [-5, -5]), 1e-5, 1e-5);
+      await expectClose(rope.forward(x, -1), direct(traditional, 100, 0.5, [-1, -1]), 1e-5, 1e-5);
+      await expectClose(rope.forward(x, mx.array([-7, 2])), direct(traditional, 100, 0.5, [-7, 2]), 1e-5, 1e-5);
+    }
+    // on one row (position = offset) offset -k undoes offset +k
+    const rope = new nn.RoPE(6);
+    const row = mx.slice(x, [0, 0, 0], [2, 1, 6]);
+    await expectClose(rope.forward(rope.forward(row, 9), -9), (await row.tolist()) as number[], 1e-5, 1e-5);
+    expect(rope.forward(x, -(2 ** 31 - 1)).shape).toEqual([2, 3, 6]);
+  });
+
   it("convolution layers add their bias to mx.conv*", async () => {
     const conv = new nn.Conv2d(3, 4, 3, { padding: 1, stride: 2 });
     conv.update({ bias: f32([1, 2, 3, 4]) });
@@ -414,5 +447,7 @@ describe("nn refuses bad arguments, naming the function and the argument", () =>
     expect(() => nn.losses.mseLoss(f32([1]), f32([1]), { reduction: "avg" as never })).toThrow(/^\[nn\.losses\.mseLoss\] reduction/);
     expect(() => new nn.LayerNorm(4).forward(mx.ones([2, 3]))).toThrow(/^\[nn\.LayerNorm\] x/);
     expect(() => new nn.MaxPool2d(2).forward(mx.ones([2, 3]))).toThrow(/^\[nn\.MaxPool2d\] x/);
+    // RoPE's offset: any int32 but -2^31 (mx.fast.rope's range), an integer
+    for (const bad of [-(2 ** 31), 2 ** 31, 1.5, NaN]) expect(() => new nn.RoPE(2).forward(mx.ones([1, 2, 2]), bad), String(bad)).toThrow(/^\[nn\.RoPE\] offset must be an integer/);
   });
 });

@@ -371,7 +371,9 @@ export class Module {
 
   #checkKeys(op: string, keys: readonly string[], recurse: boolean): void {
     const mods = recurse ? this.modules() : [this];
-    for (const k of keys) if (!mods.some((m) => ownKey(m, k))) throw new Error(`[Module.${op}] the module has no member named '${k}'`);
+    // a member is what MLX's module dict holds: a field with an array, a module, a list or an object (not a setting such as `eps`)
+    const holds = (m: Module, k: string) => ownKey(m, k) && (fields(m)[k] instanceof MxArray || isContainer(fields(m)[k]));
+    for (const k of keys) if (!mods.some((m) => holds(m, k))) throw new Error(`[Module.${op}] the module has no member named '${k}'`);
   }
 
   #setFrozen(op: "freeze" | "unfreeze", o: FreezeOptions): this {

@@ -262,10 +262,11 @@ export class GELU extends Module {
 
 /** The layer form of `nn.softshrink` (default lambd 0.5). */
 export class Softshrink extends Module {
-  readonly _lambd: number;
+  /** The threshold below which values shrink to 0 (MLX's `lambd`). */
+  readonly lambd: number;
   constructor(lambd: number | { lambd?: number | undefined } = 0.5) {
     super();
-    this._lambd = checkNumber("nn.Softshrink", "lambd", kw("Softshrink", "lambd", lambd, 0.5), 0);
+    this.lambd = checkNumber("nn.Softshrink", "lambd", kw("Softshrink", "lambd", lambd, 0.5), 0);
   }
   /**
    * `nn.softshrink(x, lambd)`.
@@ -275,16 +276,17 @@ export class Softshrink extends Module {
    * ```
    */
   forward(x: MxArray): MxArray {
-    return A.softshrink(x, this._lambd);
+    return A.softshrink(x, this.lambd);
   }
 }
 
 /** The layer form of `nn.hardShrink` (default lambd 0.5). */
 export class HardShrink extends Module {
-  readonly _lambd: number;
+  /** The threshold below which values become 0 (MLX's `lambd`). */
+  readonly lambd: number;
   constructor(lambd: number | { lambd?: number | undefined } = 0.5) {
     super();
-    this._lambd = checkNumber("nn.HardShrink", "lambd", kw("HardShrink", "lambd", lambd, 0.5), 0);
+    this.lambd = checkNumber("nn.HardShrink", "lambd", kw("HardShrink", "lambd", lambd, 0.5), 0);
   }
   /**
    * `nn.hardShrink(x, lambd)`.
@@ -294,7 +296,7 @@ export class HardShrink extends Module {
    * ```
    */
   forward(x: MxArray): MxArray {
-    return A.hardShrink(x, this._lambd);
+    return A.hardShrink(x, this.lambd);
   }
 }
 
@@ -327,10 +329,11 @@ export class HardTanh extends Module {
 
 /** The layer form of `nn.step` (default threshold 0). */
 export class Step extends Module {
-  readonly _threshold: number;
+  /** Values above it map to 1, the rest to 0 (MLX's `threshold`). */
+  readonly threshold: number;
   constructor(threshold: number | { threshold?: number | undefined } = 0) {
     super();
-    this._threshold = checkNumber("nn.Step", "threshold", kw("Step", "threshold", threshold, 0));
+    this.threshold = checkNumber("nn.Step", "threshold", kw("Step", "threshold", threshold, 0));
   }
   /**
    * `nn.step(x, threshold)`.
@@ -340,7 +343,7 @@ export class Step extends Module {
    * ```
    */
   forward(x: MxArray): MxArray {
-    return A.step(x, this._threshold);
+    return A.step(x, this.threshold);
   }
 }
 
@@ -403,10 +406,11 @@ export class Softmin extends Module {
 
 /** The layer form of `nn.glu` along `axis` (default -1). */
 export class GLU extends Module {
-  readonly _axis: number;
+  /** The axis split in two halves (MLX's `axis`). */
+  readonly axis: number;
   constructor(axis: number | { axis?: number | undefined } = -1) {
     super();
-    this._axis = checkInt("nn.GLU", "axis", kw("GLU", "axis", axis, -1), -64, 63);
+    this.axis = checkInt("nn.GLU", "axis", kw("GLU", "axis", axis, -1), -64, 63);
   }
   /**
    * `nn.glu(x, axis)`.
@@ -416,7 +420,7 @@ export class GLU extends Module {
    * ```
    */
   forward(x: MxArray): MxArray {
-    return A.glu(x, this._axis);
+    return A.glu(x, this.axis);
   }
 }
 

@@ -60,6 +60,10 @@ abstract class ConvBase extends Module {
   protected axes(v: PerAxis): string {
     return typeof v === "number" ? String(v) : v.length === 1 ? String(v[0]) : `[${v.join(", ")}]`;
   }
+  /** A per-axis setting as the layer exposes it: a number for a 1-D layer (as MLX's Conv1d), else the list. */
+  protected static perAxis<S extends PerAxis>(v: readonly number[]): S {
+    return (v.length === 1 ? v[0]! : v) as S;
+  }
   protected run(x: MxArray, conv: (x: MxArray) => MxArray): MxArray {
     checkArray(this._op, x, "x");
     return asOp(this._op, () => {
@@ -69,52 +73,90 @@ abstract class ConvBase extends Module {
   }
 }
 
-abstract class Conv extends ConvBase {
-  readonly _stride: PerAxis;
-  readonly _padding: PerAxis;
-  readonly _dilation: PerAxis;
-  readonly _groups: number;
+// The per-axis settings are public getters over #private lists (MLX's
+// attributes, which are ints or tuples there): a list in a field would be
+// walked as a tree by parameters() and children().
+
+/** A frozen copy of a checked per-axis setting (the caller's list is left alone). */
+const settings = (v: readonly number[]): readonly number[] => Object.freeze([...v]);
+
+/** `S`: a number for a 1-D layer, a list of one value per spatial axis for 2-D and 3-D ones. */
+abstract class Conv<S extends PerAxis> extends ConvBase {
+  readonly #stride: readonly number[];
+  readonly #padding: readonly number[];
+  readonly #dilation: readonly number[];
+  /** The number of channel groups (MLX's `groups`). */
+  readonly groups: number;
   constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, o: ConvLayerOptions | undefined) {
     const p = options(op, o, ["stride", "padding", "dilation", "groups", "bias"]);
     super(op, n, inChannels, outChannels, kernelSize, p.groups ?? 1, p.bias);
-    this._stride = checkPerAxis(op, p.stride ?? 1, "stride", n, 1);
-    this._padding = checkPerAxis(op, p.padding ?? 0, "padding", n, 0);
-    this._dilation = checkPerAxis(op, p.dilation ?? 1, "dilation", n, 1);
-    this._groups = p.groups ?? 1;
+    this.#stride = settings(checkPerAxis(op, p.stride ?? 1, "stride", n, 1));
+    this.#padding = settings(checkPerAxis(op, p.padding ?? 0, "padding", n, 0));
+    this.#dilation = settings(checkPerAxis(op, p.dilation ?? 1, "dilation", n, 1));
+    this.groups = p.groups ?? 1;
+  }
+  /** The stride along each spatial axis (a number for Conv1d). */
+  get stride(): S {
+    return ConvBase.perAxis<S>(this.#stride);
+  }
+  /** The zeros added on both sides of each spatial axis (a number for Conv1d). */
+  get padding(): S {
+    return ConvBase.perAxis<S>(this.#padding);
+  }
+  /** The dilation of the kernel along each spatial axis (a number for Conv1d). */
+  get dilation(): S {
+    return ConvBase.perAxis<S>(this.#dilation);
   }
   protected override extraRepr(): string {
     const w = this.weight.shape;
-    return `${w[w.length - 1]! * this._groups}, ${w[0]}, kernelSize=${this.axes(w.slice(1, -1))}, stride=${this.axes(this._stride)}, padding=${this.axes(this._padding)}, dilation=${this.axes(this._dilation)}, groups=${this._groups}, bias=${"bias" in this}`;
+    return `${w[w.length - 1]! * this.groups}, ${w[0]}, kernelSize=${this.axes(w.slice(1, -1))}, stride=${this.axes(this.#stride)}, padding=${this.axes(this.#padding)}, dilation=${this.axes(this.#dilation)}, groups=${this.groups}, bias=${"bias" in this}`;
   }
   protected convolve(x: MxArray, conv: ConvFn): MxArray {
-    return this.run(x, (a) => conv(a, this.weight, this._stride, this._padding, this._dilation, this._groups));
+    return this.run(x, (a) => conv(a, this.weight, this.#stride, this.#padding, this.#dilation, this.groups));
   }
 }
 
-abstract class ConvTranspose extends ConvBase {
-  readonly _stride: PerAxis;
-  readonly _padding: PerAxis;
-  readonly _dilation: PerAxis;
-  readonly _outputPadding: PerAxis;
+/** `S`: a number for a 1-D layer, a list of one value per spatial axis for 2-D and 3-D ones. */
+abstract class ConvTranspose<S extends PerAxis> extends ConvBase {
+  readonly #stride: readonly number[];
+  readonly #padding: readonly number[];
+  readonly #dilation: readonly number[];
+  readonly #outputPadding: readonly number[];
   constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, o: ConvTransposeLayerOptions | undefined) {
     const p = options(op, o, ["stride", "padding", "dilation", "outputPadding", "bias"]);
     super(op, n, inChannels, outChannels, kernelSize, 1, p.bias);
-    this._stride = checkPerAxis(op, p.stride ?? 1, "stride", n, 1);
-    this._padding = checkPerAxis(op, p.padding ?? 0, "padding", n, 0);
-    this._dilation = checkPerAxis(op, p.dilation ?? 1, "dilation", n, 1);
-    this._outputPadding = checkPerAxis(op, p.outputPadding ?? 0, "outputPadding", n, 0);
+    this.#stride = settings(checkPerAxis(op, p.stride ?? 1, "stride", n, 1));
+    this.#padding = settings(checkPerAxis(op, p.padding ?? 0, "padding", n, 0));
+    this.#dilation = settings(checkPerAxis(op, p.dilation ?? 1, "dilation", n, 1));
+    this.#outputPadding = settings(checkPerAxis(op, p.outputPadding ?? 0, "outputPadding", n, 0));
+  }
+  /** The stride along each spatial axis (a number for ConvTranspose1d). */
+  get stride(): S {
+    return ConvBase.perAxis<S>(this.#stride);
+  }
+  /** The padding of each spatial axis (a number for ConvTranspose1d). */
+  get padding(): S {
+    return ConvBase.perAxis<S>(this.#padding);
+  }
+  /** The dilation of the kernel along each spatial axis (a number for ConvTranspose1d). */
+  get dilation(): S {
+    return ConvBase.perAxis<S>(this.#dilation);
+  }
+  /** What is added to one side of each output axis (a number for ConvTranspose1d). */
+  get outputPadding(): S {
+    return ConvBase.perAxis<S>(this.#outputPadding);
   }
   protected override extraRepr(): string {
     const w = this.weight.shape;
-    return `${w[w.length - 1]}, ${w[0]}, kernelSize=${this.axes(w.slice(1, -1))}, stride=${this.axes(this._stride)}, padding=${this.axes(this._padding)}, dilation=${this.axes(this._dilation)}, outputPadding=${this.axes(this._outputPadding)}, bias=${"bias" in this}`;
+    return `${w[w.length - 1]}, ${w[0]}, kernelSize=${this.axes(w.slice(1, -1))}, stride=${this.axes(this.#stride)}, padding=${this.axes(this.#padding)}, dilation=${this.axes(this.#dilation)}, outputPadding=${this.axes(this.#outputPadding)}, bias=${"bias" in this}`;
   }
   protected convolve(x: MxArray, conv: ConvTransposeFn): MxArray {
-    return this.run(x, (a) => conv(a, this.weight, this._stride, this._padding, this._dilation, this._outputPadding));
+    return this.run(x, (a) => conv(a, this.weight, this.#stride, this.#padding, this.#dilation, this.#outputPadding));
   }
 }
 
 /** 1-D convolution of [N, L, inChannels] inputs; weight [outChannels, K, inChannels / groups]. */
-export class Conv1d extends Conv {
+export class Conv1d extends Conv<number> {
   constructor(inChannels: number, outChannels: number, kernelSize: number, o?: ConvLayerOptions) {
     super("nn.Conv1d", 1, inChannels, outChannels, kernelSize, o);
   }
@@ -131,7 +173,7 @@ export class Conv1d extends Conv {
 }
 
 /** 2-D convolution of [N, H, W, inChannels] inputs; weight [outChannels, KH, KW, inChannels / groups]. */
-export class Conv2d extends Conv {
+export class Conv2d extends Conv<readonly number[]> {
   constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, o?: ConvLayerOptions) {
     super("nn.Conv2d", 2, inChannels, outChannels, kernelSize, o);
   }
@@ -148,7 +190,7 @@ export class Conv2d extends Conv {
 }
 
 /** 3-D convolution of [N, D, H, W, inChannels] inputs. */
-export class Conv3d extends Conv {
+export class Conv3d extends Conv<readonly number[]> {
   constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, o?: ConvLayerOptions) {
     super("nn.Conv3d", 3, inChannels, outChannels, kernelSize, o);
   }
@@ -165,7 +207,7 @@ export class Conv3d extends Conv {
 }
 
 /** 1-D transposed convolution of [N, L, inChannels] inputs; weight [outChannels, K, inChannels]. */
-export class ConvTranspose1d extends ConvTranspose {
+export class ConvTranspose1d extends ConvTranspose<number> {
   constructor(inChannels: number, outChannels: number, kernelSize: number, o?: ConvTransposeLayerOptions) {
     super("nn.ConvTranspose1d", 1, inChannels, outChannels, kernelSize, o);
   }
@@ -182,7 +224,7 @@ export class ConvTranspose1d extends ConvTranspose {
 }
 
 /** 2-D transposed convolution of [N, H, W, inChannels] inputs. */
-export class ConvTranspose2d extends ConvTranspose {
+export class ConvTranspose2d extends ConvTranspose<readonly number[]> {
   constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, o?: ConvTransposeLayerOptions) {
     super("nn.ConvTranspose2d", 2, inChannels, outChannels, kernelSize, o);
   }
@@ -199,7 +241,7 @@ export class ConvTranspose2d extends ConvTranspose {
 }
 
 /** 3-D transposed convolution of [N, D, H, W, inChannels] inputs. */
-export class ConvTranspose3d extends ConvTranspose {
+export class ConvTranspose3d extends ConvTranspose<readonly number[]> {
   constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, o?: ConvTransposeLayerOptions) {
     super("nn.ConvTranspose3d", 3, inChannels, outChannels, kernelSize, o);
   }

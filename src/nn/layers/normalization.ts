@@ -31,21 +31,23 @@ export interface LayerNormOptions {
 export class LayerNorm extends Module {
   declare weight?: MxArray;
   declare bias?: MxArray;
-  readonly _dims: number;
-  readonly _eps: number;
+  /** The number of features normalized (the last axis). */
+  readonly dims: number;
+  /** Added to the variance. */
+  readonly eps: number;
   constructor(dims: number, o: LayerNormOptions = {}) {
     super();
     const op = "nn.LayerNorm";
-    this._dims = checkSize(op, "dims", dims, 1);
+    this.dims = checkSize(op, "dims", dims, 1);
     const p = options(op, o, ["eps", "affine", "bias"]);
-    this._eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
+    this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
     if (checkBool(op, "affine", p.affine ?? true)) {
       this.weight = ops.ones([dims]);
       if (checkBool(op, "bias", p.bias ?? true)) this.bias = ops.zeros([dims]);
     }
   }
   protected override extraRepr(): string {
-    return `${this._dims}, eps=${this._eps}, affine=${"weight" in this}`;
+    return `${this.dims}, eps=${this.eps}, affine=${"weight" in this}`;
   }
   /**
    * `(x - mean) / sqrt(var + eps) * weight + bias` over the last axis.
@@ -55,22 +57,23 @@ export class LayerNorm extends Module {
    * ```
    */
   forward(x: MxArray): MxArray {
-    const a = features("nn.LayerNorm", x, this._dims);
-    return asOp("nn.LayerNorm", () => fast.layerNorm(a, this.weight ?? null, this.bias ?? null, this._eps));
+    const a = features("nn.LayerNorm", x, this.dims);
+    return asOp("nn.LayerNorm", () => fast.layerNorm(a, this.weight ?? null, this.bias ?? null, this.eps));
   }
 }
 
 /** Divides the last axis by its root mean square, then scales by `weight` (ones). */
 export class RMSNorm extends Module {
   weight: MxArray;
-  readonly _eps: number;
+  /** Added to the mean square. */
+  readonly eps: number;
   constructor(dims: number, eps: number | { eps?: number | undefined } = 1e-5) {
     super();
     this.weight = ops.ones([checkSize("nn.RMSNorm", "dims", dims, 1)]);
-    this._eps = checkNumber("nn.RMSNorm", "eps", keywords("nn.RMSNorm", [eps], ["eps"]).eps ?? 1e-5, 0);
+    this.eps = checkNumber("nn.RMSNorm", "eps", keywords("nn.RMSNorm", [eps], ["eps"]).eps ?? 1e-5, 0);
   }
   protected override extraRepr(): string {
-    return `${this.weight.shape[0]}, eps=${this._eps}`;
+    return `${this.weight.shape[0]}, eps=${this.eps}`;
   }
   /**
    * `x / sqrt(mean(x^2) + eps) * weight` over the last axis.
@@ -81,7 +84,7 @@ export class RMSNorm extends Module {
    */
   forward(x: MxArray): MxArray {
     const a = features("nn.RMSNorm", x, this.weight.shape[0]!);
-    return asOp("nn.RMSNorm", () => fast.rmsNorm(a, this.weight, this._eps));
+    return asOp("nn.RMSNorm", () => fast.rmsNorm(a, this.weight, this.eps));
   }
 }
 
@@ -96,19 +99,23 @@ export interface GroupNormOptions {
 export class GroupNorm extends Module {
   declare weight?: MxArray;
   declare bias?: MxArray;
-  readonly _groups: number;
-  readonly _dims: number;
-  readonly _eps: number;
-  readonly _pytorch: boolean;
+  /** The number of channel groups. */
+  readonly numGroups: number;
+  /** The number of channels (the last axis). */
+  readonly dims: number;
+  /** Added to the variance. */
+  readonly eps: number;
+  /** Whether consecutive channels form a group, as PyTorch's GroupNorm groups them. */
+  readonly pytorchCompatible: boolean;
   constructor(numGroups: number, dims: number, o: GroupNormOptions = {}) {
     super();
     const op = "nn.GroupNorm";
-    this._groups = checkSize(op, "numGroups", numGroups, 1);
-    this._dims = checkSize(op, "dims", dims, 1);
+    this.numGroups = checkSize(op, "numGroups", numGroups, 1);
+    this.dims = checkSize(op, "dims", dims, 1);
     if (dims % numGroups !== 0) throw new RangeError(`[${op}] dims (${dims}) must be a multiple of numGroups (${numGroups})`);
     const p = options(op, o, ["eps", "affine", "pytorchCompatible"]);
-    this._eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
-    this._pytorch = checkBool(op, "pytorchCompatible", p.pytorchCompatible ?? false);
+    this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
+    this.pytorchCompatible = checkBool(op, "pytorchCompatible", p.pytorchCompatible ?? false);
     if (checkBool(op, "affine", p.affine ?? true)) {
       // MLX's order: its checkpoints list bias before weight
       this.bias = ops.zeros([dims]);
@@ -116,7 +123,7 @@ export class GroupNorm extends Module {
     }
   }
   protected override extraRepr(): string {
-    return `${this._groups}, ${this._dims}, eps=${this._eps}, affine=${"weight" in this}, pytorchCompatible=${this._pytorch}`;
+    return `${this.numGroups}, ${this.dims}, eps=${this.eps}, affine=${"weight" in this}, pytorchCompatible=${this.pytorchCompatible}`;
   }
   /**
    * The group-normalized `x` [N, ..., C].
@@ -128,22 +135,22 @@ export class GroupNorm extends Module {
    */
   forward(x: MxArray): MxArray {
     const op = "nn.GroupNorm";
-    const a = features(op, x, this._dims);
+    const a = features(op, x, this.dims);
     if (a.ndim < 2) throw opError(op, "x must have a batch axis and a channel axis", [a], "value");
     return asOp(op, () => {
-      const g = this._groups;
-      const size = this._dims / g;
+      const g = this.numGroups;
+      const size = this.dims / g;
       const [batch] = a.shape as [number];
       let y: MxArray;
-      if (this._pytorch) {
+      if (this.pytorchCompatible) {
         const grouped = ops.reshape(ops.transpose(ops.reshape(a, [batch, -1, g, size]), [0, 2, 1, 3]), [batch, g, -1]);
-        const normed = fast.layerNorm(grouped, null, null, this._eps);
+        const normed = fast.layerNorm(grouped, null, null, this.eps);
         y = ops.reshape(ops.transpose(ops.reshape(normed, [batch, g, -1, size]), [0, 2, 1, 3]), a.shape);
       } else {
         const grouped = ops.reshape(a, [batch, -1, g]);
         const mean = ops.mean(grouped, 1, { keepdims: true });
         const v = ops.variance(grouped, 1, { keepdims: true });
-        y = ops.reshape(ops.multiply(ops.subtract(grouped, mean), ops.rsqrt(ops.add(v, this._eps))), a.shape);
+        y = ops.reshape(ops.multiply(ops.subtract(grouped, mean), ops.rsqrt(ops.add(v, this.eps))), a.shape);
       }
       return this.weight ? ops.add(ops.multiply(y, this.weight), this.bias!) : y;
     });
@@ -160,21 +167,23 @@ export interface InstanceNormOptions {
 export class InstanceNorm extends Module {
   declare weight?: MxArray;
   declare bias?: MxArray;
-  readonly _dims: number;
-  readonly _eps: number;
+  /** The number of channels (the last axis). */
+  readonly dims: number;
+  /** Added to the variance. */
+  readonly eps: number;
   constructor(dims: number, o: InstanceNormOptions = {}) {
     super();
     const op = "nn.InstanceNorm";
-    this._dims = checkSize(op, "dims", dims, 1);
+    this.dims = checkSize(op, "dims", dims, 1);
     const p = options(op, o, ["eps", "affine"]);
-    this._eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
+    this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
     if (checkBool(op, "affine", p.affine ?? false)) {
       this.weight = ops.ones([dims]);
       this.bias = ops.zeros([dims]);
     }
   }
   protected override extraRepr(): string {
-    return `${this._dims}, eps=${this._eps}, affine=${"weight" in this}`;
+    return `${this.dims}, eps=${this.eps}, affine=${"weight" in this}`;
   }
   /**
    * The instance-normalized `x` [N, ..., C].
@@ -186,13 +195,13 @@ export class InstanceNorm extends Module {
    */
   forward(x: MxArray): MxArray {
     const op = "nn.InstanceNorm";
-    const a = features(op, x, this._dims);
+    const a = features(op, x, this.dims);
     if (a.ndim < 3) throw opError(op, "x must have a batch axis, spatial axes and a channel axis", [a], "value");
     return asOp(op, () => {
       const axes = Array.from({ length: a.ndim - 2 }, (_, i) => i + 1);
       const mean = ops.mean(a, axes, { keepdims: true });
       const v = ops.variance(a, axes, { keepdims: true });
-      const y = ops.multiply(ops.subtract(a, mean), ops.rsqrt(ops.add(v, this._eps)));
+      const y = ops.multiply(ops.subtract(a, mean), ops.rsqrt(ops.add(v, this.eps)));
       return this.weight ? ops.add(ops.multiply(y, this.weight), this.bias!) : y;
     });
   }
@@ -220,21 +229,27 @@ export class BatchNorm extends Module {
   declare bias?: MxArray;
   declare running_mean?: MxArray;
   declare running_var?: MxArray;
-  readonly _eps: number;
-  readonly _momentum: number;
-  readonly _features: number;
+  /** The number of channels (the last axis). */
+  readonly numFeatures: number;
+  /** Added to the variance. */
+  readonly eps: number;
+  /** The weight of each new batch in the running statistics. */
+  readonly momentum: number;
+  /** Whether the layer keeps running statistics (`running_mean`, `running_var`) for eval mode. */
+  readonly trackRunningStats: boolean;
   constructor(numFeatures: number, o: BatchNormOptions = {}) {
     super();
     const op = "nn.BatchNorm";
-    this._features = checkSize(op, "numFeatures", numFeatures, 1);
+    this.numFeatures = checkSize(op, "numFeatures", numFeatures, 1);
     const p = options(op, o, ["eps", "momentum", "affine", "trackRunningStats"]);
-    this._eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
-    this._momentum = checkNumber(op, "momentum", p.momentum ?? 0.1, 0, 1);
+    this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
+    this.momentum = checkNumber(op, "momentum", p.momentum ?? 0.1, 0, 1);
+    this.trackRunningStats = checkBool(op, "trackRunningStats", p.trackRunningStats ?? true);
     if (checkBool(op, "affine", p.affine ?? true)) {
       this.weight = ops.ones([numFeatures]);
       this.bias = ops.zeros([numFeatures]);
     }
-    if (checkBool(op, "trackRunningStats", p.trackRunningStats ?? true)) {
+    if (this.trackRunningStats) {
       this.running_mean = ops.zeros([numFeatures]);
       this.running_var = ops.ones([numFeatures]);
       this.freeze({ keys: RUNNING, recurse: false });
@@ -242,7 +257,7 @@ export class BatchNorm extends Module {
   }
 
   protected override extraRepr(): string {
-    return `${this._features}, eps=${this._eps}, momentum=${this._momentum}, affine=${"weight" in this}, trackRunningStats=${"running_mean" in this}`;
+    return `${this.numFeatures}, eps=${this.eps}, momentum=${this.momentum}, affine=${"weight" in this}, trackRunningStats=${this.trackRunningStats}`;
   }
 
   /**
@@ -271,15 +286,15 @@ export class BatchNorm extends Module {
    */
   forward(x: MxArray): MxArray {
     const op = "nn.BatchNorm";
-    const a = features(op, x, this._features);
+    const a = features(op, x, this.numFeatures);
     if (a.ndim < 2 || a.ndim > 4) throw opError(op, "x must have 2, 3 or 4 axes ([N, ..., C])", [a], "value");
-    if (this.training && a.size / this._features <= 1) throw opError(op, "training needs more than one value per channel", [a], "value");
+    if (this.training && a.size / this.numFeatures <= 1) throw opError(op, "training needs more than one value per channel", [a], "value");
     return asOp(op, () => {
       const axes = Array.from({ length: a.ndim - 1 }, (_, i) => i);
       let mean = ops.mean(a, axes);
       let v = ops.variance(a, axes);
       if (this.training && this.running_mean && this.running_var) {
-        const mu = this._momentum;
+        const mu = this.momentum;
         const unbiased = ops.variance(a, axes, { ddof: 1 });
         this.running_mean = ops.add(ops.multiply(this.running_mean, 1 - mu), ops.multiply(mean, mu));
         this.running_var = ops.add(ops.multiply(this.running_var, 1 - mu), ops.multiply(unbiased, mu));
@@ -287,7 +302,7 @@ export class BatchNorm extends Module {
         mean = this.running_mean;
         v = this.running_var;
       }
-      const y = ops.multiply(ops.subtract(a, mean), ops.rsqrt(ops.add(v, this._eps)));
+      const y = ops.multiply(ops.subtract(a, mean), ops.rsqrt(ops.add(v, this.eps)));
       return this.weight ? ops.add(ops.multiply(y, this.weight), this.bias!) : y;
     });
   }

@@ -22,27 +22,33 @@ export interface RoPEOptions {
 
 /** Rotary positional embedding of the first `dims` features of [..., L, D] inputs. */
 export class RoPE extends Module {
-  readonly _dims: number;
-  readonly _traditional: boolean;
-  readonly _base: number;
-  readonly _scale: number;
+  /** The number of leading features rotated (the rest pass unchanged). */
+  readonly dims: number;
+  /** Whether consecutive pairs are rotated instead of halves. */
+  readonly traditional: boolean;
+  /** The base of the frequencies. */
+  readonly base: number;
+  /** The factor positions are multiplied by. */
+  readonly scale: number;
   constructor(dims: number, o: RoPEOptions = {}) {
     super();
     const op = "nn.RoPE";
-    this._dims = checkSize(op, "dims", dims, 2);
+    this.dims = checkSize(op, "dims", dims, 2);
     if (dims % 2 !== 0) throw new RangeError(`[${op}] dims must be even, got ${dims}`);
     const p = options(op, o, ["traditional", "base", "scale"]);
-    this._traditional = checkBool(op, "traditional", p.traditional ?? false);
-    this._base = checkNumber(op, "base", p.base ?? 10000, 0, Infinity, { lo: true });
-    this._scale = checkNumber(op, "scale", p.scale ?? 1);
+    this.traditional = checkBool(op, "traditional", p.traditional ?? false);
+    this.base = checkNumber(op, "base", p.base ?? 10000, 0, Infinity, { lo: true });
+    this.scale = checkNumber(op, "scale", p.scale ?? 1);
   }
   protected override extraRepr(): string {
-    return `${this._dims}, traditional=${this._traditional}`;
+    return `${this.dims}, traditional=${this.traditional}`;
   }
   /**
    * `x` rotated by position (the row index along axis -2, plus `offset`).
    * `offset` is an integer, or an integer array (as mx.fast.rope takes it:
    * one offset, or one per entry of x's first axis, as batched caches keep them).
+   * It may be negative, as MLX's: the positions offset + i are then negative
+   * and the rotation runs the other way.
    * @example
    * ```ts
    * const y = new mx.nn.RoPE(2).forward(mx.ones([1, 2, 2]));
@@ -55,13 +61,14 @@ export class RoPE extends Module {
     const op = "nn.RoPE";
     const a = checkArray(op, x, "x");
     if (offset instanceof MxArray) checkArray(op, offset, "offset");
-    else if (typeof offset === "number") checkInt(op, "offset", offset, 0, 2 ** 31 - 1);
+    // any int32 offset, negative too, as MLX's (mx.fast.rope takes |offset| <= 2^31 - 1)
+    else if (typeof offset === "number") checkInt(op, "offset", offset, -(2 ** 31 - 1), 2 ** 31 - 1);
     else throw opError(op, `offset must be an integer or an integer mx array, got ${describeValue(offset)}`, [], "type");
     const lead = a.shape.slice(0, -2);
     return asOp(op, () => {
       // fast.rope takes any leading axes (so a shapeless trace replays it on new ones); a 2-D x gets one
       const flat = a.ndim >= 3 ? a : ops.reshape(a, [-1, ...a.shape.slice(-2)]);
-      const y = fast.rope(flat, this._dims, { traditional: this._traditional, base: this._base, scale: this._scale, offset });
+      const y = fast.rope(flat, this.dims, { traditional: this.traditional, base: this.base, scale: this.scale, offset });
       return a.ndim >= 3 ? y : ops.reshape(y, [...lead, ...a.shape.slice(-2)]);
     });
   }
@@ -81,8 +88,10 @@ export interface SinusoidalOptions {
 /** Fixed sinusoids of `dims` features: each input value x maps to [sin(x f_i), cos(x f_i)] over geometric frequencies. */
 export class SinusoidalPositionalEncoding extends Module {
   readonly _sigmas: MxArray;
-  readonly _scale: number;
-  readonly _cosFirst: boolean;
+  /** The factor the encoding is multiplied by. */
+  readonly scale: number;
+  /** Whether the cosines come before the sines. */
+  readonly cosFirst: boolean;
   constructor(dims: number, o: SinusoidalOptions = {}) {
     super();
     const op = "nn.SinusoidalPositionalEncoding";
@@ -96,8 +105,8 @@ export class SinusoidalPositionalEncoding extends Module {
     const oneZero = half === 1 ? ops.ones([1]) : ops.subtract(1, ops.divide(ops.arange(0, half, float32), half - 1));
     const sigmas = ops.exp(ops.add(ops.multiply(oneZero, hi - lo), lo));
     this._sigmas = checkBool(op, "fullTurns", p.fullTurns ?? false) ? ops.multiply(sigmas, 2 * Math.PI) : sigmas;
-    this._scale = checkNumber(op, "scale", p.scale ?? Math.sqrt(2 / dims));
-    this._cosFirst = checkBool(op, "cosFirst", p.cosFirst ?? false);
+    this.scale = checkNumber(op, "scale", p.scale ?? Math.sqrt(2 / dims));
+    this.cosFirst = checkBool(op, "cosFirst", p.cosFirst ?? false);
   }
   /**
    * The encoding of positions `x` (any shape): shape [...x.shape, dims].
@@ -113,8 +122,8 @@ export class SinusoidalPositionalEncoding extends Module {
     return asOp(op, () => {
       const y = ops.multiply(ops.expandDims(a, -1), this._sigmas);
       const [s, c] = [ops.sin(y), ops.cos(y)];
-      const out = ops.concatenate(this._cosFirst ? [c, s] : [s, c], -1);
-      return this._scale === 1 ? out : ops.multiply(out, this._scale);
+      const out = ops.concatenate(this.cosFirst ? [c, s] : [s, c], -1);
+      return this.scale === 1 ? out : ops.multiply(out, this.scale);
     });
   }
 }

@@ -156,19 +156,23 @@ export class QuantizedLinear extends Quantized {
 
 /** An Embedding whose table is quantized in any mode of mx.quantize (MLX's `QuantizedEmbedding`); all frozen. */
 export class QuantizedEmbedding extends Quantized {
-  readonly _dims: number;
+  /** The number of rows of the table. */
+  readonly numEmbeddings: number;
+  /** The size of each embedding vector. */
+  readonly dims: number;
   constructor(numEmbeddings: number, dims: number, o?: QuantizeLayerOptions) {
     const op = "nn.QuantizedEmbedding";
     super(quantOptions(op, o));
     const n = checkSize(op, "numEmbeddings", numEmbeddings, 1);
-    this._dims = checkSize(op, "dims", dims, 1);
+    this.numEmbeddings = n;
+    this.dims = checkSize(op, "dims", dims, 1);
     if (n * dims > 2 ** 28) throw new RangeError(`[${op}] numEmbeddings * dims must be at most 2^28`);
     this.setWeights(op, random.normal([n, dims], { scale: Math.sqrt(1 / dims) }));
     this.freeze({ recurse: false });
   }
 
   protected override extraRepr(): string {
-    return `${this.weight.shape[0]}, ${this._dims}, groupSize=${this.groupSize}, bits=${this.bits}, mode=${this.mode}`;
+    return `${this.weight.shape[0]}, ${this.dims}, groupSize=${this.groupSize}, bits=${this.bits}, mode=${this.mode}`;
   }
 
   /**
@@ -207,7 +211,7 @@ export class QuantizedEmbedding extends Quantized {
       const rows = (a: MxArray) => ops.take(a, flat, 0);
       const q = this.quantization;
       const out = ops.dequantize(rows(this.weight), rows(this.scales), this.biases ? rows(this.biases) : null, q.groupSize, q.bits, { mode: q.mode });
-      return ops.reshape(out, [...x.shape, this._dims]);
+      return ops.reshape(out, [...x.shape, this.dims]);
     });
   }
 

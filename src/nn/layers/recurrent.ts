@@ -9,6 +9,7 @@ import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
 import { checkArray, checkBool, checkSize, keywords } from "../checks.js";
 import { Module } from "../module.js";
+import type { Layer } from "./containers.js";
 
 function sizes(op: string, inputSize: number, hiddenSize: number, gates: number): [number, number, number] {
   const i = checkSize(op, "inputSize", inputSize, 1);
@@ -27,17 +28,24 @@ function sequence(op: string, x: unknown, inputSize: number): MxArray {
 const stepOf = (x: MxArray, t: number) => ops.squeeze(ops.slice(x, [...x.shape.slice(0, -2).map(() => 0), t, 0], [...x.shape.slice(0, -2), t + 1, x.shape[x.ndim - 1]!]), -2);
 const project = (x: MxArray, w: MxArray, b: MxArray | undefined) => (b ? ops.addmm(b, x, ops.transpose(w)) : ops.matmul(x, ops.transpose(w)));
 
-/** The Elman RNN: h_t = nonlinearity(x_t Wxh^T + h_{t-1} Whh^T + bias). */
+/**
+ * The Elman RNN: h_t = nonlinearity(x_t Wxh^T + h_{t-1} Whh^T + bias). The
+ * nonlinearity (default mx.tanh) is a function, or a module with a forward
+ * (`new nn.ReLU()`), which the layer holds as a child, as MLX's.
+ */
 export class RNN extends Module {
+  /** The size of the hidden state. */
+  readonly hiddenSize: number;
+  /** The nonlinearity applied at each step: a function, or a module (then a child of the layer, as MLX's). */
+  readonly nonlinearity: Layer;
   Wxh: MxArray;
   Whh: MxArray;
   declare bias?: MxArray;
-  readonly _nonlinearity: (x: MxArray) => MxArray;
   constructor(
     inputSize: number,
     hiddenSize: number,
-    bias: boolean | { bias?: boolean | undefined; nonlinearity?: ((x: MxArray) => MxArray) | undefined } = true,
-    nonlinearity: (x: MxArray) => MxArray = ops.tanh,
+    bias: boolean | { bias?: boolean | undefined; nonlinearity?: Layer | undefined } = true,
+    nonlinearity: Layer = ops.tanh,
   ) {
     super();
     const op = "nn.RNN";
@@ -45,14 +53,19 @@ export class RNN extends Module {
     // the default nonlinearity is left out, so that it may come in the options object
     const given = keywords(op, [bias, nonlinearity === ops.tanh ? undefined : nonlinearity], ["bias", "nonlinearity"]);
     const f = given.nonlinearity ?? ops.tanh;
-    if (typeof f !== "function") throw new TypeError(`[${op}] nonlinearity must be a function, got ${describeValue(f)}`);
+    if (typeof f !== "function" && !(f instanceof Module && typeof (f as { forward?: unknown }).forward === "function")) {
+      throw new TypeError(`[${op}] nonlinearity must be a function or an nn.Module with a forward method, got ${describeValue(f)}`);
+    }
+    this.hiddenSize = h;
+    this.nonlinearity = f as Layer;
     this.Wxh = random.uniform(-k, k, [h, i]);
     this.Whh = random.uniform(-k, k, [h, h]);
     if (checkBool(op, "bias", given.bias ?? true)) this.bias = random.uniform(-k, k, [h]);
-    this._nonlinearity = f as (x: MxArray) => MxArray;
   }
   protected override extraRepr(): string {
-    return `inputDims=${this.Wxh.shape[1]}, hiddenSize=${this.Whh.shape[1]}, nonlinearity=${this._nonlinearity === ops.tanh ? "tanh" : this._nonlinearity.name || "<function>"}, bias=${"bias" in this}`;
+    const f = this.nonlinearity;
+    const name = f === ops.tanh ? "tanh" : typeof f === "function" ? f.name || "<function>" : String(f);
+    return `inputDims=${this.Wxh.shape[1]}, hiddenSize=${this.hiddenSize}, nonlinearity=${name}, bias=${"bias" in this}`;
   }
   /**
    * The hidden states [..., L, hiddenSize] of the sequence `x` [..., L, inputSize], from `hidden` (default none: zeros).
@@ -71,7 +84,8 @@ export class RNN extends Module {
       const all: MxArray[] = [];
       for (let t = 0; t < a.shape[a.ndim - 2]!; t++) {
         const xt = stepOf(xs, t);
-        h = this._nonlinearity(h ? ops.addmm(xt, h, ops.transpose(this.Whh)) : xt);
+        const pre = h ? ops.addmm(xt, h, ops.transpose(this.Whh)) : xt;
+        h = typeof this.nonlinearity === "function" ? this.nonlinearity(pre) : this.nonlinearity.forward(pre);
         all.push(h);
       }
       return ops.stack(all, -2);
@@ -81,6 +95,8 @@ export class RNN extends Module {
 
 /** The gated recurrent unit, with MLX's gate layout (r, z, n) and the separate bias `bhn` of n's hidden term. */
 export class GRU extends Module {
+  /** The size of the hidden state. */
+  readonly hiddenSize: number;
   Wx: MxArray;
   Wh: MxArray;
   declare b?: MxArray;
@@ -89,6 +105,7 @@ export class GRU extends Module {
     super();
     const op = "nn.GRU";
     const [i, h, k] = sizes(op, inputSize, hiddenSize, 3);
+    this.hiddenSize = h;
     this.Wx = random.uniform(-k, k, [3 * h, i]);
     this.Wh = random.uniform(-k, k, [3 * h, h]);
     if (checkBool(op, "bias", keywords(op, [bias], ["bias"]).bias ?? true)) {
@@ -97,7 +114,7 @@ export class GRU extends Module {
     }
   }
   protected override extraRepr(): string {
-    return `inputDims=${this.Wx.shape[1]}, hiddenSize=${this.Wh.shape[1]}, bias=${"b" in this}`;
+    return `inputDims=${this.Wx.shape[1]}, hiddenSize=${this.hiddenSize}, bias=${"b" in this}`;
   }
   /**
    * The hidden states [..., L, hiddenSize] of `x` [..., L, inputSize], from `hidden` (default none).
@@ -139,6 +156,8 @@ export class GRU extends Module {
 
 /** The long short-term memory, with MLX's gate layout (i, f, g, o). */
 export class LSTM extends Module {
+  /** The size of the hidden state. */
+  readonly hiddenSize: number;
   Wx: MxArray;
   Wh: MxArray;
   declare bias?: MxArray;
@@ -146,12 +165,13 @@ export class LSTM extends Module {
     super();
     const op = "nn.LSTM";
     const [i, h, k] = sizes(op, inputSize, hiddenSize, 4);
+    this.hiddenSize = h;
     this.Wx = random.uniform(-k, k, [4 * h, i]);
     this.Wh = random.uniform(-k, k, [4 * h, h]);
     if (checkBool(op, "bias", keywords(op, [bias], ["bias"]).bias ?? true)) this.bias = random.uniform(-k, k, [4 * h]);
   }
   protected override extraRepr(): string {
-    return `inputDims=${this.Wx.shape[1]}, hiddenSize=${this.Wh.shape[1]}, bias=${"bias" in this}`;
+    return `inputDims=${this.Wx.shape[1]}, hiddenSize=${this.hiddenSize}, bias=${"bias" in this}`;
   }
   /**
    * The hidden states and cell states, each [..., L, hiddenSize], of `x` [..., L, inputSize].

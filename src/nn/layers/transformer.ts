@@ -15,6 +15,7 @@ import { relu } from "../activations.js";
 import { checkpoint } from "../checkpoint.js";
 import { checkArray, checkBool, checkInt, checkNumber, options, checkSize } from "../checks.js";
 import { Module } from "../module.js";
+import type { Layer } from "./containers.js";
 import { Dropout } from "./dropout.js";
 import { Linear } from "./linear.js";
 import { LayerNorm } from "./normalization.js";
@@ -38,7 +39,8 @@ export class MultiHeadAttention extends Module {
   key_proj: Linear;
   value_proj: Linear;
   out_proj: Linear;
-  readonly _numHeads: number;
+  /** The number of attention heads. */
+  readonly numHeads: number;
   constructor(dims: number, numHeads: number, o: MultiHeadAttentionOptions = {}) {
     super();
     const op = "nn.MultiHeadAttention";
@@ -50,7 +52,7 @@ export class MultiHeadAttention extends Module {
     const keyIn = dim("keyInputDims", dims);
     const valueDims = dim("valueDims", dims);
     const bias = checkBool(op, "bias", p.bias ?? false);
-    this._numHeads = numHeads;
+    this.numHeads = numHeads;
     this.query_proj = new Linear(dim("queryInputDims", dims), dims, bias);
     this.key_proj = new Linear(keyIn, dims, bias);
     this.value_proj = new Linear(dim("valueInputDims", keyIn), valueDims, bias);
@@ -95,7 +97,7 @@ export class MultiHeadAttention extends Module {
     if (mask !== undefined && mask !== null && mask !== "causal") checkArray(op, mask, "mask");
     return asOp(op, () => {
       // [B, len, dims] -> [B, heads, len, dims / heads] and back, by unflatten and flatten (views whose shapes follow the input's)
-      const heads = (a: MxArray) => ops.transpose(ops.unflatten(a, -1, [this._numHeads, -1]), [0, 2, 1, 3]);
+      const heads = (a: MxArray) => ops.transpose(ops.unflatten(a, -1, [this.numHeads, -1]), [0, 2, 1, 3]);
       const q = heads(this.query_proj.forward(queries));
       const k = heads(this.key_proj.forward(keys));
       const v = heads(this.value_proj.forward(values));
@@ -110,8 +112,11 @@ export interface TransformerLayerOptions {
   mlpDims?: number | undefined;
   /** The dropout probability (default 0). */
   dropout?: number | undefined;
-  /** The MLP's activation (default nn.relu). */
-  activation?: ((x: MxArray) => MxArray) | undefined;
+  /**
+   * The MLP's activation (default nn.relu): a function, or a module with a
+   * forward (`new nn.GELU()`), which the layer holds as a child, as MLX's.
+   */
+  activation?: Layer | undefined;
   /** Normalize before each block (default true) instead of after. */
   normFirst?: boolean | undefined;
 }
@@ -123,13 +128,18 @@ export interface TransformerStackOptions extends TransformerLayerOptions {
 
 const LAYER_KEYS = ["mlpDims", "dropout", "activation", "normFirst"];
 
+/** `f(x)` for a function, `f.forward(x)` for a module. */
+const call = (f: Layer, x: MxArray): MxArray => (typeof f === "function" ? f(x) : f.forward(x));
+
 function layerSetup(op: string, dims: number, numHeads: number, o: TransformerLayerOptions | undefined) {
   checkSize(op, "dims", dims, 1);
   checkSize(op, "numHeads", numHeads, 1);
   if (dims % numHeads !== 0) throw new RangeError(`[${op}] dims (${dims}) must be divisible by numHeads (${numHeads})`);
   const p = options(op, o, LAYER_KEYS);
-  const activation = p.activation ?? relu;
-  if (typeof activation !== "function") throw new TypeError(`[${op}] activation must be a function, got ${describeValue(activation)}`);
+  const activation: Layer = p.activation ?? relu;
+  if (typeof activation !== "function" && !(activation instanceof Module && typeof (activation as { forward?: unknown }).forward === "function")) {
+    throw new TypeError(`[${op}] activation must be a function or an nn.Module with a forward method, got ${describeValue(activation)}`);
+  }
   return {
     mlpDims: checkSize(op, "mlpDims", p.mlpDims ?? dims * 4, 1),
     dropout: checkNumber(op, "dropout", p.dropout ?? 0, 0, 0.999999),
@@ -147,8 +157,10 @@ export class TransformerEncoderLayer extends Module {
   linear2: Linear;
   dropout1: Dropout;
   dropout2: Dropout;
-  readonly _activation: (x: MxArray) => MxArray;
-  readonly _normFirst: boolean;
+  /** The MLP's activation: a function, or a module (then a child of the layer, as MLX's). */
+  readonly activation: Layer;
+  /** Whether each block normalizes its input (pre-norm) instead of its output. */
+  readonly normFirst: boolean;
   constructor(dims: number, numHeads: number, o: TransformerLayerOptions = {}) {
     super();
     const s = layerSetup("nn.TransformerEncoderLayer", dims, numHeads, o);
@@ -159,8 +171,8 @@ export class TransformerEncoderLayer extends Module {
     this.linear2 = new Linear(s.mlpDims, dims);
     this.dropout1 = new Dropout(s.dropout);
     this.dropout2 = new Dropout(s.dropout);
-    this._activation = s.activation;
-    this._normFirst = s.normFirst;
+    this.activation = s.activation;
+    this.normFirst = s.normFirst;
   }
   /**
    * The layer applied to `x` [B, L, dims] with an optional attention mask.
@@ -170,8 +182,8 @@ export class TransformerEncoderLayer extends Module {
    * ```
    */
   forward(x: MxArray, mask?: AttentionMask | null): MxArray {
-    const mlp = (y: MxArray) => this.linear2.forward(this.dropout2.forward(this._activation(this.linear1.forward(y))));
-    if (this._normFirst) {
+    const mlp = (y: MxArray) => this.linear2.forward(this.dropout2.forward(call(this.activation, this.linear1.forward(y))));
+    if (this.normFirst) {
       const y = this.ln1.forward(x);
       const h = ops.add(x, this.dropout1.forward(this.attention.forward(y, y, y, mask)));
       return ops.add(h, mlp(this.ln2.forward(h)));
@@ -185,14 +197,15 @@ export class TransformerEncoderLayer extends Module {
 export class TransformerEncoder extends Module {
   layers: TransformerEncoderLayer[];
   ln: LayerNorm;
-  readonly _checkpoint: boolean;
+  /** Whether each layer is recomputed in the backward pass (nn.checkpoint) instead of keeping its intermediates. */
+  readonly checkpoint: boolean;
   constructor(numLayers: number, dims: number, numHeads: number, o: TransformerStackOptions = {}) {
     super();
     const op = "nn.TransformerEncoder";
     checkInt(op, "numLayers", numLayers, 0, 1024);
     const { checkpoint: ckpt, ...layerOptions } = options(op, o, [...LAYER_KEYS, "checkpoint"]);
     layerSetup(op, dims, numHeads, layerOptions);
-    this._checkpoint = checkBool(op, "checkpoint", ckpt ?? false);
+    this.checkpoint = checkBool(op, "checkpoint", ckpt ?? false);
     this.layers = Array.from({ length: numLayers }, () => new TransformerEncoderLayer(dims, numHeads, layerOptions));
     this.ln = new LayerNorm(dims);
   }
@@ -205,8 +218,8 @@ export class TransformerEncoder extends Module {
    */
   forward(x: MxArray, mask?: AttentionMask | null): MxArray {
     return this.ln.forward(this.layers.reduce((h, l) => {
-      const call = (a: MxArray) => l.forward(a, mask);
-      return this._checkpoint ? checkpoint(l, call)(h) : call(h);
+      const run = (a: MxArray) => l.forward(a, mask);
+      return this.checkpoint ? checkpoint(l, run)(h) : run(h);
     }, x));
   }
 }
@@ -223,8 +236,10 @@ export class TransformerDecoderLayer extends Module {
   dropout1: Dropout;
   dropout2: Dropout;
   dropout3: Dropout;
-  readonly _activation: (x: MxArray) => MxArray;
-  readonly _normFirst: boolean;
+  /** The MLP's activation: a function, or a module (then a child of the layer, as MLX's). */
+  readonly activation: Layer;
+  /** Whether each block normalizes its input (pre-norm) instead of its output. */
+  readonly normFirst: boolean;
   constructor(dims: number, numHeads: number, o: TransformerLayerOptions = {}) {
     super();
     const s = layerSetup("nn.TransformerDecoderLayer", dims, numHeads, o);
@@ -238,8 +253,8 @@ export class TransformerDecoderLayer extends Module {
     this.dropout1 = new Dropout(s.dropout);
     this.dropout2 = new Dropout(s.dropout);
     this.dropout3 = new Dropout(s.dropout);
-    this._activation = s.activation;
-    this._normFirst = s.normFirst;
+    this.activation = s.activation;
+    this.normFirst = s.normFirst;
   }
   /**
    * The layer applied to `x` [B, L, dims] attending over `memory` [B, S, dims].
@@ -250,8 +265,8 @@ export class TransformerDecoderLayer extends Module {
    * ```
    */
   forward(x: MxArray, memory: MxArray, xMask?: AttentionMask | null, memoryMask?: AttentionMask | null): MxArray {
-    const mlp = (y: MxArray) => this.linear2.forward(this.dropout3.forward(this._activation(this.linear1.forward(y))));
-    if (this._normFirst) {
+    const mlp = (y: MxArray) => this.linear2.forward(this.dropout3.forward(call(this.activation, this.linear1.forward(y))));
+    if (this.normFirst) {
       let y = this.ln1.forward(x);
       let h = ops.add(x, this.dropout1.forward(this.self_attention.forward(y, y, y, xMask)));
       y = this.ln2.forward(h);
@@ -268,14 +283,15 @@ export class TransformerDecoderLayer extends Module {
 export class TransformerDecoder extends Module {
   layers: TransformerDecoderLayer[];
   ln: LayerNorm;
-  readonly _checkpoint: boolean;
+  /** Whether each layer is recomputed in the backward pass (nn.checkpoint) instead of keeping its intermediates. */
+  readonly checkpoint: boolean;
   constructor(numLayers: number, dims: number, numHeads: number, o: TransformerStackOptions = {}) {
     super();
     const op = "nn.TransformerDecoder";
     checkInt(op, "numLayers", numLayers, 0, 1024);
     const { checkpoint: ckpt, ...layerOptions } = options(op, o, [...LAYER_KEYS, "checkpoint"]);
     layerSetup(op, dims, numHeads, layerOptions);
-    this._checkpoint = checkBool(op, "checkpoint", ckpt ?? false);
+    this.checkpoint = checkBool(op, "checkpoint", ckpt ?? false);
     this.layers = Array.from({ length: numLayers }, () => new TransformerDecoderLayer(dims, numHeads, layerOptions));
     this.ln = new LayerNorm(dims);
   }
@@ -288,8 +304,8 @@ export class TransformerDecoder extends Module {
    */
   forward(x: MxArray, memory: MxArray, xMask?: AttentionMask | null, memoryMask?: AttentionMask | null): MxArray {
     return this.ln.forward(this.layers.reduce((h, l) => {
-      const call = (a: MxArray, m: MxArray) => l.forward(a, m, xMask, memoryMask);
-      return this._checkpoint ? checkpoint(l, call)(h, memory) : call(h, memory);
+      const run = (a: MxArray, m: MxArray) => l.forward(a, m, xMask, memoryMask);
+      return this.checkpoint ? checkpoint(l, run)(h, memory) : run(h, memory);
     }, x));
   }
 }

@@ -85,10 +85,14 @@ function taps(mode: UpsampleMode, n: number, m: number, scale: number, alignCorn
 
 /** Upsamples [N, ...spatial, C] inputs by `scaleFactor` (one number, or one per spatial axis). */
 export class Upsample extends Module {
-  readonly _scale: number | readonly number[];
-  readonly _mode: UpsampleMode;
-  readonly _alignCorners: boolean;
-  readonly _antialias: boolean;
+  // #private, behind the scaleFactor getter: a list in a field would be walked as a tree by parameters() and children()
+  readonly #scaleFactor: number | readonly number[];
+  /** The interpolation: "nearest", "linear" or "cubic". */
+  readonly mode: UpsampleMode;
+  /** Whether the corner samples of input and output are aligned (linear and cubic). */
+  readonly alignCorners: boolean;
+  /** Whether the input is filtered before sampling when shrinking (linear and cubic). */
+  readonly antialias: boolean;
   constructor(scaleFactor: number | readonly number[], o: UpsampleOptions = {}) {
     super();
     const op = "nn.Upsample";
@@ -97,16 +101,21 @@ export class Upsample extends Module {
       throw new TypeError(`[${op}] scaleFactor must be a positive number or a list of them, got ${describeValue(scaleFactor)}`);
     }
     const p = options(op, o, ["mode", "alignCorners", "antialias"]);
-    this._scale = scaleFactor;
-    this._mode = checkChoice(op, "mode", p.mode ?? "nearest", ["nearest", "linear", "cubic"]);
-    this._alignCorners = checkBool(op, "alignCorners", p.alignCorners ?? false);
-    this._antialias = checkBool(op, "antialias", p.antialias ?? false);
-    if (this._antialias && this._mode === "nearest") throw new Error(`[${op}] antialias needs mode 'linear' or 'cubic', not 'nearest'`);
-    if (this._antialias && this._alignCorners) throw new Error(`[${op}] antialias does not go with alignCorners`);
+    this.#scaleFactor = typeof scaleFactor === "number" ? scaleFactor : Object.freeze([...list]);
+    this.mode = checkChoice(op, "mode", p.mode ?? "nearest", ["nearest", "linear", "cubic"]);
+    this.alignCorners = checkBool(op, "alignCorners", p.alignCorners ?? false);
+    this.antialias = checkBool(op, "antialias", p.antialias ?? false);
+    if (this.antialias && this.mode === "nearest") throw new Error(`[${op}] antialias needs mode 'linear' or 'cubic', not 'nearest'`);
+    if (this.antialias && this.alignCorners) throw new Error(`[${op}] antialias does not go with alignCorners`);
+  }
+  /** The factor each spatial axis is scaled by: one number for all, or a list of one per spatial axis. */
+  get scaleFactor(): number | readonly number[] {
+    return this.#scaleFactor;
   }
   protected override extraRepr(): string {
-    const scale = typeof this._scale === "number" ? String(this._scale) : `[${this._scale.join(", ")}]`;
-    return `scaleFactor=${scale}, mode="${this._mode}", alignCorners=${this._alignCorners}${this._antialias ? ", antialias=true" : ""}`;
+    const s = this.#scaleFactor;
+    const scale = typeof s === "number" ? String(s) : `[${s.join(", ")}]`;
+    return `scaleFactor=${scale}, mode="${this.mode}", alignCorners=${this.alignCorners}${this.antialias ? ", antialias=true" : ""}`;
   }
   /**
    * The upsampled `x`: each spatial axis n becomes floor(n * scale).
@@ -122,7 +131,8 @@ export class Upsample extends Module {
     const a = checkArray(op, x, "x");
     const dims = a.ndim - 2;
     if (dims < 1) throw opError(op, "x must have at least 3 axes [N, ...spatial, C]", [a], "value");
-    const scales = typeof this._scale === "number" ? Array<number>(dims).fill(this._scale) : this._scale;
+    const factor = this.#scaleFactor;
+    const scales = typeof factor === "number" ? Array<number>(dims).fill(factor) : factor;
     if (scales.length !== dims) throw opError(op, `scaleFactor gives ${scales.length} scales for ${dims} spatial axes`, [a], "value");
     return asOp(op, () => {
       let out = a;
@@ -130,7 +140,7 @@ export class Upsample extends Module {
         const n = a.shape[i + 1]!;
         const m = Math.floor(s * n);
         const bshape = out.shape.map((_, j) => (j === i + 1 ? m : 1));
-        const chosen = this._antialias && this._mode !== "nearest" ? antialiasTaps(this._mode, n, m, s) : taps(this._mode, n, m, s, this._alignCorners);
+        const chosen = this.antialias && this.mode !== "nearest" ? antialiasTaps(this.mode, n, m, s) : taps(this.mode, n, m, s, this.alignCorners);
         const parts = chosen.map(([idx, w]) => {
           const sample = ops.take(out, idx, i + 1);
           return w ? ops.multiply(sample, ops.astype(ops.reshape(w, bshape), out.dtype)) : sample;

@@ -111,9 +111,9 @@ const CASES: Record<string, Case> = {
   RNN: { make: () => new nn.RNN(2, 3), attrs: { hiddenSize: 3, nonlinearity: mx.tanh }, params: "Wxh Whh bias", repr: "RNN(inputDims=2, hiddenSize=3, nonlinearity=tanh, bias=true)" },
   GRU: { make: () => new nn.GRU(2, 3), attrs: { hiddenSize: 3 }, params: "Wx Wh b bhn", repr: "GRU(inputDims=2, hiddenSize=3, bias=true)" },
   LSTM: { make: () => new nn.LSTM(2, 3, false), attrs: { hiddenSize: 3 }, params: "Wx Wh", repr: "LSTM(inputDims=2, hiddenSize=3, bias=false)" },
-  // MLX's pooling settings are private (_kernel_size, _stride, _padding)
-  MaxPool1d: { make: () => new nn.MaxPool1d(2), attrs: {}, params: "", children: ["_kernel", "_stride", "_padding"], repr: "MaxPool1d(kernelSize=[2], stride=[2], padding=[0])" },
-  AvgPool2d: { make: () => new nn.AvgPool2d(3, 1, 1), attrs: {}, params: "", children: ["_kernel", "_stride", "_padding"], repr: "AvgPool2d(kernelSize=[3, 3], stride=[1, 1], padding=[1, 1])" },
+  // MLX's pooling settings are private (_kernel_size, _stride, _padding), and no children
+  MaxPool1d: { make: () => new nn.MaxPool1d(2), attrs: {}, params: "", children: [], repr: "MaxPool1d(kernelSize=[2], stride=[2], padding=[0])" },
+  AvgPool2d: { make: () => new nn.AvgPool2d(3, 1, 1), attrs: {}, params: "", children: [], repr: "AvgPool2d(kernelSize=[3, 3], stride=[1, 1], padding=[1, 1])" },
   Conv1d: {
     make: () => new nn.Conv1d(2, 4, 3, { stride: 2, padding: 1, groups: 2 }),
     attrs: { stride: 2, padding: 1, dilation: 1, groups: 2 },

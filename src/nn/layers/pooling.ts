@@ -23,23 +23,24 @@ export interface PoolOptions {
 }
 
 abstract class Pool extends Module {
-  readonly _kernel: number[];
-  readonly _stride: number[];
-  readonly _padding: number[];
+  // private, as MLX's; # fields, so these lists are not walked as children
+  readonly #kernel: number[];
+  readonly #stride: number[];
+  readonly #padding: number[];
   constructor(readonly _op: string, readonly _dims: number, readonly _max: boolean, kernelSize: PerAxis, strideOrOptions: PerAxis | PoolOptions | null | undefined, paddingArg: PerAxis | undefined) {
     super();
     const { stride, padding } = keywords(_op, [strideOrOptions, paddingArg], ["stride", "padding"]);
-    this._kernel = checkPerAxis(_op, kernelSize, "kernelSize", _dims, 1);
-    this._stride = stride === undefined || stride === null ? this._kernel : checkPerAxis(_op, stride, "stride", _dims, 1);
-    this._padding = checkPerAxis(_op, padding ?? 0, "padding", _dims, 0);
-    this._padding.forEach((p, i) => {
-      if (p > Math.floor(this._kernel[i]! / 2)) throw new RangeError(`[${_op}] padding (${p}) must be at most half the kernel size (${this._kernel[i]})`);
+    this.#kernel = checkPerAxis(_op, kernelSize, "kernelSize", _dims, 1);
+    this.#stride = stride === undefined || stride === null ? this.#kernel : checkPerAxis(_op, stride, "stride", _dims, 1);
+    this.#padding = checkPerAxis(_op, padding ?? 0, "padding", _dims, 0);
+    this.#padding.forEach((p, i) => {
+      if (p > Math.floor(this.#kernel[i]! / 2)) throw new RangeError(`[${_op}] padding (${p}) must be at most half the kernel size (${this.#kernel[i]})`);
     });
   }
 
   protected override extraRepr(): string {
     const list = (v: readonly number[]) => `[${v.join(", ")}]`;
-    return `kernelSize=${list(this._kernel)}, stride=${list(this._stride)}, padding=${list(this._padding)}`;
+    return `kernelSize=${list(this.#kernel)}, stride=${list(this.#stride)}, padding=${list(this.#padding)}`;
   }
 
   protected pool(x: MxArray): MxArray {
@@ -48,21 +49,21 @@ abstract class Pool extends Module {
     if (a.ndim !== this._dims + 2) throw opError(op, `x must have ${this._dims + 2} axes [N, ${this._dims === 1 ? "L" : this._dims === 2 ? "H, W" : "D, H, W"}, C]`, [a], "value");
     return asOp(op, () => {
       let p = a;
-      if (this._padding.some((v) => v > 0)) {
+      if (this.#padding.some((v) => v > 0)) {
         const fill = this._max ? (isFloating(a.dtype) ? -Infinity : Number(iinfo(a.dtype).min)) : 0;
-        p = ops.pad(a, [[0, 0], ...this._padding.map((v) => [v, v] as [number, number]), [0, 0]], { constantValue: fill });
+        p = ops.pad(a, [[0, 0], ...this.#padding.map((v) => [v, v] as [number, number]), [0, 0]], { constantValue: fill });
       }
       const shape = p.shape;
       const spatial = shape.slice(1, -1);
-      const out = spatial.map((n, i) => Math.floor((n - this._kernel[i]!) / this._stride[i]!) + 1);
-      if (out.some((n) => n < 1)) throw opError(op, `the kernel (${this._kernel.join(", ")}) is larger than the padded input`, [a], "value");
+      const out = spatial.map((n, i) => Math.floor((n - this.#kernel[i]!) / this.#stride[i]!) + 1);
+      if (out.some((n) => n < 1)) throw opError(op, `the kernel (${this.#kernel.join(", ")}) is larger than the padded input`, [a], "value");
       const strides = shape.map((_, i) => shape.slice(i + 1).reduce((q, d) => q * d, 1));
       const windows = ops.asStrided(
         p,
-        [shape[0]!, ...out, ...this._kernel, shape[shape.length - 1]!],
-        [strides[0]!, ...out.map((_, i) => strides[i + 1]! * this._stride[i]!), ...this._kernel.map((_, i) => strides[i + 1]!), 1],
+        [shape[0]!, ...out, ...this.#kernel, shape[shape.length - 1]!],
+        [strides[0]!, ...out.map((_, i) => strides[i + 1]! * this.#stride[i]!), ...this.#kernel.map((_, i) => strides[i + 1]!), 1],
       );
-      const axes = this._kernel.map((_, i) => this._dims + 1 + i);
+      const axes = this.#kernel.map((_, i) => this._dims + 1 + i);
       return this._max ? ops.max(windows, axes) : ops.mean(windows, axes);
     });
   }

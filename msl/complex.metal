@@ -9,54 +9,230 @@
 //   BINARY_OPS(X)  the same for binary ops
 //   CASTS(X)       X(dtype name, output type, expression of `z` (float2) or `a` (its real part))
 
+// ---- bits, powers of two and the wide path ----
+// Products and quotients of parts past the float32 formulas' range are taken on
+// the wide path: s 2^e with s = +-[1, 2) (or a signed zero, e = 0) and e unbounded,
+// rounded once at the end (onto the subnormal grid in integer arithmetic), the
+// reference's float64 values where a float32 step would overflow or underflow.
+
+/** 2^k for an integer k in [-126, 127], exactly. */
+inline float pow2i(int k) { return as_type<float>(uint(k + 127) << 23); }
+inline uint c_mag(float v) { return as_type<uint>(v) & 0x7fffffffu; }
+inline bool c_nonzero(float v) { return c_mag(v) != 0u; }
+/** The sign bit, NaN's excluded (the reference's b < 0 || b is -0). */
+inline bool c_negative(float v) { return (as_type<uint>(v) & 0x80000000u) != 0u && !is_nan(v); }
+inline float c_sign_as(float x, float s) { return as_type<float>((as_type<uint>(x) & 0x7fffffffu) | (as_type<uint>(s) & 0x80000000u)); }
+inline bool c_nonzero2(float2 z) { return c_nonzero(z.x) || c_nonzero(z.y); }
+inline bool c_finite2(float2 z) { return c_mag(z.x) < 0x7f800000u && c_mag(z.y) < 0x7f800000u; }
+/** Both parts zero or of magnitude in [lo, hi) (bits of powers of two): the fast paths' cheap test. */
+inline bool c_within(float2 z, uint lo, uint hi) {
+  uint a = c_mag(z.x), b = c_mag(z.y);
+  return (a == 0u || a - lo < hi - lo) && (b == 0u || b - lo < hi - lo);
+}
+/** 2^-63, 2^62: parts between them (or zero) multiply with no product overflowing or underflowing. */
+constant uint C_MUL_LO = 0x20000000u;
+constant uint C_MUL_HI = 0x5e800000u;
+/** 2^-42, 2^42: parts between them keep every step of Smith's division normal. */
+constant uint C_DIV_LO = 0x2a800000u;
+constant uint C_DIV_HI = 0x54800000u;
+/** 2^20: below it arctan's float32 quotient resolves the sign of its imaginary part, and power's w log z fits a pair. */
+constant uint C_2P20 = 0x49800000u;
+/** 2^60: from there on arcsin and arccos are their asymptotic forms. */
+constant uint C_FAR = 0x5d800000u;
+/** 2^-60: parts below it are lifted by 2^64 (on the bits) before they meet arithmetic that could flush them. */
+constant uint C_TINY = 0x21800000u;
+/** Cody-Waite's ln 2 = C_LN2_HI + C_LN2_LO (C_LN2_HI has 10 significant bits: k C_LN2_HI is exact for |k| < 2^14). */
+constant float C_LN2_HI = 0.693359375f;
+constant float C_LN2_LO = -2.12194440054690583e-4f;
+
+/** |x| 2^64 for |x| < 2^-60, exact from the bits (subnormals included). */
+inline float c_up64(float x) {
+  uint m = c_mag(x);
+  if (m < 0x00800000u) return float(m) * pow2i(-85);
+  return as_type<float>(m + (64u << 23));
+}
+/** v 2^n rounded once for |v| in [1, 2): past the range an infinity, below 2^-126 onto the subnormal grid on the integer significand. */
+inline float c_scale(float v, int n) {
+  if (n > 127) return c_sign_as(F32_INF, v);
+  if (n >= -126) return v * pow2i(n);
+  if (n < -151) return c_sign_as(0.0f, v);
+  uint m = uint(rint(fabs(v) * pow2i(n + 149)));
+  return as_type<float>(m | (as_type<uint>(v) & 0x80000000u));
+}
+
+struct cwide {
+  float s;
+  int e;
+};
+struct cwide2 {
+  cwide re, im;
+};
+/** A finite v as s 2^e, from the bits (subnormals normalized). */
+inline cwide cw_of(float v) {
+  uint m = c_mag(v);
+  if (m == 0u) return cwide{v, 0};
+  int e = int(m >> 23) - 127;
+  if (m < 0x00800000u) {
+    int lz = int(clz(m)) - 8;
+    m = m << uint(lz);
+    e = -126 - lz;
+  }
+  return cwide{as_type<float>((m & 0x7fffffu) | 0x3f800000u | (as_type<uint>(v) & 0x80000000u)), e};
+}
+/** s 2^e normalized, for a normal or zero s. */
+inline cwide cw_norm(float s, int e) {
+  cwide f = cw_of(s);
+  return cwide{f.s, c_nonzero(s) ? f.e + e : 0};
+}
+/** The zero of a product or quotient of p and q (its sign on the bits). */
+inline cwide cw_zero(cwide p, cwide q) { return cwide{as_type<float>((as_type<uint>(p.s) ^ as_type<uint>(q.s)) & 0x80000000u), 0}; }
+inline cwide cw_neg(cwide p) { return cwide{-p.s, p.e}; }
+inline cwide cw_mul(cwide p, cwide q) { return c_nonzero(p.s) && c_nonzero(q.s) ? cw_norm(p.s * q.s, p.e + q.e) : cw_zero(p, q); }
+/** p / q for a nonzero q. */
+inline cwide cw_div(cwide p, cwide q) { return c_nonzero(p.s) ? cw_norm(p.s / q.s, p.e - q.e) : cw_zero(p, q); }
+/** p + q rounded once; a term 2^60 below the other is past the rounding and cannot cancel it; zeros sum as IEEE's. */
+inline cwide cw_add(cwide p, cwide q) {
+  bool pz = !c_nonzero(p.s), qz = !c_nonzero(q.s);
+  if (pz && qz) return cwide{as_type<float>(as_type<uint>(p.s) & as_type<uint>(q.s) & 0x80000000u), 0};
+  if (pz) return q;
+  if (qz) return p;
+  int e = max(p.e, q.e);
+  float ps = p.e - e >= -60 ? p.s * pow2i(p.e - e) : 0.0f;
+  float qs = q.e - e >= -60 ? q.s * pow2i(q.e - e) : 0.0f;
+  return cw_norm(ps + qs, e);
+}
+/** |p| <= |q|. */
+inline bool cw_le(cwide p, cwide q) {
+  if (!c_nonzero(p.s)) return true;
+  if (!c_nonzero(q.s)) return false;
+  return p.e < q.e || (p.e == q.e && fabs(p.s) <= fabs(q.s));
+}
+/** p q + r t from the exact products of the significands (fma), rounded once: the float64 sum's accuracy, zeros as IEEE's. */
+inline cwide cw_dot(cwide p, cwide q, cwide r, cwide t) {
+  cwide pq = cw_mul(p, q), rt = cw_mul(r, t);
+  if (!c_nonzero(pq.s) || !c_nonzero(rt.s)) return cw_add(pq, rt);
+  int e1 = p.e + q.e, e2 = r.e + t.e, e = max(e1, e2);
+  if (min(e1, e2) - e < -60) return cw_add(pq, rt);
+  float u = p.s * q.s, v = r.s * t.s;
+  float ul = fma(p.s, q.s, -u) * pow2i(e1 - e), vl = fma(r.s, t.s, -v) * pow2i(e2 - e);
+  u = u * pow2i(e1 - e);
+  v = v * pow2i(e2 - e);
+  float h = u + v, bv = h - u, err = (u - (h - bv)) + (v - bv);
+  return cw_norm(h + (err + (ul + vl)), e);
+}
+/** p as a float32, rounded once (past the range an infinity). */
+inline float cw_to(cwide p) { return c_nonzero(p.s) ? c_scale(p.s, p.e) : p.s; }
+inline float2 cw2_to(cwide2 q) { return float2(cw_to(q.re), cw_to(q.im)); }
+
+/** Finite nonzero parts as +-1 (zeros, infinities, NaN kept): beside an infinite or NaN part the others count only by sign and zeroness. */
+inline float c_unit(float v) { return c_mag(v) != 0u && c_mag(v) < 0x7f800000u ? c_sign_as(1.0f, v) : v; }
+
+/** |z| scaled by its larger part, tiny parts from their exact 2^64 multiples; an infinite part wins over NaN (C's hypot). */
+inline float c_abs(float2 z) {
+  if (isinf(z.x) || isinf(z.y)) return F32_INF;
+  if (is_nan(z.x) || is_nan(z.y)) return F32_NAN;
+  bool xl = c_mag(z.x) >= c_mag(z.y);
+  float m = fabs(xl ? z.x : z.y), s = fabs(xl ? z.y : z.x);
+  if (!c_nonzero(m)) return 0.0f;
+  if (c_mag(m) >= C_TINY) {
+    float q = s / m;
+    return m * sqrt(1.0f + q * q);
+  }
+  float mu = c_up64(m), q = c_up64(s) / mu;
+  return cw_to(cw_norm(mu * sqrt(1.0f + q * q), -64));
+}
 struct cop_abs {
-  float operator()(float2 z) const { return cabs(z); }
+  float operator()(float2 z) const { return c_abs(z); }
 };
 struct cop_negative {
   float2 operator()(float2 z) const { return -z; }
 };
+
+/** x y; parts past 2^62 or below 2^-63 on the wide path; with an infinite or NaN part, the float64 sums of the parts as +-1. */
+inline float2 c_mul(float2 x, float2 y) {
+  if (c_within(x, C_MUL_LO, C_MUL_HI) && c_within(y, C_MUL_LO, C_MUL_HI)) return cmul(x, y);
+  if (!c_finite2(x) || !c_finite2(y)) {
+    float a = c_unit(x.x), b = c_unit(x.y), c = c_unit(y.x), d = c_unit(y.y);
+    return float2(a * c - b * d, a * d + b * c);
+  }
+  cwide a = cw_of(x.x), b = cw_of(x.y), c = cw_of(y.x), d = cw_of(y.y);
+  return float2(cw_to(cw_dot(a, c, cw_neg(b), d)), cw_to(cw_dot(a, d, b, c)));
+}
+
+/** Smith's division as the reference's float64 takes it, on wide parts (y nonzero). */
+inline cwide2 c_div_wide(cwide a, cwide b, cwide c, cwide d) {
+  if (cw_le(d, c)) {
+    cwide r = cw_div(d, c), den = cw_add(c, cw_mul(d, r));
+    return cwide2{cw_div(cw_add(a, cw_mul(b, r)), den), cw_div(cw_add(b, cw_neg(cw_mul(a, r))), den)};
+  }
+  cwide r = cw_div(c, d), den = cw_add(cw_mul(c, r), d);
+  return cwide2{cw_div(cw_add(cw_mul(a, r), b), den), cw_div(cw_add(cw_mul(b, r), cw_neg(a)), den)};
+}
+/** A stand-in for a finite nonzero divisor of an infinite or NaN dividend: Smith's same branch, r and den of the same signs and zeroness. */
+inline float2 c_div_proxy(float2 y) {
+  float c = c_unit(y.x), d = c_unit(y.y);
+  return fabs(y.y) <= fabs(y.x) ? float2(2.0f * c, d) : float2(c, 2.0f * d);
+}
+/**
+ * x / y: Smith's formula in float32 for parts within [2^-42, 2^42) and for zero, infinite and NaN
+ * divisors (the reference's special values); an infinite or NaN dividend over c_div_proxy's divisor; else the wide path.
+ */
+inline float2 c_div(float2 x, float2 y) {
+  if ((c_within(x, C_DIV_LO, C_DIV_HI) && c_within(y, C_DIV_LO, C_DIV_HI)) || !c_nonzero2(y) || !c_finite2(y)) return cdiv_smith(x, y);
+  if (!c_finite2(x)) return cdiv_smith(x, c_div_proxy(y));
+  return cw2_to(c_div_wide(cw_of(x.x), cw_of(x.y), cw_of(y.x), cw_of(y.y)));
+}
+
 /**
  * a^2 - b^2 as (|a| - |b|)(|a| + |b|): no cancellation, a result that underflows keeps its sign, and
- * equal finite parts give +0 even where the squares would overflow (as the reference's float64 difference).
+ * equal finite parts give +0 even where the squares would overflow (as the reference's float64 difference);
+ * 2ab with the smaller part doubled (2ab's float32 product overflows only where 2ab does). Finite parts
+ * past 2^62 or below 2^-63 on the wide path.
  */
 struct cop_square {
   float2 operator()(float2 z) const {
     float a = fabs(z.x), b = fabs(z.y);
-    float re = a == b && !isinf(a) ? 0.0f : (a - b) * (a + b);
-    return float2(re, 2.0f * z.x * z.y);
+    bool same = a == b && !isinf(a);
+    if (c_within(z, C_MUL_LO, C_MUL_HI) || !c_finite2(z)) {
+      bool a_small = c_mag(z.x) <= c_mag(z.y);
+      float im = a_small ? (z.x + z.x) * z.y : (z.y + z.y) * z.x;
+      return float2(same ? 0.0f : (a - b) * (a + b), im);
+    }
+    cwide wa = cw_of(a), wb = cw_of(b), ab = cw_mul(cw_of(z.x), cw_of(z.y));
+    float re = same ? 0.0f : cw_to(cw_mul(cw_add(wa, cw_neg(wb)), cw_add(wa, wb)));
+    return float2(re, cw_to(cwide{ab.s, ab.e + 1}));
   }
 };
-/** 2^126, 2^64, 2^-32 and 2^-100: the scales that keep sqrt's and log's intermediates finite and normal. */
+/** 2^126: past it sqrt's 0.5 a + 0.5 |z| could overflow (a finite z is quartered). */
 constant float C_HUGE = 8.50705917302346158658e37f;
-constant float C_UP = 18446744073709551616.0f;
-constant float C_UP_ROOT = 2.3283064365386962890625e-10f;
-constant float C_TINY = 7.88860905221011805412e-31f;
 
 /** The principal root of z (parts of normal size): the branch cut on the negative reals, a -0 imaginary part takes the lower side. */
 inline float2 csqrt_core(float2 z) {
   float a = z.x, b = z.y;
   // C99 csqrt: an infinite imaginary part gives +inf + i b, whatever a is (NaN included)
   if (isinf(b)) return float2(F32_INF, b);
-  if (a == 0.0f && b == 0.0f) return float2(0.0f, b);
-  float r = cabs(z);
+  if (!c_nonzero2(z)) return float2(0.0f, b);
+  float r = c_abs(z);
   if (a >= 0.0f) {
     float t = sqrt(0.5f * a + 0.5f * r);
     return float2(t, b / (2.0f * t));
   }
   float t = sqrt(0.5f * r - 0.5f * a);
-  return float2(fabs(b) / (2.0f * t), signbit(b) ? -t : t);
+  return float2(fabs(b) / (2.0f * t), c_negative(b) ? -t : t);
 }
-/** Finite parts past 2^126 are scaled by 1/4 (|z| would overflow), parts below 2^-100 by 2^64 (subnormal steps lose bits). */
+/** Finite parts past 2^126 are scaled by 1/4 (|z| would overflow), parts below 2^-60 by 2^64 on the bits (subnormal steps lose bits). */
+inline float2 c_sqrt(float2 z) {
+  if (!c_finite2(z)) return csqrt_core(z);
+  uint m = max(c_mag(z.x), c_mag(z.y));
+  if (m > as_type<uint>(C_HUGE)) return 2.0f * csqrt_core(0.25f * z);
+  if (m < C_TINY && m != 0u) return pow2i(-32) * csqrt_core(float2(c_sign_as(c_up64(z.x), z.x), c_sign_as(c_up64(z.y), z.y)));
+  return csqrt_core(z);
+}
 struct cop_sqrt {
-  float2 operator()(float2 z) const {
-    float m = max(fabs(z.x), fabs(z.y));
-    if (m > C_HUGE && !isinf(m)) return 2.0f * csqrt_core(0.25f * z);
-    if (m < C_TINY && m > 0.0f) return C_UP_ROOT * csqrt_core(C_UP * z);
-    return csqrt_core(z);
-  }
+  float2 operator()(float2 z) const { return c_sqrt(z); }
 };
 struct cop_reciprocal {
-  float2 operator()(float2 z) const { return cdiv(float2(1.0f, 0.0f), z); }
+  float2 operator()(float2 z) const { return c_div(float2(1.0f, 0.0f), z); }
 };
 /** e^a (cos b, sin b); past e^88 the factor is applied in two halves so a finite product does not overflow early. */
 struct cop_exp {
@@ -72,27 +248,36 @@ struct cop_exp {
     return float2(h * c * h, h * s * h);
   }
 };
+/** log1p(q^2) / 2 for q = s / m (m >= s >= 0, m finite nonzero): tiny parts from their exact 2^64 multiples. */
+inline float c_log_ratio(float m, float s) {
+  float q = c_mag(m) >= C_TINY ? s / m : c_up64(s) / c_up64(m);
+  return 0.5f * log1p_f(q * q);
+}
+/** log m for a finite nonzero m >= 0 (below 2^-60 from its exact 2^64 multiple). */
+inline float c_log_part(float m) { return c_mag(m) >= C_TINY ? log(m) : log(c_up64(m)) - 44.3614195558365f; }
 /**
  * The principal logarithm log |z| + i atan2(b, a), the branch cut on the negative reals;
  * log |z| as log m + log1p(q^2) / 2 (m the larger part, q = smaller / m), so |z| never overflows or underflows.
  */
+inline float2 c_log(float2 z) {
+  float a = fabs(z.x), b = fabs(z.y);
+  bool al = c_mag(z.x) >= c_mag(z.y);
+  float m = al ? a : b, s = al ? b : a;
+  float re = isinf(a) || isinf(b) ? F32_INF : is_nan(a) || is_nan(b) ? F32_NAN : !c_nonzero(m) ? -F32_INF : c_log_part(m) + c_log_ratio(m, s);
+  return float2(re, atan2(z.y, z.x));
+}
 struct cop_log {
-  float2 operator()(float2 z) const {
-    float a = fabs(z.x), b = fabs(z.y);
-    float m = max(a, b), s = min(a, b);
-    float re = isinf(a) || isinf(b) ? F32_INF : is_nan(a) || is_nan(b) ? F32_NAN : m == 0.0f ? -F32_INF : log(m) + 0.5f * log1p_f((s / m) * (s / m));
-    return float2(re, atan2(z.y, z.x));
-  }
+  float2 operator()(float2 z) const { return c_log(z); }
 };
 /** log z / ln 2 and log z / ln 10 (MLX). */
 struct cop_log2 {
-  float2 operator()(float2 z) const { return cop_log()(z) / 0.693147180559945309f; }
+  float2 operator()(float2 z) const { return c_log(z) / 0.693147180559945309f; }
 };
 struct cop_log10 {
-  float2 operator()(float2 z) const { return cop_log()(z) / 2.30258509299404568f; }
+  float2 operator()(float2 z) const { return c_log(z) / 2.30258509299404568f; }
 };
 struct cop_rsqrt {
-  float2 operator()(float2 z) const { return cdiv(float2(1.0f, 0.0f), cop_sqrt()(z)); }
+  float2 operator()(float2 z) const { return c_div(float2(1.0f, 0.0f), c_sqrt(z)); }
 };
 /** Each part half to even (MLX). */
 struct cop_round {
@@ -104,8 +289,6 @@ struct cop_sin {
 struct cop_cos {
   float2 operator()(float2 z) const { return float2(cos(z.x) * cosh(z.y), -sin(z.x) * sinh(z.y)); }
 };
-/** 2^k for an integer k in [-126, 127], exactly. */
-inline float pow2i(int k) { return as_type<float>(uint(k + 127) << 23); }
 /**
  * cosh(a) * t (sinh(a) * t when `odd`): a zero t gives a zero signed as the product. Past |a| = 80
  * (cosh = sinh = e^|a| / 2 in float32) e^|a| = e^r 2^k (r = |a| - k ln 2 with Cody-Waite's split ln 2),
@@ -122,7 +305,7 @@ inline float hyp_times(float a, float t, bool odd) {
     int k = int(x * 1.44269504088896341f);
     float red = (x - float(k) * 0.693145751953125f) - float(k) * 1.42860682030941723212e-6f;
     int up = k - 1 - 64, half = up / 2;
-    r = ((exp(red) * (t * C_UP)) * pow2i(half)) * pow2i(up - half);
+    r = ((exp(red) * (t * 18446744073709551616.0f)) * pow2i(half)) * pow2i(up - half);
   } else {
     r = is_nan(x) ? x : t * F32_INF;  // e^200 times the smallest t already overflows float32
   }
@@ -151,36 +334,118 @@ struct cop_tan {
     return float2(w.y, -w.x);
   }
 };
-/** sqrt(1 - z^2), shared by arcsin and arccos. */
-inline float2 c_cosine(float2 z) { return cop_sqrt()(float2(1.0f, 0.0f) - cmul(z, z)); }
+/** sqrt(1 - z^2), shared by arcsin and arccos (the reference's (1 - p, -q) for z^2 = p + qi; below 2^60 no product overflows). */
+inline float2 c_cosine(float2 z) {
+  float2 p = float2(z.x * z.x - z.y * z.y, z.x * z.y + z.y * z.x);
+  return c_sqrt(float2(1.0f - p.x, -p.y));
+}
 /** log u for u v = 1: log u itself when |u| >= |v|, else -log v (the reference's choice: no cancellation). */
-inline float2 log_of_larger(float2 u, float2 v) { return cabs(u) >= cabs(v) ? cop_log()(u) : -cop_log()(v); }
-/** MLX's definitions: arccos z = -i log(z + i sqrt(1 - z^2)). */
+inline float2 log_of_larger(float2 u, float2 v) { return c_abs(u) >= c_abs(v) ? c_log(u) : -c_log(v); }
+/** z finite with a part of magnitude 2^60 or more: 1 is below the rounding of z^2 in float64, and float32's z^2 would overflow. */
+inline bool c_far(float2 z) {
+  uint m = max(c_mag(z.x), c_mag(z.y));
+  return m >= C_FAR && m < 0x7f800000u;
+}
+/** log 2|z| for a finite nonzero z. */
+inline float c_log_twice_abs(float2 z) {
+  bool xl = c_mag(z.x) >= c_mag(z.y);
+  float m = fabs(xl ? z.x : z.y), s = fabs(xl ? z.y : z.x);
+  return c_log_part(m) + (c_log_ratio(m, s) + 0.693147180559945309f);
+}
+/**
+ * MLX's definitions: arccos z = -i log(z + i sqrt(1 - z^2)). Far out sqrt(1 - z^2) is -iz (iz for a
+ * negative or -0 imaginary part, the side the reference's zero signs pick) to 2^-120, and the larger
+ * of the log's two arguments 2z: arg(2z) - i log 2|z| (-arg(2z) + i log 2|z| below the real axis), as
+ * Hull, Fairgrieve and Tang's asymptotic region.
+ */
 struct cop_arccos {
   float2 operator()(float2 z) const {
+    if (c_far(z)) {
+      float l = c_log_twice_abs(z), t = atan2(z.y, z.x);
+      return signbit(z.y) ? float2(-t, l) : float2(t, -l);
+    }
     float2 r = c_cosine(z);
     float2 y = log_of_larger(float2(z.x - r.y, z.y + r.x), float2(z.x + r.y, z.y - r.x));
     return float2(y.y, -y.x);
   }
 };
-/** arcsin z = -i log(iz + sqrt(1 - z^2)). */
+/** arcsin z = -i log(iz + sqrt(1 - z^2)); far out -arg(-2iz) + i log 2|z| (arg(2iz) - i log 2|z| below the real axis). */
 struct cop_arcsin {
   float2 operator()(float2 z) const {
+    if (c_far(z)) {
+      float l = c_log_twice_abs(z);
+      return signbit(z.y) ? float2(atan2(z.x, -z.y), -l) : float2(-atan2(-z.x, z.y), l);
+    }
     float2 r = c_cosine(z);
     float2 y = log_of_larger(float2(r.x - z.y, r.y + z.x), float2(r.x + z.y, r.y - z.x));
     return float2(y.y, -y.x);
   }
 };
-/** arctan z = log((1 + iz) / (1 - iz)) / 2i. */
+/**
+ * log of a wide quotient: log |q| + i atan2, both parts scaled by the larger's power of two (a part
+ * 2^126 below it is a signed zero there: beside the other it counts only by sign).
+ */
+inline float2 c_log_wide(cwide2 q) {
+  bool rz = !c_nonzero(q.re.s), iz = !c_nonzero(q.im.s);
+  if (rz && iz) return float2(-F32_INF, atan2(q.im.s, q.re.s));
+  int e = rz ? q.im.e : iz ? q.re.e : max(q.re.e, q.im.e);
+  float a = rz || q.re.e - e < -126 ? c_sign_as(0.0f, q.re.s) : q.re.s * pow2i(q.re.e - e);
+  float b = iz || q.im.e - e < -126 ? c_sign_as(0.0f, q.im.s) : q.im.s * pow2i(q.im.e - e);
+  bool al = c_mag(a) >= c_mag(b);
+  float m = fabs(al ? a : b), s = fabs(al ? b : a), k = float(e);
+  return float2(k * C_LN2_HI + (log(m) + (c_log_ratio(m, s) + k * C_LN2_LO)), atan2(b, a));
+}
+/**
+ * arctan z = log((1 + iz) / (1 - iz)) / 2i. A finite z with parts past 2^20 or below 2^-42 keeps the
+ * quotient wide up to its log (near +-i it under- or overflows float32, and a part of it rounded to
+ * zero would lose the sign that picks the side of the branch cut); for a nonzero real part x as
+ * ((1 - y)(1 + y) - x^2 + 2xi) / ((1 + y)^2 + x^2), whose imaginary part does not cancel (Smith's
+ * b - a r does, past |y| = 2^24 in float32, 2^53 in the reference's float64).
+ */
 struct cop_arctan {
   float2 operator()(float2 z) const {
-    float2 y = cop_log()(cdiv(float2(1.0f - z.y, z.x), float2(1.0f + z.y, -z.x)));
+    float2 y;
+    if (c_finite2(z) && !c_within(z, C_DIV_LO, C_2P20)) {
+      cwide a = cw_of(z.x), b = cw_of(z.y), one = cwide{1.0f, 0};
+      cwide below = cw_add(one, cw_neg(b)), above = cw_add(one, b);
+      if (!c_nonzero(z.x)) {
+        // Smith's steps with a zero x: r = -x / (1 + y) and (x - (1 - y) r) / (1 + y) are signed zeros
+        cwide r = cw_div(cw_neg(a), above);
+        y = c_log_wide(cwide2{cw_div(below, above), cw_div(cw_add(a, cw_neg(cw_mul(below, r))), above)});
+      } else {
+        cwide x2 = cw_mul(a, a), den = cw_add(cw_mul(above, above), x2);
+        y = c_log_wide(cwide2{cw_div(cw_add(cw_mul(below, above), cw_neg(x2)), den), cw_div(cwide{a.s, a.e + 1}, den)});
+      }
+    } else {
+      // parts within [2^-42, 2^20) keep Smith's steps normal; an infinite or NaN z divides as c_div does
+      float2 u = float2(1.0f - z.y, z.x), v = float2(1.0f + z.y, -z.x);
+      bool proxy = !c_finite2(u) && c_finite2(v) && c_nonzero2(v);
+      y = c_log(cdiv_smith(u, proxy ? c_div_proxy(v) : v));
+    }
     return float2(0.5f * y.y, -0.5f * y.x);
   }
 };
-/** z / |z|, 0 at 0 (MLX). */
+/** v 2^-e for a finite v with |v| < 2^(e+1): exact, or a zero of v's sign below 2^-126 (beside a part near 1 it is past rounding). */
+inline float c_down(float v, int e) {
+  cwide p = cw_of(v);
+  return !c_nonzero(v) || p.e - e < -126 ? c_sign_as(0.0f, v) : p.s * pow2i(p.e - e);
+}
+/**
+ * z / |z|, z itself at 0 (MLX): the reference's Smith quotient by the real |z|, ((a + 0 b) / |z|, (b - 0 a) / |z|);
+ * a finite z is normalized on the bits first (its larger part in [1, 2)), so |z| neither overflows nor is a subnormal divisor.
+ */
 struct cop_sign {
-  float2 operator()(float2 z) const { return z.x == 0.0f && z.y == 0.0f ? z : cdiv(z, float2(cabs(z), 0.0f)); }
+  float2 operator()(float2 z) const {
+    if (!c_nonzero2(z)) return z;
+    float re = z.x + z.y * 0.0f, im = z.y - z.x * 0.0f;
+    if (!c_finite2(z)) {
+      float m = c_abs(z);
+      return float2(re / m, im / m);
+    }
+    int e = cw_of(c_mag(z.x) >= c_mag(z.y) ? z.x : z.y).e;
+    float m = c_abs(float2(c_down(z.x, e), c_down(z.y, e)));
+    return float2(c_down(re, e) / m, c_down(im, e) / m);
+  }
 };
 struct cop_isnan {
   bool operator()(float2 z) const { return is_nan(z.x) || is_nan(z.y); }
@@ -202,10 +467,10 @@ struct cop_subtract {
   float2 operator()(float2 x, float2 y) const { return x - y; }
 };
 struct cop_multiply {
-  float2 operator()(float2 x, float2 y) const { return cmul(x, y); }
+  float2 operator()(float2 x, float2 y) const { return c_mul(x, y); }
 };
 struct cop_divide {
-  float2 operator()(float2 x, float2 y) const { return cdiv(x, y); }
+  float2 operator()(float2 x, float2 y) const { return c_div(x, y); }
 };
 /** MLX's order of complex64: by real part, ties by imaginary part; comparisons with a NaN part are false. */
 inline bool c_after(float2 x, float2 y) { return x.x > y.x || (x.x == y.x && x.y > y.y); }
@@ -230,13 +495,60 @@ struct cop_maximum {
 struct cop_minimum {
   float2 operator()(float2 x, float2 y) const { return c_has_nan(x) || c_after(y, x) ? x : y; }
 };
-/** z^w = exp(w log z) (MLX), 0^w = 0 (NaN when w has a NaN part); log |z| as cop_log computes it. */
+/**
+ * e^(t + tl) f for |tl| <= 2^-10, as the reference's float64 e^t times f: past e^+-87 e^t = 2^k e^r
+ * (r = t - k ln 2) meets f on the wide path, so a finite product neither overflows early nor loses
+ * bits (a zero f gives a signed zero up to float64's e^709.78, NaN past it).
+ */
+inline float c_exp_times(float t, float tl, float f) {
+  if (!c_nonzero(f)) return is_nan(t) || t > 709.78f ? F32_NAN : f;
+  if (fabs(t) < 87.0f || !isfinite(t) || !isfinite(f)) return (exp(t) * (1.0f + tl)) * f;
+  float tc = clamp(t, -2000.0f, 2000.0f), k = rint(tc * 1.44269504088896341f);
+  float r = (tc - k * C_LN2_HI) - k * C_LN2_LO;
+  cwide g = cw_of(f);
+  return cw_to(cw_norm((exp(r) * (1.0f + tl)) * g.s, g.e + int(k)));
+}
+/** a + b as the rounded sum and its exact error (Knuth's). */
+inline float2 two_sum(float a, float b) {
+  float s = a + b, bb = s - a;
+  return float2(s, (a - (s - bb)) + (b - bb));
+}
+/** 2^-12, 2^12 and 2^20 (bits): the bases and exponents of power's plain formula. */
+constant uint C_POW_LO = 0x39800000u;
+constant uint C_POW_HI = 0x45800000u;
+/**
+ * z^w = exp(w log z) (MLX), 0^w = 0 (NaN when w has a NaN part). For finite w (parts below 2^20) and
+ * bases outside [2^-12, 2^12], log |z| = k C_LN2_HI + rest (the first exact) makes w log z a pair (fma's
+ * exact products), whose low parts correct e^t (a factor 1 + tl) and the phase (cos(p + pl) = cos p - pl sin p):
+ * float32's rounding of log |z| ~ 88 would otherwise reach the result multiplied by |w log z|.
+ */
 struct cop_power {
   float2 operator()(float2 z, float2 w) const {
-    if (z.x == 0.0f && z.y == 0.0f) return c_has_nan(w) ? float2(F32_NAN, F32_NAN) : float2(0.0f, 0.0f);
-    float2 l = cop_log()(z);
-    float mag = exp(w.x * l.x - w.y * l.y), phase = w.y * l.x + w.x * l.y;
-    return float2(mag * cos(phase), mag * sin(phase));
+    if (!c_nonzero2(z)) return c_has_nan(w) ? float2(F32_NAN, F32_NAN) : float2(0.0f, 0.0f);
+    float2 l = c_log(z);
+    float t = w.x * l.x - w.y * l.y, phase = w.y * l.x + w.x * l.y;
+    if (c_within(z, C_POW_LO, C_POW_HI) || !c_finite2(z) || !c_within(w, 0u, C_2P20)) {
+      return float2(c_exp_times(t, 0.0f, cos(phase)), c_exp_times(t, 0.0f, sin(phase)));
+    }
+    // m = 2^k f with f in [sqrt(1/2), sqrt(2)) from the bits
+    bool xl = c_mag(z.x) >= c_mag(z.y);
+    float m = fabs(xl ? z.x : z.y), s = fabs(xl ? z.y : z.x);
+    cwide fr = cw_of(m);
+    bool high = fr.s > 1.41421356f;
+    float k = float(high ? fr.e + 1 : fr.e), f = high ? 0.5f * fr.s : fr.s;
+    float lh = k * C_LN2_HI, ll = log(f) + (c_log_ratio(m, s) + k * C_LN2_LO);
+    float px = w.x * lh, py = w.y * lh;
+    float2 tt = two_sum(px, fma(w.x, lh, -px) + (w.x * ll - w.y * l.y));
+    float2 pp = two_sum(py, fma(w.y, lh, -py) + (w.y * ll + w.x * l.y));
+    float th = tt.x, tl = tt.y, ph = pp.x, pl = pp.y;
+    // an exactly zero phase keeps the formula's signed zero
+    if (!c_nonzero(phase)) {
+      ph = phase;
+      pl = 0.0f;
+    }
+    float c = cos(ph), sn = sin(ph);
+    float cc = c_nonzero(pl) ? c - pl * sn : c, sc = c_nonzero(pl) ? sn + pl * c : sn;
+    return float2(c_exp_times(th, tl, cc), c_exp_times(th, tl, sc));
   }
 };
 struct cop_equal {

@@ -4,7 +4,9 @@
 // mlx-ts's own math library (math-*.wgsl, not the driver's builtins), scaled
 // so that no intermediate overflows or underflows where the result does not;
 // zero, NaN and infinity tests are made on the bits (a driver that flushes
-// subnormals cannot change them). Prepended after math.wgsl; no slots.
+// subnormals cannot change them). Operands with parts too large or too small for
+// the float32 formula take a wide path (CWide: exponents unbounded) where it could
+// overflow or underflow. Prepended after math.wgsl; no slots.
 
 /** A complex64 value in a kernel's slots (codegen.ts compute type "c64"). */
 alias c64 = vec2<f32>;
@@ -49,8 +51,110 @@ fn c_abs(z: vec2<f32>) -> f32 {
   return c_hypot_core(ms.x, ms.y);
 }
 
-fn c_mul(x: vec2<f32>, y: vec2<f32>) -> vec2<f32> {
+/** 2^-63 and 2^62 (bits): parts between them (or zero) multiply with no product overflowing or underflowing. */
+const C_MUL_LO = 0x20000000u;
+const C_MUL_HI = 0x5e800000u;
+/** 2^-42 and 2^42 (bits): parts between them (or zero) keep every step of Smith's division normal. */
+const C_DIV_LO = 0x2a800000u;
+const C_DIV_HI = 0x54800000u;
+
+/** Both parts zero or of magnitude in [lo, hi) (bits of powers of two), on the bits: the fast paths' cheap test. */
+fn c_within(z: vec2<f32>, lo: u32, hi: u32) -> bool {
+  let a = bitcast<u32>(z.x) & 0x7fffffffu;
+  let b = bitcast<u32>(z.y) & 0x7fffffffu;
+  return (a == 0u || a - lo < hi - lo) && (b == 0u || b - lo < hi - lo);
+}
+
+// ---- the wide path: s 2^e, s = +-[1, 2) or a signed zero (e = 0), e unbounded ----
+
+struct CWide { s: f32, e: i32 }
+struct CWide2 { re: CWide, im: CWide }
+
+/** A finite v as s 2^e (subnormals normalized from the bits). */
+fn cw_of(v: f32) -> CWide {
+  if (!mx_nonzero(v)) { return CWide(v, 0); }
+  let f = mx_frexp(v);
+  return CWide(mx_sign_as(f.x, v), i32(f.y));
+}
+/** s 2^e normalized, for a normal or zero s. */
+fn cw_norm(s: f32, e: i32) -> CWide {
+  if (!mx_nonzero(s)) { return CWide(s, 0); }
+  let f = mx_frexp(s);
+  return CWide(mx_sign_as(f.x, s), e + i32(f.y));
+}
+/** The zero of p op q's sign for a product or quotient (on the bits: a constant zero must not be folded away). */
+fn cw_zero(p: CWide, q: CWide) -> CWide { return CWide(bitcast<f32>((bitcast<u32>(p.s) ^ bitcast<u32>(q.s)) & 0x80000000u), 0); }
+fn cw_neg(p: CWide) -> CWide { return CWide(mx_neg(p.s), p.e); }
+fn cw_mul(p: CWide, q: CWide) -> CWide {
+  if (!mx_nonzero(p.s) || !mx_nonzero(q.s)) { return cw_zero(p, q); }
+  return cw_norm(p.s * q.s, p.e + q.e);
+}
+/** p / q for a nonzero q. */
+fn cw_div(p: CWide, q: CWide) -> CWide {
+  if (!mx_nonzero(p.s)) { return cw_zero(p, q); }
+  return cw_norm(div_f(p.s, q.s), p.e - q.e);
+}
+/** p + q rounded once; a term 2^60 below the other is past the rounding and cannot cancel it; zeros sum as IEEE's. */
+fn cw_add(p: CWide, q: CWide) -> CWide {
+  let pz = !mx_nonzero(p.s);
+  let qz = !mx_nonzero(q.s);
+  if (pz && qz) { return CWide(bitcast<f32>(bitcast<u32>(p.s) & bitcast<u32>(q.s) & 0x80000000u), 0); }
+  if (pz) { return q; }
+  if (qz) { return p; }
+  let e = max(p.e, q.e);
+  let dp = p.e - e;
+  let dq = q.e - e;
+  let ps = select(0.0, p.s * mx_two_pow(max(dp, -60)), dp >= -60);
+  let qs = select(0.0, q.s * mx_two_pow(max(dq, -60)), dq >= -60);
+  return cw_norm(ps + qs, e);
+}
+/** |p| <= |q|. */
+fn cw_le(p: CWide, q: CWide) -> bool {
+  if (!mx_nonzero(p.s)) { return true; }
+  if (!mx_nonzero(q.s)) { return false; }
+  return p.e < q.e || (p.e == q.e && mx_abs(p.s) <= mx_abs(q.s));
+}
+/** p as a float32: rounded once (onto the subnormal grid on the bits), past the range an infinity. */
+fn cw_to(p: CWide) -> f32 {
+  if (!mx_nonzero(p.s)) { return p.s; }
+  return mx_scale(p.s, p.e);
+}
+fn cw2_to(q: CWide2) -> vec2<f32> { return vec2<f32>(cw_to(q.re), cw_to(q.im)); }
+
+/** Finite nonzero parts as +-1 (zeros, infinities, NaN kept): where a part is infinite or NaN the others count only by sign and zeroness. */
+fn c_unit_part(v: f32) -> f32 {
+  let b = bitcast<u32>(v);
+  let m = b & 0x7fffffffu;
+  return select(v, bitcast<f32>((b & 0x80000000u) | 0x3f800000u), m != 0u && m < 0x7f800000u);
+}
+fn c_unit(z: vec2<f32>) -> vec2<f32> { return vec2<f32>(c_unit_part(z.x), c_unit_part(z.y)); }
+
+fn c_mul_plain(x: vec2<f32>, y: vec2<f32>) -> vec2<f32> {
   return vec2<f32>(x.x * y.x - x.y * y.y, x.x * y.y + x.y * y.x);
+}
+/**
+ * x y. Parts past 2^62 or below 2^-63 take the wide path (the reference's float64 products neither
+ * overflow nor underflow); with an infinite or NaN part, the float64 sums are those of the parts as +-1.
+ */
+fn c_mul(x: vec2<f32>, y: vec2<f32>) -> vec2<f32> {
+  if (c_within(x, C_MUL_LO, C_MUL_HI) && c_within(y, C_MUL_LO, C_MUL_HI)) { return c_mul_plain(x, y); }
+  if (!c_finite(x) || !c_finite(y)) { return c_mul_plain(c_unit(x), c_unit(y)); }
+  let a = cw_of(x.x); let b = cw_of(x.y); let c = cw_of(y.x); let d = cw_of(y.y);
+  return vec2<f32>(cw_to(cw_dot(a, c, cw_neg(b), d)), cw_to(cw_dot(a, d, b, c)));
+}
+/** p q + r t from the exact products of the significands (Dekker's), rounded once: the float64 sum's accuracy, zeros as IEEE's. */
+fn cw_dot(p: CWide, q: CWide, r: CWide, t: CWide) -> CWide {
+  let pq = cw_mul(p, q);
+  let rt = cw_mul(r, t);
+  if (!mx_nonzero(pq.s) || !mx_nonzero(rt.s)) { return cw_add(pq, rt); }
+  let e1 = p.e + q.e;
+  let e2 = r.e + t.e;
+  let e = max(e1, e2);
+  if (min(e1, e2) - e < -60) { return cw_add(pq, rt); }
+  let u = mx_two_prod(p.s, q.s) * mx_two_pow(e1 - e);
+  let v = mx_two_prod(r.s, t.s) * mx_two_pow(e2 - e);
+  let h = mx_two_sum(u.x, v.x);
+  return cw_norm(h.x + (h.y + (u.y + v.y)), e);
 }
 
 /** n / d for a zero d: NaN for a zero or NaN n, else an infinity signed as the IEEE quotient. */
@@ -92,36 +196,47 @@ fn c_ldexp(v: f32, n: i32) -> f32 {
   return mx_sign_as(f.x * mx_two_pow(e), v);
 }
 
-/** z 2^n: mx_scale per part (rounded onto the subnormal grid on the bits), infinities and NaN as they are. */
-fn c_scale(z: vec2<f32>, n: i32) -> vec2<f32> {
-  let re = select(mx_scale(z.x, n), z.x, is_nan(z.x) || is_inf(z.x) || !mx_nonzero(z.x));
-  let im = select(mx_scale(z.y, n), z.y, is_nan(z.y) || is_inf(z.y) || !mx_nonzero(z.y));
-  return vec2<f32>(re, im);
+/**
+ * Smith's division as the reference's float64 takes it, on wide parts (y nonzero): r = d / c
+ * (c / d), den = c + d r, then ((a + b r) / den, (b - a r) / den) (or ((a r + b) / den, (b r - a) / den)).
+ */
+fn c_div_wide(a: CWide, b: CWide, c: CWide, d: CWide) -> CWide2 {
+  if (cw_le(d, c)) {
+    let r = cw_div(d, c);
+    let den = cw_add(c, cw_mul(d, r));
+    return CWide2(cw_div(cw_add(a, cw_mul(b, r)), den), cw_div(cw_add(b, cw_neg(cw_mul(a, r))), den));
+  }
+  let r = cw_div(c, d);
+  let den = cw_add(cw_mul(c, r), d);
+  return CWide2(cw_div(cw_add(cw_mul(a, r), b), den), cw_div(cw_add(cw_mul(b, r), cw_neg(a)), den));
 }
 
 /**
- * x / y. A finite nonzero divisor is normalized on the bits to a larger part in [1, 2), and so is
- * a finite nonzero dividend, the quotient of the two is scaled back by 2^(ex - ey): Smith's
- * numerators and denominator can neither overflow nor lose bits to subnormal steps, and every
- * division has a divisor of normal size (all WGSL specifies). Zero, infinite and NaN divisors
- * take Smith's formula as they are, as the reference does.
+ * A stand-in for a finite nonzero divisor of an infinite or NaN dividend: the same branch of Smith's
+ * algorithm, r of the same sign and zeroness and den of the same sign (the float64 terms' sizes do not count there).
+ */
+fn c_div_proxy(y: vec2<f32>) -> vec2<f32> {
+  let c = c_unit_part(y.x);
+  let d = c_unit_part(y.y);
+  if (f32_le(mx_abs(y.y), mx_abs(y.x))) { return vec2<f32>(2.0 * c, d); }
+  return vec2<f32>(c, 2.0 * d);
+}
+
+/**
+ * x / y. Parts within [2^-42, 2^42) take Smith's formula in float32 (no step overflows or
+ * underflows); others the wide path, rounded once per part; zero, infinite and NaN divisors take
+ * Smith's formula as they are, as the reference does, and an infinite or NaN dividend c_div_proxy's divisor.
  */
 fn c_div(x: vec2<f32>, y: vec2<f32>) -> vec2<f32> {
-  if (!c_nonzero(y) || !c_finite(y)) { return c_div_smith(x, y); }
-  let ey = c_exponent(y);
-  let ex = select(0, c_exponent(x), c_nonzero(x) && c_finite(x));
-  let q = c_div_smith(vec2<f32>(c_ldexp(x.x, -ex), c_ldexp(x.y, -ex)), vec2<f32>(c_ldexp(y.x, -ey), c_ldexp(y.y, -ey)));
-  return c_scale(q, ex - ey);
+  if ((c_within(x, C_DIV_LO, C_DIV_HI) && c_within(y, C_DIV_LO, C_DIV_HI)) || !c_nonzero(y) || !c_finite(y)) { return c_div_smith(x, y); }
+  if (!c_finite(x)) { return c_div_smith(x, c_div_proxy(y)); }
+  return cw2_to(c_div_wide(cw_of(x.x), cw_of(x.y), cw_of(y.x), cw_of(y.y)));
 }
 
-/**
- * 1 / z, normalized as c_div; the numerator's zero imaginary part is folded in by hand, since a
- * compiler may rewrite 0 - v as -v (which flips a zero's sign against the reference's 0 - v).
- */
+/** 1 / z: c_recip_smith's formula within [2^-42, 2^42) and for zero, infinite and NaN z, else the wide (1 + 0i) / z. */
 fn c_recip(z: vec2<f32>) -> vec2<f32> {
-  if (!c_nonzero(z) || !c_finite(z)) { return c_recip_smith(z); }
-  let e = c_exponent(z);
-  return c_scale(c_recip_smith(vec2<f32>(c_ldexp(z.x, -e), c_ldexp(z.y, -e))), -e);
+  if (c_within(z, C_DIV_LO, C_DIV_HI) || !c_nonzero(z) || !c_finite(z)) { return c_recip_smith(z); }
+  return cw2_to(c_div_wide(CWide(1.0, 0), CWide(0.0, 0), cw_of(z.x), cw_of(z.y)));
 }
 
 /** Smith's 1 / (c + di) as the reference computes (1 + 0i) / (c + di): (1 + 0 r) / den and (0 - r) / den, or (r + 0) / den and (0 r - 1) / den. */
@@ -141,12 +256,25 @@ fn c_recip_smith(y: vec2<f32>) -> vec2<f32> {
   return vec2<f32>(div_f(select(r, 0.0, !mx_nonzero(r)), den), div_f(im, den));
 }
 
-/** a^2 - b^2 as (|a| - |b|)(|a| + |b|): no cancellation, and equal finite parts give +0 (the reference's exact difference). */
+/**
+ * a^2 - b^2 as (|a| - |b|)(|a| + |b|): no cancellation, and equal finite parts give +0 (the
+ * reference's exact difference); 2ab with the smaller part doubled (a compiler may turn (ab)2 into
+ * (2a)b, which overflows early). Finite parts past 2^62 or below 2^-63 on the wide path.
+ */
 fn c_square(z: vec2<f32>) -> vec2<f32> {
   let a = mx_abs(z.x);
   let b = mx_abs(z.y);
-  let re = select((a - b) * (a + b), 0.0, f32_eq(a, b) && !is_inf(a));
-  return vec2<f32>(re, (z.x * z.y) * 2.0);
+  let same = f32_eq(a, b) && !is_inf(a);
+  if (c_within(z, C_MUL_LO, C_MUL_HI) || !c_finite(z)) {
+    let a_small = f32_le(a, b);
+    let im = select(z.y + z.y, z.x + z.x, a_small) * select(z.x, z.y, a_small);
+    return vec2<f32>(select((a - b) * (a + b), 0.0, same), im);
+  }
+  let wa = cw_of(a);
+  let wb = cw_of(b);
+  let re = select(cw_to(cw_mul(cw_add(wa, cw_neg(wb)), cw_add(wa, wb))), 0.0, same);
+  let ab = cw_mul(cw_of(z.x), cw_of(z.y));
+  return vec2<f32>(re, cw_to(CWide(ab.s, ab.e + 1)));
 }
 
 /** The principal root for parts of normal size: the branch cut on the negative reals, a -0 imaginary part takes the lower side. */
@@ -161,13 +289,14 @@ fn c_sqrt_core(z: vec2<f32>) -> vec2<f32> {
     return vec2<f32>(t, b / (2.0 * t));
   }
   let t = mx_sqrt(0.5 * r - 0.5 * a);
-  return vec2<f32>(mx_abs(b) / (2.0 * t), select(t, mx_neg(t), c_signbit(b)));
+  return vec2<f32>(mx_abs(b) / (2.0 * t), select(t, mx_neg(t), c_signbit(b) && !is_nan(b)));
 }
 
 /** Finite parts past 2^126 are scaled by 1/4 (|z| would overflow), parts below 2^-60 by 2^64 (subnormal steps lose bits). */
 fn c_sqrt(z: vec2<f32>) -> vec2<f32> {
+  if (!c_finite(z)) { return c_sqrt_core(z); }
   let m = c_order(z).x;
-  if (m > C_HUGE && !is_inf(m)) { return 2.0 * c_sqrt_core(0.25 * z); }
+  if (m > C_HUGE) { return 2.0 * c_sqrt_core(0.25 * z); }
   if (c_tiny(m) && mx_nonzero(m)) { return mx_two_pow(-32) * c_sqrt_core(c_up64(z)); }
   return c_sqrt_core(z);
 }
@@ -196,9 +325,32 @@ fn c_log(z: vec2<f32>) -> vec2<f32> {
   if (c_has_nan(z)) { return vec2<f32>(nan_f32(), im); }
   let ms = c_order(z);
   if (!mx_nonzero(ms.x)) { return vec2<f32>(mx_inf(true), im); }
-  // the ratio of tiny parts from their exact 2^64 multiples
+  return vec2<f32>(mx_log(ms.x) + c_log_ratio(ms), im);
+}
+/** log1p(q^2) / 2 for q = s / m (ms = (m, s), m nonzero finite): the ratio of tiny parts from their exact 2^64 multiples. */
+fn c_log_ratio(ms: vec2<f32>) -> f32 {
   let q = select(mx_div(ms.y, ms.x).x, mx_div(mx_up64(ms.y), mx_up64(ms.x)).x, c_tiny(ms.x));
-  return vec2<f32>(mx_log(ms.x) + 0.5 * mx_log1p(q * q), im);
+  return 0.5 * mx_log1p(q * q);
+}
+
+/** Cody-Waite's ln 2 = C_LN2_HI + C_LN2_LO; C_LN2_HI has 10 significant bits (k C_LN2_HI is exact for |k| < 2^14). */
+const C_LN2_HI = 0.693359375;
+const C_LN2_LO = -2.12194440054690583e-4;
+
+/**
+ * log of a wide quotient (q nonzero or a signed zero pair): log |q| + i atan2, both parts scaled by the larger's
+ * power of two (a part 2^126 below it is a signed zero there: it counts only by sign beside the other).
+ */
+fn c_log_wide(q: CWide2) -> vec2<f32> {
+  let rz = !mx_nonzero(q.re.s);
+  let iz = !mx_nonzero(q.im.s);
+  if (rz && iz) { return vec2<f32>(mx_inf(true), mx_atan2(q.im.s, q.re.s)); }
+  let e = select(select(max(q.re.e, q.im.e), q.re.e, iz), q.im.e, rz);
+  let a = select(q.re.s * mx_two_pow(max(q.re.e - e, -126)), mx_sign_as(0.0, q.re.s), rz || q.re.e - e < -126);
+  let b = select(q.im.s * mx_two_pow(max(q.im.e - e, -126)), mx_sign_as(0.0, q.im.s), iz || q.im.e - e < -126);
+  let ms = c_order(vec2<f32>(a, b));
+  let k = f32(e);
+  return vec2<f32>(k * C_LN2_HI + (mx_log(ms.x) + (c_log_ratio(ms) + k * C_LN2_LO)), mx_atan2(b, a));
 }
 
 /**
@@ -267,7 +419,8 @@ fn c_tan(z: vec2<f32>) -> vec2<f32> {
 
 /** sqrt(1 - z^2), shared by arcsin and arccos (the reference's (1 - p, -q) for z^2 = p + qi). */
 fn c_cosine(z: vec2<f32>) -> vec2<f32> {
-  let p = c_mul(z, z);
+  // below c_far's 2^60 the products neither overflow nor meet a subnormal that matters
+  let p = c_mul_plain(z, z);
   return c_sqrt(vec2<f32>(1.0 - p.x, mx_neg(p.y)));
 }
 /** log u for u v = 1: log u itself when |u| >= |v|, else -log v (the reference's choice: no cancellation). */
@@ -275,21 +428,82 @@ fn c_log_of_larger(u: vec2<f32>, v: vec2<f32>) -> vec2<f32> {
   if (f32_le(c_abs(v), c_abs(u))) { return c_log(u); }
   return c_neg(c_log(v));
 }
+/** 2^20 (bits): below it arctan's float32 quotient resolves the sign of its imaginary part, and power's w log z fits a pair. */
+const C_2P20 = 0x49800000u;
+/** 2^60 (bits): from there on 1 is below the rounding of z^2 in float64, and the float32 formula's z^2 would overflow. */
+const C_FAR = 0x5d800000u;
+/** z finite with a part of magnitude 2^60 or more. */
+fn c_far(z: vec2<f32>) -> bool {
+  let m = max(bitcast<u32>(z.x) & 0x7fffffffu, bitcast<u32>(z.y) & 0x7fffffffu);
+  return m >= C_FAR && m < 0x7f800000u;
+}
+/** log 2|z| for a finite nonzero z. */
+fn c_log_twice_abs(z: vec2<f32>) -> f32 {
+  let ms = c_order(z);
+  return mx_log(ms.x) + (c_log_ratio(ms) + 0.693147180559945309);
+}
+/**
+ * arcsin z far out: sqrt(1 - z^2) is -iz (iz for a negative or -0 imaginary part, the side the
+ * reference's zero signs pick) to 2^-120, so the larger of the log's two arguments is -2iz (2iz):
+ * arcsin z = -arg(-2iz) + i log 2|z| (arg(2iz) - i log 2|z|), as Hull, Fairgrieve and Tang's asymptotic region.
+ */
+fn c_arcsin_far(z: vec2<f32>) -> vec2<f32> {
+  let l = c_log_twice_abs(z);
+  if (c_signbit(z.y)) { return vec2<f32>(mx_atan2(z.x, mx_neg(z.y)), mx_neg(l)); }
+  return vec2<f32>(mx_neg(mx_atan2(mx_neg(z.x), z.y)), l);
+}
+/** arccos z far out: the larger argument is 2z: arg(2z) - i log 2|z| (-arg(2z) + i log 2|z| below the real axis). */
+fn c_arccos_far(z: vec2<f32>) -> vec2<f32> {
+  let l = c_log_twice_abs(z);
+  let t = mx_atan2(z.y, z.x);
+  if (c_signbit(z.y)) { return vec2<f32>(mx_neg(t), l); }
+  return vec2<f32>(t, mx_neg(l));
+}
 /** MLX's arccos z = -i log(z + i sqrt(1 - z^2)). */
 fn c_arccos(z: vec2<f32>) -> vec2<f32> {
+  if (c_far(z)) { return c_arccos_far(z); }
   let r = c_cosine(z);
   let y = c_log_of_larger(vec2<f32>(z.x - r.y, z.y + r.x), vec2<f32>(z.x + r.y, z.y - r.x));
   return vec2<f32>(y.y, mx_neg(y.x));
 }
 /** MLX's arcsin z = -i log(iz + sqrt(1 - z^2)). */
 fn c_arcsin(z: vec2<f32>) -> vec2<f32> {
+  if (c_far(z)) { return c_arcsin_far(z); }
   let r = c_cosine(z);
   let y = c_log_of_larger(vec2<f32>(r.x - z.y, r.y + z.x), vec2<f32>(r.x + z.y, r.y - z.x));
   return vec2<f32>(y.y, mx_neg(y.x));
 }
-/** MLX's arctan z = log((1 + iz) / (1 - iz)) / 2i. */
+/**
+ * MLX's arctan z = log((1 + iz) / (1 - iz)) / 2i. A finite z with parts past 2^20 or below 2^-42
+ * keeps the quotient wide up to its log (near +-i it under- or overflows float32, and a part of
+ * it rounded to zero would lose the sign that picks the side of the branch cut); for a nonzero
+ * real part x as ((1 - y)(1 + y) - x^2 + 2xi) / ((1 + y)^2 + x^2), whose imaginary part does
+ * not cancel (Smith's b - a r does, past |y| = 2^24 in float32, 2^53 in the reference's float64).
+ */
 fn c_arctan(z: vec2<f32>) -> vec2<f32> {
-  let y = c_log(c_div(vec2<f32>(1.0 - z.y, z.x), vec2<f32>(1.0 + z.y, mx_neg(z.x))));
+  var y: vec2<f32>;
+  if (c_finite(z) && !c_within(z, C_DIV_LO, C_2P20)) {
+    let b = cw_of(z.y);
+    let a = cw_of(z.x);
+    let one = CWide(1.0, 0);
+    let below = cw_add(one, cw_neg(b));
+    let above = cw_add(one, b);
+    if (!mx_nonzero(z.x)) {
+      // Smith's steps with a zero x: r = -x / (1 + y) and (x - (1 - y) r) / (1 + y) are signed zeros
+      let r = cw_div(cw_neg(a), above);
+      y = c_log_wide(CWide2(cw_div(below, above), cw_div(cw_add(a, cw_neg(cw_mul(below, r))), above)));
+    } else {
+      let x2 = cw_mul(a, a);
+      let den = cw_add(cw_mul(above, above), x2);
+      y = c_log_wide(CWide2(cw_div(cw_add(cw_mul(below, above), cw_neg(x2)), den), cw_div(CWide(a.s, a.e + 1), den)));
+    }
+  } else {
+    // parts within [2^-42, 2^20) keep Smith's steps normal; an infinite or NaN z divides as c_div does
+    let u = vec2<f32>(1.0 - z.y, z.x);
+    let v = vec2<f32>(1.0 + z.y, mx_neg(z.x));
+    let proxy = !c_finite(u) && c_finite(v) && c_nonzero(v);
+    y = c_log(c_div_smith(u, select(v, c_div_proxy(v), proxy)));
+  }
   return vec2<f32>(0.5 * y.y, -0.5 * y.x);
 }
 
@@ -319,13 +533,60 @@ fn c_sign(z: vec2<f32>) -> vec2<f32> {
   return vec2<f32>(div_f(c_ldexp(re, -e), mn), div_f(c_ldexp(im, -e), mn));
 }
 
-/** z^w = exp(w log z) (MLX), 0^w = 0 (NaN when w has a NaN part). */
+/** 2^-12 and 2^12 (bits): bases whose log |z| is small enough that exp(w log z) in float32 keeps power's bound. */
+const C_POW_LO = 0x39800000u;
+const C_POW_HI = 0x45800000u;
+
+/**
+ * e^(t + tl) f (|tl| <= 2^-10) as the reference's float64 e^t times f: past e^+-87 e^t = 2^k e^r
+ * (r = t - k ln 2) meets a finite f on the wide path, so a finite product neither overflows early nor
+ * loses bits (and a zero f gives a signed zero up to float64's e^709.78, NaN past it).
+ */
+fn c_exp_times(t: f32, tl: f32, f: f32) -> f32 {
+  if (!mx_nonzero(f)) { return select(f, nan_f32(), is_nan(t) || t > 709.78); }
+  if (mx_abs(t) < 87.0 || is_inf(t) || is_nan(t) || is_inf(f) || is_nan(f)) { return (mx_exp(t) * (1.0 + tl)) * f; }
+  let tc = clamp(t, -2000.0, 2000.0);
+  let k = round(tc * 1.44269504088896341);
+  let r = (tc - k * C_LN2_HI) - k * C_LN2_LO;
+  let g = cw_of(f);
+  return cw_to(cw_norm((mx_exp(r) * (1.0 + tl)) * g.s, g.e + i32(k)));
+}
+
+/**
+ * z^w = exp(w log z) (MLX), 0^w = 0 (NaN when w has a NaN part). For finite w and bases outside
+ * [2^-12, 2^12], log |z| = k C_LN2_HI + rest (the first exact) makes w log z a pair, whose low parts
+ * correct e^t (a factor 1 + tl) and the phase (cos(p + pl) = cos p - pl sin p): float32's rounding
+ * of log |z| ~ 88 would otherwise reach the result multiplied by |w log z|.
+ */
 fn c_pow(z: vec2<f32>, w: vec2<f32>) -> vec2<f32> {
   if (!c_nonzero(z)) { return select(vec2<f32>(0.0, 0.0), vec2<f32>(nan_f32(), nan_f32()), c_has_nan(w)); }
   let l = c_log(z);
-  let mag = mx_exp(w.x * l.x - w.y * l.y);
+  let t = w.x * l.x - w.y * l.y;
   let phase = w.y * l.x + w.x * l.y;
-  return vec2<f32>(mag * mx_cos(phase), mag * mx_sin(phase));
+  // (exponents past 2^20 keep the plain formula: w log z's parts could overflow)
+  if (c_within(z, C_POW_LO, C_POW_HI) || !c_finite(z) || !c_within(w, 0u, C_2P20)) {
+    return vec2<f32>(c_exp_times(t, 0.0, mx_cos(phase)), c_exp_times(t, 0.0, mx_sin(phase)));
+  }
+  let ms = c_order(z);
+  // m = 2^k f with f in [sqrt(1/2), sqrt(2)) from the bits
+  let fr = mx_frexp(ms.x);
+  let high = fr.x > 1.41421356;
+  let k = select(fr.y, fr.y + 1.0, high);
+  let f = select(fr.x, 0.5 * fr.x, high);
+  let lh = k * C_LN2_HI;
+  let ll = mx_log(f) + (c_log_ratio(ms) + k * C_LN2_LO);
+  let px = mx_two_prod(w.x, lh);
+  let tt = mx_two_sum(px.x, px.y + (w.x * ll - w.y * l.y));
+  let py = mx_two_prod(w.y, lh);
+  let pp = mx_two_sum(py.x, py.y + (w.y * ll + w.x * l.y));
+  // an exactly zero phase keeps the formula's signed zero
+  let p = select(pp.x, phase, !mx_nonzero(phase));
+  let pl = select(pp.y, 0.0, !mx_nonzero(phase));
+  let c = mx_cos(p);
+  let s = mx_sin(p);
+  let cc = select(c - pl * s, c, !mx_nonzero(pl));
+  let sc = select(s + pl * c, s, !mx_nonzero(pl));
+  return vec2<f32>(c_exp_times(tt.x, tt.y, cc), c_exp_times(tt.x, tt.y, sc));
 }
 
 /** MLX's order of complex64: by real part, ties by imaginary part; comparisons with a NaN part are false. */

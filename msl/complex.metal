@@ -396,33 +396,41 @@ inline float2 c_log_wide(cwide2 q) {
   return float2(k * C_LN2_HI + (log(m) + (c_log_ratio(m, s) + k * C_LN2_LO)), atan2(b, a));
 }
 /**
- * arctan z = log((1 + iz) / (1 - iz)) / 2i. A finite z with parts past 2^20 or below 2^-42 keeps the
- * quotient wide up to its log (near +-i it under- or overflows float32, and a part of it rounded to
- * zero would lose the sign that picks the side of the branch cut); for a nonzero real part x as
- * ((1 - y)(1 + y) - x^2 + 2xi) / ((1 + y)^2 + x^2), whose imaginary part does not cancel (Smith's
- * b - a r does, past |y| = 2^24 in float32, 2^53 in the reference's float64).
+ * arctan z = log((1 + iz) / (1 - iz)) / 2i, as C99's catan (NumPy's) has it: for finite z = x + yi,
+ * Kahan's parts atan2(2x, (1 - y)(1 + y) - x^2) / 2 and log1p(4|y| / ((1 - |y|)^2 + x^2)) / 4, whose
+ * imaginary part does not cancel (the quotient's log |q| does, |q| lying near 1 for large |z|); parts
+ * past 2^20 or below 2^-42 take them wide (the real part as the wide quotient's argument); an
+ * infinite or NaN z divides as c_div does. The parts take z's signs (catan is odd and conjugate-
+ * symmetric), on the branch cuts and at zeros too: arctan(-0 + 1.5i) = -pi/2 + 0.80i.
  */
 struct cop_arctan {
   float2 operator()(float2 z) const {
-    float2 y;
-    if (c_finite2(z) && !c_within(z, C_DIV_LO, C_2P20)) {
-      cwide a = cw_of(z.x), b = cw_of(z.y), one = cwide{1.0f, 0};
-      cwide below = cw_add(one, cw_neg(b)), above = cw_add(one, b);
-      if (!c_nonzero(z.x)) {
-        // Smith's steps with a zero x: r = -x / (1 + y) and (x - (1 - y) r) / (1 + y) are signed zeros
-        cwide r = cw_div(cw_neg(a), above);
-        y = c_log_wide(cwide2{cw_div(below, above), cw_div(cw_add(a, cw_neg(cw_mul(below, r))), above)});
-      } else {
-        cwide x2 = cw_mul(a, a), den = cw_add(cw_mul(above, above), x2);
-        y = c_log_wide(cwide2{cw_div(cw_add(cw_mul(below, above), cw_neg(x2)), den), cw_div(cwide{a.s, a.e + 1}, den)});
-      }
-    } else {
-      // parts within [2^-42, 2^20) keep Smith's steps normal; an infinite or NaN z divides as c_div does
+    // the poles +-i: +-0 +- inf i
+    if (!c_nonzero(z.x) && fabs(z.y) == 1.0f) return float2(c_sign_as(0.0f, z.x), c_sign_as(F32_INF, z.y));
+    float re, im;
+    if (!c_finite2(z)) {
       float2 u = float2(1.0f - z.y, z.x), v = float2(1.0f + z.y, -z.x);
       bool proxy = !c_finite2(u) && c_finite2(v) && c_nonzero2(v);
-      y = c_log(cdiv_smith(u, proxy ? c_div_proxy(v) : v));
+      float2 y = c_log(cdiv_smith(u, proxy ? c_div_proxy(v) : v));
+      re = 0.5f * y.y;
+      im = -0.5f * y.x;
+    } else if (c_within(z, C_DIV_LO, C_2P20)) {
+      float below = 1.0f - z.y;
+      re = 0.5f * atan2(2.0f * z.x, below * (1.0f + z.y) - z.x * z.x);
+      // with |y|: 4|y| / ((1 - |y|)^2 + x^2) >= 0, no cancellation next to -1 (the sign comes last)
+      float ay = fabs(z.y);
+      im = 0.25f * log1p_f((4.0f * ay) / ((1.0f - ay) * (1.0f - ay) + z.x * z.x));
+    } else {
+      cwide a = cw_of(z.x), b = cw_of(z.y), one = cwide{1.0f, 0};
+      cwide below = cw_add(one, cw_neg(b)), above = cw_add(one, b);
+      cwide x2 = cw_mul(a, a), den = cw_add(cw_mul(above, above), x2);
+      re = 0.5f * c_log_wide(cwide2{cw_div(cw_add(cw_mul(below, above), cw_neg(x2)), den), cw_div(cwide{a.s, a.e + 1}, den)}).y;
+      // 4|y| / ((1 - |y|)^2 + x^2) >= 0: past 2^64 its log1p is its log
+      cwide ab = cwide{fabs(b.s), b.e}, gap = cw_add(one, cw_neg(ab));
+      cwide r = cw_div(cwide{ab.s, ab.e + 2}, cw_add(cw_mul(gap, gap), x2));
+      im = 0.25f * (r.e >= 64 ? float(r.e) * C_LN2_HI + (log(r.s) + float(r.e) * C_LN2_LO) : log1p_f(cw_to(r)));
     }
-    return float2(0.5f * y.y, -0.5f * y.x);
+    return float2(c_sign_as(re, z.x), c_sign_as(im, z.y));
   }
 };
 /** v 2^-e for a finite v with |v| < 2^(e+1): exact, or a zero of v's sign below 2^-126 (beside a part near 1 it is past rounding). */

@@ -474,37 +474,47 @@ fn c_arcsin(z: vec2<f32>) -> vec2<f32> {
   return vec2<f32>(y.y, mx_neg(y.x));
 }
 /**
- * MLX's arctan z = log((1 + iz) / (1 - iz)) / 2i. A finite z with parts past 2^20 or below 2^-42
- * keeps the quotient wide up to its log (near +-i it under- or overflows float32, and a part of
- * it rounded to zero would lose the sign that picks the side of the branch cut); for a nonzero
- * real part x as ((1 - y)(1 + y) - x^2 + 2xi) / ((1 + y)^2 + x^2), whose imaginary part does
- * not cancel (Smith's b - a r does, past |y| = 2^24 in float32, 2^53 in the reference's float64).
+ * arctan z = log((1 + iz) / (1 - iz)) / 2i, as C99's catan (NumPy's) has it: for finite z = x + yi,
+ * Kahan's parts atan2(2x, (1 - y)(1 + y) - x^2) / 2 and log1p(4|y| / ((1 - |y|)^2 + x^2)) / 4, whose
+ * imaginary part does not cancel (the quotient's log |q| does, |q| lying near 1 for large |z|); parts
+ * past 2^20 or below 2^-42 take them wide (the real part as the wide quotient's argument); an
+ * infinite or NaN z divides as c_div does. The parts take z's signs (catan is odd and conjugate-
+ * symmetric), on the branch cuts and at zeros too: arctan(-0 + 1.5i) = -pi/2 + 0.80i.
  */
 fn c_arctan(z: vec2<f32>) -> vec2<f32> {
-  var y: vec2<f32>;
-  if (c_finite(z) && !c_within(z, C_DIV_LO, C_2P20)) {
+  // the poles +-i: +-0 +- inf i
+  if (!mx_nonzero(z.x) && abs(z.y) == 1.0) { return vec2<f32>(mx_sign_as(0.0, z.x), mx_sign_as(inf_f32(), z.y)); }
+  var re: f32;
+  var im: f32;
+  if (!c_finite(z)) {
+    let u = vec2<f32>(1.0 - z.y, z.x);
+    let v = vec2<f32>(1.0 + z.y, mx_neg(z.x));
+    let proxy = !c_finite(u) && c_finite(v) && c_nonzero(v);
+    let y = c_log(c_div_smith(u, select(v, c_div_proxy(v), proxy)));
+    re = 0.5 * y.y;
+    im = -0.5 * y.x;
+  } else if (c_within(z, C_DIV_LO, C_2P20)) {
+    let below = 1.0 - z.y;
+    re = 0.5 * mx_atan2(2.0 * z.x, below * (1.0 + z.y) - z.x * z.x);
+    // with |y|: 4|y| / ((1 - |y|)^2 + x^2) >= 0, no cancellation next to -1 (the sign comes last)
+    let ay = abs(z.y);
+    im = 0.25 * mx_log1p(div_f(4.0 * ay, (1.0 - ay) * (1.0 - ay) + z.x * z.x));
+  } else {
     let b = cw_of(z.y);
     let a = cw_of(z.x);
     let one = CWide(1.0, 0);
     let below = cw_add(one, cw_neg(b));
     let above = cw_add(one, b);
-    if (!mx_nonzero(z.x)) {
-      // Smith's steps with a zero x: r = -x / (1 + y) and (x - (1 - y) r) / (1 + y) are signed zeros
-      let r = cw_div(cw_neg(a), above);
-      y = c_log_wide(CWide2(cw_div(below, above), cw_div(cw_add(a, cw_neg(cw_mul(below, r))), above)));
-    } else {
-      let x2 = cw_mul(a, a);
-      let den = cw_add(cw_mul(above, above), x2);
-      y = c_log_wide(CWide2(cw_div(cw_add(cw_mul(below, above), cw_neg(x2)), den), cw_div(CWide(a.s, a.e + 1), den)));
-    }
-  } else {
-    // parts within [2^-42, 2^20) keep Smith's steps normal; an infinite or NaN z divides as c_div does
-    let u = vec2<f32>(1.0 - z.y, z.x);
-    let v = vec2<f32>(1.0 + z.y, mx_neg(z.x));
-    let proxy = !c_finite(u) && c_finite(v) && c_nonzero(v);
-    y = c_log(c_div_smith(u, select(v, c_div_proxy(v), proxy)));
+    let x2 = cw_mul(a, a);
+    let den = cw_add(cw_mul(above, above), x2);
+    re = 0.5 * c_log_wide(CWide2(cw_div(cw_add(cw_mul(below, above), cw_neg(x2)), den), cw_div(CWide(a.s, a.e + 1), den))).y;
+    // 4|y| / ((1 - |y|)^2 + x^2) >= 0: past 2^64 its log1p is its log
+    let ab = CWide(abs(b.s), b.e);
+    let gap = cw_add(one, cw_neg(ab));
+    let r = cw_div(CWide(ab.s, ab.e + 2), cw_add(cw_mul(gap, gap), x2));
+    im = 0.25 * select(mx_log1p(cw_to(r)), f32(r.e) * C_LN2_HI + (mx_log(r.s) + f32(r.e) * C_LN2_LO), r.e >= 64);
   }
-  return vec2<f32>(0.5 * y.y, -0.5 * y.x);
+  return vec2<f32>(mx_sign_as(re, z.x), mx_sign_as(im, z.y));
 }
 
 /** v * 0 as IEEE has it: NaN for an infinite or NaN v, else a zero of v's sign. */

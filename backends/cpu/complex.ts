@@ -64,6 +64,8 @@ function cpow(z: C, w: C): C {
 
 const cmul = ([a, b]: C, [c, d]: C): C => [a * c - b * d, a * d + b * c];
 const clog = ([a, b]: C): C => [Math.log(Math.hypot(a, b)), Math.atan2(b, a)];
+/** x with the sign of s (x itself where either is NaN). */
+const signAs = (x: number, s: number): number => (x !== x || s !== s || (s < 0 || Object.is(s, -0)) === (x < 0 || Object.is(x, -0)) ? x : -x);
 /** sqrt(1 - z^2), shared by MLX's arcsin and arccos. */
 const cosine = (z: C): C => {
   const [p, q] = cmul(z, z);
@@ -114,10 +116,18 @@ const UNARY: Record<string, (z: C) => C | number | boolean> = {
     const [p, q] = logOfLarger([r - z[1], i + z[0]], [r + z[1], i - z[0]]);
     return [q, -p];
   },
-  // arctan z = log((1 + iz) / (1 - iz)) / 2i
+  // arctan z = log((1 + iz) / (1 - iz)) / 2i (C99's catan, as NumPy's); for finite z its parts directly (Kahan's form): the real part
+  // atan2(2a, (1 - b)(1 + b) - a^2) / 2, the imaginary part log1p(4|b| / ((1 - |b|)^2 + a^2)) / 4 with b's sign, so that a large
+  // |b| beside a tiny a does not cancel the quotient's imaginary part (and with it the sign of the real part on
+  // the branch cuts: arctan(1e-45 - 1e30i) is +pi/2)
   arctan: ([a, b]) => {
+    if (Number.isFinite(a) && Number.isFinite(b)) {
+      const ay = Math.abs(b); // 4|b| / ((1 - |b|)^2 + a^2) >= 0: no cancellation in log1p next to -i
+      return [Math.atan2(2 * a, (1 - b) * (1 + b) - a * a) / 2, signAs(Math.log1p((4 * ay) / ((1 - ay) * (1 - ay) + a * a)) / 4, b)];
+    }
+    // infinite or NaN parts: the quotient's log, its parts' signs as C99's catan has them (z's real and imaginary signs)
     const [p, q] = clog(div([1 - b, a], [1 + b, -a]));
-    return [q / 2, -p / 2];
+    return [signAs(q / 2, a), signAs(-p / 2, b)];
   },
   // z / |z|, 0 at 0 (MLX)
   sign: (z) => (z[0] === 0 && z[1] === 0 ? z : div(z, [Math.hypot(z[0], z[1]), 0])),

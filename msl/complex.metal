@@ -358,27 +358,41 @@ inline float c_log_twice_abs(float2 z) {
  * of the log's two arguments 2z: arg(2z) - i log 2|z| (-arg(2z) + i log 2|z| below the real axis), as
  * Hull, Fairgrieve and Tang's asymptotic region.
  */
+/** v with s's sign (v itself where s is NaN): C99's signs of a part, on branch cuts and zeros. */
+inline float c_part_sign(float v, float s) { return is_nan(s) ? v : c_sign_as(v, s); }
+/** With C99's cacos signs (NumPy's): the real part in [+0, pi], the imaginary part of the sign opposite to Im z's. */
 struct cop_arccos {
   float2 operator()(float2 z) const {
+    float2 w;
     if (c_far(z)) {
       float l = c_log_twice_abs(z), t = atan2(z.y, z.x);
-      return signbit(z.y) ? float2(-t, l) : float2(t, -l);
+      w = signbit(z.y) ? float2(-t, l) : float2(t, -l);
+    } else if ((as_type<uint>(z.y) & 0x7fffffffu) == 0u && fabs(z.x) <= 1.0f) {
+      w = float2(acos(z.x), 0.0f);  // on [-1, 1] the real function (its imaginary part exactly zero)
+    } else {
+      float2 r = c_cosine(z);
+      float2 y = log_of_larger(float2(z.x - r.y, z.y + r.x), float2(z.x + r.y, z.y - r.x));
+      w = float2(y.y, -y.x);
     }
-    float2 r = c_cosine(z);
-    float2 y = log_of_larger(float2(z.x - r.y, z.y + r.x), float2(z.x + r.y, z.y - r.x));
-    return float2(y.y, -y.x);
+    return float2(c_part_sign(w.x, 1.0f), c_part_sign(w.y, -z.y));
   }
 };
 /** arcsin z = -i log(iz + sqrt(1 - z^2)); far out -arg(-2iz) + i log 2|z| (arg(2iz) - i log 2|z| below the real axis). */
+/** With C99's casin signs (NumPy's; odd, conjugate-symmetric): the parts take z's signs. */
 struct cop_arcsin {
   float2 operator()(float2 z) const {
+    float2 w;
     if (c_far(z)) {
       float l = c_log_twice_abs(z);
-      return signbit(z.y) ? float2(atan2(z.x, -z.y), -l) : float2(-atan2(-z.x, z.y), l);
+      w = signbit(z.y) ? float2(atan2(z.x, -z.y), -l) : float2(-atan2(-z.x, z.y), l);
+    } else if ((as_type<uint>(z.y) & 0x7fffffffu) == 0u && fabs(z.x) <= 1.0f) {
+      w = float2(asin(z.x), 0.0f);  // on [-1, 1] the real function (its imaginary part exactly zero)
+    } else {
+      float2 r = c_cosine(z);
+      float2 y = log_of_larger(float2(r.x - z.y, r.y + z.x), float2(r.x + z.y, r.y - z.x));
+      w = float2(y.y, -y.x);
     }
-    float2 r = c_cosine(z);
-    float2 y = log_of_larger(float2(r.x - z.y, r.y + z.x), float2(r.x + z.y, r.y - z.x));
-    return float2(y.y, -y.x);
+    return float2(c_part_sign(w.x, z.x), c_part_sign(w.y, z.y));
   }
 };
 /**
@@ -430,7 +444,7 @@ struct cop_arctan {
       cwide r = cw_div(cwide{ab.s, ab.e + 2}, cw_add(cw_mul(gap, gap), x2));
       im = 0.25f * (r.e >= 64 ? float(r.e) * C_LN2_HI + (log(r.s) + float(r.e) * C_LN2_LO) : log1p_f(cw_to(r)));
     }
-    return float2(c_sign_as(re, z.x), c_sign_as(im, z.y));
+    return float2(c_part_sign(re, z.x), c_part_sign(im, z.y));
   }
 };
 /** v 2^-e for a finite v with |v| < 2^(e+1): exact, or a zero of v's sign below 2^-126 (beside a part near 1 it is past rounding). */

@@ -119,17 +119,38 @@ describe.each(BACKENDS)("complex64 at the float32 limits on $name", ({ device })
     await check("power", [zs.flatMap((z) => EXPONENTS.map(() => z)), zs.flatMap(() => EXPONENTS)], ([x, y], s) => mx.power(x!, y!, s));
   });
 
-  it("arctan on its branch cuts, at zeros and at its poles is NumPy's (C99's catan: the parts take z's signs)", async () => {
-    // NumPy's complex128 arctan of these float32 inputs, rounded to float32
-    const cases: [number, number, number, number][] = [
-      [0, -1e5, 1.5707963267948966, -1.0000000000333334e-5], [-0, 1.5, -1.5707963267948966, 0.8047189562170501],
-      [0, 1.5, 1.5707963267948966, 0.8047189562170501], [-0, -1.5, -1.5707963267948966, -0.8047189562170501],
-      [0, 0, 0, 0], [-0, 0, -0, 0], [0, -0, 0, -0], [1e-45, -1e30, 1.5707963267948966, -9.99999984952534e-31],
-      [0, -1, 0, -Infinity], [-0, 1, -0, Infinity], [0.5, -2, 1.421546861001807, -0.500370000052531], [-3e38, 1e-40, -1.5707963267948966, 1.1111051182736946e-117],
-    ];
-    const got = await words(mx.arctan(mx.array(cases.map(([re, im]) => c(re, im)), mx.complex64, o), o));
-    const want = cases.flatMap(([, , re, im]) => [Math.fround(re), Math.fround(im)]);
-    const bad = want.flatMap((w, i) => (same(got[i]!, w) || (w !== 0 && Number.isFinite(w) && Math.abs(got[i]! - w) <= 2 ** -22 * Math.abs(w)) ? [] : [`${label(c(cases[i >> 1]![0], cases[i >> 1]![1]))} ${i % 2 ? "im" : "re"}: got ${show(got[i]!)}, want ${show(w)}`]));
+  it("arcsin, arccos and arctan on their branch cuts, at zeros and at poles are NumPy's (C99's signs)", async () => {
+    // NumPy's complex128 values of these float32 inputs (rounded to float32 here): casin and catan are odd and
+    // conjugate-symmetric (their parts take z's signs), cacos's real part lies in [+0, pi] and its imaginary part
+    // has the sign opposite to Im z's
+    const tables: Record<string, [number, number, number, number][]> = {
+      arcsin: [
+        [2, 0, 1.5707963267948966, 1.3169578969248166], [2, -0, 1.5707963267948966, -1.3169578969248166], [-2, 0, -1.5707963267948966, 1.3169578969248166],
+        [-2, -0, -1.5707963267948966, -1.3169578969248166], [0, 2, 0, 1.4436354751788103], [-0, 2, -0, 1.4436354751788103], [0.5, 0, 0.5235987755982989, 0],
+        [0, 0, 0, 0], [-0, -0, -0, -0], [1e-45, -1e30, 0, -69.77069998542878], [0, -1e5, 0, -12.206072645555174], [-0.5, -0, -0.5235987755982989, -0],
+        [0.3, 0, 0.3046926665119266, 0], [-0.9, -0, -1.119769460301664, -0],
+      ],
+      arccos: [
+        [2, 0, 0, -1.3169578969248166], [2, -0, 0, 1.3169578969248166], [-2, 0, 3.141592653589793, -1.3169578969248166],
+        [-2, -0, 3.141592653589793, 1.3169578969248166], [-0, 2, 1.5707963267948966, -1.4436354751788103], [0.5, 0, 1.0471975511965976, -0],
+        [0, 0, 1.5707963267948966, -0], [-0, -0, 1.5707963267948966, 0], [1e-45, -1e30, 1.5707963267948966, 69.77069998542878],
+        [0, -1e5, 1.5707963267948966, 12.206072645555174], [-0.5, -0, 2.0943951023931957, 0], [0.3, 0, 1.26610366028297, -0],
+      ],
+      arctan: [
+        [0, -1e5, 1.5707963267948966, -1.0000000000333334e-5], [-0, 1.5, -1.5707963267948966, 0.8047189562170501],
+        [0, 1.5, 1.5707963267948966, 0.8047189562170501], [-0, -1.5, -1.5707963267948966, -0.8047189562170501],
+        [0, 0, 0, 0], [-0, 0, -0, 0], [0, -0, 0, -0], [1e-45, -1e30, 1.5707963267948966, -9.99999984952534e-31],
+        [0, -1, 0, -Infinity], [-0, 1, -0, Infinity], [0.5, -2, 1.421546861001807, -0.500370000052531], [-3e38, 1e-40, -1.5707963267948966, 1.1111051182736946e-117],
+      ],
+    };
+    const bad: string[] = [];
+    for (const [op, cases] of Object.entries(tables)) {
+      const got = await words(unary(op)(mx.array(cases.map(([re, im]) => c(re, im)), mx.complex64, o), o));
+      cases.flatMap(([, , re, im]) => [Math.fround(re), Math.fround(im)]).forEach((w, i) => {
+        const ok = same(got[i]!, w) || (w !== 0 && Number.isFinite(w) && Math.abs(got[i]! - w) <= 2 ** -22 * Math.abs(w));
+        if (!ok) bad.push(`${op}(${label(c(cases[i >> 1]![0], cases[i >> 1]![1]))}) ${i % 2 ? "im" : "re"}: got ${show(got[i]!)}, want ${show(w)}`);
+      });
+    }
     expect(bad).toEqual([]);
   });
 

@@ -459,19 +459,40 @@ fn c_arccos_far(z: vec2<f32>) -> vec2<f32> {
   if (c_signbit(z.y)) { return vec2<f32>(mx_neg(t), l); }
   return vec2<f32>(t, mx_neg(l));
 }
-/** MLX's arccos z = -i log(z + i sqrt(1 - z^2)). */
+/** v with s's sign (v itself where s is NaN): C99's signs of a part, on branch cuts and zeros. */
+fn c_part_sign(v: f32, s: f32) -> f32 { return select(mx_sign_as(v, s), v, is_nan(s)); }
+/**
+ * MLX's arccos z = -i log(z + i sqrt(1 - z^2)), with C99's cacos signs (NumPy's): the real part in
+ * [+0, pi], the imaginary part of the sign opposite to Im z's (cacos(conj z) = conj(cacos z)).
+ */
 fn c_arccos(z: vec2<f32>) -> vec2<f32> {
-  if (c_far(z)) { return c_arccos_far(z); }
-  let r = c_cosine(z);
-  let y = c_log_of_larger(vec2<f32>(z.x - r.y, z.y + r.x), vec2<f32>(z.x + r.y, z.y - r.x));
-  return vec2<f32>(y.y, mx_neg(y.x));
+  var w: vec2<f32>;
+  if (c_far(z)) {
+    w = c_arccos_far(z);
+  } else if ((bitcast<u32>(z.y) & 0x7fffffffu) == 0u && abs(z.x) <= 1.0) {
+    // on [-1, 1] the real function (its imaginary part exactly zero)
+    w = vec2<f32>(mx_acos(z.x), 0.0);
+  } else {
+    let r = c_cosine(z);
+    let y = c_log_of_larger(vec2<f32>(z.x - r.y, z.y + r.x), vec2<f32>(z.x + r.y, z.y - r.x));
+    w = vec2<f32>(y.y, mx_neg(y.x));
+  }
+  return vec2<f32>(c_part_sign(w.x, 1.0), c_part_sign(w.y, mx_neg(z.y)));
 }
-/** MLX's arcsin z = -i log(iz + sqrt(1 - z^2)). */
+/** MLX's arcsin z = -i log(iz + sqrt(1 - z^2)), with C99's casin signs (odd, conjugate-symmetric: the parts take z's). */
 fn c_arcsin(z: vec2<f32>) -> vec2<f32> {
-  if (c_far(z)) { return c_arcsin_far(z); }
-  let r = c_cosine(z);
-  let y = c_log_of_larger(vec2<f32>(r.x - z.y, r.y + z.x), vec2<f32>(r.x + z.y, r.y - z.x));
-  return vec2<f32>(y.y, mx_neg(y.x));
+  var w: vec2<f32>;
+  if (c_far(z)) {
+    w = c_arcsin_far(z);
+  } else if ((bitcast<u32>(z.y) & 0x7fffffffu) == 0u && abs(z.x) <= 1.0) {
+    // on [-1, 1] the real function (its imaginary part exactly zero)
+    w = vec2<f32>(mx_asin(z.x), 0.0);
+  } else {
+    let r = c_cosine(z);
+    let y = c_log_of_larger(vec2<f32>(r.x - z.y, r.y + z.x), vec2<f32>(r.x + z.y, r.y - z.x));
+    w = vec2<f32>(y.y, mx_neg(y.x));
+  }
+  return vec2<f32>(c_part_sign(w.x, z.x), c_part_sign(w.y, z.y));
 }
 /**
  * arctan z = log((1 + iz) / (1 - iz)) / 2i, as C99's catan (NumPy's) has it: for finite z = x + yi,
@@ -514,7 +535,7 @@ fn c_arctan(z: vec2<f32>) -> vec2<f32> {
     let r = cw_div(CWide(ab.s, ab.e + 2), cw_add(cw_mul(gap, gap), x2));
     im = 0.25 * select(mx_log1p(cw_to(r)), f32(r.e) * C_LN2_HI + (mx_log(r.s) + f32(r.e) * C_LN2_LO), r.e >= 64);
   }
-  return vec2<f32>(mx_sign_as(re, z.x), mx_sign_as(im, z.y));
+  return vec2<f32>(c_part_sign(re, z.x), c_part_sign(im, z.y));
 }
 
 /** v * 0 as IEEE has it: NaN for an infinite or NaN v, else a zero of v's sign. */

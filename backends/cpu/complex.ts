@@ -106,15 +106,20 @@ const UNARY: Record<string, (z: C) => C | number | boolean> = {
   },
   // MLX's definitions: arccos z = -i log(z + i sqrt(1 - z^2)), arcsin z = -i log(iz + sqrt(1 - z^2));
   // the log's argument u has a partner v with u v = 1, and log u = -log v is taken from the larger (no cancellation)
+  // with C99's signs (NumPy's): casin is odd and conjugate-symmetric (its parts take z's signs), cacos's real
+  // part lies in [+0, pi] and its imaginary part has the sign opposite to Im z's (arcsin(0.5 + 0i) = 0.52 + 0i)
+  // (on [-1, 1] of the real axis the real functions: an imaginary part exactly zero)
   arccos: (z) => {
+    if (z[1] === 0 && Math.abs(z[0]) <= 1) return [Math.acos(z[0]), signAs(0, -z[1])];
     const [r, i] = cosine(z);
     const [p, q] = logOfLarger([z[0] - i, z[1] + r], [z[0] + i, z[1] - r]);
-    return [q, -p];
+    return [signAs(q, 1), signAs(-p, -z[1])];
   },
   arcsin: (z) => {
+    if (z[1] === 0 && Math.abs(z[0]) <= 1) return [Math.asin(z[0]), z[1]];
     const [r, i] = cosine(z);
     const [p, q] = logOfLarger([r - z[1], i + z[0]], [r + z[1], i - z[0]]);
-    return [q, -p];
+    return [signAs(q, z[0]), signAs(-p, z[1])];
   },
   // arctan z = log((1 + iz) / (1 - iz)) / 2i (C99's catan, as NumPy's); for finite z its parts directly (Kahan's form): the real part
   // atan2(2a, (1 - b)(1 + b) - a^2) / 2, the imaginary part log1p(4|b| / ((1 - |b|)^2 + a^2)) / 4 with b's sign, so that a large

@@ -2,7 +2,9 @@
 // composite op (mx.eye is arange, equal and astype) runs as that op
 // (asOp, src/ops/strict-options.ts), so an error raised while building it
 // is relabelled and the nodes it builds remember it (MxArray.builtBy): an
-// error while they are evaluated starts `[eye] its equal step, ...`. And a
+// error while they are evaluated starts `[eye] its equal step, ...`; the
+// steps of a derivative are named by the transform (`[grad] its broadcast
+// step`). And a
 // null-prototype or other odd object where an argument goes is refused by
 // the op's own argument error, never a bare TypeError from coercing it.
 
@@ -44,7 +46,7 @@ describe("a step of a composite op that fails while it runs is named by the op c
     ["fft.rfft", () => mx.fft.rfft(mx.zeros([4]), 2 ** 31 - 1), /^\[fft\.rfft\] its pad step, .*cannot allocate/],
     ["fft.fftn", () => mx.fft.fftn(mx.zeros([4]), [2 ** 31 - 1]), /^\[fft\.fftn\] its pad step, .*cannot allocate/],
     ["outer", () => mx.outer(big(MiB), big(MiB)), /^\[outer\] its multiply step, float32\(1048576, 1048576\): \[cpu\] cannot allocate/],
-    ["kron", () => mx.kron(big(MiB), big(MiB)), /^\[kron\] its multiply step, .*cannot allocate/],
+    ["kron", () => mx.kron(mx.reshape(big(2 ** 16), [2 ** 16, 1]), mx.reshape(big(2 ** 16), [1, 2 ** 16])), /^\[kron\] its multiply step, .*cannot allocate/],
     ["einsum", () => mx.einsum("i,j->ij", big(MiB), big(MiB)), /^\[einsum\] its multiply step, .*cannot allocate/],
     ["stack", () => mx.stack([big(2 ** 31 - 1), big(2 ** 31 - 1)]), /^\[stack\] its concatenate step, float32\(2, 2147483647\): \[cpu\] cannot allocate/],
     ["x.at(...).set", () => big(2 ** 31 - 1).at(0).set(1), /^\[at\.set\] its sliceUpdate step, float32\(2147483647,\): \[cpu\] cannot allocate/],
@@ -61,7 +63,8 @@ describe("a step of a composite op that fails while it runs is named by the op c
   }
 
   it("keeps a single op's own name, the step left out", () => {
-    expect(failure(() => mx.concatenate([big(2 ** 31 - 1), big(2 ** 31 - 1)]))).toMatch(/^\[concatenate\] \[cpu\] cannot allocate/);
+    const row = mx.reshape(big(2 ** 30), [1, 2 ** 30]);
+    expect(failure(() => mx.concatenate([row, row]))).toMatch(/^\[concatenate\] \[cpu\] cannot allocate/);
     expect(failure(() => mx.multiply(mx.reshape(big(MiB), [MiB, 1]), big(MiB)))).toMatch(/^\[multiply\] \[cpu\] cannot allocate/);
   });
 });
@@ -154,6 +157,71 @@ describe("a backend that lacks a dtype, a kernel or the memory a step needs", ()
     expect(failure(() => mx.eye(3, onStandIn))).toMatch(/^\[eye\] its equal step is not implemented on backend 'op-names \(test\)'/);
     expect(failure(() => mx.tri(3, onStandIn))).toMatch(/^\[tri\] its greaterEqual step is not implemented on backend/);
     expect(failure(() => mx.equal(mx.zeros([2], mx.float32, onStandIn), 0, onStandIn))).toMatch(/^\[equal\] is not implemented on backend/);
+  });
+});
+
+describe("the steps grad, vjp and jvp build are named by the transform called", () => {
+  // they were named by the op a rule is built from ([multiply], [broadcastTo], [onesLike])
+  const B = 2 ** 31 - 1;
+  /** x broadcast to B rows and doubled: its derivative's steps are as large (32 GiB of float32). */
+  const wide = (x: mx.MxArray) => mx.multiply(mx.broadcastTo(x, [B, 4]), 2);
+
+  it("a step that fails while it is evaluated", () => {
+    const x = mx.zeros([4]);
+    const alloc = (t: string) => new RegExp(`^\\[${t}\\] its multiply step, float32\\(2147483647, 4\\): \\[cpu\\] cannot allocate`);
+    expect(failure(() => mx.grad((v: mx.MxArray) => mx.sum(wide(v)))(x))).toMatch(alloc("grad"));
+    expect(failure(() => mx.valueAndGrad((v: mx.MxArray) => mx.sum(wide(v)))(x)[1])).toMatch(alloc("valueAndGrad"));
+    expect(failure(() => mx.vjp((v: mx.MxArray) => mx.sum(wide(v)), [x], [mx.array(1)])[1])).toMatch(alloc("vjp"));
+    expect(failure(() => mx.jvp(wide, [x], [mx.ones([4])])[1])).toMatch(alloc("jvp"));
+    // the function's own ops are still named by themselves
+    expect(failure(() => mx.grad((v: mx.MxArray) => mx.sum(mx.exp(wide(v))))(x))).toMatch(/^\[multiply\] \[cpu\] cannot allocate/);
+  });
+
+  it("a step the backend lacks a kernel for", () => {
+    delete lacking.kernels.broadcast;
+    const x = mx.zeros([3], mx.float32, onStandIn);
+    expect(failure(() => mx.stream(onStandIn.stream, () => mx.grad((v: mx.MxArray) => mx.sum(v))(x)))).toMatch(/^\[grad\] its broadcast step is not implemented on backend 'op-names \(test\)'/);
+  });
+
+  it("every node of a derivative is the transform's or the function's own", () => {
+    const labels = (outs: mx.MxArray[], before: number) => {
+      const seen = new Set<mx.MxArray>(), found = new Set<string>();
+      const stack = [...outs];
+      while (stack.length) {
+        const a = stack.pop()!;
+        if (seen.has(a) || a.id <= before || !a.primitive) continue;
+        seen.add(a);
+        found.add(a.builtBy ?? a.primitive.errorName);
+        stack.push(...a.inputs);
+      }
+      return [...found].sort();
+    };
+    const x = mx.array([1, 2, 3], mx.float32), ones = mx.ones([3]);
+    const f = (v: mx.MxArray) => mx.mean(mx.exp(mx.multiply(v, 2)));
+    let before = mx.array(0).id;
+    expect(labels([mx.grad(f)(x)], before)).toEqual(["exp", "grad", "multiply"]);
+    before = mx.array(0).id;
+    expect(labels(mx.vjp((v: mx.MxArray) => mx.exp(v), [x], [ones])[1], before)).toEqual(["exp", "vjp"]);
+    before = mx.array(0).id;
+    expect(labels(mx.jvp((v: mx.MxArray) => mx.sum(mx.sin(v)), [x], [ones])[1], before)).toEqual(["jvp"]);
+  });
+
+  it("an error raised while the transform builds its own steps names it; one a rule raises names the op whose derivative failed", () => {
+    // the backward pass uploads its seed, a bfloat16 1 (no op here made one before), and the device refuses it (was "[onesLike] ...")
+    const x = mx.astype(mx.zeros([3], mx.float32, onStandIn), mx.bfloat16, onStandIn);
+    const f = (v: mx.MxArray) => {
+      const y = mx.sum(v, undefined, onStandIn);
+      lacking.refuse = true;
+      return y;
+    };
+    expect(() => mx.stream(onStandIn.stream, () => mx.grad(f)(x))).toThrow(/^\[grad\] \[op-names\] cannot allocate: device full/);
+    lacking.refuse = false;
+    expect(() => mx.grad((v: mx.MxArray) => mx.sum(mx.view(v, mx.float16)))(mx.zeros([2]))).toThrow(/^\[view\] has no vjp/);
+    // a custom function's rule is the user's code: its ops keep their names, and so does customFunction's check of what it returns
+    const bad = mx.customFunction((v: mx.MxArray) => mx.square(v), { vjp: (_p, [ct]) => [mx.add(ct!, mx.zeros([5]))] });
+    expect(() => mx.grad((v: mx.MxArray) => mx.sum(bad(v)))(mx.zeros([3]))).toThrow(/^\[add\] shapes \(3,\) and \(5,\) cannot be broadcast/);
+    const empty = mx.customFunction((v: mx.MxArray) => mx.square(v), { vjp: () => [] });
+    expect(() => mx.grad((v: mx.MxArray) => mx.sum(empty(v)))(mx.zeros([3]))).toThrow(/^\[customFunction\] the vjp rule must return a list of 1 cotangent/);
   });
 });
 

@@ -8,8 +8,9 @@
 // parameter holds (a slice with step -2^53, an empty asStrided at offset 100)
 // read and write their elements. Results too large for one buffer are
 // "[op] ... cannot allocate" errors (cpu's float64 scratch once threw raw
-// RangeErrors), and the cpu's kernel scratch counts in the memory statistics
-// and the limit, bounded by blocks where it would follow a broadcast.
+// RangeErrors), and the cpu's kernel scratch (scatter's and scan's
+// accumulators too) counts in the memory statistics and the limit, bounded by
+// blocks where it would follow a broadcast.
 
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
@@ -121,6 +122,53 @@ describe("cpu kernel scratch", () => {
     expect(await mx.logsumexp(mx.broadcastTo(mx.zeros([8], mx.float32, o), [2 ** 23, 8], o), o).item()).toBeCloseTo(26 * Math.LN2, 5);
     expect(process.memoryUsage.rss() - rss).toBeLessThan(256 * MiB);
     expect(cpu.memory().peak).toBeLessThan(MiB);
+  });
+
+  it("scatter's accumulators (float64 per output element) count in the peak memory and the memory limit bounds them, naming the op", async () => {
+    const n = 2 ** 20;
+    const x = mx.add(mx.zeros([n], mx.float32, o), 1, o), idx = mx.array([0, 1, 0], mx.int32, o);
+    await mx.eval(x, idx);
+    cpu.resetPeakMemory();
+    const start = cpu.memory().active;
+    const y = x.at(idx).add(2);
+    await mx.eval(y);
+    // the output (4 bytes an element), its float64 accumulators and a byte per element marking the ones updated
+    expect(cpu.memory().peak - start).toBeGreaterThanOrEqual(4 * n + 9 * n);
+    expect(await mx.slice(y, [0], [3], undefined, o).tolist()).toEqual([5, 3, 1]);
+    // 64-bit integers fold in their own words, exactly
+    const big = mx.array([2n ** 62n, 5n], mx.int64, o);
+    expect(await big.at(mx.array([0, 0, 1], mx.int32, o)).add(mx.array([2n ** 62n, 2n ** 62n, -7n], mx.int64, o)).tolist()).toEqual([-(2n ** 62n), -2n]);
+    y.dispose();
+    const previous = mx.setMemoryLimit(cpu.memory().active + 4 * n + 2 * n);
+    try {
+      await expect(mx.eval(x.at(idx).add(2))).rejects.toThrow(/^\[at\.add\][^]*\[cpu\] out of memory: allocating 8388608 bytes/);
+    } finally {
+      mx.setMemoryLimit(previous);
+      x.dispose();
+    }
+  });
+
+  it("a scan along a strided axis keeps its running values in pool scratch: in the peak memory, bounded by the memory limit", async () => {
+    const n = 2 ** 20, lines = n / 4;
+    const x = mx.add(mx.zeros([4, lines], mx.float32, o), 1, o);
+    await mx.eval(x);
+    cpu.resetPeakMemory();
+    const start = cpu.memory().active;
+    const y = mx.cumsum(x, 0, o);
+    await mx.eval(y);
+    // the output, the lines' start offsets in x and in the output, and a float64 running value per line
+    expect(cpu.memory().peak - start).toBeGreaterThanOrEqual(4 * n + 3 * 8 * lines);
+    expect(await mx.slice(y, [3, 0], [4, 2], undefined, o).tolist()).toEqual([[4, 4]]);
+    const big = mx.array([[2n ** 63n - 1n, 0n], [1n, 2n ** 64n - 1n]].map((r) => r.map((v) => BigInt.asUintN(64, v))), mx.uint64, o);
+    expect(await mx.cummax(big, 0, o).tolist()).toEqual([[2n ** 63n - 1n, 0n], [2n ** 63n - 1n, 2n ** 64n - 1n]]);
+    y.dispose();
+    const previous = mx.setMemoryLimit(cpu.memory().active + 4 * n + 2 * 8 * lines + MiB);
+    try {
+      await expect(mx.eval(mx.cumsum(x, 0, o))).rejects.toThrow(/^\[cumsum\][^]*\[cpu\] out of memory: allocating 2097152 bytes/);
+    } finally {
+      mx.setMemoryLimit(previous);
+      x.dispose();
+    }
   });
 
   it("kernel scratch counts in the peak memory (softmax's float64 row) and the memory limit bounds it, naming the op", async () => {

@@ -4,14 +4,14 @@
 // 64-bit), and rounds once. Index values wrap once when negative and clamp.
 
 import type { Backend, Kernel, Tensor } from "../backend.js";
-import { complex64, type DType } from "../../src/dtype.js";
+import { complex64, is64BitInt, type DType } from "../../src/dtype.js";
 import type { GatherAxis, ScatterAxis, ScatterMode, SliceUpdate } from "../../src/primitives/indexing.js";
 import { complexFold, type C } from "./complex.js";
 import { wordsPerElement } from "../../src/storage.js";
 import { BINARY_EXPRS, exprFor, readAs, writeAs } from "./elementwise.js";
 import { contiguousCopy } from "./layout.js";
 import { H } from "./math.js";
-import { allocOutput, bitWordsOf, elementOffsets, OffsetWalker, offsets, wordsOf } from "./tensor.js";
+import { allocOutput, bitWordsOf, elementOffsets, OffsetWalker, offsets, scratch, wordsOf } from "./tensor.js";
 
 /** Index value v on an axis of n > 0 elements: wrapped once when negative, then clamped into [0, n). */
 export function clampIndex(v: number | bigint, n: number): number {
@@ -95,27 +95,51 @@ export function scatterAxisKernel(backend: Backend): Kernel {
     }
     if (t.dtype === complex64) return scatterComplex(t, mode, (visit) => forEachUpdate(t, idx!, upd!, axis, (_e, dst, src) => visit(dst, src)), U as Float32Array);
     const { load, fold, store } = combiner(t.dtype, mode);
-    const acc = new Map<number, number | bigint>();
+    const { acc, touched } = accumulators(t.dtype, O.length);
     forEachUpdate(t, idx!, upd!, axis, (_e, dst, src) => {
       for (let q = 0; q < k; q++) {
-        const prev = acc.has(dst + q) ? acc.get(dst + q)! : load(O[dst + q]!);
-        acc.set(dst + q, fold(prev, load(U[src + q]!)));
+        const p = dst + q;
+        const prev = touched[p] ? acc[p]! : load(O[p]!);
+        touched[p] = 1;
+        acc[p] = fold(prev, load(U[src + q]!));
       }
     });
-    for (const [p, v] of acc) O[p] = store(v);
+    for (let p = 0; p < O.length; p++) if (touched[p]) O[p] = store(acc[p]!);
     return t;
   };
+}
+
+/**
+ * The running value of each output word a scatter folds into, and whether an
+ * update has reached it: counted scratch of the output's size (from the cpu
+ * pool, so mx.getPeakMemory sees it and mx.setMemoryLimit bounds it), in a
+ * type that holds each fold exactly: float64 for every dtype but the 64-bit
+ * integers, whose sums and products wrap as their words do.
+ */
+function accumulators(dtype: DType, words: number): { acc: (number | bigint)[]; touched: Uint8Array } {
+  const touched = scratch(Uint8Array, words);
+  if (!is64BitInt(dtype)) return { acc: scratch(Float64Array, words) as unknown as number[], touched };
+  const acc = dtype.kind === "int" ? scratch(BigInt64Array, words) : scratch(BigUint64Array, words);
+  return { acc: acc as unknown as bigint[], touched };
 }
 
 /** complex64 scatter: each target's updates fold as complex numbers in float64, in row-major order, rounded once per part. */
 function scatterComplex(t: Tensor, mode: Exclude<ScatterMode, "set">, updates: (visit: (dst: number, src: number) => void) => void, U: Float32Array): Tensor {
   const O = wordsOf(t) as Float32Array;
   const fold = complexFold(mode);
-  const acc = new Map<number, C>();
-  updates((dst, src) => acc.set(dst, fold(acc.get(dst) ?? [O[dst]!, O[dst + 1]!], [U[src]!, U[src + 1]!])));
-  for (const [p, [re, im]] of acc) {
-    O[p] = re;
-    O[p + 1] = im;
+  // a pair of float64 per element (at its real word), counted scratch as above
+  const acc = scratch(Float64Array, O.length), touched = scratch(Uint8Array, O.length);
+  updates((dst, src) => {
+    const prev: C = touched[dst] ? [acc[dst]!, acc[dst + 1]!] : [O[dst]!, O[dst + 1]!];
+    const [re, im] = fold(prev, [U[src]!, U[src + 1]!]);
+    touched[dst] = 1;
+    acc[dst] = re;
+    acc[dst + 1] = im;
+  });
+  for (let p = 0; p < O.length; p += 2) {
+    if (!touched[p]) continue;
+    O[p] = acc[p]!;
+    O[p + 1] = acc[p + 1]!;
   }
   return t;
 }

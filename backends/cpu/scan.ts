@@ -9,7 +9,7 @@ import type { Scan, ScanOp } from "../../src/primitives/scan.js";
 import { rowMajorStrides } from "../../src/shape.js";
 import { H } from "./math.js";
 import { segments } from "./reduce.js";
-import { allocOutput, wordsOf } from "./tensor.js";
+import { allocOutput, scratch, wordsOf } from "./tensor.js";
 
 type Step<V> = (acc: V, v: V) => V;
 
@@ -54,13 +54,24 @@ function lines(t: { shape: readonly number[]; strides: readonly number[]; offset
   return { base: seg.base, n: seg.R, stride: seg.stride };
 }
 
-function scanLines<V>(I: ArrayLike<V>, O: { [i: number]: V }, x: Tensor, out: Tensor, p: Scan, step: Step<V>, identity: V, load: (w: V) => V, store: (v: V) => V): void {
+/** Running values, one per line: counted scratch (see tensor.ts's scratch) that holds a V exactly. */
+type Accumulators<V> = (lines: number) => { [i: number]: V };
+
+/** Float64 scratch: holds every value of the number path (floats in float64, integers of 32 bits and fewer). */
+const numberAccs: Accumulators<number> = (n) => scratch(Float64Array, n);
+
+/** 64-bit integer scratch of the dtype's signedness (its max and min compare values of its range). */
+const bigAccs = (d: DType): Accumulators<bigint> => (n) => (d.kind === "int" ? scratch(BigInt64Array, n) : scratch(BigUint64Array, n));
+
+function scanLines<V>(I: ArrayLike<V>, O: { [i: number]: V }, x: Tensor, out: Tensor, p: Scan, step: Step<V>, identity: V, load: (w: V) => V, store: (v: V) => V, accumulators: Accumulators<V>): void {
   const src = lines(x, p.axis), dst = lines(out, p.axis);
   const n = src.n;
   const first = p.reverse ? n - 1 : 0, dir = p.reverse ? -1 : 1;
   if (src.stride !== 1 && src.base.length > 1) {
-    // a strided axis: step every line together, so neighbouring lines are read together
-    const accs = new Array<V>(src.base.length).fill(identity);
+    // a strided axis: step every line together, so neighbouring lines are read together; their running
+    // values are a row of the output's size, from the pool (mx.getPeakMemory and setMemoryLimit see them)
+    const accs = accumulators(src.base.length);
+    for (let l = 0; l < src.base.length; l++) accs[l] = identity;
     for (let k = 0; k < n; k++) {
       const at = first + dir * k;
       for (let l = 0; l < src.base.length; l++) {
@@ -119,13 +130,13 @@ export function scanKernel(backend: Backend): Kernel {
       scanComplex(I as Float32Array, w as Float32Array, x!, out, p);
     } else if (is64BitInt(x!.dtype)) {
       const { step, identity } = bigStep(p.op, x!.dtype);
-      scanLines(I as BigInt64Array, w as BigInt64Array, x!, out, p, step, identity, (v) => v, (v) => v);
+      scanLines(I as BigInt64Array, w as BigInt64Array, x!, out, p, step, identity, (v) => v, (v) => v, bigAccs(x!.dtype));
     } else {
       const { step, identity } = numberStep(p.op, x!.dtype);
       const load = x!.dtype.name === "float16" ? (v: number) => H.T16[v]! : x!.dtype.name === "bfloat16" ? (v: number) => H.TB16[v]! : (v: number) => v;
       const o = spec.dtype;
       const store = o.name === "float16" ? H.f16 : o.name === "bfloat16" ? H.bf16 : o.kind === "bool" ? (v: number) => (v ? 1 : 0) : (v: number) => v;
-      scanLines(I as unknown as ArrayLike<number>, w as unknown as { [i: number]: number }, x!, out, p, step, identity, load, store);
+      scanLines(I as unknown as ArrayLike<number>, w as unknown as { [i: number]: number }, x!, out, p, step, identity, load, store, numberAccs);
     }
     return t;
   };

@@ -7,11 +7,13 @@ import { MxArray } from "../array.js";
 import { Device, Stream, toStream, type StreamOrDevice } from "../device.js";
 import { complex64, intRange, isInteger, promoteTypes, promoteWithScalar, scalarDefaultDType, type DType } from "../dtype.js";
 import { checkInt } from "../argument-checks.js";
-import { describeValue, opError } from "../errors.js";
+import { currentOp, describeValue, opError, type Described } from "../errors.js";
 import { numberToStorage } from "../convert.js";
 import { uploadTensor } from "../eval.js";
 import { outsideTidy } from "../memory.js";
 import type { Primitive, Spec } from "../primitive.js";
+import { Reshape } from "../primitives/layout.js";
+import { MAX_DIM } from "../shape.js";
 import { storageCtor, type Complex, type TypedArray } from "../storage.js";
 
 export type JsScalar = number | boolean | bigint;
@@ -67,9 +69,67 @@ export function isJsScalar(x: unknown): x is JsScalar {
   return typeof x === "number" || typeof x === "boolean" || typeof x === "bigint";
 }
 
+/** A dimension for a message: exact, or about its value where a number holds it no more. */
+function dimText(d: number): string {
+  return Number.isSafeInteger(d) ? String(d) : `about ${d.toPrecision(3)}`;
+}
+
+/**
+ * `shape`, the result shape op `op` computed from its arguments, or an error
+ * naming the op and what made it (`cause`, the argument at fault: "reps
+ * [1073741824]") when a dimension passes 2^31 - 1, the most MLX's shapes hold.
+ * Every op that computes a shape (tile, repeat, concatenate, kron, ...)
+ * checks it here, when it is called.
+ */
+export function checkResultShape(op: string, shape: readonly number[], cause: string, inputs: readonly Described[] = []): readonly number[] {
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i]!;
+    if (!(d <= MAX_DIM)) throw opError(op, `${cause} would make dimension ${i} of the result ${dimText(d)} long; dimensions must be at most 2^31 - 1`, inputs, "value");
+  }
+  return shape;
+}
+
+/** `[x.size]`, the shape of `x` flattened (argument `name` of `op`, flattened because `why`), checked by checkResultShape. */
+export function flatShape(op: string, x: Described, name = "the input", why = "axis null"): readonly number[] {
+  let n = 1;
+  for (const d of x.shape) n *= d;
+  if (!(n <= MAX_DIM)) throw opError(op, `${name} flattened (${why}) would have ${dimText(n)} elements along one axis (shape ${shapeText(x.shape)}); dimensions must be at most 2^31 - 1`, [x], "value");
+  return [n];
+}
+
+const shapeText = (s: readonly number[]) => `(${s.join(", ")}${s.length === 1 ? "," : ""})`;
+
+/**
+ * The backstop behind checkResultShape: a node whose shape has a dimension
+ * past 2^31 - 1 is refused as it is built, naming the op the user called and
+ * the step (an op that computes a shape names its argument first). A reshape
+ * only regroups elements that exist: inside an op it may hold them on one
+ * flat axis (argmax over every element of a broadcast view); the reshape and
+ * flatten ops check the shapes users ask for themselves.
+ */
+function checkNodeShape(prim: Primitive, shape: readonly number[], inputs: readonly Described[]): void {
+  if (prim instanceof Reshape) return;
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i]! <= MAX_DIM) continue;
+    const step = prim.errorName, op = currentOp() ?? step;
+    const what = op === step ? "its result" : `its ${step} step`;
+    throw opError(op, `${what} would have shape (${shape.map(dimText).join(", ")}): dimension ${i} is past 2^31 - 1, the most a dimension holds`, inputs, "value");
+  }
+}
+
+/**
+ * `x`'s elements on one axis, for an op that reads them so (argmax over every
+ * element, take without an axis): a view whose axis may pass 2^31 - 1 when the
+ * op's result does not (the reshape op refuses that to users; see checkNodeShape).
+ */
+export function flatView(x: MxArray, stream: Stream): MxArray {
+  return x.ndim === 1 ? x : node(new Reshape([x.size]), [x], stream);
+}
+
 /** A graph node: the primitive's output rule gives its shape and dtype. */
 export function node(prim: Primitive, inputs: MxArray[], stream: Stream): MxArray {
   const spec = prim.output(inputs);
+  checkNodeShape(prim, spec.shape, inputs);
   return new MxArray(spec.shape, spec.dtype, stream, prim, inputs);
 }
 
@@ -80,6 +140,7 @@ export function nodes(prim: Primitive, inputs: MxArray[], stream: Stream): MxArr
 
 /** The sibling nodes of a primitive with several outputs, with the given output specs (a replayed trace's). */
 export function siblingNodes(prim: Primitive, inputs: MxArray[], stream: Stream, specs: readonly Spec[]): MxArray[] {
+  for (const spec of specs) checkNodeShape(prim, spec.shape, inputs);
   const outs = specs.map((spec) => new MxArray(spec.shape, spec.dtype, stream, prim, inputs));
   outs.forEach((a, i) => {
     a.siblings = outs;

@@ -11,9 +11,9 @@ import { describeValue, opError, shapeStr } from "../errors.js";
 import { checkIndexedAxis, GatherAxis, indicesAlong, ScatterAxis, SliceUpdate, Take, takeShape, type ScatterMode } from "../primitives/indexing.js";
 import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { regionOutside, Slice } from "../primitives/layout.js";
-import { broadcastShapes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
+import { broadcastShapes, MAX_DIM, normalizeAxis, sameShape, sizeOf } from "../shape.js";
 import type { Stream } from "../device.js";
-import { checkArrayLike, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
+import { checkArrayLike, flatShape, flatView, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { array, arange } from "./creation.js";
 import { add, astype, maximum, minimum, multiply, negative, reciprocal, where, less } from "./elementwise.js";
 import { broadcastTo, expandDims, flatten, reshape, transpose } from "./layout.js";
@@ -508,10 +508,11 @@ export function take(a: ArrayLike, indices: ArrayLike | readonly number[], axis?
     const idx = takeIndices(op, indices, s);
     // a shapeless trace flattens by the input's shape and takes by a rule of both shapes (replayed on new ones)
     const shapeless = inShapelessTrace();
-    if (axis === undefined || axis === null) x = shapeless ? flatten(x, 0, -1, { stream: s }) : reshape(x, [x.size], { stream: s });
+    if (axis === undefined || axis === null) x = shapeless ? flatten(x, 0, -1, { stream: s }) : flatView(x, s);
     const ax = normalizeAxis(op, axis ?? 0, x.ndim, "axis", [x]);
     if (typeof indices === "number") intIndex(op, x, indices, ax);
-    if (shapeless) {
+    // indices of more than 2^31 - 1 elements have no flat axis for GatherAxis: Take reads them in their shape
+    if (shapeless || idx.size > MAX_DIM) {
       checkIndexedAxis(op, x, idx, ax, "cannot take elements from");
       return node(new Take(ax), [x, idx], s);
     }
@@ -524,8 +525,8 @@ export function take(a: ArrayLike, indices: ArrayLike | readonly number[], axis?
 function alongAxis(op: string, a: MxArray, indices: MxArray, axis: number | null | undefined, s: Stream): { x: MxArray; idx: MxArray; ax: number } {
   let x = a, idx = indices;
   if (axis === undefined || axis === null) {
-    x = reshape(x, [x.size], { stream: s });
-    idx = reshape(idx, [idx.size], { stream: s });
+    x = reshape(x, flatShape(op, x, "a"), { stream: s });
+    idx = reshape(idx, flatShape(op, idx, "indices"), { stream: s });
   }
   if (idx.ndim !== x.ndim) throw opError(op, `indices of shape ${shapeStr(idx.shape)} must have the rank of the array (${x.ndim})`, [x, idx], "value");
   const ax = normalizeAxis(op, axis ?? 0, x.ndim, "axis", [x]);

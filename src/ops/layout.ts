@@ -6,9 +6,9 @@ import { MxArray } from "../array.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
 import { Broadcast, checkBroadcastTo, checkConcatShapes, checkPadPairs, checkReshapeSize, Concatenate, Flatten, isPermutation, Pad, Reshape, Slice, Squeeze, ExpandDims, Transpose } from "../primitives/layout.js";
 import { inShapelessTrace } from "../compile/shapeless-tracing.js";
-import { broadcastShapes, checkShape, normalizeAxes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
+import { broadcastShapes, checkShape, MAX_DIM, normalizeAxes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
 import { promoteTypes } from "../dtype.js";
-import { checkArrayLike, node, opStream, streamOf, toArray, type ArrayLike, type JsScalar, type OpOptions } from "./base.js";
+import { checkArrayLike, checkResultShape, flatShape, node, opStream, streamOf, toArray, type ArrayLike, type JsScalar, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
 import { IndexSlice, indexSlice } from "./index-slice.js";
 import { asOp, axisThenOptions, checkOptions, noExtraArguments } from "./strict-options.js";
@@ -42,16 +42,44 @@ export function reshape(x: ArrayLike, shape: readonly number[], o?: OpOptions): 
     }
     const infer = shape.filter((d) => d === -1).length;
     if (infer > 1) throw opError("reshape", `only one dimension can be -1, got ${shapeStr(shape)}`, [a], "value");
-    let out = [...shape];
-    if (infer) {
-      const known = sizeOf(shape.filter((d) => d !== -1));
-      if (known === 0 || a.size % known !== 0) throw opError("reshape", `cannot infer the -1 dimension of ${shapeStr(shape)} for ${a.size} elements`, [a], "value");
-      out = shape.map((d) => (d === -1 ? a.size / known : d));
-    }
-    checkReshapeSize("reshape", a.size, out, [a]);
+    const big = shape.findIndex((d) => d > MAX_DIM);
+    if (big >= 0) throw opError("reshape", `dimension ${big} of shape ${JSON.stringify(shape)} is ${shape[big]}; dimensions must be at most 2^31 - 1`, [a], "value");
+    const out = Number.isSafeInteger(a.size) ? reshapeTo(a.size, shape, a) : reshapeExactly(a.shape, shape, a);
     if (sameShape(out, a.shape)) return a;
     return node(new Reshape(out), [a], streamOf(o, a));
   });
+}
+
+/** `shape` (one entry may be -1) for `size` elements (a safe integer), else an error naming reshape. */
+function reshapeTo(size: number, shape: readonly number[], a: MxArray): number[] {
+  let out = [...shape];
+  if (shape.includes(-1)) {
+    const known = sizeOf(shape.filter((d) => d !== -1));
+    if (known === 0 || size % known !== 0) throw opError("reshape", `cannot infer the -1 dimension of ${shapeStr(shape)} for ${size} elements`, [a], "value");
+    out = shape.map((d) => (d === -1 ? size / known : d));
+    checkResultShape("reshape", out, `shape ${JSON.stringify(shape)} for ${size} elements`, [a]);
+  }
+  checkReshapeSize("reshape", size, out, [a]);
+  return out;
+}
+
+/**
+ * reshapeTo for an input of more than 2^53 - 1 elements (a broadcast view
+ * costs no memory): its size is no exact number, so the sizes are compared,
+ * and a -1 inferred, in exact integers.
+ */
+function reshapeExactly(from: readonly number[], shape: readonly number[], a: MxArray): number[] {
+  const exact = (s: readonly number[]) => s.reduce((p, d) => p * BigInt(d), 1n);
+  const size = exact(from);
+  let out = [...shape];
+  if (shape.includes(-1)) {
+    const known = exact(shape.filter((d) => d !== -1));
+    if (known === 0n || size % known !== 0n) throw opError("reshape", `cannot infer the -1 dimension of ${shapeStr(shape)} for ${size} elements`, [a], "value");
+    out = shape.map((d) => (d === -1 ? Number(size / known) : d));
+    checkResultShape("reshape", out, `shape ${JSON.stringify(shape)} for ${size} elements`, [a]);
+  }
+  if (exact(out) !== size) throw opError("reshape", `cannot reshape ${size} elements into shape ${shapeStr(out)} (${exact(out)} elements)`, [a], "value");
+  return out;
 }
 
 export interface FlattenOptions extends OpOptions {
@@ -88,6 +116,7 @@ export function flatten(x: ArrayLike, startAxis?: number | FlattenOptions, endAx
     if (start > end) throw opError("flatten", `startAxis ${o.startAxis} must not come after endAxis ${o.endAxis}`, [a], "range");
     if (start === end) return a;
     const shape = [...a.shape.slice(0, start), sizeOf(a.shape.slice(start, end + 1)), ...a.shape.slice(end + 1)];
+    checkResultShape("flatten", shape, `merging axes ${start} to ${end} (startAxis, endAxis) of sizes ${shapeStr(a.shape.slice(start, end + 1))}`, [a]);
     return node(new Flatten(start, end, shape), [a], streamOf(so, a));
   });
 }
@@ -387,13 +416,19 @@ export function concatenate(arrays: readonly ArrayLike[], axisOrOptions?: number
     let as = arrays.map((x, i) => toArray("concatenate", x, opStream("concatenate", o, x), undefined, `arrays[${i}]`));
     const so = { stream: o.stream };
     if (o.axis === null) {
-      as = as.map((a) => reshape(a, [a.size], so));
+      as = as.map((a, i) => reshape(a, flatShape("concatenate", a, `arrays[${i}]`), so));
       o = { ...o, axis: 0 };
     }
     const nd = as[0]!.ndim;
     if (nd === 0) throw opError("concatenate", "zero-dimensional arrays cannot be concatenated; use stack", as, "value");
     const ax = normalizeAxis("concatenate", o.axis ?? 0, nd, "axis", as);
     checkConcatShapes("concatenate", as, ax);
+    const sizes = as.map((a) => a.shape[ax]!);
+    const joined = sizes.reduce((p, q) => p + q, 0);
+    if (joined > MAX_DIM) {
+      const terms = sizes.length > 6 ? `${sizes.slice(0, 6).join(" + ")} + ...` : sizes.join(" + ");
+      checkResultShape("concatenate", as[0]!.shape.map((d, i) => (i === ax ? joined : d)), `the arrays' sizes along axis ${ax} (${terms})`, as);
+    }
     const d = as.map((a) => a.dtype).reduce(promoteTypes);
     const cast = as.map((a) => astype(a, d, so));
     if (cast.length === 1) return cast[0]!;

@@ -5,9 +5,9 @@
 import { checkInt } from "../argument-checks.js";
 import { MxArray } from "../array.js";
 import { bfloat16, complex64, float16, float32, isInexact } from "../dtype.js";
-import { describeValue, opError } from "../errors.js";
+import { describeValue, opError, shapeStr } from "../errors.js";
 import { broadcastShapes } from "../shape.js";
-import { checkArrayLike, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "./base.js";
+import { checkArrayLike, checkResultShape, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { add, astype, multiply } from "./elementwise.js";
 import { flatten, reshape, transpose } from "./layout.js";
 import { matmul } from "./linalg.js";
@@ -181,6 +181,7 @@ export function outer(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
     const op = "outer";
     const { A, B, s } = operandPair(op, a, b, [o], []);
     const so = { stream: s };
+    checkResultShape(op, [A.size, B.size], `the inputs flattened (shapes ${shapeStr(A.shape)} and ${shapeStr(B.shape)})`, [A, B]);
     return multiply(reshape(A, [A.size, 1], so), flatten(B, so), so);
   });
 }
@@ -243,8 +244,9 @@ export function kron(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
     const nd = Math.max(A.ndim, B.ndim);
     const padded = (x: MxArray) => [...Array(nd - x.ndim).fill(1), ...x.shape] as number[];
     const pa = padded(A), pb = padded(B);
+    const result = checkResultShape(op, pa.map((d, i) => d * pb[i]!), `the shapes of a ${shapeStr(A.shape)} and b ${shapeStr(B.shape)}`, [A, B]);
     const x = reshape(A, pa.flatMap((d) => [d, 1]), so);
     const y = reshape(B, pb.flatMap((d) => [1, d]), so);
-    return reshape(multiply(x, y, so), pa.map((d, i) => d * pb[i]!), so);
+    return reshape(multiply(x, y, so), result, so);
   });
 }

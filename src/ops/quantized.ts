@@ -9,7 +9,7 @@ import { bfloat16, isDType, isFloating, promoteTypes, type DType } from "../dtyp
 import { describeValue, opError } from "../errors.js";
 import { checkQmmOperand, checkQuantizable, Dequantize, QuantizedMatmul, Quantize, type QuantizationMode } from "../primitives/quantized.js";
 import { broadcastShapes } from "../shape.js";
-import { node, nodes, opStream, type OpOptions } from "./base.js";
+import { checkResultShape, node, nodes, opStream, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
 import { take } from "./indexing.js";
 import { broadcastTo, reshape } from "./layout.js";
@@ -146,7 +146,9 @@ export function dequantize(w: MxArray, scales: MxArray, biases: MxArray | null, 
     const dtype = o?.dtype ?? (bi ? promoteTypes(sc.dtype, bi.dtype) : bfloat16);
     if (!isDType(dtype) || !isFloating(dtype)) throw opError(op, `dtype must be a real floating dtype, got ${describeValue(dtype)}`, [], "type");
     const so = { stream: s };
-    return node(new Dequantize(q, dtype), bi ? [a, astype(sc, dtype, so), astype(bi, dtype, so)] : gscale ? [a, sc, gscale] : [a, sc], s);
+    const prim = new Dequantize(q, dtype);
+    checkResultShape(op, prim.output([a]).shape, `w unpacked (${a.shape[a.shape.length - 1]} words of ${q.bits}-bit values along its last axis)`, [a]);
+    return node(prim, bi ? [a, astype(sc, dtype, so), astype(bi, dtype, so)] : gscale ? [a, sc, gscale] : [a, sc], s);
   });
 }
 

@@ -8,7 +8,7 @@ import { opError } from "../errors.js";
 import { ArgReduce, checkArgAxis, checkReducible, LogSumExp, Reduce, Softmax, widenedSumDType, type ReduceOp } from "../primitives/reduce.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
 import { asOp, axisThenOptions, noExtraArguments } from "./strict-options.js";
-import { boolOption, checkArrayLike, intOption, node, opStream, streamOf, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
+import { boolOption, checkArrayLike, flatView, intOption, node, opStream, streamOf, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
 import { abs, astype, divide, multiply, sqrt, square, subtract } from "./elementwise.js";
 import { reshape } from "./layout.js";
 import { inShapelessTrace } from "../compile/shapeless-tracing.js";
@@ -130,7 +130,7 @@ function argOp(op: "argmax" | "argmin") {
       const ndim = a.ndim;
       let axis: number;
       if (p.axis === undefined || p.axis === null) {
-        a = reshape(a, [a.size], { stream: p.stream });
+        a = flatView(a, streamOf(p, a));
         axis = 0;
       } else axis = normalizeAxis(op, p.axis, a.ndim, "axis", [a]);
       checkArgAxis(op, a, axis);

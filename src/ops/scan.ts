@@ -7,7 +7,7 @@ import { bool, complex64, float32, isDType, isInexact, type DType } from "../dty
 import { describeValue, opError } from "../errors.js";
 import { Scan, type ScanOp } from "../primitives/scan.js";
 import { normalizeAxis } from "../shape.js";
-import { boolOption, checkArrayLike, intOption, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
+import { boolOption, checkArrayLike, flatShape, intOption, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { astype, notEqual, subtract } from "./elementwise.js";
 import { reshape, slice } from "./layout.js";
 import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
@@ -54,7 +54,7 @@ function scanOp(op: string, kind: ScanOp, x: ArrayLike, o: CastScanOptions, prep
   a = prepare(a);
   let axis: number;
   if (o.axis === undefined || o.axis === null) {
-    a = reshape(a, [a.size], so);
+    a = reshape(a, flatShape(op, a), so);
     axis = 0;
   } else axis = normalizeAxis(op, o.axis, a.ndim, "axis", [a]);
   return node(new Scan(kind, axis, reverse ?? false, inclusive ?? true), [a], streamOf(o, a));

@@ -6,9 +6,9 @@
 import { MxArray } from "../array.js";
 import { bool, float32, type DType } from "../dtype.js";
 import { checkInt } from "../argument-checks.js";
-import { describeValue, opError } from "../errors.js";
+import { describeValue, opError, shapeStr } from "../errors.js";
 import { broadcastShapes as broadcastShapeList, checkShape, MAX_DIM, normalizeAxes, normalizeAxis } from "../shape.js";
-import { checkArrayLike, node, onStream, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
+import { checkArrayLike, checkResultShape, flatShape, node, onStream, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { Unflatten, unflattenParts } from "../primitives/layout.js";
 import { arange, zeros, type DTypeOptions } from "./creation.js";
 import { astype, greaterEqual, where } from "./elementwise.js";
@@ -96,7 +96,7 @@ export function roll(x: ArrayLike, shift: number | readonly number[], axis?: num
     const shifts = (Array.isArray(shift) ? shift : [shift]).map((v) => checkInt("roll", "shift", v));
     if (axis === undefined || axis === null) {
       const total = shifts.reduce((p, v) => p + v, 0);
-      return reshape(rollAxis(reshape(a, [a.size], s), total, 0, s), a.shape, s);
+      return reshape(rollAxis(reshape(a, flatShape("roll", a, "the input", "no axis"), s), total, 0, s), a.shape, s);
     }
     const axes = axisList("roll", axis).map((ax) => normalizeAxis("roll", ax, a.ndim, "axis", [a]));
     if (typeof axis === "number") return rollAxis(a, shifts.reduce((p, v) => p + v, 0), axes[0]!, s);
@@ -123,13 +123,16 @@ export function tile(x: ArrayLike, reps: number | readonly number[], o?: OpOptio
     const a = arr("tile", x, o);
     const s = onStream(o, opStream("tile", o, a));
     const r = (Array.isArray(reps) ? [...reps] : [reps]).map((v) => checkInt("tile", "reps", v, 0));
+    const past = r.findIndex((v) => v > MAX_DIM);
+    if (past >= 0) throw opError("tile", `reps must hold integers of at most 2^31 - 1 (each is the size of an axis it makes), got ${describeValue(reps)}`, [a], "range");
     const nd = Math.max(r.length, a.ndim);
     const full = [...Array(nd - r.length).fill(1), ...r] as number[];
     const shape = [...Array(nd - a.ndim).fill(1), ...a.shape] as number[];
+    const result = checkResultShape("tile", shape.map((n, i) => n * full[i]!), `reps ${JSON.stringify(reps)}`, [a]);
     const expanded = shape.flatMap((n) => [1, n]);
     const broad = shape.flatMap((n, i) => [full[i]!, n]);
     const tiled = broadcastTo(reshape(a, expanded, s), broad, s);
-    return reshape(tiled, shape.map((n, i) => n * full[i]!), s);
+    return reshape(tiled, result, s);
   });
 }
 
@@ -151,11 +154,14 @@ export function repeat(x: ArrayLike, repeats: number, axis?: number | null | Axi
     const a0 = arr("repeat", x, o);
     const s = onStream(o, opStream("repeat", o, a0));
     const k = checkInt("repeat", "repeats", repeats, 0);
-    const a = axis === undefined || axis === null ? reshape(a0, [a0.size], s) : a0;
-    const ax = normalizeAxis("repeat", axis === undefined || axis === null ? 0 : checkInt("repeat", "axis", axis), a.ndim, "axis", [a]);
+    if (k > MAX_DIM) throw opError("repeat", `repeats must be at most 2^31 - 1 (the size of the new axis it makes), got ${k}`, [a0], "range");
+    const flat = axis === undefined || axis === null;
+    const a = flat ? reshape(a0, flatShape("repeat", a0, "the input", "no axis"), s) : a0;
+    const ax = normalizeAxis("repeat", flat ? 0 : checkInt("repeat", "axis", axis), a.ndim, "axis", [a]);
+    const result = checkResultShape("repeat", a.shape.map((n, i) => (i === ax ? n * k : n)), `repeats ${k} along axis ${ax} of size ${a.shape[ax]}`, [a0]);
     const wide = [...a.shape.slice(0, ax + 1), k, ...a.shape.slice(ax + 1)];
     const out = broadcastTo(expandDims(a, ax + 1, s), wide, s);
-    return reshape(out, a.shape.map((n, i) => (i === ax ? n * k : n)), s);
+    return reshape(out, result, s);
   });
 }
 
@@ -175,9 +181,11 @@ export function unflatten(x: ArrayLike, axis: number, shape: readonly number[], 
     const a = arr("unflatten", x, o);
     const ax = normalizeAxis("unflatten", checkInt("unflatten", "axis", axis), a.ndim, "axis", [a]);
     const parts = unflattenParts("unflatten", shape, ax, a.shape[ax]!, [a]);
+    // the parts of an empty axis may be any size: each must still be a dimension
+    const result = checkResultShape("unflatten", [...a.shape.slice(0, ax), ...parts, ...a.shape.slice(ax + 1)], `shape ${JSON.stringify(shape)}`, [a]);
     if (parts.length === 1) return a;
     // the request (with its -1) is kept, so a shapeless trace splits other sizes of the axis
-    return node(new Unflatten(ax, [...shape], [...a.shape.slice(0, ax), ...parts, ...a.shape.slice(ax + 1)]), [a], streamOf(o, a));
+    return node(new Unflatten(ax, [...shape], [...result]), [a], streamOf(o, a));
   });
 }
 
@@ -343,7 +351,8 @@ export function meshgrid(arrays: readonly ArrayLike[], o: MeshgridOptions = {}):
     const outs = as.map((a, i) => {
       // "xy" puts the first vector along axis 1 and the second along axis 0
       const at = indexing === "xy" && n > 1 && i < 2 ? 1 - i : i;
-      return reshape(a, [...Array(n).keys()].map((d) => (d === at ? a.size : 1)), s);
+      const shape = checkResultShape("meshgrid", [...Array(n).keys()].map((d) => (d === at ? a.size : 1)), `arrays[${i}] flattened (shape ${shapeStr(a.shape)})`, [a]);
+      return reshape(a, shape, s);
     });
     return o.sparse ? outs : broadcastArrays(outs, s);
   });
@@ -494,11 +503,14 @@ export function diag(x: ArrayLike, k = 0, o?: OpOptions): MxArray {
     if (a.ndim === 2) return diagonalOf("diag", a, k, 0, 1, s);
     if (a.ndim !== 1) throw opError("diag", `the array must be 1-D or 2-D, got ${a.ndim} dimensions`, [a], "value");
     const n = a.size + Math.abs(k);
-    // row i of [len, len + 1] zeros-padded x[:, None] puts x[i] at flat i * (len + 1): the main diagonal of [len, len]
+    checkResultShape("diag", [n, n], `k ${k} with a vector of ${a.size} elements`, [a]);
+    // row i of [len, len + 1] zeros-padded x[:, None] puts x[i] at flat i * (len + 1): the main diagonal of [len, len],
+    // the first len rows of the same elements read as [len + 1, len] (no flat axis of len * (len + 1), past 2^31 - 1 from len 46341)
     const len = a.size;
     if (len === 0) return zeros([n, n], a.dtype, s);
+    if (len + 1 > MAX_DIM) throw opError("diag", `a vector of ${len} elements is too long: diag builds its matrix from rows of ${len + 1} elements, past 2^31 - 1`, [a], "value");
     const padded = pad(reshape(a, [len, 1], s), [[0, 0], [0, len]], s);
-    const square = reshape(slice(reshape(padded, [len * (len + 1)], s), [0], [len * len], undefined, s), [len, len], s);
+    const square = slice(reshape(padded, [len + 1, len], s), [0], [len], undefined, s);
     const r0 = Math.max(-k, 0), c0 = Math.max(k, 0);
     return k === 0 ? square : pad(square, [[r0, c0], [c0, r0]], s);
   });

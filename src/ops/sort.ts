@@ -8,7 +8,7 @@ import { describeValue, opError } from "../errors.js";
 import { checkSortAxis, kthOf, SortIndices, SortValues } from "../primitives/sort.js";
 import { normalizeAxis } from "../shape.js";
 import type { Stream } from "../device.js";
-import { checkArrayLike, node, onStream, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "./base.js";
+import { checkArrayLike, flatShape, node, onStream, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { astype, isnan, less, lessEqual, logicalAnd, logicalNot, logicalOr } from "./elementwise.js";
 import { expandDims, reshape, slice } from "./layout.js";
 import { sum } from "./reduction.js";
@@ -24,7 +24,7 @@ function along(op: string, x: ArrayLike, o: SortOptions): { a: MxArray; axis: nu
   const s = opStream(op, o, x);
   let a = toArray(op, checkArrayLike(op, x, "a"), s);
   if (a.dtype === complex64) throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
-  if (o.axis === null) a = reshape(a, [a.size], { stream: s });
+  if (o.axis === null) a = reshape(a, flatShape(op, a), { stream: s });
   if (a.ndim === 0) throw opError(op, "the input must have at least one dimension (or pass axis: null)", [a], "value");
   if (o.axis !== null && o.axis !== undefined && typeof o.axis !== "number") throw opError(op, `axis must be an integer or null, got ${describeValue(o.axis)}`, [a], "type");
   const axis = normalizeAxis(op, o.axis ?? -1, a.ndim, "axis", [a]);

@@ -6,8 +6,7 @@ import type { MxArray } from "../array.js";
 import { describeValue, opError } from "../errors.js";
 import { AsStrided, checkStridedView, Contiguous } from "../primitives/strided.js";
 import { checkShape, rowMajorStrides } from "../shape.js";
-import { checkArrayLike, opStream, node, onStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
-import { reshape } from "./layout.js";
+import { checkArrayLike, flatView, opStream, node, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 
 /**
@@ -34,7 +33,7 @@ export function asStrided(x: ArrayLike, shape?: readonly number[] | null, stride
     if (strides !== undefined && strides !== null && !Array.isArray(strides)) throw opError("asStrided", `strides must be a list of integers, got ${describeValue(strides)}`, [a], "type");
     const st: unknown[] = strides === undefined || strides === null ? rowMajorStrides(sh) : [...strides];
     checkStridedView("asStrided", a.size, sh, st, offset, [a]);
-    const flat = reshape(a, [a.size], onStream(o, stream));
+    const flat = flatView(a, stream);
     return node(new AsStrided(sh, st as number[], offset), [flat], stream);
   });
 }

@@ -6,7 +6,7 @@ import type { MxArray } from "../array.js";
 import { isDType, type DType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { checkViewable, View } from "../primitives/view.js";
-import { checkArrayLike, node, opStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
+import { checkArrayLike, checkResultShape, node, opStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 
 /**
@@ -34,6 +34,8 @@ export function view(x: ArrayLike, dtype: DType, o?: OpOptions): MxArray {
     if (!isDType(dtype)) throw opError("view", `dtype must be an mx dtype (e.g. mx.uint32), got ${describeValue(dtype)}`, [a], "type");
     if (a.dtype === dtype) return a;
     checkViewable("view", a, dtype);
-    return node(new View(dtype), [a], stream);
+    const prim = new View(dtype);
+    checkResultShape("view", prim.output([a]).shape, `dtype ${dtype.name} (${dtype.size} byte${dtype.size === 1 ? "" : "s"} for each of ${a.dtype.name}'s ${a.dtype.size})`, [a]);
+    return node(prim, [a], stream);
   });
 }

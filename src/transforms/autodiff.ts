@@ -8,7 +8,7 @@
 import { MxArray } from "../array.js";
 import { checkOptions } from "../ops/strict-options.js";
 import { float32, isInexact } from "../dtype.js";
-import { describe, describeValue, opError } from "../errors.js";
+import { currentOp, describe, describeValue, duringOp, opError, relabel } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { addOptional } from "../primitives/autodiff.js";
 import { sameShape } from "../shape.js";
@@ -63,7 +63,42 @@ export function vjp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, 
   return result as [OutputList<ReturnType<F>>, ArrayPerArgument<Parameters<F>>];
 }
 
-/** Reverse mode with the outputs' cotangents made once the outputs are known. */
+/**
+ * Runs `body` (building a derivative's steps) as `transform`, the function the
+ * user called: the nodes it builds (a rule's broadcastTo, the seed's onesLike)
+ * remember it (MxArray.builtBy), so an error while they are evaluated reads
+ * "[grad] its broadcast step, ...". An error raised while a rule builds them
+ * keeps its own words: it names the op whose derivative failed ("[view] has
+ * no vjp") or, in a custom function's rule, the user's own op. Inside an op
+ * or another transform, the outer one names them.
+ */
+function asTransform<T>(transform: string, body: () => T): T {
+  if (currentOp() !== undefined) return body();
+  let thrown: { e: Error; message: string } | undefined;
+  try {
+    return duringOp(transform, () => {
+      try {
+        return body();
+      } catch (e) {
+        if (e instanceof Error) thrown = { e, message: e.message };
+        throw e;
+      }
+    });
+  } catch (e) {
+    if (thrown && thrown.e === e) thrown.e.message = thrown.message; // as it left the rule (duringOp relabels)
+    throw e;
+  }
+}
+
+/** `step()`, a step the transform itself takes (the seed's onesLike, a cast of the cotangents): an error names the transform. */
+function ownStep<T>(transform: string, step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    throw relabel(e, transform);
+  }
+}
+
 /** Where each multi-output node sits in `order` (to find the first sibling of a group). */
 function siblingPositions(order: readonly MxArray[]): Map<MxArray, number> {
   const at = new Map<MxArray, number>();
@@ -83,16 +118,22 @@ function firstSiblingAt(n: MxArray, position: ReadonlyMap<MxArray, number>): num
   return first;
 }
 
+/** Reverse mode with the outputs' cotangents made once the outputs are known. */
 function reverseMode(transform: string, fn: ArrayFn, primals: readonly MxArray[], cotangentsFor: (outputs: MxArray[]) => readonly MxArray[]): [MxArray[], MxArray[]] {
-  const tracers = primals.map(tracerOf);
-  const tracerSet = new Set(tracers);
+  const tracers = asTransform(transform, () => primals.map(tracerOf));
+  // the function's own ops run as themselves; the backward pass as the transform
   const { outputs } = callTraced(transform, fn, tracers);
-  const cotangents = cotangentsFor(outputs);
+  return asTransform(transform, () => backward(transform, outputs, tracers, primals, cotangentsFor(outputs)));
+}
+
+/** reverseMode's backward pass: the cotangents of `tracers` (of `primals`) from the outputs' `cotangents`. */
+function backward(transform: string, outputs: MxArray[], tracers: readonly MxArray[], primals: readonly MxArray[], cotangents: readonly MxArray[]): [MxArray[], MxArray[]] {
+  const tracerSet = new Set(tracers);
   const { order, depends } = dependents(outputs, tracerSet);
   const cts = new Map<MxArray, MxArray>();
   const accumulate = (x: MxArray, ct: MxArray) => cts.set(x, addOptional(cts.get(x) ?? null, ct)!);
   outputs.forEach((out, i) => {
-    if (depends.has(out) && isInexact(out.dtype)) accumulate(out, ops.astype(cotangents[i]!, out.dtype, { stream: out.stream }));
+    if (depends.has(out) && isInexact(out.dtype)) accumulate(out, ownStep(transform, () => ops.astype(cotangents[i]!, out.dtype, { stream: out.stream })));
   });
   const position = siblingPositions(order);
   for (let k = order.length - 1; k >= 0; k--) {
@@ -118,7 +159,7 @@ function reverseMode(transform: string, fn: ArrayFn, primals: readonly MxArray[]
       accumulate(x, g);
     });
   }
-  const grads = tracers.map((t, i) => cts.get(t) ?? ops.zerosLike(primals[i]!, { stream: primals[i]!.stream }));
+  const grads = tracers.map((t, i) => cts.get(t) ?? ownStep(transform, () => ops.zerosLike(primals[i]!, { stream: primals[i]!.stream })));
   return [outputs, grads];
 }
 
@@ -138,12 +179,18 @@ export function jvp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, 
   if (!checkArrays("jvp", primals, "primals").length) throw opError("jvp", "primals must hold at least one array", [], "value");
   const ins = checkArrays("jvp", tangents, "tangents");
   checkPairs("jvp", ins, primals, "tangents", "primal");
-  const tracers = primals.map(tracerOf);
+  const tracers = asTransform("jvp", () => primals.map(tracerOf));
   const { outputs } = callTraced("jvp", fn, tracers);
+  // the tangents are built as jvp (see asTransform): "[jvp] its multiply step ..."
+  return asTransform("jvp", () => forward(outputs, tracers, ins)) as [OutputList<ReturnType<F>>, OutputList<ReturnType<F>>];
+}
+
+/** jvp's forward pass: the outputs' tangents from the tangents `ins` of `tracers`. */
+function forward(outputs: MxArray[], tracers: readonly MxArray[], ins: readonly MxArray[]): [MxArray[], MxArray[]] {
   const { order } = dependents(outputs, new Set(tracers));
   const ts = new Map<MxArray, MxArray>();
   tracers.forEach((t, i) => {
-    if (isInexact(t.dtype)) ts.set(t, ops.astype(ins[i]!, t.dtype, { stream: t.stream }));
+    if (isInexact(t.dtype)) ts.set(t, ownStep("jvp", () => ops.astype(ins[i]!, t.dtype, { stream: t.stream })));
   });
   const done = new Set<MxArray>();
   for (const n of order) {
@@ -166,8 +213,8 @@ export function jvp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, 
     if (t) ts.set(n, t);
   }
   // outputs that carry no tangent (integer, bool, or independent of the primals) get zeros, in float32 where not float (as MLX)
-  const out = outputs.map((o) => ts.get(o) ?? ops.zeros(o.shape, isInexact(o.dtype) ? o.dtype : float32, { stream: o.stream }));
-  return [outputs, out] as [OutputList<ReturnType<F>>, OutputList<ReturnType<F>>];
+  const out = outputs.map((o) => ts.get(o) ?? ownStep("jvp", () => ops.zeros(o.shape, isInexact(o.dtype) ? o.dtype : float32, { stream: o.stream })));
+  return [outputs, out];
 }
 
 /**
@@ -277,7 +324,7 @@ function makeGrad(transform: string, fn: LossFn, options: GradOptions): (...args
       return loss;
     };
     const leaves = flats.flatMap((f) => f.leaves);
-    const [, grads] = reverseMode(transform, inner, leaves, ([loss]) => [ops.onesLike(loss!, { stream: loss!.stream })]);
+    const [, grads] = reverseMode(transform, inner, leaves, ([loss]) => [ownStep(transform, () => ops.onesLike(loss!, { stream: loss!.stream }))]);
     const gradTrees = trees(grads);
     return [value, typeof argnums === "number" ? gradTrees[0] : gradTrees];
   };

@@ -38,11 +38,29 @@ export type ConvFn = (x: MxArray, w: MxArray, stride: PerAxis, padding: PerAxis,
 /** The transposed convolution op a ConvTranspose layer calls. */
 export type ConvTransposeFn = (x: MxArray, w: MxArray, stride: PerAxis, padding: PerAxis, dilation: PerAxis, outputPadding: PerAxis) => MxArray;
 
-abstract class ConvBase extends Module {
+/** A frozen copy of a checked per-axis setting (the caller's list is left alone). */
+const settings = (v: readonly number[]): readonly number[] => Object.freeze([...v]);
+
+/** The per-axis settings both layer kinds take. */
+interface AxisSettings {
+  stride?: PerAxis | undefined;
+  padding?: PerAxis | undefined;
+  dilation?: PerAxis | undefined;
+}
+
+// The per-axis settings are public getters over #private lists (MLX's
+// attributes, which are ints or tuples there): a list in a field would be
+// walked as a tree by parameters() and children().
+
+/** `S`: a number for a 1-D layer, a list of one value per spatial axis for 2-D and 3-D ones. */
+abstract class ConvBase<S extends PerAxis> extends Module {
   weight: MxArray;
   declare bias?: MxArray;
   readonly _op: string;
-  constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, groups: number, bias: unknown) {
+  readonly #stride: readonly number[];
+  readonly #padding: readonly number[];
+  readonly #dilation: readonly number[];
+  constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, groups: number, bias: unknown, p: AxisSettings) {
     super();
     this._op = op;
     const cin = checkSize(op, "inChannels", inChannels, 1);
@@ -55,6 +73,25 @@ abstract class ConvBase extends Module {
     const k = Math.sqrt(1 / (cin * volume));
     this.weight = random.uniform(-k, k, [cout, ...kernel, cin / groups]);
     if (checkBool(op, "bias", bias ?? true)) this.bias = ops.zeros([cout]);
+    this.#stride = settings(checkPerAxis(op, p.stride ?? 1, "stride", n, 1));
+    this.#padding = settings(checkPerAxis(op, p.padding ?? 0, "padding", n, 0));
+    this.#dilation = settings(checkPerAxis(op, p.dilation ?? 1, "dilation", n, 1));
+  }
+  /** The stride along each spatial axis (a number for a 1-D layer). */
+  get stride(): S {
+    return ConvBase.perAxis<S>(this.#stride);
+  }
+  /** The padding of each spatial axis (a number for a 1-D layer). */
+  get padding(): S {
+    return ConvBase.perAxis<S>(this.#padding);
+  }
+  /** The dilation of the kernel along each spatial axis (a number for a 1-D layer). */
+  get dilation(): S {
+    return ConvBase.perAxis<S>(this.#dilation);
+  }
+  /** The settings as lists, for the kernels and the repr. */
+  protected get lists(): { stride: readonly number[]; padding: readonly number[]; dilation: readonly number[] } {
+    return { stride: this.#stride, padding: this.#padding, dilation: this.#dilation };
   }
   /** A per-axis setting as MLX prints it: a number for a 1-D layer, else a list. */
   protected axes(v: PerAxis): string {
@@ -73,85 +110,42 @@ abstract class ConvBase extends Module {
   }
 }
 
-// The per-axis settings are public getters over #private lists (MLX's
-// attributes, which are ints or tuples there): a list in a field would be
-// walked as a tree by parameters() and children().
-
-/** A frozen copy of a checked per-axis setting (the caller's list is left alone). */
-const settings = (v: readonly number[]): readonly number[] => Object.freeze([...v]);
-
-/** `S`: a number for a 1-D layer, a list of one value per spatial axis for 2-D and 3-D ones. */
-abstract class Conv<S extends PerAxis> extends ConvBase {
-  readonly #stride: readonly number[];
-  readonly #padding: readonly number[];
-  readonly #dilation: readonly number[];
+abstract class Conv<S extends PerAxis> extends ConvBase<S> {
   /** The number of channel groups (MLX's `groups`). */
   readonly groups: number;
   constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, o: ConvLayerOptions | undefined) {
     const p = options(op, o, ["stride", "padding", "dilation", "groups", "bias"]);
-    super(op, n, inChannels, outChannels, kernelSize, p.groups ?? 1, p.bias);
-    this.#stride = settings(checkPerAxis(op, p.stride ?? 1, "stride", n, 1));
-    this.#padding = settings(checkPerAxis(op, p.padding ?? 0, "padding", n, 0));
-    this.#dilation = settings(checkPerAxis(op, p.dilation ?? 1, "dilation", n, 1));
+    super(op, n, inChannels, outChannels, kernelSize, p.groups ?? 1, p.bias, p);
     this.groups = p.groups ?? 1;
   }
-  /** The stride along each spatial axis (a number for Conv1d). */
-  get stride(): S {
-    return ConvBase.perAxis<S>(this.#stride);
-  }
-  /** The zeros added on both sides of each spatial axis (a number for Conv1d). */
-  get padding(): S {
-    return ConvBase.perAxis<S>(this.#padding);
-  }
-  /** The dilation of the kernel along each spatial axis (a number for Conv1d). */
-  get dilation(): S {
-    return ConvBase.perAxis<S>(this.#dilation);
-  }
   protected override extraRepr(): string {
-    const w = this.weight.shape;
-    return `${w[w.length - 1]! * this.groups}, ${w[0]}, kernelSize=${this.axes(w.slice(1, -1))}, stride=${this.axes(this.#stride)}, padding=${this.axes(this.#padding)}, dilation=${this.axes(this.#dilation)}, groups=${this.groups}, bias=${"bias" in this}`;
+    const w = this.weight.shape, l = this.lists;
+    return `${w[w.length - 1]! * this.groups}, ${w[0]}, kernelSize=${this.axes(w.slice(1, -1))}, stride=${this.axes(l.stride)}, padding=${this.axes(l.padding)}, dilation=${this.axes(l.dilation)}, groups=${this.groups}, bias=${"bias" in this}`;
   }
   protected convolve(x: MxArray, conv: ConvFn): MxArray {
-    return this.run(x, (a) => conv(a, this.weight, this.#stride, this.#padding, this.#dilation, this.groups));
+    const l = this.lists;
+    return this.run(x, (a) => conv(a, this.weight, l.stride, l.padding, l.dilation, this.groups));
   }
 }
 
-/** `S`: a number for a 1-D layer, a list of one value per spatial axis for 2-D and 3-D ones. */
-abstract class ConvTranspose<S extends PerAxis> extends ConvBase {
-  readonly #stride: readonly number[];
-  readonly #padding: readonly number[];
-  readonly #dilation: readonly number[];
+abstract class ConvTranspose<S extends PerAxis> extends ConvBase<S> {
   readonly #outputPadding: readonly number[];
   constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, o: ConvTransposeLayerOptions | undefined) {
     const p = options(op, o, ["stride", "padding", "dilation", "outputPadding", "bias"]);
-    super(op, n, inChannels, outChannels, kernelSize, 1, p.bias);
-    this.#stride = settings(checkPerAxis(op, p.stride ?? 1, "stride", n, 1));
-    this.#padding = settings(checkPerAxis(op, p.padding ?? 0, "padding", n, 0));
-    this.#dilation = settings(checkPerAxis(op, p.dilation ?? 1, "dilation", n, 1));
+    super(op, n, inChannels, outChannels, kernelSize, 1, p.bias, p);
     this.#outputPadding = settings(checkPerAxis(op, p.outputPadding ?? 0, "outputPadding", n, 0));
-  }
-  /** The stride along each spatial axis (a number for ConvTranspose1d). */
-  get stride(): S {
-    return ConvBase.perAxis<S>(this.#stride);
-  }
-  /** The padding of each spatial axis (a number for ConvTranspose1d). */
-  get padding(): S {
-    return ConvBase.perAxis<S>(this.#padding);
-  }
-  /** The dilation of the kernel along each spatial axis (a number for ConvTranspose1d). */
-  get dilation(): S {
-    return ConvBase.perAxis<S>(this.#dilation);
   }
   /** What is added to one side of each output axis (a number for ConvTranspose1d). */
   get outputPadding(): S {
     return ConvBase.perAxis<S>(this.#outputPadding);
   }
   protected override extraRepr(): string {
-    const w = this.weight.shape;
-    return `${w[w.length - 1]}, ${w[0]}, kernelSize=${this.axes(w.slice(1, -1))}, stride=${this.axes(this.#stride)}, padding=${this.axes(this.#padding)}, dilation=${this.axes(this.#dilation)}, outputPadding=${this.axes(this.#outputPadding)}, bias=${"bias" in this}`;
+    const w = this.weight.shape, l = this.lists;
+    return `${w[w.length - 1]}, ${w[0]}, kernelSize=${this.axes(w.slice(1, -1))}, stride=${this.axes(l.stride)}, padding=${this.axes(l.padding)}, dilation=${this.axes(l.dilation)}, outputPadding=${this.axes(this.#outputPadding)}, bias=${"bias" in this}`;
   }
   protected convolve(x: MxArray, conv: ConvTransposeFn): MxArray {
-    return this.run(x, (a) => conv(a, this.weight, this.#stride, this.#padding, this.#dilation, this.#outputPadding));
+    const l = this.lists;
+    return this.run(x, (a) => conv(a, this.weight, l.stride, l.padding, l.dilation, this.#outputPadding));
   }
 }
 

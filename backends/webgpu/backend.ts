@@ -382,6 +382,9 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
    */
   private async endWait(ops: readonly string[]): Promise<void> {
     if (this.allocation.busy) for (const r of await awaitGpu(this.allocation.settle())) this.outOfDeviceMemory(r);
+    // what the device wrote of its own errors (a user kernel's loop guard)
+    const checked = this.queue.lost.runChecks();
+    if (checked) this.errors.push(...(await awaitGpu(checked)));
     if (!this.errors.length) {
       this.queue.lost.endEpoch(undefined);
       return;

@@ -3,7 +3,9 @@
 // group layout (inputs, outputs, the grid/shape block); a launch submits the
 // queued work, then its own command buffer, so WebGPU's in-order queue keeps
 // it between the work before and after. Compile errors come from Dawn with
-// the label `<name>.wgsl` and the body's line numbers.
+// the label `<name>.wgsl` and the body's line numbers. Every loop of the
+// user's source is guarded (loop-guard.ts): an endless one stops the dispatch
+// and fails the next wait with an error naming the kernel.
 
 import type { MultiKernel, Tensor } from "../backend.js";
 import { numberToStorage } from "../../src/convert.js";
@@ -15,10 +17,13 @@ import { isRowMajor } from "../strides.js";
 import type { GpuBuffer, WebGpuBackend } from "./backend.js";
 import { contiguousCopy } from "./elementwise.js";
 import { kernelFile } from "./kernel-files.js";
+import { barrierLoopWeight, guardDeclarations, instrumentLoops, LoopGuard, loopLimit } from "./loop-guard.js";
 
 interface Compiled {
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
+  /** Its loops are guarded: the stop word is bound after the other buffers. */
+  guarded: boolean;
 }
 
 /** The grid, then each input's shape and strides where the body names them (i32 words). */
@@ -38,24 +43,38 @@ function metaWords(prim: CustomKernel, inputs: readonly Tensor[]): Int32Array {
 export function customKernelWebGpu(gpu: WebGpuBackend): MultiKernel {
   const device = gpu.ctx.device;
   const compiled = new Map<string, Compiled>();
+  const guard = new LoopGuard(device);
+  gpu.queue.lost.addCheck(() => guard.check());
   const compile = (prim: CustomKernel, buffers: number, outputs: number): Compiled => {
-    let c = compiled.get(prim.spec.source);
+    const limit = loopLimit();
+    const key = `${limit}|${prim.spec.kernel}|${prim.spec.source}`;
+    let c = compiled.get(key);
     if (c) return c;
+    const weight = barrierLoopWeight(prim.spec.threadgroup.reduce((a, b) => a * b, 1));
+    const instrumented = limit ? instrumentLoops(prim.spec.source, weight) : undefined;
+    const guarded = instrumented !== undefined && instrumented.loops > 0;
+    const most = device.limits.maxStorageBuffersPerShaderStage;
+    if (guarded && buffers + 1 > most) {
+      throw new RangeError(`kernel '${prim.spec.kernel}': binds ${buffers + 1} storage buffers (inputs, outputs, one for shapes and one for its loops' guard), more than this device's ${most} (MLX_TS_WGSL_LOOP_LIMIT=0 leaves the guard out, and an endless loop then hangs)`);
+    }
+    let code = prim.spec.source;
+    if (guarded) code = `${instrumented.code}\n${guardDeclarations(buffers, limit, guard.register(prim.op, prim.spec.kernel, limit, instrumented.uniform ? weight : 0), instrumented.uniform)}`;
     const entries: GPUBindGroupLayoutEntry[] = [];
     for (let k = 0; k < buffers; k++) {
       const writable = k >= buffers - 1 - outputs && k < buffers - 1;
       entries.push({ binding: k, visibility: GPUShaderStage.COMPUTE, buffer: { type: writable ? "storage" : "read-only-storage" } });
     }
+    if (guarded) entries.push({ binding: buffers, visibility: GPUShaderStage.COMPUTE, buffer: { type: "storage" } });
     const layout = device.createBindGroupLayout({ entries });
     const label = `${prim.spec.kernel}.wgsl`;
     device.pushErrorScope("validation");
-    const module = device.createShaderModule({ label, code: `${prim.spec.source}\n${kernelFile("dtypes") ?? ""}` });
+    const module = device.createShaderModule({ label, code: `${code}\n${kernelFile("dtypes") ?? ""}` });
     const pipeline = device.createComputePipeline({ label, layout: device.createPipelineLayout({ bindGroupLayouts: [layout] }), compute: { module, entryPoint: prim.spec.entry } });
     // WebGPU compiles asynchronously: the error (at the line of the user's source) is thrown at the next wait
     void device.popErrorScope().then((err) => {
       if (err) gpu.reportError(`${prim.op}: kernel '${prim.spec.kernel}' did not compile: ${err.message}`);
     });
-    compiled.set(prim.spec.source, (c = { pipeline, layout }));
+    compiled.set(key, (c = { pipeline, layout, guarded }));
     return c;
   };
   return (primitive, inputs, outs) => {
@@ -76,6 +95,7 @@ export function customKernelWebGpu(gpu: WebGpuBackend): MultiKernel {
     if (buffers > lim.maxStorageBuffersPerShaderStage) {
       throw new RangeError(`${who}: binds ${buffers} storage buffers (inputs, outputs and one for shapes), more than this device's ${lim.maxStorageBuffersPerShaderStage}`);
     }
+    const kernel = groups.every((g) => g > 0) ? compile(prim, buffers, outs.length) : undefined;
     const copies: Tensor[] = [];
     const bound = inputs.map((t) => {
       if (t.offset === 0 && (!spec.ensureRowContiguous || isRowMajor(t.shape, t.strides))) return t;
@@ -93,8 +113,8 @@ export function customKernelWebGpu(gpu: WebGpuBackend): MultiKernel {
       return t;
     });
     const meta = metaWords(prim, bound);
-    if (groups.every((g) => g > 0)) {
-      const { pipeline, layout } = compile(prim, buffers, outs.length);
+    if (kernel) {
+      const { pipeline, layout, guarded } = kernel;
       gpu.queue.submit();
       const metaBuffer = device.createBuffer({ size: meta.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
       device.queue.writeBuffer(metaBuffer, 0, meta);
@@ -103,6 +123,7 @@ export function customKernelWebGpu(gpu: WebGpuBackend): MultiKernel {
         resource: { buffer: (t.buffer as GpuBuffer).block.buffer, offset: 0, size: Math.ceil(Math.max(4, t.buffer.nbytes) / 4) * 4 },
       }));
       entries.push({ binding: entries.length, resource: { buffer: metaBuffer, offset: 0, size: meta.byteLength } });
+      if (guarded) entries.push({ binding: entries.length, resource: { buffer: guard.launched(), offset: 0, size: 4 } });
       const encoder = device.createCommandEncoder({ label: `${prim.op} '${spec.kernel}'` });
       const pass = encoder.beginComputePass();
       pass.setPipeline(pipeline);

@@ -6,13 +6,29 @@
 // buffer written in a failed epoch throws instead of returning stale memory,
 // and a kernel that reads such a buffer passes the loss on to its output (a
 // write may cover part of a buffer, so a loss stays until the pool hands the
-// buffer out again).
+// buffer out again). Errors the device writes into memory (a user kernel's
+// loop guard, loop-guard.ts) are read by checks the wait runs first.
 
 export class LostResults {
   private epoch = 0;
   private readonly writtenIn = new WeakMap<GPUBuffer, number>();
   /** The failed epochs and the error each wait threw. */
   private readonly failed = new Map<number, string>();
+
+  /** Checks a wait runs before it ends the epoch; each returns nothing when it has nothing to read. */
+  private readonly checks: (() => Promise<string | undefined> | undefined)[] = [];
+
+  /** Adds a check of what the device wrote (the error it finds fails the epoch). */
+  addCheck(check: () => Promise<string | undefined> | undefined): void {
+    this.checks.push(check);
+  }
+
+  /** The errors the checks find, or nothing when none has anything to read (no wait for the device). */
+  runChecks(): Promise<string[]> | undefined {
+    const due = this.checks.map((c) => c()).filter((p) => p !== undefined);
+    if (!due.length) return undefined;
+    return Promise.all(due).then((found) => found.filter((m) => m !== undefined));
+  }
 
   /** `out` was (or will be, in the batch being encoded) written from `inputs`. */
   wrote(out: GPUBuffer, inputs: readonly GPUBuffer[] = []): void {

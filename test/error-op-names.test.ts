@@ -160,7 +160,7 @@ describe("a backend that lacks a dtype, a kernel or the memory a step needs", ()
   });
 });
 
-describe("the steps grad, vjp and jvp build are named by the transform called", () => {
+describe("the steps grad, vjp, jvp and the Jacobians build are named by the transform called", () => {
   // they were named by the op a rule is built from ([multiply], [broadcastTo], [onesLike])
   const B = 2 ** 31 - 1;
   /** x broadcast to B rows and doubled: its derivative's steps are as large (32 GiB of float32). */
@@ -204,6 +204,14 @@ describe("the steps grad, vjp and jvp build are named by the transform called", 
     expect(labels(mx.vjp((v: mx.MxArray) => mx.exp(v), [x], [ones])[1], before)).toEqual(["exp", "vjp"]);
     before = mx.array(0).id;
     expect(labels(mx.jvp((v: mx.MxArray) => mx.sum(mx.sin(v)), [x], [ones])[1], before)).toEqual(["jvp"]);
+    // the Jacobians' derivative steps are theirs, not the vjp's or jvp's they are built on (they were "vjp" and "jvp")
+    const g = (v: mx.MxArray) => mx.sum(mx.exp(mx.multiply(v, v)));
+    for (const [name, jac] of [["jacrev", mx.jacrev(g)], ["jacfwd", mx.jacfwd(g)], ["hessian", mx.hessian(g)]] as const) {
+      before = mx.array(0).id;
+      const found = labels([jac(x)], before);
+      expect(found, name).toContain(name);
+      expect(found.filter((l) => l === "vjp" || l === "jvp" || (l !== name && /^(jacrev|jacfwd|hessian)$/.test(l))), name).toEqual([]);
+    }
   });
 
   it("an error raised while the transform builds its own steps names it; one a rule raises names the op whose derivative failed", () => {

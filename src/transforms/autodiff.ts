@@ -53,14 +53,18 @@ function checkPairs(transform: string, arrays: readonly MxArray[], against: read
  * ```
  */
 export function vjp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, cotangents: Readonly<OutputList<ReturnType<F>>>): [OutputList<ReturnType<F>>, ArrayPerArgument<Parameters<F>>] {
-  checkFn("vjp", fn);
-  if (!checkArrays("vjp", primals, "primals").length) throw opError("vjp", "primals must hold at least one array", [], "value");
-  const cts = checkArrays("vjp", cotangents, "cotangents");
-  const result = reverseMode("vjp", fn, primals, (outputs) => {
-    checkPairs("vjp", cts, outputs, "cotangents", "output");
+  return vjpAs("vjp", fn, primals, cotangents) as [OutputList<ReturnType<F>>, ArrayPerArgument<Parameters<F>>];
+}
+
+/** vjp as `transform` (jacrev, hessian): its checks, and the names its derivative's steps carry. */
+export function vjpAs(transform: string, fn: ArrayFn, primals: readonly unknown[], cotangents: readonly unknown[]): [MxArray[], MxArray[]] {
+  checkFn(transform, fn);
+  if (!checkArrays(transform, primals, "primals").length) throw opError(transform, "primals must hold at least one array", [], "value");
+  const cts = checkArrays(transform, cotangents, "cotangents");
+  return reverseMode(transform, fn, primals as MxArray[], (outputs) => {
+    checkPairs(transform, cts, outputs, "cotangents", "output");
     return cts;
   });
-  return result as [OutputList<ReturnType<F>>, ArrayPerArgument<Parameters<F>>];
 }
 
 /**
@@ -175,22 +179,27 @@ function backward(transform: string, outputs: MxArray[], tracers: readonly MxArr
  * ```
  */
 export function jvp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, tangents: Readonly<ArrayPerArgument<Parameters<F>>>): [OutputList<ReturnType<F>>, OutputList<ReturnType<F>>] {
-  checkFn("jvp", fn);
-  if (!checkArrays("jvp", primals, "primals").length) throw opError("jvp", "primals must hold at least one array", [], "value");
-  const ins = checkArrays("jvp", tangents, "tangents");
-  checkPairs("jvp", ins, primals, "tangents", "primal");
-  const tracers = asTransform("jvp", () => primals.map(tracerOf));
-  const { outputs } = callTraced("jvp", fn, tracers);
-  // the tangents are built as jvp (see asTransform): "[jvp] its multiply step ..."
-  return asTransform("jvp", () => forward(outputs, tracers, ins)) as [OutputList<ReturnType<F>>, OutputList<ReturnType<F>>];
+  return jvpAs("jvp", fn, primals, tangents) as [OutputList<ReturnType<F>>, OutputList<ReturnType<F>>];
+}
+
+/** jvp as `transform` (jacfwd, hessian): its checks, and the names its tangents' steps carry. */
+export function jvpAs(transform: string, fn: ArrayFn, primals: readonly unknown[], tangents: readonly unknown[]): [MxArray[], MxArray[]] {
+  checkFn(transform, fn);
+  if (!checkArrays(transform, primals, "primals").length) throw opError(transform, "primals must hold at least one array", [], "value");
+  const ins = checkArrays(transform, tangents, "tangents");
+  checkPairs(transform, ins, primals as MxArray[], "tangents", "primal");
+  const tracers = asTransform(transform, () => (primals as MxArray[]).map(tracerOf));
+  const { outputs } = callTraced(transform, fn, tracers);
+  // the tangents are built as the transform (see asTransform): "[jvp] its multiply step ..."
+  return asTransform(transform, () => forward(transform, outputs, tracers, ins));
 }
 
 /** jvp's forward pass: the outputs' tangents from the tangents `ins` of `tracers`. */
-function forward(outputs: MxArray[], tracers: readonly MxArray[], ins: readonly MxArray[]): [MxArray[], MxArray[]] {
+function forward(transform: string, outputs: MxArray[], tracers: readonly MxArray[], ins: readonly MxArray[]): [MxArray[], MxArray[]] {
   const { order } = dependents(outputs, new Set(tracers));
   const ts = new Map<MxArray, MxArray>();
   tracers.forEach((t, i) => {
-    if (isInexact(t.dtype)) ts.set(t, ownStep("jvp", () => ops.astype(ins[i]!, t.dtype, { stream: t.stream })));
+    if (isInexact(t.dtype)) ts.set(t, ownStep(transform, () => ops.astype(ins[i]!, t.dtype, { stream: t.stream })));
   });
   const done = new Set<MxArray>();
   for (const n of order) {
@@ -199,7 +208,7 @@ function forward(outputs: MxArray[], tracers: readonly MxArray[], ins: readonly 
     const inTangents = n.inputs.map((x) => ts.get(x) ?? null);
     if (inTangents.every((t) => !t)) continue;
     if (n.siblings) {
-      refuseComplexSiblings("jvp", n);
+      refuseComplexSiblings(transform, n);
       // one rule call gives every sibling's tangent
       const outs = n.primitive.jvpOutputs(n.inputs, inTangents, n.siblings);
       n.siblings.forEach((s, i) => {
@@ -209,11 +218,11 @@ function forward(outputs: MxArray[], tracers: readonly MxArray[], ins: readonly 
       });
       continue;
     }
-    const t = touchesComplex(n) ? complexJvp("jvp", n, inTangents) : n.primitive.jvp(n.inputs, inTangents, n);
+    const t = touchesComplex(n) ? complexJvp(transform, n, inTangents) : n.primitive.jvp(n.inputs, inTangents, n);
     if (t) ts.set(n, t);
   }
   // outputs that carry no tangent (integer, bool, or independent of the primals) get zeros, in float32 where not float (as MLX)
-  const out = outputs.map((o) => ts.get(o) ?? ownStep("jvp", () => ops.zeros(o.shape, isInexact(o.dtype) ? o.dtype : float32, { stream: o.stream })));
+  const out = outputs.map((o) => ts.get(o) ?? ownStep(transform, () => ops.zeros(o.shape, isInexact(o.dtype) ? o.dtype : float32, { stream: o.stream })));
   return [outputs, out];
 }
 

@@ -7,7 +7,7 @@ import { MxArray } from "../array.js";
 import { isFloating } from "../dtype.js";
 import { describeValue } from "../errors.js";
 import * as ops from "../ops/index.js";
-import { jvp, vjp } from "./autodiff.js";
+import { jvpAs, vjpAs } from "./autodiff.js";
 import { vmap } from "./vmap.js";
 
 /** A function of one array to one array (what jacrev, jacfwd and hessian take). */
@@ -44,10 +44,15 @@ function basis(shape: readonly number[], x: MxArray): MxArray {
  * ```
  */
 export function jacrev(fn: UnaryFn): UnaryFn {
+  return jacrevAs("jacrev", fn);
+}
+
+/** jacrev as `transform` (hessian): the name its checks and its derivative's steps carry. */
+function jacrevAs(transform: string, fn: UnaryFn): UnaryFn {
   return (x) => {
-    check("jacrev", fn, x);
-    const y = single("jacrev", fn(x));
-    const rows = vmap((ct: MxArray) => vjp(fn, [x], [ct])[1][0])(basis(y.shape, x));
+    check(transform, fn, x);
+    const y = single(transform, fn(x));
+    const rows = vmap((ct: MxArray) => vjpAs(transform, fn, [x], [ct])[1][0]!)(basis(y.shape, x));
     return ops.reshape(rows, [...y.shape, ...x.shape], { stream: x.stream });
   };
 }
@@ -63,10 +68,15 @@ export function jacrev(fn: UnaryFn): UnaryFn {
  * ```
  */
 export function jacfwd(fn: UnaryFn): UnaryFn {
+  return jacfwdAs("jacfwd", fn);
+}
+
+/** jacfwd as `transform` (hessian): the name its checks and its tangents' steps carry. */
+function jacfwdAs(transform: string, fn: UnaryFn): UnaryFn {
   return (x) => {
-    check("jacfwd", fn, x);
-    const checked = (v: MxArray) => single("jacfwd", fn(v)); // a bad result is jacfwd's error, not jvp's
-    const cols = vmap((t: MxArray) => jvp(checked, [x], [t])[1][0])(basis(x.shape, x));
+    check(transform, fn, x);
+    const checked = (v: MxArray) => single(transform, fn(v)); // a bad result is the transform's error, not jvp's
+    const cols = vmap((t: MxArray) => jvpAs(transform, checked, [x], [t])[1][0]!)(basis(x.shape, x));
     const yRank = cols.ndim - 1;
     // [n_in, ...y] -> [...y, ...x]
     const moved = ops.moveaxis(cols, 0, yRank, { stream: x.stream });
@@ -88,6 +98,6 @@ export function hessian(fn: UnaryFn): UnaryFn {
     check("hessian", fn, x);
     const y = single("hessian", fn(x));
     if (y.size !== 1) throw new Error(`[hessian] the function must return a scalar (one element), got shape (${y.shape.join(", ")})`);
-    return jacfwd(jacrev((v) => ops.reshape(fn(v), [], { stream: v.stream })))(x);
+    return jacfwdAs("hessian", jacrevAs("hessian", (v) => ops.reshape(fn(v), [], { stream: v.stream })))(x);
   };
 }

@@ -2,8 +2,10 @@
 // add's bandwidth): add (no library call) as the reference row, then exp,
 // sin, cos, tanh, log, sigmoid on float32 and exp on float16; GB/s counts
 // every input and output byte once. Times are per op, 10 ops per device wait;
-// each op's share of add comes from add/op pairs timed side by side.
-// Run: npx tsx bench/webgpu-math.ts [--small] [--range LO,HI]
+// each op's share of add comes from add/op pairs timed side by side; with
+// --quotients also divide, floorDivide and remainder, with --complex the
+// complex64 ops (inputs x + iy from the same two float32 arrays).
+// Run: npx tsx bench/webgpu-math.ts [--small] [--range LO,HI] [--quotients] [--complex]
 //   (--small: 1M elements, for lavapipe; --range: the inputs' uniform range, default 0,1 as bench/webgpu-ops.ts)
 
 import * as mx from "../index.js";
@@ -34,7 +36,11 @@ interface Case {
 
 const unary = (fn: "exp" | "sin" | "cos" | "tanh" | "log" | "sigmoid", dtype = mx.float32): Case => ({ name: `${fn} ${dtype.name}`, dtype, run: (x) => mx[fn](x, o), arrays: 2 });
 const ADD: Case = { name: "add float32", dtype: mx.float32, run: (x, y) => mx.add(x, y, o), arrays: 3 };
+const binary = (fn: "divide" | "floorDivide" | "remainder" | "multiply", dtype = mx.float32): Case => ({ name: `${fn} ${dtype.name}`, dtype, run: (x, y) => mx[fn](x, y, o), arrays: 3 });
+const complexUnary = (fn: "sqrt" | "log" | "exp" | "arctan" | "arcsin" | "abs"): Case => ({ name: `${fn} complex64`, dtype: mx.complex64, run: (x) => mx[fn](x, o), arrays: fn === "abs" ? 1.5 : 2 });
 const CASES: Case[] = [unary("exp"), unary("sin"), unary("cos"), unary("tanh"), unary("log"), unary("sigmoid"), unary("exp", mx.float16)];
+if (args.includes("--quotients")) CASES.push(binary("divide"), binary("floorDivide"), binary("remainder"), binary("floorDivide", mx.float16));
+if (args.includes("--complex")) CASES.push(binary("multiply", mx.complex64), binary("divide", mx.complex64), ...(["abs", "sqrt", "log", "exp", "arctan", "arcsin"] as const).map(complexUnary));
 
 /** Milliseconds per op of `c` (the median of 5 runs of REPS ops after `warmupMs` of warm-up). */
 async function msPerOp(c: Case, inputs: Map<mx.DType, [mx.MxArray, mx.MxArray]>, warmupMs: number): Promise<number> {
@@ -74,6 +80,11 @@ const inputs = new Map<mx.DType, [mx.MxArray, mx.MxArray]>([
   [mx.float32, [x32, y32]],
   [mx.float16, [x32.astype(mx.float16, o), y32.astype(mx.float16, o)]],
 ]);
+if (args.includes("--complex")) {
+  const i = mx.array([{ re: 0, im: 1 }], mx.complex64, o);
+  const z = (re: mx.MxArray, im: mx.MxArray) => mx.add(re.astype(mx.complex64, o), mx.multiply(im.astype(mx.complex64, o), i, o), o);
+  inputs.set(mx.complex64, [z(x32, y32), z(y32, x32)]);
+}
 await mx.eval([...inputs.values()].flat());
 
 const fmt = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));

@@ -276,8 +276,19 @@ struct cop_log2 {
 struct cop_log10 {
   float2 operator()(float2 z) const { return c_log(z) / 2.30258509299404568f; }
 };
+/**
+ * 1 / sqrt(z) as the reference's Smith quotient. For a finite z off the real axis the result's real
+ * part is positive and its imaginary part has Im z's opposite sign; a float32 root can lose a part to
+ * underflow (sqrt(1 + 1e-45i)), so a zero left there takes the sign the reference's float64 root keeps.
+ */
 struct cop_rsqrt {
-  float2 operator()(float2 z) const { return c_div(float2(1.0f, 0.0f), c_sqrt(z)); }
+  float2 operator()(float2 z) const {
+    float2 w = c_div(float2(1.0f, 0.0f), c_sqrt(z));
+    if (c_mag(z.x) >= 0x7f800000u || c_mag(z.y) >= 0x7f800000u || !c_nonzero(z.y)) return w;
+    if (!c_nonzero(w.x)) w.x = 0.0f;
+    if (!c_nonzero(w.y)) w.y = c_sign_as(0.0f, -z.y);
+    return w;
+  }
 };
 /** Each part half to even (MLX). */
 struct cop_round {

@@ -30,10 +30,10 @@ const REPORTED = [c(3e38, 3e38), c(-3e38, 1e38), c(1e-38, 3e38), c(2e38, -3e38)]
 /**
  * Ops whose zeros may come back with the other sign where an input part lies outside [2^-60, 2^60]: there the
  * reference's zero can be the rounding of a value below the smallest subnormal whose sign a float32 step
- * cannot resolve (rsqrt: the root's part underflows before the reciprocal; divide: Smith's cancellation,
- * within the bound, lands below it; power: float64's and float32's pi differ by more than such a value).
+ * cannot resolve (divide: Smith's cancellation, within the bound, lands below it; power: float64's and
+ * float32's pi differ by more than such a value).
  */
-const ROUNDED_ZERO_SIGN = new Set(["rsqrt", "divide", "power"]);
+const ROUNDED_ZERO_SIGN = new Set(["divide", "power"]);
 const moderate = (v: number) => v === 0 || !Number.isFinite(v) || (Math.abs(v) >= 2 ** -60 && Math.abs(v) <= 2 ** 60);
 /**
  * A zero part of x y that is the difference of two equal nonzero products (exact in float64): a backend that

@@ -301,6 +301,17 @@ fn c_sqrt(z: vec2<f32>) -> vec2<f32> {
   return c_sqrt_core(z);
 }
 
+/**
+ * 1 / sqrt(z) as the reference's Smith quotient. For a finite z off the real axis the result's real
+ * part is positive and its imaginary part has Im z's opposite sign; a float32 root can lose a part to
+ * underflow (sqrt(1 + 1e-45i)), so a zero left there takes the sign the reference's float64 root keeps.
+ */
+fn c_rsqrt(z: vec2<f32>) -> vec2<f32> {
+  let w = c_recip(c_sqrt(z));
+  if (!c_finite(z) || !mx_nonzero(z.y)) { return w; }
+  return vec2<f32>(select(w.x, 0.0, !mx_nonzero(w.x)), select(w.y, mx_sign_as(0.0, mx_neg(z.y)), !mx_nonzero(w.y)));
+}
+
 /** e^a (cos b, sin b); past e^88 the factor is applied in two halves so that a finite product does not overflow early. */
 fn c_exp(z: vec2<f32>) -> vec2<f32> {
   // a zero imaginary part stays (C99 cexp: exp(inf + 0i) = inf + 0i, where e^a sin(0) would be inf * 0)

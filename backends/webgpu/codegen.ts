@@ -86,7 +86,7 @@ export const UNARY_WGSL: Record<UnaryOp, WgslExprs> = {
   round: { f: "round(a)", c: "round(a)", i: "a", u: "a", ...w64("a") },
   square: all("a * a", { ...w64("w64_mul(a, a)"), c: "c_square(a)" }),
   sqrt: { f: "mx_sqrt(a)", c: "c_sqrt(a)", fast: "sqrt(a)" },
-  rsqrt: { f: "mx_rsqrt(a)", c: "c_recip(c_sqrt(a))", fast: "inverseSqrt(a)" },
+  rsqrt: { f: "mx_rsqrt(a)", c: "c_rsqrt(a)", fast: "inverseSqrt(a)" },
   reciprocal: { f: "div_f(1.0, a)", c: "c_recip(a)" },
   exp: { f: "mx_exp(a)", c: "c_exp(a)", fast: "exp(a)" },
   expm1: { f: "mx_expm1(a)", fast: "expm1_f(a)" },

@@ -124,27 +124,51 @@ describe("cpu kernel scratch", () => {
     expect(cpu.memory().peak).toBeLessThan(MiB);
   });
 
-  it("scatter's accumulators (float64 per output element) count in the peak memory and the memory limit bounds them, naming the op", async () => {
+  it("scatter's scratch (float64 accumulators per output element, or 16 bytes an update where that is less) counts in the peak memory and the memory limit bounds it, naming the op", async () => {
     const n = 2 ** 20;
     const x = mx.add(mx.zeros([n], mx.float32, o), 1, o), idx = mx.array([0, 1, 0], mx.int32, o);
-    await mx.eval(x, idx);
+    const every = mx.remainder(mx.arange(0, n, 1, { dtype: mx.int32, ...o }), 3, o);
+    await mx.eval(x, idx, every);
+    // few updates on a large output: grouped by destination, no accumulators of the output's size
     cpu.resetPeakMemory();
-    const start = cpu.memory().active;
-    const y = x.at(idx).add(2);
-    await mx.eval(y);
-    // the output (4 bytes an element), its float64 accumulators and a byte per element marking the ones updated
+    let start = cpu.memory().active;
+    const few = x.at(idx).add(2);
+    await mx.eval(few);
+    expect(cpu.memory().peak - start).toBeLessThan(4 * n + MiB);
+    expect(await mx.slice(few, [0], [3], undefined, o).tolist()).toEqual([5, 3, 1]);
+    few.dispose();
+    // as many updates as outputs: the output (4 bytes an element), its float64 accumulators and a byte per element marking the ones updated
+    cpu.resetPeakMemory();
+    start = cpu.memory().active;
+    const many = x.at(every).add(1);
+    await mx.eval(many);
     expect(cpu.memory().peak - start).toBeGreaterThanOrEqual(4 * n + 9 * n);
-    expect(await mx.slice(y, [0], [3], undefined, o).tolist()).toEqual([5, 3, 1]);
+    expect(await mx.slice(many, [0], [4], undefined, o).tolist()).toEqual([Math.ceil(n / 3) + 1, Math.ceil((n - 1) / 3) + 1, Math.ceil((n - 2) / 3) + 1, 1]);
+    many.dispose();
     // 64-bit integers fold in their own words, exactly
     const big = mx.array([2n ** 62n, 5n], mx.int64, o);
     expect(await big.at(mx.array([0, 0, 1], mx.int32, o)).add(mx.array([2n ** 62n, 2n ** 62n, -7n], mx.int64, o)).tolist()).toEqual([-(2n ** 62n), -2n]);
-    y.dispose();
     const previous = mx.setMemoryLimit(cpu.memory().active + 4 * n + 2 * n);
     try {
-      await expect(mx.eval(x.at(idx).add(2))).rejects.toThrow(/^\[at\.add\][^]*\[cpu\] out of memory: allocating 8388608 bytes/);
+      await expect(mx.eval(x.at(every).add(2))).rejects.toThrow(/^\[at\.add\][^]*\[cpu\] out of memory: allocating 8388608 bytes/);
     } finally {
       mx.setMemoryLimit(previous);
       x.dispose();
+      every.dispose();
+    }
+  });
+
+  it("scatter folds each destination's updates in update order, grouped or in accumulators (the same bits)", async () => {
+    // 1e30 - 1e30 + 1 is 1 in float64 in that order (0 in the reverse one); each destination's updates interleaved with the other's
+    const idx = (at: number[]) => mx.array([at[0]!, at[1]!, at[0]!, at[1]!, at[0]!, at[1]!], mx.int32, o);
+    const upd = mx.array([1e30, -1e30, -1e30, 2, 1, 1e30], mx.float32, o);
+    for (const size of [2, 4096]) {
+      const at = [size - 1, 0];
+      const y = await mx.zeros([size], mx.float32, o).at(idx(at)).add(upd).tolist() as number[];
+      expect([y[at[0]!], y[at[1]!]], `output of ${size}`).toEqual([1, 0]);
+      const z = mx.zeros([size], mx.complex64, o).at(idx(at)).add(mx.multiply(upd.astype(mx.complex64, o), mx.array([{ re: 1, im: -1 }], mx.complex64, o), o));
+      const w = (await z.tolist()) as { re: number; im: number }[];
+      expect([w[at[0]!], w[at[1]!]], `complex output of ${size}`).toEqual([{ re: 1, im: -1 }, { re: 0, im: 0 }]);
     }
   });
 

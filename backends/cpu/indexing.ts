@@ -5,6 +5,7 @@
 
 import type { Backend, Kernel, Tensor } from "../backend.js";
 import { complex64, is64BitInt, type DType } from "../../src/dtype.js";
+import { sizeOf } from "../../src/shape.js";
 import type { GatherAxis, ScatterAxis, ScatterMode, SliceUpdate } from "../../src/primitives/indexing.js";
 import { complexFold, type C } from "./complex.js";
 import { wordsPerElement } from "../../src/storage.js";
@@ -93,8 +94,19 @@ export function scatterAxisKernel(backend: Backend): Kernel {
       });
       return t;
     }
-    if (t.dtype === complex64) return scatterComplex(t, mode, (visit) => forEachUpdate(t, idx!, upd!, axis, (_e, dst, src) => visit(dst, src)), U as Float32Array);
+    const groups = destinationGroups(t, idx!, upd!, axis, sizeOf(t.shape) * k);
+    if (t.dtype === complex64) return scatterComplex(t, mode, groups, (visit) => forEachUpdate(t, idx!, upd!, axis, (_e, dst, src) => visit(dst, src)), U as Float32Array);
     const { load, fold, store } = combiner(t.dtype, mode);
+    if (groups) {
+      groups((dst, srcs) => {
+        for (let q = 0; q < k; q++) {
+          let v = load(O[dst + q]!);
+          for (const src of srcs) v = fold(v, load(U[src + q]!));
+          O[dst + q] = store(v);
+        }
+      });
+      return t;
+    }
     const { acc, touched } = accumulators(t.dtype, O.length);
     forEachUpdate(t, idx!, upd!, axis, (_e, dst, src) => {
       for (let q = 0; q < k; q++) {
@@ -106,6 +118,38 @@ export function scatterAxisKernel(backend: Backend): Kernel {
     });
     for (let p = 0; p < O.length; p++) if (touched[p]) O[p] = store(acc[p]!);
     return t;
+  };
+}
+
+/** Each destination word's updates, in update order (their word offsets in the updates). */
+type Groups = (visit: (dst: number, srcs: readonly number[]) => void) => void;
+
+/**
+ * Where few updates land on a large output, the updates grouped by
+ * destination word, each group in update order (the order the dense
+ * accumulators below fold them in, so the same bits): 16 bytes of counted
+ * scratch an update, against the accumulators' 9 an output word (an
+ * embedding's gradient: a batch's rows into a vocabulary's). Undefined where
+ * the accumulators are smaller.
+ */
+function destinationGroups(t: Tensor, idx: Tensor, upd: Tensor, axis: number, words: number): Groups | undefined {
+  const m = sizeOf(idx.shape);
+  if (16 * m >= 9 * words || m * words > 2 ** 53) return undefined;
+  // destination * m + update ordinal: sorted as numbers, by destination, then in update order
+  const keys = scratch(Float64Array, m), srcs = scratch(Float64Array, m);
+  forEachUpdate(t, idx, upd, axis, (e, dst, src) => {
+    keys[e] = dst * m + e;
+    srcs[e] = src;
+  });
+  keys.sort();
+  return (visit) => {
+    const group: number[] = [];
+    for (let j = 0; j < m; ) {
+      const dst = Math.floor(keys[j]! / m), next = (dst + 1) * m;
+      group.length = 0;
+      for (; j < m && keys[j]! < next; j++) group.push(srcs[keys[j]! - dst * m]!);
+      visit(dst, group);
+    }
   };
 }
 
@@ -124,9 +168,18 @@ function accumulators(dtype: DType, words: number): { acc: (number | bigint)[]; 
 }
 
 /** complex64 scatter: each target's updates fold as complex numbers in float64, in row-major order, rounded once per part. */
-function scatterComplex(t: Tensor, mode: Exclude<ScatterMode, "set">, updates: (visit: (dst: number, src: number) => void) => void, U: Float32Array): Tensor {
+function scatterComplex(t: Tensor, mode: Exclude<ScatterMode, "set">, groups: Groups | undefined, updates: (visit: (dst: number, src: number) => void) => void, U: Float32Array): Tensor {
   const O = wordsOf(t) as Float32Array;
   const fold = complexFold(mode);
+  if (groups) {
+    groups((dst, srcs) => {
+      let v: C = [O[dst]!, O[dst + 1]!];
+      for (const src of srcs) v = fold(v, [U[src]!, U[src + 1]!]);
+      O[dst] = v[0];
+      O[dst + 1] = v[1];
+    });
+    return t;
+  }
   // a pair of float64 per element (at its real word), counted scratch as above
   const acc = scratch(Float64Array, O.length), touched = scratch(Uint8Array, O.length);
   updates((dst, src) => {

@@ -8,7 +8,7 @@ import { complex64, float32, isInexact } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { checkArrayLike, opStream, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { abs, astype, notEqual, power, sqrt, square } from "../ops/elementwise.js";
-import { expandDims, moveaxis, reshape, squeeze } from "../ops/layout.js";
+import { expandDims, moveaxis, squeeze } from "../ops/layout.js";
 import { max, min, sum } from "../ops/reduction.js";
 import { asOp, checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { normalizeAxis } from "../shape.js";
@@ -139,8 +139,8 @@ export function norm(
     const axisArg: unknown = o.axis ?? null;
     if (axisArg !== null && typeof axisArg !== "number" && !Array.isArray(axisArg)) throw opError(op, `axis must be an integer or a list of one or two integers, got ${describeValue(axisArg)}`, [x], "type");
     if (axisArg === null && order === null) {
-      const out = l2(reshape(x, [x.size], so), [0], false, so);
-      return keep ? reshape(out, x.shape.map(() => 1), so) : out;
+      // over every axis, not of a flattened copy: a view of more than 2^31 - 1 elements has no flat shape
+      return l2(x, [...x.shape.keys()], keep, so);
     }
     const axes = axisArg === null ? [...x.shape.keys()] : (typeof axisArg === "number" ? [axisArg] : (axisArg as unknown[])).map((v) => normalizeAxis(op, v, x.ndim, "axis", [x]));
     if (axes.length === 0 || axes.length > 2) {

@@ -318,7 +318,8 @@ inline float hyp_times(float a, float t, bool odd) {
     int up = k - 1 - 64, half = up / 2;
     r = ((exp(red) * (t * 18446744073709551616.0f)) * pow2i(half)) * pow2i(up - half);
   } else {
-    r = is_nan(x) ? x : t * F32_INF;  // e^200 times the smallest t already overflows float32
+    // e^200 times the smallest t already overflows float32; t's sign on the bits (a GPU that flushes subnormals takes t * inf for 0 * inf)
+    r = is_nan(x) ? x : is_nan(t) ? t : c_sign_as(F32_INF, t);
   }
   return odd && signbit(a) ? -r : r;
 }

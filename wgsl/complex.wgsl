@@ -163,18 +163,22 @@ fn c_over_zero(n: f32, d: f32) -> f32 {
   return mx_inf(c_signbit(n) != c_signbit(d));
 }
 
-/** Smith's division: the larger divisor part scales the other (no overflow of c^2 + d^2). */
+/**
+ * Smith's division: the larger divisor part scales the other (no overflow of c^2 + d^2). The
+ * numerators' products are rounded before their sums (mx_keep), so an exact cancellation gives 0 as in the reference: the H200's
+ * compiler contracted a + b r into an fma, so (1 + 1.5i) / (1.5 - i) had a real part of -1.4e-8, not 0.
+ */
 fn c_div_smith(x: vec2<f32>, y: vec2<f32>) -> vec2<f32> {
   let a = x.x; let b = x.y; let c = y.x; let d = y.y;
   if (f32_le(mx_abs(d), mx_abs(c))) {
     if (!c_nonzero(y)) { return vec2<f32>(c_over_zero(a, c), c_over_zero(b, c)); }
     let r = div_f(d, c);
     let den = c + d * r;
-    return vec2<f32>(div_f(a + b * r, den), div_f(b - a * r, den));
+    return vec2<f32>(div_f(a + mx_keep(b * r), den), div_f(b - mx_keep(a * r), den));
   }
   let r = div_f(c, d);
   let den = c * r + d;
-  return vec2<f32>(div_f(a * r + b, den), div_f(b * r - a, den));
+  return vec2<f32>(div_f(mx_keep(a * r) + b, den), div_f(mx_keep(b * r) - a, den));
 }
 
 fn c_finite(z: vec2<f32>) -> bool { return !(c_has_nan(z) || is_inf(z.x) || is_inf(z.y)); }
@@ -383,8 +387,9 @@ fn c_hyp_times(a: f32, t: f32, odd: bool) -> f32 {
     let up1 = up / 2;
     r = ((mx_exp(red) * (t * 18446744073709551616.0)) * mx_two_pow(up1)) * mx_two_pow(up - up1);
   } else {
-    // e^200 times the smallest t already overflows float32
-    r = select(t * inf_f32(), x, is_nan(x));
+    // e^200 times the smallest t already overflows float32; t's sign on the bits (an adapter that flushes
+    // subnormals, the H200, took t * inf for 0 * inf: NaN for sin(1e-38 + 3e38i))
+    r = select(select(mx_sign_as(inf_f32(), t), t, is_nan(t)), x, is_nan(x));
   }
   return select(r, mx_neg(r), neg);
 }

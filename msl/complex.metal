@@ -284,7 +284,7 @@ struct cop_log10 {
 struct cop_rsqrt {
   float2 operator()(float2 z) const {
     float2 w = c_div(float2(1.0f, 0.0f), c_sqrt(z));
-    if (c_mag(z.x) >= 0x7f800000u || c_mag(z.y) >= 0x7f800000u || !c_nonzero(z.y)) return w;
+    if (!c_finite2(z) || !c_nonzero(z.y)) return w;
     if (!c_nonzero(w.x)) w.x = 0.0f;
     if (!c_nonzero(w.y)) w.y = c_sign_as(0.0f, -z.y);
     return w;

@@ -47,8 +47,10 @@ fn c_abs(z: vec2<f32>) -> f32 {
   if (c_has_nan(z)) { return nan_f32(); }
   let ms = c_order(z);
   if (!mx_nonzero(ms.x)) { return 0.0; }
-  if (c_tiny(ms.x)) { return mx_down64(c_hypot_core(mx_up64(ms.x), mx_up64(ms.y))); }
-  return c_hypot_core(ms.x, ms.y);
+  // tiny parts as their exact 2^64 multiples, through the one call of the core (a GPU compiler inlines every call)
+  let tiny = c_tiny(ms.x);
+  let h = c_hypot_core(select(ms.x, mx_up64(ms.x), tiny), select(ms.y, mx_up64(ms.y), tiny));
+  return select(h, mx_down64(h), tiny);
 }
 
 /** 2^-63 and 2^62 (bits): parts between them (or zero) multiply with no product overflowing or underflowing. */
@@ -298,11 +300,14 @@ fn c_sqrt_core(z: vec2<f32>) -> vec2<f32> {
 
 /** Finite parts past 2^126 are scaled by 1/4 (|z| would overflow), parts below 2^-60 by 2^64 (subnormal steps lose bits). */
 fn c_sqrt(z: vec2<f32>) -> vec2<f32> {
-  if (!c_finite(z)) { return c_sqrt_core(z); }
+  // the scalings chosen first and the core called once: each call is inlined, and three copies of it
+  // (with c_abs's) in arcsin's kernel made it the slowest kernel measured on the H200
+  let finite = c_finite(z);
   let m = c_order(z).x;
-  if (m > C_HUGE) { return 2.0 * c_sqrt_core(0.25 * z); }
-  if (c_tiny(m) && mx_nonzero(m)) { return mx_two_pow(-32) * c_sqrt_core(c_up64(z)); }
-  return c_sqrt_core(z);
+  let huge = finite && m > C_HUGE;
+  let tiny = finite && c_tiny(m) && mx_nonzero(m);
+  let w = c_sqrt_core(select(select(z, c_up64(z), tiny), 0.25 * z, huge));
+  return select(select(w, mx_two_pow(-32) * w, tiny), 2.0 * w, huge);
 }
 
 /**
@@ -334,20 +339,25 @@ fn c_exp(z: vec2<f32>) -> vec2<f32> {
  * The principal logarithm log |z| + i atan2(b, a), the branch cut on the negative reals;
  * log |z| as log m + log1p(q^2) / 2 (m the larger part, q = smaller / m), so |z| never overflows or underflows.
  */
-fn c_log(z: vec2<f32>) -> vec2<f32> {
+fn c_log(z: vec2<f32>) -> vec2<f32> { return c_log_plus(z, 0.0); }
+/** log z + k for a real k >= 0, the real part as log m + (log1p(q^2) / 2 + k) (k = 0: c_log's, the bracket being >= +0). */
+fn c_log_plus(z: vec2<f32>, k: f32) -> vec2<f32> {
   let im = mx_atan2(z.y, z.x);
   if (is_inf(z.x) || is_inf(z.y)) { return vec2<f32>(inf_f32(), im); }
   if (c_has_nan(z)) { return vec2<f32>(nan_f32(), im); }
   let ms = c_order(z);
   if (!mx_nonzero(ms.x)) { return vec2<f32>(mx_inf(true), im); }
-  return vec2<f32>(mx_log(ms.x) + c_log_ratio(ms), im);
+  return vec2<f32>(mx_log(ms.x) + (c_log_ratio(ms) + k), im);
 }
 /** log1p(q^2) / 2 for q = s / m (ms = (m, s), m nonzero finite): the ratio of tiny parts from their exact 2^64 multiples. */
 fn c_log_ratio(ms: vec2<f32>) -> f32 {
-  let q = select(mx_div(ms.y, ms.x).x, mx_div(mx_up64(ms.y), mx_up64(ms.x)).x, c_tiny(ms.x));
+  let tiny = c_tiny(ms.x);
+  let q = mx_div(select(ms.y, mx_up64(ms.y), tiny), select(ms.x, mx_up64(ms.x), tiny)).x;
   return 0.5 * mx_log1p(q * q);
 }
 
+/** ln 2. */
+const C_LN2 = 0.693147180559945309;
 /** Cody-Waite's ln 2 = C_LN2_HI + C_LN2_LO; C_LN2_HI has 10 significant bits (k C_LN2_HI is exact for |k| < 2^14). */
 const C_LN2_HI = 0.693359375;
 const C_LN2_LO = -2.12194440054690583e-4;
@@ -439,11 +449,6 @@ fn c_cosine(z: vec2<f32>) -> vec2<f32> {
   let p = c_mul_plain(z, z);
   return c_sqrt(vec2<f32>(1.0 - p.x, mx_neg(p.y)));
 }
-/** log u for u v = 1: log u itself when |u| >= |v|, else -log v (the reference's choice: no cancellation). */
-fn c_log_of_larger(u: vec2<f32>, v: vec2<f32>) -> vec2<f32> {
-  if (f32_le(c_abs(v), c_abs(u))) { return c_log(u); }
-  return c_neg(c_log(v));
-}
 /** 2^20 (bits): below it arctan's float32 quotient resolves the sign of its imaginary part, and power's w log z fits a pair. */
 const C_2P20 = 0x49800000u;
 /** 2^60 (bits): from there on 1 is below the rounding of z^2 in float64, and the float32 formula's z^2 would overflow. */
@@ -453,63 +458,52 @@ fn c_far(z: vec2<f32>) -> bool {
   let m = max(bitcast<u32>(z.x) & 0x7fffffffu, bitcast<u32>(z.y) & 0x7fffffffu);
   return m >= C_FAR && m < 0x7f800000u;
 }
-/** log 2|z| for a finite nonzero z. */
-fn c_log_twice_abs(z: vec2<f32>) -> f32 {
-  let ms = c_order(z);
-  return mx_log(ms.x) + (c_log_ratio(ms) + 0.693147180559945309);
-}
-/**
- * arcsin z far out: sqrt(1 - z^2) is -iz (iz for a negative or -0 imaginary part, the side the
- * reference's zero signs pick) to 2^-120, so the larger of the log's two arguments is -2iz (2iz):
- * arcsin z = -arg(-2iz) + i log 2|z| (arg(2iz) - i log 2|z|), as Hull, Fairgrieve and Tang's asymptotic region.
- */
-fn c_arcsin_far(z: vec2<f32>) -> vec2<f32> {
-  let l = c_log_twice_abs(z);
-  if (c_signbit(z.y)) { return vec2<f32>(mx_atan2(z.x, mx_neg(z.y)), mx_neg(l)); }
-  return vec2<f32>(mx_neg(mx_atan2(mx_neg(z.x), z.y)), l);
-}
-/** arccos z far out: the larger argument is 2z: arg(2z) - i log 2|z| (-arg(2z) + i log 2|z| below the real axis). */
-fn c_arccos_far(z: vec2<f32>) -> vec2<f32> {
-  let l = c_log_twice_abs(z);
-  let t = mx_atan2(z.y, z.x);
-  if (c_signbit(z.y)) { return vec2<f32>(mx_neg(t), l); }
-  return vec2<f32>(t, mx_neg(l));
-}
 /** v with s's sign (v itself where s is NaN): C99's signs of a part, on branch cuts and zeros. */
 fn c_part_sign(v: f32, s: f32) -> f32 { return select(mx_sign_as(v, s), v, is_nan(s)); }
 /**
- * MLX's arccos z = -i log(z + i sqrt(1 - z^2)), with C99's cacos signs (NumPy's): the real part in
- * [+0, pi], the imaginary part of the sign opposite to Im z's (cacos(conj z) = conj(cacos z)).
+ * MLX's arcsin z = -i log(iz + sqrt(1 - z^2)) (`sine`) and arccos z = -i log(z + i sqrt(1 - z^2)): with
+ * r = sqrt(1 - z^2) and (p, q) = (r, z) for arcsin, (z, r) for arccos, the log's argument u = p + iq, or
+ * -log v for v = p - iq (u v = 1) where |v| > |u| (the reference's choice: no cancellation). Far out
+ * r is -iz (iz for a negative or -0 imaginary part, the side the reference's zero signs pick) to
+ * 2^-120, so the larger argument is 2a with a = -iz (iz) for arcsin, z for arccos, and log 2a is
+ * log a + log 2, negated where the reference takes -log v (Hull, Fairgrieve and Tang's asymptotic
+ * region). One call of the log on every path (a GPU compiler inlines each call: arcsin's kernel, with
+ * a log on each of its paths and three square roots, ran at 3% of add's bandwidth on the H200).
+ * The parts' signs are C99's (NumPy's): casin's take z's (odd, conjugate-symmetric); cacos's real part
+ * lies in [+0, pi] and its imaginary part has the sign opposite to Im z's.
  */
-fn c_arccos(z: vec2<f32>) -> vec2<f32> {
+fn c_arcsin_or_arccos(z: vec2<f32>, sine: bool) -> vec2<f32> {
+  let far = c_far(z);
   var w: vec2<f32>;
-  if (c_far(z)) {
-    w = c_arccos_far(z);
-  } else if ((bitcast<u32>(z.y) & 0x7fffffffu) == 0u && abs(z.x) <= 1.0) {
+  if (!far && (bitcast<u32>(z.y) & 0x7fffffffu) == 0u && abs(z.x) <= 1.0) {
     // on [-1, 1] the real function (its imaginary part exactly zero)
-    w = vec2<f32>(mx_acos(z.x), 0.0);
+    w = vec2<f32>(select(mx_acos(z.x), mx_asin(z.x), sine), 0.0);
   } else {
-    let r = c_cosine(z);
-    let y = c_log_of_larger(vec2<f32>(z.x - r.y, z.y + r.x), vec2<f32>(z.x + r.y, z.y - r.x));
+    let below = c_signbit(z.y);
+    var a = select(z, select(vec2<f32>(z.y, mx_neg(z.x)), vec2<f32>(mx_neg(z.y), z.x), below), sine);
+    var neg = below != sine;
+    var k = 0.0;
+    if (far) {
+      k = C_LN2;
+    } else {
+      let r = c_cosine(z);
+      let p = select(z, r, sine);
+      let q = select(r, z, sine);
+      let u = vec2<f32>(p.x - q.y, p.y + q.x);
+      let v = vec2<f32>(p.x + q.y, p.y - q.x);
+      let larger = f32_le(c_abs(v), c_abs(u));
+      a = select(v, u, larger);
+      neg = !larger;
+    }
+    let l = c_log_plus(a, k);
+    let y = select(l, c_neg(l), neg);
     w = vec2<f32>(y.y, mx_neg(y.x));
   }
+  if (sine) { return vec2<f32>(c_part_sign(w.x, z.x), c_part_sign(w.y, z.y)); }
   return vec2<f32>(c_part_sign(w.x, 1.0), c_part_sign(w.y, mx_neg(z.y)));
 }
-/** MLX's arcsin z = -i log(iz + sqrt(1 - z^2)), with C99's casin signs (odd, conjugate-symmetric: the parts take z's). */
-fn c_arcsin(z: vec2<f32>) -> vec2<f32> {
-  var w: vec2<f32>;
-  if (c_far(z)) {
-    w = c_arcsin_far(z);
-  } else if ((bitcast<u32>(z.y) & 0x7fffffffu) == 0u && abs(z.x) <= 1.0) {
-    // on [-1, 1] the real function (its imaginary part exactly zero)
-    w = vec2<f32>(mx_asin(z.x), 0.0);
-  } else {
-    let r = c_cosine(z);
-    let y = c_log_of_larger(vec2<f32>(r.x - z.y, r.y + z.x), vec2<f32>(r.x + z.y, r.y - z.x));
-    w = vec2<f32>(y.y, mx_neg(y.x));
-  }
-  return vec2<f32>(c_part_sign(w.x, z.x), c_part_sign(w.y, z.y));
-}
+fn c_arcsin(z: vec2<f32>) -> vec2<f32> { return c_arcsin_or_arccos(z, true); }
+fn c_arccos(z: vec2<f32>) -> vec2<f32> { return c_arcsin_or_arccos(z, false); }
 /**
  * arctan z = log((1 + iz) / (1 - iz)) / 2i, as C99's catan (NumPy's) has it: for finite z = x + yi,
  * Kahan's parts atan2(2x, (1 - y)(1 + y) - x^2) / 2 and log1p(4|y| / ((1 - |y|)^2 + x^2)) / 4, whose

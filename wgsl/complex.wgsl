@@ -48,9 +48,16 @@ fn c_abs(z: vec2<f32>) -> f32 {
   let ms = c_order(z);
   if (!mx_nonzero(ms.x)) { return 0.0; }
   // tiny parts as their exact 2^64 multiples, through the one call of the core (a GPU compiler inlines every call)
-  let tiny = c_tiny(ms.x);
-  let h = c_hypot_core(select(ms.x, mx_up64(ms.x), tiny), select(ms.y, mx_up64(ms.y), tiny));
-  return select(h, mx_down64(h), tiny);
+  var m = ms.x;
+  var s = ms.y;
+  let tiny = c_tiny(m);
+  if (tiny) {
+    m = mx_up64(m);
+    s = mx_up64(s);
+  }
+  let h = c_hypot_core(m, s);
+  if (tiny) { return mx_down64(h); }
+  return h;
 }
 
 /** 2^-63 and 2^62 (bits): parts between them (or zero) multiply with no product overflowing or underflowing. */
@@ -306,8 +313,13 @@ fn c_sqrt(z: vec2<f32>) -> vec2<f32> {
   let m = c_order(z).x;
   let huge = finite && m > C_HUGE;
   let tiny = finite && c_tiny(m) && mx_nonzero(m);
-  let w = c_sqrt_core(select(select(z, c_up64(z), tiny), 0.25 * z, huge));
-  return select(select(w, mx_two_pow(-32) * w, tiny), 2.0 * w, huge);
+  var a = z;
+  if (huge) { a = 0.25 * z; }
+  if (tiny) { a = c_up64(z); }
+  let w = c_sqrt_core(a);
+  if (huge) { return 2.0 * w; }
+  if (tiny) { return mx_two_pow(-32) * w; }
+  return w;
 }
 
 /**
@@ -351,8 +363,13 @@ fn c_log_plus(z: vec2<f32>, k: f32) -> vec2<f32> {
 }
 /** log1p(q^2) / 2 for q = s / m (ms = (m, s), m nonzero finite): the ratio of tiny parts from their exact 2^64 multiples. */
 fn c_log_ratio(ms: vec2<f32>) -> f32 {
-  let tiny = c_tiny(ms.x);
-  let q = mx_div(select(ms.y, mx_up64(ms.y), tiny), select(ms.x, mx_up64(ms.x), tiny)).x;
+  var m = ms.x;
+  var s = ms.y;
+  if (c_tiny(m)) {
+    m = mx_up64(m);
+    s = mx_up64(s);
+  }
+  let q = mx_div(s, m).x;
   return 0.5 * mx_log1p(q * q);
 }
 

@@ -6,9 +6,12 @@
 /**
  * Loop iterations one invocation may run, all its loops together, before its
  * dispatch is stopped as an endless loop; MLX_TS_WGSL_LOOP_LIMIT changes it
- * (0: no guard). 2^28 plain iterations take lavapipe a few seconds.
+ * (0: no guard). 2^26 plain iterations take lavapipe 0.4 s and the H100 about
+ * 4 s: a GPU invocation runs a serial loop far slower than a CPU core (56 ns
+ * an iteration of a one-multiply loop on the H100, 2026-12-05), and at 2^28
+ * the H100 took 15 s to stop such a kernel.
  */
-export const DEFAULT_LOOP_LIMIT = 2 ** 28;
+export const DEFAULT_LOOP_LIMIT = 2 ** 26;
 const MAX_LOOP_LIMIT = 2 ** 31;
 /** Iterations between two reads of the stop word (an invocation also reads it at its first iteration). */
 const CHECK_EVERY = 1024;
@@ -17,8 +20,8 @@ const CHECK_EVERY = 1024;
  * invocations of the workgroup, at least 128. A barrier costs with the
  * invocations it joins: lavapipe runs a workgroup's invocations in turn,
  * switching at every barrier, and such an iteration cost 130 plain ones in a
- * workgroup of 64, 310 in one of 256 and 2400 in one of 1024 (2^28 of them
- * would have taken 6, 14 and 110 minutes; weighted, a few seconds each).
+ * workgroup of 64, 310 in one of 256 and 2400 in one of 1024 (2^26 of them
+ * would take 1.5, 3.5 and 27 minutes; weighted, about a second each).
  */
 export function barrierLoopWeight(workgroupInvocations: number): number {
   return Math.max(128, 2 * workgroupInvocations);

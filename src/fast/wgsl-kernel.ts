@@ -165,7 +165,7 @@ const wgsl: KernelLanguage = {
  * (the header and the generated declarations follow it; the backend appends
  * wgsl/dtypes.wgsl's pack and unpack helpers).
  * The backend guards every loop of `source` and `header` (on the line of its
- * `{`, so the lines stay): an invocation past 2^28 loop iterations
+ * `{`, so the lines stay): an invocation past 2^26 loop iterations
  * (`MLX_TS_WGSL_LOOP_LIMIT`) stops the dispatch as an endless loop, and the
  * wait for its result throws an error naming the kernel instead of hanging.
  * With a `reference` the kernel has a gradient and a jvp; vmap runs it once

@@ -21,7 +21,7 @@ const CHECK_EVERY = 1024;
  * invocations it joins: lavapipe runs a workgroup's invocations in turn,
  * switching at every barrier, and such an iteration cost 130 plain ones in a
  * workgroup of 64, 310 in one of 256 and 2400 in one of 1024 (2^26 of them
- * would take 1.5, 3.5 and 27 minutes; weighted, about a second each).
+ * would take 1.5, 3.5 and 27 minutes; weighted, under a second each).
  */
 export function barrierLoopWeight(workgroupInvocations: number): number {
   return Math.max(128, 2 * workgroupInvocations);

@@ -483,11 +483,12 @@ fn c_part_sign(v: f32, s: f32) -> f32 { return select(mx_sign_as(v, s), v, is_na
  * -log v for v = p - iq (u v = 1) where |v| > |u| (the reference's choice: no cancellation). Far out
  * r is -iz (iz for a negative or -0 imaginary part, the side the reference's zero signs pick) to
  * 2^-120, so the larger argument is 2a with a = -iz (iz) for arcsin, z for arccos, and log 2a is
- * log a + log 2, negated where the reference takes -log v (Hull, Fairgrieve and Tang's asymptotic
- * region). One call of the log on every path (a GPU compiler inlines each call: arcsin's kernel, with
- * a log on each of its paths and three square roots, ran at 3% of add's bandwidth on the H200).
- * The parts' signs are C99's (NumPy's): casin's take z's (odd, conjugate-symmetric); cacos's real part
- * lies in [+0, pi] and its imaginary part has the sign opposite to Im z's.
+ * log a + log 2 (Hull, Fairgrieve and Tang's asymptotic region). One call of the log on every path
+ * (a GPU compiler inlines each call: arcsin's kernel, with a log on each of its paths and three
+ * square roots, ran at 3% of add's bandwidth on the H200). The parts' signs are set last, C99's
+ * (NumPy's): casin's take z's (odd, conjugate-symmetric); cacos's real part lies in [+0, pi] and its
+ * imaginary part has the sign opposite to Im z's. So only the log's magnitudes matter: log v serves
+ * for -log v.
  */
 fn c_arcsin_or_arccos(z: vec2<f32>, sine: bool) -> vec2<f32> {
   let far = c_far(z);
@@ -496,9 +497,7 @@ fn c_arcsin_or_arccos(z: vec2<f32>, sine: bool) -> vec2<f32> {
     // on [-1, 1] the real function (its imaginary part exactly zero)
     w = vec2<f32>(select(mx_acos(z.x), mx_asin(z.x), sine), 0.0);
   } else {
-    let below = c_signbit(z.y);
-    var a = select(z, select(vec2<f32>(z.y, mx_neg(z.x)), vec2<f32>(mx_neg(z.y), z.x), below), sine);
-    var neg = below != sine;
+    var a = select(z, select(vec2<f32>(z.y, mx_neg(z.x)), vec2<f32>(mx_neg(z.y), z.x), c_signbit(z.y)), sine);
     var k = 0.0;
     if (far) {
       k = C_LN2;
@@ -510,11 +509,9 @@ fn c_arcsin_or_arccos(z: vec2<f32>, sine: bool) -> vec2<f32> {
       let v = vec2<f32>(p.x + q.y, p.y - q.x);
       let larger = f32_le(c_abs(v), c_abs(u));
       a = select(v, u, larger);
-      neg = !larger;
     }
     let l = c_log_plus(a, k);
-    let y = select(l, c_neg(l), neg);
-    w = vec2<f32>(y.y, mx_neg(y.x));
+    w = vec2<f32>(l.y, mx_neg(l.x));
   }
   if (sine) { return vec2<f32>(c_part_sign(w.x, z.x), c_part_sign(w.y, z.y)); }
   return vec2<f32>(c_part_sign(w.x, 1.0), c_part_sign(w.y, mx_neg(z.y)));

@@ -28,6 +28,12 @@ fn c_up64(z: vec2<f32>) -> vec2<f32> {
 /** |v| below 2^-60 (on the bits). */
 fn c_tiny(v: f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) < 0x21800000u; }
 
+/** ms = (m, s) as their exact 2^64 multiples where m is below 2^-60, else as they are. */
+fn c_lift_tiny(ms: vec2<f32>) -> vec2<f32> {
+  if (c_tiny(ms.x)) { return vec2<f32>(mx_up64(ms.x), mx_up64(ms.y)); }
+  return ms;
+}
+
 /** The larger and the smaller magnitude of z's parts (ordered on the bits). */
 fn c_order(z: vec2<f32>) -> vec2<f32> {
   let a = mx_abs(z.x);
@@ -47,16 +53,10 @@ fn c_abs(z: vec2<f32>) -> f32 {
   if (c_has_nan(z)) { return nan_f32(); }
   let ms = c_order(z);
   if (!mx_nonzero(ms.x)) { return 0.0; }
-  // tiny parts as their exact 2^64 multiples, through the one call of the core (a GPU compiler inlines every call)
-  var m = ms.x;
-  var s = ms.y;
-  let tiny = c_tiny(m);
-  if (tiny) {
-    m = mx_up64(m);
-    s = mx_up64(s);
-  }
-  let h = c_hypot_core(m, s);
-  if (tiny) { return mx_down64(h); }
+  // through the one call of the core (a GPU compiler inlines every call)
+  let l = c_lift_tiny(ms);
+  let h = c_hypot_core(l.x, l.y);
+  if (c_tiny(ms.x)) { return mx_down64(h); }
   return h;
 }
 
@@ -363,13 +363,8 @@ fn c_log_plus(z: vec2<f32>, k: f32) -> vec2<f32> {
 }
 /** log1p(q^2) / 2 for q = s / m (ms = (m, s), m nonzero finite): the ratio of tiny parts from their exact 2^64 multiples. */
 fn c_log_ratio(ms: vec2<f32>) -> f32 {
-  var m = ms.x;
-  var s = ms.y;
-  if (c_tiny(m)) {
-    m = mx_up64(m);
-    s = mx_up64(s);
-  }
-  let q = mx_div(s, m).x;
+  let l = c_lift_tiny(ms);
+  let q = mx_div(l.y, l.x).x;
   return 0.5 * mx_log1p(q * q);
 }
 

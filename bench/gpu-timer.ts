@@ -5,7 +5,8 @@
 
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import type { PassTimer } from "../backends/webgpu/queue.js";
-import { timeMs } from "./harness.js";
+import { median, timeMs } from "./harness.js";
+import type { CopyDeviceTimer } from "./webgpu-copy.js";
 
 /** Pairs of timestamps (passes) between two submits, at most. */
 const CAPACITY = 1024;
@@ -96,8 +97,33 @@ export async function deviceMs(gpu: WebGpuBackend, fn: () => Promise<unknown>, r
       await fn();
       t.push(await timer.takeMs(measure));
     }
-    t.sort((a, b) => a - b);
-    return t[Math.floor(t.length / 2)]!;
+    return median(t);
+  } finally {
+    gpu.queue.passTimer = null;
+    timer.destroy();
+  }
+}
+
+/**
+ * `runs` runs of `fn`, each timed on the device (its passes' time, as
+ * deviceMs) right after one submit of the copy kernel is (`copy`): the pairs
+ * run at the same clock. A GPU's driver may lower its clock between bursts
+ * of work (on the H100 of the thirty-eighth session the SM clock moved
+ * between 345 and 1980 MHz within a benchmark, idle its reason, and a
+ * float32 sum ran at 58% or 90% of a copy timed earlier), so a row is held
+ * against the copy of its own moment. Undefined without timestamp-query.
+ */
+export async function pairedDeviceRuns(gpu: WebGpuBackend, fn: () => Promise<unknown>, copy: CopyDeviceTimer, runs = 5): Promise<{ ms: number; copyGBs: number }[] | undefined> {
+  const timer = GpuTimer.attach(gpu);
+  if (!timer) return undefined;
+  try {
+    const pairs: { ms: number; copyGBs: number }[] = [];
+    for (let i = 0; i < runs; i++) {
+      const copyGBs = await copy.gbps();
+      await fn();
+      pairs.push({ ms: await timer.takeMs(), copyGBs });
+    }
+    return pairs;
   } finally {
     gpu.queue.passTimer = null;
     timer.destroy();
@@ -109,12 +135,13 @@ export async function deviceMs(gpu: WebGpuBackend, fn: () => Promise<unknown>, r
  * `ops` ops per run of `run`; by the wall clock (median of runs after
  * `warmupMs`) against the copy's wall-clock GB/s, and where timestamps exist
  * by the device time of the row's kernels alone against the copy's device
- * GB/s (webgpu-copy.ts). Returns the wall-clock GB/s and the label suffix.
+ * time in the same pairs (pairedDeviceRuns: the median of the pairs'
+ * shares). Returns the wall-clock GB/s and the label suffix.
  */
-export async function shareOfCopy(gpu: WebGpuBackend, run: () => Promise<unknown>, ops: number, bytes: number, copy: { wall: number; device: number | undefined }, warmupMs: number): Promise<{ gbps: number; label: string }> {
+export async function shareOfCopy(gpu: WebGpuBackend, run: () => Promise<unknown>, ops: number, bytes: number, copy: { wall: number; device: CopyDeviceTimer | undefined }, warmupMs: number): Promise<{ gbps: number; label: string }> {
   const wall = (await timeMs(run, 7, 2, warmupMs)) / ops;
-  const device = copy.device === undefined ? undefined : await deviceMs(gpu, run);
-  const share = (ms: number, copyGBs: number) => `${((100 * bytes) / (ms / 1000) / 1e9 / copyGBs).toFixed(0)}%`;
-  const alone = device === undefined ? "" : `; kernels alone ${share(device / ops, copy.device!)}`;
-  return { gbps: bytes / (wall / 1000) / 1e9, label: `${share(wall, copy.wall)} of copy${alone}` };
+  const pairs = copy.device === undefined ? undefined : await pairedDeviceRuns(gpu, run, copy.device);
+  const percent = (share: number) => `${(100 * share).toFixed(0)}%`;
+  const alone = pairs === undefined ? "" : `; kernels alone ${percent(median(pairs.map((p) => (bytes * ops) / (p.ms / 1000) / 1e9 / p.copyGBs)))}`;
+  return { gbps: bytes / (wall / 1000) / 1e9, label: `${percent(bytes / (wall / 1000) / 1e9 / copy.wall)} of copy${alone}` };
 }

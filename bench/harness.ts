@@ -17,8 +17,13 @@ export async function timeMs(fn: () => unknown | Promise<unknown>, runs = 7, war
     await fn();
     t.push(performance.now() - s);
   }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(t.length / 2)]!;
+  return median(t);
+}
+
+/** The median of `xs` (not empty; the upper one of an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
 }
 
 export function machine(): string {

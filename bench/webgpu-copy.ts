@@ -2,7 +2,7 @@
 // plain WGSL copy kernel on the same Dawn device, timed as the library rows
 // are (several copies per device wait).
 
-import { timeMs } from "./harness.js";
+import { median, timeMs } from "./harness.js";
 
 const EIGHT = [0, 1, 2, 3, 4, 5, 6, 7];
 
@@ -22,38 +22,60 @@ export async function copyBandwidth(device: GPUDevice, n: number, reps: number, 
   return (reps * 2 * n * 4) / (ms / 1000) / 1e9;
 }
 
-/**
- * GB/s of the same copy kernel by the device time of its pass (timestamps
- * at the pass's start and end; median of `runs` submits of `reps` copies),
- * the ceiling for rows timed the same way (bench/gpu-timer.ts); undefined
- * where the device has no timestamp-query.
- */
-export async function copyDeviceBandwidth(device: GPUDevice, n: number, reps: number, runs = 7): Promise<number | undefined> {
+/** The copy kernel timed on the device, one submit at a time (the pairs of bench/gpu-timer.ts's shares). */
+export interface CopyDeviceTimer {
+  /** GB/s of one submit of `reps` copies by the device time of its pass (timestamps at its start and end). */
+  gbps(): Promise<number>;
+  destroy(): void;
+}
+
+/** A CopyDeviceTimer over `n` floats, `reps` copies a submit; undefined where the device has no timestamp-query. */
+export function copyDeviceTimer(device: GPUDevice, n: number, reps: number): CopyDeviceTimer | undefined {
   if (!device.features.has("timestamp-query")) return undefined;
   const { src, dsts, pipeline } = copySetup(device, n, reps);
   const querySet = device.createQuerySet({ type: "timestamp", count: 2 });
   const resolved = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
   const encode = copyEncoder(device, pipeline, src, dsts, Math.ceil(n / 2048));
-  const ms: number[] = [];
+  return {
+    async gbps() {
+      const read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      const enc = device.createCommandEncoder();
+      encode(enc, { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 });
+      enc.resolveQuerySet(querySet, 0, 2, resolved, 0);
+      enc.copyBufferToBuffer(resolved, 0, read, 0, 16);
+      device.queue.submit([enc.finish()]);
+      await read.mapAsync(GPUMapMode.READ);
+      const [t0, t1] = new BigUint64Array(read.getMappedRange());
+      read.unmap();
+      read.destroy();
+      const ms = Number(t1! - t0!) / 1e6;
+      return ms > 0 ? (reps * 2 * n * 4) / (ms / 1000) / 1e9 : NaN;
+    },
+    destroy() {
+      for (const b of [src, resolved, ...dsts]) b.destroy();
+      querySet.destroy();
+    },
+  };
+}
+
+/**
+ * GB/s of the same copy kernel by the device time of its pass (median of
+ * `runs` submits of `reps` copies, after two warm-up submits), the ceiling
+ * printed beside the rows timed that way (bench/gpu-timer.ts); undefined
+ * where the device has no timestamp-query.
+ */
+export async function copyDeviceBandwidth(device: GPUDevice, n: number, reps: number, runs = 7): Promise<number | undefined> {
+  const timer = copyDeviceTimer(device, n, reps);
+  if (!timer) return undefined;
+  const gbps: number[] = [];
   // two warm-up submits first (an idle GPU clocks down)
   for (let i = 0; i < runs + 2; i++) {
-    const read = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const enc = device.createCommandEncoder();
-    encode(enc, { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 });
-    enc.resolveQuerySet(querySet, 0, 2, resolved, 0);
-    enc.copyBufferToBuffer(resolved, 0, read, 0, 16);
-    device.queue.submit([enc.finish()]);
-    await read.mapAsync(GPUMapMode.READ);
-    const [t0, t1] = new BigUint64Array(read.getMappedRange());
-    if (i >= 2) ms.push(Number(t1! - t0!) / 1e6);
-    read.unmap();
-    read.destroy();
+    const g = await timer.gbps();
+    if (i >= 2) gbps.push(g);
   }
-  for (const b of [src, resolved, ...dsts]) b.destroy();
-  querySet.destroy();
-  ms.sort((a, b) => a - b);
-  const median = ms[Math.floor(ms.length / 2)]!;
-  return median > 0 ? (reps * 2 * n * 4) / (median / 1000) / 1e9 : undefined;
+  timer.destroy();
+  const m = median(gbps);
+  return Number.isFinite(m) ? m : undefined;
 }
 
 /** The copy kernel's source buffer, `reps` destinations and pipeline over `n` words. */

@@ -8,7 +8,7 @@
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import * as mx from "../index.js";
-import { machine } from "./harness.js";
+import { machine, median } from "./harness.js";
 
 const CALLS = 20000;
 mx.array([0], undefined, { stream: mx.webgpu });
@@ -98,7 +98,6 @@ async function batchCost(dispatches: number): Promise<Record<string, number>> {
     clearInterval(keep);
     lap("its promise settles after");
   }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1]!;
   return Object.fromEntries(Object.entries(steps).map(([k, v]) => [k, median(v)]));
 }
 

@@ -3,7 +3,9 @@
 // same run, the bandwidth ceiling (issue 17, item 3): GB/s counts the bytes
 // read and written; the copy is timed again just before each row and the
 // row's share is of that copy (a shared machine's load drifts within a run),
-// beside the share of its kernels alone where the device has timestamps; and
+// beside the share of its kernels alone where the device has timestamps (the
+// copy's device time measured in the same pairs of runs: bench/gpu-timer.ts,
+// pairedDeviceRuns); and
 // beside PyTorch (CUDA) on the same card, run after ours in one subprocess
 // (bench/peers/torch_ops.py): its GB/s (same bytes) and its share of its own
 // copy_ of the same count; n/a where torch or CUDA is absent.
@@ -14,7 +16,7 @@ import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { printPeersTable } from "./harness.js";
-import { copyBandwidth, copyDeviceBandwidth } from "./webgpu-copy.js";
+import { copyBandwidth, copyDeviceBandwidth, copyDeviceTimer } from "./webgpu-copy.js";
 import { shareOfCopy } from "./gpu-timer.js";
 import { copyAndTorchRows, torchCopyCase, torchTimes, type CopyRow, type TorchCase } from "./peers/torch.js";
 
@@ -74,6 +76,8 @@ const selected = [mx.float32, mx.float16, mx.int8]
 const first = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
 /** The copy kernel by device time: the ceiling of the rows\' kernels-alone shares (undefined without timestamps). */
 const copyDevice = await copyDeviceBandwidth(gpu.ctx.device, N, REPS);
+/** The copy kernel timed beside each row's kernels, in pairs (bench/gpu-timer.ts, pairedDeviceRuns). */
+const copyTimer = copyDeviceTimer(gpu.ctx.device, N, REPS);
 /** Our side of each selected row: the bytes it moves, wall-clock GB/s, the shares' label, and the copy timed just before it. */
 const measured: CopyRow[] = [];
 for (const { bench, dtype, key } of selected) {
@@ -87,10 +91,11 @@ for (const { bench, dtype, key } of selected) {
     const rs = Array.from({ length: REPS }, () => bench.run(xs));
     await mx.eval(rs);
     for (const r of rs) r.dispose();
-  }, REPS, bytes, { wall: copy, device: copyDevice }, WARMUP_MS);
+  }, REPS, bytes, { wall: copy, device: copyTimer }, WARMUP_MS);
   measured.push({ key, bytes, gbps, label, copy });
   for (const x of xs) x.dispose();
 }
+copyTimer?.destroy();
 
 // torch after all of ours (its subprocess holds the GPU while it runs): the same ops, and its copy_ of N floats
 const torch = torchTimes([

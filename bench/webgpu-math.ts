@@ -11,7 +11,7 @@
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
-import { machine, timeMs } from "./harness.js";
+import { machine, median, timeMs } from "./harness.js";
 
 const args = process.argv.slice(2);
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -53,7 +53,6 @@ async function msPerOp(c: Case, inputs: Map<mx.DType, [mx.MxArray, mx.MxArray]>,
 }
 
 const gbps = (c: Case, ms: number) => (c.arrays * N * c.dtype.size) / (ms / 1000) / 1e9;
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
 
 /**
  * GB/s of `c` and of add, and their ratio: ROUNDS alternating pairs (add,

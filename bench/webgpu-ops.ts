@@ -3,7 +3,9 @@
 // run, through bench/peers/torch_ops.py; n/a where torch, CUDA or the op is
 // absent) and beside a plain WGSL copy kernel, the bandwidth ceiling. Times
 // are per op, 10 ops per device wait; where the device has timestamps, a row
-// also shows its number by the device time of its kernels alone.
+// also shows its number by the device time of its kernels alone (GB/s rows:
+// as a share of the copy kernel timed in the same pairs of runs,
+// bench/gpu-timer.ts's pairedDeviceRuns).
 // Run: npx tsx bench/webgpu-ops.ts [--small] [--only REGEX] [--json FILE]
 //   (--small: sizes for lavapipe; --only: the benchmarks whose name matches)
 
@@ -11,9 +13,9 @@ import { writeFileSync } from "node:fs";
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
-import { machine, printTable, timeMs, type Row } from "./harness.js";
-import { copyBandwidth, copyDeviceBandwidth } from "./webgpu-copy.js";
-import { deviceMs } from "./gpu-timer.js";
+import { machine, median, printTable, timeMs, type Row } from "./harness.js";
+import { copyBandwidth, copyDeviceBandwidth, copyDeviceTimer } from "./webgpu-copy.js";
+import { pairedDeviceRuns } from "./gpu-timer.js";
 import { matmulTuningSettled } from "../backends/webgpu/matmul-tuning.js";
 import { torchTimes, type TorchCase } from "./peers/torch.js";
 
@@ -117,11 +119,13 @@ if (only) benches.splice(0, benches.length, ...benches.filter((b) => only.test(b
 const rows: Row[] = [];
 /** Peak memory of each row (inputs and REPS results included), for the attention rows' memory comparison. */
 const peaks: number[] = [];
-/** Each row's number by the device time of its kernels alone (timestamp-query), without the host's encoding. */
+/** Each GB/s row's share of the copy kernel by the device time of its kernels alone (timestamp-query), without the host's encoding. */
 const kernelsAlone: (number | undefined)[] = [];
 const copy = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
 /** The copy kernel by device time: the ceiling of the kernels-alone shares. */
 const copyDevice = await copyDeviceBandwidth(gpu.ctx.device, N, REPS);
+/** The copy kernel timed beside each row's kernels, in pairs (bench/gpu-timer.ts, pairedDeviceRuns). */
+const copyTimer = copyDeviceTimer(gpu.ctx.device, N, REPS);
 for (const b of benches) {
   mx.clearCache();
   mx.resetPeakMemory();
@@ -136,18 +140,20 @@ for (const b of benches) {
   await reps();
   await matmulTuningSettled();
   const ms = (await timeMs(reps, 7, 2, WARMUP_MS)) / REPS;
-  const device = copyDevice === undefined ? undefined : await deviceMs(gpu, reps);
-  kernelsAlone.push(device === undefined ? undefined : b.score(device / REPS));
+  // a GB/s row's kernels as a share of the copy timed in the same pairs (the median of the pairs' shares)
+  const pairs = copyTimer === undefined || b.unit !== "GB/s" ? undefined : await pairedDeviceRuns(gpu, reps, copyTimer);
+  kernelsAlone.push(pairs === undefined ? undefined : median(pairs.map((p) => b.score(p.ms / REPS) / p.copyGBs)));
   rows.push({ name: b.key, unit: b.unit, ours: b.score(ms), peer: NaN, higherIsBetter: b.higherIsBetter });
   peaks.push(mx.getPeakMemory());
   for (const x of xs) x.dispose();
 }
+copyTimer?.destroy();
 const peer = torchTimes(benches.map((b): TorchCase => [b.torch[0], { ...b.torch[1], key: b.key }]));
 rows.forEach((r, i) => {
   const t = peer[benches[i]!.key];
   if (t !== undefined) r.peer = benches[i]!.score(t);
   const alone = kernelsAlone[i];
-  if (r.unit === "GB/s") r.name += ` (${((100 * r.ours) / copy).toFixed(0)}% of copy${alone === undefined ? "" : `; kernels alone ${((100 * alone) / copyDevice!).toFixed(0)}%`})`;
+  if (r.unit === "GB/s") r.name += ` (${((100 * r.ours) / copy).toFixed(0)}% of copy${alone === undefined ? "" : `; kernels alone ${(100 * alone).toFixed(0)}%`})`;
   else if (alone !== undefined) r.name += ` (kernels alone ${alone.toPrecision(3)} ${r.unit})`;
   if (r.name.startsWith("attention")) r.name += ` (peak ${(peaks[i]! / 2 ** 20).toFixed(0)} MiB)`;
 });

@@ -5,10 +5,11 @@
 // each row and the row's share is of that copy (a shared machine's load drifts
 // within a run); where the device has timestamp-query, the share of the row's
 // kernels alone (device time of its compute passes, without the host's
-// encoding) is shown beside it. Torch runs the same ops after ours, in one
-// subprocess (bench/peers/torch_ops.py), with its copy_ of the same count as
-// its ceiling: its GB/s (same bytes) and its share of that copy; n/a where
-// torch or CUDA is absent.
+// encoding, against the copy's device time in the same pairs of runs:
+// bench/gpu-timer.ts, pairedDeviceRuns) is shown beside it. Torch runs the
+// same ops after ours, in one subprocess (bench/peers/torch_ops.py), with its
+// copy_ of the same count as its ceiling: its GB/s (same bytes) and its share
+// of that copy; n/a where torch or CUDA is absent.
 // Run: npx tsx bench/webgpu-rows.ts [--small] [--only REGEX]
 //   (--small: sizes for lavapipe; --only: the benchmarks whose name matches)
 
@@ -16,7 +17,7 @@ import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { printPeersTable } from "./harness.js";
-import { copyBandwidth, copyDeviceBandwidth } from "./webgpu-copy.js";
+import { copyBandwidth, copyDeviceBandwidth, copyDeviceTimer } from "./webgpu-copy.js";
 import { shareOfCopy } from "./gpu-timer.js";
 import { copyAndTorchRows, torchCopyCase, torchTimes, type CopyRow, type TorchCase } from "./peers/torch.js";
 
@@ -73,6 +74,8 @@ const selected = only ? benches.filter((b) => only.test(b.key)) : benches;
 const first = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
 /** The copy kernel by device time: the ceiling of the rows\' kernels-alone shares (undefined without timestamps). */
 const copyDevice = await copyDeviceBandwidth(gpu.ctx.device, N, REPS);
+/** The copy kernel timed beside each row's kernels, in pairs (bench/gpu-timer.ts, pairedDeviceRuns). */
+const copyTimer = copyDeviceTimer(gpu.ctx.device, N, REPS);
 /** Our side of each selected row, against the copy timed just before it. */
 const measured: CopyRow[] = [];
 for (const b of selected) {
@@ -84,10 +87,11 @@ for (const b of selected) {
     const rs = Array.from({ length: REPS }, () => mx[b.op](x, b.axis, o));
     await mx.eval(rs);
     for (const r of rs) r.dispose();
-  }, REPS, b.bytes, { wall: copy, device: copyDevice }, WARMUP_MS);
+  }, REPS, b.bytes, { wall: copy, device: copyTimer }, WARMUP_MS);
   measured.push({ key: b.key, bytes: b.bytes, gbps, label, copy });
   x.dispose();
 }
+copyTimer?.destroy();
 
 // torch after all of ours (its subprocess holds the GPU while it runs): the same ops, and its copy_ of N floats
 const torch = torchTimes([

@@ -33,8 +33,9 @@
 // 2^15 - 1 - INF carry into the lane's top bit). At the end the lanes become
 // order keys (lanes_into_keys; arg-reductions: merged with the lower index
 // winning a tie), a NaN mark a key above INF. A float compare may take -0
-// for +0 or treat subnormals as zero, so a max/min result of exponent field
-// 0 is taken again by the rescan (as a NaN is): the same bits as with keys.
+// for +0 or treat subnormals as zero, so a result of exponent field 0 (max,
+// min: the value; argmax, argmin: the winner's) is taken again by the rescan
+// (as a NaN is): the same bits, the same index, as with keys.
 // A workgroup takes ROWS chunks g * ROWS .. g * ROWS + ROWS - 1 (ROWS > 1
 // only for contiguous float32 chunks of 3 or 4 quads an invocation: rows_main
 // loads every chunk's quads first, then takes and finishes the chunks one by
@@ -315,13 +316,16 @@ fn finish(g: u32, lid: u32, valid: bool, c0: u32, r_end: u32, base: i32, single:
     let k = select(klo, khi, {{ISMAX}});
     // LANES: a result of exponent field 0 (a zero of either sign, a subnormal), which a lane's float compare may have taken
     // for one of equal value or flushed
-    let zero = !{{ISARG}} && select(select(klo == -1, khi == 0, {{ISMAX}}), (order_key(k) & {{INF}}) == 0, LANES);
+    // (argmax/argmin: a winner of exponent field 0, |A(x)| being x's magnitude: a flushing compare may have tied it
+    // with a zero or missed a subnormal above it)
+    let zero = select(select(select(klo == -1, khi == 0, {{ISMAX}}), (order_key(k) & {{INF}}) == 0, LANES), LANES && (abs(khi) & {{INF}}) == 0, {{ISARG}});
     rescan = select(0u, 1u, valid && (nan || zero));
     if (valid && !(nan || zero)) { out_words[g] = select(bitcast<u32>(value_of(order_key(k))), best_i, {{ISARG}}); }
   }
   if (workgroupUniformLoad(&rescan) == 0u) { return; }
   if ({{ISARG}}) {
-    // a NaN in the chunk: its elements again, each NaN keyed above every number (the first NaN wins)
+    // a NaN in the chunk (or a LANES winner of exponent field 0): its elements again by their keys, each NaN keyed
+    // above every number (the first NaN wins)
     hi = I32_MIN;
     lo = I32_MAX;
     best_i = NONE;

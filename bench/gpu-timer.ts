@@ -142,6 +142,8 @@ export async function shareOfCopy(gpu: WebGpuBackend, run: () => Promise<unknown
   const wall = (await timeMs(run, 7, 2, warmupMs)) / ops;
   const pairs = copy.device === undefined ? undefined : await pairedDeviceRuns(gpu, run, copy.device);
   const percent = (share: number) => `${(100 * share).toFixed(0)}%`;
-  const alone = pairs === undefined ? "" : `; kernels alone ${percent(median(pairs.map((p) => (bytes * ops) / (p.ms / 1000) / 1e9 / p.copyGBs)))}`;
+  // pairs with no rate (coinciding timestamps) left out
+  const shares = (pairs ?? []).map((p) => (bytes * ops) / (p.ms / 1000) / 1e9 / p.copyGBs).filter(Number.isFinite);
+  const alone = shares.length ? `; kernels alone ${percent(median(shares))}` : "";
   return { gbps: bytes / (wall / 1000) / 1e9, label: `${percent(bytes / (wall / 1000) / 1e9 / copy.wall)} of copy${alone}` };
 }

@@ -24,7 +24,7 @@ export async function copyBandwidth(device: GPUDevice, n: number, reps: number, 
 
 /** The copy kernel timed on the device, one submit at a time (the pairs of bench/gpu-timer.ts's shares). */
 export interface CopyDeviceTimer {
-  /** GB/s of one submit of `reps` copies by the device time of its pass (timestamps at its start and end). */
+  /** GB/s of one submit of `reps` copies by the device time of its pass (timestamps at its start and end; NaN where they coincide). */
   gbps(): Promise<number>;
   destroy(): void;
 }
@@ -74,8 +74,9 @@ export async function copyDeviceBandwidth(device: GPUDevice, n: number, reps: nu
     if (i >= 2) gbps.push(g);
   }
   timer.destroy();
-  const m = median(gbps);
-  return Number.isFinite(m) ? m : undefined;
+  // a submit whose two timestamps coincide (a coarse timer) has no rate
+  const measured = gbps.filter(Number.isFinite);
+  return measured.length ? median(measured) : undefined;
 }
 
 /** The copy kernel's source buffer, `reps` destinations and pipeline over `n` words. */

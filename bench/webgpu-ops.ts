@@ -142,7 +142,8 @@ for (const b of benches) {
   const ms = (await timeMs(reps, 7, 2, WARMUP_MS)) / REPS;
   // a GB/s row's kernels as a share of the copy timed in the same pairs (the median of the pairs' shares)
   const pairs = copyTimer === undefined || b.unit !== "GB/s" ? undefined : await pairedDeviceRuns(gpu, reps, copyTimer);
-  kernelsAlone.push(pairs === undefined ? undefined : median(pairs.map((p) => b.score(p.ms / REPS) / p.copyGBs)));
+  const shares = (pairs ?? []).map((p) => b.score(p.ms / REPS) / p.copyGBs).filter(Number.isFinite);
+  kernelsAlone.push(shares.length ? median(shares) : undefined);
   rows.push({ name: b.key, unit: b.unit, ours: b.score(ms), peer: NaN, higherIsBetter: b.higherIsBetter });
   peaks.push(mx.getPeakMemory());
   for (const x of xs) x.dispose();

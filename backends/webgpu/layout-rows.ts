@@ -28,27 +28,26 @@ const CONCAT_ELEMENT = `var k = 0u;
   return elem(k, params[7u + 3u * k] + r * params[6u + 3u * k] + e - params[5u + 3u * k]);`;
 
 /**
- * Row r of a pad: params [.., 4: leading dims, Cin, low of the last dim,
- * input offset, value offset, then per leading dim: out size, low, in size]
- * (the outermost dim's index is r's quotient, never reduced).
+ * Row r of a pad of `leading` dims before the last: params [.., 4: leading
+ * dims, Cin, low of the last dim, input offset, value offset, then per
+ * leading dim: out size, low, in size] (the outermost dim's index is r's
+ * quotient, never reduced). Written out for the rank (a kernel per rank; no
+ * loop over params[4]): on lavapipe every pad row of `bench/webgpu-layout.ts
+ * --small` went from 19-30% of the copy kernel by kernels alone to 34-46%
+ * (two alternations; float32, float16 and int8, by 1 and by 8).
  */
-const PAD_ROW = `var rem = r;
-  var row = 0u;
-  var rows = 1u;
-  var inside = true;
-  for (var d = i32(params[4]) - 1; d >= 0; d--) {
-    let at = 9u + 3u * u32(d);
-    var i = rem;
-    if (d > 0) {
-      i = rem % params[at];
-      rem = rem / params[at];
-    }
-    let lo = params[at + 1u];
-    if (i < lo || i - lo >= params[at + 2u]) { inside = false; }
-    row += (i - lo) * rows;
-    rows *= params[at + 2u];
+function padRow(leading: number): string {
+  const lines = ["var rem = r;", "var inside = true;", "var row = 0u;", "var rows = 1u;"];
+  for (let d = leading - 1; d >= 0; d--) {
+    const at = 9 + 3 * d;
+    lines.push(d > 0 ? `let i${d} = rem % params[${at}u];\n  rem = rem / params[${at}u];` : `let i${d} = rem;`);
+    lines.push(`inside = inside && i${d} >= params[${at + 1}u] && i${d} - params[${at + 1}u] < params[${at + 2}u];`);
+    lines.push(`row += (i${d} - params[${at + 1}u]) * rows;`);
+    if (d > 0) lines.push(`rows *= params[${at + 2}u];`);
   }
-  return vec2u(select(0u, 1u, inside), params[7] + row * params[5]);`;
+  lines.push("return vec2u(select(0u, 1u, inside), params[7] + row * params[5]);");
+  return lines.join("\n  ");
+}
 
 /** The element at column e of a pad's row whose row_info is `row`; VALUE the value's bits at output column e. */
 const PAD_ELEMENT = `if (row.x == 1u && e >= params[6] && e - params[6] < params[5]) { return elem(0u, row.y + e - params[6]); }
@@ -182,7 +181,7 @@ export function padRows(gpu: WebGpuBackend, x: Tensor, value: Tensor, low: reado
   const params = [nd - 1, cin, low[nd - 1]! * scale, x.offset * scale, value.offset * scale];
   for (let d = 0; d < nd - 1; d++) params.push(out.shape[d]!, low[d]!, x.shape[d]!);
   const valueBits = scale === 2 ? "load_word(1u, params[8] + e % 2u)" : "elem(1u, params[8])";
-  const op = { op: "pad", variant: scale === 2 ? "pad64" : "pad", row: PAD_ROW, element: PAD_ELEMENT.replace("{{VALUE}}", valueBits), word: PAD_WORD, params };
+  const op = { op: "pad", variant: `${scale === 2 ? "pad64" : "pad"}|${nd - 1}`, row: padRow(nd - 1), element: PAD_ELEMENT.replace("{{VALUE}}", valueBits), word: PAD_WORD, params };
   // rows of whole words whose first run starts on a word: every run does
   const aligned = c % epw === 0 && cin % epw === 0 && (x.offset * scale - low[nd - 1]! * scale) % epw === 0;
   return runRows(gpu, [x, value], out, epw, sizeOf(out.shape.slice(0, -1)), c, op, aligned);

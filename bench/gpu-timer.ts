@@ -145,5 +145,6 @@ export async function shareOfCopy(gpu: WebGpuBackend, run: () => Promise<unknown
   // pairs with no rate (coinciding timestamps) left out
   const shares = (pairs ?? []).map((p) => (bytes * ops) / (p.ms / 1000) / 1e9 / p.copyGBs).filter(Number.isFinite);
   const alone = shares.length ? `; kernels alone ${percent(median(shares))}` : "";
-  return { gbps: bytes / (wall / 1000) / 1e9, label: `${percent(bytes / (wall / 1000) / 1e9 / copy.wall)} of copy${alone}` };
+  const gbps = bytes / (wall / 1000) / 1e9;
+  return { gbps, label: `${percent(gbps / copy.wall)} of copy${alone}` };
 }

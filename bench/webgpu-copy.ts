@@ -59,21 +59,18 @@ export function copyDeviceTimer(device: GPUDevice, n: number, reps: number): Cop
 }
 
 /**
- * GB/s of the same copy kernel by the device time of its pass (median of
- * `runs` submits of `reps` copies, after two warm-up submits), the ceiling
- * printed beside the rows timed that way (bench/gpu-timer.ts); undefined
- * where the device has no timestamp-query.
+ * GB/s of `timer`'s copy kernel by the device time of its pass (median of
+ * `runs` submits, after two warm-up submits), the ceiling printed beside the
+ * rows timed that way (bench/gpu-timer.ts); undefined where no submit had a
+ * rate.
  */
-export async function copyDeviceBandwidth(device: GPUDevice, n: number, reps: number, runs = 7): Promise<number | undefined> {
-  const timer = copyDeviceTimer(device, n, reps);
-  if (!timer) return undefined;
+export async function copyDeviceBandwidth(timer: CopyDeviceTimer, runs = 7): Promise<number | undefined> {
   const gbps: number[] = [];
   // two warm-up submits first (an idle GPU clocks down)
   for (let i = 0; i < runs + 2; i++) {
     const g = await timer.gbps();
     if (i >= 2) gbps.push(g);
   }
-  timer.destroy();
   // a submit whose two timestamps coincide (a coarse timer) has no rate
   const measured = gbps.filter(Number.isFinite);
   return measured.length ? median(measured) : undefined;

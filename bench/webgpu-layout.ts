@@ -74,10 +74,10 @@ const selected = [mx.float32, mx.float16, mx.int8]
   .flatMap((dtype) => benches.filter((bench) => (bench.dtypes ?? [mx.float32, mx.float16]).includes(dtype)).map((bench) => ({ bench, dtype, key: `${bench.key} ${SHORT[dtype.name]!}` })))
   .filter(({ key }) => !only || only.test(key));
 const first = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
-/** The copy kernel by device time: the ceiling of the rows\' kernels-alone shares (undefined without timestamps). */
-const copyDevice = await copyDeviceBandwidth(gpu.ctx.device, N, REPS);
-/** The copy kernel timed beside each row's kernels, in pairs (bench/gpu-timer.ts, pairedDeviceRuns). */
+/** The copy kernel on the device, timed beside each row's kernels in pairs (bench/gpu-timer.ts, pairedDeviceRuns); undefined without timestamps. */
 const copyTimer = copyDeviceTimer(gpu.ctx.device, N, REPS);
+/** The copy kernel's device GB/s at the start, printed in the table (the shares take the pairs'). */
+const copyDevice = copyTimer && (await copyDeviceBandwidth(copyTimer));
 /** Our side of each selected row: the bytes it moves, wall-clock GB/s, the shares' label, and the copy timed just before it. */
 const measured: CopyRow[] = [];
 for (const { bench, dtype, key } of selected) {

@@ -14,8 +14,8 @@ import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { machine, median, printTable, timeMs, type Row } from "./harness.js";
-import { copyBandwidth, copyDeviceBandwidth, copyDeviceTimer } from "./webgpu-copy.js";
-import { pairedDeviceRuns } from "./gpu-timer.js";
+import { copyBandwidth, copyDeviceBandwidth, copyDeviceTimer, type CopyDeviceTimer } from "./webgpu-copy.js";
+import { deviceMs, pairedDeviceRuns } from "./gpu-timer.js";
 import { matmulTuningSettled } from "../backends/webgpu/matmul-tuning.js";
 import { torchTimes, type TorchCase } from "./peers/torch.js";
 
@@ -115,17 +115,31 @@ for (const [QN, QK] of QMV_SIZES) {
   }
 }
 
+/**
+ * A row's number by the device time of its kernels alone: a GB/s row's as a
+ * share of the copy kernel timed in the same pairs (the median of the pairs'
+ * shares; undefined where no pair had a rate), another row's in its unit.
+ */
+async function kernelsAloneOf(b: Bench, reps: () => Promise<void>, copyTimer: CopyDeviceTimer): Promise<number | undefined> {
+  if (b.unit !== "GB/s") {
+    const device = await deviceMs(gpu, reps);
+    return device === undefined ? undefined : b.score(device / REPS);
+  }
+  const shares = ((await pairedDeviceRuns(gpu, reps, copyTimer)) ?? []).map((p) => b.score(p.ms / REPS) / p.copyGBs).filter(Number.isFinite);
+  return shares.length ? median(shares) : undefined;
+}
+
 if (only) benches.splice(0, benches.length, ...benches.filter((b) => only.test(b.key)));
 const rows: Row[] = [];
 /** Peak memory of each row (inputs and REPS results included), for the attention rows' memory comparison. */
 const peaks: number[] = [];
-/** Each GB/s row's share of the copy kernel by the device time of its kernels alone (timestamp-query), without the host's encoding. */
+/** Each row's number by the device time of its kernels alone (timestamp-query), without the host's encoding (kernelsAloneOf). */
 const kernelsAlone: (number | undefined)[] = [];
 const copy = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
-/** The copy kernel by device time: the ceiling of the kernels-alone shares. */
-const copyDevice = await copyDeviceBandwidth(gpu.ctx.device, N, REPS);
-/** The copy kernel timed beside each row's kernels, in pairs (bench/gpu-timer.ts, pairedDeviceRuns). */
+/** The copy kernel on the device, timed beside each row's kernels in pairs (bench/gpu-timer.ts, pairedDeviceRuns); undefined without timestamps. */
 const copyTimer = copyDeviceTimer(gpu.ctx.device, N, REPS);
+/** The copy kernel's device GB/s at the start, printed in the table (the shares take the pairs'). */
+const copyDevice = copyTimer && (await copyDeviceBandwidth(copyTimer));
 for (const b of benches) {
   mx.clearCache();
   mx.resetPeakMemory();
@@ -140,10 +154,7 @@ for (const b of benches) {
   await reps();
   await matmulTuningSettled();
   const ms = (await timeMs(reps, 7, 2, WARMUP_MS)) / REPS;
-  // a GB/s row's kernels as a share of the copy timed in the same pairs (the median of the pairs' shares)
-  const pairs = copyTimer === undefined || b.unit !== "GB/s" ? undefined : await pairedDeviceRuns(gpu, reps, copyTimer);
-  const shares = (pairs ?? []).map((p) => b.score(p.ms / REPS) / p.copyGBs).filter(Number.isFinite);
-  kernelsAlone.push(shares.length ? median(shares) : undefined);
+  kernelsAlone.push(copyTimer === undefined ? undefined : await kernelsAloneOf(b, reps, copyTimer));
   rows.push({ name: b.key, unit: b.unit, ours: b.score(ms), peer: NaN, higherIsBetter: b.higherIsBetter });
   peaks.push(mx.getPeakMemory());
   for (const x of xs) x.dispose();

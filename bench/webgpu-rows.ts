@@ -72,10 +72,10 @@ for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
 
 const selected = only ? benches.filter((b) => only.test(b.key)) : benches;
 const first = await copyBandwidth(gpu.ctx.device, N, REPS, WARMUP_MS);
-/** The copy kernel by device time: the ceiling of the rows\' kernels-alone shares (undefined without timestamps). */
-const copyDevice = await copyDeviceBandwidth(gpu.ctx.device, N, REPS);
-/** The copy kernel timed beside each row's kernels, in pairs (bench/gpu-timer.ts, pairedDeviceRuns). */
+/** The copy kernel on the device, timed beside each row's kernels in pairs (bench/gpu-timer.ts, pairedDeviceRuns); undefined without timestamps. */
 const copyTimer = copyDeviceTimer(gpu.ctx.device, N, REPS);
+/** The copy kernel's device GB/s at the start, printed in the table (the shares take the pairs'). */
+const copyDevice = copyTimer && (await copyDeviceBandwidth(copyTimer));
 /** Our side of each selected row, against the copy timed just before it. */
 const measured: CopyRow[] = [];
 for (const b of selected) {

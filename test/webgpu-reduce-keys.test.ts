@@ -2,11 +2,8 @@
 // order keys) against a model of wgsl/reduce.wgsl's fold order, bit for bit:
 // which NaN (payload and sign) and which zero (-0 or +0) wins depends on that
 // order, which the keyed kernel must reproduce where NaNs or tied zeros occur.
-// Contiguous float16/bfloat16 segments are checked both ways the kernel can
-// take them: as two float lanes a word (WebGpuBackend.laneReductions) and as
-// one order key an element.
 
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { findBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
@@ -16,12 +13,6 @@ import { fullProfile, oneOrAll, sized } from "./helpers/profile.js";
 
 const webgpu = findBackend("webgpu") as WebGpuBackend | undefined;
 const o = { stream: webgpu ? deviceFor("webgpu") : mx.cpu };
-const initialLanes = webgpu?.laneReductions;
-afterAll(() => {
-  if (webgpu && initialLanes !== undefined) webgpu.laneReductions = initialLanes;
-});
-/** Each 16-bit case runs with and without the float lanes; float32 has one way. */
-const laneModes = (d: mx.DType): boolean[] => (d === mx.float32 ? [true] : [true, false]);
 
 /** A float format's bit layout: width, sign bit, +inf's bits, the storage view dtype. */
 interface Format {
@@ -90,9 +81,8 @@ function segment(f: Format, n: number, seed: number, nanShare: number, sign?: nu
 }
 
 describe.skipIf(!webgpu)("webgpu float max/min of long segments: reduce.wgsl's bits (NaN payload, signed zero)", () => {
-  for (const f of [F32, F16, BF16]) for (const lanes of laneModes(f.dtype)) {
-    it(`${f.dtype.name}${f === F32 ? "" : lanes ? ", float lanes" : ", order keys"}: whole arrays (one and several chunks), rows, an odd offset, a strided axis`, async () => {
-      webgpu!.laneReductions = lanes;
+  for (const f of [F32, F16, BF16]) {
+    it(`${f.dtype.name}: whole arrays (one and several chunks), rows, an odd offset, a strided axis`, async () => {
       // float32: 2050 rows of 3100, two contiguous rows a workgroup (reduce-keys.wgsl's rows_main), with NaNs (and
       // without: the full profile); the 16-bit formats' 300001 elements (many chunks) in the full profile
       const many = f === F32 ? sized([[3100, 2050, 0.001]] as const, [[3100, 2050, 0.001], [3100, 2050, 0]] as const) : [];
@@ -118,9 +108,8 @@ describe.skipIf(!webgpu)("webgpu float max/min of long segments: reduce.wgsl's b
 });
 
 describe.skipIf(!webgpu)("webgpu argmax/argmin of long contiguous rows: the first extreme at every place of a quad of words", () => {
-  for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) for (const lanes of laneModes(dtype)) {
-    it(`${dtype.name}${dtype === mx.float32 ? "" : lanes ? ", float lanes" : ", order keys"}: ties after the first, rows from an odd offset, an increasing row, infinities, NaNs, zeros`, async () => {
-      webgpu!.laneReductions = lanes;
+  for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
+    it(`${dtype.name}: ties after the first, rows from an odd offset, an increasing row, infinities, NaNs, zeros`, async () => {
       const rows = 16, n = 4096;
       // row i: small values, the extreme 9 first at 512 + i (rows of 4096: every place of an 8-element quad twice), tied 3 and 400 later
       const data = Array.from({ length: rows }, (_, i) => Array.from({ length: n }, (_, j) => (j === 512 + i || j === 515 + i || j === 912 + i ? 9 : (j * 7) % 5)));
@@ -142,7 +131,7 @@ describe.skipIf(!webgpu)("webgpu argmax/argmin of long contiguous rows: the firs
       }
     });
 
-    it.skipIf(dtype !== mx.float32 || !lanes)(`${dtype.name}: many rows, two a workgroup, ties after the first`, async () => {
+    it.skipIf(dtype !== mx.float32)(`${dtype.name}: many rows, two a workgroup, ties after the first`, async () => {
       const rows = 2050, n = 3100;
       // row i: the extreme 9 first at 1 + (37 i) % (n - 8), tied 3 and (where the row holds it) 1024 later, in
       // a float32 row the same invocation's next quad; small values elsewhere

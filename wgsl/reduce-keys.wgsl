@@ -24,18 +24,6 @@
 //     where the largest or smallest key does, the workgroup takes the chunk
 //     again with every NaN keyed 0x7fffffff, above every number (the first
 //     NaN wins, as BETTER has it).
-// LANES (contiguous float16/bfloat16 segments, WebGpuBackend.laneReductions):
-// the words of whole quads and the head and tail words take their two
-// elements as two float lanes (take_lanes): max/min keep each lane's max
-// or min, argmax/argmin each lane's best value and its first index (the
-// words come in increasing index, a later element wins only where better);
-// a word with a NaN sets a mark (an integer test: magnitude bits plus
-// 2^15 - 1 - INF carry into the lane's top bit). At the end the lanes become
-// order keys (lanes_into_keys; arg-reductions: merged with the lower index
-// winning a tie), a NaN mark a key above INF. A float compare may take -0
-// for +0 or treat subnormals as zero, so a result of exponent field 0 (max,
-// min: the value; argmax, argmin: the winner's) is taken again by the rescan
-// (as a NaN is): the same bits, the same index, as with keys.
 // A workgroup takes ROWS chunks g * ROWS .. g * ROWS + ROWS - 1 (ROWS > 1
 // only for contiguous float32 chunks of 3 or 4 quads an invocation: rows_main
 // loads every chunk's quads first, then takes and finishes the chunks one by
@@ -58,8 +46,6 @@
 //   ISARG     true for argmax/argmin; ISMAX true for max (false for min)
 //   ARGKEY    A from t = |x| ^ s and s = x >> 31: `t - s` (argmax), `s - t` (argmin)
 //   INIT, FOLD  reduce.wgsl's identity and fold of max/min (the rescan)
-//   LANES, LANE_STATE  true and the lanes' private state, take_lanes(word, r) and lanes_into_keys() (backends/webgpu/reduce.ts,
-//             laneSlots), or false and stubs
 //   ROWS, ROWS_DISPATCH, ROWS_MAIN  chunks a workgroup; with more than one, main's call of
 //             rows_main and rows_main itself (generated: backends/webgpu/reduce.ts, keyedRowsMain), else nothing
 //   ONE_CHUNK, ONE_BY_ONE  true where every segment is one chunk / the layout merges to one kept and one
@@ -79,8 +65,6 @@ const ROWS = {{ROWS}}u;
 const ONE_CHUNK = {{ONE_CHUNK}};
 const ONE_BY_ONE = {{ONE_BY_ONE}};
 const PER_WORD = {{PER_WORD}}u;
-/** Contiguous 16-bit float max/min/argmax/argmin with each word's two elements compared as two float lanes (LANE_STATE). */
-const LANES = {{LANES}};
 const I32_MIN = -2147483647 - 1;
 const I32_MAX = 2147483647;
 
@@ -98,7 +82,6 @@ var<workgroup> rescan: u32;
 var<private> hi: i32 = I32_MIN;
 var<private> lo: i32 = I32_MAX;
 var<private> best_i: u32 = NONE;
-{{LANE_STATE}}
 
 fn bits_at(e: u32) -> i32 { return {{BITS}}; }
 fn value_of(x: i32) -> f32 { return {{VALUE}}; }
@@ -141,9 +124,7 @@ fn arg_take_nan(x: i32, r: u32) {
 /** Takes the PER_WORD elements of word w (segment index of its first element: w * PER_WORD - base). */
 fn take_word(w: u32, word: u32, base: i32) {
   let r = u32(i32(w * {{PER_WORD}}u) - base);
-  if (LANES) {
-    take_lanes(word, r);
-  } else if ({{PER_WORD}}u == 1u) {
+  if ({{PER_WORD}}u == 1u) {
     take(bitcast<i32>(word), r);
   } else {
     take(bitcast<i32>(word << 16u), r);
@@ -306,7 +287,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
  * invocation (workgroup-uniform).
  */
 fn finish(g: u32, lid: u32, valid: bool, c0: u32, r_end: u32, base: i32, single: bool, step0: i32, sh: u32, nr: u32) {
-  if (LANES) { lanes_into_keys(); }
   fold_keys(lid);
   if (lid == 0u) {
     let khi = hi;
@@ -314,17 +294,14 @@ fn finish(g: u32, lid: u32, valid: bool, c0: u32, r_end: u32, base: i32, single:
     // numbers' keys lie in [-1 - INF, INF] (arg-reductions: [-INF, INF]); a NaN's outside
     let nan = khi > {{INF}} || klo < select(-1 - {{INF}}, -{{INF}}, {{ISARG}});
     let k = select(klo, khi, {{ISMAX}});
-    // LANES: a result of exponent field 0 (a zero of either sign, a subnormal), which a lane's float compare may have taken
-    // for one of equal value or flushed
-    // (argmax/argmin: a winner of exponent field 0, |A(x)| being x's magnitude: a flushing compare may have tied it
-    // with a zero or missed a subnormal above it)
-    let zero = select(select(select(klo == -1, khi == 0, {{ISMAX}}), (order_key(k) & {{INF}}) == 0, LANES), LANES && (abs(khi) & {{INF}}) == 0, {{ISARG}});
+    // max/min: a zero result (max +0, which may tie a -0; min -0), whose bits depend on reduce.wgsl's fold order
+    let zero = !{{ISARG}} && select(klo == -1, khi == 0, {{ISMAX}});
     rescan = select(0u, 1u, valid && (nan || zero));
     if (valid && !(nan || zero)) { out_words[g] = select(bitcast<u32>(value_of(order_key(k))), best_i, {{ISARG}}); }
   }
   if (workgroupUniformLoad(&rescan) == 0u) { return; }
   if ({{ISARG}}) {
-    // a NaN in the chunk (or a LANES winner of exponent field 0): its elements again by their keys, each NaN keyed
+    // a NaN in the chunk: its elements again by their keys, each NaN keyed
     // above every number (the first NaN wins)
     hi = I32_MIN;
     lo = I32_MAX;

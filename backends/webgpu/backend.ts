@@ -190,17 +190,6 @@ export class WebGpuBackend extends PooledBackend<GpuBlock> implements Backend {
   }
 
   /**
-   * Whether contiguous float16/bfloat16 max, min, argmax and argmin take each
-   * word's two elements as two float lanes (wgsl/reduce-keys.wgsl's LANES)
-   * instead of one integer order key an element: the same bits, fewer
-   * instructions an element. Off by default: on the H200 (device time
-   * against copy, two alternating runs) rows of 4096 max 46% -> 43%, argmax
-   * 37% -> 34%, rows of 2048 29% -> 27%, 24% -> 21%, the whole 64M array max
-   * 76% -> 78%. Tests set it to check both.
-   */
-  laneReductions = false;
-
-  /**
    * Whether max/min take wgsl/max-rows.wgsl for every row it can fold
    * (backends/webgpu/extreme-rows.ts), or only where it was measured faster
    * (rows wgsl/reduce-groups.wgsl would fold, and rows of 1025 elements to

@@ -562,75 +562,11 @@ function keyedRowsMain(rows: number, quads: number): string {
 }
 
 /**
- * How wgsl/reduce-keys.wgsl's LANES read a word's two 16-bit floats: as the
- * vec2<f32> of unpack2x16float (float16) or of its halves shifted into
- * floats (bfloat16). Native f16 lanes would need shader-f16, which Dawn does
- * not offer on the H200 and lavapipe runs in software.
- */
-type LaneType = "float16" | "bfloat16";
-
-/**
- * reduce-keys.wgsl's LANES and LANE_STATE: for `lanes`, each word's two
- * elements taken as two float lanes (max/min: the lanes' max or min;
- * argmax/argmin: each lane's best value and its first index), any NaN
- * marked by an integer test of the word, and at the end the lanes turned
- * into the order keys of the other path (lanes_into_keys); else stubs.
- */
-function laneSlots(lanes: LaneType | undefined, op: string): Record<string, string> {
-  if (!lanes) return { LANES: "false", LANE_STATE: "fn take_lanes(word: u32, r: u32) {}\nfn lanes_into_keys() {}" };
-  const isArg = op === "argmax" || op === "argmin";
-  const better = op === "argmax" || op === "max" ? "max" : "min";
-  // the lanes' bits (f32 each), starting at -inf (max) or +inf (min)
-  const start = better === "max" ? "vec2<u32>(0xff800000u)" : "vec2<u32>(0x7f800000u)";
-  const values = lanes === "float16" ? "unpack2x16float(word)" : "vec2<f32>(bitcast<f32>(word << 16u), bitcast<f32>(word & 0xffff0000u))";
-  // lane p's element bits as an i32, the 16-bit element in the high half (float16: packed again, exactly)
-  const laneBits = (p: string) => (lanes === "float16" ? `bitcast<i32>(pack2x16float(vec2<f32>(bitcast<f32>(lane_best[${p}]), 0.0)) << 16u)` : `bitcast<i32>(lane_best[${p}])`);
-  // a 16-bit NaN: magnitude above the infinity's, so adding (2^15 - 1 - inf) carries into the lane's top bit
-  const nanMark = `lane_nan = lane_nan | ((word & 0x7fff7fffu) + ${lanes === "bfloat16" ? "0x007f007fu" : "0x03ff03ffu"});`;
-  const nanToKeys = "if ((lane_nan & 0x80008000u) != 0u) { hi = I32_MAX; }";
-  const state = [`var<private> lane_best = ${start};`, "var<private> lane_nan = 0u;"];
-  if (isArg) {
-    const cmp = op === "argmax" ? "v > b" : "v < b";
-    state.push(
-      "var<private> lane_i = vec2<u32>(NONE);",
-      "fn take_lanes(word: u32, r: u32) {",
-      `  let v = ${values};`,
-      "  let b = bitcast<vec2<f32>>(lane_best);",
-      `  let replace = (${cmp}) | (lane_i == vec2<u32>(NONE));`,
-      "  lane_best = bitcast<vec2<u32>>(select(b, v, replace));",
-      "  lane_i = select(lane_i, vec2<u32>(r, r + 1u), replace);",
-      `  ${nanMark}`,
-      "}",
-      "fn lanes_into_keys() {",
-      "  for (var p = 0u; p < 2u; p++) {",
-      "    if (lane_i[p] == NONE) { continue; }",
-      `    let k = arg_key(${laneBits("p")});`,
-      "    merge(k, k, lane_i[p]);",
-      "  }",
-      `  ${nanToKeys}`,
-      "}",
-    );
-  } else {
-    state.push(
-      "fn take_lanes(word: u32, r: u32) {",
-      `  lane_best = bitcast<vec2<u32>>(${better}(bitcast<vec2<f32>>(lane_best), ${values}));`,
-      `  ${nanMark}`,
-      "}",
-      "fn lanes_into_keys() {",
-      `  ${better === "max" ? "hi = max(hi" : "lo = min(lo"}, ${better}(order_key(${laneBits("0u")}), order_key(${laneBits("1u")})));`,
-      `  ${nanToKeys}`,
-      "}",
-    );
-  }
-  return { LANES: "true", LANE_STATE: state.join("\n") };
-}
-
-/**
  * The launch of wgsl/reduce-keys.wgsl for `op` over elements of `d` (float32,
  * float16 or bfloat16), `rows` chunks a workgroup of at most `quads` quads an
- * invocation (rows > 1: contiguous), 16-bit words as float `lanes` where given.
+ * invocation (rows > 1: contiguous).
  */
-function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quads: number, layout: LayoutConstants, lanes: LaneType | undefined): KernelCall {
+function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quads: number, layout: LayoutConstants): KernelCall {
   const isArg = op === "argmax" || op === "argmin";
   const wide = d === float32;
   const exact = isArg ? { init: "0.0", fold: "a" } : foldFor(op, "f32");
@@ -638,7 +574,7 @@ function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quad
     op,
     file: "reduce-keys",
     helpers: helpersFor([d], ["math", "strided", "reduce-segment", "reduce-chunk"]),
-    key: `${op},${d.name},${contiguous},${rows},${rows > 1 ? quads : 0},${layout.ONE_CHUNK},${layout.ONE_BY_ONE},${lanes ?? ""}`,
+    key: `${op},${d.name},${contiguous},${rows},${rows > 1 ? quads : 0},${layout.ONE_CHUNK},${layout.ONE_BY_ONE}`,
     // generated when the kernel is compiled, not at every launch (the unrolled rows cost the H200's host about 19 us each)
     slots: () => ({
       ...layout,
@@ -657,7 +593,6 @@ function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quad
       ISARG: String(isArg),
       ISMAX: String(op === "max"),
       ARGKEY: op === "argmin" ? "s - t" : "t - s",
-      ...laneSlots(lanes, op),
       INIT: exact.init,
       FOLD: exact.fold,
     }),
@@ -727,9 +662,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
     // quads an invocation per chunk, at most (a chunk's whole quads [ceil(w0 / 4), floor(w1 / 4)): at most a quarter of its words)
     const quads = Math.ceil(Math.ceil(Math.ceil(Math.ceil(R / chunks) / elementsPerWord(x.dtype)) / 4) / 256);
     const keyRows = contiguous ? keyedRows(x.dtype, nOut * chunks, quads) : 1;
-    // contiguous 16-bit floats: a word's two elements as two float lanes (wgsl/reduce-keys.wgsl's LANES)
-    const lanes = contiguous && gpu.laneReductions && is16BitFloat(x.dtype) ? (x.dtype.name as LaneType) : undefined;
-    gpu.run(keyedCall(op, x.dtype, contiguous, keyRows, quads, layout, lanes), gpu.gpuBuffer(res), reduceParams(x, nk, chunks), inputs, Math.ceil((nOut * chunks) / keyRows));
+    gpu.run(keyedCall(op, x.dtype, contiguous, keyRows, quads, layout), gpu.gpuBuffer(res), reduceParams(x, nk, chunks), inputs, Math.ceil((nOut * chunks) / keyRows));
   } else {
     const quads = wholeWorkgroups && rows === 1 && readsQuads(op, x, nk, Math.ceil(R / chunks));
     // float max/min one invocation or a group of lanes an output: (key, bits) pairs folded

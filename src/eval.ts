@@ -287,22 +287,59 @@ export function setNodeValidator(v: NodeValidator | undefined): void {
   validator = v;
 }
 
-/** Evaluates `outputs` and waits for every backend that ran work; concurrent calls over shared graphs each run a node once. */
-export async function evaluate(outputs: readonly MxArray[]): Promise<void> {
+/**
+ * Evaluates `outputs` and waits for every backend that ran work; concurrent
+ * calls over shared graphs each run a node once. Nodes that need no wait run
+ * before this returns (a cpu or metal graph: all of it), and so do the
+ * graph's clean-up and the memory check, so that a loop calling it without
+ * await still runs its steps in order and collects as it goes.
+ */
+export function evaluate(outputs: readonly MxArray[]): Promise<void> {
   const waits = new Set<Promise<void>>();
-  const order = schedule(outputs, waits);
+  let order: MxArray[];
+  try {
+    order = schedule(outputs, waits);
+  } catch (e) {
+    return Promise.reject(e);
+  }
   let settle!: () => void;
   const done = new Promise<void>((resolve) => (settle = resolve));
   for (const node of order) inFlight.set(node, done);
-  try {
-    await runAll(order, intermediatesOf(order, outputs), done);
-  } finally {
+  const finish = () => {
     watchFilled(order);
     detachEvaluated(order);
     for (const node of order) if (inFlight.get(node) === done) inFlight.delete(node);
     settle();
+  };
+  let ran: Set<Backend> | Promise<Set<Backend>>;
+  try {
+    ran = runNodes({ order, intermediates: intermediatesOf(order, outputs), own: done, used: new Set() }, 0);
+  } catch (e) {
+    finish();
+    return Promise.reject(e);
   }
-  await relieveMemoryPressure();
+  if (!(ran instanceof Promise)) {
+    finish();
+    return afterNodes(ran, outputs, order, waits);
+  }
+  return ran.then(
+    (used) => {
+      finish();
+      return afterNodes(used, outputs, order, waits);
+    },
+    (e: unknown) => {
+      finish();
+      throw e;
+    },
+  );
+}
+
+/** The end of an eval whose nodes ran on `used`: the memory check, the backends' work waited for, then the nodes another eval had taken on. */
+async function afterNodes(used: ReadonlySet<Backend>, outputs: readonly MxArray[], order: readonly MxArray[], waits: ReadonlySet<Promise<void>>): Promise<void> {
+  const relief = relieveMemoryPressure();
+  for (const b of used) await b.synchronize();
+  if (relief) await relief;
+  if (!waits.size) return;
   for (const w of waits) await w;
   // what another eval had taken on and did not finish (it failed): evaluated here, failing the same way
   const pending = outputs.filter((o) => !o.isEvaluated && !o.isDisposed);
@@ -313,8 +350,9 @@ export async function evaluate(outputs: readonly MxArray[]): Promise<void> {
   }
 }
 
-/** Inputs of `node` that another eval had taken on: waited for, or evaluated here when that eval failed. */
+/** Inputs of `node` that another eval had taken on: waited for, or evaluated here when that eval failed (always awaits once). */
 async function inputsReady(node: MxArray, own: Promise<void>): Promise<void> {
+  await undefined;
   for (const x of node.inputs) {
     if (x.isEvaluated) continue;
     const claim = inFlight.get(x);
@@ -351,34 +389,55 @@ async function runChecked(node: MxArray, check: NodeValidator, staged: Map<numbe
   }
 }
 
-async function runAll(order: readonly MxArray[], intermediates: Intermediates | undefined, own: Promise<void>): Promise<void> {
-  const used = new Set<Backend>();
-  for (const node of order) {
+/** One eval's walk: its nodes in order, their intermediates, its claim (see inFlight), the backends that ran a node. */
+interface Walk {
+  order: readonly MxArray[];
+  intermediates: Intermediates | undefined;
+  own: Promise<void>;
+  used: Set<Backend>;
+}
+
+/**
+ * Runs the walk's nodes from `from` on: synchronously while a node needs no
+ * wait (its inputs evaluated, on its backend, no memory to reclaim first, no
+ * validation, the device not flooded), so cpu work runs before the eval
+ * returns, as callers expect; from the first node that does, asynchronously.
+ */
+function runNodes(walk: Walk, from: number): Set<Backend> | Promise<Set<Backend>> {
+  for (let i = from; i < walk.order.length; i++) {
+    const node = walk.order[i]!;
     if (node.isEvaluated) continue; // a synchronous read (dataSync, toString) ran it meanwhile
-    // awaited only when needed: cpu work runs synchronously up to the first real wait, as callers expect
-    if (!inputsEvaluated(node)) {
-      await inputsReady(node, own);
-      if (node.isEvaluated) continue;
-    }
-    if (!node.isLive) throw new Error(`cannot evaluate: array ${describe(node)} was disposed while it was being evaluated`);
     const target = getBackend(node.stream.device.backend);
-    if (!used.has(target)) {
-      const freed = target.reclaim?.();
-      if (freed) await freed;
-    }
-    const staged = hasAsyncInput(node, target) ? await stageInputs(node) : undefined;
-    if (node.isEvaluated) {
-      for (const t of staged?.values() ?? []) target.release(t.buffer);
-      continue;
-    }
-    if (validator && target.name !== "cpu") await runChecked(node, validator, staged, intermediates);
-    else run(node, staged, intermediates);
+    const waits = !inputsEvaluated(node) || (!walk.used.has(target) && target.reclaim !== undefined) || hasAsyncInput(node, target) || (validator !== undefined && target.name !== "cpu");
+    if (waits) return runNodeAsync(walk, i, target);
+    if (!node.isLive) throw new Error(`cannot evaluate: array ${describe(node)} was disposed while it was being evaluated`);
+    run(node, undefined, walk.intermediates);
     const backend = node.slot.data!.buffer.backend;
-    used.add(backend);
-    const wait = backend.throttle?.();
-    if (wait) await wait;
+    walk.used.add(backend);
+    const flooded = backend.throttle?.();
+    if (flooded) return flooded.then(() => runNodes(walk, i + 1));
   }
-  for (const b of used) await b.synchronize();
+  return walk.used;
+}
+
+/** Node `i` of the walk, which needs a wait, on `target`; then the rest (runNodes, from a fresh stack: an await always comes first). */
+async function runNodeAsync(walk: Walk, i: number, target: Backend): Promise<Set<Backend>> {
+  const node = walk.order[i]!;
+  await inputsReady(node, walk.own);
+  if (node.isEvaluated) return runNodes(walk, i + 1);
+  if (!node.isLive) throw new Error(`cannot evaluate: array ${describe(node)} was disposed while it was being evaluated`);
+  if (!walk.used.has(target)) await target.reclaim?.();
+  const staged = hasAsyncInput(node, target) ? await stageInputs(node) : undefined;
+  if (node.isEvaluated) {
+    for (const t of staged?.values() ?? []) target.release(t.buffer);
+    return runNodes(walk, i + 1);
+  }
+  if (validator && target.name !== "cpu") await runChecked(node, validator, staged, walk.intermediates);
+  else run(node, staged, walk.intermediates);
+  const backend = node.slot.data!.buffer.backend;
+  walk.used.add(backend);
+  await backend.throttle?.();
+  return runNodes(walk, i + 1);
 }
 
 /** A contiguous tensor on `backend` holding host `words` (constants, and inputs moved between backends). */

@@ -86,3 +86,18 @@ describe("a training loop as MLX users write it (no tidy, no dispose)", () => {
     expect(result.ratio, JSON.stringify(result)).toBeLessThanOrEqual(2);
   }, 300_000); // (about a minute each on the idle 2-core machine; the limits leave room for a loaded one)
 });
+
+const unawaited = fileURLToPath(new URL("./helpers/unawaited-loop.ts", import.meta.url));
+
+describe("a loop that calls mx.eval without awaiting it", () => {
+  // backends that run a graph synchronously: each eval runs its step before it returns, but the program never yields
+  const synchronous = BACKENDS.filter(({ device }) => getBackend(device.backend).capabilities.syncRead);
+  it.concurrent.each(synchronous)("runs each step in order, warns that nothing can be freed, and frees it all once it yields on $name", async ({ device }) => {
+    const r = await run(process.execPath, ["--import", "tsx", unawaited, device.backend, "120"], { encoding: "utf8", timeout: 120_000 });
+    const result = JSON.parse(r.stdout.trim().split("\n").pop()!) as { activeAtEnd: number; activeAfterYield: number; warned: boolean; value: number };
+    expect(result.value).toBe(2); // w = w / 2 + 1, 120 times from 0 (exact in float32)
+    expect(result.activeAtEnd).toBeGreaterThan(100 * MiB); // 120 steps of 1 MiB: none freed before the program yields
+    expect(result.warned).toBe(true);
+    expect(result.activeAfterYield, JSON.stringify(result)).toBeLessThan(8 * MiB);
+  }, 180_000);
+});

@@ -4,6 +4,7 @@
 
 import { bf16FromNumber, f16FromNumber } from "./half.js";
 import { intRange, type DType } from "./dtype.js";
+import { opError } from "./errors.js";
 
 /** float -> integer of `dtype` (<= 32 bits): truncate, saturate, NaN -> 0. */
 export function floatToInt(x: number, lo: number, hi: number): number {
@@ -78,4 +79,34 @@ export function numberToStorage(dtype: DType): (x: number) => number | bigint {
       return (x) => (Number.isInteger(x) ? x : floatToInt(x, lo, hi));
     }
   }
+}
+
+/**
+ * The most levels of nesting mx.array reads from a JS list: its walk of the
+ * elements recurses once a level, so a list nested thousands deep would end
+ * in a bare "Maximum call stack size exceeded"; arrays of more dimensions
+ * come from mx.reshape.
+ */
+export const MAX_NESTING = 1024;
+
+/**
+ * The shape of the nested list `value` read along its first elements, without
+ * recursion (the walk of every element then checks the rest against it): an
+ * `[array]` error naming the depth when it nests more than MAX_NESTING levels.
+ * @example
+ * ```ts
+ * nestedListShape([[1, 2, 3], [4, 5, 6]]); // [2, 3]
+ * ```
+ */
+export function nestedListShape(value: unknown): number[] {
+  const shape: number[] = [];
+  let probe = value;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    probe = probe[0];
+  }
+  if (shape.length > MAX_NESTING) {
+    throw opError("array", `the nested list is ${shape.length} levels deep (along its first elements); mx.array reads at most ${MAX_NESTING} levels (dimensions) from a list: build a deeper array with mx.reshape`, [], "value");
+  }
+  return shape;
 }

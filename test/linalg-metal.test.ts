@@ -72,16 +72,21 @@ describe.skipIf(!hasMetal)("linalg on metal", () => {
     }
   });
 
-  it("cholesky reads one triangle; a non-positive pivot gives NaN from its column on, as the cpu's (in the first block and past it)", async () => {
+  it("cholesky reads one triangle; a non-positive pivot is the cpu's error, naming the matrix and the column (in the first block and past it)", async () => {
     const a = spd([], 40, 10, 3);
     const junk = mx.multiply(normals([40, 40], 4), 100, cpu);
     await expectWithin(mx.linalg.cholesky(mx.add(mx.tril(a, 0, cpu), mx.triu(junk, 1, cpu), cpu), gpu), mx.linalg.cholesky(f64(a), cpu), 40, Math.sqrt(await kappa(a)));
     await expectWithin(mx.linalg.cholesky(mx.add(mx.triu(a, 0, cpu), mx.tril(junk, -1, cpu), cpu), true, gpu), mx.linalg.cholesky(f64(a), true, cpu), 40, Math.sqrt(await kappa(a)));
     const small = mx.array([[1, 2, 0], [2, 1, 0], [0, 0, 1]], mx.float32);
-    await expectSamePattern(mx.linalg.cholesky(small, gpu), mx.linalg.cholesky(small, cpu), 0);
-    // the diagonal entry 36 made negative: the pivot of column 36 (in the second block) fails
+    const message = /\[linalg\.cholesky\].*matrix 0 of the batch is not positive definite \(the pivot of column 1 /;
+    await expect(mx.linalg.cholesky(small, gpu).tolist()).rejects.toThrow(message);
+    await expect(mx.linalg.cholesky(small, cpu).tolist()).rejects.toThrow(message);
+    // the diagonal entry 36 made negative: the pivot of column 36 (in the second block) fails, in matrix 1 of a batch
     const broken = mx.subtract(a, mx.multiply(mx.eye(40, 40, 0, cpu), mx.multiply(mx.equal(mx.arange(40, cpu), 36, cpu), 1e3, cpu), cpu), cpu);
-    await expectSamePattern(mx.linalg.cholesky(broken, gpu), mx.linalg.cholesky(f64(broken), cpu), 1e-3);
+    const batch = mx.stack([a, broken], { axis: 0, ...cpu });
+    await expect(mx.linalg.cholesky(batch, gpu).tolist()).rejects.toThrow(/matrix 1 of the batch is not positive definite \(the pivot of column 36 /);
+    await expect(mx.linalg.cholesky(f64(batch), cpu).tolist()).rejects.toThrow(/matrix 1 of the batch is not positive definite \(the pivot of column 36 /);
+    await expectWithin(mx.linalg.cholesky(a, gpu), mx.linalg.cholesky(f64(a), cpu), 40, Math.sqrt(await kappa(a)));
   });
 
   it.each(SIZES)("solveTriangular n=%i: lower and upper, 1 to 40 right-hand sides, broadcast batch", async (n) => {

@@ -163,12 +163,16 @@ describe.skipIf(!webgpu)("linalg kernels on webgpu", () => {
     expect(await mx.linalg.inv(mx.array([[2, 0], [0, 4]], mx.float32, cpu), gpu).tolist()).toEqual([[0.5, 0], [0, 0.25]]);
   });
 
-  it("an indefinite matrix gives NaN from its first non-positive pivot on, and a zero diagonal infinities, as on the cpu", async () => {
+  it("an indefinite matrix is the cpu's error for cholesky, naming the matrix and the column; a zero diagonal gives triInv infinities, as on the cpu", async () => {
     const indefinite = mx.array([[4, 2, 0, 1], [2, 1, 0, 0], [0, 0, 3, 0], [1, 0, 0, 2]], mx.float32, cpu);
-    await expectSameSpecials(mx.linalg.cholesky(indefinite, gpu), mx.linalg.cholesky(indefinite, cpu));
-    // a 40 x 40 matrix whose pivot 35 (in the second block) is negative
-    const broken = mx.subtract(spd([40, 40], 10, 1), mx.diag(mx.array(Array.from({ length: 40 }, (_, i) => (i === 35 ? 10 : 0)), mx.float32, cpu), 0, cpu), cpu);
-    await expectSameSpecials(mx.linalg.cholesky(broken, gpu), mx.linalg.cholesky(broken, cpu), 1e-4);
+    const message = /\[linalg\.cholesky\].*matrix 0 of the batch is not positive definite \(the pivot of column 1 /;
+    await expect(mx.linalg.cholesky(indefinite, gpu).tolist()).rejects.toThrow(message);
+    await expect(mx.linalg.cholesky(indefinite, cpu).tolist()).rejects.toThrow(message);
+    // a batch of 40 x 40 matrices, matrix 1's pivot 35 (in the second block) negative
+    const broken = mx.subtract(spd([2, 40, 40], 10, 1), mx.multiply(mx.reshape(mx.array([0, 1], mx.float32, cpu), [2, 1, 1], cpu), mx.diag(mx.array(Array.from({ length: 40 }, (_, i) => (i === 35 ? 10 : 0)), mx.float32, cpu), 0, cpu), cpu), cpu);
+    await expect(mx.linalg.cholesky(broken, gpu).tolist()).rejects.toThrow(/\[linalg\.cholesky\] matrix 1 of the batch is not positive definite \(the pivot of column 35 /);
+    await expect(mx.linalg.cholesky(broken, cpu).tolist()).rejects.toThrow(/matrix 1 of the batch is not positive definite \(the pivot of column 35 /);
+    expect(await mx.linalg.cholesky(mx.array([[4, 2], [2, 2]], mx.float32, cpu), gpu).tolist()).toEqual([[2, 0], [1, 1]]);
     const zeroDiagonal = mx.array([[1, 0, 0], [2, 0, 0], [1, 1, 3]], mx.float32, cpu);
     await expectSameSpecials(mx.linalg.triInv(zeroDiagonal, gpu), mx.linalg.triInv(zeroDiagonal, cpu));
     await expectSameSpecials(mx.linalg.solveTriangular(zeroDiagonal, mx.array([1, 1, 1], mx.float32, cpu), gpu), mx.linalg.solveTriangular(zeroDiagonal, mx.array([1, 1, 1], mx.float32, cpu), cpu));

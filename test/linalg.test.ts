@@ -45,15 +45,22 @@ describe.each([mx.float32, mx.float64].map((d) => ({ dtype: d.name, d })))("lina
     expect(await maxAbsDiff(mm(mT(u), u), b)).toBeLessThan(tol * 40);
   });
 
-  it("cholesky reads one triangle and gives NaN from a non-positive pivot on", async () => {
+  it("cholesky reads one triangle; a non-positive or NaN pivot is an error naming the matrix and the column", async () => {
     const a = mx.array(A3, d, cpu);
     const lowerOnly = mx.tril(a, 0, cpu), upperOnly = mx.triu(a, 0, cpu);
     expect(await mx.linalg.cholesky(lowerOnly, cpu).tolist()).toEqual(await mx.linalg.cholesky(a, cpu).tolist());
     expect(await mx.linalg.cholesky(upperOnly, true, cpu).tolist()).toEqual(await mx.linalg.cholesky(a, true, cpu).tolist());
-    const l = (await mx.linalg.cholesky(mx.array([[1, 2, 0], [2, 1, 0], [0, 0, 1]], d, cpu), cpu).tolist()) as number[][];
-    expect(l[0]).toEqual([1, 0, 0]);
-    expect(l[1]![1]).toBeNaN();
-    expect(l[2]![2]).toBeNaN();
+    const indefinite = mx.array([[1, 2, 0], [2, 1, 0], [0, 0, 1]], d, cpu);
+    const message = /\[linalg\.cholesky\].*matrix 0 of the batch is not positive definite \(the pivot of column 1 of its Cholesky factorization is not positive, or is NaN\)/;
+    await expect(mx.linalg.cholesky(indefinite, cpu).tolist()).rejects.toThrow(message);
+    await expect(mx.linalg.cholesky(indefinite, true, cpu).tolist()).rejects.toThrow(message);
+    // in a batch: the second matrix named; a NaN, a zero pivot and a 0 x 0 matrix
+    await expect(mx.linalg.cholesky(mx.stack([mx.eye(3, 3, 0, { dtype: d, ...cpu }), indefinite], { axis: 0, ...cpu }), cpu).tolist()).rejects.toThrow(/matrix 1 of the batch is not positive definite \(the pivot of column 1/);
+    await expect(mx.linalg.cholesky(mx.array([[NaN, 1], [1, 1]], d, cpu), cpu).tolist()).rejects.toThrow(/matrix 0 of the batch is not positive definite \(the pivot of column 0/);
+    await expect(mx.linalg.cholesky(mx.array([[1, 1], [1, 1]], d, cpu), cpu).tolist()).rejects.toThrow(/the pivot of column 1/);
+    expect([...mx.linalg.cholesky(mx.zeros([2, 0, 0], d, cpu), cpu).shape]).toEqual([2, 0, 0]);
+    // later work is unaffected
+    expect(await mx.linalg.cholesky(mx.array([[4, 2], [2, 2]], d, cpu), cpu).tolist()).toEqual([[2, 0], [1, 1]]);
   });
 
   it("triInv: NumPy's inverse of a triangle, lower and upper, batched", async () => {

@@ -196,11 +196,15 @@ function svdTall(a: ArrayLike<number>, p: number, m: number, n: number, transpos
  * u (m x m), s (min(m, n), descending) and vt (n x n), row-major.
  */
 export function svd(a: ArrayLike<number>, p: number, m: number, n: number): { u: Float64Array; s: Float64Array; vt: Float64Array } {
+  const k = Math.min(m, n);
+  // a NaN or an infinity has no SVD (LAPACK's gesdd does not converge): every output NaN, U included
+  for (let i = 0; i < m * n; i++) {
+    if (!Number.isFinite(a[p + i]!)) return { u: new Float64Array(m * m).fill(NaN), s: new Float64Array(k).fill(NaN), vt: new Float64Array(n * n).fill(NaN) };
+  }
   const tall = m >= n;
   // a = U S V^T; for a wide matrix factor a^T = V S U^T instead
   const r = tall ? svdTall(a, p, m, n, false) : svdTall(a, p, n, m, true);
   const [left, right] = tall ? [r.u, r.v] : [r.v, r.u];
-  const k = Math.min(m, n);
   const u = new Float64Array(m * m);
   for (let j = 0; j < m; j++) for (let i = 0; i < m; i++) u[i * m + j] = left[j]![i]!;
   const vt = new Float64Array(n * n);

@@ -15,6 +15,7 @@ import { generalEigen } from "./linalg-eig.js";
 import { householderQr, luFactor, rowIndices } from "./linalg-factor.js";
 import { allocOutput, OffsetWalker, scratchF64, wordsOf } from "./tensor.js";
 import { H } from "./math.js";
+import { firstFailedPivot, notPositiveDefiniteMessage, singularMessage } from "../linalg-errors.js";
 
 /** The number of matrices of shape (m, n) in `shape`. */
 const batchOf = (shape: readonly number[]) => sizeOf(shape.slice(0, -2));
@@ -47,19 +48,19 @@ function transposed(m: Float64Array, n: number): Float64Array {
   return t;
 }
 
-/** A kernel mapping each n x n matrix of the input to an n x n output matrix. */
-function squareMap(backend: Backend, f: (a: Float64Array, p: number, n: number) => Float64Array): Kernel {
+/** A kernel mapping each n x n matrix of the input (b: its index in the batch) to an n x n output matrix. */
+function squareMap(backend: Backend, f: (a: Float64Array, p: number, n: number, b: number) => Float64Array): Kernel {
   return (_prim, [x], out) => {
     const n = x!.shape.at(-1)!;
     const { t, w } = allocOutput(backend, out);
     const next = matrices(x!);
-    for (let b = 0; b < batchOf(x!.shape); b++) (w as Float64Array | Float32Array).set(f(next(), 0, n), b * n * n);
+    for (let b = 0; b < batchOf(x!.shape); b++) (w as Float64Array | Float32Array).set(f(next(), 0, n, b), b * n * n);
     return t;
   };
 }
 
 /** An error for matrix `b` of a batch with an exact zero pivot (MLX's inv and solve raise one too). */
-const singular = (b: number) => new Error(`matrix ${b} of the batch is singular (an exact zero pivot in its LU factorization)`);
+const singular = (b: number) => new Error(singularMessage(b));
 
 /** The sign and log|det| of the n x n matrix at offset p of `a`, from its LU factorization (sign 0 and -inf when singular). */
 function signLogDet(a: Float64Array, p: number, n: number): { sign: number; log: number } {
@@ -81,6 +82,8 @@ function pseudoInverse(a: Float64Array, p: number, m: number, n: number, rcond: 
   const { u, s, vt } = svd(a, p, m, n);
   const cutoff = rcond * (s[0] ?? 0);
   const out = new Float64Array(n * m);
+  // a NaN singular value (a NaN or infinite input) makes every entry NaN, not a value dropped below the cutoff
+  if (s.some((sv) => Number.isNaN(sv))) return out.fill(NaN);
   s.forEach((sv, r) => {
     if (!(sv > cutoff)) return;
     for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) out[i * m + j] = out[i * m + j]! + (vt[r * n + i]! * u[j * m + r]!) / sv;
@@ -139,8 +142,11 @@ export function linalgKernels(backend: Backend): Record<string, Kernel> {
     },
     cholesky: (prim, inputs, out) => {
       const upper = (prim as Cholesky).upper;
-      return squareMap(backend, (a, p, n) => {
+      return squareMap(backend, (a, p, n, b) => {
         const l = choleskyLower(symmetricFrom(a, p, n, upper), n);
+        // a pivot that is not positive (or NaN): not positive definite, an error as LAPACK potrf's info > 0
+        const failed = firstFailedPivot(Float64Array.from({ length: n }, (_, j) => l[j * n + j]!), 1, n);
+        if (failed) throw new Error(notPositiveDefiniteMessage(b, failed.j));
         return upper ? transposed(l, n) : l;
       })(prim, inputs, out);
     },

@@ -15,6 +15,7 @@ import type { Solve } from "../../src/primitives/linalg-solve.js";
 import type { MetalBackend } from "./backend.js";
 import { GROUP, LINALG_LIBRARY, NB, at, gemmSub, identity, load, matAt, solveLower, solveUpper, store, transposed, trsmBlock, workspace, type Mat } from "./linalg-blocks.js";
 import { qrKernel } from "./linalg-qr.js";
+import { firstFailedPivot, notPositiveDefiniteMessage, singularMessage } from "../linalg-errors.js";
 
 /** The number of matrices in `shape`. */
 const batchOf = (shape: readonly number[]) => sizeOf(shape.slice(0, -2));
@@ -47,7 +48,7 @@ function choleskyInPlace(metal: MetalBackend, w: Tensor, batch: number, n: numbe
 }
 
 /** An error for matrix `b` of a batch with an exact zero pivot (the cpu reference's). */
-const singular = (b: number) => new Error(`matrix ${b} of the batch is singular (an exact zero pivot in its LU factorization)`);
+const singular = (b: number) => new Error(singularMessage(b));
 
 /**
  * A X = B in place of `x` (n x k) for the n x n matrices `a` (overwritten by
@@ -96,6 +97,11 @@ function choleskyKernel(metal: MetalBackend): Kernel {
     return withWorkspace(metal, batch * n * n, (w) => {
       load(metal, "cholesky", w, 0, x!, upper ? "upper" : "lower");
       choleskyInPlace(metal, w, batch, n, matAt(0, n, n));
+      // a pivot not positive (or NaN) on a factor's diagonal: the cpu's error (reading it waits for the device)
+      const host = metal.hostBytes(w.buffer);
+      const factors = new Float32Array(host.bytes, host.byteOffset, batch * n * n);
+      const failed = firstFailedPivot(Float32Array.from({ length: batch * n }, (_, i) => factors[Math.floor(i / n) * n * n + (i % n) * (n + 1)]!), batch, n);
+      if (failed) throw new Error(notPositiveDefiniteMessage(failed.b, failed.j));
       return store(metal, "cholesky", out, w, 0, n * n, upper ? "lowerTransposed" : "lower");
     });
   };

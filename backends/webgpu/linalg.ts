@@ -2,8 +2,8 @@
 // cholesky, triInv, solve (triangular and general) and inv, each copying its
 // inputs into one workspace and running the blocked algorithms of
 // linalg-blocks.ts there (an upper triangle handled as the lower one of the
-// reversed or transposed view); qr is linalg-qr.ts. An exact zero LU pivot is
-// an error, as on the cpu.
+// reversed or transposed view); qr is linalg-qr.ts. An exact zero LU pivot and
+// a Cholesky pivot not positive are errors, as on the cpu.
 
 import type { Kernel, MultiKernel, Tensor } from "../backend.js";
 import type { Cholesky, TriInv } from "../../src/primitives/linalg-cholesky.js";
@@ -11,26 +11,43 @@ import type { Solve } from "../../src/primitives/linalg-solve.js";
 import { sizeOf } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
 import { qrKernel } from "./linalg-qr.js";
+import { firstFailedPivot, notPositiveDefiniteMessage, singularMessage } from "../linalg-errors.js";
 import { BLOCK, reversed, rowMajorView, rowsReversed, sub, tensorView, transposed, withWorkspace, type LinalgBlocks, type View } from "./linalg-blocks.js";
 
 /**
- * Reads the singular flags (`batch` words at `flags` of the workspace) once the
- * work so far is done and reports the first matrix flagged as the error that
- * the next wait of the backend throws (the cpu reference's error).
+ * Reads `count` words at `off` of the workspace once the work so far is done
+ * and reports `message(words)`, when it gives one, as the error that the next
+ * wait of the backend throws (the cpu reference's error).
  */
-function reportSingular(gpu: WebGpuBackend, op: string, ws: GPUBuffer, flags: number, batch: number): void {
-  const staging = gpu.ctx.device.createBuffer({ size: batch * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-  gpu.queue.copy(ws, flags * 4, staging, 0, batch * 4);
+function reportFromWorkspace(gpu: WebGpuBackend, ws: GPUBuffer, off: number, count: number, message: (words: Float32Array) => string | undefined): void {
+  const staging = gpu.ctx.device.createBuffer({ size: count * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  gpu.queue.copy(ws, off * 4, staging, 0, count * 4);
   gpu.queue.submit();
   void staging.mapAsync(GPUMapMode.READ).then(
     () => {
-      const b = new Float32Array(staging.getMappedRange()).findIndex((v) => v !== 0);
+      const text = message(new Float32Array(staging.getMappedRange()));
       staging.unmap();
       staging.destroy();
-      if (b >= 0) gpu.reportError(`[${op}] matrix ${b} of the batch is singular (an exact zero pivot in its LU factorization)`);
+      if (text !== undefined) gpu.reportError(text);
     },
     () => staging.destroy(),
   );
+}
+
+/** Reports the first matrix of the batch whose singular flag (`batch` words at `flags` of the workspace) is set. */
+function reportSingular(gpu: WebGpuBackend, op: string, ws: GPUBuffer, flags: number, batch: number): void {
+  reportFromWorkspace(gpu, ws, flags, batch, (w) => {
+    const b = w.findIndex((v) => v !== 0);
+    return b >= 0 ? `[${op}] ${singularMessage(b)}` : undefined;
+  });
+}
+
+/** Reports the first matrix whose Cholesky factor has a pivot not positive or NaN (the factors' diagonals: `batch` x n words at `diagonals`). */
+function reportNotPositiveDefinite(gpu: WebGpuBackend, op: string, ws: GPUBuffer, diagonals: number, batch: number, n: number): void {
+  reportFromWorkspace(gpu, ws, diagonals, batch * n, (w) => {
+    const failed = firstFailedPivot(w, batch, n);
+    return failed ? `[${op}] ${notPositiveDefiniteMessage(failed.b, failed.j)}` : undefined;
+  });
 }
 
 /** x = A^-1 B for the n x n matrices of `a` and n x k right-hand sides written by `fill`, by blocked LU; written to `out`. */
@@ -61,11 +78,15 @@ export function linalgKernels(gpu: WebGpuBackend): Record<string, Kernel> {
       const out = gpu.allocOutput(spec);
       if (batch * n === 0) return out;
       const m = rowMajorView(0, n, n);
-      return withWorkspace(gpu, "linalg.cholesky", [a!], batch, batch * n * n, n, (blocks, [x]) => {
+      // the factors, then their diagonals (read back: a pivot not positive or NaN is the cpu's error)
+      const diagonals = batch * n * n;
+      return withWorkspace(gpu, "linalg.cholesky", [a!], batch, diagonals + batch * n, n, (blocks, [x]) => {
         const v = tensorView(x!, n, n);
         blocks.copy(blocks.ws, m, gpu.gpuBuffer(x!), upper ? transposed(v) : v, n, n, "lower");
         blocks.cholesky(m, n);
         blocks.copy(gpu.gpuBuffer(out), tensorView(out, n, n), blocks.ws, upper ? transposed(m) : m, n, n, upper ? "upper" : "lower");
+        blocks.move({ off: diagonals, bs: n, rs: 0, cs: 1 }, { off: 0, bs: n * n, rs: 0, cs: n + 1 }, 1, n);
+        reportNotPositiveDefinite(gpu, "linalg.cholesky", blocks.ws, diagonals, batch, n);
         return out;
       });
     },

@@ -33,10 +33,22 @@ function input(op: string, a: ArrayLike, o: FftNormOptions): { x: MxArray; s: St
   return { x, s };
 }
 
-/** Default lengths: the input's, with a complex-to-real transform's last doubled back (2 (m - 1)). */
-function defaultSizes(x: MxArray, axes: readonly number[], kind: TransformKind): number[] {
+/**
+ * Default lengths: the input's, with a complex-to-real transform's last
+ * doubled back (2 (m - 1)); an error naming that default, and the argument
+ * (`name`: n or s) to pass instead, where it is not positive (m of 0 or 1).
+ */
+function defaultSizes(op: string, x: MxArray, axes: readonly number[], kind: TransformKind, name: "n" | "s"): number[] {
   const n = axes.map((ax) => x.shape[ax]!);
-  if (kind.real && kind.inverse && n.length) n[n.length - 1] = 2 * (n[n.length - 1]! - 1);
+  if (kind.real && kind.inverse && n.length) {
+    const m = n[n.length - 1]!;
+    n[n.length - 1] = 2 * (m - 1);
+    if (m < 2) {
+      const axis = axes[axes.length - 1]!;
+      const pass = name === "n" ? "pass n, the length of the real output" : "pass s, whose last entry is the length of the real output along that axis";
+      throw opError(op, `the default output length 2 (m - 1) is ${2 * (m - 1)}, not positive: a's last transformed axis (axis ${axis}) has length m = ${m}, and ${name} was not given; ${pass}`, [x], "value");
+    }
+  }
   return n;
 }
 
@@ -47,7 +59,7 @@ export function oneAxis(op: string, kind: TransformKind, a: ArrayLike, positiona
     const norm = parseNorm(op, o.norm);
     const { x, s } = input(op, a, o);
     const axes = transformAxes(op, x, [o.axis ?? -1], "axis");
-    const n = o.n === undefined || o.n === null ? defaultSizes(x, axes, kind) : [o.n];
+    const n = o.n === undefined || o.n === null ? defaultSizes(op, x, axes, kind, "n") : [o.n];
     return transform(op, x, n, "n", axes, kind, norm, s);
   });
 }
@@ -68,6 +80,6 @@ export function severalAxes(op: string, kind: TransformKind, a: ArrayLike, posit
     } else axes = [...x.shape.keys()];
     if (sizes && sizes.length !== axes.length) throw opError(op, `s and axes must have the same length, got ${sizes.length} sizes for ${axes.length} axes`, [x], "value");
     const valid = transformAxes(op, x, axes, "axes");
-    return transform(op, x, sizes ?? defaultSizes(x, valid, kind), "s", valid, kind, norm, s);
+    return transform(op, x, sizes ?? defaultSizes(op, x, valid, kind, "s"), "s", valid, kind, norm, s);
   });
 }

@@ -51,6 +51,88 @@ interface NpyHeader {
   dataOffset: number;
 }
 
+/** A value of the header dict: a string, True/False, or a tuple (its items as written). */
+type HeaderValue = { kind: "string"; text: string } | { kind: "bool"; value: boolean } | { kind: "tuple"; items: string[] };
+
+const HEADER_KEYS = ["descr", "fortran_order", "shape"] as const;
+
+/**
+ * The entries of the Python dict literal `text` of an .npy header, as NumPy's
+ * reader requires them: exactly the keys descr, fortran_order and shape, each
+ * once (a duplicate, an unknown or a missing key is an error, where Python's
+ * dict would keep the last of two), values that are string literals,
+ * True/False or tuples of integers, and only whitespace after the dict.
+ */
+function headerEntries(text: string, fail: (m: string) => Error): Record<(typeof HEADER_KEYS)[number], HeaderValue> {
+  const quoted = JSON.stringify(text.length > 120 ? `${text.slice(0, 120)}...` : text);
+  const bad = (what: string) => fail(`the .npy header is not a Python dict of descr, fortran_order and shape: ${what} in ${quoted}`);
+  let i = 0;
+  const space = () => {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+  };
+  const expect = (c: string, what: string) => {
+    space();
+    if (text[i] !== c) throw bad(`expected ${what} at character ${i}`);
+    i++;
+  };
+  const str = (): string | undefined => {
+    const q = text[i];
+    if (q !== "'" && q !== '"') return undefined;
+    const end = text.indexOf(q, i + 1);
+    if (end < 0) throw bad(`a string at character ${i} is not closed`);
+    const v = text.slice(i + 1, end);
+    if (v.includes("\\")) throw bad(`a string at character ${i} has an escape`);
+    i = end + 1;
+    return v;
+  };
+  const value = (key: string): HeaderValue => {
+    space();
+    const s = str();
+    if (s !== undefined) return { kind: "string", text: s };
+    for (const [word, v] of [["True", true], ["False", false]] as const) {
+      if (text.startsWith(word, i) && !/\w/.test(text[i + word.length] ?? "")) {
+        i += word.length;
+        return { kind: "bool", value: v };
+      }
+    }
+    if (text[i] === "(") {
+      const end = text.indexOf(")", i);
+      if (end < 0) throw bad(`the tuple of '${key}' is not closed`);
+      const inner = text.slice(i + 1, end);
+      i = end + 1;
+      const items = inner.split(",").map((t) => t.trim());
+      // (), (3,) and (2, 3): an empty item only after a trailing comma, or as the whole of ()
+      if (items.at(-1) === "") items.pop();
+      if (items.some((t) => t === "")) throw bad(`the tuple of '${key}' (${inner}) has an empty item`);
+      return { kind: "tuple", items };
+    }
+    throw bad(`the value of '${key}' at character ${i} is not a string, True, False or a tuple`);
+  };
+  const found = new Map<string, HeaderValue>();
+  expect("{", "'{'");
+  space();
+  while (text[i] !== "}") {
+    const at = i;
+    const key = str();
+    if (key === undefined) throw bad(`expected a quoted key or '}' at character ${at}`);
+    if (found.has(key)) throw fail(`the .npy header has the key '${key}' twice (NumPy would keep the last; the file is corrupt)`);
+    if (!(HEADER_KEYS as readonly string[]).includes(key)) throw fail(`the .npy header has a key '${key}' that is not descr, fortran_order or shape (as NumPy, the header must hold exactly these three)`);
+    expect(":", "':'");
+    found.set(key, value(key));
+    space();
+    if (text[i] === ",") {
+      i++;
+      space();
+    } else if (text[i] !== "}") throw bad(`expected ',' or '}' at character ${i}`);
+  }
+  i++;
+  space();
+  if (i < text.length) throw bad(`characters after the dict at character ${i}`);
+  const missing = HEADER_KEYS.filter((k) => !found.has(k));
+  if (missing.length) throw fail(`the .npy header lacks the key${missing.length > 1 ? "s" : ""} ${missing.map((k) => `'${k}'`).join(", ")} (it must hold descr, fortran_order and shape): ${quoted}`);
+  return Object.fromEntries(found) as Record<(typeof HEADER_KEYS)[number], HeaderValue>;
+}
+
 /** Parses the header of an .npy file at `offset` of `src`. */
 function parseHeader(op: string, src: ByteSource): NpyHeader {
   const fail = (m: string) => fileError(op, src.label, m);
@@ -65,20 +147,22 @@ function parseHeader(op: string, src: ByteSource): NpyHeader {
   if (start + headerLen > src.size) throw fail(`the .npy header says it is ${headerLen} bytes long but the file has ${src.size - start} bytes after it; the file is truncated or corrupt`);
   const raw = src.read(start, headerLen, "the .npy header");
   const text = new TextDecoder(major === 3 ? "utf-8" : "latin1").decode(raw);
-  const descr = /['"]descr['"]\s*:\s*['"]([^'"]*)['"]/.exec(text)?.[1];
-  const fortran = /['"]fortran_order['"]\s*:\s*(True|False)/.exec(text)?.[1];
-  const shapeText = /['"]shape['"]\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
-  if (descr === undefined || fortran === undefined || shapeText === undefined) throw fail(`the .npy header is not a dict with descr, fortran_order and shape: ${JSON.stringify(text.slice(0, 120))}`);
+  const entries = headerEntries(text, fail);
+  const { descr: d, fortran_order: f, shape: sh } = entries;
+  if (d.kind !== "string") throw fail(`the .npy header's descr is not a string (a structured dtype?): mlx-ts reads bool, integers of 1-8 bytes, float16/32/64, bfloat16 as '<V2' and complex64`);
+  if (f.kind !== "bool") throw fail(`the .npy header's fortran_order is not True or False`);
+  if (sh.kind !== "tuple") throw fail(`the .npy header's shape is not a tuple`);
+  const descr = d.text;
+  const shapeText = sh.items.join(", ");
   const m = /^([<>|=]?)([a-zA-Z]\d+)$/.exec(descr);
   const dtype = m ? BY_CODE.get(m[2]!) : undefined;
   if (!m || !dtype) throw fail(`unsupported .npy dtype '${descr}' (mlx-ts reads bool, integers of 1-8 bytes, float16/32/64, bfloat16 as '<V2' and complex64)`);
-  const parts = shapeText.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  const shape = parts.map((s) => {
+  const shape = sh.items.map((s) => {
     const n = /^\d+$/.test(s) ? Number(s) : NaN;
     if (!Number.isSafeInteger(n) || n >= 2 ** 31) throw fail(`the .npy shape (${shapeText}) has a dimension '${s}' that is not an integer in [0, 2^31)`);
     return n;
   });
-  return { dtype, bigEndian: m[1] === ">", fortran: fortran === "True", shape, dataOffset: start + headerLen };
+  return { dtype, bigEndian: m[1] === ">", fortran: f.value, shape, dataOffset: start + headerLen };
 }
 
 /** The array stored in an .npy source (a file, or an entry of an .npz). */

@@ -7,6 +7,7 @@
 import { getBackend } from "../../backends/backend.js";
 import { MxArray } from "../array.js";
 import type { Stream } from "../device.js";
+import { float32, float64 } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { checkArrayLike, opStream, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { checkMatrix } from "../primitives/checks.js";
@@ -52,8 +53,24 @@ export function linalgInput(op: string, a: ArrayLike, o: OpOptions | undefined, 
   const s = opStream(op, o, a);
   cpuOnly(op, s);
   const x = toArray(op, a, s, undefined, name);
+  checkFactorDtype(op, x, name);
   checkMatrix(op, x, square, name);
   return { x, s };
+}
+
+/**
+ * The one dtype rule of the factorizations and solves (MLX's check_float):
+ * float32 or float64 only, nothing promoted or computed through another
+ * dtype; det, slogdet and norm are the ones that take any real dtype.
+ */
+export function checkFactorDtype(op: string, x: MxArray, name = "a"): void {
+  if (x.dtype === float32 || x.dtype === float64) return;
+  throw opError(
+    op,
+    `${name} must be float32 or float64, got ${x.dtype.name} (mx.linalg's factorizations and solves compute in these two only, as MLX's; det, slogdet and norm also take integers and 16-bit floats): cast it with mx.astype(${name}, mx.float32)`,
+    [x],
+    "type",
+  );
 }
 
 /** The primitive each mx.linalg function builds, where its name is not the function's. */

@@ -16,9 +16,12 @@ export interface CholeskyOptions extends OpOptions {
  * The Cholesky factor of each symmetric positive-definite matrix in the last
  * two axes of `a` (float32 or float64): lower triangular L with A = L L^T, or
  * with `upper` the upper U = L^T. Only the triangle of `a` the factor lies in
- * is read. Computed in float64 and rounded once; a matrix that is not
- * positive definite gives NaN from its first non-positive pivot on (MLX
- * returns LAPACK's partial factor unchecked). Runs on the cpu (float64)
+ * is read. Computed in float64 and rounded once. A matrix that is not
+ * positive definite (a pivot not positive, or NaN: LAPACK potrf's info > 0)
+ * is an error naming the matrix of the batch and the column when the result
+ * is evaluated, as inv and solve report a singular matrix (MLX's cpu
+ * returns LAPACK's partial factor unchecked, its source noting that it would
+ * rather throw; NumPy raises). Runs on the cpu (float64)
  * and, as float32 GPU kernels, on webgpu and metal (MLX: the cpu only). `upper` may be passed positionally, as in MLX.
  * @example
  * ```ts

@@ -4,7 +4,7 @@
 // norm of matrices go through svd, which runs on the cpu stream.
 
 import { MxArray } from "../array.js";
-import { complex64, float32, isInexact } from "../dtype.js";
+import { complex64, float32, is16BitFloat, isInexact } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { checkArrayLike, opStream, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { abs, astype, notEqual, power, sqrt, square } from "../ops/elementwise.js";
@@ -65,10 +65,10 @@ function vectorNorm(op: string, x: MxArray, ord: number, axis: number, keepdims:
   return power(sum(power(a, ord, so), r), 1 / ord, so);
 }
 
-/** The singular values of the matrices in axes (row, col) of `x`, as the last axis. */
+/** The singular values of the matrices in axes (row, col) of `x`, as the last axis (float16 and bfloat16 through float32, in x's dtype). */
 function singularValues(x: MxArray, row: number, col: number, so: OpOptions): MxArray {
   const m = row > col ? moveaxis(moveaxis(x, row, -1, so), col, -1, so) : moveaxis(moveaxis(x, col, -1, so), row, -2, so);
-  return svd(m, false, so);
+  return is16BitFloat(x.dtype) ? astype(svd(astype(m, float32, so), false, so), x.dtype, so) : svd(m, false, so);
 }
 
 function matrixNorm(op: string, x: MxArray, ord: NormOrder, row: number, col: number, keepdims: boolean, so: OpOptions): MxArray {
@@ -98,7 +98,9 @@ function matrixNorm(op: string, x: MxArray, ord: NormOrder, row: number, col: nu
  * (the largest / smallest column sum of |x|), Infinity / -Infinity (row
  * sums), 2 / -2 (the largest / smallest singular value). Without `axis`,
  * `a` must be 1-D or 2-D when `ord` is given, and without `ord` the 2-norm
- * of the flattened `a` is returned. Integer inputs give float32. The orders
+ * of the flattened `a` is returned. Integer and bool inputs give float32;
+ * float16 and bfloat16 keep their dtype (the singular values through float32).
+ * The orders
  * through the singular values run on the cpu stream only (as svd); every
  * other one runs on any stream.
  * @example

@@ -65,7 +65,7 @@ export interface ErrorEntry {
 }
 
 /** Exported classes: constructors, not functions a user calls; each is listed so a new export is a decision. */
-export const CLASSES: readonly string[] = ["Array", "MxArray", "DType", "Device", "Stream", "Primitive", "IndexSlice", "ArrayAt", "StreamContext"];
+export const CLASSES: readonly string[] = ["Array", "MxArray", "DType", "Dtype", "Device", "Stream", "Primitive", "IndexSlice", "ArrayAt", "StreamContext"];
 
 // ---- generic bad values ----
 

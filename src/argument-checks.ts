@@ -62,3 +62,21 @@ export function checkChoice<T>(op: string, name: string, v: unknown, choices: re
   if (!choices.includes(v as T)) throw opError(op, `${name} must be one of ${choices.map((c) => JSON.stringify(c)).join(", ")}, got ${describeValue(v)}`);
   return v as T;
 }
+
+/** What an options object may hold after the parameters `Taken` were given positionally. */
+type OptionsWithout<O, Taken extends string> = [Taken] extends [never] ? O : Omit<O, Taken>;
+
+/**
+ * The argument lists of MLX's positional-or-keyword parameters `P` ([name,
+ * type] pairs in MLX's order) after a function's leading arguments: any
+ * leading part of them given positionally (null or undefined: MLX's None,
+ * the default), then optionally the options object `O` without the names
+ * given positionally. `mx.random.normal(shape, ...rest)` takes
+ * `normal([2], mx.float16, 0, 1, key)`, `normal([2], mx.float16, { key })`
+ * and `normal([2], { key })`, and refuses `normal([2], mx.float16, { dtype })`.
+ */
+export type PositionalThen<P extends readonly (readonly [string, unknown])[], O, Given extends unknown[] = [], Taken extends string = never> =
+  | [...Given, (OptionsWithout<O, Taken> | undefined)?]
+  | (P extends readonly [readonly [infer N extends string, infer T], ...infer Rest extends readonly (readonly [string, unknown])[]]
+    ? PositionalThen<Rest, O, [...Given, T | null | undefined], Taken | N>
+    : never);

@@ -335,17 +335,18 @@ export class MxArray {
     return this.readSync("dataSync");
   }
 
-  /** dataSync for method `op` (named by a failing read). */
-  private readSync(op: string): TypedArray {
+  /** dataSync for method `op` (dataSync, itemSync, toNumberSync, toString), which a failing read names with its asynchronous counterpart. */
+  private readSync(op: "dataSync" | "itemSync" | "toNumberSync" | "toString"): TypedArray {
     if (this.hostCopy) return this.hostCopy.slice();
+    const instead = ASYNC_READ[op];
     const backend = getBackend(this.stream.device.backend);
     if (!backend.capabilities.syncRead || !backend.readSync) {
-      throw new Error(`dataSync() is not possible on backend '${backend.name}': its reads are asynchronous; use 'await x.data()'`);
+      throw opError(op, `a synchronous read is not possible on backend '${backend.name}': its reads are asynchronous; use '${instead}'`);
     }
     evaluateSync([this]);
     const t = this.tensor();
     const reader = t.buffer.backend.readSync;
-    if (!reader) throw new Error(`dataSync(): the data lives on backend '${t.buffer.backend.name}', which reads asynchronously; use 'await x.data()'`);
+    if (!reader) throw opError(op, `the data lives on backend '${t.buffer.backend.name}', which reads asynchronously; use '${instead}'`);
     try {
       return reader.call(t.buffer.backend, t) as TypedArray;
     } catch (e) {
@@ -703,13 +704,26 @@ export class MxArray {
    */
   cos(o?: OpOptions) { return ops.cos(this, o); }
   /**
-   * `mx.round(this)`: elementwise rounding, halves to even.
+   * `mx.round(this, decimals)`: elementwise rounding to `decimals` places
+   * (default 0; negative rounds to tens, hundreds, ...), halves to even. MLX's
+   * `array.round(decimals)`.
    * @example
    * ```ts
    * await mx.array([0.5, 1.5, -1.2]).round().tolist(); // [0, 2, -1]
+   * await mx.array([1.25, 37], mx.float32).round(1, { stream: mx.cpu }).tolist(); // [1.2000000476837158, 37]
+   * await mx.array([1234]).round(-2).tolist(); // [1200]
    * ```
    */
-  round(o?: OpOptions) { return ops.round(this, o); }
+  round(decimals?: number, o?: OpOptions): MxArray;
+  /**
+   * `mx.round(this)` with options only: rounding to integers, halves to even.
+   * @example
+   * ```ts
+   * await mx.array([2.5, 3.5], mx.float32).round({ stream: mx.cpu }).tolist(); // [2, 4]
+   * ```
+   */
+  round(o: OpOptions): MxArray;
+  round(decimals?: number | OpOptions, o?: OpOptions): MxArray { return o === undefined ? ops.round(this, decimals) : ops.round(this, decimals, o); }
   /**
    * `mx.floor(this)`: elementwise floor.
    * @example
@@ -1080,6 +1094,9 @@ export class MxArray {
 }
 
 /** A failed read of `a` by method `op`: `[op] reading float32(2, 3): ` before the backend's message. */
+/** What to call instead of each synchronous read where reads are asynchronous. */
+const ASYNC_READ = { dataSync: "await x.data()", itemSync: "await x.item()", toNumberSync: "await x.toNumber()", toString: "await mx.print(x)" } as const;
+
 function readError(op: string, a: MxArray, e: unknown): unknown {
   if (e instanceof Error && !e.message.startsWith(`[${op}] `)) e.message = `[${op}] reading ${describe(a)}: ${e.message}`;
   return e;

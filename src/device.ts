@@ -4,6 +4,7 @@
 
 import { findBackend, getBackend, type BackendName } from "../backends/backend.js";
 import { describeValue } from "./errors.js";
+import { deviceInfo, type DeviceInfo } from "./streams.js";
 
 export type DeviceType = "cpu" | "gpu";
 
@@ -47,6 +48,33 @@ export class Device {
    */
   equals(o: Device): boolean {
     return o.backend === this.backend && o.index === this.index;
+  }
+  /**
+   * Whether this device's backend is registered and started on this machine:
+   * `mx.isAvailable(this)`. MLX's `mx.metal.is_available()` is
+   * `mx.metal.isAvailable()` here (true for the emulated Metal of Linux too:
+   * `deviceInfo().emulated` tells them apart).
+   * @example
+   * ```ts
+   * mx.cpu.isAvailable(); // true
+   * mx.metal.isAvailable() === mx.isAvailable(mx.metal); // true
+   * ```
+   */
+  isAvailable(): boolean {
+    return isAvailable(this);
+  }
+  /**
+   * Facts about this device: `mx.deviceInfo(this)`. MLX's
+   * `mx.metal.device_info()` is `mx.metal.deviceInfo()` here; an unavailable
+   * device's backend is an error that gives the reason.
+   * @example
+   * ```ts
+   * mx.cpu.deviceInfo().deviceName; // "cpu"
+   * if (mx.metal.isAvailable()) console.log(mx.metal.deviceInfo().emulated);
+   * ```
+   */
+  deviceInfo(): DeviceInfo {
+    return deviceInfo(this);
   }
 }
 

@@ -19,6 +19,23 @@ export enum DtypeCategory {
   generic = "generic",
 }
 
+/** MLX's `mx.complexfloating`: complex64. */
+export const complexfloating = DtypeCategory.complexfloating;
+/** MLX's `mx.floating`: float16, bfloat16, float32, float64. */
+export const floating = DtypeCategory.floating;
+/** MLX's `mx.inexact`: the floating and complex dtypes. */
+export const inexact = DtypeCategory.inexact;
+/** MLX's `mx.signedinteger`: int8, int16, int32, int64. */
+export const signedinteger = DtypeCategory.signedinteger;
+/** MLX's `mx.unsignedinteger`: uint8, uint16, uint32, uint64. */
+export const unsignedinteger = DtypeCategory.unsignedinteger;
+/** MLX's `mx.integer`: the signed and unsigned integer dtypes. */
+export const integer = DtypeCategory.integer;
+/** MLX's `mx.number`: every dtype but bool. */
+export const number = DtypeCategory.number;
+/** MLX's `mx.generic`: every dtype, bool included. */
+export const generic = DtypeCategory.generic;
+
 /** The categories each category lies in (itself included), as MLX's hierarchy: generic > number > {inexact > {floating, complexfloating}, integer > {signed, unsigned}}; bool is only generic. */
 const PARENTS: Record<DtypeCategory, readonly DtypeCategory[]> = {
   complexfloating: [DtypeCategory.complexfloating, DtypeCategory.inexact, DtypeCategory.number, DtypeCategory.generic],
@@ -50,7 +67,7 @@ const isCategory = (x: unknown): x is DtypeCategory => typeof x === "string" && 
 
 function checkTypeArg(op: string, name: string, x: unknown): DType | DtypeCategory {
   if (x instanceof DType || isCategory(x)) return x;
-  throw opError(op, `${name} must be a dtype (e.g. mx.float32) or a DtypeCategory (e.g. mx.DtypeCategory.floating), got ${describeValue(x)}`, [], "type");
+  throw opError(op, `${name} must be a dtype (e.g. mx.float32) or a DtypeCategory (e.g. mx.floating), got ${describeValue(x)}`, [], "type");
 }
 
 /**
@@ -58,9 +75,9 @@ function checkTypeArg(op: string, name: string, x: unknown): DType | DtypeCatego
  * category and every category above it, a dtype equal to a dtype, as MLX.
  * @example
  * ```ts
- * mx.issubdtype(mx.float16, mx.DtypeCategory.floating); // true
- * mx.issubdtype(mx.int8, mx.DtypeCategory.inexact); // false
- * mx.issubdtype(mx.DtypeCategory.floating, mx.DtypeCategory.number); // true
+ * mx.issubdtype(mx.float16, mx.floating); // true
+ * mx.issubdtype(mx.int8, mx.inexact); // false
+ * mx.issubdtype(mx.floating, mx.number); // true
  * ```
  */
 export function issubdtype(a: DType | DtypeCategory, b: DType | DtypeCategory): boolean {

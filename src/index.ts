@@ -8,6 +8,7 @@ export {
   float16, bfloat16, float32, float64, complex64, promoteTypes, isFloating, isInexact, isInteger,
   type DTypeKind, type DTypeName,
 } from "./dtype.js";
+export { DType as Dtype } from "./dtype.js";
 export { MxArray, MxArray as Array, type NestedList } from "./array.js";
 export { print, setPrintoptions, getPrintoptions, printoptions, type PrintOptions } from "./print.js";
 export { setMathMode, getMathMode, type MathMode } from "./math-mode.js";

@@ -12,7 +12,9 @@ import { expandDims, reshape } from "./ops/layout.js";
 import { argmax, max, sum } from "./ops/reduction.js";
 import { cumsum } from "./ops/scan.js";
 import { searchsorted } from "./ops/sort.js";
-import { asOp, checkOptions, dtypeThenOptions, noExtraArguments } from "./ops/strict-options.js";
+import { asOp, noExtraArguments } from "./ops/strict-options.js";
+import type { PositionalThen } from "./argument-checks.js";
+import { samplerArgs } from "./random-checks.js";
 import { uniform, type KeyOptions, type UniformOptions } from "./random.js";
 
 function floatDType(op: string, d: DType | undefined): DType {
@@ -23,16 +25,18 @@ function floatDType(op: string, d: DType | undefined): DType {
 
 /**
  * Samples from the standard Gumbel distribution, `-log(-log(u))` for uniform
- * `u`; float32 unless `dtype` is another float type.
+ * `u`; float32 unless `dtype` is another float type. MLX's
+ * `gumbel(shape, dtype, key)`: dtype and key positionally, or in the options.
  * @example
  * ```ts
  * mx.random.gumbel([2, 3], { key: mx.random.key(0) }).shape; // [2, 3]
+ * mx.random.gumbel([2], mx.float16, mx.random.key(0)).dtype.name; // "float16"
  * ```
  */
-export function gumbel(shape: readonly number[] = [], dtypeOrOptions?: DType | UniformOptions | null, options?: UniformOptions): MxArray {
-  noExtraArguments("random.gumbel", arguments, 3);
+export function gumbel(shape: readonly number[] = [], ...rest: PositionalThen<[["dtype", DType], ["key", MxArray]], UniformOptions>): MxArray {
+  noExtraArguments("random.gumbel", arguments, 4);
   return asOp("random.gumbel", () => {
-    const o = dtypeThenOptions<UniformOptions>("random.gumbel", dtypeOrOptions, options, ["dtype", "key"]);
+    const o = samplerArgs<UniformOptions>("random.gumbel", rest, ["dtype", "key"]);
     const dtype = floatDType("random.gumbel", o.dtype);
     const s = onStream(o, opStream("random.gumbel", o));
     const u = uniform(0, 1, [...checkShape("random.gumbel", shape)], { dtype, key: o.key, stream: s.stream });
@@ -44,18 +48,23 @@ export function gumbel(shape: readonly number[] = [], dtypeOrOptions?: DType | U
  * Samples from the standard normal distribution truncated to [lower, upper]
  * (numbers or arrays, broadcast to `shape`, which defaults to their broadcast
  * shape): the inverse error function of uniform samples between erf(lower/√2)
- * and erf(upper/√2), clipped to the bounds; float32 unless `dtype`.
+ * and erf(upper/√2), clipped to the bounds; float32 unless `dtype`. MLX's
+ * `truncated_normal(lower, upper, shape, dtype, key)`: shape, dtype and key
+ * positionally, or in the options.
  * @example
  * ```ts
  * const x = mx.random.truncatedNormal(-1, 1, [1000], { key: mx.random.key(0) });
  * await mx.all(mx.logicalAnd(mx.greaterEqual(x, -1), mx.lessEqual(x, 1))).item(); // true
+ * mx.random.truncatedNormal(-1, 1, [2], mx.float16, mx.random.key(0)).dtype.name; // "float16"
+ * mx.random.truncatedNormal(mx.zeros([3]), 1, { key: mx.random.key(0) }).shape; // [3]
  * ```
  */
-export function truncatedNormal(lower: ArrayLike, upper: ArrayLike, shape?: readonly number[] | null, dtypeOrOptions?: DType | UniformOptions | null, options?: UniformOptions): MxArray {
-  noExtraArguments("random.truncatedNormal", arguments, 5);
+export function truncatedNormal(lower: ArrayLike, upper: ArrayLike, ...rest: PositionalThen<[["shape", readonly number[]], ["dtype", DType], ["key", MxArray]], TruncatedNormalOptions>): MxArray {
+  noExtraArguments("random.truncatedNormal", arguments, 6);
   return asOp("random.truncatedNormal", () => {
     const op = "random.truncatedNormal";
-    const o = dtypeThenOptions<UniformOptions>(op, dtypeOrOptions, options, ["dtype", "key"]);
+    const o = samplerArgs<TruncatedNormalOptions>(op, rest, ["shape", "dtype", "key"]);
+    const shape = o.shape;
     const dtype = floatDType(op, o.dtype);
     const s = onStream(o, opStream(op, o, lower, upper));
     const lo = astype(toArray(op, checkArrayLike(op, lower, "lower"), s.stream, dtype), dtype, s);
@@ -69,6 +78,11 @@ export function truncatedNormal(lower: ArrayLike, upper: ArrayLike, shape?: read
   });
 }
 
+export interface TruncatedNormalOptions extends UniformOptions {
+  /** The output shape (default: the broadcast shape of lower and upper). */
+  shape?: readonly number[] | undefined;
+}
+
 export interface LaplaceOptions extends UniformOptions {
   /** The mean (default 0). */
   loc?: number | undefined;
@@ -79,17 +93,20 @@ export interface LaplaceOptions extends UniformOptions {
 /**
  * Samples from the Laplace distribution with mean `loc` (default 0) and scale
  * `scale` (default 1) by the inverse CDF of uniform samples in (-1, 1);
- * float32 unless `dtype`.
+ * float32 unless `dtype`. MLX's `laplace(shape, dtype, loc, scale, key)`:
+ * those positionally, or in the options.
  * @example
  * ```ts
  * mx.random.laplace([3], { key: mx.random.key(0), loc: 2 }).shape; // [3]
+ * const key = mx.random.key(0);
+ * await mx.allclose(mx.random.laplace([3], mx.float32, 2, 0.5, key), mx.random.laplace([3], { loc: 2, scale: 0.5, key })).item(); // true
  * ```
  */
-export function laplace(shape: readonly number[] = [], dtypeOrOptions?: DType | LaplaceOptions | null, options?: LaplaceOptions): MxArray {
-  noExtraArguments("random.laplace", arguments, 3);
+export function laplace(shape: readonly number[] = [], ...rest: PositionalThen<[["dtype", DType], ["loc", number], ["scale", number], ["key", MxArray]], LaplaceOptions>): MxArray {
+  noExtraArguments("random.laplace", arguments, 6);
   return asOp("random.laplace", () => {
     const op = "random.laplace";
-    const o = dtypeThenOptions<LaplaceOptions>(op, dtypeOrOptions, options, ["dtype", "key", "loc", "scale"]);
+    const o = samplerArgs<LaplaceOptions>(op, rest, ["dtype", "loc", "scale", "key"]);
     const dtype = floatDType(op, o.dtype);
     for (const k of ["loc", "scale"] as const) if (o[k] !== undefined && typeof o[k] !== "number") throw opError(op, `${k} must be a number, got ${typeof o[k]}`, [], "type");
     const s = onStream(o, opStream(op, o));
@@ -116,19 +133,22 @@ export interface CategoricalOptions extends KeyOptions {
  * `logits` along `axis` (default -1): by default one draw per distribution,
  * or `shape`, or `numSamples` draws each (as MLX, by the Gumbel-max trick:
  * the argmax of logits plus Gumbel noise; a single distribution sampled to a
- * shape uses the inverse CDF).
+ * shape uses the inverse CDF). MLX's
+ * `categorical(logits, axis, shape, num_samples, key)`: those positionally,
+ * or in the options.
  * @example
  * ```ts
  * const logits = mx.log(mx.array([[0, 1], [1, 0]]));
  * await mx.random.categorical(logits, { key: mx.random.key(0) }).tolist(); // [1, 0]
  * mx.random.categorical(logits, { numSamples: 5, key: mx.random.key(0) }).shape; // [2, 5]
+ * mx.random.categorical(logits, -1, null, 5, mx.random.key(0)).shape; // [2, 5]
  * ```
  */
-export function categorical(logits: MxArray, o: CategoricalOptions = {}): MxArray {
-  noExtraArguments("random.categorical", arguments, 2);
+export function categorical(logits: MxArray, ...rest: PositionalThen<[["axis", number], ["shape", readonly number[]], ["numSamples", number], ["key", MxArray]], CategoricalOptions>): MxArray {
+  noExtraArguments("random.categorical", arguments, 6);
   return asOp("random.categorical", () => {
     const op = "random.categorical";
-    checkOptions(op, o, ["axis", "shape", "numSamples", "key"]);
+    const o = samplerArgs<CategoricalOptions>(op, rest, ["axis", "shape", "numSamples", "key"]);
     const s = onStream(o, opStream(op, o, logits));
     const x = toArray(op, checkArrayLike(op, logits, "logits"), s.stream);
     if (x.ndim === 0) throw opError(op, "logits must have at least one axis", [x], "value");

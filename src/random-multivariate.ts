@@ -6,13 +6,15 @@ import type { MxArray } from "./array.js";
 import { cpu } from "./device.js";
 import { float32, isDType, type DType } from "./dtype.js";
 import { describeValue, opError } from "./errors.js";
+import type { PositionalThen } from "./argument-checks.js";
+import { samplerArgs } from "./random-checks.js";
 import { svd } from "./linalg/svd.js";
 import { checkArrayLike, opStream, toArray, type ArrayLike } from "./ops/base.js";
 import { add, astype, multiply, sqrt } from "./ops/elementwise.js";
 import { expandDims, squeeze } from "./ops/layout.js";
 import { matmul } from "./ops/linalg.js";
 import { broadcastShapes, checkShape } from "./shape.js";
-import { asOp, checkOptions, noExtraArguments } from "./ops/strict-options.js";
+import { asOp, noExtraArguments } from "./ops/strict-options.js";
 import { normal, type KeyOptions } from "./random.js";
 
 export interface MultivariateNormalOptions extends KeyOptions {
@@ -28,32 +30,24 @@ export interface MultivariateNormalOptions extends KeyOptions {
  * broadcast(cov's batch, mean's batch, `shape`) + [n]: standard normal
  * samples z times the covariance's symmetric square root U diag(√S) V^T (an
  * SVD of cov in float32, computed on the cpu), plus the mean, as MLX. The
- * sampling runs on the stream given (or the inputs'). `shape` may be passed
- * positionally, as in MLX; float32 only.
+ * sampling runs on the stream given (or the inputs'); float32 only. MLX's
+ * `multivariate_normal(mean, cov, shape, dtype, key)`: shape, dtype and key
+ * positionally, or in the options.
  * @example
  * ```ts
  * const mean = mx.array([0, 10], mx.float32);
  * const cov = mx.array([[1, 0.5], [0.5, 2]], mx.float32);
  * const x = mx.random.multivariateNormal(mean, cov, [1000], { key: mx.random.key(0), stream: mx.cpu });
  * x.shape; // [1000, 2]
+ * mx.random.multivariateNormal(mean, cov, [3], mx.float32, mx.random.key(0), { stream: mx.cpu }).shape; // [3, 2]
  * ```
  */
-export function multivariateNormal(mean: ArrayLike, cov: ArrayLike, shape?: readonly number[] | null | MultivariateNormalOptions, o?: MultivariateNormalOptions): MxArray {
-  noExtraArguments("random.multivariateNormal", arguments, 4);
+export function multivariateNormal(mean: ArrayLike, cov: ArrayLike, ...rest: PositionalThen<[["shape", readonly number[]], ["dtype", DType], ["key", MxArray]], MultivariateNormalOptions>): MxArray {
+  noExtraArguments("random.multivariateNormal", arguments, 6);
   const op = "random.multivariateNormal";
   return asOp(op, () => {
-    let opts: MultivariateNormalOptions = o ?? {};
-    if (shape !== undefined && shape !== null && !Array.isArray(shape) && typeof shape !== "object") {
-      throw opError(op, `shape must be a list of dimensions (or the options object), got ${describeValue(shape)}`, [], "type");
-    }
-    if (shape !== undefined && shape !== null && !Array.isArray(shape)) {
-      if (o !== undefined) throw opError(op, `give the options once: ${op}(mean, cov, shape, { dtype, key, stream }) or ${op}(mean, cov, { shape, dtype, key, stream }), got a fourth argument ${describeValue(o)}`, [], "type");
-      opts = shape as MultivariateNormalOptions;
-    } else if (Array.isArray(shape)) {
-      checkOptions(op, o, ["dtype", "key"]);
-      opts = { ...o, shape: shape as readonly number[] };
-    }
-    checkOptions(op, opts, ["shape", "dtype", "key"]);
+    const opts = samplerArgs<MultivariateNormalOptions>(op, rest, ["shape", "dtype", "key"]);
+    if (opts.shape !== undefined && !Array.isArray(opts.shape)) throw opError(op, `shape must be a list of dimensions, got ${describeValue(opts.shape)}`, [], "type");
     const dtype = opts.dtype ?? float32;
     if (!isDType(dtype) || dtype !== float32) throw opError(op, `dtype must be float32 (as MLX), got ${isDType(dtype) ? dtype.name : describeValue(dtype)}`, [], "type");
     const sampleShape = checkShape(op, opts.shape ?? []);

@@ -3,14 +3,14 @@
 // by time, or by seed()). Samplers compose ops exactly as MLX's do, so
 // streams match MLX bit for bit.
 
-import { checkInt } from "./argument-checks.js";
+import { checkInt, type PositionalThen } from "./argument-checks.js";
 import { MxArray } from "./array.js";
-import { asOp, checkOptions, dtypeThenOptions, noExtraArguments } from "./ops/strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./ops/strict-options.js";
 import { float16, bfloat16, float32, int32, int64, isDType, isFloating, isInexact, uint32, uint64, type DType } from "./dtype.js";
 import { describeValue, opError, shapeStr } from "./errors.js";
 import { RandomBits } from "./primitives/misc.js";
 import { broadcastShapes, checkShape, MAX_DIM, sameShape } from "./shape.js";
-import { checkKey } from "./random-checks.js";
+import { checkKey, samplerArgs } from "./random-checks.js";
 import { keyWords, nextKey, restartSequence, splitKeyPair } from "./random-key-sequence.js";
 import {
   add, astype, bitwiseOr, divide, erfinv, leftShift, less, lessEqual, minimum, multiply, remainder, subtract, where,
@@ -81,20 +81,28 @@ function keyFor(op: string, k: MxArray | undefined, o?: OpOptions): MxArray {
   return k ?? nextKey(streamOf(o));
 }
 
+export interface BitsOptions extends KeyOptions {
+  /** Bytes per element: 4 (uint32, the default), 2 (uint16) or 1 (uint8). */
+  width?: 1 | 2 | 4 | undefined;
+}
+
 /**
  * Raw random bits of `shape`: uint32 elements (`width` 4, the default), uint16
- * (2) or uint8 (1). With a `key` the result depends only on the key.
+ * (2) or uint8 (1). With a `key` the result depends only on the key. MLX's
+ * `bits(shape, width, key)`: width and key positionally, or in the options.
  * @example
  * ```ts
  * const key = mx.random.key(0);
  * await mx.random.bits([2], { key }).tolist(); // [928981903, 3453687069]
  * mx.random.bits([2], { key, width: 1 }).dtype.name; // "uint8"
+ * mx.random.bits([], 2, key).dtype.name; // "uint16"
+ * mx.random.bits([], 2, { key }).dtype.name; // "uint16"
  * ```
  */
-export function bits(shape: readonly number[] = [], o: KeyOptions & { width?: 1 | 2 | 4 | undefined } = {}): MxArray {
-  noExtraArguments("random.bits", arguments, 2);
+export function bits(shape: readonly number[] = [], ...rest: PositionalThen<[["width", 1 | 2 | 4], ["key", MxArray]], BitsOptions>): MxArray {
+  noExtraArguments("random.bits", arguments, 4);
   return asOp("random.bits", () => {
-    checkOptions("random.bits", o, ["key", "width"]);
+    const o = samplerArgs<BitsOptions>("random.bits", rest, ["width", "key"]);
     const s = opStream("random.bits", o);
     const width = o.width ?? 4;
     if (width !== 1 && width !== 2 && width !== 4) throw opError("random.bits", `width must be 1, 2 or 4 bytes, got ${describeValue(width)}`, [], "value");
@@ -144,17 +152,19 @@ export interface UniformOptions extends KeyOptions {
 /**
  * Samples uniform in [low, high) (defaults 0 and 1; arrays broadcast to `shape`),
  * float32 unless `dtype` is another float type. MLX's sampler: the same key
- * gives MLX's numbers.
+ * gives MLX's numbers. MLX's `uniform(low, high, shape, dtype, key)`: dtype
+ * and key positionally, or in the options.
  * @example
  * ```ts
  * const key = mx.random.key(0);
  * await mx.random.uniform(0, 1, [3], { key }).tolist(); // [0.9653214812278748, 0.3146817088127136, 0.6330299973487854]
+ * await mx.random.uniform(0, 1, [3], mx.float32, key).tolist(); // [0.9653214812278748, 0.3146817088127136, 0.6330299973487854]
  * ```
  */
-export function uniform(low: ArrayLike = 0, high: ArrayLike = 1, shape: readonly number[] = [], dtypeOrOptions?: DType | UniformOptions | null, options?: UniformOptions): MxArray {
-  noExtraArguments("random.uniform", arguments, 5);
+export function uniform(low: ArrayLike = 0, high: ArrayLike = 1, shape: readonly number[] = [], ...rest: PositionalThen<[["dtype", DType], ["key", MxArray]], UniformOptions>): MxArray {
+  noExtraArguments("random.uniform", arguments, 6);
   return asOp("random.uniform", () => {
-    const o = dtypeThenOptions<UniformOptions>("random.uniform", dtypeOrOptions, options, ["dtype", "key"]);
+    const o = samplerArgs<UniformOptions>("random.uniform", rest, ["dtype", "key"]);
     const s = opStream("random.uniform", o);
     return uniformOf("random.uniform", low, high, checkShape("random.uniform", shape), dtypeOption("random.uniform", o.dtype, float32), o.key, s);
   });
@@ -186,19 +196,22 @@ export interface NormalOptions extends UniformOptions {
 /**
  * Samples from the normal distribution with mean `loc` (default 0) and standard
  * deviation `scale` (default 1), float32 unless `dtype` is another float type.
- * MLX's sampler (the inverse error function of uniform samples).
+ * MLX's sampler (the inverse error function of uniform samples). MLX's
+ * `normal(shape, dtype, loc, scale, key)`: those positionally, or in the options.
  * @example
  * ```ts
  * const key = mx.random.key(0);
  * await mx.random.normal([3], { key }).tolist(); // [1.816087245941162, -0.4826229512691498, 0.3398892283439636]
  * await mx.random.normal([2], { key, loc: 10, scale: 2 }).tolist(); // [8.430468559265137, 11.712890625]
+ * await mx.random.normal([2], mx.float32, 10, 2, key).tolist(); // [8.430468559265137, 11.712890625]
+ * await mx.random.normal([2], mx.float32, 10, 2, { key }).tolist(); // [8.430468559265137, 11.712890625]
  * ```
  */
-export function normal(shape: readonly number[] = [], dtypeOrOptions?: DType | NormalOptions | null, options?: NormalOptions): MxArray {
-  noExtraArguments("random.normal", arguments, 3);
+export function normal(shape: readonly number[] = [], ...rest: PositionalThen<[["dtype", DType], ["loc", ArrayLike], ["scale", ArrayLike], ["key", MxArray]], NormalOptions>): MxArray {
+  noExtraArguments("random.normal", arguments, 6);
   return asOp("random.normal", () => {
     const op = "random.normal";
-    const o = dtypeThenOptions<NormalOptions>(op, dtypeOrOptions, options, ["dtype", "key", "loc", "scale"]);
+    const o = samplerArgs<NormalOptions>(op, rest, ["dtype", "loc", "scale", "key"]);
     const s = opStream(op, o);
     const sh = checkShape(op, shape);
     const dtype = dtypeOption(op, o.dtype, float32);
@@ -220,16 +233,18 @@ export function normal(shape: readonly number[] = [], dtypeOrOptions?: DType | N
  * Integers uniform in [low, high), int32 unless `dtype` is another integer type:
  * raw 32-bit draws reduced modulo the range in unsigned arithmetic, then offset
  * by low (MLX's integer-space sampler; int64 and uint64 combine two draws). An
- * empty interval (high <= low) gives low.
+ * empty interval (high <= low) gives low. MLX's
+ * `randint(low, high, shape, dtype, key)`: dtype and key positionally, or in the options.
  * @example
  * ```ts
  * await mx.random.randint(0, 10, [5], { key: mx.random.key(0) }).tolist(); // [3, 0, 0, 8, 1]
+ * await mx.random.randint(0, 10, [5], mx.int32, mx.random.key(0)).tolist(); // [3, 0, 0, 8, 1]
  * ```
  */
-export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[] = [], dtypeOrOptions?: DType | UniformOptions | null, options?: UniformOptions): MxArray {
-  noExtraArguments("random.randint", arguments, 5);
+export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[] = [], ...rest: PositionalThen<[["dtype", DType], ["key", MxArray]], UniformOptions>): MxArray {
+  noExtraArguments("random.randint", arguments, 6);
   return asOp("random.randint", () => {
-    const o = dtypeThenOptions<UniformOptions>("random.randint", dtypeOrOptions, options, ["dtype", "key"]);
+    const o = samplerArgs<UniformOptions>("random.randint", rest, ["dtype", "key"]);
     const s = opStream("random.randint", o);
     const so = { stream: s };
     const sh = checkShape("random.randint", shape);
@@ -261,20 +276,29 @@ export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[
   });
 }
 
+export interface BernoulliOptions extends KeyOptions {
+  /** The output shape (default: the shape of `p`). */
+  shape?: readonly number[] | undefined;
+}
+
 /**
  * Booleans that are true with probability `p` (a number or a float array, default
- * 0.5), of `shape` (default: the shape of `p`).
+ * 0.5), of `shape` (default: the shape of `p`). MLX's `bernoulli(p, shape, key)`:
+ * shape and key positionally, or in the options.
  * @example
  * ```ts
  * const key = mx.random.key(0);
  * await mx.random.bernoulli(0.5, [5], { key }).tolist(); // [false, true, true, false, false]
- * await mx.random.bernoulli(mx.array([0, 1], mx.float32), undefined, { key }).tolist(); // [false, true]
+ * await mx.random.bernoulli(0.5, [5], key).tolist(); // [false, true, true, false, false]
+ * await mx.random.bernoulli(mx.array([0, 1], mx.float32), { key }).tolist(); // [false, true]
+ * await mx.random.bernoulli(mx.array([0, 1], mx.float32), null, key).tolist(); // [false, true]
  * ```
  */
-export function bernoulli(p: ArrayLike = 0.5, shape?: readonly number[], o: KeyOptions = {}): MxArray {
-  noExtraArguments("random.bernoulli", arguments, 3);
+export function bernoulli(p: ArrayLike = 0.5, ...rest: PositionalThen<[["shape", readonly number[]], ["key", MxArray]], BernoulliOptions>): MxArray {
+  noExtraArguments("random.bernoulli", arguments, 4);
   return asOp("random.bernoulli", () => {
-    checkOptions("random.bernoulli", o, ["key"]);
+    const o = samplerArgs<BernoulliOptions>("random.bernoulli", rest, ["shape", "key"]);
+    const shape = o.shape;
     const s = opStream("random.bernoulli", o);
     const so = { stream: s };
     const pa = toArray("random.bernoulli", p, s, float32, "p");

@@ -29,7 +29,7 @@ describe("extra arguments", () => {
       ["flatten", () => call(mx.flatten, v(), 0, 0, {}, 9)],
       ["sum", () => call(mx.sum, v(), 0, {}, 9)],
       ["add", () => call(mx.add, v(), v(), {}, 9)],
-      ["random.normal", () => call(mx.random.normal, [2], mx.float32, {}, 9)],
+      ["random.normal", () => call(mx.random.normal, [2], mx.float32, 0, 1, null, {}, 9)],
       ["linalg.inv", () => call(mx.linalg.inv, mx.eye(2), {}, 9)],
       ["fft.fft", () => call(mx.fft.fft, v(), 3, 0, {}, 9)],
       ["fast.rmsNorm", () => call(mx.fast.rmsNorm, v(), null, 1e-5, {}, 9)],
@@ -87,7 +87,7 @@ describe("positional dtypes", () => {
   });
 
   it("refuses a dtype given twice that disagrees", () => {
-    expect(() => mx.random.normal([2], mx.float16, { dtype: mx.float32 })).toThrow(/\[random\.normal\] dtype given twice: float16 and \{ dtype: float32 \}/);
+    expect(() => call(mx.random.normal, [2], mx.float16, { dtype: mx.float32 })).toThrow(/\[random\.normal\] dtype given twice: float16 and \{ dtype: float32 \}/);
   });
 });
 

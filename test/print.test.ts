@@ -63,7 +63,7 @@ describe.each(asyncReads)("arrays on $name, a backend without synchronous reads"
     await mx.eval(x);
     expect(x.toString()).toBe(hint);
     expect(format(x)).toBe(hint);
-    expect(() => x.dataSync()).toThrow(/dataSync\(\) is not possible on backend/);
+    expect(() => x.dataSync()).toThrow(/^\[dataSync\] a synchronous read is not possible on backend '\w+': its reads are asynchronous; use 'await x\.data\(\)'$/);
     expect(await printed(() => mx.print(x))).toEqual(["array([[2, 4, 6],\n       [8, 10, 12]], dtype=float32)"]);
     expect(x.toString()).toBe("array([[2, 4, 6],\n       [8, 10, 12]], dtype=float32)");
     expect([...x.dataSync()]).toEqual([2, 4, 6, 8, 10, 12]);

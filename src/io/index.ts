@@ -2,7 +2,7 @@
 // mx.savez_compressed, mx.save_safetensors, mx.save_gguf and mx.load: the
 // .npy, .npz, safetensors and GGUF formats; and mx.exportToDot (a graph as DOT).
 
-export { save, savez, savezCompressed } from "./npz.js";
+export { save, savez, savezCompressed, type SavezArrays } from "./npz.js";
 export { saveSafetensors } from "./safetensors.js";
 export { saveGguf, type GgufMetadataValue } from "./gguf.js";
 export { exportToDot } from "./dot.js";

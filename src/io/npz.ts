@@ -4,7 +4,8 @@
 
 import type { MxArray } from "../array.js";
 import type { Stream } from "../device.js";
-import { opError } from "../errors.js";
+import { describeValue, opError } from "../errors.js";
+import { isPlainObject } from "../transforms/tree.js";
 import { arrayBytes } from "./convert.js";
 import { npyHeader, readNpy } from "./npy.js";
 import { loadBudget } from "./budget.js";
@@ -35,6 +36,32 @@ export async function save(file: string, a: MxArray): Promise<void> {
   writePieces(op, path, [npyHeader(arr.dtype, arr.shape), await arrayBytes(arr)]);
 }
 
+/**
+ * The arrays of a savez call as MLX's `savez(file, *args, **kwds)` takes them:
+ * arrays given positionally (named arr_0, arr_1, ...), then optionally an
+ * object of named arrays; or a single list of arrays (arr_0, ...).
+ */
+export type SavezArrays = MxArray[] | [...MxArray[], Record<string, MxArray>] | [readonly MxArray[]];
+
+/** savez's arguments after the file, as one object of named arrays or a list (namedArrays checks the arrays). */
+function savezEntries(op: string, given: readonly unknown[]): unknown {
+  if (given.length === 1 && Array.isArray(given[0])) return given[0];
+  const last = given[given.length - 1];
+  const named = isPlainObject(last) ? last : undefined;
+  const positional = named ? given.slice(0, -1) : given;
+  if (!positional.length && !named) throw opError(op, "got no arrays to save: pass arrays (mx.savez(file, a, b)) or an object of named arrays (mx.savez(file, { a, b }))", [], "type");
+  const out: Record<string, unknown> = {};
+  positional.forEach((a, i) => {
+    if (isPlainObject(a) || Array.isArray(a)) throw opError(op, `argument ${i + 1} is ${describeValue(a)}; arrays come first, then one object of named arrays last`, [], "type");
+    out[`arr_${i}`] = a;
+  });
+  for (const [k, a] of Object.entries(named ?? {})) {
+    if (Object.hasOwn(out, k)) throw opError(op, `'${k}' is given positionally (argument ${Number(k.slice(4)) + 1}) and by name`, [], "value");
+    out[k] = a;
+  }
+  return out;
+}
+
 async function writeNpz(op: string, file: string, arrays: unknown, compress: boolean): Promise<void> {
   const path = outputPath(op, file, ".npz");
   const named = namedArrays(op, arrays);
@@ -44,9 +71,10 @@ async function writeNpz(op: string, file: string, arrays: unknown, compress: boo
 }
 
 /**
- * Saves named arrays to `file` in NumPy's uncompressed .npz format (MLX's
- * `mx.savez`): a dict of arrays keeps its names, a list gets `arr_0`,
- * `arr_1`, ...; ".npz" is appended to a name without it.
+ * Saves arrays to `file` in NumPy's uncompressed .npz format (MLX's
+ * `mx.savez(file, *args, **kwds)`): arrays given positionally are named
+ * `arr_0`, `arr_1`, ... (as is a single list of arrays), an object of named
+ * arrays (last) keeps its names; ".npz" is appended to a name without it.
  * @example
  * ```ts
  * import { mkdtempSync } from "node:fs";
@@ -57,14 +85,19 @@ async function writeNpz(op: string, file: string, arrays: unknown, compress: boo
  * const loaded = mx.load(file) as Record<string, mx.MxArray>;
  * Object.keys(loaded); // ["w", "b"]
  * await loaded.b!.tolist(); // [true]
+ * const two = join(mkdtempSync(join(tmpdir(), "mx-")), "two.npz");
+ * await mx.savez(two, mx.ones([2]), mx.zeros([3]), { w: mx.ones([1]) });
+ * Object.keys(mx.load(two) as Record<string, mx.MxArray>); // ["arr_0", "arr_1", "w"]
  * ```
  */
-export async function savez(file: string, arrays: Record<string, MxArray> | readonly MxArray[]): Promise<void> {
-  await writeNpz("savez", file, arrays, false);
+export async function savez(file: string, ...arrays: SavezArrays): Promise<void> {
+  await writeNpz("savez", file, savezEntries("savez", arrays), false);
 }
 
 /**
- * `savez` with each entry deflated (MLX's `mx.savez_compressed`), through node:zlib.
+ * `savez` with each entry deflated (MLX's `mx.savez_compressed`), through
+ * node:zlib: arrays positionally (`arr_0`, ...), then an object of named
+ * arrays, or a list of arrays.
  * @example
  * ```ts
  * import { mkdtempSync, statSync } from "node:fs";
@@ -74,10 +107,12 @@ export async function savez(file: string, arrays: Record<string, MxArray> | read
  * await mx.savezCompressed(file, [mx.zeros([1000])]);
  * statSync(file).size < 1000; // true
  * await (mx.load(file) as Record<string, mx.MxArray>).arr_0!.sum().item(); // 0
+ * await mx.savezCompressed(file, mx.zeros([10]), mx.ones([2]));
+ * Object.keys(mx.load(file) as Record<string, mx.MxArray>); // ["arr_0", "arr_1"]
  * ```
  */
-export async function savezCompressed(file: string, arrays: Record<string, MxArray> | readonly MxArray[]): Promise<void> {
-  await writeNpz("savezCompressed", file, arrays, true);
+export async function savezCompressed(file: string, ...arrays: SavezArrays): Promise<void> {
+  await writeNpz("savezCompressed", file, savezEntries("savezCompressed", arrays), true);
 }
 
 /** The arrays of an .npz source, named after their entries without ".npy". */

@@ -4,7 +4,7 @@
 
 import type { MxArray } from "../array.js";
 import { isInteger } from "../dtype.js";
-import { opError } from "../errors.js";
+import { opError, shapeStr } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { asOp } from "../ops/strict-options.js";
 import { checkArray, checkBool, checkChoice, checkInt, checkNumber, options } from "./checks.js";
@@ -70,8 +70,10 @@ export function crossEntropy(logits: MxArray, targets: MxArray, o?: CrossEntropy
     const smoothing = checkNumber("nn.losses.crossEntropy", "labelSmoothing", p.labelSmoothing ?? 0, 0, 1);
     if (smoothing >= 1) throw opError("nn.losses.crossEntropy", `labelSmoothing must be in [0, 1), got ${smoothing}`, [], "range");
     const asProbs = targets.ndim === logits.ndim;
-    const want = asProbs ? logits.shape : logits.shape.filter((_, i) => i !== axis);
-    if (!sameShape(targets.shape, want)) throw opError("nn.losses.crossEntropy", `targets must have shape (${want.join(", ")}) (class indices) or the logits' shape (probabilities)`, [logits, targets], "value");
+    const indexShape = logits.shape.filter((_, i) => i !== axis);
+    if (!sameShape(targets.shape, asProbs ? logits.shape : indexShape)) {
+      throw opError("nn.losses.crossEntropy", `targets must have shape ${shapeStr(indexShape)} (class indices: the logits' shape without axis ${axis}) or ${shapeStr(logits.shape)} (probabilities: the logits' shape), got ${shapeStr(targets.shape)}`, [logits, targets], "value");
+    }
     if (!asProbs && !isInteger(targets.dtype)) throw opError("nn.losses.crossEntropy", "targets of class indices must be integers", [targets], "type");
     const shifted = ops.subtract(logits, ops.stopGradient(ops.max(logits, axis, { keepdims: true })));
     const score = asProbs

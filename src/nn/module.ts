@@ -10,7 +10,9 @@ import { describeValue } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { isPlainObject, treeFields } from "../transforms/tree.js";
 import { treeFlatten } from "../transforms/utils.js";
-import { checkBool, options } from "./checks.js";
+import { checkBool, keywords, options } from "./checks.js";
+import { noExtraArguments } from "../ops/strict-options.js";
+import type { PositionalThen } from "../argument-checks.js";
 import { loadWeightsInto, saveWeightsOf, type LoadWeightsOptions } from "./weights.js";
 
 /** A tree of parameters: arrays in nested plain objects and lists, as `parameters()` returns it. */
@@ -465,17 +467,21 @@ export class Module {
    * (as `saveWeights` or MLX's `save_weights` write it), a list of
    * `[dotted key, array]` pairs, or an object of them. `strict` (default
    * true) requires exactly the module's parameters with their shapes; off,
-   * the given ones are updated and the rest kept. `stream` places arrays
-   * loaded from a file.
+   * the given ones are updated and the rest kept; MLX's
+   * `load_weights(file, strict)` takes it positionally, as here, or in the
+   * options. `stream` places arrays loaded from a file.
    * @example
    * ```ts
    * const model = new mx.nn.Linear(2, 1);
    * model.loadWeights([["weight", mx.array([[1, 2]], mx.float32)], ["bias", mx.array([3], mx.float32)]]);
    * await model.forward(mx.array([[1, 1]], mx.float32)).tolist(); // [[6]]
+   * model.loadWeights([["bias", mx.array([0], mx.float32)]], false);
+   * await model.forward(mx.array([[1, 1]], mx.float32)).tolist(); // [[3]]
    * ```
    */
-  loadWeights(weights: string | readonly (readonly [string, MxArray])[] | Record<string, MxArray>, o: LoadWeightsOptions = {}): this {
-    loadWeightsInto(this, weights, o);
+  loadWeights(weights: string | readonly (readonly [string, MxArray])[] | Record<string, MxArray>, ...rest: PositionalThen<[["strict", boolean]], LoadWeightsOptions>): this {
+    noExtraArguments("Module.loadWeights", arguments, 3);
+    loadWeightsInto(this, weights, keywords("Module.loadWeights", rest, ["strict", "stream"]) as LoadWeightsOptions);
     return this;
   }
 

@@ -14,6 +14,8 @@ import { astype } from "./elementwise.js";
 import { take } from "./indexing.js";
 import { broadcastTo, reshape } from "./layout.js";
 import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
+import { positionalOrOptions } from "./matmul-args.js";
+import type { PositionalThen } from "../argument-checks.js";
 import { batchIndices, checkArray, checkBiases, checkGlobalScale, checkPacked, quantParams, type MicroscalingMode } from "./quantized-args.js";
 
 export type { QuantizationMode } from "../primitives/quantized.js";
@@ -157,24 +159,31 @@ export function dequantize(w: MxArray, scales: MxArray, biases: MxArray | null, 
  * without materialising the dequantized matrix (MLX's
  * `mx.quantized_matmul`). Batch dims of x and w broadcast when w has any.
  * The output dtype is x's promoted with the scales' (affine) or x's
- * (microscaling modes, where biases is null).
+ * (microscaling modes, where biases is null). MLX's
+ * `quantized_matmul(x, w, scales, biases, transpose, group_size, bits, mode)`:
+ * transpose, groupSize, bits and mode positionally, or in the options.
  * @example
  * ```ts
  * const w = mx.reshape(mx.remainder(mx.arange(64, mx.float32), 16), [2, 32]);
  * const [wq, scales, biases] = mx.quantize(w, 32, 4);
  * const y = mx.quantizedMatmul(mx.ones([1, 32]), wq, scales, biases, { groupSize: 32, bits: 4 });
  * await y.tolist(); // [[240, 240]]
+ * await mx.quantizedMatmul(mx.ones([1, 32]), wq, scales, biases, true, 32, 4).tolist(); // [[240, 240]]
+ * await mx.quantizedMatmul(mx.ones([1, 32]), wq, scales, biases, true, { groupSize: 32, bits: 4 }).tolist(); // [[240, 240]]
  * ```
  */
-export function quantizedMatmul(x: MxArray, w: MxArray, scales: MxArray, biases: MxArray | null, o?: QuantizedMatmulOptions): MxArray {
-  noExtraArguments("quantizedMatmul", arguments, 5);
+export function quantizedMatmul(
+  x: MxArray, w: MxArray, scales: MxArray, biases: MxArray | null,
+  ...rest: PositionalThen<[["transpose", boolean], ["groupSize", number], ["bits", number], ["mode", QuantizationMode]], QuantizedMatmulOptions>
+): MxArray {
+  noExtraArguments("quantizedMatmul", arguments, 9);
   return asOp("quantizedMatmul", () => {
     const op = "quantizedMatmul";
-    checkOptions(op, o, ["transpose", "groupSize", "bits", "mode"]);
+    const o = positionalOrOptions(op, rest, ["transpose", "groupSize", "bits", "mode"]) as QuantizedMatmulOptions;
     const xa = checkArray(op, x, "x"), a = checkArray(op, w, "w"), sc = checkArray(op, scales, "scales");
     const q = quantParams(op, o?.groupSize, o?.bits, o?.mode);
     const bi = checkBiases(op, biases, q);
-    const transpose = o?.transpose ?? true;
+    const transpose = o.transpose ?? true;
     if (typeof transpose !== "boolean") throw opError(op, `transpose must be a boolean, got ${describeValue(transpose)}`, [], "type");
     const s = opStream(op, o, xa, a, sc, bi);
     const Kw = checkPacked(op, a, sc, bi, q);

@@ -27,6 +27,36 @@ function checkArrays(transform: string, list: unknown, what: string): readonly M
   return list;
 }
 
+/**
+ * How many derivative passes (backward, forward) are running their
+ * primitives' rules. A vjp or jvp called from a rule (the derived rule of a
+ * custom function, a checkpoint or a custom kernel's reference) differentiates
+ * the inputs it is handed, integer ones (indices) getting no derivative; only
+ * a call the user makes has its primals' dtypes checked.
+ */
+let rulesRunning = 0;
+
+/** `body` as the rules of a derivative pass (see rulesRunning). */
+function runningRules<T>(body: () => T): T {
+  rulesRunning++;
+  try {
+    return body();
+  } finally {
+    rulesRunning--;
+  }
+}
+
+/** The JS pitfall behind most integer arrays handed to a derivative (MLX's 1.0 is a float; here it is the number 1). */
+const FLOAT_HINT = "in JS 1.0 === 1, so mx.array(1.0) is int32: pass a float dtype, e.g. mx.array(1.0, mx.float32)";
+
+/** The primals of a vjp or jvp the user called: each float or complex64 (as grad requires), else an error naming `transform` and the primal. */
+function checkInexactPrimals(transform: string, primals: readonly MxArray[]): void {
+  if (rulesRunning > 0) return;
+  primals.forEach((p, i) => {
+    if (!isInexact(p.dtype)) throw opError(transform, `primals[${i}] has dtype ${p.dtype.name}; derivatives need float arrays (float16, bfloat16, float32, float64) or complex64 ones; ${FLOAT_HINT}`, [], "type");
+  });
+}
+
 function checkFn(transform: string, fn: unknown): void {
   if (typeof fn !== "function") throw opError(transform, `fn must be a function, got ${describeValue(fn)}`, [], "type");
 }
@@ -60,6 +90,7 @@ export function vjp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, 
 export function vjpAs(transform: string, fn: ArrayFn, primals: readonly unknown[], cotangents: readonly unknown[]): [MxArray[], MxArray[]] {
   checkFn(transform, fn);
   if (!checkArrays(transform, primals, "primals").length) throw opError(transform, "primals must hold at least one array", [], "value");
+  checkInexactPrimals(transform, primals as MxArray[]);
   const cts = checkArrays(transform, cotangents, "cotangents");
   return reverseMode(transform, fn, primals as MxArray[], (outputs) => {
     checkPairs(transform, cts, outputs, "cotangents", "output");
@@ -140,29 +171,31 @@ function backward(transform: string, outputs: MxArray[], tracers: readonly MxArr
     if (depends.has(out) && isInexact(out.dtype)) accumulate(out, ownStep(transform, () => ops.astype(cotangents[i]!, out.dtype, { stream: out.stream })));
   });
   const position = siblingPositions(order);
-  for (let k = order.length - 1; k >= 0; k--) {
-    const n = order[k]!;
-    if (tracerSet.has(n) || !n.primitive) continue;
-    let grads: (MxArray | null)[];
-    if (n.siblings) {
-      // a multi-output primitive runs its rule once, at its first sibling in the order: by then every sibling's readers are done
-      if (firstSiblingAt(n, position) !== k) continue;
-      const siblingCts = n.siblings.map((s) => cts.get(s) ?? null);
-      if (siblingCts.every((c) => !c)) continue;
-      refuseComplexSiblings(transform, n);
-      grads = n.primitive.vjpOutputs(n.inputs, siblingCts, n.siblings);
-    } else {
-      const ct = cts.get(n);
-      if (!ct) continue;
-      grads = touchesComplex(n) ? complexVjp(transform, n, ct) : n.primitive.vjp(n.inputs, ct, n);
+  runningRules(() => {
+    for (let k = order.length - 1; k >= 0; k--) {
+      const n = order[k]!;
+      if (tracerSet.has(n) || !n.primitive) continue;
+      let grads: (MxArray | null)[];
+      if (n.siblings) {
+        // a multi-output primitive runs its rule once, at its first sibling in the order: by then every sibling's readers are done
+        if (firstSiblingAt(n, position) !== k) continue;
+        const siblingCts = n.siblings.map((s) => cts.get(s) ?? null);
+        if (siblingCts.every((c) => !c)) continue;
+        refuseComplexSiblings(transform, n);
+        grads = n.primitive.vjpOutputs(n.inputs, siblingCts, n.siblings);
+      } else {
+        const ct = cts.get(n);
+        if (!ct) continue;
+        grads = touchesComplex(n) ? complexVjp(transform, n, ct) : n.primitive.vjp(n.inputs, ct, n);
+      }
+      n.inputs.forEach((x, i) => {
+        const g = grads[i];
+        if (!g || !depends.has(x) || !isInexact(x.dtype)) return;
+        if (!sameShape(g.shape, x.shape)) throw new Error(`[${transform}] the rule of ${n.primitive!.name} gave input ${i} a cotangent of shape (${g.shape.join(", ")}) for shape (${x.shape.join(", ")})`);
+        accumulate(x, g);
+      });
     }
-    n.inputs.forEach((x, i) => {
-      const g = grads[i];
-      if (!g || !depends.has(x) || !isInexact(x.dtype)) return;
-      if (!sameShape(g.shape, x.shape)) throw new Error(`[${transform}] the rule of ${n.primitive!.name} gave input ${i} a cotangent of shape (${g.shape.join(", ")}) for shape (${x.shape.join(", ")})`);
-      accumulate(x, g);
-    });
-  }
+  });
   const grads = tracers.map((t, i) => cts.get(t) ?? ownStep(transform, () => ops.zerosLike(primals[i]!, { stream: primals[i]!.stream })));
   return [outputs, grads];
 }
@@ -186,6 +219,7 @@ export function jvp<F extends ArrayFn>(fn: F, primals: Readonly<Parameters<F>>, 
 export function jvpAs(transform: string, fn: ArrayFn, primals: readonly unknown[], tangents: readonly unknown[]): [MxArray[], MxArray[]] {
   checkFn(transform, fn);
   if (!checkArrays(transform, primals, "primals").length) throw opError(transform, "primals must hold at least one array", [], "value");
+  checkInexactPrimals(transform, primals as MxArray[]);
   const ins = checkArrays(transform, tangents, "tangents");
   checkPairs(transform, ins, primals as MxArray[], "tangents", "primal");
   const tracers = asTransform(transform, () => (primals as MxArray[]).map(tracerOf));
@@ -202,25 +236,27 @@ function forward(transform: string, outputs: MxArray[], tracers: readonly MxArra
     if (isInexact(t.dtype)) ts.set(t, ownStep(transform, () => ops.astype(ins[i]!, t.dtype, { stream: t.stream })));
   });
   const done = new Set<MxArray>();
-  for (const n of order) {
-    if (ts.has(n) || done.has(n) || !n.primitive) continue;
-    if (!n.siblings && !isInexact(n.dtype)) continue;
-    const inTangents = n.inputs.map((x) => ts.get(x) ?? null);
-    if (inTangents.every((t) => !t)) continue;
-    if (n.siblings) {
-      refuseComplexSiblings(transform, n);
-      // one rule call gives every sibling's tangent
-      const outs = n.primitive.jvpOutputs(n.inputs, inTangents, n.siblings);
-      n.siblings.forEach((s, i) => {
-        done.add(s);
-        const t = outs[i];
-        if (t && isInexact(s.dtype)) ts.set(s, t);
-      });
-      continue;
+  runningRules(() => {
+    for (const n of order) {
+      if (ts.has(n) || done.has(n) || !n.primitive) continue;
+      if (!n.siblings && !isInexact(n.dtype)) continue;
+      const inTangents = n.inputs.map((x) => ts.get(x) ?? null);
+      if (inTangents.every((t) => !t)) continue;
+      if (n.siblings) {
+        refuseComplexSiblings(transform, n);
+        // one rule call gives every sibling's tangent
+        const outs = n.primitive.jvpOutputs(n.inputs, inTangents, n.siblings);
+        n.siblings.forEach((s, i) => {
+          done.add(s);
+          const t = outs[i];
+          if (t && isInexact(s.dtype)) ts.set(s, t);
+        });
+        continue;
+      }
+      const t = touchesComplex(n) ? complexJvp(transform, n, inTangents) : n.primitive.jvp(n.inputs, inTangents, n);
+      if (t) ts.set(n, t);
     }
-    const t = touchesComplex(n) ? complexJvp(transform, n, inTangents) : n.primitive.jvp(n.inputs, inTangents, n);
-    if (t) ts.set(n, t);
-  }
+  });
   // outputs that carry no tangent (integer, bool, or independent of the primals) get zeros, in float32 where not float (as MLX)
   const out = outputs.map((o) => ts.get(o) ?? ownStep(transform, () => ops.zeros(o.shape, isInexact(o.dtype) ? o.dtype : float32, { stream: o.stream })));
   return [outputs, out];
@@ -313,7 +349,7 @@ function makeGrad(transform: string, fn: LossFn, options: GradOptions): (...args
       }
       f.leaves.forEach((x, j) => {
         if (x.isDisposed) throw new Error(`[${transform}] argument ${nums[k]}${f.def.kind === "leaf" ? "" : ` (leaf ${j})`} was disposed and can no longer be used`);
-        if (!isInexact(x.dtype)) throw new TypeError(`[${transform}] argument ${nums[k]}${f.def.kind === "leaf" ? "" : ` (leaf ${j})`} has dtype ${x.dtype.name}; gradients need float arrays (float16, bfloat16, float32, float64) or complex64 ones`);
+        if (!isInexact(x.dtype)) throw new TypeError(`[${transform}] argument ${nums[k]}${f.def.kind === "leaf" ? "" : ` (leaf ${j})`} has dtype ${x.dtype.name}; gradients need float arrays (float16, bfloat16, float32, float64) or complex64 ones; ${FLOAT_HINT}`);
       });
     });
     /** Flat leaves (primals or their gradients) back into the trees of the differentiated arguments. */

@@ -8,8 +8,9 @@ import type { MxArray } from "../../array.js";
 import { float32, int32 } from "../../dtype.js";
 import { describeValue, opError } from "../../errors.js";
 import * as ops from "../../ops/index.js";
-import { asOp } from "../../ops/strict-options.js";
-import { checkArray, checkBool, checkChoice, options } from "../checks.js";
+import { asOp, noExtraArguments } from "../../ops/strict-options.js";
+import type { PositionalThen } from "../../argument-checks.js";
+import { checkArray, checkBool, checkChoice, keywords } from "../checks.js";
 import { Module } from "../module.js";
 
 export type UpsampleMode = "nearest" | "linear" | "cubic";
@@ -93,14 +94,21 @@ export class Upsample extends Module {
   readonly alignCorners: boolean;
   /** Whether the input is filtered before sampling when shrinking (linear and cubic). */
   readonly antialias: boolean;
-  constructor(scaleFactor: number | readonly number[], o: UpsampleOptions = {}) {
+  /**
+   * MLX's `Upsample(scale_factor, mode, align_corners)`: mode and alignCorners
+   * positionally (`new nn.Upsample(2, "linear", true)`), or in the options
+   * (`new nn.Upsample(2, { mode: "linear", alignCorners: true })`), antialias
+   * in the options.
+   */
+  constructor(scaleFactor: number | readonly number[], ...rest: PositionalThen<[["mode", UpsampleMode], ["alignCorners", boolean]], UpsampleOptions>) {
     super();
     const op = "nn.Upsample";
+    noExtraArguments(op, arguments, 4);
     const list = typeof scaleFactor === "number" ? [scaleFactor] : scaleFactor;
     if (!Array.isArray(list) || !list.length || list.some((s) => typeof s !== "number" || !Number.isFinite(s) || s <= 0 || s > 2 ** 10)) {
       throw new TypeError(`[${op}] scaleFactor must be a positive number or a list of them, got ${describeValue(scaleFactor)}`);
     }
-    const p = options(op, o, ["mode", "alignCorners", "antialias"]);
+    const p = keywords(op, rest, ["mode", "alignCorners", "antialias"]) as UpsampleOptions;
     this.#scaleFactor = typeof scaleFactor === "number" ? scaleFactor : Object.freeze([...list]);
     this.mode = checkChoice(op, "mode", p.mode ?? "nearest", ["nearest", "linear", "cubic"]);
     this.alignCorners = checkBool(op, "alignCorners", p.alignCorners ?? false);

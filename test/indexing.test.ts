@@ -99,6 +99,13 @@ describe.each(BACKENDS)("indexing on $name", ({ device }) => {
     const ones = mx.ones([5], mx.float32, o);
     await expectArray(mx.indexUpdate(ones, [[1, 1, 2]], mx.array([2, 3, 5], mx.float32, o), "multiply"), [1, 6, 5, 1, 1]);
     await expectArray(mx.indexUpdate(ones, [[1, 1]], mx.array([2, 4], mx.float32, o), "divide"), [1, 0.125, 1, 1, 1]);
+    await expectArray(mx.array([4, 5, 100], mx.float16, o).at(mx.array([0, 2], mx.int32, o)).divide(2), [2, 5, 50], mx.float16);
+    // NumPy refuses np.divide.at on integers; MLX would scatter a reciprocal cast to the integer dtype (0s)
+    for (const dtype of [mx.int32, mx.uint8, mx.int64, mx.bool]) {
+      const ints = mx.array([4, 5, 100], dtype, o);
+      expect(() => ints.at(mx.array([0, 1, 2], mx.int32, o)).divide(2)).toThrow(new RegExp(`^\\[at\\.divide\\] cannot divide an array of dtype ${dtype.name} in place.*valid: float and complex dtypes`));
+      expect(() => mx.indexUpdate(ints, ["1:"], 2, "divide")).toThrow(new RegExp(`^\\[indexUpdate\\] cannot divide an array of dtype ${dtype.name}`));
+    }
     const x = mx.reshape(mx.arange(12, o), [3, 4], o);
     await expectArray(mx.indexUpdate(x, [":", [1, 1]], mx.array([[5, 20], [0, 0], [100, 1]], mx.int32, o), "maximum"), [[0, 20, 2, 3], [4, 5, 6, 7], [8, 100, 10, 11]]);
     await expectArray(mx.indexUpdate(x, [":", [1, 1]], 3, "minimum"), [[0, 1, 2, 3], [4, 3, 6, 7], [8, 3, 10, 11]]);

@@ -96,6 +96,26 @@ describe.each(BACKENDS)("layout ops on $name", ({ device }) => {
     expect(() => mx.pad(mx.array([1, 2], mx.int32, o), [[1, 0]], { constantValue: two, ...o })).toThrow(/\[pad\] constantValue must be one value \(a scalar or an array of one element\), got shape \(2,\)/);
   });
 
+  it("pad's and full's scalar fill values follow the binary ops' rule: in the integer dtype's range, and finite", async () => {
+    const i32 = mx.array([1], mx.int32, o);
+    for (const v of [NaN, Infinity, -Infinity]) {
+      expect(() => mx.pad(i32, 1, { constantValue: v, ...o })).toThrow(new RegExp(`^\\[pad\\] constantValue ${v} cannot fill an array of dtype int32 \\(valid: finite numbers in its range`));
+      expect(() => mx.full([2], v, mx.uint8, o)).toThrow(new RegExp(`^\\[full\\] value ${v} cannot fill an array of dtype uint8`));
+    }
+    // the same words as mx.add(int8 array, 1000)
+    expect(() => mx.add(mx.array([1], mx.int8, o), 1000, o)).toThrow(/^\[add\] the scalar 1000 is out of range for int8 \(-128 to 127\)/);
+    expect(() => mx.full([2], 1000, mx.int8, o)).toThrow(/^\[full\] the scalar 1000 is out of range for int8 \(-128 to 127\) as the value/);
+    expect(() => mx.full([2], -1, { dtype: mx.uint32, ...o })).toThrow(/^\[full\] the scalar -1 is out of range for uint32/);
+    expect(() => mx.fullLike(mx.array([1], mx.int16, o), 40000, o)).toThrow(/^\[fullLike\] the scalar 40000 is out of range for int16/);
+    expect(() => mx.pad(mx.array([1], mx.int8, o), 1, { constantValue: 128, ...o })).toThrow(/^\[pad\] the scalar 128 is out of range for int8 .* as the constantValue/);
+    // in range, a float fill, a fraction (truncated, as a cast) and NaN into floats are all fine
+    await expectArray(mx.full([2], -128, mx.int8, o), [-128, -128], mx.int8);
+    await expectArray(mx.full([2], 2.75, mx.int32, o), [2, 2], mx.int32);
+    await expectArray(mx.pad(i32, 1, { constantValue: 2147483647, ...o }), [2147483647, 1, 2147483647]);
+    await expectArray(mx.pad(mx.array([1], mx.float16, o), [0, 1], { constantValue: NaN, ...o }), [1, NaN], mx.float16);
+    await expectArray(mx.full([1], Infinity, mx.float32, o), [Infinity]);
+  });
+
   it("pad takes MLX's shorthands for every axis: n, [n], [low, high] and [[low, high]]", async () => {
     const one = [[0, 0, 0], [0, 1, 0], [0, 0, 0]];
     const x = () => mx.array([[1]], mx.int32, o);

@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
-import { BACKENDS, expectArray } from "./helpers/backends.js";
+import { BACKENDS, expectArray, expectSameValues, values } from "./helpers/backends.js";
 
 const f32 = (v: number[]) => mx.array(v, mx.float32);
 
@@ -91,6 +91,32 @@ describe.each(BACKENDS)("MLX semantics on $name", ({ device }) => {
     // float32 values past 2^23 are integers, kept (x * 10 would overflow 3e38); MLX's x * 10 then * f32(0.1)
     await expectArray(mx.round(t([3e38, 1.25, 25, 35], mx.float32), 1, o), [Math.fround(3e38), Math.fround(1.2), 25, 35]);
     await expectArray(mx.round(t([25, 35, -3.4e38], mx.float32), -1, o), [20, 40, Math.fround(-3.4e38)]);
+  });
+
+  it("round with decimals past the largest power of ten: x kept for d > 0, signed zeros for d < 0, every float dtype", async () => {
+    const f32v = [1.5, 0, 123456.7, -0, -1.5, NaN, Infinity, -Infinity, 3e38, 1.2345678e-35].map(Math.fround);
+    const same = async (a: mx.MxArray, want: number[], label: string) => expectSameValues(await values(a), want, label);
+    const zeros = (v: number[]) => v.map((x) => (Number.isFinite(x) ? (x < 0 || Object.is(x, -0) ? -0 : 0) : x));
+    const t = (dtype: mx.DType, v: number[]) => mx.array(v, dtype, o);
+    // x 10^d overflows (10^39 is past float32): the d-th decimal is below x's precision, x is the answer; the tiny
+    // value still rounds to d places (NumPy: 1.2346e-35 at 39, 1.235e-35 at 38)
+    for (const d of [37, 38, 39, 45, 76, 77, 400]) {
+      const tiny = { 37: 1.23e-35, 38: 1.235e-35, 39: 1.2346e-35 }[d as 37] ?? f32v[9]!;
+      await same(mx.round(t(mx.float32, f32v), d, o), [...f32v.slice(0, 9), Math.fround(tiny)], `float32 d=${d}`);
+    }
+    // 10^-39 rounds every finite float32 to its signed zero (NumPy's signs); 10^38 keeps the largest
+    for (const d of [-39, -45, -400]) await same(mx.round(t(mx.float32, f32v), d, o), zeros(f32v), `float32 d=${d}`);
+    await same(mx.round(t(mx.float32, [1.5e38, -2.6e38, 1e30, -1.5]), -38, o), [2e38, -3e38, 0, -0].map(Math.fround), "float32 d=-38");
+    for (const dtype of [mx.float16, mx.bfloat16]) {
+      const v = await values(t(dtype, [1.5, -0, 0.25, -1.5, NaN, -Infinity]));
+      for (const d of [38, 39, 80]) await same(mx.round(t(dtype, v), d, o), v, `${dtype.name} d=${d}`);
+      for (const d of [-38, -39, -80]) await same(mx.round(t(dtype, v), d, o), zeros(v), `${dtype.name} d=${d}`);
+    }
+    if (device.backend !== "cpu") return;
+    const f64v = [1.5, 0, 123456.7, -0, -1.5, NaN, Infinity, -Infinity, 1.5e308, 1.2345678e-300];
+    for (const d of [308, 309, 400, 617]) await same(mx.round(t(mx.float64, f64v), d, o), f64v, `float64 d=${d}`);
+    for (const d of [-309, -400]) await same(mx.round(t(mx.float64, f64v), d, o), zeros(f64v), `float64 d=${d}`);
+    await same(mx.round(t(mx.float64, [1.2e308, -2.6e307, 1.5]), -308, o), [1e308, -0, 0], "float64 d=-308");
   });
 
   it("linspace to an integer dtype truncates MLX's float32 blend, each step rounded once (NumPy's float64 one differs)", async () => {

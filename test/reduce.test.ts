@@ -76,7 +76,7 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
       await expectArray(m, dtype === mx.float16 ? [65504, -1] : [65536, -1], dtype);
       await expectArray(mx.var(h, { axis: 1, ...o }), [0, 4], dtype);
     }
-    // an integer variance makes one float32 copy of its input, for its mean and its deviations both
+    // an integer variance makes one copy of its input (float64 where the backend holds it, else int64), for its mean and its deviations both
     const ints = mx.array([[1, 2, 3], [4, 6, 8]], mx.int32, o);
     const v = mx.var(ints, { axis: 1, ...o });
     const readers = new Set<mx.MxArray>();
@@ -87,7 +87,7 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
       }
     };
     walk(v);
-    expect([...readers].map((r) => r.primitive!.toString())).toEqual(['astype(dtype="float32")']);
+    expect([...readers].map((r) => r.primitive!.toString())).toEqual([`astype(dtype="${device.backend === "cpu" ? "float64" : "int64"}")`]);
     await expectArray(v, [Math.fround(2 / 3), Math.fround(8 / 3)]);
   });
 
@@ -112,6 +112,27 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
     await expectClose(mx.var(x(), o), [35 / 12], 1e-6);
     await expectClose(mx.std(x(), { axis: 1, ddof: 1, ...o }), [2, 2], 1e-6);
     expect(mx.mean(mx.array([1, 2], mx.int32, o), o).dtype).toBe(mx.float32);
+  });
+
+  it("means, variances and deviations of integers from exact sums, not float32 copies of the elements", async () => {
+    const f32 = Math.fround;
+    await expectArray(mx.mean(mx.array([2 ** 30 + 1, -(2 ** 30)], mx.int32, o), o), 0.5, mx.float32);
+    await expectArray(mx.mean(mx.array([2n ** 40n + 1n, -(2n ** 40n)], mx.int64, o), o), 0.5, mx.float32);
+    // the int32 sum -1 must not wrap on the way
+    await expectArray(mx.mean(mx.array([-2147483648, -7, -1, 0, 1, 7, 2147483647], mx.int32, o), o), f32(-1 / 7), mx.float32);
+    await expectArray(mx.mean(mx.array([4294967295, 4294967295, 1], mx.uint32, o), o), f32(8589934591 / 3));
+    await expectArray(mx.mean(mx.array([2n ** 64n - 1n, 2n ** 64n - 2n, 2n], mx.uint64, o), o), f32(Number(2n ** 65n - 1n) / 3));
+    await expectArray(mx.mean(mx.array([[30000, -30000, 7], [32767, 32767, 32767]], mx.int16, o), { axis: 1, keepdims: true, ...o }), [[f32(7 / 3)], [32767]], mx.float32, [2, 1]);
+    await expectArray(mx.mean(mx.array([true, false, true], mx.bool, o), o), f32(2 / 3));
+    // 64-bit sums past 2^63 would wrap: they are means of large values all the same
+    await expectArray(mx.mean(mx.array([2n ** 62n, 2n ** 62n, 2n ** 62n], mx.int64, o), o), 2 ** 62);
+    await expectArray(mx.mean(mx.array([2n ** 64n - 1n, 2n ** 64n - 1n], mx.uint64, o), o), 2 ** 64);
+    // variances: deviations from the exact mean, rounded relative to the spread, not to the values' size
+    await expectArray(mx.var(mx.array([2 ** 30 + 1, 2 ** 30 + 2, 2 ** 30 + 3], mx.int32, o), o), f32(2 / 3), mx.float32);
+    await expectArray(mx.var(mx.array([2n ** 62n + 1n, 2n ** 62n + 2n, 2n ** 62n + 3n], mx.int64, o), { ddof: 1, ...o }), 1);
+    await expectArray(mx.std(mx.array([2n ** 64n - 1n, 2n ** 64n - 3n], mx.uint64, o), o), 1);
+    await expectArray(mx.std(mx.array([[4294967295, 4294967293], [0, 4294967295]], mx.uint32, o), { axis: 1, ...o }), [1, f32(4294967295 / 2)]);
+    await expectArray(mx.var(mx.array([2 ** 30 + 1, -(2 ** 30)], mx.int32, o), o), f32((2 ** 30 + 0.5) ** 2));
   });
 
   it("logsumexp and softmax are stable for large inputs", async () => {

@@ -1,6 +1,6 @@
 // mx.view and x.view (a bitcast to another dtype) on every backend: known bit
 // patterns, MLX's shape rule and its errors, non-contiguous inputs (read in
-// row-major order), bytes kept exactly (NaN payloads, bool bytes), and the
+// row-major order), bytes kept exactly (NaN payloads), bool views canonical, and the
 // transforms (vmap over any axis; no gradient, as in MLX).
 
 import { describe, expect, it } from "vitest";
@@ -34,12 +34,27 @@ describe.each(BACKENDS)("view on $name", ({ device }) => {
     expect(await mx.view(arr([-1, -2, 3, 0], mx.int8), mx.int32, o).tolist()).toEqual([0x0003feff]);
   });
 
-  it("treats bool as one byte and keeps the bytes it is given", async () => {
+  it("treats bool as one byte and makes a view as bool canonical: each nonzero byte true, stored as 1", async () => {
     expect(await mx.view(arr([true, false, true, true], mx.bool), mx.uint32, o).tolist()).toEqual([0x01010001]);
     const b = mx.view(arr([0x01020300], mx.int32), mx.bool, o);
     expect(b.shape).toEqual([4]);
     expect(await b.tolist()).toEqual([false, true, true, true]);
-    expect(await mx.view(b, mx.int32, o).tolist()).toEqual([0x01020300]);
+    expect(await mx.view(b, mx.int32, o).tolist()).toEqual([0x01010100]);
+  });
+
+  it("a view as bool reads alike in every op (sum, astype, equal, where, logical ops)", async () => {
+    const b = arr([2, 0, -1, 1], mx.int8).view(mx.bool, o);
+    expect(b.dtype).toBe(mx.bool);
+    expect(await mx.sum(b, o).item()).toBe(3);
+    expect(await b.astype(mx.int32, o).tolist()).toEqual([1, 0, 1, 1]);
+    expect(await mx.view(b, mx.uint8, o).tolist()).toEqual([1, 0, 1, 1]);
+    expect(await mx.equal(b, arr([true, false, true, true], mx.bool), o).tolist()).toEqual([true, true, true, true]);
+    expect(await mx.logicalAnd(b, arr([true, true, true, false], mx.bool), o).tolist()).toEqual([true, false, true, false]);
+    expect(await mx.where(b, 5, 7, o).tolist()).toEqual([5, 7, 5, 5]);
+    // a float's bytes: -0 is 0x80000000, only its high byte nonzero; NaN's payload bytes too
+    const f = mx.view(arr([-0, 1], mx.float32), mx.bool, o);
+    expect(await mx.view(f, mx.uint8, o).tolist()).toEqual([0, 0, 0, 1, 0, 0, 1, 1]);
+    expect(await mx.sum(mx.view(arr([[0xff00, 0x0101]], mx.uint16), mx.bool, o), { axis: 1, ...o }).tolist()).toEqual([3]);
   });
 
   it("keeps NaN payloads, also through a copy of a non-contiguous input", async () => {

@@ -5,17 +5,18 @@
 import { checkInt } from "../argument-checks.js";
 import { MxArray, type NestedList } from "../array.js";
 import {
-  bool, complex64, float32, float64, int16, int32, int64, int8, isDType, isInexact,
+  bool, complex64, float32, float64, int16, int32, int64, int8, intRange, isDType, isInexact, isInteger,
   scalarDefaultDType, uint16, uint32, uint64, uint8, type DType,
 } from "../dtype.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
+import { nestedListShape } from "../convert.js";
 import { getBackend } from "../../backends/backend.js";
 import { Broadcast } from "../primitives/layout.js";
 import { Arange } from "../primitives/misc.js";
 import { broadcastShapes, checkShape, MAX_DIM, sameShape } from "../shape.js";
 import type { Complex, TypedArray } from "../storage.js";
 import { asOp, checkOptions, dtypeThenOptions, noExtraArguments, valuesThenDtype } from "./strict-options.js";
-import { checkArrayLike, constant, encodeValues, node, opStream, scalarArray, streamOf, type JsScalar, type OpOptions } from "./base.js";
+import { checkArrayLike, constant, encodeValues, node, opStream, streamOf, toArray, type JsScalar, type OpOptions } from "./base.js";
 import { add, astype, divide, equal, multiply, subtract } from "./elementwise.js";
 import { broadcastTo, reshape } from "./layout.js";
 
@@ -41,12 +42,7 @@ function typedArrayDType(t: ArrayBufferView): DType | undefined {
 
 /** Shape and row-major leaves of a nested list; ragged lists are an error. */
 function flattenNested(value: NestedList): { shape: number[]; leaves: Leaf[] } {
-  const shape: number[] = [];
-  let probe: unknown = value;
-  while (Array.isArray(probe)) {
-    shape.push(probe.length);
-    probe = probe[0];
-  }
+  const shape = nestedListShape(value);
   const leaves: Leaf[] = [];
   const walk = (v: unknown, dim: number, path: string) => {
     if (dim === shape.length) {
@@ -172,7 +168,12 @@ function filled(op: string, shape: number | readonly number[], value: JsScalar |
     checkOptions(op, o);
     const s = opStream(op, o, value);
     const d = fillDType(op, dtype, value instanceof MxArray ? value.dtype : scalarDefaultDType(value));
-    const v = value instanceof MxArray ? astype(value, d, o) : scalarArray(value, d, s);
+    // a scalar by the binary ops' rule (toArray's: int8 1000 is an error, not -24); NaN and infinities have no
+    // integer (NumPy refuses both too); a fraction truncates, as a cast (pad's rule, src/ops/layout.ts)
+    if (typeof value === "number" && !Number.isFinite(value) && isInteger(d)) {
+      throw opError(op, `value ${value} cannot fill an array of dtype ${d.name} (valid: finite numbers in its range, ${intRange(d).join(" to ")})`, [], "value");
+    }
+    const v = value instanceof MxArray ? astype(value, d, o) : toArray(op, value, s, d, "value");
     return newArrayOf(broadcastTo(v, sh, o), v, o);
   });
 }
@@ -284,14 +285,14 @@ export interface DTypeOptions extends OpOptions {
  */
 export function arange(...args: (number | DType | DTypeOptions | undefined)[]): MxArray {
   while (args.length && args[args.length - 1] === undefined) args.pop(); // arange(0, 5, undefined) is arange(0, 5)
-  const last = args[args.length - 1];
-  // a trailing dtype (MLX's arange(start, stop, step, dtype)) or options object
-  const o: DTypeOptions = isDType(last) ? { dtype: args.pop() as unknown as DType } : last !== null && typeof last === "object" ? (args.pop() as DTypeOptions) : {};
-  const nums = args as number[];
+  // (an options object or dtype first, then more: not options, a misplaced start)
+  if (args.length > 1 && typeof args[0] !== "number") throw opError("arange", `start must be a number, got ${describeValue(args[0])}`, [], "type");
+  // a dtype after the numbers (MLX's arange(start, stop, step, dtype)), then options, or options alone
+  const { values, o } = valuesThenDtype<DTypeOptions>("arange", args, ["dtype"]);
+  const nums = values as number[];
   if (nums.length < 1 || nums.length > 3 || !nums.every((v) => typeof v === "number" && !Number.isNaN(v))) {
     throw opError("arange", `expects (stop), (start, stop) or (start, stop, step) with numbers, got (${nums.map(describeValue).join(", ")})`, [], "type");
   }
-  checkOptions("arange", o, ["dtype"]);
   const s = opStream("arange", o);
   const [start, stop, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
   if (!Number.isFinite(start) || !Number.isFinite(stop)) throw opError("arange", `start and stop must be finite, got ${start} and ${stop}`, [], "value");

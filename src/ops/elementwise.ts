@@ -191,17 +191,32 @@ export function round(x: ArrayLike, decimals?: number | OpOptions, options?: OpO
     const s = { stream };
     if (isIntegral(a.dtype)) return d > 0 ? a : roundToPowerOfTen(a, -d, s);
     const f = is16BitFloat(a.dtype) ? astype(a, float32, s) : a;
-    // MLX's scale and its reciprocal, in float32 (float64 for float64: MLX rounds even those to float32)
     const wide = a.dtype === float64;
-    const scale = wide ? 10 ** d : Math.fround(10 ** d);
-    const inverse = wide ? 1 / scale : Math.fround(1 / scale);
-    const r = multiply(roundHalfEven(multiply(f, scale, s), s), inverse, s);
-    const back = r.dtype === a.dtype ? r : astype(r, a.dtype, s);
-    if (d < 0 || a.dtype === complex64) return back;
-    // every value from 2^(p - 1) on is an integer, which rounding to d > 0 places keeps (x * 10^d would overflow
-    // for the largest; NaN and infinities are kept too)
+    const back = (r: MxArray) => (r.dtype === a.dtype ? r : astype(r, a.dtype, s));
+    // the largest power of ten the computing dtype holds (float32: 10^38, float64: 10^308); its
+    // reciprocal and those of larger powers are subnormal or 0 (a GPU may flush them), 10^(D + 1) is inf
+    const D = wide ? 308 : 38;
+    const ten = (k: number) => (wide ? 10 ** k : Math.fround(10 ** k));
+    const inverse = (k: number) => (wide ? 1 / ten(k) : Math.fround(1 / ten(k)));
+    if (d < 0) {
+      const k = -d;
+      // every finite value is nearer 0 than 10^k: its signed zero (NumPy's sign); NaN and infinities stay
+      if (k > D) return back(where(less(abs(f, s), Infinity, s), multiply(f, 0, s), f, s));
+      // MLX's scale 10^d and its reciprocal, in float32 (float64 for float64: MLX rounds even those to float32);
+      // 10^-D is subnormal: divide by 10^D instead
+      const r = k < D ? multiply(roundHalfEven(multiply(f, ten(d), s), s), inverse(d), s) : multiply(roundHalfEven(divide(f, ten(k), s), s), ten(k), s);
+      return back(r);
+    }
+    // x 10^d (two factors past 10^D; inf for every nonzero x past 10^(2 D)), rounded, then scaled back:
+    // times MLX's 1 / 10^d where that is a normal number, else divided by the factors
+    const y = d <= D ? multiply(f, ten(d), s) : multiply(multiply(f, ten(D), s), ten(d - D), s);
+    const n = roundHalfEven(y, s);
+    const r = d < D ? multiply(n, inverse(d), s) : d === D ? divide(n, ten(D), s) : divide(divide(n, ten(d - D), s), ten(D), s);
+    if (a.dtype === complex64) return r;
+    // every value from 2^(p - 1) on is an integer, which rounding to d > 0 places keeps; so is every value
+    // whose x 10^d overflows (its d-th decimal is below its precision); NaN and infinities are kept too
     const integral = { float16: 2 ** 10, bfloat16: 2 ** 7, float32: 2 ** 23, float64: 2 ** 52 }[a.dtype.name as "float16"]!;
-    return where(less(abs(a, s), integral, s), back, a, s);
+    return where(logicalAnd(less(abs(a, s), integral, s), less(abs(y, s), Infinity, s), s), back(r), a, s);
   });
 }
 /**

@@ -6,7 +6,7 @@
 
 import { MxArray } from "../array.js";
 import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
-import { int32, int64, isInteger, type DType } from "../dtype.js";
+import { int32, int64, isInexact, isInteger, type DType } from "../dtype.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
 import { checkIndexedAxis, GatherAxis, indicesAlong, ScatterAxis, SliceUpdate, Take, takeShape, type ScatterMode } from "../primitives/indexing.js";
 import { inShapelessTrace } from "../compile/shapeless-tracing.js";
@@ -332,7 +332,8 @@ function updatesFor(op: string, value: MxArray, shape: readonly number[], note =
  * Updates that land on one element (duplicate indices) all apply, in row-major
  * order of the selection: "add" sums them, "set" keeps the last (MLX leaves
  * which one stays unspecified). "subtract" adds -value, "divide" multiplies by
- * 1 / value, as MLX.
+ * 1 / value, as MLX; "divide" takes float and complex arrays only (as NumPy's
+ * np.divide.at).
  * @example
  * ```ts
  * const x = mx.zeros([4], mx.int32);
@@ -351,6 +352,10 @@ function updateAs(op: string, x: ArrayLike, idx: readonly IndexEntry[], value: A
     const a = toArray(op, checkArrayLike(op, x), streamOf(undefined, x));
     if (!Array.isArray(idx)) throw opError(op, `idx must be a list of index entries (e.g. [0, "1:3", mx.array([0, 2])]), got ${describeValue(idx)}`, [a], "type");
     if (!MODES.includes(mode)) throw opError(op, `mode must be one of ${MODES.join(", ")}, got ${describeValue(mode)}`, [a], "value");
+    // NumPy refuses np.divide.at on integers too: a quotient scattered into an integer array is no integer
+    if (mode === "divide" && !isInexact(a.dtype)) {
+      throw opError(op, `cannot divide an array of dtype ${a.dtype.name} in place: its quotients are not ${a.dtype.name}s (valid: float and complex dtypes; cast x first, e.g. x.astype(mx.float32))`, [a], "type");
+    }
     const o = { stream: a.stream };
     let v = toArray(op, checkArrayLike(op, value, "value"), a.stream, a.dtype);
     let m: ScatterMode;

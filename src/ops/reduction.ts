@@ -3,13 +3,14 @@
 // composites mean, var and std.
 
 import { MxArray } from "../array.js";
-import { bool, complex64, float32, is16BitFloat, isInexact, type DType } from "../dtype.js";
+import { bool, complex64, float32, float64, int64, is16BitFloat, is64BitInt, isInexact, type DType } from "../dtype.js";
+import { getBackend } from "../../backends/backend.js";
 import { opError } from "../errors.js";
 import { ArgReduce, checkArgAxis, checkReducible, LogSumExp, Reduce, Softmax, widenedSumDType, type ReduceOp } from "../primitives/reduce.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
 import { asOp, axisThenOptions, noExtraArguments } from "./strict-options.js";
 import { boolOption, checkArrayLike, flatView, intOption, node, opStream, streamOf, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
-import { abs, astype, divide, multiply, sqrt, square, subtract } from "./elementwise.js";
+import { abs, astype, divide, less, multiply, sqrt, square, subtract, where } from "./elementwise.js";
 import { reshape } from "./layout.js";
 import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { NumberOfElements } from "../primitives/element-count.js";
@@ -242,19 +243,72 @@ function accumulateDType(d: DType): DType {
   return is16BitFloat(d) ? float32 : meanDType(d);
 }
 
+/** Whether `a`'s backend holds float64 (the cpu reference does; the GPU backends do not). */
+function holdsFloat64(a: MxArray, stream: OpOptions["stream"]): boolean {
+  return getBackend(streamOf({ stream }, a).device.backend).capabilities.dtypes.has(float64);
+}
+
 /**
  * The sum of `a` over `axes` in accumulateDType: float16/bfloat16 read as they
  * are into a float32 result (no float32 copy of the input), other dtypes
- * through a copy in that dtype (an integer sum would wrap).
+ * through a copy in that dtype.
  */
 function accumulatedSum(a: MxArray, axes: number[], keepdims: boolean | undefined, stream: OpOptions["stream"]): MxArray {
   if (is16BitFloat(a.dtype)) return node(new Reduce("sum", axes, keepdims ?? false, float32), [a], streamOf({ stream }, a));
   return sum(astype(a, accumulateDType(a.dtype), { stream }), { axis: axes, keepdims, stream });
 }
 
+/**
+ * The mean of bool or integer `a` over `axes` as float32, from an exact sum: in
+ * float64 where the backend holds it (exact while the partial sums stay below
+ * 2^53, and no integer sum wraps), else in int64 (uint64 for uint64; bool in
+ * int32, exact below 2^31 elements), then divided once. A 64-bit input whose
+ * float32 sum reaches 2^62 (its 64-bit sum may have wrapped) takes the float32
+ * sum instead.
+ */
+function integerMean(a: MxArray, axes: number[], keepdims: boolean | undefined, stream: OpOptions["stream"], wide = integerCopy(a, stream)): MxArray {
+  const so = { stream };
+  if (holdsFloat64(a, stream)) {
+    const s = sum(wide, { axis: axes, keepdims, stream });
+    return astype(divide(s, countOf(a, axes, float64, stream), so), float32, so);
+  }
+  const count = countOf(a, axes, float32, stream);
+  const exact = divide(sum(wide, { axis: axes, keepdims, stream }), count, so);
+  if (!is64BitInt(a.dtype)) return exact;
+  const rough = sum(astype(a, float32, so), { axis: axes, keepdims, stream });
+  return where(less(abs(rough, so), 2 ** 62, so), exact, divide(rough, count, so), so);
+}
+
+/** What integerMean sums: bool or integer `a` as float64 where the backend holds it, else as it is (bool, 64-bit) or as int64. */
+function integerCopy(a: MxArray, stream: OpOptions["stream"]): MxArray {
+  if (holdsFloat64(a, stream)) return astype(a, float64, { stream });
+  return a.dtype === bool || is64BitInt(a.dtype) ? a : astype(a, int64, { stream });
+}
+
 /** mean's value of `a` over `axes` in accumulateDType. */
 function accumulatedMean(a: MxArray, axes: number[], keepdims: boolean | undefined, stream: OpOptions["stream"]): MxArray {
+  if (!isInexact(a.dtype)) return integerMean(a, axes, keepdims, stream);
   return divide(accumulatedSum(a, axes, keepdims, stream), countOf(a, axes, accumulateDType(a.dtype), stream), { stream });
+}
+
+/**
+ * The deviations of bool or integer `a` from its mean along `axes`, in float64
+ * where the backend holds it, else float32: narrower than 64 bits and float64
+ * held, `x` read exactly as float64 less its mean; otherwise `x - k` in int64,
+ * k the integer part of integerMean (exact unless the values span 2^63), read
+ * as a float (rounded relative to the spread of the values, not to their size)
+ * less its own mean, so that a variance loses no more than that rounding.
+ */
+function integerDeviations(a: MxArray, axes: number[], stream: OpOptions["stream"]): MxArray {
+  const so = { stream };
+  const real = holdsFloat64(a, stream) ? float64 : float32;
+  const centered = (d: MxArray) => subtract(d, divide(sum(d, { axis: axes, keepdims: true, stream }), countOf(a, axes, real, stream), so), so);
+  if (real === float64 && !is64BitInt(a.dtype)) return centered(integerCopy(a, stream));
+  // one copy of the input (none for 64-bit inputs), read by the mean and the deviations both
+  const wide = is64BitInt(a.dtype) ? a : astype(a, int64, so);
+  const pivot = astype(integerMean(a, axes, true, stream, real === float32 ? wide : undefined), wide.dtype, so);
+  // a uint64 difference wraps; read as int64 it is the signed one
+  return centered(astype(astype(subtract(wide, pivot, so), int64, so), real, so));
 }
 
 /**
@@ -291,7 +345,7 @@ export interface VarOptions extends AxisOptions {
  * @example
  * ```ts
  * await mx.var(mx.array([1, 2, 3, 4])).item(); // 1.25
- * await mx.var(mx.array([1, 2, 3, 4]), { ddof: 1 }).item(); // 1.6666667461395264
+ * await mx.var(mx.array([1, 2, 3, 4]), { ddof: 1 }).item(); // 1.6666666269302368
  * ```
  */
 export function variance(x: ArrayLike, axisOrOptions?: VarOptions | number | readonly number[] | null, options?: VarOptions): MxArray {
@@ -307,9 +361,10 @@ function varianceOf(op: string, x: ArrayLike, p: VarOptions): MxArray {
   intOption(op, "ddof", p.ddof);
   const so = { stream: p.stream };
   // float16/bfloat16 minus the float32 mean promote to float32 in the subtraction itself
-  const f = is16BitFloat(a.dtype) ? a : astype(a, accumulateDType(a.dtype), so);
-  // the mean of that copy for other dtypes (astype of it to float32 is itself): one copy, not two
-  const centered = subtract(f, accumulatedMean(is16BitFloat(a.dtype) ? a : f, axes, true, p.stream), so);
+  const f = is16BitFloat(a.dtype) || !isInexact(a.dtype) ? a : astype(a, accumulateDType(a.dtype), so);
+  // the mean of that copy for other dtypes (astype of it to float32 is itself): one copy, not two;
+  // integers and bool: deviations from their exact mean (integerDeviations)
+  const centered = !isInexact(a.dtype) ? integerDeviations(a, axes, p.stream) : subtract(f, accumulatedMean(f, axes, true, p.stream), so);
   // |x - mean|^2: a complex input has a real (float32) variance, as NumPy and MLX
   const squares = a.dtype === complex64 ? square(abs(centered, so), so) : square(centered, so);
   const ss = sum(squares, { axis: axes, keepdims: p.keepdims, stream: p.stream });

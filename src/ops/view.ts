@@ -3,20 +3,22 @@
 // builds one View node.
 
 import type { MxArray } from "../array.js";
-import { isDType, type DType } from "../dtype.js";
+import { bool, isDType, uint8, type DType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { checkViewable, View } from "../primitives/view.js";
 import { checkArrayLike, checkResultShape, node, opStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
+import { notEqual } from "./elementwise.js";
 
 /**
  * `x`'s bytes, in row-major order, read as `dtype` (a bitcast: float32 1 is
  * uint32 0x3f800000). Equal item sizes keep the shape; a narrower `dtype`
  * multiplies the last axis by the size ratio, a wider one divides it (its
  * bytes must divide evenly). A 0-d input only takes a dtype of its own size.
- * bool is 1 byte, complex64 8. Bytes viewed as bool are kept as they are
- * (viewing back restores them); any nonzero byte reads as true. The result
- * has no gradient, as in MLX.
+ * bool is 1 byte, complex64 8. A view as bool is canonical, as every bool
+ * is: each nonzero byte becomes true, stored as 1 (`notEqual` of the bytes
+ * and 0), so every op reads it alike; viewing it back gives 0 and 1 bytes.
+ * The result has no gradient, as in MLX.
  * @example
  * ```ts
  * await mx.view(mx.array([1], mx.float32), mx.uint32).tolist(); // [1065353216]
@@ -36,6 +38,9 @@ export function view(x: ArrayLike, dtype: DType, o?: OpOptions): MxArray {
     checkViewable("view", a, dtype);
     const prim = new View(dtype);
     checkResultShape("view", prim.output([a]).shape, `dtype ${dtype.name} (${dtype.size} byte${dtype.size === 1 ? "" : "s"} for each of ${a.dtype.name}'s ${a.dtype.size})`, [a]);
-    return node(prim, [a], stream);
+    if (dtype !== bool) return node(prim, [a], stream);
+    // bytes 2 or 255 as bool would read as true here and as 2 or 255 there: each nonzero byte becomes 1
+    const bytes = a.dtype === uint8 ? a : node(new View(uint8), [a], stream);
+    return notEqual(bytes, 0, { stream });
   });
 }

@@ -112,8 +112,11 @@ function runRows(gpu: WebGpuBackend, inputs: readonly Tensor[], out: OutputSpec,
  * every run starts on a word (`aligned`), else two shifted together where s
  * falls inside a word. The shift's test costs: float16 pads of [8192, 8192]
  * whose runs all start on a word, on the H200, 62% of the copy kernel's rate
- * with it, 88% without. Shifted runs stay at 64-65% even with one load a word,
- * so their second load is not what they lack.
+ * with it, 88% without. A pad by 1 (every run shifted) ran at 68% of a copy
+ * beside it on the H200 (session 39, .gpu/prof/pad16.mts), 97% with one
+ * aligned word instead of two shifted together; the second word taken from
+ * the subgroup's next invocation instead of loaded did not help (H100: 77%
+ * against 80%), so it is building a word from two that costs, not the load.
  */
 function runWord(epw: number, bits: number, aligned: boolean): string {
   if (epw === 1 || aligned) return `return load_word(k, s / ${epw}u);`;

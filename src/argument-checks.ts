@@ -64,7 +64,7 @@ export function checkChoice<T>(op: string, name: string, v: unknown, choices: re
 }
 
 /** What an options object may hold after the parameters `Taken` were given positionally. */
-type OptionsWithout<O, Taken extends string> = [Taken] extends [never] ? O : Omit<O, Taken>;
+export type OptionsWithout<O, Taken extends string> = [Taken] extends [never] ? O : Omit<O, Taken>;
 
 /**
  * The argument lists of MLX's positional-or-keyword parameters `P` ([name,

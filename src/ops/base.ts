@@ -243,6 +243,19 @@ export function toArray(op: string, x: ArrayLike, stream: Stream, dtype?: DType,
   return scalarArray(x, d, stream);
 }
 
+/**
+ * A fill value (argument `name` of `op`: full's value, pad's constantValue) as
+ * an array of `dtype`: a scalar by toArray's rule (int8 1000 is an error, not
+ * -24), and NaN or an infinity refused for an integer dtype (it has no
+ * integer; NumPy refuses both too); a fraction truncates, as a cast.
+ */
+export function fillArray(op: string, x: ArrayLike, stream: Stream, dtype: DType, name: string, inputs: readonly MxArray[] = []): MxArray {
+  if (typeof x === "number" && !Number.isFinite(x) && isInteger(dtype)) {
+    throw opError(op, `${name} ${x} cannot fill an array of dtype ${dtype.name} (valid: finite numbers in its range, ${intRange(dtype).join(" to ")})`, [...inputs], "value");
+  }
+  return toArray(op, x, stream, dtype, name);
+}
+
 /** The common dtype of operands: arrays promote strongly, JS scalars weakly. */
 export function resultType(...xs: ArrayLike[]): DType {
   let d: DType | undefined;

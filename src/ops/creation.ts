@@ -5,7 +5,7 @@
 import { checkInt } from "../argument-checks.js";
 import { MxArray, type NestedList } from "../array.js";
 import {
-  bool, complex64, float32, float64, int16, int32, int64, int8, intRange, isDType, isInexact, isInteger,
+  bool, complex64, float32, float64, int16, int32, int64, int8, isDType, isInexact,
   scalarDefaultDType, uint16, uint32, uint64, uint8, type DType,
 } from "../dtype.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
@@ -16,7 +16,7 @@ import { Arange } from "../primitives/misc.js";
 import { broadcastShapes, checkShape, MAX_DIM, sameShape } from "../shape.js";
 import type { Complex, TypedArray } from "../storage.js";
 import { asOp, checkOptions, dtypeThenOptions, noExtraArguments, valuesThenDtype } from "./strict-options.js";
-import { checkArrayLike, constant, encodeValues, node, opStream, streamOf, toArray, type JsScalar, type OpOptions } from "./base.js";
+import { checkArrayLike, constant, encodeValues, fillArray, node, opStream, streamOf, type JsScalar, type OpOptions } from "./base.js";
 import { add, astype, divide, equal, multiply, subtract } from "./elementwise.js";
 import { broadcastTo, reshape } from "./layout.js";
 
@@ -168,12 +168,7 @@ function filled(op: string, shape: number | readonly number[], value: JsScalar |
     checkOptions(op, o);
     const s = opStream(op, o, value);
     const d = fillDType(op, dtype, value instanceof MxArray ? value.dtype : scalarDefaultDType(value));
-    // a scalar by the binary ops' rule (toArray's: int8 1000 is an error, not -24); NaN and infinities have no
-    // integer (NumPy refuses both too); a fraction truncates, as a cast (pad's rule, src/ops/layout.ts)
-    if (typeof value === "number" && !Number.isFinite(value) && isInteger(d)) {
-      throw opError(op, `value ${value} cannot fill an array of dtype ${d.name} (valid: finite numbers in its range, ${intRange(d).join(" to ")})`, [], "value");
-    }
-    const v = value instanceof MxArray ? astype(value, d, o) : toArray(op, value, s, d, "value");
+    const v = value instanceof MxArray ? astype(value, d, o) : fillArray(op, value, s, d, "value");
     return newArrayOf(broadcastTo(v, sh, o), v, o);
   });
 }

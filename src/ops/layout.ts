@@ -7,8 +7,8 @@ import { describeValue, opError, shapeStr } from "../errors.js";
 import { Broadcast, checkBroadcastTo, checkConcatShapes, checkPadPairs, checkReshapeSize, Concatenate, Flatten, isPermutation, Pad, Reshape, Slice, Squeeze, ExpandDims, Transpose } from "../primitives/layout.js";
 import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { broadcastShapes, checkShape, MAX_DIM, normalizeAxes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
-import { intRange, isInteger, promoteTypes } from "../dtype.js";
-import { checkArrayLike, checkResultShape, flatShape, node, opStream, streamOf, toArray, type ArrayLike, type JsScalar, type OpOptions } from "./base.js";
+import { promoteTypes } from "../dtype.js";
+import { checkArrayLike, checkResultShape, fillArray, flatShape, node, opStream, streamOf, toArray, type ArrayLike, type JsScalar, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
 import { IndexSlice, indexSlice } from "./index-slice.js";
 import { asOp, axisThenOptions, checkOptions, noExtraArguments } from "./strict-options.js";
@@ -498,13 +498,7 @@ export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOptions?: PadMode | 
     checkPadPairs("pad", a.shape, pairs, "padWidth", padWidth, [a]);
     const s = opStream("pad", o, a);
     if (mode === "edge") return padEdge(a, pairs, { stream: s });
-    // a scalar by the binary ops' rule (toArray's: int8 1000 is an error, not -24); NaN and infinities have no
-    // integer (NumPy refuses both too); a fraction truncates, as a cast (full's rule, src/ops/creation.ts)
-    const fill = o.constantValue ?? 0;
-    if (typeof fill === "number" && !Number.isFinite(fill) && isInteger(a.dtype)) {
-      throw opError("pad", `constantValue ${fill} cannot fill an array of dtype ${a.dtype.name} (valid: finite numbers in its range, ${intRange(a.dtype).join(" to ")})`, [a], "value");
-    }
-    let value = toArray("pad", fill, s, a.dtype, "constantValue");
+    let value = fillArray("pad", o.constantValue ?? 0, s, a.dtype, "constantValue", [a]);
     if (value.size !== 1) throw opError("pad", `constantValue must be one value (a scalar or an array of one element), got shape ${shapeStr(value.shape)}`, [a, value], "value");
     if (value.ndim > 0) value = reshape(value, [], { stream: s });
     return node(new Pad(pairs.map((p) => p[0]), pairs.map((p) => p[1])), [a, astype(value, a.dtype, { stream: s })], s);

@@ -187,6 +187,35 @@ describe.each(BACKENDS)("mx.fast norms and rope on $name", ({ device }) => {
     expect(Math.max(...(await values(gx)).map(Math.abs))).toBeLessThan(1e-4);
   });
 
+  it("derivatives of float16 norms are computed in float32 (rows whose squares overflow float16), as MLX's kernels", async () => {
+    // rows of +-512 and +-256: x^2 reaches 262144, past float16's 65504
+    const rows = [[512, -512, 256, -256, 512, -256], [-256, 256, 512, -512, -256, 512]];
+    const v = mx.array([[1, 2, -1, 0.5, -2, 1], [0.25, -1, 2, 1, -0.5, 1]], mx.float32, o);
+    const norms: [string, (a: mx.MxArray) => mx.MxArray][] = [
+      ["rmsNorm", (a) => mx.fast.rmsNorm(a, mx.onesLike(a.get(0), o), 1e-5, o)],
+      ["layerNorm", (a) => mx.fast.layerNorm(a, mx.onesLike(a.get(0), o), mx.zerosLike(a.get(0), o), 1e-5, o)],
+    ];
+    for (const [name, f] of norms) {
+      const loss = (a: mx.MxArray) => mx.sum(mx.multiply(mx.astype(f(a), mx.float32, o), v, o), o);
+      const x16 = mx.array(rows, mx.float16, o), x32 = mx.array(rows, mx.float32, o);
+      const got = mx.grad(loss)(x16) as mx.MxArray;
+      expect(got.dtype, name).toBe(mx.float16);
+      const want = mx.astype(mx.grad(loss)(x32) as mx.MxArray, mx.float16, o);
+      // the float32 rule rounded once to float16: within a float16 ulp or two of the largest entry
+      const [g, w] = [await values(got), await values(want)];
+      const largest = Math.max(...w.map(Math.abs));
+      expect(largest, name).toBeGreaterThan(1e-4);
+      g.forEach((e, i) => expect(Math.abs(e - w[i]!), `${name} grad ${i}`).toBeLessThanOrEqual(2 ** -10 * largest));
+      const tangent = mx.array([[1, 0, -1, 2, 0, 1], [0, 1, 1, -1, 2, 0]], mx.float32, o);
+      const [, [t16]] = mx.jvp(f, [x16], [mx.astype(tangent, mx.float16, o)]);
+      const [, [t32]] = mx.jvp(f, [x32], [tangent]);
+      const [a, b] = [await values(t16!), await values(t32!)];
+      const top = Math.max(...b.map(Math.abs));
+      expect(top, name).toBeGreaterThan(1e-4);
+      a.forEach((e, i) => expect(Math.abs(e - b[i]!), `${name} jvp ${i}`).toBeLessThanOrEqual(2 ** -10 * top));
+    }
+  });
+
   it("vmap over x and a batched weight or offset equals the stacked results", async () => {
     const x = random([3, 4, 6], mx.float32, 70, o), w = random([3, 6], mx.float32, 71, o), b = random([6], mx.float32, 72, o);
     const f = (a: mx.MxArray, ww: mx.MxArray) => mx.fast.layerNorm(a, ww, b, 1e-5, o);

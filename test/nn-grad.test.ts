@@ -29,6 +29,8 @@ const CASES: [string, () => mx.nn.Module & { forward(x: mx.MxArray): unknown }, 
   ["RMSNorm", () => new nn.RMSNorm(4), [3, 4]],
   ["GroupNorm", () => new nn.GroupNorm(2, 4), [2, 3, 4]],
   ["BatchNorm", () => new nn.BatchNorm(4), [5, 4]],
+  // Linear's gradients reach it through InstanceNorm's input vjp (mx.fast.layerNorm's)
+  ["Linear then InstanceNorm", () => new nn.Sequential(new nn.Linear(3, 3), new nn.InstanceNorm(3, { affine: true })), [2, 4, 3]],
   ["MultiHeadAttention", () => Object.assign(new nn.MultiHeadAttention(4, 2, { bias: true }), { forward(this: mx.nn.MultiHeadAttention, x: mx.MxArray) { return mx.nn.MultiHeadAttention.prototype.forward.call(this, x, x, x, "causal"); } }), [1, 3, 4]],
   ["TransformerEncoderLayer", () => new nn.TransformerEncoderLayer(4, 2, { mlpDims: 6 }), [1, 3, 4]],
   ["GRU", () => new nn.GRU(3, 2), [2, 3, 3]],

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { itWithNumpy, runPython } from "./helpers/numpy.js";
 import * as mx from "../index.js";
-import { BACKENDS, expectClose } from "./helpers/backends.js";
+import { BACKENDS, expectArray, expectClose } from "./helpers/backends.js";
 
 const { nn } = mx;
 const f32 = (v: mx.NestedList) => mx.array(v, mx.float32);
@@ -70,7 +70,7 @@ const ACTIVATIONS: [string, (x: mx.MxArray) => mx.MxArray, (x: number) => number
   ["logSigmoid", nn.logSigmoid, (x) => Math.log(sig(x))],
   ["sigmoid", nn.sigmoid, sig],
   ["tanh", nn.tanh, Math.tanh],
-  ["step", nn.step, (x) => (x > 0 ? 1 : 0)],
+  ["step", nn.step, (x) => (x >= 0 ? 1 : 0)],
   ["prelu", (x) => nn.prelu(x, f32([0.25])), (x) => (x > 0 ? x : 0.25 * x)],
 ];
 
@@ -99,6 +99,29 @@ describe.each(BACKENDS)("nn on $name", ({ device }) => {
     await expectClose(nn.softmin(f32([0, Math.log(3)])), [0.75, 0.25], 1e-6);
     await expectClose(nn.glu(f32([[1, 2, 0, 1]])), [[1 * 0.5, 2 * sig(1)]], 1e-6);
     await expectClose(new nn.GLU(0).forward(f32([[4], [0]])), [[2]], 1e-6);
+  });
+
+  itWithNumpy("logSoftmax shifts by the max first, as MLX's: large and float16 inputs keep their normaliser, gradients too", async () => {
+    const big = { list: [10000, 10001, 10002.5], shape: [3] }, w = { list: [0.5, -1, 2], shape: [3] };
+    const ref = numpy(`
+x = I['big']; m = x.max(); lsm = x - (m + np.log(np.exp(x - m).sum()))
+print(json.dumps({'lsm': lsm.tolist(), 'grad': (I['w'] - np.exp(lsm) * I['w'].sum()).tolist()}))`, { big, w });
+    // [-2.766368, -1.766368, -0.266368] (subtracting logsumexp(x) unshifted gave [-2.75, -1.75, -0.25] in float16)
+    await expectClose(nn.logSoftmax(arr(big)), ref.lsm!, 1e-6);
+    await expectClose(new nn.LogSoftmax(0).forward(mx.reshape(arr(big), [3, 1])), ref.lsm!, 1e-6);
+    const half = nn.logSoftmax(mx.array([100, 101, 102.5], mx.float16));
+    expect(half.dtype).toBe(mx.float16);
+    await expectClose(half, ref.lsm!, 2 ** -10);
+    const grad = mx.grad((x: mx.MxArray) => mx.sum(mx.multiply(nn.logSoftmax(x), arr(w))))(arr(big));
+    await expectClose(grad, ref.grad!, 1e-5, 1e-6);
+  });
+
+  it("step is MLX's where(x >= threshold, 1, 0): int32, 1 at the threshold, 0 for NaN", async () => {
+    const y = nn.step(f32([-1, 0.25, 0.5, NaN, 2]), 0.5);
+    expect(y.dtype).toBe(mx.int32);
+    await expectArray(y, [0, 0, 1, 0, 1]);
+    await expectArray(nn.step(mx.array([-1, 0, 2], mx.float16)), [0, 1, 1], mx.int32);
+    await expectArray(new nn.Step({ threshold: 1 }).forward(mx.array([0, 1, 2], mx.int32)), [0, 1, 1], mx.int32);
   });
 
   it("activation layers apply their functions; PReLU learns its slopes", async () => {
@@ -170,6 +193,9 @@ describe.each(BACKENDS)("nn on $name", ({ device }) => {
 
   itWithNumpy("the norm layers match NumPy", async () => {
     const x = data([2, 3, 4, 6], 3, 2);
+    // MLX's InstanceNorm test input: a checkerboard of +-512 and +-256 whose squares overflow float16
+    const board = Array.from({ length: 64 }, (_, i) => ((i >> 4) + ((i >> 2) & 3) + (i & 3)) % 2 ? [-512, -256] : [512, 256]).flat();
+    const checker = { list: board, shape: [1, 4, 4, 4, 2] };
     const ref = numpy(`
 x = I['x']
 def norm(v, axes): return (v - v.mean(axes, keepdims=True)) / np.sqrt(v.var(axes, keepdims=True) + 1e-5)
@@ -182,15 +208,20 @@ print(json.dumps({
   'group': norm(g, (1,)).reshape(x.shape).ravel().tolist(),
   'groupPt': pt.ravel().tolist(),
   'instance': norm(x, (1, 2)).ravel().tolist(),
+  'instance16': norm(I['checker'], (1, 2, 3)).ravel().tolist(),
   'batch': norm(x, (0, 1, 2)).ravel().tolist(),
   'runningVar': (0.9 + 0.1 * x.reshape(-1, 6).var(0, ddof=1)).tolist(),
-}))`, { x });
+}))`, { x, checker });
     const xa = arr(x);
     await expectClose(new nn.LayerNorm(6).forward(xa), ref.layer!, 1e-4, 1e-5);
     await expectClose(new nn.RMSNorm(6).forward(xa), ref.rms!, 1e-4, 1e-5);
     await expectClose(new nn.GroupNorm(3, 6).forward(xa), ref.group!, 1e-4, 1e-5);
     await expectClose(new nn.GroupNorm(3, 6, { pytorchCompatible: true }).forward(xa), ref.groupPt!, 1e-4, 1e-5);
     await expectClose(new nn.InstanceNorm(6).forward(xa), ref.instance!, 1e-4, 1e-5);
+    // float32 statistics (mx.fast.layerNorm, as MLX's) for float16 inputs, the result in float16 (all zeros when they overflowed)
+    const instance16 = new nn.InstanceNorm(2).forward(mx.astype(arr(checker), mx.float16));
+    expect(instance16.dtype).toBe(mx.float16);
+    await expectClose(instance16, ref.instance16!, 2 ** -10);
     const bn = new nn.BatchNorm(6);
     await expectClose(bn.forward(xa), ref.batch!, 1e-4, 1e-5);
     await expectClose(bn.running_var!, ref.runningVar!, 1e-5, 1e-6);
@@ -231,7 +262,7 @@ for t in range(4):
     xp = x[:, t] @ I['g.Wx'].T + I['g.b']
     rz = xp[:, :2*H] + (0 if h is None else h @ I['g.Wh'][:2*H].T)
     r, z = sig(rz[:, :H]), sig(rz[:, H:])
-    n = xp[:, 2*H:] + (0 if h is None else r * (h @ I['g.Wh'][2*H:].T + I['g.bhn']))
+    n = xp[:, 2*H:] + r * ((0 if h is None else h @ I['g.Wh'][2*H:].T) + I['g.bhn'])
     n = np.tanh(n)
     h = (1 - z) * n + (0 if h is None else z * h); gru.append(h)
 h = None; c = None; hs = []; cs = []
@@ -256,9 +287,18 @@ def pool(v, k, s, p, f, fill):
     v = np.pad(v, ((0, 0), (p, p), (p, p), (0, 0)), constant_values=fill)
     H = (v.shape[1] - k) // s + 1; W = (v.shape[2] - k) // s + 1
     return np.array([[[f(v[:, i*s:i*s+k, j*s:j*s+k], (1, 2)) for j in range(W)] for i in range(H)]]).squeeze(0).transpose(2, 0, 1, 3)
-print(json.dumps({'max': pool(x, 3, 2, 1, np.max, -np.inf).ravel().tolist(), 'avg': pool(x, 2, 1, 0, np.mean, 0).ravel().tolist()}))`, { x });
+# JSON has no -inf: null stands for it
+print(json.dumps({k: [None if np.isneginf(e) else e for e in v.ravel().tolist()] for k, v in {
+  'max': pool(x, 3, 2, 1, np.max, -np.inf), 'avg': pool(x, 2, 1, 0, np.mean, 0),
+  # padding beyond half the kernel, as MLX allows: windows wholly in it give -inf, or 0 (padding counts in the mean)
+  'maxWide': pool(x, 2, 1, 2, np.max, -np.inf), 'avgWide': pool(x, 3, 2, 2, np.mean, 0)}.items()}))`, { x });
     await expectClose(new nn.MaxPool2d(3, 2, 1).forward(arr(x)), ref.max!, 1e-6);
     await expectClose(new nn.AvgPool2d(2, 1).forward(arr(x)), ref.avg!, 1e-5, 1e-6);
+    await expectClose(new nn.MaxPool2d(2, 1, 2).forward(arr(x)), ref.maxWide!.map((v) => v ?? -Infinity), 1e-6);
+    await expectClose(new nn.AvgPool2d(3, 2, 2).forward(arr(x)), ref.avgWide!, 1e-5, 1e-6);
+    const line = f32([[[1], [2], [3], [4]]]);
+    await expectClose(new nn.AvgPool1d(1, 1, 1).forward(line), [[[0], [1], [2], [3], [4], [0]]]);
+    await expectClose(new nn.MaxPool1d(2, 1, 2).forward(line), [[[-Infinity], [1], [2], [3], [4], [4], [-Infinity]]]);
     await expectClose(new nn.MaxPool1d(2).forward(f32([[[1, 5], [3, 2], [0, 7]]])), [[[3, 5]]]);
     await expectClose(new nn.AvgPool3d([1, 2, 2]).forward(mx.reshape(mx.arange(8, mx.float32), [1, 1, 2, 2, 2])), [[[[[3, 4]]]]]);
   });
@@ -271,7 +311,7 @@ print(json.dumps({'max': pool(x, 3, 2, 1, np.max, -np.inf).ravel().tolist(), 'av
     const img = mx.reshape(mx.arange(4, mx.float32), [1, 2, 2, 1]);
     await expectClose(new nn.Upsample([2, 1], { mode: "linear", alignCorners: true }).forward(img), [[[[0], [1]], [[2 / 3], [5 / 3]], [[4 / 3], [7 / 3]], [[2], [3]]]], 1e-6);
     // cubic: MLX's Keys kernel (a = -0.75) on taps floor(p) - 1 .. floor(p) + 2, clipped to the edges, written out in NumPy
-    const sig1 = data([1, 5, 4, 2], 10);
+    const sig1 = data([1, 5, 4, 2], 10), x16 = { list: [1000, 1001, 1003, 1010], shape: [1, 4, 1] };
     const ref = numpy(`
 x = I['x']
 def cubic(v, axis, scale, align):
@@ -285,9 +325,26 @@ def cubic(v, axis, scale, align):
         shape = [1] * v.ndim; shape[axis] = M
         out = out + np.take(v, idx, axis) * w(np.abs(p - g), near).reshape(shape)
     return out
-print(json.dumps({'free': cubic(cubic(x, 1, 2, False), 2, 1.5, False).ravel().tolist(), 'aligned': cubic(cubic(x, 1, 2, True), 2, 1.5, True).ravel().tolist()}))`, { x: sig1 });
+def linear(v, axis, scale):
+    N = v.shape[axis]; M = int(scale * N); i = np.arange(M, dtype=np.float64)
+    p = np.clip(i / scale - ((M - 1) / scale - N + 1) / 2, 0, N - 1); lo = np.floor(p)
+    shape = [1] * v.ndim; shape[axis] = M
+    return np.take(v, lo.astype(int), axis) * (1 - p + lo).reshape(shape) + np.take(v, np.ceil(p).astype(int), axis) * (p - lo).reshape(shape)
+print(json.dumps({k: v.ravel().tolist() for k, v in {
+  'free': cubic(cubic(x, 1, 2, False), 2, 1.5, False), 'aligned': cubic(cubic(x, 1, 2, True), 2, 1.5, True),
+  'linear16': linear(I['x16'], 1, 1.5), 'cubic16': cubic(I['x16'], 1, 1.5, False)}.items()}))`, { x: sig1, x16 });
     await expectClose(new nn.Upsample([2, 1.5], { mode: "cubic" }).forward(arr(sig1)), ref.free!, 1e-5, 1e-5);
     await expectClose(new nn.Upsample([2, 1.5], { mode: "cubic", alignCorners: true }).forward(arr(sig1)), ref.aligned!, 1e-5, 1e-5);
+    // MLX's weights are float32: they promote float16 and integer inputs to float32 (float16 rounded 1001.33 to 1001.5)
+    const half = mx.astype(arr(x16), mx.float16);
+    for (const [mode, want] of [["linear", ref.linear16!], ["cubic", ref.cubic16!]] as const) {
+      const y = new nn.Upsample(1.5, { mode }).forward(half);
+      expect(y.dtype).toBe(mx.float32);
+      await expectClose(y, want, 1e-6);
+    }
+    expect(new nn.Upsample(2).forward(half).dtype).toBe(mx.float16);
+    // MLX's docstring example: int32 in, float32 out
+    await expectArray(mx.squeeze(new nn.Upsample(2, "linear").forward(mx.reshape(mx.arange(1, 5), [1, 2, 2, 1]))), [[1, 1.25, 1.75, 2], [1.5, 1.75, 2.25, 2.5], [2.5, 2.75, 3.25, 3.5], [3, 3.25, 3.75, 4]], mx.float32);
     // antialias when shrinking: MLX's widened triangle / Keys (a = -0.5) filters, normalised over in-range taps
     const big = data([1, 9, 2], 12);
     const aa = numpy(`
@@ -324,6 +381,27 @@ print(json.dumps({'linear': aa(x, 0.5, 1, tri).ravel().tolist(), 'cubic': aa(x, 
     // one head: slope 2^-8; two heads: 2^-4 and 2^-8
     const scores = mx.zeros([1, 2, 2, 3]);
     await expectClose(new nn.ALiBi().forward(scores), [[[[0, -1 / 16, -2 / 16], [-1 / 16, 0, -1 / 16]], [[0, -1 / 256, -2 / 256], [-1 / 256, 0, -1 / 256]]]]);
+  });
+
+  itWithNumpy("ALiBi's slopes are MLX's for any head count; the bias is multiplied in its dtype", async () => {
+    const heads = [1, 2, 3, 5, 6, 7, 8, 12, 16];
+    const ref = runPython<{ slopes: number[][]; bias16: number[] }>(`
+import json, math, numpy as np
+def slopes(n):
+    # the ALiBi paper's (and MLX's get_slopes): for n a power of 2 the geometric sequence from 2^(-8/n);
+    # otherwise that of the largest power of 2 below n, then every other slope of the next power of 2
+    if math.log2(n).is_integer():
+        start = 2 ** (-8 / n)
+        return [start ** (i + 1) for i in range(n)]
+    p = 2 ** math.floor(math.log2(n))
+    return slopes(p) + slopes(2 * p)[0::2][:n - p]
+s16 = np.array(slopes(16), dtype=np.float16).reshape(1, 16, 1, 1)
+dist = -np.abs(np.arange(4)[:, None] - np.arange(64)[None, :]).astype(np.float16)
+print(json.dumps({'slopes': [np.array(slopes(n), dtype=np.float32).tolist() for n in ${JSON.stringify(heads)}], 'bias16': (dist * s16).ravel().astype(float).tolist()}))`);
+    await expectClose(mx.reshape(nn.ALiBi.createAlibiSlope(6), [-1]), [0.25, 0.0625, 0.015625, 0.00390625, 0.5, 0.125], 0);
+    for (const [i, n] of heads.entries()) await expectClose(mx.reshape(nn.ALiBi.createAlibiSlope(n), [-1]), ref.slopes[i]!, 0);
+    await expectClose(nn.ALiBi.createAlibiMatrix(4, 64, 16, 0, mx.float16), ref.bias16, 0);
+    await expectClose(new nn.ALiBi().forward(mx.zeros([1, 16, 4, 64], mx.float16)), ref.bias16, 0);
   });
 
   it("RoPE takes negative offsets, as MLX's: positions offset + i below 0 rotate the other way", async () => {

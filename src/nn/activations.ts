@@ -3,9 +3,11 @@
 // that wrap them are in layers/activations.ts.
 
 import type { MxArray } from "../array.js";
+import { int32 } from "../dtype.js";
 import * as ops from "../ops/index.js";
 import { asOp } from "../ops/strict-options.js";
 import { checkArray, checkInt, checkNumber, keywords } from "./checks.js";
+import { shiftedByMax } from "./shift.js";
 
 /** Runs `body` on the checked input `x` with errors labelled `nn.<name>`. */
 function act(name: string, x: unknown, body: (x: MxArray) => MxArray): MxArray {
@@ -242,15 +244,21 @@ export function logSigmoid(x: MxArray): MxArray {
 }
 
 /**
- * `x - logsumexp(x, axis)` (default axis -1).
+ * `x - logsumexp(x, axis)` (default axis -1), computed as MLX's: `x` shifted by its max along `axis` first
+ * (the max through stopGradient), so that large inputs keep the normaliser (subtracting logsumexp(x) itself
+ * would round it away).
  * @example
  * ```ts
  * await mx.nn.logSoftmax(mx.array([0, 0], mx.float32)).tolist(); // [-0.6931471824645996, -0.6931471824645996]
+ * await mx.nn.logSoftmax(mx.array([10000, 10002], mx.float32)).tolist(); // [-2.1269280910491943, -0.12692801654338837]
  * ```
  */
 export function logSoftmax(x: MxArray, axis: number | { axis?: number | undefined } = -1): MxArray {
   const ax = axisArg("logSoftmax", axis);
-  return act("logSoftmax", x, (a) => ops.subtract(a, ops.logsumexp(a, ax, { keepdims: true })));
+  return act("logSoftmax", x, (a) => {
+    const shifted = shiftedByMax(a, ax);
+    return ops.subtract(shifted, ops.logsumexp(shifted, ax, { keepdims: true }));
+  });
 }
 
 /**
@@ -300,15 +308,17 @@ export function tanh(x: MxArray): MxArray {
 }
 
 /**
- * 1 where `x > threshold` (default 0), else 0, in `x`'s dtype (MLX's binary step).
+ * MLX's binary step: 1 where `x >= threshold` (default 0), else 0 (NaN included), as int32 whatever `x`'s dtype (MLX's `where(x >= threshold, 1, 0)`).
  * @example
  * ```ts
- * await mx.nn.step(mx.array([-1, 0, 2], mx.float32)).tolist(); // [0, 0, 1]
+ * const y = mx.nn.step(mx.array([-1, 0, 2], mx.float32));
+ * await y.tolist(); // [0, 1, 1]
+ * y.dtype.name; // "int32"
  * ```
  */
 export function step(x: MxArray, threshold: number | { threshold?: number | undefined } = 0): MxArray {
   const t = checkNumber("nn.step", "threshold", kw("step", "threshold", threshold, 0));
-  return act("step", x, (a) => ops.astype(ops.greater(a, t), a.dtype));
+  return act("step", x, (a) => ops.where(ops.greaterEqual(a, t), ops.array(1, int32), ops.array(0, int32)));
 }
 
 /**

@@ -8,6 +8,7 @@ import { opError, shapeStr } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { asOp } from "../ops/strict-options.js";
 import { checkArray, checkBool, checkChoice, checkInt, checkNumber, options } from "./checks.js";
+import { shiftedByMax } from "./shift.js";
 
 /** How the per-element losses are combined. */
 export type Reduction = "none" | "mean" | "sum";
@@ -75,7 +76,7 @@ export function crossEntropy(logits: MxArray, targets: MxArray, o?: CrossEntropy
       throw opError("nn.losses.crossEntropy", `targets must have shape ${shapeStr(indexShape)} (class indices: the logits' shape without axis ${axis}) or ${shapeStr(logits.shape)} (probabilities: the logits' shape), got ${shapeStr(targets.shape)}`, [logits, targets], "value");
     }
     if (!asProbs && !isInteger(targets.dtype)) throw opError("nn.losses.crossEntropy", "targets of class indices must be integers", [targets], "type");
-    const shifted = ops.subtract(logits, ops.stopGradient(ops.max(logits, axis, { keepdims: true })));
+    const shifted = shiftedByMax(logits, axis);
     const score = asProbs
       ? ops.sum(ops.multiply(shifted, targets), axis)
       : ops.squeeze(ops.takeAlongAxis(shifted, ops.expandDims(targets, axis), axis), axis);

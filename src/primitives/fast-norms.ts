@@ -1,14 +1,15 @@
 // The fused normalizations of mx.fast over the last axis: rmsNorm (inputs x,
 // weight) and layerNorm (x, weight, bias). weight and bias are 1-D of the last
 // axis's size, or 0-d (1 and 0) when the user gave none, as in MLX; all share
-// the output dtype. The rules are MLX's, written with ops in that dtype.
+// the output dtype. The rules are MLX's, written with ops in float32 for 16-bit
+// inputs (as MLX's kernels accumulate) and cast back, else in the input's dtype.
 
 import type { MxArray } from "../array.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { batchFirst, batchSize, on } from "./autodiff.js";
 import { opError, type Described } from "../errors.js";
-import { isFloating } from "../dtype.js";
+import { float32, isFloating, type DType } from "../dtype.js";
 import { checkNumber, checkInputCount, checkRank, checkSameDType } from "./checks.js";
 
 /** Throws (naming `op`) unless the weight or bias `p` (argument `name`) is 1-D of the size of x's last axis. */
@@ -29,6 +30,17 @@ function checkNorm(prim: Primitive & { eps: number }, inputs: readonly Spec[], n
   checkSameDType(op, inputs, names);
   inputs.forEach((p, i) => i > 0 && p.shape.length > 0 && checkAffineShape(op, names[i]!, p, x));
 }
+
+/** The dtype a norm's derivative rules compute in: float32 for 16-bit floats (their sums of squares overflow), else the input's. */
+const ruleDType = (d: DType): DType => (d.size < 4 ? float32 : d);
+
+/** `arrays` in the rules' dtype (unchanged where it is theirs). */
+function widened<T extends MxArray | null>(arrays: readonly T[]): T[] {
+  return arrays.map((a) => (a && a.dtype !== ruleDType(a.dtype) ? ops.astype(a, ruleDType(a.dtype), on(a)) : a) as T);
+}
+
+/** `a` back in `d` (the rules computed it in ruleDType(d)). */
+const narrowed = (a: MxArray | null, d: DType): MxArray | null => (a && a.dtype !== d ? ops.astype(a, d, on(a)) : a);
 
 /** Options of a reduction over the last axis, kept. */
 const lastKept = (x: MxArray) => ({ axis: -1, keepdims: true, ...on(x) });
@@ -83,25 +95,32 @@ export class RMSNorm extends Primitive {
   private inverseRms(x: MxArray): MxArray {
     return ops.rsqrt(ops.add(ops.mean(ops.square(x, on(x)), lastKept(x)), this.eps, on(x)), on(x));
   }
-  override vjp([x, w]: readonly MxArray[], g: MxArray): (MxArray | null)[] {
+  override vjp(inputs: readonly MxArray[], cotangent: MxArray): (MxArray | null)[] {
+    const [x, w, g] = widened([inputs[0]!, inputs[1]!, cotangent]) as [MxArray, MxArray, MxArray];
     const o = on(g);
-    const n = this.inverseRms(x!);
-    const gw = ops.multiply(g, w!, o);
-    const along = ops.mean(ops.multiply(gw, x!, o), lastKept(g));
-    const dx = ops.subtract(ops.multiply(gw, n, o), ops.multiply(ops.multiply(x!, along, o), ops.power(n, 3, o), o), o);
-    return [dx, affineCotangent(w!, ops.multiply(g, ops.multiply(x!, n, o), o))];
+    const n = this.inverseRms(x);
+    const gw = ops.multiply(g, w, o);
+    const along = ops.mean(ops.multiply(gw, x, o), lastKept(g));
+    const dx = ops.subtract(ops.multiply(gw, n, o), ops.multiply(ops.multiply(x, along, o), ops.power(n, 3, o), o), o);
+    return [dx, affineCotangent(w, ops.multiply(g, ops.multiply(x, n, o), o))].map((c) => narrowed(c, cotangent.dtype));
   }
-  override jvp([x, w]: readonly MxArray[], [tx, tw]: readonly (MxArray | null)[]): MxArray | null {
-    if (!tx && !tw) return null;
-    const o = on(x!);
-    const n = this.inverseRms(x!);
+  override jvp(inputs: readonly MxArray[], tangents: readonly (MxArray | null)[]): MxArray | null {
+    if (!tangents[0] && !tangents[1]) return null;
+    const [x, w] = widened(inputs.slice(0, 2));
+    const [tx, tw] = widened(tangents);
+    return narrowed(this.jvpWide(x!, w!, tx ?? null, tw ?? null), inputs[0]!.dtype);
+  }
+  /** The jvp on inputs and tangents in the rules' dtype. */
+  private jvpWide(x: MxArray, w: MxArray, tx: MxArray | null, tw: MxArray | null): MxArray | null {
+    const o = on(x);
+    const n = this.inverseRms(x);
     let d: MxArray | null = null;
     if (tx) {
-      const along = ops.mean(ops.multiply(x!, tx, o), lastKept(x!));
-      d = ops.multiply(ops.multiply(w!, n, o), ops.subtract(tx, ops.multiply(ops.multiply(x!, ops.square(n, o), o), along, o), o), o);
+      const along = ops.mean(ops.multiply(x, tx, o), lastKept(x));
+      d = ops.multiply(ops.multiply(w, n, o), ops.subtract(tx, ops.multiply(ops.multiply(x, ops.square(n, o), o), along, o), o), o);
     }
     if (tw) {
-      const dw = ops.multiply(ops.multiply(x!, n, o), tw, o);
+      const dw = ops.multiply(ops.multiply(x, n, o), tw, o);
       d = d ? ops.add(d, dw, o) : dw;
     }
     return d;
@@ -132,27 +151,35 @@ export class LayerNorm extends Primitive {
     const xc = ops.subtract(x, ops.mean(x, lastKept(x)), o);
     return { xc, n: ops.rsqrt(ops.add(ops.mean(ops.square(xc, o), lastKept(x)), this.eps, o), o) };
   }
-  override vjp([x, w, b]: readonly MxArray[], g: MxArray): (MxArray | null)[] {
+  override vjp(inputs: readonly MxArray[], cotangent: MxArray): (MxArray | null)[] {
+    const [x, w, b, g] = widened([inputs[0]!, inputs[1]!, inputs[2]!, cotangent]) as [MxArray, MxArray, MxArray, MxArray];
     const o = on(g);
-    const { xc, n } = this.centered(x!);
-    const wg = ops.multiply(w!, g, o);
+    const { xc, n } = this.centered(x);
+    const wg = ops.multiply(w, g, o);
     const t2 = ops.multiply(ops.subtract(wg, ops.mean(wg, lastKept(g)), o), n, o);
     const t1 = ops.multiply(ops.multiply(xc, ops.mean(ops.multiply(wg, xc, o), lastKept(g)), o), ops.power(n, 3, o), o);
-    return [ops.subtract(t2, t1, o), affineCotangent(w!, ops.multiply(g, ops.multiply(xc, n, o), o)), affineCotangent(b!, g)];
+    const cotangents = [ops.subtract(t2, t1, o), affineCotangent(w, ops.multiply(g, ops.multiply(xc, n, o), o)), affineCotangent(b, g)];
+    return cotangents.map((c) => narrowed(c, cotangent.dtype));
   }
-  override jvp([x, w]: readonly MxArray[], [tx, tw, tb]: readonly (MxArray | null)[]): MxArray | null {
-    if (!tx && !tw && !tb) return null;
-    const o = on(x!);
-    const { xc, n } = this.centered(x!);
+  override jvp(inputs: readonly MxArray[], tangents: readonly (MxArray | null)[]): MxArray | null {
+    if (!tangents[0] && !tangents[1] && !tangents[2]) return null;
+    const [x, w] = widened(inputs.slice(0, 2));
+    const [tx, tw, tb] = widened(tangents);
+    return narrowed(this.jvpWide(x!, w!, tx ?? null, tw ?? null, tb ?? null), inputs[0]!.dtype);
+  }
+  /** The jvp on inputs and tangents in the rules' dtype. */
+  private jvpWide(x: MxArray, w: MxArray, tx: MxArray | null, tw: MxArray | null, tb: MxArray | null): MxArray | null {
+    const o = on(x);
+    const { xc, n } = this.centered(x);
     let d: MxArray | null = null;
     const add = (v: MxArray) => (d = d ? ops.add(d, v, o) : v);
     if (tx) {
       const dxc = ops.subtract(tx, ops.mean(tx, lastKept(tx)), o);
-      const along = ops.mean(ops.multiply(xc, dxc, o), lastKept(x!));
-      add(ops.multiply(ops.multiply(w!, n, o), ops.subtract(dxc, ops.multiply(ops.multiply(xc, ops.square(n, o), o), along, o), o), o));
+      const along = ops.mean(ops.multiply(xc, dxc, o), lastKept(x));
+      add(ops.multiply(ops.multiply(w, n, o), ops.subtract(dxc, ops.multiply(ops.multiply(xc, ops.square(n, o), o), along, o), o), o));
     }
     if (tw) add(ops.multiply(ops.multiply(xc, n, o), tw, o));
-    if (tb) add(ops.broadcastTo(tb, x!.shape, o));
+    if (tb) add(ops.broadcastTo(tb, x.shape, o));
     return d;
   }
   override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {

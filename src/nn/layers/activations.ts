@@ -329,7 +329,7 @@ export class HardTanh extends Module {
 
 /** The layer form of `nn.step` (default threshold 0). */
 export class Step extends Module {
-  /** Values above it map to 1, the rest to 0 (MLX's `threshold`). */
+  /** Values at or above it map to 1, the rest to 0 (MLX's `threshold`). */
   readonly threshold: number;
   constructor(threshold: number | { threshold?: number | undefined } = 0) {
     super();

@@ -198,10 +198,14 @@ export class InstanceNorm extends Module {
     const a = features(op, x, this.dims);
     if (a.ndim < 3) throw opError(op, "x must have a batch axis, spatial axes and a channel axis", [a], "value");
     return asOp(op, () => {
-      const axes = Array.from({ length: a.ndim - 2 }, (_, i) => i + 1);
-      const mean = ops.mean(a, axes, { keepdims: true });
-      const v = ops.variance(a, axes, { keepdims: true });
-      const y = ops.multiply(ops.subtract(a, mean), ops.rsqrt(ops.add(v, this.eps)));
+      // as MLX's: mx.fast.layerNorm over the spatial positions of each channel, laid out channels first
+      // (its statistics in float32 or wider, so 16-bit inputs don't overflow; the result in x's dtype)
+      const [batch] = a.shape as [number];
+      const spatial = a.shape.slice(1, -1);
+      const spatialAxes = spatial.map((_, i) => i + 1);
+      const channelsFirst = ops.reshape(ops.transpose(a, [0, a.ndim - 1, ...spatialAxes]), [batch, this.dims, -1]);
+      const normed = ops.reshape(fast.layerNorm(channelsFirst, null, null, this.eps), [batch, this.dims, ...spatial]);
+      const y = ops.transpose(normed, [0, ...spatialAxes.map((i) => i + 1), 1]);
       return this.weight ? ops.add(ops.multiply(y, this.weight), this.bias!) : y;
     });
   }

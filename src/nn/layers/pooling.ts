@@ -18,7 +18,7 @@ export type PerAxis = number | readonly number[];
 export interface PoolOptions {
   /** Default: the kernel size. */
   stride?: PerAxis | null | undefined;
-  /** Added on both sides of each spatial axis (at most half the kernel; default 0). */
+  /** Added on both sides of each spatial axis: -inf for max pooling (an integer dtype's minimum), zeros that count in the mean for average pooling (any size >= 0; default 0). */
   padding?: PerAxis | undefined;
 }
 
@@ -32,10 +32,8 @@ abstract class Pool extends Module {
     const { stride, padding } = keywords(_op, [strideOrOptions, paddingArg], ["stride", "padding"]);
     this.#kernel = checkPerAxis(_op, kernelSize, "kernelSize", _dims, 1);
     this.#stride = stride === undefined || stride === null ? this.#kernel : checkPerAxis(_op, stride, "stride", _dims, 1);
+    // any padding >= 0, as MLX's: windows wholly in the padding give -inf (max) or 0 (average)
     this.#padding = checkPerAxis(_op, padding ?? 0, "padding", _dims, 0);
-    this.#padding.forEach((p, i) => {
-      if (p > Math.floor(this.#kernel[i]! / 2)) throw new RangeError(`[${_op}] padding (${p}) must be at most half the kernel size (${this.#kernel[i]})`);
-    });
   }
 
   protected override extraRepr(): string {

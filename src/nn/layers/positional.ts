@@ -128,10 +128,21 @@ export class SinusoidalPositionalEncoding extends Module {
   }
 }
 
+/**
+ * MLX's ALiBi head slopes, in float64: for a power of 2 `numHeads`, 2^(-8 h / numHeads) for h = 1..numHeads;
+ * otherwise the slopes of the largest power of 2 below it, then every other slope of the next power of 2.
+ */
+function alibiSlopes(numHeads: number): number[] {
+  const powerOf2 = 2 ** Math.floor(Math.log2(numHeads));
+  const geometric = (n: number) => Array.from({ length: n }, (_, i) => 2 ** ((-8 * (i + 1)) / n));
+  if (powerOf2 === numHeads) return geometric(numHeads);
+  return [...geometric(powerOf2), ...geometric(2 * powerOf2).filter((_, i) => i % 2 === 0).slice(0, numHeads - powerOf2)];
+}
+
 /** Attention with linear biases (MLX's ALiBi): adds -slope_h * |i - j| to the scores of head h. */
 export class ALiBi extends Module {
   /**
-   * The bias [1, numHeads, qLen - offset, kLen]: -|i - j| times the head slopes 2^(-8 h / numHeads).
+   * The bias [1, numHeads, qLen - offset, kLen] in `dtype`: -|i - j| times the head slopes ({@link ALiBi.createAlibiSlope}), multiplied in `dtype` as MLX's.
    * @example
    * ```ts
    * const m = mx.nn.ALiBi.createAlibiMatrix(2, 2, 1);
@@ -148,22 +159,23 @@ export class ALiBi extends Module {
       const q = ops.arange(offset, qSequenceLength, float32);
       const k = ops.arange(0, kSequenceLength, float32);
       const distance = ops.negative(ops.abs(ops.subtract(ops.expandDims(q, 1), ops.expandDims(k, 0))));
-      const slopes = ops.reshape(ALiBi.createAlibiSlope(numHeads), [1, numHeads, 1, 1]);
-      return ops.astype(ops.multiply(distance, slopes), dtype);
+      const slopes = ops.reshape(ALiBi.createAlibiSlope(numHeads, dtype), [1, numHeads, 1, 1]);
+      return ops.multiply(ops.astype(distance, dtype), slopes);
     });
   }
 
   /**
-   * The head slopes [numHeads, 1, 1]: (2^8)^(-h / numHeads) for h = 1..numHeads.
+   * The head slopes [numHeads, 1, 1] in `dtype`, MLX's: 2^(-8 h / numHeads) for h = 1..numHeads when numHeads is a power of 2;
+   * otherwise those of the largest power of 2 below numHeads, then every other slope of the next power of 2.
    * @example
    * ```ts
    * await mx.nn.ALiBi.createAlibiSlope(2).tolist(); // [[[0.0625]], [[0.00390625]]]
+   * await mx.reshape(mx.nn.ALiBi.createAlibiSlope(6), [-1]).tolist(); // [0.25, 0.0625, 0.015625, 0.00390625, 0.5, 0.125]
    * ```
    */
-  static createAlibiSlope(numHeads: number): MxArray {
+  static createAlibiSlope(numHeads: number, dtype: DType = float32): MxArray {
     checkInt("nn.ALiBi.createAlibiSlope", "numHeads", numHeads, 1, 2 ** 12);
-    const base = 256 ** (1 / numHeads);
-    return ops.reshape(ops.power(base, ops.negative(ops.arange(1, numHeads + 1, float32))), [numHeads, 1, 1]);
+    return ops.reshape(ops.array(alibiSlopes(numHeads), dtype), [numHeads, 1, 1]);
   }
 
   /**

@@ -136,7 +136,8 @@ export class GRU extends Module {
       for (let t = 0; t < a.shape[a.ndim - 2]!; t++) {
         let rz = stepOf(xrz, t);
         let n = stepOf(xn, t);
-        let hn: MxArray | undefined;
+        // the hidden state's candidate term Wh_n h + bhn: just bhn at a first step with no hidden state, as MLX's
+        let hn: MxArray | undefined = this.bhn;
         if (h) {
           const [hrz, hnRaw] = ops.split(ops.matmul(h, ops.transpose(this.Wh)), [2 * H], -1) as [MxArray, MxArray];
           hn = this.bhn ? ops.add(hnRaw, this.bhn) : hnRaw;

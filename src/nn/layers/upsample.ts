@@ -2,7 +2,8 @@
 // by nearest neighbour, linear or cubic (a = -0.75) interpolation, one axis
 // at a time (the kernels are separable), with MLX's sample positions; with
 // `antialias`, a triangle or Keys (a = -0.5) filter widened by 1/scale when
-// shrinking, as MLX (and PyTorch) do.
+// shrinking, as MLX (and PyTorch) do. Its float32 weights promote the result
+// of linear and cubic (float32 for 16-bit and integer inputs), as MLX's do.
 
 import type { MxArray } from "../../array.js";
 import { float32, int32 } from "../../dtype.js";
@@ -126,7 +127,8 @@ export class Upsample extends Module {
     return `scaleFactor=${scale}, mode="${this.mode}", alignCorners=${this.alignCorners}${this.antialias ? ", antialias=true" : ""}`;
   }
   /**
-   * The upsampled `x`: each spatial axis n becomes floor(n * scale).
+   * The upsampled `x`: each spatial axis n becomes floor(n * scale); "nearest" keeps `x`'s dtype, "linear" and "cubic"
+   * give `x`'s dtype promoted with float32 (float32 for float16, bfloat16 and integer inputs), as MLX's.
    * @example
    * ```ts
    * const x = mx.array([[[1], [2]]], mx.float32);
@@ -151,7 +153,8 @@ export class Upsample extends Module {
         const chosen = this.antialias && this.mode !== "nearest" ? antialiasTaps(this.mode, n, m, s) : taps(this.mode, n, m, s, this.alignCorners);
         const parts = chosen.map(([idx, w]) => {
           const sample = ops.take(out, idx, i + 1);
-          return w ? ops.multiply(sample, ops.astype(ops.reshape(w, bshape), out.dtype)) : sample;
+          // float32 weights, as MLX's: they promote 16-bit and integer inputs to float32
+          return w ? ops.multiply(sample, ops.reshape(w, bshape)) : sample;
         });
         out = parts.reduce((acc, p) => ops.add(acc, p));
       });

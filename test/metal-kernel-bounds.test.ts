@@ -1,7 +1,8 @@
 // User kernels on the MSL execution layer may not reach outside their buffers
 // or their stacks: an access outside an input or output (above or below, by
 // index, pointer arithmetic, a vector cast, an atomic, in a helper), outside a
-// thread or threadgroup array, an overflowed kernel-thread stack, in the fiber,
+// thread or threadgroup array or object (indexed, or through a thread or
+// threadgroup pointer), an overflowed kernel-thread stack, in the fiber,
 // sequential and OS-thread schedules, are errors naming the kernel (and the
 // line) with the process alive, and in-bounds kernels still compute the same results.
 
@@ -138,6 +139,77 @@ out[i] = first(mine) + first(in + 4) + second(inp + i) + get(out, i) + first(ski
     await alive();
   });
 
+  // helpers for thread and threadgroup pointers: a template deducing T from a thread pointer, a threadgroup pointer parameter
+  const local = [
+    "struct Pair { float a; int b; };",
+    "template <typename T> T total(const thread T* v, int n) {",
+    "  T s = T(0);",
+    "  for (int k = 0; k < n; k++) s += v[k];",
+    "  return s;",
+    "}",
+    "inline float tgget(threadgroup float* g, uint k) {",
+    "  return g[k];",
+    "}",
+    "constant float table[3] = {10.0f, 20.0f, 30.0f};",
+  ].join("\n");
+
+  it("checks pointers into thread and threadgroup memory: arrays, plain addresses, casts, &a[i], helpers, null", async () => {
+    const run = (name: string, source: string) => launch(name, { header: local, source });
+    const arr = (k: string, line: number, what: string, rest: string) =>
+      new RegExp(`kernel 'custom_kernel_${k}' at ${k}\\.metal:${line}: out-of-bounds access to ${what}: ${rest}`);
+    // the review's repros: a far read (stack bytes), a write loop (corrupted the fiber past the timeout), a threadgroup write past the guard pages
+    await expect(run("tread", "thread float a[4];\nthread float* p = a;\nout[0] = p[100000];")).rejects.toThrow(arr("tread", 3, "thread array 'float\\[4\\]' \\(16 bytes\\)", "element 100000 \\(4 bytes at byte offset 400000\\)"));
+    await expect(run("twrite", "thread float a[4];\nthread float* q = a;\nfor (uint i = 0; i < 100000; i++) q[i] = 0;\nout[0] = a[0];")).rejects.toThrow(arr("twrite", 3, "thread array 'float\\[4\\]' \\(16 bytes\\)", "element 4\\b"));
+    await expect(run("tgfar", "threadgroup float t[64];\nthreadgroup float* g = t;\ng[1 << 22] = 1;\nout[0] = t[0];")).rejects.toThrow(arr("tgfar", 3, "threadgroup array 'float\\[64\\]' \\(256 bytes\\)", "element 4194304\\b"));
+    await alive();
+    await expect(run("scalar", "float x = 1.0f;\nthread float* p = &x;\nout[0] = p[1];")).rejects.toThrow(arr("scalar", 3, "thread object at 'float ?\\*' \\(4 bytes\\)", "element 1\\b"));
+    await expect(run("bytes", "thread Pair s;\nthread uchar* b = (thread uchar*)&s;\nout[0] = float(b[8]);")).rejects.toThrow(arr("bytes", 3, "thread object at 'Pair ?\\*' \\(8 bytes\\)", "element 8\\b"));
+    await expect(run("elem", "thread float a[4] = {1, 2, 3, 4};\nthread float* e = &a[2];\nout[0] = e[2];")).rejects.toThrow(arr("elem", 3, "thread array 'float\\[4\\]' \\(16 bytes\\)", "element 4\\b"));
+    await expect(run("vec", "thread float a[4] = {1, 2, 3, 4};\nthread float4* v = (thread float4*)a;\nout[0] = v[1].x;")).rejects.toThrow(arr("vec", 3, "thread array 'float\\[4\\]' \\(16 bytes\\)", "element 1 \\(16 bytes at byte offset 16\\)"));
+    await expect(run("past", "thread float a[4] = {1, 2, 3, 4};\nthread float* p = a + 1;\nout[0] = p[3];")).rejects.toThrow(arr("past", 3, "thread object at 'float ?\\*' \\(12 bytes\\)", "element 3\\b"));
+    await expect(run("tgpast", "threadgroup float t[64];\nthreadgroup float* g = t + 8;\ng[56] = 1.0f;\nout[0] = t[0];")).rejects.toThrow(arr("tgpast", 3, "threadgroup object at 'float ?\\*' \\(224 bytes\\)", "element 56\\b"));
+    await expect(run("tghelp", "threadgroup float t[64];\nuint i = thread_position_in_grid.x;\nt[i] = 1.0f;\nout[i] = tgget(t, 64);")).rejects.toThrow(/kernel 'custom_kernel_tghelp' at tghelp_header\.metal:8: out-of-bounds access to threadgroup array 'float\[64\]' \(256 bytes\): element 64\b/);
+    await expect(run("tsum", "thread float a[4] = {1, 2, 3, 4};\nout[0] = total(&a[1], 4);")).rejects.toThrow(/kernel 'custom_kernel_tsum' at tsum_header\.metal:4: out-of-bounds access to thread array 'float\[4\]' \(16 bytes\): element 4\b/);
+    await expect(run("tnull", "thread float* p = nullptr;\nout[0] = *p;")).rejects.toThrow(/kernel 'custom_kernel_tnull' at tnull\.metal:2: access of 4 bytes through a null thread or threadgroup pointer/);
+    await alive();
+  });
+
+  it("still computes in-bounds thread and threadgroup pointer code: sums, helpers, casts, &a[i], 2-d arrays, atomics, simdgroup loads", async () => {
+    const source = `uint i = thread_position_in_grid.x;
+thread float a[8];
+for (int k = 0; k < 8; k++) a[k] = inp[(i + k) % 4];
+thread float* p = a;
+float s = 0.0f;
+for (int k = 0; k < 8; k++) s += p[k];
+threadgroup float t[64];
+threadgroup float* g = &t[0];
+for (uint k = i; k < 64; k += 4) g[k] = k < 4 ? inp[k] : 1.0f;
+threadgroup atomic_int count;
+threadgroup atomic_int* c = &count;
+if (i == 0) atomic_store_explicit(c, 0, memory_order_relaxed);
+threadgroup_barrier(mem_flags::mem_threadgroup);
+atomic_fetch_add_explicit(c, int(i), memory_order_relaxed);
+simdgroup_float8x8 m8;
+simdgroup_load(m8, g, 8);
+threadgroup_barrier(mem_flags::mem_threadgroup);
+thread float4* v = (thread float4*)a;
+thread float* e = &a[6];
+float m[2][2] = {{1, 2}, {3, 4}};
+thread float* flat = &m[0][0];
+Pair pr = {5.0f, 6};
+thread Pair* pp = &pr;
+thread const float* from1 = p + 1;
+constant float* tb = &table[1];
+out[i] = s + tgget(t, i + 4) + tgget(g + 4, 3 - i) + v[1].w + e[1] + flat[3] + pp->a + float(pp->b) + total(from1, 7) + total(&m[0][0], 4) +
+  float(from1 - p) + (a + 2)[5] + tb[1] + float(atomic_load_explicit(c, memory_order_relaxed));`;
+    // per thread i: a = inp rotated by i (sum 10, twice), a[7] = inp[(i + 7) % 4]
+    const expected = [0, 1, 2, 3].map((i) => {
+      const last = [1, 2, 3, 4][(i + 7) % 4]!;
+      return 20 + 1 + 1 + last + last + 4 + 11 + (20 - (i + 1)) + 10 + 1 + last + 30 + 6;
+    });
+    expect(await launch("tlocal", { header: local, source })).toEqual(expected);
+  });
+
   it("reports an overflowed kernel-thread stack, with barriers (fibers) and without", async () => {
     const body = (barrier: boolean) =>
       `float big[65536];\nuint t = thread_position_in_threadgroup.x;\nfor (int k = 0; k < 65536; k++) big[k] = inp[t] + float(k);\n${barrier ? "threadgroup_barrier(mem_flags::mem_threadgroup);\n" : ""}out[t] = big[t * 7];`;
@@ -178,6 +250,7 @@ out[i] = first(mine) + first(in + 4) + second(inp + i) + get(out, i) + first(ski
         try { await o.tolist(); console.log(name, "ran"); } catch (e) { console.log(name, "error:", e.message.split("\\n")[0]); }
       };
       await run("grid", "out[thread_position_in_grid.x] = inp[0];", [4096, 1, 1], [256, 1, 1]);
+      await run("tptr", "thread float a[4];\\nthread float* q = a;\\nfor (uint i = 0; i < 100000; i++) q[i] = inp[0];\\nout[thread_position_in_grid.x] = a[0];", [4, 1, 1], [4, 1, 1]);
       await run("huge", "float big[4000000];\\nuint t = thread_position_in_threadgroup.x;\\nfor (int k = 0; k < 4000000; k++) big[k] = inp[t] + float(k);\\nthreadgroup_barrier(mem_flags::mem_threadgroup);\\nout[t] = big[t * 3];", [4, 1, 1], [4, 1, 1]);
       console.log("alive", JSON.stringify(await mx.add(mx.ones([2], mx.float32, on), 1, on).tolist()));
     `;
@@ -186,6 +259,7 @@ out[i] = first(mine) + first(in + 4) + second(inp + i) + get(out, i) + first(ski
     });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/grid error: \[metal\] kernel 'custom_kernel_grid' at grid\.metal:1: out-of-bounds access to 'out'/);
+    expect(r.stdout).toMatch(/tptr error: \[metal\] kernel 'custom_kernel_tptr' at tptr\.metal:3: out-of-bounds access to thread array 'float\[4\]' \(16 bytes\): element 4\b/);
     expect(r.stdout).toMatch(/huge error: \[metal\] kernel 'custom_kernel_huge' at huge\w*\.metal:\d+ faulted: the stack of a kernel thread \(\d+ KiB\) overflowed/);
     expect(r.stdout).toMatch(/alive \[2,2\]/);
   });

@@ -271,7 +271,7 @@ std::string unqualifyVectorConstructors(const std::string& s) {
   return out;
 }
 
-// ---- checked libraries: device and constant pointers become checked pointers ----
+// ---- checked libraries: pointers of every address space become checked pointers ----
 
 bool blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
@@ -350,17 +350,26 @@ size_t readTypeName(const std::string& s, size_t i, std::string* type, int* brea
   }
 }
 
+/** The address space word at `i` ("" if none). */
+std::string addressSpaceAt(const std::string& s, size_t i) {
+  for (const char* space : {"device", "constant", "thread", "threadgroup"}) {
+    if (wordAt(s, i, space)) return space;
+  }
+  return "";
+}
+
 /**
- * `device T*` -> `::__emu::dptr<T>` and `constant T*` -> `::__emu::dptr<const T, true>`
- * (cv-qualifiers before or after the address space kept; references and
- * values untouched). Line breaks inside a rewritten type follow it, so lines stay.
+ * `device T*` -> `::__emu::dptr<T>`, `constant T*` -> `::__emu::dptr<const T, true>`,
+ * `thread T*` and `threadgroup T*` -> `::__emu::lptr<T>` (cv-qualifiers before
+ * or after the address space kept; references and values untouched). Line
+ * breaks inside a rewritten type follow it, so lines stay.
  */
 std::string rewriteAddressSpaces(const std::string& s) {
   return forEachCode(s, [&s](std::string& out, size_t i, size_t end) {
     while (i < end) {
       char c = s[i];
-      bool device = wordAt(s, i, "device"), constant = !device && wordAt(s, i, "constant");
-      if (!device && !constant) {
+      std::string space = addressSpaceAt(s, i);
+      if (space.empty()) {
         if (identChar(c)) {
           size_t j = i;
           while (j < s.size() && identChar(s[j])) j++;
@@ -385,7 +394,7 @@ std::string rewriteAddressSpaces(const std::string& s) {
         out.erase(b);
       }
       int breaks = 0;
-      size_t j = skipSpace(s, i + (device ? 6 : 8), &breaks);
+      size_t j = skipSpace(s, i + space.size(), &breaks);
       for (std::string w; (w = identAt(s, j)) == "const" || w == "volatile";) {
         cv += w + " ";
         j = skipSpace(s, j + w.size(), &breaks);
@@ -404,8 +413,8 @@ std::string rewriteAddressSpaces(const std::string& s) {
       if (star == std::string::npos) {
         // not a pointer (a reference, a program-scope constant): the shim's macros take the word
         out += cv;
-        out.append(s, i, device ? 6 : 8);
-        i += device ? 6 : 8;
+        out += space;
+        i += space.size();
         continue;
       }
       // a cast to a checked pointer is a conversion between classes: reinterpret_cast and const_cast cannot do it
@@ -419,12 +428,12 @@ std::string rewriteAddressSpaces(const std::string& s) {
           if (k >= n && out.compare(k - n, n, cast) == 0 && (k == n || !identChar(out[k - n - 1]))) out.replace(k - n, n, "static_cast");
         }
       }
-      if (constant) {
+      if (space == "constant") {
         std::string q = cv;
         for (size_t at; (at = q.find("const ")) != std::string::npos;) q.erase(at, 6);
         out += "::__emu::dptr<const " + q + type + ", true>";
       } else {
-        out += "::__emu::dptr<" + cv + type + ">";
+        out += (space == "device" ? "::__emu::dptr<" : "::__emu::lptr<") + cv + type + ">";
       }
       out.append(size_t(breaks), '\n');
       i = star + 1;
@@ -450,32 +459,60 @@ bool unaryAmpersand(const std::string& s, size_t i) {
   return std::strchr("(,=;{}?:!~+-*/%<>|^[", p) != nullptr;
 }
 
-/** `&p[i]` -> `(p + (i))`: the address of an element keeps p's checked-pointer type (for arrays and plain pointers it is the same value). */
+/**
+ * `&x[i]` -> `::__emu::element_address(x, (i))`, where x is a name with any
+ * members and indices (`s.rows[k]`, `p->v`) and the trailing indices all go
+ * in (`&m[i][j]` -> `element_address(m, (i), (j))`): of a checked pointer it
+ * is that pointer plus i; of an array, a thread or threadgroup pointer
+ * bounded by the whole array (emu_checked.h).
+ */
 std::string rewriteElementAddresses(const std::string& s) {
-  // one-character edits (`&` -> `(`, `[` -> ` + (`, `]` -> `))`), applied from the end; nested ones never overlap
+  // one-character edits (`&`, `[`, `]`), applied from the end; nested ones never overlap
   std::vector<std::pair<size_t, const char*>> edits;
+  auto skipBlanks = [&s](size_t j) {
+    while (j < s.size() && blank(s[j])) j++;
+    return j;
+  };
   std::string copy = forEachCode(s, [&](std::string& out, size_t begin, size_t end) {
     out.append(s, begin, end - begin);
     for (size_t i = begin; i < end; i++) {
       if (s[i] != '&' || !unaryAmpersand(s, i)) continue;
-      size_t j = i + 1;
-      while (j < s.size() && blank(s[j])) j++;
+      size_t j = skipBlanks(i + 1);
       std::string name = identAt(s, j);
       if (name.empty()) continue;
-      size_t open = j + name.size();
-      while (open < s.size() && blank(s[open])) open++;
-      if (open >= s.size() || s[open] != '[') continue;
-      size_t close = matching(s, open);
-      if (close == std::string::npos) continue;
-      size_t after = close + 1;
-      while (after < s.size() && blank(s[after])) after++;
-      if (after < s.size() && (s[after] == '[' || s[after] == '.' || s[after] == '(' || s.compare(after, 2, "->") == 0 ||
-                               s.compare(after, 2, "++") == 0 || s.compare(after, 2, "--") == 0)) {
-        continue;
+      // the postfix chain; `brackets` holds the trailing run of indices
+      std::vector<std::pair<size_t, size_t>> brackets;
+      size_t after = j + name.size();
+      for (;;) {
+        size_t k = skipBlanks(after);
+        size_t member = s.compare(k, 1, ".") == 0 ? k + 1 : s.compare(k, 2, "->") == 0 ? k + 2 : std::string::npos;
+        if (member != std::string::npos && !identAt(s, skipBlanks(member)).empty()) {
+          size_t m = skipBlanks(member);
+          after = m + identAt(s, m).size();
+          brackets.clear();
+          continue;
+        }
+        if (k < s.size() && s[k] == '[') {
+          size_t close = matching(s, k);
+          if (close == std::string::npos) {
+            brackets.clear();
+            break;
+          }
+          brackets.push_back({k, close});
+          after = close + 1;
+          continue;
+        }
+        after = k;
+        break;
       }
-      edits.push_back({i, "("});
-      edits.push_back({open, " + ("});
-      edits.push_back({close, "))"});
+      if (brackets.empty()) continue;
+      // `&x[i](...)`, `&x[i]++`: the address of something else
+      if (after < s.size() && (s[after] == '(' || s.compare(after, 2, "++") == 0 || s.compare(after, 2, "--") == 0)) continue;
+      edits.push_back({i, "::__emu::element_address("});
+      for (size_t b = 0; b < brackets.size(); b++) {
+        edits.push_back({brackets[b].first, b ? "(" : ", ("});
+        edits.push_back({brackets[b].second, b + 1 < brackets.size() ? ")," : "))"});
+      }
     }
     return end;
   });
@@ -559,7 +596,7 @@ GeneratedLibrary generateLaunchers(const std::string& src, bool checked) {
     std::string name = head.substr(n), type = trim(head.substr(0, n));
     if (name.empty() || type.empty()) { lib.error = whereIs(src, i) + ": cannot read the threadgroup declaration"; return lib; }
     out.append(src, copied, i - copied);
-    out += type + " (&" + name + ")" + dims + " = *reinterpret_cast<" + type + " (*)" + dims + ">(::__emu::tg_alloc(sizeof(" + type + dims + ")))";
+    out += type + " (&" + name + ")" + dims + " = *reinterpret_cast<" + type + " (*)" + dims + ">(::__emu::" + (checked ? "tg_alloc_sized" : "tg_alloc") + "(sizeof(" + type + dims + ")))";
     copied = semi;
     i = semi;
   }

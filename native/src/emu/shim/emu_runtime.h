@@ -81,6 +81,13 @@ inline void* tg_alloc(size_t size) {
   return me->tg_memory + at;
 }
 
+/**
+ * tg_alloc for checked kernels: a call the compiler keeps, whose size it knows
+ * (alloc_size), so a pointer made by arithmetic on a threadgroup array
+ * (`t + 8`) is bounded by the rest of the array (emu_checked.h, of_address).
+ */
+__attribute__((noinline, alloc_size(1))) inline void* tg_alloc_sized(size_t size) { return tg_alloc(size); }
+
 /** A builtin id parameter of the kernel's declared type: uint (x), uint2 (x, y) or uint3. */
 template <class T> inline T id(const uint32_t* v) {
   if constexpr (std::is_arithmetic_v<T>) return T(v[0]);

@@ -342,11 +342,11 @@ template <class T, class U, int R, int C> inline void simdgroup_store(const simd
   for (int i = 0; i < R; i++) for (int j = 0; j < C; j++) dst[i * elements_per_row + j] = U(m.e[i][j]);
 }
 /** d = a b + c, accumulated in float. */
-/** Checked kernels: the rows read or written must lie in the buffer. */
-template <class T, class U, bool Cs, int R, int C> inline void simdgroup_load(simdgroup_matrix<T, R, C>& d, ::__emu::dptr<U, Cs> src, unsigned long elements_per_row = C) {
+/** Checked kernels: the rows read or written must lie in the buffer (or thread or threadgroup object). */
+template <class T, class U, class Space, int R, int C> inline void simdgroup_load(simdgroup_matrix<T, R, C>& d, ::__emu::checked_ptr<U, Space> src, unsigned long elements_per_row = C) {
   simdgroup_load(d, src.span((R - 1) * elements_per_row + C), elements_per_row);
 }
-template <class T, class U, bool Cs, int R, int C> inline void simdgroup_store(const simdgroup_matrix<T, R, C>& m, ::__emu::dptr<U, Cs> dst, unsigned long elements_per_row = C) {
+template <class T, class U, class Space, int R, int C> inline void simdgroup_store(const simdgroup_matrix<T, R, C>& m, ::__emu::checked_ptr<U, Space> dst, unsigned long elements_per_row = C) {
   simdgroup_store(m, dst.span((R - 1) * elements_per_row + C), elements_per_row);
 }
 template <class T, int N> inline void simdgroup_multiply_accumulate(simdgroup_matrix<T, N, N>& d, const simdgroup_matrix<T, N, N>& a, const simdgroup_matrix<T, N, N>& b, const simdgroup_matrix<T, N, N>& c) {
@@ -399,10 +399,10 @@ EMU_ATOMIC_FETCH(and, x & v)
 EMU_ATOMIC_FETCH(or, x | v)
 EMU_ATOMIC_FETCH(xor, x ^ v)
 #undef EMU_ATOMIC_FETCH
-// checked kernels pass device atomics as checked pointers: the element is checked, then the functions above run
-template <class A, bool C> inline auto atomic_load_explicit(::__emu::dptr<A, C> a, memory_order o) { return atomic_load_explicit(a.at(0), o); }
+// checked kernels pass device and threadgroup atomics as checked pointers: the element is checked, then the functions above run
+template <class A, class Space> inline auto atomic_load_explicit(::__emu::checked_ptr<A, Space> a, memory_order o) { return atomic_load_explicit(a.at(0), o); }
 #define EMU_ATOMIC_CHECKED(NAME) \
-  template <class A, bool C, class V> inline auto NAME(::__emu::dptr<A, C> a, V v, memory_order o) { return NAME(a.at(0), v, o); }
+  template <class A, class Space, class V> inline auto NAME(::__emu::checked_ptr<A, Space> a, V v, memory_order o) { return NAME(a.at(0), v, o); }
 EMU_ATOMIC_CHECKED(atomic_store_explicit)
 EMU_ATOMIC_CHECKED(atomic_exchange_explicit)
 EMU_ATOMIC_CHECKED(atomic_fetch_add_explicit)
@@ -413,7 +413,7 @@ EMU_ATOMIC_CHECKED(atomic_fetch_and_explicit)
 EMU_ATOMIC_CHECKED(atomic_fetch_or_explicit)
 EMU_ATOMIC_CHECKED(atomic_fetch_xor_explicit)
 #undef EMU_ATOMIC_CHECKED
-template <class A, bool C, class E, class V> inline bool atomic_compare_exchange_weak_explicit(::__emu::dptr<A, C> a, E expected, V desired, memory_order s, memory_order f) {
+template <class A, class Space, class E, class V> inline bool atomic_compare_exchange_weak_explicit(::__emu::checked_ptr<A, Space> a, E expected, V desired, memory_order s, memory_order f) {
   return atomic_compare_exchange_weak_explicit(a.at(0), expected, desired, s, f);
 }
 }  // namespace metal

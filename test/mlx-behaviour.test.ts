@@ -119,6 +119,25 @@ describe.each(BACKENDS)("MLX semantics on $name", ({ device }) => {
     await same(mx.round(t(mx.float64, [1.2e308, -2.6e307, 1.5]), -308, o), [1e308, -0, 0], "float64 d=-308");
   });
 
+  it("round of complex64 with decimals rounds each part by the float32 rule, overflow and specials included", async () => {
+    const re = [1e30, 1.5, -1.5, 3e38, Infinity, NaN, 1.26, -0, 123456.7, 2.5].map(Math.fround);
+    const im = [3.25, 2.5, -2.5, 1.25, 1.26, -2.5, -Infinity, NaN, -0, 1e-30].map(Math.fround);
+    const z = mx.array(re.map((r, i) => ({ re: r, im: im[i]! })), mx.complex64, o);
+    const parts = async (a: mx.MxArray) => ((await a.tolist()) as { re: number; im: number }[]).flatMap((c) => [c.re, c.im]);
+    for (const d of [10, 1, -1, 37, 39, 400, -38, -40, -400]) {
+      const want = (await values(mx.round(mx.array(re, mx.float32, o), d, o))).flatMap((r, i) => [r, im[i]!]);
+      (await values(mx.round(mx.array(im, mx.float32, o), d, o))).forEach((v, i) => (want[2 * i + 1] = v));
+      expectSameValues(await parts(mx.round(z, d, o)), want, `complex64 d=${d}`);
+    }
+    // x 10^10 overflows float32 for 1e30: kept (MLX's complex product gave inf + NaN i); 10^-40 gives signed zeros
+    expect(await mx.round(mx.array({ re: 1e30, im: 3.25 }, mx.complex64, o), 10, o).tolist()).toEqual({ re: Math.fround(1e30), im: Math.fround(Math.fround(3.25e10) * Math.fround(1e-10)) });
+    expectSameValues(await parts(mx.round(mx.array([{ re: 1.5, im: -2.5 }, { re: Infinity, im: 7 }], mx.complex64, o), -40, o)), [0, -0, Infinity, 0], "complex64 d=-40");
+    // round's derivative is zero, as for the real dtypes
+    const [, [g]] = mx.vjp((w: mx.MxArray) => mx.round(w, 1, o), [z], [mx.onesLike(z, o)]);
+    const [, [t]] = mx.jvp((w: mx.MxArray) => mx.round(w, 1, o), [z], [mx.onesLike(z, o)]);
+    for (const zero of [g!, t!]) expect(await parts(zero)).toEqual(Array(20).fill(0));
+  });
+
   it("linspace to an integer dtype truncates MLX's float32 blend, each step rounded once (NumPy's float64 one differs)", async () => {
     // t = f32(53 / 100) = 0.52999997, t * 100 rounds to 52.999996 in float32: 52 (NumPy 53); 29 and 57 land on the integer
     const x = mx.linspace(0, 100, 101, { dtype: mx.int32, ...o });
@@ -221,6 +240,6 @@ describe("MLX's positional arguments are taken, never dropped (issue 13 item 5)"
     expect(await mx.pad(mx.array([[1, 2], [3, 4]]), [[1, 0], [0, 2]], "edge").tolist()).toEqual([[1, 2, 2, 2], [1, 2, 2, 2], [3, 4, 4, 4]]);
     expect(await mx.pad(mx.array([1, 2]), 1, { mode: "edge" }).tolist()).toEqual([1, 1, 2, 2]);
     expect(await mx.pad(mx.array([1, 2]), 1, "constant", 7).tolist()).toEqual([7, 1, 2, 7]);
-    expect(() => mx.pad(mx.array([1]), 1, "reflect" as "edge")).toThrow(/\[pad\] mode must be "constant" or "edge"/);
+    expect(() => mx.pad(mx.array([1]), 1, "wrap" as "edge")).toThrow(/\[pad\] mode must be one of "constant", "edge", "reflect", "symmetric"/);
   });
 });

@@ -243,6 +243,40 @@ describe.each(BACKENDS)("quantization on $name", ({ device }) => {
     expect(() => mx.gatherQmm(x, wq, s, b, { rhsIndices: mx.array([0.5], mx.float32, o), groupSize: 32, bits: 4, ...o })).toThrow(/^\[gatherQmm\] rhsIndices must be an integer array/);
   });
 
+  it("takes MLX's positional parameters: quantize's and dequantize's mode (and dtype), gatherQmm's indices to mode", async () => {
+    const call = (f: unknown, ...args: unknown[]) => (f as (...a: unknown[]) => unknown)(...args);
+    const same = async (a: mx.MxArray, b: mx.MxArray) => expect(await a.tolist()).toEqual(await b.tolist());
+    const w = normal([4, 8, 32], 16, o);
+    for (const mode of ["mxfp4", "mxfp8", "nvfp4"] as const) {
+      const [fq, fs] = mx.quantize(w, null, null, mode, o);
+      const [gq, gs] = mx.quantize(w, { mode, ...o });
+      await same(fq, gq);
+      await same(fs, gs);
+      await same(mx.dequantize(fq, fs, null, null, null, mode, mx.float32, o), mx.dequantize(gq, gs, null, { mode, dtype: mx.float32, ...o }));
+      expect(mx.dequantize(fq, fs, null, undefined, undefined, mode, o).dtype).toBe(mx.bfloat16);
+      // a dtype last is the positional dtype, not an options object
+      expect(mx.dequantize(fq, fs, null, null, null, mode, mx.float16).dtype).toBe(mx.float16);
+    }
+    const [wq, s, b] = mx.quantize(w, 32, 4, "affine", o);
+    const [aq, as, ab] = mx.quantize(w, 32, 4, null, o);
+    for (const [u, v] of [[wq, aq], [s, as], [b, ab]] as const) await same(u, v);
+    await same(mx.dequantize(wq, s, b, 32, 4, "affine", mx.float16, o), mx.dequantize(wq, s, b, 32, 4, { dtype: mx.float16, ...o }));
+    const x = normal([2, 3, 32], 17, o);
+    const lhs = mx.array([[0], [1]], mx.uint32, o), rhs = mx.array([[3, 1]], mx.int32, o);
+    const want = mx.gatherQmm(x, wq, s, b, { lhsIndices: lhs, rhsIndices: rhs, transpose: true, groupSize: 32, bits: 4, mode: "affine", ...o });
+    await same(mx.gatherQmm(x, wq, s, b, lhs, rhs, true, 32, 4, "affine", o), want);
+    await same(mx.gatherQmm(x, wq, s, b, lhs, rhs, { groupSize: 32, bits: 4, sortedIndices: false, ...o }), want);
+    await same(mx.gatherQmm(x, wq, s, b, null, rhs, true, 32, 4, o), mx.gatherQmm(x, wq, s, b, { rhsIndices: rhs, groupSize: 32, bits: 4, ...o }));
+    const [nq, ns] = mx.quantize(w, 16, 4, "nvfp4", o);
+    await same(mx.gatherQmm(x, nq, ns, null, null, rhs, true, null, null, "nvfp4", o), mx.gatherQmm(x, nq, ns, null, { rhsIndices: rhs, mode: "nvfp4", ...o }));
+    // MLX's rules: a parameter once, the options last, sortedIndices a keyword only
+    expect(() => call(mx.quantize, w, 32, 4, "mxfp4", { mode: "mxfp4" })).toThrow(/^\[quantize\] mode given twice/);
+    expect(() => call(mx.quantize, w, 32, 4, "int4")).toThrow(/^\[quantize\] mode must be 'affine', 'mxfp4', 'mxfp8' or 'nvfp4', got the string 'int4'/);
+    expect(() => call(mx.dequantize, wq, s, b, 32, 4, "affine", mx.float16, { dtype: mx.float32 })).toThrow(/^\[dequantize\] dtype given twice/);
+    expect(() => call(mx.gatherQmm, x, wq, s, b, lhs, rhs, true, 32, 4, "affine", true)).toThrow(/^\[gatherQmm\] takes at most 6 arguments/);
+    expect(() => call(mx.gatherQmm, x, wq, s, b, lhs, rhs, { lhsIndices: lhs })).toThrow(/^\[gatherQmm\] lhsIndices given twice/);
+  });
+
   it("names the argument at fault", () => {
     const w = mx.zeros([2, 64], mx.float32, o);
     expect(() => mx.quantize(w, 16, 4, o)).toThrow(/^\[quantize\] groupSize 16 is not supported; valid: 32, 64, 128/);

@@ -135,6 +135,32 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
     await expectArray(mx.var(mx.array([2 ** 30 + 1, -(2 ** 30)], mx.int32, o), o), f32((2 ** 30 + 0.5) ** 2));
   });
 
+  it("variances of 64-bit integers spanning past 2^63: the deviations that wrap in int64 get their 2^64 back", async () => {
+    const [h, top, all] = [3n * 2n ** 61n, 2n ** 63n - 1n, 2n ** 64n - 1n];
+    // NumPy's float64 var of each (np.var(np.array(v, float))), within float32's rounding (its reads of the deviations)
+    const cases: [bigint[], mx.DType, number, number][] = [
+      [[-h, h, h, h], mx.int64, 3.588915588619273e37, 4.785220784825697e37],
+      [[-top - 1n, top, top], mx.int64, 7.561830376020855e37, 1.1342745564031283e38],
+      [[0n, all, all], mx.uint64, 7.561830376020855e37, 1.1342745564031283e38],
+      [[0n, 0n, all], mx.uint64, 7.561830376020855e37, 1.1342745564031283e38],
+      [[-h, h], mx.int64, 4.785220784825697e37, 9.570441569651394e37],
+      [[0n, all], mx.uint64, 8.507059173023462e37, 1.7014118346046923e38],
+    ];
+    for (const [v, dtype, pop, sample] of cases) {
+      const x = mx.array(v, dtype, o);
+      await expectClose(mx.var(x, o), [pop], 3e-7);
+      await expectClose(mx.var(x, { ddof: 1, ...o }), [sample], 3e-7);
+      await expectClose(mx.std(x, o), [Math.sqrt(pop)], 3e-7);
+    }
+    // along an axis, beside a row of the normal range whose variance stays exact
+    const matrices: [bigint[][], mx.DType][] = [[[[0n, all, all], [all, all - 1n, all - 2n]], mx.uint64], [[[-top - 1n, top, top], [top, top - 1n, top - 2n]], mx.int64]];
+    for (const [rows, dtype] of matrices) {
+      const [wide, near] = await values(mx.var(mx.array(rows, dtype, o), { axis: 1, ...o }));
+      expect(Math.abs(wide! / 7.561830376020855e37 - 1)).toBeLessThan(3e-7);
+      expect(near).toBe(Math.fround(2 / 3));
+    }
+  });
+
   it("logsumexp and softmax are stable for large inputs", async () => {
     await expectClose(mx.logsumexp(mx.array([1000, 1000], mx.float32, o), o), [1000 + Math.LN2]);
     await expectArray(mx.logsumexp(mx.array([-Infinity, -Infinity], mx.float32, o), o), -Infinity);

@@ -3,7 +3,7 @@
 // batch broadcast, transpose, softmax, scans, sorts, concatenation, take and
 // the gathers and scatters along an axis, the reshapes of a rule (flatten,
 // unflatten, expandDims, squeeze), the count of a reduction's elements, the
-// fast norms, rope and attention). Reshape, broadcast, slice, pad and others
+// fast norms, rope and attention, dtype views). Reshape, broadcast, slice, pad and others
 // fix shapes in their parameters, so one trace cannot serve other shapes.
 
 import { ArgReduce, LogSumExp, Reduce, Softmax } from "../primitives/reduce.js";
@@ -12,7 +12,7 @@ import type { Primitive } from "../primitive.js";
 import type { Graph } from "./graph.js";
 import { isElementwise } from "./simplify.js";
 
-const BY_NAME = new Set(["matmul", "broadcastAxes", "take", "numberOfElements", "concatenate", "gatherAxis", "scatterAxis", "sort", "argsort", "transpose", "scan", "rmsNorm", "layerNorm", "rope", "scaledDotProductAttention"]);
+const BY_NAME = new Set(["matmul", "broadcastAxes", "take", "numberOfElements", "concatenate", "gatherAxis", "scatterAxis", "sort", "argsort", "transpose", "scan", "rmsNorm", "layerNorm", "rope", "scaledDotProductAttention", "view"]);
 
 function shapeFree(p: Primitive): boolean {
   return isElementwise(p) || p instanceof ShapeRule || p instanceof Reduce || p instanceof ArgReduce || p instanceof LogSumExp || p instanceof Softmax || BY_NAME.has(p.name);

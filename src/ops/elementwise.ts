@@ -13,6 +13,8 @@ import {
 import { broadcastShapes, sameShape } from "../shape.js";
 import { boolOption, checkArrayLike, node, numberOption, onStream, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { all } from "./reduction.js";
+import { expandDims, squeeze } from "./layout.js";
+import { view } from "./view.js";
 import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 import { MATH_MODE_OPS, callMathMode, type MathMode } from "../math-mode.js";
 
@@ -170,6 +172,8 @@ export const ceil = unaryOp("ceil");
  * returned as they are for d > 0 and rounded to the nearest multiple (halves
  * to even) exactly for d < 0, wrapping like integer arithmetic: int8 127 to
  * -1 decimals is 130, which wraps to -126, as MLX's and NumPy's cast back do.
+ * complex64 rounds each part apart by the float32 rule (as NumPy rounds the
+ * parts), so an overflowing or non-finite part leaves the other intact.
  * @example
  * ```ts
  * await mx.round(mx.array([0.5, 1.5, 2.5, -0.5])).tolist(); // [0, 2, 2, -0]
@@ -190,6 +194,7 @@ export function round(x: ArrayLike, decimals?: number | OpOptions, options?: OpO
     const a = toArray("round", checkArrayLike("round", x), stream);
     const s = { stream };
     if (isIntegral(a.dtype)) return d > 0 ? a : roundToPowerOfTen(a, -d, s);
+    if (a.dtype === complex64) return roundParts(a, d, s);
     const f = is16BitFloat(a.dtype) ? astype(a, float32, s) : a;
     const wide = a.dtype === float64;
     const back = (r: MxArray) => (r.dtype === a.dtype ? r : astype(r, a.dtype, s));
@@ -212,12 +217,20 @@ export function round(x: ArrayLike, decimals?: number | OpOptions, options?: OpO
     const y = d <= D ? multiply(f, ten(d), s) : multiply(multiply(f, ten(D), s), ten(d - D), s);
     const n = roundHalfEven(y, s);
     const r = d < D ? multiply(n, inverse(d), s) : d === D ? divide(n, ten(D), s) : divide(divide(n, ten(d - D), s), ten(D), s);
-    if (a.dtype === complex64) return r;
     // every value from 2^(p - 1) on is an integer, which rounding to d > 0 places keeps; so is every value
     // whose x 10^d overflows (its d-th decimal is below its precision); NaN and infinities are kept too
     const integral = { float16: 2 ** 10, bfloat16: 2 ** 7, float32: 2 ** 23, float64: 2 ** 52 }[a.dtype.name as "float16"]!;
     return where(logicalAnd(less(abs(a, s), integral, s), less(abs(y, s), Infinity, s), s), back(r), a, s);
   });
+}
+/**
+ * complex64 `a` rounded to `d` decimals part by part, each part by the float32 rule (NumPy rounds the parts
+ * apart): its (re, im) pairs viewed as float32 along a new last axis and back. round's derivative is zero, and
+ * a bitcast has none: the view is cut from the gradient at both ends, so x's tangent and cotangent are zeros.
+ */
+function roundParts(a: MxArray, d: number, s: OpOptions): MxArray {
+  const parts = view(stopGradient(expandDims(a, -1, s), s), float32, s);
+  return stopGradient(squeeze(view(round(parts, d, s), complex64, s), -1, s), s);
 }
 /**
  * Integer `a` rounded to the nearest multiple of 10^k (k >= 1), halves to even, in its dtype: x = q 10^k + r

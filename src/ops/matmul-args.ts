@@ -13,20 +13,19 @@ import { matmul } from "./linalg.js";
 import { add, multiply } from "./elementwise.js";
 import { sum } from "./reduction.js";
 import { checkOptions } from "./strict-options.js";
-
-const isOptionsObject = (v: unknown): v is Record<string, unknown> =>
-  v !== null && typeof v === "object" && !Array.isArray(v) && !(v instanceof MxArray);
+import { isPlainObject } from "../transforms/tree.js";
 
 /**
  * The arguments after an op's operands: positional values for `names` in order,
- * optionally followed by an options object holding any of `names`, `extraKeys`
- * and `stream`. A name given both ways is an error naming the op and the name.
+ * optionally followed by an options object (a plain object: a positional
+ * dtype, array or list is not one) holding any of `names`, `extraKeys` and
+ * `stream`. A name given both ways is an error naming the op and the name.
  */
 export function positionalOrOptions(op: string, rest: readonly unknown[], names: readonly string[], extraKeys: readonly string[] = []): Record<string, unknown> & OpOptions {
   const args = [...rest];
   while (args.length && args[args.length - 1] === undefined) args.pop();
   const last = args[args.length - 1];
-  const options = isOptionsObject(last) ? (args.pop() as Record<string, unknown>) : {};
+  const options = isPlainObject(last) ? (args.pop() as Record<string, unknown>) : {};
   if (args.length > names.length) {
     throw opError(op, `takes at most ${names.length} argument${names.length === 1 ? "" : "s"} (${names.join(", ") || "none"}) after its operands and then an options object; got ${describeValue(args[names.length])} as one more`, [], "type");
   }

@@ -14,8 +14,9 @@ import { reshape } from "./layout.js";
 /** The microscaling modes: their scales are uint8 bits and they have no biases. */
 export type MicroscalingMode = Exclude<QuantizationMode, "affine">;
 
+/** `mode` checked: one of MLX's modes; undefined or null (MLX's None, given positionally) is "affine". */
 export function checkMode(op: string, mode: unknown): QuantizationMode {
-  if (mode === undefined) return "affine";
+  if (mode === undefined || mode === null) return "affine";
   if (mode === "affine" || mode === "mxfp4" || mode === "mxfp8" || mode === "nvfp4") return mode;
   throw opError(op, `mode must be 'affine', 'mxfp4', 'mxfp8' or 'nvfp4', got ${describeValue(mode)}`, [], "value");
 }

@@ -13,9 +13,9 @@ import { checkResultShape, node, nodes, opStream, type OpOptions } from "./base.
 import { astype } from "./elementwise.js";
 import { take } from "./indexing.js";
 import { broadcastTo, reshape } from "./layout.js";
-import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
+import { asOp, noExtraArguments } from "./strict-options.js";
 import { positionalOrOptions } from "./matmul-args.js";
-import type { PositionalThen } from "../argument-checks.js";
+import type { OptionsWithout, PositionalThen } from "../argument-checks.js";
 import { batchIndices, checkArray, checkBiases, checkGlobalScale, checkPacked, quantParams, type MicroscalingMode } from "./quantized-args.js";
 
 export type { QuantizationMode } from "../primitives/quantized.js";
@@ -40,6 +40,21 @@ export interface QuantizeScaledOptions extends QuantizeOptions {
 }
 
 export type { MicroscalingMode } from "./quantized-args.js";
+
+/** The quantization parameters as positionalOrOptions reads them, positionally or from the options: null is MLX's None, the default. */
+interface QuantizedPositionals {
+  groupSize?: number | null | undefined;
+  bits?: number | null | undefined;
+}
+
+/** The positional parameters that `quantize` and `dequantize` begin with, in MLX's order: group_size, bits. */
+export type GroupSizeAndBits = [["groupSize", number], ["bits", number]];
+
+/** `quantize`'s positional parameters after `w`, in MLX's order: group_size, bits and a mode of `M`. */
+export type QuantizeParameters<M extends QuantizationMode> = [...GroupSizeAndBits, ["mode", M]];
+
+/** `quantizedMatmul`'s positional parameters after its arrays, in MLX's order: transpose, group_size, bits, mode. */
+export type QuantizedMatmulParameters = [["transpose", boolean], ...QuantizeParameters<QuantizationMode>];
 
 export interface DequantizeOptions extends QuantizeScaledOptions {
   /** The output dtype (default: the promoted dtype of scales and biases; bfloat16 in the microscaling modes). */
@@ -67,6 +82,8 @@ export interface QuantizedMatmulOptions extends QuantizeOptions {
  * e2m1 (4 bits) or e4m3 (8 bits); returns `[wq, scales]`. In nvfp4 mode an
  * optional float32 `globalScale` (MLX's `global_scale`, usually the tensor's
  * largest magnitude) stretches the e4m3 scales by 448 * 6 / globalScale, as MLX.
+ * MLX's `quantize(w, group_size, bits, mode)`: groupSize, bits and mode
+ * positionally (null or undefined: the default), or in the options.
  * @example
  * ```ts
  * const w = mx.reshape(mx.remainder(mx.arange(32, mx.float32), 16), [1, 32]); // 0..15 twice
@@ -74,7 +91,7 @@ export interface QuantizedMatmulOptions extends QuantizeOptions {
  * await scales.tolist(); // [[-1]]
  * await biases.tolist(); // [[15]]
  * await wq.tolist(); // [[0x89abcdef, 0x01234567, 0x89abcdef, 0x01234567]]
- * const [fq, fs] = mx.quantize(mx.full([1, 32], 3, mx.float32), undefined, undefined, { mode: "mxfp4" });
+ * const [fq, fs] = mx.quantize(mx.full([1, 32], 3, mx.float32), 32, 4, "mxfp4");
  * await fs.tolist(); // [[126]]
  * await fq.tolist(); // [[0x77777777, 0x77777777, 0x77777777, 0x77777777]]
  * // nvfp4 with a global scale of 6: the group's scale 3 / 6 is encoded as 0.5 * 448 = 224 (code 0x76)
@@ -82,33 +99,44 @@ export interface QuantizedMatmulOptions extends QuantizeOptions {
  * await ns.tolist(); // [[0x76]]
  * ```
  */
-export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeScaledOptions & { mode?: "affine" | undefined }): [MxArray, MxArray, MxArray];
+export function quantize(w: MxArray, ...rest: PositionalThen<QuantizeParameters<"affine">, QuantizeScaledOptions & { mode?: "affine" | undefined }>): [MxArray, MxArray, MxArray];
 /**
- * `quantize` in a microscaling mode ("mxfp4", "mxfp8", "nvfp4"): `[wq, scales]`, no biases.
+ * `quantize` in a microscaling mode ("mxfp4", "mxfp8", "nvfp4"), given
+ * positionally (MLX's `quantize(w, group_size, bits, mode)`): `[wq, scales]`, no biases.
  * @example
  * ```ts
- * const [wq, scales] = mx.quantize(mx.ones([1, 32]), undefined, undefined, { mode: "mxfp4" });
+ * const [wq, scales] = mx.quantize(mx.ones([1, 32]), 32, 4, "mxfp4");
  * scales.dtype.name; // "uint8"
  * ```
  */
-export function quantize(w: MxArray, groupSize: number | undefined, bits: number | undefined, o: QuantizeScaledOptions & { mode: MicroscalingMode }): [MxArray, MxArray];
+export function quantize(w: MxArray, groupSize: number | null | undefined, bits: number | null | undefined, mode: MicroscalingMode, o?: OptionsWithout<QuantizeScaledOptions, "mode">): [MxArray, MxArray];
+/**
+ * `quantize` in a microscaling mode ("mxfp4", "mxfp8", "nvfp4") given in the options: `[wq, scales]`, no biases.
+ * @example
+ * ```ts
+ * const [wq, scales] = mx.quantize(mx.ones([1, 32]), { mode: "mxfp4" });
+ * scales.dtype.name; // "uint8"
+ * ```
+ */
+export function quantize(w: MxArray, ...rest: PositionalThen<GroupSizeAndBits, QuantizeScaledOptions & { mode: MicroscalingMode }>): [MxArray, MxArray];
 /**
  * `quantize` with a mode known only at run time: three arrays in affine mode, two in the microscaling modes.
  * @example
  * ```ts
  * const mode: mx.QuantizationMode = "affine";
+ * mx.quantize(mx.ones([1, 32]), 32, 4, mode).length; // 3
  * mx.quantize(mx.ones([1, 32]), 32, 4, { mode }).length; // 3
  * ```
  */
-export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeScaledOptions): MxArray[];
-export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: QuantizeScaledOptions): MxArray[] {
-  noExtraArguments("quantize", arguments, 4);
+export function quantize(w: MxArray, ...rest: PositionalThen<QuantizeParameters<QuantizationMode>, QuantizeScaledOptions>): MxArray[];
+export function quantize(w: MxArray, ...rest: PositionalThen<QuantizeParameters<QuantizationMode>, QuantizeScaledOptions>): MxArray[] {
+  noExtraArguments("quantize", arguments, 5);
   return asOp("quantize", () => {
     const op = "quantize";
-    checkOptions(op, o, ["mode", "globalScale"]);
+    const o = positionalOrOptions(op, rest, ["groupSize", "bits", "mode"], ["globalScale"]) as QuantizedPositionals & QuantizeScaledOptions;
     const a = checkArray(op, w, "w");
-    const q = quantParams(op, groupSize, bits, o?.mode);
-    const gscale = checkGlobalScale(op, o?.globalScale, q);
+    const q = quantParams(op, o.groupSize, o.bits, o.mode);
+    const gscale = checkGlobalScale(op, o.globalScale, q);
     const s = opStream(op, o, a, gscale);
     checkQuantizable(op, a, q);
     return nodes(new Quantize(q), gscale ? [a, gscale] : [a], s);
@@ -122,7 +150,9 @@ export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: Quan
  * output dtype (default: scales' and biases' promoted dtype; bfloat16 in the
  * microscaling modes, as MLX). nvfp4 weights quantized with a `globalScale`
  * need it here too: each group's scale is then its e4m3 value times
- * globalScale / (448 * 6).
+ * globalScale / (448 * 6). MLX's `dequantize(w, scales, biases, group_size,
+ * bits, mode, dtype)`: groupSize, bits, mode and dtype positionally, or in
+ * the options.
  * @example
  * ```ts
  * const w = mx.reshape(mx.arange(32, mx.float32), [1, 32]);
@@ -132,20 +162,24 @@ export function quantize(w: MxArray, groupSize?: number, bits?: number, o?: Quan
  * await mx.allclose(back, w, { atol: 0.07 }).item(); // true
  * const [fq, fs] = mx.quantize(mx.array([[-3, 0.25, ...new Array(30).fill(1)]]), undefined, undefined, { mode: "mxfp8" });
  * await mx.slice(mx.dequantize(fq, fs, null, undefined, undefined, { mode: "mxfp8" }), [0, 0], [1, 3]).tolist(); // [[-3, 0.25, 1]]
+ * mx.dequantize(fq, fs, null, 32, 8, "mxfp8", mx.float32).dtype.name; // "float32"
  * ```
  */
-export function dequantize(w: MxArray, scales: MxArray, biases: MxArray | null, groupSize?: number, bits?: number, o?: DequantizeOptions): MxArray {
-  noExtraArguments("dequantize", arguments, 6);
+export function dequantize(
+  w: MxArray, scales: MxArray, biases: MxArray | null,
+  ...rest: PositionalThen<[...QuantizeParameters<QuantizationMode>, ["dtype", DType]], DequantizeOptions>
+): MxArray {
+  noExtraArguments("dequantize", arguments, 8);
   return asOp("dequantize", () => {
     const op = "dequantize";
-    checkOptions(op, o, ["mode", "dtype", "globalScale"]);
+    const o = positionalOrOptions(op, rest, ["groupSize", "bits", "mode", "dtype"], ["globalScale"]) as QuantizedPositionals & DequantizeOptions;
     const a = checkArray(op, w, "w"), sc = checkArray(op, scales, "scales");
-    const q = quantParams(op, groupSize, bits, o?.mode);
+    const q = quantParams(op, o.groupSize, o.bits, o.mode);
     const bi = checkBiases(op, biases, q);
-    const gscale = checkGlobalScale(op, o?.globalScale, q);
+    const gscale = checkGlobalScale(op, o.globalScale, q);
     const s = opStream(op, o, a, sc, bi, gscale);
     checkPacked(op, a, sc, bi, q);
-    const dtype = o?.dtype ?? (bi ? promoteTypes(sc.dtype, bi.dtype) : bfloat16);
+    const dtype = o.dtype ?? (bi ? promoteTypes(sc.dtype, bi.dtype) : bfloat16);
     if (!isDType(dtype) || !isFloating(dtype)) throw opError(op, `dtype must be a real floating dtype, got ${describeValue(dtype)}`, [], "type");
     const so = { stream: s };
     const prim = new Dequantize(q, dtype);
@@ -174,7 +208,7 @@ export function dequantize(w: MxArray, scales: MxArray, biases: MxArray | null, 
  */
 export function quantizedMatmul(
   x: MxArray, w: MxArray, scales: MxArray, biases: MxArray | null,
-  ...rest: PositionalThen<[["transpose", boolean], ["groupSize", number], ["bits", number], ["mode", QuantizationMode]], QuantizedMatmulOptions>
+  ...rest: PositionalThen<QuantizedMatmulParameters, QuantizedMatmulOptions>
 ): MxArray {
   noExtraArguments("quantizedMatmul", arguments, 9);
   return asOp("quantizedMatmul", () => {
@@ -218,6 +252,9 @@ export interface GatherQmmOptions extends QuantizedMatmulOptions {
  * batches counted over x's and w's dims before the last two. Without indices it
  * is `quantizedMatmul`. Out-of-range indices are clamped, as `take` does.
  * Composed of `take` and `quantizedMatmul`: the picked weights stay quantized.
+ * MLX's `gather_qmm(x, w, scales, biases, lhs_indices, rhs_indices, transpose,
+ * group_size, bits, mode)`: those positionally (null: MLX's None), or in the
+ * options; `sortedIndices` only in the options (keyword-only in MLX too).
  * @example
  * ```ts
  * const w = mx.stack([mx.ones([2, 32]), mx.full([2, 32], 2)]); // two experts
@@ -225,15 +262,21 @@ export interface GatherQmmOptions extends QuantizedMatmulOptions {
  * const y = mx.gatherQmm(mx.ones([1, 32]), wq, scales, biases, { rhsIndices: mx.array([1, 0, 1], mx.uint32), groupSize: 32, bits: 4 });
  * y.shape; // [3, 1, 2]
  * await y.tolist(); // [[[64, 64]], [[32, 32]], [[64, 64]]]
+ * await mx.gatherQmm(mx.ones([1, 32]), wq, scales, biases, null, mx.array([1], mx.uint32), true, 32, 4).tolist(); // [[[64, 64]]]
  * ```
  */
-export function gatherQmm(x: MxArray, w: MxArray, scales: MxArray, biases: MxArray | null, o?: GatherQmmOptions): MxArray {
-  noExtraArguments("gatherQmm", arguments, 5);
+export function gatherQmm(
+  x: MxArray, w: MxArray, scales: MxArray, biases: MxArray | null,
+  ...rest: PositionalThen<[["lhsIndices", MxArray], ["rhsIndices", MxArray], ...QuantizedMatmulParameters], GatherQmmOptions>
+): MxArray {
+  noExtraArguments("gatherQmm", arguments, 11);
   return asOp("gatherQmm", () => {
     const op = "gatherQmm";
-    checkOptions(op, o, ["lhsIndices", "rhsIndices", "transpose", "groupSize", "bits", "mode", "sortedIndices"]);
-    if (o?.sortedIndices !== undefined && typeof o.sortedIndices !== "boolean") throw opError(op, `sortedIndices must be a boolean, got ${describeValue(o.sortedIndices)}`, [], "type");
-    const { lhsIndices, rhsIndices, sortedIndices: _hint, ...qo } = o ?? {};
+    const o = positionalOrOptions(op, rest, ["lhsIndices", "rhsIndices", "transpose", "groupSize", "bits", "mode"], ["sortedIndices"]) as GatherQmmOptions;
+    if (o.sortedIndices !== undefined && typeof o.sortedIndices !== "boolean") throw opError(op, `sortedIndices must be a boolean, got ${describeValue(o.sortedIndices)}`, [], "type");
+    const { lhsIndices: lhsGiven, rhsIndices: rhsGiven, sortedIndices: _hint, ...qo } = o;
+    // null indices (positionally) are MLX's None: every batch in order
+    const [lhsIndices, rhsIndices] = [lhsGiven ?? undefined, rhsGiven ?? undefined];
     if (lhsIndices === undefined && rhsIndices === undefined) return quantizedMatmul(x, w, scales, biases, qo);
     const xa = checkArray(op, x, "x"), a = checkArray(op, w, "w"), sc = checkArray(op, scales, "scales");
     const s = opStream(op, o, xa, a, sc, biases, lhsIndices, rhsIndices);

@@ -10,7 +10,7 @@ import { ArgReduce, checkArgAxis, checkReducible, LogSumExp, Reduce, Softmax, wi
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
 import { asOp, axisThenOptions, noExtraArguments } from "./strict-options.js";
 import { boolOption, checkArrayLike, flatView, intOption, node, opStream, streamOf, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
-import { abs, astype, divide, less, multiply, sqrt, square, subtract, where } from "./elementwise.js";
+import { abs, astype, divide, greaterEqual, less, multiply, notEqual, sign, sqrt, square, subtract, where } from "./elementwise.js";
 import { reshape } from "./layout.js";
 import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { NumberOfElements } from "../primitives/element-count.js";
@@ -295,9 +295,10 @@ function accumulatedMean(a: MxArray, axes: number[], keepdims: boolean | undefin
  * The deviations of bool or integer `a` from its mean along `axes`, in float64
  * where the backend holds it, else float32: narrower than 64 bits and float64
  * held, `x` read exactly as float64 less its mean; otherwise `x - k` in int64,
- * k the integer part of integerMean (exact unless the values span 2^63), read
- * as a float (rounded relative to the spread of the values, not to their size)
- * less its own mean, so that a variance loses no more than that rounding.
+ * k the integer part of integerMean, read as a float (rounded relative to the
+ * spread of the values, not to their size; where the values span past 2^63 and
+ * the int64 reading wrapped, given back its 2^64) less its own mean, so that a
+ * variance loses no more than that rounding.
  */
 function integerDeviations(a: MxArray, axes: number[], stream: OpOptions["stream"]): MxArray {
   const so = { stream };
@@ -307,8 +308,12 @@ function integerDeviations(a: MxArray, axes: number[], stream: OpOptions["stream
   // one copy of the input (none for 64-bit inputs), read by the mean and the deviations both
   const wide = is64BitInt(a.dtype) ? a : astype(a, int64, so);
   const pivot = astype(integerMean(a, axes, true, stream, real === float32 ? wide : undefined), wide.dtype, so);
-  // a uint64 difference wraps; read as int64 it is the signed one
-  return centered(astype(astype(subtract(wide, pivot, so), int64, so), real, so));
+  // x - k wraps in 64 bits; read as int64 it is the signed difference, but for values spanning past 2^63
+  // (64-bit inputs only), where that reading lost 2^64 (its sign disagrees with x >= k): the 2^64 is given back
+  const difference = astype(astype(subtract(wide, pivot, so), int64, so), real, so);
+  if (!is64BitInt(a.dtype)) return centered(difference);
+  const wrapped = notEqual(greaterEqual(wide, pivot, so), greaterEqual(difference, 0, so), so);
+  return centered(where(wrapped, subtract(difference, multiply(sign(difference, so), 2 ** 64, so), so), difference, so));
 }
 
 /**

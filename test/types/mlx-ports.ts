@@ -1,5 +1,6 @@
 // Type-level checks of MLX's positional forms (a strict project's view): the
-// samplers of mx.random, quantizedMatmul, nn.Upsample, mx.savez,
+// samplers of mx.random, quantize, dequantize, quantizedMatmul, gatherQmm
+// (quantize's result typed by its mode), nn.Upsample, mx.savez,
 // Module.loadWeights and x.round take MLX's parameters positionally, then an
 // options object without them; the wrong forms do not compile. Also the
 // top-level dtype categories, mx.Dtype and the devices' isAvailable/deviceInfo.
@@ -59,6 +60,36 @@ mx.quantizedMatmul(x, wq, scales, biases, true, 32, { groupSize: 64 });
 mx.quantizedMatmul(x, wq, scales, biases, 32);
 // @ts-expect-error no such mode
 mx.quantizedMatmul(x, wq, scales, biases, true, 32, 4, "int4");
+
+// quantize, dequantize and gatherQmm: the mode positionally, and the result typed by it
+declare const mode: mx.QuantizationMode;
+expectTypeOf(mx.quantize(x, 32, 4, "mxfp4")).toEqualTypeOf<[mx.MxArray, mx.MxArray]>();
+expectTypeOf(mx.quantize(x, null, null, "nvfp4", { globalScale: x })).toEqualTypeOf<[mx.MxArray, mx.MxArray]>();
+expectTypeOf(mx.quantize(x, { mode: "mxfp8" })).toEqualTypeOf<[mx.MxArray, mx.MxArray]>();
+expectTypeOf(mx.quantize(x, 32, { mode: "mxfp4" })).toEqualTypeOf<[mx.MxArray, mx.MxArray]>();
+expectTypeOf(mx.quantize(x, 32, 4, "affine")).toEqualTypeOf<[mx.MxArray, mx.MxArray, mx.MxArray]>();
+expectTypeOf(mx.quantize(x, 32, 4)).toEqualTypeOf<[mx.MxArray, mx.MxArray, mx.MxArray]>();
+expectTypeOf(mx.quantize(x, 32, 4, null, { stream: mx.cpu })).toEqualTypeOf<[mx.MxArray, mx.MxArray, mx.MxArray]>();
+expectTypeOf(mx.quantize(x, 32, 4, mode)).toEqualTypeOf<mx.MxArray[]>();
+expectTypeOf(mx.quantize(x, { mode })).toEqualTypeOf<mx.MxArray[]>();
+expectTypeOf(mx.dequantize(wq, scales, null, 32, 4, "mxfp4", mx.float32)).toEqualTypeOf<mx.MxArray>();
+mx.dequantize(wq, scales, biases, 32, 4, "affine", { stream: mx.cpu });
+mx.dequantize(wq, scales, biases, 32, 4, { dtype: mx.float16 });
+expectTypeOf(mx.gatherQmm(x, wq, scales, biases, null, x, true, 32, 4, "affine", { sortedIndices: true })).toEqualTypeOf<mx.MxArray>();
+mx.gatherQmm(x, wq, scales, biases, x, x, { groupSize: 32 });
+mx.gatherQmm(x, wq, scales, biases, { rhsIndices: x });
+// @ts-expect-error a microscaling mode gives two arrays
+const [, , noBiases] = mx.quantize(x, 32, 4, "mxfp4");
+// @ts-expect-error mode given twice
+mx.quantize(x, 32, 4, "mxfp4", { mode: "mxfp4" });
+// @ts-expect-error no such mode
+mx.quantize(x, 32, 4, "int4");
+// @ts-expect-error dtype given twice
+mx.dequantize(wq, scales, biases, 32, 4, "affine", mx.float16, { dtype: mx.float32 });
+// @ts-expect-error sortedIndices is a keyword only, as MLX's
+mx.gatherQmm(x, wq, scales, biases, x, x, true, 32, 4, "affine", true);
+// @ts-expect-error rhsIndices given twice
+mx.gatherQmm(x, wq, scales, biases, null, x, { rhsIndices: x });
 
 // nn.Upsample, Module.loadWeights
 new mx.nn.Upsample(2, "nearest");

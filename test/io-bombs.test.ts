@@ -4,25 +4,18 @@
 // refused naming the function, the file and the entries, while files our
 // writers make and valid hand-built ones (zeros that compress well) load.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { deflateRawSync } from "node:zlib";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import { npyHeader } from "../src/io/npy.js";
 import { crc32 } from "../src/io/zip.js";
 import { functionFile } from "./helpers/function-file.js";
+import { scratchFiles } from "./helpers/io-files.js";
 
-const dir = mkdtempSync(join(tmpdir(), "mlx-ts-bombs-"));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let fileNo = 0;
-const put = (ext: string, bytes: Uint8Array) => {
-  const f = join(dir, `f${fileNo++}${ext}`);
-  writeFileSync(f, bytes);
-  return f;
-};
+const { dir, put } = scratchFiles("mlx-ts-bombs-");
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 /** An error of `op` about `file` whose message goes on with `rest`. */
 const about = (op: string, file: string, rest: string) => new RegExp(`^\\[${op}\\] ${esc(file)}: ${rest}`);

@@ -19,6 +19,7 @@ import { bytesSource } from "../src/io/source.js";
 import { getBackend } from "../backends/backend.js";
 import { BACKENDS } from "./helpers/backends.js";
 import { describeWithNumpy, pythonOutput } from "./helpers/numpy.js";
+import { ggufOneTensor } from "./helpers/io-files.js";
 
 const dir = mkdtempSync(join(tmpdir(), "mlx-ts-io-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -207,19 +208,6 @@ np.savez_compressed("${base}_zc.npz", a=a.astype("i4"), c=np.zeros(1000, "u1"))`
 const f16 = (x: number) => mx.array([x], mx.float32).astype(mx.float16).dataSync()[0] as number;
 const fromF16 = (h: number) => mx.array(new Uint16Array([h])).view(mx.float16).astype(mx.float32).dataSync()[0] as number;
 
-/** A GGUF file with one tensor `name` of type `type`, shape [rows, 64], data `data`. */
-function ggufWith(name: string, type: number, rows: number, data: Uint8Array): Uint8Array {
-  const parts: number[] = [];
-  const u32 = (v: number) => parts.push(v & 255, (v >> 8) & 255, (v >> 16) & 255, (v >>> 24) & 255);
-  const u64 = (v: number) => (u32(v), u32(0));
-  const str = (s: string) => (u64(s.length), parts.push(...Buffer.from(s)));
-  parts.push(...Buffer.from("GGUF"));
-  u32(3), u64(1), u64(0);
-  str(name), u32(2), u64(64), u64(rows), u32(type), u64(0);
-  while (parts.length % 32) parts.push(0);
-  return new Uint8Array([...parts, ...data]);
-}
-
 describe("GGUF quantized tensors load as MLX's (weight, scales, biases)", () => {
   const rows = 3, blocks = rows * 2;
   const scale = (i: number) => f16(0.25 + i * 0.125);
@@ -243,7 +231,7 @@ describe("GGUF quantized tensors load as MLX's (weight, scales, biases)", () => 
     const data = new Uint8Array(blocks * block);
     for (let i = 0; i < blocks; i++) fill(new DataView(data.buffer), i);
     const file = tmp(".gguf");
-    writeFileSync(file, ggufWith("blk.weight", type, rows, data));
+    writeFileSync(file, ggufOneTensor("blk.weight", type, [64, rows], data));
     const [arrays] = mx.loadGguf(file);
     expect(Object.keys(arrays)).toEqual(["blk.weight", "blk.scales", "blk.biases"]);
     const bits = label === "Q8_0" ? 8 : 4;
@@ -257,8 +245,8 @@ describe("GGUF quantized tensors load as MLX's (weight, scales, biases)", () => 
 
   it("other quantized types are an error naming the type", () => {
     const file = tmp(".gguf");
-    writeFileSync(file, ggufWith("k", 12, 1, new Uint8Array(144)));
-    expect(() => mx.load(file)).toThrow(/\[load\] .*tensor 'k' has type Q4_K, which mlx-ts does not load/);
+    writeFileSync(file, ggufOneTensor("k", 6, [64, 1], new Uint8Array(44)));
+    expect(() => mx.load(file)).toThrow(/\[load\] .*tensor 'k' has type Q5_0, which mlx-ts does not load/);
   });
 });
 

@@ -66,6 +66,18 @@ describe("nn.Module: parameters and children", () => {
     ]);
     expect(net.modules().length).toBe(8);
   });
+
+  it("leafModules: a module whose submodules hold no arrays is the leaf, as MLX's _is_leaf_module", () => {
+    const leafKeys = (m: mx.nn.Module) => mx.utils.treeFlatten(m.leafModules(), { isLeaf: nn.isModule }).map(([k]) => k);
+    const inner = new nn.Sequential(new nn.ReLU());
+    const model = new nn.Sequential(inner, new nn.Linear(1, 1));
+    expect(leafKeys(model)).toEqual(["layers.0", "layers.1"]);
+    expect((model.leafModules() as { layers: unknown[] }).layers[0]).toBe(inner);
+    // a submodule holding an array (a private one too) makes its parent not a leaf
+    const holding = new nn.ReLU();
+    (holding as unknown as { _scale: mx.MxArray })._scale = f32([1]);
+    expect(leafKeys(new nn.Sequential(new nn.Sequential(holding)))).toEqual(["layers.0.layers.0"]);
+  });
 });
 
 describe("nn.Module: update and updateModules", () => {

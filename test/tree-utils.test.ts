@@ -114,3 +114,51 @@ describe("treeReduce and treeMerge", () => {
     expect(treeMerge({ a: 1 }, { a: 2 }, (x, y) => (x as number) + (y as number))).toEqual({ a: 3 });
   });
 });
+
+describe("nn.Modules are dicts, as in MLX (a Module subclasses dict there)", () => {
+  class Block extends mx.nn.Module {
+    linear = new mx.nn.Linear(2, 2);
+    scale = mx.array([1, 1], mx.float32);
+    extras = { gate: mx.array([0.5], mx.float32), list: [mx.array([1], mx.float32), new mx.nn.ReLU()] };
+    _cache = mx.array([9], mx.float32); // private arrays are in MLX's module dict too
+    label = "no tree field"; // a string attribute: not in MLX's dict
+    dims = 2;
+    act = mx.nn.relu;
+  }
+  const blockKeys = ["linear.weight", "linear.bias", "scale", "extras.gate", "extras.list.0", "_cache"];
+
+  it("treeFlatten and treeReduce walk every array a module holds (MLX's tree_flatten(model)), frozen or private", () => {
+    const b = new Block();
+    b.freeze();
+    b.train(false);
+    expect(treeFlatten(b).map(([k]) => k)).toEqual(blockKeys);
+    expect(treeFlatten(b)[0]![1]).toBe(b.linear.weight);
+    expect(treeFlatten({ model: b }, { prefix: ".m" }).map(([k]) => k)).toEqual(blockKeys.map((k) => `m.model.${k}`));
+    expect(treeFlatten(b, { isLeaf: mx.nn.isModule })).toEqual([["", b]]);
+    expect(treeFlatten(new mx.nn.ReLU())).toEqual([]);
+    expect(treeReduce((n, a) => (n as number) + (a as mx.MxArray).size, b, 0)).toBe(4 + 2 + 2 + 1 + 1 + 1);
+  });
+
+  it("treeMap and treeMapWithPath give plain objects for modules (MLX gives dicts), and take modules as further trees", () => {
+    const b = new Block();
+    const shapes = treeMap((a: mx.MxArray) => a.shape, b) as unknown as Record<string, unknown>;
+    expect(Object.getPrototypeOf(shapes)).toBe(Object.prototype);
+    expect(shapes).toEqual({ linear: { weight: [2, 2], bias: [2] }, scale: [2], extras: { gate: [1], list: [[1], {}] }, _cache: [1] });
+    const paths = treeMapWithPath((p: string) => p, b, { path: "blk" });
+    expect(treeFlatten(paths).map(([, v]) => v)).toEqual(blockKeys.map((k) => `blk.${k}`));
+    // grads (a plain tree) against the module they came from
+    const other = new Block();
+    const pairs = treeMap((p: mx.MxArray, q: mx.MxArray) => [p, q], b.parameters(), other) as unknown as { linear: { weight: mx.MxArray[] } };
+    expect(pairs.linear.weight[1]).toBe(other.linear.weight);
+    expect(() => treeMap((p: unknown) => p, { label: 1 }, b)).toThrow(/\[utils\.treeMap\] further tree 1 has no 'label'/);
+  });
+
+  it("treeMerge merges a module's dict key by key into a plain object", () => {
+    const b = new Block();
+    const merged = treeMerge(b, { extra: 1, extras: { more: 2 } }) as Record<string, Record<string, unknown>>;
+    expect(Object.keys(merged)).toEqual(["linear", "scale", "extras", "_cache", "extra"]);
+    expect(merged.linear!.weight).toBe(b.linear.weight);
+    expect(merged.extras!.more).toBe(2);
+    expect(treeMerge(new mx.nn.ReLU(), { a: 1 })).toEqual({ a: 1 }); // a module without arrays is empty
+  });
+});

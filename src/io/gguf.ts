@@ -1,7 +1,8 @@
 // The GGUF format (llama.cpp's) as MLX reads and writes it: metadata
 // key-values, then tensor infos (dimensions innermost first) and aligned
 // tensor data. F32, F16, I8, I16, I32 load as they are, Q4_0, Q4_1 and
-// Q8_0 as MLX's quantized triple (weight, scales, biases); others are an error.
+// Q8_0 as MLX's quantized triple (weight, scales, biases), the K-quants as
+// float16 (gguf-kquants.ts); others are an error.
 
 import type { MxArray } from "../array.js";
 import { bool, bfloat16, float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64, type DType } from "../dtype.js";
@@ -10,6 +11,7 @@ import { describeValue, opError } from "../errors.js";
 import { MxArray as ArrayClass } from "../array.js";
 import { f16FromNumber, f16ToNumber } from "../half.js";
 import { arrayBytes, arrayFromBytes } from "./convert.js";
+import { dequantizeK, K_BLOCK_WEIGHTS, K_QUANTS } from "./gguf-kquants.js";
 import { BOMB_NOTE, firstOverlap, overlapText } from "./ranges.js";
 import { fileError, type ByteSource } from "./source.js";
 import { namedArrays, outputPath, writePieces } from "./write.js";
@@ -179,11 +181,12 @@ export function readGguf(op: string, src: ByteSource, stream?: Stream): [Record<
     arrays.push([name, a]);
   };
   const ranges = infos.map((t) => {
-    const plain = PLAIN[t.type], quant = QUANT[t.type];
-    if (!plain && !quant) throw fail(`tensor '${t.name}' has type ${TT_NAMES[t.type] ?? t.type}, which mlx-ts does not load (F32, F16, BF16, F64, I8-I64, Q4_0, Q4_1 and Q8_0 load)`);
-    if (!plain && (t.shape.length === 0 || t.shape[t.shape.length - 1]! % 32 !== 0)) throw fail(`tensor '${t.name}' (${TT_NAMES[t.type]}) has a last dimension of ${t.shape.at(-1)}, not a multiple of 32`);
+    const plain = PLAIN[t.type], quant = QUANT[t.type], kQuant = K_QUANTS[t.type];
+    if (!plain && !quant && !kQuant) throw fail(`tensor '${t.name}' has type ${TT_NAMES[t.type] ?? t.type}, which mlx-ts does not load (F32, F16, BF16, F64, I8-I64, Q4_0, Q4_1, Q8_0 and Q2_K-Q6_K load)`);
+    const group = kQuant ? K_BLOCK_WEIGHTS : 32;
+    if (!plain && (t.shape.length === 0 || t.shape[t.shape.length - 1]! % group !== 0)) throw fail(`tensor '${t.name}' (${TT_NAMES[t.type]}) has a last dimension of ${t.shape.at(-1)}, not a multiple of ${group}`);
     const count = t.shape.reduce((a, b) => a * b, 1);
-    const nbytes = plain ? count * plain.size : (count / 32) * quant!.block;
+    const nbytes = plain ? count * plain.size : (count / group) * (quant ?? kQuant)!.block;
     if (dataStart + t.offset + nbytes > src.size) throw fail(`tensor '${t.name}' (data offsets ${t.offset} to ${t.offset + nbytes}) extends past the end of the file; perhaps an incomplete download or a corrupt file`);
     return { what: `tensor '${t.name}'`, start: t.offset, end: t.offset + nbytes };
   });
@@ -196,6 +199,10 @@ export function readGguf(op: string, src: ByteSource, stream?: Stream): [Record<
     const bytes = src.read(dataStart + ranges[i]!.start, ranges[i]!.end - ranges[i]!.start, `the data of tensor '${t.name}'`);
     if (plain) {
       put(t.name, arrayFromBytes(bytes, plain, t.shape, { ...site, what: `tensor '${t.name}'` }));
+      return;
+    }
+    if (!quant) {
+      put(t.name, arrayFromBytes(new Uint8Array(dequantizeK(t.type, bytes, count / K_BLOCK_WEIGHTS).buffer), float16, t.shape, { ...site, what: `tensor '${t.name}'` }));
       return;
     }
     const { w, scales, biases } = dequantLayout(t.type, bytes, count / 32);

@@ -1,6 +1,7 @@
 // .npy and .npz files as MLX's mx.save, mx.savez and mx.savez_compressed
 // write them, and the .npz reader behind mx.load: a zip of .npy entries, one
-// per named array, refused when they declare more than the memory limit allows.
+// per named array (every entry loads, as in MLX), refused when they declare
+// more than the memory limit allows.
 
 import type { MxArray } from "../array.js";
 import type { Stream } from "../device.js";
@@ -115,10 +116,10 @@ export async function savezCompressed(file: string, ...arrays: SavezArrays): Pro
   await writeNpz("savezCompressed", file, savezEntries("savezCompressed", arrays), true);
 }
 
-/** The arrays of an .npz source, named after their entries without ".npy". */
+/** The arrays of an .npz source, one per entry (as MLX loads them), named after their entries less a ".npy" ending. */
 export function readNpz(op: string, src: ByteSource, stream?: Stream): Record<string, MxArray> {
-  const out: [string, MxArray][] = [];
-  const entries = zipEntries(op, src).filter((e) => e.name.endsWith(".npy"));
+  const out = new Map<string, [string, MxArray]>();
+  const entries = zipEntries(op, src);
   const declared = entries.reduce((s, e) => s + e.size, 0);
   const budget = loadBudget(stream);
   if (declared > budget.left) {
@@ -130,9 +131,10 @@ export function readNpz(op: string, src: ByteSource, stream?: Stream): Record<st
     );
   }
   for (const e of entries) {
-    const name = e.name.slice(0, -4);
-    if (out.some(([k]) => k === name)) throw opError(op, `${src.label}: the archive holds '${e.name}' twice`);
-    out.push([name, readNpy(op, bytesSource(op, `${src.label}:${e.name}`, zipEntryBytes(op, src, e)), stream)]);
+    const name = e.name.length > 4 && e.name.endsWith(".npy") ? e.name.slice(0, -4) : e.name;
+    const before = out.get(name)?.[0];
+    if (before !== undefined) throw opError(op, `${src.label}: ${before === e.name ? `the archive holds '${e.name}' twice` : `the archive's entries '${before}' and '${e.name}' both load as '${name}'`}`);
+    out.set(name, [e.name, readNpy(op, bytesSource(op, `${src.label}:${e.name}`, zipEntryBytes(op, src, e)), stream)]);
   }
-  return Object.fromEntries(out);
+  return Object.fromEntries([...out].map(([k, [, a]]) => [k, a]));
 }

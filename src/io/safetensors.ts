@@ -1,6 +1,6 @@
 // The safetensors format as MLX reads and writes it: an 8-byte header
 // length, a JSON header (dtype, shape and data offsets per tensor, string
-// metadata under "__metadata__"), then the tensors' bytes.
+// metadata under "__metadata__", null when there is none), then the tensors' bytes.
 
 import type { MxArray } from "../array.js";
 import { bool, bfloat16, complex64, float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64, type DType } from "../dtype.js";
@@ -110,7 +110,8 @@ export function readSafetensors(op: string, src: ByteSource, stream?: Stream): [
   let metadata: [string, string][] = [];
   for (const [k, v] of Object.entries(header)) {
     if (k === "__metadata__") {
-      if (v === null || typeof v !== "object" || Array.isArray(v)) throw fail("__metadata__ is not an object of strings");
+      if (v === null) continue; // no metadata, as MLX writes it (and Hugging Face's reader takes it)
+      if (typeof v !== "object" || Array.isArray(v)) throw fail("__metadata__ is not an object of strings (or null)");
       metadata = Object.entries(v).map(([mk, mv]) => {
         if (typeof mv !== "string") throw fail(`metadata '${mk}' is not a string`);
         return [mk, mv];

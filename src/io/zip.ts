@@ -1,8 +1,9 @@
 // The zip container of .npz files: a writer (stored or deflated entries,
-// through node:zlib) and a reader that finds the entries from the central
-// directory (zip64 included, as NumPy writes it), bounds-checks every
-// offset, refuses entries that share bytes or declare more than deflate can
-// give, and inflates with the declared size as the limit.
+// through node:zlib; zip64 records past Python's zipfile limits, UTF-8 names
+// flagged as such) and a reader that finds the entries from the central
+// directory (zip64 included), decodes names as Python's zipfile does,
+// bounds-checks every offset, refuses entries that share bytes or declare
+// more than deflate can give, and inflates with the declared size as the limit.
 
 import { deflateRawSync, inflateRawSync } from "./files.js";
 import { BOMB_NOTE, firstOverlap, overlapText } from "./ranges.js";
@@ -31,54 +32,145 @@ export interface ZipInput {
   chunks: Uint8Array[];
 }
 
+/** The 32-bit and 16-bit fields' "see the zip64 record" values. */
 const LIMIT32 = 0xffffffff;
+const LIMIT16 = 0xffff;
+/** General purpose flag bit 11: the entry's name is UTF-8 (else CP437). */
+const UTF8_NAME = 0x800;
 
-/** A zip archive of `entries` as byte pieces to write in order: stored, or deflated when `compress`. */
-export function zipArchive(op: string, label: string, entries: readonly ZipInput[], compress: boolean): Uint8Array[] {
+/** Past these an archive gets zip64 records: a size or offset past `bytes`, or `entries` entries or more. */
+export interface Zip64Limits {
+  bytes: number;
+  entries: number;
+}
+
+/** Python's zipfile limits (which MLX and NumPy write through): sizes and offsets past 2^31 - 1 bytes, 65535 entries. */
+export const ZIP64_LIMITS: Zip64Limits = { bytes: 2 ** 31 - 1, entries: LIMIT16 };
+
+/** A little-endian record of `length` bytes whose fields `fill` sets. */
+function record(length: number, fill: (v: DataView) => void): Uint8Array {
+  const b = new Uint8Array(length);
+  fill(new DataView(b.buffer));
+  return b;
+}
+
+/** The zip64 extended information extra field (id 1) holding `values`. */
+const zip64Extra = (values: readonly number[]) =>
+  values.length === 0
+    ? new Uint8Array(0)
+    : record(4 + 8 * values.length, (v) => {
+        v.setUint16(0, 1, true);
+        v.setUint16(2, 8 * values.length, true);
+        values.forEach((x, i) => v.setBigUint64(4 + 8 * i, BigInt(x), true));
+      });
+
+/**
+ * A zip archive of `entries` as byte pieces to write in order: stored, or
+ * deflated when `compress`. Names are ASCII, or UTF-8 with flag bit 11 set
+ * (as Python's zipfile writes them); an entry's sizes or offset past
+ * `limits.bytes`, or `limits.entries` entries, get zip64 records, as Python's
+ * zipfile writes them (the tests pass smaller limits to reach them cheaply).
+ */
+export function zipArchive(op: string, label: string, entries: readonly ZipInput[], compress: boolean, limits: Zip64Limits = ZIP64_LIMITS): Uint8Array[] {
+  const utf8 = new TextEncoder();
   const out: Uint8Array[] = [];
   const central: Uint8Array[] = [];
   let offset = 0;
   for (const e of entries) {
-    const name = new TextEncoder().encode(e.name);
+    const ascii = /^[\x00-\x7f]*$/.test(e.name);
+    const name = utf8.encode(e.name);
+    if (name.length > LIMIT16) throw fileError(op, label, `entry name '${e.name.slice(0, 40)}...' is ${name.length} bytes long, past the ${LIMIT16} a zip entry's name holds`);
+    const flags = ascii ? 0 : UTF8_NAME;
     const size = e.chunks.reduce((s, c) => s + c.length, 0);
     const crc = crc32(e.chunks);
     const data = compress ? [deflateRawSync(Buffer.concat(e.chunks))] : e.chunks;
     const csize = data.reduce((s, c) => s + c.length, 0);
-    if (size > LIMIT32 || csize > LIMIT32 || offset > LIMIT32) throw fileError(op, label, `entry '${e.name}' is past the 4 GiB a zip entry without zip64 holds`);
-    const local = new DataView(new ArrayBuffer(30));
-    local.setUint32(0, 0x04034b50, true);
-    local.setUint16(4, 20, true);
-    local.setUint16(8, compress ? 8 : 0, true);
-    local.setUint16(12, 0x21, true); // 1980-01-01 00:00
-    local.setUint32(14, crc, true);
-    local.setUint32(18, csize, true);
-    local.setUint32(22, size, true);
-    local.setUint16(26, name.length, true);
-    const cd = new DataView(new ArrayBuffer(46));
-    cd.setUint32(0, 0x02014b50, true);
-    cd.setUint16(4, 20, true);
-    cd.setUint16(6, 20, true);
-    cd.setUint16(10, compress ? 8 : 0, true);
-    cd.setUint16(14, 0x21, true);
-    cd.setUint32(16, crc, true);
-    cd.setUint32(20, csize, true);
-    cd.setUint32(24, size, true);
-    cd.setUint16(28, name.length, true);
-    cd.setUint32(38, 0o100644 << 16, true);
-    cd.setUint32(42, offset, true);
-    out.push(new Uint8Array(local.buffer), name, ...data);
-    central.push(new Uint8Array(cd.buffer), name);
-    offset += 30 + name.length + csize;
+    const big = size > limits.bytes || csize > limits.bytes, far = offset > limits.bytes;
+    const localExtra = zip64Extra(big ? [size, csize] : []);
+    const centralExtra = zip64Extra([...(big ? [size, csize] : []), ...(far ? [offset] : [])]);
+    const version = big || far ? 45 : 20; // 4.5: zip64
+    const local = record(30, (v) => {
+      v.setUint32(0, 0x04034b50, true);
+      v.setUint16(4, version, true);
+      v.setUint16(6, flags, true);
+      v.setUint16(8, compress ? 8 : 0, true);
+      v.setUint16(12, 0x21, true); // 1980-01-01 00:00
+      v.setUint32(14, crc, true);
+      v.setUint32(18, big ? LIMIT32 : csize, true);
+      v.setUint32(22, big ? LIMIT32 : size, true);
+      v.setUint16(26, name.length, true);
+      v.setUint16(28, localExtra.length, true);
+    });
+    const cd = record(46, (v) => {
+      v.setUint32(0, 0x02014b50, true);
+      v.setUint16(4, version, true);
+      v.setUint16(6, version, true);
+      v.setUint16(8, flags, true);
+      v.setUint16(10, compress ? 8 : 0, true);
+      v.setUint16(14, 0x21, true);
+      v.setUint32(16, crc, true);
+      v.setUint32(20, big ? LIMIT32 : csize, true);
+      v.setUint32(24, big ? LIMIT32 : size, true);
+      v.setUint16(28, name.length, true);
+      v.setUint16(30, centralExtra.length, true);
+      v.setUint32(38, 0o100644 << 16, true);
+      v.setUint32(42, far ? LIMIT32 : offset, true);
+    });
+    out.push(local, name, localExtra, ...data);
+    central.push(cd, name, centralExtra);
+    offset += local.length + name.length + localExtra.length + csize;
   }
   const cdSize = central.reduce((s, c) => s + c.length, 0);
-  if (entries.length > 0xffff || offset > LIMIT32) throw fileError(op, label, "the archive is past the 65535 entries or 4 GiB a zip without zip64 holds");
-  const end = new DataView(new ArrayBuffer(22));
-  end.setUint32(0, 0x06054b50, true);
-  end.setUint16(8, entries.length, true);
-  end.setUint16(10, entries.length, true);
-  end.setUint32(12, cdSize, true);
-  end.setUint32(16, offset, true);
-  return [...out, ...central, new Uint8Array(end.buffer)];
+  const zip64 = entries.length >= limits.entries || offset > limits.bytes || cdSize > limits.bytes;
+  const tail: Uint8Array[] = [];
+  if (zip64) {
+    const recordAt = offset + cdSize;
+    tail.push(
+      record(56, (v) => {
+        v.setUint32(0, 0x06064b50, true);
+        v.setBigUint64(4, 44n, true); // the record's size past this field
+        v.setUint16(12, 45, true);
+        v.setUint16(14, 45, true);
+        v.setBigUint64(24, BigInt(entries.length), true);
+        v.setBigUint64(32, BigInt(entries.length), true);
+        v.setBigUint64(40, BigInt(cdSize), true);
+        v.setBigUint64(48, BigInt(offset), true);
+      }),
+      record(20, (v) => {
+        v.setUint32(0, 0x07064b50, true);
+        v.setBigUint64(8, BigInt(recordAt), true);
+        v.setUint32(16, 1, true); // disks
+      }),
+    );
+  }
+  tail.push(
+    record(22, (v) => {
+      v.setUint32(0, 0x06054b50, true);
+      v.setUint16(8, zip64 ? LIMIT16 : entries.length, true);
+      v.setUint16(10, zip64 ? LIMIT16 : entries.length, true);
+      v.setUint32(12, zip64 ? LIMIT32 : cdSize, true);
+      v.setUint32(16, zip64 ? LIMIT32 : offset, true);
+    }),
+  );
+  return [...out, ...central, ...tail];
+}
+
+/** CP437, the zip names' encoding without flag bit 11, from 0x80 up (0x00 to 0x7f are ASCII, as Python's codec has them). */
+const CP437_HIGH =
+  "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0";
+
+/** An entry's name as Python's zipfile reads it: UTF-8 when flag bit 11 is set (invalid UTF-8 is an error), CP437 otherwise; undefined for invalid UTF-8. */
+function entryName(bytes: Uint8Array, flags: number): string | undefined {
+  if (flags & UTF8_NAME) {
+    try {
+      return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    } catch {
+      return undefined;
+    }
+  }
+  let s = "";
+  for (const b of bytes) s += b < 0x80 ? String.fromCharCode(b) : CP437_HIGH[b - 0x80]!;
+  return s;
 }
 
 export interface ZipEntry {
@@ -112,9 +204,9 @@ export function zipEntries(op: string, src: ByteSource): ZipEntry[] {
   let cdSize = end.getUint32(12, true);
   let cdOffset = end.getUint32(16, true);
   const eocdAt = src.size - tailLen + eocd;
-  if (count === 0xffff || cdSize === LIMIT32 || cdOffset === LIMIT32) {
-    const loc = dv(src.read(eocdAt - 20, 20, "the zip64 end of central directory locator"));
-    if (loc.getUint32(0, true) !== 0x07064b50) throw fail("the zip64 end of central directory locator is missing");
+  // as Python's zipfile: a zip64 locator just before the end record points at the zip64 end record, whose values hold
+  const loc = eocdAt >= 20 ? dv(src.read(eocdAt - 20, 20, "the zip64 end of central directory locator")) : undefined;
+  if (loc?.getUint32(0, true) === 0x07064b50) {
     const z = dv(src.read(u64(loc, 8), 56, "the zip64 end of central directory record"));
     if (z.getUint32(0, true) !== 0x06064b50) throw fail("the zip64 end of central directory record is corrupt");
     count = u64(z, 32);
@@ -130,7 +222,8 @@ export function zipEntries(op: string, src: ByteSource): ZipEntry[] {
     if (h.getUint32(0, true) !== 0x02014b50) throw fail(`zip central directory entry ${i} has a bad signature`);
     const nameLen = h.getUint16(28, true), extraLen = h.getUint16(30, true), commentLen = h.getUint16(32, true);
     if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw fail(`zip central directory entry ${i} runs past the directory`);
-    const name = new TextDecoder().decode(cd.subarray(p + 46, p + 46 + nameLen));
+    const name = entryName(cd.subarray(p + 46, p + 46 + nameLen), h.getUint16(8, true));
+    if (name === undefined) throw fail(`zip central directory entry ${i} flags its name as UTF-8 but it is not`);
     let size = h.getUint32(24, true), compressedSize = h.getUint32(20, true), localOffset = h.getUint32(42, true);
     // zip64: the 32-bit fields that are 0xffffffff follow in the extra field 0x0001, in this order
     const extra = cd.subarray(p + 46 + nameLen, p + 46 + nameLen + extraLen);

@@ -192,15 +192,20 @@ export class Module {
   }
 
   /**
-   * The submodules that hold no other module.
+   * The submodules whose `children()` flatten to nothing (MLX's
+   * `leaf_modules`; treeFlatten walks modules as dicts): a module whose
+   * submodules hold no arrays (a Sequential of a ReLU) is the leaf, not them.
    * @example
    * ```ts
+   * const isModule = (v: unknown) => v instanceof mx.nn.Module;
    * const model = new mx.nn.Sequential(new mx.nn.Linear(2, 3), new mx.nn.ReLU());
-   * mx.utils.treeFlatten(model.leafModules(), { isLeaf: (v) => v instanceof mx.nn.Module }).map(([k]) => k); // ["layers.0", "layers.1"]
+   * mx.utils.treeFlatten(model.leafModules(), { isLeaf: isModule }).map(([k]) => k); // ["layers.0", "layers.1"]
+   * const nested = new mx.nn.Sequential(new mx.nn.Sequential(new mx.nn.ReLU()), new mx.nn.Linear(1, 1));
+   * mx.utils.treeFlatten(nested.leafModules(), { isLeaf: isModule }).map(([k]) => k); // ["layers.0", "layers.1"]
    * ```
    */
   leafModules(): Record<string, unknown> {
-    const isLeafModule: FilterFn = (_m, _k, v) => v instanceof Module && treeFlatten(v.children(), { isLeaf: isModule }).length === 0;
+    const isLeafModule: FilterFn = (_m, _k, v) => v instanceof Module && treeFlatten(v.children()).length === 0;
     return this.filterAndMap(Module.validChildFilter, undefined, isLeafModule);
   }
 

@@ -1,13 +1,23 @@
-// mx.utils, as MLX's mlx.utils: trees (nested JS arrays and plain objects)
-// flattened to MLX's dotted keys ("layers.0.weight") and back, mapped (with
-// or without the path), reduced and merged. What is neither a JS array nor a
-// plain object is a leaf. The transforms' own structural flattening is tree.ts.
+// mx.utils, as MLX's mlx.utils: trees (nested JS arrays, plain objects and
+// nn.Modules, which are dicts in MLX) flattened to MLX's dotted keys
+// ("layers.0.weight") and back, mapped (with or without the path), reduced
+// and merged. Anything else is a leaf. The transforms' own structural
+// flattening is tree.ts.
 
 import { describeValue } from "../errors.js";
 import { checkOptions } from "../ops/strict-options.js";
-import { isPlainObject } from "./tree.js";
+import { isPlainObject, treeFieldsOf } from "./tree.js";
 
-const isNode = (x: unknown): x is unknown[] | Record<string, unknown> => Array.isArray(x) || isPlainObject(x);
+/**
+ * A dict of a tree: a plain object, or an object with the treeFields
+ * protocol (an nn.Module, a dict in MLX), whose keys are the fields holding
+ * arrays, lists, objects and modules (private ones too), as an MLX module's
+ * dict holds them; other fields and its bookkeeping are not keys.
+ */
+const isDict = (x: unknown): x is Record<string, unknown> => isPlainObject(x) || treeFieldsOf(x) !== undefined;
+const isNode = (x: unknown): x is unknown[] | Record<string, unknown> => Array.isArray(x) || isDict(x);
+/** The keys of a dict (see isDict). */
+const dictKeys = (t: Record<string, unknown>): readonly string[] => treeFieldsOf(t) ?? Object.keys(t);
 const join = (path: string, k: string) => (path ? `${path}.${k}` : k);
 const where = (path: string) => (path ? `'${path}'` : "the root");
 
@@ -17,7 +27,7 @@ const where = (path: string) => (path ? `'${path}'` : "the root");
  * tree has one, and treeUnflatten fills missing indices with `{}`.
  */
 function childrenOf(op: string, t: unknown[] | Record<string, unknown>, path: string): [string, unknown][] {
-  if (!Array.isArray(t)) return Object.entries(t);
+  if (!Array.isArray(t)) return dictKeys(t).map((k) => [k, t[k]]);
   const out: [string, unknown][] = [];
   for (let i = 0; i < t.length; i++) {
     if (!(i in t)) throw new TypeError(`[${op}] the list at ${where(path)} has a hole at index ${i} (a sparse JS array); put a value there ({} for an empty subtree, as treeUnflatten does)`);
@@ -48,14 +58,18 @@ export interface FlattenOptions {
 
 /**
  * The leaves of `tree` with their paths as MLX writes them (MLX's
- * `tree_flatten`): list indices and object keys joined by dots. Every value
- * that is neither a JS array nor a plain object is a leaf; an empty list or
- * object gives no pair.
+ * `tree_flatten`): list indices and object keys joined by dots. An
+ * nn.Module is walked as MLX walks a module (a dict): its fields holding
+ * arrays, lists, objects or modules, private ones too. Every value that is
+ * neither a JS array, a plain object nor a module is a leaf; an empty list
+ * or object gives no pair.
  * @example
  * ```ts
  * const flat = mx.utils.treeFlatten({ layers: [{ w: mx.array([1]) }], b: mx.array([2]) });
  * flat.map(([k]) => k); // ["layers.0.w", "b"]
  * mx.utils.treeFlatten([[1], { a: 2 }], { prefix: ".x" }); // [["x.0.0", 1], ["x.1.a", 2]]
+ * const model = new mx.nn.Sequential(new mx.nn.Linear(2, 3), new mx.nn.ReLU());
+ * mx.utils.treeFlatten(model).map(([k]) => k); // ["layers.0.weight", "layers.0.bias"]
  * ```
  */
 export function treeFlatten(tree: unknown, o?: FlattenOptions & { destination?: [string, unknown][] | undefined }): [string, unknown][];
@@ -172,7 +186,7 @@ function splitTreeOptions(op: string, args: readonly unknown[], keys: readonly s
 function mapTree(op: string, fn: (path: string, leaf: unknown, others: unknown[]) => unknown, tree: unknown, rest: unknown[], isLeaf: IsLeaf | undefined, root: string): unknown {
   if (isLeaf !== undefined && typeof isLeaf !== "function") throw new TypeError(`[${op}] isLeaf must be a function, got ${describeValue(isLeaf)}`);
   const child = (o: unknown, j: number, list: boolean, k: string, path: string): unknown => {
-    const has = list ? Array.isArray(o) && Number(k) < o.length && Number(k) in o : isPlainObject(o) && Object.hasOwn(o, k);
+    const has = list ? Array.isArray(o) && Number(k) < o.length && Number(k) in o : isDict(o) && dictKeys(o).includes(k);
     if (!has) {
       const kind = list ? "a list" : "an object";
       throw new Error(`[${op}] further tree ${j + 1} has no '${join(path, k)}': where the first tree has ${kind}, each further tree must have ${kind} with its keys (it may hold more), got ${describeValue(o)} at ${where(path)}`);
@@ -191,9 +205,11 @@ function mapTree(op: string, fn: (path: string, leaf: unknown, others: unknown[]
 /**
  * `fn` applied to each leaf of `tree` (MLX's `tree_map`), with the values at
  * the same place in the further trees `rest`, in a tree of the same
- * structure. Every value that is neither a JS array nor a plain object is a
- * leaf (a number or a string too). The further trees must hold the keys of
- * `tree` and may hold more; where `tree` has a leaf they may hold anything
+ * structure; an nn.Module maps to a plain object of its fields, as MLX's
+ * gives a dict (see treeFlatten). Every value that is neither a JS array, a
+ * plain object nor a module is a leaf (a number or a string too). The
+ * further trees must hold the keys of `tree` (a module's fields count) and
+ * may hold more; where `tree` has a leaf they may hold anything
  * (a whole subtree is passed as it is). A last argument `{ isLeaf }` (a
  * plain object with only that key, a function) is the options: `isLeaf(v)`
  * true keeps `v` whole, as MLX's `is_leaf`.
@@ -205,6 +221,7 @@ function mapTree(op: string, fn: (path: string, leaf: unknown, others: unknown[]
  * await updated.w.tolist(); // [0, 1]
  * await updated.b.tolist(); // [2.9000000953674316]
  * JSON.stringify(mx.utils.treeMap((v: number) => v + 1, { a: [1, 2], b: 3 })); // '{"a":[2,3],"b":4}'
+ * JSON.stringify(mx.utils.treeMap((p: mx.MxArray) => p.shape, new mx.nn.Linear(2, 3))); // '{"weight":[3,2],"bias":[3]}'
  * JSON.stringify(mx.utils.treeMap((v: unknown) => JSON.stringify(v), { a: [1, 2] }, { isLeaf: Array.isArray })); // '{"a":"[1,2]"}'
  * ```
  */
@@ -267,7 +284,8 @@ export function treeReduce(fn: (accumulator: unknown, leaf: unknown) => unknown,
 /**
  * Merges two trees (MLX's `tree_merge`), a deep object assign: where one has
  * nothing (undefined, null, or an empty list or object) the other's subtree
- * is taken; lists merge index by index, objects key by key; two leaves (or a
+ * is taken; lists merge index by index, objects (and modules, as
+ * treeFlatten walks them) key by key into a plain object; two leaves (or a
  * leaf and a subtree) at one place go to `merge`, which by default refuses
  * them. Two empty containers give an empty one of their kind (a list and an
  * object refuse).
@@ -280,7 +298,7 @@ export function treeReduce(fn: (accumulator: unknown, leaf: unknown) => unknown,
 export function treeMerge(a: unknown, b: unknown, merge?: (x: unknown, y: unknown) => unknown): unknown {
   const op = "utils.treeMerge";
   if (merge !== undefined && typeof merge !== "function") throw new TypeError(`[${op}] merge must be a function, got ${describeValue(merge)}`);
-  const isEmpty = (t: unknown) => (Array.isArray(t) && t.length === 0) || (isPlainObject(t) && Object.keys(t).length === 0);
+  const isEmpty = (t: unknown) => (Array.isArray(t) && t.length === 0) || (isDict(t) && dictKeys(t).length === 0);
   const none = (t: unknown) => t === undefined || t === null || isEmpty(t);
   const walk = (x: unknown, y: unknown, path: string): unknown => {
     if (isEmpty(x) && isEmpty(y) && Array.isArray(x) !== Array.isArray(y)) throw new Error(`[${op}] cannot merge an empty list with an empty object at ${where(path)}`);
@@ -290,9 +308,10 @@ export function treeMerge(a: unknown, b: unknown, merge?: (x: unknown, y: unknow
     if (Array.isArray(x) && Array.isArray(y)) {
       return Array.from({ length: Math.max(x.length, y.length) }, (_, i) => walk(x[i], y[i], join(path, String(i))));
     }
-    if (isPlainObject(x) && isPlainObject(y)) {
-      const keys = [...new Set([...Object.keys(x), ...Object.keys(y)])];
-      return Object.fromEntries(keys.map((k) => [k, walk(x[k], y[k], join(path, k))]));
+    if (isDict(x) && isDict(y)) {
+      const xKeys = dictKeys(x), yKeys = dictKeys(y);
+      const keys = [...new Set([...xKeys, ...yKeys])];
+      return Object.fromEntries(keys.map((k) => [k, walk(xKeys.includes(k) ? x[k] : undefined, yKeys.includes(k) ? y[k] : undefined, join(path, k))]));
     }
     if (merge) return merge(x, y);
     throw new Error(`[${op}] tree a and tree b both hold a value at ${where(path)} (${describeValue(x)} and ${describeValue(y)}); pass a merge function to combine them`);

@@ -283,6 +283,7 @@ export function quantize(model: Module, o: QuantizeModelOptions = {}): void {
     if (!isModule(q)) throw new TypeError(`[${op}] the toQuantized method of '${path}' (a ${m.constructor.name}) must return an nn.Module, got ${describeValue(q)}`);
     return q;
   };
-  const leaves = treeMapWithPath(swap, model.leafModules()) as Record<string, unknown>;
+  // the leaf modules themselves are the leaves (treeMapWithPath would walk into a Module as MLX's dict)
+  const leaves = treeMapWithPath(swap, model.leafModules(), { isLeaf: isModule }) as Record<string, unknown>;
   model.updateModules(leaves);
 }

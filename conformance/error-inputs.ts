@@ -823,7 +823,6 @@ const keyed = (fields: Record<string, unknown> = {}) => ({ key: mx.random.key(0)
 const AXIS = arg("axis", "axis");
 const sortOpts = { ...opts({ axis: AXIS }), names: ["axis", "options"] };
 const scanFields = { axis: AXIS, reverse: arg("bool", "reverse"), inclusive: arg("bool", "inclusive") };
-const diagFields = { offset: arg("int", "offset"), axis1: arg("axis", "axis1"), axis2: arg("axis", "axis2") };
 const simpleUnary = (name: string): ErrorEntry => ({ name, args: [INPUT, opts()], valid: () => [f32([1.5, -2]), {}] });
 const windowEntry = (name: string): ErrorEntry => ({
   name,
@@ -920,28 +919,28 @@ const moreOpEntries: ErrorEntry[] = [
   ...["tril", "triu"].map((name): ErrorEntry => ({ name, args: [INPUT, arg("int", "k"), opts()], valid: () => [m23(), 0, {}] })),
   {
     name: "diagonal",
-    args: [INPUT, arg("int", "offset"), opts(diagFields)],
-    valid: () => [m23(), 0, { axis1: 0, axis2: 1 }],
+    args: [INPUT, arg("int", "offset"), arg("axis", "axis1"), arg("axis", "axis2"), opts()],
+    valid: () => [m23(), 0, 0, 1, {}],
     bad: [{ label: "one axis twice", args: () => [m23(), 0, { axis1: 0, axis2: 0 }], names: ["axis1", "axis2"] }],
   },
   { name: "diag", args: [INPUT, arg("int", "k"), opts()], valid: () => [f32([1, 2]), 0, {}] },
   {
     name: "trace",
-    args: [INPUT, arg("int", "offset"), opts({ ...diagFields, dtype: DTYPE })],
-    valid: () => [m23(), 0, { axis1: 0, axis2: 1, dtype: mx.float32 }],
+    args: [INPUT, arg("int", "offset"), arg("axis", "axis1"), arg("axis", "axis2"), DTYPE, opts()],
+    valid: () => [m23(), 0, 0, 1, mx.float32, {}],
   },
   ...["positive", "trunc", "degrees", "radians", "real", "imag", "conjugate", "isposinf", "isneginf"].map(simpleUnary),
   { ...simpleUnary("conj"), reportedAs: "conjugate" }, // the same function as conjugate
   {
     name: "nanToNum",
-    args: [INPUT, opts({ nan: arg("number", "nan"), posinf: arg("number", "posinf"), neginf: arg("number", "neginf") })],
-    valid: () => [f32([NaN, Infinity, 1]), { nan: 0, posinf: 1, neginf: -1 }],
+    args: [INPUT, arg("number", "nan"), arg("number", "posinf"), arg("number", "neginf"), opts()],
+    valid: () => [f32([NaN, Infinity, 1]), 0, 1, -1, {}],
   },
   { name: "logicalXor", args: [FIRST, SECOND, opts()], valid: () => [mx.array([true, false]), mx.array([true, true]), {}] },
   ...["countNonzero", "median"].map((name): ErrorEntry => ({
     name,
-    args: [INPUT, { ...opts(AXIS_FIELDS), names: ["axis", "options"] }],
-    valid: () => [m23(), { axis: 1, keepdims: true }],
+    args: [INPUT, arg("axes", "axis"), arg("bool", "keepdims"), opts()],
+    valid: () => [m23(), 1, true, {}],
     bad: [{ label: "an axis out of range", args: () => [m23(), 2], names: ["axis"] }],
   })),
   {

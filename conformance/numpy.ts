@@ -80,9 +80,9 @@ export const NUMPY_EXPR: Record<string, string> = {
   argmax: "np.argmax(x[0], axis=p['axes'][0], keepdims=p['keepdims'])",
   argmin: "np.argmin(x[0], axis=p['axes'][0], keepdims=p['keepdims'])",
   transpose: "np.transpose(x[0], p['perm'])",
-  slice: "x[0][tuple(slice(a, b, c) for a, b, c in zip(p['start'], p['stop'], p['step']))]",
+  slice: "x[0][tuple(slice(a, a + n) for a, n in zip(p['start'], p['size']))] if p.get('dynamic') else x[0][tuple(slice(a, b, c) for a, b, c in zip(p['start'], p['stop'], p['step']))]",
   concatenate: "np.concatenate(x, axis=p['axis'])",
-  pad: "np.pad(x[0], p['widths'])",
+  pad: "np.pad(x[0], p['widths'], mode=p.get('mode', 'constant'))",
   matmul: "np.matmul(x[0].astype('float64'), x[1].astype('float64'))",
   var: `np.var(x[0].astype('float64'), axis=${ax}, keepdims=p['keepdims'], ddof=p['ddof'])`,
   // MLX's std is sqrt(var) in the input's dtype: the variance is rounded to it first (and may overflow)
@@ -102,8 +102,8 @@ export const NUMPY_EXPR: Record<string, string> = {
   full: "np.full(p['shape'], p['value'], dtype=p['dtype'])",
   eye: "np.eye(p['n'], p['m'], p['k'], dtype=p['dtype'])",
   arange: "np.arange(p['start'], p['stop'], p['step'], dtype='float64')",
-  // integer dtypes: MLX's float32 blend (1 - t) start + t stop, t = i / (num - 1), truncated (NumPy's own linspace blends in float64)
-  linspace: "np.linspace(p['start'], p['stop'], p['num'], dtype='float64') if dt.startswith('float') else (lambda t: ((np.float32(1) - t) * np.float32(p['start']) + t * np.float32(p['stop'])).astype(dt))(np.arange(p['num'], dtype=np.float32) / np.float32(max(p['num'] - 1, 1)))",
+  // integer dtypes: MLX's float32 blend (1 - t) start + t stop, t = i / (num - 1) (i / num without the endpoint), truncated (NumPy's own linspace blends in float64)
+  linspace: "np.linspace(p['start'], p['stop'], p['num'], endpoint=p.get('endpoint', True), dtype='float64') if dt.startswith('float') else (lambda t: ((np.float32(1) - t) * np.float32(p['start']) + t * np.float32(p['stop'])).astype(dt))(np.arange(p['num'], dtype=np.float32) / np.float32(max(p['num'] - (1 if p.get('endpoint', True) else 0), 1)))",
   bartlett: "np.bartlett(p['M'])",
   hanning: "np.hanning(p['M'])",
   hamming: "np.hamming(p['M'])",

@@ -74,11 +74,12 @@ export const INDEXING_OPS: readonly OpEntry[] = [
     (d) =>
       shapeArb(3, 1).filter((s) => !s.includes(0)).chain((s) =>
         fc.tuple(...s.map((n) => fc.integer({ min: 0, max: n }).chain((size) => fc.integer({ min: 0, max: n - size }).map((start) => [size, start] as const)))).chain((dims) =>
-          fc.record({ inputs: fc.tuple(inputArb(s, d), inputArb(dims.map(([size]) => size), d)), params: fc.constant({ start: dims.map(([, start]) => start) }) }),
+          // static starts, or MLX's dynamic form: the starts in an mx array
+          fc.record({ inputs: fc.tuple(inputArb(s, d), inputArb(dims.map(([size]) => size), d)), params: fc.record({ start: fc.constant(dims.map(([, start]) => start)), dynamic: fc.boolean() }) }),
         ),
       ),
-    ([x, u], p, o) => mx.sliceUpdate(x!, u!, p.start as number[], null, o),
-    ([x, u], p, o) => `mx.sliceUpdate(${x}, ${u}, ${JSON.stringify(p.start)}, null, ${o})`,
+    ([x, u], p, o) => mx.sliceUpdate(x!, u!, p.dynamic ? mx.array(p.start as number[], mx.int32, o) : (p.start as number[]), null, o),
+    ([x, u], p, o) => `mx.sliceUpdate(${x}, ${u}, ${p.dynamic ? `mx.array(${JSON.stringify(p.start)}, mx.int32, ${o})` : JSON.stringify(p.start)}, null, ${o})`,
   ),
   entry(
     "index",

@@ -207,9 +207,17 @@ const BASE_OPS: readonly OpEntry[] = [
   layout(
     "slice",
     shapeArb(6, 1),
-    (s) => fc.tuple(...s.map((n) => fc.tuple(fc.integer({ min: -n - 1, max: n + 1 }), fc.integer({ min: -n - 1, max: n + 1 }), fc.constantFrom(1, 2, 3, -1, -2)))).map((t) => ({ start: t.map((v) => v[0]), stop: t.map((v) => v[1]), step: t.map((v) => v[2]) })),
-    ([x], p, o) => mx.slice(x!, p.start as number[], p.stop as number[], p.step as number[], o),
-    ([x], p, o) => `mx.slice(${x}, ${JSON.stringify(p.start)}, ${JSON.stringify(p.stop)}, ${JSON.stringify(p.step)}, ${o})`,
+    // the static (start, stop, step) form, or MLX's dynamic one: start indices in an mx array, a window size per axis
+    (s) =>
+      fc.oneof(
+        fc.tuple(...s.map((n) => fc.tuple(fc.integer({ min: -n - 1, max: n + 1 }), fc.integer({ min: -n - 1, max: n + 1 }), fc.constantFrom(1, 2, 3, -1, -2)))).map((t): Params => ({ start: t.map((v) => v[0]), stop: t.map((v) => v[1]), step: t.map((v) => v[2]) })),
+        fc.tuple(...s.map((n) => fc.integer({ min: 0, max: n }).chain((size) => fc.integer({ min: 0, max: n - size }).map((start) => [start, size] as const)))).map((t): Params => ({ dynamic: true, start: t.map((v) => v[0]), size: t.map((v) => v[1]) })),
+      ),
+    ([x], p, o) => (p.dynamic ? mx.slice(x!, mx.array(p.start as number[], mx.int32, o), [...(p.start as number[]).keys()], p.size as number[], o) : mx.slice(x!, p.start as number[], p.stop as number[], p.step as number[], o)),
+    ([x], p, o) =>
+      p.dynamic
+        ? `mx.slice(${x}, mx.array(${JSON.stringify(p.start)}, mx.int32, ${o}), ${JSON.stringify([...(p.start as number[]).keys()])}, ${JSON.stringify(p.size)}, ${o})`
+        : `mx.slice(${x}, ${JSON.stringify(p.start)}, ${JSON.stringify(p.stop)}, ${JSON.stringify(p.step)}, ${o})`,
   ),
   {
     name: "concatenate",
@@ -228,7 +236,18 @@ const BASE_OPS: readonly OpEntry[] = [
     source: ([a, b], p, o) => `mx.concatenate([${a}, ${b}], { axis: ${String(p.axis)}, ...${o} })`,
     spread: "layout",
   },
-  layout("pad", shapeArb(4, 1), (s) => fc.record({ widths: fc.tuple(...s.map(() => fc.tuple(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: 2 })))) }), ([x], p, o) => mx.pad(x!, p.widths as [number, number][], o), ([x], p, o) => `mx.pad(${x}, ${JSON.stringify(p.widths)}, ${o})`),
+  // the mirroring modes pad non-empty axes within the axis (n - 1 for reflect, n for symmetric), where np.pad fills as MLX does
+  layout(
+    "pad",
+    shapeArb(4, 1),
+    (s) =>
+      fc.constantFrom("constant", "edge", "reflect", "symmetric").chain((mode) => {
+        const most = (n: number) => (mode === "constant" ? 2 : n === 0 ? 0 : Math.min(2, mode === "reflect" ? n - 1 : n));
+        return fc.record({ widths: fc.tuple(...s.map((n) => fc.tuple(fc.integer({ min: 0, max: most(n) }), fc.integer({ min: 0, max: most(n) })))), mode: fc.constant(mode) });
+      }),
+    ([x], p, o) => mx.pad(x!, p.widths as [number, number][], p.mode as mx.PadMode, o),
+    ([x], p, o) => `mx.pad(${x}, ${JSON.stringify(p.widths)}, ${JSON.stringify(p.mode)}, ${o})`,
+  ),
   {
     name: "matmul",
     group: "linalg",
@@ -416,12 +435,12 @@ const MORE_OPS: readonly OpEntry[] = [
     dtypes: [...FLOAT_CREATION, mx.int8, mx.int16, mx.int32, mx.uint8, mx.uint16, mx.uint32, mx.int64],
     cases: (d) => {
       const lo = d.kind === "uint" ? 0 : -100;
-      const any = fc.record({ start: fc.integer({ min: lo, max: 100 }), stop: fc.integer({ min: lo, max: 100 }), num: fc.integer({ min: 0, max: 40 }) });
-      const whole = fc.record({ start: fc.integer({ min: lo, max: 100 }), stop: fc.integer({ min: lo, max: 100 }), step: fc.constantFrom(1, 2, 3) }).map(({ start, stop, step }) => ({ start, stop: start + Math.trunc((stop - start) / step) * step, num: Math.trunc(Math.abs(stop - start) / step) + 1 }));
+      const any = fc.record({ start: fc.integer({ min: lo, max: 100 }), stop: fc.integer({ min: lo, max: 100 }), num: fc.integer({ min: 0, max: 40 }), endpoint: fc.boolean() });
+      const whole = fc.record({ start: fc.integer({ min: lo, max: 100 }), stop: fc.integer({ min: lo, max: 100 }), step: fc.constantFrom(1, 2, 3) }).map(({ start, stop, step }) => ({ start, stop: start + Math.trunc((stop - start) / step) * step, num: Math.trunc(Math.abs(stop - start) / step) + 1, endpoint: true }));
       return (d.kind === "float" ? any : fc.oneof(any, whole)).map((p) => ({ inputs: [], params: { ...p, dtype: d.name } }));
     },
-    call: (_xs, p, o) => mx.linspace(p.start as number, p.stop as number, p.num as number, { dtype: (mx as unknown as Record<string, mx.DType>)[p.dtype as string], ...o }),
-    source: (_xs, p, o) => `mx.linspace(${String(p.start)}, ${String(p.stop)}, ${String(p.num)}, { dtype: mx.${String(p.dtype)}, ...${o} })`,
+    call: (_xs, p, o) => mx.linspace(p.start as number, p.stop as number, p.num as number, p.endpoint as boolean, { dtype: (mx as unknown as Record<string, mx.DType>)[p.dtype as string], ...o }),
+    source: (_xs, p, o) => `mx.linspace(${String(p.start)}, ${String(p.stop)}, ${String(p.num)}, ${String(p.endpoint)}, { dtype: mx.${String(p.dtype)}, ...${o} })`,
     spread: "layout",
     conditionBound: async (_xs, p, ref, u) => ref.map(() => 4 * u * (Math.abs(p.start as number) + Math.abs(p.stop as number))),
   },

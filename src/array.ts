@@ -1028,13 +1028,13 @@ export class MxArray {
    */
   topk(k: number, axisOrOptions?: ops.SortOptions | number | null, options?: ops.SortOptions) { return ops.topk(this, k, axisOrOptions, options); }
   /**
-   * `mx.diagonal(this, offset)`: the diagonal of the last two axes (or of `axis1`, `axis2`).
+   * `mx.diagonal(this, offset, axis1, axis2)`: the diagonal of the planes of `axis1` and `axis2` (defaults 0 and 1).
    * @example
    * ```ts
    * await mx.reshape(mx.arange(4), [2, 2]).diagonal().tolist(); // [0, 3]
    * ```
    */
-  diagonal(offset?: number | ops.DiagonalOptions, o?: ops.DiagonalOptions) { return ops.diagonal(this, offset, o); }
+  diagonal(...rest: ops.DiagonalArgs) { return ops.diagonal(this, ...rest); }
   /**
    * `mx.diag(this, k)`: a 1-D array's diagonal matrix, or a 2-D array's diagonal.
    * @example

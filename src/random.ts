@@ -6,16 +6,14 @@
 import { checkInt, type PositionalThen } from "./argument-checks.js";
 import { MxArray } from "./array.js";
 import { asOp, checkOptions, noExtraArguments } from "./ops/strict-options.js";
-import { float16, bfloat16, float32, int32, int64, isDType, isFloating, isInexact, uint32, uint64, type DType } from "./dtype.js";
+import { float16, bfloat16, float32, int32, isDType, isFloating, isInexact, uint32, type DType } from "./dtype.js";
 import { describeValue, opError, shapeStr } from "./errors.js";
 import { RandomBits } from "./primitives/misc.js";
 import { broadcastShapes, checkShape, MAX_DIM, sameShape } from "./shape.js";
 import { checkKey, samplerArgs } from "./random-checks.js";
-import { keyWords, nextKey, restartSequence, splitKeyPair } from "./random-key-sequence.js";
-import {
-  add, astype, bitwiseOr, divide, erfinv, leftShift, less, lessEqual, minimum, multiply, remainder, subtract, where,
-} from "./ops/elementwise.js";
-import { checkArrayLike, constant, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./ops/base.js";
+import { keyWords, nextKey, restartSequence } from "./random-key-sequence.js";
+import { add, astype, divide, erfinv, floor, less, maximum, minimum, multiply, subtract } from "./ops/elementwise.js";
+import { constant, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./ops/base.js";
 import type { Stream } from "./device.js";
 
 export { state } from "./random-key-sequence.js";
@@ -230,49 +228,35 @@ export function normal(shape: readonly number[] = [], ...rest: PositionalThen<[[
 }
 
 /**
- * Integers uniform in [low, high), int32 unless `dtype` is another integer type:
- * raw 32-bit draws reduced modulo the range in unsigned arithmetic, then offset
- * by low (MLX's integer-space sampler; int64 and uint64 combine two draws). An
- * empty interval (high <= low) gives low. MLX's
+ * Integers uniform in [low, high), int32 unless `dtype` is another integer type
+ * (or bool). MLX's sampler: float32 uniform samples in [low, high) floored,
+ * cast to `dtype` and clamped to [low, high - 1], so the same key gives MLX's
+ * numbers (and, as in MLX, not every integer is reachable once the bounds or
+ * the width pass float32's 2**24 integer resolution). MLX's
  * `randint(low, high, shape, dtype, key)`: dtype and key positionally, or in the options.
  * @example
  * ```ts
- * await mx.random.randint(0, 10, [5], { key: mx.random.key(0) }).tolist(); // [3, 0, 0, 8, 1]
- * await mx.random.randint(0, 10, [5], mx.int32, mx.random.key(0)).tolist(); // [3, 0, 0, 8, 1]
+ * await mx.random.randint(0, 10, [5], { key: mx.random.key(0) }).tolist(); // [5, 0, 3, 8, 5]
+ * await mx.random.randint(0, 10, [5], mx.int32, mx.random.key(0)).tolist(); // [5, 0, 3, 8, 5]
  * ```
  */
 export function randint(low: ArrayLike, high: ArrayLike, shape: readonly number[] = [], ...rest: PositionalThen<[["dtype", DType], ["key", MxArray]], UniformOptions>): MxArray {
   noExtraArguments("random.randint", arguments, 6);
   return asOp("random.randint", () => {
-    const o = samplerArgs<UniformOptions>("random.randint", rest, ["dtype", "key"]);
-    const s = opStream("random.randint", o);
+    const op = "random.randint";
+    const o = samplerArgs<UniformOptions>(op, rest, ["dtype", "key"]);
+    const s = opStream(op, o);
     const so = { stream: s };
-    const sh = checkShape("random.randint", shape);
-    const dtype = dtypeOption("random.randint", o.dtype, int32);
-    if (isInexact(dtype)) throw opError("random.randint", `randint only accepts integer dtypes and bool, got ${dtype.name}`, [], "type");
-    checkArrayLike("random.randint", low, "low");
-    checkArrayLike("random.randint", high, "high");
-    const wide = dtype.size === 8;
-    const [signedT, unsignedT] = wide ? [int64, uint64] : [int32, uint32];
-    const cmpT = dtype.kind === "uint" ? unsignedT : signedT;
-    const lo = astype(toArray("random.randint", low, s, signedT, "low"), signedT, so);
-    const hi = astype(toArray("random.randint", high, s, signedT, "high"), signedT, so);
-    const rangeShape = broadcastShapes("random.randint", lo.shape, hi.shape);
-    if (!sameShape(broadcastShapes("random.randint", sh, rangeShape), sh)) {
-      throw opError("random.randint", `cannot generate random values of shape ${shapeStr(sh)} from broadcast shape ${shapeStr(rangeShape)}`, [lo, hi], "value");
-    }
-    const empty = lessEqual(astype(toArray("random.randint", high, s, cmpT), cmpT, so), astype(toArray("random.randint", low, s, cmpT), cmpT, so), so);
-    const range = subtract(astype(hi, unsignedT, so), astype(lo, unsignedT, so), so);
-    const safeRange = where(empty, toArray("random.randint", 1, s, unsignedT), range, so);
-    let raw: MxArray;
-    if (wide) {
-      const [k1, k2] = o.key ? splitKeyPair(keyFor("random.randint", o.key, so), s) : [undefined, undefined];
-      const loBits = bitsOf("random.randint", sh, 4, k1, s);
-      const hiBits = bitsOf("random.randint", sh, 4, k2, s);
-      raw = bitwiseOr(leftShift(astype(hiBits, uint64, so), 32, so), astype(loBits, uint64, so), so);
-    } else raw = bitsOf("random.randint", sh, 4, o.key, s);
-    const offset = remainder(raw, safeRange, so);
-    return astype(add(astype(lo, unsignedT, so), offset, so), dtype, so);
+    const sh = checkShape(op, shape);
+    const dtype = dtypeOption(op, o.dtype, int32);
+    if (isInexact(dtype)) throw opError(op, `randint only accepts integer dtypes and bool, got ${dtype.name}`, [], "type");
+    // the bounds keep their own dtypes (a JS integer is int32, or int64 past int32), as MLX's Python converts them
+    const lo = toArray(op, low, s, undefined, "low");
+    const hi = toArray(op, high, s, undefined, "high");
+    const samples = astype(floor(uniformOf(op, lo, hi, sh, float32, o.key, s), so), dtype, so);
+    // float32 may round the bounds outward: clamp to [low, high - 1]
+    const last = astype(subtract(hi, toArray(op, 1, s, hi.dtype), so), dtype, so);
+    return maximum(minimum(samples, last, so), astype(lo, dtype, so), so);
   });
 }
 

@@ -2,7 +2,7 @@
 // zeros/ones/full (broadcast views of one scalar), the *Like variants,
 // arange, linspace, eye and identity.
 
-import { checkInt } from "../argument-checks.js";
+import { checkInt, type OptionsWithout, type PositionalThen } from "../argument-checks.js";
 import { MxArray, type NestedList } from "../array.js";
 import {
   bool, complex64, float32, float64, int16, int32, int64, int8, isDType, isInexact,
@@ -19,6 +19,7 @@ import { asOp, checkOptions, dtypeThenOptions, noExtraArguments, valuesThenDtype
 import { checkArrayLike, constant, encodeValues, fillArray, node, opStream, streamOf, type JsScalar, type OpOptions } from "./base.js";
 import { add, astype, divide, equal, multiply, subtract } from "./elementwise.js";
 import { broadcastTo, reshape } from "./layout.js";
+import { positionalOrOptions } from "./matmul-args.js";
 
 type Leaf = JsScalar | Complex;
 
@@ -307,27 +308,59 @@ export function arange(...args: (number | DType | DTypeOptions | undefined)[]): 
   return node(new Arange(first, intStep, count, dtype), [], s);
 }
 
+export interface LinspaceOptions extends DTypeOptions {
+  /** Whether `stop` is the last value (true, the default: the step is (stop - start) / (num - 1)) or the next one past it (false: (stop - start) / num). */
+  endpoint?: boolean | undefined;
+}
+
 /**
- * `num` (default 50) evenly spaced values from start to stop inclusive, float32
- * unless `dtype` says otherwise. Computed as MLX does, `(1 - t) * start + t * stop`
- * for `t = i / (num - 1)` in float32 (float64 for a float64 result), so both
- * ends are exact; integer dtypes truncate that float32 value toward zero, as
- * MLX does (`linspace(0, 100, 101, int32)` holds 52 where NumPy has 53).
+ * `num` (default 50) evenly spaced values from start to stop (inclusive unless
+ * `endpoint` is false), float32 unless `dtype` says otherwise. Computed as MLX
+ * does, `(1 - t) * start + t * stop` for `t = i / (num - 1)` (`i / num` without
+ * the endpoint) in float32 (float64 for a float64 result), so both ends are
+ * exact; integer dtypes truncate that float32 value toward zero, as MLX does
+ * (`linspace(0, 100, 101, int32)` holds 52 where NumPy has 53). MLX's
+ * `linspace(start, stop, num, endpoint, dtype)`: those positionally, or in the
+ * options; the dtype may also come straight after num (or after stop).
  * @example
  * ```ts
  * await mx.linspace(0, 1, 5).tolist(); // [0, 0.25, 0.5, 0.75, 1]
+ * await mx.linspace(0, 1, 4, false).tolist(); // [0, 0.25, 0.5, 0.75]
+ * await mx.linspace(0, 10, 5, { endpoint: false, dtype: mx.int32 }).tolist(); // [0, 2, 4, 6, 8]
+ * await mx.linspace(0, 10, 5, false, mx.int32).tolist(); // [0, 2, 4, 6, 8]
  * ```
  */
-export function linspace(start: number, stop: number, num?: number | DType | DTypeOptions, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
-  noExtraArguments("linspace", arguments, 5);
+export function linspace(start: number, stop: number, ...rest: PositionalThen<[["num", number], ["endpoint", boolean], ["dtype", DType]], LinspaceOptions>): MxArray;
+/**
+ * `linspace(start, stop, num, dtype)`: the dtype straight after num (the endpoint included unless the options say otherwise).
+ * @example
+ * ```ts
+ * await mx.linspace(0, 10, 3, mx.int32).tolist(); // [0, 5, 10]
+ * ```
+ */
+export function linspace(start: number, stop: number, num: number | null | undefined, dtype: DType, options?: OptionsWithout<LinspaceOptions, "dtype">): MxArray;
+/**
+ * `linspace(start, stop, dtype)`: 50 values of `dtype`.
+ * @example
+ * ```ts
+ * mx.linspace(0, 1, mx.float16).shape; // [50]
+ * ```
+ */
+export function linspace(start: number, stop: number, dtype: DType, options?: OptionsWithout<LinspaceOptions, "dtype">): MxArray;
+export function linspace(start: number, stop: number, ...rest: unknown[]): MxArray {
+  noExtraArguments("linspace", arguments, 6);
   return asOp("linspace", () => {
-    // MLX's linspace(start, stop, num, dtype, stream): the dtype may follow start and stop directly
-    const { values: [count = 50], o } = valuesThenDtype<DTypeOptions>("linspace", [num, dtypeOrOptions, options], ["dtype"]);
-    num = count as number;
+    // MLX's linspace(start, stop, num, endpoint, dtype, stream); a dtype (or the options) may end the positional values early
+    const { values, o: late } = valuesThenDtype<LinspaceOptions>("linspace", rest, ["dtype", "endpoint"]);
+    // a null dtype (MLX's None) is the default; anything else there is not a dtype
+    const positional = values.length === 3 && values[2] === null ? values.slice(0, 2) : values;
+    const o = positionalOrOptions("linspace", [...positional, late], ["num", "endpoint"], ["dtype"]) as LinspaceOptions & { num?: unknown };
+    const num = (o.num ?? 50) as number;
     if (typeof start !== "number") throw opError("linspace", `start must be a number, got ${describeValue(start)}`, [], "type");
     if (typeof stop !== "number") throw opError("linspace", `stop must be a number, got ${describeValue(stop)}`, [], "type");
     checkInt("linspace", "num", num, 0, MAX_DIM);
-    checkOptions("linspace", o, ["dtype"]);
+    const endpoint = o.endpoint ?? true;
+    if (typeof endpoint !== "boolean") throw opError("linspace", `endpoint must be a boolean, got ${describeValue(endpoint)}`, [], "type");
     const s = opStream("linspace", o);
     const dtype = fillDType("linspace", o.dtype, float32);
     if (dtype === bool || dtype === complex64) throw opError("linspace", `dtype must be a real number dtype, got ${dtype.name}`, [], "type");
@@ -337,7 +370,7 @@ export function linspace(start: number, stop: number, num?: number | DType | DTy
     // int32)[53] is 52, the float64 blend would give 53): every backend blends in float32, each step rounded once
     const inner = dtype === float64 || (isInexact(dtype) && getBackend(s.device.backend).capabilities.dtypes.has(float64)) ? float64 : float32;
     if (num === 1) return astype(full([1], start, inner, so), dtype, so);
-    const t = divide(arange(0, num, { dtype: inner, stream: s }), Math.max(num - 1, 1), so);
+    const t = divide(arange(0, num, { dtype: inner, stream: s }), Math.max(endpoint ? num - 1 : num, 1), so);
     const blend = add(multiply(subtract(1, t, so), start, so), multiply(t, stop, so), so);
     return astype(blend, dtype, so);
   });

@@ -18,6 +18,7 @@ import { array, arange } from "./creation.js";
 import { add, astype, maximum, minimum, multiply, negative, reciprocal, where, less } from "./elementwise.js";
 import { broadcastTo, expandDims, flatten, reshape, transpose } from "./layout.js";
 import { IndexSlice, indexSlice } from "./index-slice.js";
+import { dynamicSliceUpdate } from "./dynamic-slice.js";
 
 export { IndexSlice };
 
@@ -602,20 +603,28 @@ export function putAlongAxis(a: ArrayLike, indices: MxArray | readonly number[],
  * `axes[i]` (default: the first axes), other axes start at 0; the region has
  * the update's shape (left-padded with 1s to a's rank) and must lie inside `a`.
  * Negative starts count from the end. A new array; `a` is unchanged.
+ *
+ * With `start` an mx integer array (MLX's dynamic form, read when the graph
+ * runs; a port of MLX's list form writes `mx.array([...])`), the update's
+ * missing leading axes broadcast to a's, except the sliced ones (extent 1),
+ * as MLX; a start that would put the update past the axis is clamped to keep
+ * it inside (MLX leaves it undefined).
  * @example
  * ```ts
  * const x = mx.zeros([3, 3], mx.int32);
  * await mx.sliceUpdate(x, mx.ones([2, 2], mx.int32), [1, 1]).tolist(); // [[0, 0, 0], [0, 1, 1], [0, 1, 1]]
  * await mx.sliceUpdate(x, mx.array([5, 6, 7], mx.int32), [2], [0]).tolist(); // [[0, 0, 0], [0, 0, 0], [5, 6, 7]]
+ * await mx.sliceUpdate(x, mx.array([5, 6], mx.int32), mx.array([1]), [1]).tolist(); // [[0, 5, 6], [0, 5, 6], [0, 5, 6]]
  * ```
  */
-export function sliceUpdate(a: ArrayLike, update: ArrayLike, start: readonly number[], axes?: readonly number[] | null, o?: OpOptions): MxArray {
+export function sliceUpdate(a: ArrayLike, update: ArrayLike, start: readonly number[] | MxArray, axes?: readonly number[] | null, o?: OpOptions): MxArray {
   noExtraArguments("sliceUpdate", arguments, 5);
   return asOp("sliceUpdate", () => {
     const op = "sliceUpdate";
     checkOptions(op, o);
     const s = opStream(op, o, a, update);
     const x = toArray(op, checkArrayLike(op, a), s);
+    if (start instanceof MxArray) return dynamicSliceUpdate(op, x, update, start, axes, s);
     let u = toArray(op, checkArrayLike(op, update, "update"), s, x.dtype);
     if (u.ndim > x.ndim) throw opError(op, `update of rank ${u.ndim} is larger than the array's rank ${x.ndim}`, [x, u], "value");
     u = astype(reshape(u, [...Array<number>(x.ndim - u.ndim).fill(1), ...u.shape], { stream: s }), x.dtype, { stream: s });

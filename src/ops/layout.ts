@@ -7,10 +7,12 @@ import { describeValue, opError, shapeStr } from "../errors.js";
 import { Broadcast, checkBroadcastTo, checkConcatShapes, checkPadPairs, checkReshapeSize, Concatenate, Flatten, isPermutation, Pad, Reshape, Slice, Squeeze, ExpandDims, Transpose } from "../primitives/layout.js";
 import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { broadcastShapes, checkShape, MAX_DIM, normalizeAxes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
-import { promoteTypes } from "../dtype.js";
-import { checkArrayLike, checkResultShape, fillArray, flatShape, node, opStream, streamOf, toArray, type ArrayLike, type JsScalar, type OpOptions } from "./base.js";
+import { int32, promoteTypes } from "../dtype.js";
+import type { Stream } from "../device.js";
+import { checkArrayLike, checkResultShape, constant, fillArray, flatShape, node, opStream, streamOf, toArray, type ArrayLike, type JsScalar, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
 import { IndexSlice, indexSlice } from "./index-slice.js";
+import { dynamicSlice, pickAlong } from "./dynamic-slice.js";
 import { asOp, axisThenOptions, checkOptions, noExtraArguments } from "./strict-options.js";
 
 /** The input as an array, after the options are checked (`keys`: the op's own besides `stream`). */
@@ -305,6 +307,22 @@ export type SliceBound = number | null;
  */
 export function slice(x: ArrayLike, start: readonly SliceBound[], stop: readonly SliceBound[], step?: readonly number[], o?: OpOptions): MxArray;
 /**
+ * MLX's dynamic slice, `mx.slice(a, start_indices, axes, slice_size)`: the
+ * start indices are an mx integer array (0-D or 1-D, read when the graph runs),
+ * one per axis of `axes`; `sliceSize` gives the result's size on every axis
+ * (axes not in `axes` start at 0). A start that would put the window past
+ * the axis is clamped to keep it inside (MLX leaves it undefined). Lists of
+ * starts are the static (start, stop, step) form above: a port of MLX's
+ * `mx.slice(a, [1, 2], ...)` writes `mx.slice(a, mx.array([1, 2]), ...)`.
+ * @example
+ * ```ts
+ * const x = mx.reshape(mx.arange(16), [4, 4]);
+ * await mx.slice(x, mx.array([1, 2]), [0, 1], [2, 2]).tolist(); // [[6, 7], [10, 11]]
+ * await mx.slice(x, mx.array([3]), [1], [2, 1]).tolist(); // [[3], [7]]
+ * ```
+ */
+export function slice(x: ArrayLike, start: MxArray, axes: readonly number[], sliceSize: readonly number[], o?: OpOptions): MxArray;
+/**
  * Python's `slice(stop)`, `slice(start, stop)` or `slice(start, stop, step)`
  * as an index entry (the same object as `mx.s`; null takes the default), for
  * `x.get(...)`, `x.at(...)` and `mx.index`.
@@ -315,15 +333,16 @@ export function slice(x: ArrayLike, start: readonly SliceBound[], stop: readonly
  * ```
  */
 export function slice(start: number | null, stop?: number | null, step?: number | null): IndexSlice;
-export function slice(x: ArrayLike | null, start?: readonly SliceBound[] | number | null, stop?: readonly SliceBound[] | number | null, step?: readonly number[] | number | null, o?: OpOptions): MxArray | IndexSlice {
+export function slice(x: ArrayLike | null, start?: readonly SliceBound[] | MxArray | number | null, stop?: readonly SliceBound[] | readonly number[] | number | null, step?: readonly number[] | number | null, o?: OpOptions): MxArray | IndexSlice {
   // a number or null first, no list of starts after it: the index-slice form (an array to slice comes with lists)
-  if ((typeof x === "number" || x === null) && !Array.isArray(start)) {
+  if ((typeof x === "number" || x === null) && !Array.isArray(start) && !(start instanceof MxArray)) {
     noExtraArguments("slice", arguments, 3);
     return indexSlice("slice", arguments.length === 1 ? [x] : [x, start, stop]);
   }
   noExtraArguments("slice", arguments, 5);
   return asOp("slice", () => {
     const a = arr("slice", x as ArrayLike, o);
+    if (start instanceof MxArray) return dynamicSlice("slice", a, start, stop, step, opStream("slice", o, a, start));
     const lists = {
       start: listArg("slice", start, "start", "indices (or null)", [a]),
       stop: listArg("slice", stop, "stop", "indices (or null)", [a]),
@@ -460,13 +479,17 @@ export function stack(arrays: readonly ArrayLike[], axisOrOptions?: number | ({ 
 export type PadWidth = number | readonly [number] | readonly [number, number] | readonly (readonly [number, number])[];
 
 /**
- * Pads with `constantValue` (default 0): `padWidth` gives a (low, high) pair per
- * axis, or for every axis alike one number, `[n]`, one pair `[low, high]` or
- * `[[low, high]]`, as MLX.
+ * Pads with `constantValue` (default 0), or by `mode` ("edge", "reflect",
+ * "symmetric": see PadMode; MLX's modes, which match NumPy's np.pad except
+ * where a mirroring width passes the axis on both sides): `padWidth` gives a
+ * (low, high) pair per axis, or for every axis alike one number, `[n]`, one
+ * pair `[low, high]` or `[[low, high]]`, as MLX.
  * @example
  * ```ts
  * await mx.pad(mx.array([1, 2]), 1).tolist(); // [0, 1, 2, 0]
  * await mx.pad(mx.array([[1]]), [[0, 1], [1, 0]], { constantValue: 9 }).tolist(); // [[9, 1], [9, 9]]
+ * await mx.pad(mx.array([1, 2, 3]), 2, "reflect").tolist(); // [3, 2, 1, 2, 3, 2, 1]
+ * await mx.pad(mx.array([1, 2, 3]), [2, 1], { mode: "symmetric" }).tolist(); // [2, 1, 1, 2, 3, 3]
  * ```
  */
 export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOptions?: PadMode | PadOptions, constantValue?: JsScalar | MxArray | OpOptions, options?: OpOptions): MxArray {
@@ -485,7 +508,7 @@ export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOptions?: PadMode | 
       o = modeOrOptions ?? {};
     }
     const mode = o?.mode ?? "constant";
-    if (mode !== "constant" && mode !== "edge") throw opError("pad", `mode must be "constant" or "edge", got ${describeValue(mode)}`, [], "value");
+    if (!PAD_MODES.includes(mode)) throw opError("pad", `mode must be one of ${PAD_MODES.map((m) => `"${m}"`).join(", ")}, got ${describeValue(mode)}`, [], "value");
     const a = arr("pad", x, o, ["mode", "constantValue"]);
     let pairs: (readonly [number, number])[];
     const every = (p: readonly [number, number]) => a.shape.map(() => p);
@@ -498,6 +521,7 @@ export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOptions?: PadMode | 
     checkPadPairs("pad", a.shape, pairs, "padWidth", padWidth, [a]);
     const s = opStream("pad", o, a);
     if (mode === "edge") return padEdge(a, pairs, { stream: s });
+    if (mode === "reflect" || mode === "symmetric") return padMirror(a, pairs, mode, s);
     let value = fillArray("pad", o.constantValue ?? 0, s, a.dtype, "constantValue", [a]);
     if (value.size !== 1) throw opError("pad", `constantValue must be one value (a scalar or an array of one element), got shape ${shapeStr(value.shape)}`, [a, value], "value");
     if (value.ndim > 0) value = reshape(value, [], { stream: s });
@@ -505,12 +529,46 @@ export function pad(x: ArrayLike, padWidth: PadWidth, modeOrOptions?: PadMode | 
   });
 }
 
-/** How `pad` fills: with `constantValue` (default 0), or by repeating each axis's edge elements. */
-export type PadMode = "constant" | "edge";
+/**
+ * How `pad` fills: with `constantValue` (default 0), by repeating each axis's
+ * edge elements, or by mirroring the axis about its edge element ("reflect":
+ * [1, 2, 3] padded by 2 is [3, 2, 1, 2, 3, 2, 1]) or about its boundary
+ * ("symmetric": [2, 1, 1, 2, 3, 3, 2]).
+ */
+export type PadMode = "constant" | "edge" | "reflect" | "symmetric";
+
+const PAD_MODES: readonly string[] = ["constant", "edge", "reflect", "symmetric"];
 
 export interface PadOptions extends OpOptions {
   mode?: PadMode | undefined;
   constantValue?: JsScalar | undefined;
+}
+
+/**
+ * Reflect and symmetric padding, as MLX's reflect_pad: position j of a padded
+ * axis of n elements reads element j - low of the axis mirrored periodically
+ * (period 2(n - 1) about the edge elements for "reflect", 2n about the
+ * boundaries for "symmetric"), so widths past the axis keep reflecting; one
+ * gather of those indices per padded axis (gradients scatter back).
+ */
+function padMirror(a: MxArray, pairs: readonly (readonly [number, number])[], mode: "reflect" | "symmetric", s: Stream): MxArray {
+  let out = a;
+  pairs.forEach(([low, high], axis) => {
+    if (low === 0 && high === 0) return;
+    const n = out.shape[axis]!;
+    if (n === 0) throw opError("pad", `${mode} mode cannot pad axis ${axis} of size 0 (it has nothing to mirror)`, [a], "value");
+    const index = new Int32Array(low + n + high).map((_, j) => mirrorIndex(j - low, n, mode === "symmetric"));
+    out = pickAlong(out, constant(index, [index.length], int32, s), axis, s);
+  });
+  return out;
+}
+
+/** The element that position `k` (0 the first element, negative before it) of an axis of `n` mirrors, repeating the edges when `withEdge`. */
+function mirrorIndex(k: number, n: number, withEdge: boolean): number {
+  if (n === 1) return 0;
+  const period = withEdge ? 2 * n : 2 * (n - 1);
+  const r = ((k % period) + period) % period;
+  return r < n ? r : withEdge ? period - 1 - r : period - r;
 }
 
 /** Edge padding, axis by axis: the first and last slices broadcast to the pad widths and concatenated around. */

@@ -3,13 +3,13 @@
 // logicalXor, isposinf/isneginf, countNonzero, median, asarray and the
 // window functions (bartlett, hanning, hamming, blackman).
 
-import { checkInt } from "../argument-checks.js";
-import type { AxisArg } from "./reduction.js";
+import { checkInt, type PositionalThen } from "../argument-checks.js";
+import { samplerArgs } from "../random-checks.js";
 import { MxArray, type NestedList } from "../array.js";
 import { bfloat16, bool, complex64, float16, float32, float64, int32, isInexact, isIntegral, type DType } from "../dtype.js";
-import { opError } from "../errors.js";
+import { describeValue, opError } from "../errors.js";
 import { MAX_DIM, normalizeAxes } from "../shape.js";
-import { checkArrayLike, opStream, constant, encodeValues, onStream, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
+import { boolOption, checkArrayLike, opStream, constant, encodeValues, onStream, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
 import { arange, array, full, ones } from "./creation.js";
 import { abs, add, astype, ceil, cos, equal, floor, isnan, less, multiply, notEqual, sin, square, subtract, where } from "./elementwise.js";
 import { reshape, slice, transpose } from "./layout.js";
@@ -172,20 +172,24 @@ export interface NanToNumOptions extends OpOptions {
 /**
  * NaN and infinities replaced by finite numbers: NaN by `nan` (default 0), +inf
  * by `posinf`, -inf by `neginf` (defaults: the dtype's largest and lowest finite
- * values); integer and bool arrays are returned as they are.
+ * values); integer and bool arrays are returned as they are. MLX's
+ * `nan_to_num(a, nan, posinf, neginf)`: those positionally (null: the
+ * default), or in the options.
  * @example
  * ```ts
  * await mx.nanToNum(mx.array([NaN, Infinity, -Infinity, 1]), { posinf: 9 }).tolist(); // [0, 9, -3.4028234663852886e+38, 1]
+ * await mx.nanToNum(mx.array([NaN, Infinity, -Infinity, 1]), 5, 9, -9).tolist(); // [5, 9, -9, 1]
+ * await mx.nanToNum(mx.array([NaN, Infinity]), 0, null, { neginf: -1 }).tolist(); // [0, 3.4028234663852886e+38]
  * ```
  */
-export function nanToNum(x: ArrayLike, o: NanToNumOptions = {}): MxArray {
-  noExtraArguments("nanToNum", arguments, 2);
+export function nanToNum(x: ArrayLike, ...rest: PositionalThen<[["nan", number], ["posinf", number], ["neginf", number]], NanToNumOptions>): MxArray {
+  noExtraArguments("nanToNum", arguments, 5);
   return asOp("nanToNum", () => {
-    checkOptions("nanToNum", o, ["nan", "posinf", "neginf"]);
+    const o = samplerArgs<NanToNumOptions>("nanToNum", rest, ["nan", "posinf", "neginf"]);
     const a = toArray("nanToNum", checkArrayLike("nanToNum", x), opStream("nanToNum", o, x));
     for (const k of ["nan", "posinf", "neginf"] as const) {
       const v = o[k];
-      if (v !== undefined && v !== null && typeof v !== "number") throw opError("nanToNum", `${k} must be a number, got ${typeof v}`, [a], "type");
+      if (v !== undefined && v !== null && typeof v !== "number") throw opError("nanToNum", `${k} must be a number, got ${describeValue(v)}`, [a], "type");
     }
     if (a.dtype === complex64) throw opError("nanToNum", "complex64 is not supported; valid: real dtypes", [a], "type");
     if (!isInexact(a.dtype)) return a;
@@ -253,23 +257,31 @@ export function isneginf(x: ArrayLike, o?: OpOptions): MxArray {
   });
 }
 
-/** Options may also be given as just the axis. */
-const axisOptions = (o?: AxisArg | null): AxisOptions => (typeof o === "number" || Array.isArray(o) || o === null ? { axis: o as number | readonly number[] | null } : ((o ?? {}) as AxisOptions));
+/** The trailing arguments of a reduction `op` taken as MLX's `(axis, keepdims)` positionally, then the options (keys checked). */
+function axisKeepdimsArgs(op: string, rest: readonly unknown[]): AxisOptions {
+  const o = samplerArgs<AxisOptions>(op, rest, ["axis", "keepdims"]);
+  boolOption(op, "keepdims", o.keepdims);
+  return o;
+}
+
+/** MLX's `(axis, keepdims)` of a reduction, positionally then the options, or the options alone. */
+export type AxisKeepdimsArgs = PositionalThen<[["axis", number | readonly number[]], ["keepdims", boolean]], AxisOptions>;
 
 /**
  * The number of non-zero elements over `axis` (an axis or a list; all axes by
- * default), with `keepdims`, as int32.
+ * default), with `keepdims`, as int32; `(axis, keepdims)` positionally (null:
+ * the default), or in the options.
  * @example
  * ```ts
  * await mx.countNonzero(mx.array([[0, 1], [2, 3]])).item(); // 3
  * await mx.countNonzero(mx.array([[0, 1], [2, 3]]), 0).tolist(); // [1, 2]
+ * await mx.countNonzero(mx.array([[0, 1], [2, 3]]), 1, true).tolist(); // [[1], [2]]
  * ```
  */
-export function countNonzero(x: ArrayLike, o?: AxisArg | null): MxArray {
-  noExtraArguments("countNonzero", arguments, 2);
+export function countNonzero(x: ArrayLike, ...rest: AxisKeepdimsArgs): MxArray {
+  noExtraArguments("countNonzero", arguments, 4);
   return asOp("countNonzero", () => {
-    const p = axisOptions(o);
-    checkOptions("countNonzero", p, ["axis", "keepdims"]);
+    const p = axisKeepdimsArgs("countNonzero", rest);
     const a = toArray("countNonzero", checkArrayLike("countNonzero", x), opStream("countNonzero", p, x));
     const s = onStream(p, a.stream);
     return sum(astype(notEqual(a, toArray("countNonzero", 0, s.stream, a.dtype), s), int32, s), { axis: p.axis, keepdims: p.keepdims, stream: s.stream });
@@ -280,18 +292,20 @@ export function countNonzero(x: ArrayLike, o?: AxisArg | null): MxArray {
  * The median over `axis` (an axis or a list; all axes by default), with
  * `keepdims`: the middle element of the sorted values, or half the sum of the
  * two middle ones, in the input's float dtype (float32 for integers); NaN
- * when the values hold one, as MLX.
+ * when the values hold one, as MLX. MLX's `median(a, axis, keepdims)`: those
+ * positionally (null: the default), or in the options.
  * @example
  * ```ts
  * await mx.median(mx.array([3, 1, 2])).item(); // 2
  * await mx.median(mx.array([[1, 4], [2, 8]]), 1).tolist(); // [2.5, 5]
+ * await mx.median(mx.array([[1, 4], [2, 8]]), 1, true).tolist(); // [[2.5], [5]]
+ * await mx.median(mx.array([[1, 4], [2, 8]]), null, true).tolist(); // [[3]]
  * ```
  */
-export function median(x: ArrayLike, o?: AxisArg | null): MxArray {
-  noExtraArguments("median", arguments, 2);
+export function median(x: ArrayLike, ...rest: AxisKeepdimsArgs): MxArray {
+  noExtraArguments("median", arguments, 4);
   return asOp("median", () => {
-    const p = axisOptions(o);
-    checkOptions("median", p, ["axis", "keepdims"]);
+    const p = axisKeepdimsArgs("median", rest);
     const a = toArray("median", checkArrayLike("median", x), opStream("median", p, x));
     if (a.dtype === complex64) throw opError("median", "complex64 is not ordered; valid: real dtypes", [a], "type");
     const s = onStream(p, a.stream);

@@ -4,8 +4,9 @@
 // triu, diagonal, diag, trace). No new primitives: transforms go through the parts.
 
 import { MxArray } from "../array.js";
-import { bool, float32, type DType } from "../dtype.js";
-import { checkInt } from "../argument-checks.js";
+import { bool, float32, isDType, type DType } from "../dtype.js";
+import { checkInt, type PositionalThen } from "../argument-checks.js";
+import { samplerArgs } from "../random-checks.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
 import { broadcastShapes as broadcastShapeList, checkShape, MAX_DIM, normalizeAxes, normalizeAxis } from "../shape.js";
 import { checkArrayLike, checkResultShape, flatShape, node, onStream, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
@@ -14,6 +15,7 @@ import { arange, zeros, type DTypeOptions } from "./creation.js";
 import { astype, greaterEqual, where } from "./elementwise.js";
 import { broadcastArrays, broadcastTo, concatenate, expandDims, pad, reshape, slice, transpose, type SliceBound } from "./layout.js";
 import { sum } from "./reduction.js";
+import { isPlainObject } from "../transforms/tree.js";
 import { asOp, checkOptions, noExtraArguments, valuesThenDtype } from "./strict-options.js";
 
 function arr(op: string, x: ArrayLike, o?: OpOptions): MxArray {
@@ -329,20 +331,33 @@ export interface MeshgridOptions extends OpOptions {
 
 /**
  * Coordinate grids from 1-D coordinate vectors (each array is flattened),
- * as NumPy's meshgrid.
+ * as NumPy's meshgrid. MLX's `meshgrid(*arrays, sparse, indexing)`: the arrays
+ * spread (`meshgrid(x, y, { indexing })`) or as one list.
  * @example
  * ```ts
  * const [X, Y] = mx.meshgrid([mx.array([1, 2, 3]), mx.array([4, 5])]);
  * await X!.tolist(); // [[1, 2, 3], [1, 2, 3]]
  * await Y!.tolist(); // [[4, 4, 4], [5, 5, 5]]
  * mx.meshgrid([mx.array([1, 2, 3]), mx.array([4, 5])], { indexing: "ij" })[0]!.shape; // [3, 2]
+ * mx.meshgrid(mx.array([1, 2, 3]), mx.array([4, 5]), { indexing: "ij" })[1]!.shape; // [3, 2]
  * ```
  */
-export function meshgrid(arrays: readonly ArrayLike[], o: MeshgridOptions = {}): MxArray[] {
-  noExtraArguments("meshgrid", arguments, 2);
+export function meshgrid(arrays: readonly ArrayLike[], o?: MeshgridOptions): MxArray[];
+/**
+ * MLX's `meshgrid(*arrays, sparse, indexing)`: the coordinate arrays spread
+ * (mx arrays), then optionally the options.
+ * @example
+ * ```ts
+ * const [X, Y] = mx.meshgrid(mx.array([1, 2, 3]), mx.array([4, 5]));
+ * await X!.tolist(); // [[1, 2, 3], [1, 2, 3]]
+ * mx.meshgrid(mx.array([1, 2, 3]), mx.array([4, 5]), { sparse: true })[1]!.shape; // [2, 1]
+ * ```
+ */
+export function meshgrid(...arraysThenOptions: [MxArray, ...MxArray[]] | [MxArray, ...MxArray[], MeshgridOptions]): MxArray[];
+export function meshgrid(...args: unknown[]): MxArray[] {
   return asOp("meshgrid", () => {
+    const [arrays, o] = meshgridArgs(args);
     checkOptions("meshgrid", o, ["sparse", "indexing"]);
-    if (!Array.isArray(arrays)) throw opError("meshgrid", "expects a list of arrays", [], "type");
     const indexing = o.indexing ?? "xy";
     if (indexing !== "xy" && indexing !== "ij") throw opError("meshgrid", `indexing must be "xy" or "ij", got ${describeValue(indexing)}`, [], "value");
     const as = arrays.map((x) => arr("meshgrid", x, o));
@@ -356,6 +371,22 @@ export function meshgrid(arrays: readonly ArrayLike[], o: MeshgridOptions = {}):
     });
     return o.sparse ? outs : broadcastArrays(outs, s);
   });
+}
+
+/** meshgrid's arguments: one list of arrays then the options, or the arrays spread (not lists) then the options. */
+function meshgridArgs(args: readonly unknown[]): [readonly ArrayLike[], MeshgridOptions] {
+  if (Array.isArray(args[0])) {
+    if (args.length > 2) throw opError("meshgrid", `takes a list of arrays then the options, or the arrays spread; got ${describeValue(args[2])} after the options`, [], "type");
+    return [args[0] as ArrayLike[], (args[1] ?? {}) as MeshgridOptions];
+  }
+  if (args.length === 0 || args[0] === undefined) throw opError("meshgrid", "expects a list of arrays, or the arrays spread", [], "type");
+  const last = args[args.length - 1];
+  const withOptions = isPlainObject(last);
+  const arrays = withOptions ? args.slice(0, -1) : [...args];
+  arrays.forEach((a, i) => {
+    if (!(a instanceof MxArray)) throw opError("meshgrid", `the spread arrays must be mx arrays, got ${describeValue(a)} as arrays[${i}]; pass a list to mix in plain values`, [], "type");
+  });
+  return [arrays as MxArray[], (withOptions ? last : {}) as MeshgridOptions];
 }
 
 /**
@@ -433,30 +464,29 @@ export interface DiagonalOptions extends OpOptions {
   axis2?: number | undefined;
 }
 
+/** MLX's `(offset, axis1, axis2)` of `diagonal`, positionally then the options, or the options alone. */
+export type DiagonalArgs = PositionalThen<[["offset", number], ["axis1", number], ["axis2", number]], DiagonalOptions>;
+
 /**
  * The diagonal at `offset` of the 2-D planes spanned by `axis1` and `axis2`
  * (defaults 0 and 1): those axes are removed and the diagonal becomes the last
  * axis, as NumPy. Built from a slice, a reshape and a strided slice, so it is
- * a view where the input is contiguous.
+ * a view where the input is contiguous. MLX's `diagonal(a, offset, axis1,
+ * axis2)`: those positionally, or in the options.
  * @example
  * ```ts
  * const m = mx.array([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
  * await mx.diagonal(m).tolist(); // [1, 5, 9]
  * await mx.diagonal(m, { offset: 1 }).tolist(); // [2, 6]
  * await mx.diagonal(m, -1).tolist(); // [4, 8]
+ * await mx.diagonal(m, 0, 1, 0).tolist(); // [1, 5, 9]
+ * await mx.diagonal(mx.reshape(mx.arange(8), [2, 2, 2]), 0, 1, 2).tolist(); // [[0, 3], [4, 7]]
  * ```
  */
-export function diagonal(x: ArrayLike, offset?: number | DiagonalOptions, o: DiagonalOptions = {}): MxArray {
-  noExtraArguments("diagonal", arguments, 3);
+export function diagonal(x: ArrayLike, ...rest: DiagonalArgs): MxArray {
+  noExtraArguments("diagonal", arguments, 5);
   return asOp("diagonal", () => {
-    if (typeof offset === "object") {
-      if (Object.keys(o).length) throw opError("diagonal", "give the options once: diagonal(x, offset, { axis1, axis2 }) or diagonal(x, { offset, axis1, axis2 })", [], "type");
-      o = offset;
-    } else {
-      checkOptions("diagonal", o, ["axis1", "axis2"]);
-      o = { ...o, offset };
-    }
-    checkOptions("diagonal", o, ["offset", "axis1", "axis2"]);
+    const o = samplerArgs<DiagonalOptions>("diagonal", rest, ["offset", "axis1", "axis2"]);
     return diagonalOf("diagonal", arr("diagonal", x, o), checkInt("diagonal", "offset", o.offset ?? 0), o.axis1 ?? 0, o.axis2 ?? 1, o);
   });
 }
@@ -523,24 +553,20 @@ export interface TraceOptions extends DiagonalOptions {
 
 /**
  * The sum of diagonal `offset` over the planes of `axis1` and `axis2`
- * (defaults 0 and 1), in `dtype` (default: the input's), as MLX.
+ * (defaults 0 and 1), in `dtype` (default: the input's), as MLX. MLX's
+ * `trace(a, offset, axis1, axis2, dtype)`: those positionally, or in the options.
  * @example
  * ```ts
  * await mx.trace(mx.array([[1, 2], [3, 4]])).item(); // 5
  * await mx.trace(mx.array([[1, 2], [3, 4]]), { offset: 1 }).item(); // 2
+ * await mx.trace(mx.array([[1, 2], [3, 4]]), 0, 0, 1, mx.float32).item(); // 5
  * ```
  */
-export function trace(x: ArrayLike, offset?: number | TraceOptions, o: TraceOptions = {}): MxArray {
-  noExtraArguments("trace", arguments, 3);
+export function trace(x: ArrayLike, ...rest: PositionalThen<[["offset", number], ["axis1", number], ["axis2", number], ["dtype", DType]], TraceOptions>): MxArray {
+  noExtraArguments("trace", arguments, 6);
   return asOp("trace", () => {
-    if (typeof offset === "object") {
-      if (Object.keys(o).length) throw opError("trace", "give the options once: trace(x, offset, { axis1, axis2, dtype }) or trace(x, { offset, axis1, axis2, dtype })", [], "type");
-      o = offset;
-    } else {
-      checkOptions("trace", o, ["axis1", "axis2", "dtype"]);
-      o = { ...o, offset };
-    }
-    checkOptions("trace", o, ["offset", "axis1", "axis2", "dtype"]);
+    const o = samplerArgs<TraceOptions>("trace", rest, ["offset", "axis1", "axis2", "dtype"]);
+    if (o.dtype !== undefined && !isDType(o.dtype)) throw opError("trace", `dtype must be an mx dtype, got ${describeValue(o.dtype)}`, [], "type");
     const a = arr("trace", x, o);
     const s = onStream({ stream: o.stream }, opStream("trace", o, a));
     const d = diagonalOf("trace", a, checkInt("trace", "offset", o.offset ?? 0), o.axis1 ?? 0, o.axis2 ?? 1, s);

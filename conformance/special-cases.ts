@@ -28,7 +28,7 @@ interface Everywhere {
 }
 type Rule = [inputs: number[], result: number] | [inputs: number[], result: number, everywhere: Everywhere];
 
-const NUMPY_FLOOR = { why: "NumPy's floor division (npy_divmod): floor of the exact quotient, not of the rounded a / b", dtypes: ["float32", "bfloat16", "float64"] };
+const MLX_FLOOR = { why: "MLX's float floor division: floor of a / b rounded to the dtype (NumPy's floors the exact quotient: 1 // 0.1 is 9 there)", dtypes: ["float32", "bfloat16", "float64"] };
 const NUMPY_FMOD = { why: "NumPy's remainder on the exact fmod", dtypes: ["float32"] };
 const C_POW = { why: "C99 pow (F.9.4.4): pow(-1, +-inf) = 1; pow(-inf, y) is +inf or +0 unless y is an odd integer", dtypes: ["float32", "float16", "bfloat16", "float64"] };
 const C_LOG1P = { why: "C99 log1p (F.9.3.9): NaN below -1, -inf included", dtypes: ["float32", "float16", "bfloat16", "float64"] };
@@ -73,7 +73,7 @@ export const SPECIAL_CASES: Readonly<Record<string, readonly Rule[]>> = {
   subtract: [[[I, I], N], [[-0, 0], -0], [[N, 1], N]],
   multiply: [[[0, I], N], [[-0, 1], -0], [[N, 0], N], [[-I, -2], I]],
   divide: [[[0, 0], N], [[I, I], N], [[1, 0], I], [[1, -0], -I], [[-1, 0], -I], [[1, I], 0], [[-1, I], -0]],
-  floorDivide: [[[7, 0], 0, INT_DIV_ZERO], [[-7, 0], 0, INT_DIV_ZERO], [[0, 0], 0, INT_DIV_ZERO], [[N, 1], N], [[1, N], N], [[0, 0], N], [[1, 0], I], [[-1, 0], -I], [[1, 0.1], 9, NUMPY_FLOOR], [[-1, 0.1], -10, NUMPY_FLOOR], [[0.5, 0.1], 4, NUMPY_FLOOR]],
+  floorDivide: [[[7, 0], 0, INT_DIV_ZERO], [[-7, 0], 0, INT_DIV_ZERO], [[0, 0], 0, INT_DIV_ZERO], [[N, 1], N], [[1, N], N], [[0, 0], N], [[1, 0], I], [[-1, 0], -I], [[1, 0.1], 10, MLX_FLOOR], [[-1, 0.1], -10, MLX_FLOOR], [[0.5, 0.1], 5, MLX_FLOOR]],
   remainder: [[[7, 0], 0, INT_DIV_ZERO], [[-7, 0], 0, INT_DIV_ZERO], [[N, 1], N], [[1, N], N], [[1, 0.1], 1 - 9 * f(0.1), NUMPY_FMOD], [[-1, 0.1], f(0.1) - (1 - 9 * f(0.1)), NUMPY_FMOD]],
   maximum: [[[N, 1], N], [[1, N], N]],
   minimum: [[[N, 1], N], [[1, N], N]],

@@ -9,15 +9,26 @@ import { BACKENDS, expectClose } from "./helpers/backends.js";
 describe.each(BACKENDS)("divmod on $name", ({ device }) => {
   const o = { stream: device };
 
-  it("gives floorDivide and remainder, as sibling outputs of one primitive", async () => {
-    const a = mx.array([7, -7, 7.5, -1, 0], mx.float32, o);
-    const b = mx.array([2, 2, -2, 0.1, 3], mx.float32, o);
+  it("gives floorDivide and remainder, as sibling outputs of one primitive for integers", async () => {
+    const a = mx.array([7, -7, 7, -1, 0], mx.int32, o);
+    const b = mx.array([2, 2, -2, 3, 3], mx.int32, o);
     const [q, r] = mx.divmod(a, b, o);
     expect(q.siblings).toEqual([q, r]);
     expect(q.primitive).toBe(r.primitive);
     expect(await q.tolist()).toEqual(await mx.floorDivide(a, b, o).tolist());
     expect(await r.tolist()).toEqual(await mx.remainder(a, b, o).tolist());
     expect(r.isEvaluated).toBe(true); // filled by the same kernel call as q
+  });
+
+  it("gives MLX's float quotient floor(a / b) (np.floor(np.float32(a) / np.float32(b))) and Python's remainder", async () => {
+    const a = mx.array([7, -7, 7.5, -1, 1, 0.3], mx.float32, o);
+    const b = mx.array([2, 2, -2, 0.1, 0.1, 0.1], mx.float32, o);
+    const [q, r] = mx.divmod(a, b, o);
+    expect(await q.tolist()).toEqual([3, -4, -4, -10, 10, 3]);
+    expect(await q.tolist()).toEqual(await mx.floorDivide(a, b, o).tolist());
+    expect(await r.tolist()).toEqual(await mx.remainder(a, b, o).tolist());
+    const [h] = mx.divmod(mx.array([2.5, 100], mx.float16, o), mx.array([0.3, 0.3], mx.float16, o), o);
+    expect([h.dtype, await h.tolist()]).toEqual([mx.float16, [8, 333]]);
   });
 
   it("promotes, broadcasts and keeps integer semantics (division by zero gives 0)", async () => {

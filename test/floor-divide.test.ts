@@ -1,36 +1,14 @@
-// Float floorDivide on every backend against an exact oracle: the floor of the
-// real quotient a / b (from the operands' integer significands, in BigInt)
-// rounded once, over random float32 patterns (quotients up to 2^254, subnormal
-// operands), quotients next to integers and 24-bit ties, and special values;
-// float16 and bfloat16 results against the cpu reference's bits.
+// Float floorDivide on every backend: MLX's floor(divide(a, b)), the quotient
+// rounded to the dtype then floored, over random float32 patterns, quotients
+// next to integers and special values, NumPy's values pinned; float16/bfloat16.
 
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { BACKENDS } from "./helpers/backends.js";
 
-/** A float32's sign, integer significand and exponent (x = sign * m * 2^e). */
-function parts(x: number): [number, bigint, number] {
-  const w = new Uint32Array(Float32Array.of(x).buffer)[0]!;
-  const e = (w >>> 23) & 0xff, m = w & 0x7fffff;
-  return [w >>> 31 ? -1 : 1, BigInt(e ? m | 0x800000 : m), (e || 1) - 150];
-}
-
-/** floor(a / b), exactly (in integers), rounded once to float32, ties to even; NumPy's values where a or b is 0, inf or NaN. */
-function floorDivideExact(a: number, b: number): number {
-  if (Number.isNaN(a) || Number.isNaN(b) || b === 0 || !Number.isFinite(a)) return b === 0 ? Math.fround(a / b) : NaN;
-  const neg = (Object.is(a, -0) || a < 0) !== (Object.is(b, -0) || b < 0);
-  if (a === 0) return neg ? -0 : 0;
-  if (!Number.isFinite(b)) return neg ? -1 : 0;
-  const [, ma, ea] = parts(a), [, mb, eb] = parts(b);
-  const [n, d] = ea >= eb ? [ma << BigInt(ea - eb), mb] : [ma, mb << BigInt(eb - ea)];
-  const q = n / d + (neg && n % d !== 0n ? 1n : 0n);
-  if (q === 0n) return neg ? -0 : 0;
-  const shift = Math.max(q.toString(2).length - 24, 0);
-  let m = q >> BigInt(shift);
-  const rest = q - (m << BigInt(shift)), half = shift ? 1n << BigInt(shift - 1) : 0n;
-  if (shift && (rest > half || (rest === half && (m & 1n) === 1n))) m += 1n;
-  const mag = Math.fround(Number(m) * 2 ** shift);
-  return neg ? -mag : mag;
+/** floor(a / b) of float32 operands: the float64 quotient of two float32 values rounds to float32 as a correctly rounded float32 division would. */
+function floorDivideOracle(a: number, b: number): number {
+  return Math.floor(Math.fround(a / b));
 }
 
 /** Operand pairs: random bit patterns, both near 1 (small quotients), a multiple of b moved a few ulp, special values. */
@@ -62,14 +40,39 @@ function differing(got: Float32Array, want: Float32Array): number[] {
 }
 
 const [fa, fb] = operands(1 << 16);
-const exact = Float32Array.from(fa, (x, i) => floorDivideExact(x, fb[i]!));
+const exact = Float32Array.from(fa, (x, i) => floorDivideOracle(x, fb[i]!));
 
 describe.each(BACKENDS)("float floorDivide on $name", ({ device }) => {
   const o = { stream: device };
 
-  it("is the floor of the real quotient rounded once (float32)", async () => {
+  it("is the floor of the quotient rounded to float32", async () => {
     const got = (await mx.floorDivide(mx.array(fa, mx.float32, o), mx.array(fb, mx.float32, o), o).data()) as Float32Array;
     expect(differing(got, exact).slice(0, 5).map((i) => [fa[i], fb[i], got[i], exact[i]])).toEqual([]);
+  });
+
+  it("gives NumPy's np.floor(np.float32(a) / np.float32(b)), not its a // b", async () => {
+    const a = [1, -1, 0.5, 1e10, 7.5, -7.5, 1, -1, 0, -0, 5, -5, 0.3, 1e-45, 3.4e38, Infinity, NaN];
+    const b = [0.1, 0.1, 0.1, 7, 2, 2, 0, 0, 0, 3, Infinity, Infinity, 0.1, 1e-45, 1e-38, 2, 1];
+    const q = mx.floorDivide(mx.array(a, mx.float32, o), mx.array(b, mx.float32, o), o);
+    expect(Array.from((await q.data()) as Float32Array)).toEqual([10, -10, 5, 1428571392, 3, -4, Infinity, -Infinity, NaN, -0, 0, -0, 3, 1, Infinity, Infinity, NaN]);
+    // float16: the quotient rounded to float16 first (np.floor(np.float16(a) / np.float16(b)))
+    const h = mx.floorDivide(mx.array([1, 2.5, -1, 100, 0.7], mx.float16, o), mx.array([0.1, 0.3, 0.1, 0.3, 0.1], mx.float16, o), o);
+    expect(h.dtype).toBe(mx.float16);
+    expect(await h.tolist()).toEqual([10, 8, -10, 333, 7]);
+    // weak scalars and integers promoted to float32; float64 where held
+    expect(await mx.floorDivide(1, mx.array([0.1], mx.float32, o), o).tolist()).toEqual([10]);
+    expect(await mx.floorDivide(mx.array([1], mx.int32, o), 0.1, o).tolist()).toEqual([10]);
+  });
+
+  it("has a zero gradient, 0 where the divisor is 0", async () => {
+    const b = mx.array([0, 0.1, -2], mx.float32, o);
+    const [ga, gb] = mx.grad((x: mx.MxArray, y: mx.MxArray) => mx.sum(mx.floorDivide(x, y, o), o), { argnums: [0, 1] })(mx.array([1, 1, 3], mx.float32, o), b);
+    expect(await ga!.tolist()).toEqual([0, 0, 0]);
+    expect(await gb!.tolist()).toEqual([0, 0, 0]);
+  });
+
+  it("refuses complex64, as MLX's floor", () => {
+    expect(() => mx.floorDivide(mx.array([{ re: 1, im: 1 }], mx.complex64, o), 2, o)).toThrow(/\[floorDivide\] complex64/);
   });
 
   it("gives the reference's bits for float16 and bfloat16 (random 16-bit patterns)", async () => {

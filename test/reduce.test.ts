@@ -23,6 +23,27 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
     await expectArray(mx.sum(mx.transpose(t, [2, 0, 1], o), { axis: [0, 2], ...o }), [66, 210]);
   });
 
+  it("takes MLX's positional (axis, keepdims), (axis, precise) and (axis, keepdims, ddof), then the options", async () => {
+    for (const op of ["sum", "prod", "max", "min", "all", "any", "mean", "logsumexp"] as const) {
+      const want = await mx[op](x(), { axis: 1, keepdims: true, ...o }).tolist();
+      expect(await mx[op](x(), 1, true, o).tolist(), op).toEqual(want);
+      expect(await mx[op](x(), 1, { keepdims: true, ...o }).tolist(), op).toEqual(want);
+      expect(await mx[op](x(), null, true, o).tolist(), op).toEqual(await mx[op](x(), { keepdims: true, ...o }).tolist());
+      expect(mx[op](x(), [0, 1], false, o).shape, op).toEqual([]);
+    }
+    for (const op of ["argmax", "argmin"] as const) {
+      await expectArray(mx[op](x(), 1, true, o), op === "argmax" ? [[1], [2]] : [[0], [1]], mx.uint32, [2, 1]);
+      await expectArray(mx[op](x(), null, true, o), op === "argmax" ? [[5]] : [[0]], mx.uint32, [1, 1]);
+    }
+    await expectClose(mx.softmax(x(), 1, true, o), await mx.softmax(x(), { axis: 1, precise: true, ...o }).tolist());
+    await expectArray(mx.variance(x(), 0, true, 1, o), [[4.5, 4.5, 4.5]], mx.float32, [1, 3]);
+    await expectArray(mx.std(x(), 0, false, 1, o), [2.1213202476501465, 2.1213202476501465, 2.1213202476501465]);
+    await expectArray(mx.variance(x(), null, null, 1, o), 3.5);
+    expect(() => mx.sum(x(), 1, true, { keepdims: false } as never)).toThrow(/\[sum\] keepdims given twice/);
+    expect(() => mx.variance(x(), 0, { ddof: 1 } as never, 1)).toThrow(/\[var\] got 1 after the options object/);
+    expect(() => mx.sum(x(), 1, "yes" as never)).toThrow(/\[sum\] keepdims/);
+  });
+
   it("sums empty axes to the identity and refuses max of nothing", async () => {
     await expectArray(mx.sum(mx.zeros([0, 3], mx.float32, o), { axis: 0, ...o }), [0, 0, 0]);
     await expectArray(mx.logsumexp(mx.zeros([0, 2], mx.float16, o), { axis: 0, ...o }), [-Infinity, -Infinity]);

@@ -16,6 +16,8 @@ import { all } from "./reduction.js";
 import { expandDims, squeeze } from "./layout.js";
 import { view } from "./view.js";
 import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
+import type { PositionalThen } from "../argument-checks.js";
+import { samplerArgs } from "../random-checks.js";
 import { MATH_MODE_OPS, callMathMode, type MathMode } from "../math-mode.js";
 
 /** The options of an op whose float32 function on webgpu has a math mode (src/math-mode.ts). */
@@ -86,7 +88,11 @@ function unaryOp(op: UnaryOp) {
 /** A unary op with a per-call math mode (one of MATH_MODE_OPS). */
 const unaryMathOp = (op: UnaryOp) => unaryOp(op) as (x: ArrayLike, o?: MathOptions) => MxArray;
 
-function binaryOp(op: BinaryOp) {
+/**
+ * A binary op: one node of `op` on the promoted operands, or, where `inexact`
+ * is given and they are float, what it builds of them.
+ */
+function binaryOp(op: BinaryOp, inexact?: (a: MxArray, b: MxArray, so: OpOptions) => MxArray) {
   // immutable: one instance per math mode serves every node
   const prims = { precise: new Binary(op), fast: new Binary(op, "fast") };
   const moded = MATH_MODE_OPS.has(op);
@@ -104,6 +110,7 @@ function binaryOp(op: BinaryOp) {
       if (common === bool && op === "subtract") throw opError(op, `not supported for bool; use logicalXor via notEqual`, [a, b], "type");
       const d = domainDType(op, BINARY_OPS[op], common, [a, b]);
       const so = { stream: s };
+      if (inexact && isInexact(d)) return inexact(astype(a, d, so), astype(b, d, so), so);
       return node(prim, [astype(a, d, so), astype(b, d, so)], s);
     });
   };
@@ -573,15 +580,19 @@ export const multiply = binaryOp("multiply");
  */
 export const divide = binaryOp("divide");
 /**
- * Elementwise `floor(x / y)`, in the promoted dtype (integers stay integers,
- * rounding toward -inf as Python's `//`). Integer division by zero gives 0.
+ * Elementwise `floor(x / y)`, in the promoted dtype. Floats are MLX's
+ * `floor(divide(x, y))`: the quotient rounded to the dtype, then floored
+ * (`floorDivide(1, 0.1)` is 10, where NumPy's `1 // 0.1` is 9). Integers stay
+ * integers, rounding toward -inf as Python's `//`; integer division by zero
+ * gives 0. The gradient is zero.
  * @example
  * ```ts
  * await mx.floorDivide(mx.array([7, -7, 7]), mx.array([2, 2, 0])).tolist(); // [3, -4, 0]
  * await mx.floorDivide(mx.array([7.5, -7.5]), 2).tolist(); // [3, -4]
+ * await mx.floorDivide(1, mx.array([0.1])).tolist(); // [10]
  * ```
  */
-export const floorDivide = binaryOp("floorDivide");
+export const floorDivide = binaryOp("floorDivide", (a, b, so) => stopGradient(floor(divide(a, b, so), so), so));
 /**
  * Elementwise remainder of `floorDivide`, with the sign of the divisor (Python's
  * `%`), in the promoted dtype. Integer remainder by zero gives 0.
@@ -816,6 +827,14 @@ export interface CloseOptions extends OpOptions {
   equalNan?: boolean | undefined;
 }
 
+/** MLX's `(rtol, atol, equal_nan)` of isclose and allclose positionally (null: the default), then the options, or the options alone. */
+export type CloseArgs = PositionalThen<[["rtol", number], ["atol", number], ["equalNan", boolean]], CloseOptions>;
+
+/** MLX's `equal_nan` of arrayEqual positionally (null: the default), then the options, or the options alone. */
+export type ArrayEqualArgs = PositionalThen<[["equalNan", boolean]], { equalNan?: boolean | undefined } & OpOptions>;
+
+const CLOSE_NAMES = ["rtol", "atol", "equalNan"];
+
 /**
  * Elementwise `|a - b| <= atol + rtol * |b|` (defaults rtol 1e-5, atol 1e-8),
  * as a bool array; infinities are close only to themselves and NaN to nothing
@@ -824,19 +843,21 @@ export interface CloseOptions extends OpOptions {
  * ```ts
  * await mx.isclose(mx.array([1, 1.1, NaN]), mx.array([1.000001, 1, NaN])).tolist(); // [true, false, false]
  * await mx.isclose(mx.array([NaN]), mx.array([NaN]), { equalNan: true }).tolist(); // [true]
+ * await mx.isclose(mx.array([1, NaN]), mx.array([1.1, NaN]), 0.2, 0, true).tolist(); // [true, true]
  * ```
  */
-export function isclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArray {
-  noExtraArguments("isclose", arguments, 3);
+export function isclose(a: ArrayLike, b: ArrayLike, ...rest: CloseArgs): MxArray {
+  noExtraArguments("isclose", arguments, 6);
   return asOp("isclose", () => {
-    return closeness("isclose", a, b, o);
+    return closeness("isclose", a, b, rest);
   });
 }
 
-function closeness(op: string, a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArray {
+/** isclose of `a` and `b` with the trailing arguments `rest` (CloseArgs). */
+function closeness(op: string, a: ArrayLike, b: ArrayLike, rest: readonly unknown[]): MxArray {
   checkArrayLike(op, a, "first input");
   checkArrayLike(op, b, "second input");
-  checkOptions(op, o, ["rtol", "atol", "equalNan"]);
+  const o = samplerArgs<CloseOptions>(op, rest, CLOSE_NAMES);
   const s = opStream(op, o, a, b);
   const rtol = numberOption(op, "rtol", o.rtol) ?? 1e-5, atol = numberOption(op, "atol", o.atol) ?? 1e-8;
   const equalNan = boolOption(op, "equalNan", o.equalNan);
@@ -860,12 +881,13 @@ function closeness(op: string, a: ArrayLike, b: ArrayLike, o: CloseOptions = {})
  * ```ts
  * await mx.allclose(mx.array([1, 2]), mx.array([1, 2.00001])).item(); // true
  * await mx.allclose(mx.array([1, 2]), mx.array([1, 2.1]), { atol: 0.2 }).item(); // true
+ * await mx.allclose(mx.array([1, 2]), mx.array([1, 2.1]), 1e-5, 0.2).item(); // true
  * ```
  */
-export function allclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxArray {
-  noExtraArguments("allclose", arguments, 3);
+export function allclose(a: ArrayLike, b: ArrayLike, ...rest: CloseArgs): MxArray {
+  noExtraArguments("allclose", arguments, 6);
   return asOp("allclose", () => {
-    const close = closeness("allclose", a, b, o);
+    const close = closeness("allclose", a, b, rest);
     return all(close, { stream: close.stream });
   });
 }
@@ -877,14 +899,15 @@ export function allclose(a: ArrayLike, b: ArrayLike, o: CloseOptions = {}): MxAr
  * ```ts
  * await mx.arrayEqual(mx.array([1, 2]), mx.array([1, 2], mx.float32)).item(); // true
  * await mx.arrayEqual(mx.array([1, 2]), mx.array([1, 2, 3])).item(); // false
+ * await mx.arrayEqual(mx.array([1, NaN]), mx.array([1, NaN]), true).item(); // true
  * ```
  */
-export function arrayEqual(a: ArrayLike, b: ArrayLike, o: { equalNan?: boolean | undefined } & OpOptions = {}): MxArray {
-  noExtraArguments("arrayEqual", arguments, 3);
+export function arrayEqual(a: ArrayLike, b: ArrayLike, ...rest: ArrayEqualArgs): MxArray {
+  noExtraArguments("arrayEqual", arguments, 4);
   return asOp("arrayEqual", () => {
     checkArrayLike("arrayEqual", a, "first input");
     checkArrayLike("arrayEqual", b, "second input");
-    checkOptions("arrayEqual", o, ["equalNan"]);
+    let o: { equalNan?: boolean | undefined } & OpOptions = samplerArgs("arrayEqual", rest, ["equalNan"]);
     const s = opStream("arrayEqual", o, a, b);
     const equalNan = boolOption("arrayEqual", "equalNan", o.equalNan);
     o = onStream(o, s);

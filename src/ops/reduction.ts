@@ -8,7 +8,9 @@ import { getBackend } from "../../backends/backend.js";
 import { opError } from "../errors.js";
 import { ArgReduce, checkArgAxis, checkReducible, LogSumExp, Reduce, Softmax, widenedSumDType, type ReduceOp } from "../primitives/reduce.js";
 import { normalizeAxes, normalizeAxis, sizeOf } from "../shape.js";
-import { asOp, axisThenOptions, noExtraArguments } from "./strict-options.js";
+import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
+import type { PositionalThen } from "../argument-checks.js";
+import { samplerArgs } from "../random-checks.js";
 import { boolOption, checkArrayLike, flatView, intOption, node, opStream, streamOf, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
 import { abs, astype, divide, greaterEqual, less, multiply, notEqual, sign, sqrt, square, subtract, where } from "./elementwise.js";
 import { reshape } from "./layout.js";
@@ -18,13 +20,28 @@ import { NumberOfElements } from "../primitives/element-count.js";
 /** Options may also be given as just the axis. */
 export type AxisArg = AxisOptions | number | readonly number[];
 
+/**
+ * The arguments of a reduction after its input: MLX's positional-or-keyword
+ * parameters `P` positionally (null: the default), then the options `O`, or
+ * the options alone (PositionalThen); or an axis `A` or the options, then the
+ * options.
+ */
+export type ReductionArgs<P extends readonly (readonly [string, unknown])[], O, A> =
+  | PositionalThen<P, O>
+  | [axisOrOptions?: A | O | null, options?: O];
+
+/** MLX's `(axis, keepdims)` of a reduction positionally (null: the default), then the options, or the options alone. */
+export type ReduceArgs = ReductionArgs<[["axis", number | readonly number[]], ["keepdims", boolean]], AxisOptions, number | readonly number[]>;
 
 /** The keys of a reduction's options object besides `stream`. */
 const AXIS_KEYS = ["axis", "keepdims"];
 
-/** The options of a reduction: an axis (or a list, or null) then an options object, or the options object alone; keys checked. */
-function opts<T extends AxisOptions>(op: string, axisOrOptions: unknown, options: unknown, keys: readonly string[] = AXIS_KEYS): T {
-  return axisThenOptions<T>(op, axisOrOptions, options, keys);
+/** The options of a reduction: MLX's positional arguments `names` (null: the default) then an options object, or the options object alone; keys checked. */
+function opts<T extends AxisOptions>(op: string, rest: readonly unknown[], names: readonly string[] = AXIS_KEYS): T {
+  // an object that is neither a list of axes nor an array where the axis or the options go: meant as the options
+  const first = rest[0];
+  if (typeof first === "object" && first !== null && !Array.isArray(first) && !(first instanceof MxArray)) checkOptions(op, first, names);
+  return samplerArgs<T>(op, rest, names);
 }
 
 function input(op: string, x: ArrayLike, o: AxisOptions): MxArray {
@@ -35,10 +52,10 @@ function input(op: string, x: ArrayLike, o: AxisOptions): MxArray {
 }
 
 function reduceOp(op: ReduceOp) {
-  return function (x: ArrayLike, axisOrOptions?: AxisArg | null, options?: AxisOptions): MxArray {
-    noExtraArguments(op, arguments, 3);
+  return function (x: ArrayLike, ...rest: ReduceArgs): MxArray {
+    noExtraArguments(op, arguments, 4);
     return asOp(op, () => {
-      const p = opts(op, axisOrOptions, options);
+      const p = opts(op, rest);
       let a = input(op, x, p);
       const axes = normalizeAxes(op, p.axis, a.ndim, "axis", [a]);
       if (a.dtype === complex64 && op !== "sum" && op !== "prod" && op !== "all" && op !== "any") {
@@ -64,6 +81,7 @@ function reduceOp(op: ReduceOp) {
  * await mx.sum(m).item(); // 10
  * await mx.sum(m, 0).tolist(); // [4, 6]
  * await mx.sum(m, { axis: 1, keepdims: true }).tolist(); // [[3], [7]]
+ * await mx.sum(m, 1, true).tolist(); // [[3], [7]]
  * await mx.sum(mx.array([200, 100], mx.uint8)).item(); // 300
  * ```
  */
@@ -121,11 +139,14 @@ export interface ArgOptions extends OpOptions {
   keepdims?: boolean | undefined;
 }
 
+/** MLX's `(axis, keepdims)` of argmax and argmin positionally (null: the default), then the options, or the options alone. */
+export type ArgReduceArgs = ReductionArgs<[["axis", number], ["keepdims", boolean]], ArgOptions, number>;
+
 function argOp(op: "argmax" | "argmin") {
-  return function (x: ArrayLike, axisOrOptions?: ArgOptions | number | null, options?: ArgOptions): MxArray {
-    noExtraArguments(op, arguments, 3);
+  return function (x: ArrayLike, ...rest: ArgReduceArgs): MxArray {
+    noExtraArguments(op, arguments, 4);
     return asOp(op, () => {
-      const p = opts<ArgOptions>(op, axisOrOptions, options);
+      const p = opts<ArgOptions>(op, rest);
       let a = input(op, x, p);
       if (a.dtype === complex64) throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
       const ndim = a.ndim;
@@ -149,6 +170,7 @@ function argOp(op: "argmax" | "argmin") {
  * ```ts
  * await mx.argmax(mx.array([[1, 5], [7, 2]]), 1).tolist(); // [1, 0]
  * await mx.argmax(mx.array([[1, 5], [7, 2]])).item(); // 2
+ * await mx.argmax(mx.array([[1, 5], [7, 2]]), 1, true).tolist(); // [[1], [0]]
  * ```
  */
 export const argmax = argOp("argmax");
@@ -177,14 +199,17 @@ function floatInput(op: string, x: ArrayLike, o: AxisOptions): MxArray {
  * await mx.logsumexp(mx.array([1000, 1000])).item(); // 1000.6931762695312
  * ```
  */
-export function logsumexp(x: ArrayLike, axisOrOptions?: AxisArg | null, options?: AxisOptions): MxArray {
-  noExtraArguments("logsumexp", arguments, 3);
+export function logsumexp(x: ArrayLike, ...rest: ReduceArgs): MxArray {
+  noExtraArguments("logsumexp", arguments, 4);
   return asOp("logsumexp", () => {
-    const p = opts("logsumexp", axisOrOptions, options);
+    const p = opts("logsumexp", rest);
     const a = floatInput("logsumexp", x, p);
     return node(new LogSumExp(normalizeAxes("logsumexp", p.axis, a.ndim, "axis", [a]), p.keepdims ?? false), [a], streamOf(p, a));
   });
 }
+
+/** MLX's `(axis, precise)` of softmax positionally (null: the default), then the options, or the options alone. */
+export type SoftmaxArgs = ReductionArgs<[["axis", number | readonly number[]], ["precise", boolean]], SoftmaxOptions, number | readonly number[]>;
 
 export interface SoftmaxOptions extends OpOptions {
   /** An axis or a list of them; all axes when null or absent. */
@@ -207,12 +232,13 @@ export interface SoftmaxOptions extends OpOptions {
  * await mx.softmax(mx.array([0, Math.log(3)])).tolist(); // [0.25, 0.75]
  * await mx.softmax(mx.array([[1, 1], [5, 5]]), 1).tolist(); // [[0.5, 0.5], [0.5, 0.5]]
  * mx.softmax(mx.array([1, 2], mx.float16), { axis: -1, precise: true }).dtype.name; // "float16"
+ * mx.softmax(mx.array([1, 2], mx.float16), -1, true).dtype.name; // "float16"
  * ```
  */
-export function softmax(x: ArrayLike, axisOrOptions?: SoftmaxOptions | number | readonly number[] | null, options?: SoftmaxOptions): MxArray {
-  noExtraArguments("softmax", arguments, 3);
+export function softmax(x: ArrayLike, ...rest: SoftmaxArgs): MxArray {
+  noExtraArguments("softmax", arguments, 4);
   return asOp("softmax", () => {
-    const p = opts<SoftmaxOptions>("softmax", axisOrOptions, options, ["axis", "precise"]);
+    const p = opts<SoftmaxOptions>("softmax", rest, ["axis", "precise"]);
     boolOption("softmax", "precise", p.precise);
     const a = floatInput("softmax", x, p);
     return node(new Softmax(normalizeAxes("softmax", p.axis, a.ndim, "axis", [a])), [a], streamOf(p, a));
@@ -326,10 +352,10 @@ function integerDeviations(a: MxArray, axes: number[], stream: OpOptions["stream
  * await mx.mean(mx.array([[1, 2], [3, 4]]), 0).tolist(); // [2, 3]
  * ```
  */
-export function mean(x: ArrayLike, axisOrOptions?: AxisArg | null, options?: AxisOptions): MxArray {
-  noExtraArguments("mean", arguments, 3);
+export function mean(x: ArrayLike, ...rest: ReduceArgs): MxArray {
+  noExtraArguments("mean", arguments, 4);
   return asOp("mean", () => {
-    const p = opts("mean", axisOrOptions, options);
+    const p = opts("mean", rest);
     const a = input("mean", x, p);
     const axes = normalizeAxes("mean", p.axis, a.ndim, "axis", [a]);
     return astype(accumulatedMean(a, axes, p.keepdims, p.stream), meanDType(a.dtype), { stream: p.stream });
@@ -343,6 +369,9 @@ export interface VarOptions extends AxisOptions {
   ddof?: number | undefined;
 }
 
+/** MLX's `(axis, keepdims, ddof)` of var and std positionally (null: the default), then the options, or the options alone. */
+export type VarArgs = ReductionArgs<[["axis", number | readonly number[]], ["keepdims", boolean], ["ddof", number]], VarOptions, number | readonly number[]>;
+
 /**
  * Variance over `axis` (all axes by default): the mean squared deviation from the
  * mean, divided by `count - ddof` (default ddof 0); with `keepdims`. The dtype is
@@ -351,12 +380,13 @@ export interface VarOptions extends AxisOptions {
  * ```ts
  * await mx.var(mx.array([1, 2, 3, 4])).item(); // 1.25
  * await mx.var(mx.array([1, 2, 3, 4]), { ddof: 1 }).item(); // 1.6666666269302368
+ * await mx.var(mx.array([1, 2, 3, 4]), 0, true, 1).tolist(); // [1.6666666269302368]
  * ```
  */
-export function variance(x: ArrayLike, axisOrOptions?: VarOptions | number | readonly number[] | null, options?: VarOptions): MxArray {
-  noExtraArguments("variance", arguments, 3);
+export function variance(x: ArrayLike, ...rest: VarArgs): MxArray {
+  noExtraArguments("variance", arguments, 5);
   return asOp("var", () => {
-    return varianceOf("var", x, opts("var", axisOrOptions, options, VAR_KEYS));
+    return varianceOf("var", x, opts("var", rest, VAR_KEYS));
   });
 }
 
@@ -384,10 +414,10 @@ function varianceOf(op: string, x: ArrayLike, p: VarOptions): MxArray {
  * await mx.std(mx.array([2, 4, 4, 4, 5, 5, 7, 9])).item(); // 2
  * ```
  */
-export function std(x: ArrayLike, axisOrOptions?: VarOptions | number | readonly number[] | null, options?: VarOptions): MxArray {
-  noExtraArguments("std", arguments, 3);
+export function std(x: ArrayLike, ...rest: VarArgs): MxArray {
+  noExtraArguments("std", arguments, 5);
   return asOp("std", () => {
-    const p = opts<VarOptions>("std", axisOrOptions, options, VAR_KEYS);
+    const p = opts<VarOptions>("std", rest, VAR_KEYS);
     return sqrt(varianceOf("std", x, p), { stream: p.stream });
   });
 }

@@ -28,7 +28,7 @@ export type AxisArg = AxisOptions | number | readonly number[];
  */
 export type ReductionArgs<P extends readonly (readonly [string, unknown])[], O, A> =
   | PositionalThen<P, O>
-  | [axisOrOptions?: A | O | null, options?: O];
+  | [axisOrOptions?: A | O | null | undefined, options?: O | undefined];
 
 /** MLX's `(axis, keepdims)` of a reduction positionally (null: the default), then the options, or the options alone. */
 export type ReduceArgs = ReductionArgs<[["axis", number | readonly number[]], ["keepdims", boolean]], AxisOptions, number | readonly number[]>;

@@ -1,7 +1,7 @@
 // Helpers every mlx-ts MSL library starts with (the host prepends this file):
 // the index width, strided offsets, NaN-aware float helpers, and the scalar math MSL lacks or
 // defines on a narrower domain than NumPy (expm1, log1p, erf, erfinv,
-// sigmoid, logaddexp, C's pow, NumPy's floor division and remainder,
+// sigmoid, logaddexp, C's pow, MLX's float floor division, NumPy's remainder,
 // saturating float-to-integer casts), their 64-bit (long / ulong) versions, and
 // shuffles of 64-bit words. Written in the MSL subset of
 // native/src/emu/shim/metal_stdlib.h: C++14, no `if constexpr`.
@@ -152,62 +152,64 @@ inline float remainder_f(float a, float b) {
   return (m < 0.0f) != (b < 0.0f) ? m + b : m;
 }
 /**
- * NumPy's float floor division: the floor of the real quotient a / b (1 // 0.1 is 9: the float
- * 0.1 lies above 1/10, though a / b rounds to 10), rounded once to float, by integer long division
- * of the significands (a - fmod(a, b) rounds in float once the quotient passes 2^22, and a GPU
- * may flush subnormals). Division by zero and NaN give the quotient's; an infinite a gives NaN,
- * an infinite b -1 or a signed zero. The webgpu backend's floor_divide_f (wgsl/math.wgsl) is the
- * same algorithm.
+ * a / b correctly rounded (to nearest even), whatever the device's division (the MSL table allows
+ * 2.5 ulp, which next to an integer quotient would move floorDivide's floor): IEEE's special
+ * cases, then long division of the 24-bit significands (subnormals normalized) into 25 quotient
+ * bits and a sticky bit, rounded on the bits to a normal, subnormal or infinite result (the
+ * webgpu backend's div_long and div_round, wgsl/quotient.wgsl).
  */
-inline float floor_divide_f(float a, float b) {
-  uint ua = as_type<uint>(a) & 0x7fffffffu, ub = as_type<uint>(b) & 0x7fffffffu;
-  if (ub == 0u || is_nan(a) || is_nan(b)) return a / b;
-  if (ua == 0x7f800000u) return F32_NAN;
-  uint sign = (as_type<uint>(a) ^ as_type<uint>(b)) & 0x80000000u;
-  bool neg = sign != 0u;
-  if (ua == 0u) return as_type<float>(sign);
-  if (ub == 0x7f800000u) return as_type<float>(sign | (neg ? 0x3f800000u : 0u));
-  // significands with the implicit bit at 23 (subnormals normalized), biased exponents
-  int ea = int(ua >> 23), eb = int(ub >> 23);
-  uint ma = ua & 0x7fffffu, mb = ub & 0x7fffffu;
-  if (ea == 0) { uint s = clz(ma) - 8u; ma <<= s; ea = 1 - int(s); } else ma |= 0x800000u;
-  if (eb == 0) { uint s = clz(mb) - 8u; mb <<= s; eb = 1 - int(s); } else mb |= 0x800000u;
-  // trunc(|a / b|) = trunc(ma * 2^k / mb) = q * 2^low + L with 0 <= L < 2^low: q keeps 26 bits,
-  // the rest only whether L is nonzero (low_any) and all ones (low_all, so that L + 1 carries)
-  int k = ea - eb;
-  uint q = 0u, rem = ma, low = 0u;
-  bool low_any = false, low_all = true, inexact = true;
-  if (k >= 0) {
-    if (rem >= mb) { q = 1u; rem -= mb; }
-    int i = 0;
-    for (; i < k; i++) {
-      // with 2^25 or more bits to go, L is rem * 2^(k - i) / mb: nonzero where rem is, never all ones
-      if (q >= 0x2000000u && k - i >= 25) break;
-      rem <<= 1;
-      bool bit = rem >= mb;
-      if (bit) rem -= mb;
-      if (q < 0x2000000u) q = (q << 1) | (bit ? 1u : 0u);
-      else { low++; low_any = low_any || bit; low_all = low_all && bit; }
-    }
-    // the fraction is nonzero only where rem is (with bits to go, rem > 0 already set low_any: L + 1 changes no rounding)
-    inexact = rem != 0u;
-    if (i < k) { low += uint(k - i); low_any = low_any || rem != 0u; low_all = false; }
+inline float div_rn_f(float a, float b) {
+  uint ua = as_type<uint>(a), ub = as_type<uint>(b);
+  uint ma = ua & 0x7fffffffu, mb = ub & 0x7fffffffu, sign = (ua ^ ub) & 0x80000000u;
+  if (ma > 0x7f800000u || mb > 0x7f800000u) return F32_NAN;
+  if (ma == 0x7f800000u) return mb == 0x7f800000u ? F32_NAN : as_type<float>(sign | 0x7f800000u);
+  if (mb == 0u) return ma == 0u ? F32_NAN : as_type<float>(sign | 0x7f800000u);
+  if (ma == 0u || mb == 0x7f800000u) return as_type<float>(sign);
+  // significands in [2^23, 2^24) and unbiased exponents
+  int ea = int(ma >> 23) - 127, eb = int(mb >> 23) - 127;
+  if (ma < 0x800000u) { int s = int(clz(ma)) - 8; ma <<= uint(s); ea = -126 - s; } else ma = (ma & 0x7fffffu) | 0x800000u;
+  if (mb < 0x800000u) { int s = int(clz(mb)) - 8; mb <<= uint(s); eb = -126 - s; } else mb = (mb & 0x7fffffu) | 0x800000u;
+  // the quotient q 2^(e - 24), q in [2^24, 2^25): 23 fraction bits and the rounding bit
+  int e = ea - eb;
+  if (ma < mb) { ma <<= 1; e--; }
+  uint q = 0u;
+  for (int i = 0; i < 25; i++) {
+    q <<= 1;
+    if (ma >= mb) { ma -= mb; q |= 1u; }
+    ma <<= 1;
   }
-  // floor of a negative quotient with a fraction: -(trunc + 1)
-  if (neg && inexact) {
-    if (low == 0u || low_all) { q++; low_any = false; } else low_any = true;
+  bool sticky = ma != 0u;
+  int biased = e + 127;
+  if (biased >= 255) return as_type<float>(sign | 0x7f800000u);
+  uint sig, rb, top = 0u;
+  if (biased >= 1) {
+    sig = q >> 1;
+    rb = q & 1u;
+    top = uint(biased - 1) << 23;
+  } else {
+    // a subnormal result: the significand in units of 2^-149 is q 2^(biased - 2)
+    uint s = uint(2 - biased);
+    if (s >= 26u) return as_type<float>(sign);
+    sig = q >> s;
+    rb = (q >> (s - 1u)) & 1u;
+    sticky = sticky || (q & ((1u << (s - 1u)) - 1u)) != 0u;
   }
-  if (q == 0u) return as_type<float>(sign);
-  // q * 2^low rounded to nearest even, L deciding ties
-  int d = max(int(32u - clz(q)) - 24, 0);
-  uint m = q >> uint(d);
-  if (d > 0) {
-    uint rest = q & ((1u << uint(d)) - 1u), half = 1u << uint(d - 1);
-    if (rest > half || (rest == half && (low_any || (m & 1u) == 1u))) m++;
-  }
-  int e = d + int(low);
-  if (int(31u - clz(m)) + e > 127) return as_type<float>(sign | 0x7f800000u);
-  return as_type<float>(sign | as_type<uint>(float(m) * as_type<float>(uint(127 + e) << 23)));
+  sig += (rb == 1u && (sticky || (sig & 1u) == 1u)) ? 1u : 0u;
+  // a carry out of the significand moves into the exponent field (to infinity past the largest finite)
+  return as_type<float>(sign | (top + sig));
+}
+
+/**
+ * MLX's float floor division, floor(a / b) of the quotient rounded to the result's dtype: q is
+ * div_rn_f(a, b), rounded again to half or bfloat for those dtypes (elementwise.metal), so
+ * 1 // 0.1 is 10 (NumPy floors the exact quotient: 9). On the bits outside [1, 2^23): a device
+ * may flush a subnormal quotient, whose floor would then lose the -1 of a negative one.
+ */
+inline float floor_quotient(float q) {
+  uint u = as_type<uint>(q), m = u & 0x7fffffffu;
+  if (m >= 0x4b000000u) return q;
+  if (m >= 0x3f800000u) return floor(q);
+  return as_type<float>(u > 0x80000000u ? 0xbf800000u : (u & 0x80000000u));
 }
 
 /** Integer division never traps: x / 0 and x % 0 are 0, INT_MIN / -1 wraps. */

@@ -143,8 +143,22 @@ FLOAT_OP(erfinv, erfinv_f(a))
 ARITH_OP(add, a + b, int(uint(a) + uint(b)), a + b, long(ulong(a) + ulong(b)), a + b)
 ARITH_OP(subtract, a - b, int(uint(a) - uint(b)), a - b, long(ulong(a) - ulong(b)), a - b)
 ARITH_OP(multiply, a * b, int(uint(a) * uint(b)), a * b, long(ulong(a) * ulong(b)), a * b)
-ARITH_OP(floorDivide, floor_divide_f(a, b), floor_divide_i(a, b), b == 0u ? 0u : a / b, floor_divide_l(a, b), b == 0ul ? 0ul : a / b)
+ARITH_OP(floorDivide, floor_quotient(div_rn_f(a, b)), floor_divide_i(a, b), b == 0u ? 0u : a / b, floor_divide_l(a, b), b == 0ul ? 0ul : a / b)
 ARITH_OP(remainder, remainder_f(a, b), remainder_i(a, b), b == 0u ? 0u : a % b, remainder_l(a, b), b == 0ul ? 0ul : a % b)
+/**
+ * floorDivide of half and bfloat (msl-types.ts binaryList): the quotient rounded to the dtype before
+ * the floor; to bfloat on the bits, to nearest even (only bfloat's own libraries name the type; a
+ * NaN quotient is F32_NAN, which stays NaN), overflowing to infinity.
+ */
+struct op_floorDivide_half {
+  float operator()(float a, float b) const { return floor_quotient(float(half(div_rn_f(a, b)))); }
+};
+struct op_floorDivide_bfloat {
+  float operator()(float a, float b) const {
+    uint u = as_type<uint>(div_rn_f(a, b));
+    return floor_quotient(as_type<float>((u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u));
+  }
+};
 ARITH_OP(power, pow_f(a, b), pow_i(a, b), pow_u(a, b), pow_l(a, b), pow_ul(a, b))
 ARITH_OP(maximum, maximum_f(a, b), max(a, b), max(a, b), a >= b ? a : b, a >= b ? a : b)
 ARITH_OP(minimum, minimum_f(a, b), min(a, b), min(a, b), a <= b ? a : b, a <= b ? a : b)

@@ -20,11 +20,13 @@ describe.each(BACKENDS)("divmod on $name", ({ device }) => {
     expect(r.isEvaluated).toBe(true); // filled by the same kernel call as q
   });
 
-  it("gives MLX's float quotient floor(a / b) (np.floor(np.float32(a) / np.float32(b))) and Python's remainder", async () => {
+  it("gives MLX's float quotient floor(a / b) (np.floor(np.float32(a) / np.float32(b))) and Python's remainder, from one primitive", async () => {
     const a = mx.array([7, -7, 7.5, -1, 1, 0.3], mx.float32, o);
     const b = mx.array([2, 2, -2, 0.1, 0.1, 0.1], mx.float32, o);
     const [q, r] = mx.divmod(a, b, o);
+    expect(q.siblings).toEqual([q, r]);
     expect(await q.tolist()).toEqual([3, -4, -4, -10, 10, 3]);
+    expect(r.isEvaluated).toBe(true);
     expect(await q.tolist()).toEqual(await mx.floorDivide(a, b, o).tolist());
     expect(await r.tolist()).toEqual(await mx.remainder(a, b, o).tolist());
     const [h] = mx.divmod(mx.array([2.5, 100], mx.float16, o), mx.array([0.3, 0.3], mx.float16, o), o);

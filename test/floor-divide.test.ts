@@ -1,14 +1,37 @@
-// Float floorDivide on every backend: MLX's floor(divide(a, b)), the quotient
-// rounded to the dtype then floored, over random float32 patterns, quotients
-// next to integers and special values, NumPy's values pinned; float16/bfloat16.
+// Float floorDivide and divmod on every backend: MLX's floor(divide(a, b)), the
+// quotient rounded to the dtype then floored, against NumPy-free oracles (float32,
+// float16) and the cpu's bits (bfloat16), and from an imported function file.
 
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
-import { BACKENDS } from "./helpers/backends.js";
+import { BACKENDS, expectSameValues } from "./helpers/backends.js";
+import { functionFile } from "./helpers/function-file.js";
 
 /** floor(a / b) of float32 operands: the float64 quotient of two float32 values rounds to float32 as a correctly rounded float32 division would. */
 function floorDivideOracle(a: number, b: number): number {
   return Math.floor(Math.fround(a / b));
+}
+
+/** x rounded to float16, to nearest even in units of its binade's ulp (2^-24 below 2^-14), infinite from 65520 on. */
+function f16round(x: number): number {
+  const m = Math.abs(x);
+  if (!Number.isFinite(x) || m === 0) return x;
+  if (m >= 65520) return x > 0 ? Infinity : -Infinity;
+  let e = Math.max(Math.floor(Math.log2(m)), -14);
+  if (e > -14 && 2 ** e > m) e--;
+  if (2 ** (e + 1) <= m) e++;
+  const units = m / 2 ** (e - 10); // exact: a power-of-two scaling
+  let r = Math.round(units);
+  if (r - units === 0.5 && r % 2 === 1) r--;
+  return Math.sign(x) * r * 2 ** (e - 10);
+}
+
+/** MLX's definition, floor(fl(a / b)): the quotient rounded to the dtype (float32 or float16), then floored. */
+function mlxFloorDivide(a: number, b: number, dtype: mx.DType): number {
+  return Math.floor(dtype === mx.float16 ? f16round(a / b) : Math.fround(a / b));
 }
 
 /** Operand pairs: random bit patterns, both near 1 (small quotients), a multiple of b moved a few ulp, special values. */
@@ -64,6 +87,61 @@ describe.each(BACKENDS)("float floorDivide on $name", ({ device }) => {
     expect(await mx.floorDivide(mx.array([1], mx.int32, o), 0.1, o).tolist()).toEqual([10]);
   });
 
+  // shared cases, then each dtype's own (range): 1 // 0.1 (the float 0.1 lies above 1/10, its quotient rounds up to 10),
+  // float16 values whose quotient rounds up to an integer in float16 only, zero and infinite divisors, signed zeros,
+  // NaN, large quotients
+  const CASES: [number, number][] = [
+    [1, 0.1], [-1, 0.1], [1, -0.1], [-1, -0.1], [0.5, 0.1], [1, 0.2000732421875], [1, 0.01000213623046875], [-2, 0.0186920166015625], [7.5, 2], [-7.5, 2],
+    [1, 0], [-1, 0], [0, 0], [-0, 0], [1, -0], [0, 3], [-0, 3], [0, -3], [-0, -3], [5, Infinity], [-5, Infinity], [5, -Infinity], [-5, -Infinity],
+    [Infinity, 2], [-Infinity, 2], [Infinity, Infinity], [NaN, 1], [1, NaN], [1e4, 3], [-1e4, 3], [3e4, 1e-3], [6e4, 0.5],
+  ];
+  const OWN: Record<string, [number, number][]> = {
+    // -2^-149 / 2 is a tie, rounding to -0 (floor -0); over 1.9999999 it rounds to -2^-149 (floor -1)
+    float32: [[1e10, 7], [-1e10, 7], [3e38, 1e-10], [-3e38, 1e-10], [16777215, 0.5], [1e30, 3], [-1e-40, 2], [1e-40, 2], [-1e-45, 1e30], [-1e-45, 2], [-1e-45, 1.9999999], [-1e-45, 2.0000002]],
+    float16: [[-6e-8, 2], [6e-8, 2], [-1e-6, 7], [65504, 0.5], [1000, 0.3]],
+  };
+
+  it.each([mx.float32, mx.float16])("floorDivide and divmod's quotient are floor(fl(a / b)) in %s, signed zeros included", async (dtype) => {
+    const round = dtype === mx.float16 ? f16round : Math.fround;
+    const pairs = [...CASES, ...OWN[dtype.name]!];
+    const [av, bv] = [pairs.map(([x]) => round(x)), pairs.map(([, y]) => round(y))];
+    const want = av.map((x, i) => mlxFloorDivide(x, bv[i]!, dtype));
+    // the oracle pinned: the rounded quotient floors to 10 (NumPy's 1 // 0.1 is 9); 1 // 0.2000732421875 is 5 in float16, 4 in float32
+    expect(want.slice(0, 4)).toEqual([10, -10, -10, 10]);
+    if (dtype === mx.float16) expect([want[5], mlxFloorDivide(1, bv[5]!, mx.float32)]).toEqual([5, 4]);
+    const [a, b] = [mx.array(av, dtype, o), mx.array(bv, dtype, o)];
+    const q = mx.floorDivide(a, b, o);
+    expect(q.dtype).toBe(dtype);
+    expectSameValues((await q.tolist()) as number[], want, `floorDivide ${dtype.name} of ${pairs.map((p) => p.join(" // ")).join(", ")}`);
+    // divmod: one primitive for floats too, its quotient the same, its remainder remainder's (Python's %, on the exact fmod)
+    const [dq, dr] = mx.divmod(a, b, o);
+    expect(dq.siblings).toEqual([dq, dr]);
+    expect(dq.primitive?.name).toBe("divmod");
+    expectSameValues((await dq.tolist()) as number[], want, `divmod's quotient ${dtype.name}`);
+    expectSameValues((await dr.tolist()) as number[], (await mx.remainder(a, b, o).tolist()) as number[], `divmod's remainder ${dtype.name}`);
+    // compiled: the node fused with its neighbours (each backend's fuse capability) gives the same
+    const fused = mx.compile((x: mx.MxArray, y: mx.MxArray) => mx.negative(mx.floorDivide(mx.multiply(x, 1, o), y, o), o));
+    expectSameValues((await fused(a, b).tolist()) as number[], want.map((v) => -v), `compiled ${dtype.name}`);
+  });
+
+  it("runs the float floorDivide and divmod nodes of an imported function file (the nodes earlier versions wrote) as MLX's", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "mx-floordiv-")), "f.mlxfn");
+    // the nodes given this device, which the file records (cpu and metal share memory: the cpu would take unplaced ones)
+    const f = (x: mx.MxArray, y: mx.MxArray) => [mx.floorDivide(x, y, o), ...mx.divmod(x, y, o)];
+    await mx.exportFunction(file, f, mx.zeros([4], mx.float32, o), mx.zeros([4], mx.float32, o));
+    const nodes = functionFile(file).header().traces[0]!.nodes;
+    expect(nodes.map((n) => [n.primitive.class, n.primitive.fields.name, n.outputs.map((x) => x.dtype).join()]).sort()).toEqual([
+      ["divmod.DivMod", "divmod", "float32,float32"],
+      ["elementwise.Binary", "floorDivide", "float32"],
+    ]);
+    const [x, y] = [mx.array([1, -1, 0.5, -0], mx.float32, o), mx.array([0.1, 0.1, 0.1, 3], mx.float32, o)];
+    const [q, dq, dr] = mx.importFunction(file)(x, y);
+    expect([q!, dq!].map((t) => t.stream.device.equals(device))).toEqual([true, true]);
+    expectSameValues((await q!.tolist()) as number[], [10, -10, 5, -0], "imported floorDivide");
+    expectSameValues((await dq!.tolist()) as number[], [10, -10, 5, -0], "imported divmod's quotient");
+    expectSameValues((await dr!.tolist()) as number[], (await mx.remainder(x, y, o).tolist()) as number[], "imported divmod's remainder");
+  });
+
   it("has a zero gradient, 0 where the divisor is 0", async () => {
     const b = mx.array([0, 0.1, -2], mx.float32, o);
     const [ga, gb] = mx.grad((x: mx.MxArray, y: mx.MxArray) => mx.sum(mx.floorDivide(x, y, o), o), { argnums: [0, 1] })(mx.array([1, 1, 3], mx.float32, o), b);
@@ -76,8 +154,8 @@ describe.each(BACKENDS)("float floorDivide on $name", ({ device }) => {
   });
 
   it("gives the reference's bits for float16 and bfloat16 (random 16-bit patterns)", async () => {
-    // rounded once through float32: a 16-bit divisor's quotient never has the 12 equal bits in a row that would make
-    // the float32 rounding a 16-bit tie
+    // the cpu rounds the float64 quotient to the dtype, the GPUs the correctly rounded float32 one: the same value, as
+    // rounding a quotient twice is innocuous where the wider format has at least 2p + 2 bits (float32's 24 = 2 * 11 + 2)
     const n = 1 << 15;
     let s = 7;
     const bits = () => Uint16Array.from({ length: n }, () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0), s >>> 16));

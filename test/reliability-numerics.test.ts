@@ -1,5 +1,5 @@
 // One behaviour on every backend for the numerics issue 12 found diverging
-// from the reference: NumPy's floor division and remainder (on an exact
+// from the reference: MLX's float floor division, NumPy's remainder (on an exact
 // fmod), C's pow(-1, +-inf), expm1 and log1p finite wherever float32 holds
 // the result, MLX's integer powers (a negative exponent gives 0), and arange
 // ending where the reference does.

@@ -1,8 +1,8 @@
 // Scalar math the elementwise kernels use where WGSL has no builtin or the
 // builtin's domain is narrower than NumPy's: expm1/log1p (Kahan's
 // corrections), sigmoid, logaddexp, pow for negative bases,
-// NaN-propagating maximum/minimum (ordered on the bits, dtypes.wgsl f32_le), an exact fmod and on it NumPy's floor
-// division and remainder, and wrapping integer powers. Prepended to
+// NaN-propagating maximum/minimum (ordered on the bits, dtypes.wgsl f32_le), an exact fmod and on it NumPy's
+// remainder, MLX's float floor division, integer division and wrapping integer powers. Prepended to
 // elementwise kernels; no templating.
 
 fn expm1_f(x: f32) -> f32 {
@@ -96,74 +96,17 @@ fn remainder_f(a: f32, b: f32) -> f32 {
   return select(m, m + b, (m < 0.0) != (b < 0.0));
 }
 
-// NumPy's float floor division: the floor of the real quotient a / b (1 // 0.1 is 9: the
-// float 0.1 lies above 1/10, though a / b rounds to 10), rounded once to float32, by integer
-// long division of the significands (neither a rounded a - fmod(a, b) nor a flushed subnormal
-// enters). Division by zero and NaN give the quotient's; an infinite a gives NaN, an infinite b
-// -1 or a signed zero. (A float16 or bfloat16 result rounded from it is rounded once too: its
-// quotient's bits never hold the 12 equal bits in a row below the 16-bit value that a tie made
-// by the float32 rounding needs, as a divisor's significand below 2^11 repeats sooner.)
-fn floor_divide_f(a: f32, b: f32) -> f32 {
-  let ua = bitcast<u32>(a) & 0x7fffffffu;
-  let ub = bitcast<u32>(b) & 0x7fffffffu;
-  if (ub == 0u || is_nan(a) || is_nan(b)) { return div_f(a, b); }
-  if (ua == 0x7f800000u) { return nan_f32(); }
-  // the result's sign bit (results are put together on bits: drivers may drop the sign of a selected zero)
-  let sign = (bitcast<u32>(a) ^ bitcast<u32>(b)) & 0x80000000u;
-  let neg = sign != 0u;
-  if (ua == 0u) { return bitcast<f32>(sign); }
-  if (ub == 0x7f800000u) { return bitcast<f32>(sign | select(0u, 0x3f800000u, neg)); }
-  // significands with the implicit bit at 23 (subnormals normalized), biased exponents
-  var ea = i32(ua >> 23u);
-  var eb = i32(ub >> 23u);
-  var ma = ua & 0x7fffffu;
-  var mb = ub & 0x7fffffu;
-  if (ea == 0) { let s = countLeadingZeros(ma) - 8u; ma = ma << s; ea = 1 - i32(s); } else { ma = ma | 0x800000u; }
-  if (eb == 0) { let s = countLeadingZeros(mb) - 8u; mb = mb << s; eb = 1 - i32(s); } else { mb = mb | 0x800000u; }
-  // trunc(|a / b|) = trunc(ma * 2^k / mb) = q * 2^low + L with 0 <= L < 2^low: q keeps 26 bits,
-  // the rest only whether L is nonzero (low_any) and all ones (low_all, so that L + 1 carries)
-  let k = ea - eb;
-  var q = 0u;
-  var rem = ma;
-  var low = 0u;
-  var low_any = false;
-  var low_all = true;
-  var inexact = true;
-  if (k >= 0) {
-    if (rem >= mb) { q = 1u; rem = rem - mb; }
-    var i = 0;
-    for (; i < k; i++) {
-      // with 2^25 or more bits to go, L is rem * 2^(k - i) / mb: nonzero where rem is, never all ones
-      if (q >= 0x2000000u && k - i >= 25) { break; }
-      rem = rem << 1u;
-      let bit = rem >= mb;
-      if (bit) { rem = rem - mb; }
-      if (q < 0x2000000u) { q = (q << 1u) | select(0u, 1u, bit); } else { low++; low_any = low_any || bit; low_all = low_all && bit; }
-    }
-    // the fraction is nonzero only where rem is (with bits to go, rem > 0 already set low_any: L + 1 changes no rounding)
-    inexact = rem != 0u;
-    if (i < k) {
-      low = low + u32(k - i);
-      low_any = low_any || rem != 0u;
-      low_all = false;
-    }
-  }
-  // floor of a negative quotient with a fraction: -(trunc + 1)
-  if (neg && inexact) {
-    if (low == 0u || low_all) { q++; low_any = false; } else { low_any = true; }
-  }
-  if (q == 0u) { return bitcast<f32>(sign); }
-  // q * 2^low rounded to nearest even, L deciding ties
-  let d = max(i32(32u - countLeadingZeros(q)) - 24, 0);
-  var m = q >> u32(d);
-  if (d > 0) {
-    let rest = q & ((1u << u32(d)) - 1u);
-    let half = 1u << u32(d - 1);
-    if (rest > half || (rest == half && (low_any || (m & 1u) == 1u))) { m++; }
-  }
-  let e = d + i32(low);
-  if (i32(31u - countLeadingZeros(m)) + e > 127) { return bitcast<f32>(sign | 0x7f800000u); }
-  return bitcast<f32>(sign | bitcast<u32>(f32(m) * bitcast<f32>(u32(127 + e) << 23u)));
+// MLX's float floor division, floor(a / b) of the quotient rounded to the result's dtype: q is
+// div_f(a, b) (correctly rounded, wgsl/quotient.wgsl), rounded again to float16 or bfloat16 for
+// those dtypes (backends/webgpu/codegen.ts), so 1 // 0.1 is 10 (NumPy floors the exact quotient: 9).
+// On the bits outside [1, 2^23): a driver may flush a subnormal quotient, whose floor would then
+// lose the -1 of a negative one, and may assume away infinities and NaN, which stay as they are.
+fn floor_quotient(q: f32) -> f32 {
+  let u = bitcast<u32>(q);
+  let m = u & 0x7fffffffu;
+  if (m >= 0x4b000000u) { return q; }
+  if (m >= 0x3f800000u) { return floor(q); }
+  return bitcast<f32>(select(u & 0x80000000u, 0xbf800000u, u > 0x80000000u));
 }
 
 fn floor_divide_i(a: i32, b: i32) -> i32 {

@@ -9,9 +9,9 @@ import { broadcastView, collapseDims, isRowMajor } from "../strides.js";
 import { compileMap, type MapLoop } from "./loops.js";
 import { allocOutput, bitsDtype, wordLayout, wordsOf } from "./tensor.js";
 
-/** Expressions per dtype class: f float, i signed <= 32 bits, u unsigned <= 32 bits, bool, big 64-bit. */
+/** Expressions per dtype class: f float (a function of the dtype where the op rounds to it mid-way), i signed <= 32 bits, u unsigned <= 32 bits, bool, big 64-bit. */
 interface Exprs {
-  f?: string;
+  f?: string | ((dtype: DType) => string);
   i?: string;
   u?: string;
   bool?: string;
@@ -65,7 +65,8 @@ export const BINARY_EXPRS: Record<BinaryOp, Exprs> = {
   subtract: same("a - b"),
   multiply: { f: "a * b", i: "Math.imul(a, b)", big: "a * b" },
   divide: { f: "a / b" },
-  floorDivide: { f: "H.floorDivF(a, b)", i: "(b === 0 ? 0 : Math.floor(a / b))", big: "H.floorDivB(a, b)" },
+  // MLX's floor(divide(a, b)): the quotient rounded to the dtype as divide's store rounds it, then floored
+  floorDivide: { f: (d) => `Math.floor(${roundedTo(d, "a / b")})`, i: "(b === 0 ? 0 : Math.floor(a / b))", big: "H.floorDivB(a, b)" },
   remainder: { f: "H.remF(a, b)", i: "(b === 0 ? 0 : H.remI(a, b))", big: "H.remB(a, b)" },
   power: { f: "H.powF(a, b)", i: "H.powI(a, b)", big: "H.powB(a, b)" },
   maximum: { f: "((a >= b || a !== a) ? a : b)", big: "(a >= b ? a : b)" },
@@ -93,11 +94,12 @@ export const BINARY_EXPRS: Record<BinaryOp, Exprs> = {
 
 /** The expression for inputs of `dtype`, or undefined when the op has none for it. */
 export function exprFor(ex: Exprs, dtype: DType): string | undefined {
-  if (dtype.kind === "float") return ex.f;
+  const f = typeof ex.f === "function" ? ex.f(dtype) : ex.f;
+  if (dtype.kind === "float") return f;
   if (is64BitInt(dtype)) return ex.big;
-  if (dtype === bool) return ex.bool ?? ex.i ?? ex.f;
-  if (dtype.kind === "uint") return ex.u ?? ex.i ?? ex.f;
-  return ex.i ?? ex.f;
+  if (dtype === bool) return ex.bool ?? ex.i ?? f;
+  if (dtype.kind === "uint") return ex.u ?? ex.i ?? f;
+  return ex.i ?? f;
 }
 
 /** Loads an element of `dtype` as a JS value ("@" is the element access). */
@@ -111,6 +113,11 @@ export function writeAs(dtype: DType, e: string): string {
   if (dtype.name === "float16") return `H.f16(${e})`;
   if (dtype.name === "bfloat16") return `H.bf16(${e})`;
   return e;
+}
+
+/** Float value expression `e` rounded to float `dtype` and read back: the value a store of it and a load give. */
+function roundedTo(dtype: DType, e: string): string {
+  return dtype.name === "float32" ? `Math.fround(${e})` : readAs(dtype).replace("@", writeAs(dtype, e));
 }
 
 /** Runs a compiled map over inputs that broadcast to the output into a new contiguous output. */

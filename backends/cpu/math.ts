@@ -1,6 +1,6 @@
 // Scalar math of the CPU reference, all in float64 (or exact integer / BigInt
-// arithmetic): the functions JS lacks (erf, erfinv, rint), NumPy's floor
-// division and remainder, integer powers that wrap, and the cast helpers.
+// arithmetic): the functions JS lacks (erf, erfinv, rint), NumPy's float
+// remainder, integer floor division, wrapping integer powers, the cast helpers.
 
 import { bigIntToRoundOddNumber, floatToBigInt, floatToInt } from "../../src/convert.js";
 import { BF16_TABLE, F16_TABLE, bf16FromNumber, f16FromNumber } from "../../src/half.js";
@@ -83,21 +83,6 @@ export function logaddexp(a: number, b: number): number {
   return d; // NaN
 }
 
-/** NumPy/CPython float floor division (divmod-based, exact for representable inputs). */
-export function floorDivF(a: number, b: number): number {
-  if (b === 0) return a / b;
-  const mod = a % b;
-  let div = (a - mod) / b;
-  if (mod !== 0 && (b < 0) !== (mod < 0)) div -= 1;
-  if (div === 0) {
-    const q = a / b;
-    return q < 0 || Object.is(q, -0) ? -0 : 0; // copysign(0, a / b)
-  }
-  let fl = Math.floor(div);
-  if (div - fl > 0.5) fl += 1;
-  return fl;
-}
-
 /** NumPy float remainder: the result takes the divisor's sign. */
 export function remF(a: number, b: number): number {
   const m = a % b;
@@ -161,5 +146,5 @@ export const H = {
   f2i: floatToInt,
   f2b: floatToBigInt,
   b2fOdd: bigIntToRoundOddNumber,
-  erf, erfinv, rint, sigmoid, logaddexp, floorDivF, remF, remI, floorDivB, remB, powF, powI, powB,
+  erf, erfinv, rint, sigmoid, logaddexp, remF, remI, floorDivB, remB, powF, powI, powB,
 };

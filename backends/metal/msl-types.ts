@@ -47,9 +47,12 @@ export function unaryList(d: DType): string {
   return `${items.join(" ")}`;
 }
 
+/** The X-macro list of the binary ops of dtype `d`; half's and bfloat's floorDivide round the quotient to their dtype (msl/elementwise.metal). */
 export function binaryList(d: DType): string {
-  const items = Object.entries(BINARY_OPS).filter(([, info]) => applies(info.domain, d)).map(([op, info]) =>
-    `X(${op}, op_${op}, ${"boolOut" in info && info.boolOut ? "bool" : "T"})`);
+  const items = Object.entries(BINARY_OPS).filter(([, info]) => applies(info.domain, d)).map(([op, info]) => {
+    const functor = op === "floorDivide" && (d === float16 || d === bfloat16) ? `op_floorDivide_${mslType(d)}` : `op_${op}`;
+    return `X(${op}, ${functor}, ${"boolOut" in info && info.boolOut ? "bool" : "T"})`;
+  });
   return items.join(" ");
 }
 

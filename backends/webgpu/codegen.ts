@@ -3,7 +3,7 @@
 // output element, and the per-op expressions (the counterpart of the CPU
 // reference's expression table).
 
-import { bfloat16, complex64, float32, is64BitInt, type DType } from "../../src/dtype.js";
+import { bfloat16, complex64, float16, float32, is64BitInt, type DType } from "../../src/dtype.js";
 import type { BinaryOp, UnaryOp } from "../../src/primitives/elementwise.js";
 import type { MathMode } from "../../src/math-mode.js";
 
@@ -69,6 +69,9 @@ export interface WgslExprs {
   c?: string;
   /** The float expression of mx.setMathMode("fast"): the driver's builtins (`f` is the precise library's). */
   fast?: string;
+  /** The float16 and bfloat16 expressions, where they differ from `f` (an op whose value rounds to its dtype mid-way). */
+  f16?: string;
+  bf16?: string;
   /** The expression yields a WGSL bool. */
   boolResult?: boolean;
 }
@@ -122,7 +125,15 @@ export const BINARY_WGSL: Record<BinaryOp, WgslExprs> = {
   subtract: all("a - b", { ...w64("w64_sub(a, b)"), c: "a - b" }),
   multiply: all("a * b", { ...w64("w64_mul(a, b)"), c: "c_mul(a, b)" }),
   divide: { f: "div_f(a, b)", c: "c_div(a, b)" },
-  floorDivide: { f: "floor_divide_f(a, b)", i: "floor_divide_i(a, b)", u: "select(a / b, 0u, b == 0u)", ...w64("i64_floordiv(a, b)", "u64_floordiv(a, b)") },
+  // MLX's floor(divide(a, b)): the correctly rounded quotient, rounded to float16 or bfloat16 for those, then floored
+  floorDivide: {
+    f: "floor_quotient(div_f(a, b))",
+    f16: "floor_quotient(round_float16(div_f(a, b)))",
+    bf16: "floor_quotient(unpack_bfloat16(pack_bfloat16(div_f(a, b)), 0u))",
+    i: "floor_divide_i(a, b)",
+    u: "select(a / b, 0u, b == 0u)",
+    ...w64("i64_floordiv(a, b)", "u64_floordiv(a, b)"),
+  },
   remainder: { f: "remainder_f(a, b)", i: "remainder_i(a, b)", u: "select(a % b, 0u, b == 0u)", ...w64("i64_rem(a, b)", "u64_rem(a, b)") },
   power: { f: "mx_power(a, b)", c: "c_pow(a, b)", fast: "pow_f(a, b)", i: "pow_i(a, b)", u: "pow_u(a, b)", ...w64("w64_pow(a, b, true)", "w64_pow(a, b, false)") },
   maximum: { f: "maximum_f(a, b)", c: "select(b, a, c_has_nan(a) || c_after(a, b))", i: "max(a, b)", u: "max(a, b)", ...w64("select(b, a, i64_le(b, a))", "select(b, a, u64_le(b, a))") },
@@ -153,12 +164,15 @@ export const BINARY_WGSL: Record<BinaryOp, WgslExprs> = {
  */
 export const FLOAT16_PATH = "float16: emulated in float32";
 
-/** The WGSL of `ex` on `d`'s compute type; float32 takes the driver's builtin (`fast`) in the fast math mode where there is one. */
+/** The WGSL of `ex` on `d`'s compute type (float16's and bfloat16's own where `ex` has them); float32 takes the driver's builtin (`fast`) in the fast math mode where there is one. */
 export function wgslExprFor(ex: WgslExprs, d: DType, mathMode: MathMode = "precise"): string | undefined {
   const ct = computeType(d);
   if (ct === "i64" || ct === "u64") return ex[ct];
   if (ct === "c64") return ex.c;
-  if (ct === "f32") return mathMode === "fast" && ex.fast !== undefined ? ex.fast : ex.f;
+  if (ct === "f32") {
+    if (mathMode === "fast" && ex.fast !== undefined) return ex.fast;
+    return (d === float16 ? ex.f16 : d === bfloat16 ? ex.bf16 : undefined) ?? ex.f;
+  }
   if (ct === "i32") return ex.i;
   return (d.kind === "bool" ? ex.bool : undefined) ?? ex.u;
 }

@@ -1,15 +1,14 @@
 // divmod: the quotient and remainder of floor division together (MLX's
-// `mx.divmod`): one primitive with two outputs for integers, floorDivide and
-// remainder for floats.
+// `mx.divmod`), computed by one primitive with two outputs.
 
 import type { MxArray } from "../array.js";
 import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
-import { complex64, isInexact } from "../dtype.js";
+import { complex64 } from "../dtype.js";
 import { opError } from "../errors.js";
 import { DivMod } from "../primitives/divmod.js";
 import { broadcastShapes } from "../shape.js";
 import { checkArrayLike, nodes, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "./base.js";
-import { astype, broadcastTo, floorDivide, remainder } from "./index.js";
+import { astype, broadcastTo } from "./index.js";
 
 /**
  * `[floorDivide(a, b), remainder(a, b)]` in one call, with broadcasting and
@@ -35,8 +34,6 @@ export function divmod(a: ArrayLike, b: ArrayLike, o?: OpOptions): [MxArray, MxA
     if (d === complex64) throw opError("divmod", "complex64 has no floor division; valid: real dtypes", [], "type");
     const xa = astype(toArray("divmod", a, s, d, "first input"), d, so);
     const ya = astype(toArray("divmod", b, s, d, "second input"), d, so);
-    // floats: MLX's quotient floor(a / b), which the primitive's kernels (Python's, for integers) are not
-    if (isInexact(d)) return [floorDivide(xa, ya, so), remainder(xa, ya, so)];
     const shape = broadcastShapes("divmod", xa.shape, ya.shape);
     const [q, r] = nodes(new DivMod(), [broadcastTo(xa, shape, so), broadcastTo(ya, shape, so)], s);
     return [q!, r!];

@@ -88,11 +88,8 @@ function unaryOp(op: UnaryOp) {
 /** A unary op with a per-call math mode (one of MATH_MODE_OPS). */
 const unaryMathOp = (op: UnaryOp) => unaryOp(op) as (x: ArrayLike, o?: MathOptions) => MxArray;
 
-/**
- * A binary op: one node of `op` on the promoted operands, or, where `inexact`
- * is given and they are float, what it builds of them.
- */
-function binaryOp(op: BinaryOp, inexact?: (a: MxArray, b: MxArray, so: OpOptions) => MxArray) {
+/** A binary op: one node of `op` on the promoted operands. */
+function binaryOp(op: BinaryOp) {
   // immutable: one instance per math mode serves every node
   const prims = { precise: new Binary(op), fast: new Binary(op, "fast") };
   const moded = MATH_MODE_OPS.has(op);
@@ -110,7 +107,6 @@ function binaryOp(op: BinaryOp, inexact?: (a: MxArray, b: MxArray, so: OpOptions
       if (common === bool && op === "subtract") throw opError(op, `not supported for bool; use logicalXor via notEqual`, [a, b], "type");
       const d = domainDType(op, BINARY_OPS[op], common, [a, b]);
       const so = { stream: s };
-      if (inexact && isInexact(d)) return inexact(astype(a, d, so), astype(b, d, so), so);
       return node(prim, [astype(a, d, so), astype(b, d, so)], s);
     });
   };
@@ -592,7 +588,7 @@ export const divide = binaryOp("divide");
  * await mx.floorDivide(1, mx.array([0.1])).tolist(); // [10]
  * ```
  */
-export const floorDivide = binaryOp("floorDivide", (a, b, so) => stopGradient(floor(divide(a, b, so), so), so));
+export const floorDivide = binaryOp("floorDivide");
 /**
  * Elementwise remainder of `floorDivide`, with the sign of the divisor (Python's
  * `%`), in the promoted dtype. Integer remainder by zero gives 0.

@@ -22,7 +22,9 @@ function convTransposeN(op: string, nsp: number, input: MxArray, weight: MxArray
   const o = convOptions<ConvTransposeOptions>(op, NAMES, args);
   const { x, w, s } = convOperands(op, input, weight, o, nsp);
   const stride = intPerAxis(op, "stride", o.stride, nsp, 1, 1);
-  const padding = intPerAxis(op, "padding", o.padding, nsp, 0, 0);
+  // Negative padding is MLX's too: the output grows by |padding| zeros on each side
+  // (the mirrored convolution padding K - 1 - padding is then larger than K - 1).
+  const padding = intPerAxis(op, "padding", o.padding, nsp, 0, -(2 ** 31 - 1));
   const dilation = intPerAxis(op, "dilation", o.dilation, nsp, 1, 1);
   const outputPadding = intPerAxis(op, "outputPadding", o.outputPadding, nsp, 0, 0);
   const k = (i: number) => dilatedSize(w.shape[i + 1]!, dilation[i]!);
@@ -48,6 +50,8 @@ function convTransposeN(op: string, nsp: number, input: MxArray, weight: MxArray
  * 1D transposed convolution (the gradient of conv1d with respect to its input):
  * input [N, L, C_in], weight [C_out, K, C_in / groups], output
  * [N, (L - 1) stride - 2 padding + dilation (K - 1) + 1 + outputPadding, C_out].
+ * The padding crops each side of the scattered result; a negative one (as MLX
+ * allows) adds that many zeros instead.
  * @example
  * ```ts
  * const x = mx.reshape(mx.array([1, 2], mx.float32), [1, 2, 1]);

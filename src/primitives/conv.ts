@@ -165,7 +165,11 @@ export class Convolution extends Primitive implements ConvParams {
 
   /**
    * A batched input folds its batch into N; a batched weight into the output
-   * channels; both batched, into the groups (each batch entry its own group set).
+   * channels, ordered group by group ([groups, batch, O / groups]: each group's
+   * output channels of every batch entry stay within that group) and restored
+   * to [batch, O] after; both batched, into the groups (each batch entry its own
+   * group set). MLX flattens the weight batch first ([batch, O]), which with
+   * groups > 1 mixes batch entries and groups within a group.
    */
   override vmap([x, w]: readonly MxArray[], [ax, aw]: readonly (number | null)[]): [MxArray, number] {
     const o = on(x!);
@@ -175,14 +179,20 @@ export class Convolution extends Primitive implements ConvParams {
       return [ops.reshape(out, [b.shape[0]!, b.shape[1]!, ...out.shape.slice(1)], o), 0];
     }
     const wb = batchFirst(w!, aw ?? null);
-    const B = wb.shape[0]!, O = wb.shape[1]!;
-    const wf = ops.reshape(wb, [B * O, ...wb.shape.slice(2)], o);
-    let out: MxArray;
-    if (ax === null || ax === undefined) out = conv(x!, wf, this);
-    else {
+    const B = wb.shape[0]!, O = wb.shape[1]!, rest = wb.shape.slice(2);
+    let out: MxArray; // channels ordered [B, O]
+    if (ax !== null && ax !== undefined) {
       const xb = ops.moveaxis(x!, ax, -2, o);
       const xf = ops.reshape(xb, [...xb.shape.slice(0, -2), B * xb.shape[xb.ndim - 1]!], o);
-      out = conv(xf, wf, { ...this.params(), groups: this.groups * B });
+      out = conv(xf, ops.reshape(wb, [B * O, ...rest], o), { ...this.params(), groups: this.groups * B });
+    } else if (this.groups === 1) {
+      out = conv(x!, ops.reshape(wb, [B * O, ...rest], o), this);
+    } else {
+      // [B, G, O / G, ...] -> [G, B, O / G, ...]: group g's output channels, of every batch entry, within group g
+      const G = this.groups, Og = O / G;
+      const y = conv(x!, ops.reshape(ops.swapaxes(ops.reshape(wb, [B, G, Og, ...rest], o), 0, 1, o), [G * B * Og, ...rest], o), this);
+      const lead = y.shape.slice(0, -1);
+      return [ops.reshape(ops.swapaxes(ops.reshape(y, [...lead, G, B, Og], o), -3, -2, o), [...lead, B, O], o), lead.length];
     }
     return [ops.reshape(out, [...out.shape.slice(0, -1), B, O], o), out.ndim - 1];
   }

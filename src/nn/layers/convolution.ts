@@ -11,6 +11,7 @@ import { checkArray, checkBool, checkInt, checkPerAxis, options, checkSize } fro
 import { Module } from "../module.js";
 import type { PerAxis } from "./pooling.js";
 import { describeValue } from "../../errors.js";
+import { MAX_DIM } from "../../shape.js";
 
 export interface ConvLayerOptions {
   stride?: PerAxis | undefined;
@@ -30,7 +31,8 @@ export interface ConvTransposeLayerOptions extends Omit<ConvLayerOptions, "group
 function kernelOf(op: string, k: unknown, n: number): number[] {
   const list = typeof k === "number" ? Array<number>(n).fill(k) : k;
   if (!Array.isArray(list) || list.length !== n) throw new TypeError(`[${op}] kernelSize must be an integer or a list of ${n}, got ${describeValue(k)}`);
-  return list.map((d) => checkInt(op, "kernelSize", d, 1, 2 ** 12));
+  // no cap of its own (MLX has none): the weight's 2^28 values below bound it
+  return list.map((d) => checkInt(op, "kernelSize", d, 1, MAX_DIM));
 }
 
 /** The convolution op a Conv layer calls (mx.conv1d, conv2d or conv3d). */
@@ -69,7 +71,9 @@ abstract class ConvBase<S extends PerAxis> extends Module {
     if (cin % groups !== 0) throw new RangeError(`[${op}] inChannels (${cin}) must be divisible by groups (${groups})`);
     const kernel = kernelOf(op, kernelSize, n);
     const volume = kernel.reduce((p, d) => p * d, 1);
-    if (cout * volume * cin > 2 ** 28) throw new RangeError(`[${op}] the weight would hold more than 2^28 values`);
+    if (cout * volume * (cin / groups) > 2 ** 28) {
+      throw new RangeError(`[${op}] the weight [${[cout, ...kernel, cin / groups].join(", ")}] would hold more than 2^28 values`);
+    }
     const k = Math.sqrt(1 / (cin * volume));
     this.weight = random.uniform(-k, k, [cout, ...kernel, cin / groups]);
     if (checkBool(op, "bias", bias ?? true)) this.bias = ops.zeros([cout]);

@@ -763,7 +763,7 @@ const systemEntries: ErrorEntry[] = [
     name: "setPrintoptions",
     args: [{ kind: "options", names: ["options"], fields: { precision: arg("int", "precision") } }],
     valid: () => [{ precision: 4 }],
-    restore: () => mx.setPrintoptions({ precision: 6 }),
+    restore: () => mx.setPrintoptions({ precision: undefined }),
   },
   {
     name: "printoptions",

@@ -152,12 +152,46 @@ export function promoteTypes(a: DType, b: DType): DType {
   return signedOfSize(u.size * 2);
 }
 
-/** The dtype of a JS scalar when it must become an array on its own. */
+/**
+ * Whether a JS number is an integer scalar: integer-valued and within int64's
+ * range, [-2^63, 2^63). JS has one number type; a whole number past int64
+ * (1e20, 2 ** 64) cannot have been an int for MLX (Python raises for such an
+ * int), so it counts as a float, as Python's `1e20` is: float32.
+ */
+export function isIntegerNumber(x: number): boolean {
+  return Number.isInteger(x) && x >= -(2 ** 63) && x < 2 ** 63;
+}
+
+/** The dtype of a JS scalar when it must become an array on its own: bool, int32 (int64 past int32's range) or float32 (fractions, and whole numbers past int64's range, see isIntegerNumber); a bigint is int64. */
 export function scalarDefaultDType(x: number | boolean | bigint): DType {
   if (typeof x === "boolean") return bool;
   if (typeof x === "bigint") return int64;
-  if (!Number.isInteger(x)) return float32;
+  if (!isIntegerNumber(x)) return float32;
   return x < -(2 ** 31) || x > 2 ** 31 - 1 ? int64 : int32;
+}
+
+/**
+ * Whether the JS scalar `x` lies in the range of the integer dtype `d` (a
+ * fraction by its integer part, as a cast truncates it): exact for bigints and
+ * for the 64-bit ends, which intRange only approximates. NaN and infinities
+ * are not in any range.
+ */
+export function fitsIntegerDType(x: number | bigint, d: DType): boolean {
+  if (typeof x === "bigint") {
+    const bits = BigInt(d.size * 8);
+    return d.kind === "uint" ? x >= 0n && x < 1n << bits : x >= -(1n << (bits - 1n)) && x < 1n << (bits - 1n);
+  }
+  if (!Number.isFinite(x)) return false;
+  const t = Math.trunc(x);
+  // 2^(bits-1) and 2^bits are exact doubles; the largest values below them are not always
+  const bits = d.size * 8;
+  return d.kind === "uint" ? t >= 0 && t < 2 ** bits : t >= -(2 ** (bits - 1)) && t < 2 ** (bits - 1);
+}
+
+/** The range of an integer dtype for messages, exact ("-128 to 127", "0 to 18446744073709551615"). */
+export function intRangeText(d: DType): string {
+  const bits = BigInt(d.size * 8);
+  return d.kind === "uint" ? `0 to ${(1n << bits) - 1n}` : `${-(1n << (bits - 1n))} to ${(1n << (bits - 1n)) - 1n}`;
 }
 
 /** The dtype of a sum or product of `d`'s elements (a reduction, a cumulative scan): int32 for bool (a count of the trues), else `d`. */
@@ -168,12 +202,15 @@ export function sumDType(d: DType): DType {
 /**
  * Promotion of an array dtype with a weak JS scalar (MLX/JAX weak types):
  * the scalar adopts the array's dtype unless its kind is higher
- * (a non-integer number with an integer or bool array gives float32,
- * an integer number with a bool array gives int32).
+ * (a non-integer number with an integer or bool array gives float32, as
+ * does a whole number past int64's range, see isIntegerNumber, unless the
+ * array is uint64 and holds it; an integer number with a bool array gives int32).
+ * The ops then check that an integer scalar lies in the dtype's range (toArray).
  */
 export function promoteWithScalar(d: DType, x: number | boolean | bigint): DType {
   if (typeof x === "boolean") return d;
   if (typeof x === "bigint") return d === bool ? int64 : d;
-  if (Number.isInteger(x)) return d === bool ? int32 : d;
+  // a whole number in [2^63, 2^64) is uint64's too (as a bigint there is)
+  if (isIntegerNumber(x) || (d === uint64 && Number.isInteger(x) && x >= 0 && x < 2 ** 64)) return d === bool ? int32 : d;
   return isInexact(d) ? d : float32;
 }

@@ -5,7 +5,7 @@
 import { getBackend } from "../../backends/backend.js";
 import { MxArray } from "../array.js";
 import { Device, Stream, toStream, type StreamOrDevice } from "../device.js";
-import { complex64, intRange, isInteger, promoteTypes, promoteWithScalar, scalarDefaultDType, type DType } from "../dtype.js";
+import { complex64, fitsIntegerDType, int64, intRangeText, isInteger, promoteTypes, promoteWithScalar, scalarDefaultDType, uint64, type DType } from "../dtype.js";
 import { checkInt } from "../argument-checks.js";
 import { currentOp, describeValue, opError, type Described } from "../errors.js";
 import { numberToStorage } from "../convert.js";
@@ -231,14 +231,22 @@ export function checkArrayLike(op: string, x: unknown, name = "input"): ArrayLik
   throw opError(op, `${name} must be an mx array or a JS number/boolean/bigint, got ${Array.isArray(x) ? "a JS array (wrap it with mx.array)" : describeValue(x)}`, [], "type");
 }
 
-/** An array from an array or a scalar (argument `name` of `op`); a scalar takes `dtype` (or its own default dtype). */
+/**
+ * An array from an array or a scalar (argument `name` of `op`); a scalar takes
+ * `dtype` (or its own default dtype). An integer dtype, 64-bit ones included,
+ * must hold a finite number (by its integer part) or a bigint: past its range
+ * is an error naming `op` and `name`, as MLX's overflow error, never a wrapped value.
+ */
 export function toArray(op: string, x: ArrayLike, stream: Stream, dtype?: DType, name = "input"): MxArray {
   checkArrayLike(op, x, name);
   if (x instanceof MxArray) return x;
   const d = dtype ?? scalarDefaultDType(x);
-  if (typeof x === "number" && Number.isInteger(x) && isInteger(d) && d.size < 8) {
-    const [lo, hi] = intRange(d);
-    if (x < lo || x > hi) throw opError(op, `the scalar ${x} is out of range for ${d.name} (${lo} to ${hi}) as the ${name}; make it an array of a wider dtype, e.g. mx.array(${x}, mx.int64)`, [], "value");
+  // every integer dtype, 64-bit ones included, and bigints as numbers (MLX: "Converting 1000 to int8 would result in overflow")
+  if ((typeof x === "bigint" || (typeof x === "number" && Number.isFinite(x))) && isInteger(d) && !fitsIntegerDType(x, d)) {
+    const text = typeof x === "bigint" ? `${x}n` : String(x);
+    const wider = [int64, uint64].find((w) => w !== d && fitsIntegerDType(x, w));
+    const fix = wider ? `make it an array of a dtype that holds it, e.g. mx.array(${text}, mx.${wider.name})` : "no 64-bit integer holds it; use a float dtype";
+    throw opError(op, `the scalar ${text} is out of range for ${d.name} (${intRangeText(d)}) as the ${name}; ${fix}`, [], "value");
   }
   return scalarArray(x, d, stream);
 }
@@ -251,7 +259,7 @@ export function toArray(op: string, x: ArrayLike, stream: Stream, dtype?: DType,
  */
 export function fillArray(op: string, x: ArrayLike, stream: Stream, dtype: DType, name: string, inputs: readonly MxArray[] = []): MxArray {
   if (typeof x === "number" && !Number.isFinite(x) && isInteger(dtype)) {
-    throw opError(op, `${name} ${x} cannot fill an array of dtype ${dtype.name} (valid: finite numbers in its range, ${intRange(dtype).join(" to ")})`, [...inputs], "value");
+    throw opError(op, `${name} ${x} cannot fill an array of dtype ${dtype.name} (valid: finite numbers in its range, ${intRangeText(dtype)})`, [...inputs], "value");
   }
   return toArray(op, x, stream, dtype, name);
 }

@@ -5,8 +5,8 @@
 import { checkInt, type OptionsWithout, type PositionalThen } from "../argument-checks.js";
 import { MxArray, type NestedList } from "../array.js";
 import {
-  bool, complex64, float32, float64, int16, int32, int64, int8, isDType, isInexact,
-  scalarDefaultDType, uint16, uint32, uint64, uint8, type DType,
+  bool, complex64, fitsIntegerDType, float32, float64, int16, int32, int64, int8, intRangeText, isDType, isInexact,
+  isIntegerNumber, scalarDefaultDType, uint16, uint32, uint64, uint8, type DType,
 } from "../dtype.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
 import { nestedListShape } from "../convert.js";
@@ -69,12 +69,20 @@ function flattenNested(value: NestedList): { shape: number[]; leaves: Leaf[] } {
 
 const INT32_MIN = -(2 ** 31), INT32_MAX = 2 ** 31 - 1;
 
-/** MLX's inference: complex, else bool, else float32 with any fraction, else int32, widened to int64 past int32's range; an empty list is float32. */
+/**
+ * MLX's inference: complex, else bool, else float32 with any fraction (or any
+ * whole number past int64's range, which only a float can be: Python's 1e20),
+ * else int32, widened to int64 past int32's range; an empty list is float32.
+ * A bigint past int64's range is an error, as MLX's OverflowError for such a
+ * Python int (with a dtype given, mx.array casts it instead).
+ */
 function inferDType(leaves: readonly Leaf[]): DType {
   if (leaves.length === 0) return float32;
   if (leaves.some(isComplex)) return complex64;
   if (leaves.every((v) => typeof v === "boolean")) return bool;
-  if (leaves.some((v) => typeof v === "number" && !Number.isInteger(v))) return float32;
+  const wide = leaves.find((v) => typeof v === "bigint" && !fitsIntegerDType(v, int64));
+  if (wide !== undefined) throw opError("array", `the bigint ${wide}n is out of range for int64 (${intRangeText(int64)}), the dtype integers infer; pass a dtype (e.g. mx.uint64) or a number`, [], "value");
+  if (leaves.some((v) => typeof v === "number" && !isIntegerNumber(v))) return float32;
   if (leaves.some((v) => typeof v === "bigint" || (typeof v === "number" && (v < INT32_MIN || v > INT32_MAX)))) return int64;
   return int32;
 }
@@ -84,7 +92,8 @@ function inferDType(leaves: readonly Leaf[]): DType {
  * a scalar, or another array (a new array of its own with the same values,
  * converted with `astype` when `dtype` differs).
  * Without a dtype, numbers infer int32 when all are integers (int64 past int32's
- * range) else float32; booleans infer bool, `{re, im}` values complex64.
+ * range) else float32 (a whole number past int64's range, 1e20, counts as a
+ * float); booleans infer bool, `{re, im}` values complex64.
  * @example
  * ```ts
  * const x = mx.array([[1, 2], [3, 4]]);
@@ -293,7 +302,7 @@ export function arange(...args: (number | DType | DTypeOptions | undefined)[]): 
   const [start, stop, step] = nums.length === 1 ? [0, nums[0]!, 1] : [nums[0]!, nums[1]!, nums[2] ?? 1];
   if (!Number.isFinite(start) || !Number.isFinite(stop)) throw opError("arange", `start and stop must be finite, got ${start} and ${stop}`, [], "value");
   if (step === 0) throw opError("arange", "step must not be 0", [], "value");
-  const integral = [start, stop, step].every(Number.isInteger);
+  const integral = [start, stop, step].every(isIntegerNumber);
   const wide = [start, stop].some((v) => v < INT32_MIN || v > INT32_MAX);
   const dtype = fillDType("arange", o.dtype, integral ? (wide ? int64 : int32) : float32);
   if (dtype === bool) throw opError("arange", "bool is not a valid dtype for arange", [], "type");

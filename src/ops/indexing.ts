@@ -4,9 +4,9 @@
 // scatter along one axis. Index arrays are checked here (integer dtypes,
 // shapes); their values wrap once when negative and clamp into the axis.
 
-import { MxArray } from "../array.js";
+import { MxArray, type NestedList } from "../array.js";
 import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
-import { int32, int64, isInexact, isInteger, type DType } from "../dtype.js";
+import { bool, float32, int32, int64, isInexact, isInteger, isIntegerNumber, type DType } from "../dtype.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
 import { checkIndexedAxis, GatherAxis, indicesAlong, ScatterAxis, SliceUpdate, Take, takeShape, type ScatterMode } from "../primitives/indexing.js";
 import { inShapelessTrace } from "../compile/shapeless-tracing.js";
@@ -15,7 +15,8 @@ import { broadcastShapes, MAX_DIM, normalizeAxis, sameShape, sizeOf } from "../s
 import type { Stream } from "../device.js";
 import { checkArrayLike, flatShape, flatView, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { array, arange } from "./creation.js";
-import { add, astype, maximum, minimum, multiply, negative, reciprocal, where, less } from "./elementwise.js";
+import { add, astype, logicalAnd, maximum, minimum, multiply, negative, reciprocal, where, less } from "./elementwise.js";
+import { cumsum } from "./scan.js";
 import { broadcastTo, expandDims, flatten, reshape, transpose } from "./layout.js";
 import { IndexSlice, indexSlice } from "./index-slice.js";
 import { dynamicSliceUpdate } from "./dynamic-slice.js";
@@ -36,13 +37,24 @@ export function s(start?: number | null, stop?: number | null, step?: number | n
   return indexSlice("s", arguments.length === 1 ? [start] : [start, stop, step]);
 }
 
+/** A JS list of integers (nested for a multi-dimensional index array; bigints too), read as `mx.array` reads it. */
+export type IndexList = readonly (number | bigint | IndexList)[];
+
+/** A JS list of booleans (nested as the mask's shape): a mask, for `x.at(mask).set(v)` only. */
+export type MaskList = readonly (boolean | MaskList)[];
+
 /**
  * One entry of an index, as in MLX / NumPy: an integer (negative counts from
  * the end), a slice (`mx.s(...)` or a string `"1:3"`, `"::2"`, `":"`,
  * `"::-1"`), `null` for a new axis, `"..."` for the axes not named, or an
- * integer array (an `mx` array of any integer dtype, or a JS array of numbers).
+ * integer array (an `mx` array of any integer dtype, or a JS list of integers,
+ * whose dtype is inferred as `mx.array` infers it: int32, int64 past int32's
+ * range; a fraction is an error). A boolean mask (a bool array, a JS list of
+ * booleans, or `true` / `false`) is taken alone and by `x.at(mask).set(v)`
+ * only, as MLX's `x[mask] = v`: reading through a mask would give a shape
+ * that depends on the data (MLX refuses it too).
  */
-export type IndexEntry = number | string | IndexSlice | null | MxArray | readonly number[];
+export type IndexEntry = number | string | IndexSlice | null | MxArray | IndexList | boolean | MaskList;
 
 type Entry =
   | { kind: "slice"; start: number | null; stop: number | null; step: number | null }
@@ -66,21 +78,43 @@ function parseSliceString(op: string, text: string): Entry {
   return { kind: "slice", start: nums[0] ?? null, stop: nums[1] ?? null, step: nums[2] ?? null };
 }
 
-/** An index array: an integer-dtype mx array, or a JS array of integers made int32. */
-function indexArray(op: string, v: MxArray | readonly number[], name: string, stream: Stream): MxArray {
+/** An index array: an integer-dtype mx array, or a JS list of integers (see jsIndexArray); a bool one is refused (see maskRefusal). */
+function indexArray(op: string, v: MxArray | IndexList | MaskList, name: string, stream: Stream): MxArray {
   if (!(v instanceof MxArray) && !Array.isArray(v)) throw opError(op, `${name} must be an integer array (an mx array or nested JS arrays of integers), got ${describeValue(v)}`, [], "type");
   const a = v instanceof MxArray ? v : jsIndexArray(op, v, name, stream);
+  if (a.dtype === bool) throw maskRefusal(op, `${name} must have an integer dtype, got bool`, [a]);
   if (!isInteger(a.dtype)) throw opError(op, `${name} must have an integer dtype, got ${a.dtype.name}`, [a], "type");
   return a;
 }
 
-/** JS index lists as an int32 array; their errors name `op` and the argument. */
-function jsIndexArray(op: string, v: readonly number[], name: string, stream: Stream): MxArray {
+/**
+ * A JS index list as an array of the dtype `mx.array` infers for it, as MLX
+ * reads a list index (int32, int64 past int32's range, bool for booleans),
+ * but a list of fractions (or of whole numbers past int64's range, floats) is
+ * an error naming `op` and the argument, as MLX refuses a float index array;
+ * an empty list is an empty int32 index (NumPy's rule). Errors name `op` and the argument.
+ */
+function jsIndexArray(op: string, v: IndexList | MaskList, name: string, stream: Stream): MxArray {
+  let a: MxArray;
   try {
-    return array(v as number[], int32, { stream });
+    a = array(v as NestedList, { stream });
   } catch (e) {
     throw opError(op, `${name}: ${(e as Error).message.replace(/^\[array\] /, "")}`, [], e instanceof TypeError ? "type" : "value");
   }
+  if (a.size === 0 && a.dtype === float32) return array(v as NestedList, int32, { stream });
+  if (isInteger(a.dtype) || a.dtype === bool) return a;
+  const leaves = (v as readonly unknown[]).flat(Infinity);
+  const bad = leaves.find((x) => typeof x === "object" || (typeof x === "number" && !isIntegerNumber(x)));
+  const what = typeof bad === "object" ? "a complex value" : Number.isInteger(bad) ? `${String(bad)} (past int64's range, so a float)` : String(bad);
+  throw opError(op, `${name} must hold integers (a JS list of integers or an integer mx array), got ${what}`, [], "type");
+}
+
+/** The error for a bool index array where an integer one is needed (a mask only updates, alone, by set). */
+function maskRefusal(op: string, head: string, inputs: readonly MxArray[]): Error {
+  const why = op.startsWith("at.") || op === "indexUpdate"
+    ? "a boolean mask is taken alone (the whole index) and by set only: x.at(mask).set(v), MLX's x[mask] = v; for other updates use mx.where(mask, ..., x)"
+    : "boolean indices are not supported for reading (the result's shape would depend on the data; MLX refuses x[mask] too); a mask updates through x.at(mask).set(v), or select with mx.where(mask, a, b)";
+  return opError(op, `${head}: ${why}`, [...inputs], "type");
 }
 
 /** The entries with the ellipsis expanded into full slices, one consuming entry per axis of `x` (nulls apart). */
@@ -93,8 +127,9 @@ function parseIndex(op: string, x: MxArray, idx: readonly IndexEntry[]): Entry[]
       return { kind: "int", i: v };
     }
     if (typeof v === "string") return parseSliceString(op, v);
+    if (typeof v === "boolean") throw maskRefusal(op, `index ${k} must be an integer, a slice, null, "..." or an integer array, got the boolean ${v}`, [x]);
     if (v instanceof IndexSlice) return { kind: "slice", start: v.start, stop: v.stop, step: v.step };
-    if (v instanceof MxArray || Array.isArray(v)) return { kind: "array", a: indexArray(op, v as MxArray | number[], `index ${k}`, x.stream) };
+    if (v instanceof MxArray || Array.isArray(v)) return { kind: "array", a: indexArray(op, v as MxArray | IndexList, `index ${k}`, x.stream) };
     throw opError(op, `index ${k} must be an integer, a slice (mx.s or "start:stop:step"), null, "..." or an integer array, got ${describeValue(v)}`, [x], "type");
   });
   const ellipses = entries.filter((e) => e === "...").length;
@@ -159,9 +194,14 @@ function gatherAlong(op: string, a: MxArray, indices: MxArray, axis: number, str
  * `x[...idx]`: each entry indexes one axis (see {@link IndexEntry}). Without
  * arrays the result is a view (slice, reshape). Integer arrays (and, when one is
  * present, integers) broadcast together as NumPy's advanced indices: their
- * dims replace the indexed axes when those are adjacent, and come first
- * otherwise. Array values wrap once when negative and clamp into the axis
- * (MLX leaves out-of-bounds values undefined); integers out of bounds are an error.
+ * dims replace the indexed axes when those entries are adjacent once `"..."`
+ * is expanded into full slices (MLX's rule: an `"..."` that stands for no
+ * axis separates nothing, where NumPy moves the dims first), and come first
+ * otherwise (a slice, `null` or a non-empty `"..."` between them). JS lists
+ * of integers are index arrays (int32, int64 past int32's range); fractions
+ * and booleans are errors. Array values wrap once when negative and clamp
+ * into the axis (MLX leaves out-of-bounds values undefined); integers out of
+ * bounds are an error.
  * @example
  * ```ts
  * const x = mx.reshape(mx.arange(12), [3, 4]);
@@ -334,7 +374,8 @@ function updatesFor(op: string, value: MxArray, shape: readonly number[], note =
  * order of the selection: "add" sums them, "set" keeps the last (MLX leaves
  * which one stays unspecified). "subtract" adds -value, "divide" multiplies by
  * 1 / value, as MLX; "divide" takes float and complex arrays only (as NumPy's
- * np.divide.at).
+ * np.divide.at). A boolean mask alone as `idx` ("set" only) is MLX's
+ * `x[mask] = value` (see {@link ArrayAt.set}).
  * @example
  * ```ts
  * const x = mx.zeros([4], mx.int32);
@@ -364,6 +405,11 @@ function updateAs(op: string, x: ArrayLike, idx: readonly IndexEntry[], value: A
     else if (mode === "divide") (v = reciprocal(v, o)), (m = "multiply");
     else m = mode;
     v = astype(v, a.dtype, o);
+    const mask = idx.length === 1 ? maskOf(op, idx[0], a.stream) : undefined;
+    if (mask) {
+      if (mode !== "set") throw maskRefusal(op, "index 0 is a boolean mask", [a, mask]);
+      return maskedSet(op, a, mask, v);
+    }
     const entries = parseIndex(op, a, idx);
     if (!entries.some((e) => e.kind === "array")) return basicUpdate(op, a, entries, v, m);
     const full = (e: Entry) => e.kind === "array" || e.kind === "int" || (e.kind === "slice" && e.start === null && e.stop === null && e.step === null);
@@ -375,6 +421,61 @@ function updateAs(op: string, x: ArrayLike, idx: readonly IndexEntry[], value: A
     const flat = node(new ScatterAxis(0, m), [reshape(a, [a.size]), reshape(positions, [positions.size]), reshape(updates, [updates.size])], a.stream);
     return reshape(flat, a.shape);
   });
+}
+
+/** The mask a lone index entry is: a bool mx array, a JS boolean, or a non-empty JS list of booleans only (mx.array infers bool). */
+function maskOf(op: string, e: IndexEntry | undefined, stream: Stream): MxArray | undefined {
+  if (typeof e === "boolean") return toArray(op, e, stream, bool, "index 0");
+  if (e instanceof MxArray) return e.dtype === bool ? e : undefined;
+  if (!Array.isArray(e)) return undefined;
+  const leaves = (e as readonly unknown[]).flat(Infinity);
+  return leaves.length > 0 && leaves.every((x) => typeof x === "boolean") ? jsIndexArray(op, e as MaskList, "index 0", stream) : undefined;
+}
+
+/** Whether `shape` broadcasts to `target` of the same rank (each dim 1 or equal). */
+function broadcastsTo(shape: readonly number[], target: readonly number[]): boolean {
+  return shape.length === target.length && shape.every((d, i) => d === 1 || d === target[i]);
+}
+
+/**
+ * MLX's `x[mask] = v` (`masked_scatter`): `mask` (bool) has the shape of x's
+ * first k dims (exactly, or 0-d), and each true position takes the next row
+ * of `v`, in row-major order: `v`'s rows lie along its axis 0 (of any length),
+ * each of x's remaining shape (or broadcasting to it); a `v` of fewer
+ * dimensions broadcasts to one row per mask element (so a scalar fills every
+ * true position). Built from cumsum, take and where, so every backend runs
+ * it: a true position's row is the count of trues before it. A mask with more
+ * trues than `v` has rows leaves the extra positions unchanged (MLX's cpu
+ * raises; data-dependent, so no error here).
+ */
+function maskedSet(op: string, a: MxArray, mask: MxArray, v: MxArray): MxArray {
+  const o = { stream: a.stream };
+  const k = mask.ndim;
+  if (k > a.ndim) throw opError(op, `the boolean mask of shape ${shapeStr(mask.shape)} has more dimensions than the array of shape ${shapeStr(a.shape)}`, [a, mask], "value");
+  if (!sameShape(mask.shape, a.shape.slice(0, k))) {
+    throw opError(op, `the boolean mask of shape ${shapeStr(mask.shape)} must equal the leading dimensions of the array's shape ${shapeStr(a.shape)} (a mask does not broadcast)`, [a, mask], "value");
+  }
+  const rest = a.shape.slice(k), rows = sizeOf(mask.shape), R = sizeOf(rest);
+  const refuse = () =>
+    opError(op, `cannot use the value of shape ${shapeStr(v.shape)} with a mask of shape ${shapeStr(mask.shape)} on an array of shape ${shapeStr(a.shape)}: the value's rows (along its axis 0) must broadcast to ${shapeStr(rest)}, or the whole value to ${shapeStr([rows, ...rest])}`, [a, mask, v], "value");
+  let vrows: MxArray;
+  if (v.ndim > rest.length + 1) throw refuse();
+  if (v.ndim < rest.length + 1) {
+    const padded = [...Array<number>(rest.length + 1 - v.ndim).fill(1), ...v.shape];
+    if (!broadcastsTo(padded, [rows, ...rest])) throw refuse();
+    vrows = broadcastTo(reshape(v, padded, o), [rows, ...rest], o);
+  } else {
+    if (!broadcastsTo(v.shape.slice(1), rest)) throw refuse();
+    vrows = broadcastTo(v, [v.shape[0]!, ...rest], o);
+  }
+  const count = vrows.shape[0]!;
+  if (rows === 0 || R === 0 || count === 0) return a;
+  const m = reshape(mask, [rows], o);
+  // the row of v each true position takes: the trues before it
+  const rank = cumsum(m, { inclusive: false, dtype: rows > 2 ** 31 - 1 ? int64 : int32, ...o });
+  const picked = take(reshape(vrows, [count, R], o), rank, 0, o);
+  const write = count >= rows ? m : logicalAnd(m, less(rank, count, o), o);
+  return reshape(where(reshape(write, [rows, 1], o), picked, reshape(a, [rows, R], o), o), a.shape, o);
 }
 
 /**
@@ -389,9 +490,16 @@ export class ArrayAt {
   ) {}
   /**
    * The selected elements replaced by `value` (the last of duplicates stays).
+   * A boolean mask as the whole index (a bool array of x's leading dims, a JS
+   * list of booleans, or `true`) is MLX's `x[mask] = v`: each true position
+   * takes the next row of `value` in row-major order, or `value` broadcast
+   * (a scalar fills them all); positions past `value`'s rows keep x's values.
    * @example
    * ```ts
    * await new mx.ArrayAt(mx.zeros([3], mx.int32), [mx.array([0, 2])]).set(7).tolist(); // [7, 0, 7]
+   * const x = mx.array([1, 2, 3, 4]);
+   * await x.at(mx.greater(x, 2)).set(0).tolist(); // [1, 2, 0, 0]
+   * await x.at([true, false, true, false]).set(mx.array([8, 9])).tolist(); // [8, 2, 9, 4]
    * ```
    */
   set(value: ArrayLike): MxArray {
@@ -482,12 +590,12 @@ function basicUpdate(op: string, a: MxArray, entries: readonly Entry[], v: MxArr
 const COMBINE: Record<Exclude<ScatterMode, "set">, (x: MxArray, y: MxArray, o: OpOptions) => MxArray> = { add, multiply, maximum, minimum };
 
 /** The index array of `take` and friends, from an array or a JS integer. */
-function takeIndices(op: string, indices: ArrayLike | readonly number[], stream: Stream): MxArray {
+function takeIndices(op: string, indices: ArrayLike | IndexList, stream: Stream): MxArray {
   if (typeof indices === "number") {
     if (!Number.isInteger(indices)) throw opError(op, `indices must be integers, got ${indices}`, [], "type");
-    return toArray(op, indices, stream, Math.abs(indices) > 2 ** 31 - 1 ? int64 : int32);
+    return toArray(op, indices, stream, Math.abs(indices) > 2 ** 31 - 1 ? int64 : int32, "indices");
   }
-  if (indices instanceof MxArray || Array.isArray(indices)) return indexArray(op, indices as MxArray | number[], "indices", stream);
+  if (indices instanceof MxArray || Array.isArray(indices)) return indexArray(op, indices as MxArray | IndexList, "indices", stream);
   throw opError(op, `indices must be an integer array or a JS integer, got ${describeValue(indices)}`, [], "type");
 }
 
@@ -504,7 +612,7 @@ function takeIndices(op: string, indices: ArrayLike | readonly number[], stream:
  * await mx.take(x, 1, 0).tolist(); // [4, 5, 6]
  * ```
  */
-export function take(a: ArrayLike, indices: ArrayLike | readonly number[], axis?: number | null, o?: OpOptions): MxArray {
+export function take(a: ArrayLike, indices: ArrayLike | IndexList, axis?: number | null, o?: OpOptions): MxArray {
   noExtraArguments("take", arguments, 4);
   return asOp("take", () => {
     const op = "take";
@@ -550,7 +658,7 @@ function alongAxis(op: string, a: MxArray, indices: MxArray, axis: number | null
  * await mx.takeAlongAxis(x, mx.array([[1, 0, 1]]), 0).tolist(); // [[60, 30, 50]]
  * ```
  */
-export function takeAlongAxis(a: ArrayLike, indices: MxArray | readonly number[], axis?: number | null, o?: OpOptions): MxArray {
+export function takeAlongAxis(a: ArrayLike, indices: MxArray | IndexList, axis?: number | null, o?: OpOptions): MxArray {
   noExtraArguments("takeAlongAxis", arguments, 4);
   return asOp("takeAlongAxis", () => {
     const op = "takeAlongAxis";
@@ -577,7 +685,7 @@ export function takeAlongAxis(a: ArrayLike, indices: MxArray | readonly number[]
  * await mx.putAlongAxis(x, mx.array([[2], [0]]), mx.array([[7], [8]], mx.int32), 1).tolist(); // [[0, 0, 7], [8, 0, 0]]
  * ```
  */
-export function putAlongAxis(a: ArrayLike, indices: MxArray | readonly number[], values: ArrayLike, axis?: number | null, o?: OpOptions): MxArray {
+export function putAlongAxis(a: ArrayLike, indices: MxArray | IndexList, values: ArrayLike, axis?: number | null, o?: OpOptions): MxArray {
   noExtraArguments("putAlongAxis", arguments, 5);
   return asOp("putAlongAxis", () => {
     const op = "putAlongAxis";

@@ -626,12 +626,18 @@ describe("validate accepts each op's node and rejects each corrupted parameter, 
     expect(() => prim.validate(specs)).not.toThrow();
   });
 
-  it("a custom function's outputs (a reshape of the function's output that also takes its arguments) are valid, and checked as that reshape", () => {
-    const f = mx.customFunction((x: mx.MxArray, y: mx.MxArray) => mx.multiply(x, y));
-    const { prim, specs } = nodeOf(f(mx.ones([2, 3]), mx.ones([2, 3])) as mx.MxArray);
-    expect(specs.length).toBe(3);
+  it("a custom function's outputs (views of the function's outputs, siblings that also take its arguments) are valid, and need those outputs", () => {
+    const f = mx.customFunction((x: mx.MxArray, y: mx.MxArray) => [mx.multiply(x, y), mx.add(x, y)]);
+    const out = f(mx.ones([2, 3]), mx.ones([2, 3]));
+    const { prim, specs } = nodeOf(out[1]!);
+    expect(out[0]!.primitive).toBe(prim);
+    expect(specs.length).toBe(4);
     expect(() => prim.validate(specs)).not.toThrow();
-    expect(() => prim.validate([{ shape: [5], dtype: mx.float32 }, ...specs.slice(1)])).toThrow(/\[reshape\]/);
+    expect(prim.outputs(specs).map((s) => [...s.shape])).toEqual([
+      [2, 3],
+      [2, 3],
+    ]);
+    expect(() => prim.validate(specs.slice(0, 1))).toThrow(/^\[customFunction\] takes the function's 2 output\(s\) then its arguments as inputs, got 1 input/);
   });
 });
 

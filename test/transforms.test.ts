@@ -147,10 +147,11 @@ describe("non-smooth points and values without gradients", () => {
     expect(await g((v) => mx.multiply(v, mx.stopGradient(v, cpu), cpu), [2, 3])).toEqual([2, 3]);
   });
 
-  it("max ties split the gradient evenly; maximum of equal values too", async () => {
+  it("max ties split the gradient evenly (MLX's Reduce::vjp); maximum of equal values gives it to its second operand (MLX's Maximum::vjp)", async () => {
     expect(await g((v) => mx.max(v, cpu), [1, 3, 3])).toEqual([0, 0.5, 0.5]);
     expect(await g((v) => mx.min(v, cpu), [2, 1, 5])).toEqual([0, 1, 0]);
-    expect(await g((v) => mx.maximum(v, 1, cpu), [0, 1, 2])).toEqual([0, 0.5, 1]);
+    expect(await g((v) => mx.maximum(v, 1, cpu), [0, 1, 2])).toEqual([0, 0, 1]);
+    expect(await g((v) => mx.maximum(1, v, cpu), [0, 1, 2])).toEqual([0, 1, 1]);
   });
 
   it("where routes the gradient; comparisons, casts to integers and arg-reductions pass none", async () => {

@@ -76,11 +76,12 @@ function traceGraph(op: string, fn: ExportableFn, c: CallInputs, shapeless: bool
  * without it computes and differentiates alike (it only saved memory).
  */
 function inlineCheckpoints(g: Graph): void {
-  const passed = new Map<GraphNode, Value>();
-  const resolve = (v: Value): Value => (v.kind === "node" && passed.has(v.node) ? passed.get(v.node)! : v);
+  // a checkpoint's output i is its input i (its first inputs are the function's outputs)
+  const passed = new Map<GraphNode, Value[]>();
+  const resolve = (v: Value): Value => (v.kind === "node" && passed.has(v.node) ? passed.get(v.node)![v.index]! : v);
   for (const n of g.nodes) {
     n.inputs = n.inputs.map(resolve);
-    if (customFunctionOf(n.prim) === "checkpoint") passed.set(n, n.inputs[0]!);
+    if (customFunctionOf(n.prim) === "checkpoint") passed.set(n, n.inputs.slice(0, n.specs.length));
   }
   g.outputs = g.outputs.map(resolve);
   g.nodes = g.nodes.filter((n) => !passed.has(n));

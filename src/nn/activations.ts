@@ -330,7 +330,8 @@ export function step(x: MxArray, threshold: number | { threshold?: number | unde
  */
 export function prelu(x: MxArray, alpha: MxArray): MxArray {
   checkArray("nn.prelu", alpha, "alpha");
-  return act("prelu", x, (a) => ops.add(ops.maximum(a, 0), ops.multiply(alpha, ops.minimum(a, 0))));
+  // MLX's operand order (0 first): at x = 0 the ties give x the derivative 1 + alpha, as MLX's maximum and minimum rules do
+  return act("prelu", x, (a) => ops.add(ops.maximum(0, a), ops.multiply(alpha, ops.minimum(0, a))));
 }
 
 /**

@@ -317,7 +317,8 @@ export function marginRankingLoss(inputs1: MxArray, inputs2: MxArray, targets: M
     checkSame("marginRankingLoss", inputs1, "inputs1", inputs2, "inputs2");
     checkSame("marginRankingLoss", inputs1, "inputs1", targets, "targets");
     const margin = checkNumber("nn.losses.marginRankingLoss", "margin", p.margin ?? 0);
-    return reduce(ops.maximum(ops.add(ops.negative(ops.multiply(targets, ops.subtract(inputs1, inputs2))), margin), 0));
+    // MLX's operand order (0 first): where the hinge is exactly 0 the tie gives the inputs the gradient, as MLX's maximum rule does
+    return reduce(ops.maximum(0, ops.add(ops.negative(ops.multiply(targets, ops.subtract(inputs1, inputs2))), margin)));
   });
 }
 

@@ -7,14 +7,14 @@ import type { MxArray } from "../array.js";
 import { complex64 } from "../dtype.js";
 import { ops } from "./ops-ref.js";
 import { on, unbroadcast } from "./autodiff.js";
-import { BINARY_DERIVATIVES, UNARY_DERIVATIVES } from "./derivatives.js";
+import { BINARY_DERIVATIVES, UNARY_DERIVATIVES, UNARY_JVP_DERIVATIVES } from "./derivatives.js";
 import type { BinaryOp, UnaryOp } from "./elementwise.js";
 
-/** f'(z) of a holomorphic unary op, or an error naming it. */
-function derivative(op: UnaryOp, x: MxArray, y: MxArray): MxArray {
+/** f'(z) of a holomorphic unary op (as the jvp computes it when `forward`), or an error naming it. */
+function derivative(op: UnaryOp, x: MxArray, y: MxArray, forward = false): MxArray {
   // MLX gives sign zeros as for reals, but z / |z| varies with z: refused rather than a wrong zero
   if (op === "sign") throw new Error(`[sign] has no complex64 derivative: z / |z| is not holomorphic and not constant`);
-  const d = UNARY_DERIVATIVES[op];
+  const d = (forward ? UNARY_JVP_DERIVATIVES[op] : undefined) ?? UNARY_DERIVATIVES[op];
   if (!d) throw new Error(`[${op}] has no complex64 derivative`);
   return d(x, y);
 }
@@ -35,7 +35,7 @@ export function complexUnaryJvp(op: UnaryOp, x: MxArray, t: MxArray, y: MxArray)
   if (op === "stopGradient") return null;
   const o = on(t);
   if (op === "abs") return ops.real(ops.multiply(t, conj(ops.sign(x, o)), o), o);
-  return ops.multiply(t, derivative(op, x, y), o);
+  return ops.multiply(t, derivative(op, x, y, true), o);
 }
 
 function partials(op: BinaryOp, a: MxArray, b: MxArray, y: MxArray): [MxArray | null, MxArray | null] {

@@ -1,8 +1,10 @@
 // The derivatives of the elementwise ops, as ops: for a unary op df/dx given
 // the input x and the output y; for a binary op (df/da, df/db). A missing
 // entry (comparisons, bitwise and logical ops, predicates) means no gradient
-// flows; non-smooth ops follow JAX and MLX: abs at 0 and sign/floor/ceil/
-// round give 0, maximum/minimum split the cotangent evenly on ties.
+// flows; non-smooth ops follow MLX (mlx/primitives.cpp): abs at 0 and
+// sign/floor/ceil/round give 0; on a tie maximum(a, b) and minimum(a, b)
+// give the whole derivative to b (Maximum::vjp's masks a > b and a <= b,
+// Minimum::vjp's a < b and a >= b), so relu = maximum(x, 0) has 0 at 0.
 
 import type { MxArray } from "../array.js";
 import { ops } from "./ops-ref.js";
@@ -26,6 +28,7 @@ export const UNARY_DERIVATIVES: Partial<Record<UnaryOp, UnaryDerivative>> = {
   rsqrt: (x, y) => ops.multiply(ops.divide(y, x, on(x)), -0.5, on(x)),
   reciprocal: (_x, y) => ops.negative(ops.square(y, on(y)), on(y)),
   exp: (_x, y) => y,
+  // MLX's Expm1::vjp: out + 1 (its jvp, exp(x), is UNARY_JVP_DERIVATIVES')
   expm1: (_x, y) => ops.add(y, 1, on(y)),
   log: (x) => ops.reciprocal(x, on(x)),
   log2: (x) => ops.reciprocal(ops.multiply(x, Math.LN2, on(x)), on(x)),
@@ -48,12 +51,19 @@ export const UNARY_DERIVATIVES: Partial<Record<UnaryOp, UnaryDerivative>> = {
   erfinv: (_x, y) => ops.multiply(ops.exp(ops.square(y, on(y)), on(y)), Math.sqrt(Math.PI) / 2, on(y)),
 };
 
-/** Where a > b: 1, where equal: 1/2, else 0 (the cotangent split evenly on ties). */
-function winner(a: MxArray, b: MxArray, better: "greater" | "less"): MxArray {
+/**
+ * Where the jvp's derivative differs from the vjp's (MLX's rules differ):
+ * expm1's jvp is t * exp(x) (Expm1::jvp), which keeps the tangent for x
+ * below about -17 where expm1(x) + 1 rounds to 0 in float32.
+ */
+export const UNARY_JVP_DERIVATIVES: Partial<Record<UnaryOp, UnaryDerivative>> = {
+  expm1: (x) => ops.exp(x, on(x)),
+};
+
+/** `cmp(a, b)` as 1 or 0 in a's dtype: the mask of an operand of maximum or minimum (MLX's). */
+function mask(a: MxArray, b: MxArray, cmp: "greater" | "less" | "greaterEqual" | "lessEqual"): MxArray {
   const o = on(a);
-  const wins = ops.astype(ops[better](a, b, o), a.dtype, o);
-  const ties = ops.astype(ops.equal(a, b, o), a.dtype, o);
-  return ops.add(wins, ops.multiply(ties, 0.5, o), o);
+  return ops.astype(ops[cmp](a, b, o), a.dtype, o);
 }
 
 export const BINARY_DERIVATIVES: Partial<Record<BinaryOp, BinaryDerivative>> = {
@@ -71,8 +81,9 @@ export const BINARY_DERIVATIVES: Partial<Record<BinaryOp, BinaryDerivative>> = {
     const db = ops.where(ops.equal(y, 0, o), 0, ops.multiply(y, ops.log(a, o), o), o);
     return [da, db];
   },
-  maximum: (a, b) => [winner(a, b, "greater"), winner(b, a, "greater")],
-  minimum: (a, b) => [winner(a, b, "less"), winner(b, a, "less")],
+  // MLX's masks: a ties to b, so b takes the derivative where a == b (and neither does where one is NaN)
+  maximum: (a, b) => [mask(a, b, "greater"), mask(a, b, "lessEqual")],
+  minimum: (a, b) => [mask(a, b, "less"), mask(a, b, "greaterEqual")],
   logaddexp: (a, b, y) => [ops.exp(ops.subtract(a, y, on(a)), on(a)), ops.exp(ops.subtract(b, y, on(b)), on(b))],
   // atan2(a, b): b / (a^2 + b^2) and -a / (a^2 + b^2)
   arctan2: (a, b) => {

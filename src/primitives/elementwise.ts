@@ -8,7 +8,7 @@ import { ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { broadcastShapes } from "../shape.js";
 import { addOptional, alignBatched, on, unbroadcast } from "./autodiff.js";
-import { BINARY_DERIVATIVES, UNARY_DERIVATIVES } from "./derivatives.js";
+import { BINARY_DERIVATIVES, UNARY_DERIVATIVES, UNARY_JVP_DERIVATIVES } from "./derivatives.js";
 import { complexBinaryJvp, complexBinaryVjp, complexUnaryJvp, complexUnaryVjp } from "./complex-derivatives.js";
 import type { MathMode } from "../math-mode.js";
 import { opError } from "../errors.js";
@@ -139,7 +139,7 @@ export class Unary extends Primitive {
   }
   override jvp([x]: readonly MxArray[], [t]: readonly (MxArray | null)[], y: MxArray): MxArray | null {
     if (x!.dtype === complex64) return t ? complexUnaryJvp(this.name, x!, t, y) : null;
-    const d = UNARY_DERIVATIVES[this.name];
+    const d = UNARY_JVP_DERIVATIVES[this.name] ?? UNARY_DERIVATIVES[this.name];
     return d && t && isFloating(x!.dtype) ? ops.multiply(t, d(x!, y), on(t)) : null;
   }
   override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {

@@ -4,6 +4,7 @@
 // Parameters are fully resolved by the ops: no negative axes, no defaults.
 
 import type { MxArray } from "../array.js";
+import { bool } from "../dtype.js";
 import { describeValue, opError, shapeStr, type Described } from "../errors.js";
 import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
@@ -522,11 +523,17 @@ export class Pad extends Primitive {
   output([x]: readonly Spec[]): Spec {
     return { shape: x!.shape.map((n, i) => n + this.low[i]! + this.high[i]!), dtype: x!.dtype };
   }
-  /** The input's share is the inner slice; the pad value's is the sum over the padding. */
+  /**
+   * The input's share is the inner slice (MLX's Pad::vjp); the pad value's
+   * (MLX gives it none) is the sum of the cotangent over the padded border
+   * alone, selected by a padded mask, so that it does not cancel as the sum
+   * of everything minus the sum of the inside would.
+   */
   override vjp([x]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
     const inner = node(new Slice(this.low, this.low.map(() => 1), x!.shape), [ct], ct.stream);
     const o = on(ct);
-    return [inner, ops.subtract(ops.sum(ct, o), ops.sum(inner, o), o)];
+    const border = node(new Pad(this.low, this.high), [ops.zeros(x!.shape, bool, o), ops.array(true, bool, o)], ct.stream);
+    return [inner, ops.sum(ops.where(border, ct, ops.zeros([], ct.dtype, o), o), o)];
   }
   override jvp([x, v]: readonly MxArray[], [tx, tv]: readonly (MxArray | null)[], out: MxArray): MxArray | null {
     if (!tx && !tv) return null;

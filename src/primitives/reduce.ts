@@ -99,23 +99,43 @@ export class Reduce extends AxesReduction {
     return { shape, dtype };
   }
   /**
-   * d(out)/dx per input element, broadcast to x's shape: 1 for sum; the
-   * product of the other elements for prod (zeros included); for max/min
-   * the winners share evenly (ties split).
+   * `x` with the reduced axes moved last and merged into one (MLX's layout
+   * for its prod and max/min rules), the shape it had before the merge, and
+   * the permutation back.
    */
-  private partials(x: MxArray, y: MxArray): MxArray {
+  private axesLast(x: MxArray): { flat: MxArray; moved: number[]; back: number[] } {
     const o = on(x);
-    const kept = (v: MxArray) => ops.reshape(v, keptShape(x.shape, this.axes), o);
-    if (this.name === "sum") return ops.onesLike(x, o);
-    if (this.name === "prod") {
-      const zero = ops.equal(x, 0, o);
-      const others = ops.prod(ops.where(zero, 1, x, o), { axis: [...this.axes], keepdims: true, ...o });
-      const zeros = ops.sum(ops.astype(zero, x.dtype, o), { axis: [...this.axes], keepdims: true, ...o });
-      const single = ops.where(ops.logicalAnd(ops.equal(zeros, 1, o), zero, o), others, 0, o);
-      return ops.where(ops.equal(zeros, 0, o), ops.divide(others, x, o), single, o);
-    }
-    const wins = ops.astype(ops.equal(x, kept(y), o), x.dtype, o);
-    return ops.divide(wins, ops.sum(wins, { axis: [...this.axes], keepdims: true, ...o }), o);
+    const perm = [...x.shape.keys()].filter((i) => !this.axes.includes(i)).concat(this.axes);
+    const back = perm.map((_, i) => perm.indexOf(i));
+    const moved = perm.map((i) => x.shape[i]!);
+    const kept = moved.slice(0, moved.length - this.axes.length);
+    const reduced = this.axes.reduce((n, ax) => n * x.shape[ax]!, 1);
+    return { flat: ops.reshape(ops.transpose(x, perm, o), [...kept, reduced], o), moved, back };
+  }
+  /**
+   * d(prod)/dx per input element, of x's shape: the product of the other
+   * elements, as MLX's Reduce::vjp computes it (an exclusive cumprod from
+   * each side, multiplied): no division, so zeros need no special case and
+   * a product that underflows leaves the partials that do not.
+   */
+  private prodPartials(x: MxArray): MxArray {
+    const o = on(x);
+    if (this.axes.length === 0) return ops.onesLike(x, o);
+    const exclusive = (v: MxArray, axis: number) =>
+      ops.multiply(ops.cumprod(v, { axis, inclusive: false, ...o }), ops.cumprod(v, { axis, reverse: true, inclusive: false, ...o }), o);
+    if (this.axes.length === 1) return exclusive(x, this.axes[0]!);
+    const { flat, moved, back } = this.axesLast(x);
+    return ops.transpose(ops.reshape(exclusive(flat, -1), moved, o), back, o);
+  }
+  /**
+   * max/min's tangent: `t` at the first extreme over the reduced axes (in
+   * their row-major order), as MLX's Reduce::jvp (take_along_axis of the
+   * argmax); its vjp splits the cotangent evenly between ties instead.
+   */
+  private extremeTangent(x: MxArray, t: MxArray, y: MxArray): MxArray {
+    const o = on(t);
+    const at = ops[this.name === "max" ? "argmax" : "argmin"](this.axesLast(x).flat, -1, true, o);
+    return ops.reshape(ops.takeAlongAxis(this.axesLast(t).flat, at, -1, o), y.shape, o);
   }
   override vjp([x]: readonly MxArray[], ct: MxArray, y: MxArray): (MxArray | null)[] {
     if (!isInexact(x!.dtype) || this.name === "all" || this.name === "any") return [null];
@@ -123,12 +143,17 @@ export class Reduce extends AxesReduction {
     // a widened sum's cotangent (float32) goes back to its input's dtype
     const narrowed = this.dtype ? ops.astype(ct, x!.dtype, o) : ct;
     const spread = ops.broadcastTo(ops.reshape(narrowed, keptShape(x!.shape, this.axes), o), x!.shape, o);
-    return [this.name === "sum" ? spread : ops.multiply(spread, this.partials(x!, y), o)];
+    if (this.name === "sum") return [spread];
+    if (this.name === "prod") return [ops.multiply(spread, this.prodPartials(x!), o)];
+    // max/min (MLX's Reduce::vjp): the tied extremes share the cotangent evenly
+    const wins = ops.astype(ops.equal(x!, ops.reshape(y, keptShape(x!.shape, this.axes), o), o), x!.dtype, o);
+    return [ops.multiply(spread, ops.divide(wins, ops.sum(wins, { axis: [...this.axes], keepdims: true, ...o }), o), o)];
   }
   override jvp([x]: readonly MxArray[], [t]: readonly (MxArray | null)[], y: MxArray): MxArray | null {
     if (!t || !isInexact(x!.dtype) || this.name === "all" || this.name === "any") return null;
     const o = on(t);
-    const d = this.name === "sum" ? t : ops.multiply(t, this.partials(x!, y), o);
+    if (this.name === "max" || this.name === "min") return this.extremeTangent(x!, t, y);
+    const d = this.name === "sum" ? t : ops.multiply(t, this.prodPartials(x!), o);
     if (this.dtype) return node(new Reduce("sum", this.axes, this.keepdims, this.dtype), [d], d.stream);
     return ops.sum(d, { axis: [...this.axes], keepdims: this.keepdims, ...o });
   }

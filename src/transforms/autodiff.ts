@@ -12,7 +12,7 @@ import { currentOp, describe, describeValue, duringOp, opError, relabel } from "
 import * as ops from "../ops/index.js";
 import { addOptional } from "../primitives/autodiff.js";
 import { sameShape } from "../shape.js";
-import { callTraced, dependents, tracerOf } from "./trace.js";
+import { callTraced, dependents, runRule, tracerOf } from "./trace.js";
 import { complexJvp, complexVjp, refuseComplexSiblings, touchesComplex } from "./complex-rules.js";
 import { describeTree, treeFlatten, treeUnflatten, type TreeDef } from "./tree.js";
 import type { ArrayFn, ArrayPerArgument, Argnums, CheckedArgnums, GradOptions, Gradients, LossFn, OutputList } from "./types.js";
@@ -182,11 +182,13 @@ function backward(transform: string, outputs: MxArray[], tracers: readonly MxArr
         const siblingCts = n.siblings.map((s) => cts.get(s) ?? null);
         if (siblingCts.every((c) => !c)) continue;
         refuseComplexSiblings(transform, n);
-        grads = n.primitive.vjpOutputs(n.inputs, siblingCts, n.siblings);
+        const [prim, siblings] = [n.primitive, n.siblings];
+        grads = runRule(transform, n, () => prim.vjpOutputs(n.inputs, siblingCts, siblings));
       } else {
         const ct = cts.get(n);
         if (!ct) continue;
-        grads = touchesComplex(n) ? complexVjp(transform, n, ct) : n.primitive.vjp(n.inputs, ct, n);
+        const prim = n.primitive;
+        grads = runRule(transform, n, () => (touchesComplex(n) ? complexVjp(transform, n, ct) : prim.vjp(n.inputs, ct, n)));
       }
       n.inputs.forEach((x, i) => {
         const g = grads[i];
@@ -245,7 +247,8 @@ function forward(transform: string, outputs: MxArray[], tracers: readonly MxArra
       if (n.siblings) {
         refuseComplexSiblings(transform, n);
         // one rule call gives every sibling's tangent
-        const outs = n.primitive.jvpOutputs(n.inputs, inTangents, n.siblings);
+        const [prim, siblings] = [n.primitive, n.siblings];
+        const outs = runRule(transform, n, () => prim.jvpOutputs(n.inputs, inTangents, siblings));
         n.siblings.forEach((s, i) => {
           done.add(s);
           const t = outs[i];
@@ -253,7 +256,8 @@ function forward(transform: string, outputs: MxArray[], tracers: readonly MxArra
         });
         continue;
       }
-      const t = touchesComplex(n) ? complexJvp(transform, n, inTangents) : n.primitive.jvp(n.inputs, inTangents, n);
+      const prim = n.primitive;
+      const t = runRule(transform, n, () => (touchesComplex(n) ? complexJvp(transform, n, inTangents) : prim.jvp(n.inputs, inTangents, n)));
       if (t) ts.set(n, t);
     }
   });
@@ -338,7 +342,8 @@ function makeGrad(transform: string, fn: LossFn, options: GradOptions): (...args
   if (repeated !== undefined) throw new Error(`[${transform}] argnums lists argument ${repeated} twice (${describeValue(argnums)}); each argument can be differentiated once`);
   return (...args: unknown[]) => {
     nums.forEach((a) => {
-      if (!Number.isInteger(a) || a < 0 || a >= args.length) throw new Error(`[${transform}] argnums ${describeValue(a)} is out of range: the function was called with ${args.length} argument(s)`);
+      if (!Number.isInteger(a)) throw new TypeError(`[${transform}] argnums ${describeValue(a)} is not an argument index: each must be an integer (0 for the first argument)`);
+      if (a < 0 || a >= args.length) throw new Error(`[${transform}] argnums ${describeValue(a)} is out of range: the function was called with ${args.length} argument(s)`);
     });
     const flats: { leaves: MxArray[]; def: TreeDef }[] = nums.map((a) => treeFlatten(args[a]));
     flats.forEach((f, k) => {

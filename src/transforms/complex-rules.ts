@@ -88,7 +88,11 @@ export function complexJvp(transform: string, n: MxArray, tangents: readonly (Mx
   return t;
 }
 
-/** Multi-output primitives have no complex64 rules here: a complex64 sibling or input is refused. */
+/**
+ * Multi-output primitives have no complex64 rules here, but for those whose
+ * rules hold as written (depends, a custom function's outputs): a complex64
+ * sibling or input of another is refused.
+ */
 export function refuseComplexSiblings(transform: string, n: MxArray): void {
-  if (touchesComplex(n)) throw refusal(transform, n.primitive!);
+  if (touchesComplex(n) && ruleOf(n.primitive!) !== "as written") throw refusal(transform, n.primitive!);
 }

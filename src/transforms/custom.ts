@@ -1,20 +1,25 @@
 // customFunction: a function of arrays whose vjp, jvp or vmap the user
 // supplies (the others are derived from the function itself), and
 // checkpoint, whose backward pass recomputes the function instead of keeping
-// its intermediates. Each output is a CustomOutput node: it runs as a view of
-// the function's output (the reshape kernel, so every backend has it) and
-// carries the rules, with the function's arguments as further inputs.
+// its intermediates. The outputs of one call are the sibling outputs of one
+// CustomOutputs node (MLX's CustomTransforms): it runs as views of the
+// function's outputs (the depends kernel, which every backend has) and
+// carries the rules, which run once for all the outputs. Its inputs are the
+// function's outputs, which the transforms do not walk into (the rules stand
+// for the ops behind them), then the function's arguments.
 
+import type { Backend, MultiKernel } from "../../backends/backend.js";
+import { dependsKernel } from "../../backends/views.js";
 import { MxArray } from "../array.js";
 import { checkOptions } from "../ops/strict-options.js";
-import { describeValue, shapeStr } from "../errors.js";
+import { describeValue, opError, shapeStr } from "../errors.js";
 import * as ops from "../ops/index.js";
-import { node } from "../ops/base.js";
-import { Reshape } from "../primitives/layout.js";
-import type { Spec } from "../primitive.js";
+import { nodes } from "../ops/base.js";
+import type { CarriesKernel } from "../eval.js";
+import { Primitive, type Spec } from "../primitive.js";
 import { sameShape } from "../shape.js";
 import { jvp, vjp } from "./autodiff.js";
-import { callTraced } from "./trace.js";
+import { callTraced, type HasOpaqueInputs } from "./trace.js";
 import { vmap } from "./vmap.js";
 import type { ArrayFn, ArrayPerArgument, OutputList } from "./types.js";
 
@@ -33,56 +38,89 @@ export interface CustomRules<P extends readonly MxArray[] = MxArray[], O extends
 
 /** The function that made `p` when it is an output of a custom function ("customFunction" or "checkpoint"), else undefined. */
 export function customFunctionOf(p: unknown): string | undefined {
-  return p instanceof CustomOutput ? p.op : undefined;
+  return p instanceof CustomOutputs ? p.op : undefined;
 }
 
-/** Output `index` of a custom function: inputs [output, ...arguments]. */
-class CustomOutput extends Reshape {
+/**
+ * The outputs of one call of a custom function, as siblings: inputs
+ * [...the function's outputs, ...its arguments]. Each output is a view of
+ * the function's output at its place; the rules read the arguments.
+ */
+class CustomOutputs extends Primitive implements CarriesKernel, HasOpaqueInputs {
   /** Its rules are vjp / jvp of the function (or the user's own): complex64 as those give it (complex-rules.ts). */
   readonly complexRule = "as written";
+  readonly name: string;
+  /** The function's outputs: the transforms leave them alone, this node's rules standing for the ops behind them. */
+  readonly opaqueInputs: number;
   constructor(
-    /** The function the user called (customFunction or checkpoint), named by errors. */
+    /** The function the user called (customFunction or checkpoint): its name, and what errors name. */
     readonly op: string,
-    readonly index: number,
     readonly fn: ArrayFn,
     readonly rules: CustomRules,
-    /** All outputs of the call (for the cotangent list of a user vjp). */
-    readonly callOutputs: MxArray[],
+    /** How many outputs the call has (its first inputs). */
+    readonly count: number,
   ) {
-    super(callOutputs[index]!.shape);
+    super();
+    this.name = op;
+    this.opaqueInputs = count;
   }
-  /** A reshape of its first input (the function's output) alone; the others are the arguments its rules read. */
+  override params() {
+    return { count: this.count };
+  }
+  /** One call's rules are its own: no other node computes the same (compile keeps each). */
+  override isEquivalent(other: Primitive): boolean {
+    return other === this;
+  }
+  /** At least `count` inputs: the outputs it passes on, then the arguments. */
   override validate(inputs: readonly Spec[]): void {
-    super.validate(inputs.slice(0, 1));
-  }
-  override vjp(inputs: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
-    const primals = inputs.slice(1) as MxArray[];
-    const cts = this.callOutputs.map((o, i) => (i === this.index ? ct : ops.zerosLike(o, { stream: ct.stream })));
-    const grads = this.rules.vjp ? this.rules.vjp(primals, cts, this.callOutputs) : vjp(this.fn, primals, cts)[1];
-    return [null, ...this.checkRule("vjp", grads, primals, "cotangent", "argument")];
-  }
-  override jvp(inputs: readonly MxArray[], tangents: readonly (MxArray | null)[]): MxArray | null {
-    const primals = inputs.slice(1) as MxArray[];
-    const ts = primals.map((p, i) => tangents[i + 1] ?? ops.zerosLike(p, { stream: p.stream }));
-    const out = this.rules.jvp ? this.rules.jvp(primals, ts) : jvp(this.fn, primals, ts)[1];
-    return this.checkRule("jvp", out, this.callOutputs, "tangent", "output")[this.index] ?? null;
-  }
-  override vmap(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray, number] {
-    const primals = inputs.slice(1) as MxArray[];
-    const argAxes = axes.slice(1);
-    if (this.rules.vmap) {
-      const result: unknown = this.rules.vmap(primals, argAxes);
-      const [outs, outAxes] = Array.isArray(result) ? (result as unknown[]) : [];
-      const out: unknown = Array.isArray(outs) ? outs[this.index] : undefined;
-      const axis: unknown = Array.isArray(outAxes) ? outAxes[this.index] : undefined;
-      if (!(out instanceof MxArray) || typeof axis !== "number" || !Number.isInteger(axis) || axis < -out.ndim || axis >= out.ndim) {
-        throw new TypeError(`[${this.op}] the vmap rule must return [outputs, axes]: a list of arrays (one per output) and the batch axis of each, got ${describeValue(result)}`);
-      }
-      return [out, axis < 0 ? axis + out.ndim : axis];
+    if (!Number.isInteger(this.count) || this.count < 1 || inputs.length < this.count) {
+      throw opError(this.op, `takes the function's ${describeValue(this.count)} output(s) then its arguments as inputs, got ${inputs.length} input(s)`, inputs);
     }
-    const mapped = vmap(this.fn, { inAxes: argAxes });
-    const outs = mapped(...primals);
-    return [Array.isArray(outs) ? outs[this.index]! : outs, 0];
+  }
+  output(inputs: readonly Spec[]): Spec {
+    return this.outputs(inputs)[0]!;
+  }
+  override outputs(inputs: readonly Spec[]): readonly Spec[] {
+    return inputs.slice(0, this.count).map((x) => ({ shape: x.shape, dtype: x.dtype }));
+  }
+  /** Views of the function's outputs, on every backend. */
+  kernelOn(_backend: Backend): MultiKernel {
+    return dependsKernel;
+  }
+  /** The rule (the user's, or vjp of the function) once, with every output's cotangent (zeros where none flows, as MLX). */
+  override vjpOutputs(inputs: readonly MxArray[], cotangents: readonly (MxArray | null)[], outputs: readonly MxArray[]): (MxArray | null)[] {
+    const primals = inputs.slice(this.count);
+    const cts = outputs.map((o, i) => cotangents[i] ?? ops.zerosLike(o, { stream: o.stream }));
+    const grads = this.rules.vjp ? this.rules.vjp(primals, cts, [...outputs]) : vjp(this.fn, primals, cts)[1];
+    return [...outputs.map(() => null), ...this.checkRule("vjp", grads, primals, "cotangent", "argument")];
+  }
+  /** The rule (the user's, or jvp of the function) once, with every argument's tangent (zeros where none). */
+  override jvpOutputs(inputs: readonly MxArray[], tangents: readonly (MxArray | null)[], outputs: readonly MxArray[]): (MxArray | null)[] {
+    const primals = inputs.slice(this.count);
+    const ts = primals.map((p, i) => tangents[this.count + i] ?? ops.zerosLike(p, { stream: p.stream }));
+    const out = this.rules.jvp ? this.rules.jvp(primals, ts) : jvp(this.fn, primals, ts)[1];
+    return this.checkRule("jvp", out, outputs, "tangent", "output");
+  }
+  /** The rule (the user's, or vmap of the function, every output batched at axis 0) once, on the arguments and their batch axes. */
+  override vmapOutputs(inputs: readonly MxArray[], axes: readonly (number | null)[]): [MxArray[], number[]] {
+    const primals = inputs.slice(this.count);
+    const argAxes = axes.slice(this.count);
+    if (!this.rules.vmap) {
+      const outs = vmap(this.fn, { inAxes: argAxes })(...primals);
+      return [Array.isArray(outs) ? outs : [outs], inputs.slice(0, this.count).map(() => 0)];
+    }
+    const result: unknown = this.rules.vmap(primals, argAxes);
+    const [outs, outAxes] = Array.isArray(result) ? (result as unknown[]) : [];
+    const fail = (why: string) => new TypeError(`[${this.op}] the vmap rule must return [outputs, axes]: a list of ${this.count} array${this.count === 1 ? "" : "s"} (one per output) and the batch axis of each, ${why}`);
+    if (!Array.isArray(outs) || !Array.isArray(outAxes)) throw fail(`got ${describeValue(result)}`);
+    if (outs.length !== this.count || outAxes.length !== this.count) throw fail(`got ${outs.length} outputs and ${outAxes.length} axes`);
+    const got = outs.map((out: unknown, i) => {
+      const axis: unknown = outAxes[i];
+      if (!(out instanceof MxArray)) throw fail(`output ${i} is ${describeValue(out)}`);
+      if (typeof axis !== "number" || !Number.isInteger(axis) || axis < -out.ndim || axis >= out.ndim) throw fail(`axis ${i} is ${describeValue(axis)} for output ${i} of shape ${shapeStr(out.shape)}`);
+      return [out, axis < 0 ? axis + out.ndim : axis] as const;
+    });
+    return [got.map(([o]) => o), got.map(([, a]) => a)];
   }
   /** What a vjp or jvp rule returned, checked: a list of one array (or null) per argument or output, each of its shape. */
   private checkRule(rule: string, got: unknown, like: readonly MxArray[], what: string, per: string): (MxArray | null)[] {
@@ -132,7 +170,7 @@ function customOf<F extends ArrayFn>(op: string, fn: F, rules: CustomRules): (..
       if (a.isDisposed) throw new Error(`[${op}] argument ${i} was disposed and can no longer be used`);
     });
     const { outputs, single } = callTraced(op, fn, args);
-    const wrapped = outputs.map((o, i) => node(new CustomOutput(op, i, fn, rules, outputs), [o, ...args], o.stream));
+    const wrapped = nodes(new CustomOutputs(op, fn, rules, outputs.length), [...outputs, ...args], outputs[0]!.stream);
     return (single ? wrapped[0]! : wrapped) as ReturnType<F>;
   };
 }

@@ -24,20 +24,39 @@ export function callTraced(transform: string, fn: (...args: never[]) => unknown,
 }
 
 /**
+ * A primitive whose first `opaqueInputs` inputs the transforms run no rules
+ * behind: a custom function's outputs, whose rules replace those of the ops
+ * that computed them (src/transforms/custom.ts).
+ */
+export interface HasOpaqueInputs {
+  readonly opaqueInputs: number;
+}
+
+/** How many of `a`'s first inputs the transforms leave alone (see HasOpaqueInputs). */
+export function opaqueInputsOf(a: MxArray): number {
+  return (a.primitive as Partial<HasOpaqueInputs> | null)?.opaqueInputs ?? 0;
+}
+
+/**
  * The nodes that depend on a tracer, inputs before users (tracers included);
- * the walk stops at tracers and at nodes without inputs.
+ * the walk stops at tracers and at nodes without inputs. `order` leaves out
+ * the nodes that only a node's opaque inputs reach (a custom function's
+ * body, whose rules its own stand for): they depend on the tracers but no
+ * transform runs their rules.
  */
 export function dependents(outputs: readonly MxArray[], tracers: ReadonlySet<MxArray>): { order: MxArray[]; depends: Set<MxArray> } {
   const order: MxArray[] = [];
   const depends = new Set<MxArray>();
   const visited = new Set<MxArray>();
   const stack: [MxArray, boolean][] = outputs.map((o) => [o, false]);
+  let opaque = false;
   while (stack.length) {
     const [a, expanded] = stack.pop()!;
     if (expanded) {
       if (tracers.has(a) || a.inputs.some((x) => depends.has(x))) {
         depends.add(a);
         order.push(a);
+        if (opaqueInputsOf(a) > 0) opaque = true;
       }
       continue;
     }
@@ -47,5 +66,53 @@ export function dependents(outputs: readonly MxArray[], tracers: ReadonlySet<MxA
     if (tracers.has(a)) continue;
     for (const x of a.inputs) if (!visited.has(x)) stack.push([x, false]);
   }
-  return { order, depends };
+  if (!opaque) return { order, depends };
+  // the nodes the outputs reach without crossing an opaque input
+  const live = new Set<MxArray>();
+  const reach = outputs.filter((o) => depends.has(o));
+  while (reach.length) {
+    const a = reach.pop()!;
+    if (live.has(a)) continue;
+    live.add(a);
+    if (tracers.has(a)) continue;
+    const skip = opaqueInputsOf(a);
+    a.inputs.forEach((x, i) => {
+      if (i >= skip && depends.has(x) && !live.has(x)) reach.push(x);
+    });
+  }
+  return { order: order.filter((a) => live.has(a)), depends };
+}
+
+/**
+ * Whether the opaque inputs of `n` (a custom function's outputs) read one of
+ * `tracers` other than through `n`'s own inputs (its arguments): the function
+ * read a transformed array through a closure, which its rules cannot see.
+ */
+export function readsTracerThroughClosure(n: MxArray, tracers: ReadonlySet<MxArray>): boolean {
+  const skip = opaqueInputsOf(n);
+  const args = new Set(n.inputs.slice(skip));
+  const stops = new Set([...args, ...tracers]);
+  const { depends } = dependents(n.inputs.slice(0, skip), stops);
+  for (const t of tracers) if (!args.has(t) && depends.has(t)) return true;
+  return false;
+}
+
+/**
+ * `rule()`, a rule of node `n` that `transform` runs (its vjp, jvp or vmap):
+ * an error the rule raises without an op's label (`no vjp for scatterAxis in
+ * mode "multiply"`, `no vmap for randomBits`) is labelled with the transform
+ * and the op the user called that built the node:
+ * `[grad] indexUpdate: no vjp for scatterAxis ...`. A labelled error (a
+ * custom rule's own op, `[view] has no vjp`) keeps its words.
+ */
+export function runRule<T>(transform: string, n: MxArray, rule: () => T): T {
+  try {
+    return rule();
+  } catch (e) {
+    if (e instanceof Error && !/^\[[^\]]+\] /.test(e.message)) {
+      const op = n.builtBy ?? n.primitive?.errorName;
+      e.message = `[${transform}] ${op === undefined || op === transform ? "" : `${op}: `}${e.message}`;
+    }
+    throw e;
+  }
 }

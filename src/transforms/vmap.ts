@@ -10,7 +10,7 @@ import { describe, describeValue } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { node } from "../ops/base.js";
 import { Reshape, sliceAxis } from "../primitives/layout.js";
-import { callTraced, dependents } from "./trace.js";
+import { callTraced, dependents, opaqueInputsOf, readsTracerThroughClosure, runRule } from "./trace.js";
 import { treeFlatten, treeUnflatten } from "./tree.js";
 import type { MappableFn } from "./types.js";
 
@@ -83,21 +83,29 @@ export function vmap(fn: MappableFn, options: VmapOptions = {}): (...args: unkno
     });
     if (size === undefined) throw new Error("[vmap] no argument is mapped (every in-axis is null)");
     const { outputs, single } = callTraced("vmap", fn, traced);
-    const { order } = dependents(outputs, new Set(tracers.keys()));
+    const tracerSet = new Set(tracers.keys());
+    const { order } = dependents(outputs, tracerSet);
     const batched = new Map<MxArray, { value: MxArray; axis: number }>(tracers);
     for (const n of order) {
       if (batched.has(n) || !n.primitive) continue;
+      const prim = n.primitive;
+      // a custom function's outputs (its opaque inputs) are left to its rule, which batches its arguments
+      const skip = opaqueInputsOf(n);
+      if (skip > 0 && readsTracerThroughClosure(n, tracerSet)) {
+        throw new Error(`[vmap] ${prim.errorName}'s function reads a mapped array through a closure, which its vmap rule cannot batch; pass that array to it as an argument`);
+      }
       const ins = n.inputs.map((x) => batched.get(x));
-      if (ins.every((b) => !b)) continue;
+      if (ins.every((b, i) => i < skip || !b)) continue;
       const values = n.inputs.map((x, i) => ins[i]?.value ?? x);
       const axes = ins.map((b) => (b ? b.axis : null));
       if (n.siblings) {
         // one rule call batches every sibling
-        const [outs, outAxes] = n.primitive.vmapOutputs(values, axes);
-        n.siblings.forEach((s, i) => batched.set(s, { value: outs[i]!, axis: outAxes[i]! }));
+        const siblings = n.siblings;
+        const [outs, outAxes] = runRule("vmap", n, () => prim.vmapOutputs(values, axes));
+        siblings.forEach((s, i) => batched.set(s, { value: outs[i]!, axis: outAxes[i]! }));
         continue;
       }
-      const [value, axis] = n.primitive.vmap(values, axes);
+      const [value, axis] = runRule("vmap", n, () => prim.vmap(values, axes));
       batched.set(n, { value, axis });
     }
     const results = outputs.map((out, i) => {

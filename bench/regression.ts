@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
 import type { WebGpuBackend } from "../backends/webgpu/backend.js";
+import { isSoftwareAdapter } from "../backends/webgpu/device.js";
 import { machine } from "./harness.js";
 import { copyBandwidth } from "./webgpu-copy.js";
 
@@ -193,9 +194,25 @@ export function readBaseline(): RegressionBaseline {
   return JSON.parse(readFileSync(BASELINE_PATH, "utf8")) as RegressionBaseline;
 }
 
-/** The adapter the webgpu rows ran on, or "none". */
-function adapter(): string {
+/** The adapter the webgpu rows run on, or "none". */
+export function regressionAdapter(): string {
   return availableRegressionBackends().includes("webgpu") ? (getBackend("webgpu") as WebGpuBackend).ctx.description : "none";
+}
+
+/**
+ * The backends whose rows a baseline holds here: the cpu always; webgpu on the
+ * baseline's adapter only, as its ratios belong to the adapter (at these small
+ * sizes a GPU waits on dispatches where lavapipe waits on memory: the H100 ran
+ * sum 256K at 0.093 of its copy, lavapipe at 0.47). `mismatch` says why webgpu
+ * is left out; a software adapter (lavapipe, CI's) that is not the baseline's
+ * is a mismatch the check must not pass over.
+ */
+export function heldRegressionBackends(baseline: RegressionBaseline): { held: RegressionBackend[]; mismatch?: { adapter: string; software: boolean } } {
+  const available = availableRegressionBackends();
+  const adapter = regressionAdapter();
+  if (!available.includes("webgpu") || adapter === baseline.adapter) return { held: available };
+  const software = isSoftwareAdapter((getBackend("webgpu") as WebGpuBackend).ctx);
+  return { held: available.filter((b) => b !== "webgpu"), mismatch: { adapter, software } };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -212,7 +229,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (write) {
     const baseline: RegressionBaseline = {
       machine: machine(),
-      adapter: adapter(),
+      adapter: regressionAdapter(),
       date: new Date().toISOString(),
       command: "npx tsx bench/regression.ts --write-baseline",
       rows: Object.fromEntries(rows.map((r) => [r.key, Number(r.ratio.toPrecision(4))])),

@@ -1,9 +1,10 @@
 // The performance regression check: bench/regression.ts's small-size rows on
 // the webgpu (lavapipe in CI) and cpu backends, each a ratio against a
-// reference of the same run, held against bench/regression-baseline.json.
+// reference of the same run, held against bench/regression-baseline.json
+// (webgpu's rows on the baseline's adapter only: heldRegressionBackends).
 
 import { describe, expect, it } from "vitest";
-import { availableRegressionBackends, measureRegression, readBaseline, type RegressionRow } from "../bench/regression.js";
+import { heldRegressionBackends, measureRegression, readBaseline, type RegressionRow } from "../bench/regression.js";
 
 /**
  * A row fails when its ratio falls below its baseline (the median of five
@@ -17,11 +18,16 @@ const FACTOR = 5;
 
 const RECORD = "re-record the baseline with `npx tsx bench/regression.ts --write-baseline`";
 
+const baseline = readBaseline();
+const { held: backends, mismatch } = heldRegressionBackends(baseline);
+
 describe("performance regression (ratios against references of the same run)", () => {
-  it("every row stays within FACTOR of its baseline ratio", async () => {
-    const baseline = readBaseline();
+  it("a software adapter (CI's lavapipe) is the baseline's", () => {
+    expect(mismatch?.software ? mismatch.adapter : baseline.adapter, `the webgpu rows' baseline was recorded on another software adapter: ${RECORD}`).toBe(baseline.adapter);
+  });
+
+  it(`every row of ${backends.join(" and ")} stays within FACTOR of its baseline ratio${mismatch ? ` (webgpu's rows not held: ${mismatch.adapter} is not the baseline's adapter)` : ""}`, async () => {
     const below = (r: RegressionRow) => r.ratio < baseline.rows[r.key]! / FACTOR;
-    const backends = availableRegressionBackends();
     const rows = await measureRegression(backends);
     expect(rows.filter((r) => baseline.rows[r.key] === undefined).map((r) => r.key), `rows without a baseline: ${RECORD}`).toEqual([]);
     const suspects = new Set(rows.filter(below).map((r) => r.key));

@@ -112,14 +112,20 @@ describe.skipIf(!hasMetal)("linalg on metal", () => {
     }
   });
 
-  it("triInv and solveTriangular with a zero pivot: the cpu's infinities and NaN", async () => {
+  it("triInv, solveTriangular and choleskyInv with an exact zero on the diagonal: the cpu's error (MLX's tri_inv raises), naming the matrix and the row", async () => {
     const z = mx.array([[2, 0, 0, 0], [1, 0, 0, 0], [3, 1, 5, 0], [1, 0, 2, 4]], mx.float32);
+    const message = /matrix 1 of the batch is singular \(its triangle has an exact zero on the diagonal, in row 1\)/;
     for (const upper of [false, true]) {
-      const t = upper ? mT(z) : z;
-      await expectSamePattern(mx.linalg.triInv(t, { upper, ...gpu }), mx.linalg.triInv(t, { upper, ...cpu }), 1e-6);
+      const t = mx.stack([mx.eye(4, 4, 0, { dtype: mx.float32, ...cpu }), upper ? mT(z) : z], { axis: 0, ...cpu });
       const b = mx.array([[1, 0], [1, 0], [1, 1], [1, 2]], mx.float32);
-      await expectSamePattern(mx.linalg.solveTriangular(t, b, { upper, ...gpu }), mx.linalg.solveTriangular(t, b, { upper, ...cpu }), 1e-6);
+      for (const s of [gpu, cpu]) {
+        await expect(mx.linalg.triInv(t, { upper, ...s }).tolist()).rejects.toThrow(message);
+        await expect(mx.linalg.solveTriangular(t, b, { upper, ...s }).tolist()).rejects.toThrow(message);
+        await expect(mx.linalg.choleskyInv(t, { upper, ...s }).tolist()).rejects.toThrow(message);
+      }
     }
+    // the triangle not read may hold zeros
+    await expectSamePattern(mx.linalg.triInv(mx.array([[2, 0], [1, 4]], mx.float32), { upper: true, ...gpu }), mx.array([[0.5, 0], [0, 0.25]], mx.float32), 0);
   });
 
   it.each(SIZES)("solve and inv n=%i: condition 1 to 1e4, rows needing pivots", async (n) => {

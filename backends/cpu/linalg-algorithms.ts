@@ -1,7 +1,9 @@
 // The float64 matrix algorithms of the cpu reference's linear algebra, on one
 // row-major matrix at a time: Cholesky, triangular inverse, symmetric
 // eigendecomposition (cyclic Jacobi), SVD (one-sided Jacobi), and solves
-// (LU with partial pivoting, triangular substitution).
+// (LU with partial pivoting, triangular substitution). The Jacobi methods
+// scale each matrix by a power of two first (exactly, so any float64 scale
+// is safe) and rotate in Rutishauser's form (LAPACK-level accuracy).
 
 /** The symmetric n x n matrix whose lower (`upper` false) or upper triangle is that of `a` (row-major at `p`). */
 export function symmetricFrom(a: ArrayLike<number>, p: number, n: number, upper: boolean): Float64Array {
@@ -37,7 +39,7 @@ export function choleskyLower(s: Float64Array, n: number): Float64Array {
   return l;
 }
 
-/** The inverse of the lower triangular `l` (its upper triangle is not read), lower triangular; a zero pivot gives inf/NaN. */
+/** The inverse of the lower triangular `l` (its upper triangle is not read), lower triangular; a zero pivot gives inf/NaN (the kernels check for one first). */
 export function lowerInverse(l: Float64Array, n: number): Float64Array {
   const b = new Float64Array(n * n);
   for (let j = 0; j < n; j++) {
@@ -52,7 +54,7 @@ export function lowerInverse(l: Float64Array, n: number): Float64Array {
 }
 
 /** tan of the rotation angle zeroing an off-diagonal `apq` between diagonal `app`, `aqq` (the smaller root). */
-function rotationTangent(app: number, aqq: number, apq: number): number {
+export function rotationTangent(app: number, aqq: number, apq: number): number {
   const theta = (aqq - app) / (2 * apq);
   if (Math.abs(theta) > 1e150) return 1 / (2 * theta);
   return (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
@@ -60,53 +62,99 @@ function rotationTangent(app: number, aqq: number, apq: number): number {
 
 const MAX_SWEEPS = 80;
 
+/** x 2^k, rounded once (2^k itself may lie outside float64's range). */
+export function ldexp(x: number, k: number): number {
+  if (k > 1023) return x * 2 ** 1023 * 2 ** (k - 1023);
+  if (k < -1022) return x * 2 ** (k + 1022) * 2 ** -1022;
+  return x * 2 ** k;
+}
+
+/** The k for which `largest` 2^k lies in [2^e, 2^(e + 1)), for a finite `largest` > 0 (0 when it is 0). */
+export function scaleExponent(largest: number, e: number): number {
+  if (!(largest > 0)) return 0;
+  let k = e - Math.floor(Math.log2(largest));
+  // log2 rounds near powers of two
+  while (ldexp(largest, k) >= 2 ** (e + 1)) k--;
+  while (ldexp(largest, k) < 2 ** e) k++;
+  return k;
+}
+
+/** The sweeps the last Jacobi iteration of each kind took (for tests and measurements). */
+export const jacobiSweeps = { svd: 0, eigh: 0 };
+
+/**
+ * Rotates the pair (x, y) of equal-length vectors by (c, s) = (cos, sin):
+ * x' = c x - s y, y' = s x + c y, in Rutishauser's form (each entry changed
+ * by a correction proportional to s, with tau = s / (1 + c)), whose rounding
+ * errors shrink with the angle: the late sweeps' small rotations leave the
+ * vectors, and their orthogonality, nearly untouched.
+ */
+function rotate(x: Float64Array, y: Float64Array, c: number, s: number): void {
+  const tau = s / (1 + c);
+  for (let r = 0; r < x.length; r++) {
+    const xr = x[r]!, yr = y[r]!;
+    x[r] = xr - s * (yr + tau * xr);
+    y[r] = yr + s * (xr - tau * yr);
+  }
+}
+
 /**
  * Eigenvalues (ascending) and eigenvectors (the columns of the row-major n x n
  * `vectors`) of the symmetric `s` (overwritten), by cyclic Jacobi rotations
- * until the off-diagonal part vanishes at working precision.
+ * until every off-diagonal entry is negligible beside its two diagonal ones
+ * (|s_pq| <= eps sqrt(|s_pp| |s_qq|)). The matrix is first scaled by a power
+ * of two (exactly) to a largest entry near 1, so that no test or rotation
+ * overflows or underflows whatever the input's scale; the values are scaled
+ * back once at the end.
  */
 export function symmetricEigen(s: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+  let largest = 0;
+  for (let i = 0; i < n * n; i++) largest = Math.max(largest, Math.abs(s[i]!));
+  const k = Number.isFinite(largest) ? scaleExponent(largest, 0) : 0;
+  if (k !== 0) for (let i = 0; i < n * n; i++) s[i] = ldexp(s[i]!, k);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+  const eps = 2 ** -52;
+  let sweep = 0;
+  for (; sweep < MAX_SWEEPS; sweep++) {
     let rotated = false;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
         const apq = s[p * n + q]!;
         const app = s[p * n + p]!, aqq = s[q * n + q]!;
-        if (apq === 0 || Math.abs(apq) <= 1e-18 * Math.sqrt(Math.abs(app * aqq))) {
+        if (apq === 0 || Math.abs(apq) <= eps * Math.sqrt(Math.abs(app)) * Math.sqrt(Math.abs(aqq))) {
           s[p * n + q] = s[q * n + p] = 0;
           continue;
         }
         rotated = true;
         const t = rotationTangent(app, aqq, apq);
-        const c = 1 / Math.sqrt(t * t + 1), sn = t * c;
-        for (let k = 0; k < n; k++) {
-          const kp = s[k * n + p]!, kq = s[k * n + q]!;
-          s[k * n + p] = c * kp - sn * kq;
-          s[k * n + q] = sn * kp + c * kq;
+        const c = 1 / Math.sqrt(t * t + 1), sn = t * c, tau = sn / (1 + c);
+        // rows and columns p, q off the 2 x 2 block (kept symmetric), in Rutishauser's form; the block's diagonal by t apq
+        for (let r = 0; r < n; r++) {
+          if (r === p || r === q) continue;
+          const rp = s[r * n + p]!, rq = s[r * n + q]!;
+          s[r * n + p] = s[p * n + r] = rp - sn * (rq + tau * rp);
+          s[r * n + q] = s[q * n + r] = rq + sn * (rp - tau * rq);
         }
-        for (let k = 0; k < n; k++) {
-          const pk = s[p * n + k]!, qk = s[q * n + k]!;
-          s[p * n + k] = c * pk - sn * qk;
-          s[q * n + k] = sn * pk + c * qk;
-        }
+        s[p * n + p] = app - t * apq;
+        s[q * n + q] = aqq + t * apq;
         s[p * n + q] = s[q * n + p] = 0;
-        for (let k = 0; k < n; k++) {
-          const kp = v[k * n + p]!, kq = v[k * n + q]!;
-          v[k * n + p] = c * kp - sn * kq;
-          v[k * n + q] = sn * kp + c * kq;
+        for (let r = 0; r < n; r++) {
+          const rp = v[r * n + p]!, rq = v[r * n + q]!;
+          v[r * n + p] = rp - sn * (rq + tau * rp);
+          v[r * n + q] = rq + sn * (rp - tau * rq);
         }
       }
     }
     if (!rotated) break;
   }
+  jacobiSweeps.eigh = sweep + 1;
   const diag = Array.from({ length: n }, (_, i) => s[i * n + i]!);
   const order = [...diag.keys()].sort((i, j) => diag[i]! - diag[j]! || i - j);
-  const values = new Float64Array(order.map((i) => diag[i]!));
+  const values = new Float64Array(order.map((i) => ldexp(diag[i]!, -k)));
   const vectors = new Float64Array(n * n);
   order.forEach((src, dst) => {
-    for (let k = 0; k < n; k++) vectors[k * n + dst] = v[k * n + src]!;
+    for (let r = 0; r < n; r++) vectors[r * n + dst] = v[r * n + src]!;
   });
   return { values, vectors };
 }
@@ -120,7 +168,7 @@ function orthogonalise(r: Float64Array, cols: readonly Float64Array[]): number {
       for (let k = 0; k < r.length; k++) r[k] = r[k]! - d * u[k]!;
     }
   }
-  return Math.hypot(...r);
+  return norm2(r);
 }
 
 /**
@@ -148,44 +196,76 @@ function completeBasis(cols: Float64Array[], m: number): Float64Array[] {
   return out;
 }
 
+/** The 2-norm of `x`, without overflow or underflow (scaled by a power of two where the plain sum could). */
+export function norm2(x: ArrayLike<number>): number {
+  let big = 0;
+  for (let i = 0; i < x.length; i++) big = Math.max(big, Math.abs(x[i]!));
+  if (big === 0 || !Number.isFinite(big)) return big;
+  const k = big > 2 ** -400 && big < 2 ** 400 ? 0 : scaleExponent(big, 0);
+  let r = 0;
+  for (let i = 0; i < x.length; i++) {
+    const v = ldexp(x[i]!, k);
+    r += v * v;
+  }
+  return ldexp(Math.sqrt(r), -k);
+}
+
+/** The sum of squares of `x`. */
+function sumSquares(x: Float64Array): number {
+  let r = 0;
+  for (let k = 0; k < x.length; k++) r += x[k]! * x[k]!;
+  return r;
+}
+
 /**
  * The full SVD of the row-major m x n `a` (at offset p) with m >= n, by
  * one-sided Jacobi rotations of its columns: u (m x m), singular values
  * (descending, n of them) and v (n x n, the right singular vectors as columns).
+ * The columns are first scaled by a power of two (exactly) to a largest
+ * entry near 2^e, the most for which their sums of squares cannot overflow,
+ * so that neither the convergence test nor a rotation overflows or
+ * underflows whatever the input's scale; the values are scaled back at the
+ * end. A pair of columns is rotated (in Rutishauser's form) until
+ * |ci . cj| <= tol |ci| |cj|, tol = max(eps, sqrt(m) u) (LAPACK dgesvj's
+ * one-sided Jacobi test: orthogonal at working precision), which a sweep
+ * meets after about 10 sweeps.
  */
 function svdTall(a: ArrayLike<number>, p: number, m: number, n: number, transposed: boolean): { u: Float64Array[]; s: Float64Array; v: Float64Array[] } {
+  let largest = 0;
+  for (let i = 0; i < m * n; i++) largest = Math.max(largest, Math.abs(a[p + i]!));
+  const k = scaleExponent(largest, Math.floor((1021 - Math.log2(Math.max(m, 1))) / 2));
   // the columns of the matrix, and of V (accumulated rotations)
-  const cols = Array.from({ length: n }, (_, j) => Float64Array.from({ length: m }, (_, i) => (transposed ? a[p + j * m + i]! : a[p + i * n + j]!)));
+  const cols = Array.from({ length: n }, (_, j) => Float64Array.from({ length: m }, (_, i) => ldexp(transposed ? a[p + j * m + i]! : a[p + i * n + j]!, k)));
   const vcols = Array.from({ length: n }, (_, j) => Float64Array.from({ length: n }, (_, i) => (i === j ? 1 : 0)));
-  for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
+  // the columns' sums of squares, kept current
+  const sq = Float64Array.from(cols, sumSquares);
+  // LAPACK dgesvj's tolerance, sqrt(m) u, at least eps: above the rounding error of the computed dot products
+  const tol = Math.max(2 ** -52, Math.sqrt(m) * 2 ** -53);
+  let sweep = 0;
+  for (; sweep < MAX_SWEEPS; sweep++) {
     let rotated = false;
     for (let i = 0; i < n - 1; i++) {
       for (let j = i + 1; j < n; j++) {
         const ci = cols[i]!, cj = cols[j]!;
-        let alpha = 0, beta = 0, gamma = 0;
-        for (let k = 0; k < m; k++) {
-          alpha += ci[k]! * ci[k]!;
-          beta += cj[k]! * cj[k]!;
-          gamma += ci[k]! * cj[k]!;
-        }
-        if (gamma === 0 || Math.abs(gamma) <= 1e-17 * Math.sqrt(alpha * beta)) continue;
+        const alpha = sq[i]!, beta = sq[j]!;
+        let gamma = 0;
+        for (let r = 0; r < m; r++) gamma += ci[r]! * cj[r]!;
+        if (gamma === 0 || Math.abs(gamma) <= tol * Math.sqrt(alpha) * Math.sqrt(beta)) continue;
         rotated = true;
         const t = rotationTangent(alpha, beta, gamma);
         const c = 1 / Math.sqrt(t * t + 1), sn = t * c;
-        for (const [x, y] of [[ci, cj], [vcols[i]!, vcols[j]!]] as const) {
-          for (let k = 0; k < x.length; k++) {
-            const xk = x[k]!, yk = y[k]!;
-            x[k] = c * xk - sn * yk;
-            y[k] = sn * xk + c * yk;
-          }
-        }
+        rotate(ci, cj, c, sn);
+        rotate(vcols[i]!, vcols[j]!, c, sn);
+        sq[i] = sumSquares(ci);
+        sq[j] = sumSquares(cj);
       }
     }
     if (!rotated) break;
   }
-  const norms = cols.map((c) => Math.hypot(...c));
+  jacobiSweeps.svd = sweep + 1;
+  const norms = cols.map(norm2);
   const order = [...norms.keys()].sort((i, j) => norms[j]! - norms[i]! || i - j);
-  const s = new Float64Array(order.map((i) => norms[i]!));
+  const s = new Float64Array(order.map((i) => ldexp(norms[i]!, -k)));
   const nonzero = order.filter((i) => norms[i]! > 0);
   const u = completeBasis(nonzero.map((i) => cols[i]!.map((x) => x / norms[i]!)), m);
   return { u, s, v: order.map((i) => vcols[i]!) };
@@ -249,7 +329,8 @@ export function luSolve(a: ArrayLike<number>, pa: number, b: ArrayLike<number>, 
 /**
  * Solves t x = b by substitution for the triangle of the n x n `a` at pa
  * (lower, or upper when `upper`; the other triangle is not read) and the
- * n x k `b` at pb; a zero on the diagonal gives infinities and NaN.
+ * n x k `b` at pb; a zero on the diagonal gives infinities and NaN (the
+ * kernels check for one first).
  */
 export function triangularSolve(a: ArrayLike<number>, pa: number, b: ArrayLike<number>, pb: number, n: number, k: number, upper: boolean): Float64Array {
   const x = new Float64Array(n * k);

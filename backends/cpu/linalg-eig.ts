@@ -1,5 +1,5 @@
-// The cpu reference's eigendecomposition of general real matrices, in
-// float64: Householder reduction to Hessenberg form, then shifted QR steps in
+// The cpu reference's eigendecomposition of general real or complex matrices,
+// in float64: Householder reduction to Hessenberg form, then shifted QR steps in
 // complex arithmetic (Wilkinson shifts, Givens rotations, deflation on small
 // subdiagonals) to the complex Schur form T = Z^H A Z, and the eigenvectors
 // by back-substitution in T.
@@ -10,35 +10,68 @@ interface Complex {
   im: Float64Array;
 }
 
-/** Upper Hessenberg H = Q^T A Q of the row-major n x n `a` at offset p, with Q, by Householder reflections. */
-function hessenberg(a: ArrayLike<number>, p: number, n: number): { h: Float64Array; q: Float64Array } {
-  const h = Float64Array.from({ length: n * n }, (_, i) => a[p + i]!);
-  const q = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) q[i * n + i] = 1;
+/**
+ * Upper Hessenberg H = Q^H A Q of the complex n x n `a` (row-major, not
+ * modified; a real matrix has zero imaginary parts), with the unitary Q, by
+ * Householder reflections P = I - tau v v^H with a real beta on the
+ * subdiagonal (LAPACK's zlarfg; for a real matrix the real reflections).
+ */
+function hessenberg(a: Complex, n: number): { h: Complex; q: Complex } {
+  const h: Complex = { re: Float64Array.from(a.re), im: Float64Array.from(a.im) };
+  const q: Complex = { re: new Float64Array(n * n), im: new Float64Array(n * n) };
+  for (let i = 0; i < n; i++) q.re[i * n + i] = 1;
+  const vr = new Float64Array(n), vi = new Float64Array(n);
   for (let k = 0; k + 2 < n; k++) {
     let scale = 0;
-    for (let i = k + 2; i < n; i++) scale = Math.hypot(scale, h[i * n + k]!);
-    if (scale === 0) continue;
-    const alpha = h[(k + 1) * n + k]!;
-    const beta = (alpha >= 0 ? -1 : 1) * Math.hypot(alpha, scale);
-    const tau = (beta - alpha) / beta;
-    const v = new Float64Array(n);
-    v[k + 1] = 1;
-    for (let i = k + 2; i < n; i++) v[i] = h[i * n + k]! / (alpha - beta);
-    // H <- P H P and Q <- Q P with P = I - tau v v^T (v zero above k + 1)
-    for (let c = 0; c < n; c++) {
-      let d = 0;
-      for (let i = k + 1; i < n; i++) d += v[i]! * h[i * n + c]!;
-      for (let i = k + 1; i < n; i++) h[i * n + c] = h[i * n + c]! - tau * d * v[i]!;
+    for (let i = k + 2; i < n; i++) scale = Math.hypot(scale, h.re[i * n + k]!, h.im[i * n + k]!);
+    const ar = h.re[(k + 1) * n + k]!, ai = h.im[(k + 1) * n + k]!;
+    if (scale === 0 && ai === 0) continue;
+    const beta = (ar >= 0 ? -1 : 1) * Math.hypot(ar, ai, scale);
+    // tau = (beta - alpha) / beta; v = [1, x / (alpha - beta)]
+    const tr = (beta - ar) / beta, ti = -ai / beta;
+    vr.fill(0);
+    vi.fill(0);
+    vr[k + 1] = 1;
+    const [dr, di] = [ar - beta, ai];
+    const dd = dr * dr + di * di;
+    for (let i = k + 2; i < n; i++) {
+      const xr = h.re[i * n + k]!, xi = h.im[i * n + k]!;
+      vr[i] = (xr * dr + xi * di) / dd;
+      vi[i] = (xi * dr - xr * di) / dd;
     }
-    for (const m of [h, q]) {
-      for (let r = 0; r < n; r++) {
-        let d = 0;
-        for (let i = k + 1; i < n; i++) d += m[r * n + i]! * v[i]!;
-        for (let i = k + 1; i < n; i++) m[r * n + i] = m[r * n + i]! - tau * d * v[i]!;
+    // H <- P^H H: h_c -= conj(tau) (v^H h_c) v for each column c
+    for (let c = 0; c < n; c++) {
+      let sr = 0, si = 0;
+      for (let i = k + 1; i < n; i++) {
+        sr += vr[i]! * h.re[i * n + c]! + vi[i]! * h.im[i * n + c]!;
+        si += vr[i]! * h.im[i * n + c]! - vi[i]! * h.re[i * n + c]!;
+      }
+      // f = conj(tau) s
+      const fr = tr * sr + ti * si, fi = tr * si - ti * sr;
+      for (let i = k + 1; i < n; i++) {
+        h.re[i * n + c] = h.re[i * n + c]! - (fr * vr[i]! - fi * vi[i]!);
+        h.im[i * n + c] = h.im[i * n + c]! - (fr * vi[i]! + fi * vr[i]!);
       }
     }
-    for (let i = k + 2; i < n; i++) h[i * n + k] = 0;
+    // H <- H P and Q <- Q P: each row r -= tau (row . v) v^H
+    for (const m of [h, q]) {
+      for (let r = 0; r < n; r++) {
+        let sr = 0, si = 0;
+        for (let i = k + 1; i < n; i++) {
+          sr += m.re[r * n + i]! * vr[i]! - m.im[r * n + i]! * vi[i]!;
+          si += m.re[r * n + i]! * vi[i]! + m.im[r * n + i]! * vr[i]!;
+        }
+        const fr = tr * sr - ti * si, fi = tr * si + ti * sr;
+        for (let i = k + 1; i < n; i++) {
+          // f conj(v_i)
+          m.re[r * n + i] = m.re[r * n + i]! - (fr * vr[i]! + fi * vi[i]!);
+          m.im[r * n + i] = m.im[r * n + i]! - (fi * vr[i]! - fr * vi[i]!);
+        }
+      }
+    }
+    h.re[(k + 1) * n + k] = beta;
+    h.im[(k + 1) * n + k] = 0;
+    for (let i = k + 2; i < n; i++) h.re[i * n + k] = h.im[i * n + k] = 0;
   }
   return { h, q };
 }
@@ -65,15 +98,14 @@ function wilkinsonShift(a: [number, number], b: [number, number], c: [number, nu
 const MAX_ITERATIONS_PER_VALUE = 60;
 
 /**
- * The complex Schur form of the upper Hessenberg `h` (real) with the
- * transformations applied to `z` (real, n x n): T upper triangular and Z
- * unitary with A = Z T Z^H. Throws when an eigenvalue does not converge.
+ * The complex Schur form of the upper Hessenberg `t` with the
+ * transformations applied to `z` (n x n), both overwritten: T upper
+ * triangular and Z unitary with A = Z T Z^H. Throws when an eigenvalue does
+ * not converge.
  */
-function complexSchur(h: Float64Array, z0: Float64Array, n: number): { t: Complex; z: Complex } {
-  const t: Complex = { re: Float64Array.from(h), im: new Float64Array(n * n) };
-  const z: Complex = { re: Float64Array.from(z0), im: new Float64Array(n * n) };
+function complexSchur(t: Complex, z: Complex, n: number): { t: Complex; z: Complex } {
   let norm = 0;
-  for (const v of h) norm = Math.max(norm, Math.abs(v));
+  for (let i = 0; i < n * n; i++) norm = Math.max(norm, Math.abs(t.re[i]!), Math.abs(t.im[i]!));
   const tiny = 2 ** -1022;
   const at = (i: number, j: number): [number, number] => [t.re[i * n + j]!, t.im[i * n + j]!];
   const cs = new Float64Array(n), sr = new Float64Array(n), si = new Float64Array(n);
@@ -161,22 +193,25 @@ function divide(xr: number, xi: number, yr: number, yi: number): [number, number
 
 /**
  * The eigenvalues (interleaved re, im; n of them, in the order of the Schur
- * form's diagonal) of the real row-major n x n matrix at offset p of `a`,
- * and with `vectors` the eigenvectors (the columns of a complex n x n
- * matrix, interleaved), each of unit 2-norm with its largest component real
- * and positive. Eigenvalues whose imaginary part is below n u ‖A‖ (rounding
+ * form's diagonal) of the row-major n x n matrix at offset p of `a` (real),
+ * or of the complex `a` (its parts), and with `vectors` the eigenvectors (the
+ * columns of a complex n x n matrix, interleaved), each of unit 2-norm with
+ * its largest component real and positive (LAPACK geev's normalisation). For
+ * a real matrix, eigenvalues whose imaginary part is below n u ‖A‖ (rounding
  * noise of a real eigenvalue) are made real, and so are their vectors.
  */
-export function generalEigen(a: ArrayLike<number>, p: number, n: number, vectors: boolean): { values: Float64Array; vectors?: Float64Array } {
+export function generalEigen(a: ArrayLike<number> | Complex, p: number, n: number, vectors: boolean): { values: Float64Array; vectors?: Float64Array } {
+  const real = !("re" in a);
+  const m: Complex = real ? { re: Float64Array.from({ length: n * n }, (_, i) => a[p + i]!), im: new Float64Array(n * n) } : { re: a.re.subarray(p, p + n * n), im: a.im.subarray(p, p + n * n) };
   for (let i = 0; i < n * n; i++) {
     // NaN or an infinity anywhere: every value and vector NaN
-    if (!Number.isFinite(a[p + i]!)) return { values: new Float64Array(2 * n).fill(NaN), ...(vectors ? { vectors: new Float64Array(2 * n * n).fill(NaN) } : {}) };
+    if (!Number.isFinite(m.re[i]!) || !Number.isFinite(m.im[i]!)) return { values: new Float64Array(2 * n).fill(NaN), ...(vectors ? { vectors: new Float64Array(2 * n * n).fill(NaN) } : {}) };
   }
   // scaled by a power of two near its largest entry (exactly), so the shifts neither overflow nor underflow
   let largest = 0;
-  for (let i = 0; i < n * n; i++) largest = Math.max(largest, Math.abs(a[p + i]!));
+  for (let i = 0; i < n * n; i++) largest = Math.max(largest, Math.abs(m.re[i]!), Math.abs(m.im[i]!));
   const scale = largest === 0 ? 1 : 2 ** Math.round(Math.log2(largest));
-  const { h, q } = hessenberg(Float64Array.from({ length: n * n }, (_, i) => a[p + i]! / scale), 0, n);
+  const { h, q } = hessenberg({ re: m.re.map((v) => v / scale), im: m.im.map((v) => v / scale) }, n);
   const { t, z } = complexSchur(h, q, n);
   let norm = 0;
   for (let i = 0; i < n * n; i++) norm = Math.max(norm, Math.hypot(t.re[i]!, t.im[i]!));
@@ -184,7 +219,7 @@ export function generalEigen(a: ArrayLike<number>, p: number, n: number, vectors
   const values = new Float64Array(2 * n);
   for (let k = 0; k < n; k++) {
     values[2 * k] = t.re[k * n + k]! * scale;
-    values[2 * k + 1] = Math.abs(t.im[k * n + k]!) <= noise ? 0 : t.im[k * n + k]! * scale;
+    values[2 * k + 1] = real && Math.abs(t.im[k * n + k]!) <= noise ? 0 : t.im[k * n + k]! * scale;
   }
   if (!vectors) return { values };
   const out = new Float64Array(2 * n * n);
@@ -225,7 +260,7 @@ export function generalEigen(a: ArrayLike<number>, p: number, n: number, vectors
       const [cr, ci] = divide(vr[i]!, vi[i]!, pr * len, pi * len);
       out[2 * (i * n + k)] = cr;
       // a real eigenvalue's phase-normalised vector is real: what is left is rounding
-      out[2 * (i * n + k) + 1] = i === big || values[2 * k + 1] === 0 ? 0 : ci;
+      out[2 * (i * n + k) + 1] = i === big || (real && values[2 * k + 1] === 0) ? 0 : ci;
     }
   }
   return { values, vectors: out };

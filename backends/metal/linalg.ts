@@ -3,9 +3,10 @@
 // panel below by a triangular solve, the trailing matrix by C -= A B),
 // solve with a triangle and triInv (blocked substitution), solve and inv
 // (blocked LU with partial pivoting, then two triangular solves), and qr
-// (Householder, in linalg-qr.ts). Inputs are first copied into contiguous
-// float32 workspaces; results match the cpu reference within conformance's
-// metal linalg contract (conformance/contracts.ts).
+// (Householder, in linalg-qr.ts). A singular matrix or triangle and a
+// matrix not positive definite are the cpu's errors. Inputs are first copied
+// into contiguous float32 workspaces; results match the cpu reference within
+// conformance's metal linalg contract (conformance/contracts.ts).
 
 import type { Kernel, MultiKernel, OutputSpec, Tensor } from "../backend.js";
 import { int32, uint32 } from "../../src/dtype.js";
@@ -15,7 +16,7 @@ import type { Solve } from "../../src/primitives/linalg-solve.js";
 import type { MetalBackend } from "./backend.js";
 import { GROUP, LINALG_LIBRARY, NB, at, gemmSub, identity, load, matAt, solveLower, solveUpper, store, transposed, trsmBlock, workspace, type Mat } from "./linalg-blocks.js";
 import { qrKernel } from "./linalg-qr.js";
-import { firstFailedPivot, notPositiveDefiniteMessage, singularMessage } from "../linalg-errors.js";
+import { firstFailedPivot, firstZeroDiagonal, notPositiveDefiniteMessage, singularMessage, singularTriangleMessage } from "../linalg-errors.js";
 
 /** The number of matrices in `shape`. */
 const batchOf = (shape: readonly number[]) => sizeOf(shape.slice(0, -2));
@@ -82,6 +83,18 @@ function luSolveInPlace(metal: MetalBackend, op: string, w: Tensor, batch: numbe
   }
 }
 
+/**
+ * Throws the cpu's triangle error when one of the `batch` n x n row-major
+ * matrices at word 0 of `w` has an exact zero on its diagonal (triInv,
+ * solveTriangular: reading them waits for the device).
+ */
+function checkTriangles(metal: MetalBackend, w: Tensor, batch: number, n: number): void {
+  const host = metal.hostBytes(w.buffer);
+  const m = new Float32Array(host.bytes, host.byteOffset, batch * n * n);
+  const zero = firstZeroDiagonal(Float32Array.from({ length: batch * n }, (_, i) => m[Math.floor(i / n) * n * n + (i % n) * (n + 1)]!), batch, n);
+  if (zero) throw new Error(singularTriangleMessage(zero.b, zero.j));
+}
+
 /** The swaps of pivots [kb, kb + nb) applied to the `cols` columns of `m` in `w`, except columns [skip0, skip1). */
 function swapRows(metal: MetalBackend, op: string, w: Tensor, batch: number, cols: number, kb: number, nb: number, m: Mat, piv: Tensor, [skip0, skip1]: [number, number]): void {
   if (cols === 0) return;
@@ -119,7 +132,8 @@ function triInvKernel(metal: MetalBackend): Kernel {
       identity(metal, "triInv", w, size, batch, n);
       const a = matAt(0, n, n);
       solveLower(metal, "triInv", w, batch, n, n, false, upper ? transposed(a) : a, matAt(size, n, n), true);
-      // the other triangle zero (as the cpu's), whatever a zero pivot spread there
+      // an exact zero on a diagonal: the cpu's error (the matrices at word 0 are the input's, unchanged)
+      checkTriangles(metal, w, batch, n);
       return store(metal, "triInv", out, w, size, n * n, upper ? "lowerTransposed" : "lower");
     });
   };
@@ -136,9 +150,11 @@ function solveKernel(metal: MetalBackend): Kernel {
       load(metal, "solve", w, 0, a!, "plain");
       load(metal, "solve", w, size, b!, "plain");
       const [am, xm] = [matAt(0, n, n), matAt(size, n, k)];
-      if (triangle === "lower") solveLower(metal, "solve", w, batch, n, k, false, am, xm);
-      else if (triangle === "upper") solveUpper(metal, "solve", w, batch, n, k, false, am, xm);
-      else luSolveInPlace(metal, "solve", w, batch, n, k, am, xm);
+      if (triangle !== null) {
+        if (triangle === "lower") solveLower(metal, "solve", w, batch, n, k, false, am, xm);
+        else solveUpper(metal, "solve", w, batch, n, k, false, am, xm);
+        checkTriangles(metal, w, batch, n);
+      } else luSolveInPlace(metal, "solve", w, batch, n, k, am, xm);
       return store(metal, "solve", out, w, size, n * k, "plain");
     });
   };

@@ -2,8 +2,9 @@
 // cholesky, triInv, solve (triangular and general) and inv, each copying its
 // inputs into one workspace and running the blocked algorithms of
 // linalg-blocks.ts there (an upper triangle handled as the lower one of the
-// reversed or transposed view); qr is linalg-qr.ts. An exact zero LU pivot and
-// a Cholesky pivot not positive are errors, as on the cpu.
+// reversed or transposed view); qr is linalg-qr.ts. An exact zero LU pivot, a
+// Cholesky pivot not positive and a triangle's exact zero diagonal entry are
+// errors, as on the cpu.
 
 import type { Kernel, MultiKernel, Tensor } from "../backend.js";
 import type { Cholesky, TriInv } from "../../src/primitives/linalg-cholesky.js";
@@ -11,7 +12,7 @@ import type { Solve } from "../../src/primitives/linalg-solve.js";
 import { sizeOf } from "../../src/shape.js";
 import type { WebGpuBackend } from "./backend.js";
 import { qrKernel } from "./linalg-qr.js";
-import { firstFailedPivot, notPositiveDefiniteMessage, singularMessage } from "../linalg-errors.js";
+import { firstFailedPivot, firstZeroDiagonal, notPositiveDefiniteMessage, singularMessage, singularTriangleMessage } from "../linalg-errors.js";
 import { BLOCK, reversed, rowMajorView, rowsReversed, sub, tensorView, transposed, withWorkspace, type LinalgBlocks, type View } from "./linalg-blocks.js";
 
 /**
@@ -47,6 +48,20 @@ function reportNotPositiveDefinite(gpu: WebGpuBackend, op: string, ws: GPUBuffer
   reportFromWorkspace(gpu, ws, diagonals, batch * n, (w) => {
     const failed = firstFailedPivot(w, batch, n);
     return failed ? `[${op}] ${notPositiveDefiniteMessage(failed.b, failed.j)}` : undefined;
+  });
+}
+
+/**
+ * Copies the diagonals of the n x n matrices `t` (a row-major input) to
+ * `batch` x n words at `diagonals` of the workspace and reports the first
+ * exact zero as the cpu's triangle error (triInv, solveTriangular).
+ */
+function reportZeroDiagonal(gpu: WebGpuBackend, blocks: LinalgBlocks, op: string, t: Tensor, n: number, diagonals: number): void {
+  const v = tensorView(t, n, n);
+  blocks.copy(blocks.ws, { off: diagonals, bs: n, rs: 0, cs: 1 }, gpu.gpuBuffer(t), { ...v, rs: 0, cs: v.rs + v.cs }, 1, n, "all");
+  reportFromWorkspace(gpu, blocks.ws, diagonals, blocks.batch * n, (w) => {
+    const zero = firstZeroDiagonal(w, blocks.batch, n);
+    return zero ? `[${op}] ${singularTriangleMessage(zero.b, zero.j)}` : undefined;
   });
 }
 
@@ -98,8 +113,10 @@ export function linalgKernels(gpu: WebGpuBackend): Record<string, Kernel> {
       const l = rowMajorView(0, n, n), x = rowMajorView(batch * n * n, n, n);
       // an upper triangle is the lower one of the reversed matrix, and so is its inverse
       const oriented = (v: View) => (upper ? reversed(v, n, n) : v);
-      return withWorkspace(gpu, "linalg.triInv", [a!], batch, 2 * batch * n * n, 0, (blocks, [t]) => {
+      // the triangle, its inverse, then its diagonal (read back: an exact zero is the cpu's error)
+      return withWorkspace(gpu, "linalg.triInv", [a!], batch, 2 * batch * n * n + batch * n, 0, (blocks, [t]) => {
         const tb = gpu.gpuBuffer(t!);
+        reportZeroDiagonal(gpu, blocks, "linalg.triInv", t!, n, 2 * batch * n * n);
         blocks.copy(blocks.ws, l, tb, oriented(tensorView(t!, n, n)), n, n, "lower");
         blocks.copy(blocks.ws, x, tb, tensorView(t!, n, n), n, n, "identity");
         blocks.lowerSolve(l, x, n, n, false, { lowerRhs: true });
@@ -117,7 +134,8 @@ export function linalgKernels(gpu: WebGpuBackend): Record<string, Kernel> {
       }
       const upper = triangle === "upper";
       const l = rowMajorView(0, n, n), x = rowMajorView(batch * n * n, n, k);
-      return withWorkspace(gpu, "linalg.solveTriangular", [a!, b!], batch, batch * n * (n + k), 0, (blocks, [t, y]) => {
+      return withWorkspace(gpu, "linalg.solveTriangular", [a!, b!], batch, batch * n * (n + k) + batch * n, 0, (blocks, [t, y]) => {
+        reportZeroDiagonal(gpu, blocks, "linalg.solveTriangular", t!, n, batch * n * (n + k));
         blocks.copy(blocks.ws, l, gpu.gpuBuffer(t!), upper ? reversed(tensorView(t!, n, n), n, n) : tensorView(t!, n, n), n, n, "lower");
         blocks.copy(blocks.ws, x, gpu.gpuBuffer(y!), upper ? rowsReversed(tensorView(y!, n, k), n) : tensorView(y!, n, k), n, k, "all");
         blocks.lowerSolve(l, x, n, k, false);

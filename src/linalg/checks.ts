@@ -1,16 +1,17 @@
 // Argument checks the mx.linalg functions share (MLX's): a float32/float64
-// array of at least two dimensions, square where the function needs it, on a
-// stream whose backend has the op's kernel (MLX runs its factorizations on
-// the CPU only), and MLX's positional flag (upper, UPLO, computeUV) or an
-// options object.
+// array (complex64 too for svd, eig and eigh) of at least two dimensions,
+// square where the function needs it, on a stream whose backend has the op's
+// kernel (MLX runs its factorizations on the CPU only), and MLX's positional
+// flag (upper, UPLO, computeUV) or an options object.
 
 import { getBackend } from "../../backends/backend.js";
 import { MxArray } from "../array.js";
 import type { Stream } from "../device.js";
-import { float32, float64 } from "../dtype.js";
+import { complex64, float32, float64 } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { checkArrayLike, opStream, toArray, type ArrayLike, type OpOptions } from "../ops/base.js";
 import { checkMatrix } from "../primitives/checks.js";
+import { checkMatrixShape } from "../primitives/linalg-rules.js";
 import { checkOptions } from "../ops/strict-options.js";
 
 /**
@@ -54,24 +55,31 @@ export function linalgInput(op: string, a: ArrayLike, o: OpOptions | undefined, 
   cpuOnly(op, s);
   const x = toArray(op, a, s, undefined, name);
   checkFactorDtype(op, x, name);
-  checkMatrix(op, x, square, name);
+  if (x.dtype === complex64) checkMatrixShape(op, x, square, name);
+  else checkMatrix(op, x, square, name);
   return { x, s };
 }
 
 /**
  * The one dtype rule of the factorizations and solves (MLX's check_float):
  * float32 or float64 only, nothing promoted or computed through another
- * dtype; det, slogdet and norm are the ones that take any real dtype.
+ * dtype; svd, eig, eigvals, eigh and eigvalsh also take complex64 (MLX's
+ * check_float_or_complex); det, slogdet and norm are the ones that take any
+ * real dtype.
  */
 export function checkFactorDtype(op: string, x: MxArray, name = "a"): void {
   if (x.dtype === float32 || x.dtype === float64) return;
+  if (x.dtype === complex64 && TAKE_COMPLEX.has(op)) return;
   throw opError(
     op,
-    `${name} must be float32 or float64, got ${x.dtype.name} (mx.linalg's factorizations and solves compute in these two only, as MLX's; det, slogdet and norm also take integers and 16-bit floats): cast it with mx.astype(${name}, mx.float32)`,
+    `${name} must be float32 or float64, got ${x.dtype.name} (mx.linalg's factorizations and solves compute in these two only, as MLX's, except svd, eig, eigvals, eigh and eigvalsh, which take complex64 too; det, slogdet and norm also take integers and 16-bit floats): cast it with mx.astype(${name}, mx.float32)`,
     [x],
     "type",
   );
 }
+
+/** The factorizations that take complex64 too, as MLX's (check_float_or_complex): the cpu stream's complex128 algorithms, rounded once. */
+const TAKE_COMPLEX = new Set(["linalg.svd", "linalg.eig", "linalg.eigvals", "linalg.eigh", "linalg.eigvalsh"]);
 
 /** The primitive each mx.linalg function builds, where its name is not the function's. */
 const PRIMITIVE_OF: Readonly<Record<string, string>> = {

@@ -13,7 +13,8 @@ import { triInv, type TriInvOptions } from "./tri-inv.js";
 /**
  * The inverse of A = L L^T (or U^T U with `upper`) given its Cholesky factor
  * `L` (..., n, n; float32 or float64; only its triangle is read):
- * L^-T L^-1 (or U^-1 U^-T). Runs on the cpu (float64) and, as float32 GPU kernels, on webgpu and metal (MLX: the cpu only). `upper`
+ * L^-T L^-1 (or U^-1 U^-T). An exact zero on the factor's diagonal is an
+ * error when the result is evaluated, as MLX's. Runs on the cpu (float64) and, as float32 GPU kernels, on webgpu and metal (MLX: the cpu only). `upper`
  * may be passed positionally.
  * @example
  * ```ts

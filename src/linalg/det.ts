@@ -35,8 +35,11 @@ const inDtype = (r: MxArray, dtype: DType, s: Stream) => (r.dtype === dtype ? r 
  * bfloat16 computed in float32 and rounded back), the product of the
  * pivots of an LU factorization with partial pivoting, computed in float64
  * and rounded once; 0 for a singular matrix, 1 for a 0 x 0 one.
- * Differentiable where `a` is invertible (d det = det tr(A^-1 dA)). Runs on
- * the cpu stream only, as in MLX.
+ * Differentiable at every matrix: the gradient is the cofactor matrix
+ * adj(A)^T (det(A) A^-T where `a` is invertible, from the SVD where it is
+ * singular), as MLX's for n <= 3 (MLX has none beyond). Its second
+ * derivatives go through A^-1, so exist where `a` is invertible. Runs on the
+ * cpu stream only, as in MLX.
  * @example
  * ```ts
  * const a = mx.array([[1, 2], [3, 4]], mx.float32);
@@ -58,8 +61,10 @@ export function det(a: ArrayLike, o?: OpOptions): MxArray {
  * float32 and rounded back): det = sign * exp(logabsdet), without the
  * overflow of the determinant itself. A singular matrix gives sign 0 and
  * logabsdet -Infinity. From an LU factorization in float64, rounded once.
- * logabsdet is differentiable where `a` is invertible. Runs on the cpu
- * stream only, as in MLX.
+ * logabsdet is differentiable where `a` is invertible (its gradient is
+ * A^-T); at an exactly singular matrix, where it has none (MLX's n <= 3
+ * formula gives non-finite values there), the gradient is the singular
+ * matrix error of inv. Runs on the cpu stream only, as in MLX.
  * @example
  * ```ts
  * const a = mx.array([[1, 2], [3, 4]], mx.float64);

@@ -1,5 +1,5 @@
 // linalg.eig and linalg.eigvals: eigenvalues and right eigenvectors of
-// general real square matrices (MLX's mx.linalg.eig and eigvals), complex64
+// general real or complex square matrices (MLX's mx.linalg.eig and eigvals), complex64
 // whatever the input's dtype, batched over leading axes.
 
 import type { MxArray } from "../array.js";
@@ -10,14 +10,14 @@ import { asOp, noExtraArguments } from "../ops/strict-options.js";
 
 /**
  * The eigenvalues and right eigenvectors of each square matrix in the last
- * two axes of `a` (float32 or float64): w (..., n) and v (..., n, n) with
- * A v[:, k] = w[k] v[:, k], both complex64 even where the eigenvalues are
- * real (as MLX's, unlike NumPy's). The eigenvalues come in no particular
- * order (a real matrix's complex ones in conjugate pairs); each eigenvector
- * has unit 2-norm and its largest component real and positive. Computed in
- * float64 (Hessenberg reduction, then shifted QR steps to the complex Schur
- * form, then back-substitution) and rounded once. Runs on the cpu stream
- * only, as in MLX.
+ * two axes of `a` (float32, float64 or complex64): w (..., n) and v (..., n,
+ * n) with A v[:, k] = w[k] v[:, k], both complex64 even where the
+ * eigenvalues are real (as MLX's, unlike NumPy's). The eigenvalues come in
+ * no particular order (a real matrix's complex ones in conjugate pairs);
+ * each eigenvector has unit 2-norm and its largest component real and
+ * positive. Computed in float64 (complex128: Hessenberg reduction, then
+ * shifted QR steps to the complex Schur form, then back-substitution) and
+ * rounded once. Runs on the cpu stream only, as in MLX.
  * @example
  * ```ts
  * const a = mx.array([[1, -2], [-2, 1]], mx.float32);
@@ -37,7 +37,7 @@ export function eig(a: ArrayLike, o?: OpOptions): [MxArray, MxArray] {
 
 /**
  * The eigenvalues of each square matrix in the last two axes of `a`
- * (float32 or float64), complex64 (as MLX's), in no particular order; as
+ * (float32, float64 or complex64), complex64 (as MLX's), in no particular order; as
  * `eig` without the vectors.
  * @example
  * ```ts

@@ -1,5 +1,5 @@
 // linalg.eigh and linalg.eigvalsh: eigenvalues (ascending) and eigenvectors
-// of symmetric matrices given by one triangle (MLX's mx.linalg.eigh and
+// of symmetric (complex64: Hermitian) matrices given by one triangle (MLX's mx.linalg.eigh and
 // eigvalsh, NumPy's), batched over leading axes.
 
 import type { MxArray } from "../array.js";
@@ -27,9 +27,14 @@ function eighOf(op: string, a: ArrayLike, uplo: unknown, o: unknown, vectors: bo
  * The eigenvalues (ascending) and the eigenvectors (the columns of the second
  * output, orthonormal; each defined up to sign) of each symmetric matrix in
  * the last two axes of `a` (float32 or float64), of which only the triangle
- * `UPLO` ("L" default, or "U") is read. Computed by Jacobi rotations in
- * float64 and rounded once. Runs on the cpu stream only, as in MLX. `UPLO`
- * may be passed positionally.
+ * `UPLO` ("L" default, or "U") is read. A complex64 `a` is Hermitian: the
+ * triangle read, its conjugate mirrored, the diagonal's imaginary parts not
+ * read; its eigenvalues are float32 and its eigenvectors complex64 (each
+ * defined up to a phase), as MLX's. Computed by Jacobi rotations in float64
+ * (complex128), the matrix scaled by a power of two first (any float64
+ * scale is safe), and rounded once. Runs on the cpu stream only, as in MLX.
+ * Gradients for real inputs (complex64 has none, as MLX's eigh has none).
+ * `UPLO` may be passed positionally.
  * @example
  * ```ts
  * const a = mx.array([[2, 1], [1, 2]], mx.float32);

@@ -99,7 +99,9 @@ function matrixNorm(op: string, x: MxArray, ord: NormOrder, row: number, col: nu
  * sums), 2 / -2 (the largest / smallest singular value). Without `axis`,
  * `a` must be 1-D or 2-D when `ord` is given, and without `ord` the 2-norm
  * of the flattened `a` is returned. Integer and bool inputs give float32;
- * float16 and bfloat16 keep their dtype (the singular values through float32).
+ * float16 and bfloat16 keep their dtype (the singular values through float32);
+ * complex64 gives float32 (as NumPy), the orders through the singular values
+ * included (MLX's ±2 cast back to complex64).
  * The orders
  * through the singular values run on the cpu stream only (as svd); every
  * other one runs on any stream.

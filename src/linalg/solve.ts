@@ -65,8 +65,9 @@ export function solve(a: ArrayLike, b: ArrayLike, o?: OpOptions): MxArray {
 /**
  * The solution x of a x = b for triangular `a` (lower, or upper with
  * `upper`; only that triangle is read), `b` a vector or matrices as in
- * `solve`; by substitution in float64, rounded once. A zero on the diagonal
- * gives infinities and NaN. Runs on the cpu (float64) and, as float32 GPU kernels, on webgpu and metal (MLX: the cpu only). `upper`
+ * `solve`; by substitution in float64, rounded once. An exact zero on the
+ * diagonal (a singular triangle) is an error when the result is evaluated,
+ * as MLX's (its solve_triangular inverts the triangle). Runs on the cpu (float64) and, as float32 GPU kernels, on webgpu and metal (MLX: the cpu only). `upper`
  * may be passed positionally.
  * @example
  * ```ts

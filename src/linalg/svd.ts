@@ -26,11 +26,15 @@ export interface SvdOptions extends OpOptions {
 export function svd(a: ArrayLike, computeUV: false | (SvdOptions & { computeUV: false }), o?: OpOptions): MxArray;
 /**
  * The singular value decomposition A = U diag(S) Vt of each matrix (m x n) in
- * the last two axes of `a` (float32 or float64): U (m x m) and Vt (n x n)
- * orthogonal, S (min(m, n)) non-negative and descending; with
- * `computeUV: false` S alone. Singular vectors are defined up to sign.
- * Computed by one-sided Jacobi rotations in float64 and rounded once. Runs
- * on the cpu stream only, as in MLX. `computeUV` may be passed positionally.
+ * the last two axes of `a` (float32, float64 or complex64): U (m x m) and Vt
+ * (n x n) orthogonal (unitary for complex64, Vt then V^H), S (min(m, n))
+ * non-negative and descending (float32 for complex64, as MLX's); with
+ * `computeUV: false` S alone. Singular vectors are defined up to sign (a
+ * phase for complex64). Computed by one-sided Jacobi rotations in float64
+ * (complex128), the matrix scaled by a power of two first (any float64
+ * scale is safe), and rounded once. Runs on the cpu stream only, as in MLX.
+ * Gradients for real inputs (complex64 has none, as MLX's svd has none).
+ * `computeUV` may be passed positionally.
  * @example
  * ```ts
  * const a = mx.array([[3, 0], [0, -2], [0, 0]], mx.float32);

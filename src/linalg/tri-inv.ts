@@ -16,8 +16,11 @@ export interface TriInvOptions extends OpOptions {
  * The inverse of each triangular matrix in the last two axes of `a` (float32
  * or float64), by substitution in float64 rounded once. Only the triangle
  * named by `upper` (default lower) is read; the result is triangular the
- * same way. A zero on the diagonal gives infinities and NaN. Runs on the cpu
- * (float64) and, as float32 GPU kernels, on webgpu and metal (MLX: the cpu only). `upper` may be passed positionally.
+ * same way. An exact zero on the diagonal (a singular triangle) is an error
+ * when the result is evaluated, naming the matrix of the batch and the row, as
+ * MLX's (LAPACK trtri's info). Runs on the cpu (float64) and, as float32 GPU
+ * kernels, on webgpu and metal (MLX: the cpu only). `upper` may be passed
+ * positionally.
  * @example
  * ```ts
  * const l = mx.array([[2, 0], [1, 4]], mx.float32);

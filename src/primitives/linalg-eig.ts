@@ -1,20 +1,20 @@
 // eig and eigvals: the eigenvalues and, with `vectors`, the right
-// eigenvectors (columns) of a general real square matrix, always complex64
-// as in MLX. One primitive, one or two outputs; no derivative rules (MLX
+// eigenvectors (columns) of a general real or complex64 square matrix,
+// always complex64 as in MLX. One primitive, one or two outputs; no derivative rules (MLX
 // defines none), vmap moves the batch axes first.
 
 import type { MxArray } from "../array.js";
 import { complex64 } from "../dtype.js";
 import { Primitive, type Spec } from "../primitive.js";
-import { checkMatrixInput } from "./checks.js";
+import { checkFloatOrComplexMatrixInput } from "./linalg-rules.js";
 import { batchFirst } from "./autodiff.js";
 import { nodes } from "../ops/base.js";
 
 export class Eig extends Primitive {
   readonly name = "eig";
-  /** Square matrices, float32 or float64. */
+  /** Square matrices, float32, float64 or complex64. */
   override validate(inputs: readonly Spec[]): void {
-    checkMatrixInput(this.name, inputs, true);
+    checkFloatOrComplexMatrixInput(this.name, inputs, true);
   }
   constructor(readonly vectors: boolean) {
     super();

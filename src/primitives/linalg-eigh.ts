@@ -1,13 +1,13 @@
 // eigh and eigvalsh: eigenvalues (ascending) and, with `vectors`, the
-// eigenvectors (columns) of a symmetric matrix given by one triangle. One
-// primitive, one or two outputs; the derivative rules are first-order
-// perturbation theory (defined where the eigenvalues are distinct).
+// eigenvectors (columns) of a symmetric (complex64: Hermitian) matrix given
+// by one triangle. One primitive, one or two outputs; the derivative rules
+// are first-order perturbation theory (defined where the eigenvalues are
+// distinct), for real matrices (complex64 has none, as MLX's eigh has none).
 
 import type { MxArray } from "../array.js";
 import { Primitive, type Spec } from "../primitive.js";
-import { checkMatrixInput } from "./checks.js";
 import { batchFirst, on } from "./autodiff.js";
-import { gapInverse, mm, mT, readTriangle, symmetricOf } from "./linalg-rules.js";
+import { checkFloatOrComplexMatrixInput, gapInverse, mm, mT, readTriangle, realDtypeOf, symmetricOf } from "./linalg-rules.js";
 import { ops } from "./ops-ref.js";
 import { nodes } from "../ops/base.js";
 
@@ -25,9 +25,9 @@ export function diagOf(m: MxArray): MxArray {
 
 export class Eigh extends Primitive {
   readonly name = "eigh";
-  /** Square matrices, float32 or float64. */
+  /** Square matrices, float32, float64 or complex64 (Hermitian: its eigenvalues float32, the vectors complex64, as MLX's). */
   override validate(inputs: readonly Spec[]): void {
-    checkMatrixInput(this.name, inputs, true);
+    checkFloatOrComplexMatrixInput(this.name, inputs, true);
   }
   constructor(
     readonly upper: boolean,
@@ -42,7 +42,7 @@ export class Eigh extends Primitive {
     return this.outputs(inputs)[0]!;
   }
   override outputs([a]: readonly Spec[]): readonly Spec[] {
-    const w = { shape: a!.shape.slice(0, -1), dtype: a!.dtype };
+    const w = { shape: a!.shape.slice(0, -1), dtype: realDtypeOf(a!.dtype) };
     return this.vectors ? [w, { shape: a!.shape, dtype: a!.dtype }] : [w];
   }
   /** Sbar = V (diag(wbar) + F o (V^T Vbar)) V^T with F_ij = 1 / (w_j - w_i), seen through the triangle read. */

@@ -1,11 +1,37 @@
-// Matrix helpers the linear-algebra primitives' derivative rules share: the
-// transpose of the last two axes, the symmetric matrix a factorization sees
-// in the triangle it reads, the gradient restricted to that triangle, and the
-// eigenvalue-gap matrix 1 / (w_j - w_i).
+// Matrix helpers the linear-algebra primitives share: the input check of the
+// factorizations that take complex64, the transpose of the last two axes,
+// the symmetric matrix a factorization sees in the triangle it reads, the
+// gradient restricted to that triangle, and the eigenvalue-gap matrix
+// 1 / (w_j - w_i).
 
 import type { MxArray } from "../array.js";
+import { complex64, float32, float64 } from "../dtype.js";
+import { opError, type Described } from "../errors.js";
+import type { Spec } from "../primitive.js";
 import { on } from "./autodiff.js";
+import { checkInputCount } from "./checks.js";
 import { ops } from "./ops-ref.js";
+
+/**
+ * The one input of svd, eig and eigh, which take complex64 too (MLX's
+ * check_float_or_complex): float32, float64 or complex64 matrices of at least
+ * two dimensions, square when `square`.
+ */
+export function checkFloatOrComplexMatrixInput(op: string, inputs: readonly Spec[], square: boolean): void {
+  checkInputCount(op, inputs, 1);
+  const a = inputs[0]!;
+  if (a.dtype !== float32 && a.dtype !== float64 && a.dtype !== complex64) throw opError(op, `a must be float32 or float64 (or complex64), got ${a.dtype.name} (cast it with mx.astype)`, [a], "type");
+  checkMatrixShape(op, a, square);
+}
+
+/** Throws (naming `op`) unless `x` (argument `name`) has at least 2 dimensions, square in its last two when `square` (checkMatrix's shape rules, whatever the dtype). */
+export function checkMatrixShape(op: string, x: Described, square: boolean, name = "a"): void {
+  if (x.shape.length < 2) throw opError(op, `${name} must have at least 2 dimensions (a matrix or a batch of them), got ${x.shape.length}`, [x], "value");
+  if (square && x.shape.at(-1) !== x.shape.at(-2)) throw opError(op, `${name} must be square in its last two dimensions, got ${x.shape.at(-2)} x ${x.shape.at(-1)}`, [x], "value");
+}
+
+/** The dtype of the real values (singular values, eigenvalues of a Hermitian matrix) of a factorization of `d`: float32 for complex64, else d. */
+export const realDtypeOf = (d: Spec["dtype"]) => (d === complex64 ? float32 : d);
 
 /** `x` with its last two axes swapped. */
 export function mT(x: MxArray): MxArray {

@@ -1,16 +1,16 @@
 // svd: singular values (descending) and, with `uv`, the full U (m x m) and
-// V^T (n x n) of a matrix, one primitive with one or three outputs. The
-// derivative rules: the values' for any shape; the vectors' for square
-// matrices with distinct singular values (a non-square matrix's extra
+// V^T (n x n; V^H of a complex64 matrix) of a matrix, one primitive with one
+// or three outputs. The derivative rules (real matrices; complex64 has none,
+// as MLX's svd has none at all): the values' for any shape; the vectors' for
+// square matrices with distinct singular values (a non-square matrix's extra
 // singular vectors are any basis of a complement, so have no derivative).
 
 import type { MxArray } from "../array.js";
 import { opError } from "../errors.js";
 import { Primitive, type Spec } from "../primitive.js";
-import { checkMatrixInput } from "./checks.js";
 import { batchFirst, on } from "./autodiff.js";
 import { diagOf } from "./linalg-eigh.js";
-import { gapInverse, mm, mT } from "./linalg-rules.js";
+import { checkFloatOrComplexMatrixInput, gapInverse, mm, mT, realDtypeOf } from "./linalg-rules.js";
 import { ops } from "./ops-ref.js";
 import { nodes } from "../ops/base.js";
 
@@ -21,9 +21,9 @@ function scaled(x: MxArray, s: MxArray, left = false): MxArray {
 
 export class SVD extends Primitive {
   readonly name = "svd";
-  /** Matrices, float32 or float64. */
+  /** Matrices, float32, float64 or complex64 (its singular values float32, U and V^H complex64, as MLX's). */
   override validate(inputs: readonly Spec[]): void {
-    checkMatrixInput(this.name, inputs, false);
+    checkFloatOrComplexMatrixInput(this.name, inputs, false);
   }
   constructor(readonly uv: boolean) {
     super();
@@ -36,7 +36,7 @@ export class SVD extends Primitive {
   }
   override outputs([a]: readonly Spec[]): readonly Spec[] {
     const sh = a!.shape, m = sh.at(-2)!, n = sh.at(-1)!, batch = sh.slice(0, -2);
-    const s = { shape: [...batch, Math.min(m, n)], dtype: a!.dtype };
+    const s = { shape: [...batch, Math.min(m, n)], dtype: realDtypeOf(a!.dtype) };
     return this.uv ? [{ shape: [...batch, m, m], dtype: a!.dtype }, s, { shape: [...batch, n, n], dtype: a!.dtype }] : [s];
   }
   /** U and V^T cut to their first min(m, n) columns and rows, from this node's outputs or a new factorization. */

@@ -1,6 +1,6 @@
 // A JS number as the 32-bit word a kernel reads it from: float32 bits for
 // float dtypes, int32 for signed integers, uint32 otherwise (kernel
-// parameters such as arange's start and step).
+// parameters such as a norm's epsilon or rope's scale).
 
 import type { DType } from "../src/dtype.js";
 

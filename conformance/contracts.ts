@@ -42,6 +42,8 @@ const EXACT_EVERYWHERE: Record<string, string> = {
   integerMatmul: "exact integer sums rounded once to float32 (8-bit matmul, every backend)",
   // a code's table value times a power of two (mxfp4, mxfp8) or an e4m3 scale (nvfp4): -0 codes give -0, as MLX's tables
   microscalingDecode: "decoded codes times their scales: exact, signed zeros included",
+  // backends/arange-plan.ts: integer arithmetic on every backend, no float rounding but the last
+  arange: "the exact start + i * step rounded once (integer arithmetic, every backend)",
 };
 /** Bit operations on webgpu (wgsl/math-core.wgsl): NaN, infinities and subnormals are covered, nothing is flushed. */
 const NEVER_FLUSH = new Set(["abs", "negative", "sign"]);
@@ -133,7 +135,7 @@ const COMPOSED = new Set(["expm1", "log1p", "sigmoid", "logaddexp", "erf", "erfi
 export const WEBGPU_LINALG = { c: 2, u: 2 ** -24, source: "blocked float32 factorizations, measured (test/linalg-webgpu.test.ts)" };
 
 /** Ops bounded by their condition number on a float32 accumulator. */
-const CONDITIONED = new Set(["sum", "mean", "prod", "matmul", "logsumexp", "softmax", "arange", "linspace", "cumsum", "cumprod", "logcumsumexp"]);
+const CONDITIONED = new Set(["sum", "mean", "prod", "matmul", "logsumexp", "softmax", "linspace", "cumsum", "cumprod", "logcumsumexp"]);
 // mx.fast: per-element bounds from float32 accumulation (norms) and the float32 angle (rope), see conformance/opdb-fast.ts
 for (const op of ["fast.rmsNorm", "fast.layerNorm", "fast.rope"]) CONDITIONED.add(op);
 CONDITIONED.add("fast.scaledDotProductAttention"); // float32 dot products, exp and online-softmax accumulation: conformance/opdb-fast-attention.ts

@@ -422,8 +422,8 @@ const MORE_OPS: readonly OpEntry[] = [
     call: (_xs, p, o) => mx.arange(p.start as number, p.stop as number, p.step as number, { dtype: (mx as unknown as Record<string, mx.DType>)[p.dtype as string], ...o }),
     source: (_xs, p, o) => `mx.arange(${String(p.start)}, ${String(p.stop)}, ${String(p.step)}, { dtype: mx.${String(p.dtype)}, ...${o} })`,
     spread: "layout",
-    // start + i * step in float32 on a GPU: two roundings; NumPy steps by (start + step) - start, off by
-    // u (|start| + |step|) per step: |error| <= 2 u (|start| + i (|start| + |step|))
+    // every backend is exact (start + i * step rounded once); the bound is NumPy's, which steps by
+    // (start + step) - start, off by u (|start| + |step|) per step: |error| <= 2 u (|start| + i (|start| + |step|))
     conditionBound: async (_xs, p, ref, u) => ref.map((_, i) => 2 * u * (Math.abs(p.start as number) + i * (Math.abs(p.start as number) + Math.abs(p.step as number)))),
   },
   {

@@ -1,33 +1,28 @@
-// Kernels that create data. arange: element e is start + e * step in the
-// compute type C (float for float dtypes, exact int or uint arithmetic for
-// integers, wrapping), stored as T; the upper half counts back from the last
-// element, last - (n - 1 - e) * step, which the host computes as the reference
-// does (so a linspace ends exactly on its stop). random_bits: Threefry-2x32 with 20 rounds
+// Kernels that create data. arange: element e of an integer dtype is start
+// + e * step in exact wrapping arithmetic (C int or uint for 32 bits or fewer,
+// 64-bit words for int64 / uint64). arange_float (float32, float16, bfloat16;
+// backends/arange-plan.ts): element e > 0 is the exact start + e * step
+// rounded once, as the 128-bit integer S = a +- jam((e * mt) << shl, jam)
+// times 2^exponent, rounded to nearest even from its bits (subnormals,
+// overflow to inf, a nonzero S that rounds to 0 keeps its sign); element 0 is
+// start's bits; no float arithmetic. random_bits: Threefry-2x32 with 20 rounds
 // in MLX's counter layout, bit for bit the CPU reference's: the output's words
 // split in two halves; counter (i, half + odd + i) fills word i and word
 // half + odd + i, and an odd word count takes the first word of counter (half, 0).
-// The host defines T and C (arange's library only), and WIDE for int64 / uint64
-// (arange_wide instead of arange).
-// arange params: [n, start bits, step bits, last bits]; arange_wide params: [n, start
-// low word, high word, step low, high]; random_bits params: [key offset, key stride, words, half, odd]
-
-/** a + k * step and a - k * step, wrapping for integers (unsigned arithmetic: no signed overflow). */
-inline float step_up(float a, IDX k, float step) { return a + float(k) * step; }
-inline int step_up(int a, IDX k, int step) { return int(uint(a) + uint(k) * uint(step)); }
-inline uint step_up(uint a, IDX k, uint step) { return a + uint(k) * step; }
-inline float step_down(float a, IDX k, float step) { return a - float(k) * step; }
-inline int step_down(int a, IDX k, int step) { return int(uint(a) - uint(k) * uint(step)); }
-inline uint step_down(uint a, IDX k, uint step) { return a - uint(k) * step; }
+// The host defines T and C for integer arange (with WIDE for int64 / uint64:
+// arange_wide), FLOAT_BITS (ushort or uint, the output word) for arange_float.
+// arange params: [n, start bits, step bits]; arange_wide params: [n, start
+// low word, high word, step low, high]; arange_float params: [n, first, mt low,
+// mt high, negative, shl, jam, exponent, a (4 words, low first), precision,
+// pos0, kmax, width - 1]; random_bits params: [key offset, key stride, words, half, odd]
 
 #if defined(T) && !defined(WIDE)
 kernel void arange(device T* out [[buffer(0)]], constant IDX* p [[buffer(1)]], uint2 pos [[thread_position_in_grid]],
                    uint2 size [[threads_per_grid]]) {
-  IDX e = linear_id(pos, size), n = p[0];
-  if (e >= n) return;
-  C start = as_type<C>(int(p[1]));
-  C step = as_type<C>(int(p[2]));
-  C last = as_type<C>(int(p[3]));
-  out[e] = T(e < n / 2 ? step_up(start, e, step) : step_down(last, n - 1 - e, step));
+  IDX e = linear_id(pos, size);
+  if (e >= p[0]) return;
+  // unsigned arithmetic wraps (no signed overflow)
+  out[e] = T(C(uint(p[1]) + uint(e) * uint(p[2])));
 }
 #endif
 
@@ -40,6 +35,85 @@ kernel void arange_wide(device T* out [[buffer(0)]], constant IDX* p [[buffer(1)
   ulong start = ulong(uint(p[1])) | (ulong(uint(p[2])) << 32ul);
   ulong step = ulong(uint(p[3])) | (ulong(uint(p[4])) << 32ul);
   out[e] = T(start + ulong(e) * step);
+}
+#endif
+
+#ifdef FLOAT_BITS
+/** A 128-bit integer (two's complement where signed). */
+struct Wide {
+  ulong lo, hi;
+};
+
+inline Wide wide_add(Wide a, Wide b) {
+  ulong lo = a.lo + b.lo;
+  return Wide{lo, a.hi + b.hi + (lo < a.lo ? 1ul : 0ul)};
+}
+inline Wide wide_neg(Wide a) { return wide_add(Wide{~a.lo, ~a.hi}, Wide{1ul, 0ul}); }
+/** a << s and a >> s (logical) for 0 <= s < 128. */
+inline Wide wide_shl(Wide a, uint s) {
+  if (s == 0u) return a;
+  if (s >= 64u) return Wide{0ul, a.lo << (s - 64u)};
+  return Wide{a.lo << s, (a.hi << s) | (a.lo >> (64u - s))};
+}
+inline Wide wide_shr(Wide a, uint s) {
+  if (s == 0u) return a;
+  if (s >= 64u) return Wide{a.hi >> (s - 64u), 0ul};
+  return Wide{(a.lo >> s) | (a.hi << (64u - s)), a.hi >> s};
+}
+/** Whether a has a set bit below bit s. */
+inline bool wide_bits_below(Wide a, uint s) {
+  if (s <= 64u) return s != 0u && (s == 64u ? a.lo : a.lo & ((1ul << s) - 1ul)) != 0ul;
+  return a.lo != 0ul || (a.hi & ((1ul << (s - 64u)) - 1ul)) != 0ul;
+}
+
+/** The float bits (no sign) of the magnitude s times 2^e rounded once to nearest even (params: precision, pos0, kmax). */
+inline uint round_bits(Wide s, int e, int prec, int pos0, int kmax) {
+  int length = s.hi != 0ul ? 128 - int(clz(s.hi)) : 64 - int(clz(s.lo));
+  if (length == 0) return 0u;
+  // drop q bits: to the precision, or to the least subnormal's grid; k is the kept grid's binade above pos0's
+  int q = max(length - prec, pos0 - e);
+  int k = e + q - pos0;
+  if (k > kmax) return uint(kmax + 2) << uint(prec - 1);
+  uint m;
+  if (q <= 0) {
+    m = uint(s.lo) << uint(-q);
+  } else {
+    // (past 127 every bit is dropped and the round bit is 0: the value is 0)
+    uint r = uint(min(q, 127) - 1);
+    uint t = uint(wide_shr(s, r).lo);
+    m = t >> 1u;
+    if ((t & 1u) != 0u && ((m & 1u) != 0u || wide_bits_below(s, r))) m += 1u;
+  }
+  // a carry to 2^prec moves into the next binade (or to inf) by itself
+  return (uint(k) << uint(prec - 1)) + m;
+}
+
+kernel void arange_float(device FLOAT_BITS* out [[buffer(0)]], constant IDX* p [[buffer(1)]], uint2 pos [[thread_position_in_grid]],
+                         uint2 size [[threads_per_grid]]) {
+  IDX i = linear_id(pos, size);
+  if (i >= p[0]) return;
+  if (i == 0) {
+    out[0] = FLOAT_BITS(uint(p[1]));
+    return;
+  }
+  uint e = uint(i);
+  ulong mt_lo = ulong(uint(p[2])), mt_hi = ulong(uint(p[3]));
+  ulong low = ulong(e) * mt_lo, high = ulong(e) * mt_hi;  // e * mt = low + high * 2^32
+  ulong lo = low + (high << 32u);
+  Wide x = wide_shl(Wide{lo, (high >> 32u) + (lo < low ? 1ul : 0ul)}, uint(p[5]));
+  uint jam = uint(p[6]);
+  if (jam > 0u) {
+    bool sticky = wide_bits_below(x, jam);
+    x = wide_shr(x, jam);
+    x.lo |= sticky ? 1ul : 0ul;
+  }
+  if (uint(p[4]) != 0u) x = wide_neg(x);
+  Wide a = {ulong(uint(p[8])) | (ulong(uint(p[9])) << 32u), ulong(uint(p[10])) | (ulong(uint(p[11])) << 32u)};
+  Wide s = wide_add(a, x);
+  bool negative = (s.hi >> 63u) != 0ul;
+  if (negative) s = wide_neg(s);
+  uint bits = round_bits(s, int(p[7]), int(p[12]), int(p[13]), int(p[14]));
+  out[i] = FLOAT_BITS(bits | (negative ? 1u << uint(p[15]) : 0u));
 }
 #endif
 

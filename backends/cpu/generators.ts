@@ -1,6 +1,6 @@
-// CPU kernels that create data from parameters: arange (float64 value
-// rounded once; integers exact in the dtype's wrapping arithmetic) and
-// Threefry random bits in MLX's layout.
+// CPU kernels that create data from parameters: arange (floats the exact
+// start + i * step rounded once, through backends/arange-plan.ts; integers
+// exact in the dtype's wrapping arithmetic) and Threefry random bits in MLX's layout.
 
 import type { Backend, Kernel } from "../backend.js";
 import type { Arange } from "../../src/primitives/misc.js";
@@ -8,8 +8,8 @@ import { threefryBytes } from "../../src/threefry.js";
 import { castExpr } from "./elementwise.js";
 import { H } from "./math.js";
 import { allocOutput, wordsOf, type CpuBuffer } from "./tensor.js";
-import { float64, type DType } from "../../src/dtype.js";
-import { scalarWord } from "../scalar-word.js";
+import { float64 } from "../../src/dtype.js";
+import { arangePlan, floatFormat, jamShift, type FloatFormat } from "../arange-plan.js";
 
 /** The first element and step of an integer arange (the op gives integral ones, MLX's terms); a one-element range has no step. */
 function integerTerms(p: Arange): { first: bigint; step: bigint } {
@@ -30,21 +30,84 @@ function integerArange(p: Arange, words: (number | bigint)[]): void {
   for (let i = 0; i < p.count; i++) words[i] = (f + Math.imul(i, s)) | 0;
 }
 
-/**
- * arange's 32-bit kernel words for a GPU backend (dtypes of 32 bits or fewer):
- * [start, step, last] as the reference defines them (integers wrapped; floats
- * as float32 bits, the last element start + (count - 1) * step rounded once, as
- * this backend computes it), so a kernel that counts the upper half back from
- * the last element ends where the reference does.
- */
-export function arangeWords(p: Arange, d: DType): [number, number, number] {
-  if (d.kind === "float") {
-    const step = p.count > 1 ? p.step : 0;
-    return [scalarWord(p.start, d), scalarWord(step, d), scalarWord(p.count > 1 ? p.start + (p.count - 1) * p.step : p.start, d)];
-  }
+/** An integer arange's [start, step] as 32-bit kernel words (wrapped) for a GPU backend's dtypes of 32 bits or fewer. */
+export function integerArangeWords(p: Arange): [number, number] {
   const { first, step } = integerTerms(p);
-  const word = (v: bigint) => Number(BigInt.asUintN(32, v));
-  return [word(first), word(step), word(first + BigInt(Math.max(0, p.count - 1)) * step)];
+  return [Number(BigInt.asUintN(32, first)), Number(BigInt.asUintN(32, step))];
+}
+
+/** 2^k for k in [-1074, 1023], at k + 1074. */
+const POW2 = Float64Array.from({ length: 2098 }, (_, k) => 2 ** (k - 1074));
+
+/** S * 2^e (S an integer) rounded once, to nearest even, to format f: the value, exact as a double (Infinity past f's range). */
+function roundExact(s: bigint, e: number, f: FloatFormat): number {
+  if (s === 0n) return 0;
+  const m = s < 0n ? -s : s;
+  // drop q bits: to the precision, or to the least subnormal's grid
+  const q = Math.max(m.toString(2).length - f.precision, f.pos0 - e);
+  let kept = m;
+  if (q > 0) {
+    const k = BigInt(q), rem = m & ((1n << k) - 1n), half = 1n << (k - 1n);
+    kept = m >> k;
+    if (rem > half || (rem === half && (kept & 1n) === 1n)) kept++;
+  } else kept <<= BigInt(-q);
+  const v = e + q > 1023 ? Infinity : Number(kept) * POW2[e + q + 1074]!;
+  return s < 0n ? -v : v;
+}
+
+/**
+ * Elements of a float arange as float64 values that `put` rounds to the
+ * dtype: start itself, then S_i * 2^E of the plan (backends/arange-plan.ts).
+ * Where every S_i stays below 2^84 (no jam) S_i steps by addition as
+ * hi * 2^32 + lo in two doubles: exact below 2^53, else its top 53 bits,
+ * truncated with a sticky bit (whose rounding to 24 bits or fewer is the
+ * exact value's) or, for float64, rounded to nearest even; elsewhere S_i is
+ * the plan's BigInt sum, rounded here to the dtype.
+ */
+function floatArange(p: Arange, put: (i: number, v: number) => void): void {
+  put(0, p.start);
+  const stepped = p.count > 1 ? p.step : 0;
+  if (!Number.isFinite(p.start) || !Number.isFinite(stepped)) {
+    // an infinite start or step (NumberOfElements' count 1 / 0): start + i * step is start + step's infinity
+    for (let i = 1; i < p.count; i++) put(i, p.start + stepped);
+    return;
+  }
+  const plan = arangePlan(p.start, p.step, p.count), f = floatFormat(p.dtype);
+  const b = (plan.negative ? -plan.mt : plan.mt) << BigInt(plan.shl), e = plan.exponent;
+  const fits = (v: bigint) => v < 2n ** 84n && v > -(2n ** 84n);
+  if (plan.jam > 0 || !fits(plan.a) || !fits(plan.a + BigInt(p.count - 1) * b)) {
+    const sign = plan.negative ? -1n : 1n;
+    for (let i = 1; i < p.count; i++) put(i, roundExact(plan.a + sign * jamShift((BigInt(i) * plan.mt) << BigInt(plan.shl), plan.jam), e, f));
+    return;
+  }
+  const wide = f.precision === 53, R = 2 ** 32;
+  let hi = Number(plan.a >> 32n), lo = Number(plan.a & 0xffffffffn);
+  const bhi = Number(b >> 32n), blo = Number(b & 0xffffffffn);
+  for (let i = 1; i < p.count; i++) {
+    lo += blo;
+    if (lo >= R) {
+      lo -= R;
+      hi += bhi + 1;
+    } else hi += bhi;
+    // |S| = h * 2^32 + l
+    const negative = hi < 0;
+    const h = negative ? (lo === 0 ? -hi : -hi - 1) : hi, l = negative && lo !== 0 ? R - lo : lo;
+    let v: number;
+    if (h < 2 ** 21) v = (h * R + l) * POW2[e + 1074]!;
+    else {
+      // keep the top 53 bits, dropping r of l's (S >= 2^53 and e >= -1074: d * 2^(e + r) is a normal float64)
+      const r = (h >= R ? 64 - Math.clz32(h / R) : 32 - Math.clz32(h)) - 21;
+      // (d's lowest bit is l's bit r: h lands 32 - r > 0 bits up)
+      let d = h * POW2[32 - r + 1074]! + (l >>> r);
+      const odd = (l >>> r) & 1;
+      if (!wide) {
+        if (odd === 0 && (l & ((1 << r) - 1)) !== 0) d++;
+      } else if (((l >>> (r - 1)) & 1) === 1 && (odd === 1 || (l & ((1 << (r - 1)) - 1)) !== 0)) d++;
+      v = d * POW2[e + r + 1074]!;
+    }
+    // an exact zero sum is +0; a nonzero one keeps its sign when it rounds to zero
+    put(i, negative ? -v : v);
+  }
 }
 
 export function arangeKernel(backend: Backend): Kernel {
@@ -56,9 +119,14 @@ export function arangeKernel(backend: Backend): Kernel {
       integerArange(p, words);
       return t;
     }
+    if (p.dtype.kind === "complex") {
+      // real parts as float32 arange values, imaginary parts 0
+      floatArange(p, (i, v) => ((words[2 * i] = v), (words[2 * i + 1] = 0)));
+      return t;
+    }
+    // the cast rounds once (start, and the sticky 53-bit values)
     const conv = new Function("H", `return (a) => ${castExpr(float64, p.dtype)};`)(H) as (a: number) => number | bigint;
-    // element 0 is start itself (an infinite step of a one-element range gives no NaN)
-    for (let i = 0; i < p.count; i++) words[i] = conv(i === 0 ? p.start : p.start + i * p.step);
+    floatArange(p, (i, v) => (words[i] = conv(v)));
     return t;
   };
 }

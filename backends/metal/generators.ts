@@ -1,7 +1,7 @@
 // Metal kernels that create data (msl/generators.metal): arange and Threefry
-// random bits, bit-identical to the CPU reference. arange's start, step and
-// last element are the reference's (arangeWords), and the kernel's upper half
-// counts back from the last element; int64 / uint64 ones count in 64-bit words.
+// random bits, bit-identical to the CPU reference. Float arange rounds the
+// exact values of backends/arange-plan.ts (arange_float); integer ones step
+// in wrapping 32-bit words, int64 / uint64 ones in 64-bit words.
 
 import type { Kernel } from "../backend.js";
 import { is64BitInt } from "../../src/dtype.js";
@@ -10,7 +10,8 @@ import type { Arange } from "../../src/primitives/misc.js";
 import type { MetalBackend } from "./backend.js";
 import { computeType, mslType } from "./msl-types.js";
 import { THREADS } from "./elementwise.js";
-import { arangeWords } from "../cpu/generators.js";
+import { integerArangeWords } from "../cpu/generators.js";
+import { arangePlanWords } from "../arange-plan.js";
 
 /** An int64 / uint64 arange's [start, step] as 32-bit word pairs (low, high): the reference's integer terms (truncated; no step for one element). */
 function wideArangeWords(p: Arange): number[] {
@@ -24,10 +25,16 @@ export function arangeKernel(metal: MetalBackend): Kernel {
     const p = prim as Arange;
     const t = metal.allocOutput(out);
     if (p.count === 0) return t;
-    const d = out.dtype, ct = computeType(d), wide = is64BitInt(d);
-    const lib = { file: "generators", variant: d.name, defines: () => ({ T: mslType(d), C: ct, ...(wide ? { WIDE: "1" } : {}) }) };
-    const words = wide ? wideArangeWords(p) : arangeWords(p, d).map((w) => w | 0);
-    metal.run("arange", lib, wide ? "arange_wide" : "arange", [t], [p.count, ...words], { threads: p.count, group: THREADS });
+    const d = out.dtype, launch = { threads: p.count, group: THREADS };
+    if (d.kind === "float") {
+      const lib = { file: "generators", variant: d.name, defines: () => ({ FLOAT_BITS: d.size === 2 ? "ushort" : "uint" }) };
+      metal.run("arange", lib, "arange_float", [t], [p.count, ...arangePlanWords(p.start, p.step, p.count, d).map((w) => w | 0)], launch);
+      return t;
+    }
+    const wide = is64BitInt(d);
+    const lib = { file: "generators", variant: d.name, defines: () => ({ T: mslType(d), C: computeType(d), ...(wide ? { WIDE: "1" } : {}) }) };
+    const words = wide ? wideArangeWords(p) : integerArangeWords(p).map((w) => w | 0);
+    metal.run("arange", lib, wide ? "arange_wide" : "arange", [t], [p.count, ...words], launch);
     return t;
   };
 }

@@ -1,28 +1,34 @@
-// WebGPU kernels that create data: arange (wgsl/arange.wgsl; its start, step
-// and last element are the reference's, arangeWords; wgsl/arange64.wgsl for
-// int64/uint64) and Threefry random bits
-// (wgsl/random.wgsl, bit-identical to the CPU reference).
+// WebGPU kernels that create data, bit-identical to the CPU reference: arange
+// (wgsl/arange-float.wgsl rounds the exact float values of
+// backends/arange-plan.ts; wgsl/arange.wgsl integers, wgsl/arange64.wgsl
+// int64/uint64) and Threefry random bits (wgsl/random.wgsl).
 
 import type { Kernel } from "../backend.js";
 import type { Arange } from "../../src/primitives/misc.js";
 import { is64BitInt } from "../../src/dtype.js";
 import type { WebGpuBackend } from "./backend.js";
 import { computeType, elementsPerWord } from "./codegen.js";
-import { arangeWords } from "../cpu/generators.js";
+import { integerArangeWords } from "../cpu/generators.js";
+import { arangePlanWords } from "../arange-plan.js";
 
 export function arangeKernel(gpu: WebGpuBackend): Kernel {
   return (prim, _inputs, out) => {
     const p = prim as Arange;
     const t = gpu.allocOutput(out);
-    const ct = computeType(out.dtype);
-    const epw = elementsPerWord(out.dtype);
+    const d = out.dtype, epw = elementsPerWord(d);
     if (p.count === 0) return t;
-    if (is64BitInt(out.dtype)) {
+    if (is64BitInt(d)) {
       gpu.run({ op: "arange", file: "arange64", helpers: ["dtypes", "int64"], slots: {} }, gpu.gpuBuffer(t), arange64Words(p), [], Math.ceil(p.count / 256));
       return t;
     }
-    const params = [p.count, ...arangeWords(p, out.dtype)];
-    gpu.run({ op: "arange", file: "arange", helpers: ["dtypes"], slots: { T: ct, EPW: epw, BITS: 32 / epw, PACK: `pack_${out.dtype.name}` } }, gpu.gpuBuffer(t), params, [], Math.ceil(Math.ceil(p.count / epw) / 256));
+    const groups = Math.ceil(Math.ceil(p.count / epw) / 256);
+    if (d.kind === "float") {
+      const params = [p.count, ...arangePlanWords(p.start, p.step, p.count, d)];
+      gpu.run({ op: "arange", file: "arange-float", helpers: ["dtypes", "int64"], slots: { EPW: epw, BITS: 32 / epw } }, gpu.gpuBuffer(t), params, [], groups);
+      return t;
+    }
+    const slots = { T: computeType(d), EPW: epw, BITS: 32 / epw, PACK: `pack_${d.name}` };
+    gpu.run({ op: "arange", file: "arange", helpers: ["dtypes"], slots }, gpu.gpuBuffer(t), [p.count, ...integerArangeWords(p)], [], groups);
     return t;
   };
 }

@@ -278,9 +278,11 @@ export interface DTypeOptions extends OpOptions {
  * Evenly spaced values in [start, stop): `arange(stop)`, `arange(start, stop)`
  * or `arange(start, stop, step)`, each with an optional trailing `{ dtype, stream }`.
  * The dtype is int32 when all bounds are integers (int64 when one is outside
- * int32's range), else float32. As MLX: an infinite step gives `[start]` when it
- * points from start towards stop and `[]` otherwise; an integer dtype steps by
- * `int(start + step) - int(start)`.
+ * int32's range), else float32. A float element i is the exact value
+ * `start + i * step` rounded once to the dtype, the same bits on every
+ * backend (`arange(0, 1, 0.1)` holds 0.5 at index 5). As MLX: an infinite
+ * step gives `[start]` when it points from start towards stop and `[]`
+ * otherwise; an integer dtype steps by `int(start + step) - int(start)`.
  * @example
  * ```ts
  * await mx.arange(5).tolist(); // [0, 1, 2, 3, 4]

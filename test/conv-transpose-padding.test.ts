@@ -9,19 +9,12 @@ import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { BACKENDS, values, withDefaultDevice } from "./helpers/backends.js";
 import { itWithNumpy, numpyAnswers, runPython } from "./helpers/numpy.js";
+import { quarters } from "./helpers/quarters.js";
 
 type Opts = { stride: number[]; padding: number[]; dilation: number[]; outputPadding: number[]; groups: number };
 type Case = { xs: number[]; ws: number[]; o: Opts; x: number[]; w: number[]; ct: number[] };
 type Ref = { shape: number[]; out: number[]; dx: number[]; dw: number[] };
 
-/** Deterministic multiples of 1/4 in [-2, 2]: every sum below is exact in float32. */
-function quarters(n: number, seed: number): number[] {
-  let s = seed;
-  return Array.from({ length: n }, () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return Math.floor((s / 2 ** 31) * 17 - 8) / 4;
-  });
-}
 
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 

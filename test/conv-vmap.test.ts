@@ -9,15 +9,8 @@
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { BACKENDS, values, withDefaultDevice } from "./helpers/backends.js";
+import { quarters } from "./helpers/quarters.js";
 
-/** Deterministic multiples of 1/4 in [-2, 2]. */
-function quarters(n: number, seed: number): number[] {
-  let s = seed;
-  return Array.from({ length: n }, () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return Math.floor((s / 2 ** 31) * 17 - 8) / 4;
-  });
-}
 
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 

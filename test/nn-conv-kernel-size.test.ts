@@ -5,17 +5,10 @@
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { BACKENDS, values, withDefaultDevice } from "./helpers/backends.js";
+import { quarters } from "./helpers/quarters.js";
 
 const { nn } = mx;
 
-/** Deterministic multiples of 1/4 in [-2, 2]: the sums of products below are exact in float32 in any order. */
-function quarters(n: number, seed: number): number[] {
-  let s = seed;
-  return Array.from({ length: n }, () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return Math.floor((s / 2 ** 31) * 17 - 8) / 4;
-  });
-}
 
 describe.each(BACKENDS)("nn convolution layers with kernels over 4096 on $name", ({ device }) => {
   withDefaultDevice(device);

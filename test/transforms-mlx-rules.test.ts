@@ -14,10 +14,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { BACKENDS } from "./helpers/backends.js";
+import { expectNear, finiteDifferences, values as vals } from "./helpers/finite-differences.js";
 
 const cpu = { stream: mx.cpu };
 const f64 = (v: number[] | number[][]) => mx.array(v, mx.float64, cpu);
-const vals = async (x: mx.MxArray) => Array.from((await x.data()) as ArrayLike<number>, Number);
 
 function lcg(seed: number): () => number {
   let s = seed;
@@ -28,26 +28,6 @@ const randn = (shape: number[], seed: number) => {
   return mx.reshape(mx.array(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, next), mx.float64, cpu), shape, cpu);
 };
 
-/** Central finite differences of scalar `f` at `x` (float64, cpu). */
-async function finiteDifferences(f: (x: mx.MxArray) => mx.MxArray, x: mx.MxArray): Promise<number[]> {
-  const values = await vals(x);
-  const out: number[] = [];
-  for (let j = 0; j < values.length; j++) {
-    const h = 1e-6 * Math.max(1, Math.abs(values[j]!));
-    const at = async (d: number) => {
-      const p = [...values];
-      p[j]! += d;
-      return f(mx.reshape(mx.array(p, mx.float64, cpu), x.shape, cpu)).toNumber();
-    };
-    out.push(((await at(h)) - (await at(-h))) / (2 * h));
-  }
-  return out;
-}
-
-function expectNear(got: number[], want: number[], rtol = 1e-6, atol = 1e-9): void {
-  expect(got.length).toBe(want.length);
-  got.forEach((g, i) => expect(Math.abs(g - want[i]!), `element ${i}: ${g} vs ${want[i]}`).toBeLessThanOrEqual(atol + rtol * Math.abs(want[i]!)));
-}
 
 /** grad of sum(fn(x)) at `x` (dtype float32 on `s`, or float64 on the cpu). */
 const gradOf = (fn: (v: mx.MxArray) => mx.MxArray, x: number[], dtype = mx.float64, s: mx.StreamOrDevice = mx.cpu) =>

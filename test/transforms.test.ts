@@ -7,13 +7,13 @@
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { BACKENDS } from "./helpers/backends.js";
+import { expectNear, finiteDifferences, values as vals } from "./helpers/finite-differences.js";
 
 const cpu = { stream: mx.cpu };
 const f64 = (v: number[] | number[][], shape?: number[]) => {
   const a = mx.array(v, mx.float64, cpu);
   return shape ? mx.reshape(a, shape, cpu) : a;
 };
-const vals = async (x: mx.MxArray) => Array.from((await x.data()) as Float64Array, Number);
 
 function lcg(seed: number): () => number {
   let s = seed;
@@ -48,26 +48,6 @@ function layerNorm(x: mx.MxArray, gamma: mx.MxArray, beta: mx.MxArray): mx.MxArr
   return mx.add(mx.multiply(mx.divide(mx.subtract(x, mu, o), mx.sqrt(mx.add(v, 1e-5, o), o), o), gamma, o), beta, o);
 }
 
-/** Central finite differences of scalar `f` at `x` (float64). */
-async function finiteDifferences(f: (x: mx.MxArray) => mx.MxArray, x: mx.MxArray): Promise<number[]> {
-  const values = await vals(x);
-  const out: number[] = [];
-  for (let j = 0; j < values.length; j++) {
-    const h = 1e-6 * Math.max(1, Math.abs(values[j]!));
-    const at = async (d: number) => {
-      const p = [...values];
-      p[j]! += d;
-      return f(mx.reshape(mx.array(p, mx.float64, cpu), x.shape, cpu)).toNumber();
-    };
-    out.push(((await at(h)) - (await at(-h))) / (2 * h));
-  }
-  return out;
-}
-
-function expectNear(got: number[], want: number[], rtol = 1e-6, atol = 1e-8): void {
-  expect(got.length).toBe(want.length);
-  got.forEach((g, i) => expect(Math.abs(g - want[i]!), `element ${i}: ${g} vs ${want[i]}`).toBeLessThanOrEqual(atol + rtol * Math.abs(want[i]!)));
-}
 
 describe("composite functions against finite differences (float64, cpu)", () => {
   const x = randn([5, 3], 1), y = randn([5, 2], 2);

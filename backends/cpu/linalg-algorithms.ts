@@ -171,30 +171,46 @@ function orthogonalise(r: Float64Array, cols: readonly Float64Array[]): number {
   return norm2(r);
 }
 
+/** What completeBasisOf needs of a column type: the unit vector e_k of length m, Gram-Schmidt against columns (the residual's norm), division by a scalar. */
+export interface BasisColumns<C> {
+  unit(k: number, m: number): C;
+  orthogonalise(r: C, cols: readonly C[]): number;
+  divided(r: C, s: number): C;
+}
+
 /**
  * Extends the orthonormal columns `cols` (each of length m) to an orthonormal
- * basis of R^m: each new column is the next unit vector whose residual
+ * (unitary) basis: each new column is the next unit vector whose residual
  * against the columns so far is at least the average one (sqrt((m - r) / m)
- * with r columns: one always is), normalised.
+ * with r columns: one always is), normalised. Real and complex columns alike.
  */
-function completeBasis(cols: Float64Array[], m: number): Float64Array[] {
+export function completeBasisOf<C>(cols: C[], m: number, ops: BasisColumns<C>): C[] {
   const out = [...cols];
   let next = 0;
   while (out.length < m) {
     const threshold = Math.sqrt((m - out.length) / m) * (1 - 1e-9);
-    let best: Float64Array | undefined, bestNorm = -1;
+    let best: C | undefined, bestNorm = -1;
     for (let tried = 0; tried < m; tried++, next = (next + 1) % m) {
-      const r = new Float64Array(m);
-      r[next] = 1;
-      const norm = orthogonalise(r, out);
+      const r = ops.unit(next, m);
+      const norm = ops.orthogonalise(r, out);
       if (norm > bestNorm) [best, bestNorm] = [r, norm];
       if (norm >= threshold) break;
     }
     next = (next + 1) % m;
-    out.push(best!.map((x) => x / bestNorm));
+    out.push(ops.divided(best!, bestNorm));
   }
   return out;
 }
+
+const REAL_COLUMNS: BasisColumns<Float64Array> = {
+  unit: (k, m) => {
+    const r = new Float64Array(m);
+    r[k] = 1;
+    return r;
+  },
+  orthogonalise,
+  divided: (r, s) => r.map((x) => x / s),
+};
 
 /** The 2-norm of `x`, without overflow or underflow (scaled by a power of two where the plain sum could). */
 export function norm2(x: ArrayLike<number>): number {
@@ -267,7 +283,7 @@ function svdTall(a: ArrayLike<number>, p: number, m: number, n: number, transpos
   const order = [...norms.keys()].sort((i, j) => norms[j]! - norms[i]! || i - j);
   const s = new Float64Array(order.map((i) => ldexp(norms[i]!, -k)));
   const nonzero = order.filter((i) => norms[i]! > 0);
-  const u = completeBasis(nonzero.map((i) => cols[i]!.map((x) => x / norms[i]!)), m);
+  const u = completeBasisOf(nonzero.map((i) => cols[i]!.map((x) => x / norms[i]!)), m, REAL_COLUMNS);
   return { u, s, v: order.map((i) => vcols[i]!) };
 }
 

@@ -7,7 +7,7 @@
 // matrix with zero imaginary parts is rotated exactly as the real algorithms
 // rotate it.
 
-import { jacobiSweeps, ldexp, rotationTangent, scaleExponent } from "./linalg-algorithms.js";
+import { completeBasisOf, jacobiSweeps, ldexp, rotationTangent, scaleExponent, type BasisColumns } from "./linalg-algorithms.js";
 
 /** A complex matrix or vector: its real and imaginary parts, row-major. */
 export interface ComplexArray {
@@ -188,25 +188,15 @@ function orthogonalise(r: Column, cols: readonly Column[]): number {
   return norm2(r);
 }
 
-/** The orthonormal complex columns `cols` (each of length m) completed to a unitary basis of C^m, from unit vectors (as the real completeBasis). */
-function completeBasis(cols: Column[], m: number): Column[] {
-  const out = [...cols];
-  let next = 0;
-  while (out.length < m) {
-    const threshold = Math.sqrt((m - out.length) / m) * (1 - 1e-9);
-    let best: Column | undefined, bestNorm = -1;
-    for (let tried = 0; tried < m; tried++, next = (next + 1) % m) {
-      const r = { re: new Float64Array(m), im: new Float64Array(m) };
-      r.re[next] = 1;
-      const norm = orthogonalise(r, out);
-      if (norm > bestNorm) [best, bestNorm] = [r, norm];
-      if (norm >= threshold) break;
-    }
-    next = (next + 1) % m;
-    out.push({ re: best!.re.map((x) => x / bestNorm), im: best!.im.map((x) => x / bestNorm) });
-  }
-  return out;
-}
+const COMPLEX_COLUMNS: BasisColumns<Column> = {
+  unit: (k, m) => {
+    const r = { re: new Float64Array(m), im: new Float64Array(m) };
+    r.re[k] = 1;
+    return r;
+  },
+  orthogonalise,
+  divided: (r, s) => ({ re: r.re.map((x) => x / s), im: r.im.map((x) => x / s) }),
+};
 
 /**
  * The full SVD of the complex m x n `a` (row-major; its conjugate transpose
@@ -255,7 +245,7 @@ function svdTall(a: ComplexArray, m: number, n: number, adjoint: boolean): { u: 
   const order = [...norms.keys()].sort((i, j) => norms[j]! - norms[i]! || i - j);
   const s = new Float64Array(order.map((i) => ldexp(norms[i]!, -k)));
   const nonzero = order.filter((i) => norms[i]! > 0);
-  const u = completeBasis(nonzero.map((i) => ({ re: cols[i]!.re.map((x) => x / norms[i]!), im: cols[i]!.im.map((x) => x / norms[i]!) })), m);
+  const u = completeBasisOf(nonzero.map((i) => COMPLEX_COLUMNS.divided(cols[i]!, norms[i]!)), m, COMPLEX_COLUMNS);
   return { u, s, v: order.map((i) => vcols[i]!) };
 }
 

@@ -56,7 +56,7 @@ const FP8_OPS: readonly OpEntry[] = [
     name: "toFp8",
     group: "cast",
     dtypes: [mx.float32, mx.float16, mx.bfloat16, mx.float64],
-    // floats around the e4m3 range (midpoints, the saturation edges 464 / 480, subnormals), or every code's value
+    // floats around the e4m3 range (midpoints, the saturation edge 448 and the (464, 480) it takes to 448, subnormals), or every code's value
     cases: (d) =>
       fc.oneof(
         { weight: 3, arbitrary: shapeArb().chain((s) => inputArb(s, d, [-600, 600])) },
@@ -233,7 +233,7 @@ export const QUANTIZED_OPS: readonly OpEntry[] = [
     conditionBound: async ([x, w], p, _ref, u) => {
       const [wq, s, b] = quantized(w!, p);
       const dense = p.mode === "affine"
-        ? mx.dequantize(wq!, mx.abs(s!, cpu), mx.abs(b!, cpu), 32, p.bits as number, { dtype: mx.float64, ...cpu })
+        ? mx.dequantize(wq!, mx.astype(mx.abs(s!, cpu), mx.float64, cpu), mx.astype(mx.abs(b!, cpu), mx.float64, cpu), 32, p.bits as number, cpu)
         : mx.abs(mx.dequantize(wq!, s!, null, undefined, undefined, { mode: p.mode as Mode, dtype: mx.float64, ...cpu }), cpu);
       const k = x!.shape[x!.ndim - 1]!;
       const mag = (await mx.reshape(mx.matmul(mx.abs(mx.astype(x!, mx.float64, cpu), cpu), dense, cpu), [-1], cpu).tolist()) as number[];
@@ -257,25 +257,29 @@ const AFFINE_NUMPY =
 /**
  * The microscaling modes in NumPy (float32 steps held in float64; NaN
  * skipped by the group's largest magnitude, a NaN value read as 6 in e2m1 and
- * +448 in e4m3, whatever its sign bit): e4m3
- * rounded to nearest even (480 and up, and NaN, to 448), e2m1 by its rounding
+ * 448 with its sign bit in e4m3, as MLX's fp8_e4m3): e4m3
+ * rounded to nearest even (448 and up, infinities and NaN to 448), e2m1 by its rounding
  * thresholds, e8m0 scales 2^round(log2) from frexp (0 reads 2^-127, non-finite infinity), the
  * values times the float32 reciprocal of the scale; then x @ W in float64.
  */
 const MICRO_NUMPY =
   "(lambda f32, g, a: ( " +
-  "(e4 := lambda v: np.where(np.isnan(v), 448.0, np.copysign(np.where(np.abs(v) >= 480, 448.0, np.where(np.abs(v) < 2.0 ** -6, np.rint(np.abs(v) * 512) / 512, (lambda e: np.rint(np.ldexp(np.abs(v), 3 - e)) * np.ldexp(1.0, e - 3))(np.frexp(np.abs(v))[1] - 1))), v))), " +
+  "(e4 := lambda v: np.copysign(np.where(~(np.abs(v) < 448), 448.0, np.where(np.abs(v) < 2.0 ** -6, np.rint(np.abs(v) * 512) / 512, (lambda e: np.rint(np.ldexp(np.abs(v), 3 - e)) * np.ldexp(1.0, e - 3))(np.frexp(np.abs(v))[1] - 1))), v)), " +
   "(e2 := lambda v: np.where(np.isnan(v), 6.0, np.copysign((lambda b: np.select([b > 5, b >= 3.5, b > 2.5, b >= 1.75, b > 1.25, b >= 0.75, b > 0.25], [6, 4, 3, 2, 1.5, 1, 0.5], 0))(np.abs(v)), v))), " +
   "(e8 := lambda s: np.where(~np.isfinite(s), np.inf, np.where(s > 0, np.ldexp(1.0, np.clip((lambda m, e: e - 1 + ((2 * m) ** 2 >= 2))(*np.frexp(s)), -127, 127)), 2.0 ** -127))), " +
   "(sc := (lambda sd: e4(sd) if p['mode'] == 'nvfp4' else e8(sd))(f32(np.fmax.reduce(np.abs(g), -1, keepdims=True, initial=0) / (6 if p['bits'] == 4 else 448)))), " +
   "a @ (sc * (e4 if p['bits'] == 8 else e2)(f32(g * f32(np.where(sc == 0, 0, 1 / sc))))).reshape(g.shape[0], -1) " +
   ")[-1])(lambda v: np.asarray(v).astype('float32').astype('float64'), x[1].astype('float32').astype('float64').reshape(x[1].shape[0], -1, 16 if p['mode'] == 'nvfp4' else 32), x[0].astype('float64'))";
 
-/** e4m3 from its definition in NumPy: round to nearest even on the exponent's grid (frexp), subnormals in steps of 2^-9, 480 and up to 448, NaN to +448. */
+/**
+ * e4m3 from its definition in NumPy, on the value as float32 (MLX's ToFP8 converts every input): round to
+ * nearest even on the exponent's grid (frexp), subnormals in steps of 2^-9; 448 and up, infinities and NaN to
+ * 448 (0x7e), with the sign bit (a NaN's too), as MLX's ToFP8 (its threshold is 543 << 21, 448.0f).
+ */
 const TO_FP8_NUMPY =
-  "(lambda v: (lambda a, sg: (np.where(np.isnan(v), 0x7e, np.where(a >= 480, 0x7e, np.where(a < 2.0 ** -6, np.rint(a * 512), " +
-  "(lambda e: (e + 7) * 8 + np.rint(np.ldexp(a, 3 - e)) - 8)(np.frexp(np.where(np.isfinite(a), a, 1))[1] - 1)))) + sg).astype(np.uint8))" +
-  "(np.abs(v), np.where(np.signbit(v) & ~np.isnan(v), 0x80, 0)))(np.asarray(x[0]).astype(np.float64))";
+  "(lambda v: (lambda a, sg: (np.where(~(a < 448), 0x7e, np.where(a < 2.0 ** -6, np.rint(a * 512), " +
+  "(lambda e: (e + 7) * 8 + np.rint(np.ldexp(a, 3 - e)) - 8)(np.frexp(np.where(np.isfinite(a), a, 1))[1] - 1))) + sg).astype(np.uint8))" +
+  "(np.abs(v), np.where(np.signbit(v), 0x80, 0)))(np.asarray(x[0]).astype(np.float32).astype(np.float64))";
 
 /** A code's value: (-1)^sign 2^(exponent - 7) (1 + mantissa / 8), exponent 0 subnormal (mantissa 2^-9); 0x7f reads as 480. */
 const FROM_FP8_NUMPY =
@@ -286,27 +290,29 @@ const FROM_FP8_NUMPY =
  * the last axis in nvfp4, 32 in mxfp8) the scale from the largest magnitude
  * over 6 or 448 times the global scale's encoding f32(2688 / g) (g: max(max
  * |a|, 1) as the case draws it; 1 without), rounded to e4m3 or e8m0; the values
- * times f32(encoding / scale) rounded to e2m1 or e4m3; dequantized as scale *
- * g / 2688 * value. x round-trips to its dtype; the product in float64.
- * Defines deq(a, g) and gl(a) (a's global scale, or None) for the expressions.
+ * times f32(encoding / scale) rounded to e2m1 or e4m3; dequantized as
+ * r(r(scale * r(g / 2688)) * value): x with r = f32 (its round trip is MLX's
+ * Metal fp_dequantize), w exactly (r the identity: w's global scale multiplies
+ * the float32 product). x round-trips to its dtype; the product in float64.
+ * Defines deq(a, g, r) and gl(a) (a's global scale, or None) for the expressions.
  */
 const QQMM_NUMPY_PRELUDE =
-  "(e4 := lambda v: np.where(np.isnan(v), 448.0, np.copysign(np.where(np.abs(v) >= 480, 448.0, np.where(np.abs(v) < 2.0 ** -6, np.rint(np.abs(v) * 512) / 512, (lambda e: np.rint(np.ldexp(np.abs(v), 3 - e)) * np.ldexp(1.0, e - 3))(np.frexp(np.abs(v))[1] - 1))), v))), " +
+  "(e4 := lambda v: np.copysign(np.where(~(np.abs(v) < 448), 448.0, np.where(np.abs(v) < 2.0 ** -6, np.rint(np.abs(v) * 512) / 512, (lambda e: np.rint(np.ldexp(np.abs(v), 3 - e)) * np.ldexp(1.0, e - 3))(np.frexp(np.abs(v))[1] - 1))), v)), " +
   "(e2 := lambda v: np.where(np.isnan(v), 6.0, np.copysign((lambda b: np.select([b > 5, b >= 3.5, b > 2.5, b >= 1.75, b > 1.25, b >= 0.75, b > 0.25], [6, 4, 3, 2, 1.5, 1, 0.5], 0))(np.abs(v)), v))), " +
   "(e8 := lambda s: np.where(~np.isfinite(s), np.inf, np.where(s > 0, np.ldexp(1.0, np.clip((lambda m, e: e - 1 + ((2 * m) ** 2 >= 2))(*np.frexp(s)), -127, 127)), 2.0 ** -127))), " +
   "(nv := p['mode'] == 'nvfp4'), " +
   "(gl := lambda a: f32(max(np.max(np.abs(a.astype('float64'))), 1.0)) if p['global'] else None), " +
-  "(deq := lambda a, g: (lambda grp, enc: (lambda sc: (sc * (g / 2688 if g is not None else 1.0) * (e2 if nv else e4)(f32(grp * f32(np.where(sc == 0, 0, enc / np.where(sc == 0, 1, sc)))))).reshape(a.shape))" +
+  "(deq := lambda a, g, r: (lambda grp, enc: (lambda sc: r(r(sc * (r(g / 2688) if g is not None else 1.0)) * (e2 if nv else e4)(f32(grp * f32(np.where(sc == 0, 0, enc / np.where(sc == 0, 1, sc)))))).reshape(a.shape))" +
   "((e4 if nv else e8)(f32(f32(np.fmax.reduce(np.abs(grp), -1, keepdims=True, initial=0) / (6 if nv else 448)) * enc))))" +
   "(f32(a).reshape(*a.shape[:-1], -1, 16 if nv else 32), f32(2688 / g) if g is not None else 1.0)), ";
 
 const f32Numpy = "lambda v: np.asarray(v).astype('float32').astype('float64')";
 
 /** qqmm: inputs x [m, k] and w's transpose [k, n]. */
-const QQMM_NUMPY = `(lambda f32: (${QQMM_NUMPY_PRELUDE}(lambda w: deq(x[0], gl(x[0])).astype(dt).astype('float64') @ deq(w, gl(w)).T)(np.swapaxes(x[1], -1, -2)))[-1])(${f32Numpy})`;
+const QQMM_NUMPY = `(lambda f32: (${QQMM_NUMPY_PRELUDE}(lambda w: deq(x[0], gl(x[0]), f32).astype(dt).astype('float64') @ deq(w, gl(w), lambda v: v).T)(np.swapaxes(x[1], -1, -2)))[-1])(${f32Numpy})`;
 
 /** gatherQqmm: inputs x [b, m, k], w's transpose [b, k, n], lhs and rhs indices. */
-const GATHER_QQMM_NUMPY = `(lambda f32: (${QQMM_NUMPY_PRELUDE}(lambda w: deq(x[0], gl(x[0])).astype(dt).astype('float64')[x[2]] @ np.swapaxes(deq(w, gl(w))[x[3]], -1, -2))(np.swapaxes(x[1], -1, -2)))[-1])(${f32Numpy})`;
+const GATHER_QQMM_NUMPY = `(lambda f32: (${QQMM_NUMPY_PRELUDE}(lambda w: deq(x[0], gl(x[0]), f32).astype(dt).astype('float64')[x[2]] @ np.swapaxes(deq(w, gl(w), lambda v: v)[x[3]], -1, -2))(np.swapaxes(x[1], -1, -2)))[-1])(${f32Numpy})`;
 
 export const QUANTIZED_NUMPY: Record<string, string> = {
   qqmm: QQMM_NUMPY,

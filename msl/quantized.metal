@@ -43,17 +43,15 @@ inline float e2m1_decode(uint c) {
   return (c & 8u) ? -v : v;
 }
 
+/* MLX's fp8_e4m3 on x's bits: from 448 (543 << 21), infinities and NaN to 0x7e with x's sign bit; below 2^-6 steps of 2^-9; else 3 mantissa bits, ties to even */
 inline uint e4m3_encode(float x) {
-  if (is_nan(x)) return 0x7eu; /* +448 whatever the NaN's sign bit */
-  uint sign = signbit(x) ? 0x80u : 0u;
-  float a = fabs(x);
-  if (a >= 480.0f) return 0x7eu | sign;
-  if (a < 0.015625f) return uint(rint(a * 512.0f)) | sign;
-  uint b = as_type<uint>(a);
-  uint e = (b >> 23) - 127u + 7u;
-  uint m = uint(rint((as_type<float>((b & 0x7fffffu) | 0x3f800000u) - 1.0f) * 8.0f));
-  if (m == 8u) { e += 1u; m = 0u; }
-  return ((e << 3) | m) | sign;
+  uint b = as_type<uint>(x);
+  uint sign = (b >> 24) & 0x80u;
+  uint f = b & 0x7fffffffu;
+  uint c = 0x7eu;
+  if (f < 0x3c800000u) c = uint(rint(as_type<float>(f) * 512.0f));
+  else if (f < 0x43e00000u) c = ((f - 0x3c000000u + 0x7ffffu + ((f >> 20) & 1u)) >> 20) & 0xffu;
+  return c | sign;
 }
 
 inline float e4m3_decode(uint c) {

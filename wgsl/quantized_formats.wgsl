@@ -1,9 +1,9 @@
 // The small float formats of MLX's microscaling quantization (prepended to
 // the quantized kernels; no templating), encoded and decoded as the CPU
 // reference's backends/cpu/quantized-formats.ts: e2m1 (fp4 values), e4m3
-// (fp8 values and nvfp4 scales, saturating at 448; NaN, whatever its sign
-// bit, to +448) and e8m0 (power-of-two
-// scales). Exponents are read from the float bits, never from log2.
+// (fp8 values and nvfp4 scales, saturating at 448; infinities and NaN to
+// 448 with their sign bit, as MLX) and e8m0 (power-of-two scales).
+// Exponents are read from the float bits, never from log2.
 
 fn e2m1_encode(x: f32) -> u32 {
   if (is_nan(x)) { return 7u; }
@@ -22,17 +22,21 @@ fn e2m1_decode(c: u32) -> f32 {
   return select(v, -v, (c & 8u) != 0u);
 }
 
+// MLX's ToFP8 / Metal fp8_e4m3 on x's bits (integer steps only): magnitudes
+// from 448 (bits 543 << 21), infinities and NaN to 0x7e with x's sign bit;
+// below 2^-6 steps of 2^-9 (a * 512 is exact; round ties to even); else the
+// exponent rebiased and the mantissa rounded to 3 bits, ties to even.
 fn e4m3_encode(x: f32) -> u32 {
-  if (is_nan(x)) { return 0x7eu; }
-  let sign = select(0u, 0x80u, (bitcast<u32>(x) >> 31u) == 1u);
-  let a = abs(x);
-  if (a >= 480.0) { return 0x7eu | sign; }
-  if (a < 0.015625) { return u32(round(a * 512.0)) | sign; }
-  let b = bitcast<u32>(a);
-  var e = (b >> 23u) - 127u + 7u;
-  var m = u32(round((bitcast<f32>((b & 0x7fffffu) | 0x3f800000u) - 1.0) * 8.0));
-  if (m == 8u) { e = e + 1u; m = 0u; }
-  return ((e << 3u) | m) | sign;
+  let b = bitcast<u32>(x);
+  let sign = (b >> 24u) & 0x80u;
+  let f = b & 0x7fffffffu;
+  var c = 0x7eu;
+  if (f < 0x3c800000u) {
+    c = u32(round(bitcast<f32>(f) * 512.0));
+  } else if (f < 0x43e00000u) {
+    c = ((f - 0x3c000000u + 0x7ffffu + ((f >> 20u) & 1u)) >> 20u) & 0xffu;
+  }
+  return c | sign;
 }
 
 fn e4m3_decode(c: u32) -> f32 {

@@ -1,6 +1,7 @@
-// CPU reference of the fp8 conversions (toFp8, fromFp8): each element's exact
-// value (float64) rounded once to its e4m3 code, and each code's exact value
-// rounded once to the output dtype (exact for every float dtype).
+// CPU reference of the fp8 conversions (toFp8, fromFp8): each element's
+// value as float32 encoded as MLX's ToFP8 does (quantized-formats.ts), and
+// each code's exact value rounded once to the output dtype (exact for every
+// float dtype).
 
 import type { Backend, Kernel } from "../backend.js";
 import { e4m3Decode, e4m3Encode } from "./quantized-formats.js";

@@ -3,8 +3,6 @@
 // values), e4m3 (fp8 values and nvfp4 scales, saturating at 448 as MLX's
 // kernels do) and e8m0 (power-of-two scales of mxfp4 / mxfp8).
 
-import { rint } from "./math.js";
-
 /** floor(log2(a)) for a finite a > 0, exactly. */
 function exponentOf(a: number): number {
   let e = Math.floor(Math.log2(a));
@@ -37,28 +35,37 @@ export function e2m1Decode(c: number): number {
   return c & 8 ? -v : v;
 }
 
+const F32 = new Float32Array(1);
+const U32 = new Uint32Array(F32.buffer);
+
 /**
- * The e4m3 code of x, rounded to nearest even; magnitudes from 480 saturate to
- * 448 (code 0x7e), as MLX's conversion does; NaN gives +448 (MLX takes the
- * NaN's sign bit, which hardware sets as it likes).
+ * The e4m3 code of x, as MLX's `ToFP8` (mlx/backend/cpu/unary_ops.h) and
+ * Metal `fp8_e4m3` compute it from x's float32 bits (x rounded to float32
+ * first, as they convert every input): magnitudes from 448 (bits 543 << 21),
+ * infinities and NaN saturate to 0x7e (448) with the sign bit of x (a NaN's
+ * too); below 2^-6 subnormal steps of 2^-9; otherwise the top 3 mantissa bits
+ * rounded to nearest even. Never 0x7f or 0xff.
  */
 export function e4m3Encode(x: number): number {
-  if (Number.isNaN(x)) return 0x7e;
-  const sign = x < 0 || Object.is(x, -0) ? 0x80 : 0;
-  const a = Math.abs(x);
-  if (a >= 480) return 0x7e | sign;
-  // subnormals: steps of 2^-9 below 2^-6 (a code of 8 is 2^-6, the first normal)
-  if (a < 2 ** -6) return rint(a * 512) | sign;
-  let e = exponentOf(a);
-  let m = rint((a / 2 ** e - 1) * 8);
-  if (m === 8) {
-    e++;
-    m = 0;
+  F32[0] = x;
+  const b = U32[0]!;
+  const sign = (b >>> 24) & 0x80;
+  const f = b & 0x7fffffff;
+  let c: number;
+  if (f >= 0x43e00000) c = 0x7e;
+  // below 2^-6 (121 << 23): |x| + 2^14 in float32 holds the count of 2^-9 steps in its low bits (141 << 23 is 2^14's bits)
+  // (a float64 sum of two float32 values stored to float32 is their float32 sum: 53 >= 2 * 24 + 2 bits)
+  else if (f < 0x3c800000) {
+    U32[0] = f;
+    F32[0] = F32[0]! + 16384;
+    c = U32[0]! - 0x46800000;
   }
-  return (((e + 7) << 3) | m) | sign;
+  // rebias the exponent (-120 << 23), round the mantissa to 3 bits, ties to even (+0x7ffff, + the kept bit's parity)
+  else c = ((f - 0x3c000000 + 0x7ffff + ((f >>> 20) & 1)) >>> 20) & 0xff;
+  return c | sign;
 }
 
-/** An e4m3 code's value (0x7f reads as 480, as MLX's conversion gives). */
+/** An e4m3 code's value (0x7f reads as 480 and 0xff as -480, as MLX's `FromFP8` gives: no NaN code; the encoder never gives them). */
 export function e4m3Decode(c: number): number {
   const e = (c >> 3) & 15, m = c & 7;
   const v = e === 0 ? m * 2 ** -9 : (1 + m / 8) * 2 ** (e - 7);

@@ -159,12 +159,17 @@ function groupDecoder(q: QuantParams, scales: Tensor, third: Tensor | undefined)
   const value = q.bits === 8 ? e4m3Decode : e2m1Decode;
   // no bias: -0, which adding leaves every value as it is (the -0 codes' -0 included, as MLX's tables give it)
   if (q.mode !== "nvfp4") return { scale: (g) => e8m0Decode(S[g]!), bias: () => -0, value };
-  // nvfp4 with a global scale (the third input): the e4m3 scale times globalScale / (448 * 6)
-  const unscale = third ? values(third)[0]! / 2688 : 1;
-  return { scale: (g) => e4m3Decode(S[g]!) * unscale, bias: () => -0, value };
+  // nvfp4 with a global scale (the third input): the e4m3 scale times globalScale / (448 * 6), both steps in float32 as MLX's kernels
+  const unscale = third ? f32(values(third)[0]! / 2688) : 1;
+  return { scale: (g) => f32(e4m3Decode(S[g]!) * unscale), bias: () => -0, value };
 }
 
-/** scale * value + bias per element, in float64, rounded once to the output dtype. */
+/**
+ * scale * value + bias per element: affine in float64, rounded once to the
+ * output dtype; the microscaling modes as MLX's Metal kernel, the product
+ * rounded to float32 and then to the output dtype (exact but for nvfp4 with a
+ * global scale).
+ */
 export function dequantizeKernel(backend: Backend): Kernel {
   return (prim, [w, scales, biases], out) => {
     const q = (prim as Quantize).q;
@@ -173,7 +178,7 @@ export function dequantizeKernel(backend: Backend): Kernel {
     const words = packedRows(w!);
     const d = groupDecoder(q, scales!, biases);
     const K = out.shape[out.shape.length - 1]!, rows = K === 0 ? 0 : O.length / K;
-    const enc = encoder(out.dtype);
+    const store = encoder(out.dtype), enc = q.mode === "affine" ? store : (v: number) => store(f32(v));
     for (let r = 0; r < rows; r++) {
       for (let k = 0; k < K; k++) {
         const g = r * (K / gs) + Math.floor(k / gs);

@@ -18,10 +18,11 @@ function checkArray(op: string, x: unknown): MxArray {
 /**
  * Converts real floats to fp8 e4m3 codes, returned as uint8 (MLX's
  * `mx.to_fp8`): sign bit, 4 exponent bits (bias 7), 3 mantissa bits, rounded
- * to nearest even from the exact value (float64 inputs too, once). As MLX,
- * magnitudes from 480 up, infinities and NaN give the largest finite code
- * 0x7e (448) with the input's sign (NaN: +448), and magnitudes in (464, 480)
- * round to code 0x7f, which `fromFp8` reads as 480.
+ * to nearest even from the value as float32 (float64 inputs are rounded to
+ * float32 first, as MLX's conversion takes every input through float32). As
+ * MLX's CPU and Metal kernels, magnitudes from 448 up, infinities and NaN give
+ * the largest finite code 0x7e (448) with the sign bit of the input (a NaN's
+ * too), so codes 0x7f and 0xff never come out.
  * @example
  * ```ts
  * const codes = mx.toFp8(mx.array([1, -2, 0.1, 448, 1000, 2 ** -9], mx.float32));
@@ -44,8 +45,8 @@ export function toFp8(x: MxArray, o?: OpOptions): MxArray {
 /**
  * The values of fp8 e4m3 codes (uint8) in a real float dtype (MLX's
  * `mx.from_fp8`; default bfloat16). Every code's value is exact in every
- * float dtype; code 0x7f (and 0xff) reads as 480 (-480): MLX's decoding has
- * no NaN.
+ * float dtype; code 0x7f (and 0xff) reads as 480 (-480), as MLX's CPU and
+ * Metal decoding gives: it has no NaN (the OCP e4m3fn format's NaN codes).
  * @example
  * ```ts
  * const v = mx.fromFp8(mx.array([0x38, 0xc0, 0x01, 0x7e, 0x7f], mx.uint8), mx.float32);

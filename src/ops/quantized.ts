@@ -146,11 +146,13 @@ export function quantize(w: MxArray, ...rest: PositionalThen<QuantizeParameters<
 /**
  * The weights `quantize` packed, unpacked (MLX's `mx.dequantize`): affine
  * `scales * q + biases` per group, or in a microscaling mode (biases null)
- * the scale times the e2m1 / e4m3 value; computed once and rounded to the
- * output dtype (default: scales' and biases' promoted dtype; bfloat16 in the
- * microscaling modes, as MLX). nvfp4 weights quantized with a `globalScale`
- * need it here too: each group's scale is then its e4m3 value times
- * globalScale / (448 * 6). MLX's `dequantize(w, scales, biases, group_size,
+ * the scale times the e2m1 / e4m3 value; computed once and rounded, as MLX:
+ * affine in the scales' and biases' promoted dtype, then cast to `dtype` where
+ * one is given; the microscaling modes straight to `dtype`, from float32
+ * steps (default dtype: the scales' and biases' promoted dtype; bfloat16 in
+ * the microscaling modes). nvfp4 weights quantized with a `globalScale` need
+ * it here too: each group's scale is then its e4m3 value times
+ * globalScale / (448 * 6), in float32. MLX's `dequantize(w, scales, biases, group_size,
  * bits, mode, dtype)`: groupSize, bits, mode and dtype positionally, or in
  * the options.
  * @example
@@ -182,9 +184,13 @@ export function dequantize(
     const dtype = o.dtype ?? (bi ? promoteTypes(sc.dtype, bi.dtype) : bfloat16);
     if (!isDType(dtype) || !isFloating(dtype)) throw opError(op, `dtype must be a real floating dtype, got ${describeValue(dtype)}`, [], "type");
     const so = { stream: s };
-    const prim = new Dequantize(q, dtype);
+    // affine: computed in the scales' and biases' dtype, then cast to dtype (MLX's astype(affine_dequantize(...), dtype));
+    // the microscaling modes compute in dtype itself (MLX's fp_dequantize)
+    const compute = bi ? promoteTypes(sc.dtype, bi.dtype) : dtype;
+    const prim = new Dequantize(q, compute);
     checkResultShape(op, prim.output([a]).shape, `w unpacked (${a.shape[a.shape.length - 1]} words of ${q.bits}-bit values along its last axis)`, [a]);
-    return node(prim, bi ? [a, astype(sc, dtype, so), astype(bi, dtype, so)] : gscale ? [a, sc, gscale] : [a, sc], s);
+    const out = node(prim, bi ? [a, astype(sc, compute, so), astype(bi, compute, so)] : gscale ? [a, sc, gscale] : [a, sc], s);
+    return compute === dtype ? out : astype(out, dtype, so);
   });
 }
 

@@ -1,5 +1,5 @@
 // The fp8 (e4m3) conversions of MLX's `mx.to_fp8` / `mx.from_fp8`: floats to
-// uint8 codes (round to nearest even; magnitudes from 480, infinities and NaN
+// uint8 codes (round to nearest even; magnitudes from 448, infinities and NaN
 // to the largest finite code 0x7e, 448) and codes back to floats (0x7f reads
 // as 480, MLX's decoding has no NaN). Elementwise; no gradient, as in MLX.
 

@@ -302,6 +302,7 @@ export function evaluate(outputs: readonly MxArray[]): Promise<void> {
   } catch (e) {
     return Promise.reject(e);
   }
+  const asked = [...outputs];
   let settle!: () => void;
   const done = new Promise<void>((resolve) => (settle = resolve));
   for (const node of order) inFlight.set(node, done);
@@ -311,27 +312,49 @@ export function evaluate(outputs: readonly MxArray[]): Promise<void> {
     for (const node of order) if (inFlight.get(node) === done) inFlight.delete(node);
     settle();
   };
+  const walk: Walk = { order, intermediates: intermediatesOf(order, asked), own: done, used: new Set() };
   let ran: Set<Backend> | Promise<Set<Backend>>;
   try {
-    ran = runNodes({ order, intermediates: intermediatesOf(order, outputs), own: done, used: new Set() }, 0);
+    ran = runNodes(walk, 0);
   } catch (e) {
     finish();
+    forget(order, walk, asked);
     return Promise.reject(e);
   }
-  if (!(ran instanceof Promise)) {
-    finish();
-    return afterNodes(ran, outputs, order, waits);
-  }
-  return ran.then(
-    (used) => {
-      finish();
-      return afterNodes(used, outputs, order, waits);
-    },
+  const ended = !(ran instanceof Promise)
+    ? (finish(), afterNodes(ran, asked, order, waits))
+    : ran.then(
+        (used) => {
+          finish();
+          return afterNodes(used, asked, order, waits);
+        },
+        (e: unknown) => {
+          finish();
+          throw e;
+        },
+      );
+  return ended.then(
+    () => forget(order, walk, asked),
     (e: unknown) => {
-      finish();
+      forget(order, walk, asked);
       throw e;
     },
   );
+}
+
+/**
+ * Empties the lists an eval's closures hold once it has settled. A finished
+ * eval's closure context can stay reachable a while longer: on the H100
+ * (2026-12-06, heap snapshots of a training loop) a native frame's handle
+ * scope held the previous step's eval context through a full collection now
+ * and then, and with its node list the previous step's parameters, so that
+ * step's garbage outlived the next one (a peak 2.12x the first step's, past
+ * the test's bound of 2).
+ */
+function forget(order: MxArray[], walk: Walk, asked: MxArray[]): void {
+  order.length = 0;
+  (walk.intermediates as Set<MxArray> | undefined)?.clear();
+  asked.length = 0;
 }
 
 /** The end of an eval whose nodes ran on `used`: the memory check, the backends' work waited for, then the nodes another eval had taken on. */

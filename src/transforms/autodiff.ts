@@ -167,9 +167,11 @@ function backward(transform: string, outputs: MxArray[], tracers: readonly MxArr
   const { order, depends } = dependents(outputs, tracerSet);
   const cts = new Map<MxArray, MxArray>();
   const accumulate = (x: MxArray, ct: MxArray) => cts.set(x, addOptional(cts.get(x) ?? null, ct)!);
-  outputs.forEach((out, i) => {
-    if (depends.has(out) && isInexact(out.dtype)) accumulate(out, ownStep(transform, () => ops.astype(cotangents[i]!, out.dtype, { stream: out.stream })));
-  });
+  // (loops, not closures, read the primals and cotangents, so that this pass's context holds none of the caller's arrays: see the end)
+  for (let i = 0; i < outputs.length; i++) {
+    const out = outputs[i]!, ct = cotangents[i]!;
+    if (depends.has(out) && isInexact(out.dtype)) accumulate(out, ownStep(transform, () => ops.astype(ct, out.dtype, { stream: out.stream })));
+  }
   const position = siblingPositions(order);
   runningRules(() => {
     for (let k = order.length - 1; k >= 0; k--) {
@@ -198,7 +200,18 @@ function backward(transform: string, outputs: MxArray[], tracers: readonly MxArr
       });
     }
   });
-  const grads = tracers.map((t, i) => cts.get(t) ?? ownStep(transform, () => ops.zerosLike(primals[i]!, { stream: primals[i]!.stream })));
+  const grads: MxArray[] = [];
+  for (let i = 0; i < tracers.length; i++) {
+    const primal = primals[i]!;
+    grads.push(cts.get(tracers[i]!) ?? ownStep(transform, () => ops.zerosLike(primal, { stream: primal.stream })));
+  }
+  // A closure's context can stay reachable after the pass (a compiler's handle to a hot closure; seen on the
+  // H100 in heap snapshots of a training loop, as for eval's lists: src/eval.ts, forget): it keeps no arrays.
+  cts.clear();
+  position.clear();
+  depends.clear();
+  tracerSet.clear();
+  order.length = 0;
   return [outputs, grads];
 }
 

@@ -44,7 +44,7 @@ function mul(x: CM, y: CM): CM {
 }
 const adjoint = (x: CM): CM => ({ re: x.re[0]!.map((_, j) => x.re.map((r) => r[j]!)), im: x.im[0]!.map((_, j) => x.im.map((r) => -r[j]!)) });
 const scaleColumns = (x: CM, s: number[]): CM => ({ re: x.re.map((r) => r.map((v, j) => v * (s[j] ?? 0))), im: x.im.map((r) => r.map((v, j) => v * (s[j] ?? 0))) });
-const maxDiff = (x: CM, y: CM) => Math.max(...x.re.flatMap((r, i) => r.map((v, j) => Math.hypot(v - y.re[i]![j]!, x.im[i]![j]! - y.im[i]![j]!))));
+const maxDiff = (x: CM, y: CM) => x.re.reduce((big, r, i) => r.reduce((b, v, j) => Math.max(b, Math.hypot(v - y.re[i]![j]!, x.im[i]![j]! - y.im[i]![j]!)), big), 0);
 const eye = (n: number): CM => ({ re: Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))), im: Array.from({ length: n }, () => new Array<number>(n).fill(0)) });
 const sliceCols = (x: CM, k: number): CM => ({ re: x.re.map((r) => r.slice(0, k)), im: x.im.map((r) => r.slice(0, k)) });
 const sliceRows = (x: CM, k: number): CM => ({ re: x.re.slice(0, k), im: x.im.slice(0, k) });
@@ -99,6 +99,35 @@ describe("svd of complex64", () => {
     expect(await L.svd(mx.astype(r, mx.complex64, cpu), false, cpu).tolist()).toEqual(await L.svd(r, false, cpu).tolist());
     const [u, s, vh] = L.svd(mx.array([[c(NaN, 0), c(1, 0)], [c(1, 1), c(2, 0)]], mx.complex64, cpu), cpu);
     for (const y of [mx.real(u, cpu), s, mx.imag(vh, cpu)]) expect(((await y.tolist()) as number[][]).flat().every((v) => Number.isNaN(v))).toBe(true);
+  });
+});
+
+describe("the full U of a tall complex64 matrix", () => {
+  it("400 x 7: the singular vectors completed to a unitary U (Householder reflections), U S Vh = A within a few float32 ulps", async () => {
+    const [m, n] = [400, 7];
+    const entries = (f: (i: number, j: number) => number) => Array.from({ length: m }, (_, i) => Array.from({ length: n }, (_, j) => Math.fround(f(i, j))));
+    const a = { re: entries((i, j) => Math.sin(1 + i * 7.3 + j * j)), im: entries((i, j) => Math.cos(2 + i * 3.1 - j * 5.7)) };
+    const x = mx.array(a.re.map((r, i) => r.map((v, j) => c(v, a.im[i]![j]!))), mx.complex64, cpu);
+    const [u, s, vh] = L.svd(x, cpu);
+    expect([[...u.shape], [...s.shape], [...vh.shape]]).toEqual([[m, m], [n], [n, n]]);
+    const sv = (await s.tolist()) as number[];
+    const [up, vp] = [await parts(u), await parts(vh)];
+    // U^H U = I, in float64 over U's columns as flat arrays
+    const cols = (p: number[][]) => Array.from({ length: m }, (_, j) => Float64Array.from(p, (r) => r[j]!));
+    const [ur, ui] = [cols(up.re), cols(up.im)];
+    let worst = 0;
+    for (let i = 0; i < m; i++) {
+      for (let j = i; j < m; j++) {
+        let re = 0, im = 0;
+        for (let k = 0; k < m; k++) {
+          re += ur[i]![k]! * ur[j]![k]! + ui[i]![k]! * ui[j]![k]!;
+          im += ur[i]![k]! * ui[j]![k]! - ui[i]![k]! * ur[j]![k]!;
+        }
+        worst = Math.max(worst, Math.hypot(re - (i === j ? 1 : 0), im));
+      }
+    }
+    expect(worst).toBeLessThanOrEqual(4 * u32);
+    expect(maxDiff(mul(scaleColumns(sliceCols(up, n), sv), vp), a)).toBeLessThanOrEqual(4 * u32 * sv[0]!);
   });
 });
 

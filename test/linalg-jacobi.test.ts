@@ -2,8 +2,10 @@
 // svd (one-sided) and eigh (two-sided) at any scale of the input (a matrix
 // scaled far from 1 was left unrotated: its column norms came back as the
 // singular values), the one-sided convergence test |ci . cj| <= tol |ci| |cj|
-// that a sweep can meet (every svd ran the 80-sweep cap), and float64
-// accuracy on par with LAPACK's (rotations in Rutishauser's form).
+// that a sweep can meet (every svd ran the 80-sweep cap), float64
+// accuracy on par with LAPACK's (rotations in Rutishauser's form), the full
+// U of a tall matrix (its singular vectors completed to a basis in O(m^2 n)),
+// and eigh of a matrix holding NaN or an infinity (NaN at once).
 
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
@@ -109,5 +111,37 @@ describe("convergence and accuracy (float64)", () => {
     const res = (await fro(mx.subtract(mx.matmul(sym, v, cpu), mx.multiply(v, w, cpu), cpu))) / (await fro(sym));
     expect(res / eps).toBeLessThan(30);
     expect((await maxAbs(mx.subtract(mx.matmul(t(v), v, cpu), eye, cpu))) / eps).toBeLessThan(30);
+  });
+});
+
+describe("the full U of a tall matrix (float64): the singular vectors completed to an orthonormal basis by Householder reflections", () => {
+  const [m, n] = [400, 7];
+  const x = mx.random.normal([m, n], { key: mx.random.key(7), dtype: mx.float64, ...cpu });
+  const fro = async (a: mx.MxArray) => (await L.norm(a, cpu).item()) as number;
+
+  it.each([["full rank", [1, 1, 1, 1, 1, 1, 1]], ["a zero column (rank 6)", [1, 1, 0, 1, 1, 1, 1]]] as const)("400 x 7, %s: U orthonormal within 30 eps, U S Vt = A", async (_, mask) => {
+    const a = mx.multiply(x, mx.array([...mask], mx.float64, cpu), cpu);
+    const [u, s, vt] = L.svd(a, cpu);
+    const orth = mx.subtract(mx.matmul(mx.swapaxes(u, 0, 1, cpu), u, cpu), mx.eye(m, m, 0, { dtype: mx.float64, ...cpu }), cpu);
+    expect(((await mx.max(mx.abs(orth, cpu), cpu).item()) as number) / eps).toBeLessThan(30);
+    const back = mx.matmul(mx.multiply(mx.slice(u, [0, 0], [m, n], undefined, cpu), s, cpu), vt, cpu);
+    expect((await fro(mx.subtract(back, a, cpu))) / (await fro(a)) / eps).toBeLessThan(30);
+  });
+});
+
+describe("eigh of a matrix holding NaN or an infinity", () => {
+  const n = 30;
+  const sym = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => Math.sin(i + j) + Math.cos(i * j)));
+  const allNaN = async (y: mx.MxArray) => [(await y.tolist()) as unknown].flat(Infinity).every((v) => (typeof v === "number" ? Number.isNaN(v) : Number.isNaN((v as { re: number }).re) && Number.isNaN((v as { im: number }).im)));
+
+  it.each([NaN, Infinity])("%s in the triangle read: every value and vector NaN at once, without a sweep (it ran all 80), float64 and complex64", async (bad) => {
+    const withBad = sym.map((r, i) => r.map((v, j) => (i === 5 && j === 0 ? bad : v)));
+    for (const a of [mx.array(withBad, mx.float64, cpu), mx.array(withBad.map((r) => r.map((v) => ({ re: v, im: 0.5 }))), mx.complex64, cpu)]) {
+      const [w, v] = L.eigh(a, cpu);
+      await mx.eval(w, v);
+      expect(jacobiSweeps.eigh).toBe(0);
+      expect(await allNaN(w)).toBe(true);
+      expect(await allNaN(v)).toBe(true);
+    }
   });
 });

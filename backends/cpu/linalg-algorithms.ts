@@ -1,9 +1,10 @@
 // The float64 matrix algorithms of the cpu reference's linear algebra, on one
 // row-major matrix at a time: Cholesky, triangular inverse, symmetric
-// eigendecomposition (cyclic Jacobi), SVD (one-sided Jacobi), and solves
-// (LU with partial pivoting, triangular substitution). The Jacobi methods
-// scale each matrix by a power of two first (exactly, so any float64 scale
-// is safe) and rotate in Rutishauser's form (LAPACK-level accuracy).
+// eigendecomposition (cyclic Jacobi), SVD (one-sided Jacobi, generic over
+// real and complex columns), and solves (LU with partial pivoting,
+// triangular substitution). The Jacobi methods scale each matrix by a power
+// of two first (exactly, so any float64 scale is safe) and rotate in
+// Rutishauser's form (LAPACK-level accuracy).
 
 /** The symmetric n x n matrix whose lower (`upper` false) or upper triangle is that of `a` (row-major at `p`). */
 export function symmetricFrom(a: ArrayLike<number>, p: number, n: number, upper: boolean): Float64Array {
@@ -105,12 +106,17 @@ function rotate(x: Float64Array, y: Float64Array, c: number, s: number): void {
  * (|s_pq| <= eps sqrt(|s_pp| |s_qq|)). The matrix is first scaled by a power
  * of two (exactly) to a largest entry near 1, so that no test or rotation
  * overflows or underflows whatever the input's scale; the values are scaled
- * back once at the end.
+ * back once at the end. A NaN or an infinity in `s` makes every output NaN.
  */
 export function symmetricEigen(s: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
   let largest = 0;
   for (let i = 0; i < n * n; i++) largest = Math.max(largest, Math.abs(s[i]!));
-  const k = Number.isFinite(largest) ? scaleExponent(largest, 0) : 0;
+  // a NaN or an infinity: every output NaN at once (as svd; LAPACK's syev gives NaN or does not converge)
+  if (!Number.isFinite(largest)) {
+    jacobiSweeps.eigh = 0;
+    return { values: new Float64Array(n).fill(NaN), vectors: new Float64Array(n * n).fill(NaN) };
+  }
+  const k = scaleExponent(largest, 0);
   if (k !== 0) for (let i = 0; i < n * n; i++) s[i] = ldexp(s[i]!, k);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
@@ -159,58 +165,70 @@ export function symmetricEigen(s: Float64Array, n: number): { values: Float64Arr
   return { values, vectors };
 }
 
-/** `r` orthogonalised (twice, for accuracy) against the unit columns `cols`; returns its norm. */
-function orthogonalise(r: Float64Array, cols: readonly Float64Array[]): number {
-  for (let pass = 0; pass < 2; pass++) {
-    for (const u of cols) {
-      let d = 0;
-      for (let k = 0; k < r.length; k++) d += u[k]! * r[k]!;
-      for (let k = 0; k < r.length; k++) r[k] = r[k]! - d * u[k]!;
-    }
-  }
-  return norm2(r);
+/**
+ * What completeBasisOf needs of a column type C whose scalars are S (number
+ * for real columns, re and im for complex ones).
+ */
+export interface BasisColumns<C, S> {
+  /** The unit vector e_k of length m. */
+  unit(k: number, m: number): C;
+  /** A copy of `x`. */
+  copy(x: C): C;
+  /** `x`'s entries from `from` on: a view, writes go to `x`. */
+  tail(x: C, from: number): C;
+  /** x^H y. */
+  inner(x: C, y: C): S;
+  /** y -= f a x, in place. */
+  subtractScaled(y: C, x: C, a: S, f: number): void;
+  /** The sum of |x_k|^2. */
+  sumSquares(x: C): number;
+  /** The Householder vector of the nonzero `x` (a new column): x + w |x| e_1, w the phase of x_1 (1 where x_1 is 0), so that no entry cancels. */
+  reflector(x: C): C;
 }
 
-/** What completeBasisOf needs of a column type: the unit vector e_k of length m, Gram-Schmidt against columns (the residual's norm), division by a scalar. */
-export interface BasisColumns<C> {
-  unit(k: number, m: number): C;
-  orthogonalise(r: C, cols: readonly C[]): number;
-  divided(r: C, s: number): C;
+/** What the one-sided Jacobi SVD needs of a column type besides completeBasisOf's. */
+export interface JacobiColumns<C, S> extends BasisColumns<C, S> {
+  /** g as r w with r real and |w| = 1: for complex g, r = |g|; for real g, r = g (signed) and w = 1. */
+  polar(g: S): { r: number; w: S };
+  /** The pair (x, y) rotated in place by J = [[c, s w], [-s conj(w), c]]: x' = c x - s conj(w) y, y' = s w x + c y, in Rutishauser's form. */
+  rotate(x: C, y: C, c: number, s: number, w: S): void;
+  /** The 2-norm of `x`, without overflow or underflow. */
+  norm2(x: C): number;
+  /** x / d, a new column. */
+  divided(x: C, d: number): C;
 }
 
 /**
- * Extends the orthonormal columns `cols` (each of length m) to an orthonormal
- * (unitary) basis: each new column is the next unit vector whose residual
- * against the columns so far is at least the average one (sqrt((m - r) / m)
- * with r columns: one always is), normalised. Real and complex columns alike.
+ * Extends the orthonormal (unitary) columns `cols` (each of length m, r of
+ * them, r <= m) to an orthonormal basis of m columns, `cols` kept as they
+ * are first, in O(m^2 r): Householder reflections H_0 ... H_{r-1} reduce
+ * `cols` to upper triangular form (H_{r-1} ... H_0 cols = R, R's diagonal of
+ * modulus 1), so the last m - r columns of Q = H_0 ... H_{r-1}, Q e_r ...
+ * Q e_{m-1}, are orthonormal and orthogonal to `cols` at working precision
+ * (Householder QR is backward stable). Real and complex columns alike.
  */
-export function completeBasisOf<C>(cols: C[], m: number, ops: BasisColumns<C>): C[] {
+export function completeBasisOf<C, S>(cols: readonly C[], m: number, ops: BasisColumns<C, S>): C[] {
+  // H_j = I - f v v^H on entries j.., f = 2 / (v^H v)
+  const reflectors: { v: C; f: number }[] = [];
+  const reflect = (j: number, x: C) => {
+    const { v, f } = reflectors[j]!;
+    const y = ops.tail(x, j);
+    ops.subtractScaled(y, v, ops.inner(v, y), f);
+  };
+  for (const col of cols) {
+    const x = ops.copy(col);
+    for (let j = 0; j < reflectors.length; j++) reflect(j, x);
+    const v = ops.reflector(ops.tail(x, reflectors.length));
+    reflectors.push({ v, f: 2 / ops.sumSquares(v) });
+  }
   const out = [...cols];
-  let next = 0;
-  while (out.length < m) {
-    const threshold = Math.sqrt((m - out.length) / m) * (1 - 1e-9);
-    let best: C | undefined, bestNorm = -1;
-    for (let tried = 0; tried < m; tried++, next = (next + 1) % m) {
-      const r = ops.unit(next, m);
-      const norm = ops.orthogonalise(r, out);
-      if (norm > bestNorm) [best, bestNorm] = [r, norm];
-      if (norm >= threshold) break;
-    }
-    next = (next + 1) % m;
-    out.push(ops.divided(best!, bestNorm));
+  for (let t = cols.length; t < m; t++) {
+    const q = ops.unit(t, m);
+    for (let j = reflectors.length - 1; j >= 0; j--) reflect(j, q);
+    out.push(q);
   }
   return out;
 }
-
-const REAL_COLUMNS: BasisColumns<Float64Array> = {
-  unit: (k, m) => {
-    const r = new Float64Array(m);
-    r[k] = 1;
-    return r;
-  },
-  orthogonalise,
-  divided: (r, s) => r.map((x) => x / s),
-};
 
 /** The 2-norm of `x`, without overflow or underflow (scaled by a power of two where the plain sum could). */
 export function norm2(x: ArrayLike<number>): number {
@@ -233,28 +251,54 @@ function sumSquares(x: Float64Array): number {
   return r;
 }
 
+/** Real columns for oneSidedJacobi and completeBasisOf: the phase w is always 1 (rotate ignores it). */
+const REAL_COLUMNS: JacobiColumns<Float64Array, number> = {
+  unit: (k, m) => {
+    const r = new Float64Array(m);
+    r[k] = 1;
+    return r;
+  },
+  copy: (x) => x.slice(),
+  tail: (x, from) => x.subarray(from),
+  inner: (x, y) => {
+    let d = 0;
+    for (let k = 0; k < x.length; k++) d += x[k]! * y[k]!;
+    return d;
+  },
+  subtractScaled: (y, x, a, f) => {
+    const fa = f * a;
+    for (let k = 0; k < y.length; k++) y[k] = y[k]! - fa * x[k]!;
+  },
+  sumSquares,
+  reflector: (x) => {
+    const v = x.slice();
+    v[0] = v[0]! + (v[0]! < 0 ? -1 : 1) * norm2(x);
+    return v;
+  },
+  polar: (g) => ({ r: g, w: 1 }),
+  rotate,
+  norm2,
+  divided: (x, d) => x.map((v) => v / d),
+};
+
 /**
- * The full SVD of the row-major m x n `a` (at offset p) with m >= n, by
- * one-sided Jacobi rotations of its columns: u (m x m), singular values
- * (descending, n of them) and v (n x n, the right singular vectors as columns).
- * The columns are first scaled by a power of two (exactly) to a largest
- * entry near 2^e, the most for which their sums of squares cannot overflow,
- * so that neither the convergence test nor a rotation overflows or
- * underflows whatever the input's scale; the values are scaled back at the
- * end. A pair of columns is rotated (in Rutishauser's form) until
- * |ci . cj| <= tol |ci| |cj|, tol = max(eps, sqrt(m) u) (LAPACK dgesvj's
- * one-sided Jacobi test: orthogonal at working precision), which a sweep
- * meets after about 10 sweeps.
+ * The one-sided Jacobi SVD of the m x n matrix (m >= n) whose columns are
+ * `cols` (rotated in place), scaled by 2^k: U's columns (m of them, the left
+ * singular vectors then a completion to a basis), the singular values
+ * (descending, scaled back by 2^-k) and V's columns (n), A = U S V^H. A pair
+ * of columns (ci, cj) with ci^H cj = g = r w (`polar`) is rotated, in
+ * Rutishauser's form, by the real rotation that zeroes r between |ci|^2 and
+ * |cj|^2 conjugated by the phase w, until |g| <= tol |ci| |cj|,
+ * tol = max(eps, sqrt(m) u) (LAPACK dgesvj's one-sided Jacobi test:
+ * orthogonal at working precision), which a sweep meets after about 10
+ * sweeps. The caller scales the columns so that their sums of squares cannot
+ * overflow, and neither the test nor a rotation overflows or underflows.
  */
-function svdTall(a: ArrayLike<number>, p: number, m: number, n: number, transposed: boolean): { u: Float64Array[]; s: Float64Array; v: Float64Array[] } {
-  let largest = 0;
-  for (let i = 0; i < m * n; i++) largest = Math.max(largest, Math.abs(a[p + i]!));
-  const k = scaleExponent(largest, Math.floor((1021 - Math.log2(Math.max(m, 1))) / 2));
-  // the columns of the matrix, and of V (accumulated rotations)
-  const cols = Array.from({ length: n }, (_, j) => Float64Array.from({ length: m }, (_, i) => ldexp(transposed ? a[p + j * m + i]! : a[p + i * n + j]!, k)));
-  const vcols = Array.from({ length: n }, (_, j) => Float64Array.from({ length: n }, (_, i) => (i === j ? 1 : 0)));
+export function oneSidedJacobi<C, S>(cols: readonly C[], m: number, k: number, ops: JacobiColumns<C, S>): { u: C[]; s: Float64Array; v: C[] } {
+  const n = cols.length;
+  const vcols = Array.from({ length: n }, (_, j) => ops.unit(j, n));
   // the columns' sums of squares, kept current
-  const sq = Float64Array.from(cols, sumSquares);
+  const sq = Float64Array.from(cols, (c) => ops.sumSquares(c));
   // LAPACK dgesvj's tolerance, sqrt(m) u, at least eps: above the rounding error of the computed dot products
   const tol = Math.max(2 ** -52, Math.sqrt(m) * 2 ** -53);
   let sweep = 0;
@@ -263,28 +307,43 @@ function svdTall(a: ArrayLike<number>, p: number, m: number, n: number, transpos
     for (let i = 0; i < n - 1; i++) {
       for (let j = i + 1; j < n; j++) {
         const ci = cols[i]!, cj = cols[j]!;
-        const alpha = sq[i]!, beta = sq[j]!;
-        let gamma = 0;
-        for (let r = 0; r < m; r++) gamma += ci[r]! * cj[r]!;
-        if (gamma === 0 || Math.abs(gamma) <= tol * Math.sqrt(alpha) * Math.sqrt(beta)) continue;
+        const { r, w } = ops.polar(ops.inner(ci, cj));
+        if (r === 0 || Math.abs(r) <= tol * Math.sqrt(sq[i]!) * Math.sqrt(sq[j]!)) continue;
         rotated = true;
-        const t = rotationTangent(alpha, beta, gamma);
+        const t = rotationTangent(sq[i]!, sq[j]!, r);
         const c = 1 / Math.sqrt(t * t + 1), sn = t * c;
-        rotate(ci, cj, c, sn);
-        rotate(vcols[i]!, vcols[j]!, c, sn);
-        sq[i] = sumSquares(ci);
-        sq[j] = sumSquares(cj);
+        ops.rotate(ci, cj, c, sn, w);
+        ops.rotate(vcols[i]!, vcols[j]!, c, sn, w);
+        sq[i] = ops.sumSquares(ci);
+        sq[j] = ops.sumSquares(cj);
       }
     }
     if (!rotated) break;
   }
   jacobiSweeps.svd = sweep + 1;
-  const norms = cols.map(norm2);
+  const norms = cols.map((c) => ops.norm2(c));
   const order = [...norms.keys()].sort((i, j) => norms[j]! - norms[i]! || i - j);
   const s = new Float64Array(order.map((i) => ldexp(norms[i]!, -k)));
   const nonzero = order.filter((i) => norms[i]! > 0);
-  const u = completeBasisOf(nonzero.map((i) => cols[i]!.map((x) => x / norms[i]!)), m, REAL_COLUMNS);
+  const u = completeBasisOf(nonzero.map((i) => ops.divided(cols[i]!, norms[i]!)), m, ops);
   return { u, s, v: order.map((i) => vcols[i]!) };
+}
+
+/**
+ * The full SVD of the row-major m x n `a` (at offset p; its transpose, n x m
+ * in storage, when `transposed`) with m >= n, by oneSidedJacobi: u (m x m),
+ * singular values (descending, n of them) and v (n x n, the right singular
+ * vectors as columns). The columns are first scaled by a power of two
+ * (exactly) to a largest entry near 2^e, the most for which their sums of
+ * squares cannot overflow, so that whatever the input's scale neither the
+ * convergence test nor a rotation overflows or underflows.
+ */
+function svdTall(a: ArrayLike<number>, p: number, m: number, n: number, transposed: boolean): { u: Float64Array[]; s: Float64Array; v: Float64Array[] } {
+  let largest = 0;
+  for (let i = 0; i < m * n; i++) largest = Math.max(largest, Math.abs(a[p + i]!));
+  const k = scaleExponent(largest, Math.floor((1021 - Math.log2(Math.max(m, 1))) / 2));
+  const cols = Array.from({ length: n }, (_, j) => Float64Array.from({ length: m }, (_, i) => ldexp(transposed ? a[p + j * m + i]! : a[p + i * n + j]!, k)));
+  return oneSidedJacobi(cols, m, k, REAL_COLUMNS);
 }
 
 /**

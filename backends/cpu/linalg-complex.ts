@@ -1,13 +1,15 @@
 // The float64 complex matrix algorithms of the cpu reference's linear algebra
 // (complex64 inputs, computed in complex128 and rounded once): the Hermitian
-// eigendecomposition by complex Jacobi rotations and the SVD by one-sided
-// complex Jacobi rotations, on one row-major matrix at a time, held as
-// separate real and imaginary parts. Each rotation is the real one of
-// linalg-algorithms.ts conjugated by the phase of the entry it zeroes, so a
-// matrix with zero imaginary parts is rotated exactly as the real algorithms
-// rotate it.
+// eigendecomposition by complex Jacobi rotations and the SVD by the one-sided
+// Jacobi iteration of linalg-algorithms.ts on complex columns, one row-major
+// matrix at a time, held as separate real and imaginary parts. Each rotation
+// is the real one of linalg-algorithms.ts conjugated by the phase of the
+// entry it zeroes, so a matrix with zero imaginary parts is rotated as the
+// real algorithms rotate it (but for the direction of a 45-degree rotation
+// between two columns or diagonal entries that are equal, when the entry
+// zeroed is negative).
 
-import { completeBasisOf, jacobiSweeps, ldexp, rotationTangent, scaleExponent, type BasisColumns } from "./linalg-algorithms.js";
+import { jacobiSweeps, ldexp, oneSidedJacobi, rotationTangent, scaleExponent, type JacobiColumns } from "./linalg-algorithms.js";
 
 /** A complex matrix or vector: its real and imaginary parts, row-major. */
 export interface ComplexArray {
@@ -63,11 +65,18 @@ export function hermitianFrom(a: ComplexArray, n: number, upper: boolean): Compl
  * Jacobi rotations J = [[c, s w], [-s conj(w), c]] (w the phase of the
  * entry zeroed) until every off-diagonal entry is negligible beside its two
  * diagonal ones (|h_pq| <= eps sqrt(|h_pp| |h_qq|)); first scaled by a power
- * of two to a largest part near 1, the values scaled back at the end.
+ * of two to a largest part near 1, the values scaled back at the end. A NaN
+ * or an infinity in `h` makes every output NaN.
  */
 export function hermitianEigen(h: ComplexArray, n: number): { values: Float64Array; vectors: ComplexArray } {
   const big = largestPart(h);
-  const k = Number.isFinite(big) ? scaleExponent(big, 0) : 0;
+  // a NaN or an infinity: every output NaN at once (as the real symmetricEigen)
+  if (!Number.isFinite(big)) {
+    jacobiSweeps.eigh = 0;
+    const nan = (len: number) => new Float64Array(len).fill(NaN);
+    return { values: nan(n), vectors: { re: nan(n * n), im: nan(n * n) } };
+  }
+  const k = scaleExponent(big, 0);
   scaleInPlace(h, k);
   const { re, im } = h;
   const vr = new Float64Array(n * n), vi = new Float64Array(n * n);
@@ -134,6 +143,12 @@ interface Column {
   im: Float64Array;
 }
 
+/** A complex scalar. */
+interface Complex {
+  re: number;
+  im: number;
+}
+
 /** The sum of |x_k|^2. */
 function sumSquares(x: Column): number {
   let r = 0;
@@ -155,55 +170,68 @@ function norm2(x: Column): number {
   return ldexp(Math.sqrt(r), -k);
 }
 
-/**
- * The columns (x, y) rotated by J = [[c, s w], [-s conj(w), c]] (|w| = 1) in
- * Rutishauser's form: x' = x - s (conj(w) y + tau x), y' = y + s (w x - tau y).
- */
-function rotateColumns(x: Column, y: Column, s: number, tau: number, wr: number, wi: number): void {
-  for (let k = 0; k < x.re.length; k++) {
-    const xr = x.re[k]!, xi = x.im[k]!, yr = y.re[k]!, yi = y.im[k]!;
-    x.re[k] = xr - s * (wr * yr + wi * yi + tau * xr);
-    x.im[k] = xi - s * (wr * yi - wi * yr + tau * xi);
-    y.re[k] = yr + s * (wr * xr - wi * xi - tau * yr);
-    y.im[k] = yi + s * (wr * xi + wi * xr - tau * yi);
-  }
-}
-
-/** `r` orthogonalised (twice) against the orthonormal complex columns `cols`; returns its norm. */
-function orthogonalise(r: Column, cols: readonly Column[]): number {
-  for (let pass = 0; pass < 2; pass++) {
-    for (const u of cols) {
-      // d = u^H r
-      let dr = 0, di = 0;
-      for (let k = 0; k < r.re.length; k++) {
-        dr += u.re[k]! * r.re[k]! + u.im[k]! * r.im[k]!;
-        di += u.re[k]! * r.im[k]! - u.im[k]! * r.re[k]!;
-      }
-      for (let k = 0; k < r.re.length; k++) {
-        r.re[k] = r.re[k]! - (dr * u.re[k]! - di * u.im[k]!);
-        r.im[k] = r.im[k]! - (dr * u.im[k]! + di * u.re[k]!);
-      }
-    }
-  }
-  return norm2(r);
-}
-
-const COMPLEX_COLUMNS: BasisColumns<Column> = {
+/** Complex columns for oneSidedJacobi and completeBasisOf. */
+const COMPLEX_COLUMNS: JacobiColumns<Column, Complex> = {
   unit: (k, m) => {
     const r = { re: new Float64Array(m), im: new Float64Array(m) };
     r.re[k] = 1;
     return r;
   },
-  orthogonalise,
-  divided: (r, s) => ({ re: r.re.map((x) => x / s), im: r.im.map((x) => x / s) }),
+  copy: (x) => ({ re: x.re.slice(), im: x.im.slice() }),
+  tail: (x, from) => ({ re: x.re.subarray(from), im: x.im.subarray(from) }),
+  // x^H y
+  inner: (x, y) => {
+    let re = 0, im = 0;
+    for (let k = 0; k < x.re.length; k++) {
+      re += x.re[k]! * y.re[k]! + x.im[k]! * y.im[k]!;
+      im += x.re[k]! * y.im[k]! - x.im[k]! * y.re[k]!;
+    }
+    return { re, im };
+  },
+  subtractScaled: (y, x, a, f) => {
+    const br = f * a.re, bi = f * a.im;
+    for (let k = 0; k < y.re.length; k++) {
+      const xr = x.re[k]!, xi = x.im[k]!;
+      y.re[k] = y.re[k]! - (br * xr - bi * xi);
+      y.im[k] = y.im[k]! - (br * xi + bi * xr);
+    }
+  },
+  sumSquares,
+  reflector: (x) => {
+    const v = { re: x.re.slice(), im: x.im.slice() };
+    const alpha = norm2(x), first = Math.hypot(x.re[0]!, x.im[0]!);
+    // x_1 += w alpha, w = x_1 / |x_1|
+    if (first === 0) v.re[0] = alpha;
+    else {
+      v.re[0] = v.re[0]! + (x.re[0]! / first) * alpha;
+      v.im[0] = v.im[0]! + (x.im[0]! / first) * alpha;
+    }
+    return v;
+  },
+  polar: (g) => {
+    const r = Math.hypot(g.re, g.im);
+    return { r, w: { re: g.re / r, im: g.im / r } };
+  },
+  // x' = x - s (conj(w) y + tau x), y' = y + s (w x - tau y), tau = s / (1 + c)
+  rotate: (x, y, c, s, w) => {
+    const tau = s / (1 + c), wr = w.re, wi = w.im;
+    for (let k = 0; k < x.re.length; k++) {
+      const xr = x.re[k]!, xi = x.im[k]!, yr = y.re[k]!, yi = y.im[k]!;
+      x.re[k] = xr - s * (wr * yr + wi * yi + tau * xr);
+      x.im[k] = xi - s * (wr * yi - wi * yr + tau * xi);
+      y.re[k] = yr + s * (wr * xr - wi * xi - tau * yr);
+      y.im[k] = yi + s * (wr * xi + wi * xr - tau * yi);
+    }
+  },
+  norm2,
+  divided: (x, d) => ({ re: x.re.map((v) => v / d), im: x.im.map((v) => v / d) }),
 };
 
 /**
  * The full SVD of the complex m x n `a` (row-major; its conjugate transpose
- * when `adjoint`, then n x m in storage) with m >= n, by one-sided Jacobi
- * rotations of its columns: U's columns (m of them), the singular values
- * (descending) and V's columns (n), A = U S V^H. Scaled as the real svdTall;
- * a pair is rotated until |ci^H cj| <= tol |ci| |cj|.
+ * when `adjoint`, then n x m in storage) with m >= n, by oneSidedJacobi:
+ * U's columns (m of them), the singular values (descending) and V's columns
+ * (n), A = U S V^H. Scaled as the real svdTall (|x_k|^2 sums two squares).
  */
 function svdTall(a: ComplexArray, m: number, n: number, adjoint: boolean): { u: Column[]; s: Float64Array; v: Column[] } {
   const k = scaleExponent(largestPart(a), Math.floor((1021 - Math.log2(Math.max(2 * m, 1))) / 2));
@@ -211,42 +239,7 @@ function svdTall(a: ComplexArray, m: number, n: number, adjoint: boolean): { u: 
     re: Float64Array.from({ length: m }, (_, i) => ldexp(adjoint ? a.re[j * m + i]! : a.re[i * n + j]!, k)),
     im: Float64Array.from({ length: m }, (_, i) => ldexp(adjoint ? -a.im[j * m + i]! : a.im[i * n + j]!, k)),
   }));
-  const vcols: Column[] = Array.from({ length: n }, (_, j) => ({ re: Float64Array.from({ length: n }, (_, i) => (i === j ? 1 : 0)), im: new Float64Array(n) }));
-  const sq = Float64Array.from(cols, sumSquares);
-  const tol = Math.max(EPS, Math.sqrt(m) * 2 ** -53);
-  let sweep = 0;
-  for (; sweep < MAX_SWEEPS; sweep++) {
-    let rotated = false;
-    for (let i = 0; i < n - 1; i++) {
-      for (let j = i + 1; j < n; j++) {
-        const ci = cols[i]!, cj = cols[j]!;
-        // gamma = ci^H cj
-        let gr = 0, gi = 0;
-        for (let r = 0; r < m; r++) {
-          gr += ci.re[r]! * cj.re[r]! + ci.im[r]! * cj.im[r]!;
-          gi += ci.re[r]! * cj.im[r]! - ci.im[r]! * cj.re[r]!;
-        }
-        const mag = Math.hypot(gr, gi);
-        if (mag === 0 || mag <= tol * Math.sqrt(sq[i]!) * Math.sqrt(sq[j]!)) continue;
-        rotated = true;
-        const t = rotationTangent(sq[i]!, sq[j]!, mag);
-        const c = 1 / Math.sqrt(t * t + 1), sn = t * c, tau = sn / (1 + c);
-        const wr = gr / mag, wi = gi / mag;
-        rotateColumns(ci, cj, sn, tau, wr, wi);
-        rotateColumns(vcols[i]!, vcols[j]!, sn, tau, wr, wi);
-        sq[i] = sumSquares(ci);
-        sq[j] = sumSquares(cj);
-      }
-    }
-    if (!rotated) break;
-  }
-  jacobiSweeps.svd = sweep + 1;
-  const norms = cols.map(norm2);
-  const order = [...norms.keys()].sort((i, j) => norms[j]! - norms[i]! || i - j);
-  const s = new Float64Array(order.map((i) => ldexp(norms[i]!, -k)));
-  const nonzero = order.filter((i) => norms[i]! > 0);
-  const u = completeBasisOf(nonzero.map((i) => COMPLEX_COLUMNS.divided(cols[i]!, norms[i]!)), m, COMPLEX_COLUMNS);
-  return { u, s, v: order.map((i) => vcols[i]!) };
+  return oneSidedJacobi(cols, m, k, COMPLEX_COLUMNS);
 }
 
 /**

@@ -10,6 +10,7 @@ import { checkChoice, checkDims, checkDType, checkInputCount, checkInt, checkRan
 import { MAX_DIM } from "../shape.js";
 import { isKeySpec } from "../random-checks.js";
 import { opError } from "../errors.js";
+import { batchedRandomBits } from "./batched-random-bits.js";
 
 /**
  * a: [...batch, M, K], b: [...batch, K, N] with equal batch shapes and dtypes
@@ -79,6 +80,7 @@ export class Arange extends Primitive {
 /**
  * Threefry-2x32 (20 rounds) bits from a key of shape [2] (uint32), in MLX's
  * counter layout, so streams match MLX bit for bit. `width` is 1, 2 or 4 bytes.
+ * Under vmap a batched key gives each batch item its own key's stream.
  */
 export class RandomBits extends Primitive {
   readonly name = "randomBits";
@@ -100,5 +102,9 @@ export class RandomBits extends Primitive {
   }
   output(): Spec {
     return { shape: this.shape, dtype: this.width === 4 ? uint32 : this.width === 2 ? uint16 : uint8 };
+  }
+  /** The key batched (MLX's keys of shape [..., 2]): item b is the stream of key b, the batch first. */
+  override vmap([key]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
+    return [batchedRandomBits(batchFirst(key!, axis!), this.shape, this.width), 0];
   }
 }

@@ -100,7 +100,7 @@ export function readsTracerThroughClosure(n: MxArray, tracers: ReadonlySet<MxArr
 /**
  * `rule()`, a rule of node `n` that `transform` runs (its vjp, jvp or vmap):
  * an error the rule raises without an op's label (`no vjp for scatterAxis in
- * mode "multiply"`, `no vmap for randomBits`) is labelled with the transform
+ * mode "multiply"`, `no vmap for pad over a batched pad value`) is labelled with the transform
  * and the op the user called that built the node:
  * `[grad] indexUpdate: no vjp for scatterAxis ...`. A labelled error (a
  * custom rule's own op, `[view] has no vjp`) keeps its words.

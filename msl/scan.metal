@@ -42,8 +42,9 @@ struct op_prod {
   ulong operator()(ulong a, ulong b) const { return a * b; }
   float2 operator()(float2 a, float2 b) const { return cmul(a, b); }
 };
+// op_max(a, b), a the earlier part and b the later: b wins a tie (+-0) and op_min keeps a, MLX's cpu rule; the first NaN stays.
 struct op_max {
-  float operator()(float a, float b) const { return maximum_f(a, b); }
+  float operator()(float a, float b) const { return is_nan(a) ? a : is_nan(b) ? b : (a > b ? a : b); }
   int operator()(int a, int b) const { return max(a, b); }
   uint operator()(uint a, uint b) const { return max(a, b); }
   long operator()(long a, long b) const { return a >= b ? a : b; }

@@ -13,7 +13,11 @@ import { allocOutput, scratch, wordsOf } from "./tensor.js";
 
 type Step<V> = (acc: V, v: V) => V;
 
-/** The running step and the identity an exclusive scan starts from, per dtype class. */
+/**
+ * The running step and the identity an exclusive scan starts from, per dtype
+ * class. On a tie max takes the newer element and min keeps the running value,
+ * MLX's cpu rule (seen on +-0); a NaN, once met, stays.
+ */
 function numberStep(op: ScanOp, d: DType): { step: Step<number>; identity: number } {
   const float = d.kind === "float";
   const [lo, hi] = float ? [-Infinity, Infinity] : d.kind === "bool" ? [0, 1] : intRange(d);
@@ -23,7 +27,7 @@ function numberStep(op: ScanOp, d: DType): { step: Step<number>; identity: numbe
     case "prod":
       return { step: float ? (a, v) => a * v : (a, v) => Math.imul(a, v), identity: 1 };
     case "max":
-      return { step: (a, v) => (a >= v || a !== a ? a : v), identity: lo };
+      return { step: (a, v) => (a > v || a !== a ? a : v), identity: lo };
     case "min":
       return { step: (a, v) => (a <= v || a !== a ? a : v), identity: hi };
     case "logaddexp":

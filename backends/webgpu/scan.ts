@@ -39,7 +39,8 @@ function combineFor(op: ScanOp, t: ComputeType): string {
     case "prod":
       return "a * b";
     case "max":
-      return t === "f32" ? "maximum_f(a, b)" : "max(a, b)";
+      // a the earlier part, b the later: b wins a tie (+-0), MLX's cpu rule; the first NaN stays (maximum_f keeps a)
+      return t === "f32" ? "select(b, a, is_nan(a) | f32_lt(b, a))" : "max(a, b)";
     case "min":
       return t === "f32" ? "minimum_f(a, b)" : "min(a, b)";
     case "logaddexp":

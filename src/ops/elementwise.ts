@@ -4,7 +4,7 @@
 
 import { checkInt } from "../argument-checks.js";
 import { MxArray } from "../array.js";
-import { bool, complex64, float32, float64, intRange, is16BitFloat, isInexact, isIntegral, type DType, isDType } from "../dtype.js";
+import { bool, complex64, float32, float64, intRange, is16BitFloat, isInexact, isInteger, isIntegral, uint16, uint32, uint64, uint8, type DType, isDType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import {
   AsType, BINARY_OPS, Binary, UNARY_OPS, Unary, Where,
@@ -834,7 +834,8 @@ const CLOSE_NAMES = ["rtol", "atol", "equalNan"];
 /**
  * Elementwise `|a - b| <= atol + rtol * |b|` (defaults rtol 1e-5, atol 1e-8),
  * as a bool array; infinities are close only to themselves and NaN to nothing
- * unless `equalNan`.
+ * unless `equalNan`. Integer operands compare their exact |a - b| (no
+ * overflow, no float32 rounding) with that bound in float32, as MLX computes it.
  * @example
  * ```ts
  * await mx.isclose(mx.array([1, 1.1, NaN]), mx.array([1.000001, 1, NaN])).tolist(); // [true, false, false]
@@ -862,12 +863,31 @@ function closeness(op: string, a: ArrayLike, b: ArrayLike, rest: readonly unknow
   const x = toArray(op, a, s, d, "first input");
   const y = toArray(op, b, s, d, "second input");
   broadcastShapes(op, x.shape, y.shape);
+  if (isInteger(d)) return integerCloseness(x, y, rtol, atol, so);
   const diff = abs(subtract(astype(x, isInexact(d) ? d : float32, so), astype(y, isInexact(d) ? d : float32, so), so), so);
   const bound = add(multiply(abs(y, so), rtol, so), atol, so);
   // an infinite b is close only to itself (|inf - -inf| <= inf would pass the bound)
   let out = logicalOr(logicalAnd(lessEqual(diff, bound, so), isfinite(y, so), so), equal(x, y, so), so);
   if (equalNan) out = logicalOr(out, logicalAnd(isnan(x, so), isnan(y, so), so), so);
   return out;
+}
+
+/** The unsigned dtype of each integer width in bytes: it holds |a - b| of any two integers of that width. */
+const UNSIGNED_OF_SIZE: Record<number, DType> = { 1: uint8, 2: uint16, 4: uint32, 8: uint64 };
+
+/**
+ * isclose of integer arrays `x`, `y` (one dtype), exact for every width: |x - y|
+ * is the larger minus the smaller in the unsigned dtype of that width (no
+ * overflow, no float rounding), and it is within MLX's float32 bound
+ * atol + rtol * |y| exactly when it is within the bound's floor, which the
+ * saturating cast carries into that dtype exactly (a bound past its range
+ * passes every pair, a negative or NaN one only equal pairs).
+ */
+function integerCloseness(x: MxArray, y: MxArray, rtol: number, atol: number, so: OpOptions): MxArray {
+  const u = UNSIGNED_OF_SIZE[x.dtype.size]!;
+  const gap = subtract(astype(maximum(x, y, so), u, so), astype(minimum(x, y, so), u, so), so);
+  const bound = add(multiply(abs(astype(y, float32, so), so), rtol, so), atol, so);
+  return lessEqual(gap, astype(floor(bound, so), u, so), so);
 }
 
 /**

@@ -10,8 +10,9 @@ import { broadcastShapes } from "../shape.js";
 import { checkArrayLike, opStream, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { expandDims, slice } from "./layout.js";
 import { matmul } from "./linalg.js";
-import { add, multiply } from "./elementwise.js";
+import { add, astype, multiply } from "./elementwise.js";
 import { sum } from "./reduction.js";
+import { widenedSumDType } from "../primitives/reduce.js";
 import { checkOptions } from "./strict-options.js";
 import { isPlainObject } from "../transforms/tree.js";
 
@@ -54,14 +55,19 @@ const CHUNK_ELEMENTS = 2 ** 22;
 
 /**
  * The batched product of `a` [..., M, K] and `b` [..., K, N]: matmul for
- * inexact dtypes; for integers and bool a broadcast multiply summed over K, so
- * the result is exact (wrapping as integer sums do, in sum's dtype), taken in
+ * inexact dtypes; for integers and bool a broadcast multiply summed over K in
+ * sum's dtype (int32/uint32 for narrower integers and bool), the operands cast
+ * to it first, so products and sums are exact until they wrap at that width
+ * (int8 pairs: the exact sums that matmul rounds once to float32), taken in
  * slices of K so no intermediate holds more than CHUNK_ELEMENTS elements.
  */
 export function contractPair(a: MxArray, b: MxArray, s: Stream): MxArray {
   const o = { stream: s };
-  if (isInexact(promoteTypes(a.dtype, b.dtype))) return matmul(a, b, o);
-  const product = (x: MxArray, y: MxArray) => sum(multiply(expandDims(x, -1, o), expandDims(y, -3, o), o), -2, o);
+  const d = promoteTypes(a.dtype, b.dtype);
+  if (isInexact(d)) return matmul(a, b, o);
+  const wide = widenedSumDType(d) ?? d;
+  const product = (x: MxArray, y: MxArray) =>
+    sum(multiply(expandDims(astype(x, wide, o), -1, o), expandDims(astype(y, wide, o), -3, o), o), -2, o);
   const K = a.shape[a.ndim - 1]!;
   const batch = broadcastShapes("matmul", a.shape.slice(0, -2), b.shape.slice(0, -2));
   const perK = [...batch, a.shape[a.ndim - 2]!, b.shape[b.ndim - 1]!].reduce((n, d) => n * d, 1);

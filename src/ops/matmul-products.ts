@@ -4,7 +4,8 @@
 
 import { checkInt } from "../argument-checks.js";
 import { MxArray } from "../array.js";
-import { bfloat16, complex64, float16, float32, isInexact } from "../dtype.js";
+import { bfloat16, complex64, float16, float32, isInexact, promoteTypes } from "../dtype.js";
+import { widenedSumDType } from "../primitives/reduce.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
 import { broadcastShapes } from "../shape.js";
 import { checkArrayLike, checkResultShape, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "./base.js";
@@ -110,7 +111,8 @@ export interface TensordotOptions extends OpOptions {
  * of `a` with the first n of `b` (default 2); `axes = [axesA, axesB]` contracts
  * the listed axes pairwise. The result has a's free axes, then b's. Float
  * operands go through matmul; integer and bool ones stay exact (a broadcast
- * multiply and sum, in sum's dtype), as NumPy's.
+ * multiply and sum, in sum's dtype: int32/uint32 for narrower integers,
+ * where NumPy's int8/int16 products wrap).
  * @example
  * ```ts
  * const a = mx.reshape(mx.arange(6, { dtype: mx.float32 }), [2, 3]);
@@ -195,8 +197,10 @@ export interface VecdotOptions extends OpOptions {
  * Vector dot products along `axis` (MLX's `vecdot`): `sum(conj(a) * b, axis)`
  * with a and b broadcast against each other. A negative axis counts from the
  * end of each input (and may then pair inputs of different ranks, as NumPy's
- * `vecdot`); a non-negative one names the same axis of both. Integers stay
- * exact, in sum's dtype.
+ * `vecdot`); a non-negative one names the same axis of both. Integers
+ * multiply and sum in sum's dtype (int32/uint32 for narrower ones), so they
+ * stay exact until they wrap at that width (MLX's products wrap at the
+ * inputs' width: vecdot of uint8 [200] and [2] is 400 here, 144 there).
  * @example
  * ```ts
  * const a = mx.array([[1, 2], [3, 4]], mx.float32);
@@ -217,7 +221,11 @@ export function vecdot(a: ArrayLike, b: ArrayLike, axis?: number | VecdotOptions
     if (ax >= 0 && A.ndim !== B.ndim) throw opError(op, `a non-negative axis needs a and b of the same rank, got ${A.ndim} and ${B.ndim}; use a negative axis`, [A, B], "value");
     const na = ax < 0 ? ax + A.ndim : ax, nb = ax < 0 ? ax + B.ndim : ax;
     if (A.shape[na] !== B.shape[nb]) throw opError(op, `a and b must have the same size along axis ${ax}, got ${A.shape[na]} and ${B.shape[nb]}`, [A, B], "value");
-    const prod = multiply(A.dtype === complex64 ? conjugate(A, so) : A, B, so);
+    // integers multiply in sum's dtype (as contractPair), so the products do not wrap at the inputs' width; MLX's wrap there
+    const d = promoteTypes(A.dtype, B.dtype);
+    const wide = isInexact(d) ? undefined : widenedSumDType(d);
+    const [x, y] = wide ? [astype(A, wide, so), astype(B, wide, so)] : [A, B];
+    const prod = multiply(x.dtype === complex64 ? conjugate(x, so) : x, y, so);
     return sum(prod, ax < 0 ? ax + prod.ndim : ax, so);
   });
 }

@@ -403,7 +403,10 @@ function varianceOf(op: string, x: ArrayLike, p: VarOptions): MxArray {
   // |x - mean|^2: a complex input has a real (float32) variance, as NumPy and MLX
   const squares = a.dtype === complex64 ? square(abs(centered, so), so) : square(centered, so);
   const ss = sum(squares, { axis: axes, keepdims: p.keepdims, stream: p.stream });
-  return astype(multiply(ss, countOf(a, axes, ss.dtype, p.stream, p.ddof ?? 0, true), so), a.dtype === complex64 ? float32 : meanDType(a.dtype), so);
+  // MLX's normalization: times 1/n when ddof is 0, else divided by n - ddof (a rounded reciprocal is 1 ulp off)
+  const ddof = p.ddof ?? 0;
+  const normalized = ddof === 0 ? multiply(ss, countOf(a, axes, ss.dtype, p.stream, 0, true), so) : divide(ss, countOf(a, axes, ss.dtype, p.stream, ddof), so);
+  return astype(normalized, a.dtype === complex64 ? float32 : meanDType(a.dtype), so);
 }
 
 /**

@@ -13,6 +13,26 @@ export interface Spec {
 }
 
 /**
+ * Whether plain data `a` and `b` (parameters: numbers, strings, booleans,
+ * null, and arrays and plain objects of them) hold the same values,
+ * each number compared by Object.is (JSON would print -0 as 0, and NaN and
+ * the infinities all as null).
+ */
+function sameData(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null || Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (Array.isArray(a)) {
+    const y = b as unknown[];
+    if (a.length !== y.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameData(a[i], y[i])) return false;
+    return true;
+  }
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((k) => Object.hasOwn(b, k) && sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+/**
  * A node operation of the graph (an unevaluated array's `primitive`): its name is
  * the kernel key on every backend, and it carries its own output rule and its
  * vjp, jvp and vmap rules. Subclass it to add an op; backends register a kernel
@@ -79,8 +99,9 @@ export abstract class Primitive {
   }
 
   /**
-   * Whether `other` computes the same function of its inputs (same name and
-   * parameters), so two nodes with it and the same inputs are one.
+   * Whether `other` computes the same function of its inputs (same class,
+   * name and parameters, numbers compared as Object.is does: -0 is not 0, NaN is not
+   * Infinity), so two nodes with it and the same inputs are one.
    * @example
    * ```ts
    * const toHalf = mx.astype(mx.array([1]), mx.float16).primitive!;
@@ -89,7 +110,7 @@ export abstract class Primitive {
    * ```
    */
   isEquivalent(other: Primitive): boolean {
-    return other.name === this.name && JSON.stringify(other.params()) === JSON.stringify(this.params());
+    return other.constructor === this.constructor && other.name === this.name && sameData(other.params(), this.params());
   }
 
   /**

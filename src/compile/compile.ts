@@ -1,7 +1,8 @@
 // mx.compile: traces a function once per input signature (shapes, dtypes,
 // streams, tree structure and constant arguments), simplifies and fuses the
 // traced graph, and replays it on later calls as a fresh lazy graph.
-// Transforms tracing a compiled function see the original function.
+// Transforms tracing a compiled function, and the trace of another compiled
+// function, see the original function.
 
 import { NestedFlag } from "../nested-flag.js";
 import { MxArray } from "../array.js";
@@ -56,7 +57,7 @@ export interface CompileStats {
   misses: number;
   /** Calls that replayed a cached trace. */
   hits: number;
-  /** Calls that ran the function as it is (compile disabled, or under a transform's trace). */
+  /** Calls that ran the function as it is (compile disabled, or under a transform's or another compiled function's trace). */
   bypassed: number;
   /** One per cached signature, in the order they were traced. */
   traces: CompileTrace[];
@@ -77,11 +78,18 @@ interface State {
 
 const states = new WeakMap<object, State>();
 
-let disabled = ["1", "true", "yes", "on"].includes((typeof process !== "undefined" ? process.env.MLX_TS_DISABLE_COMPILE : undefined)?.toLowerCase() ?? "");
+/** MLX_TS_DISABLE_COMPILE set to 1, true, yes or on, or MLX's MLX_DISABLE_COMPILE set at all (MLX reads only whether it is set). */
+function disabledByEnvironment(): boolean {
+  const env = typeof process !== "undefined" ? process.env : {};
+  return env.MLX_DISABLE_COMPILE !== undefined || ["1", "true", "yes", "on"].includes(env.MLX_TS_DISABLE_COMPILE?.toLowerCase() ?? "");
+}
+
+let disabled = disabledByEnvironment();
 
 /**
  * Turns compile off everywhere: compiled functions run as they are (MLX's
- * `mx.disable_compile`; the environment variable MLX_TS_DISABLE_COMPILE=1 does it at start).
+ * `mx.disable_compile`; the environment variable MLX_TS_DISABLE_COMPILE=1, or
+ * MLX's MLX_DISABLE_COMPILE set to any value, does it at start).
  * @example
  * ```ts
  * const f = mx.compile((x: mx.MxArray) => mx.exp(x));
@@ -111,6 +119,13 @@ export function enableCompile(): void {
 
 /** Open traces of mx.exportFunction: compiled functions inside run as they are, so the file gets their primitives (not fused kernels). */
 const exportTrace = new NestedFlag();
+
+/**
+ * Open traces of compiled functions: a compiled function called inside one
+ * runs as it is (MLX's tracer inputs), so the outer trace holds its
+ * primitives, reads its closures as they are now and fuses across it.
+ */
+const compileTrace = new NestedFlag();
 
 /** `fn()` with compiled functions running uncompiled (what an exported trace records). */
 export function withCompileBypassed<T>(fn: () => T): T {
@@ -169,7 +184,7 @@ function runOnPlaceholders(fn: (...args: unknown[]) => unknown, def: TreeDef, pl
   const inPlaceholders = placeholders.slice(argCount);
   fillPlaces(inPlaces, inPlaceholders);
   try {
-    const raw = runTraced(shapeless, () => fn(...(treeUnflatten(def, placeholders.slice(0, argCount)) as unknown[])));
+    const raw = compileTrace.during(() => runTraced(shapeless, () => fn(...(treeUnflatten(def, placeholders.slice(0, argCount)) as unknown[]))));
     return { raw, state: capture.outputs === undefined ? [] : readPlaces(statePlaces("outputs", capture.outputs)) };
   } catch (e) {
     fillPlaces(outBefore, outValues);
@@ -181,13 +196,24 @@ function runOnPlaceholders(fn: (...args: unknown[]) => unknown, def: TreeDef, pl
   }
 }
 
+/** Throws unless every value of the returned tree that is not an array is a constant, which each call returns as it is (an object holding the trace's arrays would be stale). */
+function checkReturnedConstants(def: TreeDef, path = "the result"): void {
+  if (def.kind === "static") {
+    const v = def.value;
+    if (v !== null && !CONSTANT_KINDS.has(typeof v)) {
+      throw opError("compile", `the function must return arrays, trees of them (lists, plain objects) and constants (number, string, boolean, null, undefined); ${path} is ${describeValue(v)}`, [], "type");
+    }
+  } else if (def.kind === "list") def.items.forEach((d, i) => checkReturnedConstants(d, `${path}[${i}]`));
+  else if (def.kind === "dict") def.items.forEach((d, i) => checkReturnedConstants(d, `${path}.${def.keys[i]}`));
+}
+
 function trace(fn: (...args: unknown[]) => unknown, def: TreeDef, leaves: readonly MxArray[], argCount: number, inPlaces: readonly StatePlace[], capture: Capture, shapeless: boolean): Entry {
   return outsideTidy(() => {
     const placeholders = leaves.map((x) => placeholderOf(x));
     const { raw, state } = runOnPlaceholders(fn, def, placeholders, argCount, inPlaces, capture, shapeless);
     if (raw instanceof Promise) throw opError("compile", "the function must be synchronous (it returned a Promise)", [], "type");
     const out = treeFlatten(raw);
-    if (!out.leaves.length && !state.length) throw opError("compile", `the function must return an array or a tree of arrays, got ${describeValue(raw)}`, [], "type");
+    checkReturnedConstants(out.def);
     const g = graphOf(placeholders, [...out.leaves, ...state], new Set(leaves));
     const traced = g.nodes.length;
     if (shapeless) checkShapeless(g);
@@ -210,7 +236,9 @@ function trace(fn: (...args: unknown[]) => unknown, def: TreeDef, leaves: readon
  * arrays computed from its inputs, and arrays it captures are constants of the
  * trace, except the state named by `inputs` (read afresh at each call) and
  * `outputs` (updated in place after each call), as MLX's compiled training
- * steps do. Under grad, vjp, jvp or vmap, and while exportFunction traces, the original `fn` runs.
+ * steps do. Under grad, vjp, jvp or vmap, while exportFunction traces, and while
+ * another compiled function traces (nested compile), the original `fn` runs.
+ * A result with no arrays (null, say) is returned as it is, as MLX's None.
  * @example
  * ```ts
  * const gelu = mx.compile((x: mx.MxArray) => mx.multiply(x, mx.sigmoid(mx.multiply(x, 1.702))));
@@ -229,7 +257,7 @@ export function compile(fn: (...args: unknown[]) => unknown, options?: CompileOp
   for (const name of ["inputs", "outputs"] as const) if (capture[name] !== undefined) statePlaces(name, capture[name]);
   const state: State = { cache: new Map(), stats: { misses: 0, hits: 0, bypassed: 0, traces: [] } };
   const compiled = (...args: unknown[]): unknown => {
-    if (disabled || exportTrace.raised || isTracingTransform()) {
+    if (disabled || exportTrace.raised || compileTrace.raised || isTracingTransform()) {
       state.stats.bypassed++;
       return fn(...args);
     }
@@ -256,6 +284,7 @@ export function compile(fn: (...args: unknown[]) => unknown, options?: CompileOp
     }
     return treeUnflatten(entry.outDef, results.slice(0, own));
   };
+  Object.defineProperty(compiled, "name", { value: fn.name });
   states.set(compiled, state);
   return compiled;
 }

@@ -328,7 +328,7 @@ export function fuse(g: Graph): FusionStats {
       continue;
     }
     const outputs: NodeValue[] = [];
-    const node: GraphNode = { prim: new Fused(group, backend, kernel), inputs, stream: last.stream, specs: leavers.map((m) => m.specs[0]!), multi: leavers.length > 1, outputs };
+    const node: GraphNode = { prim: new Fused(group, backend, kernel), inputs, stream: last.stream, specs: leavers.map((m) => m.specs[0]!), multi: leavers.length > 1, builtBy: undefined, outputs };
     leavers.forEach((m, index) => {
       outputs.push({ kind: "node", node, index });
       replaced.set(m.outputs[0]!, outputs[index]!);

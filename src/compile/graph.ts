@@ -32,6 +32,8 @@ export interface GraphNode {
   readonly specs: readonly Spec[];
   /** Built as siblings (a primitive with several outputs). */
   readonly multi: boolean;
+  /** The public op (or transform) whose call built it, as MxArray.builtBy: what a shapeless refusal names. */
+  readonly builtBy: string | undefined;
   readonly outputs: readonly NodeValue[];
 }
 
@@ -42,9 +44,9 @@ export interface Graph {
   outputs: Value[];
 }
 
-function graphNode(prim: Primitive, stream: Stream, specs: readonly Spec[], multi: boolean): GraphNode {
+function graphNode(prim: Primitive, stream: Stream, specs: readonly Spec[], multi: boolean, builtBy: string | undefined): GraphNode {
   const outputs: NodeValue[] = [];
-  const n: GraphNode = { prim, inputs: [], stream, specs, multi, outputs };
+  const n: GraphNode = { prim, inputs: [], stream, specs, multi, builtBy, outputs };
   specs.forEach((_, index) => outputs.push({ kind: "node", node: n, index }));
   return n;
 }
@@ -82,7 +84,7 @@ export function graphOf(placeholders: readonly MxArray[], outputs: readonly MxAr
     const group = a.siblings;
     let n = group ? bySiblings.get(group) : undefined;
     if (!n) {
-      n = graphNode(a.primitive, a.stream, (group ?? [a]).map((s) => ({ shape: s.shape, dtype: s.dtype })), group !== null);
+      n = graphNode(a.primitive, a.stream, (group ?? [a]).map((s) => ({ shape: s.shape, dtype: s.dtype })), group !== null, a.builtBy);
       n.inputs = a.inputs.map((x) => values.get(x)!);
       nodes.push(n);
       if (group) bySiblings.set(group, n);

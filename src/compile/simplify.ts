@@ -2,6 +2,8 @@
 // merged, elementwise nodes on scalar constants folded (run once now by the
 // same kernel, so the value is exactly the uncompiled one), common
 // subexpressions removed (equivalent primitive, same inputs), dead code dropped.
+// A node the function returns is never merged into another or folded (MLX's
+// rule), so each call returns new arrays of their own, as the function does.
 
 import { MxArray } from "../array.js";
 import { evaluateSync } from "../eval.js";
@@ -79,13 +81,15 @@ export function simplify(g: Graph): SimplifyStats {
   const ids = new ValueIds();
   const replaced = new Map<Value, Value>();
   const resolve = (v: Value): Value => ids.canonical(replaced.get(v) ?? v);
+  const returned = new Set(g.outputs.flatMap((v) => (v.kind === "node" ? [v.node] : [])));
   const seen = new Map<string, GraphNode[]>();
   const kept: GraphNode[] = [];
   let cse = 0;
   let folded = 0;
   for (const n of g.nodes) {
     n.inputs = n.inputs.map(resolve);
-    const constant = fold(n);
+    const isReturned = returned.has(n);
+    const constant = isReturned ? undefined : fold(n);
     if (constant) {
       replaced.set(n.outputs[0]!, ids.canonical(constant));
       folded++;
@@ -93,7 +97,7 @@ export function simplify(g: Graph): SimplifyStats {
     }
     const key = `${n.prim.name}|${String(n.stream)}|${n.inputs.map((v) => ids.id(v)).join(",")}`;
     const twins = seen.get(key);
-    const twin = twins?.find((m) => m.outputs.length === n.outputs.length && m.prim.isEquivalent(n.prim));
+    const twin = isReturned ? undefined : twins?.find((m) => m.outputs.length === n.outputs.length && m.prim.isEquivalent(n.prim));
     if (twin) {
       n.outputs.forEach((o, i) => replaced.set(o, twin.outputs[i]!));
       cse++;
@@ -104,7 +108,7 @@ export function simplify(g: Graph): SimplifyStats {
     kept.push(n);
   }
   g.nodes = kept;
-  g.outputs = g.outputs.map(resolve);
+  // g.outputs stay as they are: no returned node was replaced, no returned constant merged
   const live = liveNodes(g);
   const dead = kept.length - live.length;
   g.nodes = live;

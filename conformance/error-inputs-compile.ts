@@ -18,7 +18,7 @@ export const COMPILE_ERROR_ENTRIES: readonly ErrorEntry[] = [
     call: (f: Fn, [fn, o, ...rest]: unknown[]) => (f(fn, o) as Fn)(...rest),
     bad: [
       { label: "a shapeless trace with a reshape", args: () => [(x: mx.MxArray) => mx.reshape(x, [-1]), { shapeless: true }, mx.ones([2, 2])], names: ["shapeless"] },
-      { label: "a function returning a number", args: () => [() => 3, {}, mx.ones([2])], names: ["function"] },
+      { label: "a function returning a Map", args: () => [() => new Map(), {}, mx.ones([2])], names: ["function"] },
       { label: "an argument that is a function", args: () => [sumSquares, {}, () => 0], names: ["argument"] },
     ],
   },

@@ -135,7 +135,7 @@ kernel void quantize_global(device uint* wq [[buffer(0)]], device ST* scales [[b
                             uint2 pos [[thread_position_in_grid]], uint2 size [[threads_per_grid]]) {
   IDX g = linear_id(pos, size);
   if (g >= p[0]) return;
-  quantize_micro(wq + g * (GS * BITS / 32), scales, w + p[1] + g * GS, g, 2688.0f / global_scale[p[2]]);
+  quantize_micro(wq + g * (GS * BITS / 32), scales, w + p[1] + g * GS, g, div_rn_f(2688.0f, global_scale[p[2]]));
 }
 
 // params: [groups, offset of w]. Outside affine mode the biases buffer is the scales' again and is not written.
@@ -198,7 +198,7 @@ kernel void dequantize_global(device T* out [[buffer(0)]], device const uint* w 
   if (e >= p[0]) return;
   IDX K = p[1], row = e / K, i = e % K;
   IDX gi = row * (K / GS) + i / GS;
-  float scale = scale_of(s, p[4] + gi) * (global_scale[p[5]] / 2688.0f);
+  float scale = scale_of(s, p[4] + gi) * div_rn_f(global_scale[p[5]], 2688.0f);
   out[e] = T(scale * qval(w + p[3] + row * p[2], i));
 }
 

@@ -40,7 +40,8 @@ fn scale_at(e: u32) -> f32 { return load_${k}(e); }
 fn bias_at(e: u32) -> f32 { return load_${k + 1}(e); }
 fn decode(c: u32) -> f32 { return bitcast<f32>(c | 0x4b000000u) - 8388608.0; }`;
   }
-  const global = globalAt === undefined ? "" : ` * (bitcast<f32>(in${k + 1}[${globalAt}]) / 2688.0)`;
+  // (div_f, wgsl/quotient.wgsl: correctly rounded as MLX's float32 division; the H100's driver took x / 2688 as x * (1 / 2688), 1 ulp off)
+  const global = globalAt === undefined ? "" : ` * div_f(bitcast<f32>(in${k + 1}[${globalAt}]), 2688.0)`;
   return `${inputDecl(k, binding, uint8)}${globalAt === undefined ? "" : `\n@group(0) @binding(${binding + 1}) var<storage, read> in${k + 1}: array<u32>;`}
 fn scale_at(e: u32) -> f32 { return ${q.mode === "nvfp4" ? "e4m3_decode" : "e8m0_decode"}(load_${k}(e))${global}; }
 fn bias_at(e: u32) -> f32 { return 0.0; }
@@ -51,7 +52,7 @@ const HELPERS = ["dtypes", "quantized_formats"];
 
 /** quantize's ENC slot: no global scale, or nvfp4's 448 * 6 / globalScale (the float32 at binding 3, word params[2]), as MLX's kernel. */
 const ENC_ONE = "fn scale_enc() -> f32 { return 1.0; }";
-const ENC_GLOBAL = "@group(0) @binding(3) var<storage, read> in1: array<u32>;\nfn scale_enc() -> f32 { return 2688.0 / bitcast<f32>(in1[params[2]]); }";
+const ENC_GLOBAL = "@group(0) @binding(3) var<storage, read> in1: array<u32>;\nfn scale_enc() -> f32 { return div_f(2688.0, bitcast<f32>(in1[params[2]])); }";
 
 export function quantizeKernel(gpu: WebGpuBackend): MultiKernel {
   return (prim, [w, globalScale], [wqSpec, sSpec, bSpec]) =>

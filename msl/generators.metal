@@ -6,15 +6,19 @@
 // times 2^exponent, rounded to nearest even from its bits (subnormals,
 // overflow to inf, a nonzero S that rounds to 0 keeps its sign); element 0 is
 // start's bits; no float arithmetic. random_bits: Threefry-2x32 with 20 rounds
-// in MLX's counter layout, bit for bit the CPU reference's: the output's words
-// split in two halves; counter (i, half + odd + i) fills word i and word
-// half + odd + i, and an odd word count takes the first word of counter (half, 0).
+// in MLX's counter layout, bit for bit the CPU reference's, for a batch of
+// keys: key b fills key_bytes consecutive bytes of the output with its own
+// stream, whose words split in two halves; counter (i, half + odd + i) fills
+// word i and word half + odd + i, and an odd word count takes the first word
+// of counter (half, 0). One thread per (key, counter); runs that are not whole
+// words are stored bytewise, as MLX's rbits does.
 // The host defines T and C for integer arange (with WIDE for int64 / uint64:
 // arange_wide), FLOAT_BITS (ushort or uint, the output word) for arange_float.
 // arange params: [n, start bits, step bits]; arange_wide params: [n, start
 // low word, high word, step low, high]; arange_float params: [n, first, mt low,
 // mt high, negative, shl, jam, exponent, a (4 words, low first), precision,
-// pos0, kmax, width - 1]; random_bits params: [key offset, key stride, words, half, odd]
+// pos0, kmax, width - 1]; random_bits params: [keys, words, half, odd,
+// key_bytes, key offset, pair stride, batch ndim, batch shape[ndim], batch strides[ndim]]
 
 #if defined(T) && !defined(WIDE)
 kernel void arange(device T* out [[buffer(0)]], constant IDX* p [[buffer(1)]], uint2 pos [[thread_position_in_grid]],
@@ -136,17 +140,38 @@ inline uint2 threefry(uint k0, uint k1, uint c0, uint c1) {
   return uint2(x0, x1);
 }
 
+/** Stores `value` as word w of a key's run of `key_bytes` bytes at `run` (bytewise: runs need not be word-aligned; the last word may be cut). */
+inline void store_stream_word(device uchar* run, IDX w, uint value, IDX key_bytes) {
+  IDX first = w * 4;
+  for (IDX j = 0; j < 4 && first + j < key_bytes; j++) run[first + j] = uchar(value >> uint(8 * j));
+}
+
 kernel void random_bits(device uint* out [[buffer(0)]], device const uint* key [[buffer(1)]], constant IDX* p [[buffer(2)]],
                         uint2 pos [[thread_position_in_grid]], uint2 size [[threads_per_grid]]) {
-  uint k0 = key[p[0]], k1 = key[p[0] + p[1]];
-  IDX i = linear_id(pos, size), half_words = p[3];
-  uint odd = uint(p[4]);
-  // counters are 32-bit words (MLX's layout); indices into the output are IDX
-  if (i < half_words) {
-    uint2 r = threefry(k0, k1, uint(i), uint(half_words + IDX(odd) + i));
-    out[i] = r.x;
-    out[half_words + IDX(odd) + i] = r.y;
-  } else if (i == half_words && odd == 1u) {
-    out[half_words] = threefry(k0, k1, uint(half_words), 0u).x;
+  IDX keys = p[0], words = p[1], half_words = p[2], odd = p[3], key_bytes = p[4];
+  IDX pairs = half_words + odd;
+  IDX i = linear_id(pos, size);
+  if (i >= keys * pairs) return;
+  IDX b = i / pairs, c = i - b * pairs;
+  // key b's first word: b unravelled over the batch shape, dotted with the batch strides (b < keys: the first dim needs no division)
+  int nd = int(p[7]);
+  IDX at = p[5], rem = b;
+  for (int d = nd - 1; d > 0; d--) {
+    at += (rem % p[8 + d]) * p[8 + nd + d];
+    rem /= p[8 + d];
   }
+  if (nd > 0) at += rem * p[8 + nd];
+  uint k0 = key[at], k1 = key[at + p[6]];
+  // counters are 32-bit words (MLX's layout)
+  uint2 r = c < half_words ? threefry(k0, k1, uint(c), uint(pairs + c)) : threefry(k0, k1, uint(half_words), 0u);
+  if (key_bytes % 4 == 0 || keys == 1) {
+    // whole words per key (one key's spare bytes past its run are the buffer's padding)
+    device uint* run = out + b * words;
+    run[c] = r.x;
+    if (c < half_words) run[pairs + c] = r.y;
+    return;
+  }
+  device uchar* run = (device uchar*)out + b * key_bytes;
+  store_stream_word(run, c, r.x, key_bytes);
+  if (c < half_words) store_stream_word(run, pairs + c, r.y, key_bytes);
 }

@@ -1,24 +1,24 @@
 // The Threefry-2x32 block function (20 rounds, Random123's constants) and the
 // MLX counter layout that turns one key into a stream of 32-bit words. Shared
-// by the CPU reference kernel and the host-side global key sequence; its
-// constants also serve the ops version that batches keys under vmap.
+// by the CPU reference kernel (once per key of a batch) and the host-side
+// global key sequence.
 
 /** The rotation amounts of the even and odd groups of four rounds. */
-export const THREEFRY_ROTATIONS = [
+const ROTATIONS = [
   [13, 15, 26, 6],
   [17, 29, 16, 24],
 ] as const;
 
 /** The key schedule's third word is k0 ^ k1 ^ this (Skein's parity constant). */
-export const THREEFRY_PARITY = 0x1bd11bda;
+const PARITY = 0x1bd11bda;
 
 /** Threefry-2x32-20 of counter (c0, c1) under key (k0, k1); writes the pair into `out`. */
 export function threefry2x32(k0: number, k1: number, c0: number, c1: number, out: Uint32Array | number[]): void {
-  const ks = [k0 >>> 0, k1 >>> 0, (k0 ^ k1 ^ THREEFRY_PARITY) >>> 0];
+  const ks = [k0 >>> 0, k1 >>> 0, (k0 ^ k1 ^ PARITY) >>> 0];
   let x0 = (c0 + ks[0]!) >>> 0;
   let x1 = (c1 + ks[1]!) >>> 0;
   for (let i = 0; i < 5; i++) {
-    for (const r of THREEFRY_ROTATIONS[i % 2]!) {
+    for (const r of ROTATIONS[i % 2]!) {
       x0 = (x0 + x1) >>> 0;
       x1 = ((x1 << r) | (x1 >>> (32 - r))) >>> 0;
       x1 = (x1 ^ x0) >>> 0;

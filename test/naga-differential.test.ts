@@ -64,7 +64,9 @@ describe.skipIf(!metal?.device.emulated || !webgpu)("the MSL execution layer aga
     const fromGpu = new Uint32Array(((await mx.random.bits([n], { key, stream: mx.webgpu }).data()) as Uint32Array).slice().buffer);
     const [k0, k1] = (await key.data()) as Uint32Array;
     const half = Math.floor(n / 2), odd = n % 2;
-    const emulated = runOnEmulator("random.metal", kernelSource("random", {}, []), [new Uint32Array(n), Uint32Array.of(k0!, k1!, n, half, odd)], Math.ceil((half + odd) / 256));
+    // one key of whole words (backends/webgpu/generators.ts), params: [keys, words, half, odd, key bytes, output words, key offset, pair stride, batch ndim]
+    const params = Uint32Array.of(1, n, half, odd, 4 * n, n, 0, 1, 0);
+    const emulated = runOnEmulator("random.metal", kernelSource("random", { LAYOUT: 0 }, []), [new Uint32Array(n), params, Uint32Array.of(k0!, k1!)], Math.ceil((half + odd) / 256));
     expect(fromGpu.some((w) => w !== 0)).toBe(true);
     expect(Array.from(emulated)).toEqual(Array.from(fromGpu));
   });

@@ -1,13 +1,15 @@
 // CPU kernels that create data from parameters: arange (floats the exact
 // start + i * step rounded once, through backends/arange-plan.ts; integers
-// exact in the dtype's wrapping arithmetic) and Threefry random bits in MLX's layout.
+// exact in the dtype's wrapping arithmetic) and Threefry random bits in MLX's
+// layout, each key of a batch [...batch, 2] filling its own run of the output.
 
-import type { Backend, Kernel } from "../backend.js";
+import type { Backend, Kernel, OutputSpec, Tensor } from "../backend.js";
 import type { Arange } from "../../src/primitives/misc.js";
 import { threefryBytes } from "../../src/threefry.js";
 import { castExpr } from "./elementwise.js";
 import { H } from "./math.js";
-import { allocOutput, wordsOf, type CpuBuffer } from "./tensor.js";
+import { allocOutput, elementOffsets, wordsOf, type CpuBuffer } from "./tensor.js";
+import { sizeOf } from "../../src/shape.js";
 import { float64 } from "../../src/dtype.js";
 import { arangePlan, floatFormat, jamShift, type FloatFormat } from "../arange-plan.js";
 
@@ -131,13 +133,47 @@ export function arangeKernel(backend: Backend): Kernel {
   };
 }
 
+/**
+ * How random bits lay out over a batch of keys (MLX's RandomBits): each of
+ * `keys` keys fills `bytesPerKey` consecutive bytes of the output with its
+ * own stream of `words` words, hashed as counter (i, half + odd + i) for
+ * i < half and, for an odd `words`, counter (half, 0) for the middle word.
+ */
+export interface RandomBitsLayout {
+  keys: number;
+  bytesPerKey: number;
+  words: number;
+  half: number;
+  odd: number;
+}
+
+/** The layout of random bits `out` drawn from `key` (uint32 of shape [...batch, 2]). */
+export function randomBitsLayout(key: Tensor, out: OutputSpec): RandomBitsLayout {
+  const keys = sizeOf(key.shape) / 2;
+  const bytesPerKey = keys === 0 ? 0 : (sizeOf(out.shape) / keys) * out.dtype.size;
+  const words = Math.ceil(bytesPerKey / 4);
+  return { keys, bytesPerKey, words, half: Math.floor(words / 2), odd: words % 2 };
+}
+
+/**
+ * The params that locate key b's words in a GPU kernel: [offset, pair
+ * stride, batch ndim, batch shape, batch strides] (element units; key b's
+ * first word lies at offset + b unravelled over the batch shape dotted with
+ * the batch strides, its second a pair stride further).
+ */
+export function keyLocationWords(key: Tensor): number[] {
+  const nd = key.shape.length - 1;
+  return [key.offset, key.strides[nd]!, nd, ...key.shape.slice(0, nd), ...key.strides.slice(0, nd)];
+}
+
 export function randomBitsKernel(backend: Backend): Kernel {
   return (_prim, [key], out) => {
     const { t } = allocOutput(backend, out);
+    const { keys, bytesPerKey } = randomBitsLayout(key!, out);
     const kw = wordsOf(key!) as Uint32Array;
-    const k0 = kw[key!.offset]!, k1 = kw[key!.offset + key!.strides[0]!]!;
-    const bytes = threefryBytes(k0, k1, t.shape.reduce((s, d) => s * d, 1) * out.dtype.size);
-    (t.buffer as CpuBuffer).block.raw(bytes.length).set(bytes);
+    const at = elementOffsets(key!);
+    const bytes = (t.buffer as CpuBuffer).block.raw(keys * bytesPerKey);
+    for (let b = 0; b < keys; b++) bytes.set(threefryBytes(kw[at[2 * b]!]!, kw[at[2 * b + 1]!]!, bytesPerKey), b * bytesPerKey);
     return t;
   };
 }

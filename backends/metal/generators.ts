@@ -1,16 +1,15 @@
 // Metal kernels that create data (msl/generators.metal): arange and Threefry
-// random bits, bit-identical to the CPU reference. Float arange rounds the
-// exact values of backends/arange-plan.ts (arange_float); integer ones step
-// in wrapping 32-bit words, int64 / uint64 ones in 64-bit words.
+// random bits for a batch of keys, bit-identical to the CPU reference. Float
+// arange rounds the exact values of backends/arange-plan.ts (arange_float);
+// integer ones step in wrapping 32-bit words, int64 / uint64 ones in 64-bit words.
 
 import type { Kernel } from "../backend.js";
 import { is64BitInt } from "../../src/dtype.js";
-import { sizeOf } from "../../src/shape.js";
 import type { Arange } from "../../src/primitives/misc.js";
 import type { MetalBackend } from "./backend.js";
 import { computeType, mslType } from "./msl-types.js";
 import { THREADS } from "./elementwise.js";
-import { integerArangeWords } from "../cpu/generators.js";
+import { integerArangeWords, keyLocationWords, randomBitsLayout } from "../cpu/generators.js";
 import { arangePlanWords } from "../arange-plan.js";
 
 /** An int64 / uint64 arange's [start, step] as 32-bit word pairs (low, high): the reference's integer terms (truncated; no step for one element). */
@@ -42,10 +41,10 @@ export function arangeKernel(metal: MetalBackend): Kernel {
 export function randomBitsKernel(metal: MetalBackend): Kernel {
   return (_prim, [key], out) => {
     const t = metal.allocOutput(out);
-    const words = Math.ceil((sizeOf(out.shape) * out.dtype.size) / 4);
-    const half = Math.floor(words / 2), odd = words % 2;
-    const params = [key!.offset, key!.strides[0]!, words, half, odd];
-    metal.run("randomBits", { file: "generators", variant: "", defines: () => ({}) }, "random_bits", [t, key!], params, { threads: half + odd, group: THREADS });
+    const { keys, bytesPerKey, words, half, odd } = randomBitsLayout(key!, out);
+    if (keys * bytesPerKey === 0) return t;
+    const params = [keys, words, half, odd, bytesPerKey, ...keyLocationWords(key!)];
+    metal.run("randomBits", { file: "generators", variant: "", defines: () => ({}) }, "random_bits", [t, key!], params, { threads: keys * (half + odd), group: THREADS });
     return t;
   };
 }

@@ -1,14 +1,14 @@
 // WebGPU kernels that create data, bit-identical to the CPU reference: arange
 // (wgsl/arange-float.wgsl rounds the exact float values of
 // backends/arange-plan.ts; wgsl/arange.wgsl integers, wgsl/arange64.wgsl
-// int64/uint64) and Threefry random bits (wgsl/random.wgsl).
+// int64/uint64) and Threefry random bits for a batch of keys (wgsl/random.wgsl).
 
 import type { Kernel } from "../backend.js";
 import type { Arange } from "../../src/primitives/misc.js";
 import { is64BitInt } from "../../src/dtype.js";
 import type { WebGpuBackend } from "./backend.js";
 import { computeType, elementsPerWord } from "./codegen.js";
-import { integerArangeWords } from "../cpu/generators.js";
+import { integerArangeWords, keyLocationWords, randomBitsLayout } from "../cpu/generators.js";
 import { arangePlanWords } from "../arange-plan.js";
 
 export function arangeKernel(gpu: WebGpuBackend): Kernel {
@@ -48,15 +48,14 @@ function arange64Words(p: Arange): number[] {
 export function randomBitsKernel(gpu: WebGpuBackend): Kernel {
   return (_prim, [key], out) => {
     const t = gpu.allocOutput(out);
-    const n = out.shape.reduce((a, b) => a * b, 1);
-    const words = Math.ceil((n * out.dtype.size) / 4);
-    const half = Math.floor(words / 2), odd = words % 2;
-    // the key's two words are copied on the GPU into params[0..1] (no round trip to the host)
-    const params = gpu.queue.params("randomBits", Uint32Array.of(0, 0, words, half, odd));
-    const kb = gpu.gpuBuffer(key!);
-    gpu.queue.copy(kb, key!.offset * 4, params.buffer, params.offset, 4);
-    gpu.queue.copy(kb, (key!.offset + key!.strides[0]!) * 4, params.buffer, params.offset + 4, 4);
-    gpu.run({ op: "randomBits", file: "random", helpers: [], slots: {} }, gpu.gpuBuffer(t), params, [], Math.ceil((half + odd) / 256));
+    const { keys, bytesPerKey, words, half, odd } = randomBitsLayout(key!, out);
+    if (keys * bytesPerKey === 0) return t;
+    // one key, or runs of whole words: one invocation per (key, counter); else one per output word
+    const layout = keys === 1 ? 0 : bytesPerKey % 4 === 0 ? 1 : 2;
+    const outWords = Math.ceil((keys * bytesPerKey) / 4);
+    const params = [keys, words, half, odd, bytesPerKey, outWords, ...keyLocationWords(key!)];
+    const invocations = layout < 2 ? keys * (half + odd) : outWords;
+    gpu.run({ op: "randomBits", file: "random", helpers: [], slots: { LAYOUT: layout } }, gpu.gpuBuffer(t), params, [gpu.gpuBuffer(key!)], Math.ceil(invocations / 256));
     return t;
   };
 }

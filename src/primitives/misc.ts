@@ -3,14 +3,12 @@
 
 import type { MxArray } from "../array.js";
 import { float32, isInexact, uint16, uint32, uint8, type DType } from "../dtype.js";
-import { ops } from "./ops-ref.js";
+import { node, ops } from "./ops-ref.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { addOptional, batchFirst, on } from "./autodiff.js";
 import { checkChoice, checkDims, checkDType, checkInputCount, checkInt, checkRank, checkSameDType } from "./checks.js";
 import { MAX_DIM } from "../shape.js";
-import { isKeySpec } from "../random-checks.js";
 import { opError } from "../errors.js";
-import { batchedRandomBits } from "./batched-random-bits.js";
 
 /**
  * a: [...batch, M, K], b: [...batch, K, N] with equal batch shapes and dtypes
@@ -78,13 +76,15 @@ export class Arange extends Primitive {
 }
 
 /**
- * Threefry-2x32 (20 rounds) bits from a key of shape [2] (uint32), in MLX's
- * counter layout, so streams match MLX bit for bit. `width` is 1, 2 or 4 bytes.
- * Under vmap a batched key gives each batch item its own key's stream.
+ * Threefry-2x32 (20 rounds) bits in MLX's counter layout, so streams match
+ * MLX bit for bit. The key is uint32 of shape [...batch, 2] (MLX's keys of
+ * shape [..., 2]): the output is [...batch, ...shape], item b the stream of
+ * `shape` that key b alone gives. `width` is 1, 2 or 4 bytes.
  */
 export class RandomBits extends Primitive {
   readonly name = "randomBits";
   constructor(
+    /** The shape each key draws (the output's after the keys' batch dims). */
     readonly shape: readonly number[],
     readonly width: 1 | 2 | 4,
   ) {
@@ -93,18 +93,22 @@ export class RandomBits extends Primitive {
   override params() {
     return { shape: this.shape, width: this.width };
   }
-  /** The one input is a key: uint32 of shape (2,) (the kernel reads its two words). */
+  /** The one input holds keys: uint32 whose last dim, of size 2, holds each key's two words. */
   override validate(inputs: readonly Spec[]): void {
     checkInputCount(this.name, inputs, 1);
-    if (!isKeySpec(inputs[0]!)) throw opError(this.name, "the key must be a uint32 array of shape (2,)", inputs, "type");
+    const k = inputs[0]!;
+    if (k.dtype !== uint32 || k.shape[k.shape.length - 1] !== 2) {
+      throw opError(this.name, "the key must be a uint32 array of shape (2,), or keys of shape (..., 2)", inputs, "type");
+    }
     checkDims(this.name, "shape", this.shape);
     checkChoice(this.name, "width", this.width, [1, 2, 4]);
   }
-  output(): Spec {
-    return { shape: this.shape, dtype: this.width === 4 ? uint32 : this.width === 2 ? uint16 : uint8 };
+  output([key]: readonly Spec[]): Spec {
+    return { shape: [...key!.shape.slice(0, -1), ...this.shape], dtype: this.width === 4 ? uint32 : this.width === 2 ? uint16 : uint8 };
   }
-  /** The key batched (MLX's keys of shape [..., 2]): item b is the stream of key b, the batch first. */
+  /** The key batched at any axis: the batch moves first, and one draw hashes every key (MLX's vmap). */
   override vmap([key]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
-    return [batchedRandomBits(batchFirst(key!, axis!), this.shape, this.width), 0];
+    const keys = batchFirst(key!, axis!);
+    return [node(new RandomBits(this.shape, this.width), [keys], keys.stream), 0];
   }
 }

@@ -1,6 +1,6 @@
 // Op-database entries of complex64: the elementwise ops (comparisons in
-// MLX's order), angle, real, imag, conj, astype, sum, prod and matmul where the cpu reference
-// defines them. A complex input is drawn as
+// MLX's order), angle, real, imag, conj, astype, sum, prod, matmul and the
+// sorting ops where the cpu reference defines them. A complex input is drawn as
 // float32 pairs (a trailing axis of 2: real, imaginary part) and viewed as
 // complex64; a complex result is viewed back as float32 pairs, so conformance
 // compares components, each within the contract's c u |w| (w the reference's
@@ -183,6 +183,39 @@ const astype: OpEntry = {
   spread: "elementwise",
 };
 
+/** Real parts rounded to whole numbers (ties, so the imaginary part orders them too); imaginary parts kept. */
+function tiedRealParts(x: InputCase): InputCase {
+  return { ...x, values: (x.values as number[]).map((v, i) => (i % 2 ? v : Math.round(v))) };
+}
+
+type Ordering = "sort" | "argsort" | "partition" | "argpartition" | "topk";
+
+/** sort, argsort, partition, argpartition and topk of complex64 along params.axis (MLX's order: real part, then imaginary): data movement, exact. */
+function ordering(op: Ordering): OpEntry {
+  const extra = (n: number): fc.Arbitrary<Params> =>
+    op === "topk" ? fc.integer({ min: 0, max: n }).map((k) => ({ k })) : op === "partition" || op === "argpartition" ? fc.integer({ min: -n, max: n - 1 }).map((kth) => ({ kth })) : fc.constant({});
+  const leading = (p: Params) => (op === "topk" ? [p.k as number] : op === "partition" || op === "argpartition" ? [p.kth as number] : []);
+  return {
+    name: op,
+    group: "layout",
+    dtypes: COMPLEX,
+    cases: () =>
+      shapeArb(3, 1)
+        .filter((s) => !s.includes(0))
+        .chain((s) =>
+          fc.integer({ min: 0, max: s.length - 1 }).chain((axis) =>
+            fc.record({ inputs: pairsArb(s, [[-1, 1], [-1, 1]]).map((x) => [tiedRealParts(x)]), params: extra(s[axis]!).map((e) => ({ ...e, axis, axes: [axis] })) }),
+          ),
+        ),
+    call: ([x], p, o) => toPairs((mx[op] as (...a: unknown[]) => mx.MxArray)(toComplex(x!, o), ...leading(p), { axis: p.axis as number, ...o }), o),
+    source: ([x], p, o) => {
+      const call = `mx.${op}(${[asComplexSrc(x!, o), ...leading(p).map(String)].join(", ")}, { axis: ${String(p.axis)}, ...${o} })`;
+      return op === "argsort" || op === "argpartition" ? call : asPairsSrc(call, o);
+    },
+    spread: "segment",
+  };
+}
+
 export const COMPLEX_OPS: readonly OpEntry[] = [
   ...["add", "subtract", "multiply", "divide", "equal", "notEqual"].map((op) => elementwise(op, 2, WIDE)),
   ...["negative", "square", "reciprocal", "sqrt", "rsqrt", "log", "log2", "log10", "round", "stopGradient"].map((op) => elementwise(op, 1, WIDE)),
@@ -208,4 +241,5 @@ export const COMPLEX_OPS: readonly OpEntry[] = [
   scan("cumprod"),
   matmul,
   astype,
+  ...(["sort", "argsort", "partition", "argpartition", "topk"] as const).map(ordering),
 ];

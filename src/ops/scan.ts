@@ -10,6 +10,7 @@ import { normalizeAxis } from "../shape.js";
 import { boolOption, checkArrayLike, flatShape, intOption, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { astype, notEqual, subtract } from "./elementwise.js";
 import { reshape, slice } from "./layout.js";
+import { complexLogcumsumexp } from "./scan-complex.js";
 import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 
 export interface ScanOptions extends OpOptions {
@@ -42,7 +43,8 @@ function scanOptions<T extends ScanOptions>(op: string, a?: number | null | T, b
 /** The options every scan takes; cumsum and cumprod also take `dtype`. */
 const SCAN_KEYS = ["axis", "reverse", "inclusive"];
 
-function scanOp(op: string, kind: ScanOp, x: ArrayLike, o: CastScanOptions, prepare: (a: MxArray) => MxArray): MxArray {
+/** The input of a scan (cast, prepared, flattened without an axis) and its resolved axis and flags. */
+function scanInput(op: string, kind: ScanOp, x: ArrayLike, o: CastScanOptions, prepare: (a: MxArray) => MxArray): { a: MxArray; axis: number; reverse: boolean; inclusive: boolean } {
   checkOptions(op, o, kind === "sum" || kind === "prod" ? [...SCAN_KEYS, "dtype"] : SCAN_KEYS);
   let a = toArray(op, checkArrayLike(op, x), opStream(op, o, x));
   const so = { stream: o.stream };
@@ -57,7 +59,12 @@ function scanOp(op: string, kind: ScanOp, x: ArrayLike, o: CastScanOptions, prep
     a = reshape(a, flatShape(op, a), so);
     axis = 0;
   } else axis = normalizeAxis(op, o.axis, a.ndim, "axis", [a]);
-  return node(new Scan(kind, axis, reverse ?? false, inclusive ?? true), [a], streamOf(o, a));
+  return { a, axis, reverse: reverse ?? false, inclusive: inclusive ?? true };
+}
+
+function scanOp(op: string, kind: ScanOp, x: ArrayLike, o: CastScanOptions, prepare: (a: MxArray) => MxArray): MxArray {
+  const { a, axis, reverse, inclusive } = scanInput(op, kind, x, o, prepare);
+  return node(new Scan(kind, axis, reverse, inclusive), [a], streamOf(o, a));
 }
 
 function refuseComplex(op: string) {
@@ -144,7 +151,9 @@ export function cummin(x: ArrayLike, axis?: number | null | ScanOptions, o?: Sca
  * Running `log(sum(exp(x)))` along `axis` (of the flattened array when none is
  * given), with `reverse` and `inclusive` as `cumsum` (an exclusive scan starts
  * at -inf), computed stably (each step is a logaddexp). Integer and bool
- * inputs compute in float32.
+ * inputs compute in float32. complex64 gives the principal branch of
+ * log(cumsum(exp(z))) (imaginary part in (-pi, pi]), in ceil(log2 n) rounds
+ * of elementwise steps.
  * @example
  * ```ts
  * await mx.logcumsumexp(mx.array([0, 0, 0, 0])).tolist(); // [0, 0.6931471824645996, 1.0986123085021973, 1.3862943649291992]
@@ -155,10 +164,9 @@ export function logcumsumexp(x: ArrayLike, axis?: number | null | ScanOptions, o
   noExtraArguments("logcumsumexp", arguments, 3);
   return asOp("logcumsumexp", () => {
     const p = scanOptions("logcumsumexp", axis, o);
-    return scanOp("logcumsumexp", "logaddexp", x, p, (a) => {
-      refuseComplex("logcumsumexp")(a);
-      return isInexact(a.dtype) ? a : astype(a, float32, { stream: p.stream });
-    });
+    const { a, axis: ax, reverse, inclusive } = scanInput("logcumsumexp", "logaddexp", x, p, (v) => (isInexact(v.dtype) ? v : astype(v, float32, { stream: p.stream })));
+    if (a.dtype === complex64) return complexLogcumsumexp(a, ax, reverse, inclusive, { stream: streamOf(p, a) });
+    return node(new Scan("logaddexp", ax, reverse, inclusive), [a], streamOf(p, a));
   });
 }
 

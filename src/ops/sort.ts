@@ -1,15 +1,20 @@
 // Sorting and selection ops: sort, argsort, partition, argpartition (one
 // axis, default -1, null flattens; stable, NaN last, -0 equal to +0, as
-// NumPy's kind="stable"), topk (the k largest) and searchsorted.
+// NumPy's kind="stable"; complex64 in MLX's order), topk (the k largest) and
+// searchsorted (a binary search per value).
 
 import { MxArray } from "../array.js";
 import { complex64, isFloating, uint32 } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { checkSortAxis, kthOf, SortIndices, SortValues } from "../primitives/sort.js";
 import { normalizeAxis } from "../shape.js";
+import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import type { Stream } from "../device.js";
 import { checkArrayLike, flatShape, node, onStream, opStream, resultType, toArray, type ArrayLike, type OpOptions } from "./base.js";
-import { astype, isnan, less, lessEqual, logicalAnd, logicalNot, logicalOr } from "./elementwise.js";
+import { complexOrder } from "./complex-order.js";
+import { zerosLike } from "./creation.js";
+import { add, astype, isnan, less, lessEqual, logicalAnd, logicalNot, logicalOr, minimum, multiply, where } from "./elementwise.js";
+import { take, takeAlongAxis } from "./indexing.js";
 import { expandDims, reshape, slice } from "./layout.js";
 import { sum } from "./reduction.js";
 import { asOp, axisThenOptions, checkOptions, noExtraArguments } from "./strict-options.js";
@@ -23,13 +28,27 @@ export interface SortOptions extends OpOptions {
 function along(op: string, x: ArrayLike, o: SortOptions): { a: MxArray; axis: number; s: Stream } {
   const s = opStream(op, o, x);
   let a = toArray(op, checkArrayLike(op, x, "a"), s);
-  if (a.dtype === complex64) throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
   if (o.axis === null) a = reshape(a, flatShape(op, a), { stream: s });
   if (a.ndim === 0) throw opError(op, "the input must have at least one dimension (or pass axis: null)", [a], "value");
   if (o.axis !== null && o.axis !== undefined && typeof o.axis !== "number") throw opError(op, `axis must be an integer or null, got ${describeValue(o.axis)}`, [a], "type");
   const axis = normalizeAxis(op, o.axis ?? -1, a.ndim, "axis", [a]);
   checkSortAxis(op, a, axis);
   return { a, axis, s };
+}
+
+/**
+ * The sorted (kth null) or partitioned values of `x` along `axis`; complex64
+ * is fully sorted (by `complexOrder`), a valid partition at every kth.
+ */
+function ordered(x: MxArray, axis: number, kth: number | null, s: Stream): MxArray {
+  if (x.dtype === complex64) return takeAlongAxis(x, complexOrder(x, axis, { stream: s }), axis, { stream: s });
+  return node(new SortValues(axis, kth), [x], s);
+}
+
+/** The indices (uint32) that sort (kth null) or partition `x` along `axis`, complex64 as `ordered`. */
+function orderOf(x: MxArray, axis: number, kth: number | null, s: Stream): MxArray {
+  if (x.dtype === complex64) return complexOrder(x, axis, { stream: s });
+  return node(new SortIndices(axis, kth), [x], s);
 }
 
 /** The options of `op`: an options object, or the axis alone (a number, or null to flatten). */
@@ -40,7 +59,10 @@ function sortOpts(op: string, axisOrOptions: SortOptions | number | null | undef
 /**
  * A sorted copy of `a` along `axis` (default -1; null sorts the flattened
  * array). Stable; NaN goes last; -0 and +0 compare equal (they keep their order).
- * The axis may be given positionally.
+ * complex64 sorts as MLX: by real part, then imaginary part, an element with
+ * NaN in either part last (NumPy orders those by where the NaN is); its
+ * partition, argpartition and topk are this full sort. The axis may be given
+ * positionally.
  * @example
  * ```ts
  * await mx.sort(mx.array([3, 1, 2])).tolist(); // [1, 2, 3]
@@ -53,7 +75,7 @@ export function sort(a: ArrayLike, axisOrOptions?: SortOptions | number | null, 
   return asOp("sort", () => {
     const p = sortOpts("sort", axisOrOptions, options);
     const { a: x, axis, s } = along("sort", a, p);
-    return node(new SortValues(axis, null), [x], s);
+    return ordered(x, axis, null, s);
   });
 }
 
@@ -71,7 +93,7 @@ export function argsort(a: ArrayLike, axisOrOptions?: SortOptions | number | nul
   return asOp("argsort", () => {
     const p = sortOpts("argsort", axisOrOptions, options);
     const { a: x, axis, s } = along("argsort", a, p);
-    return node(new SortIndices(axis, null), [x], s);
+    return orderOf(x, axis, null, s);
   });
 }
 
@@ -91,7 +113,7 @@ export function partition(a: ArrayLike, kth: number, axisOrOptions?: SortOptions
   return asOp("partition", () => {
     const p = sortOpts("partition", axisOrOptions, options);
     const { a: x, axis, s } = along("partition", a, p);
-    return node(new SortValues(axis, kthOf("partition", kth, x, axis)), [x], s);
+    return ordered(x, axis, kthOf("partition", kth, x, axis), s);
   });
 }
 
@@ -109,7 +131,7 @@ export function argpartition(a: ArrayLike, kth: number, axisOrOptions?: SortOpti
   return asOp("argpartition", () => {
     const p = sortOpts("argpartition", axisOrOptions, options);
     const { a: x, axis, s } = along("argpartition", a, p);
-    return node(new SortIndices(axis, kthOf("argpartition", kth, x, axis)), [x], s);
+    return orderOf(x, axis, kthOf("argpartition", kth, x, axis), s);
   });
 }
 
@@ -136,6 +158,31 @@ export function topk(a: ArrayLike, k: number, axisOrOptions?: SortOptions | numb
   });
 }
 
+/**
+ * For each of `values`, how many leading elements of the 1-D `seq` are
+ * `before` it (true on a prefix of `seq`, as a NaN-aware comparison is on an
+ * ascending sequence), as uint32: a binary search run on every value at
+ * once, one elementwise round per bit of the length m (O(values log m)).
+ * A shapeless trace counts every pair instead (O(values m)): the rounds and
+ * probes follow the traced length, which the replay on other shapes would keep.
+ */
+function prefixCount(seq: MxArray, values: MxArray, before: (element: MxArray, value: MxArray) => MxArray, s: OpOptions): MxArray {
+  if (inShapelessTrace()) return astype(sum(before(seq, expandDims(values, -1, s)), { axis: -1, ...s }), uint32, s);
+  const m = seq.shape[0]!;
+  if (m === 0) return zerosLike(values, uint32, s);
+  let step = 1;
+  while (step * 2 <= m) step *= 2;
+  // count: how many leading elements are known to be before the value; each round extends it by step when seq[count + step - 1] is
+  let count = multiply(astype(before(take(seq, step - 1, 0, s), values), uint32, s), step, s);
+  for (step /= 2; step >= 1; step /= 2) {
+    const reachable = lessEqual(count, m - step, s);
+    const probe = add(minimum(count, m - step, s), step - 1, s);
+    const advance = logicalAnd(reachable, before(take(seq, probe, 0, s), values), s);
+    count = where(advance, add(count, step, s), count, s);
+  }
+  return count;
+}
+
 export interface SearchSortedOptions extends OpOptions {
   /** "left" (default): the first index that keeps the order; "right": the last. */
   side?: "left" | "right" | undefined;
@@ -146,7 +193,9 @@ export interface SearchSortedOptions extends OpOptions {
  * ascending `sortedSequence` keeps it sorted: with side "left" (default) the
  * count of elements less than it, with "right" the count less than or equal.
  * NaN orders after every number (NumPy). Both inputs are promoted to one dtype.
- * The side may be given positionally.
+ * A binary search for each value (O(log m) steps, MLX's and NumPy's method):
+ * on a sequence that is not ascending the index is unspecified. The side may
+ * be given positionally.
  * @example
  * ```ts
  * const a = mx.array([1, 2, 2, 4]);
@@ -170,12 +219,12 @@ export function searchsorted(sortedSequence: ArrayLike, values: ArrayLike, o?: S
     if (seq.ndim !== 1) throw opError(op, `sortedSequence must be 1-D, got ${seq.ndim} dimensions`, [seq], "value");
     if (dtype === complex64) throw opError(op, "complex64 is not ordered; valid: real dtypes", [seq, v], "type");
     const a = astype(seq, dtype, s);
-    const x = expandDims(astype(v, dtype, s), -1, s);
-    // NaN-aware order (NaN after every number): left counts a < x, right counts a <= x
-    let counted: MxArray;
-    if (!isFloating(dtype)) counted = side === "left" ? less(a, x, s) : lessEqual(a, x, s);
-    else if (side === "left") counted = logicalOr(less(a, x, s), logicalAnd(isnan(x, s), logicalNot(isnan(a, s), s), s), s);
-    else counted = logicalOr(lessEqual(a, x, s), isnan(x, s), s);
-    return astype(sum(counted, { axis: -1, ...s }), uint32, s);
+    const x = astype(v, dtype, s);
+    // NaN-aware order (NaN after every number): left counts elements < x, right elements <= x
+    let before: (element: MxArray, value: MxArray) => MxArray;
+    if (!isFloating(dtype)) before = side === "left" ? (e, val) => less(e, val, s) : (e, val) => lessEqual(e, val, s);
+    else if (side === "left") before = (e, val) => logicalOr(less(e, val, s), logicalAnd(isnan(val, s), logicalNot(isnan(e, s), s), s), s);
+    else before = (e, val) => logicalOr(lessEqual(e, val, s), isnan(val, s), s);
+    return prefixCount(a, x, before, s);
   });
 }

@@ -14,13 +14,7 @@ fn sh16(e: u32) -> u32 { return (e & 1u) * 16u; }
 fn unpack_float32(w: u32, e: u32) -> f32 { return bitcast<f32>(w); }
 fn unpack_int32(w: u32, e: u32) -> i32 { return bitcast<i32>(w); }
 fn unpack_uint32(w: u32, e: u32) -> u32 { return w; }
-// A NaN half widens by its bits (sign, payload shifted by 13, quiet), as MLX and the cpu:
-// the H100's driver returned one canonical NaN from unpack2x16float for every NaN half.
-fn unpack_float16(w: u32, e: u32) -> f32 {
-  let h = (w >> sh16(e)) & 0xffffu;
-  let nan = bitcast<f32>(((h & 0x8000u) << 16u) | 0x7fc00000u | ((h & 0x3ffu) << 13u));
-  return select(unpack2x16float(h).x, nan, (h & 0x7fffu) > 0x7c00u);
-}
+fn unpack_float16(w: u32, e: u32) -> f32 { return unpack2x16float(w >> sh16(e)).x; }
 fn unpack_bfloat16(w: u32, e: u32) -> f32 { return bitcast<f32>(((w >> sh16(e)) & 0xffffu) << 16u); }
 fn unpack_int16(w: u32, e: u32) -> i32 { return bitcast<i32>(w << (16u - sh16(e))) >> 16u; }
 fn unpack_uint16(w: u32, e: u32) -> u32 { return (w >> sh16(e)) & 0xffffu; }

@@ -88,7 +88,7 @@ function makeDecodeTable(mBits: number, eBits: number, quietNaN: boolean): Float
   return t;
 }
 
-/** float64 -> float16 bits, round to nearest even. A NaN keeps its sign and top payload bits, quiet (JS's NaN: 0x7e00). */
+/** float64 -> float16 bits, round to nearest even. A NaN keeps its sign and top payload bits, quiet (JS's NaN constant: 0x7e00; a NaN that arithmetic makes has the CPU's default sign: 0xfe00 on x86-64, as MLX's cpu gives there). */
 export const f16FromNumber = makeEncoder(10, 5, f16NaN);
 /** float64 -> bfloat16 bits, round to nearest even. Every NaN becomes 0x7fc0, as MLX's cpu bfloat16 (mlx/types/bf16.h) gives. */
 export const bf16FromNumber = makeEncoder(7, 8, () => 0x7fc0);

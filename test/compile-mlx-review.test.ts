@@ -119,6 +119,13 @@ describe("compile: shapeless traces of convolutions and quantized matmuls", () =
     expect(await mx.arrayEqual(imported(x)[0]!, conv.forward(x)).item()).toBe(true);
   });
 
+  it("refuses a transposed convolution whose weight is an input (its paddings follow the traced kernel size)", async () => {
+    const f = (x: mx.MxArray, w: mx.MxArray) => mx.convTranspose1d(x, w);
+    const x = mx.reshape(mx.array([1, 10], mx.float32), [1, 2, 1]);
+    expect(() => mx.compile(f, S)(x, mx.ones([1, 3, 1]))).toThrow(/'convTranspose1d' .*a transposed convolution whose weight comes from the function's inputs/);
+    // a captured weight (a layer's) keeps its kernel size: that replays (the test above)
+  });
+
   it("refuses the convolutions of a strided convolution's derivative, whose paddings follow the traced sizes", async () => {
     const w = await randomOf([4, 3, 2]);
     const dx = (x: mx.MxArray, ct: mx.MxArray) => mx.vjp((v: mx.MxArray) => mx.conv1d(v, w, 2), [x], [ct])[1][0]!;

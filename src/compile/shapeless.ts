@@ -9,7 +9,7 @@
 
 import { ArgReduce, LogSumExp, Reduce, Softmax } from "../primitives/reduce.js";
 import { ShapeRule } from "../primitives/layout.js";
-import type { Graph, GraphNode } from "./graph.js";
+import type { Graph, GraphNode, Value } from "./graph.js";
 import { isElementwise } from "./simplify.js";
 
 const BY_NAME = new Set(["matmul", "quantizedMatmul", "broadcastAxes", "take", "numberOfElements", "concatenate", "gatherAxis", "scatterAxis", "sort", "argsort", "transpose", "scan", "rmsNorm", "layerNorm", "rope", "scaledDotProductAttention", "view"]);
@@ -18,16 +18,22 @@ const BY_NAME = new Set(["matmul", "quantizedMatmul", "broadcastAxes", "take", "
  * The ops (and nn layers) whose convolutions replay on any shape: their
  * parameters come from the caller and the kernel alone. A convolution's
  * derivative (grad, vjp) builds convolutions whose paddings it computed from
- * the traced sizes, so those are refused.
+ * the traced sizes, so those are refused; a transposed convolution's
+ * paddings follow its weight's kernel size, so it replays only where the
+ * weight does not come from the function's inputs (TRANSPOSED).
  */
 const CONV_OPS = new Set([
   ...["conv1d", "conv2d", "conv3d", "convGeneral", "convTranspose1d", "convTranspose2d", "convTranspose3d"],
   ...["nn.Conv1d", "nn.Conv2d", "nn.Conv3d", "nn.ConvTranspose1d", "nn.ConvTranspose2d", "nn.ConvTranspose3d"],
 ]);
+const TRANSPOSED = new Set(["convTranspose1d", "convTranspose2d", "convTranspose3d", "nn.ConvTranspose1d", "nn.ConvTranspose2d", "nn.ConvTranspose3d"]);
 
-function shapeFree(n: GraphNode): boolean {
+/** Whether value `v` is an input of the trace or computed from one. */
+const fromInputsOf = (v: Value, fromInputs: ReadonlySet<GraphNode>) => v.kind === "input" || (v.kind === "node" && fromInputs.has(v.node));
+
+function shapeFree(n: GraphNode, fromInputs: ReadonlySet<GraphNode>): boolean {
   const p = n.prim;
-  if (p.name === "conv") return n.builtBy !== undefined && CONV_OPS.has(n.builtBy);
+  if (p.name === "conv") return n.builtBy !== undefined && CONV_OPS.has(n.builtBy) && !(TRANSPOSED.has(n.builtBy) && fromInputsOf(n.inputs[1]!, fromInputs));
   return isElementwise(p) || p instanceof ShapeRule || p instanceof Reduce || p instanceof ArgReduce || p instanceof LogSumExp || p instanceof Softmax || BY_NAME.has(p.name);
 }
 
@@ -37,6 +43,7 @@ function refusal(n: GraphNode, readsInputs: boolean): string {
   if (!readsInputs) {
     return `which builds an array from none of the function's inputs: its shape was fixed when it was traced (built from an input's shape in JS, as a creation op given x.shape or a gradient's seed, or a captured array not evaluated yet: evaluate captured arrays, as mx.eval(model.parameters()), before the first call), ${retrace}`;
   }
+  if (n.prim.name === "conv" && n.builtBy !== undefined && TRANSPOSED.has(n.builtBy)) return `a transposed convolution whose weight comes from the function's inputs: its paddings follow the weight's kernel size as traced, ${retrace}`;
   if (n.prim.name === "conv") return `a convolution built by another op than the conv ops, whose paddings may come from the traced sizes (a convolution's derivative computes them so), ${retrace}`;
   const flatten = " (or merge and split axes with flatten and unflatten, which follow the input's shape)";
   const params = n.prim.params();
@@ -58,9 +65,9 @@ function refusal(n: GraphNode, readsInputs: boolean): string {
 export function checkShapeless(g: Graph, op = "compile"): void {
   const fromInputs = new Set<GraphNode>();
   for (const n of g.nodes) {
-    const readsInputs = n.inputs.some((v) => v.kind === "input" || (v.kind === "node" && fromInputs.has(v.node)));
+    const readsInputs = n.inputs.some((v) => fromInputsOf(v, fromInputs));
     if (readsInputs) fromInputs.add(n);
-    if (shapeFree(n)) continue;
+    if (shapeFree(n, fromInputs)) continue;
     const step = String(n.prim);
     const called = n.builtBy ?? n.prim.errorName;
     const what = called === n.prim.name ? `'${called}' (${step})` : `'${called}' (its ${n.prim.name} step: ${step})`;

@@ -1,8 +1,9 @@
 // The float64 matrix algorithms of the cpu reference's linear algebra, on one
 // row-major matrix at a time: Cholesky, triangular inverse, symmetric
-// eigendecomposition (cyclic Jacobi), SVD (one-sided Jacobi, generic over
-// real and complex columns), and solves (LU with partial pivoting,
-// triangular substitution). The Jacobi methods scale each matrix by a power
+// eigendecomposition (two-sided cyclic Jacobi, generic over real symmetric
+// and complex Hermitian matrices), SVD (one-sided Jacobi, generic over real
+// and complex columns), and solves (LU with partial pivoting, triangular
+// substitution). The Jacobi methods scale each matrix by a power
 // of two first (exactly, so any float64 scale is safe) and rotate in
 // Rutishauser's form (LAPACK-level accuracy).
 
@@ -61,7 +62,10 @@ export function rotationTangent(app: number, aqq: number, apq: number): number {
   return (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
 }
 
+/** The most sweeps a Jacobi iteration (one- or two-sided) makes. */
 const MAX_SWEEPS = 80;
+/** float64's machine epsilon. */
+const EPS = 2 ** -52;
 
 /** x 2^k, rounded once (2^k itself may lie outside float64's range). */
 export function ldexp(x: number, k: number): number {
@@ -100,69 +104,135 @@ function rotate(x: Float64Array, y: Float64Array, c: number, s: number): void {
 }
 
 /**
- * Eigenvalues (ascending) and eigenvectors (the columns of the row-major n x n
- * `vectors`) of the symmetric `s` (overwritten), by cyclic Jacobi rotations
- * until every off-diagonal entry is negligible beside its two diagonal ones
- * (|s_pq| <= eps sqrt(|s_pp| |s_qq|)). The matrix is first scaled by a power
- * of two (exactly) to a largest entry near 1, so that no test or rotation
- * overflows or underflows whatever the input's scale; the values are scaled
- * back once at the end. A NaN or an infinity in `s` makes every output NaN.
+ * What the two-sided Jacobi eigensolver needs of a Hermitian (for real
+ * entries, symmetric) n x n row-major matrix type M; the eigenvectors are an
+ * M too. An off-diagonal entry a_pq is r w with r real and |w| = 1, as
+ * JacobiColumns' polar: for complex entries r = |a_pq|, for real ones r =
+ * a_pq (signed) and w = 1. Implemented by a class per type, not by object
+ * literals: each class is its own hidden class to V8, so twoSidedJacobi's
+ * calls stay inlined for both types (literals of the same keys share one,
+ * and the calls are then not inlined: 8 x 8 real matrices took ~25% longer).
  */
-export function symmetricEigen(s: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  let largest = 0;
-  for (let i = 0; i < n * n; i++) largest = Math.max(largest, Math.abs(s[i]!));
-  // a NaN or an infinity: every output NaN at once (as svd; LAPACK's syev gives NaN or does not converge)
+export interface JacobiMatrix<M> {
+  /** The largest |a_ij| (for complex entries, the largest |re| or |im|): NaN or infinite when an entry is. */
+  largestPart(a: M): number;
+  /** `a` times 2^k, in place. */
+  scale(a: M, k: number): void;
+  /** The n x n identity. */
+  identity(n: number): M;
+  /** The n x n matrix of NaN. */
+  nan(n: number): M;
+  /** The (real) diagonal entry a_ii. */
+  diagonal(a: M, n: number, i: number): number;
+  /** r of a_pq = r w. */
+  offDiagonal(a: M, n: number, p: number, q: number): number;
+  /** a_pq = a_qp = 0. */
+  zero(a: M, n: number, p: number, q: number): void;
+  /**
+   * Rotates the rows and columns p, q of `a` off the 2 x 2 block (keeping `a`
+   * Hermitian), and the columns p, q of `v`, by J = [[c, s w], [-s conj(w), c]]
+   * with w = a_pq / r: column x' = c x - s conj(w) y, y' = s w x + c y, in
+   * Rutishauser's form; then a_pq = a_qp = 0. The diagonal is not read or written.
+   */
+  rotate(a: M, v: M, n: number, p: number, q: number, r: number, c: number, s: number): void;
+  /** The n x n matrix whose column j is column order[j] of `v`. */
+  columnsOf(v: M, n: number, order: readonly number[]): M;
+}
+
+/**
+ * Eigenvalues (ascending, real) and eigenvectors (the columns of `vectors`,
+ * orthonormal) of the Hermitian n x n `a` (overwritten), by cyclic Jacobi
+ * rotations until every off-diagonal entry is negligible beside its two
+ * diagonal ones (|a_pq| <= eps sqrt(|a_pp| |a_qq|)). The matrix is first
+ * scaled by a power of two (exactly) to a largest part near 1, so that no
+ * test or rotation overflows or underflows whatever the input's scale; the
+ * values are scaled back once at the end. A NaN or an infinity in `a` makes
+ * every output NaN (as svd; LAPACK's syev gives NaN or does not converge).
+ */
+export function twoSidedJacobi<M>(a: M, n: number, ops: JacobiMatrix<M>): { values: Float64Array; vectors: M } {
+  const largest = ops.largestPart(a);
   if (!Number.isFinite(largest)) {
     jacobiSweeps.eigh = 0;
-    return { values: new Float64Array(n).fill(NaN), vectors: new Float64Array(n * n).fill(NaN) };
+    return { values: new Float64Array(n).fill(NaN), vectors: ops.nan(n) };
   }
   const k = scaleExponent(largest, 0);
-  if (k !== 0) for (let i = 0; i < n * n; i++) s[i] = ldexp(s[i]!, k);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  const eps = 2 ** -52;
+  if (k !== 0) ops.scale(a, k);
+  const v = ops.identity(n);
+  // the diagonal, kept here (no rotation reads it)
+  const d = new Float64Array(n);
+  for (let i = 0; i < n; i++) d[i] = ops.diagonal(a, n, i);
   let sweep = 0;
   for (; sweep < MAX_SWEEPS; sweep++) {
     let rotated = false;
     for (let p = 0; p < n - 1; p++) {
       for (let q = p + 1; q < n; q++) {
-        const apq = s[p * n + q]!;
-        const app = s[p * n + p]!, aqq = s[q * n + q]!;
-        if (apq === 0 || Math.abs(apq) <= eps * Math.sqrt(Math.abs(app)) * Math.sqrt(Math.abs(aqq))) {
-          s[p * n + q] = s[q * n + p] = 0;
+        const r = ops.offDiagonal(a, n, p, q);
+        const app = d[p]!, aqq = d[q]!;
+        if (r === 0 || Math.abs(r) <= EPS * Math.sqrt(Math.abs(app)) * Math.sqrt(Math.abs(aqq))) {
+          ops.zero(a, n, p, q);
           continue;
         }
         rotated = true;
-        const t = rotationTangent(app, aqq, apq);
-        const c = 1 / Math.sqrt(t * t + 1), sn = t * c, tau = sn / (1 + c);
-        // rows and columns p, q off the 2 x 2 block (kept symmetric), in Rutishauser's form; the block's diagonal by t apq
-        for (let r = 0; r < n; r++) {
-          if (r === p || r === q) continue;
-          const rp = s[r * n + p]!, rq = s[r * n + q]!;
-          s[r * n + p] = s[p * n + r] = rp - sn * (rq + tau * rp);
-          s[r * n + q] = s[q * n + r] = rq + sn * (rp - tau * rq);
-        }
-        s[p * n + p] = app - t * apq;
-        s[q * n + q] = aqq + t * apq;
-        s[p * n + q] = s[q * n + p] = 0;
-        for (let r = 0; r < n; r++) {
-          const rp = v[r * n + p]!, rq = v[r * n + q]!;
-          v[r * n + p] = rp - sn * (rq + tau * rp);
-          v[r * n + q] = rq + sn * (rp - tau * rq);
-        }
+        const t = rotationTangent(app, aqq, r);
+        const c = 1 / Math.sqrt(t * t + 1);
+        ops.rotate(a, v, n, p, q, r, c, t * c);
+        d[p] = app - t * r;
+        d[q] = aqq + t * r;
       }
     }
     if (!rotated) break;
   }
   jacobiSweeps.eigh = sweep + 1;
-  const diag = Array.from({ length: n }, (_, i) => s[i * n + i]!);
-  const order = [...diag.keys()].sort((i, j) => diag[i]! - diag[j]! || i - j);
-  const values = new Float64Array(order.map((i) => ldexp(diag[i]!, -k)));
-  const vectors = new Float64Array(n * n);
-  order.forEach((src, dst) => {
-    for (let r = 0; r < n; r++) vectors[r * n + dst] = v[r * n + src]!;
-  });
-  return { values, vectors };
+  const order = [...d.keys()].sort((i, j) => d[i]! - d[j]! || i - j);
+  return { values: new Float64Array(order.map((i) => ldexp(d[i]!, -k))), vectors: ops.columnsOf(v, n, order) };
+}
+
+/** Real symmetric matrices for twoSidedJacobi: r is a_pq itself and w is 1. */
+class RealSymmetric implements JacobiMatrix<Float64Array> {
+  largestPart(a: Float64Array): number {
+    let largest = 0;
+    for (let i = 0; i < a.length; i++) largest = Math.max(largest, Math.abs(a[i]!));
+    return largest;
+  }
+  scale(a: Float64Array, k: number): void { for (let i = 0; i < a.length; i++) a[i] = ldexp(a[i]!, k); }
+  identity(n: number): Float64Array {
+    const v = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) v[i * n + i] = 1;
+    return v;
+  }
+  nan(n: number): Float64Array { return new Float64Array(n * n).fill(NaN); }
+  diagonal(a: Float64Array, n: number, i: number): number { return a[i * n + i]!; }
+  offDiagonal(a: Float64Array, n: number, p: number, q: number): number { return a[p * n + q]!; }
+  zero(a: Float64Array, n: number, p: number, q: number): void { a[p * n + q] = a[q * n + p] = 0; }
+  rotate(a: Float64Array, v: Float64Array, n: number, p: number, q: number, _r: number, c: number, s: number): void {
+    const tau = s / (1 + c);
+    // x' = x - s (y + tau x), y' = y + s (x - tau y) on columns p, q (and rows p, q of `a`, its mirror)
+    for (let i = 0; i < n; i++) {
+      if (i === p || i === q) continue;
+      const ip = a[i * n + p]!, iq = a[i * n + q]!;
+      a[i * n + p] = a[p * n + i] = ip - s * (iq + tau * ip);
+      a[i * n + q] = a[q * n + i] = iq + s * (ip - tau * iq);
+    }
+    for (let i = 0; i < n; i++) {
+      const ip = v[i * n + p]!, iq = v[i * n + q]!;
+      v[i * n + p] = ip - s * (iq + tau * ip);
+      v[i * n + q] = iq + s * (ip - tau * iq);
+    }
+    this.zero(a, n, p, q);
+  }
+  columnsOf(v: Float64Array, n: number, order: readonly number[]): Float64Array {
+    const out = new Float64Array(n * n);
+    order.forEach((src, dst) => {
+      for (let i = 0; i < n; i++) out[i * n + dst] = v[i * n + src]!;
+    });
+    return out;
+  }
+}
+const REAL_SYMMETRIC = new RealSymmetric();
+
+/** Eigenvalues (ascending) and eigenvectors (the columns of the row-major n x n `vectors`) of the symmetric `s` (overwritten), by twoSidedJacobi. */
+export function symmetricEigen(s: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+  return twoSidedJacobi(s, n, REAL_SYMMETRIC);
 }
 
 /**
@@ -300,7 +370,7 @@ export function oneSidedJacobi<C, S>(cols: readonly C[], m: number, k: number, o
   // the columns' sums of squares, kept current
   const sq = Float64Array.from(cols, (c) => ops.sumSquares(c));
   // LAPACK dgesvj's tolerance, sqrt(m) u, at least eps: above the rounding error of the computed dot products
-  const tol = Math.max(2 ** -52, Math.sqrt(m) * 2 ** -53);
+  const tol = Math.max(EPS, Math.sqrt(m) * 2 ** -53);
   let sweep = 0;
   for (; sweep < MAX_SWEEPS; sweep++) {
     let rotated = false;

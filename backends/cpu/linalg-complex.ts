@@ -1,7 +1,7 @@
 // The float64 complex matrix algorithms of the cpu reference's linear algebra
 // (complex64 inputs, computed in complex128 and rounded once): the Hermitian
-// eigendecomposition by complex Jacobi rotations and the SVD by the one-sided
-// Jacobi iteration of linalg-algorithms.ts on complex columns, one row-major
+// eigendecomposition and the SVD by the two- and one-sided Jacobi iterations
+// of linalg-algorithms.ts on complex matrices and columns, one row-major
 // matrix at a time, held as separate real and imaginary parts. Each rotation
 // is the real one of linalg-algorithms.ts conjugated by the phase of the
 // entry it zeroes, so a matrix with zero imaginary parts is rotated as the
@@ -9,7 +9,7 @@
 // between two columns or diagonal entries that are equal, when the entry
 // zeroed is negative).
 
-import { jacobiSweeps, ldexp, oneSidedJacobi, rotationTangent, scaleExponent, type JacobiColumns } from "./linalg-algorithms.js";
+import { ldexp, oneSidedJacobi, scaleExponent, twoSidedJacobi, type JacobiColumns, type JacobiMatrix } from "./linalg-algorithms.js";
 
 /** A complex matrix or vector: its real and imaginary parts, row-major. */
 export interface ComplexArray {
@@ -17,23 +17,11 @@ export interface ComplexArray {
   im: Float64Array;
 }
 
-const MAX_SWEEPS = 80;
-const EPS = 2 ** -52;
-
 /** The largest |re| or |im| of `x`. */
 function largestPart(x: ComplexArray): number {
   let big = 0;
   for (let i = 0; i < x.re.length; i++) big = Math.max(big, Math.abs(x.re[i]!), Math.abs(x.im[i]!));
   return big;
-}
-
-/** `x` scaled by 2^k in place (exactly, or rounded once). */
-function scaleInPlace(x: ComplexArray, k: number): void {
-  if (k === 0) return;
-  for (let i = 0; i < x.re.length; i++) {
-    x.re[i] = ldexp(x.re[i]!, k);
-    x.im[i] = ldexp(x.im[i]!, k);
-  }
 }
 
 /**
@@ -59,82 +47,68 @@ export function hermitianFrom(a: ComplexArray, n: number, upper: boolean): Compl
   return { re, im };
 }
 
+/** Complex Hermitian matrices for twoSidedJacobi: r = |a_pq| and w its phase; the diagonal's imaginary parts are not read. */
+class Hermitian implements JacobiMatrix<ComplexArray> {
+  largestPart(a: ComplexArray): number { return largestPart(a); }
+  scale(a: ComplexArray, k: number): void {
+    for (let i = 0; i < a.re.length; i++) {
+      a.re[i] = ldexp(a.re[i]!, k);
+      a.im[i] = ldexp(a.im[i]!, k);
+    }
+  }
+  identity(n: number): ComplexArray {
+    const v = { re: new Float64Array(n * n), im: new Float64Array(n * n) };
+    for (let i = 0; i < n; i++) v.re[i * n + i] = 1;
+    return v;
+  }
+  nan(n: number): ComplexArray { return { re: new Float64Array(n * n).fill(NaN), im: new Float64Array(n * n).fill(NaN) }; }
+  diagonal(a: ComplexArray, n: number, i: number): number { return a.re[i * n + i]!; }
+  offDiagonal(a: ComplexArray, n: number, p: number, q: number): number { return Math.hypot(a.re[p * n + q]!, a.im[p * n + q]!); }
+  zero(a: ComplexArray, n: number, p: number, q: number): void { a.re[p * n + q] = a.im[p * n + q] = a.re[q * n + p] = a.im[q * n + p] = 0; }
+  rotate(a: ComplexArray, v: ComplexArray, n: number, p: number, q: number, r: number, c: number, s: number): void {
+    const tau = s / (1 + c), wr = a.re[p * n + q]! / r, wi = a.im[p * n + q]! / r;
+    // entries (i, p), (i, q) of x = column p, y = column q: x' = x - s (conj(w) y + tau x), y' = y + s (w x - tau y);
+    // `mirror` writes their conjugates to (p, i), (q, i)
+    const rotateRow = (m: ComplexArray, i: number, mirror: boolean) => {
+      const pr = m.re[i * n + p]!, pi = m.im[i * n + p]!, qr = m.re[i * n + q]!, qi = m.im[i * n + q]!;
+      const npr = pr - s * (wr * qr + wi * qi + tau * pr), npi = pi - s * (wr * qi - wi * qr + tau * pi);
+      const nqr = qr + s * (wr * pr - wi * pi - tau * qr), nqi = qi + s * (wr * pi + wi * pr - tau * qi);
+      m.re[i * n + p] = npr;
+      m.im[i * n + p] = npi;
+      m.re[i * n + q] = nqr;
+      m.im[i * n + q] = nqi;
+      if (mirror) {
+        m.re[p * n + i] = npr;
+        m.im[p * n + i] = -npi;
+        m.re[q * n + i] = nqr;
+        m.im[q * n + i] = -nqi;
+      }
+    };
+    for (let i = 0; i < n; i++) if (i !== p && i !== q) rotateRow(a, i, true);
+    for (let i = 0; i < n; i++) rotateRow(v, i, false);
+    this.zero(a, n, p, q);
+  }
+  columnsOf(v: ComplexArray, n: number, order: readonly number[]): ComplexArray {
+    const out = { re: new Float64Array(n * n), im: new Float64Array(n * n) };
+    order.forEach((src, dst) => {
+      for (let i = 0; i < n; i++) {
+        out.re[i * n + dst] = v.re[i * n + src]!;
+        out.im[i * n + dst] = v.im[i * n + src]!;
+      }
+    });
+    return out;
+  }
+}
+const HERMITIAN = new Hermitian();
+
 /**
  * Eigenvalues (ascending, real) and eigenvectors (the columns of the complex
- * n x n `vectors`, orthonormal) of the Hermitian `h` (overwritten), by cyclic
- * Jacobi rotations J = [[c, s w], [-s conj(w), c]] (w the phase of the
- * entry zeroed) until every off-diagonal entry is negligible beside its two
- * diagonal ones (|h_pq| <= eps sqrt(|h_pp| |h_qq|)); first scaled by a power
- * of two to a largest part near 1, the values scaled back at the end. A NaN
- * or an infinity in `h` makes every output NaN.
+ * n x n `vectors`, orthonormal) of the Hermitian `h` (overwritten), by
+ * twoSidedJacobi: rotations J = [[c, s w], [-s conj(w), c]], w the phase of
+ * the entry zeroed. A NaN or an infinity in `h` makes every output NaN.
  */
 export function hermitianEigen(h: ComplexArray, n: number): { values: Float64Array; vectors: ComplexArray } {
-  const big = largestPart(h);
-  // a NaN or an infinity: every output NaN at once (as the real symmetricEigen)
-  if (!Number.isFinite(big)) {
-    jacobiSweeps.eigh = 0;
-    const nan = (len: number) => new Float64Array(len).fill(NaN);
-    return { values: nan(n), vectors: { re: nan(n * n), im: nan(n * n) } };
-  }
-  const k = scaleExponent(big, 0);
-  scaleInPlace(h, k);
-  const { re, im } = h;
-  const vr = new Float64Array(n * n), vi = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) vr[i * n + i] = 1;
-  let sweep = 0;
-  for (; sweep < MAX_SWEEPS; sweep++) {
-    let rotated = false;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const xr = re[p * n + q]!, xi = im[p * n + q]!;
-        const mag = Math.hypot(xr, xi);
-        const app = re[p * n + p]!, aqq = re[q * n + q]!;
-        if (mag === 0 || mag <= EPS * Math.sqrt(Math.abs(app)) * Math.sqrt(Math.abs(aqq))) {
-          re[p * n + q] = im[p * n + q] = re[q * n + p] = im[q * n + p] = 0;
-          continue;
-        }
-        rotated = true;
-        const t = rotationTangent(app, aqq, mag);
-        const c = 1 / Math.sqrt(t * t + 1), sn = t * c, tau = sn / (1 + c);
-        // w = h_pq / |h_pq|; columns p, q (rows off the 2 x 2 block, the rows kept their conjugates) in Rutishauser's form:
-        // x' = x - s (conj(w) y + tau x), y' = y + s (w x - tau y)
-        const wr = xr / mag, wi = xi / mag;
-        const rotate = (ar: Float64Array, ai: Float64Array, r: number, mirror: boolean) => {
-          const pr = ar[r * n + p]!, pi = ai[r * n + p]!, qr = ar[r * n + q]!, qi = ai[r * n + q]!;
-          const npr = pr - sn * (wr * qr + wi * qi + tau * pr), npi = pi - sn * (wr * qi - wi * qr + tau * pi);
-          const nqr = qr + sn * (wr * pr - wi * pi - tau * qr), nqi = qi + sn * (wr * pi + wi * pr - tau * qi);
-          ar[r * n + p] = npr;
-          ai[r * n + p] = npi;
-          ar[r * n + q] = nqr;
-          ai[r * n + q] = nqi;
-          if (mirror) {
-            ar[p * n + r] = npr;
-            ai[p * n + r] = -npi;
-            ar[q * n + r] = nqr;
-            ai[q * n + r] = -nqi;
-          }
-        };
-        for (let r = 0; r < n; r++) if (r !== p && r !== q) rotate(re, im, r, true);
-        re[p * n + p] = app - t * mag;
-        re[q * n + q] = aqq + t * mag;
-        re[p * n + q] = im[p * n + q] = re[q * n + p] = im[q * n + p] = 0;
-        for (let r = 0; r < n; r++) rotate(vr, vi, r, false);
-      }
-    }
-    if (!rotated) break;
-  }
-  jacobiSweeps.eigh = sweep + 1;
-  const diag = Array.from({ length: n }, (_, i) => re[i * n + i]!);
-  const order = [...diag.keys()].sort((i, j) => diag[i]! - diag[j]! || i - j);
-  const values = new Float64Array(order.map((i) => ldexp(diag[i]!, -k)));
-  const vectors = { re: new Float64Array(n * n), im: new Float64Array(n * n) };
-  order.forEach((src, dst) => {
-    for (let r = 0; r < n; r++) {
-      vectors.re[r * n + dst] = vr[r * n + src]!;
-      vectors.im[r * n + dst] = vi[r * n + src]!;
-    }
-  });
-  return { values, vectors };
+  return twoSidedJacobi(h, n, HERMITIAN);
 }
 
 /** A complex vector (one column). */

@@ -1,10 +1,11 @@
 // Test configuration: forked workers with --expose-gc (the memory-release
 // tests force collections), one per core (two to eight), and a global
 // setup that reports which backends the suite runs on and which were
-// skipped, with the reason.
+// skipped, with the reason; the longest files start first.
 
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+import LongFilesFirst from "./test/helpers/sequencer.js";
 
 export default defineConfig({
   test: {
@@ -17,6 +18,8 @@ export default defineConfig({
     execArgv: ["--expose-gc"],
     globalSetup: ["test/helpers/report-backends.ts"],
     setupFiles: ["test/helpers/fast-check-seed.ts"],
+    // the files known to take minutes start first on a fresh checkout, so none runs alone at the end
+    sequence: { sequencer: LongFilesFirst },
     // lavapipe compiles each kernel variant on first use: the heaviest cases (quantized
     // matrix-vector widths, every scan dtype) take 40-60 s on the 2-core CI machine
     testTimeout: 120_000,

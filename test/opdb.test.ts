@@ -1,25 +1,19 @@
 // The op database drives these tests: every entry, for every dtype it takes,
-// on every backend present against the cpu reference (and the reference
-// itself against NumPy where NumPy is installed), a few generated cases each.
-// Adding an op to conformance/opdb.ts adds its tests here.
+// on every backend present but webgpu (test/opdb-webgpu.test.ts) against the
+// cpu reference, and the reference itself against NumPy where NumPy is
+// installed, a few generated cases each. Adding an op to conformance/opdb.ts
+// adds its tests here.
 
 import { afterAll, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { NumpyProcess, numpyUnavailable, runNumpyCell } from "../conformance/numpy.js";
 import { OPS } from "../conformance/opdb.js";
-import { runCell, type CellResult } from "../conformance/runner.js";
+import { runCell } from "../conformance/runner.js";
 import { runSpecialCases, SPECIAL_CASES } from "../conformance/special-cases.js";
 import { BACKENDS } from "./helpers/backends.js";
+import { expectHolds, RUNS, SEED } from "./helpers/opdb-cells.js";
 
-const RUNS = 6;
-const SEED = 20261125;
-
-function expectHolds(cell: CellResult): void {
-  if (cell.status === "fail") throw new Error(`${cell.failure!.message}\n${cell.failure!.repro}`);
-  if (cell.status === "n/a") expect(cell.reason).toMatch(/not supported on|NumPy has no|not sent to NumPy|not implemented on backend/);
-}
-
-describe.each(BACKENDS.filter((b) => b.device.backend !== "cpu"))("op database on $name against the cpu reference", ({ device }) => {
+describe.each(BACKENDS.filter((b) => b.device.backend !== "cpu" && b.device.backend !== "webgpu"))("op database on $name against the cpu reference", ({ device }) => {
   for (const entry of OPS) {
     it(`${entry.name} (${entry.dtypes.map((d) => d.name).join(", ")})`, async () => {
       for (const d of entry.dtypes) expectHolds(await runCell(entry, d, device.backend, RUNS, SEED));

@@ -16,6 +16,7 @@ import { metalFuseReduce } from "../backends/metal/fuse-reduce.js";
 import type { FusedGroup } from "../src/compile/group.js";
 import { Reduce } from "../src/primitives/reduce.js";
 import { Unary } from "../src/primitives/elementwise.js";
+import { fullProfile, sized } from "./helpers/profile.js";
 
 
 /** Deterministic values in [-3, 3) with a few special ones (a linear congruential walk from `seed`). */
@@ -112,33 +113,40 @@ describe.each(BACKENDS)("compile: fused reductions on $name", ({ name, device })
   });
 
   it("folds long segments in the reduce kernel's order (short, grouped, workgroup and two-pass splits)", async () => {
-    for (const [shape, axis] of [
-      [[3, 60], 1],
-      // medium segments of many outputs: a group of lanes per output on the GPUs
-      [[1100, 100], 1],
-      [[100, 1100], 0],
-      [[1030, 999], 1],
-      [[3, 5000], 1],
-      [[2, 70000], 1],
+    // the folds: a float32 sum of squares under sqrt, a float16 sum and a float16 mean (its sum reads float16 into a float32 result)
+    const folds: [mx.DType, (axis: number) => Fn][] = [
+      [mx.float32, (axis) => (a) => mx.sqrt(mx.sum(mx.multiply(a, a, o), { axis, ...o }), o)],
+      [mx.float16, (axis) => (a) => mx.sum(mx.multiply(a, 0.5, o), { axis, ...o })],
+      [mx.float16, (axis) => (a) => mx.mean(mx.multiply(a, 0.5, o), { axis, ...o })],
+    ];
+    // [shape, axis, the folds a GPU runs there in the default profile]: each fold and split is a kernel to compile, so
+    // every split meets one fold or more and every fold several splits; the cpu and the full profile run every fold
+    for (const [shape, axis, picked] of [
+      [[3, 60], 1, [0, 1, 2]],
+      // medium segments of many outputs: a group of lanes per output on the GPUs (8 lanes, then 32)
+      [[1100, 100], 1, [2]],
+      [[100, 1100], 0, [1]],
+      [[1030, 999], 1, [0]],
+      [[3, 5000], 1, [0]],
+      [[2, 70000], 1, [1]],
       // chunks of 16384: webgpu's uncompiled float16 sum reads whole quads of words (the fused group runs node by node there)
-      [[2, 32768], 1],
-      [[300000], 0],
-      [[70000, 3], 0],
+      [[2, 32768], 1, [0, 1]],
+      [[300000], 0, [0, 1, 2]],
+      [[70000, 3], 0, [2]],
       // 68 chunks: webgpu's second pass is a workgroup tree too, metal's a threadgroup (more chunks than a thread folds)
-      ...(device.backend !== "cpu" ? [[[1100000], 0]] : []),
-    ] as [number[], number][]) {
-      const x = input(shape, mx.float32, shape[0]!, device);
-      await expectSameBits((a) => mx.sqrt(mx.sum(mx.multiply(a, a, o), { axis, ...o }), o), [x]);
-      const h = input(shape, mx.float16, 11, device);
-      await expectSameBits((a) => mx.sum(mx.multiply(a, 0.5, o), { axis, ...o }), [h]);
-      // a float16 mean: its sum reads float16 into a float32 result
-      await expectSameBits((a) => mx.mean(mx.multiply(a, 0.5, o), { axis, ...o }), [h]);
+      ...(device.backend !== "cpu" ? [[[1100000], 0, [0, 1, 2]]] : []),
+    ] as [number[], number, number[]][]) {
+      for (const [i, [dtype, fold]] of folds.entries()) {
+        if (!fullProfile && device.backend !== "cpu" && !picked.includes(i)) continue;
+        await expectSameBits(fold(axis), [input(shape, dtype, dtype === mx.float32 ? shape[0]! : 11, device)]);
+      }
     }
   }, 120_000);
 
   it.runIf(device.backend === "metal")("gives the uncompiled bits for narrow dtypes over two passes, NaN included", async () => {
     // metal: partials in the accumulator dtype, the second pass's cast to half, bool and uint8 results; sqrt makes NaNs in max and min
-    const cases = [[mx.float16, ["sum", "max", "min"]], [mx.uint8, ["sum", "prod"]], [mx.bool, ["sum", "max"]]] as const;
+    // (each reduction a library to compile: the default profile folds uint8 by its product only, float16 and bool sum)
+    const cases: [mx.DType, ("sum" | "prod" | "max" | "min")[]][] = [[mx.float16, ["sum", "max", "min"]], [mx.uint8, sized(["prod"], ["sum", "prod"])], [mx.bool, ["sum", "max"]]];
     for (const [dtype, reductions] of cases) {
       const x = input([2, 70000], dtype, 13, device);
       const pro = (a: mx.MxArray) => (dtype === mx.float16 ? mx.sqrt(a, o) : dtype === mx.bool ? mx.logicalNot(a, o) : mx.astype(mx.multiply(a, a, o), dtype, o));

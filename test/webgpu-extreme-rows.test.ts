@@ -10,6 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { fixedSubgroups, misfitSubgroups, seenAs, webgpuBackend, webgpuFilesRun, whileSeenAs, withoutSubgroups } from "./helpers/device-views.js";
+import { sized } from "./helpers/profile.js";
 
 const gpu = { stream: mx.webgpu };
 const cpu = { stream: mx.cpu };
@@ -47,12 +48,29 @@ async function expectLikeCpu(x: mx.MxArray, label: string, expectKernel: boolean
   }
 }
 
-function cases(expectKernel: boolean): void {
+/** Row lengths of the argmax/argmin cases (a kernel variant each: its lanes a row, steps and whether they are whole). */
+const ARG_ROW_LENGTHS = [512, 1024, 2048, 4096, 8192];
+/**
+ * The default profile's row lengths for a dtype on the device's subgroups and
+ * on a misfit layout (the full profile: all of ARG_ROW_LENGTHS). Per view,
+ * float32 / float16 / bfloat16 (4 / 8 / 8 elements a quad) rows reach 32,
+ * 64 and 128 lanes a row, rows and views whole and ending part way, and on
+ * the device's subgroups two steps a lane (float32 rows of 8192) and a view
+ * too short for the kernel (16-bit rows of 512).
+ */
+const ARG_DEFAULT_LENGTHS: Record<"device" | "misfit", Record<string, readonly number[]>> = {
+  device: { float32: [8192], float16: [512], bfloat16: [4096] },
+  misfit: { float32: [2048], float16: [8192], bfloat16: [1024] },
+};
+const argLengths = (view: "device" | "misfit") => (dtype: mx.DType) => sized(ARG_DEFAULT_LENGTHS[view][dtype.name]!, ARG_ROW_LENGTHS);
+
+/** `lengths`: a dtype's row lengths. */
+function cases(expectKernel: boolean, lengths: (dtype: mx.DType) => readonly number[]): void {
   for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
-    it(`${dtype.name}: rows of 256 to 8192 bytes' worth of quads and more, ties after the first extreme, specials, views`, async () => {
+    const ns = lengths(dtype);
+    it(`${dtype.name}: rows of ${ns.join(", ")} elements (whole quads), ties after the first extreme, specials, views`, async () => {
       const big = dtype === mx.float16 ? 65504 : 3e38;
-      for (const n of [512, 1024, 2048, 4096, 8192]) {
-        if (n * dtype.size < 1024) continue;
+      for (const n of ns) {
         const { data, want } = tiedRows(40, n);
         for (const sign of [1, -1]) {
           const x = mx.array([...data, ...specialRows(n, big)].map((r) => r.map((v) => sign * v)), dtype, gpu);
@@ -71,16 +89,17 @@ function cases(expectKernel: boolean): void {
 }
 
 describe.runIf(fixedSubgroups)("webgpu argmax/argmin of float rows on whole quads (wgsl/arg-rows.wgsl)", () => {
-  describe("the device's subgroups", () => cases(true));
+  describe("the device's subgroups", () => cases(true, argLengths("device")));
 
   describe("a misfit subgroup layout (the lanes' pairs through workgroup memory)", () => {
     seenAs(misfitSubgroups);
-    cases(true);
+    cases(true, argLengths("misfit"));
   });
 
+  // every length in both profiles: the kernels here are those the unaligned views above compiled
   describe("a device without subgroups (the other kernels)", () => {
     seenAs(withoutSubgroups);
-    cases(false);
+    cases(false, () => ARG_ROW_LENGTHS);
   });
 
   it("rows shorter than 1024 bytes, and rows not a whole number of quads, keep the other kernels", async () => {
@@ -129,13 +148,32 @@ function orderRows(n: number, dtype: mx.DType): mx.MxArray {
   return mx.view(bits, dtype);
 }
 
-function maxCases(): void {
+/** Row lengths of the max/min cases past 1024 elements (rows of 2048 / 4096 / 8192 fill the kernel's steps; 1032 and 2056 leave the last step part empty). */
+const ORDER_ROW_LENGTHS = [1032, 2056, 2048, 4096, 8192];
+/** Row lengths of the max/min cases reduce-groups.wgsl would fold (16 lanes a row at 256, 32 beyond). */
+const GROUP_ROW_LENGTHS = [256, 512, 1024];
+/**
+ * The default profile's row lengths of the max/min cases for a dtype on the
+ * device's subgroups and on a misfit layout (the full profile: all of them).
+ * Per view, rows past 1024 elements reach 32, 64 and 128 lanes a row, rows
+ * whole and ending part way (and on the device's subgroups two steps a lane:
+ * float32 rows of 8192); the rows reduce-groups.wgsl would fold reach its 16
+ * lanes a row (float32 rows of 256) and 32 (on the device's subgroups whole:
+ * float32 rows of 1024, and part way).
+ */
+const MAX_DEFAULT_LENGTHS: Record<"device" | "misfit", Record<string, { order: readonly number[]; groups: readonly number[] }>> = {
+  device: { float32: { order: [8192], groups: [256, 1024] }, float16: { order: [1032], groups: [512] }, bfloat16: { order: [2056], groups: [1024] } },
+  misfit: { float32: { order: [1032], groups: [256] }, float16: { order: [8192], groups: [1024] }, bfloat16: { order: [2048], groups: [512] } },
+};
+
+function maxCases(view: "device" | "misfit"): void {
   beforeAll(() => (backend().allMaxRows = true));
   afterAll(() => (backend().allMaxRows = false));
   for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
-    it(`${dtype.name}: which NaN and which zero win, as the fold's order has it, and plain rows, on rows of 1032 to 8192 elements`, async () => {
-      // rows of 2048 / 4096 / 8192 elements fill the kernel's steps; 1032 and 2056 leave the last step part empty
-      for (const n of [1032, 2056, 2048, 4096, 8192]) {
+    const lengths = MAX_DEFAULT_LENGTHS[view][dtype.name]!;
+    const orderLengths = sized(lengths.order, ORDER_ROW_LENGTHS);
+    it(`${dtype.name}: which NaN and which zero win, as the fold's order has it, and plain rows, on rows of ${orderLengths.join(", ")} elements`, async () => {
+      for (const n of orderLengths) {
         const x = orderRows(n, dtype);
         for (const op of [mx.max, mx.min]) {
           let got: number[] = [];
@@ -147,8 +185,7 @@ function maxCases(): void {
     });
 
     it(`${dtype.name}: rows wgsl/reduce-groups.wgsl would fold (at most 1024 elements, 1024 rows and more), with its bits`, async () => {
-      for (const n of [256, 512, 1024]) {
-        if (n * dtype.size < 1024) continue;
+      for (const n of sized(lengths.groups, GROUP_ROW_LENGTHS.filter((n) => n * dtype.size >= 1024))) {
         // the order rows 43 times over, and rows whose NaNs and zeros lie where the two kernels' orders disagree:
         // index 2 (lane 2, turn 0) before index lanes + 1 (lane 1, turn 1) in reduce.wgsl's order, after it in reduce-groups'
         const lanes = n === 256 ? 16 : 32;
@@ -176,11 +213,11 @@ function maxCases(): void {
 }
 
 describe.runIf(fixedSubgroups)("webgpu max/min of float rows on whole quads (wgsl/max-rows.wgsl): wgsl/reduce.wgsl's bits", () => {
-  describe("the device's subgroups", () => maxCases());
+  describe("the device's subgroups", () => maxCases("device"));
 
   describe("a misfit subgroup layout (the lanes' partials through workgroup memory)", () => {
     seenAs(misfitSubgroups);
-    maxCases();
+    maxCases("misfit");
   });
 
   it("by default rows reduce-groups.wgsl would fold take it, and others of 1025 elements to 16 KiB", async () => {

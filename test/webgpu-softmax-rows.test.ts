@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { asIs, fixedSubgroups, misfitSubgroups, seenAs, webgpuBackend, withoutSubgroups } from "./helpers/device-views.js";
 import { expectSameValues, values } from "./helpers/backends.js";
+import { oneOrAll, sized } from "./helpers/profile.js";
 
 const hasWebgpu = mx.registeredBackends().some((b) => b.name === "webgpu");
 const gpu = { stream: mx.webgpu };
@@ -120,14 +121,19 @@ describe.skipIf(!hasWebgpu).each(FOLD_PATHS)("webgpu dense-row softmax and logsu
     }
   });
 
-  it.each(ROW_LENGTHS.filter((R) => R % 2 === 0 && view === asIs))("float16 and bfloat16 rows of %i round as the float32 result cast", async (R) => {
-    for (const dtype of [mx.float16, mx.bfloat16]) {
-      const x = mx.astype(mx.array(rowsOf(R), mx.float32, gpu), dtype, gpu);
-      const wide = mx.astype(x, mx.float32, gpu);
-      await expectRoundedFrom(mx.softmax(x, -1, gpu), mx.softmax(wide, -1, gpu), dtype, `softmax ${dtype.name} R=${R}`);
-      await expectRoundedFrom(mx.logsumexp(x, -1, gpu), mx.logsumexp(wide, -1, gpu), dtype, `logsumexp ${dtype.name} R=${R}`);
-    }
-  });
+  // float16 and bfloat16 in the full profile; in the default one each in turn over the row lengths (each meets rows
+  // held in registers, and the split long rows: bfloat16 here, float16 below)
+  for (const [i, R] of ROW_LENGTHS.filter((R) => R % 2 === 0 && view === asIs).entries()) {
+    const dtypes = oneOrAll([mx.float16, mx.bfloat16], i);
+    it(`${dtypes.map((d) => d.name).join(" and ")} rows of ${R} round as the float32 result cast`, async () => {
+      for (const dtype of dtypes) {
+        const x = mx.astype(mx.array(rowsOf(R), mx.float32, gpu), dtype, gpu);
+        const wide = mx.astype(x, mx.float32, gpu);
+        await expectRoundedFrom(mx.softmax(x, -1, gpu), mx.softmax(wide, -1, gpu), dtype, `softmax ${dtype.name} R=${R}`);
+        await expectRoundedFrom(mx.logsumexp(x, -1, gpu), mx.logsumexp(wide, -1, gpu), dtype, `logsumexp ${dtype.name} R=${R}`);
+      }
+    });
+  }
 
   it.each(stridedOrder)("logsumexp of rows of %i equals the strided kernel's bit for bit (same exps, same sum order)", async (R) => {
     const x = mx.array(rowsOf(R), mx.float32, gpu);
@@ -145,29 +151,34 @@ describe.skipIf(!hasWebgpu).each(FOLD_PATHS)("webgpu dense-row softmax and logsu
 });
 
 // rows past registers (backends/webgpu/softmax-long.ts): many take a workgroup each, a few are split into chunks over
-// workgroups (a row's chunks folded by a second pass); each row's special values in the middle of some chunk
+// workgroups (a row's chunks folded by a second pass); each row's special values in the middle of some chunk. Both
+// narrow dtypes in the full profile; in the default one bfloat16 on a workgroup a row, float16 on split rows (whose
+// kernels bfloat16 meets in the rows of 5000 above)
 describe.skipIf(!hasWebgpu)("webgpu softmax and logsumexp of long rows: a workgroup a row, or a row split over workgroups", () => {
-  it.each([
-    [520, 4104],
-    [3, 70002],
-  ])("%i rows of %i match the float64 reference (float32) and round within the narrow dtypes' contracts", async (rows, R) => {
-    const data = Array.from({ length: rows }, (_, r) => Array.from({ length: R }, (_, j) => Math.sin(j * 0.37 + r) * (1 + (r % 5))));
-    data[1]![R >> 1] = NaN;
-    data[2]![R - 3] = Infinity;
-    data[0]![7] = -Infinity;
-    for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
-      const x = mx.astype(mx.array(data, mx.float32, gpu), dtype, gpu);
-      const xc = mx.astype(mx.array(data, mx.float32, cpu), dtype, cpu);
-      const tol = dtype === mx.float32 ? 4e-6 : dtype === mx.float16 ? 2 ** -10 : 2 ** -7;
-      for (const op of ["softmax", "logsumexp"] as const) {
-        const got = await values(mx.astype(op === "softmax" ? mx.softmax(x, -1, gpu) : mx.logsumexp(x, -1, gpu), mx.float32, gpu));
-        const want = await values(mx.astype(op === "softmax" ? mx.softmax(xc, -1, cpu) : mx.logsumexp(xc, -1, cpu), mx.float32, cpu));
-        got.forEach((g, i) => {
-          const w = want[i]!;
-          if (!Number.isFinite(w)) return expect(g, `${op} ${dtype.name} element ${i}`).toBe(w);
-          if (Math.abs(g - w) > tol * Math.abs(w) + 2 ** -24) expect.fail(`${op} ${dtype.name} [${rows}, ${R}] element ${i}: got ${g}, want ${w}`);
-        });
+  for (const [rows, R, narrow] of [
+    [520, 4104, mx.bfloat16],
+    [3, 70002, mx.float16],
+  ] as const) {
+    const dtypes = sized([mx.float32, narrow], [mx.float32, mx.float16, mx.bfloat16]);
+    it(`${rows} rows of ${R} match the float64 reference (float32) and round within the contract of ${dtypes.slice(1).map((d) => d.name).join(" and ")}`, async () => {
+      const data = Array.from({ length: rows }, (_, r) => Array.from({ length: R }, (_, j) => Math.sin(j * 0.37 + r) * (1 + (r % 5))));
+      data[1]![R >> 1] = NaN;
+      data[2]![R - 3] = Infinity;
+      data[0]![7] = -Infinity;
+      for (const dtype of dtypes) {
+        const x = mx.astype(mx.array(data, mx.float32, gpu), dtype, gpu);
+        const xc = mx.astype(mx.array(data, mx.float32, cpu), dtype, cpu);
+        const tol = dtype === mx.float32 ? 4e-6 : dtype === mx.float16 ? 2 ** -10 : 2 ** -7;
+        for (const op of ["softmax", "logsumexp"] as const) {
+          const got = await values(mx.astype(op === "softmax" ? mx.softmax(x, -1, gpu) : mx.logsumexp(x, -1, gpu), mx.float32, gpu));
+          const want = await values(mx.astype(op === "softmax" ? mx.softmax(xc, -1, cpu) : mx.logsumexp(xc, -1, cpu), mx.float32, cpu));
+          got.forEach((g, i) => {
+            const w = want[i]!;
+            if (!Number.isFinite(w)) return expect(g, `${op} ${dtype.name} element ${i}`).toBe(w);
+            if (Math.abs(g - w) > tol * Math.abs(w) + 2 ** -24) expect.fail(`${op} ${dtype.name} [${rows}, ${R}] element ${i}: got ${g}, want ${w}`);
+          });
+        }
       }
-    }
-  });
+    });
+  }
 });

@@ -8,18 +8,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { NumpyProcess, numpyUnavailable, runNumpyCell } from "../conformance/numpy.js";
 import { OPS } from "../conformance/opdb.js";
-import { runCell } from "../conformance/runner.js";
 import { runSpecialCases, SPECIAL_CASES } from "../conformance/special-cases.js";
 import { BACKENDS } from "./helpers/backends.js";
-import { expectHolds, RUNS, SEED } from "./helpers/opdb-cells.js";
+import { expectHolds, opCellTests, RUNS, SEED } from "./helpers/opdb-cells.js";
 
-describe.each(BACKENDS.filter((b) => b.device.backend !== "cpu" && b.device.backend !== "webgpu"))("op database on $name against the cpu reference", ({ device }) => {
-  for (const entry of OPS) {
-    it(`${entry.name} (${entry.dtypes.map((d) => d.name).join(", ")})`, async () => {
-      for (const d of entry.dtypes) expectHolds(await runCell(entry, d, device.backend, RUNS, SEED));
-    });
-  }
-});
+describe.each(BACKENDS.filter((b) => b.device.backend !== "cpu" && b.device.backend !== "webgpu"))("op database on $name against the cpu reference", ({ device }) => opCellTests(device.backend));
 
 const why = numpyUnavailable();
 describe.skipIf(why !== undefined)(`op database: the cpu reference against NumPy${why ? ` (skipped: ${why})` : ""}`, () => {

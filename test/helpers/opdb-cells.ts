@@ -2,8 +2,9 @@
 // seed, and the check that a cell held (a failure throws its message and
 // reproduction; n/a only for the reasons the runner gives).
 
-import { expect } from "vitest";
-import type { CellResult } from "../../conformance/runner.js";
+import { expect, it } from "vitest";
+import { OPS } from "../../conformance/opdb.js";
+import { runCell, type CellResult } from "../../conformance/runner.js";
 
 /** Cases a cell runs (the conformance run's default is 20). */
 export const RUNS = 6;
@@ -12,4 +13,13 @@ export const SEED = 20261125;
 export function expectHolds(cell: CellResult): void {
   if (cell.status === "fail") throw new Error(`${cell.failure!.message}\n${cell.failure!.repro}`);
   if (cell.status === "n/a") expect(cell.reason).toMatch(/not supported on|NumPy has no|not sent to NumPy|not implemented on backend/);
+}
+
+/** A test per op database entry: each of its dtypes on `backend` against the cpu reference. */
+export function opCellTests(backend: string): void {
+  for (const entry of OPS) {
+    it(`${entry.name} (${entry.dtypes.map((d) => d.name).join(", ")})`, async () => {
+      for (const d of entry.dtypes) expectHolds(await runCell(entry, d, backend, RUNS, SEED));
+    });
+  }
 }

@@ -90,7 +90,7 @@ describe("compile: the trace cache", () => {
   });
 
   it("refuses a shapeless trace with a shape-fixing primitive, naming it", () => {
-    const f = mx.compile((x: mx.MxArray) => mx.reshape(mx.exp(x), [-1]), { shapeless: true });
+    const f = mx.compile((x: mx.MxArray) => mx.reshape(mx.exp(x), [6]), { shapeless: true });
     expect(() => f(mx.ones([2, 3]))).toThrow(/^\[compile\] shapeless: .*'reshape/);
     const g = mx.compile((x: mx.MxArray) => mx.broadcastTo(x, [2, 3]), { shapeless: true });
     expect(() => g(mx.ones([3]))).toThrow(/^\[compile\] shapeless: .*'(reshape|broadcast)/);

@@ -1,11 +1,13 @@
 // The primitives a shapeless trace may hold: those whose output shapes follow
-// from their inputs' alone (elementwise, reductions over axes, matmul and its
-// batch broadcast, transpose, softmax, scans, sorts, concatenation, take and
-// the gathers and scatters along an axis, the reshapes of a rule (flatten,
-// unflatten, expandDims, squeeze), the count of a reduction's elements, the
-// fast norms, rope and attention, dtype views, quantized matmul, and the
-// convolutions of the conv ops). Reshape, broadcast, slice, pad and others
-// fix shapes in their parameters, so one trace cannot serve other shapes.
+// from their inputs' alone (elementwise, reductions over axes, matmul, the
+// broadcasts against other inputs' shapes (matmul's batch axes, the *Like
+// ops, broadcastArrays), transpose, softmax, scans, sorts, concatenation,
+// take and the gathers and scatters along an axis, the reshapes of a rule
+// (flatten, unflatten, expandDims, squeeze, a reshape with -1), the count of
+// a reduction's elements, the fast norms, rope and attention, dtype views,
+// quantized matmul, and the convolutions of the conv ops). Reshape to a
+// given shape, broadcast, slice, pad and others fix shapes in their
+// parameters, so one trace cannot serve other shapes.
 
 import { ArgReduce, LogSumExp, Reduce, Softmax } from "../primitives/reduce.js";
 import { ShapeRule } from "../primitives/layout.js";
@@ -45,7 +47,8 @@ function refusal(n: GraphNode, readsInputs: boolean): string {
   }
   if (n.prim.name === "conv" && n.builtBy !== undefined && TRANSPOSED.has(n.builtBy)) return `a transposed convolution whose weight comes from the function's inputs: its paddings follow the weight's kernel size as traced, ${retrace}`;
   if (n.prim.name === "conv") return `a convolution built by another op than the conv ops, whose paddings may come from the traced sizes (a convolution's derivative computes them so), ${retrace}`;
-  const flatten = " (or merge and split axes with flatten and unflatten, which follow the input's shape)";
+  const inferred = n.prim.name === "reshape" ? ", or give reshape a -1, inferred from each call's input size" : "";
+  const flatten = ` (or merge and split axes with flatten and unflatten, which follow the input's shape${inferred})`;
   const params = n.prim.params();
   if ("shape" in params) {
     const take = n.prim.name === "slice" ? "; one index along an axis, as mx.take(x, -1, axis), replays on any size" : "";

@@ -1,10 +1,12 @@
 // The tape: a simplified, fused graph flattened into numbered slots, replayed
 // on each call's inputs into an ordinary lazy graph of new nodes (the same
 // primitives, the recorded shapes; a shapeless tape validates each primitive
-// on the new inputs and asks its output rule for their shapes).
+// on the new inputs and asks its output rule for their shapes, its errors
+// named as the op that built the node names its own).
 
 import { MxArray } from "../array.js";
 import type { Stream } from "../device.js";
+import { relabel } from "../errors.js";
 import { node, nodes, siblingNodes } from "../ops/base.js";
 import type { Primitive, Spec } from "../primitive.js";
 import type { Graph, Value } from "./graph.js";
@@ -18,6 +20,8 @@ interface Step {
   readonly multi: boolean;
   /** The slot of its first output; the others follow. */
   readonly first: number;
+  /** The op whose call built the node (GraphNode.builtBy), which a replay's errors name. */
+  readonly builtBy: string | undefined;
 }
 
 export class Tape {
@@ -50,7 +54,7 @@ export class Tape {
     for (const n of g.nodes) {
       const inputs = n.inputs.map(slotOf);
       slots.set(n, next);
-      steps.push({ prim: n.prim, inputs, stream: n.stream, specs: n.specs, multi: n.multi, first: next });
+      steps.push({ prim: n.prim, inputs, stream: n.stream, specs: n.specs, multi: n.multi, first: next, builtBy: n.builtBy });
       next += n.specs.length;
     }
     this.outputs = g.outputs.map(slotOf);
@@ -70,7 +74,14 @@ export class Tape {
     inputs.forEach((x, i) => (s[i] = x));
     for (const [k, c] of this.constants) s[k] = c;
     for (const st of this.steps) {
-      replayStep(st.prim, st.inputs.map((k) => s[k]!), st.stream, st.specs, st.multi, this.shapeless).forEach((o, i) => (s[st.first + i] = o));
+      let outs: MxArray[];
+      try {
+        outs = replayStep(st.prim, st.inputs.map((k) => s[k]!), st.stream, st.specs, st.multi, this.shapeless);
+      } catch (e) {
+        // a shapeless replay's check of the new shapes: the op's name, as the op's own check gives it (`[conv2d] ...`, not `[conv] ...`)
+        throw st.builtBy === undefined ? e : relabel(e, st.builtBy);
+      }
+      outs.forEach((o, i) => (s[st.first + i] = o));
     }
     return this.outputs.map((k) => s[k]!);
   }

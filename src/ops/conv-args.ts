@@ -5,7 +5,7 @@
 import { MxArray } from "../array.js";
 import { isFloating, promoteTypes } from "../dtype.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
-import { checkConvOperands, Convolution, convSpatialShape, type ConvParams } from "../primitives/conv.js";
+import { checkConvOperands, Convolution, type ConvParams } from "../primitives/conv.js";
 import type { Stream } from "../device.js";
 import { node, opStream, toArray, type OpOptions } from "./base.js";
 import { astype } from "./elementwise.js";
@@ -87,18 +87,8 @@ export function convOperands(op: string, input: unknown, weight: unknown, o: OpO
   return { x, w, s, nsp: n };
 }
 
-/** Checks channels, groups and extents against the operands, the output size, and builds the node. */
+/** Checks channels, groups, extents and the output size against the operands, and builds the node. */
 export function convNode(op: string, x: MxArray, w: MxArray, p: ConvParams, s: Stream): MxArray {
   checkConvOperands(op, x, w, p);
-  const out = convSpatialShape(x.shape, w.shape, p);
-  const axis = out.findIndex((d) => d < 1);
-  if (axis >= 0) {
-    throw opError(
-      op,
-      `spatial axis ${axis}: the padded input (padding ${p.paddingLo[axis]} | ${p.paddingHi[axis]}, input dilation ${p.inputDilation[axis]}) is smaller than the dilated kernel (size ${w.shape[axis + 1]}, dilation ${p.kernelDilation[axis]})`,
-      [x, w],
-      "value",
-    );
-  }
   return node(new Convolution(p), [x, w], s);
 }

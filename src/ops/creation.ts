@@ -1,6 +1,7 @@
 // Array creation: mx.array from nested lists, typed arrays and scalars;
-// zeros/ones/full (broadcast views of one scalar), the *Like variants,
-// arange, linspace, eye and identity.
+// zeros/ones/full (broadcast views of one scalar), the *Like variants (in a
+// shapeless trace by a rule of the array's shape), arange, linspace, eye and
+// identity.
 
 import { checkInt, type OptionsWithout, type PositionalThen } from "../argument-checks.js";
 import { MxArray, type NestedList } from "../array.js";
@@ -11,7 +12,8 @@ import {
 import { describeValue, opError, shapeStr } from "../errors.js";
 import { nestedListShape } from "../convert.js";
 import { getBackend } from "../../backends/backend.js";
-import { Broadcast } from "../primitives/layout.js";
+import { Broadcast, BroadcastAxes } from "../primitives/layout.js";
+import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { Arange } from "../primitives/misc.js";
 import { broadcastShapes, checkShape, MAX_DIM, sameShape } from "../shape.js";
 import type { Complex, TypedArray } from "../storage.js";
@@ -165,7 +167,13 @@ export function full(shape: number | readonly number[], value: JsScalar | MxArra
   return filled("full", shape, value, dtype, o);
 }
 
-function filled(op: string, shape: number | readonly number[], value: JsScalar | MxArray, dtype: DType | undefined, o: OpOptions | undefined): MxArray {
+/**
+ * `value` (of `dtype`, else its own) in `shape`: the *Like ops give `like`,
+ * the array whose shape it is, and while a shapeless trace runs the value is
+ * broadcast by a rule of like's shape (BroadcastAxes against it, MLX's
+ * full_like), so a replay follows the new shape.
+ */
+function filled(op: string, shape: number | readonly number[], value: JsScalar | MxArray, dtype: DType | undefined, o: OpOptions | undefined, like?: MxArray): MxArray {
   return asOp(op, () => {
     const sh = toShape(op, shape);
     if (!(value instanceof MxArray) && typeof value !== "number" && typeof value !== "boolean" && typeof value !== "bigint") {
@@ -179,6 +187,7 @@ function filled(op: string, shape: number | readonly number[], value: JsScalar |
     const s = opStream(op, o, value);
     const d = fillDType(op, dtype, value instanceof MxArray ? value.dtype : scalarDefaultDType(value));
     const v = value instanceof MxArray ? astype(value, d, o) : fillArray(op, value, s, d, "value");
+    if (like !== undefined && inShapelessTrace()) return node(new BroadcastAxes(0, op), [v, like], s);
     return newArrayOf(broadcastTo(v, sh, o), v, o);
   });
 }
@@ -234,7 +243,8 @@ export function ones(shape: number | readonly number[], dtypeOrOptions: DType | 
 export function zerosLike(x: MxArray, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
   noExtraArguments("zerosLike", arguments, 3);
   const { dtype, ...o } = dtypeThenOptions<DTypeOptions>("zerosLike", dtypeOrOptions, options, ["dtype"]);
-  return filled("zerosLike", likeArray("zerosLike", x).shape, 0, fillDType("zerosLike", dtype, x.dtype), o);
+  const like = likeArray("zerosLike", x);
+  return filled("zerosLike", like.shape, 0, fillDType("zerosLike", dtype, like.dtype), o, like);
 }
 
 /** `x` when it is an mx array (the *Like ops read only its shape and dtype). */
@@ -253,7 +263,8 @@ function likeArray(op: string, x: unknown): MxArray {
 export function onesLike(x: MxArray, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
   noExtraArguments("onesLike", arguments, 3);
   const { dtype, ...o } = dtypeThenOptions<DTypeOptions>("onesLike", dtypeOrOptions, options, ["dtype"]);
-  return filled("onesLike", likeArray("onesLike", x).shape, 1, fillDType("onesLike", dtype, x.dtype), o);
+  const like = likeArray("onesLike", x);
+  return filled("onesLike", like.shape, 1, fillDType("onesLike", dtype, like.dtype), o, like);
 }
 /**
  * `value` in the shape of `x` and its dtype unless `dtype` is given
@@ -267,7 +278,8 @@ export function onesLike(x: MxArray, dtypeOrOptions?: DType | DTypeOptions | nul
 export function fullLike(x: MxArray, value: JsScalar, dtypeOrOptions?: DType | DTypeOptions | null, options?: OpOptions): MxArray {
   noExtraArguments("fullLike", arguments, 4);
   const { dtype, ...o } = dtypeThenOptions<DTypeOptions>("fullLike", dtypeOrOptions, options, ["dtype"]);
-  return filled("fullLike", likeArray("fullLike", x).shape, value, fillDType("fullLike", dtype, x.dtype), o);
+  const like = likeArray("fullLike", x);
+  return filled("fullLike", like.shape, value, fillDType("fullLike", dtype, like.dtype), o, like);
 }
 
 export interface DTypeOptions extends OpOptions {

@@ -4,7 +4,7 @@
 
 import { MxArray } from "../array.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
-import { Broadcast, checkBroadcastTo, checkConcatShapes, checkPadPairs, checkReshapeSize, Concatenate, Flatten, isPermutation, Pad, Reshape, Slice, Squeeze, ExpandDims, Transpose } from "../primitives/layout.js";
+import { Broadcast, BroadcastAxes, checkBroadcastTo, checkConcatShapes, checkPadPairs, checkReshapeSize, Concatenate, Flatten, inferredShape, InferredReshape, isPermutation, Pad, Reshape, Slice, Squeeze, ExpandDims, Transpose } from "../primitives/layout.js";
 import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { broadcastShapes, checkShape, MAX_DIM, normalizeAxes, normalizeAxis, sameShape, sizeOf } from "../shape.js";
 import { int32, promoteTypes } from "../dtype.js";
@@ -46,42 +46,23 @@ export function reshape(x: ArrayLike, shape: readonly number[], o?: OpOptions): 
     if (infer > 1) throw opError("reshape", `only one dimension can be -1, got ${shapeStr(shape)}`, [a], "value");
     const big = shape.findIndex((d) => d > MAX_DIM);
     if (big >= 0) throw opError("reshape", `dimension ${big} of shape ${JSON.stringify(shape)} is ${shape[big]}; dimensions must be at most 2^31 - 1`, [a], "value");
-    const out = Number.isSafeInteger(a.size) ? reshapeTo(a.size, shape, a) : reshapeExactly(a.shape, shape, a);
+    const out = infer ? inferredShape("reshape", a.shape, shape, [a]) : checkSameSize(a, shape);
+    // a shapeless trace keeps the -1 (MLX's Reshape does), inferred from each call's input size, so it builds the node even for the input's own shape
+    if (infer && inShapelessTrace()) return node(new InferredReshape(0, [...shape], out), [a], streamOf(o, a));
     if (sameShape(out, a.shape)) return a;
     return node(new Reshape(out), [a], streamOf(o, a));
   });
 }
 
-/** `shape` (one entry may be -1) for `size` elements (a safe integer), else an error naming reshape. */
-function reshapeTo(size: number, shape: readonly number[], a: MxArray): number[] {
-  let out = [...shape];
-  if (shape.includes(-1)) {
-    const known = sizeOf(shape.filter((d) => d !== -1));
-    if (known === 0 || size % known !== 0) throw opError("reshape", `cannot infer the -1 dimension of ${shapeStr(shape)} for ${size} elements`, [a], "value");
-    out = shape.map((d) => (d === -1 ? size / known : d));
-    checkResultShape("reshape", out, `shape ${JSON.stringify(shape)} for ${size} elements`, [a]);
+/** `shape` (no -1) when it holds the elements of `a`, counted exactly past 2^53 - 1 (a broadcast view costs no memory), else an error naming reshape. */
+function checkSameSize(a: MxArray, shape: readonly number[]): number[] {
+  if (Number.isSafeInteger(a.size)) checkReshapeSize("reshape", a.size, shape, [a]);
+  else {
+    const exact = (s: readonly number[]) => s.reduce((p, d) => p * BigInt(d), 1n);
+    const size = exact(a.shape), n = exact(shape);
+    if (n !== size) throw opError("reshape", `cannot reshape ${size} elements into shape ${shapeStr(shape)} (${n} elements)`, [a], "value");
   }
-  checkReshapeSize("reshape", size, out, [a]);
-  return out;
-}
-
-/**
- * reshapeTo for an input of more than 2^53 - 1 elements (a broadcast view
- * costs no memory): its size is no exact number, so the sizes are compared,
- * and a -1 inferred, in exact integers.
- */
-function reshapeExactly(from: readonly number[], shape: readonly number[], a: MxArray): number[] {
-  const exact = (s: readonly number[]) => s.reduce((p, d) => p * BigInt(d), 1n);
-  const size = exact(from);
-  let out = [...shape];
-  if (shape.includes(-1)) {
-    const known = exact(shape.filter((d) => d !== -1));
-    if (known === 0n || size % known !== 0n) throw opError("reshape", `cannot infer the -1 dimension of ${shapeStr(shape)} for ${size} elements`, [a], "value");
-    out = shape.map((d) => (d === -1 ? Number(size / known) : d));
-    checkResultShape("reshape", out, `shape ${JSON.stringify(shape)} for ${size} elements`, [a]);
-  }
-  if (exact(out) !== size) throw opError("reshape", `cannot reshape ${size} elements into shape ${shapeStr(out)} (${exact(out)} elements)`, [a], "value");
-  return out;
+  return [...shape];
 }
 
 export interface FlattenOptions extends OpOptions {
@@ -287,6 +268,8 @@ export function broadcastArrays(arrays: readonly ArrayLike[], o?: OpOptions): Mx
     checkOptions("broadcastArrays", o);
     const as = listArg("broadcastArrays", arrays, "arrays", "arrays").map((x, i) => toArray("broadcastArrays", x as ArrayLike, opStream("broadcastArrays", o, x), undefined, `arrays[${i}]`));
     const shape = broadcastShapes("broadcastArrays", ...as.map((a) => a.shape));
+    // a shapeless trace broadcasts each by a rule of all the inputs' shapes (MLX's dynamic broadcast_arrays), replayed on new shapes
+    if (as.length > 1 && inShapelessTrace()) return as.map((a, i) => node(new BroadcastAxes(0, "broadcastArrays"), [a, ...as.filter((_, j) => j !== i)], streamOf(o, a)));
     return as.map((a) => broadcastTo(a, shape, o));
   });
 }

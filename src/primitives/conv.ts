@@ -42,8 +42,10 @@ export function convSpatialShape(input: readonly number[], weight: readonly numb
 
 /**
  * Throws (naming `op`) unless the channels of input `x` and weight `w` fit
- * `p.groups`, the kernel has no empty axis, and every position the kernels
- * compute (padded, dilated input; dilated kernel) stays below 2^31.
+ * `p.groups`, the kernel has no empty axis, every position the kernels
+ * compute (padded, dilated input; dilated kernel) stays below 2^31, and the
+ * dilated kernel fits the padded input along each spatial axis (a shapeless
+ * replay checks this on each call's input, as MLX's output rule does).
  */
 export function checkConvOperands(op: string, x: Described, w: Described, p: ConvParams): void {
   const C = x.shape[x.shape.length - 1]!, O = w.shape[0]!, Cg = w.shape[w.shape.length - 1]!;
@@ -57,6 +59,11 @@ export function checkConvOperands(op: string, x: Described, w: Described, p: Con
     dilatedSize(x.shape[i + 1]!, p.inputDilation[i]!) + Math.abs(p.paddingLo[i]!) + Math.abs(p.paddingHi[i]!) > MAX_DIM || dilatedSize(w.shape[i + 1]!, p.kernelDilation[i]!) > MAX_DIM);
   if (far >= 0) {
     throw opError(op, `spatial axis ${far}: the padded, dilated input (size ${x.shape[far + 1]}, input dilation ${p.inputDilation[far]}, padding ${p.paddingLo[far]} | ${p.paddingHi[far]}) or the dilated kernel (size ${w.shape[far + 1]}, dilation ${p.kernelDilation[far]}) spans 2^31 positions or more`, [x, w], "value");
+  }
+  const small = convSpatialShape(x.shape, w.shape, p).findIndex((d) => d < 1);
+  if (small >= 0) {
+    const at = `padding ${p.paddingLo[small]} | ${p.paddingHi[small]}, input dilation ${p.inputDilation[small]}`;
+    throw opError(op, `spatial axis ${small}: the padded input (${at}) is smaller than the dilated kernel (size ${w.shape[small + 1]}, dilation ${p.kernelDilation[small]})`, [x, w], "value");
   }
 }
 

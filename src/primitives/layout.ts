@@ -1,12 +1,14 @@
-// Layout primitives: reshape, transpose, broadcast (to a shape, or against
-// other inputs' shapes) and slice (views of the input's buffer where the
-// strides allow), concatenate and pad (copies).
+// Layout primitives: reshape (to a shape, or by a rule of the input's),
+// transpose, broadcast (to a shape, or against other inputs' shapes) and
+// slice (views of the input's buffer where the strides allow), concatenate
+// and pad (copies).
 // Parameters are fully resolved by the ops: no negative axes, no defaults.
 
 import type { MxArray } from "../array.js";
 import { bool } from "../dtype.js";
 import { describeValue, opError, shapeStr, type Described } from "../errors.js";
 import { node, ops } from "./ops-ref.js";
+import { checkResultShape } from "../ops/base.js";
 import { Primitive, type Spec } from "../primitive.js";
 import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { broadcastShapes, MAX_DIM, sameShape, sizeOf } from "../shape.js";
@@ -16,6 +18,21 @@ import { checkAxes, checkAxis, checkDims, checkInputCount, checkInt, checkIntLis
 /** Throws (naming `op`) unless `shape` holds the input's `size` elements (a reshape keeps every element). */
 export function checkReshapeSize(op: string, size: number, shape: readonly number[], inputs: readonly Described[]): void {
   if (sizeOf(shape) !== size) throw opError(op, `cannot reshape ${size} elements into shape ${shapeStr(shape)} (${sizeOf(shape)} elements)`, inputs, "value");
+}
+
+/**
+ * `shape` with its one -1 inferred so that it holds the elements of an array
+ * of shape `from` (counted exactly, so a broadcast view past 2^53 - 1
+ * elements too), or an error naming `op`: the other sizes must be non-zero
+ * and divide the count.
+ */
+export function inferredShape(op: string, from: readonly number[], shape: readonly number[], inputs: readonly Described[]): number[] {
+  const exact = (s: readonly number[]) => s.reduce((p, d) => p * BigInt(d), 1n);
+  const size = exact(from), known = exact(shape.filter((d) => d !== -1));
+  if (known === 0n || size % known !== 0n) throw opError(op, `cannot infer the -1 dimension of ${shapeStr(shape)} for ${size} elements`, inputs, "value");
+  const out = shape.map((d) => (d === -1 ? Number(size / known) : d));
+  checkResultShape(op, out, `shape ${JSON.stringify(shape)} for ${size} elements`, inputs);
+  return out;
 }
 
 /**
@@ -121,8 +138,8 @@ export class Reshape extends ToShape {
 }
 
 /**
- * A reshape whose output shape is a rule of the input's (flatten, unflatten),
- * so a shapeless trace replays it on other shapes; `shape` is the one it was
+ * A reshape whose output shape is a rule of the input's (flatten, unflatten,
+ * a reshape with -1), so a shapeless trace replays it on other shapes; `shape` is the one it was
  * built for. Its kernel is reshape's, which takes the output's shape.
  */
 export abstract class ShapeRule extends Reshape {
@@ -188,6 +205,43 @@ export class Unflatten extends ShapeRule {
   }
   protected shifted(shape: readonly number[]): Unflatten {
     return new Unflatten(this.axis + 1, this.parts, shape);
+  }
+}
+
+/**
+ * A reshape with one size inferred (MLX's Reshape of a shape holding -1):
+ * the input's first `lead` axes kept (a vmap's batch axis), the others
+ * reshaped to `parts`, whose given sizes stay fixed and whose -1 takes the
+ * rest of the elements; so a shapeless trace replays it on any input whose
+ * element count those sizes divide.
+ */
+export class InferredReshape extends ShapeRule {
+  constructor(
+    readonly lead: number,
+    readonly parts: readonly number[],
+    shape: readonly number[],
+  ) {
+    super(shape);
+  }
+  override params() {
+    return { shape: this.shape, lead: this.lead, parts: this.parts };
+  }
+  /** `parts` holds one -1 and sizes the input's axes after `lead` fill (the kernel takes the output's shape, not `shape`). */
+  override validate(inputs: readonly Spec[]): void {
+    checkInputCount(this.name, inputs, 1);
+    const x = inputs[0]!;
+    checkInt(this.name, "lead", this.lead, 0, x.shape.length);
+    const parts: unknown = this.parts;
+    if (!Array.isArray(parts) || !parts.every((d) => Number.isInteger(d) && d >= -1 && d <= MAX_DIM) || parts.filter((d) => d === -1).length !== 1) {
+      throw opError(this.name, `parts must be a list of integers from -1 to 2^31 - 1 holding one -1, got ${describeValue(parts)}`, inputs, "type");
+    }
+    inferredShape(this.name, x.shape.slice(this.lead), this.parts, inputs);
+  }
+  protected outShape(s: readonly number[]): number[] {
+    return [...s.slice(0, this.lead), ...inferredShape(this.name, s.slice(this.lead), this.parts, [])];
+  }
+  protected shifted(shape: readonly number[]): InferredReshape {
+    return new InferredReshape(this.lead + 1, this.parts, shape);
   }
 }
 

@@ -17,7 +17,7 @@ import type { Contract } from "../backends/contract.js";
 import { bitExactContract } from "./bit-exact.js";
 
 export type { Contract };
-import { ulpDistance, ulpOf } from "./numerics.js";
+import { flushable, ulpDistance, ulpOf } from "./numerics.js";
 
 /** The WGSL accuracy table (§15.7.4.1). */
 export const WGSL_ACCURACY = "WGSL §15.7.4.1 (https://www.w3.org/TR/WGSL/#concrete-float-accuracy)";
@@ -276,11 +276,9 @@ export function contract(device: { backend: string }, op: string): Contract {
   return contractFor(device.backend, op);
 }
 
-const F32_TINY = 2 ** -126;
-
 /** A value inside the contract: in the domain, and (unless special values are covered) finite and not subnormal. */
 export function covered(c: Contract, x: number): boolean {
-  if (!c.special && (!Number.isFinite(x) || (x !== 0 && Math.abs(x) < F32_TINY))) return false;
+  if (!c.special && (!Number.isFinite(x) || flushable(x))) return false;
   if (c.nonzero && x === 0) return false;
   return Number.isNaN(x) || (x >= c.domain[0] && x <= c.domain[1]);
 }
@@ -291,6 +289,8 @@ export function covered(c: Contract, x: number): boolean {
  * compare against `rounded` (want rounded once to the dtype) exactly.
  */
 export function meets(c: Contract, got: number, want: number, rounded: number, dtype: mx.DType): boolean {
+  // a result float32 would hold as a subnormal is outside a contract without special values: the driver may flush it (check.ts skips such elements)
+  if (!c.special && got === 0 && flushable(want)) return true;
   if (c.dtypeUlps !== undefined) {
     // float64 outputs of transcendental functions: both sides are libm-level, a few ulp
     const n = c.dtypeUlps === 0 ? 0 : dtype === mx.float64 ? 4 : c.dtypeUlps;

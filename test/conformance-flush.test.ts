@@ -1,11 +1,12 @@
 // The conformance check under a GPU that flushes subnormal intermediates to zero (WGSL §15.7.2): two cases
 // the H200 met (seed 20261203), std of a flushed variance and layerNorm of a flushed product or a
-// subnormal bias, pass; results off by more than a flush still fail.
+// subnormal bias, pass; results off by more than a flush still fail; the tests' meets accepts a flushed subnormal product.
 
 import { expect, it } from "vitest";
 import * as mx from "../index.js";
 import { judge, type CaseOutcome } from "../conformance/check.js";
 import { OPS } from "../conformance/opdb.js";
+import { contract, meets } from "../conformance/contracts.js";
 const entry = (n: string) => OPS.find((e) => e.name === n)!;
 const cpu = { stream: mx.cpu };
 async function verdict(name: string, inputs: { dtype: string; shape: number[]; values: number[] }[], params: Record<string, unknown>, gotFrom: (ref: number[]) => number[]) {
@@ -39,4 +40,13 @@ it("layerNorm with a subnormal bias and a flushed product", async () => {
   expect(ok2.failure).toBeUndefined();
   const bad = await verdict("fast.layerNorm", inputs2, p, (r) => r.map((v, i) => (i === 33 ? 2e-30 : v)));
   expect(bad.failure).toMatch(/element 33/);
+});
+it("the tests' meets: a product flushed from a float32 subnormal meets multiply's webgpu contract (the H100 met it, test/binary.test.ts)", () => {
+  const c = contract({ backend: "webgpu" }, "multiply");
+  const want = -4.462611717334121e-15 * 1.5700430346545991e-31, rounded = -1.401298464324817e-45;
+  expect(meets(c, 0, want, rounded, mx.float32)).toBe(true);
+  expect(meets(c, rounded, want, rounded, mx.float32)).toBe(true);
+  expect(meets(c, 2 * rounded, want, rounded, mx.float32)).toBe(false);
+  // a normal result flushed is still wrong
+  expect(meets(c, 0, 1e-37, 1e-37, mx.float32)).toBe(false);
 });

@@ -1,6 +1,7 @@
 // Op-database entries of complex64: the elementwise ops (comparisons in
-// MLX's order), angle, real, imag, conj, astype, sum, prod, matmul and the
-// sorting ops where the cpu reference defines them. A complex input is drawn as
+// MLX's order), angle, real, imag, conj, astype, sum, prod, matmul, and the
+// sorting and extreme-taking ops (max, min, their arg and running forms) in
+// that order, where the cpu reference defines them. A complex input is drawn as
 // float32 pairs (a trailing axis of 2: real, imaginary part) and viewed as
 // complex64; a complex result is viewed back as float32 pairs, so conformance
 // compares components, each within the contract's c u |w| (w the reference's
@@ -25,16 +26,32 @@ const partArb = (lo: number, hi: number) =>
 type Ranges = [[number, number], [number, number]];
 const WIDE: Ranges = [[-12, 12], [-12, 12]];
 
-/** A complex input of shape `s` as float32 pairs ([...s, 2]) in one of the layouts. */
-function pairsArb(s: readonly number[], [re, im]: Ranges): fc.Arbitrary<InputCase> {
+/** A complex input of shape `s` as float32 pairs ([...s, 2]) in one of the layouts, its parts drawn from `re` and `im`. */
+function pairsOf(s: readonly number[], re: fc.Arbitrary<number>, im: fc.Arbitrary<number>): fc.Arbitrary<InputCase> {
   const n = s.reduce((a, b) => a * b, 1);
   return fc.record({
     dtype: fc.constant("float32"),
     shape: fc.constant([...s, 2]),
-    values: fc.array(fc.tuple(partArb(...re), partArb(...im)), { minLength: n, maxLength: n }).map((ps) => ps.flat()),
+    values: fc.array(fc.tuple(re, im), { minLength: n, maxLength: n }).map((ps) => ps.flat()),
     layout: fc.constantFrom<Layout>("contiguous", "transposed", "strided"),
   });
 }
+
+/** A complex input of shape `s` as float32 pairs, each part's magnitude in its range. */
+const pairsArb = (s: readonly number[], [re, im]: Ranges) => pairsOf(s, partArb(...re), partArb(...im));
+
+/**
+ * A part of an input to the extreme-taking ops: few distinct values, so that
+ * real parts tie and whole elements repeat with zeros of either sign;
+ * infinities and the least subnormals now and then, and NaN in about one
+ * element of 15.
+ */
+const orderedPartArb = fc.oneof(
+  { weight: 14, arbitrary: fc.constantFrom(-1, 1, 2) },
+  { weight: 10, arbitrary: fc.constantFrom(0, -0) },
+  { weight: 5, arbitrary: fc.constantFrom(Infinity, -Infinity, 1e-45, -1e-45) },
+  { weight: 1, arbitrary: fc.constant(NaN) },
+);
 
 /** float32 pairs [...s, 2] as complex64 [...s]. */
 const toComplex = (x: mx.MxArray, o: mx.OpOptions) => mx.squeeze(mx.view(x, mx.complex64, o), -1, o);
@@ -216,6 +233,58 @@ function ordering(op: Ordering): OpEntry {
   };
 }
 
+/** Cases of the ordering reductions and scans: a complex array of parts drawn from few values (ties, signed zeros, NaN), params of its shape. */
+function orderedCases(params: (s: number[]) => fc.Arbitrary<Params>) {
+  return () => shapeArb(3, 1).chain((s) => fc.record({ inputs: pairsOf(s, orderedPartArb, orderedPartArb).map((x) => [x]), params: params(s) }));
+}
+
+/**
+ * max and min over axes (all of them when null), in the order of maximum and
+ * minimum (NaN in either part first): each output is an input element, exact.
+ */
+function extreme(op: "max" | "min"): OpEntry {
+  return {
+    name: op,
+    group: "layout",
+    dtypes: COMPLEX,
+    cases: orderedCases((s) => fc.record({ axes: fc.oneof(fc.constant(null), fc.subarray([...s.keys()])), keepdims: fc.boolean() })),
+    call: ([x], p, o) => toPairs(mx[op](toComplex(x!, o), { axis: p.axes as number[] | null, keepdims: p.keepdims as boolean, ...o }), o),
+    source: ([x], p, o) => asPairsSrc(`mx.${op}(${asComplexSrc(x!, o)}, { axis: ${JSON.stringify(p.axes)}, keepdims: ${String(p.keepdims)}, ...${o} })`, o),
+    spread: "reduce",
+  };
+}
+
+/** argmax and argmin along an axis (the flattened array when null), in the same order: exact indices. */
+function argExtreme(op: "argmax" | "argmin"): OpEntry {
+  return {
+    name: op,
+    group: "layout",
+    dtypes: COMPLEX,
+    cases: orderedCases((s) => fc.record({ axis: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: s.length - 1 })), keepdims: fc.boolean() }).map((p) => ({ ...p, axes: p.axis === null ? null : [p.axis] }))),
+    call: ([x], p, o) => mx[op](toComplex(x!, o), { axis: p.axis as number | null, keepdims: p.keepdims as boolean, ...o }),
+    source: ([x], p, o) => `mx.${op}(${asComplexSrc(x!, o)}, { axis: ${String(p.axis)}, keepdims: ${String(p.keepdims)}, ...${o} })`,
+    spread: "reduce",
+  };
+}
+
+/** cummax and cummin along an axis (the flattened array when null), forward or reversed, inclusive or exclusive: input elements and the identity, exact. */
+function runningExtreme(op: "cummax" | "cummin"): OpEntry {
+  const options = (p: Params) => ({ axis: p.axis as number | null, reverse: p.reverse as boolean, inclusive: p.inclusive as boolean });
+  return {
+    name: op,
+    group: "layout",
+    dtypes: COMPLEX,
+    cases: orderedCases((s) =>
+      fc
+        .record({ axis: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: s.length - 1 })), reverse: fc.boolean(), inclusive: fc.boolean() })
+        .map((p) => ({ ...p, axes: p.axis === null ? null : [p.axis] })),
+    ),
+    call: ([x], p, o) => toPairs(mx[op](toComplex(x!, o), { ...options(p), ...o }), o),
+    source: ([x], p, o) => asPairsSrc(`mx.${op}(${asComplexSrc(x!, o)}, { ...${JSON.stringify(options(p))}, ...${o} })`, o),
+    spread: "segment",
+  };
+}
+
 export const COMPLEX_OPS: readonly OpEntry[] = [
   ...["add", "subtract", "multiply", "divide", "equal", "notEqual"].map((op) => elementwise(op, 2, WIDE)),
   ...["negative", "square", "reciprocal", "sqrt", "rsqrt", "log", "log2", "log10", "round", "stopGradient"].map((op) => elementwise(op, 1, WIDE)),
@@ -242,4 +311,10 @@ export const COMPLEX_OPS: readonly OpEntry[] = [
   matmul,
   astype,
   ...(["sort", "argsort", "partition", "argpartition", "topk"] as const).map(ordering),
+  extreme("max"),
+  extreme("min"),
+  argExtreme("argmax"),
+  argExtreme("argmin"),
+  runningExtreme("cummax"),
+  runningExtreme("cummin"),
 ];

@@ -14,6 +14,7 @@ import { samplerArgs } from "../random-checks.js";
 import { boolOption, checkArrayLike, flatView, intOption, node, opStream, streamOf, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
 import { abs, astype, divide, greaterEqual, less, multiply, notEqual, sign, sqrt, square, subtract, where } from "./elementwise.js";
 import { reshape } from "./layout.js";
+import { complexArgExtreme, complexExtreme } from "./reduce-complex.js";
 import { inShapelessTrace } from "../compile/shapeless-tracing.js";
 import { NumberOfElements } from "../primitives/element-count.js";
 
@@ -58,10 +59,8 @@ function reduceOp(op: ReduceOp) {
       const p = opts(op, rest);
       let a = input(op, x, p);
       const axes = normalizeAxes(op, p.axis, a.ndim, "axis", [a]);
-      if (a.dtype === complex64 && op !== "sum" && op !== "prod" && op !== "all" && op !== "any") {
-        throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
-      }
       checkReducible(op, a, axes);
+      if (a.dtype === complex64 && (op === "max" || op === "min")) return complexExtreme(a, axes, p.keepdims ?? false, op, { stream: streamOf(p, a) });
       if (op === "all" || op === "any") a = a.dtype === bool ? a : astype(a, bool, { stream: p.stream });
       // MLX's sum/prod dtype: integers narrower than 32 bits accumulate in int32 or uint32 (bool: int32, the primitive's own rule),
       // read as they are (no widened copy)
@@ -97,7 +96,10 @@ export const sum = reduceOp("sum");
 export const prod = reduceOp("prod");
 /**
  * Maximum over `axis` (an axis or a list; all axes by default), with `keepdims`.
- * NaN propagates; an empty axis is an error.
+ * NaN propagates; an empty axis is an error. complex64 orders by real part,
+ * then imaginary part, as `maximum`: the result is an element of the input,
+ * the first with NaN in either part if any, else the last of equal maxima
+ * (in row-major order), as folding `maximum` over the elements.
  * @example
  * ```ts
  * await mx.max(mx.array([[1, 2], [3, 4]]), 0).tolist(); // [3, 4]
@@ -107,7 +109,8 @@ export const prod = reduceOp("prod");
 export const max = reduceOp("max");
 /**
  * Minimum over `axis` (an axis or a list; all axes by default), with `keepdims`.
- * NaN propagates; an empty axis is an error.
+ * NaN propagates; an empty axis is an error. complex64 as `max` does, with
+ * `minimum`'s order.
  * @example
  * ```ts
  * await mx.min(mx.array([[1, 2], [3, 4]])).item(); // 1
@@ -148,7 +151,6 @@ function argOp(op: "argmax" | "argmin") {
     return asOp(op, () => {
       const p = opts<ArgOptions>(op, rest);
       let a = input(op, x, p);
-      if (a.dtype === complex64) throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
       const ndim = a.ndim;
       let axis: number;
       if (p.axis === undefined || p.axis === null) {
@@ -156,7 +158,8 @@ function argOp(op: "argmax" | "argmin") {
         axis = 0;
       } else axis = normalizeAxis(op, p.axis, a.ndim, "axis", [a]);
       checkArgAxis(op, a, axis);
-      const out = node(new ArgReduce(op, axis, p.keepdims ?? false), [a], streamOf(p, a));
+      const which = op === "argmax" ? "max" : "min";
+      const out = a.dtype === complex64 ? complexArgExtreme(a, axis, p.keepdims ?? false, which, { stream: streamOf(p, a) }) : node(new ArgReduce(op, axis, p.keepdims ?? false), [a], streamOf(p, a));
       if (p.keepdims && (p.axis === undefined || p.axis === null)) return reshape(out, Array(ndim).fill(1), { stream: p.stream });
       return out;
     });
@@ -166,6 +169,8 @@ function argOp(op: "argmax" | "argmin") {
 /**
  * Index of the largest element along `axis` (of the flattened array when none
  * is given), as uint32; the first one on ties, and the first NaN if any.
+ * complex64 orders by real part, then imaginary part (NaN in either part
+ * counts as NaN), as NumPy.
  * @example
  * ```ts
  * await mx.argmax(mx.array([[1, 5], [7, 2]]), 1).tolist(); // [1, 0]
@@ -176,7 +181,8 @@ function argOp(op: "argmax" | "argmin") {
 export const argmax = argOp("argmax");
 /**
  * Index of the smallest element along `axis` (of the flattened array when none
- * is given), as uint32; the first one on ties, and the first NaN if any.
+ * is given), as uint32; the first one on ties, and the first NaN if any;
+ * complex64 as `argmax` orders it.
  * @example
  * ```ts
  * await mx.argmin(mx.array([3, 1, 1])).item(); // 1

@@ -1,15 +1,18 @@
-// logcumsumexp of complex64 (MLX computes it; the Scan kernels are real): a
-// Hillis-Steele prefix scan built from ops, each step a stable complex
-// logaddexp, the result on the principal branch, as log(cumsum(exp(z))).
+// Scans of complex64 that the Scan kernels (real) lack, built from ops:
+// logcumsumexp, a Hillis-Steele prefix scan whose steps are stable complex
+// logaddexps, on the principal branch as log(cumsum(exp(z))); and cummax and
+// cummin, integer scans of order keys that pick the element each output is.
 
 import type { MxArray } from "../array.js";
 import { complex64 } from "../dtype.js";
-import type { OpOptions } from "./base.js";
+import { Scan } from "../primitives/scan.js";
+import { node, type OpOptions } from "./base.js";
 import { complexParts } from "./complex-order.js";
 import { array, full } from "./creation.js";
-import { abs, add, arctan2, astype, divide, equal, exp, greaterEqual, isnan, less, log, log1p, logicalAnd, logicalNot, logicalOr, multiply, round, subtract, where } from "./elementwise.js";
+import { abs, add, arctan2, astype, divide, equal, exp, greaterEqual, isnan, less, log, log1p, logicalAnd, logicalNot, logicalOr, multiply, notEqual, round, subtract, where } from "./elementwise.js";
 import { concatenate, slice } from "./layout.js";
 import { imag, real } from "./math-extra.js";
+import { complexKeys, gathered, NO_INDEX, onePastIndices, type Extreme } from "./reduce-complex.js";
 import { flip } from "./shapes.js";
 
 type OnStream = OpOptions & { stream: MxArray["stream"] };
@@ -71,4 +74,34 @@ export function complexLogcumsumexp(z: MxArray, axis: number, reverse: boolean, 
   if (!inclusive) acc = concatenate([full(acc.shape.map((k, i) => (i === axis ? 1 : k)), -Infinity, complex64, s), along(acc, axis, 0, n - 1, s)], axis, s);
   acc = principal(acc, s);
   return reverse ? flip(acc, axis, s) : acc;
+}
+
+/**
+ * cummax or cummin of the complex64 `z` along `axis` (`which`: max or min),
+ * with `reverse` and `inclusive` as the scans: output i is the element of
+ * `z`, up to i in scan order, that the running fold acc = maximum(acc, x)
+ * (minimum) holds with NaN spreading from either part (NumPy's
+ * maximum.accumulate): the first with NaN in either part if any, else the
+ * extreme, the latest of equal ones. An exclusive scan's first output is the
+ * fold's identity, -inf - inf i (cummin: inf + inf i). Each output gathers
+ * its element, so the gradient goes to the element that holds the extreme.
+ */
+export function complexRunningExtreme(z: MxArray, axis: number, which: Extreme, reverse: boolean, inclusive: boolean, s: OnStream): MxArray {
+  if (z.shape[axis] === 0) return z;
+  const scanned = (op: Extreme, v: MxArray, incl: boolean) => node(new Scan(op, axis, reverse, incl), [v], s.stream);
+  const { keys, nan } = complexKeys(z, s);
+  const at = onePastIndices(nan, axis, s);
+  // the scans of indices that keep the latest and the earliest one in scan order, and the index each finds where it finds none
+  const latest = reverse ? "min" : "max", earliest = reverse ? "max" : "min";
+  const noLatest = reverse ? NO_INDEX : 0, noEarliest = reverse ? 0 : NO_INDEX;
+  // an element equal to the running extreme up to it holds that extreme until a later one does
+  const holder = scanned(latest, where(equal(keys, scanned(which, keys, true), s), at, noLatest, s), inclusive);
+  const firstNaN = scanned(earliest, where(nan, at, noEarliest, s), inclusive);
+  const owner = where(notEqual(firstNaN, noEarliest, s), firstNaN, holder, s);
+  if (inclusive) return gathered(z, subtract(owner, 1, s), axis, s);
+  // an exclusive scan's first output has no element before it
+  const none = equal(holder, noLatest, s);
+  const picked = gathered(z, subtract(where(none, 1, owner, s), 1, s), axis, s);
+  const identity = which === "max" ? -Infinity : Infinity;
+  return where(none, array({ re: identity, im: identity }, complex64, s), picked, s);
 }

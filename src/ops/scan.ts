@@ -1,6 +1,7 @@
 // Scans along an axis (of the flattened array when none is given): cumsum,
 // cumprod, cummax, cummin and logcumsumexp, forward or reversed, inclusive or
-// exclusive, each one Scan node; and diff, NumPy's n-th discrete difference.
+// exclusive, each one Scan node (complex64's cummax, cummin and logcumsumexp
+// are built from ops, scan-complex.ts); and diff, NumPy's n-th discrete difference.
 
 import { MxArray } from "../array.js";
 import { bool, complex64, float32, isDType, isInexact, type DType } from "../dtype.js";
@@ -10,7 +11,7 @@ import { normalizeAxis } from "../shape.js";
 import { boolOption, checkArrayLike, flatShape, intOption, node, opStream, streamOf, toArray, type ArrayLike, type OpOptions } from "./base.js";
 import { astype, notEqual, subtract } from "./elementwise.js";
 import { reshape, slice } from "./layout.js";
-import { complexLogcumsumexp } from "./scan-complex.js";
+import { complexLogcumsumexp, complexRunningExtreme } from "./scan-complex.js";
 import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
 
 export interface ScanOptions extends OpOptions {
@@ -62,16 +63,11 @@ function scanInput(op: string, kind: ScanOp, x: ArrayLike, o: CastScanOptions, p
   return { a, axis, reverse: reverse ?? false, inclusive: inclusive ?? true };
 }
 
-function scanOp(op: string, kind: ScanOp, x: ArrayLike, o: CastScanOptions, prepare: (a: MxArray) => MxArray): MxArray {
-  const { a, axis, reverse, inclusive } = scanInput(op, kind, x, o, prepare);
+/** One Scan node; complex64's cummax and cummin through complexRunningExtreme (the Scan kernels order real dtypes only). */
+function scanOp(op: string, kind: ScanOp, x: ArrayLike, o: CastScanOptions): MxArray {
+  const { a, axis, reverse, inclusive } = scanInput(op, kind, x, o, (v) => v);
+  if (a.dtype === complex64 && (kind === "max" || kind === "min")) return complexRunningExtreme(a, axis, kind, reverse, inclusive, { stream: streamOf(o, a) });
   return node(new Scan(kind, axis, reverse, inclusive), [a], streamOf(o, a));
-}
-
-function refuseComplex(op: string) {
-  return (a: MxArray) => {
-    if (a.dtype === complex64) throw opError(op, "complex64 is not ordered; valid: real dtypes", [a], "type");
-    return a;
-  };
 }
 
 /**
@@ -90,7 +86,7 @@ function refuseComplex(op: string) {
 export function cumsum(x: ArrayLike, axis?: number | null | CastScanOptions, o?: CastScanOptions): MxArray {
   noExtraArguments("cumsum", arguments, 3);
   return asOp("cumsum", () => {
-    return scanOp("cumsum", "sum", x, scanOptions("cumsum", axis, o), (a) => a);
+    return scanOp("cumsum", "sum", x, scanOptions("cumsum", axis, o));
   });
 }
 
@@ -107,7 +103,7 @@ export function cumsum(x: ArrayLike, axis?: number | null | CastScanOptions, o?:
 export function cumprod(x: ArrayLike, axis?: number | null | CastScanOptions, o?: CastScanOptions): MxArray {
   noExtraArguments("cumprod", arguments, 3);
   return asOp("cumprod", () => {
-    return scanOp("cumprod", "prod", x, scanOptions("cumprod", axis, o), (a) => a);
+    return scanOp("cumprod", "prod", x, scanOptions("cumprod", axis, o));
   });
 }
 
@@ -115,7 +111,10 @@ export function cumprod(x: ArrayLike, axis?: number | null | CastScanOptions, o?
  * Running maximum along `axis` (of the flattened array when none is given),
  * with `reverse` and `inclusive` as `cumsum` (an exclusive scan starts at the
  * dtype's lowest value, -inf for floats). NaN propagates from where it
- * appears, as NumPy's `maximum.accumulate`.
+ * appears, as NumPy's `maximum.accumulate`. complex64 orders by real part,
+ * then imaginary part: each output is an input element (the first with NaN
+ * in either part from where it appears, else the latest of equal maxima in
+ * scan order), and an exclusive scan starts at -inf - inf i.
  * @example
  * ```ts
  * await mx.cummax(mx.array([1, 3, 2, 5])).tolist(); // [1, 3, 3, 5]
@@ -125,7 +124,7 @@ export function cumprod(x: ArrayLike, axis?: number | null | CastScanOptions, o?
 export function cummax(x: ArrayLike, axis?: number | null | ScanOptions, o?: ScanOptions): MxArray {
   noExtraArguments("cummax", arguments, 3);
   return asOp("cummax", () => {
-    return scanOp("cummax", "max", x, scanOptions("cummax", axis, o), refuseComplex("cummax"));
+    return scanOp("cummax", "max", x, scanOptions("cummax", axis, o));
   });
 }
 
@@ -133,7 +132,8 @@ export function cummax(x: ArrayLike, axis?: number | null | ScanOptions, o?: Sca
  * Running minimum along `axis` (of the flattened array when none is given),
  * with `reverse` and `inclusive` as `cumsum` (an exclusive scan starts at the
  * dtype's highest value, inf for floats). NaN propagates, as NumPy's
- * `minimum.accumulate`.
+ * `minimum.accumulate`. complex64 as `cummax` does, with `minimum`'s order;
+ * an exclusive scan starts at inf + inf i.
  * @example
  * ```ts
  * await mx.cummin(mx.array([3, 1, 2, 0])).tolist(); // [3, 1, 1, 0]
@@ -143,7 +143,7 @@ export function cummax(x: ArrayLike, axis?: number | null | ScanOptions, o?: Sca
 export function cummin(x: ArrayLike, axis?: number | null | ScanOptions, o?: ScanOptions): MxArray {
   noExtraArguments("cummin", arguments, 3);
   return asOp("cummin", () => {
-    return scanOp("cummin", "min", x, scanOptions("cummin", axis, o), refuseComplex("cummin"));
+    return scanOp("cummin", "min", x, scanOptions("cummin", axis, o));
   });
 }
 

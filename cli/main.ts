@@ -1,7 +1,8 @@
 // The `mlx-ts` command line: `conformance` checks every backend against the
 // CPU reference, `check-kernel` checks a module's user kernels against their
 // references, `info` lists the backends on this machine (and why any could
-// not start), `build-metal` builds the metal backend's native addon. `--help`
+// not start), `build-metal` builds the metal backend's native addon, `launch`
+// runs N processes of a program as one mx.distributed group. `--help`
 // and `--version` load nothing else; the library is imported on demand.
 
 import { spawnSync } from "node:child_process";
@@ -14,6 +15,8 @@ commands:
   check-kernel FILE
                check the kernels FILE exports against their references (mlx-ts check-kernel --help)
   info         version, registered backends and their dtypes, backends that could not start
+  launch -n N PROGRAM [ARGS...]
+               run N processes of PROGRAM as one mx.distributed group (mlx-ts launch --help)
   build-metal  build the metal backend's native addon (Metal on macOS; on Linux its MSL
                execution layer, which needs clang-19, cmake and boost.context)
   help         this text
@@ -66,6 +69,10 @@ export async function main(argv: string[]): Promise<number> {
     case "info":
       await info();
       return 0;
+    case "launch": {
+      const { launchCommand } = await import("./launch.js");
+      return launchCommand(argv.slice(1));
+    }
     case "build-metal":
       return buildMetal();
     case "--version":

@@ -31,7 +31,7 @@ const EXTRA_ARGUMENT = "extraArgument";
  */
 function refusesExtraArguments(entry: ErrorEntry): boolean {
   if (entry.call) return false;
-  return entry.name in ops || entry.name === "checkKernel" || /^(random|fast|linalg|fft)\./.test(entry.name);
+  return entry.name in ops || entry.name === "checkKernel" || /^(random|fast|linalg|fft|distributed)\./.test(entry.name);
 }
 
 /** One call of a public function with one bad argument (or one of the table's bad calls). */

@@ -21,6 +21,7 @@ import { OPTIMIZERS_ERROR_ENTRIES } from "./error-inputs-optimizers.js";
 import { IO_ERROR_ENTRIES } from "./error-inputs-io.js";
 import { COMPILE_ERROR_ENTRIES } from "./error-inputs-compile.js";
 import { NN_ERROR_ENTRIES } from "./error-inputs-nn.js";
+import { DISTRIBUTED_ERROR_ENTRIES } from "./error-inputs-distributed.js";
 
 /** What an argument is; picks the probes beyond the generic ones. */
 export type ArgKind =
@@ -65,7 +66,7 @@ export interface ErrorEntry {
 }
 
 /** Exported classes: constructors, not functions a user calls; each is listed so a new export is a decision. */
-export const CLASSES: readonly string[] = ["Array", "MxArray", "DType", "Dtype", "Device", "Stream", "Primitive", "IndexSlice", "ArrayAt", "StreamContext"];
+export const CLASSES: readonly string[] = ["Array", "MxArray", "DType", "Dtype", "Device", "Stream", "Primitive", "IndexSlice", "ArrayAt", "StreamContext", "distributed.Group"];
 
 // ---- generic bad values ----
 
@@ -1037,4 +1038,5 @@ export const ERROR_ENTRIES: readonly ErrorEntry[] = [
   ...IO_ERROR_ENTRIES,
   ...COMPILE_ERROR_ENTRIES,
   ...NN_ERROR_ENTRIES,
+  ...DISTRIBUTED_ERROR_ENTRIES,
 ];

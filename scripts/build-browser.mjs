@@ -62,7 +62,9 @@ const out = resolve(process.argv[2] === "--out" && process.argv[3] ? process.arg
 
 // the library: what `import * as mx from "mlx-ts/browser"` loads
 const noFiles = redirect("no-files", at("src", "io", "files.ts"), { path: at("web", "no-files.ts") });
-await esbuild.build({ ...common, entryPoints: [at("browser.ts")], outfile: join(out, "browser", "mlx-ts.js"), plugins: [wgslInlined, noFiles] });
+// mx.distributed's ring backend needs Node's worker threads and sockets: in a page, the singleton group only
+const noRing = redirect("no-ring", at("src", "distributed", "ring", "node-io.ts"), { path: at("web", "no-ring.ts") });
+await esbuild.build({ ...common, entryPoints: [at("browser.ts")], outfile: join(out, "browser", "mlx-ts.js"), plugins: [wgslInlined, noFiles, noRing] });
 
 // the page's quickstart runs on the library bundle itself, as a user's page would
 await esbuild.build({
@@ -83,6 +85,7 @@ await esbuild.build({
     redirect("browser-entry", at("index.ts"), { path: at("browser.ts") }),
     redirect("no-numpy", at("conformance", "numpy.ts"), { path: at("web", "no-numpy.ts") }),
     noFiles,
+    noRing,
   ],
 });
 

@@ -250,11 +250,12 @@ export class MxArray {
    * buffer from then on (eval calls this; see src/eval.ts). Its inputs count
    * it as a recipe reader, so disposing one of them keeps what the recipe
    * needs; an input already gone (disposed, by the program or by tidy) makes
-   * it keep its buffer instead.
+   * it keep its buffer instead; so does a primitive that is not
+   * `recomputable` (a communication).
    * @internal
    */
   releaseRecomputable(): void {
-    if (this.disposed || !this.primitive || !this.edgesConsumed || this.recomputed || this.readsAsRecipe) return;
+    if (this.disposed || !this.primitive?.recomputable || !this.edgesConsumed || this.recomputed || this.readsAsRecipe) return;
     for (const x of this.inputs) if (!x.isLive) return;
     this.readsAsRecipe = true;
     for (const x of this.inputs) x.recipeReaders++;

@@ -28,8 +28,10 @@ function schedule(outputs: readonly MxArray[], waits?: Set<Promise<void>>): MxAr
   const order: MxArray[] = [];
   const seen = new Set<MxArray>();
   for (const o of outputs) if (o.isDisposed) throw new Error(`cannot evaluate: array ${describe(o)} was disposed`);
-  // parallel stacks: the node, and whether its inputs were already pushed
-  const stack: MxArray[] = [...outputs];
+  // parallel stacks: the node, and whether its inputs were already pushed; pushed last to first, so the
+  // first output and each node's first input run first (MLX's order: every process of a group that
+  // evaluates send(...) before recv(...) in one eval sends first)
+  const stack: MxArray[] = [...outputs].reverse();
   const expanded: boolean[] = outputs.map(() => false);
   while (stack.length) {
     const a = stack.pop()!;
@@ -49,7 +51,8 @@ function schedule(outputs: readonly MxArray[], waits?: Set<Promise<void>>): MxAr
     }
     stack.push(a);
     expanded.push(true);
-    for (const inp of a.inputs) {
+    for (let k = a.inputs.length - 1; k >= 0; k--) {
+      const inp = a.inputs[k]!;
       if (!inp.isEvaluated && !seen.has(inp)) {
         stack.push(inp);
         expanded.push(false);

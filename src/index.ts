@@ -37,6 +37,7 @@ export { checkKernel, type CheckInputSpec, type CheckKernelOptions, type KernelC
 export * as linalg from "./linalg/index.js";
 export * as nn from "./nn/index.js";
 export * as fft from "./fft/index.js";
+export * as distributed from "./distributed/index.js";
 export * as optimizers from "./optimizers/index.js";
 export * from "./io/index.js";
 export * from "./export/index.js";

@@ -88,6 +88,19 @@ export abstract class Primitive {
   }
 
   /**
+   * Whether eval may free this node's buffer once its users have run and
+   * compute it again should the program read it later (false: a
+   * communication, whose second run would talk on one process alone).
+   * @example
+   * ```ts
+   * mx.sin(mx.array([1], mx.float32)).primitive!.recomputable; // true
+   * ```
+   */
+  get recomputable(): boolean {
+    return true;
+  }
+
+  /**
    * Plain-data parameters, used by kernels, by `isEquivalent` and in error messages.
    * @example
    * ```ts

@@ -1,0 +1,198 @@
+// What each rank of the distributed tests runs (under `mlx-ts launch`, which
+// sets MLX_RANK and MLX_HOSTFILE): every communication op over the dtypes,
+// shapes and cases of distributed-cases.ts, the evaluation paths, the
+// transforms, split, and the errors; it prints one JSON line that
+// test/distributed.test.ts checks. The mode (argv[2]) picks the program:
+// "ops" (all of that), "webgpu" (allSum of a webgpu array), "exit-early"
+// (rank 1 exits right after init, the others sum), "hang" (rank 1 never sums).
+
+import * as mx from "../../index.js";
+import type { TypedArray } from "../../src/storage.js";
+import { caseApplies, DTYPES, FLOATS, inputElement, orderElement, REDUCE_SHAPES, sizeOf, VALUE_CASES, type DTypeName, type Element, type ValueCase } from "./distributed-cases.js";
+
+const mode = process.argv[2];
+const initStart = Date.now();
+let world: mx.distributed.Group;
+try {
+  world = mx.distributed.init({ strict: true });
+} catch (e) {
+  // (a rank that cannot form the group says why, and how long it waited)
+  console.log(JSON.stringify({ initError: (e as Error).message, seconds: (Date.now() - initStart) / 1000 }));
+  process.exit(1);
+}
+const rank = world.rank(), size = world.size();
+const out: Record<string, unknown> = { rank, size };
+
+const hex = (w: TypedArray) => Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString("hex");
+const dtypeOf = (name: DTypeName) => mx[name] as mx.DType;
+const messageOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/** An array of `shape` and `dtype` whose element i is `element(i)`. */
+function arrayOf(dtype: DTypeName, shape: readonly number[], element: (i: number) => Element): mx.MxArray {
+  const values = Array.from({ length: sizeOf(shape) }, (_, i) => {
+    const e = element(i);
+    return Array.isArray(e) ? { re: e[0], im: e[1] } : e;
+  });
+  const flat = mx.array(values as never, dtypeOf(dtype));
+  return mx.reshape(flat, [...shape]);
+}
+
+const input = (c: ValueCase, dtype: DTypeName, shape: readonly number[], r = rank) => arrayOf(dtype, shape, (i) => inputElement(c, dtype, r, i));
+
+/** Evaluates every array of `named` in one eval and records each one's storage words (hex). */
+async function record(named: [string, mx.MxArray][]): Promise<void> {
+  await mx.eval(named.map(([, a]) => a));
+  for (const [name, a] of named) out[name] = hex(await a.data());
+}
+
+async function ops(): Promise<void> {
+  const reductions: [string, mx.MxArray][] = [];
+  for (const c of VALUE_CASES) {
+    for (const dtype of DTYPES) {
+      if (!caseApplies(c, dtype)) continue;
+      for (const shape of REDUCE_SHAPES) {
+        const x = input(c, dtype, shape);
+        const key = `${c}|${dtype}|${shape.join("x")}`;
+        reductions.push([`allSum|${key}`, mx.distributed.allSum(x)], [`allMax|${key}`, mx.distributed.allMax(x)], [`allMin|${key}`, mx.distributed.allMin(x)]);
+      }
+    }
+  }
+  await record(reductions);
+
+  const gathers: [string, mx.MxArray][] = [];
+  for (const dtype of DTYPES) {
+    for (const shape of [[], [2, 3]]) gathers.push([`allGather|${dtype}|${shape.join("x")}`, mx.distributed.allGather(input("small", dtype, shape))]);
+    gathers.push([`sumScatter|${dtype}`, mx.distributed.sumScatter(input("small", dtype, [size * 2, 3]))]);
+  }
+  for (const dtype of FLOATS) gathers.push([`order|${dtype}`, mx.distributed.allSum(arrayOf(dtype, [11], (i) => orderElement(rank, i)))]);
+  await record(gathers);
+
+  // send to the next rank, receive from the previous one: the even ranks send first, the odd ones receive first
+  const right = (rank + 1) % size, left = (rank + size - 1) % size;
+  for (const [dtype, shape] of [...DTYPES.map((d) => [d, [2, 3]] as const), ["float32", [0, 2]] as const]) {
+    const x = input("small", dtype, shape);
+    const sent = mx.distributed.send(x, right);
+    const got = dtype === "int32" ? mx.distributed.recv(shape, mx.int32, left) : mx.distributed.recvLike(x, left);
+    for (const a of rank % 2 === 0 ? [sent, got] : [got, sent]) await mx.eval(a);
+    out[`send|${dtype}|${shape.join("x")}`] = hex(await sent.data());
+    out[`recv|${dtype}|${shape.join("x")}`] = hex(await got.data());
+  }
+
+  // every rank sends and receives 4 MiB in one eval, the send first (MLX's order: the first output's nodes run first)
+  const outgoing = mx.full([1 << 20], rank + 1, mx.float32);
+  const sentBoth = mx.distributed.send(outgoing, right), gotBoth = mx.distributed.recvLike(outgoing, left);
+  await mx.eval(sentBoth, gotBoth);
+  out.oneEval = [await mx.min(gotBoth).item(), await mx.max(gotBoth).item()];
+
+  // the peers send and recv refuse
+  out.peerErrors = [() => mx.distributed.send(mx.ones([2]), rank), () => mx.distributed.send(mx.ones([2]), size), () => mx.distributed.recv([2], mx.float32, -1)].map((f) => {
+    try {
+      f();
+      return "no error";
+    } catch (e) {
+      return messageOf(e);
+    }
+  });
+
+  // the evaluation paths: mx.eval then a synchronous read, an asynchronous read, a synchronous evaluation
+  const x = mx.add(mx.arange(4, mx.int32), rank);
+  const evaluated = mx.distributed.allSum(x);
+  await mx.eval(evaluated);
+  out.paths = { eval: Array.from(evaluated.dataSync() as Int32Array), tolist: await mx.distributed.allSum(x).tolist(), dataSync: Array.from(mx.distributed.allSum(x).dataSync() as Int32Array) };
+
+  // the transforms, with MLX's rules
+  const ones = mx.ones([3]);
+  const gradSum = mx.grad((v: mx.MxArray) => mx.sum(mx.multiply(mx.distributed.allSum(v), rank + 1)))(ones);
+  const gradGather = mx.grad((v: mx.MxArray) => mx.take(mx.distributed.allGather(v), 0))(mx.array(1, mx.float32));
+  const [, [tangent]] = mx.jvp((v: mx.MxArray) => mx.distributed.allSum(v), [ones], [mx.full([3], rank + 1, mx.float32)]);
+  const batch = mx.add(mx.reshape(mx.arange(6, mx.float32), [2, 3]), 10 * rank);
+  const vmapSum = mx.vmap((v: mx.MxArray) => mx.distributed.allSum(v))(batch);
+  const vmapGather = mx.vmap((v: mx.MxArray) => mx.distributed.allGather(v))(batch);
+  const vmapGatherAxis1 = mx.vmap((v: mx.MxArray) => mx.distributed.allGather(v), { inAxes: 1 })(mx.transpose(batch));
+  const vmapGatherScalars = mx.vmap((v: mx.MxArray) => mx.distributed.allGather(v))(mx.add(mx.arange(2, mx.float32), 10 * rank));
+  out.transforms = {
+    gradSum: await gradSum.tolist(),
+    gradGather: await gradGather.tolist(),
+    jvp: await tangent!.tolist(),
+    vmapSum: await vmapSum.tolist(),
+    vmapGather: await vmapGather.tolist(),
+    vmapGatherAxis1: await vmapGatherAxis1.tolist(),
+    vmapGatherScalars: await vmapGatherScalars.tolist(),
+  };
+  for (const [name, f] of [["vjpSumScatter", () => mx.grad((v: mx.MxArray) => mx.sum(mx.distributed.sumScatter(v)))(mx.ones([size]))], ["vjpSend", () => mx.grad((v: mx.MxArray) => mx.sum(mx.distributed.send(v, right)))(mx.ones([2]))]] as const) {
+    try {
+      f();
+      out[name] = "no error";
+    } catch (e) {
+      out[name] = messageOf(e);
+    }
+  }
+
+  // split: even and odd ranks; then one group with the ranks in reverse order
+  const parity = world.split(rank % 2);
+  const reversed = world.split(0, size - rank);
+  out.split = {
+    parity: [parity.rank(), parity.size(), await mx.distributed.allSum(mx.array(rank + 1, mx.int32), { group: parity }).item()],
+    reversed: [reversed.rank(), reversed.size(), await mx.distributed.allGather(mx.array(rank, mx.int32), { group: reversed }).tolist()],
+  };
+
+  // an intermediate eval would release once its users ran: a communication keeps its buffer, so reading it later communicates nothing
+  const summed = mx.distributed.allSum(mx.ones([2]));
+  await mx.eval(mx.multiply(summed, 2));
+  try {
+    out.recompute = await summed.tolist();
+  } catch (e) {
+    out.recompute = messageOf(e);
+  }
+
+  // last (the group cannot communicate afterwards): rank 1 sums an array of another shape
+  try {
+    await mx.distributed.allSum(mx.ones([rank === 1 ? 3 : 2])).tolist();
+    out.mismatch = "no error";
+  } catch (e) {
+    out.mismatch = messageOf(e);
+  }
+}
+
+async function webgpu(): Promise<void> {
+  const x = mx.add(mx.array([1, 2, 3], mx.float32, { stream: mx.webgpu }), rank);
+  const s = mx.distributed.allSum(x);
+  out.device = String(x.stream.device);
+  out.resultDevice = String(s.stream.device);
+  try {
+    s.dataSync();
+    out.sync = "no error";
+  } catch (e) {
+    out.sync = messageOf(e);
+  }
+  out.sum = await s.tolist();
+  try {
+    mx.distributed.allSum(x, { stream: mx.webgpu });
+    out.onWebgpu = "no error";
+  } catch (e) {
+    out.onWebgpu = messageOf(e);
+  }
+}
+
+async function failing(): Promise<void> {
+  const start = Date.now();
+  if (rank === 1) {
+    if (mode === "exit-early") process.exit(0);
+    // "hang": alive, but never takes part (the others time out)
+    await new Promise((resolve) => setTimeout(resolve, 120_000));
+  }
+  try {
+    await mx.distributed.allSum(mx.ones([4])).tolist();
+    out.error = "no error";
+  } catch (e) {
+    out.error = messageOf(e);
+    // (a failed rank exits with an error, so that the launcher stops a rank that hangs)
+    process.exitCode = 1;
+  }
+  out.seconds = (Date.now() - start) / 1000;
+}
+
+if (mode === "ops") await ops();
+else if (mode === "webgpu") await webgpu();
+else await failing();
+console.log(JSON.stringify(out));

@@ -22,6 +22,7 @@ import { IO_ERROR_ENTRIES } from "./error-inputs-io.js";
 import { COMPILE_ERROR_ENTRIES } from "./error-inputs-compile.js";
 import { NN_ERROR_ENTRIES } from "./error-inputs-nn.js";
 import { DISTRIBUTED_ERROR_ENTRIES } from "./error-inputs-distributed.js";
+import { NN_DISTRIBUTED_ERROR_ENTRIES } from "./error-inputs-nn-distributed.js";
 
 /** What an argument is; picks the probes beyond the generic ones. */
 export type ArgKind =
@@ -1039,4 +1040,5 @@ export const ERROR_ENTRIES: readonly ErrorEntry[] = [
   ...COMPILE_ERROR_ENTRIES,
   ...NN_ERROR_ENTRIES,
   ...DISTRIBUTED_ERROR_ENTRIES,
+  ...NN_DISTRIBUTED_ERROR_ENTRIES,
 ];

@@ -10,29 +10,20 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { parseLaunchArgs } from "../cli/launch.js";
 import { bf16FromNumber, bf16ToNumber, f16FromNumber, f16ToNumber } from "../src/half.js";
 import { decodeElement, storageCtor, type Scalar } from "../src/storage.js";
 import { caseApplies, DTYPES, FLOATS, inputElement, orderElement, REDUCE_SHAPES, sizeOf, VALUE_CASES, type DTypeName, type Element } from "./helpers/distributed-cases.js";
+import { errorOf, withoutRingEnvironment } from "./helpers/singleton-group.js";
 
 // ---- the singleton group ----
 
 describe("mx.distributed without a backend: the singleton group", () => {
-  const saved = { rank: process.env.MLX_RANK, hostfile: process.env.MLX_HOSTFILE };
-  delete process.env.MLX_RANK;
-  delete process.env.MLX_HOSTFILE;
-  afterAll(() => Object.assign(process.env, saved.rank === undefined ? {} : { MLX_RANK: saved.rank }, saved.hostfile === undefined ? {} : { MLX_HOSTFILE: saved.hostfile }));
+  withoutRingEnvironment();
   const D = mx.distributed;
-  const error = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      return (e as Error).message;
-    }
-    return "no error";
-  };
+  const error = errorOf;
 
   it("init gives rank 0 of 1; isAvailable is MLX's (the ring backend always, no mpi/nccl/jaccl)", () => {
     const world = D.init();

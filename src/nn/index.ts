@@ -26,3 +26,9 @@ export { Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose
 export { Upsample, type UpsampleMode, type UpsampleOptions } from "./layers/upsample.js";
 export { QuantizedLinear, QuantizedEmbedding, quantize, type QuantizeLayerOptions, type QuantizeModelOptions, type ToQuantizedOptions, type Quantizable } from "./layers/quantized.js";
 export { QQLinear, type QQLinearOptions } from "./layers/qq-linear.js";
+export { averageGradients, clipGradNormSharded, type AverageGradientsOptions } from "./distributed.js";
+export {
+  AllToShardedLinear, ShardedToAllLinear, QuantizedAllToShardedLinear, QuantizedShardedToAllLinear, shardLinear, shardInplace,
+  type Segments, type Sharding, type ShardingPredicate, type ShardingSpec, type ShardOptions, type ShardedQuantizedOptions,
+} from "./layers/sharded.js";
+export { FullyShardedModule, fullyShard, type FullyShardOptions } from "./layers/fully-sharded.js";

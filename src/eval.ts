@@ -28,10 +28,8 @@ function schedule(outputs: readonly MxArray[], waits?: Set<Promise<void>>): MxAr
   const order: MxArray[] = [];
   const seen = new Set<MxArray>();
   for (const o of outputs) if (o.isDisposed) throw new Error(`cannot evaluate: array ${describe(o)} was disposed`);
-  // parallel stacks: the node, and whether its inputs were already pushed; pushed last to first, so the
-  // first output and each node's first input run first (MLX's order: every process of a group that
-  // evaluates send(...) before recv(...) in one eval sends first)
-  const stack: MxArray[] = [...outputs].reverse();
+  // parallel stacks: the node, and whether its inputs were already pushed
+  const stack: MxArray[] = [...outputs];
   const expanded: boolean[] = outputs.map(() => false);
   while (stack.length) {
     const a = stack.pop()!;
@@ -51,15 +49,44 @@ function schedule(outputs: readonly MxArray[], waits?: Set<Promise<void>>): MxAr
     }
     stack.push(a);
     expanded.push(true);
-    for (let k = a.inputs.length - 1; k >= 0; k--) {
-      const inp = a.inputs[k]!;
+    for (const inp of a.inputs) {
       if (!inp.isEvaluated && !seen.has(inp)) {
         stack.push(inp);
         expanded.push(false);
       }
     }
   }
-  return order;
+  return order.some((a) => a.primitive?.runsEarly) ? earlyFirst(order) : order;
+}
+
+/**
+ * `order` (inputs before users) with each node whose primitive `runsEarly`
+ * (a send) moved, with the nodes it reads, ahead of the others, in their
+ * order: the sends of an eval go out before its receives wait, whatever
+ * order the program named them in, so processes that each send and receive
+ * in one eval never wait on each other.
+ */
+function earlyFirst(order: readonly MxArray[]): MxArray[] {
+  const position = new Map(order.map((a, i) => [a, i]));
+  const placed = new Set<MxArray>();
+  const out: MxArray[] = [];
+  for (const a of order) {
+    if (!a.primitive?.runsEarly || placed.has(a)) continue;
+    // a and its unplaced scheduled ancestors, in their order
+    const group: MxArray[] = [];
+    const stack = [a];
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (placed.has(x) || !position.has(x)) continue;
+      placed.add(x);
+      group.push(x);
+      stack.push(...x.inputs);
+    }
+    group.sort((x, y) => position.get(x)! - position.get(y)!);
+    out.push(...group);
+  }
+  for (const a of order) if (!placed.has(a)) out.push(a);
+  return out;
 }
 
 /** Copies a tensor to `target` when it lives elsewhere, reading the source synchronously. */

@@ -101,6 +101,19 @@ export abstract class Primitive {
   }
 
   /**
+   * Whether eval runs this node (and the nodes it reads) ahead of the other
+   * nodes of the same eval (true: a send, so that the receives of one eval
+   * never wait for it).
+   * @example
+   * ```ts
+   * mx.sin(mx.array([1], mx.float32)).primitive!.runsEarly; // false
+   * ```
+   */
+  get runsEarly(): boolean {
+    return false;
+  }
+
+  /**
    * Plain-data parameters, used by kernels, by `isEquivalent` and in error messages.
    * @example
    * ```ts

@@ -17,6 +17,8 @@ import { bf16FromNumber, bf16ToNumber, f16FromNumber, f16ToNumber } from "../src
 import { decodeElement, storageCtor, type Scalar } from "../src/storage.js";
 import { caseApplies, DTYPES, FLOATS, inputElement, orderElement, REDUCE_SHAPES, sizeOf, VALUE_CASES, type DTypeName, type Element } from "./helpers/distributed-cases.js";
 import { errorOf, withoutRingEnvironment } from "./helpers/singleton-group.js";
+import { groupTag } from "../src/distributed/ring/collectives.js";
+import { MESSAGE_KINDS, messageHeader } from "../src/distributed/ring/protocol.js";
 
 // ---- the singleton group ----
 
@@ -24,6 +26,13 @@ describe("mx.distributed without a backend: the singleton group", () => {
   withoutRingEnvironment();
   const D = mx.distributed;
   const error = errorOf;
+
+  it("a message header carries its group's tag (subgroups share the connections; a receive never takes another group's message)", () => {
+    expect(groupTag([0, 1, 2])).toBe(groupTag([0, 1, 2]));
+    expect(new Set([[0, 1, 2], [2, 1, 0], [0, 1], [1, 0], [0, 2]].map(groupTag)).size).toBe(5);
+    const header = new DataView(messageHeader("send", mx.float32, 0xbeef, 12));
+    expect([header.getUint8(4), header.getUint16(6, true), header.getFloat64(8, true)]).toEqual([MESSAGE_KINDS.indexOf("send"), 0xbeef, 12]);
+  });
 
   it("init gives rank 0 of 1; isAvailable is MLX's (the ring backend always, no mpi/nccl/jaccl)", () => {
     const world = D.init();
@@ -262,9 +271,12 @@ describe.each([
     }
   });
 
-  it("every rank sends and receives in one eval (mx.eval(sent, received): the first output runs first, as MLX's)", async () => {
+  it("every rank sends and receives in one eval, named in either order (eval runs the sends first)", async () => {
     const ranks = await ranksOf(launched(), n);
-    for (const [k, r] of ranks.entries()) expect(r.oneEval, `rank ${k}`).toEqual([((k + n - 1) % n) + 1, ((k + n - 1) % n) + 1]);
+    for (const [k, r] of ranks.entries()) {
+      const v = ((k + n - 1) % n) + 1;
+      expect(r.oneEval, `rank ${k}`).toEqual([[v, v], [v, v]]);
+    }
   });
 
   it("send and recv refuse this process's own rank and ranks outside the group (MLX's errors)", async () => {
@@ -323,7 +335,7 @@ describe.each([
   it("arrays of different sizes on the ranks: an error naming the op on every rank, the mismatch on at least one", async () => {
     const ranks = await ranksOf(launched(), n);
     for (const r of ranks) expect(r.mismatch).toMatch(/^\[distributed\.allSum\] /);
-    expect(ranks.some((r) => /sent allSum of float32 \(\d+ bytes\) where this rank expected allSum of float32 \(\d+ bytes\): every rank must run the same communication ops/.test(r.mismatch as string))).toBe(true);
+    expect(ranks.some((r) => /sent allSum of float32 \(\d+ bytes\) in the group of tag \d+ where this rank expected allSum of float32 \(\d+ bytes\) in the group of tag \d+: every rank must run the same communication ops/.test(r.mismatch as string))).toBe(true);
   });
 });
 

@@ -6,7 +6,7 @@ import { checkBool, checkInt } from "../argument-checks.js";
 import { int32 } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
-import { allGather, type Ring } from "./ring/collectives.js";
+import { allGather, groupTag, type Ring } from "./ring/collectives.js";
 import { missingEnvironment, readRingConfig, ringConfigured } from "./ring/hostfile.js";
 import { RingLink } from "./ring/transport.js";
 
@@ -97,7 +97,8 @@ export class Group {
     const all = new Int32Array(gathered.buffer, gathered.byteOffset, gathered.byteLength / 4);
     const same = [...ring.members.keys()].filter((i) => all[2 * i] === color);
     same.sort((i, j) => all[2 * i + 1]! - all[2 * j + 1]! || i - j);
-    return new Group({ link: ring.link, members: same.map((i) => ring.members[i]!), index: same.indexOf(ring.index) });
+    const members = same.map((i) => ring.members[i]!);
+    return new Group({ link: ring.link, members, index: same.indexOf(ring.index), tag: groupTag(members) });
   }
 
   /**
@@ -192,5 +193,5 @@ export function init(options?: InitOptions): Group {
   const members = [...config.addresses.keys()];
   if (members.length === 1) return (world = SINGLETON);
   const link = RingLink.open(op, config.rank, config.addresses, config.timeoutMs, config.verbose);
-  return (world = Group.of({ link, members, index: config.rank }));
+  return (world = Group.of({ link, members, index: config.rank, tag: groupTag(members) }));
 }

@@ -3,6 +3,8 @@
 // jvp / vmap rules, and a host kernel each (carried by the primitive, for any
 // backend that reads synchronously: the cpu, MLX's communication stream)
 // that exchanges the bytes through the group's ring. They never merge (CSE).
+// The rules' communications run on the ops' default stream, the cpu (MLX's
+// communication stream), whatever stream their tangents or batches are on.
 
 import type { Backend, MultiKernel, OutputSpec, Tensor } from "../../backends/backend.js";
 import { retain } from "../../backends/backend.js";
@@ -95,11 +97,11 @@ export class AllReduce extends Communication {
   }
   /** MLX's rule: the same reduction of the tangents. */
   override jvp(_inputs: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
-    return t ? reduceOps[this.reduce](t, { group: this.group, ...on(t) }) : null;
+    return t ? reduceOps[this.reduce](t, { group: this.group }) : null;
   }
   /** Elementwise: the batched input reduced as it is, its batch axis kept. */
   override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
-    return [reduceOps[this.reduce](x!, { group: this.group, ...on(x!) }), axis!];
+    return [reduceOps[this.reduce](x!, { group: this.group }), axis!];
   }
 }
 
@@ -121,7 +123,7 @@ export class AllGather extends Communication {
     return [ops.slice(ct, [rank * rows, ...x!.shape.slice(1).map(() => 0)], [(rank + 1) * rows, ...x!.shape.slice(1)], undefined, on(ct))];
   }
   override jvp(_inputs: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
-    return t ? allGather(t, { group: this.group, ...on(t) }) : null;
+    return t ? allGather(t, { group: this.group }) : null;
   }
   /**
    * The gather concatenates axis 0, so a batch there moves to axis 1 first
@@ -130,7 +132,7 @@ export class AllGather extends Communication {
    * batch and ranks when it is axis 0.)
    */
   override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
-    const opts = { group: this.group, ...on(x!) };
+    const opts = { group: this.group };
     if (axis !== 0) return [allGather(x!, opts), axis!];
     const moved = x!.ndim === 1 ? ops.expandDims(x!, 0, on(x!)) : ops.moveaxis(x!, 0, 1, on(x!));
     return [allGather(moved, opts), 1];
@@ -164,6 +166,10 @@ export class ReduceScatter extends Communication {
 /** MLX's Send: the input sent to process `dst` of the group; the output is the input. */
 export class Send extends Communication {
   readonly name = "distributed.send";
+  /** Eval sends ahead of its other nodes: a receive in the same eval, here or on the peer, never waits for it. */
+  override get runsEarly(): boolean {
+    return true;
+  }
   constructor(
     readonly dst: number,
     group: Group,
@@ -189,7 +195,7 @@ export class Send extends Communication {
   }
   /** MLX's rule: the batched input sent as it is. */
   override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
-    return [send(x!, this.dst, { group: this.group, ...on(x!) }), axis!];
+    return [send(x!, this.dst, { group: this.group }), axis!];
   }
 }
 

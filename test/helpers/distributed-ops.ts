@@ -78,11 +78,14 @@ async function ops(): Promise<void> {
     out[`recv|${dtype}|${shape.join("x")}`] = hex(await got.data());
   }
 
-  // every rank sends and receives 4 MiB in one eval, the send first (MLX's order: the first output's nodes run first)
+  // every rank sends and receives 4 MiB in one eval, named in either order: eval runs the send first
   const outgoing = mx.full([1 << 20], rank + 1, mx.float32);
-  const sentBoth = mx.distributed.send(outgoing, right), gotBoth = mx.distributed.recvLike(outgoing, left);
-  await mx.eval(sentBoth, gotBoth);
-  out.oneEval = [await mx.min(gotBoth).item(), await mx.max(gotBoth).item()];
+  const oneEval = async (receiveFirst: boolean) => {
+    const sent = mx.distributed.send(outgoing, right), got = mx.distributed.recvLike(outgoing, left);
+    await mx.eval(...(receiveFirst ? [got, sent] : [sent, got]));
+    return [await mx.min(got).item(), await mx.max(got).item()];
+  };
+  out.oneEval = [await oneEval(false), await oneEval(true)];
 
   // the peers send and recv refuse
   out.peerErrors = [() => mx.distributed.send(mx.ones([2]), rank), () => mx.distributed.send(mx.ones([2]), size), () => mx.distributed.recv([2], mx.float32, -1)].map((f) => {

@@ -8,11 +8,24 @@ import { foldInto, type ReduceKind } from "./fold.js";
 import type { MessageKind } from "./protocol.js";
 import type { RingLink } from "./transport.js";
 
-/** One group's view of the link: its members' MLX_RANKs in group order, and this process's place among them. */
+/**
+ * One group's view of the link: its members' MLX_RANKs in group order, this
+ * process's place among them, and the group's tag (groupTag of the members),
+ * which every message header of the group carries, so that a message of one
+ * group is never taken by a receive of another (a mismatch is an error).
+ */
 export interface Ring {
   readonly link: RingLink;
   readonly members: readonly number[];
   readonly index: number;
+  readonly tag: number;
+}
+
+/** A group's 16-bit tag from its members in order (FNV-1a): the same on every member, different for other memberships but for rare collisions. */
+export function groupTag(members: readonly number[]): number {
+  let h = 0x811c9dc5;
+  for (const m of [members.length, ...members]) h = Math.imul(h ^ m, 0x01000193) >>> 0;
+  return (h ^ (h >>> 16)) & 0xffff;
 }
 
 const mod = (a: number, n: number) => ((a % n) + n) % n;
@@ -28,7 +41,7 @@ function ringStep(ring: Ring, op: string, kind: MessageKind, dtype: DType, data:
   const n = ring.members.length;
   const next = ring.members[mod(ring.index + 1, n)]!, previous = ring.members[mod(ring.index - 1, n)]!;
   const [s0, s1] = range(sendChunk), [r0, r1] = range(recvChunk);
-  const [got] = ring.link.exchange(op, [{ peer: next, kind, dtype, bytes: data.subarray(s0, s1) }], [{ peer: previous, kind, dtype, nbytes: r1 - r0 }]);
+  const [got] = ring.link.exchange(op, [{ peer: next, kind, dtype, tag: ring.tag, bytes: data.subarray(s0, s1) }], [{ peer: previous, kind, dtype, tag: ring.tag, nbytes: r1 - r0 }]);
   return got!;
 }
 
@@ -87,10 +100,10 @@ export function allGather(ring: Ring, op: string, kind: MessageKind, dtype: DTyp
 
 /** Sends `bytes` of `dtype` to member `dst`. */
 export function sendTo(ring: Ring, op: string, dtype: DType, bytes: Uint8Array, dst: number): void {
-  ring.link.exchange(op, [{ peer: ring.members[dst]!, kind: "send", dtype, bytes }], []);
+  ring.link.exchange(op, [{ peer: ring.members[dst]!, kind: "send", dtype, tag: ring.tag, bytes }], []);
 }
 
 /** `nbytes` bytes of `dtype` that member `src` sends. */
 export function receiveFrom(ring: Ring, op: string, dtype: DType, nbytes: number, src: number): Uint8Array {
-  return ring.link.exchange(op, [], [{ peer: ring.members[src]!, kind: "send", dtype, nbytes }])[0]!;
+  return ring.link.exchange(op, [], [{ peer: ring.members[src]!, kind: "send", dtype, tag: ring.tag, nbytes }])[0]!;
 }

@@ -66,10 +66,13 @@ export function readRingConfig(op: string, env: Env): RingConfig {
   return { rank, addresses, verbose: !!env.MLX_RING_VERBOSE, timeoutMs: readTimeout(op, env.MLX_TS_RING_TIMEOUT) };
 }
 
-/** MLX_TS_RING_TIMEOUT in milliseconds: seconds, 0 for no limit, DEFAULT_TIMEOUT_S when unset. */
+/** The longest delay setTimeout keeps (2^31 - 1 ms, about 24.8 days); a longer limit counts as none. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/** MLX_TS_RING_TIMEOUT in milliseconds: seconds, 0 (or past setTimeout's longest delay) for no limit, DEFAULT_TIMEOUT_S when unset. */
 function readTimeout(op: string, text: string | undefined): number {
   if (text === undefined || text === "") return DEFAULT_TIMEOUT_S * 1000;
   const s = Number(text);
   if (!Number.isFinite(s) || s < 0) throw opError(op, `MLX_TS_RING_TIMEOUT="${text}" must be a number of seconds (0: no limit)`);
-  return s === 0 ? Infinity : s * 1000;
+  return s === 0 || s * 1000 > LONGEST_TIMER_MS ? Infinity : s * 1000;
 }

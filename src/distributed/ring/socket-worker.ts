@@ -77,7 +77,7 @@ export function socketWorker(load: (id: string) => unknown, boot: WorkerBoot): v
     const v = new DataView(h.buffer, h.byteOffset, h.byteLength);
     const kind = boot.kindNames[v.getUint8(4)] ?? "an unknown op";
     const dtype = boot.dtypeNames[v.getUint8(5)] ?? "an unknown dtype";
-    return `${kind} of ${dtype} (${v.getFloat64(8, true)} bytes)`;
+    return `${kind} of ${dtype} (${v.getFloat64(8, true)} bytes) in the group of tag ${v.getUint16(6, true)}`;
   };
 
   /** The next `n` buffered bytes of `peer`, in a new buffer. */
@@ -168,12 +168,16 @@ export function socketWorker(load: (id: string) => unknown, boot: WorkerBoot): v
       if (got.length < HEADER) return;
       socket.off("data", onData);
       socket.off("close", onClose);
+      socket.off("error", onError);
       if (got.readUInt32LE(0) !== boot.helloMagic) return fail("it is not an mlx-ts ring process (its first bytes are not a hello)");
       then(got.readUInt32LE(8), got.readUInt32LE(12), got.readUInt32LE(4), got.subarray(HEADER));
     };
     const onClose = () => fail("it closed the connection before its hello");
+    // a reset before the hello (a peer that crashed, a port scan): 'close' follows and fails it; unhandled, it would end this thread
+    const onError = () => {};
     socket.on("data", onData);
     socket.on("close", onClose);
+    socket.on("error", onError);
   };
 
   /**

@@ -10,19 +10,21 @@ import { MessageChannel, receiveMessageOnPort, Worker } from "./node-io.js";
 import { DTYPE_NAMES, HEADER_BYTES, HELLO_MAGIC, MESSAGE_KINDS, MESSAGE_MAGIC, PROTOCOL_VERSION, messageHeader, type MessageKind } from "./protocol.js";
 import { socketWorker, type RingAddress, type WorkerBoot, type WorkerReply, type WorkerRequest } from "./socket-worker.js";
 
-/** A message to send: `bytes` of `dtype`, sent by op `kind`, to the rank `peer` (an MLX_RANK). */
+/** A message to send: `bytes` of `dtype`, sent by op `kind` of the group of tag `tag`, to the rank `peer` (an MLX_RANK). */
 export interface Outgoing {
   readonly peer: number;
   readonly kind: MessageKind;
   readonly dtype: DType;
+  readonly tag: number;
   readonly bytes: Uint8Array;
 }
 
-/** A message to receive from rank `peer`: it must come from op `kind` and hold `nbytes` bytes of `dtype`. */
+/** A message to receive from rank `peer`: it must come from op `kind` of the group of tag `tag` and hold `nbytes` bytes of `dtype`. */
 export interface Incoming {
   readonly peer: number;
   readonly kind: MessageKind;
   readonly dtype: DType;
+  readonly tag: number;
   readonly nbytes: number;
 }
 
@@ -92,9 +94,9 @@ export class RingLink {
       sends: sends.map((s) => {
         const data = s.bytes.slice().buffer;
         transfer.push(data);
-        return { peer: s.peer, header: messageHeader(s.kind, s.dtype, s.bytes.byteLength), data };
+        return { peer: s.peer, header: messageHeader(s.kind, s.dtype, s.tag, s.bytes.byteLength), data };
       }),
-      receives: receives.map((r) => ({ peer: r.peer, header: messageHeader(r.kind, r.dtype, r.nbytes) })),
+      receives: receives.map((r) => ({ peer: r.peer, header: messageHeader(r.kind, r.dtype, r.tag, r.nbytes) })),
     };
     const waitingFor = ranksText((receives.length ? receives : sends).map((m) => m.peer));
     return this.request(op, req, transfer, this.timeoutMs, waitingFor).map((b) => new Uint8Array(b));

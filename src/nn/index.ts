@@ -31,4 +31,4 @@ export {
   AllToShardedLinear, ShardedToAllLinear, QuantizedAllToShardedLinear, QuantizedShardedToAllLinear, shardLinear, shardInplace,
   type Segments, type Sharding, type ShardingPredicate, type ShardingSpec, type ShardOptions, type ShardedQuantizedOptions,
 } from "./layers/sharded.js";
-export { FullyShardedModule, fullyShard, type FullyShardOptions } from "./layers/fully-sharded.js";
+export { FullyShardedModule, fullyShard, type FullyShardOptions, type ForwardArgs, type ForwardResult, type AsLinearArgs, type AsLinearResult } from "./layers/fully-sharded.js";

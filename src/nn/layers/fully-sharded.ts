@@ -52,13 +52,13 @@ function gatherFunction(group: Group, fullShapes: readonly (readonly number[])[]
 }
 
 /** The arguments of `M`'s forward method (any, when it has none). */
-type ForwardArgs<M> = M extends { forward(...args: infer A): unknown } ? A : unknown[];
+export type ForwardArgs<M> = M extends { forward(...args: infer A): unknown } ? A : unknown[];
 /** What `M`'s forward method returns. */
-type ForwardResult<M> = M extends { forward(...args: never[]): infer R } ? R : unknown;
+export type ForwardResult<M> = M extends { forward(...args: never[]): infer R } ? R : unknown;
 /** The arguments of `M`'s asLinear method. */
-type AsLinearArgs<M> = M extends { asLinear(...args: infer A): unknown } ? A : unknown[];
+export type AsLinearArgs<M> = M extends { asLinear(...args: infer A): unknown } ? A : unknown[];
 /** What `M`'s asLinear method returns. */
-type AsLinearResult<M> = M extends { asLinear(...args: never[]): infer R } ? R : unknown;
+export type AsLinearResult<M> = M extends { asLinear(...args: never[]): infer R } ? R : unknown;
 
 /** The options of FullyShardedModule and fullyShard (MLX's keywords). */
 export interface FullyShardOptions {

@@ -5,7 +5,7 @@
 
 import { describeValue, opError } from "../../errors.js";
 import { readFileSync } from "./node-io.js";
-import type { RingAddress } from "./socket-worker.js";
+import type { RingAddress } from "./protocol.js";
 
 /** How long connecting and each exchange wait for the peers by default, in seconds. */
 const DEFAULT_TIMEOUT_S = 60;

@@ -6,6 +6,12 @@
 
 import { ALL_DTYPES, type DType } from "../../dtype.js";
 
+/** One rank's listening address, from the hostfile. */
+export interface RingAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
 export const HEADER_BYTES = 16;
 /** "MXTR" little-endian: the first word of every message header. */
 export const MESSAGE_MAGIC = 0x5254584d;

@@ -6,12 +6,7 @@
 
 import type { Socket } from "node:net";
 import type { MessagePort } from "node:worker_threads";
-
-/** One rank's listening address, from the hostfile. */
-export interface RingAddress {
-  readonly host: string;
-  readonly port: number;
-}
+import type { RingAddress } from "./protocol.js";
 
 /** What the main thread hands the worker when it starts it. */
 export interface WorkerBoot {

@@ -7,8 +7,8 @@ import type { MessagePort } from "node:worker_threads";
 import type { DType } from "../../dtype.js";
 import { opError } from "../../errors.js";
 import { MessageChannel, receiveMessageOnPort, Worker } from "./node-io.js";
-import { DTYPE_NAMES, HEADER_BYTES, HELLO_MAGIC, MESSAGE_KINDS, MESSAGE_MAGIC, PROTOCOL_VERSION, messageHeader, type MessageKind } from "./protocol.js";
-import { socketWorker, type RingAddress, type WorkerBoot, type WorkerReply, type WorkerRequest } from "./socket-worker.js";
+import { DTYPE_NAMES, HEADER_BYTES, HELLO_MAGIC, MESSAGE_KINDS, MESSAGE_MAGIC, PROTOCOL_VERSION, messageHeader, type MessageKind, type RingAddress } from "./protocol.js";
+import { socketWorker, type WorkerBoot, type WorkerReply, type WorkerRequest } from "./socket-worker.js";
 
 /** A message to send: `bytes` of `dtype`, sent by op `kind` of the group of tag `tag`, to the rank `peer` (an MLX_RANK). */
 export interface Outgoing {

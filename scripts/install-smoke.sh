@@ -4,8 +4,8 @@
 # it (strict, exactOptionalPropertyTypes, nodenext, no skipLibCheck, no
 # @types/node) and runs it (an exported function imported among its steps),
 # runs a plain-JS ESM program, checks require()'s message, then the CLI:
-# --version, info, a small conformance run, and build-metal followed by the
-# metal backend in use. Run by .ci/run.
+# --version, info, a small conformance run, two processes started by
+# `mlx-ts launch`, and build-metal followed by the metal backend in use. Run by .ci/run.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
@@ -120,6 +120,15 @@ grep -q '^backend webgpu: available' <<<"$info" || fail "info: webgpu"
 grep -q '^backend metal: unavailable (the native addon is not built' <<<"$info" || fail "info: metal should say it is not built"
 if grep -q '(shown once)' <<<"$info"; then fail "the metal notice was shown again"; fi
 npx --no-install mlx-ts conformance --ops 'add,exp' --dtypes float32 --runs 3 --graphs 1 --no-numpy || fail "a small conformance run"
+
+step "mlx-ts launch: two processes of one group sum their ranks (mx.distributed over the ring backend)"
+cat > ranks.mjs <<'JS'
+import * as mx from "mlx-ts";
+const world = mx.distributed.init();
+console.log("sum", await mx.distributed.allSum(mx.array(world.rank() + 1)).item(), "of", world.size());
+JS
+launched="$(MLX_TS_WEBGPU=0 npx --no-install mlx-ts launch -n 2 ranks.mjs)" || fail "mlx-ts launch: $launched"
+[ "$(sort <<<"$launched")" = "$(printf '0: sum 3 of 2\n1: sum 3 of 2')" ] || fail "mlx-ts launch printed: $launched"
 
 step "an outside backend under the installed CLI's conformance"
 cat > my-backend.mjs <<'JS'

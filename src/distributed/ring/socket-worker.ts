@@ -164,7 +164,10 @@ export function socketWorker(load: (id: string) => unknown, boot: WorkerBoot): v
       socket.off("data", onData);
       socket.off("close", onClose);
       socket.off("error", onError);
-      if (got.readUInt32LE(0) !== boot.helloMagic) return fail("it is not an mlx-ts ring process (its first bytes are not a hello)");
+      if (got.readUInt32LE(0) !== boot.helloMagic) {
+        socket.destroy();
+        return fail("it is not an mlx-ts ring process (its first bytes are not a hello)");
+      }
       then(got.readUInt32LE(8), got.readUInt32LE(12), got.readUInt32LE(4), got.subarray(HEADER));
     };
     const onClose = () => fail("it closed the connection before its hello");

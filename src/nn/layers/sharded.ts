@@ -146,6 +146,14 @@ function pick(layer: object, keys: readonly string[]): Params {
   return Object.fromEntries(keys.filter((k) => fields[k] instanceof MxArray).map((k) => [k, fields[k] as MxArray]));
 }
 
+/** A sharded layer `make` builds for `linear`'s sizes and bias, given this process's slice of its weight and bias (the `fromLinear` of both kinds). */
+function fromLinearBy<L extends Module>(op: string, linear: Module, o: ShardOptions | undefined, predicate: (s: Segments) => ShardingPredicate, make: (inputDims: number, outputDims: number, bias: boolean, group: Group) => L): L {
+  const w = weightOf(op, linear, "linear");
+  const { segments, group } = shardOptions(op, o);
+  const [out, inp] = w.shape as [number, number];
+  return asOp(op, () => make(inp, out, (linear as { bias?: unknown }).bias instanceof MxArray, group).update(shardParameters(op, pick(linear, ["weight", "bias"]), predicate(segments), group) as Params) as L);
+}
+
 /** The layers' `bias` and `group` (MLX's keywords), given positionally or in one options object. */
 function biasAndGroup(op: string, given: Record<string, unknown>): { bias: boolean; group: Group } {
   return { bias: checkBool(op, "bias", given.bias ?? true), group: checkGroup(op, given.group) };
@@ -219,14 +227,7 @@ export class AllToShardedLinear extends Module {
    */
   static fromLinear(linear: Module & { weight: MxArray; bias?: MxArray | undefined }, o?: ShardOptions): AllToShardedLinear {
     noExtraArguments("nn.AllToShardedLinear.fromLinear", arguments, 2);
-    const op = "nn.AllToShardedLinear.fromLinear";
-    const w = weightOf(op, linear, "linear");
-    const { segments, group } = shardOptions(op, o);
-    const [out, inp] = w.shape as [number, number];
-    return asOp(op, () => {
-      const layer = new AllToShardedLinear(inp, out, linear.bias instanceof MxArray, group);
-      return layer.update(shardParameters(op, pick(linear, ["weight", "bias"]), allToSharded(segments), group) as Params);
-    });
+    return fromLinearBy("nn.AllToShardedLinear.fromLinear", linear, o, allToSharded, (i, n, b, g) => new AllToShardedLinear(i, n, b, g));
   }
 }
 
@@ -295,14 +296,7 @@ export class ShardedToAllLinear extends Module {
    */
   static fromLinear(linear: Module & { weight: MxArray; bias?: MxArray | undefined }, o?: ShardOptions): ShardedToAllLinear {
     noExtraArguments("nn.ShardedToAllLinear.fromLinear", arguments, 2);
-    const op = "nn.ShardedToAllLinear.fromLinear";
-    const w = weightOf(op, linear, "linear");
-    const { segments, group } = shardOptions(op, o);
-    const [out, inp] = w.shape as [number, number];
-    return asOp(op, () => {
-      const layer = new ShardedToAllLinear(inp, out, linear.bias instanceof MxArray, group);
-      return layer.update(shardParameters(op, pick(linear, ["weight", "bias"]), shardedToAll(segments), group) as Params);
-    });
+    return fromLinearBy("nn.ShardedToAllLinear.fromLinear", linear, o, shardedToAll, (i, n, b, g) => new ShardedToAllLinear(i, n, b, g));
   }
 }
 
@@ -327,6 +321,17 @@ function quantizedOf(op: string, layer: unknown, name: string): { weight: MxArra
   }
   const p = quantParams(op, q.groupSize, q.bits, q.mode ?? "affine");
   return { weight: w, ...p, bias: q.bias instanceof MxArray };
+}
+
+/** A quantized sharded layer `make` builds for `quantizedLinear`'s sizes, bias and quantization, given this process's slice of its parameters (the `fromQuantizedLinear` of both kinds). */
+function fromQuantizedBy<L extends Module>(op: string, quantizedLinear: Module, o: ShardOptions | undefined, predicate: (s: Segments) => ShardingPredicate, make: (inputDims: number, outputDims: number, bias: boolean, q: ShardedQuantizedOptions) => L): L {
+  const q = quantizedOf(op, quantizedLinear, "quantizedLinear");
+  const { segments, group } = shardOptions(op, o);
+  const [out, packed] = q.weight.shape as [number, number];
+  return asOp(op, () => {
+    const layer = make(unpackedColumns(packed, q.bits), out, q.bias, { groupSize: q.groupSize, bits: q.bits, mode: q.mode, group });
+    return layer.update(shardParameters(op, pick(quantizedLinear, ["weight", "scales", "biases", "bias"]), predicate(segments), group) as Params) as L;
+  });
 }
 
 /** The quantized sharded layers' common part: packed weights (frozen, and kept frozen by unfreeze), the quantization, the group. */
@@ -457,15 +462,7 @@ export class QuantizedAllToShardedLinear extends ShardedQuantized {
    */
   static fromQuantizedLinear(quantizedLinear: Module, o?: ShardOptions): QuantizedAllToShardedLinear {
     noExtraArguments("nn.QuantizedAllToShardedLinear.fromQuantizedLinear", arguments, 2);
-    const op = "nn.QuantizedAllToShardedLinear.fromQuantizedLinear";
-    const q = quantizedOf(op, quantizedLinear, "quantizedLinear");
-    const { segments, group } = shardOptions(op, o);
-    const [out, packed] = q.weight.shape as [number, number];
-    return asOp(op, () => {
-      const layer = new QuantizedAllToShardedLinear(unpackedColumns(packed, q.bits), out, q.bias, { groupSize: q.groupSize, bits: q.bits, mode: q.mode, group });
-      const params = shardParameters(op, pick(quantizedLinear, ["weight", "scales", "biases", "bias"]), allToSharded(segments), group);
-      return layer.update(params as Params);
-    });
+    return fromQuantizedBy("nn.QuantizedAllToShardedLinear.fromQuantizedLinear", quantizedLinear, o, allToSharded, (i, n, b, q) => new QuantizedAllToShardedLinear(i, n, b, q));
   }
 }
 
@@ -523,15 +520,7 @@ export class QuantizedShardedToAllLinear extends ShardedQuantized {
    */
   static fromQuantizedLinear(quantizedLinear: Module, o?: ShardOptions): QuantizedShardedToAllLinear {
     noExtraArguments("nn.QuantizedShardedToAllLinear.fromQuantizedLinear", arguments, 2);
-    const op = "nn.QuantizedShardedToAllLinear.fromQuantizedLinear";
-    const q = quantizedOf(op, quantizedLinear, "quantizedLinear");
-    const { segments, group } = shardOptions(op, o);
-    const [out, packed] = q.weight.shape as [number, number];
-    return asOp(op, () => {
-      const layer = new QuantizedShardedToAllLinear(unpackedColumns(packed, q.bits), out, q.bias, { groupSize: q.groupSize, bits: q.bits, mode: q.mode, group });
-      const params = shardParameters(op, pick(quantizedLinear, ["weight", "scales", "biases", "bias"]), shardedToAll(segments), group);
-      return layer.update(params as Params);
-    });
+    return fromQuantizedBy("nn.QuantizedShardedToAllLinear.fromQuantizedLinear", quantizedLinear, o, shardedToAll, (i, n, b, q) => new QuantizedShardedToAllLinear(i, n, b, q));
   }
 }
 

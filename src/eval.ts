@@ -27,6 +27,7 @@ const inFlight = new Map<MxArray, Promise<void>>();
 function schedule(outputs: readonly MxArray[], waits?: Set<Promise<void>>): MxArray[] {
   const order: MxArray[] = [];
   const seen = new Set<MxArray>();
+  let early = false;
   for (const o of outputs) if (o.isDisposed) throw new Error(`cannot evaluate: array ${describe(o)} was disposed`);
   // parallel stacks: the node, and whether its inputs were already pushed
   const stack: MxArray[] = [...outputs];
@@ -35,6 +36,7 @@ function schedule(outputs: readonly MxArray[], waits?: Set<Promise<void>>): MxAr
     const a = stack.pop()!;
     if (expanded.pop()) {
       order.push(a);
+      early ||= a.primitive?.runsEarly === true;
       continue;
     }
     if (seen.has(a)) continue;
@@ -56,7 +58,7 @@ function schedule(outputs: readonly MxArray[], waits?: Set<Promise<void>>): MxAr
       }
     }
   }
-  return order.some((a) => a.primitive?.runsEarly) ? earlyFirst(order) : order;
+  return early ? earlyFirst(order) : order;
 }
 
 /**

@@ -92,6 +92,10 @@ export function socketWorker(load: (id: string) => unknown, boot: WorkerBoot): v
   };
 
   /** Marks `peer`'s connection unusable for `why` (which says more than a close seen before it): its waiting receives fail, the socket is closed. */
+  /** Why the connection to `rank` ended: the peer's close (an end, a reset or a broken pipe: it exited, or failed), else the error. */
+  const endOf = (rank: number, e?: Error & { code?: string }): string =>
+    e === undefined || e.code === "EPIPE" || e.code === "ECONNRESET" ? `rank ${rank} closed its connection (it exited, or failed)` : `the connection to rank ${rank} failed (${e.code ?? e.message})`;
+
   const breakPeer = (peer: Peer, why: string): void => {
     peer.closed = why;
     for (const w of peer.waiting.splice(0)) w.fail(new Error(peer.closed));
@@ -133,15 +137,15 @@ export function socketWorker(load: (id: string) => unknown, boot: WorkerBoot): v
       pump(peer);
     });
     socket.on("end", () => {
-      peer.closed ??= `rank ${rank} closed its connection (it exited, or failed)`;
+      peer.closed ??= endOf(rank);
       pump(peer);
     });
     socket.on("error", (e: Error & { code?: string }) => {
-      peer.closed ??= `the connection to rank ${rank} failed (${e.code ?? e.message})`;
+      peer.closed ??= endOf(rank, e);
       pump(peer);
     });
     socket.on("close", () => {
-      peer.closed ??= `rank ${rank} closed its connection (it exited, or failed)`;
+      peer.closed ??= endOf(rank);
       pump(peer);
     });
   };
@@ -286,7 +290,7 @@ export function socketWorker(load: (id: string) => unknown, boot: WorkerBoot): v
     new Promise<void>((resolve, reject) => {
       if (peer.closed !== null) return reject(new Error(peer.closed));
       peer.socket.write(new Uint8Array(header));
-      peer.socket.write(new Uint8Array(data), (e) => (e ? reject(new Error(peer.closed ?? `sending to rank ${peer.rank} failed (${e.message})`)) : resolve()));
+      peer.socket.write(new Uint8Array(data), (e) => (e ? reject(new Error(peer.closed ?? endOf(peer.rank, e))) : resolve()));
     });
 
   const receiveFrom = (peer: Peer, header: ArrayBuffer): Promise<ArrayBuffer> =>

@@ -2,7 +2,8 @@
 // machine as one distributed group, with the environment MLX's `mlx.launch`
 // sets for its ring backend (a hostfile of 127.0.0.1 ports in MLX_HOSTFILE,
 // each process's MLX_RANK). Each line a process prints is prefixed with its
-// rank; when one fails the others are stopped, and the exit status is its.
+// rank; when one fails (or cannot start) the others are stopped, each with the
+// processes it started (its process group), and the exit status is its.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -20,7 +21,8 @@ rank listens on), which mx.distributed.init() reads. PROGRAM is a .js, .mjs,
 runs as it is), or else a command (e.g. -- npx tsx train.ts).
 
 Each line a process prints starts with its rank ("0: ..."). When a process
-fails, the others are stopped and the exit status is the failed one's.
+fails, the others are stopped (each with the processes it started) and the
+exit status is the failed one's.
 
 options:
   -n N, --repeat-hosts N  the number of processes (default 1)
@@ -112,11 +114,11 @@ function programOf(command: readonly string[]): [string, string[]] {
   return [first!, rest];
 }
 
-/** Writes `text` from process `rank`'s stream to `out`, line by line, each line prefixed with the rank; returns the flush of a last partial line. */
-function prefixLines(rank: number, stream: NodeJS.ReadableStream, out: NodeJS.WritableStream): () => void {
+/** Writes what process `rank` prints on `stream` (none when spawn could not make it) to `out`, line by line, each line prefixed with the rank; returns the flush of a last partial line. */
+function prefixLines(rank: number, stream: NodeJS.ReadableStream | null, out: NodeJS.WritableStream): () => void {
   let partial = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (chunk: string) => {
+  stream?.setEncoding("utf8");
+  stream?.on("data", (chunk: string) => {
     const lines = (partial + chunk).split("\n");
     partial = lines.pop()!;
     if (lines.length) out.write(lines.map((l) => `${rank}: ${l}\n`).join(""));
@@ -127,61 +129,153 @@ function prefixLines(rank: number, stream: NodeJS.ReadableStream, out: NodeJS.Wr
   };
 }
 
-/** How long a stopped process has to end after SIGTERM before SIGKILL. */
+/** How long a stopped process group has to end after SIGTERM before SIGKILL. */
 const KILL_GRACE_MS = 3000;
+/** How long a rank's output is read after the rank exited before what holds it open (a process it left running) is stopped. */
+const DRAIN_MS = 1000;
 
-/** Runs the launch; resolves to the exit status: 0 when every process succeeded, else the first failure's. */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether `promise` settles within `ms`. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Sends `signal` (0: none, a check) to every process of the process group `pgid`; false when it has none left. */
+function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false; // ESRCH: the group is empty
+  }
+}
+
+/** Stops every process of the group `pgid`: SIGTERM, then SIGKILL to what is left after KILL_GRACE_MS; resolves once none is left. */
+async function stopGroup(pgid: number): Promise<void> {
+  if (!signalGroup(pgid, "SIGTERM")) return;
+  for (const deadline = Date.now() + KILL_GRACE_MS; Date.now() < deadline; ) {
+    await sleep(50);
+    if (!signalGroup(pgid, 0)) return;
+  }
+  signalGroup(pgid, "SIGKILL");
+}
+
+/**
+ * One started rank: its process (the leader of its own process group), the
+ * stop of that group once one began, and whether the launcher is done with it
+ * (exited, output read): its group is not signalled after that, since once
+ * empty its id may be another's.
+ */
+interface RankProcess {
+  readonly rank: number;
+  readonly child: ChildProcess;
+  stopped?: Promise<void>;
+  done?: true;
+}
+
+/** Stops the process group of `r` (once; the process may have exited, and what it started not). */
+function stopRank(r: RankProcess): Promise<void> {
+  return (r.stopped ??= r.child.pid === undefined ? Promise.resolve() : stopGroup(r.child.pid));
+}
+
+/**
+ * Runs the launch; resolves to the exit status: 0 when every process
+ * succeeded, else the first failure's (127 when a process could not start,
+ * 130 when the launcher was interrupted). Each process leads its own
+ * process group, so stopping it stops what it started too.
+ */
 export async function launch(args: LaunchArgs): Promise<number> {
   const ports = args.startingPort !== undefined ? Array.from({ length: args.processes }, (_, i) => args.startingPort! + i) : await freePorts(args.processes);
   const dir = mkdtempSync(join(tmpdir(), "mlx-ts-launch-"));
   const hostfile = join(dir, "hostfile.json");
   writeFileSync(hostfile, JSON.stringify(ports.map((p) => [`127.0.0.1:${p}`])));
   const [program, programArgs] = programOf(args.command);
-  const children: ChildProcess[] = [];
+  const commandText = args.command.join(" ");
+  const started: RankProcess[] = [];
   let status = 0;
   let stopping = false;
-  const stopOthers = () => {
+  const stopAll = () => {
     if (stopping) return;
     stopping = true;
-    for (const c of children) {
-      if (c.exitCode !== null || c.signalCode !== null) continue;
-      c.kill("SIGTERM");
-      setTimeout(() => c.exitCode === null && c.signalCode === null && c.kill("SIGKILL"), KILL_GRACE_MS).unref();
-    }
+    for (const r of started) if (!r.done) void stopRank(r);
+  };
+  const cannotStart = (rank: number, e: unknown) => {
+    process.stderr.write(`[launch] rank ${rank} could not start '${commandText}': ${e instanceof Error ? e.message : String(e)}; stopping the others\n`);
+    status ||= 127;
+    stopAll();
   };
   const onSignal = (signal: NodeJS.Signals) => {
     status ||= 130;
     process.stderr.write(`[launch] ${signal}: stopping the processes\n`);
-    stopOthers();
+    stopAll();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  try {
-    const ends = Array.from({ length: args.processes }, (_, rank) => {
-      const env = { ...process.env, ...args.env, MLX_RANK: String(rank), MLX_HOSTFILE: hostfile, ...(args.verbose ? { MLX_RING_VERBOSE: "1" } : {}) };
-      const child = spawn(program, programArgs, { env, stdio: ["ignore", "pipe", "pipe"] });
-      children.push(child);
-      const flushOut = prefixLines(rank, child.stdout!, process.stdout);
-      const flushErr = prefixLines(rank, child.stderr!, process.stderr);
-      return new Promise<void>((resolve) => {
-        child.on("error", (e) => {
-          process.stderr.write(`[launch] rank ${rank} could not start ${program}: ${e.message}\n`);
-          status ||= 127;
-          stopOthers();
-          resolve();
-        });
-        child.on("close", (code, signal) => {
-          flushOut();
-          flushErr();
-          if (code !== 0 && !stopping) {
-            process.stderr.write(`[launch] rank ${rank} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}; stopping the others\n`);
-            status ||= code ?? 1;
-            stopOthers();
-          }
-          resolve();
-        });
+
+  /**
+   * Follows rank `r` to its end: its exit (a failure stops the others), then
+   * the end of its output, which processes it left running may hold open:
+   * DRAIN_MS after the exit its process group is stopped, and DRAIN_MS after
+   * that stop the output is no longer read (a process in another group may
+   * still hold it).
+   */
+  const follow = async (r: RankProcess): Promise<void> => {
+    const { rank, child } = r;
+    const flushOut = prefixLines(rank, child.stdout, process.stdout);
+    const flushErr = prefixLines(rank, child.stderr, process.stderr);
+    const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
+    let failure = "";
+    await new Promise<void>((resolve) => {
+      child.on("error", (e) => {
+        // (only a spawn failure: the launcher never signals a child through it)
+        cannotStart(rank, e);
+        resolve();
+      });
+      child.once("exit", (code, signal) => {
+        if (code !== 0 && !stopping) {
+          failure = `[launch] rank ${rank} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}; stopping the others\n`;
+          status ||= code ?? 1;
+          stopAll();
+        }
+        resolve();
       });
     });
+    if (!(await within(closed, DRAIN_MS))) {
+      await stopRank(r);
+      if (!(await within(closed, DRAIN_MS))) {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }
+    }
+    flushOut();
+    flushErr();
+    process.stderr.write(failure);
+    await r.stopped;
+    r.done = true;
+  };
+
+  try {
+    const ends: Promise<void>[] = [];
+    for (let rank = 0; rank < args.processes && !stopping; rank++) {
+      const env = { ...process.env, ...args.env, MLX_RANK: String(rank), MLX_HOSTFILE: hostfile, ...(args.verbose ? { MLX_RING_VERBOSE: "1" } : {}) };
+      let child: ChildProcess;
+      try {
+        child = spawn(program, programArgs, { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+      } catch (e) {
+        cannotStart(rank, e);
+        break;
+      }
+      const r: RankProcess = { rank, child };
+      started.push(r);
+      ends.push(follow(r));
+    }
     await Promise.all(ends);
     return status;
   } finally {

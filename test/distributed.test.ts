@@ -3,10 +3,12 @@
 // running test/helpers/distributed-ops.ts: every op, dtype and shape checked
 // against values computed here, float sums bit for bit in the documented fold
 // order, the evaluation paths, the transforms, split, and failures (a rank that
-// exits, hangs or never starts) ending in errors that name the op, in bounded time.
+// exits, hangs, never starts or dies mid-message) ending in errors that name the
+// op, in bounded time; the bound on what a rank holds of a peer's messages; and the
+// launcher stopping every process a rank started, whatever holds its output.
 
-import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -91,34 +93,81 @@ interface Launch {
 
 const SCRIPT = "test/helpers/distributed-ops.ts";
 
-/** Runs `node --import tsx` with `args` (cpu only unless `env` says otherwise); what it printed, each rank's JSON line parsed. */
-function run(args: string[], env: Record<string, string> = {}): Promise<Launch> {
-  const start = Date.now();
+/** A started `node --import tsx`: the process, what it printed so far, and all it printed once it ended. */
+interface Started {
+  child: ChildProcess;
+  stdout: () => string;
+  ended: Promise<Launch>;
+}
+
+/** Starts `node --import tsx` with `args` (cpu only unless `env` says otherwise); its end gives what it printed, each rank's JSON line parsed. */
+function start(args: string[], env: Record<string, string> = {}): Started {
+  const startMs = Date.now();
   const child = spawn(process.execPath, ["--import", "tsx", ...args], { env: { ...process.env, MLX_TS_WEBGPU: "0", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "", stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c));
   child.stderr.on("data", (c: Buffer) => (stderr += c));
-  return new Promise((resolve) =>
+  const ended = new Promise<Launch>((resolve) =>
     child.on("close", (status) => {
       const ranks: Record<string, unknown>[] = [];
       for (const line of stdout.split("\n")) {
         const m = /^(\d+): (\{.*\})$/.exec(line);
         if (m) ranks[Number(m[1])] = JSON.parse(m[2]!) as Record<string, unknown>;
       }
-      resolve({ status, stdout, stderr, seconds: (Date.now() - start) / 1000, ranks });
+      resolve({ status, stdout, stderr, seconds: (Date.now() - startMs) / 1000, ranks });
     }),
   );
+  return { child, stdout: () => stdout, ended };
 }
+
+const run = (args: string[], env: Record<string, string> = {}) => start(args, env).ended;
 
 const launch = (n: number, mode: string, env?: Record<string, string>) => run(["cli/main.ts", "launch", "-n", String(n), SCRIPT, mode], env);
 
-/** A port nothing listens on (just now). */
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen({ host: "127.0.0.1", port: 0 }, resolve));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((resolve) => s.close(resolve));
-  return port;
+/** A hostfile of `n` ports on 127.0.0.1 that nothing listens on (just now). */
+async function freeHostfile(n: number): Promise<string> {
+  const servers = Array.from({ length: n }, () => createServer());
+  await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.listen({ host: "127.0.0.1", port: 0 }, resolve))));
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  const hostfile = join(mkdtempSync(join(tmpdir(), "mlx-ts-distributed-")), "hostfile.json");
+  writeFileSync(hostfile, JSON.stringify(ports.map((p) => [`127.0.0.1:${p}`])));
+  return hostfile;
+}
+
+/** `n` ranks of `mode` started without the launcher (which would stop the others when one fails); each rank's run, its JSON line in `ranks[0]`. */
+async function ranksAlone(n: number, mode: string, env: Record<string, string>): Promise<Launch[]> {
+  const hostfile = await freeHostfile(n);
+  const ranks = await Promise.all(Array.from({ length: n }, (_, k) => run([SCRIPT, mode], { MLX_RANK: String(k), MLX_HOSTFILE: hostfile, ...env })));
+  for (const r of ranks) r.ranks = r.stdout.startsWith("{") ? [JSON.parse(r.stdout) as Record<string, unknown>] : [];
+  return ranks;
+}
+
+/** A shell command each rank of a launch runs (`sh -c`); it prints the pids of the processes it starts as "child PID". */
+const launchSh = (n: number, script: string) => start(["cli/main.ts", "launch", "-n", String(n), "--", "sh", "-c", script]);
+
+/** Whether process `pid` runs (a zombie, which its reaper has yet to collect, has ended). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]![0] !== "Z";
+  } catch {
+    return true; // (no /proc: not Linux)
+  }
+}
+
+/** The pids a launch's output names after `word` ("0: child 123"). */
+const pidsAfter = (text: string, word: string) => [...text.matchAll(new RegExp(`\\b${word} (\\d+)`, "g"))].map((m) => Number(m[1]));
+
+/** The pids of `pids` that still run, which it then kills (so that a failed check leaves none behind). */
+function stillRunning(pids: number[]): number[] {
+  const alive = pids.filter(running);
+  for (const pid of alive) process.kill(pid, "SIGKILL");
+  return alive;
 }
 
 const webgpuHere = mx.registeredBackends().some((b) => b.name === "webgpu");
@@ -130,11 +179,24 @@ const runs = {
   webgpu: webgpuHere ? launch(2, "webgpu", { MLX_TS_WEBGPU: "1" }) : undefined,
   exitEarly: launch(2, "exit-early", { MLX_TS_RING_TIMEOUT: "30" }),
   hang: launch(2, "hang", { MLX_TS_RING_TIMEOUT: "10" }),
-  never: (async () => {
-    const dir = mkdtempSync(join(tmpdir(), "mlx-ts-distributed-"));
-    const hostfile = join(dir, "hostfile.json");
-    writeFileSync(hostfile, JSON.stringify([[`127.0.0.1:${await freePort()}`], [`127.0.0.1:${await freePort()}`]]));
-    return run([SCRIPT, "ops"], { MLX_RANK: "0", MLX_HOSTFILE: hostfile, MLX_TS_RING_TIMEOUT: "2" });
+  never: (async () => run([SCRIPT, "ops"], { MLX_RANK: "0", MLX_HOSTFILE: await freeHostfile(2), MLX_TS_RING_TIMEOUT: "2" }))(),
+  backpressure: ranksAlone(2, "backpressure", { MLX_TS_RING_BUFFER_MB: "1", MLX_TS_RING_TIMEOUT: "6" }),
+  peerDiesMidMessage: ranksAlone(2, "peer-dies", { MLX_TS_RING_BUFFER_MB: "1", MLX_TS_RING_TIMEOUT: "30" }),
+  peerDiesAfterSend: ranksAlone(2, "peer-dies", { MLX_TS_RING_TIMEOUT: "30" }),
+  // rank 0 starts two processes (one ignores SIGTERM) that hold its output; rank 1 fails
+  rankFails: launchSh(2, 'if [ "$MLX_RANK" = 1 ]; then sleep 1; exit 3; fi; (trap "" TERM; exec sleep 60) & echo "child $!"; sleep 60 & echo "child $!"; wait').ended,
+  // each rank exits at once, leaving a process in its group and one in a session of its own, both holding its output
+  leftBehind: launchSh(2, 'sleep 60 & echo "child $!"; setsid sleep 60 & echo "escaped $!"; exit 0').ended,
+  spawnThrows: run(["test/helpers/distributed-spawn-fails.ts", "1", "throw", "-n", "3", "--", "sh", "-c", 'sleep 60 & echo "child $!"; wait']),
+  spawnErrors: run(["test/helpers/distributed-spawn-fails.ts", "1", "error", "-n", "3", "--", "sh", "-c", 'sleep 60 & echo "child $!"; wait']),
+  // each rank starts a process that holds its output; then the launcher is interrupted (Ctrl-C)
+  interrupted: (async () => {
+    const launched = launchSh(2, 'sleep 60 & echo "child $!"; wait');
+    for (const deadline = Date.now() + 60_000; pidsAfter(launched.stdout(), "child").length < 2 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+    const signalled = Date.now();
+    launched.child.kill("SIGINT");
+    const r = await launched.ended;
+    return { ...r, secondsAfterSignal: (Date.now() - signalled) / 1000 };
   })(),
 };
 
@@ -366,6 +428,42 @@ describe("mx.distributed: failures end in errors that name the op, in bounded ti
   });
 });
 
+describe("mx.distributed: what a rank holds of a peer's messages, and a peer that dies during a send", () => {
+  it("a rank holds at most MLX_TS_RING_BUFFER_MB of a peer's messages that no receive has taken (then its send waits); receives and collectives of larger messages stream through", async () => {
+    const [r0, r1] = (await runs.backpressure).map((r) => r.ranks[0]!);
+    // rank 1 receives rank 0's 32 MiB 2 s after init: held whole, the send would end in a fraction of a second
+    expect(r0!.sendSeconds as number).toBeGreaterThanOrEqual(1.5);
+    expect(r1!.received).toEqual([7, 7]);
+    // allSum of 8 MiB: messages of 4 MiB through a 1 MiB limit
+    expect([r0!.sum, r1!.sum]).toEqual([[3, 3], [3, 3]]);
+    // each rank sends 32 MiB before it receives: the sends wait for each other until the timeout, which says why
+    for (const r of [r0!, r1!]) {
+      expect(r.sendsFirst).toMatch(/^\[distributed\.send\] /);
+      expect(r.sendsFirstSeconds as number).toBeLessThan(20);
+    }
+    expect([r0!.sendsFirst, r1!.sendsFirst]).toContainEqual(
+      expect.stringMatching(/^\[distributed\.send\] timed out after 6 s waiting for rank [01] to receive, as a send waits while its receiver holds 1 MiB of messages it has not received, a limit MLX_TS_RING_BUFFER_MB sets \(MLX_TS_RING_TIMEOUT sets the limit in seconds\)$/),
+    );
+  });
+
+  it("a peer killed in the middle of a 64 MiB send: the send fails at once, naming it (not a success for bytes it never got)", async () => {
+    const [r0, r1] = await runs.peerDiesMidMessage;
+    expect(r1!.stdout).toBe(""); // (killed 2 s after init, before it received anything)
+    const sender = r0!.ranks[0]!;
+    expect(sender.send).toBe("[distributed.send] rank 1 closed its connection (it exited, or failed)");
+    expect(sender.sendSeconds as number).toBeLessThan(10); // the timeout is 30 s
+    expect(sender.next).toBe("[distributed.allSum] the group can no longer communicate: rank 1 closed its connection (it exited, or failed)");
+  });
+
+  it("a peer killed after it took a 64 MiB send's bytes (held, not received): the send succeeded, and the next communication with it fails at once", async () => {
+    const sender = (await runs.peerDiesAfterSend)[0]!.ranks[0]!;
+    // (rank 1's socket thread takes the 64 MiB well within the 2 s it lives, unless the machine is too busy: then the send fails as above)
+    if (sender.send === "ok") expect(sender.next).toBe("[distributed.allSum] rank 1 closed its connection (it exited, or failed)");
+    else expect(sender.send).toBe("[distributed.send] rank 1 closed its connection (it exited, or failed)");
+    expect(sender.nextSeconds as number).toBeLessThan(10); // the timeout is 30 s
+  });
+});
+
 describe.skipIf(!webgpuHere)("mx.distributed with a webgpu array", () => {
   it("allSum runs on the cpu (the communication stream), reading its input from webgpu; a synchronous read says to await", async () => {
     const ranks = await ranksOf(runs.webgpu!, 2);
@@ -396,5 +494,48 @@ describe("mlx-ts launch", () => {
     expect(lines[0]).toMatch(/^0: \[\["127\.0\.0\.1:\d+"\],\["127\.0\.0\.1:\d+"\]\]$/);
     expect(lines.slice(1).sort()).toEqual([lines[0]!.replace(/^0/, "1"), "0: rank 0", "1: rank 1"].sort());
     expect(r.stderr).toContain("[launch] rank 1 exited with code 3; stopping the others");
+  });
+
+  it("a rank fails: the others are stopped with the processes they started (SIGKILL for one that ignores SIGTERM), though these hold the output", async () => {
+    const r = await runs.rankFails;
+    const children = pidsAfter(r.stdout, "child");
+    expect(children).toHaveLength(2);
+    expect(stillRunning(children)).toEqual([]);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toContain("[launch] rank 1 exited with code 3; stopping the others");
+    expect(r.seconds).toBeLessThan(30); // the children would sleep 60 s
+  });
+
+  it("interrupted (SIGINT), the launcher stops the ranks with the processes they started, and exits with 130", async () => {
+    const r = await runs.interrupted;
+    const children = pidsAfter(r.stdout, "child");
+    expect(children).toHaveLength(2);
+    expect(stillRunning(children)).toEqual([]);
+    expect(r.status).toBe(130);
+    expect(r.stderr).toContain("[launch] SIGINT: stopping the processes");
+    expect(r.secondsAfterSignal).toBeLessThan(20);
+  });
+
+  it("ranks that exit, leaving processes that hold their output: the launch ends, stopping those of the ranks' process groups", async () => {
+    const r = await runs.leftBehind;
+    const children = pidsAfter(r.stdout, "child"), escaped = pidsAfter(r.stdout, "escaped");
+    stillRunning(escaped); // (in sessions of their own: not the launcher's to stop, nor to wait for)
+    expect([children.length, escaped.length]).toEqual([2, 2]);
+    expect(stillRunning(children)).toEqual([]);
+    expect(r.status).toBe(0);
+    expect(r.seconds).toBeLessThan(30); // the processes would sleep 60 s
+  });
+
+  it.each([
+    ["throws", () => runs.spawnThrows, "the test's spawn refuses this rank", [0]],
+    ["emits 'error'", () => runs.spawnErrors, "spawn /nonexistent/mlx-ts-test-program ENOENT", [0, 2]],
+  ] as const)("starting rank 1 of 3 fails (spawn %s): the ranks started are stopped, and the launch fails naming the command and why", async (_how, launched, why, startedRanks) => {
+    const r = await launched();
+    const spawned = [...r.stderr.matchAll(/^spawned (\d+) (\d+)$/gm)];
+    expect(spawned.map((m) => Number(m[1]))).toEqual(startedRanks);
+    expect(stillRunning([...spawned.map((m) => Number(m[2])), ...pidsAfter(r.stdout, "child")])).toEqual([]);
+    expect(r.status).toBe(127);
+    expect(r.stderr).toContain(`[launch] rank 1 could not start 'sh -c sleep 60 & echo "child $!"; wait': ${why}; stopping the others`);
+    expect(r.seconds).toBeLessThan(30);
   });
 });

@@ -192,6 +192,6 @@ export function init(options?: InitOptions): Group {
   const config = readRingConfig(op, env);
   const members = [...config.addresses.keys()];
   if (members.length === 1) return (world = SINGLETON);
-  const link = RingLink.open(op, config.rank, config.addresses, config.timeoutMs, config.verbose);
+  const link = RingLink.open(op, config);
   return (world = Group.of({ link, members, index: config.rank, tag: groupTag(members) }));
 }

@@ -4,7 +4,9 @@
 // transforms, split, and the errors; it prints one JSON line that
 // test/distributed.test.ts checks. The mode (argv[2]) picks the program:
 // "ops" (all of that), "webgpu" (allSum of a webgpu array), "exit-early"
-// (rank 1 exits right after init, the others sum), "hang" (rank 1 never sums).
+// (rank 1 exits right after init, the others sum), "hang" (rank 1 never sums),
+// "backpressure" (sends to a rank that receives late, with a small
+// MLX_TS_RING_BUFFER_MB), "peer-dies" (rank 1 is killed while rank 0 sends to it).
 
 import * as mx from "../../index.js";
 import type { TypedArray } from "../../src/storage.js";
@@ -195,7 +197,56 @@ async function failing(): Promise<void> {
   out.seconds = (Date.now() - start) / 1000;
 }
 
+/** Runs `f`, recording what it gave (or its error) under `name`, and the seconds since `start` under `name`Seconds. */
+async function outcome(name: string, start: number, f: () => Promise<unknown>): Promise<void> {
+  try {
+    await f();
+    out[name] = "ok";
+  } catch (e) {
+    out[name] = messageOf(e);
+    process.exitCode = 1;
+  }
+  out[`${name}Seconds`] = (Date.now() - start) / 1000;
+}
+
+// "peer-dies": rank 1 is killed (SIGKILL) 2 s after init, having received nothing; rank 0 sends it 64 MiB, then sums with it
+async function peerDies(): Promise<void> {
+  if (rank === 1) {
+    setTimeout(() => process.kill(process.pid, "SIGKILL"), 2000);
+    await new Promise((resolve) => setTimeout(resolve, 60_000));
+  }
+  const start = Date.now();
+  const message = mx.zeros([16 << 20], mx.float32);
+  await mx.eval(message);
+  await outcome("send", start, () => mx.eval(mx.distributed.send(message, 1)));
+  await outcome("next", start, () => mx.distributed.allSum(mx.ones([4])).tolist());
+}
+
+// "backpressure" (run with a small MLX_TS_RING_BUFFER_MB): rank 0 sends 32 MiB to rank 1, which receives it 2 s later;
+// then an allSum of 8 MiB; last, each rank sends 32 MiB to the other before it receives (each send waits for the other's receive)
+async function backpressure(): Promise<void> {
+  const big = (value: number) => mx.full([8 << 20], value, mx.float32);
+  if (rank === 0) {
+    const message = big(7);
+    await mx.eval(message);
+    const start = Date.now();
+    await mx.eval(mx.distributed.send(message, 1));
+    out.sendSeconds = (Date.now() - start) / 1000;
+  } else {
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const got = mx.distributed.recv([8 << 20], mx.float32, 0);
+    out.received = [await mx.min(got).item(), await mx.max(got).item()];
+  }
+  const summed = mx.distributed.allSum(mx.full([2 << 20], rank + 1, mx.float32));
+  out.sum = [await mx.min(summed).item(), await mx.max(summed).item()];
+  const mine = big(rank);
+  await mx.eval(mine);
+  await outcome("sendsFirst", Date.now(), () => mx.eval(mx.distributed.send(mine, 1 - rank), mx.distributed.recvLike(mine, 1 - rank)));
+}
+
 if (mode === "ops") await ops();
 else if (mode === "webgpu") await webgpu();
+else if (mode === "peer-dies") await peerDies();
+else if (mode === "backpressure") await backpressure();
 else await failing();
 console.log(JSON.stringify(out));

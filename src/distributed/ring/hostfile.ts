@@ -1,7 +1,9 @@
 // The ring backend's configuration, read from the environment MLX's ring
 // backend reads (and mlx.launch / mlx-ts launch set): MLX_RANK, MLX_HOSTFILE
 // (a JSON list, per rank, of "ip:port" addresses to listen on) and
-// MLX_RING_VERBOSE, plus mlx-ts's MLX_TS_RING_TIMEOUT (seconds).
+// MLX_RING_VERBOSE, plus mlx-ts's MLX_TS_RING_TIMEOUT (seconds) and
+// MLX_TS_RING_BUFFER_MB (how much of a peer's messages a rank holds before it
+// takes them).
 
 import { describeValue, opError } from "../../errors.js";
 import { readFileSync } from "./node-io.js";
@@ -9,6 +11,8 @@ import type { RingAddress } from "./protocol.js";
 
 /** How long connecting and each exchange wait for the peers by default, in seconds. */
 const DEFAULT_TIMEOUT_S = 60;
+/** How many MiB of a peer's messages that no receive has asked for yet a rank holds by default. */
+const DEFAULT_BUFFER_MB = 128;
 
 export interface RingConfig {
   readonly rank: number;
@@ -17,6 +21,8 @@ export interface RingConfig {
   readonly verbose: boolean;
   /** Infinity: no limit. */
   readonly timeoutMs: number;
+  /** How many bytes of a peer's messages that no receive has asked for yet are held before its connection stops reading (its sends then wait). */
+  readonly bufferBytes: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -63,7 +69,7 @@ export function readRingConfig(op: string, env: Env): RingConfig {
   if (!/^\d+$/.test(rankText.trim()) || rank >= addresses.length) {
     throw opError(op, `MLX_RANK="${rankText}" is not a rank of the hostfile's ${addresses.length} (0 to ${addresses.length - 1})`);
   }
-  return { rank, addresses, verbose: !!env.MLX_RING_VERBOSE, timeoutMs: readTimeout(op, env.MLX_TS_RING_TIMEOUT) };
+  return { rank, addresses, verbose: !!env.MLX_RING_VERBOSE, timeoutMs: readTimeout(op, env.MLX_TS_RING_TIMEOUT), bufferBytes: readBufferBytes(op, env.MLX_TS_RING_BUFFER_MB) };
 }
 
 /** The longest delay setTimeout keeps (2^31 - 1 ms, about 24.8 days); a longer limit counts as none. */
@@ -75,4 +81,12 @@ function readTimeout(op: string, text: string | undefined): number {
   const s = Number(text);
   if (!Number.isFinite(s) || s < 0) throw opError(op, `MLX_TS_RING_TIMEOUT="${text}" must be a number of seconds (0: no limit)`);
   return s === 0 || s * 1000 > LONGEST_TIMER_MS ? Infinity : s * 1000;
+}
+
+/** MLX_TS_RING_BUFFER_MB in bytes: MiB (0: hold nothing past the OS's socket buffers, as MLX), DEFAULT_BUFFER_MB when unset. */
+function readBufferBytes(op: string, text: string | undefined): number {
+  if (text === undefined || text === "") return DEFAULT_BUFFER_MB * 2 ** 20;
+  const mb = Number(text);
+  if (!Number.isFinite(mb) || mb < 0) throw opError(op, `MLX_TS_RING_BUFFER_MB="${text}" must be a number of MiB (0: hold nothing)`);
+  return Math.round(mb * 2 ** 20);
 }

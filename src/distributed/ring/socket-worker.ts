@@ -22,7 +22,16 @@ export interface WorkerBoot {
 }
 
 export type WorkerRequest =
-  | { readonly id: number; readonly type: "connect"; readonly rank: number; readonly addresses: readonly RingAddress[]; readonly timeoutMs: number; readonly verbose: boolean }
+  | {
+      readonly id: number;
+      readonly type: "connect";
+      readonly rank: number;
+      readonly addresses: readonly RingAddress[];
+      readonly timeoutMs: number;
+      /** How many bytes of a peer's messages that no receive has asked for yet are held before its socket stops reading. */
+      readonly bufferBytes: number;
+      readonly verbose: boolean;
+    }
   | {
       readonly id: number;
       readonly type: "exchange";
@@ -41,16 +50,20 @@ export function socketWorker(load: (id: string) => unknown, boot: WorkerBoot): v
 
   interface Waiting {
     readonly expected: Uint8Array;
-    readonly nbytes: number;
-    headerRead: boolean;
+    /** The message's bytes, filled as they come (allocated once its header is read). */
+    data: Uint8Array | null;
+    filled: number;
     readonly done: (data: ArrayBuffer) => void;
     readonly fail: (e: Error) => void;
   }
   interface Peer {
     readonly rank: number;
     readonly socket: Socket;
+    /** Bytes read that no receive has taken yet, and their count. */
     readonly chunks: Buffer[];
     buffered: number;
+    /** Whether the socket stopped reading: no receive waits and `buffered` reached the limit. */
+    paused: boolean;
     readonly waiting: Waiting[];
     /** Why the connection can no longer be used, once it cannot. */
     closed: string | null;
@@ -58,6 +71,7 @@ export function socketWorker(load: (id: string) => unknown, boot: WorkerBoot): v
 
   const peers = new Map<number, Peer>();
   let verbose = false;
+  let bufferBytes = Infinity;
   const log = (text: string): void => {
     if (verbose) fs.writeSync(2, `[ring] ${text}\n`);
   };
@@ -75,13 +89,12 @@ export function socketWorker(load: (id: string) => unknown, boot: WorkerBoot): v
     return `${kind} of ${dtype} (${v.getFloat64(8, true)} bytes) in the group of tag ${v.getUint16(6, true)}`;
   };
 
-  /** The next `n` buffered bytes of `peer`, in a new buffer. */
-  const take = (peer: Peer, n: number): Uint8Array => {
-    const out = new Uint8Array(n);
-    let at = 0;
-    while (at < n) {
+  /** Moves the next `n` buffered bytes of `peer` into `out` from offset `at`. */
+  const take = (peer: Peer, n: number, out: Uint8Array, at = 0): Uint8Array => {
+    const end = at + n;
+    while (at < end) {
       const c = peer.chunks[0]!;
-      const k = Math.min(c.length, n - at);
+      const k = Math.min(c.length, end - at);
       out.set(c.subarray(0, k), at);
       at += k;
       if (k === c.length) peer.chunks.shift();
@@ -91,24 +104,29 @@ export function socketWorker(load: (id: string) => unknown, boot: WorkerBoot): v
     return out;
   };
 
-  /** Marks `peer`'s connection unusable for `why` (which says more than a close seen before it): its waiting receives fail, the socket is closed. */
   /** Why the connection to `rank` ended: the peer's close (an end, a reset or a broken pipe: it exited, or failed), else the error. */
   const endOf = (rank: number, e?: Error & { code?: string }): string =>
     e === undefined || e.code === "EPIPE" || e.code === "ECONNRESET" ? `rank ${rank} closed its connection (it exited, or failed)` : `the connection to rank ${rank} failed (${e.code ?? e.message})`;
 
+  /** Marks `peer`'s connection unusable for `why` (which says more than a close seen before it): its waiting receives fail, the socket is closed. */
   const breakPeer = (peer: Peer, why: string): void => {
     peer.closed = why;
     for (const w of peer.waiting.splice(0)) w.fail(new Error(peer.closed));
     peer.socket.destroy();
   };
 
-  /** Hands buffered bytes to the waiting receives of `peer`, in order; a header other than the expected one breaks the connection. */
+  /**
+   * Hands buffered bytes to the waiting receives of `peer`, in order, as they
+   * come (a header other than the expected one breaks the connection); then
+   * stops reading the socket while the bytes no receive asked for reach the
+   * limit (the peer's sends wait), or resumes it.
+   */
   const pump = (peer: Peer): void => {
     while (peer.waiting.length) {
       const w = peer.waiting[0]!;
-      if (!w.headerRead) {
+      if (w.data === null) {
         if (peer.buffered < HEADER) break;
-        const h = take(peer, HEADER);
+        const h = take(peer, HEADER, new Uint8Array(HEADER));
         if (new DataView(h.buffer).getUint32(0, true) !== boot.messageMagic) {
           breakPeer(peer, `rank ${peer.rank} sent bytes that are not a message header: the connection is out of step`);
           return;
@@ -117,18 +135,33 @@ export function socketWorker(load: (id: string) => unknown, boot: WorkerBoot): v
           breakPeer(peer, `rank ${peer.rank} sent ${describeHeader(h)} where this rank expected ${describeHeader(w.expected)}: every rank must run the same communication ops in the same order, on arrays of one shape and dtype`);
           return;
         }
-        w.headerRead = true;
+        w.data = new Uint8Array(new DataView(h.buffer).getFloat64(8, true));
       }
-      if (peer.buffered < w.nbytes) break;
+      const n = Math.min(peer.buffered, w.data.byteLength - w.filled);
+      take(peer, n, w.data, w.filled);
+      w.filled += n;
+      if (w.filled < w.data.byteLength) break;
       peer.waiting.shift();
-      w.done(take(peer, w.nbytes).buffer as ArrayBuffer);
+      w.done(w.data.buffer as ArrayBuffer);
     }
-    if (peer.closed !== null) for (const w of peer.waiting.splice(0)) w.fail(new Error(peer.closed));
+    if (peer.closed !== null) {
+      for (const w of peer.waiting.splice(0)) w.fail(new Error(peer.closed));
+      return;
+    }
+    // (only while no receive waits: a waiting receive takes every byte that comes, so reading never stops under it)
+    const hold = peer.waiting.length === 0 && peer.buffered >= bufferBytes;
+    if (hold && !peer.paused) {
+      log(`rank ${peer.rank} sent ${peer.buffered} bytes that no receive has taken: stopped reading from it`);
+      peer.socket.pause();
+    } else if (!hold && peer.paused) {
+      peer.socket.resume();
+    }
+    peer.paused = hold;
   };
 
   /** Makes `socket` (hello exchanged) the connection to `rank`; `rest` are bytes that came after the hello. */
   const attach = (rank: number, socket: Socket, rest: Buffer): void => {
-    const peer: Peer = { rank, socket, chunks: rest.length ? [rest] : [], buffered: rest.length, waiting: [], closed: null };
+    const peer: Peer = { rank, socket, chunks: rest.length ? [rest] : [], buffered: rest.length, paused: false, waiting: [], closed: null };
     peers.set(rank, peer);
     socket.setNoDelay(true);
     socket.on("data", (chunk: Buffer) => {
@@ -286,17 +319,22 @@ export function socketWorker(load: (id: string) => unknown, boot: WorkerBoot): v
       }
     });
 
+  /**
+   * Writes a message to `peer`; resolves once the OS has taken all its bytes.
+   * A connection that closed before that fails it: Node calls the callback of
+   * a write that a socket's destruction cut short without an error.
+   */
   const sendTo = (peer: Peer, header: ArrayBuffer, data: ArrayBuffer): Promise<void> =>
     new Promise<void>((resolve, reject) => {
       if (peer.closed !== null) return reject(new Error(peer.closed));
       peer.socket.write(new Uint8Array(header));
-      peer.socket.write(new Uint8Array(data), (e) => (e ? reject(new Error(peer.closed ?? endOf(peer.rank, e))) : resolve()));
+      peer.socket.write(new Uint8Array(data), (e) => (e || peer.closed !== null ? reject(new Error(peer.closed ?? endOf(peer.rank, e!))) : resolve()));
     });
 
   const receiveFrom = (peer: Peer, header: ArrayBuffer): Promise<ArrayBuffer> =>
     new Promise<ArrayBuffer>((done, fail) => {
       const expected = new Uint8Array(header);
-      peer.waiting.push({ expected, nbytes: new DataView(header).getFloat64(8, true), headerRead: false, done, fail });
+      peer.waiting.push({ expected, data: null, filled: 0, done, fail });
       pump(peer);
     });
 
@@ -309,6 +347,7 @@ export function socketWorker(load: (id: string) => unknown, boot: WorkerBoot): v
   const handle = async (req: WorkerRequest): Promise<ArrayBuffer[]> => {
     if (req.type === "connect") {
       verbose = req.verbose;
+      bufferBytes = req.bufferBytes;
       await connect(req.rank, req.addresses, req.timeoutMs);
       return [];
     }

@@ -7,7 +7,8 @@ import type { MessagePort } from "node:worker_threads";
 import type { DType } from "../../dtype.js";
 import { opError } from "../../errors.js";
 import { MessageChannel, receiveMessageOnPort, Worker } from "./node-io.js";
-import { DTYPE_NAMES, HEADER_BYTES, HELLO_MAGIC, MESSAGE_KINDS, MESSAGE_MAGIC, PROTOCOL_VERSION, messageHeader, type MessageKind, type RingAddress } from "./protocol.js";
+import type { RingConfig } from "./hostfile.js";
+import { DTYPE_NAMES, HEADER_BYTES, HELLO_MAGIC, MESSAGE_KINDS, MESSAGE_MAGIC, PROTOCOL_VERSION, messageHeader, type MessageKind } from "./protocol.js";
 import { socketWorker, type WorkerBoot, type WorkerReply, type WorkerRequest } from "./socket-worker.js";
 
 /** A message to send: `bytes` of `dtype`, sent by op `kind` of the group of tag `tag`, to the rank `peer` (an MLX_RANK). */
@@ -44,17 +45,20 @@ export class RingLink {
   private constructor(
     /** How long an exchange waits for its peers (Infinity: no limit). */
     readonly timeoutMs: number,
+    /** How many bytes of this rank's messages a peer holds before this rank's sends to it wait. */
+    private readonly bufferBytes: number,
     private readonly worker: Worker,
     private readonly port: MessagePort,
     private readonly signal: Int32Array,
   ) {}
 
   /**
-   * Connects rank `rank` to the other ranks listening at `addresses`
-   * (one per rank), waiting at most `timeoutMs` for them (Infinity: no
+   * Connects `config.rank` to the other ranks listening at `config.addresses`
+   * (one per rank), waiting at most `config.timeoutMs` for them (Infinity: no
    * limit); errors name op `op`.
    */
-  static open(op: string, rank: number, addresses: readonly RingAddress[], timeoutMs: number, verbose: boolean): RingLink {
+  static open(op: string, config: RingConfig): RingLink {
+    const { rank, addresses, timeoutMs, bufferBytes, verbose } = config;
     const signal = new Int32Array(new SharedArrayBuffer(4));
     const { port1, port2 } = new MessageChannel();
     const boot: WorkerBoot = {
@@ -72,12 +76,12 @@ export class RingLink {
     // a program that is done exits: neither the thread nor its port keeps it alive
     worker.unref();
     port1.unref();
-    const link = new RingLink(timeoutMs, worker, port1, signal);
+    const link = new RingLink(timeoutMs, bufferBytes, worker, port1, signal);
     worker.on("error", (e: Error) => link.fail(`the socket thread failed: ${e.message}`));
     worker.on("exit", (code: number) => link.fail(`the socket thread exited (code ${code})`));
     const others = [...addresses.keys()].filter((r) => r !== rank);
     const connectMs = timeoutMs === Infinity ? 0 : timeoutMs;
-    link.request(op, { id: link.nextId++, type: "connect", rank, addresses, timeoutMs: connectMs, verbose }, [], timeoutMs + CONNECT_GRACE_MS, ranksText(others));
+    link.request(op, { id: link.nextId++, type: "connect", rank, addresses, timeoutMs: connectMs, bufferBytes, verbose }, [], timeoutMs + CONNECT_GRACE_MS, ranksText(others));
     return link;
   }
 
@@ -98,7 +102,7 @@ export class RingLink {
       }),
       receives: receives.map((r) => ({ peer: r.peer, header: messageHeader(r.kind, r.dtype, r.tag, r.nbytes) })),
     };
-    const waitingFor = ranksText((receives.length ? receives : sends).map((m) => m.peer));
+    const waitingFor = receives.length ? ranksText(receives.map((m) => m.peer)) : `${ranksText(sends.map((m) => m.peer))} to receive, as a send waits while its receiver holds ${this.bufferBytes / 2 ** 20} MiB of messages it has not received, a limit MLX_TS_RING_BUFFER_MB sets`;
     return this.request(op, req, transfer, this.timeoutMs, waitingFor).map((b) => new Uint8Array(b));
   }
 

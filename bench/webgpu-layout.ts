@@ -59,6 +59,8 @@ for (const parts of [2, 4]) {
     benches.push({ key: `concatenate ${parts} x [${shape.join(", ")}] axis ${axis}`, inputs, run: (xs) => mx.concatenate(xs, { axis, ...o }), elementsMoved: 2 * N, torch: ["cat", { shapes: inputs, axis }] });
   }
 }
+// runs that start inside a word (float16, int8): the second input's rows follow an odd number of elements
+benches.push({ key: `concatenate [${SIDE}, ${SIDE / 2 - 1}], [${SIDE}, ${SIDE / 2 + 1}] axis 1`, inputs: [[SIDE, SIDE / 2 - 1], [SIDE, SIDE / 2 + 1]], run: (xs) => mx.concatenate(xs, { axis: 1, ...o }), elementsMoved: 2 * N, torch: ["cat", { shapes: [[SIDE, SIDE / 2 - 1], [SIDE, SIDE / 2 + 1]], axis: 1 }], dtypes: [mx.float16, mx.int8] });
 for (const by of [1, 8]) {
   const out = (SIDE + 2 * by) ** 2;
   // int8 by 1: output rows of SIDE + 2 bytes, words split across rows

@@ -1,7 +1,8 @@
 // The webgpu kernels' two shapes (WebGpuBackend.compactKernels): those made for
 // a GPU (the elementwise kernel's eight words written out, compile's fused
 // groups' eight units computed before any is stored, the quantized
-// matrix-vector kernel's 8 rows a team with two units in flight) and a CPU
+// matrix-vector kernel's 8 rows a team with two units in flight, the layout
+// rows kernel's eight words an invocation) and a CPU
 // adapter's compact ones give the same bits, whichever the adapter runs by default.
 
 import { afterAll, describe, expect, it } from "vitest";
@@ -136,6 +137,34 @@ describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
     const c = { stream: mx.cpu };
     const [got, want] = [f(), [...chainOn(c)(x, bias, col, odd), ...lineOn(c)(flat, scalar)]];
     for (const i of [0, 1, 2, 3, 5]) expect(await values(got[i]!), `output ${i}`).toEqual(await values(want[i]!));
+  });
+
+  it("pads and concatenates as runs: the same bits in both shapes and as the cpu's (shifted, aligned and split rows; the pad value's words; 8-, 16-, 32- and 64-bit)", async () => {
+    const c = { stream: mx.cpu };
+    const source = mx.view(mx.array(Uint32Array.from({ length: 64 * 1024 }, (_, i) => Math.imul(i + 1, 2654435761) >>> 0), mx.uint32, c), mx.uint8, c);
+    // a [rows, cols] array of `dtype` from the source's bytes (starting `skip` elements in: a view at an offset)
+    const rowsOf = (dtype: mx.DType, shape: number[], skip: number, s: typeof o) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const all = mx.view(mx.slice(source, [0], [(n + skip) * dtype.size], [1], c), dtype, c);
+      return mx.reshape(mx.slice(mx.array(all, undefined, s), [skip], [n + skip], [1], s), shape, s);
+    };
+    const cases = (s: typeof o): mx.MxArray[] => [
+      mx.pad(rowsOf(mx.float16, [64, 300], 0, s), 1, { constantValue: -2, ...s }), // rows of whole words, every run shifted
+      mx.pad(rowsOf(mx.float16, [64, 300], 1, s), [[1, 0], [2, 2]], { constantValue: 3, ...s }), // shifted by the offset
+      mx.pad(rowsOf(mx.float16, [64, 300], 0, s), [[0, 1], [2, 4]], s), // aligned: one load a word
+      mx.pad(rowsOf(mx.float16, [70, 301], 0, s), 1, { constantValue: NaN, ...s }), // rows split words
+      mx.pad(rowsOf(mx.int8, [50, 400], 0, s), 1, { constantValue: -5, ...s }),
+      mx.pad(rowsOf(mx.uint8, [50, 400], 3, s), [[2, 1], [4, 8]], { constantValue: 200, ...s }),
+      mx.pad(rowsOf(mx.float32, [80, 257], 0, s), [[1, 2], [3, 1]], { constantValue: 1.5, ...s }),
+      mx.pad(rowsOf(mx.int64, [40, 130], 0, s), 1, { constantValue: -7, ...s }),
+      mx.pad(rowsOf(mx.bfloat16, [5, 40, 66], 0, s), [[1, 0], [0, 2], [1, 1]], { constantValue: 0.25, ...s }),
+      mx.concatenate([rowsOf(mx.float16, [64, 301], 0, s), rowsOf(mx.float16, [64, 5], 1, s)], -1, s),
+      mx.concatenate([rowsOf(mx.int8, [30, 123], 2, s), rowsOf(mx.int8, [30, 301], 0, s), rowsOf(mx.int8, [30, 2], 5, s)], 1, s),
+    ];
+    const d = await differences(() => cases(o));
+    expect(d).toEqual(d.map(() => -1));
+    const [got, want] = [await storageBytes(cases(o)), await storageBytes(cases(c))];
+    got.forEach((bytes, i) => expect(firstDifference(bytes, want[i]!), `case ${i}`).toBe(-1));
   });
 
   it("quantized matrix-vector products: the same bits (affine 3 bits, mxfp4, affine 4 bits in the full profile; N past a team's rows, a partial last step of K)", async () => {

@@ -170,6 +170,13 @@ function stillRunning(pids: number[]): number[] {
   return alive;
 }
 
+/** Checks that the launch started the two "child" processes its output names, and that neither still runs. */
+function expectChildrenStopped(stdout: string): void {
+  const children = pidsAfter(stdout, "child");
+  expect(children).toHaveLength(2);
+  expect(stillRunning(children)).toEqual([]);
+}
+
 const webgpuHere = mx.registeredBackends().some((b) => b.name === "webgpu");
 
 // every launch starts now and runs in parallel with the others (and with the tests above)
@@ -498,9 +505,7 @@ describe("mlx-ts launch", () => {
 
   it("a rank fails: the others are stopped with the processes they started (SIGKILL for one that ignores SIGTERM), though these hold the output", async () => {
     const r = await runs.rankFails;
-    const children = pidsAfter(r.stdout, "child");
-    expect(children).toHaveLength(2);
-    expect(stillRunning(children)).toEqual([]);
+    expectChildrenStopped(r.stdout);
     expect(r.status).toBe(3);
     expect(r.stderr).toContain("[launch] rank 1 exited with code 3; stopping the others");
     expect(r.seconds).toBeLessThan(30); // the children would sleep 60 s
@@ -508,9 +513,7 @@ describe("mlx-ts launch", () => {
 
   it("interrupted (SIGINT), the launcher stops the ranks with the processes they started, and exits with 130", async () => {
     const r = await runs.interrupted;
-    const children = pidsAfter(r.stdout, "child");
-    expect(children).toHaveLength(2);
-    expect(stillRunning(children)).toEqual([]);
+    expectChildrenStopped(r.stdout);
     expect(r.status).toBe(130);
     expect(r.stderr).toContain("[launch] SIGINT: stopping the processes");
     expect(r.secondsAfterSignal).toBeLessThan(20);

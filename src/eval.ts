@@ -11,6 +11,7 @@ import { relieveMemoryPressure } from "./collector.js";
 import { describe } from "./errors.js";
 import { watchArray } from "./memory.js";
 import { rowMajorStrides } from "./shape.js";
+import { checkSyncTurn, enqueueOrdered, isTurnOf, leaveQueue, turnOf } from "./eval-order.js";
 
 /**
  * Nodes that an asynchronous eval in progress has taken on, each mapped to the
@@ -201,6 +202,7 @@ function run(node: MxArray, staged?: Map<number, Tensor>, intermediates?: Interm
   }
   try {
     node.slot.data = kernel(prim, inputs, node);
+    if (prim.keepsEvalOrder) leaveQueue([node]);
     if (node.siblings) watchArray(node, node.slot);
   } catch (e) {
     throw namingOp(e, node);
@@ -299,7 +301,11 @@ export function evaluateSync(outputs: readonly MxArray[]): void {
   const intermediates = intermediatesOf(order, outputs);
   try {
     // (a sibling that an earlier node's multi-output kernel filled is already evaluated)
-    for (const node of order) if (!node.isEvaluated) run(node, undefined, intermediates);
+    for (const node of order) {
+      if (node.isEvaluated) continue;
+      checkSyncTurn(node);
+      run(node, undefined, intermediates);
+    }
   } finally {
     watchFilled(order);
     detachEvaluated(order);
@@ -338,7 +344,9 @@ export function evaluate(outputs: readonly MxArray[]): Promise<void> {
   let settle!: () => void;
   const done = new Promise<void>((resolve) => (settle = resolve));
   for (const node of order) inFlight.set(node, done);
+  const ordered = enqueueOrdered(order);
   const finish = () => {
+    if (ordered) leaveQueue(order);
     watchFilled(order);
     detachEvaluated(order);
     for (const node of order) if (inFlight.get(node) === done) inFlight.delete(node);
@@ -454,8 +462,9 @@ interface Walk {
 
 /**
  * Runs the walk's nodes from `from` on: synchronously while a node needs no
- * wait (its inputs evaluated, on its backend, no memory to reclaim first, no
- * validation, the device not flooded), so cpu work runs before the eval
+ * wait (its inputs evaluated, on its backend, its turn if it communicates (see
+ * eval-order.ts), no memory to reclaim first, no validation, the device not
+ * flooded), so cpu work runs before the eval
  * returns, as callers expect; from the first node that does, asynchronously.
  */
 function runNodes(walk: Walk, from: number): Set<Backend> | Promise<Set<Backend>> {
@@ -463,7 +472,7 @@ function runNodes(walk: Walk, from: number): Set<Backend> | Promise<Set<Backend>
     const node = walk.order[i]!;
     if (node.isEvaluated) continue; // a synchronous read (dataSync, toString) ran it meanwhile
     const target = getBackend(node.stream.device.backend);
-    const waits = !inputsEvaluated(node) || (!walk.used.has(target) && target.reclaim !== undefined) || hasAsyncInput(node, target) || (validator !== undefined && target.name !== "cpu");
+    const waits = !inputsEvaluated(node) || !isTurnOf(node) || (!walk.used.has(target) && target.reclaim !== undefined) || hasAsyncInput(node, target) || (validator !== undefined && target.name !== "cpu");
     if (waits) return runNodeAsync(walk, i, target);
     if (!node.isLive) throw new Error(`cannot evaluate: array ${describe(node)} was disposed while it was being evaluated`);
     run(node, undefined, walk.intermediates);
@@ -479,6 +488,7 @@ function runNodes(walk: Walk, from: number): Set<Backend> | Promise<Set<Backend>
 async function runNodeAsync(walk: Walk, i: number, target: Backend): Promise<Set<Backend>> {
   const node = walk.order[i]!;
   await inputsReady(node, walk.own);
+  await turnOf(node);
   if (node.isEvaluated) return runNodes(walk, i + 1);
   if (!node.isLive) throw new Error(`cannot evaluate: array ${describe(node)} was disposed while it was being evaluated`);
   if (!walk.used.has(target)) await target.reclaim?.();

@@ -114,6 +114,19 @@ export abstract class Primitive {
   }
 
   /**
+   * Whether this node runs only after the nodes of this kind that evals called
+   * before its own have run, however the evals overlap (true: a
+   * communication, which every process must run in its program's order).
+   * @example
+   * ```ts
+   * mx.sin(mx.array([1], mx.float32)).primitive!.keepsEvalOrder; // false
+   * ```
+   */
+  get keepsEvalOrder(): boolean {
+    return false;
+  }
+
+  /**
    * Plain-data parameters, used by kernels, by `isEquivalent` and in error messages.
    * @example
    * ```ts

@@ -40,6 +40,11 @@ abstract class Communication extends Primitive implements CarriesKernel {
     return false;
   }
 
+  /** Every process runs its communications in its program's order, whichever of two overlapping evals gets its inputs first. */
+  override get keepsEvalOrder(): boolean {
+    return true;
+  }
+
   /** Two communication nodes are never one: each sends its own messages. */
   override isEquivalent(): boolean {
     return false;

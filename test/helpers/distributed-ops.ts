@@ -177,6 +177,20 @@ async function webgpu(): Promise<void> {
   } catch (e) {
     out.onWebgpu = messageOf(e);
   }
+  // two evals in flight: the first one's sum waits for a webgpu read on rank 0 only, the second one's
+  // could run at once; each process must still sum the first before the second
+  const first = mx.distributed.allSum(rank === 0 ? mx.add(mx.array([10, 20], mx.float32, { stream: mx.webgpu }), 0) : mx.array([10, 20], mx.float32));
+  const second = mx.distributed.allSum(mx.array([1, 2], mx.float32));
+  const pending = [mx.asyncEval(first), mx.asyncEval(second)];
+  // a synchronous read cannot wait for the first sum: refused on rank 0, where that one has yet to run
+  const third = mx.distributed.allSum(mx.array([5], mx.float32));
+  try {
+    out.syncWhilePending = rank === 0 ? [...third.dataSync()] : "not tried";
+  } catch (e) {
+    out.syncWhilePending = messageOf(e);
+  }
+  await Promise.all(pending);
+  out.inOrder = [await first.tolist(), await second.tolist(), await third.tolist()];
 }
 
 async function failing(): Promise<void> {

@@ -83,6 +83,13 @@ describe.each(BACKENDS)("MLX semantics on $name", ({ device }) => {
     await expectArray(mx.round(t([65535, 65449, 250, 150], mx.uint16), -2, o), [65500, 65400, 200, 200], mx.uint16);
     await expectArray(mx.round(t([65535], mx.uint16), -1, o), [4], mx.uint16);
     await expectArray(mx.round(t([127, -128], mx.int8), -3, o), [0, 0], mx.int8);
+    // 2 x 10^k past the dtype: to -10^k, 0, 10^k or 2 x 10^k (wrapped) by comparisons; halves to even
+    await expectArray(mx.round(t([127, 50, 51, -50, -51, -128], mx.int8), -2, o), [100, 0, 100, 0, -100, -100], mx.int8);
+    const wrapped = (v: bigint) => BigInt.asIntN(64, v);
+    await expectArray(mx.round(t([2n ** 63n - 1n, 5n * 10n ** 18n, 5n * 10n ** 18n + 1n, -5n * 10n ** 18n, -5n * 10n ** 18n - 1n], mx.int64), -19, o), [wrapped(10n ** 19n), 0n, wrapped(10n ** 19n), 0n, wrapped(-(10n ** 19n))], mx.int64);
+    const u = (v: bigint) => BigInt.asUintN(64, v);
+    await expectArray(mx.round(t([2n ** 64n - 1n, 15n * 10n ** 18n, 15n * 10n ** 18n - 1n, 5n * 10n ** 18n, 5n * 10n ** 18n + 1n], mx.uint64), -19, o), [u(2n * 10n ** 19n), u(2n * 10n ** 19n), 10n ** 19n, 0n, 10n ** 19n], mx.uint64);
+    await expectArray(mx.round(t([2n ** 64n - 1n], mx.uint64), -20, o), [0n], mx.uint64);
     await expectArray(mx.round(t([17, -3], mx.int16), 2, o), [17, -3], mx.int16);
     await expectArray(mx.round(t([true, false], mx.bool), -1, o), [false, false], mx.bool);
     // float16's 10^5 overflows float16 (MLX gave inf, NumPy NaN): scaled in float32, rounded back once

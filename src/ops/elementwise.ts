@@ -4,7 +4,7 @@
 
 import { checkInt } from "../argument-checks.js";
 import { MxArray } from "../array.js";
-import { bool, complex64, float32, float64, intRange, is16BitFloat, isInexact, isInteger, isIntegral, uint16, uint32, uint64, uint8, type DType, isDType } from "../dtype.js";
+import { bool, complex64, float32, float64, is16BitFloat, isInexact, isInteger, isIntegral, uint16, uint32, uint64, uint8, type DType, isDType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import {
   AsType, BINARY_OPS, Binary, UNARY_OPS, Unary, Where,
@@ -236,29 +236,37 @@ function roundParts(a: MxArray, d: number, s: OpOptions): MxArray {
   return stopGradient(squeeze(view(round(parts, d, s), complex64, s), -1, s), s);
 }
 /**
- * Integer `a` rounded to the nearest multiple of 10^k (k >= 1), halves to even, in its dtype: x = q 10^k + r
- * (Python's floor division, 0 <= r < 10^k), q + 1 where r > 10^k - r (or equal, with q odd), times 10^k (wrapping).
- * bool: 0 or 1, both nearer 0.
+ * Integer `a` rounded to the nearest multiple f = 10^k (k >= 1), halves to even, in its dtype (wrapping).
+ * With r = x mod 2f (Python's, 0 <= r < 2f), x - r is an even multiple of f, and x rounds to it, to the
+ * next one (f/2 < r, or r = 3f/2 with its odd multiple) or to the one after (r >= 3f/2): eight
+ * elementwise steps. Where 2f is past the dtype (int8 k = 2, uint64 k = 19, and 10^k past it), every x
+ * lies within 2f of 0 and rounds to -f, 0, f or 2f by comparisons alone. bool: 0 or 1, both nearer 0.
  */
 function roundToPowerOfTen(a: MxArray, k: number, s: OpOptions): MxArray {
   if (a.dtype === bool) return logicalAnd(a, false, s);
-  const wide = a.dtype.size === 8;
-  const scalar = (v: bigint) => (wide ? v : Number(v));
-  const hi = wide ? (a.dtype.kind === "int" ? 2n ** 63n - 1n : 2n ** 64n - 1n) : BigInt(intRange(a.dtype)[1]);
+  const bits = a.dtype.size * 8;
+  const signed = a.dtype.kind === "int";
+  const width = BigInt(bits);
+  const lo = signed ? -(2n ** (width - 1n)) : 0n;
+  const hi = signed ? 2n ** (width - 1n) - 1n : 2n ** width - 1n;
+  // a scalar of a's dtype (wrapped into its range)
+  const scalar = (v: bigint) => {
+    const w = signed ? BigInt.asIntN(bits, v) : BigInt.asUintN(bits, v);
+    return bits === 64 ? w : Number(w);
+  };
   const f = 10n ** BigInt(Math.min(k, 21));
-  if (f > hi) {
-    // 10^k is past the dtype: every x rounds to 0, but for |x| > 10^k / 2, which only int64 holds (k = 19), to +-10^k wrapped
-    const half = f / 2n;
-    const zero = multiply(a, 0, s);
-    if (half >= hi) return zero;
-    const wrap = (v: bigint) => scalar(BigInt.asIntN(64, v));
-    return where(greater(a, scalar(half), s), wrap(f), where(less(a, scalar(-half), s), wrap(-f), zero, s), s);
+  const half = f / 2n;
+  if (2n * f <= hi) {
+    const r = remainder(a, scalar(2n * f), s);
+    const even = subtract(a, r, s);
+    const up = where(greater(r, scalar(half), s), add(even, scalar(f), s), even, s);
+    return where(greaterEqual(r, scalar(3n * half), s), add(even, scalar(2n * f), s), up, s);
   }
-  const q = floorDivide(a, scalar(f), s), r = remainder(a, scalar(f), s);
-  const rest = subtract(scalar(f), r, s); // 10^k - r, in range (2r could overflow)
-  const odd = notEqual(bitwiseAnd(q, 1, s), 0, s);
-  const up = logicalOr(greater(r, rest, s), logicalAnd(equal(r, rest, s), odd, s), s);
-  return multiply(add(q, astype(up, a.dtype, s), s), scalar(f), s);
+  const zero = multiply(a, 0, s);
+  if (half >= hi) return zero;
+  let rounded = where(greater(a, scalar(half), s), scalar(f), zero, s);
+  if (3n * half <= hi) rounded = where(greaterEqual(a, scalar(3n * half), s), scalar(2n * f), rounded, s);
+  return -half > lo ? where(less(a, scalar(-half), s), scalar(-f), rounded, s) : rounded;
 }
 const roundHalfEven = unaryOp("round");
 /**

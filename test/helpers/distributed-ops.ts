@@ -191,6 +191,11 @@ async function webgpu(): Promise<void> {
   }
   await Promise.all(pending);
   out.inOrder = [await first.tolist(), await second.tolist(), await third.tolist()];
+  // the transforms' communications with webgpu tangents and batches: on the cpu, read back from webgpu
+  const gpu = { stream: mx.webgpu };
+  const [, [tangent]] = mx.jvp((v: mx.MxArray) => mx.distributed.allSum(v), [mx.ones([2], mx.float32, gpu)], [mx.full([2], rank + 1, mx.float32, gpu)]);
+  const batched = mx.vmap((v: mx.MxArray) => mx.distributed.allGather(v))(mx.add(mx.reshape(mx.arange(4, mx.float32, gpu), [2, 2], gpu), 10 * rank, gpu));
+  out.transforms = { jvp: await tangent!.tolist(), jvpDevice: String(tangent!.stream.device), vmapGather: await batched.tolist() };
 }
 
 async function failing(): Promise<void> {

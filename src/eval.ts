@@ -332,11 +332,12 @@ export function setNodeValidator(v: NodeValidator | undefined): void {
  * graph's clean-up and the memory check, so that a loop calling it without
  * await still runs its steps in order and collects as it goes.
  */
-export function evaluate(outputs: readonly MxArray[]): Promise<void> {
+export function evaluate(outputs: readonly MxArray[], retrying = false): Promise<void> {
   const waits = new Set<Promise<void>>();
   let order: MxArray[];
   try {
     order = schedule(outputs, waits);
+    if (retrying) refuseLostCommunications(order);
   } catch (e) {
     return Promise.reject(e);
   }
@@ -409,8 +410,22 @@ async function afterNodes(used: ReadonlySet<Backend>, outputs: readonly MxArray[
   if (pending.length) {
     const ours = new Set(order);
     const left = pending.filter((o) => !ours.has(o));
-    if (left.length) await evaluate(left);
+    if (left.length) await evaluate(left, true);
   }
+}
+
+/**
+ * Throws when a retry of what a failed eval had taken on (`order`) holds a
+ * communication: every such node was that eval's (or an earlier failed
+ * one's; graphs are immutable and communications never recomputed), and run
+ * now it would take a place in the order of communications that depends on
+ * when the failure came, pairing it with another message on the other
+ * processes (or waiting forever behind a later eval's).
+ */
+function refuseLostCommunications(order: readonly MxArray[]): void {
+  const lost = order.find((n) => n.primitive?.keepsEvalOrder);
+  if (!lost) return;
+  throw new Error(`${opLabel(lost)}the eval that was to run this communication failed before it ran; run in another eval it could pair with another message on the other processes`);
 }
 
 /** Inputs of `node` that another eval had taken on: waited for, or evaluated here when that eval failed (always awaits once). */
@@ -421,7 +436,7 @@ async function inputsReady(node: MxArray, own: Promise<void>): Promise<void> {
     const claim = inFlight.get(x);
     if (claim === own) throw new Error(`${opLabel(node)}internal error: its input ${describe(x)} was released before it ran`);
     if (claim) await claim;
-    if (!x.isEvaluated) await evaluate([x]);
+    if (!x.isEvaluated) await evaluate([x], true);
   }
 }
 

@@ -196,6 +196,17 @@ async function webgpu(): Promise<void> {
   const [, [tangent]] = mx.jvp((v: mx.MxArray) => mx.distributed.allSum(v), [mx.ones([2], mx.float32, gpu)], [mx.full([2], rank + 1, mx.float32, gpu)]);
   const batched = mx.vmap((v: mx.MxArray) => mx.distributed.allGather(v))(mx.add(mx.reshape(mx.arange(4, mx.float32, gpu), [2, 2], gpu), 10 * rank, gpu));
   out.transforms = { jvp: await tangent!.tolist(), jvpDevice: String(tangent!.stream.device), vmapGather: await batched.tolist() };
+  // an eval that fails before its allSum (an output disposed while it waits for webgpu), and a later eval
+  // reading that sum: it fails too (run then, the sum's place among the communications would depend on
+  // when the failure came) instead of waiting forever behind its own allSum; the next communications run
+  const w = mx.add(mx.array([1, 2], mx.float32, gpu), 0, gpu);
+  const lost = mx.add(w, 1, gpu);
+  const sumOfFailed = mx.distributed.allSum(mx.array([rank + 1, 10], mx.float32));
+  const failing = mx.asyncEval(sumOfFailed, lost);
+  lost.dispose();
+  const reader = mx.asyncEval(mx.distributed.allSum(mx.array([100, 200], mx.float32)), mx.add(sumOfFailed, 1));
+  const settled = (p: Promise<void>) => Promise.race([p.then(() => "no error", messageOf), new Promise<string>((resolve) => setTimeout(() => resolve("hung"), 20_000).unref())]);
+  out.afterFailure = { failed: await settled(failing), reader: await settled(reader), next: await mx.distributed.allSum(mx.array([1], mx.float32)).tolist() };
 }
 
 async function failing(): Promise<void> {

@@ -5,7 +5,6 @@
 // its communications in its program's order, whatever each device's timing.
 
 import type { MxArray } from "./array.js";
-import { describe } from "./errors.js";
 
 /** Communication nodes of evals in progress that have not run yet, in the order the evals were called and walk their nodes. */
 const queued = new Set<MxArray>();
@@ -31,10 +30,12 @@ export function enqueueOrdered(order: readonly MxArray[]): boolean {
   return any;
 }
 
+/** The first node of the queue (undefined: empty). */
+const head = (): MxArray | undefined => queued.values().next().value;
+
 /** Whether `node` may run now: it is not queued, or every node queued before it has left. */
 export function isTurnOf(node: MxArray): boolean {
-  if (!queued.has(node)) return true;
-  return queued.values().next().value === node;
+  return !queued.has(node) || head() === node;
 }
 
 /** Waits until `node` may run (see isTurnOf). */
@@ -53,15 +54,10 @@ export function leaveQueue(nodes: Iterable<MxArray>): void {
 }
 
 /**
- * Throws when a synchronous eval would run the communication `node` while
- * communications that an earlier eval queued have not run: it cannot wait
- * for them, and running it first would pair it with another message on the
- * other processes.
+ * Whether a synchronous eval, which cannot wait, may run `node` now: false
+ * for a communication while others that an earlier eval queued have not run
+ * (run first, it would pair with another message on the other processes).
  */
-export function checkSyncTurn(node: MxArray): void {
-  if (!node.primitive?.keepsEvalOrder || queued.size === 0 || queued.values().next().value === node) return;
-  throw new Error(
-    `[${node.builtBy ?? node.primitive.errorName}] a synchronous read would run this communication (${describe(node)}) before ones an earlier asynchronous eval has yet to run; ` +
-      "every process must run its communications in one order: use 'await mx.eval(...)' (or 'await x.data()') instead",
-  );
+export function maySyncRun(node: MxArray): boolean {
+  return !node.primitive?.keepsEvalOrder || queued.size === 0 || head() === node;
 }

@@ -11,7 +11,7 @@ import { relieveMemoryPressure } from "./collector.js";
 import { describe } from "./errors.js";
 import { watchArray } from "./memory.js";
 import { rowMajorStrides } from "./shape.js";
-import { checkSyncTurn, enqueueOrdered, isTurnOf, leaveQueue, turnOf } from "./eval-order.js";
+import { enqueueOrdered, isTurnOf, leaveQueue, maySyncRun, turnOf } from "./eval-order.js";
 
 /**
  * Nodes that an asynchronous eval in progress has taken on, each mapped to the
@@ -303,7 +303,12 @@ export function evaluateSync(outputs: readonly MxArray[]): void {
     // (a sibling that an earlier node's multi-output kernel filled is already evaluated)
     for (const node of order) {
       if (node.isEvaluated) continue;
-      checkSyncTurn(node);
+      if (!maySyncRun(node)) {
+        throw new Error(
+          `${opLabel(node)}a synchronous read would run this communication (${describe(node)}) before ones an earlier asynchronous eval has yet to run; ` +
+            "every process must run its communications in one order: use 'await mx.eval(...)' (or 'await x.data()') instead",
+        );
+      }
       run(node, undefined, intermediates);
     }
   } finally {

@@ -481,12 +481,12 @@ describe.skipIf(!webgpuHere)("mx.distributed with a webgpu array", () => {
       expect(r.sync).toMatch(/reads asynchronously; use 'await mx\.eval\(\.\.\.\)'/);
       expect(r.onWebgpu).toMatch(/^\[distributed\.allSum\] the ring backend communicates from host memory, but stream Stream\(Device\(webgpu.*\) is on 'webgpu', which reads only asynchronously; leave the stream out/);
       expect(r.inOrder).toEqual([[20, 40], [2, 4], [10]]);
-      // a webgpu batch [[0, 1], [2, 3]] (+ 10 rank): each of its rows gathered over the ranks
       expect(r.afterFailure).toEqual({
         failed: "cannot evaluate: array float32(2,) was disposed while it was being evaluated",
         reader: "[distributed.allSum] the eval that was to run this communication failed before it ran; run in another eval it could pair with another message on the other processes",
         next: [2],
       });
+      // a webgpu batch [[0, 1], [2, 3]] (+ 10 rank): each of its rows gathered over the ranks
       expect(r.transforms).toEqual({ jvp: [3, 3], jvpDevice: "Device(cpu, 0)", vmapGather: [[0, 1, 10, 11], [2, 3, 12, 13]] });
       expect(r.syncWhilePending).toBe(r.rank === 0 ? "[distributed.allSum] a synchronous read would run this communication (float32(1,)) before ones an earlier asynchronous eval has yet to run; every process must run its communications in one order: use 'await mx.eval(...)' (or 'await x.data()') instead" : "not tried");
     }

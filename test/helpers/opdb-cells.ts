@@ -17,9 +17,9 @@ export function expectHolds(cell: CellResult): void {
 
 /**
  * A test per op database entry and dtype on `backend` against the cpu
- * reference: each cell has the whole test timeout (on lavapipe with a cold
- * shader cache, webgpu's round of all twelve real dtypes in one test took
- * 116 s, its integer roundings to negative decimals 7-15 s each to compile).
+ * reference: each cell has the whole test timeout, and a failure names its
+ * dtype (on lavapipe with a cold shader cache, webgpu's round of all twelve
+ * real dtypes in one test once took 116 s).
  */
 export function opCellTests(backend: string): void {
   for (const entry of OPS) {

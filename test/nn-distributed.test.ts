@@ -262,6 +262,9 @@ describe.each([
       // communicated in the gradients' own dtype: the 2^-12 float16 would drop stays
       expect(avg.fine!.values).toEqual(fineTree(exactMean));
       expect(out.mlxCalls).toEqual({ calls: [1, 2, 10], allOnes: [true, true, true] });
+      // batched and per array, the averaged arrays hold their own bytes, not also the sums'
+      // (at most: the garbage collector may free earlier arrays meanwhile)
+      for (const held of out.averageHolds as number[]) expect(held).toBeLessThan(1.01);
     }
   });
 

@@ -71,7 +71,15 @@ export function averageGradients<T>(gradients: T, group?: Group | AverageGradien
   const n = g.size();
   if (n === 1 || leaves.length === 0) return gradients;
 
-  const average = (x: MxArray): MxArray => ops.divide(allSum(x, { group: g, stream: stream as StreamOrDevice | undefined }), n);
+  const average = (x: MxArray): MxArray => {
+    const summed = allSum(x, { group: g, stream: stream as StreamOrDevice | undefined });
+    const mean = ops.divide(summed, n);
+    // the sum never leaves this function: its buffer goes once the mean has run
+    // (a communication's result is otherwise kept until the garbage collector
+    // finds it, since eval cannot recompute it)
+    summed.releaseWhenConsumed();
+    return mean;
+  };
   return asOp(op, () => {
     const dtype = leaves[0]![1].dtype;
     if (batchBytes <= 0 || leaves.some(([, x]) => x.dtype !== dtype)) return treeMapWithPath((_path, x: MxArray) => average(x), gradients) as T;

@@ -136,6 +136,22 @@ const flat = (tree: unknown) => mx.utils.treeFlatten(tree) as [string, mx.MxArra
     const leaves = flat(tree);
     return { calls: dtypes.length, dtypes: [...new Set(dtypes)], keys: leaves.map(([k]) => k), values: await Promise.all(leaves.map(([, a]) => a.tolist())), outDtypes: leaves.map(([, a]) => a.dtype.name) };
   };
+  // the memory a batched and a per-array averaging hold once evaluated (results kept): their results' bytes,
+  // not also the allSum's (a communication's result, which eval cannot recompute, stays until freed)
+  {
+    const big = Array.from({ length: 3 }, () => mx.random.normal([1 << 16]));
+    await mx.eval(big);
+    const held: unknown[] = [];
+    out.averageHolds = [];
+    for (const allReduceSize of [undefined, 0]) {
+      mx.clearCache(); // (a cached block up to twice the size may serve a request)
+      const before = mx.getActiveMemory();
+      const averaged = nn.averageGradients(big, { allReduceSize });
+      await mx.eval(averaged);
+      held.push(averaged);
+      (out.averageHolds as number[]).push((mx.getActiveMemory() - before) / (3 * 4 * (1 << 16)));
+    }
+  }
   const grads = gradientTree(rank);
   // MLX's test_average_gradients: ten ones(10), batched into one allSum, two of 200 bytes, or ten
   const ones = Array.from({ length: 10 }, () => mx.ones([10]));

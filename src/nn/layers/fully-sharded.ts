@@ -44,7 +44,9 @@ function gatherFunction(group: Group, fullShapes: readonly (readonly number[])[]
     {
       vjp: (shards, cotangents) => {
         const rows = ops.concatenate(cotangents.map((c) => ops.reshape(c, [n, -1])), 1);
-        const mine = ops.divide(sumScatter(rows, { group }), n);
+        const summed = sumScatter(rows, { group });
+        const mine = ops.divide(summed, n);
+        summed.releaseWhenConsumed(); // (never leaves here; eval cannot recompute a communication, so it would wait for the collector)
         return ops.split(mine, cuts, 1).map((p, i) => cast(ops.reshape(p, shardShapes[i]!), shards[i]!.dtype));
       },
     },

@@ -66,24 +66,26 @@ function makeEncoder(mBits: number, eBits: number, nanBits: (x: number) => numbe
  * (`-1 * NaN`) does not keep its sign in JS.
  */
 function makeDecodeTable(mBits: number, eBits: number, quietNaN: boolean): Float32Array {
+  // float32's bits, built with integer operations (this runs at import: 65536
+  // entries each): normal numbers, infinities and NaNs take the exponent
+  // rebiased and the significand shifted up; subnormals of a format with a
+  // narrower exponent are normal in float32, so they are written as values.
   const bias = (1 << (eBits - 1)) - 1;
   const t = new Float32Array(65536);
   const bits = new Uint32Array(t.buffer);
   const expMask = (1 << eBits) - 1;
-  const nanBits = quietNaN ? 0x7fc00000 : 0x7f800000;
+  const mMask = (1 << mBits) - 1;
+  const shift = 23 - mBits;
+  const rebias = (127 - bias) << 23;
+  const subnormalUnit = 2 ** (1 - bias - mBits);
   for (let h = 0; h < 65536; h++) {
-    const negative = h >> (mBits + eBits) === 1;
+    const sign = (h >> (mBits + eBits)) << 31;
     const e = (h >> mBits) & expMask;
-    const m = h & ((1 << mBits) - 1);
-    if (e === expMask && m !== 0) {
-      bits[h] = ((negative ? 0x80000000 : 0) | nanBits | (m << (23 - mBits))) >>> 0;
-      continue;
-    }
-    let v: number;
-    if (e === 0) v = m * 2 ** (1 - bias - mBits);
-    else if (e === expMask) v = Infinity;
-    else v = (1 + m / 2 ** mBits) * 2 ** (e - bias);
-    t[h] = negative ? -v : v;
+    const m = h & mMask;
+    if (e === expMask) bits[h] = (sign | 0x7f800000 | (m === 0 ? 0 : (quietNaN ? 0x400000 : 0) | (m << shift))) >>> 0;
+    else if (e !== 0) bits[h] = (sign | (rebias + (e << 23)) | (m << shift)) >>> 0;
+    else if (eBits === 8) bits[h] = (sign | (m << shift)) >>> 0;
+    else t[h] = sign ? -m * subnormalUnit : m * subnormalUnit;
   }
   return t;
 }

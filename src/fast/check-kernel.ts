@@ -5,7 +5,10 @@
 // failure is shrunk to a small input and reported with a reproduction.
 
 import { checkInt } from "../argument-checks.js";
-import fc from "fast-check";
+import type { Arbitrary } from "fast-check";
+
+/** fast-check, loaded by the first checkKernel call (not at the package's import). */
+let fc: typeof import("fast-check").default;
 import { MxArray } from "../array.js";
 import { cpu } from "../device.js";
 import { float64, isDType, type DType } from "../dtype.js";
@@ -30,7 +33,7 @@ export interface CheckInputSpec {
 
 export interface CheckKernelOptions {
   /** One entry per input: a spec to draw from, or a fast-check arbitrary of arrays. */
-  inputs: readonly (CheckInputSpec | fc.Arbitrary<MxArray>)[];
+  inputs: readonly (CheckInputSpec | Arbitrary<MxArray>)[];
   /** The launch arguments for drawn inputs; default: one thread per element of the reference's first output, in threadgroups of up to 256. */
   launch?: ((inputs: MxArray[]) => Omit<KernelCallOptions, "inputs" | "stream">) | undefined;
   /** Cases to draw (default 50). */
@@ -79,7 +82,7 @@ const INT_RANGE: Record<string, [number, number]> = {
   uint8: [0, 255], uint16: [0, 65535], uint32: [0, 4294967295],
 };
 
-function elementArb(s: CheckInputSpec): fc.Arbitrary<number | boolean> {
+function elementArb(s: CheckInputSpec): Arbitrary<number | boolean> {
   const d = s.dtype;
   if (d.kind === "bool") return fc.boolean();
   const range = INT_RANGE[d.name];
@@ -99,12 +102,12 @@ function elementArb(s: CheckInputSpec): fc.Arbitrary<number | boolean> {
   return fc.oneof({ weight: 8, arbitrary: ordinary }, { weight: 1, arbitrary: fc.constantFrom(NaN, Infinity, -Infinity, 0, -0, tiny, -tiny, f.max, -f.max, 1, -1) });
 }
 
-function isArbitrary(x: unknown): x is fc.Arbitrary<MxArray> {
+function isArbitrary(x: unknown): x is Arbitrary<MxArray> {
   return x instanceof fc.Arbitrary;
 }
 
 /** The arbitrary of one case: a list of input arrays on the cpu. */
-function casesArb(specs: CheckKernelOptions["inputs"]): fc.Arbitrary<MxArray[]> {
+function casesArb(specs: CheckKernelOptions["inputs"]): Arbitrary<MxArray[]> {
   const shared = fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 2 });
   return shared.chain((common) =>
     fc.tuple(
@@ -215,6 +218,7 @@ function reproduction(kernel: UserKernel, inputs: KernelMismatch["inputs"], laun
  */
 export async function checkKernel(kernel: UserKernel, options: CheckKernelOptions): Promise<KernelCheckReport> {
   noExtraArguments("checkKernel", arguments, 2);
+  fc ??= (await import("fast-check")).default;
   if (typeof kernel !== "function" || typeof (kernel as Partial<UserKernel>).kernelName !== "string") {
     throw opError(OP, `kernel must be a kernel made by mx.fast.metalKernel or mx.fast.wgslKernel, got ${describeValue(kernel)}`, [], "type");
   }

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const main = new URL("../dist/cli/main.js", import.meta.url);
+const main = new URL("../dist/node/cli.js", import.meta.url);
 if (!existsSync(fileURLToPath(main))) {
   console.error("mlx-ts: the package is not built; run `npm run build` in its folder");
   process.exit(1);

@@ -24,7 +24,7 @@ commands:
 options:
   --version    the version of mlx-ts`;
 
-/** The package's own folder (this file is cli/main.ts, or dist/cli/main.js in the package). */
+/** The package's own folder (this file is cli/main.ts, or bundled into dist/node/cli.js in the package). */
 function packageFile(path: string): string {
   const req = createRequire(import.meta.url);
   for (const up of ["../", "../../"]) {

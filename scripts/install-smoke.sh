@@ -19,9 +19,11 @@ tarball="$(npm pack --silent --pack-destination "$work" | tail -1)"
 step "packed $tarball ($(du -h "$work/$tarball" | cut -f1))"
 contents="$(tar -tzf "$work/$tarball")"
 grep -qx 'package/dist/index.d.ts' <<<"$contents" || fail "the tarball has no dist/index.d.ts"
+grep -qx 'package/dist/node/index.js' <<<"$contents" || fail "the tarball has no dist/node/index.js (the bundle Node loads)"
+if grep -E '^package/dist/(src|backends|cli|conformance)/.*\.js$' <<<"$contents"; then fail "the tarball carries tsc's JavaScript beside the bundle"; fi
 if grep -E 'package/(test|bench|examples|native/build)/' <<<"$contents"; then fail "the tarball carries development files"; fi
 # the source maps' sources ship beside them (stack traces and debuggers open them)
-for map in dist/index.js.map dist/src/eval.js.map dist/backends/webgpu/backend.js.map; do
+for map in dist/node/*.js.map; do
   for src in $(node -e 'for (const s of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).sources) console.log(require("path").join(require("path").dirname(process.argv[2]), s))' "$map" "$map"); do
     grep -qx "package/$src" <<<"$contents" || fail "$map names $src, which the tarball does not carry"
   done

@@ -24,6 +24,9 @@ await esbuild.build({
   platform: "node",
   target: "node20",
   packages: "external",
+  // classes and functions keep their names where esbuild renames a clash (nn.LayerNorm beside the
+  // LayerNorm primitive): module reprs and errors print them
+  keepNames: true,
   // the maps name the TypeScript sources, which the package ships beside them
   sourcemap: true,
   sourcesContent: false,

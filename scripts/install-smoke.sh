@@ -79,8 +79,12 @@ cat > plain.mjs <<'JS'
 import * as mx from "mlx-ts";
 const a = mx.arange(5).add(1);
 console.log("plain", JSON.stringify(await a.tolist()), a.dtype.name);
+// the bundle keeps the names a module's repr and the functions carry (esbuild renames clashing ones)
+console.log("names", String(new mx.nn.LayerNorm(2)), String(new mx.nn.RoPE(4)), mx.zeros.name);
 JS
-node plain.mjs | grep -qx 'plain \[1,2,3,4,5\] int32' || fail "the plain-JS ESM program"
+node plain.mjs > plain.out || fail "the plain-JS ESM program failed"
+grep -qx 'plain \[1,2,3,4,5\] int32' plain.out || fail "the plain-JS ESM program"
+grep -qx 'names LayerNorm(2, eps=0.00001, affine=true) RoPE(4, traditional=false) zeros' plain.out || fail "the bundle renamed a class or function: $(grep names plain.out)"
 
 step "the subpaths mlx-ts/nn and mlx-ts/optimizers, typed"
 cat > train.ts <<'TS'

@@ -92,6 +92,19 @@ describe("nn's distributed layers and helpers on the singleton group", () => {
     const want = new Map(mx.utils.treeFlatten(g1) as [string, mx.MxArray][]);
     for (const [k, g] of flat) expect(await maxDiff(g, want.get(k.slice("module.".length))!), k).toBe(0);
     expect(nn.fullyShard(wrapped)).toBe(wrapped);
+
+    // on one process the gradients' sumScatter is its input: with one parameter of one row, the caller's cotangent, which stays theirs
+    const row = new (class extends nn.Module {
+      weight = mx.zeros([1, 4], mx.float32);
+      forward() {
+        return this.weight;
+      }
+    })();
+    const one = new nn.FullyShardedModule(row);
+    const cotangent = mx.full([1, 4], 3, mx.float32);
+    const [, [g]] = mx.vjp((w: mx.MxArray) => (one.module.update({ weight: w }), one.forward()), [row.weight], [cotangent]);
+    expect(await g!.tolist()).toEqual([[3, 3, 3, 3]]);
+    expect(await cotangent.tolist()).toEqual([[3, 3, 3, 3]]);
   });
 
   it("averageGradients is the identity; clipGradNormSharded is optimizers.clipGradNorm", async () => {

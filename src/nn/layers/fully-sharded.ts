@@ -46,7 +46,9 @@ function gatherFunction(group: Group, fullShapes: readonly (readonly number[])[]
         const rows = ops.concatenate(cotangents.map((c) => ops.reshape(c, [n, -1])), 1);
         const summed = sumScatter(rows, { group });
         const mine = ops.divide(summed, n);
-        summed.releaseWhenConsumed(); // (never leaves here; eval cannot recompute a communication, so it would wait for the collector)
+        // a new node never leaves here (eval cannot recompute a communication, so it would wait for the
+        // collector); on one process it is `rows` itself, which may be the caller's own cotangent
+        if (summed !== rows) summed.releaseWhenConsumed();
         return ops.split(mine, cuts, 1).map((p, i) => cast(ops.reshape(p, shardShapes[i]!), shards[i]!.dtype));
       },
     },

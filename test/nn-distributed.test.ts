@@ -210,7 +210,7 @@ describe.each([
     }
   });
 
-  it("the sharded layers' outputs, and gradients through a chain of them, are the unsharded layers' on every rank", async () => {
+  it("the sharded layers' outputs, and gradients through a chain of them, are the unsharded layers' on every rank; an output holds its own bytes", async () => {
     const ranks = await launched();
     for (const out of ranks) {
       // float32 sums of one dot product split over the ranks: within a few ulps
@@ -222,6 +222,8 @@ describe.each([
         expect(q.modes).toEqual([mode, mode, mode === "affine", mode === "affine"]);
         expect(q.trainable).toEqual([0, 0]);
       }
+      // the output holds its own bytes, not also the allSum's before the bias (at most: the collector may free others meanwhile)
+      expect(out.shardedToAllHolds).toBeLessThan(1.01);
     }
   });
 

@@ -29,6 +29,17 @@ function arrayLeaves(op: string, gradients: unknown, name: string): [string, MxA
   });
 }
 
+/**
+ * Frees `result`, a communication of `input` that the caller reads and never
+ * hands out, once what reads it has run: eval cannot recompute a
+ * communication, so it would otherwise keep the buffer until the garbage
+ * collector finds the array. On a group of one process the communication is
+ * `input` itself, which may be the program's own array: kept.
+ */
+export function freeOnceRead(result: MxArray, input: MxArray): void {
+  if (result !== input) result.releaseWhenConsumed();
+}
+
 /** The options of averageGradients (MLX's keyword arguments of `average_gradients`). */
 export interface AverageGradientsOptions {
   /** The processes to average over (default: the group `mx.distributed.init()` returns). */
@@ -74,10 +85,7 @@ export function averageGradients<T>(gradients: T, group?: Group | AverageGradien
   const average = (x: MxArray): MxArray => {
     const summed = allSum(x, { group: g, stream: stream as StreamOrDevice | undefined });
     const mean = ops.divide(summed, n);
-    // the sum never leaves this function: its buffer goes once the mean has run
-    // (a communication's result is otherwise kept until the garbage collector
-    // finds it, since eval cannot recompute it)
-    summed.releaseWhenConsumed();
+    freeOnceRead(summed, x);
     return mean;
   };
   return asOp(op, () => {

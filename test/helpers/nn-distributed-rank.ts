@@ -136,6 +136,17 @@ const flat = (tree: unknown) => mx.utils.treeFlatten(tree) as [string, mx.MxArra
     const leaves = flat(tree);
     return { calls: dtypes.length, dtypes: [...new Set(dtypes)], keys: leaves.map(([k]) => k), values: await Promise.all(leaves.map(([, a]) => a.tolist())), outDtypes: leaves.map(([, a]) => a.dtype.name) };
   };
+  // what a sharded-to-all layer's output holds once evaluated: its bytes, not also the allSum's before the bias
+  {
+    const layer = new nn.ShardedToAllLinear(96, 1024, true, world);
+    const x = mx.random.normal([64, 96 / size]);
+    await mx.eval(layer.parameters(), x);
+    mx.clearCache();
+    const before = mx.getActiveMemory();
+    const y = layer.forward(x);
+    await mx.eval(y);
+    out.shardedToAllHolds = (mx.getActiveMemory() - before) / y.nbytes;
+  }
   // the memory a batched and a per-array averaging hold once evaluated (results kept): their results' bytes,
   // not also the allSum's (a communication's result, which eval cannot recompute, stays until freed)
   {

@@ -12,7 +12,7 @@ import { asOp, noExtraArguments } from "../../ops/strict-options.js";
 import { customFunction } from "../../transforms/custom.js";
 import { treeFlatten, treeUnflatten } from "../../transforms/utils.js";
 import { keywords, options } from "../checks.js";
-import { checkGroup } from "../distributed.js";
+import { checkGroup, freeOnceRead } from "../distributed.js";
 import { Module, isModule } from "../module.js";
 import { shardParameters } from "./sharded.js";
 
@@ -46,9 +46,7 @@ function gatherFunction(group: Group, fullShapes: readonly (readonly number[])[]
         const rows = ops.concatenate(cotangents.map((c) => ops.reshape(c, [n, -1])), 1);
         const summed = sumScatter(rows, { group });
         const mine = ops.divide(summed, n);
-        // a new node never leaves here (eval cannot recompute a communication, so it would wait for the
-        // collector); on one process it is `rows` itself, which may be the caller's own cotangent
-        if (summed !== rows) summed.releaseWhenConsumed();
+        freeOnceRead(summed, rows);
         return ops.split(mine, cuts, 1).map((p, i) => cast(ops.reshape(p, shardShapes[i]!), shards[i]!.dtype));
       },
     },

@@ -15,7 +15,7 @@ import * as random from "../../random.js";
 import { customFunction } from "../../transforms/custom.js";
 import { treeMapWithPath } from "../../transforms/utils.js";
 import { checkArray, checkBool, checkFunction, checkSize, keywords, options } from "../checks.js";
-import { checkGroup } from "../distributed.js";
+import { checkGroup, freeOnceRead } from "../distributed.js";
 import { Module, isModule, type FreezeOptions, type Params } from "../module.js";
 import { Linear } from "./linear.js";
 
@@ -278,8 +278,12 @@ export class ShardedToAllLinear extends Module {
     const op = "nn.ShardedToAllLinear";
     checkArray(op, x, "x");
     return asOp(op, () => {
-      const y = allSum(ops.matmul(x, ops.transpose(this.weight)), { group: this.group });
-      return this.bias ? ops.add(y, this.bias) : y;
+      const product = ops.matmul(x, ops.transpose(this.weight));
+      const y = allSum(product, { group: this.group });
+      if (!this.bias) return y;
+      const out = ops.add(y, this.bias);
+      freeOnceRead(y, product);
+      return out;
     });
   }
 
@@ -503,8 +507,12 @@ export class QuantizedShardedToAllLinear extends ShardedQuantized {
     const op = "nn.QuantizedShardedToAllLinear";
     checkArray(op, x, "x");
     return asOp(op, () => {
-      const y = allSum(this.product(x), { group: this.group });
-      return this.bias ? ops.add(y, this.bias) : y;
+      const product = this.product(x);
+      const y = allSum(product, { group: this.group });
+      if (!this.bias) return y;
+      const out = ops.add(y, this.bias);
+      freeOnceRead(y, product);
+      return out;
     });
   }
 

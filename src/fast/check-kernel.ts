@@ -6,9 +6,6 @@
 
 import { checkInt } from "../argument-checks.js";
 import type { Arbitrary } from "fast-check";
-
-/** fast-check, loaded by the first checkKernel call (not at the package's import). */
-let fc: typeof import("fast-check").default;
 import { MxArray } from "../array.js";
 import { cpu } from "../device.js";
 import { float64, isDType, type DType } from "../dtype.js";
@@ -17,6 +14,9 @@ import * as ops from "../ops/index.js";
 import { checkOptions, noExtraArguments } from "../ops/strict-options.js";
 import { evaluate } from "../eval.js";
 import { checkContract, type KernelCallOptions, type KernelContract, type UserKernel } from "./custom-kernel.js";
+
+/** fast-check, loaded by the first checkKernel call (not at the package's import). */
+let fc: typeof import("fast-check").default;
 
 const OP = "checkKernel";
 

@@ -22,6 +22,14 @@ const slice = (x: mx.MxArray, axis: number) => {
 };
 const hex = async (a: mx.MxArray) => Buffer.from((await a.data()).buffer).toString("hex");
 const flat = (tree: unknown) => mx.utils.treeFlatten(tree) as [string, mx.MxArray][];
+/** The bytes the arrays `build` makes hold once evaluated (and kept), the cache cleared first (a cached block up to twice the size may serve a request). */
+const heldAfterEval = async (build: () => unknown) => {
+  mx.clearCache();
+  const before = mx.getActiveMemory();
+  const kept = build();
+  await mx.eval(kept);
+  return mx.getActiveMemory() - before;
+};
 
 // ---- the sharded layers against the layer they came from ----
 {
@@ -116,6 +124,14 @@ const flat = (tree: unknown) => mx.utils.treeFlatten(tree) as [string, mx.MxArra
   out.inplace = { segments: await shardedParams(segments), fractions: await shardedParams(fractions), predicate: await shardedParams(predicate) };
 }
 
+// ---- what a sharded-to-all layer's output holds once evaluated: its bytes, not also the allSum's before the bias ----
+{
+  const layer = new nn.ShardedToAllLinear(96, 1024, true, world);
+  const x = mx.random.normal([64, 96 / size]);
+  await mx.eval(layer.parameters(), x);
+  out.shardedToAllHolds = (await heldAfterEval(() => layer.forward(x))) / (64 * 1024 * 4);
+}
+
 // ---- averageGradients ----
 {
   /** The allSum nodes behind `tree`'s arrays (before evaluation): their count and input dtypes. */
@@ -136,31 +152,14 @@ const flat = (tree: unknown) => mx.utils.treeFlatten(tree) as [string, mx.MxArra
     const leaves = flat(tree);
     return { calls: dtypes.length, dtypes: [...new Set(dtypes)], keys: leaves.map(([k]) => k), values: await Promise.all(leaves.map(([, a]) => a.tolist())), outDtypes: leaves.map(([, a]) => a.dtype.name) };
   };
-  // what a sharded-to-all layer's output holds once evaluated: its bytes, not also the allSum's before the bias
-  {
-    const layer = new nn.ShardedToAllLinear(96, 1024, true, world);
-    const x = mx.random.normal([64, 96 / size]);
-    await mx.eval(layer.parameters(), x);
-    mx.clearCache();
-    const before = mx.getActiveMemory();
-    const y = layer.forward(x);
-    await mx.eval(y);
-    out.shardedToAllHolds = (mx.getActiveMemory() - before) / y.nbytes;
-  }
   // the memory a batched and a per-array averaging hold once evaluated (results kept): their results' bytes,
   // not also the allSum's (a communication's result, which eval cannot recompute, stays until freed)
   {
     const big = Array.from({ length: 3 }, () => mx.random.normal([1 << 16]));
     await mx.eval(big);
-    const held: unknown[] = [];
     out.averageHolds = [];
     for (const allReduceSize of [undefined, 0]) {
-      mx.clearCache(); // (a cached block up to twice the size may serve a request)
-      const before = mx.getActiveMemory();
-      const averaged = nn.averageGradients(big, { allReduceSize });
-      await mx.eval(averaged);
-      held.push(averaged);
-      (out.averageHolds as number[]).push((mx.getActiveMemory() - before) / (3 * 4 * (1 << 16)));
+      (out.averageHolds as number[]).push((await heldAfterEval(() => nn.averageGradients(big, { allReduceSize }))) / (3 * 4 * (1 << 16)));
     }
   }
   const grads = gradientTree(rank);

@@ -114,6 +114,19 @@ function allToSharded(segments: Segments): ShardingPredicate {
   return (path, w) => (path.endsWith("bias") ? [-1, segments] : [Math.max(w.ndim - 2, 0), segments]);
 }
 
+/**
+ * A sharded-to-all layer's output from this process's partial product: the
+ * allSum over `group`, plus `bias` if any (the sum, which the layer never
+ * hands out then, is freed once the bias is added).
+ */
+function allSumPlusBias(product: MxArray, group: Group, bias: MxArray | undefined): MxArray {
+  const y = allSum(product, { group });
+  if (!bias) return y;
+  const out = ops.add(y, bias);
+  freeOnceRead(y, product);
+  return out;
+}
+
 /** MLX's "sharded-to-all" predicate: weights along their last (input) axis; biases whole (added after the allSum). */
 function shardedToAll(segments: Segments): ShardingPredicate {
   return (path) => (path.endsWith("bias") ? null : [-1, segments]);
@@ -278,12 +291,7 @@ export class ShardedToAllLinear extends Module {
     const op = "nn.ShardedToAllLinear";
     checkArray(op, x, "x");
     return asOp(op, () => {
-      const product = ops.matmul(x, ops.transpose(this.weight));
-      const y = allSum(product, { group: this.group });
-      if (!this.bias) return y;
-      const out = ops.add(y, this.bias);
-      freeOnceRead(y, product);
-      return out;
+      return allSumPlusBias(ops.matmul(x, ops.transpose(this.weight)), this.group, this.bias);
     });
   }
 
@@ -507,12 +515,7 @@ export class QuantizedShardedToAllLinear extends ShardedQuantized {
     const op = "nn.QuantizedShardedToAllLinear";
     checkArray(op, x, "x");
     return asOp(op, () => {
-      const product = this.product(x);
-      const y = allSum(product, { group: this.group });
-      if (!this.bias) return y;
-      const out = ops.add(y, this.bias);
-      freeOnceRead(y, product);
-      return out;
+      return allSumPlusBias(this.product(x), this.group, this.bias);
     });
   }
 

@@ -5,9 +5,10 @@
 // apart, all eight computed (loaded) before the first is stored, as
 // wgsl/elementwise.wgsl. A word whose EPW elements come from one run is read
 // as one input word, or two shifted together where the run starts inside a
-// word; a word spanning two runs, or (where rows split words) the end of a
-// row, is assembled element by element, each from its own row; the latter
-// (about one a row) after the eight are stored, so the eight stay lean.
+// word; a word spanning runs (or a pad's input and its value) joins each
+// run's part, masked into place (part_word); a word that runs past the end of
+// its row (where rows split words) is assembled element by element, each from
+// its own row, after the eight are stored, so the eight stay lean.
 // Elements move as their bits.
 // Slots (the name in double braces), filled by backends/webgpu/layout-rows.ts:
 //   UNROLL_WORDS  `true` for the eight words' calls written out, `false` where
@@ -25,7 +26,7 @@
 //   ELEMENT    the body of element_at(r, e, row): the bits of the element at
 //              row r, column e (in elements)
 //   WORD       the body of word_at(r, c0, row): the word at row r from element
-//              column c0, inside the row, from run_word or word_by_elements
+//              column c0, inside the row, from run_word or part_word
 // params: [output words, columns per row, C, R, then the op's own words (ROW, ELEMENT, WORD)]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
@@ -39,6 +40,19 @@ fn load_word(k: u32, i: u32) -> u32 {
 /** The EPW elements of input k starting at element s (all inside the input), as one word. */
 fn run_word(k: u32, s: u32) -> u32 {
   {{RUN_WORD}}
+}
+
+/** A word's low n lanes set (0 < n <= EPW). */
+fn lanes_mask(n: u32) -> u32 {
+  return select(0xffffffffu, (1u << (n * {{BITS}}u)) - 1u, n < {{EPW}}u);
+}
+
+/** Input k's n elements from element s (all inside the input; 0 < n, j0 + n <= EPW) at lanes j0.. of a word, zero elsewhere: one load, two where they span words. */
+fn part_word(k: u32, s: u32, n: u32, j0: u32) -> u32 {
+  let lane = s % {{EPW}}u;
+  var w = load_word(k, s / {{EPW}}u) >> (lane * {{BITS}}u);
+  if (lane + n > {{EPW}}u) { w = w | (load_word(k, s / {{EPW}}u + 1u) << (({{EPW}}u - lane) * {{BITS}}u)); }
+  return (w & lanes_mask(n)) << (j0 * {{BITS}}u);
 }
 
 /** The bits of element s of input k. */

@@ -7,8 +7,8 @@
 // as one input word, or two shifted together where the run starts inside a
 // word; a word spanning runs (or a pad's input and its value) joins each
 // run's part, masked into place (part_word); a word that runs past the end of
-// its row (where rows split words) is assembled element by element, each from
-// its own row, after the eight are stored, so the eight stay lean.
+// its row (where rows split words) joins each row's part, after the eight are
+// stored, so the eight stay lean.
 // Elements move as their bits.
 // Slots (the name in double braces), filled by backends/webgpu/layout-rows.ts:
 //   UNROLL_WORDS  `true` for the eight words' calls written out, `false` where
@@ -23,11 +23,9 @@
 //   RUN_WORD   the body of run_word(k, s): one load where every run starts on
 //              a word, else the shift tested per word
 //   ROW        the body of row_info(r)
-//   ELEMENT    the body of element_at(r, e, row): the bits of the element at
-//              row r, column e (in elements)
-//   WORD       the body of word_at(r, c0, row): the word at row r from element
-//              column c0, inside the row, from run_word or part_word
-// params: [output words, columns per row, C, R, then the op's own words (ROW, ELEMENT, WORD)]
+//   WORD       the body of word_part(r, c0, row, n): n elements of row r from
+//              element column c0, inside the row, from run_word or part_word
+// params: [output words, columns per row, C, R, then the op's own words (ROW, WORD)]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
@@ -60,40 +58,37 @@ fn elem(k: u32, s: u32) -> u32 {
   return (load_word(k, s / {{EPW}}u) >> ((s % {{EPW}}u) * {{BITS}}u)) & {{MASK}}u;
 }
 
-/** What word_at needs of row r: the pad's (1 if the row is inside the input, its first input element); unused by concatenate. */
+/** What word_part needs of row r: the pad's (1 if the row is inside the input, its first input element); unused by concatenate. */
 fn row_info(r: u32) -> vec2u {
   {{ROW}}
 }
 
-/** The bits of the output element at column e (in elements) of row r, whose row_info is `row`. */
-fn element_at(r: u32, e: u32, row: vec2u) -> u32 {
-  {{ELEMENT}}
-}
-
-/** The word from element column e0 of row r0 (row_info `row0`), element by element: on through the next rows where it runs past the row's end (several where C < EPW); zero past the last row. */
-fn word_by_elements(r0: u32, e0: u32, row0: vec2u) -> u32 {
-  let cols = params[2];
-  let rows = params[3];
-  var r = r0;
-  var e = e0;
-  var row = row0;
-  var bits = 0u;
-  for (var j = 0u; j < {{EPW}}u; j++) {
-    if (e == cols) {
-      e = 0u;
-      r += 1u;
-      if (r == rows) { break; }
-      row = row_info(r);
-    }
-    bits = bits | (element_at(r, e, row) << (j * {{BITS}}u));
-    e += 1u;
-  }
-  return bits;
+/** The n output elements (0 < n <= EPW, all inside the row) from element column c0 of row r (row_info `row`) at lanes 0 .. n - 1 of a word, zero above. */
+fn word_part(r: u32, c0: u32, row: vec2u, n: u32) -> u32 {
+  {{WORD}}
 }
 
 /** The output word from element column c0 of row r (row_info `row`), all its elements inside the row. */
 fn word_at(r: u32, c0: u32, row: vec2u) -> u32 {
-  {{WORD}}
+  return word_part(r, c0, row, {{EPW}}u);
+}
+
+/** The output word from element column e0 of row r0, which runs past the row's end: each row's part joined (several rows where C < EPW); zero past the last row. */
+fn word_across_rows(r0: u32, e0: u32) -> u32 {
+  let cols = params[2];
+  let rows = params[3];
+  var bits = 0u;
+  var r = r0;
+  var e = e0;
+  var j = 0u;
+  while (j < {{EPW}}u && r < rows) {
+    let n = min({{EPW}}u - j, cols - e);
+    bits = bits | (word_part(r, e, row_info(r), n) << (j * {{BITS}}u));
+    j += n;
+    e = 0u;
+    r += 1u;
+  }
+  return bits;
 }
 
 /** Whether the word at column c (in columns) runs past its row's end. */
@@ -101,7 +96,7 @@ fn ends_row(c: u32) -> bool {
   return {{ENDS_ROW}};
 }
 
-/** The word at column c of row r, or 0 where it runs past the row's end (bit `bit` of *ends set then: word_by_elements writes it). */
+/** The word at column c of row r, or 0 where it runs past the row's end (bit `bit` of *ends set then: word_across_rows writes it). */
 fn word_in_row(r: u32, c: u32, row: vec2u, ends: ptr<function, u32>, bit: u32) -> u32 {
   if (ends_row(c)) {
     *ends |= bit;
@@ -112,7 +107,7 @@ fn word_in_row(r: u32, c: u32, row: vec2u, ends: ptr<function, u32>, bit: u32) -
 
 /** The output word at column c (in columns) of row r, inside the row or not. */
 fn word_anywhere(r: u32, c: u32) -> u32 {
-  if (ends_row(c)) { return word_by_elements(r, c, row_info(r)); }
+  if (ends_row(c)) { return word_across_rows(r, c); }
   return word_at(r, c * {{ELEMENTS_PER_COLUMN}}u, row_info(r));
 }
 

@@ -15,33 +15,28 @@ import { elementsPerWord } from "./codegen.js";
 const WORDS_PER_GROUP = 2048;
 
 /**
- * The output word from element column c0 of row r of a concatenation: params
- * [.., 4: count, then per input: start, C_k, offset]. A word inside one run is
- * one run_word; a word spanning runs joins each run's part (an empty input's
- * start is its successor's, so it adds none).
+ * word_part of a concatenation, the n elements from element column c0 of row
+ * r: params [.., 4: count, then per input: start, C_k, offset]. A whole word
+ * inside one run is one run_word; else each run's part is joined (an empty
+ * input's start is its successor's, so it adds none).
  */
 const CONCAT_WORD = `var k = 0u;
   for (var q = 1u; q < params[4]; q++) { if (c0 >= params[5u + 3u * q]) { k = q; } }
-  let start = params[5u + 3u * k];
-  let ck = params[6u + 3u * k];
-  if (c0 + {{EPW}}u <= start + ck) { return run_word(k, params[7u + 3u * k] + r * ck + c0 - start); }
+  if (n == {{EPW}}u && c0 + {{EPW}}u <= params[5u + 3u * k] + params[6u + 3u * k]) {
+    return run_word(k, params[7u + 3u * k] + r * params[6u + 3u * k] + c0 - params[5u + 3u * k]);
+  }
   var bits = 0u;
   var e = c0;
-  for (var q = k; q < params[4] && e < c0 + {{EPW}}u; q++) {
+  for (var q = k; q < params[4] && e < c0 + n; q++) {
     let sq = params[5u + 3u * q];
     let cq = params[6u + 3u * q];
-    let end = min(sq + cq, c0 + {{EPW}}u);
+    let end = min(sq + cq, c0 + n);
     if (end > e) {
       bits = bits | part_word(q, params[7u + 3u * q] + r * cq + e - sq, end - e, e - c0);
       e = end;
     }
   }
   return bits;`;
-
-/** The element at (r, e) of a concatenation: that of the last input starting at or before e (an empty input's start is its successor's). */
-const CONCAT_ELEMENT = `var k = 0u;
-  for (var q = 1u; q < params[4]; q++) { if (e >= params[5u + 3u * q]) { k = q; } }
-  return elem(k, params[7u + 3u * k] + r * params[6u + 3u * k] + e - params[5u + 3u * k]);`;
 
 /**
  * Row r of a pad of `leading` dims before the last: params [.., 4: leading
@@ -65,28 +60,24 @@ function padRow(leading: number): string {
   return lines.join("\n  ");
 }
 
-/** The element at column e of a pad's row whose row_info is `row`; VALUE the value's bits at output column e. */
-const PAD_ELEMENT = `if (row.x == 1u && e >= params[6] && e - params[6] < params[5]) { return elem(0u, row.y + e - params[6]); }
-  return {{VALUE}};`;
-
 /**
- * The output word from element column c0 of a pad's row r, whose row_info is
- * `row`: one run_word inside the input's run, the value's fill word (FILL)
- * outside it, and at the run's edges the input's part masked into the fill
- * word. Built element by element instead, those edge words (two in a row of
- * 4097) cost float16 pads of [8192, 8192] by 1 9 points of the copy kernel's
- * rate on the H100 in session 46's phased form of this kernel (74% against
- * 83%, kernels alone).
+ * word_part of a pad's row r (row_info `row`), the n elements from element
+ * column c0: a whole word inside the input's run is one run_word; else the
+ * value's fill word (FILL) with the input's part, if any, masked into it.
+ * Built element by element instead, the edge words (two in a row of 4097)
+ * cost float16 pads of [8192, 8192] by 1 9 points of the copy kernel's rate
+ * on the H100 in session 46's phased form of this kernel (74% against 83%,
+ * kernels alone).
  */
 const PAD_WORD = `let cin = params[5];
   let lo_last = params[6];
-  if (row.x == 1u && c0 >= lo_last && c0 + {{EPW}}u <= lo_last + cin) { return run_word(0u, row.y + c0 - lo_last); }
-  let fill = {{FILL}};
+  if (n == {{EPW}}u && row.x == 1u && c0 >= lo_last && c0 + {{EPW}}u <= lo_last + cin) { return run_word(0u, row.y + c0 - lo_last); }
+  let fill = ({{FILL}}) & lanes_mask(n);
   let a = max(c0, lo_last);
-  let b = min(c0 + {{EPW}}u, lo_last + cin);
+  let b = min(c0 + n, lo_last + cin);
   if (row.x == 0u || a >= b) { return fill; }
-  let n = b - a;
-  return (fill & ~(lanes_mask(n) << ((a - c0) * {{BITS}}u))) | part_word(0u, row.y + a - lo_last, n, a - c0);`;
+  let m = b - a;
+  return (fill & ~(lanes_mask(m) << ((a - c0) * {{BITS}}u))) | part_word(0u, row.y + a - lo_last, m, a - c0);`;
 
 /** The multiplier that copies an element's bits into every lane of a word of EPW elements (0x00010001 for two halves). */
 function fillMultiplier(epw: number): number {
@@ -100,12 +91,11 @@ function wordsOf(d: DType): { epw: number; scale: number } {
   return d.size === 8 ? { epw: 1, scale: 2 } : { epw: elementsPerWord(d), scale: 1 };
 }
 
-/** An op's share of wgsl/layout-rows.wgsl: its ROW, ELEMENT and WORD bodies and its params after the header. */
+/** An op's share of wgsl/layout-rows.wgsl: its ROW and WORD bodies and its params after the header. */
 interface RowsOp {
   op: string;
   variant: string;
   row: string;
-  element: string;
   word: string;
   params: number[];
 }
@@ -114,7 +104,7 @@ interface RowsOp {
  * One dispatch of wgsl/layout-rows.wgsl over R rows of C elements (64-bit
  * ones counted as two) of EPW a word. Where C is whole words a position's
  * column counts words; else elements, and the words that run past a row's
- * end (ENDS_ROW) go to word_by_elements.
+ * end (ENDS_ROW) go to word_across_rows.
  */
 function runRows(gpu: WebGpuBackend, inputs: readonly Tensor[], out: OutputSpec, epw: number, rows: number, c: number, op: RowsOp, aligned = false): Tensor {
   const t = gpu.allocOutput(out);
@@ -133,7 +123,6 @@ function runRows(gpu: WebGpuBackend, inputs: readonly Tensor[], out: OutputSpec,
     ELEMENTS_PER_COLUMN: split ? 1 : epw,
     ENDS_ROW: split ? `c + ${epw}u > params[2]` : "false",
     ROW: op.row,
-    ELEMENT: fill(op.element),
     WORD: fill(op.word),
   };
   const words = Math.ceil((rows * c) / epw);
@@ -206,7 +195,7 @@ export function concatRows(gpu: WebGpuBackend, inputs: readonly Tensor[], axis: 
     params.push(start, ck[k]!, x.offset * scale);
     start += ck[k]!;
   });
-  const op = { op: "concatenate", variant: "concat", row: "return vec2u(0u);", element: CONCAT_ELEMENT, word: CONCAT_WORD, params };
+  const op = { op: "concatenate", variant: "concat", row: "return vec2u(0u);", word: CONCAT_WORD, params };
   return runRows(gpu, inputs, out, epw, sizeOf(out.shape.slice(0, axis)), c, op);
 }
 
@@ -219,10 +208,9 @@ export function padRows(gpu: WebGpuBackend, x: Tensor, value: Tensor, low: reado
   const cin = x.shape[nd - 1]! * scale;
   const params = [nd - 1, cin, low[nd - 1]! * scale, x.offset * scale, value.offset * scale];
   for (let d = 0; d < nd - 1; d++) params.push(out.shape[d]!, low[d]!, x.shape[d]!);
-  const valueBits = scale === 2 ? "load_word(1u, params[8] + e % 2u)" : "elem(1u, params[8])";
   // the value in every lane of a word (64-bit: the word of c0's half)
   const fill = scale === 2 ? "load_word(1u, params[8] + c0 % 2u)" : `elem(1u, params[8]) * 0x${fillMultiplier(epw).toString(16)}u`;
-  const op = { op: "pad", variant: `${scale === 2 ? "pad64" : "pad"}|${nd - 1}`, row: padRow(nd - 1), element: PAD_ELEMENT.replace("{{VALUE}}", valueBits), word: PAD_WORD.replace("{{FILL}}", fill), params };
+  const op = { op: "pad", variant: `${scale === 2 ? "pad64" : "pad"}|${nd - 1}`, row: padRow(nd - 1), word: PAD_WORD.replace("{{FILL}}", fill), params };
   // rows of whole words whose first run starts on a word: every run does
   const aligned = c % epw === 0 && cin % epw === 0 && (x.offset * scale - low[nd - 1]! * scale) % epw === 0;
   return runRows(gpu, [x, value], out, epw, sizeOf(out.shape.slice(0, -1)), c, op, aligned);

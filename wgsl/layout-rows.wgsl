@@ -15,7 +15,7 @@
 //              a CPU adapter compiles the kernel (the loop alone)
 //   INPUTS     the input bindings (in0, in1, ... from binding 2)
 //   LOAD_WORD  the body of load_word(k, i): word i of input k
-//   EPW, BITS, MASK  elements per word, bits per element, an element's bit mask
+//   EPW, BITS  elements per word, bits per element
 //   COLUMNS_PER_WORD, ELEMENTS_PER_COLUMN  where rows are whole words a
 //              position's column counts words (1, EPW), else elements (EPW, 1)
 //   ENDS_ROW   whether the word at column c runs past its row's end: false
@@ -51,11 +51,6 @@ fn part_word(k: u32, s: u32, n: u32, j0: u32) -> u32 {
   var w = load_word(k, s / {{EPW}}u) >> (lane * {{BITS}}u);
   if (lane + n > {{EPW}}u) { w = w | (load_word(k, s / {{EPW}}u + 1u) << (({{EPW}}u - lane) * {{BITS}}u)); }
   return (w & lanes_mask(n)) << (j0 * {{BITS}}u);
-}
-
-/** The bits of element s of input k. */
-fn elem(k: u32, s: u32) -> u32 {
-  return (load_word(k, s / {{EPW}}u) >> ((s % {{EPW}}u) * {{BITS}}u)) & {{MASK}}u;
 }
 
 /** What word_part needs of row r: the pad's (1 if the row is inside the input, its first input element); unused by concatenate. */

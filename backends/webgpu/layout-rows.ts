@@ -118,7 +118,6 @@ function runRows(gpu: WebGpuBackend, inputs: readonly Tensor[], out: OutputSpec,
     LOAD_WORD: switchOver(inputs.length, (k) => `return in${k}[i];`),
     EPW: epw,
     BITS: bits,
-    MASK: bits === 32 ? "0xffffffff" : `0x${(2 ** bits - 1).toString(16)}`,
     COLUMNS_PER_WORD: split ? epw : 1,
     ELEMENTS_PER_COLUMN: split ? 1 : epw,
     ENDS_ROW: split ? `c + ${epw}u > params[2]` : "false",
@@ -209,7 +208,7 @@ export function padRows(gpu: WebGpuBackend, x: Tensor, value: Tensor, low: reado
   const params = [nd - 1, cin, low[nd - 1]! * scale, x.offset * scale, value.offset * scale];
   for (let d = 0; d < nd - 1; d++) params.push(out.shape[d]!, low[d]!, x.shape[d]!);
   // the value in every lane of a word (64-bit: the word of c0's half)
-  const fill = scale === 2 ? "load_word(1u, params[8] + c0 % 2u)" : `elem(1u, params[8]) * 0x${fillMultiplier(epw).toString(16)}u`;
+  const fill = scale === 2 ? "load_word(1u, params[8] + c0 % 2u)" : `part_word(1u, params[8], 1u, 0u) * 0x${fillMultiplier(epw).toString(16)}u`;
   const op = { op: "pad", variant: `${scale === 2 ? "pad64" : "pad"}|${nd - 1}`, row: padRow(nd - 1), word: PAD_WORD.replace("{{FILL}}", fill), params };
   // rows of whole words whose first run starts on a word: every run does
   const aligned = c % epw === 0 && cin % epw === 0 && (x.offset * scale - low[nd - 1]! * scale) % epw === 0;

@@ -22,12 +22,15 @@ const slice = (x: mx.MxArray, axis: number) => {
 };
 const hex = async (a: mx.MxArray) => Buffer.from((await a.data()).buffer).toString("hex");
 const flat = (tree: unknown) => mx.utils.treeFlatten(tree) as [string, mx.MxArray][];
+/** Every result heldAfterEval measured, kept so the collector frees none while a later one is measured. */
+const measuredResults: unknown[] = [];
 /** The bytes the arrays `build` makes hold once evaluated (and kept), the cache cleared first (a cached block up to twice the size may serve a request). */
 const heldAfterEval = async (build: () => unknown) => {
   mx.clearCache();
   const before = mx.getActiveMemory();
-  const kept = build();
-  await mx.eval(kept);
+  const result = build();
+  measuredResults.push(result);
+  await mx.eval(result);
   return mx.getActiveMemory() - before;
 };
 

@@ -238,3 +238,85 @@ describe.runIf(fixedSubgroups)("webgpu max/min of float rows on whole quads (wgs
     for (const [shape, dtype, expected] of cases) expect(await taken(shape, dtype), `${dtype.name} [${shape.join(", ")}]`).toBe(expected);
   });
 });
+
+/**
+ * Segments of `n` small values (j * 7 + s) % 5 (`segments` back to back), each with the extreme 9 first at a
+ * place in a later row of the segment's own rows (8192 elements each for n a multiple of it), tied in the same row
+ * and in the next row after it; the first index of each segment's extreme is `want`.
+ */
+function tiedSegments(segments: number, n: number): { data: number[]; want: number[] } {
+  const first = (s: number) => (n / 2 + 8192 + 37 * s + 1) % (n - 8200);
+  const data: number[] = [];
+  for (let s = 0; s < segments; s++) {
+    const f = first(s);
+    for (let j = 0; j < n; j++) data.push(j === f || j === f + 3 || j === f + 8192 ? 9 : (j * 7 + s) % 5);
+  }
+  return { data, want: Array.from({ length: segments }, (_, s) => first(s)) };
+}
+
+/** A segment of `n` with specials in rows of its own: NaNs (the first wins; `nan` where each lies), or zeros of both signs as the extreme (tied: the first). */
+function specialSegment(n: number, nanAt: number[] | undefined, zeros: [number, number]): number[] {
+  return Array.from({ length: n }, (_, j) => (nanAt ? (nanAt.includes(j) ? NaN : j === 9000 ? Infinity : j % 3) : j === zeros[0] ? -0 : j === zeros[1] ? 0 : -1 - (j % 4)));
+}
+
+/** `taken`: whether wgsl/arg-pairs.wgsl runs (undefined: either). */
+async function expectSegmentsLikeCpu(x: mx.MxArray, axis: number | undefined, label: string, taken: boolean | undefined, want?: number[]): Promise<void> {
+  for (const [k, op] of [mx.argmax, mx.argmin].entries()) {
+    let got: unknown;
+    const files = await webgpuFilesRun(async () => (got = await op(k ? mx.negative(x, gpu) : x, axis, gpu).tolist()));
+    if (taken !== undefined) expect(files.includes("arg-pairs"), `${label} ${op.name}: rows of their own (wgsl/arg-pairs.wgsl)`).toBe(taken);
+    const cpuX = mx.astype(x, x.dtype, cpu);
+    expect(got, `${label} ${op.name}`).toEqual(await op(k ? mx.negative(cpuX, cpu) : cpuX, axis, cpu).tolist());
+    if (want) expect([got].flat(), `${label} ${op.name}`).toEqual(want);
+  }
+}
+
+function segmentCases(): void {
+  for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
+    it(`${dtype.name}: whole arrays and rows of long segments, ties after the first extreme across rows, NaNs, zeros, views`, async () => {
+      const n = 2 ** 17;
+      // one segment, and three back to back (segments of 2^15: four rows each)
+      const one = tiedSegments(1, n);
+      await expectSegmentsLikeCpu(mx.array(one.data, dtype, gpu), undefined, `${dtype.name} [${n}]`, true, one.want);
+      const three = tiedSegments(3, 2 ** 15);
+      await expectSegmentsLikeCpu(mx.reshape(mx.array(three.data, dtype, gpu), [3, 2 ** 15], gpu), -1, `${dtype.name} [3, 2^15]`, true, three.want);
+      // NaNs in rows 12 and 5 (the first NaN, in row 5, wins over the one later in its row and the earlier infinity)
+      const nans = mx.array(specialSegment(n, [12 * 8192 + 7, 5 * 8192 + 4000, 5 * 8192 + 4001], [0, 0]), dtype, gpu);
+      await expectSegmentsLikeCpu(nans, undefined, `${dtype.name} NaNs`, true, [5 * 8192 + 4000]);
+      // zeros the extreme: -0 first (row 2), +0 in a later row, and the other way round
+      for (const zeros of [[2 * 8192 + 5, 9 * 8192], [9 * 8192 + 1, 2 * 8192 + 5]] as [number, number][]) {
+        const first = Math.min(...zeros);
+        await expectSegmentsLikeCpu(mx.array(specialSegment(n, undefined, zeros), dtype, gpu), undefined, `${dtype.name} zeros at ${zeros.join(", ")}`, true, [first]);
+      }
+      // views: from a whole quad on (rows of their own from there), from the second element on; segments of a
+      // wider grid (not back to back: the chunks)
+      const grid = mx.array(one.data, dtype, gpu);
+      const perQuad = 16 / dtype.size;
+      await expectSegmentsLikeCpu(mx.slice(grid, [perQuad], [n - 8192 + perQuad], undefined, gpu), undefined, `${dtype.name} view from a quad`, true);
+      await expectSegmentsLikeCpu(mx.slice(grid, [1], [n - 8192 + 1], undefined, gpu), undefined, `${dtype.name} view from the second element`, undefined);
+      const wide = mx.reshape(grid, [2, n / 2], gpu);
+      await expectSegmentsLikeCpu(mx.slice(wide, [0, perQuad], [2, n / 2], undefined, gpu), -1, `${dtype.name} segments of a wider grid`, false);
+      // a length with no row length of whole quads dividing it (an odd count): the chunks
+      await expectSegmentsLikeCpu(mx.slice(grid, [0], [n - 1], undefined, gpu), undefined, `${dtype.name} [${n - 1}]`, false);
+    });
+  }
+}
+
+describe.runIf(fixedSubgroups)("webgpu argmax/argmin of long segments as rows of their own (wgsl/arg-rows.wgsl PAIRS, wgsl/arg-pairs.wgsl)", () => {
+  describe("the device's subgroups", () => segmentCases());
+
+  it("float32 [257 x 8192]: an invocation of wgsl/arg-pairs.wgsl folds rows 256 apart, the first of a tie winning", async () => {
+    const n = 257 * 8192;
+    const i = mx.arange(n, { dtype: mx.int32, ...gpu });
+    // 9 first in row 0, tied in row 256 (the same invocation's next pair) and in row 3
+    const marks = [100, 256 * 8192 + 50, 3 * 8192];
+    let x = mx.astype(mx.remainder(mx.multiply(i, 7, gpu), 5, gpu), mx.float32, gpu);
+    for (const at of marks) x = mx.where(mx.equal(i, at, gpu), 9, x, gpu);
+    await expectSegmentsLikeCpu(x, undefined, "float32 [257 x 8192]", true, [100]);
+  });
+
+  describe("a misfit subgroup layout (the lanes' pairs through workgroup memory)", () => {
+    seenAs(misfitSubgroups);
+    segmentCases();
+  });
+});

@@ -10,6 +10,7 @@ import type { WebGpuBackend } from "../backends/webgpu/backend.js";
 import { deviceFor } from "../src/device.js";
 import { chunksFor } from "../backends/webgpu/reduce.js";
 import { fullProfile, oneOrAll, sized } from "./helpers/profile.js";
+import { seenAs, withoutSubgroups } from "./helpers/device-views.js";
 
 const webgpu = findBackend("webgpu") as WebGpuBackend | undefined;
 const o = { stream: webgpu ? deviceFor("webgpu") : mx.cpu };
@@ -123,12 +124,15 @@ describe.skipIf(!webgpu)("webgpu argmax/argmin of long contiguous rows: the firs
       // (tied: the first, 51), the largest finite value from 3 on after infinities of the other sign
       data.push(Array.from({ length: n }, () => -Infinity), Array.from({ length: n }, (_, j) => (j === 701 || j === 900 ? NaN : j % 3)));
       data.push(Array.from({ length: n }, (_, j) => (j === 51 ? 0 : j === 60 ? -0 : -1 - (j % 4))));
+      // and -0 first at 40, +0 beside it in its word (16-bit) and in the same invocation's next step (a zero extreme
+      // must not rank them apart)
+      data.push(Array.from({ length: n }, (_, j) => (j === 40 ? -0 : j === 41 || j === 2088 ? 0 : -1 - (j % 4))));
       const big = dtype === mx.float16 ? 65504 : 3e38;
       data.push(Array.from({ length: n }, (_, j) => (j < 3 ? -Infinity : big)));
       // in the default profile argmin of float32 and float16 and argmax of bfloat16 (each dtype's other one: the tests
       // below), both in the full profile
       for (const sign of oneOrAll([1, -1], dtype === mx.bfloat16 ? 0 : 1)) {
-        const wantSpecial = [0, 701, 51, 3];
+        const wantSpecial = [0, 701, 51, 40, 3];
         const grid = mx.array(data.map((r) => r.map((v) => sign * v)), dtype, o);
         const op = sign > 0 ? mx.argmax : mx.argmin;
         expect(await op(grid, -1, o).tolist(), `${dtype.name} ${op.name}`).toEqual([...want, ...wantSpecial]);
@@ -156,6 +160,9 @@ describe.skipIf(!webgpu)("webgpu argmax/argmin of long contiguous rows: the firs
 });
 
 describe.skipIf(!webgpu)("webgpu chunked argmax/argmin: the chunks' winners folded (wgsl/reduce-arg-partials.wgsl, eight an invocation at a time)", () => {
+  // seen without subgroups: long segments then keep the chunks (with subgroups, rows of their own where they can:
+  // test/webgpu-extreme-rows.test.ts)
+  seenAs(withoutSubgroups);
   const index = (n: number) => mx.arange(n, { dtype: mx.int32, ...o });
   /** Small values (7 i) % 5 over `n` elements, with `v` at each index of `at` (on the device: no host array of that size). */
   function marked(n: number, dtype: mx.DType, marks: [number, number][]): mx.MxArray {

@@ -15,11 +15,15 @@
 // subgroup checks that it is the block of SUBGROUP invocations its
 // local_invocation_index says; if any is not, the row's first lane folds its
 // lanes' pairs from workgroup memory instead (no device seen needs it).
+// With PAIRS, row r writes its best key and its first index as the segment's
+// index (rows of SEGMENT_ROWS = params[4] each: (r % SEGMENT_ROWS) times the
+// row's length plus the row's index) to words 2r and 2r + 1, for
+// wgsl/arg-pairs.wgsl to fold: a long segment taken as rows of its own.
 // Slots (backends/webgpu/extreme-rows.ts): ROW_LANES, SUBGROUP (the device's
 // one subgroup size, at most ROW_LANES), STEPS and WHOLE (the row's quads:
 // STEPS steps of eight a lane, exactly so where WHOLE), TAKE_WORD (the
 // elements of word `w` at index `e`: take(bits, e) for each), PER_WORD
-// (elements a word), INF (the bits of +inf as x), ARGKEY.
+// (elements a word), INF (the bits of +inf as x), ARGKEY, PAIRS.
 // Bindings, params, a lane's walk over its quads and the subgroup check:
 // wgsl/row-quads.wgsl and wgsl/row-lanes.wgsl (its helpers).
 
@@ -29,6 +33,8 @@ const SUBGROUP = {{SUBGROUP}}u;
 const STEPS = {{STEPS}}u;
 const WHOLE = {{WHOLE}};
 const PER_WORD = {{PER_WORD}}u;
+/** Each row's best key and its index in its segment (the header), not its index alone. */
+const PAIRS = {{PAIRS}};
 
 var<workgroup> part_key: array<i32, 256>;
 var<workgroup> part_at: array<u32, 256>;
@@ -50,8 +56,18 @@ fn take_word(w: u32, e: u32) {
   {{TAKE_WORD}}
 }
 
-/** The better of the row's `n` pairs from `first` in workgroup memory (a larger key, or the same key at a lower index). */
-fn fold_parts(first: u32, n: u32) -> u32 {
+/** Writes row `row`'s result: its first index `at` of the best key `k` (PAIRS: both, the index in its segment). */
+fn store(row: u32, k: i32, at: u32) {
+  if (PAIRS) {
+    out_words[2u * row] = bitcast<u32>(k);
+    out_words[2u * row + 1u] = (row % params[4]) * params[1] * 4u * PER_WORD + at;
+  } else {
+    out_words[row] = at;
+  }
+}
+
+/** The better of the row's `n` pairs from `first` in workgroup memory (a larger key, or the same key at a lower index), as (key, index). */
+fn fold_parts(first: u32, n: u32) -> vec2<i32> {
   var k = part_key[first];
   var at = part_at[first];
   for (var j = 1u; j < n; j++) {
@@ -62,7 +78,13 @@ fn fold_parts(first: u32, n: u32) -> u32 {
       at = aj;
     }
   }
-  return at;
+  return vec2<i32>(k, bitcast<i32>(at));
+}
+
+/** Stores row `row`'s result from its `n` pairs in workgroup memory from `first`. */
+fn store_parts(row: u32, first: u32, n: u32) {
+  let best = fold_parts(first, n);
+  store(row, best.x, bitcast<u32>(best.y));
 }
 
 @compute @workgroup_size(256)
@@ -74,7 +96,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let k = subgroupMax(best);
     let at = subgroupMin(select(NONE, best_at, best == k));
     if (ROW_LANES == SUBGROUP) {
-      if (me.lane == 0u && me.live) { out_words[me.row] = at; }
+      if (me.lane == 0u && me.live) { store(me.row, k, at); }
       return;
     }
     if (sg_lane == 0u) {
@@ -82,11 +104,11 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       part_at[lid / SUBGROUP] = at;
     }
     workgroupBarrier();
-    if (me.lane == 0u && me.live) { out_words[me.row] = fold_parts(lid / SUBGROUP, ROW_LANES / SUBGROUP); }
+    if (me.lane == 0u && me.live) { store_parts(me.row, lid / SUBGROUP, ROW_LANES / SUBGROUP); }
     return;
   }
   part_key[lid] = best;
   part_at[lid] = best_at;
   workgroupBarrier();
-  if (me.lane == 0u && me.live) { out_words[me.row] = fold_parts(lid, ROW_LANES); }
+  if (me.lane == 0u && me.live) { store_parts(me.row, lid, ROW_LANES); }
 }

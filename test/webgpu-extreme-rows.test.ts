@@ -305,14 +305,14 @@ function segmentCases(): void {
 describe.runIf(fixedSubgroups)("webgpu argmax/argmin of long segments as rows of their own (wgsl/arg-rows.wgsl PAIRS, wgsl/arg-pairs.wgsl)", () => {
   describe("the device's subgroups", () => segmentCases());
 
-  it("float32 [257 x 8192]: an invocation of wgsl/arg-pairs.wgsl folds rows 256 apart, the first of a tie winning", async () => {
-    const n = 257 * 8192;
+  it("float32 [514 x 8192] (rows of 8192: 257 quads of pairs): an invocation of wgsl/arg-pairs.wgsl folds rows 512 apart, the first of a tie winning", async () => {
+    const n = 514 * 8192;
     const i = mx.arange(n, { dtype: mx.int32, ...gpu });
-    // 9 first in row 0, tied in row 256 (the same invocation's next pair) and in row 3
-    const marks = [100, 256 * 8192 + 50, 3 * 8192];
+    // 9 first in row 0, tied in row 512 (the same invocation's next quad of pairs, its first pair) and in row 6
+    const marks = [100, 512 * 8192 + 50, 6 * 8192];
     let x = mx.astype(mx.remainder(mx.multiply(i, 7, gpu), 5, gpu), mx.float32, gpu);
     for (const at of marks) x = mx.where(mx.equal(i, at, gpu), 9, x, gpu);
-    await expectSegmentsLikeCpu(x, undefined, "float32 [257 x 8192]", true, [100]);
+    await expectSegmentsLikeCpu(x, undefined, "float32 [514 x 8192]", true, [100]);
   });
 
   describe("a misfit subgroup layout (the lanes' pairs through workgroup memory)", () => {

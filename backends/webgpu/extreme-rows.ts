@@ -1,7 +1,8 @@
 // argmax/argmin and max/min of float rows that lie on whole quads of words, a
 // group of lanes a row folded by subgroup operations (wgsl/arg-rows.wgsl,
-// wgsl/max-rows.wgsl), where the device has one subgroup size. On the H200
-// (2026-12-03, device time against the copy kernel, against the grouped and
+// wgsl/max-rows.wgsl), where the device has one subgroup size; and
+// argmax/argmin of long segments as rows of their own (argSegments). On the
+// H200 (2026-12-03, device time against the copy kernel, against the grouped and
 // keyed kernels before): argmax of float32 rows of 256 / 512 / 1024 / 2048 /
 // 4096 62 / 46 / 64 / 43 / 87% -> 75 / 97 / 101 / 101 / 101%, of float16 and
 // bfloat16 rows of 512 / 1024 / 2048 / 4096 21 / 29 / 24 / 37% -> 54 / 71 /
@@ -118,14 +119,15 @@ export function argRows(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tensor):
 /**
  * The row length argSegments takes a segment of `R` elements of `d` as: the
  * divisor of R nearest below 8192 elements, down to 2048, of whole quads, R
- * at least two of it; undefined where there is none. H100, device time
+ * an even number of it (wgsl/arg-pairs.wgsl reads two rows' pairs at a
+ * time); undefined where there is none. H100, device time
  * against the copy kernel, argmax of 64M elements as rows of 2048 / 4096 /
  * 8192 / 16384 / 32768: float32 98 / 98 / 97-98 / 95-96 / 93%, float16 83-84
  * / 84 / 83-84 / 73-74 / 80%.
  */
 function segmentRowLength(R: number, d: DType): number | undefined {
   const perQuad = 16 / d.size;
-  for (let c = 8192; c >= 2048; c -= perQuad) if (R % c === 0 && R >= 2 * c) return c;
+  for (let c = 8192; c >= 2048; c -= perQuad) if (R % (2 * c) === 0) return c;
   return undefined;
 }
 
@@ -136,8 +138,8 @@ function segmentRowLength(R: number, d: DType): number | undefined {
  * wgsl/arg-rows.wgsl (PAIRS: each row's best key and first index), the rows'
  * pairs then folded by wgsl/arg-pairs.wgsl, a workgroup a segment. Undefined
  * where they are not taken so (planRows, segmentRowLength). H100, device
- * time against the copy kernel, argmax of 64M elements, through the chunks
- * of wgsl/reduce-keys.wgsl: float32 75-76%, float16 58%.
+ * time against the copy kernel, argmax of 64M elements: float32 77% (the
+ * chunks of wgsl/reduce-keys.wgsl) -> 90%, float16 57% -> 73-74%.
  */
 export function argSegments(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tensor, nk: number): Tensor | undefined {
   if (nk > 1 || x.shape.length !== nk + 1 || x.strides[nk] !== 1) return undefined;
@@ -151,7 +153,7 @@ export function argSegments(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tens
   if (!plan) return undefined;
   const pairs = runRows(gpu, op, "arg-rows", rows, plan, uint32, { ARGKEY: argKey(op), PAIRS: "true" }, "pairs", 2, [R / c]);
   const out = gpu.allocOutput({ shape: [segments], dtype: uint32 });
-  gpu.run({ op, file: "arg-pairs", helpers: [], key: "", slots: {} }, gpu.gpuBuffer(out), [segments, R / c], [gpu.gpuBuffer(pairs)], segments);
+  gpu.run({ op, file: "arg-pairs", helpers: [], key: "", slots: {} }, gpu.gpuBuffer(out), [segments, R / c / 2], [gpu.gpuBuffer(pairs)], segments);
   gpu.release(pairs.buffer);
   return out;
 }

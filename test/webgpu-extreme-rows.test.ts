@@ -241,8 +241,8 @@ describe.runIf(fixedSubgroups)("webgpu max/min of float rows on whole quads (wgs
 
 /**
  * Segments of `n` small values (j * 7 + s) % 5 (`segments` back to back), each with the extreme 9 first at a
- * place in a later row of the segment's own rows (8192 elements each for n a multiple of it), tied in the same row
- * and in the next row after it; the first index of each segment's extreme is `want`.
+ * place past its middle (in the first row where the segment is two rows), tied three places later and a row of
+ * 8192 later; the first index of each segment's extreme is `want`.
  */
 function tiedSegments(segments: number, n: number): { data: number[]; want: number[] } {
   const first = (s: number) => (n / 2 + 8192 + 37 * s + 1) % (n - 8200);
@@ -259,14 +259,20 @@ function specialSegment(n: number, nanAt: number[] | undefined, zeros: [number, 
   return Array.from({ length: n }, (_, j) => (nanAt ? (nanAt.includes(j) ? NaN : j === 9000 ? Infinity : j % 3) : j === zeros[0] ? -0 : j === zeros[1] ? 0 : -1 - (j % 4)));
 }
 
-/** `taken`: whether wgsl/arg-pairs.wgsl runs (undefined: either). */
-async function expectSegmentsLikeCpu(x: mx.MxArray, axis: number | undefined, label: string, taken: boolean | undefined, want?: number[]): Promise<void> {
+const asIs = (a: mx.MxArray) => a;
+
+/**
+ * argmax of `view(base)` and argmin of `view(-base)` on webgpu against the cpu (and `want`, where given);
+ * `taken`: whether wgsl/arg-pairs.wgsl runs (undefined: either).
+ */
+async function expectSegmentsLikeCpu(base: mx.MxArray, view: (a: mx.MxArray) => mx.MxArray, axis: number | undefined, label: string, taken: boolean | undefined, want?: number[]): Promise<void> {
   for (const [k, op] of [mx.argmax, mx.argmin].entries()) {
+    const x = view(k ? mx.negative(base, gpu) : base);
+    await mx.eval(x);
     let got: unknown;
-    const files = await webgpuFilesRun(async () => (got = await op(k ? mx.negative(x, gpu) : x, axis, gpu).tolist()));
+    const files = await webgpuFilesRun(async () => (got = await op(x, axis, gpu).tolist()));
     if (taken !== undefined) expect(files.includes("arg-pairs"), `${label} ${op.name}: rows of their own (wgsl/arg-pairs.wgsl)`).toBe(taken);
-    const cpuX = mx.astype(x, x.dtype, cpu);
-    expect(got, `${label} ${op.name}`).toEqual(await op(k ? mx.negative(cpuX, cpu) : cpuX, axis, cpu).tolist());
+    expect(got, `${label} ${op.name}`).toEqual(await op(mx.astype(x, x.dtype, cpu), axis, cpu).tolist());
     if (want) expect([got].flat(), `${label} ${op.name}`).toEqual(want);
   }
 }
@@ -277,42 +283,62 @@ function segmentCases(): void {
       const n = 2 ** 17;
       // one segment, and three back to back (segments of 2^15: four rows each)
       const one = tiedSegments(1, n);
-      await expectSegmentsLikeCpu(mx.array(one.data, dtype, gpu), undefined, `${dtype.name} [${n}]`, true, one.want);
+      await expectSegmentsLikeCpu(mx.array(one.data, dtype, gpu), asIs, undefined, `${dtype.name} [${n}]`, true, one.want);
       const three = tiedSegments(3, 2 ** 15);
-      await expectSegmentsLikeCpu(mx.reshape(mx.array(three.data, dtype, gpu), [3, 2 ** 15], gpu), -1, `${dtype.name} [3, 2^15]`, true, three.want);
+      await expectSegmentsLikeCpu(mx.reshape(mx.array(three.data, dtype, gpu), [3, 2 ** 15], gpu), asIs, -1, `${dtype.name} [3, 2^15]`, true, three.want);
       // NaNs in rows 12 and 5 (the first NaN, in row 5, wins over the one later in its row and the earlier infinity)
       const nans = mx.array(specialSegment(n, [12 * 8192 + 7, 5 * 8192 + 4000, 5 * 8192 + 4001], [0, 0]), dtype, gpu);
-      await expectSegmentsLikeCpu(nans, undefined, `${dtype.name} NaNs`, true, [5 * 8192 + 4000]);
+      await expectSegmentsLikeCpu(nans, asIs, undefined, `${dtype.name} NaNs`, true, [5 * 8192 + 4000]);
       // zeros the extreme: -0 first (row 2), +0 in a later row, and the other way round
       for (const zeros of [[2 * 8192 + 5, 9 * 8192], [9 * 8192 + 1, 2 * 8192 + 5]] as [number, number][]) {
         const first = Math.min(...zeros);
-        await expectSegmentsLikeCpu(mx.array(specialSegment(n, undefined, zeros), dtype, gpu), undefined, `${dtype.name} zeros at ${zeros.join(", ")}`, true, [first]);
+        await expectSegmentsLikeCpu(mx.array(specialSegment(n, undefined, zeros), dtype, gpu), asIs, undefined, `${dtype.name} zeros at ${zeros.join(", ")}`, true, [first]);
       }
       // views: from a whole quad on (rows of their own from there), from the second element on; segments of a
-      // wider grid (not back to back: the chunks)
+      // wider grid (rows of 8192 would fit them, but they are not back to back: the chunks)
       const grid = mx.array(one.data, dtype, gpu);
       const perQuad = 16 / dtype.size;
-      await expectSegmentsLikeCpu(mx.slice(grid, [perQuad], [n - 8192 + perQuad], undefined, gpu), undefined, `${dtype.name} view from a quad`, true);
-      await expectSegmentsLikeCpu(mx.slice(grid, [1], [n - 8192 + 1], undefined, gpu), undefined, `${dtype.name} view from the second element`, undefined);
-      const wide = mx.reshape(grid, [2, n / 2], gpu);
-      await expectSegmentsLikeCpu(mx.slice(wide, [0, perQuad], [2, n / 2], undefined, gpu), -1, `${dtype.name} segments of a wider grid`, false);
+      const from = (start: number) => (a: mx.MxArray) => mx.slice(a, [start], [n - 8192 + start], undefined, gpu);
+      await expectSegmentsLikeCpu(grid, from(perQuad), undefined, `${dtype.name} view from a quad`, true);
+      await expectSegmentsLikeCpu(grid, from(1), undefined, `${dtype.name} view from the second element`, undefined);
+      const columns = (a: mx.MxArray) => mx.slice(mx.reshape(a, [2, n / 2], gpu), [0, 0], [2, 49152], undefined, gpu);
+      await expectSegmentsLikeCpu(grid, columns, -1, `${dtype.name} segments of a wider grid`, false);
       // a length with no row length of whole quads dividing it (an odd count): the chunks
-      await expectSegmentsLikeCpu(mx.slice(grid, [0], [n - 1], undefined, gpu), undefined, `${dtype.name} [${n - 1}]`, false);
+      await expectSegmentsLikeCpu(grid, (a) => mx.slice(a, [0], [n - 1], undefined, gpu), undefined, `${dtype.name} [${n - 1}]`, false);
     });
   }
+}
+
+/** `n` small values (i * 7) % 5 of `dtype` on the device, 9 at each index of `marks`. */
+function marked(n: number, dtype: mx.DType, marks: number[]): mx.MxArray {
+  const i = mx.arange(n, { dtype: mx.int32, ...gpu });
+  let x = mx.astype(mx.remainder(mx.multiply(i, 7, gpu), 5, gpu), dtype, gpu);
+  for (const at of marks) x = mx.where(mx.equal(i, at, gpu), 9, x, gpu);
+  return x;
 }
 
 describe.runIf(fixedSubgroups)("webgpu argmax/argmin of long segments as rows of their own (wgsl/arg-rows.wgsl PAIRS, wgsl/arg-pairs.wgsl)", () => {
   describe("the device's subgroups", () => segmentCases());
 
-  it("float32 [514 x 8192] (rows of 8192: 257 quads of pairs): an invocation of wgsl/arg-pairs.wgsl folds rows 512 apart, the first of a tie winning", async () => {
+  it("the pairs' fold: one invocation's pairs 512 rows apart, a tie across invocations, a second step, 32 lanes a row", async () => {
+    // float32 [514 x 8192] (rows of 8192: 257 quads of pairs). 9 first in row 0, tied in row 512 (invocation 0's
+    // next quad of pairs) and row 6; then first in row 2 (invocation 1), tied in row 512 (invocation 0)
     const n = 514 * 8192;
-    const i = mx.arange(n, { dtype: mx.int32, ...gpu });
-    // 9 first in row 0, tied in row 512 (the same invocation's next quad of pairs, its first pair) and in row 6
-    const marks = [100, 512 * 8192 + 50, 6 * 8192];
-    let x = mx.astype(mx.remainder(mx.multiply(i, 7, gpu), 5, gpu), mx.float32, gpu);
-    for (const at of marks) x = mx.where(mx.equal(i, at, gpu), 9, x, gpu);
-    await expectSegmentsLikeCpu(x, undefined, "float32 [514 x 8192]", true, [100]);
+    await expectSegmentsLikeCpu(marked(n, mx.float32, [100, 512 * 8192 + 50, 6 * 8192]), asIs, undefined, "float32 [514 x 8192]", true, [100]);
+    await expectSegmentsLikeCpu(marked(n, mx.float32, [512 * 8192 + 50, 2 * 8192 + 7]), asIs, undefined, "float32 [514 x 8192], across invocations", true, [2 * 8192 + 7]);
+    // float32 [4099 x 4096]: rows of 2048 (8198 rows, 4099 quads of pairs), the extreme only in row 8193 (a second step)
+    await expectSegmentsLikeCpu(marked(4099 * 4096, mx.float32, [8193 * 2048 + 11]), asIs, undefined, "float32 [4099 x 4096]", true, [8193 * 2048 + 11]);
+    // float16 [1031 x 4096]: rows of 2048 (32 lanes a row: one subgroup on a device of 32), first in row 1500, tied in row 2000
+    const half = marked(1031 * 4096, mx.float16, [1500 * 2048 + 9, 2000 * 2048 + 5]);
+    await expectSegmentsLikeCpu(half, asIs, undefined, "float16 [1031 x 4096]", true, [1500 * 2048 + 9]);
+    // float16 [600, 2^15]: 600 segments of four rows, each first at a place walking over its rows, tied after it
+    const [segments, len] = [600, 2 ** 15];
+    const firsts = Array.from({ length: segments }, (_, r) => ((r * 5 + 1) % 4) * 8192 + r);
+    const col = mx.reshape(mx.arange(len, { dtype: mx.int32, ...gpu }), [1, len], gpu);
+    const f = mx.array(firsts.map((v) => [v]), mx.int32, gpu);
+    const hit = mx.logicalOr(mx.logicalOr(mx.equal(col, f, gpu), mx.equal(col, mx.add(f, 3, gpu), gpu), gpu), mx.equal(col, len - 1, gpu), gpu);
+    const many = mx.where(hit, 9, mx.astype(mx.remainder(mx.multiply(col, 7, gpu), 5, gpu), mx.float16, gpu), gpu);
+    await expectSegmentsLikeCpu(many, asIs, -1, "float16 [600, 2^15]", true, firsts);
   });
 
   describe("a misfit subgroup layout (the lanes' pairs through workgroup memory)", () => {

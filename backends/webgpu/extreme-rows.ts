@@ -2,8 +2,8 @@
 // group of lanes a row folded by subgroup operations (wgsl/arg-rows.wgsl,
 // wgsl/max-rows.wgsl), where the device has one subgroup size; and
 // argmax/argmin of long segments as rows of their own (argSegments). On the
-// H200 (2026-12-03, device time against the copy kernel, against the grouped and
-// keyed kernels before): argmax of float32 rows of 256 / 512 / 1024 / 2048 /
+// H200 (2026-12-03, device time against the copy kernel, against the grouped
+// and keyed kernels before): argmax of float32 rows of 256 / 512 / 1024 / 2048 /
 // 4096 62 / 46 / 64 / 43 / 87% -> 75 / 97 / 101 / 101 / 101%, of float16 and
 // bfloat16 rows of 512 / 1024 / 2048 / 4096 21 / 29 / 24 / 37% -> 54 / 71 /
 // 81 / 78%; max/min where measured faster (MAX_ROWS_FROM).
@@ -118,12 +118,11 @@ export function argRows(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tensor):
 
 /**
  * The row length argSegments takes a segment of `R` elements of `d` as: the
- * divisor of R nearest below 8192 elements, down to 2048, of whole quads, R
- * an even number of it (wgsl/arg-pairs.wgsl reads two rows' pairs at a
- * time); undefined where there is none. H100, device time
- * against the copy kernel, argmax of 64M elements as rows of 2048 / 4096 /
- * 8192 / 16384 / 32768: float32 98 / 98 / 97-98 / 95-96 / 93%, float16 83-84
- * / 84 / 83-84 / 73-74 / 80%.
+ * largest of 2048 to 8192 elements, whole quads, of which R is an even
+ * number (wgsl/arg-pairs.wgsl reads two rows' pairs at a time); undefined
+ * where there is none. H100, device time against the copy kernel, argmax of
+ * 64M elements as rows of 2048 / 4096 / 8192 / 16384 / 32768: float32 98 /
+ * 98 / 97-98 / 95-96 / 93%, float16 83-84 / 84 / 83-84 / 73-74 / 80%.
  */
 function segmentRowLength(R: number, d: DType): number | undefined {
   const perQuad = 16 / d.size;

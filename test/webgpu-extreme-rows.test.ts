@@ -346,3 +346,65 @@ describe.runIf(fixedSubgroups)("webgpu argmax/argmin of long segments as rows of
     segmentCases();
   });
 });
+
+/**
+ * Short rows of `n` elements (under 1 KiB): the extreme 9 first at a place walking over the row's lanes and the
+ * elements of a quad, tied after it; NaNs (the first wins, after an infinity); zeros of both signs the extreme
+ * (tied: the first, in either order); all -inf. Each row's first index of its extreme is `want`.
+ */
+function shortRows(rows: number, n: number): { data: number[][]; want: number[] } {
+  const data: number[][] = [];
+  const want: number[] = [];
+  for (let i = 0; i < rows; i++) {
+    const kind = i % 5;
+    const f = (i * 7 + (i >> 3)) % (n - 4);
+    if (kind < 2) {
+      data.push(Array.from({ length: n }, (_, j) => (j === f || j === f + 3 || (kind && j === n - 1) ? 9 : (j * 7 + i) % 5)));
+      want.push(f);
+    } else if (kind === 2) {
+      data.push(Array.from({ length: n }, (_, j) => (j === f + 1 || j === n - 1 ? NaN : j === f ? Infinity : j % 3)));
+      want.push(f + 1);
+    } else if (kind === 3) {
+      const [neg, pos] = i % 2 ? [f, n - 2] : [n - 2, f];
+      data.push(Array.from({ length: n }, (_, j) => (j === neg ? -0 : j === pos ? 0 : -1 - (j % 4))));
+      want.push(Math.min(neg, pos));
+    } else {
+      data.push(Array.from({ length: n }, () => -Infinity));
+      want.push(0);
+    }
+  }
+  return { data, want };
+}
+
+/** Short row lengths (at most 64 elements: longer ones take other kernels) a dtype's cases take: 2 to 16 quads, one, two or four lanes a row. */
+const SHORT_LENGTHS: Record<string, readonly number[]> = { float32: [8, 16, 32, 64], float16: [16, 32, 48, 64], bfloat16: [16, 32, 48, 64] };
+
+function shortCases(): void {
+  for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
+    it(`${dtype.name}: short rows of ${SHORT_LENGTHS[dtype.name]!.join(", ")} elements, ties, NaNs, zeros, views`, async () => {
+      for (const n of SHORT_LENGTHS[dtype.name]!) {
+        const { data, want } = shortRows(300, n);
+        for (const sign of [1, -1]) {
+          const x = mx.array(data.map((r) => r.map((v) => sign * v)), dtype, gpu);
+          await expectLikeCpu(x, `${dtype.name} short rows of ${n}, sign ${sign}`, true);
+          expect(await (sign > 0 ? mx.argmax : mx.argmin)(x, -1, gpu).tolist(), `${dtype.name} rows of ${n}, sign ${sign}`).toEqual(want);
+        }
+        // rows from the second on, columns from the first quad to the last but one (rows of their own stride); from
+        // the second element (not on quads: the other kernels)
+        const grid = mx.array(data, dtype, gpu);
+        const perQuad = 16 / dtype.size;
+        if (n >= 3 * perQuad) await expectLikeCpu(mx.slice(grid, [1, perQuad], [data.length, n], undefined, gpu), `${dtype.name} view of short rows of ${n}`, true);
+        await expectLikeCpu(mx.slice(grid, [0, 1], [data.length, n], undefined, gpu), `${dtype.name} unaligned view of short rows of ${n}`, false);
+      }
+    });
+  }
+}
+
+describe.runIf(fixedSubgroups)("webgpu argmax/argmin of short float rows on whole quads (wgsl/arg-rows.wgsl, lanes exchanging by shuffles)", () => {
+  describe("the device's subgroups", () => shortCases());
+
+  describe("a misfit subgroup layout (the lanes' pairs through workgroup memory)", () => {
+    seenAs(misfitSubgroups);
+    shortCases();
+  });
+});

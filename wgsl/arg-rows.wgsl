@@ -11,8 +11,10 @@
 // as the other reduce kernels have it). The row's fold: subgroupMax of the
 // keys, then subgroupMin of the indices holding it (the first index of the
 // best key), and where a row spans several subgroups, its first lane folds
-// their pairs (a larger key, or the same key at a lower index, wins). Every
-// subgroup checks that it is the block of SUBGROUP invocations its
+// their pairs (a larger key, or the same key at a lower index, wins); where
+// a subgroup holds several rows (short rows, ROW_LANES < SUBGROUP), each
+// row's lanes exchange their pairs by subgroupShuffleXor. Every subgroup
+// checks that it is the block of SUBGROUP invocations its
 // local_invocation_index says; if any is not, the row's first lane folds its
 // lanes' pairs from workgroup memory instead (no device seen needs it).
 // With PAIRS, row r writes its best key and its first index as the segment's
@@ -93,6 +95,21 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let me = row_lane(wid, nwg, lid);
   take_row(me.base, params[1], me.lane, me.live);
   if (subgroups_fit(lid, sg_lane, sg_size)) {
+    if (ROW_LANES < SUBGROUP) {
+      // several rows a subgroup: each row's lanes exchange their pairs, 1, 2, ... lanes apart
+      var k = best;
+      var at = best_at;
+      for (var m = 1u; m < ROW_LANES; m <<= 1u) {
+        let k2 = subgroupShuffleXor(k, m);
+        let at2 = subgroupShuffleXor(at, m);
+        if (k2 > k || (k2 == k && at2 < at)) {
+          k = k2;
+          at = at2;
+        }
+      }
+      if (me.lane == 0u && me.live) { store(me.row, k, at); }
+      return;
+    }
     let k = subgroupMax(best);
     let at = subgroupMin(select(NONE, best_at, best == k));
     if (ROW_LANES == SUBGROUP) {

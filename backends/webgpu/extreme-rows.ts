@@ -58,21 +58,35 @@ interface RowsPlan {
 }
 
 /**
+ * Quads a lane of a short row (argShortRows) reads, about. H100, device time
+ * against the copy kernel, argmax of [2097152, 32], quads a lane 1 / 2 / 4 /
+ * 8: float32 30 / 82-83 / 90 / 87-88%, float16 45 / 67-68 / 82-83 / 82-83%
+ * (wgsl/segments.wgsl before, an invocation a row: 86-87% and 77-78%;
+ * bfloat16 72% -> 82-83% at 4).
+ */
+const SHORT_QUADS_PER_LANE = 4;
+
+/** Lanes a short row of `quads` quads (fewer than MIN_ROW_BYTES): a power of two, about SHORT_QUADS_PER_LANE quads a lane, at most the subgroup. */
+function shortRowLanes(quads: number, subgroup: number): number {
+  return Math.min(subgroup, 2 ** Math.max(0, Math.floor(Math.log2(quads / SHORT_QUADS_PER_LANE))));
+}
+
+/**
  * The plan for `x`, or undefined where these kernels do not take it: not
  * float32/float16/bfloat16, rows not starting on 16 bytes or not a whole
- * number of quads, rows of fewer than MIN_ROW_BYTES, or a device without one
- * subgroup size.
+ * number of quads, rows of fewer than MIN_ROW_BYTES (`short`: rows of fewer,
+ * and of at least two quads), or a device without one subgroup size.
  */
-function planRows(gpu: WebGpuBackend, x: Tensor): RowsPlan | undefined {
+function planRows(gpu: WebGpuBackend, x: Tensor, short = false): RowsPlan | undefined {
   const d: DType = x.dtype;
   if (x.shape.length !== 2 || x.strides[1] !== 1 || (d !== float32 && d !== float16 && d !== bfloat16)) return undefined;
   const subgroup = fixedSubgroupSize(gpu.ctx);
   if (!gpu.ctx.features.has("subgroups") || subgroup === undefined || ![4, 8, 16, 32, 64].includes(subgroup)) return undefined;
   const [rows, R] = x.shape as [number, number];
   const perQuad = 16 / d.size;
-  if (R * d.size < MIN_ROW_BYTES || R % perQuad !== 0 || x.strides[0]! < 0 || x.strides[0]! % perQuad !== 0 || x.offset % perQuad !== 0) return undefined;
+  if ((R * d.size < MIN_ROW_BYTES) !== short || R < 2 * perQuad || R % perQuad !== 0 || x.strides[0]! < 0 || x.strides[0]! % perQuad !== 0 || x.offset % perQuad !== 0) return undefined;
   const quads = R / perQuad;
-  const lanes = rowLanes(quads, subgroup);
+  const lanes = short ? shortRowLanes(quads, subgroup) : rowLanes(quads, subgroup);
   const perWord = 4 / d.size;
   // the loop's trip count a constant (a kernel per count: few, rows of a model come in few lengths)
   const steps = Math.ceil(quads / (8 * lanes));
@@ -113,6 +127,17 @@ const argKey = (op: "argmax" | "argmin") => (op === "argmax" ? "t - s" : "s - t"
 /** argmax/argmin (`op`) of the rows of `x` (merged to [rows, R]) as uint32 indices, or undefined where planRows does not take them. */
 export function argRows(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tensor): Tensor | undefined {
   const plan = planRows(gpu, x);
+  return plan && runRows(gpu, op, "arg-rows", x, plan, uint32, { ARGKEY: argKey(op), PAIRS: "false" });
+}
+
+/**
+ * argmax/argmin (`op`) of short rows of `x` (merged to [rows, R], fewer than
+ * MIN_ROW_BYTES, at least two quads) as uint32 indices: a power of two lanes
+ * a row within one subgroup, folded by subgroup shuffles; undefined where
+ * planRows does not take them.
+ */
+export function argShortRows(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tensor): Tensor | undefined {
+  const plan = planRows(gpu, x, true);
   return plan && runRows(gpu, op, "arg-rows", x, plan, uint32, { ARGKEY: argKey(op), PAIRS: "false" });
 }
 

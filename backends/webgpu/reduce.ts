@@ -37,7 +37,7 @@ import type { ArgReduce, Reduce } from "../../src/primitives/reduce.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
 import { computeType, elementsPerWord, helpersFor, inputDecl, wordShift, type ComputeType } from "./codegen.js";
 import { castResult, mapKernel } from "./elementwise.js";
-import { argRows, argSegments, maxRows } from "./extreme-rows.js";
+import { argRows, argSegments, argShortRows, maxRows } from "./extreme-rows.js";
 import { sumRows16, takesSumRows16, takesWholeSumRows16, wholeSumRows16 } from "./sum-rows16.js";
 
 /** The word dtype each compute type accumulates in (what the reduce kernel writes before its cast). */
@@ -635,6 +635,11 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   // argmax/argmin of long contiguous segments (several chunks each): rows of their own, their results folded
   if (isArg && chunks > 1) {
     const taken = argSegments(gpu, op as "argmax" | "argmin", x, nk);
+    if (taken) return taken;
+  }
+  // float argmax/argmin of short rows on whole quads: a group of lanes a row within a subgroup
+  if (short && isArg && nk === 1) {
+    const taken = argShortRows(gpu, op as "argmax" | "argmin", x);
     if (taken) return taken;
   }
   // float rows on whole quads, each in one chunk: a group of lanes a row, folded by subgroup operations (max and min

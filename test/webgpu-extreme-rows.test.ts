@@ -389,7 +389,7 @@ function shortCases(): void {
           await expectLikeCpu(x, `${dtype.name} short rows of ${n}, sign ${sign}`, true);
           expect(await (sign > 0 ? mx.argmax : mx.argmin)(x, -1, gpu).tolist(), `${dtype.name} rows of ${n}, sign ${sign}`).toEqual(want);
         }
-        // rows from the second on, columns from the first quad to the last but one (rows of their own stride); from
+        // rows from the second on, columns from the second quad to the end (rows of their own stride); from
         // the second element (not on quads: the other kernels)
         const grid = mx.array(data, dtype, gpu);
         const perQuad = 16 / dtype.size;

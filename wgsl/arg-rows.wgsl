@@ -22,7 +22,7 @@
 // row's length plus the row's index) to words 2r and 2r + 1, for
 // wgsl/arg-pairs.wgsl to fold: a long segment taken as rows of its own.
 // Slots (backends/webgpu/extreme-rows.ts): ROW_LANES, SUBGROUP (the device's
-// one subgroup size, at most ROW_LANES), STEPS and WHOLE (the row's quads:
+// one subgroup size; above ROW_LANES only for short rows), STEPS and WHOLE (the row's quads:
 // STEPS steps of eight a lane, exactly so where WHOLE), TAKE_WORD (the
 // elements of word `w` at index `e`: take(bits, e) for each), PER_WORD
 // (elements a word), INF (the bits of +inf as x), ARGKEY, PAIRS.

@@ -21,11 +21,12 @@
 // index (rows of SEGMENT_ROWS = params[4] each: (r % SEGMENT_ROWS) times the
 // row's length plus the row's index) to words 2r and 2r + 1, for
 // wgsl/arg-pairs.wgsl to fold: a long segment taken as rows of its own.
-// Slots (backends/webgpu/extreme-rows.ts): ROW_LANES, SUBGROUP (the device's
-// one subgroup size; above ROW_LANES only for short rows), STEPS and WHOLE (the row's quads:
-// STEPS steps of eight a lane, exactly so where WHOLE), TAKE_WORD (the
-// elements of word `w` at index `e`: take(bits, e) for each), PER_WORD
-// (elements a word), INF (the bits of +inf as x), ARGKEY, PAIRS.
+// Slots (backends/webgpu/extreme-rows.ts): ROW_LANES, SUBGROUP (the
+// device's one subgroup size; above ROW_LANES only for short rows), STEPS
+// and WHOLE (the row's quads: STEPS steps of eight a lane, exactly so where
+// WHOLE), TAKE_WORD (the elements of word `w` at index `e`: take(bits, e)
+// for each), PER_WORD (elements a word), INF (the bits of +inf as x),
+// ARGKEY, PAIRS.
 // Bindings, params, a lane's walk over its quads and the subgroup check:
 // wgsl/row-quads.wgsl and wgsl/row-lanes.wgsl (its helpers).
 

@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { fixedSubgroups, misfitSubgroups, seenAs, webgpuBackend, webgpuFilesRun, whileSeenAs, withoutSubgroups } from "./helpers/device-views.js";
-import { sized } from "./helpers/profile.js";
+import { oneOrAll, sized } from "./helpers/profile.js";
 
 const gpu = { stream: mx.webgpu };
 const cpu = { stream: mx.cpu };
@@ -278,7 +278,7 @@ async function expectSegmentsLikeCpu(base: mx.MxArray, view: (a: mx.MxArray) => 
 }
 
 function segmentCases(): void {
-  for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
+  for (const [dtypeIndex, dtype] of [mx.float32, mx.float16, mx.bfloat16].entries()) {
     it(`${dtype.name}: whole arrays and rows of long segments, ties after the first extreme across rows, NaNs, zeros, views`, async () => {
       const n = 2 ** 17;
       // one segment, and three back to back (segments of 2^15: four rows each)
@@ -294,17 +294,22 @@ function segmentCases(): void {
         const first = Math.min(...zeros);
         await expectSegmentsLikeCpu(mx.array(specialSegment(n, undefined, zeros), dtype, gpu), asIs, undefined, `${dtype.name} zeros at ${zeros.join(", ")}`, true, [first]);
       }
-      // views: from a whole quad on (rows of their own from there), from the second element on; segments of a
-      // wider grid (rows of 8192 would fit them, but they are not back to back: the chunks)
+      // a view from a whole quad on: rows of their own from there
       const grid = mx.array(one.data, dtype, gpu);
       const perQuad = 16 / dtype.size;
       const from = (start: number) => (a: mx.MxArray) => mx.slice(a, [start], [n - 8192 + start], undefined, gpu);
       await expectSegmentsLikeCpu(grid, from(perQuad), undefined, `${dtype.name} view from a quad`, true);
-      await expectSegmentsLikeCpu(grid, from(1), undefined, `${dtype.name} view from the second element`, undefined);
+      // what rows of their own decline (the chunks): segments of a wider grid (rows of 8192 would fit them, but they
+      // are not back to back), a length no row length of whole quads divides (an odd count); and a view from the
+      // second element (either). One a dtype in the default profile (the chunked kernels compile slowly on
+      // lavapipe), all in the full one
       const columns = (a: mx.MxArray) => mx.slice(mx.reshape(a, [2, n / 2], gpu), [0, 0], [2, 49152], undefined, gpu);
-      await expectSegmentsLikeCpu(grid, columns, -1, `${dtype.name} segments of a wider grid`, false);
-      // a length with no row length of whole quads dividing it (an odd count): the chunks
-      await expectSegmentsLikeCpu(grid, (a) => mx.slice(a, [0], [n - 1], undefined, gpu), undefined, `${dtype.name} [${n - 1}]`, false);
+      const declined: [string, (a: mx.MxArray) => mx.MxArray, number | undefined, boolean | undefined][] = [
+        ["segments of a wider grid", columns, -1, false],
+        [`[${n - 1}]`, (a) => mx.slice(a, [0], [n - 1], undefined, gpu), undefined, false],
+        ["view from the second element", from(1), undefined, undefined],
+      ];
+      for (const [label, view, axis, taken] of oneOrAll(declined, dtypeIndex)) await expectSegmentsLikeCpu(grid, view, axis, `${dtype.name} ${label}`, taken);
     });
   }
 }

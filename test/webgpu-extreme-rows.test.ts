@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { fixedSubgroups, misfitSubgroups, seenAs, webgpuBackend, webgpuFilesRun, whileSeenAs, withoutSubgroups } from "./helpers/device-views.js";
 import { oneOrAll, sized } from "./helpers/profile.js";
+import { marked, markedRows } from "./helpers/marked-arrays.js";
 
 const gpu = { stream: mx.webgpu };
 const cpu = { stream: mx.cpu };
@@ -314,13 +315,8 @@ function segmentCases(): void {
   }
 }
 
-/** `n` small values (i * 7) % 5 of `dtype` on the device, 9 at each index of `marks`. */
-function marked(n: number, dtype: mx.DType, marks: number[]): mx.MxArray {
-  const i = mx.arange(n, { dtype: mx.int32, ...gpu });
-  let x = mx.astype(mx.remainder(mx.multiply(i, 7, gpu), 5, gpu), dtype, gpu);
-  for (const at of marks) x = mx.where(mx.equal(i, at, gpu), 9, x, gpu);
-  return x;
-}
+/** `n` small values (i * 7) % 5 of `dtype` on webgpu, 9 at each index of `marks`. */
+const nines = (n: number, dtype: mx.DType, marks: number[]) => marked(n, dtype, marks.map((at) => [at, 9] as const), gpu);
 
 describe.runIf(fixedSubgroups)("webgpu argmax/argmin of long segments as rows of their own (wgsl/arg-rows.wgsl PAIRS, wgsl/arg-pairs.wgsl)", () => {
   describe("the device's subgroups", () => segmentCases());
@@ -329,21 +325,17 @@ describe.runIf(fixedSubgroups)("webgpu argmax/argmin of long segments as rows of
     // float32 [514 x 8192] (rows of 8192: 257 quads of pairs). 9 first in row 0, tied in row 512 (invocation 0's
     // next quad of pairs) and row 6; then first in row 2 (invocation 1), tied in row 512 (invocation 0)
     const n = 514 * 8192;
-    await expectSegmentsLikeCpu(marked(n, mx.float32, [100, 512 * 8192 + 50, 6 * 8192]), asIs, undefined, "float32 [514 x 8192]", true, [100]);
-    await expectSegmentsLikeCpu(marked(n, mx.float32, [512 * 8192 + 50, 2 * 8192 + 7]), asIs, undefined, "float32 [514 x 8192], across invocations", true, [2 * 8192 + 7]);
+    await expectSegmentsLikeCpu(nines(n, mx.float32, [100, 512 * 8192 + 50, 6 * 8192]), asIs, undefined, "float32 [514 x 8192]", true, [100]);
+    await expectSegmentsLikeCpu(nines(n, mx.float32, [512 * 8192 + 50, 2 * 8192 + 7]), asIs, undefined, "float32 [514 x 8192], across invocations", true, [2 * 8192 + 7]);
     // float32 [4099 x 4096]: rows of 2048 (8198 rows, 4099 quads of pairs), the extreme only in row 8193 (a second step)
-    await expectSegmentsLikeCpu(marked(4099 * 4096, mx.float32, [8193 * 2048 + 11]), asIs, undefined, "float32 [4099 x 4096]", true, [8193 * 2048 + 11]);
+    await expectSegmentsLikeCpu(nines(4099 * 4096, mx.float32, [8193 * 2048 + 11]), asIs, undefined, "float32 [4099 x 4096]", true, [8193 * 2048 + 11]);
     // float16 [1031 x 4096]: rows of 2048 (32 lanes a row: one subgroup on a device of 32), first in row 1500, tied in row 2000
-    const half = marked(1031 * 4096, mx.float16, [1500 * 2048 + 9, 2000 * 2048 + 5]);
+    const half = nines(1031 * 4096, mx.float16, [1500 * 2048 + 9, 2000 * 2048 + 5]);
     await expectSegmentsLikeCpu(half, asIs, undefined, "float16 [1031 x 4096]", true, [1500 * 2048 + 9]);
-    // float16 [600, 2^15]: 600 segments of four rows, each first at a place walking over its rows, tied after it
+    // float16 [600, 2^15]: 600 segments of four rows, each first at a place walking over its rows, tied after it and at its end
     const [segments, len] = [600, 2 ** 15];
     const firsts = Array.from({ length: segments }, (_, r) => ((r * 5 + 1) % 4) * 8192 + r);
-    const col = mx.reshape(mx.arange(len, { dtype: mx.int32, ...gpu }), [1, len], gpu);
-    const f = mx.array(firsts.map((v) => [v]), mx.int32, gpu);
-    const hit = mx.logicalOr(mx.logicalOr(mx.equal(col, f, gpu), mx.equal(col, mx.add(f, 3, gpu), gpu), gpu), mx.equal(col, len - 1, gpu), gpu);
-    const many = mx.where(hit, 9, mx.astype(mx.remainder(mx.multiply(col, 7, gpu), 5, gpu), mx.float16, gpu), gpu);
-    await expectSegmentsLikeCpu(many, asIs, -1, "float16 [600, 2^15]", true, firsts);
+    await expectSegmentsLikeCpu(markedRows(firsts, len, mx.float16, gpu), asIs, -1, "float16 [600, 2^15]", true, firsts);
   });
 
   describe("a misfit subgroup layout (the lanes' pairs through workgroup memory)", () => {

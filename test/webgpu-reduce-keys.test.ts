@@ -11,6 +11,7 @@ import { deviceFor } from "../src/device.js";
 import { chunksFor } from "../backends/webgpu/reduce.js";
 import { fullProfile, oneOrAll, sized } from "./helpers/profile.js";
 import { seenAs, withoutSubgroups } from "./helpers/device-views.js";
+import { marked, markedRows } from "./helpers/marked-arrays.js";
 
 const webgpu = findBackend("webgpu") as WebGpuBackend | undefined;
 const o = { stream: webgpu ? deviceFor("webgpu") : mx.cpu };
@@ -164,13 +165,6 @@ describe.skipIf(!webgpu)("webgpu chunked argmax/argmin: the chunks' winners fold
   // test/webgpu-extreme-rows.test.ts)
   seenAs(withoutSubgroups);
   const index = (n: number) => mx.arange(n, { dtype: mx.int32, ...o });
-  /** Small values (7 i) % 5 over `n` elements, with `v` at each index of `at` (on the device: no host array of that size). */
-  function marked(n: number, dtype: mx.DType, marks: [number, number][]): mx.MxArray {
-    const i = index(n);
-    let x = mx.astype(mx.remainder(mx.multiply(i, 7, o), 5, o), dtype, o);
-    for (const [at, v] of marks) x = mx.where(mx.equal(i, at, o), v, x, o);
-    return x;
-  }
 
   for (const [dtype, n] of [[mx.float32, 2 ** 25], [mx.bfloat16, 2 ** 23]] as const) {
     it(`${dtype.name} [${n}]: the extreme in a late chunk, ties before and after it, NaNs`, async () => {
@@ -182,7 +176,7 @@ describe.skipIf(!webgpu)("webgpu chunked argmax/argmin: the chunks' winners fold
       const ties: [number, number][] = [[first, 9], [at(chunks - 37, 4000), 9], [at(chunks - 1, 5), 9], [at(3, 7), 8]];
       // argmax of float32, argmin of bfloat16 (both of each in the full profile)
       for (const sign of oneOrAll([1, -1], dtype === mx.float32 ? 0 : 1)) {
-        const x = marked(n, dtype, ties.map(([a, v]) => [a, sign * v]));
+        const x = marked(n, dtype, ties.map(([a, v]) => [a, sign * v]), o);
         const op = sign > 0 ? mx.argmax : mx.argmin;
         expect(await op(x, undefined, o).tolist(), `${dtype.name} ${op.name}`).toBe(first);
         // NaNs in chunks 300 and 20 (the first wins, above every number)
@@ -198,10 +192,7 @@ describe.skipIf(!webgpu)("webgpu chunked argmax/argmin: the chunks' winners fold
       const chunks = chunksFor(rows, n), len = n / chunks;
       const firsts = Array.from({ length: rows }, (_, r) => ((r * 5 + 1) % chunks) * len + r);
       // row r: 9 at firsts[r], 3 later and at its last element
-      const col = mx.reshape(index(n), [1, n], o);
-      const f = mx.array(firsts.map((v) => [v]), mx.int32, o);
-      const hit = mx.logicalOr(mx.logicalOr(mx.equal(col, f, o), mx.equal(col, mx.add(f, 3, o), o), o), mx.equal(col, n - 1, o), o);
-      const x = mx.where(hit, 9, mx.astype(mx.remainder(mx.multiply(col, 7, o), 5, o), mx.float16, o), o);
+      const x = markedRows(firsts, n, mx.float16, o);
       expect(await mx.argmax(x, -1, o).tolist(), `[${rows}, ${n}]`).toEqual(firsts);
     }
   });

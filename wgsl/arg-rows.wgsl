@@ -69,14 +69,17 @@ fn store(row: u32, k: i32, at: u32) {
   }
 }
 
-/** The better of the row's `n` pairs from `first` in workgroup memory (a larger key, or the same key at a lower index), as (key, index). */
+/** Whether the pair (k2, at2) beats (k, at): a larger key, or the same key at a lower index. */
+fn beats(k2: i32, at2: u32, k: i32, at: u32) -> bool { return k2 > k || (k2 == k && at2 < at); }
+
+/** The better of the row's `n` pairs from `first` in workgroup memory (beats), as (key, index). */
 fn fold_parts(first: u32, n: u32) -> vec2<i32> {
   var k = part_key[first];
   var at = part_at[first];
   for (var j = 1u; j < n; j++) {
     let kj = part_key[first + j];
     let aj = part_at[first + j];
-    if (kj > k || (kj == k && aj < at)) {
+    if (beats(kj, aj, k, at)) {
       k = kj;
       at = aj;
     }
@@ -103,7 +106,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       for (var m = 1u; m < ROW_LANES; m <<= 1u) {
         let k2 = subgroupShuffleXor(k, m);
         let at2 = subgroupShuffleXor(at, m);
-        if (k2 > k || (k2 == k && at2 < at)) {
+        if (beats(k2, at2, k, at)) {
           k = k2;
           at = at2;
         }

@@ -58,7 +58,7 @@ interface RowsPlan {
 }
 
 /**
- * Quads a lane of a short row (argShortRows) reads, about. H100, device time
+ * Quads a lane of a short row (argRows, `short`) reads, about. H100, device time
  * against the copy kernel, argmax of [2097152, 32], quads a lane 1 / 2 / 4 /
  * 8: float32 30 / 82-83 / 90 / 87-88%, float16 45 / 67-68 / 82-83 / 82-83%
  * (wgsl/segments.wgsl before, an invocation a row: 86-87% and 77-78%;
@@ -124,20 +124,14 @@ function runRows(gpu: WebGpuBackend, op: string, file: string, x: Tensor, plan: 
 
 const argKey = (op: "argmax" | "argmin") => (op === "argmax" ? "t - s" : "s - t");
 
-/** argmax/argmin (`op`) of the rows of `x` (merged to [rows, R]) as uint32 indices, or undefined where planRows does not take them. */
-export function argRows(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tensor): Tensor | undefined {
-  const plan = planRows(gpu, x);
-  return plan && runRows(gpu, op, "arg-rows", x, plan, uint32, { ARGKEY: argKey(op), PAIRS: "false" });
-}
-
 /**
- * argmax/argmin (`op`) of short rows of `x` (merged to [rows, R], fewer than
- * MIN_ROW_BYTES, at least two quads) as uint32 indices: a power of two lanes
- * a row within one subgroup, folded by subgroup shuffles; undefined where
- * planRows does not take them.
+ * argmax/argmin (`op`) of the rows of `x` (merged to [rows, R]) as uint32
+ * indices, or undefined where planRows does not take them; `short` rows
+ * (fewer than MIN_ROW_BYTES, at least two quads) take a power of two lanes a
+ * row within one subgroup, folded by subgroup shuffles.
  */
-export function argShortRows(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tensor): Tensor | undefined {
-  const plan = planRows(gpu, x, true);
+export function argRows(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tensor, short = false): Tensor | undefined {
+  const plan = planRows(gpu, x, short);
   return plan && runRows(gpu, op, "arg-rows", x, plan, uint32, { ARGKEY: argKey(op), PAIRS: "false" });
 }
 

@@ -25,9 +25,12 @@
 // TAKE_WORD, PER_WORD, INF as wgsl/arg-rows.wgsl; GROUP_LANES (above); KEY (the order key from
 // K(x) `kx`: kx for max, ~kx for min), KEY_OF_K (K(x) `kx` back from the key
 // `k`), ZERO_TIE (the key of max's +0 and min's -0), VALUE (the f32 of
-// element bits x).
+// element bits x), PAIRS (float16/bfloat16 results packed two a word, as the
+// cast to the dtype packs them: no cast dispatch after) and PACK (the output
+// bits of f32 r, in the low 16 bits, where PAIRS).
 // Bindings, params, a lane's walk over its quads and the subgroup check:
-// wgsl/row-quads.wgsl and wgsl/row-lanes.wgsl (its helpers).
+// wgsl/row-quads.wgsl and wgsl/row-lanes.wgsl (its helpers); the packed
+// stores (PAIRS): wgsl/row-pairs.wgsl, with wgsl/dtypes.wgsl's packs.
 
 const ROW_LANES = {{ROW_LANES}}u;
 const SUBGROUP = {{SUBGROUP}}u;
@@ -38,10 +41,14 @@ const PER_WORD = {{PER_WORD}}u;
 const GROUP_LANES = {{GROUP_LANES}}u;
 /** The key of a zero that may tie one of the other sign (max: +0; min: -0): its row picks by position. */
 const ZERO_TIE = {{ZERO_TIE}};
+const PAIRS = {{PAIRS}};
+const ROWS = 256u / ROW_LANES;
 
 /** Per subgroup (or per lane on the misfit path): its largest key, then its special's (position, bits). */
 var<workgroup> part_key: array<i32, 256>;
 var<workgroup> part_special: array<vec2<u32>, 256>;
+/** Each row's result (PAIRS), for the packed stores. */
+var<workgroup> results: array<f32, ROWS>;
 
 var<private> best: i32 = I32_MIN;
 
@@ -56,6 +63,10 @@ fn take_word(w: u32, e: u32) {
 }
 
 fn value_of(x: i32) -> f32 { return {{VALUE}}; }
+
+fn pack(r: f32) -> u32 {
+  return {{PACK}};
+}
 
 /** The row's word from its largest key, where that is not special. */
 fn plain_word(k: i32) -> u32 {
@@ -151,5 +162,12 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     workgroupBarrier();
     picked = least_part(row_first, ROW_LANES);
   }
-  if (me.lane == 0u && me.live) { out_words[me.row] = select(plain_word(k), bitcast<u32>(value_of(bitcast<i32>(picked.y))), special); }
+  let result = select(plain_word(k), bitcast<u32>(value_of(bitcast<i32>(picked.y))), special);
+  if (!PAIRS) {
+    if (me.lane == 0u && me.live) { out_words[me.row] = result; }
+    return;
+  }
+  if (me.lane == 0u) { results[lid / ROW_LANES] = bitcast<f32>(result); }
+  workgroupBarrier();
+  if (lid < ROWS / 2u) { store_row_pair(wid.x + wid.y * nwg.x, lid, results[2u * lid], results[2u * lid + 1u]); }
 }

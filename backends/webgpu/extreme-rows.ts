@@ -103,18 +103,26 @@ function planRows(gpu: WebGpuBackend, x: Tensor, short = false): RowsPlan | unde
   return { rows, lanes, subgroup, steps, whole, params: [rows, quads, x.strides[0]! / perQuad, x.offset / perQuad], slots };
 }
 
-/**
- * Runs `file` for the plan into a new [rows, rowWords] tensor of `dtype`
- * (words); `variant` keys the slots the op, dtype and plan do not fix;
- * `moreParams` follow the plan's.
- */
-function runRows(gpu: WebGpuBackend, op: string, file: string, x: Tensor, plan: RowsPlan, dtype: DType, slots: Record<string, string | number>, variant = "", rowWords = 1, moreParams: number[] = []): Tensor {
+/** What runRows passes beyond the plan: the kernel's own `slots` and the output's words. */
+interface RowsCall {
+  /** Keys the slots the op, dtype and plan do not fix. */
+  variant?: string;
+  /** Words a row (its [rows, rowWords] output), 1 by default. */
+  rowWords?: number;
+  /** Params after the plan's. */
+  moreParams?: number[];
+  /** Helpers after wgsl/row-quads.wgsl and wgsl/row-lanes.wgsl. */
+  helpers?: string[];
+}
+
+/** Runs `file` for the plan into a new [rows] (or [rows, rowWords]) tensor of `dtype`. */
+function runRows(gpu: WebGpuBackend, op: string, file: string, x: Tensor, plan: RowsPlan, dtype: DType, slots: Record<string, string | number>, { variant = "", rowWords = 1, moreParams = [], helpers = [] }: RowsCall = {}): Tensor {
   const out = gpu.allocOutput({ shape: rowWords === 1 ? [plan.rows] : [plan.rows, rowWords], dtype });
   if (plan.rows === 0) return out;
   const call: KernelCall = {
     op,
     file,
-    helpers: ["row-quads", "row-lanes"],
+    helpers: ["row-quads", "row-lanes", ...helpers],
     key: `${op},${x.dtype.name},${plan.lanes},${plan.subgroup},${plan.steps},${plan.whole},${variant}`,
     slots: () => ({ ...plan.slots, ...slots }),
   };
@@ -169,7 +177,7 @@ export function argSegments(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tens
   const rows: Tensor = { ...x, shape: [segments * (R / c), c], strides: [c, 1] };
   const plan = planRows(gpu, rows);
   if (!plan) return undefined;
-  const pairs = runRows(gpu, op, "arg-rows", rows, plan, uint32, { ARGKEY: argKey(op), PAIRS: "true" }, "pairs", 2, [R / c]);
+  const pairs = runRows(gpu, op, "arg-rows", rows, plan, uint32, { ARGKEY: argKey(op), PAIRS: "true" }, { variant: "pairs", rowWords: 2, moreParams: [R / c] });
   const out = gpu.allocOutput({ shape: [segments], dtype: uint32 });
   gpu.run({ op, file: "arg-pairs", helpers: [], key: "", slots: {} }, gpu.gpuBuffer(out), [segments, R / c / 2], [gpu.gpuBuffer(pairs)], segments);
   gpu.release(pairs.buffer);
@@ -178,16 +186,19 @@ export function argSegments(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tens
 
 /**
  * max/min (`op`) of the rows of `x` (merged to [rows, R]) as float32 words,
- * with the bits wgsl/reduce.wgsl gives a row of one chunk, or where
- * `groupLanes` is not 0 those wgsl/reduce-groups.wgsl gives with that many
- * lanes a row (the caller says which kernel would fold the rows); undefined
- * where planRows does not take them.
+ * or float16/bfloat16 results packed two a word where `outDtype` is x's
+ * 16-bit dtype (no cast dispatch after), with the bits wgsl/reduce.wgsl
+ * gives a row of one chunk, or where `groupLanes` is not 0 those
+ * wgsl/reduce-groups.wgsl gives with that many lanes a row (the caller says
+ * which kernel would fold the rows); undefined where planRows does not take
+ * them.
  */
-export function maxRows(gpu: WebGpuBackend, op: "max" | "min", x: Tensor, groupLanes = 0): Tensor | undefined {
+export function maxRows(gpu: WebGpuBackend, op: "max" | "min", x: Tensor, groupLanes = 0, outDtype?: DType): Tensor | undefined {
   // where it was measured faster than the keyed kernel, unless told to take every row (WebGpuBackend.allMaxRows)
   const R = x.shape[x.shape.length - 1] ?? 0;
   if (!gpu.allMaxRows && groupLanes === 0 && (R <= MAX_ROWS_FROM || R * x.dtype.size > MAX_ROWS_BYTES)) return undefined;
   const plan = planRows(gpu, x);
+  const pairs = x.dtype !== float32 && outDtype === x.dtype;
   const slots = {
     GROUP_LANES: groupLanes,
     KEY: op === "max" ? "kx" : "~kx",
@@ -195,6 +206,8 @@ export function maxRows(gpu: WebGpuBackend, op: "max" | "min", x: Tensor, groupL
     // max's +0 (K = 0) and min's -0 (~K = ~-1 = 0): the zeros that may tie one of the other sign
     ZERO_TIE: "0",
     VALUE: x.dtype === float16 ? "unpack2x16float(bitcast<u32>(x) >> 16u).x" : "bitcast<f32>(x)",
+    PAIRS: String(pairs),
+    PACK: pairs ? `pack_${x.dtype.name}(r)` : "0u",
   };
-  return plan && runRows(gpu, op, "max-rows", x, plan, float32, slots, String(groupLanes));
+  return plan && runRows(gpu, op, "max-rows", x, plan, pairs ? x.dtype : float32, slots, { variant: `${groupLanes},${pairs}`, helpers: ["row-pairs", ...(pairs ? ["dtypes"] : [])] });
 }

@@ -642,7 +642,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   // would fold them, reduce.wgsl's or reduce-groups.wgsl's; not the partials of chunks)
   const maxOrMin = (op === "max" || op === "min") && !partials;
   if (chunks === 1 && nk === 1 && (isArg || (maxOrMin && !short))) {
-    const taken = isArg ? argRows(gpu, op, x, short) : maxRows(gpu, op, x, lanes);
+    const taken = isArg ? argRows(gpu, op, x, short) : maxRows(gpu, op, x, lanes, outDtype);
     if (taken) return taken;
   }
   const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;

@@ -378,6 +378,18 @@ function shortRows(rows: number, n: number): { data: number[][]; want: number[] 
 /** Short row lengths (at most 64 elements: longer ones take other kernels) a dtype's cases take: 2 to 16 quads, one, two or four lanes a row. */
 const SHORT_LENGTHS: Record<string, readonly number[]> = { float32: [8, 16, 32, 64], float16: [16, 32, 48, 64], bfloat16: [16, 32, 48, 64] };
 
+/** max/min of `x`'s rows bit for bit as the kernels before (segments.wgsl: its (key, bits) fold in index order), through arg-rows.wgsl alone (`expectKernel`) or not. */
+async function expectMaxLikeBefore(x: mx.MxArray, label: string, expectKernel: boolean): Promise<void> {
+  await mx.eval(x);
+  for (const op of [mx.max, mx.min]) {
+    let got: number[] = [];
+    const files = await webgpuFilesRun(async () => (got = await bitsOf(op(x, -1, gpu))));
+    expect(files.includes("arg-rows"), `${label} ${op.name}: taken by wgsl/arg-rows.wgsl`).toBe(expectKernel);
+    if (expectKernel) expect(files, `${label} ${op.name}: arg-rows alone (16-bit results packed by it)`).toEqual(["arg-rows"]);
+    expect(got, `${label} ${op.name}`).toEqual(await bitsBefore(op, x));
+  }
+}
+
 function shortCases(): void {
   for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
     it(`${dtype.name}: short rows of ${SHORT_LENGTHS[dtype.name]!.join(", ")} elements, ties, NaNs, zeros, views`, async () => {
@@ -387,19 +399,28 @@ function shortCases(): void {
           const x = mx.array(data.map((r) => r.map((v) => sign * v)), dtype, gpu);
           await expectLikeCpu(x, `${dtype.name} short rows of ${n}, sign ${sign}`, true);
           expect(await (sign > 0 ? mx.argmax : mx.argmin)(x, -1, gpu).tolist(), `${dtype.name} rows of ${n}, sign ${sign}`).toEqual(want);
+          await expectMaxLikeBefore(x, `${dtype.name} short rows of ${n}, sign ${sign}`, true);
         }
+        // NaNs of several payloads and both signs, zeros of both signs: which one the fold's order picks
+        await expectMaxLikeBefore(orderRows(n, dtype), `${dtype.name} short rows of ${n} with NaNs and zeros`, true);
         // rows from the second on, columns from the second quad to the end (rows of their own stride); from
         // the second element (not on quads: the other kernels)
         const grid = mx.array(data, dtype, gpu);
         const perQuad = 16 / dtype.size;
-        if (n >= 3 * perQuad) await expectLikeCpu(mx.slice(grid, [1, perQuad], [data.length, n], undefined, gpu), `${dtype.name} view of short rows of ${n}`, true);
-        await expectLikeCpu(mx.slice(grid, [0, 1], [data.length, n], undefined, gpu), `${dtype.name} unaligned view of short rows of ${n}`, false);
+        if (n >= 3 * perQuad) {
+          const view = mx.slice(grid, [1, perQuad], [data.length, n], undefined, gpu);
+          await expectLikeCpu(view, `${dtype.name} view of short rows of ${n}`, true);
+          await expectMaxLikeBefore(view, `${dtype.name} view of short rows of ${n}`, true);
+        }
+        const unaligned = mx.slice(grid, [0, 1], [data.length, n], undefined, gpu);
+        await expectLikeCpu(unaligned, `${dtype.name} unaligned view of short rows of ${n}`, false);
+        await expectMaxLikeBefore(unaligned, `${dtype.name} unaligned view of short rows of ${n}`, false);
       }
     });
   }
 }
 
-describe.runIf(fixedSubgroups)("webgpu argmax/argmin of short float rows on whole quads (wgsl/arg-rows.wgsl, lanes exchanging by shuffles)", () => {
+describe.runIf(fixedSubgroups)("webgpu argmax/argmin and max/min of short float rows on whole quads (wgsl/arg-rows.wgsl, lanes exchanging by shuffles)", () => {
   describe("the device's subgroups", () => shortCases());
 
   describe("a misfit subgroup layout (the lanes' pairs through workgroup memory)", () => {

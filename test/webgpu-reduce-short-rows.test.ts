@@ -3,12 +3,15 @@
 // float16/bfloat16 results of two rows an invocation). Each row must fold in
 // index order as the element-by-element reading does: the same rows one element
 // off the quads are the reference, bit for bit, and 16-bit results must be the
-// float32 reduction's, cast.
+// float32 reduction's, cast. The device is seen without subgroups here: with
+// them, float argmax/argmin/max/min of such rows take wgsl/arg-rows.wgsl
+// (test/webgpu-extreme-rows.test.ts checks it against these kernels' bits).
 
 import { describe, expect, it } from "vitest";
 import * as mx from "../index.js";
 import { findBackend } from "../backends/backend.js";
 import { deviceFor } from "../src/device.js";
+import { seenAs, withoutSubgroups } from "./helpers/device-views.js";
 
 const webgpu = findBackend("webgpu");
 const o = { stream: webgpu ? deviceFor("webgpu") : mx.cpu };
@@ -30,6 +33,7 @@ function offCopy(on: mx.MxArray, rows: number, n: number): mx.MxArray {
 }
 
 describe.skipIf(!webgpu)("webgpu reductions of short rows read as quads of words", () => {
+  seenAs(withoutSubgroups);
   // row lengths giving 1, 2, 4, 8 and 16 quads a row; 513 rows: three workgroups, the last partly used
   const cases: [mx.DType, number[]][] = [
     [mx.float32, [4, 16, 64]],

@@ -130,7 +130,17 @@ function runRows(gpu: WebGpuBackend, op: string, file: string, x: Tensor, plan: 
   return out;
 }
 
-const argKey = (op: "argmax" | "argmin") => (op === "argmax" ? "t - s" : "s - t");
+/** A quiet NaN's bits as dtypes.wgsl's pack_<dtype> writes it (the sign apart), for 16-bit rows of arg-rows' VALUES. */
+const QUIET_NAN: Record<string, string> = { float32: "0", float16: "0x7e00", bfloat16: "0x7fc0" };
+
+/**
+ * wgsl/arg-rows.wgsl's slots for argmax/argmin (`op`; max/min key as them)
+ * of `d` rows, writing each row's index (`indices`), its key and index in its
+ * segment (`pairs`) or its extreme element (`values`).
+ */
+function argRowsSlots(op: "argmax" | "argmin", d: DType, writes: "indices" | "pairs" | "values"): Record<string, string> {
+  return { ARGKEY: op === "argmax" ? "t - s" : "s - t", PAIRS: String(writes === "pairs"), VALUES: String(writes === "values"), QUIET_NAN: QUIET_NAN[d.name]! };
+}
 
 /**
  * argmax/argmin (`op`) of the rows of `x` (merged to [rows, R]) as uint32
@@ -140,7 +150,7 @@ const argKey = (op: "argmax" | "argmin") => (op === "argmax" ? "t - s" : "s - t"
  */
 export function argRows(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tensor, short = false): Tensor | undefined {
   const plan = planRows(gpu, x, short);
-  return plan && runRows(gpu, op, "arg-rows", x, plan, uint32, { ARGKEY: argKey(op), PAIRS: "false" });
+  return plan && runRows(gpu, op, "arg-rows", x, plan, uint32, argRowsSlots(op, x.dtype, "indices"));
 }
 
 /**
@@ -177,7 +187,7 @@ export function argSegments(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tens
   const rows: Tensor = { ...x, shape: [segments * (R / c), c], strides: [c, 1] };
   const plan = planRows(gpu, rows);
   if (!plan) return undefined;
-  const pairs = runRows(gpu, op, "arg-rows", rows, plan, uint32, { ARGKEY: argKey(op), PAIRS: "true" }, { variant: "pairs", rowWords: 2, moreParams: [R / c] });
+  const pairs = runRows(gpu, op, "arg-rows", rows, plan, uint32, argRowsSlots(op, x.dtype, "pairs"), { variant: "pairs", rowWords: 2, moreParams: [R / c] });
   const out = gpu.allocOutput({ shape: [segments], dtype: uint32 });
   gpu.run({ op, file: "arg-pairs", helpers: [], key: "", slots: {} }, gpu.gpuBuffer(out), [segments, R / c / 2], [gpu.gpuBuffer(pairs)], segments);
   gpu.release(pairs.buffer);
@@ -210,4 +220,17 @@ export function maxRows(gpu: WebGpuBackend, op: "max" | "min", x: Tensor, groupL
     PACK: pairs ? `pack_${x.dtype.name}(r)` : "0u",
   };
   return plan && runRows(gpu, op, "max-rows", x, plan, pairs ? x.dtype : float32, slots, { variant: `${groupLanes},${pairs}`, helpers: ["row-pairs", ...(pairs ? ["dtypes"] : [])] });
+}
+
+/**
+ * max/min (`op`) of short rows of `x` (merged to [rows, R]; argRows' short
+ * rows) through wgsl/arg-rows.wgsl: the first element of the row's best key,
+ * the bits wgsl/segments.wgsl's fold of (key, bits) pairs in index order
+ * gives; float32 words, float16/bfloat16 packed two a word. Undefined where
+ * planRows does not take the rows, or `outDtype` is not x's dtype.
+ */
+export function maxShortRows(gpu: WebGpuBackend, op: "max" | "min", x: Tensor, outDtype: DType | undefined): Tensor | undefined {
+  if (outDtype !== x.dtype) return undefined;
+  const plan = planRows(gpu, x, true);
+  return plan && runRows(gpu, op, "arg-rows", x, plan, x.dtype, argRowsSlots(op === "max" ? "argmax" : "argmin", x.dtype, "values"), { variant: "values" });
 }

@@ -37,7 +37,7 @@ import type { ArgReduce, Reduce } from "../../src/primitives/reduce.js";
 import type { KernelCall, WebGpuBackend } from "./backend.js";
 import { computeType, elementsPerWord, helpersFor, inputDecl, wordShift, type ComputeType } from "./codegen.js";
 import { castResult, mapKernel } from "./elementwise.js";
-import { argRows, argSegments, maxRows } from "./extreme-rows.js";
+import { argRows, argSegments, maxRows, maxShortRows } from "./extreme-rows.js";
 import { sumRows16, takesSumRows16, takesWholeSumRows16, wholeSumRows16 } from "./sum-rows16.js";
 
 /** The word dtype each compute type accumulates in (what the reduce kernel writes before its cast). */
@@ -637,12 +637,12 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
     const taken = argSegments(gpu, op as "argmax" | "argmin", x, nk);
     if (taken) return taken;
   }
-  // float rows on whole quads, each in one chunk: a group of lanes a row, folded by subgroup operations (argmax and
-  // argmin of short rows too, several rows a subgroup; max and min, not of short rows, with the bits of the kernel that
-  // would fold them, reduce.wgsl's or reduce-groups.wgsl's; not the partials of chunks)
+  // float rows on whole quads, each in one chunk: a group of lanes a row, folded by subgroup operations (short rows
+  // too, several rows a subgroup); max and min with the bits of the kernel that would fold them (reduce.wgsl's or
+  // reduce-groups.wgsl's; short rows segments.wgsl's, through the argmax kernel); not the partials of chunks
   const maxOrMin = (op === "max" || op === "min") && !partials;
-  if (chunks === 1 && nk === 1 && (isArg || (maxOrMin && !short))) {
-    const taken = isArg ? argRows(gpu, op, x, short) : maxRows(gpu, op, x, lanes, outDtype);
+  if (chunks === 1 && nk === 1 && (isArg || maxOrMin)) {
+    const taken = isArg ? argRows(gpu, op, x, short) : short ? maxShortRows(gpu, op, x, outDtype) : maxRows(gpu, op, x, lanes, outDtype);
     if (taken) return taken;
   }
   const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;

@@ -124,7 +124,7 @@ function bitsBefore(op: typeof mx.max, x: mx.MxArray): Promise<number[]> {
  * Rows where the fold's order decides the bits: NaNs of several payloads and
  * both signs, and zeros of both signs as the extreme, at places spread over
  * the positions of wgsl/reduce.wgsl's order (invocation, accumulator, turn),
- * beside rows of plain numbers, infinities and ties.
+ * beside rows of plain numbers, infinities, ties and subnormals.
  */
 function orderRows(n: number, dtype: mx.DType): mx.MxArray {
   const w = dtype === mx.float32 ? 32 : 16;
@@ -145,6 +145,13 @@ function orderRows(n: number, dtype: mx.DType): mx.MxArray {
   rows.push(Array(n).fill(sign), Array(n).fill(0));
   rows.push(Array.from({ length: n }, (_, j) => (j === n - 5 ? 0 : dtype === mx.float32 ? 0xff800000 : dtype === mx.float16 ? 0xfc00 : 0xff80)));
   rows.push(Array.from({ length: n }, (_, j) => (j === 17 || j === 900 ? one | 5 : one | (j % 3)) >>> 0));
+  // subnormals beside zeros of both signs: the smallest positive one the maximum (of -1s), then the largest
+  // negative one the minimum (of +1s), a larger subnormal the maximum among smaller ones; 31 rows (odd: the last
+  // word of packed 16-bit results half used)
+  const at = (k: number) => (k * 5 + 3) % n;
+  rows.push(Array.from({ length: n }, (_, j) => (j === at(0) ? 1 : j === at(1) ? 0 : j === at(2) ? sign : sign | one) >>> 0));
+  rows.push(Array.from({ length: n }, (_, j) => (j === at(0) ? sign | 1 : j === at(1) ? sign : j === at(2) ? 0 : one) >>> 0));
+  rows.push(Array.from({ length: n }, (_, j) => (j === at(3) ? 0x3f : 1 + (j % 7))));
   const bits = mx.array(rows, w === 32 ? mx.uint32 : mx.uint16, gpu);
   return mx.view(bits, dtype);
 }

@@ -1,5 +1,6 @@
-// argmax/argmin of float32/float16/bfloat16 rows that lie on whole quads of
-// words (16-byte aligned, a whole number of quads long): ROW_LANES
+// argmax/argmin (and, with VALUES, max/min of short rows) of
+// float32/float16/bfloat16 rows that lie on whole quads of words (16-byte
+// aligned, a whole number of quads long): ROW_LANES
 // invocations a row, 256 / ROW_LANES rows a workgroup. A lane reads the
 // row's quads lane, lane + ROW_LANES, ... (a warp's loads are contiguous),
 // eight in flight, and keeps the best key of its elements and the first
@@ -26,7 +27,9 @@
 // row r writes the bits of its element at that index instead: float32 a
 // word, float16/bfloat16 packed two a word (rows 2j and 2j + 1 of a
 // workgroup, through workgroup memory), a NaN made quiet as dtypes.wgsl's
-// pack_<dtype> makes it (QUIET_NAN, the sign kept).
+// pack_<dtype> makes it (QUIET_NAN, the sign kept). The bits move as they
+// are, never through a float: segments.wgsl's unpack and pack give the same
+// bits for every number, subnormals included.
 // Slots (backends/webgpu/extreme-rows.ts): ROW_LANES, SUBGROUP (the
 // device's one subgroup size; above ROW_LANES only for short rows), STEPS
 // and WHOLE (the row's quads: STEPS steps of eight a lane, exactly so where

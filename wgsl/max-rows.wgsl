@@ -47,8 +47,8 @@ const ROWS = 256u / ROW_LANES;
 /** Per subgroup (or per lane on the misfit path): its largest key, then its special's (position, bits). */
 var<workgroup> part_key: array<i32, 256>;
 var<workgroup> part_special: array<vec2<u32>, 256>;
-/** Each row's result (PAIRS), for the packed stores. */
-var<workgroup> results: array<f32, ROWS>;
+/** Each row's result's bits (PAIRS), for the packed stores. */
+var<workgroup> results: array<u32, ROWS>;
 
 var<private> best: i32 = I32_MIN;
 
@@ -167,7 +167,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     if (me.lane == 0u && me.live) { out_words[me.row] = result; }
     return;
   }
-  if (me.lane == 0u) { results[lid / ROW_LANES] = bitcast<f32>(result); }
+  if (me.lane == 0u) { results[lid / ROW_LANES] = result; }
   workgroupBarrier();
-  if (lid < ROWS / 2u) { store_row_pair(wid.x + wid.y * nwg.x, lid, results[2u * lid], results[2u * lid + 1u]); }
+  if (lid < ROWS / 2u) { store_row_pair(wid.x + wid.y * nwg.x, lid, bitcast<f32>(results[2u * lid]), bitcast<f32>(results[2u * lid + 1u])); }
 }

@@ -1,6 +1,7 @@
 // The stores of the row kernels that write 16-bit results two a word
-// (wgsl/sum-rows16.wgsl, wgsl/logsumexp-rows.wgsl; a helper after
-// wgsl/row-lanes.wgsl): output word k of workgroup g holds its rows 2k and
+// (wgsl/sum-rows16.wgsl, wgsl/logsumexp-rows.wgsl, wgsl/max-rows.wgsl; a
+// helper after wgsl/row-lanes.wgsl; wgsl/arg-rows.wgsl packs its 16-bit
+// elements' bits with its own store, no float between): output word k of workgroup g holds its rows 2k and
 // 2k + 1. Expects the kernel's ROWS (even) and pack(r) (a result's bits, in
 // the low 16 bits).
 

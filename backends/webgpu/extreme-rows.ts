@@ -1,7 +1,8 @@
 // argmax/argmin and max/min of float rows that lie on whole quads of words, a
 // group of lanes a row folded by subgroup operations (wgsl/arg-rows.wgsl,
-// wgsl/max-rows.wgsl), where the device has one subgroup size; and
-// argmax/argmin of long segments as rows of their own (argSegments). On the
+// wgsl/max-rows.wgsl; max/min of short rows through arg-rows, maxShortRows),
+// where the device has one subgroup size; and argmax/argmin of long
+// segments as rows of their own (argSegments). On the
 // H200 (2026-12-03, device time against the copy kernel, against the grouped
 // and keyed kernels before): argmax of float32 rows of 256 / 512 / 1024 / 2048 /
 // 4096 62 / 46 / 64 / 43 / 87% -> 75 / 97 / 101 / 101 / 101%, of float16 and

@@ -12,9 +12,10 @@
 // is stated in wgsl/reduce.wgsl's header. Float max/min/argmax/argmin of
 // float32/float16/bfloat16 over longer segments fold integer order keys of
 // the bits instead (wgsl/reduce-keys.wgsl: the same results, bit for bit);
-// their argmax/argmin, and their max/min where reduce.wgsl or reduce-groups.wgsl would fold them,
-// over rows that lie on whole quads of words (of at least 1024 bytes, in one
-// chunk) take a group of lanes a row folded by subgroup operations
+// their argmax/argmin and max/min over rows that lie on whole quads of words
+// (in one chunk; max/min where reduce.wgsl, reduce-groups.wgsl or, for short
+// rows, segments.wgsl would fold them) take a group of lanes a row folded by
+// subgroup operations, several short rows a subgroup
 // (backends/webgpu/extreme-rows.ts: the same results, bit for bit).
 // float16/bfloat16 sums and products of many contiguous rows on whole quads
 // take a group of lanes a row in an order of their own, and a long contiguous
@@ -24,8 +25,8 @@
 // rules), i64/u64 pairs of words for int64/uint64 (wgsl/int64.wgsl), vec2<f32>
 // pairs for complex64 sum and prod (wgsl/complex.wgsl); outputs
 // narrower than 32 bits are cast from a 32-bit result (float16/bfloat16 results
-// of a workgroup per output, or of short rows read as quads, are packed by the
-// kernel itself, two a workgroup or an invocation).
+// of a workgroup per output, of short rows read as quads, of the row kernels
+// of extreme-rows.ts and sum-rows16.ts, are packed by the kernel itself).
 // Kernels count with 32-bit words: a segment of 2^31 elements or more (a
 // broadcast view can make one) is reduced in pieces folded on the device.
 

@@ -198,7 +198,8 @@ export function argSegments(gpu: WebGpuBackend, op: "argmax" | "argmin", x: Tens
 /**
  * max/min (`op`) of the rows of `x` (merged to [rows, R]) as float32 words,
  * or float16/bfloat16 results packed two a word where `outDtype` is x's
- * 16-bit dtype (no cast dispatch after), with the bits wgsl/reduce.wgsl
+ * 16-bit dtype (no cast dispatch after: H100, device time against the copy
+ * kernel, [65536, 1024] float16 and bfloat16 78% -> 85%), with the bits wgsl/reduce.wgsl
  * gives a row of one chunk, or where `groupLanes` is not 0 those
  * wgsl/reduce-groups.wgsl gives with that many lanes a row (the caller says
  * which kernel would fold the rows); undefined where planRows does not take
@@ -228,7 +229,9 @@ export function maxRows(gpu: WebGpuBackend, op: "max" | "min", x: Tensor, groupL
  * rows) through wgsl/arg-rows.wgsl: the first element of the row's best key,
  * the bits wgsl/segments.wgsl's fold of (key, bits) pairs in index order
  * gives; float32 words, float16/bfloat16 packed two a word. Undefined where
- * planRows does not take the rows, or `outDtype` is not x's dtype.
+ * planRows does not take the rows, or `outDtype` is not x's dtype. H100,
+ * device time against the copy kernel, max of [2097152, 32] against
+ * segments.wgsl: float32 83% -> 87%, float16 64% -> 77%, bfloat16 65% -> 77%.
  */
 export function maxShortRows(gpu: WebGpuBackend, op: "max" | "min", x: Tensor, outDtype: DType | undefined): Tensor | undefined {
   if (outDtype !== x.dtype) return undefined;

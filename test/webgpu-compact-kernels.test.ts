@@ -160,6 +160,11 @@ describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
       mx.pad(rowsOf(mx.bfloat16, [5, 40, 66], 0, s), [[1, 0], [0, 2], [1, 1]], { constantValue: 0.25, ...s }),
       mx.concatenate([rowsOf(mx.float16, [64, 301], 0, s), rowsOf(mx.float16, [64, 5], 1, s)], -1, s),
       mx.concatenate([rowsOf(mx.int8, [30, 123], 2, s), rowsOf(mx.int8, [30, 301], 0, s), rowsOf(mx.int8, [30, 2], 5, s)], 1, s),
+      // rows of 1793 words and more: an invocation's eight words inside one row's run take the pads' fast path
+      mx.pad(rowsOf(mx.float16, [6, 4000], 0, s), 1, { constantValue: -2, ...s }), // every run shifted
+      mx.pad(rowsOf(mx.float16, [6, 4001], 0, s), [[0, 0], [1, 2]], s), // rows of 4004: the shift alternates by row
+      mx.pad(rowsOf(mx.int8, [5, 8000], 3, s), [[1, 1], [2, 2]], s), // at an offset: a shift of 8 or 24 bits
+      mx.pad(rowsOf(mx.bfloat16, [2, 3, 3800], 1, s), [[0, 0], [1, 0], [3, 1]], s),
     ];
     const d = await differences(() => cases(o));
     expect(d).toEqual(d.map(() => -1));

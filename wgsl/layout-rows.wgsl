@@ -8,7 +8,10 @@
 // word; a word spanning runs (or a pad's input and its value) joins each
 // run's part, masked into place (part_word); a word that runs past the end of
 // its row (where rows split words) joins each row's part, after the eight are
-// stored, so the eight stay lean.
+// stored, so the eight stay lean. Where an invocation's eight words all lie
+// inside one row's run of input 0 (fast_run: a pad's input, its runs
+// shifted), they share one source start and shift: sixteen loads and the
+// shifts, without each word's tests.
 // Elements move as their bits.
 // Slots (the name in double braces), filled by backends/webgpu/layout-rows.ts:
 //   UNROLL_WORDS  `true` for the eight words' calls written out, `false` where
@@ -22,6 +25,9 @@
 //              where rows are whole words
 //   RUN_WORD   the body of run_word(k, s): one load where every run starts on
 //              a word, else the shift tested per word
+//   FAST_RUN   the body of fast_run(c, row): the first input element of the
+//              eight words from column c where all lie in one run of input 0,
+//              else NONE (`return 0xffffffffu;` where the op has no such path)
 //   ROW        the body of row_info(r)
 //   WORD       the body of word_part(r, c0, row, n): n elements of row r from
 //              element column c0, inside the row, from run_word or part_word
@@ -51,6 +57,11 @@ fn part_word(k: u32, s: u32, n: u32, j0: u32) -> u32 {
   var w = load_word(k, s / {{EPW}}u) >> (lane * {{BITS}}u);
   if (lane + n > {{EPW}}u) { w = w | (load_word(k, s / {{EPW}}u + 1u) << (({{EPW}}u - lane) * {{BITS}}u)); }
   return (w & lanes_mask(n)) << (j0 * {{BITS}}u);
+}
+
+/** The first input element of the eight words at column c, c + 256, ... of a row (row_info `row`) where all lie inside one run of input 0 (a pad's input), else NONE. */
+fn fast_run(c: u32, row: vec2u) -> u32 {
+  {{FAST_RUN}}
 }
 
 /** What word_part needs of row r: the pad's (1 if the row is inside the input, its first input element); unused by concatenate. */
@@ -132,6 +143,38 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     var r = at / cw;
     var c = at % cw;
     var row = row_info(r);
+    let s = fast_run(c, row);
+    if (s != 0xffffffffu) {
+      let i = s / {{EPW}}u;
+      let shift = (s % {{EPW}}u) * {{BITS}}u;
+      let back = (32u - shift) & 31u;
+      let keep = select(0xffffffffu, 0u, shift == 0u);
+      let a0 = load_word(0u, i);
+      let b0 = load_word(0u, i + 1u);
+      let a1 = load_word(0u, i + 256u);
+      let b1 = load_word(0u, i + 257u);
+      let a2 = load_word(0u, i + 512u);
+      let b2 = load_word(0u, i + 513u);
+      let a3 = load_word(0u, i + 768u);
+      let b3 = load_word(0u, i + 769u);
+      let a4 = load_word(0u, i + 1024u);
+      let b4 = load_word(0u, i + 1025u);
+      let a5 = load_word(0u, i + 1280u);
+      let b5 = load_word(0u, i + 1281u);
+      let a6 = load_word(0u, i + 1536u);
+      let b6 = load_word(0u, i + 1537u);
+      let a7 = load_word(0u, i + 1792u);
+      let b7 = load_word(0u, i + 1793u);
+      out_words[first] = (a0 >> shift) | ((b0 << back) & keep);
+      out_words[first + 256u] = (a1 >> shift) | ((b1 << back) & keep);
+      out_words[first + 512u] = (a2 >> shift) | ((b2 << back) & keep);
+      out_words[first + 768u] = (a3 >> shift) | ((b3 << back) & keep);
+      out_words[first + 1024u] = (a4 >> shift) | ((b4 << back) & keep);
+      out_words[first + 1280u] = (a5 >> shift) | ((b5 << back) & keep);
+      out_words[first + 1536u] = (a6 >> shift) | ((b6 << back) & keep);
+      out_words[first + 1792u] = (a7 >> shift) | ((b7 << back) & keep);
+      return;
+    }
     var ends = 0u;
     let v0 = word_in_row(r, c, row, &ends, 1u);
     advance(&r, &c, &row, cw);

@@ -46,6 +46,8 @@
 //   ISARG     true for argmax/argmin; ISMAX true for max (false for min)
 //   ARGKEY    A from t = |x| ^ s and s = x >> 31: `t - s` (argmax), `s - t` (argmin)
 //   INIT, FOLD  reduce.wgsl's identity and fold of max/min (the rescan)
+//   STORE_VALUE  the body of store_value(g, f): out_words[g] = the f32's bits, or for max/min of one output
+//             of float16/bfloat16 (one workgroup, its word its own) the result packed as the cast would
 //   ROWS, ROWS_DISPATCH, ROWS_MAIN  chunks a workgroup; with more than one, main's call of
 //             rows_main and rows_main itself (generated: backends/webgpu/reduce.ts, keyedRowsMain), else nothing
 //   ONE_CHUNK, ONE_BY_ONE  true where every segment is one chunk / the layout merges to one kept and one
@@ -85,6 +87,9 @@ var<private> best_i: u32 = NONE;
 
 fn bits_at(e: u32) -> i32 { return {{BITS}}; }
 fn value_of(x: i32) -> f32 { return {{VALUE}}; }
+
+/** Writes max/min's result for output g: its float32 bits, or (STORE_VALUE of a single 16-bit output) packed. */
+fn store_value(g: u32, f: f32) { {{STORE_VALUE}} }
 fn fold(a: f32, b: f32) -> f32 { return {{FOLD}}; }
 
 /** K(x) of the header: element bits x as an integer of the same order (its own inverse). */
@@ -297,7 +302,9 @@ fn finish(g: u32, lid: u32, valid: bool, c0: u32, r_end: u32, base: i32, single:
     // max/min: a zero result (max +0, which may tie a -0; min -0), whose bits depend on reduce.wgsl's fold order
     let zero = !{{ISARG}} && select(klo == -1, khi == 0, {{ISMAX}});
     rescan = select(0u, 1u, valid && (nan || zero));
-    if (valid && !(nan || zero)) { out_words[g] = select(bitcast<u32>(value_of(order_key(k))), best_i, {{ISARG}}); }
+    if (valid && !(nan || zero)) {
+      if ({{ISARG}}) { out_words[g] = best_i; } else { store_value(g, value_of(order_key(k))); }
+    }
   }
   if (workgroupUniformLoad(&rescan) == 0u) { return; }
   if ({{ISARG}}) {
@@ -330,7 +337,7 @@ fn finish(g: u32, lid: u32, valid: bool, c0: u32, r_end: u32, base: i32, single:
   if (lid == 0u) {
     var f = part32_f[0];
     for (var k = 1u; k < 32u; k++) { f = fold(f, part32_f[k]); }
-    out_words[g] = bitcast<u32>(f);
+    store_value(g, f);
   }
 }
 

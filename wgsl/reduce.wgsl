@@ -36,7 +36,9 @@
 //   4. with several chunks (segments of more than 256 * 64 elements, chunks of
 //      chunk_len = ceil(R / chunks) elements), a second pass reduces each
 //      output's partials as a segment of `chunks` elements in chunk order:
-//      by this same order when chunks > 64, else by wgsl/segments.wgsl.
+//      by this same order when chunks > 64, else by wgsl/segments.wgsl
+//      (float16/bfloat16 max/min, whose results are packed here: by this order,
+//      which for at most 256 elements is segments.wgsl's, left to right).
 // Contiguous segments of one chunk of at most 8 elements an invocation (rows
 // of 1025 to 2048 elements) of many outputs, argmax/argmin aside, are taken
 // ROWS a workgroup (rows_main): every row's elements loaded first, then each row folded in the

@@ -26,7 +26,8 @@
 // pairs for complex64 sum and prod (wgsl/complex.wgsl); outputs
 // narrower than 32 bits are cast from a 32-bit result (float16/bfloat16 results
 // of a workgroup per output, of short rows read as quads, of the row kernels
-// of extreme-rows.ts and sum-rows16.ts, are packed by the kernel itself).
+// of extreme-rows.ts and sum-rows16.ts, max/min of one output in one chunk of
+// the keyed kernel and of a few chunks' partials, are packed by the kernel itself).
 // Kernels count with 32-bit words: a segment of 2^31 elements or more (a
 // broadcast view can make one) is reduced in pieces folded on the device.
 
@@ -567,7 +568,7 @@ function keyedRowsMain(rows: number, quads: number): string {
  * float16 or bfloat16), `rows` chunks a workgroup of at most `quads` quads an
  * invocation (rows > 1: contiguous).
  */
-function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quads: number, layout: LayoutConstants): KernelCall {
+function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quads: number, layout: LayoutConstants, packs?: DType): KernelCall {
   const isArg = op === "argmax" || op === "argmin";
   const wide = d === float32;
   const exact = isArg ? { init: "0.0", fold: "a" } : foldFor(op, "f32");
@@ -575,7 +576,7 @@ function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quad
     op,
     file: "reduce-keys",
     helpers: helpersFor([d], ["math", "strided", "reduce-segment", "reduce-chunk"]),
-    key: `${op},${d.name},${contiguous},${rows},${rows > 1 ? quads : 0},${layout.ONE_CHUNK},${layout.ONE_BY_ONE}`,
+    key: `${op},${d.name},${contiguous},${rows},${rows > 1 ? quads : 0},${layout.ONE_CHUNK},${layout.ONE_BY_ONE},${packs?.name ?? ""}`,
     // generated when the kernel is compiled, not at every launch (the unrolled rows cost the H200's host about 19 us each)
     slots: () => ({
       ...layout,
@@ -596,6 +597,7 @@ function keyedCall(op: string, d: DType, contiguous: boolean, rows: number, quad
       ARGKEY: op === "argmin" ? "s - t" : "t - s",
       INIT: exact.init,
       FOLD: exact.fold,
+      STORE_VALUE: packs ? `out_words[g] = pack_${packs.name}(f);` : "out_words[g] = bitcast<u32>(f);",
     }),
   };
 }
@@ -622,7 +624,10 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   const f = isArg ? { init: "0u", fold: "a" } : foldFor(op, t);
   // arg-reductions compare the values themselves (lift unused)
   const lift = isArg ? "0u" : op === "all" || op === "any" ? (is64(v) ? "select(0u, 1u, w64_nz(v))" : "select(0u, 1u, v != 0u)") : v === t ? "v" : `${t}(v)`;
-  const short = R <= SEGMENT_INVOCATION_MAX;
+  const packs16 = is16BitFloat(outDtype);
+  // float16/bfloat16 max/min of the partials of a few chunks: reduce.wgsl (its fold of at most 256 elements is
+  // segments.wgsl's, left to right) packs them itself where segments.wgsl would leave a cast to follow
+  const short = R <= SEGMENT_INVOCATION_MAX && !(partials && packs16 && (op === "max" || op === "min"));
   const lanes = groupedLanes(nOut, R, chunks);
   // float16/bfloat16 sums and products of many contiguous rows on whole quads: a group of lanes a row (its own stated order)
   if (!short && chunks === 1 && nk === 1 && takesSumRows16(gpu, op, x, outDtype)) return sumRows16(gpu, op, x, outDtype!);
@@ -647,7 +652,6 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
     if (taken) return taken;
   }
   const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;
-  const packs16 = is16BitFloat(outDtype);
   const keyed = !short && !lanes && KEYED_OPS.has(op) && KEYED_DTYPES.has(x.dtype.name) && !(partials && packs16);
   // reduce.wgsl: a workgroup per output (or per chunk of one)
   const wholeWorkgroups = !short && !lanes && !keyed;
@@ -661,7 +665,9 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   // float16/bfloat16 results the kernel packs itself (PAIRS): two output slots a workgroup, or an invocation of segments.wgsl
   const pairable = (wholeWorkgroups && rows === 1 && chunks === 1) || (quadRows > 0 && quadRows <= QUAD_PAIR_ROWS_MAX);
   const pairDtype = pairable && packs16 && t === "f32" && !isArg ? outDtype : undefined;
-  const res = gpu.allocOutput({ shape: chunks > 1 ? [nOut, chunks] : [nOut], dtype: pairDtype ?? word });
+  // the keyed kernel's float16/bfloat16 max/min of one output in one chunk: its word its own, packed there
+  const keyPacks = keyed && !isArg && packs16 && nOut * chunks === 1 ? outDtype : undefined;
+  const res = gpu.allocOutput({ shape: chunks > 1 ? [nOut, chunks] : [nOut], dtype: keyPacks ?? pairDtype ?? word });
   if (nOut === 0) return res;
   if (keyed) {
     // one reduced dim of stride 1: the kernel also reads the buffer as quads of words (binding 3)
@@ -669,7 +675,7 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
     // quads an invocation per chunk, at most (a chunk's whole quads [ceil(w0 / 4), floor(w1 / 4)): at most a quarter of its words)
     const quads = Math.ceil(Math.ceil(Math.ceil(Math.ceil(R / chunks) / elementsPerWord(x.dtype)) / 4) / 256);
     const keyRows = contiguous ? keyedRows(x.dtype, nOut * chunks, quads) : 1;
-    gpu.run(keyedCall(op, x.dtype, contiguous, keyRows, quads, layout), gpu.gpuBuffer(res), reduceParams(x, nk, chunks), inputs, Math.ceil((nOut * chunks) / keyRows));
+    gpu.run(keyedCall(op, x.dtype, contiguous, keyRows, quads, layout, keyPacks), gpu.gpuBuffer(res), reduceParams(x, nk, chunks), inputs, Math.ceil((nOut * chunks) / keyRows));
   } else {
     const quads = wholeWorkgroups && rows === 1 && readsQuads(op, x, nk, Math.ceil(R / chunks));
     // float max/min one invocation or a group of lanes an output: (key, bits) pairs folded

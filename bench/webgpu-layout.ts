@@ -61,6 +61,10 @@ for (const parts of [2, 4]) {
 }
 // runs that start inside a word (float16, int8): the second input's rows follow an odd number of elements
 benches.push({ key: `concatenate [${SIDE}, ${SIDE / 2 - 1}], [${SIDE}, ${SIDE / 2 + 1}] axis 1`, inputs: [[SIDE, SIDE / 2 - 1], [SIDE, SIDE / 2 + 1]], run: (xs) => mx.concatenate(xs, { axis: 1, ...o }), elementsMoved: 2 * N, torch: ["cat", { shapes: [[SIDE, SIDE / 2 - 1], [SIDE, SIDE / 2 + 1]], axis: 1 }], dtypes: [mx.float16, mx.int8] });
+// shorter shifted runs (float16: 1023.5 words, four words an invocation of a run-major chunk)
+benches.push({ key: `concatenate [${SIDE}, ${SIDE / 4 - 1}], [${SIDE}, ${(3 * SIDE) / 4 + 1}] axis 1`, inputs: [[SIDE, SIDE / 4 - 1], [SIDE, (3 * SIDE) / 4 + 1]], run: (xs) => mx.concatenate(xs, { axis: 1, ...o }), elementsMoved: 2 * N, torch: ["cat", { shapes: [[SIDE, SIDE / 4 - 1], [SIDE, (3 * SIDE) / 4 + 1]], axis: 1 }], dtypes: [mx.float16, mx.int8] });
+// float16 output rows of an odd length (SIDE - 1): the second input's runs shifted and words split across rows
+benches.push({ key: `concatenate [${SIDE}, ${SIDE / 2 - 1}], [${SIDE}, ${SIDE / 2}] axis 1`, inputs: [[SIDE, SIDE / 2 - 1], [SIDE, SIDE / 2]], run: (xs) => mx.concatenate(xs, { axis: 1, ...o }), elementsMoved: 2 * (N - SIDE), torch: ["cat", { shapes: [[SIDE, SIDE / 2 - 1], [SIDE, SIDE / 2]], axis: 1 }], dtypes: [mx.float16] });
 for (const by of [1, 8]) {
   const out = (SIDE + 2 * by) ** 2;
   // int8 by 1: output rows of SIDE + 2 bytes, words split across rows

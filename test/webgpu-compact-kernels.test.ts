@@ -160,11 +160,20 @@ describe.skipIf(!gpu)("webgpu kernels in their GPU and compact shapes", () => {
       mx.pad(rowsOf(mx.bfloat16, [5, 40, 66], 0, s), [[1, 0], [0, 2], [1, 1]], { constantValue: 0.25, ...s }),
       mx.concatenate([rowsOf(mx.float16, [64, 301], 0, s), rowsOf(mx.float16, [64, 5], 1, s)], -1, s),
       mx.concatenate([rowsOf(mx.int8, [30, 123], 2, s), rowsOf(mx.int8, [30, 301], 0, s), rowsOf(mx.int8, [30, 2], 5, s)], 1, s),
-      // rows of 1793 words and more: an invocation's eight words inside one row's run take the pads' fast path
+      // rows of 512 words and more whose runs are shifted: run-major (a workgroup's words in one row's run, an
+      // invocation's eight inside the input sharing one shift)
       mx.pad(rowsOf(mx.float16, [6, 4000], 0, s), 1, { constantValue: -2, ...s }), // every run shifted
       mx.pad(rowsOf(mx.float16, [6, 4001], 0, s), [[0, 0], [1, 2]], s), // rows of 4004: the shift alternates by row
       mx.pad(rowsOf(mx.int8, [5, 8000], 3, s), [[1, 1], [2, 2]], s), // at an offset: a shift of 8 or 24 bits
-      mx.pad(rowsOf(mx.bfloat16, [2, 3, 3800], 1, s), [[0, 0], [1, 0], [3, 1]], s),
+      mx.pad(rowsOf(mx.bfloat16, [2, 3, 3800], 1, s), [[0, 0], [1, 0], [3, 1]], s), // rows of padding only
+      mx.pad(rowsOf(mx.float16, [3, 4200], 0, s), 1, s), // rows of 2101 words: a chunk's invocations take a ninth word
+      mx.pad(rowsOf(mx.float16, [4, 4601], 1, s), 1, { constantValue: 7, ...s }), // rows split words
+      mx.pad(rowsOf(mx.int8, [3, 5000], 0, s), 1, { constantValue: -1, ...s }),
+      // runs of 512 words and more, shifted: run-major (a workgroup's words in one run of one row, its shift shared)
+      mx.concatenate([rowsOf(mx.float16, [5, 4095], 0, s), rowsOf(mx.float16, [5, 4097], 1, s)], 1, s),
+      mx.concatenate([rowsOf(mx.float16, [3, 9001], 0, s), rowsOf(mx.float16, [3, 1025], 0, s)], 1, s), // chunk tails
+      mx.concatenate([rowsOf(mx.int8, [3, 5001], 1, s), rowsOf(mx.int8, [3, 4099], 2, s), rowsOf(mx.int8, [3, 0], 0, s), rowsOf(mx.int8, [3, 2050], 3, s)], 1, s), // rows split words, an empty input
+      mx.concatenate([rowsOf(mx.bfloat16, [2, 2, 2049], 0, s), rowsOf(mx.bfloat16, [2, 2, 3001], 0, s)], 2, s),
     ];
     const d = await differences(() => cases(o));
     expect(d).toEqual(d.map(() => -1));

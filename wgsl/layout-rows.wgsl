@@ -8,10 +8,13 @@
 // word; a word spanning runs (or a pad's input and its value) joins each
 // run's part, masked into place (part_word); a word that runs past the end of
 // its row (where rows split words) joins each row's part, after the eight are
-// stored, so the eight stay lean. Where an invocation's eight words all lie
-// inside one row's run of input 0 (fast_run: a pad's input, its runs
-// shifted), they share one source start and shift: sixteen loads and the
-// shifts, without each word's tests.
+// stored, so the eight stay lean.
+// Where runs are shifted and long (RUN_MAJOR), workgroups go run-major
+// instead: a workgroup's words lie in one run of one row (a concatenation's
+// input run, a pad's row), so an invocation's words inside the run (of
+// input k, a pad's input) share one source start and shift: two loads a
+// word and the shifts, without each word's tests (run_words); runs shorter
+// than 2048 words take fewer words an invocation (RUN_WORDS).
 // Elements move as their bits.
 // Slots (the name in double braces), filled by backends/webgpu/layout-rows.ts:
 //   UNROLL_WORDS  `true` for the eight words' calls written out, `false` where
@@ -25,13 +28,15 @@
 //              where rows are whole words
 //   RUN_WORD   the body of run_word(k, s): one load where every run starts on
 //              a word, else the shift tested per word
-//   FAST_RUN   the body of fast_run(c, row): the first input element of the
-//              eight words from column c where all lie in one run of input 0,
-//              else NONE (`return 0xffffffffu;` where the op has no such path)
+//   RUN_MAJOR  `true` for the run-major dispatch, then RUN_MAJOR_BODY the
+//              body of run_major(g, lid): workgroup g's run and chunk, handed
+//              to run_words (empty where RUN_MAJOR is false); RUN_WORDS words
+//              an invocation of a chunk (256 RUN_WORDS words), STORE_SHIFTED
+//              the body of store_shifted for them
 //   ROW        the body of row_info(r)
 //   WORD       the body of word_part(r, c0, row, n): n elements of row r from
 //              element column c0, inside the row, from run_word or part_word
-// params: [output words, columns per row, C, R, then the op's own words (ROW, WORD)]
+// params: [output words, columns per row, C, R, then the op's own words (ROW, WORD), then RUN_MAJOR's]
 
 @group(0) @binding(0) var<storage, read_write> out_words: array<u32>;
 @group(0) @binding(1) var<storage, read> params: array<u32>;
@@ -57,11 +62,6 @@ fn part_word(k: u32, s: u32, n: u32, j0: u32) -> u32 {
   var w = load_word(k, s / {{EPW}}u) >> (lane * {{BITS}}u);
   if (lane + n > {{EPW}}u) { w = w | (load_word(k, s / {{EPW}}u + 1u) << (({{EPW}}u - lane) * {{BITS}}u)); }
   return (w & lanes_mask(n)) << (j0 * {{BITS}}u);
-}
-
-/** The first input element of the eight words at column c, c + 256, ... of a row (row_info `row`) where all lie inside one run of input 0 (a pad's input), else NONE. */
-fn fast_run(c: u32, row: vec2u) -> u32 {
-  {{FAST_RUN}}
 }
 
 /** What word_part needs of row r: the pad's (1 if the row is inside the input, its first input element); unused by concatenate. */
@@ -132,8 +132,55 @@ fn advance(r: ptr<function, u32>, c: ptr<function, u32>, row: ptr<function, vec2
   }
 }
 
+/** Output words w0, w0 + 256, ... (RUN_WORDS of them) from input k's words i, i + 256, ... shifted down by `shift` bits (the next word's low bits above): all loads first, then the stores. */
+fn store_shifted(k: u32, i: u32, shift: u32, w0: u32) {
+  let back = (32u - shift) & 31u;
+  let keep = select(0xffffffffu, 0u, shift == 0u);
+  {{STORE_SHIFTED}}
+}
+
+/**
+ * The words w0, w0 + 256, ... of a run-major workgroup (RUN_WORDS of them,
+ * one more in its run's `last` chunk) below owned_end: those in
+ * [full_start, full_end) lie inside input k's run, word w's first element
+ * at element base + w EPW of input k (u32 arithmetic wraps to it); all
+ * RUN_WORDS there share one shift (store_shifted), others are built word by
+ * word.
+ */
+fn run_words(k: u32, w0: u32, base: u32, owned_end: u32, full_start: u32, full_end: u32, last: bool) {
+  let s = base + w0 * {{EPW}}u;
+  let shift = (s % {{EPW}}u) * {{BITS}}u;
+  var j = 0u;
+  if ({{UNROLL_WORDS}} && w0 >= full_start && w0 + 256u * ({{RUN_WORDS}}u - 1u) < full_end) {
+    store_shifted(k, s / {{EPW}}u, shift, w0);
+    j = {{RUN_WORDS}}u;
+  }
+  let cw = params[1];
+  for (; j < select({{RUN_WORDS}}u, {{RUN_WORDS}}u + 1u, last); j++) {
+    let w = w0 + j * 256u;
+    if (w >= owned_end) { return; }
+    if (w >= full_start && w < full_end) {
+      let i = (base + w * {{EPW}}u) / {{EPW}}u;
+      let a = load_word(k, i);
+      out_words[w] = select(a, (a >> shift) | (load_word(k, i + 1u) << ((32u - shift) & 31u)), shift != 0u);
+    } else {
+      let at = w * {{COLUMNS_PER_WORD}}u;
+      out_words[w] = word_anywhere(at / cw, at % cw);
+    }
+  }
+}
+
+/** RUN_MAJOR: workgroup g's run and chunk of it, its words written by run_words. */
+fn run_major(g: u32, lid: u32) {
+  {{RUN_MAJOR_BODY}}
+}
+
 @compute @workgroup_size(256)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  if ({{RUN_MAJOR}}) {
+    run_major(wid.x + wid.y * nwg.x, lid);
+    return;
+  }
   let n = params[0];
   let cw = params[1];
   let first = (wid.x + wid.y * nwg.x) * 2048u + lid;
@@ -143,38 +190,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     var r = at / cw;
     var c = at % cw;
     var row = row_info(r);
-    let s = fast_run(c, row);
-    if (s != 0xffffffffu) {
-      let i = s / {{EPW}}u;
-      let shift = (s % {{EPW}}u) * {{BITS}}u;
-      let back = (32u - shift) & 31u;
-      let keep = select(0xffffffffu, 0u, shift == 0u);
-      let a0 = load_word(0u, i);
-      let b0 = load_word(0u, i + 1u);
-      let a1 = load_word(0u, i + 256u);
-      let b1 = load_word(0u, i + 257u);
-      let a2 = load_word(0u, i + 512u);
-      let b2 = load_word(0u, i + 513u);
-      let a3 = load_word(0u, i + 768u);
-      let b3 = load_word(0u, i + 769u);
-      let a4 = load_word(0u, i + 1024u);
-      let b4 = load_word(0u, i + 1025u);
-      let a5 = load_word(0u, i + 1280u);
-      let b5 = load_word(0u, i + 1281u);
-      let a6 = load_word(0u, i + 1536u);
-      let b6 = load_word(0u, i + 1537u);
-      let a7 = load_word(0u, i + 1792u);
-      let b7 = load_word(0u, i + 1793u);
-      out_words[first] = (a0 >> shift) | ((b0 << back) & keep);
-      out_words[first + 256u] = (a1 >> shift) | ((b1 << back) & keep);
-      out_words[first + 512u] = (a2 >> shift) | ((b2 << back) & keep);
-      out_words[first + 768u] = (a3 >> shift) | ((b3 << back) & keep);
-      out_words[first + 1024u] = (a4 >> shift) | ((b4 << back) & keep);
-      out_words[first + 1280u] = (a5 >> shift) | ((b5 << back) & keep);
-      out_words[first + 1536u] = (a6 >> shift) | ((b6 << back) & keep);
-      out_words[first + 1792u] = (a7 >> shift) | ((b7 << back) & keep);
-      return;
-    }
     var ends = 0u;
     let v0 = word_in_row(r, c, row, &ends, 1u);
     advance(&r, &c, &row, cw);

@@ -1,8 +1,12 @@
 // Concatenate and pad on WebGPU as copies of contiguous runs, where every
 // input is row-major: a concatenation whose runs are whole words through
 // wgsl/concat-runs.wgsl, the others through wgsl/layout-rows.wgsl (output
-// rows that split words too); undefined where an input is not row-major
-// (gather.ts's per-element gather then runs). 64-bit elements move as their two words.
+// rows that split words too; run-major where runs are shifted and long: H100,
+// kernels alone against the copy kernel, float16 concatenate [8192, 4095],
+// [8192, 4097] 67% -> 88%, rows that split words 65% -> 85-86%, pad [8191,
+// 8191] by 1 73-74% -> 85%, [8192, 8192] by 1 82% -> 84%); undefined where
+// an input is not row-major (gather.ts's per-element gather then runs).
+// 64-bit elements move as their two words.
 
 import type { OutputSpec, Tensor } from "../backend.js";
 import { isRowMajor } from "../strides.js";
@@ -13,6 +17,70 @@ import { elementsPerWord } from "./codegen.js";
 
 /** Words each workgroup of wgsl/layout-rows.wgsl writes. */
 const WORDS_PER_GROUP = 2048;
+
+/** Words every input run (a concatenation's, a pad's) must have for the run-major dispatch (RUN_MAJOR). */
+const RUN_MAJOR_MIN_WORDS = 512;
+
+/**
+ * Words an invocation of a run-major chunk takes where the shortest run has
+ * `words` words: the most of 8, 4 and 2 that leaves three quarters of a
+ * one-chunk run's invocations all their words inside it (store_shifted).
+ */
+const runWordsFor = (words: number): number => [8, 4, 2].find((m) => words >= 256 * (m - 1) + 192) ?? 2;
+
+/** Chunks of a run-major run of at most `words` words: 256 m words each, the last one's invocations taking one more (up to 256 more words). */
+const runChunks = (words: number, m: number): number => (words === 0 ? 0 : Math.max(1, Math.ceil((words - 256) / (256 * m))));
+
+/** store_shifted's body for m words: every load, then every store. */
+function storeShifted(m: number): string {
+  const at = (j: number, d = 0) => (j * 256 + d ? ` + ${j * 256 + d}u` : "");
+  const loads = Array.from({ length: m }, (_, j) => `let a${j} = load_word(k, i${at(j)});\n  let b${j} = load_word(k, i${at(j, 1)});`);
+  const stores = Array.from({ length: m }, (_, j) => `out_words[w0${at(j)}] = (a${j} >> shift) | ((b${j} << back) & keep);`);
+  return [...loads, ...stores].join("\n  ");
+}
+
+/**
+ * run_major's body for a concatenation: params [.., 4: count, per input
+ * start, C_k, offset, then t = 5 + 3 count: chunks a row, then each input's
+ * first chunk]. Workgroup g: row g / G, and of its runs the input whose
+ * chunks hold g % G (inputs without chunks are passed over); the run owns
+ * the words whose first element lies in it.
+ */
+const CONCAT_RUN_MAJOR = `let count = params[4];
+  let t = 5u + 3u * count;
+  let per_row = params[t];
+  let r = g / per_row;
+  if (r >= params[3]) { return; }
+  let place = g % per_row;
+  var k = 0u;
+  for (var q = 1u; q < count; q++) { if (place >= params[t + 1u + q]) { k = q; } }
+  let ck = params[6u + 3u * k];
+  let e_start = r * params[2] + params[5u + 3u * k];
+  let e_end = e_start + ck;
+  let first = (e_start + {{EPW}}u - 1u) / {{EPW}}u;
+  let next = select(per_row, params[t + 2u + k], k + 1u < count);
+  let w0 = first + (place - params[t + 1u + k]) * {{RUN_CHUNK}}u + lid;
+  run_words(k, w0, params[7u + 3u * k] + r * ck - e_start, (e_end + {{EPW}}u - 1u) / {{EPW}}u, first, e_end / {{EPW}}u, place + 1u == next);`;
+
+/**
+ * run_major's body for a pad (params[t]: chunks a row): workgroup g takes
+ * chunk g % G of row g / G, the words whose first element lies in the row;
+ * those inside the row's input run (none where the row lies in the padding
+ * of a leading dim) are input 0's.
+ */
+const padRunMajor = (t: number) => `let per_row = params[${t}u];
+  let r = g / per_row;
+  if (r >= params[3]) { return; }
+  let q = g % per_row;
+  let e_row = r * params[2];
+  let first = (e_row + {{EPW}}u - 1u) / {{EPW}}u;
+  let row = row_info(r);
+  let in_start = e_row + params[6];
+  let in_end = in_start + params[5];
+  let inside = row.x == 1u;
+  let full_start = select(0u, (in_start + {{EPW}}u - 1u) / {{EPW}}u, inside);
+  let full_end = select(0u, in_end / {{EPW}}u, inside);
+  run_words(0u, first + q * {{RUN_CHUNK}}u + lid, row.y - in_start, (e_row + params[2] + {{EPW}}u - 1u) / {{EPW}}u, full_start, full_end, q + 1u == per_row);`;
 
 /**
  * word_part of a concatenation, the n elements from element column c0 of row
@@ -98,8 +166,8 @@ interface RowsOp {
   row: string;
   word: string;
   params: number[];
-  /** fast_run's body, where the op has one (a pad), taken where rows are whole words and runs shifted. */
-  fast?: string;
+  /** run_major's body, words an invocation and each row's chunks (RUN_MAJOR: one entry a run, or one a row), where the op goes run-major. */
+  runMajor?: { body: string; words: number; chunks: number[] };
 }
 
 /**
@@ -123,14 +191,22 @@ function runRows(gpu: WebGpuBackend, inputs: readonly Tensor[], out: OutputSpec,
     COLUMNS_PER_WORD: split ? epw : 1,
     ELEMENTS_PER_COLUMN: split ? 1 : epw,
     ENDS_ROW: split ? `c + ${epw}u > params[2]` : "false",
-    FAST_RUN: !split && !aligned && op.fast ? fill(op.fast) : "return 0xffffffffu;",
+    RUN_MAJOR: String(op.runMajor !== undefined),
+    RUN_MAJOR_BODY: op.runMajor ? fill(op.runMajor.body).replaceAll("{{RUN_CHUNK}}", String(256 * op.runMajor.words)) : "",
+    RUN_WORDS: op.runMajor?.words ?? 8,
+    STORE_SHIFTED: storeShifted(op.runMajor?.words ?? 8),
     ROW: op.row,
     WORD: fill(op.word),
   };
   const words = Math.ceil((rows * c) / epw);
-  const params = [words, split ? c : c / epw, c, rows, ...op.params];
-  const key = `${op.variant}|${inputs.length}|${epw}${aligned ? "|aligned" : ""}${split ? "|split" : ""}`;
-  gpu.run({ op: op.op, file: "layout-rows", helpers: [], key, slots }, gpu.gpuBuffer(t), params, inputs.map((x) => gpu.gpuBuffer(x)), Math.ceil(words / WORDS_PER_GROUP));
+  // run-major: each row's chunks, then where each run's chunks start
+  const chunks = op.runMajor?.chunks ?? [];
+  const perRow = chunks.reduce((a, b) => a + b, 0);
+  const starts = chunks.map((_, k) => chunks.slice(0, k).reduce((a, b) => a + b, 0));
+  const params = [words, split ? c : c / epw, c, rows, ...op.params, ...(op.runMajor ? [perRow, ...starts] : [])];
+  const key = `${op.variant}|${inputs.length}|${epw}${aligned ? "|aligned" : ""}${split ? "|split" : ""}${op.runMajor ? `|runs${op.runMajor.words}` : ""}`;
+  const groups = op.runMajor ? rows * perRow : Math.ceil(words / WORDS_PER_GROUP);
+  gpu.run({ op: op.op, file: "layout-rows", helpers: [], key, slots }, gpu.gpuBuffer(t), params, inputs.map((x) => gpu.gpuBuffer(x)), groups);
   return t;
 }
 
@@ -197,7 +273,11 @@ export function concatRows(gpu: WebGpuBackend, inputs: readonly Tensor[], axis: 
     params.push(start, ck[k]!, x.offset * scale);
     start += ck[k]!;
   });
-  const op = { op: "concatenate", variant: "concat", row: "return vec2u(0u);", word: CONCAT_WORD, params };
+  // long runs run-major: a workgroup's words inside one run of one row, sharing its shift
+  const shortest = Math.min(...ck.filter((n) => n > 0).map((n) => Math.floor(n / epw)));
+  const words = runWordsFor(shortest);
+  const runMajor = shortest >= RUN_MAJOR_MIN_WORDS ? { body: CONCAT_RUN_MAJOR, words, chunks: ck.map((n) => runChunks(Math.ceil(n / epw), words)) } : undefined;
+  const op = { op: "concatenate", variant: "concat", row: "return vec2u(0u);", word: CONCAT_WORD, params, runMajor };
   return runRows(gpu, inputs, out, epw, sizeOf(out.shape.slice(0, axis)), c, op);
 }
 
@@ -212,15 +292,13 @@ export function padRows(gpu: WebGpuBackend, x: Tensor, value: Tensor, low: reado
   for (let d = 0; d < nd - 1; d++) params.push(out.shape[d]!, low[d]!, x.shape[d]!);
   // the value in every lane of a word (64-bit: the word of c0's half)
   const fill = scale === 2 ? "load_word(1u, params[8] + c0 % 2u)" : `part_word(1u, params[8], 1u, 0u) * 0x${fillMultiplier(epw).toString(16)}u`;
-  // an invocation's eight words inside one row's input run: its first element (fast_run). H100, device time against
-  // the copy kernel, two alternations: float16 [8192, 8192] by 1 75-76% -> 81-82%; where every run starts on a word
-  // (one load a word already) it lost, by 8 92% -> 90%, so runs there keep the word-by-word path
-  const fast = `let lo = params[6];
-  let e0 = c * {{EPW}}u;
-  if (row.x == 1u && c + 1792u < params[1] && e0 >= lo && (c + 1792u) * {{EPW}}u + {{EPW}}u <= lo + params[5]) { return row.y + e0 - lo; }
-  return 0xffffffffu;`;
-  const op = { op: "pad", variant: `${scale === 2 ? "pad64" : "pad"}|${nd - 1}`, row: padRow(nd - 1), word: PAD_WORD.replace("{{FILL}}", fill), params, fast };
   // rows of whole words whose first run starts on a word: every run does
   const aligned = c % epw === 0 && cin % epw === 0 && (x.offset * scale - low[nd - 1]! * scale) % epw === 0;
+  // long input runs that are shifted run-major (run_words' two loads and the shifts a word inside the input; the
+  // padding's words word by word); where every run starts on a word the word-by-word path's one load a word is faster
+  const inputWords = Math.floor(cin / epw);
+  const words = runWordsFor(inputWords);
+  const runMajor = !aligned && inputWords >= RUN_MAJOR_MIN_WORDS ? { body: padRunMajor(params.length + 4), words, chunks: [runChunks(Math.ceil(c / epw), words)] } : undefined;
+  const op = { op: "pad", variant: `${scale === 2 ? "pad64" : "pad"}|${nd - 1}`, row: padRow(nd - 1), word: PAD_WORD.replace("{{FILL}}", fill), params, runMajor };
   return runRows(gpu, [x, value], out, epw, sizeOf(out.shape.slice(0, -1)), c, op, aligned);
 }

@@ -330,6 +330,30 @@ const nines = (n: number, dtype: mx.DType, marks: number[]) => marked(n, dtype, 
 describe.runIf(fixedSubgroups)("webgpu argmax/argmin of long segments as rows of their own (wgsl/arg-rows.wgsl PAIRS, wgsl/arg-pairs.wgsl)", () => {
   describe("the device's subgroups", () => segmentCases());
 
+  it("a whole array of one chunk: one row of wgsl/arg-rows.wgsl (ties after the first, NaNs, zeros; a view off its quads declines)", async () => {
+    for (const dtype of [mx.float32, mx.float16, mx.bfloat16]) {
+      const n = 4096;
+      const arrays: [string, number[], number][] = [
+        ["ties", Array.from({ length: n }, (_, j) => (j === 700 || j === 701 || j === 4000 ? 9 : (j * 7) % 5)), 700],
+        ["NaNs", Array.from({ length: n }, (_, j) => (j === 3000 || j === 3333 ? NaN : j === 10 ? Infinity : j % 3)), 3000],
+        ["zeros", Array.from({ length: n }, (_, j) => (j === 41 ? -0 : j === 40 ? 0 : -1 - (j % 4))), 40],
+      ];
+      for (const [label, data, first] of arrays) {
+        for (const [k, op] of [mx.argmax, mx.argmin].entries()) {
+          const x = mx.array(k ? data.map((v) => -v) : data, dtype, gpu);
+          let got: unknown;
+          const files = await webgpuFilesRun(async () => (got = await op(x, undefined, gpu).tolist()));
+          expect(files, `${dtype.name} ${label} ${op.name}`).toEqual(["arg-rows"]);
+          expect(got, `${dtype.name} ${label} ${op.name}`).toBe(first);
+        }
+      }
+      // from the second element: not on quads, the keyed kernel instead, the same index
+      const tail = mx.slice(mx.array(arrays[0]![1], dtype, gpu), [1], [n], undefined, gpu);
+      const files = await webgpuFilesRun(async () => expect(await mx.argmax(tail, undefined, gpu).tolist()).toBe(699));
+      expect(files).toEqual(["reduce-keys"]);
+    }
+  });
+
   it("the pairs' fold: one invocation's pairs 512 rows apart, a tie across invocations, a second step, 32 lanes a row", async () => {
     // float32 [514 x 8192] (rows of 8192: 257 quads of pairs). 9 first in row 0, tied in row 512 (invocation 0's
     // next quad of pairs) and row 6; then first in row 2 (invocation 1), tied in row 512 (invocation 0)

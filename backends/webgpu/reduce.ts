@@ -651,6 +651,12 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
     const taken = isArg ? argRows(gpu, op, x, short) : short ? maxShortRows(gpu, op, x, outDtype) : maxRows(gpu, op, x, lanes, outDtype);
     if (taken) return taken;
   }
+  // argmax/argmin of a whole contiguous array in one chunk: one row of those kernels (H100, device time per op in
+  // passes of ten, against the keyed kernel: [4096] float16 4.86 -> 4.04 us, float32 4.91 -> 3.85 us)
+  if (isArg && chunks === 1 && nk === 0 && x.shape.length === 1 && x.strides[0] === 1) {
+    const taken = argRows(gpu, op, { ...x, shape: [1, R], strides: [R, 1] }, short);
+    if (taken) return taken;
+  }
   const contiguous = x.shape.length === nk + 1 && x.strides[nk] === 1;
   const keyed = !short && !lanes && KEYED_OPS.has(op) && KEYED_DTYPES.has(x.dtype.name) && !(partials && packs16);
   // reduce.wgsl: a workgroup per output (or per chunk of one)

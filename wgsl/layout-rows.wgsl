@@ -13,12 +13,13 @@
 // instead: a workgroup's words lie in one run of one row (a concatenation's
 // input run, a pad's row), so an invocation's words inside the run (of
 // input k, a pad's input) share one source start and shift: two loads a
-// word and the shifts, without each word's tests (run_words); runs shorter
-// than 2048 words take fewer words an invocation (RUN_WORDS).
+// word and the shifts, without each word's tests (run_words); shorter runs
+// take fewer words an invocation (RUN_WORDS: 8, 4 or 2).
 // Elements move as their bits.
 // Slots (the name in double braces), filled by backends/webgpu/layout-rows.ts:
-//   UNROLL_WORDS  `true` for the eight words' calls written out, `false` where
-//              a CPU adapter compiles the kernel (the loop alone)
+//   UNROLL_WORDS  `true` for the eight words' calls (and run_words'
+//              store_shifted) written out, `false` where a CPU adapter
+//              compiles the kernel (the loops alone)
 //   INPUTS     the input bindings (in0, in1, ... from binding 2)
 //   LOAD_WORD  the body of load_word(k, i): word i of input k
 //   EPW, BITS  elements per word, bits per element
@@ -132,7 +133,13 @@ fn advance(r: ptr<function, u32>, c: ptr<function, u32>, row: ptr<function, vec2
   }
 }
 
-/** Output words w0, w0 + 256, ... (RUN_WORDS of them) from input k's words i, i + 256, ... shifted down by `shift` bits (the next word's low bits above): all loads first, then the stores. */
+/**
+ * Output words w0, w0 + 256, ... (RUN_WORDS of them) from input k's words i,
+ * i + 256, ... shifted down by `shift` bits (the next word's low bits above):
+ * all loads first, then the stores. The next word is loaded at a shift of 0
+ * too and masked off (`keep`): at the input's end it is one past the buffer,
+ * which WebGPU's bounds checks make safe to read.
+ */
 fn store_shifted(k: u32, i: u32, shift: u32, w0: u32) {
   let back = (32u - shift) & 31u;
   let keep = select(0xffffffffu, 0u, shift == 0u);

@@ -37,8 +37,9 @@
 //      chunk_len = ceil(R / chunks) elements), a second pass reduces each
 //      output's partials as a segment of `chunks` elements in chunk order:
 //      by this same order when chunks > 64, else by wgsl/segments.wgsl
-//      (float16/bfloat16 max/min, whose results are packed here: by this order,
-//      which for at most 256 elements is segments.wgsl's, left to right).
+//      (float16/bfloat16 max/min of one output, packed here: by this order,
+//      which gives segments.wgsl's bits: maximum_f/minimum_f keep the first NaN
+//      and the left operand on ties, so any grouping gives the leftmost best).
 // Contiguous segments of one chunk of at most 8 elements an invocation (rows
 // of 1025 to 2048 elements) of many outputs, argmax/argmin aside, are taken
 // ROWS a workgroup (rows_main): every row's elements loaded first, then each row folded in the

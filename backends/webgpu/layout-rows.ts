@@ -22,11 +22,13 @@ const WORDS_PER_GROUP = 2048;
 const RUN_MAJOR_MIN_WORDS = 512;
 
 /**
- * Words an invocation of a run-major chunk takes where the shortest run has
- * `words` words: the most of 8, 4 and 2 that leaves three quarters of a
- * one-chunk run's invocations all their words inside it (store_shifted).
+ * Words an invocation of a run-major chunk takes where the shortest input
+ * run has `words` words (at least RUN_MAJOR_MIN_WORDS): the most of 8, 4 and
+ * 2 that leaves three quarters of the invocations of a chunk starting at the
+ * run all their words inside it (store_shifted); a pad's chunks start at its
+ * row, before the input's run by the low padding.
  */
-const runWordsFor = (words: number): number => [8, 4, 2].find((m) => words >= 256 * (m - 1) + 192) ?? 2;
+const runWordsFor = (words: number): number => [8, 4].find((m) => words >= 256 * (m - 1) + 192) ?? 2;
 
 /** Chunks of a run-major run of at most `words` words: 256 m words each, the last one's invocations taking one more (up to 256 more words). */
 const runChunks = (words: number, m: number): number => (words === 0 ? 0 : Math.max(1, Math.ceil((words - 256) / (256 * m))));
@@ -42,9 +44,10 @@ function storeShifted(m: number): string {
 /**
  * run_major's body for a concatenation: params [.., 4: count, per input
  * start, C_k, offset, then t = 5 + 3 count: chunks a row, then each input's
- * first chunk]. Workgroup g: row g / G, and of its runs the input whose
- * chunks hold g % G (inputs without chunks are passed over); the run owns
- * the words whose first element lies in it.
+ * first chunk, then the row's chunks again (where the last input's end)].
+ * Workgroup g: row g / G, and of its runs the input whose chunks hold g % G
+ * (inputs without chunks are passed over); the run owns the words whose
+ * first element lies in it.
  */
 const CONCAT_RUN_MAJOR = `let count = params[4];
   let t = 5u + 3u * count;
@@ -58,7 +61,7 @@ const CONCAT_RUN_MAJOR = `let count = params[4];
   let e_start = r * params[2] + params[5u + 3u * k];
   let e_end = e_start + ck;
   let first = (e_start + {{EPW}}u - 1u) / {{EPW}}u;
-  let next = select(per_row, params[t + 2u + k], k + 1u < count);
+  let next = params[t + 2u + k];
   let w0 = first + (place - params[t + 1u + k]) * {{RUN_CHUNK}}u + lid;
   run_words(k, w0, params[7u + 3u * k] + r * ck - e_start, (e_end + {{EPW}}u - 1u) / {{EPW}}u, first, e_end / {{EPW}}u, place + 1u == next);`;
 
@@ -166,7 +169,7 @@ interface RowsOp {
   row: string;
   word: string;
   params: number[];
-  /** run_major's body, words an invocation and each row's chunks (RUN_MAJOR: one entry a run, or one a row), where the op goes run-major. */
+  /** run_major's body, words an invocation and each row's chunks (RUN_MAJOR: a concatenation's, one entry an input; a pad's, one), where the op goes run-major. */
   runMajor?: { body: string; words: number; chunks: number[] };
 }
 
@@ -193,17 +196,17 @@ function runRows(gpu: WebGpuBackend, inputs: readonly Tensor[], out: OutputSpec,
     ENDS_ROW: split ? `c + ${epw}u > params[2]` : "false",
     RUN_MAJOR: String(op.runMajor !== undefined),
     RUN_MAJOR_BODY: op.runMajor ? fill(op.runMajor.body).replaceAll("{{RUN_CHUNK}}", String(256 * op.runMajor.words)) : "",
-    RUN_WORDS: op.runMajor?.words ?? 8,
-    STORE_SHIFTED: storeShifted(op.runMajor?.words ?? 8),
+    RUN_WORDS: op.runMajor?.words ?? 1,
+    STORE_SHIFTED: op.runMajor ? storeShifted(op.runMajor.words) : "",
     ROW: op.row,
     WORD: fill(op.word),
   };
   const words = Math.ceil((rows * c) / epw);
-  // run-major: each row's chunks, then where each run's chunks start
+  // run-major: each row's chunks, then where each run's chunks start and where the last one's end
   const chunks = op.runMajor?.chunks ?? [];
   const perRow = chunks.reduce((a, b) => a + b, 0);
   const starts = chunks.map((_, k) => chunks.slice(0, k).reduce((a, b) => a + b, 0));
-  const params = [words, split ? c : c / epw, c, rows, ...op.params, ...(op.runMajor ? [perRow, ...starts] : [])];
+  const params = [words, split ? c : c / epw, c, rows, ...op.params, ...(op.runMajor ? [perRow, ...starts, perRow] : [])];
   const key = `${op.variant}|${inputs.length}|${epw}${aligned ? "|aligned" : ""}${split ? "|split" : ""}${op.runMajor ? `|runs${op.runMajor.words}` : ""}`;
   const groups = op.runMajor ? rows * perRow : Math.ceil(words / WORDS_PER_GROUP);
   gpu.run({ op: op.op, file: "layout-rows", helpers: [], key, slots }, gpu.gpuBuffer(t), params, inputs.map((x) => gpu.gpuBuffer(x)), groups);
@@ -294,11 +297,12 @@ export function padRows(gpu: WebGpuBackend, x: Tensor, value: Tensor, low: reado
   const fill = scale === 2 ? "load_word(1u, params[8] + c0 % 2u)" : `part_word(1u, params[8], 1u, 0u) * 0x${fillMultiplier(epw).toString(16)}u`;
   // rows of whole words whose first run starts on a word: every run does
   const aligned = c % epw === 0 && cin % epw === 0 && (x.offset * scale - low[nd - 1]! * scale) % epw === 0;
-  // long input runs that are shifted run-major (run_words' two loads and the shifts a word inside the input; the
-  // padding's words word by word); where every run starts on a word the word-by-word path's one load a word is faster
+  // long input runs that are shifted, most of their rows, run-major (run_words' two loads and the shifts a word inside
+  // the input; the padding's words word by word, a division each, so rows mostly padding keep the word-by-word path);
+  // where every run starts on a word the word-by-word path's one load a word is faster
   const inputWords = Math.floor(cin / epw);
   const words = runWordsFor(inputWords);
-  const runMajor = !aligned && inputWords >= RUN_MAJOR_MIN_WORDS ? { body: padRunMajor(params.length + 4), words, chunks: [runChunks(Math.ceil(c / epw), words)] } : undefined;
+  const runMajor = !aligned && inputWords >= RUN_MAJOR_MIN_WORDS && 2 * cin >= c ? { body: padRunMajor(params.length + 4), words, chunks: [runChunks(Math.ceil(c / epw), words)] } : undefined;
   const op = { op: "pad", variant: `${scale === 2 ? "pad64" : "pad"}|${nd - 1}`, row: padRow(nd - 1), word: PAD_WORD.replace("{{FILL}}", fill), params, runMajor };
   return runRows(gpu, [x, value], out, epw, sizeOf(out.shape.slice(0, -1)), c, op, aligned);
 }

@@ -27,7 +27,7 @@
 // narrower than 32 bits are cast from a 32-bit result (float16/bfloat16 results
 // of a workgroup per output, of short rows read as quads, of the row kernels
 // of extreme-rows.ts and sum-rows16.ts, max/min of one output in one chunk of
-// the keyed kernel and of a few chunks' partials, are packed by the kernel itself).
+// the keyed kernel and of a whole array's few chunks' partials, are packed by the kernel itself).
 // Kernels count with 32-bit words: a segment of 2^31 elements or more (a
 // broadcast view can make one) is reduced in pieces folded on the device.
 
@@ -625,9 +625,11 @@ function reduceWords(gpu: WebGpuBackend, op: string, x: Tensor, nk: number, t: C
   // arg-reductions compare the values themselves (lift unused)
   const lift = isArg ? "0u" : op === "all" || op === "any" ? (is64(v) ? "select(0u, 1u, w64_nz(v))" : "select(0u, 1u, v != 0u)") : v === t ? "v" : `${t}(v)`;
   const packs16 = is16BitFloat(outDtype);
-  // float16/bfloat16 max/min of the partials of a few chunks: reduce.wgsl (its fold of at most 256 elements is
-  // segments.wgsl's, left to right) packs them itself where segments.wgsl would leave a cast to follow
-  const short = R <= SEGMENT_INVOCATION_MAX && !(partials && packs16 && (op === "max" || op === "min"));
+  // float16/bfloat16 max/min of a whole array's partials of a few chunks: reduce.wgsl packs the result itself where
+  // segments.wgsl would leave a cast to follow; the same bits, as maximum_f/minimum_f (the first NaN, ties to the left
+  // operand, a total order of keys) give the leftmost best element however the fold is grouped (H100, [1M] float16
+  // 11.96 -> 10.4 us a op; partials of many outputs, a workgroup a pair of them, keep segments.wgsl: not measured)
+  const short = R <= SEGMENT_INVOCATION_MAX && !(partials && packs16 && nOut === 1 && (op === "max" || op === "min"));
   const lanes = groupedLanes(nOut, R, chunks);
   // float16/bfloat16 sums and products of many contiguous rows on whole quads: a group of lanes a row (its own stated order)
   if (!short && chunks === 1 && nk === 1 && takesSumRows16(gpu, op, x, outDtype)) return sumRows16(gpu, op, x, outDtype!);

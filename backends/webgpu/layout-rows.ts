@@ -170,7 +170,7 @@ interface RowsOp {
   word: string;
   params: number[];
   /** run_major's body, words an invocation and each row's chunks (RUN_MAJOR: a concatenation's, one entry an input; a pad's, one), where the op goes run-major. */
-  runMajor?: { body: string; words: number; chunks: number[] };
+  runMajor?: { body: string; words: number; chunks: number[] } | undefined;
 }
 
 /**

@@ -167,9 +167,7 @@ fn run_words(k: u32, w0: u32, base: u32, owned_end: u32, full_start: u32, full_e
     let w = w0 + j * 256u;
     if (w >= owned_end) { return; }
     if (w >= full_start && w < full_end) {
-      let i = (base + w * {{EPW}}u) / {{EPW}}u;
-      let a = load_word(k, i);
-      out_words[w] = select(a, (a >> shift) | (load_word(k, i + 1u) << ((32u - shift) & 31u)), shift != 0u);
+      out_words[w] = run_word(k, base + w * {{EPW}}u);
     } else {
       let at = w * {{COLUMNS_PER_WORD}}u;
       out_words[w] = word_anywhere(at / cw, at % cw);

@@ -10,8 +10,10 @@
 // same ops after ours, in one subprocess (bench/peers/torch_ops.py), with its
 // copy_ of the same count as its ceiling: its GB/s (same bytes) and its share
 // of that copy; n/a where torch or CUDA is absent.
-// Run: npx tsx bench/webgpu-rows.ts [--small] [--only REGEX]
-//   (--small: sizes for lavapipe; --only: the benchmarks whose name matches)
+// Run: npx tsx bench/webgpu-rows.ts [--small] [--only REGEX] [--elements N]
+//   (--small: sizes for lavapipe; --only: the benchmarks whose name matches;
+//   --elements: the whole arrays' and the copy's count, a power of two,
+//   to see how a row's share moves with its bytes)
 
 import * as mx from "../index.js";
 import { getBackend } from "../backends/backend.js";
@@ -26,7 +28,9 @@ const small = args.includes("--small");
 const only = args.includes("--only") ? new RegExp(args[args.indexOf("--only") + 1] ?? "") : undefined;
 const REPS = 10;
 const WARMUP_MS = small ? 0 : 1000;
-const N = small ? 1 << 20 : 1 << 26;
+const elements = args.includes("--elements") ? Number(args[args.indexOf("--elements") + 1]) : undefined;
+if (elements !== undefined && !(Number.isInteger(Math.log2(elements)) && elements >= 1 << 16)) throw new Error(`--elements takes a power of two of at least 65536, got ${args[args.indexOf("--elements") + 1]}`);
+const N = elements ?? (small ? 1 << 20 : 1 << 26);
 const [ROWS, COLS] = small ? [256, 4096] : [16384, 4096];
 
 const gpu = getBackend("webgpu") as WebGpuBackend;

@@ -742,103 +742,106 @@ export class MxArray {
    */
   ceil(o?: OpOptions) { return ops.ceil(this, o); }
   /**
-   * `mx.sum(this, o)`: sum over an axis or axes (all by default).
+   * `mx.sum(this, ...)`: sum over an axis or axes (all by default); the same arguments as `mx.sum` after its input
+   * (MLX's `axis, keepdims` positionally, then the options, or the options alone).
    * @example
    * ```ts
    * const m = mx.array([[1, 2], [3, 4]]);
    * await m.sum().item(); // 10
    * await m.sum(0).tolist(); // [4, 6]
+   * await m.sum(1, true).tolist(); // [[3], [7]]
    * ```
    */
-  sum(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.sum(this, axisOrOptions, options); }
+  sum(...rest: ops.ReduceArgs) { return ops.sum(this, ...rest); }
   /**
-   * `mx.prod(this, o)`: product over an axis or axes (all by default).
+   * `mx.prod(this, ...)`: product over an axis or axes (all by default).
    * @example
    * ```ts
    * await mx.array([[1, 2], [3, 4]]).prod().item(); // 24
    * ```
    */
-  prod(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.prod(this, axisOrOptions, options); }
+  prod(...rest: ops.ReduceArgs) { return ops.prod(this, ...rest); }
   /**
-   * `mx.mean(this, o)`: mean over an axis or axes (all by default).
+   * `mx.mean(this, ...)`: mean over an axis or axes (all by default).
    * @example
    * ```ts
    * await mx.array([[1, 2], [3, 4]]).mean(1).tolist(); // [1.5, 3.5]
    * ```
    */
-  mean(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.mean(this, axisOrOptions, options); }
+  mean(...rest: ops.ReduceArgs) { return ops.mean(this, ...rest); }
   /**
-   * `mx.var(this, o)`: variance over an axis or axes (all by default), with `ddof`.
+   * `mx.var(this, ...)`: variance over an axis or axes (all by default), with `ddof`; the same arguments as `mx.var` after its input.
    * @example
    * ```ts
    * await mx.array([1, 2, 3, 4]).var().item(); // 1.25
+   * await mx.array([[1, 2], [3, 6]]).var(0, true, 1).tolist(); // [[2, 8]]
    * ```
    */
-  var(axisOrOptions?: ops.VarOptions | number | readonly number[] | null, options?: ops.VarOptions) { return ops.variance(this, axisOrOptions, options); }
+  var(...rest: ops.VarArgs) { return ops.variance(this, ...rest); }
   /**
-   * `mx.std(this, o)`: standard deviation over an axis or axes (all by default), with `ddof`.
+   * `mx.std(this, ...)`: standard deviation over an axis or axes (all by default), with `ddof`.
    * @example
    * ```ts
    * await mx.array([2, 4, 4, 4, 5, 5, 7, 9]).std().item(); // 2
    * ```
    */
-  std(axisOrOptions?: ops.VarOptions | number | readonly number[] | null, options?: ops.VarOptions) { return ops.std(this, axisOrOptions, options); }
+  std(...rest: ops.VarArgs) { return ops.std(this, ...rest); }
   /**
-   * `mx.max(this, o)`: maximum over an axis or axes (all by default).
+   * `mx.max(this, ...)`: maximum over an axis or axes (all by default).
    * @example
    * ```ts
    * await mx.array([[1, 2], [3, 4]]).max().item(); // 4
    * ```
    */
-  max(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.max(this, axisOrOptions, options); }
+  max(...rest: ops.ReduceArgs) { return ops.max(this, ...rest); }
   /**
-   * `mx.min(this, o)`: minimum over an axis or axes (all by default).
+   * `mx.min(this, ...)`: minimum over an axis or axes (all by default).
    * @example
    * ```ts
    * await mx.array([[1, 2], [3, 4]]).min(1).tolist(); // [1, 3]
    * ```
    */
-  min(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.min(this, axisOrOptions, options); }
+  min(...rest: ops.ReduceArgs) { return ops.min(this, ...rest); }
   /**
-   * `mx.all(this, o)`: whether every element is non-zero, over an axis or axes.
+   * `mx.all(this, ...)`: whether every element is non-zero, over an axis or axes.
    * @example
    * ```ts
    * await mx.array([1, 0]).all().item(); // false
    * ```
    */
-  all(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.all(this, axisOrOptions, options); }
+  all(...rest: ops.ReduceArgs) { return ops.all(this, ...rest); }
   /**
-   * `mx.any(this, o)`: whether some element is non-zero, over an axis or axes.
+   * `mx.any(this, ...)`: whether some element is non-zero, over an axis or axes.
    * @example
    * ```ts
    * await mx.array([1, 0]).any().item(); // true
    * ```
    */
-  any(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.any(this, axisOrOptions, options); }
+  any(...rest: ops.ReduceArgs) { return ops.any(this, ...rest); }
   /**
-   * `mx.argmax(this, o)`: index of the largest element (of the flattened array, or along `axis`).
+   * `mx.argmax(this, ...)`: index of the largest element (of the flattened array, or along `axis`).
    * @example
    * ```ts
    * await mx.array([3, 9, 2]).argmax().item(); // 1
    * ```
    */
-  argmax(axisOrOptions?: ops.ArgOptions | number | null, options?: ops.ArgOptions) { return ops.argmax(this, axisOrOptions, options); }
+  argmax(...rest: ops.ArgReduceArgs) { return ops.argmax(this, ...rest); }
   /**
-   * `mx.argmin(this, o)`: index of the smallest element (of the flattened array, or along `axis`).
+   * `mx.argmin(this, ...)`: index of the smallest element (of the flattened array, or along `axis`).
    * @example
    * ```ts
    * await mx.array([3, 9, 2]).argmin().item(); // 2
    * ```
    */
-  argmin(axisOrOptions?: ops.ArgOptions | number | null, options?: ops.ArgOptions) { return ops.argmin(this, axisOrOptions, options); }
+  argmin(...rest: ops.ArgReduceArgs) { return ops.argmin(this, ...rest); }
   /**
-   * `mx.logsumexp(this, o)`: `log(sum(exp(this)))`, computed stably.
+   * `mx.logsumexp(this, ...)`: `log(sum(exp(this)))`, computed stably.
    * @example
    * ```ts
    * await mx.array([0, 0]).logsumexp().item(); // 0.6931471824645996
    * ```
    */
-  logsumexp(axisOrOptions?: ops.AxisArg | null, options?: ops.AxisOptions) { return ops.logsumexp(this, axisOrOptions, options); }
+  logsumexp(...rest: ops.ReduceArgs) { return ops.logsumexp(this, ...rest); }
   /**
    * `mx.reshape(this, shape)`, with the shape as a list or as arguments; one entry may be -1.
    * @example
@@ -913,7 +916,7 @@ export class MxArray {
    * await high!.tolist(); // [2, 3]
    * ```
    */
-  split(indicesOrSections: number | readonly number[], o?: { axis?: number | undefined } & OpOptions) { return ops.split(this, indicesOrSections, o); }
+  split(indicesOrSections: number | readonly number[], axisOrOptions?: number | ({ axis?: number | undefined } & OpOptions), options?: OpOptions) { return ops.split(this, indicesOrSections, axisOrOptions, options); }
   /**
    * `mx.slice(this, start, stop, step)`: Python slicing per axis.
    * @example
@@ -955,7 +958,7 @@ export class MxArray {
    * await mx.array([1, 2, 3]).cumsum().tolist(); // [1, 3, 6]
    * ```
    */
-  cumsum(axis?: number | null, o?: ops.CastScanOptions) { return ops.cumsum(this, axis, o); }
+  cumsum(axis?: number | null | ops.CastScanOptions, o?: ops.CastScanOptions) { return ops.cumsum(this, axis, o); }
   /**
    * `mx.cumprod(this, axis)`: running products along `axis`.
    * @example
@@ -963,7 +966,7 @@ export class MxArray {
    * await mx.array([1, 2, 3]).cumprod().tolist(); // [1, 2, 6]
    * ```
    */
-  cumprod(axis?: number | null, o?: ops.CastScanOptions) { return ops.cumprod(this, axis, o); }
+  cumprod(axis?: number | null | ops.CastScanOptions, o?: ops.CastScanOptions) { return ops.cumprod(this, axis, o); }
   /**
    * `mx.cummax(this, axis)`: running maxima along `axis`.
    * @example
@@ -971,7 +974,7 @@ export class MxArray {
    * await mx.array([1, 3, 2]).cummax().tolist(); // [1, 3, 3]
    * ```
    */
-  cummax(axis?: number | null, o?: ops.ScanOptions) { return ops.cummax(this, axis, o); }
+  cummax(axis?: number | null | ops.ScanOptions, o?: ops.ScanOptions) { return ops.cummax(this, axis, o); }
   /**
    * `mx.cummin(this, axis)`: running minima along `axis`.
    * @example
@@ -979,7 +982,7 @@ export class MxArray {
    * await mx.array([3, 1, 2]).cummin().tolist(); // [3, 1, 1]
    * ```
    */
-  cummin(axis?: number | null, o?: ops.ScanOptions) { return ops.cummin(this, axis, o); }
+  cummin(axis?: number | null | ops.ScanOptions, o?: ops.ScanOptions) { return ops.cummin(this, axis, o); }
   /**
    * `mx.logcumsumexp(this, axis)`: running log-sum-exp along `axis`.
    * @example
@@ -987,7 +990,7 @@ export class MxArray {
    * await mx.array([0, 0], mx.float32).logcumsumexp().tolist(); // [0, 0.6931471824645996]
    * ```
    */
-  logcumsumexp(axis?: number | null, o?: ops.ScanOptions) { return ops.logcumsumexp(this, axis, o); }
+  logcumsumexp(axis?: number | null | ops.ScanOptions, o?: ops.ScanOptions) { return ops.logcumsumexp(this, axis, o); }
   /**
    * `mx.sort(this, axis)`: sorted along `axis` (default the last), NaN last.
    * @example

@@ -189,6 +189,31 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
     await expectClose(mx.softmax(mx.array([1, 2, 3], mx.float16, o), o), [0.09003057, 0.24472847, 0.66524096], 1e-3);
   });
 
+  it("logsumexp's derivative is softmax of the input, not exp(x - out) with out rounded", async () => {
+    // out = x + ln 2 rounds by an ulp of x (1e5 in float32: 2^-7; 40 in float16: 2^-5), which exp(x - out) would carry
+    const f = (v: mx.MxArray) => mx.logsumexp(v, o);
+    await expectArray(mx.grad(f)(mx.array([1e5, 1e5], mx.float32, o)), [0.5, 0.5]);
+    await expectArray(mx.grad(f)(mx.array([40, 40], mx.float16, o)), [0.5, 0.5]);
+    const [, [t]] = mx.jvp(f, [mx.array([1e5, 1e5], mx.float32, o)], [mx.array([1, 3], mx.float32, o)]);
+    await expectArray(t!, 2);
+    const g = mx.grad((v: mx.MxArray) => mx.sum(mx.logsumexp(v, { axis: 1, ...o }), o))(mx.array([[3e4, 3e4, 3e4, 3e4], [0, 0, Math.log(3), 0]], mx.float32, o));
+    await expectClose(g, [[0.25, 0.25, 0.25, 0.25], [1 / 6, 1 / 6, 0.5, 1 / 6]], 1e-6);
+  });
+
+  it("array methods take their functions' arguments after the input (MLX's positional forms, then the options)", async () => {
+    const x = mx.array([[1, 2], [3, 6]], mx.float32, o);
+    await expectArray(x.var(0, true, 1), [[2, 8]]);
+    await expectClose(x.std(null, false, 1), await mx.std(x, null, false, 1).item());
+    await expectArray(x.sum(1, true), [[3], [9]]);
+    await expectArray(x.max(0, true), [[3, 6]]);
+    await expectArray(x.argmax(1, true), [[1], [1]]);
+    await expectClose(x.logsumexp(1, true), await mx.logsumexp(x, 1, true).tolist());
+    expect(x.mean(0, false, { stream: mx.cpu }).stream.device.backend).toBe("cpu");
+    expect(x.sum(0, true, { stream: device }).stream.device.backend).toBe(device.backend);
+    expect(() => x.sum(0, true, 99 as never)).toThrow(/\[sum\]/);
+    expect((await Promise.all(x.split(2, 1).map((p) => p.tolist())))).toEqual([[[1], [3]], [[2], [6]]]);
+  });
+
   it("sum matches a float64 reference on random shapes and axes", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 4 }), fc.integer({ min: 0, max: 15 }), async (shape, mask) => {

@@ -202,19 +202,23 @@ export class LogSumExp extends AxesReduction {
   output([x]: readonly Spec[]): Spec {
     return { shape: this.outShape(x!), dtype: x!.dtype };
   }
-  /** softmax(x) over the axes: exp(x - out). */
-  private weights(x: MxArray, y: MxArray): MxArray {
-    const o = on(x);
-    return ops.exp(ops.subtract(x, ops.reshape(y, keptShape(x.shape, this.axes), o), o), o);
+  /**
+   * softmax(x) over the axes, the derivative (as MLX's vjp): computed from x
+   * and rounded once, not as exp(x - out), whose out is already rounded to
+   * x's dtype (an error of out's ulp in every weight: 1e5 in float32, or 40
+   * in float16, weighs [x, x] as 0.4989 or 0.5029 instead of 0.5).
+   */
+  private weights(x: MxArray): MxArray {
+    return ops.softmax(x, { axis: [...this.axes], ...on(x) });
   }
-  override vjp([x]: readonly MxArray[], ct: MxArray, y: MxArray): (MxArray | null)[] {
+  override vjp([x]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
     const o = on(ct);
-    return [ops.multiply(ops.reshape(ct, keptShape(x!.shape, this.axes), o), this.weights(x!, y), o)];
+    return [ops.multiply(ops.reshape(ct, keptShape(x!.shape, this.axes), o), this.weights(x!), o)];
   }
-  override jvp([x]: readonly MxArray[], [t]: readonly (MxArray | null)[], y: MxArray): MxArray | null {
+  override jvp([x]: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
     if (!t) return null;
     const o = on(t);
-    return ops.sum(ops.multiply(t, this.weights(x!, y), o), { axis: [...this.axes], keepdims: this.keepdims, ...o });
+    return ops.sum(ops.multiply(t, this.weights(x!), o), { axis: [...this.axes], keepdims: this.keepdims, ...o });
   }
   override vmap([x]: readonly MxArray[], [axis]: readonly (number | null)[]): [MxArray, number] {
     const b = batchFirst(x!, axis!);

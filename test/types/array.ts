@@ -52,6 +52,23 @@ mx.vmap((v: mx.MxArray) => v, { inAxes: undefined, outAxes: undefined });
 mx.grad((v: mx.MxArray) => mx.sum(v), { argnums: undefined });
 x.split(2, { axis: undefined, stream: maybeStream });
 
+// methods take their function's arguments after the input: MLX's positional forms, then the options
+x.sum(0, true);
+x.sum(0, true, { stream: maybeStream });
+x.max(null, true);
+x.mean({ axis: 0, keepdims: true });
+x.var(0, true, 1);
+x.std(null, false, 1, { stream: maybeStream });
+x.argmax(0, true);
+x.logsumexp(0, true);
+x.split(3, 1);
+x.split(3, 1, { stream: maybeStream });
+x.cumsum({ axis: 0, reverse: true });
+// @ts-expect-error the options after the positional arguments are an object
+x.sum(0, true, 99);
+// @ts-expect-error var takes axis, keepdims and ddof positionally, then the options
+x.var(0, true, 1, 2);
+
 // @ts-expect-error toNumber takes no arguments
 x.toNumber(0);
 // @ts-expect-error a shape is a list of numbers

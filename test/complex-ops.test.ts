@@ -111,4 +111,26 @@ describe.each(BACKENDS.filter(({ device }) => holds(device, mx.complex64)))("com
     expect(await mx.exp(z([c(Infinity, 0), c(NaN, 0), c(Infinity, -0), c(-Infinity, 0), c(1, 0)]), o).tolist()).toEqual([c(Infinity, 0), c(NaN, 0), c(Infinity, -0), c(0, 0), c(Math.fround(Math.E), 0)]);
     expect(await mx.sqrt(z([c(0, Infinity), c(NaN, Infinity), c(-4, -Infinity), c(Infinity, 1), c(-Infinity, 1)]), o).tolist()).toEqual([c(Infinity, Infinity), c(Infinity, Infinity), c(Infinity, -Infinity), c(Infinity, 0), c(0, Infinity)]);
   });
+
+  it("imag, conj and angle move the parts' bits whatever the other part holds (infinite, NaN, subnormal, -0)", async () => {
+    const v = [c(Infinity, 1), c(NaN, 3), c(1, Infinity), c(-0, -Infinity), c(2, 1e-40), c(-1e-40, -0)];
+    const parts = v.map((w) => c(Math.fround(w.re), Math.fround(w.im)));
+    expect(await mx.imag(z(v), o).tolist()).toEqual(parts.map((w) => w.im));
+    expect(await mx.conj(z(v), o).tolist()).toEqual(parts.map((w) => c(w.re, -w.im)));
+    expect(await mx.angle(z([c(Infinity, 1), c(-Infinity, 1), c(1, Infinity)]), o).tolist()).toEqual([0, Math.fround(Math.PI), Math.fround(Math.PI / 2)]);
+    // 0-d and strided (transposed) inputs
+    expect(await mx.imag(mx.array(c(Infinity, 7), mx.complex64, o), o).tolist()).toBe(7);
+    const t = mx.transpose(mx.reshape(z(v), [2, 3], o), o);
+    expect(await mx.conj(t, o).tolist()).toEqual([0, 1, 2].map((i) => [0, 1].map((r) => c(parts[3 * r + i]!.re, -parts[3 * r + i]!.im))));
+  });
+
+  it("imag and conj keep their derivatives (d/dre + i d/dim, as MLX) through the parts' relabeling", async () => {
+    const w = z([c(1, 2), c(Infinity, -1)]);
+    const weights = mx.array([1, 5], mx.float32, o);
+    expect(await mx.grad((x: mx.MxArray) => mx.sum(mx.multiply(mx.imag(x, o), weights, o), o))(w).tolist()).toEqual([c(0, 1), c(0, 5)]);
+    const rotate = mx.array([c(1, 0), c(0, 1)], mx.complex64, o);
+    expect(await mx.grad((x: mx.MxArray) => mx.sum(mx.real(mx.multiply(mx.conj(x, o), rotate, o), o), o))(z([c(1, 2), c(3, -1)])).tolist()).toEqual([c(1, 0), c(0, 1)]);
+    const [, [t]] = mx.jvp((x: mx.MxArray) => mx.imag(x, o), [w], [z([c(0.5, 0.25), c(-1, 2)])]);
+    expect(await t!.tolist()).toEqual([0.25, 2]);
+  });
 });

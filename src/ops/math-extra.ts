@@ -9,10 +9,11 @@ import { MxArray, type NestedList } from "../array.js";
 import { bfloat16, bool, complex64, float16, float32, float64, int32, isInexact, isIntegral, type DType } from "../dtype.js";
 import { describeValue, opError } from "../errors.js";
 import { MAX_DIM, normalizeAxes } from "../shape.js";
-import { boolOption, checkArrayLike, opStream, constant, encodeValues, onStream, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
+import { boolOption, checkArrayLike, opStream, onStream, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
 import { arange, array, full, ones } from "./creation.js";
-import { abs, add, astype, ceil, cos, equal, floor, isnan, less, multiply, notEqual, sin, square, subtract, where } from "./elementwise.js";
-import { reshape, slice, transpose } from "./layout.js";
+import { abs, add, astype, ceil, cos, equal, floor, isnan, less, multiply, negative, notEqual, sin, square, subtract, where } from "./elementwise.js";
+import { concatenate, reshape, slice, transpose } from "./layout.js";
+import { view } from "./view.js";
 import { any, sum } from "./reduction.js";
 import { sort } from "./sort.js";
 import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
@@ -89,9 +90,16 @@ export function radians(x: ArrayLike, o?: OpOptions): MxArray {
   });
 }
 
-/** The complex constant -i on `s`. */
-function minusI(s: OpOptions & { stream: MxArray["stream"] }): MxArray {
-  return constant(encodeValues([{ re: 0, im: -1 }], complex64), [], complex64, s.stream);
+/** The float32 parts of complex64 `a` as a [...a.shape, 2] array (real, imaginary), read from its bytes: exact for every value. */
+function complexParts(a: MxArray, s: OpOptions): MxArray {
+  const pairs = view(a.ndim === 0 ? reshape(a, [1], s) : a, float32, s);
+  return reshape(pairs, [...a.shape, 2], s);
+}
+
+/** Part `k` (0: real, 1: imaginary) of the [...shape, 2] `parts`, keeping its last axis of 1. */
+function partOf(parts: MxArray, k: number, s: OpOptions): MxArray {
+  const lead = parts.shape.slice(0, -1);
+  return slice(parts, [...lead.map(() => 0), k], [...lead, k + 1], undefined, s);
 }
 
 /**
@@ -112,11 +120,12 @@ export function real(x: ArrayLike, o?: OpOptions): MxArray {
 
 /**
  * The imaginary part of a complex64 array, as float32 (zeros of the input's
- * dtype for a real array). Composed as the real part of `x * -i`: exact for
- * finite values; an infinite or NaN real part gives NaN (`inf * 0`).
+ * dtype for a real array): the part's bits, whatever the other part holds
+ * (an infinite or NaN real part included).
  * @example
  * ```ts
  * await mx.imag(mx.array([{ re: 1, im: 2 }], mx.complex64)).tolist(); // [2]
+ * await mx.imag(mx.array([{ re: Infinity, im: 3 }], mx.complex64)).tolist(); // [3]
  * ```
  */
 export function imag(x: ArrayLike, o?: OpOptions): MxArray {
@@ -125,14 +134,14 @@ export function imag(x: ArrayLike, o?: OpOptions): MxArray {
     const a = arr("imag", x, o);
     const s = onStream(o, a.stream);
     if (a.dtype !== complex64) return full(a.shape, 0, a.dtype, s);
-    return astype(multiply(a, minusI(s), s), float32, s);
+    return reshape(partOf(complexParts(a, s), 1, s), a.shape, s);
   });
 }
 
 /**
- * The complex conjugate (the imaginary part negated); a real array is
- * returned as it is. Composed from `real` and `imag`: exact for finite
- * values; a non-finite part makes the result NaN. Exported as `conj` and `conjugate`.
+ * The complex conjugate (the imaginary part's sign flipped, the real part's
+ * bits kept, for every value); a real array is returned as it is. Exported
+ * as `conj` and `conjugate`.
  * @example
  * ```ts
  * await mx.conj(mx.array([{ re: 1, im: 2 }], mx.complex64)).tolist(); // [{ re: 1, im: -2 }]
@@ -144,8 +153,10 @@ export function conjugate(x: ArrayLike, o?: OpOptions): MxArray {
     const a = arr("conjugate", x, o);
     if (a.dtype !== complex64) return a;
     const s = onStream(o, a.stream);
-    // re + (-i) * im
-    return add(astype(real(a, s), complex64, s), multiply(astype(imag(a, s), complex64, s), minusI(s), s), s);
+    const parts = complexParts(a, s);
+    const flipped = concatenate([partOf(parts, 0, s), negative(partOf(parts, 1, s), s)], -1, s);
+    const pairs = reshape(flipped, a.ndim === 0 ? [2] : [...a.shape.slice(0, -1), 2 * a.shape[a.ndim - 1]!], s);
+    return reshape(view(pairs, complex64, s), a.shape, s);
   });
 }
 

@@ -1,9 +1,11 @@
 // The View primitive (MLX's `View`): the input's bytes, in row-major order,
 // read as another dtype. Equal item sizes keep the shape; otherwise the last
-// axis scales by the size ratio. A bitcast has no derivative (as in MLX).
+// axis scales by the size ratio. A bitcast has no derivative (as in MLX),
+// except complex64 read as float32 pairs and back: the same real numbers
+// relabeled, which imag and conjugate are built on.
 
 import type { MxArray } from "../array.js";
-import type { DType } from "../dtype.js";
+import { complex64, float32, type DType } from "../dtype.js";
 import { opError, type Described } from "../errors.js";
 import { checkDType, checkInputCount } from "./checks.js";
 import { Primitive, type Spec } from "../primitive.js";
@@ -35,6 +37,8 @@ export function viewShape(shape: readonly number[], from: DType, to: DType): num
 /** The output's bytes are the input's row-major bytes, read as `dtype`. */
 export class View extends Primitive {
   readonly name = "view";
+  /** Its rules treat complex64 themselves (src/transforms/complex-rules.ts): the relabeling's derivative is the same view. */
+  readonly complexRule = "as written";
   constructor(readonly dtype: DType) {
     super();
   }
@@ -49,11 +53,17 @@ export class View extends Primitive {
   output([x]: readonly Spec[]): Spec {
     return { shape: viewShape(x!.shape, x!.dtype, this.dtype), dtype: this.dtype };
   }
-  override vjp(): (MxArray | null)[] {
+  /** complex64 as its float32 (real, imaginary) pairs, or back: a linear relabeling, whose derivative is the same view (complex cotangents as MLX's: d/dre + i d/dim). */
+  private relabels(from: DType): boolean {
+    return (from === complex64 && this.dtype === float32) || (from === float32 && this.dtype === complex64);
+  }
+  override vjp([x]: readonly MxArray[], ct: MxArray): (MxArray | null)[] {
+    if (this.relabels(x!.dtype)) return [ops.view(ct, x!.dtype, on(ct))];
     throw new Error(`[view] has no vjp: reinterpreting bytes as ${this.dtype.name} is not differentiable (MLX defines none either); use astype for a differentiable conversion`);
   }
-  override jvp(_x: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
+  override jvp([x]: readonly MxArray[], [t]: readonly (MxArray | null)[]): MxArray | null {
     if (!t) return null;
+    if (this.relabels(x!.dtype)) return ops.view(t, this.dtype, on(t));
     throw new Error(`[view] has no jvp: reinterpreting bytes as ${this.dtype.name} is not differentiable (MLX defines none either); use astype for a differentiable conversion`);
   }
   /** The batch axis stays where it is unless it is the last axis and the item size changes: then it goes first. */

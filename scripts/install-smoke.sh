@@ -22,6 +22,10 @@ grep -qx 'package/dist/index.d.ts' <<<"$contents" || fail "the tarball has no di
 grep -qx 'package/dist/node/index.js' <<<"$contents" || fail "the tarball has no dist/node/index.js (the bundle Node loads)"
 if grep -E '^package/dist/(src|backends|cli|conformance)/.*\.js$' <<<"$contents"; then fail "the tarball carries tsc's JavaScript beside the bundle"; fi
 if grep -E 'package/(test|bench|examples|native/build)/' <<<"$contents"; then fail "the tarball carries development files"; fi
+# the README's links into docs/ resolve inside the installed package
+for link in $(grep -oE '\]\(docs/[a-z0-9-]+\.md' README.md | sed 's/^](//' | sort -u); do
+  grep -qx "package/$link" <<<"$contents" || fail "the README links $link, which the tarball does not carry"
+done
 # the source maps' sources ship beside them (stack traces and debuggers open them)
 for map in dist/node/*.js.map; do
   for src in $(node -e 'for (const s of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).sources) console.log(require("path").join(require("path").dirname(process.argv[2]), s))' "$map" "$map"); do

@@ -723,8 +723,8 @@ export class MxArray {
    * await mx.array([2.5, 3.5], mx.float32).round({ stream: mx.cpu }).tolist(); // [2, 4]
    * ```
    */
-  round(o: OpOptions): MxArray;
-  round(decimals?: number | OpOptions, o?: OpOptions): MxArray { return o === undefined ? ops.round(this, decimals) : ops.round(this, decimals, o); }
+  round(o: ops.RoundOptions): MxArray;
+  round(decimals?: number | ops.RoundOptions, o?: OpOptions): MxArray { return o === undefined ? ops.round(this, decimals) : ops.round(this, decimals, o); }
   /**
    * `mx.floor(this)`: elementwise floor.
    * @example
@@ -866,7 +866,7 @@ export class MxArray {
    * mx.zeros([1, 3]).squeeze().shape; // [3]
    * ```
    */
-  squeeze(axis?: number | readonly number[], o?: OpOptions) { return ops.squeeze(this, axis, o); }
+  squeeze(axisOrOptions?: number | readonly number[] | null | ({ axis?: number | readonly number[] | null | undefined } & OpOptions), options?: OpOptions) { return ops.squeeze(this, axisOrOptions, options); }
   /**
    * `mx.expandDims(this, axis)`: size-1 axes inserted at the given positions.
    * @example
@@ -874,7 +874,7 @@ export class MxArray {
    * mx.array([1, 2]).expandDims(0).shape; // [1, 2]
    * ```
    */
-  expandDims(axis: number | readonly number[], o?: OpOptions) { return ops.expandDims(this, axis, o); }
+  expandDims(axisOrOptions: number | readonly number[] | ({ axis: number | readonly number[] } & OpOptions), options?: OpOptions) { return ops.expandDims(this, axisOrOptions, options); }
   /**
    * `mx.transpose(this, axes)`, with the permutation as a list or as arguments (reversed axes by default).
    * @example

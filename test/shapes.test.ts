@@ -19,6 +19,21 @@ describe.each(BACKENDS)("layout composites on $name", ({ device }) => {
     await expectArray(mx.flip(mx.array(5, mx.int32, o), null, o), 5);
   });
 
+  it("MLX's keyword arguments as options: axis of take, takeAlongAxis, squeeze, expandDims and flip, decimals of round", async () => {
+    const x = m34();
+    await expectArray(mx.take(x, mx.array([2, 0], mx.int32, o), { axis: 1, ...o }), [[2, 0], [6, 4], [10, 8]]);
+    await expectArray(mx.take(x, mx.array([5], mx.int32, o), o), [5]);
+    await expectArray(mx.takeAlongAxis(x, mx.array([[1], [0], [3]], mx.int32, o), { axis: 1, ...o }), [[1], [4], [11]]);
+    expect(mx.squeeze(mx.zeros([1, 3, 1], mx.float32, o), { axis: 0, ...o }).shape).toEqual([3, 1]);
+    expect(mx.expandDims(mx.zeros([3], mx.float32, o), { axis: [0, -1], ...o }).shape).toEqual([1, 3, 1]);
+    expect(mx.zeros([1, 2], mx.float32, o).squeeze({ axis: 0 }).shape).toEqual([2]);
+    await expectArray(mx.flip(x, { axis: 0, ...o }), [[8, 9, 10, 11], [4, 5, 6, 7], [0, 1, 2, 3]]);
+    await expectArray(mx.round(mx.array([15, 25, 126], mx.int32, o), { decimals: -1, ...o }), [20, 20, 130]);
+    expect(() => mx.take(x, 0, 1, { axis: 0 })).toThrow(/\[take\] axis given twice/);
+    expect(() => mx.squeeze(x, { axes: 0 } as never)).toThrow(/\[squeeze\] unknown option 'axes'/);
+    expect(() => mx.round(x, { decimals: 1 }, o)).toThrow(/\[round\]/);
+  });
+
   it("roll wraps along an axis, several axes, or the flattened array", async () => {
     await expectArray(mx.roll(m34(), 1, undefined, o), [[11, 0, 1, 2], [3, 4, 5, 6], [7, 8, 9, 10]]);
     await expectArray(mx.roll(m34(), -5, 1, o), [[1, 2, 3, 0], [5, 6, 7, 4], [9, 10, 11, 8]]);

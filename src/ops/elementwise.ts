@@ -162,6 +162,13 @@ export const floor = unaryOp("floor");
  * ```
  */
 export const ceil = unaryOp("ceil");
+
+/** round's options: MLX's `decimals` by name, beside the stream. */
+export interface RoundOptions extends OpOptions {
+  /** Decimal places (default 0; negative: to tens, hundreds, ...). */
+  decimals?: number | undefined;
+}
+
 /**
  * Elementwise rounding to the nearest integer, halves to even (as NumPy and
  * MLX), in the input's dtype; the sign of zero is kept. With `decimals` d, to
@@ -184,13 +191,13 @@ export const ceil = unaryOp("ceil");
  * await mx.round(mx.array([15, 25, 126]), -1).tolist(); // [20, 20, 130]
  * ```
  */
-export function round(x: ArrayLike, decimals?: number | OpOptions, options?: OpOptions): MxArray {
+export function round(x: ArrayLike, decimals?: number | RoundOptions, options?: OpOptions): MxArray {
   noExtraArguments("round", arguments, 3);
   return asOp("round", () => {
-    const o = typeof decimals === "object" ? decimals : options;
+    const o: RoundOptions | undefined = typeof decimals === "object" ? decimals : options;
     if (typeof decimals === "object" && options !== undefined) throw opError("round", "got an options object and a further argument; the options come last", [], "type");
-    checkOptions("round", o);
-    const d = decimals === undefined || typeof decimals === "object" ? 0 : decimals;
+    checkOptions("round", o, typeof decimals === "object" ? ["decimals"] : []);
+    const d = decimals === undefined || typeof decimals === "object" ? (o?.decimals ?? 0) : decimals;
     checkInt("round", "decimals", d);
     if (d === 0) return roundHalfEven(x, o);
     const stream = opStream("round", o, x);

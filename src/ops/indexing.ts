@@ -5,7 +5,7 @@
 // shapes); their values wrap once when negative and clamp into the axis.
 
 import { MxArray, type NestedList } from "../array.js";
-import { asOp, checkOptions, noExtraArguments } from "./strict-options.js";
+import { asOp, axisThenOptions, checkOptions, noExtraArguments } from "./strict-options.js";
 import { bool, float32, int32, int64, isInexact, isInteger, isIntegerNumber, type DType } from "../dtype.js";
 import { describeValue, opError, shapeStr } from "../errors.js";
 import { checkIndexedAxis, GatherAxis, indicesAlong, ScatterAxis, SliceUpdate, Take, takeShape, type ScatterMode } from "../primitives/indexing.js";
@@ -612,11 +612,12 @@ function takeIndices(op: string, indices: ArrayLike | IndexList, stream: Stream)
  * await mx.take(x, 1, 0).tolist(); // [4, 5, 6]
  * ```
  */
-export function take(a: ArrayLike, indices: ArrayLike | IndexList, axis?: number | null, o?: OpOptions): MxArray {
+export function take(a: ArrayLike, indices: ArrayLike | IndexList, axisOrOptions?: number | null | ({ axis?: number | null | undefined } & OpOptions), options?: OpOptions): MxArray {
   noExtraArguments("take", arguments, 4);
   return asOp("take", () => {
     const op = "take";
-    checkOptions(op, o);
+    const o = axisThenOptions<{ axis?: number | null | undefined } & OpOptions>(op, axisOrOptions, options, ["axis"]);
+    const axis = o.axis;
     const s = opStream(op, o, a, indices);
     let x = toArray(op, checkArrayLike(op, a), s);
     const idx = takeIndices(op, indices, s);
@@ -658,11 +659,12 @@ function alongAxis(op: string, a: MxArray, indices: MxArray, axis: number | null
  * await mx.takeAlongAxis(x, mx.array([[1, 0, 1]]), 0).tolist(); // [[60, 30, 50]]
  * ```
  */
-export function takeAlongAxis(a: ArrayLike, indices: MxArray | IndexList, axis?: number | null, o?: OpOptions): MxArray {
+export function takeAlongAxis(a: ArrayLike, indices: MxArray | IndexList, axisOrOptions?: number | null | ({ axis?: number | null | undefined } & OpOptions), options?: OpOptions): MxArray {
   noExtraArguments("takeAlongAxis", arguments, 4);
   return asOp("takeAlongAxis", () => {
     const op = "takeAlongAxis";
-    checkOptions(op, o);
+    const o = axisThenOptions<{ axis?: number | null | undefined } & OpOptions>(op, axisOrOptions, options, ["axis"]);
+    const axis = o.axis;
     const s = opStream(op, o, a, indices);
     const r = alongAxis(op, toArray(op, checkArrayLike(op, a), s), indexArray(op, indices, "indices", s), axis, s);
     const { ax } = r;

@@ -112,10 +112,12 @@ export function flatten(x: ArrayLike, startAxis?: number | FlattenOptions, endAx
  * mx.squeeze(mx.zeros([1, 3, 1]), 0).shape; // [3, 1]
  * ```
  */
-export function squeeze(x: ArrayLike, axis?: number | readonly number[] | null, o?: OpOptions): MxArray {
+export function squeeze(x: ArrayLike, axisOrOptions?: number | readonly number[] | null | ({ axis?: number | readonly number[] | null | undefined } & OpOptions), options?: OpOptions): MxArray {
   noExtraArguments("squeeze", arguments, 3);
   return asOp("squeeze", () => {
-    const a = arr("squeeze", x, o);
+    const o = axisThenOptions<{ axis?: number | readonly number[] | null | undefined } & OpOptions>("squeeze", axisOrOptions, options, ["axis"]);
+    const axis = o.axis;
+    const a = arr("squeeze", x, o, ["axis"]);
     if (inShapelessTrace() && (axis === undefined || axis === null)) {
       throw opError("squeeze", "without axes removes the traced shape's size-1 axes, which other shapes need not have: in a shapeless trace name the axes (squeeze(x, axes))", [a], "value");
     }
@@ -125,8 +127,8 @@ export function squeeze(x: ArrayLike, axis?: number | readonly number[] | null, 
     }
     const shape = a.shape.filter((_, i) => !axes.includes(i));
     // a shapeless trace keeps the rule; a replay checks the axes are still size 1
-    if (inShapelessTrace()) return node(new Squeeze([...new Set(axes)].sort((p, q) => p - q), shape), [a], streamOf(o ?? {}, a));
-    return reshape(a, shape, o);
+    if (inShapelessTrace()) return node(new Squeeze([...new Set(axes)].sort((p, q) => p - q), shape), [a], streamOf(o, a));
+    return reshape(a, shape, { stream: o.stream });
   });
 }
 
@@ -139,10 +141,12 @@ export function squeeze(x: ArrayLike, axis?: number | readonly number[] | null, 
  * mx.expandDims(mx.array([1, 2]), [0, -1]).shape; // [1, 2, 1]
  * ```
  */
-export function expandDims(x: ArrayLike, axis: number | readonly number[], o?: OpOptions): MxArray {
+export function expandDims(x: ArrayLike, axisOrOptions: number | readonly number[] | ({ axis: number | readonly number[] } & OpOptions), options?: OpOptions): MxArray {
   noExtraArguments("expandDims", arguments, 3);
   return asOp("expandDims", () => {
-    const a = arr("expandDims", x, o);
+    const o = axisThenOptions<{ axis?: number | readonly number[] | null | undefined } & OpOptions>("expandDims", axisOrOptions, options, ["axis"]);
+    const axis = o.axis;
+    const a = arr("expandDims", x, o, ["axis"]);
     const list = typeof axis === "number" ? [axis] : listArg("expandDims", axis, "axis", "axes (or one axis)", [a]);
     const nd = a.ndim + list.length;
     const axes = normalizeAxes("expandDims", list, nd, "axis", [a]);
@@ -150,8 +154,8 @@ export function expandDims(x: ArrayLike, axis: number | readonly number[], o?: O
     let k = 0;
     for (let i = 0; i < nd; i++) shape.push(axes.includes(i) ? 1 : a.shape[k++]!);
     // a shapeless trace keeps the rule (its other axes follow the input's shape)
-    if (inShapelessTrace()) return node(new ExpandDims([...axes].sort((p, q) => p - q), shape), [a], streamOf(o ?? {}, a));
-    return reshape(a, shape, o);
+    if (inShapelessTrace()) return node(new ExpandDims([...axes].sort((p, q) => p - q), shape), [a], streamOf(o, a));
+    return reshape(a, shape, { stream: o.stream });
   });
 }
 

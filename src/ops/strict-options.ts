@@ -36,6 +36,10 @@ export function checkOptions(op: string, o: unknown, allowed: readonly string[] 
  */
 export function axisThenOptions<T extends { axis?: unknown }>(op: string, axisOrOptions: unknown, options: unknown, allowed: readonly string[]): T {
   const isAxis = (v: unknown) => v === null || typeof v === "number" || Array.isArray(v);
+  // neither an axis nor an object that could hold options (a string, a function, an array): a wrong axis, named as such
+  if (axisOrOptions !== undefined && !isAxis(axisOrOptions) && (typeof axisOrOptions !== "object" || axisOrOptions instanceof MxArray)) {
+    throw opError(op, `axis must be an integer, a list of integers or null (or the options object), got ${describeValue(axisOrOptions)}`, [], "type");
+  }
   if (!isAxis(axisOrOptions)) {
     if (options !== undefined && axisOrOptions !== undefined) throw opError(op, "got an options object and a further argument; pass the options once", [], "type");
     const o = axisOrOptions ?? options; // op(x, undefined, { ... }): the axis left out

@@ -147,6 +147,15 @@ describe.each(BACKENDS)("indexing on $name", ({ device }) => {
     const [mx0, mu] = mx.grad(m, { argnums: [0, 1] })(mx.array([1, 5, 3], mx.float32, o), mx.array([4, 2], mx.float32, o));
     await expectArray(mx0!, [0, 2, 3]);
     await expectArray(mu!, [1, 0]);
+    // MLX's test_scatter_max_vjp / test_scatter_min_vjp: an integer index, the update equal to the value it meets (both get the cotangent)
+    for (const mode of ["maximum", "minimum"] as const) {
+      const [, [ds, du]] = mx.vjp((s: mx.MxArray, u: mx.MxArray) => s.at(1)[mode](u), [mx.array([[1], [2], [3]], mx.float32, o), mx.array([[[2]]], mx.float32, o)], [mx.array([[4], [5], [6]], mx.float32, o)]);
+      await expectArray(ds!, [[4], [5], [6]]);
+      await expectArray(du!, [[[5]]]);
+      const [, [ds2, du2]] = mx.vjp((s: mx.MxArray, u: mx.MxArray) => s.at("0:2")[mode](u), [mx.array([1, 2, 3], mx.float32, o), mx.array([mode === "maximum" ? 3 : 0, 2], mx.float32, o)], [mx.array([4, 5, 6], mx.float32, o)]);
+      await expectArray(ds2!, [0, 5, 6]);
+      await expectArray(du2!, [4, 5]);
+    }
     const h = (x: mx.MxArray, u: mx.MxArray) => mx.sum(mx.square(mx.sliceUpdate(x, u, [1])));
     const [hx, hu] = mx.grad(h, { argnums: [0, 1] })(mx.array([1, 2, 3], mx.float32, o), mx.array([4], mx.float32, o));
     await expectArray(hx!, [2, 0, 6]);

@@ -411,9 +411,12 @@ function updateAs(op: string, x: ArrayLike, idx: readonly IndexEntry[], value: A
       return maskedSet(op, a, mask, v);
     }
     const entries = parseIndex(op, a, idx);
-    if (!entries.some((e) => e.kind === "array")) return basicUpdate(op, a, entries, v, m);
+    const advanced = entries.some((e) => e.kind === "array");
+    // maximum/minimum always scatter: the scatter's derivative gives a tie to both sides (MLX's at[].maximum), the
+    // elementwise maximum of a basic view only to the update
+    if (!advanced && m !== "maximum" && m !== "minimum") return basicUpdate(op, a, entries, v, m);
     const full = (e: Entry) => e.kind === "array" || e.kind === "int" || (e.kind === "slice" && e.start === null && e.stop === null && e.step === null);
-    if (entries.every(full)) return advancedUpdate(op, a, entries, v, m);
+    if (advanced && entries.every(full)) return advancedUpdate(op, a, entries, v, m);
     // the flat positions the index selects, found by indexing the positions themselves
     const posType = a.size > 2 ** 31 - 1 ? int64 : int32;
     const positions = index(reshape(arange(0, a.size, 1, { dtype: posType, ...o }), a.shape), ...idx);

@@ -105,6 +105,28 @@ describe("nested transforms", () => {
     expectNear(await vals(total), await vals(per), 1e-14, 0);
   });
 
+  it("vmap takes and returns trees, with inAxes and outAxes as MLX's prefix trees (test_vmap.py's test_tree)", async () => {
+    const ones = (shape: number[]) => mx.ones(shape, mx.float64, cpu);
+    const tree = { a: ones([2, 4]), b: [ones([4, 2]), mx.multiply(ones([4, 2]), 3, cpu)] };
+    const fun = (t: { a: mx.MxArray; b: mx.MxArray[] }) => mx.multiply(mx.add(t.a, t.b[0]!, cpu), t.b[1]!, cpu);
+    const out = mx.vmap(fun, { inAxes: [{ a: 0, b: [1, 1] }] })(tree);
+    expect(out.shape).toEqual([2, 4]);
+    expect(await vals(out)).toEqual(Array(8).fill(6));
+    expect(() => mx.vmap(fun, { inAxes: [{ a: 0, b: 1 }] })(tree)).not.toThrow();
+    // an object and a nested list out; outAxes a prefix tree of them, null for an output the batch does not reach
+    const two = (x: mx.MxArray, y: mx.MxArray) => ({ a: mx.add(x, y, cpu), b: [mx.multiply(x, y, cpu), mx.array(2, mx.float64, cpu)] });
+    const x = mx.reshape(mx.arange(0, 8, { dtype: mx.float64, ...cpu }), [2, 4], cpu);
+    const r = mx.vmap(two, { outAxes: { a: 1, b: [0, null] } })(x, x) as unknown as { a: mx.MxArray; b: [mx.MxArray, mx.MxArray] };
+    expect(r.a.shape).toEqual([4, 2]);
+    expect(await r.a.tolist()).toEqual([[0, 8], [2, 10], [4, 12], [6, 14]]);
+    expect(await r.b[0].tolist()).toEqual([[0, 1, 4, 9], [16, 25, 36, 49]]);
+    expect(await r.b[1].tolist()).toBe(2);
+    expect(() => mx.vmap(two, { outAxes: { a: null, b: 0 } })(x, x)).toThrow(/\[vmap\] outAxes gives output 0 no batch axis \(null\), but it depends on the mapped inputs/);
+    expect(() => mx.vmap(fun, { inAxes: [{ a: 0 }] })(tree)).toThrow(/\[vmap\] inAxes\[0\] has no entry for 'b'/);
+    expect(() => mx.vmap(fun, { inAxes: [{ a: 0, b: [1] }] })(tree)).toThrow(/\[vmap\] inAxes\[0\]\.b has 1 entries for a list of 2/);
+    expect(() => mx.vmap((v: mx.MxArray) => [v, 1] as never)(x)).toThrow(/\[vmap\] the function must return an array or a tree/);
+  });
+
   it("jvp of vjp and jacrev / jacfwd agree", async () => {
     const g = (v: mx.MxArray) => mx.multiply(mx.tanh(v, cpu), mx.sum(mx.square(v, cpu), cpu), cpu);
     const ct = randn([4], 15), t = randn([4], 16);

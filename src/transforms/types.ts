@@ -17,8 +17,11 @@ export type LossOutput = MxArray | readonly [MxArray, ...unknown[]] | readonly M
  */
 export type LossFn = (...args: any[]) => LossOutput;
 
-/** A function of trees of arrays returning one array or a list of them, as vmap maps. */
-export type MappableFn = (...args: any[]) => MxArray | readonly MxArray[];
+/** Arrays in nested lists and plain objects (what vmap's function may return). */
+export type ArrayTree = MxArray | readonly ArrayTree[] | { readonly [key: string]: ArrayTree };
+
+/** A function of trees of arrays returning a tree of arrays (one array, a list, an object), as vmap maps. */
+export type MappableFn = (...args: any[]) => ArrayTree;
 
 /** The outputs of a function of arrays as a list: one array becomes `[MxArray]`, a tuple keeps its length. */
 export type OutputList<R> = R extends MxArray ? [MxArray] : { -readonly [K in keyof R]: MxArray };

@@ -4,30 +4,52 @@
 // batched output. Unmapped arguments (in-axis null) pass through; outputs
 // that do not depend on a mapped input are broadcast over the batch.
 
-import type { MxArray } from "../array.js";
+import { MxArray } from "../array.js";
+import { retainingGraphDuring } from "../eval.js";
 import { checkOptions } from "../ops/strict-options.js";
 import { describe, describeValue } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { node } from "../ops/base.js";
 import { Reshape, sliceAxis } from "../primitives/layout.js";
-import { callTraced, dependents, opaqueInputsOf, readsTracerThroughClosure, runRule } from "./trace.js";
-import { treeFlatten, treeUnflatten } from "./tree.js";
+import { dependents, opaqueInputsOf, readsTracerThroughClosure, runRule } from "./trace.js";
+import { isPlainObject, treeFlatten, treeUnflatten, type TreeDef } from "./tree.js";
 import type { MappableFn } from "./types.js";
 
-export type Axes = number | null | readonly (number | null)[];
+/**
+ * Batch axes as MLX's prefix trees: an axis (or null: not mapped) for a whole
+ * subtree, or a list or object of them matching the tree's lists and objects.
+ */
+export type Axes = number | null | readonly Axes[] | { readonly [key: string]: Axes };
 
 export interface VmapOptions {
-  /** Per argument (or one for all): the mapped axis of each of its leaves, or null for unmapped. Default 0. */
+  /** Per argument (a list), or one for all: the mapped axis of the argument's leaves (a prefix tree of it), or null for unmapped. Default 0. */
   inAxes?: Axes | undefined;
-  /** Per output (or one for all): where the batch axis goes. Default 0. */
-  outAxes?: number | readonly number[] | undefined;
+  /** Where the batch axis goes in the outputs: one for all, or a prefix tree of what the function returns (null: an output not mapped). Default 0. */
+  outAxes?: Axes | undefined;
 }
 
-function axisFor(axes: Axes, i: number, count: number, what: string): number | null {
-  if (axes === null || typeof axes === "number") return axes;
-  if (!Array.isArray(axes)) throw new TypeError(`[vmap] ${what} must be an axis, null, or a list of them, got ${describeValue(axes)}`);
-  if (axes.length !== count) throw new Error(`[vmap] ${what} has ${axes.length} entries for ${count} ${what === "inAxes" ? "arguments" : "outputs"}`);
-  return axes[i]!;
+/** The axis of each leaf of the tree `def`, from the prefix tree `axes` (`what` names it in errors). */
+function leafAxes(axes: unknown, def: TreeDef, what: string): (number | null)[] {
+  if (axes === null || typeof axes === "number") {
+    const count = (d: TreeDef): number => (d.kind === "leaf" ? 1 : d.kind === "static" ? 0 : d.items.reduce((n, i) => n + count(i), 0));
+    return Array.from({ length: count(def) }, () => axes);
+  }
+  if (Array.isArray(axes)) {
+    if (def.kind !== "list") throw new TypeError(`[vmap] ${what} is a list of ${axes.length}, where the tree holds ${def.kind === "leaf" ? "an array" : def.kind === "dict" ? "an object" : describeValue(def.value)}`);
+    if (axes.length !== def.items.length) throw new Error(`[vmap] ${what} has ${axes.length} entries for a list of ${def.items.length}`);
+    return def.items.flatMap((d, i) => leafAxes(axes[i], d, `${what}[${i}]`));
+  }
+  if (isPlainObject(axes)) {
+    if (def.kind !== "dict") throw new TypeError(`[vmap] ${what} is an object, where the tree holds ${def.kind === "leaf" ? "an array" : def.kind === "list" ? "a list" : describeValue(def.value)}`);
+    const extra = Object.keys(axes).filter((k) => !def.keys.includes(k));
+    if (extra.length) throw new Error(`[vmap] ${what} names ${extra.map((k) => `'${k}'`).join(", ")}, which the tree does not hold`);
+    return def.items.flatMap((d, i) => {
+      const k = def.keys[i]!;
+      if (!(k in axes)) throw new Error(`[vmap] ${what} has no entry for '${k}'`);
+      return leafAxes(axes[k], d, `${what}.${k}`);
+    });
+  }
+  throw new TypeError(`[vmap] ${what} must be an axis, null, or a list or object of them, got ${describeValue(axes)}`);
 }
 
 /** The example a mapped leaf stands for inside the traced function: index 0 along `axis`, that axis removed. */
@@ -58,23 +80,31 @@ export function vmap(fn: MappableFn, options: VmapOptions = {}): (...args: unkno
     const tracers = new Map<MxArray, { value: MxArray; axis: number }>();
     let size: number | undefined;
     let sizeFrom = "";
+    if (!Array.isArray(inAxes) && inAxes !== null && typeof inAxes !== "number") {
+      throw new TypeError(`[vmap] inAxes must be an axis, null, or a list with an entry per argument, got ${describeValue(inAxes)}`);
+    }
+    if (Array.isArray(inAxes) && inAxes.length !== args.length) throw new Error(`[vmap] inAxes has ${inAxes.length} entries for ${args.length} arguments`);
     const traced = args.map((arg, i) => {
-      const axis = axisFor(inAxes, i, args.length, "inAxes");
-      if (axis === null) return arg;
-      if (!Number.isInteger(axis)) throw new Error(`[vmap] inAxes[${i}] must be an integer or null, got ${describeValue(axis)}`);
+      const prefix: unknown = Array.isArray(inAxes) ? inAxes[i] : inAxes;
+      if (prefix === null) return arg;
       const { leaves, def } = treeFlatten(arg);
-      if (!leaves.length) throw new Error(`[vmap] argument ${i} is mapped (inAxes ${axis}) but holds no arrays`);
+      const where = (j: number) => `argument ${i}${leaves.length > 1 ? ` (leaf ${j})` : ""}`;
+      if (typeof prefix === "number" && !Number.isInteger(prefix)) throw new Error(`[vmap] inAxes${Array.isArray(inAxes) ? `[${i}]` : ""} must be an integer or null, got ${describeValue(prefix)}`);
+      if (!leaves.length) throw new Error(`[vmap] argument ${i} is mapped (inAxes ${describeValue(prefix)}) but holds no arrays`);
+      const axes = leafAxes(prefix, def, Array.isArray(inAxes) ? `inAxes[${i}]` : "inAxes");
       const examples = leaves.map((x, j) => {
-        const where = `argument ${i}${leaves.length > 1 ? ` (leaf ${j})` : ""}`;
-        if (x.isDisposed) throw new Error(`[vmap] ${where} was disposed and can no longer be used`);
-        if (axis < -x.ndim || axis >= x.ndim) throw new Error(`[vmap] inAxes ${axis} is out of range for ${where} of shape (${x.shape.join(", ")})`);
+        const axis = axes[j]!;
+        if (axis === null) return x;
+        if (!Number.isInteger(axis)) throw new Error(`[vmap] the in-axis of ${where(j)} must be an integer or null, got ${describeValue(axis)}`);
+        if (x.isDisposed) throw new Error(`[vmap] ${where(j)} was disposed and can no longer be used`);
+        if (axis < -x.ndim || axis >= x.ndim) throw new Error(`[vmap] inAxes ${axis} is out of range for ${where(j)} of shape (${x.shape.join(", ")})`);
         const a = axis < 0 ? axis + x.ndim : axis;
         const n = x.shape[a]!;
         if (size === undefined) {
           size = n;
-          sizeFrom = where;
-        } else if (n !== size) throw new Error(`[vmap] mapped axes have different sizes: ${sizeFrom} has ${size}, ${where} has ${n}`);
-        if (n === 0) throw new Error(`[vmap] ${where} maps an empty axis (size 0)`);
+          sizeFrom = where(j);
+        } else if (n !== size) throw new Error(`[vmap] mapped axes have different sizes: ${sizeFrom} has ${size}, ${where(j)} has ${n}`);
+        if (n === 0) throw new Error(`[vmap] ${where(j)} maps an empty axis (size 0)`);
         const t = exampleOf(x, a);
         tracers.set(t, { value: x, axis: a });
         return t;
@@ -82,7 +112,13 @@ export function vmap(fn: MappableFn, options: VmapOptions = {}): (...args: unkno
       return treeUnflatten(def, examples);
     });
     if (size === undefined) throw new Error("[vmap] no argument is mapped (every in-axis is null)");
-    const { outputs, single } = callTraced("vmap", fn, traced);
+    const raw = retainingGraphDuring(() => (fn as (...a: unknown[]) => unknown)(...traced));
+    if (raw instanceof Promise) throw new Error("[vmap] the function must be synchronous (it returned a Promise)");
+    const { leaves: outputs, def: outDef } = treeFlatten(raw);
+    const statics = (d: TreeDef): boolean => d.kind === "static" || (d.kind !== "leaf" && d.items.some(statics));
+    if (!outputs.length || statics(outDef)) {
+      throw new Error(`[vmap] the function must return an array or a tree (lists, objects) of arrays, got ${describeValue(raw)}`);
+    }
     const tracerSet = new Set(tracers.keys());
     const { order } = dependents(outputs, tracerSet);
     const batched = new Map<MxArray, { value: MxArray; axis: number }>(tracers);
@@ -108,15 +144,23 @@ export function vmap(fn: MappableFn, options: VmapOptions = {}): (...args: unkno
       const [value, axis] = runRule("vmap", n, () => prim.vmap(values, axes));
       batched.set(n, { value, axis });
     }
+    // one axis for a single array: also a list of one (the list form of one output)
+    const outPrefix: unknown = outDef.kind === "leaf" && Array.isArray(outAxes) && outAxes.length === 1 ? outAxes[0] : outAxes;
+    const toAxes = leafAxes(outPrefix, outDef, "outAxes");
     const results = outputs.map((out, i) => {
-      const to = typeof outAxes === "number" ? outAxes : axisFor(outAxes, i, outputs.length, "outAxes");
-      if (typeof to !== "number" || !Number.isInteger(to)) throw new TypeError(`[vmap] outAxes must hold an integer axis for output ${i}, got ${describeValue(to)}`);
+      const to = toAxes[i]!;
+      const which = outputs.length > 1 ? `output ${i}` : "the output";
+      if (to === null) {
+        if (batched.has(out)) throw new Error(`[vmap] outAxes gives ${which} no batch axis (null), but it depends on the mapped inputs`);
+        return out;
+      }
+      if (!Number.isInteger(to)) throw new TypeError(`[vmap] outAxes must hold an integer axis for ${which}, got ${describeValue(to)}`);
       const b = batched.get(out) ?? { value: ops.broadcastTo(ops.expandDims(out, 0, { stream: out.stream }), [size!, ...out.shape], { stream: out.stream }), axis: 0 };
       const rank = b.value.ndim;
-      if (to < -rank || to >= rank) throw new Error(`[vmap] outAxes ${to} is out of range for output ${i} (${describe(b.value)} with the batch)`);
+      if (to < -rank || to >= rank) throw new Error(`[vmap] outAxes ${to} is out of range for ${which} (${describe(b.value)} with the batch)`);
       const dest = to < 0 ? to + rank : to;
       return b.axis === dest ? b.value : ops.moveaxis(b.value, b.axis, dest, { stream: b.value.stream });
     });
-    return single ? results[0]! : results;
+    return treeUnflatten(outDef, results) as MxArray | MxArray[];
   };
 }

@@ -12,7 +12,9 @@ import { MAX_DIM, normalizeAxes } from "../shape.js";
 import { boolOption, checkArrayLike, opStream, onStream, toArray, type ArrayLike, type AxisOptions, type OpOptions } from "./base.js";
 import { arange, array, full, ones } from "./creation.js";
 import { abs, add, astype, ceil, cos, equal, floor, isnan, less, multiply, negative, notEqual, sin, square, subtract, where } from "./elementwise.js";
-import { concatenate, reshape, slice, transpose } from "./layout.js";
+import { expandDims, flatten, reshape, slice, squeeze, stack, transpose } from "./layout.js";
+import { take } from "./indexing.js";
+import { unflatten } from "./shapes.js";
 import { view } from "./view.js";
 import { any, sum } from "./reduction.js";
 import { sort } from "./sort.js";
@@ -90,17 +92,17 @@ export function radians(x: ArrayLike, o?: OpOptions): MxArray {
   });
 }
 
-/** The float32 parts of complex64 `a` as a [...a.shape, 2] array (real, imaginary), read from its bytes: exact for every value. */
+/**
+ * The float32 parts of complex64 `a` (a 0-d one as [1]) as a [..., n, 2]
+ * array (real, imaginary), read from its bytes: exact for every value. Only
+ * ops that follow the input's shape, so a shapeless trace serves every shape.
+ */
 function complexParts(a: MxArray, s: OpOptions): MxArray {
-  const pairs = view(a.ndim === 0 ? reshape(a, [1], s) : a, float32, s);
-  return reshape(pairs, [...a.shape, 2], s);
+  return unflatten(view(a.ndim === 0 ? expandDims(a, 0, s) : a, float32, s), -1, [-1, 2], s);
 }
 
-/** Part `k` (0: real, 1: imaginary) of the [...shape, 2] `parts`, keeping its last axis of 1. */
-function partOf(parts: MxArray, k: number, s: OpOptions): MxArray {
-  const lead = parts.shape.slice(0, -1);
-  return slice(parts, [...lead.map(() => 0), k], [...lead, k + 1], undefined, s);
-}
+/** `x` of complexParts' leading shape back to `a`'s (a 0-d `a` was viewed as [1]). */
+const asShapeOf = (x: MxArray, a: MxArray, s: OpOptions): MxArray => (a.ndim === 0 ? squeeze(x, 0, s) : x);
 
 /**
  * The real part of a complex64 array, as float32; a real array is returned
@@ -134,7 +136,7 @@ export function imag(x: ArrayLike, o?: OpOptions): MxArray {
     const a = arr("imag", x, o);
     const s = onStream(o, a.stream);
     if (a.dtype !== complex64) return full(a.shape, 0, a.dtype, s);
-    return reshape(partOf(complexParts(a, s), 1, s), a.shape, s);
+    return asShapeOf(take(complexParts(a, s), 1, -1, s), a, s);
   });
 }
 
@@ -154,9 +156,8 @@ export function conjugate(x: ArrayLike, o?: OpOptions): MxArray {
     if (a.dtype !== complex64) return a;
     const s = onStream(o, a.stream);
     const parts = complexParts(a, s);
-    const flipped = concatenate([partOf(parts, 0, s), negative(partOf(parts, 1, s), s)], -1, s);
-    const pairs = reshape(flipped, a.ndim === 0 ? [2] : [...a.shape.slice(0, -1), 2 * a.shape[a.ndim - 1]!], s);
-    return reshape(view(pairs, complex64, s), a.shape, s);
+    const flipped = stack([take(parts, 0, -1, s), negative(take(parts, 1, -1, s), s)], -1, s);
+    return asShapeOf(view(flatten(flipped, -2, -1, s), complex64, s), a, s);
   });
 }
 

@@ -16,7 +16,7 @@ import { astype, greaterEqual, where } from "./elementwise.js";
 import { broadcastArrays, broadcastTo, concatenate, expandDims, pad, reshape, slice, transpose, type SliceBound } from "./layout.js";
 import { sum } from "./reduction.js";
 import { isPlainObject } from "../transforms/tree.js";
-import { asOp, axisThenOptions, checkOptions, noExtraArguments, valuesThenDtype } from "./strict-options.js";
+import { asOp, checkOptions, noExtraArguments, valuesThenDtype } from "./strict-options.js";
 
 function arr(op: string, x: ArrayLike, o?: OpOptions): MxArray {
   return toArray(op, checkArrayLike(op, x), opStream(op, o, x));
@@ -53,17 +53,16 @@ function axisOrOptions<T>(op: string, axis: T | null | undefined | AxisOption<T>
  * await mx.flip(mx.array([[1, 2], [3, 4]]), 1).tolist(); // [[2, 1], [4, 3]]
  * ```
  */
-export function flip(x: ArrayLike, axisOrOptions?: number | readonly number[] | null | ({ axis?: number | readonly number[] | null | undefined } & OpOptions), options?: OpOptions): MxArray {
+export function flip(x: ArrayLike, axisOrOpts?: number | readonly number[] | null | AxisOption<number | readonly number[]>, options?: OpOptions): MxArray {
   noExtraArguments("flip", arguments, 3);
   return asOp("flip", () => {
-    const o = axisThenOptions<{ axis?: number | readonly number[] | null | undefined } & OpOptions>("flip", axisOrOptions, options, ["axis"]);
-    const axis = o.axis;
+    const [axis, o] = axisOrOptions("flip", axisOrOpts, options);
     const a = arr("flip", x, o);
     const axes = axis === undefined || axis === null ? [...a.shape.keys()] : normalizeAxes("flip", axisList("flip", axis), a.ndim, "axis", [a]);
     if (axes.length === 0) return a;
     const start: SliceBound[] = a.shape.map((n, i) => (axes.includes(i) ? n - 1 : 0));
     const stop: SliceBound[] = a.shape.map((n, i) => (axes.includes(i) ? -n - 1 : n));
-    return slice(a, start, stop, a.shape.map((_, i) => (axes.includes(i) ? -1 : 1)), { stream: o.stream });
+    return slice(a, start, stop, a.shape.map((_, i) => (axes.includes(i) ? -1 : 1)), o);
   });
 }
 

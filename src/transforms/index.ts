@@ -3,7 +3,7 @@
 // utilities (mx.utils).
 
 export { grad, valueAndGrad, vjp, jvp } from "./autodiff.js";
-export type { ArrayFn, Argnums, ArrayPerArgument, CheckedArgnums, GradOptions, Gradients, InRange, Indices, LossFn, LossOutput, MappableFn, OutputList, ValidArgnums } from "./types.js";
+export type { ArrayFn, ArrayTree, Argnums, ArrayPerArgument, CheckedArgnums, GradOptions, Gradients, InRange, Indices, LossFn, LossOutput, MappableFn, OutputList, ValidArgnums } from "./types.js";
 export { vmap, type Axes, type VmapOptions } from "./vmap.js";
 export { checkpoint, customFunction, type CustomRules } from "./custom.js";
 export { jacfwd, jacrev, hessian, type UnaryFn } from "./jacobian.js";

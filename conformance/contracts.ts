@@ -172,8 +172,8 @@ export function contractFor(backend: string, op: string): Contract {
  * sqrt 2.0, exp 2.0, sin 3.0, cos 2.3, log 4.5, sinh 3.0, cosh 2.8, tanh 5.4, tan 4.9, sign 2.0,
  * power 18.3 (parts of 0.1 to 3.2: the error grows with |w log z|), angle 0 (arctan2 of the parts),
  * comparisons, maximum and minimum exact (20000 draws each on the op database's ranges); arcsin,
- * arccos, arctan 2.0 u |w| + 2.5 u (MLX's log formulas: an absolute error of a few u remains
- * where |w| is small; parts 10^-3 to 10^3), rsqrt 2.6, log2 2.6, log10 2.2, round exact; the
+ * arccos, arctan 2.0 u |w| + 2.5 u (measured with MLX's log formulas, parts 10^-3 to 10^3; since
+ * 2026-12-08 Hull et al.'s, within 4 ulps of NumPy in each part: test/complex-ops.test.ts), rsqrt 2.6, log2 2.6, log10 2.2, round exact; the
  * bounds add the MSL table's ulps of the float functions each formula composes.
  */
 /** real, imag, conj and conjugate of complex64 move the parts (imag: the real part of z * -i) and flip a sign: exact on every backend. */
@@ -206,7 +206,8 @@ export function complexBound(op: string): { c: number; a: number } {
  * subtract, negative, round, comparisons exact, multiply 2.0, square 1.9, divide 2.2, reciprocal
  * 2.0, abs 2.5, sqrt 2.0, rsqrt 2.5, log 2.0, log2 2.7, log10 3.1, exp 2.0, sin 3.1, cos 3.4,
  * sinh 3.2, cosh 3.4, tanh 4.0, tan 4.0, sign 2.0, power 22.7 (parts of 0.2 to 4.5), prod 0.06 n,
- * arcsin, arccos, arctan 2.5 u |w| + 2.4 u (MLX's log formulas, parts up to e^13);
+ * arcsin, arccos, arctan 2.5 u |w| + 2.4 u (measured with MLX's log formulas, parts up to e^13; since
+ * 2026-12-08 Hull et al.'s, within 4 ulps of NumPy in each part: test/complex-ops.test.ts);
  * the bounds are about twice these (the driver's + - * / may round differently, WGSL allows
  * division 2.5 ulp), the log family with 2 u absolute where log |z| cancels near |z| = 1.
  */

@@ -37,7 +37,7 @@ constant uint C_DIV_LO = 0x2a800000u;
 constant uint C_DIV_HI = 0x54800000u;
 /** 2^20: below it arctan's float32 quotient resolves the sign of its imaginary part, and power's w log z fits a pair. */
 constant uint C_2P20 = 0x49800000u;
-/** 2^60: from there on arcsin and arccos are their asymptotic forms. */
+/** 2^60: from there on arcsin and arccos are their asymptotic forms (c_far). */
 constant uint C_FAR = 0x5d800000u;
 /** 2^-60: parts below it are lifted by 2^64 (on the bits) before they meet arithmetic that could flush them. */
 constant uint C_TINY = 0x21800000u;
@@ -346,66 +346,71 @@ struct cop_tan {
     return float2(w.y, -w.x);
   }
 };
-/** sqrt(1 - z^2), shared by arcsin and arccos (the reference's (1 - p, -q) for z^2 = p + qi; below 2^60 no product overflows). */
-inline float2 c_cosine(float2 z) {
-  float2 p = float2(z.x * z.x - z.y * z.y, z.x * z.y + z.y * z.x);
-  return c_sqrt(float2(1.0f - p.x, -p.y));
-}
-/** log u for u v = 1: log u itself when |u| >= |v|, else -log v (the reference's choice: no cancellation). */
-inline float2 log_of_larger(float2 u, float2 v) { return c_abs(u) >= c_abs(v) ? c_log(u) : -c_log(v); }
-/** z finite with a part of magnitude 2^60 or more: 1 is below the rounding of z^2 in float64, and float32's z^2 would overflow. */
+/** z finite with a part of magnitude 2^60 or more: A = (|z + 1| + |z - 1|) / 2 is |z| to 2^-120, and float32's squares would overflow. */
 inline bool c_far(float2 z) {
   uint m = max(c_mag(z.x), c_mag(z.y));
   return m >= C_FAR && m < 0x7f800000u;
 }
-/** log 2|z| for a finite nonzero z. */
-inline float c_log_twice_abs(float2 z) {
-  bool xl = c_mag(z.x) >= c_mag(z.y);
-  float m = fabs(xl ? z.x : z.y), s = fabs(xl ? z.y : z.x);
-  return c_log_part(m) + (c_log_ratio(m, s) + 0.693147180559945309f);
-}
-/**
- * MLX's definitions: arccos z = -i log(z + i sqrt(1 - z^2)). Far out sqrt(1 - z^2) is -iz (iz for a
- * negative or -0 imaginary part, the side the reference's zero signs pick) to 2^-120, and the larger
- * of the log's two arguments 2z: arg(2z) - i log 2|z| (-arg(2z) + i log 2|z| below the real axis), as
- * Hull, Fairgrieve and Tang's asymptotic region.
- */
 /** v with s's sign (v itself where s is NaN): C99's signs of a part, on branch cuts and zeros. */
 inline float c_part_sign(float v, float s) { return is_nan(s) ? v : c_sign_as(v, s); }
-/** With C99's cacos signs (NumPy's): the real part in [+0, pi], the imaginary part of the sign opposite to Im z's. */
-struct cop_arccos {
-  float2 operator()(float2 z) const {
-    float2 w;
-    if (c_far(z)) {
-      float l = c_log_twice_abs(z), t = atan2(z.y, z.x);
-      w = signbit(z.y) ? float2(-t, l) : float2(t, -l);
-    } else if ((as_type<uint>(z.y) & 0x7fffffffu) == 0u && fabs(z.x) <= 1.0f) {
-      w = float2(acos(z.x), 0.0f);  // on [-1, 1] the real function (its imaginary part exactly zero)
-    } else {
-      float2 r = c_cosine(z);
-      float2 y = log_of_larger(float2(z.x - r.y, z.y + r.x), float2(z.x + r.y, z.y - r.x));
-      w = float2(y.y, -y.x);
-    }
-    return float2(c_part_sign(w.x, 1.0f), c_part_sign(w.y, -z.y));
+constant float C_HALF_PI = 1.57079632679489662f;
+/** 2^-40: a Y below it beside X < 1 is past float32's rounding in A - 1 and A - X. */
+constant uint C_2M40 = 0x2b800000u;
+/**
+ * (d, h) for finite X, Y >= 0 off [0, 1] of the real axis (Hull, Fairgrieve and Tang, as the reference's
+ * arcsinParts): A = (|z + 1| + |z - 1|) / 2, d = sqrt(A^2 - X^2), h = acosh A = log1p((A - 1) + sqrt((A - 1)(A + 1))),
+ * A - 1 and A - X from sums that do not cancel (R - (X + 1) = Y^2 / (R + X + 1), S - (1 - X) = Y^2 / (S + 1 - X));
+ * d = Y sqrt(((A + X) / (R + X + 1) + (A + X) / (S + X - 1)) / 2) past X = 1 (no Y^2 to underflow). Past 2^60
+ * A is |z|: d = Y and h = log |z| + ln 2. Below 2^-40 beside X < 1, d = sqrt((1 - X)(1 + X)) and h = Y / d.
+ */
+inline float2 c_arcsin_parts(float X, float Y) {
+  if (c_far(float2(X, Y))) {
+    float m = max(X, Y), s = min(X, Y);
+    return float2(Y, c_log_part(m) + (c_log_ratio(m, s) + 0.693147180559945309f));
   }
-};
-/** arcsin z = -i log(iz + sqrt(1 - z^2)); far out -arg(-2iz) + i log 2|z| (arg(2iz) - i log 2|z| below the real axis). */
-/** With C99's casin signs (NumPy's; odd, conjugate-symmetric): the parts take z's signs. */
+  if (X < 1.0f && c_mag(Y) < C_2M40) {
+    float d0 = sqrt((1.0f - X) * (1.0f + X));
+    return float2(d0, Y / d0);
+  }
+  float R = c_abs(float2(X + 1.0f, Y)), S = c_abs(float2(X - 1.0f, Y)), A = 0.5f * (R + S), y2 = Y * Y;
+  float r_minus = y2 / (R + X + 1.0f);
+  float am1 = X < 1.0f ? 0.5f * (r_minus + y2 / (S + (1.0f - X))) : 0.5f * (r_minus + (S + (X - 1.0f)));
+  float d = X <= 1.0f ? sqrt((A + X) * (0.5f * (r_minus + (S + (1.0f - X)))))
+                      : Y * sqrt(0.5f * ((A + X) / (R + X + 1.0f) + (A + X) / (S + (X - 1.0f))));
+  return float2(d, log1p_f(am1 + sqrt(am1 * (A + 1.0f))));
+}
+/**
+ * C99's casin (`sine`) and cacos (NumPy's), accurate in each part (MLX's log formulas, -i log(iz + sqrt(1 - z^2)),
+ * cancel next to the real axis): arcsin's real part atan2(X, d), arccos's atan2(d, x), the imaginary part h
+ * (c_arcsin_parts); casin's parts take z's signs (odd, conjugate-symmetric), cacos's real part lies in [+0, pi]
+ * and its imaginary part has the sign opposite to Im z's. Infinite and NaN parts as the reference's.
+ */
+inline float2 c_arcsin_or_arccos(float2 z, bool sine) {
+  float X = fabs(z.x), Y = fabs(z.y);
+  if (is_nan(z.x)) return float2(F32_NAN, isinf(Y) ? (sine ? z.y : -z.y) : F32_NAN);
+  if (is_nan(z.y)) {
+    if (!c_nonzero(X)) return float2(sine ? z.x : C_HALF_PI, F32_NAN);
+    return float2(F32_NAN, isinf(X) ? (sine ? F32_INF : -F32_INF) : F32_NAN);
+  }
+  if (isinf(X) || isinf(Y)) {
+    // A = |z| = inf: d stands for Y, X and Y for their limits (1 where infinite, else 0)
+    float xl = isinf(X) ? 1.0f : 0.0f, yl = isinf(Y) ? 1.0f : 0.0f;
+    if (sine) return float2(c_sign_as(atan2(xl, yl), z.x), c_sign_as(F32_INF, z.y));
+    return float2(atan2(yl, c_sign_as(xl, z.x)), c_sign_as(F32_INF, -z.y));
+  }
+  if (!c_nonzero(z.y) && X <= 1.0f) {
+    // on [-1, 1] the real function (its imaginary part exactly zero)
+    return sine ? float2(asin(z.x), z.y) : float2(acos(z.x), c_sign_as(0.0f, -z.y));
+  }
+  float2 dh = c_arcsin_parts(X, Y);
+  if (sine) return float2(c_sign_as(atan2(X, dh.x), z.x), c_sign_as(dh.y, z.y));
+  return float2(atan2(dh.x, z.x), c_sign_as(dh.y, -z.y));
+}
 struct cop_arcsin {
-  float2 operator()(float2 z) const {
-    float2 w;
-    if (c_far(z)) {
-      float l = c_log_twice_abs(z);
-      w = signbit(z.y) ? float2(atan2(z.x, -z.y), -l) : float2(-atan2(-z.x, z.y), l);
-    } else if ((as_type<uint>(z.y) & 0x7fffffffu) == 0u && fabs(z.x) <= 1.0f) {
-      w = float2(asin(z.x), 0.0f);  // on [-1, 1] the real function (its imaginary part exactly zero)
-    } else {
-      float2 r = c_cosine(z);
-      float2 y = log_of_larger(float2(r.x - z.y, r.y + z.x), float2(r.x + z.y, r.y - z.x));
-      w = float2(y.y, -y.x);
-    }
-    return float2(c_part_sign(w.x, z.x), c_part_sign(w.y, z.y));
-  }
+  float2 operator()(float2 z) const { return c_arcsin_or_arccos(z, true); }
+};
+struct cop_arccos {
+  float2 operator()(float2 z) const { return c_arcsin_or_arccos(z, false); }
 };
 /**
  * log of a wide quotient: log |q| + i atan2, both parts scaled by the larger's power of two (a part
@@ -426,21 +431,20 @@ inline float2 c_log_wide(cwide2 q) {
  * Kahan's parts atan2(2x, (1 - y)(1 + y) - x^2) / 2 and log1p(4|y| / ((1 - |y|)^2 + x^2)) / 4, whose
  * imaginary part does not cancel (the quotient's log |q| does, |q| lying near 1 for large |z|); parts
  * past 2^20 or below 2^-42 take them wide (the real part as the wide quotient's argument); an
- * infinite or NaN z divides as c_div does. The parts take z's signs (catan is odd and conjugate-
+ * infinite part gives +-pi/2 +- 0i, NaN parts as C99's. The parts take z's signs (catan is odd and conjugate-
  * symmetric), on the branch cuts and at zeros too: arctan(-0 + 1.5i) = -pi/2 + 0.80i.
  */
 struct cop_arctan {
   float2 operator()(float2 z) const {
     // the poles +-i: +-0 +- inf i
     if (!c_nonzero(z.x) && fabs(z.y) == 1.0f) return float2(c_sign_as(0.0f, z.x), c_sign_as(F32_INF, z.y));
+    // infinite and NaN parts as C99's catan (the reference's): an infinite part gives +-pi/2 +- 0i
+    float X = fabs(z.x), Y = fabs(z.y);
+    if (is_nan(z.x)) return float2(F32_NAN, !c_nonzero(Y) ? z.y : isinf(Y) ? c_sign_as(0.0f, z.y) : F32_NAN);
+    if (is_nan(z.y)) return isinf(X) ? float2(c_sign_as(C_HALF_PI, z.x), 0.0f) : float2(F32_NAN, F32_NAN);
+    if (isinf(X) || isinf(Y)) return float2(c_sign_as(C_HALF_PI, z.x), c_sign_as(0.0f, z.y));
     float re, im;
-    if (!c_finite2(z)) {
-      float2 u = float2(1.0f - z.y, z.x), v = float2(1.0f + z.y, -z.x);
-      bool proxy = !c_finite2(u) && c_finite2(v) && c_nonzero2(v);
-      float2 y = c_log(cdiv_smith(u, proxy ? c_div_proxy(v) : v));
-      re = 0.5f * y.y;
-      im = -0.5f * y.x;
-    } else if (c_within(z, C_DIV_LO, C_2P20)) {
+    if (c_within(z, C_DIV_LO, C_2P20)) {
       float below = 1.0f - z.y;
       re = 0.5f * atan2(2.0f * z.x, below * (1.0f + z.y) - z.x * z.x);
       // with |y|: 4|y| / ((1 - |y|)^2 + x^2) >= 0, no cancellation next to -1 (the sign comes last)

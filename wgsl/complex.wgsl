@@ -455,12 +455,6 @@ fn c_tan(z: vec2<f32>) -> vec2<f32> {
   return vec2<f32>(w.y, mx_neg(w.x));
 }
 
-/** sqrt(1 - z^2), shared by arcsin and arccos (the reference's (1 - p, -q) for z^2 = p + qi). */
-fn c_cosine(z: vec2<f32>) -> vec2<f32> {
-  // below c_far's 2^60 the products neither overflow nor meet a subnormal that matters
-  let p = c_mul_plain(z, z);
-  return c_sqrt(vec2<f32>(1.0 - p.x, mx_neg(p.y)));
-}
 /** 2^20 (bits): below it arctan's float32 quotient resolves the sign of its imaginary part, and power's w log z fits a pair. */
 const C_2P20 = 0x49800000u;
 /** 2^60 (bits): from there on 1 is below the rounding of z^2 in float64, and the float32 formula's z^2 would overflow. */
@@ -472,44 +466,80 @@ fn c_far(z: vec2<f32>) -> bool {
 }
 /** v with s's sign (v itself where s is NaN): C99's signs of a part, on branch cuts and zeros. */
 fn c_part_sign(v: f32, s: f32) -> f32 { return select(mx_sign_as(v, s), v, is_nan(s)); }
+/** pi / 2. */
+const C_HALF_PI = 1.57079632679489662;
+/** 2^-40 (bits): a Y below it beside X < 1 is past float32's rounding in A - 1 and A - X. */
+const C_2M40 = 0x2b800000u;
 /**
- * MLX's arcsin z = -i log(iz + sqrt(1 - z^2)) (`sine`) and arccos z = -i log(z + i sqrt(1 - z^2)): with
- * r = sqrt(1 - z^2) and (p, q) = (r, z) for arcsin, (z, r) for arccos, the log's argument u = p + iq, or
- * -log v for v = p - iq (u v = 1) where |v| > |u| (the reference's choice: no cancellation). Far out
- * r is -iz (iz for a negative or -0 imaginary part, the side the reference's zero signs pick) to
- * 2^-120, so the larger argument is 2a with a = -iz (iz) for arcsin, z for arccos, and log 2a is
- * log a + log 2 (Hull, Fairgrieve and Tang's asymptotic region). One call of the log on every path
- * (a GPU compiler inlines each call: arcsin's kernel, with a log on each of its paths and three
- * square roots, ran at 3% of add's bandwidth on the H200). The parts' signs are set last, C99's
- * (NumPy's): casin's take z's (odd, conjugate-symmetric); cacos's real part lies in [+0, pi] and its
- * imaginary part has the sign opposite to Im z's. So only the log's magnitudes matter: log v serves
- * for -log v.
+ * (d, h) for finite X, Y >= 0 off [0, 1] of the real axis (Hull, Fairgrieve and Tang, as the reference's
+ * arcsinParts): A = (|z + 1| + |z - 1|) / 2, d = sqrt(A^2 - X^2), h = acosh A = log1p((A - 1) + sqrt((A - 1)(A + 1))),
+ * A - 1 and A - X from sums that do not cancel (R - (X + 1) = Y^2 / (R + X + 1), S - (1 - X) = Y^2 / (S + 1 - X));
+ * d = Y sqrt(((A + X) / (R + X + 1) + (A + X) / (S + X - 1)) / 2) past X = 1 (no Y^2 to underflow). Past 2^60
+ * (c_far) A is |z| to 2^-120: d = Y and h = log |z| + ln 2. Below 2^-40 beside X < 1, d = sqrt((1 - X)(1 + X))
+ * and h = Y / d. Below 2^60 no square or product overflows. One log1p on every path (each call is inlined).
+ */
+fn c_arcsin_parts(X: f32, Y: f32, far: bool) -> vec2<f32> {
+  if (!far && X < 1.0 && (bitcast<u32>(Y) & 0x7fffffffu) < C_2M40) {
+    let d0 = mx_sqrt((1.0 - X) * (1.0 + X));
+    return vec2<f32>(d0, Y / d0);
+  }
+  var d: f32;
+  var arg: f32;
+  var base = 0.0;
+  var scale = 1.0;
+  if (far) {
+    let ms = c_order(vec2<f32>(X, Y));
+    let q = ms.y / ms.x;
+    d = Y;
+    arg = q * q;
+    base = mx_log(ms.x) + C_LN2;
+    scale = 0.5;
+  } else {
+    let R = c_abs(vec2<f32>(X + 1.0, Y));
+    let S = c_abs(vec2<f32>(X - 1.0, Y));
+    let A = 0.5 * (R + S);
+    let y2 = Y * Y;
+    let r_minus = y2 / (R + X + 1.0);
+    var am1: f32;
+    if (X < 1.0) { am1 = 0.5 * (r_minus + y2 / (S + (1.0 - X))); } else { am1 = 0.5 * (r_minus + (S + (X - 1.0))); }
+    if (X <= 1.0) {
+      d = mx_sqrt((A + X) * (0.5 * (r_minus + (S + (1.0 - X)))));
+    } else {
+      d = Y * mx_sqrt(0.5 * ((A + X) / (R + X + 1.0) + (A + X) / (S + (X - 1.0))));
+    }
+    arg = am1 + mx_sqrt(am1 * (A + 1.0));
+  }
+  return vec2<f32>(d, base + scale * mx_log1p(arg));
+}
+/**
+ * C99's casin (`sine`) and cacos (NumPy's), accurate in each part (MLX's log formulas, -i log(iz + sqrt(1 - z^2)),
+ * cancel next to the real axis): arcsin's real part atan2(X, d), arccos's atan2(d, x), the imaginary part h
+ * (c_arcsin_parts); casin's parts take z's signs (odd, conjugate-symmetric), cacos's real part lies in [+0, pi]
+ * and its imaginary part has the sign opposite to Im z's. Infinite and NaN parts as the reference's.
  */
 fn c_arcsin_or_arccos(z: vec2<f32>, sine: bool) -> vec2<f32> {
-  let far = c_far(z);
-  var w: vec2<f32>;
-  if (!far && (bitcast<u32>(z.y) & 0x7fffffffu) == 0u && abs(z.x) <= 1.0) {
-    // on [-1, 1] the real function (its imaginary part exactly zero)
-    w = vec2<f32>(select(mx_acos(z.x), mx_asin(z.x), sine), 0.0);
-  } else {
-    var a = select(z, select(vec2<f32>(z.y, mx_neg(z.x)), vec2<f32>(mx_neg(z.y), z.x), c_signbit(z.y)), sine);
-    var k = 0.0;
-    if (far) {
-      k = C_LN2;
-    } else {
-      let r = c_cosine(z);
-      let p = select(z, r, sine);
-      let q = select(r, z, sine);
-      let u = vec2<f32>(p.x - q.y, p.y + q.x);
-      let v = vec2<f32>(p.x + q.y, p.y - q.x);
-      let larger = f32_le(c_abs(v), c_abs(u));
-      a = select(v, u, larger);
-    }
-    let l = c_log_plus(a, k);
-    w = vec2<f32>(l.y, mx_neg(l.x));
+  let X = abs(z.x);
+  let Y = abs(z.y);
+  if (is_nan(z.x)) { return vec2<f32>(nan_f32(), select(nan_f32(), select(mx_neg(z.y), z.y, sine), is_inf(Y))); }
+  if (is_nan(z.y)) {
+    if (!mx_nonzero(X)) { return vec2<f32>(select(C_HALF_PI, z.x, sine), nan_f32()); }
+    return vec2<f32>(nan_f32(), select(nan_f32(), select(mx_inf(true), inf_f32(), sine), is_inf(X)));
   }
-  if (sine) { return vec2<f32>(c_part_sign(w.x, z.x), c_part_sign(w.y, z.y)); }
-  return vec2<f32>(c_part_sign(w.x, 1.0), c_part_sign(w.y, mx_neg(z.y)));
+  if (is_inf(X) || is_inf(Y)) {
+    // A = |z| = inf: d stands for Y, X and Y for their limits (1 where infinite, else 0)
+    let xl = select(0.0, 1.0, is_inf(X));
+    let yl = select(0.0, 1.0, is_inf(Y));
+    if (sine) { return vec2<f32>(mx_sign_as(mx_atan2(xl, yl), z.x), mx_sign_as(inf_f32(), z.y)); }
+    return vec2<f32>(mx_atan2(yl, mx_sign_as(xl, z.x)), mx_sign_as(inf_f32(), mx_neg(z.y)));
+  }
+  if ((bitcast<u32>(z.y) & 0x7fffffffu) == 0u && X <= 1.0) {
+    // on [-1, 1] the real function (its imaginary part exactly zero)
+    if (sine) { return vec2<f32>(mx_asin(z.x), z.y); }
+    return vec2<f32>(mx_acos(z.x), mx_sign_as(0.0, mx_neg(z.y)));
+  }
+  let dh = c_arcsin_parts(X, Y, c_far(z));
+  if (sine) { return vec2<f32>(mx_sign_as(mx_atan2(X, dh.x), z.x), mx_sign_as(dh.y, z.y)); }
+  return vec2<f32>(mx_atan2(dh.x, z.x), mx_sign_as(dh.y, mx_neg(z.y)));
 }
 fn c_arcsin(z: vec2<f32>) -> vec2<f32> { return c_arcsin_or_arccos(z, true); }
 fn c_arccos(z: vec2<f32>) -> vec2<f32> { return c_arcsin_or_arccos(z, false); }
@@ -518,22 +548,21 @@ fn c_arccos(z: vec2<f32>) -> vec2<f32> { return c_arcsin_or_arccos(z, false); }
  * Kahan's parts atan2(2x, (1 - y)(1 + y) - x^2) / 2 and log1p(4|y| / ((1 - |y|)^2 + x^2)) / 4, whose
  * imaginary part does not cancel (the quotient's log |q| does, |q| lying near 1 for large |z|); parts
  * past 2^20 or below 2^-42 take them wide (the real part as the wide quotient's argument); an
- * infinite or NaN z divides as c_div does. The parts take z's signs (catan is odd and conjugate-
+ * infinite part gives +-pi/2 +- 0i, NaN parts as C99's. The parts take z's signs (catan is odd and conjugate-
  * symmetric), on the branch cuts and at zeros too: arctan(-0 + 1.5i) = -pi/2 + 0.80i.
  */
 fn c_arctan(z: vec2<f32>) -> vec2<f32> {
   // the poles +-i: +-0 +- inf i
   if (!mx_nonzero(z.x) && abs(z.y) == 1.0) { return vec2<f32>(mx_sign_as(0.0, z.x), mx_sign_as(inf_f32(), z.y)); }
+  // infinite and NaN parts as C99's catan (the reference's): an infinite part gives +-pi/2 +- 0i
+  let X = abs(z.x);
+  let Y = abs(z.y);
+  if (is_nan(z.x)) { return vec2<f32>(nan_f32(), select(select(nan_f32(), mx_sign_as(0.0, z.y), is_inf(Y)), z.y, !mx_nonzero(Y))); }
+  if (is_nan(z.y)) { return select(vec2<f32>(nan_f32(), nan_f32()), vec2<f32>(mx_sign_as(C_HALF_PI, z.x), 0.0), is_inf(X)); }
+  if (is_inf(X) || is_inf(Y)) { return vec2<f32>(mx_sign_as(C_HALF_PI, z.x), mx_sign_as(0.0, z.y)); }
   var re: f32;
   var im: f32;
-  if (!c_finite(z)) {
-    let u = vec2<f32>(1.0 - z.y, z.x);
-    let v = vec2<f32>(1.0 + z.y, mx_neg(z.x));
-    let proxy = !c_finite(u) && c_finite(v) && c_nonzero(v);
-    let y = c_log(c_div_smith(u, select(v, c_div_proxy(v), proxy)));
-    re = 0.5 * y.y;
-    im = -0.5 * y.x;
-  } else if (c_within(z, C_DIV_LO, C_2P20)) {
+  if (c_within(z, C_DIV_LO, C_2P20)) {
     let below = 1.0 - z.y;
     re = 0.5 * mx_atan2(2.0 * z.x, below * (1.0 + z.y) - z.x * z.x);
     // with |y|: 4|y| / ((1 - |y|)^2 + x^2) >= 0, no cancellation next to -1 (the sign comes last)

@@ -62,22 +62,60 @@ function cpow(z: C, w: C): C {
   return [mag * Math.cos(phase), mag * Math.sin(phase)];
 }
 
-const cmul = ([a, b]: C, [c, d]: C): C => [a * c - b * d, a * d + b * c];
 const clog = ([a, b]: C): C => [Math.log(Math.hypot(a, b)), Math.atan2(b, a)];
-/** x with the sign of s (x itself where either is NaN). */
-const signAs = (x: number, s: number): number => (x !== x || s !== s || (s < 0 || Object.is(s, -0)) === (x < 0 || Object.is(x, -0)) ? x : -x);
-/** sqrt(1 - z^2), shared by MLX's arcsin and arccos. */
-const cosine = (z: C): C => {
-  const [p, q] = cmul(z, z);
-  return csqrt([1 - p, -q]);
-};
+/** copysign: |x| with the sign of s (a NaN s counts as positive). */
+const withSign = (x: number, s: number): number => (s < 0 || Object.is(s, -0) ? -Math.abs(x) : Math.abs(x));
 
-/** log u for u v = 1: log u itself when |u| >= |v|, else -log v. */
-const logOfLarger = (u: C, v: C): C => {
-  if (Math.hypot(u[0], u[1]) >= Math.hypot(v[0], v[1])) return clog(u);
-  const [p, q] = clog(v);
-  return [-p, -q];
-};
+/**
+ * For finite X, Y >= 0 the two quantities casin and cacos are built from (Hull, Fairgrieve and Tang, 1997):
+ * with A = (|z + 1| + |z - 1|) / 2, `d` = sqrt(A^2 - X^2) (so arcsin's real part is atan2(X, d), arccos's
+ * atan2(d, x)) and `h` = acosh A = log1p((A - 1) + sqrt((A - 1)(A + 1))), where A - 1 and A - X are formed from
+ * differences that do not cancel (R - (X + 1) = Y^2 / (R + X + 1), and so on). float64 holds the squares of
+ * float32 parts without overflow or underflow, so no other region needs its own formula.
+ */
+function arcsinParts(X: number, Y: number): { d: number; h: number } {
+  const R = Math.hypot(X + 1, Y), S = Math.hypot(X - 1, Y), A = (R + S) / 2, y2 = Y * Y;
+  const rMinus = y2 / (R + X + 1); // R - (X + 1)
+  const aMinus1 = X < 1 ? (rMinus + y2 / (S + 1 - X)) / 2 : (rMinus + S + (X - 1)) / 2;
+  const aMinusX = X <= 1 ? (rMinus + S + (1 - X)) / 2 : (rMinus + y2 / (S + (X - 1))) / 2;
+  return { d: Math.sqrt((A + X) * aMinusX), h: Math.log1p(aMinus1 + Math.sqrt(aMinus1 * (A + 1))) };
+}
+
+const isNaNPart = (v: number) => v !== v;
+
+/** C99's casin (NumPy's): odd and conjugate-symmetric, so its parts take z's signs. */
+function casin([x, y]: C): C {
+  const X = Math.abs(x), Y = Math.abs(y);
+  if (isNaNPart(x)) return [NaN, Y === Infinity ? y : NaN];
+  if (isNaNPart(y)) return X === 0 ? [x, NaN] : X === Infinity ? [NaN, Infinity] : [NaN, NaN];
+  if (X === Infinity || Y === Infinity) return [withSign(Math.atan2(X, Y), x), withSign(Infinity, y)];
+  const { d, h } = arcsinParts(X, Y);
+  return [withSign(Math.atan2(X, d), x), withSign(h, y)];
+}
+
+/** C99's cacos (NumPy's): the real part in [+0, pi], the imaginary part with the sign opposite to Im z's. */
+function cacos([x, y]: C): C {
+  const X = Math.abs(x), Y = Math.abs(y);
+  if (isNaNPart(x)) return [NaN, Y === Infinity ? -y : NaN];
+  if (isNaNPart(y)) return X === 0 ? [Math.PI / 2, NaN] : X === Infinity ? [NaN, -Infinity] : [NaN, NaN];
+  if (X === Infinity || Y === Infinity) return [Math.atan2(Y, x), withSign(Infinity, -y)];
+  const { d, h } = arcsinParts(X, Y);
+  return [Math.atan2(d, x), withSign(h, -y)];
+}
+
+/**
+ * C99's catan (NumPy's), odd and conjugate-symmetric. For finite z its parts directly (Kahan's form): the real part
+ * atan2(2x, (1 - y)(1 + y) - x^2) / 2, the imaginary part log1p(4|y| / ((1 - |y|)^2 + x^2)) / 4 with y's sign, so that
+ * a large |y| beside a tiny x does not cancel (nor the sign of the real part on the branch cuts: arctan(1e-45 - 1e30i)
+ * is +pi/2); an infinite part gives +-pi/2 + 0i.
+ */
+function catan([x, y]: C): C {
+  const X = Math.abs(x), Y = Math.abs(y);
+  if (isNaNPart(x)) return [NaN, Y === 0 ? y : Y === Infinity ? withSign(0, y) : NaN];
+  if (isNaNPart(y)) return X === Infinity ? [withSign(Math.PI / 2, x), 0] : [NaN, NaN];
+  if (X === Infinity || Y === Infinity) return [withSign(Math.PI / 2, x), withSign(0, y)];
+  return [Math.atan2(2 * x, (1 - y) * (1 + y) - x * x) / 2, withSign(Math.log1p((4 * Y) / ((1 - Y) * (1 - Y) + x * x)) / 4, y)];
+}
 
 const UNARY: Record<string, (z: C) => C | number | boolean> = {
   abs: ([a, b]) => Math.hypot(a, b),
@@ -104,36 +142,10 @@ const UNARY: Record<string, (z: C) => C | number | boolean> = {
     const [p, q] = ctanh([-b, a]);
     return [q, -p];
   },
-  // MLX's definitions: arccos z = -i log(z + i sqrt(1 - z^2)), arcsin z = -i log(iz + sqrt(1 - z^2));
-  // the log's argument u has a partner v with u v = 1, and log u = -log v is taken from the larger (no cancellation)
-  // with C99's signs (NumPy's): casin is odd and conjugate-symmetric (its parts take z's signs), cacos's real
-  // part lies in [+0, pi] and its imaginary part has the sign opposite to Im z's (arcsin(0.5 + 0i) = 0.52 + 0i)
-  // (on [-1, 1] of the real axis the real functions: an imaginary part exactly zero)
-  arccos: (z) => {
-    if (z[1] === 0 && Math.abs(z[0]) <= 1) return [Math.acos(z[0]), signAs(0, -z[1])];
-    const [r, i] = cosine(z);
-    const [p, q] = logOfLarger([z[0] - i, z[1] + r], [z[0] + i, z[1] - r]);
-    return [signAs(q, 1), signAs(-p, -z[1])];
-  },
-  arcsin: (z) => {
-    if (z[1] === 0 && Math.abs(z[0]) <= 1) return [Math.asin(z[0]), z[1]];
-    const [r, i] = cosine(z);
-    const [p, q] = logOfLarger([r - z[1], i + z[0]], [r + z[1], i - z[0]]);
-    return [signAs(q, z[0]), signAs(-p, z[1])];
-  },
-  // arctan z = log((1 + iz) / (1 - iz)) / 2i (C99's catan, as NumPy's); for finite z its parts directly (Kahan's form): the real part
-  // atan2(2a, (1 - b)(1 + b) - a^2) / 2, the imaginary part log1p(4|b| / ((1 - |b|)^2 + a^2)) / 4 with b's sign, so that a large
-  // |b| beside a tiny a does not cancel the quotient's imaginary part (and with it the sign of the real part on
-  // the branch cuts: arctan(1e-45 - 1e30i) is +pi/2)
-  arctan: ([a, b]) => {
-    if (Number.isFinite(a) && Number.isFinite(b)) {
-      const ay = Math.abs(b); // 4|b| / ((1 - |b|)^2 + a^2) >= 0: no cancellation in log1p next to -i
-      return [Math.atan2(2 * a, (1 - b) * (1 + b) - a * a) / 2, signAs(Math.log1p((4 * ay) / ((1 - ay) * (1 - ay) + a * a)) / 4, b)];
-    }
-    // infinite or NaN parts: the quotient's log, its parts' signs as C99's catan has them (z's real and imaginary signs)
-    const [p, q] = clog(div([1 - b, a], [1 + b, -a]));
-    return [signAs(q / 2, a), signAs(-p / 2, b)];
-  },
+  // C99's (NumPy's) inverse functions, accurate in each part (MLX's log formulas cancel next to the real axis)
+  arccos: cacos,
+  arcsin: casin,
+  arctan: catan,
   // z / |z|, 0 at 0 (MLX)
   sign: (z) => (z[0] === 0 && z[1] === 0 ? z : div(z, [Math.hypot(z[0], z[1]), 0])),
   isnan: ([a, b]) => a !== a || b !== b,

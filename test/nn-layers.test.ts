@@ -381,6 +381,13 @@ print(json.dumps({'linear': aa(x, 0.5, 1, tri).ravel().tolist(), 'cubic': aa(x, 
     // one head: slope 2^-8; two heads: 2^-4 and 2^-8
     const scores = mx.zeros([1, 2, 2, 3]);
     await expectClose(new nn.ALiBi().forward(scores), [[[[0, -1 / 16, -2 / 16], [-1 / 16, 0, -1 / 16]], [[0, -1 / 256, -2 / 256], [-1 / 256, 0, -1 / 256]]]]);
+    // offset and mask positionally or as MLX's keywords in an options object; a bad offset named
+    const shifted = [[[[-1 / 16, 0, -1 / 16]], [[-1 / 256, 0, -1 / 256]]]];
+    const row = mx.slice(scores, [0, 0, 1, 0], [1, 2, 2, 3]);
+    await expectClose(new nn.ALiBi().forward(row, 1), shifted);
+    await expectClose(new nn.ALiBi().forward(row, { offset: 1, mask: mx.zeros([1, 1, 1, 3]) }), shifted);
+    expect(() => new nn.ALiBi().forward(row, 1.5)).toThrow(/^\[nn\.ALiBi\] offset must be an integer/);
+    expect(() => new nn.ALiBi().forward(row, { offset: "1" } as never)).toThrow(/^\[nn\.ALiBi\] offset must be an integer/);
   });
 
   itWithNumpy("ALiBi's slopes are MLX's for any head count; the bias is multiplied in its dtype", async () => {
@@ -521,6 +528,12 @@ describe("nn refuses bad arguments, naming the function and the argument", () =>
     expect(() => new nn.MultiHeadAttention(5, 2)).toThrow(/^\[nn\.MultiHeadAttention\] dims/);
     expect(() => new nn.GroupNorm(4, 6)).toThrow(/^\[nn\.GroupNorm\] dims/);
     expect(() => new nn.LayerNorm(4, { epsilon: 1 } as never)).toThrow(/^\[nn\.LayerNorm\] unknown option 'epsilon'/);
+    // eps must be positive (MLX's test_norm_eps_validation: eps = 0 gave NaN on a constant row)
+    expect(() => new nn.LayerNorm(4, { eps: 0 })).toThrow(/^\[nn\.LayerNorm\] eps must be a finite number > 0, got 0/);
+    expect(() => new nn.RMSNorm(4, 0)).toThrow(/^\[nn\.RMSNorm\] eps must be a finite number > 0/);
+    expect(() => new nn.GroupNorm(2, 4, { eps: 0 })).toThrow(/^\[nn\.GroupNorm\] eps/);
+    expect(() => new nn.InstanceNorm(4, { eps: 0 })).toThrow(/^\[nn\.InstanceNorm\] eps/);
+    expect(() => new nn.BatchNorm(4, { eps: 0 })).toThrow(/^\[nn\.BatchNorm\] eps/);
     expect(() => nn.losses.crossEntropy(f32([[1, 2]]), mx.array([[0, 1, 2]]))).toThrow(/^\[nn\.losses\.crossEntropy\] targets/);
     expect(() => nn.losses.mseLoss(f32([1]), f32([1]), { reduction: "avg" as never })).toThrow(/^\[nn\.losses\.mseLoss\] reduction/);
     expect(() => new nn.LayerNorm(4).forward(mx.ones([2, 3]))).toThrow(/^\[nn\.LayerNorm\] x/);

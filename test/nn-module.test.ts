@@ -105,7 +105,7 @@ describe("nn.Module: update and updateModules", () => {
     expect(() => seq.updateModules({ other: new nn.ReLU() })).toThrow(/\[Module\.updateModules\].*other/);
   });
 
-  it("setDtype casts the floating parameters only (or those its predicate picks)", () => {
+  it("setDtype casts the floating parameters only (or those its predicate picks, or all for null)", () => {
     class Mixed extends nn.Module {
       w = f32([1]);
       count = mx.array([1], mx.int32);
@@ -114,6 +114,9 @@ describe("nn.Module: update and updateModules", () => {
     expect([m.w.dtype, m.count.dtype]).toEqual([mx.float16, mx.int32]);
     m.setDtype(mx.int64, (d) => d === mx.int32);
     expect([m.w.dtype, m.count.dtype]).toEqual([mx.float16, mx.int64]);
+    // null casts every parameter (MLX's predicate=None)
+    m.setDtype(mx.int32, null);
+    expect([m.w.dtype, m.count.dtype]).toEqual([mx.int32, mx.int32]);
   });
 
   it("apply maps every parameter and stores it", () => {

@@ -36,6 +36,10 @@ describe("quantized layers in every mode", () => {
     const built = new nn.QuantizedLinear(64, 8, true, { mode });
     expect(keys(built)).toEqual(keys(q));
     expect(Object.keys(built.trainableParameters())).toEqual([]); // all frozen, as MLX's constructor does
+    // unfreeze reaches the quantized parameters too (MLX's test_quantize_freeze; MLX dropped its override in 0.25.2)
+    expect(Object.keys(nn.QuantizedLinear.fromLinear(lin, { mode }).unfreeze({ keys: ["scales"] }).trainableParameters())).toEqual(["scales", "bias"]);
+    expect(Object.keys(new nn.QuantizedLinear(64, 8, true, { mode }).unfreeze().trainableParameters())).toEqual(keys(q));
+    expect(Object.keys(new nn.QuantizedEmbedding(6, 64, { mode }).unfreeze().trainableParameters())).toEqual(affine ? ["weight", "scales", "biases"] : ["weight", "scales"]);
 
     const emb = new nn.Embedding(6, 64);
     const qe = nn.QuantizedEmbedding.fromEmbedding(emb, { mode });

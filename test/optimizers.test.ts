@@ -268,6 +268,15 @@ describe.each(BACKENDS)("optimizers on $name", ({ device }) => {
     expect(await opt.learningRate.toNumber()).toBe(0.5);
   });
 
+  it("takes a number step as MLX's schedules take a Python int (test_optimizers.py's schedule tests)", async () => {
+    expect(await optim.stepDecay(0.1, 0.9, 1000)(2500).toNumber()).toBeCloseTo(0.081, 7);
+    expect(await optim.exponentialDecay(0.1, 0.99)(10).toNumber()).toBeCloseTo(0.1 * 0.99 ** 10, 7);
+    expect(await optim.cosineDecay(0.1, 10)(4).toNumber()).toBeCloseTo(0.1 * (1 + Math.cos((Math.PI * 4) / 10)) / 2, 7);
+    expect(await optim.linearSchedule(0, 0.1, 10)(5).toNumber()).toBeCloseTo(0.05, 7);
+    expect(await optim.joinSchedules([optim.linearSchedule(0, 0.1, 10), optim.cosineDecay(0.1, 200)], [10])(0).toNumber()).toBe(0);
+    expect(() => optim.stepDecay(0.1, 0.9, 10)(NaN)).toThrow(/\[optimizers\.stepDecay\] step must be an array or a finite number/);
+  });
+
   it("clips the global gradient norm", async () => {
     const [clipped, norm] = optim.clipGradNorm({ a: mx.array([3, 0], mx.float32), b: [mx.array([4], mx.float32)] }, 2);
     expect(await norm.toNumber()).toBeCloseTo(5, 5);

@@ -15,7 +15,7 @@ export { checkpoint, type ArrayOut } from "./checkpoint.js";
 export * as losses from "./losses.js";
 export * as init from "./init.js";
 export { LayerNorm, RMSNorm, GroupNorm, InstanceNorm, BatchNorm, type LayerNormOptions, type GroupNormOptions, type InstanceNormOptions, type BatchNormOptions } from "./layers/normalization.js";
-export { RoPE, SinusoidalPositionalEncoding, ALiBi, type RoPEOptions, type SinusoidalOptions } from "./layers/positional.js";
+export { RoPE, SinusoidalPositionalEncoding, ALiBi, type ALiBiOptions, type RoPEOptions, type SinusoidalOptions } from "./layers/positional.js";
 export {
   MultiHeadAttention, TransformerEncoderLayer, TransformerEncoder, TransformerDecoderLayer, TransformerDecoder, Transformer,
   type AttentionMask, type MultiHeadAttentionOptions, type TransformerLayerOptions, type TransformerStackOptions, type TransformerOptions,

@@ -308,7 +308,8 @@ export class Module {
 
   /**
    * Casts the parameters whose dtype `predicate` accepts (default: the
-   * floating ones) to `dtype` (MLX's `set_dtype`).
+   * floating ones; `null`: every parameter, as MLX's `predicate=None`) to
+   * `dtype` (MLX's `set_dtype`).
    * @example
    * ```ts
    * const m = new mx.nn.Linear(2, 2);
@@ -316,10 +317,10 @@ export class Module {
    * m.weight.dtype.name; // "bfloat16"
    * ```
    */
-  setDtype(dtype: DType, predicate: (d: DType) => boolean = isFloating): this {
+  setDtype(dtype: DType, predicate: ((d: DType) => boolean) | null = isFloating): this {
     if (!(dtype instanceof DType)) throw new TypeError(`[Module.setDtype] dtype must be an mx dtype, got ${describeValue(dtype)}`);
-    if (typeof predicate !== "function") throw new TypeError(`[Module.setDtype] predicate must be a function, got ${describeValue(predicate)}`);
-    return this.apply((p) => (predicate(p.dtype) ? ops.astype(p, dtype) : p));
+    if (predicate !== null && typeof predicate !== "function") throw new TypeError(`[Module.setDtype] predicate must be a function or null (every parameter), got ${describeValue(predicate)}`);
+    return this.apply((p) => (predicate === null || predicate(p.dtype) ? ops.astype(p, dtype) : p));
   }
 
   /**

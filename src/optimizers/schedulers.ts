@@ -1,5 +1,5 @@
 // The learning-rate schedules of MLX's mlx.optimizers: functions of the step
-// count (an array) giving the value at that step, passed to an optimizer as
+// count (an array or a number) giving the value at that step, passed to an optimizer as
 // its learning rate.
 
 import { MxArray } from "../array.js";
@@ -10,8 +10,10 @@ import { checkInt, checkNumber, type Schedule } from "./checks.js";
 
 const asArray = (v: MxArray | number) => (v instanceof MxArray ? v : ops.array(v));
 
+/** The step count: an array, or a number as MLX's schedules take a Python int (`step_decay(...)(2500)`). */
 function checkStep(op: string, step: unknown): MxArray {
-  if (!(step instanceof MxArray)) throw opError(op, `step must be an array (the step count), got ${describeValue(step)}`, [], "type");
+  if (typeof step === "number" && Number.isFinite(step)) return ops.array(step);
+  if (!(step instanceof MxArray)) throw opError(op, `step must be an array or a finite number (the step count), got ${describeValue(step)}`, [], "type");
   return step;
 }
 
@@ -23,7 +25,7 @@ function checkStep(op: string, step: unknown): MxArray {
  * Math.abs(await lr(mx.array(5)).toNumber() - 0.1 * 0.9 ** 5) < 1e-7; // true
  * ```
  */
-export function exponentialDecay(init: number, decayRate: number): (step: MxArray) => MxArray {
+export function exponentialDecay(init: number, decayRate: number): (step: MxArray | number) => MxArray {
   const op = "optimizers.exponentialDecay";
   checkNumber(op, "init", init);
   checkNumber(op, "decayRate", decayRate);
@@ -38,7 +40,7 @@ export function exponentialDecay(init: number, decayRate: number): (step: MxArra
  * Math.abs(await lr(mx.array(21)).toNumber() - 0.081) < 1e-7; // true
  * ```
  */
-export function stepDecay(init: number, decayRate: number, stepSize: number): (step: MxArray) => MxArray {
+export function stepDecay(init: number, decayRate: number, stepSize: number): (step: MxArray | number) => MxArray {
   const op = "optimizers.stepDecay";
   checkNumber(op, "init", init);
   checkNumber(op, "decayRate", decayRate);
@@ -56,7 +58,7 @@ export function stepDecay(init: number, decayRate: number, stepSize: number): (s
  * await lr(mx.array(2000)).toNumber(); // 0
  * ```
  */
-export function cosineDecay(init: number, decaySteps: number, end = 0): (step: MxArray) => MxArray {
+export function cosineDecay(init: number, decaySteps: number, end = 0): (step: MxArray | number) => MxArray {
   const op = "optimizers.cosineDecay";
   checkNumber(op, "init", init);
   checkInt(op, "decaySteps", decaySteps, 1);
@@ -78,7 +80,7 @@ export function cosineDecay(init: number, decaySteps: number, end = 0): (step: M
  * Math.abs(await lr(mx.array(101)).toNumber() - 0.1) < 1e-7; // true
  * ```
  */
-export function linearSchedule(init: number, end: number, steps: number): (step: MxArray) => MxArray {
+export function linearSchedule(init: number, end: number, steps: number): (step: MxArray | number) => MxArray {
   const op = "optimizers.linearSchedule";
   checkNumber(op, "init", init);
   checkNumber(op, "end", end);
@@ -97,7 +99,7 @@ export function linearSchedule(init: number, end: number, steps: number): (step:
  * Math.abs(await lr(mx.array(11)).toNumber() - 0.0999938) < 1e-7; // true
  * ```
  */
-export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): (step: MxArray) => MxArray {
+export function joinSchedules(schedules: readonly Schedule[], boundaries: readonly number[]): (step: MxArray | number) => MxArray {
   const op = "optimizers.joinSchedules";
   if (!Array.isArray(schedules) || schedules.length === 0) throw opError(op, `schedules must be a non-empty list of schedules, got ${describeValue(schedules)}`, [], "type");
   schedules.forEach((s: unknown, i) => {

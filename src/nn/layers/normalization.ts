@@ -40,7 +40,7 @@ export class LayerNorm extends Module {
     const op = "nn.LayerNorm";
     this.dims = checkSize(op, "dims", dims, 1);
     const p = options(op, o, ["eps", "affine", "bias"]);
-    this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
+    this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0, Infinity, { lo: true });
     if (checkBool(op, "affine", p.affine ?? true)) {
       this.weight = ops.ones([dims]);
       if (checkBool(op, "bias", p.bias ?? true)) this.bias = ops.zeros([dims]);
@@ -70,7 +70,7 @@ export class RMSNorm extends Module {
   constructor(dims: number, eps: number | { eps?: number | undefined } = 1e-5) {
     super();
     this.weight = ops.ones([checkSize("nn.RMSNorm", "dims", dims, 1)]);
-    this.eps = checkNumber("nn.RMSNorm", "eps", keywords("nn.RMSNorm", [eps], ["eps"]).eps ?? 1e-5, 0);
+    this.eps = checkNumber("nn.RMSNorm", "eps", keywords("nn.RMSNorm", [eps], ["eps"]).eps ?? 1e-5, 0, Infinity, { lo: true });
   }
   protected override extraRepr(): string {
     return `${this.weight.shape[0]}, eps=${this.eps}`;
@@ -114,7 +114,7 @@ export class GroupNorm extends Module {
     this.dims = checkSize(op, "dims", dims, 1);
     if (dims % numGroups !== 0) throw new RangeError(`[${op}] dims (${dims}) must be a multiple of numGroups (${numGroups})`);
     const p = options(op, o, ["eps", "affine", "pytorchCompatible"]);
-    this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
+    this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0, Infinity, { lo: true });
     this.pytorchCompatible = checkBool(op, "pytorchCompatible", p.pytorchCompatible ?? false);
     if (checkBool(op, "affine", p.affine ?? true)) {
       // MLX's order: its checkpoints list bias before weight
@@ -176,7 +176,7 @@ export class InstanceNorm extends Module {
     const op = "nn.InstanceNorm";
     this.dims = checkSize(op, "dims", dims, 1);
     const p = options(op, o, ["eps", "affine"]);
-    this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
+    this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0, Infinity, { lo: true });
     if (checkBool(op, "affine", p.affine ?? false)) {
       this.weight = ops.ones([dims]);
       this.bias = ops.zeros([dims]);
@@ -246,7 +246,7 @@ export class BatchNorm extends Module {
     const op = "nn.BatchNorm";
     this.numFeatures = checkSize(op, "numFeatures", numFeatures, 1);
     const p = options(op, o, ["eps", "momentum", "affine", "trackRunningStats"]);
-    this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0);
+    this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0, Infinity, { lo: true });
     this.momentum = checkNumber(op, "momentum", p.momentum ?? 0.1, 0, 1);
     this.trackRunningStats = checkBool(op, "trackRunningStats", p.trackRunningStats ?? true);
     if (checkBool(op, "affine", p.affine ?? true)) {

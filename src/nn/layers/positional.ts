@@ -8,7 +8,7 @@ import { describeValue, opError } from "../../errors.js";
 import * as fast from "../../fast/index.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
-import { checkArray, checkBool, checkInt, checkNumber, options, checkSize } from "../checks.js";
+import { checkArray, checkBool, checkInt, checkNumber, keywords, options, checkSize } from "../checks.js";
 import { Module } from "../module.js";
 
 export interface RoPEOptions {
@@ -139,6 +139,14 @@ function alibiSlopes(numHeads: number): number[] {
   return [...geometric(powerOf2), ...geometric(2 * powerOf2).filter((_, i) => i % 2 === 0).slice(0, numHeads - powerOf2)];
 }
 
+/** The options of `ALiBi.forward` (MLX's keywords). */
+export interface ALiBiOptions {
+  /** Rows of the bias skipped at the top (the cached positions; default 0). */
+  offset?: number | undefined;
+  /** An additive mask added to the bias. */
+  mask?: MxArray | null | undefined;
+}
+
 /** Attention with linear biases (MLX's ALiBi): adds -slope_h * |i - j| to the scores of head h. */
 export class ALiBi extends Module {
   /**
@@ -186,11 +194,14 @@ export class ALiBi extends Module {
    * await y.tolist(); // [[[[0, -0.00390625]]]]
    * ```
    */
-  forward(scores: MxArray, offset = 0, mask?: MxArray): MxArray {
+  forward(scores: MxArray, offset: number | ALiBiOptions = 0, mask?: MxArray): MxArray {
     const op = "nn.ALiBi";
     const a = checkArray(op, scores, "scores");
     if (a.ndim !== 4 || !isFloating(a.dtype)) throw opError(op, "scores must be a float array [B, H, L, S]", [a], "value");
-    if (mask !== undefined) checkArray(op, mask, "mask");
+    // MLX's keywords offset and mask, positionally or in one options object
+    const given = keywords(op, [offset, mask], ["offset", "mask"]);
+    offset = checkInt(op, "offset", given.offset ?? 0, 0);
+    mask = given.mask === undefined || given.mask === null ? undefined : checkArray(op, given.mask, "mask");
     return asOp(op, () => {
       const bias = ALiBi.createAlibiMatrix(a.shape[2]! + offset, a.shape[3]!, a.shape[1]!, offset, a.dtype);
       return ops.add(a, mask ? ops.add(bias, mask) : bias);

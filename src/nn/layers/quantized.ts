@@ -1,5 +1,5 @@
 // MLX's QuantizedLinear and QuantizedEmbedding in every mode of mx.quantize
-// (packed weights frozen), and nn.quantize, which swaps each leaf module with
+// (packed weights frozen when built; unfreeze reaches them, as MLX's), and nn.quantize, which swaps each leaf module with
 // a toQuantized method (Linear, Embedding, user layers) for what it returns.
 
 import { MxArray } from "../../array.js";
@@ -13,7 +13,7 @@ import * as random from "../../random.js";
 import { isPlainObject } from "../../transforms/tree.js";
 import { treeMapWithPath } from "../../transforms/utils.js";
 import { checkArray, checkBool, keywords, options, checkSize } from "../checks.js";
-import { Module, isModule, type FreezeOptions } from "../module.js";
+import { Module, isModule } from "../module.js";
 
 export interface QuantizeLayerOptions {
   /** Values per scale (and bias); default: the mode's (affine 64, mxfp4 32, nvfp4 16, mxfp8 32), as MLX's. */
@@ -71,18 +71,6 @@ abstract class Quantized extends Module {
   /** The options mx.quantizedMatmul and mx.dequantize take for this layer. */
   protected get quantization(): { groupSize: number; bits: number; mode: QuantizationMode } {
     return { groupSize: this.groupSize, bits: this.bits, mode: this.mode };
-  }
-  /**
-   * Unfreezes as `Module.unfreeze`, the quantized weights excepted (they stay frozen).
-   * @example
-   * ```ts
-   * const q = new mx.nn.QuantizedLinear(64, 2).unfreeze();
-   * Object.keys(q.trainableParameters()); // ["bias"]
-   * ```
-   */
-  override unfreeze(o: FreezeOptions = {}): this {
-    super.unfreeze(o);
-    return this.freeze({ recurse: false, keys: ["weight", "scales", ...(this.biases ? ["biases"] : [])] });
   }
 }
 

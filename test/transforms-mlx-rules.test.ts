@@ -6,7 +6,9 @@
 // siblings, as MLX's CustomTransforms); a custom jvp or vmap rule replaces the
 // function's own; errors of rules that name the transform and the op; a
 // multi-output checkpoint inlined by exportFunction; marginRankingLoss's
-// operand order. Finite differences in float64 on the cpu, exact values on every backend.
+// operand order; grad's arguments as MLX's value_and_grad takes them (the
+// caller's containers, nn.Modules). Finite differences in float64 on the cpu,
+// exact values on every backend.
 
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -354,5 +356,51 @@ describe("a multi-output checkpoint in an exported function (float64, cpu)", () 
     expect(await vals(g(x)[0]!)).toEqual(await vals(f(x)));
     const loss = (h: (v: mx.MxArray) => mx.MxArray) => (v: mx.MxArray) => mx.sum(h(v), cpu);
     expectNear(await vals(mx.grad(loss((v) => g(v)[0]!))(x)), await vals(mx.grad(loss(f))(x)), 1e-15, 0);
+  });
+});
+
+describe("grad's arguments as MLX's value_and_grad takes them", () => {
+  const f32 = (v: number) => mx.array(v, mx.float32, cpu);
+
+  it("calls fn with the caller's containers: an assignment inside stays, the tracers do not (test_grad_with_inplace_update)", async () => {
+    const model = [f32(0), f32(1)];
+    const first = model[0]!;
+    const g = mx.grad((m: mx.MxArray[]) => {
+      m[1] = f32(2);
+      return mx.multiply(m[0]!, 3, cpu);
+    })(model);
+    expect(await model[1]!.item()).toBe(2);
+    expect(model[0]).toBe(first);
+    expect(await g[0]!.item()).toBe(3);
+    expect(await g[1]!.item()).toBe(0);
+    // objects too, and the originals are back after an exception
+    const params = { w: f32(2) };
+    const w = params.w;
+    expect(() => mx.grad((p: { w: mx.MxArray }) => { throw new Error(`saw ${p.w === w ? "original" : "tracer"}`); })(params)).toThrow(/saw tracer/);
+    expect(params.w).toBe(w);
+  });
+
+  it("differentiates an nn.Module argument, its gradient a plain object of its fields (test_grad_of_module)", async () => {
+    class Model extends mx.nn.Module {
+      m1 = new mx.nn.Linear(3, 3);
+    }
+    const model = new Model();
+    const weight = model.m1.weight;
+    const x = mx.ones([3], mx.float32, cpu);
+    const [value, grads] = mx.valueAndGrad((m: Model) => mx.sum(m.m1.forward(x), cpu))(model) as [mx.MxArray, { m1: { weight: mx.MxArray; bias: mx.MxArray } }];
+    expect(Object.keys(grads.m1)).toEqual(["weight", "bias"]);
+    expect(await grads.m1.weight.tolist()).toEqual([[1, 1, 1], [1, 1, 1], [1, 1, 1]]);
+    expect(await grads.m1.bias.tolist()).toEqual([1, 1, 1]);
+    expect(await value.item()).toBeCloseTo((await mx.sum(model.m1.forward(x), cpu).item()) as number, 6);
+    expect(model.m1.weight).toBe(weight);
+  });
+
+  it("copies a frozen container and names a cyclic one", async () => {
+    const frozen = Object.freeze([f32(3)]);
+    const [g] = mx.grad((a: readonly mx.MxArray[]) => mx.square(a[0]!, cpu))(frozen);
+    expect(await g!.item()).toBe(6);
+    const cyclic: unknown[] = [f32(1)];
+    cyclic.push(cyclic);
+    expect(() => mx.grad((a: unknown[]) => a[0] as mx.MxArray)(cyclic)).toThrow(/^\[grad\] argument 0 holds itself \(a cyclic tree\)/);
   });
 });

@@ -14,7 +14,8 @@ import { addOptional } from "../primitives/autodiff.js";
 import { sameShape } from "../shape.js";
 import { callTraced, dependents, runRule, tracerOf } from "./trace.js";
 import { complexJvp, complexVjp, refuseComplexSiblings, touchesComplex } from "./complex-rules.js";
-import { describeTree, treeFlatten, treeUnflatten, type TreeDef } from "./tree.js";
+import { argumentSlots, withSlotValues, writable, type ArgumentSlots, type Slot } from "./argument-slots.js";
+import { describeTree, treeUnflatten, type TreeDef } from "./tree.js";
 import type { ArrayFn, ArrayPerArgument, Argnums, CheckedArgnums, GradOptions, Gradients, LossFn, OutputList } from "./types.js";
 
 /** `list` as a list of arrays (argument `what` of `transform`: primals, cotangents, tangents). */
@@ -358,7 +359,9 @@ function makeGrad(transform: string, fn: LossFn, options: GradOptions): (...args
       if (!Number.isInteger(a)) throw new TypeError(`[${transform}] argnums ${describeValue(a)} is not an argument index: each must be an integer (0 for the first argument)`);
       if (a < 0 || a >= args.length) throw new Error(`[${transform}] argnums ${describeValue(a)} is out of range: the function was called with ${args.length} argument(s)`);
     });
-    const flats: { leaves: MxArray[]; def: TreeDef }[] = nums.map((a) => treeFlatten(args[a]));
+    // the caller's containers (lists, objects, nn.Modules) receive the tracers for the call, as MLX's (see argument-slots.ts)
+    const call = [...args];
+    const flats = nums.map((a) => argumentSlots(call, a, () => new Error(`[${transform}] argument ${a} holds itself (a cyclic tree); differentiate a tree without cycles`)));
     flats.forEach((f, k) => {
       if (!f.leaves.length) throw new Error(`[${transform}] argument ${nums[k]} has no arrays to differentiate (it is ${describeTree(f.def)})`);
       const other = staticLeaf(f.def);
@@ -370,16 +373,27 @@ function makeGrad(transform: string, fn: LossFn, options: GradOptions): (...args
         if (!isInexact(x.dtype)) throw new TypeError(`[${transform}] argument ${nums[k]}${f.def.kind === "leaf" ? "" : ` (leaf ${j})`} has dtype ${x.dtype.name}; gradients need float arrays (float16, bfloat16, float32, float64) or complex64 ones; ${FLOAT_HINT}`);
       });
     });
-    /** Flat leaves (primals or their gradients) back into the trees of the differentiated arguments. */
-    const trees = (flat: readonly MxArray[]) => {
+    /** Flat leaves (tracers or gradients) split by differentiated argument, each part given to `each` (default: as a new tree of its definition). */
+    const trees = (flat: readonly MxArray[], each: (f: ArgumentSlots, mine: MxArray[], k: number) => unknown = (f, mine) => treeUnflatten(f.def, mine)) => {
       let at = 0;
-      return flats.map((f) => treeUnflatten(f.def, flat.slice(at, (at += f.leaves.length))));
+      return flats.map((f, k) => each(f, flat.slice(at, (at += f.leaves.length)), k));
     };
     let value: unknown;
+    // a frozen or read-only container cannot take the tracers: that argument is rebuilt as a new tree instead
+    const inPlace = flats.map((f) => writable(f.slots));
     const inner = (...leaves: MxArray[]) => {
-      const call = [...args];
-      trees(leaves).forEach((t, k) => (call[nums[k]!] = t));
-      value = (fn as (...a: unknown[]) => unknown)(...call);
+      const slots: Slot[] = [], originals: MxArray[] = [], tracers: MxArray[] = [];
+      trees(leaves, (f, mine, k) => {
+        if (!inPlace[k]) return (call[nums[k]!] = treeUnflatten(f.def, mine));
+        slots.push(...f.slots);
+        originals.push(...f.leaves);
+        tracers.push(...mine);
+      });
+      try {
+        value = withSlotValues(slots, originals, tracers, () => (fn as (...a: unknown[]) => unknown)(...call));
+      } finally {
+        nums.forEach((a, k) => inPlace[k] || (call[a] = args[a]));
+      }
       if (value instanceof Promise) throw new Error(`[${transform}] the function must be synchronous (it returned a Promise)`);
       const loss = Array.isArray(value) ? value[0] : value;
       if (!(loss instanceof MxArray)) throw new TypeError(`[${transform}] the function must return a scalar array (or a list starting with one), got ${describeValue(loss)}`);

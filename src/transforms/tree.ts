@@ -20,7 +20,7 @@ export type TreeDef =
  * The protocol of objects that mx.eval, mx.tidy and compile's captured state
  * walk as dicts of their fields (an nn.Module is one): `[treeFields]()` names
  * the fields that hold arrays or subtrees, and assigning such a field replaces
- * it. grad's arguments keep such objects as leaves; mx.utils' tree functions
+ * it. grad walks such objects in its arguments (transforms/argument-slots.ts); mx.utils' tree functions
  * (transforms/utils.ts) walk an nn.Module as MLX's dict.
  */
 export const treeFields: unique symbol = Symbol.for("mlx-ts.treeFields");

@@ -7,7 +7,7 @@
 // function's own; errors of rules that name the transform and the op; a
 // multi-output checkpoint inlined by exportFunction; marginRankingLoss's
 // operand order; grad's arguments as MLX's value_and_grad takes them (the
-// caller's containers, nn.Modules). Finite differences in float64 on the cpu,
+// caller's containers, nn.Modules); customFunction over trees. Finite differences in float64 on the cpu,
 // exact values on every backend.
 
 import { mkdtempSync } from "node:fs";
@@ -402,5 +402,51 @@ describe("grad's arguments as MLX's value_and_grad takes them", () => {
     const cyclic: unknown[] = [f32(1)];
     cyclic.push(cyclic);
     expect(() => mx.grad((a: unknown[]) => a[0] as mx.MxArray)(cyclic)).toThrow(/^\[grad\] argument 0 holds itself \(a cyclic tree\)/);
+  });
+});
+
+describe("customFunction over trees (MLX's custom_function flattens its arguments and outputs)", () => {
+  const f32 = (v: number[]) => mx.array(v, mx.float32, cpu);
+  type P = { w: mx.MxArray; b: mx.MxArray };
+  const affine = (p: P, x: mx.MxArray, scale: number) => ({ y: mx.add(mx.multiply(mx.multiply(p.w, x, cpu), scale, cpu), p.b, cpu) });
+
+  it("passes trees to the rules and takes one tree (or null) per argument back", async () => {
+    const seen: unknown[] = [];
+    const f = mx.customFunction(affine, {
+      vjp: ([p, x, scale], [ct], [out]) => {
+        seen.push(Object.keys(p), scale, Object.keys(ct), Object.keys(out));
+        // a rule that scales w's cotangent by 10 (so it is seen to be used) and gives x none
+        return [{ w: mx.multiply(mx.multiply(ct.y, x, cpu), 10, cpu), b: ct.y }, null, null];
+      },
+    });
+    const p = { w: f32([2, 3]), b: f32([1, 1]) };
+    const x = f32([4, 5]);
+    const out = f(p, x, 1);
+    expect(await out.y.tolist()).toEqual([9, 16]);
+    const g = mx.grad((q: P, v: mx.MxArray) => mx.sum(f(q, v, 1).y, cpu), { argnums: [0, 1] })(p, x);
+    expect(await g[0].w.tolist()).toEqual([40, 50]);
+    expect(await g[0].b.tolist()).toEqual([1, 1]);
+    expect(await g[1].tolist()).toEqual([0, 0]);
+    expect(seen).toEqual([["w", "b"], 1, ["y"], ["y"]]);
+  });
+
+  it("derives the rules it is not given from the function, trees and constants included", async () => {
+    const f = mx.customFunction(affine);
+    const p = { w: f32([2, 3]), b: f32([1, 1]) };
+    const x = f32([4, 5]);
+    const loss = (q: P) => mx.sum(f(q, x, 3).y, cpu);
+    const g = mx.grad(loss)(p);
+    expect(await g.w.tolist()).toEqual([12, 15]);
+    const [, tangent] = mx.jvp((w: mx.MxArray) => f({ w, b: p.b }, x, 3).y, [p.w], [f32([1, 0])]);
+    expect(await tangent[0]!.tolist()).toEqual([12, 0]);
+    const batched = mx.vmap((w: mx.MxArray) => f({ w, b: p.b }, x, 1).y)(mx.array([[1, 1], [2, 2]], mx.float32, cpu));
+    expect(await batched.tolist()).toEqual([[5, 6], [9, 11]]);
+  });
+
+  it("names a rule's result that does not match the argument's tree", () => {
+    const f = mx.customFunction(affine, { vjp: ([p]) => [[p.w, p.b], null, null] });
+    const p = { w: f32([2, 3]), b: f32([1, 1]) };
+    expect(() => mx.grad((q: P) => mx.sum(f(q, f32([1, 1]), 1).y, cpu))(p)).toThrow(/^\[customFunction\] the vjp rule must return a list of 3 cotangents \(one per argument, shaped as it, arrays or null\): cotangent 0 must be an object with keys w, b, got/);
+    expect(() => mx.customFunction((v: mx.MxArray) => ({ n: 1 }) as never)(f32([1]))).toThrow(/^\[customFunction\] the function must return an array or a tree \(lists, objects\) of arrays/);
   });
 });

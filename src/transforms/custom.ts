@@ -1,4 +1,4 @@
-// customFunction: a function of arrays whose vjp, jvp or vmap the user
+// customFunction: a function of trees of arrays whose vjp, jvp or vmap the user
 // supplies (the others are derived from the function itself), and
 // checkpoint, whose backward pass recomputes the function instead of keeping
 // its intermediates. The outputs of one call are the sibling outputs of one
@@ -21,20 +21,31 @@ import { sameShape } from "../shape.js";
 import { jvp, vjp } from "./autodiff.js";
 import { callTraced, type HasOpaqueInputs } from "./trace.js";
 import { vmap } from "./vmap.js";
-import type { ArrayFn, ArrayPerArgument, OutputList } from "./types.js";
+import { callTrees, flatRules, OutputTrees, type FlatRules } from "./custom-trees.js";
+import type { ArrayFn, ArrayTree } from "./types.js";
+
+/** What a custom function's rule returns for one argument or output: its tree of arrays, or null (none). */
+export type RuleTree = ArrayTree | null | undefined | readonly RuleTree[] | { readonly [key: string]: RuleTree };
 
 /**
- * The rules of a custom function with arguments `P` and outputs `O` (always a
- * list, one entry per output); each returns one array per argument or output.
+ * The rules of a custom function with arguments `P` (arrays, or trees of them)
+ * and outputs `O` (always a list: one array as [array], a list as itself,
+ * another tree as [tree]); each returns one tree (arrays or null) per argument or output.
  */
-export interface CustomRules<P extends readonly MxArray[] = MxArray[], O extends readonly MxArray[] = MxArray[]> {
-  /** Cotangents of the arguments given the outputs' cotangents. */
-  vjp?: ((primals: P, cotangents: O, outputs: O) => readonly MxArray[]) | undefined;
-  /** Tangents of the outputs given the arguments' tangents. */
-  jvp?: ((primals: P, tangents: ArrayPerArgument<P>) => readonly MxArray[]) | undefined;
-  /** The outputs on batched arguments (`axes`: each one's batch axis, or null when unbatched) and their batch axes. */
-  vmap?: ((inputs: P, axes: { -readonly [K in keyof P]: number | null }) => readonly [readonly MxArray[], readonly number[]]) | undefined;
+export interface CustomRules<P extends readonly any[] = MxArray[], O extends readonly any[] = MxArray[]> {
+  /** Cotangents of the arguments (each shaped as its argument) given the outputs' cotangents. */
+  vjp?: ((primals: P, cotangents: O, outputs: O) => readonly RuleTree[]) | undefined;
+  /** Tangents of the outputs given the arguments' tangents (each shaped as its argument). */
+  jvp?: ((primals: P, tangents: P) => readonly RuleTree[]) | undefined;
+  /** The outputs on batched arguments (`axes`: each one's batch axis, or null when unbatched; a tree of them for a tree) and their batch axes. */
+  vmap?: ((inputs: P, axes: { -readonly [K in keyof P]: P[K] extends MxArray ? number | null : unknown }) => readonly [readonly RuleTree[], readonly unknown[]]) | undefined;
 }
+
+/** A custom function's outputs as its rules see them: one array as [array], a list as itself, another tree as [tree]. */
+export type CustomOutputList<R> = R extends MxArray ? [MxArray] : R extends readonly unknown[] ? { -readonly [K in keyof R]: R[K] } : [R];
+
+/** A function of trees of arrays returning a tree of arrays, as customFunction and checkpoint take. */
+export type TreeFn = (...args: any[]) => ArrayTree;
 
 /** The function that made `p` when it is an output of a custom function ("customFunction" or "checkpoint"), else undefined. */
 export function customFunctionOf(p: unknown): string | undefined {
@@ -56,7 +67,7 @@ class CustomOutputs extends Primitive implements CarriesKernel, HasOpaqueInputs 
     /** The function the user called (customFunction or checkpoint): its name, and what errors name. */
     readonly op: string,
     readonly fn: ArrayFn,
-    readonly rules: CustomRules,
+    readonly rules: FlatRules,
     /** How many outputs the call has (its first inputs). */
     readonly count: number,
   ) {
@@ -137,9 +148,9 @@ class CustomOutputs extends Primitive implements CarriesKernel, HasOpaqueInputs 
 }
 
 /**
- * `fn` (of arrays, returning an array or a list) with the transformation rules
- * you give (`vjp`, `jvp`, `vmap`); the others are derived from `fn` itself. It
- * takes and returns what `fn` does.
+ * `fn` (of arrays or trees of them, returning an array or a tree) with the
+ * transformation rules you give (`vjp`, `jvp`, `vmap`); the others are derived
+ * from `fn` itself. It takes and returns what `fn` does (docs/transforms.md).
  * @example
  * ```ts
  * // a square whose gradient is scaled by 10 (e.g. to test that a rule is used)
@@ -151,12 +162,12 @@ class CustomOutputs extends Primitive implements CarriesKernel, HasOpaqueInputs 
  * await mx.grad((v: mx.MxArray) => mx.sum(square(v)))(x).tolist(); // [30]
  * ```
  */
-export function customFunction<F extends ArrayFn>(fn: F, rules: CustomRules<Parameters<F>, OutputList<ReturnType<F>>> = {}): (...args: Parameters<F>) => ReturnType<F> {
-  return customOf("customFunction", fn, rules as CustomRules);
+export function customFunction<F extends TreeFn>(fn: F, rules: CustomRules<Parameters<F>, CustomOutputList<ReturnType<F>>> = {}): (...args: Parameters<F>) => ReturnType<F> {
+  return customOf("customFunction", fn, rules as CustomRules<readonly unknown[], readonly unknown[]>);
 }
 
 /** A custom function for `op` (customFunction or checkpoint), its arguments checked. */
-function customOf<F extends ArrayFn>(op: string, fn: F, rules: CustomRules): (...args: Parameters<F>) => ReturnType<F> {
+function customOf<F extends TreeFn>(op: string, fn: F, rules: CustomRules<readonly unknown[], readonly unknown[]>): (...args: Parameters<F>) => ReturnType<F> {
   if (typeof fn !== "function") throw new TypeError(`[${op}] fn must be a function, got ${describeValue(fn)}`);
   if (rules === null || typeof rules !== "object") throw new TypeError(`[${op}] rules must be an object such as { vjp, jvp, vmap }, got ${describeValue(rules)}`);
   checkOptions(op, rules, ["vjp", "jvp", "vmap"], false);
@@ -165,13 +176,17 @@ function customOf<F extends ArrayFn>(op: string, fn: F, rules: CustomRules): (..
     if (rule !== undefined && typeof rule !== "function") throw new TypeError(`[${op}] rules.${name} must be a function, got ${describeValue(rule)}`);
   }
   return (...args) => {
-    args.forEach((a: unknown, i) => {
-      if (!(a instanceof MxArray)) throw new TypeError(`[${op}] argument ${i} must be an mx array, got ${describeValue(a)}`);
-      if (a.isDisposed) throw new Error(`[${op}] argument ${i} was disposed and can no longer be used`);
+    // arguments and outputs may be trees (MLX's custom_function flattens both); the node works on their arrays
+    const trees = callTrees(args);
+    if (args.length && !trees.leaves.length) throw new TypeError(`[${op}] its arguments hold no mx arrays (each is an array, or lists and plain objects of arrays and constants); got ${args.map(describeValue).join(", ")}`);
+    trees.leaves.forEach((a, i) => {
+      if (a.isDisposed) throw new Error(`[${op}] argument array ${i} was disposed and can no longer be used`);
     });
-    const { outputs, single } = callTraced(op, fn, args);
-    const wrapped = nodes(new CustomOutputs(op, fn, rules, outputs.length), [...outputs, ...args], outputs[0]!.stream);
-    return (single ? wrapped[0]! : wrapped) as ReturnType<F>;
+    const outs = new OutputTrees(op);
+    const flatFn = (...flat: MxArray[]) => outs.flatten((fn as (...a: unknown[]) => unknown)(...trees.rebuild(flat)));
+    const { outputs } = callTraced(op, flatFn, trees.leaves);
+    const wrapped = nodes(new CustomOutputs(op, flatFn, flatRules(op, rules, trees, outs), outputs.length), [...outputs, ...trees.leaves], outputs[0]!.stream);
+    return outs.tree(wrapped) as ReturnType<F>;
   };
 }
 
@@ -186,6 +201,6 @@ function customOf<F extends ArrayFn>(op: string, fn: F, rules: CustomRules): (..
  * await g(mx.array([0], mx.float32)).tolist(); // [0.41997432708740234]
  * ```
  */
-export function checkpoint<F extends ArrayFn>(fn: F): (...args: Parameters<F>) => ReturnType<F> {
-  return customOf("checkpoint", fn, { vjp: (primals, cotangents) => vjp(fn as ArrayFn, primals, cotangents)[1] });
+export function checkpoint<F extends TreeFn>(fn: F): (...args: Parameters<F>) => ReturnType<F> {
+  return customOf("checkpoint", fn, {});
 }

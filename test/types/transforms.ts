@@ -101,8 +101,17 @@ const clipped = mx.customFunction((v: MxArray, s: MxArray) => mx.multiply(v, s),
 expectTypeOf(clipped).toEqualTypeOf<(v: MxArray, s: MxArray) => MxArray>();
 expectTypeOf(mx.checkpoint(two)).toEqualTypeOf<(v: MxArray) => [MxArray, MxArray]>();
 expectTypeOf(mx.customFunction((v: MxArray) => v, { vjp: undefined })).toEqualTypeOf<(v: MxArray) => MxArray>();
-// @ts-expect-error customFunction's arguments are arrays
-mx.customFunction((p: { w: MxArray }) => p.w);
+// customFunction takes and returns trees (MLX's custom_function); the rules see them as trees
+const treeFn = mx.customFunction((p: { w: MxArray; b: MxArray }, x: MxArray) => ({ y: mx.add(mx.multiply(p.w, x), p.b) }), {
+  vjp: ([p, x], [ct]) => {
+    expectTypeOf(p).toEqualTypeOf<{ w: MxArray; b: MxArray }>();
+    expectTypeOf(ct).toEqualTypeOf<{ y: MxArray }>();
+    return [{ w: mx.multiply(ct.y, x), b: ct.y }, null];
+  },
+});
+expectTypeOf(treeFn).returns.toEqualTypeOf<{ y: MxArray }>();
+// @ts-expect-error customFunction's function returns arrays
+mx.customFunction((v: MxArray) => 1);
 // @ts-expect-error the vjp rule returns arrays
 mx.customFunction((v: MxArray) => v, { vjp: () => [1] });
 

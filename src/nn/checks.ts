@@ -6,9 +6,9 @@ import { MxArray } from "../array.js";
 import { describeValue, opError } from "../errors.js";
 import { checkOptions } from "../ops/strict-options.js";
 import { checkInt, isIntIn } from "../argument-checks.js";
-import { isPlainObject } from "../transforms/tree.js";
 
 export { checkBool, checkChoice, checkInt, checkNumber } from "../argument-checks.js";
+export { keywords, keywordArgs, type KeywordArgs, type PositionalThenOptions } from "../keyword-args.js";
 
 /** `x` when it is a live mx array; else an error naming `op` and the argument `name`. */
 export function checkArray(op: string, x: unknown, name: string): MxArray {
@@ -43,23 +43,4 @@ export function checkPerAxis(op: string, v: unknown, name: string, n: number, mi
     throw new TypeError(`[${op}] ${name} must be an integer >= ${min} or a list of ${n} of them, got ${describeValue(v)}`);
   }
   return list as number[];
-}
-
-/**
- * MLX's keyword arguments that a layer or function takes positionally
- * (`new nn.Linear(i, o, bias)`), accepted also as the trailing options object
- * the rest of nn takes (`new nn.Linear(i, o, { bias: false })`). `given` are
- * the trailing arguments as received, `names` their names in order. A plain
- * object among them is the options object: it comes last and holds only the
- * names from its position on (those before it are given positionally).
- * Returns each name's value (undefined where not given), to be checked by the caller.
- */
-export function keywords(op: string, given: readonly unknown[], names: readonly string[]): Record<string, unknown> {
-  const at = given.findIndex((v) => isPlainObject(v));
-  if (at < 0) return Object.fromEntries(names.map((n, i) => [n, given[i]]));
-  const late = given.findIndex((v, i) => i > at && v !== undefined);
-  if (late >= 0) throw opError(op, `got ${describeValue(given[late])} after the options object { ${names.slice(at).join(", ")} }; the options come last`, [], "type");
-  const o = given[at] as Record<string, unknown>;
-  checkOptions(op, o, names.slice(at), false);
-  return Object.fromEntries(names.map((n, i) => [n, i < at ? given[i] : o[n]]));
 }

@@ -3,11 +3,12 @@
 // per-element losses), "mean" or "sum"; defaults are MLX's, loss by loss.
 
 import type { MxArray } from "../array.js";
+import type { KeywordArgs } from "../keyword-args.js";
 import { isInteger } from "../dtype.js";
 import { opError, shapeStr } from "../errors.js";
 import * as ops from "../ops/index.js";
-import { asOp } from "../ops/strict-options.js";
-import { checkArray, checkBool, checkChoice, checkInt, checkNumber, options } from "./checks.js";
+import { asOp, noExtraArguments } from "../ops/strict-options.js";
+import { checkArray, checkBool, checkChoice, checkInt, checkNumber, keywords } from "./checks.js";
 import { shiftedByMax } from "./shift.js";
 
 /** How the per-element losses are combined. */
@@ -19,11 +20,21 @@ export interface ReductionOptions {
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
-/** Checks the options and arrays of loss `name`, then runs `body` with errors labelled `nn.losses.<name>`. */
-function loss<O extends ReductionOptions>(name: string, o: O | undefined, allowed: readonly string[], defaultReduction: Reduction, arrays: Record<string, unknown>, body: (o: Partial<O>, reduce: (l: MxArray) => MxArray) => MxArray): MxArray {
+/** MLX's `reduction` parameter, the last of every loss. */
+type ReductionParameter = ["reduction", Reduction];
+
+/**
+ * Checks the arrays and the further arguments of loss `name` (its call's
+ * `args`: the `arrays`, then MLX's parameters `names` and `reduction`
+ * positionally in MLX's order or, from any of them on, in an options
+ * object), then runs `body` with errors labelled `nn.losses.<name>`.
+ */
+function loss<O extends ReductionOptions>(name: string, args: IArguments, names: readonly string[], defaultReduction: Reduction, arrays: Record<string, unknown>, body: (o: Partial<O>, reduce: (l: MxArray) => MxArray) => MxArray): MxArray {
   const op = `nn.losses.${name}`;
   for (const [k, v] of Object.entries(arrays)) checkArray(op, v, k);
-  const p = options(op, o, [...allowed, "reduction"]);
+  const lead = Object.keys(arrays).length;
+  noExtraArguments(op, args, lead + names.length + 1);
+  const p = keywords(op, Array.from(args).slice(lead), [...names, "reduction"]) as Partial<O>;
   const reduction = checkChoice(op, "reduction", p.reduction ?? defaultReduction, ["none", "mean", "sum"]);
   const reduce = (l: MxArray) => (reduction === "mean" ? ops.mean(l) : reduction === "sum" ? ops.sum(l) : l);
   return asOp(op, () => body(p, reduce));
@@ -58,15 +69,17 @@ export interface CrossEntropyOptions extends ReductionOptions {
  * The cross entropy of `logits` against `targets`: integer class indices
  * (`logits`' shape without `axis`) or probabilities (`logits`' shape).
  * Default reduction "none".
+ * The options come positionally too, in MLX's order: weights, axis, labelSmoothing, reduction.
  * @example
  * ```ts
  * const logits = mx.array([[0, 0]], mx.float32);
  * await mx.nn.losses.crossEntropy(logits, mx.array([1])).tolist(); // [0.6931471824645996]
  * await mx.nn.losses.crossEntropy(logits, mx.array([[0, 1]], mx.float32)).tolist(); // [0.6931471824645996]
+ * await mx.nn.losses.crossEntropy(logits, mx.array([1]), null, -1, 0, "mean").item(); // 0.6931471824645996
  * ```
  */
-export function crossEntropy(logits: MxArray, targets: MxArray, o?: CrossEntropyOptions): MxArray {
-  return loss("crossEntropy", o, ["weights", "axis", "labelSmoothing"], "none", { logits, targets }, (p, reduce) => {
+export function crossEntropy(logits: MxArray, targets: MxArray, ...rest: KeywordArgs<[["weights", MxArray], ["axis", number], ["labelSmoothing", number], ReductionParameter], CrossEntropyOptions>): MxArray {
+  return loss<CrossEntropyOptions>("crossEntropy", arguments, ["weights", "axis", "labelSmoothing"], "none", { logits, targets }, (p, reduce) => {
     const axis = axisOf("crossEntropy", p.axis, logits.ndim, -1);
     const smoothing = checkNumber("nn.losses.crossEntropy", "labelSmoothing", p.labelSmoothing ?? 0, 0, 1);
     if (smoothing >= 1) throw opError("nn.losses.crossEntropy", `labelSmoothing must be in [0, 1), got ${smoothing}`, [], "range");
@@ -97,14 +110,15 @@ export interface BinaryCrossEntropyOptions extends ReductionOptions {
 /**
  * The binary cross entropy of `inputs` (logits, or probabilities with
  * `withLogits: false`) against `targets` in [0, 1]. Default reduction "mean".
+ * The options come positionally too, in MLX's order: weights, withLogits, reduction.
  * @example
  * ```ts
  * await mx.nn.losses.binaryCrossEntropy(mx.array([0], mx.float32), mx.array([1], mx.float32)).item(); // 0.6931471824645996
  * await mx.nn.losses.binaryCrossEntropy(mx.array([0.5], mx.float32), mx.array([0], mx.float32), { withLogits: false }).item(); // 0.6931471824645996
  * ```
  */
-export function binaryCrossEntropy(inputs: MxArray, targets: MxArray, o?: BinaryCrossEntropyOptions): MxArray {
-  return loss("binaryCrossEntropy", o, ["weights", "withLogits"], "mean", { inputs, targets }, (p, reduce) => {
+export function binaryCrossEntropy(inputs: MxArray, targets: MxArray, ...rest: KeywordArgs<[["weights", MxArray], ["withLogits", boolean], ReductionParameter], BinaryCrossEntropyOptions>): MxArray {
+  return loss<BinaryCrossEntropyOptions>("binaryCrossEntropy", arguments, ["weights", "withLogits"], "mean", { inputs, targets }, (p, reduce) => {
     checkSame("binaryCrossEntropy", inputs, "inputs", targets, "targets");
     const withLogits = checkBool("nn.losses.binaryCrossEntropy", "withLogits", p.withLogits ?? true);
     const l = withLogits
@@ -119,13 +133,14 @@ export function binaryCrossEntropy(inputs: MxArray, targets: MxArray, o?: Binary
 
 /**
  * `|predictions - targets|`. Default reduction "mean".
+ * The options come positionally too, in MLX's order: reduction.
  * @example
  * ```ts
  * await mx.nn.losses.l1Loss(mx.array([1, 4], mx.float32), mx.array([2, 2], mx.float32)).item(); // 1.5
  * ```
  */
-export function l1Loss(predictions: MxArray, targets: MxArray, o?: ReductionOptions): MxArray {
-  return loss("l1Loss", o, [], "mean", { predictions, targets }, (_p, reduce) => {
+export function l1Loss(predictions: MxArray, targets: MxArray, ...rest: KeywordArgs<[ReductionParameter], ReductionOptions>): MxArray {
+  return loss<ReductionOptions>("l1Loss", arguments, [], "mean", { predictions, targets }, (_p, reduce) => {
     checkSame("l1Loss", predictions, "predictions", targets, "targets");
     return reduce(ops.abs(ops.subtract(predictions, targets)));
   });
@@ -133,13 +148,14 @@ export function l1Loss(predictions: MxArray, targets: MxArray, o?: ReductionOpti
 
 /**
  * `(predictions - targets)^2`. Default reduction "mean".
+ * The options come positionally too, in MLX's order: reduction.
  * @example
  * ```ts
  * await mx.nn.losses.mseLoss(mx.array([1, 4], mx.float32), mx.array([2, 2], mx.float32)).item(); // 2.5
  * ```
  */
-export function mseLoss(predictions: MxArray, targets: MxArray, o?: ReductionOptions): MxArray {
-  return loss("mseLoss", o, [], "mean", { predictions, targets }, (_p, reduce) => {
+export function mseLoss(predictions: MxArray, targets: MxArray, ...rest: KeywordArgs<[ReductionParameter], ReductionOptions>): MxArray {
+  return loss<ReductionOptions>("mseLoss", arguments, [], "mean", { predictions, targets }, (_p, reduce) => {
     checkSame("mseLoss", predictions, "predictions", targets, "targets");
     return reduce(ops.square(ops.subtract(predictions, targets)));
   });
@@ -152,13 +168,14 @@ export interface AxisReductionOptions extends ReductionOptions {
 /**
  * The negative log likelihood: `-inputs[target]` along `axis` (default -1),
  * `inputs` being log probabilities. Default reduction "none".
+ * The options come positionally too, in MLX's order: axis, reduction.
  * @example
  * ```ts
  * await mx.nn.losses.nllLoss(mx.array([[-1, -2]], mx.float32), mx.array([1])).tolist(); // [2]
  * ```
  */
-export function nllLoss(inputs: MxArray, targets: MxArray, o?: AxisReductionOptions): MxArray {
-  return loss("nllLoss", o, ["axis"], "none", { inputs, targets }, (p, reduce) => {
+export function nllLoss(inputs: MxArray, targets: MxArray, ...rest: KeywordArgs<[["axis", number], ReductionParameter], AxisReductionOptions>): MxArray {
+  return loss<AxisReductionOptions>("nllLoss", arguments, ["axis"], "none", { inputs, targets }, (p, reduce) => {
     const axis = axisOf("nllLoss", p.axis, inputs.ndim, -1);
     if (!isInteger(targets.dtype) || targets.ndim !== inputs.ndim - 1) throw opError("nn.losses.nllLoss", "targets must be integer class indices with one axis fewer than inputs", [inputs, targets], "value");
     return reduce(ops.negative(ops.squeeze(ops.takeAlongAxis(inputs, ops.expandDims(targets, axis), axis), axis)));
@@ -168,14 +185,15 @@ export function nllLoss(inputs: MxArray, targets: MxArray, o?: AxisReductionOpti
 /**
  * The Kullback-Leibler divergence `sum(exp(targets) * (targets - inputs))`
  * along `axis` (default -1), both in log space. Default reduction "none".
+ * The options come positionally too, in MLX's order: axis, reduction.
  * @example
  * ```ts
  * const logp = mx.log(mx.array([[0.5, 0.5]], mx.float32));
  * await mx.nn.losses.klDivLoss(logp, logp).tolist(); // [0]
  * ```
  */
-export function klDivLoss(inputs: MxArray, targets: MxArray, o?: AxisReductionOptions): MxArray {
-  return loss("klDivLoss", o, ["axis"], "none", { inputs, targets }, (p, reduce) => {
+export function klDivLoss(inputs: MxArray, targets: MxArray, ...rest: KeywordArgs<[["axis", number], ReductionParameter], AxisReductionOptions>): MxArray {
+  return loss<AxisReductionOptions>("klDivLoss", arguments, ["axis"], "none", { inputs, targets }, (p, reduce) => {
     const axis = axisOf("klDivLoss", p.axis, inputs.ndim, -1);
     return reduce(ops.sum(ops.multiply(ops.exp(targets), ops.subtract(targets, inputs)), axis));
   });
@@ -188,13 +206,15 @@ export interface SmoothL1Options extends ReductionOptions {
 
 /**
  * `0.5 d^2 / beta` where `d = |predictions - targets| < beta`, else `d - beta/2`. Default reduction "mean".
+ * The options come positionally too, in MLX's order: beta, reduction.
  * @example
  * ```ts
  * await mx.nn.losses.smoothL1Loss(mx.array([0, 3], mx.float32), mx.array([0.5, 0], mx.float32), { reduction: "none" }).tolist(); // [0.125, 2.5]
+ * await mx.nn.losses.smoothL1Loss(mx.array([0, 3], mx.float32), mx.array([0.5, 0], mx.float32), 0.5, "sum").item(); // 3
  * ```
  */
-export function smoothL1Loss(predictions: MxArray, targets: MxArray, o?: SmoothL1Options): MxArray {
-  return loss("smoothL1Loss", o, ["beta"], "mean", { predictions, targets }, (p, reduce) => {
+export function smoothL1Loss(predictions: MxArray, targets: MxArray, ...rest: KeywordArgs<[["beta", number], ReductionParameter], SmoothL1Options>): MxArray {
+  return loss<SmoothL1Options>("smoothL1Loss", arguments, ["beta"], "mean", { predictions, targets }, (p, reduce) => {
     checkSame("smoothL1Loss", predictions, "predictions", targets, "targets");
     const beta = checkNumber("nn.losses.smoothL1Loss", "beta", p.beta ?? 1, 0);
     const d = ops.abs(ops.subtract(predictions, targets));
@@ -209,13 +229,14 @@ export interface HuberOptions extends ReductionOptions {
 
 /**
  * `0.5 q^2 + delta * (|e| - q)` with `e = inputs - targets`, `q = min(|e|, delta)`. Default reduction "none".
+ * The options come positionally too, in MLX's order: delta, reduction.
  * @example
  * ```ts
  * await mx.nn.losses.huberLoss(mx.array([0.5, 3], mx.float32), mx.array([0, 0], mx.float32)).tolist(); // [0.125, 2.5]
  * ```
  */
-export function huberLoss(inputs: MxArray, targets: MxArray, o?: HuberOptions): MxArray {
-  return loss("huberLoss", o, ["delta"], "none", { inputs, targets }, (p, reduce) => {
+export function huberLoss(inputs: MxArray, targets: MxArray, ...rest: KeywordArgs<[["delta", number], ReductionParameter], HuberOptions>): MxArray {
+  return loss<HuberOptions>("huberLoss", arguments, ["delta"], "none", { inputs, targets }, (p, reduce) => {
     const delta = checkNumber("nn.losses.huberLoss", "delta", p.delta ?? 1, 0);
     const e = ops.abs(ops.subtract(inputs, targets));
     const q = ops.minimum(e, delta);
@@ -234,14 +255,15 @@ export interface TripletOptions extends ReductionOptions {
 /**
  * `max(d(a, p) - d(a, n) + margin, 0)` with p-norm distances along `axis`
  * (defaults: axis -1, p 2, margin 1, eps 1e-6). Default reduction "none".
+ * The options come positionally too, in MLX's order: axis, p, margin, eps, reduction.
  * @example
  * ```ts
  * const a = mx.array([[0, 0]], mx.float32);
  * await mx.nn.losses.tripletLoss(a, a, mx.array([[3, 4]], mx.float32), { eps: 0 }).tolist(); // [0]
  * ```
  */
-export function tripletLoss(anchors: MxArray, positives: MxArray, negatives: MxArray, o?: TripletOptions): MxArray {
-  return loss("tripletLoss", o, ["axis", "p", "margin", "eps"], "none", { anchors, positives, negatives }, (opt, reduce) => {
+export function tripletLoss(anchors: MxArray, positives: MxArray, negatives: MxArray, ...rest: KeywordArgs<[["axis", number], ["p", number], ["margin", number], ["eps", number], ReductionParameter], TripletOptions>): MxArray {
+  return loss<TripletOptions>("tripletLoss", arguments, ["axis", "p", "margin", "eps"], "none", { anchors, positives, negatives }, (opt, reduce) => {
     const op = "nn.losses.tripletLoss";
     const axis = axisOf("tripletLoss", opt.axis, anchors.ndim, -1);
     const p = checkNumber(op, "p", opt.p ?? 2, 0, Infinity, { lo: true });
@@ -254,24 +276,26 @@ export function tripletLoss(anchors: MxArray, positives: MxArray, negatives: MxA
 
 /**
  * `max(1 - inputs * targets, 0)`, targets being -1 or 1. Default reduction "none".
+ * The options come positionally too, in MLX's order: reduction.
  * @example
  * ```ts
  * await mx.nn.losses.hingeLoss(mx.array([0.5, 2], mx.float32), mx.array([1, -1], mx.float32)).tolist(); // [0.5, 3]
  * ```
  */
-export function hingeLoss(inputs: MxArray, targets: MxArray, o?: ReductionOptions): MxArray {
-  return loss("hingeLoss", o, [], "none", { inputs, targets }, (_p, reduce) => reduce(ops.maximum(ops.subtract(1, ops.multiply(inputs, targets)), 0)));
+export function hingeLoss(inputs: MxArray, targets: MxArray, ...rest: KeywordArgs<[ReductionParameter], ReductionOptions>): MxArray {
+  return loss<ReductionOptions>("hingeLoss", arguments, [], "none", { inputs, targets }, (_p, reduce) => reduce(ops.maximum(ops.subtract(1, ops.multiply(inputs, targets)), 0)));
 }
 
 /**
  * `log(cosh(inputs - targets))`, computed stably. Default reduction "none".
+ * The options come positionally too, in MLX's order: reduction.
  * @example
  * ```ts
  * await mx.nn.losses.logCoshLoss(mx.array([0], mx.float32), mx.array([0], mx.float32)).tolist(); // [0]
  * ```
  */
-export function logCoshLoss(inputs: MxArray, targets: MxArray, o?: ReductionOptions): MxArray {
-  return loss("logCoshLoss", o, [], "none", { inputs, targets }, (_p, reduce) => {
+export function logCoshLoss(inputs: MxArray, targets: MxArray, ...rest: KeywordArgs<[ReductionParameter], ReductionOptions>): MxArray {
+  return loss<ReductionOptions>("logCoshLoss", arguments, [], "none", { inputs, targets }, (_p, reduce) => {
     const e = ops.subtract(inputs, targets);
     return reduce(ops.subtract(ops.logaddexp(e, ops.negative(e)), Math.LN2));
   });
@@ -286,13 +310,14 @@ export interface CosineSimilarityOptions extends ReductionOptions {
 /**
  * The cosine similarity of `x1` and `x2` along `axis` (default 1; MLX's
  * name, though it is a similarity): `x1.x2 / max(|x1| |x2|, eps)`. Default reduction "none".
+ * The options come positionally too, in MLX's order: axis, eps, reduction.
  * @example
  * ```ts
  * await mx.nn.losses.cosineSimilarityLoss(mx.array([[1, 0]], mx.float32), mx.array([[2, 0]], mx.float32)).tolist(); // [1]
  * ```
  */
-export function cosineSimilarityLoss(x1: MxArray, x2: MxArray, o?: CosineSimilarityOptions): MxArray {
-  return loss("cosineSimilarityLoss", o, ["axis", "eps"], "none", { x1, x2 }, (p, reduce) => {
+export function cosineSimilarityLoss(x1: MxArray, x2: MxArray, ...rest: KeywordArgs<[["axis", number], ["eps", number], ReductionParameter], CosineSimilarityOptions>): MxArray {
+  return loss<CosineSimilarityOptions>("cosineSimilarityLoss", arguments, ["axis", "eps"], "none", { x1, x2 }, (p, reduce) => {
     const axis = axisOf("cosineSimilarityLoss", p.axis, x1.ndim, 1);
     const eps = checkNumber("nn.losses.cosineSimilarityLoss", "eps", p.eps ?? 1e-8, 0);
     const norm = (v: MxArray) => ops.sqrt(ops.sum(ops.square(v), axis));
@@ -306,14 +331,15 @@ export interface MarginRankingOptions extends ReductionOptions {
 
 /**
  * `max(0, -targets * (inputs1 - inputs2) + margin)` (default margin 0), targets -1 or 1. Default reduction "none".
+ * The options come positionally too, in MLX's order: margin, reduction.
  * @example
  * ```ts
  * const l = mx.nn.losses.marginRankingLoss(mx.array([1, 1], mx.float32), mx.array([2, 0], mx.float32), mx.array([1, 1], mx.float32));
  * await l.tolist(); // [1, 0]
  * ```
  */
-export function marginRankingLoss(inputs1: MxArray, inputs2: MxArray, targets: MxArray, o?: MarginRankingOptions): MxArray {
-  return loss("marginRankingLoss", o, ["margin"], "none", { inputs1, inputs2, targets }, (p, reduce) => {
+export function marginRankingLoss(inputs1: MxArray, inputs2: MxArray, targets: MxArray, ...rest: KeywordArgs<[["margin", number], ReductionParameter], MarginRankingOptions>): MxArray {
+  return loss<MarginRankingOptions>("marginRankingLoss", arguments, ["margin"], "none", { inputs1, inputs2, targets }, (p, reduce) => {
     checkSame("marginRankingLoss", inputs1, "inputs1", inputs2, "inputs2");
     checkSame("marginRankingLoss", inputs1, "inputs1", targets, "targets");
     const margin = checkNumber("nn.losses.marginRankingLoss", "margin", p.margin ?? 0);
@@ -332,14 +358,15 @@ export interface GaussianNllOptions extends ReductionOptions {
 /**
  * The Gaussian negative log likelihood of `targets` under N(inputs, vars):
  * `0.5 (log v + (t - x)^2 / v)` with v clamped to `eps`. Default reduction "mean".
+ * The options come positionally too, in MLX's order: full, eps, reduction.
  * @example
  * ```ts
  * const x = mx.array([1], mx.float32);
  * await mx.nn.losses.gaussianNllLoss(x, x, mx.array([1], mx.float32)).item(); // 0
  * ```
  */
-export function gaussianNllLoss(inputs: MxArray, targets: MxArray, vars: MxArray, o?: GaussianNllOptions): MxArray {
-  return loss("gaussianNllLoss", o, ["full", "eps"], "mean", { inputs, targets, vars }, (p, reduce) => {
+export function gaussianNllLoss(inputs: MxArray, targets: MxArray, vars: MxArray, ...rest: KeywordArgs<[["full", boolean], ["eps", number], ReductionParameter], GaussianNllOptions>): MxArray {
+  return loss<GaussianNllOptions>("gaussianNllLoss", arguments, ["full", "eps"], "mean", { inputs, targets, vars }, (p, reduce) => {
     checkSame("gaussianNllLoss", inputs, "inputs", targets, "targets");
     checkSame("gaussianNllLoss", inputs, "inputs", vars, "vars");
     const full = checkBool("nn.losses.gaussianNllLoss", "full", p.full ?? false);

@@ -140,10 +140,18 @@ export class Module {
    * shapes; // { weight: [3, 2], bias: [3] }
    * ```
    */
-  filterAndMap(filter: FilterFn, map: MapFn = (v) => v, isLeaf: FilterFn = (_m, _k, v) => !isContainer(v)): Record<string, unknown> {
+  filterAndMap(filter: FilterFn, map?: MapFn | { mapFn?: MapFn | null | undefined; isLeafFn?: FilterFn | null | undefined } | null, isLeaf?: FilterFn | null): Record<string, unknown> {
+    const op = "Module.filterAndMap";
+    noExtraArguments(op, arguments, 3);
+    const given = keywords(op, [map, isLeaf], ["mapFn", "isLeafFn"]);
+    const mapFn = (given.mapFn ?? ((v: unknown) => v)) as MapFn;
+    const isLeafFn = (given.isLeafFn ?? ((_m: Module, _k: string, v: unknown) => !isContainer(v))) as FilterFn;
+    for (const [n, f] of [["filterFn", filter], ["mapFn", mapFn], ["isLeafFn", isLeafFn]] as const) {
+      if (typeof f !== "function") throw new TypeError(`[${op}] ${n} must be a function, got ${describeValue(f)}`);
+    }
     const unwrap = (model: Module, key: string, value: unknown): unknown => {
-      if (isLeaf(model, key, value)) return map(value);
-      if (value instanceof Module) return value.filterAndMap(filter, map, isLeaf);
+      if (isLeafFn(model, key, value)) return mapFn(value);
+      if (value instanceof Module) return value.filterAndMap(filter, mapFn, isLeafFn);
       if (Array.isArray(value)) return value.map((v, i) => (filter(model, `${key}.${i}`, v) ? unwrap(model, `${key}.${i}`, v) : {}));
       const obj = value as Record<string, unknown>;
       return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, filter(model, `${key}.${k}`, v) ? unwrap(model, `${key}.${k}`, v) : {}]));
@@ -212,7 +220,8 @@ export class Module {
   /**
    * Replaces parameters with those of `params` (a full or partial tree, as
    * `parameters()` gives). With `strict` (the default) a key the module lacks
-   * or a non-array where an array is, is an error.
+   * or a non-array where an array is, is an error; MLX's
+   * `update(parameters, strict)` takes it positionally, as here, or in the options.
    * @example
    * ```ts
    * const m = new mx.nn.Linear(2, 1);
@@ -220,33 +229,34 @@ export class Module {
    * await m.bias!.tolist(); // [5]
    * ```
    */
-  update(params: Record<string, unknown>, o: UpdateOptions = {}): this {
-    const strict = checkBool("Module.update", "strict", options("Module.update", o, ["strict"]).strict ?? true);
+  update(params: Record<string, unknown>, strict: boolean | UpdateOptions = true): this {
+    noExtraArguments("Module.update", arguments, 2);
+    const isStrict = checkBool("Module.update", "strict", keywords("Module.update", [strict], ["strict"]).strict ?? true);
     const apply = (dst: Record<string, unknown> | unknown[], src: unknown, path: string): void => {
       const set = (k: string | number, newValue: unknown) => {
         const where = path ? `${path}.${k}` : String(k);
         const current = (dst as Record<string | number, unknown>)[k];
         if (current instanceof MxArray) {
-          if (strict && !(newValue instanceof MxArray)) throw new TypeError(`[Module.update] parameter '${where}' must be replaced by an MxArray, got ${typeName(newValue)}`);
+          if (isStrict && !(newValue instanceof MxArray)) throw new TypeError(`[Module.update] parameter '${where}' must be replaced by an MxArray, got ${typeName(newValue)}`);
           (dst as Record<string | number, unknown>)[k] = newValue;
         } else if (isContainer(current)) apply(current instanceof Module ? fields(current) : current, newValue, where);
-        else if (strict && !isEmpty(newValue)) throw new Error(`[Module.update] '${where}' is not a parameter (it holds ${typeName(current)})`);
+        else if (isStrict && !isEmpty(newValue)) throw new Error(`[Module.update] '${where}' is not a parameter (it holds ${typeName(current)})`);
       };
       if (Array.isArray(src)) {
         if (!Array.isArray(dst)) {
-          if (strict) throw new TypeError(`[Module.update] '${path}' is not a list in the module, got a list of parameters`);
+          if (isStrict) throw new TypeError(`[Module.update] '${path}' is not a list in the module, got a list of parameters`);
           return;
         }
         src.forEach((v, i) => {
           if (i < dst.length) set(i, v);
-          else if (strict) throw new RangeError(`[Module.update] list index ${i} is out of bounds for '${path}' of length ${dst.length}`);
+          else if (isStrict) throw new RangeError(`[Module.update] list index ${i} is out of bounds for '${path}' of length ${dst.length}`);
         });
       } else if (isPlainObject(src)) {
         for (const [k, v] of Object.entries(src)) {
           if (!Array.isArray(dst) && ownKey(dst, k)) set(k, v);
-          else if (strict) throw new Error(`[Module.update] the module has no parameter named '${path ? `${path}.${k}` : k}'`);
+          else if (isStrict) throw new Error(`[Module.update] the module has no parameter named '${path ? `${path}.${k}` : k}'`);
         }
-      } else if (strict) throw new TypeError(`[Module.update] '${path || "params"}' must be an object or a list, got ${typeName(src)}`);
+      } else if (isStrict) throw new TypeError(`[Module.update] '${path || "params"}' must be an object or a list, got ${typeName(src)}`);
     };
     apply(fields(this), params, "");
     return this;
@@ -254,7 +264,8 @@ export class Module {
 
   /**
    * Replaces submodules with those of `modules` (a partial tree as
-   * `children()` gives), to swap layers in place (MLX's `update_modules`).
+   * `children()` gives), to swap layers in place (MLX's `update_modules`);
+   * `strict` (default true) positionally, as MLX's, or in the options.
    * @example
    * ```ts
    * const model = new mx.nn.Sequential(new mx.nn.Linear(2, 2), new mx.nn.ReLU());
@@ -262,31 +273,32 @@ export class Module {
    * model.layers[1]!.constructor.name; // "GELU"
    * ```
    */
-  updateModules(modules: Record<string, unknown>, o: UpdateOptions = {}): this {
-    const strict = checkBool("Module.updateModules", "strict", options("Module.updateModules", o, ["strict"]).strict ?? true);
+  updateModules(modules: Record<string, unknown>, strict: boolean | UpdateOptions = true): this {
+    noExtraArguments("Module.updateModules", arguments, 2);
+    const isStrict = checkBool("Module.updateModules", "strict", keywords("Module.updateModules", [strict], ["strict"]).strict ?? true);
     const apply = (dst: Record<string, unknown> | unknown[], src: unknown, path: string): void => {
       const set = (k: string | number, newValue: unknown) => {
         const where = path ? `${path}.${k}` : String(k);
         const current = (dst as Record<string | number, unknown>)[k];
         if (current instanceof Module && newValue instanceof Module) (dst as Record<string | number, unknown>)[k] = newValue;
         else if (isContainer(current)) apply(current instanceof Module ? fields(current) : current, newValue, where);
-        else if (strict && !isEmpty(newValue)) throw new TypeError(`[Module.updateModules] '${where}' is not a module, got ${typeName(newValue)}`);
+        else if (isStrict && !isEmpty(newValue)) throw new TypeError(`[Module.updateModules] '${where}' is not a module, got ${typeName(newValue)}`);
       };
       if (Array.isArray(src)) {
         if (!Array.isArray(dst)) {
-          if (strict) throw new TypeError(`[Module.updateModules] '${path}' is not a list in the module`);
+          if (isStrict) throw new TypeError(`[Module.updateModules] '${path}' is not a list in the module`);
           return;
         }
         src.forEach((v, i) => {
           if (i < dst.length) set(i, v);
-          else if (strict) throw new RangeError(`[Module.updateModules] list index ${i} is out of bounds for '${path}' of length ${dst.length}`);
+          else if (isStrict) throw new RangeError(`[Module.updateModules] list index ${i} is out of bounds for '${path}' of length ${dst.length}`);
         });
       } else if (isPlainObject(src)) {
         for (const [k, v] of Object.entries(src)) {
           if (!Array.isArray(dst) && ownKey(dst, k)) set(k, v);
-          else if (strict) throw new Error(`[Module.updateModules] the module has no submodule named '${path ? `${path}.${k}` : k}'`);
+          else if (isStrict) throw new Error(`[Module.updateModules] the module has no submodule named '${path ? `${path}.${k}` : k}'`);
         }
-      } else if (strict) throw new TypeError(`[Module.updateModules] '${path || "modules"}' must be an object or a list, got ${typeName(src)}`);
+      } else if (isStrict) throw new TypeError(`[Module.updateModules] '${path || "modules"}' must be an object or a list, got ${typeName(src)}`);
     };
     apply(fields(this), modules, "");
     return this;
@@ -301,8 +313,11 @@ export class Module {
    * m.weight.dtype.name; // "float16"
    * ```
    */
-  apply(fn: (p: MxArray) => MxArray, filter: FilterFn = Module.validParameterFilter): this {
+  apply(fn: (p: MxArray) => MxArray, filterFn?: FilterFn | { filterFn?: FilterFn | null | undefined } | null): this {
+    noExtraArguments("Module.apply", arguments, 2);
     if (typeof fn !== "function") throw new TypeError(`[Module.apply] fn must be a function, got ${describeValue(fn)}`);
+    const filter = (keywords("Module.apply", [filterFn], ["filterFn"]).filterFn ?? Module.validParameterFilter) as FilterFn;
+    if (typeof filter !== "function") throw new TypeError(`[Module.apply] filterFn must be a function, got ${describeValue(filter)}`);
     return this.update(this.filterAndMap(filter, (v) => fn(v as MxArray)));
   }
 
@@ -317,10 +332,14 @@ export class Module {
    * m.weight.dtype.name; // "bfloat16"
    * ```
    */
-  setDtype(dtype: DType, predicate: ((d: DType) => boolean) | null = isFloating): this {
+  setDtype(dtype: DType, predicate?: ((d: DType) => boolean) | { predicate?: ((d: DType) => boolean) | null | undefined } | null): this {
+    noExtraArguments("Module.setDtype", arguments, 2);
     if (!(dtype instanceof DType)) throw new TypeError(`[Module.setDtype] dtype must be an mx dtype, got ${describeValue(dtype)}`);
-    if (predicate !== null && typeof predicate !== "function") throw new TypeError(`[Module.setDtype] predicate must be a function or null (every parameter), got ${describeValue(predicate)}`);
-    return this.apply((p) => (predicate === null || predicate(p.dtype) ? ops.astype(p, dtype) : p));
+    const given = keywords("Module.setDtype", [predicate], ["predicate"]);
+    // an explicit null is MLX's predicate=None (every parameter); left out, the default (the floating ones)
+    const keep = (given.predicate === undefined ? isFloating : given.predicate) as ((d: DType) => boolean) | null;
+    if (keep !== null && typeof keep !== "function") throw new TypeError(`[Module.setDtype] predicate must be a function or null (every parameter), got ${describeValue(keep)}`);
+    return this.apply((p) => (keep === null || keep(p.dtype) ? ops.astype(p, dtype) : p));
   }
 
   /**
@@ -442,11 +461,13 @@ export class Module {
    * dropout.training; // true
    * ```
    */
-  train(mode = true): this {
-    if (typeof mode !== "boolean") throw new TypeError(`[Module.train] mode must be a boolean, got ${describeValue(mode)}`);
+  train(mode: boolean | { mode?: boolean | undefined } = true): this {
+    noExtraArguments("Module.train", arguments, 1);
+    const on: unknown = keywords("Module.train", [mode], ["mode"]).mode ?? true;
+    if (typeof on !== "boolean") throw new TypeError(`[Module.train] mode must be a boolean, got ${describeValue(on)}`);
     return this.applyToModules((_k, m) => {
-      m.#training = mode;
-      m.trainingModeChanged(mode);
+      m.#training = on;
+      m.trainingModeChanged(on);
     });
   }
 

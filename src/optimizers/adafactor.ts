@@ -3,8 +3,9 @@
 // clipping and parameter scaling.
 
 import type { MxArray } from "../array.js";
+import type { KeywordArgs } from "../keyword-args.js";
 import { float32 } from "../dtype.js";
-import { opError } from "../errors.js";
+import { describeValue, opError } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { checkBool, checkLearningRate, checkNumber, optimizerArgs, orDefault, type LearningRate } from "./checks.js";
 import { Optimizer, type ParameterState } from "./optimizer.js";
@@ -32,9 +33,10 @@ const rms = (x: MxArray) => ops.sqrt(ops.mean(ops.square(x)));
 
 /**
  * Adafactor (MLX's `Adafactor`, Shazeer and Stern 2018): `new Adafactor()`,
- * `new Adafactor(learningRate, { relativeStep: false, ... })` or
- * `new Adafactor({ learningRate, relativeStep: false, ... })`; the learning
- * rate is used only when `relativeStep` is false.
+ * `new Adafactor(learningRate, { relativeStep: false, ... })`,
+ * `new Adafactor({ learningRate, relativeStep: false, ... })` or MLX's
+ * parameters positionally in MLX's order (`new Adafactor(null, [1e-30, 1e-3], 1)`);
+ * the learning rate is used only when `relativeStep` is false.
  * @example
  * ```ts
  * const opt = new mx.optimizers.Adafactor();
@@ -56,20 +58,30 @@ export class Adafactor extends Optimizer {
   readonly relativeStep: boolean;
   readonly warmupInit: boolean;
 
-  constructor(learningRate?: LearningRate | ({ learningRate?: LearningRate | undefined } & AdafactorOptions), o?: AdafactorOptions) {
+  /** MLX's keyword form: every argument in one options object. */
+  constructor(options: { learningRate?: LearningRate | undefined } & AdafactorOptions);
+  /**
+   * The learning rate (optional: null or undefined is MLX's None), then
+   * MLX's `eps`, `clipThreshold`, `decayRate`, `beta1`, `weightDecay`,
+   * `scaleParameter`, `relativeStep` and `warmupInit` positionally in MLX's
+   * order (`new Adafactor(1e-3, [1e-30, 1e-3], 1, -0.8, null, 0, true, false)`),
+   * or, from any of them on, in an options object.
+   */
+  constructor(...args: [learningRate?: LearningRate | null, ...rest: KeywordArgs<[["eps", readonly [number, number]], ["clipThreshold", number], ["decayRate", number], ["beta1", number], ["weightDecay", number], ["scaleParameter", boolean], ["relativeStep", boolean], ["warmupInit", boolean]], AdafactorOptions>]);
+  constructor(..._args: unknown[]) {
     const op = "optimizers.Adafactor";
     super(op);
-    const a = optimizerArgs<AdafactorOptions>(op, learningRate, o, ["eps", "clipThreshold", "decayRate", "beta1", "weightDecay", "scaleParameter", "relativeStep", "warmupInit"]);
-    const eps = orDefault(a.o.eps, [1e-30, 1e-3]);
-    if (!Array.isArray(eps) || eps.length !== 2) throw opError(op, "eps must be a list of two numbers [eps1, eps2]", [], "type");
+    const a = optimizerArgs(op, arguments, ["learningRate", "eps", "clipThreshold", "decayRate", "beta1", "weightDecay", "scaleParameter", "relativeStep", "warmupInit"]);
+    const eps = orDefault(a.eps, [1e-30, 1e-3]);
+    if (!Array.isArray(eps) || eps.length !== 2) throw opError(op, `eps must be a list of two numbers [eps1, eps2], got ${describeValue(eps)}`, [], "type");
     this.eps = [checkNumber(op, "eps[0]", eps[0], 0), checkNumber(op, "eps[1]", eps[1], 0)];
-    this.clipThreshold = checkNumber(op, "clipThreshold", orDefault(a.o.clipThreshold, 1), 0, Infinity, { lo: true });
-    this.decayRate = checkNumber(op, "decayRate", orDefault(a.o.decayRate, -0.8));
-    this.beta1 = a.o.beta1 === undefined ? undefined : checkNumber(op, "beta1", a.o.beta1, 0, 1);
-    this.weightDecay = checkNumber(op, "weightDecay", orDefault(a.o.weightDecay, 0));
-    this.scaleParameter = checkBool(op, "scaleParameter", orDefault(a.o.scaleParameter, true));
-    this.relativeStep = checkBool(op, "relativeStep", orDefault(a.o.relativeStep, true));
-    this.warmupInit = checkBool(op, "warmupInit", orDefault(a.o.warmupInit, false));
+    this.clipThreshold = checkNumber(op, "clipThreshold", orDefault(a.clipThreshold, 1), 0, Infinity, { lo: true });
+    this.decayRate = checkNumber(op, "decayRate", orDefault(a.decayRate, -0.8));
+    this.beta1 = a.beta1 === undefined ? undefined : checkNumber(op, "beta1", a.beta1, 0, 1);
+    this.weightDecay = checkNumber(op, "weightDecay", orDefault(a.weightDecay, 0));
+    this.scaleParameter = checkBool(op, "scaleParameter", orDefault(a.scaleParameter, true));
+    this.relativeStep = checkBool(op, "relativeStep", orDefault(a.relativeStep, true));
+    this.warmupInit = checkBool(op, "warmupInit", orDefault(a.warmupInit, false));
     if (a.learningRate !== undefined) this.maybeSchedule("learning_rate", checkLearningRate(op, a.learningRate));
     else if (!this.relativeStep) throw opError(op, "learningRate is needed when relativeStep is false", [], "value");
   }

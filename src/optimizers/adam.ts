@@ -2,6 +2,7 @@
 // AdamW (decoupled weight decay) and Adamax (the infinity norm).
 
 import type { MxArray } from "../array.js";
+import type { KeywordArgs } from "../keyword-args.js";
 import { float32 } from "../dtype.js";
 import * as ops from "../ops/index.js";
 import { checkBetas, checkBool, checkLearningRate, checkNumber, optimizerArgs, orDefault, type LearningRate } from "./checks.js";
@@ -47,18 +48,26 @@ export class Adam extends Optimizer {
   readonly eps: number;
   readonly biasCorrection: boolean;
 
-  /** The name errors carry and the option keys, per class (AdamW adds weightDecay). */
+  /** The name errors carry and the parameters after the learning rate in MLX's order, per class (AdamW adds weightDecay before biasCorrection). */
   protected static readonly opName: string = "optimizers.Adam";
-  protected static readonly optionKeys: readonly string[] = ["betas", "eps", "biasCorrection"];
+  protected static readonly parameterNames: readonly string[] = ["betas", "eps", "biasCorrection"];
 
-  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & AdamOptions), o?: AdamOptions) {
-    const cls = new.target as unknown as { opName: string; optionKeys: readonly string[] };
+  /** MLX's keyword form: every argument in one options object. */
+  constructor(options: { learningRate: LearningRate } & AdamOptions);
+  /**
+   * The learning rate, then MLX's `betas`, `eps` and `biasCorrection`
+   * positionally in MLX's order (`new Adam(1e-3, [0.9, 0.99])`), or, from
+   * any of them on, in an options object (`new Adam(1e-3, { biasCorrection: true })`).
+   */
+  constructor(learningRate: LearningRate, ...rest: KeywordArgs<[["betas", readonly [number, number]], ["eps", number], ["biasCorrection", boolean]], AdamOptions>);
+  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & AdamOptions), ..._rest: unknown[]) {
+    const cls = new.target as unknown as { opName: string; parameterNames: readonly string[] };
     const op = cls.opName;
     super(op);
-    const a = optimizerArgs<AdamWOptions>(op, learningRate, o, cls.optionKeys);
-    this.betas = checkBetas(op, orDefault(a.o.betas, [0.9, 0.999]));
-    this.eps = checkNumber(op, "eps", orDefault(a.o.eps, 1e-8), 0);
-    this.biasCorrection = checkBool(op, "biasCorrection", orDefault(a.o.biasCorrection, false));
+    const a = optimizerArgs(op, arguments, ["learningRate", ...cls.parameterNames]);
+    this.betas = checkBetas(op, orDefault(a.betas, [0.9, 0.999]));
+    this.eps = checkNumber(op, "eps", orDefault(a.eps, 1e-8), 0);
+    this.biasCorrection = checkBool(op, "biasCorrection", orDefault(a.biasCorrection, false));
     this.maybeSchedule("learning_rate", checkLearningRate(op, a.learningRate));
   }
 
@@ -95,12 +104,20 @@ export class AdamW extends Adam {
   readonly weightDecay: number;
 
   protected static override readonly opName: string = "optimizers.AdamW";
-  protected static override readonly optionKeys: readonly string[] = ["betas", "eps", "biasCorrection", "weightDecay"];
+  protected static override readonly parameterNames: readonly string[] = ["betas", "eps", "weightDecay", "biasCorrection"];
 
-  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & AdamWOptions), o?: AdamWOptions) {
-    super(learningRate, o);
-    const a = optimizerArgs<AdamWOptions>(this.op, learningRate, o, AdamW.optionKeys);
-    this.weightDecay = checkNumber(this.op, "weightDecay", orDefault(a.o.weightDecay, 0.01));
+  /** MLX's keyword form: every argument in one options object. */
+  constructor(options: { learningRate: LearningRate } & AdamWOptions);
+  /**
+   * The learning rate, then MLX's `betas`, `eps`, `weightDecay` and
+   * `biasCorrection` positionally in MLX's order (`new AdamW(1e-3, [0.9, 0.999], 1e-8, 0.1)`),
+   * or, from any of them on, in an options object (`new AdamW(1e-3, { weightDecay: 0.1 })`).
+   */
+  constructor(learningRate: LearningRate, ...rest: KeywordArgs<[["betas", readonly [number, number]], ["eps", number], ["weightDecay", number], ["biasCorrection", boolean]], AdamWOptions>);
+  constructor(...args: [{ learningRate: LearningRate } & AdamWOptions] | [LearningRate, ...unknown[]]) {
+    super(...(args as [LearningRate]));
+    const a = optimizerArgs(this.op, arguments, ["learningRate", ...AdamW.parameterNames]);
+    this.weightDecay = checkNumber(this.op, "weightDecay", orDefault(a.weightDecay, 0.01));
   }
 
   protected override applySingle(gradient: MxArray, parameter: MxArray, state: ParameterState): MxArray {
@@ -124,12 +141,19 @@ export class Adamax extends Optimizer {
   readonly betas: readonly [number, number];
   readonly eps: number;
 
-  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & AdamaxOptions), o?: AdamaxOptions) {
+  /** MLX's keyword form: every argument in one options object. */
+  constructor(options: { learningRate: LearningRate } & AdamaxOptions);
+  /**
+   * The learning rate, then MLX's `betas` and `eps` positionally in MLX's
+   * order (`new Adamax(2e-3, [0.9, 0.99])`), or, from any of them on, in an options object.
+   */
+  constructor(learningRate: LearningRate, ...rest: KeywordArgs<[["betas", readonly [number, number]], ["eps", number]], AdamaxOptions>);
+  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & AdamaxOptions), ..._rest: unknown[]) {
     const op = "optimizers.Adamax";
     super(op);
-    const a = optimizerArgs<AdamaxOptions>(op, learningRate, o, ["betas", "eps"]);
-    this.betas = checkBetas(op, orDefault(a.o.betas, [0.9, 0.999]));
-    this.eps = checkNumber(op, "eps", orDefault(a.o.eps, 1e-8), 0);
+    const a = optimizerArgs(op, arguments, ["learningRate", "betas", "eps"]);
+    this.betas = checkBetas(op, orDefault(a.betas, [0.9, 0.999]));
+    this.eps = checkNumber(op, "eps", orDefault(a.eps, 1e-8), 0);
     this.maybeSchedule("learning_rate", checkLearningRate(op, a.learningRate));
   }
 

@@ -2,6 +2,7 @@
 // AdaDelta, each scaling the gradient by running averages of its square.
 
 import type { MxArray } from "../array.js";
+import type { KeywordArgs } from "../keyword-args.js";
 import * as ops from "../ops/index.js";
 import { checkLearningRate, checkNumber, optimizerArgs, orDefault, type LearningRate } from "./checks.js";
 import { Optimizer, type ParameterState } from "./optimizer.js";
@@ -27,12 +28,19 @@ export class RMSprop extends Optimizer {
   readonly alpha: number;
   readonly eps: number;
 
-  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & RMSpropOptions), o?: RMSpropOptions) {
+  /** MLX's keyword form: every argument in one options object. */
+  constructor(options: { learningRate: LearningRate } & RMSpropOptions);
+  /**
+   * The learning rate, then MLX's `alpha` and `eps` positionally in MLX's order
+   * (`new RMSprop(0.01, 0.9)`), or, from any of them on, in an options object.
+   */
+  constructor(learningRate: LearningRate, ...rest: KeywordArgs<[["alpha", number], ["eps", number]], RMSpropOptions>);
+  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & RMSpropOptions), ..._rest: unknown[]) {
     const op = "optimizers.RMSprop";
     super(op);
-    const a = optimizerArgs<RMSpropOptions>(op, learningRate, o, ["alpha", "eps"]);
-    this.alpha = checkNumber(op, "alpha", orDefault(a.o.alpha, 0.99), 0);
-    this.eps = checkNumber(op, "eps", orDefault(a.o.eps, 1e-8), 0, Infinity, { lo: true });
+    const a = optimizerArgs(op, arguments, ["learningRate", "alpha", "eps"]);
+    this.alpha = checkNumber(op, "alpha", orDefault(a.alpha, 0.99), 0);
+    this.eps = checkNumber(op, "eps", orDefault(a.eps, 1e-8), 0, Infinity, { lo: true });
     this.maybeSchedule("learning_rate", checkLearningRate(op, a.learningRate));
   }
 
@@ -65,11 +73,18 @@ export interface AdagradOptions {
 export class Adagrad extends Optimizer {
   readonly eps: number;
 
-  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & AdagradOptions), o?: AdagradOptions) {
+  /** MLX's keyword form: every argument in one options object. */
+  constructor(options: { learningRate: LearningRate } & AdagradOptions);
+  /**
+   * The learning rate, then MLX's `eps` positionally in MLX's order
+   * (`new Adagrad(0.01, 1e-6)`), or, from any of them on, in an options object.
+   */
+  constructor(learningRate: LearningRate, ...rest: KeywordArgs<[["eps", number]], AdagradOptions>);
+  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & AdagradOptions), ..._rest: unknown[]) {
     const op = "optimizers.Adagrad";
     super(op);
-    const a = optimizerArgs<AdagradOptions>(op, learningRate, o, ["eps"]);
-    this.eps = checkNumber(op, "eps", orDefault(a.o.eps, 1e-8), 0, Infinity, { lo: true });
+    const a = optimizerArgs(op, arguments, ["learningRate", "eps"]);
+    this.eps = checkNumber(op, "eps", orDefault(a.eps, 1e-8), 0, Infinity, { lo: true });
     this.maybeSchedule("learning_rate", checkLearningRate(op, a.learningRate));
   }
 
@@ -107,12 +122,19 @@ export class AdaDelta extends Optimizer {
   readonly rho: number;
   readonly eps: number;
 
-  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & AdaDeltaOptions), o?: AdaDeltaOptions) {
+  /** MLX's keyword form: every argument in one options object. */
+  constructor(options: { learningRate: LearningRate } & AdaDeltaOptions);
+  /**
+   * The learning rate, then MLX's `rho` and `eps` positionally in MLX's order
+   * (`new AdaDelta(1, 0.95)`), or, from any of them on, in an options object.
+   */
+  constructor(learningRate: LearningRate, ...rest: KeywordArgs<[["rho", number], ["eps", number]], AdaDeltaOptions>);
+  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & AdaDeltaOptions), ..._rest: unknown[]) {
     const op = "optimizers.AdaDelta";
     super(op);
-    const a = optimizerArgs<AdaDeltaOptions>(op, learningRate, o, ["rho", "eps"]);
-    this.rho = checkNumber(op, "rho", orDefault(a.o.rho, 0.9), 0);
-    this.eps = checkNumber(op, "eps", orDefault(a.o.eps, 1e-6), 0, Infinity, { lo: true });
+    const a = optimizerArgs(op, arguments, ["learningRate", "rho", "eps"]);
+    this.rho = checkNumber(op, "rho", orDefault(a.rho, 0.9), 0);
+    this.eps = checkNumber(op, "eps", orDefault(a.eps, 1e-6), 0, Infinity, { lo: true });
     this.maybeSchedule("learning_rate", checkLearningRate(op, a.learningRate));
   }
 

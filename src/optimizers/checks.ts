@@ -4,7 +4,8 @@
 
 import { MxArray } from "../array.js";
 import { describeValue, opError } from "../errors.js";
-import { checkOptions } from "../ops/strict-options.js";
+import { noExtraArguments } from "../ops/strict-options.js";
+import { keywords } from "../keyword-args.js";
 import { checkNumber } from "../argument-checks.js";
 
 export { checkBool, checkInt, checkNumber } from "../argument-checks.js";
@@ -36,17 +37,21 @@ export function checkLearningRate(op: string, v: unknown): LearningRate {
 }
 
 /**
- * The options of an optimizer built as `new Opt(learningRate, options)` or
- * `new Opt({ learningRate, ...options })` (MLX's keyword form): the learning
- * rate (undefined when absent) and the other options, keys checked.
+ * The arguments of an optimizer's constructor, MLX's positional-or-keyword
+ * parameters `names` (the learning rate first) in MLX's order: any leading
+ * part of them positionally, then optionally an options object with the
+ * rest (`new SGD(0.1, 0.9, { nesterov: true })`); or one options object with
+ * all of them, the learning rate too (`new SGD({ learningRate: 0.1 })`).
+ * A positional null is MLX's None: the default. `args` are the
+ * constructor's arguments; returns each name's value, undefined where not
+ * given, for the caller to check.
  */
-export function optimizerArgs<T extends object>(op: string, first: unknown, second: unknown, allowed: readonly string[]): { learningRate: unknown; o: T } {
-  if (first !== null && typeof first === "object" && !(first instanceof MxArray) && !Array.isArray(first)) {
-    if (second !== undefined) throw opError(op, "got an options object and a further argument; pass the learning rate once", [], "type");
-    checkOptions(op, first, ["learningRate", ...allowed], false);
-    const { learningRate, ...rest } = first as { learningRate?: unknown };
-    return { learningRate, o: rest as T };
-  }
-  checkOptions(op, second, allowed, false);
-  return { learningRate: first, o: (second ?? {}) as T };
+export function optimizerArgs(op: string, args: IArguments, names: readonly string[]): Record<string, unknown> {
+  noExtraArguments(op, args, names.length);
+  const given = Array.from(args);
+  const values = keywords(op, given, names);
+  given.forEach((v, i) => {
+    if (v === null) values[names[i]!] = undefined;
+  });
+  return values;
 }

@@ -2,6 +2,7 @@
 // momentum, with decoupled weight decay.
 
 import type { MxArray } from "../array.js";
+import type { KeywordArgs } from "../keyword-args.js";
 import * as ops from "../ops/index.js";
 import { checkBetas, checkLearningRate, checkNumber, optimizerArgs, orDefault, type LearningRate } from "./checks.js";
 import { Optimizer, type ParameterState } from "./optimizer.js";
@@ -27,12 +28,19 @@ export class Lion extends Optimizer {
   readonly betas: readonly [number, number];
   readonly weightDecay: number;
 
-  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & LionOptions), o?: LionOptions) {
+  /** MLX's keyword form: every argument in one options object. */
+  constructor(options: { learningRate: LearningRate } & LionOptions);
+  /**
+   * The learning rate, then MLX's `betas` and `weightDecay` positionally in MLX's order
+   * (`new Lion(1e-4, [0.9, 0.99], 0.01)`), or, from any of them on, in an options object.
+   */
+  constructor(learningRate: LearningRate, ...rest: KeywordArgs<[["betas", readonly [number, number]], ["weightDecay", number]], LionOptions>);
+  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & LionOptions), ..._rest: unknown[]) {
     const op = "optimizers.Lion";
     super(op);
-    const a = optimizerArgs<LionOptions>(op, learningRate, o, ["betas", "weightDecay"]);
-    this.betas = checkBetas(op, orDefault(a.o.betas, [0.9, 0.99]));
-    this.weightDecay = checkNumber(op, "weightDecay", orDefault(a.o.weightDecay, 0));
+    const a = optimizerArgs(op, arguments, ["learningRate", "betas", "weightDecay"]);
+    this.betas = checkBetas(op, orDefault(a.betas, [0.9, 0.99]));
+    this.weightDecay = checkNumber(op, "weightDecay", orDefault(a.weightDecay, 0));
     this.maybeSchedule("learning_rate", checkLearningRate(op, a.learningRate));
   }
 

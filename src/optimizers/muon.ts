@@ -2,6 +2,7 @@
 // orthogonalized by five Newton-Schulz iterations.
 
 import type { MxArray } from "../array.js";
+import type { KeywordArgs } from "../keyword-args.js";
 import * as ops from "../ops/index.js";
 import { norm } from "../linalg/norm.js";
 import { checkBool, checkInt, checkLearningRate, checkNumber, optimizerArgs, orDefault, type LearningRate } from "./checks.js";
@@ -40,14 +41,21 @@ export class Muon extends Optimizer {
   readonly nesterov: boolean;
   readonly nsSteps: number;
 
-  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & MuonOptions), o?: MuonOptions) {
+  /** MLX's keyword form: every argument in one options object. */
+  constructor(options: { learningRate: LearningRate } & MuonOptions);
+  /**
+   * The learning rate, then MLX's `momentum`, `weightDecay`, `nesterov` and `nsSteps` positionally in MLX's order
+   * (`new Muon(0.02, 0.95, 0)`), or, from any of them on, in an options object.
+   */
+  constructor(learningRate: LearningRate, ...rest: KeywordArgs<[["momentum", number], ["weightDecay", number], ["nesterov", boolean], ["nsSteps", number]], MuonOptions>);
+  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & MuonOptions), ..._rest: unknown[]) {
     const op = "optimizers.Muon";
     super(op);
-    const a = optimizerArgs<MuonOptions>(op, learningRate, o, ["momentum", "weightDecay", "nesterov", "nsSteps"]);
-    this.momentum = checkNumber(op, "momentum", orDefault(a.o.momentum, 0.95), 0);
-    this.weightDecay = checkNumber(op, "weightDecay", orDefault(a.o.weightDecay, 0.01));
-    this.nesterov = checkBool(op, "nesterov", orDefault(a.o.nesterov, true));
-    this.nsSteps = checkInt(op, "nsSteps", orDefault(a.o.nsSteps, 5), 0);
+    const a = optimizerArgs(op, arguments, ["learningRate", "momentum", "weightDecay", "nesterov", "nsSteps"]);
+    this.momentum = checkNumber(op, "momentum", orDefault(a.momentum, 0.95), 0);
+    this.weightDecay = checkNumber(op, "weightDecay", orDefault(a.weightDecay, 0.01));
+    this.nesterov = checkBool(op, "nesterov", orDefault(a.nesterov, true));
+    this.nsSteps = checkInt(op, "nsSteps", orDefault(a.nsSteps, 5), 0);
     this.maybeSchedule("learning_rate", checkLearningRate(op, a.learningRate));
   }
 

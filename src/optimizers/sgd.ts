@@ -3,6 +3,7 @@
 // gradient).
 
 import type { MxArray } from "../array.js";
+import type { KeywordArgs } from "../keyword-args.js";
 import { opError } from "../errors.js";
 import * as ops from "../ops/index.js";
 import { checkBool, checkLearningRate, checkNumber, optimizerArgs, orDefault, type LearningRate } from "./checks.js";
@@ -24,7 +25,7 @@ export interface SGDOptions {
  * `w ← w − λ (g + μ v)`), with `g + weightDecay · w` for `g`.
  * @example
  * ```ts
- * const opt = new mx.optimizers.SGD(0.1, { momentum: 0.9 });
+ * const opt = new mx.optimizers.SGD(0.1, 0.9); // or new mx.optimizers.SGD(0.1, { momentum: 0.9 })
  * const p = { w: mx.array([1], mx.float32) };
  * const g = { w: mx.array([1], mx.float32) };
  * const p1 = opt.applyGradients(g, p) as typeof p; // v = 1, w = 1 - 0.1
@@ -38,14 +39,22 @@ export class SGD extends Optimizer {
   readonly dampening: number;
   readonly nesterov: boolean;
 
-  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & SGDOptions), o?: SGDOptions) {
+  /** MLX's keyword form: every argument in one options object. */
+  constructor(options: { learningRate: LearningRate } & SGDOptions);
+  /**
+   * The learning rate, then MLX's `momentum`, `weightDecay`, `dampening`
+   * and `nesterov` positionally in MLX's order (`new SGD(0.1, 0.9)`), or,
+   * from any of them on, in an options object (`new SGD(0.1, { momentum: 0.9 })`).
+   */
+  constructor(learningRate: LearningRate, ...rest: KeywordArgs<[["momentum", number], ["weightDecay", number], ["dampening", number], ["nesterov", boolean]], SGDOptions>);
+  constructor(learningRate: LearningRate | ({ learningRate: LearningRate } & SGDOptions), ..._rest: unknown[]) {
     const op = "optimizers.SGD";
     super(op);
-    const a = optimizerArgs<SGDOptions>(op, learningRate, o, ["momentum", "weightDecay", "dampening", "nesterov"]);
-    this.momentum = checkNumber(op, "momentum", orDefault(a.o.momentum, 0), 0);
-    this.weightDecay = checkNumber(op, "weightDecay", orDefault(a.o.weightDecay, 0));
-    this.dampening = checkNumber(op, "dampening", orDefault(a.o.dampening, 0));
-    this.nesterov = checkBool(op, "nesterov", orDefault(a.o.nesterov, false));
+    const a = optimizerArgs(op, arguments, ["learningRate", "momentum", "weightDecay", "dampening", "nesterov"]);
+    this.momentum = checkNumber(op, "momentum", orDefault(a.momentum, 0), 0);
+    this.weightDecay = checkNumber(op, "weightDecay", orDefault(a.weightDecay, 0));
+    this.dampening = checkNumber(op, "dampening", orDefault(a.dampening, 0));
+    this.nesterov = checkBool(op, "nesterov", orDefault(a.nesterov, false));
     if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) throw opError(op, "nesterov momentum needs a momentum > 0 and a dampening of 0", [], "value");
     this.maybeSchedule("learning_rate", checkLearningRate(op, a.learningRate));
   }

@@ -4,7 +4,9 @@
 // and merged. Anything else is a leaf. The transforms' own structural
 // flattening is tree.ts.
 
+import type { KeywordArgs } from "../keyword-args.js";
 import { describeValue } from "../errors.js";
+import { keywords } from "../keyword-args.js";
 import { checkOptions } from "../ops/strict-options.js";
 import { isPlainObject, treeFieldsOf } from "./tree.js";
 
@@ -56,43 +58,62 @@ export interface FlattenOptions {
   destination?: FlattenDestination | undefined;
 }
 
+/** treeFlatten's arguments after the tree that put the pairs in an object (MLX's `destination={}`). */
+export type FlattenIntoObject =
+  | [options: FlattenOptions & { destination: Record<string, unknown> }]
+  | [prefix: string | null | undefined, options: Omit<FlattenOptions, "prefix"> & { destination: Record<string, unknown> }]
+  | [prefix: string | null | undefined, isLeaf: IsLeaf | null | undefined, destination: Record<string, unknown>];
+
 /**
  * The leaves of `tree` with their paths as MLX writes them (MLX's
  * `tree_flatten`): list indices and object keys joined by dots. An
  * nn.Module is walked as MLX walks a module (a dict): its fields holding
  * arrays, lists, objects or modules, private ones too. Every value that is
  * neither a JS array, a plain object nor a module is a leaf; an empty list
- * or object gives no pair.
+ * or object gives no pair. MLX's `prefix`, `isLeaf` and `destination` come
+ * positionally in MLX's order (null is MLX's None) or, from any of them on,
+ * in an options object; in `destination`'s place an object is the
+ * destination, never the options.
  * @example
  * ```ts
  * const flat = mx.utils.treeFlatten({ layers: [{ w: mx.array([1]) }], b: mx.array([2]) });
  * flat.map(([k]) => k); // ["layers.0.w", "b"]
  * mx.utils.treeFlatten([[1], { a: 2 }], { prefix: ".x" }); // [["x.0.0", 1], ["x.1.a", 2]]
+ * mx.utils.treeFlatten({ w: 1 }, "model"); // [["model.w", 1]]
  * const model = new mx.nn.Sequential(new mx.nn.Linear(2, 3), new mx.nn.ReLU());
  * mx.utils.treeFlatten(model).map(([k]) => k); // ["layers.0.weight", "layers.0.bias"]
  * ```
  */
-export function treeFlatten(tree: unknown, o?: FlattenOptions & { destination?: [string, unknown][] | undefined }): [string, unknown][];
+export function treeFlatten(tree: unknown, ...rest: KeywordArgs<[["prefix", string], ["isLeaf", IsLeaf], ["destination", [string, unknown][]]], Omit<FlattenOptions, "destination"> & { destination?: [string, unknown][] | null | undefined }>): [string, unknown][];
 /**
  * `treeFlatten` into an object keyed by path (MLX's `destination={}`), which
  * it returns; a key met twice keeps its last value.
  * @example
  * ```ts
  * mx.utils.treeFlatten({ a: { b: 1 }, c: [2] }, { destination: {} }); // { "a.b": 1, "c.0": 2 }
+ * mx.utils.treeFlatten({ a: { b: 1 } }, "", null, {}); // { "a.b": 1 }
  * ```
  */
-export function treeFlatten(tree: unknown, o: FlattenOptions & { destination: Record<string, unknown> }): Record<string, unknown>;
-export function treeFlatten(tree: unknown, o: FlattenOptions = {}): FlattenDestination {
+export function treeFlatten(tree: unknown, ...rest: FlattenIntoObject): Record<string, unknown>;
+export function treeFlatten(tree: unknown, ...rest: unknown[]): FlattenDestination {
   const op = "utils.treeFlatten";
-  if (o === null || typeof o !== "object") throw new TypeError(`[${op}] options must be an object { prefix, isLeaf, destination }, got ${describeValue(o)}`);
-  checkOptions(op, o, ["prefix", "isLeaf", "destination"], false);
-  const { prefix = "", isLeaf, destination = [] } = o;
+  const names = ["prefix", "isLeaf", "destination"];
+  if (rest.length > names.length) throw new TypeError(`[${op}] takes at most ${names.length + 1} arguments; got ${rest.length + 1} (the 5th is ${describeValue(rest[names.length])})`);
+  const given = [...rest];
+  // an object in destination's place is the destination (MLX's positional dict), not the options
+  const destinationGiven = given.length === names.length && isPlainObject(given[2]) && !isPlainObject(given[0]) && !isPlainObject(given[1]);
+  if (destinationGiven) given.pop();
+  const o = keywords(op, given, names);
+  if (destinationGiven) o.destination = rest[2];
+  // null is MLX's None: the default
+  const prefix = o.prefix ?? "", isLeaf = o.isLeaf ?? undefined, destination = o.destination ?? [];
   if (typeof prefix !== "string") throw new TypeError(`[${op}] prefix must be a string, got ${describeValue(prefix)}`);
   if (isLeaf !== undefined && typeof isLeaf !== "function") throw new TypeError(`[${op}] isLeaf must be a function, got ${describeValue(isLeaf)}`);
   if (!Array.isArray(destination) && !isPlainObject(destination)) throw new TypeError(`[${op}] destination must be a list or an object, got ${describeValue(destination)}`);
+  const leaf = isLeaf as IsLeaf | undefined;
   const add = Array.isArray(destination) ? (k: string, v: unknown) => void destination.push([k, v]) : (k: string, v: unknown) => void (destination[k] = v);
   const walk = (t: unknown, path: string) => {
-    if (isLeaf?.(t) || !isNode(t)) return add(path, t);
+    if (leaf?.(t) || !isNode(t)) return add(path, t);
     for (const [k, v] of childrenOf(op, t, path)) walk(v, join(path, k));
   };
   walk(tree, prefix.startsWith(".") ? prefix.slice(1) : prefix);
@@ -259,22 +280,25 @@ export function treeMapWithPath(fn: (path: string, leaf: any, ...others: any[]) 
  * Folds `fn(accumulator, leaf)` over the leaves of `tree` in flattening order
  * (MLX's `tree_reduce`); without `initial` the first leaf starts the fold,
  * and a tree without leaves gives undefined (MLX's None). `isLeaf` as
- * treeFlatten's.
+ * treeFlatten's, after `initial` (always positional, as an object may be
+ * the accumulator), given positionally (MLX's order) or as `{ isLeaf }`.
  * @example
  * ```ts
  * mx.utils.treeReduce((acc, v) => (acc as number) + (v as number), { a: [1, 2], b: 3 }, 0); // 6
  * mx.utils.treeReduce((acc, v) => Math.max(acc as number, (v as number[]).length), { a: [1, 2], b: [3] }, 0, { isLeaf: Array.isArray }); // 2
+ * mx.utils.treeReduce((acc, v) => Math.max(acc as number, (v as number[]).length), { a: [1, 2], b: [3] }, 0, Array.isArray); // 2
  * ```
  */
-export function treeReduce(fn: (accumulator: unknown, leaf: unknown) => unknown, tree: unknown, initial?: unknown, options?: { isLeaf?: IsLeaf | undefined }): unknown {
+export function treeReduce(fn: (accumulator: unknown, leaf: unknown) => unknown, tree: unknown, initial?: unknown, ...rest: KeywordArgs<[["isLeaf", IsLeaf]], { isLeaf?: IsLeaf | undefined }>): unknown {
   const op = "utils.treeReduce";
   if (typeof fn !== "function") throw new TypeError(`[${op}] fn must be a function, got ${describeValue(fn)}`);
-  checkOptions(op, options, ["isLeaf"], false);
-  const isLeaf = options?.isLeaf;
+  if (rest.length > 1) throw new TypeError(`[${op}] takes at most 4 arguments; got ${rest.length + 3} (the 5th is ${describeValue((rest as unknown[])[1])})`);
+  const isLeaf = keywords(op, rest, ["isLeaf"]).isLeaf ?? undefined;
   if (isLeaf !== undefined && typeof isLeaf !== "function") throw new TypeError(`[${op}] isLeaf must be a function, got ${describeValue(isLeaf)}`);
+  const leaf = isLeaf as IsLeaf | undefined;
   let acc = initial;
   const walk = (t: unknown, path: string): void => {
-    if (isLeaf?.(t) || !isNode(t)) acc = acc === undefined ? t : fn(acc, t);
+    if (leaf?.(t) || !isNode(t)) acc = acc === undefined ? t : fn(acc, t);
     else for (const [k, v] of childrenOf(op, t, path)) walk(v, join(path, k));
   };
   walk(tree, "");

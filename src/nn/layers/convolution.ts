@@ -7,7 +7,7 @@ import type { MxArray } from "../../array.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
-import { checkArray, checkBool, checkInt, checkPerAxis, options, checkSize } from "../checks.js";
+import { checkArray, checkBool, checkInt, checkPerAxis, keywordArgs, checkSize, type KeywordArgs } from "../checks.js";
 import { Module } from "../module.js";
 import type { PerAxis } from "./pooling.js";
 import { describeValue } from "../../errors.js";
@@ -27,6 +27,11 @@ export interface ConvTransposeLayerOptions extends Omit<ConvLayerOptions, "group
   /** Added to one side of each output axis (default 0). */
   outputPadding?: PerAxis | undefined;
 }
+
+/** MLX's names after kernelSize, in its order (Conv3d's groups, not in MLX's, last and keyword-only). */
+const CONV_NAMES = ["stride", "padding", "dilation", "groups", "bias"];
+const CONV3D_NAMES = ["stride", "padding", "dilation", "bias", "groups"];
+const CONV_TRANSPOSE_NAMES = ["stride", "padding", "dilation", "outputPadding", "bias"];
 
 function kernelOf(op: string, k: unknown, n: number): number[] {
   const list = typeof k === "number" ? Array<number>(n).fill(k) : k;
@@ -117,8 +122,8 @@ abstract class ConvBase<S extends PerAxis> extends Module {
 abstract class Conv<S extends PerAxis> extends ConvBase<S> {
   /** The number of channel groups (MLX's `groups`). */
   readonly groups: number;
-  constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, o: ConvLayerOptions | undefined) {
-    const p = options(op, o, ["stride", "padding", "dilation", "groups", "bias"]);
+  constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, rest: readonly unknown[]) {
+    const p = (n === 3 ? keywordArgs(op, rest, CONV3D_NAMES, 4) : keywordArgs(op, rest, CONV_NAMES)) as ConvLayerOptions;
     super(op, n, inChannels, outChannels, kernelSize, p.groups ?? 1, p.bias, p);
     this.groups = p.groups ?? 1;
   }
@@ -134,8 +139,8 @@ abstract class Conv<S extends PerAxis> extends ConvBase<S> {
 
 abstract class ConvTranspose<S extends PerAxis> extends ConvBase<S> {
   readonly #outputPadding: readonly number[];
-  constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, o: ConvTransposeLayerOptions | undefined) {
-    const p = options(op, o, ["stride", "padding", "dilation", "outputPadding", "bias"]);
+  constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, rest: readonly unknown[]) {
+    const p = keywordArgs(op, rest, CONV_TRANSPOSE_NAMES) as ConvTransposeLayerOptions;
     super(op, n, inChannels, outChannels, kernelSize, 1, p.bias, p);
     this.#outputPadding = settings(checkPerAxis(op, p.outputPadding ?? 0, "outputPadding", n, 0));
   }
@@ -155,8 +160,8 @@ abstract class ConvTranspose<S extends PerAxis> extends ConvBase<S> {
 
 /** 1-D convolution of [N, L, inChannels] inputs; weight [outChannels, K, inChannels / groups]. */
 export class Conv1d extends Conv<number> {
-  constructor(inChannels: number, outChannels: number, kernelSize: number, o?: ConvLayerOptions) {
-    super("nn.Conv1d", 1, inChannels, outChannels, kernelSize, o);
+  constructor(inChannels: number, outChannels: number, kernelSize: number, ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["groups", number], ["bias", boolean]], ConvLayerOptions>) {
+    super("nn.Conv1d", 1, inChannels, outChannels, kernelSize, rest);
   }
   /**
    * `mx.conv1d(x, weight, ...) + bias`.
@@ -172,8 +177,8 @@ export class Conv1d extends Conv<number> {
 
 /** 2-D convolution of [N, H, W, inChannels] inputs; weight [outChannels, KH, KW, inChannels / groups]. */
 export class Conv2d extends Conv<readonly number[]> {
-  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, o?: ConvLayerOptions) {
-    super("nn.Conv2d", 2, inChannels, outChannels, kernelSize, o);
+  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["groups", number], ["bias", boolean]], ConvLayerOptions>) {
+    super("nn.Conv2d", 2, inChannels, outChannels, kernelSize, rest);
   }
   /**
    * `mx.conv2d(x, weight, ...) + bias`.
@@ -189,8 +194,8 @@ export class Conv2d extends Conv<readonly number[]> {
 
 /** 3-D convolution of [N, D, H, W, inChannels] inputs. */
 export class Conv3d extends Conv<readonly number[]> {
-  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, o?: ConvLayerOptions) {
-    super("nn.Conv3d", 3, inChannels, outChannels, kernelSize, o);
+  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["bias", boolean]], ConvLayerOptions>) {
+    super("nn.Conv3d", 3, inChannels, outChannels, kernelSize, rest);
   }
   /**
    * `mx.conv3d(x, weight, ...) + bias`.
@@ -206,8 +211,8 @@ export class Conv3d extends Conv<readonly number[]> {
 
 /** 1-D transposed convolution of [N, L, inChannels] inputs; weight [outChannels, K, inChannels]. */
 export class ConvTranspose1d extends ConvTranspose<number> {
-  constructor(inChannels: number, outChannels: number, kernelSize: number, o?: ConvTransposeLayerOptions) {
-    super("nn.ConvTranspose1d", 1, inChannels, outChannels, kernelSize, o);
+  constructor(inChannels: number, outChannels: number, kernelSize: number, ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["outputPadding", PerAxis], ["bias", boolean]], ConvTransposeLayerOptions>) {
+    super("nn.ConvTranspose1d", 1, inChannels, outChannels, kernelSize, rest);
   }
   /**
    * `mx.convTranspose1d(x, weight, ...) + bias`.
@@ -223,8 +228,8 @@ export class ConvTranspose1d extends ConvTranspose<number> {
 
 /** 2-D transposed convolution of [N, H, W, inChannels] inputs. */
 export class ConvTranspose2d extends ConvTranspose<readonly number[]> {
-  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, o?: ConvTransposeLayerOptions) {
-    super("nn.ConvTranspose2d", 2, inChannels, outChannels, kernelSize, o);
+  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["outputPadding", PerAxis], ["bias", boolean]], ConvTransposeLayerOptions>) {
+    super("nn.ConvTranspose2d", 2, inChannels, outChannels, kernelSize, rest);
   }
   /**
    * `mx.convTranspose2d(x, weight, ...) + bias`.
@@ -240,8 +245,8 @@ export class ConvTranspose2d extends ConvTranspose<readonly number[]> {
 
 /** 3-D transposed convolution of [N, D, H, W, inChannels] inputs. */
 export class ConvTranspose3d extends ConvTranspose<readonly number[]> {
-  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, o?: ConvTransposeLayerOptions) {
-    super("nn.ConvTranspose3d", 3, inChannels, outChannels, kernelSize, o);
+  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["outputPadding", PerAxis], ["bias", boolean]], ConvTransposeLayerOptions>) {
+    super("nn.ConvTranspose3d", 3, inChannels, outChannels, kernelSize, rest);
   }
   /**
    * `mx.convTranspose3d(x, weight, ...) + bias`.

@@ -8,7 +8,8 @@ import { opError } from "../../errors.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
-import { checkArray, checkBool, checkSize, options } from "../checks.js";
+import { checkArray, checkBool, checkSize, keywordArgs, type KeywordArgs } from "../checks.js";
+import type { QuantizationMode } from "../../primitives/quantized.js";
 import { Module } from "../module.js";
 import { QuantizedEmbedding, type ToQuantizedOptions } from "./quantized.js";
 
@@ -60,15 +61,18 @@ export class Embedding extends Module {
    * The QuantizedEmbedding that approximates this layer (MLX's
    * `to_quantized`, which nn.quantize calls), in any mode of mx.quantize;
    * `groupSize` and `bits` default to the mode's. `quantizeInput` is refused (as MLX).
+   * MLX's group_size, bits, mode, quantize_input come positionally in that
+   * order (`toQuantized(32, 8)`), in the options, or both.
    * @example
    * ```ts
    * const q = new mx.nn.Embedding(10, 64).toQuantized({ bits: 8 });
    * [q.groupSize, q.bits, q.mode]; // [64, 8, "affine"]
    * ```
    */
-  toQuantized(o: ToQuantizedOptions = {}): QuantizedEmbedding {
+  toQuantized(...rest: KeywordArgs<[["groupSize", number], ["bits", number], ["mode", QuantizationMode], ["quantizeInput", boolean]], ToQuantizedOptions>): QuantizedEmbedding {
     const op = "nn.Embedding.toQuantized";
-    const { quantizeInput, ...q } = options(op, o, ["groupSize", "bits", "mode", "quantizeInput"]);
+    const { quantizeInput, groupSize, bits, mode } = keywordArgs(op, rest, ["groupSize", "bits", "mode", "quantizeInput"]) as ToQuantizedOptions;
+    const q = { groupSize: groupSize ?? undefined, bits: bits ?? undefined, mode: mode ?? undefined };
     if (checkBool(op, "quantizeInput", quantizeInput ?? false)) throw new Error(`[${op}] quantizeInput is not supported for an Embedding (its input is indices)`);
     return asOp(op, () => QuantizedEmbedding.fromEmbedding(this, q));
   }

@@ -6,10 +6,11 @@ import { describeValue } from "../../errors.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
-import { checkArray, checkBool, checkSize, keywords, options } from "../checks.js";
+import { checkArray, checkBool, checkSize, keywordArgs, keywords, type PositionalThenOptions, type KeywordArgs } from "../checks.js";
+import type { QuantizationMode } from "../../primitives/quantized.js";
 import { Module } from "../module.js";
 import { QQLinear } from "./qq-linear.js";
-import { QuantizedLinear, type ToQuantizedOptions } from "./quantized.js";
+import { QuantizedLinear, type QuantizeLayerOptions, type ToQuantizedOptions } from "./quantized.js";
 
 /** Returns its input (a placeholder layer); its constructor takes no argument. */
 export class Identity extends Module {
@@ -66,7 +67,9 @@ export class Linear extends Module {
    * The quantized approximation of this layer (MLX's `to_quantized`, which
    * nn.quantize calls): a QuantizedLinear in any mode of mx.quantize
    * (`groupSize` and `bits` default to the mode's), or with `quantizeInput`
-   * a QQLinear (modes "nvfp4" and "mxfp8", no bias).
+   * a QQLinear (modes "nvfp4" and "mxfp8", no bias). MLX's group_size, bits,
+   * mode, quantize_input come positionally in that order
+   * (`toQuantized(32, 8)`), in the options, or both.
    * @example
    * ```ts
    * const q = new mx.nn.Linear(64, 8).toQuantized({ mode: "mxfp8" });
@@ -74,18 +77,38 @@ export class Linear extends Module {
    * new mx.nn.Linear(32, 8, false).toQuantized({ mode: "nvfp4", quantizeInput: true }).constructor.name; // "QQLinear"
    * ```
    */
-  toQuantized(o: ToQuantizedOptions & { quantizeInput: true }): QQLinear;
+  toQuantized(...rest: PositionalThenOptions<[["groupSize", number], ["bits", number], ["mode", QuantizationMode]], ToQuantizedOptions & { quantizeInput: true }>): QQLinear;
+  /**
+   * The QQLinear form of this layer, MLX's arguments all positional (null: the mode's default).
+   * @example
+   * ```ts
+   * new mx.nn.Linear(32, 8, false).toQuantized(null, null, "mxfp8", true).constructor.name; // "QQLinear"
+   * ```
+   */
+  toQuantized(groupSize: number | null | undefined, bits: number | null | undefined, mode: QuantizationMode | null | undefined, quantizeInput: true): QQLinear;
   /**
    * The QuantizedLinear form of this layer, with the mode's groupSize and bits unless given.
    * @example
    * ```ts
    * new mx.nn.Linear(64, 8).toQuantized().mode; // "affine"
+   * const q = new mx.nn.Linear(64, 8).toQuantized(32, 8);
+   * [q.groupSize, q.bits]; // [32, 8]
    * ```
    */
-  toQuantized(o?: ToQuantizedOptions): QuantizedLinear;
-  toQuantized(o: ToQuantizedOptions = {}): QuantizedLinear | QQLinear {
+  toQuantized(...rest: KeywordArgs<[["groupSize", number], ["bits", number], ["mode", QuantizationMode], ["quantizeInput", false]], ToQuantizedOptions & { quantizeInput?: false | undefined }>): QuantizedLinear;
+  /**
+   * A QuantizedLinear, or a QQLinear when `quantizeInput` is true.
+   * @example
+   * ```ts
+   * const quantizeInput = [true, false][0]!; // a boolean known only when run
+   * new mx.nn.Linear(32, 8, false).toQuantized({ mode: "nvfp4", quantizeInput }).constructor.name; // "QQLinear"
+   * ```
+   */
+  toQuantized(...rest: KeywordArgs<[["groupSize", number], ["bits", number], ["mode", QuantizationMode], ["quantizeInput", boolean]], ToQuantizedOptions>): QuantizedLinear | QQLinear;
+  toQuantized(...rest: unknown[]): QuantizedLinear | QQLinear {
     const op = "nn.Linear.toQuantized";
-    const { quantizeInput, ...q } = options(op, o, ["groupSize", "bits", "mode", "quantizeInput"]);
+    const { quantizeInput, groupSize, bits, mode } = keywordArgs(op, rest, ["groupSize", "bits", "mode", "quantizeInput"]) as ToQuantizedOptions;
+    const q: QuantizeLayerOptions = { groupSize: groupSize ?? undefined, bits: bits ?? undefined, mode: mode ?? undefined };
     if (!checkBool(op, "quantizeInput", quantizeInput ?? false)) return asOp(op, () => QuantizedLinear.fromLinear(this, q));
     if (q.mode !== "nvfp4" && q.mode !== "mxfp8") throw new Error(`[${op}] quantizeInput needs mode "nvfp4" or "mxfp8" (quantized activations), got ${describeValue(q.mode ?? "affine")}`);
     return asOp(op, () => QQLinear.fromLinear(this, { groupSize: q.groupSize, bits: q.bits, mode: q.mode as "nvfp4" | "mxfp8" }));

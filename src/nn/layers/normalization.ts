@@ -8,7 +8,7 @@ import { opError } from "../../errors.js";
 import * as fast from "../../fast/index.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
-import { checkArray, checkBool, checkNumber, keywords, options, checkSize } from "../checks.js";
+import { checkArray, checkBool, checkNumber, keywordArgs, checkSize, type KeywordArgs } from "../checks.js";
 import { Module, type FreezeOptions } from "../module.js";
 
 /** Checks that `x`'s last axis holds `dims` features. */
@@ -35,11 +35,12 @@ export class LayerNorm extends Module {
   readonly dims: number;
   /** Added to the variance. */
   readonly eps: number;
-  constructor(dims: number, o: LayerNormOptions = {}) {
+  /** MLX's `LayerNorm(dims, eps, affine, bias)`: eps, affine, bias positionally (`new nn.LayerNorm(64, 1e-6)`) or in the options. */
+  constructor(dims: number, ...rest: KeywordArgs<[["eps", number], ["affine", boolean], ["bias", boolean]], LayerNormOptions>) {
     super();
     const op = "nn.LayerNorm";
     this.dims = checkSize(op, "dims", dims, 1);
-    const p = options(op, o, ["eps", "affine", "bias"]);
+    const p = keywordArgs(op, rest, ["eps", "affine", "bias"]) as LayerNormOptions;
     this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0, Infinity, { lo: true });
     if (checkBool(op, "affine", p.affine ?? true)) {
       this.weight = ops.ones([dims]);
@@ -53,7 +54,7 @@ export class LayerNorm extends Module {
    * `(x - mean) / sqrt(var + eps) * weight + bias` over the last axis.
    * @example
    * ```ts
-   * await new mx.nn.LayerNorm(2, { eps: 0 }).forward(mx.array([[1, 3]], mx.float32)).tolist(); // [[-1, 1]]
+   * await new mx.nn.LayerNorm(2, { eps: 1e-12 }).forward(mx.array([[1, 3]], mx.float32)).tolist(); // [[-1, 1]]
    * ```
    */
   forward(x: MxArray): MxArray {
@@ -67,10 +68,11 @@ export class RMSNorm extends Module {
   weight: MxArray;
   /** Added to the mean square. */
   readonly eps: number;
-  constructor(dims: number, eps: number | { eps?: number | undefined } = 1e-5) {
+  /** MLX's `RMSNorm(dims, eps)`: eps positionally (`new nn.RMSNorm(64, 1e-6)`) or in the options. */
+  constructor(dims: number, ...rest: KeywordArgs<[["eps", number]], { eps?: number | undefined }>) {
     super();
     this.weight = ops.ones([checkSize("nn.RMSNorm", "dims", dims, 1)]);
-    this.eps = checkNumber("nn.RMSNorm", "eps", keywords("nn.RMSNorm", [eps], ["eps"]).eps ?? 1e-5, 0, Infinity, { lo: true });
+    this.eps = checkNumber("nn.RMSNorm", "eps", keywordArgs("nn.RMSNorm", rest, ["eps"]).eps ?? 1e-5, 0, Infinity, { lo: true });
   }
   protected override extraRepr(): string {
     return `${this.weight.shape[0]}, eps=${this.eps}`;
@@ -79,7 +81,7 @@ export class RMSNorm extends Module {
    * `x / sqrt(mean(x^2) + eps) * weight` over the last axis.
    * @example
    * ```ts
-   * await new mx.nn.RMSNorm(2, 0).forward(mx.array([[3, 4]], mx.float32)).tolist(); // [[0.8485281467437744, 1.1313709020614624]]
+   * await new mx.nn.RMSNorm(2, 1e-12).forward(mx.array([[3, 4]], mx.float32)).tolist(); // [[0.8485281467437744, 1.1313709020614624]]
    * ```
    */
   forward(x: MxArray): MxArray {
@@ -107,13 +109,14 @@ export class GroupNorm extends Module {
   readonly eps: number;
   /** Whether consecutive channels form a group, as PyTorch's GroupNorm groups them. */
   readonly pytorchCompatible: boolean;
-  constructor(numGroups: number, dims: number, o: GroupNormOptions = {}) {
+  /** MLX's `GroupNorm(num_groups, dims, eps, affine, pytorch_compatible)`: the last three positionally (`new nn.GroupNorm(4, 32, 1e-6, true, true)`) or in the options. */
+  constructor(numGroups: number, dims: number, ...rest: KeywordArgs<[["eps", number], ["affine", boolean], ["pytorchCompatible", boolean]], GroupNormOptions>) {
     super();
     const op = "nn.GroupNorm";
     this.numGroups = checkSize(op, "numGroups", numGroups, 1);
     this.dims = checkSize(op, "dims", dims, 1);
     if (dims % numGroups !== 0) throw new RangeError(`[${op}] dims (${dims}) must be a multiple of numGroups (${numGroups})`);
-    const p = options(op, o, ["eps", "affine", "pytorchCompatible"]);
+    const p = keywordArgs(op, rest, ["eps", "affine", "pytorchCompatible"]) as GroupNormOptions;
     this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0, Infinity, { lo: true });
     this.pytorchCompatible = checkBool(op, "pytorchCompatible", p.pytorchCompatible ?? false);
     if (checkBool(op, "affine", p.affine ?? true)) {
@@ -129,7 +132,7 @@ export class GroupNorm extends Module {
    * The group-normalized `x` [N, ..., C].
    * @example
    * ```ts
-   * const y = new mx.nn.GroupNorm(1, 2, { eps: 0 }).forward(mx.array([[[1, 3]]], mx.float32));
+   * const y = new mx.nn.GroupNorm(1, 2, { eps: 1e-12 }).forward(mx.array([[[1, 3]]], mx.float32));
    * await y.tolist(); // [[[-1, 1]]]
    * ```
    */
@@ -171,11 +174,12 @@ export class InstanceNorm extends Module {
   readonly dims: number;
   /** Added to the variance. */
   readonly eps: number;
-  constructor(dims: number, o: InstanceNormOptions = {}) {
+  /** MLX's `InstanceNorm(dims, eps, affine)`: eps and affine positionally (`new nn.InstanceNorm(8, 1e-5, true)`) or in the options. */
+  constructor(dims: number, ...rest: KeywordArgs<[["eps", number], ["affine", boolean]], InstanceNormOptions>) {
     super();
     const op = "nn.InstanceNorm";
     this.dims = checkSize(op, "dims", dims, 1);
-    const p = options(op, o, ["eps", "affine"]);
+    const p = keywordArgs(op, rest, ["eps", "affine"]) as InstanceNormOptions;
     this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0, Infinity, { lo: true });
     if (checkBool(op, "affine", p.affine ?? false)) {
       this.weight = ops.ones([dims]);
@@ -189,7 +193,7 @@ export class InstanceNorm extends Module {
    * The instance-normalized `x` [N, ..., C].
    * @example
    * ```ts
-   * const y = new mx.nn.InstanceNorm(1, { eps: 0 }).forward(mx.array([[[1], [3]]], mx.float32));
+   * const y = new mx.nn.InstanceNorm(1, { eps: 1e-12 }).forward(mx.array([[[1], [3]]], mx.float32));
    * await y.tolist(); // [[[-1], [1]]]
    * ```
    */
@@ -241,11 +245,15 @@ export class BatchNorm extends Module {
   readonly momentum: number;
   /** Whether the layer keeps running statistics (`running_mean`, `running_var`) for eval mode. */
   readonly trackRunningStats: boolean;
-  constructor(numFeatures: number, o: BatchNormOptions = {}) {
+  /**
+   * MLX's `BatchNorm(num_features, eps, momentum, affine, track_running_stats)`:
+   * the last four positionally (`new nn.BatchNorm(16, 1e-5, 0.1, false)`) or in the options.
+   */
+  constructor(numFeatures: number, ...rest: KeywordArgs<[["eps", number], ["momentum", number], ["affine", boolean], ["trackRunningStats", boolean]], BatchNormOptions>) {
     super();
     const op = "nn.BatchNorm";
     this.numFeatures = checkSize(op, "numFeatures", numFeatures, 1);
-    const p = options(op, o, ["eps", "momentum", "affine", "trackRunningStats"]);
+    const p = keywordArgs(op, rest, ["eps", "momentum", "affine", "trackRunningStats"]) as BatchNormOptions;
     this.eps = checkNumber(op, "eps", p.eps ?? 1e-5, 0, Infinity, { lo: true });
     this.momentum = checkNumber(op, "momentum", p.momentum ?? 0.1, 0, 1);
     this.trackRunningStats = checkBool(op, "trackRunningStats", p.trackRunningStats ?? true);
@@ -282,7 +290,7 @@ export class BatchNorm extends Module {
    * The batch-normalized `x`; in training the running statistics are updated.
    * @example
    * ```ts
-   * const bn = new mx.nn.BatchNorm(1, { eps: 0 });
+   * const bn = new mx.nn.BatchNorm(1, { eps: 1e-12 });
    * await bn.forward(mx.array([[1], [3]], mx.float32)).tolist(); // [[-1], [1]]
    * await bn.running_mean!.tolist(); // [0.20000000298023224]
    * await bn.eval().forward(mx.array([[1]], mx.float32)).tolist(); // [[0.7627701163291931]]

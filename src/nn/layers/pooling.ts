@@ -14,7 +14,7 @@ import { Module } from "../module.js";
 /** One value per spatial axis, or one for all. */
 export type PerAxis = number | readonly number[];
 
-/** MLX's keyword arguments of a pooling layer, as an options object: `new nn.MaxPool2d(3, { stride: 1, padding: 1 })`. */
+/** MLX's keyword arguments of a pooling layer, as an options object (`new nn.MaxPool2d(3, { stride: 1, padding: 1 })`) or positionally in its order (`new nn.MaxPool2d(3, 1, 1)`). */
 export interface PoolOptions {
   /** Default: the kernel size. */
   stride?: PerAxis | null | undefined;

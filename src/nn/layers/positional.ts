@@ -7,8 +7,8 @@ import { float32, isFloating, type DType } from "../../dtype.js";
 import { describeValue, opError } from "../../errors.js";
 import * as fast from "../../fast/index.js";
 import * as ops from "../../ops/index.js";
-import { asOp } from "../../ops/strict-options.js";
-import { checkArray, checkBool, checkInt, checkNumber, keywords, options, checkSize } from "../checks.js";
+import { asOp, noExtraArguments } from "../../ops/strict-options.js";
+import { checkArray, checkBool, checkInt, checkNumber, keywordArgs, keywords, checkSize, type KeywordArgs } from "../checks.js";
 import { Module } from "../module.js";
 
 export interface RoPEOptions {
@@ -30,12 +30,13 @@ export class RoPE extends Module {
   readonly base: number;
   /** The factor positions are multiplied by. */
   readonly scale: number;
-  constructor(dims: number, o: RoPEOptions = {}) {
+  /** MLX's `RoPE(dims, traditional, base, scale)`: the last three positionally (`new nn.RoPE(64, true)`) or in the options. */
+  constructor(dims: number, ...rest: KeywordArgs<[["traditional", boolean], ["base", number], ["scale", number]], RoPEOptions>) {
     super();
     const op = "nn.RoPE";
     this.dims = checkSize(op, "dims", dims, 2);
     if (dims % 2 !== 0) throw new RangeError(`[${op}] dims must be even, got ${dims}`);
-    const p = options(op, o, ["traditional", "base", "scale"]);
+    const p = keywordArgs(op, rest, ["traditional", "base", "scale"]) as RoPEOptions;
     this.traditional = checkBool(op, "traditional", p.traditional ?? false);
     this.base = checkNumber(op, "base", p.base ?? 10000, 0, Infinity, { lo: true });
     this.scale = checkNumber(op, "scale", p.scale ?? 1);
@@ -48,7 +49,8 @@ export class RoPE extends Module {
    * `offset` is an integer, or an integer array (as mx.fast.rope takes it:
    * one offset, or one per entry of x's first axis, as batched caches keep them).
    * It may be negative, as MLX's: the positions offset + i are then negative
-   * and the rotation runs the other way.
+   * and the rotation runs the other way. MLX's keyword `offset` may also come
+   * in an options object: `rope.forward(q, { offset: cache.offset })`.
    * @example
    * ```ts
    * const y = new mx.nn.RoPE(2).forward(mx.ones([1, 2, 2]));
@@ -57,9 +59,11 @@ export class RoPE extends Module {
    * await z.tolist(); // [[[1, 1]], [[-0.30116868019104004, 1.3817732334136963]]]
    * ```
    */
-  forward(x: MxArray, offset: number | MxArray = 0): MxArray {
+  forward(x: MxArray, offset: number | MxArray | { offset?: number | MxArray | undefined } = 0): MxArray {
     const op = "nn.RoPE";
+    noExtraArguments(op, arguments, 2);
     const a = checkArray(op, x, "x");
+    offset = (keywords(op, [offset], ["offset"]).offset ?? 0) as number | MxArray;
     if (offset instanceof MxArray) checkArray(op, offset, "offset");
     // any int32 offset, negative too, as MLX's (mx.fast.rope takes |offset| <= 2^31 - 1)
     else if (typeof offset === "number") checkInt(op, "offset", offset, -(2 ** 31 - 1), 2 ** 31 - 1);
@@ -92,12 +96,16 @@ export class SinusoidalPositionalEncoding extends Module {
   readonly scale: number;
   /** Whether the cosines come before the sines. */
   readonly cosFirst: boolean;
-  constructor(dims: number, o: SinusoidalOptions = {}) {
+  /**
+   * MLX's `SinusoidalPositionalEncoding(dims, min_freq, max_freq, scale,
+   * cos_first, full_turns)`: all but dims positionally in that order or in the options.
+   */
+  constructor(dims: number, ...rest: KeywordArgs<[["minFreq", number], ["maxFreq", number], ["scale", number], ["cosFirst", boolean], ["fullTurns", boolean]], SinusoidalOptions>) {
     super();
     const op = "nn.SinusoidalPositionalEncoding";
     checkSize(op, "dims", dims, 2);
     if (dims % 2 !== 0) throw new RangeError(`[${op}] dims must be even, got ${dims}`);
-    const p = options(op, o, ["minFreq", "maxFreq", "scale", "cosFirst", "fullTurns"]);
+    const p = keywordArgs(op, rest, ["minFreq", "maxFreq", "scale", "cosFirst", "fullTurns"]) as SinusoidalOptions;
     const lo = Math.log(checkNumber(op, "minFreq", p.minFreq ?? 0.0001, 0, Infinity, { lo: true }));
     const hi = Math.log(checkNumber(op, "maxFreq", p.maxFreq ?? 1, 0, Infinity, { lo: true }));
     const half = dims / 2;

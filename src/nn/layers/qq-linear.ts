@@ -7,7 +7,7 @@ import { describeValue } from "../../errors.js";
 import * as ops from "../../ops/index.js";
 import { asOp } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
-import { checkArray, checkChoice, checkInt, options, checkSize } from "../checks.js";
+import { checkArray, checkChoice, checkInt, keywordArgs, checkSize, type KeywordArgs } from "../checks.js";
 import { Module, isModule } from "../module.js";
 
 export interface QQLinearOptions {
@@ -44,10 +44,11 @@ export class QQLinear extends Module {
   readonly mode: "nvfp4" | "mxfp8";
   _quantized = false;
 
-  constructor(inputDims: number, outputDims: number, o?: QQLinearOptions) {
+  /** MLX's `QQLinear(input_dims, output_dims, group_size, bits, mode)`: the last three positionally or in the options. */
+  constructor(inputDims: number, outputDims: number, ...rest: KeywordArgs<[["groupSize", number], ["bits", number], ["mode", "nvfp4" | "mxfp8"]], QQLinearOptions>) {
     super();
     const op = "nn.QQLinear";
-    const p = options(op, o, ["groupSize", "bits", "mode"]);
+    const p = keywordArgs(op, rest, ["groupSize", "bits", "mode"]) as QQLinearOptions;
     this.mode = checkChoice(op, "mode", p.mode ?? "nvfp4", ["nvfp4", "mxfp8"]) as "nvfp4" | "mxfp8";
     this.groupSize = checkInt(op, "groupSize", p.groupSize ?? DEFAULTS[this.mode].groupSize, 1, 1024);
     this.bits = checkInt(op, "bits", p.bits ?? DEFAULTS[this.mode].bits, 1, 8);
@@ -71,8 +72,9 @@ export class QQLinear extends Module {
    * q.weight.shape; // [2, 32]
    * ```
    */
-  static fromLinear(linear: Module & { weight: MxArray; bias?: MxArray | undefined }, o?: QQLinearOptions): QQLinear {
+  static fromLinear(linear: Module & { weight: MxArray; bias?: MxArray | undefined }, ...rest: KeywordArgs<[["groupSize", number], ["bits", number], ["mode", "nvfp4" | "mxfp8"]], QQLinearOptions>): QQLinear {
     const op = "nn.QQLinear.fromLinear";
+    const o = keywordArgs(op, rest, ["groupSize", "bits", "mode"]) as QQLinearOptions;
     const w = isModule(linear) ? (linear as { weight?: unknown }).weight : undefined;
     if (!(w instanceof MxArray) || w.ndim !== 2) throw new TypeError(`[${op}] linear must be an nn.Module with a 2-D weight (an nn.Linear), got ${describeValue(linear)}`);
     if (linear.bias instanceof MxArray) throw new Error(`[${op}] QQLinear has no bias (as MLX's): pass a Linear without one`);

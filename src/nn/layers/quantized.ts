@@ -12,7 +12,7 @@ import type { QuantizationMode } from "../../primitives/quantized.js";
 import * as random from "../../random.js";
 import { isPlainObject } from "../../transforms/tree.js";
 import { treeMapWithPath } from "../../transforms/utils.js";
-import { checkArray, checkBool, keywords, options, checkSize } from "../checks.js";
+import { checkArray, checkBool, keywordArgs, options, checkSize, type KeywordArgs } from "../checks.js";
 import { Module, isModule } from "../module.js";
 
 export interface QuantizeLayerOptions {
@@ -34,6 +34,15 @@ export interface ToQuantizedOptions extends QuantizeLayerOptions {
 function quantOptions(op: string, o: QuantizeLayerOptions | undefined): { groupSize: number; bits: number; mode: QuantizationMode } {
   const p = options(op, o, ["groupSize", "bits", "mode"]);
   return quantParams(op, p.groupSize, p.bits, p.mode);
+}
+
+/** MLX's group_size, bits, mode, in its order. */
+const QUANT_NAMES = ["groupSize", "bits", "mode"];
+
+/** MLX's group_size, bits and mode given to `op` positionally (in that order), in an options object, or both. */
+function quantArgs(op: string, rest: readonly unknown[]): QuantizeLayerOptions {
+  const given = keywordArgs(op, rest, QUANT_NAMES);
+  return { groupSize: given.groupSize as number | undefined, bits: given.bits as number | undefined, mode: given.mode as QuantizationMode | undefined };
 }
 
 /** The 2-D `weight` of a layer to quantize (as MLX's from_linear, any module with one). */
@@ -82,12 +91,12 @@ abstract class Quantized extends Module {
  */
 export class QuantizedLinear extends Quantized {
   declare bias?: MxArray;
-  constructor(inputDims: number, outputDims: number, bias: boolean | (QuantizeLayerOptions & { bias?: boolean | undefined }) = true, o?: QuantizeLayerOptions) {
+  /** MLX's `QuantizedLinear(input_dims, output_dims, bias, group_size, bits, mode)`: the last four positionally, up to any of them, then in the options. */
+  constructor(inputDims: number, outputDims: number, ...rest: KeywordArgs<[["bias", boolean], ["groupSize", number], ["bits", number], ["mode", QuantizationMode]], QuantizeLayerOptions & { bias?: boolean | undefined }>) {
     const op = "nn.QuantizedLinear";
-    // MLX's keywords bias, group_size, bits, mode: positionally (bias, then the options) or all in one options object
-    const given = keywords(op, [bias, o], ["bias", "groupSize", "bits", "mode"]);
+    const given = keywordArgs(op, rest, ["bias", ...QUANT_NAMES]);
     super(quantOptions(op, { groupSize: given.groupSize as number | undefined, bits: given.bits as number | undefined, mode: given.mode as QuantizationMode | undefined }));
-    bias = (given.bias ?? true) as boolean;
+    const bias = given.bias ?? true;
     const i = checkSize(op, "inputDims", inputDims, 1);
     const out = checkSize(op, "outputDims", outputDims, 1);
     if (i * out > 2 ** 28) throw new RangeError(`[${op}] inputDims * outputDims must be at most 2^28`);
@@ -113,8 +122,9 @@ export class QuantizedLinear extends Quantized {
    * [fp4.groupSize, fp4.bits, "biases" in fp4]; // [32, 4, false]
    * ```
    */
-  static fromLinear(linear: Module & { weight: MxArray; bias?: MxArray | undefined }, o?: QuantizeLayerOptions): QuantizedLinear {
+  static fromLinear(linear: Module & { weight: MxArray; bias?: MxArray | undefined }, ...rest: KeywordArgs<[["groupSize", number], ["bits", number], ["mode", QuantizationMode]], QuantizeLayerOptions>): QuantizedLinear {
     const op = "nn.QuantizedLinear.fromLinear";
+    const o = quantArgs(op, rest);
     const w = weightOf(op, linear, "linear");
     const [out, i] = w.shape as [number, number];
     const q = new QuantizedLinear(i, out, false, o);
@@ -148,9 +158,10 @@ export class QuantizedEmbedding extends Quantized {
   readonly numEmbeddings: number;
   /** The size of each embedding vector. */
   readonly dims: number;
-  constructor(numEmbeddings: number, dims: number, o?: QuantizeLayerOptions) {
+  /** MLX's `QuantizedEmbedding(num_embeddings, dims, group_size, bits, mode)`: the last three positionally or in the options. */
+  constructor(numEmbeddings: number, dims: number, ...rest: KeywordArgs<[["groupSize", number], ["bits", number], ["mode", QuantizationMode]], QuantizeLayerOptions>) {
     const op = "nn.QuantizedEmbedding";
-    super(quantOptions(op, o));
+    super(quantOptions(op, quantArgs(op, rest)));
     const n = checkSize(op, "numEmbeddings", numEmbeddings, 1);
     this.numEmbeddings = n;
     this.dims = checkSize(op, "dims", dims, 1);
@@ -171,8 +182,9 @@ export class QuantizedEmbedding extends Quantized {
    * q.forward(mx.array([1, 2])).shape; // [2, 64]
    * ```
    */
-  static fromEmbedding(embedding: Module & { weight: MxArray }, o?: QuantizeLayerOptions): QuantizedEmbedding {
+  static fromEmbedding(embedding: Module & { weight: MxArray }, ...rest: KeywordArgs<[["groupSize", number], ["bits", number], ["mode", QuantizationMode]], QuantizeLayerOptions>): QuantizedEmbedding {
     const op = "nn.QuantizedEmbedding.fromEmbedding";
+    const o = quantArgs(op, rest);
     const w = weightOf(op, embedding, "embedding");
     const [n, d] = w.shape as [number, number];
     const q = new QuantizedEmbedding(n, d, o);
@@ -240,6 +252,8 @@ export interface QuantizeModelOptions extends ToQuantizedOptions {
  * Embedding, and user layers that define one) by what its `toQuantized`
  * returns (MLX's `nn.quantize`). `groupSize` and `bits` default to the
  * mode's; `quantizeInput` turns Linear layers into QQLinear (nvfp4, mxfp8).
+ * `groupSize` and `bits` may come positionally (`nn.quantize(model, 32, 8)`),
+ * as MLX's; `mode`, `quantizeInput` and `classPredicate` only in the options.
  * @example
  * ```ts
  * const model = new mx.nn.Sequential(new mx.nn.Linear(64, 64), new mx.nn.ReLU());
@@ -250,12 +264,14 @@ export interface QuantizeModelOptions extends ToQuantizedOptions {
  * (fp4.layers[0] as mx.nn.QuantizedEmbedding).groupSize; // 16
  * ```
  */
-export function quantize(model: Module, o: QuantizeModelOptions = {}): void {
+export function quantize(model: Module, ...rest: KeywordArgs<[["groupSize", number], ["bits", number]], QuantizeModelOptions>): void {
   const op = "nn.quantize";
   if (!isModule(model)) throw new TypeError(`[${op}] model must be an nn.Module, got ${describeValue(model)}`);
-  const p = options(op, o, ["groupSize", "bits", "mode", "quantizeInput", "classPredicate"]);
-  quantOptions(op, { groupSize: p.groupSize, bits: p.bits, mode: p.mode });
-  const base: ToQuantizedOptions = { groupSize: p.groupSize, bits: p.bits, mode: p.mode };
+  // MLX's quantize(model, group_size, bits, *, mode, quantize_input, class_predicate): the last three keyword-only
+  const p = keywordArgs(op, rest, ["groupSize", "bits", "mode", "quantizeInput", "classPredicate"], 2) as QuantizeModelOptions;
+  // null (MLX's None) is the mode's default, as undefined
+  const base: ToQuantizedOptions = { groupSize: p.groupSize ?? undefined, bits: p.bits ?? undefined, mode: p.mode };
+  quantOptions(op, base);
   if (checkBool(op, "quantizeInput", p.quantizeInput ?? false)) base.quantizeInput = true;
   const predicate = p.classPredicate ?? ((_path: string, m: Module) => hasToQuantized(m));
   if (typeof predicate !== "function") throw new TypeError(`[${op}] classPredicate must be a function, got ${describeValue(predicate)}`);

@@ -5,7 +5,7 @@
 import type { MxArray } from "../../array.js";
 import { describeValue, opError } from "../../errors.js";
 import * as ops from "../../ops/index.js";
-import { asOp } from "../../ops/strict-options.js";
+import { asOp, noExtraArguments } from "../../ops/strict-options.js";
 import * as random from "../../random.js";
 import { checkArray, checkBool, checkSize, keywords } from "../checks.js";
 import { Module } from "../module.js";
@@ -16,6 +16,12 @@ function sizes(op: string, inputSize: number, hiddenSize: number, gates: number)
   const h = checkSize(op, "hiddenSize", hiddenSize, 1);
   if (gates * h * (i + h) > 2 ** 28) throw new RangeError(`[${op}] inputSize and hiddenSize give more than 2^28 weights`);
   return [i, h, 1 / Math.sqrt(h)];
+}
+
+/** MLX's `hidden` (and `cell`) of a forward call, positionally or in an options object, checked. */
+function states(op: string, rest: readonly unknown[], names: readonly string[]): (MxArray | undefined)[] {
+  const given = keywords(op, rest, names);
+  return names.map((n) => (given[n] === undefined || given[n] === null ? undefined : checkArray(op, given[n], n)));
 }
 
 /** The input checked ([..., L, inputSize]) and the step count. */
@@ -68,19 +74,21 @@ export class RNN extends Module {
     return `inputDims=${this.Wxh.shape[1]}, hiddenSize=${this.hiddenSize}, nonlinearity=${name}, bias=${"bias" in this}`;
   }
   /**
-   * The hidden states [..., L, hiddenSize] of the sequence `x` [..., L, inputSize], from `hidden` (default none: zeros).
+   * The hidden states [..., L, hiddenSize] of the sequence `x` [..., L, inputSize], from `hidden` (default none: zeros;
+   * positionally or as MLX's keyword, `{ hidden }`).
    * @example
    * ```ts
    * new mx.nn.RNN(3, 2).forward(mx.ones([4, 5, 3])).shape; // [4, 5, 2]
    * ```
    */
-  forward(x: MxArray, hidden?: MxArray): MxArray {
+  forward(x: MxArray, hidden?: MxArray | { hidden?: MxArray | null | undefined } | null): MxArray {
     const op = "nn.RNN";
+    noExtraArguments(op, arguments, 2);
     const a = sequence(op, x, this.Wxh.shape[1]!);
-    if (hidden !== undefined) checkArray(op, hidden, "hidden");
+    const [h0] = states(op, [hidden], ["hidden"]);
     return asOp(op, () => {
       const xs = project(a, this.Wxh, this.bias);
-      let h = hidden;
+      let h = h0;
       const all: MxArray[] = [];
       for (let t = 0; t < a.shape[a.ndim - 2]!; t++) {
         const xt = stepOf(xs, t);
@@ -117,21 +125,22 @@ export class GRU extends Module {
     return `inputDims=${this.Wx.shape[1]}, hiddenSize=${this.hiddenSize}, bias=${"b" in this}`;
   }
   /**
-   * The hidden states [..., L, hiddenSize] of `x` [..., L, inputSize], from `hidden` (default none).
+   * The hidden states [..., L, hiddenSize] of `x` [..., L, inputSize], from `hidden` (default none; positionally or `{ hidden }`).
    * @example
    * ```ts
    * new mx.nn.GRU(3, 2).forward(mx.ones([5, 3])).shape; // [5, 2]
    * ```
    */
-  forward(x: MxArray, hidden?: MxArray): MxArray {
+  forward(x: MxArray, hidden?: MxArray | { hidden?: MxArray | null | undefined } | null): MxArray {
     const op = "nn.GRU";
+    noExtraArguments(op, arguments, 2);
     const a = sequence(op, x, this.Wx.shape[1]!);
-    if (hidden !== undefined) checkArray(op, hidden, "hidden");
+    const [h0] = states(op, [hidden], ["hidden"]);
     return asOp(op, () => {
       const H = this.Wh.shape[1]!;
       const xs = project(a, this.Wx, this.b);
       const [xrz, xn] = ops.split(xs, [2 * H], -1) as [MxArray, MxArray];
-      let h = hidden;
+      let h = h0;
       const all: MxArray[] = [];
       for (let t = 0; t < a.shape[a.ndim - 2]!; t++) {
         let rz = stepOf(xrz, t);
@@ -175,22 +184,23 @@ export class LSTM extends Module {
     return `inputDims=${this.Wx.shape[1]}, hiddenSize=${this.hiddenSize}, bias=${"bias" in this}`;
   }
   /**
-   * The hidden states and cell states, each [..., L, hiddenSize], of `x` [..., L, inputSize].
+   * The hidden states and cell states, each [..., L, hiddenSize], of `x` [..., L, inputSize], from `hidden` and `cell`
+   * (default none; positionally or as MLX's keywords, `{ hidden, cell }`).
    * @example
    * ```ts
    * const [h, c] = new mx.nn.LSTM(3, 2).forward(mx.ones([1, 5, 3]));
    * [h.shape, c.shape]; // [[1, 5, 2], [1, 5, 2]]
    * ```
    */
-  forward(x: MxArray, hidden?: MxArray, cell?: MxArray): [MxArray, MxArray] {
+  forward(x: MxArray, hidden?: MxArray | { hidden?: MxArray | null | undefined; cell?: MxArray | null | undefined } | null, cell?: MxArray | null): [MxArray, MxArray] {
     const op = "nn.LSTM";
+    noExtraArguments(op, arguments, 3);
     const a = sequence(op, x, this.Wx.shape[1]!);
-    if (hidden !== undefined) checkArray(op, hidden, "hidden");
-    if (cell !== undefined) checkArray(op, cell, "cell");
+    const [h0, c0] = states(op, [hidden, cell], ["hidden", "cell"]);
     return asOp(op, () => {
       const xs = project(a, this.Wx, this.bias);
-      let h = hidden;
-      let c = cell;
+      let h = h0;
+      let c = c0;
       const hs: MxArray[] = [];
       const cs: MxArray[] = [];
       for (let t = 0; t < a.shape[a.ndim - 2]!; t++) {

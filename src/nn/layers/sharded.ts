@@ -14,7 +14,7 @@ import type { QuantizationMode } from "../../primitives/quantized.js";
 import * as random from "../../random.js";
 import { customFunction } from "../../transforms/custom.js";
 import { treeMapWithPath } from "../../transforms/utils.js";
-import { checkArray, checkBool, checkFunction, checkSize, keywords, options } from "../checks.js";
+import { checkArray, checkBool, checkFunction, checkSize, keywordArgs, keywords, options, type KeywordArgs } from "../checks.js";
 import { checkGroup, freeOnceRead } from "../distributed.js";
 import { Module, isModule, type FreezeOptions, type Params } from "../module.js";
 import { Linear } from "./linear.js";
@@ -422,15 +422,15 @@ const unpackedColumns = (packed: number, bits: number) => (packed * 32) / bits;
  * process holds the quantized rows of its rank and computes that slice of
  * the outputs; the input's gradient is summed over the group. Its
  * parameters are frozen (as MLX's: `unfreeze` leaves them frozen). MLX's
- * keywords `bias, groupSize, bits, mode, group` come positionally (`bias`)
- * then as options, or all as options.
+ * keywords `bias, groupSize, bits, mode, group` come positionally in that
+ * order, up to any of them, then as options, or all as options.
  */
 export class QuantizedAllToShardedLinear extends ShardedQuantized {
-  constructor(inputDims: number, outputDims: number, bias: boolean | ({ bias?: boolean | undefined } & ShardedQuantizedOptions) = true, o?: ShardedQuantizedOptions) {
+  constructor(inputDims: number, outputDims: number, ...rest: KeywordArgs<[["bias", boolean], ["groupSize", number], ["bits", number], ["mode", QuantizationMode], ["group", Group]], { bias?: boolean | undefined } & ShardedQuantizedOptions>) {
     const op = "nn.QuantizedAllToShardedLinear";
     const i = checkSize(op, "inputDims", inputDims, 1);
     const out = checkSize(op, "outputDims", outputDims, 1);
-    const given = keywords(op, [bias, o], ["bias", "groupSize", "bits", "mode", "group"]);
+    const given = keywordArgs(op, rest, ["bias", "groupSize", "bits", "mode", "group"]);
     super(op, given, i, (n) => {
       if (out % n !== 0) throw opError(op, `Cannot shard the output of size ${out} across ${n} devices (outputDims must be a multiple of the group size).`, [], "value");
       return { weight: [out / n, i], bias: out / n };
@@ -487,11 +487,11 @@ export class QuantizedAllToShardedLinear extends ShardedQuantized {
  * multiple of `groupSize`.
  */
 export class QuantizedShardedToAllLinear extends ShardedQuantized {
-  constructor(inputDims: number, outputDims: number, bias: boolean | ({ bias?: boolean | undefined } & ShardedQuantizedOptions) = true, o?: ShardedQuantizedOptions) {
+  constructor(inputDims: number, outputDims: number, ...rest: KeywordArgs<[["bias", boolean], ["groupSize", number], ["bits", number], ["mode", QuantizationMode], ["group", Group]], { bias?: boolean | undefined } & ShardedQuantizedOptions>) {
     const op = "nn.QuantizedShardedToAllLinear";
     const i = checkSize(op, "inputDims", inputDims, 1);
     const out = checkSize(op, "outputDims", outputDims, 1);
-    const given = keywords(op, [bias, o], ["bias", "groupSize", "bits", "mode", "group"]);
+    const given = keywordArgs(op, rest, ["bias", "groupSize", "bits", "mode", "group"]);
     super(op, given, i, (n) => {
       if (i % n !== 0) throw opError(op, `The input of size ${i} cannot be sharded across ${n} devices (inputDims must be a multiple of the group size).`, [], "value");
       return { weight: [out, i / n], bias: out };

@@ -9,11 +9,11 @@ import { finfo } from "../../dtype-info.js";
 import { describeValue, opError } from "../../errors.js";
 import * as fast from "../../fast/index.js";
 import * as ops from "../../ops/index.js";
-import { asOp } from "../../ops/strict-options.js";
+import { asOp, noExtraArguments } from "../../ops/strict-options.js";
 import { MAX_DIM } from "../../shape.js";
 import { relu } from "../activations.js";
 import { checkpoint } from "../checkpoint.js";
-import { checkArray, checkBool, checkInt, checkNumber, options, checkSize } from "../checks.js";
+import { checkArray, checkBool, checkInt, checkNumber, keywordArgs, keywords, checkSize, type KeywordArgs } from "../checks.js";
 import { Module } from "../module.js";
 import type { Layer } from "./containers.js";
 import { Dropout } from "./dropout.js";
@@ -41,13 +41,25 @@ export class MultiHeadAttention extends Module {
   out_proj: Linear;
   /** The number of attention heads. */
   readonly numHeads: number;
-  constructor(dims: number, numHeads: number, o: MultiHeadAttentionOptions = {}) {
+  /**
+   * MLX's `MultiHeadAttention(dims, num_heads, query_input_dims,
+   * key_input_dims, value_input_dims, value_dims, value_output_dims, bias)`:
+   * all after numHeads positionally in that order (`new nn.MultiHeadAttention(512, 8, 256)`), or in the options.
+   */
+  constructor(
+    dims: number,
+    numHeads: number,
+    ...rest: KeywordArgs<
+      [["queryInputDims", number], ["keyInputDims", number], ["valueInputDims", number], ["valueDims", number], ["valueOutputDims", number], ["bias", boolean]],
+      MultiHeadAttentionOptions
+    >
+  ) {
     super();
     const op = "nn.MultiHeadAttention";
     checkSize(op, "dims", dims, 1);
     checkSize(op, "numHeads", numHeads, 1);
     if (dims % numHeads !== 0) throw new RangeError(`[${op}] dims (${dims}) must be divisible by numHeads (${numHeads})`);
-    const p = options(op, o, ["queryInputDims", "keyInputDims", "valueInputDims", "valueDims", "valueOutputDims", "bias"]);
+    const p = keywordArgs(op, rest, ["queryInputDims", "keyInputDims", "valueInputDims", "valueDims", "valueOutputDims", "bias"]) as MultiHeadAttentionOptions;
     const dim = (k: keyof MultiHeadAttentionOptions, fallback: number) => checkSize(op, k, p[k] ?? fallback, 1);
     const keyIn = dim("keyInputDims", dims);
     const valueDims = dim("valueDims", dims);
@@ -81,7 +93,8 @@ export class MultiHeadAttention extends Module {
   }
 
   /**
-   * Attention of `queries` [B, L, Dq] over `keys` [B, S, Dk] and `values` [B, S, Dv].
+   * Attention of `queries` [B, L, Dq] over `keys` [B, S, Dk] and `values` [B, S, Dv];
+   * `mask` positionally or as MLX's keyword (`{ mask }`).
    * @example
    * ```ts
    * const mha = new mx.nn.MultiHeadAttention(4, 2);
@@ -89,8 +102,10 @@ export class MultiHeadAttention extends Module {
    * mha.forward(x, x, x, "causal").shape; // [1, 3, 4]
    * ```
    */
-  forward(queries: MxArray, keys: MxArray, values: MxArray, mask?: AttentionMask | null): MxArray {
+  forward(queries: MxArray, keys: MxArray, values: MxArray, mask?: AttentionMask | { mask?: AttentionMask | null | undefined } | null): MxArray {
     const op = "nn.MultiHeadAttention";
+    noExtraArguments(op, arguments, 4);
+    mask = masks(op, [mask], ["mask"])[0];
     for (const [n, a] of [["queries", queries], ["keys", keys], ["values", values]] as const) {
       if (checkArray(op, a, n).ndim !== 3) throw opError(op, `${n} must have shape [batch, length, features]`, [a], "value");
     }
@@ -127,20 +142,30 @@ export interface TransformerStackOptions extends TransformerLayerOptions {
 }
 
 const LAYER_KEYS = ["mlpDims", "dropout", "activation", "normFirst"];
+/** MLX's names after numLayers, dims, numHeads of TransformerEncoder and TransformerDecoder, in its order. */
+const STACK_KEYS = [...LAYER_KEYS, "checkpoint"];
+
+/** MLX's masks of a forward call (`names`), given positionally or in an options object (in place of the first). */
+function masks(op: string, given: readonly unknown[], names: readonly string[]): (AttentionMask | null | undefined)[] {
+  const k = keywords(op, given, names);
+  return names.map((n) => k[n] as AttentionMask | null | undefined);
+}
 
 /** `f(x)` for a function, `f.forward(x)` for a module. */
 const call = (f: Layer, x: MxArray): MxArray => (typeof f === "function" ? f(x) : f.forward(x));
 
-function layerSetup(op: string, dims: number, numHeads: number, o: TransformerLayerOptions | undefined) {
+/** Checks dims and numHeads, then the options `read` gives (MLX's keywords, checked and read by the caller): the layer settings, and `given` itself. */
+function layerSetup(op: string, dims: number, numHeads: number, read: () => Record<string, unknown>) {
   checkSize(op, "dims", dims, 1);
   checkSize(op, "numHeads", numHeads, 1);
   if (dims % numHeads !== 0) throw new RangeError(`[${op}] dims (${dims}) must be divisible by numHeads (${numHeads})`);
-  const p = options(op, o, LAYER_KEYS);
+  const p = read() as TransformerStackOptions;
   const activation: Layer = p.activation ?? relu;
   if (typeof activation !== "function" && !(activation instanceof Module && typeof (activation as { forward?: unknown }).forward === "function")) {
     throw new TypeError(`[${op}] activation must be a function or an nn.Module with a forward method, got ${describeValue(activation)}`);
   }
   return {
+    given: p,
     mlpDims: checkSize(op, "mlpDims", p.mlpDims ?? dims * 4, 1),
     dropout: checkNumber(op, "dropout", p.dropout ?? 0, 0, 0.999999),
     activation,
@@ -161,9 +186,11 @@ export class TransformerEncoderLayer extends Module {
   readonly activation: Layer;
   /** Whether each block normalizes its input (pre-norm) instead of its output. */
   readonly normFirst: boolean;
-  constructor(dims: number, numHeads: number, o: TransformerLayerOptions = {}) {
+  /** MLX's `TransformerEncoderLayer(dims, num_heads, mlp_dims, dropout, activation, norm_first)`: the last four positionally in that order or in the options. */
+  constructor(dims: number, numHeads: number, ...rest: KeywordArgs<[["mlpDims", number], ["dropout", number], ["activation", Layer], ["normFirst", boolean]], TransformerLayerOptions>) {
     super();
-    const s = layerSetup("nn.TransformerEncoderLayer", dims, numHeads, o);
+    const op = "nn.TransformerEncoderLayer";
+    const s = layerSetup(op, dims, numHeads, () => keywordArgs(op, rest, LAYER_KEYS));
     this.attention = new MultiHeadAttention(dims, numHeads);
     this.ln1 = new LayerNorm(dims);
     this.ln2 = new LayerNorm(dims);
@@ -181,7 +208,9 @@ export class TransformerEncoderLayer extends Module {
    * new mx.nn.TransformerEncoderLayer(4, 2).forward(mx.ones([1, 3, 4]), "causal").shape; // [1, 3, 4]
    * ```
    */
-  forward(x: MxArray, mask?: AttentionMask | null): MxArray {
+  forward(x: MxArray, mask?: AttentionMask | { mask?: AttentionMask | null | undefined } | null): MxArray {
+    noExtraArguments("nn.TransformerEncoderLayer", arguments, 2);
+    mask = masks("nn.TransformerEncoderLayer", [mask], ["mask"])[0];
     const mlp = (y: MxArray) => this.linear2.forward(this.dropout2.forward(call(this.activation, this.linear1.forward(y))));
     if (this.normFirst) {
       const y = this.ln1.forward(x);
@@ -199,12 +228,15 @@ export class TransformerEncoder extends Module {
   ln: LayerNorm;
   /** Whether each layer is recomputed in the backward pass (nn.checkpoint) instead of keeping its intermediates. */
   readonly checkpoint: boolean;
-  constructor(numLayers: number, dims: number, numHeads: number, o: TransformerStackOptions = {}) {
+  /**
+   * MLX's `TransformerEncoder(num_layers, dims, num_heads, mlp_dims, dropout, activation,
+   * norm_first, checkpoint)`: the last five positionally in that order or in the options.
+   */
+  constructor(numLayers: number, dims: number, numHeads: number, ...rest: KeywordArgs<[["mlpDims", number], ["dropout", number], ["activation", Layer], ["normFirst", boolean], ["checkpoint", boolean]], TransformerStackOptions>) {
     super();
     const op = "nn.TransformerEncoder";
     checkInt(op, "numLayers", numLayers, 0, 1024);
-    const { checkpoint: ckpt, ...layerOptions } = options(op, o, [...LAYER_KEYS, "checkpoint"]);
-    layerSetup(op, dims, numHeads, layerOptions);
+    const { checkpoint: ckpt, ...layerOptions } = layerSetup(op, dims, numHeads, () => keywordArgs(op, rest, STACK_KEYS)).given;
     this.checkpoint = checkBool(op, "checkpoint", ckpt ?? false);
     this.layers = Array.from({ length: numLayers }, () => new TransformerEncoderLayer(dims, numHeads, layerOptions));
     this.ln = new LayerNorm(dims);
@@ -216,9 +248,11 @@ export class TransformerEncoder extends Module {
    * new mx.nn.TransformerEncoder(2, 4, 2).forward(mx.ones([1, 3, 4])).shape; // [1, 3, 4]
    * ```
    */
-  forward(x: MxArray, mask?: AttentionMask | null): MxArray {
+  forward(x: MxArray, mask?: AttentionMask | { mask?: AttentionMask | null | undefined } | null): MxArray {
+    noExtraArguments("nn.TransformerEncoder", arguments, 2);
+    const [m] = masks("nn.TransformerEncoder", [mask], ["mask"]);
     return this.ln.forward(this.layers.reduce((h, l) => {
-      const run = (a: MxArray) => l.forward(a, mask);
+      const run = (a: MxArray) => l.forward(a, m);
       return this.checkpoint ? checkpoint(l, run)(h) : run(h);
     }, x));
   }
@@ -240,9 +274,11 @@ export class TransformerDecoderLayer extends Module {
   readonly activation: Layer;
   /** Whether each block normalizes its input (pre-norm) instead of its output. */
   readonly normFirst: boolean;
-  constructor(dims: number, numHeads: number, o: TransformerLayerOptions = {}) {
+  /** MLX's `TransformerDecoderLayer(dims, num_heads, mlp_dims, dropout, activation, norm_first)`: the last four positionally in that order or in the options. */
+  constructor(dims: number, numHeads: number, ...rest: KeywordArgs<[["mlpDims", number], ["dropout", number], ["activation", Layer], ["normFirst", boolean]], TransformerLayerOptions>) {
     super();
-    const s = layerSetup("nn.TransformerDecoderLayer", dims, numHeads, o);
+    const op = "nn.TransformerDecoderLayer";
+    const s = layerSetup(op, dims, numHeads, () => keywordArgs(op, rest, LAYER_KEYS));
     this.self_attention = new MultiHeadAttention(dims, numHeads);
     this.cross_attention = new MultiHeadAttention(dims, numHeads);
     this.ln1 = new LayerNorm(dims);
@@ -264,7 +300,9 @@ export class TransformerDecoderLayer extends Module {
    * layer.forward(mx.ones([1, 3, 4]), mx.ones([1, 5, 4]), "causal").shape; // [1, 3, 4]
    * ```
    */
-  forward(x: MxArray, memory: MxArray, xMask?: AttentionMask | null, memoryMask?: AttentionMask | null): MxArray {
+  forward(x: MxArray, memory: MxArray, xMask?: AttentionMask | { xMask?: AttentionMask | null | undefined; memoryMask?: AttentionMask | null | undefined } | null, memoryMask?: AttentionMask | null): MxArray {
+    noExtraArguments("nn.TransformerDecoderLayer", arguments, 4);
+    [xMask, memoryMask] = masks("nn.TransformerDecoderLayer", [xMask, memoryMask], ["xMask", "memoryMask"]);
     const mlp = (y: MxArray) => this.linear2.forward(this.dropout3.forward(call(this.activation, this.linear1.forward(y))));
     if (this.normFirst) {
       let y = this.ln1.forward(x);
@@ -285,12 +323,15 @@ export class TransformerDecoder extends Module {
   ln: LayerNorm;
   /** Whether each layer is recomputed in the backward pass (nn.checkpoint) instead of keeping its intermediates. */
   readonly checkpoint: boolean;
-  constructor(numLayers: number, dims: number, numHeads: number, o: TransformerStackOptions = {}) {
+  /**
+   * MLX's `TransformerDecoder(num_layers, dims, num_heads, mlp_dims, dropout, activation,
+   * norm_first, checkpoint)`: the last five positionally in that order or in the options.
+   */
+  constructor(numLayers: number, dims: number, numHeads: number, ...rest: KeywordArgs<[["mlpDims", number], ["dropout", number], ["activation", Layer], ["normFirst", boolean], ["checkpoint", boolean]], TransformerStackOptions>) {
     super();
     const op = "nn.TransformerDecoder";
     checkInt(op, "numLayers", numLayers, 0, 1024);
-    const { checkpoint: ckpt, ...layerOptions } = options(op, o, [...LAYER_KEYS, "checkpoint"]);
-    layerSetup(op, dims, numHeads, layerOptions);
+    const { checkpoint: ckpt, ...layerOptions } = layerSetup(op, dims, numHeads, () => keywordArgs(op, rest, STACK_KEYS)).given;
     this.checkpoint = checkBool(op, "checkpoint", ckpt ?? false);
     this.layers = Array.from({ length: numLayers }, () => new TransformerDecoderLayer(dims, numHeads, layerOptions));
     this.ln = new LayerNorm(dims);
@@ -302,9 +343,11 @@ export class TransformerDecoder extends Module {
    * new mx.nn.TransformerDecoder(1, 4, 2).forward(mx.ones([1, 3, 4]), mx.ones([1, 2, 4])).shape; // [1, 3, 4]
    * ```
    */
-  forward(x: MxArray, memory: MxArray, xMask?: AttentionMask | null, memoryMask?: AttentionMask | null): MxArray {
+  forward(x: MxArray, memory: MxArray, xMask?: AttentionMask | { xMask?: AttentionMask | null | undefined; memoryMask?: AttentionMask | null | undefined } | null, memoryMask?: AttentionMask | null): MxArray {
+    noExtraArguments("nn.TransformerDecoder", arguments, 4);
+    const [xm, mm] = masks("nn.TransformerDecoder", [xMask, memoryMask], ["xMask", "memoryMask"]);
     return this.ln.forward(this.layers.reduce((h, l) => {
-      const run = (a: MxArray, m: MxArray) => l.forward(a, m, xMask, memoryMask);
+      const run = (a: MxArray, m: MxArray) => l.forward(a, m, xm, mm);
       return this.checkpoint ? checkpoint(l, run)(h, memory) : run(h, memory);
     }, x));
   }
@@ -323,30 +366,49 @@ export interface TransformerOptions extends TransformerStackOptions {
 export class Transformer extends Module {
   encoder: NonNullable<TransformerOptions["customEncoder"]>;
   decoder: NonNullable<TransformerOptions["customDecoder"]>;
-  constructor(o: TransformerOptions = {}) {
+  /**
+   * MLX's `Transformer(dims, num_heads, num_encoder_layers,
+   * num_decoder_layers, mlp_dims, dropout, activation, custom_encoder,
+   * custom_decoder, norm_first, checkpoint)`: positionally in that order
+   * (`new nn.Transformer(64, 4, 2, 2)`), up to any of them, then in the options.
+   */
+  constructor(
+    ...rest: KeywordArgs<
+      [
+        ["dims", number], ["numHeads", number], ["numEncoderLayers", number], ["numDecoderLayers", number], ["mlpDims", number], ["dropout", number],
+        ["activation", Layer], ["customEncoder", NonNullable<TransformerOptions["customEncoder"]>], ["customDecoder", NonNullable<TransformerOptions["customDecoder"]>],
+        ["normFirst", boolean], ["checkpoint", boolean],
+      ],
+      TransformerOptions
+    >
+  ) {
     super();
     const op = "nn.Transformer";
-    const p = options(op, o, [...LAYER_KEYS, "checkpoint", "dims", "numHeads", "numEncoderLayers", "numDecoderLayers", "customEncoder", "customDecoder"]);
+    const names = ["dims", "numHeads", "numEncoderLayers", "numDecoderLayers", "mlpDims", "dropout", "activation", "customEncoder", "customDecoder", "normFirst", "checkpoint"];
+    const p = keywordArgs(op, rest, names) as TransformerOptions;
     const dims = checkSize(op, "dims", p.dims ?? 512, 1);
     const heads = checkSize(op, "numHeads", p.numHeads ?? 8, 1);
     const layer = { mlpDims: p.mlpDims, dropout: p.dropout, activation: p.activation, normFirst: p.normFirst };
-    layerSetup(op, dims, heads, layer);
+    layerSetup(op, dims, heads, () => layer);
     const stack = { ...layer, checkpoint: checkBool(op, "checkpoint", p.checkpoint ?? false) };
     for (const k of ["customEncoder", "customDecoder"] as const) {
-      if (p[k] !== undefined && !(p[k] instanceof Module)) throw new TypeError(`[${op}] ${k} must be an nn.Module, got ${describeValue(p[k])}`);
+      if (p[k] !== undefined && p[k] !== null && !(p[k] instanceof Module)) throw new TypeError(`[${op}] ${k} must be an nn.Module, got ${describeValue(p[k])}`);
     }
     this.encoder = p.customEncoder ?? new TransformerEncoder(checkInt(op, "numEncoderLayers", p.numEncoderLayers ?? 6, 0, 1024), dims, heads, stack);
     this.decoder = p.customDecoder ?? new TransformerDecoder(checkInt(op, "numDecoderLayers", p.numDecoderLayers ?? 6, 0, 1024), dims, heads, stack);
   }
   /**
-   * `decoder(tgt, encoder(src, srcMask), tgtMask, memoryMask)`.
+   * `decoder(tgt, encoder(src, srcMask), tgtMask, memoryMask)`; the masks
+   * positionally or as MLX's keywords (`{ tgtMask: "causal" }`).
    * @example
    * ```ts
    * const t = new mx.nn.Transformer({ dims: 4, numHeads: 2, numEncoderLayers: 1, numDecoderLayers: 1 });
    * t.forward(mx.ones([1, 5, 4]), mx.ones([1, 3, 4]), null, "causal").shape; // [1, 3, 4]
    * ```
    */
-  forward(src: MxArray, tgt: MxArray, srcMask?: AttentionMask | null, tgtMask?: AttentionMask | null, memoryMask?: AttentionMask | null): MxArray {
-    return this.decoder.forward(tgt, this.encoder.forward(src, srcMask), tgtMask, memoryMask);
+  forward(src: MxArray, tgt: MxArray, srcMask?: AttentionMask | { srcMask?: AttentionMask | null | undefined; tgtMask?: AttentionMask | null | undefined; memoryMask?: AttentionMask | null | undefined } | null, tgtMask?: AttentionMask | null, memoryMask?: AttentionMask | null): MxArray {
+    noExtraArguments("nn.Transformer", arguments, 5);
+    const m = masks("nn.Transformer", [srcMask, tgtMask, memoryMask], ["srcMask", "tgtMask", "memoryMask"]);
+    return this.decoder.forward(tgt, this.encoder.forward(src, m[0]), m[1], m[2]);
   }
 }

@@ -16,7 +16,7 @@ import { astype, greaterEqual, where } from "./elementwise.js";
 import { broadcastArrays, broadcastTo, concatenate, expandDims, pad, reshape, slice, transpose, type SliceBound } from "./layout.js";
 import { sum } from "./reduction.js";
 import { isPlainObject } from "../transforms/tree.js";
-import { asOp, checkOptions, noExtraArguments, valuesThenDtype } from "./strict-options.js";
+import { asOp, axisThenOptions, checkOptions, noExtraArguments, valuesThenDtype } from "./strict-options.js";
 
 function arr(op: string, x: ArrayLike, o?: OpOptions): MxArray {
   return toArray(op, checkArrayLike(op, x), opStream(op, o, x));
@@ -32,18 +32,6 @@ function axisList(op: string, axis: unknown): number[] {
 /** An axis given in an options object, `{ axis, stream }`. */
 export type AxisOption<T> = { axis?: T | null | undefined } & OpOptions;
 
-/** The axis and options of `op(x, ..., axis, o)` or `op(x, ..., { axis, ...o })`; both at once is an error. */
-function axisOrOptions<T>(op: string, axis: T | null | undefined | AxisOption<T>, o: OpOptions | undefined): [T | null | undefined, OpOptions | undefined] {
-  if (axis === null || typeof axis !== "object" || Array.isArray(axis)) {
-    checkOptions(op, o);
-    return [axis as T | null | undefined, o];
-  }
-  if (o !== undefined) throw opError(op, `give the axis once: ${op}(..., axis, { stream }) or ${op}(..., { axis, stream })`, [], "type");
-  checkOptions(op, axis, ["axis"]);
-  const { axis: ax, ...rest } = axis as AxisOption<T>;
-  return [ax, rest];
-}
-
 /**
  * `x` reversed along `axis` (an axis or a list; all axes by default), as MLX:
  * a negative-step slice, so a view of `x`'s buffer.
@@ -56,7 +44,7 @@ function axisOrOptions<T>(op: string, axis: T | null | undefined | AxisOption<T>
 export function flip(x: ArrayLike, axisOrOpts?: number | readonly number[] | null | AxisOption<number | readonly number[]>, options?: OpOptions): MxArray {
   noExtraArguments("flip", arguments, 3);
   return asOp("flip", () => {
-    const [axis, o] = axisOrOptions("flip", axisOrOpts, options);
+    const { axis, ...o } = axisThenOptions<AxisOption<number | readonly number[]>>("flip", axisOrOpts, options, ["axis"]);
     const a = arr("flip", x, o);
     const axes = axis === undefined || axis === null ? [...a.shape.keys()] : normalizeAxes("flip", axisList("flip", axis), a.ndim, "axis", [a]);
     if (axes.length === 0) return a;
@@ -92,7 +80,7 @@ function rollAxis(a: MxArray, shift: number, ax: number, o: OpOptions): MxArray 
 export function roll(x: ArrayLike, shift: number | readonly number[], axis?: number | readonly number[] | null | AxisOption<number | readonly number[]>, o?: OpOptions): MxArray {
   noExtraArguments("roll", arguments, 4);
   return asOp("roll", () => {
-    [axis, o] = axisOrOptions("roll", axis, o);
+    ({ axis, ...o } = axisThenOptions<AxisOption<number | readonly number[]>>("roll", axis, o, ["axis"]));
     const a = arr("roll", x, o);
     const s = onStream(o, opStream("roll", o, a));
     const shifts = (Array.isArray(shift) ? shift : [shift]).map((v) => checkInt("roll", "shift", v));
@@ -152,7 +140,7 @@ export function tile(x: ArrayLike, reps: number | readonly number[], o?: OpOptio
 export function repeat(x: ArrayLike, repeats: number, axis?: number | null | AxisOption<number>, o?: OpOptions): MxArray {
   noExtraArguments("repeat", arguments, 4);
   return asOp("repeat", () => {
-    [axis, o] = axisOrOptions("repeat", axis, o);
+    ({ axis, ...o } = axisThenOptions<AxisOption<number>>("repeat", axis, o, ["axis"]));
     const a0 = arr("repeat", x, o);
     const s = onStream(o, opStream("repeat", o, a0));
     const k = checkInt("repeat", "repeats", repeats, 0);

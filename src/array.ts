@@ -852,13 +852,14 @@ export class MxArray {
    */
   reshape(...shape: (number | readonly number[])[]) { return ops.reshape(this, shape.flatMap((s) => s)); }
   /**
-   * `mx.flatten(this, o)`: axes `startAxis` to `endAxis` (all by default) merged into one.
+   * `mx.flatten(this, startAxis, endAxis, o)`: axes `startAxis` to `endAxis` (all by default) merged into one.
    * @example
    * ```ts
    * mx.zeros([2, 3, 4]).flatten().shape; // [24]
+   * mx.zeros([2, 3, 4]).flatten(0, 1).shape; // [6, 4]
    * ```
    */
-  flatten(o?: ops.FlattenOptions) { return ops.flatten(this, o); }
+  flatten(startAxis?: number | ops.FlattenOptions, endAxis?: number | ops.FlattenOptions, options?: ops.FlattenOptions) { return ops.flatten(this, startAxis, endAxis, options); }
   /**
    * `mx.squeeze(this, axis)`: the given size-1 axes (all of them by default) removed.
    * @example

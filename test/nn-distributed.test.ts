@@ -112,6 +112,8 @@ describe("nn's distributed layers and helpers on the singleton group", () => {
     expect(nn.averageGradients(grads)).toBe(grads);
     expect(nn.averageGradients(grads, mx.distributed.init(), 0, mx.cpu)).toBe(grads);
     expect(nn.averageGradients(grads, { allReduceSize: 8, communicationStream: mx.cpu })).toBe(grads);
+    // under MLX's module path too (mlx.nn.utils, as MLX's examples call it)
+    expect([nn.utils.averageGradients, nn.utils.clipGradNormSharded, nn.utils.valueAndGrad, nn.utils.checkpoint]).toEqual([nn.averageGradients, nn.clipGradNormSharded, nn.valueAndGrad, nn.checkpoint]);
     const [clipped, norm] = nn.clipGradNormSharded(grads, 2);
     const [want, wantNorm] = mx.optimizers.clipGradNorm(grads, 2);
     expect(await norm.item()).toBe(await wantNorm.item());

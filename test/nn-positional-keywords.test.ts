@@ -66,6 +66,12 @@ describe("MLX's keyword arguments given positionally", () => {
     [a, b] = [new nn.Conv1d(4, 6, 3, null, undefined, { dilation: 2 }), new nn.Conv1d(4, 6, 3, { dilation: 2 })];
     expect([a.stride, a.padding, a.dilation]).toEqual([b.stride, b.padding, b.dilation]);
     await same(() => new nn.ConvTranspose3d(2, 2, 2, 1, 0, 1, 0, false), () => new nn.ConvTranspose3d(2, 2, 2, { bias: false }), tFields);
+    // kernel_size by keyword too (MLX's cifar/resnet.py: nn.Conv2d(i, o, kernel_size=3, stride=s, padding=1, bias=False))
+    const [k, l] = await same(() => new nn.Conv2d(4, 8, { kernelSize: 3, stride: 2, padding: 1, bias: false }), () => new nn.Conv2d(4, 8, 3, 2, 1, 1, 1, false), fields);
+    await sameOutput(k.forward(x2), l.forward(x2));
+    await same(() => new nn.ConvTranspose1d(4, 3, { kernelSize: 3, stride: 2 }), () => new nn.ConvTranspose1d(4, 3, 3, 2), tFields);
+    expect(() => new nn.Conv2d(4, 8, { stride: 2 } as never)).toThrow(/^\[nn\.Conv2d\] kernelSize is required/);
+    expect(() => new nn.Conv2d(4, 8, { kernelSize: 3 }, 2 as never)).toThrow(/^\[nn\.Conv2d\] got 2 after the options object/);
   });
 
   it("normalization: eps, affine, bias, momentum, trackRunningStats, pytorchCompatible", async () => {

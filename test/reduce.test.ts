@@ -203,6 +203,9 @@ describe.each(BACKENDS)("reductions on $name", ({ device }) => {
   it("array methods take their functions' arguments after the input (MLX's positional forms, then the options)", async () => {
     const x = mx.array([[1, 2], [3, 6]], mx.float32, o);
     await expectArray(x.var(0, true, 1), [[2, 8]]);
+    // flatten's start and end axes (MLX's cvae example: .flatten(0, 1); the method once dropped the end axis)
+    expect(mx.zeros([4, 2, 3, 5], mx.float32, o).flatten(0, 1).shape).toEqual([8, 3, 5]);
+    expect(mx.zeros([4, 2, 3, 5], mx.float32, o).flatten(1, { endAxis: 2 }).shape).toEqual([4, 6, 5]);
     await expectClose(x.std(null, false, 1), await mx.std(x, null, false, 1).item());
     await expectArray(x.sum(1, true), [[3], [9]]);
     await expectArray(x.max(0, true), [[3, 6]]);

@@ -27,6 +27,7 @@ export { Upsample, type UpsampleMode, type UpsampleOptions } from "./layers/upsa
 export { QuantizedLinear, QuantizedEmbedding, quantize, type QuantizeLayerOptions, type QuantizeModelOptions, type ToQuantizedOptions, type Quantizable } from "./layers/quantized.js";
 export { QQLinear, type QQLinearOptions } from "./layers/qq-linear.js";
 export { averageGradients, clipGradNormSharded, type AverageGradientsOptions } from "./distributed.js";
+export * as utils from "./utils.js";
 export {
   AllToShardedLinear, ShardedToAllLinear, QuantizedAllToShardedLinear, QuantizedShardedToAllLinear, shardLinear, shardInplace,
   type Segments, type Sharding, type ShardingPredicate, type ShardingSpec, type ShardOptions, type ShardedQuantizedOptions,

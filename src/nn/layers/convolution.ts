@@ -10,7 +10,8 @@ import * as random from "../../random.js";
 import { checkArray, checkBool, checkInt, checkPerAxis, keywordArgs, checkSize, type KeywordArgs } from "../checks.js";
 import { Module } from "../module.js";
 import type { PerAxis } from "./pooling.js";
-import { describeValue } from "../../errors.js";
+import { describeValue, opError } from "../../errors.js";
+import { isPlainObject } from "../../transforms/tree.js";
 import { MAX_DIM } from "../../shape.js";
 
 export interface ConvLayerOptions {
@@ -119,10 +120,24 @@ abstract class ConvBase<S extends PerAxis> extends Module {
   }
 }
 
+/**
+ * MLX's `kernel_size` given by keyword (`nn.Conv2d(3, 16, kernel_size=3, padding=1)`): an options object in
+ * kernelSize's place holds it and the rest; else kernelSize and the arguments after it as given.
+ */
+function kernelAndRest(op: string, kernelOrOptions: unknown, rest: readonly unknown[]): [PerAxis, readonly unknown[]] {
+  if (!isPlainObject(kernelOrOptions)) return [kernelOrOptions as PerAxis, rest];
+  const late = rest.find((v) => v !== undefined);
+  if (late !== undefined) throw opError(op, `got ${describeValue(late)} after the options object { kernelSize, ... }; the options come last`, [], "type");
+  const { kernelSize, ...o } = kernelOrOptions;
+  if (kernelSize === undefined) throw opError(op, "kernelSize is required: give it after outChannels or in the options object", [], "type");
+  return [kernelSize as PerAxis, [o]];
+}
+
 abstract class Conv<S extends PerAxis> extends ConvBase<S> {
   /** The number of channel groups (MLX's `groups`). */
   readonly groups: number;
-  constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, rest: readonly unknown[]) {
+  constructor(op: string, n: number, inChannels: number, outChannels: number, kernelOrOptions: unknown, given: readonly unknown[]) {
+    const [kernelSize, rest] = kernelAndRest(op, kernelOrOptions, given);
     const p = (n === 3 ? keywordArgs(op, rest, CONV3D_NAMES, 4) : keywordArgs(op, rest, CONV_NAMES)) as ConvLayerOptions;
     super(op, n, inChannels, outChannels, kernelSize, p.groups ?? 1, p.bias, p);
     this.groups = p.groups ?? 1;
@@ -139,7 +154,8 @@ abstract class Conv<S extends PerAxis> extends ConvBase<S> {
 
 abstract class ConvTranspose<S extends PerAxis> extends ConvBase<S> {
   readonly #outputPadding: readonly number[];
-  constructor(op: string, n: number, inChannels: number, outChannels: number, kernelSize: PerAxis, rest: readonly unknown[]) {
+  constructor(op: string, n: number, inChannels: number, outChannels: number, kernelOrOptions: unknown, given: readonly unknown[]) {
+    const [kernelSize, rest] = kernelAndRest(op, kernelOrOptions, given);
     const p = keywordArgs(op, rest, CONV_TRANSPOSE_NAMES) as ConvTransposeLayerOptions;
     super(op, n, inChannels, outChannels, kernelSize, 1, p.bias, p);
     this.#outputPadding = settings(checkPerAxis(op, p.outputPadding ?? 0, "outputPadding", n, 0));
@@ -160,7 +176,7 @@ abstract class ConvTranspose<S extends PerAxis> extends ConvBase<S> {
 
 /** 1-D convolution of [N, L, inChannels] inputs; weight [outChannels, K, inChannels / groups]. */
 export class Conv1d extends Conv<number> {
-  constructor(inChannels: number, outChannels: number, kernelSize: number, ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["groups", number], ["bias", boolean]], ConvLayerOptions>) {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | (ConvLayerOptions & { kernelSize: number }), ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["groups", number], ["bias", boolean]], ConvLayerOptions>) {
     super("nn.Conv1d", 1, inChannels, outChannels, kernelSize, rest);
   }
   /**
@@ -177,7 +193,7 @@ export class Conv1d extends Conv<number> {
 
 /** 2-D convolution of [N, H, W, inChannels] inputs; weight [outChannels, KH, KW, inChannels / groups]. */
 export class Conv2d extends Conv<readonly number[]> {
-  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["groups", number], ["bias", boolean]], ConvLayerOptions>) {
+  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis | (ConvLayerOptions & { kernelSize: PerAxis }), ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["groups", number], ["bias", boolean]], ConvLayerOptions>) {
     super("nn.Conv2d", 2, inChannels, outChannels, kernelSize, rest);
   }
   /**
@@ -194,7 +210,7 @@ export class Conv2d extends Conv<readonly number[]> {
 
 /** 3-D convolution of [N, D, H, W, inChannels] inputs. */
 export class Conv3d extends Conv<readonly number[]> {
-  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["bias", boolean]], ConvLayerOptions>) {
+  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis | (ConvLayerOptions & { kernelSize: PerAxis }), ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["bias", boolean]], ConvLayerOptions>) {
     super("nn.Conv3d", 3, inChannels, outChannels, kernelSize, rest);
   }
   /**
@@ -211,7 +227,7 @@ export class Conv3d extends Conv<readonly number[]> {
 
 /** 1-D transposed convolution of [N, L, inChannels] inputs; weight [outChannels, K, inChannels]. */
 export class ConvTranspose1d extends ConvTranspose<number> {
-  constructor(inChannels: number, outChannels: number, kernelSize: number, ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["outputPadding", PerAxis], ["bias", boolean]], ConvTransposeLayerOptions>) {
+  constructor(inChannels: number, outChannels: number, kernelSize: number | (ConvTransposeLayerOptions & { kernelSize: number }), ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["outputPadding", PerAxis], ["bias", boolean]], ConvTransposeLayerOptions>) {
     super("nn.ConvTranspose1d", 1, inChannels, outChannels, kernelSize, rest);
   }
   /**
@@ -228,7 +244,7 @@ export class ConvTranspose1d extends ConvTranspose<number> {
 
 /** 2-D transposed convolution of [N, H, W, inChannels] inputs. */
 export class ConvTranspose2d extends ConvTranspose<readonly number[]> {
-  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["outputPadding", PerAxis], ["bias", boolean]], ConvTransposeLayerOptions>) {
+  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis | (ConvTransposeLayerOptions & { kernelSize: PerAxis }), ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["outputPadding", PerAxis], ["bias", boolean]], ConvTransposeLayerOptions>) {
     super("nn.ConvTranspose2d", 2, inChannels, outChannels, kernelSize, rest);
   }
   /**
@@ -245,7 +261,7 @@ export class ConvTranspose2d extends ConvTranspose<readonly number[]> {
 
 /** 3-D transposed convolution of [N, D, H, W, inChannels] inputs. */
 export class ConvTranspose3d extends ConvTranspose<readonly number[]> {
-  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis, ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["outputPadding", PerAxis], ["bias", boolean]], ConvTransposeLayerOptions>) {
+  constructor(inChannels: number, outChannels: number, kernelSize: PerAxis | (ConvTransposeLayerOptions & { kernelSize: PerAxis }), ...rest: KeywordArgs<[["stride", PerAxis], ["padding", PerAxis], ["dilation", PerAxis], ["outputPadding", PerAxis], ["bias", boolean]], ConvTransposeLayerOptions>) {
     super("nn.ConvTranspose3d", 3, inChannels, outChannels, kernelSize, rest);
   }
   /**

@@ -23,7 +23,13 @@ export function orDefault<T>(v: T | undefined, dflt: T): T {
 /** A pair of betas, each in [0, 1). */
 export function checkBetas(op: string, v: unknown): [number, number] {
   if (!Array.isArray(v) || v.length !== 2) throw opError(op, `betas must be a list of two numbers, got ${describeValue(v)}`, [], "type");
-  return [checkNumber(op, "betas[0]", v[0], 0, 1, { hi: true }), checkNumber(op, "betas[1]", v[1], 0, 1, { hi: true })];
+  // the whole pair named in the message (a list given positionally may have been meant as something else)
+  const beta = (i: number) => {
+    const b: unknown = v[i];
+    if (typeof b !== "number" || !Number.isFinite(b) || b < 0 || b >= 1) throw opError(op, `betas[${i}] must be a finite number in [0, 1), got ${describeValue(b)} (betas ${describeValue(v)})`, [], typeof b === "number" ? "range" : "type");
+    return b;
+  };
+  return [beta(0), beta(1)];
 }
 
 export function checkLearningRate(op: string, v: unknown): LearningRate {

@@ -21,6 +21,7 @@ export { evalArrays as eval, tidy } from "./tidy.js";
 export { getActiveMemory, getPeakMemory, getCacheMemory, resetPeakMemory, setCacheLimit, setMemoryLimit, clearCache } from "./memory.js";
 export type { Complex, Scalar, TypedArray } from "./storage.js";
 export type { OptionsWithout, PositionalThen } from "./argument-checks.js";
+export type { KeywordArgs, PositionalThenOptions } from "./keyword-args.js";
 export { Primitive, type Spec } from "./primitive.js";
 export type { DataSlot } from "./memory.js";
 export * as random from "./random.js";

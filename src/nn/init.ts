@@ -22,7 +22,7 @@ export interface DTypeOption {
 }
 
 /** MLX's `dtype` parameter, positional or in the options. */
-type DTypeParameter = ["dtype", DType];
+export type DTypeParameter = ["dtype", DType];
 
 function dtypeOf(op: string, o: { dtype?: unknown }): DType {
   const d = o.dtype ?? float32;

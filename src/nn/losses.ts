@@ -21,7 +21,7 @@ export interface ReductionOptions {
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** MLX's `reduction` parameter, the last of every loss. */
-type ReductionParameter = ["reduction", Reduction];
+export type ReductionParameter = ["reduction", Reduction];
 
 /**
  * Checks the arrays and the further arguments of loss `name` (its call's

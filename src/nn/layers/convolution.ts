@@ -11,7 +11,6 @@ import { checkArray, checkBool, checkInt, checkPerAxis, keywordArgs, checkSize, 
 import { Module } from "../module.js";
 import type { PerAxis } from "./pooling.js";
 import { describeValue, opError } from "../../errors.js";
-import { isPlainObject } from "../../transforms/tree.js";
 import { MAX_DIM } from "../../shape.js";
 
 export interface ConvLayerOptions {
@@ -30,9 +29,10 @@ export interface ConvTransposeLayerOptions extends Omit<ConvLayerOptions, "group
 }
 
 /** MLX's names after kernelSize, in its order (Conv3d's groups, not in MLX's, last and keyword-only). */
-const CONV_NAMES = ["stride", "padding", "dilation", "groups", "bias"];
-const CONV3D_NAMES = ["stride", "padding", "dilation", "bias", "groups"];
-const CONV_TRANSPOSE_NAMES = ["stride", "padding", "dilation", "outputPadding", "bias"];
+// kernelSize first: MLX's kernel_size may come by keyword too (an options object in its place)
+const CONV_NAMES = ["kernelSize", "stride", "padding", "dilation", "groups", "bias"];
+const CONV3D_NAMES = ["kernelSize", "stride", "padding", "dilation", "bias", "groups"];
+const CONV_TRANSPOSE_NAMES = ["kernelSize", "stride", "padding", "dilation", "outputPadding", "bias"];
 
 function kernelOf(op: string, k: unknown, n: number): number[] {
   const list = typeof k === "number" ? Array<number>(n).fill(k) : k;
@@ -120,26 +120,18 @@ abstract class ConvBase<S extends PerAxis> extends Module {
   }
 }
 
-/**
- * MLX's `kernel_size` given by keyword (`nn.Conv2d(3, 16, kernel_size=3, padding=1)`): an options object in
- * kernelSize's place holds it and the rest; else kernelSize and the arguments after it as given.
- */
-function kernelAndRest(op: string, kernelOrOptions: unknown, rest: readonly unknown[]): [PerAxis, readonly unknown[]] {
-  if (!isPlainObject(kernelOrOptions)) return [kernelOrOptions as PerAxis, rest];
-  const late = rest.find((v) => v !== undefined);
-  if (late !== undefined) throw opError(op, `got ${describeValue(late)} after the options object { kernelSize, ... }; the options come last`, [], "type");
-  const { kernelSize, ...o } = kernelOrOptions;
-  if (kernelSize === undefined) throw opError(op, "kernelSize is required: give it after outChannels or in the options object", [], "type");
-  return [kernelSize as PerAxis, [o]];
+/** The kernel size keywordArgs read (positionally or from the options object), which MLX requires. */
+function requiredKernel(op: string, p: { kernelSize?: unknown }): PerAxis {
+  if (p.kernelSize === undefined) throw opError(op, "kernelSize is required: give it after outChannels or in the options object", [], "type");
+  return p.kernelSize as PerAxis;
 }
 
 abstract class Conv<S extends PerAxis> extends ConvBase<S> {
   /** The number of channel groups (MLX's `groups`). */
   readonly groups: number;
   constructor(op: string, n: number, inChannels: number, outChannels: number, kernelOrOptions: unknown, given: readonly unknown[]) {
-    const [kernelSize, rest] = kernelAndRest(op, kernelOrOptions, given);
-    const p = (n === 3 ? keywordArgs(op, rest, CONV3D_NAMES, 4) : keywordArgs(op, rest, CONV_NAMES)) as ConvLayerOptions;
-    super(op, n, inChannels, outChannels, kernelSize, p.groups ?? 1, p.bias, p);
+    const p = (n === 3 ? keywordArgs(op, [kernelOrOptions, ...given], CONV3D_NAMES, 5) : keywordArgs(op, [kernelOrOptions, ...given], CONV_NAMES)) as ConvLayerOptions & { kernelSize?: unknown };
+    super(op, n, inChannels, outChannels, requiredKernel(op, p), p.groups ?? 1, p.bias, p);
     this.groups = p.groups ?? 1;
   }
   protected override extraRepr(): string {
@@ -155,9 +147,8 @@ abstract class Conv<S extends PerAxis> extends ConvBase<S> {
 abstract class ConvTranspose<S extends PerAxis> extends ConvBase<S> {
   readonly #outputPadding: readonly number[];
   constructor(op: string, n: number, inChannels: number, outChannels: number, kernelOrOptions: unknown, given: readonly unknown[]) {
-    const [kernelSize, rest] = kernelAndRest(op, kernelOrOptions, given);
-    const p = keywordArgs(op, rest, CONV_TRANSPOSE_NAMES) as ConvTransposeLayerOptions;
-    super(op, n, inChannels, outChannels, kernelSize, 1, p.bias, p);
+    const p = keywordArgs(op, [kernelOrOptions, ...given], CONV_TRANSPOSE_NAMES) as ConvTransposeLayerOptions & { kernelSize?: unknown };
+    super(op, n, inChannels, outChannels, requiredKernel(op, p), 1, p.bias, p);
     this.#outputPadding = settings(checkPerAxis(op, p.outputPadding ?? 0, "outputPadding", n, 0));
   }
   /** What is added to one side of each output axis (a number for ConvTranspose1d). */
